@@ -1,0 +1,26 @@
+# px_unit_test(NAME SOURCES... LIBS lib...): a cmocka test linked only against the layer it
+# tests (STYLE.md "Tests"); labelled `unit`.
+function(px_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
+  target_compile_definitions(${name} PRIVATE
+      PX_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared" PX_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit)
+endfunction()
+
+# px_integration_test(NAME SOURCES... LIBS lib...): runs against a real PostgreSQL
+# (PACKID_TEST_DATABASE_URL, set by scripts/test.sh) and a real `packid serve`; labelled
+# `integration`; serial with other integration tests that share the server.
+function(px_integration_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE packid_testsupport ${T_LIBS} PkgConfig::CMOCKA)
+  target_compile_definitions(${name} PRIVATE
+      PX_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared" PX_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+      PX_PACKID_BIN="$<TARGET_FILE:packid>")
+  add_dependencies(${name} packid)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT 900)
+endfunction()

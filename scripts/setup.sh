@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, everything packid's build, tests and server need.
+# Idempotent: when every package is already present it prints nothing and takes well under a
+# second (dpkg-query only); otherwise one `apt-get update` and one `apt-get install`.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  clang libclang-rt-14-dev          # libFuzzer and the sanitizer runtime for fuzz harnesses
+  postgresql postgresql-contrib libpq-dev
+  libmicrohttpd-dev libjansson-dev
+  libxml2-dev libxml2-utils
+  libssl-dev libcurl4-openssl-dev
+  libdmtx-dev libpng-dev libqrencode-dev
+  libcmocka-dev
+  zxing-cpp-tools                   # independent DataMatrix/QR decoder used by the carrier tests
+  librsvg2-bin                      # rasterises our SVG symbols for the decoder
+  zint                              # peer renderer reported by bench/carrier
+  curl python3                      # test receivers and benchmark clients
+)
+missing=()
+for p in "${packages[@]}"; do
+  [[ "$p" == \#* ]] && continue
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

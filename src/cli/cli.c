@@ -1,0 +1,110 @@
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    px_cmd_fn fn;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+#define PX_CMD(name, fn, summary) {name, fn, summary},
+#include "commands.def"
+#undef PX_CMD
+};
+
+static void print_help(void)
+{
+    fprintf(stderr, "usage: packid <command> [options] [--json]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(stderr, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(stderr, "\nconfiguration: PACKID_LISTEN, PACKID_DATA_DIR, PACKID_DATABASE_URL "
+                    "(see README)\n");
+}
+
+int px_cli_fail(const px_cli *cli, const px_err *err)
+{
+    if (cli && cli->json) {
+        json_t *e = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
+        if (err->field[0])
+            json_object_set_new(e, "field", json_string(err->field));
+        if (err->pos >= 0)
+            json_object_set_new(e, "position", json_integer(err->pos));
+        json_t *o = json_pack("{s:o}", "error", e);
+        char *s = json_dumps(o, JSON_COMPACT);
+        printf("%s\n", s);
+        free(s);
+        json_decref(o);
+    } else {
+        fprintf(stderr, "packid: %s", err->message);
+        if (err->field[0])
+            fprintf(stderr, " (%s)", err->field);
+        if (err->pos >= 0)
+            fprintf(stderr, " at position %d", err->pos + 1);
+        fprintf(stderr, " [%s]\n", err->code);
+    }
+    return PX_EXIT_FAIL;
+}
+
+int px_cli_usage(const char *usage)
+{
+    fprintf(stderr, "usage: packid %s\n", usage);
+    return PX_EXIT_USAGE;
+}
+
+const char *px_cli_opt(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || strncmp(argv[i] + 2, name, n) != 0)
+            continue;
+        const char *rest = argv[i] + 2 + n;
+        if (*rest == '=')
+            return rest + 1;
+        if (*rest == '\0' && i + 1 < argc)
+            return argv[i + 1];
+    }
+    return NULL;
+}
+
+int px_cli_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, name) == 0)
+            return 1;
+    return 0;
+}
+
+int px_cli_main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+        print_help();
+        return argc < 2 ? PX_EXIT_USAGE : PX_EXIT_OK;
+    }
+    px_cli cli;
+    memset(&cli, 0, sizeof(cli));
+    /* --json may stand anywhere; strip it so commands see only their own arguments. */
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            cli.json = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    argc = n;
+    argv[argc] = NULL;
+    px_err err;
+    px_err_clear(&err);
+    if (px_config_load(&cli.cfg, &err) != PX_OK)
+        return px_cli_fail(&cli, &err);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(&cli, argc - 1, argv + 1);
+    fprintf(stderr, "packid: unknown command \"%s\"\n", argv[1]);
+    print_help();
+    return PX_EXIT_USAGE;
+}

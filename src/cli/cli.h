@@ -1,0 +1,34 @@
+/* cli — packid's command line. Every command reads the same configuration as `serve`
+ * (px_config) and takes --json, printing then exactly one JSON object on stdout. */
+#ifndef PX_CLI_H
+#define PX_CLI_H
+
+#include "px_config.h"
+#include "px_err.h"
+
+typedef struct px_cli {
+    px_config cfg;
+    int json;            /* --json given: print one JSON object */
+} px_cli;
+
+/* Exit codes. */
+enum { PX_EXIT_OK = 0, PX_EXIT_FAIL = 1, PX_EXIT_USAGE = 2 };
+
+typedef int (*px_cmd_fn)(px_cli *cli, int argc, char **argv);
+
+#define PX_CMD(name, fn, summary) int fn(px_cli *cli, int argc, char **argv);
+#include "commands.def"
+#undef PX_CMD
+
+int px_cli_main(int argc, char **argv);
+
+/* Prints err (text, or {"error": {...}} with --json) and returns PX_EXIT_FAIL. */
+int px_cli_fail(const px_cli *cli, const px_err *err);
+/* Prints a usage line to stderr and returns PX_EXIT_USAGE. */
+int px_cli_usage(const char *usage);
+/* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
+const char *px_cli_opt(int argc, char **argv, const char *name);
+/* 1 when the flag "--name" is present. */
+int px_cli_flag(int argc, char **argv, const char *name);
+
+#endif

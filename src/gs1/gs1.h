@@ -1,0 +1,134 @@
+/* gs1 — pure GS1 syntax: keys, Application Identifiers, element strings, dates, Digital Link,
+ * EPC URIs (DOMAIN.md §1–5). No I/O, no heap, no third-party headers: every value type is
+ * fixed-size and callers pass output buffers. Errors go into px_err with the position (0-based)
+ * and length of the offending characters.
+ *
+ * This header is the contract other layers code against; keep these signatures. */
+#ifndef PX_GS1_H
+#define PX_GS1_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "px_err.h"
+
+#define GS1_GS 0x1D            /* FNC1 separator as transmitted by readers (GenSpecs §7.8.4) */
+#define GS1_GTIN_LEN 14
+#define GS1_GLN_LEN 13
+#define GS1_SSCC_LEN 18
+#define GS1_SERIAL_MAX 20      /* AI 21: X..20 */
+#define GS1_BATCH_MAX 20       /* AI 10: X..20 */
+#define GS1_AI_VALUE_MAX 90    /* longest AI value (91–99: X..90) */
+#define GS1_MAX_ELEMENTS 32
+#define GS1_EPC_URI_MAX 128
+#define GS1_DL_MAX 512
+
+/* ---- keys (§1) ---------------------------------------------------------------------- */
+
+/* Mod-10 check digit of the first len digits (the data without its check digit): '0'..'9',
+ * or -1 when a character is not a digit. */
+int gs1_check_digit(const char *digits, size_t len);
+/* Validates a complete numeric key (digits + check digit) of exactly len characters. */
+px_rc gs1_key_validate(const char *key, size_t len, px_err *err);
+/* GTIN-8/12/13/14 -> 14 digits (left-padded with '0'); validates digits and check digit. */
+px_rc gs1_gtin_normalize(char out[GS1_GTIN_LEN + 1], const char *in, px_err *err);
+px_rc gs1_gln_validate(const char *gln, px_err *err);
+px_rc gs1_sscc_validate(const char *sscc, px_err *err);
+
+/* ---- character sets (§2.2) --------------------------------------------------------- */
+
+int gs1_cset82_char(unsigned char c);
+int gs1_cset39_char(unsigned char c);
+/* 1..max characters of set 82; err names the first bad character's position. */
+px_rc gs1_cset82_validate(const char *s, size_t max, px_err *err);
+
+/* ---- dates (§2.4) ------------------------------------------------------------------ */
+
+typedef struct gs1_date {
+    int year, month, day;   /* day resolved: DD=00 becomes the month's last day */
+    int day_unspecified;    /* 1 when the YYMMDD had DD=00 */
+} gs1_date;
+
+/* YYMMDD (allow_day00: YYMMD0 as for AI 17) with the century rule of GenSpecs §7.12 relative
+ * to current_year (e.g. 2026). */
+px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int current_year,
+                     px_err *err);
+/* "YYYY-MM-DD" (xsd:date, for EPCIS itemExpirationDate). */
+void gs1_date_iso(char out[11], const gs1_date *d);
+
+/* ---- AI table and element strings (§2, §3) ----------------------------------------- */
+
+typedef struct gs1_element {
+    char ai[5];                            /* "01", "17", "7003", … */
+    char value[GS1_AI_VALUE_MAX + 1];
+} gs1_element;
+
+typedef struct gs1_elements {
+    int count;
+    gs1_element items[GS1_MAX_ELEMENTS];
+} gs1_elements;
+
+/* The pack's data in the order packid builds it: 01, 17, 10, 21, then NHRN. */
+typedef struct gs1_pack {
+    char gtin[GS1_GTIN_LEN + 1];
+    char expiry[7];                        /* YYMMDD, "" if none */
+    char batch[GS1_BATCH_MAX + 1];         /* "" if none */
+    char serial[GS1_SERIAL_MAX + 1];       /* "" if none */
+    char nhrn_ai[4];                       /* "710".."717", "" if none */
+    char nhrn[GS1_SERIAL_MAX + 1];
+} gs1_pack;
+
+px_rc gs1_elements_add(gs1_elements *e, const char *ai, const char *value, px_err *err);
+/* Validates every element against the AI table (format, length, charset, check digit, date)
+ * and the req/ex pairing rules. */
+px_rc gs1_elements_validate(const gs1_elements *e, px_err *err);
+/* Builds the elements of a pack in packid's order (01, 17, 10, 21, NHRN); validates. */
+px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err);
+
+/* Element string with GS (0x1D) only after variable-length (not predefined-length) elements
+ * that are not last; no leading FNC1 and no symbology identifier. */
+px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
+/* "(01)09506000134352(17)261115(10)BATCH002(21)…" */
+px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
+/* Parses scan data (]d2… / ]Q3… / ]C1…), raw GS1 data with GS separators (an optional leading
+ * GS/FNC1 is accepted), bracketed HRI "(01)…(21)…", or a Digital Link URI. Validates. */
+px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
+
+/* ---- Digital Link (§4) --------------------------------------------------------------- */
+
+/* domain: "https://id.gs1.org" (canonical) or another "scheme://host[/stem]" without a
+ * trailing slash. */
+px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
+                    px_err *err);
+px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err);
+
+/* ---- EPC URIs (§5) ------------------------------------------------------------------- */
+
+/* urn:epc:id:sgtin:CP.IIR.SERIAL with the serial escaped per §5.2. gcp_len 6..12. */
+px_rc gs1_epc_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                           const char *serial, px_err *err);
+px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
+                          int *gcp_len, const char *uri, px_err *err);
+/* urn:epc:idpat:sgtin:CP.IIR.* */
+px_rc gs1_epc_idpat_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                                 px_err *err);
+/* urn:epc:class:lgtin:CP.IIR.LOT */
+px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                           const char *lot, px_err *err);
+/* urn:epc:id:sgln:CP.LOCREF.EXT; ext NULL or "" gives "0" (no extension). */
+px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len,
+                          const char *ext, px_err *err);
+/* urn:epc:id:sscc:CP.SERIALREF */
+px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len, px_err *err);
+/* Any supported EPC URI (sgtin, sscc, sgln, lgtin, idpat:sgtin) -> constrained canonical
+ * Digital Link on https://id.gs1.org as used by the EPCIS event hash (§4.4, §6.6). */
+px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err);
+
+/* ---- GS1 Company Prefix length (§1.5) ------------------------------------------------ */
+
+/* Longest-prefix lookup in the text of GS1's GCPPrefixFormatList XML (the caller reads the
+ * file; this scans the buffer, allocating nothing). key: a GTIN-14 (indicator dropped), GLN or
+ * SSCC per the gcppos rules. Returns the GCP length, or -1 when no prefix matches. */
+int gs1_gcp_length_lookup(const char *xml, size_t xml_len, const char *key, int gcppos);
+
+#endif

@@ -1,0 +1,97 @@
+#include "px_buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void px_buf_init(px_buf *b, size_t max)
+{
+    memset(b, 0, sizeof(*b));
+    b->max = max;
+}
+
+void px_buf_dispose(px_buf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void px_buf_reset(px_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static px_rc reserve(px_buf *b, size_t extra)
+{
+    if (extra > b->max || b->len > b->max - extra)
+        return PX_ETOOBIG;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return PX_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return PX_EINTERNAL;
+    b->data = p;
+    b->cap = cap;
+    return PX_OK;
+}
+
+px_rc px_buf_add(px_buf *b, const void *data, size_t len)
+{
+    px_rc rc = reserve(b, len);
+    if (rc != PX_OK)
+        return rc;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return PX_OK;
+}
+
+px_rc px_buf_puts(px_buf *b, const char *s)
+{
+    return px_buf_add(b, s, strlen(s));
+}
+
+px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return PX_EINTERNAL;
+    px_rc rc = reserve(b, (size_t)n);
+    if (rc != PX_OK)
+        return rc;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return PX_OK;
+}
+
+px_rc px_buf_printf(px_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    px_rc rc = px_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *px_buf_take(px_buf *b)
+{
+    if (!b->data && reserve(b, 0) != PX_OK)
+        return NULL;
+    char *p = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}

@@ -1,0 +1,23 @@
+/* px_clock — the one source of "now". Rules with deadlines (EU FMD Art. 13's 10 days, expiry
+ * not in the past, signed-link expiry) read time through this so tests can move it.
+ * PACKID_TEST_NOW (RFC 3339 UTC, e.g. 2026-03-01T10:00:00Z) or px_clock_set() pin it;
+ * PACKID_TEST_NOW is honoured only when PACKID_ALLOW_TEST_CLOCK=1 so production cannot be
+ * fooled by a stray variable. */
+#ifndef PX_CLOCK_H
+#define PX_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Microseconds since the Unix epoch. */
+int64_t px_now_us(void);
+/* Pins the clock (us since epoch); 0 releases it. */
+void px_clock_set(int64_t us);
+/* Monotonic milliseconds, for durations. */
+double px_mono_ms(void);
+/* Formats us-since-epoch as RFC 3339 UTC with milliseconds: "2026-03-01T10:00:00.000Z". */
+void px_time_format(char out[32], int64_t us);
+/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. */
+int px_time_parse(const char *s, int64_t *us);
+
+#endif

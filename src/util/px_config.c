@@ -1,0 +1,84 @@
+#include "px_config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "px_str.h"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+static px_rc env_int(const char *name, long dflt, long min, long max, long *out, px_err *err)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        *out = dflt;
+        return PX_OK;
+    }
+    if (px_parse_long(v, min, max, out) != 0)
+        return px_err_set(err, PX_EINVALID, "bad_config", "%s must be a number from %ld to %ld",
+                          name, min, max);
+    return PX_OK;
+}
+
+px_rc px_config_load(px_config *cfg, px_err *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    const char *listen = env_or("PACKID_LISTEN", "127.0.0.1:8080");
+    const char *colon = strrchr(listen, ':');
+    long port;
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof(cfg->listen_host) ||
+        px_parse_long(colon + 1, 0, 65535, &port) != 0)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_LISTEN must be host:port, got \"%s\"", listen);
+    memcpy(cfg->listen_host, listen, (size_t)(colon - listen));
+    cfg->listen_port = (int)port;
+
+    const char *dir = env_or("PACKID_DATA_DIR", "./var");
+    if (dir[0] == '/') {
+        if (px_strlcpy(cfg->data_dir, dir, sizeof(cfg->data_dir)) >= sizeof(cfg->data_dir))
+            return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATA_DIR is too long");
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd)))
+            return px_err_set(err, PX_EINTERNAL, NULL, "cannot read the current directory");
+        const char *rel = strncmp(dir, "./", 2) == 0 ? dir + 2 : dir;
+        int n = snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s/%s", cwd, rel);
+        if (n < 0 || (size_t)n >= sizeof(cfg->data_dir))
+            return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATA_DIR is too long");
+    }
+    if (px_strlcpy(cfg->database_url, env_or("PACKID_DATABASE_URL", ""),
+                   sizeof(cfg->database_url)) >= sizeof(cfg->database_url))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATABASE_URL is too long");
+
+    long v;
+    px_rc rc;
+    if ((rc = env_int("PACKID_THREADS", 4, 1, 256, &v, err)) != PX_OK)
+        return rc;
+    cfg->threads = (int)v;
+    if ((rc = env_int("PACKID_WORKERS", 2, 0, 64, &v, err)) != PX_OK)
+        return rc;
+    cfg->workers = (int)v;
+    if ((rc = env_int("PACKID_MAX_BODY", 16L << 20, 1024, 1L << 30, &v, err)) != PX_OK)
+        return rc;
+    cfg->max_body = v;
+
+    px_strlcpy(cfg->gcp_list, env_or("PACKID_GCP_LIST", ""), sizeof(cfg->gcp_list));
+    px_strlcpy(cfg->epcis_xsd_dir, env_or("PACKID_EPCIS_XSD_DIR", ""),
+               sizeof(cfg->epcis_xsd_dir));
+    px_strlcpy(cfg->dl_domain, env_or("PACKID_DL_DOMAIN", "https://id.gs1.org"),
+               sizeof(cfg->dl_domain));
+    const char *pub = getenv("PACKID_PUBLIC_URL");
+    if (pub && *pub)
+        px_strlcpy(cfg->public_url, pub, sizeof(cfg->public_url));
+    else
+        snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
+                 cfg->listen_port);
+    return PX_OK;
+}

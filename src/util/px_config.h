@@ -1,0 +1,25 @@
+/* px_config — packid's configuration, read once from the environment, the same for `serve`
+ * and every CLI command (README "Configuration"). */
+#ifndef PX_CONFIG_H
+#define PX_CONFIG_H
+
+#include "px_err.h"
+
+typedef struct px_config {
+    char listen_host[64];      /* PACKID_LISTEN host part, default 127.0.0.1 */
+    int listen_port;           /* PACKID_LISTEN port part, default 8080 */
+    char data_dir[512];        /* PACKID_DATA_DIR, default ./var, made absolute */
+    char database_url[1024];   /* PACKID_DATABASE_URL; "" = embedded cluster under data_dir */
+    int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
+    int workers;               /* PACKID_WORKERS, background job threads, default 2 */
+    long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
+    char gcp_list[512];        /* PACKID_GCP_LIST: GS1 GCP prefix format list (XML) */
+    char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
+    char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
+    char dl_domain[256];       /* PACKID_DL_DOMAIN: Digital Link domain, default id.gs1.org */
+} px_config;
+
+/* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */
+px_rc px_config_load(px_config *cfg, px_err *err);
+
+#endif

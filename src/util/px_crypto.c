@@ -1,0 +1,106 @@
+#include "px_crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+
+px_rc px_random_bytes(void *out, size_t len)
+{
+    while (len > 0) {
+        int chunk = len > 1 << 20 ? 1 << 20 : (int)len;
+        if (RAND_bytes(out, chunk) != 1)
+            return PX_EINTERNAL;
+        out = (uint8_t *)out + chunk;
+        len -= (size_t)chunk;
+    }
+    return PX_OK;
+}
+
+void px_sha256(uint8_t out[PX_SHA256_LEN], const void *data, size_t len)
+{
+    SHA256(data, len, out);
+}
+
+void px_hex_encode(char *out, const uint8_t *in, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+void px_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *data, size_t len)
+{
+    uint8_t md[PX_SHA256_LEN];
+    px_sha256(md, data, len);
+    px_hex_encode(out, md, sizeof(md));
+}
+
+void px_hmac_sha256(uint8_t out[PX_SHA256_LEN], const void *key, size_t key_len,
+                    const void *data, size_t len)
+{
+    unsigned int out_len = PX_SHA256_LEN;
+    HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len);
+}
+
+void px_hmac_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *key, size_t key_len,
+                        const void *data, size_t len)
+{
+    uint8_t md[PX_SHA256_LEN];
+    px_hmac_sha256(md, key, key_len, data, len);
+    px_hex_encode(out, md, sizeof(md));
+}
+
+int px_secure_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void px_cleanse(void *p, size_t len)
+{
+    if (p)
+        OPENSSL_cleanse(p, len);
+}
+
+void px_base64url_encode(char *out, const uint8_t *in, size_t len)
+{
+    static const char al[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t o = 0, i = 0;
+    for (; i + 2 < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+        out[o++] = al[v >> 6 & 63];
+        out[o++] = al[v & 63];
+    }
+    if (len - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+    } else if (len - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+        out[o++] = al[v >> 6 & 63];
+    }
+    out[o] = '\0';
+}
+
+px_rc px_uuid_v4(char out[37])
+{
+    uint8_t b[16];
+    if (px_random_bytes(b, sizeof(b)) != PX_OK)
+        return PX_EINTERNAL;
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* RFC 4122 §4.4: version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10xx */
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+    return PX_OK;
+}

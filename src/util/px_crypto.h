@@ -1,0 +1,37 @@
+/* px_crypto — the few OpenSSL primitives packid needs, behind plain C types so no other layer
+ * includes an OpenSSL header (DESIGN.md "Security"). */
+#ifndef PX_CRYPTO_H
+#define PX_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "px_err.h"
+
+#define PX_SHA256_LEN 32
+#define PX_SHA256_HEX_LEN 64
+
+/* Cryptographically strong random bytes (RAND_bytes). */
+px_rc px_random_bytes(void *out, size_t len);
+
+void px_sha256(uint8_t out[PX_SHA256_LEN], const void *data, size_t len);
+/* Writes 64 lowercase hex digits and a NUL into out[65]. */
+void px_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *data, size_t len);
+void px_hmac_sha256(uint8_t out[PX_SHA256_LEN], const void *key, size_t key_len,
+                    const void *data, size_t len);
+void px_hmac_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *key, size_t key_len,
+                        const void *data, size_t len);
+
+/* Constant-time comparison; 1 when equal. */
+int px_secure_equal(const void *a, const void *b, size_t len);
+/* Wipes a secret so it does not linger in memory (OPENSSL_cleanse). */
+void px_cleanse(void *p, size_t len);
+
+/* Lowercase hex of len bytes into out (2*len+1 bytes). */
+void px_hex_encode(char *out, const uint8_t *in, size_t len);
+/* base64url without padding of len bytes into out (4*ceil(len/3)+1 bytes is enough). */
+void px_base64url_encode(char *out, const uint8_t *in, size_t len);
+/* Random RFC 4122 version-4 UUID, 36 characters + NUL. */
+px_rc px_uuid_v4(char out[37]);
+
+#endif

@@ -1,0 +1,64 @@
+#include "px_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void px_err_clear(px_err *err)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->pos = -1;
+}
+
+px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
+{
+    if (!err)
+        return rc;
+    px_err_clear(err);
+    err->rc = rc;
+    snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void px_err_field(px_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->field, sizeof(err->field), fmt, ap);
+    va_end(ap);
+}
+
+void px_err_span(px_err *err, int pos, int len)
+{
+    if (!err)
+        return;
+    err->pos = pos;
+    err->len = len;
+}
+
+const char *px_rc_name(px_rc rc)
+{
+    switch (rc) {
+    case PX_OK: return "ok";
+    case PX_EINVALID: return "invalid";
+    case PX_ENOTFOUND: return "not_found";
+    case PX_EEXISTS: return "exists";
+    case PX_ESTATE: return "invalid_state";
+    case PX_ECONFLICT: return "conflict";
+    case PX_EEXHAUSTED: return "exhausted";
+    case PX_EAUTH: return "invalid_token";
+    case PX_EFORBIDDEN: return "forbidden_role";
+    case PX_ETOOBIG: return "payload_too_large";
+    case PX_EUNAVAIL: return "unavailable";
+    case PX_EINTERNAL: return "internal";
+    }
+    return "internal";
+}

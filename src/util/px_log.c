@@ -1,0 +1,56 @@
+#include "px_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "px_clock.h"
+
+static const char *level_name(px_log_level l)
+{
+    switch (l) {
+    case PX_LOG_DEBUG: return "debug";
+    case PX_LOG_INFO: return "info";
+    case PX_LOG_WARN: return "warn";
+    case PX_LOG_ERROR: return "error";
+    }
+    return "info";
+}
+
+void px_json_escape(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    if (cap == 0)
+        return;
+    for (; s && *s && o + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+}
+
+void px_log(px_log_level lvl, const char *msg, const char *fields)
+{
+    char ts[32], esc[1024];
+    px_time_format(ts, px_now_us());
+    px_json_escape(esc, sizeof(esc), msg);
+    /* One fprintf call: stdio locks the stream, so concurrent lines do not interleave. */
+    fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n", ts,
+            level_name(lvl), esc, fields && *fields ? "," : "", fields ? fields : "");
+}
+
+void px_logf(px_log_level lvl, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    px_log(lvl, msg, NULL);
+}

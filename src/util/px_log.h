@@ -1,0 +1,17 @@
+/* px_log — one JSON object per line on stderr. Callers never pass secrets: API keys, HMAC
+ * secrets and auth headers are not logged anywhere (DESIGN.md "Security"). */
+#ifndef PX_LOG_H
+#define PX_LOG_H
+
+#include <stddef.h>
+
+typedef enum { PX_LOG_DEBUG, PX_LOG_INFO, PX_LOG_WARN, PX_LOG_ERROR } px_log_level;
+
+/* fields is a comma-separated list of JSON members without braces, e.g.
+ * "\"rid\":\"a1\",\"status\":200"; may be NULL. msg is escaped. */
+void px_log(px_log_level lvl, const char *msg, const char *fields);
+void px_logf(px_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes s as a JSON string body (without quotes) into out (cap bytes), truncating. */
+void px_json_escape(char *out, size_t cap, const char *s);
+
+#endif

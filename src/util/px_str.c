@@ -1,0 +1,40 @@
+#include "px_str.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t px_strlcpy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (cap) {
+        size_t c = n < cap ? n : cap - 1;
+        memcpy(dst, src, c);
+        dst[c] = '\0';
+    }
+    return n;
+}
+
+int px_parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int px_str_printable(const char *s, size_t maxlen)
+{
+    size_t n = 0;
+    for (; *s; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        if (n >= maxlen || c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return n > 0;
+}

@@ -1,0 +1,16 @@
+/* px_str — small string helpers used across layers. */
+#ifndef PX_STR_H
+#define PX_STR_H
+
+#include <stddef.h>
+
+/* Copies src into dst (cap bytes), always NUL-terminates; returns strlen(src) so truncation
+ * is detectable (>= cap). */
+size_t px_strlcpy(char *dst, const char *src, size_t cap);
+/* Parses a base-10 integer in [min,max] with nothing after it; 0 on success. */
+int px_parse_long(const char *s, long min, long max, long *out);
+/* 1 when s is 1..maxlen bytes with no control characters (names, labels, free text; UTF-8
+ * bytes pass). GS1 data fields use gs1's character-set checks instead. */
+int px_str_printable(const char *s, size_t maxlen);
+
+#endif
