@@ -1,0 +1,221 @@
+/* Unit tests for domain/policy: every role × action cell, role/org fit, names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+
+/* The expected permissions, written independently of policy.c from DESIGN.md / API.md:
+ * one line per role listing what it may do. Everything not listed is forbidden. */
+typedef struct allowed {
+    px_role role;
+    px_action action;
+    px_scope scope;
+    int line;
+} allowed;
+
+#define A(r, a, s) {PX_ROLE_##r, PX_ACT_##a, PX_SCOPE_##s, __LINE__}
+static const allowed k_expected[] = {
+    /* admin: organizations and keys, verify audit chains (REQ-POLICY-1) */
+    A(ADMIN, ORG_ADMIN, SYSTEM), A(ADMIN, AUDIT_VERIFY, SYSTEM),
+    /* mah: everything for its organization except operator-wide ORG_ADMIN */
+    A(MAH, PRODUCT_WRITE, ORG), A(MAH, PRODUCT_READ, ORG), A(MAH, SETTINGS_WRITE, ORG),
+    A(MAH, PARTNER_WRITE, ORG), A(MAH, PARTNER_READ, ORG), A(MAH, ALLOCATE, ORG),
+    A(MAH, ALLOCATION_READ, ORG), A(MAH, COMMISSION, ORG), A(MAH, RELEASE, ORG),
+    A(MAH, RECALL, ORG), A(MAH, DECOMMISSION, ORG), A(MAH, REACTIVATE, ORG),
+    A(MAH, PACK_READ, ORG), A(MAH, EPCIS_QUERY, ORG), A(MAH, REPORT_READ, ORG),
+    A(MAH, ENDPOINT_WRITE, ORG), A(MAH, ENDPOINT_READ, ORG), A(MAH, AUDIT_READ, ORG),
+    A(MAH, AUDIT_VERIFY, ORG), A(MAH, EXPORT, ORG), A(MAH, PRINT, ORG), A(MAH, JOB_READ, ORG),
+    A(MAH, CARRIER_READ, ORG),
+    /* cmo (REQ-POLICY-2): partnered products / own serials only */
+    A(CMO, PRODUCT_READ, PARTNER), A(CMO, ALLOCATE, PARTNER), A(CMO, ALLOCATION_READ, PARTNER),
+    A(CMO, COMMISSION, PARTNER), A(CMO, DECOMMISSION, PARTNER), A(CMO, REACTIVATE, PARTNER),
+    A(CMO, PACK_READ, PARTNER), A(CMO, EXPORT, PARTNER), A(CMO, PRINT, PARTNER),
+    A(CMO, JOB_READ, PARTNER), A(CMO, CARRIER_READ, PARTNER),
+    /* auditor (REQ-POLICY-3): reads, verifies, writes nothing */
+    A(AUDITOR, PRODUCT_READ, ORG), A(AUDITOR, PARTNER_READ, ORG),
+    A(AUDITOR, ALLOCATION_READ, ORG), A(AUDITOR, PACK_READ, ORG), A(AUDITOR, EPCIS_QUERY, ORG),
+    A(AUDITOR, REPORT_READ, ORG), A(AUDITOR, ENDPOINT_READ, ORG), A(AUDITOR, AUDIT_READ, ORG),
+    A(AUDITOR, AUDIT_VERIFY, ORG), A(AUDITOR, JOB_READ, ORG),
+    /* regulator (REQ-POLICY-4): its market's events and reports */
+    A(REGULATOR, EPCIS_QUERY, MARKET), A(REGULATOR, REPORT_READ, MARKET),
+};
+#undef A
+
+static const allowed *expected_cell(px_role r, px_action a)
+{
+    for (size_t i = 0; i < sizeof(k_expected) / sizeof(k_expected[0]); i++)
+        if (k_expected[i].role == r && k_expected[i].action == a)
+            return &k_expected[i];
+    return NULL;
+}
+
+/* REQ-POLICY-1: every cell of role × action against the independent table. */
+static void test_domain__policy_every_cell(void **state)
+{
+    (void)state;
+    int checked = 0;
+    for (int r = 0; r < PX_ROLE__COUNT; r++) {
+        for (int a = 0; a < PX_ACTION__COUNT; a++) {
+            const allowed *e = expected_cell((px_role)r, (px_action)a);
+            px_err err;
+            px_err_clear(&err);
+            px_rc rc = px_policy_check((px_role)r, (px_action)a, &err);
+            px_scope s = px_policy_scope((px_role)r, (px_action)a);
+            if (e) {
+                if (rc != PX_OK || s != e->scope)
+                    fail_msg("line %d: %s %s: rc %d scope %d, want OK scope %d", e->line,
+                             px_role_name((px_role)r), px_action_name((px_action)a), rc, s,
+                             e->scope);
+                assert_string_equal(err.code, "");
+            } else {
+                if (rc != PX_EFORBIDDEN || s != PX_SCOPE_DENY)
+                    fail_msg("%s %s: rc %d scope %d, want forbidden", px_role_name((px_role)r),
+                             px_action_name((px_action)a), rc, s);
+                assert_int_equal(err.rc, PX_EFORBIDDEN);
+                assert_string_equal(err.code, "forbidden_role");
+                assert_non_null(strstr(err.message, px_role_name((px_role)r)));
+            }
+            checked++;
+        }
+    }
+    assert_int_equal(checked, PX_ROLE__COUNT * PX_ACTION__COUNT);
+}
+
+/* REQ-POLICY-2: the CMO "may never" list of DESIGN.md, spelled out. */
+static void test_domain__policy_cmo_never(void **state)
+{
+    (void)state;
+    static const px_action never[] = {PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_PRODUCT_WRITE,
+                                      PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
+                                      PX_ACT_ENDPOINT_WRITE, PX_ACT_AUDIT_READ,
+                                      PX_ACT_ORG_ADMIN};
+    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+        assert_int_equal(px_policy_check(PX_ROLE_CMO, never[i], NULL), PX_EFORBIDDEN);
+}
+
+static void test_domain__policy_message(void **state)
+{
+    (void)state;
+    px_err err;
+    assert_int_equal(px_policy_check(PX_ROLE_CMO, PX_ACT_RELEASE, &err), PX_EFORBIDDEN);
+    assert_string_equal(err.message, "role 'cmo' may not release packs");
+    assert_string_equal(err.code, "forbidden_role");
+    assert_int_equal(px_policy_check(PX_ROLE_REGULATOR, PX_ACT_AUDIT_READ, &err), PX_EFORBIDDEN);
+    assert_string_equal(err.message, "role 'regulator' may not read the audit log");
+}
+
+/* Auditors and regulators write nothing (REQ-POLICY-3, REQ-POLICY-4). */
+static void test_domain__policy_readers_write_nothing(void **state)
+{
+    (void)state;
+    static const px_action writes[] = {
+        PX_ACT_ORG_ADMIN, PX_ACT_PRODUCT_WRITE, PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
+        PX_ACT_ALLOCATE, PX_ACT_COMMISSION, PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_DECOMMISSION,
+        PX_ACT_REACTIVATE, PX_ACT_ENDPOINT_WRITE, PX_ACT_EXPORT, PX_ACT_PRINT};
+    for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+        assert_int_equal(px_policy_check(PX_ROLE_AUDITOR, writes[i], NULL), PX_EFORBIDDEN);
+        assert_int_equal(px_policy_check(PX_ROLE_REGULATOR, writes[i], NULL), PX_EFORBIDDEN);
+    }
+}
+
+static void test_domain__policy_out_of_range_fails_closed(void **state)
+{
+    (void)state;
+    px_err err;
+    assert_int_equal(px_policy_check((px_role)PX_ROLE__COUNT, PX_ACT_PACK_READ, &err),
+                     PX_EFORBIDDEN);
+    assert_int_equal(px_policy_check((px_role)-1, PX_ACT_PACK_READ, &err), PX_EFORBIDDEN);
+    assert_int_equal(px_policy_check(PX_ROLE_MAH, (px_action)PX_ACTION__COUNT, &err),
+                     PX_EFORBIDDEN);
+    assert_int_equal(px_policy_scope(PX_ROLE_MAH, (px_action)999), PX_SCOPE_DENY);
+    assert_string_equal(px_role_name((px_role)99), "?");
+    assert_string_equal(px_action_name((px_action)99), "?");
+    assert_int_equal(px_policy_role_fits_org((px_role)99, PX_ORG_MAH), 0);
+    assert_int_equal(px_policy_role_fits_org(PX_ROLE_MAH, (px_org_kind)99), 0);
+}
+
+/* REQ-POLICY-5: role/organization kind pairs. */
+static void test_domain__policy_role_fits_org(void **state)
+{
+    (void)state;
+    /* expected[kind] = set of roles, as a string of role names */
+    static const struct {
+        px_org_kind kind;
+        const char *roles;
+    } fits[] = {
+        {PX_ORG_OPERATOR, " admin "},
+        {PX_ORG_MAH, " mah auditor "},
+        {PX_ORG_CMO, " cmo "},
+        {PX_ORG_REGULATOR, " regulator "},
+    };
+    for (size_t k = 0; k < sizeof(fits) / sizeof(fits[0]); k++) {
+        for (int r = 0; r < PX_ROLE__COUNT; r++) {
+            char needle[32];
+            snprintf(needle, sizeof(needle), " %s ", px_role_name((px_role)r));
+            int want = strstr(fits[k].roles, needle) != NULL;
+            if (px_policy_role_fits_org((px_role)r, fits[k].kind) != want)
+                fail_msg("kind %s role %s: want %d", px_org_kind_name(fits[k].kind),
+                         px_role_name((px_role)r), want);
+        }
+    }
+}
+
+static void test_domain__policy_names_round_trip(void **state)
+{
+    (void)state;
+    static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator"};
+    for (int r = 0; r < PX_ROLE__COUNT; r++) {
+        px_role out = PX_ROLE__COUNT;
+        assert_string_equal(px_role_name((px_role)r), roles[r]);
+        assert_int_equal(px_role_parse(&out, roles[r], NULL), PX_OK);
+        assert_int_equal(out, r);
+    }
+    static const char *const kinds[] = {"operator", "mah", "cmo", "regulator"};
+    for (int k = 0; k < PX_ORG_KIND__COUNT; k++) {
+        px_org_kind out = PX_ORG_KIND__COUNT;
+        assert_string_equal(px_org_kind_name((px_org_kind)k), kinds[k]);
+        assert_int_equal(px_org_kind_parse(&out, kinds[k], NULL), PX_OK);
+        assert_int_equal(out, k);
+    }
+    for (int a = 0; a < PX_ACTION__COUNT; a++) {
+        px_action out = PX_ACTION__COUNT;
+        const char *n = px_action_name((px_action)a);
+        assert_non_null(n);
+        assert_string_not_equal(n, "?");
+        assert_non_null(px_action_phrase((px_action)a));
+        assert_int_equal(px_action_parse(&out, n, NULL), PX_OK);
+        assert_int_equal(out, a);
+    }
+    px_err err;
+    px_role r;
+    assert_int_equal(px_role_parse(&r, "MAH", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_role");
+    assert_string_equal(err.field, "role");
+    assert_int_equal(px_role_parse(&r, "", &err), PX_EINVALID);
+    assert_int_equal(px_role_parse(&r, NULL, &err), PX_EINVALID);
+    px_org_kind k;
+    assert_int_equal(px_org_kind_parse(&k, "auditor", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_org_kind");
+    px_action a;
+    assert_int_equal(px_action_parse(&a, "fly", &err), PX_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_domain__policy_every_cell),
+        cmocka_unit_test(test_domain__policy_cmo_never),
+        cmocka_unit_test(test_domain__policy_message),
+        cmocka_unit_test(test_domain__policy_readers_write_nothing),
+        cmocka_unit_test(test_domain__policy_out_of_range_fails_closed),
+        cmocka_unit_test(test_domain__policy_role_fits_org),
+        cmocka_unit_test(test_domain__policy_names_round_trip),
+    };
+    return cmocka_run_group_tests_name("domain_policy", tests, NULL, NULL);
+}
