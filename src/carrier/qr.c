@@ -1,0 +1,66 @@
+/* QR Code of a pack's GS1 Digital Link URI (DOMAIN.md §4), for MAHs who want consumers to scan
+ * to a verification page. ISO/IEC 18004 with libqrencode: level M (15 % recovery, the usual
+ * choice for printed URIs), 8-bit byte mode, the smallest version that fits. A plain QR Code
+ * (scanners transmit ]Q1 and the URI), not GS1 QR (]Q3): a Digital Link is read as a URI. */
+#include <errno.h>
+#include <qrencode.h>
+#include <string.h>
+
+#include "carrier.h"
+#include "carrier_int.h"
+
+px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err)
+{
+    if (!text || !text[0])
+        return px_err_set(err, PX_EINVALID, "empty_payload", "QR text is empty");
+    size_t len = strlen(text);
+    if (len > PX_CARRIER_QR_TEXT_MAX)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "QR text of %zu bytes exceeds the maximum of %d", len,
+                          PX_CARRIER_QR_TEXT_MAX);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c > 0x7E) {
+            px_err_set(err, PX_EINVALID, "invalid_character",
+                       "byte 0x%02X at position %zu is not printable ASCII", c, i + 1);
+            px_err_span(err, (int)i, 1);
+            return PX_EINVALID;
+        }
+    }
+    errno = 0;
+    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    if (!qr) {
+        if (errno == ERANGE)
+            return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                              "QR text of %zu bytes does not fit a QR Code at level M", len);
+        return px_err_set(err, PX_EINTERNAL, "internal", "libqrencode failed");
+    }
+    px_rc rc = PX_OK;
+    if (qr->width < 21 || qr->width > PX_CARRIER_MATRIX_MAX) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "libqrencode produced %d modules",
+                        qr->width);
+        goto done;
+    }
+    memset(m, 0, sizeof(*m));
+    m->width = m->height = qr->width;
+    m->quiet_default = 4; /* ISO/IEC 18004: 4X */
+    /* libqrencode: one byte per module, row-major from the top, bit 0 = dark. */
+    for (int y = 0; y < qr->width; y++) {
+        const unsigned char *row = qr->data + (size_t)y * (size_t)qr->width;
+        for (int x = 0; x < qr->width; x++)
+            if (row[x] & 1)
+                m->bits[y][x >> 3] |= (unsigned char)(0x80u >> (x & 7));
+    }
+done:
+    QRcode_free(qr);
+    return rc;
+}
+
+px_rc px_carrier_qr(px_buf *out, const char *text, const px_carrier_opts *o, px_err *err)
+{
+    px_carrier_matrix m;
+    px_rc rc = px_carrier_qr_encode(&m, text, err);
+    if (rc != PX_OK)
+        return rc;
+    return px_carrier_render(out, &m, o, err);
+}

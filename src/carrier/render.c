@@ -1,0 +1,238 @@
+/* The two writers shared by every symbology: a module matrix to PNG (libpng) or SVG.
+ *
+ * Both draw the quiet zone as light modules around the symbol (ISO/IEC 16022 for Data Matrix,
+ * ISO/IEC 18004 for QR): without it a scanner may not find the symbol on a busy label. */
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier.h"
+#include "carrier_int.h"
+
+void px_carrier_opts_init(px_carrier_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->shape = PX_CARRIER_SQUARE;
+    o->module_px = 5;
+    o->quiet_zone_modules = PX_CARRIER_QUIET_DEFAULT;
+    o->format = PX_CARRIER_PNG;
+    o->png_depth = PX_CARRIER_PNG_1BIT;
+}
+
+px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, int *quiet,
+                        int *width_px, int *height_px, px_err *err)
+{
+    if (!o)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "no render options given");
+    if (o->module_px < 1 || o->module_px > PX_CARRIER_MODULE_PX_MAX)
+        return px_err_set(err, PX_EINVALID, "invalid_option",
+                          "module size %d px is outside 1..%d", o->module_px,
+                          PX_CARRIER_MODULE_PX_MAX);
+    int q = o->quiet_zone_modules == PX_CARRIER_QUIET_DEFAULT ? m->quiet_default
+                                                               : o->quiet_zone_modules;
+    if (q < 0 || q > PX_CARRIER_QUIET_MAX)
+        return px_err_set(err, PX_EINVALID, "invalid_option",
+                          "quiet zone of %d modules is outside 0..%d", o->quiet_zone_modules,
+                          PX_CARRIER_QUIET_MAX);
+    if (m->width < 1 || m->height < 1 || m->width > PX_CARRIER_MATRIX_MAX ||
+        m->height > PX_CARRIER_MATRIX_MAX)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "matrix of %dx%d modules",
+                          m->width, m->height);
+    int w = (m->width + 2 * q) * o->module_px, h = (m->height + 2 * q) * o->module_px;
+    if (w > CARRIER_IMAGE_PX_MAX || h > CARRIER_IMAGE_PX_MAX)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "image of %dx%d px exceeds %d px", w, h, CARRIER_IMAGE_PX_MAX);
+    *quiet = q;
+    *width_px = w;
+    *height_px = h;
+    return PX_OK;
+}
+
+/* Maps a px_buf failure (which sets no px_err) to an error. */
+static px_rc buf_fail(px_rc rc, const px_buf *out, px_err *err)
+{
+    if (rc == PX_ETOOBIG)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "rendered image exceeds the output limit of %zu bytes", out->max);
+    return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+}
+
+/* On failure the caller's buffer is put back as it was. */
+static void buf_truncate(px_buf *out, size_t len)
+{
+    out->len = len;
+    if (out->data)
+        out->data[len] = '\0';
+}
+
+px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
+                        px_err *err)
+{
+    if (!o)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "no render options given");
+    switch (o->format) {
+    case PX_CARRIER_PNG: return px_carrier_png_write(out, m, o, err);
+    case PX_CARRIER_SVG: return px_carrier_svg_write(out, m, o, err);
+    }
+    return px_err_set(err, PX_EINVALID, "invalid_option", "unknown output format %d",
+                      (int)o->format);
+}
+
+/* ---- PNG ------------------------------------------------------------------------------ */
+
+typedef struct png_sink {
+    px_buf *out;
+    px_rc rc; /* why the write callback gave up */
+} png_sink;
+
+static void sink_write(png_structp png, png_bytep data, size_t n)
+{
+    png_sink *s = png_get_io_ptr(png);
+    px_rc rc = px_buf_add(s->out, data, n);
+    if (rc != PX_OK) {
+        s->rc = rc;
+        png_error(png, "output buffer");
+    }
+}
+
+static void sink_flush(png_structp png)
+{
+    (void)png;
+}
+
+/* libpng's default handlers print to stderr; errors here are reported through px_err. */
+static void png_fail(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_warn(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* One image row of module row y (y < 0 or >= height: a quiet-zone row). 1-bit gray: bit 1 is
+ * white; 8-bit gray: 255 is white. */
+static void png_row(unsigned char *row, size_t rowbytes, const px_carrier_matrix *m, int y,
+                    int quiet, int mpx, int gray8)
+{
+    memset(row, 0xFF, rowbytes);
+    if (y < 0 || y >= m->height)
+        return;
+    const unsigned char *bits = m->bits[y];
+    for (int x = 0; x < m->width; x++) {
+        if (!((bits[x >> 3] >> (7 - (x & 7))) & 1))
+            continue;
+        int p0 = (quiet + x) * mpx;
+        if (gray8) {
+            memset(row + p0, 0, (size_t)mpx);
+        } else {
+            for (int p = p0; p < p0 + mpx; p++)
+                row[p >> 3] &= (unsigned char)~(0x80u >> (p & 7));
+        }
+    }
+}
+
+/* Everything between setjmp and the end lives here, so no local of the caller is modified
+ * after setjmp (C11 7.13.2.1: such locals would need volatile). Returns 0, or -1 after a
+ * libpng error. */
+static int png_emit(png_structp png, png_infop info, png_sink *sink, unsigned char *row,
+                    size_t rowbytes, const px_carrier_matrix *m, const px_carrier_opts *o,
+                    int quiet, int w, int h)
+{
+    if (setjmp(png_jmpbuf(png)))
+        return -1;
+    int gray8 = o->png_depth == PX_CARRIER_PNG_GRAY8;
+    png_set_write_fn(png, sink, sink_write, sink_flush);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, gray8 ? 8 : 1, PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* Two-level images compress best unfiltered (and libpng's adaptive filter costs time). */
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    png_write_info(png, info);
+    for (int y = -quiet; y < m->height + quiet; y++) {
+        png_row(row, rowbytes, m, y, quiet, o->module_px, gray8);
+        for (int r = 0; r < o->module_px; r++)
+            png_write_row(png, row);
+    }
+    png_write_end(png, NULL);
+    return 0;
+}
+
+px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
+                           px_err *err)
+{
+    int quiet, w, h;
+    px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
+    if (rc != PX_OK)
+        return rc;
+    if (o->png_depth != PX_CARRIER_PNG_1BIT && o->png_depth != PX_CARRIER_PNG_GRAY8)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown PNG depth %d",
+                          (int)o->png_depth);
+    size_t start = out->len;
+    size_t rowbytes = o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w : ((size_t)w + 7) / 8;
+    png_sink sink = {out, PX_OK};
+    unsigned char *row = malloc(rowbytes);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!row || !png || !info) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto done;
+    }
+    if (png_emit(png, info, &sink, row, rowbytes, m, o, quiet, w, h) != 0) {
+        rc = sink.rc != PX_OK ? buf_fail(sink.rc, out, err)
+                              : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
+        goto done;
+    }
+    rc = PX_OK;
+done:
+    if (png)
+        png_destroy_write_struct(&png, &info);
+    free(row);
+    if (rc != PX_OK)
+        buf_truncate(out, start);
+    return rc;
+}
+
+/* ---- SVG ------------------------------------------------------------------------------ */
+
+/* One <path> of horizontal runs, one subpath per run of dark modules ("M x y h n v1 h-n z"),
+ * in module units (the viewBox), scaled to module_px by width/height; crispEdges keeps module
+ * edges on pixel boundaries when rasterised. */
+px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
+                           px_err *err)
+{
+    int quiet, w, h;
+    px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
+    if (rc != PX_OK)
+        return rc;
+    size_t start = out->len;
+    int vw = m->width + 2 * quiet, vh = m->height + 2 * quiet;
+    rc = px_buf_printf(out,
+                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+                       "height=\"%d\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+                       "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+                       w, h, vw, vh, vw, vh);
+    for (int y = 0; y < m->height && rc == PX_OK; y++) {
+        int x = 0;
+        while (x < m->width && rc == PX_OK) {
+            if (!px_carrier_matrix_get(m, x, y)) {
+                x++;
+                continue;
+            }
+            int x0 = x;
+            while (x < m->width && px_carrier_matrix_get(m, x, y))
+                x++;
+            rc = px_buf_printf(out, "M%d %dh%dv1h-%dz", quiet + x0, quiet + y, x - x0, x - x0);
+        }
+    }
+    if (rc == PX_OK)
+        rc = px_buf_puts(out, "\"/></svg>\n");
+    if (rc != PX_OK) {
+        buf_truncate(out, start);
+        return buf_fail(rc, out, err);
+    }
+    return PX_OK;
+}
