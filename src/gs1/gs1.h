@@ -124,11 +124,29 @@ px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len
  * Digital Link on https://id.gs1.org as used by the EPCIS event hash (§4.4, §6.6). */
 px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err);
 
+/* Additions (gs1 module): any supported EPC URI <-> elements. */
+typedef enum gs1_epc_kind {
+    GS1_EPC_SGTIN,        /* urn:epc:id:sgtin:    -> (01)(21) */
+    GS1_EPC_LGTIN,        /* urn:epc:class:lgtin: -> (01)(10) */
+    GS1_EPC_IDPAT_SGTIN,  /* urn:epc:idpat:sgtin:CP.IIR.* -> (01) */
+    GS1_EPC_SSCC,         /* urn:epc:id:sscc:     -> (00) */
+    GS1_EPC_SGLN          /* urn:epc:id:sgln:     -> (414)[(254)] */
+} gs1_epc_kind;
+
+/* Parses any supported EPC URI into elements (validated); kind and gcp_len may be NULL. */
+px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const char *uri,
+                    px_err *err);
+/* Builds the EPC URI for elements: (00) -> sscc; (01)+(21) -> sgtin; (01)+(10) -> lgtin;
+ * (01) alone -> idpat:sgtin; (414)[+(254)] -> sgln. */
+px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, px_err *err);
+
 /* ---- GS1 Company Prefix length (§1.5) ------------------------------------------------ */
 
 /* Longest-prefix lookup in the text of GS1's GCPPrefixFormatList XML (the caller reads the
  * file; this scans the buffer, allocating nothing). key: a GTIN-14 (indicator dropped), GLN or
- * SSCC per the gcppos rules. Returns the GCP length, or -1 when no prefix matches. */
+ * SSCC per the gcppos rules. Returns the GCP length, or -1 when no prefix matches.
+ * (Implementation note: pass the whole key; gcppos 2 — GTIN, SSCC — skips its first digit,
+ * gcppos 1 — GLN — starts at the first digit, as the syntax dictionary's gcppos1/2.) */
 int gs1_gcp_length_lookup(const char *xml, size_t xml_len, const char *key, int gcppos);
 
 #endif

@@ -1,0 +1,420 @@
+/* GS1 Digital Link URIs: building and parsing (DOMAIN.md §4; GS1 Digital Link URI Syntax 1.2+,
+ * as implemented by gs1-syntax-engine dl.c). */
+#include <string.h>
+
+#include "gs1_ai.h"
+#include "gs1_internal.h"
+
+#define DL_CANONICAL "https://id.gs1.org"
+#define DL_MAX_SEGMENTS 64
+
+/* ---- building ------------------------------------------------------------------------ */
+
+/* DOMAIN.md §4.2: escape everything except RFC 3986 unreserved characters, uppercase hex. */
+static void put_pct(gs1__out *o, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *v; v++) {
+        unsigned char c = (unsigned char)*v;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            gs1__out_putc(o, (char)c);
+        } else {
+            gs1__out_putc(o, '%');
+            gs1__out_putc(o, hex[c >> 4]);
+            gs1__out_putc(o, hex[c & 15]);
+        }
+    }
+}
+
+/* The n-th alternative ("22,10,21" of "22,10,21|235") as a pointer and length. */
+static int alt_get(const char *dlpkey, int n, const char **p, size_t *len)
+{
+    const char *s = dlpkey;
+    for (int i = 0; i < n; i++) {
+        s = strchr(s, '|');
+        if (!s)
+            return 0;
+        s++;
+    }
+    *p = s;
+    *len = strcspn(s, "|");
+    return 1;
+}
+
+static int alt_has(const char *alt, size_t alen, const char *ai)
+{
+    size_t n = strlen(ai);
+    for (const char *p = alt; p < alt + alen;) {
+        size_t l = strcspn(p, ",|");
+        if (l == n && memcmp(p, ai, n) == 0)
+            return 1;
+        p += l + 1;
+    }
+    return 0;
+}
+
+static int valid_domain(const char *d)
+{
+    size_t n = strlen(d);
+    const char *host;
+    if (strncmp(d, "https://", 8) == 0 || strncmp(d, "HTTPS://", 8) == 0)
+        host = d + 8;
+    else if (strncmp(d, "http://", 7) == 0 || strncmp(d, "HTTP://", 7) == 0)
+        host = d + 7;
+    else
+        return 0;
+    if (!*host || *host == '/' || d[n - 1] == '/')
+        return 0;
+    for (const char *p = d; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("?#\"<>\\^`{|}", *p))
+            return 0;
+    return 1;
+}
+
+/* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
+ * in the data in the prescribed order, then every other AI as a query attribute. */
+px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
+                    px_err *err)
+{
+    if (!domain || !*domain)
+        domain = DL_CANONICAL;
+    if (!valid_domain(domain))
+        return px_err_set(err, PX_EINVALID, "invalid_domain",
+                          "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
+                          "a trailing slash", domain);
+    px_rc rc = gs1_elements_validate(e, err);
+    if (rc != PX_OK)
+        return rc;
+    int key = -1;
+    const gs1_ai_def *kd = NULL;
+    for (int i = 0; i < e->count && key < 0; i++) {
+        kd = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
+        if (kd->dlpkey)
+            key = i;
+    }
+    if (key < 0)
+        return px_err_set(err, PX_EINVALID, "no_dl_key",
+                          "no GS1 Digital Link primary key in the data");
+    /* Choose the qualifier alternative that leaves only permitted attributes for the query
+     * and carries the most qualifiers (first one on a tie). */
+    int best = -1, best_count = -1;
+    const char *bad_ai = NULL;
+    const char *alt;
+    size_t alen;
+    for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++) {
+        int count = 0, feasible = 1;
+        for (int i = 0; i < e->count; i++) {
+            const char *ai = e->items[i].ai;
+            if (strcmp(ai, kd->ai) == 0)
+                continue;
+            if (alt_has(alt, alen, ai)) {
+                count++;
+            } else if (!(gs1_ai_lookup(ai, strlen(ai))->flags & GS1_AI_DL_ATTR)) {
+                feasible = 0;
+                if (!bad_ai)
+                    bad_ai = ai;
+            }
+        }
+        if (feasible && count > best_count) {
+            best = a;
+            best_count = count;
+        }
+    }
+    if (best < 0)
+        return px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                          "AI (%s) is not permitted in a Digital Link with key (%s)", bad_ai,
+                          kd->ai);
+    alt_get(kd->dlpkey, best, &alt, &alen);
+
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    gs1__out_puts(&o, domain);
+    gs1__out_putc(&o, '/');
+    gs1__out_puts(&o, kd->ai);
+    gs1__out_putc(&o, '/');
+    put_pct(&o, e->items[key].value);
+    for (const char *p = alt; p < alt + alen;) {
+        size_t l = strcspn(p, ",|");
+        for (int i = 0; i < e->count; i++) {
+            if (strlen(e->items[i].ai) == l && memcmp(e->items[i].ai, p, l) == 0) {
+                gs1__out_putc(&o, '/');
+                gs1__out_puts(&o, e->items[i].ai);
+                gs1__out_putc(&o, '/');
+                put_pct(&o, e->items[i].value);
+                break; /* duplicates carry the same value (gs1_elements_validate) */
+            }
+        }
+        p += l + 1;
+    }
+    int first = 1;
+    for (int i = 0; i < e->count; i++) {
+        const char *ai = e->items[i].ai;
+        if (strcmp(ai, kd->ai) == 0 || alt_has(alt, alen, ai) || gs1__find(e, ai) < i)
+            continue;
+        gs1__out_putc(&o, first ? '?' : '&');
+        first = 0;
+        gs1__out_puts(&o, ai);
+        gs1__out_putc(&o, '=');
+        put_pct(&o, e->items[i].value);
+    }
+    return gs1__out_done(&o, err);
+}
+
+/* ---- parsing ------------------------------------------------------------------------- */
+
+typedef struct seg {
+    size_t off, len;
+} seg;
+
+static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
+{
+    px_err_span(err, (int)pos, (int)len);
+    return rc;
+}
+
+/* DOMAIN.md §4.2: %XX (either case) decodes, an invalid % sequence stays literal, %00 is
+ * rejected; in the query "+" is a space. */
+static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int query,
+                        size_t base, px_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%' && i + 2 < len && gs1__hexval((unsigned char)s[i + 1]) >= 0 &&
+            gs1__hexval((unsigned char)s[i + 2]) >= 0) {
+            int v = gs1__hexval((unsigned char)s[i + 1]) * 16 +
+                    gs1__hexval((unsigned char)s[i + 2]);
+            if (v == 0)
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_escape",
+                                          "\"%%00\" is not allowed at position %zu",
+                                          base + i + 1),
+                          base + i, 3);
+            c = (char)v;
+            i += 2;
+        } else if (c == '+' && query) {
+            c = ' ';
+        }
+        if (n >= GS1_AI_VALUE_MAX)
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "value is longer than %d characters", GS1_AI_VALUE_MAX),
+                      base, len);
+        dst[n++] = c;
+    }
+    dst[n] = '\0';
+    *dlen = n;
+    return PX_OK;
+}
+
+static int all_digits(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* Adds one AI with its still-encoded value s[off..off+len). */
+static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, size_t off,
+                       size_t len, int query, size_t base, px_err *err)
+{
+    char value[GS1_AI_VALUE_MAX + 1];
+    size_t vlen;
+    if (len == 0)
+        return at(err, px_err_set(err, PX_EINVALID, "empty_value",
+                                  "AI (%s) has an empty value at position %zu", d->ai,
+                                  base + off + 1),
+                  base + off, 0);
+    px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
+    if (rc != PX_OK)
+        return rc;
+    if (gs1__find(out, d->ai) >= 0)
+        return at(err, px_err_set(err, PX_EINVALID, "duplicate_ai",
+                                  "AI (%s) appears more than once", d->ai),
+                  base + off, len);
+    rc = gs1_ai_value_validate(d, value, vlen, err);
+    if (rc != PX_OK) {
+        /* The value was percent-decoded: point at the whole raw value. */
+        px_err_span(err, (int)(base + off), (int)len);
+        return rc;
+    }
+    if (out->count >= GS1_MAX_ELEMENTS)
+        return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                  GS1_MAX_ELEMENTS),
+                  base + off, len);
+    gs1_element *it = &out->items[out->count++];
+    memcpy(it->ai, d->ai, strlen(d->ai) + 1);
+    memcpy(it->value, value, vlen + 1);
+    return PX_OK;
+}
+
+/* Is the qualifier list q[0..m) an ordered subsequence of alternative alt? */
+static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q, int m)
+{
+    const char *p = alt;
+    for (int k = 0; k < m; k++) {
+        int found = 0;
+        while (p < alt + alen) {
+            size_t l = strcspn(p, ",|");
+            int hit = l == q[k].len && memcmp(p, s + q[k].off, l) == 0;
+            p += l + 1;
+            if (hit) {
+                found = 1;
+                break;
+            }
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (len > GS1_DL_MAX)
+        return at(err, px_err_set(err, PX_ETOOBIG, "invalid_length",
+                                  "Digital Link longer than %d characters", GS1_DL_MAX),
+                  base + GS1_DL_MAX, len - GS1_DL_MAX);
+    /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_character",
+                                      "character at position %zu is not allowed in a URI",
+                                      base + i + 1),
+                      base + i, 1);
+    }
+    /* DOMAIN.md §4.1: scheme http or https, all lower or all upper case. */
+    size_t p;
+    if (len >= 8 && (memcmp(s, "https://", 8) == 0 || memcmp(s, "HTTPS://", 8) == 0))
+        p = 8;
+    else if (len >= 7 && (memcmp(s, "http://", 7) == 0 || memcmp(s, "HTTP://", 7) == 0))
+        p = 7;
+    else
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_scheme",
+                                  "Digital Link must start with http:// or https://"),
+                  base, len < 8 ? len : 8);
+    size_t host = p;
+    while (p < len && s[p] != '/' && s[p] != '?' && s[p] != '#')
+        p++;
+    if (p == host)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
+                  base + host, 0);
+    size_t end = p;
+    while (end < len && s[end] != '#') /* the fragment is ignored */
+        end++;
+    size_t qmark = p;
+    while (qmark < end && s[qmark] != '?')
+        qmark++;
+    if (p >= qmark || s[p] != '/')
+        return at(err, px_err_set(err, PX_EINVALID, "no_dl_key",
+                                  "no GS1 Digital Link primary key in the path"),
+                  base + p, 0);
+    if (s[qmark - 1] == '/')
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_path",
+                                  "Digital Link path must not end with \"/\""),
+                  base + qmark - 1, 1);
+    seg segs[DL_MAX_SEGMENTS];
+    int nseg = 0;
+    for (size_t i = p; i < qmark;) {
+        size_t st = i + 1, k = st;
+        while (k < qmark && s[k] != '/')
+            k++;
+        if (nseg == DL_MAX_SEGMENTS)
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_path",
+                                      "too many path segments"),
+                      base + st, k - st);
+        segs[nseg].off = st;
+        segs[nseg].len = k - st;
+        nseg++;
+        i = k;
+    }
+    /* DOMAIN.md §4.1: anything before the primary key is an opaque stem; walk (AI, value) pairs
+     * back from the end to the rightmost primary key. */
+    int key = -1;
+    const gs1_ai_def *kd = NULL;
+    for (int i = nseg - 2; i >= 0; i -= 2) {
+        const seg *a = &segs[i];
+        if (!all_digits(s + a->off, a->len))
+            break;
+        const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
+        if (!d)
+            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
+                                      "unknown AI (%.*s) in the path", (int)(a->len > 8 ? 8 : a->len),
+                                      s + a->off),
+                      base + a->off, a->len);
+        if (d->dlpkey) {
+            key = i;
+            kd = d;
+            break;
+        }
+    }
+    if (key < 0)
+        return at(err, px_err_set(err, PX_EINVALID, "no_dl_key",
+                                  "no GS1 Digital Link primary key in the path"),
+                  base + p, qmark - p);
+    seg quals[DL_MAX_SEGMENTS / 2];
+    int m = 0;
+    for (int i = key + 2; i < nseg; i += 2)
+        quals[m++] = segs[i];
+    /* dlpkey=22,10,21|235: the qualifiers must follow one alternative in order (§4.1). */
+    unsigned compatible = 0;
+    const char *alt;
+    size_t alen;
+    for (int a = 0; a < 32 && alt_get(kd->dlpkey, a, &alt, &alen); a++)
+        if (alt_accepts(alt, alen, s, quals, m))
+            compatible |= 1u << a;
+    if (!compatible)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
+                                  "path is not a valid key-qualifier sequence for AI (%s)",
+                                  kd->ai),
+                  base + segs[key].off - 1, qmark - segs[key].off + 1);
+    for (int i = key; i < nseg; i += 2) {
+        const gs1_ai_def *d = gs1_ai_lookup(s + segs[i].off, segs[i].len);
+        px_rc rc = add_value(out, d, s, segs[i + 1].off, segs[i + 1].len, 0, base, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    /* Query: AI=value pairs; non-numeric keys (linkType, …) and singletons are ignored. */
+    for (size_t i = qmark + 1; i < end;) {
+        size_t k = i;
+        while (k < end && s[k] != '&')
+            k++;
+        size_t eq = i;
+        while (eq < k && s[eq] != '=')
+            eq++;
+        if (eq < k && all_digits(s + i, eq - i)) {
+            const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
+            if (!d)
+                return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
+                                          "unknown AI (%.*s) in the query",
+                                          (int)(eq - i > 8 ? 8 : eq - i), s + i),
+                          base + i, eq - i);
+            if (!(d->flags & GS1_AI_DL_ATTR))
+                return at(err, px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                                          "AI (%s) is not permitted as a Digital Link "
+                                          "attribute", d->ai),
+                          base + i, eq - i);
+            /* §4.1: a qualifier of the path's key belongs in the path, unless the path used
+             * an alternative sequence that does not include it. */
+            for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++)
+                if ((compatible & (1u << a)) && alt_has(alt, alen, d->ai))
+                    return at(err, px_err_set(err, PX_EINVALID, "qualifier_in_query",
+                                              "AI (%s) should be in the path info", d->ai),
+                              base + i, k - i);
+            px_rc rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
+            if (rc != PX_OK)
+                return rc;
+        }
+        i = k + 1;
+    }
+    return gs1_elements_validate(out, err);
+}
+
+px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err)
+{
+    return gs1__dl_parse(out, uri, strlen(uri), 0, err);
+}

@@ -1,0 +1,114 @@
+/* GS1 element strings: concatenated AI + data with GS (0x1D) separators (DOMAIN.md §2.3, §3;
+ * GenSpecs §7.8.4 "Element string concatenation"). */
+#include <string.h>
+
+#include "gs1_ai.h"
+#include "gs1_internal.h"
+
+px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
+{
+    px_rc rc = gs1_elements_validate(e, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    for (int i = 0; i < e->count; i++) {
+        const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
+        gs1__out_puts(&o, e->items[i].ai);
+        gs1__out_puts(&o, e->items[i].value);
+        /* GenSpecs §7.8.4: a separator follows every element that is not of predefined length,
+         * unless it is the last one; never a trailing separator. */
+        if (!(d->flags & GS1_AI_PREDEFINED) && i + 1 < e->count)
+            gs1__out_putc(&o, (char)GS1_GS);
+    }
+    return gs1__out_done(&o, err);
+}
+
+static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
+{
+    px_err_span(err, (int)pos, (int)len);
+    return rc;
+}
+
+/* Parses s[0..len) (no symbology identifier); error positions are offset by base so they
+ * point into the caller's input. */
+px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, size_t base,
+                                px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t pos = 0;
+    /* DOMAIN.md §3: an FNC1 in first position may be transmitted as a leading GS. */
+    if (pos < len && s[pos] == GS1_GS)
+        pos++;
+    while (pos < len) {
+        size_t ai_pos = pos;
+        size_t digits = 0;
+        while (pos + digits < len && digits < 4 && s[pos + digits] >= '0' &&
+               s[pos + digits] <= '9')
+            digits++;
+        const gs1_ai_def *d = gs1_ai_match(s + pos, digits);
+        if (!d) {
+            if (s[pos] == GS1_GS)
+                return at(err, px_err_set(err, PX_EINVALID, "unexpected_separator",
+                                          "unexpected separator at position %zu",
+                                          base + pos + 1),
+                          base + pos, 1);
+            if (digits < 2)
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_ai",
+                                          "expected an AI at position %zu", base + pos + 1),
+                          base + pos, digits ? digits : 1);
+            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
+                                      "unknown AI (%.*s) at position %zu", (int)digits, s + pos,
+                                      base + pos + 1),
+                      base + pos, digits);
+        }
+        size_t alen = strlen(d->ai);
+        pos += alen;
+        size_t vstart = pos, vlen;
+        if (d->flags & GS1_AI_PREDEFINED) {
+            vlen = gs1_ai_max_len(d);
+            if (len - pos < vlen) {
+                vlen = len - pos;
+                size_t gs = vstart;
+                while (gs < len && s[gs] != GS1_GS)
+                    gs++;
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                          "AI (%s): value is too short (%zu characters, needs "
+                                          "%zu)", d->ai, gs - vstart, gs1_ai_max_len(d)),
+                          base + vstart, gs - vstart);
+            }
+        } else {
+            vlen = 0;
+            while (pos + vlen < len && s[pos + vlen] != GS1_GS)
+                vlen++;
+        }
+        if (vlen > gs1_ai_max_len(d))
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "AI (%s): value is too long (%zu characters, at most "
+                                      "%zu)", d->ai, vlen, gs1_ai_max_len(d)),
+                      base + vstart + gs1_ai_max_len(d), vlen - gs1_ai_max_len(d));
+        px_rc rc = gs1_ai_value_validate(d, s + vstart, vlen, err);
+        if (rc != PX_OK) {
+            if (err && err->pos >= 0)
+                err->pos += (int)(base + vstart);
+            return rc;
+        }
+        if (out->count >= GS1_MAX_ELEMENTS)
+            return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements",
+                                      "more than %d elements", GS1_MAX_ELEMENTS),
+                      base + ai_pos, alen);
+        gs1_element *it = &out->items[out->count++];
+        memcpy(it->ai, d->ai, alen + 1);
+        memcpy(it->value, s + vstart, vlen);
+        it->value[vlen] = '\0';
+        pos = vstart + vlen;
+        /* A separator ends a variable-length value; one after a predefined-length value
+         * "should not" be there but is tolerated, as is a trailing one (DOMAIN.md §3). */
+        if (pos < len && s[pos] == GS1_GS)
+            pos++;
+    }
+    if (out->count == 0)
+        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
+                  base, len);
+    return gs1_elements_validate(out, err);
+}

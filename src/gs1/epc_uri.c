@@ -1,0 +1,412 @@
+/* EPC Tag Data Standard pure-identity and class URIs: SGTIN, LGTIN, idpat SGTIN, SSCC, SGLN
+ * (DOMAIN.md §5; EPC TDS §6 "EPC URI", §7 "Correspondence between EPCs and GS1 keys"). */
+#include <string.h>
+
+#include "gs1_ai.h"
+#include "gs1_internal.h"
+
+#define SGTIN "urn:epc:id:sgtin:"
+#define LGTIN "urn:epc:class:lgtin:"
+#define IDPAT "urn:epc:idpat:sgtin:"
+#define SSCC "urn:epc:id:sscc:"
+#define SGLN "urn:epc:id:sgln:"
+
+/* ---- GS3A3 escaping (DOMAIN.md §5.2) -------------------------------------------------- */
+
+/* The seven set-82 characters that must be escaped in an EPC URI; every other set-82
+ * character is written raw. */
+static int must_escape(unsigned char c)
+{
+    return c == '"' || c == '%' || c == '&' || c == '/' || c == '<' || c == '>' || c == '?';
+}
+
+/* Characters allowed raw in a GS3A3 component: A-Z a-z 0-9 ! ' ( ) * + , - . : ; = _ */
+static int raw_ok(unsigned char c)
+{
+    return gs1_cset82_char(c) && !must_escape(c);
+}
+
+static void put_gs3a3(gs1__out *o, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *v; v++) {
+        unsigned char c = (unsigned char)*v;
+        if (must_escape(c)) {
+            gs1__out_putc(o, '%');
+            gs1__out_putc(o, hex[c >> 4]);
+            gs1__out_putc(o, hex[c & 15]);
+        } else {
+            gs1__out_putc(o, (char)c);
+        }
+    }
+}
+
+static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
+{
+    px_err_span(err, (int)pos, (int)len);
+    return rc;
+}
+
+/* Decodes s[0..len) (a GS3A3 component starting at offset off of the URI) into dst, at most
+ * max characters. Accepts %XX for any set-82 character, rejects other escapes (§5.2). */
+static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t off,
+                       const char *what, px_err *err)
+{
+    size_t n = 0;
+    if (len == 0)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri", "empty %s", what), off,
+                  0);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t pos = off + i;
+        if (c == '%') {
+            int h = i + 2 < len ? gs1__hexval((unsigned char)s[i + 1]) : -1;
+            int l = h >= 0 ? gs1__hexval((unsigned char)s[i + 2]) : -1;
+            if (l < 0 || !gs1_cset82_char((unsigned char)(h * 16 + l)))
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_escape",
+                                          "%s: bad escape at position %zu (only %%XX of a GS1 "
+                                          "set-82 character)", what, pos + 1),
+                          pos, i + 2 < len ? 3 : len - i);
+            c = (unsigned char)(h * 16 + l);
+            i += 2;
+        } else if (!raw_ok(c)) {
+            if (c > 0x20 && c < 0x7f)
+                px_err_set(err, PX_EINVALID, "invalid_character",
+                           "%s: '%c' at position %zu must be escaped or is not allowed", what,
+                           c, pos + 1);
+            else
+                px_err_set(err, PX_EINVALID, "invalid_character",
+                           "%s: byte 0x%02X at position %zu is not allowed", what, c, pos + 1);
+            return at(err, PX_EINVALID, pos, 1);
+        }
+        if (n >= max)
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "%s is longer than %zu characters", what, max),
+                      pos, len - i);
+        dst[n++] = (char)c;
+    }
+    dst[n] = '\0';
+    return PX_OK;
+}
+
+/* ---- formatting ---------------------------------------------------------------------- */
+
+static px_rc check_gcp_len(int gcp_len, int lo, px_err *err)
+{
+    if (gcp_len < lo || gcp_len > 12)
+        return px_err_set(err, PX_EINVALID, "invalid_gcp_length",
+                          "GS1 Company Prefix length must be %d..12, got %d", lo, gcp_len);
+    return PX_OK;
+}
+
+static px_rc check_value(const char *v, size_t max, const char *what, px_err *err)
+{
+    px_rc rc = gs1_cset82_validate(v, max, err);
+    if (rc != PX_OK)
+        px_err_field(err, "%s", what);
+    return rc;
+}
+
+static px_rc check_key(const char *key, size_t want, const char *what, px_err *err)
+{
+    size_t len = key ? strlen(key) : 0;
+    if (len != want)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                  "%s must be %zu digits, got %zu", what, want, len),
+                  0, len);
+    return gs1_key_validate(key, len, err);
+}
+
+/* GTIN -> CompanyPrefix "." Indicator+ItemRef (check digit dropped), TDS §7.1. */
+static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
+{
+    gs1__out_putn(o, gtin14 + 1, (size_t)L);
+    gs1__out_putc(o, '.');
+    gs1__out_putc(o, gtin14[0]);
+    gs1__out_putn(o, gtin14 + 1 + L, (size_t)(12 - L));
+}
+
+static px_rc gtin_class(char *out, size_t cap, const char *prefix, const char *gtin14,
+                        int gcp_len, const char *tail, int escape, px_err *err)
+{
+    px_rc rc = check_key(gtin14, GS1_GTIN_LEN, "GTIN", err);
+    if (rc == PX_OK)
+        rc = check_gcp_len(gcp_len, 6, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    gs1__out_puts(&o, prefix);
+    put_gtin_parts(&o, gtin14, gcp_len);
+    gs1__out_putc(&o, '.');
+    if (escape)
+        put_gs3a3(&o, tail);
+    else
+        gs1__out_puts(&o, tail);
+    return gs1__out_done(&o, err);
+}
+
+px_rc gs1_epc_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                           const char *serial, px_err *err)
+{
+    px_rc rc = check_value(serial ? serial : "", GS1_SERIAL_MAX, "serial", err);
+    if (rc != PX_OK)
+        return rc;
+    return gtin_class(out, cap, SGTIN, gtin14, gcp_len, serial, 1, err);
+}
+
+px_rc gs1_epc_idpat_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                                 px_err *err)
+{
+    return gtin_class(out, cap, IDPAT, gtin14, gcp_len, "*", 0, err);
+}
+
+px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
+                           const char *lot, px_err *err)
+{
+    px_rc rc = check_value(lot ? lot : "", GS1_BATCH_MAX, "lot", err);
+    if (rc != PX_OK)
+        return rc;
+    return gtin_class(out, cap, LGTIN, gtin14, gcp_len, lot, 1, err);
+}
+
+px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len,
+                          const char *ext, px_err *err)
+{
+    px_rc rc = check_key(gln13, GS1_GLN_LEN, "GLN", err);
+    if (rc == PX_OK)
+        rc = check_gcp_len(gcp_len, 6, err);
+    if (rc == PX_OK && ext && *ext)
+        rc = check_value(ext, 20, "extension", err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    gs1__out_puts(&o, SGLN);
+    gs1__out_putn(&o, gln13, (size_t)gcp_len);
+    gs1__out_putc(&o, '.');
+    gs1__out_putn(&o, gln13 + gcp_len, (size_t)(12 - gcp_len)); /* empty when L = 12 */
+    gs1__out_putc(&o, '.');
+    /* TDS: extension "0" means "no extension" (AI 254 absent). */
+    if (ext && *ext)
+        put_gs3a3(&o, ext);
+    else
+        gs1__out_putc(&o, '0');
+    return gs1__out_done(&o, err);
+}
+
+px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len, px_err *err)
+{
+    px_rc rc = check_key(sscc18, GS1_SSCC_LEN, "SSCC", err);
+    if (rc == PX_OK)
+        rc = check_gcp_len(gcp_len, 6, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    gs1__out_puts(&o, SSCC);
+    gs1__out_putn(&o, sscc18 + 1, (size_t)gcp_len);
+    gs1__out_putc(&o, '.');
+    /* Serial reference = extension digit + the digits after the company prefix (TDS §7.2). */
+    gs1__out_putc(&o, sscc18[0]);
+    gs1__out_putn(&o, sscc18 + 1 + gcp_len, (size_t)(16 - gcp_len));
+    return gs1__out_done(&o, err);
+}
+
+px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, px_err *err)
+{
+    int i00 = gs1__find(e, "00"), i01 = gs1__find(e, "01"), i414 = gs1__find(e, "414");
+    if (i00 >= 0)
+        return gs1_epc_sscc_format(out, cap, e->items[i00].value, gcp_len, err);
+    if (i01 >= 0) {
+        int i21 = gs1__find(e, "21"), i10 = gs1__find(e, "10");
+        if (i21 >= 0)
+            return gs1_epc_sgtin_format(out, cap, e->items[i01].value, gcp_len,
+                                        e->items[i21].value, err);
+        if (i10 >= 0)
+            return gs1_epc_lgtin_format(out, cap, e->items[i01].value, gcp_len,
+                                        e->items[i10].value, err);
+        return gs1_epc_idpat_sgtin_format(out, cap, e->items[i01].value, gcp_len, err);
+    }
+    if (i414 >= 0) {
+        int i254 = gs1__find(e, "254");
+        return gs1_epc_sgln_format(out, cap, e->items[i414].value, gcp_len,
+                                   i254 >= 0 ? e->items[i254].value : NULL, err);
+    }
+    return px_err_set(err, PX_EINVALID, "no_epc_key",
+                      "no AI (00), (01) or (414) to build an EPC URI from");
+}
+
+/* ---- parsing ------------------------------------------------------------------------- */
+
+/* Reads a run of digits at s[*p]; its length is returned, *p advanced. */
+static size_t digits_at(const char *s, size_t *p)
+{
+    size_t n = 0;
+    while (s[*p + n] >= '0' && s[*p + n] <= '9')
+        n++;
+    *p += n;
+    return n;
+}
+
+/* "CP.REF" where CP has 6..12 digits and REF exactly total - L digits (§5.1). */
+static px_rc cp_ref(const char *s, size_t *p, size_t total, size_t *cp, size_t *ref, int *L,
+                    px_err *err)
+{
+    *cp = *p;
+    size_t n = digits_at(s, p);
+    if (n < 6 || n > 12 || s[*p] != '.')
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "company prefix must be 6..12 digits followed by \".\""),
+                  *cp, n ? n : 1);
+    *L = (int)n;
+    (*p)++;
+    *ref = *p;
+    size_t r = digits_at(s, p);
+    if (r != total - n)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "reference after a %zu-digit company prefix must have %zu "
+                                  "digits, got %zu", n, total - n, r),
+                  *ref, r ? r : 1);
+    return PX_OK;
+}
+
+static void add(gs1_elements *e, const char *ai, const char *v)
+{
+    gs1_element *it = &e->items[e->count++];
+    memcpy(it->ai, ai, strlen(ai) + 1);
+    memcpy(it->value, v, strlen(v) + 1);
+}
+
+static void finish_key(char *key, size_t body_len)
+{
+    key[body_len] = (char)gs1_check_digit(key, body_len);
+    key[body_len + 1] = '\0';
+}
+
+static int starts(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const char *uri,
+                    px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t len = strlen(uri), p, cp, ref;
+    int L = 0;
+    px_rc rc;
+    char key[GS1_SSCC_LEN + 1], val[GS1_SERIAL_MAX + 1];
+    gs1_epc_kind k;
+    if (starts(uri, SGTIN) || starts(uri, LGTIN) || starts(uri, IDPAT)) {
+        k = starts(uri, SGTIN) ? GS1_EPC_SGTIN
+            : starts(uri, LGTIN) ? GS1_EPC_LGTIN : GS1_EPC_IDPAT_SGTIN;
+        p = k == GS1_EPC_SGTIN ? strlen(SGTIN) : k == GS1_EPC_LGTIN ? strlen(LGTIN) : strlen(IDPAT);
+        rc = cp_ref(uri, &p, 13, &cp, &ref, &L, err);
+        if (rc != PX_OK)
+            return rc;
+        if (uri[p] != '.')
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                      "expected \".\" at position %zu", p + 1),
+                      p, 1);
+        p++;
+        /* GTIN = indicator + company prefix + item reference + check digit (§5.1). */
+        key[0] = uri[ref];
+        memcpy(key + 1, uri + cp, (size_t)L);
+        memcpy(key + 1 + L, uri + ref + 1, (size_t)(12 - L));
+        finish_key(key, 13);
+        add(out, "01", key);
+        if (k == GS1_EPC_IDPAT_SGTIN) {
+            if (strcmp(uri + p, "*") != 0)
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                          "only the pattern \"*\" is supported after the item "
+                                          "reference"),
+                          p, len - p);
+        } else {
+            rc = get_gs3a3(val, GS1_SERIAL_MAX, uri + p, len - p, p,
+                           k == GS1_EPC_SGTIN ? "serial" : "lot", err);
+            if (rc != PX_OK)
+                return rc;
+            add(out, k == GS1_EPC_SGTIN ? "21" : "10", val);
+        }
+    } else if (starts(uri, SSCC)) {
+        k = GS1_EPC_SSCC;
+        p = strlen(SSCC);
+        rc = cp_ref(uri, &p, 17, &cp, &ref, &L, err);
+        if (rc != PX_OK)
+            return rc;
+        if (p != len)
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                      "unexpected characters after the serial reference"),
+                      p, len - p);
+        key[0] = uri[ref];
+        memcpy(key + 1, uri + cp, (size_t)L);
+        memcpy(key + 1 + L, uri + ref + 1, (size_t)(16 - L));
+        finish_key(key, 17);
+        add(out, "00", key);
+    } else if (starts(uri, SGLN)) {
+        k = GS1_EPC_SGLN;
+        p = strlen(SGLN);
+        rc = cp_ref(uri, &p, 12, &cp, &ref, &L, err);
+        if (rc != PX_OK)
+            return rc;
+        if (uri[p] != '.')
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                      "expected \".\" at position %zu", p + 1),
+                      p, 1);
+        p++;
+        memcpy(key, uri + cp, (size_t)L);
+        memcpy(key + L, uri + ref, (size_t)(12 - L));
+        finish_key(key, 12);
+        add(out, "414", key);
+        rc = get_gs3a3(val, 20, uri + p, len - p, p, "extension", err);
+        if (rc != PX_OK)
+            return rc;
+        if (strcmp(uri + p, "0") != 0) /* "0" = no extension */
+            add(out, "254", val);
+    } else {
+        size_t n = 0;
+        while (n < len && n < 20 && uri[n] != '.')
+            n++;
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "not a supported EPC URI (sgtin, lgtin, idpat:sgtin, sscc, "
+                                  "sgln)"),
+                  0, n);
+    }
+    if (kind)
+        *kind = k;
+    if (gcp_len)
+        *gcp_len = L;
+    return gs1_elements_validate(out, err);
+}
+
+px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
+                          int *gcp_len, const char *uri, px_err *err)
+{
+    gs1_elements e;
+    gs1_epc_kind k;
+    int L;
+    px_rc rc = gs1_epc_parse(&e, &k, &L, uri, err);
+    if (rc != PX_OK)
+        return rc;
+    if (k != GS1_EPC_SGTIN)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "not an SGTIN URI (urn:epc:id:sgtin:…)"),
+                  0, strlen(uri));
+    memcpy(gtin14, e.items[0].value, GS1_GTIN_LEN + 1);
+    memcpy(serial, e.items[1].value, strlen(e.items[1].value) + 1);
+    if (gcp_len)
+        *gcp_len = L;
+    return PX_OK;
+}
+
+/* DOMAIN.md §4.4: the constrained canonical DL of the EPC (canonical domain, the key and its
+ * finest qualifier only, no query), as the EPCIS event hash uses. */
+px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err)
+{
+    gs1_elements e;
+    px_rc rc = gs1_epc_parse(&e, NULL, NULL, uri, err);
+    if (rc != PX_OK)
+        return rc;
+    return gs1_dl_format(out, cap, "https://id.gs1.org", &e, err);
+}

@@ -1,0 +1,121 @@
+/* Bracketed human-readable interpretation "(01)09506000134352(21)…" (DOMAIN.md §3 "HRI").
+ *
+ * Parentheses are part of set 82, so a value containing "(" followed by digits and ")" would
+ * read as the next AI. As in gs1-syntax-engine's bracketed syntax, such a "(" is written "\(";
+ * "\" is not in set 82, so the escape is unambiguous. Any other "(" is printed as is. */
+#include <string.h>
+
+#include "gs1_ai.h"
+#include "gs1_internal.h"
+
+/* 1 when s[i] starts "(" digits ")" — the start of an AI in HRI. */
+static int ai_bracket_at(const char *s, size_t len, size_t i)
+{
+    if (i >= len || s[i] != '(')
+        return 0;
+    size_t k = i + 1;
+    while (k < len && s[k] >= '0' && s[k] <= '9')
+        k++;
+    return k > i + 1 && k < len && s[k] == ')';
+}
+
+px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
+{
+    px_rc rc = gs1_elements_validate(e, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    for (int i = 0; i < e->count; i++) {
+        const char *v = e->items[i].value;
+        size_t vlen = strlen(v);
+        gs1__out_putc(&o, '(');
+        gs1__out_puts(&o, e->items[i].ai);
+        gs1__out_putc(&o, ')');
+        for (size_t k = 0; k < vlen; k++) {
+            if (ai_bracket_at(v, vlen, k))
+                gs1__out_putc(&o, '\\');
+            gs1__out_putc(&o, v[k]);
+        }
+    }
+    return gs1__out_done(&o, err);
+}
+
+static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
+{
+    px_err_span(err, (int)pos, (int)len);
+    return rc;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t pos = 0;
+    while (pos < len && is_space(s[pos]))
+        pos++;
+    while (pos < len) {
+        if (!ai_bracket_at(s, len, pos))
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_ai",
+                                      "expected \"(AI)\" at position %zu", base + pos + 1),
+                      base + pos, 1);
+        size_t ai_pos = pos + 1, digits = 0;
+        while (s[ai_pos + digits] != ')')
+            digits++;
+        const gs1_ai_def *d = digits <= 4 ? gs1_ai_lookup(s + ai_pos, digits) : NULL;
+        if (!d)
+            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
+                                      "unknown AI (%.*s) at position %zu",
+                                      (int)(digits > 8 ? 8 : digits), s + ai_pos,
+                                      base + ai_pos + 1),
+                      base + ai_pos, digits);
+        pos = ai_pos + digits + 1;
+        /* Printed HRI may space the AI from its data; set 82 has no space, so spaces next to
+         * the brackets are layout, never data. */
+        while (pos < len && is_space(s[pos]))
+            pos++;
+        char value[GS1_AI_VALUE_MAX + 1];
+        size_t map[GS1_AI_VALUE_MAX + 1];
+        size_t vlen = 0;
+        size_t vstart = pos;
+        while (pos < len && !ai_bracket_at(s, len, pos)) {
+            size_t src = pos;
+            if (s[pos] == '\\' && pos + 1 < len && s[pos + 1] == '(')
+                pos++;
+            if (vlen >= GS1_AI_VALUE_MAX)
+                return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
+                                          "AI (%s): value is too long (at most %zu)", d->ai,
+                                          gs1_ai_max_len(d)),
+                          base + src, 1);
+            map[vlen] = src;
+            value[vlen++] = s[pos++];
+        }
+        while (vlen > 0 && is_space(value[vlen - 1]))
+            vlen--;
+        map[vlen] = vlen ? map[vlen - 1] + 1 : vstart;
+        value[vlen] = '\0';
+        px_rc rc = gs1_ai_value_validate(d, value, vlen, err);
+        if (rc != PX_OK) {
+            if (err && err->pos >= 0) {
+                size_t p = (size_t)err->pos <= vlen ? map[err->pos] : vstart;
+                err->pos = (int)(base + p);
+            }
+            return rc;
+        }
+        if (out->count >= GS1_MAX_ELEMENTS)
+            return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements",
+                                      "more than %d elements", GS1_MAX_ELEMENTS),
+                      base + ai_pos, digits);
+        gs1_element *it = &out->items[out->count++];
+        memcpy(it->ai, d->ai, strlen(d->ai) + 1);
+        memcpy(it->value, value, vlen + 1);
+    }
+    if (out->count == 0)
+        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
+                  base, len);
+    return gs1_elements_validate(out, err);
+}
