@@ -1,0 +1,152 @@
+/* CBV vocabulary names and the time helpers shared by the writer and the event hash. */
+#include <string.h>
+
+#include "epcis_internal.h"
+#include "gs1.h"
+
+#define NAME_(id, name) name,
+static const char *const bizstep_names[] = {NULL, PX_CBV_BIZSTEPS(NAME_)};
+static const char *const disp_names[] = {NULL, PX_CBV_DISPS(NAME_)};
+static const char *const btt_names[] = {NULL, PX_CBV_BTTS(NAME_)};
+static const char *const sdt_names[] = {NULL, PX_CBV_SDTS(NAME_)};
+#undef NAME_
+
+_Static_assert(sizeof(bizstep_names) / sizeof(bizstep_names[0]) == PX_BIZSTEP__COUNT,
+               "bizstep table");
+_Static_assert(sizeof(disp_names) / sizeof(disp_names[0]) == PX_DISP__COUNT, "disp table");
+
+const char *px_cbv_bizstep_name(px_cbv_bizstep v)
+{
+    return (unsigned)v < PX_BIZSTEP__COUNT ? bizstep_names[v] : NULL;
+}
+
+const char *px_cbv_disp_name(px_cbv_disp v)
+{
+    return (unsigned)v < PX_DISP__COUNT ? disp_names[v] : NULL;
+}
+
+const char *px_cbv_btt_name(px_cbv_btt v)
+{
+    return (unsigned)v < PX_BTT__COUNT ? btt_names[v] : NULL;
+}
+
+const char *px_cbv_sdt_name(px_cbv_sdt v)
+{
+    return (unsigned)v < PX_SDT__COUNT ? sdt_names[v] : NULL;
+}
+
+px_cbv_bizstep px_cbv_bizstep_lookup(const char *name)
+{
+    for (int i = 1; name && i < PX_BIZSTEP__COUNT; i++)
+        if (strcmp(bizstep_names[i], name) == 0)
+            return (px_cbv_bizstep)i;
+    return PX_BIZSTEP_NONE;
+}
+
+px_cbv_disp px_cbv_disp_lookup(const char *name)
+{
+    for (int i = 1; name && i < PX_DISP__COUNT; i++)
+        if (strcmp(disp_names[i], name) == 0)
+            return (px_cbv_disp)i;
+    return PX_DISP_NONE;
+}
+
+/* ---- time --------------------------------------------------------------------------- */
+
+static void put2(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+void epcis__time_ms(char out[32], int64_t us)
+{
+    /* Round half-up at the 4th fractional digit (CBV 2.0 §8.9 rule 9): floor((us+500)/1000). */
+    int64_t ms = us >= -500 ? (us + 500) / 1000 : -((-(us + 500) + 999) / 1000);
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    unsigned msr = (unsigned)(ms - secs * 1000);
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    unsigned rem = (unsigned)(secs - days * 86400);
+    /* civil_from_days (H. Hinnant, proleptic Gregorian). */
+    int64_t z = days + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999)
+        y = 0;
+    unsigned yy = (unsigned)y;
+    out[0] = (char)('0' + yy / 1000);
+    out[1] = (char)('0' + yy / 100 % 10);
+    put2(out + 2, yy % 100);
+    out[4] = '-';
+    put2(out + 5, m);
+    out[7] = '-';
+    put2(out + 8, d);
+    out[10] = 'T';
+    put2(out + 11, rem / 3600);
+    out[13] = ':';
+    put2(out + 14, rem / 60 % 60);
+    out[16] = ':';
+    put2(out + 17, rem % 60);
+    out[19] = '.';
+    out[20] = (char)('0' + msr / 100);
+    put2(out + 21, msr % 100);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
+int epcis__tz_format(char out[8], int minutes)
+{
+    /* EPCIS 1.2 §7.4.1 / 2.0 pattern: [+-]hh:mm within -14:00..+14:00. */
+    if (minutes < -14 * 60 || minutes > 14 * 60)
+        return -1;
+    unsigned a = (unsigned)(minutes < 0 ? -minutes : minutes);
+    out[0] = minutes < 0 ? '-' : '+';
+    put2(out + 1, a / 60);
+    out[3] = ':';
+    put2(out + 4, a % 60);
+    out[6] = '\0';
+    return 0;
+}
+
+static int is_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err)
+{
+    size_t n = strlen(expiry);
+    if (n == 10 && is_digits(expiry, 4) && expiry[4] == '-' && is_digits(expiry + 5, 2) &&
+        expiry[7] == '-' && is_digits(expiry + 8, 2)) {
+        int mo = (expiry[5] - '0') * 10 + (expiry[6] - '0');
+        int d = (expiry[8] - '0') * 10 + (expiry[9] - '0');
+        if (mo < 1 || mo > 12 || d < 1 || d > 31)
+            return px_err_set(err, PX_EINVALID, "invalid_date",
+                              "expiry \"%s\" is not a valid xsd:date", expiry);
+        memcpy(out, expiry, 11);
+        return PX_OK;
+    }
+    if (n != 6)
+        return px_err_set(err, PX_EINVALID, "invalid_date",
+                          "expiry \"%s\" is neither YYYY-MM-DD nor YYMMDD", expiry);
+    char ref[32];
+    epcis__time_ms(ref, ref_us);
+    int year = (ref[0] - '0') * 1000 + (ref[1] - '0') * 100 + (ref[2] - '0') * 10 + (ref[3] - '0');
+    gs1_date d;
+    /* AI (17) is YYMMD0: DD=00 allowed, meaning the month's last day (DOMAIN.md §2.4). */
+    px_rc rc = gs1_date_parse(&d, expiry, 1, year, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1_date_iso(out, &d);
+    return PX_OK;
+}

@@ -1,0 +1,138 @@
+/* Validation against the official GS1 EPCIS 1.2 XSD (DESIGN.md "Outputs": every emitted
+ * document must validate; issue 6 part 3: with PACKID_EPCIS_XSD_DIR set, a report is validated
+ * before it is sent and never sent when invalid).
+ *
+ * Thread safety (libxml2 2.9): xmlInitParser runs once (pthread_once, epcis__xml_init). The
+ * compiled xmlSchema is never modified after xmlSchemaParse, so one px_epcis_validator may be
+ * shared by all threads; every validate call makes its own xmlSchemaValidCtxt and parser, and
+ * libxml2's structured-error hook is thread-local, so concurrent calls do not mix errors. */
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_internal.h"
+
+#define XSD_MAIN "EPCglobal-epcis-1_2.xsd"
+
+struct px_epcis_validator {
+    xmlSchemaPtr schema;
+};
+
+/* The first error libxml2 reports, kept for px_err. */
+typedef struct first_error {
+    int set;
+    int line;
+    int schema;          /* 1: a schema violation, 0: not well-formed / I/O */
+    char msg[PX_ERR_MSG_MAX - 32];
+} first_error;
+
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+    first_error *fe = ctx;
+    if (!e || fe->set || e->level < XML_ERR_ERROR)
+        return;
+    fe->set = 1;
+    fe->line = e->line;
+    fe->schema = e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_SCHEMASP;
+    snprintf(fe->msg, sizeof(fe->msg), "%s", e->message ? e->message : "invalid document");
+    size_t n = strlen(fe->msg);
+    while (n && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
+        fe->msg[--n] = '\0';
+}
+
+px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_err *err)
+{
+    *out = NULL;
+    if (!xsd_dir || !xsd_dir[0])
+        return px_err_set(err, PX_EINVALID, "invalid_config",
+                          "no EPCIS XSD directory (set PACKID_EPCIS_XSD_DIR)");
+    char path[1024];
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", xsd_dir, XSD_MAIN) >= sizeof(path))
+        return px_err_set(err, PX_EINVALID, "invalid_config", "EPCIS XSD path too long");
+    epcis__xml_init();
+    first_error fe = {0};
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
+    if (!pc)
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    xmlSchemaSetParserStructuredErrors(pc, on_error, &fe);
+    /* Keep libxml2 quiet on stderr while compiling; errors come through on_error. */
+    xmlSetStructuredErrorFunc(&fe, on_error);
+    xmlSchemaPtr schema = xmlSchemaParse(pc);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSchemaFreeParserCtxt(pc);
+    if (!schema)
+        return px_err_set(err, PX_EINVALID, "invalid_config",
+                          "cannot compile the EPCIS 1.2 schema \"%s\": %s", path,
+                          fe.set ? fe.msg : "not found");
+    px_epcis_validator *v = calloc(1, sizeof(*v));
+    if (!v) {
+        xmlSchemaFree(schema);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    v->schema = schema;
+    *out = v;
+    return PX_OK;
+}
+
+void px_epcis_validator_free(px_epcis_validator *v)
+{
+    if (!v)
+        return;
+    xmlSchemaFree(v->schema);
+    free(v);
+}
+
+/* Streams input through the schema (SAX: no tree, bounded memory). Takes ownership of in. */
+static px_rc validate_stream(const px_epcis_validator *v, xmlParserInputBufferPtr in,
+                             px_err *err)
+{
+    if (!in)
+        return px_err_set(err, PX_EINVALID, "epcis_xml", "cannot read the document");
+    first_error fe = {0};
+    xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(v->schema);
+    if (!vc) {
+        xmlFreeParserInputBuffer(in);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    xmlSchemaSetValidStructuredErrors(vc, on_error, &fe);
+    /* Well-formedness errors of the underlying parser go to the thread-local hook. */
+    xmlSetStructuredErrorFunc(&fe, on_error);
+    /* Consumes (frees) in. */
+    int r = xmlSchemaValidateStream(vc, in, XML_CHAR_ENCODING_NONE, NULL, NULL);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSchemaFreeValidCtxt(vc);
+    if (r == 0 && !fe.set)
+        return PX_OK;
+    if (!fe.set)
+        return px_err_set(err, PX_EINVALID, "epcis_schema",
+                          "document does not validate against the EPCIS 1.2 schema");
+    return px_err_set(err, PX_EINVALID, fe.schema ? "epcis_schema" : "epcis_xml", "line %d: %s",
+                      fe.line, fe.msg);
+}
+
+px_rc px_epcis_validate_buffer(const px_epcis_validator *v, const char *data, size_t len,
+                               px_err *err)
+{
+    if (!v)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "no EPCIS validator");
+    if (len > (size_t)0x7fffffff)
+        return px_err_set(err, PX_ETOOBIG, "too_big", "document over 2 GiB: validate a file");
+    xmlParserInputBufferPtr in =
+        xmlParserInputBufferCreateMem(data, (int)len, XML_CHAR_ENCODING_NONE);
+    return validate_stream(v, in, err);
+}
+
+px_rc px_epcis_validate_file(const px_epcis_validator *v, const char *path, px_err *err)
+{
+    if (!v)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "no EPCIS validator");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "cannot open \"%s\"", path);
+    fclose(f);
+    xmlParserInputBufferPtr in = xmlParserInputBufferCreateFilename(path, XML_CHAR_ENCODING_NONE);
+    return validate_stream(v, in, err);
+}

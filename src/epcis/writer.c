@@ -1,0 +1,674 @@
+/* Streaming EPCIS 1.2 XML writer (DESIGN.md "Outputs"; DOMAIN.md §6.2 element order,
+ * Appendix A shape). libxml2's xmlTextWriter writes into an xmlOutputBuffer whose only
+ * backend is the caller's sink, so memory stays bounded whatever the number of events. */
+#include <libxml/xmlwriter.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_internal.h"
+#include "gs1.h"
+
+#define NS_EPCIS "urn:epcglobal:epcis:xsd:1"
+#define NS_SBDH "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+#define NS_GS1USHC "http://epcis.gs1us.org/hc/ns"
+#define MDA "urn:epcglobal:cbv:mda#"
+#define XFIELD_DEPTH_MAX 8
+
+/* Full CBV 1.2 URNs, built at compile time from the vocabulary lists (CBV 1.2 §7). */
+#define BIZ_(id, name) , EPCIS__URN_BIZSTEP name
+#define DISP_(id, name) , EPCIS__URN_DISP name
+#define BTT_(id, name) , EPCIS__URN_BTT name
+#define SDT_(id, name) , EPCIS__URN_SDT name
+static const char *const bizstep_urn[] = {NULL PX_CBV_BIZSTEPS(BIZ_)};
+static const char *const disp_urn[] = {NULL PX_CBV_DISPS(DISP_)};
+static const char *const btt_urn[] = {NULL PX_CBV_BTTS(BTT_)};
+static const char *const sdt_urn[] = {NULL PX_CBV_SDTS(SDT_)};
+#undef BIZ_
+#undef DISP_
+#undef BTT_
+#undef SDT_
+
+struct px_epcis_writer {
+    xmlTextWriterPtr xw;
+    px_epcis_sink sink;
+    void *ctx;
+    px_epcis_profile profile;
+    int64_t creation_us;
+    size_t count;
+    int sink_failed;
+    px_rc failed;              /* sticky: PX_OK until the first error */
+    int finished;
+    px_err err;                /* the first error */
+};
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    /* libxml2 must be initialised once before threads use it (LIBXML-NOTES, xmlInitParser). */
+    xmlInitParser();
+}
+
+void epcis__xml_init(void)
+{
+    pthread_once(&xml_once, xml_init);
+}
+
+int px_epcis_sink_buf(void *ctx, const char *data, size_t len)
+{
+    return px_buf_add((px_buf *)ctx, data, len) == PX_OK ? 0 : -1;
+}
+
+int px_epcis_sink_file(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}
+
+static int out_write(void *ctx, const char *buf, int len)
+{
+    px_epcis_writer *w = ctx;
+    if (len > 0 && w->sink(w->ctx, buf, (size_t)len) != 0) {
+        w->sink_failed = 1;
+        return -1;
+    }
+    return len;
+}
+
+static int out_close(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* Records the first error (sticky) and returns it. */
+static px_rc fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static px_rc fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
+{
+    if (w->failed != PX_OK)
+        return w->failed;
+    char msg[PX_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    px_err_set(&w->err, rc, code, "%s", msg);
+    w->failed = rc;
+    return rc;
+}
+
+/* Adopts an error already written into w->err by a callee. */
+static px_rc adopt(px_epcis_writer *w, px_rc rc)
+{
+    if (w->failed == PX_OK)
+        w->failed = rc;
+    return w->failed;
+}
+
+static px_rc xml_failed(px_epcis_writer *w)
+{
+    if (w->sink_failed)
+        return fail(w, PX_EUNAVAIL, "epcis_sink", "the EPCIS output sink refused the data");
+    return fail(w, PX_EINTERNAL, "epcis_xml", "libxml2 xmlTextWriter failed");
+}
+
+/* Text that needs no XML escaping (no '<', '>', '&', '"', '\'' nor control characters) is
+ * written raw: EPC URIs are already %-escaped for these (DOMAIN.md §5.2), and timestamps,
+ * offsets and CBV URNs never contain them. Anything else goes through libxml2's escaping. */
+static int xml_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '<' || *p == '>' || *p == '&' || *p == '"' || *p == '\'' || *p < 0x20)
+            return 0;
+    return 1;
+}
+
+static int put_elem(xmlTextWriterPtr xw, const char *name, const char *text)
+{
+    if (!xml_safe(text))
+        return xmlTextWriterWriteElement(xw, BAD_CAST name, BAD_CAST text);
+    if (xmlTextWriterStartElement(xw, BAD_CAST name) < 0 ||
+        xmlTextWriterWriteRaw(xw, BAD_CAST text) < 0)
+        return -1;
+    return xmlTextWriterEndElement(xw);
+}
+
+static int put_attr_elem(xmlTextWriterPtr xw, const char *name, const char *attr,
+                         const char *attr_value, const char *text)
+{
+    if (xmlTextWriterStartElement(xw, BAD_CAST name) < 0)
+        return -1;
+    if (attr_value && xmlTextWriterWriteAttribute(xw, BAD_CAST attr, BAD_CAST attr_value) < 0)
+        return -1;
+    if (xmlTextWriterWriteString(xw, BAD_CAST text) < 0)
+        return -1;
+    return xmlTextWriterEndElement(xw);
+}
+
+static int start(xmlTextWriterPtr xw, const char *name)
+{
+    return xmlTextWriterStartElement(xw, BAD_CAST name);
+}
+
+static int end(xmlTextWriterPtr xw)
+{
+    return xmlTextWriterEndElement(xw);
+}
+
+/* ---- header ----------------------------------------------------------------------- */
+
+static int nonempty(const char *s)
+{
+    return s && s[0];
+}
+
+static px_rc check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
+                          px_err *err)
+{
+    px_rc rc;
+    if (!nonempty(h->sender_gln) || !nonempty(h->receiver_gln))
+        /* The EPCIS 1.2 SBDH schema requires Sender and Receiver (DOMAIN.md §6.2). */
+        return px_err_set(err, PX_EINVALID, "invalid_header",
+                          "an EPCIS document needs sender and receiver GLNs");
+    if ((rc = gs1_gln_validate(h->sender_gln, err)) != PX_OK) {
+        px_err_field(err, "sender_gln");
+        return rc;
+    }
+    if ((rc = gs1_gln_validate(h->receiver_gln, err)) != PX_OK) {
+        px_err_field(err, "receiver_gln");
+        return rc;
+    }
+    if (!nonempty(h->instance_id) || !xml_safe(h->instance_id))
+        return px_err_set(err, PX_EINVALID, "invalid_header",
+                          "an EPCIS document needs an SBDH instance identifier");
+    if (p->masterdata_required && h->n_products == 0)
+        return px_err_set(err, PX_EINVALID, "profile_violation",
+                          "%s profile: the header needs EPCClass master data", p->name);
+    for (size_t i = 0; i < h->n_products; i++) {
+        const px_epcis_product *pr = &h->products[i];
+        if (p->masterdata_required &&
+            !(nonempty(pr->regulated_product_name) && nonempty(pr->dosage_form_type) &&
+              nonempty(pr->strength_description) && nonempty(pr->net_content_description) &&
+              nonempty(pr->manufacturer_name))) {
+            px_err_set(err, PX_EINVALID, "profile_violation",
+                       "%s profile: product %s needs name, dosage form, strength, net content "
+                       "and manufacturer",
+                       p->name, pr->gtin ? pr->gtin : "");
+            px_err_field(err, "products[%zu]", i);
+            return PX_EINVALID;
+        }
+        if (p->ndc_required) {
+            /* DSCSA: FDA NDC in 11-digit HIPAA form (DOMAIN.md §6.5, Appendix A). */
+            size_t n = pr->ndc ? strlen(pr->ndc) : 0;
+            int ok = n == 11;
+            for (size_t k = 0; ok && k < n; k++)
+                ok = pr->ndc[k] >= '0' && pr->ndc[k] <= '9';
+            if (!ok) {
+                px_err_set(err, PX_EINVALID, "profile_violation",
+                           "%s profile: product %s needs an 11-digit NDC", p->name,
+                           pr->gtin ? pr->gtin : "");
+                px_err_field(err, "products[%zu].ndc", i);
+                return PX_EINVALID;
+            }
+        }
+    }
+    return PX_OK;
+}
+
+static px_rc write_attribute(px_epcis_writer *w, const char *id, const char *value)
+{
+    if (!nonempty(value))
+        return PX_OK;
+    if (put_attr_elem(w->xw, "attribute", "id", id, value) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+/* The NHRN's name by AI (DOMAIN.md §2.1), used as additionalTradeItemIdentificationTypeCode.
+ * GS1 publishes no code list entry verified here for these: packid's convention [T]. */
+static const char *nhrn_type(const char *ai)
+{
+    static const char *const names[] = {"PZN", "CIP", "CN", "DRN", "AIM", "NDC", "AIC", "SRN"};
+    if (ai && strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
+        return names[ai[2] - '0'];
+    return NULL;
+}
+
+static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
+                              const px_epcis_profile_info *p)
+{
+    xmlTextWriterPtr xw = w->xw;
+    /* EPCIS 1.2 §9.3 (header extension EPCISMasterData), CBV §8 EPCClass attributes. */
+    if (start(xw, "extension") < 0 || start(xw, "EPCISMasterData") < 0 ||
+        start(xw, "VocabularyList") < 0 || start(xw, "Vocabulary") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "type",
+                                    BAD_CAST "urn:epcglobal:epcis:vtype:EPCClass") < 0 ||
+        start(xw, "VocabularyElementList") < 0)
+        return xml_failed(w);
+    for (size_t i = 0; i < h->n_products; i++) {
+        const px_epcis_product *pr = &h->products[i];
+        char idpat[GS1_EPC_URI_MAX];
+        px_rc rc = gs1_epc_idpat_sgtin_format(idpat, sizeof(idpat), pr->gtin ? pr->gtin : "",
+                                              pr->gcp_len, &w->err);
+        if (rc != PX_OK) {
+            px_err_field(&w->err, "products[%zu].gtin", i);
+            return adopt(w, rc);
+        }
+        if (start(xw, "VocabularyElement") < 0 ||
+            xmlTextWriterWriteAttribute(xw, BAD_CAST "id", BAD_CAST idpat) < 0)
+            return xml_failed(w);
+        if (nonempty(pr->ndc)) {
+            /* GS1 US R1.2: NDC as additional identification, type FDA_NDC_11 (Appendix A). */
+            if ((rc = write_attribute(w, MDA "additionalTradeItemIdentification", pr->ndc)) ||
+                (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
+                                      "FDA_NDC_11")))
+                return rc;
+        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && nhrn_type(pr->nhrn_ai)) {
+            /* EU FMD Art 4(b)(iii): national reimbursement number where a market needs it. */
+            if ((rc = write_attribute(w, MDA "additionalTradeItemIdentification", pr->nhrn)) ||
+                (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
+                                      nhrn_type(pr->nhrn_ai))))
+                return rc;
+        }
+        if ((rc = write_attribute(w, MDA "regulatedProductName", pr->regulated_product_name)) ||
+            (rc = write_attribute(w, MDA "manufacturerOfTradeItemPartyName",
+                                  pr->manufacturer_name)) ||
+            (rc = write_attribute(w, MDA "dosageFormType", pr->dosage_form_type)) ||
+            (rc = write_attribute(w, MDA "strengthDescription", pr->strength_description)) ||
+            (rc = write_attribute(w, MDA "netContentDescription", pr->net_content_description)))
+            return rc;
+        if (end(xw) < 0)
+            return xml_failed(w);
+    }
+    /* VocabularyElementList, Vocabulary, VocabularyList, EPCISMasterData, extension */
+    for (int i = 0; i < 5; i++)
+        if (end(xw) < 0)
+            return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_party_id(px_epcis_writer *w, const char *elem, const char *gln)
+{
+    xmlTextWriterPtr xw = w->xw;
+    if (start(xw, elem) < 0 || put_attr_elem(xw, "sbdh:Identifier", "Authority", "GS1", gln) < 0 ||
+        end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
+                          const px_epcis_profile_info *p)
+{
+    xmlTextWriterPtr xw = w->xw;
+    char created[32];
+    epcis__time_ms(created, h->creation_us);
+    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
+        start(xw, "epcis:EPCISDocument") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcis", BAD_CAST NS_EPCIS) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:sbdh", BAD_CAST NS_SBDH) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0)
+        return xml_failed(w);
+    if (p->transaction_statement &&
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:gs1ushc", BAD_CAST NS_GS1USHC) < 0)
+        return xml_failed(w);
+    /* EPCglobal Document: schemaVersion and creationDate are required (DOMAIN.md §6.1). */
+    if (xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST "1.2") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0)
+        return xml_failed(w);
+    /* EPCISHeader / SBDH (DOMAIN.md §6.2; GS1 conventional values [T]). */
+    if (start(xw, "EPCISHeader") < 0 || start(xw, "sbdh:StandardBusinessDocumentHeader") < 0 ||
+        put_elem(xw, "sbdh:HeaderVersion", "1.0") < 0)
+        return xml_failed(w);
+    px_rc rc;
+    if ((rc = write_party_id(w, "sbdh:Sender", h->sender_gln)) != PX_OK ||
+        (rc = write_party_id(w, "sbdh:Receiver", h->receiver_gln)) != PX_OK)
+        return rc;
+    if (start(xw, "sbdh:DocumentIdentification") < 0 ||
+        put_elem(xw, "sbdh:Standard", "EPCglobal") < 0 ||
+        put_elem(xw, "sbdh:TypeVersion", "1.0") < 0 ||
+        put_elem(xw, "sbdh:InstanceIdentifier", h->instance_id) < 0 ||
+        put_elem(xw, "sbdh:Type", "Events") < 0 ||
+        put_elem(xw, "sbdh:CreationDateAndTime", created) < 0 || end(xw) < 0 || end(xw) < 0)
+        return xml_failed(w);
+    if (h->n_products > 0 && (rc = write_masterdata(w, h, p)) != PX_OK)
+        return rc;
+    if (p->transaction_statement) {
+        /* GS1 US DSCSA guideline: the seller affirms the transaction statement of FD&C Act
+         * §581(27); allowed by the header's ##other wildcard (DOMAIN.md §7, Appendix A). */
+        if (start(xw, "gs1ushc:dscsaTransactionStatement") < 0 ||
+            put_elem(xw, "gs1ushc:affirmTransactionStatement", "true") < 0 || end(xw) < 0)
+            return xml_failed(w);
+    }
+    if (end(xw) < 0 || start(xw, "EPCISBody") < 0 || start(xw, "EventList") < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
+                          const px_epcis_doc_header *h, px_err *err)
+{
+    *out = NULL;
+    const px_epcis_profile_info *p = px_epcis_profile_get(h->profile);
+    if (!p)
+        return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
+                          (int)h->profile);
+    if (!sink)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "the EPCIS writer needs a sink");
+    px_rc rc = check_header(h, p, err);
+    if (rc != PX_OK)
+        return rc;
+    epcis__xml_init();
+    px_epcis_writer *w = calloc(1, sizeof(*w));
+    if (!w)
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    px_err_clear(&w->err);
+    w->sink = sink;
+    w->ctx = ctx;
+    w->profile = h->profile;
+    w->creation_us = h->creation_us;
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, w, NULL);
+    if (!ob) {
+        free(w);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    w->xw = xmlNewTextWriter(ob); /* owns ob from here */
+    if (!w->xw) {
+        xmlOutputBufferClose(ob);
+        free(w);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    if (h->indent) {
+        xmlTextWriterSetIndent(w->xw, 1);
+        xmlTextWriterSetIndentString(w->xw, BAD_CAST "  ");
+    }
+    rc = write_header(w, h, p);
+    if (rc != PX_OK) {
+        if (err)
+            *err = w->err;
+        px_epcis_writer_free(w);
+        return rc;
+    }
+    *out = w;
+    return PX_OK;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+static int ncname(const char *s)
+{
+    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+/* A user extension / ILMD element in its own namespace (EPCIS 1.2 ##other wildcards). The
+ * cbvmda namespace reuses the root's prefix; any other namespace is declared on the element
+ * where it starts (prefix "extN", N = depth). */
+static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const char *parent_ns,
+                          const char *parent_prefix, int depth)
+{
+    xmlTextWriterPtr xw = w->xw;
+    if (depth >= XFIELD_DEPTH_MAX)
+        return fail(w, PX_EINVALID, "invalid_event", "extension nested deeper than %d",
+                    XFIELD_DEPTH_MAX);
+    if (!ncname(f->name) || !nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
+        !xml_safe(f->ns))
+        return fail(w, PX_EINVALID, "invalid_event",
+                    "extension element \"%s\" needs an XML name and a foreign namespace",
+                    f->name ? f->name : "");
+    char prefix[16];
+    int declare = 0;
+    if (strcmp(f->ns, EPCIS__NS_CBVMDA) == 0) {
+        snprintf(prefix, sizeof(prefix), "cbvmda");
+    } else if (parent_ns && strcmp(f->ns, parent_ns) == 0) {
+        snprintf(prefix, sizeof(prefix), "%s", parent_prefix);
+    } else {
+        snprintf(prefix, sizeof(prefix), "ext%d", depth);
+        declare = 1;
+    }
+    char qname[160];
+    if ((size_t)snprintf(qname, sizeof(qname), "%s:%s", prefix, f->name) >= sizeof(qname))
+        return fail(w, PX_EINVALID, "invalid_event", "extension name too long");
+    if (start(xw, qname) < 0)
+        return xml_failed(w);
+    if (declare) {
+        char xmlns[32];
+        snprintf(xmlns, sizeof(xmlns), "xmlns:%s", prefix);
+        if (xmlTextWriterWriteAttribute(xw, BAD_CAST xmlns, BAD_CAST f->ns) < 0)
+            return xml_failed(w);
+    }
+    if (f->value && xmlTextWriterWriteString(xw, BAD_CAST f->value) < 0)
+        return xml_failed(w);
+    for (size_t i = 0; i < f->n_children; i++) {
+        px_rc rc = write_xfield(w, &f->children[i], f->ns, prefix, depth + 1);
+        if (rc != PX_OK)
+            return rc;
+    }
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_epcs(px_epcis_writer *w, const px_epcis_event *ev, const char *list)
+{
+    xmlTextWriterPtr xw = w->xw;
+    if (start(xw, list) < 0)
+        return xml_failed(w);
+    for (size_t i = 0; i < ev->n_epcs; i++)
+        if (put_elem(xw, "epc", ev->epcs[i]) < 0)
+            return xml_failed(w);
+    for (size_t i = 0; i < ev->n_serials; i++) {
+        char uri[GS1_EPC_URI_MAX];
+        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
+        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
+                                        ev->serials[i], &w->err);
+        if (rc != PX_OK) {
+            px_err_field(&w->err, "serials[%zu]", i);
+            return adopt(w, rc);
+        }
+        if (put_elem(xw, "epc", uri) < 0)
+            return xml_failed(w);
+    }
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_quantities(px_epcis_writer *w, const px_epcis_event *ev, const char *list)
+{
+    xmlTextWriterPtr xw = w->xw;
+    if (start(xw, list) < 0)
+        return xml_failed(w);
+    for (size_t i = 0; i < ev->n_quantities; i++) {
+        const px_epcis_quantity *q = &ev->quantities[i];
+        /* EPCIS 1.2 QuantityElementType: epcClass, (quantity, uom?)? */
+        if (start(xw, "quantityElement") < 0 || put_elem(xw, "epcClass", q->epc_class) < 0)
+            return xml_failed(w);
+        if (nonempty(q->quantity)) {
+            if (put_elem(xw, "quantity", q->quantity) < 0 ||
+                (nonempty(q->uom) && put_elem(xw, "uom", q->uom) < 0))
+                return xml_failed(w);
+        }
+        if (end(xw) < 0)
+            return xml_failed(w);
+    }
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_parties(px_epcis_writer *w, const char *list, const char *elem,
+                           const px_epcis_party *p, size_t n)
+{
+    xmlTextWriterPtr xw = w->xw;
+    if (start(xw, list) < 0)
+        return xml_failed(w);
+    for (size_t i = 0; i < n; i++)
+        if (put_attr_elem(xw, elem, "type", sdt_urn[p[i].type], p[i].id) < 0)
+            return xml_failed(w);
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+static px_rc write_location(px_epcis_writer *w, const char *elem, const char *id)
+{
+    if (!nonempty(id))
+        return PX_OK;
+    if (start(w->xw, elem) < 0 || put_elem(w->xw, "id", id) < 0 || end(w->xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+
+static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    xmlTextWriterPtr xw = w->xw;
+    int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
+    char when[32], tz[8];
+    px_rc rc;
+    epcis__time_ms(when, ev->event_time_us);
+    epcis__tz_format(tz, ev->tz_offset_min);
+    /* EPCIS 1.2 §7.4.1 common fields; XSD order per DOMAIN.md §6.2. */
+    if (start(xw, obj ? "ObjectEvent" : "AggregationEvent") < 0 ||
+        put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)
+        return xml_failed(w);
+    if (nonempty(ev->event_id)) {
+        /* EPCIS 1.2 baseExtension/eventID: packid writes the CBV 2.0 event hash ID. */
+        if (start(xw, "baseExtension") < 0 || put_elem(xw, "eventID", ev->event_id) < 0 ||
+            end(xw) < 0)
+            return xml_failed(w);
+    }
+    if (!obj && nonempty(ev->parent_id) && put_elem(xw, "parentID", ev->parent_id) < 0)
+        return xml_failed(w);
+    /* epcList / childEPCs are required by the 1.2 XSD even when empty. */
+    if ((rc = write_epcs(w, ev, obj ? "epcList" : "childEPCs")) != PX_OK)
+        return rc;
+    if (put_elem(xw, "action", px_epcis_action_name(ev->action)) < 0)
+        return xml_failed(w);
+    if (ev->biz_step && put_elem(xw, "bizStep", bizstep_urn[ev->biz_step]) < 0)
+        return xml_failed(w);
+    if (ev->disposition && put_elem(xw, "disposition", disp_urn[ev->disposition]) < 0)
+        return xml_failed(w);
+    if ((rc = write_location(w, "readPoint", ev->read_point)) != PX_OK ||
+        (rc = write_location(w, "bizLocation", ev->biz_location)) != PX_OK)
+        return rc;
+    if (ev->n_biz_transactions) {
+        if (start(xw, "bizTransactionList") < 0)
+            return xml_failed(w);
+        for (size_t i = 0; i < ev->n_biz_transactions; i++) {
+            const px_epcis_biz_transaction *bt = &ev->biz_transactions[i];
+            if (put_attr_elem(xw, "bizTransaction", "type", btt_urn[bt->type], bt->id) < 0)
+                return xml_failed(w);
+        }
+        if (end(xw) < 0)
+            return xml_failed(w);
+    }
+    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
+    int ilmd = obj && (has_lot || has_exp || ev->n_ilmd);
+    if (ev->n_quantities || ev->n_sources || ev->n_destinations || ilmd) {
+        /* EPCIS 1.2 moved these into <extension> (ObjectEventExtensionType: quantityList,
+         * sourceList, destinationList, ilmd; AggregationEventExtensionType: childQuantityList,
+         * sourceList, destinationList). */
+        if (start(xw, "extension") < 0)
+            return xml_failed(w);
+        if (ev->n_quantities &&
+            (rc = write_quantities(w, ev, obj ? "quantityList" : "childQuantityList")) != PX_OK)
+            return rc;
+        if (ev->n_sources &&
+            (rc = write_parties(w, "sourceList", "source", ev->sources, ev->n_sources)) != PX_OK)
+            return rc;
+        if (ev->n_destinations &&
+            (rc = write_parties(w, "destinationList", "destination", ev->destinations,
+                                ev->n_destinations)) != PX_OK)
+            return rc;
+        if (ilmd) {
+            /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2 / LIBRARY-NOTES). */
+            if (start(xw, "ilmd") < 0 || (has_lot && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
+                return xml_failed(w);
+            if (has_exp) {
+                char iso[11];
+                if ((rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err)) != PX_OK) {
+                    px_err_field(&w->err, "expiry");
+                    return adopt(w, rc);
+                }
+                if (put_elem(xw, "cbvmda:itemExpirationDate", iso) < 0)
+                    return xml_failed(w);
+            }
+            for (size_t i = 0; i < ev->n_ilmd; i++)
+                if ((rc = write_xfield(w, &ev->ilmd[i], NULL, "", 0)) != PX_OK)
+                    return rc;
+            if (end(xw) < 0)
+                return xml_failed(w);
+        }
+        if (end(xw) < 0)
+            return xml_failed(w);
+    }
+    for (size_t i = 0; i < ev->n_extensions; i++)
+        if ((rc = write_xfield(w, &ev->extensions[i], NULL, "", 0)) != PX_OK)
+            return rc;
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    if (!w)
+        return PX_EINVALID;
+    if (w->failed != PX_OK)
+        return w->failed;
+    if (w->finished)
+        return fail(w, PX_ESTATE, "epcis_state", "event added after finish");
+    px_rc rc = px_epcis_event_check(ev, w->profile, &w->err);
+    if (rc == PX_OK)
+        rc = write_event(w, ev);
+    else
+        adopt(w, rc);
+    if (rc != PX_OK) {
+        if (!w->err.field[0])
+            px_err_field(&w->err, "events[%zu]", w->count);
+        return w->failed;
+    }
+    w->count++;
+    return PX_OK;
+}
+
+size_t px_epcis_writer_count(const px_epcis_writer *w)
+{
+    return w ? w->count : 0;
+}
+
+px_rc px_epcis_writer_finish(px_epcis_writer *w, px_err *err)
+{
+    if (!w)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "no EPCIS writer");
+    if (w->failed == PX_OK && !w->finished) {
+        w->finished = 1;
+        /* EventList, EPCISBody, EPCISDocument, then flush everything into the sink. */
+        if (xmlTextWriterEndDocument(w->xw) < 0 || xmlTextWriterFlush(w->xw) < 0)
+            xml_failed(w);
+    }
+    if (w->failed != PX_OK) {
+        if (err)
+            *err = w->err;
+        return w->failed;
+    }
+    return PX_OK;
+}
+
+void px_epcis_writer_free(px_epcis_writer *w)
+{
+    if (!w)
+        return;
+    if (w->xw)
+        xmlFreeTextWriter(w->xw); /* also closes the output buffer */
+    free(w);
+}
