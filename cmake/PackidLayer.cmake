@@ -6,6 +6,13 @@
 function(px_layer name)
   cmake_parse_arguments(L "" "" "DEPS;PRIVATE_LIBS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.c)
+  if(NOT srcs)
+    # A layer with no code yet is a header-only placeholder in the dependency graph.
+    add_library(packid_${name} INTERFACE)
+    target_include_directories(packid_${name} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR})
+    target_link_libraries(packid_${name} INTERFACE ${L_DEPS})
+    return()
+  endif()
   add_library(packid_${name} STATIC ${srcs})
   target_include_directories(packid_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(packid_${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_LIBS})

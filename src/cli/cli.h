@@ -4,6 +4,7 @@
 #define PX_CLI_H
 
 #include "px_config.h"
+#include "service.h"
 #include "px_err.h"
 
 typedef struct px_cli {
@@ -30,5 +31,10 @@ int px_cli_usage(const char *usage);
 const char *px_cli_opt(int argc, char **argv, const char *name);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
+
+/* Opens the service context for a command (embedded cluster started when needed, migrations
+ * applied) and one connection. */
+px_rc px_cli_open(px_cli *cli, px_app *app, px_db **db, px_err *err);
+void px_cli_close(px_app *app, px_db *db);
 
 #endif

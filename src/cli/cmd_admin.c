@@ -1,0 +1,268 @@
+/* packid migrate | db | org | key | audit: the operator's commands. With --json each prints
+ * one JSON object; secrets (API keys) are printed only by `key create`, once. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "px_crypto.h"
+#include "px_str.h"
+
+static void print_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    printf("%s\n", s);
+    free(s);
+    json_decref(o);
+}
+
+int px_cmd_migrate(px_cli *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    char conninfo[1024];
+    int started = 0;
+    px_rc rc = px_store_resolve(&cli->cfg, conninfo, sizeof(conninfo), &started, &err);
+    if (rc != PX_OK)
+        return px_cli_fail(cli, &err);
+    px_db *db = NULL;
+    px_migration_report rep = {0, 0};
+    if ((rc = px_db_connect(&db, conninfo, &err)) == PX_OK)
+        rc = px_migrate(db, &rep, &err);
+    px_db_close(db);
+    if (started)
+        px_embedded_stop(cli->cfg.data_dir, NULL);
+    (void)app;
+    if (rc != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json)
+        print_json(json_pack("{s:i, s:i}", "applied", rep.applied, "total", rep.total));
+    else
+        printf("migrations: %d applied, %d in total\n", rep.applied, rep.total);
+    return PX_EXIT_OK;
+}
+
+int px_cmd_db(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    px_err err;
+    px_err_clear(&err);
+    if (cli->cfg.database_url[0] && strcmp(sub, "url") != 0) {
+        px_err_set(&err, PX_EINVALID, "not_embedded",
+                   "PACKID_DATABASE_URL is set: packid does not manage that server");
+        return px_cli_fail(cli, &err);
+    }
+    if (strcmp(sub, "start") == 0 || strcmp(sub, "url") == 0) {
+        char conninfo[1024];
+        int started = 0;
+        if (px_store_resolve(&cli->cfg, conninfo, sizeof(conninfo), &started, &err) != PX_OK)
+            return px_cli_fail(cli, &err);
+        if (cli->json)
+            print_json(json_pack("{s:s, s:b}", "database_url", conninfo, "started", started));
+        else
+            printf("%s\n", conninfo);
+        return PX_EXIT_OK;
+    }
+    if (strcmp(sub, "stop") == 0) {
+        if (px_embedded_stop(cli->cfg.data_dir, &err) != PX_OK)
+            return px_cli_fail(cli, &err);
+        if (cli->json)
+            print_json(json_pack("{s:b}", "stopped", 1));
+        return PX_EXIT_OK;
+    }
+    if (strcmp(sub, "status") == 0) {
+        int running = px_embedded_running(cli->cfg.data_dir);
+        if (cli->json)
+            print_json(json_pack("{s:b}", "running", running));
+        else
+            printf("%s\n", running ? "running" : "stopped");
+        return running ? PX_EXIT_OK : PX_EXIT_FAIL;
+    }
+    return px_cli_usage("db start | stop | status | url [--json]");
+}
+
+static json_t *org_json(const px_org *o)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "org_id", o->id, "kind", o->kind,
+                     "name", o->name, "gln", o->gln[0] ? o->gln : NULL, "market",
+                     o->market[0] ? o->market : NULL, "created_at", o->created_at);
+}
+
+static int add_org(void *ctx, const px_org *o)
+{
+    json_array_append_new(ctx, org_json(o));
+    return 0;
+}
+
+int px_cmd_org(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    const char *usage = "org create --kind mah|cmo|regulator|operator --name NAME "
+                        "[--gln GLN] [--market CC] | org list";
+    if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0)
+        return px_cli_usage(usage);
+    px_org org;
+    memset(&org, 0, sizeof(org));
+    if (strcmp(sub, "create") == 0) {
+        const char *kind = px_cli_opt(argc, argv, "kind");
+        const char *name = px_cli_opt(argc, argv, "name");
+        const char *gln = px_cli_opt(argc, argv, "gln");
+        const char *market = px_cli_opt(argc, argv, "market");
+        if (!kind || !name)
+            return px_cli_usage(usage);
+        px_strlcpy(org.kind, kind, sizeof(org.kind));
+        if (px_strlcpy(org.name, name, sizeof(org.name)) >= sizeof(org.name) ||
+            px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln)) >= sizeof(org.gln) ||
+            px_strlcpy(org.market, market ? market : "", sizeof(org.market)) >=
+                sizeof(org.market)) {
+            px_err e;
+            px_err_set(&e, PX_EINVALID, "invalid_value", "a value is too long");
+            return px_cli_fail(cli, &e);
+        }
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    px_actor me;
+    px_actor_cli(&me);
+    px_rc rc;
+    json_t *out = NULL;
+    if (strcmp(sub, "create") == 0) {
+        rc = px_svc_org_create(db, &me, &org, &err);
+        if (rc == PX_OK)
+            out = org_json(&org);
+    } else {
+        json_t *list = json_array();
+        rc = px_store_org_each(db, add_org, list, &err);
+        out = json_pack("{s:o}", "items", list);
+    }
+    px_cli_close(&app, db);
+    if (rc != PX_OK) {
+        json_decref(out);
+        return px_cli_fail(cli, &err);
+    }
+    if (cli->json) {
+        print_json(out);
+    } else {
+        char *s = json_dumps(out, JSON_INDENT(2));
+        printf("%s\n", s);
+        free(s);
+        json_decref(out);
+    }
+    return PX_EXIT_OK;
+}
+
+static json_t *key_json(const px_key_info *k)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "key_id", k->id, "org_id", k->org_id,
+                     "role", k->role, "label", k->label, "created_at", k->created_at,
+                     "revoked_at", k->revoked_at[0] ? k->revoked_at : NULL);
+}
+
+static int add_key(void *ctx, const px_key_info *k)
+{
+    json_array_append_new(ctx, key_json(k));
+    return 0;
+}
+
+int px_cmd_key(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    const char *usage = "key create --org ORG_ID --role admin|mah|cmo|auditor|regulator "
+                        "[--label L] | key revoke KEY_ID | key list [--org ORG_ID]";
+    const char *org = px_cli_opt(argc, argv, "org");
+    const char *role = px_cli_opt(argc, argv, "role");
+    const char *label = px_cli_opt(argc, argv, "label");
+    if (strcmp(sub, "create") == 0 && (!org || !role))
+        return px_cli_usage(usage);
+    if (strcmp(sub, "revoke") == 0 && (argc < 3 || argv[2][0] == '-'))
+        return px_cli_usage(usage);
+    if (strcmp(sub, "create") != 0 && strcmp(sub, "revoke") != 0 && strcmp(sub, "list") != 0)
+        return px_cli_usage(usage);
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    px_actor me;
+    px_actor_cli(&me);
+    px_rc rc;
+    json_t *out = NULL;
+    if (strcmp(sub, "create") == 0) {
+        char secret[PX_API_KEY_LEN + 1];
+        px_key_info info;
+        rc = px_svc_key_create(db, &me, org, role, label, secret, &info, &err);
+        if (rc == PX_OK) {
+            out = json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
+                            "org_id", info.org_id, "role", info.role);
+            px_cleanse(secret, sizeof(secret));
+        }
+    } else if (strcmp(sub, "revoke") == 0) {
+        rc = px_svc_key_revoke(db, &me, argv[2], &err);
+        if (rc == PX_OK)
+            out = json_pack("{s:s, s:b}", "key_id", argv[2], "revoked", 1);
+    } else {
+        json_t *list = json_array();
+        rc = px_store_key_each(db, org, add_key, list, &err);
+        out = json_pack("{s:o}", "items", list);
+    }
+    px_cli_close(&app, db);
+    if (rc != PX_OK) {
+        json_decref(out);
+        return px_cli_fail(cli, &err);
+    }
+    if (cli->json) {
+        print_json(out);
+    } else if (strcmp(sub, "create") == 0) {
+        printf("key %s (role %s) created. The key is shown only now:\n%s\n",
+               json_string_value(json_object_get(out, "key_id")), role,
+               json_string_value(json_object_get(out, "api_key")));
+        json_decref(out);
+    } else {
+        char *s = json_dumps(out, JSON_INDENT(2));
+        printf("%s\n", s);
+        free(s);
+        json_decref(out);
+    }
+    return PX_EXIT_OK;
+}
+
+int px_cmd_audit(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    if (strcmp(sub, "verify") != 0)
+        return px_cli_usage("audit verify [--json]");
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    px_audit_verdict v;
+    px_rc rc = px_svc_audit_verify(db, &v, &err);
+    px_cli_close(&app, db);
+    if (rc != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json) {
+        json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
+                              "head", v.head);
+        if (!v.ok) {
+            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
+            json_object_set_new(o, "reason", json_string(v.reason));
+        }
+        print_json(o);
+    } else if (v.ok) {
+        printf("audit chain intact: %lld entries, head %s\n", v.entries, v.head);
+    } else {
+        printf("audit chain BROKEN at entry %lld: %s\n", v.broken_seq, v.reason);
+    }
+    return v.ok ? PX_EXIT_OK : PX_EXIT_FAIL;
+}

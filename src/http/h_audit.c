@@ -1,0 +1,75 @@
+/* GET /v1/audit, GET /v1/audit/verify (MAH, auditor; admin sees every tenant). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "handlers.h"
+#include "paging.h"
+
+typedef struct {
+    json_t *items;
+    long want;
+    long got;
+    int has_next;
+    long long last_seq;
+} page_state;
+
+static int add_entry(void *ctx, const px_audit_entry *e)
+{
+    page_state *s = ctx;
+    if (s->got == s->want) {
+        s->has_next = 1;
+        return 1;
+    }
+    json_t *details = json_loads(e->details, 0, NULL);
+    json_t *item = json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:o, s:s, s:s}", "seq",
+                             (json_int_t)e->seq, "at", e->at, "org_id",
+                             e->org_id[0] ? e->org_id : NULL, "key_id",
+                             e->key_id[0] ? e->key_id : NULL, "action", e->action, "subject",
+                             e->subject, "details", details ? details : json_object(),
+                             "prev_hash", e->prev_hash, "hash", e->hash);
+    json_array_append_new(s->items, item);
+    s->got++;
+    s->last_seq = e->seq;
+    return 0;
+}
+
+void h_audit_list(px_req *r)
+{
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
+    long long after_seq = after[0] ? strtoll(after, NULL, 10) : 0;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    page_state s = {.items = json_array(), .want = first};
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_audit_each(db, &r->actor, after_seq, first + 1, add_entry, &s, &err) != PX_OK) {
+        json_decref(s.items);
+        return px_reply_error(r, &err);
+    }
+    char last[32];
+    snprintf(last, sizeof(last), "%lld", s.last_seq);
+    px_reply_json(r, 200, px_page_wrap(s.items, s.has_next, last));
+}
+
+void h_audit_verify(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_audit_verdict v;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_audit_verify(db, &v, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
+                          "head", v.head);
+    if (!v.ok) {
+        json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
+        json_object_set_new(o, "reason", json_string(v.reason));
+    }
+    px_reply_json(r, 200, o);
+}

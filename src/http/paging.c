@@ -1,0 +1,34 @@
+/* Cursor paging parameters shared by every list (API.md "Conventions"). */
+#include <string.h>
+
+#include "paging.h"
+#include "px_cursor.h"
+#include "px_str.h"
+
+int px_page_params(px_req *r, long *first, char *after, size_t cap)
+{
+    const char *f = px_req_query(r, "first");
+    const char *a = px_req_query(r, "after");
+    *first = 100;
+    after[0] = '\0';
+    if (f && px_parse_long(f, 1, 1000, first) != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "first must be a number from 1 to 1000");
+        return -1;
+    }
+    if (a && *a && px_cursor_decode(after, cap, a) != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return -1;
+    }
+    return 0;
+}
+
+json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw)
+{
+    json_t *o = json_pack("{s:o, s:b}", "items", items, "has_next_page", has_next);
+    char cur[PX_CURSOR_MAX + 1];
+    if (has_next && last_raw && px_cursor_encode(cur, sizeof(cur), last_raw) == 0)
+        json_object_set_new(o, "next_cursor", json_string(cur));
+    else
+        json_object_set_new(o, "next_cursor", json_null());
+    return o;
+}

@@ -1,0 +1,121 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len)
+{
+    if (r->response) /* first answer wins; a handler never answers twice */
+        MHD_destroy_response(r->response);
+    r->response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r->response, "Content-Type", content_type);
+    MHD_add_response_header(r->response, "X-Request-Id", r->rid);
+    r->status = status;
+}
+
+void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data,
+                    size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    if (len)
+        memcpy(copy, data, len);
+    px_reply_take(r, status, content_type, copy, len);
+}
+
+void px_reply_json(px_req *r, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s) {
+        px_reply_bytes(r, 500, "application/json",
+                       "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}", 56);
+        return;
+    }
+    px_reply_take(r, status, "application/json", s, strlen(s));
+}
+
+void px_reply_error_details(px_req *r, int status, const char *code, const char *message,
+                            json_t *details)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (details)
+        json_object_set_new(e, "details", details);
+    px_reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+/* Codes that stand on their own at the top of an error; any other PX_EINVALID code (a field
+ * rule such as invalid_character) is reported as validation_error with one detail, the shape
+ * API.md gives for field errors. */
+static int top_level_invalid(const char *code)
+{
+    static const char *const codes[] = {"validation_error", "settings_missing",
+                                        "malformed_json", "bad_request",
+                                        "method_not_allowed", NULL};
+    for (int i = 0; codes[i]; i++)
+        if (strcmp(code, codes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void px_reply_error(px_req *r, const px_err *err)
+{
+    int status = px_http_status(err);
+    /* 500 never carries internals: the detail went to the log where it was detected. */
+    if (status >= 500)
+        return px_reply_error_details(r, status, status == 503 ? "unavailable" : "internal",
+                                      status == 503 ? "service unavailable, try again"
+                                                    : "internal error",
+                                      NULL);
+    if (err->rc == PX_EINVALID && !top_level_invalid(err->code)) {
+        json_t *d = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
+        if (err->field[0])
+            json_object_set_new(d, "field", json_string(err->field));
+        if (err->pos >= 0) {
+            json_object_set_new(d, "position", json_integer(err->pos));
+            json_object_set_new(d, "length", json_integer(err->len));
+        }
+        return px_reply_error_details(r, status, "validation_error", err->message,
+                                      json_pack("[o]", d));
+    }
+    json_t *details = NULL;
+    if (err->field[0])
+        details = json_pack("[{s:s, s:s, s:s}]", "field", err->field, "code", err->code,
+                            "message", err->message);
+    px_reply_error_details(r, status, err->code, err->message, details);
+}
+
+void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
+{
+    px_err err;
+    px_err_clear(&err);
+    err.rc = rc;
+    snprintf(err.code, sizeof(err.code), "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    px_reply_error(r, &err);
+}
+
+px_db *px_req_db(px_req *r)
+{
+    if (r->db)
+        return r->db;
+    px_err err;
+    r->db = px_pool_acquire(r->app->pool, &err);
+    if (!r->db)
+        px_reply_error(r, &err);
+    return r->db;
+}
+
+const char *px_req_query(px_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *px_req_param(px_req *r, int i)
+{
+    return i < r->nparams ? r->params[i] : "";
+}

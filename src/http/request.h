@@ -1,0 +1,94 @@
+/* The request context handlers work with (layer-internal to http/). */
+#ifndef PX_HTTP_REQUEST_H
+#define PX_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "px_buf.h"
+#include "service.h"
+
+#define PX_PUBLIC 1
+#define PX_BODY 2
+#define PX_MAX_PARAMS 4
+
+typedef struct px_req px_req;
+typedef void (*px_handler)(px_req *r);
+
+typedef struct px_route {
+    const char *method;
+    const char *pattern;
+    px_handler handler;
+    px_action action;
+    int flags;
+} px_route;
+
+struct px_req {
+    px_app *app;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    const px_route *route;
+    int route_index;
+    char params[PX_MAX_PARAMS][256];
+    int nparams;
+    px_buf body;
+    int body_too_big;
+    json_t *json;                /* the parsed body (PX_BODY routes) */
+    px_actor actor;
+    int authenticated;
+    px_db *db;                   /* acquired on first use, released when the request ends */
+    char rid[17];
+    double t0;
+    /* response */
+    int status;
+    struct MHD_Response *response;
+};
+
+/* The request's database connection (acquired lazily); NULL with a 503 queued. */
+px_db *px_req_db(px_req *r);
+/* A query-string argument or NULL. */
+const char *px_req_query(px_req *r, const char *name);
+/* Path parameter i (0-based). */
+const char *px_req_param(px_req *r, int i);
+
+/* Responses. px_reply_json steals body. */
+void px_reply_json(px_req *r, int status, json_t *body);
+void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data,
+                    size_t len);
+/* Takes ownership of data (malloc'd). */
+void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
+/* Renders err in API.md's error shape with the status of its rc (status_map.c). */
+void px_reply_error(px_req *r, const px_err *err);
+/* Shorthand: px_err_set + px_reply_error. */
+void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Renders an error with a details array (validation_error with several items); steals
+ * details. */
+void px_reply_error_details(px_req *r, int status, const char *code, const char *message,
+                            json_t *details);
+
+/* ---- JSON body helpers (json_in.c) -------------------------------------------------- */
+
+/* Rejects members of obj not in the NULL-terminated list (API.md: unknown fields -> 422).
+ * Replies and returns -1 on failure. */
+int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
+/* String member (NULL when absent); when present but not a string, or longer than max
+ * bytes, replies 422 and sets *bad. */
+const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
+                        int *bad);
+
+/* The HTTP status for an error (status_map.c). */
+int px_http_status(const px_err *err);
+
+/* ---- metrics (metrics.c) ------------------------------------------------------------ */
+
+void px_metrics_record(int route_index, int status, double ms);
+/* Renders Prometheus text into out. */
+void px_metrics_render(px_buf *out, px_pool *pool);
+
+extern const px_route px_routes[];
+extern const int px_route_total;
+
+#endif

@@ -1,0 +1,73 @@
+/* The route table (routes.def) and the matcher. Handlers are declared here once. */
+#include <string.h>
+
+#include "handlers.h"
+#include "http.h"
+#include "request.h"
+
+const px_route px_routes[] = {
+#define PX_ROUTE(m, p, h, a, f) {m, p, h, a, f},
+#include "routes.def"
+#undef PX_ROUTE
+};
+const int px_route_total = (int)(sizeof(px_routes) / sizeof(px_routes[0]));
+
+int px_http_route_count(void)
+{
+    return px_route_total;
+}
+
+void px_http_route_get(int i, const char **method, const char **pattern)
+{
+    *method = px_routes[i].method;
+    *pattern = px_routes[i].pattern;
+}
+
+/* Matches path against pattern; captures {params} (one non-empty segment each, at most 255
+ * bytes). Returns 1 on a match. */
+static int match(const char *pattern, const char *path, char params[][256], int *n)
+{
+    *n = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            size_t len = strcspn(path, "/");
+            if (!close || len == 0 || len > 255 || *n >= PX_MAX_PARAMS)
+                return 0;
+            /* A parameter may end in a fixed suffix: "{serial}.png" style is not used; the
+             * pattern continues after '}' with '/' or end. */
+            memcpy(params[*n], path, len);
+            params[*n][len] = '\0';
+            (*n)++;
+            pattern = close + 1;
+            path += len;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+int px_route_find(const char *method, const char *path, char params[][256], int *nparams,
+                  int *path_matched)
+{
+    *path_matched = 0;
+    for (int i = 0; i < px_route_total; i++) {
+        int n;
+        char tmp[PX_MAX_PARAMS][256];
+        if (!match(px_routes[i].pattern, path, tmp, &n))
+            continue;
+        *path_matched = 1;
+        /* HEAD is answered like GET (MHD drops the body). */
+        if (strcmp(px_routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(px_routes[i].method, "GET") == 0)) {
+            memcpy(params, tmp, sizeof(tmp));
+            *nparams = n;
+            return i;
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,212 @@
+/* The libmicrohttpd server: request lifecycle, body accumulation with a cap, routing,
+ * authentication, policy, dispatch, one log line per request.
+ *
+ * Keep-alive needs the two-call pattern (LIBRARY-NOTES.md): the first call for a request only
+ * sets *req_cls; the response is queued on a later call. The one exception is a body whose
+ * declared Content-Length is over the cap: answering 413 at once (and closing) is better than
+ * reading it. */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "handlers.h"
+#include "http.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "request.h"
+
+struct px_http_server {
+    struct MHD_Daemon *daemon;
+    px_app *app;
+};
+
+static void new_request_id(char rid[17])
+{
+    uint8_t b[8];
+    px_random_bytes(b, sizeof(b));
+    px_hex_encode(rid, b, sizeof(b));
+}
+
+static const char *bearer_token(px_req *r)
+{
+    const char *auth =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        auth += 7;
+        while (*auth == ' ')
+            auth++;
+        return *auth ? auth : NULL;
+    }
+    /* Alias sent by CMOs migrating from other serialization platforms (API.md). */
+    const char *alt = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-access-token");
+    return alt && *alt ? alt : NULL;
+}
+
+static void dispatch(px_req *r)
+{
+    int path_matched = 0;
+    r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
+    if (r->route_index < 0) {
+        if (path_matched)
+            return px_reply_fail(r, PX_EINVALID, "method_not_allowed",
+                                 "method %s is not allowed on this path", r->method);
+        return px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
+    }
+    r->route = &px_routes[r->route_index];
+    if (r->body_too_big)
+        return px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                             "the request body is larger than %ld bytes", r->app->cfg.max_body);
+    if (!(r->route->flags & PX_PUBLIC)) {
+        const char *token = bearer_token(r);
+        if (!token)
+            return px_reply_fail(r, PX_EAUTH, "missing_token",
+                                 "an API key is required: Authorization: Bearer <key>");
+        px_db *db = px_req_db(r);
+        if (!db)
+            return;
+        px_err err;
+        px_err_clear(&err);
+        if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK)
+            return px_reply_error(r, &err);
+        r->authenticated = 1;
+        if (r->route->action != PX_ACTION__COUNT &&
+            px_policy_check(r->actor.role, r->route->action, &err) != PX_OK)
+            return px_reply_error(r, &err);
+    }
+    if (r->route->flags & PX_BODY) {
+        json_error_t jerr;
+        r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
+                             JSON_REJECT_DUPLICATES, &jerr);
+        if (!r->json)
+            return px_reply_fail(r, PX_EINVALID, "malformed_json",
+                                 "the body is not valid JSON: %s at line %d column %d",
+                                 jerr.text, jerr.line, jerr.column);
+        if (!json_is_object(r->json))
+            return px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
+    }
+    r->route->handler(r);
+    if (!r->response) {
+        px_log(PX_LOG_ERROR, "handler queued no response", NULL);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    px_app *app = cls;
+    px_req *r = *req_cls;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        r->app = app;
+        r->conn = conn;
+        r->method = method;
+        r->url = url;
+        r->route_index = -1;
+        r->t0 = px_mono_ms();
+        new_request_id(r->rid);
+        px_buf_init(&r->body, (size_t)app->cfg.max_body);
+        *req_cls = r;
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoll(cl, NULL, 10) > app->cfg.max_body) {
+            r->body_too_big = 1;
+            px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                          "the request body is larger than %ld bytes", app->cfg.max_body);
+            return MHD_queue_response(conn, (unsigned)r->status, r->response);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->body_too_big && px_buf_add(&r->body, upload_data, *upload_size) != PX_OK) {
+            r->body_too_big = 1;
+            px_buf_dispose(&r->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (!r->response)
+        dispatch(r);
+    return MHD_queue_response(conn, (unsigned)r->status, r->response);
+}
+
+static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+                    enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    px_app *app = cls;
+    px_req *r = *req_cls;
+    if (!r)
+        return;
+    double ms = px_mono_ms() - r->t0;
+    px_metrics_record(r->route_index, r->status, ms);
+    /* One structured line per request; never a key or a body. */
+    char fields[900], path[512];
+    px_json_escape(path, sizeof(path), r->url);
+    snprintf(fields, sizeof(fields),
+             "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+             "\"ms\":%.2f,\"org\":\"%s\",\"key_id\":\"%s\"%s",
+             r->rid, r->method, path, r->status, ms, r->actor.org_id, r->actor.key_id,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    px_log(PX_LOG_INFO, "request", fields);
+    if (r->db)
+        px_pool_release(app->pool, r->db);
+    json_decref(r->json);
+    if (r->response)
+        MHD_destroy_response(r->response);
+    px_buf_dispose(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
+{
+    *out = NULL;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", app->cfg.listen_port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0 || !ai)
+        return px_err_set(err, PX_EINVALID, "bad_config", "cannot resolve PACKID_LISTEN host %s",
+                          app->cfg.listen_host);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    px_http_server *srv = calloc(1, sizeof(*srv));
+    srv->app = app;
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, app,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, app,
+        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!srv->daemon) {
+        free(srv);
+        return px_err_set(err, PX_EUNAVAIL, "listen_failed", "cannot listen on %s:%d",
+                          app->cfg.listen_host, app->cfg.listen_port);
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (info && info->port)
+        app->cfg.listen_port = info->port;
+    *out = srv;
+    return PX_OK;
+}
+
+void px_http_stop(px_http_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

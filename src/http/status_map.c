@@ -1,0 +1,28 @@
+/* The one table from px_rc (and a few codes) to HTTP status (STYLE.md "detect low, decide
+ * high"). */
+#include <string.h>
+
+#include "request.h"
+
+int px_http_status(const px_err *err)
+{
+    if (strcmp(err->code, "malformed_json") == 0 || strcmp(err->code, "bad_request") == 0)
+        return 400;
+    if (strcmp(err->code, "method_not_allowed") == 0)
+        return 405;
+    switch (err->rc) {
+    case PX_OK: return 200;
+    case PX_EINVALID: return 422;
+    case PX_ENOTFOUND: return 404;
+    case PX_EEXISTS:
+    case PX_ESTATE:
+    case PX_ECONFLICT:
+    case PX_EEXHAUSTED: return 409;
+    case PX_EAUTH: return 401;
+    case PX_EFORBIDDEN: return 403;
+    case PX_ETOOBIG: return 413;
+    case PX_EUNAVAIL: return 503;
+    case PX_EINTERNAL: return 500;
+    }
+    return 500;
+}

@@ -1,0 +1,49 @@
+#include <string.h>
+
+#include "px_log.h"
+#include "px_str.h"
+#include "service.h"
+
+px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = *cfg;
+    px_rc rc = px_store_resolve(cfg, app->conninfo, sizeof(app->conninfo),
+                                &app->embedded_started, err);
+    if (rc != PX_OK)
+        return rc;
+    px_db *db = NULL;
+    if ((rc = px_db_connect(&db, app->conninfo, err)) != PX_OK)
+        goto fail;
+    px_migration_report rep;
+    rc = px_migrate(db, &rep, err);
+    px_db_close(db);
+    if (rc != PX_OK)
+        goto fail;
+    if ((rc = px_pool_new(&app->pool, app->conninfo, pool_size, err)) != PX_OK)
+        goto fail;
+    return PX_OK;
+fail:
+    px_app_close(app);
+    return rc;
+}
+
+void px_app_close(px_app *app)
+{
+    px_pool_free(app->pool);
+    app->pool = NULL;
+    if (app->embedded_started) {
+        px_err err;
+        if (px_embedded_stop(app->cfg.data_dir, &err) != PX_OK)
+            px_logf(PX_LOG_WARN, "%s", err.message);
+        app->embedded_started = 0;
+    }
+}
+
+void px_actor_cli(px_actor *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->role = PX_ROLE_ADMIN;
+    a->org_kind = PX_ORG_OPERATOR;
+    px_strlcpy(a->org_name, "cli", sizeof(a->org_name));
+}

@@ -1,0 +1,206 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "service.h"
+
+/* A key is "pk_" + 32 random bytes in base64url: 256 bits, nothing to guess. Only its SHA-256
+ * is stored, so a database dump reveals no usable key (DESIGN.md "Security"). */
+static px_rc new_secret(char out[PX_API_KEY_LEN + 1], uint8_t hash[PX_SHA256_LEN])
+{
+    uint8_t raw[32];
+    if (px_random_bytes(raw, sizeof(raw)) != PX_OK)
+        return PX_EINTERNAL;
+    memcpy(out, "pk_", 3);
+    px_base64url_encode(out + 3, raw, sizeof(raw));
+    px_cleanse(raw, sizeof(raw));
+    px_sha256(hash, out, strlen(out));
+    return PX_OK;
+}
+
+px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err)
+{
+    size_t n = strlen(api_key);
+    /* Shape check before touching the database: length and base64url alphabet. */
+    int shape_ok = n == PX_API_KEY_LEN && strncmp(api_key, "pk_", 3) == 0;
+    for (size_t i = 3; shape_ok && i < n; i++) {
+        char c = api_key[i];
+        shape_ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                   (c >= '0' && c <= '9') || c == '-' || c == '_';
+    }
+    if (!shape_ok)
+        return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+    uint8_t hash[PX_SHA256_LEN];
+    px_sha256(hash, api_key, n);
+    px_key_info key;
+    px_org org;
+    px_rc rc = px_store_key_lookup(db, &key, &org, hash, err);
+    if (rc == PX_ENOTFOUND || (rc == PX_OK && key.revoked_at[0]))
+        return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+    if (rc != PX_OK)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    if (px_role_parse(&out->role, key.role, err) != PX_OK ||
+        px_org_kind_parse(&out->org_kind, org.kind, err) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    px_strlcpy(out->key_id, key.id, sizeof(out->key_id));
+    px_strlcpy(out->org_id, org.id, sizeof(out->org_id));
+    px_strlcpy(out->org_name, org.name, sizeof(out->org_name));
+    px_strlcpy(out->org_gln, org.gln, sizeof(out->org_gln));
+    px_strlcpy(out->market, org.market, sizeof(out->market));
+    return PX_OK;
+}
+
+static px_rc validate_org(const px_org *org, px_err *err)
+{
+    px_org_kind kind;
+    if (px_org_kind_parse(&kind, org->kind, err) != PX_OK)
+        return PX_EINVALID;
+    if (!px_str_printable(org->name, 200))
+        return px_err_set(err, PX_EINVALID, "invalid_name",
+                          "name must be 1 to 200 characters without control characters");
+    size_t gl = strlen(org->gln);
+    for (size_t i = 0; i < gl; i++)
+        if (org->gln[i] < '0' || org->gln[i] > '9' || gl != 13)
+            return px_err_set(err, PX_EINVALID, "invalid_gln", "gln must be 13 digits");
+    size_t ml = strlen(org->market);
+    if (ml && (ml != 2 || org->market[0] < 'A' || org->market[0] > 'Z' ||
+               org->market[1] < 'A' || org->market[1] > 'Z'))
+        return px_err_set(err, PX_EINVALID, "invalid_market",
+                          "market must be a two-letter code such as EU or US");
+    return PX_OK;
+}
+
+px_rc px_svc_org_create(px_db *db, const px_actor *by, px_org *org, px_err *err)
+{
+    px_rc rc = validate_org(org, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px_db_begin(db, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_org_insert(db, org, err)) != PX_OK)
+        goto fail;
+    char details[400], name[256];
+    px_json_escape(name, sizeof(name), org->name);
+    snprintf(details, sizeof(details), "{\"kind\":\"%s\",\"name\":\"%s\"}", org->kind, name);
+    const char *tenant = strcmp(org->kind, "mah") == 0 ? org->id : NULL;
+    if ((rc = px_svc_audit(db, by, tenant, "org.create", org->id, details, err)) != PX_OK)
+        goto fail;
+    return px_db_commit(db, err);
+fail:
+    px_db_rollback(db);
+    return rc;
+}
+
+px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
+                        const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
+                        px_err *err)
+{
+    px_role r;
+    px_org org;
+    uint8_t hash[PX_SHA256_LEN];
+    px_rc rc = px_role_parse(&r, role, err);
+    if (rc != PX_OK)
+        return rc;
+    if (label && *label && !px_str_printable(label, 200))
+        return px_err_set(err, PX_EINVALID, "invalid_label",
+                          "label must be at most 200 characters without control characters");
+    if ((rc = px_db_begin(db, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_org_get(db, &org, org_id, err)) != PX_OK)
+        goto fail;
+    px_org_kind kind;
+    if ((rc = px_org_kind_parse(&kind, org.kind, err)) != PX_OK)
+        goto fail;
+    if (!px_policy_role_fits_org(r, kind)) {
+        rc = px_err_set(err, PX_EINVALID, "role_mismatch",
+                        "a key of role '%s' cannot belong to a %s organization", role,
+                        org.kind);
+        px_err_field(err, "role");
+        goto fail;
+    }
+    memset(out, 0, sizeof(*out));
+    px_strlcpy(out->org_id, org.id, sizeof(out->org_id));
+    px_strlcpy(out->role, role, sizeof(out->role));
+    px_strlcpy(out->label, label ? label : "", sizeof(out->label));
+    if ((rc = new_secret(api_key, hash)) != PX_OK) {
+        px_err_set(err, rc, "internal", "internal error");
+        goto fail;
+    }
+    if ((rc = px_store_key_insert(db, out, hash, err)) != PX_OK)
+        goto fail;
+    char details[160];
+    snprintf(details, sizeof(details), "{\"role\":\"%s\",\"org_id\":\"%s\"}", role, org.id);
+    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id : NULL;
+    if ((rc = px_svc_audit(db, by, tenant, "key.create", out->id, details, err)) != PX_OK)
+        goto fail;
+    if ((rc = px_db_commit(db, err)) != PX_OK)
+        goto fail_nocommit;
+    return PX_OK;
+fail:
+    px_db_rollback(db);
+fail_nocommit:
+    px_cleanse(api_key, PX_API_KEY_LEN + 1);
+    api_key[0] = '\0';
+    return rc;
+}
+
+px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err)
+{
+    px_key_info key;
+    px_org org;
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px_store_key_get(db, &key, key_id, err)) != PX_OK ||
+        (rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
+        (rc = px_store_key_revoke(db, key.id, err)) != PX_OK)
+        goto fail;
+    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id : NULL;
+    if ((rc = px_svc_audit(db, by, tenant, "key.revoke", key.id, NULL, err)) != PX_OK)
+        goto fail;
+    return px_db_commit(db, err);
+fail:
+    px_db_rollback(db);
+    return rc;
+}
+
+static px_rc bootstrap_org(px_db *db, const px_actor *by, px_org *org, const char *kind,
+                           const char *name, const char *gln, const char *role,
+                           char key[PX_API_KEY_LEN + 1], px_err *err)
+{
+    memset(org, 0, sizeof(*org));
+    px_strlcpy(org->kind, kind, sizeof(org->kind));
+    px_strlcpy(org->name, name, sizeof(org->name));
+    px_strlcpy(org->gln, gln, sizeof(org->gln));
+    px_rc rc = px_svc_org_create(db, by, org, err);
+    if (rc != PX_OK)
+        return rc;
+    px_key_info info;
+    return px_svc_key_create(db, by, org->id, role, "demo", key, &info, err);
+}
+
+px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    long operators;
+    px_rc rc = px_store_org_count(db, "operator", &operators, err);
+    if (rc != PX_OK || operators > 0)
+        return rc;
+    px_actor cli;
+    px_actor_cli(&cli);
+    px_org op;
+    /* Demo GLNs are in GS1's 950 "demo" range (GS1 General Specifications: prefixes 950 and
+     * 951 are for GS1 Global Office use; 0950600 is the prefix of GS1's own examples). */
+    if ((rc = bootstrap_org(db, &cli, &op, "operator", "packid operator", "", "admin",
+                            out->admin_key, err)) != PX_OK ||
+        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000005", "mah",
+                            out->mah_key, err)) != PX_OK ||
+        (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000012", "cmo",
+                            out->cmo_key, err)) != PX_OK)
+        return rc;
+    out->created = 1;
+    return PX_OK;
+}

@@ -1,0 +1,93 @@
+/* service — use cases: one function per operation, one database transaction each. Faces
+ * (http/, cli/) authenticate, call px_policy_check, then call a use case with C structs; the
+ * use case changes state, records its EPCIS event, outbox row and audit entry in the same
+ * transaction (DESIGN.md). */
+#ifndef PX_SERVICE_H
+#define PX_SERVICE_H
+
+#include <stddef.h>
+
+#include "policy.h"
+#include "px_config.h"
+#include "px_err.h"
+#include "store.h"
+
+/* Who is calling. For the CLI (an operator at the machine) key_id is "" and role admin. */
+typedef struct px_actor {
+    px_role role;
+    px_org_kind org_kind;
+    char key_id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char org_name[201];
+    char org_gln[14];
+    char market[3];            /* regulators: the market they serve */
+} px_actor;
+
+/* The process-wide context of the running service. */
+typedef struct px_app {
+    px_config cfg;
+    px_pool *pool;
+    char conninfo[1024];
+    int embedded_started;      /* this process started the embedded cluster */
+} px_app;
+
+/* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool
+ * of pool_size connections. */
+px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err);
+/* Closes the pool and stops the embedded cluster if this process started it. */
+void px_app_close(px_app *app);
+
+/* The CLI's identity: an operator at the machine. */
+void px_actor_cli(px_actor *a);
+
+/* ---- authentication and keys (service/keys.c) ---------------------------------------- */
+
+#define PX_API_KEY_LEN 46      /* "pk_" + base64url(32 random bytes) */
+
+/* Resolves a presented key to its actor; PX_EAUTH "invalid_token" for unknown or revoked. */
+px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err);
+
+/* Creates an organization (audited). */
+px_rc px_svc_org_create(px_db *db, const px_actor *by, px_org *org, px_err *err);
+
+/* Creates a key for org_id with role (must fit the organization's kind); the secret is
+ * written to api_key (shown once, never stored) and the key's metadata to out. */
+px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
+                        const char *label, char api_key[PX_API_KEY_LEN + 1],
+                        px_key_info *out, px_err *err);
+px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err);
+
+/* First start: when no operator organization exists, creates the operator with an admin key,
+ * a demo MAH with a mah key and a demo CMO with a cmo key. *created is 0 on later starts. */
+typedef struct px_bootstrap {
+    int created;
+    char admin_key[PX_API_KEY_LEN + 1];
+    char mah_key[PX_API_KEY_LEN + 1];
+    char cmo_key[PX_API_KEY_LEN + 1];
+    px_org mah, cmo;
+} px_bootstrap;
+px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err);
+
+/* ---- audit (service/audit.c) ---------------------------------------------------------- */
+
+/* Appends an audit entry for actor inside the caller's transaction. */
+px_rc px_svc_audit(px_db *db, const px_actor *by, const char *tenant_id, const char *action,
+                   const char *subject, const char *details_json, px_err *err);
+
+typedef struct px_audit_verdict {
+    int ok;
+    long long entries;
+    char head[65];             /* hash of the last entry ("" when empty) */
+    long long broken_seq;      /* first bad entry when !ok */
+    char reason[160];
+} px_audit_verdict;
+
+/* The entries the actor may read (its organization's; every tenant for a system scope),
+ * seq > after_seq, at most limit. */
+px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
+                        px_audit_fn fn, void *ctx, px_err *err);
+
+/* Recomputes the whole chain from the rows (independently of the SQL that wrote it). */
+px_rc px_svc_audit_verify(px_db *db, px_audit_verdict *out, px_err *err);
+
+#endif

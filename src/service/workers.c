@@ -1,0 +1,125 @@
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "px_log.h"
+#include "workers.h"
+
+#define PX_RUNNER(name, fn) px_rc fn(px_app *app, px_db *db, int *did_work, px_err *err);
+#include "runners.def"
+#undef PX_RUNNER
+
+typedef struct {
+    const char *name;
+    px_runner_fn fn;
+} runner;
+
+static const runner runners[] = {
+#define PX_RUNNER(name, fn) {name, fn},
+#include "runners.def"
+#undef PX_RUNNER
+    {NULL, NULL}};
+
+struct px_workers {
+    px_app *app;
+    int n;
+    pthread_t *threads;
+    atomic_int stopping;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+/* One pass over every runner; *any is set when one had work. */
+static px_rc pass(px_app *app, px_db *db, int *any, px_err *err)
+{
+    *any = 0;
+    for (int i = 0; runners[i].fn; i++) {
+        int did = 0;
+        px_rc rc = runners[i].fn(app, db, &did, err);
+        if (rc != PX_OK) {
+            px_logf(PX_LOG_ERROR, "runner %s failed: %s", runners[i].name, err->message);
+            return rc;
+        }
+        *any |= did;
+    }
+    return PX_OK;
+}
+
+static void *loop(void *arg)
+{
+    px_workers *w = arg;
+    while (!atomic_load(&w->stopping)) {
+        px_err err;
+        px_err_clear(&err);
+        int any = 0;
+        px_db *db = px_pool_acquire(w->app->pool, &err);
+        if (db) {
+            pass(w->app, db, &any, &err);
+            px_pool_release(w->app->pool, db);
+        }
+        if (any)
+            continue;
+        /* Idle: poll again in 100 ms, or at once when asked to stop. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_mutex_lock(&w->mu);
+        if (!atomic_load(&w->stopping))
+            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+px_rc px_workers_start(px_workers **out, px_app *app, px_err *err)
+{
+    px_workers *w = calloc(1, sizeof(*w));
+    if (!w)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    w->app = app;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->threads = calloc((size_t)(app->cfg.workers > 0 ? app->cfg.workers : 1), sizeof(pthread_t));
+    for (int i = 0; i < app->cfg.workers; i++) {
+        if (pthread_create(&w->threads[i], NULL, loop, w) != 0) {
+            px_workers_stop(w);
+            return px_err_set(err, PX_EINTERNAL, "internal", "cannot start worker threads");
+        }
+        w->n++;
+    }
+    *out = w;
+    return PX_OK;
+}
+
+void px_workers_stop(px_workers *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    atomic_store(&w->stopping, 1);
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    for (int i = 0; i < w->n; i++)
+        pthread_join(w->threads[i], NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w->threads);
+    free(w);
+}
+
+px_rc px_workers_drain(px_app *app, px_db *db, px_err *err)
+{
+    int any = 1;
+    while (any) {
+        px_rc rc = pass(app, db, &any, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}

@@ -1,0 +1,96 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
+{
+    *out = NULL;
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        px__sqlstate_map(NULL, conn, err);
+        PQfinish(conn);
+        return PX_EUNAVAIL;
+    }
+    px_db *db = calloc(1, sizeof(*db));
+    if (!db) {
+        PQfinish(conn);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
+    db->conn = conn;
+    /* UTC everywhere: API times are RFC 3339 UTC (API.md). */
+    PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'");
+    PQclear(r);
+    *out = db;
+    return PX_OK;
+}
+
+void px_db_close(px_db *db)
+{
+    if (!db)
+        return;
+    PQfinish(db->conn);
+    free(db);
+}
+
+PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params,
+                   px_err *err)
+{
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    px__sqlstate_map(res, db->conn, err);
+    PQclear(res);
+    return NULL;
+}
+
+px_rc px_db_exec(px_db *db, const char *sql, px_err *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        PQclear(res);
+        return PX_OK;
+    }
+    px_rc rc = px__sqlstate_map(res, db->conn, err);
+    PQclear(res);
+    return rc;
+}
+
+const char *px__val(const PGresult *res, int r, int c)
+{
+    return PQgetvalue(res, r, c);
+}
+
+int px__isnull(const PGresult *res, int r, int c)
+{
+    return PQgetisnull(res, r, c);
+}
+
+px_rc px_db_ping(px_db *db, px_err *err)
+{
+    return px_db_exec(db, "SELECT 1", err);
+}
+
+px_rc px_db_begin(px_db *db, px_err *err)
+{
+    px_rc rc = px_db_exec(db, "BEGIN", err);
+    db->in_tx = rc == PX_OK;
+    return rc;
+}
+
+px_rc px_db_commit(px_db *db, px_err *err)
+{
+    db->in_tx = 0;
+    return px_db_exec(db, "COMMIT", err);
+}
+
+void px_db_rollback(px_db *db)
+{
+    if (!db)
+        return;
+    db->in_tx = 0;
+    PGresult *r = PQexec(db->conn, "ROLLBACK");
+    PQclear(r);
+}

@@ -1,0 +1,124 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(col) "coalesce(to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define KEY_COLS "k.id, k.org_id, k.role, coalesce(k.label, ''), " TS("k.created_at") ", " \
+                 TS("k.revoked_at")
+
+static void key_row(px_key_info *k, const PGresult *r, int i)
+{
+    px_strlcpy(k->id, px__val(r, i, 0), sizeof(k->id));
+    px_strlcpy(k->org_id, px__val(r, i, 1), sizeof(k->org_id));
+    px_strlcpy(k->role, px__val(r, i, 2), sizeof(k->role));
+    px_strlcpy(k->label, px__val(r, i, 3), sizeof(k->label));
+    px_strlcpy(k->created_at, px__val(r, i, 4), sizeof(k->created_at));
+    px_strlcpy(k->revoked_at, px__val(r, i, 5), sizeof(k->revoked_at));
+}
+
+static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
+{
+    out[0] = '\\';
+    out[1] = 'x';
+    px_hex_encode(out + 2, hash, 32);
+}
+
+px_rc px_store_key_insert(px_db *db, px_key_info *key, const uint8_t hash[32], px_err *err)
+{
+    char hex[67];
+    bytea_hex(hex, hash);
+    const char *p[] = {key->org_id, key->role, hex, key->label[0] ? key->label : NULL};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO api_key AS k (org_id, role, secret_hash, label) "
+                           "VALUES ($1, $2, $3, $4) RETURNING " KEY_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    key_row(key, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_t hash[32],
+                          px_err *err)
+{
+    char hex[67];
+    bytea_hex(hex, hash);
+    const char *p[] = {hex};
+    PGresult *r = px__exec(db,
+                           "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "
+                           "coalesce(o.market, '') FROM api_key k "
+                           "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "invalid_token", "unknown key");
+    } else {
+        key_row(key, r, 0);
+        memset(org, 0, sizeof(*org));
+        px_strlcpy(org->id, key->org_id, sizeof(org->id));
+        px_strlcpy(org->kind, px__val(r, 0, 6), sizeof(org->kind));
+        px_strlcpy(org->name, px__val(r, 0, 7), sizeof(org->name));
+        px_strlcpy(org->gln, px__val(r, 0, 8), sizeof(org->gln));
+        px_strlcpy(org->market, px__val(r, 0, 9), sizeof(org->market));
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", 1,
+                           p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "key \"%s\" not found", id);
+    else
+        key_row(key, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db,
+                           "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) "
+                           "WHERE id::text = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (strcmp(PQcmdTuples(r), "0") == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "key \"%s\" not found", id);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err)
+{
+    const char *p[] = {org_id};
+    PGresult *r = px__exec(db,
+                           "SELECT " KEY_COLS " FROM api_key k "
+                           "WHERE $1::text IS NULL OR k.org_id::text = $1 "
+                           "ORDER BY k.created_at, k.id",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_key_info k;
+        key_row(&k, r, i);
+        if (fn(ctx, &k))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}

@@ -1,0 +1,76 @@
+/* Migrations: migrations/NNNN_name.sql, embedded into the binary by the build (so `packid
+ * migrate` works from any directory), applied in order, each in its own transaction and
+ * recorded with the SHA-256 of its text. An advisory lock serialises concurrent migrators
+ * (two packid processes starting at once). */
+#include <stdio.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_log.h"
+#include "store_internal.h"
+
+#define MIGRATION_LOCK "7061636b69640001" /* "packid" + 1: a fixed advisory lock key */
+
+static const char *const create_table =
+    "CREATE TABLE IF NOT EXISTS schema_migration ("
+    "  name text PRIMARY KEY,"
+    "  checksum text NOT NULL,"
+    "  applied_at timestamptz NOT NULL DEFAULT now())";
+
+px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
+{
+    px_rc rc;
+    rep->applied = 0;
+    rep->total = px__migration_count;
+    if ((rc = px_db_exec(db, "SELECT pg_advisory_lock(x'" MIGRATION_LOCK "'::bigint)", err)))
+        return rc;
+    if ((rc = px_db_exec(db, create_table, err)))
+        goto done;
+    for (int i = 0; i < px__migration_count; i++) {
+        const px__migration *m = &px__migrations[i];
+        char sum[PX_SHA256_HEX_LEN + 1];
+        px_sha256_hex(sum, m->sql, strlen(m->sql));
+        const char *p[] = {m->name};
+        PGresult *r = px__exec(db, "SELECT checksum FROM schema_migration WHERE name = $1", 1,
+                               p, err);
+        if (!r) {
+            rc = err->rc;
+            goto done;
+        }
+        int applied = PQntuples(r) > 0;
+        int same = applied && strcmp(px__val(r, 0, 0), sum) == 0;
+        PQclear(r);
+        if (applied && !same) {
+            rc = px_err_set(err, PX_ECONFLICT, "migration_changed",
+                            "migration %s was changed after it was applied; restore its "
+                            "original text and put the change in a new migration", m->name);
+            goto done;
+        }
+        if (applied)
+            continue;
+        if ((rc = px_db_begin(db, err)))
+            goto done;
+        if ((rc = px_db_exec(db, m->sql, err))) {
+            px_db_rollback(db);
+            px_logf(PX_LOG_ERROR, "migration %s failed", m->name);
+            err->rc = rc;
+            goto done;
+        }
+        const char *ins[] = {m->name, sum};
+        r = px__exec(db, "INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)", 2, ins,
+                     err);
+        if (!r) {
+            px_db_rollback(db);
+            rc = err->rc;
+            goto done;
+        }
+        PQclear(r);
+        if ((rc = px_db_commit(db, err)))
+            goto done;
+        rep->applied++;
+        px_logf(PX_LOG_INFO, "applied migration %s", m->name);
+    }
+done:
+    px_db_exec(db, "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK "'::bigint)", NULL);
+    return rc;
+}

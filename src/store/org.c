@@ -1,0 +1,79 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_str.h"
+#include "store_internal.h"
+
+#define ORG_COLS "id, kind, name, coalesce(gln, ''), coalesce(market, ''), " \
+                 "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static void org_row(px_org *o, const PGresult *r, int i)
+{
+    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
+    px_strlcpy(o->kind, px__val(r, i, 1), sizeof(o->kind));
+    px_strlcpy(o->name, px__val(r, i, 2), sizeof(o->name));
+    px_strlcpy(o->gln, px__val(r, i, 3), sizeof(o->gln));
+    px_strlcpy(o->market, px__val(r, i, 4), sizeof(o->market));
+    px_strlcpy(o->created_at, px__val(r, i, 5), sizeof(o->created_at));
+}
+
+px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
+{
+    const char *p[] = {org->kind, org->name, org->gln[0] ? org->gln : NULL,
+                       org->market[0] ? org->market : NULL};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO organization (kind, name, gln, market) "
+                           "VALUES ($1, $2, $3, $4) RETURNING " ORG_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    org_row(org, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
+    PGresult *r = px__exec(db,
+                           "SELECT " ORG_COLS " FROM organization WHERE id::text = $1", 1, p,
+                           err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "organization \"%s\" not found", id);
+    else
+        org_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err)
+{
+    const char *p[] = {kind};
+    PGresult *r = px__exec(db, "SELECT count(*) FROM organization WHERE kind = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    *out = strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization ORDER BY created_at, id",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_org o;
+        org_row(&o, r, i);
+        if (fn(ctx, &o))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}

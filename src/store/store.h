@@ -1,0 +1,124 @@
+/* store — the PostgreSQL adapter. The only layer that includes libpq; every SQL statement of
+ * packid lives here or in migrations/. Other layers see opaque handles and C structs. */
+#ifndef PX_STORE_H
+#define PX_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "px_config.h"
+#include "px_err.h"
+
+typedef struct px_db px_db;       /* one connection, used by one thread at a time */
+typedef struct px_pool px_pool;   /* a fixed set of connections shared by threads */
+
+/* ---- connecting ------------------------------------------------------------------- */
+
+/* Resolves the connection string: PACKID_DATABASE_URL when set, otherwise the embedded
+ * cluster under cfg->data_dir, started (and created on first use) if needed. *started is
+ * set to 1 when this call started the embedded cluster (the caller then stops it). */
+px_rc px_store_resolve(const px_config *cfg, char *conninfo, size_t cap, int *started,
+                       px_err *err);
+
+px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err);
+void px_db_close(px_db *db);
+px_rc px_db_ping(px_db *db, px_err *err);
+px_rc px_db_begin(px_db *db, px_err *err);
+px_rc px_db_commit(px_db *db, px_err *err);
+void px_db_rollback(px_db *db);
+/* Runs one SQL command with no parameters and no result (admin paths, tests). */
+px_rc px_db_exec(px_db *db, const char *sql, px_err *err);
+
+px_rc px_pool_new(px_pool **out, const char *conninfo, int size, px_err *err);
+void px_pool_free(px_pool *pool);
+/* Waits up to 10 s for a free connection; PX_EUNAVAIL when none frees up or the server is
+ * gone. */
+px_db *px_pool_acquire(px_pool *pool, px_err *err);
+void px_pool_release(px_pool *pool, px_db *db);
+void px_pool_stats(px_pool *pool, int *size, int *in_use, uint64_t *waits);
+
+/* ---- embedded cluster (store/embedded.c) -------------------------------------------- */
+
+px_rc px_embedded_start(const char *data_dir, char *conninfo, size_t cap, int *started,
+                        px_err *err);
+px_rc px_embedded_stop(const char *data_dir, px_err *err);
+/* 1 running, 0 stopped (or never created). */
+int px_embedded_running(const char *data_dir);
+
+/* ---- migrations (store/migrate.c) --------------------------------------------------- */
+
+typedef struct px_migration_report {
+    int applied;      /* migrations applied by this call */
+    int total;        /* migrations known to this build */
+} px_migration_report;
+
+/* Applies every pending migration in order, each in its own transaction, recorded with its
+ * SHA-256; an applied migration whose text changed is refused (PX_ECONFLICT). */
+px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err);
+
+#endif
+
+/* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
+
+#define PX_ID_LEN 36   /* uuid text */
+
+typedef struct px_org {
+    char id[PX_ID_LEN + 1];
+    char kind[16];          /* operator | mah | cmo | regulator */
+    char name[201];
+    char gln[14];           /* "" if none */
+    char market[3];         /* regulator's market, "" if none */
+    char created_at[32];
+} px_org;
+
+typedef struct px_key_info {
+    char id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char role[16];
+    char label[201];
+    char created_at[32];
+    char revoked_at[32];    /* "" while active */
+} px_key_info;
+
+px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err);   /* fills id, created_at */
+px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err);
+px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err);
+typedef int (*px_org_fn)(void *ctx, const px_org *org);
+px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);
+
+px_rc px_store_key_insert(px_db *db, px_key_info *key, const uint8_t hash[32], px_err *err);
+/* Finds the key with that hash (active or revoked) and its organization. */
+px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_t hash[32],
+                          px_err *err);
+px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err);
+px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err);
+typedef int (*px_key_fn)(void *ctx, const px_key_info *key);
+/* org_id NULL: every key. */
+px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err);
+
+/* ---- audit log (store/audit.c) ------------------------------------------------------ */
+
+typedef struct px_audit_entry {
+    long long seq;
+    long long at_us;
+    char at[32];
+    char org_id[PX_ID_LEN + 1];
+    char key_id[PX_ID_LEN + 1];
+    char tenant_id[PX_ID_LEN + 1];
+    char action[64];
+    char subject[256];
+    const char *details;     /* jsonb text, borrowed for the callback's duration */
+    char prev_hash[65];
+    char hash[65];
+} px_audit_entry;
+
+/* Appends an entry inside the caller's transaction (the SQL function audit_append holds the
+ * chain lock until COMMIT). Empty ids are stored as NULL; details is a JSON object text. */
+px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
+                            const char *tenant_id, const char *action, const char *subject,
+                            const char *details_json, px_err *err);
+typedef int (*px_audit_fn)(void *ctx, const px_audit_entry *e);
+/* Entries with seq > after_seq in order, at most limit (0 = all, streamed in chunks);
+ * tenant_id NULL = all tenants. The callback returns non-zero to stop. */
+px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
+                          px_audit_fn fn, void *ctx, px_err *err);

@@ -1,0 +1,57 @@
+#include "px_cursor.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "px_crypto.h"
+
+int px_cursor_encode(char *out, size_t cap, const char *raw)
+{
+    size_t n = strlen(raw);
+    if (n > 140 || cap < (n + 2) / 3 * 4 + 1)
+        return -1;
+    px_base64url_encode(out, (const uint8_t *)raw, n);
+    return 0;
+}
+
+static int b64val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
+    return -1;
+}
+
+int px_cursor_decode(char *raw, size_t cap, const char *cursor)
+{
+    size_t n = strlen(cursor), o = 0;
+    if (n == 0 || n > PX_CURSOR_MAX || n % 4 == 1)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64val(cursor[i]);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o + 1 >= cap)
+                return -1;
+            unsigned char c = (unsigned char)(acc >> bits & 0xff);
+            if (c < 0x20 || c == 0x7f) /* cursors we issue are printable text */
+                return -1;
+            raw[o++] = (char)c;
+        }
+    }
+    raw[o] = '\0';
+    return 0;
+}

@@ -1,0 +1,16 @@
+/* px_cursor — opaque list cursors (API.md "Lists page with an opaque cursor"). A cursor is
+ * base64url of a short text the store understands (a sequence number, a serial); clients
+ * must treat it as opaque, and a cursor that does not decode is a 400 bad_request. */
+#ifndef PX_CURSOR_H
+#define PX_CURSOR_H
+
+#include <stddef.h>
+
+#define PX_CURSOR_MAX 200
+
+/* raw (at most 140 bytes) -> out; returns 0, -1 when too long. */
+int px_cursor_encode(char *out, size_t cap, const char *raw);
+/* cursor -> raw text (NUL-terminated); -1 when malformed. */
+int px_cursor_decode(char *raw, size_t cap, const char *cursor);
+
+#endif

@@ -1,0 +1,347 @@
+#include "px_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "px_crypto.h"
+
+extern char **environ;
+
+static const char *admin_url(void)
+{
+    const char *u = getenv("PACKID_TEST_DATABASE_URL");
+    if (!u || !*u)
+        fail_msg("PACKID_TEST_DATABASE_URL is not set: run the tests with scripts/test.sh");
+    return u;
+}
+
+static void admin_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(admin_url());
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to the test server: %s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
+void px_test_db_create(px_test_env *env)
+{
+    uint8_t b[6];
+    char hex[13], sql[200];
+    px_random_bytes(b, sizeof(b));
+    px_hex_encode(hex, b, sizeof(b));
+    snprintf(env->db_name, sizeof(env->db_name), "t_%s", hex);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE packid_template", env->db_name);
+    admin_exec(sql);
+    snprintf(env->conninfo, sizeof(env->conninfo), "%s dbname=%s", admin_url(), env->db_name);
+    snprintf(env->data_dir, sizeof(env->data_dir), "/tmp/packid-test-%s", hex);
+}
+
+void px_test_db_drop(px_test_env *env)
+{
+    if (!env->db_name[0])
+        return;
+    char sql[200];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", env->db_name);
+    admin_exec(sql);
+    env->db_name[0] = '\0';
+}
+
+void px_test_setenv(px_test_env *env, const char *name_value)
+{
+    assert_true(env->n_extra < 8);
+    snprintf(env->extra_env[env->n_extra++], sizeof(env->extra_env[0]), "%s", name_value);
+}
+
+/* The child's environment: ours, plus the database, data dir, listen address and extras. */
+static char **child_env(px_test_env *env, char *store, size_t cap, int listen)
+{
+    static __thread char *vec[512];
+    int n = 0;
+    for (char **e = environ; *e && n < 480; e++)
+        if (strncmp(*e, "PACKID_", 7) != 0 || strncmp(*e, "PACKID_TEST_", 12) == 0 ||
+            strncmp(*e, "PACKID_ALLOW", 12) == 0)
+            vec[n++] = *e;
+    size_t off = 0;
+#define ADD(...)                                                                            \
+    do {                                                                                    \
+        int w = snprintf(store + off, cap - off, __VA_ARGS__);                              \
+        vec[n++] = store + off;                                                             \
+        off += (size_t)w + 1;                                                               \
+    } while (0)
+    ADD("PACKID_DATABASE_URL=%s", env->conninfo);
+    ADD("PACKID_DATA_DIR=%s", env->data_dir);
+    if (listen)
+        ADD("PACKID_LISTEN=127.0.0.1:0");
+    for (int i = 0; i < env->n_extra; i++)
+        ADD("%s", env->extra_env[i]);
+#undef ADD
+    vec[n] = NULL;
+    return vec;
+}
+
+void px_test_server_start(px_test_env *env)
+{
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    char store[4096];
+    char **envp = child_env(env, store, sizeof(store), 1);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        close(pipefd[0]);
+        char *argv[] = {PX_PACKID_BIN, "serve", NULL};
+        execve(PX_PACKID_BIN, argv, envp);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    env->server_pid = pid;
+    /* Read the server's log until its "listening" line gives the port; then keep draining
+     * the pipe in the background (a child that forwards lines to our stderr). */
+    FILE *f = fdopen(pipefd[0], "r");
+    char line[4096];
+    env->port = 0;
+    while (fgets(line, sizeof(line), f)) {
+        const char *p = strstr(line, "\"msg\":\"listening\"");
+        if (p && (p = strstr(line, "\"port\":"))) {
+            env->port = atoi(p + 7);
+            break;
+        }
+        if (getenv("PX_TEST_VERBOSE"))
+            fputs(line, stderr);
+    }
+    if (!env->port)
+        fail_msg("packid serve did not start (exit status in waitpid)");
+    if (fork() == 0) {
+        while (fgets(line, sizeof(line), f))
+            if (getenv("PX_TEST_VERBOSE") || strstr(line, "ERROR") || strstr(line, "runtime error"))
+                fputs(line, stderr);
+        _exit(0);
+    }
+    fclose(f);
+    snprintf(env->base_url, sizeof(env->base_url), "http://127.0.0.1:%d", env->port);
+}
+
+int px_test_server_stop(px_test_env *env)
+{
+    if (!env->server_pid)
+        return 0;
+    kill(env->server_pid, SIGTERM);
+    int status = 0;
+    waitpid(env->server_pid, &status, 0);
+    env->server_pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void px_test_server_kill(px_test_env *env)
+{
+    if (!env->server_pid)
+        return;
+    kill(env->server_pid, SIGKILL);
+    waitpid(env->server_pid, NULL, 0);
+    env->server_pid = 0;
+}
+
+void px_test_setup(px_test_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    px_test_db_create(env);
+    px_test_server_start(env);
+}
+
+void px_test_teardown(px_test_env *env)
+{
+    int st = px_test_server_stop(env);
+    px_test_db_drop(env);
+    /* A sanitizer report makes the server exit non-zero: that fails the test. */
+    assert_int_equal(st, 0);
+}
+
+json_t *px_test_cli(px_test_env *env, int *exit_code, const char *const *args)
+{
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    char store[4096];
+    char **envp = child_env(env, store, sizeof(store), 0);
+    char *argv[32];
+    int n = 0;
+    argv[n++] = PX_PACKID_BIN;
+    for (int i = 0; args[i] && n < 30; i++)
+        argv[n++] = (char *)args[i];
+    argv[n++] = "--json";
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        execve(PX_PACKID_BIN, argv, envp);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char buf[65536];
+    size_t len = 0;
+    ssize_t k;
+    while ((k = read(pipefd[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+        len += (size_t)k;
+    close(pipefd[0]);
+    buf[len] = '\0';
+    int status;
+    waitpid(pid, &status, 0);
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return json_loads(buf, 0, NULL);
+}
+
+void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
+                     char *org_id, char *api_key)
+{
+    int rc;
+    const char *a1[] = {"org", "create", "--kind", kind, "--name", name, NULL};
+    json_t *o = px_test_cli(env, &rc, a1);
+    assert_int_equal(rc, 0);
+    assert_non_null(o);
+    snprintf(org_id, 40, "%s", json_string_value(json_object_get(o, "org_id")));
+    json_decref(o);
+    const char *a2[] = {"key", "create", "--org", org_id, "--role", role, NULL};
+    json_t *k = px_test_cli(env, &rc, a2);
+    assert_int_equal(rc, 0);
+    assert_non_null(k);
+    snprintf(api_key, 64, "%s", json_string_value(json_object_get(k, "api_key")));
+    json_decref(k);
+}
+
+typedef struct {
+    char *data;
+    size_t len;
+} sink;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    sink *s = ud;
+    size_t add = size * n;
+    char *d = realloc(s->data, s->len + add + 1);
+    if (!d)
+        return 0;
+    memcpy(d + s->len, p, add);
+    s->data = d;
+    s->len += add;
+    s->data[s->len] = '\0';
+    return add;
+}
+
+void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
+             const char *key, const char *body, const char *const *headers)
+{
+    memset(out, 0, sizeof(*out));
+    CURL *c = curl_easy_init();
+    char url[4096];
+    snprintf(url, sizeof(url), "%s%s", env->base_url, path);
+    struct curl_slist *h = NULL;
+    char auth[256];
+    if (key) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+        h = curl_slist_append(h, auth);
+    }
+    if (body)
+        h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:");
+    for (int i = 0; headers && headers[i]; i++)
+        h = curl_slist_append(h, headers[i]);
+    sink s = {calloc(1, 1), 0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    char *ct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    snprintf(out->content_type, sizeof(out->content_type), "%s", ct ? ct : "");
+    out->body = s.data;
+    out->len = s.len;
+    if (strstr(out->content_type, "json"))
+        out->json = json_loadb(s.data, s.len, 0, NULL);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+void px_http_resp_free(px_http_resp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *px_http_error_code(const px_http_resp *r)
+{
+    const char *c = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+    return c ? c : "";
+}
+
+static PGresult *query(px_test_env *env, PGconn **c, const char *sql)
+{
+    *c = PQconnectdb(env->conninfo);
+    if (PQstatus(*c) != CONNECTION_OK)
+        fail_msg("connect: %s", PQerrorMessage(*c));
+    return PQexec(*c, sql);
+}
+
+long long px_sql_count(px_test_env *env, const char *sql)
+{
+    PGconn *c;
+    PGresult *r = query(env, &c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    long long v = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    PQfinish(c);
+    return v;
+}
+
+int px_sql_exec(px_test_env *env, const char *sql)
+{
+    PGconn *c;
+    PGresult *r = query(env, &c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    PQfinish(c);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+}
+
+void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap)
+{
+    PGconn *c;
+    PGresult *r = query(env, &c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    snprintf(out, cap, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+}
