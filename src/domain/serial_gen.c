@@ -14,6 +14,15 @@ static const char *const k_strategy_names[PX_SERIAL_STRATEGY__COUNT] = {
 
 static const char k_digits[] = "0123456789";
 
+/* strlen bounded by the symbols array (a hand-filled struct may lack the NUL) */
+static size_t symbols_len(const px_serial_settings *s)
+{
+    size_t n = 0;
+    while (n < sizeof(s->symbols) && s->symbols[n])
+        n++;
+    return n;
+}
+
 static int strategy_ok(px_serial_strategy s)
 {
     return (int)s >= 0 && s < PX_SERIAL_STRATEGY__COUNT;
@@ -110,7 +119,7 @@ px_rc px_serial_settings_validate(const px_serial_settings *s, px_err *err)
         return rc;
     if (s->strategy != PX_SERIAL_RANDOM_ALPHANUMERIC)
         return PX_OK; /* numeric strategies use 0-9; symbols are ignored */
-    return check_symbols(s->symbols, strnlen(s->symbols, sizeof(s->symbols)), err);
+    return check_symbols(s->symbols, symbols_len(s), err);
 }
 
 px_rc px_serial_settings_init(px_serial_settings *out, px_serial_strategy strategy, int length,
@@ -133,7 +142,7 @@ px_rc px_serial_settings_init(px_serial_settings *out, px_serial_strategy strate
 unsigned px_serial_alphabet_size(const px_serial_settings *s)
 {
     if (s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC)
-        return (unsigned)strnlen(s->symbols, sizeof(s->symbols));
+        return (unsigned)symbols_len(s);
     return 10;
 }
 
