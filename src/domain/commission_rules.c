@@ -1,0 +1,146 @@
+/* commission_rules — field checks of a commission request on top of gs1/. */
+#include "commission_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pack_state.h"
+
+px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
+                               const char *product_code_schema, px_err *err)
+{
+    /* API.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
+    if (!product_code_schema || strcmp(product_code_schema, "GTIN") != 0) {
+        px_err_set(err, PX_EINVALID, "invalid_schema", "product_code_schema '%s' is not 'GTIN'",
+                   product_code_schema ? product_code_schema : "");
+        px_err_field(err, "product_code_schema");
+        return PX_EINVALID;
+    }
+    px_rc rc = gs1_gtin_normalize(out, product_code ? product_code : "", err);
+    if (rc != PX_OK)
+        px_err_field(err, "product_code");
+    return rc;
+}
+
+px_rc px_commission_batch_check(const char *batch, px_err *err)
+{
+    /* REQ-COMMISSION-1: AI 10 is X..20 (DOMAIN.md §2.1) */
+    px_rc rc = gs1_cset82_validate(batch ? batch : "", GS1_BATCH_MAX, err);
+    if (rc != PX_OK)
+        px_err_field(err, "batch");
+    return rc;
+}
+
+px_rc px_commission_serial_check(const char *serial, long index, px_err *err)
+{
+    /* REQ-COMMISSION-2: AI 21 is X..20; Delegated Regulation (EU) 2016/161 Art. 4(b)(ii):
+     * at most 20 characters */
+    px_rc rc = gs1_cset82_validate(serial ? serial : "", GS1_SERIAL_MAX, err);
+    if (rc != PX_OK) {
+        if (index >= 0)
+            px_err_field(err, "serials[%ld]", index);
+        else
+            px_err_field(err, "serial");
+    }
+    return rc;
+}
+
+void px_civil_from_us(int64_t now_us, int *year, int *month, int *day)
+{
+    const int64_t day_us = 86400LL * 1000000;
+    int64_t z = now_us / day_us;
+    if (now_us % day_us < 0)
+        z--;
+    /* civil_from_days (H. Hinnant), the inverse of px_civil_days */
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int)(y + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
+                                 px_err *err)
+{
+    int y, m, d;
+    px_civil_from_us(now_us, &y, &m, &d);
+    /* REQ-COMMISSION-3: AI 17 is YYMMD0 (DD=00 allowed, the month's last day), century by
+     * GenSpecs §7.12 relative to the current year */
+    px_rc rc = gs1_date_parse(out, yymmdd ? yymmdd : "", 1, y, err);
+    if (rc != PX_OK) {
+        px_err_field(err, "expiry_date");
+        return rc;
+    }
+    /* API.md: "not already past" — the expiry day itself is still acceptable */
+    if (px_civil_days(out->year, out->month, out->day) < px_civil_days(y, m, d)) {
+        px_err_set(err, PX_EINVALID, "expiry_in_past",
+                   "expiry date '%s' (%04d-%02d-%02d) is already past", yymmdd, out->year,
+                   out->month, out->day);
+        px_err_field(err, "expiry_date");
+        px_err_span(err, 0, 6);
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+px_rc px_commission_count_check(size_t count, px_err *err)
+{
+    /* REQ-COMMISSION-4 */
+    if (count == 0) {
+        px_err_set(err, PX_EINVALID, "serials_required", "at least one serial is required");
+        px_err_field(err, "serials");
+        return PX_EINVALID;
+    }
+    if (count > PX_COMMISSION_MAX_SERIALS) {
+        px_err_set(err, PX_EINVALID, "too_many_serials",
+                   "%zu serials in one request, at most %d", count, PX_COMMISSION_MAX_SERIALS);
+        px_err_field(err, "serials");
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const px_serial_ref *x = a, *y = b;
+    int c = strcmp(x->serial, y->serial);
+    if (c)
+        return c;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+size_t px_commission_mark_duplicates(unsigned char *dup, const char *const *serials,
+                                     size_t count, px_serial_ref *scratch)
+{
+    for (size_t i = 0; i < count; i++) {
+        scratch[i].serial = serials[i] ? serials[i] : "";
+        scratch[i].index = i;
+        dup[i] = 0;
+    }
+    if (count > 1)
+        qsort(scratch, count, sizeof(*scratch), ref_cmp);
+    size_t marked = 0;
+    for (size_t i = 1; i < count; i++) {
+        /* sorted by (serial, index): a repeat follows the earlier occurrence */
+        if (strcmp(scratch[i].serial, scratch[i - 1].serial) == 0) {
+            dup[scratch[i].index] = 1;
+            marked++;
+        }
+    }
+    return marked;
+}
+
+px_rc px_commission_duplicate_error(px_err *err, const char *serial, size_t index)
+{
+    px_err_set(err, PX_EINVALID, "duplicate_serial_in_request",
+               "serial '%s' appears more than once in the request", serial ? serial : "");
+    px_err_field(err, "serials[%zu]", index);
+    return PX_EINVALID;
+}

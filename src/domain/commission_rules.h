@@ -1,0 +1,59 @@
+/* commission_rules — field checks of a commission request (API.md "Commissioning"), on top of
+ * the GS1 syntax core. Each check names its JSON field and, where it applies, the position of
+ * the bad character, so the API can list every bad item in `details`. Pure: no I/O, no heap,
+ * no clock (today comes from the caller's now). */
+#ifndef PX_COMMISSION_RULES_H
+#define PX_COMMISSION_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gs1.h"
+#include "px_err.h"
+
+#define PX_COMMISSION_MAX_SERIALS 100000 /* API.md: at most 100,000 per request */
+
+/* product_code_schema must be "GTIN" (field "product_code_schema", code "invalid_schema");
+ * product_code a GTIN-8/12/13/14 with a valid check digit, normalised to 14 digits into out
+ * (field "product_code"; gs1's codes: invalid_character, invalid_length, invalid_check_digit…). */
+px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
+                               const char *product_code_schema, px_err *err);
+
+/* REQ-COMMISSION-1: batch (AI 10) 1..20 characters of GS1 set 82; field "batch". */
+px_rc px_commission_batch_check(const char *batch, px_err *err);
+
+/* REQ-COMMISSION-2: serial (AI 21) 1..20 characters of GS1 set 82; field "serials[index]"
+ * ("serial" when index < 0). */
+px_rc px_commission_serial_check(const char *serial, long index, px_err *err);
+
+/* REQ-COMMISSION-3: expiry (AI 17) YYMMDD, DD=00 allowed (the month's last day), century per
+ * GenSpecs §7.12 relative to now's year, and not already past: the resolved expiry day must be
+ * today (UTC) or later. Field "expiry_date"; code "expiry_in_past" for a past date. *out gets
+ * the resolved date. */
+px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
+                                 px_err *err);
+
+/* REQ-COMMISSION-4: the serial list: 1..100,000 entries (field "serials", codes
+ * "serials_required" / "too_many_serials"). */
+px_rc px_commission_count_check(size_t count, px_err *err);
+
+/* Scratch entry for px_commission_mark_duplicates (caller-owned, count entries). */
+typedef struct px_serial_ref {
+    const char *serial;
+    size_t index;
+} px_serial_ref;
+
+/* REQ-COMMISSION-5: no duplicates inside the request. Sets dup[i] = 1 for every serial that
+ * repeats an earlier one (the first occurrence stays 0), else 0; returns how many were
+ * marked. O(n log n) with the caller's scratch; NULL serials are treated as "". */
+size_t px_commission_mark_duplicates(unsigned char *dup, const char *const *serials,
+                                     size_t count, px_serial_ref *scratch);
+
+/* The error for a serial marked by px_commission_mark_duplicates: PX_EINVALID
+ * "duplicate_serial_in_request", field "serials[index]". */
+px_rc px_commission_duplicate_error(px_err *err, const char *serial, size_t index);
+
+/* The UTC civil date of now_us. */
+void px_civil_from_us(int64_t now_us, int *year, int *month, int *day);
+
+#endif

@@ -1,0 +1,203 @@
+/* Unit tests for domain/commission_rules: GTIN/schema, batch, serial, expiry (DD=00, not past
+ * with an injected today), request size and duplicates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "commission_rules.h"
+#include "pack_state.h"
+
+#define DAY_US (86400LL * 1000000)
+
+static int64_t at(int y, int m, int d, int hour)
+{
+    return px_civil_days(y, m, d) * DAY_US + (int64_t)hour * 3600 * 1000000;
+}
+
+static void test_domain__commission_gtin(void **state)
+{
+    (void)state;
+    char g[GS1_GTIN_LEN + 1];
+    px_err err;
+    assert_int_equal(px_commission_gtin_check(g, "09506000134352", "GTIN", &err), PX_OK);
+    assert_string_equal(g, "09506000134352");
+    assert_int_equal(px_commission_gtin_check(g, "9506000134352", "GTIN", &err), PX_OK);
+    assert_string_equal(g, "09506000134352");
+    assert_int_equal(px_commission_gtin_check(g, "09506000134353", "GTIN", &err), PX_EINVALID);
+    assert_string_equal(err.field, "product_code");
+    assert_int_equal(px_commission_gtin_check(g, "09506000134352", "PPN", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_schema");
+    assert_string_equal(err.field, "product_code_schema");
+    assert_int_equal(px_commission_gtin_check(g, "09506000134352", NULL, &err), PX_EINVALID);
+    assert_int_equal(px_commission_gtin_check(g, NULL, "GTIN", &err), PX_EINVALID);
+    assert_string_equal(err.field, "product_code");
+}
+
+static void test_domain__commission_batch_and_serial(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        px_rc rc;
+        const char *code;
+        int pos;
+        int line;
+    } v[] = {
+        {"BATCH002", PX_OK, "", -1, __LINE__},
+        {"A", PX_OK, "", -1, __LINE__},
+        {"12345678901234567890", PX_OK, "", -1, __LINE__},
+        {"!\"%&'()*+,-./:;<=>?_z", PX_EINVALID, "invalid_length", 20, __LINE__}, /* 21 chars */
+        {"", PX_EINVALID, "invalid_length", 0, __LINE__},
+        {NULL, PX_EINVALID, "invalid_length", 0, __LINE__},
+        {"AB~C", PX_EINVALID, "invalid_character", 2, __LINE__},
+        {"AB C", PX_EINVALID, "invalid_character", 2, __LINE__},
+        {"#", PX_EINVALID, "invalid_character", 0, __LINE__},
+        {"AB\x1d" "C", PX_EINVALID, "invalid_character", 2, __LINE__},
+        {"\xc3\xa9", PX_EINVALID, "invalid_character", 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_commission_batch_check(v[i].value, &err);
+        if (rc != v[i].rc || strcmp(err.code, v[i].code) || err.pos != v[i].pos)
+            fail_msg("line %d: batch rc %d code %s pos %d", v[i].line, rc, err.code, err.pos);
+        if (rc != PX_OK)
+            assert_string_equal(err.field, "batch");
+        px_err_clear(&err);
+        rc = px_commission_serial_check(v[i].value, 7, &err);
+        if (rc != v[i].rc || strcmp(err.code, v[i].code) || err.pos != v[i].pos)
+            fail_msg("line %d: serial rc %d code %s pos %d", v[i].line, rc, err.code, err.pos);
+        if (rc != PX_OK)
+            assert_string_equal(err.field, "serials[7]");
+    }
+    px_err err;
+    assert_int_equal(px_commission_serial_check("A~", -1, &err), PX_EINVALID);
+    assert_string_equal(err.field, "serial");
+}
+
+static void test_domain__commission_expiry(void **state)
+{
+    (void)state;
+    const struct {
+        const char *yymmdd;
+        int64_t now;
+        px_rc rc;
+        const char *code;
+        int y, m, d;
+        int line;
+    } v[] = {
+        {"261115", at(2026, 3, 15, 12), PX_OK, "", 2026, 11, 15, __LINE__},
+        {"260315", at(2026, 3, 15, 23), PX_OK, "", 2026, 3, 15, __LINE__},  /* today */
+        {"260314", at(2026, 3, 15, 0), PX_EINVALID, "expiry_in_past", 0, 0, 0, __LINE__},
+        {"260300", at(2026, 3, 31, 23), PX_OK, "", 2026, 3, 31, __LINE__},  /* DD=00 */
+        {"260300", at(2026, 4, 1, 0), PX_EINVALID, "expiry_in_past", 0, 0, 0, __LINE__},
+        {"280200", at(2026, 3, 15, 0), PX_OK, "", 2028, 2, 29, __LINE__},   /* leap year */
+        {"270229", at(2026, 3, 15, 0), PX_EINVALID, "invalid_date", 0, 0, 0, __LINE__},
+        {"261315", at(2026, 3, 15, 0), PX_EINVALID, "invalid_date", 0, 0, 0, __LINE__},
+        {"2611", at(2026, 3, 15, 0), PX_EINVALID, "invalid_length", 0, 0, 0, __LINE__},
+        {"26111A", at(2026, 3, 15, 0), PX_EINVALID, "invalid_character", 0, 0, 0, __LINE__},
+        /* §7.12: in 2026, "76" is 2076 (diff 50), "77" is 1977 (past) */
+        {"761231", at(2026, 3, 15, 0), PX_OK, "", 2076, 12, 31, __LINE__},
+        {"770101", at(2026, 3, 15, 0), PX_EINVALID, "expiry_in_past", 0, 0, 0, __LINE__},
+        {NULL, at(2026, 3, 15, 0), PX_EINVALID, "invalid_length", 0, 0, 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        gs1_date d = {0};
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_commission_expiry_check(&d, v[i].yymmdd, v[i].now, &err);
+        if (rc != v[i].rc || strcmp(err.code, v[i].code))
+            fail_msg("line %d: rc %d code '%s' (%s)", v[i].line, rc, err.code, err.message);
+        if (rc == PX_OK) {
+            if (d.year != v[i].y || d.month != v[i].m || d.day != v[i].d)
+                fail_msg("line %d: %04d-%02d-%02d", v[i].line, d.year, d.month, d.day);
+        } else {
+            assert_string_equal(err.field, "expiry_date");
+        }
+    }
+}
+
+static void test_domain__commission_civil_from_us(void **state)
+{
+    (void)state;
+    static const struct {
+        int y, m, d;
+    } v[] = {{1970, 1, 1}, {1969, 12, 31}, {2000, 2, 29}, {2026, 3, 15}, {2100, 3, 1},
+             {1600, 1, 1}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        for (int h = 0; h < 24; h += 23) {
+            int y, m, d;
+            px_civil_from_us(at(v[i].y, v[i].m, v[i].d, h), &y, &m, &d);
+            assert_int_equal(y, v[i].y);
+            assert_int_equal(m, v[i].m);
+            assert_int_equal(d, v[i].d);
+        }
+    }
+    int y, m, d;
+    px_civil_from_us(-1, &y, &m, &d); /* one microsecond before the epoch */
+    assert_int_equal(y, 1969);
+    assert_int_equal(d, 31);
+}
+
+static void test_domain__commission_count(void **state)
+{
+    (void)state;
+    px_err err;
+    assert_int_equal(px_commission_count_check(1, &err), PX_OK);
+    assert_int_equal(px_commission_count_check(100000, &err), PX_OK);
+    assert_int_equal(px_commission_count_check(100001, &err), PX_EINVALID);
+    assert_string_equal(err.code, "too_many_serials");
+    assert_string_equal(err.field, "serials");
+    assert_int_equal(px_commission_count_check(0, &err), PX_EINVALID);
+    assert_string_equal(err.code, "serials_required");
+}
+
+static void test_domain__commission_duplicates(void **state)
+{
+    (void)state;
+    const char *serials[] = {"B", "A", "C", "A", "B", "A", "D", NULL, ""};
+    unsigned char dup[9];
+    px_serial_ref scratch[9];
+    size_t n = px_commission_mark_duplicates(dup, serials, 9, scratch);
+    static const unsigned char want[9] = {0, 0, 0, 1, 1, 1, 0, 0, 1};
+    assert_int_equal(n, 4);
+    assert_memory_equal(dup, want, 9);
+    px_err err;
+    assert_int_equal(px_commission_duplicate_error(&err, "A", 3), PX_EINVALID);
+    assert_string_equal(err.code, "duplicate_serial_in_request");
+    assert_string_equal(err.field, "serials[3]");
+    assert_int_equal(px_commission_mark_duplicates(dup, serials, 0, scratch), 0);
+    assert_int_equal(px_commission_mark_duplicates(dup, serials, 1, scratch), 0);
+
+    /* 100,000 distinct serials plus one repeat at the end */
+    enum { N = 100001 };
+    static char buf[N][12];
+    static const char *many[N];
+    static unsigned char d2[N];
+    static px_serial_ref sc[N];
+    for (int i = 0; i < N - 1; i++) {
+        snprintf(buf[i], sizeof(buf[i]), "S%09d", (i * 7919) % (N - 1));
+        many[i] = buf[i];
+    }
+    many[N - 1] = buf[12345];
+    assert_int_equal(px_commission_mark_duplicates(d2, many, N, sc), 1);
+    assert_int_equal(d2[N - 1], 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_domain__commission_gtin),
+        cmocka_unit_test(test_domain__commission_batch_and_serial),
+        cmocka_unit_test(test_domain__commission_expiry),
+        cmocka_unit_test(test_domain__commission_civil_from_us),
+        cmocka_unit_test(test_domain__commission_count),
+        cmocka_unit_test(test_domain__commission_duplicates),
+    };
+    return cmocka_run_group_tests_name("domain_commission_rules", tests, NULL, NULL);
+}
