@@ -20,7 +20,6 @@ packages=(
 )
 missing=()
 for p in "${packages[@]}"; do
-  [[ "$p" == \#* ]] && continue
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done

@@ -3,6 +3,14 @@
 
 #include "store_internal.h"
 
+/* Server NOTICEs (e.g. "relation already exists, skipping") are not errors; keep them off
+ * the user's terminal. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
 {
     *out = NULL;
@@ -18,6 +26,7 @@ px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     }
     db->conn = conn;
+    PQsetNoticeProcessor(conn, quiet_notice, NULL);
     /* UTC everywhere: API times are RFC 3339 UTC (API.md). */
     PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'");
     PQclear(r);

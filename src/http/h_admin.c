@@ -1,0 +1,77 @@
+/* Operator routes (admin keys): organizations and API keys over HTTP, the same use cases as
+ * `packid org create` / `packid key create|revoke`. */
+#include <string.h>
+
+#include "handlers.h"
+#include "px_crypto.h"
+#include "px_str.h"
+
+void h_org_create(px_req *r)
+{
+    static const char *const allowed[] = {"kind", "name", "gln", "market", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *kind = px_json_str(r, r->json, "kind", 15, 1, &bad);
+    const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, 1, &bad);
+    const char *gln = bad ? NULL : px_json_str(r, r->json, "gln", 13, 0, &bad);
+    const char *market = bad ? NULL : px_json_str(r, r->json, "market", 2, 0, &bad);
+    if (bad)
+        return;
+    px_org org;
+    memset(&org, 0, sizeof(org));
+    px_strlcpy(org.kind, kind, sizeof(org.kind));
+    px_strlcpy(org.name, name, sizeof(org.name));
+    px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln));
+    px_strlcpy(org.market, market ? market : "", sizeof(org.market));
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_org_create(db, &r->actor, &org, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 201,
+                  json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "org_id", org.id, "kind",
+                            org.kind, "name", org.name, "gln", org.gln[0] ? org.gln : NULL,
+                            "market", org.market[0] ? org.market : NULL, "created_at",
+                            org.created_at));
+}
+
+void h_key_create(px_req *r)
+{
+    static const char *const allowed[] = {"org_id", "role", "label", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *org_id = px_json_str(r, r->json, "org_id", 36, 1, &bad);
+    const char *role = bad ? NULL : px_json_str(r, r->json, "role", 15, 1, &bad);
+    const char *label = bad ? NULL : px_json_str(r, r->json, "label", 200, 0, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    char secret[PX_API_KEY_LEN + 1];
+    px_key_info info;
+    if (px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 201,
+                  json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
+                            "org_id", info.org_id, "role", info.role));
+    px_cleanse(secret, sizeof(secret));
+}
+
+void h_key_revoke(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
+}

@@ -1,0 +1,335 @@
+/* Foundation over real HTTP and a real PostgreSQL: authentication, roles, routing errors,
+ * body limits, the audit chain, restart durability (issue 2 "Must show"). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+typedef struct {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+    char cmo_org[40], cmo_key[64];
+    char auditor_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    memset(&f->env, 0, sizeof(f->env));
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_MAX_BODY=4096");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "operator", "Test operator", "admin", f->admin_org, f->admin_key);
+    px_test_org_key(&f->env, "mah", "Test MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "cmo", "Test CMO", "cmo", f->cmo_org, f->cmo_key);
+    int rc;
+    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
+    json_t *k = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
+             json_string_value(json_object_get(k, "api_key")));
+    json_decref(k);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+static void expect(fixture *f, const char *method, const char *path, const char *key,
+                   const char *body, long status, const char *code)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, key, body, NULL);
+    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
+        fail_msg("%s %s: got %ld %s, want %ld %s", method, path, r.status, r.body, status,
+                 code ? code : "");
+    px_http_resp_free(&r);
+}
+
+static void test_foundation__healthz(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/healthz", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "status")), "ok");
+    assert_string_equal(json_string_value(json_object_get(r.json, "database")), "ok");
+    px_http_resp_free(&r);
+}
+
+static void test_foundation__missing_token(void **state)
+{
+    expect(*state, "GET", "/v1/audit", NULL, NULL, 401, "missing_token");
+}
+
+static void test_foundation__invalid_token(void **state)
+{
+    fixture *f = *state;
+    expect(f, "GET", "/v1/audit", "pk_not-a-real-key", NULL, 401, "invalid_token");
+    /* Right shape, unknown key. */
+    expect(f, "GET", "/v1/audit", "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, 401,
+           "invalid_token");
+}
+
+static void test_foundation__x_access_token_alias(void **state)
+{
+    fixture *f = *state;
+    char h[128];
+    snprintf(h, sizeof(h), "x-access-token: %s", f->mah_key);
+    const char *headers[] = {h, NULL};
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/whoami", NULL, NULL, headers);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "role")), "mah");
+    px_http_resp_free(&r);
+}
+
+static void test_foundation__revoked_key(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64];
+    px_test_org_key(&f->env, "mah", "Short-lived MAH", "mah", org, key);
+    expect(f, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/whoami", key, NULL, NULL);
+    char key_id[64];
+    snprintf(key_id, sizeof(key_id), "%s", json_string_value(json_object_get(r.json, "key_id")));
+    px_http_resp_free(&r);
+    int rc;
+    const char *a[] = {"key", "revoke", key_id, NULL};
+    json_t *o = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    json_decref(o);
+    expect(f, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
+}
+
+static void test_foundation__forbidden_role(void **state)
+{
+    fixture *f = *state;
+    expect(f, "GET", "/v1/audit", f->cmo_key, NULL, 403, "forbidden_role");
+    expect(f, "POST", "/v1/orgs", f->mah_key, "{\"kind\":\"cmo\",\"name\":\"X\"}", 403,
+           "forbidden_role");
+    long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
+    expect(f, "POST", "/v1/orgs", f->cmo_key, "{\"kind\":\"cmo\",\"name\":\"X\"}", 403,
+           "forbidden_role");
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
+}
+
+static void test_foundation__unknown_route_and_method(void **state)
+{
+    fixture *f = *state;
+    expect(f, "GET", "/v1/no-such-thing", f->mah_key, NULL, 404, "not_found");
+    expect(f, "POST", "/v1/audit", f->mah_key, "{}", 405, "method_not_allowed");
+}
+
+static void test_foundation__malformed_json(void **state)
+{
+    fixture *f = *state;
+    long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
+    expect(f, "POST", "/v1/orgs", f->admin_key, "{\"kind\": \"mah\", ", 400, "malformed_json");
+    expect(f, "POST", "/v1/orgs", f->admin_key, "[1,2]", 400, "bad_request");
+    expect(f, "POST", "/v1/orgs", f->admin_key, "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}",
+           422, "validation_error");
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
+}
+
+static void test_foundation__body_over_cap(void **state)
+{
+    fixture *f = *state;
+    size_t n = 5000;
+    char *body = malloc(n + 1);
+    memset(body, ' ', n);
+    body[0] = '{';
+    body[n - 1] = '}';
+    body[n] = '\0';
+    expect(f, "POST", "/v1/orgs", f->admin_key, body, 413, "payload_too_large");
+    free(body);
+}
+
+static void test_foundation__admin_creates_org_and_key(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+            "{\"kind\":\"mah\",\"name\":\"Via HTTP\",\"gln\":\"9506000000029\"}", NULL);
+    assert_int_equal(r.status, 201);
+    char body[200];
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}",
+             json_string_value(json_object_get(r.json, "org_id")));
+    px_http_resp_free(&r);
+    px_http(&f->env, &r, "POST", "/v1/keys", f->admin_key, body, NULL);
+    assert_int_equal(r.status, 201);
+    char key[64];
+    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "api_key")));
+    px_http_resp_free(&r);
+    expect(f, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    /* A key whose role does not fit the organization is refused. */
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah_org);
+    expect(f, "POST", "/v1/keys", f->admin_key, body, 422, "validation_error");
+    /* Another tenant's or a malformed id: not found. */
+    expect(f, "POST", "/v1/keys", f->admin_key,
+           "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\"}", 404,
+           "not_found");
+}
+
+static void test_foundation__keys_stored_hashed(void **state)
+{
+    fixture *f = *state;
+    char q[256];
+    /* The secret appears nowhere in the database, only its SHA-256. */
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM api_key WHERE secret_hash = sha256(convert_to('%s','UTF8'))",
+             f->mah_key);
+    assert_int_equal(px_sql_count(&f->env, q), 1);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM api_key WHERE position(convert_to('%s','UTF8') IN "
+             "secret_hash) > 0 OR label LIKE '%%%s%%'",
+             f->mah_key + 3, f->mah_key + 3);
+    assert_int_equal(px_sql_count(&f->env, q), 0);
+}
+
+static void test_foundation__audit_chain(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->auditor_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "ok")));
+    long long entries = json_integer_value(json_object_get(r.json, "entries"));
+    assert_true(entries >= 6);
+    assert_int_equal(strlen(json_string_value(json_object_get(r.json, "head"))), 64);
+    px_http_resp_free(&r);
+
+    /* The application cannot edit the log. */
+    assert_int_not_equal(px_sql_exec(&f->env, "UPDATE audit_log SET action = 'x' WHERE seq = 2"),
+                         0);
+    /* A superuser who bypasses the trigger is caught by the chain. */
+    char original[512], sql[1024];
+    px_sql_text(&f->env, "SELECT details::text FROM audit_log WHERE seq = 3", original,
+                sizeof(original));
+    assert_int_equal(px_sql_exec(&f->env,
+                                 "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+                                 "UPDATE audit_log SET details = '{\"role\":\"admin\"}' "
+                                 "WHERE seq = 3;"
+                                 "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;"),
+                     0);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), 3);
+    px_http_resp_free(&r);
+    int rc;
+    const char *a[] = {"audit", "verify", NULL};
+    json_t *o = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 1);
+    assert_true(json_is_false(json_object_get(o, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), 3);
+    json_decref(o);
+    /* Restoring the original text heals the chain: the hash covers exactly the content. */
+    snprintf(sql, sizeof(sql),
+             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+             "UPDATE audit_log SET details = '%s' WHERE seq = 3;"
+             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+             original);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    assert_true(json_is_true(json_object_get(r.json, "ok")));
+    px_http_resp_free(&r);
+    /* Deleting a row is caught too: the entry is missing. */
+    assert_int_equal(px_sql_exec(&f->env,
+                                 "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+                                 "DELETE FROM audit_log WHERE seq = 5;"
+                                 "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;"),
+                     0);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), 5);
+    px_http_resp_free(&r);
+}
+
+static void test_foundation__audit_paging(void **state)
+{
+    fixture *f = *state;
+    /* Page the MAH's log one entry at a time: every entry once, in order. */
+    char path[256] = "/v1/audit?first=1";
+    long long last = 0;
+    int pages = 0;
+    for (;;) {
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        json_t *items = json_object_get(r.json, "items");
+        assert_true(json_array_size(items) <= 1);
+        if (json_array_size(items) == 1) {
+            long long seq = json_integer_value(json_object_get(json_array_get(items, 0), "seq"));
+            assert_true(seq > last);
+            last = seq;
+            pages++;
+        }
+        int more = json_is_true(json_object_get(r.json, "has_next_page"));
+        if (more)
+            snprintf(path, sizeof(path), "/v1/audit?first=1&after=%s",
+                     json_string_value(json_object_get(r.json, "next_cursor")));
+        px_http_resp_free(&r);
+        if (!more)
+            break;
+    }
+    assert_true(pages >= 2);
+    expect(f, "GET", "/v1/audit?after=not*a*cursor", f->mah_key, NULL, 400, "bad_request");
+    expect(f, "GET", "/v1/audit?first=0", f->mah_key, NULL, 400, "bad_request");
+}
+
+static void test_foundation__metrics(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "packid_http_requests_total{method=\"GET\",route=\"/healthz\""));
+    assert_non_null(strstr(r.body, "packid_http_request_duration_seconds_bucket"));
+    assert_non_null(strstr(r.body, "packid_db_pool_connections"));
+    px_http_resp_free(&r);
+}
+
+static void test_foundation__restart_keeps_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    px_test_server_start(&f->env);
+    expect(f, "GET", "/v1/whoami", f->mah_key, NULL, 200, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_foundation__healthz),
+        cmocka_unit_test(test_foundation__missing_token),
+        cmocka_unit_test(test_foundation__invalid_token),
+        cmocka_unit_test(test_foundation__x_access_token_alias),
+        cmocka_unit_test(test_foundation__revoked_key),
+        cmocka_unit_test(test_foundation__forbidden_role),
+        cmocka_unit_test(test_foundation__unknown_route_and_method),
+        cmocka_unit_test(test_foundation__malformed_json),
+        cmocka_unit_test(test_foundation__body_over_cap),
+        cmocka_unit_test(test_foundation__admin_creates_org_and_key),
+        cmocka_unit_test(test_foundation__keys_stored_hashed),
+        cmocka_unit_test(test_foundation__audit_paging),
+        cmocka_unit_test(test_foundation__metrics),
+        cmocka_unit_test(test_foundation__restart_keeps_data),
+        cmocka_unit_test(test_foundation__audit_chain),
+    };
+    return cmocka_run_group_tests_name("foundation", tests, setup, teardown);
+}
