@@ -1,0 +1,206 @@
+/* External oracle (STYLE.md "Tests"): every AI in packid's table must agree with GS1's Barcode
+ * Syntax Dictionary, read at test time from ../shared/reference/gs1-syntax/ — format, length,
+ * character set, '*' predefined-length flag, '?' DL attribute flag, dlpkey role, req/ex rules
+ * and title. */
+#include <stdlib.h>
+
+#include "gs1_test.h"
+
+#include "gs1_ai.h"
+
+#define DICT PX_SHARED_DIR "/reference/gs1-syntax/gs1-syntax-dictionary.txt"
+
+typedef struct dict_entry {
+    char lo[5], hi[5];
+    int predefined, dl_attr;
+    gs1_ai_component comp[GS1_AI_MAX_COMPONENTS];
+    char linters[GS1_AI_MAX_COMPONENTS][64];
+    int ncomp;
+    char req[128], ex[128], dlpkey[64];
+    int is_key;
+    char title[64];
+} dict_entry;
+
+static int parse_component(const char *tok, gs1_ai_component *c, char *linters)
+{
+    char t[96];
+    snprintf(t, sizeof(t), "%s", tok);
+    memset(c, 0, sizeof(*c));
+    char *s = t;
+    if (*s == '[') {
+        c->optional = 1;
+        s++;
+        char *close = strchr(s, ']');
+        if (close)
+            memmove(close, close + 1, strlen(close + 1) + 1);
+    }
+    c->cset = *s++;
+    char *comma = strchr(s, ',');
+    snprintf(linters, 64, "%s", comma ? comma + 1 : "");
+    if (comma)
+        *comma = '\0';
+    if (strncmp(s, "..", 2) == 0) {
+        c->min = 1;
+        c->max = (unsigned char)atoi(s + 2);
+    } else {
+        c->min = c->max = (unsigned char)atoi(s);
+    }
+    return c->max > 0;
+}
+
+static int parse_line(char *line, dict_entry *d)
+{
+    memset(d, 0, sizeof(*d));
+    char *hash = strchr(line, '#');
+    if (hash) {
+        *hash = '\0';
+        char *t = hash + 1;
+        while (*t == ' ')
+            t++;
+        size_t n = strlen(t);
+        while (n && (t[n - 1] == '\n' || t[n - 1] == ' ' || t[n - 1] == '\r'))
+            t[--n] = '\0';
+        snprintf(d->title, sizeof(d->title), "%s", t);
+    }
+    char *save = NULL;
+    char *tok = strtok_r(line, " \t\n\r", &save);
+    if (!tok || tok[0] < '0' || tok[0] > '9')
+        return 0;
+    char *dash = strchr(tok, '-');
+    if (dash) {
+        *dash = '\0';
+        snprintf(d->hi, sizeof(d->hi), "%s", dash + 1);
+    }
+    snprintf(d->lo, sizeof(d->lo), "%s", tok);
+    if (!dash)
+        snprintf(d->hi, sizeof(d->hi), "%s", tok);
+    while ((tok = strtok_r(NULL, " \t\n\r", &save))) {
+        if (strspn(tok, "*?") == strlen(tok)) {
+            d->predefined = strchr(tok, '*') != NULL;
+            d->dl_attr = strchr(tok, '?') != NULL;
+        } else if (strchr("NXYZ[", tok[0])) {
+            if (d->ncomp < GS1_AI_MAX_COMPONENTS) {
+                parse_component(tok, &d->comp[d->ncomp], d->linters[d->ncomp]);
+                d->ncomp++;
+            }
+        } else if (strncmp(tok, "req=", 4) == 0) {
+            if (d->req[0])
+                strncat(d->req, " ", sizeof(d->req) - strlen(d->req) - 1);
+            strncat(d->req, tok + 4, sizeof(d->req) - strlen(d->req) - 1);
+        } else if (strncmp(tok, "ex=", 3) == 0) {
+            snprintf(d->ex, sizeof(d->ex), "%s", tok + 3);
+        } else if (strcmp(tok, "dlpkey") == 0) {
+            d->is_key = 1;
+        } else if (strncmp(tok, "dlpkey=", 7) == 0) {
+            d->is_key = 1;
+            snprintf(d->dlpkey, sizeof(d->dlpkey), "%s", tok + 7);
+        }
+    }
+    return 1;
+}
+
+static int in_range(const dict_entry *d, const char *ai)
+{
+    size_t n = strlen(ai);
+    return strlen(d->lo) == n && strlen(d->hi) == n && strcmp(ai, d->lo) >= 0 &&
+           strcmp(ai, d->hi) <= 0;
+}
+
+static void test_gs1__dictionary_agrees(void **state)
+{
+    (void)state;
+    FILE *f = fopen(DICT, "r");
+    assert_non_null(f);
+    size_t n = gs1_ai_count();
+    int *seen = calloc(n, sizeof(int));
+    assert_non_null(seen);
+    char line[512];
+    int failures = 0, entries = 0;
+    while (fgets(line, sizeof(line), f)) {
+        dict_entry d;
+        if (!parse_line(line, &d))
+            continue;
+        entries++;
+        for (size_t i = 0; i < n; i++) {
+            const gs1_ai_def *a = gs1_ai_at(i);
+            if (!in_range(&d, a->ai))
+                continue;
+            seen[i] = 1;
+#define CHECK(cond, ...)                                                                      \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            print_error("AI (%s) disagrees with the dictionary: ", a->ai);                    \
+            print_error(__VA_ARGS__);                                                         \
+            print_error("\n");                                                                \
+            failures++;                                                                       \
+        }                                                                                     \
+    } while (0)
+            CHECK(!!(a->flags & GS1_AI_PREDEFINED) == d.predefined, "'*' flag");
+            CHECK(!!(a->flags & GS1_AI_DL_ATTR) == d.dl_attr, "'?' flag");
+            int nc = 0;
+            while (nc < GS1_AI_MAX_COMPONENTS && a->comp[nc].cset)
+                nc++;
+            CHECK(nc == d.ncomp, "%d components, dictionary has %d", nc, d.ncomp);
+            for (int k = 0; k < nc && k < d.ncomp; k++) {
+                const gs1_ai_component *c = &a->comp[k], *e = &d.comp[k];
+                CHECK(c->cset == e->cset, "component %d type %c vs %c", k, c->cset, e->cset);
+                CHECK(c->min == e->min && c->max == e->max, "component %d length %d..%d vs %d..%d",
+                      k, c->min, c->max, e->min, e->max);
+                CHECK(c->optional == e->optional, "component %d optional", k);
+                CHECK(strcmp(c->linters, d.linters[k]) == 0, "component %d linters \"%s\" vs \"%s\"",
+                      k, c->linters, d.linters[k]);
+            }
+            CHECK(strcmp(a->req ? a->req : "", d.req) == 0, "req \"%s\" vs \"%s\"",
+                  a->req ? a->req : "", d.req);
+            CHECK(strcmp(a->ex ? a->ex : "", d.ex) == 0, "ex \"%s\" vs \"%s\"",
+                  a->ex ? a->ex : "", d.ex);
+            CHECK((a->dlpkey != NULL) == d.is_key, "dlpkey role");
+            CHECK(strcmp(a->dlpkey ? a->dlpkey : "", d.dlpkey) == 0, "dlpkey \"%s\" vs \"%s\"",
+                  a->dlpkey ? a->dlpkey : "", d.dlpkey);
+            CHECK(strcmp(a->title, d.title) == 0, "title \"%s\" vs \"%s\"", a->title, d.title);
+#undef CHECK
+        }
+    }
+    fclose(f);
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i]) {
+            print_error("AI (%s) is not in the dictionary\n", gs1_ai_at(i)->ai);
+            failures++;
+        }
+    }
+    free(seen);
+    assert_true(entries > 200); /* the whole dictionary was read (224 lines in 2026-01) */
+    assert_int_equal(failures, 0);
+}
+
+/* Issue 3: the table covers at least these AIs. */
+static void test_gs1__table_coverage(void **state)
+{
+    (void)state;
+    static const char *const required[] = {"00", "01", "10", "11", "17", "21", "22", "235", "240",
+                                           "254", "414", "417", "7003", "710", "711", "712",
+                                           "713", "714", "715", "716", "717", "90", "91", "92",
+                                           "93", "94", "95", "96", "97", "98", "99"};
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        if (!gs1_ai_lookup(required[i], strlen(required[i])))
+            print_error("AI (%s) missing\n", required[i]);
+        assert_non_null(gs1_ai_lookup(required[i], strlen(required[i])));
+    }
+    /* lexical order, no duplicates, prefix-free (an AI never starts another) */
+    for (size_t i = 1; i < gs1_ai_count(); i++)
+        assert_true(strcmp(gs1_ai_at(i - 1)->ai, gs1_ai_at(i)->ai) < 0);
+    for (size_t i = 0; i < gs1_ai_count(); i++)
+        for (size_t k = 0; k < gs1_ai_count(); k++)
+            if (i != k)
+                assert_false(strncmp(gs1_ai_at(i)->ai, gs1_ai_at(k)->ai,
+                                     strlen(gs1_ai_at(i)->ai)) == 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gs1__dictionary_agrees),
+        cmocka_unit_test(test_gs1__table_coverage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
