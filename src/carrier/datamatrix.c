@@ -48,27 +48,13 @@ static px_rc check_element_string(const char *s, size_t len, px_err *err)
     return PX_OK;
 }
 
-px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_string, size_t len,
-                                   px_carrier_shape shape, px_err *err)
+/* Encodes FNC1 + element string at one pixel per module into m. Returns PX_OK, PX_ETOOBIG
+ * when no symbol of the requested size class holds it, PX_EINTERNAL otherwise (err untouched
+ * for PX_ETOOBIG: the caller words it). */
+static px_rc encode(px_carrier_matrix *m, unsigned char *data, size_t n, int size_request,
+                    px_err *err)
 {
-    px_rc rc = check_element_string(element_string, len, err);
-    if (rc != PX_OK)
-        return rc;
-    int size_request;
-    switch (shape) {
-    case PX_CARRIER_SQUARE: size_request = DmtxSymbolSquareAuto; break;
-    case PX_CARRIER_RECT: size_request = DmtxSymbolRectAuto; break;
-    case PX_CARRIER_AUTO: size_request = DmtxSymbolShapeAuto; break;
-    default:
-        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown symbol shape %d",
-                          (int)shape);
-    }
-
-    /* FNC1 in first position, then the element string (GS = separator FNC1). */
-    unsigned char data[PX_CARRIER_DM_DATA_MAX + 1];
-    data[0] = CARRIER_GS;
-    memcpy(data + 1, element_string, len);
-
+    px_rc rc;
     DmtxEncode *enc = dmtxEncodeCreate();
     if (!enc)
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
@@ -84,21 +70,11 @@ px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_str
         goto done;
     }
     /* dmtxEncodeDataMatrix returns DmtxPass (1) on success. With valid ASCII input the only
-     * failure is a payload too large for the requested shape. */
-    if (dmtxEncodeDataMatrix(enc, (int)(len + 1), data) != DmtxPass) {
-        if (shape == PX_CARRIER_RECT)
-            rc = px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                            "element string of %zu bytes does not fit a rectangular Data Matrix "
-                            "(largest 16x48)",
-                            len);
-        else
-            rc = px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                            "element string of %zu bytes does not fit a Data Matrix (largest "
-                            "144x144)",
-                            len);
+     * failure is a payload too large for the requested size class. */
+    if (dmtxEncodeDataMatrix(enc, (int)n, data) != DmtxPass) {
+        rc = PX_ETOOBIG;
         goto done;
     }
-
     const DmtxImage *img = enc->image;
     if (!img || img->width < 8 || img->height < 8 || img->width > PX_CARRIER_MATRIX_MAX ||
         img->height > PX_CARRIER_MATRIX_MAX || img->bytesPerPixel != 1) {
@@ -122,6 +98,52 @@ px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_str
 done:
     dmtxEncodeDestroy(&enc);
     return rc;
+}
+
+px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_string, size_t len,
+                                   px_carrier_shape shape, px_err *err)
+{
+    px_rc rc = check_element_string(element_string, len, err);
+    if (rc != PX_OK)
+        return rc;
+    if (shape != PX_CARRIER_SQUARE && shape != PX_CARRIER_RECT && shape != PX_CARRIER_AUTO)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown symbol shape %d",
+                          (int)shape);
+
+    /* FNC1 in first position, then the element string (GS = separator FNC1). */
+    unsigned char data[PX_CARRIER_DM_DATA_MAX + 1];
+    data[0] = CARRIER_GS;
+    memcpy(data + 1, element_string, len);
+    size_t n = len + 1;
+
+    if (shape == PX_CARRIER_RECT) {
+        rc = encode(m, data, n, DmtxSymbolRectAuto, err);
+        if (rc == PX_ETOOBIG)
+            return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                              "element string of %zu bytes does not fit a rectangular Data "
+                              "Matrix (largest 16x48); use a square symbol",
+                              len);
+        return rc;
+    }
+    rc = encode(m, data, n, DmtxSymbolSquareAuto, err);
+    if (rc == PX_ETOOBIG)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "element string of %zu bytes does not fit a Data Matrix (largest "
+                          "144x144)",
+                          len);
+    if (rc != PX_OK || shape == PX_CARRIER_SQUARE)
+        return rc;
+    /* Auto: libdmtx refuses DmtxSymbolShapeAuto for encoding, so try a rectangle too and keep
+     * the symbol with fewer modules (the square on a tie). */
+    px_carrier_matrix r;
+    rc = encode(&r, data, n, DmtxSymbolRectAuto, err);
+    if (rc == PX_ETOOBIG)
+        return PX_OK;
+    if (rc != PX_OK)
+        return rc;
+    if (r.width * r.height < m->width * m->height)
+        memcpy(m, &r, sizeof(r));
+    return PX_OK;
 }
 
 px_rc px_carrier_datamatrix(px_buf *out, const char *element_string, size_t len,

@@ -163,7 +163,7 @@ static int png_emit(png_structp png, png_infop info, png_sink *sink, unsigned ch
 px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err)
 {
-    int quiet, w, h;
+    int quiet = 0, w = 0, h = 0;
     px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
     if (rc != PX_OK)
         return rc;
@@ -203,7 +203,7 @@ done:
 px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err)
 {
-    int quiet, w, h;
+    int quiet = 0, w = 0, h = 0;
     px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
     if (rc != PX_OK)
         return rc;
