@@ -1,0 +1,338 @@
+/* EPCIS writer: every event kind × every profile is written and validated with the official
+ * EPCIS 1.2 XSD through ../shared/tools/epcis-validate (an external oracle, STYLE.md
+ * "Tests"); plus sticky failure, profile rules, sink failure and EPC escaping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "epcis.h"
+#include "epcis_fixtures.h"
+#include "px_clock.h"
+
+#define VALIDATE_TOOL PX_SHARED_DIR "/tools/epcis-validate"
+
+static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
+                                              PX_EPCIS_PROFILE_US_DSCSA};
+
+/* Writes data to a temp file and runs the official-XSD validator script on it. */
+static int tool_validates(const px_buf *doc)
+{
+    char path[] = "/tmp/packid-epcis-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc->data, doc->len), (ssize_t)doc->len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "'%s' '%s' >/dev/null 2>&1", VALIDATE_TOOL, path);
+    int rc = system(cmd);
+    if (rc != 0) { /* keep the evidence on failure */
+        snprintf(cmd, sizeof(cmd), "'%s' '%s' 1>&2", VALIDATE_TOOL, path);
+        (void)system(cmd);
+    }
+    unlink(path);
+    return rc == 0;
+}
+
+static void test_epcis__every_event_every_profile_validates(void **state)
+{
+    (void)state;
+    for (size_t p = 0; p < sizeof(k_profiles) / sizeof(k_profiles[0]); p++) {
+        for (int k = -1; k < FX__COUNT; k++) {
+            px_buf doc;
+            px_buf_init(&doc, 1 << 20);
+            px_err err;
+            px_err_clear(&err);
+            px_rc rc = fx_write_document(&doc, k_profiles[p], k, &err);
+            if (rc != PX_OK)
+                fail_msg("profile %s, %s: %s", px_epcis_profile_get(k_profiles[p])->name,
+                         k < 0 ? "all" : fx_kind_name((fx_kind)k), err.message);
+            if (!tool_validates(&doc))
+                fail_msg("profile %s, %s: the document does not validate",
+                         px_epcis_profile_get(k_profiles[p])->name,
+                         k < 0 ? "all" : fx_kind_name((fx_kind)k));
+            px_buf_dispose(&doc);
+        }
+    }
+}
+
+static void test_epcis__document_shape(void **state)
+{
+    (void)state;
+    px_buf doc;
+    px_buf_init(&doc, 1 << 20);
+    px_err err;
+    assert_int_equal(fx_write_document(&doc, PX_EPCIS_PROFILE_US_DSCSA, -1, &err), PX_OK);
+    const char *s = doc.data;
+    /* Appendix A: SBDH sender/receiver, EPCClass with NDC, DSCSA statement, ILMD. */
+    assert_non_null(strstr(s, "<sbdh:Identifier Authority=\"GS1\">0355154000001</sbdh:Identifier>"));
+    assert_non_null(strstr(s, "<VocabularyElement id=\"urn:epc:idpat:sgtin:0355154.094495.*\">"));
+    assert_non_null(strstr(s, "#additionalTradeItemIdentificationTypeCode\">FDA_NDC_11<"));
+    assert_non_null(strstr(s, "<gs1ushc:affirmTransactionStatement>true<"));
+    assert_non_null(strstr(s, "<cbvmda:lotNumber>LOT1</cbvmda:lotNumber>"));
+    /* YYMMDD with DD=00 → last day of the month (DOMAIN.md §2.4). */
+    assert_non_null(strstr(s, "<cbvmda:itemExpirationDate>2026-12-31<"));
+    /* §5.2 escaping of the serial "A/B%1" in the SGTIN URI. */
+    assert_non_null(strstr(s, "<epc>urn:epc:id:sgtin:0355154.094495.A%2FB%251</epc>"));
+    assert_non_null(strstr(s, "<eventID>ni:///sha-256;"));
+    assert_non_null(strstr(s, "<eventTimeZoneOffset>-05:00</eventTimeZoneOffset>"));
+    /* ms rounded half-up from .123456 */
+    assert_non_null(strstr(s, "<eventTime>2025-03-01T09:00:00.123Z</eventTime>"));
+    px_buf_reset(&doc);
+    assert_int_equal(fx_write_document(&doc, PX_EPCIS_PROFILE_EU, -1, &err), PX_OK);
+    assert_null(strstr(doc.data, "gs1ushc"));
+    assert_non_null(strstr(doc.data, "TypeCode\">PZN<"));
+    assert_non_null(strstr(doc.data, "Beispiel Pharma GmbH &amp; Co. KG"));
+    px_buf_dispose(&doc);
+}
+
+/* ---- a small hand-made document for the negative cases -------------------------------- */
+
+static const px_epcis_product k_prod = {.gtin = "00355154944954",
+                                        .gcp_len = 7,
+                                        .regulated_product_name = "Examplamab",
+                                        .dosage_form_type = "TABLET",
+                                        .strength_description = "50 mg",
+                                        .net_content_description = "30 TABLET in 1 BOTTLE",
+                                        .manufacturer_name = "Example Pharma Inc.",
+                                        .ndc = "55154944905"};
+
+static px_epcis_doc_header header(px_epcis_profile p)
+{
+    px_epcis_doc_header h = {.profile = p,
+                             .sender_gln = "0355154000001",
+                             .receiver_gln = "0614141000005",
+                             .instance_id = "report-1",
+                             .creation_us = 1740823200LL * 1000000,
+                             .products = &k_prod,
+                             .n_products = 1};
+    return h;
+}
+
+static const char *const k_serials[] = {"100000001"};
+#define SITE "urn:epc:id:sgln:0355154.00000.0"
+
+static px_epcis_event commissioning(void)
+{
+    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
+                         .action = PX_EPCIS_ADD,
+                         .biz_step = PX_BIZSTEP_COMMISSIONING,
+                         .disposition = PX_DISP_ACTIVE,
+                         .event_time_us = 1740819600LL * 1000000,
+                         .tz_offset_min = -300,
+                         .sgtin_gtin = "00355154944954",
+                         .sgtin_gcp_len = 7,
+                         .serials = k_serials,
+                         .n_serials = 1,
+                         .read_point = SITE,
+                         .biz_location = SITE,
+                         .lot = "LOT1",
+                         .expiry = "2026-12-31"};
+    return ev;
+}
+
+static void test_epcis__sticky_failure(void **state)
+{
+    (void)state;
+    px_buf doc;
+    px_buf_init(&doc, 1 << 20);
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
+    px_epcis_writer *w = NULL;
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
+    px_epcis_event ok = commissioning();
+    assert_int_equal(px_epcis_writer_event(w, &ok), PX_OK);
+    px_epcis_event bad = ok;
+    bad.n_serials = 0; /* an ObjectEvent without EPCs or quantities */
+    assert_int_equal(px_epcis_writer_event(w, &bad), PX_EINVALID);
+    /* after the first error each add is a no-op returning it */
+    assert_int_equal(px_epcis_writer_event(w, &ok), PX_EINVALID);
+    assert_int_equal(px_epcis_writer_count(w), 1);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_event");
+    assert_string_equal(err.field, "events[1]");
+    px_epcis_writer_free(w);
+    px_buf_dispose(&doc);
+}
+
+static void test_epcis__event_rules(void **state)
+{
+    (void)state;
+    px_err err;
+    px_epcis_event ev = commissioning();
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_EU, &err), PX_OK);
+    ev.action = PX_EPCIS_OBSERVE; /* ILMD only with ADD (DOMAIN.md §6.3) */
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
+    ev = commissioning();
+    ev.lot = NULL; /* EU/US: commissioning carries lot and expiry */
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_NONE, &err), PX_OK);
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_EU, &err), PX_EINVALID);
+    assert_string_equal(err.code, "profile_violation");
+    ev = commissioning();
+    ev.read_point = NULL;
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_EINVALID);
+    ev = commissioning();
+    ev.tz_offset_min = 15 * 60;
+    assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
+    /* US shipping needs owning_party + location on both sides and a bizTransaction. */
+    static const char *const sscc[] = {"urn:epc:id:sscc:0355154.0000000017"};
+    px_epcis_event ship = {.type = PX_EPCIS_OBJECT_EVENT,
+                           .action = PX_EPCIS_OBSERVE,
+                           .biz_step = PX_BIZSTEP_SHIPPING,
+                           .disposition = PX_DISP_IN_TRANSIT,
+                           .epcs = sscc,
+                           .n_epcs = 1,
+                           .read_point = SITE};
+    assert_int_equal(px_epcis_event_check(&ship, PX_EPCIS_PROFILE_EU, &err), PX_OK);
+    assert_int_equal(px_epcis_event_check(&ship, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_EINVALID);
+    /* aggregation: parentID for ADD/DELETE, children for ADD */
+    px_epcis_event agg = {.type = PX_EPCIS_AGGREGATION_EVENT,
+                          .action = PX_EPCIS_ADD,
+                          .epcs = sscc,
+                          .n_epcs = 1};
+    assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
+    agg.parent_id = sscc[0];
+    assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_OK);
+    agg.action = PX_EPCIS_DELETE;
+    agg.n_epcs = 0;
+    assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_OK);
+    agg.action = PX_EPCIS_ADD;
+    assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
+}
+
+static void test_epcis__header_rules(void **state)
+{
+    (void)state;
+    px_buf doc;
+    px_buf_init(&doc, 1 << 20);
+    px_epcis_writer *w = NULL;
+    px_err err;
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_US_DSCSA);
+    px_epcis_product no_ndc = k_prod;
+    no_ndc.ndc = NULL;
+    h.products = &no_ndc;
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_EINVALID);
+    assert_string_equal(err.field, "products[0].ndc");
+    assert_null(w);
+    h = header(PX_EPCIS_PROFILE_EU);
+    h.n_products = 0;
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_EINVALID);
+    h = header(PX_EPCIS_PROFILE_NONE);
+    h.receiver_gln = "0614141000006"; /* bad check digit */
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_EINVALID);
+    assert_string_equal(err.field, "receiver_gln");
+    h = header(PX_EPCIS_PROFILE_NONE);
+    h.n_products = 0;
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
+    assert_true(tool_validates(&doc)); /* an empty EventList is a valid document */
+    px_epcis_writer_free(w);
+    px_buf_dispose(&doc);
+}
+
+static int refuse_after(void *ctx, const char *data, size_t len)
+{
+    (void)data;
+    size_t *left = ctx;
+    if (len > *left)
+        return -1;
+    *left -= len;
+    return 0;
+}
+
+static void test_epcis__sink_failure(void **state)
+{
+    (void)state;
+    size_t left = 8192;
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_US_DSCSA);
+    px_epcis_writer *w = NULL;
+    px_err err;
+    assert_int_equal(px_epcis_writer_new(&w, refuse_after, &left, &h, &err), PX_OK);
+    px_epcis_event ev = commissioning();
+    px_rc rc = PX_OK;
+    for (int i = 0; i < 1000 && rc == PX_OK; i++)
+        rc = px_epcis_writer_event(w, &ev);
+    assert_int_equal(rc, PX_EUNAVAIL);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EUNAVAIL);
+    assert_string_equal(err.code, "epcis_sink");
+    px_epcis_writer_free(w);
+}
+
+static void test_epcis__escaping_and_extensions(void **state)
+{
+    (void)state;
+    px_buf doc;
+    px_buf_init(&doc, 1 << 20);
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
+    px_epcis_writer *w = NULL;
+    px_err err;
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
+    static const char *const serials[] = {"X&Y<1>\"'"};
+    static const px_epcis_xfield kids[] = {{"urn:example:a", "b", "1 & 2", NULL, 0},
+                                           {"urn:example:other", "c", "<3>", NULL, 0}};
+    static const px_epcis_xfield ext[] = {{"urn:example:a", "a", NULL, kids, 2}};
+    static const px_epcis_xfield ilmd[] = {{"urn:epcglobal:cbv:mda", "countryOfOrigin", "DE", NULL, 0}};
+    px_epcis_event ev = commissioning();
+    ev.serials = serials;
+    ev.lot = "L&1";
+    ev.extensions = ext;
+    ev.n_extensions = 1;
+    ev.ilmd = ilmd;
+    ev.n_ilmd = 1;
+    assert_int_equal(px_epcis_writer_event(w, &ev), PX_OK);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
+    /* §5.2: " % & / < > ? are %-escaped in the URI; ' stays raw and is XML-escaped. */
+    assert_non_null(strstr(doc.data, "urn:epc:id:sgtin:0355154.094495.X%26Y%3C1%3E%22&apos;<") ||
+                    strstr(doc.data, "urn:epc:id:sgtin:0355154.094495.X%26Y%3C1%3E%22'<"));
+    assert_non_null(strstr(doc.data, "<cbvmda:lotNumber>L&amp;1</cbvmda:lotNumber>"));
+    assert_non_null(strstr(doc.data, "<cbvmda:countryOfOrigin>DE</cbvmda:countryOfOrigin>"));
+    assert_non_null(strstr(doc.data, "<ext0:a xmlns:ext0=\"urn:example:a\"><ext0:b>1 &amp; 2</ext0:b>"
+                                     "<ext1:c xmlns:ext1=\"urn:example:other\">&lt;3&gt;</ext1:c>"
+                                     "</ext0:a>"));
+    assert_true(tool_validates(&doc));
+    px_epcis_writer_free(w);
+    px_buf_dispose(&doc);
+}
+
+static void test_epcis__cbv_names(void **state)
+{
+    (void)state;
+    assert_string_equal(px_cbv_bizstep_name(PX_BIZSTEP_COMMISSIONING), "commissioning");
+    assert_string_equal(px_cbv_disp_name(PX_DISP_IN_TRANSIT), "in_transit");
+    assert_string_equal(px_cbv_btt_name(PX_BTT_DESADV), "desadv");
+    assert_string_equal(px_cbv_sdt_name(PX_SDT_OWNING_PARTY), "owning_party");
+    assert_null(px_cbv_bizstep_name(PX_BIZSTEP_NONE));
+    assert_null(px_cbv_disp_name(PX_DISP__COUNT));
+    /* Every bare word domain/'s transition table uses maps to an enum (pack_state.h). */
+    static const char *const steps[] = {"commissioning", "shipping", "dispensing",
+                                        "destroying", "decommissioning", "other"};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        assert_int_not_equal(px_cbv_bizstep_lookup(steps[i]), PX_BIZSTEP_NONE);
+    static const char *const disps[] = {"active", "in_transit", "dispensed", "destroyed",
+                                        "damaged", "inactive", "stolen", "recalled", "expired"};
+    for (size_t i = 0; i < sizeof(disps) / sizeof(disps[0]); i++)
+        assert_int_not_equal(px_cbv_disp_lookup(disps[i]), PX_DISP_NONE);
+    assert_int_equal(px_cbv_bizstep_lookup("release"), PX_BIZSTEP_NONE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_epcis__every_event_every_profile_validates),
+        cmocka_unit_test(test_epcis__document_shape),
+        cmocka_unit_test(test_epcis__sticky_failure),
+        cmocka_unit_test(test_epcis__event_rules),
+        cmocka_unit_test(test_epcis__header_rules),
+        cmocka_unit_test(test_epcis__sink_failure),
+        cmocka_unit_test(test_epcis__escaping_and_extensions),
+        cmocka_unit_test(test_epcis__cbv_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
