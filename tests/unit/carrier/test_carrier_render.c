@@ -1,0 +1,344 @@
+/* carrier without the external decoder: input checks, options, output limits, the ECC 200
+ * finder pattern, and the PNG and SVG writers read back pixel by pixel / run by run against
+ * the module matrix. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier.h"
+
+#define GS "\x1D"
+#define WORKED "0109506000134352" "17201225" "10ABC123" GS "2112345"
+#define DL "https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225"
+
+typedef struct bad_input {
+    int line;
+    const char *s;
+    size_t len; /* 0: strlen */
+    px_carrier_shape shape;
+    px_rc rc;
+    const char *code;
+    int pos; /* -1: not checked */
+} bad_input;
+
+static char long_alpha[1700];   /* fits the length cap, not the largest symbol */
+static char too_long[3200];     /* over PX_CARRIER_DM_DATA_MAX */
+
+static void test_carrier__rejects_bad_element_strings(void **state)
+{
+    (void)state;
+    memset(long_alpha, 'A', sizeof(long_alpha) - 1);
+    memset(too_long, '1', sizeof(too_long) - 1);
+    const bad_input cases[] = {
+        {__LINE__, "", 0, PX_CARRIER_SQUARE, PX_EINVALID, "empty_payload", -1},
+        {__LINE__, NULL, 0, PX_CARRIER_SQUARE, PX_EINVALID, "empty_payload", -1},
+        {__LINE__, GS "0109506000134352", 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_separator", 0},
+        {__LINE__, "0109506000134352" "10AB" GS, 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_separator", 20},
+        {__LINE__, "0109506000134352" "10AB" GS GS "21X", 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_separator", 20},
+        {__LINE__, "0109506000134352" "21A B", 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_character", 19},
+        {__LINE__, "0109506000134352" "21\xC3\xA9", 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_character", 18},
+        {__LINE__, "0109506000134352" "21A\n", 0, PX_CARRIER_SQUARE, PX_EINVALID,
+         "invalid_character", 19},
+        {__LINE__, long_alpha, 0, PX_CARRIER_SQUARE, PX_ETOOBIG, "payload_too_large", -1},
+        {__LINE__, too_long, 0, PX_CARRIER_SQUARE, PX_ETOOBIG, "payload_too_large", -1},
+        /* 16x48 holds 49 data codewords: FNC1 + 8 (GTIN) + 1 ("21") + 40 letters = 50. */
+        {__LINE__, "0109506000134352" "21ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn", 0,
+         PX_CARRIER_RECT, PX_ETOOBIG, "payload_too_large", -1},
+        {__LINE__, WORKED, 0, (px_carrier_shape)9, PX_EINVALID, "invalid_option", -1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const bad_input *c = &cases[i];
+        px_carrier_opts o;
+        px_carrier_opts_init(&o);
+        o.shape = c->shape;
+        px_buf b;
+        px_buf_init(&b, 1u << 20);
+        px_buf_puts(&b, "keep");
+        px_err err;
+        px_err_clear(&err);
+        size_t len = c->len ? c->len : c->s ? strlen(c->s) : 0;
+        px_rc rc = px_carrier_datamatrix(&b, c->s, len, &o, &err);
+        if (rc != c->rc || strcmp(err.code, c->code) != 0 || (c->pos >= 0 && err.pos != c->pos))
+            fail_msg("%s:%d: got %s/%s at %d (%s), expected %s/%s at %d", __FILE__, c->line,
+                     px_rc_name(rc), err.code, err.pos, err.message, px_rc_name(c->rc), c->code,
+                     c->pos);
+        assert_true(err.message[0] != '\0');
+        assert_int_equal(b.len, 4); /* the caller's buffer is left as it was */
+        assert_string_equal(b.data, "keep");
+        px_buf_dispose(&b);
+    }
+    /* The rectangle that does not fit is a square that does. */
+    px_carrier_matrix m;
+    px_err err;
+    assert_int_equal(px_carrier_datamatrix_encode(
+                         &m, "0109506000134352" "21ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn",
+                         57, PX_CARRIER_SQUARE, &err),
+                     PX_OK);
+    assert_int_equal(m.width, 32);
+}
+
+static void test_carrier__rejects_bad_options(void **state)
+{
+    (void)state;
+    struct {
+        int line, module_px, quiet, format, depth;
+    } cases[] = {
+        {__LINE__, 0, PX_CARRIER_QUIET_DEFAULT, PX_CARRIER_PNG, PX_CARRIER_PNG_1BIT},
+        {__LINE__, PX_CARRIER_MODULE_PX_MAX + 1, 1, PX_CARRIER_PNG, PX_CARRIER_PNG_1BIT},
+        {__LINE__, 5, -2, PX_CARRIER_PNG, PX_CARRIER_PNG_1BIT},
+        {__LINE__, 5, PX_CARRIER_QUIET_MAX + 1, PX_CARRIER_SVG, PX_CARRIER_PNG_1BIT},
+        {__LINE__, 5, 1, 7, PX_CARRIER_PNG_1BIT},
+        {__LINE__, 5, 1, PX_CARRIER_PNG, 5},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        px_carrier_opts o;
+        px_carrier_opts_init(&o);
+        o.module_px = cases[i].module_px;
+        o.quiet_zone_modules = cases[i].quiet;
+        o.format = (px_carrier_format)cases[i].format;
+        o.png_depth = (px_carrier_png_depth)cases[i].depth;
+        px_buf b;
+        px_buf_init(&b, 1u << 20);
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_carrier_datamatrix(&b, WORKED, strlen(WORKED), &o, &err);
+        if (rc != PX_EINVALID || strcmp(err.code, "invalid_option") != 0)
+            fail_msg("%s:%d: got %s/%s", __FILE__, cases[i].line, px_rc_name(rc), err.code);
+        assert_int_equal(b.len, 0);
+        px_buf_dispose(&b);
+    }
+}
+
+static void test_carrier__rejects_bad_qr_text(void **state)
+{
+    (void)state;
+    static char big[PX_CARRIER_QR_TEXT_MAX + 2];
+    memset(big, 'a', sizeof(big) - 1);
+    struct {
+        int line;
+        const char *s;
+        px_rc rc;
+        const char *code;
+    } cases[] = {
+        {__LINE__, "", PX_EINVALID, "empty_payload"},
+        {__LINE__, NULL, PX_EINVALID, "empty_payload"},
+        {__LINE__, "https://id.gs1.org/01/0950\t6000134352", PX_EINVALID, "invalid_character"},
+        {__LINE__, big, PX_ETOOBIG, "payload_too_large"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        px_carrier_opts o;
+        px_carrier_opts_init(&o);
+        px_buf b;
+        px_buf_init(&b, 1u << 20);
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_carrier_qr(&b, cases[i].s, &o, &err);
+        if (rc != cases[i].rc || strcmp(err.code, cases[i].code) != 0)
+            fail_msg("%s:%d: got %s/%s (%s)", __FILE__, cases[i].line, px_rc_name(rc), err.code,
+                     err.message);
+        assert_int_equal(b.len, 0);
+        px_buf_dispose(&b);
+    }
+}
+
+/* A px_buf at its maximum is PX_ETOOBIG and the buffer is left as it was (PNG: the error is
+ * raised inside libpng's write callback and unwinds through its longjmp). */
+static void test_carrier__output_limit(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        for (size_t max = 10; max < 400; max += 37) {
+            px_carrier_opts o;
+            px_carrier_opts_init(&o);
+            o.format = f ? PX_CARRIER_SVG : PX_CARRIER_PNG;
+            px_buf b;
+            px_buf_init(&b, max);
+            px_buf_puts(&b, "abc");
+            px_err err;
+            px_rc rc = px_carrier_datamatrix(&b, WORKED, strlen(WORKED), &o, &err);
+            if (rc == PX_OK) {
+                assert_true(b.len <= max);
+            } else {
+                assert_int_equal(rc, PX_ETOOBIG);
+                assert_string_equal(err.code, "payload_too_large");
+                assert_int_equal(b.len, 3);
+                assert_string_equal(b.data, "abc");
+            }
+            px_buf_dispose(&b);
+        }
+    }
+}
+
+/* ISO/IEC 16022 ECC 200 finder pattern: solid left column and bottom row ("L"), alternating
+ * top row and right column (clock track), dark at the top-left and bottom-right corners. */
+static void check_finder(const px_carrier_matrix *m)
+{
+    int w = m->width, h = m->height;
+    for (int y = 0; y < h; y++) {
+        assert_int_equal(px_carrier_matrix_get(m, 0, y), 1);
+        assert_int_equal(px_carrier_matrix_get(m, w - 1, y), y % 2);
+    }
+    for (int x = 0; x < w; x++) {
+        assert_int_equal(px_carrier_matrix_get(m, x, h - 1), 1);
+        assert_int_equal(px_carrier_matrix_get(m, x, 0), x % 2 == 0);
+    }
+}
+
+static void test_carrier__finder_pattern_and_sizes(void **state)
+{
+    (void)state;
+    px_carrier_matrix m;
+    px_err err;
+    /* test_carrier_decode checks every size against the ECC 200 capacity table; here the
+     * shapes and one fixed point. */
+    assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED), PX_CARRIER_SQUARE,
+                                                  &err),
+                     PX_OK);
+    assert_int_equal(m.width, m.height);
+    check_finder(&m);
+    assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED), PX_CARRIER_RECT,
+                                                  &err),
+                     PX_OK);
+    assert_true(m.height < m.width);
+    check_finder(&m);
+    assert_int_equal(px_carrier_datamatrix_encode(&m, "0109506000134352", 16, PX_CARRIER_SQUARE,
+                                                  &err),
+                     PX_OK);
+    /* FNC1 + 8 digit pairs = 9 data codewords: 14x14 holds 8, 16x16 holds 12. */
+    assert_int_equal(m.width, 16);
+}
+
+/* Reads a PNG back (libpng simplified API) and compares every pixel with the matrix, the
+ * quiet zone and the module size. */
+static void check_png(const px_buf *b, const px_carrier_matrix *m, int q, int mpx)
+{
+    png_image img;
+    memset(&img, 0, sizeof(img));
+    img.version = PNG_IMAGE_VERSION;
+    assert_true(png_image_begin_read_from_memory(&img, b->data, b->len));
+    assert_int_equal(img.width, (unsigned)((m->width + 2 * q) * mpx));
+    assert_int_equal(img.height, (unsigned)((m->height + 2 * q) * mpx));
+    img.format = PNG_FORMAT_GRAY;
+    unsigned char *px = malloc(PNG_IMAGE_SIZE(img));
+    assert_non_null(px);
+    assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
+    for (unsigned y = 0; y < img.height; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            int mx = (int)x / mpx - q, my = (int)y / mpx - q;
+            int dark = mx >= 0 && my >= 0 && mx < m->width && my < m->height &&
+                       px_carrier_matrix_get(m, mx, my);
+            if (px[y * img.width + x] != (dark ? 0 : 255))
+                fail_msg("pixel %u,%u is %d, module %d,%d is %s", x, y, px[y * img.width + x],
+                         mx, my, dark ? "dark" : "light");
+        }
+    }
+    free(px);
+}
+
+static void test_carrier__png_pixels(void **state)
+{
+    (void)state;
+    px_carrier_matrix m;
+    px_err err;
+    for (int qr = 0; qr < 2; qr++) {
+        if (qr)
+            assert_int_equal(px_carrier_qr_encode(&m, DL, &err), PX_OK);
+        else
+            assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED),
+                                                          PX_CARRIER_RECT, &err),
+                             PX_OK);
+        for (int depth = 0; depth < 2; depth++) {
+            for (int mpx = 1; mpx <= 9; mpx += 4) {
+                for (int q = -1; q <= 3; q += 2) {
+                    px_carrier_opts o;
+                    px_carrier_opts_init(&o);
+                    o.png_depth = (px_carrier_png_depth)depth;
+                    o.module_px = mpx;
+                    o.quiet_zone_modules = q;
+                    px_buf b;
+                    px_buf_init(&b, 1u << 22);
+                    assert_int_equal(px_carrier_render(&b, &m, &o, &err), PX_OK);
+                    assert_int_equal((unsigned char)b.data[24], depth ? 8 : 1);
+                    check_png(&b, &m, q < 0 ? m.quiet_default : q, mpx);
+                    px_buf_dispose(&b);
+                }
+            }
+        }
+    }
+}
+
+/* The SVG: size attributes, a viewBox in modules with the quiet zone, crispEdges, one path
+ * whose runs redraw exactly the dark modules. */
+static void test_carrier__svg_runs(void **state)
+{
+    (void)state;
+    px_carrier_matrix m;
+    px_err err;
+    for (int qr = 0; qr < 2; qr++) {
+        if (qr)
+            assert_int_equal(px_carrier_qr_encode(&m, DL, &err), PX_OK);
+        else
+            assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED),
+                                                          PX_CARRIER_SQUARE, &err),
+                             PX_OK);
+        px_carrier_opts o;
+        px_carrier_opts_init(&o);
+        o.format = PX_CARRIER_SVG;
+        o.module_px = 4;
+        px_buf b;
+        px_buf_init(&b, 1u << 22);
+        assert_int_equal(px_carrier_render(&b, &m, &o, &err), PX_OK);
+        int q = m.quiet_default, vw = m.width + 2 * q, vh = m.height + 2 * q;
+        char head[200];
+        snprintf(head, sizeof(head), "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"", vw * 4,
+                 vh * 4, vw, vh);
+        assert_non_null(strstr(b.data, head));
+        assert_non_null(strstr(b.data, "shape-rendering=\"crispEdges\""));
+        const char *d = strstr(b.data, "<path");
+        assert_non_null(d);
+        assert_null(strstr(d + 1, "<path"));
+        d = strstr(d, " d=\"") + 4;
+        static unsigned char seen[PX_CARRIER_MATRIX_MAX][PX_CARRIER_MATRIX_MAX];
+        memset(seen, 0, sizeof(seen));
+        int x, y, n, n2, used;
+        while (sscanf(d, "M%d %dh%dv1h-%dz%n", &x, &y, &n, &n2, &used) == 4) {
+            assert_int_equal(n, n2);
+            for (int k = 0; k < n; k++) {
+                assert_int_equal(seen[y - q][x - q + k], 0);
+                seen[y - q][x - q + k] = 1;
+            }
+            d += used;
+        }
+        assert_int_equal(*d, '"');
+        for (y = 0; y < m.height; y++)
+            for (x = 0; x < m.width; x++)
+                assert_int_equal(seen[y][x], px_carrier_matrix_get(&m, x, y));
+        px_buf_dispose(&b);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_carrier__rejects_bad_element_strings),
+        cmocka_unit_test(test_carrier__rejects_bad_options),
+        cmocka_unit_test(test_carrier__rejects_bad_qr_text),
+        cmocka_unit_test(test_carrier__output_limit),
+        cmocka_unit_test(test_carrier__finder_pattern_and_sizes),
+        cmocka_unit_test(test_carrier__png_pixels),
+        cmocka_unit_test(test_carrier__svg_runs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
