@@ -368,7 +368,8 @@ static void test_carrier__digital_link_qr_decode(void **state)
 }
 
 /* At least 1,000 random packs (PX_TEST_PACKS to change), serials using every character of
- * set 82; per pack a DataMatrix PNG and SVG (square, rectangle and auto in turn; 1-bit and
+ * set 82, payloads from the GS1 core (gs1_pack_elements, gs1_element_string_format,
+ * gs1_dl_format) cross-checked against the rules; per pack a DataMatrix PNG and SVG (square, rectangle and auto in turn; 1-bit and
  * gray8; 2..6 px per module; default and wider quiet zones) and the Digital Link QR as PNG and
  * SVG: 4 symbols per pack, all decoded. */
 static void test_carrier__random_packs_decode(void **state)
@@ -388,9 +389,23 @@ static void test_carrier__random_packs_decode(void **state)
         for (const char *c = p.serial; *c; c++)
             seen[(unsigned char)*c] = 1;
         char es[256], dl[GS1_DL_MAX + 1], what[48];
-        size_t len = pack_element_string(es, sizeof(es), &p);
-        pack_dl(dl, sizeof(dl), &p);
         snprintf(what, sizeof(what), "pack %d", i);
+        /* The payloads come from the GS1 core, as in production, and must equal the ones
+         * built by hand from the rules. */
+        gs1_elements el;
+        px_err err;
+        if (gs1_pack_elements(&el, &p, &err) != PX_OK ||
+            gs1_element_string_format(es, sizeof(es), &el, &err) != PX_OK ||
+            gs1_dl_format(dl, sizeof(dl), "https://id.gs1.org", &el, &err) != PX_OK)
+            fail_msg("%s: gs1: %s", what, err.message);
+        size_t len = strlen(es);
+        char hand_es[256], hand_dl[GS1_DL_MAX + 1];
+        size_t hand_len = pack_element_string(hand_es, sizeof(hand_es), &p);
+        pack_dl(hand_dl, sizeof(hand_dl), &p);
+        if (hand_len != len || memcmp(hand_es, es, len) != 0)
+            fail_msg("%s: gs1 element string differs from the rules", what);
+        if (strcmp(hand_dl, dl) != 0)
+            fail_msg("%s: gs1 Digital Link %s, by the rules %s", what, dl, hand_dl);
 
         px_carrier_opts o;
         px_carrier_opts_init(&o);
