@@ -1,0 +1,21 @@
+/* GS1 Digital Link: gs1_dl_parse -> gs1_dl_format (canonical) -> gs1_dl_parse. */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char in[FUZZ_MAX_INPUT], out[2048];
+    if (!fuzz_cstr(in, data, size))
+        return 0;
+    gs1_elements a, b;
+    px_err err;
+    px_err_clear(&err);
+    if (gs1_dl_parse(&a, in, &err) != PX_OK) {
+        if (err.pos > (int)size || err.len < 0)
+            abort();
+        return 0;
+    }
+    fuzz_must(gs1_dl_format(out, sizeof(out), NULL, &a, &err), &err, "dl format", in);
+    fuzz_must(gs1_dl_parse(&b, out, &err), &err, "dl reparse", out);
+    fuzz_same(&a, &b, "Digital Link", out);
+    return 0;
+}
