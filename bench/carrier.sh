@@ -1,0 +1,31 @@
+#!/bin/sh
+# GS1 DataMatrix rendering benchmark (issue 7 part 6). Builds Release (no sanitizers) in
+# build-bench/, runs bench_carrier (packid vs the bare libdmtx+libpng loop, same run), then
+# times `zint --gs1` (Debian package zint) on the first ZINT_N of the same payloads as a peer.
+#   bench/carrier.sh [PACKS] [ROUNDS]      (defaults 100000 2; ZINT_N=2000)
+set -eu
+cd "$(dirname "$0")/.."
+PACKS=${1:-100000}
+ROUNDS=${2:-2}
+ZINT_N=${ZINT_N:-2000}
+BUILD=${BUILD_DIR:-build-bench}
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target bench_carrier >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+"$BUILD/bench/bench_carrier" -n "$PACKS" --rounds "$ROUNDS" --module 5 \
+    --zint-input "$tmp/zint.txt" --zint-n "$ZINT_N" || status=$?
+if command -v zint >/dev/null 2>&1; then
+    # Same symbol: GS1 DataMatrix, square, 5 px/module (zint scale 2.5 = 5 px), 1X quiet zone;
+    # PNGs written to stdout (--direct) so no file creation is timed.
+    start=$(date +%s.%N)
+    zint -b DATAMATRIX --gs1 --square --batch -i "$tmp/zint.txt" --direct --scale=2.5 \
+        --quietzones >/dev/null
+    end=$(date +%s.%N)
+    awk -v n="$ZINT_N" -v s="$start" -v e="$end" \
+        'BEGIN { printf "zint --gs1 (peer)   : %8.0f renders/s (%d payloads, one process)\n", n / (e - s), n }'
+else
+    echo "zint not installed (Debian package zint): peer skipped"
+fi
+exit $status
