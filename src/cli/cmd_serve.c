@@ -20,9 +20,10 @@ static void print_first_start(const px_bootstrap *b, const px_config *cfg)
            "  admin      (operator)            %s\n"
            "  mah        Demo MAH  org %s  %s\n"
            "  cmo        Demo CMO  org %s  %s\n\n"
+           "Demo product (GTIN %s) belongs to the Demo MAH and is granted to the Demo CMO.\n\n"
            "Try it:\n\n"
-           "  curl -s -H 'Authorization: Bearer %s' %s/v1/whoami\n\n",
-           b->admin_key, b->mah.id, b->mah_key, b->cmo.id, b->cmo_key, b->mah_key, base);
+           "  curl -s -H 'Authorization: Bearer %s' %s/v1/products\n\n",
+           b->admin_key, b->mah.id, b->mah_key, b->cmo.id, b->cmo_key, b->demo_gtin, b->mah_key, base);
     fflush(stdout);
 }
 

@@ -79,6 +79,16 @@ int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
                         int *bad);
 
+/* Integer member in [min,max]; absent -> dflt (or 422 when required). Replies 422 and sets
+ * *bad when present but not an integer in range. */
+long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
+                      long long dflt, int required, int *bad);
+/* Array of strings (each 1..max bytes, at most max_items); NULL when absent. On error replies
+ * 422 and sets *bad. The returned vector (malloc'd, caller frees; strings borrowed from obj)
+ * has *n entries. */
+const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
+                               size_t max_items, int required, int *n, int *bad);
+
 /* The HTTP status for an error (status_map.c). */
 int px_http_status(const px_err *err);
 

@@ -1,14 +1,46 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "px_buf.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "service.h"
+
+/* Reads GS1's GCP prefix format list once (≈4 MB); lookups scan it in memory. */
+static px_rc load_gcp_list(px_app *app, px_err *err)
+{
+    if (!app->cfg.gcp_list[0])
+        return PX_OK;
+    FILE *f = fopen(app->cfg.gcp_list, "rb");
+    if (!f)
+        return px_err_set(err, PX_EINVALID, "bad_config", "cannot read PACKID_GCP_LIST %s",
+                          app->cfg.gcp_list);
+    px_buf b;
+    px_buf_init(&b, 256u << 20);
+    char chunk[65536];
+    size_t n;
+    px_rc rc = PX_OK;
+    while (rc == PX_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = px_buf_add(&b, chunk, n);
+    fclose(f);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return px_err_set(err, rc, "bad_config", "PACKID_GCP_LIST is too large");
+    }
+    app->gcp_xml_len = b.len;
+    app->gcp_xml = px_buf_take(&b);
+    return PX_OK;
+}
 
 px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
 {
     memset(app, 0, sizeof(*app));
     app->cfg = *cfg;
-    px_rc rc = px_store_resolve(cfg, app->conninfo, sizeof(app->conninfo),
+    px_rc rc = load_gcp_list(app, err);
+    if (rc != PX_OK)
+        return rc;
+    rc = px_store_resolve(cfg, app->conninfo, sizeof(app->conninfo),
                                 &app->embedded_started, err);
     if (rc != PX_OK)
         return rc;
@@ -32,6 +64,8 @@ void px_app_close(px_app *app)
 {
     px_pool_free(app->pool);
     app->pool = NULL;
+    free(app->gcp_xml);
+    app->gcp_xml = NULL;
     if (app->embedded_started) {
         px_err err;
         if (px_embedded_stop(app->cfg.data_dir, &err) != PX_OK)

@@ -5,6 +5,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "service.h"
+#include "service_internal.h"
 
 /* A key is "pk_" + 32 random bytes in base64url: 256 bits, nothing to guess. Only its SHA-256
  * is stored, so a database dump reveals no usable key (DESIGN.md "Security"). */
@@ -94,56 +95,64 @@ fail:
     return rc;
 }
 
-px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
-                        const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
-                        px_err *err)
+px_rc px__key_create_in_tx(px_db *db, const px_actor *by, const char *org_id,
+                           const char *role, const char *label,
+                           char api_key[PX_API_KEY_LEN + 1], px_key_info *out, px_err *err)
 {
     px_role r;
     px_org org;
     uint8_t hash[PX_SHA256_LEN];
+    api_key[0] = '\0';
     px_rc rc = px_role_parse(&r, role, err);
     if (rc != PX_OK)
         return rc;
     if (label && *label && !px_str_printable(label, 200))
         return px_err_set(err, PX_EINVALID, "invalid_label",
                           "label must be at most 200 characters without control characters");
-    if ((rc = px_db_begin(db, err)) != PX_OK)
-        return rc;
     if ((rc = px_store_org_get(db, &org, org_id, err)) != PX_OK)
-        goto fail;
+        return rc;
     px_org_kind kind;
     if ((rc = px_org_kind_parse(&kind, org.kind, err)) != PX_OK)
-        goto fail;
+        return rc;
     if (!px_policy_role_fits_org(r, kind)) {
-        rc = px_err_set(err, PX_EINVALID, "role_mismatch",
-                        "a key of role '%s' cannot belong to a %s organization", role,
-                        org.kind);
+        px_err_set(err, PX_EINVALID, "role_mismatch",
+                   "a key of role '%s' cannot belong to a %s organization", role, org.kind);
         px_err_field(err, "role");
-        goto fail;
+        return PX_EINVALID;
     }
     memset(out, 0, sizeof(*out));
     px_strlcpy(out->org_id, org.id, sizeof(out->org_id));
     px_strlcpy(out->role, role, sizeof(out->role));
     px_strlcpy(out->label, label ? label : "", sizeof(out->label));
-    if ((rc = new_secret(api_key, hash)) != PX_OK) {
-        px_err_set(err, rc, "internal", "internal error");
-        goto fail;
-    }
+    if ((rc = new_secret(api_key, hash)) != PX_OK)
+        return px_err_set(err, rc, "internal", "internal error");
     if ((rc = px_store_key_insert(db, out, hash, err)) != PX_OK)
-        goto fail;
+        return rc;
     char details[160];
     snprintf(details, sizeof(details), "{\"role\":\"%s\",\"org_id\":\"%s\"}", role, org.id);
-    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id : NULL;
-    if ((rc = px_svc_audit(db, by, tenant, "key.create", out->id, details, err)) != PX_OK)
-        goto fail;
-    if ((rc = px_db_commit(db, err)) != PX_OK)
-        goto fail_nocommit;
-    return PX_OK;
-fail:
-    px_db_rollback(db);
-fail_nocommit:
-    px_cleanse(api_key, PX_API_KEY_LEN + 1);
-    api_key[0] = '\0';
+    /* A CMO key made by its MAH concerns that MAH; a MAH's own keys concern the MAH. */
+    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id
+                         : by->org_kind == PX_ORG_MAH ? by->org_id
+                                                      : NULL;
+    return px_svc_audit(db, by, tenant, "key.create", out->id, details, err);
+}
+
+px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
+                        const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
+                        px_err *err)
+{
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    rc = px__key_create_in_tx(db, by, org_id, role, label, api_key, out, err);
+    if (rc == PX_OK)
+        rc = px_db_commit(db, err);
+    else
+        px_db_rollback(db);
+    if (rc != PX_OK) {
+        px_cleanse(api_key, PX_API_KEY_LEN + 1);
+        api_key[0] = '\0';
+    }
     return rc;
 }
 
@@ -201,6 +210,38 @@ px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
         (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000012", "cmo",
                             out->cmo_key, err)) != PX_OK)
         return rc;
+    /* A demo product granted to the demo CMO, so the printed keys can be used at once. */
+    px_actor mah = {.role = PX_ROLE_MAH, .org_kind = PX_ORG_MAH};
+    px_strlcpy(mah.org_id, out->mah.id, sizeof(mah.org_id));
+    px_product prod;
+    memset(&prod, 0, sizeof(prod));
+    px_strlcpy(prod.gtin, "09506000134352", sizeof(prod.gtin));
+    prod.company_prefix_length = 7;
+    px_strlcpy(prod.name, "Demo Amoxicillin 500 mg capsules x 21", sizeof(prod.name));
+    px_strlcpy(prod.market, "EU", sizeof(prod.market));
+    px_strlcpy(prod.master.dosage_form, "CAPSULE", sizeof(prod.master.dosage_form));
+    px_strlcpy(prod.master.strength, "500 mg", sizeof(prod.master.strength));
+    px_strlcpy(prod.master.pack_size, "21 CAPSULE in 1 BLISTER PACK",
+               sizeof(prod.master.pack_size));
+    px_strlcpy(prod.master.manufacturer, "Demo CMO", sizeof(prod.master.manufacturer));
+    if ((rc = px_svc_product_create(db, NULL, &mah, &prod, err)) != PX_OK)
+        return rc;
+    const char *gtins[] = {prod.gtin};
+    px_partnership ps;
+    memset(&ps, 0, sizeof(ps));
+    px_strlcpy(ps.mah_id, out->mah.id, sizeof(ps.mah_id));
+    px_strlcpy(ps.cmo_id, out->cmo.id, sizeof(ps.cmo_id));
+    if ((rc = px_db_begin(db, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_partnership_insert(db, &ps, err)) != PX_OK ||
+        (rc = px_store_partnership_set_gtins(db, ps.id, gtins, 1, err)) != PX_OK ||
+        (rc = px_svc_audit(db, &mah, mah.org_id, "partner.create", ps.id, NULL, err)) != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
+    if ((rc = px_db_commit(db, err)) != PX_OK)
+        return rc;
+    px_strlcpy(out->demo_gtin, prod.gtin, sizeof(out->demo_gtin));
     out->created = 1;
     return PX_OK;
 }

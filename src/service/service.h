@@ -29,6 +29,8 @@ typedef struct px_app {
     px_pool *pool;
     char conninfo[1024];
     int embedded_started;      /* this process started the embedded cluster */
+    char *gcp_xml;             /* GS1 GCP prefix format list (PACKID_GCP_LIST), or NULL */
+    size_t gcp_xml_len;
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool
@@ -58,15 +60,55 @@ px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const
 px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err);
 
 /* First start: when no operator organization exists, creates the operator with an admin key,
- * a demo MAH with a mah key and a demo CMO with a cmo key. *created is 0 on later starts. */
+ * a demo MAH with a mah key, a demo CMO with a cmo key, and a demo product of the MAH granted
+ * to the CMO. *created is 0 on later starts. */
 typedef struct px_bootstrap {
     int created;
     char admin_key[PX_API_KEY_LEN + 1];
     char mah_key[PX_API_KEY_LEN + 1];
     char cmo_key[PX_API_KEY_LEN + 1];
     px_org mah, cmo;
+    char demo_gtin[15];        /* a demo product of the MAH, granted to the demo CMO */
 } px_bootstrap;
 px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err);
+
+/* ---- products and partnerships (service/catalog.c, service/partners.c) ------------- */
+
+/* Creates a product for the calling MAH. p carries the request: gtin as given (8/12/13/14
+ * digits, normalised here), company_prefix_length 0 = look it up in GS1's prefix list. */
+px_rc px_svc_product_create(px_db *db, const px_app *app, const px_actor *by, px_product *p,
+                            px_err *err);
+/* The product the actor may see (MAH: its own; CMO: an active partnership's; auditor: its
+ * MAH's); another tenant's is "product_not_found". gtin as given, normalised here. */
+px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_product *out,
+                         px_err *err);
+/* The access rule for writes on a product's serials (allocate, commission, …): MAH owner;
+ * CMO with a partnership covering the GTIN — none is 404 product_not_found, a suspended one
+ * 403 partnership_suspended. for_update locks the product row. */
+px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, int for_update,
+                            px_product *out, px_err *err);
+px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, long limit,
+                           px_product_fn fn, void *ctx, px_err *err);
+
+typedef struct px_partner_result {
+    px_partnership partnership;
+    char cmo_org_id[PX_ID_LEN + 1];
+    char api_key[PX_API_KEY_LEN + 1];  /* the new cmo key, shown once */
+    char key_id[PX_ID_LEN + 1];
+} px_partner_result;
+
+/* POST /v1/partners: creates the CMO organization (or links org_id, a CMO), the
+ * partnership, grants gtins (the MAH's own products) and a cmo key — one transaction. */
+px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *org_id,
+                            const char *const *gtins, int n, px_partner_result *out,
+                            px_err *err);
+/* PATCH /v1/partners/{id}: gtins (NULL = unchanged) replaces the granted set; status NULL =
+ * unchanged. Suspension stops the CMO's access at once (every access reads the status). */
+px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
+                            const char *const *gtins, int n, const char *status,
+                            px_partnership *out, px_err *err);
+px_rc px_svc_partner_get(px_db *db, const px_actor *by, const char *id, px_partnership *out,
+                         px_err *err);
 
 /* ---- audit (service/audit.c) ---------------------------------------------------------- */
 

@@ -122,3 +122,71 @@ typedef int (*px_audit_fn)(void *ctx, const px_audit_entry *e);
  * tenant_id NULL = all tenants. The callback returns non-zero to stop. */
 px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
                           px_audit_fn fn, void *ctx, px_err *err);
+
+/* ---- products and partnerships (store/product.c, store/partner.c) -------------------- */
+
+typedef struct px_master_data {
+    char regulated_product_name[201];
+    char dosage_form[201];
+    char strength[201];
+    char pack_size[201];          /* net content description, e.g. "30 TABLET in 1 BOTTLE" */
+    char manufacturer[201];
+    char ndc[16];                 /* US: NDC as printed (digits and hyphens), "" if none */
+} px_master_data;
+
+typedef struct px_product {
+    char gtin[15];
+    char mah_id[PX_ID_LEN + 1];
+    int company_prefix_length;
+    char name[201];
+    char market[3];
+    char nhrn_ai[4];              /* "" if none */
+    char nhrn_value[21];
+    px_master_data master;
+    int has_settings;             /* serial settings fixed for this product */
+    char serial_strategy[24];
+    int serial_length;
+    char serial_symbols[83];
+    long long issued_count;
+    char created_at[32];
+} px_product;
+
+px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err);
+/* PX_ENOTFOUND "product_not_found". for_update locks the row (allocation, settings). */
+px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
+                           px_err *err);
+typedef int (*px_product_fn)(void *ctx, const px_product *p);
+/* The MAH's products with gtin > after, at most limit, in gtin order; mah_id NULL with
+ * cmo_id set lists the products of the CMO's active partnerships. */
+px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
+                            const char *after, long limit, px_product_fn fn, void *ctx,
+                            px_err *err);
+
+typedef struct px_partnership {
+    char id[PX_ID_LEN + 1];
+    char mah_id[PX_ID_LEN + 1];
+    char cmo_id[PX_ID_LEN + 1];
+    char status[16];              /* active | suspended */
+    char created_at[32];
+    char updated_at[32];
+} px_partnership;
+
+px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err);
+/* mah_id scopes the lookup: another MAH's partnership is not found. */
+px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
+                               const char *mah_id, px_err *err);
+px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *status,
+                                      px_err *err);
+/* Replaces the granted products with gtins[0..n). */
+px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
+                                     const char *const *gtins, int n, px_err *err);
+/* Appends the granted GTINs (JSON array text) of a partnership into out. */
+px_rc px_store_partnership_gtins_json(px_db *db, const char *partnership_id, char *out,
+                                      size_t cap, px_err *err);
+/* The CMO's partnership covering gtin: PX_ENOTFOUND when none; status says whether it is
+ * active. */
+px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,
+                              const char *gtin, px_err *err);
+typedef int (*px_partnership_fn)(void *ctx, const px_partnership *p);
+px_rc px_store_partnership_each(px_db *db, const char *mah_id, px_partnership_fn fn, void *ctx,
+                                px_err *err);

@@ -1,0 +1,119 @@
+/* Partnerships (MAH). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "px_crypto.h"
+
+static json_t *partnership_json(px_db *db, const px_partnership *p)
+{
+    char gtins[65536];
+    px_err err;
+    json_t *g = NULL;
+    if (px_store_partnership_gtins_json(db, p->id, gtins, sizeof(gtins), &err) == PX_OK)
+        g = json_loads(gtins, 0, NULL);
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "partnership_id", p->id, "org_id",
+                     p->cmo_id, "status", p->status, "gtins", g ? g : json_array(),
+                     "created_at", p->created_at, "updated_at", p->updated_at);
+}
+
+void h_partner_create(px_req *r)
+{
+    static const char *const allowed[] = {"name", "gtins", "org_id", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0, n = 0;
+    const char *org_id = px_json_str(r, r->json, "org_id", 36, 0, &bad);
+    const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, !org_id, &bad);
+    const char **gtins =
+        bad ? NULL : px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(gtins);
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_partner_result res;
+    px_rc rc = px_svc_partner_create(db, &r->actor, name, org_id, gtins, n, &res, &err);
+    free(gtins);
+    if (rc != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "org_id", res.cmo_org_id, "partnership_id",
+                          res.partnership.id, "api_key", res.api_key, "key_id", res.key_id);
+    px_cleanse(res.api_key, sizeof(res.api_key));
+    px_reply_json(r, 201, o);
+}
+
+void h_partner_update(px_req *r)
+{
+    static const char *const allowed[] = {"gtins", "status", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0, n = 0;
+    const char *status = px_json_str(r, r->json, "status", 16, 0, &bad);
+    const char **gtins =
+        bad ? NULL : px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
+    if (bad)
+        return;
+    int has_gtins = json_object_get(r->json, "gtins") != NULL;
+    const char *empty[1] = {NULL};
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(gtins);
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_partnership p;
+    px_rc rc = px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
+                                     has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,
+                                     &err);
+    free(gtins);
+    if (rc != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, partnership_json(db, &p));
+}
+
+void h_partner_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_partnership p;
+    if (px_svc_partner_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, partnership_json(db, &p));
+}
+
+typedef struct {
+    px_db *db;
+    json_t *items;
+} list_ctx;
+
+static int add_partner(void *ctx, const px_partnership *p)
+{
+    list_ctx *c = ctx;
+    json_array_append_new(c->items, partnership_json(c->db, p));
+    return 0;
+}
+
+void h_partner_list(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    list_ctx c = {db, json_array()};
+    px_err err;
+    px_err_clear(&err);
+    if (px_store_partnership_each(db, r->actor.org_id, add_partner, &c, &err) != PX_OK) {
+        json_decref(c.items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, json_pack("{s:o, s:b, s:n}", "items", c.items, "has_next_page", 0,
+                                    "next_cursor"));
+}

@@ -1,0 +1,152 @@
+/* Products (MAH writes; MAH, CMO (partnered), auditor read). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "paging.h"
+#include "px_str.h"
+
+static json_t *product_json(const px_product *p)
+{
+    const px_master_data *m = &p->master;
+    json_t *md = json_object();
+#define MD(k, v)                                                                            \
+    if ((v)[0])                                                                             \
+        json_object_set_new(md, k, json_string(v));
+    MD("regulated_product_name", m->regulated_product_name)
+    MD("dosage_form", m->dosage_form)
+    MD("strength", m->strength)
+    MD("pack_size", m->pack_size)
+    MD("manufacturer", m->manufacturer)
+    MD("ndc", m->ndc)
+#undef MD
+    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s}", "gtin", p->gtin,
+                          "company_prefix_length", p->company_prefix_length, "name", p->name,
+                          "market", p->market, "master_data", md, "created_at", p->created_at);
+    if (p->nhrn_ai[0])
+        json_object_set_new(o, "nhrn",
+                            json_pack("{s:s, s:s}", "ai", p->nhrn_ai, "value", p->nhrn_value));
+    if (p->has_settings)
+        json_object_set_new(o, "serial_settings",
+                            json_pack("{s:s, s:i, s:s?}", "strategy", p->serial_strategy,
+                                      "length", p->serial_length, "symbols",
+                                      p->serial_symbols[0] ? p->serial_symbols : NULL));
+    return o;
+}
+
+static int copy_str(px_req *r, json_t *obj, const char *name, char *dst, size_t cap, int req)
+{
+    int bad = 0;
+    const char *v = px_json_str(r, obj, name, cap - 1, req, &bad);
+    if (bad)
+        return -1;
+    px_strlcpy(dst, v ? v : "", cap);
+    return 0;
+}
+
+void h_product_create(px_req *r)
+{
+    static const char *const allowed[] = {"gtin", "company_prefix_length", "name", "market",
+                                          "nhrn", "master_data", NULL};
+    static const char *const nhrn_keys[] = {"ai", "value", NULL};
+    static const char *const md_keys[] = {"regulated_product_name", "dosage_form", "strength",
+                                          "pack_size", "manufacturer", "ndc", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    px_product p;
+    memset(&p, 0, sizeof(p));
+    int bad = 0;
+    if (copy_str(r, r->json, "gtin", p.gtin, sizeof(p.gtin), 1) ||
+        copy_str(r, r->json, "name", p.name, sizeof(p.name), 1) ||
+        copy_str(r, r->json, "market", p.market, sizeof(p.market), 1))
+        return;
+    p.company_prefix_length =
+        (int)px_json_int(r, r->json, "company_prefix_length", 6, 12, 0, 0, &bad);
+    if (bad)
+        return;
+    json_t *nhrn = json_object_get(r->json, "nhrn");
+    if (nhrn && !json_is_null(nhrn)) {
+        if (!json_is_object(nhrn))
+            return px_reply_fail(r, PX_EINVALID, "invalid_value", "nhrn must be an object");
+        if (px_json_only(r, nhrn, nhrn_keys) != 0 ||
+            copy_str(r, nhrn, "ai", p.nhrn_ai, sizeof(p.nhrn_ai), 1) ||
+            copy_str(r, nhrn, "value", p.nhrn_value, sizeof(p.nhrn_value), 1))
+            return;
+    }
+    json_t *md = json_object_get(r->json, "master_data");
+    if (md && !json_is_null(md)) {
+        if (!json_is_object(md))
+            return px_reply_fail(r, PX_EINVALID, "invalid_value",
+                                 "master_data must be an object");
+        px_master_data *m = &p.master;
+        if (px_json_only(r, md, md_keys) != 0 ||
+            copy_str(r, md, "regulated_product_name", m->regulated_product_name,
+                     sizeof(m->regulated_product_name), 0) ||
+            copy_str(r, md, "dosage_form", m->dosage_form, sizeof(m->dosage_form), 0) ||
+            copy_str(r, md, "strength", m->strength, sizeof(m->strength), 0) ||
+            copy_str(r, md, "pack_size", m->pack_size, sizeof(m->pack_size), 0) ||
+            copy_str(r, md, "manufacturer", m->manufacturer, sizeof(m->manufacturer), 0) ||
+            copy_str(r, md, "ndc", m->ndc, sizeof(m->ndc), 0))
+            return;
+    }
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_product_create(db, r->app, &r->actor, &p, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 201, product_json(&p));
+}
+
+void h_product_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_product p;
+    if (px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, product_json(&p));
+}
+
+typedef struct {
+    json_t *items;
+    long want, got;
+    int more;
+    char last[15];
+} list_state;
+
+static int add_product(void *ctx, const px_product *p)
+{
+    list_state *s = ctx;
+    if (s->got == s->want) {
+        s->more = 1;
+        return 1;
+    }
+    json_array_append_new(s->items, product_json(p));
+    s->got++;
+    px_strlcpy(s->last, p->gtin, sizeof(s->last));
+    return 0;
+}
+
+void h_product_list(px_req *r)
+{
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    list_state s = {.items = json_array(), .want = first};
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_products_each(db, &r->actor, after, first + 1, add_product, &s, &err) != PX_OK) {
+        json_decref(s.items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+}

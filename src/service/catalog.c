@@ -1,0 +1,182 @@
+/* Products (API.md "Products and serial settings"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gs1.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "service.h"
+
+static px_rc text_field(const char *v, size_t max, const char *field, px_err *err)
+{
+    if (v[0] && !px_str_printable(v, max)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "%s must be at most %zu characters without control characters", field, max);
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+/* US NDC as printed: 10 digits in a 4-4-2, 5-3-2 or 5-4-1 layout, or the 11-digit HIPAA
+ * form 5-4-2 (DOMAIN.md §1.2); hyphens optional. */
+static int ndc_ok(const char *s)
+{
+    int digits = 0, hyphens = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (*s == '-')
+            hyphens++;
+        else
+            return 0;
+    }
+    return (digits == 10 || digits == 11) && hyphens <= 2;
+}
+
+static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
+{
+    char gtin[GS1_GTIN_LEN + 1];
+    px_rc rc = gs1_gtin_normalize(gtin, p->gtin, err);
+    if (rc != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    memcpy(p->gtin, gtin, sizeof(gtin));
+    if (p->company_prefix_length == 0) {
+        /* GS1 Company Prefix length is not derivable from the GTIN itself (DOMAIN.md §1.5):
+         * it comes from the brand owner or, failing that, GS1's prefix format list. */
+        int len = app && app->gcp_xml
+                      ? gs1_gcp_length_lookup(app->gcp_xml, app->gcp_xml_len, gtin, 2)
+                      : -1;
+        if (len < 0) {
+            px_err_set(err, PX_EINVALID, "unknown_company_prefix",
+                       app && app->gcp_xml
+                           ? "GTIN %s has no company prefix in GS1's prefix list: give "
+                             "company_prefix_length"
+                           : "company_prefix_length is required (no GS1 prefix list is "
+                             "configured: PACKID_GCP_LIST)",
+                       gtin);
+            px_err_field(err, "company_prefix_length");
+            return PX_EINVALID;
+        }
+        p->company_prefix_length = len;
+    }
+    /* EPC Tag Data Standard: company prefixes of 6 to 12 digits. */
+    if (p->company_prefix_length < 6 || p->company_prefix_length > 12) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "company_prefix_length must be from 6 to 12");
+        px_err_field(err, "company_prefix_length");
+        return PX_EINVALID;
+    }
+    if (!px_str_printable(p->name, 200)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "name must be 1 to 200 characters without control characters");
+        px_err_field(err, "name");
+        return PX_EINVALID;
+    }
+    const char *m = p->market;
+    if (strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z') {
+        px_err_set(err, PX_EINVALID, "invalid_market",
+                   "market must be EU, US or another two-letter ISO 3166 code");
+        px_err_field(err, "market");
+        return PX_EINVALID;
+    }
+    if (p->nhrn_ai[0] || p->nhrn_value[0]) {
+        /* NHRN: AIs 710–717, X..20 (DOMAIN.md §2.1; Delegated Regulation 2016/161 Art. 4(b)(iii)). */
+        if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 ||
+            p->nhrn_ai[2] < '0' || p->nhrn_ai[2] > '7') {
+            px_err_set(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai must be 710 to 717");
+            px_err_field(err, "nhrn.ai");
+            return PX_EINVALID;
+        }
+        if (gs1_cset82_validate(p->nhrn_value, GS1_SERIAL_MAX, err) != PX_OK) {
+            px_err_field(err, "nhrn.value");
+            return PX_EINVALID;
+        }
+    }
+    px_master_data *md = &p->master;
+    if ((rc = text_field(md->regulated_product_name, 200, "master_data.regulated_product_name",
+                         err)) ||
+        (rc = text_field(md->dosage_form, 200, "master_data.dosage_form", err)) ||
+        (rc = text_field(md->strength, 200, "master_data.strength", err)) ||
+        (rc = text_field(md->pack_size, 200, "master_data.pack_size", err)) ||
+        (rc = text_field(md->manufacturer, 200, "master_data.manufacturer", err)))
+        return rc;
+    if (md->ndc[0] && !ndc_ok(md->ndc)) {
+        px_err_set(err, PX_EINVALID, "invalid_ndc",
+                   "master_data.ndc must be a 10- or 11-digit NDC (digits and hyphens)");
+        px_err_field(err, "master_data.ndc");
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_product_create(px_db *db, const px_app *app, const px_actor *by, px_product *p,
+                            px_err *err)
+{
+    px_rc rc = validate_product(app, p, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
+    if ((rc = px_db_begin(db, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_product_insert(db, p, err)) != PX_OK)
+        goto fail;
+    char details[320], name[256];
+    px_json_escape(name, sizeof(name), p->name);
+    snprintf(details, sizeof(details), "{\"name\":\"%s\",\"market\":\"%s\"}", name, p->market);
+    if ((rc = px_svc_audit(db, by, by->org_id, "product.create", p->gtin, details, err)))
+        goto fail;
+    return px_db_commit(db, err);
+fail:
+    px_db_rollback(db);
+    return rc;
+}
+
+px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, int for_update,
+                            px_product *out, px_err *err)
+{
+    px_rc rc = px_store_product_get(db, out, gtin14, for_update, err);
+    if (rc != PX_OK)
+        return rc;
+    switch (by->org_kind) {
+    case PX_ORG_MAH:
+        if (strcmp(out->mah_id, by->org_id) == 0)
+            return PX_OK;
+        break;
+    case PX_ORG_CMO: {
+        px_partnership ps;
+        rc = px_store_partner_access(db, &ps, by->org_id, gtin14, err);
+        if (rc != PX_OK)
+            return rc;
+        if (strcmp(ps.status, "active") == 0)
+            return PX_OK;
+        return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
+                          "the partnership for product %s is suspended", gtin14);
+    }
+    default:
+        break;
+    }
+    /* Another tenant's object answers 404, never 403 (DESIGN.md "Security"). */
+    return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin14);
+}
+
+px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_product *out,
+                         px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
+    return px_svc_product_access(db, by, g, 0, out, err);
+}
+
+px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, long limit,
+                           px_product_fn fn, void *ctx, px_err *err)
+{
+    const char *mah = by->org_kind == PX_ORG_MAH ? by->org_id : NULL;
+    const char *cmo = by->org_kind == PX_ORG_CMO ? by->org_id : NULL;
+    if (!mah && !cmo)
+        return PX_OK; /* nobody else owns products */
+    return px_store_product_each(db, mah, cmo, after, limit, fn, ctx, err);
+}

@@ -1,0 +1,12 @@
+/* Shared by the files of service/ only. */
+#ifndef PX_SERVICE_INTERNAL_H
+#define PX_SERVICE_INTERNAL_H
+
+#include "service.h"
+
+/* px_svc_key_create's body, inside the caller's open transaction (audited). */
+px_rc px__key_create_in_tx(px_db *db, const px_actor *by, const char *org_id,
+                           const char *role, const char *label,
+                           char api_key[PX_API_KEY_LEN + 1], px_key_info *out, px_err *err);
+
+#endif

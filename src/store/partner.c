@@ -1,0 +1,151 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_buf.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define PS_COLS "s.id, s.mah_id, s.cmo_id, s.status, " TS("s.created_at") ", " TS("s.updated_at")
+
+static void ps_row(px_partnership *p, const PGresult *r, int i)
+{
+    memset(p, 0, sizeof(*p));
+    px_strlcpy(p->id, px__val(r, i, 0), sizeof(p->id));
+    px_strlcpy(p->mah_id, px__val(r, i, 1), sizeof(p->mah_id));
+    px_strlcpy(p->cmo_id, px__val(r, i, 2), sizeof(p->cmo_id));
+    px_strlcpy(p->status, px__val(r, i, 3), sizeof(p->status));
+    px_strlcpy(p->created_at, px__val(r, i, 4), sizeof(p->created_at));
+    px_strlcpy(p->updated_at, px__val(r, i, 5), sizeof(p->updated_at));
+}
+
+static px_rc one(PGresult *r, px_partnership *out, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "partnership not found");
+    else
+        ps_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err)
+{
+    const char *params[] = {p->mah_id, p->cmo_id};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO partnership AS s (mah_id, cmo_id) VALUES ($1, $2) "
+                           "ON CONFLICT (mah_id, cmo_id) DO NOTHING RETURNING " PS_COLS,
+                           2, params, err);
+    if (r && PQntuples(r) == 0) {
+        PQclear(r);
+        return px_err_set(err, PX_EEXISTS, "partnership_exists",
+                          "this CMO is already a partner; PATCH its partnership instead");
+    }
+    return one(r, p, err);
+}
+
+px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
+                               const char *mah_id, px_err *err)
+{
+    const char *params[] = {id, mah_id};
+    return one(px__exec(db,
+                        "SELECT " PS_COLS " FROM partnership s WHERE s.id::text = $1 "
+                        "AND s.mah_id = $2::uuid",
+                        2, params, err),
+               out, err);
+}
+
+px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *status,
+                                      px_err *err)
+{
+    const char *params[] = {p->id, status};
+    return one(px__exec(db,
+                        "UPDATE partnership s SET status = $2, updated_at = now() "
+                        "WHERE s.id = $1::uuid RETURNING " PS_COLS,
+                        2, params, err),
+               p, err);
+}
+
+px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
+                                     const char *const *gtins, int n, px_err *err)
+{
+    /* One statement for the whole set: gtins travel as a text[] literal of 14-digit values
+     * (validated by the caller, so no quoting is needed). */
+    px_buf arr;
+    px_buf_init(&arr, 1 << 20);
+    px_buf_puts(&arr, "{");
+    for (int i = 0; i < n; i++)
+        px_buf_printf(&arr, "%s%s", i ? "," : "", gtins[i]);
+    px_buf_puts(&arr, "}");
+    const char *params[] = {partnership_id, arr.data};
+    PGresult *r = px__exec(db, "DELETE FROM partnership_product WHERE partnership_id = $1", 1,
+                           params, err);
+    if (r) {
+        PQclear(r);
+        r = px__exec(db,
+                     "INSERT INTO partnership_product (partnership_id, gtin) "
+                     "SELECT $1, g FROM unnest($2::text[]) AS g ON CONFLICT DO NOTHING",
+                     2, params, err);
+    }
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_partnership_gtins_json(px_db *db, const char *partnership_id, char *out,
+                                      size_t cap, px_err *err)
+{
+    const char *params[] = {partnership_id};
+    PGresult *r = px__exec(db,
+                           "SELECT coalesce(json_agg(gtin ORDER BY gtin), '[]')::text "
+                           "FROM partnership_product WHERE partnership_id = $1",
+                           1, params, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (px_strlcpy(out, px__val(r, 0, 0), cap) >= cap)
+        rc = px_err_set(err, PX_ETOOBIG, "too_many", "too many products to list");
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,
+                              const char *gtin, px_err *err)
+{
+    const char *params[] = {cmo_id, gtin};
+    px_rc rc = one(px__exec(db,
+                            "SELECT " PS_COLS " FROM partnership s JOIN partnership_product pp "
+                            "ON pp.partnership_id = s.id WHERE s.cmo_id = $1::uuid "
+                            "AND pp.gtin = $2",
+                            2, params, err),
+                   out, err);
+    if (rc == PX_ENOTFOUND)
+        px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
+    return rc;
+}
+
+px_rc px_store_partnership_each(px_db *db, const char *mah_id, px_partnership_fn fn, void *ctx,
+                                px_err *err)
+{
+    const char *params[] = {mah_id};
+    PGresult *r = px__exec(db,
+                           "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid "
+                           "ORDER BY s.created_at, s.id",
+                           1, params, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_partnership p;
+        ps_row(&p, r, i);
+        if (fn(ctx, &p))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}

@@ -1,0 +1,122 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_str.h"
+#include "store_internal.h"
+
+#define PRODUCT_COLS                                                                        \
+    "gtin, mah_id, company_prefix_length, name, market, coalesce(nhrn_ai, ''), "            \
+    "coalesce(nhrn_value, ''), coalesce(master_data->>'regulated_product_name', ''), "      \
+    "coalesce(master_data->>'dosage_form', ''), coalesce(master_data->>'strength', ''), "   \
+    "coalesce(master_data->>'pack_size', ''), coalesce(master_data->>'manufacturer', ''), " \
+    "coalesce(master_data->>'ndc', ''), coalesce(serial_strategy, ''), "                    \
+    "coalesce(serial_length, 0), coalesce(serial_symbols, ''), issued_count, "              \
+    "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static void product_row(px_product *p, const PGresult *r, int i)
+{
+    memset(p, 0, sizeof(*p));
+    px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
+    px_strlcpy(p->mah_id, px__val(r, i, 1), sizeof(p->mah_id));
+    p->company_prefix_length = atoi(px__val(r, i, 2));
+    px_strlcpy(p->name, px__val(r, i, 3), sizeof(p->name));
+    px_strlcpy(p->market, px__val(r, i, 4), sizeof(p->market));
+    px_strlcpy(p->nhrn_ai, px__val(r, i, 5), sizeof(p->nhrn_ai));
+    px_strlcpy(p->nhrn_value, px__val(r, i, 6), sizeof(p->nhrn_value));
+    px_master_data *m = &p->master;
+    px_strlcpy(m->regulated_product_name, px__val(r, i, 7), sizeof(m->regulated_product_name));
+    px_strlcpy(m->dosage_form, px__val(r, i, 8), sizeof(m->dosage_form));
+    px_strlcpy(m->strength, px__val(r, i, 9), sizeof(m->strength));
+    px_strlcpy(m->pack_size, px__val(r, i, 10), sizeof(m->pack_size));
+    px_strlcpy(m->manufacturer, px__val(r, i, 11), sizeof(m->manufacturer));
+    px_strlcpy(m->ndc, px__val(r, i, 12), sizeof(m->ndc));
+    px_strlcpy(p->serial_strategy, px__val(r, i, 13), sizeof(p->serial_strategy));
+    p->has_settings = p->serial_strategy[0] != '\0';
+    p->serial_length = atoi(px__val(r, i, 14));
+    px_strlcpy(p->serial_symbols, px__val(r, i, 15), sizeof(p->serial_symbols));
+    p->issued_count = strtoll(px__val(r, i, 16), NULL, 10);
+    px_strlcpy(p->created_at, px__val(r, i, 17), sizeof(p->created_at));
+}
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err)
+{
+    char gcp[8];
+    snprintf(gcp, sizeof(gcp), "%d", p->company_prefix_length);
+    const px_master_data *m = &p->master;
+    const char *params[] = {p->gtin, p->mah_id, gcp, p->name, p->market, nz(p->nhrn_ai),
+                            nz(p->nhrn_value), nz(m->regulated_product_name),
+                            nz(m->dosage_form), nz(m->strength), nz(m->pack_size),
+                            nz(m->manufacturer), nz(m->ndc)};
+    /* ON CONFLICT DO NOTHING + no row back = the GTIN is taken (by this or another MAH). */
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market, nhrn_ai, "
+        "nhrn_value, master_data) VALUES ($1, $2, $3, $4, $5, $6, $7, jsonb_strip_nulls("
+        "jsonb_build_object('regulated_product_name', $8::text, 'dosage_form', $9::text, "
+        "'strength', $10::text, 'pack_size', $11::text, 'manufacturer', $12::text, "
+        "'ndc', $13::text))) ON CONFLICT (gtin) DO NOTHING RETURNING " PRODUCT_COLS,
+        13, params, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_EEXISTS, "product_exists",
+                        "GTIN %s is already registered", p->gtin);
+    else
+        product_row(p, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
+                           px_err *err)
+{
+    const char *p[] = {gtin};
+    PGresult *r = px__exec(db,
+                           for_update ? "SELECT " PRODUCT_COLS
+                                        " FROM product WHERE gtin = $1 FOR UPDATE"
+                                      : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
+    else
+        product_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
+                            const char *after, long limit, px_product_fn fn, void *ctx,
+                            px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {mah_id, cmo_id, after ? after : "", lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
+        "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL AND gtin IN "
+        "(SELECT pp.gtin FROM partnership_product pp JOIN partnership s ON s.id = "
+        "pp.partnership_id WHERE s.cmo_id = $2::uuid AND s.status = 'active'))) "
+        "ORDER BY gtin LIMIT $4::bigint",
+        4, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_product prod;
+        product_row(&prod, r, i);
+        if (fn(ctx, &prod))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
