@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 bash scripts/setup.sh
 
-build=build-asan
+build=${PACKID_BUILD_DIR:-build-asan}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPACKID_SANITIZE=ON -DPACKID_WERROR=ON \
       >/dev/null
 if ! cmake --build "$build" -j"$(nproc)" >"$build/build.log" 2>&1; then
