@@ -1,0 +1,201 @@
+/* packid datamatrix — render a pack's GS1 DataMatrix (or its Digital Link QR) to a file
+ * (issue 7):
+ *   packid datamatrix <HRI | element string | ]d2 scan data | Digital Link> -o out.png|out.svg
+ *                     [--rect | --auto] [--module N] [--quiet N] [--gray] [--gs-char C]
+ *                     [--qr [--domain URL]] [--json]
+ * The input is parsed and validated by the GS1 core (gs1_parse), re-formatted as an element
+ * string in packid's order (01, 17, 10, 21, NHRN, then the rest as given), and rendered by the carrier: ECC 200 with FNC1 in first position
+ * (GS1 General Specifications), the data carrier of the EU FMD unique identifier (Delegated
+ * Regulation (EU) 2016/161 Art. 5). The output format follows the -o extension. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "carrier.h"
+#include "cli.h"
+#include "gs1.h"
+
+#define DM_USAGE                                                                              \
+    "datamatrix <HRI | element string | Digital Link> -o out.png|out.svg [--rect | --auto]\n" \
+    "       [--module N] [--quiet N] [--gray] [--gs-char C] [--qr [--domain URL]] [--json]"
+#define IN_MAX 2048
+#define OUT_MAX (64u * 1024 * 1024)
+#define DL_DOMAIN "https://id.gs1.org"
+
+static int is_valued(const char *a)
+{
+    static const char *const with_value[] = {"-o", "--output", "--module", "--quiet",
+                                             "--domain", "--gs-char"};
+    for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
+        if (strcmp(a, with_value[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first argument that is neither an option nor an option's value. */
+static const char *positional(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (is_valued(argv[i])) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            continue;
+        return argv[i];
+    }
+    return NULL;
+}
+
+static const char *output_path(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "-o") == 0)
+            return argv[i + 1];
+    return px_cli_opt(argc, argv, "output");
+}
+
+/* A small non-negative integer option; def when absent, -1 when malformed. */
+static int int_opt(int argc, char **argv, const char *name, int def)
+{
+    const char *v = px_cli_opt(argc, argv, name);
+    if (!v)
+        return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 0 || n > 1000)
+        return -1;
+    return (int)n;
+}
+
+/* packid's element order (gs1_pack_elements): 01, 17, 10, 21, NHRN (710..717), then any other
+ * AI as given. Predefined-length AIs first and variable-length ones last minimise separators
+ * (DOMAIN.md §3); a Digital Link, whose query comes after its path, is reordered the same way. */
+static int rank(const char *ai)
+{
+    static const char *const order[] = {"01", "17", "10", "21"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(ai, order[i]) == 0)
+            return i;
+    if (strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
+        return 4;
+    return 5;
+}
+
+static void packid_order(gs1_elements *e)
+{
+    for (int i = 1; i < e->count; i++) { /* stable insertion sort, at most 32 elements */
+        gs1_element t = e->items[i];
+        int j = i;
+        for (; j > 0 && rank(e->items[j - 1].ai) > rank(t.ai); j--)
+            e->items[j] = e->items[j - 1];
+        e->items[j] = t;
+    }
+}
+
+static int write_file(const char *path, const px_buf *b, px_err *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return px_err_set(err, PX_EINVALID, "bad_request", "cannot create \"%s\"", path);
+    size_t w = fwrite(b->data, 1, b->len, f);
+    if (fclose(f) != 0 || w != b->len)
+        return px_err_set(err, PX_EINTERNAL, "internal", "cannot write \"%s\"", path);
+    return PX_OK;
+}
+
+int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
+{
+    const char *raw = positional(argc, argv);
+    const char *out = output_path(argc, argv);
+    const char *gsc = px_cli_opt(argc, argv, "gs-char");
+    int qr = px_cli_flag(argc, argv, "qr");
+    if (!raw || !out || (gsc && strlen(gsc) != 1))
+        return px_cli_usage(DM_USAGE);
+
+    px_carrier_opts o;
+    px_carrier_opts_init(&o);
+    const char *ext = strrchr(out, '.');
+    if (ext && strcasecmp(ext, ".png") == 0)
+        o.format = PX_CARRIER_PNG;
+    else if (ext && strcasecmp(ext, ".svg") == 0)
+        o.format = PX_CARRIER_SVG;
+    else
+        return px_cli_usage(DM_USAGE);
+    if (px_cli_flag(argc, argv, "rect"))
+        o.shape = PX_CARRIER_RECT;
+    else if (px_cli_flag(argc, argv, "auto"))
+        o.shape = PX_CARRIER_AUTO;
+    if (px_cli_flag(argc, argv, "gray"))
+        o.png_depth = PX_CARRIER_PNG_GRAY8;
+    o.module_px = int_opt(argc, argv, "module", o.module_px);
+    o.quiet_zone_modules = int_opt(argc, argv, "quiet", PX_CARRIER_QUIET_DEFAULT);
+    if (o.module_px < 0 || o.quiet_zone_modules < PX_CARRIER_QUIET_DEFAULT)
+        return px_cli_usage(DM_USAGE);
+
+    px_err err;
+    px_err_clear(&err);
+    char in[IN_MAX];
+    if (strlen(raw) >= sizeof(in)) {
+        px_err_set(&err, PX_ETOOBIG, "payload_too_large", "input longer than %d characters",
+                   IN_MAX - 1);
+        return px_cli_fail(cli, &err);
+    }
+    snprintf(in, sizeof(in), "%s", raw);
+    if (gsc)
+        for (char *p = in; *p; p++)
+            if (*p == gsc[0])
+                *p = (char)GS1_GS;
+
+    gs1_elements el;
+    char es[IN_MAX], hri[IN_MAX], dl[GS1_DL_MAX + 1];
+    const char *domain = px_cli_opt(argc, argv, "domain");
+    if (gs1_parse(&el, in, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    packid_order(&el);
+    if (gs1_element_string_format(es, sizeof(es), &el, &err) != PX_OK ||
+        gs1_hri_format(hri, sizeof(hri), &el, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    /* Not every element string has a Digital Link (e.g. no primary key); only --qr needs one. */
+    int has_dl = gs1_dl_format(dl, sizeof(dl), domain ? domain : DL_DOMAIN, &el, &err) == PX_OK;
+    if (qr && !has_dl)
+        return px_cli_fail(cli, &err);
+    px_err_clear(&err);
+
+    px_carrier_matrix m;
+    px_buf b;
+    px_buf_init(&b, OUT_MAX);
+    px_rc rc = qr ? px_carrier_qr_encode(&m, dl, &err)
+                  : px_carrier_datamatrix_encode(&m, es, strlen(es), o.shape, &err);
+    if (rc == PX_OK)
+        rc = px_carrier_render(&b, &m, &o, &err);
+    if (rc == PX_OK)
+        rc = write_file(out, &b, &err);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return px_cli_fail(cli, &err);
+    }
+
+    const char *symbol = qr ? "qr" : "gs1_datamatrix";
+    if (cli->json) {
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I}", "file", out, "format",
+                              o.format == PX_CARRIER_SVG ? "svg" : "png", "symbol", symbol,
+                              "element_string", es, "rows", m.height, "columns", m.width,
+                              "bytes", (json_int_t)b.len);
+        json_object_set_new(j, "hri", json_string(hri));
+        if (has_dl)
+            json_object_set_new(j, "digital_link", json_string(dl));
+        char *s = json_dumps(j, JSON_COMPACT);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        json_decref(j);
+    } else {
+        printf("%s: %s %dx%d, %zu bytes\n  %s\n", out,
+               qr ? "QR Code" : "GS1 DataMatrix", m.height, m.width, b.len, qr ? dl : hri);
+    }
+    px_buf_dispose(&b);
+    return PX_EXIT_OK;
+}
