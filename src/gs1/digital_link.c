@@ -274,10 +274,8 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
 px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    if (len > GS1_DL_MAX)
-        return at(err, px_err_set(err, PX_ETOOBIG, "invalid_length",
-                                  "Digital Link longer than %d characters", GS1_DL_MAX),
-                  base + GS1_DL_MAX, len - GS1_DL_MAX);
+    /* No overall length cap: the value limits (90 characters, 32 elements, 64 segments) bound
+     * the work, and a cap would refuse the percent-encoded output of gs1_dl_format. */
     /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];

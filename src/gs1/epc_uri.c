@@ -362,7 +362,7 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         rc = get_gs3a3(val, 20, uri + p, len - p, p, "extension", err);
         if (rc != PX_OK)
             return rc;
-        if (strcmp(uri + p, "0") != 0) /* "0" = no extension */
+        if (strcmp(val, "0") != 0) /* "0" (also spelt %30) = no extension */
             add(out, "254", val);
     } else {
         size_t n = 0;

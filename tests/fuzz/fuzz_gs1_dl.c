@@ -3,7 +3,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char in[FUZZ_MAX_INPUT], out[2048];
+    char in[FUZZ_MAX_INPUT], out[4 * FUZZ_MAX_INPUT];
     if (!fuzz_cstr(in, data, size))
         return 0;
     gs1_elements a, b;

@@ -3,7 +3,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char in[FUZZ_MAX_INPUT], out[1024], scan[1100];
+    char in[FUZZ_MAX_INPUT], out[2048], scan[2100];
     if (!fuzz_cstr(in, data, size))
         return 0;
     gs1_elements a, b;

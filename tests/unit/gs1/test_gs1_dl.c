@@ -167,6 +167,16 @@ static void test_gs1__dl_build_errors(void **state)
     assert_int_equal(gs1_dl_format(out, 20, NULL, &e, &err), PX_ETOOBIG);
     assert_int_equal(gs1_dl_format(out, sizeof(out), "", &e, &err), PX_OK);
     assert_string_equal(out, "https://id.gs1.org/01/09506000134352");
+    /* fuzz finding: a DL whose canonical form is longer than GS1_DL_MAX still round-trips */
+    char big[1024], longer[2048];
+    snprintf(big, sizeof(big), "https://x/01/09506000134352?91=%s&92=%s",
+             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    assert_int_equal(gs1_dl_parse(&e, big, &err), PX_OK);
+    assert_int_equal(gs1_dl_format(longer, sizeof(longer), NULL, &e, &err), PX_OK);
+    assert_true(strlen(longer) > GS1_DL_MAX);
+    assert_int_equal(gs1_dl_parse(&e, longer, &err), PX_OK);
+    assert_int_equal(e.count, 3);
 }
 
 int main(void)

@@ -138,6 +138,11 @@ static void test_gs1__epc_typed_api(void **state)
     assert_int_equal(gs1_epc_sgtin_parse(gtin, serial, &L, "urn:epc:id:sscc:0614141.1234567890",
                                          &err),
                      PX_EINVALID);
+    /* fuzz finding: an escaped "0" extension is still "no extension" */
+    gs1_elements e;
+    assert_int_equal(gs1_epc_parse(&e, NULL, NULL, "urn:epc:id:sgln:1414141.12945.%30", &err),
+                     PX_OK);
+    assert_int_equal(e.count, 1);
 }
 
 typedef struct {
