@@ -3,6 +3,7 @@
 #ifndef PX_EPCIS_INTERNAL_H
 #define PX_EPCIS_INTERNAL_H
 
+#include <libxml/xmlerror.h> /* layer-internal: libxml2 is this layer's own dependency */
 #include <stdint.h>
 
 #include "epcis.h"
@@ -29,6 +30,15 @@ void epcis__time_ms(char out[32], int64_t us);
 int epcis__tz_format(char out[8], int minutes);
 /* Initialises libxml2 once per process (pthread_once around xmlInitParser). */
 void epcis__xml_init(void);
+/* Routes libxml2's thread-local structured errors to handler/ctx (NULL handler: swallow them)
+ * and returns the previous hook in *saved, so library calls never print to stderr; restore
+ * with epcis__xml_errors_restore. */
+typedef struct epcis__err_hook {
+    xmlStructuredErrorFunc fn;
+    void *ctx;
+} epcis__err_hook;
+void epcis__xml_errors_push(epcis__err_hook *saved, xmlStructuredErrorFunc handler, void *ctx);
+void epcis__xml_errors_restore(const epcis__err_hook *saved);
 /* ILMD itemExpirationDate as xsd:date: "YYYY-MM-DD" is checked and copied; an AI (17) YYMMDD
  * is converted with gs1_date_parse (GenSpecs §7.12 century relative to ref_us's year — the
  * event time, so writer and hash agree — DD=00 = last day of the month, DOMAIN.md §2.4). */

@@ -59,9 +59,10 @@ px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_e
         return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
     xmlSchemaSetParserStructuredErrors(pc, on_error, &fe);
     /* Keep libxml2 quiet on stderr while compiling; errors come through on_error. */
-    xmlSetStructuredErrorFunc(&fe, on_error);
+    epcis__err_hook hook;
+    epcis__xml_errors_push(&hook, on_error, &fe);
     xmlSchemaPtr schema = xmlSchemaParse(pc);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    epcis__xml_errors_restore(&hook);
     xmlSchemaFreeParserCtxt(pc);
     if (!schema)
         return px_err_set(err, PX_EINVALID, "invalid_config",
@@ -99,10 +100,11 @@ static px_rc validate_stream(const px_epcis_validator *v, xmlParserInputBufferPt
     }
     xmlSchemaSetValidStructuredErrors(vc, on_error, &fe);
     /* Well-formedness errors of the underlying parser go to the thread-local hook. */
-    xmlSetStructuredErrorFunc(&fe, on_error);
+    epcis__err_hook hook;
+    epcis__xml_errors_push(&hook, on_error, &fe);
     /* Consumes (frees) in. */
     int r = xmlSchemaValidateStream(vc, in, XML_CHAR_ENCODING_NONE, NULL, NULL);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    epcis__xml_errors_restore(&hook);
     xmlSchemaFreeValidCtxt(vc);
     if (r == 0 && !fe.set)
         return PX_OK;

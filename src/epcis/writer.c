@@ -57,6 +57,24 @@ void epcis__xml_init(void)
     pthread_once(&xml_once, xml_init);
 }
 
+static void swallow(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e; /* the writer reports failures through its own sticky error */
+}
+
+void epcis__xml_errors_push(epcis__err_hook *saved, xmlStructuredErrorFunc handler, void *ctx)
+{
+    saved->fn = xmlStructuredError;
+    saved->ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(ctx, handler ? handler : swallow);
+}
+
+void epcis__xml_errors_restore(const epcis__err_hook *saved)
+{
+    xmlSetStructuredErrorFunc(saved->ctx, saved->fn);
+}
+
 int px_epcis_sink_buf(void *ctx, const char *data, size_t len)
 {
     return px_buf_add((px_buf *)ctx, data, len) == PX_OK ? 0 : -1;
@@ -384,7 +402,10 @@ px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
         xmlTextWriterSetIndent(w->xw, 1);
         xmlTextWriterSetIndentString(w->xw, BAD_CAST "  ");
     }
+    epcis__err_hook hook;
+    epcis__xml_errors_push(&hook, NULL, NULL);
     rc = write_header(w, h, p);
+    epcis__xml_errors_restore(&hook);
     if (rc != PX_OK) {
         if (err)
             *err = w->err;
@@ -628,10 +649,14 @@ px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (w->finished)
         return fail(w, PX_ESTATE, "epcis_state", "event added after finish");
     px_rc rc = px_epcis_event_check(ev, w->profile, &w->err);
-    if (rc == PX_OK)
+    if (rc == PX_OK) {
+        epcis__err_hook hook;
+        epcis__xml_errors_push(&hook, NULL, NULL);
         rc = write_event(w, ev);
-    else
+        epcis__xml_errors_restore(&hook);
+    } else {
         adopt(w, rc);
+    }
     if (rc != PX_OK) {
         if (!w->err.field[0])
             px_err_field(&w->err, "events[%zu]", w->count);
@@ -652,9 +677,12 @@ px_rc px_epcis_writer_finish(px_epcis_writer *w, px_err *err)
         return px_err_set(err, PX_EINVALID, "invalid_argument", "no EPCIS writer");
     if (w->failed == PX_OK && !w->finished) {
         w->finished = 1;
+        epcis__err_hook hook;
+        epcis__xml_errors_push(&hook, NULL, NULL);
         /* EventList, EPCISBody, EPCISDocument, then flush everything into the sink. */
         if (xmlTextWriterEndDocument(w->xw) < 0 || xmlTextWriterFlush(w->xw) < 0)
             xml_failed(w);
+        epcis__xml_errors_restore(&hook);
     }
     if (w->failed != PX_OK) {
         if (err)
@@ -668,7 +696,11 @@ void px_epcis_writer_free(px_epcis_writer *w)
 {
     if (!w)
         return;
-    if (w->xw)
-        xmlFreeTextWriter(w->xw); /* also closes the output buffer */
+    if (w->xw) {
+        epcis__err_hook hook;
+        epcis__xml_errors_push(&hook, NULL, NULL);
+        xmlFreeTextWriter(w->xw); /* also closes the output buffer (may flush) */
+        epcis__xml_errors_restore(&hook);
+    }
     free(w);
 }
