@@ -59,8 +59,12 @@ static int make_payloads(payload *p, int n)
         for (int d = 0; d < 13; d++)
             k->gtin[d] = (char)('0' + rng_below(10));
         k->gtin[13] = (char)gs1_check_digit(k->gtin, 13);
-        snprintf(k->expiry, sizeof(k->expiry), "%02d%02d%02d", 26 + rng_below(10),
-                 1 + rng_below(12), 1 + rng_below(28));
+        int ymd[3] = {26 + rng_below(10), 1 + rng_below(12), 1 + rng_below(28)};
+        for (int d = 0; d < 3; d++) {
+            k->expiry[2 * d] = (char)('0' + ymd[d] / 10);
+            k->expiry[2 * d + 1] = (char)('0' + ymd[d] % 10);
+        }
+        k->expiry[6] = '\0';
         for (int d = 0; d < 8; d++)
             k->batch[d] = SET82[rng_below(82)];
         for (int d = 0; d < GS1_SERIAL_MAX; d++)

@@ -108,8 +108,12 @@ static void random_pack(gs1_pack *p, int i)
     for (int k = 0; k < 13; k++)
         p->gtin[k] = (char)('0' + rng_below(10));
     p->gtin[13] = mod10(p->gtin, 13);
-    snprintf(p->expiry, sizeof(p->expiry), "%02d%02d%02d", 20 + rng_below(30),
-             1 + rng_below(12), rng_below(29));
+    int ymd[3] = {20 + rng_below(30), 1 + rng_below(12), rng_below(29)}; /* YYMMD0 */
+    for (int k = 0; k < 3; k++) {
+        p->expiry[2 * k] = (char)('0' + ymd[k] / 10);
+        p->expiry[2 * k + 1] = (char)('0' + ymd[k] % 10);
+    }
+    p->expiry[6] = '\0';
     if (i % 7 != 6)
         random_set82(p->batch, 1 + rng_below(GS1_BATCH_MAX));
     if (i * 20 < (int)sizeof(SET82) - 1) {
@@ -250,9 +254,10 @@ static void dm_item(oracle_item *it, const char *es, size_t len, px_carrier_opts
     it->expect_id = "]d2";
     memcpy(it->expect, es, len);
     it->expect_len = len;
-    char *w = malloc(strlen(what) + 64);
+    size_t wcap = strlen(what) + 64;
+    char *w = malloc(wcap);
     assert_non_null(w);
-    sprintf(w, "%s (%s %s, %d px/module)", what, shape_name(o.shape),
+    snprintf(w, wcap, "%s (%s %s, %d px/module)", what, shape_name(o.shape),
             o.format == PX_CARRIER_SVG ? "SVG" : o.png_depth ? "PNG gray8" : "PNG 1-bit",
             o.module_px);
     it->what = w;
@@ -274,9 +279,10 @@ static void qr_item(oracle_item *it, const char *uri, px_carrier_opts o, const c
     it->expect_id = "]Q1";
     snprintf(it->expect, sizeof(it->expect), "%s", uri);
     it->expect_len = strlen(uri);
-    char *w = malloc(strlen(what) + 64);
+    size_t wcap = strlen(what) + 64;
+    char *w = malloc(wcap);
     assert_non_null(w);
-    sprintf(w, "%s (QR %s)", what, o.format == PX_CARRIER_SVG ? "SVG" : "PNG");
+    snprintf(w, wcap, "%s (QR %s)", what, o.format == PX_CARRIER_SVG ? "SVG" : "PNG");
     it->what = w;
     px_buf_dispose(&b);
 }
@@ -376,7 +382,7 @@ static void test_carrier__random_packs_decode(void **state)
 {
     (void)state;
     const char *env = getenv("PX_TEST_PACKS");
-    int packs = env ? atoi(env) : 1000;
+    int packs = env ? (int)strtol(env, NULL, 10) : 1000;
     const char *seed = getenv("PX_TEST_SEED");
     rng_state = seed ? strtoull(seed, NULL, 0) : 20160161u;
     oracle_item *items = calloc((size_t)packs * 4, sizeof(*items));
