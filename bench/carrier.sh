@@ -1,6 +1,6 @@
 #!/bin/sh
 # GS1 DataMatrix rendering benchmark (issue 7 part 6). Builds Release (no sanitizers) in
-# build-bench/, runs bench_carrier (packid vs the bare libdmtx+libpng loop, same run), then
+# build-bench-carrier/, runs bench_carrier (packid vs the bare libdmtx+libpng loop, same run), then
 # times `zint --gs1` (Debian package zint) on the first ZINT_N of the same payloads as a peer.
 #   bench/carrier.sh [PACKS] [ROUNDS]      (defaults 100000 2; ZINT_N=2000)
 set -eu
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKS=${1:-100000}
 ROUNDS=${2:-2}
 ZINT_N=${ZINT_N:-2000}
-BUILD=${BUILD_DIR:-build-bench}
+BUILD=${BUILD_DIR:-build-bench-carrier}
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j2 --target bench_carrier >/dev/null
 tmp=$(mktemp -d)
