@@ -56,8 +56,6 @@ typedef struct px_migration_report {
  * SHA-256; an applied migration whose text changed is refused (PX_ECONFLICT). */
 px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err);
 
-#endif
-
 /* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
 
 #define PX_ID_LEN 36   /* uuid text */
@@ -190,3 +188,5 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
 typedef int (*px_partnership_fn)(void *ctx, const px_partnership *p);
 px_rc px_store_partnership_each(px_db *db, const char *mah_id, px_partnership_fn fn, void *ctx,
                                 px_err *err);
+
+#endif
