@@ -19,7 +19,7 @@ static void product_row(px_product *p, const PGresult *r, int i)
     memset(p, 0, sizeof(*p));
     px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
     px_strlcpy(p->mah_id, px__val(r, i, 1), sizeof(p->mah_id));
-    p->company_prefix_length = atoi(px__val(r, i, 2));
+    p->company_prefix_length = (int)strtol(px__val(r, i, 2), NULL, 10);
     px_strlcpy(p->name, px__val(r, i, 3), sizeof(p->name));
     px_strlcpy(p->market, px__val(r, i, 4), sizeof(p->market));
     px_strlcpy(p->nhrn_ai, px__val(r, i, 5), sizeof(p->nhrn_ai));
@@ -33,7 +33,7 @@ static void product_row(px_product *p, const PGresult *r, int i)
     px_strlcpy(m->ndc, px__val(r, i, 12), sizeof(m->ndc));
     px_strlcpy(p->serial_strategy, px__val(r, i, 13), sizeof(p->serial_strategy));
     p->has_settings = p->serial_strategy[0] != '\0';
-    p->serial_length = atoi(px__val(r, i, 14));
+    p->serial_length = (int)strtol(px__val(r, i, 14), NULL, 10);
     px_strlcpy(p->serial_symbols, px__val(r, i, 15), sizeof(p->serial_symbols));
     p->issued_count = strtoll(px__val(r, i, 16), NULL, 10);
     px_strlcpy(p->created_at, px__val(r, i, 17), sizeof(p->created_at));
