@@ -12,8 +12,11 @@ jobs=${PACKID_JOBS:-2}
 # Warnings are enforced by the gcc build; clang -Wformat=2 flags util/ vprintf wrappers.
 CC=clang cmake -S "$root" -B "$build" -DPACKID_FUZZ=ON -DPACKID_TESTS=OFF -DPACKID_WERROR=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$jobs" \
-    --target fuzz_gs1_element fuzz_gs1_hri fuzz_gs1_dl fuzz_gs1_epc >/dev/null
+if ! cmake --build "$build" -j"$jobs" \
+        --target fuzz_gs1_element fuzz_gs1_hri fuzz_gs1_dl fuzz_gs1_epc >"$build/build.log" 2>&1; then
+    tail -30 "$build/build.log" >&2
+    exit 1
+fi
 
 status=0
 mkdir -p "$build/artifacts"
@@ -21,7 +24,7 @@ for h in element hri dl epc; do
     corpus=$build/corpus/$h
     mkdir -p "$corpus"
     echo "fuzz_gs1_$h: ${secs}s"
-    if ! "$build/fuzz_gs1_$h" -max_total_time="$secs" -max_len=1000 -timeout=10 \
+    if ! "$build/tests/fuzz/fuzz_gs1_$h" -max_total_time="$secs" -max_len=1000 -timeout=10 \
             -artifact_prefix="$build/artifacts/$h-" -print_final_stats=0 \
             "$corpus" "$root/tests/fuzz/corpus/$h" >"$build/fuzz_gs1_$h.log" 2>&1; then
         echo "fuzz_gs1_$h FAILED, see $build/fuzz_gs1_$h.log" >&2
