@@ -17,9 +17,9 @@
 #include "px_file.h"
 #include "px_str.h"
 
-#define GS1_USAGE                                                                             \
-    "gs1 check <element string | HRI | Digital Link | EPC URI> [--gs-char C] [--json]\n"     \
-    "       packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] "              \
+#define GS1_USAGE                                                                                  \
+    "gs1 check <element string | HRI | Digital Link | EPC URI> [--gs-char C] [--json]\n"           \
+    "       packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] "                    \
     "[--gcp-length N] [--gs-char C] [--json]"
 #define GCP_LIST_MAX (64u * 1024 * 1024)
 #define IN_MAX 2048
@@ -125,8 +125,7 @@ static int get_input(char *in, int argc, char **argv, const char **gsc)
 static int element_date(char iso[11], const gs1_ai_def *d, const char *value, int year)
 {
     const char *l = d->comp[0].linters;
-    if (!l || (strncmp(l, "yymmd0", 6) != 0 && strncmp(l, "yymmdd", 6) != 0) ||
-        strlen(value) < 6)
+    if (!l || (strncmp(l, "yymmd0", 6) != 0 && strncmp(l, "yymmdd", 6) != 0) || strlen(value) < 6)
         return 0;
     char six[7];
     memcpy(six, value, 6);
@@ -166,8 +165,8 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
                 json_object_set_new(it, "date", json_string(iso));
             json_array_append_new(list, it);
         }
-        json_t *o = json_pack("{s:b, s:s, s:o, s:s, s:s}", "valid", 1, "format", format,
-                              "elements", list, "element_string", es, "hri", hri);
+        json_t *o = json_pack("{s:b, s:s, s:o, s:s, s:s}", "valid", 1, "format", format, "elements",
+                              list, "element_string", es, "hri", hri);
         if (have_dl)
             json_object_set_new(o, "digital_link", json_string(dl));
         return print_json(o);
@@ -201,8 +200,8 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
 }
 
 /* --gcp-length N, else the GCP prefix format list named by PACKID_GCP_LIST (DOMAIN.md §1.5). */
-static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elements *e,
-                        int *out, px_err *err)
+static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elements *e, int *out,
+                        px_err *err)
 {
     const char *opt = px_cli_opt(argc, argv, "gcp-length");
     long v;

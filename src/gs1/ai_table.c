@@ -10,15 +10,40 @@
 
 #define P GS1_AI_PREDEFINED
 #define Q GS1_AI_DL_ATTR
-#define N(n, l) {'N', n, n, 0, l}
-#define NV(n, l) {'N', 1, n, 0, l}
-#define X(n, l) {'X', n, n, 0, l}
-#define XV(n, l) {'X', 1, n, 0, l}
-#define YV(n, l) {'Y', 1, n, 0, l}
-#define OPT(c, mn, mx) {c, mn, mx, 1, ""}
-#define NHRN(ai, title) {ai, Q, {XV(20, "")}, "01", NULL, NULL, title}
-#define INTERNAL(ai) {ai, Q, {XV(90, "")}, NULL, NULL, NULL, "INTERNAL"}
+#define N(n, l)                                                                                    \
+    {                                                                                              \
+        'N', n, n, 0, l                                                                            \
+    }
+#define NV(n, l)                                                                                   \
+    {                                                                                              \
+        'N', 1, n, 0, l                                                                            \
+    }
+#define X(n, l)                                                                                    \
+    {                                                                                              \
+        'X', n, n, 0, l                                                                            \
+    }
+#define XV(n, l)                                                                                   \
+    {                                                                                              \
+        'X', 1, n, 0, l                                                                            \
+    }
+#define YV(n, l)                                                                                   \
+    {                                                                                              \
+        'Y', 1, n, 0, l                                                                            \
+    }
+#define OPT(c, mn, mx)                                                                             \
+    {                                                                                              \
+        c, mn, mx, 1, ""                                                                           \
+    }
+#define NHRN(ai, title)                                                                            \
+    {                                                                                              \
+        ai, Q, {XV(20, "")}, "01", NULL, NULL, title                                               \
+    }
+#define INTERNAL(ai)                                                                               \
+    {                                                                                              \
+        ai, Q, {XV(90, "")}, NULL, NULL, NULL, "INTERNAL"                                          \
+    }
 
+/* clang-format off */
 static const gs1_ai_def ai_table[] = {
     {"00", P | Q, {N(18, "csum,gcppos2")}, NULL, NULL, "", "SSCC"},
     {"01", P | Q, {N(14, "csum,gcppos2")}, NULL, "255,37", "22,10,21|235", "GTIN"},
@@ -76,6 +101,7 @@ static const gs1_ai_def ai_table[] = {
     INTERNAL("98"),
     INTERNAL("99"),
 };
+/* clang-format on */
 
 size_t gs1_ai_count(void)
 {
@@ -130,10 +156,10 @@ int gs1_ai_prefix_length(const char *ai)
         char prefix[3];
         int len;
     } fixed[] = {
-        {"00", 18}, {"01", 14}, {"02", 14}, {"03", 14}, {"04", 16}, {"11", 6}, {"12", 6},
-        {"13", 6},  {"14", 6},  {"15", 6},  {"16", 6},  {"17", 6},  {"18", 6}, {"19", 6},
-        {"20", 2},  {"31", 6},  {"32", 6},  {"33", 6},  {"34", 6},  {"35", 6}, {"36", 6},
-        {"41", 13},
+        {"00", 18}, {"01", 14}, {"02", 14}, {"03", 14}, {"04", 16}, {"11", 6},
+        {"12", 6},  {"13", 6},  {"14", 6},  {"15", 6},  {"16", 6},  {"17", 6},
+        {"18", 6},  {"19", 6},  {"20", 2},  {"31", 6},  {"32", 6},  {"33", 6},
+        {"34", 6},  {"35", 6},  {"36", 6},  {"41", 13},
     };
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (ai[0] == fixed[i].prefix[0] && ai[0] && ai[1] == fixed[i].prefix[1])
@@ -234,8 +260,8 @@ static int in_cset(char cset, unsigned char ch)
     case 'X': return gs1_cset82_char(ch);
     case 'Y': return gs1_cset39_char(ch);
     case 'Z':
-        return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-               (ch >= 'a' && ch <= 'z') || ch == '-' || ch == '_';
+        return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+               ch == '-' || ch == '_';
     }
     return 0;
 }
@@ -272,8 +298,8 @@ px_rc gs1_ai_value_validate(const gs1_ai_def *d, const char *v, size_t len, px_e
             unsigned char ch = (unsigned char)v[k];
             if (!in_cset(c->cset, ch)) {
                 if (ch > 0x20 && ch < 0x7f)
-                    px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): '%c' %s",
-                               d->ai, ch, cset_name(c->cset));
+                    px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): '%c' %s", d->ai, ch,
+                               cset_name(c->cset));
                 else
                     px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): byte 0x%02X %s",
                                d->ai, ch, cset_name(c->cset));

@@ -23,8 +23,8 @@ static px_rc digits_only(const char *s, size_t len, const char *what, px_err *er
 {
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') {
-            px_err_set(err, PX_EINVALID, "invalid_character",
-                       "%s: character %zu is not a digit", what, i + 1);
+            px_err_set(err, PX_EINVALID, "invalid_character", "%s: character %zu is not a digit",
+                       what, i + 1);
             px_err_span(err, (int)i, 1);
             return PX_EINVALID;
         }
@@ -61,8 +61,8 @@ static px_rc fixed_key(const char *key, size_t want, const char *what, px_err *e
 {
     size_t len = key ? strlen(key) : 0;
     if (len != want) {
-        px_err_set(err, PX_EINVALID, "invalid_length", "%s must be %zu digits, got %zu", what,
-                   want, len);
+        px_err_set(err, PX_EINVALID, "invalid_length", "%s must be %zu digits, got %zu", what, want,
+                   len);
         px_err_span(err, 0, (int)len);
         return PX_EINVALID;
     }

@@ -36,8 +36,8 @@ px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int cur
     size_t len = strlen(yymmdd);
     for (size_t i = 0; i < len && i < 6; i++) {
         if (yymmdd[i] < '0' || yymmdd[i] > '9') {
-            px_err_set(err, PX_EINVALID, "invalid_character",
-                       "date: character %zu is not a digit", i + 1);
+            px_err_set(err, PX_EINVALID, "invalid_character", "date: character %zu is not a digit",
+                       i + 1);
             px_err_span(err, (int)i, 1);
             return PX_EINVALID;
         }

@@ -74,15 +74,15 @@ static int valid_domain(const char *d)
 
 /* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
  * in the data in the prescribed order, then every other AI as a query attribute. */
-px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
-                    px_err *err)
+px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
 {
     if (!domain || !*domain)
         domain = DL_CANONICAL;
     if (!valid_domain(domain))
         return px_err_set(err, PX_EINVALID, "invalid_domain",
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
-                          "a trailing slash", domain);
+                          "a trailing slash",
+                          domain);
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
         return rc;
@@ -175,20 +175,20 @@ static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
 
 /* DOMAIN.md §4.2: %XX (either case) decodes, an invalid % sequence stays literal, %00 is
  * rejected; in the query "+" is a space. */
-static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int query,
-                        size_t base, px_err *err)
+static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int query, size_t base,
+                        px_err *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == '%' && i + 2 < len && gs1__hexval((unsigned char)s[i + 1]) >= 0 &&
             gs1__hexval((unsigned char)s[i + 2]) >= 0) {
-            int v = gs1__hexval((unsigned char)s[i + 1]) * 16 +
-                    gs1__hexval((unsigned char)s[i + 2]);
+            int v =
+                gs1__hexval((unsigned char)s[i + 1]) * 16 + gs1__hexval((unsigned char)s[i + 2]);
             if (v == 0)
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_escape",
-                                          "\"%%00\" is not allowed at position %zu",
-                                          base + i + 1),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_escape",
+                                     "\"%%00\" is not allowed at position %zu", base + i + 1),
                           base + i, 3);
             c = (char)v;
             i += 2;
@@ -196,8 +196,9 @@ static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int 
             c = ' ';
         }
         if (n >= GS1_AI_VALUE_MAX)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                      "value is longer than %d characters", GS1_AI_VALUE_MAX),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_length",
+                                 "value is longer than %d characters", GS1_AI_VALUE_MAX),
                       base, len);
         dst[n++] = c;
     }
@@ -223,17 +224,18 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
     char value[GS1_AI_VALUE_MAX + 1];
     size_t vlen;
     if (len == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "empty_value",
-                                  "AI (%s) has an empty value at position %zu", d->ai,
-                                  base + off + 1),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "empty_value",
+                             "AI (%s) has an empty value at position %zu", d->ai, base + off + 1),
                   base + off, 0);
     px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
     if (rc != PX_OK)
         return rc;
     if (gs1__find(out, d->ai) >= 0)
-        return at(err, px_err_set(err, PX_EINVALID, "duplicate_ai",
-                                  "AI (%s) appears more than once", d->ai),
-                  base + off, len);
+        return at(
+            err,
+            px_err_set(err, PX_EINVALID, "duplicate_ai", "AI (%s) appears more than once", d->ai),
+            base + off, len);
     rc = gs1_ai_value_validate(d, value, vlen, err);
     if (rc != PX_OK) {
         /* The value was percent-decoded: point at the whole raw value. */
@@ -241,8 +243,9 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
         return rc;
     }
     if (out->count >= GS1_MAX_ELEMENTS)
-        return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                  GS1_MAX_ELEMENTS),
+        return at(err,
+                  px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                             GS1_MAX_ELEMENTS),
                   base + off, len);
     gs1_element *it = &out->items[out->count++];
     memcpy(it->ai, d->ai, strlen(d->ai) + 1);
@@ -280,9 +283,9 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_character",
-                                      "character at position %zu is not allowed in a URI",
-                                      base + i + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_character",
+                                 "character at position %zu is not allowed in a URI", base + i + 1),
                       base + i, 1);
     }
     /* DOMAIN.md §4.1: scheme http or https, all lower or all upper case. */
@@ -292,8 +295,9 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     else if (len >= 7 && (memcmp(s, "http://", 7) == 0 || memcmp(s, "HTTP://", 7) == 0))
         p = 7;
     else
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_scheme",
-                                  "Digital Link must start with http:// or https://"),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_scheme",
+                             "Digital Link must start with http:// or https://"),
                   base, len < 8 ? len : 8);
     size_t host = p;
     while (p < len && s[p] != '/' && s[p] != '?' && s[p] != '#')
@@ -308,12 +312,14 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     while (qmark < end && s[qmark] != '?')
         qmark++;
     if (p >= qmark || s[p] != '/')
-        return at(err, px_err_set(err, PX_EINVALID, "no_dl_key",
-                                  "no GS1 Digital Link primary key in the path"),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "no_dl_key",
+                             "no GS1 Digital Link primary key in the path"),
                   base + p, 0);
     if (s[qmark - 1] == '/')
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_path",
-                                  "Digital Link path must not end with \"/\""),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_path",
+                             "Digital Link path must not end with \"/\""),
                   base + qmark - 1, 1);
     seg segs[DL_MAX_SEGMENTS];
     int nseg = 0;
@@ -322,8 +328,7 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         while (k < qmark && s[k] != '/')
             k++;
         if (nseg == DL_MAX_SEGMENTS)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_path",
-                                      "too many path segments"),
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
                       base + st, k - st);
         segs[nseg].off = st;
         segs[nseg].len = k - st;
@@ -340,9 +345,9 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
             break;
         const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
         if (!d)
-            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
-                                      "unknown AI (%.*s) in the path", (int)(a->len > 8 ? 8 : a->len),
-                                      s + a->off),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the path",
+                                 (int)(a->len > 8 ? 8 : a->len), s + a->off),
                       base + a->off, a->len);
         if (d->dlpkey) {
             key = i;
@@ -351,8 +356,9 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         }
     }
     if (key < 0)
-        return at(err, px_err_set(err, PX_EINVALID, "no_dl_key",
-                                  "no GS1 Digital Link primary key in the path"),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "no_dl_key",
+                             "no GS1 Digital Link primary key in the path"),
                   base + p, qmark - p);
     seg quals[DL_MAX_SEGMENTS / 2];
     int m = 0;
@@ -366,9 +372,9 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         if (alt_accepts(alt, alen, s, quals, m))
             compatible |= 1u << a;
     if (!compatible)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
-                                  "path is not a valid key-qualifier sequence for AI (%s)",
-                                  kd->ai),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
+                             "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
                   base + segs[key].off - 1, qmark - segs[key].off + 1);
     for (int i = key; i < nseg; i += 2) {
         const gs1_ai_def *d = gs1_ai_lookup(s + segs[i].off, segs[i].len);
@@ -387,21 +393,25 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         if (eq < k && all_digits(s + i, eq - i)) {
             const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
             if (!d)
-                return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
-                                          "unknown AI (%.*s) in the query",
-                                          (int)(eq - i > 8 ? 8 : eq - i), s + i),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "unknown_ai",
+                                     "unknown AI (%.*s) in the query",
+                                     (int)(eq - i > 8 ? 8 : eq - i), s + i),
                           base + i, eq - i);
             if (!(d->flags & GS1_AI_DL_ATTR))
-                return at(err, px_err_set(err, PX_EINVALID, "not_dl_attribute",
-                                          "AI (%s) is not permitted as a Digital Link "
-                                          "attribute", d->ai),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                                     "AI (%s) is not permitted as a Digital Link "
+                                     "attribute",
+                                     d->ai),
                           base + i, eq - i);
             /* §4.1: a qualifier of the path's key belongs in the path, unless the path used
              * an alternative sequence that does not include it. */
             for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++)
                 if ((compatible & (1u << a)) && alt_has(alt, alen, d->ai))
-                    return at(err, px_err_set(err, PX_EINVALID, "qualifier_in_query",
-                                              "AI (%s) should be in the path info", d->ai),
+                    return at(err,
+                              px_err_set(err, PX_EINVALID, "qualifier_in_query",
+                                         "AI (%s) should be in the path info", d->ai),
                               base + i, k - i);
             px_rc rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
             if (rc != PX_OK)

@@ -43,23 +43,24 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
     while (pos < len) {
         size_t ai_pos = pos;
         size_t digits = 0;
-        while (pos + digits < len && digits < 4 && s[pos + digits] >= '0' &&
-               s[pos + digits] <= '9')
+        while (pos + digits < len && digits < 4 && s[pos + digits] >= '0' && s[pos + digits] <= '9')
             digits++;
         const gs1_ai_def *d = gs1_ai_match(s + pos, digits);
         if (!d) {
             if (s[pos] == GS1_GS)
-                return at(err, px_err_set(err, PX_EINVALID, "unexpected_separator",
-                                          "unexpected separator at position %zu",
-                                          base + pos + 1),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "unexpected_separator",
+                                     "unexpected separator at position %zu", base + pos + 1),
                           base + pos, 1);
             if (digits < 2)
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_ai",
-                                          "expected an AI at position %zu", base + pos + 1),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_ai",
+                                     "expected an AI at position %zu", base + pos + 1),
                           base + pos, digits ? digits : 1);
-            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
-                                      "unknown AI (%.*s) at position %zu", (int)digits, s + pos,
-                                      base + pos + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "unknown_ai",
+                                 "unknown AI (%.*s) at position %zu", (int)digits, s + pos,
+                                 base + pos + 1),
                       base + pos, digits);
         }
         size_t alen = strlen(d->ai);
@@ -72,9 +73,11 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
                 size_t gs = vstart;
                 while (gs < len && s[gs] != GS1_GS)
                     gs++;
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                          "AI (%s): value is too short (%zu characters, needs "
-                                          "%zu)", d->ai, gs - vstart, gs1_ai_max_len(d)),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_length",
+                                     "AI (%s): value is too short (%zu characters, needs "
+                                     "%zu)",
+                                     d->ai, gs - vstart, gs1_ai_max_len(d)),
                           base + vstart, gs - vstart);
             }
         } else {
@@ -83,9 +86,11 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
                 vlen++;
         }
         if (vlen > gs1_ai_max_len(d))
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                      "AI (%s): value is too long (%zu characters, at most "
-                                      "%zu)", d->ai, vlen, gs1_ai_max_len(d)),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_length",
+                                 "AI (%s): value is too long (%zu characters, at most "
+                                 "%zu)",
+                                 d->ai, vlen, gs1_ai_max_len(d)),
                       base + vstart + gs1_ai_max_len(d), vlen - gs1_ai_max_len(d));
         px_rc rc = gs1_ai_value_validate(d, s + vstart, vlen, err);
         if (rc != PX_OK) {
@@ -94,8 +99,9 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
             return rc;
         }
         if (out->count >= GS1_MAX_ELEMENTS)
-            return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements",
-                                      "more than %d elements", GS1_MAX_ELEMENTS),
+            return at(err,
+                      px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                 GS1_MAX_ELEMENTS),
                       base + ai_pos, alen);
         gs1_element *it = &out->items[out->count++];
         memcpy(it->ai, d->ai, alen + 1);
@@ -108,7 +114,7 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
             pos++;
     }
     if (out->count == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
-                  base, len);
+        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"), base,
+                  len);
     return gs1_elements_validate(out, err);
 }

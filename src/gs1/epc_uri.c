@@ -54,8 +54,7 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
 {
     size_t n = 0;
     if (len == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri", "empty %s", what), off,
-                  0);
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri", "empty %s", what), off, 0);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         size_t pos = off + i;
@@ -63,25 +62,28 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
             int h = i + 2 < len ? gs1__hexval((unsigned char)s[i + 1]) : -1;
             int l = h >= 0 ? gs1__hexval((unsigned char)s[i + 2]) : -1;
             if (l < 0 || !gs1_cset82_char((unsigned char)(h * 16 + l)))
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_escape",
-                                          "%s: bad escape at position %zu (only %%XX of a GS1 "
-                                          "set-82 character)", what, pos + 1),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_escape",
+                                     "%s: bad escape at position %zu (only %%XX of a GS1 "
+                                     "set-82 character)",
+                                     what, pos + 1),
                           pos, i + 2 < len ? 3 : len - i);
             c = (unsigned char)(h * 16 + l);
             i += 2;
         } else if (!raw_ok(c)) {
             if (c > 0x20 && c < 0x7f)
                 px_err_set(err, PX_EINVALID, "invalid_character",
-                           "%s: '%c' at position %zu must be escaped or is not allowed", what,
-                           c, pos + 1);
+                           "%s: '%c' at position %zu must be escaped or is not allowed", what, c,
+                           pos + 1);
             else
                 px_err_set(err, PX_EINVALID, "invalid_character",
                            "%s: byte 0x%02X at position %zu is not allowed", what, c, pos + 1);
             return at(err, PX_EINVALID, pos, 1);
         }
         if (n >= max)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                      "%s is longer than %zu characters", what, max),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_length",
+                                 "%s is longer than %zu characters", what, max),
                       pos, len - i);
         dst[n++] = (char)c;
     }
@@ -111,8 +113,9 @@ static px_rc check_key(const char *key, size_t want, const char *what, px_err *e
 {
     size_t len = key ? strlen(key) : 0;
     if (len != want)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                  "%s must be %zu digits, got %zu", what, want, len),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_length", "%s must be %zu digits, got %zu",
+                             what, want, len),
                   0, len);
     return gs1_key_validate(key, len, err);
 }
@@ -126,8 +129,8 @@ static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
     gs1__out_putn(o, gtin14 + 1 + L, (size_t)(12 - L));
 }
 
-static px_rc gtin_class(char *out, size_t cap, const char *prefix, const char *gtin14,
-                        int gcp_len, const char *tail, int escape, px_err *err)
+static px_rc gtin_class(char *out, size_t cap, const char *prefix, const char *gtin14, int gcp_len,
+                        const char *tail, int escape, px_err *err)
 {
     px_rc rc = check_key(gtin14, GS1_GTIN_LEN, "GTIN", err);
     if (rc == PX_OK)
@@ -161,8 +164,8 @@ px_rc gs1_epc_idpat_sgtin_format(char *out, size_t cap, const char *gtin14, int 
     return gtin_class(out, cap, IDPAT, gtin14, gcp_len, "*", 0, err);
 }
 
-px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
-                           const char *lot, px_err *err)
+px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len, const char *lot,
+                           px_err *err)
 {
     px_rc rc = check_value(lot ? lot : "", GS1_BATCH_MAX, "lot", err);
     if (rc != PX_OK)
@@ -170,8 +173,8 @@ px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_le
     return gtin_class(out, cap, LGTIN, gtin14, gcp_len, lot, 1, err);
 }
 
-px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len,
-                          const char *ext, px_err *err)
+px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len, const char *ext,
+                          px_err *err)
 {
     px_rc rc = check_key(gln13, GS1_GLN_LEN, "GLN", err);
     if (rc == PX_OK)
@@ -221,11 +224,11 @@ px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, 
     if (i01 >= 0) {
         int i21 = gs1__find(e, "21"), i10 = gs1__find(e, "10");
         if (i21 >= 0)
-            return gs1_epc_sgtin_format(out, cap, e->items[i01].value, gcp_len,
-                                        e->items[i21].value, err);
+            return gs1_epc_sgtin_format(out, cap, e->items[i01].value, gcp_len, e->items[i21].value,
+                                        err);
         if (i10 >= 0)
-            return gs1_epc_lgtin_format(out, cap, e->items[i01].value, gcp_len,
-                                        e->items[i10].value, err);
+            return gs1_epc_lgtin_format(out, cap, e->items[i01].value, gcp_len, e->items[i10].value,
+                                        err);
         return gs1_epc_idpat_sgtin_format(out, cap, e->items[i01].value, gcp_len, err);
     }
     if (i414 >= 0) {
@@ -256,17 +259,20 @@ static px_rc cp_ref(const char *s, size_t *p, size_t total, size_t *cp, size_t *
     *cp = *p;
     size_t n = digits_at(s, p);
     if (n < 6 || n > 12 || s[*p] != '.')
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                  "company prefix must be 6..12 digits followed by \".\""),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "company prefix must be 6..12 digits followed by \".\""),
                   *cp, n ? n : 1);
     *L = (int)n;
     (*p)++;
     *ref = *p;
     size_t r = digits_at(s, p);
     if (r != total - n)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                  "reference after a %zu-digit company prefix must have %zu "
-                                  "digits, got %zu", n, total - n, r),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "reference after a %zu-digit company prefix must have %zu "
+                             "digits, got %zu",
+                             n, total - n, r),
                   *ref, r ? r : 1);
     return PX_OK;
 }
@@ -299,15 +305,17 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
     char key[GS1_SSCC_LEN + 1], val[GS1_SERIAL_MAX + 1];
     gs1_epc_kind k;
     if (starts(uri, SGTIN) || starts(uri, LGTIN) || starts(uri, IDPAT)) {
-        k = starts(uri, SGTIN) ? GS1_EPC_SGTIN
-            : starts(uri, LGTIN) ? GS1_EPC_LGTIN : GS1_EPC_IDPAT_SGTIN;
+        k = starts(uri, SGTIN)   ? GS1_EPC_SGTIN
+            : starts(uri, LGTIN) ? GS1_EPC_LGTIN
+                                 : GS1_EPC_IDPAT_SGTIN;
         p = k == GS1_EPC_SGTIN ? strlen(SGTIN) : k == GS1_EPC_LGTIN ? strlen(LGTIN) : strlen(IDPAT);
         rc = cp_ref(uri, &p, 13, &cp, &ref, &L, err);
         if (rc != PX_OK)
             return rc;
         if (uri[p] != '.')
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                      "expected \".\" at position %zu", p + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                 "expected \".\" at position %zu", p + 1),
                       p, 1);
         p++;
         /* GTIN = indicator + company prefix + item reference + check digit (§5.1). */
@@ -318,9 +326,10 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         add(out, "01", key);
         if (k == GS1_EPC_IDPAT_SGTIN) {
             if (strcmp(uri + p, "*") != 0)
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                          "only the pattern \"*\" is supported after the item "
-                                          "reference"),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                     "only the pattern \"*\" is supported after the item "
+                                     "reference"),
                           p, len - p);
         } else {
             rc = get_gs3a3(val, GS1_SERIAL_MAX, uri + p, len - p, p,
@@ -336,8 +345,9 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         if (rc != PX_OK)
             return rc;
         if (p != len)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                      "unexpected characters after the serial reference"),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                 "unexpected characters after the serial reference"),
                       p, len - p);
         key[0] = uri[ref];
         memcpy(key + 1, uri + cp, (size_t)L);
@@ -351,8 +361,9 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         if (rc != PX_OK)
             return rc;
         if (uri[p] != '.')
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                      "expected \".\" at position %zu", p + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                 "expected \".\" at position %zu", p + 1),
                       p, 1);
         p++;
         memcpy(key, uri + cp, (size_t)L);
@@ -368,9 +379,10 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         size_t n = 0;
         while (n < len && n < 20 && uri[n] != '.')
             n++;
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                  "not a supported EPC URI (sgtin, lgtin, idpat:sgtin, sscc, "
-                                  "sgln)"),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "not a supported EPC URI (sgtin, lgtin, idpat:sgtin, sscc, "
+                             "sgln)"),
                   0, n);
     }
     if (kind)
@@ -390,8 +402,9 @@ px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_
     if (rc != PX_OK)
         return rc;
     if (k != GS1_EPC_SGTIN)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                  "not an SGTIN URI (urn:epc:id:sgtin:…)"),
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "not an SGTIN URI (urn:epc:id:sgtin:…)"),
                   0, strlen(uri));
     memcpy(gtin14, e.items[0].value, GS1_GTIN_LEN + 1);
     memcpy(serial, e.items[1].value, strlen(e.items[1].value) + 1);

@@ -49,8 +49,8 @@ int gs1_gcp_length_lookup(const char *xml, size_t xml_len, const char *key, int 
         const char *pre = attr(p + 6, tag_end, "prefix", &plen);
         const char *gl = attr(p + 6, tag_end, "gcpLength", &llen);
         p = tag_end - 1;
-        if (!pre || !gl || plen == 0 || plen > rlen || plen <= best_len || llen == 0 ||
-            llen > 2 || memcmp(pre, region, plen) != 0)
+        if (!pre || !gl || plen == 0 || plen > rlen || plen <= best_len || llen == 0 || llen > 2 ||
+            memcmp(pre, region, plen) != 0)
             continue;
         int v = 0;
         for (size_t i = 0; i < llen; i++) {

@@ -11,25 +11,25 @@
 
 #include "gs1.h"
 
-#define GS1_AI_PREDEFINED 0x1u   /* '*': predefined length, no FNC1 after it (GenSpecs §7.8.4) */
-#define GS1_AI_DL_ATTR 0x2u      /* '?': permitted as a Digital Link query attribute */
+#define GS1_AI_PREDEFINED 0x1u /* '*': predefined length, no FNC1 after it (GenSpecs §7.8.4) */
+#define GS1_AI_DL_ATTR 0x2u    /* '?': permitted as a Digital Link query attribute */
 #define GS1_AI_MAX_COMPONENTS 4
 
 typedef struct gs1_ai_component {
-    char cset;               /* 'N' digits, 'X' set 82, 'Y' set 39, 'Z' base64url; 0 = unused */
-    unsigned char min, max;  /* fixed length when min == max ("N14"), else "X..20" is 1..20 */
-    unsigned char optional;  /* "[...]" in the dictionary */
-    const char *linters;     /* dictionary linters, e.g. "csum,gcppos2"; "" for none */
+    char cset;              /* 'N' digits, 'X' set 82, 'Y' set 39, 'Z' base64url; 0 = unused */
+    unsigned char min, max; /* fixed length when min == max ("N14"), else "X..20" is 1..20 */
+    unsigned char optional; /* "[...]" in the dictionary */
+    const char *linters;    /* dictionary linters, e.g. "csum,gcppos2"; "" for none */
 } gs1_ai_component;
 
 typedef struct gs1_ai_def {
-    const char *ai;          /* "01", "7003", … */
-    unsigned flags;          /* GS1_AI_PREDEFINED | GS1_AI_DL_ATTR */
+    const char *ai; /* "01", "7003", … */
+    unsigned flags; /* GS1_AI_PREDEFINED | GS1_AI_DL_ATTR */
     gs1_ai_component comp[GS1_AI_MAX_COMPONENTS];
-    const char *req;         /* req= groups, space-separated (each must hold); NULL if none */
-    const char *ex;          /* ex= list; NULL if none */
-    const char *dlpkey;      /* NULL: not a DL primary key; "" key without qualifiers;
-                              * "22,10,21|235": alternative ordered qualifier sequences */
+    const char *req;    /* req= groups, space-separated (each must hold); NULL if none */
+    const char *ex;     /* ex= list; NULL if none */
+    const char *dlpkey; /* NULL: not a DL primary key; "" key without qualifiers;
+                         * "22,10,21|235": alternative ordered qualifier sequences */
     const char *title;
 } gs1_ai_def;
 

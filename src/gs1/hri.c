@@ -60,18 +60,19 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
         pos++;
     while (pos < len) {
         if (!ai_bracket_at(s, len, pos))
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_ai",
-                                      "expected \"(AI)\" at position %zu", base + pos + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_ai",
+                                 "expected \"(AI)\" at position %zu", base + pos + 1),
                       base + pos, 1);
         size_t ai_pos = pos + 1, digits = 0;
         while (s[ai_pos + digits] != ')')
             digits++;
         const gs1_ai_def *d = digits <= 4 ? gs1_ai_lookup(s + ai_pos, digits) : NULL;
         if (!d)
-            return at(err, px_err_set(err, PX_EINVALID, "unknown_ai",
-                                      "unknown AI (%.*s) at position %zu",
-                                      (int)(digits > 8 ? 8 : digits), s + ai_pos,
-                                      base + ai_pos + 1),
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "unknown_ai",
+                                 "unknown AI (%.*s) at position %zu",
+                                 (int)(digits > 8 ? 8 : digits), s + ai_pos, base + ai_pos + 1),
                       base + ai_pos, digits);
         pos = ai_pos + digits + 1;
         /* Printed HRI may space the AI from its data; set 82 has no space, so spaces next to
@@ -87,9 +88,10 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             if (s[pos] == '\\' && pos + 1 < len && s[pos + 1] == '(')
                 pos++;
             if (vlen >= GS1_AI_VALUE_MAX)
-                return at(err, px_err_set(err, PX_EINVALID, "invalid_length",
-                                          "AI (%s): value is too long (at most %zu)", d->ai,
-                                          gs1_ai_max_len(d)),
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_length",
+                                     "AI (%s): value is too long (at most %zu)", d->ai,
+                                     gs1_ai_max_len(d)),
                           base + src, 1);
             map[vlen] = src;
             value[vlen++] = s[pos++];
@@ -107,15 +109,16 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             return rc;
         }
         if (out->count >= GS1_MAX_ELEMENTS)
-            return at(err, px_err_set(err, PX_ETOOBIG, "too_many_elements",
-                                      "more than %d elements", GS1_MAX_ELEMENTS),
+            return at(err,
+                      px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                 GS1_MAX_ELEMENTS),
                       base + ai_pos, digits);
         gs1_element *it = &out->items[out->count++];
         memcpy(it->ai, d->ai, strlen(d->ai) + 1);
         memcpy(it->value, value, vlen + 1);
     }
     if (out->count == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
-                  base, len);
+        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"), base,
+                  len);
     return gs1_elements_validate(out, err);
 }

@@ -40,8 +40,8 @@ px_rc gs1__out_done(gs1__out *o, px_err *err)
     if (o->overflow) {
         if (o->cap)
             o->p[0] = '\0';
-        return px_err_set(err, PX_ETOOBIG, "output_too_long",
-                          "output does not fit in %zu bytes", o->cap);
+        return px_err_set(err, PX_ETOOBIG, "output_too_long", "output does not fit in %zu bytes",
+                          o->cap);
     }
     o->p[o->len] = '\0';
     return PX_OK;

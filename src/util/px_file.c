@@ -32,8 +32,8 @@ px_rc px_file_read(const char *path, size_t max, char **buf, size_t *len, px_err
             size_t ncap = cap * 2 > max ? max : cap * 2;
             char *p = realloc(data, ncap + 1);
             if (!p) {
-                rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory reading \"%s\"",
-                                path);
+                rc =
+                    px_err_set(err, PX_EINTERNAL, "internal", "out of memory reading \"%s\"", path);
                 goto done;
             }
             data = p;

@@ -17,14 +17,14 @@
 #define AT __FILE__, __LINE__
 
 /* Fails the test with the vector's location when cond is false. */
-#define VCHECK(v, cond, ...)                                                                  \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            print_error("%s:%d: ", (v)->file, (v)->line);                                     \
-            print_error(__VA_ARGS__);                                                         \
-            print_error("\n");                                                                \
-            fail();                                                                           \
-        }                                                                                     \
+#define VCHECK(v, cond, ...)                                                                       \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            print_error("%s:%d: ", (v)->file, (v)->line);                                          \
+            print_error(__VA_ARGS__);                                                              \
+            print_error("\n");                                                                     \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* "<GS>" in vectors stands for the 0x1D byte. */

@@ -41,9 +41,9 @@ static int parse_component(const char *tok, gs1_ai_component *c, char *linters)
         *comma = '\0';
     if (strncmp(s, "..", 2) == 0) {
         c->min = 1;
-        c->max = (unsigned char)atoi(s + 2);
+        c->max = (unsigned char)strtol(s + 2, NULL, 10);
     } else {
-        c->min = c->max = (unsigned char)atoi(s);
+        c->min = c->max = (unsigned char)strtol(s, NULL, 10);
     }
     return c->max > 0;
 }
@@ -126,14 +126,14 @@ static void test_gs1__dictionary_agrees(void **state)
             if (!in_range(&d, a->ai))
                 continue;
             seen[i] = 1;
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            print_error("AI (%s) disagrees with the dictionary: ", a->ai);                    \
-            print_error(__VA_ARGS__);                                                         \
-            print_error("\n");                                                                \
-            failures++;                                                                       \
-        }                                                                                     \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            print_error("AI (%s) disagrees with the dictionary: ", a->ai);                         \
+            print_error(__VA_ARGS__);                                                              \
+            print_error("\n");                                                                     \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
             CHECK(!!(a->flags & GS1_AI_PREDEFINED) == d.predefined, "'*' flag");
             CHECK(!!(a->flags & GS1_AI_DL_ATTR) == d.dl_attr, "'?' flag");
@@ -147,13 +147,13 @@ static void test_gs1__dictionary_agrees(void **state)
                 CHECK(c->min == e->min && c->max == e->max, "component %d length %d..%d vs %d..%d",
                       k, c->min, c->max, e->min, e->max);
                 CHECK(c->optional == e->optional, "component %d optional", k);
-                CHECK(strcmp(c->linters, d.linters[k]) == 0, "component %d linters \"%s\" vs \"%s\"",
-                      k, c->linters, d.linters[k]);
+                CHECK(strcmp(c->linters, d.linters[k]) == 0,
+                      "component %d linters \"%s\" vs \"%s\"", k, c->linters, d.linters[k]);
             }
             CHECK(strcmp(a->req ? a->req : "", d.req) == 0, "req \"%s\" vs \"%s\"",
                   a->req ? a->req : "", d.req);
-            CHECK(strcmp(a->ex ? a->ex : "", d.ex) == 0, "ex \"%s\" vs \"%s\"",
-                  a->ex ? a->ex : "", d.ex);
+            CHECK(strcmp(a->ex ? a->ex : "", d.ex) == 0, "ex \"%s\" vs \"%s\"", a->ex ? a->ex : "",
+                  d.ex);
             CHECK((a->dlpkey != NULL) == d.is_key, "dlpkey role");
             CHECK(strcmp(a->dlpkey ? a->dlpkey : "", d.dlpkey) == 0, "dlpkey \"%s\" vs \"%s\"",
                   a->dlpkey ? a->dlpkey : "", d.dlpkey);
@@ -177,10 +177,10 @@ static void test_gs1__dictionary_agrees(void **state)
 static void test_gs1__table_coverage(void **state)
 {
     (void)state;
-    static const char *const required[] = {"00", "01", "10", "11", "17", "21", "22", "235", "240",
-                                           "254", "414", "417", "7003", "710", "711", "712",
-                                           "713", "714", "715", "716", "717", "90", "91", "92",
-                                           "93", "94", "95", "96", "97", "98", "99"};
+    static const char *const required[] = {"00",  "01",  "10",  "11",  "17",   "21",  "22",  "235",
+                                           "240", "254", "414", "417", "7003", "710", "711", "712",
+                                           "713", "714", "715", "716", "717",  "90",  "91",  "92",
+                                           "93",  "94",  "95",  "96",  "97",   "98",  "99"};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         if (!gs1_ai_lookup(required[i], strlen(required[i])))
             print_error("AI (%s) missing\n", required[i]);
@@ -192,8 +192,8 @@ static void test_gs1__table_coverage(void **state)
     for (size_t i = 0; i < gs1_ai_count(); i++)
         for (size_t k = 0; k < gs1_ai_count(); k++)
             if (i != k)
-                assert_false(strncmp(gs1_ai_at(i)->ai, gs1_ai_at(k)->ai,
-                                     strlen(gs1_ai_at(i)->ai)) == 0);
+                assert_false(
+                    strncmp(gs1_ai_at(i)->ai, gs1_ai_at(k)->ai, strlen(gs1_ai_at(i)->ai)) == 0);
 }
 
 int main(void)

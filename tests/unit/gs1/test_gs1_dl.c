@@ -38,13 +38,11 @@ static void test_gs1__dl_build(void **state)
         px_err_clear(&err);
         char dl[GS1_DL_MAX], a[512], b[512];
         VCHECK(v, gs1_parse(&e, v->hri, &err) == PX_OK, "%s: %s", v->hri, err.message);
-        VCHECK(v, gs1_dl_format(dl, sizeof(dl), v->domain, &e, &err) == PX_OK, "%s",
-               err.message);
+        VCHECK(v, gs1_dl_format(dl, sizeof(dl), v->domain, &e, &err) == PX_OK, "%s", err.message);
         VCHECK(v, strcmp(dl, v->dl) == 0, "got %s", dl);
         /* and back: same data (the order may differ: path first, then query) */
         VCHECK(v, gs1_dl_parse(&e2, dl, &err) == PX_OK, "%s", err.message);
-        VCHECK(v, gs1_dl_format(a, sizeof(a), v->domain, &e2, &err) == PX_OK, "%s",
-               err.message);
+        VCHECK(v, gs1_dl_format(a, sizeof(a), v->domain, &e2, &err) == PX_OK, "%s", err.message);
         VCHECK(v, strcmp(a, dl) == 0, "reformat %s", a);
         elements_hri(b, sizeof(b), &e2);
         VCHECK(v, e2.count == e.count, "count %d vs %d (%s)", e2.count, e.count, b);
@@ -55,21 +53,21 @@ typedef struct {
     const char *file;
     int line;
     const char *uri;
-    const char *hri;   /* expected elements, or NULL */
-    const char *code;  /* expected error code when hri is NULL */
-    int pos;           /* expected error position, -1: don't check */
+    const char *hri;  /* expected elements, or NULL */
+    const char *code; /* expected error code when hri is NULL */
+    int pos;          /* expected error position, -1: don't check */
 } parse_vec;
 
 static const parse_vec parse_vectors[] = {
     /* DOMAIN.md §4.3 DL -> element string */
     {AT, "https://id.gs1.org/01/09520123456788/10/ABC1/21/12345?17=180426",
      "(01)09520123456788(10)ABC1(21)12345(17)180426", NULL, 0},
-    {AT, "https://id.gs1.org/414/9520123456788/254/32a%2Fb", "(414)9520123456788(254)32a/b",
-     NULL, 0},
+    {AT, "https://id.gs1.org/414/9520123456788/254/32a%2Fb", "(414)9520123456788(254)32a/b", NULL,
+     0},
     /* §4.1 stem: rightmost key */
     {AT, "https://a/00/faux/00/006141411234567890", "(00)006141411234567890", NULL, 0},
-    {AT, "https://example.com/some/stem/01/09506000134352/21/X", "(01)09506000134352(21)X",
-     NULL, 0},
+    {AT, "https://example.com/some/stem/01/09506000134352/21/X", "(01)09506000134352(21)X", NULL,
+     0},
     {AT, "HTTPS://ID.GS1.ORG/01/09506000134352", "(01)09506000134352", NULL, 0},
     {AT, "http://example.com:8080/01/09506000134352", "(01)09506000134352", NULL, 0},
     {AT, "https://id.gs1.org/01/09506000134352/22/C/10/L/21/S", "(01)09506000134352(22)C(10)L(21)S",
@@ -137,8 +135,7 @@ static void test_gs1__dl_parse(void **state)
             VCHECK(v, gs1_parse(&e, v->uri, &err) == PX_OK, "gs1_parse: %s", err.message);
         } else {
             VCHECK(v, rc != PX_OK, "%s accepted", v->uri);
-            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: %s (%s)", v->uri, err.code,
-                   err.message);
+            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: %s (%s)", v->uri, err.code, err.message);
             if (v->pos >= 0)
                 VCHECK(v, err.pos == v->pos, "%s: pos %d (%s)", v->uri, err.pos, err.message);
         }
@@ -170,8 +167,10 @@ static void test_gs1__dl_build_errors(void **state)
     /* fuzz finding: a DL whose canonical form is longer than GS1_DL_MAX still round-trips */
     char big[1024], longer[2048];
     snprintf(big, sizeof(big), "https://x/01/09506000134352?91=%s&92=%s",
-             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+             "!!!!!",
+             "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+             "!!!!!");
     assert_int_equal(gs1_dl_parse(&e, big, &err), PX_OK);
     assert_int_equal(gs1_dl_format(longer, sizeof(longer), NULL, &e, &err), PX_OK);
     assert_true(strlen(longer) > GS1_DL_MAX);

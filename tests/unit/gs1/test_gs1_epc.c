@@ -7,8 +7,8 @@ typedef struct {
     const char *file;
     int line;
     const char *uri;
-    const char *hri;   /* elements */
-    const char *dl;    /* gs1_epc_to_dl */
+    const char *hri; /* elements */
+    const char *dl;  /* gs1_epc_to_dl */
     int gcp_len;
 } epc_vec;
 
@@ -95,13 +95,11 @@ static void test_gs1__epc_typed_api(void **state)
     assert_string_equal(serial, "A/B%1");
     assert_int_equal(L, 7);
     /* §5.2: exactly seven characters escaped on output */
-    assert_int_equal(gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7,
-                                          "\"%&/<>?!'()*+", &err),
-                     PX_OK);
+    assert_int_equal(
+        gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7, "\"%&/<>?!'()*+", &err), PX_OK);
     assert_string_equal(out, "urn:epc:id:sgtin:9506000.013435.%22%25%26%2F%3C%3E%3F!'()*+");
-    assert_int_equal(gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7, ",-.:;=_aZ9",
-                                          &err),
-                     PX_OK);
+    assert_int_equal(
+        gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7, ",-.:;=_aZ9", &err), PX_OK);
     assert_string_equal(out, "urn:epc:id:sgtin:9506000.013435.,-.:;=_aZ9");
     assert_int_equal(gs1_epc_idpat_sgtin_format(out, sizeof(out), "04012345987652", 7, &err),
                      PX_OK);
@@ -109,8 +107,7 @@ static void test_gs1__epc_typed_api(void **state)
     assert_int_equal(gs1_epc_lgtin_format(out, sizeof(out), "04012345123456", 7, "998877", &err),
                      PX_OK);
     assert_string_equal(out, "urn:epc:class:lgtin:4012345.012345.998877");
-    assert_int_equal(gs1_epc_sgln_format(out, sizeof(out), "0355154000001", 7, NULL, &err),
-                     PX_OK);
+    assert_int_equal(gs1_epc_sgln_format(out, sizeof(out), "0355154000001", 7, NULL, &err), PX_OK);
     assert_string_equal(out, "urn:epc:id:sgln:0355154.00000.0");
     assert_int_equal(gs1_epc_sgln_format(out, sizeof(out), "0355154000001", 7, "", &err), PX_OK);
     assert_string_equal(out, "urn:epc:id:sgln:0355154.00000.0");
@@ -131,13 +128,13 @@ static void test_gs1__epc_typed_api(void **state)
     assert_int_equal(gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7, "A B", &err),
                      PX_EINVALID);
     assert_int_equal(err.pos, 1);
-    assert_int_equal(gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7,
-                                          "123456789012345678901", &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        gs1_epc_sgtin_format(out, sizeof(out), "09506000134352", 7, "123456789012345678901", &err),
+        PX_EINVALID);
     assert_int_equal(gs1_epc_sgtin_format(out, 20, "09506000134352", 7, "1", &err), PX_ETOOBIG);
-    assert_int_equal(gs1_epc_sgtin_parse(gtin, serial, &L, "urn:epc:id:sscc:0614141.1234567890",
-                                         &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        gs1_epc_sgtin_parse(gtin, serial, &L, "urn:epc:id:sscc:0614141.1234567890", &err),
+        PX_EINVALID);
     /* fuzz finding: an escaped "0" extension is still "no extension" */
     gs1_elements e;
     assert_int_equal(gs1_epc_parse(&e, NULL, NULL, "urn:epc:id:sgln:1414141.12945.%30", &err),
@@ -230,10 +227,10 @@ typedef struct {
 /* Entries of GS1's list (2021-09-14 snapshot): 06141 -> 7, 035 -> 7, 401 -> 7,
  * 535028899990 -> 12, 0000030 -> 12, 000000 -> 7, 950600013 -> 11. */
 static const gcp_vec gcp_vectors[] = {
-    {AT, "10614141073464", 2, 7},     /* GTIN, indicator dropped */
+    {AT, "10614141073464", 2, 7}, /* GTIN, indicator dropped */
     {AT, "00355154944954", 2, 7},
     {AT, "04012345111118", 2, 7},
-    {AT, "0614141073467", 1, 7},      /* GLN */
+    {AT, "0614141073467", 1, 7}, /* GLN */
     {AT, "0355154000001", 1, 7},
     {AT, "106141411234567897", 2, 7}, /* SSCC, extension digit dropped */
     {AT, "05350288999901", 2, 12},
@@ -242,8 +239,8 @@ static const gcp_vec gcp_vectors[] = {
     /* DOMAIN.md §5.3 assumes 7 for 9506000 (GS1's example prefix); the list says 950600013
      * -> 11, which is why packid stores the GCP length per product and only falls back */
     {AT, "09506000134352", 2, 11},
-    {AT, "09999999999999", 2, -1},    /* no entry: ask the brand owner */
-    {AT, "0614141073467", 3, -1},     /* bad gcppos */
+    {AT, "09999999999999", 2, -1}, /* no entry: ask the brand owner */
+    {AT, "0614141073467", 3, -1},  /* bad gcppos */
 };
 
 static void test_gs1__gcp_lookup(void **state)
@@ -281,8 +278,8 @@ static void test_gs1__gcp_longest_prefix(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__epc_vectors),  cmocka_unit_test(test_gs1__epc_typed_api),
-        cmocka_unit_test(test_gs1__epc_errors),   cmocka_unit_test(test_gs1__gcp_lookup),
+        cmocka_unit_test(test_gs1__epc_vectors),        cmocka_unit_test(test_gs1__epc_typed_api),
+        cmocka_unit_test(test_gs1__epc_errors),         cmocka_unit_test(test_gs1__gcp_lookup),
         cmocka_unit_test(test_gs1__gcp_longest_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,10 +56,10 @@ typedef struct {
 } cd_vec;
 
 static const cd_vec cd_vectors[] = {
-    {AT, "400638133393", '1'},       {AT, "0950600013435", '2'},
-    {AT, "061414107346", '7'},       {AT, "10614141123456789", '7'},
-    {AT, "0035515494495", '4'},      {AT, "0234567", '3'},
-    {AT, "5035515494495", '9'},      {AT, "12A", -1},
+    {AT, "400638133393", '1'},  {AT, "0950600013435", '2'},
+    {AT, "061414107346", '7'},  {AT, "10614141123456789", '7'},
+    {AT, "0035515494495", '4'}, {AT, "0234567", '3'},
+    {AT, "5035515494495", '9'}, {AT, "12A", -1},
 };
 
 static void test_gs1__check_digit(void **state)
@@ -227,9 +227,9 @@ static void test_gs1__dates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__check_digit),  cmocka_unit_test(test_gs1__key_validate),
+        cmocka_unit_test(test_gs1__check_digit),    cmocka_unit_test(test_gs1__key_validate),
         cmocka_unit_test(test_gs1__gtin_normalize), cmocka_unit_test(test_gs1__gln_sscc),
-        cmocka_unit_test(test_gs1__charsets),     cmocka_unit_test(test_gs1__dates),
+        cmocka_unit_test(test_gs1__charsets),       cmocka_unit_test(test_gs1__dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

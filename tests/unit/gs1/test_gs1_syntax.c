@@ -6,8 +6,8 @@
 typedef struct {
     const char *file;
     int line;
-    const char *hri;   /* input, bracketed */
-    const char *scan;  /* expected "]d2" + element string, <GS> for 0x1D */
+    const char *hri;  /* input, bracketed */
+    const char *scan; /* expected "]d2" + element string, <GS> for 0x1D */
 } payload_vec;
 
 /* DOMAIN.md §3 "Worked payloads" and §2.3 consequences. */
@@ -16,14 +16,12 @@ static const payload_vec payloads[] = {
      "]d201095060001343521720122510ABC123<GS>2112345"},
     {AT, "(01)09506000134352(10)ABC123(17)201225(21)12345",
      "]d2010950600013435210ABC123<GS>172012252112345"},
-    {AT, "(01)09506000134352(21)12345(714)1234567",
-     "]d201095060001343522112345<GS>7141234567"},
+    {AT, "(01)09506000134352(21)12345(714)1234567", "]d201095060001343522112345<GS>7141234567"},
     {AT, "(01)09506000134352(91)AB12(92)ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq+/=",
      "]d2010950600013435291AB12<GS>92ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq+/="},
     {AT, "(01)00355154944954(21)100000001(17)261231(10)LOT1",
      "]d2010035515494495421100000001<GS>1726123110LOT1"},
-    {AT, "(01)09506000134352(7003)2512311430(10)L1",
-     "]d2010950600013435270032512311430<GS>10L1"},
+    {AT, "(01)09506000134352(7003)2512311430(10)L1", "]d2010950600013435270032512311430<GS>10L1"},
     {AT, "(00)106141411234567897", "]d200106141411234567897"},
     {AT, "(414)0614141073467(254)1234", "]d241406141410734672541234"},
     {AT, "(01)09520123456788(10)ABC1(21)12345(17)180426",
@@ -42,8 +40,7 @@ static void test_gs1__worked_payloads(void **state)
         px_err_clear(&err);
         VCHECK(v, gs1_parse(&e, v->hri, &err) == PX_OK, "%s: %s", v->hri, err.message);
         char es[256], want[256], hri[256], back[256];
-        VCHECK(v, gs1_element_string_format(es, sizeof(es), &e, &err) == PX_OK, "%s",
-               err.message);
+        VCHECK(v, gs1_element_string_format(es, sizeof(es), &e, &err) == PX_OK, "%s", err.message);
         gs_expand(want, sizeof(want), v->scan);
         VCHECK(v, strcmp(es, want + 3) == 0, "element string differs for %s", v->hri);
         /* scan data ]d2 and ]Q3 parse back to the same elements */
@@ -67,10 +64,10 @@ static void test_gs1__worked_payloads(void **state)
 typedef struct {
     const char *file;
     int line;
-    const char *in;    /* <GS> expanded */
-    const char *code;  /* NULL: must parse */
-    int pos, len;      /* expected error span (pos -1: none) */
-    const char *hri;   /* expected elements when ok */
+    const char *in;   /* <GS> expanded */
+    const char *code; /* NULL: must parse */
+    int pos, len;     /* expected error span (pos -1: none) */
+    const char *hri;  /* expected elements when ok */
 } parse_vec;
 
 static const parse_vec parse_vectors[] = {
@@ -103,8 +100,7 @@ static const parse_vec parse_vectors[] = {
     {AT, "(01)0950600013435X", "invalid_character", 17, 1, NULL},
     {AT, "]d1(01)09506000134352", "invalid_symbology", 0, 3, NULL},
     {AT, "]d1https://id.gs1.org/01/09506000134352", NULL, 0, 0, "(01)09506000134352"},
-    {AT, "]Q1https://id.gs1.org/01/09506000134352/21/X", NULL, 0, 0,
-     "(01)09506000134352(21)X"},
+    {AT, "]Q1https://id.gs1.org/01/09506000134352/21/X", NULL, 0, 0, "(01)09506000134352(21)X"},
     {AT, "", "no_elements", -1, 0, NULL},
     {AT, "(11)200600(01)09506000134352", NULL, 0, 0, "(11)200600(01)09506000134352"},
     {AT, "(8006)095060001343520102", NULL, 0, 0, "(8006)095060001343520102"},
@@ -196,19 +192,28 @@ typedef struct {
     const char *file;
     int line;
     gs1_pack pack;
-    const char *scan;     /* NULL: invalid */
+    const char *scan; /* NULL: invalid */
     const char *field;
 } pack_vec;
 
 static const pack_vec pack_vectors[] = {
-    {AT, {"09506000134352", "261115", "BATCH002", "X7R2P", "", ""},
-     "010950600013435217261115" "10BATCH002<GS>21X7R2P", NULL},
-    {AT, {"9506000134352", "201225", "ABC123", "12345", "", ""},
-     "01095060001343521720122510ABC123<GS>2112345", NULL},
-    {AT, {"09506000134352", "", "", "12345", "714", "1234567"},
-     "01095060001343522112345<GS>7141234567", NULL},
-    {AT, {"09506000134352", "261115", "B1", "S1", "710", "12345678"},
-     "01095060001343521726111510B1<GS>21S1<GS>71012345678", NULL},
+    {AT,
+     {"09506000134352", "261115", "BATCH002", "X7R2P", "", ""},
+     "010950600013435217261115"
+     "10BATCH002<GS>21X7R2P",
+     NULL},
+    {AT,
+     {"9506000134352", "201225", "ABC123", "12345", "", ""},
+     "01095060001343521720122510ABC123<GS>2112345",
+     NULL},
+    {AT,
+     {"09506000134352", "", "", "12345", "714", "1234567"},
+     "01095060001343522112345<GS>7141234567",
+     NULL},
+    {AT,
+     {"09506000134352", "261115", "B1", "S1", "710", "12345678"},
+     "01095060001343521726111510B1<GS>21S1<GS>71012345678",
+     NULL},
     {AT, {"09506000134353", "", "", "1", "", ""}, NULL, "gtin"},
     {AT, {"09506000134352", "261131", "B", "1", "", ""}, NULL, "expiry"},
     {AT, {"09506000134352", "", "B~", "1", "", ""}, NULL, "batch"},
