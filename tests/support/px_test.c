@@ -54,6 +54,17 @@ void px_test_db_create(px_test_env *env)
     snprintf(env->data_dir, sizeof(env->data_dir), "/tmp/packid-test-%s", hex);
 }
 
+void px_test_embedded_init(px_test_env *env)
+{
+    memset(env, 0, sizeof(*env));
+    uint8_t b[6];
+    char hex[13];
+    px_random_bytes(b, sizeof(b));
+    px_hex_encode(hex, b, sizeof(b));
+    snprintf(env->data_dir, sizeof(env->data_dir), "/tmp/packid-embedded-%s", hex);
+    env->embedded = 1;
+}
+
 void px_test_db_drop(px_test_env *env)
 {
     if (!env->db_name[0])
@@ -86,7 +97,8 @@ static char **child_env(px_test_env *env, char *store, size_t cap, int listen)
         vec[n++] = store + off;                                                             \
         off += (size_t)w + 1;                                                               \
     } while (0)
-    ADD("PACKID_DATABASE_URL=%s", env->conninfo);
+    if (!env->embedded)
+        ADD("PACKID_DATABASE_URL=%s", env->conninfo);
     ADD("PACKID_DATA_DIR=%s", env->data_dir);
     if (listen)
         ADD("PACKID_LISTEN=127.0.0.1:0");
@@ -344,4 +356,16 @@ void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap)
     snprintf(out, cap, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
     PQfinish(c);
+}
+
+int px_test_shell(const char *cmd)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -15,8 +15,12 @@ typedef struct px_test_env {
     char base_url[64];
     char extra_env[8][256];   /* NAME=value pairs passed to the server and the CLI */
     int n_extra;
+    int embedded;             /* 1: no PACKID_DATABASE_URL, the server runs its own cluster */
 } px_test_env;
 
+/* Prepares env for the embedded default database: a fresh temporary data folder and no
+ * PACKID_DATABASE_URL. */
+void px_test_embedded_init(px_test_env *env);
 /* Creates a fresh database from packid_template (PACKID_TEST_DATABASE_URL names the admin
  * connection); fails the test on error. */
 void px_test_db_create(px_test_env *env);
@@ -56,6 +60,9 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
 void px_http_resp_free(px_http_resp *r);
 /* The error code of an API error body, or "". */
 const char *px_http_error_code(const px_http_resp *r);
+
+/* Runs a shell command (test housekeeping); returns its exit status. */
+int px_test_shell(const char *cmd);
 
 /* SQL helpers on env's database. */
 long long px_sql_count(px_test_env *env, const char *sql);

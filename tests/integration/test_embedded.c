@@ -1,0 +1,116 @@
+/* The embedded default database (issue 2, item 4): with no PACKID_DATABASE_URL, `packid serve`
+ * creates a private cluster with initdb under its data folder, serves on a Unix socket only,
+ * stops it cleanly, and finds the same data on the next start. Also: a migration changed after
+ * it was applied is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+static void read_file(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
+static void test_embedded__create_stop_restart(void **state)
+{
+    (void)state;
+    px_test_env env;
+    px_test_embedded_init(&env);
+    px_test_server_start(&env);
+
+    char path[512], buf[65536];
+    snprintf(path, sizeof(path), "%s/pg/PG_VERSION", env.data_dir);
+    assert_int_equal(access(path, F_OK), 0);
+    /* Unix socket only: no TCP listener is configured. */
+    snprintf(path, sizeof(path), "%s/pg/postgresql.conf", env.data_dir);
+    read_file(path, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "listen_addresses = ''"));
+
+    /* The CLI uses the running cluster (and leaves it running). */
+    char org[40], key[64];
+    px_test_org_key(&env, "mah", "Embedded MAH", "mah", org, key);
+    px_http_resp r;
+    px_http(&env, &r, "GET", "/v1/whoami", key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_http_resp_free(&r);
+    px_http(&env, &r, "GET", "/healthz", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_http_resp_free(&r);
+
+    /* serve stops the cluster it started. */
+    assert_int_equal(px_test_server_stop(&env), 0);
+    int rc;
+    const char *status[] = {"db", "status", NULL};
+    json_t *o = px_test_cli(&env, &rc, status);
+    assert_int_equal(rc, 1);
+    assert_true(json_is_false(json_object_get(o, "running")));
+    json_decref(o);
+
+    /* Started again: the same key still works. */
+    px_test_server_start(&env);
+    px_http(&env, &r, "GET", "/v1/whoami", key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "org_id")), org);
+    px_http_resp_free(&r);
+    assert_int_equal(px_test_server_stop(&env), 0);
+
+    /* `packid key list` never prints a secret. */
+    const char *list[] = {"key", "list", NULL};
+    o = px_test_cli(&env, &rc, list);
+    assert_int_equal(rc, 0);
+    char *dump = json_dumps(o, 0);
+    assert_null(strstr(dump, key));
+    assert_null(strstr(dump, "api_key"));
+    free(dump);
+    json_decref(o);
+
+    snprintf(buf, sizeof(buf), "rm -rf '%s'", env.data_dir);
+    assert_int_equal(px_test_shell(buf), 0);
+}
+
+static void test_embedded__changed_migration_refused(void **state)
+{
+    (void)state;
+    px_test_env env;
+    memset(&env, 0, sizeof(env));
+    px_test_db_create(&env);
+    int rc;
+    const char *migrate[] = {"migrate", NULL};
+    json_t *o = px_test_cli(&env, &rc, migrate);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "applied")), 0);
+    json_decref(o);
+    /* As if 0001's text had been edited after it was applied. */
+    assert_int_equal(px_sql_exec(&env, "UPDATE schema_migration SET checksum = 'edited' "
+                                       "WHERE name = '0001_foundation.sql'"),
+                     0);
+    o = px_test_cli(&env, &rc, migrate);
+    assert_int_equal(rc, 1);
+    json_t *e = json_object_get(o, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "migration_changed");
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")),
+                           "0001_foundation.sql"));
+    json_decref(o);
+    px_test_db_drop(&env);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_embedded__create_stop_restart),
+        cmocka_unit_test(test_embedded__changed_migration_refused),
+    };
+    return cmocka_run_group_tests_name("embedded", tests, NULL, NULL);
+}
