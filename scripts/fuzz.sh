@@ -9,8 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 jobs=${PACKID_JOBS:-2}
 
-# Warnings are enforced by the gcc build; clang -Wformat=2 flags util/ vprintf wrappers.
-CC=clang cmake -S "$root" -B "$build" -DPACKID_FUZZ=ON -DPACKID_TESTS=OFF -DPACKID_WERROR=OFF \
+CC=clang cmake -S "$root" -B "$build" -DPACKID_FUZZ=ON -DPACKID_TESTS=OFF -DPACKID_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 if ! cmake --build "$build" -j"$jobs" \
         --target fuzz_gs1_element fuzz_gs1_hri fuzz_gs1_dl fuzz_gs1_epc >"$build/build.log" 2>&1; then

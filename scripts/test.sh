@@ -16,6 +16,13 @@ if ! cmake --build "$build" -j"$(nproc)" >"$build/build.log" 2>&1; then
   exit 1
 fi
 
+# The parsers of outside input under libFuzzer for a bounded time (PACKID_FUZZ_SECONDS per
+# harness, default 10; 0 skips). Before ctest, so ctest's summary closes the output.
+fuzz_secs=${PACKID_FUZZ_SECONDS:-10}
+if [ "$fuzz_secs" -gt 0 ]; then
+  bash scripts/fuzz.sh "$fuzz_secs"
+fi
+
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0

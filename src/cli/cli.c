@@ -32,8 +32,10 @@ int px_cli_fail(const px_cli *cli, const px_err *err)
         json_t *e = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
         if (err->field[0])
             json_object_set_new(e, "field", json_string(err->field));
-        if (err->pos >= 0)
+        if (err->pos >= 0) {
             json_object_set_new(e, "position", json_integer(err->pos));
+            json_object_set_new(e, "length", json_integer(err->len));
+        }
         json_t *o = json_pack("{s:o}", "error", e);
         char *s = json_dumps(o, JSON_COMPACT);
         printf("%s\n", s);

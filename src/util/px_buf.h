@@ -22,7 +22,7 @@ void px_buf_reset(px_buf *b);
 px_rc px_buf_add(px_buf *b, const void *data, size_t len);
 px_rc px_buf_puts(px_buf *b, const char *s);
 px_rc px_buf_printf(px_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap);
+px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Hands the NUL-terminated data to the caller (free() it); the buffer is left empty. */
 char *px_buf_take(px_buf *b);
 
