@@ -100,8 +100,8 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
      * and carries the most qualifiers (first one on a tie). */
     int best = -1, best_count = -1;
     const char *bad_ai = NULL;
-    const char *alt;
-    size_t alen;
+    const char *alt = NULL;
+    size_t alen = 0;
     for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++) {
         int count = 0, feasible = 1;
         for (int i = 0; i < e->count; i++) {
@@ -222,7 +222,7 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
                        size_t len, int query, size_t base, px_err *err)
 {
     char value[GS1_AI_VALUE_MAX + 1];
-    size_t vlen;
+    size_t vlen = 0;
     if (len == 0)
         return at(err,
                   px_err_set(err, PX_EINVALID, "empty_value",
