@@ -1,0 +1,118 @@
+/* POST /v1/products/{gtin}/allocations, GET /v1/allocations/{id}[/serials] (API.md
+ * "Allocating serials"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocation.h"
+#include "handlers.h"
+#include "paging.h"
+#include "px_str.h"
+
+void h_allocation_create(px_req *r)
+{
+    static const char *const allowed[] = {"count", "label", "for_org", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_alloc_request req;
+    memset(&req, 0, sizeof(req));
+    req.gtin = px_req_param(r, 0);
+    /* REQ-POOL-4: up to 1,000,000 serials per job. */
+    req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1, &bad);
+    if (bad)
+        return;
+    req.label = px_json_str(r, r->json, "label", 200, 0, &bad);
+    if (bad)
+        return;
+    req.for_org = px_json_str(r, r->json, "for_org", 36, 0, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_alloc_result res;
+    if (px_svc_allocate(db, &r->actor, &req, &res, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 202,
+                  json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "job_id", res.job.id,
+                            "allocation_id", res.allocation.id, "total",
+                            (json_int_t)res.job.total, "status", "queued", "gtin",
+                            res.allocation.gtin, "allocated_to", res.allocation.org_id));
+}
+
+void h_allocation_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_allocation a;
+    if (px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "allocation_id", a.id, "gtin",
+                          a.gtin, "org_id", a.org_id, "requested_by", a.requested_by, "count",
+                          (json_int_t)a.count, "job_id", a.job_id, "created_at", a.created_at);
+    if (a.label[0])
+        json_object_set_new(o, "label", json_string(a.label));
+    px_reply_json(r, 200, o);
+}
+
+typedef struct {
+    json_t *items;
+    long want, got;
+    int more;
+    char last[PX_SERIAL_LEN_MAX + 1];
+} page;
+
+static int add_serial(void *ctx, const px_serial_item *it)
+{
+    page *p = ctx;
+    if (p->got == p->want) {
+        p->more = 1;
+        return 1;
+    }
+    json_array_append_new(p->items, json_pack("{s:s, s:s}", "serial", it->serial, "state",
+                                              it->state));
+    p->got++;
+    px_strlcpy(p->last, it->serial, sizeof(p->last));
+    return 0;
+}
+
+/* A cursor of this list holds the last serial of a page: 1..20 printable ASCII characters
+ * (set 82 is a subset); anything else was not issued by this API. */
+static int serial_cursor_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > PX_SERIAL_LEN_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+void h_allocation_serials(px_req *r)
+{
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
+    if (!serial_cursor_ok(after))
+        return px_reply_fail(r, PX_EINVALID, "bad_request",
+                             "after is not a cursor this API issued");
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    page p = {.items = json_array(), .want = first};
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), after, first + 1,
+                                       add_serial, &p, &err) != PX_OK) {
+        json_decref(p.items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, px_page_wrap(p.items, p.more, p.last));
+}

@@ -1,0 +1,45 @@
+/* GET /v1/jobs/{job_id}: background work and its live progress (API.md "Allocating
+ * serials"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocation.h"
+#include "handlers.h"
+
+void h_job_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_job j;
+    if (px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "job_id", j.id, "kind", j.kind,
+                          "status", j.status, "total", (json_int_t)j.total, "done",
+                          (json_int_t)j.done, "created_at", j.created_at);
+    if (j.started_at[0])
+        json_object_set_new(o, "started_at", json_string(j.started_at));
+    if (j.finished_at[0])
+        json_object_set_new(o, "finished_at", json_string(j.finished_at));
+    if (j.error[0])
+        json_object_set_new(o, "error", json_string(j.error));
+    /* progress is written by hand: jansson prints reals with 17 significant digits
+     * (0.41999999999999998), and a progress bar wants 0.42. */
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!body)
+        return px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    double progress = j.total > 0 ? (double)j.done / (double)j.total : 0.0;
+    size_t cap = strlen(body) + 48;
+    char *out = malloc(cap);
+    if (!out) {
+        free(body);
+        return px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    }
+    int n = snprintf(out, cap, "{\"progress\":%.4g,%s", progress, body + 1);
+    free(body);
+    px_reply_take(r, 200, "application/json", out, (size_t)n);
+}

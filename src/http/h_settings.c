@@ -1,0 +1,104 @@
+/* Serial settings: PUT/GET /v1/serial-settings (the MAH's default) and
+ * PUT/GET /v1/products/{gtin}/serial-settings (API.md "Products and serial settings"). */
+#include <string.h>
+
+#include "allocation.h"
+#include "handlers.h"
+
+static json_t *settings_json(const px_serial_settings *s)
+{
+    json_t *o = json_pack("{s:s, s:i}", "strategy", px_serial_strategy_name(s->strategy),
+                          "length", s->length);
+    if (s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC)
+        json_object_set_new(o, "symbols", json_string(s->symbols));
+    return o;
+}
+
+/* Reads the body's fields; replies 422 and returns -1 on a malformed one. Range and
+ * character rules are the domain's (px_serial_settings_validate), so the client learns the
+ * field and the position of a bad symbol. */
+static int read_input(px_req *r, px_settings_input *in)
+{
+    static const char *const allowed[] = {"strategy", "length", "symbols", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return -1;
+    int bad = 0;
+    memset(in, 0, sizeof(*in));
+    in->strategy = px_json_str(r, r->json, "strategy", 32, 1, &bad);
+    if (bad)
+        return -1;
+    in->length = px_json_int(r, r->json, "length", -1000000, 1000000, 0, 1, &bad);
+    if (bad)
+        return -1;
+    in->symbols = px_json_str(r, r->json, "symbols", 1024, 0, &bad);
+    return bad ? -1 : 0;
+}
+
+void h_org_settings_put(px_req *r)
+{
+    px_settings_input in;
+    if (read_input(r, &in) != 0)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_serial_settings s;
+    if (px_svc_org_settings_put(db, &r->actor, &in, &s, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = settings_json(&s);
+    json_object_set_new(o, "org_id", json_string(r->actor.org_id));
+    px_reply_json(r, 201, o);
+}
+
+void h_org_settings_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_serial_settings s;
+    if (px_svc_org_settings_get(db, &r->actor, &s, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = settings_json(&s);
+    json_object_set_new(o, "org_id", json_string(r->actor.org_id));
+    px_reply_json(r, 200, o);
+}
+
+void h_product_settings_put(px_req *r)
+{
+    px_settings_input in;
+    if (read_input(r, &in) != 0)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_serial_settings s;
+    if (px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = settings_json(&s);
+    json_object_set_new(o, "source", json_string("product"));
+    px_reply_json(r, 201, o);
+}
+
+void h_product_settings_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_serial_settings s;
+    int from_org = 0;
+    if (px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err) !=
+        PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = settings_json(&s);
+    /* "organization": the default this product would copy at its first allocation. */
+    json_object_set_new(o, "source", json_string(from_org ? "organization" : "product"));
+    px_reply_json(r, 200, o);
+}

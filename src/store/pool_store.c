@@ -1,0 +1,479 @@
+/* Serial settings, allocation jobs and the serial pool (pool_store.h, docs/pool.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool_store.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(col) "coalesce(to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static long long ll(const PGresult *r, int row, int col)
+{
+    return strtoll(px__val(r, row, col), NULL, 10);
+}
+
+/* ---- serial settings -------------------------------------------------------------------- */
+
+static px_rc settings_from_text(px_serial_settings *out, const char *strategy, int length,
+                                const char *symbols, px_err *err)
+{
+    px_serial_strategy st;
+    px_rc rc = px_serial_strategy_parse(&st, strategy, err);
+    if (rc != PX_OK)
+        return rc;
+    return px_serial_settings_init(out, st, length, symbols, err);
+}
+
+px_rc px_store_org_settings_get(px_db *db, px_serial_settings *out, const char *org_id,
+                                px_err *err)
+{
+    const char *p[] = {org_id};
+    PGresult *r = px__exec(db,
+                           "SELECT strategy, length, coalesce(symbols, '') "
+                           "FROM org_serial_settings WHERE org_id = $1::uuid",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "settings_missing",
+                        "the organization has no serial settings");
+    else
+        rc = settings_from_text(out, px__val(r, 0, 0), atoi(px__val(r, 0, 1)),
+                                px__val(r, 0, 2), err);
+    PQclear(r);
+    return rc;
+}
+
+static const char *symbols_param(const px_serial_settings *s)
+{
+    return s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC ? s->symbols : NULL;
+}
+
+px_rc px_store_org_settings_insert(px_db *db, const char *org_id, const px_serial_settings *s,
+                                   px_err *err)
+{
+    char len[8];
+    snprintf(len, sizeof(len), "%d", s->length);
+    const char *p[] = {org_id, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
+    /* REQ-POOL-3: settings never change once set (API.md settings_immutable). */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO org_serial_settings (org_id, strategy, length, symbols) "
+                           "VALUES ($1::uuid, $2, $3::smallint, $4) "
+                           "ON CONFLICT (org_id) DO NOTHING",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (strcmp(PQcmdTuples(r), "1") != 0)
+        rc = px_err_set(err, PX_ECONFLICT, "settings_immutable",
+                        "the organization's serial settings are already set and never change");
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_product_settings_set(px_db *db, const char *gtin, const px_serial_settings *s,
+                                    px_err *err)
+{
+    char len[8];
+    snprintf(len, sizeof(len), "%d", s->length);
+    const char *p[] = {gtin, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
+    /* REQ-POOL-3: only a product without settings takes them (immutable once set). */
+    PGresult *r = px__exec(db,
+                           "UPDATE product SET serial_strategy = $2, serial_length = "
+                           "$3::smallint, serial_symbols = $4 "
+                           "WHERE gtin = $1 AND serial_strategy IS NULL",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (strcmp(PQcmdTuples(r), "1") != 0)
+        rc = px_err_set(err, PX_ECONFLICT, "settings_immutable",
+                        "the serial settings of product %s are already set and never change",
+                        gtin);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_product_settings_parse(px_serial_settings *out, const px_product *p,
+                                      px_err *err)
+{
+    if (!p->has_settings)
+        return px_err_set(err, PX_ENOTFOUND, "settings_missing",
+                          "product %s has no serial settings", p->gtin);
+    return settings_from_text(out, p->serial_strategy, p->serial_length, p->serial_symbols,
+                              err);
+}
+
+px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, px_err *err)
+{
+    char d[24];
+    snprintf(d, sizeof(d), "%lld", delta);
+    const char *p[] = {gtin, d};
+    PGresult *r = px__exec(db,
+                           "UPDATE product SET issued_count = greatest(issued_count + "
+                           "$2::bigint, 0) WHERE gtin = $1",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- jobs ------------------------------------------------------------------------------- */
+
+#define JOB_COLS                                                                            \
+    "j.id, j.kind, j.status, j.total, j.done, coalesce(j.error, ''), j.org_id, "            \
+    "coalesce(j.tenant_id::text, ''), " TS("j.created_at") ", " TS("j.started_at") ", "     \
+    TS("j.finished_at")
+
+static void job_row(px_job *j, const PGresult *r, int i)
+{
+    memset(j, 0, sizeof(*j));
+    px_strlcpy(j->id, px__val(r, i, 0), sizeof(j->id));
+    px_strlcpy(j->kind, px__val(r, i, 1), sizeof(j->kind));
+    px_strlcpy(j->status, px__val(r, i, 2), sizeof(j->status));
+    j->total = ll(r, i, 3);
+    j->done = ll(r, i, 4);
+    px_strlcpy(j->error, px__val(r, i, 5), sizeof(j->error));
+    px_strlcpy(j->org_id, px__val(r, i, 6), sizeof(j->org_id));
+    px_strlcpy(j->tenant_id, px__val(r, i, 7), sizeof(j->tenant_id));
+    px_strlcpy(j->created_at, px__val(r, i, 8), sizeof(j->created_at));
+    px_strlcpy(j->started_at, px__val(r, i, 9), sizeof(j->started_at));
+    px_strlcpy(j->finished_at, px__val(r, i, 10), sizeof(j->finished_at));
+}
+
+px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
+{
+    char total[24];
+    snprintf(total, sizeof(total), "%lld", j->total);
+    const char *p[] = {j->kind, total, j->org_id, nz(j->tenant_id)};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
+                           "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    job_row(j, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_id,
+                       int all_orgs, px_err *err)
+{
+    const char *p[] = {id, org_id, all_orgs ? "true" : "false"};
+    PGresult *r = px__exec(
+        db,
+        "SELECT " JOB_COLS " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR "
+        "j.org_id = $2::uuid OR j.tenant_id = $2::uuid OR EXISTS (SELECT 1 FROM allocation a "
+        "WHERE a.job_id = j.id AND a.org_id = $2::uuid))",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "job %s not found", id);
+    else
+        job_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed,
+                           px_err *err)
+{
+    char add[24];
+    snprintf(add, sizeof(add), "%lld", n);
+    const char *p[] = {job_id, add};
+    PGresult *r = px__exec(
+        db,
+        "UPDATE job SET done = done + $2::bigint, heartbeat_at = now(), "
+        "status = CASE WHEN done + $2::bigint >= total THEN 'completed' ELSE 'running' END, "
+        "finished_at = CASE WHEN done + $2::bigint >= total THEN now() END "
+        "WHERE id = $1::uuid RETURNING status",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    *completed = PQntuples(r) == 1 && strcmp(px__val(r, 0, 0), "completed") == 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
+                       px_err *err)
+{
+    const char *p[] = {job_id, error};
+    PGresult *r = px__exec(db,
+                           "UPDATE job SET status = 'failed', error = $2, finished_at = now(), "
+                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', 'running')",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    *changed = strcmp(PQcmdTuples(r), "1") == 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- allocations ---------------------------------------------------------------------- */
+
+#define ALLOC_COLS                                                                          \
+    "a.id, a.gtin, a.org_id, a.requested_by, p.mah_id, coalesce(a.label, ''), a.count, "    \
+    "coalesce(a.job_id::text, ''), " TS("a.created_at")
+
+static void alloc_row(px_allocation *a, const PGresult *r, int i)
+{
+    memset(a, 0, sizeof(*a));
+    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
+    px_strlcpy(a->gtin, px__val(r, i, 1), sizeof(a->gtin));
+    px_strlcpy(a->org_id, px__val(r, i, 2), sizeof(a->org_id));
+    px_strlcpy(a->requested_by, px__val(r, i, 3), sizeof(a->requested_by));
+    px_strlcpy(a->mah_id, px__val(r, i, 4), sizeof(a->mah_id));
+    px_strlcpy(a->label, px__val(r, i, 5), sizeof(a->label));
+    a->count = ll(r, i, 6);
+    px_strlcpy(a->job_id, px__val(r, i, 7), sizeof(a->job_id));
+    px_strlcpy(a->created_at, px__val(r, i, 8), sizeof(a->created_at));
+}
+
+px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
+{
+    char count[24];
+    snprintf(count, sizeof(count), "%lld", a->count);
+    const char *p[] = {a->gtin, a->org_id, a->requested_by, nz(a->label), count, nz(a->job_id)};
+    PGresult *r = px__exec(db,
+                           "WITH a AS (INSERT INTO allocation (gtin, org_id, requested_by, label, "
+                           "count, job_id) VALUES ($1, $2::uuid, $3::uuid, $4, $5::integer, "
+                           "$6::uuid) RETURNING *) "
+                           "SELECT " ALLOC_COLS " FROM a JOIN product p ON p.gtin = a.gtin",
+                           6, p, err);
+    if (!r)
+        return err->rc;
+    alloc_row(a, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db,
+                           "SELECT " ALLOC_COLS " FROM allocation a JOIN product p "
+                           "ON p.gtin = a.gtin WHERE a.id = $1::uuid",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
+    else
+        alloc_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id, const char *after,
+                                       long limit, px_serial_item_fn fn, void *ctx,
+                                       px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {allocation_id, after ? after : "", lim};
+    /* Keyset paging on the index serial_allocation (allocation_id, serial). */
+    PGresult *r = px__exec(db,
+                           "SELECT serial, state FROM serial WHERE allocation_id = $1::uuid "
+                           "AND serial > $2 ORDER BY serial LIMIT $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_serial_item it;
+        px_strlcpy(it.serial, px__val(r, i, 0), sizeof(it.serial));
+        px_strlcpy(it.state, px__val(r, i, 1), sizeof(it.state));
+        if (fn(ctx, &it))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- the allocation runner ------------------------------------------------------------------ */
+
+px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *err)
+{
+    *found = 0;
+    memset(out, 0, sizeof(*out));
+    /* REQ-POOL-7: FOR UPDATE SKIP LOCKED — a job being worked on by another transaction (this
+     * process's other worker, or another packid process) is skipped, never waited for. The
+     * lock lasts until the caller's COMMIT/ROLLBACK, or until the connection dies. */
+    PGresult *r = px__exec(
+        db,
+        "WITH c AS (SELECT id FROM job WHERE kind = 'allocation' AND status IN "
+        "('queued', 'running') ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "
+        "heartbeat_at = now() FROM c, allocation a, product p "
+        "WHERE j.id = c.id AND a.job_id = j.id AND p.gtin = a.gtin "
+        "RETURNING j.id, j.org_id, coalesce(j.tenant_id::text, ''), a.id, a.gtin, a.org_id, "
+        "p.market, j.total, j.done, p.issued_count, coalesce(p.serial_strategy, ''), "
+        "coalesce(p.serial_length, 0), coalesce(p.serial_symbols, '')",
+        0, NULL, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        *found = 1;
+        px_strlcpy(out->job_id, px__val(r, 0, 0), sizeof(out->job_id));
+        px_strlcpy(out->job_org_id, px__val(r, 0, 1), sizeof(out->job_org_id));
+        px_strlcpy(out->tenant_id, px__val(r, 0, 2), sizeof(out->tenant_id));
+        px_strlcpy(out->allocation_id, px__val(r, 0, 3), sizeof(out->allocation_id));
+        px_strlcpy(out->gtin, px__val(r, 0, 4), sizeof(out->gtin));
+        px_strlcpy(out->org_id, px__val(r, 0, 5), sizeof(out->org_id));
+        px_strlcpy(out->market, px__val(r, 0, 6), sizeof(out->market));
+        out->total = ll(r, 0, 7);
+        out->done = ll(r, 0, 8);
+        out->issued_count = ll(r, 0, 9);
+        px_err e2;
+        px_err_clear(&e2);
+        out->settings_ok = settings_from_text(&out->settings, px__val(r, 0, 10),
+                                              atoi(px__val(r, 0, 11)), px__val(r, 0, 12),
+                                              &e2) == PX_OK;
+        if (!out->settings_ok)
+            px_strlcpy(out->settings_error, e2.message, sizeof(out->settings_error));
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+static px_rc simple(px_db *db, const char *sql, px_err *err)
+{
+    return px_db_exec(db, sql, err);
+}
+
+/* One COPY text line: gtin \t serial \t allocation \t org \n. No escaping is needed: set 82
+ * has no backslash, tab or newline (DOMAIN.md §2.2), and the other fields are digits/uuids. */
+px_rc px_store_serials_copy(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
+                            px_err *err)
+{
+    px_rc rc = simple(db, "SAVEPOINT px_copy", err);
+    if (rc != PX_OK)
+        return rc;
+    PGconn *conn = db->conn;
+    PGresult *r = PQexec(conn, "COPY serial (gtin, serial, allocation_id, allocated_to) "
+                               "FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        rc = px__sqlstate_map(r, conn, err);
+        PQclear(r);
+        simple(db, "ROLLBACK TO SAVEPOINT px_copy", NULL);
+        return rc;
+    }
+    PQclear(r);
+    /* The fixed part of each line, then the serial. */
+    char head[16], tail[2 * PX_ID_LEN + 4];
+    int hl = snprintf(head, sizeof(head), "%s\t", c->gtin);
+    int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", c->allocation_id, c->org_id);
+    enum { BUF = 256 * 1024 };
+    char *buf = malloc(BUF);
+    size_t len = 0;
+    int ok = buf != NULL;
+    for (size_t i = 0; ok && i < set->n; i++) {
+        const char *s = set->serials + i * PX_SERIAL_STRIDE;
+        size_t sl = strlen(s);
+        if (len + (size_t)hl + sl + (size_t)tl > BUF) {
+            ok = PQputCopyData(conn, buf, (int)len) == 1;
+            len = 0;
+        }
+        memcpy(buf + len, head, (size_t)hl);
+        len += (size_t)hl;
+        memcpy(buf + len, s, sl);
+        len += sl;
+        memcpy(buf + len, tail, (size_t)tl);
+        len += (size_t)tl;
+    }
+    if (ok && len)
+        ok = PQputCopyData(conn, buf, (int)len) == 1;
+    free(buf);
+    PQputCopyEnd(conn, ok ? NULL : "packid: copy aborted");
+    r = PQgetResult(conn);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+        rc = PX_OK;
+    } else {
+        const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (st && strcmp(st, "23505") == 0)
+            rc = px_err_set(err, PX_EEXISTS, "exists", "a serial of the set is already known");
+        else
+            rc = px__sqlstate_map(r, conn, err);
+    }
+    PQclear(r);
+    while ((r = PQgetResult(conn)) != NULL)
+        PQclear(r);
+    if (rc == PX_OK)
+        return simple(db, "RELEASE SAVEPOINT px_copy", err);
+    simple(db, "ROLLBACK TO SAVEPOINT px_copy", NULL);
+    return rc;
+}
+
+px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
+                                  long long *inserted, px_err *err)
+{
+    *inserted = 0;
+    if (set->n == 0)
+        return PX_OK;
+    /* The serials travel as one newline-separated text (newline is not in set 82). */
+    size_t cap = set->n * PX_SERIAL_STRIDE + 1, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    for (size_t i = 0; i < set->n; i++) {
+        const char *s = set->serials + i * PX_SERIAL_STRIDE;
+        size_t sl = strlen(s);
+        if (i)
+            text[len++] = '\n';
+        memcpy(text + len, s, sl);
+        len += sl;
+    }
+    text[len] = '\0';
+    const char *p[] = {c->gtin, c->allocation_id, c->org_id, text};
+    /* REQ-POOL-4: the primary key (gtin, serial) is the final guard; a serial already known
+     * for the GTIN (generated earlier, allocated to another CMO, or external) is skipped,
+     * and the caller generates another. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) "
+                           "SELECT $1, s, $2::uuid, $3::uuid FROM "
+                           "unnest(string_to_array($4, E'\\n')) AS s ON CONFLICT DO NOTHING",
+                           4, p, err);
+    free(text);
+    if (!r)
+        return err->rc;
+    *inserted = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long long *first,
+                                px_err *err)
+{
+    char add[24];
+    snprintf(add, sizeof(add), "%lld", n);
+    const char *p[] = {gtin, add};
+    /* REQ-POOL-4: disjoint ranges — the counter moves under the product row lock, so two
+     * allocations (two CMOs) never get the same numbers (the "vendor split" problem). */
+    PGresult *r = px__exec(db,
+                           "UPDATE product SET next_sequence = next_sequence + $2::bigint "
+                           "WHERE gtin = $1 RETURNING next_sequence - $2::bigint",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) != 1)
+        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
+    else
+        *first = ll(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
