@@ -1,0 +1,661 @@
+/* SQL of the pack lifecycle (lifecycle_store.h). Every serial list is one text[] parameter
+ * joined with unnest(): one round trip per statement, never one per serial. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle_store.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+/* µs since the epoch as a timestamptz expression of parameter $n (exact, no float). */
+#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
+{
+    px_rc rc = px_buf_add(out, "{", 1);
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        const char *s = v[i];
+        char tmp[96];
+        size_t k = 0;
+        if (i)
+            tmp[k++] = ',';
+        tmp[k++] = '"';
+        for (; *s; s++) {
+            if (k > sizeof(tmp) - 4) {
+                if ((rc = px_buf_add(out, tmp, k)) != PX_OK)
+                    return rc;
+                k = 0;
+            }
+            if (*s == '"' || *s == '\\')
+                tmp[k++] = '\\';
+            tmp[k++] = *s;
+        }
+        tmp[k++] = '"';
+        rc = px_buf_add(out, tmp, k);
+    }
+    if (rc == PX_OK)
+        rc = px_buf_add(out, "}", 1);
+    return rc;
+}
+
+static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
+{
+    /* 100,000 serials of 20 characters, quoted and escaped: well under 8 MiB. */
+    px_buf_init(b, 64u << 20);
+    if (px_store_text_array(b, v, n) != PX_OK) {
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
+        return NULL;
+    }
+    return b->data;
+}
+
+static void us_text(char out[24], int64_t us)
+{
+    snprintf(out, 24, "%lld", (long long)us);
+}
+
+/* ---- idempotency ----------------------------------------------------------------------- */
+
+px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const char *key,
+                          const char *route, const char *request_hash, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {org_id, key, route, request_hash};
+    /* A concurrent request with the same key blocks on the uncommitted row until the first
+     * one commits (then DO NOTHING) or rolls back (then this one inserts). */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO idempotency (org_id, key, route, request_hash) "
+                           "VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, key) DO NOTHING "
+                           "RETURNING 1",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    int inserted = PQntuples(r) == 1;
+    PQclear(r);
+    if (inserted) {
+        out->claimed = 1;
+        return PX_OK;
+    }
+    r = px__exec(db,
+                 "SELECT route, request_hash, coalesce(status, 0), coalesce(response, '') "
+                 "FROM idempotency WHERE org_id = $1 AND key = $2",
+                 2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) != 1 || strcmp(px__val(r, 0, 0), route) != 0 ||
+        strcmp(px__val(r, 0, 1), request_hash) != 0 || atoi(px__val(r, 0, 2)) == 0) {
+        rc = px_err_set(err, PX_ECONFLICT, "idempotency_conflict",
+                        "Idempotency-Key '%.80s' was already used with another request", key);
+    } else {
+        out->status = atoi(px__val(r, 0, 2));
+        const char *body = px__val(r, 0, 3);
+        size_t len = strlen(body);
+        out->response = malloc(len + 1);
+        if (!out->response)
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        else
+            memcpy(out->response, body, len + 1);
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int status,
+                           const char *response, px_err *err)
+{
+    char st[12];
+    snprintf(st, sizeof(st), "%d", status);
+    const char *p[] = {org_id, key, st, response};
+    PGresult *r = px__exec(db,
+                           "UPDATE idempotency SET status = $3::smallint, response = $4 "
+                           "WHERE org_id = $1 AND key = $2",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- commissioning --------------------------------------------------------------------- */
+
+px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
+                           const char *expiry, px_err *err)
+{
+    const char *p[] = {gtin, batch, expiry};
+    /* Two statements on purpose: under READ COMMITTED the SELECT takes a new snapshot and sees
+     * a batch another transaction committed while the INSERT waited on it. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO batch (gtin, batch, expiry) VALUES ($1, $2, $3) "
+                           "ON CONFLICT (gtin, batch) DO NOTHING",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    r = px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) != 1)
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    else
+        px_strlcpy(out, px__val(r, 0, 0), 7);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
+                                  const px_commission_rows *in, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_buf arr;
+    const char *a = array_param(&arr, in->serials, in->n, err);
+    if (!a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    char now[24];
+    us_text(now, in->now_us);
+    const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
+    /* REQ-COMMISSION-6: one statement for the whole list.
+     *  upd: serials allocated to the caller and still allocated -> commissioned (row locks:
+     *       a concurrent commissioner re-checks state after the first commits and misses);
+     *  ins: serials the pool has never seen -> inserted as external, in key order (a fixed
+     *       lock order between overlapping requests); ON CONFLICT DO NOTHING makes a
+     *       concurrent insert of the same serial win exactly once;
+     *  the rest (allocated to another organization, already commissioned, or lost to a
+     *  concurrent request) come back as indexes: duplicate_serial. */
+    PGresult *r = px__exec(
+        db,
+        "WITH req AS (SELECT s, (o - 1)::bigint AS i FROM unnest($2::text[]) "
+        "  WITH ORDINALITY AS t(s, o)), "
+        "upd AS (UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
+        "  commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = $7::uuid "
+        "  FROM req WHERE p.gtin = $1 AND p.serial = req.s AND p.state = 'allocated' "
+        "  AND p.allocated_to = $5::uuid RETURNING p.serial), "
+        "ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
+        "  commissioned_by, commissioned_at, commission_id) "
+        "  SELECT $1, req.s, 'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", "
+        "  $7::uuid FROM req WHERE NOT EXISTS (SELECT 1 FROM serial x WHERE x.gtin = $1 "
+        "  AND x.serial = req.s) ORDER BY req.s "
+        "  ON CONFLICT (gtin, serial) DO NOTHING RETURNING serial), "
+        "cnt AS (SELECT (SELECT count(*) FROM upd) AS u, (SELECT count(*) FROM ins) AS e), "
+        "prod AS (UPDATE product SET issued_count = issued_count + cnt.e FROM cnt "
+        "  WHERE gtin = $1 AND cnt.e > 0 RETURNING 1) "
+        "SELECT cnt.u, cnt.e, (SELECT count(*) FROM prod), "
+        "  coalesce((SELECT array_to_string(array_agg(req.i ORDER BY req.i), ',') FROM req "
+        "   WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.serial = req.s) "
+        "   AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.serial = req.s)), '') FROM cnt",
+        7, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
+    out->external = strtol(px__val(r, 0, 1), NULL, 10);
+    const char *rej = px__val(r, 0, 3);
+    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
+    if (n_rej) {
+        out->rejected = malloc(n_rej * sizeof(size_t));
+        if (!out->rejected) {
+            PQclear(r);
+            return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        }
+        const char *s = rej;
+        while (*s && out->n_rejected < n_rej) {
+            char *end;
+            out->rejected[out->n_rejected++] = (size_t)strtoull(s, &end, 10);
+            s = *end == ',' ? end + 1 : end;
+        }
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+void px_commission_outcome_dispose(px_commission_outcome *o)
+{
+    free(o->rejected);
+    o->rejected = NULL;
+    o->n_rejected = 0;
+}
+
+px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *err)
+{
+    char count[24], alloc[24], ext[24], rej[24], now[24];
+    snprintf(count, sizeof(count), "%ld", c->count);
+    snprintf(alloc, sizeof(alloc), "%ld", c->allocated);
+    snprintf(ext, sizeof(ext), "%ld", c->external);
+    snprintf(rej, sizeof(rej), "%ld", c->rejected);
+    us_text(now, c->now_us);
+    const char *p[] = {c->id,  c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
+                       count,  alloc,     ext,          rej,     c->partial ? "t" : "f", now};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
+                           "count, allocated, external, rejected, partial, created_at) VALUES "
+                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " TS("$12") ")",
+                           12, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- release ----------------------------------------------------------------------------- */
+
+/* Collects the first column of every row into one malloc'd block: a vector of n pointers
+ * followed by the strings. */
+static px_rc collect_strings(const PGresult *r, char ***out, size_t *count, px_err *err)
+{
+    size_t n = (size_t)PQntuples(r), bytes = (n + 1) * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        bytes += (size_t)PQgetlength(r, (int)i, 0) + 1;
+    char **v = malloc(bytes);
+    if (!v)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    char *s = (char *)(v + n + 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = (size_t)PQgetlength(r, (int)i, 0);
+        memcpy(s, PQgetvalue(r, (int)i, 0), len + 1);
+        v[i] = s;
+        s += len + 1;
+    }
+    v[n] = NULL;
+    *out = v;
+    *count = n;
+    return PX_OK;
+}
+
+px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *const *serials,
+                             size_t n, char ***serials_out, size_t *count, px_err *err)
+{
+    *serials_out = NULL;
+    *count = 0;
+    px_buf arr;
+    const char *a = NULL;
+    px_buf_init(&arr, 1);
+    if (n) {
+        px_buf_dispose(&arr);
+        if (!(a = array_param(&arr, serials, n, err))) {
+            px_buf_dispose(&arr);
+            return err->rc;
+        }
+    }
+    char now[24];
+    us_text(now, rel->now_us);
+    const char *p[] = {rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a};
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS("$4")
+        ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
+        "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY ($7::text[])) "
+        "RETURNING serial",
+        7, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    px_rc rc = collect_strings(r, serials_out, count, err);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
+                               const char *const *serials, size_t n, size_t **idx,
+                               size_t *n_idx, px_err *err)
+{
+    *idx = NULL;
+    *n_idx = 0;
+    px_buf arr;
+    const char *a = array_param(&arr, serials, n, err);
+    if (!a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *p[] = {gtin, batch, a};
+    PGresult *r = px__exec(
+        db,
+        "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
+        "WHERE NOT EXISTS (SELECT 1 FROM serial x WHERE x.gtin = $1 AND x.serial = t.s "
+        "AND x.batch = $2 AND x.state = 'commissioned') ORDER BY o",
+        3, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    size_t k = (size_t)PQntuples(r);
+    if (k) {
+        *idx = malloc(k * sizeof(size_t));
+        if (!*idx) {
+            PQclear(r);
+            return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        }
+        for (size_t i = 0; i < k; i++)
+            (*idx)[i] = (size_t)strtoull(px__val(r, (int)i, 0), NULL, 10);
+    }
+    *n_idx = k;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, px_err *err)
+{
+    char c[24], now[24];
+    snprintf(c, sizeof(c), "%ld", count);
+    us_text(now, rel->now_us);
+    const char *p[] = {rel->id,    rel->org_id, rel->tenant_id, rel->gtin,
+                       rel->batch, rel->market, c,              now};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
+                           "market, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
+                               "$8") ")",
+                           8, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
+                            px_err *err)
+{
+    const char *p[] = {gtin, batch};
+    PGresult *r = px__exec(db, "SELECT 1 FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    if (!r)
+        return err->rc;
+    *exists = PQntuples(r) > 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- packs ------------------------------------------------------------------------------ */
+
+#define PACK_COLS                                                                           \
+    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "              \
+    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                 \
+    "coalesce(commissioned_by::text, ''), coalesce(" ISO("commissioned_at") ", ''), "       \
+    "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "                  \
+    "coalesce(" ISO("released_at") ", ''), coalesce(release_id::text, ''), "                \
+    "coalesce(market, ''), coalesce(reason, ''), coalesce(prior_state, ''), "               \
+    "coalesce(decommissioned_by::text, ''), "                                               \
+    "coalesce((extract(epoch FROM decommissioned_at) * 1000000)::bigint, 0), "              \
+    "coalesce(" ISO("decommissioned_at") ", '')"
+
+static void pack_row(px_pack_row *p, const PGresult *r, int i)
+{
+    memset(p, 0, sizeof(*p));
+    px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
+    px_strlcpy(p->serial, px__val(r, i, 1), sizeof(p->serial));
+    px_strlcpy(p->state, px__val(r, i, 2), sizeof(p->state));
+    px_strlcpy(p->origin, px__val(r, i, 3), sizeof(p->origin));
+    px_strlcpy(p->batch, px__val(r, i, 4), sizeof(p->batch));
+    px_strlcpy(p->expiry, px__val(r, i, 5), sizeof(p->expiry));
+    px_strlcpy(p->allocation_id, px__val(r, i, 6), sizeof(p->allocation_id));
+    px_strlcpy(p->allocated_to, px__val(r, i, 7), sizeof(p->allocated_to));
+    px_strlcpy(p->commissioned_by, px__val(r, i, 8), sizeof(p->commissioned_by));
+    px_strlcpy(p->commissioned_at, px__val(r, i, 9), sizeof(p->commissioned_at));
+    px_strlcpy(p->commission_id, px__val(r, i, 10), sizeof(p->commission_id));
+    px_strlcpy(p->released_by, px__val(r, i, 11), sizeof(p->released_by));
+    px_strlcpy(p->released_at, px__val(r, i, 12), sizeof(p->released_at));
+    px_strlcpy(p->release_id, px__val(r, i, 13), sizeof(p->release_id));
+    px_strlcpy(p->market, px__val(r, i, 14), sizeof(p->market));
+    px_strlcpy(p->reason, px__val(r, i, 15), sizeof(p->reason));
+    px_strlcpy(p->prior_state, px__val(r, i, 16), sizeof(p->prior_state));
+    px_strlcpy(p->decommissioned_by, px__val(r, i, 17), sizeof(p->decommissioned_by));
+    p->decommissioned_at_us = strtoll(px__val(r, i, 18), NULL, 10);
+    px_strlcpy(p->decommissioned_at, px__val(r, i, 19), sizeof(p->decommissioned_at));
+}
+
+px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const char *serial,
+                        px_err *err)
+{
+    const char *p[] = {gtin, serial};
+    PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    else
+        pack_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
+                          px_pack_row_fn fn, void *ctx, px_err *err)
+{
+    px_buf arr;
+    const char *a = array_param(&arr, serials, n, err);
+    if (!a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *p[] = {gtin, a};
+    /* Locks in key order, so two requests over overlapping packs cannot deadlock. */
+    PGresult *r = px__exec(db,
+                           "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN unnest($2::text[]) "
+                           "WITH ORDINALITY AS t(s, o) ON serial.serial = t.s "
+                           "WHERE serial.gtin = $1 ORDER BY serial.serial FOR UPDATE OF serial",
+                           2, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_pack_row row;
+        pack_row(&row, r, i);
+        if (fn(ctx, (size_t)strtoull(px__val(r, i, 20), NULL, 10), &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const *serials,
+                                  const char *const *prior_states, size_t n, const char *reason,
+                                  const char *org_id, int64_t now_us, px_err *err)
+{
+    px_buf a1, a2;
+    const char *s1 = array_param(&a1, serials, n, err);
+    const char *s2 = s1 ? array_param(&a2, prior_states, n, err) : NULL;
+    if (!s1 || !s2) {
+        px_buf_dispose(&a1);
+        if (s1)
+            px_buf_dispose(&a2);
+        return err->rc;
+    }
+    char now[24];
+    us_text(now, now_us);
+    const char *p[] = {gtin, s1, s2, reason, org_id, now};
+    PGresult *r = px__exec(db,
+                           "UPDATE serial p SET state = 'decommissioned', reason = $4, "
+                           "prior_state = t.prior, decommissioned_by = $5::uuid, "
+                           "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
+                           "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s",
+                           6, p, err);
+    px_buf_dispose(&a1);
+    px_buf_dispose(&a2);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *serials,
+                                const char *const *states, size_t n, px_err *err)
+{
+    px_buf a1, a2;
+    const char *s1 = array_param(&a1, serials, n, err);
+    const char *s2 = s1 ? array_param(&a2, states, n, err) : NULL;
+    if (!s1 || !s2) {
+        px_buf_dispose(&a1);
+        if (s1)
+            px_buf_dispose(&a2);
+        return err->rc;
+    }
+    const char *p[] = {gtin, s1, s2};
+    PGresult *r = px__exec(db,
+                           "UPDATE serial p SET state = t.st, reason = NULL, prior_state = NULL, "
+                           "decommissioned_by = NULL, decommissioned_at = NULL "
+                           "FROM unnest($2::text[], $3::text[]) AS t(s, st) "
+                           "WHERE p.gtin = $1 AND p.serial = t.s",
+                           3, p, err);
+    px_buf_dispose(&a1);
+    px_buf_dispose(&a2);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
+                            const char *const *from_states, size_t n_states,
+                            const char *const *from_reasons, size_t n_reasons,
+                            const char *org_id, int64_t now_us, char ***serials_out,
+                            size_t *count, px_err *err)
+{
+    *serials_out = NULL;
+    *count = 0;
+    px_buf a1, a2;
+    const char *s1 = array_param(&a1, from_states, n_states, err);
+    const char *s2 = s1 ? array_param(&a2, from_reasons, n_reasons, err) : NULL;
+    if (!s1 || !s2) {
+        px_buf_dispose(&a1);
+        if (s1)
+            px_buf_dispose(&a2);
+        return err->rc;
+    }
+    char now[24];
+    us_text(now, now_us);
+    const char *p[] = {gtin, batch, reason, s1, s2, org_id, now};
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial SET prior_state = CASE WHEN state = 'decommissioned' THEN prior_state "
+        "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
+        "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
+        "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
+        "RETURNING serial",
+        7, p, err);
+    px_buf_dispose(&a1);
+    px_buf_dispose(&a2);
+    if (!r)
+        return err->rc;
+    px_rc rc = collect_strings(r, serials_out, count, err);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
+{
+    char c[24], now[24];
+    snprintf(c, sizeof(c), "%ld", op->count);
+    us_text(now, op->now_us);
+    const char *p[] = {op->id,    op->kind,   op->org_id, op->tenant_id, op->gtin,
+                       op->batch, op->reason, c,          now};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
+                           "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS(
+                               "$9") ")",
+                           9, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- events ------------------------------------------------------------------------------ */
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
+{
+    px_buf arr;
+    const char *a = NULL;
+    px_buf_init(&arr, 1);
+    if (e->serials) {
+        px_buf_dispose(&arr);
+        if (!(a = array_param(&arr, e->serials, e->n_serials, err))) {
+            px_buf_dispose(&arr);
+            return err->rc;
+        }
+    }
+    char t[24], tz[12], gcp[12], cnt[24];
+    us_text(t, e->event_time_us);
+    snprintf(tz, sizeof(tz), "%d", e->tz_offset_min);
+    snprintf(gcp, sizeof(gcp), "%d", e->gcp_len);
+    snprintf(cnt, sizeof(cnt), "%ld", e->epc_count);
+    const char *p[] = {e->id,
+                       e->tenant_id,
+                       e->org_id,
+                       e->op,
+                       e->action,
+                       e->biz_step,
+                       nz(e->disposition),
+                       t,
+                       tz,
+                       e->gtin,
+                       gcp,
+                       e->serial_set,
+                       nz(e->commission_id),
+                       nz(e->release_id),
+                       nz(e->op_id),
+                       a,
+                       cnt,
+                       nz(e->lot),
+                       nz(e->expiry),
+                       nz(e->reason),
+                       nz(e->market),
+                       nz(e->location_gln),
+                       nz(e->read_point),
+                       nz(e->biz_location),
+                       e->event_hash};
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
+        "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
+        "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
+        "biz_location, event_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
+        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+        25, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
+                                void *ctx, px_err *err)
+{
+    const char *p[] = {pack->gtin, nz(pack->commission_id), nz(pack->release_id), pack->serial};
+    PGresult *r = px__exec(
+        db,
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
+        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
+        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
+        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        4, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_event_row e;
+        memset(&e, 0, sizeof(e));
+        px_strlcpy(e.event_id, px__val(r, i, 0), sizeof(e.event_id));
+        px_strlcpy(e.op, px__val(r, i, 1), sizeof(e.op));
+        px_strlcpy(e.type, px__val(r, i, 2), sizeof(e.type));
+        px_strlcpy(e.action, px__val(r, i, 3), sizeof(e.action));
+        px_strlcpy(e.biz_step, px__val(r, i, 4), sizeof(e.biz_step));
+        px_strlcpy(e.disposition, px__val(r, i, 5), sizeof(e.disposition));
+        px_strlcpy(e.event_time, px__val(r, i, 6), sizeof(e.event_time));
+        px_strlcpy(e.by, px__val(r, i, 7), sizeof(e.by));
+        px_strlcpy(e.event_hash, px__val(r, i, 8), sizeof(e.event_hash));
+        px_strlcpy(e.reason, px__val(r, i, 9), sizeof(e.reason));
+        px_strlcpy(e.market, px__val(r, i, 10), sizeof(e.market));
+        if (fn(ctx, &e))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}

@@ -1,0 +1,204 @@
+/* lifecycle_store — SQL of the pack lifecycle (issue 5, docs/lifecycle.md): commissioning,
+ * release, decommission / reactivation / recall, EPCIS event rows, idempotent replays.
+ *
+ * Bulk paths are set-based (DESIGN.md "Storage"): a serial list travels as one text[]
+ * parameter and is joined with unnest(), so a 100,000-serial commission is a handful of
+ * statements, never a round trip per serial. Times are µs since the Unix epoch (UTC). */
+#ifndef PX_LIFECYCLE_STORE_H
+#define PX_LIFECYCLE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "px_buf.h"
+#include "px_err.h"
+#include "store.h"
+
+/* ---- idempotency ----------------------------------------------------------------------- */
+
+typedef struct px_idem_row {
+    int claimed;        /* 1: this transaction owns the key (first use) */
+    int status;         /* replay: the stored HTTP status */
+    char *response;     /* replay: the stored body (malloc'd; caller frees) */
+} px_idem_row;
+
+/* Claims (org_id, key) for route with the request's hash inside the caller's transaction
+ * (a concurrent request with the same key waits for this one to finish). When the key was
+ * already used: same route and hash -> claimed 0 with the stored response; otherwise
+ * PX_ECONFLICT "idempotency_conflict". */
+px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const char *key,
+                          const char *route, const char *request_hash, px_err *err);
+/* Stores the response of a claimed key. */
+px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int status,
+                           const char *response, px_err *err);
+
+/* ---- commissioning --------------------------------------------------------------------- */
+
+/* Inserts the batch with its expiry if new and returns the batch's expiry in out (the stored
+ * one: it differs from expiry when the batch already has another — batch_expiry_mismatch). */
+px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
+                           const char *expiry, px_err *err);
+
+typedef struct px_commission_rows {
+    const char *gtin;
+    const char *batch;
+    const char *expiry;               /* YYMMDD as given */
+    const char *org_id;               /* the commissioning organization */
+    const char *commission_id;
+    int64_t now_us;
+    const char *const *serials;       /* the candidate serials (already syntax-checked) */
+    size_t n;
+} px_commission_rows;
+
+typedef struct px_commission_outcome {
+    long allocated;                   /* pool serials allocated to org_id, now commissioned */
+    long external;                    /* serials new to the pool, inserted commissioned */
+    size_t *rejected;                 /* indexes into serials[] that were neither (malloc'd) */
+    size_t n_rejected;
+} px_commission_outcome;
+
+/* One statement: commissions the serials allocated to org_id, inserts the unseen ones as
+ * external (ON CONFLICT DO NOTHING: a concurrent insert of the same serial wins once), and
+ * returns the indexes of the rest (allocated to someone else, or not allocated any more).
+ * Row locks and the primary key make each serial commissioned exactly once under READ
+ * COMMITTED. Adds the external count to product.issued_count. */
+px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
+                                  const px_commission_rows *in, px_err *err);
+void px_commission_outcome_dispose(px_commission_outcome *o);
+
+typedef struct px_commission_rec {
+    const char *id, *org_id, *tenant_id, *gtin, *batch, *expiry;
+    long count, allocated, external, rejected;
+    int partial;
+    int64_t now_us;
+} px_commission_rec;
+px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *err);
+
+/* ---- release, decommission, recall ------------------------------------------------------- */
+
+typedef struct px_release_rec {
+    const char *id, *org_id, *tenant_id, *gtin, *batch, *market;
+    int64_t now_us;
+} px_release_rec;
+
+/* Moves the commissioned packs of (gtin, batch) — only the listed serials when n > 0 — to
+ * released. *serials_out gets the released serials (malloc'd vector of strings in one block;
+ * free(*serials_out)); *count their number. */
+px_rc px_store_release_packs(px_db *db, const px_release_rec *r, const char *const *serials,
+                             size_t n, char ***serials_out, size_t *count, px_err *err);
+/* The listed serials of (gtin, batch) that are not commissioned (not found, other batch or
+ * other state): their indexes, malloc'd. */
+px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
+                               const char *const *serials, size_t n, size_t **idx,
+                               size_t *n_idx, px_err *err);
+px_rc px_store_release_insert(px_db *db, const px_release_rec *r, long count, px_err *err);
+/* 1 when (gtin, batch) exists. */
+px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
+                            px_err *err);
+
+/* A pack as stored. */
+typedef struct px_pack_row {
+    char gtin[15];
+    char serial[21];
+    char state[16];
+    char origin[10];
+    char batch[21];
+    char expiry[7];
+    char allocation_id[PX_ID_LEN + 1];
+    char allocated_to[PX_ID_LEN + 1];
+    char commissioned_by[PX_ID_LEN + 1];
+    char commissioned_at[32];
+    char commission_id[PX_ID_LEN + 1];
+    char released_by[PX_ID_LEN + 1];
+    char released_at[32];
+    char release_id[PX_ID_LEN + 1];
+    char market[3];
+    char reason[16];
+    char prior_state[16];
+    char decommissioned_by[PX_ID_LEN + 1];
+    int64_t decommissioned_at_us;   /* 0 when not decommissioned */
+    char decommissioned_at[32];
+} px_pack_row;
+
+/* The pack (gtin, serial); PX_ENOTFOUND "not_found". */
+px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const char *serial,
+                        px_err *err);
+typedef int (*px_pack_row_fn)(void *ctx, size_t index, const px_pack_row *row);
+/* Locks (FOR UPDATE) the listed packs of gtin and calls fn for each one found, with its
+ * index in serials[]; serials not found are not reported. One statement. */
+px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
+                          px_pack_row_fn fn, void *ctx, px_err *err);
+
+/* Sets the listed packs to decommissioned with reason, prior_state[i] (the state a
+ * reactivation returns to), by and at. One statement. */
+px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const *serials,
+                                  const char *const *prior_states, size_t n, const char *reason,
+                                  const char *org_id, int64_t now_us, px_err *err);
+/* Returns the listed packs to state[i] (commissioned or released), clearing the decommission
+ * columns. One statement. */
+px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *serials,
+                                const char *const *states, size_t n, px_err *err);
+/* Batch recall: every pack of (gtin, batch) in a state in from_states, or decommissioned with
+ * a reason in from_reasons, becomes decommissioned(reason). The recalled serials come back
+ * like px_store_release_packs's. */
+px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
+                            const char *const *from_states, size_t n_states,
+                            const char *const *from_reasons, size_t n_reasons,
+                            const char *org_id, int64_t now_us, char ***serials_out,
+                            size_t *count, px_err *err);
+
+typedef struct px_pack_op_rec {
+    const char *id, *kind, *org_id, *tenant_id, *gtin, *batch, *reason;
+    long count;
+    int64_t now_us;
+} px_pack_op_rec;
+px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err);
+
+/* ---- EPCIS event rows --------------------------------------------------------------------- */
+
+typedef struct px_event_rec {
+    const char *id;
+    const char *tenant_id, *org_id;
+    const char *op;             /* commission | release | decommission | reactivate | recall */
+    const char *action;         /* ADD | OBSERVE | DELETE */
+    const char *biz_step, *disposition;      /* bare CBV words */
+    int64_t event_time_us;
+    int tz_offset_min;
+    const char *gtin;
+    int gcp_len;
+    const char *serial_set;     /* commission | release | list */
+    const char *commission_id, *release_id, *op_id;
+    const char *const *serials; /* serial_set "list" */
+    size_t n_serials;
+    long epc_count;
+    const char *lot, *expiry, *reason, *market;
+    const char *location_gln, *read_point, *biz_location;
+    const char *event_hash;
+} px_event_rec;
+px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err);
+
+typedef struct px_event_row {
+    char event_id[PX_ID_LEN + 1];
+    char op[16];
+    char type[20];
+    char action[10];
+    char biz_step[40];
+    char disposition[40];
+    char event_time[32];
+    char by[PX_ID_LEN + 1];
+    char event_hash[100];
+    char reason[16];
+    char market[3];
+} px_event_row;
+typedef int (*px_event_row_fn)(void *ctx, const px_event_row *e);
+/* The events that concern one pack, oldest first. */
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
+                                void *ctx, px_err *err);
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* Appends a PostgreSQL array literal {"a","b"} of v[0..n) to out (quotes and backslashes
+ * escaped). */
+px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n);
+
+#endif
