@@ -1,0 +1,407 @@
+/* Pack lifecycle routes (API.md "Commissioning", "Release to market", "Decommissioning and
+ * reactivation", "Packs"): parse, call the use case (service/lifecycle.h), render. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "lifecycle.h"
+#include "px_crypto.h"
+#include "px_str.h"
+
+/* ---- shared ---------------------------------------------------------------------------- */
+
+static json_t *item_errors_json(const px_item_error *e, size_t n, const char *name)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char field[48];
+        snprintf(field, sizeof(field), "%s[%zu]", name, e[i].index);
+        json_t *d = json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)e[i].index, "field",
+                              field, "code", e[i].code, "message", e[i].message);
+        if (e[i].pos >= 0 && e[i].len > 0) {
+            json_object_set_new(d, "position", json_integer(e[i].pos));
+            json_object_set_new(d, "length", json_integer(e[i].len));
+        }
+        json_array_append_new(a, d);
+    }
+    return a;
+}
+
+/* An error with per-item details when the use case listed bad items. */
+static void reply_items(px_req *r, const px_err *err, const px_item_error *e, size_t n,
+                        const char *name)
+{
+    if (!n || px_http_status(err) >= 500)
+        return px_reply_error(r, err);
+    px_reply_error_details(r, px_http_status(err), err->code, err->message,
+                           item_errors_json(e, n, name));
+}
+
+/* A required (or optional) array of strings, reporting every non-string item with its index;
+ * the strings' content rules are the use case's (set 82, length, duplicates). Returns a
+ * malloc'd vector (strings borrowed from the body), NULL with *n = 0 when absent and
+ * optional; sets *bad after replying. */
+static const char **string_items(px_req *r, const char *name, int required, size_t *n,
+                                 int *bad)
+{
+    json_t *v = json_object_get(r->json, name);
+    *n = 0;
+    char msg[160];
+    if (!v || json_is_null(v)) {
+        if (!required)
+            return NULL;
+        snprintf(msg, sizeof(msg), "%s is required", name);
+        px_reply_error_details(r, 422, "validation_error", msg,
+                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
+                                         "required", "message", msg));
+        *bad = 1;
+        return NULL;
+    }
+    if (!json_is_array(v)) {
+        snprintf(msg, sizeof(msg), "%s must be an array of strings", name);
+        px_reply_error_details(r, 422, "validation_error", msg,
+                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
+                                         "invalid_type", "message", msg));
+        *bad = 1;
+        return NULL;
+    }
+    size_t count = json_array_size(v);
+    const char **out = calloc(count ? count : 1, sizeof(*out));
+    json_t *details = json_array();
+    if (!out || !details) {
+        free(out);
+        json_decref(details);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        *bad = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *e = json_array_get(v, i);
+        char field[48];
+        snprintf(field, sizeof(field), "%s[%zu]", name, i);
+        if (!json_is_string(e)) {
+            json_array_append_new(details,
+                                  json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)i,
+                                            "field", field, "code", "invalid_type", "message",
+                                            "must be a string"));
+        } else if (strlen(json_string_value(e)) != json_string_length(e)) {
+            json_array_append_new(
+                details, json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)i, "field",
+                                   field, "code", "invalid_character", "message",
+                                   "NUL is not in the GS1 AI character set 82"));
+        } else {
+            out[i] = json_string_value(e);
+        }
+    }
+    if (json_array_size(details)) {
+        snprintf(msg, sizeof(msg), "%zu of %zu %s are not strings", json_array_size(details),
+                 count, name);
+        px_reply_error_details(r, 422, "validation_error", msg, details);
+        free(out);
+        *bad = 1;
+        return NULL;
+    }
+    json_decref(details);
+    *n = count;
+    return out;
+}
+
+/* An optional boolean member. */
+static int bool_member(px_req *r, const char *name, int *bad)
+{
+    json_t *v = json_object_get(r->json, name);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%s must be true or false", name);
+        px_reply_error_details(r, 422, "validation_error", msg,
+                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
+                                         "invalid_type", "message", msg));
+        *bad = 1;
+        return 0;
+    }
+    return json_is_true(v);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+/* ---- POST /v1/commissions ---------------------------------------------------------------- */
+
+static char *render_commission(void *ctx, const void *result, int *status)
+{
+    (void)ctx;
+    const px_commission_result *res = result;
+    const px_commission_req *req = res->req;
+    json_t *data = json_array();
+    size_t e = 0;
+    for (size_t i = 0; i < req->n_serials; i++) {
+        if (res->status[i] == PX_ITEM_OK) {
+            json_array_append_new(data, json_pack("{s:s, s:s}", "serial_number",
+                                                  req->serials[i], "status", "commissioned"));
+            continue;
+        }
+        while (e < res->n_errors && res->errors[e].index < i)
+            e++;
+        const px_item_error *it = e < res->n_errors ? &res->errors[e] : NULL;
+        json_array_append_new(data, json_pack("{s:s, s:s, s:I, s:s, s:s}", "serial_number",
+                                               req->serials[i], "status", "rejected", "index",
+                                               (json_int_t)i, "code", it ? it->code : "rejected",
+                                               "message", it ? it->message : ""));
+    }
+    char msg[96];
+    if (res->n_errors)
+        snprintf(msg, sizeof(msg), "%ld of %zu serials commissioned", res->committed,
+                 req->n_serials);
+    else
+        snprintf(msg, sizeof(msg), "Serials commissioned");
+    json_t *o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "success", 1,
+                          "message", msg, "commission_id", res->commission_id, "event_id",
+                          res->event_id, "event_hash", res->event_hash, "commissioned",
+                          (json_int_t)res->committed, "allocated", (json_int_t)res->allocated,
+                          "external", (json_int_t)res->external, "rejected",
+                          (json_int_t)res->n_errors, "data", data);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    *status = 200;
+    return s;
+}
+
+void h_commission_create(px_req *r)
+{
+    static const char *const allowed[] = {"product_code", "product_code_schema", "batch",
+                                          "expiry_date", "serials", "partial", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    size_t n = 0;
+    /* Generous byte caps: the field rules (length, set 82, check digit) are the use case's,
+     * so it can name the exact rule a value breaks. */
+    const char *gtin = px_json_str(r, r->json, "product_code", 64, 1, &bad);
+    const char *schema = bad ? NULL : px_json_str(r, r->json, "product_code_schema", 64, 1, &bad);
+    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *expiry = bad ? NULL : px_json_str(r, r->json, "expiry_date", 64, 1, &bad);
+    int partial = bad ? 0 : bool_member(r, "partial", &bad);
+    const char **serials = bad ? NULL : string_items(r, "serials", 1, &n, &bad);
+    if (bad)
+        return;
+    px_idem idem;
+    memset(&idem, 0, sizeof(idem));
+    const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    if (key) {
+        if (!px_str_printable(key, 200)) {
+            free(serials);
+            return px_reply_error_details(
+                r, 422, "validation_error", "Idempotency-Key must be 1 to 200 characters",
+                json_pack("[{s:s, s:s, s:s}]", "field", "Idempotency-Key", "code",
+                          "invalid_value", "message",
+                          "Idempotency-Key must be 1 to 200 printable characters"));
+        }
+        idem.key = key;
+        idem.route = "POST /v1/commissions";
+        px_sha256_hex(idem.request_hash, r->body.data ? r->body.data : "", r->body.len);
+        idem.render = render_commission;
+    }
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(serials);
+        return;
+    }
+    px_commission_req req = {gtin, schema, batch, expiry, serials, n, partial};
+    px_commission_result res;
+    px_err err;
+    px_err_clear(&err);
+    px_rc rc = px_svc_commission(db, &r->actor, &req, key ? &idem : NULL, &res, &err);
+    if (rc != PX_OK) {
+        reply_items(r, &err, res.errors, res.n_errors, "serials");
+    } else if (idem.body) {
+        /* A replay, or the body just stored with the key: the same bytes either way. */
+        px_reply_take(r, idem.status, "application/json", idem.body, strlen(idem.body));
+        idem.body = NULL;
+    } else {
+        int status;
+        char *body = render_commission(NULL, &res, &status);
+        if (body)
+            px_reply_take(r, status, "application/json", body, strlen(body));
+        else
+            px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    }
+    free(idem.body);
+    px_commission_result_dispose(&res);
+    free(serials);
+}
+
+/* ---- POST /v1/releases ------------------------------------------------------------------- */
+
+void h_release_create(px_req *r)
+{
+    static const char *const allowed[] = {"gtin", "batch", "market", "serials", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    size_t n = 0;
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
+    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *market = bad ? NULL : px_json_str(r, r->json, "market", 16, 1, &bad);
+    const char **serials = bad ? NULL : string_items(r, "serials", 0, &n, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(serials);
+        return;
+    }
+    const char *empty[1] = {NULL};
+    px_release_req req = {gtin, batch, market,
+                          json_object_get(r->json, "serials") && !json_is_null(json_object_get(
+                                                                     r->json, "serials"))
+                              ? (serials ? serials : empty)
+                              : NULL,
+                          n};
+    px_release_result res;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_release(db, &r->actor, &req, &res, &err) != PX_OK) {
+        reply_items(r, &err, res.errors, res.n_errors, "serials");
+    } else {
+        /* report_id: the market's EPCIS report is queued by the reports issue; null until
+         * then. */
+        px_reply_json(r, 201,
+                      json_pack("{s:s, s:I, s:n, s:s}", "release_id", res.release_id,
+                                "released", (json_int_t)res.released, "report_id", "event_id",
+                                res.event_id));
+    }
+    px_item_errors_free(res.errors);
+    free(serials);
+}
+
+/* ---- POST /v1/decommissions, /v1/reactivations ------------------------------------------- */
+
+static void pack_op(px_req *r, int reactivate)
+{
+    static const char *const allowed[] = {"gtin", "serials", "reason", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    size_t n = 0;
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
+    const char *reason =
+        bad ? NULL : px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
+    const char **serials = bad ? NULL : string_items(r, "serials", 1, &n, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(serials);
+        return;
+    }
+    px_pack_op_req req = {gtin, serials, n, reason};
+    px_pack_op_result res;
+    px_err err;
+    px_err_clear(&err);
+    px_rc rc = reactivate ? px_svc_reactivate(db, &r->actor, &req, &res, &err)
+                          : px_svc_decommission(db, &r->actor, &req, &res, &err);
+    if (rc != PX_OK) {
+        reply_items(r, &err, res.errors, res.n_errors, "serials");
+    } else {
+        px_reply_json(r, 200,
+                      json_pack("{s:s, s:s, s:I, s:s}", "operation_id", res.op_id, "event_id",
+                                res.event_id, reactivate ? "reactivated" : "decommissioned",
+                                (json_int_t)res.count, "state",
+                                reactivate ? "active" : "decommissioned"));
+    }
+    px_item_errors_free(res.errors);
+    free(serials);
+}
+
+void h_decommission_create(px_req *r)
+{
+    pack_op(r, 0);
+}
+
+void h_reactivation_create(px_req *r)
+{
+    pack_op(r, 1);
+}
+
+/* ---- POST /v1/recalls ------------------------------------------------------------------ */
+
+void h_recall_create(px_req *r)
+{
+    static const char *const allowed[] = {"gtin", "batch", "reason", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
+    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *reason = bad ? NULL : px_json_str(r, r->json, "reason", 32, 0, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_recall_req req = {gtin, batch, reason};
+    px_pack_op_result res;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_recall(db, &r->actor, &req, &res, &err) != PX_OK)
+        px_reply_error(r, &err);
+    else
+        px_reply_json(r, 201,
+                      json_pack("{s:s, s:s, s:I, s:s}", "recall_id", res.op_id, "event_id",
+                                res.event_id, "recalled", (json_int_t)res.count, "reason",
+                                reason ? reason : "recalled"));
+    px_item_errors_free(res.errors);
+}
+
+/* ---- GET /v1/packs/{gtin}/{serial} ------------------------------------------------------ */
+
+static int add_event(void *ctx, const px_event_row *e)
+{
+    json_t *events = ctx;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "event_id",
+                          e->event_id, "event_hash", e->event_hash, "op", e->op, "type",
+                          e->type, "action", e->action, "disposition",
+                          str_or_null(e->disposition), "biz_step", e->biz_step, "event_time",
+                          e->event_time, "by", e->by);
+    if (e->reason[0])
+        json_object_set_new(o, "reason", json_string(e->reason));
+    if (e->market[0])
+        json_object_set_new(o, "market", json_string(e->market));
+    json_array_append_new(events, o);
+    return 0;
+}
+
+void h_pack_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_pack_row p;
+    px_err err;
+    px_err_clear(&err);
+    json_t *events = json_array();
+    if (px_svc_pack_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &p, add_event,
+                        events, &err) != PX_OK) {
+        json_decref(events);
+        return px_reply_error(r, &err);
+    }
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "gtin", p.gtin,
+        "serial", p.serial, "state", p.state, "batch", str_or_null(p.batch), "expiry",
+        str_or_null(p.expiry), "origin", p.origin, "allocated_to", str_or_null(p.allocated_to),
+        "allocation_id", str_or_null(p.allocation_id), "commissioned_by",
+        str_or_null(p.commissioned_by), "commissioned_at", str_or_null(p.commissioned_at),
+        "released_by", str_or_null(p.released_by), "released_at", str_or_null(p.released_at),
+        "market", str_or_null(p.market), "events", events);
+    if (strcmp(p.state, "decommissioned") == 0) {
+        json_object_set_new(o, "reason", json_string(p.reason));
+        json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));
+        json_object_set_new(o, "decommissioned_at", str_or_null(p.decommissioned_at));
+    }
+    px_reply_json(r, 200, o);
+}

@@ -1,0 +1,935 @@
+/* Pack lifecycle use cases (lifecycle.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "epcis.h"
+#include "gs1.h"
+#include "lifecycle.h"
+#include "pack_state.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+
+/* ---- item errors ------------------------------------------------------------------------ */
+
+typedef struct errlist {
+    px_item_error *v;
+    size_t n, cap;
+} errlist;
+
+static int errlist_add(errlist *l, size_t index, const px_err *e)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        px_item_error *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    px_item_error *it = &l->v[l->n++];
+    it->index = index;
+    px_strlcpy(it->code, e->code, sizeof(it->code));
+    px_strlcpy(it->message, e->message, sizeof(it->message));
+    it->pos = e->pos;
+    it->len = e->len;
+    return 0;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const px_item_error *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void px_item_errors_free(px_item_error *e)
+{
+    free(e);
+}
+
+/* Syntax of a serial list: each 1..20 characters of set 82 (REQ-COMMISSION-2) and no
+ * repeats inside the request (REQ-COMMISSION-5). bad[i] is set for every bad item. */
+static px_rc serials_check(errlist *errs, unsigned char *bad, const char *const *serials,
+                           size_t n, px_err *err)
+{
+    px_serial_ref *scratch = malloc((n ? n : 1) * sizeof(*scratch));
+    unsigned char *dup = malloc(n ? n : 1);
+    if (!scratch || !dup) {
+        free(scratch);
+        free(dup);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
+    px_commission_mark_duplicates(dup, serials, n, scratch);
+    for (size_t i = 0; i < n; i++) {
+        px_err e;
+        px_err_clear(&e);
+        px_rc rc = px_commission_serial_check(serials[i], (long)i, &e);
+        if (rc == PX_OK && dup[i])
+            rc = px_commission_duplicate_error(&e, serials[i], i);
+        if (rc != PX_OK) {
+            bad[i] = 1;
+            if (errlist_add(errs, i, &e) != 0) {
+                free(scratch);
+                free(dup);
+                return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            }
+        }
+    }
+    free(scratch);
+    free(dup);
+    return PX_OK;
+}
+
+/* ---- shared pieces -------------------------------------------------------------------- */
+
+/* The organization's location as SGLN (read point and business location). The GLN's company
+ * prefix length is not derivable from the GLN (DOMAIN.md §1.5): when the GLN starts with the
+ * product's company prefix, that length is used; otherwise the event keeps the bare GLN
+ * (location_gln) and no SGLN. */
+static void org_sgln(char out[64], const px_actor *by, const px_product *p)
+{
+    out[0] = '\0';
+    if (strlen(by->org_gln) != 13)
+        return;
+    int cpl = p->company_prefix_length;
+    if (memcmp(by->org_gln, p->gtin + 1, (size_t)cpl) != 0)
+        return;
+    px_err e;
+    if (gs1_epc_sgln_format(out, 64, by->org_gln, cpl, NULL, &e) != PX_OK)
+        out[0] = '\0';
+}
+
+typedef struct event_in {
+    const px_actor *by;
+    const px_product *prod;
+    const char *op;
+    px_pack_action action;
+    const px_pack_status *to;
+    int64_t now_us;
+    const char *const *serials;  /* the EPCs of the event */
+    size_t n;
+    const char *serial_set;
+    const char *commission_id, *release_id, *op_id;
+    const char *lot, *expiry, *reason, *market;
+} event_in;
+
+/* Writes the EPCIS event row of a transition, with its EPCIS 2.0 event hash ID computed from
+ * exactly the fields px_epcis_event will carry when the event is exported (DOMAIN.md §6.6). */
+static px_rc record_event(px_db *db, const event_in *in, char event_id[PX_ID_LEN + 1],
+                          char hash_out[PX_EPCIS_EVENT_ID_MAX], px_err *err)
+{
+    px_epcis_vocab vocab;
+    px_rc rc = px_epcis_vocab_for(&vocab, in->action, in->to, err);
+    if (rc != PX_OK)
+        return rc;
+    char sgln[64];
+    org_sgln(sgln, in->by, in->prod);
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_OBJECT_EVENT;
+    ev.action = vocab.action;
+    ev.biz_step = px_cbv_bizstep_lookup(vocab.biz_step);
+    ev.disposition = vocab.disposition ? px_cbv_disp_lookup(vocab.disposition) : PX_DISP_NONE;
+    ev.event_time_us = in->now_us;
+    ev.tz_offset_min = 0;
+    ev.sgtin_gtin = in->prod->gtin;
+    ev.sgtin_gcp_len = in->prod->company_prefix_length;
+    ev.serials = in->serials;
+    ev.n_serials = in->n;
+    ev.read_point = sgln[0] ? sgln : NULL;
+    ev.biz_location = sgln[0] ? sgln : NULL;
+    if (vocab.action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
+        ev.lot = in->lot;
+        ev.expiry = in->expiry;
+    }
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
+        return rc;
+    if ((rc = px_uuid_v4(event_id)) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_event_rec rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = event_id;
+    rec.tenant_id = in->prod->mah_id;
+    rec.org_id = in->by->org_id;
+    rec.op = in->op;
+    rec.action = px_epcis_action_name(vocab.action);
+    rec.biz_step = vocab.biz_step;
+    rec.disposition = vocab.disposition;
+    rec.event_time_us = in->now_us;
+    rec.tz_offset_min = 0;
+    rec.gtin = in->prod->gtin;
+    rec.gcp_len = in->prod->company_prefix_length;
+    rec.serial_set = in->serial_set;
+    rec.commission_id = in->commission_id;
+    rec.release_id = in->release_id;
+    rec.op_id = in->op_id;
+    if (strcmp(in->serial_set, "list") == 0) {
+        rec.serials = in->serials;
+        rec.n_serials = in->n;
+    }
+    rec.epc_count = (long)in->n;
+    rec.lot = in->lot;
+    rec.expiry = in->expiry;
+    rec.reason = in->reason;
+    rec.market = in->market;
+    rec.location_gln = in->by->org_gln;
+    rec.read_point = sgln;
+    rec.biz_location = sgln;
+    rec.event_hash = hash;
+    if ((rc = px_store_event_insert(db, &rec, err)) != PX_OK)
+        return rc;
+    if (hash_out)
+        memcpy(hash_out, hash, sizeof(hash));
+    return PX_OK;
+}
+
+/* Bounded retry of a whole use case on a serialization failure or deadlock (STYLE.md
+ * "SQLSTATE ... CONFLICT and a bounded retry"). */
+static int retryable(px_rc rc, const px_err *err)
+{
+    return rc == PX_ECONFLICT && strcmp(err->code, "conflict") == 0;
+}
+
+/* ---- commissioning ---------------------------------------------------------------------- */
+
+void px_commission_result_dispose(px_commission_result *res)
+{
+    free(res->status);
+    free(res->errors);
+    res->status = NULL;
+    res->errors = NULL;
+    res->n_errors = 0;
+}
+
+static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_req *req,
+                           px_idem *idem, px_commission_result *res, errlist *errs,
+                           const char *const *cand, const size_t *cand_idx, size_t n_cand,
+                           int64_t now, px_err *err)
+{
+    px_product prod;
+    px_commission_outcome out;
+    memset(&out, 0, sizeof(out));
+    size_t errs_before = errs->n;
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if (idem && idem->key) {
+        px_idem_row row;
+        if ((rc = px_store_idem_claim(db, &row, by->org_id, idem->key, idem->route,
+                                      idem->request_hash, err)) != PX_OK)
+            goto fail;
+        if (!row.claimed) {
+            px_db_rollback(db);
+            idem->replayed = 1;
+            idem->status = row.status;
+            idem->body = row.response;
+            return PX_OK;
+        }
+    }
+    if ((rc = px_svc_product_access(db, by, res->gtin, 0, &prod, err)) != PX_OK)
+        goto fail;
+    /* A batch has one expiry (API.md "batch_expiry_mismatch"; NMVS_FE_LOT_12). */
+    char stored[7];
+    if ((rc = px_store_batch_claim(db, stored, res->gtin, req->batch, req->expiry_date, err)))
+        goto fail;
+    if (strcmp(stored, req->expiry_date) != 0) {
+        rc = px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
+                        "batch '%s' has expiry %s, not %s", req->batch, stored,
+                        req->expiry_date);
+        px_err_field(err, "expiry_date");
+        goto fail;
+    }
+    if ((rc = px_uuid_v4(res->commission_id)) != PX_OK) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        goto fail;
+    }
+    px_commission_rows rows = {res->gtin, req->batch, req->expiry_date, by->org_id,
+                               res->commission_id, now, cand, n_cand};
+    if ((rc = px_store_commission_serials(db, &out, &rows, err)) != PX_OK)
+        goto fail;
+    for (size_t k = 0; k < out.n_rejected; k++) {
+        size_t i = cand_idx[out.rejected[k]];
+        px_err e;
+        px_err_clear(&e);
+        px_err_set(&e, PX_EEXISTS, "duplicate_serial",
+                   "serial '%s' is already commissioned or allocated to another organization",
+                   req->serials[i]);
+        res->status[i] = PX_ITEM_REJECTED;
+        if (errlist_add(errs, i, &e) != 0) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto fail;
+        }
+    }
+    res->allocated = out.allocated;
+    res->external = out.external;
+    res->committed = out.allocated + out.external;
+    if ((out.n_rejected && !req->partial) || res->committed == 0) {
+        /* All-or-nothing (or nothing left to commission): every bad item, nothing stored. */
+        rc = px_err_set(err, PX_EEXISTS, "duplicate_serial",
+                        "%zu of %zu serials are already commissioned or allocated to another "
+                        "organization",
+                        out.n_rejected, n_cand);
+        goto fail;
+    }
+    px_commission_rec rec = {res->commission_id, by->org_id, prod.mah_id, res->gtin,
+                             req->batch,         req->expiry_date, res->committed,
+                             out.allocated,      out.external,     (long)errs->n,
+                             req->partial,       now};
+    if ((rc = px_store_commission_insert(db, &rec, err)) != PX_OK)
+        goto fail;
+
+    /* The event's EPCs: the commissioned serials, in request order. */
+    const char **epcs = malloc((size_t)res->committed * sizeof(*epcs));
+    if (!epcs) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto fail;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < req->n_serials; i++)
+        if (res->status[i] == PX_ITEM_OK)
+            epcs[k++] = req->serials[i];
+    px_pack_status to;
+    px_pack_status_init(&to);
+    to.state = PX_PACK_COMMISSIONED;
+    event_in ev = {by, &prod, "commission", PX_PACK_COMMISSION, &to, now, epcs, k,
+                   "commission", res->commission_id, NULL, NULL, req->batch,
+                   req->expiry_date, NULL, NULL};
+    rc = record_event(db, &ev, res->event_id, res->event_hash, err);
+    free(epcs);
+    if (rc != PX_OK)
+        goto fail;
+
+    char details[512], batch_esc[64];
+    px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
+    snprintf(details, sizeof(details),
+             "{\"gtin\":\"%s\",\"batch\":\"%s\",\"expiry\":\"%s\",\"count\":%ld,"
+             "\"allocated\":%ld,\"external\":%ld,\"rejected\":%zu,\"event_id\":\"%s\"}",
+             res->gtin, batch_esc, req->expiry_date, res->committed, out.allocated,
+             out.external, errs->n, res->event_id);
+    if ((rc = px_svc_audit(db, by, prod.mah_id, "commission.create", res->commission_id,
+                           details, err)) != PX_OK)
+        goto fail;
+    if (idem && idem->key) {
+        /* The errors of a partial commission are part of the stored response. */
+        res->errors = errs->v;
+        res->n_errors = errs->n;
+        idem->body = idem->render(idem->render_ctx, res, &idem->status);
+        res->errors = NULL;
+        res->n_errors = 0;
+        if (!idem->body) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto fail;
+        }
+        if ((rc = px_store_idem_finish(db, by->org_id, idem->key, idem->status, idem->body,
+                                       err)) != PX_OK)
+            goto fail;
+    }
+    px_commission_outcome_dispose(&out);
+    return px_db_commit(db, err);
+fail:
+    px_db_rollback(db);
+    px_commission_outcome_dispose(&out);
+    if (retryable(rc, err)) {
+        /* Forget what this attempt learnt: the retry starts over. */
+        for (size_t e = errs_before; e < errs->n; e++)
+            res->status[errs->v[e].index] = PX_ITEM_OK;
+        errs->n = errs_before;
+    }
+    if (idem && idem->body && !idem->replayed) {
+        free(idem->body);
+        idem->body = NULL;
+    }
+    return rc;
+}
+
+px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *req,
+                        px_idem *idem, px_commission_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    res->req = req;
+    int64_t now = px_now_us();
+    gs1_date exp;
+    px_rc rc;
+    /* Field rules, cheapest first; none needs the database (domain/commission_rules.h). */
+    if ((rc = px_commission_gtin_check(res->gtin, req->product_code, req->product_code_schema,
+                                       err)) != PX_OK ||
+        (rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
+        (rc = px_commission_expiry_check(&exp, req->expiry_date, now, err)) != PX_OK ||
+        (rc = px_commission_count_check(req->n_serials, err)) != PX_OK)
+        return rc;
+    res->status = calloc(req->n_serials, 1);
+    if (!res->status)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    errlist errs = {0};
+    if ((rc = serials_check(&errs, res->status, req->serials, req->n_serials, err)) != PX_OK)
+        goto done;
+    if (errs.n && (!req->partial || errs.n == req->n_serials)) {
+        rc = px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                        errs.n, req->n_serials);
+        goto done;
+    }
+    /* The candidates: the request's serials that passed the syntax rules. */
+    size_t n_cand = req->n_serials - errs.n;
+    const char **cand = malloc(n_cand * sizeof(*cand));
+    size_t *cand_idx = malloc(n_cand * sizeof(*cand_idx));
+    if (!cand || !cand_idx) {
+        free(cand);
+        free(cand_idx);
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto done;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < req->n_serials; i++)
+        if (res->status[i] == PX_ITEM_OK) {
+            cand_idx[k] = i;
+            cand[k++] = req->serials[i];
+        }
+    for (int attempt = 0; attempt < 3; attempt++) {
+        px_err_clear(err);
+        rc = commission_tx(db, by, req, idem, res, &errs, cand, cand_idx, n_cand, now, err);
+        if (!retryable(rc, err))
+            break;
+    }
+    free(cand);
+    free(cand_idx);
+done:
+    if (errs.n > 1)
+        qsort(errs.v, errs.n, sizeof(*errs.v), item_cmp);
+    res->errors = errs.v;
+    res->n_errors = errs.n;
+    return rc;
+}
+
+/* ---- status of a stored pack --------------------------------------------------------- */
+
+static px_rc status_of(px_pack_status *st, const px_pack_row *row, px_err *err)
+{
+    px_pack_status_init(st);
+    px_rc rc = px_pack_state_parse(&st->state, row->state, err);
+    if (rc != PX_OK)
+        return rc;
+    if (st->state == PX_PACK_DECOMMISSIONED) {
+        if ((rc = px_decom_reason_parse(&st->reason, row->reason, err)) != PX_OK ||
+            (rc = px_pack_state_parse(&st->before, row->prior_state, err)) != PX_OK)
+            return px_err_set(err, PX_EINTERNAL, "internal", "corrupt pack state");
+        st->decommissioned_at_us = row->decommissioned_at_us;
+        px_strlcpy(st->decommissioned_by, row->decommissioned_by, sizeof(st->decommissioned_by));
+    } else {
+        st->before = st->state;
+    }
+    return PX_OK;
+}
+
+/* A CMO's view of a pack: only those it commissioned and that never went to market
+ * (DESIGN.md: "may never ... see packs after release"). */
+static int cmo_sees(const px_actor *by, const px_pack_row *row)
+{
+    return strcmp(row->commissioned_by, by->org_id) == 0 && row->released_at[0] == '\0';
+}
+
+/* The product of a pack operation, with the 404 rules of the caller's tenant. */
+static px_rc product_of(px_db *db, const px_actor *by, const char *gtin, char g[15],
+                        px_product *prod, px_err *err)
+{
+    if (!gtin || gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_set(err, PX_EINVALID, err->code[0] ? err->code : "invalid_value",
+                   "gtin '%.20s' is not a valid GTIN", gtin ? gtin : "");
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    return px_svc_product_access(db, by, g, 0, prod, err);
+}
+
+static px_rc serial_list_check(const char *const *serials, size_t n, px_pack_op_result *res,
+                               px_err *err)
+{
+    if (n == 0) {
+        px_err_set(err, PX_EINVALID, "serials_required", "at least one serial is required");
+        px_err_field(err, "serials");
+        return PX_EINVALID;
+    }
+    if (n > PX_COMMISSION_MAX_SERIALS)
+        return px_commission_count_check(n, err);
+    unsigned char *bad = calloc(n, 1);
+    errlist errs = {0};
+    px_rc rc = bad ? serials_check(&errs, bad, serials, n, err)
+                   : px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    free(bad);
+    if (rc == PX_OK && errs.n) {
+        res->errors = errs.v;
+        res->n_errors = errs.n;
+        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                          errs.n, n);
+    }
+    free(errs.v);
+    return rc;
+}
+
+/* ---- decommission and reactivation --------------------------------------------------- */
+
+typedef struct op_ctx {
+    const px_actor *by;
+    const px_pack_op_req *req;
+    px_transition_req treq;
+    px_pack_status *to;            /* per request index */
+    unsigned char *found;
+    errlist errs;
+    int current_year;
+    int oom;
+} op_ctx;
+
+static int op_row(void *vctx, size_t i, const px_pack_row *row)
+{
+    op_ctx *c = vctx;
+    if (c->by->org_kind == PX_ORG_CMO && !cmo_sees(c->by, row))
+        return 0; /* reported as not found below: another organization's pack */
+    c->found[i] = 1;
+    px_err e;
+    px_err_clear(&e);
+    px_pack_status from;
+    px_rc rc = status_of(&from, row, &e);
+    px_transition_req t = c->treq;
+    if (rc == PX_OK && row->expiry[0]) {
+        px_err de;
+        if (gs1_date_parse(&t.expiry, row->expiry, 1, c->current_year, &de) != PX_OK)
+            memset(&t.expiry, 0, sizeof(t.expiry));
+    }
+    if (rc == PX_OK)
+        rc = px_pack_transition(&from, &t, &c->to[i], &e);
+    if (rc != PX_OK && errlist_add(&c->errs, i, &e) != 0)
+        c->oom = 1;
+    return 0;
+}
+
+static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                     px_pack_action action, px_decom_reason reason, px_pack_op_result *res,
+                     px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    int64_t now = px_now_us();
+    char gtin[15];
+    px_product prod;
+    px_rc rc = product_of(db, by, req->gtin, gtin, &prod, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = serial_list_check(req->serials, req->n_serials, res, err)) != PX_OK)
+        return rc;
+    size_t n = req->n_serials;
+    op_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.by = by;
+    c.req = req;
+    c.treq.action = action;
+    c.treq.reason = reason;
+    c.treq.org_id = by->org_id;
+    c.treq.now_us = now;
+    int y, m, d;
+    px_civil_from_us(now, &y, &m, &d);
+    c.current_year = y;
+    c.to = calloc(n, sizeof(*c.to));
+    c.found = calloc(n, 1);
+    const char **states = calloc(n, sizeof(*states));
+    if (!c.to || !c.found || !states) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto out;
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+        c.errs.n = 0;
+        memset(c.found, 0, n);
+        px_err_clear(err);
+        if ((rc = px_db_begin(db, err)) != PX_OK)
+            goto out;
+        if ((rc = px_store_packs_lock(db, gtin, req->serials, n, op_row, &c, err)) != PX_OK)
+            goto fail;
+        if (c.oom) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto fail;
+        }
+        int not_found_only = 1;
+        if (c.errs.n)
+            not_found_only = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!c.found[i]) {
+                px_err e;
+                px_err_clear(&e);
+                px_err_set(&e, PX_ENOTFOUND, "not_found", "pack %s/%s not found", gtin,
+                           req->serials[i]);
+                if (errlist_add(&c.errs, i, &e) != 0) {
+                    rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+                    goto fail;
+                }
+            }
+        if (c.errs.n) {
+            /* All-or-nothing: every refused pack in details, nothing changed. */
+            qsort(c.errs.v, c.errs.n, sizeof(*c.errs.v), item_cmp);
+            rc = not_found_only
+                     ? px_err_set(err, PX_ENOTFOUND, "not_found", "%zu of %zu packs not found",
+                                  c.errs.n, n)
+                     : px_err_set(err, PX_ESTATE, "invalid_state",
+                                  "%zu of %zu packs cannot %s", c.errs.n, n,
+                                  px_pack_action_name(action));
+            res->errors = c.errs.v;
+            res->n_errors = c.errs.n;
+            c.errs.v = NULL;
+            goto fail;
+        }
+        const char *kind = action == PX_PACK_REACTIVATE ? "reactivate"
+                           : action == PX_PACK_RECALL   ? "recall"
+                                                        : "decommission";
+        if (action == PX_PACK_REACTIVATE) {
+            for (size_t i = 0; i < n; i++)
+                states[i] = px_pack_state_name(c.to[i].state);
+            rc = px_store_packs_reactivate(db, gtin, req->serials, states, n, err);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                states[i] = px_pack_state_name(c.to[i].before);
+            rc = px_store_packs_decommission(db, gtin, req->serials, states, n,
+                                             px_decom_reason_name(reason), by->org_id, now, err);
+        }
+        if (rc != PX_OK)
+            goto fail;
+        if (px_uuid_v4(res->op_id) != PX_OK) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            goto fail;
+        }
+        const char *reason_text = action == PX_PACK_REACTIVATE ? req->reason
+                                                               : px_decom_reason_name(reason);
+        px_pack_op_rec op = {res->op_id, kind, by->org_id, prod.mah_id, gtin, NULL,
+                             reason_text, (long)n, now};
+        if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK)
+            goto fail;
+        /* One event per request. A reactivation returns each pack to the state it left; when
+         * a request mixes commissioned and released packs, each group gets its own event
+         * (their dispositions differ: active vs in_transit). */
+        const char **group = malloc(n * sizeof(*group));
+        if (!group) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto fail;
+        }
+        for (int pass = 0; pass < 2 && rc == PX_OK; pass++) {
+            size_t k = 0;
+            const px_pack_status *rep = NULL;
+            for (size_t i = 0; i < n; i++) {
+                int in_group = action != PX_PACK_REACTIVATE
+                                   ? pass == 0
+                                   : (c.to[i].state == PX_PACK_COMMISSIONED) == (pass == 0);
+                if (in_group) {
+                    group[k++] = req->serials[i];
+                    rep = &c.to[i];
+                }
+            }
+            if (!k)
+                continue;
+            event_in ev = {by, &prod, kind, action, rep, now, group, k, "list", NULL, NULL,
+                           res->op_id, NULL, NULL, reason_text, NULL};
+            rc = record_event(db, &ev, res->event_id, NULL, err);
+        }
+        free(group);
+        if (rc != PX_OK)
+            goto fail;
+        char details[400], reason_esc[200];
+        px_json_escape(reason_esc, sizeof(reason_esc), reason_text ? reason_text : "");
+        snprintf(details, sizeof(details),
+                 "{\"gtin\":\"%s\",\"count\":%zu,\"reason\":\"%s\",\"event_id\":\"%s\"}", gtin,
+                 n, reason_esc, res->event_id);
+        char action_name[32];
+        snprintf(action_name, sizeof(action_name), "pack.%s", kind);
+        if ((rc = px_svc_audit(db, by, prod.mah_id, action_name, res->op_id, details, err)))
+            goto fail;
+        res->count = (long)n;
+        rc = px_db_commit(db, err);
+        goto out;
+    fail:
+        px_db_rollback(db);
+        if (!retryable(rc, err))
+            goto out;
+    }
+out:
+    free(c.errs.v);
+    free(c.to);
+    free(c.found);
+    free(states);
+    return rc;
+}
+
+px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                          px_pack_op_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    px_decom_reason reason;
+    px_rc rc = px_decom_reason_parse(&reason, req->reason ? req->reason : "", err);
+    if (rc != PX_OK)
+        return rc;
+    px_pack_action action = px_decom_reason_action(reason);
+    /* A recall or withdrawal is the MAH's act (Art. 40; policy PX_ACT_RECALL). */
+    if (action == PX_PACK_RECALL && (rc = px_policy_check(by->role, PX_ACT_RECALL, err)))
+        return rc;
+    if ((rc = px_decom_reason_check_role(by->role, reason, err)) != PX_OK)
+        return rc;
+    return pack_op(db, by, req, action, reason, res, err);
+}
+
+px_rc px_svc_reactivate(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                        px_pack_op_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    if (req->reason && !px_str_printable(req->reason, 200)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "reason must be 1 to 200 characters without control characters");
+        px_err_field(err, "reason");
+        return PX_EINVALID;
+    }
+    return pack_op(db, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
+}
+
+/* ---- release ---------------------------------------------------------------------------- */
+
+static px_rc market_check(const char *m, px_err *err)
+{
+    if (!m || strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z') {
+        px_err_set(err, PX_EINVALID, "invalid_market",
+                   "market must be EU, US or another two-letter ISO 3166 code");
+        px_err_field(err, "market");
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
+                     px_release_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    int64_t now = px_now_us();
+    char gtin[15];
+    px_product prod;
+    px_rc rc = product_of(db, by, req->gtin, gtin, &prod, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
+        (rc = market_check(req->market, err)) != PX_OK)
+        return rc;
+    if (req->serials) {
+        px_pack_op_result tmp;
+        memset(&tmp, 0, sizeof(tmp));
+        if ((rc = serial_list_check(req->serials, req->n_serials, &tmp, err)) != PX_OK) {
+            res->errors = tmp.errors;
+            res->n_errors = tmp.n_errors;
+            return rc;
+        }
+    }
+    char **released = NULL;
+    size_t count = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        px_err_clear(err);
+        if ((rc = px_db_begin(db, err)) != PX_OK)
+            return rc;
+        int exists = 0;
+        if ((rc = px_store_batch_exists(db, &exists, gtin, req->batch, err)) != PX_OK)
+            goto fail;
+        if (!exists) {
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
+                            req->batch, gtin);
+            goto fail;
+        }
+        if (req->serials) {
+            size_t *idx = NULL, n_idx = 0;
+            if ((rc = px_store_release_misfits(db, gtin, req->batch, req->serials,
+                                               req->n_serials, &idx, &n_idx, err)) != PX_OK)
+                goto fail;
+            if (n_idx) {
+                errlist errs = {0};
+                for (size_t k = 0; k < n_idx; k++) {
+                    px_err e;
+                    px_err_clear(&e);
+                    px_err_set(&e, PX_ESTATE, "invalid_state",
+                               "serial '%s' is not a commissioned pack of batch '%s'",
+                               req->serials[idx[k]], req->batch);
+                    errlist_add(&errs, idx[k], &e);
+                }
+                free(idx);
+                res->errors = errs.v;
+                res->n_errors = errs.n;
+                rc = px_err_set(err, PX_ESTATE, "invalid_state",
+                                "%zu of %zu packs are not commissioned in batch '%s'", n_idx,
+                                req->n_serials, req->batch);
+                goto fail;
+            }
+        }
+        if (px_uuid_v4(res->release_id) != PX_OK) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            goto fail;
+        }
+        px_release_rec rel = {res->release_id, by->org_id, prod.mah_id, gtin,
+                              req->batch,      req->market, now};
+        if ((rc = px_store_release_packs(db, &rel, req->serials, req->serials ? req->n_serials : 0,
+                                         &released, &count, err)) != PX_OK)
+            goto fail;
+        if (count == 0) {
+            rc = px_err_set(err, PX_ESTATE, "invalid_state",
+                            "batch '%s' has no commissioned packs to release", req->batch);
+            goto fail;
+        }
+        if ((rc = px_store_release_insert(db, &rel, (long)count, err)) != PX_OK)
+            goto fail;
+        px_pack_status to;
+        px_pack_status_init(&to);
+        to.state = PX_PACK_RELEASED;
+        to.before = PX_PACK_RELEASED;
+        event_in ev = {by, &prod, "release", PX_PACK_RELEASE, &to, now,
+                       (const char *const *)released, count, "release", NULL,
+                       res->release_id, NULL, req->batch, NULL, NULL, req->market};
+        if ((rc = record_event(db, &ev, res->event_id, NULL, err)) != PX_OK)
+            goto fail;
+        char details[400], batch_esc[64];
+        px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
+        snprintf(details, sizeof(details),
+                 "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"%s\",\"released\":%zu,"
+                 "\"event_id\":\"%s\"}",
+                 gtin, batch_esc, req->market, count, res->event_id);
+        if ((rc = px_svc_audit(db, by, prod.mah_id, "release.create", res->release_id, details,
+                               err)) != PX_OK)
+            goto fail;
+        res->released = (long)count;
+        free(released);
+        return px_db_commit(db, err);
+    fail:
+        px_db_rollback(db);
+        free(released);
+        released = NULL;
+        if (!retryable(rc, err))
+            return rc;
+    }
+    return rc;
+}
+
+/* ---- recall ----------------------------------------------------------------------------- */
+
+px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
+                    px_pack_op_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    int64_t now = px_now_us();
+    px_decom_reason reason = PX_REASON_RECALLED;
+    px_rc rc;
+    if (req->reason && (rc = px_decom_reason_parse(&reason, req->reason, err)) != PX_OK)
+        return rc;
+    if (reason != PX_REASON_RECALLED && reason != PX_REASON_WITHDRAWN) {
+        px_err_set(err, PX_EINVALID, "invalid_reason",
+                   "a recall's reason is 'recalled' or 'withdrawn', not '%s'", req->reason);
+        px_err_field(err, "reason");
+        return PX_EINVALID;
+    }
+    char gtin[15];
+    px_product prod;
+    if ((rc = product_of(db, by, req->gtin, gtin, &prod, err)) != PX_OK)
+        return rc;
+    if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK)
+        return rc;
+    /* Which packs the recall reaches comes from the transition table, not from here. */
+    const char *states[PX_PACK_STATE__COUNT], *reasons[PX_REASON__COUNT];
+    size_t ns = 0, nr = 0;
+    for (int s = 0; s < PX_PACK_STATE__COUNT; s++)
+        if (s != PX_PACK_DECOMMISSIONED &&
+            px_pack_move_allowed((px_pack_state)s, PX_REASON_NONE, PX_PACK_RECALL, reason))
+            states[ns++] = px_pack_state_name((px_pack_state)s);
+    for (int r = 1; r < PX_REASON__COUNT; r++)
+        if (px_pack_move_allowed(PX_PACK_DECOMMISSIONED, (px_decom_reason)r, PX_PACK_RECALL,
+                                 reason))
+            reasons[nr++] = px_decom_reason_name((px_decom_reason)r);
+    char **recalled = NULL;
+    size_t count = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        px_err_clear(err);
+        if ((rc = px_db_begin(db, err)) != PX_OK)
+            return rc;
+        int exists = 0;
+        if ((rc = px_store_batch_exists(db, &exists, gtin, req->batch, err)) != PX_OK)
+            goto fail;
+        if (!exists) {
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
+                            req->batch, gtin);
+            goto fail;
+        }
+        if ((rc = px_store_recall_batch(db, gtin, req->batch, px_decom_reason_name(reason),
+                                        states, ns, reasons, nr, by->org_id, now, &recalled,
+                                        &count, err)) != PX_OK)
+            goto fail;
+        if (count == 0) {
+            rc = px_err_set(err, PX_ESTATE, "invalid_state",
+                            "batch '%s' has no packs that can be recalled", req->batch);
+            goto fail;
+        }
+        if (px_uuid_v4(res->op_id) != PX_OK) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            goto fail;
+        }
+        px_pack_op_rec op = {res->op_id, "recall", by->org_id, prod.mah_id, gtin, req->batch,
+                             px_decom_reason_name(reason), (long)count, now};
+        if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK)
+            goto fail;
+        px_pack_status to;
+        px_pack_status_init(&to);
+        to.state = PX_PACK_DECOMMISSIONED;
+        to.reason = reason;
+        event_in ev = {by, &prod, "recall", PX_PACK_RECALL, &to, now,
+                       (const char *const *)recalled, count, "list", NULL, NULL, res->op_id,
+                       req->batch, NULL, px_decom_reason_name(reason), NULL};
+        if ((rc = record_event(db, &ev, res->event_id, NULL, err)) != PX_OK)
+            goto fail;
+        char details[400], batch_esc[64];
+        px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
+        snprintf(details, sizeof(details),
+                 "{\"gtin\":\"%s\",\"batch\":\"%s\",\"reason\":\"%s\",\"count\":%zu,"
+                 "\"event_id\":\"%s\"}",
+                 gtin, batch_esc, px_decom_reason_name(reason), count, res->event_id);
+        if ((rc = px_svc_audit(db, by, prod.mah_id, "pack.recall", res->op_id, details, err)))
+            goto fail;
+        res->count = (long)count;
+        free(recalled);
+        return px_db_commit(db, err);
+    fail:
+        px_db_rollback(db);
+        free(recalled);
+        recalled = NULL;
+        if (!retryable(rc, err))
+            return rc;
+    }
+    return rc;
+}
+
+/* ---- reading a pack ---------------------------------------------------------------------- */
+
+px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                      px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err)
+{
+    char g[15];
+    px_err ignore;
+    if (!gtin || gs1_gtin_normalize(g, gtin, &ignore) != PX_OK || !serial ||
+        strlen(serial) > GS1_SERIAL_MAX)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_product prod;
+    if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_rc rc = px_store_pack_get(db, out, g, serial, err);
+    if (rc != PX_OK)
+        return rc;
+    int visible = 0;
+    switch (px_policy_scope(by->role, PX_ACT_PACK_READ)) {
+    case PX_SCOPE_ORG: /* MAH and its auditor: the MAH's products */
+        visible = strcmp(prod.mah_id, by->org_id) == 0;
+        break;
+    case PX_SCOPE_PARTNER: /* CMO: packs it commissioned, until released */
+        visible = cmo_sees(by, out);
+        break;
+    default:
+        break;
+    }
+    /* Another tenant's pack answers 404, never 403 (DESIGN.md "Security"). */
+    if (!visible)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    return fn ? px_store_pack_events_each(db, out, fn, ctx, err) : PX_OK;
+}

@@ -1,0 +1,147 @@
+/* lifecycle — the pack lifecycle use cases (issue 5, docs/lifecycle.md): commissioning,
+ * release to market, decommissioning, reactivation, batch recall, reading a pack.
+ *
+ * Each use case is one transaction: the state change, its EPCIS event row (with the EPCIS 2.0
+ * event hash ID computed at write time), the audit entry and — when an Idempotency-Key was
+ * given — the stored response commit together or not at all. The rules come from domain/
+ * (commission_rules.h, pack_state.h, policy.h); this layer only applies them to rows. */
+#ifndef PX_LIFECYCLE_H
+#define PX_LIFECYCLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "epcis.h"
+#include "lifecycle_store.h"
+#include "service.h"
+
+/* One bad item of a multi-item request (API.md error details: index, field, code, message). */
+typedef struct px_item_error {
+    size_t index;
+    char code[32];
+    char message[120];
+    int pos, len;                 /* bad character span, pos -1 when none */
+} px_item_error;
+
+/* An Idempotency-Key (API.md "Commissioning"): the use case claims the key in its own
+ * transaction and stores the rendered response before COMMIT. render turns the result into
+ * the response body (malloc'd) and its status. */
+typedef struct px_idem {
+    const char *key;              /* NULL: no key given */
+    const char *route;            /* e.g. "POST /v1/commissions" */
+    char request_hash[65];        /* SHA-256 hex of the request body */
+    char *(*render)(void *ctx, const void *result, int *status);
+    void *render_ctx;
+    /* out */
+    int replayed;                 /* 1: body/status are the first response, nothing ran */
+    int status;
+    char *body;                   /* malloc'd response body (replay or freshly rendered) */
+} px_idem;
+
+/* ---- commissioning ---------------------------------------------------------------------- */
+
+typedef struct px_commission_req {
+    const char *product_code;
+    const char *product_code_schema;
+    const char *batch;
+    const char *expiry_date;      /* YYMMDD */
+    const char *const *serials;
+    size_t n_serials;
+    int partial;
+} px_commission_req;
+
+typedef enum px_item_status {
+    PX_ITEM_OK = 0,               /* commissioned */
+    PX_ITEM_REJECTED              /* see errors */
+} px_item_status;
+
+typedef struct px_commission_result {
+    char commission_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1];
+    char event_hash[PX_EPCIS_EVENT_ID_MAX];
+    char gtin[15];
+    const px_commission_req *req;
+    long committed;               /* serials commissioned */
+    long allocated, external;
+    unsigned char *status;        /* per request serial: px_item_status (n_serials) */
+    px_item_error *errors;        /* every bad item, in index order */
+    size_t n_errors;
+} px_commission_result;
+
+/* POST /v1/commissions. On PX_EINVALID "validation_error" (422) or PX_EEXISTS
+ * "duplicate_serial" (409) with res->errors listing every bad item, nothing is stored. Other
+ * errors: product_not_found, partnership_suspended, batch_expiry_mismatch,
+ * idempotency_conflict. With partial, good items are committed and res->status marks the
+ * rejected ones. */
+px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *req,
+                        px_idem *idem, px_commission_result *res, px_err *err);
+void px_commission_result_dispose(px_commission_result *res);
+
+/* ---- release, decommission, reactivation, recall ----------------------------------------- */
+
+typedef struct px_release_req {
+    const char *gtin;
+    const char *batch;
+    const char *market;           /* two upper-case letters, e.g. EU */
+    const char *const *serials;   /* NULL: every commissioned pack of the batch */
+    size_t n_serials;
+} px_release_req;
+
+typedef struct px_release_result {
+    char release_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1];
+    long released;
+    px_item_error *errors;        /* listed serials that are not commissioned in the batch */
+    size_t n_errors;
+} px_release_result;
+
+/* POST /v1/releases (MAH; the policy refuses every other role before this runs). */
+px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
+                     px_release_result *res, px_err *err);
+
+typedef struct px_pack_op_req {
+    const char *gtin;
+    const char *const *serials;
+    size_t n_serials;
+    const char *reason;           /* decommission: a px_decom_reason name; reactivation:
+                                   * optional free text */
+} px_pack_op_req;
+
+typedef struct px_pack_op_result {
+    char op_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1];
+    long count;
+    px_item_error *errors;        /* invalid_state / not_found per serial, index order */
+    size_t n_errors;
+} px_pack_op_result;
+
+/* POST /v1/decommissions: all-or-nothing; 409 invalid_state with every refused serial. A
+ * reason of recalled/withdrawn is a recall (MAH only, PX_ACT_RECALL). */
+px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                          px_pack_op_result *res, px_err *err);
+/* POST /v1/reactivations: Art. 13 rules with the injected clock. */
+px_rc px_svc_reactivate(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                        px_pack_op_result *res, px_err *err);
+
+typedef struct px_recall_req {
+    const char *gtin;
+    const char *batch;
+    const char *reason;           /* "recalled" (default) or "withdrawn" */
+} px_recall_req;
+
+/* POST /v1/recalls (MAH): every pack of the batch still active, or decommissioned for a
+ * reversible reason, becomes decommissioned(recalled|withdrawn) — irreversible (Art. 40). */
+px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
+                    px_pack_op_result *res, px_err *err);
+
+void px_item_errors_free(px_item_error *e);
+
+/* ---- reading a pack ---------------------------------------------------------------------- */
+
+/* GET /v1/packs/{gtin}/{serial}: a MAH (and its auditor) sees its products' packs; a CMO only
+ * packs it commissioned that were never released; anyone else, and another tenant's pack:
+ * PX_ENOTFOUND "not_found". fn gets the pack's events, oldest first. */
+px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                      px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err);
+
+#endif
