@@ -73,7 +73,7 @@ px_rc px_svc_org_settings_put(px_db *db, const px_actor *by, const px_settings_i
      * it); an EU product refuses it when it would copy it (REQ-POOL-5). */
     if ((rc = px_store_org_settings_insert(db, by->org_id, out, err)) != PX_OK)
         goto fail;
-    char details[400];
+    char details[700];
     settings_json(details, sizeof(details), out);
     if ((rc = px_svc_audit(db, by, by->org_id, "settings.org", by->org_id, details, err)))
         goto fail;
@@ -127,7 +127,7 @@ px_rc px_svc_product_settings_put(px_db *db, const px_actor *by, const char *gti
         goto fail;
     if ((rc = px_store_product_settings_set(db, g, out, err)) != PX_OK)
         goto fail;
-    char details[400];
+    char details[700];
     settings_json(details, sizeof(details), out);
     if ((rc = px_svc_audit(db, by, p.mah_id, "settings.product", g, details, err)))
         goto fail;

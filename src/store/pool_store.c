@@ -174,8 +174,8 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
     PGresult *r = px__exec(
         db,
         "SELECT " JOB_COLS " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR "
-        "j.org_id = $2::uuid OR j.tenant_id = $2::uuid OR EXISTS (SELECT 1 FROM allocation a "
-        "WHERE a.job_id = j.id AND a.org_id = $2::uuid))",
+        "j.org_id = nullif($2, '')::uuid OR j.tenant_id = nullif($2, '')::uuid OR EXISTS "
+        "(SELECT 1 FROM allocation a WHERE a.job_id = j.id AND a.org_id = nullif($2, '')::uuid))",
         3, p, err);
     if (!r)
         return err->rc;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Serial allocation benchmark (issue 4 part 8): one N-serial allocation job through the real
+# use case and job runner vs a plain COPY of N rows of the same shape into the same table
+# (serial, same indexes), in the same run; each from an empty table, order alternating.
+# Release build, no sanitizers, a private embedded PostgreSQL under the build folder
+# (or PACKID_DATABASE_URL when set: the bench TRUNCATEs serial, so never a real database).
+#   bench/allocate.sh [N] [ROUNDS] [BUILD_DIR]     defaults: 1000000 3 build-bench-pool
+# Target: job serials/s >= 0.7 x raw COPY rows/s.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+n=${1:-1000000}
+rounds=${2:-3}
+build=${3:-$root/build-bench-pool}
+# PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
+      -DPACKID_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target bench_allocate packid >/dev/null
+if [ -z "${PACKID_DATABASE_URL:-}" ]; then
+  export PACKID_DATA_DIR=$build/bench-var
+  trap '"$build/packid" db stop >/dev/null 2>&1 || true' EXIT
+  "$build/packid" db url >/dev/null      # creates and starts the private cluster
+fi
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}')"
+"$build/bench/bench_allocate" "$n" "$rounds"
