@@ -1,0 +1,38 @@
+/* verify — the verdict a person with a pack in hand gets (API.md "Verification"), and nothing
+ * else about the pack (DESIGN.md: "learn anything beyond the verdict").
+ *
+ * Pure: the caller looks the pack up and passes "now". */
+#ifndef PX_VERIFY_H
+#define PX_VERIFY_H
+
+#include <stdint.h>
+
+#include "pack_state.h"
+
+typedef enum px_verdict {
+    PX_VERDICT_GENUINE = 0,   /* on a pack (commissioned or released), data as queried */
+    PX_VERDICT_UNKNOWN,       /* never commissioned for this GTIN (or never issued) */
+    PX_VERDICT_DECOMMISSIONED,/* inactive (dispensed, destroyed, recalled, …) */
+    PX_VERDICT_EXPIRED,       /* past its expiry date */
+    PX_VERDICT_MISMATCH,      /* batch or expiry differ from what was commissioned
+                               * (NMVS_FE_LOT_12/13 in EMVS terms) */
+    PX_VERDICT_SUSPECT        /* reported stolen: treat the pack as a possible falsification */
+} px_verdict;
+
+typedef struct px_verify_facts {
+    int found;                 /* the serial exists for the GTIN */
+    px_pack_state state;
+    px_decom_reason reason;
+    const char *batch;         /* as commissioned ("" if none) */
+    const char *expiry;        /* YYMMDD as commissioned ("" if none) */
+    const char *asked_batch;   /* from the query, NULL when not given */
+    const char *asked_expiry;  /* from the query, NULL when not given */
+} px_verify_facts;
+
+/* Precedence: unknown, suspect (stolen), decommissioned, mismatch, expired, genuine — the
+ * most alarming finding wins, and a mismatch is reported before expiry because it means the
+ * pack in hand is not the one commissioned. */
+px_verdict px_verify_verdict(const px_verify_facts *f, int64_t now_us);
+const char *px_verdict_name(px_verdict v);
+
+#endif

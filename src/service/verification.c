@@ -1,0 +1,43 @@
+#include <string.h>
+
+#include "gs1.h"
+#include "px_clock.h"
+#include "verification.h"
+#include "verify_store.h"
+
+static px_rc field(px_rc rc, px_err *err, const char *name)
+{
+    if (rc != PX_OK)
+        px_err_field(err, "%s", name);
+    return rc;
+}
+
+px_rc px_svc_verify(px_db *db, const char *gtin, const char *serial, const char *batch,
+                    const char *expiry, px_verdict *out, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    px_rc rc;
+    if ((rc = field(gs1_gtin_normalize(g, gtin, err), err, "gtin")) != PX_OK ||
+        (rc = field(gs1_cset82_validate(serial, GS1_SERIAL_MAX, err), err, "serial")) != PX_OK)
+        return PX_EINVALID;
+    if (batch && (rc = field(gs1_cset82_validate(batch, GS1_BATCH_MAX, err), err, "batch")))
+        return PX_EINVALID;
+    if (expiry) {
+        gs1_date d;
+        if (gs1_date_parse(&d, expiry, 1, 2000, err) != PX_OK)
+            return field(PX_EINVALID, err, "expiry");
+    }
+    px_verify_row row;
+    if ((rc = px_store_verify_lookup(db, &row, g, serial, err)) != PX_OK)
+        return rc;
+    px_verify_facts f = {.found = row.found, .batch = row.batch, .expiry = row.expiry,
+                         .asked_batch = batch, .asked_expiry = expiry};
+    if (row.found) {
+        if (px_pack_state_parse(&f.state, row.state, err) != PX_OK)
+            return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        if (row.reason[0] && px_decom_reason_parse(&f.reason, row.reason, err) != PX_OK)
+            f.reason = PX_REASON_NONE;
+    }
+    *out = px_verify_verdict(&f, px_now_us());
+    return PX_OK;
+}

@@ -1,0 +1,27 @@
+#include <string.h>
+
+#include "px_str.h"
+#include "store_internal.h"
+#include "verify_store.h"
+
+px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
+                             const char *serial, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {gtin, serial};
+    PGresult *r = px__exec(db,
+                           "SELECT state, coalesce(reason, ''), coalesce(batch, ''), "
+                           "coalesce(expiry, '') FROM serial WHERE gtin = $1 AND serial = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        out->found = 1;
+        px_strlcpy(out->state, px__val(r, 0, 0), sizeof(out->state));
+        px_strlcpy(out->reason, px__val(r, 0, 1), sizeof(out->reason));
+        px_strlcpy(out->batch, px__val(r, 0, 2), sizeof(out->batch));
+        px_strlcpy(out->expiry, px__val(r, 0, 3), sizeof(out->expiry));
+    }
+    PQclear(r);
+    return PX_OK;
+}

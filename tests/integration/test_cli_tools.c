@@ -1,0 +1,141 @@
+/* The GS1 and DataMatrix commands end to end, through the real `packid` binary (issues 3 and
+ * 7): `packid gs1 check|convert` and `packid datamatrix`, whose output is read back by an
+ * independent decoder (ZXingReader, Debian zxing-cpp-tools). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+static px_test_env env; /* no database: these commands are pure */
+
+static json_t *cli(int *rc, const char *const *args)
+{
+    return px_test_cli(&env, rc, args);
+}
+
+static void test_cli__gs1_check_reports_elements(void **state)
+{
+    (void)state;
+    int rc;
+    const char *a[] = {"gs1", "check", "(01)09506000134352(17)201225(10)ABC123(21)12345", NULL};
+    json_t *o = cli(&rc, a);
+    assert_int_equal(rc, 0);
+    assert_true(json_is_true(json_object_get(o, "valid")));
+    json_t *els = json_object_get(o, "elements");
+    assert_int_equal(json_array_size(els), 4);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(els, 3), "ai")), "21");
+    /* DOMAIN.md §3 worked payload and §4.3 Digital Link. */
+    assert_string_equal(json_string_value(json_object_get(o, "element_string")),
+                        "01095060001343521720122510ABC123\x1d" "2112345");
+    assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+                        "https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225");
+    json_decref(o);
+}
+
+static void test_cli__gs1_check_names_the_bad_character(void **state)
+{
+    (void)state;
+    int rc;
+    /* Check digit of the GTIN is wrong: position 17 (0-based) of the HRI input. */
+    const char *a[] = {"gs1", "check", "(01)09506000134353(21)12345", NULL};
+    json_t *o = cli(&rc, a);
+    assert_int_equal(rc, 1);
+    json_t *e = json_object_get(o, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "invalid_check_digit");
+    assert_int_equal(json_integer_value(json_object_get(e, "position")), 17);
+    assert_int_equal(json_integer_value(json_object_get(e, "length")), 1);
+    json_decref(o);
+    /* '~' is not in character set 82. */
+    const char *b[] = {"gs1", "check", "(01)09506000134352(21)AB~C", NULL};
+    o = cli(&rc, b);
+    assert_int_equal(rc, 1);
+    e = json_object_get(o, "error");
+    assert_int_equal(json_integer_value(json_object_get(e, "position")), 24);
+    json_decref(o);
+}
+
+static void test_cli__gs1_convert(void **state)
+{
+    (void)state;
+    int rc;
+    const char *a[] = {"gs1", "convert", "--to", "epc", "--gcp-length", "7",
+                       "(01)09506000134352(21)A/B%1", NULL};
+    json_t *o = cli(&rc, a);
+    assert_int_equal(rc, 0);
+    char *dump = json_dumps(o, 0);
+    /* DOMAIN.md §5.3: serial A/B%1 escapes to A%2FB%251. */
+    assert_non_null(strstr(dump, "urn:epc:id:sgtin:9506000.013435.A%2FB%251"));
+    free(dump);
+    json_decref(o);
+}
+
+static void decode(const char *file, char *out, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "ZXingReader '%s' 2>&1", file);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+static void test_cli__datamatrix_png_and_svg_decode(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/packid-cli-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char png[256], svg[256], svgpng[256], cmd[800], text[4096];
+    snprintf(png, sizeof(png), "%s/dm.png", dir);
+    snprintf(svg, sizeof(svg), "%s/dm.svg", dir);
+    snprintf(svgpng, sizeof(svgpng), "%s/dm-svg.png", dir);
+    int rc;
+    const char *hri = "(01)09506000134352(17)261115(10)BATCH002(21)DI8U86IYQI9KS4G87WGI";
+    const char *a[] = {"datamatrix", hri, "-o", png, NULL};
+    json_decref(cli(&rc, a));
+    assert_int_equal(rc, 0);
+    decode(png, text, sizeof(text));
+    assert_non_null(strstr(text, "]d2"));
+    /* ZXing prints the separator FNC1 as the raw GS byte (0x1D) in its Text line. */
+    assert_non_null(strstr(text, "Identifier: ]d2"));
+    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d" "21DI8U86IYQI9KS4G87WGI\""));
+
+    const char *b[] = {"datamatrix", hri, "-o", svg, "--rect", NULL};
+    json_decref(cli(&rc, b));
+    assert_int_equal(rc, 0);
+    snprintf(cmd, sizeof(cmd), "rsvg-convert -o '%s' '%s'", svgpng, svg);
+    assert_int_equal(px_test_shell(cmd), 0);
+    decode(svgpng, text, sizeof(text));
+    assert_non_null(strstr(text, "Identifier: ]d2"));
+    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d" "21DI8U86IYQI9KS4G87WGI\""));
+
+    const char *c[] = {"datamatrix", hri, "-o", png, "--qr", NULL};
+    json_decref(cli(&rc, c));
+    assert_int_equal(rc, 0);
+    decode(png, text, sizeof(text));
+    assert_non_null(strstr(
+        text, "https://id.gs1.org/01/09506000134352/10/BATCH002/21/DI8U86IYQI9KS4G87WGI?17=261115"));
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    px_test_shell(cmd);
+}
+
+int main(void)
+{
+    memset(&env, 0, sizeof(env));
+    snprintf(env.data_dir, sizeof(env.data_dir), "/nonexistent/packid-cli-test");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli__gs1_check_reports_elements),
+        cmocka_unit_test(test_cli__gs1_check_names_the_bad_character),
+        cmocka_unit_test(test_cli__gs1_convert),
+        cmocka_unit_test(test_cli__datamatrix_png_and_svg_decode),
+    };
+    return cmocka_run_group_tests_name("cli_tools", tests, NULL, NULL);
+}

@@ -1,0 +1,105 @@
+/* GET /v1/verify/{gtin}/{serial} (API.md "Verification"): no key, one verdict, nothing else. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+static px_test_env env;
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&env, 0, sizeof(env));
+    px_test_db_create(&env);
+    px_test_setenv(&env, "PACKID_ALLOW_TEST_CLOCK=1");
+    px_test_setenv(&env, "PACKID_TEST_NOW=2026-03-01T10:00:00Z");
+    px_test_server_start(&env);
+    char org[40], key[64];
+    px_test_org_key(&env, "mah", "Verify MAH", "mah", org, key);
+    px_http_resp r;
+    px_http(&env, &r, "POST", "/v1/products", key,
+            "{\"gtin\":\"04012345123456\",\"company_prefix_length\":7,\"name\":\"V\","
+            "\"market\":\"EU\"}",
+            NULL);
+    assert_int_equal(r.status, 201);
+    px_http_resp_free(&r);
+    /* Packs in every state, written directly: the lifecycle endpoints are tested elsewhere. */
+    assert_int_equal(
+        px_sql_exec(&env,
+                    "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) "
+                    "VALUES ('04012345123456', 'GEN1', 'commissioned', 'external', 'B1', "
+                    "'261231', NULL), ('04012345123456', 'REL1', 'released', 'external', 'B1', "
+                    "'261200', NULL), ('04012345123456', 'OLD1', 'released', 'external', 'B0', "
+                    "'260228', NULL), ('04012345123456', 'STO1', 'decommissioned', 'external', "
+                    "'B1', '261231', 'stolen'), ('04012345123456', 'DIS1', 'decommissioned', "
+                    "'external', 'B1', '261231', 'dispensed'), ('04012345123456', 'ALL1', "
+                    "'allocated', 'generated', NULL, NULL, NULL)"),
+        0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    px_test_teardown(&env);
+    return 0;
+}
+
+static void expect_verdict(const char *path, const char *verdict)
+{
+    px_http_resp r;
+    px_http(&env, &r, "GET", path, NULL, NULL, NULL);
+    if (r.status != 200)
+        fail_msg("%s: %ld %s", path, r.status, r.body);
+    assert_string_equal(json_string_value(json_object_get(r.json, "verdict")), verdict);
+    /* Nothing about the pack beyond the verdict. */
+    assert_int_equal(json_object_size(r.json), 1);
+    px_http_resp_free(&r);
+}
+
+static void test_verify__verdicts(void **state)
+{
+    (void)state;
+    expect_verdict("/v1/verify/04012345123456/GEN1", "genuine");
+    expect_verdict("/v1/verify/04012345123456/GEN1?batch=B1&expiry=261231", "genuine");
+    expect_verdict("/v1/verify/4012345123456/REL1", "genuine"); /* GTIN-13 form */
+    expect_verdict("/v1/verify/04012345123456/REL1?batch=B2", "mismatch");
+    expect_verdict("/v1/verify/04012345123456/REL1?expiry=261231", "mismatch");
+    expect_verdict("/v1/verify/04012345123456/OLD1", "expired"); /* 2026-02-28 < today */
+    expect_verdict("/v1/verify/04012345123456/STO1", "suspect");
+    expect_verdict("/v1/verify/04012345123456/DIS1", "decommissioned");
+    expect_verdict("/v1/verify/04012345123456/ALL1", "unknown");
+    expect_verdict("/v1/verify/04012345123456/NOPE", "unknown");
+    expect_verdict("/v1/verify/09506000134352/GEN1", "unknown");
+}
+
+static void test_verify__bad_input(void **state)
+{
+    (void)state;
+    px_http_resp r;
+    px_http(&env, &r, "GET", "/v1/verify/09506000134353/GEN1", NULL, NULL, NULL);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(px_http_error_code(&r), "validation_error");
+    px_http_resp_free(&r);
+    px_http(&env, &r, "GET", "/v1/verify/04012345123456/GEN1?expiry=261332", NULL, NULL, NULL);
+    assert_int_equal(r.status, 422);
+    px_http_resp_free(&r);
+    px_http(&env, &r, "GET", "/v1/verify/04012345123456/A%7EB", NULL, NULL, NULL);
+    assert_int_equal(r.status, 422);
+    px_http_resp_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verify__verdicts),
+        cmocka_unit_test(test_verify__bad_input),
+    };
+    return cmocka_run_group_tests_name("verify", tests, setup, teardown);
+}
