@@ -32,7 +32,8 @@ void h_job_get(px_req *r)
     json_decref(o);
     if (!body)
         return px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
-    double progress = j.total > 0 ? (double)j.done / (double)j.total : 0.0;
+    /* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
+    double progress = j.total > 0 ? (double)(j.done * 10000 / j.total) / 10000.0 : 0.0;
     size_t cap = strlen(body) + 48;
     char *out = malloc(cap);
     if (!out) {

@@ -7,11 +7,15 @@
 
 static json_t *partnership_json(px_db *db, const px_partnership *p)
 {
-    char gtins[65536];
+    /* Up to 10,000 granted GTINs (partners.c) of 14 digits, quoted, comma-separated: ~170 KB,
+     * on the heap (a 64 KiB stack buffer silently showed [] beyond ~3,800 products). */
+    size_t cap = 10000 * 17 + 64;
+    char *gtins = malloc(cap);
     px_err err;
     json_t *g = NULL;
-    if (px_store_partnership_gtins_json(db, p->id, gtins, sizeof(gtins), &err) == PX_OK)
+    if (gtins && px_store_partnership_gtins_json(db, p->id, gtins, cap, &err) == PX_OK)
         g = json_loads(gtins, 0, NULL);
+    free(gtins);
     return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "partnership_id", p->id, "org_id",
                      p->cmo_id, "status", p->status, "gtins", g ? g : json_array(),
                      "created_at", p->created_at, "updated_at", p->updated_at);

@@ -187,6 +187,16 @@ static void test_alloc__settings_immutable(void **state)
                          201, NULL);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 409,
                          "settings_immutable");
+    /* Another MAH's product: 404, as if it did not exist; a CMO may not write settings. */
+    char org2[40], key2[64], cmo[40], cmo_key[64];
+    mah(f, org2, key2);
+    put_product_settings(f, key2, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 404,
+                         "product_not_found");
+    px_test_org_key(&f->env, "cmo", "Settings CMO", "cmo", cmo, cmo_key);
+    put_product_settings(f, cmo_key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}",
+                         403, "forbidden_role");
+    expect(f, "PUT", "/v1/serial-settings", cmo_key,
+           "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 403, "forbidden_role");
     /* The same settings again are still a change request: refused. */
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,"
