@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -637,6 +638,63 @@ static void test_alloc__collisions_never_surface(void **state)
                      42);
 }
 
+typedef struct {
+    fixture *f;
+    const char *key;
+    const char *path;
+    long status;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    px_http_resp resp;
+    px_http(&r->f->env, &resp, "POST", r->path, r->key, "{\"count\":60}", NULL);
+    r->status = resp.status;
+    px_http_resp_free(&resp);
+    return NULL;
+}
+
+/* REQ-POOL-5: the count is reserved under the product's row lock at request time, so two
+ * concurrent requests cannot both pass the 10,000x gate on the same headroom (limit 100:
+ * 60 + 60 — exactly one is accepted). Also: at most 1,000,000 per job. */
+static void test_alloc__concurrent_gate(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], g[15], path[128];
+    mah(f, org, key);
+    product(f, key, "EU", g);
+    put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
+    for (int round = 0; round < 3; round++) {
+        racer a = {f, key, path, 0}, b = {f, key, path, 0};
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, race, &a);
+        pthread_create(&tb, NULL, race, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        if (round == 0) {
+            assert_true((a.status == 202 && b.status == 409) ||
+                        (a.status == 409 && b.status == 202));
+        } else {
+            assert_int_equal(a.status, 409);
+            assert_int_equal(b.status, 409);
+        }
+    }
+    assert_int_equal(count_sql(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 60);
+    assert_int_equal(count_sql(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 1);
+    char us[15];
+    product(f, key, "US", us);
+    put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201,
+                         NULL);
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", us);
+    expect_field(f, "POST", path, key, "{\"count\":1000001}", "count", NULL);
+    expect_field(f, "POST", path, key, "{\"count\":\"10\"}", "count", NULL);
+    expect_field(f, "POST", path, key, "{}", "count", NULL);
+    expect_field(f, "POST", path, key, "{\"count\":1,\"label\":\"\"}", "label", NULL);
+    expect_field(f, "POST", path, key, "{\"count\":1,\"colour\":1}", "colour", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_alloc__cmo_access),
         cmocka_unit_test(test_alloc__paging_10000),
         cmocka_unit_test(test_alloc__collisions_never_surface),
+        cmocka_unit_test(test_alloc__concurrent_gate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
