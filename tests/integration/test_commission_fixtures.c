@@ -1,0 +1,234 @@
+/* Replays the corpus of bad commission requests (fixtures/bad-commissions/bad-commissions.jsonl,
+ * written by gen.py next to it): each must get its status and error code (and the code of its
+ * first detail), and none may change a row. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "09506001000014"
+#define GTIN_UNPARTNERED "09506001000021"
+#define GTIN_OTHER_TENANT "09506010000012"
+
+typedef struct {
+    px_test_env env;
+    char admin_key[64], mah_key[64], auditor_key[64], regulator_key[64];
+    char cmo_key[64], cmo_suspended_key[64];
+    char mah_org[40], cmo_org[40];
+} fixture;
+
+static json_t *call(fixture *f, const char *method, const char *path, const char *key,
+                    const char *body, const char *const *headers, long want)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, key, body, headers);
+    if (r.status != want)
+        fail_msg("%s %s: got %ld %s, want %ld", method, path, r.status, r.body, want);
+    json_t *j = r.json ? json_incref(r.json) : NULL;
+    px_http_resp_free(&r);
+    return j;
+}
+
+static void partner(fixture *f, const char *name, const char *gtin, char *org, char *key,
+                    char *partnership)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":[\"%s\"]}", name, gtin);
+    json_t *j = call(f, "POST", "/v1/partners", f->mah_key, body, NULL, 201);
+    if (org)
+        snprintf(org, 40, "%s", json_string_value(json_object_get(j, "org_id")));
+    snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
+    if (partnership)
+        snprintf(partnership, 40, "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_decref(j);
+}
+
+static void product(fixture *f, const char *key, const char *gtin)
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"P %s\",\"market\":\"EU\"}",
+             gtin, gtin);
+    json_decref(call(f, "POST", "/v1/products", key, body, NULL, 201));
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_ALLOW_TEST_CLOCK=1");
+    px_test_setenv(&f->env, "PACKID_TEST_NOW=2026-03-01T10:00:00Z");
+    px_test_server_start(&f->env);
+    char org[40], mah2_key[64], cmo2_org[40], cmo2_key[64], cmo3_org[40], ps[40];
+    px_test_org_key(&f->env, "operator", "Operator", "admin", org, f->admin_key);
+    px_test_org_key(&f->env, "mah", "Fixture MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", org, mah2_key);
+    px_test_org_key(&f->env, "regulator", "Regulator", "regulator", org, f->regulator_key);
+    int rc;
+    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
+    json_t *k = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
+             json_string_value(json_object_get(k, "api_key")));
+    json_decref(k);
+    product(f, f->mah_key, GTIN);
+    product(f, f->mah_key, GTIN_UNPARTNERED);
+    product(f, mah2_key, GTIN_OTHER_TENANT);
+    partner(f, "Fixture CMO", GTIN, f->cmo_org, f->cmo_key, NULL);
+    partner(f, "Other CMO", GTIN, cmo2_org, cmo2_key, NULL);
+    partner(f, "Suspended CMO", GTIN, cmo3_org, f->cmo_suspended_key, ps);
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/partners/%s", ps);
+    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", NULL, 200));
+    /* The pool the corpus runs against. */
+    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key,
+                     "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+                     "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-COMMISSIONED-1\"]}",
+                     NULL, 200));
+    const char *h[] = {"Idempotency-Key: fixture-key", NULL};
+    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key,
+                     "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+                     "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-IDEM-1\"]}",
+                     h, 200));
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO serial (gtin, serial, state, origin, allocated_to) VALUES ('" GTIN
+             "', 'FIX-OTHER-1', 'allocated', 'generated', '%s')",
+             cmo2_org);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+static void snapshot(fixture *f, char *out, size_t cap)
+{
+    px_sql_text(&f->env,
+                "SELECT concat_ws(',', (SELECT count(*) FROM serial), "
+                "(SELECT count(*) FROM serial WHERE state <> 'allocated'), "
+                "(SELECT count(*) FROM commission), (SELECT count(*) FROM epcis_event), "
+                "(SELECT count(*) FROM audit_log), (SELECT count(*) FROM batch), "
+                "(SELECT count(*) FROM idempotency), "
+                "(SELECT coalesce(sum(issued_count), 0) FROM product))",
+                out, cap);
+}
+
+static const char *key_of(fixture *f, const char *who)
+{
+    if (strcmp(who, "cmo") == 0) return f->cmo_key;
+    if (strcmp(who, "cmo_suspended") == 0) return f->cmo_suspended_key;
+    if (strcmp(who, "mah") == 0) return f->mah_key;
+    if (strcmp(who, "auditor") == 0) return f->auditor_key;
+    if (strcmp(who, "regulator") == 0) return f->regulator_key;
+    if (strcmp(who, "admin") == 0) return f->admin_key;
+    if (strcmp(who, "bogus") == 0) return "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    return NULL; /* "none" */
+}
+
+/* The request body of a corpus entry (malloc'd). */
+static char *body_of(json_t *e)
+{
+    json_t *raw = json_object_get(e, "raw");
+    if (raw)
+        return strdup(json_string_value(raw));
+    json_t *body = json_deep_copy(json_object_get(e, "body"));
+    json_t *gen = json_object_get(e, "serials_gen");
+    if (gen) {
+        json_t *serials = json_object_get(body, "serials");
+        const char *prefix = json_string_value(json_object_get(gen, "prefix"));
+        json_int_t n = json_integer_value(json_object_get(gen, "count"));
+        for (json_int_t i = 0; i < n; i++) {
+            char s[32];
+            snprintf(s, sizeof(s), "%s%lld", prefix, (long long)i);
+            json_array_append_new(serials, json_string(s));
+        }
+    }
+    char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(body);
+    return s;
+}
+
+static void test_commission_fixtures__corpus(void **state)
+{
+    fixture *f = *state;
+    FILE *in = fopen(PX_SOURCE_DIR "/fixtures/bad-commissions/bad-commissions.jsonl", "r");
+    assert_non_null(in);
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0, failures = 0;
+    char codes[4096] = "";
+    while (getline(&line, &cap, in) > 0) {
+        json_error_t jerr;
+        json_t *e = json_loads(line, JSON_ALLOW_NUL, &jerr);
+        if (!e)
+            fail_msg("fixture line %d: %s", n + 1, jerr.text);
+        const char *name = json_string_value(json_object_get(e, "name"));
+        long status = (long)json_integer_value(json_object_get(e, "status"));
+        const char *code = json_string_value(json_object_get(e, "code"));
+        const char *detail = json_string_value(json_object_get(e, "detail"));
+        const char *headers[4] = {NULL};
+        json_t *hs = json_object_get(e, "headers");
+        for (size_t i = 0; hs && i < json_array_size(hs) && i < 3; i++)
+            headers[i] = json_string_value(json_array_get(hs, i));
+        char *body = body_of(e);
+        char before[256], after[256];
+        snapshot(f, before, sizeof(before));
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/commissions",
+                key_of(f, json_string_value(json_object_get(e, "as"))), body, headers);
+        snapshot(f, after, sizeof(after));
+        const char *got_detail = "";
+        json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+        if (json_array_size(d))
+            got_detail = json_string_value(json_object_get(json_array_get(d, 0), "code"));
+        int ok = r.status == status && strcmp(px_http_error_code(&r), code) == 0 &&
+                 (!detail || strcmp(got_detail ? got_detail : "", detail) == 0) &&
+                 strcmp(before, after) == 0;
+        if (!ok) {
+            failures++;
+            print_error("%s: got %ld %s (%s), want %ld %s (%s); rows %s -> %s\n  %.300s\n", name,
+                        r.status, px_http_error_code(&r), got_detail ? got_detail : "", status,
+                        code, detail ? detail : "", before, after, r.body ? r.body : "");
+        }
+        /* Every error has API.md's shape. */
+        if (!json_string_value(json_object_get(json_object_get(r.json, "error"), "message"))) {
+            failures++;
+            print_error("%s: not an API error: %ld %.300s\n", name, r.status,
+                        r.body ? r.body : "");
+        }
+        if (!strstr(codes, code) && strlen(codes) + strlen(code) + 2 < sizeof(codes)) {
+            strcat(codes, code);
+            strcat(codes, " ");
+        }
+        px_http_resp_free(&r);
+        free(body);
+        json_decref(e);
+        n++;
+    }
+    free(line);
+    fclose(in);
+    print_message("%d bad commission requests replayed; codes: %s\n", n, codes);
+    assert_true(n >= 100);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commission_fixtures__corpus),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
