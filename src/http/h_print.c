@@ -1,0 +1,402 @@
+/* Carriers of a pack, print manifests (exports) and print jobs (issue 7, docs/print.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "paging.h"
+#include "print.h"
+#include "px_str.h"
+#include "stream.h"
+
+/* ---- carriers --------------------------------------------------------------------------- */
+
+/* ?shape=square|rect|auto (DataMatrix) &module=1..64 &quiet=0..32 &depth=1|8 (PNG). */
+static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int dm)
+{
+    px_carrier_opts_init(o);
+    o->format = fmt;
+    const char *shape = px_req_query(r, "shape");
+    const char *module = px_req_query(r, "module");
+    const char *quiet = px_req_query(r, "quiet");
+    const char *depth = px_req_query(r, "depth");
+    long v;
+    if (shape && dm) {
+        if (strcmp(shape, "square") == 0)
+            o->shape = PX_CARRIER_SQUARE;
+        else if (strcmp(shape, "rect") == 0)
+            o->shape = PX_CARRIER_RECT;
+        else if (strcmp(shape, "auto") == 0)
+            o->shape = PX_CARRIER_AUTO;
+        else {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "shape must be square, rect or auto");
+            return -1;
+        }
+    }
+    if (module) {
+        if (px_parse_long(module, 1, PX_CARRIER_MODULE_PX_MAX, &v) != 0) {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "module must be 1 to %d pixels",
+                          PX_CARRIER_MODULE_PX_MAX);
+            return -1;
+        }
+        o->module_px = (int)v;
+    }
+    if (quiet) {
+        if (px_parse_long(quiet, 0, PX_CARRIER_QUIET_MAX, &v) != 0) {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "quiet must be 0 to %d modules",
+                          PX_CARRIER_QUIET_MAX);
+            return -1;
+        }
+        o->quiet_zone_modules = (int)v;
+    }
+    if (depth) {
+        if (strcmp(depth, "1") == 0)
+            o->png_depth = PX_CARRIER_PNG_1BIT;
+        else if (strcmp(depth, "8") == 0)
+            o->png_depth = PX_CARRIER_PNG_GRAY8;
+        else {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "depth must be 1 or 8");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
+{
+    px_carrier_opts o;
+    if (symbol_opts(r, &o, fmt, kind == PX_SYMBOL_DATAMATRIX) != 0)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_buf out;
+    px_buf_init(&out, 8u << 20);
+    if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind,
+                           &o, &out, &err) != PX_OK) {
+        px_buf_dispose(&out);
+        return px_reply_error(r, &err);
+    }
+    size_t len = out.len;
+    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml",
+                  px_buf_take(&out), len);
+    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+}
+
+void h_pack_datamatrix_png(px_req *r)
+{
+    symbol(r, PX_SYMBOL_DATAMATRIX, PX_CARRIER_PNG);
+}
+
+void h_pack_datamatrix_svg(px_req *r)
+{
+    symbol(r, PX_SYMBOL_DATAMATRIX, PX_CARRIER_SVG);
+}
+
+void h_pack_qr_png(px_req *r)
+{
+    symbol(r, PX_SYMBOL_QR, PX_CARRIER_PNG);
+}
+
+void h_pack_qr_svg(px_req *r)
+{
+    symbol(r, PX_SYMBOL_QR, PX_CARRIER_SVG);
+}
+
+void h_pack_carrier(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_pack_carrier c;
+    if (px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &c,
+                            &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
+                          "element_string", c.element_string, "hri", c.hri, "digital_link",
+                          c.digital_link, "epc", c.epc);
+    json_object_set_new(o, "batch", c.batch[0] ? json_string(c.batch) : json_null());
+    json_object_set_new(o, "expiry", c.expiry[0] ? json_string(c.expiry) : json_null());
+    px_reply_json(r, 200, o);
+}
+
+/* ---- exports ---------------------------------------------------------------------------- */
+
+static json_t *export_json(const px_export *e, const px_export_link *link)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "export_id", e->id,
+                          "job_id", e->job_id, "status", e->status, "gtin", e->gtin, "format",
+                          e->format, "gs", e->gs_style, "filename", e->filename, "created_at",
+                          e->created_at);
+    json_object_set_new(o, "allocation_id",
+                        e->allocation_id[0] ? json_string(e->allocation_id) : json_null());
+    json_object_set_new(o, "batch", e->batch[0] ? json_string(e->batch) : json_null());
+    json_object_set_new(o, "count", e->count >= 0 ? json_integer(e->count) : json_null());
+    json_object_set_new(o, "finished_at",
+                        e->finished_at[0] ? json_string(e->finished_at) : json_null());
+    if (e->error[0])
+        json_object_set_new(o, "error", json_string(e->error));
+    if (link && link->url[0]) {
+        json_object_set_new(o, "url", json_string(link->url));
+        json_object_set_new(o, "expires_in_ms", json_integer(link->expires_in_ms));
+    } else {
+        json_object_set_new(o, "url", json_null());
+        json_object_set_new(o, "expires_in_ms", json_null());
+    }
+    return o;
+}
+
+void h_export_create(px_req *r)
+{
+    static const char *const allowed[] = {"allocation_id", "gtin", "batch", "jsonl", "gs", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_export_request req;
+    memset(&req, 0, sizeof(req));
+    req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0, &bad);
+    if (!bad)
+        req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
+    if (!bad)
+        req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
+    if (!bad)
+        req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
+    if (bad)
+        return;
+    json_t *jl = json_object_get(r->json, "jsonl");
+    if (jl && !json_is_null(jl) && !json_is_boolean(jl))
+        return px_reply_error_details(
+            r, 422, "validation_error", "jsonl must be true or false",
+            json_pack("[{s:s, s:s, s:s}]", "field", "jsonl", "code", "invalid_value",
+                      "message", "jsonl must be true or false"));
+    req.jsonl = jl && json_is_true(jl);
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_export e;
+    if (px_svc_export_create(db, &r->actor, &req, &e, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 202, export_json(&e, NULL));
+}
+
+void h_export_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_export e;
+    px_export_link link;
+    if (px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, export_json(&e, &link));
+}
+
+static px_rc stream_next(void *ctx, px_buf *out, int *eof, px_err *err)
+{
+    return px_export_stream_next(ctx, out, eof, err);
+}
+
+static void stream_free(void *ctx)
+{
+    px_export_stream_free(ctx);
+}
+
+void h_export_download(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_export_stream *s = NULL;
+    if (px_svc_export_open(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
+                           px_req_query(r, "sig"), &s, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    /* The download takes its pages on connections of its own, one page at a time: give the
+     * request's connection back now rather than hold it for the whole transfer. */
+    px_pool_release(r->app->pool, r->db);
+    r->db = NULL;
+    px_reply_stream(r, 200, px_export_stream_content_type(s), px_export_stream_filename(s),
+                    stream_next, stream_free, s);
+}
+
+/* ---- print jobs ------------------------------------------------------------------------- */
+
+static json_t *job_json(const px_print_job *j)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "print_job_id", j->id,
+                          "gtin", j->gtin, "line", j->line, "operator", j->operator_name,
+                          "org_id", j->org_id, "reprint", j->reprint, "count", (json_int_t)j->count,
+                          "created_at", j->created_at, "tenant_id", j->tenant_id);
+    json_object_set_new(o, "key_id", j->key_id[0] ? json_string(j->key_id) : json_null());
+    json_object_set_new(o, "reason", j->reason[0] ? json_string(j->reason) : json_null());
+    json_object_set_new(o, "batch", j->batch[0] ? json_string(j->batch) : json_null());
+    json_object_set_new(o, "expiry", j->expiry[0] ? json_string(j->expiry) : json_null());
+    return o;
+}
+
+void h_print_job_create(px_req *r)
+{
+    static const char *const allowed[] = {"gtin",  "serials", "line",   "operator", "reprint",
+                                          "reason", "batch",  "expiry", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0, n = 0;
+    px_print_request req;
+    memset(&req, 0, sizeof(req));
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 1, &bad);
+    if (!bad)
+        req.line = px_json_str(r, r->json, "line", 64, 1, &bad);
+    if (!bad)
+        req.operator_name = px_json_str(r, r->json, "operator", 100, 1, &bad);
+    if (!bad)
+        req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
+    if (!bad)
+        req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
+    if (!bad)
+        req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
+    if (bad)
+        return;
+    json_t *rp = json_object_get(r->json, "reprint");
+    if (rp && !json_is_null(rp) && !json_is_boolean(rp))
+        return px_reply_error_details(
+            r, 422, "validation_error", "reprint must be true or false",
+            json_pack("[{s:s, s:s, s:s}]", "field", "reprint", "code", "invalid_value",
+                      "message", "reprint must be true or false"));
+    req.reprint = rp && json_is_true(rp);
+    const char **serials =
+        px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
+    if (bad)
+        return;
+    req.serials = serials;
+    req.n_serials = (size_t)n;
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(serials);
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_print_result res;
+    if (px_svc_print_job_create(db, &r->actor, &req, &res, &err) != PX_OK) {
+        if (res.n_errors) {
+            json_t *details = json_array();
+            for (size_t i = 0; i < res.n_errors; i++) {
+                const px_print_item_error *e = &res.errors[i];
+                char field[32];
+                snprintf(field, sizeof(field), "serials[%zu]", e->index);
+                json_array_append_new(
+                    details, json_pack("{s:i, s:s, s:s, s:s, s:s}", "index", (json_int_t)e->index,
+                                       "field", field, "serial", serials[e->index], "code",
+                                       e->code, "message", e->message));
+            }
+            px_reply_error_details(r, px_http_status(&err), err.code, err.message, details);
+        } else {
+            px_reply_error(r, &err);
+        }
+        px_print_result_dispose(&res);
+        free(serials);
+        return;
+    }
+    free(serials);
+    px_reply_json(r, 201, job_json(&res.job));
+    px_print_result_dispose(&res);
+}
+
+void h_print_job_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_print_job j;
+    if (px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 200, job_json(&j));
+}
+
+typedef struct {
+    json_t *items;
+    long want, got;
+    int more;
+    char last[80];
+} list_state;
+
+static int add_job(void *ctx, const px_print_job *j)
+{
+    list_state *s = ctx;
+    if (s->got == s->want) {
+        s->more = 1;
+        return 1;
+    }
+    json_array_append_new(s->items, job_json(j));
+    s->got++;
+    snprintf(s->last, sizeof(s->last), "%lld|%s", (long long)j->created_at_us, j->id);
+    return 0;
+}
+
+void h_print_job_list(px_req *r)
+{
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
+    const char *gtin = px_req_query(r, "gtin");
+    const char *serial = px_req_query(r, "serial");
+    if ((gtin && strlen(gtin) > 14) || (serial && strlen(serial) > 64))
+        return px_reply_fail(r, PX_EINVALID, "invalid_value", "gtin or serial is too long");
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    list_state s = {.items = json_array(), .want = first};
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s,
+                               &err) != PX_OK) {
+        json_decref(s.items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+}
+
+static int add_serial(void *ctx, const char *serial)
+{
+    list_state *s = ctx;
+    if (s->got == s->want) {
+        s->more = 1;
+        return 1;
+    }
+    json_array_append_new(s->items, json_pack("{s:s}", "serial", serial));
+    s->got++;
+    px_strlcpy(s->last, serial, sizeof(s->last));
+    return 0;
+}
+
+void h_print_job_serials(px_req *r)
+{
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    list_state s = {.items = json_array(), .want = first};
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), after, first + 1, add_serial,
+                                 &s, &err) != PX_OK) {
+        json_decref(s.items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+}

@@ -1,0 +1,91 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_log.h"
+#include "stream.h"
+
+#define STREAM_BLOCK (64 * 1024)      /* what MHD asks for per call */
+#define STREAM_BUF_MAX (8u << 20)     /* one piece (a page of rows) must fit */
+
+typedef struct {
+    px_stream_next_fn next;
+    px_stream_free_fn free_fn;
+    void *ctx;
+    px_buf buf;
+    size_t off;
+    int eof;
+    char rid[17];
+} stream;
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    stream *s = cls;
+    /* Refill until there is something to send: returning 0 would make MHD poll us again. */
+    while (s->off == s->buf.len) {
+        if (s->eof)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        px_buf_reset(&s->buf);
+        s->off = 0;
+        px_err err;
+        px_err_clear(&err);
+        if (s->next(s->ctx, &s->buf, &s->eof, &err) != PX_OK) {
+            char fields[PX_ERR_MSG_MAX * 2 + 64], msg[PX_ERR_MSG_MAX * 2];
+            px_json_escape(msg, sizeof(msg), err.message);
+            snprintf(fields, sizeof(fields), "\"rid\":\"%s\",\"detail\":\"%s\"", s->rid, msg);
+            px_log(PX_LOG_ERROR, "streamed response cut", fields);
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+    }
+    size_t n = s->buf.len - s->off;
+    if (n > max)
+        n = max;
+    memcpy(out, s->buf.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void release(void *cls)
+{
+    stream *s = cls;
+    if (s->free_fn)
+        s->free_fn(s->ctx);
+    px_buf_dispose(&s->buf);
+    free(s);
+}
+
+void px_reply_stream(px_req *r, int status, const char *content_type, const char *filename,
+                     px_stream_next_fn next, px_stream_free_fn free_fn, void *ctx)
+{
+    stream *s = calloc(1, sizeof(*s));
+    if (!s) {
+        if (free_fn)
+            free_fn(ctx);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    s->next = next;
+    s->free_fn = free_fn;
+    s->ctx = ctx;
+    memcpy(s->rid, r->rid, sizeof(s->rid));
+    px_buf_init(&s->buf, STREAM_BUF_MAX);
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, reader, s, release);
+    if (!r->response) {
+        release(s);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
+    MHD_add_response_header(r->response, "Content-Type", content_type);
+    MHD_add_response_header(r->response, "X-Request-Id", r->rid);
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+    if (filename) {
+        char cd[300];
+        snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
+        MHD_add_response_header(r->response, "Content-Disposition", cd);
+    }
+    r->status = status;
+}

@@ -1,0 +1,20 @@
+/* stream — responses produced piece by piece (MHD_create_response_from_callback), for bodies
+ * too large to hold in memory: print manifest downloads (docs/print.md). */
+#ifndef PX_HTTP_STREAM_H
+#define PX_HTTP_STREAM_H
+
+#include "request.h"
+
+/* Appends the next piece of the body to out; sets *eof when nothing is left. A failure after
+ * the status line went out can only cut the connection (the client sees a truncated chunked
+ * body, never a complete-looking file). */
+typedef px_rc (*px_stream_next_fn)(void *ctx, px_buf *out, int *eof, px_err *err);
+typedef void (*px_stream_free_fn)(void *ctx);
+
+/* Queues a streamed response (chunked transfer encoding). filename, when not NULL, is sent
+ * as Content-Disposition: attachment. ctx is freed with free_fn when the response is
+ * destroyed (also when the client goes away). */
+void px_reply_stream(px_req *r, int status, const char *content_type, const char *filename,
+                     px_stream_next_fn next, px_stream_free_fn free_fn, void *ctx);
+
+#endif

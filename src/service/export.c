@@ -1,0 +1,516 @@
+/* Print manifests (issue 7, docs/print.md "Exports").
+ *
+ * The export job is cheap and exact: it freezes the selection (the serials of the allocation,
+ * or the commissioned packs of the batch the caller may see) into export_item, numbered in
+ * serial order, and records the count. The file itself is never stored: a download renders
+ * it from export_item in keyset pages (n > last), each page read on a pool connection held
+ * only for that page, so a 1,000,000-serial export needs the memory of one page.
+ *
+ * The link is signed with HMAC-SHA256 over "packid-export-v1|id|expires|format|gs_style" with
+ * the server's link secret (PACKID_LINK_SECRET, or a random secret generated once and kept in
+ * the database so every packid process on it, and a restarted one, verifies the same links). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "print.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+
+#define LINK_TTL_DEFAULT 900         /* seconds: a short-lived link (15 minutes) */
+#define LINK_TTL_MAX 86400
+#define PAGE_ROWS 1000               /* rows per database page of a download */
+#define SECRET_MIN 32                /* bytes of PACKID_LINK_SECRET */
+
+/* ---- the link secret and signature --------------------------------------------------------- */
+
+static px_rc link_secret(px_db *db, uint8_t key[32], px_err *err)
+{
+    const char *env = getenv("PACKID_LINK_SECRET");
+    if (env && strlen(env) >= SECRET_MIN) {
+        /* Hash the operator's secret to a fixed-size key (any length and alphabet works). */
+        px_sha256(key, env, strlen(env));
+        return PX_OK;
+    }
+    uint8_t proposal[32];
+    if (px_random_bytes(proposal, sizeof(proposal)) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    px_rc rc = px_store_secret_get(db, key, "link", proposal, err);
+    px_cleanse(proposal, sizeof(proposal));
+    return rc;
+}
+
+static void link_sig(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], const char *id,
+                     long long expires, const char *format, const char *gs_style)
+{
+    char msg[160];
+    int n = snprintf(msg, sizeof(msg), "packid-export-v1|%s|%lld|%s|%s", id, expires, format,
+                     gs_style);
+    px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
+}
+
+static long link_ttl(void)
+{
+    /* PACKID_EXPORT_LINK_TTL (seconds, 1..86400) shortens or lengthens links; default 900. */
+    long ttl = LINK_TTL_DEFAULT;
+    const char *s = getenv("PACKID_EXPORT_LINK_TTL");
+    if (s && px_parse_long(s, 1, LINK_TTL_MAX, &ttl) != 0)
+        ttl = LINK_TTL_DEFAULT;
+    return ttl;
+}
+
+static void public_base(char *out, size_t cap, const px_app *app)
+{
+    /* PACKID_PUBLIC_URL when set; otherwise the address the server really listens on (the
+     * configured default was computed before a port 0 was bound). */
+    const char *pub = getenv("PACKID_PUBLIC_URL");
+    if (pub && *pub)
+        px_strlcpy(out, app->cfg.public_url, cap);
+    else
+        snprintf(out, cap, "http://%s:%d", app->cfg.listen_host, app->cfg.listen_port);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '/')
+        out[--n] = '\0';
+}
+
+/* ---- creating and reading exports ----------------------------------------------------------- */
+
+static void file_part(char *out, size_t cap, const char *s)
+{
+    /* File names carry the batch: keep [A-Za-z0-9._-], replace anything else. */
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++) {
+        char c = s[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '-';
+        out[i] = ok ? c : '_';
+    }
+    out[i] = '\0';
+}
+
+static px_rc check_uuid(const char *s, const char *field, px_err *err)
+{
+    size_t n = s ? strlen(s) : 0;
+    int ok = n == PX_ID_LEN;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            ok = c == '-';
+        else
+            ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+    if (ok)
+        return PX_OK;
+    px_err_set(err, PX_ENOTFOUND, "not_found", "%s not found", field);
+    return PX_ENOTFOUND;
+}
+
+px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_request *req,
+                           px_export *out, px_err *err)
+{
+    px_export e;
+    memset(&e, 0, sizeof(e));
+    int by_alloc = req->allocation_id != NULL;
+    if (by_alloc == (req->gtin != NULL || req->batch != NULL)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "give either allocation_id, or gtin and batch");
+        px_err_field(err, "allocation_id");
+        return PX_EINVALID;
+    }
+    const char *gs = req->gs && *req->gs ? req->gs : "escape";
+    if (strcmp(gs, "escape") != 0 && strcmp(gs, "tag") != 0) {
+        px_err_set(err, PX_EINVALID, "invalid_value", "gs must be \"escape\" or \"tag\"");
+        px_err_field(err, "gs");
+        return PX_EINVALID;
+    }
+    if (!by_alloc) {
+        if (!req->gtin || !req->batch) {
+            px_err_set(err, PX_EINVALID, "required", "gtin and batch are both required");
+            px_err_field(err, req->gtin ? "batch" : "gtin");
+            return PX_EINVALID;
+        }
+        if (gs1_gtin_normalize(e.gtin, req->gtin, err) != PX_OK) {
+            px_err_field(err, "gtin");
+            return PX_EINVALID;
+        }
+        if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
+            px_err_field(err, "batch");
+            return PX_EINVALID;
+        }
+        px_strlcpy(e.batch, req->batch, sizeof(e.batch));
+    } else if (check_uuid(req->allocation_id, "allocation", err) != PX_OK) {
+        return err->rc;
+    }
+    px_strlcpy(e.format, req->jsonl ? "jsonl" : "csv", sizeof(e.format));
+    px_strlcpy(e.gs_style, gs, sizeof(e.gs_style));
+    px_strlcpy(e.org_id, by->org_id, sizeof(e.org_id));
+    px_strlcpy(e.key_id, by->key_id, sizeof(e.key_id));
+    if (px_uuid_v4(e.id) != PX_OK || px_uuid_v4(e.job_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    px_product prod;
+    if (by_alloc) {
+        px_print_alloc a;
+        rc = px_store_print_alloc_get(db, &a, req->allocation_id, err);
+        if (rc == PX_OK)
+            rc = px_svc_product_access(db, by, a.gtin, 0, &prod, err);
+        /* A CMO exports only allocations made to it; another tenant's is not found. */
+        if (rc == PX_OK && by->org_kind == PX_ORG_CMO && strcmp(a.org_id, by->org_id) != 0)
+            rc = PX_ENOTFOUND;
+        if (rc == PX_ENOTFOUND || rc == PX_EFORBIDDEN) {
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found",
+                            req->allocation_id);
+        }
+        if (rc == PX_OK) {
+            px_strlcpy(e.allocation_id, a.id, sizeof(e.allocation_id));
+            px_strlcpy(e.gtin, a.gtin, sizeof(e.gtin));
+        }
+    } else {
+        rc = px_svc_product_access(db, by, e.gtin, 0, &prod, err);
+        char expiry[7];
+        int found = 0;
+        if (rc == PX_OK)
+            rc = px_store_print_batch_expiry(db, expiry, &found, e.gtin, e.batch, err);
+        if (rc == PX_OK && !found)
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
+                            e.batch, e.gtin);
+        /* A CMO's batch manifest holds only the packs it commissioned. */
+        if (by->org_kind == PX_ORG_CMO)
+            px_strlcpy(e.scope_org, by->org_id, sizeof(e.scope_org));
+    }
+    if (rc == PX_OK) {
+        px_strlcpy(e.tenant_id, prod.mah_id, sizeof(e.tenant_id));
+        char what[48], idpart[9];
+        file_part(what, sizeof(what), by_alloc ? e.allocation_id : e.batch);
+        if (by_alloc)
+            what[8] = '\0';
+        px_strlcpy(idpart, e.id, sizeof(idpart));
+        snprintf(e.filename, sizeof(e.filename), "packid-%s-%s-%s.%s", e.gtin, what, idpart,
+                 e.format);
+        rc = px_store_export_insert(db, &e, err);
+    }
+    if (rc == PX_OK) {
+        char details[256];
+        snprintf(details, sizeof(details),
+                 "{\"gtin\":\"%s\",\"allocation_id\":%s%s%s,\"format\":\"%s\",\"job_id\":\"%s\"}",
+                 e.gtin, by_alloc ? "\"" : "", by_alloc ? e.allocation_id : "null",
+                 by_alloc ? "\"" : "", e.format, e.job_id);
+        rc = px_svc_audit(db, by, e.tenant_id, "export.create", e.id, details, err);
+    }
+    if (rc == PX_OK)
+        rc = px_db_commit(db, err);
+    if (rc != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
+    *out = e;
+    return PX_OK;
+}
+
+static int export_visible(const px_actor *by, const px_export *e)
+{
+    if (strcmp(e->org_id, by->org_id) == 0)
+        return 1;
+    return by->org_kind == PX_ORG_MAH && strcmp(e->tenant_id, by->org_id) == 0;
+}
+
+px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                        px_export *out, px_export_link *link, px_err *err)
+{
+    memset(link, 0, sizeof(*link));
+    if (check_uuid(id, "export", err) != PX_OK)
+        return err->rc;
+    px_rc rc = px_store_export_get(db, out, id, err);
+    if (rc == PX_OK && !export_visible(by, out))
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
+    if (rc != PX_OK || strcmp(out->status, "completed") != 0)
+        return rc;
+    uint8_t key[32];
+    rc = link_secret(db, key, err);
+    if (rc != PX_OK)
+        return rc;
+    long ttl = link_ttl();
+    int64_t now_us = px_now_us();
+    long long expires = (long long)(now_us / 1000000) + ttl;
+    char sig[PX_SHA256_HEX_LEN + 1], base[256];
+    link_sig(sig, key, out->id, expires, out->format, out->gs_style);
+    px_cleanse(key, sizeof(key));
+    public_base(base, sizeof(base), app);
+    snprintf(link->url, sizeof(link->url), "%s/v1/exports/%s/download?expires=%lld&sig=%s", base,
+             out->id, expires, sig);
+    link->expires_at = expires;
+    link->expires_in_ms = expires * 1000 - now_us / 1000;
+    return PX_OK;
+}
+
+/* ---- the download ------------------------------------------------------------------------- */
+
+struct px_export_stream {
+    px_app *app;
+    px_export e;
+    long long after_n;
+    int header_done;
+    int eof;
+    px_buf line;                  /* scratch for one row */
+};
+
+static int all_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[n] == '\0';
+}
+
+px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *expires,
+                         const char *sig, px_export_stream **out, px_err *err)
+{
+    *out = NULL;
+    long exp_s = 0;
+    px_export e;
+    px_err ignore;
+    px_err_clear(&ignore);
+    int shape_ok = id && expires && sig && check_uuid(id, "export", &ignore) == PX_OK &&
+                   px_parse_long(expires, 0, 99999999999L, &exp_s) == 0 &&
+                   strlen(sig) == PX_SHA256_HEX_LEN && all_hex(sig, PX_SHA256_HEX_LEN);
+    if (!shape_ok)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    px_rc rc = px_store_export_get(db, &e, id, &ignore);
+    int found = rc == PX_OK;
+    if (rc != PX_OK && rc != PX_ENOTFOUND)
+        return px_err_set(err, rc, ignore.code, "%s", ignore.message);
+    uint8_t key[32];
+    rc = link_secret(db, key, err);
+    if (rc != PX_OK)
+        return rc;
+    char want[PX_SHA256_HEX_LEN + 1];
+    /* An unknown id is signed and compared like a real one: the answer and its timing say
+     * nothing about which exports exist. */
+    link_sig(want, key, id, (long long)exp_s, found ? e.format : "csv",
+             found ? e.gs_style : "escape");
+    px_cleanse(key, sizeof(key));
+    int sig_ok = px_secure_equal(want, sig, PX_SHA256_HEX_LEN);
+    if (!sig_ok || !found || strcmp(e.status, "completed") != 0)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    if (px_now_us() / 1000000 > (int64_t)exp_s)
+        return px_err_set(err, PX_EFORBIDDEN, "link_expired",
+                          "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
+    px_export_stream *s = calloc(1, sizeof(*s));
+    if (!s)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    s->app = app;
+    s->e = e;
+    px_buf_init(&s->line, 16384);
+    *out = s;
+    return PX_OK;
+}
+
+const char *px_export_stream_filename(const px_export_stream *s)
+{
+    return s->e.filename;
+}
+
+const char *px_export_stream_content_type(const px_export_stream *s)
+{
+    return strcmp(s->e.format, "jsonl") == 0 ? "application/x-ndjson; charset=utf-8"
+                                              : "text/csv; charset=utf-8";
+}
+
+void px_export_stream_free(px_export_stream *s)
+{
+    if (!s)
+        return;
+    px_buf_dispose(&s->line);
+    free(s);
+}
+
+/* The element string with each GS (0x1D) shown as the six characters \u001d or as <GS>. */
+static void gs_show(char *out, size_t cap, const char *es, int tag)
+{
+    size_t o = 0;
+    for (const char *p = es; *p && o + 7 < cap; p++) {
+        if ((unsigned char)*p == GS1_GS) {
+            const char *t = tag ? "<GS>" : "\\u001d";
+            size_t n = strlen(t);
+            memcpy(out + o, t, n);
+            o += n;
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+static px_rc csv_field(px_buf *b, const char *v, int last)
+{
+    px_rc rc = PX_OK;
+    if (strpbrk(v, ",\"\r\n")) {
+        rc = px_buf_add(b, "\"", 1);
+        for (const char *p = v; *p && rc == PX_OK; p++)
+            rc = *p == '"' ? px_buf_add(b, "\"\"", 2) : px_buf_add(b, p, 1);
+        if (rc == PX_OK)
+            rc = px_buf_add(b, "\"", 1);
+    } else {
+        rc = px_buf_puts(b, v);
+    }
+    return rc == PX_OK ? px_buf_puts(b, last ? "\n" : ",") : rc;
+}
+
+/* JSON string member "name":"value". GS in value, when present, becomes \u001d (the JSON
+ * escape of the real character); with the tag style it was replaced by <GS> already. */
+static px_rc json_member(px_buf *b, const char *name, const char *v, int first)
+{
+    px_rc rc = px_buf_printf(b, "%s\"%s\":\"", first ? "{" : ",", name);
+    for (const unsigned char *p = (const unsigned char *)v; *p && rc == PX_OK; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = px_buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            rc = px_buf_printf(b, "\\u%04x", *p);
+        else
+            rc = px_buf_add(b, p, 1);
+    }
+    return rc == PX_OK ? px_buf_puts(b, "\"") : rc;
+}
+
+typedef struct {
+    px_export_stream *s;
+    px_buf *out;
+    long rows;
+    px_rc rc;
+} page_ctx;
+
+static int render_row(void *ctx, const px_export_row *row)
+{
+    page_ctx *c = ctx;
+    px_export_stream *s = c->s;
+    const px_export *e = &s->e;
+    c->rows++;
+    s->after_n = row->n;
+    gs1_pack pk;
+    memset(&pk, 0, sizeof(pk));
+    px_strlcpy(pk.gtin, e->gtin, sizeof(pk.gtin));
+    px_strlcpy(pk.serial, row->serial, sizeof(pk.serial));
+    px_strlcpy(pk.batch, row->batch, sizeof(pk.batch));
+    px_strlcpy(pk.expiry, row->expiry, sizeof(pk.expiry));
+    px_strlcpy(pk.nhrn_ai, e->nhrn_ai, sizeof(pk.nhrn_ai));
+    px_strlcpy(pk.nhrn, e->nhrn_value, sizeof(pk.nhrn));
+    char es[256] = "", shown[512] = "", hri[256] = "", dl[GS1_DL_MAX + 1] = "";
+    gs1_elements el;
+    px_err err;
+    px_err_clear(&err);
+    /* The rows were validated when they entered the pool; a row that no longer formats is
+     * written with empty carrier columns rather than cutting the file. */
+    if (gs1_pack_elements(&el, &pk, &err) == PX_OK &&
+        gs1_element_string_format(es, sizeof(es), &el, &err) == PX_OK &&
+        gs1_hri_format(hri, sizeof(hri), &el, &err) == PX_OK &&
+        gs1_dl_format(dl, sizeof(dl), s->app->cfg.dl_domain, &el, &err) == PX_OK) {
+        gs_show(shown, sizeof(shown), es, strcmp(e->gs_style, "tag") == 0);
+    } else {
+        es[0] = hri[0] = dl[0] = shown[0] = '\0';
+        px_logf(PX_LOG_WARN, "export %s: row %lld does not format: %s", e->id, row->n,
+                err.message);
+    }
+    px_buf *b = c->out;
+    px_rc rc;
+    if (strcmp(e->format, "jsonl") == 0) {
+        /* JSON Lines: with the escape style the element string carries the real GS, which
+         * JSON writes as \u001d; with the tag style it shows <GS>. */
+        const char *esv = strcmp(e->gs_style, "tag") == 0 ? shown : es;
+        rc = json_member(b, "serial", row->serial, 1);
+        if (rc == PX_OK)
+            rc = json_member(b, "gtin", e->gtin, 0);
+        if (rc == PX_OK)
+            rc = json_member(b, "batch", row->batch, 0);
+        if (rc == PX_OK)
+            rc = json_member(b, "expiry", row->expiry, 0);
+        if (rc == PX_OK)
+            rc = json_member(b, "element_string", esv, 0);
+        if (rc == PX_OK)
+            rc = json_member(b, "hri", hri, 0);
+        if (rc == PX_OK)
+            rc = json_member(b, "digital_link", dl, 0);
+        if (rc == PX_OK)
+            rc = px_buf_puts(b, "}\n");
+    } else {
+        rc = csv_field(b, row->serial, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, e->gtin, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, row->batch, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, row->expiry, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, shown, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, hri, 0);
+        if (rc == PX_OK)
+            rc = csv_field(b, dl, 1);
+    }
+    c->rc = rc;
+    return rc != PX_OK;
+}
+
+px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *err)
+{
+    *eof = 0;
+    if (s->eof) {
+        *eof = 1;
+        return PX_OK;
+    }
+    if (!s->header_done) {
+        s->header_done = 1;
+        if (strcmp(s->e.format, "csv") == 0)
+            return px_buf_puts(out, "serial,gtin,batch,expiry,element_string,hri,digital_link\n") ==
+                           PX_OK
+                       ? PX_OK
+                       : px_err_set(err, PX_ETOOBIG, "internal", "buffer full");
+    }
+    px_db *db = px_pool_acquire(s->app->pool, err);
+    if (!db)
+        return err->rc;
+    page_ctx c = {.s = s, .out = out, .rc = PX_OK};
+    px_rc rc = px_store_export_rows(db, &s->e, s->after_n, PAGE_ROWS, render_row, &c, err);
+    px_pool_release(s->app->pool, db);
+    if (rc != PX_OK)
+        return rc;
+    if (c.rc != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "export row does not fit the buffer");
+    if (c.rows < PAGE_ROWS)
+        s->eof = 1;
+    *eof = s->eof && c.rows == 0;
+    return PX_OK;
+}
+
+/* ---- the runner --------------------------------------------------------------------------- */
+
+px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    (void)app;
+    *did_work = 0;
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    px_export e;
+    int found = 0, alloc_failed = 0;
+    rc = px_store_export_claim(db, &e, &found, &alloc_failed, err);
+    if (rc == PX_OK && found) {
+        if (alloc_failed)
+            rc = px_store_export_fail(db, &e, "the allocation failed", err);
+        else
+            rc = px_store_export_freeze(db, &e, err);
+    }
+    if (rc == PX_OK)
+        rc = px_db_commit(db, err);
+    if (rc != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
+    *did_work = found;
+    return PX_OK;
+}

@@ -1,0 +1,494 @@
+/* Carriers of a pack and print jobs (issue 7, docs/print.md). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "print.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+
+/* ---- carriers --------------------------------------------------------------------------- */
+
+/* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (API.md "Packs"): a MAH sees its
+ * products' packs; a CMO only packs it commissioned that were never released; anyone else,
+ * and another tenant's pack, gets not_found. */
+static px_rc pack_visible(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                          px_product *prod, px_print_pack *pk, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    px_err ignore;
+    px_err_clear(&ignore);
+    if (gs1_gtin_normalize(g, gtin, &ignore) != PX_OK ||
+        gs1_cset82_validate(serial, GS1_SERIAL_MAX, &ignore) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_rc rc = px_store_product_get(db, prod, g, 0, err);
+    if (rc == PX_OK)
+        rc = px_store_print_pack_get(db, pk, g, serial, err);
+    if (rc == PX_OK) {
+        if (by->org_kind == PX_ORG_MAH && strcmp(prod->mah_id, by->org_id) == 0)
+            return PX_OK;
+        if (by->org_kind == PX_ORG_CMO && strcmp(pk->commissioned_by, by->org_id) == 0 &&
+            !pk->released)
+            return PX_OK;
+        rc = PX_ENOTFOUND;
+    }
+    if (rc == PX_ENOTFOUND)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    return rc;
+}
+
+static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_product *prod,
+                        const px_print_pack *pk, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_strlcpy(out->gtin, pk->gtin, sizeof(out->gtin));
+    px_strlcpy(out->serial, pk->serial, sizeof(out->serial));
+    px_strlcpy(out->batch, pk->batch, sizeof(out->batch));
+    px_strlcpy(out->expiry, pk->expiry, sizeof(out->expiry));
+    gs1_pack p;
+    memset(&p, 0, sizeof(p));
+    px_strlcpy(p.gtin, pk->gtin, sizeof(p.gtin));
+    px_strlcpy(p.serial, pk->serial, sizeof(p.serial));
+    px_strlcpy(p.batch, pk->batch, sizeof(p.batch));
+    px_strlcpy(p.expiry, pk->expiry, sizeof(p.expiry));
+    px_strlcpy(p.nhrn_ai, prod->nhrn_ai, sizeof(p.nhrn_ai));
+    px_strlcpy(p.nhrn, prod->nhrn_value, sizeof(p.nhrn));
+    gs1_elements el;
+    /* GS1 General Specifications / DOMAIN.md §3: 01, 17, 10, 21, then NHRN — one GS, after
+     * the batch, when everything is present. */
+    px_rc rc = gs1_pack_elements(&el, &p, err);
+    if (rc == PX_OK)
+        rc = gs1_element_string_format(out->element_string, sizeof(out->element_string), &el,
+                                       err);
+    if (rc == PX_OK)
+        rc = gs1_hri_format(out->hri, sizeof(out->hri), &el, err);
+    if (rc == PX_OK)
+        rc = gs1_dl_format(out->digital_link, sizeof(out->digital_link), app->cfg.dl_domain,
+                           &el, err);
+    if (rc == PX_OK)
+        rc = gs1_epc_sgtin_format(out->epc, sizeof(out->epc), pk->gtin,
+                                  prod->company_prefix_length, pk->serial, err);
+    if (rc != PX_OK) {
+        px_logf(PX_LOG_ERROR, "pack %s/%s does not format: %s", pk->gtin, pk->serial,
+                err->message);
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
+                          const char *serial, px_pack_carrier *out, px_err *err)
+{
+    px_product prod;
+    px_print_pack pk;
+    px_rc rc = pack_visible(db, by, gtin, serial, &prod, &pk, err);
+    if (rc != PX_OK)
+        return rc;
+    return carrier_of(out, app, &prod, &pk, err);
+}
+
+px_rc px_svc_pack_symbol(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
+                         const char *serial, px_symbol_kind kind, const px_carrier_opts *opts,
+                         px_buf *out, px_err *err)
+{
+    px_pack_carrier c;
+    px_rc rc = px_svc_pack_carrier(db, app, by, gtin, serial, &c, err);
+    if (rc != PX_OK)
+        return rc;
+    if (kind == PX_SYMBOL_QR)
+        return px_carrier_qr(out, c.digital_link, opts, err);
+    return px_carrier_datamatrix(out, c.element_string, strlen(c.element_string), opts, err);
+}
+
+/* ---- print jobs ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const px_actor *by;
+    const px_print_request *req;
+    const char *batch;                     /* the job's batch ("" none) */
+    const char *expiry;
+    unsigned char *seen;                   /* per request serial: found and visible */
+    px_print_result *res;
+    size_t cap;
+    int n_notfound, n_invalid, n_printed, n_unprinted;
+    px_rc rc;
+} check_ctx;
+
+static int add_error(check_ctx *c, size_t index, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int add_error(check_ctx *c, size_t index, const char *code, const char *fmt, ...)
+{
+    px_print_result *res = c->res;
+    if (res->n_errors == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        px_print_item_error *e = realloc(res->errors, cap * sizeof(*e));
+        if (!e) {
+            c->rc = PX_EINTERNAL;
+            return 1;
+        }
+        res->errors = e;
+        c->cap = cap;
+    }
+    px_print_item_error *e = &res->errors[res->n_errors++];
+    e->index = index;
+    px_strlcpy(e->code, code, sizeof(e->code));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static int check_pack(void *ctx, size_t index, const px_print_pack *p, int printed)
+{
+    check_ctx *c = ctx;
+    const px_actor *by = c->by;
+    /* Serials known to the caller: a MAH's own products (checked before); a CMO's serials
+     * allocated to it or commissioned by it, not released. */
+    int visible = by->org_kind == PX_ORG_MAH ||
+                  ((strcmp(p->allocated_to, by->org_id) == 0 ||
+                    strcmp(p->commissioned_by, by->org_id) == 0) &&
+                   !p->released);
+    if (!visible)
+        return 0; /* reported as not found with the ones that do not exist */
+    c->seen[index] = 1;
+    const char *s = c->req->serials[index];
+    if (strcmp(p->state, "decommissioned") == 0) {
+        c->n_invalid++;
+        return add_error(c, index, "invalid_state", "serial '%s' is decommissioned", s);
+    }
+    /* REQ-PRINT-3: a pack is printed with its batch and expiry; one missing is refused before
+     * anything is printed. */
+    if (p->batch[0] && c->batch[0] && strcmp(p->batch, c->batch) != 0) {
+        c->n_invalid++;
+        return add_error(c, index, "batch_mismatch",
+                         "serial '%s' was commissioned in another batch", s);
+    }
+    if (!p->batch[0] && !c->batch[0]) {
+        c->n_invalid++;
+        return add_error(c, index, "missing_batch",
+                         "serial '%s' has no batch or expiry: give batch and expiry", s);
+    }
+    /* REQ-PRINT-1: a serial is printed once; REQ-PRINT-2: a reprint (damaged label) only of a
+     * serial printed before. */
+    if (printed && !c->req->reprint) {
+        c->n_printed++;
+        return add_error(c, index, "already_printed", "serial '%s' was already printed", s);
+    }
+    if (!printed && c->req->reprint) {
+        c->n_unprinted++;
+        return add_error(c, index, "not_printed",
+                         "serial '%s' was never printed, so it cannot be reprinted", s);
+    }
+    return 0;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    const px_print_item_error *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static px_rc validate_text(const char *v, size_t max, const char *field, int required,
+                           px_err *err)
+{
+    if (!v || !*v) {
+        if (!required)
+            return PX_OK;
+        px_err_set(err, PX_EINVALID, "required", "%s is required", field);
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    if (!px_str_printable(v, max)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "%s must be 1 to %zu characters without control characters", field, max);
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+void px_print_result_dispose(px_print_result *res)
+{
+    if (!res)
+        return;
+    free(res->errors);
+    res->errors = NULL;
+    res->n_errors = 0;
+}
+
+/* Checks each serial's syntax and duplicates inside the request (422 with every bad one). */
+static px_rc check_serials(check_ctx *c, px_err *err)
+{
+    const px_print_request *req = c->req;
+    for (size_t i = 0; i < req->n_serials; i++) {
+        px_err e;
+        px_err_clear(&e);
+        if (gs1_cset82_validate(req->serials[i], GS1_SERIAL_MAX, &e) != PX_OK) {
+            if (add_error(c, i, e.code, "%s", e.message))
+                break;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(req->serials[i], req->serials[j]) == 0) {
+                add_error(c, i, "duplicate_in_request", "serial '%s' is listed twice",
+                          req->serials[i]);
+                break;
+            }
+    }
+    if (c->rc != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    if (c->res->n_errors)
+        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                          c->res->n_errors, req->n_serials);
+    return PX_OK;
+}
+
+px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_request *req,
+                              px_print_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    px_print_job *j = &res->job;
+    char gtin[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(gtin, req->gtin ? req->gtin : "", err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    if (req->n_serials == 0 || req->n_serials > PX_PRINT_MAX) {
+        px_err_set(err, PX_EINVALID, "invalid_value", "serials must list 1 to %d serials",
+                   PX_PRINT_MAX);
+        px_err_field(err, "serials");
+        return PX_EINVALID;
+    }
+    if (validate_text(req->line, 64, "line", 1, err) != PX_OK ||
+        validate_text(req->operator_name, 100, "operator", 1, err) != PX_OK ||
+        validate_text(req->reason, 200, "reason", 0, err) != PX_OK)
+        return PX_EINVALID;
+    if (req->reason && *req->reason && !req->reprint) {
+        px_err_set(err, PX_EINVALID, "invalid_value", "reason is for reprints only");
+        px_err_field(err, "reason");
+        return PX_EINVALID;
+    }
+    char batch[GS1_BATCH_MAX + 1] = "", expiry[7] = "";
+    if (req->batch) {
+        if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
+            px_err_field(err, "batch");
+            return PX_EINVALID;
+        }
+        px_strlcpy(batch, req->batch, sizeof(batch));
+    }
+    if (req->expiry) {
+        if (!req->batch) {
+            px_err_set(err, PX_EINVALID, "required", "expiry is given without its batch");
+            px_err_field(err, "batch");
+            return PX_EINVALID;
+        }
+        int y, m, d;
+        px_civil_from_us(px_now_us(), &y, &m, &d);
+        gs1_date date;
+        if (gs1_date_parse(&date, req->expiry, 1, y, err) != PX_OK) {
+            px_err_field(err, "expiry");
+            return PX_EINVALID;
+        }
+        px_strlcpy(expiry, req->expiry, sizeof(expiry));
+    }
+    check_ctx c = {.by = by, .req = req, .batch = batch, .expiry = expiry, .res = res};
+    if (check_serials(&c, err) != PX_OK)
+        return err->rc;
+    c.seen = calloc(req->n_serials, 1);
+    if (!c.seen)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+
+    px_rc rc = px_db_begin(db, err);
+    px_product prod;
+    if (rc == PX_OK)
+        rc = px_svc_product_access(db, by, gtin, 0, &prod, err);
+    if (rc == PX_OK && batch[0]) {
+        /* A batch has one expiry (API.md "batch_expiry_mismatch"); a known batch gives it. */
+        char known[7];
+        int found = 0;
+        rc = px_store_print_batch_expiry(db, known, &found, gtin, batch, err);
+        if (rc == PX_OK && found && expiry[0] && strcmp(known, expiry) != 0)
+            rc = px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
+                            "batch '%s' has expiry %s, not %s", batch, known, expiry);
+        else if (rc == PX_OK && found)
+            px_strlcpy(expiry, known, sizeof(expiry));
+        else if (rc == PX_OK && !expiry[0]) {
+            rc = px_err_set(err, PX_EINVALID, "required",
+                            "batch '%s' is not known yet: give its expiry", batch);
+            px_err_field(err, "expiry");
+        }
+    }
+    if (rc == PX_OK)
+        rc = px_store_print_packs_lock(db, gtin, req->serials, req->n_serials, check_pack, &c,
+                                       err);
+    if (rc == PX_OK && c.rc != PX_OK)
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    if (rc == PX_OK) {
+        for (size_t i = 0; i < req->n_serials; i++)
+            if (!c.seen[i]) {
+                c.n_notfound++;
+                add_error(&c, i, "not_found", "serial '%s' not found", req->serials[i]);
+            }
+        if (res->n_errors)
+            qsort(res->errors, res->n_errors, sizeof(res->errors[0]), cmp_index);
+        /* Nothing is printed when any serial is refused; the status says the worst kind. */
+        if (c.n_notfound)
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%d serials not found",
+                            c.n_notfound);
+        else if (c.n_invalid)
+            rc = px_err_set(err, PX_EINVALID, "validation_error",
+                            "%d serials cannot be printed as asked", c.n_invalid);
+        else if (c.n_printed)
+            rc = px_err_set(err, PX_EEXISTS, "already_printed",
+                            "%d serials were already printed; a damaged label is a reprint",
+                            c.n_printed);
+        else if (c.n_unprinted)
+            rc = px_err_set(err, PX_ESTATE, "not_printed",
+                            "%d serials were never printed and cannot be reprinted",
+                            c.n_unprinted);
+    }
+    if (rc == PX_OK) {
+        memset(j, 0, sizeof(*j));
+        if (px_uuid_v4(j->id) != PX_OK)
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
+        px_strlcpy(j->key_id, by->key_id, sizeof(j->key_id));
+        px_strlcpy(j->tenant_id, prod.mah_id, sizeof(j->tenant_id));
+        px_strlcpy(j->gtin, gtin, sizeof(j->gtin));
+        px_strlcpy(j->line, req->line, sizeof(j->line));
+        px_strlcpy(j->operator_name, req->operator_name, sizeof(j->operator_name));
+        j->reprint = req->reprint;
+        px_strlcpy(j->reason, req->reprint ? (req->reason && *req->reason ? req->reason
+                                                                          : "damaged")
+                                           : "",
+                   sizeof(j->reason));
+        px_strlcpy(j->batch, batch, sizeof(j->batch));
+        px_strlcpy(j->expiry, expiry, sizeof(j->expiry));
+        j->created_at_us = px_now_us();
+    }
+    if (rc == PX_OK) {
+        rc = px_store_print_job_insert(db, j, req->serials, req->n_serials, err);
+        /* Lost a race with a concurrent first print of the same serial: the unique index on
+         * first prints refused this one (REQ-PRINT-1). */
+        if (rc == PX_EEXISTS)
+            rc = px_err_set(err, PX_EEXISTS, "already_printed",
+                            "a serial of this job was printed by a concurrent job");
+    }
+    if (rc == PX_OK) {
+        char line[140], op[210], reason[410], details[1024];
+        px_json_escape(line, sizeof(line), j->line);
+        px_json_escape(op, sizeof(op), j->operator_name);
+        px_json_escape(reason, sizeof(reason), j->reason);
+        snprintf(details, sizeof(details),
+                 "{\"gtin\":\"%s\",\"count\":%ld,\"line\":\"%s\",\"operator\":\"%s\","
+                 "\"reprint\":%s,\"reason\":\"%s\"}",
+                 j->gtin, j->count, line, op, j->reprint ? "true" : "false", reason);
+        rc = px_svc_audit(db, by, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create",
+                          j->id, details, err);
+    }
+    if (rc == PX_OK)
+        rc = px_db_commit(db, err);
+    free(c.seen);
+    if (rc != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
+    return PX_OK;
+}
+
+static int job_visible(const px_actor *by, const px_print_job *j)
+{
+    if (strcmp(j->org_id, by->org_id) == 0)
+        return 1;
+    return by->org_kind == PX_ORG_MAH && strcmp(j->tenant_id, by->org_id) == 0;
+}
+
+static int is_uuid(const char *s)
+{
+    if (!s || strlen(s) != PX_ID_LEN)
+        return 0;
+    for (size_t i = 0; i < PX_ID_LEN; i++) {
+        char c = s[i];
+        int ok = (i == 8 || i == 13 || i == 18 || i == 23)
+                     ? c == '-'
+                     : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_print_job *out,
+                           px_err *err)
+{
+    if (!is_uuid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
+    px_rc rc = px_store_print_job_get(db, out, id, err);
+    if (rc == PX_OK && !job_visible(by, out))
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
+    return rc;
+}
+
+px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin,
+                             const char *serial, const char *after, long limit,
+                             px_print_job_fn fn, void *ctx, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1] = "";
+    if (gtin && *gtin && gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    if (serial && *serial) {
+        if (!g[0]) {
+            px_err_set(err, PX_EINVALID, "required", "serial needs gtin");
+            px_err_field(err, "gtin");
+            return PX_EINVALID;
+        }
+        if (gs1_cset82_validate(serial, GS1_SERIAL_MAX, err) != PX_OK) {
+            px_err_field(err, "serial");
+            return PX_EINVALID;
+        }
+    }
+    px_print_job_filter f = {.gtin = g[0] ? g : NULL,
+                             .serial = serial && *serial ? serial : NULL,
+                             .limit = limit};
+    /* A MAH sees every job on its products, a CMO its own jobs. */
+    if (by->org_kind == PX_ORG_MAH)
+        f.tenant_id = by->org_id;
+    else
+        f.org_id = by->org_id;
+    char after_id[PX_ID_LEN + 1] = "";
+    if (after && *after) {
+        const char *bar = strchr(after, '|');
+        char us[24];
+        if (!bar || (size_t)(bar - after) >= sizeof(us) || !is_uuid(bar + 1))
+            return px_err_set(err, PX_EINVALID, "bad_request",
+                              "after is not a cursor this API issued");
+        memcpy(us, after, (size_t)(bar - after));
+        us[bar - after] = '\0';
+        long v;
+        if (px_parse_long(us, 0, 9223372036854775807L, &v) != 0)
+            return px_err_set(err, PX_EINVALID, "bad_request",
+                              "after is not a cursor this API issued");
+        f.after_us = v;
+        px_strlcpy(after_id, bar + 1, sizeof(after_id));
+        f.after_id = after_id;
+    }
+    return px_store_print_jobs_each(db, &f, fn, ctx, err);
+}
+
+px_rc px_svc_print_job_serials(px_db *db, const px_actor *by, const char *id, const char *after,
+                               long limit, px_print_serial_fn fn, void *ctx, px_err *err)
+{
+    px_print_job j;
+    px_rc rc = px_svc_print_job_get(db, by, id, &j, err);
+    if (rc != PX_OK)
+        return rc;
+    return px_store_print_job_serials(db, id, after, limit, fn, ctx, err);
+}

@@ -1,0 +1,516 @@
+/* SQL of carriers, print manifests and print jobs (issue 7, docs/print.md). Lists of serials
+ * travel as one text[] parameter joined with unnest(): one round trip per statement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "print_store.h"
+#include "px_buf.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* A PostgreSQL text[] literal of v[0..n): every element double-quoted, '"' and '\' escaped.
+ * Serials are set 82 (no control characters), so this is the whole escaping needed. */
+static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err *err)
+{
+    px_buf_init(b, 64u << 20);
+    px_rc rc = px_buf_puts(b, "{");
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        rc = px_buf_puts(b, i ? ",\"" : "\"");
+        for (const char *s = v[i]; *s && rc == PX_OK; s++) {
+            if (*s == '"' || *s == '\\')
+                rc = px_buf_add(b, "\\", 1);
+            if (rc == PX_OK)
+                rc = px_buf_add(b, s, 1);
+        }
+        if (rc == PX_OK)
+            rc = px_buf_puts(b, "\"");
+    }
+    if (rc == PX_OK)
+        rc = px_buf_puts(b, "}");
+    if (rc != PX_OK) {
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
+        return NULL;
+    }
+    return b->data;
+}
+
+/* ---- server secret ----------------------------------------------------------------------- */
+
+px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name,
+                          const uint8_t proposal[32], px_err *err)
+{
+    char hex[65];
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[proposal[i] >> 4];
+        hex[2 * i + 1] = digits[proposal[i] & 15];
+    }
+    hex[64] = '\0';
+    const char *p[] = {name, hex};
+    /* Two statements: the SELECT takes a fresh snapshot, so it sees the row of a process that
+     * won the race to insert first. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO server_secret (name, secret) VALUES ($1, decode($2, "
+                           "'hex')) ON CONFLICT (name) DO NOTHING",
+                           2, p, err);
+    memset(hex, 0, sizeof(hex));
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    r = px__exec(db, "SELECT encode(secret, 'hex') FROM server_secret WHERE name = $1", 1, p,
+                 err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    const char *v = PQntuples(r) ? px__val(r, 0, 0) : "";
+    if (strlen(v) < 64 || strspn(v, digits) < 64) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    } else {
+        for (int i = 0; i < 32; i++) {
+            unsigned hi = (unsigned)(strchr(digits, v[2 * i]) - digits);
+            unsigned lo = (unsigned)(strchr(digits, v[2 * i + 1]) - digits);
+            out[i] = (uint8_t)(hi << 4 | lo);
+        }
+    }
+    /* The hex text of the secret lives in libpq's result: wipe it before freeing. */
+    if (PQntuples(r))
+        memset(PQgetvalue(r, 0, 0), 0, strlen(v));
+    PQclear(r);
+    return rc;
+}
+
+/* ---- packs ----------------------------------------------------------------------------- */
+
+#define PACK_COLS                                                                           \
+    "s.gtin, s.serial, s.state, coalesce(s.batch, ''), coalesce(s.expiry, ''), "            \
+    "coalesce(s.allocated_to::text, ''), coalesce(s.commissioned_by::text, ''), "           \
+    "(s.released_at IS NOT NULL)::int"
+
+static void pack_row(px_print_pack *p, const PGresult *r, int i)
+{
+    memset(p, 0, sizeof(*p));
+    px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
+    px_strlcpy(p->serial, px__val(r, i, 1), sizeof(p->serial));
+    px_strlcpy(p->state, px__val(r, i, 2), sizeof(p->state));
+    px_strlcpy(p->batch, px__val(r, i, 3), sizeof(p->batch));
+    px_strlcpy(p->expiry, px__val(r, i, 4), sizeof(p->expiry));
+    px_strlcpy(p->allocated_to, px__val(r, i, 5), sizeof(p->allocated_to));
+    px_strlcpy(p->commissioned_by, px__val(r, i, 6), sizeof(p->commissioned_by));
+    p->released = px__val(r, i, 7)[0] == '1';
+}
+
+px_rc px_store_print_pack_get(px_db *db, px_print_pack *out, const char *gtin,
+                              const char *serial, px_err *err)
+{
+    const char *p[] = {gtin, serial};
+    PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial s WHERE s.gtin = $1 AND "
+                               "s.serial = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    else
+        pack_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
+                                  const char *batch, px_err *err)
+{
+    const char *p[] = {gtin, batch};
+    PGresult *r =
+        px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    if (!r)
+        return err->rc;
+    *found = PQntuples(r) > 0;
+    px_strlcpy(expiry, *found ? px__val(r, 0, 0) : "", 7);
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- exports --------------------------------------------------------------------------- */
+
+#define EXPORT_COLS                                                                         \
+    "e.id, e.job_id, e.org_id, coalesce(e.key_id::text, ''), e.tenant_id, e.gtin, "         \
+    "coalesce(e.allocation_id::text, ''), coalesce(e.batch, ''), "                          \
+    "coalesce(e.scope_org::text, ''), e.format, e.gs_style, e.status, coalesce(e.count, -1), " \
+    "e.filename, coalesce(e.error, ''), " ISO("e.created_at") ", "                          \
+    "coalesce(" ISO("e.finished_at") ", ''), p.company_prefix_length, "                     \
+    "coalesce(p.nhrn_ai, ''), coalesce(p.nhrn_value, '')"
+
+static void export_row(px_export *e, const PGresult *r, int i)
+{
+    memset(e, 0, sizeof(*e));
+    px_strlcpy(e->id, px__val(r, i, 0), sizeof(e->id));
+    px_strlcpy(e->job_id, px__val(r, i, 1), sizeof(e->job_id));
+    px_strlcpy(e->org_id, px__val(r, i, 2), sizeof(e->org_id));
+    px_strlcpy(e->key_id, px__val(r, i, 3), sizeof(e->key_id));
+    px_strlcpy(e->tenant_id, px__val(r, i, 4), sizeof(e->tenant_id));
+    px_strlcpy(e->gtin, px__val(r, i, 5), sizeof(e->gtin));
+    px_strlcpy(e->allocation_id, px__val(r, i, 6), sizeof(e->allocation_id));
+    px_strlcpy(e->batch, px__val(r, i, 7), sizeof(e->batch));
+    px_strlcpy(e->scope_org, px__val(r, i, 8), sizeof(e->scope_org));
+    px_strlcpy(e->format, px__val(r, i, 9), sizeof(e->format));
+    px_strlcpy(e->gs_style, px__val(r, i, 10), sizeof(e->gs_style));
+    px_strlcpy(e->status, px__val(r, i, 11), sizeof(e->status));
+    e->count = strtoll(px__val(r, i, 12), NULL, 10);
+    px_strlcpy(e->filename, px__val(r, i, 13), sizeof(e->filename));
+    px_strlcpy(e->error, px__val(r, i, 14), sizeof(e->error));
+    px_strlcpy(e->created_at, px__val(r, i, 15), sizeof(e->created_at));
+    px_strlcpy(e->finished_at, px__val(r, i, 16), sizeof(e->finished_at));
+    e->gcp_len = (int)strtol(px__val(r, i, 17), NULL, 10);
+    px_strlcpy(e->nhrn_ai, px__val(r, i, 18), sizeof(e->nhrn_ai));
+    px_strlcpy(e->nhrn_value, px__val(r, i, 19), sizeof(e->nhrn_value));
+}
+
+px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
+{
+    const char *p[] = {e->id,          e->job_id,          e->org_id,     nz(e->key_id),
+                       e->tenant_id,   e->gtin,            nz(e->allocation_id),
+                       nz(e->batch),   nz(e->scope_org),   e->format,     e->gs_style,
+                       e->filename};
+    const char *jp[] = {e->id, e->job_id, e->org_id, e->tenant_id};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
+                           "($2, 'export', $3, $4, jsonb_build_object('export_id', $1::text))",
+                           4, jp, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    r = px__exec(db,
+                 "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
+                 "batch, scope_org, format, gs_style, filename) VALUES ($1, $2, $3, $4, $5, $6, "
+                 "$7, $8, $9, $10, $11, $12)",
+                 12, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return px_store_export_get(db, e, e->id, err);
+}
+
+px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db,
+                           "SELECT " EXPORT_COLS " FROM export e JOIN product p ON p.gtin = e.gtin "
+                           "WHERE e.id = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
+    else
+        export_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed,
+                            px_err *err)
+{
+    *found = 0;
+    *alloc_failed = 0;
+    /* An allocation export waits for its allocation's job: until then the allocation has
+     * not all its serials. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
+        "JOIN export e ON e.job_id = j.id "
+        "LEFT JOIN allocation a ON a.id = e.allocation_id "
+        "LEFT JOIN job aj ON aj.id = a.job_id "
+        "WHERE j.kind = 'export' AND j.status IN ('queued', 'running') "
+        "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed')) "
+        "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+        0, NULL, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PX_OK;
+    }
+    char id[PX_ID_LEN + 1];
+    px_strlcpy(id, px__val(r, 0, 0), sizeof(id));
+    *alloc_failed = px__val(r, 0, 1)[0] == '1';
+    PQclear(r);
+    px_rc rc = px_store_export_get(db, out, id, err);
+    if (rc == PX_OK)
+        *found = 1;
+    return rc;
+}
+
+px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
+{
+    const char *p[] = {e->id, e->gtin, nz(e->allocation_id), nz(e->batch), nz(e->scope_org)};
+    /* File order is serial order; n numbers the rows so the download pages by n. */
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO export_item (export_id, n, serial) "
+        "SELECT $1, row_number() OVER (ORDER BY s.serial), s.serial FROM serial s "
+        "WHERE s.gtin = $2 AND CASE WHEN $3::uuid IS NOT NULL THEN s.allocation_id = $3::uuid "
+        "ELSE s.batch = $4 AND s.commissioned_by IS NOT NULL END "
+        "AND ($5::uuid IS NULL OR ((s.commissioned_by = $5::uuid OR s.allocated_to = $5::uuid) "
+        "AND s.released_at IS NULL))",
+        5, p, err);
+    if (!r)
+        return err->rc;
+    e->count = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    char n[24];
+    snprintf(n, sizeof(n), "%lld", e->count);
+    const char *q[] = {e->id, e->job_id, n};
+    r = px__exec(db,
+                 "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
+                 "started_at = coalesce(started_at, now()), finished_at = now(), "
+                 "heartbeat_at = now() WHERE id = $2) "
+                 "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
+                 "WHERE id = $1",
+                 3, q, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    px_strlcpy(e->status, "completed", sizeof(e->status));
+    return PX_OK;
+}
+
+px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
+{
+    const char *p[] = {e->id, e->job_id, message};
+    PGresult *r = px__exec(db,
+                           "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
+                           "finished_at = now() WHERE id = $2) "
+                           "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
+                           "WHERE id = $1",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
+                           px_export_row_fn fn, void *ctx, px_err *err)
+{
+    char after[24], lim[24];
+    snprintf(after, sizeof(after), "%lld", after_n);
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {e->id, e->gtin, after, lim};
+    /* Keyset page on the primary key of export_item, then the pack by its primary key. */
+    PGresult *r = px__exec(db,
+                           "SELECT i.n, i.serial, coalesce(s.batch, ''), coalesce(s.expiry, '') "
+                           "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
+                           "s.serial = i.serial WHERE i.export_id = $1 AND i.n > $3 "
+                           "ORDER BY i.n LIMIT $4",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        px_export_row row;
+        row.n = strtoll(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(row.serial, px__val(r, i, 1), sizeof(row.serial));
+        px_strlcpy(row.batch, px__val(r, i, 2), sizeof(row.batch));
+        px_strlcpy(row.expiry, px__val(r, i, 3), sizeof(row.expiry));
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r =
+        px__exec(db, "SELECT id, gtin, org_id FROM allocation WHERE id = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    memset(out, 0, sizeof(*out));
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation not found");
+    } else {
+        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
+        px_strlcpy(out->gtin, px__val(r, 0, 1), sizeof(out->gtin));
+        px_strlcpy(out->org_id, px__val(r, 0, 2), sizeof(out->org_id));
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- print jobs ------------------------------------------------------------------------- */
+
+px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials,
+                                size_t n, px_print_pack_fn fn, void *ctx, px_err *err)
+{
+    px_buf arr;
+    const char *a = text_array(&arr, serials, n, err);
+    if (!a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *p[] = {gtin, a};
+    /* FOR SHARE in key order: a commission cannot change a pack's batch under the job, and
+     * two jobs over the same packs do not deadlock. The unique index on first prints is what
+     * finally refuses a second print (the "printed" flag here makes the error precise). */
+    PGresult *r = px__exec(db,
+                           "SELECT " PACK_COLS ", t.o - 1, EXISTS (SELECT 1 FROM "
+                           "print_job_serial ps WHERE ps.gtin = s.gtin AND ps.serial = s.serial "
+                           "AND NOT ps.reprint)::int FROM serial s JOIN unnest($2::text[]) WITH "
+                           "ORDINALITY AS t(v, o) ON s.serial = t.v WHERE s.gtin = $1 "
+                           "ORDER BY s.serial FOR SHARE OF s",
+                           2, p, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        px_print_pack pk;
+        pack_row(&pk, r, i);
+        size_t index = (size_t)strtoull(px__val(r, i, 8), NULL, 10);
+        if (fn(ctx, index, &pk, px__val(r, i, 9)[0] == '1'))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+#define JOB_COLS                                                                            \
+    "pj.id, pj.org_id, coalesce(pj.key_id::text, ''), pj.tenant_id, pj.gtin, pj.line, "     \
+    "pj.operator, pj.reprint::int, coalesce(pj.reason, ''), coalesce(pj.batch, ''), "       \
+    "coalesce(pj.expiry, ''), pj.count, " ISO("pj.created_at") ", " US("pj.created_at")
+
+static void job_row(px_print_job *j, const PGresult *r, int i)
+{
+    memset(j, 0, sizeof(*j));
+    px_strlcpy(j->id, px__val(r, i, 0), sizeof(j->id));
+    px_strlcpy(j->org_id, px__val(r, i, 1), sizeof(j->org_id));
+    px_strlcpy(j->key_id, px__val(r, i, 2), sizeof(j->key_id));
+    px_strlcpy(j->tenant_id, px__val(r, i, 3), sizeof(j->tenant_id));
+    px_strlcpy(j->gtin, px__val(r, i, 4), sizeof(j->gtin));
+    px_strlcpy(j->line, px__val(r, i, 5), sizeof(j->line));
+    px_strlcpy(j->operator_name, px__val(r, i, 6), sizeof(j->operator_name));
+    j->reprint = px__val(r, i, 7)[0] == '1';
+    px_strlcpy(j->reason, px__val(r, i, 8), sizeof(j->reason));
+    px_strlcpy(j->batch, px__val(r, i, 9), sizeof(j->batch));
+    px_strlcpy(j->expiry, px__val(r, i, 10), sizeof(j->expiry));
+    j->count = strtol(px__val(r, i, 11), NULL, 10);
+    px_strlcpy(j->created_at, px__val(r, i, 12), sizeof(j->created_at));
+    j->created_at_us = strtoll(px__val(r, i, 13), NULL, 10);
+}
+
+px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials,
+                                size_t n, px_err *err)
+{
+    char count[24], at[24];
+    snprintf(count, sizeof(count), "%zu", n);
+    snprintf(at, sizeof(at), "%lld", (long long)j->created_at_us);
+    const char *p[] = {j->id,       j->org_id,        nz(j->key_id),          j->tenant_id,
+                       j->gtin,     j->line,          j->operator_name,       j->reprint ? "t" : "f",
+                       nz(j->reason), nz(j->batch),   nz(j->expiry),          count,
+                       at};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
+                           "operator, reprint, reason, batch, expiry, count, created_at) VALUES "
+                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
+                           13, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    px_buf arr;
+    const char *a = text_array(&arr, serials, n, err);
+    if (!a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *q[] = {j->gtin, a, j->id, j->reprint ? "t" : "f"};
+    r = px__exec(db,
+                 "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) "
+                 "SELECT $1, v, $3, $4 FROM unnest($2::text[]) AS t(v)",
+                 4, q, err);
+    px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return px_store_print_job_get(db, j, j->id, err);
+}
+
+px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r =
+        px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
+    else
+        job_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print_job_fn fn,
+                               void *ctx, px_err *err)
+{
+    char after_us[24], lim[24];
+    snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
+    snprintf(lim, sizeof(lim), "%ld", f->limit);
+    int keyset = f->after_id && *f->after_id;
+    const char *p[] = {nz(f->tenant_id), nz(f->org_id), nz(f->gtin), nz(f->serial),
+                       keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT " JOB_COLS " FROM print_job pj WHERE ($1::uuid IS NULL OR pj.tenant_id = $1) "
+        "AND ($2::uuid IS NULL OR pj.org_id = $2) AND ($3::text IS NULL OR pj.gtin = $3) "
+        "AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM print_job_serial ps WHERE "
+        "ps.gtin = pj.gtin AND ps.serial = $4 AND ps.print_job_id = pj.id)) "
+        "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "
+        "ORDER BY pj.created_at, pj.id LIMIT $7",
+        7, p, err);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        px_print_job j;
+        job_row(&j, r, i);
+        if (fn(ctx, &j))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_print_job_serials(px_db *db, const char *job_id, const char *after, long limit,
+                                 px_print_serial_fn fn, void *ctx, px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {job_id, after ? after : "", lim};
+    PGresult *r = px__exec(db,
+                           "SELECT serial FROM print_job_serial WHERE print_job_id = $1 AND "
+                           "serial > $2 ORDER BY serial LIMIT $3",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++)
+        if (fn(ctx, px__val(r, i, 0)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}

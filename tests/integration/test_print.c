@@ -1,0 +1,720 @@
+/* Carriers over HTTP, print manifests behind signed links, print governance (issue 7 "Must
+ * show"), on a real PostgreSQL and a real `packid serve` under ASan.
+ *
+ * Packs are inserted with SQL (the serial table of migration 0002), so these tests depend on
+ * neither the allocation runner nor the commissioning endpoint. Rendered symbols fetched over
+ * HTTP are read back by ZXingReader (zxing-cpp-tools), SVGs rasterised by rsvg-convert. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "px_test.h"
+
+#define GTIN "04012345000016" /* not the demo product of the first start */
+#define LINK_TTL 3 /* seconds (PACKID_EXPORT_LINK_TTL): the expired-link test waits it out */
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char cmo_org[40], cmo_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo2_org[40], cmo2_key[64];
+    char alloc_id[40];
+    char tmp[128];
+} fixture;
+
+static void sqlf(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sqlf(fixture *f, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (px_sql_exec(&f->env, sql) != 0)
+        fail_msg("SQL failed: %s", sql);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    *state = f; /* teardown runs even when setup fails */
+    px_test_db_create(&f->env);
+    char ttl[64];
+    snprintf(ttl, sizeof(ttl), "PACKID_EXPORT_LINK_TTL=%d", LINK_TTL);
+    px_test_setenv(&f->env, ttl);
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Print MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "cmo", "Print CMO", "cmo", f->cmo_org, f->cmo_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "cmo", "Other CMO", "cmo", f->cmo2_org, f->cmo2_key);
+    sqlf(f,
+         "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+         "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
+         GTIN, f->mah_org);
+    sqlf(f,
+         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
+         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
+         f->mah_org, f->cmo_org, GTIN);
+    sqlf(f,
+         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
+         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
+         f->mah_org, f->cmo2_org, GTIN);
+    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BATCH002', '261115')", GTIN);
+    /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the
+     * CSV-hostile characters of set 82. */
+    sqlf(f,
+         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+         "commissioned_at) SELECT '%s', 'SER' || lpad(g::text, 4, '0'), 'commissioned', '%s', "
+         "'BATCH002', '261115', '%s', now() FROM generate_series(1, 20) g",
+         GTIN, f->cmo_org, f->cmo_org);
+    sqlf(f,
+         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
+         "'261115', '%s', now())",
+         GTIN, f->cmo_org, f->cmo_org);
+    sqlf(f,
+         "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+         "gtin = '%s' AND serial = 'SER0020'",
+         GTIN);
+    /* An allocation of 5 serials to the CMO, not commissioned yet (no batch). */
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
+             "('allocation', 'completed', 5, 5, '%s') RETURNING id) SELECT id FROM j",
+             f->mah_org);
+    px_sql_text(&f->env, sql, f->tmp, sizeof(f->tmp));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+             "'%s', '%s', 5, '%s') RETURNING id",
+             GTIN, f->cmo_org, f->mah_org, f->tmp);
+    px_sql_text(&f->env, sql, f->alloc_id, sizeof(f->alloc_id));
+    assert_true(strlen(f->alloc_id) == 36);
+    sqlf(f,
+         "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
+         "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
+         GTIN, f->alloc_id, f->cmo_org);
+    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-print-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(f->tmp));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
+    if (f->tmp[0] == '/' && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", f->tmp);
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+static void expect(fixture *f, const char *method, const char *path, const char *key,
+                   const char *body, long status, const char *code)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, key, body, NULL);
+    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
+        fail_msg("%s %s: got %ld %s, want %ld %s", method, path, r.status, r.body, status,
+                 code ? code : "");
+    px_http_resp_free(&r);
+}
+
+/* ---- carriers ------------------------------------------------------------------------------ */
+
+static void test_print__carrier_json(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "element_string")),
+                        "01" GTIN "17261115" "10BATCH002\x1d" "21SER0001");
+    assert_string_equal(json_string_value(json_object_get(r.json, "hri")),
+                        "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001");
+    assert_string_equal(json_string_value(json_object_get(r.json, "digital_link")),
+                        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115");
+    assert_string_equal(json_string_value(json_object_get(r.json, "epc")),
+                        "urn:epc:id:sgtin:4012345.000001.SER0001");
+    px_http_resp_free(&r);
+    /* The pack visibility rule: the CMO that commissioned it sees it until release. */
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo_key, NULL, 200, NULL);
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->cmo_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->mah_key, NULL, 200, NULL);
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2_key, NULL, 404,
+           "not_found");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401, "missing_token");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key, NULL,
+           422, "validation_error");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round", f->mah_key, NULL,
+           422, "validation_error");
+}
+
+/* Writes data to dir/name; returns 0. */
+static int write_file(const char *path, const void *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    size_t n = fwrite(data, 1, len, fp);
+    return fclose(fp) == 0 && n == len ? 0 : -1;
+}
+
+static int run(const char *const argv[], const char *out_path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (out_path) {
+            FILE *o = freopen(out_path, "w", stdout);
+            if (!o)
+                _exit(126);
+        }
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Decodes one image with ZXingReader: the symbology identifier and the bytes it transmits. */
+static void zxing(const char *png, char id[8], char *got, size_t cap, size_t *got_len)
+{
+    char report[300];
+    snprintf(report, sizeof(report), "%s.txt", png);
+    const char *argv[] = {"ZXingReader", png, NULL};
+    if (run(argv, report) != 0)
+        fail_msg("ZXingReader failed on %s (scripts/setup.sh installs zxing-cpp-tools)", png);
+    FILE *fp = fopen(report, "r");
+    assert_non_null(fp);
+    char line[8192];
+    id[0] = '\0';
+    *got_len = 0;
+    while (fgets(line, sizeof(line), fp)) {
+        if (strncmp(line, "Identifier:", 11) == 0) {
+            sscanf(line + 11, " %7s", id);
+        } else if (strncmp(line, "Bytes:", 6) == 0) {
+            const char *p = line + 6;
+            unsigned v;
+            int used;
+            while (*got_len + 1 < cap && sscanf(p, " %2x%n", &v, &used) == 1) {
+                got[(*got_len)++] = (char)v;
+                p += used;
+            }
+        }
+    }
+    got[*got_len] = '\0';
+    fclose(fp);
+}
+
+static void fetch_decode(fixture *f, const char *path, int svg, const char *want_id,
+                         const char *want)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->cmo_key, NULL, NULL);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body);
+    assert_string_equal(r.content_type, svg ? "image/svg+xml" : "image/png");
+    char file[256], png[256];
+    static int k;
+    snprintf(file, sizeof(file), "%s/sym%d.%s", f->tmp, ++k, svg ? "svg" : "png");
+    assert_int_equal(write_file(file, r.body, r.len), 0);
+    px_http_resp_free(&r);
+    snprintf(png, sizeof(png), "%s", file);
+    if (svg) {
+        snprintf(png, sizeof(png), "%s/sym%d-r.png", f->tmp, k);
+        const char *argv[] = {"rsvg-convert", "-o", png, file, NULL};
+        if (run(argv, NULL) != 0)
+            fail_msg("rsvg-convert failed (scripts/setup.sh installs librsvg2-bin)");
+    }
+    char id[8], got[1024];
+    size_t n;
+    zxing(png, id, got, sizeof(got), &n);
+    if (strcmp(id, want_id) != 0 || n != strlen(want) || memcmp(got, want, n) != 0)
+        fail_msg("%s decoded as %s '%s', want %s '%s'", path, id, got, want_id, want);
+}
+
+static void test_print__symbols_decode(void **state)
+{
+    fixture *f = *state;
+    /* DataMatrix reads as ]d2 with exactly the element string (GS after the batch); QR reads
+     * as ]Q1 with the Digital Link URI. */
+    const char *es = "01" GTIN "17261115" "10BATCH002\x1d" "21SER0002";
+    const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=261115";
+    fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png", 0, "]d2", es);
+    fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.svg", 1, "]d2", es);
+    fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png?shape=rect&module=4&depth=8", 0,
+                 "]d2", es);
+    fetch_decode(f, "/v1/packs/" GTIN "/SER0002/qr.png", 0, "]Q1", dl);
+    fetch_decode(f, "/v1/packs/" GTIN "/SER0002/qr.svg", 1, "]Q1", dl);
+}
+
+/* ---- exports ---------------------------------------------------------------------------- */
+
+/* Posts an export and waits for it; returns the GET body (caller frees). */
+static json_t *export_done(fixture *f, const char *key, const char *body)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/exports", key, body, NULL);
+    if (r.status != 202)
+        fail_msg("POST /v1/exports %s: %ld %s", body, r.status, r.body);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/exports/%s",
+             json_string_value(json_object_get(r.json, "export_id")));
+    assert_non_null(json_object_get(r.json, "job_id"));
+    px_http_resp_free(&r);
+    for (int i = 0; i < 1200; i++) {
+        px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        const char *st = json_string_value(json_object_get(r.json, "status"));
+        if (strcmp(st, "completed") == 0) {
+            json_t *o = json_incref(r.json);
+            px_http_resp_free(&r);
+            return o;
+        }
+        if (strcmp(st, "failed") == 0)
+            fail_msg("export failed: %s", r.body);
+        px_http_resp_free(&r);
+        usleep(100 * 1000);
+    }
+    fail_msg("export did not complete");
+    return NULL;
+}
+
+/* The path and query of a link (the server's base URL is the test's). */
+static const char *link_path(const char *url)
+{
+    const char *p = strstr(url, "/v1/exports/");
+    assert_non_null(p);
+    return p;
+}
+
+static int count_lines(const char *s, size_t len)
+{
+    int n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == '\n';
+    return n;
+}
+
+static void test_print__export_batch_csv(void **state)
+{
+    fixture *f = *state;
+    json_t *e = export_done(f, f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
+    /* The CMO's batch manifest: the packs it commissioned and that are not released (20 of
+     * 21), as the pack visibility rule has it. */
+    assert_int_equal(json_integer_value(json_object_get(e, "count")), 20);
+    const char *url = json_string_value(json_object_get(e, "url"));
+    assert_non_null(url);
+    assert_non_null(strstr(url, "expires="));
+    assert_non_null(strstr(url, "&sig="));
+    long long ms = json_integer_value(json_object_get(e, "expires_in_ms"));
+    assert_true(ms > 0 && ms <= LINK_TTL * 1000);
+    assert_non_null(strstr(json_string_value(json_object_get(e, "filename")), ".csv"));
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(url), NULL, NULL, NULL); /* no key */
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.content_type, "text/csv"));
+    assert_int_equal(count_lines(r.body, r.len), 21);
+    assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n",
+                        57);
+    const char *row = "SER0001," GTIN ",BATCH002,261115,01" GTIN "1726111510BATCH002\\u001d21SER0001,"
+                      "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001,"
+                      "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115\n";
+    if (!strstr(r.body, row))
+        fail_msg("row not found in:\n%s", r.body);
+    /* RFC 4180 quoting of a serial holding a quote and a comma. */
+    assert_non_null(strstr(r.body, "\n\"Q\"\"a,b%/1\"," GTIN ","));
+    px_http_resp_free(&r);
+    json_decref(e);
+    /* The MAH of the product sees the CMO's export; another MAH and another CMO do not. */
+    const char *id = json_string_value(json_object_get(e, "export_id"));
+    (void)id;
+}
+
+static void test_print__export_links_tampered_and_expired(void **state)
+{
+    fixture *f = *state;
+    json_t *e = export_done(f, f->mah_key,
+                            "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\", \"gs\": \"tag\"}");
+    char path[512], bad[512];
+    snprintf(path, sizeof(path), "%s", link_path(json_string_value(json_object_get(e, "url"))));
+    char id[40];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(e, "export_id")));
+    json_decref(e);
+    /* Visibility of the export itself. */
+    char get[80];
+    snprintf(get, sizeof(get), "/v1/exports/%s", id);
+    expect(f, "GET", get, f->mah2_key, NULL, 404, "not_found");
+    expect(f, "GET", get, f->cmo2_key, NULL, 404, "not_found");
+    /* The untouched link works, and shows GS as <GS>. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "10BATCH002<GS>21SER0001,"));
+    assert_int_equal(count_lines(r.body, r.len), 22);
+    px_http_resp_free(&r);
+    /* One hex digit of the signature changed. */
+    snprintf(bad, sizeof(bad), "%s", path);
+    char *sig = strstr(bad, "sig=") + 4;
+    sig[10] = sig[10] == '0' ? '1' : '0';
+    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    /* A later expiry with the old signature. */
+    snprintf(bad, sizeof(bad), "%s", path);
+    char *ex = strstr(bad, "expires=") + 8;
+    ex[8] = ex[8] == '9' ? '8' : (char)(ex[8] + 1);
+    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    /* The signature of this export on another export id. */
+    snprintf(bad, sizeof(bad), "%s", path);
+    char *idp = bad + strlen("/v1/exports/");
+    idp[0] = idp[0] == 'a' ? 'b' : 'a';
+    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    /* No signature, garbage parameters. */
+    snprintf(bad, sizeof(bad), "/v1/exports/%s/download", id);
+    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    snprintf(bad, sizeof(bad), "/v1/exports/%s/download?expires=-1&sig=zz", id);
+    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    /* Expired: the same untouched link after its lifetime. */
+    sleep(LINK_TTL + 2);
+    expect(f, "GET", path, NULL, NULL, 403, "link_expired");
+    /* A fresh GET mints a fresh link. */
+    px_http(&f->env, &r, "GET", get, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    snprintf(path, sizeof(path), "%s", link_path(json_string_value(json_object_get(r.json, "url"))));
+    px_http_resp_free(&r);
+    expect(f, "GET", path, NULL, NULL, 200, NULL);
+}
+
+static void test_print__export_allocation_jsonl(void **state)
+{
+    fixture *f = *state;
+    char body[200];
+    snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"jsonl\": true}", f->alloc_id);
+    /* Only the CMO the allocation was made to (and the MAH) may export it. */
+    expect(f, "POST", "/v1/exports", f->cmo2_key, body, 404, "not_found");
+    expect(f, "POST", "/v1/exports", f->mah2_key, body, 404, "not_found");
+    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"allocation_id\": \"x\", \"gtin\": \"1\"}",
+           422, "validation_error");
+    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}",
+           404, "not_found");
+    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}",
+           422, "validation_error");
+    json_t *e = export_done(f, f->cmo_key, body);
+    assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL,
+            NULL, NULL);
+    json_decref(e);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.content_type, "application/x-ndjson"));
+    assert_int_equal(count_lines(r.body, r.len), 5);
+    /* Each line is a JSON object; an uncommissioned serial has no batch or expiry, so its
+     * element string is (01)(21). */
+    char *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        if (strcmp(json_string_value(json_object_get(o, "serial")), "AL1") == 0) {
+            assert_string_equal(json_string_value(json_object_get(o, "element_string")),
+                                "01" GTIN "21AL1");
+            assert_string_equal(json_string_value(json_object_get(o, "batch")), "");
+            assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+                                "https://id.gs1.org/01/" GTIN "/21/AL1");
+        }
+        json_decref(o);
+        n++;
+    }
+    assert_int_equal(n, 5);
+    px_http_resp_free(&r);
+}
+
+/* ---- print governance ------------------------------------------------------------------- */
+
+static json_t *print_job(fixture *f, const char *key, const char *body, long status,
+                         const char *code)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/print-jobs", key, body, NULL);
+    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
+        fail_msg("POST /v1/print-jobs %s: got %ld %s, want %ld %s", body, r.status, r.body,
+                 status, code ? code : "");
+    json_t *o = json_incref(r.json);
+    px_http_resp_free(&r);
+    return o;
+}
+
+static long long printed(fixture *f, const char *serial)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM print_job_serial WHERE gtin = '%s' AND serial = '%s'", GTIN,
+             serial);
+    return px_sql_count(&f->env, sql);
+}
+
+static void test_print__duplicate_refused_reprint_recorded(void **state)
+{
+    fixture *f = *state;
+    json_t *j = print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0005\", \"SER0006\"], "
+                          "\"line\": \"L3\", \"operator\": \"j.doe\", \"reprint\": false}",
+                          201, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 2);
+    assert_false(json_is_true(json_object_get(j, "reprint")));
+    char first_id[40];
+    snprintf(first_id, sizeof(first_id), "%s",
+             json_string_value(json_object_get(j, "print_job_id")));
+    json_decref(j);
+
+    /* A duplicate print is refused, names the serial, and prints nothing (SER0007 too). */
+    j = print_job(f, f->cmo_key,
+                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0007\", \"SER0006\"], "
+                  "\"line\": \"L4\", \"operator\": \"a.smith\"}",
+                  409, "already_printed");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "serial")), "SER0006");
+    assert_int_equal(json_integer_value(json_object_get(d, "index")), 1);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "error"), "details")), 1);
+    json_decref(j);
+    assert_int_equal(printed(f, "SER0007"), 0);
+    /* The MAH cannot print it a second time either. */
+    json_decref(print_job(f, f->mah_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], "
+                          "\"line\": \"L1\", \"operator\": \"m\"}",
+                          409, "already_printed"));
+    /* The database is the final guard: a second first print cannot be inserted at all. */
+    char sql[400];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) VALUES "
+             "('%s', 'SER0006', '%s', false)",
+             GTIN, first_id);
+    assert_int_not_equal(px_sql_exec(&f->env, sql), 0);
+
+    /* A reprint of a damaged label is accepted and recorded as a reprint. */
+    j = print_job(f, f->cmo_key,
+                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], \"line\": \"L3\", "
+                  "\"operator\": \"j.doe\", \"reprint\": true, \"reason\": \"label torn\"}",
+                  201, NULL);
+    assert_true(json_is_true(json_object_get(j, "reprint")));
+    assert_string_equal(json_string_value(json_object_get(j, "reason")), "label torn");
+    json_decref(j);
+    assert_int_equal(printed(f, "SER0006"), 2);
+    /* A reprint of a serial never printed is refused. */
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0008\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"reprint\": true}",
+                          409, "not_printed"));
+
+    /* The trail: SKU + serial -> jobs with operator, line, time, reprint flag. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN "&serial=SER0006", f->mah_key, NULL,
+            NULL);
+    assert_int_equal(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 2);
+    json_t *a = json_array_get(items, 0), *b = json_array_get(items, 1);
+    assert_false(json_is_true(json_object_get(a, "reprint")));
+    assert_true(json_is_true(json_object_get(b, "reprint")));
+    assert_string_equal(json_string_value(json_object_get(a, "operator")), "j.doe");
+    assert_string_equal(json_string_value(json_object_get(a, "line")), "L3");
+    assert_non_null(json_string_value(json_object_get(a, "created_at")));
+    assert_non_null(json_string_value(json_object_get(a, "key_id")));
+    px_http_resp_free(&r);
+    /* Another tenant sees none of it; a job id of another tenant is not found. */
+    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN, f->mah2_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+    px_http_resp_free(&r);
+    char path[120];
+    snprintf(path, sizeof(path), "/v1/print-jobs/%s", first_id);
+    expect(f, "GET", path, f->cmo2_key, NULL, 404, "not_found");
+    expect(f, "GET", path, f->mah_key, NULL, 200, NULL);
+    snprintf(path, sizeof(path), "/v1/print-jobs/%s/serials", first_id);
+    px_http(&f->env, &r, "GET", path, f->cmo_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+    px_http_resp_free(&r);
+    /* Each job is in the audit log. */
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                           "'print_job.reprint'"),
+                     1);
+    assert_true(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                      "'print_job.create'") >= 1);
+}
+
+static void test_print__missing_values_refused(void **state)
+{
+    fixture *f = *state;
+    /* Allocated serials have no batch or expiry yet: printing them without one is refused
+     * before anything is printed. */
+    json_t *j = print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], "
+                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
+                          422, "validation_error");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "code")), "missing_batch");
+    json_decref(j);
+    assert_int_equal(printed(f, "AL1"), 0);
+    /* A batch with another expiry than the one recorded is refused. */
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"270101\"}",
+                          409, "batch_expiry_mismatch"));
+    /* A new batch needs its expiry. */
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"NEWBATCH\"}",
+                          422, "validation_error"));
+    /* With the batch (its expiry known), the print is accepted. */
+    j = print_job(f, f->cmo_key,
+                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
+                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
+                  201, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "expiry")), "261115");
+    json_decref(j);
+    /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"NOPE\"], "
+                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
+                          404, "not_found"));
+    json_decref(print_job(f, f->cmo2_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
+                          "\"line\": \"L3\", \"operator\": \"x\"}",
+                          404, "not_found"));
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"SER0009\"], "
+                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
+                          422, "validation_error"));
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER~9\"], "
+                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
+                          422, "validation_error"));
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
+                          "\"line\": \"L\\u0001\", \"operator\": \"j.doe\"}",
+                          422, "validation_error"));
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
+                          "\"line\": \"L3\"}",
+                          422, "validation_error"));
+    json_decref(print_job(f, f->mah2_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
+                          "\"line\": \"L3\", \"operator\": \"x\"}",
+                          404, "product_not_found"));
+    assert_int_equal(printed(f, "SER0009"), 0);
+}
+
+/* ---- a 1,000,000-serial export in bounded memory ------------------------------------------ */
+
+typedef struct {
+    pid_t pid;
+    long long bytes, lines;
+    long rss_max_kb;
+    long long next_probe;
+} big_sink;
+
+static long rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *fp = fopen(path, "r");
+    long kb = -1;
+    if (!fp)
+        return -1;
+    while (fgets(line, sizeof(line), fp))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    fclose(fp);
+    return kb;
+}
+
+static size_t on_big(char *data, size_t size, size_t n, void *ctx)
+{
+    big_sink *s = ctx;
+    size_t len = size * n;
+    for (size_t i = 0; i < len; i++)
+        s->lines += data[i] == '\n';
+    s->bytes += (long long)len;
+    if (s->bytes >= s->next_probe) {
+        long kb = rss_kb(s->pid);
+        if (kb > s->rss_max_kb)
+            s->rss_max_kb = kb;
+        s->next_probe += 4 << 20;
+    }
+    return len;
+}
+
+static void test_print__export_million_bounded(void **state)
+{
+    fixture *f = *state;
+    long n = 1000000;
+    const char *e = getenv("PX_TEST_EXPORT_N"); /* a smaller run for quick iterations */
+    if (e && *e)
+        n = strtol(e, NULL, 10);
+    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BIG', '270630')", GTIN);
+    sqlf(f,
+         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+         "commissioned_at) SELECT '%s', 'B' || lpad(g::text, 9, '0'), 'commissioned', '%s', "
+         "'BIG', '270630', '%s', now() FROM generate_series(1, %ld) g",
+         GTIN, f->mah_org, f->mah_org, n);
+    json_t *ex = export_done(f, f->mah_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
+    assert_int_equal(json_integer_value(json_object_get(ex, "count")), n);
+    char url[1024];
+    snprintf(url, sizeof(url), "%s%s", f->env.base_url,
+             link_path(json_string_value(json_object_get(ex, "url"))));
+    json_decref(ex);
+    big_sink s = {.pid = f->env.server_pid};
+    long before = rss_kb(s.pid);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_big);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 800L);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    assert_int_equal(rc, CURLE_OK);
+    assert_int_equal(status, 200);
+    assert_int_equal(s.lines, n + 1);
+    long growth = s.rss_max_kb - before;
+    fprintf(stderr,
+            "export of %ld serials: %lld bytes streamed; server RSS %ld kB before, %ld kB at "
+            "most during the download (+%ld kB)\n",
+            n, s.bytes, before, s.rss_max_kb, growth);
+    /* The file is ~150 MB; the server holds one page of rows (about 0.3 MB) plus its
+     * buffers. 64 MB leaves room for ASan's allocator without admitting a buffered file. */
+    assert_true(growth < 64 * 1024);
+    assert_true(s.bytes > (long long)n * 100);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_print__carrier_json),
+        cmocka_unit_test(test_print__symbols_decode),
+        cmocka_unit_test(test_print__export_batch_csv),
+        cmocka_unit_test(test_print__export_links_tampered_and_expired),
+        cmocka_unit_test(test_print__export_allocation_jsonl),
+        cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
+        cmocka_unit_test(test_print__missing_values_refused),
+        cmocka_unit_test(test_print__export_million_bounded),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
