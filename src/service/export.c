@@ -256,7 +256,6 @@ struct px_export_stream {
     long long after_n;
     int header_done;
     int eof;
-    px_buf line;                  /* scratch for one row */
 };
 
 static int all_hex(const char *s, size_t n)
@@ -305,7 +304,6 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     s->app = app;
     s->e = e;
-    px_buf_init(&s->line, 16384);
     *out = s;
     return PX_OK;
 }
@@ -323,9 +321,6 @@ const char *px_export_stream_content_type(const px_export_stream *s)
 
 void px_export_stream_free(px_export_stream *s)
 {
-    if (!s)
-        return;
-    px_buf_dispose(&s->line);
     free(s);
 }
 

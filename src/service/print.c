@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commission_rules.h"
+#include "lifecycle.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -13,32 +14,31 @@
 
 /* ---- carriers --------------------------------------------------------------------------- */
 
-/* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (API.md "Packs"): a MAH sees its
- * products' packs; a CMO only packs it commissioned that were never released; anyone else,
- * and another tenant's pack, gets not_found. */
+/* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (API.md "Packs"), applied by the
+ * lifecycle's own pack lookup so there is one rule: a MAH sees its products' packs; a CMO only
+ * packs it commissioned that were never released; anyone else, and another tenant's pack, gets
+ * not_found. */
 static px_rc pack_visible(px_db *db, const px_actor *by, const char *gtin, const char *serial,
                           px_product *prod, px_print_pack *pk, px_err *err)
 {
-    char g[GS1_GTIN_LEN + 1];
-    px_err ignore;
-    px_err_clear(&ignore);
-    if (gs1_gtin_normalize(g, gtin, &ignore) != PX_OK ||
-        gs1_cset82_validate(serial, GS1_SERIAL_MAX, &ignore) != PX_OK)
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    px_rc rc = px_store_product_get(db, prod, g, 0, err);
-    if (rc == PX_OK)
-        rc = px_store_print_pack_get(db, pk, g, serial, err);
-    if (rc == PX_OK) {
-        if (by->org_kind == PX_ORG_MAH && strcmp(prod->mah_id, by->org_id) == 0)
-            return PX_OK;
-        if (by->org_kind == PX_ORG_CMO && strcmp(pk->commissioned_by, by->org_id) == 0 &&
-            !pk->released)
-            return PX_OK;
-        rc = PX_ENOTFOUND;
-    }
-    if (rc == PX_ENOTFOUND)
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    return rc;
+    px_pack_row row;
+    px_rc rc = px_svc_pack_get(db, by, gtin, serial, &row, NULL, NULL, err);
+    if (rc != PX_OK)
+        return rc;
+    /* The product gives the GS1 Company Prefix length (EPC URI) and the NHRN. */
+    rc = px_store_product_get(db, prod, row.gtin, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    memset(pk, 0, sizeof(*pk));
+    px_strlcpy(pk->gtin, row.gtin, sizeof(pk->gtin));
+    px_strlcpy(pk->serial, row.serial, sizeof(pk->serial));
+    px_strlcpy(pk->state, row.state, sizeof(pk->state));
+    px_strlcpy(pk->batch, row.batch, sizeof(pk->batch));
+    px_strlcpy(pk->expiry, row.expiry, sizeof(pk->expiry));
+    px_strlcpy(pk->allocated_to, row.allocated_to, sizeof(pk->allocated_to));
+    px_strlcpy(pk->commissioned_by, row.commissioned_by, sizeof(pk->commissioned_by));
+    pk->released = row.released_at[0] != '\0';
+    return PX_OK;
 }
 
 static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_product *prod,

@@ -109,24 +109,6 @@ static void pack_row(px_print_pack *p, const PGresult *r, int i)
     p->released = px__val(r, i, 7)[0] == '1';
 }
 
-px_rc px_store_print_pack_get(px_db *db, px_print_pack *out, const char *gtin,
-                              const char *serial, px_err *err)
-{
-    const char *p[] = {gtin, serial};
-    PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial s WHERE s.gtin = $1 AND "
-                               "s.serial = $2",
-                           2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    else
-        pack_row(out, r, 0);
-    PQclear(r);
-    return rc;
-}
-
 px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
                                   const char *batch, px_err *err)
 {
