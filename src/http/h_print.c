@@ -74,14 +74,14 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     px_err_clear(&err);
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind,
-                           &o, &out, &err) != PX_OK) {
+    if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind, &o,
+                           &out, &err) != PX_OK) {
         px_buf_dispose(&out);
         return px_reply_error(r, &err);
     }
     size_t len = out.len;
-    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml",
-                  px_buf_take(&out), len);
+    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
+                  len);
     MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 
@@ -128,10 +128,9 @@ void h_pack_carrier(px_req *r)
 
 static json_t *export_json(const px_export *e, const px_export_link *link)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "export_id", e->id,
-                          "job_id", e->job_id, "status", e->status, "gtin", e->gtin, "format",
-                          e->format, "gs", e->gs_style, "filename", e->filename, "created_at",
-                          e->created_at);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "export_id", e->id, "job_id",
+                          e->job_id, "status", e->status, "gtin", e->gtin, "format", e->format,
+                          "gs", e->gs_style, "filename", e->filename, "created_at", e->created_at);
     json_object_set_new(o, "allocation_id",
                         e->allocation_id[0] ? json_string(e->allocation_id) : json_null());
     json_object_set_new(o, "batch", e->batch[0] ? json_string(e->batch) : json_null());
@@ -169,10 +168,10 @@ void h_export_create(px_req *r)
         return;
     json_t *jl = json_object_get(r->json, "jsonl");
     if (jl && !json_is_null(jl) && !json_is_boolean(jl))
-        return px_reply_error_details(
-            r, 422, "validation_error", "jsonl must be true or false",
-            json_pack("[{s:s, s:s, s:s}]", "field", "jsonl", "code", "invalid_value",
-                      "message", "jsonl must be true or false"));
+        return px_reply_error_details(r, 422, "validation_error", "jsonl must be true or false",
+                                      json_pack("[{s:s, s:s, s:s}]", "field", "jsonl", "code",
+                                                "invalid_value", "message",
+                                                "jsonl must be true or false"));
     req.jsonl = jl && json_is_true(jl);
     px_db *db = px_req_db(r);
     if (!db)
@@ -233,8 +232,8 @@ void h_export_download(px_req *r)
 static json_t *job_json(const px_print_job *j)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "print_job_id", j->id,
-                          "gtin", j->gtin, "line", j->line, "operator", j->operator_name,
-                          "org_id", j->org_id, "reprint", j->reprint, "count", (json_int_t)j->count,
+                          "gtin", j->gtin, "line", j->line, "operator", j->operator_name, "org_id",
+                          j->org_id, "reprint", j->reprint, "count", (json_int_t)j->count,
                           "created_at", j->created_at, "tenant_id", j->tenant_id);
     json_object_set_new(o, "key_id", j->key_id[0] ? json_string(j->key_id) : json_null());
     json_object_set_new(o, "reason", j->reason[0] ? json_string(j->reason) : json_null());
@@ -245,8 +244,8 @@ static json_t *job_json(const px_print_job *j)
 
 void h_print_job_create(px_req *r)
 {
-    static const char *const allowed[] = {"gtin",  "serials", "line",   "operator", "reprint",
-                                          "reason", "batch",  "expiry", NULL};
+    static const char *const allowed[] = {"gtin",   "serials", "line",   "operator", "reprint",
+                                          "reason", "batch",   "expiry", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0, n = 0;
@@ -267,13 +266,12 @@ void h_print_job_create(px_req *r)
         return;
     json_t *rp = json_object_get(r->json, "reprint");
     if (rp && !json_is_null(rp) && !json_is_boolean(rp))
-        return px_reply_error_details(
-            r, 422, "validation_error", "reprint must be true or false",
-            json_pack("[{s:s, s:s, s:s}]", "field", "reprint", "code", "invalid_value",
-                      "message", "reprint must be true or false"));
+        return px_reply_error_details(r, 422, "validation_error", "reprint must be true or false",
+                                      json_pack("[{s:s, s:s, s:s}]", "field", "reprint", "code",
+                                                "invalid_value", "message",
+                                                "reprint must be true or false"));
     req.reprint = rp && json_is_true(rp);
-    const char **serials =
-        px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
+    const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
     if (bad)
         return;
     req.serials = serials;
@@ -293,10 +291,10 @@ void h_print_job_create(px_req *r)
                 const px_print_item_error *e = &res.errors[i];
                 char field[32];
                 snprintf(field, sizeof(field), "serials[%zu]", e->index);
-                json_array_append_new(
-                    details, json_pack("{s:i, s:s, s:s, s:s, s:s}", "index", (json_int_t)e->index,
-                                       "field", field, "serial", serials[e->index], "code",
-                                       e->code, "message", e->message));
+                json_array_append_new(details, json_pack("{s:i, s:s, s:s, s:s, s:s}", "index",
+                                                         (json_int_t)e->index, "field", field,
+                                                         "serial", serials[e->index], "code",
+                                                         e->code, "message", e->message));
             }
             px_reply_error_details(r, px_http_status(&err), err.code, err.message, details);
         } else {
@@ -360,8 +358,8 @@ void h_print_job_list(px_req *r)
     list_state s = {.items = json_array(), .want = first};
     px_err err;
     px_err_clear(&err);
-    if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s,
-                               &err) != PX_OK) {
+    if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s, &err) !=
+        PX_OK) {
         json_decref(s.items);
         return px_reply_error(r, &err);
     }

@@ -5,8 +5,8 @@
 #include "px_log.h"
 #include "stream.h"
 
-#define STREAM_BLOCK (64 * 1024)      /* what MHD asks for per call */
-#define STREAM_BUF_MAX (8u << 20)     /* one piece (a page of rows) must fit */
+#define STREAM_BLOCK (64 * 1024)  /* what MHD asks for per call */
+#define STREAM_BUF_MAX (8u << 20) /* one piece (a page of rows) must fit */
 
 typedef struct {
     px_stream_next_fn next;

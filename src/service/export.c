@@ -19,10 +19,10 @@
 #include "px_log.h"
 #include "px_str.h"
 
-#define LINK_TTL_DEFAULT 900         /* seconds: a short-lived link (15 minutes) */
+#define LINK_TTL_DEFAULT 900 /* seconds: a short-lived link (15 minutes) */
 #define LINK_TTL_MAX 86400
-#define PAGE_ROWS 1000               /* rows per database page of a download */
-#define SECRET_MIN 32                /* bytes of PACKID_LINK_SECRET */
+#define PAGE_ROWS 1000 /* rows per database page of a download */
+#define SECRET_MIN 32  /* bytes of PACKID_LINK_SECRET */
 
 /* ---- the link secret and signature --------------------------------------------------------- */
 
@@ -46,8 +46,8 @@ static void link_sig(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], con
                      long long expires, const char *format, const char *gs_style)
 {
     char msg[160];
-    int n = snprintf(msg, sizeof(msg), "packid-export-v1|%s|%lld|%s|%s", id, expires, format,
-                     gs_style);
+    int n =
+        snprintf(msg, sizeof(msg), "packid-export-v1|%s|%lld|%s|%s", id, expires, format, gs_style);
     px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
 }
 
@@ -177,8 +177,8 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         if (rc == PX_OK)
             rc = px_store_print_batch_expiry(db, expiry, &found, e.gtin, e.batch, err);
         if (rc == PX_OK && !found)
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
-                            e.batch, e.gtin);
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e.batch,
+                            e.gtin);
         /* A CMO's batch manifest holds only the packs it commissioned. */
         if (by->org_kind == PX_ORG_CMO)
             px_strlcpy(e.scope_org, by->org_id, sizeof(e.scope_org));
@@ -316,7 +316,7 @@ const char *px_export_stream_filename(const px_export_stream *s)
 const char *px_export_stream_content_type(const px_export_stream *s)
 {
     return strcmp(s->e.format, "jsonl") == 0 ? "application/x-ndjson; charset=utf-8"
-                                              : "text/csv; charset=utf-8";
+                                             : "text/csv; charset=utf-8";
 }
 
 void px_export_stream_free(px_export_stream *s)
@@ -408,8 +408,7 @@ static int render_row(void *ctx, const px_export_row *row)
         gs_show(shown, sizeof(shown), es, strcmp(e->gs_style, "tag") == 0);
     } else {
         es[0] = hri[0] = dl[0] = shown[0] = '\0';
-        px_logf(PX_LOG_WARN, "export %s: row %lld does not format: %s", e->id, row->n,
-                err.message);
+        px_logf(PX_LOG_WARN, "export %s: row %lld does not format: %s", e->id, row->n, err.message);
     }
     px_buf *b = c->out;
     px_rc rc;

@@ -62,19 +62,17 @@ static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_produc
      * the batch, when everything is present. */
     px_rc rc = gs1_pack_elements(&el, &p, err);
     if (rc == PX_OK)
-        rc = gs1_element_string_format(out->element_string, sizeof(out->element_string), &el,
-                                       err);
+        rc = gs1_element_string_format(out->element_string, sizeof(out->element_string), &el, err);
     if (rc == PX_OK)
         rc = gs1_hri_format(out->hri, sizeof(out->hri), &el, err);
     if (rc == PX_OK)
-        rc = gs1_dl_format(out->digital_link, sizeof(out->digital_link), app->cfg.dl_domain,
-                           &el, err);
+        rc = gs1_dl_format(out->digital_link, sizeof(out->digital_link), app->cfg.dl_domain, &el,
+                           err);
     if (rc == PX_OK)
-        rc = gs1_epc_sgtin_format(out->epc, sizeof(out->epc), pk->gtin,
-                                  prod->company_prefix_length, pk->serial, err);
+        rc = gs1_epc_sgtin_format(out->epc, sizeof(out->epc), pk->gtin, prod->company_prefix_length,
+                                  pk->serial, err);
     if (rc != PX_OK) {
-        px_logf(PX_LOG_ERROR, "pack %s/%s does not format: %s", pk->gtin, pk->serial,
-                err->message);
+        px_logf(PX_LOG_ERROR, "pack %s/%s does not format: %s", pk->gtin, pk->serial, err->message);
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     }
     return PX_OK;
@@ -109,9 +107,9 @@ px_rc px_svc_pack_symbol(px_db *db, const px_app *app, const px_actor *by, const
 typedef struct {
     const px_actor *by;
     const px_print_request *req;
-    const char *batch;                     /* the job's batch ("" none) */
+    const char *batch; /* the job's batch ("" none) */
     const char *expiry;
-    unsigned char *seen;                   /* per request serial: found and visible */
+    unsigned char *seen; /* per request serial: found and visible */
     px_print_result *res;
     size_t cap;
     int n_notfound, n_invalid, n_printed, n_unprinted;
@@ -150,10 +148,9 @@ static int check_pack(void *ctx, size_t index, const px_print_pack *p, int print
     const px_actor *by = c->by;
     /* Serials known to the caller: a MAH's own products (checked before); a CMO's serials
      * allocated to it or commissioned by it, not released. */
-    int visible = by->org_kind == PX_ORG_MAH ||
-                  ((strcmp(p->allocated_to, by->org_id) == 0 ||
-                    strcmp(p->commissioned_by, by->org_id) == 0) &&
-                   !p->released);
+    int visible = by->org_kind == PX_ORG_MAH || ((strcmp(p->allocated_to, by->org_id) == 0 ||
+                                                  strcmp(p->commissioned_by, by->org_id) == 0) &&
+                                                 !p->released);
     if (!visible)
         return 0; /* reported as not found with the ones that do not exist */
     c->seen[index] = 1;
@@ -194,8 +191,7 @@ static int cmp_index(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
-static px_rc validate_text(const char *v, size_t max, const char *field, int required,
-                           px_err *err)
+static px_rc validate_text(const char *v, size_t max, const char *field, int required, px_err *err)
 {
     if (!v || !*v) {
         if (!required)
@@ -325,8 +321,7 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
         }
     }
     if (rc == PX_OK)
-        rc = px_store_print_packs_lock(db, gtin, req->serials, req->n_serials, check_pack, &c,
-                                       err);
+        rc = px_store_print_packs_lock(db, gtin, req->serials, req->n_serials, check_pack, &c, err);
     if (rc == PX_OK && c.rc != PX_OK)
         rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     if (rc == PX_OK) {
@@ -339,8 +334,7 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
             qsort(res->errors, res->n_errors, sizeof(res->errors[0]), cmp_index);
         /* Nothing is printed when any serial is refused; the status says the worst kind. */
         if (c.n_notfound)
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%d serials not found",
-                            c.n_notfound);
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%d serials not found", c.n_notfound);
         else if (c.n_invalid)
             rc = px_err_set(err, PX_EINVALID, "validation_error",
                             "%d serials cannot be printed as asked", c.n_invalid);
@@ -350,8 +344,7 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
                             c.n_printed);
         else if (c.n_unprinted)
             rc = px_err_set(err, PX_ESTATE, "not_printed",
-                            "%d serials were never printed and cannot be reprinted",
-                            c.n_unprinted);
+                            "%d serials were never printed and cannot be reprinted", c.n_unprinted);
     }
     if (rc == PX_OK) {
         memset(j, 0, sizeof(*j));
@@ -364,9 +357,8 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
         px_strlcpy(j->line, req->line, sizeof(j->line));
         px_strlcpy(j->operator_name, req->operator_name, sizeof(j->operator_name));
         j->reprint = req->reprint;
-        px_strlcpy(j->reason, req->reprint ? (req->reason && *req->reason ? req->reason
-                                                                          : "damaged")
-                                           : "",
+        px_strlcpy(j->reason,
+                   req->reprint ? (req->reason && *req->reason ? req->reason : "damaged") : "",
                    sizeof(j->reason));
         px_strlcpy(j->batch, batch, sizeof(j->batch));
         px_strlcpy(j->expiry, expiry, sizeof(j->expiry));
@@ -389,8 +381,9 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
                  "{\"gtin\":\"%s\",\"count\":%ld,\"line\":\"%s\",\"operator\":\"%s\","
                  "\"reprint\":%s,\"reason\":\"%s\"}",
                  j->gtin, j->count, line, op, j->reprint ? "true" : "false", reason);
-        rc = px_svc_audit(db, by, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create",
-                          j->id, details, err);
+        rc = px_svc_audit(db, by, j->tenant_id,
+                          j->reprint ? "print_job.reprint" : "print_job.create", j->id, details,
+                          err);
     }
     if (rc == PX_OK)
         rc = px_db_commit(db, err);
@@ -435,9 +428,9 @@ px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_pri
     return rc;
 }
 
-px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin,
-                             const char *serial, const char *after, long limit,
-                             px_print_job_fn fn, void *ctx, px_err *err)
+px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                             const char *after, long limit, px_print_job_fn fn, void *ctx,
+                             px_err *err)
 {
     char g[GS1_GTIN_LEN + 1] = "";
     if (gtin && *gtin && gs1_gtin_normalize(g, gtin, err) != PX_OK) {
@@ -455,9 +448,8 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin,
             return PX_EINVALID;
         }
     }
-    px_print_job_filter f = {.gtin = g[0] ? g : NULL,
-                             .serial = serial && *serial ? serial : NULL,
-                             .limit = limit};
+    px_print_job_filter f = {
+        .gtin = g[0] ? g : NULL, .serial = serial && *serial ? serial : NULL, .limit = limit};
     /* A MAH sees every job on its products, a CMO its own jobs. */
     if (by->org_kind == PX_ORG_MAH)
         f.tenant_id = by->org_id;

@@ -21,9 +21,9 @@
 typedef struct px_pack_carrier {
     char gtin[15];
     char serial[21];
-    char batch[21];                        /* "" when not commissioned */
+    char batch[21]; /* "" when not commissioned */
     char expiry[7];
-    char element_string[256];              /* GS (0x1D) between elements */
+    char element_string[256]; /* GS (0x1D) between elements */
     char hri[256];
     char digital_link[GS1_DL_MAX + 1];
     char epc[GS1_EPC_URI_MAX + 1];
@@ -36,8 +36,8 @@ px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, cons
                           const char *serial, px_pack_carrier *out, px_err *err);
 
 typedef enum px_symbol_kind {
-    PX_SYMBOL_DATAMATRIX = 0,              /* GS1 DataMatrix of the element string */
-    PX_SYMBOL_QR                           /* QR Code of the Digital Link URI */
+    PX_SYMBOL_DATAMATRIX = 0, /* GS1 DataMatrix of the element string */
+    PX_SYMBOL_QR              /* QR Code of the Digital Link URI */
 } px_symbol_kind;
 
 /* Renders the pack's symbol (opts->format PNG or SVG) into out. */
@@ -48,11 +48,11 @@ px_rc px_svc_pack_symbol(px_db *db, const px_app *app, const px_actor *by, const
 /* ---- exports (print manifests) ----------------------------------------------------------- */
 
 typedef struct px_export_request {
-    const char *allocation_id;             /* either this … */
-    const char *gtin;                      /* … or gtin + batch */
+    const char *allocation_id; /* either this … */
+    const char *gtin;          /* … or gtin + batch */
     const char *batch;
-    int jsonl;                             /* 1: JSON Lines instead of CSV */
-    const char *gs;                        /* NULL/"escape": \u001d; "tag": <GS> */
+    int jsonl;      /* 1: JSON Lines instead of CSV */
+    const char *gs; /* NULL/"escape": \u001d; "tag": <GS> */
 } px_export_request;
 
 /* POST /v1/exports: checks access to the allocation or batch and queues the export job — one
@@ -61,8 +61,8 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
                            px_export *out, px_err *err);
 
 typedef struct px_export_link {
-    char url[512];                         /* "" until the export is completed */
-    int64_t expires_at;                    /* unix seconds */
+    char url[512];      /* "" until the export is completed */
+    int64_t expires_at; /* unix seconds */
     int64_t expires_in_ms;
 } px_export_link;
 
@@ -93,18 +93,18 @@ px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err);
 
 /* ---- print jobs -------------------------------------------------------------------------- */
 
-#define PX_PRINT_MAX 100000                /* serials per job */
+#define PX_PRINT_MAX 100000 /* serials per job */
 
 typedef struct px_print_request {
     const char *gtin;
     const char *const *serials;
     size_t n_serials;
-    const char *line;                      /* 1..64 printable characters */
-    const char *operator_name;             /* 1..100 printable characters */
-    int reprint;                           /* damaged labels: every serial printed before */
-    const char *reason;                    /* reprints: why (default "damaged") */
-    const char *batch;                     /* optional: the batch printed (with expiry) */
-    const char *expiry;                    /* optional: YYMMDD */
+    const char *line;          /* 1..64 printable characters */
+    const char *operator_name; /* 1..100 printable characters */
+    int reprint;               /* damaged labels: every serial printed before */
+    const char *reason;        /* reprints: why (default "damaged") */
+    const char *batch;         /* optional: the batch printed (with expiry) */
+    const char *expiry;        /* optional: YYMMDD */
 } px_print_request;
 
 /* One refused serial of a print request. */
@@ -116,7 +116,7 @@ typedef struct px_print_item_error {
 
 typedef struct px_print_result {
     px_print_job job;
-    px_print_item_error *errors;           /* malloc'd, every refused serial, index order */
+    px_print_item_error *errors; /* malloc'd, every refused serial, index order */
     size_t n_errors;
 } px_print_result;
 
@@ -134,9 +134,9 @@ px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_pri
                            px_err *err);
 /* GET /v1/print-jobs?gtin=&serial=: the jobs the caller may see, oldest first. after is a
  * cursor text "<created_at_us>|<id>" or "". */
-px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin,
-                             const char *serial, const char *after, long limit,
-                             px_print_job_fn fn, void *ctx, px_err *err);
+px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                             const char *after, long limit, px_print_job_fn fn, void *ctx,
+                             px_err *err);
 /* GET /v1/print-jobs/{id}/serials. */
 px_rc px_svc_print_job_serials(px_db *db, const px_actor *by, const char *id, const char *after,
                                long limit, px_print_serial_fn fn, void *ctx, px_err *err);

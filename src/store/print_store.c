@@ -46,8 +46,8 @@ static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err 
 
 /* ---- server secret ----------------------------------------------------------------------- */
 
-px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name,
-                          const uint8_t proposal[32], px_err *err)
+px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
+                          px_err *err)
 {
     char hex[65];
     static const char digits[] = "0123456789abcdef";
@@ -67,8 +67,7 @@ px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name,
     if (!r)
         return err->rc;
     PQclear(r);
-    r = px__exec(db, "SELECT encode(secret, 'hex') FROM server_secret WHERE name = $1", 1, p,
-                 err);
+    r = px__exec(db, "SELECT encode(secret, 'hex') FROM server_secret WHERE name = $1", 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -91,9 +90,9 @@ px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name,
 
 /* ---- packs ----------------------------------------------------------------------------- */
 
-#define PACK_COLS                                                                           \
-    "s.gtin, s.serial, s.state, coalesce(s.batch, ''), coalesce(s.expiry, ''), "            \
-    "coalesce(s.allocated_to::text, ''), coalesce(s.commissioned_by::text, ''), "           \
+#define PACK_COLS                                                                                  \
+    "s.gtin, s.serial, s.state, coalesce(s.batch, ''), coalesce(s.expiry, ''), "                   \
+    "coalesce(s.allocated_to::text, ''), coalesce(s.commissioned_by::text, ''), "                  \
     "(s.released_at IS NOT NULL)::int"
 
 static void pack_row(px_print_pack *p, const PGresult *r, int i)
@@ -125,13 +124,15 @@ px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const c
 
 /* ---- exports --------------------------------------------------------------------------- */
 
-#define EXPORT_COLS                                                                         \
-    "e.id, e.job_id, e.org_id, coalesce(e.key_id::text, ''), e.tenant_id, e.gtin, "         \
-    "coalesce(e.allocation_id::text, ''), coalesce(e.batch, ''), "                          \
-    "coalesce(e.scope_org::text, ''), e.format, e.gs_style, e.status, coalesce(e.count, -1), " \
-    "e.filename, coalesce(e.error, ''), " ISO("e.created_at") ", "                          \
-    "coalesce(" ISO("e.finished_at") ", ''), p.company_prefix_length, "                     \
-    "coalesce(p.nhrn_ai, ''), coalesce(p.nhrn_value, '')"
+#define EXPORT_COLS                                                                                \
+    "e.id, e.job_id, e.org_id, coalesce(e.key_id::text, ''), e.tenant_id, e.gtin, "                \
+    "coalesce(e.allocation_id::text, ''), coalesce(e.batch, ''), "                                 \
+    "coalesce(e.scope_org::text, ''), e.format, e.gs_style, e.status, coalesce(e.count, -1), "     \
+    "e.filename, coalesce(e.error, ''), " ISO(                                                     \
+        "e.created_at") ", "                                                                       \
+                        "coalesce(" ISO(                                                           \
+                            "e.finished_at") ", ''), p.company_prefix_length, "                    \
+                                             "coalesce(p.nhrn_ai, ''), coalesce(p.nhrn_value, '')"
 
 static void export_row(px_export *e, const PGresult *r, int i)
 {
@@ -160,9 +161,17 @@ static void export_row(px_export *e, const PGresult *r, int i)
 
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
 {
-    const char *p[] = {e->id,          e->job_id,          e->org_id,     nz(e->key_id),
-                       e->tenant_id,   e->gtin,            nz(e->allocation_id),
-                       nz(e->batch),   nz(e->scope_org),   e->format,     e->gs_style,
+    const char *p[] = {e->id,
+                       e->job_id,
+                       e->org_id,
+                       nz(e->key_id),
+                       e->tenant_id,
+                       e->gtin,
+                       nz(e->allocation_id),
+                       nz(e->batch),
+                       nz(e->scope_org),
+                       e->format,
+                       e->gs_style,
                        e->filename};
     const char *jp[] = {e->id, e->job_id, e->org_id, e->tenant_id};
     PGresult *r = px__exec(db,
@@ -201,23 +210,21 @@ px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err
     return rc;
 }
 
-px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed,
-                            px_err *err)
+px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed, px_err *err)
 {
     *found = 0;
     *alloc_failed = 0;
     /* An allocation export waits for its allocation's job: until then the allocation has
      * not all its serials. */
-    PGresult *r = px__exec(
-        db,
-        "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
-        "JOIN export e ON e.job_id = j.id "
-        "LEFT JOIN allocation a ON a.id = e.allocation_id "
-        "LEFT JOIN job aj ON aj.id = a.job_id "
-        "WHERE j.kind = 'export' AND j.status IN ('queued', 'running') "
-        "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed')) "
-        "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
-        0, NULL, err);
+    PGresult *r = px__exec(db,
+                           "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
+                           "JOIN export e ON e.job_id = j.id "
+                           "LEFT JOIN allocation a ON a.id = e.allocation_id "
+                           "LEFT JOIN job aj ON aj.id = a.job_id "
+                           "WHERE j.kind = 'export' AND j.status IN ('queued', 'running') "
+                           "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed')) "
+                           "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+                           0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 0) {
@@ -316,8 +323,7 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
 px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, px_err *err)
 {
     const char *p[] = {id};
-    PGresult *r =
-        px__exec(db, "SELECT id, gtin, org_id FROM allocation WHERE id = $1", 1, p, err);
+    PGresult *r = px__exec(db, "SELECT id, gtin, org_id FROM allocation WHERE id = $1", 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -335,8 +341,8 @@ px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, p
 
 /* ---- print jobs ------------------------------------------------------------------------- */
 
-px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials,
-                                size_t n, px_print_pack_fn fn, void *ctx, px_err *err)
+px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
+                                px_print_pack_fn fn, void *ctx, px_err *err)
 {
     px_buf arr;
     const char *a = text_array(&arr, serials, n, err);
@@ -370,9 +376,9 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
     return PX_OK;
 }
 
-#define JOB_COLS                                                                            \
-    "pj.id, pj.org_id, coalesce(pj.key_id::text, ''), pj.tenant_id, pj.gtin, pj.line, "     \
-    "pj.operator, pj.reprint::int, coalesce(pj.reason, ''), coalesce(pj.batch, ''), "       \
+#define JOB_COLS                                                                                   \
+    "pj.id, pj.org_id, coalesce(pj.key_id::text, ''), pj.tenant_id, pj.gtin, pj.line, "            \
+    "pj.operator, pj.reprint::int, coalesce(pj.reason, ''), coalesce(pj.batch, ''), "              \
     "coalesce(pj.expiry, ''), pj.count, " ISO("pj.created_at") ", " US("pj.created_at")
 
 static void job_row(px_print_job *j, const PGresult *r, int i)
@@ -394,15 +400,24 @@ static void job_row(px_print_job *j, const PGresult *r, int i)
     j->created_at_us = strtoll(px__val(r, i, 13), NULL, 10);
 }
 
-px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials,
-                                size_t n, px_err *err)
+px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials, size_t n,
+                                px_err *err)
 {
     char count[24], at[24];
     snprintf(count, sizeof(count), "%zu", n);
     snprintf(at, sizeof(at), "%lld", (long long)j->created_at_us);
-    const char *p[] = {j->id,       j->org_id,        nz(j->key_id),          j->tenant_id,
-                       j->gtin,     j->line,          j->operator_name,       j->reprint ? "t" : "f",
-                       nz(j->reason), nz(j->batch),   nz(j->expiry),          count,
+    const char *p[] = {j->id,
+                       j->org_id,
+                       nz(j->key_id),
+                       j->tenant_id,
+                       j->gtin,
+                       j->line,
+                       j->operator_name,
+                       j->reprint ? "t" : "f",
+                       nz(j->reason),
+                       nz(j->batch),
+                       nz(j->expiry),
+                       count,
                        at};
     PGresult *r = px__exec(db,
                            "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
@@ -433,8 +448,7 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err)
 {
     const char *p[] = {id};
-    PGresult *r =
-        px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", 1, p, err);
+    PGresult *r = px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -453,16 +467,22 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
     snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
     snprintf(lim, sizeof(lim), "%ld", f->limit);
     int keyset = f->after_id && *f->after_id;
-    const char *p[] = {nz(f->tenant_id), nz(f->org_id), nz(f->gtin), nz(f->serial),
-                       keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim};
+    const char *p[] = {nz(f->tenant_id),
+                       nz(f->org_id),
+                       nz(f->gtin),
+                       nz(f->serial),
+                       keyset ? after_us : NULL,
+                       keyset ? f->after_id : NULL,
+                       lim};
     PGresult *r = px__exec(
         db,
         "SELECT " JOB_COLS " FROM print_job pj WHERE ($1::uuid IS NULL OR pj.tenant_id = $1) "
         "AND ($2::uuid IS NULL OR pj.org_id = $2) AND ($3::text IS NULL OR pj.gtin = $3) "
         "AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM print_job_serial ps WHERE "
         "ps.gtin = pj.gtin AND ps.serial = $4 AND ps.print_job_id = pj.id)) "
-        "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "
-        "ORDER BY pj.created_at, pj.id LIMIT $7",
+        "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS(
+            "$5") ", $6::uuid)) "
+                  "ORDER BY pj.created_at, pj.id LIMIT $7",
         7, p, err);
     if (!r)
         return err->rc;

@@ -12,8 +12,8 @@
 
 /* The named secret (32 random bytes), created once by whichever process asks first (the
  * proposal is inserted ON CONFLICT DO NOTHING and the stored one read back). */
-px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name,
-                          const uint8_t proposal[32], px_err *err);
+px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
+                          px_err *err);
 
 /* ---- packs as the print paths see them ---------------------------------------------------- */
 
@@ -21,11 +21,11 @@ typedef struct px_print_pack {
     char gtin[15];
     char serial[21];
     char state[16];
-    char batch[21];               /* "" when not commissioned */
+    char batch[21]; /* "" when not commissioned */
     char expiry[7];
     char allocated_to[PX_ID_LEN + 1];
     char commissioned_by[PX_ID_LEN + 1];
-    int released;                 /* released_at is set */
+    int released; /* released_at is set */
 } px_print_pack;
 
 /* The expiry of (gtin, batch) into expiry[7]; *found = 0 when the batch is unknown. */
@@ -38,16 +38,16 @@ typedef struct px_export {
     char id[PX_ID_LEN + 1];
     char job_id[PX_ID_LEN + 1];
     char org_id[PX_ID_LEN + 1];
-    char key_id[PX_ID_LEN + 1];   /* "" for the CLI */
+    char key_id[PX_ID_LEN + 1]; /* "" for the CLI */
     char tenant_id[PX_ID_LEN + 1];
     char gtin[15];
-    char allocation_id[PX_ID_LEN + 1];  /* "" for a batch export */
-    char batch[21];                     /* "" for an allocation export */
-    char scope_org[PX_ID_LEN + 1];      /* "" = every serial of the selection */
-    char format[8];                     /* csv | jsonl */
-    char gs_style[8];                   /* escape | tag */
-    char status[16];                    /* queued | running | completed | failed */
-    long long count;                    /* -1 until completed */
+    char allocation_id[PX_ID_LEN + 1]; /* "" for a batch export */
+    char batch[21];                    /* "" for an allocation export */
+    char scope_org[PX_ID_LEN + 1];     /* "" = every serial of the selection */
+    char format[8];                    /* csv | jsonl */
+    char gs_style[8];                  /* escape | tag */
+    char status[16];                   /* queued | running | completed | failed */
+    long long count;                   /* -1 until completed */
     char filename[201];
     char error[201];
     char created_at[32];
@@ -66,8 +66,7 @@ px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err
 /* In the caller's transaction: claims one runnable export job (FOR UPDATE SKIP LOCKED); an
  * allocation export waits until its allocation's job is no longer queued or running.
  * *found = 0 when there is none. *alloc_failed = 1 when the allocation's job failed. */
-px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed,
-                            px_err *err);
+px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed, px_err *err);
 /* In the caller's transaction: freezes the selection into export_item and completes the
  * export and its job with the count. */
 px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err);
@@ -75,7 +74,7 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err);
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err);
 
 typedef struct px_export_row {
-    long long n;                  /* 1..count */
+    long long n; /* 1..count */
     char serial[21];
     char batch[21];
     char expiry[7];
@@ -90,7 +89,7 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
 typedef struct px_print_alloc {
     char id[PX_ID_LEN + 1];
     char gtin[15];
-    char org_id[PX_ID_LEN + 1];   /* allocated to */
+    char org_id[PX_ID_LEN + 1]; /* allocated to */
 } px_print_alloc;
 px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, px_err *err);
 
@@ -117,22 +116,22 @@ typedef struct px_print_job {
  * index in serials and whether it has a first print already (printed) — fn returns non-zero
  * to stop. */
 typedef int (*px_print_pack_fn)(void *ctx, size_t index, const px_print_pack *p, int printed);
-px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials,
-                                size_t n, px_print_pack_fn fn, void *ctx, px_err *err);
+px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
+                                px_print_pack_fn fn, void *ctx, px_err *err);
 /* Inserts the job and one print_job_serial row per serial (one statement); a serial printed
  * before (without reprint) is PX_EEXISTS. */
-px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials,
-                                size_t n, px_err *err);
+px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials, size_t n,
+                                px_err *err);
 /* The print job; PX_ENOTFOUND "not_found". */
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err);
 
 typedef struct px_print_job_filter {
-    const char *tenant_id;        /* NULL: any (then org_id is set) */
-    const char *org_id;           /* NULL: any */
-    const char *gtin;             /* NULL: any */
-    const char *serial;           /* NULL: any (with gtin) */
-    int64_t after_us;             /* keyset: (created_at, id) > (after_us, after_id) */
-    const char *after_id;         /* NULL/"" = from the start */
+    const char *tenant_id; /* NULL: any (then org_id is set) */
+    const char *org_id;    /* NULL: any */
+    const char *gtin;      /* NULL: any */
+    const char *serial;    /* NULL: any (with gtin) */
+    int64_t after_us;      /* keyset: (created_at, id) > (after_us, after_id) */
+    const char *after_id;  /* NULL/"" = from the start */
     long limit;
 } px_print_job_filter;
 typedef int (*px_print_job_fn)(void *ctx, const px_print_job *j);

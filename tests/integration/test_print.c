@@ -109,7 +109,8 @@ static int setup(void **state)
          "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
          "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
          GTIN, f->alloc_id, f->cmo_org);
-    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-print-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-print-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(f->tmp));
     *state = f;
     return 0;
@@ -149,7 +150,9 @@ static void test_print__carrier_json(void **state)
     px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "element_string")),
-                        "01" GTIN "17261115" "10BATCH002\x1d" "21SER0001");
+                        "01" GTIN "17261115"
+                        "10BATCH002\x1d"
+                        "21SER0001");
     assert_string_equal(json_string_value(json_object_get(r.json, "hri")),
                         "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001");
     assert_string_equal(json_string_value(json_object_get(r.json, "digital_link")),
@@ -166,10 +169,10 @@ static void test_print__carrier_json(void **state)
     expect(f, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2_key, NULL, 404, "not_found");
     expect(f, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah_key, NULL, 404, "not_found");
     expect(f, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401, "missing_token");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key, NULL,
-           422, "validation_error");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round", f->mah_key, NULL,
-           422, "validation_error");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key, NULL, 422,
+           "validation_error");
+    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round", f->mah_key, NULL, 422,
+           "validation_error");
 }
 
 /* Writes data to dir/name; returns 0. */
@@ -261,7 +264,9 @@ static void test_print__symbols_decode(void **state)
     fixture *f = *state;
     /* DataMatrix reads as ]d2 with exactly the element string (GS after the batch); QR reads
      * as ]Q1 with the Digital Link URI. */
-    const char *es = "01" GTIN "17261115" "10BATCH002\x1d" "21SER0002";
+    const char *es = "01" GTIN "17261115"
+                     "10BATCH002\x1d"
+                     "21SER0002";
     const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=261115";
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png", 0, "]d2", es);
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.svg", 1, "]d2", es);
@@ -338,11 +343,11 @@ static void test_print__export_batch_csv(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "text/csv"));
     assert_int_equal(count_lines(r.body, r.len), 21);
-    assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n",
-                        57);
-    const char *row = "SER0001," GTIN ",BATCH002,261115,01" GTIN "1726111510BATCH002\\u001d21SER0001,"
-                      "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001,"
-                      "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115\n";
+    assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n", 57);
+    const char *row =
+        "SER0001," GTIN ",BATCH002,261115,01" GTIN "1726111510BATCH002\\u001d21SER0001,"
+        "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001,"
+        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115\n";
     if (!strstr(r.body, row))
         fail_msg("row not found in:\n%s", r.body);
     /* RFC 4180 quoting of a serial holding a quote and a comma. */
@@ -402,7 +407,8 @@ static void test_print__export_links_tampered_and_expired(void **state)
     /* A fresh GET mints a fresh link. */
     px_http(&f->env, &r, "GET", get, f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
-    snprintf(path, sizeof(path), "%s", link_path(json_string_value(json_object_get(r.json, "url"))));
+    snprintf(path, sizeof(path), "%s",
+             link_path(json_string_value(json_object_get(r.json, "url"))));
     px_http_resp_free(&r);
     expect(f, "GET", path, NULL, NULL, 200, NULL);
 }
@@ -415,17 +421,17 @@ static void test_print__export_allocation_jsonl(void **state)
     /* Only the CMO the allocation was made to (and the MAH) may export it. */
     expect(f, "POST", "/v1/exports", f->cmo2_key, body, 404, "not_found");
     expect(f, "POST", "/v1/exports", f->mah2_key, body, 404, "not_found");
-    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"allocation_id\": \"x\", \"gtin\": \"1\"}",
-           422, "validation_error");
+    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"allocation_id\": \"x\", \"gtin\": \"1\"}", 422,
+           "validation_error");
     expect(f, "POST", "/v1/exports", f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}",
            404, "not_found");
-    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}",
-           422, "validation_error");
+    expect(f, "POST", "/v1/exports", f->cmo_key,
+           "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
     json_t *e = export_done(f, f->cmo_key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL,
-            NULL, NULL);
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
+            NULL);
     json_decref(e);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "application/x-ndjson"));
@@ -459,8 +465,8 @@ static json_t *print_job(fixture *f, const char *key, const char *body, long sta
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/print-jobs", key, body, NULL);
     if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("POST /v1/print-jobs %s: got %ld %s, want %ld %s", body, r.status, r.body,
-                 status, code ? code : "");
+        fail_msg("POST /v1/print-jobs %s: got %ld %s, want %ld %s", body, r.status, r.body, status,
+                 code ? code : "");
     json_t *o = json_incref(r.json);
     px_http_resp_free(&r);
     return o;
@@ -579,10 +585,11 @@ static void test_print__missing_values_refused(void **state)
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);
     /* A batch with another expiry than the one recorded is refused. */
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"270101\"}",
-                          409, "batch_expiry_mismatch"));
+    json_decref(
+        print_job(f, f->cmo_key,
+                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
+                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"270101\"}",
+                  409, "batch_expiry_mismatch"));
     /* A new batch needs its expiry. */
     json_decref(print_job(f, f->cmo_key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
@@ -625,6 +632,52 @@ static void test_print__missing_values_refused(void **state)
                           "\"line\": \"L3\", \"operator\": \"x\"}",
                           404, "product_not_found"));
     assert_int_equal(printed(f, "SER0009"), 0);
+}
+
+/* Several jobs race to print the same serial first: exactly one wins, the others are refused
+ * (the partial unique index decides when both passed the check). */
+static void test_print__concurrent_first_print(void **state)
+{
+    fixture *f = *state;
+    enum { RACERS = 6 };
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t pids[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(go[1]);
+            char b;
+            if (read(go[0], &b, 1) < 0)
+                _exit(3);
+            char body[256];
+            snprintf(body, sizeof(body),
+                     "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0011\", \"SER0012\"], "
+                     "\"line\": \"L%d\", \"operator\": \"racer\"}",
+                     i);
+            px_http_resp r;
+            px_http(&f->env, &r, "POST", "/v1/print-jobs", f->cmo_key, body, NULL);
+            int code = r.status == 201                                          ? 0
+                       : strcmp(px_http_error_code(&r), "already_printed") == 0 ? 1
+                                                                                : 2;
+            px_http_resp_free(&r);
+            _exit(code);
+        }
+    }
+    close(go[0]);
+    close(go[1]); /* EOF releases every racer at once */
+    int won = 0, refused = 0;
+    for (int i = 0; i < RACERS; i++) {
+        int st = 0;
+        waitpid(pids[i], &st, 0);
+        int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        won += code == 0;
+        refused += code == 1;
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(refused, RACERS - 1);
+    assert_int_equal(printed(f, "SER0011"), 1);
+    assert_int_equal(printed(f, "SER0012"), 1);
 }
 
 /* ---- a 1,000,000-serial export in bounded memory ------------------------------------------ */
@@ -721,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_print__export_allocation_jsonl),
         cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
         cmocka_unit_test(test_print__missing_values_refused),
+        cmocka_unit_test(test_print__concurrent_first_print),
         cmocka_unit_test(test_print__export_million_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
