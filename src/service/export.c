@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocation.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -155,17 +156,12 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         return rc;
     px_product prod;
     if (by_alloc) {
-        px_print_alloc a;
-        rc = px_store_print_alloc_get(db, &a, req->allocation_id, err);
+        /* Issue 4's access rule for allocations: the MAH of the product, or the CMO it was
+         * allocated to while partnered; anything else is not found. */
+        px_allocation a;
+        rc = px_svc_allocation_get(db, by, req->allocation_id, &a, err);
         if (rc == PX_OK)
             rc = px_svc_product_access(db, by, a.gtin, 0, &prod, err);
-        /* A CMO exports only allocations made to it; another tenant's is not found. */
-        if (rc == PX_OK && by->org_kind == PX_ORG_CMO && strcmp(a.org_id, by->org_id) != 0)
-            rc = PX_ENOTFOUND;
-        if (rc == PX_ENOTFOUND || rc == PX_EFORBIDDEN) {
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found",
-                            req->allocation_id);
-        }
         if (rc == PX_OK) {
             px_strlcpy(e.allocation_id, a.id, sizeof(e.allocation_id));
             px_strlcpy(e.gtin, a.gtin, sizeof(e.gtin));

@@ -320,25 +320,6 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     return PX_OK;
 }
 
-px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, px_err *err)
-{
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT id, gtin, org_id FROM allocation WHERE id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    memset(out, 0, sizeof(*out));
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation not found");
-    } else {
-        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
-        px_strlcpy(out->gtin, px__val(r, 0, 1), sizeof(out->gtin));
-        px_strlcpy(out->org_id, px__val(r, 0, 2), sizeof(out->org_id));
-    }
-    PQclear(r);
-    return rc;
-}
-
 /* ---- print jobs ------------------------------------------------------------------------- */
 
 px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,

@@ -84,15 +84,6 @@ typedef int (*px_export_row_fn)(void *ctx, const px_export_row *row);
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
                            px_export_row_fn fn, void *ctx, px_err *err);
 
-/* ---- allocation access (before issue 4's px_svc_allocation_get) ------------------------- */
-
-typedef struct px_print_alloc {
-    char id[PX_ID_LEN + 1];
-    char gtin[15];
-    char org_id[PX_ID_LEN + 1]; /* allocated to */
-} px_print_alloc;
-px_rc px_store_print_alloc_get(px_db *db, px_print_alloc *out, const char *id, px_err *err);
-
 /* ---- print jobs ------------------------------------------------------------------------- */
 
 typedef struct px_print_job {
