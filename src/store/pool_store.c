@@ -47,7 +47,7 @@ px_rc px_store_org_settings_get(px_db *db, px_serial_settings *out, const char *
         rc = px_err_set(err, PX_ENOTFOUND, "settings_missing",
                         "the organization has no serial settings");
     else
-        rc = settings_from_text(out, px__val(r, 0, 0), atoi(px__val(r, 0, 1)),
+        rc = settings_from_text(out, px__val(r, 0, 0), (int)strtol(px__val(r, 0, 1), NULL, 10),
                                 px__val(r, 0, 2), err);
     PQclear(r);
     return rc;
@@ -341,7 +341,7 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
         px_err e2;
         px_err_clear(&e2);
         out->settings_ok = settings_from_text(&out->settings, px__val(r, 0, 10),
-                                              atoi(px__val(r, 0, 11)), px__val(r, 0, 12),
+                                              (int)strtol(px__val(r, 0, 11), NULL, 10), px__val(r, 0, 12),
                                               &e2) == PX_OK;
         if (!out->settings_ok)
             px_strlcpy(out->settings_error, e2.message, sizeof(out->settings_error));
