@@ -233,6 +233,13 @@ typedef struct px_epcis_writer px_epcis_writer;
  * profile's header extensions. Checks the header against the profile. */
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                           const px_epcis_doc_header *h, px_err *err);
+/* Starts an EPCIS 1.2 query response instead (urn:epcglobal:epcis-query:xsd:1
+ * EPCISQueryDocument / EPCISBody / QueryResults with queryName and resultsBody/EventList),
+ * the answer to a poll of query_name (e.g. "SimpleEventQuery"). Events are added and the
+ * document finished with the same calls; events are checked without a market profile. */
+px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
+                                const char *query_name, int64_t creation_us, int indent,
+                                px_err *err);
 /* Appends one event. Sticky failure (STYLE.md "Errors"): after the first error every call is
  * a no-op returning that error, and finish reports it. */
 px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev);

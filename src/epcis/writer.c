@@ -12,6 +12,7 @@
 #include "gs1.h"
 
 #define NS_EPCIS "urn:epcglobal:epcis:xsd:1"
+#define NS_EPCIS_QUERY "urn:epcglobal:epcis-query:xsd:1"
 #define NS_SBDH "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 #define NS_GS1USHC "http://epcis.gs1us.org/hc/ns"
 #define MDA "urn:epcglobal:cbv:mda#"
@@ -365,6 +366,42 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
     return PX_OK;
 }
 
+/* Allocates a writer on sink (libxml2 output buffer, optional indentation). */
+static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
+                          px_epcis_profile profile, int64_t creation_us, int indent,
+                          px_err *err)
+{
+    *out = NULL;
+    if (!sink)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "the EPCIS writer needs a sink");
+    epcis__xml_init();
+    px_epcis_writer *w = calloc(1, sizeof(*w));
+    if (!w)
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    px_err_clear(&w->err);
+    w->sink = sink;
+    w->ctx = ctx;
+    w->profile = profile;
+    w->creation_us = creation_us;
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, w, NULL);
+    if (!ob) {
+        free(w);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    w->xw = xmlNewTextWriter(ob); /* owns ob from here */
+    if (!w->xw) {
+        xmlOutputBufferClose(ob);
+        free(w);
+        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    }
+    if (indent) {
+        xmlTextWriterSetIndent(w->xw, 1);
+        xmlTextWriterSetIndentString(w->xw, BAD_CAST "  ");
+    }
+    *out = w;
+    return PX_OK;
+}
+
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                           const px_epcis_doc_header *h, px_err *err)
 {
@@ -378,33 +415,58 @@ px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     px_rc rc = check_header(h, p, err);
     if (rc != PX_OK)
         return rc;
-    epcis__xml_init();
-    px_epcis_writer *w = calloc(1, sizeof(*w));
-    if (!w)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-    px_err_clear(&w->err);
-    w->sink = sink;
-    w->ctx = ctx;
-    w->profile = h->profile;
-    w->creation_us = h->creation_us;
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, w, NULL);
-    if (!ob) {
-        free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-    }
-    w->xw = xmlNewTextWriter(ob); /* owns ob from here */
-    if (!w->xw) {
-        xmlOutputBufferClose(ob);
-        free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-    }
-    if (h->indent) {
-        xmlTextWriterSetIndent(w->xw, 1);
-        xmlTextWriterSetIndentString(w->xw, BAD_CAST "  ");
-    }
+    px_epcis_writer *w = NULL;
+    if ((rc = writer_alloc(&w, sink, ctx, h->profile, h->creation_us, h->indent, err)) != PX_OK)
+        return rc;
     epcis__err_hook hook;
     epcis__xml_errors_push(&hook, NULL, NULL);
     rc = write_header(w, h, p);
+    epcis__xml_errors_restore(&hook);
+    if (rc != PX_OK) {
+        if (err)
+            *err = w->err;
+        px_epcis_writer_free(w);
+        return rc;
+    }
+    *out = w;
+    return PX_OK;
+}
+
+/* EPCIS 1.2 §8.2.5 / query XSD: epcisq:EPCISQueryDocument (an epcglobal:Document) whose
+ * EPCISBody holds QueryResults(queryName, resultsBody/EventList); the EventList is the same
+ * EventListType as in an EPCISDocument, so events are written by the same code. */
+static px_rc write_query_header(px_epcis_writer *w, const char *query_name)
+{
+    xmlTextWriterPtr xw = w->xw;
+    char created[32];
+    epcis__time_ms(created, w->creation_us);
+    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
+        start(xw, "epcisq:EPCISQueryDocument") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcisq", BAD_CAST NS_EPCIS_QUERY) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST "1.2") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0 ||
+        start(xw, "EPCISBody") < 0 || start(xw, "epcisq:QueryResults") < 0 ||
+        xmlTextWriterWriteElement(xw, BAD_CAST "queryName", BAD_CAST query_name) < 0 ||
+        start(xw, "resultsBody") < 0 || start(xw, "EventList") < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
+px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
+                                const char *query_name, int64_t creation_us, int indent,
+                                px_err *err)
+{
+    *out = NULL;
+    if (!nonempty(query_name))
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "a query result needs a name");
+    px_epcis_writer *w = NULL;
+    px_rc rc = writer_alloc(&w, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent, err);
+    if (rc != PX_OK)
+        return rc;
+    epcis__err_hook hook;
+    epcis__xml_errors_push(&hook, NULL, NULL);
+    rc = write_query_header(w, query_name);
     epcis__xml_errors_restore(&hook);
     if (rc != PX_OK) {
         if (err)

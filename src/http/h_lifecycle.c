@@ -268,12 +268,12 @@ void h_release_create(px_req *r)
     if (px_svc_release(db, &r->actor, &req, &res, &err) != PX_OK) {
         reply_items(r, &err, res.errors, res.n_errors, "serials");
     } else {
-        /* report_id: the market's EPCIS report is queued by the reports issue; null until
-         * then. */
+        /* report_id: the market's EPCIS report (null when no endpoint serves the market). */
         px_reply_json(r, 201,
-                      json_pack("{s:s, s:I, s:n, s:s}", "release_id", res.release_id,
-                                "released", (json_int_t)res.released, "report_id", "event_id",
-                                res.event_id));
+                      json_pack("{s:s, s:I, s:o, s:s}", "release_id", res.release_id,
+                                "released", (json_int_t)res.released, "report_id",
+                                res.report_id[0] ? json_string(res.report_id) : json_null(),
+                                "event_id", res.event_id));
     }
     px_item_errors_free(res.errors);
     free(serials);

@@ -7,6 +7,7 @@
 #include "epcis.h"
 #include "gs1.h"
 #include "lifecycle.h"
+#include "reports.h"
 #include "pack_state.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -783,6 +784,10 @@ px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
                        (const char *const *)released, count, "release", NULL,
                        res->release_id, NULL, req->batch, NULL, NULL, req->market};
         if ((rc = record_event(db, &ev, res->event_id, NULL, err)) != PX_OK)
+            goto fail;
+        /* Issue 6: the market's EPCIS report, queued in this transaction (reports.h). */
+        if ((rc = px_svc_reports_queue_release(db, by, res->release_id, res->report_id,
+                                               err)) != PX_OK)
             goto fail;
         char details[400], batch_esc[64];
         px_json_escape(batch_esc, sizeof(batch_esc), req->batch);

@@ -91,6 +91,7 @@ typedef struct px_release_result {
     char release_id[PX_ID_LEN + 1];
     char event_id[PX_ID_LEN + 1];
     long released;
+    char report_id[PX_ID_LEN + 1]; /* the market's EPCIS report (reports.h), "" if none */
     px_item_error *errors;        /* listed serials that are not commissioned in the batch */
     size_t n_errors;
 } px_release_result;

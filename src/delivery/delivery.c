@@ -1,0 +1,182 @@
+/* libcurl POST of one document (docs/delivery.md). */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "px_crypto.h"
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_OK;
+
+static void curl_init(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, const char *body,
+                      size_t len)
+{
+    char hex[PX_SHA256_HEX_LEN + 1];
+    px_hmac_sha256_hex(hex, secret, strlen(secret), body, len);
+    snprintf(out, PX_DELIVERY_SIGNATURE_LEN, "sha256=%s", hex);
+}
+
+static int visible_ascii(const char *s, size_t max, int allow_space)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
+        if (n >= max)
+            return 0;
+        if (*p > 0x7e || *p < 0x20 || (*p == ' ' && !allow_space))
+            return 0;
+    }
+    return n > 0;
+}
+
+px_rc px_delivery_header_check(const char *value, px_err *err)
+{
+    if (!value || !visible_ascii(value, PX_DELIVERY_HEADER_MAX, 1))
+        return px_err_set(err, PX_EINVALID, "invalid_header",
+                          "the header must be 1 to %d printable ASCII characters",
+                          PX_DELIVERY_HEADER_MAX);
+    return PX_OK;
+}
+
+static int loopback_host(const char *h)
+{
+    if (strcmp(h, "localhost") == 0 || strcmp(h, "[::1]") == 0 || strcmp(h, "::1") == 0)
+        return 1;
+    /* 127.0.0.0/8 written as a dotted quad */
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(h, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+px_rc px_delivery_url_check(const char *url, px_err *err)
+{
+    if (!url || !visible_ascii(url, PX_DELIVERY_URL_MAX, 0))
+        return px_err_set(err, PX_EINVALID, "invalid_url",
+                          "url must be 1 to %d visible ASCII characters", PX_DELIVERY_URL_MAX);
+    pthread_once(&curl_once, curl_init);
+    CURLU *u = curl_url();
+    if (!u)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    px_rc rc = PX_OK;
+    char *scheme = NULL, *host = NULL, *user = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = px_err_set(err, PX_EINVALID, "invalid_url", "url is not an absolute http(s) URL");
+    } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+        rc = px_err_set(err, PX_EINVALID, "invalid_url",
+                        "url must not carry credentials: use auth_header");
+    } else if (strcmp(scheme, "https") == 0) {
+        rc = PX_OK;
+    } else if (strcmp(scheme, "http") == 0) {
+        /* Plain HTTP would expose the report and its auth header on the wire: allowed only
+         * to this machine (a local relay, tests). */
+        if (!loopback_host(host))
+            rc = px_err_set(err, PX_EINVALID, "invalid_url",
+                            "url must be https (http is allowed only to a loopback host)");
+    } else {
+        rc = px_err_set(err, PX_EINVALID, "invalid_url", "url must be https");
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_url_cleanup(u);
+    if (rc != PX_OK)
+        px_err_field(err, "url");
+    return rc;
+}
+
+/* Discards the receiver's answer body (at most what curl hands over; nothing is kept). */
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    (void)ptr;
+    (void)ud;
+    return size * nmemb;
+}
+
+px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_rc rc = px_delivery_url_check(rq->url, err);
+    if (rc != PX_OK)
+        return rc;
+    if (rq->auth_header && (rc = px_delivery_header_check(rq->auth_header, err)) != PX_OK)
+        return rc;
+    if (curl_init_rc != CURLE_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "libcurl did not initialise");
+    CURL *c = curl_easy_init();
+    if (!c)
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    struct curl_slist *hdrs = NULL;
+    char line[PX_DELIVERY_HEADER_MAX + 64];
+    char sig[PX_DELIVERY_SIGNATURE_LEN];
+    char curl_err[CURL_ERROR_SIZE];
+    curl_err[0] = '\0';
+
+    snprintf(line, sizeof(line), "Content-Type: %s",
+             rq->content_type ? rq->content_type : "application/xml; charset=utf-8");
+    hdrs = curl_slist_append(hdrs, line);
+    /* No "Expect: 100-continue" round trip: the receiver answers once, after the body. */
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    if (rq->document_id && visible_ascii(rq->document_id, 128, 0)) {
+        snprintf(line, sizeof(line), "X-Packid-Document-Id: %s", rq->document_id);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (rq->hmac_secret && rq->hmac_secret[0]) {
+        px_delivery_sign(sig, rq->hmac_secret, rq->body, rq->len);
+        snprintf(line, sizeof(line), "X-Packid-Signature: %s", sig);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (rq->auth_header) {
+        snprintf(line, sizeof(line), "Authorization: %s", rq->auth_header);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    px_cleanse(line, sizeof(line));
+    if (!hdrs) {
+        curl_easy_cleanup(c);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
+
+    curl_easy_setopt(c, CURLOPT_URL, rq->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is not a delivery */
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "packid/0.1");
+    /* TLS verification stays on: peer certificate and host name (libcurl's defaults, set
+     * explicitly so no later change can silently turn them off). */
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : 10000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 60000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* worker threads: no SIGALRM */
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+
+    CURLcode cc = curl_easy_perform(c);
+    if (cc == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
+        if (out->http_status < 200 || out->http_status > 299)
+            snprintf(out->error, sizeof(out->error), "HTTP %ld", out->http_status);
+    } else {
+        snprintf(out->error, sizeof(out->error), "%s", curl_err[0] ? curl_err
+                                                                    : curl_easy_strerror(cc));
+    }
+    px_cleanse(sig, sizeof(sig));
+    for (struct curl_slist *h = hdrs; h; h = h->next)
+        px_cleanse(h->data, strlen(h->data));
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    return PX_OK;
+}

@@ -1,0 +1,53 @@
+/* delivery — outbound HTTP for reports and webhooks (DESIGN.md "Outputs"): one POST with
+ * libcurl, TLS verification on, connect and total timeouts, the body signed with HMAC-SHA256.
+ * libcurl belongs to this layer only. No retries here: the outbox (service/reports.c) decides
+ * when to try again. docs/delivery.md. */
+#ifndef PX_DELIVERY_H
+#define PX_DELIVERY_H
+
+#include <stddef.h>
+
+#include "px_err.h"
+
+#define PX_DELIVERY_URL_MAX 2048
+#define PX_DELIVERY_HEADER_MAX 4096
+#define PX_DELIVERY_SECRET_MIN 16
+#define PX_DELIVERY_SECRET_MAX 1024
+/* "sha256=" + 64 hex + NUL */
+#define PX_DELIVERY_SIGNATURE_LEN 72
+
+typedef struct px_delivery_request {
+    const char *url;              /* checked by px_delivery_url_check */
+    const char *auth_header;      /* sent as "Authorization: <value>"; NULL = none */
+    const char *hmac_secret;      /* signs the body (X-Packid-Signature); NULL = unsigned */
+    const char *document_id;      /* sent as X-Packid-Document-Id; NULL = none */
+    const char *content_type;     /* default application/xml */
+    const char *body;
+    size_t len;
+    long connect_timeout_ms;      /* 0: 10 s */
+    long timeout_ms;              /* whole transfer; 0: 60 s */
+} px_delivery_request;
+
+typedef struct px_delivery_result {
+    long http_status;             /* 0 when no HTTP answer (connect, TLS, timeout) */
+    char error[256];              /* why it failed: "HTTP 500", curl's reason; "" on 2xx */
+} px_delivery_result;
+
+/* "sha256=<hex HMAC-SHA256(secret, body)>" (API.md "regulator-endpoints"). */
+void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, const char *body,
+                      size_t len);
+
+/* An endpoint URL packid may POST to: at most PX_DELIVERY_URL_MAX bytes of visible ASCII,
+ * https://, or http:// to a loopback host only (127.0.0.0/8, ::1, localhost), no user
+ * info. PX_EINVALID "invalid_url" otherwise. */
+px_rc px_delivery_url_check(const char *url, px_err *err);
+/* An Authorization value: 1..PX_DELIVERY_HEADER_MAX bytes of visible ASCII and spaces (no CR,
+ * LF, NUL: no header injection). PX_EINVALID "invalid_header" otherwise. */
+px_rc px_delivery_header_check(const char *value, px_err *err);
+
+/* POSTs the body. PX_OK with out filled whenever the request ran, whatever the answer (the
+ * caller looks at http_status: 2xx delivered); an error only when the request could not be
+ * set up (bad URL, out of memory). Secrets never reach the log. */
+px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err);
+
+#endif

@@ -1,0 +1,183 @@
+/* Regulator endpoints, reports and the EPCIS query (API.md "Packs, trace and audit",
+ * docs/delivery.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "reports.h"
+
+/* A query answer is built in memory before it is sent (so an error can still be a clean
+ * JSON error): this caps it; a narrower query is the answer to 413. */
+#define EPCIS_QUERY_MAX (64L * 1024 * 1024)
+
+static json_t *endpoint_json(const px_endpoint *e)
+{
+    /* Never the auth header nor the secret: only whether they are set. */
+    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s}", "endpoint_id", e->id, "market",
+                     e->market, "url", e->url, "receiver_gln",
+                     e->receiver_gln[0] ? json_string(e->receiver_gln) : json_null(),
+                     "has_auth_header", e->has_auth_header, "signed", e->has_hmac_secret,
+                     "active", e->active, "created_at", e->created_at);
+}
+
+void h_endpoint_create(px_req *r)
+{
+    static const char *const allowed[] = {"market", "url", "auth_header", "hmac_secret",
+                                          "receiver_gln", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_endpoint_request rq;
+    memset(&rq, 0, sizeof(rq));
+    rq.market = px_json_str(r, r->json, "market", 2, 1, &bad);
+    if (!bad)
+        rq.url = px_json_str(r, r->json, "url", 2048, 1, &bad);
+    if (!bad)
+        rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
+    if (!bad)
+        rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    if (!bad)
+        rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_endpoint e;
+    if (px_svc_endpoint_create(db, &r->actor, &rq, &e, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_json(r, 201, endpoint_json(&e));
+}
+
+static int add_endpoint(void *ctx, const px_endpoint *e)
+{
+    json_array_append_new(ctx, endpoint_json(e));
+    return 0;
+}
+
+void h_endpoint_list(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    json_t *items = json_array();
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_endpoints_each(db, &r->actor, add_endpoint, items, &err) != PX_OK) {
+        json_decref(items);
+        return px_reply_error(r, &err);
+    }
+    px_reply_json(r, 200, json_pack("{s:o, s:b, s:n}", "items", items, "has_next_page", 0,
+                                    "next_cursor"));
+}
+
+static int add_attempt(void *ctx, const px_report_attempt *a)
+{
+    json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o}", "n", a->n, "started_at",
+                          a->started_at, "finished_at",
+                          a->finished_at[0] ? json_string(a->finished_at) : json_null(),
+                          "http_status", a->http_status ? json_integer(a->http_status)
+                                                        : json_null(),
+                          "outcome", a->outcome[0] ? json_string(a->outcome) : json_null(),
+                          "error", a->error[0] ? json_string(a->error) : json_null());
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+static json_t *opt_str(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+void h_report_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_report rep;
+    if (px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK)
+        return px_reply_error(r, &err);
+    json_t *attempts = json_array();
+    if (px_store_report_attempts_each(db, rep.id, add_attempt, attempts, &err) != PX_OK) {
+        json_decref(attempts);
+        return px_reply_error(r, &err);
+    }
+    char url[96];
+    snprintf(url, sizeof(url), "/v1/reports/%s/document", rep.id);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, "
+        "s:o, s:o, s:o}",
+        "report_id", rep.id, "market", rep.market, "state", rep.state, "attempts", rep.attempts,
+        "max_attempts", rep.max_attempts, "last_error", opt_str(rep.last_error), "document_url",
+        rep.has_document ? json_string(url) : json_null(), "document_id", rep.document_id,
+        "endpoint_id", rep.endpoint_id, "release_id", opt_str(rep.release_id), "gtin", rep.gtin,
+        "batch", opt_str(rep.batch), "created_at", rep.created_at, "next_attempt_at",
+        (strcmp(rep.state, "queued") == 0 || strcmp(rep.state, "sending") == 0)
+            ? json_string(rep.next_attempt_at)
+            : json_null(),
+        "delivered_at", rep.delivered_at, "document_sha256", opt_str(rep.document_sha256),
+        "document_bytes", rep.has_document ? json_integer(rep.document_len) : json_null(),
+        "event_count", rep.has_document ? json_integer(rep.event_count) : json_null(),
+        "delivery_attempts", attempts);
+    if (!rep.delivered_at[0])
+        json_object_set_new(o, "delivered_at", json_null());
+    px_reply_json(r, 200, o);
+}
+
+void h_report_document(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    char *doc = NULL;
+    size_t len = 0;
+    if (px_svc_report_document(db, r->app, &r->actor, px_req_param(r, 0), &doc, &len, &err) !=
+        PX_OK)
+        return px_reply_error(r, &err);
+    px_reply_take(r, 200, "application/xml; charset=utf-8", doc, len);
+}
+
+void h_epcis_events(px_req *r)
+{
+    px_epcis_query_params q = {
+        .match_epc = px_req_query(r, "MATCH_epc"),
+        .eq_biz_step = px_req_query(r, "EQ_bizStep"),
+        .ge_event_time = px_req_query(r, "GE_eventTime"),
+        .lt_event_time = px_req_query(r, "LT_eventTime"),
+        .eq_biz_location = px_req_query(r, "EQ_bizLocation"),
+    };
+    const char *names[] = {"MATCH_epc", "EQ_bizStep", "GE_eventTime", "LT_eventTime",
+                           "EQ_bizLocation"};
+    const char *vals[] = {q.match_epc, q.eq_biz_step, q.ge_event_time, q.lt_event_time,
+                          q.eq_biz_location};
+    for (int i = 0; i < 5; i++)
+        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
+            return px_reply_fail(r, PX_EINVALID, "invalid_parameter",
+                                 "%s must be 1 to 512 characters", names[i]);
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_buf out;
+    px_buf_init(&out, (size_t)EPCIS_QUERY_MAX);
+    px_err err;
+    px_err_clear(&err);
+    size_t count = 0;
+    px_rc rc = px_svc_epcis_query(db, &r->actor, &q, px_epcis_sink_buf, &out, &count, &err);
+    if (rc != PX_OK) {
+        px_buf_dispose(&out);
+        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0)
+            return px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                                 "the query result exceeds %ld MiB: narrow the query",
+                                 EPCIS_QUERY_MAX / (1024 * 1024));
+        return px_reply_error(r, &err);
+    }
+    size_t len = out.len;
+    px_reply_take(r, 200, "application/xml; charset=utf-8", px_buf_take(&out), len);
+}

@@ -1,0 +1,90 @@
+/* reports — EPCIS reports for regulators (issue 6, docs/delivery.md): regulator endpoints,
+ * the report queued by a release, the delivery runner, the EPCIS query and the export. */
+#ifndef PX_SERVICE_REPORTS_H
+#define PX_SERVICE_REPORTS_H
+
+#include <stddef.h>
+
+#include "epcis.h"
+#include "report_store.h"
+#include "service.h"
+
+/* ---- regulator endpoints (MAH) ------------------------------------------------------- */
+
+typedef struct px_endpoint_request {
+    const char *market;        /* "EU", "US", "DE", … (2 upper-case letters) */
+    const char *url;           /* https://…, or http:// to a loopback host */
+    const char *auth_header;   /* sent as Authorization; NULL = none */
+    const char *hmac_secret;   /* signs each body; NULL = unsigned; 16..1024 bytes */
+    const char *receiver_gln;  /* SBDH Receiver; NULL = the sender's GLN */
+} px_endpoint_request;
+
+/* POST /v1/regulator-endpoints: checks every field (length, charset), stores the endpoint
+ * with its secrets (never returned, never logged), audited without the secrets. */
+px_rc px_svc_endpoint_create(px_db *db, const px_actor *by, const px_endpoint_request *rq,
+                             px_endpoint *out, px_err *err);
+/* GET /v1/regulator-endpoints: the caller's organization's endpoints (no secrets). */
+px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, void *ctx,
+                            px_err *err);
+
+/* ---- reports ------------------------------------------------------------------------ */
+
+/* The hook of the release use case, called inside the release's transaction once its
+ * market_release row and EPCIS event are written: queues one report (the batch's
+ * commissioning events + the release event + master data) per active endpoint the MAH
+ * configured for the release's market. report_id receives the first report's id, "" when
+ * the market has no endpoint (nothing to deliver). The document is built at the first
+ * claim and then stored, so every try sends the same bytes. */
+px_rc px_svc_reports_queue_release(px_db *db, const px_actor *by, const char *release_id,
+                                   char report_id[PX_ID_LEN + 1], px_err *err);
+
+/* GET /v1/reports/{id}: MAH and auditor their organization's, a regulator its market's;
+ * anything else (and a malformed id) is not_found. */
+px_rc px_svc_report_get(px_db *db, const px_actor *by, const char *id, px_report *out,
+                        px_err *err);
+px_rc px_svc_report_attempts_each(px_db *db, const px_actor *by, const char *id,
+                                  px_report_attempt_fn fn, void *ctx, px_err *err);
+/* GET /v1/reports/{id}/document: the stored document (built and stored now if the worker
+ * has not built it yet, so what is shown is what is sent). *doc is malloc'd. */
+px_rc px_svc_report_document(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                             char **doc, size_t *len, px_err *err);
+
+/* The delivery runner (runners.def): claims one due report (SKIP LOCKED), builds and stores
+ * its document if needed, validates it against the XSD when PACKID_EPCIS_XSD_DIR is set
+ * (invalid: failed with the schema's reason, never sent), POSTs it, and records the attempt:
+ * delivered, retried with exponential backoff and jitter, or dead after max_attempts.
+ * Tuning (docs/delivery.md): PACKID_DELIVERY_BACKOFF_MS (base, default 30000),
+ * PACKID_DELIVERY_BACKOFF_MAX_MS (default 3600000), PACKID_DELIVERY_TIMEOUT_MS (default
+ * 30000), PACKID_DELIVERY_MAX_ATTEMPTS (default 8, for newly queued reports). */
+px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err);
+
+/* The delay before retry n (1-based) for base and cap in ms: base * 2^(n-1), capped, then
+ * "equal jitter" (half fixed, half random) so receivers recovering from an outage are not
+ * hit by every sender at once. */
+long px_delivery_backoff_ms(int n, long base_ms, long cap_ms, unsigned rnd);
+
+/* ---- EPCIS query and export -------------------------------------------------------- */
+
+/* GET /v1/epcis/events parameters (EPCIS 1.2 §8.2.7.1 SimpleEventQuery subset). */
+typedef struct px_epcis_query_params {
+    const char *match_epc;       /* urn:epc:id:sgtin:… or urn:epc:idpat:sgtin:…* */
+    const char *eq_biz_step;     /* CBV URN or bare word */
+    const char *ge_event_time;   /* RFC 3339 */
+    const char *lt_event_time;
+    const char *eq_biz_location; /* SGLN URI */
+} px_epcis_query_params;
+
+/* Checks the parameters (PX_EINVALID with the parameter as field) and writes the matching
+ * events the actor may see (MAH and auditor: its organization's; regulator: its market's) as
+ * an EPCIS 1.2 EPCISQueryDocument to sink. *count = events written. */
+px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_params *q,
+                         px_epcis_sink sink, void *ctx, size_t *count, px_err *err);
+
+/* `packid epcis export`: the events of a GTIN (and batch) as an EPCIS document with the
+ * product's master data, streamed to sink in keyset chunks (bounded memory). The profile is
+ * the product's market's unless profile_name is given ("none", "eu", "us-dscsa"). */
+px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const char *batch,
+                          const char *profile_name, px_epcis_sink sink, void *ctx,
+                          size_t *count, px_err *err);
+
+#endif

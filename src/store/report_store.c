@@ -1,0 +1,585 @@
+/* Regulator endpoints, the report outbox, delivery attempts, and streaming EPCIS event reads
+ * (migrations/0005_reports.sql, docs/delivery.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_buf.h"
+#include "px_crypto.h"
+#include "px_str.h"
+#include "report_store.h"
+#include "store_internal.h"
+
+#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* ---- endpoints ------------------------------------------------------------------------ */
+
+#define ENDPOINT_COLS                                                                        \
+    "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "      \
+    "hmac_secret IS NOT NULL, active, " TS("created_at")
+
+static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
+{
+    memset(e, 0, sizeof(*e));
+    px_strlcpy(e->id, px__val(r, i, 0), sizeof(e->id));
+    px_strlcpy(e->tenant_id, px__val(r, i, 1), sizeof(e->tenant_id));
+    px_strlcpy(e->market, px__val(r, i, 2), sizeof(e->market));
+    px_strlcpy(e->url, px__val(r, i, 3), sizeof(e->url));
+    px_strlcpy(e->receiver_gln, px__val(r, i, 4), sizeof(e->receiver_gln));
+    e->has_auth_header = px__val(r, i, 5)[0] == 't';
+    e->has_hmac_secret = px__val(r, i, 6)[0] == 't';
+    e->active = px__val(r, i, 7)[0] == 't';
+    px_strlcpy(e->created_at, px__val(r, i, 8), sizeof(e->created_at));
+}
+
+px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
+                               const char *hmac_secret, px_err *err)
+{
+    const char *p[] = {e->tenant_id, e->market, e->url, nz(auth_header), nz(hmac_secret),
+                       nz(e->receiver_gln)};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
+                           "hmac_secret, receiver_gln) VALUES ($1, $2, $3, $4, $5, $6) "
+                           "RETURNING " ENDPOINT_COLS,
+                           6, p, err);
+    if (!r)
+        return err->rc;
+    endpoint_row(e, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market,
+                             int active_only, px_endpoint_fn fn, void *ctx, px_err *err)
+{
+    const char *p[] = {tenant_id, market, active_only ? "t" : "f"};
+    PGresult *r = px__exec(db,
+                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint "
+                           "WHERE tenant_id = $1::uuid AND ($2::text IS NULL OR market = $2) "
+                           "AND (NOT $3::boolean OR active) ORDER BY created_at, id",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_endpoint e;
+        endpoint_row(&e, r, i);
+        if (fn(ctx, &e))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- reports ---------------------------------------------------------------------------- */
+
+#define REPORT_COLS                                                                          \
+    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, " \
+    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "           \
+    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS("r.created_at") ", "     \
+    "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "                      \
+    "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), "              \
+    "coalesce(r.event_count, 0)"
+#define REPORT_NCOLS 19
+
+static void report_row(px_report *o, const PGresult *r, int i)
+{
+    memset(o, 0, sizeof(*o));
+    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
+    px_strlcpy(o->tenant_id, px__val(r, i, 1), sizeof(o->tenant_id));
+    px_strlcpy(o->endpoint_id, px__val(r, i, 2), sizeof(o->endpoint_id));
+    px_strlcpy(o->market, px__val(r, i, 3), sizeof(o->market));
+    px_strlcpy(o->release_id, px__val(r, i, 4), sizeof(o->release_id));
+    px_strlcpy(o->gtin, px__val(r, i, 5), sizeof(o->gtin));
+    px_strlcpy(o->batch, px__val(r, i, 6), sizeof(o->batch));
+    px_strlcpy(o->document_id, px__val(r, i, 7), sizeof(o->document_id));
+    px_strlcpy(o->state, px__val(r, i, 8), sizeof(o->state));
+    o->attempts = (int)strtol(px__val(r, i, 9), NULL, 10);
+    o->max_attempts = (int)strtol(px__val(r, i, 10), NULL, 10);
+    px_strlcpy(o->last_error, px__val(r, i, 11), sizeof(o->last_error));
+    px_strlcpy(o->next_attempt_at, px__val(r, i, 12), sizeof(o->next_attempt_at));
+    px_strlcpy(o->created_at, px__val(r, i, 13), sizeof(o->created_at));
+    px_strlcpy(o->delivered_at, px__val(r, i, 14), sizeof(o->delivered_at));
+    o->has_document = px__val(r, i, 15)[0] == 't';
+    o->document_len = strtoll(px__val(r, i, 16), NULL, 10);
+    px_strlcpy(o->document_sha256, px__val(r, i, 17), sizeof(o->document_sha256));
+    o->event_count = (int)strtol(px__val(r, i, 18), NULL, 10);
+}
+
+px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
+{
+    char maxa[16];
+    snprintf(maxa, sizeof(maxa), "%d", rep->max_attempts > 0 ? rep->max_attempts : 8);
+    const char *p[] = {rep->id,   rep->tenant_id, rep->endpoint_id, rep->market,
+                       nz(rep->release_id), rep->gtin, nz(rep->batch), rep->document_id, maxa};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
+                           "release_id, gtin, batch, document_id, max_attempts) VALUES "
+                           "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " REPORT_COLS,
+                           9, p, err);
+    if (!r)
+        return err->rc;
+    report_row(rep, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+/* Scope: tenant ($2) or market ($3); the caller passes exactly the one its role allows. */
+#define SCOPE_WHERE                                                                          \
+    " WHERE r.id = $1::uuid AND ($2::text IS NULL OR r.tenant_id = $2::uuid) "               \
+    "AND ($3::text IS NULL OR r.market = $3)"
+
+px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
+                          const char *market, px_err *err)
+{
+    const char *p[] = {id, nz(tenant_id), nz(market)};
+    PGresult *r = px__exec(db, "SELECT " REPORT_COLS " FROM report r" SCOPE_WHERE, 3, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no report %s", id);
+    else
+        report_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,
+                               const char *tenant_id, const char *market, px_err *err)
+{
+    *doc = NULL;
+    *len = 0;
+    const char *p[] = {id, nz(tenant_id), nz(market)};
+    PGresult *r = px__exec(db, "SELECT r.document FROM report r" SCOPE_WHERE, 3, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no report %s", id);
+    } else if (!px__isnull(r, 0, 0)) {
+        size_t n = (size_t)PQgetlength(r, 0, 0);
+        *doc = malloc(n + 1);
+        if (!*doc) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        } else {
+            memcpy(*doc, px__val(r, 0, 0), n);
+            (*doc)[n] = '\0';
+            *len = n;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_attempt_fn fn,
+                                    void *ctx, px_err *err)
+{
+    const char *p[] = {report_id};
+    PGresult *r = px__exec(db,
+                           "SELECT n, " TS("started_at") ", coalesce(" TS("finished_at")
+                           ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
+                           "coalesce(error, '') FROM report_attempt WHERE report_id = $1::uuid "
+                           "ORDER BY n",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_report_attempt a;
+        memset(&a, 0, sizeof(a));
+        a.n = (int)strtol(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(a.started_at, px__val(r, i, 1), sizeof(a.started_at));
+        px_strlcpy(a.finished_at, px__val(r, i, 2), sizeof(a.finished_at));
+        a.http_status = (int)strtol(px__val(r, i, 3), NULL, 10);
+        px_strlcpy(a.outcome, px__val(r, i, 4), sizeof(a.outcome));
+        px_strlcpy(a.error, px__val(r, i, 5), sizeof(a.error));
+        if (fn(ctx, &a))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+static char *dup_secret(const PGresult *r, int row, int col)
+{
+    if (px__isnull(r, row, col))
+        return NULL;
+    return strdup(px__val(r, row, col));
+}
+
+void px_report_job_dispose(px_report_job *j)
+{
+    if (!j)
+        return;
+    if (j->auth_header) {
+        px_cleanse(j->auth_header, strlen(j->auth_header));
+        free(j->auth_header);
+    }
+    if (j->hmac_secret) {
+        px_cleanse(j->hmac_secret, strlen(j->hmac_secret));
+        free(j->hmac_secret);
+    }
+    free(j->document);
+    memset(j, 0, sizeof(*j));
+}
+
+px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
+     * at the same time (DESIGN.md "Background work"). A 'sending' row is due again only when
+     * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
+        "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
+        "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "
+        "AND r.next_attempt_at <= now() ORDER BY r.next_attempt_at LIMIT 1 "
+        "FOR UPDATE OF r SKIP LOCKED",
+        0, NULL, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PX_ENOTFOUND;
+    }
+    report_row(&out->r, r, 0);
+    px_strlcpy(out->url, px__val(r, 0, REPORT_NCOLS), sizeof(out->url));
+    px_strlcpy(out->receiver_gln, px__val(r, 0, REPORT_NCOLS + 1), sizeof(out->receiver_gln));
+    out->auth_header = dup_secret(r, 0, REPORT_NCOLS + 2);
+    out->hmac_secret = dup_secret(r, 0, REPORT_NCOLS + 3);
+    px_rc rc = PX_OK;
+    if (!px__isnull(r, 0, REPORT_NCOLS + 4)) {
+        size_t n = (size_t)PQgetlength(r, 0, REPORT_NCOLS + 4);
+        out->document = malloc(n + 1);
+        if (out->document) {
+            memcpy(out->document, px__val(r, 0, REPORT_NCOLS + 4), n);
+            out->document[n] = '\0';
+            out->document_len = n;
+        } else {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        }
+    }
+    PQclear(r);
+    if (rc != PX_OK)
+        px_report_job_dispose(out);
+    return rc;
+}
+
+static px_rc exec_cmd(px_db *db, const char *sql, int n, const char *const *p, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, n, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, size_t len,
+                                   const char *sha256_hex, int event_count, px_err *err)
+{
+    (void)len; /* text parameter: NUL-terminated, XML never contains NUL */
+    char cnt[16];
+    snprintf(cnt, sizeof(cnt), "%d", event_count);
+    const char *p[] = {id, doc, sha256_hex, cnt};
+    return exec_cmd(db,
+                    "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
+                    "WHERE id = $1::uuid AND document IS NULL",
+                    4, p, err);
+}
+
+px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
+                                    px_err *err)
+{
+    char lease[24];
+    snprintf(lease, sizeof(lease), "%ld", lease_ms);
+    const char *p[] = {id, lease};
+    PGresult *r = px__exec(db,
+                           "UPDATE report SET state = 'sending', attempts = attempts + 1, "
+                           "next_attempt_at = clock_timestamp() + $2::bigint * "
+                           "interval '1 millisecond' WHERE id = $1::uuid RETURNING attempts",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    *n = PQntuples(r) ? (int)strtol(px__val(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", *n);
+    const char *q[] = {id, num};
+    return exec_cmd(db,
+                    "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
+                    "($1::uuid, $2::int, clock_timestamp())",
+                    2, q, err);
+}
+
+px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
+                                  const char *outcome, const char *error, long retry_ms,
+                                  px_err *err)
+{
+    char num[16], st[16], retry[24];
+    snprintf(num, sizeof(num), "%d", n);
+    snprintf(st, sizeof(st), "%d", http_status);
+    snprintf(retry, sizeof(retry), "%ld", retry_ms);
+    const char *p[] = {id, num, http_status ? st : NULL, outcome, nz(error)};
+    px_rc rc = exec_cmd(db,
+                        "UPDATE report_attempt SET finished_at = clock_timestamp(), "
+                        "http_status = $3::int, outcome = $4, error = $5 "
+                        "WHERE report_id = $1::uuid AND n = $2::int",
+                        5, p, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *q[] = {id, outcome, nz(error), retry};
+    return exec_cmd(
+        db,
+        "UPDATE report SET "
+        "state = CASE $2 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
+        "ELSE 'queued' END, "
+        "last_error = CASE $2 WHEN 'delivered' THEN last_error ELSE $3 END, "
+        "delivered_at = CASE $2 WHEN 'delivered' THEN clock_timestamp() END, "
+        "next_attempt_at = clock_timestamp() + $4::bigint * interval '1 millisecond' "
+        "WHERE id = $1::uuid",
+        4, q, err);
+}
+
+px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)
+{
+    const char *p[] = {id, error};
+    return exec_cmd(db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid",
+                    2, p, err);
+}
+
+/* ---- releases ------------------------------------------------------------------------- */
+
+px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id,
+                            px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {release_id};
+    PGresult *r = px__exec(db,
+                           "SELECT id, tenant_id, gtin, batch, market FROM market_release "
+                           "WHERE id = $1::uuid",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no release %s", release_id);
+    } else {
+        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
+        px_strlcpy(out->tenant_id, px__val(r, 0, 1), sizeof(out->tenant_id));
+        px_strlcpy(out->gtin, px__val(r, 0, 2), sizeof(out->gtin));
+        px_strlcpy(out->batch, px__val(r, 0, 3), sizeof(out->batch));
+        px_strlcpy(out->market, px__val(r, 0, 4), sizeof(out->market));
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_release_set_report(px_db *db, const char *release_id, const char *report_id,
+                                  px_err *err)
+{
+    const char *p[] = {release_id, report_id};
+    return exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
+                    p, err);
+}
+
+/* ---- EPCIS events --------------------------------------------------------------------- */
+
+/* Rows per chunk, and EPCs per chunk: a chunk ends after the event that passes the EPC
+ * budget, so one chunk holds at most ~EPC_BUDGET serials plus one event's. */
+#define EVENT_CHUNK 1000
+#define EPC_BUDGET 200000
+
+typedef struct {
+    px_buf sql;
+    const char *params[16];
+    int n;
+} qb;
+
+/* Appends before, "$N", after, with value as parameter N. */
+static void qb_param(qb *q, const char *before, const char *after, const char *value)
+{
+    q->params[q->n++] = value;
+    px_buf_printf(&q->sql, "%s$%d%s", before, q->n, after);
+}
+
+/* The events a filter selects (alias e). */
+static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
+{
+    if (f->tenant_id)
+        qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
+    if (f->market) {
+        /* A regulator sees the events carrying its market (releases) and the events of the
+         * batches released to it (their commissioning). */
+        q->params[q->n++] = f->market;
+        px_buf_printf(&q->sql,
+                      " AND (e.market = $%d OR EXISTS (SELECT 1 FROM market_release mr WHERE "
+                      "mr.gtin = e.gtin AND mr.batch = e.lot AND mr.market = $%d))",
+                      q->n, q->n);
+    }
+    if (f->gtin)
+        qb_param(q, " AND e.gtin = ", "", f->gtin);
+    if (f->release_id) {
+        /* The report of a release: the batch's commissioning events and the release's
+         * event (issue 6 part 4). */
+        qb_param(q, " AND ((e.op = 'commission' AND e.lot = ", ")", f->lot ? f->lot : "");
+        qb_param(q, " OR (e.op = 'release' AND e.release_id = ", "::uuid))", f->release_id);
+    } else if (f->lot) {
+        qb_param(q, " AND e.lot = ", "", f->lot);
+    }
+    if (f->epc_serial) {
+        q->params[q->n++] = f->epc_serial;
+        px_buf_printf(&q->sql,
+                      " AND CASE e.serial_set WHEN 'list' THEN e.serials @> ARRAY[$%d::text] "
+                      "ELSE EXISTS (SELECT 1 FROM serial s WHERE s.gtin = e.gtin AND "
+                      "s.serial = $%d AND CASE e.serial_set WHEN 'commission' THEN "
+                      "s.commission_id = e.commission_id ELSE s.release_id = e.release_id "
+                      "END) END",
+                      q->n, q->n);
+    }
+    if (f->biz_step)
+        qb_param(q, " AND e.biz_step = ", "", f->biz_step);
+    if (f->biz_location)
+        qb_param(q, " AND e.biz_location = ", "", f->biz_location);
+    if (f->has_ge) {
+        snprintf(ge, 24, "%lld", (long long)f->ge_time_us);
+        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
+                 ge);
+    }
+    if (f->has_lt) {
+        snprintf(lt, 24, "%lld", (long long)f->lt_time_us);
+        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
+                 lt);
+    }
+}
+
+/* Splits s at GS (0x1D) in place into a vector (grown as needed). */
+static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
+{
+    *n = 0;
+    if (!*s)
+        return PX_OK;
+    for (char *p = s;;) {
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            const char **nv = realloc(*vec, nc * sizeof(*nv));
+            if (!nv)
+                return PX_EINTERNAL;
+            *vec = nv;
+            *cap = nc;
+        }
+        (*vec)[(*n)++] = p;
+        char *g = strchr(p, 0x1D);
+        if (!g)
+            break;
+        *g = '\0';
+        p = g + 1;
+    }
+    return PX_OK;
+}
+
+px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
+                           px_err *err)
+{
+    long long after = 0;
+    const char **vec = NULL;
+    size_t cap = 0, scap = 0;
+    char *sbuf = NULL;
+    px_rc rc = PX_OK;
+    for (;;) {
+        qb q;
+        memset(&q, 0, sizeof(q));
+        px_buf_init(&q.sql, 16384);
+        char after_s[24], ge[24], lt[24], budget[24];
+        snprintf(after_s, sizeof(after_s), "%lld", after);
+        snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
+        q.params[q.n++] = after_s; /* $1 */
+        q.params[q.n++] = budget;  /* $2 */
+        px_buf_printf(&q.sql,
+                      "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
+                      "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
+                      "WHERE e.seq > $1::bigint");
+        filter_where(&q, f, ge, lt);
+        px_buf_printf(
+            &q.sql,
+            " ORDER BY e.seq LIMIT %d) x WHERE x.cum - x.epc_count < $2::bigint) "
+            "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
+            "coalesce(e.disposition, ''), "
+            "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
+            "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
+            "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
+            "coalesce(e.location_gln, ''), e.event_hash, "
+            "coalesce(CASE e.serial_set WHEN 'list' THEN array_to_string(e.serials, chr(29)) "
+            "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
+            "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
+            "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
+            "ELSE s.release_id = e.release_id END) END, '') "
+            "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
+            EVENT_CHUNK);
+        PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
+        if (!q.sql.data)
+            px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        px_buf_dispose(&q.sql);
+        if (!r) {
+            rc = err->rc;
+            break;
+        }
+        int rows = PQntuples(r);
+        int stop = 0;
+        for (int i = 0; i < rows && !stop; i++) {
+            px_epcis_row ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.seq = strtoll(px__val(r, i, 0), NULL, 10);
+            ev.id = px__val(r, i, 1);
+            ev.op = px__val(r, i, 2);
+            ev.type = px__val(r, i, 3);
+            ev.action = px__val(r, i, 4);
+            ev.biz_step = px__val(r, i, 5);
+            ev.disposition = px__val(r, i, 6);
+            ev.event_time_us = strtoll(px__val(r, i, 7), NULL, 10);
+            ev.tz_offset_min = (int)strtol(px__val(r, i, 8), NULL, 10);
+            ev.gtin = px__val(r, i, 9);
+            ev.gcp_len = (int)strtol(px__val(r, i, 10), NULL, 10);
+            ev.lot = px__val(r, i, 11);
+            ev.expiry = px__val(r, i, 12);
+            ev.read_point = px__val(r, i, 13);
+            ev.biz_location = px__val(r, i, 14);
+            ev.location_gln = px__val(r, i, 15);
+            ev.event_hash = px__val(r, i, 16);
+            size_t n = 0;
+            /* A private copy: the result's own storage must not be modified. */
+            size_t sl = (size_t)PQgetlength(r, i, 17);
+            if (sl + 1 > scap) {
+                char *nb = realloc(sbuf, sl + 1);
+                if (!nb) {
+                    rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+                    stop = 1;
+                    break;
+                }
+                sbuf = nb;
+                scap = sl + 1;
+            }
+            memcpy(sbuf, px__val(r, i, 17), sl + 1);
+            if (split_serials(sbuf, &vec, &cap, &n) != PX_OK) {
+                rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+                stop = 1;
+                break;
+            }
+            ev.serials = vec;
+            ev.n_serials = n;
+            after = ev.seq;
+            if (fn(ctx, &ev))
+                stop = 1;
+        }
+        PQclear(r);
+        if (stop || rows == 0)
+            break;
+    }
+    free(vec);
+    free(sbuf);
+    return rc;
+}

@@ -1,0 +1,178 @@
+/* report_store — regulator endpoints, the report outbox and its delivery attempts, and the
+ * streaming reads of EPCIS events (reports, export, query). SQL lives in report_store.c and
+ * migrations/0005_reports.sql (docs/delivery.md). */
+#ifndef PX_REPORT_STORE_H
+#define PX_REPORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "px_err.h"
+#include "store.h"
+
+/* ---- regulator endpoints ------------------------------------------------------------ */
+
+#define PX_ENDPOINT_URL_MAX 2048
+
+typedef struct px_endpoint {
+    char id[PX_ID_LEN + 1];
+    char tenant_id[PX_ID_LEN + 1];
+    char market[3];
+    char url[PX_ENDPOINT_URL_MAX + 1];
+    char receiver_gln[14];      /* "" when none */
+    int has_auth_header;        /* the secrets themselves never leave the store's callers */
+    int has_hmac_secret;
+    int active;
+    char created_at[32];
+} px_endpoint;
+
+/* Inserts e (fills id, created_at) with its secrets (NULL = none). */
+px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
+                               const char *hmac_secret, px_err *err);
+typedef int (*px_endpoint_fn)(void *ctx, const px_endpoint *e);
+/* The tenant's endpoints (market NULL: every market; active only when active_only) in
+ * creation order. */
+px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market,
+                             int active_only, px_endpoint_fn fn, void *ctx, px_err *err);
+
+/* ---- reports (the outbox) ----------------------------------------------------------- */
+
+typedef struct px_report {
+    char id[PX_ID_LEN + 1];
+    char tenant_id[PX_ID_LEN + 1];
+    char endpoint_id[PX_ID_LEN + 1];
+    char market[3];
+    char release_id[PX_ID_LEN + 1];   /* "" when none */
+    char gtin[15];
+    char batch[21];                   /* "" when none */
+    char document_id[PX_ID_LEN + 1];  /* SBDH InstanceIdentifier */
+    char state[16];                   /* queued | sending | delivered | failed | dead */
+    int attempts;
+    int max_attempts;
+    char last_error[512];             /* "" when none */
+    char next_attempt_at[32];
+    char created_at[32];
+    char delivered_at[32];            /* "" until delivered */
+    int has_document;
+    long long document_len;
+    char document_sha256[65];
+    int event_count;
+} px_report;
+
+/* Inserts a queued report (id, tenant_id, endpoint_id, market, gtin, document_id required;
+ * release_id, batch optional; max_attempts 0 = the column's default). */
+px_rc px_store_report_insert(px_db *db, px_report *r, px_err *err);
+/* The report if it is in scope: tenant_id set -> the tenant's; market set -> that market's
+ * (regulators). Out of scope is PX_ENOTFOUND, exactly like a missing one. */
+px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
+                          const char *market, px_err *err);
+/* The stored document (malloc'd, caller frees) of a report in scope; NULL *doc when the
+ * document is not built yet. */
+px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,
+                               const char *tenant_id, const char *market, px_err *err);
+
+typedef struct px_report_attempt {
+    int n;
+    char started_at[32];
+    char finished_at[32];             /* "" while in flight (or after a crash) */
+    int http_status;                  /* 0 when no HTTP answer */
+    char outcome[16];                 /* delivered | retry | dead | failed | "" */
+    char error[512];
+} px_report_attempt;
+typedef int (*px_report_attempt_fn)(void *ctx, const px_report_attempt *a);
+px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_attempt_fn fn,
+                                    void *ctx, px_err *err);
+
+/* A claimed report with what the delivery needs. Secrets and document are malloc'd;
+ * px_report_job_dispose wipes the secrets and frees everything. */
+typedef struct px_report_job {
+    px_report r;
+    char url[PX_ENDPOINT_URL_MAX + 1];
+    char receiver_gln[14];
+    char *auth_header;                /* NULL when none */
+    char *hmac_secret;                /* NULL when none */
+    char *document;                   /* NULL until built */
+    size_t document_len;
+} px_report_job;
+void px_report_job_dispose(px_report_job *j);
+
+/* Inside the caller's transaction: locks the next due report (queued, or sending whose lease
+ * ran out) with FOR UPDATE SKIP LOCKED. PX_ENOTFOUND when none is due. */
+px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err);
+/* Stores the built document once (only when none is stored yet). */
+px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, size_t len,
+                                   const char *sha256_hex, int event_count, px_err *err);
+/* Marks the report sending, attempts + 1, leased for lease_ms; records attempt n. */
+px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
+                                    px_err *err);
+/* Ends attempt n: outcome "delivered" | "retry" (next try in retry_ms) | "dead". */
+px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
+                                  const char *outcome, const char *error, long retry_ms,
+                                  px_err *err);
+/* The document cannot be sent (schema violation, profile rule): state failed, nothing sent. */
+px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err);
+
+/* ---- releases (market_release, migrations/0004, owned by the lifecycle) -------------- */
+
+typedef struct px_release_info {
+    char id[PX_ID_LEN + 1];
+    char tenant_id[PX_ID_LEN + 1];
+    char gtin[15];
+    char batch[21];
+    char market[3];
+} px_release_info;
+
+/* The release (read inside the caller's transaction: the release may be uncommitted). */
+px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id,
+                            px_err *err);
+/* Records the release's report (market_release.report_id: the first queued report). */
+px_rc px_store_release_set_report(px_db *db, const char *release_id, const char *report_id,
+                                  px_err *err);
+
+/* ---- EPCIS events (epcis_event, migrations/0004) ------------------------------------ */
+
+typedef struct px_epcis_filter {
+    const char *tenant_id;            /* MAH / auditor scope: the tenant's events */
+    const char *market;               /* regulator scope: events of packs released there */
+    const char *gtin;                 /* 14 digits */
+    const char *lot;                  /* batch */
+    const char *release_id;           /* report: the batch's commissioning events + this
+                                         release's event (gtin and lot required) */
+    const char *epc_serial;           /* MATCH_epc: with gtin, events carrying this pack */
+    const char *biz_step;             /* bare CBV word */
+    const char *biz_location;         /* SGLN URI */
+    int has_ge, has_lt;
+    int64_t ge_time_us, lt_time_us;   /* GE_eventTime <= event_time < LT_eventTime */
+} px_epcis_filter;
+
+typedef struct px_epcis_row {
+    long long seq;
+    const char *id;
+    const char *op;                   /* commission | release | decommission | … */
+    const char *type;                 /* ObjectEvent | AggregationEvent */
+    const char *action;               /* ADD | OBSERVE | DELETE */
+    const char *biz_step;             /* bare CBV word */
+    const char *disposition;          /* bare CBV word, "" when none */
+    int64_t event_time_us;
+    int tz_offset_min;
+    const char *gtin;
+    int gcp_len;
+    const char *lot;                  /* "" when none */
+    const char *expiry;               /* YYMMDD, "" when none */
+    const char *read_point;           /* "" when none */
+    const char *biz_location;         /* "" when none */
+    const char *location_gln;         /* "" when none */
+    const char *event_hash;
+    const char *const *serials;       /* sorted */
+    size_t n_serials;
+} px_epcis_row;
+
+/* Calls fn for every matching event in write order (seq). Rows are read in keyset chunks
+ * bounded by their EPC count, so memory stays bounded whatever the number of events; the
+ * row and its strings are borrowed for the callback's duration. fn returns non-zero to
+ * stop. */
+typedef int (*px_epcis_row_fn)(void *ctx, const px_epcis_row *row);
+px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
+                           px_err *err);
+
+#endif

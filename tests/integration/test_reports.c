@@ -1,0 +1,777 @@
+/* EPCIS reports over real HTTP, a real PostgreSQL and a real local receiver (issue 6 "Must
+ * show"): a release queues its market's report; the delivery worker POSTs it, signed, to a
+ * receiver that fails the first 3 tries and then accepts — the same bytes, the same document
+ * id, a signature that verifies every time. Also: an invalid document is never sent (failed
+ * with the schema's reason), max attempts end in dead, a crash between send and mark-sent
+ * re-sends the same document, tenant and market scoping, the EPCIS query. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_crypto.h"
+#include "px_test.h"
+
+#define GTIN "09506000134369"   /* not the demo product (09506000134352) */
+#define MAH_GLN "9506000000008"
+#define SECRET "receiver-shared-secret-0123456789"
+#define AUTH "Bearer regulator-token-XYZ"
+#define XSD_ENV "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd"
+
+/* ---- the receiver: a tiny HTTP/1.1 server on a thread --------------------------------- */
+
+#define MAX_REQ 32
+
+typedef struct {
+    char *body;
+    size_t len;
+    char auth[256];
+    char signature[128];
+    char doc_id[64];
+} received;
+
+typedef struct {
+    int fd;
+    int port;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int fail_first;          /* answer 500 to this many requests, then 200 */
+    int hang_at;             /* 1-based request to hold without answering (0: none) */
+    int hung;                /* the held request has arrived */
+    int release_hang;        /* the test lets it go (closed without an answer) */
+    int n;                   /* requests seen */
+    received req[MAX_REQ];
+} receiver;
+
+static int read_request(int c, received *out)
+{
+    char buf[1 << 16];
+    size_t have = 0;
+    char *hdr_end = NULL;
+    while (!hdr_end) {
+        if (have >= sizeof(buf) - 1)
+            return -1;
+        ssize_t k = recv(c, buf + have, sizeof(buf) - 1 - have, 0);
+        if (k <= 0)
+            return -1;
+        have += (size_t)k;
+        buf[have] = '\0';
+        hdr_end = strstr(buf, "\r\n\r\n");
+    }
+    size_t hlen = (size_t)(hdr_end - buf) + 4;
+    size_t clen = 0;
+    memset(out, 0, sizeof(*out));
+    for (char *line = strstr(buf, "\r\n") + 2; line < hdr_end;) {
+        char *eol = strstr(line, "\r\n");
+        *eol = '\0';
+        char *colon = strchr(line, ':');
+        if (colon) {
+            *colon = '\0';
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            if (strcasecmp(line, "Content-Length") == 0)
+                clen = (size_t)strtoul(v, NULL, 10);
+            else if (strcasecmp(line, "Authorization") == 0)
+                snprintf(out->auth, sizeof(out->auth), "%s", v);
+            else if (strcasecmp(line, "X-Packid-Signature") == 0)
+                snprintf(out->signature, sizeof(out->signature), "%s", v);
+            else if (strcasecmp(line, "X-Packid-Document-Id") == 0)
+                snprintf(out->doc_id, sizeof(out->doc_id), "%s", v);
+        }
+        line = eol + 2;
+    }
+    out->body = malloc(clen + 1);
+    size_t got = have - hlen < clen ? have - hlen : clen;
+    memcpy(out->body, buf + hlen, got);
+    while (got < clen) {
+        ssize_t k = recv(c, out->body + got, clen - got, 0);
+        if (k <= 0) {
+            free(out->body);
+            out->body = NULL;
+            return -1;
+        }
+        got += (size_t)k;
+    }
+    out->body[clen] = '\0';
+    out->len = clen;
+    return 0;
+}
+
+static void *receiver_main(void *arg)
+{
+    receiver *rv = arg;
+    for (;;) {
+        pthread_mutex_lock(&rv->mu);
+        int stop = rv->stop;
+        pthread_mutex_unlock(&rv->mu);
+        if (stop)
+            break;
+        struct pollfd p = {rv->fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        int c = accept(rv->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        received r;
+        if (read_request(c, &r) != 0) {
+            close(c);
+            continue;
+        }
+        pthread_mutex_lock(&rv->mu);
+        int idx = rv->n < MAX_REQ ? rv->n : MAX_REQ - 1;
+        if (rv->n < MAX_REQ)
+            rv->n++;
+        else
+            free(rv->req[idx].body);
+        rv->req[idx] = r;
+        int n = rv->n;
+        int status = n <= rv->fail_first ? 500 : 200;
+        if (rv->hang_at == n) {
+            /* Hold the request: the test kills packid now, between send and mark-sent. */
+            rv->hung = 1;
+            pthread_cond_broadcast(&rv->cv);
+            while (!rv->release_hang && !rv->stop)
+                pthread_cond_wait(&rv->cv, &rv->mu);
+            pthread_mutex_unlock(&rv->mu);
+            close(c);
+            continue;
+        }
+        pthread_cond_broadcast(&rv->cv);
+        pthread_mutex_unlock(&rv->mu);
+        char resp[160];
+        int k = snprintf(resp, sizeof(resp),
+                         "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                         status, status == 200 ? "OK" : "Internal Server Error");
+        ssize_t w = send(c, resp, (size_t)k, MSG_NOSIGNAL);
+        (void)w;
+        close(c);
+    }
+    return NULL;
+}
+
+static void receiver_start(receiver *rv)
+{
+    memset(rv, 0, sizeof(*rv));
+    pthread_mutex_init(&rv->mu, NULL);
+    pthread_cond_init(&rv->cv, NULL);
+    rv->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(rv->fd >= 0);
+    int one = 1;
+    setsockopt(rv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(rv->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(rv->fd, 16), 0);
+    socklen_t al = sizeof(a);
+    getsockname(rv->fd, (struct sockaddr *)&a, &al);
+    rv->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&rv->th, NULL, receiver_main, rv), 0);
+}
+
+static void receiver_reset(receiver *rv, int fail_first, int hang_at)
+{
+    pthread_mutex_lock(&rv->mu);
+    for (int i = 0; i < rv->n; i++)
+        free(rv->req[i].body);
+    memset(rv->req, 0, sizeof(rv->req));
+    rv->n = 0;
+    rv->fail_first = fail_first;
+    rv->hang_at = hang_at;
+    rv->hung = 0;
+    rv->release_hang = 0;
+    pthread_mutex_unlock(&rv->mu);
+}
+
+static void receiver_stop(receiver *rv)
+{
+    pthread_mutex_lock(&rv->mu);
+    rv->stop = 1;
+    pthread_cond_broadcast(&rv->cv);
+    pthread_mutex_unlock(&rv->mu);
+    pthread_join(rv->th, NULL);
+    close(rv->fd);
+    receiver_reset(rv, 0, 0);
+}
+
+static int receiver_count(receiver *rv)
+{
+    pthread_mutex_lock(&rv->mu);
+    int n = rv->n;
+    pthread_mutex_unlock(&rv->mu);
+    return n;
+}
+
+/* ---- fixture ----------------------------------------------------------------------------- */
+
+typedef struct {
+    px_test_env env;
+    receiver rv;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char auditor_key[64];
+    char reg_eu_key[64], reg_us_key[64];
+    char ep_eu[40], ep_dead[40], ep_crash[40];
+} fixture;
+
+static json_t *call(fixture *f, const char *method, const char *path, const char *key,
+                    const char *body, long want)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, key, body, NULL);
+    if (r.status != want)
+        fail_msg("%s %s: got %ld %s, want %ld", method, path, r.status, r.body, want);
+    json_t *j = r.json ? json_incref(r.json) : NULL;
+    px_http_resp_free(&r);
+    return j;
+}
+
+static void cli_key(fixture *f, const char *const *org_args, const char *role, char *org,
+                    char *key)
+{
+    int rc;
+    json_t *o = px_test_cli(&f->env, &rc, org_args);
+    assert_int_equal(rc, 0);
+    snprintf(org, 40, "%s", json_string_value(json_object_get(o, "org_id")));
+    json_decref(o);
+    const char *a[] = {"key", "create", "--org", org, "--role", role, NULL};
+    json_t *k = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    snprintf(key, 64, "%s", json_string_value(json_object_get(k, "api_key")));
+    json_decref(k);
+}
+
+static void endpoint(fixture *f, const char *market, int port, char *id)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:%d/epcis/capture\","
+             "\"auth_header\":\"" AUTH "\",\"hmac_secret\":\"" SECRET "\"}",
+             market, port);
+    json_t *j = call(f, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    snprintf(id, 40, "%s", json_string_value(json_object_get(j, "endpoint_id")));
+    assert_null(json_object_get(j, "hmac_secret"));
+    assert_null(json_object_get(j, "auth_header"));
+    json_decref(j);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    receiver_start(&f->rv);
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, XSD_ENV);
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=5");
+    px_test_server_start(&f->env);
+    const char *m1[] = {"org", "create", "--kind", "mah", "--name", "Report MAH", "--gln",
+                        MAH_GLN, NULL};
+    cli_key(f, m1, "mah", f->mah_org, f->mah_key);
+    const char *m2[] = {"org", "create", "--kind", "mah", "--name", "Other MAH", NULL};
+    cli_key(f, m2, "mah", f->mah2_org, f->mah2_key);
+    char reg[40];
+    const char *r1[] = {"org", "create", "--kind", "regulator", "--name", "EU hub", "--market",
+                        "EU", NULL};
+    cli_key(f, r1, "regulator", reg, f->reg_eu_key);
+    const char *r2[] = {"org", "create", "--kind", "regulator", "--name", "FDA", "--market",
+                        "US", NULL};
+    cli_key(f, r2, "regulator", reg, f->reg_us_key);
+    int rc;
+    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
+    json_t *k = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
+             json_string_value(json_object_get(k, "api_key")));
+    json_decref(k);
+    json_decref(call(f, "POST", "/v1/products", f->mah_key,
+                     "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Amoxil "
+                     "500 mg\",\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":"
+                     "\"Amoxil 500 mg\",\"dosage_form\":\"CAPSULE\",\"strength\":\"500 mg\","
+                     "\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"
+                     "\"Report MAH\"}}",
+                     201));
+    endpoint(f, "EU", f->rv.port, f->ep_eu);
+    /* Port 1 on loopback: nothing listens, every try is refused at once. */
+    endpoint(f, "DE", 1, f->ep_dead);
+    endpoint(f, "FR", f->rv.port, f->ep_crash);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    px_test_teardown(&f->env);
+    receiver_stop(&f->rv);
+    free(f);
+    return 0;
+}
+
+/* Commissions serials PREFIX-1..n into batch (by the MAH, whose GLN gives the readPoint) and
+ * releases the batch to market; returns the report id ("" when none). */
+static void commission_release(fixture *f, const char *batch, const char *prefix, int n,
+                               const char *market, char report_id[40])
+{
+    char body[2048], serials[1024] = "";
+    size_t o = 0;
+    for (int i = 1; i <= n; i++)
+        o += (size_t)snprintf(serials + o, sizeof(serials) - o, "%s\"%s-%d\"", i > 1 ? "," : "",
+                              prefix, i);
+    snprintf(body, sizeof(body),
+             "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
+             "\"expiry_date\":\"301231\",\"serials\":[%s]}",
+             batch, serials);
+    json_decref(call(f, "POST", "/v1/commissions", f->mah_key, body, 200));
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"%s\"}",
+             batch, market);
+    json_t *j = call(f, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *rid = json_object_get(j, "report_id");
+    snprintf(report_id, 40, "%s", json_is_string(rid) ? json_string_value(rid) : "");
+    json_decref(j);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Polls GET /v1/reports/{id} until its state is want (fails after 60 s). */
+static json_t *wait_state(fixture *f, const char *id, const char *want)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/reports/%s", id);
+    for (int i = 0; i < 600; i++) {
+        json_t *j = call(f, "GET", path, f->mah_key, NULL, 200);
+        const char *st = json_string_value(json_object_get(j, "state"));
+        if (strcmp(st, want) == 0)
+            return j;
+        json_decref(j);
+        sleep_ms(100);
+    }
+    fail_msg("report %s never reached state %s", id, want);
+    return NULL;
+}
+
+/* The text between open and close tags, into out. */
+static void between(const char *s, const char *open, const char *close, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *a = strstr(s, open);
+    if (!a)
+        return;
+    a += strlen(open);
+    const char *b = strstr(a, close);
+    if (!b)
+        return;
+    snprintf(out, cap, "%.*s", (int)(b - a), a);
+}
+
+/* Every eventID of the document, concatenated. */
+static void event_ids(const char *doc, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
+        p += 9;
+        const char *e = strstr(p, "</eventID>");
+        o += (size_t)snprintf(out + o, cap - o, "%.*s;", (int)(e - p), p);
+        if (o >= cap)
+            break;
+    }
+}
+
+static void validate_with_official_xsd(const char *doc, size_t len)
+{
+    char path[] = "/tmp/packid-report-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc, len), (ssize_t)len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s/tools/epcis-validate %s >/dev/null 2>&1", PX_SHARED_DIR, path);
+    int rc = system(cmd);
+    unlink(path);
+    assert_int_equal(rc, 0);
+}
+
+/* ---- the must-show test ------------------------------------------------------------------ */
+
+static void test_reports__delivered_after_three_failures(void **state)
+{
+    fixture *f = *state;
+    receiver_reset(&f->rv, 3, 0);
+    char id[40];
+    commission_release(f, "B-EU-1", "EU1", 5, "EU", id);
+    assert_int_equal(strlen(id), 36);
+    json_t *j = wait_state(f, id, "delivered");
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
+    assert_string_equal(json_string_value(json_object_get(j, "market")), "EU");
+    json_t *att = json_object_get(j, "delivery_attempts");
+    assert_int_equal(json_array_size(att), 4);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *a = json_array_get(att, i);
+        assert_string_equal(json_string_value(json_object_get(a, "outcome")), "retry");
+        assert_int_equal(json_integer_value(json_object_get(a, "http_status")), 500);
+    }
+    assert_string_equal(json_string_value(json_object_get(json_array_get(att, 3), "outcome")),
+                        "delivered");
+    json_decref(j);
+
+    assert_int_equal(receiver_count(&f->rv), 4);
+    receiver *rv = &f->rv;
+    char doc_id0[80], ids0[8192];
+    between(rv->req[0].body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id0,
+            sizeof(doc_id0));
+    event_ids(rv->req[0].body, ids0, sizeof(ids0));
+    assert_string_equal(doc_id0, id);
+    /* 5 commissioning serials in one event + the release event, each with its hash ID. */
+    assert_non_null(strstr(ids0, "ni:///sha-256;"));
+    assert_non_null(strstr(rv->req[0].body, "urn:epcglobal:cbv:bizstep:commissioning"));
+    assert_non_null(strstr(rv->req[0].body, "urn:epcglobal:cbv:bizstep:shipping"));
+    assert_non_null(strstr(rv->req[0].body, "<cbvmda:lotNumber>B-EU-1</cbvmda:lotNumber>"));
+    for (int i = 0; i < 4; i++) {
+        received *q = &rv->req[i];
+        /* the signature verifies with the shared secret */
+        char hex[65], want[80];
+        px_hmac_sha256_hex(hex, SECRET, strlen(SECRET), q->body, q->len);
+        snprintf(want, sizeof(want), "sha256=%s", hex);
+        assert_string_equal(q->signature, want);
+        assert_string_equal(q->auth, AUTH);
+        assert_string_equal(q->doc_id, id);
+        /* the same document id and event ids on every try — in fact the same bytes */
+        char doc_id[80], ids[8192];
+        between(q->body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id,
+                sizeof(doc_id));
+        event_ids(q->body, ids, sizeof(ids));
+        assert_string_equal(doc_id, doc_id0);
+        assert_string_equal(ids, ids0);
+        assert_int_equal(q->len, rv->req[0].len);
+        assert_memory_equal(q->body, rv->req[0].body, q->len);
+    }
+    validate_with_official_xsd(rv->req[0].body, rv->req[0].len);
+
+    /* GET …/document is byte for byte what was delivered. */
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.content_type, "application/xml"));
+    assert_int_equal(r.len, rv->req[0].len);
+    assert_memory_equal(r.body, rv->req[0].body, r.len);
+    px_http_resp_free(&r);
+}
+
+static void test_reports__scoping(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    px_sql_text(&f->env, "SELECT id FROM report WHERE market = 'EU' LIMIT 1", id, sizeof(id));
+    assert_int_equal(strlen(id), 36);
+    char path[128], doc[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s", id);
+    snprintf(doc, sizeof(doc), "/v1/reports/%s/document", id);
+    json_decref(call(f, "GET", path, f->auditor_key, NULL, 200));
+    json_decref(call(f, "GET", path, f->reg_eu_key, NULL, 200));
+    json_decref(call(f, "GET", doc, f->reg_eu_key, NULL, 200));
+    /* another tenant, another market's regulator: 404, nothing leaks */
+    json_decref(call(f, "GET", path, f->mah2_key, NULL, 404));
+    json_decref(call(f, "GET", doc, f->mah2_key, NULL, 404));
+    json_decref(call(f, "GET", path, f->reg_us_key, NULL, 404));
+    json_decref(call(f, "GET", "/v1/reports/not-a-uuid", f->mah_key, NULL, 404));
+    /* endpoints: listed without secrets; only a MAH writes them */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+    assert_null(strstr(r.body, SECRET));
+    assert_null(strstr(r.body, "regulator-token"));
+    px_http_resp_free(&r);
+    json_t *j = call(f, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+    json_decref(j);
+    json_decref(call(f, "POST", "/v1/regulator-endpoints", f->reg_eu_key,
+                     "{\"market\":\"EU\",\"url\":\"https://example.org/x\"}", 403));
+    /* the secrets are not in the audit log either */
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE details::text "
+                                           "LIKE '%" SECRET "%' OR details::text LIKE "
+                                           "'%regulator-token%'"),
+                     0);
+}
+
+static void test_reports__endpoint_checks(void **state)
+{
+    fixture *f = *state;
+    const char *bad[] = {
+        "{\"market\":\"EU\",\"url\":\"http://example.org/in\"}",       /* http off loopback */
+        "{\"market\":\"EU\",\"url\":\"ftp://127.0.0.1/in\"}",          /* not http(s) */
+        "{\"market\":\"EU\",\"url\":\"https://u:p@example.org/in\"}",  /* credentials in URL */
+        "{\"market\":\"eu\",\"url\":\"https://example.org/in\"}",      /* market */
+        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\"a\\r\\nX: y\"}",
+        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"hmac_secret\":\"short\"}",
+        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"colour\":\"red\"}",
+        NULL};
+    for (int i = 0; bad[i]; i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah_key, bad[i], NULL);
+        if (r.status != 422)
+            fail_msg("%s: got %ld %s", bad[i], r.status, r.body);
+        px_http_resp_free(&r);
+    }
+}
+
+static void test_reports__no_endpoint_no_report(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    commission_release(f, "B-IT-1", "IT1", 2, "IT", id);
+    assert_string_equal(id, "");
+}
+
+/* Issue 6 part 3: with PACKID_EPCIS_XSD_DIR set, an invalid document is never sent. */
+static void test_reports__invalid_document_is_never_sent(void **state)
+{
+    fixture *f = *state;
+    receiver_reset(&f->rv, 0, 0);
+    char sql[1024];
+    /* A document the official XSD refuses: an ObjectEvent without its required action. */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
+             "document, document_sha256) VALUES ('11111111-2222-4333-8444-555555555555', '%s', "
+             "'%s', 'EU', '" GTIN "', '11111111-2222-4333-8444-555555555555', "
+             "'<?xml version=\"1.0\"?><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:"
+             "xsd:1\" schemaVersion=\"1.2\" creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody>"
+             "<EventList><ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime>"
+             "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList/></ObjectEvent>"
+             "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
+             f->mah_org, f->ep_eu);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    json_t *j = wait_state(f, "11111111-2222-4333-8444-555555555555", "failed");
+    const char *why = json_string_value(json_object_get(j, "last_error"));
+    assert_non_null(why);
+    assert_non_null(strstr(why, "epcis_schema"));
+    assert_non_null(strstr(why, "action"));
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
+    json_decref(j);
+    sleep_ms(300);
+    assert_int_equal(receiver_count(&f->rv), 0);
+}
+
+static void test_reports__max_attempts_then_dead(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    commission_release(f, "B-DE-1", "DE1", 3, "DE", id);
+    assert_int_equal(strlen(id), 36);
+    json_t *j = wait_state(f, id, "dead");
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
+    assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
+    assert_non_null(json_string_value(json_object_get(j, "last_error")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "delivery_attempts"), 4),
+                            "outcome")),
+                        "dead");
+    json_decref(j);
+    sleep_ms(500);
+    j = wait_state(f, id, "dead");
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
+    json_decref(j);
+}
+
+/* A crash between send and mark-sent: the receiver holds the first POST, packid is killed,
+ * a new packid re-sends when the lease runs out — the same bytes. */
+static void test_reports__crash_between_send_and_mark_sent(void **state)
+{
+    fixture *f = *state;
+    receiver_reset(&f->rv, 0, 1);
+    char id[40];
+    commission_release(f, "B-FR-1", "FR1", 4, "FR", id);
+    assert_int_equal(strlen(id), 36);
+    receiver *rv = &f->rv;
+    pthread_mutex_lock(&rv->mu);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 30;
+    while (!rv->hung)
+        if (pthread_cond_timedwait(&rv->cv, &rv->mu, &dl) == ETIMEDOUT)
+            break;
+    int hung = rv->hung;
+    pthread_mutex_unlock(&rv->mu);
+    assert_true(hung);
+    px_test_server_kill(&f->env);
+    pthread_mutex_lock(&rv->mu);
+    rv->release_hang = 1;
+    pthread_cond_broadcast(&rv->cv);
+    pthread_mutex_unlock(&rv->mu);
+    char st[32];
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT state FROM report WHERE id = '%s'", id);
+    px_sql_text(&f->env, sql, st, sizeof(st));
+    assert_string_equal(st, "sending");
+    px_test_server_start(&f->env);
+    json_t *j = wait_state(f, id, "delivered");
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
+    json_t *a0 = json_array_get(json_object_get(j, "delivery_attempts"), 0);
+    assert_true(json_is_null(json_object_get(a0, "finished_at"))); /* the lost attempt */
+    json_decref(j);
+    assert_int_equal(receiver_count(rv), 2);
+    assert_int_equal(rv->req[0].len, rv->req[1].len);
+    assert_memory_equal(rv->req[0].body, rv->req[1].body, rv->req[0].len);
+}
+
+/* ---- the EPCIS query ------------------------------------------------------------------ */
+
+static px_http_resp query(fixture *f, const char *key, const char *qs, long want)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/v1/epcis/events%s", qs);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+    if (r.status != want)
+        fail_msg("GET %s: got %ld %s", path, r.status, r.body);
+    return r;
+}
+
+static int count_of(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_reports__epcis_query(void **state)
+{
+    fixture *f = *state;
+    /* EU1-2 was commissioned in B-EU-1 and released to EU: two events carry it. */
+    px_http_resp r =
+        query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2", 200);
+    assert_non_null(strstr(r.content_type, "application/xml"));
+    assert_non_null(strstr(r.body, "urn:epcglobal:epcis-query:xsd:1"));
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 2);
+    validate_with_official_xsd(r.body, r.len);
+    px_http_resp_free(&r);
+
+    r = query(f, f->mah_key,
+              "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2&EQ_bizStep=commissioning", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 1);
+    assert_non_null(strstr(r.body, "bizstep:commissioning"));
+    px_http_resp_free(&r);
+
+    r = query(f, f->mah_key, "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 4); /* EU, IT, DE, FR releases */
+    px_http_resp_free(&r);
+
+    r = query(f, f->mah_key, "?GE_eventTime=2000-01-01T00:00:00Z&LT_eventTime=2000-01-02T00:00:00Z",
+              200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
+    validate_with_official_xsd(r.body, r.len);
+    px_http_resp_free(&r);
+
+    r = query(f, f->mah_key,
+              "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 4);
+    px_http_resp_free(&r);
+
+    /* The auditor sees the MAH's events; another MAH none. */
+    r = query(f, f->auditor_key, "?EQ_bizStep=shipping", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 4);
+    px_http_resp_free(&r);
+    r = query(f, f->mah2_key, "", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
+    px_http_resp_free(&r);
+
+    /* The EU regulator: the EU release and its batch's commissioning only. */
+    r = query(f, f->reg_eu_key, "", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 2);
+    assert_non_null(strstr(r.body, "B-EU-1"));
+    assert_non_null(strstr(r.body, "EU1-"));
+    assert_null(strstr(r.body, "IT1-"));
+    assert_null(strstr(r.body, "DE1-"));
+    validate_with_official_xsd(r.body, r.len);
+    px_http_resp_free(&r);
+    r = query(f, f->reg_us_key, "", 200);
+    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
+    px_http_resp_free(&r);
+
+    /* Bad parameters are 422. */
+    r = query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422);
+    px_http_resp_free(&r);
+    r = query(f, f->mah_key, "?EQ_bizStep=flying", 422);
+    px_http_resp_free(&r);
+    r = query(f, f->mah_key, "?GE_eventTime=yesterday", 422);
+    px_http_resp_free(&r);
+}
+
+/* `packid epcis export`: the GTIN's (or batch's) events as one valid EPCIS document. */
+static void test_reports__cli_export(void **state)
+{
+    fixture *f = *state;
+    char out[] = "/tmp/packid-export-XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    int rc;
+    const char *a[] = {"epcis", "export", "--gtin", GTIN, "--batch", "B-EU-1", "-o", out, NULL};
+    json_t *j = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "events")), 2);
+    json_decref(j);
+    FILE *fp = fopen(out, "rb");
+    assert_non_null(fp);
+    char *buf = calloc(1, 1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
+    fclose(fp);
+    assert_non_null(strstr(buf, "EPCClass"));
+    assert_int_equal(count_of(buf, "<ObjectEvent>"), 2);
+    validate_with_official_xsd(buf, n);
+    free(buf);
+    const char *all[] = {"epcis", "export", "--gtin", GTIN, "-o", out, NULL};
+    j = px_test_cli(&f->env, &rc, all);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "events")), 8);
+    json_decref(j);
+    unlink(out);
+    const char *bad[] = {"epcis", "export", "--gtin", "123", NULL};
+    j = px_test_cli(&f->env, &rc, bad);
+    assert_int_not_equal(rc, 0);
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reports__delivered_after_three_failures),
+        cmocka_unit_test(test_reports__scoping),
+        cmocka_unit_test(test_reports__endpoint_checks),
+        cmocka_unit_test(test_reports__no_endpoint_no_report),
+        cmocka_unit_test(test_reports__invalid_document_is_never_sent),
+        cmocka_unit_test(test_reports__max_attempts_then_dead),
+        cmocka_unit_test(test_reports__crash_between_send_and_mark_sent),
+        cmocka_unit_test(test_reports__epcis_query),
+        cmocka_unit_test(test_reports__cli_export),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
