@@ -180,3 +180,18 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
     curl_easy_cleanup(c);
     return PX_OK;
 }
+
+long px_delivery_backoff_ms(int n, long base_ms, long cap_ms, unsigned rnd)
+{
+    if (n < 1)
+        n = 1;
+    long d = base_ms;
+    for (int i = 1; i < n && d < cap_ms; i++)
+        d *= 2;
+    if (d > cap_ms)
+        d = cap_ms;
+    if (d < 2)
+        return d;
+    long half = d / 2;
+    return half + (long)(rnd % (unsigned long)(d - half + 1));
+}

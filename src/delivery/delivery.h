@@ -50,4 +50,9 @@ px_rc px_delivery_header_check(const char *value, px_err *err);
  * set up (bad URL, out of memory). Secrets never reach the log. */
 px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err);
 
+/* The delay before retry n (1-based) for base and cap in ms: base * 2^(n-1), capped, then
+ * "equal jitter" (half fixed, half random: rnd) so receivers recovering from an outage are
+ * not hit by every sender at once. */
+long px_delivery_backoff_ms(int n, long base_ms, long cap_ms, unsigned rnd);
+
 #endif

@@ -479,21 +479,6 @@ px_rc px_svc_report_document(px_db *db, const px_app *app, const px_actor *by, c
 
 /* ---- the delivery runner ----------------------------------------------------------------- */
 
-long px_delivery_backoff_ms(int n, long base_ms, long cap_ms, unsigned rnd)
-{
-    if (n < 1)
-        n = 1;
-    long d = base_ms;
-    for (int i = 1; i < n && d < cap_ms; i++)
-        d *= 2;
-    if (d > cap_ms)
-        d = cap_ms;
-    if (d < 2)
-        return d;
-    long half = d / 2;
-    return half + (long)(rnd % (unsigned long)(d - half + 1));
-}
-
 /* The compiled XSD, shared by every worker thread (a validator is read-only once built and
  * safe for concurrent validation: epcis.h). Compiled on first use, kept for the process. */
 static pthread_mutex_t validator_mu = PTHREAD_MUTEX_INITIALIZER;

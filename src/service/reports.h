@@ -58,11 +58,6 @@ px_rc px_svc_report_document(px_db *db, const px_app *app, const px_actor *by, c
  * 30000), PACKID_DELIVERY_MAX_ATTEMPTS (default 8, for newly queued reports). */
 px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err);
 
-/* The delay before retry n (1-based) for base and cap in ms: base * 2^(n-1), capped, then
- * "equal jitter" (half fixed, half random) so receivers recovering from an outage are not
- * hit by every sender at once. */
-long px_delivery_backoff_ms(int n, long base_ms, long cap_ms, unsigned rnd);
-
 /* ---- EPCIS query and export -------------------------------------------------------- */
 
 /* GET /v1/epcis/events parameters (EPCIS 1.2 §8.2.7.1 SimpleEventQuery subset). */

@@ -1,0 +1,127 @@
+/* delivery: endpoint URL and header checks, the body signature, the retry schedule, and a
+ * POST that finds nobody listening (issue 6 part 5). The full delivery over HTTP is in
+ * tests/integration/test_reports.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "delivery.h"
+
+static void test_delivery__url_check(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url;
+        int ok;
+        int line;
+    } v[] = {
+        {"https://repository.example.eu/epcis/capture", 1, __LINE__},
+        {"https://203.0.113.7:8443/in?x=1", 1, __LINE__},
+        {"http://127.0.0.1:8080/in", 1, __LINE__},     /* loopback: a local relay, tests */
+        {"http://127.3.4.5/in", 1, __LINE__},
+        {"http://localhost/in", 1, __LINE__},
+        {"http://[::1]:9000/in", 1, __LINE__},
+        {"http://example.org/in", 0, __LINE__},        /* plain http off the machine */
+        {"http://127.0.0.1.example.org/in", 0, __LINE__},
+        {"http://1270.0.0.1/in", 0, __LINE__},
+        {"ftp://127.0.0.1/in", 0, __LINE__},
+        {"file:///etc/passwd", 0, __LINE__},
+        {"https://user:pw@example.org/in", 0, __LINE__}, /* credentials belong in auth_header */
+        {"https://exa mple.org/in", 0, __LINE__},
+        {"https://example.org/in\r\nX: y", 0, __LINE__},
+        {"example.org/in", 0, __LINE__},
+        {"", 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_delivery_url_check(v[i].url, &err);
+        if ((rc == PX_OK) != v[i].ok)
+            fail_msg("%s:%d: %s: got %d (%s)", __FILE__, v[i].line, v[i].url, rc, err.message);
+        if (!v[i].ok)
+            assert_string_equal(err.code, "invalid_url");
+    }
+    char long_url[PX_DELIVERY_URL_MAX + 32];
+    memset(long_url, 'a', sizeof(long_url) - 1);
+    memcpy(long_url, "https://", 8);
+    long_url[sizeof(long_url) - 1] = '\0';
+    px_err err;
+    assert_int_equal(px_delivery_url_check(long_url, &err), PX_EINVALID);
+}
+
+static void test_delivery__header_check(void **state)
+{
+    (void)state;
+    px_err err;
+    assert_int_equal(px_delivery_header_check("Bearer abc.DEF-123_~+/=", &err), PX_OK);
+    assert_int_equal(px_delivery_header_check("Basic dXNlcjpwYXNz", &err), PX_OK);
+    assert_int_equal(px_delivery_header_check("", &err), PX_EINVALID);
+    assert_int_equal(px_delivery_header_check("Bearer x\r\nX-Evil: 1", &err), PX_EINVALID);
+    assert_int_equal(px_delivery_header_check("Bearer \xc3\xa9", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_header");
+}
+
+static void test_delivery__signature(void **state)
+{
+    (void)state;
+    /* HMAC-SHA256 reference value (key "key", the pangram; Wikipedia "HMAC" examples). */
+    char sig[PX_DELIVERY_SIGNATURE_LEN];
+    const char *msg = "The quick brown fox jumps over the lazy dog";
+    px_delivery_sign(sig, "key", msg, strlen(msg));
+    assert_string_equal(sig,
+                        "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+}
+
+static void test_delivery__backoff(void **state)
+{
+    (void)state;
+    /* rnd 0: the fixed half; rnd max: the whole delay. base 1000, cap 60000. */
+    static const struct {
+        int n;
+        long lo, hi;
+    } v[] = {{1, 500, 1000},    {2, 1000, 2000},   {3, 2000, 4000},
+             {6, 16000, 32000}, {7, 30000, 60000}, {30, 30000, 60000}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        assert_int_equal(px_delivery_backoff_ms(v[i].n, 1000, 60000, 0), v[i].lo);
+        long top = px_delivery_backoff_ms(v[i].n, 1000, 60000, (unsigned)(v[i].hi - v[i].lo));
+        assert_int_equal(top, v[i].hi);
+        for (unsigned r = 0; r < 2000; r += 97) {
+            long d = px_delivery_backoff_ms(v[i].n, 1000, 60000, r * 7919u);
+            assert_true(d >= v[i].lo && d <= v[i].hi);
+        }
+    }
+}
+
+static void test_delivery__nobody_listening(void **state)
+{
+    (void)state;
+    const char body[] = "<x/>";
+    px_delivery_request rq = {.url = "http://127.0.0.1:1/in", .auth_header = "Bearer t",
+                              .hmac_secret = "0123456789abcdef", .body = body,
+                              .len = sizeof(body) - 1, .timeout_ms = 2000};
+    px_delivery_result res;
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(px_delivery_post(&rq, &res, &err), PX_OK);
+    assert_int_equal(res.http_status, 0);
+    assert_true(res.error[0] != '\0');
+    /* a URL the check refuses is not even tried */
+    rq.url = "http://example.org/in";
+    assert_int_equal(px_delivery_post(&rq, &res, &err), PX_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_delivery__url_check),
+        cmocka_unit_test(test_delivery__header_check),
+        cmocka_unit_test(test_delivery__signature),
+        cmocka_unit_test(test_delivery__backoff),
+        cmocka_unit_test(test_delivery__nobody_listening),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
