@@ -159,42 +159,64 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
     char now[24];
     us_text(now, in->now_us);
     const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
-    /* REQ-COMMISSION-6: one statement for the whole list.
+    int rej_col = -1;
+    /* REQ-COMMISSION-6: one statement for the whole list. The serials are matched with
+     * "serial = ANY ($2)" on the primary key, never joined: a join with the pool lets the
+     * planner hash the whole serial table when its statistics are stale.
      *  upd: serials allocated to the caller and still allocated -> commissioned (row locks:
      *       a concurrent commissioner re-checks state after the first commits and misses);
-     *  ins: serials the pool has never seen -> inserted as external, in key order (a fixed
-     *       lock order between overlapping requests); ON CONFLICT DO NOTHING makes a
-     *       concurrent insert of the same serial win exactly once;
-     *  the rest (allocated to another organization, already commissioned, or lost to a
-     *  concurrent request) come back as indexes: duplicate_serial. */
+     *  ins: every serial, in key order (a fixed lock order between overlapping requests),
+     *       with ON CONFLICT DO NOTHING: a serial the pool has never seen is inserted as
+     *       external exactly once even when two requests race for it; any serial that
+     *       exists (allocated, commissioned, or the rows upd just took) inserts nothing;
+     *  the counts tell whether every candidate was taken; the product counts the externals. */
     PGresult *r = px__exec(
         db,
-        "WITH req AS (SELECT s, (o - 1)::bigint AS i FROM unnest($2::text[]) "
-        "  WITH ORDINALITY AS t(s, o)), "
-        "upd AS (UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
+        "WITH upd AS (UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
         "  commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = $7::uuid "
-        "  FROM req WHERE p.gtin = $1 AND p.serial = req.s AND p.state = 'allocated' "
-        "  AND p.allocated_to = $5::uuid RETURNING p.serial), "
+        "  WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = 'allocated' "
+        "  AND p.allocated_to = $5::uuid RETURNING 1), "
         "ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
         "  commissioned_by, commissioned_at, commission_id) "
-        "  SELECT $1, req.s, 'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", "
-        "  $7::uuid FROM req WHERE NOT EXISTS (SELECT 1 FROM serial x WHERE x.gtin = $1 "
-        "  AND x.serial = req.s) ORDER BY req.s "
-        "  ON CONFLICT (gtin, serial) DO NOTHING RETURNING serial), "
+        "  SELECT $1, t.s, 'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", "
+        "  $7::uuid FROM unnest($2::text[]) AS t(s) ORDER BY t.s "
+        "  ON CONFLICT (gtin, serial) DO NOTHING RETURNING 1), "
         "cnt AS (SELECT (SELECT count(*) FROM upd) AS u, (SELECT count(*) FROM ins) AS e), "
         "prod AS (UPDATE product SET issued_count = issued_count + cnt.e FROM cnt "
         "  WHERE gtin = $1 AND cnt.e > 0 RETURNING 1) "
-        "SELECT cnt.u, cnt.e, (SELECT count(*) FROM prod), "
-        "  coalesce((SELECT array_to_string(array_agg(req.i ORDER BY req.i), ',') FROM req "
-        "   WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.serial = req.s) "
-        "   AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.serial = req.s)), '') FROM cnt",
+        "SELECT cnt.u, cnt.e, (SELECT count(*) FROM prod) FROM cnt",
         7, p, err);
+    if (r && strtol(px__val(r, 0, 0), NULL, 10) + strtol(px__val(r, 0, 1), NULL, 10) <
+                 (long)in->n) {
+        /* Which ones were not taken (error path only): each candidate looked up on the
+         * primary key (OFFSET 0 keeps the EXISTS a per-row index probe). */
+        const char *q[] = {in->gtin, a, in->commission_id};
+        PGresult *rj = px__exec(
+            db,
+            "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
+            "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
+            "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
+            "OFFSET 0)",
+            3, q, err);
+        if (!rj) {
+            PQclear(r);
+            r = NULL;
+        } else {
+            out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
+            out->external = strtol(px__val(r, 0, 1), NULL, 10);
+            PQclear(r);
+            r = rj;
+            rej_col = 0;
+        }
+    }
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
-    out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
-    out->external = strtol(px__val(r, 0, 1), NULL, 10);
-    const char *rej = px__val(r, 0, 3);
+    if (rej_col < 0) {
+        out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
+        out->external = strtol(px__val(r, 0, 1), NULL, 10);
+    }
+    const char *rej = rej_col < 0 ? "" : px__val(r, 0, rej_col);
     size_t n_rej = in->n - (size_t)(out->allocated + out->external);
     if (n_rej) {
         out->rejected = malloc(n_rej * sizeof(size_t));
@@ -316,7 +338,7 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
         db,
         "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
         "WHERE NOT EXISTS (SELECT 1 FROM serial x WHERE x.gtin = $1 AND x.serial = t.s "
-        "AND x.batch = $2 AND x.state = 'commissioned') ORDER BY o",
+        "AND x.batch = $2 AND x.state = 'commissioned' OFFSET 0) ORDER BY o",
         3, p, err);
     px_buf_dispose(&arr);
     if (!r)
@@ -435,7 +457,8 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
     PGresult *r = px__exec(db,
                            "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN unnest($2::text[]) "
                            "WITH ORDINALITY AS t(s, o) ON serial.serial = t.s "
-                           "WHERE serial.gtin = $1 ORDER BY serial.serial FOR UPDATE OF serial",
+                           "WHERE serial.gtin = $1 AND serial.serial = ANY ($2::text[]) "
+                           "ORDER BY serial.serial FOR UPDATE OF serial",
                            2, p, err);
     px_buf_dispose(&arr);
     if (!r)
@@ -470,7 +493,8 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
                            "UPDATE serial p SET state = 'decommissioned', reason = $4, "
                            "prior_state = t.prior, decommissioned_by = $5::uuid, "
                            "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
-                           "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s",
+                           "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
+                           "AND p.serial = ANY ($2::text[])",
                            6, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
@@ -497,7 +521,7 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
                            "UPDATE serial p SET state = t.st, reason = NULL, prior_state = NULL, "
                            "decommissioned_by = NULL, decommissioned_at = NULL "
                            "FROM unnest($2::text[], $3::text[]) AS t(s, st) "
-                           "WHERE p.gtin = $1 AND p.serial = t.s",
+                           "WHERE p.gtin = $1 AND p.serial = t.s AND p.serial = ANY ($2::text[])",
                            3, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
