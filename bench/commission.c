@@ -1,0 +1,342 @@
+/* bench_commission — commissioning over HTTP from a client process against a raw COPY of the
+ * same rows into the serial table, in the same run (issue 5 part 7, bench/commission.sh).
+ *
+ *   bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]     defaults 10 3
+ *
+ * The server (`packid serve`) is another process. Per round, REQUESTS commissions of 10,000
+ * serials each are POSTed one after the other on a keep-alive connection; in each, 5,000
+ * serials were allocated to the CMO beforehand (written before the clock starts) and 5,000 are
+ * external (new to the pool). The raw side COPYs the same number of rows, already formatted,
+ * in the same 10,000-row units, into the same table. Each side starts from an empty serial
+ * table (TRUNCATE + CHECKPOINT) and the order alternates between rounds. Also reported: the
+ * cost of the EPCIS 2.0 event hash of a 10,000- and a 100,000-EPC commissioning event. */
+#include <curl/curl.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "epcis.h"
+#include "px_buf.h"
+#include "px_crypto.h"
+
+#define PER_REQUEST 10000
+#define GTIN "09506002000013"
+#define SYMBOLS "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pq_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+static long long pq_count(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+static void copy_rows(PGconn *c, const char *sql, const char *data, size_t len)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    if (PQputCopyData(c, data, (int)len) != 1 || PQputCopyEnd(c, NULL) != 1) {
+        fprintf(stderr, "bench_commission: COPY: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    r = PQgetResult(c);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "bench_commission: COPY: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    while ((r = PQgetResult(c)))
+        PQclear(r);
+}
+
+/* n random 20-character serials (set 82 letters and digits), 21 bytes each. */
+static char *random_serials(size_t n)
+{
+    char *s = malloc(n * 21);
+    unsigned char pool[4096];
+    size_t used = sizeof(pool);
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 20; k++) {
+            unsigned char b;
+            do {
+                if (used == sizeof(pool)) {
+                    px_random_bytes(pool, sizeof(pool));
+                    used = 0;
+                }
+                b = pool[used++];
+            } while (b >= 248); /* 62 * 4: no modulo bias */
+            s[i * 21 + (size_t)k] = SYMBOLS[b % 62];
+        }
+        s[i * 21 + 20] = '\0';
+    }
+    return s;
+}
+
+typedef struct http {
+    CURL *curl;
+    const char *base;
+    char auth[128];
+    px_buf resp;
+} http;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    px_buf *b = ud;
+    return px_buf_add(b, p, size * n) == PX_OK ? size * n : 0;
+}
+
+static long post(http *h, const char *path, const char *key, const char *body, size_t len)
+{
+    char url[256], auth[128];
+    snprintf(url, sizeof(url), "%s%s", h->base, path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+    struct curl_slist *hs = curl_slist_append(NULL, auth);
+    hs = curl_slist_append(hs, "Content-Type: application/json");
+    px_buf_reset(&h->resp);
+    curl_easy_setopt(h->curl, CURLOPT_URL, url);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->resp);
+    long status = 0;
+    if (curl_easy_perform(h->curl) == CURLE_OK)
+        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hs);
+    return status;
+}
+
+/* The value of "name":"…" in a flat JSON answer. */
+static void json_field(char *out, size_t cap, const char *json, const char *name)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\":\"", name);
+    const char *p = json ? strstr(json, pat) : NULL;
+    out[0] = '\0';
+    if (!p)
+        return;
+    p += strlen(pat);
+    size_t i = 0;
+    while (p[i] && p[i] != '"' && i + 1 < cap) {
+        out[i] = p[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
+static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
+                        int requests, int round)
+{
+    size_t n = (size_t)requests * PER_REQUEST;
+    char *serials = random_serials(n);
+    /* Half of each request allocated to the CMO beforehand (not timed). */
+    px_buf rows;
+    px_buf_init(&rows, (size_t)1 << 30);
+    for (size_t i = 0; i < n; i++)
+        if (i % PER_REQUEST < PER_REQUEST / 2)
+            px_buf_printf(&rows, GTIN "\t%s\tallocated\tgenerated\t%s\n", serials + i * 21,
+                          cmo_org);
+    copy_rows(db, "COPY serial (gtin, serial, state, origin, allocated_to) FROM STDIN",
+              rows.data, rows.len);
+    px_buf_dispose(&rows);
+    pq_ok(db, "CHECKPOINT");
+    px_buf body;
+    px_buf_init(&body, (size_t)1 << 26);
+    double t0 = now_s();
+    for (int q = 0; q < requests; q++) {
+        px_buf_reset(&body);
+        px_buf_printf(&body,
+                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
+                      "\"batch\":\"R%dQ%d\",\"expiry_date\":\"301231\",\"serials\":[",
+                      round, q);
+        for (size_t i = 0; i < PER_REQUEST; i++)
+            px_buf_printf(&body, "%s\"%s\"", i ? "," : "",
+                          serials + ((size_t)q * PER_REQUEST + i) * 21);
+        px_buf_puts(&body, "]}");
+        long st = post(h, "/v1/commissions", cmo_key, body.data, body.len);
+        if (st != 200 || !strstr(h->resp.data, "\"commissioned\":10000")) {
+            fprintf(stderr, "bench_commission: commission %d: HTTP %ld %.300s\n", q, st,
+                    h->resp.data ? h->resp.data : "");
+            exit(1);
+        }
+    }
+    double dt = now_s() - t0;
+    px_buf_dispose(&body);
+    free(serials);
+    long long c = pq_count(db, "SELECT count(*) FROM serial WHERE state = 'commissioned'");
+    if (c != (long long)n) {
+        fprintf(stderr, "bench_commission: %lld commissioned, want %zu\n", c, n);
+        exit(1);
+    }
+    return (double)n / dt;
+}
+
+static double copy_side(PGconn *db, const char *cmo_org, int requests)
+{
+    size_t n = (size_t)requests * PER_REQUEST;
+    char *serials = random_serials(n);
+    /* The rows a commission writes, formatted before the clock starts. */
+    px_buf *chunks = calloc((size_t)requests, sizeof(px_buf));
+    for (int q = 0; q < requests; q++) {
+        px_buf_init(&chunks[q], (size_t)1 << 28);
+        char cid[37];
+        px_uuid_v4(cid);
+        for (size_t i = 0; i < PER_REQUEST; i++) {
+            size_t k = (size_t)q * PER_REQUEST + i;
+            int alloc = i < PER_REQUEST / 2;
+            px_buf_printf(&chunks[q],
+                          GTIN "\t%s\tcommissioned\t%s\t%s\tB%d\t301231\t%s\t"
+                          "2026-03-01 10:00:00+00\t%s\n",
+                          serials + k * 21, alloc ? "generated" : "external",
+                          alloc ? cmo_org : "\\N", q, cmo_org, cid);
+        }
+    }
+    double t0 = now_s();
+    for (int q = 0; q < requests; q++)
+        copy_rows(db,
+                  "COPY serial (gtin, serial, state, origin, allocated_to, batch, expiry, "
+                  "commissioned_by, commissioned_at, commission_id) FROM STDIN",
+                  chunks[q].data, chunks[q].len);
+    double dt = now_s() - t0;
+    for (int q = 0; q < requests; q++)
+        px_buf_dispose(&chunks[q]);
+    free(chunks);
+    free(serials);
+    return (double)n / dt;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double hash_ms(size_t n)
+{
+    char *serials = random_serials(n);
+    const char **v = malloc(n * sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = serials + i * 21;
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_OBJECT_EVENT;
+    ev.action = PX_EPCIS_ADD;
+    ev.biz_step = PX_BIZSTEP_COMMISSIONING;
+    ev.disposition = PX_DISP_ACTIVE;
+    ev.event_time_us = 1772359200000000LL;
+    ev.sgtin_gtin = GTIN;
+    ev.sgtin_gcp_len = 7;
+    ev.serials = v;
+    ev.n_serials = n;
+    ev.lot = "B1";
+    ev.expiry = "301231";
+    char id[PX_EPCIS_EVENT_ID_MAX];
+    px_err err;
+    double t0 = now_s();
+    if (px_epcis_event_hash(id, &ev, &err) != PX_OK) {
+        fprintf(stderr, "bench_commission: hash: %s\n", err.message);
+        exit(1);
+    }
+    double dt = now_s() - t0;
+    free(v);
+    free(serials);
+    return dt * 1000;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]\n");
+        return 2;
+    }
+    int requests = argc > 4 ? atoi(argv[4]) : 10;
+    int rounds = argc > 5 ? atoi(argv[5]) : 3;
+    if (requests < 1 || rounds < 1 || rounds > 20)
+        return 2;
+    PGconn *db = PQconnectdb(argv[2]);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "bench_commission: %s", PQerrorMessage(db));
+        return 1;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http h = {curl_easy_init(), argv[1], "", {0}};
+    px_buf_init(&h.resp, (size_t)1 << 28);
+    const char *mah = argv[3];
+    const char *prod = "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Bench "
+                       "pack\",\"market\":\"EU\"}";
+    long st = post(&h, "/v1/products", mah, prod, strlen(prod));
+    if (st != 201 && st != 409) {
+        fprintf(stderr, "bench_commission: product: HTTP %ld %s\n", st, h.resp.data);
+        return 1;
+    }
+    const char *partner = "{\"name\":\"Bench CMO\",\"gtins\":[\"" GTIN "\"]}";
+    if ((st = post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
+        fprintf(stderr, "bench_commission: partner: HTTP %ld %s\n", st, h.resp.data);
+        return 1;
+    }
+    char cmo_key[128], cmo_org[64];
+    json_field(cmo_key, sizeof(cmo_key), h.resp.data, "api_key");
+    json_field(cmo_org, sizeof(cmo_org), h.resp.data, "org_id");
+
+    double *api = calloc((size_t)rounds, sizeof(double));
+    double *raw = calloc((size_t)rounds, sizeof(double));
+    printf("%d round(s) of %d commissions x %d serials (half allocated, half external)\n",
+           rounds, requests, PER_REQUEST);
+    for (int r = 0; r < rounds; r++) {
+        for (int side = 0; side < 2; side++) {
+            pq_ok(db, "TRUNCATE serial");
+            pq_ok(db, "CHECKPOINT");
+            int do_api = (side == 0) == (r % 2 == 0);
+            if (do_api)
+                api[r] = http_side(&h, db, cmo_key, cmo_org, requests, r);
+            else
+                raw[r] = copy_side(db, cmo_org, requests);
+        }
+        printf("round %d: HTTP commission %.0f serials/s, raw COPY %.0f rows/s, ratio %.2f\n",
+               r + 1, api[r], raw[r], api[r] / raw[r]);
+        fflush(stdout);
+    }
+    qsort(api, (size_t)rounds, sizeof(double), cmp_d);
+    qsort(raw, (size_t)rounds, sizeof(double), cmp_d);
+    double ma = api[rounds / 2], mr = raw[rounds / 2];
+    printf("median: HTTP commission %.0f serials/s end-to-end, raw COPY %.0f rows/s, "
+           "ratio %.2f (target >= 0.5)\n",
+           ma, mr, ma / mr);
+    printf("EPCIS 2.0 event hash at write time: 10,000 EPCs %.1f ms, 100,000 EPCs %.1f ms\n",
+           hash_ms(10000), hash_ms(100000));
+    free(api);
+    free(raw);
+    px_buf_dispose(&h.resp);
+    curl_easy_cleanup(h.curl);
+    curl_global_cleanup();
+    PQfinish(db);
+    return 0;
+}
