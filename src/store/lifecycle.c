@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commission_rules.h"
 #include "lifecycle_store.h"
 #include "px_str.h"
 #include "store_internal.h"
@@ -146,50 +147,196 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
     return rc;
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch, for COPY. */
+static void copy_ts(char out[40], int64_t us)
+{
+    int64_t day_us = 86400LL * 1000000, d = us / day_us, rem = us % day_us;
+    if (rem < 0) {
+        rem += day_us;
+        d--;
+    }
+    int y, m, dd;
+    px_civil_from_us(d * day_us, &y, &m, &dd);
+    int64_t sec = rem / 1000000;
+    snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", y, m, dd, (int)(sec / 3600),
+             (int)(sec / 60 % 60), (int)(sec % 60), (long long)(rem % 1000000));
+}
+
+static px_rc simple(px_db *db, const char *sql, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, 0, NULL, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* COPYs the external serials (sorted, each new to the pool) as commissioned rows. Fails on
+ * any conflict (the caller's savepoint then falls back to INSERT … ON CONFLICT). */
+static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *const *v,
+                           size_t n, px_err *err)
+{
+    char ts[40];
+    copy_ts(ts, in->now_us);
+    px_buf b;
+    px_buf_init(&b, (size_t)64 << 20);
+    px_rc rc = PX_OK;
+    /* Serial and batch are GS1 set 82: no tab, newline or backslash to escape in COPY text. */
+    for (size_t i = 0; i < n && rc == PX_OK; i++)
+        rc = px_buf_printf(&b, "%s\t%s\tcommissioned\texternal\t%s\t%s\t%s\t%s\t%s\n", in->gtin,
+                           v[i], in->batch, in->expiry, in->org_id, ts, in->commission_id);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
+    }
+    PGresult *r = PQexec(db->conn, "COPY serial (gtin, serial, state, origin, batch, expiry, "
+                                   "commissioned_by, commissioned_at, commission_id) FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        px__sqlstate_map(r, db->conn, err);
+        PQclear(r);
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    PQclear(r);
+    if (PQputCopyData(db->conn, b.data, (int)b.len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
+        rc = px__sqlstate_map(NULL, db->conn, err);
+    px_buf_dispose(&b);
+    while ((r = PQgetResult(db->conn))) {
+        if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = px__sqlstate_map(r, db->conn, err);
+        PQclear(r);
+    }
+    return rc;
+}
+
 px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
                                   const px_commission_rows *in, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     px_buf arr;
     const char *a = array_param(&arr, in->serials, in->n, err);
+    const char **rest = NULL;
+    PGresult *r = NULL;
+    px_rc rc;
     if (!a) {
-        px_buf_dispose(&arr);
-        return err->rc;
+        rc = err->rc;
+        goto done;
     }
     char now[24];
     us_text(now, in->now_us);
+    /* REQ-COMMISSION-6: a handful of statements whatever the count.
+     * 1. Serials allocated to the caller and still allocated -> commissioned. Matched with
+     *    "serial = ANY ($2)" on the primary key, never joined (a join with the pool lets the
+     *    planner hash the whole serial table when statistics are stale; a fresh table's
+     *    missing statistics must not turn this into a sequential scan either). Row locks: a
+     *    concurrent commissioner re-checks state after the first commits and misses. */
+    if ((rc = simple(db, "SET LOCAL enable_seqscan = off", err)) != PX_OK)
+        goto done;
     const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
-    int rej_col = -1;
-    /* REQ-COMMISSION-6: one statement for the whole list. The serials are matched with
-     * "serial = ANY ($2)" on the primary key, never joined: a join with the pool lets the
-     * planner hash the whole serial table when its statistics are stale.
-     *  upd: serials allocated to the caller and still allocated -> commissioned (row locks:
-     *       a concurrent commissioner re-checks state after the first commits and misses);
-     *  ins: every serial, in key order (a fixed lock order between overlapping requests),
-     *       with ON CONFLICT DO NOTHING: a serial the pool has never seen is inserted as
-     *       external exactly once even when two requests race for it; any serial that
-     *       exists (allocated, commissioned, or the rows upd just took) inserts nothing;
-     *  the counts tell whether every candidate was taken; the product counts the externals. */
-    PGresult *r = px__exec(
-        db,
-        "WITH upd AS (UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
-        "  commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = $7::uuid "
-        "  WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = 'allocated' "
-        "  AND p.allocated_to = $5::uuid RETURNING 1), "
-        "ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
-        "  commissioned_by, commissioned_at, commission_id) "
-        "  SELECT $1, t.s, 'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", "
-        "  $7::uuid FROM unnest($2::text[]) AS t(s) ORDER BY t.s "
-        "  ON CONFLICT (gtin, serial) DO NOTHING RETURNING 1), "
-        "cnt AS (SELECT (SELECT count(*) FROM upd) AS u, (SELECT count(*) FROM ins) AS e), "
-        "prod AS (UPDATE product SET issued_count = issued_count + cnt.e FROM cnt "
-        "  WHERE gtin = $1 AND cnt.e > 0 RETURNING 1) "
-        "SELECT cnt.u, cnt.e, (SELECT count(*) FROM prod) FROM cnt",
-        7, p, err);
-    if (r && strtol(px__val(r, 0, 0), NULL, 10) + strtol(px__val(r, 0, 1), NULL, 10) <
-                 (long)in->n) {
-        /* Which ones were not taken (error path only): each candidate looked up on the
-         * primary key (OFFSET 0 keeps the EXISTS a per-row index probe). */
+    r = px__exec(db,
+                 "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
+                 "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
+                 "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
+                 "'allocated' AND p.allocated_to = $5::uuid RETURNING p.serial",
+                 7, p, err);
+    if (!r || (rc = simple(db, "SET LOCAL enable_seqscan = on", err)) != PX_OK) {
+        rc = err->rc;
+        goto done;
+    }
+    out->allocated = PQntuples(r);
+    /* 2. The rest, sorted (a fixed lock order between overlapping requests): new to the pool
+     *    unless they exist (allocated elsewhere, commissioned) or a concurrent request inserts
+     *    them first. Fast path: one COPY inside a savepoint. Any conflict rolls the savepoint
+     *    back and the same rows go through INSERT … ON CONFLICT DO NOTHING, which inserts each
+     *    unseen serial exactly once and skips the others. */
+    size_t n_taken = (size_t)out->allocated, n_rest = 0;
+    const char **taken = malloc((n_taken ? n_taken : 1) * sizeof(*taken));
+    rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
+    if (!taken || !rest) {
+        free(taken);
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n_taken; i++)
+        taken[i] = PQgetvalue(r, (int)i, 0);
+    memcpy(rest, in->serials, in->n * sizeof(*rest));
+    qsort(taken, n_taken, sizeof(*taken), cmp_str);
+    qsort(rest, in->n, sizeof(*rest), cmp_str);
+    for (size_t i = 0, k = 0; i < in->n; i++) {
+        while (k < n_taken && strcmp(taken[k], rest[i]) < 0)
+            k++;
+        if (k < n_taken && strcmp(taken[k], rest[i]) == 0)
+            continue;
+        rest[n_rest++] = rest[i];
+    }
+    free(taken);
+    if (n_rest) {
+        if ((rc = simple(db, "SAVEPOINT commission_copy", err)) != PX_OK)
+            goto done;
+        px_err cerr;
+        px_err_clear(&cerr);
+        if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
+            if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) != PX_OK)
+                goto done;
+            out->external = (long)n_rest;
+        } else {
+            if (cerr.rc == PX_EUNAVAIL) {
+                *err = cerr;
+                rc = cerr.rc;
+                goto done;
+            }
+            if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
+                goto done;
+            px_buf restarr;
+            const char *ra = array_param(&restarr, rest, n_rest, err);
+            if (!ra) {
+                px_buf_dispose(&restarr);
+                rc = err->rc;
+                goto done;
+            }
+            const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now,
+                               in->commission_id};
+            PGresult *ri = px__exec(
+                db,
+                "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
+                "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
+                "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
+                "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+                "RETURNING 1) SELECT count(*) FROM ins",
+                7, q, err);
+            px_buf_dispose(&restarr);
+            if (!ri) {
+                rc = err->rc;
+                goto done;
+            }
+            out->external = strtol(px__val(ri, 0, 0), NULL, 10);
+            PQclear(ri);
+        }
+    }
+    /* 3. External serials count as issued for the product (the 10,000x rule). */
+    if (out->external > 0) {
+        char ext[24];
+        snprintf(ext, sizeof(ext), "%ld", out->external);
+        const char *q[] = {in->gtin, ext};
+        PGresult *ru = px__exec(db,
+                                "UPDATE product SET issued_count = issued_count + $2::bigint "
+                                "WHERE gtin = $1",
+                                2, q, err);
+        if (!ru) {
+            rc = err->rc;
+            goto done;
+        }
+        PQclear(ru);
+    }
+    /* 4. Error path only: which candidates were not taken (each looked up on the primary key;
+     *    OFFSET 0 keeps the EXISTS a per-row index probe). */
+    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
+    if (n_rej) {
         const char *q[] = {in->gtin, a, in->commission_id};
         PGresult *rj = px__exec(
             db,
@@ -199,40 +346,30 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
             "OFFSET 0)",
             3, q, err);
         if (!rj) {
-            PQclear(r);
-            r = NULL;
-        } else {
-            out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
-            out->external = strtol(px__val(r, 0, 1), NULL, 10);
-            PQclear(r);
-            r = rj;
-            rej_col = 0;
+            rc = err->rc;
+            goto done;
         }
-    }
-    px_buf_dispose(&arr);
-    if (!r)
-        return err->rc;
-    if (rej_col < 0) {
-        out->allocated = strtol(px__val(r, 0, 0), NULL, 10);
-        out->external = strtol(px__val(r, 0, 1), NULL, 10);
-    }
-    const char *rej = rej_col < 0 ? "" : px__val(r, 0, rej_col);
-    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
-    if (n_rej) {
         out->rejected = malloc(n_rej * sizeof(size_t));
         if (!out->rejected) {
-            PQclear(r);
-            return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            PQclear(rj);
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto done;
         }
-        const char *s = rej;
-        while (*s && out->n_rejected < n_rej) {
+        const char *sv = px__val(rj, 0, 0);
+        while (*sv && out->n_rejected < n_rej) {
             char *end;
-            out->rejected[out->n_rejected++] = (size_t)strtoull(s, &end, 10);
-            s = *end == ',' ? end + 1 : end;
+            out->rejected[out->n_rejected++] = (size_t)strtoull(sv, &end, 10);
+            sv = *end == ',' ? end + 1 : end;
         }
+        PQclear(rj);
     }
-    PQclear(r);
-    return PX_OK;
+    rc = PX_OK;
+done:
+    if (r)
+        PQclear(r);
+    free(rest);
+    px_buf_dispose(&arr);
+    return rc;
 }
 
 void px_commission_outcome_dispose(px_commission_outcome *o)
