@@ -132,43 +132,73 @@ static json_t *str_or_null(const char *s)
 
 /* ---- POST /v1/commissions ---------------------------------------------------------------- */
 
+/* Appends s as a JSON string (quotes, backslashes and control characters escaped). */
+static void json_str_add(px_buf *b, const char *s)
+{
+    px_buf_add(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        px_buf_add(b, run, (size_t)(s - run));
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            px_buf_add(b, e, 2);
+        } else {
+            px_buf_printf(b, "\\u%04x", c);
+        }
+        run = s + 1;
+    }
+    px_buf_add(b, run, (size_t)(s - run));
+    px_buf_add(b, "\"", 1);
+}
+
+/* The commission answer, rendered straight into a buffer: 100,000 items through jansson's
+ * object model would cost more than the rest of the request's C work. */
 static char *render_commission(void *ctx, const void *result, int *status)
 {
     (void)ctx;
     const px_commission_result *res = result;
     const px_commission_req *req = res->req;
-    json_t *data = json_array();
-    size_t e = 0;
-    for (size_t i = 0; i < req->n_serials; i++) {
-        if (res->status[i] == PX_ITEM_OK) {
-            json_array_append_new(data, json_pack("{s:s, s:s}", "serial_number",
-                                                  req->serials[i], "status", "commissioned"));
-            continue;
-        }
-        while (e < res->n_errors && res->errors[e].index < i)
-            e++;
-        const px_item_error *it = e < res->n_errors ? &res->errors[e] : NULL;
-        json_array_append_new(data, json_pack("{s:s, s:s, s:I, s:s, s:s}", "serial_number",
-                                               req->serials[i], "status", "rejected", "index",
-                                               (json_int_t)i, "code", it ? it->code : "rejected",
-                                               "message", it ? it->message : ""));
-    }
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
     char msg[96];
     if (res->n_errors)
         snprintf(msg, sizeof(msg), "%ld of %zu serials commissioned", res->committed,
                  req->n_serials);
     else
         snprintf(msg, sizeof(msg), "Serials commissioned");
-    json_t *o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "success", 1,
-                          "message", msg, "commission_id", res->commission_id, "event_id",
-                          res->event_id, "event_hash", res->event_hash, "commissioned",
-                          (json_int_t)res->committed, "allocated", (json_int_t)res->allocated,
-                          "external", (json_int_t)res->external, "rejected",
-                          (json_int_t)res->n_errors, "data", data);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
+    px_buf_printf(&b,
+                  "{\"success\":true,\"message\":\"%s\",\"commission_id\":\"%s\",\"event_id\":"
+                  "\"%s\",\"event_hash\":\"%s\",\"commissioned\":%ld,\"allocated\":%ld,"
+                  "\"external\":%ld,\"rejected\":%zu,\"data\":[",
+                  msg, res->commission_id, res->event_id, res->event_hash, res->committed,
+                  res->allocated, res->external, res->n_errors);
+    size_t e = 0;
+    for (size_t i = 0; i < req->n_serials; i++) {
+        px_buf_puts(&b, i ? ",{\"serial_number\":" : "{\"serial_number\":");
+        json_str_add(&b, req->serials[i]);
+        if (res->status[i] == PX_ITEM_OK) {
+            px_buf_puts(&b, ",\"status\":\"commissioned\"}");
+            continue;
+        }
+        while (e < res->n_errors && res->errors[e].index < i)
+            e++;
+        const px_item_error *it = e < res->n_errors ? &res->errors[e] : NULL;
+        px_buf_printf(&b, ",\"status\":\"rejected\",\"index\":%zu,\"code\":", i);
+        json_str_add(&b, it ? it->code : "rejected");
+        px_buf_puts(&b, ",\"message\":");
+        json_str_add(&b, it ? it->message : "");
+        px_buf_puts(&b, "}");
+    }
+    px_rc rc = px_buf_puts(&b, "]}");
     *status = 200;
-    return s;
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return NULL;
+    }
+    return px_buf_take(&b);
 }
 
 void h_commission_create(px_req *r)
