@@ -1,4 +1,5 @@
 /* Pack lifecycle use cases (lifecycle.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,21 +120,20 @@ typedef struct event_in {
 
 /* Writes the EPCIS event row of a transition, with its EPCIS 2.0 event hash ID computed from
  * exactly the fields px_epcis_event will carry when the event is exported (DOMAIN.md §6.6). */
-static px_rc record_event(px_db *db, const event_in *in, char event_id[PX_ID_LEN + 1],
-                          char hash_out[PX_EPCIS_EVENT_ID_MAX], px_err *err)
+/* The px_epcis_event of a transition (what the exporter will write and what is hashed). */
+static px_rc build_event(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[64],
+                         const event_in *in, px_err *err)
 {
-    px_epcis_vocab vocab;
-    px_rc rc = px_epcis_vocab_for(&vocab, in->action, in->to, err);
+    px_rc rc = px_epcis_vocab_for(vocab, in->action, in->to, err);
     if (rc != PX_OK)
         return rc;
-    char sgln[64];
     org_sgln(sgln, in->by, in->prod);
     px_epcis_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.type = PX_EPCIS_OBJECT_EVENT;
-    ev.action = vocab.action;
-    ev.biz_step = px_cbv_bizstep_lookup(vocab.biz_step);
-    ev.disposition = vocab.disposition ? px_cbv_disp_lookup(vocab.disposition) : PX_DISP_NONE;
+    ev.action = vocab->action;
+    ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
+    ev.disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE;
     ev.event_time_us = in->now_us;
     ev.tz_offset_min = 0;
     ev.sgtin_gtin = in->prod->gtin;
@@ -142,12 +142,31 @@ static px_rc record_event(px_db *db, const event_in *in, char event_id[PX_ID_LEN
     ev.n_serials = in->n;
     ev.read_point = sgln[0] ? sgln : NULL;
     ev.biz_location = sgln[0] ? sgln : NULL;
-    if (vocab.action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
+    if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
         ev.lot = in->lot;
         ev.expiry = in->expiry;
     }
+    *ev_out = ev;
+    return PX_OK;
+}
+
+/* Writes the EPCIS event row of a transition, with its EPCIS 2.0 event hash ID computed from
+ * exactly the fields px_epcis_event will carry when the event is exported (DOMAIN.md §6.6).
+ * precomputed: the hash of the same event computed ahead (NULL: compute it here). */
+static px_rc record_event(px_db *db, const event_in *in, const char *precomputed,
+                          char event_id[PX_ID_LEN + 1], char hash_out[PX_EPCIS_EVENT_ID_MAX],
+                          px_err *err)
+{
+    px_epcis_vocab vocab;
+    char sgln[64];
+    px_epcis_event ev;
+    px_rc rc = build_event(&ev, &vocab, sgln, in, err);
+    if (rc != PX_OK)
+        return rc;
     char hash[PX_EPCIS_EVENT_ID_MAX];
-    if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
+    if (precomputed)
+        px_strlcpy(hash, precomputed, sizeof(hash));
+    else if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
         return rc;
     if ((rc = px_uuid_v4(event_id)) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
@@ -188,6 +207,72 @@ static px_rc record_event(px_db *db, const event_in *in, char event_id[PX_ID_LEN
     return PX_OK;
 }
 
+/* The event hash of a commission, computed on another thread while the database works: in
+ * the common case (every candidate commissioned) the event's EPCs are exactly the candidates,
+ * known before the transaction, and hashing 10,000 EPCs costs about as much as writing them.
+ * When the outcome differs (partial with rejections) the hash is computed again. */
+typedef struct hash_ahead {
+    pthread_t thread;
+    int started, joined;
+    px_product prod;
+    px_pack_status to;
+    event_in in;
+    px_epcis_event ev;
+    char sgln[64];
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    px_rc rc;
+    px_err err;
+} hash_ahead;
+
+static void *hash_ahead_main(void *arg)
+{
+    hash_ahead *h = arg;
+    h->rc = px_epcis_event_hash(h->hash, &h->ev, &h->err);
+    return NULL;
+}
+
+static void hash_ahead_start(hash_ahead *h, px_db *db, const px_actor *by, const char *gtin,
+                             const char *const *cand, size_t n, const char *batch,
+                             const char *expiry, int64_t now)
+{
+    memset(h, 0, sizeof(*h));
+    px_err e;
+    if (px_store_product_get(db, &h->prod, gtin, 0, &e) != PX_OK)
+        return;
+    px_pack_status_init(&h->to);
+    h->to.state = PX_PACK_COMMISSIONED;
+    event_in in = {by, &h->prod, "commission", PX_PACK_COMMISSION, &h->to, now, cand, n,
+                   "commission", NULL, NULL, NULL, batch, expiry, NULL, NULL};
+    h->in = in;
+    px_epcis_vocab vocab;
+    if (build_event(&h->ev, &vocab, h->sgln, &h->in, &e) != PX_OK)
+        return;
+    /* build_event points read_point at its own sgln argument: h->sgln, which lives on. */
+    h->started = pthread_create(&h->thread, NULL, hash_ahead_main, h) == 0;
+}
+
+static void hash_ahead_join(hash_ahead *h)
+{
+    if (h->started && !h->joined) {
+        pthread_join(h->thread, NULL);
+        h->joined = 1;
+    }
+}
+
+/* The precomputed hash when the event's EPCs are the ones hashed ahead, else NULL. */
+static const char *hash_ahead_take(hash_ahead *h, const char *const *epcs, size_t n)
+{
+    if (!h || !h->started)
+        return NULL;
+    hash_ahead_join(h);
+    if (h->rc != PX_OK || n != h->ev.n_serials)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (epcs[i] != h->ev.serials[i])
+            return NULL;
+    return h->hash;
+}
+
 /* Bounded retry of a whole use case on a serialization failure or deadlock (STYLE.md
  * "SQLSTATE ... CONFLICT and a bounded retry"). */
 static int retryable(px_rc rc, const px_err *err)
@@ -207,7 +292,8 @@ void px_commission_result_dispose(px_commission_result *res)
 }
 
 static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_req *req,
-                           px_idem *idem, px_commission_result *res, errlist *errs,
+                           px_idem *idem, hash_ahead *ahead, px_commission_result *res,
+                           errlist *errs,
                            const char *const *cand, const size_t *cand_idx, size_t n_cand,
                            int64_t now, px_err *err)
 {
@@ -299,7 +385,8 @@ static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_re
     event_in ev = {by, &prod, "commission", PX_PACK_COMMISSION, &to, now, epcs, k,
                    "commission", res->commission_id, NULL, NULL, req->batch,
                    req->expiry_date, NULL, NULL};
-    rc = record_event(db, &ev, res->event_id, res->event_hash, err);
+    rc = record_event(db, &ev, hash_ahead_take(ahead, epcs, k), res->event_id, res->event_hash,
+                      err);
     free(epcs);
     if (rc != PX_OK)
         goto fail;
@@ -389,12 +476,20 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
             cand_idx[k] = i;
             cand[k++] = req->serials[i];
         }
+    hash_ahead *ahead = malloc(sizeof(*ahead));
+    if (ahead)
+        hash_ahead_start(ahead, db, by, res->gtin, cand, n_cand, req->batch, req->expiry_date,
+                         now);
     for (int attempt = 0; attempt < 3; attempt++) {
         px_err_clear(err);
-        rc = commission_tx(db, by, req, idem, res, &errs, cand, cand_idx, n_cand, now, err);
+        rc = commission_tx(db, by, req, idem, ahead, res, &errs, cand, cand_idx, n_cand, now,
+                           err);
         if (!retryable(rc, err))
             break;
     }
+    if (ahead)
+        hash_ahead_join(ahead);
+    free(ahead);
     free(cand);
     free(cand_idx);
 done:
@@ -627,7 +722,7 @@ static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
                 continue;
             event_in ev = {by, &prod, kind, action, rep, now, group, k, "list", NULL, NULL,
                            res->op_id, NULL, NULL, reason_text, NULL};
-            rc = record_event(db, &ev, res->event_id, NULL, err);
+            rc = record_event(db, &ev, NULL, res->event_id, NULL, err);
         }
         free(group);
         if (rc != PX_OK)
@@ -783,7 +878,7 @@ px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
         event_in ev = {by, &prod, "release", PX_PACK_RELEASE, &to, now,
                        (const char *const *)released, count, "release", NULL,
                        res->release_id, NULL, req->batch, NULL, NULL, req->market};
-        if ((rc = record_event(db, &ev, res->event_id, NULL, err)) != PX_OK)
+        if ((rc = record_event(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
             goto fail;
         /* Issue 6: the market's EPCIS report, queued in this transaction (reports.h). */
         if ((rc = px_svc_reports_queue_release(db, by, res->release_id, res->report_id,
@@ -883,7 +978,7 @@ px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
         event_in ev = {by, &prod, "recall", PX_PACK_RECALL, &to, now,
                        (const char *const *)recalled, count, "list", NULL, NULL, res->op_id,
                        req->batch, NULL, px_decom_reason_name(reason), NULL};
-        if ((rc = record_event(db, &ev, res->event_id, NULL, err)) != PX_OK)
+        if ((rc = record_event(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
             goto fail;
         char details[400], batch_esc[64];
         px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
