@@ -395,6 +395,31 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
                      5);
 }
 
+/* The event hash is computed ahead (on another thread, from the candidates) when every serial
+ * is taken, and inline otherwise: both must give the same ID for the same event. */
+static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
+{
+    fixture *f = *state;
+    char *b = commission_body(GTIN, "B-HASH", "271231", "[\"H-0\"]", 0);
+    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
+    free(b);
+    b = commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-2\"]", 0);
+    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    free(b);
+    char h1[128];
+    snprintf(h1, sizeof(h1), "%s", json_string_value(json_object_get(j, "event_hash")));
+    json_decref(j);
+    assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"),
+                     0);
+    /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
+    b = commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
+    j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    free(b);
+    assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 1);
+    assert_string_equal(json_string_value(json_object_get(j, "event_hash")), h1);
+    json_decref(j);
+}
+
 /* ---- two CMOs at the same moment ---------------------------------------------------- */
 
 typedef struct racer {
@@ -674,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle__commission_batch_expiry_mismatch),
         cmocka_unit_test(test_lifecycle__commission_idempotent_replay),
         cmocka_unit_test(test_lifecycle__external_then_allocation_never_reissues),
+        cmocka_unit_test(test_lifecycle__event_hash_ahead_equals_inline),
         cmocka_unit_test(test_lifecycle__two_cmos_race_overlapping_serials),
         cmocka_unit_test(test_lifecycle__release_mah_only),
         cmocka_unit_test(test_lifecycle__decommission_and_reactivation_window),
