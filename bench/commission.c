@@ -160,11 +160,14 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
     /* Half of each request allocated to the CMO beforehand (not timed). */
     px_buf rows;
     px_buf_init(&rows, (size_t)1 << 30);
+    char alloc_id[37];
+    px_uuid_v4(alloc_id); /* as an allocation job writes them: with their allocation */
     for (size_t i = 0; i < n; i++)
         if (i % PER_REQUEST < PER_REQUEST / 2)
-            px_buf_printf(&rows, GTIN "\t%s\tallocated\tgenerated\t%s\n", serials + i * 21,
-                          cmo_org);
-    copy_rows(db, "COPY serial (gtin, serial, state, origin, allocated_to) FROM STDIN",
+            px_buf_printf(&rows, GTIN "\t%s\tallocated\tgenerated\t%s\t%s\n",
+                          serials + i * 21, alloc_id, cmo_org);
+    copy_rows(db,
+              "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to) FROM STDIN",
               rows.data, rows.len);
     px_buf_dispose(&rows);
     pq_ok(db, "CHECKPOINT");
@@ -205,6 +208,8 @@ static double copy_side(PGconn *db, const char *cmo_org, int requests)
     char *serials = random_serials(n);
     /* The rows a commission writes, formatted before the clock starts. */
     px_buf *chunks = calloc((size_t)requests, sizeof(px_buf));
+    char alloc_id[37];
+    px_uuid_v4(alloc_id);
     for (int q = 0; q < requests; q++) {
         px_buf_init(&chunks[q], (size_t)1 << 28);
         char cid[37];
@@ -213,17 +218,17 @@ static double copy_side(PGconn *db, const char *cmo_org, int requests)
             size_t k = (size_t)q * PER_REQUEST + i;
             int alloc = i < PER_REQUEST / 2;
             px_buf_printf(&chunks[q],
-                          GTIN "\t%s\tcommissioned\t%s\t%s\tB%d\t301231\t%s\t"
+                          GTIN "\t%s\tcommissioned\t%s\t%s\t%s\tB%d\t301231\t%s\t"
                           "2026-03-01 10:00:00+00\t%s\n",
                           serials + k * 21, alloc ? "generated" : "external",
-                          alloc ? cmo_org : "\\N", q, cmo_org, cid);
+                          alloc ? alloc_id : "\\N", alloc ? cmo_org : "\\N", q, cmo_org, cid);
         }
     }
     double t0 = now_s();
     for (int q = 0; q < requests; q++)
         copy_rows(db,
-                  "COPY serial (gtin, serial, state, origin, allocated_to, batch, expiry, "
-                  "commissioned_by, commissioned_at, commission_id) FROM STDIN",
+                  "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to, batch, "
+                  "expiry, commissioned_by, commissioned_at, commission_id) FROM STDIN",
                   chunks[q].data, chunks[q].len);
     double dt = now_s() - t0;
     for (int q = 0; q < requests; q++)
