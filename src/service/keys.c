@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -62,10 +63,11 @@ static px_rc validate_org(const px_org *org, px_err *err)
     if (!px_str_printable(org->name, 200))
         return px_err_set(err, PX_EINVALID, "invalid_name",
                           "name must be 1 to 200 characters without control characters");
-    size_t gl = strlen(org->gln);
-    for (size_t i = 0; i < gl; i++)
-        if (org->gln[i] < '0' || org->gln[i] > '9' || gl != 13)
-            return px_err_set(err, PX_EINVALID, "invalid_gln", "gln must be 13 digits");
+    /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3). */
+    if (org->gln[0] && gs1_gln_validate(org->gln, err) != PX_OK) {
+        px_err_field(err, "gln");
+        return PX_EINVALID;
+    }
     size_t ml = strlen(org->market);
     if (ml && (ml != 2 || org->market[0] < 'A' || org->market[0] > 'Z' ||
                org->market[1] < 'A' || org->market[1] > 'Z'))
@@ -205,9 +207,9 @@ px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
      * 951 are for GS1 Global Office use; 0950600 is the prefix of GS1's own examples). */
     if ((rc = bootstrap_org(db, &cli, &op, "operator", "packid operator", "", "admin",
                             out->admin_key, err)) != PX_OK ||
-        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000005", "mah",
+        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000008", "mah",
                             out->mah_key, err)) != PX_OK ||
-        (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000012", "cmo",
+        (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000015", "cmo",
                             out->cmo_key, err)) != PX_OK)
         return rc;
     /* A demo product granted to the demo CMO, so the printed keys can be used at once. */

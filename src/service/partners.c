@@ -34,9 +34,9 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
     return PX_OK;
 }
 
-px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *org_id,
-                            const char *const *gtins, int n, px_partner_result *out,
-                            px_err *err)
+px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *gln,
+                            const char *org_id, const char *const *gtins, int n,
+                            px_partner_result *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     char(*norm)[GS1_GTIN_LEN + 1] = n ? calloc((size_t)n, GS1_GTIN_LEN + 1) : NULL;
@@ -62,8 +62,15 @@ px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, con
             px_err_field(err, "name");
             goto fail;
         }
+        /* GLN: 13 digits with a valid mod-10 check digit (GS1 General Specifications). */
+        if (gln && gs1_gln_validate(gln, err) != PX_OK) {
+            rc = PX_EINVALID;
+            px_err_field(err, "gln");
+            goto fail;
+        }
         px_strlcpy(cmo.kind, "cmo", sizeof(cmo.kind));
         px_strlcpy(cmo.name, name, sizeof(cmo.name));
+        px_strlcpy(cmo.gln, gln ? gln : "", sizeof(cmo.gln));
         if ((rc = px_store_org_insert(db, &cmo, err)) != PX_OK)
             goto fail;
     }

@@ -98,10 +98,12 @@ typedef struct px_partner_result {
 } px_partner_result;
 
 /* POST /v1/partners: creates the CMO organization (or links org_id, a CMO), the
- * partnership, grants gtins (the MAH's own products) and a cmo key — one transaction. */
-px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *org_id,
-                            const char *const *gtins, int n, px_partner_result *out,
-                            px_err *err);
+ * partnership, grants gtins (the MAH's own products) and a cmo key — one transaction. gln
+ * (optional, new organizations only) is the CMO site's GLN: its EPCIS events carry it as
+ * readPoint/bizLocation, which the EU profile requires. */
+px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *gln,
+                            const char *org_id, const char *const *gtins, int n,
+                            px_partner_result *out, px_err *err);
 /* PATCH /v1/partners/{id}: gtins (NULL = unchanged) replaces the granted set; status NULL =
  * unchanged. Suspension stops the CMO's access at once (every access reads the status). */
 px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,

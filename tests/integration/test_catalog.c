@@ -388,6 +388,9 @@ static void test_catalog__partner_errors(void **state)
     expect_field(f, "POST", "/v1/partners", key, "{\"gtins\":[]}", "name");
     expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":\"abc\"}", "gtins");
     expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"colour\":1}", "colour");
+    /* The site GLN is a GS1 key: 13 digits with its check digit. */
+    expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gln\":\"9506000000013\"}",
+                 "gln");
     /* org_id must name a CMO organization. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", org2);
     expect(f, "POST", "/v1/partners", key, body, 404, "not_found");
@@ -396,9 +399,14 @@ static void test_catalog__partner_errors(void **state)
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), org_before);
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), key_before);
 
-    char cmo[40], cmo_key[64], ps[40];
-    snprintf(body, sizeof(body), "{\"name\":\"Fine CMO\",\"gtins\":[\"%s\"]}", mine);
+    char cmo[40], cmo_key[64], ps[40], q[160];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"Fine CMO\",\"gln\":\"9506000000015\",\"gtins\":[\"%s\"]}", mine);
     partner(f, key, body, cmo, cmo_key, ps);
+    /* The CMO's site GLN is kept: its events' readPoint (EU profile). */
+    snprintf(q, sizeof(q), "SELECT count(*) FROM organization WHERE id = '%s' AND gln = "
+                           "'9506000000015'", cmo);
+    assert_int_equal(px_sql_count(&f->env, q), 1);
     /* The same CMO twice: 409, PATCH instead. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", cmo);
     expect(f, "POST", "/v1/partners", key, body, 409, "partnership_exists");

@@ -164,7 +164,7 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     fixture *f = *state;
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
-            "{\"kind\":\"mah\",\"name\":\"Via HTTP\",\"gln\":\"9506000000029\"}", NULL);
+            "{\"kind\":\"mah\",\"name\":\"Via HTTP\",\"gln\":\"9506000000022\"}", NULL);
     assert_int_equal(r.status, 201);
     char body[200];
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}",
@@ -176,6 +176,17 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "api_key")));
     px_http_resp_free(&r);
     expect(f, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    /* A GLN with a wrong check digit is refused, naming the field. */
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+            "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(json_object_get(r.json, "error"),
+                                                           "details"),
+                                           0),
+                            "field")),
+                        "gln");
+    px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah_org);
     expect(f, "POST", "/v1/keys", f->admin_key, body, 422, "validation_error");
