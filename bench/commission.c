@@ -282,8 +282,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]\n");
         return 2;
     }
-    int requests = argc > 4 ? atoi(argv[4]) : 10;
-    int rounds = argc > 5 ? atoi(argv[5]) : 3;
+    int requests = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 10;
+    int rounds = argc > 5 ? (int)strtol(argv[5], NULL, 10) : 3;
     if (requests < 1 || rounds < 1 || rounds > 20)
         return 2;
     PGconn *db = PQconnectdb(argv[2]);

@@ -87,11 +87,11 @@ px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const
         return err->rc;
     px_rc rc = PX_OK;
     if (PQntuples(r) != 1 || strcmp(px__val(r, 0, 0), route) != 0 ||
-        strcmp(px__val(r, 0, 1), request_hash) != 0 || atoi(px__val(r, 0, 2)) == 0) {
+        strcmp(px__val(r, 0, 1), request_hash) != 0 || strtol(px__val(r, 0, 2), NULL, 10) == 0) {
         rc = px_err_set(err, PX_ECONFLICT, "idempotency_conflict",
                         "Idempotency-Key '%.80s' was already used with another request", key);
     } else {
-        out->status = atoi(px__val(r, 0, 2));
+        out->status = (int)strtol(px__val(r, 0, 2), NULL, 10);
         const char *body = px__val(r, 0, 3);
         size_t len = strlen(body);
         out->response = malloc(len + 1);

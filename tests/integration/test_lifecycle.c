@@ -445,11 +445,12 @@ static void *race(void *arg)
 
 static char *serial_range(const char *prefix, int from, int n)
 {
-    char *s = malloc((size_t)n * 24 + 4);
-    size_t off = 0;
+    size_t cap = (size_t)n * 24 + 4, off = 0;
+    char *s = malloc(cap);
     s[off++] = '[';
     for (int i = 0; i < n; i++)
-        off += (size_t)sprintf(s + off, "%s\"%s%05d\"", i ? "," : "", prefix, from + i);
+        off += (size_t)snprintf(s + off, cap - off, "%s\"%s%05d\"", i ? "," : "", prefix,
+                                from + i);
     s[off++] = ']';
     s[off] = '\0';
     return s;
