@@ -87,9 +87,10 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
 
 static json_t *org_json(const px_org *o)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "org_id", o->id, "kind", o->kind,
-                     "name", o->name, "gln", o->gln[0] ? o->gln : NULL, "market",
-                     o->market[0] ? o->market : NULL, "created_at", o->created_at);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", o->id, "kind", o->kind,
+                     "name", o->name, "gln", o->gln[0] ? o->gln : NULL, "gln_prefix_length",
+                     o->gln_prefix_length ? json_integer(o->gln_prefix_length) : json_null(),
+                     "market", o->market[0] ? o->market : NULL, "created_at", o->created_at);
 }
 
 static int add_org(void *ctx, const px_org *o)
@@ -102,7 +103,7 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
     const char *usage = "org create --kind mah|cmo|regulator|operator --name NAME "
-                        "[--gln GLN] [--market CC] | org list";
+                        "[--gln GLN [--gln-prefix-length 6..12]] [--market CC] | org list";
     if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0)
         return px_cli_usage(usage);
     px_org org;
@@ -112,8 +113,20 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         const char *name = px_cli_opt(argc, argv, "name");
         const char *gln = px_cli_opt(argc, argv, "gln");
         const char *market = px_cli_opt(argc, argv, "market");
+        const char *cpl = px_cli_opt(argc, argv, "gln-prefix-length");
         if (!kind || !name)
             return px_cli_usage(usage);
+        /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list
+         * (PACKID_GCP_LIST), else unknown. */
+        long v = 0;
+        if (cpl && (px_parse_long(cpl, 6, 12, &v) != 0 || !gln)) {
+            px_err e;
+            px_err_set(&e, PX_EINVALID, "invalid_value",
+                       "--gln-prefix-length must be from 6 to 12 and needs --gln");
+            px_err_field(&e, "gln_prefix_length");
+            return px_cli_fail(cli, &e);
+        }
+        org.gln_prefix_length = (int)v;
         px_strlcpy(org.kind, kind, sizeof(org.kind));
         if (px_strlcpy(org.name, name, sizeof(org.name)) >= sizeof(org.name) ||
             px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln)) >= sizeof(org.gln) ||
@@ -135,7 +148,7 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
     px_rc rc;
     json_t *out = NULL;
     if (strcmp(sub, "create") == 0) {
-        rc = px_svc_org_create(db, &me, &org, &err);
+        rc = px_svc_org_create(db, &app, &me, &org, &err);
         if (rc == PX_OK)
             out = org_json(&org);
     } else {

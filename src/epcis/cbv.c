@@ -51,6 +51,14 @@ px_cbv_disp px_cbv_disp_lookup(const char *name)
     return PX_DISP_NONE;
 }
 
+px_cbv_btt px_cbv_btt_lookup(const char *name)
+{
+    for (int i = 1; name && i < PX_BTT__COUNT; i++)
+        if (strcmp(btt_names[i], name) == 0)
+            return (px_cbv_btt)i;
+    return PX_BTT_NONE;
+}
+
 /* ---- time --------------------------------------------------------------------------- */
 
 static void put2(char *p, unsigned v)

@@ -92,6 +92,7 @@ const char *px_cbv_sdt_name(px_cbv_sdt v);
 /* Inverse of the above (bare word); PX_…_NONE when unknown. */
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name);
 px_cbv_disp px_cbv_disp_lookup(const char *name);
+px_cbv_btt px_cbv_btt_lookup(const char *name);
 
 /* ---- profiles (epcis/profiles/<name>.profile, profile.c) --------------------------------- */
 

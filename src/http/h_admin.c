@@ -8,7 +8,8 @@
 
 void h_org_create(px_req *r)
 {
-    static const char *const allowed[] = {"kind", "name", "gln", "market", NULL};
+    static const char *const allowed[] = {"kind", "name", "gln", "gln_prefix_length", "market",
+                                          NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -16,6 +17,8 @@ void h_org_create(px_req *r)
     const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, 1, &bad);
     const char *gln = bad ? NULL : px_json_str(r, r->json, "gln", 13, 0, &bad);
     const char *market = bad ? NULL : px_json_str(r, r->json, "market", 2, 0, &bad);
+    /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
+    long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     if (bad)
         return;
     px_org org;
@@ -24,16 +27,20 @@ void h_org_create(px_req *r)
     px_strlcpy(org.name, name, sizeof(org.name));
     px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln));
     px_strlcpy(org.market, market ? market : "", sizeof(org.market));
+    org.gln_prefix_length = (int)cpl;
     px_db *db = px_req_db(r);
     if (!db)
         return;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_org_create(db, &r->actor, &org, &err) != PX_OK)
+    if (px_svc_org_create(db, r->app, &r->actor, &org, &err) != PX_OK)
         return px_reply_error(r, &err);
     px_reply_json(r, 201,
-                  json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s}", "org_id", org.id, "kind",
+                  json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", org.id, "kind",
                             org.kind, "name", org.name, "gln", org.gln[0] ? org.gln : NULL,
+                            "gln_prefix_length",
+                            org.gln_prefix_length ? json_integer(org.gln_prefix_length)
+                                                  : json_null(),
                             "market", org.market[0] ? org.market : NULL, "created_at",
                             org.created_at));
 }

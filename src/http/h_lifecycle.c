@@ -267,9 +267,86 @@ void h_commission_create(px_req *r)
 
 /* ---- POST /v1/releases ------------------------------------------------------------------- */
 
+/* 422 validation_error on one field of the body. */
+static void field_error(px_req *r, const char *field, const char *code, const char *msg,
+                        int *bad)
+{
+    px_reply_error_details(r, 422, "validation_error", msg,
+                           json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code,
+                                     "message", msg));
+    *bad = 1;
+}
+
+/* The nested object name of the body (NULL when absent or null), with only the allowed
+ * members; anything else replies 422 with the member's dotted field name. */
+static json_t *nested_object(px_req *r, const char *name, const char *const *allowed, int *bad)
+{
+    json_t *v = json_object_get(r->json, name);
+    char msg[200], field[96];
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_object(v)) {
+        snprintf(msg, sizeof(msg), "%s must be an object", name);
+        field_error(r, name, "invalid_value", msg, bad);
+        return NULL;
+    }
+    const char *key;
+    json_t *m;
+    json_object_foreach(v, key, m) {
+        int ok = 0;
+        for (int i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            snprintf(field, sizeof(field), "%s.%.60s", name, key);
+            snprintf(msg, sizeof(msg), "unknown field \"%s\"", field);
+            field_error(r, field, "unknown_field", msg, bad);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+/* Member name of the nested object obj (called parent) as a string of 1..max bytes, NULL when
+ * absent or null (the use case decides what is required); 422 otherwise. */
+static const char *nested_str(px_req *r, json_t *obj, const char *parent, const char *name,
+                              size_t max, int *bad)
+{
+    json_t *v = obj ? json_object_get(obj, name) : NULL;
+    if (*bad || !v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
+        strlen(json_string_value(v)) == json_string_length(v))
+        return json_string_value(v);
+    char msg[200], field[96];
+    snprintf(field, sizeof(field), "%s.%s", parent, name);
+    snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field, max);
+    field_error(r, field, "invalid_value", msg, bad);
+    return NULL;
+}
+
+/* Member name of obj as an integer in [min, max]; 0 when absent or null. */
+static int nested_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
+                      int max, int *bad)
+{
+    json_t *v = obj ? json_object_get(obj, name) : NULL;
+    if (*bad || !v || json_is_null(v))
+        return 0;
+    if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
+        return (int)json_integer_value(v);
+    char msg[200], field[96];
+    snprintf(field, sizeof(field), "%s.%s", parent, name);
+    snprintf(msg, sizeof(msg), "%s must be an integer from %d to %d", field, min, max);
+    field_error(r, field, "invalid_value", msg, bad);
+    return 0;
+}
+
 void h_release_create(px_req *r)
 {
-    static const char *const allowed[] = {"gtin", "batch", "market", "serials", NULL};
+    static const char *const allowed[] = {"gtin",    "batch",   "market",      "serials",
+                                          "ship_to", "transaction", NULL};
+    static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
+                                               "location_prefix_length", NULL};
+    static const char *const tx_allowed[] = {"type", "id", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -278,24 +355,49 @@ void h_release_create(px_req *r)
     const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
     const char *market = bad ? NULL : px_json_str(r, r->json, "market", 16, 1, &bad);
     const char **serials = bad ? NULL : string_items(r, "serials", 0, &n, &bad);
-    if (bad)
+    /* Shipping data (docs/lifecycle.md "Release: shipping data"): shapes here, the rules
+     * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case. */
+    json_t *ship = bad ? NULL : nested_object(r, "ship_to", ship_allowed, &bad);
+    json_t *tx = bad ? NULL : nested_object(r, "transaction", tx_allowed, &bad);
+    px_ship_to ship_to;
+    ship_to.owning_party = nested_str(r, ship, "ship_to", "owning_party", 13, &bad);
+    ship_to.location = nested_str(r, ship, "ship_to", "location", 13, &bad);
+    ship_to.prefix_length = nested_int(r, ship, "ship_to", "prefix_length", 6, 12, &bad);
+    ship_to.location_prefix_length =
+        nested_int(r, ship, "ship_to", "location_prefix_length", 6, 12, &bad);
+    const char *tx_type = nested_str(r, tx, "transaction", "type", 16, &bad);
+    const char *tx_id = nested_str(r, tx, "transaction", "id", 100, &bad);
+    if (!bad && tx && !tx_type)
+        field_error(r, "transaction.type", "required", "transaction.type is required", &bad);
+    if (!bad && tx && !tx_id)
+        field_error(r, "transaction.id", "required", "transaction.id is required", &bad);
+    if (bad) {
+        free(serials);
         return;
+    }
     px_db *db = px_req_db(r);
     if (!db) {
         free(serials);
         return;
     }
     const char *empty[1] = {NULL};
-    px_release_req req = {gtin, batch, market,
-                          json_object_get(r->json, "serials") && !json_is_null(json_object_get(
-                                                                     r->json, "serials"))
-                              ? (serials ? serials : empty)
-                              : NULL,
-                          n};
+    px_release_req req = {
+        .gtin = gtin,
+        .batch = batch,
+        .market = market,
+        .serials = json_object_get(r->json, "serials") &&
+                           !json_is_null(json_object_get(r->json, "serials"))
+                       ? (serials ? serials : empty)
+                       : NULL,
+        .n_serials = n,
+        .ship_to = ship ? &ship_to : NULL,
+        .transaction_type = tx_type,
+        .transaction_id = tx_id,
+    };
     px_release_result res;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_release(db, &r->actor, &req, &res, &err) != PX_OK) {
+    if (px_svc_release(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
         reply_items(r, &err, res.errors, res.n_errors, "serials");
     } else {
         /* report_id: the market's EPCIS report (null when no endpoint serves the market). */

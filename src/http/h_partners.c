@@ -23,13 +23,16 @@ static json_t *partnership_json(px_db *db, const px_partnership *p)
 
 void h_partner_create(px_req *r)
 {
-    static const char *const allowed[] = {"name", "gln", "gtins", "org_id", NULL};
+    static const char *const allowed[] = {"name", "gln", "gln_prefix_length", "gtins", "org_id",
+                                          NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0, n = 0;
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 0, &bad);
     const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, !org_id, &bad);
     const char *gln = bad ? NULL : px_json_str(r, r->json, "gln", 13, 0, &bad);
+    /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
+    long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     const char **gtins =
         bad ? NULL : px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
     if (bad)
@@ -42,7 +45,8 @@ void h_partner_create(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_partner_result res;
-    px_rc rc = px_svc_partner_create(db, &r->actor, name, gln, org_id, gtins, n, &res, &err);
+    px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins,
+                                     n, &res, &err);
     free(gtins);
     if (rc != PX_OK)
         return px_reply_error(r, &err);

@@ -51,11 +51,34 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
     px_strlcpy(out->org_id, org.id, sizeof(out->org_id));
     px_strlcpy(out->org_name, org.name, sizeof(out->org_name));
     px_strlcpy(out->org_gln, org.gln, sizeof(out->org_gln));
+    out->org_gln_prefix_length = org.gln_prefix_length;
     px_strlcpy(out->market, org.market, sizeof(out->market));
     return PX_OK;
 }
 
-static px_rc validate_org(const px_org *org, px_err *err)
+px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int given,
+                               px_err *err)
+{
+    *out = 0;
+    if (given) {
+        /* EPC Tag Data Standard: an SGLN's company prefix has 6 to 12 digits (DOMAIN.md §5.1). */
+        if (given < 6 || given > 12)
+            return px_err_set(err, PX_EINVALID, "invalid_value",
+                              "the GLN's company prefix length must be from 6 to 12");
+        *out = given;
+        return PX_OK;
+    }
+    if (!gln || !gln[0] || !app || !app->gcp_xml)
+        return PX_OK;
+    /* GS1's prefix format list; a GLN's prefix starts at its first digit (gcppos1, DOMAIN.md
+     * §1.5). Lengths 4 and 5 exist in the list but no EPC URI can carry them. */
+    int len = gs1_gcp_length_lookup(app->gcp_xml, app->gcp_xml_len, gln, 1);
+    if (len >= 6 && len <= 12)
+        *out = len;
+    return PX_OK;
+}
+
+static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
 {
     px_org_kind kind;
     if (px_org_kind_parse(&kind, org->kind, err) != PX_OK)
@@ -68,6 +91,16 @@ static px_rc validate_org(const px_org *org, px_err *err)
         px_err_field(err, "gln");
         return PX_EINVALID;
     }
+    if (org->gln_prefix_length && !org->gln[0]) {
+        px_err_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length needs a gln");
+        px_err_field(err, "gln_prefix_length");
+        return PX_EINVALID;
+    }
+    if (px_svc_gln_prefix_length(&org->gln_prefix_length, app, org->gln,
+                                 org->gln_prefix_length, err) != PX_OK) {
+        px_err_field(err, "gln_prefix_length");
+        return PX_EINVALID;
+    }
     size_t ml = strlen(org->market);
     if (ml && (ml != 2 || org->market[0] < 'A' || org->market[0] > 'Z' ||
                org->market[1] < 'A' || org->market[1] > 'Z'))
@@ -76,9 +109,10 @@ static px_rc validate_org(const px_org *org, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_org_create(px_db *db, const px_actor *by, px_org *org, px_err *err)
+px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org *org,
+                        px_err *err)
 {
-    px_rc rc = validate_org(org, err);
+    px_rc rc = validate_org(app, org, err);
     if (rc != PX_OK)
         return rc;
     if ((rc = px_db_begin(db, err)) != PX_OK)
@@ -87,7 +121,12 @@ px_rc px_svc_org_create(px_db *db, const px_actor *by, px_org *org, px_err *err)
         goto fail;
     char details[400], name[256];
     px_json_escape(name, sizeof(name), org->name);
-    snprintf(details, sizeof(details), "{\"kind\":\"%s\",\"name\":\"%s\"}", org->kind, name);
+    char cpl[8] = "null";
+    if (org->gln_prefix_length)
+        snprintf(cpl, sizeof(cpl), "%d", org->gln_prefix_length);
+    snprintf(details, sizeof(details),
+             "{\"kind\":\"%s\",\"name\":\"%s\",\"gln_prefix_length\":%s}", org->kind, name,
+             cpl);
     const char *tenant = strcmp(org->kind, "mah") == 0 ? org->id : NULL;
     if ((rc = px_svc_audit(db, by, tenant, "org.create", org->id, details, err)) != PX_OK)
         goto fail;
@@ -179,14 +218,15 @@ fail:
 }
 
 static px_rc bootstrap_org(px_db *db, const px_actor *by, px_org *org, const char *kind,
-                           const char *name, const char *gln, const char *role,
-                           char key[PX_API_KEY_LEN + 1], px_err *err)
+                           const char *name, const char *gln, int gln_prefix_length,
+                           const char *role, char key[PX_API_KEY_LEN + 1], px_err *err)
 {
     memset(org, 0, sizeof(*org));
     px_strlcpy(org->kind, kind, sizeof(org->kind));
     px_strlcpy(org->name, name, sizeof(org->name));
     px_strlcpy(org->gln, gln, sizeof(org->gln));
-    px_rc rc = px_svc_org_create(db, by, org, err);
+    org->gln_prefix_length = gln_prefix_length;
+    px_rc rc = px_svc_org_create(db, NULL, by, org, err);
     if (rc != PX_OK)
         return rc;
     px_key_info info;
@@ -204,12 +244,14 @@ px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
     px_actor_cli(&cli);
     px_org op;
     /* Demo GLNs are in GS1's 950 "demo" range (GS1 General Specifications: prefixes 950 and
-     * 951 are for GS1 Global Office use; 0950600 is the prefix of GS1's own examples). */
-    if ((rc = bootstrap_org(db, &cli, &op, "operator", "packid operator", "", "admin",
+     * 951 are for GS1 Global Office use; 0950600 is the prefix of GS1's own examples). Their
+     * company prefix is 9506000 — 7 digits, the demo product's — given explicitly, since a
+     * GLN's prefix length is not derivable from it (DOMAIN.md §1.5). */
+    if ((rc = bootstrap_org(db, &cli, &op, "operator", "packid operator", "", 0, "admin",
                             out->admin_key, err)) != PX_OK ||
-        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000008", "mah",
+        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000008", 7, "mah",
                             out->mah_key, err)) != PX_OK ||
-        (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000015", "cmo",
+        (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000015", 7, "cmo",
                             out->cmo_key, err)) != PX_OK)
         return rc;
     /* A demo product granted to the demo CMO, so the printed keys can be used at once. */

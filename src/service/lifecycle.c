@@ -87,21 +87,189 @@ static px_rc serials_check(errlist *errs, unsigned char *bad, const char *const 
 
 /* ---- shared pieces -------------------------------------------------------------------- */
 
-/* The organization's location as SGLN (read point and business location). The GLN's company
- * prefix length is not derivable from the GLN (DOMAIN.md §1.5): when the GLN starts with the
- * product's company prefix, that length is used; otherwise the event keeps the bare GLN
+/* The organization's location as SGLN (read point and business location;
+ * urn:epc:id:sgln:CP.LOCREF.EXT, DOMAIN.md §5.1). The GLN's company prefix length is not
+ * derivable from the GLN (DOMAIN.md §1.5): it is the organization's gln_prefix_length (given
+ * at creation or found in GS1's prefix list); failing that, when the GLN starts with the
+ * product's company prefix, that length; otherwise the event keeps the bare GLN
  * (location_gln) and no SGLN. */
 static void org_sgln(char out[64], const px_actor *by, const px_product *p)
 {
     out[0] = '\0';
     if (strlen(by->org_gln) != 13)
         return;
-    int cpl = p->company_prefix_length;
-    if (memcmp(by->org_gln, p->gtin + 1, (size_t)cpl) != 0)
-        return;
+    int cpl = by->org_gln_prefix_length;
+    if (cpl < 6 || cpl > 12) {
+        cpl = p->company_prefix_length;
+        if (memcmp(by->org_gln, p->gtin + 1, (size_t)cpl) != 0)
+            return;
+    }
     px_err e;
     if (gs1_epc_sgln_format(out, 64, by->org_gln, cpl, NULL, &e) != PX_OK)
         out[0] = '\0';
+}
+
+/* ---- shipping data of a release ------------------------------------------------------- */
+
+/* "urn:epcglobal:cbv:bt:" + GLN + ":" + an id of at most 100 characters, each escaped to at
+ * most 3. */
+#define BT_URI_MAX (21 + 13 + 1 + 3 * 100 + 1)
+
+/* The source, destination and business transaction of a release's shipping event, as
+ * px_epcis_event carries them (the lists point into this struct: never copy it). */
+typedef struct shipping {
+    int has_parties, has_tx;
+    char ship_from[14], to_party[14], to_location[14];
+    char src_sgln[64], dst_party[64], dst_location[64];
+    px_epcis_party sources[2], destinations[2];
+    char btt[16];                  /* bare CBV btt word */
+    char bt_uri[BT_URI_MAX];
+    px_epcis_biz_transaction bt;
+} shipping;
+
+/* A 422 on one request field (API.md error shape: details[0].field). */
+#define FIELD_FAIL(err, field, code, ...)                                                      \
+    (px_err_set((err), PX_EINVALID, (code), __VA_ARGS__), px_err_field((err), "%s", (field)), \
+     PX_EINVALID)
+
+/* A ship_to GLN as SGLN: the GLN checked as a GS1 key (mod-10 check digit, DOMAIN.md §1.1),
+ * its company prefix length given, else from GS1's prefix list (gcppos1, §1.5), else 422. */
+static px_rc ship_sgln(char out[64], char gln_out[14], const px_app *app, const char *gln,
+                       const char *field, int given, const char *len_field, px_err *err)
+{
+    if (!gln)
+        return FIELD_FAIL(err, field, "required", "%s is required", field);
+    if (gs1_gln_validate(gln, err) != PX_OK) {
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    int cpl = 0;
+    if (px_svc_gln_prefix_length(&cpl, app, gln, given, err) != PX_OK) {
+        px_err_field(err, "%s", len_field);
+        return PX_EINVALID;
+    }
+    if (cpl == 0) {
+        px_err_set(err, PX_EINVALID, "unknown_company_prefix",
+                   "the company prefix length of GLN %s is not known (not in GS1's prefix "
+                   "list): give %s",
+                   gln, len_field);
+        px_err_field(err, "%s", len_field);
+        return PX_EINVALID;
+    }
+    px_strlcpy(gln_out, gln, 14);
+    if (gs1_epc_sgln_format(out, 64, gln, cpl, NULL, err) != PX_OK) {
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+/* Checks the shipping data of a release and builds what the event carries. Rules (docs/
+ * lifecycle.md "Release: shipping data"):
+ * - a market whose EPCIS profile requires source/destination and a bizTransaction (US: GS1
+ *   US DSCSA guideline, DOMAIN.md §7) refuses a release without them: FD&C Act §581(26),(27)
+ *   transaction information and statement accompany the change of ownership, so the
+ *   shipping event is not recorded (and its report not queued) without them;
+ * - source = the releasing organization, owning party and location: the SGLN of its GLN;
+ * - the bizTransaction id is CBV 1.2's GLN-based form urn:epcglobal:cbv:bt:GLN:ID, GLN =
+ *   the party that issued the id: the buyer (ship_to owning party) for a purchase order
+ *   (po, poc), the releasing organization otherwise (desadv, inv, bol, …). */
+static px_rc shipping_prepare(shipping *sh, const px_app *app, const px_actor *by,
+                              const px_product *prod, const px_release_req *req, px_err *err)
+{
+    memset(sh, 0, sizeof(*sh));
+    const px_epcis_profile_info *pi = px_epcis_profile_get(px_svc_market_profile(req->market));
+    if (pi && pi->shipping_parties && !req->ship_to)
+        return FIELD_FAIL(err, "ship_to", "required",
+                          "market %s needs ship_to (owning_party and location GLNs): DSCSA "
+                          "transaction information accompanies the change of ownership",
+                          req->market);
+    if (pi && pi->shipping_transaction && !req->transaction_type && !req->transaction_id)
+        return FIELD_FAIL(err, "transaction", "required",
+                          "market %s needs transaction (type and id): DSCSA transaction "
+                          "information accompanies the change of ownership",
+                          req->market);
+    px_rc rc;
+    if (req->ship_to) {
+        const px_ship_to *t = req->ship_to;
+        int loc_len = t->location_prefix_length ? t->location_prefix_length : t->prefix_length;
+        const char *loc_field = t->location_prefix_length ? "ship_to.location_prefix_length"
+                                                          : "ship_to.prefix_length";
+        if ((rc = ship_sgln(sh->dst_party, sh->to_party, app, t->owning_party,
+                            "ship_to.owning_party", t->prefix_length, "ship_to.prefix_length",
+                            err)) != PX_OK ||
+            (rc = ship_sgln(sh->dst_location, sh->to_location, app, t->location,
+                            "ship_to.location", loc_len, loc_field, err)) != PX_OK)
+            return rc;
+        org_sgln(sh->src_sgln, by, prod);
+        if (!sh->src_sgln[0]) {
+            px_err_set(err, PX_EINVALID, "unknown_company_prefix",
+                       "the releasing organization needs a GLN with a known company prefix "
+                       "length to be the shipping source (packid org create --gln "
+                       "--gln-prefix-length)");
+            px_err_field(err, "ship_to");
+            return PX_EINVALID;
+        }
+        px_strlcpy(sh->ship_from, by->org_gln, sizeof(sh->ship_from));
+        /* EPCIS 1.2 §7.3.5.4 / GS1 US guideline: owning_party and location on each side. */
+        sh->sources[0] = (px_epcis_party){PX_SDT_OWNING_PARTY, sh->src_sgln};
+        sh->sources[1] = (px_epcis_party){PX_SDT_LOCATION, sh->src_sgln};
+        sh->destinations[0] = (px_epcis_party){PX_SDT_OWNING_PARTY, sh->dst_party};
+        sh->destinations[1] = (px_epcis_party){PX_SDT_LOCATION, sh->dst_location};
+        sh->has_parties = 1;
+    }
+    if (req->transaction_type || req->transaction_id) {
+        if (!req->transaction_type)
+            return FIELD_FAIL(err, "transaction.type", "required",
+                              "transaction.type is required");
+        if (!req->transaction_id)
+            return FIELD_FAIL(err, "transaction.id", "required", "transaction.id is required");
+        /* CBV 1.2 §7.3 business transaction types (po, desadv, inv, bol, …). */
+        px_cbv_btt type = px_cbv_btt_lookup(req->transaction_type);
+        if (type == PX_BTT_NONE)
+            return FIELD_FAIL(err, "transaction.type", "invalid_value",
+                              "transaction.type '%.40s' is not a CBV business transaction type "
+                              "(po, poc, desadv, inv, bol, recadv, rma, prodorder, pedigree, …)",
+                              req->transaction_type);
+        size_t n = strlen(req->transaction_id);
+        int ok = n >= 1 && n <= 100;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = req->transaction_id[i] >= 0x20 && req->transaction_id[i] <= 0x7e;
+        if (!ok)
+            return FIELD_FAIL(err, "transaction.id", "invalid_value",
+                              "transaction.id must be 1 to 100 printable ASCII characters");
+        const char *issuer = (type == PX_BTT_PO || type == PX_BTT_POC) && sh->to_party[0]
+                                 ? sh->to_party
+                                 : by->org_gln;
+        if (strlen(issuer) != 13)
+            return FIELD_FAIL(err, "transaction", "invalid_value",
+                              "a business transaction id needs the GLN of the party that "
+                              "issued it: the releasing organization has none (give ship_to "
+                              "for a po)");
+        /* The id is escaped like a URI path segment (RFC 3986: everything but ALPHA, DIGIT,
+         * "-", ".", "_" is percent-encoded), so the URI is valid xsd:anyURI and is hashed and
+         * written byte for byte the same. */
+        size_t o = (size_t)snprintf(sh->bt_uri, sizeof(sh->bt_uri), "urn:epcglobal:cbv:bt:%s:",
+                                    issuer);
+        static const char hex[] = "0123456789ABCDEF";
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)req->transaction_id[i];
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '.' || c == '_') {
+                sh->bt_uri[o++] = (char)c;
+            } else {
+                sh->bt_uri[o++] = '%';
+                sh->bt_uri[o++] = hex[c >> 4];
+                sh->bt_uri[o++] = hex[c & 15];
+            }
+        }
+        sh->bt_uri[o] = '\0';
+        px_strlcpy(sh->btt, px_cbv_btt_name(type), sizeof(sh->btt));
+        sh->bt.type = type;
+        sh->bt.id = sh->bt_uri;
+        sh->has_tx = 1;
+    }
+    return PX_OK;
 }
 
 typedef struct event_in {
@@ -116,6 +284,7 @@ typedef struct event_in {
     const char *serial_set;
     const char *commission_id, *release_id, *op_id;
     const char *lot, *expiry, *reason, *market;
+    const shipping *ship;         /* release: source, destination, bizTransaction; or NULL */
 } event_in;
 
 /* Writes the EPCIS event row of a transition, with its EPCIS 2.0 event hash ID computed from
@@ -145,6 +314,16 @@ static px_rc build_event(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgl
     if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
         ev.lot = in->lot;
         ev.expiry = in->expiry;
+    }
+    if (in->ship && in->ship->has_parties) {
+        ev.sources = in->ship->sources;
+        ev.n_sources = 2;
+        ev.destinations = in->ship->destinations;
+        ev.n_destinations = 2;
+    }
+    if (in->ship && in->ship->has_tx) {
+        ev.biz_transactions = &in->ship->bt;
+        ev.n_biz_transactions = 1;
     }
     *ev_out = ev;
     return PX_OK;
@@ -199,6 +378,16 @@ static px_rc record_event(px_db *db, const event_in *in, const char *precomputed
     rec.location_gln = in->by->org_gln;
     rec.read_point = sgln;
     rec.biz_location = sgln;
+    if (in->ship && in->ship->has_parties) {
+        rec.source_party = in->ship->sources[0].id;
+        rec.source_location = in->ship->sources[1].id;
+        rec.dest_party = in->ship->destinations[0].id;
+        rec.dest_location = in->ship->destinations[1].id;
+    }
+    if (in->ship && in->ship->has_tx) {
+        rec.biz_tx_type = in->ship->btt;
+        rec.biz_tx = in->ship->bt_uri;
+    }
     rec.event_hash = hash;
     if ((rc = px_store_event_insert(db, &rec, err)) != PX_OK)
         return rc;
@@ -242,7 +431,7 @@ static void hash_ahead_start(hash_ahead *h, px_db *db, const px_actor *by, const
     px_pack_status_init(&h->to);
     h->to.state = PX_PACK_COMMISSIONED;
     event_in in = {by, &h->prod, "commission", PX_PACK_COMMISSION, &h->to, now, cand, n,
-                   "commission", NULL, NULL, NULL, batch, expiry, NULL, NULL};
+                   "commission", NULL, NULL, NULL, batch, expiry, NULL, NULL, NULL};
     h->in = in;
     px_epcis_vocab vocab;
     if (build_event(&h->ev, &vocab, h->sgln, &h->in, &e) != PX_OK)
@@ -384,7 +573,7 @@ static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_re
     to.state = PX_PACK_COMMISSIONED;
     event_in ev = {by, &prod, "commission", PX_PACK_COMMISSION, &to, now, epcs, k,
                    "commission", res->commission_id, NULL, NULL, req->batch,
-                   req->expiry_date, NULL, NULL};
+                   req->expiry_date, NULL, NULL, NULL};
     rc = record_event(db, &ev, hash_ahead_take(ahead, epcs, k), res->event_id, res->event_hash,
                       err);
     free(epcs);
@@ -721,7 +910,7 @@ static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
             if (!k)
                 continue;
             event_in ev = {by, &prod, kind, action, rep, now, group, k, "list", NULL, NULL,
-                           res->op_id, NULL, NULL, reason_text, NULL};
+                           res->op_id, NULL, NULL, reason_text, NULL, NULL};
             rc = record_event(db, &ev, NULL, res->event_id, NULL, err);
         }
         free(group);
@@ -795,8 +984,12 @@ static px_rc market_check(const char *m, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
-                     px_release_result *res, px_err *err)
+static px_rc release_tx(px_db *db, const px_actor *by, const px_release_req *req,
+                        const char *gtin, const px_product *pprod, const shipping *ship,
+                        int64_t now, px_release_result *res, px_err *err);
+
+px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by,
+                     const px_release_req *req, px_release_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     int64_t now = px_now_us();
@@ -808,6 +1001,20 @@ px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
     if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
         (rc = market_check(req->market, err)) != PX_OK)
         return rc;
+    /* Shipping data: checked, and its SGLNs and bizTransaction built, before anything is
+     * written (a bad field changes nothing). */
+    shipping ship;
+    if ((rc = shipping_prepare(&ship, app, by, &prod, req, err)) != PX_OK)
+        return rc;
+    return release_tx(db, by, req, gtin, &prod, &ship, now, res, err);
+}
+
+static px_rc release_tx(px_db *db, const px_actor *by, const px_release_req *req,
+                        const char *gtin, const px_product *pprod, const shipping *ship,
+                        int64_t now, px_release_result *res, px_err *err)
+{
+    px_rc rc;
+    px_product prod = *pprod;
     if (req->serials) {
         px_pack_op_result tmp;
         memset(&tmp, 0, sizeof(tmp));
@@ -859,8 +1066,20 @@ px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
             rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
             goto fail;
         }
-        px_release_rec rel = {res->release_id, by->org_id, prod.mah_id, gtin,
-                              req->batch,      req->market, now};
+        px_release_rec rel = {
+            .id = res->release_id,
+            .org_id = by->org_id,
+            .tenant_id = prod.mah_id,
+            .gtin = gtin,
+            .batch = req->batch,
+            .market = req->market,
+            .now_us = now,
+            .ship_from_gln = ship->has_parties ? ship->ship_from : NULL,
+            .ship_to_party_gln = ship->has_parties ? ship->to_party : NULL,
+            .ship_to_location_gln = ship->has_parties ? ship->to_location : NULL,
+            .transaction_type = ship->has_tx ? ship->btt : NULL,
+            .transaction_id = ship->has_tx ? req->transaction_id : NULL,
+        };
         if ((rc = px_store_release_packs(db, &rel, req->serials, req->serials ? req->n_serials : 0,
                                          &released, &count, err)) != PX_OK)
             goto fail;
@@ -877,7 +1096,7 @@ px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
         to.before = PX_PACK_RELEASED;
         event_in ev = {by, &prod, "release", PX_PACK_RELEASE, &to, now,
                        (const char *const *)released, count, "release", NULL,
-                       res->release_id, NULL, req->batch, NULL, NULL, req->market};
+                       res->release_id, NULL, req->batch, NULL, NULL, req->market, ship};
         if ((rc = record_event(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
             goto fail;
         /* Issue 6: the market's EPCIS report, queued in this transaction (reports.h). */
@@ -977,7 +1196,7 @@ px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
         to.reason = reason;
         event_in ev = {by, &prod, "recall", PX_PACK_RECALL, &to, now,
                        (const char *const *)recalled, count, "list", NULL, NULL, res->op_id,
-                       req->batch, NULL, px_decom_reason_name(reason), NULL};
+                       req->batch, NULL, px_decom_reason_name(reason), NULL, NULL};
         if ((rc = record_event(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
             goto fail;
         char details[400], batch_esc[64];

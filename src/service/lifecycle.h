@@ -79,12 +79,30 @@ void px_commission_result_dispose(px_commission_result *res);
 
 /* ---- release, decommission, reactivation, recall ----------------------------------------- */
 
+/* Where a release ships to (docs/lifecycle.md "Release: shipping data"): the destination
+ * of the shipping event, owning party and location, as GLNs. Their SGLNs need each GLN's
+ * GS1 Company Prefix length (DOMAIN.md §1.5): prefix_length (owning_party, and location
+ * unless location_prefix_length is given), else GS1's prefix list, else 422. */
+typedef struct px_ship_to {
+    const char *owning_party;     /* GLN, 13 digits with check digit */
+    const char *location;         /* GLN */
+    int prefix_length;            /* 6..12; 0: not given */
+    int location_prefix_length;   /* 6..12; 0: not given */
+} px_ship_to;
+
 typedef struct px_release_req {
     const char *gtin;
     const char *batch;
     const char *market;           /* two upper-case letters, e.g. EU */
     const char *const *serials;   /* NULL: every commissioned pack of the batch */
     size_t n_serials;
+    /* Shipping data (DSCSA FD&C Act §581: transaction information accompanies the change of
+     * ownership). Required when the market's EPCIS profile requires them (US); optional
+     * elsewhere. The source is the releasing organization (its GLN's SGLN). */
+    const px_ship_to *ship_to;    /* NULL: none */
+    const char *transaction_type; /* CBV business transaction type word (po, desadv, inv, …);
+                                     NULL together with transaction_id: none */
+    const char *transaction_id;   /* 1..100 printable ASCII characters */
 } px_release_req;
 
 typedef struct px_release_result {
@@ -96,9 +114,11 @@ typedef struct px_release_result {
     size_t n_errors;
 } px_release_result;
 
-/* POST /v1/releases (MAH; the policy refuses every other role before this runs). */
-px_rc px_svc_release(px_db *db, const px_actor *by, const px_release_req *req,
-                     px_release_result *res, px_err *err);
+/* POST /v1/releases (MAH; the policy refuses every other role before this runs). app gives
+ * GS1's prefix list for the ship_to GLNs (may be NULL). Every field is checked before the
+ * transaction starts: a bad one is PX_EINVALID with its field and nothing changes. */
+px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by,
+                     const px_release_req *req, px_release_result *res, px_err *err);
 
 typedef struct px_pack_op_req {
     const char *gtin;

@@ -34,9 +34,10 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
     return PX_OK;
 }
 
-px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *gln,
-                            const char *org_id, const char *const *gtins, int n,
-                            px_partner_result *out, px_err *err)
+px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, const char *name,
+                            const char *gln, int gln_prefix_length, const char *org_id,
+                            const char *const *gtins, int n, px_partner_result *out,
+                            px_err *err)
 {
     memset(out, 0, sizeof(*out));
     char(*norm)[GS1_GTIN_LEN + 1] = n ? calloc((size_t)n, GS1_GTIN_LEN + 1) : NULL;
@@ -66,6 +67,18 @@ px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, con
         if (gln && gs1_gln_validate(gln, err) != PX_OK) {
             rc = PX_EINVALID;
             px_err_field(err, "gln");
+            goto fail;
+        }
+        /* The site GLN's company prefix length, needed for its SGLN (DOMAIN.md §1.5, §5.1):
+         * as given, else GS1's prefix list, else unknown. */
+        if (gln_prefix_length && !gln) {
+            rc = px_err_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length needs a gln");
+            px_err_field(err, "gln_prefix_length");
+            goto fail;
+        }
+        if ((rc = px_svc_gln_prefix_length(&cmo.gln_prefix_length, app, gln, gln_prefix_length,
+                                           err)) != PX_OK) {
+            px_err_field(err, "gln_prefix_length");
             goto fail;
         }
         px_strlcpy(cmo.kind, "cmo", sizeof(cmo.kind));

@@ -59,9 +59,7 @@ static long env_long(const char *name, long dflt, long min, long max)
     return dflt;
 }
 
-/* The EPCIS profile of a market: EU FMD for "EU" and the EU/EEA member states, DSCSA for
- * "US", none elsewhere (epcis/profiles/). */
-static px_epcis_profile market_profile(const char *market)
+px_epcis_profile px_svc_market_profile(const char *market)
 {
     static const char *const eu[] = {"EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE",
                                      "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
@@ -201,9 +199,42 @@ static void product_master(product_md *m, const px_product *pr)
     m->p.nhrn = pr->nhrn_value[0] ? pr->nhrn_value : NULL;
 }
 
+/* The lists an event built from a row points to (they live as long as the event). */
+typedef struct row_lists {
+    px_epcis_party sources[2], destinations[2];
+    px_epcis_biz_transaction bt;
+} row_lists;
+
+/* A release's shipping data as the lifecycle hashed it (lifecycle.c build_event): source and
+ * destination each with owning_party then location (EPCIS 1.2 §7.3.5.4), one bizTransaction. */
+static void row_shipping(px_epcis_event *ev, row_lists *l, const px_epcis_row *row)
+{
+    size_t n = 0;
+    if (row->source_party && row->source_party[0])
+        l->sources[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->source_party};
+    if (row->source_location && row->source_location[0])
+        l->sources[n++] = (px_epcis_party){PX_SDT_LOCATION, row->source_location};
+    ev->sources = n ? l->sources : NULL;
+    ev->n_sources = n;
+    n = 0;
+    if (row->dest_party && row->dest_party[0])
+        l->destinations[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->dest_party};
+    if (row->dest_location && row->dest_location[0])
+        l->destinations[n++] = (px_epcis_party){PX_SDT_LOCATION, row->dest_location};
+    ev->destinations = n ? l->destinations : NULL;
+    ev->n_destinations = n;
+    if (row->biz_tx && row->biz_tx[0]) {
+        l->bt.type = px_cbv_btt_lookup(row->biz_tx_type);
+        l->bt.id = row->biz_tx;
+        ev->biz_transactions = &l->bt;
+        ev->n_biz_transactions = 1;
+    }
+}
+
 /* One stored event as the writer's event. The ILMD (lot, expiry) goes with commissioning
  * only (EPCIS 1.2: ilmd only when action = ADD, DOMAIN.md §6.3). */
-static px_rc row_event(px_epcis_event *ev, const px_epcis_row *row, px_err *err)
+static px_rc row_event(px_epcis_event *ev, row_lists *lists, const px_epcis_row *row,
+                       px_err *err)
 {
     memset(ev, 0, sizeof(*ev));
     ev->type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
@@ -232,6 +263,7 @@ static px_rc row_event(px_epcis_event *ev, const px_epcis_row *row, px_err *err)
         ev->lot = row->lot[0] ? row->lot : NULL;
         ev->expiry = row->expiry[0] ? row->expiry : NULL;
     }
+    row_shipping(ev, lists, row);
     return PX_OK;
 }
 
@@ -245,7 +277,8 @@ static int write_row(void *ctx, const px_epcis_row *row)
 {
     write_ctx *c = ctx;
     px_epcis_event ev;
-    if ((c->rc = row_event(&ev, row, c->err)) != PX_OK)
+    row_lists lists;
+    if ((c->rc = row_event(&ev, &lists, row, c->err)) != PX_OK)
         return 1;
     if ((c->rc = px_epcis_writer_event(c->w, &ev)) != PX_OK) {
         px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
@@ -352,7 +385,7 @@ static int queue_one(void *ctx, const px_endpoint *e)
     size_t count = 0;
     px_err berr;
     px_err_clear(&berr);
-    px_rc rc = write_document(q->db, &f, market_profile(q->rel->market), q->rel->tenant_id,
+    px_rc rc = write_document(q->db, &f, px_svc_market_profile(q->rel->market), q->rel->tenant_id,
                               q->product, e->receiver_gln, rep.id, px_epcis_sink_buf, &doc,
                               &count, &berr);
     if (rc == PX_OK) {
@@ -718,7 +751,7 @@ px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const
         rc = px_svc_product_access(db, by, g, 0, &product, err);
     if (rc != PX_OK)
         return rc;
-    px_epcis_profile profile = market_profile(product.market);
+    px_epcis_profile profile = px_svc_market_profile(product.market);
     if (profile_name && (rc = px_epcis_profile_parse(&profile, profile_name, err)) != PX_OK)
         return rc;
     char instance[37];

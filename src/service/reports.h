@@ -29,6 +29,10 @@ px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, vo
 
 /* ---- reports ------------------------------------------------------------------------ */
 
+/* The EPCIS profile of a market's reports: EU FMD for "EU" and the EU/EEA member states, US
+ * DSCSA for "US", none elsewhere (epcis/profiles/). */
+px_epcis_profile px_svc_market_profile(const char *market);
+
 /* The hook of the release use case, called inside the release's transaction once its
  * market_release row and EPCIS event are written: queues one report (the batch's
  * commissioning events + the release event + master data) per active endpoint the MAH

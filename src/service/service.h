@@ -20,6 +20,7 @@ typedef struct px_actor {
     char org_id[PX_ID_LEN + 1];
     char org_name[201];
     char org_gln[14];
+    int org_gln_prefix_length; /* GS1 Company Prefix length of org_gln, 6..12; 0 unknown */
     char market[3];            /* regulators: the market they serve */
 } px_actor;
 
@@ -49,8 +50,17 @@ void px_actor_cli(px_actor *a);
 /* Resolves a presented key to its actor; PX_EAUTH "invalid_token" for unknown or revoked. */
 px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err);
 
-/* Creates an organization (audited). */
-px_rc px_svc_org_create(px_db *db, const px_actor *by, px_org *org, px_err *err);
+/* Creates an organization (audited). org->gln_prefix_length: the GLN's GS1 Company Prefix
+ * length as given (6..12), 0 = look it up in GS1's prefix list (app->gcp_xml, gcppos1), and
+ * unknown (stored NULL) when the list has no entry. app may be NULL (no list). */
+px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org *org,
+                        px_err *err);
+
+/* The GS1 Company Prefix length of a GLN (DOMAIN.md §1.5): given (1..: checked to be 6..12,
+ * PX_EINVALID otherwise, field not set), else GS1's prefix list (gcppos1), else 0 (unknown).
+ * A list entry outside 6..12 (no EPC URI can carry it) also counts as unknown. */
+px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int given,
+                               px_err *err);
 
 /* Creates a key for org_id with role (must fit the organization's kind); the secret is
  * written to api_key (shown once, never stored) and the key's metadata to out. */
@@ -100,10 +110,12 @@ typedef struct px_partner_result {
 /* POST /v1/partners: creates the CMO organization (or links org_id, a CMO), the
  * partnership, grants gtins (the MAH's own products) and a cmo key — one transaction. gln
  * (optional, new organizations only) is the CMO site's GLN: its EPCIS events carry it as
- * readPoint/bizLocation, which the EU profile requires. */
-px_rc px_svc_partner_create(px_db *db, const px_actor *by, const char *name, const char *gln,
-                            const char *org_id, const char *const *gtins, int n,
-                            px_partner_result *out, px_err *err);
+ * readPoint/bizLocation (SGLN), which the EU profile requires; gln_prefix_length (0: not
+ * given) is its company prefix length, else looked up in app's GCP list, else unknown. */
+px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, const char *name,
+                            const char *gln, int gln_prefix_length, const char *org_id,
+                            const char *const *gtins, int n, px_partner_result *out,
+                            px_err *err);
 /* PATCH /v1/partners/{id}: gtins (NULL = unchanged) replaces the granted set; status NULL =
  * unchanged. Suspension stops the CMO's access at once (every access reads the status). */
 px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,

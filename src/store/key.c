@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "px_crypto.h"
@@ -50,7 +51,7 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
     const char *p[] = {hex};
     PGresult *r = px__exec(db,
                            "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "
-                           "coalesce(o.market, '') FROM api_key k "
+                           "coalesce(o.market, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
                            "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",
                            1, p, err);
     if (!r)
@@ -66,6 +67,7 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
         px_strlcpy(org->name, px__val(r, 0, 7), sizeof(org->name));
         px_strlcpy(org->gln, px__val(r, 0, 8), sizeof(org->gln));
         px_strlcpy(org->market, px__val(r, 0, 9), sizeof(org->market));
+        org->gln_prefix_length = (int)strtol(px__val(r, 0, 10), NULL, 10);
     }
     PQclear(r);
     return rc;

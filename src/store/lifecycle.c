@@ -500,13 +500,25 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, 
     char c[24], now[24];
     snprintf(c, sizeof(c), "%ld", count);
     us_text(now, rel->now_us);
-    const char *p[] = {rel->id,    rel->org_id, rel->tenant_id, rel->gtin,
-                       rel->batch, rel->market, c,              now};
+    const char *p[] = {rel->id,
+                       rel->org_id,
+                       rel->tenant_id,
+                       rel->gtin,
+                       rel->batch,
+                       rel->market,
+                       c,
+                       now,
+                       rel->ship_from_gln,
+                       rel->ship_to_party_gln,
+                       rel->ship_to_location_gln,
+                       rel->transaction_type,
+                       rel->transaction_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
-                           "market, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
-                               "$8") ")",
-                           8, p, err);
+                           "market, count, created_at, ship_from_gln, ship_to_party_gln, "
+                           "ship_to_location_gln, transaction_type, transaction_id) VALUES ($1, "
+                           "$2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, $11, $12, $13)",
+                           13, p, err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -771,15 +783,23 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
                        nz(e->location_gln),
                        nz(e->read_point),
                        nz(e->biz_location),
-                       e->event_hash};
+                       e->event_hash,
+                       nz(e->source_party),
+                       nz(e->source_location),
+                       nz(e->dest_party),
+                       nz(e->dest_location),
+                       nz(e->biz_tx_type),
+                       nz(e->biz_tx)};
     PGresult *r = px__exec(
         db,
         "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
-        "biz_location, event_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
-        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-        25, p, err);
+        "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
+        "biz_tx_type, biz_tx) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
+        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
+        "$26, $27, $28, $29, $30, $31)",
+        31, p, err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;

@@ -79,6 +79,10 @@ px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *
 typedef struct px_release_rec {
     const char *id, *org_id, *tenant_id, *gtin, *batch, *market;
     int64_t now_us;
+    /* Shipping data (migrations/0007): GLNs, NULL when none; the transaction's CBV btt word
+     * and its id as given, NULL when none. */
+    const char *ship_from_gln, *ship_to_party_gln, *ship_to_location_gln;
+    const char *transaction_type, *transaction_id;
 } px_release_rec;
 
 /* Moves the commissioned packs of (gtin, batch) — only the listed serials when n > 0 — to
@@ -173,6 +177,10 @@ typedef struct px_event_rec {
     long epc_count;
     const char *lot, *expiry, *reason, *market;
     const char *location_gln, *read_point, *biz_location;
+    /* Shipping (release): SGLN URIs of the source and destination owning party and location,
+     * the bizTransaction's bare CBV type and its urn:epcglobal:cbv:bt: id; NULL when none. */
+    const char *source_party, *source_location, *dest_party, *dest_location;
+    const char *biz_tx_type, *biz_tx;
     const char *event_hash;
 } px_event_rec;
 px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err);

@@ -6,7 +6,8 @@
 #include "store_internal.h"
 
 #define ORG_COLS "id, kind, name, coalesce(gln, ''), coalesce(market, ''), " \
-                 "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                 "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), " \
+                 "coalesce(gln_prefix_length, 0)"
 
 static void org_row(px_org *o, const PGresult *r, int i)
 {
@@ -16,16 +17,21 @@ static void org_row(px_org *o, const PGresult *r, int i)
     px_strlcpy(o->gln, px__val(r, i, 3), sizeof(o->gln));
     px_strlcpy(o->market, px__val(r, i, 4), sizeof(o->market));
     px_strlcpy(o->created_at, px__val(r, i, 5), sizeof(o->created_at));
+    o->gln_prefix_length = (int)strtol(px__val(r, i, 6), NULL, 10);
 }
 
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
 {
+    char cpl[8];
+    snprintf(cpl, sizeof(cpl), "%d", org->gln_prefix_length);
     const char *p[] = {org->kind, org->name, org->gln[0] ? org->gln : NULL,
-                       org->market[0] ? org->market : NULL};
+                       org->market[0] ? org->market : NULL,
+                       org->gln[0] && org->gln_prefix_length ? cpl : NULL};
     PGresult *r = px__exec(db,
-                           "INSERT INTO organization (kind, name, gln, market) "
-                           "VALUES ($1, $2, $3, $4) RETURNING " ORG_COLS,
-                           4, p, err);
+                           "INSERT INTO organization (kind, name, gln, market, "
+                           "gln_prefix_length) VALUES ($1, $2, $3, $4, $5::smallint) "
+                           "RETURNING " ORG_COLS,
+                           5, p, err);
     if (!r)
         return err->rc;
     org_row(org, r, 0);

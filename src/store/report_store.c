@@ -517,7 +517,10 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
             "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
             "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
-            "ELSE s.release_id = e.release_id END) END, '') "
+            "ELSE s.release_id = e.release_id END) END, ''), "
+            "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
+            "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
+            "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, '') "
             "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
             EVENT_CHUNK);
         PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
@@ -550,6 +553,12 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             ev.biz_location = px__val(r, i, 14);
             ev.location_gln = px__val(r, i, 15);
             ev.event_hash = px__val(r, i, 16);
+            ev.source_party = px__val(r, i, 18);
+            ev.source_location = px__val(r, i, 19);
+            ev.dest_party = px__val(r, i, 20);
+            ev.dest_location = px__val(r, i, 21);
+            ev.biz_tx_type = px__val(r, i, 22);
+            ev.biz_tx = px__val(r, i, 23);
             size_t n = 0;
             /* A private copy: the result's own storage must not be modified. */
             size_t sl = (size_t)PQgetlength(r, i, 17);

@@ -165,6 +165,11 @@ typedef struct px_epcis_row {
     const char *event_hash;
     const char *const *serials;       /* sorted */
     size_t n_serials;
+    /* Shipping (releases with shipping data, migrations/0007); "" when none. */
+    const char *source_party, *source_location;   /* SGLN URIs */
+    const char *dest_party, *dest_location;       /* SGLN URIs */
+    const char *biz_tx_type;                      /* bare CBV btt word */
+    const char *biz_tx;                           /* urn:epcglobal:cbv:bt:GLN:ID */
 } px_epcis_row;
 
 /* Calls fn for every matching event in write order (seq). Rows are read in keyset chunks

@@ -65,6 +65,8 @@ typedef struct px_org {
     char kind[16];          /* operator | mah | cmo | regulator */
     char name[201];
     char gln[14];           /* "" if none */
+    int gln_prefix_length;  /* GS1 Company Prefix length of gln, 6..12; 0 = unknown
+                               (DOMAIN.md §1.5: not derivable from the GLN) */
     char market[3];         /* regulator's market, "" if none */
     char created_at[32];
 } px_org;

@@ -30,6 +30,13 @@
 #define SECRET "receiver-shared-secret-0123456789"
 #define AUTH "Bearer regulator-token-XYZ"
 #define XSD_ENV "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd"
+#define US_GTIN "09506000134376"  /* a US product of the same MAH */
+#define CMO_GLN "4012345000016"   /* a CMO site outside the product's prefix, GCP length 8 */
+/* A tiny GS1 prefix format list (DOMAIN.md §1.5 shape): 0614141 has length 7. */
+#define GCP_LIST_XML                                                                       \
+    "<?xml version=\"1.0\"?><GCPPrefixFormatList date=\"2025-01-01\">"                       \
+    "<entry prefix=\"0614141\" gcpLength=\"7\"/><entry prefix=\"0355154\" gcpLength=\"7\"/>" \
+    "</GCPPrefixFormatList>"
 
 /* ---- the receiver: a tiny HTTP/1.1 server on a thread --------------------------------- */
 
@@ -229,6 +236,7 @@ typedef struct {
     char auditor_key[64];
     char reg_eu_key[64], reg_us_key[64];
     char ep_eu[40], ep_dead[40], ep_crash[40];
+    char gcp_list[64];
 } fixture;
 
 static json_t *call(fixture *f, const char *method, const char *path, const char *key,
@@ -282,9 +290,20 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
     px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
     px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=5");
+    snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
+    int gfd = mkstemp(f->gcp_list);
+    assert_true(gfd >= 0);
+    assert_int_equal(write(gfd, GCP_LIST_XML, strlen(GCP_LIST_XML)),
+                     (ssize_t)strlen(GCP_LIST_XML));
+    close(gfd);
+    char gcp_env[128];
+    snprintf(gcp_env, sizeof(gcp_env), "PACKID_GCP_LIST=%s", f->gcp_list);
+    px_test_setenv(&f->env, gcp_env);
     px_test_server_start(&f->env);
+    /* The MAH's GLN with its company prefix length (DOMAIN.md §1.5): the source SGLN of its
+     * shipping events whatever the product's prefix. */
     const char *m1[] = {"org", "create", "--kind", "mah", "--name", "Report MAH", "--gln",
-                        MAH_GLN, NULL};
+                        MAH_GLN, "--gln-prefix-length", "7", NULL};
     cli_key(f, m1, "mah", f->mah_org, f->mah_key);
     const char *m2[] = {"org", "create", "--kind", "mah", "--name", "Other MAH", NULL};
     cli_key(f, m2, "mah", f->mah2_org, f->mah2_key);
@@ -324,6 +343,8 @@ static int teardown(void **state)
         return 0;
     px_test_teardown(&f->env);
     receiver_stop(&f->rv);
+    if (f->gcp_list[0])
+        unlink(f->gcp_list);
     free(f);
     return 0;
 }
@@ -760,6 +781,240 @@ static void test_reports__cli_export(void **state)
     unlink(out);
 }
 
+/* ---- GLN prefix lengths and shipping data ------------------------------------------- */
+
+/* Issue: a CMO site GLN outside the product's company prefix. With its prefix length (given
+ * at POST /v1/partners) its commissioning event gets the right SGLN as readPoint, and the EU
+ * report of the batch (the EU profile requires readPoint on every event) is delivered. */
+static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
+{
+    fixture *f = *state;
+    receiver_reset(&f->rv, 0, 0);
+    /* bad prefix lengths: 422, nothing created */
+    long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
+    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":5,"
+                     "\"gtins\":[\"" GTIN "\"]}",
+                     422));
+    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}",
+                     422));
+    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":\"8\","
+                     "\"gtins\":[\"" GTIN "\"]}",
+                     422));
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
+
+    json_t *j = call(f, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":8,"
+                     "\"gtins\":[\"" GTIN "\"]}",
+                     201);
+    char cmo_key[64], cmo_org[40];
+    snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(cmo_org, sizeof(cmo_org), "%s", json_string_value(json_object_get(j, "org_id")));
+    json_decref(j);
+    char sql[512], v[256];
+    snprintf(sql, sizeof(sql), "SELECT gln_prefix_length FROM organization WHERE id = '%s'",
+             cmo_org);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "8");
+
+    j = call(f, "POST", "/v1/commissions", cmo_key,
+             "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+             "\"B-CMO-EU\",\"expiry_date\":\"301231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
+             200);
+    char event_id[40];
+    snprintf(event_id, sizeof(event_id), "%s", json_string_value(json_object_get(j, "event_id")));
+    json_decref(j);
+    /* SGLN of GLN 4012345000016 with an 8-digit prefix: CP 40123450, location ref 0001, no
+     * extension (DOMAIN.md §5.1). */
+    snprintf(sql, sizeof(sql),
+             "SELECT read_point || ' ' || biz_location || ' ' || location_gln FROM epcis_event "
+             "WHERE id = '%s'",
+             event_id);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 "
+                           CMO_GLN);
+
+    json_t *rel = call(f, "POST", "/v1/releases", f->mah_key,
+                       "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CMO-EU\",\"market\":\"EU\"}", 201);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rel, "report_id")));
+    json_decref(rel);
+    j = wait_state(f, id, "delivered");
+    json_decref(j);
+    assert_int_equal(receiver_count(&f->rv), 1);
+    const char *doc = f->rv.req[0].body;
+    assert_non_null(strstr(doc, "<readPoint><id>urn:epc:id:sgln:40123450.0001.0</id></readPoint>"));
+    assert_non_null(strstr(doc, "<readPoint><id>urn:epc:id:sgln:9506000.00000.0</id></readPoint>"));
+    validate_with_official_xsd(doc, f->rv.req[0].len);
+
+    /* Without a given length the GLN's prefix comes from GS1's prefix list (gcppos1). */
+    j = call(f, "POST", "/v1/partners", f->mah_key,
+             "{\"name\":\"Listed CMO\",\"gln\":\"0614141000029\",\"gtins\":[\"" GTIN "\"]}",
+             201);
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = '%s'",
+             json_string_value(json_object_get(j, "org_id")));
+    json_decref(j);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "7");
+    /* …and stays unknown (NULL) when the list has no entry: the product-prefix rule applies. */
+    j = call(f, "POST", "/v1/partners", f->mah_key,
+             "{\"name\":\"Unlisted CMO\",\"gln\":\"1234567000008\",\"gtins\":[\"" GTIN "\"]}",
+             201);
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = '%s'",
+             json_string_value(json_object_get(j, "org_id")));
+    json_decref(j);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "null");
+    /* The CLI and the operator route take it too. */
+    int rc;
+    const char *cli[] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln",
+                         CMO_GLN, "--gln-prefix-length", "8", NULL};
+    j = px_test_cli(&f->env, &rc, cli);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "gln_prefix_length")), 8);
+    json_decref(j);
+    const char *cli_bad[] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln",
+                             CMO_GLN, "--gln-prefix-length", "13", NULL};
+    j = px_test_cli(&f->env, &rc, cli_bad);
+    assert_int_not_equal(rc, 0);
+    json_decref(j);
+}
+
+static long long release_rows(fixture *f)
+{
+    return px_sql_count(&f->env, "SELECT (SELECT count(*) FROM market_release) * 1000000 + "
+                                 "(SELECT count(*) FROM epcis_event) * 1000 + "
+                                 "(SELECT count(*) FROM report) + "
+                                 "(SELECT count(*) FROM serial WHERE state = 'released') * 7 + "
+                                 "(SELECT count(*) FROM audit_log) * 13");
+}
+
+/* Issue: a US (DSCSA) release carries its shipping data — source (the MAH), destination
+ * (ship_to) and the business transaction — so the us-dscsa report is delivered; without them
+ * the release is refused with 422 and nothing changes. */
+static void test_reports__us_release_with_shipping(void **state)
+{
+    fixture *f = *state;
+    receiver_reset(&f->rv, 0, 0);
+    json_decref(call(f, "POST", "/v1/products", f->mah_key,
+                     "{\"gtin\":\"" US_GTIN "\",\"company_prefix_length\":7,\"name\":\"Examplamab "
+                     "50 mg\",\"market\":\"US\",\"master_data\":{\"regulated_product_name\":"
+                     "\"Examplamab\",\"dosage_form\":\"TABLET\",\"strength\":\"50 mg\","
+                     "\"pack_size\":\"30 TABLET in 1 BOTTLE\",\"manufacturer\":\"Report MAH\","
+                     "\"ndc\":\"12345-6789-01\"}}",
+                     201));
+    char ep_us[40];
+    endpoint(f, "US", f->rv.port, ep_us);
+    json_decref(call(f, "POST", "/v1/commissions", f->mah_key,
+                     "{\"product_code\":\"" US_GTIN "\",\"product_code_schema\":\"GTIN\","
+                     "\"batch\":\"B-US-1\",\"expiry_date\":\"301231\",\"serials\":[\"US1-1\","
+                     "\"US1-2\",\"US1-3\"]}",
+                     200));
+
+#define REL "{\"gtin\":\"" US_GTIN "\",\"batch\":\"B-US-1\",\"market\":\"US\""
+#define SHIP ",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":\"0614141000012\"}"
+#define TX ",\"transaction\":{\"type\":\"po\",\"id\":\"PO-4711\"}"
+    static const struct {
+        const char *body;
+        const char *field;
+    } bad[] = {
+        {REL "}", "ship_to"},                       /* DSCSA: no release without them */
+        {REL SHIP "}", "transaction"},
+        {REL TX "}", "ship_to"},
+        {REL ",\"ship_to\":{\"owning_party\":\"0614141000006\",\"location\":\"0614141000012\"}" TX
+             "}",
+         "ship_to.owning_party"},                   /* check digit */
+        {REL ",\"ship_to\":{\"owning_party\":\"0614141000005\"}" TX "}", "ship_to.location"},
+        {REL ",\"ship_to\":{\"owning_party\":\"1234567000008\",\"location\":\"0614141000012\"}" TX
+             "}",
+         "ship_to.prefix_length"},                  /* not in the GCP list, none given */
+        {REL ",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":\"0614141000012\","
+             "\"prefix_length\":13}" TX "}",
+         "ship_to.prefix_length"},
+        {REL ",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":\"0614141000012\","
+             "\"colour\":\"red\"}" TX "}",
+         "ship_to.colour"},
+        {REL SHIP ",\"transaction\":{\"type\":\"cheque\",\"id\":\"PO-4711\"}}", "transaction.type"},
+        {REL SHIP ",\"transaction\":{\"type\":\"po\"}}", "transaction.id"},
+        {REL SHIP ",\"transaction\":{\"type\":\"po\",\"id\":\"PO\\u0007\"}}", "transaction.id"},
+        {REL SHIP ",\"transaction\":\"po\"}", "transaction"},
+        {NULL, NULL}};
+    long long before = release_rows(f);
+    for (int i = 0; bad[i].body; i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, bad[i].body, NULL);
+        if (r.status != 422)
+            fail_msg("%s: got %ld %s", bad[i].body, r.status, r.body);
+        assert_string_equal(px_http_error_code(&r), "validation_error");
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        const char *field = json_string_value(json_object_get(d, "field"));
+        if (!field || strcmp(field, bad[i].field) != 0)
+            fail_msg("%s: field %s, want %s (%s)", bad[i].body, field ? field : "-",
+                     bad[i].field, r.body);
+        px_http_resp_free(&r);
+        assert_int_equal(release_rows(f), before); /* nothing changed */
+    }
+
+    /* ship_to GLNs without prefix_length: GS1's prefix list (0614141 → 7). */
+    json_t *j = call(f, "POST", "/v1/releases", f->mah_key, REL SHIP TX "}", 201);
+    char id[40], release_id[40], event_id[40];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "report_id")));
+    snprintf(release_id, sizeof(release_id), "%s",
+             json_string_value(json_object_get(j, "release_id")));
+    snprintf(event_id, sizeof(event_id), "%s", json_string_value(json_object_get(j, "event_id")));
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 3);
+    json_decref(j);
+#undef REL
+#undef SHIP
+#undef TX
+    j = wait_state(f, id, "delivered");
+    json_decref(j);
+    assert_int_equal(receiver_count(&f->rv), 1);
+    const char *doc = f->rv.req[0].body;
+    validate_with_official_xsd(doc, f->rv.req[0].len);
+    /* GS1 US guideline (DOMAIN.md §7, Appendix A): the transaction statement, NDC-11, the
+     * shipping event's bizTransaction, source and destination. */
+    assert_non_null(strstr(doc, "gs1ushc:dscsaTransactionStatement"));
+    assert_non_null(
+        strstr(doc, "<gs1ushc:affirmTransactionStatement>true</gs1ushc:affirmTransactionStatement>"));
+    assert_non_null(strstr(doc, "FDA_NDC_11"));
+    assert_non_null(strstr(doc, "<bizTransaction type=\"urn:epcglobal:cbv:btt:po\">"
+                                "urn:epcglobal:cbv:bt:0614141000005:PO-4711</bizTransaction>"));
+    assert_non_null(strstr(doc, "<source type=\"urn:epcglobal:cbv:sdt:owning_party\">"
+                                "urn:epc:id:sgln:9506000.00000.0</source>"));
+    assert_non_null(strstr(doc, "<source type=\"urn:epcglobal:cbv:sdt:location\">"
+                                "urn:epc:id:sgln:9506000.00000.0</source>"));
+    assert_non_null(strstr(doc, "<destination type=\"urn:epcglobal:cbv:sdt:owning_party\">"
+                                "urn:epc:id:sgln:0614141.00000.0</destination>"));
+    assert_non_null(strstr(doc, "<destination type=\"urn:epcglobal:cbv:sdt:location\">"
+                                "urn:epc:id:sgln:0614141.00001.0</destination>"));
+    /* Stored with the release and on its event; the event's hash ID is the document's. */
+    char sql[512], v[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT ship_from_gln || ship_to_party_gln || ship_to_location_gln || "
+             "transaction_type || transaction_id FROM market_release WHERE id = '%s'",
+             release_id);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, MAH_GLN "0614141000005" "0614141000012" "po" "PO-4711");
+    snprintf(sql, sizeof(sql),
+             "SELECT concat_ws(' ', source_party, source_location, dest_party, dest_location, "
+             "biz_tx_type, biz_tx) FROM epcis_event WHERE id = '%s'",
+             event_id);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "urn:epc:id:sgln:9506000.00000.0 urn:epc:id:sgln:9506000.00000.0 "
+                           "urn:epc:id:sgln:0614141.00000.0 urn:epc:id:sgln:0614141.00001.0 po "
+                           "urn:epcglobal:cbv:bt:0614141000005:PO-4711");
+    snprintf(sql, sizeof(sql), "SELECT event_hash FROM epcis_event WHERE id = '%s'", event_id);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    char want[600];
+    snprintf(want, sizeof(want), "<eventID>%s</eventID>", v);
+    assert_non_null(strstr(doc, want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -772,6 +1027,8 @@ int main(void)
         cmocka_unit_test(test_reports__crash_between_send_and_mark_sent),
         cmocka_unit_test(test_reports__epcis_query),
         cmocka_unit_test(test_reports__cli_export),
+        cmocka_unit_test(test_reports__cmo_gln_prefix_gives_read_point),
+        cmocka_unit_test(test_reports__us_release_with_shipping),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
