@@ -33,6 +33,8 @@ struct px_req {
     int route_index;
     char params[PX_MAX_PARAMS][256];
     int nparams;
+    char *query[16];             /* decoded query values handed out by px_req_query */
+    int nquery;
     px_buf body;
     int body_too_big;
     json_t *json;                /* the parsed body (PX_BODY routes) */
@@ -48,7 +50,9 @@ struct px_req {
 
 /* The request's database connection (acquired lazily); NULL with a 503 queued. */
 px_db *px_req_db(px_req *r);
-/* A query-string argument or NULL. */
+/* Finishes decoding a value the server's unescape left with "%2F"/"%25" in place. */
+void px__decode_slashes(char *s);
+/* A query-string argument (fully percent-decoded, valid for the request) or NULL. */
 const char *px_req_query(px_req *r, const char *name);
 /* Path parameter i (0-based). */
 const char *px_req_param(px_req *r, int i);

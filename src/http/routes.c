@@ -34,10 +34,9 @@ static int match(const char *pattern, const char *path, char params[][256], int 
             size_t len = strcspn(path, "/");
             if (!close || len == 0 || len > 255 || *n >= PX_MAX_PARAMS)
                 return 0;
-            /* A parameter may end in a fixed suffix: "{serial}.png" style is not used; the
-             * pattern continues after '}' with '/' or end. */
             memcpy(params[*n], path, len);
             params[*n][len] = '\0';
+            px__decode_slashes(params[*n]); /* "%2F" inside a serial is a '/' of its value */
             (*n)++;
             pattern = close + 1;
             path += len;

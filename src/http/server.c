@@ -24,6 +24,56 @@ struct px_http_server {
     px_app *app;
 };
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decoding of the path and query (RFC 3986 §2.1), except "%2F" and "%25": a serial may
+ * contain '/' (GS1 character set 82), so an escaped slash must stay inside its path segment
+ * until the router has split the path; "%25" stays too so that the second, per-value decoding
+ * (px__decode_slashes) is unambiguous. "%00" is left as is: no value may contain NUL. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+            int v = hi * 16 + lo;
+            if (v != '/' && v != '%' && v != 0) {
+                *w++ = (char)v;
+                p += 2;
+                continue;
+            }
+        }
+        *w++ = *p;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+void px__decode_slashes(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '%' && p[1] == '2' && (p[2] == 'F' || p[2] == 'f' || p[2] == '5')) {
+            *w++ = p[2] == '5' ? '%' : '/';
+            p += 2;
+            continue;
+        }
+        *w++ = *p;
+    }
+    *w = '\0';
+}
+
 static void new_request_id(char rid[17])
 {
     uint8_t b[8];
@@ -160,6 +210,8 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->db)
         px_pool_release(app->pool, r->db);
     json_decref(r->json);
+    for (int i = 0; i < r->nquery; i++)
+        free(r->query[i]);
     if (r->response)
         MHD_destroy_response(r->response);
     px_buf_dispose(&r->body);
@@ -188,7 +240,8 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, app,
         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
         free(srv);

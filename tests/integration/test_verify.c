@@ -38,7 +38,8 @@ static int setup(void **state)
                     "'261200', NULL), ('04012345123456', 'OLD1', 'released', 'external', 'B0', "
                     "'260228', NULL), ('04012345123456', 'STO1', 'decommissioned', 'external', "
                     "'B1', '261231', 'stolen'), ('04012345123456', 'DIS1', 'decommissioned', "
-                    "'external', 'B1', '261231', 'dispensed'), ('04012345123456', 'ALL1', "
+                    "'external', 'B1', '261231', 'dispensed'), ('04012345123456', 'A/B%1', "
+                    "'released', 'external', 'L/2%', '261231', NULL), ('04012345123456', 'ALL1', "
                     "'allocated', 'generated', NULL, NULL, NULL)"),
         0);
     return 0;
@@ -77,6 +78,12 @@ static void test_verify__verdicts(void **state)
     expect_verdict("/v1/verify/04012345123456/ALL1", "unknown");
     expect_verdict("/v1/verify/04012345123456/NOPE", "unknown");
     expect_verdict("/v1/verify/09506000134352/GEN1", "unknown");
+    /* Set 82 has '/' and '%': escaped in the path and query, they are the serial's own
+     * characters, never a path separator (DOMAIN.md §2.2, RFC 3986 §2.1). */
+    expect_verdict("/v1/verify/04012345123456/A%2FB%251", "genuine");
+    expect_verdict("/v1/verify/04012345123456/A%2FB%251?batch=L%2F2%25", "genuine");
+    expect_verdict("/v1/verify/04012345123456/A%2FB%251?batch=L%2F2", "mismatch");
+    expect_verdict("/v1/verify/04012345123456/A%2FB%2510", "unknown");
 }
 
 static void test_verify__bad_input(void **state)
