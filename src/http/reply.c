@@ -36,12 +36,33 @@ void px_reply_json(px_req *r, int status, json_t *body)
     px_reply_take(r, status, "application/json", s, strlen(s));
 }
 
+/* API.md's details carry the item's "index" when the field is an element of a list
+ * ("serials[3]" -> index 3), so a client can map errors back to its input. */
+static void add_indexes(json_t *details)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(details, i, d) {
+        const char *field = json_string_value(json_object_get(d, "field"));
+        size_t n = field ? strlen(field) : 0;
+        if (n < 3 || field[n - 1] != ']' || json_object_get(d, "index"))
+            continue;
+        const char *open = strrchr(field, '[');
+        char *end;
+        long idx = open ? strtol(open + 1, &end, 10) : -1;
+        if (open && end == field + n - 1 && idx >= 0)
+            json_object_set_new(d, "index", json_integer(idx));
+    }
+}
+
 void px_reply_error_details(px_req *r, int status, const char *code, const char *message,
                             json_t *details)
 {
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
-    if (details)
+    if (details) {
+        add_indexes(details);
         json_object_set_new(e, "details", details);
+    }
     px_reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
@@ -112,7 +133,17 @@ px_db *px_req_db(px_req *r)
 
 const char *px_req_query(px_req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (!v || !strchr(v, '%'))
+        return v;
+    if (r->nquery == (int)(sizeof(r->query) / sizeof(r->query[0])))
+        return NULL; /* more lookups than any route makes */
+    char *d = strdup(v);
+    if (!d)
+        return NULL;
+    px__decode_slashes(d);
+    r->query[r->nquery++] = d;
+    return d;
 }
 
 const char *px_req_param(px_req *r, int i)

@@ -569,7 +569,13 @@ static void test_alloc__paging_10000(void **state)
     /* A cursor this API did not issue is a 400; first is capped. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?after=%%%%%%", alloc);
     expect(f, "GET", path, key, NULL, 400, "bad_request");
-    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=1001", alloc);
+    /* API.md: first is capped at 1000 — a larger value is served as 1000. */
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=5000", alloc);
+    json_t *capped = call(f, "GET", path, key, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(capped, "items")), 1000);
+    assert_true(json_is_true(json_object_get(capped, "has_next_page")));
+    json_decref(capped);
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=0", alloc);
     expect(f, "GET", path, key, NULL, 400, "bad_request");
     /* Allocation metadata. */
     snprintf(path, sizeof(path), "/v1/allocations/%s", alloc);
