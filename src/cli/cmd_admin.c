@@ -260,7 +260,7 @@ int px_cmd_audit(px_cli *cli, int argc, char **argv)
     if (px_cli_open(cli, &app, &db, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     px_audit_verdict v;
-    px_rc rc = px_svc_audit_verify(db, &v, &err);
+    px_rc rc = px_svc_audit_verify(db, NULL, &v, &err);
     px_cli_close(&app, db);
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);

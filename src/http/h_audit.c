@@ -63,12 +63,13 @@ void h_audit_verify(px_req *r)
     px_audit_verdict v;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_audit_verify(db, &v, &err) != PX_OK)
+    if (px_svc_audit_verify(db, &r->actor, &v, &err) != PX_OK)
         return px_reply_error(r, &err);
     json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
                           "head", v.head);
     if (!v.ok) {
-        json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
+        if (v.broken_seq > 0)
+            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
         json_object_set_new(o, "reason", json_string(v.reason));
     }
     px_reply_json(r, 200, o);

@@ -50,8 +50,10 @@ void h_partner_create(px_req *r)
     free(gtins);
     if (rc != PX_OK)
         return px_reply_error(r, &err);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "org_id", res.cmo_org_id, "partnership_id",
-                          res.partnership.id, "api_key", res.api_key, "key_id", res.key_id);
+    /* api_key is null when an existing CMO was linked: it keeps its own keys. */
+    json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
+                          res.partnership.id, "api_key", res.api_key[0] ? res.api_key : NULL,
+                          "key_id", res.key_id[0] ? res.key_id : NULL);
     px_cleanse(res.api_key, sizeof(res.api_key));
     px_reply_json(r, 201, o);
 }

@@ -23,6 +23,7 @@ px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long
 
 typedef struct {
     px_audit_verdict *v;
+    const char *tenant;          /* NULL: report the whole chain */
     long long last_seq;
     char last_hash[65];
     px_buf text;
@@ -52,20 +53,34 @@ static int verify_one(void *ctx, const px_audit_entry *e)
     char h[65];
     px_sha256_hex(h, s->text.data, s->text.len);
     if (strcmp(h, e->hash) != 0) {
-        snprintf(v->reason, sizeof(v->reason),
-                 "entry %lld was altered: its content does not match its hash", e->seq);
-        v->broken_seq = e->seq;
+        if (s->tenant && strcmp(e->tenant_id, s->tenant) != 0) {
+            /* Another organization's entry: say that the chain is broken, not where. */
+            snprintf(v->reason, sizeof(v->reason),
+                     "the audit chain is broken at an entry of another organization");
+            v->broken_seq = -1;
+        } else {
+            snprintf(v->reason, sizeof(v->reason),
+                     "entry %lld was altered: its content does not match its hash", e->seq);
+            v->broken_seq = e->seq;
+        }
         return 1;
     }
     s->last_seq = e->seq;
     memcpy(s->last_hash, e->hash, sizeof(s->last_hash));
+    if (s->tenant && strcmp(e->tenant_id, s->tenant) == 0) {
+        v->own_entries++;
+        memcpy(v->own_head, e->hash, sizeof(v->own_head));
+    }
     return 0;
 }
 
-px_rc px_svc_audit_verify(px_db *db, px_audit_verdict *out, px_err *err)
+px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    verify_state s = {.v = out, .last_seq = 0};
+    const char *tenant =
+        by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id
+                                                                                 : NULL;
+    verify_state s = {.v = out, .tenant = tenant, .last_seq = 0};
     memset(s.last_hash, '0', 64);
     s.last_hash[64] = '\0';
     px_buf_init(&s.text, 1 << 20);
@@ -79,7 +94,12 @@ px_rc px_svc_audit_verify(px_db *db, px_audit_verdict *out, px_err *err)
     if (rc != PX_OK)
         return rc;
     out->ok = out->broken_seq == 0;
-    if (out->ok && s.last_seq > 0)
+    if (tenant) {
+        /* The tenant's own view: its entries and the hash of its latest one. */
+        out->entries = out->own_entries;
+        memcpy(out->head, out->own_head, sizeof(out->head));
+    } else if (out->ok && s.last_seq > 0) {
         memcpy(out->head, s.last_hash, sizeof(out->head));
+    }
     return PX_OK;
 }

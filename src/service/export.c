@@ -93,16 +93,7 @@ static void file_part(char *out, size_t cap, const char *s)
 
 static px_rc check_uuid(const char *s, const char *field, px_err *err)
 {
-    size_t n = s ? strlen(s) : 0;
-    int ok = n == PX_ID_LEN;
-    for (size_t i = 0; ok && i < n; i++) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23)
-            ok = c == '-';
-        else
-            ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-    if (ok)
+    if (px_uuid_valid(s))
         return PX_OK;
     px_err_set(err, PX_ENOTFOUND, "not_found", "%s not found", field);
     return PX_ENOTFOUND;
@@ -175,10 +166,11 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         if (rc == PX_OK && !found)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e.batch,
                             e.gtin);
-        /* A CMO's batch manifest holds only the packs it commissioned. */
-        if (by->org_kind == PX_ORG_CMO)
-            px_strlcpy(e.scope_org, by->org_id, sizeof(e.scope_org));
     }
+    /* A CMO's manifest — of a batch or of its allocation — holds only its own serials and
+     * never a pack already released (DESIGN.md: a CMO never sees packs after release). */
+    if (by->org_kind == PX_ORG_CMO)
+        px_strlcpy(e.scope_org, by->org_id, sizeof(e.scope_org));
     if (rc == PX_OK) {
         px_strlcpy(e.tenant_id, prod.mah_id, sizeof(e.tenant_id));
         char what[48], idpart[9];

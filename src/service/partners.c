@@ -100,9 +100,14 @@ px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, co
     if ((rc = px_svc_audit(db, by, by->org_id, "partner.create", out->partnership.id, details,
                            err)) != PX_OK)
         goto fail;
-    /* The CMO's key, in the same transaction: no partnership without its key. */
+    /* A new CMO gets its key in the same transaction: no partnership without its key. A CMO
+     * that already exists (org_id) keeps using its own keys: minting one here would hand this
+     * MAH a credential that also reaches the CMO's work for other MAHs (DESIGN.md "Security":
+     * tenant isolation). */
     px_key_info key;
-    if ((rc = px__key_create_in_tx(db, by, cmo.id, "cmo", "partner", out->api_key, &key,
+    memset(&key, 0, sizeof(key));
+    if (!(org_id && *org_id) &&
+        (rc = px__key_create_in_tx(db, by, cmo.id, "cmo", "partner", out->api_key, &key,
                                    err)) != PX_OK)
         goto fail;
     if ((rc = px_db_commit(db, err)) != PX_OK) {

@@ -134,8 +134,10 @@ typedef struct px_audit_verdict {
     int ok;
     long long entries;
     char head[65];             /* hash of the last entry ("" when empty) */
-    long long broken_seq;      /* first bad entry when !ok */
+    long long broken_seq;      /* first bad entry when !ok; -1 when not the caller's to know */
     char reason[160];
+    long long own_entries;     /* the tenant's entries (tenant-scoped verification) */
+    char own_head[65];
 } px_audit_verdict;
 
 /* The entries the actor may read (its organization's; every tenant for a system scope),
@@ -143,7 +145,10 @@ typedef struct px_audit_verdict {
 px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
                         px_audit_fn fn, void *ctx, px_err *err);
 
-/* Recomputes the whole chain from the rows (independently of the SQL that wrote it). */
-px_rc px_svc_audit_verify(px_db *db, px_audit_verdict *out, px_err *err);
+/* Recomputes the whole chain from the rows (independently of the SQL that wrote it). The
+ * chain is one for all tenants; what is reported follows the actor's scope: the operator (and
+ * the CLI) sees every entry; a MAH or auditor sees the count and head of its organization's
+ * entries, and where the chain breaks only when the broken entry is its own or missing. */
+px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, px_err *err);
 
 #endif

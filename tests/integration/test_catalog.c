@@ -351,7 +351,16 @@ static void test_catalog__cmo_partnered_and_suspend(void **state)
     px_test_org_key(&f->env, "mah", "Second partnering MAH", "mah", org2, key2);
     product(f, key2, c);
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", cmo, c);
-    partner(f, key2, body, cmo2, cmo2_key, ps2);
+    long long keys_before = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
+    j = call(f, "POST", "/v1/partners", key2, body, 201, NULL);
+    snprintf(cmo2, sizeof(cmo2), "%s", str(j, "org_id"));
+    snprintf(ps2, sizeof(ps2), "%s", str(j, "partnership_id"));
+    /* No key is minted for an existing CMO: the second MAH must not hold a credential that
+     * also reaches the CMO's work for the first MAH. The CMO keeps using its own key. */
+    assert_true(json_is_null(json_object_get(j, "api_key")));
+    json_decref(j);
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys_before);
+    (void)cmo2_key;
     assert_string_equal(cmo2, cmo);
     j = call(f, "GET", "/v1/products", cmo_key, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
@@ -382,6 +391,7 @@ static void test_catalog__partner_errors(void **state)
     json_t *j = call(f, "POST", "/v1/partners", key, body, 404, "product_not_found");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(str(d, "field"), "gtins[1]");
+    assert_int_equal(json_integer_value(json_object_get(d, "index")), 1); /* API.md details */
     json_decref(j);
     expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":[\"123\"]}",
                  "gtins[0]");

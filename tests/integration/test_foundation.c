@@ -219,55 +219,74 @@ static void test_foundation__audit_chain(void **state)
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->auditor_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
-    long long entries = json_integer_value(json_object_get(r.json, "entries"));
-    assert_true(entries >= 6);
-    assert_int_equal(strlen(json_string_value(json_object_get(r.json, "head"))), 64);
+    /* The auditor sees its MAH's part of the chain: the count and head of its entries. */
+    char q[256], head[80];
+    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE tenant_id = '%s'", f->mah_org);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "entries")),
+                     px_sql_count(&f->env, q));
+    snprintf(q, sizeof(q),
+             "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
+             f->mah_org);
+    px_sql_text(&f->env, q, head, sizeof(head));
+    assert_string_equal(json_string_value(json_object_get(r.json, "head")), head);
     px_http_resp_free(&r);
+    char other_org[40], other_key[64];
+    px_test_org_key(&f->env, "mah", "Another MAH", "mah", other_org, other_key);
 
     /* The application cannot edit the log. */
     assert_int_not_equal(px_sql_exec(&f->env, "UPDATE audit_log SET action = 'x' WHERE seq = 2"),
                          0);
     /* A superuser who bypasses the trigger is caught by the chain. */
     char original[512], sql[1024];
-    px_sql_text(&f->env, "SELECT details::text FROM audit_log WHERE seq = 3", original,
-                sizeof(original));
-    assert_int_equal(px_sql_exec(&f->env,
-                                 "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-                                 "UPDATE audit_log SET details = '{\"role\":\"admin\"}' "
-                                 "WHERE seq = 3;"
-                                 "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;"),
-                     0);
+    /* The MAH's first entry (the server's first start wrote the demo organizations before). */
+    snprintf(q, sizeof(q), "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah_org);
+    long long seq = px_sql_count(&f->env, q);
+    assert_true(seq > 0);
+    snprintf(q, sizeof(q), "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
+    px_sql_text(&f->env, q, original, sizeof(original));
+    snprintf(sql, sizeof(sql),
+             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+             "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld;"
+             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+             seq);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), 3);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), seq);
+    px_http_resp_free(&r);
+    /* Another MAH learns that the chain is broken, not where in someone else's history. */
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", other_key, NULL, NULL);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    assert_null(json_object_get(r.json, "broken_at"));
     px_http_resp_free(&r);
     int rc;
     const char *a[] = {"audit", "verify", NULL};
     json_t *o = px_test_cli(&f->env, &rc, a);
     assert_int_equal(rc, 1);
     assert_true(json_is_false(json_object_get(o, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), 3);
+    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq);
     json_decref(o);
     /* Restoring the original text heals the chain: the hash covers exactly the content. */
     snprintf(sql, sizeof(sql),
              "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-             "UPDATE audit_log SET details = '%s' WHERE seq = 3;"
+             "UPDATE audit_log SET details = '%s' WHERE seq = %lld;"
              "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
-             original);
+             original, seq);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
     px_http_resp_free(&r);
     /* Deleting a row is caught too: the entry is missing. */
-    assert_int_equal(px_sql_exec(&f->env,
-                                 "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-                                 "DELETE FROM audit_log WHERE seq = 5;"
-                                 "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;"),
-                     0);
+    snprintf(sql, sizeof(sql),
+             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+             "DELETE FROM audit_log WHERE seq = %lld;"
+             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+             seq + 1);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), 5);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), seq + 1);
     px_http_resp_free(&r);
 }
 

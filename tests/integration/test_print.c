@@ -455,6 +455,21 @@ static void test_print__export_allocation_jsonl(void **state)
     }
     assert_int_equal(n, 5);
     px_http_resp_free(&r);
+
+    /* A released pack leaves the CMO's view, in manifests too (DESIGN.md: a CMO never sees
+     * packs after release); the MAH's manifest of the same allocation still lists it. */
+    sqlf(f, "UPDATE serial SET state = 'released', released_at = now() WHERE gtin = '%s' AND "
+            "serial = 'AL5'",
+         GTIN);
+    e = export_done(f, f->cmo_key, body);
+    assert_int_equal(json_integer_value(json_object_get(e, "count")), 4);
+    json_decref(e);
+    e = export_done(f, f->mah_key, body);
+    assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
+    json_decref(e);
+    sqlf(f, "UPDATE serial SET state = 'allocated', released_at = NULL WHERE gtin = '%s' AND "
+            "serial = 'AL5'",
+         GTIN);
 }
 
 /* ---- print governance ------------------------------------------------------------------- */
