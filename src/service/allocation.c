@@ -13,24 +13,6 @@
 
 /* ---- small checks --------------------------------------------------------------------- */
 
-/* 8-4-4-4-12 hex digits: anything else would reach SQL as a bad uuid (an internal error). */
-static int uuid_ok(const char *s)
-{
-    if (!s || strlen(s) != 36)
-        return 0;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return 0;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static px_rc settings_parse(px_serial_settings *out, const px_settings_input *in, px_err *err)
 {
     px_serial_strategy st;
@@ -167,7 +149,7 @@ static px_rc allocation_target(px_db *db, const px_actor *by, const px_product *
         return px_err_set(err, PX_EFORBIDDEN, "forbidden_role",
                           "only the MAH may allocate serials to another organization");
     px_partnership ps;
-    px_rc rc = uuid_ok(for_org) ? px_store_partner_access(db, &ps, for_org, p->gtin, err)
+    px_rc rc = px_uuid_valid(for_org) ? px_store_partner_access(db, &ps, for_org, p->gtin, err)
                                 : PX_ENOTFOUND;
     if (rc == PX_ENOTFOUND || (rc == PX_OK && strcmp(ps.mah_id, by->org_id) != 0)) {
         px_err_set(err, PX_EINVALID, "not_a_partner",
@@ -278,7 +260,7 @@ fail:
 
 px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err)
 {
-    if (!uuid_ok(id) || px_policy_scope(by->role, PX_ACT_JOB_READ) == PX_SCOPE_DENY)
+    if (!px_uuid_valid(id) || px_policy_scope(by->role, PX_ACT_JOB_READ) == PX_SCOPE_DENY)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "job not found");
     return px_store_job_get(db, out, id, by->org_id, 0, err);
 }
@@ -286,7 +268,7 @@ px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out,
 px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_allocation *out,
                             px_err *err)
 {
-    if (!uuid_ok(id))
+    if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "allocation not found");
     px_rc rc = px_store_allocation_get(db, out, id, err);
     if (rc != PX_OK)

@@ -222,6 +222,17 @@ void px_print_result_dispose(px_print_result *res)
 static px_rc check_serials(check_ctx *c, px_err *err)
 {
     const px_print_request *req = c->req;
+    /* Duplicates by sorting (O(n log n), the commissioning rule): a nested scan of up to
+     * PX_PRINT_MAX serials would hold an HTTP thread for billions of comparisons. */
+    unsigned char *dup = calloc(req->n_serials, 1);
+    px_serial_ref *scratch = calloc(req->n_serials, sizeof(*scratch));
+    if (!dup || !scratch) {
+        free(dup);
+        free(scratch);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
+    px_commission_mark_duplicates(dup, req->serials, req->n_serials,
+                                  scratch);
     for (size_t i = 0; i < req->n_serials; i++) {
         px_err e;
         px_err_clear(&e);
@@ -230,13 +241,12 @@ static px_rc check_serials(check_ctx *c, px_err *err)
                 break;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(req->serials[i], req->serials[j]) == 0) {
-                add_error(c, i, "duplicate_in_request", "serial '%s' is listed twice",
-                          req->serials[i]);
-                break;
-            }
+        if (dup[i] && add_error(c, i, "duplicate_in_request", "serial '%s' is listed twice",
+                                req->serials[i]))
+            break;
     }
+    free(dup);
+    free(scratch);
     if (c->rc != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     if (c->res->n_errors)
@@ -402,25 +412,10 @@ static int job_visible(const px_actor *by, const px_print_job *j)
     return by->org_kind == PX_ORG_MAH && strcmp(j->tenant_id, by->org_id) == 0;
 }
 
-static int is_uuid(const char *s)
-{
-    if (!s || strlen(s) != PX_ID_LEN)
-        return 0;
-    for (size_t i = 0; i < PX_ID_LEN; i++) {
-        char c = s[i];
-        int ok = (i == 8 || i == 13 || i == 18 || i == 23)
-                     ? c == '-'
-                     : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
 px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_print_job *out,
                            px_err *err)
 {
-    if (!is_uuid(id))
+    if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
     px_rc rc = px_store_print_job_get(db, out, id, err);
     if (rc == PX_OK && !job_visible(by, out))
@@ -459,7 +454,7 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
     if (after && *after) {
         const char *bar = strchr(after, '|');
         char us[24];
-        if (!bar || (size_t)(bar - after) >= sizeof(us) || !is_uuid(bar + 1))
+        if (!bar || (size_t)(bar - after) >= sizeof(us) || !px_uuid_valid(bar + 1))
             return px_err_set(err, PX_EINVALID, "bad_request",
                               "after is not a cursor this API issued");
         memcpy(us, after, (size_t)(bar - after));

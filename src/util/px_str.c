@@ -38,3 +38,18 @@ int px_str_printable(const char *s, size_t maxlen)
     }
     return n > 0;
 }
+
+int px_uuid_valid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        int ok = (i == 8 || i == 13 || i == 18 || i == 23)
+                     ? c == '-'
+                     : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
