@@ -250,6 +250,12 @@ static const char k_fmd_markets[][3] = {
 
 int px_market_requires_randomisation(const char *market)
 {
+    /* Art. 4(b)(ii): the serial is randomised wherever the Regulation applies. */
+    return px_market_is_eu_fmd(market);
+}
+
+int px_market_is_eu_fmd(const char *market)
+{
     if (!market || !market[0] || !market[1] || market[2])
         return 0;
     char up[3] = {market[0], market[1], 0};

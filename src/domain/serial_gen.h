@@ -85,6 +85,10 @@ px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued
 /* REQ-SERIAL-4: 1 for markets where Delegated Regulation (EU) 2016/161 applies: "EU", the 27
  * member states (ISO 3166-1 alpha-2, Greece also as "EL") and the EEA states IS, LI, NO;
  * ASCII case-insensitive. 0 for everything else ("US", "GB", "CH", …). */
+/* 1 when Delegated Regulation (EU) 2016/161 (EU FMD) governs the market: "EU", the EU member
+ * states (Greece as GR or EL), and Iceland, Liechtenstein and Norway (EEA). The one list of
+ * such markets: serial randomisation and the EU EPCIS profile both follow it. */
+int px_market_is_eu_fmd(const char *market);
 int px_market_requires_randomisation(const char *market);
 
 /* SEQUENTIAL_NUMERIC serial for counter n: decimal, zero-padded to s->length

@@ -13,6 +13,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "reports.h"
+#include "serial_gen.h"
 
 /* A report document is held in memory once, while it is built and while it is sent. */
 #define REPORT_DOC_MAX (256L * 1024 * 1024)
@@ -61,16 +62,10 @@ static long env_long(const char *name, long dflt, long min, long max)
 
 px_epcis_profile px_svc_market_profile(const char *market)
 {
-    static const char *const eu[] = {"EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE",
-                                     "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
-                                     "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES",
-                                     "SE", "IS", "LI", "NO", NULL};
     if (market && strcmp(market, "US") == 0)
         return PX_EPCIS_PROFILE_US_DSCSA;
-    for (int i = 0; market && eu[i]; i++)
-        if (strcmp(market, eu[i]) == 0)
-            return PX_EPCIS_PROFILE_EU;
-    return PX_EPCIS_PROFILE_NONE;
+    /* The EU profile wherever the EU FMD applies: domain/'s one list of those markets. */
+    return px_market_is_eu_fmd(market) ? PX_EPCIS_PROFILE_EU : PX_EPCIS_PROFILE_NONE;
 }
 
 /* ---- endpoints ---------------------------------------------------------------------- */
