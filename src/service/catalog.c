@@ -6,6 +6,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "service.h"
+#include "service_internal.h"
 
 static px_rc text_field(const char *v, size_t max, const char *field, px_err *err)
 {
@@ -112,26 +113,32 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_product_create(px_db *db, const px_app *app, const px_actor *by, px_product *p,
-                            px_err *err)
+px_rc px__product_create_in_tx(px_db *db, const px_app *app, const px_actor *by,
+                               px_product *p, px_err *err)
 {
     px_rc rc = validate_product(app, p, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
-    if ((rc = px_db_begin(db, err)) != PX_OK)
-        return rc;
     if ((rc = px_store_product_insert(db, p, err)) != PX_OK)
-        goto fail;
+        return rc;
     char details[320], name[256];
     px_json_escape(name, sizeof(name), p->name);
     snprintf(details, sizeof(details), "{\"name\":\"%s\",\"market\":\"%s\"}", name, p->market);
-    if ((rc = px_svc_audit(db, by, by->org_id, "product.create", p->gtin, details, err)))
-        goto fail;
+    return px_svc_audit(db, by, by->org_id, "product.create", p->gtin, details, err);
+}
+
+px_rc px_svc_product_create(px_db *db, const px_app *app, const px_actor *by, px_product *p,
+                            px_err *err)
+{
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px__product_create_in_tx(db, app, by, p, err)) != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
     return px_db_commit(db, err);
-fail:
-    px_db_rollback(db);
-    return rc;
 }
 
 px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, int for_update,

@@ -109,16 +109,14 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org *org,
-                        px_err *err)
+px_rc px__org_create_in_tx(px_db *db, const px_app *app, const px_actor *by, px_org *org,
+                           px_err *err)
 {
     px_rc rc = validate_org(app, org, err);
     if (rc != PX_OK)
         return rc;
-    if ((rc = px_db_begin(db, err)) != PX_OK)
-        return rc;
     if ((rc = px_store_org_insert(db, org, err)) != PX_OK)
-        goto fail;
+        return rc;
     char details[400], name[256];
     px_json_escape(name, sizeof(name), org->name);
     char cpl[8] = "null";
@@ -128,12 +126,20 @@ px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org
              "{\"kind\":\"%s\",\"name\":\"%s\",\"gln_prefix_length\":%s}", org->kind, name,
              cpl);
     const char *tenant = strcmp(org->kind, "mah") == 0 ? org->id : NULL;
-    if ((rc = px_svc_audit(db, by, tenant, "org.create", org->id, details, err)) != PX_OK)
-        goto fail;
+    return px_svc_audit(db, by, tenant, "org.create", org->id, details, err);
+}
+
+px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org *org,
+                        px_err *err)
+{
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px__org_create_in_tx(db, app, by, org, err)) != PX_OK) {
+        px_db_rollback(db);
+        return rc;
+    }
     return px_db_commit(db, err);
-fail:
-    px_db_rollback(db);
-    return rc;
 }
 
 px_rc px__key_create_in_tx(px_db *db, const px_actor *by, const char *org_id,
@@ -226,19 +232,23 @@ static px_rc bootstrap_org(px_db *db, const px_actor *by, px_org *org, const cha
     px_strlcpy(org->name, name, sizeof(org->name));
     px_strlcpy(org->gln, gln, sizeof(org->gln));
     org->gln_prefix_length = gln_prefix_length;
-    px_rc rc = px_svc_org_create(db, NULL, by, org, err);
+    px_rc rc = px__org_create_in_tx(db, NULL, by, org, err);
     if (rc != PX_OK)
         return rc;
     px_key_info info;
-    return px_svc_key_create(db, by, org->id, role, "demo", key, &info, err);
+    return px__key_create_in_tx(db, by, org->id, role, "demo", key, &info, err);
 }
 
-px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
+/* Everything of the first start in one transaction: a process killed half-way leaves nothing,
+ * so the next start creates (and prints) all of it; an advisory lock makes a second process
+ * starting at the same moment wait and then find the operator. */
+static px_rc bootstrap_in_tx(px_db *db, px_bootstrap *out, px_err *err)
 {
-    memset(out, 0, sizeof(*out));
     long operators;
-    px_rc rc = px_store_org_count(db, "operator", &operators, err);
-    if (rc != PX_OK || operators > 0)
+    px_rc rc;
+    if ((rc = px_db_exec(db, "SELECT pg_advisory_xact_lock(x'7061636b69640003'::bigint)",
+                         err)) != PX_OK ||
+        (rc = px_store_org_count(db, "operator", &operators, err)) != PX_OK || operators > 0)
         return rc;
     px_actor cli;
     px_actor_cli(&cli);
@@ -268,24 +278,35 @@ px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
     px_strlcpy(prod.master.pack_size, "21 CAPSULE in 1 BLISTER PACK",
                sizeof(prod.master.pack_size));
     px_strlcpy(prod.master.manufacturer, "Demo CMO", sizeof(prod.master.manufacturer));
-    if ((rc = px_svc_product_create(db, NULL, &mah, &prod, err)) != PX_OK)
+    if ((rc = px__product_create_in_tx(db, NULL, &mah, &prod, err)) != PX_OK)
         return rc;
     const char *gtins[] = {prod.gtin};
     px_partnership ps;
     memset(&ps, 0, sizeof(ps));
     px_strlcpy(ps.mah_id, out->mah.id, sizeof(ps.mah_id));
     px_strlcpy(ps.cmo_id, out->cmo.id, sizeof(ps.cmo_id));
-    if ((rc = px_db_begin(db, err)) != PX_OK)
-        return rc;
     if ((rc = px_store_partnership_insert(db, &ps, err)) != PX_OK ||
         (rc = px_store_partnership_set_gtins(db, ps.id, gtins, 1, err)) != PX_OK ||
-        (rc = px_svc_audit(db, &mah, mah.org_id, "partner.create", ps.id, NULL, err)) != PX_OK) {
-        px_db_rollback(db);
-        return rc;
-    }
-    if ((rc = px_db_commit(db, err)) != PX_OK)
+        (rc = px_svc_audit(db, &mah, mah.org_id, "partner.create", ps.id, NULL, err)) != PX_OK)
         return rc;
     px_strlcpy(out->demo_gtin, prod.gtin, sizeof(out->demo_gtin));
     out->created = 1;
     return PX_OK;
+}
+
+px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = bootstrap_in_tx(db, out, err)) == PX_OK)
+        rc = px_db_commit(db, err);
+    else
+        px_db_rollback(db);
+    if (rc != PX_OK) {
+        px_cleanse(out, sizeof(*out));
+        memset(out, 0, sizeof(*out));
+    }
+    return rc;
 }
