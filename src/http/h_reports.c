@@ -13,9 +13,13 @@
 
 static json_t *endpoint_json(const px_endpoint *e)
 {
-    /* Never the auth header nor the secret: only whether they are set. */
+    /* Never the auth header nor the secret: only whether they are set. A query string may
+     * carry a token too (some receivers authenticate that way), so it is shown redacted. */
+    char url[sizeof(e->url) + 16];
+    size_t base = strcspn(e->url, "?");
+    snprintf(url, sizeof(url), "%.*s%s", (int)base, e->url, e->url[base] ? "?<redacted>" : "");
     return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s}", "endpoint_id", e->id, "market",
-                     e->market, "url", e->url, "receiver_gln",
+                     e->market, "url", url, "receiver_gln",
                      e->receiver_gln[0] ? json_string(e->receiver_gln) : json_null(),
                      "has_auth_header", e->has_auth_header, "signed", e->has_hmac_secret,
                      "active", e->active, "created_at", e->created_at);

@@ -533,6 +533,15 @@ static void test_reports__scoping(void **state)
     json_t *j = call(f, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
+    /* a token in the URL's query is never shown back */
+    json_decref(call(f, "POST", "/v1/regulator-endpoints", f->mah2_key,
+                     "{\"market\":\"DE\",\"url\":\"https://example.org/x?token=s3cr3t\"}",
+                     201));
+    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "s3cr3t"));
+    assert_non_null(strstr(r.body, "https://example.org/x?<redacted>"));
+    px_http_resp_free(&r);
     json_decref(call(f, "POST", "/v1/regulator-endpoints", f->reg_eu_key,
                      "{\"market\":\"EU\",\"url\":\"https://example.org/x\"}", 403));
     /* the secrets are not in the audit log either */
