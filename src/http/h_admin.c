@@ -14,9 +14,9 @@ void h_org_create(px_req *r)
         return;
     int bad = 0;
     const char *kind = px_json_str(r, r->json, "kind", 15, 1, &bad);
-    const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, 1, &bad);
-    const char *gln = bad ? NULL : px_json_str(r, r->json, "gln", 13, 0, &bad);
-    const char *market = bad ? NULL : px_json_str(r, r->json, "market", 2, 0, &bad);
+    const char *name = px_json_str(r, r->json, "name", 200, 1, &bad);
+    const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
+    const char *market = px_json_str(r, r->json, "market", 2, 0, &bad);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
     long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     if (bad)
@@ -52,8 +52,8 @@ void h_key_create(px_req *r)
         return;
     int bad = 0;
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 1, &bad);
-    const char *role = bad ? NULL : px_json_str(r, r->json, "role", 15, 1, &bad);
-    const char *label = bad ? NULL : px_json_str(r, r->json, "label", 200, 0, &bad);
+    const char *role = px_json_str(r, r->json, "role", 15, 1, &bad);
+    const char *label = px_json_str(r, r->json, "label", 200, 0, &bad);
     if (bad)
         return;
     px_db *db = px_req_db(r);

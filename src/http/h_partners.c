@@ -29,8 +29,8 @@ void h_partner_create(px_req *r)
         return;
     int bad = 0, n = 0;
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 0, &bad);
-    const char *name = bad ? NULL : px_json_str(r, r->json, "name", 200, !org_id, &bad);
-    const char *gln = bad ? NULL : px_json_str(r, r->json, "gln", 13, 0, &bad);
+    const char *name = px_json_str(r, r->json, "name", 200, !org_id, &bad);
+    const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
     /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
     long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     const char **gtins =

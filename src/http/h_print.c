@@ -158,12 +158,9 @@ void h_export_create(px_req *r)
     px_export_request req;
     memset(&req, 0, sizeof(req));
     req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0, &bad);
-    if (!bad)
-        req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
-    if (!bad)
-        req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
-    if (!bad)
-        req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
+    req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
+    req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
     if (bad)
         return;
     json_t *jl = json_object_get(r->json, "jsonl");
@@ -252,16 +249,11 @@ void h_print_job_create(px_req *r)
     px_print_request req;
     memset(&req, 0, sizeof(req));
     req.gtin = px_json_str(r, r->json, "gtin", 14, 1, &bad);
-    if (!bad)
-        req.line = px_json_str(r, r->json, "line", 64, 1, &bad);
-    if (!bad)
-        req.operator_name = px_json_str(r, r->json, "operator", 100, 1, &bad);
-    if (!bad)
-        req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
-    if (!bad)
-        req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
-    if (!bad)
-        req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
+    req.line = px_json_str(r, r->json, "line", 64, 1, &bad);
+    req.operator_name = px_json_str(r, r->json, "operator", 100, 1, &bad);
+    req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
+    req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
+    req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
     if (bad)
         return;
     json_t *rp = json_object_get(r->json, "reprint");

@@ -35,14 +35,10 @@ void h_endpoint_create(px_req *r)
     px_endpoint_request rq;
     memset(&rq, 0, sizeof(rq));
     rq.market = px_json_str(r, r->json, "market", 2, 1, &bad);
-    if (!bad)
-        rq.url = px_json_str(r, r->json, "url", 2048, 1, &bad);
-    if (!bad)
-        rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
-    if (!bad)
-        rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
-    if (!bad)
-        rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
+    rq.url = px_json_str(r, r->json, "url", 2048, 1, &bad);
+    rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
     if (bad)
         return;
     px_db *db = px_req_db(r);

@@ -27,6 +27,8 @@ int px_json_only(px_req *r, json_t *obj, const char *const *allowed)
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
                         int *bad)
 {
+    if (*bad)
+        return NULL; /* sticky: after the first error (already answered) reads are no-ops */
     json_t *v = json_object_get(obj, name);
     const char *problem = NULL;
     if (!v || json_is_null(v)) {
@@ -62,6 +64,8 @@ static void field_error(px_req *r, const char *name, const char *code, const cha
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
                       long long dflt, int required, int *bad)
 {
+    if (*bad)
+        return dflt;
     json_t *v = json_object_get(obj, name);
     char msg[200];
     if (!v || json_is_null(v)) {
@@ -82,9 +86,11 @@ long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, l
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
                                size_t max_items, int required, int *n, int *bad)
 {
+    *n = 0;
+    if (*bad)
+        return NULL;
     json_t *v = json_object_get(obj, name);
     char msg[200], field[96];
-    *n = 0;
     if (!v || json_is_null(v)) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);

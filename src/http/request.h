@@ -79,7 +79,9 @@ void px_reply_error_details(px_req *r, int status, const char *code, const char 
  * Replies and returns -1 on failure. */
 int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
 /* String member (NULL when absent); when present but not a string, or longer than max
- * bytes, replies 422 and sets *bad. */
+ * bytes, replies 422 and sets *bad. The readers below are sticky (STYLE.md "Builders carry a
+ * sticky failed flag"): once *bad is set they return at once, so a handler reads its fields
+ * in a row and checks bad once. */
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
                         int *bad);
 
