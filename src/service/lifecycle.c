@@ -480,6 +480,80 @@ void px_commission_result_dispose(px_commission_result *res)
     res->n_errors = 0;
 }
 
+/* Marks the candidates the pool refused (out->rejected) as duplicate_serial items. */
+static px_rc add_duplicates(const px_commission_req *req, px_commission_result *res,
+                            errlist *errs, const px_commission_outcome *out,
+                            const size_t *cand_idx, px_err *err)
+{
+    for (size_t k = 0; k < out->n_rejected; k++) {
+        size_t i = cand_idx[out->rejected[k]];
+        px_err e;
+        px_err_clear(&e);
+        px_err_set(&e, PX_EEXISTS, "duplicate_serial",
+                   "serial '%s' is already commissioned or allocated to another organization",
+                   req->serials[i]);
+        res->status[i] = PX_ITEM_REJECTED;
+        if (errlist_add(errs, i, &e) != 0)
+            return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
+    return PX_OK;
+}
+
+/* All-or-nothing with invalid serials (the answer is 422 whatever the pool says): runs the
+ * pool check of the valid candidates exactly as a commission would (same statement, so
+ * "duplicate_serial" means the same thing) and rolls it back, adding their duplicate_serial
+ * items to errs. The request's other refusals keep their order: the field rules (422) come
+ * before access and batch rules, so when the product is not the caller's, its partnership is
+ * suspended or the batch has another expiry, the answer stays the 422 of the invalid serials
+ * and the pool is not consulted (nothing about it is disclosed). No idempotency key is claimed:
+ * a failed request stores nothing (docs/lifecycle.md "Idempotency"). */
+static px_rc commission_check_pool(px_db *db, const px_actor *by, const px_commission_req *req,
+                                   px_commission_result *res, errlist *errs,
+                                   const char *const *cand, const size_t *cand_idx,
+                                   size_t n_cand, px_err *err)
+{
+    size_t n_invalid = errs->n;
+    px_commission_outcome out;
+    memset(&out, 0, sizeof(out));
+    px_product prod;
+    char stored[7], id[PX_ID_LEN + 1];
+    px_rc rc = px_db_begin(db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px_svc_product_access(db, by, res->gtin, 0, &prod, err)) != PX_OK ||
+        (rc = px_store_batch_claim(db, stored, res->gtin, req->batch, req->expiry_date, err)))
+        goto done;
+    if (strcmp(stored, req->expiry_date) == 0) {
+        if (px_uuid_v4(id) != PX_OK) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            goto done;
+        }
+        px_commission_rows rows = {res->gtin, req->batch, req->expiry_date, by->org_id, id,
+                                   px_now_us(), cand, n_cand};
+        if ((rc = px_store_commission_serials(db, &out, &rows, err)) != PX_OK ||
+            (rc = add_duplicates(req, res, errs, &out, cand_idx, err)) != PX_OK)
+            goto done;
+    }
+done:
+    px_db_rollback(db);
+    px_commission_outcome_dispose(&out);
+    /* Access and batch refusals yield to the field rules; the database's own failures do not. */
+    if (rc != PX_OK && (retryable(rc, err) || rc == PX_EINTERNAL || rc == PX_EUNAVAIL)) {
+        for (size_t e = n_invalid; e < errs->n; e++)
+            res->status[errs->v[e].index] = PX_ITEM_OK;
+        errs->n = n_invalid;
+        return rc;
+    }
+    size_t n_dup = errs->n - n_invalid;
+    if (n_dup)
+        return px_err_set(err, PX_EINVALID, "validation_error",
+                          "%zu of %zu serials are invalid and %zu already commissioned or "
+                          "allocated to another organization",
+                          n_invalid, req->n_serials, n_dup);
+    return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                      n_invalid, req->n_serials);
+}
+
 static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_req *req,
                            px_idem *idem, hash_ahead *ahead, px_commission_result *res,
                            errlist *errs,
@@ -527,19 +601,8 @@ static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_re
                                res->commission_id, now, cand, n_cand};
     if ((rc = px_store_commission_serials(db, &out, &rows, err)) != PX_OK)
         goto fail;
-    for (size_t k = 0; k < out.n_rejected; k++) {
-        size_t i = cand_idx[out.rejected[k]];
-        px_err e;
-        px_err_clear(&e);
-        px_err_set(&e, PX_EEXISTS, "duplicate_serial",
-                   "serial '%s' is already commissioned or allocated to another organization",
-                   req->serials[i]);
-        res->status[i] = PX_ITEM_REJECTED;
-        if (errlist_add(errs, i, &e) != 0) {
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
-            goto fail;
-        }
-    }
+    if ((rc = add_duplicates(req, res, errs, &out, cand_idx, err)) != PX_OK)
+        goto fail;
     res->allocated = out.allocated;
     res->external = out.external;
     res->committed = out.allocated + out.external;
@@ -580,16 +643,6 @@ static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_re
     if (rc != PX_OK)
         goto fail;
 
-    char details[512], batch_esc[64];
-    px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
-    snprintf(details, sizeof(details),
-             "{\"gtin\":\"%s\",\"batch\":\"%s\",\"expiry\":\"%s\",\"count\":%ld,"
-             "\"allocated\":%ld,\"external\":%ld,\"rejected\":%zu,\"event_id\":\"%s\"}",
-             res->gtin, batch_esc, req->expiry_date, res->committed, out.allocated,
-             out.external, errs->n, res->event_id);
-    if ((rc = px_svc_audit(db, by, prod.mah_id, "commission.create", res->commission_id,
-                           details, err)) != PX_OK)
-        goto fail;
     if (idem && idem->key) {
         /* The errors of a partial commission are part of the stored response. */
         res->errors = errs->v;
@@ -605,6 +658,20 @@ static px_rc commission_tx(px_db *db, const px_actor *by, const px_commission_re
                                        err)) != PX_OK)
             goto fail;
     }
+    /* The audit entry last, just before COMMIT: its append takes a transaction-scoped lock
+     * that serialises every writer of every tenant until COMMIT (migration 0001,
+     * docs/architecture.md "Transactions"), so the rendering of a 100,000-item response above
+     * must not run under it. */
+    char details[512], batch_esc[64];
+    px_json_escape(batch_esc, sizeof(batch_esc), req->batch);
+    snprintf(details, sizeof(details),
+             "{\"gtin\":\"%s\",\"batch\":\"%s\",\"expiry\":\"%s\",\"count\":%ld,"
+             "\"allocated\":%ld,\"external\":%ld,\"rejected\":%zu,\"event_id\":\"%s\"}",
+             res->gtin, batch_esc, req->expiry_date, res->committed, out.allocated,
+             out.external, errs->n, res->event_id);
+    if ((rc = px_svc_audit(db, by, prod.mah_id, "commission.create", res->commission_id,
+                           details, err)) != PX_OK)
+        goto fail;
     px_commission_outcome_dispose(&out);
     return px_db_commit(db, err);
 fail:
@@ -631,6 +698,25 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
     int64_t now = px_now_us();
     gs1_date exp;
     px_rc rc;
+    /* The key is looked up before anything else (API.md "Commissioning": the same key with
+     * the same body returns the first response; with another body, 409): a replay answers the
+     * stored response even when the field rules would now refuse the body (its expiry has
+     * passed since), and a used key with another body is idempotency_conflict whether or not
+     * that body is valid. A key not yet visible here is claimed in the transaction, which
+     * also covers a concurrent first use. */
+    if (idem && idem->key) {
+        px_idem_row row;
+        int found = 0;
+        if ((rc = px_store_idem_lookup(db, &row, &found, by->org_id, idem->key, idem->route,
+                                       idem->request_hash, err)) != PX_OK)
+            return rc;
+        if (found) {
+            idem->replayed = 1;
+            idem->status = row.status;
+            idem->body = row.response;
+            return PX_OK;
+        }
+    }
     /* Field rules, cheapest first; none needs the database (domain/commission_rules.h). */
     if ((rc = px_commission_gtin_check(res->gtin, req->product_code, req->product_code_schema,
                                        err)) != PX_OK ||
@@ -644,11 +730,17 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
     errlist errs = {0};
     if ((rc = serials_check(&errs, res->status, req->serials, req->n_serials, err)) != PX_OK)
         goto done;
-    if (errs.n && (!req->partial || errs.n == req->n_serials)) {
+    if (errs.n == req->n_serials) {
         rc = px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
                         errs.n, req->n_serials);
         goto done;
     }
+    /* All-or-nothing with invalid serials: the request fails (422), but API.md
+     * ("Commissioning": "one bad item -> 422 (or 409) with every bad item in details") wants
+     * every bad item, so the valid ones still go through the pool check, in a transaction that
+     * is rolled back, and their duplicate_serial items join the details (docs/lifecycle.md
+     * "Commissioning rules" 5). */
+    int doomed = errs.n && !req->partial;
     /* The candidates: the request's serials that passed the syntax rules. */
     size_t n_cand = req->n_serials - errs.n;
     const char **cand = malloc(n_cand * sizeof(*cand));
@@ -665,14 +757,16 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
             cand_idx[k] = i;
             cand[k++] = req->serials[i];
         }
-    hash_ahead *ahead = malloc(sizeof(*ahead));
+    hash_ahead *ahead = doomed ? NULL : malloc(sizeof(*ahead));
     if (ahead)
         hash_ahead_start(ahead, db, by, res->gtin, cand, n_cand, req->batch, req->expiry_date,
                          now);
     for (int attempt = 0; attempt < 3; attempt++) {
         px_err_clear(err);
-        rc = commission_tx(db, by, req, idem, ahead, res, &errs, cand, cand_idx, n_cand, now,
-                           err);
+        rc = doomed ? commission_check_pool(db, by, req, res, &errs, cand, cand_idx, n_cand,
+                                            err)
+                    : commission_tx(db, by, req, idem, ahead, res, &errs, cand, cand_idx,
+                                    n_cand, now, err);
         if (!retryable(rc, err))
             break;
     }
@@ -1088,6 +1182,16 @@ static px_rc release_tx(px_db *db, const px_actor *by, const px_release_req *req
                             "batch '%s' has no commissioned packs to release", req->batch);
             goto fail;
         }
+        /* Listed serials are released all or none: the misfit check locked them, so this
+         * guard only fires if that ever stops holding; a short release never answers 201
+         * (API.md "Release to market": the listed packs move to released). */
+        if (req->serials && count != req->n_serials) {
+            rc = px_err_set(err, PX_ESTATE, "invalid_state",
+                            "%zu of %zu listed packs were not commissioned in batch '%s' any "
+                            "more",
+                            req->n_serials - count, req->n_serials, req->batch);
+            goto fail;
+        }
         if ((rc = px_store_release_insert(db, &rel, (long)count, err)) != PX_OK)
             goto fail;
         px_pack_status to;
@@ -1231,9 +1335,21 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
         strlen(serial) > GS1_SERIAL_MAX)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     px_product prod;
-    if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK)
+    px_rc rc;
+    if (by->org_kind == PX_ORG_CMO) {
+        /* A CMO reads through its partnership, like every other access of its (issue 4: a
+         * suspended partnership "stops the CMO's access at once"): suspended -> 403
+         * partnership_suspended, as its allocations and commissions get; the GTIN not (or no
+         * longer) granted -> the pack is outside its view: 404 not_found, the answer for
+         * another tenant's pack (DESIGN.md "Security"). The carrier routes read through here. */
+        if ((rc = px_svc_product_access(db, by, g, 0, &prod, err)) != PX_OK)
+            return rc == PX_ENOTFOUND
+                       ? px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found")
+                       : rc;
+    } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK) {
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    px_rc rc = px_store_pack_get(db, out, g, serial, err);
+    }
+    rc = px_store_pack_get(db, out, g, serial, err);
     if (rc != PX_OK)
         return rc;
     int visible = 0;

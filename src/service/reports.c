@@ -341,6 +341,12 @@ static px_rc write_document(px_db *db, const px_epcis_filter *f, px_epcis_profil
 
 /* ---- queueing (the release hook) ------------------------------------------------------- */
 
+/* The audit entry of one queued report, appended once every document is built. */
+typedef struct queued_report {
+    char id[PX_ID_LEN + 1];
+    char details[200];
+} queued_report;
+
 typedef struct queue_ctx {
     px_db *db;
     const px_actor *by;
@@ -348,6 +354,8 @@ typedef struct queue_ctx {
     const px_product *product;
     char first[PX_ID_LEN + 1];
     int queued;
+    queued_report *audit;          /* one per queued report (malloc'd) */
+    size_t n_audit, cap_audit;
     px_err *err;
     px_rc rc;
 } queue_ctx;
@@ -401,13 +409,24 @@ static int queue_one(void *ctx, const px_endpoint *e)
     px_buf_dispose(&doc);
     if (q->rc != PX_OK)
         return 1;
-    char details[200];
-    snprintf(details, sizeof(details),
+    /* The audit entry is kept for later: appending it takes the audit chain's transaction-
+     * scoped lock until COMMIT (migration 0001), and the next endpoint's document would be
+     * built under it (docs/architecture.md "Transactions": audit last). */
+    if (q->n_audit == q->cap_audit) {
+        size_t cap = q->cap_audit ? q->cap_audit * 2 : 4;
+        queued_report *v = realloc(q->audit, cap * sizeof(*v));
+        if (!v) {
+            q->rc = px_err_set(q->err, PX_EINTERNAL, "internal", "out of memory");
+            return 1;
+        }
+        q->audit = v;
+        q->cap_audit = cap;
+    }
+    queued_report *a = &q->audit[q->n_audit++];
+    px_strlcpy(a->id, rep.id, sizeof(a->id));
+    snprintf(a->details, sizeof(a->details),
              "{\"release_id\":\"%s\",\"endpoint_id\":\"%s\",\"market\":\"%s\",\"events\":%zu}",
              q->rel->id, e->id, rep.market, count);
-    if ((q->rc = px_svc_audit(q->db, q->by, q->rel->tenant_id, "report.queue", rep.id, details,
-                              q->err)) != PX_OK)
-        return 1;
     if (!q->first[0])
         px_strlcpy(q->first, rep.id, sizeof(q->first));
     q->queued++;
@@ -425,18 +444,21 @@ px_rc px_svc_reports_queue_release(px_db *db, const px_actor *by, const char *re
     px_product product;
     if ((rc = px_store_product_get(db, &product, rel.gtin, 0, err)) != PX_OK)
         return rc;
-    queue_ctx q = {db, by, &rel, &product, "", 0, err, PX_OK};
-    if ((rc = px_store_endpoint_each(db, rel.tenant_id, rel.market, 1, queue_one, &q, err)) !=
-        PX_OK)
-        return rc;
-    if (q.rc != PX_OK)
-        return q.rc;
-    if (q.first[0]) {
-        if ((rc = px_store_release_set_report(db, release_id, q.first, err)) != PX_OK)
-            return rc;
+    queue_ctx q = {db, by, &rel, &product, "", 0, NULL, 0, 0, err, PX_OK};
+    rc = px_store_endpoint_each(db, rel.tenant_id, rel.market, 1, queue_one, &q, err);
+    if (rc == PX_OK)
+        rc = q.rc;
+    if (rc == PX_OK && q.first[0])
+        rc = px_store_release_set_report(db, release_id, q.first, err);
+    /* Every document is built: now the audit entries (the caller appends its own after
+     * these, then commits). */
+    for (size_t i = 0; rc == PX_OK && i < q.n_audit; i++)
+        rc = px_svc_audit(db, by, rel.tenant_id, "report.queue", q.audit[i].id,
+                          q.audit[i].details, err);
+    free(q.audit);
+    if (rc == PX_OK && q.first[0])
         px_strlcpy(report_id, q.first, PX_ID_LEN + 1);
-    }
-    return PX_OK;
+    return rc;
 }
 
 /* ---- reading reports ------------------------------------------------------------------ */

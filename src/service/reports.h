@@ -38,7 +38,9 @@ px_epcis_profile px_svc_market_profile(const char *market);
  * commissioning events + the release event + master data) per active endpoint the MAH
  * configured for the release's market. report_id receives the first report's id, "" when
  * the market has no endpoint (nothing to deliver). The document is built at the first
- * claim and then stored, so every try sends the same bytes. */
+ * claim and then stored, so every try sends the same bytes. Its report.queue audit entries
+ * are appended after every document is built (audit last: the append locks the chain until
+ * COMMIT); the caller appends its own entry after them and commits. */
 px_rc px_svc_reports_queue_release(px_db *db, const px_actor *by, const char *release_id,
                                    char report_id[PX_ID_LEN + 1], px_err *err);
 

@@ -59,6 +59,53 @@ static void us_text(char out[24], int64_t us)
 
 /* ---- idempotency ----------------------------------------------------------------------- */
 
+/* The stored row of (org_id, key): *found 0 when none is visible; PX_ECONFLICT
+ * "idempotency_conflict" when it was claimed for another route or request body (or has no
+ * response yet); else the stored status and response. */
+static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_id,
+                       const char *key, const char *route, const char *request_hash,
+                       px_err *err)
+{
+    const char *p[] = {org_id, key};
+    PGresult *r = px__exec(db,
+                           "SELECT route, request_hash, coalesce(status, 0), "
+                           "coalesce(response, '') FROM idempotency WHERE org_id = $1 AND "
+                           "key = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    *found = PQntuples(r) == 1;
+    px_rc rc = PX_OK;
+    if (!*found) {
+        /* nothing stored under the key */
+    } else if (strcmp(px__val(r, 0, 0), route) != 0 ||
+               strcmp(px__val(r, 0, 1), request_hash) != 0 ||
+               strtol(px__val(r, 0, 2), NULL, 10) == 0) {
+        rc = px_err_set(err, PX_ECONFLICT, "idempotency_conflict",
+                        "Idempotency-Key '%.80s' was already used with another request", key);
+    } else {
+        out->status = (int)strtol(px__val(r, 0, 2), NULL, 10);
+        const char *body = px__val(r, 0, 3);
+        size_t len = strlen(body);
+        out->response = malloc(len + 1);
+        if (!out->response)
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        else
+            memcpy(out->response, body, len + 1);
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_idem_lookup(px_db *db, px_idem_row *out, int *found, const char *org_id,
+                           const char *key, const char *route, const char *request_hash,
+                           px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    *found = 0;
+    return idem_read(db, out, found, org_id, key, route, request_hash, err);
+}
+
 px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const char *key,
                           const char *route, const char *request_hash, px_err *err)
 {
@@ -79,28 +126,11 @@ px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const
         out->claimed = 1;
         return PX_OK;
     }
-    r = px__exec(db,
-                 "SELECT route, request_hash, coalesce(status, 0), coalesce(response, '') "
-                 "FROM idempotency WHERE org_id = $1 AND key = $2",
-                 2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) != 1 || strcmp(px__val(r, 0, 0), route) != 0 ||
-        strcmp(px__val(r, 0, 1), request_hash) != 0 || strtol(px__val(r, 0, 2), NULL, 10) == 0) {
+    int found = 0;
+    px_rc rc = idem_read(db, out, &found, org_id, key, route, request_hash, err);
+    if (rc == PX_OK && !found)
         rc = px_err_set(err, PX_ECONFLICT, "idempotency_conflict",
                         "Idempotency-Key '%.80s' was already used with another request", key);
-    } else {
-        out->status = (int)strtol(px__val(r, 0, 2), NULL, 10);
-        const char *body = px__val(r, 0, 3);
-        size_t len = strlen(body);
-        out->response = malloc(len + 1);
-        if (!out->response)
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
-        else
-            memcpy(out->response, body, len + 1);
-    }
-    PQclear(r);
     return rc;
 }
 
@@ -471,11 +501,18 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
         return err->rc;
     }
     const char *p[] = {gtin, batch, a};
+    /* The listed rows are locked (FOR UPDATE, in key order like px_store_packs_lock, so two
+     * requests over overlapping packs cannot deadlock) before they are judged: a
+     * decommission committing between this check and the release's UPDATE would otherwise
+     * make the release skip a listed pack and still answer 201. Under READ COMMITTED a row
+     * another transaction holds is waited for and then read in its committed state. */
     PGresult *r = px__exec(
         db,
+        "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
+        "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
         "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
-        "WHERE NOT EXISTS (SELECT 1 FROM serial x WHERE x.gtin = $1 AND x.serial = t.s "
-        "AND x.batch = $2 AND x.state = 'commissioned' OFFSET 0) ORDER BY o",
+        "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
+        "AND l.state = 'commissioned') ORDER BY o",
         3, p, err);
     px_buf_dispose(&arr);
     if (!r)

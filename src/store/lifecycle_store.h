@@ -28,6 +28,12 @@ typedef struct px_idem_row {
  * PX_ECONFLICT "idempotency_conflict". */
 px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const char *key,
                           const char *route, const char *request_hash, px_err *err);
+/* Reads (org_id, key) without claiming it (committed rows only): *found 0 when unused; the
+ * stored response when route and hash match; PX_ECONFLICT "idempotency_conflict" when they
+ * differ. Run before a request's field rules, so a replay never depends on them. */
+px_rc px_store_idem_lookup(px_db *db, px_idem_row *out, int *found, const char *org_id,
+                           const char *key, const char *route, const char *request_hash,
+                           px_err *err);
 /* Stores the response of a claimed key. */
 px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int status,
                            const char *response, px_err *err);
@@ -91,7 +97,8 @@ typedef struct px_release_rec {
 px_rc px_store_release_packs(px_db *db, const px_release_rec *r, const char *const *serials,
                              size_t n, char ***serials_out, size_t *count, px_err *err);
 /* The listed serials of (gtin, batch) that are not commissioned (not found, other batch or
- * other state): their indexes, malloc'd. */
+ * other state): their indexes, malloc'd. Locks the listed rows (FOR UPDATE, in key order)
+ * first, so they stay as judged until the caller's transaction ends. */
 px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
                                const char *const *serials, size_t n, size_t **idx,
                                size_t *n_idx, px_err *err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "px_test.h"
 
@@ -40,6 +41,8 @@ static void set_now(fixture *f, const char *rfc3339)
         }
     px_test_setenv(&f->env, v);
 }
+
+static void restart_at(fixture *f, const char *now);
 
 static json_t *call(fixture *f, const char *method, const char *path, const char *key,
                     const char *body, long want)
@@ -289,6 +292,45 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
                      1);
 }
 
+/* Issue 5 review: with partial false, a request whose serials break both the syntax rules and
+ * the pool's (duplicate_serial) lists every bad item of both kinds in details (API.md
+ * "Commissioning": "one bad item -> 422 (or 409) with every bad item in details"); the status
+ * is 422 because validation errors exist; nothing is stored. */
+static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate(void **state)
+{
+    fixture *f = *state;
+    char *b = commission_body(GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]", 0);
+    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
+    free(b);
+    /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
+    b = commission_body(GTIN, "B-MIX", "271231",
+                        "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
+    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo_key, b, NULL);
+    free(b);
+    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    if (json_array_size(d) != 3)
+        fail_msg("want 3 details: %s", r.body);
+    static const char *const codes[] = {"duplicate_serial", "invalid_character",
+                                        "duplicate_serial_in_request"};
+    static const int idx[] = {0, 1, 3};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = json_array_get(d, i);
+        assert_int_equal(json_integer_value(json_object_get(e, "index")), idx[i]);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), codes[i]);
+        char field[32];
+        snprintf(field, sizeof(field), "serials[%d]", idx[i]);
+        assert_string_equal(json_string_value(json_object_get(e, "field")), field);
+    }
+    px_http_resp_free(&r);
+    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'"), 0);
+    /* Only syntax errors: unchanged, 422 with those. */
+    b = commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
+    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    free(b);
+}
+
 static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 {
     fixture *f = *state;
@@ -352,6 +394,62 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     assert_int_equal(r1.status, 200);
     px_http_resp_free(&r1);
     free(b);
+}
+
+/* Issue 5 review: the key is looked up before the field rules. A replay of an accepted
+ * request answers the stored response even when its expiry has passed since; the same key
+ * with another body that is also invalid is 409 idempotency_conflict, not 422. */
+static void test_lifecycle__idempotency_before_validation(void **state)
+{
+    fixture *f = *state;
+    /* Expiry 10 March 2026, commissioned on 1 March. */
+    char *b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-1\",\"I2-2\"]", 0);
+    const char *h[] = {"Idempotency-Key: order-expiring", NULL};
+    px_http_resp r1, r2;
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    assert_int_equal(r1.status, 200);
+    /* Twenty days later the expiry is past: the replay is still the first response. */
+    restart_at(f, "2026-03-21T10:00:00Z");
+    char before[256], after[256];
+    snapshot(f, before, sizeof(before));
+    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo_key, b, h);
+    if (r2.status != 200 || strcmp(r1.body, r2.body) != 0)
+        fail_msg("replay after expiry: %ld %s", r2.status, r2.body);
+    snapshot(f, after, sizeof(after));
+    assert_string_equal(before, after);
+    px_http_resp_free(&r1);
+    px_http_resp_free(&r2);
+    free(b);
+    /* Without the key the same body is now refused: the expiry is past. */
+    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-3\"]", 0);
+    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    free(b);
+    restart_at(f, T0);
+    /* Same key, another body that breaks the field rules: the key decides first. */
+    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
+    snapshot(f, before, sizeof(before));
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
+        fail_msg("invalid body, used key: %ld %s", r1.status, r1.body);
+    px_http_resp_free(&r1);
+    free(b);
+    b = commission_body("12345", "B-IDEM2", "260310", "[\"I2-1\"]", 0);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
+        fail_msg("bad GTIN, used key: %ld %s", r1.status, r1.body);
+    px_http_resp_free(&r1);
+    free(b);
+    snapshot(f, after, sizeof(after));
+    assert_string_equal(before, after);
+    /* A key never used with an invalid body: the field rules answer (422). */
+    const char *h2[] = {"Idempotency-Key: never-used", NULL};
+    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h2);
+    assert_int_equal(r1.status, 422);
+    px_http_resp_free(&r1);
+    free(b);
+    snapshot(f, after, sizeof(after));
+    assert_string_equal(before, after);
 }
 
 /* REQ-POOL: an external serial, once known, is never issued by a later allocation. */
@@ -691,6 +789,116 @@ static void test_lifecycle__batch_recall(void **state)
     refused(f, "POST", "/v1/recalls", f->mah_key, rc, 409, "invalid_state");
 }
 
+/* ---- issue 5 review: suspended partnership, release race ------------------------------ */
+
+/* Issue 4: a suspended partnership "stops the CMO's access at once" — also to the packs it
+ * commissioned and their carriers; a GTIN no longer granted likewise (404, as for a pack
+ * outside its view). Reactivated: readable again. */
+static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
+{
+    fixture *f = *state;
+    json_t *j = call(f, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"CMO three\",\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 201);
+    char key[64], ps[40], path[96];
+    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/partners/%s", ps);
+    char *b = commission_body(GTIN, "B-SUSP", "271231", "[\"SUSP-1\"]", 0);
+    json_decref(call(f, "POST", "/v1/commissions", key, b, 200));
+    free(b);
+    const char *pack = "/v1/packs/" GTIN "/SUSP-1", *carrier = "/v1/packs/" GTIN "/SUSP-1/carrier";
+    json_decref(call(f, "GET", pack, key, NULL, 200));
+    json_decref(call(f, "GET", carrier, key, NULL, 200));
+    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", 200));
+    refused(f, "GET", pack, key, NULL, 403, "partnership_suspended");
+    refused(f, "GET", carrier, key, NULL, 403, "partnership_suspended");
+    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"active\"}", 200));
+    json_decref(call(f, "GET", pack, key, NULL, 200));
+    json_decref(call(f, "GET", carrier, key, NULL, 200));
+    /* The GTIN taken out of the partnership. */
+    json_decref(call(f, "PATCH", path, f->mah_key, "{\"gtins\":[\"" GTIN_US "\"]}", 200));
+    refused(f, "GET", pack, key, NULL, 404, "not_found");
+    refused(f, "GET", carrier, key, NULL, 404, "not_found");
+    json_decref(call(f, "PATCH", path, f->mah_key,
+                     "{\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 200));
+    json_decref(call(f, "GET", pack, key, NULL, 200));
+    /* The MAH reads it throughout. */
+    json_decref(call(f, "GET", pack, f->mah_key, NULL, 200));
+}
+
+typedef struct {
+    fixture *f;
+    const char *body;
+    long status;
+    char *resp;
+} release_call;
+
+static void *release_main(void *arg)
+{
+    release_call *c = arg;
+    px_http_resp r;
+    px_http(&c->f->env, &r, "POST", "/v1/releases", c->f->mah_key, c->body, NULL);
+    c->status = r.status;
+    c->resp = strdup(r.body ? r.body : "");
+    px_http_resp_free(&r);
+    return NULL;
+}
+
+/* A release of listed serials while a decommission of one of them is in flight: the
+ * decommission holds the row (its UPDATE is not committed yet) when the release runs; it
+ * commits once the release waits on it. The release must not answer 201 with fewer packs
+ * than listed: it locks the listed rows before deciding (409 invalid_state, nothing
+ * released). */
+static void test_lifecycle__release_listed_serials_race_decommission(void **state)
+{
+    fixture *f = *state;
+    char *b = commission_body(GTIN, "B-RRACE", "271231",
+                              "[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]", 0);
+    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
+    free(b);
+    PGconn *c = PQconnectdb(f->env.conninfo);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "BEGIN; UPDATE serial SET state = 'decommissioned', reason = 'damaged', "
+             "prior_state = 'commissioned', decommissioned_by = '%s', decommissioned_at = now() "
+             "WHERE gtin = '" GTIN "' AND serial = 'RR-3'",
+             f->cmo_org);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s", PQresultErrorMessage(r));
+    PQclear(r);
+    release_call rc = {f,
+                       "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RRACE\",\"market\":\"EU\","
+                       "\"serials\":[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]}",
+                       0, NULL};
+    pthread_t t;
+    pthread_create(&t, NULL, release_main, &rc);
+    /* Wait until the release waits on the held row (10 s at most). */
+    int waited = 0;
+    for (int i = 0; i < 1000 && !waited; i++) {
+        waited = px_sql_count(&f->env, "SELECT count(*) FROM pg_stat_activity WHERE "
+                                       "wait_event_type = 'Lock' AND datname = "
+                                       "current_database()") > 0;
+        if (!waited)
+            usleep(10000);
+    }
+    r = PQexec(c, "COMMIT");
+    PQclear(r);
+    PQfinish(c);
+    pthread_join(t, NULL);
+    if (!waited)
+        fail_msg("the release never waited on the row: %ld %s", rc.status, rc.resp);
+    if (rc.status != 409 || !strstr(rc.resp, "invalid_state"))
+        fail_msg("release during a decommission: %ld %s", rc.status, rc.resp);
+    free(rc.resp);
+    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE batch = 'B-RRACE' AND state = "
+                              "'released'"),
+                     0);
+    assert_int_equal(count(f, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,6 +913,10 @@ int main(void)
         cmocka_unit_test(test_lifecycle__release_mah_only),
         cmocka_unit_test(test_lifecycle__decommission_and_reactivation_window),
         cmocka_unit_test(test_lifecycle__batch_recall),
+        cmocka_unit_test(test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate),
+        cmocka_unit_test(test_lifecycle__idempotency_before_validation),
+        cmocka_unit_test(test_lifecycle__suspended_cmo_reads_no_packs),
+        cmocka_unit_test(test_lifecycle__release_listed_serials_race_decommission),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
