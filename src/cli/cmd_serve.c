@@ -15,15 +15,24 @@ static void print_first_start(const px_bootstrap *b, const px_config *cfg)
 {
     char base[128];
     snprintf(base, sizeof(base), "http://%s:%d", cfg->listen_host, cfg->listen_port);
-    printf("\nFirst start: packid created these organizations and API keys.\n"
+    printf("\nFirst start: packid created %s.\n"
            "Each key is shown only this once (only its hash is stored): keep them now.\n\n"
-           "  admin      (operator)            %s\n"
-           "  mah        Demo MAH  org %s  %s\n"
-           "  cmo        Demo CMO  org %s  %s\n\n"
-           "Demo product (GTIN %s) belongs to the Demo MAH and is granted to the Demo CMO.\n\n"
-           "Try it:\n\n"
-           "  curl -s -H 'Authorization: Bearer %s' %s/v1/products\n\n",
-           b->admin_key, b->mah.id, b->mah_key, b->cmo.id, b->cmo_key, b->demo_gtin, b->mah_key, base);
+           "  admin      (operator)            %s\n",
+           b->demo ? "these organizations and API keys" : "the operator and its admin key",
+           b->admin_key);
+    if (b->demo)
+        printf("  mah        Demo MAH  org %s  %s\n"
+               "  cmo        Demo CMO  org %s  %s\n\n"
+               "Demo product (GTIN %s) belongs to the Demo MAH and is granted to the Demo "
+               "CMO.\n\n"
+               "Try it:\n\n"
+               "  curl -s -H 'Authorization: Bearer %s' %s/v1/products\n\n",
+               b->mah.id, b->mah_key, b->cmo.id, b->cmo_key, b->demo_gtin, b->mah_key, base);
+    else
+        printf("\nTry it:\n\n"
+               "  curl -s -H 'Authorization: Bearer %s' %s/v1/whoami\n\n"
+               "Create organizations with POST /v1/orgs or `packid org create` (README).\n\n",
+               b->admin_key, base);
     fflush(stdout);
 }
 
@@ -50,7 +59,7 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
 
     px_bootstrap boot;
     px_db *db = px_pool_acquire(app.pool, &err);
-    if (!db || px_svc_bootstrap(db, &boot, &err) != PX_OK) {
+    if (!db || px_svc_bootstrap(db, app.cfg.demo, &boot, &err) != PX_OK) {
         if (db)
             px_pool_release(app.pool, db);
         px_app_close(&app);

@@ -242,7 +242,7 @@ static px_rc bootstrap_org(px_db *db, const px_actor *by, px_org *org, const cha
 /* Everything of the first start in one transaction: a process killed half-way leaves nothing,
  * so the next start creates (and prints) all of it; an advisory lock makes a second process
  * starting at the same moment wait and then find the operator. */
-static px_rc bootstrap_in_tx(px_db *db, px_bootstrap *out, px_err *err)
+static px_rc bootstrap_in_tx(px_db *db, int demo, px_bootstrap *out, px_err *err)
 {
     long operators;
     px_rc rc;
@@ -258,8 +258,12 @@ static px_rc bootstrap_in_tx(px_db *db, px_bootstrap *out, px_err *err)
      * company prefix is 9506000 — 7 digits, the demo product's — given explicitly, since a
      * GLN's prefix length is not derivable from it (DOMAIN.md §1.5). */
     if ((rc = bootstrap_org(db, &cli, &op, "operator", "packid operator", "", 0, "admin",
-                            out->admin_key, err)) != PX_OK ||
-        (rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000008", 7, "mah",
+                            out->admin_key, err)) != PX_OK)
+        return rc;
+    out->created = 1;
+    if (!demo)
+        return PX_OK;
+    if ((rc = bootstrap_org(db, &cli, &out->mah, "mah", "Demo MAH", "9506000000008", 7, "mah",
                             out->mah_key, err)) != PX_OK ||
         (rc = bootstrap_org(db, &cli, &out->cmo, "cmo", "Demo CMO", "9506000000015", 7, "cmo",
                             out->cmo_key, err)) != PX_OK)
@@ -290,17 +294,17 @@ static px_rc bootstrap_in_tx(px_db *db, px_bootstrap *out, px_err *err)
         (rc = px_svc_audit(db, &mah, mah.org_id, "partner.create", ps.id, NULL, err)) != PX_OK)
         return rc;
     px_strlcpy(out->demo_gtin, prod.gtin, sizeof(out->demo_gtin));
-    out->created = 1;
+    out->demo = 1;
     return PX_OK;
 }
 
-px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err)
+px_rc px_svc_bootstrap(px_db *db, int demo, px_bootstrap *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     px_rc rc = px_db_begin(db, err);
     if (rc != PX_OK)
         return rc;
-    if ((rc = bootstrap_in_tx(db, out, err)) == PX_OK)
+    if ((rc = bootstrap_in_tx(db, demo, out, err)) == PX_OK)
         rc = px_db_commit(db, err);
     else
         px_db_rollback(db);

@@ -69,18 +69,20 @@ px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const
                         px_key_info *out, px_err *err);
 px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err);
 
-/* First start: when no operator organization exists, creates the operator with an admin key,
- * a demo MAH with a mah key, a demo CMO with a cmo key, and a demo product of the MAH granted
- * to the CMO. *created is 0 on later starts. */
+/* First start: when no operator organization exists, creates the operator with an admin key
+ * and, with demo set, a demo MAH with a mah key, a demo CMO with a cmo key, and a demo product
+ * of the MAH granted to the CMO. *created is 0 on later starts; out->demo says whether the demo
+ * part was made. */
 typedef struct px_bootstrap {
     int created;
     char admin_key[PX_API_KEY_LEN + 1];
     char mah_key[PX_API_KEY_LEN + 1];
     char cmo_key[PX_API_KEY_LEN + 1];
     px_org mah, cmo;
+    int demo;                  /* the demo organizations and product were created */
     char demo_gtin[15];        /* a demo product of the MAH, granted to the demo CMO */
 } px_bootstrap;
-px_rc px_svc_bootstrap(px_db *db, px_bootstrap *out, px_err *err);
+px_rc px_svc_bootstrap(px_db *db, int demo, px_bootstrap *out, px_err *err);
 
 /* ---- products and partnerships (service/catalog.c, service/partners.c) ------------- */
 

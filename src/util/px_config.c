@@ -69,6 +69,9 @@ px_rc px_config_load(px_config *cfg, px_err *err)
         return rc;
     cfg->max_body = v;
 
+    if ((rc = env_int("PACKID_DEMO", cfg->database_url[0] ? 0 : 1, 0, 1, &v, err)) != PX_OK)
+        return rc;
+    cfg->demo = (int)v;
     px_strlcpy(cfg->gcp_list, env_or("PACKID_GCP_LIST", ""), sizeof(cfg->gcp_list));
     px_strlcpy(cfg->epcis_xsd_dir, env_or("PACKID_EPCIS_XSD_DIR", ""),
                sizeof(cfg->epcis_xsd_dir));

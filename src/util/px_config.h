@@ -17,6 +17,9 @@ typedef struct px_config {
     char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
     char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
     char dl_domain[256];       /* PACKID_DL_DOMAIN: Digital Link domain, default id.gs1.org */
+    int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
+                                * product; default 1 on the embedded database, 0 with
+                                * PACKID_DATABASE_URL (a real deployment gets no demo data) */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

@@ -38,6 +38,17 @@ static void test_embedded__create_stop_restart(void **state)
     read_file(path, buf, sizeof(buf));
     assert_non_null(strstr(buf, "listen_addresses = ''"));
 
+    /* First start on the embedded database adds the demo organizations (README quick start). */
+    int rc0;
+    const char *orgs[] = {"org", "list", NULL};
+    json_t *ol = px_test_cli(&env, &rc0, orgs);
+    assert_int_equal(rc0, 0);
+    char *od = json_dumps(ol, 0);
+    assert_non_null(strstr(od, "\"Demo MAH\""));
+    assert_non_null(strstr(od, "\"operator\""));
+    free(od);
+    json_decref(ol);
+
     /* The CLI uses the running cluster (and leaves it running). */
     char org[40], key[64];
     px_test_org_key(&env, "mah", "Embedded MAH", "mah", org, key);

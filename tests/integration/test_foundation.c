@@ -59,6 +59,20 @@ static void expect(fixture *f, const char *method, const char *path, const char 
     px_http_resp_free(&r);
 }
 
+static void test_foundation__no_demo_data_on_a_real_database(void **state)
+{
+    fixture *f = *state;
+    /* With PACKID_DATABASE_URL (a real deployment) the first start creates the operator and
+     * its admin key only: no demo organizations or product. */
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization WHERE kind = "
+                                           "'operator' AND name = 'packid operator'"),
+                     1);
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization WHERE name LIKE "
+                                           "'Demo %'"),
+                     0);
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM product"), 0);
+}
+
 static void test_foundation__healthz(void **state)
 {
     fixture *f = *state;
@@ -345,6 +359,7 @@ static void test_foundation__restart_keeps_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_foundation__no_demo_data_on_a_real_database),
         cmocka_unit_test(test_foundation__healthz),
         cmocka_unit_test(test_foundation__missing_token),
         cmocka_unit_test(test_foundation__invalid_token),
