@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "paging.h"
 #include "px_crypto.h"
 
 static json_t *partnership_json(px_db *db, const px_partnership *p)
@@ -104,27 +105,34 @@ void h_partner_get(px_req *r)
 typedef struct {
     px_db *db;
     json_t *items;
+    px_page_window win;
 } list_ctx;
 
 static int add_partner(void *ctx, const px_partnership *p)
 {
     list_ctx *c = ctx;
-    json_array_append_new(c->items, partnership_json(c->db, p));
-    return 0;
+    int take = px_page_window_take(&c->win, p->id);
+    if (take > 0)
+        json_array_append_new(c->items, partnership_json(c->db, p));
+    return take < 0;
 }
 
 void h_partner_list(px_req *r)
 {
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    list_ctx c = {db, json_array()};
+    list_ctx c = {db, json_array(), {0}};
+    px_page_window_init(&c.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_store_partnership_each(db, r->actor.org_id, add_partner, &c, &err) != PX_OK) {
+    if (px_svc_partners_each(db, &r->actor, add_partner, &c, &err) != PX_OK) {
         json_decref(c.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, json_pack("{s:o, s:b, s:n}", "items", c.items, "has_next_page", 0,
-                                    "next_cursor"));
+    px_reply_json(r, 200, px_page_wrap(c.items, c.win.more, c.win.last));
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "paging.h"
 #include "reports.h"
 
 /* A query answer is built in memory before it is sent (so an error can still be a clean
@@ -52,26 +53,38 @@ void h_endpoint_create(px_req *r)
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
+typedef struct {
+    json_t *items;
+    px_page_window win;
+} endpoint_list;
+
 static int add_endpoint(void *ctx, const px_endpoint *e)
 {
-    json_array_append_new(ctx, endpoint_json(e));
-    return 0;
+    endpoint_list *l = ctx;
+    int take = px_page_window_take(&l->win, e->id);
+    if (take > 0)
+        json_array_append_new(l->items, endpoint_json(e));
+    return take < 0;
 }
 
 void h_endpoint_list(px_req *r)
 {
+    long first;
+    char after[160];
+    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+        return;
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    json_t *items = json_array();
+    endpoint_list l = {json_array(), {0}};
+    px_page_window_init(&l.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_svc_endpoints_each(db, &r->actor, add_endpoint, items, &err) != PX_OK) {
-        json_decref(items);
+    if (px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err) != PX_OK) {
+        json_decref(l.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, json_pack("{s:o, s:b, s:n}", "items", items, "has_next_page", 0,
-                                    "next_cursor"));
+    px_reply_json(r, 200, px_page_wrap(l.items, l.win.more, l.win.last));
 }
 
 static int add_attempt(void *ctx, const px_report_attempt *a)

@@ -36,3 +36,26 @@ json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw)
         json_object_set_new(o, "next_cursor", json_null());
     return o;
 }
+
+void px_page_window_init(px_page_window *w, long first, const char *after)
+{
+    memset(w, 0, sizeof(*w));
+    w->want = first;
+    w->after = after;
+    w->passed = !after || !*after;
+}
+
+int px_page_window_take(px_page_window *w, const char *id)
+{
+    if (!w->passed) {
+        w->passed = strcmp(id, w->after) == 0;
+        return 0;
+    }
+    if (w->got == w->want) {
+        w->more = 1;
+        return -1;
+    }
+    w->got++;
+    px_strlcpy(w->last, id, sizeof(w->last));
+    return 1;
+}

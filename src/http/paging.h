@@ -10,4 +10,20 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap);
  * items. */
 json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw);
 
+/* Paging over a short list the store returns whole and in a stable order (partners,
+ * regulator endpoints: a MAH has few). The cursor is the id of the last item of the previous
+ * page; rows are never deleted from these lists, so the id is always found again. */
+typedef struct px_page_window {
+    long want;                 /* first */
+    long got;
+    int more;                  /* an item beyond the window exists */
+    int passed;                /* the cursor item has been seen (or there is no cursor) */
+    const char *after;
+    char last[64];
+} px_page_window;
+
+void px_page_window_init(px_page_window *w, long first, const char *after);
+/* 1: include the item with this id; 0: skip it; -1: the window is full (stop). */
+int px_page_window_take(px_page_window *w, const char *id);
+
 #endif

@@ -132,6 +132,12 @@ px_rc px_svc_partner_get(px_db *db, const px_actor *by, const char *id, px_partn
     return px_store_partnership_get(db, out, id, by->org_id, err);
 }
 
+px_rc px_svc_partners_each(px_db *db, const px_actor *by, px_partnership_fn fn, void *ctx,
+                           px_err *err)
+{
+    return px_store_partnership_each(db, by->org_id, fn, ctx, err);
+}
+
 px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             const char *const *gtins, int n, const char *status,
                             px_partnership *out, px_err *err)

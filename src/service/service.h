@@ -125,6 +125,9 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             px_partnership *out, px_err *err);
 px_rc px_svc_partner_get(px_db *db, const px_actor *by, const char *id, px_partnership *out,
                          px_err *err);
+/* The calling MAH's partnerships, oldest first. */
+px_rc px_svc_partners_each(px_db *db, const px_actor *by, px_partnership_fn fn, void *ctx,
+                           px_err *err);
 
 /* ---- audit (service/audit.c) ---------------------------------------------------------- */
 

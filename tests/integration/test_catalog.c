@@ -432,6 +432,34 @@ static void test_catalog__partner_errors(void **state)
     json_decref(j);
 }
 
+/* GET /v1/partners pages like every list (API.md Conventions): every partnership once. */
+static void test_catalog__partner_paging(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], body[128], cmo[40], cmo_key[64], ps[3][40], path[256];
+    px_test_org_key(&f->env, "mah", "Paging MAH", "mah", org, key);
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof(body), "{\"name\":\"Paged CMO %d\"}", i);
+        partner(f, key, body, cmo, cmo_key, ps[i]);
+    }
+    snprintf(path, sizeof(path), "/v1/partners?first=1");
+    int seen = 0;
+    for (int page = 0; page < 5; page++) {
+        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
+        json_t *items = json_object_get(j, "items");
+        assert_int_equal(json_array_size(items), 1);
+        assert_string_equal(str(json_array_get(items, 0), "partnership_id"), ps[seen]);
+        seen++;
+        int more = json_is_true(json_object_get(j, "has_next_page"));
+        if (more)
+            snprintf(path, sizeof(path), "/v1/partners?first=1&after=%s", str(j, "next_cursor"));
+        json_decref(j);
+        if (!more)
+            break;
+    }
+    assert_int_equal(seen, 3);
+}
+
 /* GET /v1/products pages with an opaque cursor: every product once. */
 static void test_catalog__product_paging(void **state)
 {
@@ -473,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_catalog__cmo_partnered_and_suspend),
         cmocka_unit_test(test_catalog__partner_errors),
         cmocka_unit_test(test_catalog__product_paging),
+        cmocka_unit_test(test_catalog__partner_paging),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
