@@ -151,7 +151,8 @@ static json_t *export_json(const px_export *e, const px_export_link *link)
 
 void h_export_create(px_req *r)
 {
-    static const char *const allowed[] = {"allocation_id", "gtin", "batch", "jsonl", "gs", NULL};
+    static const char *const allowed[] = {"allocation_id", "gtin", "batch", "expiry", "jsonl",
+                                          "gs",            NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -160,6 +161,7 @@ void h_export_create(px_req *r)
     req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0, &bad);
     req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
     req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
+    req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
     req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
     if (bad)
         return;

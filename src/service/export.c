@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "allocation.h"
+#include "commission_rules.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -105,11 +106,34 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     px_export e;
     memset(&e, 0, sizeof(e));
     int by_alloc = req->allocation_id != NULL;
-    if (by_alloc == (req->gtin != NULL || req->batch != NULL)) {
+    if (by_alloc == (req->gtin != NULL) || (!by_alloc && req->expiry)) {
         px_err_set(err, PX_EINVALID, "invalid_value",
-                   "give either allocation_id, or gtin and batch");
+                   "give either allocation_id (with the run's batch and expiry, optional), or "
+                   "gtin and batch");
         px_err_field(err, "allocation_id");
         return PX_EINVALID;
+    }
+    if (by_alloc && (req->batch != NULL) != (req->expiry != NULL)) {
+        /* Refused before anything is printed: a label needs both (issue 7, print
+         * governance; Delegated Regulation (EU) 2016/161 Art. 4(b)(iv)-(v)). */
+        px_err_set(err, PX_EINVALID, "required",
+                   "the production run's batch and expiry are given together");
+        px_err_field(err, req->batch ? "expiry" : "batch");
+        return PX_EINVALID;
+    }
+    if (by_alloc && req->batch) {
+        gs1_date d;
+        if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
+            px_err_field(err, "batch");
+            return PX_EINVALID;
+        }
+        /* The commissioning rule: YYMMDD (DD=00 allowed), not already past. */
+        if (px_commission_expiry_check(&d, req->expiry, px_now_us(), err) != PX_OK) {
+            px_err_field(err, "expiry");
+            return PX_EINVALID;
+        }
+        px_strlcpy(e.run_batch, req->batch, sizeof(e.run_batch));
+        px_strlcpy(e.run_expiry, req->expiry, sizeof(e.run_expiry));
     }
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
     if (strcmp(gs, "escape") != 0 && strcmp(gs, "tag") != 0) {
@@ -156,6 +180,17 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         if (rc == PX_OK) {
             px_strlcpy(e.allocation_id, a.id, sizeof(e.allocation_id));
             px_strlcpy(e.gtin, a.gtin, sizeof(e.gtin));
+        }
+        /* One batch has one expiry (API.md batch_expiry_mismatch). */
+        if (rc == PX_OK && e.run_batch[0]) {
+            char known[7];
+            int found = 0;
+            rc = px_store_print_batch_expiry(db, known, &found, e.gtin, e.run_batch, err);
+            if (rc == PX_OK && found && strcmp(known, e.run_expiry) != 0) {
+                rc = px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
+                                "batch '%s' already has expiry %s", e.run_batch, known);
+                px_err_field(err, "expiry");
+            }
         }
     } else {
         rc = px_svc_product_access(db, by, e.gtin, 0, &prod, err);

@@ -50,7 +50,9 @@ px_rc px_svc_pack_symbol(px_db *db, const px_app *app, const px_actor *by, const
 typedef struct px_export_request {
     const char *allocation_id; /* either this … */
     const char *gtin;          /* … or gtin + batch */
-    const char *batch;
+    const char *batch;         /* with gtin: the batch to export; with allocation_id: the
+                                * production run's batch for serials not yet commissioned */
+    const char *expiry;        /* with allocation_id and batch: the run's expiry, YYMMDD */
     int jsonl;      /* 1: JSON Lines instead of CSV */
     const char *gs; /* NULL/"escape": \u001d; "tag": <GS> */
 } px_export_request;

@@ -132,7 +132,8 @@ px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const c
         "e.created_at") ", "                                                                       \
                         "coalesce(" ISO(                                                           \
                             "e.finished_at") ", ''), p.company_prefix_length, "                    \
-                                             "coalesce(p.nhrn_ai, ''), coalesce(p.nhrn_value, '')"
+                                             "coalesce(p.nhrn_ai, ''), coalesce(p.nhrn_value, ''), "  \
+                                             "coalesce(e.run_batch, ''), coalesce(e.run_expiry, '')"
 
 static void export_row(px_export *e, const PGresult *r, int i)
 {
@@ -157,6 +158,8 @@ static void export_row(px_export *e, const PGresult *r, int i)
     e->gcp_len = (int)strtol(px__val(r, i, 17), NULL, 10);
     px_strlcpy(e->nhrn_ai, px__val(r, i, 18), sizeof(e->nhrn_ai));
     px_strlcpy(e->nhrn_value, px__val(r, i, 19), sizeof(e->nhrn_value));
+    px_strlcpy(e->run_batch, px__val(r, i, 20), sizeof(e->run_batch));
+    px_strlcpy(e->run_expiry, px__val(r, i, 21), sizeof(e->run_expiry));
 }
 
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
@@ -172,7 +175,9 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
                        nz(e->scope_org),
                        e->format,
                        e->gs_style,
-                       e->filename};
+                       e->filename,
+                       nz(e->run_batch),
+                       nz(e->run_expiry)};
     const char *jp[] = {e->id, e->job_id, e->org_id, e->tenant_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
@@ -183,9 +188,9 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
     PQclear(r);
     r = px__exec(db,
                  "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
-                 "batch, scope_org, format, gs_style, filename) VALUES ($1, $2, $3, $4, $5, $6, "
-                 "$7, $8, $9, $10, $11, $12)",
-                 12, p, err);
+                 "batch, scope_org, format, gs_style, filename, run_batch, run_expiry) VALUES "
+                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 14, p, err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -296,14 +301,16 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     char after[24], lim[24];
     snprintf(after, sizeof(after), "%lld", after_n);
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {e->id, e->gtin, after, lim};
-    /* Keyset page on the primary key of export_item, then the pack by its primary key. */
+    const char *p[] = {e->id, e->gtin, after, lim, nz(e->run_batch), nz(e->run_expiry)};
+    /* Keyset page on the primary key of export_item, then the pack by its primary key. A pack
+     * not yet commissioned takes the production run's batch and expiry, when given. */
     PGresult *r = px__exec(db,
-                           "SELECT i.n, i.serial, coalesce(s.batch, ''), coalesce(s.expiry, '') "
+                           "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
+                           "coalesce(s.expiry, $6, '') "
                            "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
                            "s.serial = i.serial WHERE i.export_id = $1 AND i.n > $3 "
                            "ORDER BY i.n LIMIT $4",
-                           4, p, err);
+                           6, p, err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -43,6 +43,8 @@ typedef struct px_export {
     char gtin[15];
     char allocation_id[PX_ID_LEN + 1]; /* "" for a batch export */
     char batch[21];                    /* "" for an allocation export */
+    char run_batch[21];                /* allocation export: the production run's batch and */
+    char run_expiry[7];                /* expiry for rows not yet commissioned ("" if none) */
     char scope_org[PX_ID_LEN + 1];     /* "" = every serial of the selection */
     char format[8];                    /* csv | jsonl */
     char gs_style[8];                  /* escape | tag */

@@ -472,6 +472,62 @@ static void test_print__export_allocation_jsonl(void **state)
          GTIN);
 }
 
+/* An allocation's manifest is printed before commissioning: the production run's batch and
+ * expiry, given with the export, complete the labels (AIs 17 and 10); both or neither, a
+ * well-formed expiry not in the past, and one expiry per batch — refused before anything. */
+static void test_print__export_allocation_with_run_batch(void **state)
+{
+    fixture *f = *state;
+    char body[256];
+    long long before = px_sql_count(&f->env, "SELECT count(*) FROM export");
+    snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\"}",
+             f->alloc_id);
+    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    snprintf(body, sizeof(body),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"200101\"}",
+             f->alloc_id);
+    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    snprintf(body, sizeof(body),
+             "{\"allocation_id\": \"%s\", \"batch\": \"R~N\", \"expiry\": \"301231\"}",
+             f->alloc_id);
+    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    expect(f, "POST", "/v1/exports", f->cmo_key,
+           "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
+           "validation_error");
+    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')", GTIN);
+    snprintf(body, sizeof(body),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
+             f->alloc_id);
+    expect(f, "POST", "/v1/exports", f->cmo_key, body, 409, "batch_expiry_mismatch");
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM export"), before);
+
+    snprintf(body, sizeof(body),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"301200\", "
+             "\"jsonl\": true}",
+             f->alloc_id);
+    json_t *e = export_done(f, f->cmo_key, body);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
+            NULL);
+    json_decref(e);
+    assert_int_equal(r.status, 200);
+    char *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "batch")), "RUN1");
+        assert_string_equal(json_string_value(json_object_get(o, "expiry")), "301200");
+        if (strcmp(json_string_value(json_object_get(o, "serial")), "AL1") == 0)
+            assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+                                "https://id.gs1.org/01/" GTIN "/10/RUN1/21/AL1?17=301200");
+        json_decref(o);
+        n++;
+    }
+    assert_int_equal(n, 5);
+    px_http_resp_free(&r);
+}
+
 /* ---- print governance ------------------------------------------------------------------- */
 
 static json_t *print_job(fixture *f, const char *key, const char *body, long status,
@@ -787,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_print__export_batch_csv),
         cmocka_unit_test(test_print__export_links_tampered_and_expired),
         cmocka_unit_test(test_print__export_allocation_jsonl),
+        cmocka_unit_test(test_print__export_allocation_with_run_batch),
         cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
         cmocka_unit_test(test_print__missing_values_refused),
         cmocka_unit_test(test_print__concurrent_first_print),
