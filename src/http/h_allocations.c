@@ -62,23 +62,17 @@ void h_allocation_get(px_req *r)
 
 typedef struct {
     json_t *items;
-    long want, got;
-    int more;
-    char last[PX_SERIAL_LEN_MAX + 1];
+    px_page_window win;
 } page;
 
 static int add_serial(void *ctx, const px_serial_item *it)
 {
     page *p = ctx;
-    if (p->got == p->want) {
-        p->more = 1;
-        return 1;
-    }
-    json_array_append_new(p->items, json_pack("{s:s, s:s}", "serial", it->serial, "state",
-                                              it->state));
-    p->got++;
-    px_strlcpy(p->last, it->serial, sizeof(p->last));
-    return 0;
+    int take = px_page_window_take(&p->win, it->serial);
+    if (take > 0)
+        json_array_append_new(p->items, json_pack("{s:s, s:s}", "serial", it->serial, "state",
+                                                  it->state));
+    return take < 0;
 }
 
 /* A cursor of this list holds the last serial of a page: 1..20 printable ASCII characters
@@ -106,7 +100,8 @@ void h_allocation_serials(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    page p = {.items = json_array(), .want = first};
+    page p = {.items = json_array()};
+    px_page_window_init(&p.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
     if (px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), after, first + 1,
@@ -114,5 +109,5 @@ void h_allocation_serials(px_req *r)
         json_decref(p.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, px_page_wrap(p.items, p.more, p.last));
+    px_reply_json(r, 200, px_page_wrap(p.items, p.win.more, p.win.last));
 }

@@ -7,19 +7,17 @@
 
 typedef struct {
     json_t *items;
-    long want;
-    long got;
-    int has_next;
-    long long last_seq;
+    px_page_window win;
 } page_state;
 
 static int add_entry(void *ctx, const px_audit_entry *e)
 {
     page_state *s = ctx;
-    if (s->got == s->want) {
-        s->has_next = 1;
-        return 1;
-    }
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", e->seq);
+    int take = px_page_window_take(&s->win, key);
+    if (take <= 0)
+        return take < 0;
     json_t *details = json_loads(e->details, 0, NULL);
     json_t *item = json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:o, s:s, s:s}", "seq",
                              (json_int_t)e->seq, "at", e->at, "org_id",
@@ -28,8 +26,6 @@ static int add_entry(void *ctx, const px_audit_entry *e)
                              e->subject, "details", details ? details : json_object(),
                              "prev_hash", e->prev_hash, "hash", e->hash);
     json_array_append_new(s->items, item);
-    s->got++;
-    s->last_seq = e->seq;
     return 0;
 }
 
@@ -43,16 +39,15 @@ void h_audit_list(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    page_state s = {.items = json_array(), .want = first};
+    page_state s = {.items = json_array()};
+    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
     if (px_svc_audit_each(db, &r->actor, after_seq, first + 1, add_entry, &s, &err) != PX_OK) {
         json_decref(s.items);
         return px_reply_error(r, &err);
     }
-    char last[32];
-    snprintf(last, sizeof(last), "%lld", s.last_seq);
-    px_reply_json(r, 200, px_page_wrap(s.items, s.has_next, last));
+    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }
 
 void h_audit_verify(px_req *r)

@@ -318,22 +318,18 @@ void h_print_job_get(px_req *r)
 
 typedef struct {
     json_t *items;
-    long want, got;
-    int more;
-    char last[80];
+    px_page_window win;
 } list_state;
 
 static int add_job(void *ctx, const px_print_job *j)
 {
     list_state *s = ctx;
-    if (s->got == s->want) {
-        s->more = 1;
-        return 1;
-    }
-    json_array_append_new(s->items, job_json(j));
-    s->got++;
-    snprintf(s->last, sizeof(s->last), "%lld|%s", (long long)j->created_at_us, j->id);
-    return 0;
+    char key[64];
+    snprintf(key, sizeof(key), "%lld|%s", (long long)j->created_at_us, j->id);
+    int take = px_page_window_take(&s->win, key);
+    if (take > 0)
+        json_array_append_new(s->items, job_json(j));
+    return take < 0;
 }
 
 void h_print_job_list(px_req *r)
@@ -349,7 +345,8 @@ void h_print_job_list(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    list_state s = {.items = json_array(), .want = first};
+    list_state s = {.items = json_array()};
+    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
     if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s, &err) !=
@@ -357,20 +354,16 @@ void h_print_job_list(px_req *r)
         json_decref(s.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }
 
 static int add_serial(void *ctx, const char *serial)
 {
     list_state *s = ctx;
-    if (s->got == s->want) {
-        s->more = 1;
-        return 1;
-    }
-    json_array_append_new(s->items, json_pack("{s:s}", "serial", serial));
-    s->got++;
-    px_strlcpy(s->last, serial, sizeof(s->last));
-    return 0;
+    int take = px_page_window_take(&s->win, serial);
+    if (take > 0)
+        json_array_append_new(s->items, json_pack("{s:s}", "serial", serial));
+    return take < 0;
 }
 
 void h_print_job_serials(px_req *r)
@@ -382,7 +375,8 @@ void h_print_job_serials(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    list_state s = {.items = json_array(), .want = first};
+    list_state s = {.items = json_array()};
+    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
     if (px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), after, first + 1, add_serial,
@@ -390,5 +384,5 @@ void h_print_job_serials(px_req *r)
         json_decref(s.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }

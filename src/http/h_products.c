@@ -114,22 +114,16 @@ void h_product_get(px_req *r)
 
 typedef struct {
     json_t *items;
-    long want, got;
-    int more;
-    char last[15];
+    px_page_window win;
 } list_state;
 
 static int add_product(void *ctx, const px_product *p)
 {
     list_state *s = ctx;
-    if (s->got == s->want) {
-        s->more = 1;
-        return 1;
-    }
-    json_array_append_new(s->items, product_json(p));
-    s->got++;
-    px_strlcpy(s->last, p->gtin, sizeof(s->last));
-    return 0;
+    int take = px_page_window_take(&s->win, p->gtin);
+    if (take > 0)
+        json_array_append_new(s->items, product_json(p));
+    return take < 0;
 }
 
 void h_product_list(px_req *r)
@@ -141,12 +135,13 @@ void h_product_list(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    list_state s = {.items = json_array(), .want = first};
+    list_state s = {.items = json_array()};
+    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
     if (px_svc_products_each(db, &r->actor, after, first + 1, add_product, &s, &err) != PX_OK) {
         json_decref(s.items);
         return px_reply_error(r, &err);
     }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.more, s.last));
+    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }

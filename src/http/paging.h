@@ -10,9 +10,13 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap);
  * items. */
 json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw);
 
-/* Paging over a short list the store returns whole and in a stable order (partners,
- * regulator endpoints: a MAH has few). The cursor is the id of the last item of the previous
- * page; rows are never deleted from these lists, so the id is always found again. */
+/* The window of one page, fed item by item in list order with each item's cursor key:
+ * - after NULL: the store already applied the cursor (keyset SQL) and returns first + 1 rows;
+ *   the window keeps first and notes that there is more;
+ * - after set: a short list the store returns whole (partners, regulator endpoints — a MAH
+ *   has few) is skipped up to the item with that key; rows are never deleted from those
+ *   lists, so the key is always found again.
+ * last is the key of the page's last item: the next cursor. */
 typedef struct px_page_window {
     long want;                 /* first */
     long got;
