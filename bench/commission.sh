@@ -21,7 +21,8 @@ export PACKID_DATA_DIR=$build/bench-commission-var
 server=
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  "$build/packid" db stop >/dev/null 2>&1 || true
+  # Unset the URL for this call: `db stop` manages only the embedded cluster.
+  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 url=$("$build/packid" db url 2>/dev/null)      # creates and starts the private cluster
