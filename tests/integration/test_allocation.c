@@ -42,12 +42,7 @@ static int teardown(void **state)
 /* A fresh valid GTIN-14 (GS1 mod-10 check digit, DOMAIN.md §1.1) under prefix 4012345. */
 static void new_gtin(fixture *f, char out[15])
 {
-    char base[14];
-    snprintf(base, sizeof(base), "04012345%05d", f->next_gtin++);
-    int sum = 0;
-    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
-        sum += (base[i] - '0') * w;
-    snprintf(out, 15, "%s%d", base, (10 - sum % 10) % 10);
+    px_test_gtin(out, f->next_gtin++);
 }
 
 /* Performs the call, fails the test unless the status (and error code) match; returns the
@@ -55,20 +50,13 @@ static void new_gtin(fixture *f, char out[15])
 static json_t *call(fixture *f, const char *method, const char *path, const char *key,
                     const char *body, long status, const char *code)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, NULL);
-    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("%s %s %s: got %ld %s, want %ld %s", method, path, body ? body : "", r.status,
-                 r.body, status, code ? code : "");
-    json_t *j = json_incref(r.json);
-    px_http_resp_free(&r);
-    return j;
+    return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
 }
 
 static void expect(fixture *f, const char *method, const char *path, const char *key,
                    const char *body, long status, const char *code)
 {
-    json_decref(call(f, method, path, key, body, status, code));
+    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
 }
 
 /* The first detail's field of a validation error. */

@@ -36,33 +36,19 @@ static int teardown(void **state)
 /* A fresh valid GTIN-14 (GS1 mod-10, DOMAIN.md §1.1) under company prefix 4012345. */
 static void new_gtin(fixture *f, char out[15])
 {
-    char base[16];
-    snprintf(base, sizeof(base), "04012345%05d", f->next_gtin++ % 100000);
-    int sum = 0;
-    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
-        sum += (base[i] - '0') * w;
-    memcpy(out, base, 13);
-    out[13] = (char)('0' + (10 - sum % 10) % 10);
-    out[14] = '\0';
+    px_test_gtin(out, f->next_gtin++);
 }
 
 static json_t *call(fixture *f, const char *method, const char *path, const char *key,
                     const char *body, long status, const char *code)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, NULL);
-    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("%s %s %s: got %ld %s, want %ld %s", method, path, body ? body : "", r.status,
-                 r.body, status, code ? code : "");
-    json_t *j = json_incref(r.json);
-    px_http_resp_free(&r);
-    return j;
+    return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
 }
 
 static void expect(fixture *f, const char *method, const char *path, const char *key,
                    const char *body, long status, const char *code)
 {
-    json_decref(call(f, method, path, key, body, status, code));
+    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
 }
 
 static const char *str(json_t *o, const char *k)

@@ -26,13 +26,7 @@ typedef struct {
 static json_t *call(fixture *f, const char *method, const char *path, const char *key,
                     const char *body, const char *const *headers, long want)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, headers);
-    if (r.status != want)
-        fail_msg("%s %s: got %ld %s, want %ld", method, path, r.status, r.body, want);
-    json_t *j = r.json ? json_incref(r.json) : NULL;
-    px_http_resp_free(&r);
-    return j;
+    return px_http_expect(&f->env, method, path, key, body, headers, want, NULL);
 }
 
 static void partner(fixture *f, const char *name, const char *gtin, char *org, char *key,

@@ -51,12 +51,7 @@ static int teardown(void **state)
 static void expect(fixture *f, const char *method, const char *path, const char *key,
                    const char *body, long status, const char *code)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, NULL);
-    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("%s %s: got %ld %s, want %ld %s", method, path, r.status, r.body, status,
-                 code ? code : "");
-    px_http_resp_free(&r);
+    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
 }
 
 static void test_foundation__no_demo_data_on_a_real_database(void **state)

@@ -369,3 +369,30 @@ int px_test_shell(const char *cmd)
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+json_t *px_http_expect(px_test_env *env, const char *method, const char *path, const char *key,
+                       const char *body, const char *const *headers, long want,
+                       const char *code)
+{
+    px_http_resp r;
+    px_http(env, &r, method, path, key, body, headers);
+    if (r.status != want || (code && strcmp(px_http_error_code(&r), code) != 0))
+        fail_msg("%s %s %s: got %ld %s, want %ld %s", method, path, body ? body : "", r.status,
+                 r.body, want, code ? code : "");
+    json_t *j = r.json ? json_incref(r.json) : NULL;
+    px_http_resp_free(&r);
+    return j;
+}
+
+void px_test_gtin(char out[15], int n)
+{
+    char base[16];
+    snprintf(base, sizeof(base), "04012345%05d", n % 100000);
+    /* Weights 3,1,3,… from the right of the 13 data digits (GS1 mod-10). */
+    int sum = 0;
+    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
+        sum += (base[i] - '0') * w;
+    memcpy(out, base, 13);
+    out[13] = (char)('0' + (10 - sum % 10) % 10);
+    out[14] = '\0';
+}

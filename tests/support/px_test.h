@@ -58,6 +58,16 @@ typedef struct px_http_resp {
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers);
 void px_http_resp_free(px_http_resp *r);
+/* Performs the request and fails the test unless the status is want and, when code is not
+ * NULL, the error code is code. Returns the JSON body (caller json_decref()s; NULL when the
+ * body is not JSON). */
+json_t *px_http_expect(px_test_env *env, const char *method, const char *path, const char *key,
+                       const char *body, const char *const *headers, long want,
+                       const char *code);
+/* The n-th test GTIN-14 under company prefix 4012345 (item reference n, 0..99999) with its
+ * mod-10 check digit computed as DOMAIN.md §1.1 states it (independently of src/gs1). */
+void px_test_gtin(char out[15], int n);
+
 /* The error code of an API error body, or "". */
 const char *px_http_error_code(const px_http_resp *r);
 
