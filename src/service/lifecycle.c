@@ -1082,6 +1082,18 @@ static px_rc release_tx(px_db *db, const px_actor *by, const px_release_req *req
                         const char *gtin, const px_product *pprod, const shipping *ship,
                         int64_t now, px_release_result *res, px_err *err);
 
+
+/* Release and recall act on a batch that was commissioned: another answers not_found. */
+static px_rc batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err)
+{
+    int exists = 0;
+    px_rc rc = px_store_batch_exists(db, &exists, gtin, batch, err);
+    if (rc == PX_OK && !exists)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", batch,
+                        gtin);
+    return rc;
+}
+
 px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by,
                      const px_release_req *req, px_release_result *res, px_err *err)
 {
@@ -1124,14 +1136,8 @@ static px_rc release_tx(px_db *db, const px_actor *by, const px_release_req *req
         px_err_clear(err);
         if ((rc = px_db_begin(db, err)) != PX_OK)
             return rc;
-        int exists = 0;
-        if ((rc = px_store_batch_exists(db, &exists, gtin, req->batch, err)) != PX_OK)
+        if ((rc = batch_must_exist(db, gtin, req->batch, err)) != PX_OK)
             goto fail;
-        if (!exists) {
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
-                            req->batch, gtin);
-            goto fail;
-        }
         if (req->serials) {
             size_t *idx = NULL, n_idx = 0;
             if ((rc = px_store_release_misfits(db, gtin, req->batch, req->serials,
@@ -1269,14 +1275,8 @@ px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
         px_err_clear(err);
         if ((rc = px_db_begin(db, err)) != PX_OK)
             return rc;
-        int exists = 0;
-        if ((rc = px_store_batch_exists(db, &exists, gtin, req->batch, err)) != PX_OK)
+        if ((rc = batch_must_exist(db, gtin, req->batch, err)) != PX_OK)
             goto fail;
-        if (!exists) {
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
-                            req->batch, gtin);
-            goto fail;
-        }
         if ((rc = px_store_recall_batch(db, gtin, req->batch, px_decom_reason_name(reason),
                                         states, ns, reasons, nr, by->org_id, now, &recalled,
                                         &count, err)) != PX_OK)
