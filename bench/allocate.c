@@ -1,7 +1,7 @@
 /* bench_allocate — one N-serial allocation job through the real use case and job runner
  * (px_svc_allocate, then px_run_allocation until it has no work) against a plain COPY of N
  * rows of the same shape into the same table (serial, same indexes), in the same run
- * (issue 4 part 8, bench/allocate.sh).
+ * (bench/allocate.sh).
  *
  *   bench_allocate [N] [ROUNDS]      defaults 1000000 3
  *

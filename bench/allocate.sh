@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serial allocation benchmark (issue 4 part 8): one N-serial allocation job through the real
+# Serial allocation benchmark: one N-serial allocation job through the real
 # use case and job runner vs a plain COPY of N rows of the same shape into the same table
 # (serial, same indexes), in the same run; each from an empty table, order alternating.
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder

@@ -1,7 +1,7 @@
 /* bench_carrier — GS1 DataMatrix PNG renders per second through packid's carrier code
  * (px_carrier_datamatrix), beside a bare loop in the same run that encodes the same payloads
  * with libdmtx at 1 px/module and writes the same 1-bit PNG directly with libpng: the raw
- * limit of these two libraries. Target: packid ≥ 0.8 × bare (issue 7 part 6).
+ * limit of these two libraries. Target: packid ≥ 0.8 × bare.
  *
  *   bench_carrier [-n PACKS] [--rounds R] [--module PX] [--zint-input FILE] [--zint-n M]
  *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# GS1 DataMatrix rendering benchmark (issue 7 part 6). Builds Release (no sanitizers) in
+# GS1 DataMatrix rendering benchmark. Builds Release (no sanitizers) in
 # build-bench-carrier/, runs bench_carrier (packid vs the bare libdmtx+libpng loop, same run), then
 # times `zint --gs1` (Debian package zint) on the first ZINT_N of the same payloads as a peer.
 #   bench/carrier.sh [PACKS] [ROUNDS]      (defaults 100000 2; ZINT_N=2000)

@@ -1,5 +1,5 @@
 /* bench_commission — commissioning over HTTP from a client process against a raw COPY of the
- * same rows into the serial table, in the same run (issue 5 part 7, bench/commission.sh).
+ * same rows into the serial table, in the same run (bench/commission.sh).
  *
  *   bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]     defaults 10 3
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Commissioning benchmark (issue 5 part 7): commissions of 10,000 serials per request (half
+# Commissioning benchmark: commissions of 10,000 serials per request (half
 # allocated to the CMO beforehand, half external) POSTed over HTTP by a client process to a
 # `packid serve` process, serials/s end-to-end, beside a raw COPY of the same rows into the
 # serial table in the same run, and the ratio (target >= 0.5).

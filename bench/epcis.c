@@ -1,4 +1,4 @@
-/* EPCIS export benchmark (issue 6 part 8): N commissioning ObjectEvents through px_epcis_writer
+/* EPCIS export benchmark: N commissioning ObjectEvents through px_epcis_writer
  * into a /dev/null-like sink, against a bare xmlTextWriter loop writing the same bytes in the
  * same run. Each mode runs in its own process (bench/epcis.sh) so peak RSS is attributable.
  *

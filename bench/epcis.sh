@@ -3,7 +3,7 @@
 # libxml2 xmlTextWriter loop writing the same document, each in its own process so peak RSS
 # is attributable. Release build, no sanitizers.
 #   bench/epcis.sh [N] [BUILD_DIR]      defaults: 1000000, build-bench-epcis
-# Targets (issue 6): packid >= 0.7 x bare events/s; packid peak RSS < 64 MiB whatever N.
+# Targets: packid >= 0.7 x bare events/s; packid peak RSS < 64 MiB whatever N.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 n=${1:-1000000}

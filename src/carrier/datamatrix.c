@@ -57,7 +57,7 @@ static px_rc encode(px_carrier_matrix *m, unsigned char *data, size_t n, int siz
     px_rc rc;
     DmtxEncode *enc = dmtxEncodeCreate();
     if (!enc)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     /* ASCII encodation packs digit pairs into one codeword (the bulk of a pharma payload) and
      * accepts FNC1; EDIFACT refuses it. One pixel per module, no margin: the writers scale. */
     if (dmtxEncodeSetProp(enc, DmtxPropScheme, DmtxSchemeAscii) != DmtxPass ||

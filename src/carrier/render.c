@@ -54,7 +54,7 @@ static px_rc buf_fail(px_rc rc, const px_buf *out, px_err *err)
     if (rc == PX_ETOOBIG)
         return px_err_set(err, PX_ETOOBIG, "payload_too_large",
                           "rendered image exceeds the output limit of %zu bytes", out->max);
-    return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    return px_err_oom(err);
 }
 
 /* On failure the caller's buffer is put back as it was. */
@@ -177,7 +177,7 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!row || !png || !info) {
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        rc = px_err_oom(err);
         goto done;
     }
     if (png_emit(png, info, &sink, row, rowbytes, m, o, quiet, w, h) != 0) {

@@ -1,12 +1,13 @@
 /* packid datamatrix — render a pack's GS1 DataMatrix (or its Digital Link QR) to a file
- * (issue 7):
+ *:
  *   packid datamatrix <HRI | element string | ]d2 scan data | Digital Link> -o out.png|out.svg
  *                     [--rect | --auto] [--module N] [--quiet N] [--gray] [--gs-char C]
  *                     [--qr [--domain URL]] [--json]
  * The input is parsed and validated by the GS1 core (gs1_parse), re-formatted as an element
- * string in packid's order (01, 17, 10, 21, NHRN, then the rest as given), and rendered by the carrier: ECC 200 with FNC1 in first position
- * (GS1 General Specifications), the data carrier of the EU FMD unique identifier (Delegated
- * Regulation (EU) 2016/161 Art. 5). The output format follows the -o extension. */
+ * string in packid's order (01, 17, 10, 21, NHRN, then the rest as given), and rendered by the
+ *carrier: ECC 200 with FNC1 in first position (GS1 General Specifications), the data carrier of the
+ *EU FMD unique identifier (Delegated Regulation (EU) 2016/161 Art. 5). The output format follows
+ *the -o extension. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,14 +1,14 @@
 /* packid epcis — EPCIS documents from the command line.
  *
  *   packid epcis validate [--xsd-dir DIR] FILE...
- *       Validates each FILE against the official GS1 EPCIS 1.2 XSD (issue 6 part 3). The XSD
+ *       Validates each FILE against the official GS1 EPCIS 1.2 XSD. The XSD
  *       directory (the 10 files of EPCIS 1.2, EPCglobal-epcis-1_2.xsd among them) comes from
  *       --xsd-dir, else PACKID_EPCIS_XSD_DIR (px_config's epcis_xsd_dir). Exit 0 when every
  *       file is valid, 1 with the schema's reason (line and message) otherwise, 2 on usage.
  *
  *   packid epcis export --gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE]
  *       Writes the events of GTIN G (and batch B) as one EPCIS 1.2 document with the product's
- *       master data, to FILE or stdout (issue 6 part 7). Events are streamed from the database
+ *       master data, to FILE or stdout. Events are streamed from the database
  *       in keyset chunks straight into the file, so memory stays bounded whatever their number.
  *       The profile is the product's market's unless --profile is given. With --json (and -o)
  *       prints {"file", "events", "bytes"}. */
@@ -29,7 +29,7 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
 {
     const char *dir = px_cli_opt(argc, argv, "xsd-dir");
     if (!dir || !dir[0])
-        dir = cli->cfg.epcis_xsd_dir[0] ? cli->cfg.epcis_xsd_dir : getenv("PACKID_EPCIS_XSD_DIR");
+        dir = cli->cfg.epcis_xsd_dir;
     if (!dir || !dir[0]) {
         fprintf(stderr, "packid: no EPCIS XSD directory: pass --xsd-dir DIR or set "
                         "PACKID_EPCIS_XSD_DIR\n");
@@ -146,12 +146,8 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_actor actor;
     px_actor_cli(&actor);
     size_t count = 0;
-    px_rc rc = px_db_begin(db, &err); /* one snapshot for the whole document */
-    if (rc == PX_OK) {
-        rc = px_svc_epcis_export(db, &actor, gtin, batch, profile, sink_counted, &fs, &count,
-                                 &err);
-        px_db_rollback(db);
-    }
+    px_rc rc =
+        px_svc_epcis_export(db, &actor, gtin, batch, profile, sink_counted, &fs, &count, &err);
     int close_failed = out ? fclose(fs.fp) != 0 : fflush(stdout) != 0;
     px_cli_close(&app, db);
     if (rc == PX_OK && close_failed)

@@ -1,4 +1,4 @@
-/* packid gs1 — GS1 syntax at the command line (issue 3):
+/* packid gs1 — GS1 syntax at the command line:
  *   packid gs1 check <element string | ]d2 scan data | HRI | Digital Link | EPC URI>
  *   packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] [--gcp-length N]
  *                      [--gs-char C]

@@ -64,7 +64,7 @@ px_rc px_delivery_url_check(const char *url, px_err *err)
     pthread_once(&curl_once, curl_init);
     CURLU *u = curl_url();
     if (!u)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     px_rc rc = PX_OK;
     char *scheme = NULL, *host = NULL, *user = NULL;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -114,7 +114,7 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
         return px_err_set(err, PX_EINTERNAL, "internal", "libcurl did not initialise");
     CURL *c = curl_easy_init();
     if (!c)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     struct curl_slist *hdrs = NULL;
     char line[PX_DELIVERY_HEADER_MAX + 64];
     char sig[PX_DELIVERY_SIGNATURE_LEN];
@@ -142,7 +142,7 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
     px_cleanse(line, sizeof(line));
     if (!hdrs) {
         curl_easy_cleanup(c);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
 
     curl_easy_setopt(c, CURLOPT_URL, rq->url);

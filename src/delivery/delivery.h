@@ -33,7 +33,7 @@ typedef struct px_delivery_result {
     char error[256];              /* why it failed: "HTTP 500", curl's reason; "" on 2xx */
 } px_delivery_result;
 
-/* "sha256=<hex HMAC-SHA256(secret, body)>" (API.md "regulator-endpoints"). */
+/* "sha256=<hex HMAC-SHA256(secret, body)>" (docs/api.md "regulator-endpoints"). */
 void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, const char *body,
                       size_t len);
 

@@ -9,7 +9,7 @@
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err)
 {
-    /* API.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
+    /* docs/api.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
     if (!product_code_schema || strcmp(product_code_schema, "GTIN") != 0) {
         px_err_set(err, PX_EINVALID, "invalid_schema", "product_code_schema '%s' is not 'GTIN'",
                    product_code_schema ? product_code_schema : "");
@@ -78,7 +78,7 @@ px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_
         px_err_field(err, "expiry_date");
         return rc;
     }
-    /* API.md: "not already past" — the expiry day itself is still acceptable */
+    /* docs/api.md: "not already past" — the expiry day itself is still acceptable */
     if (px_civil_days(out->year, out->month, out->day) < px_civil_days(y, m, d)) {
         px_err_set(err, PX_EINVALID, "expiry_in_past",
                    "expiry date '%s' (%04d-%02d-%02d) is already past", yymmdd, out->year,

@@ -1,4 +1,4 @@
-/* commission_rules — field checks of a commission request (API.md "Commissioning"), on top of
+/* commission_rules — field checks of a commission request (docs/api.md "Commissioning"), on top of
  * the GS1 syntax core. Each check names its JSON field and, where it applies, the position of
  * the bad character, so the API can list every bad item in `details`. Pure: no I/O, no heap,
  * no clock (today comes from the caller's now). */
@@ -11,7 +11,7 @@
 #include "gs1.h"
 #include "px_err.h"
 
-#define PX_COMMISSION_MAX_SERIALS 100000 /* API.md: at most 100,000 per request */
+#define PX_COMMISSION_MAX_SERIALS 100000 /* docs/api.md: at most 100,000 per request */
 
 /* product_code_schema must be "GTIN" (field "product_code_schema", code "invalid_schema");
  * product_code a GTIN-8/12/13/14 with a valid check digit, normalised to 14 digits into out

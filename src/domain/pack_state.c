@@ -346,7 +346,7 @@ px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *re
     }
 
     if (!from) {
-        /* API.md: a serial the pool has never seen is an external serial: commissioned */
+        /* docs/api.md: a serial the pool has never seen is an external serial: commissioned */
         if (action != PX_PACK_COMMISSION)
             return px_err_set(err, PX_ENOTFOUND, "not_found", "cannot %s an unknown pack",
                               px_pack_action_name(action));

@@ -169,7 +169,7 @@ px_rc px_policy_check(px_role role, px_action action, px_err *err)
 {
     if (px_policy_scope(role, action) != PX_SCOPE_DENY)
         return PX_OK;
-    /* REQ-POLICY-1: API.md 403 forbidden_role, e.g. "role 'cmo' may not release packs" */
+    /* REQ-POLICY-1: docs/api.md 403 forbidden_role, e.g. "role 'cmo' may not release packs" */
     return px_err_set(err, PX_EFORBIDDEN, "forbidden_role", "role '%s' may not %s",
                       px_role_name(role), px_action_phrase(action));
 }

@@ -1,4 +1,4 @@
-/* policy — who may do what (DESIGN.md "The users and what each one does", API.md roles).
+/* policy — who may do what (DESIGN.md "The users and what each one does", docs/api.md roles).
  *
  * Every request is authorised here and nowhere else: the face (http/, cli/) authenticates a key,
  * learns its role, and calls px_policy_check(role, action) before any use case runs. The whole
@@ -11,7 +11,7 @@
 
 #include "px_err.h"
 
-/* The role of an API key (API.md "Authentication and roles"). A key has exactly one. */
+/* The role of an API key (docs/api.md "Authentication and roles"). A key has exactly one. */
 typedef enum px_role {
     PX_ROLE_ADMIN = 0, /* operator of the packid installation: organizations and keys */
     PX_ROLE_MAH,       /* marketing authorisation holder: everything for its organization */

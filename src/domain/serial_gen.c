@@ -59,7 +59,7 @@ static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg
 }
 
 /* REQ-SERIAL-1: every symbol in GS1 AI character set 82 (AI 21 is X..20), none repeated,
- * at least 3 (API.md). Checks n characters of sym. */
+ * at least 3 (docs/api.md). Checks n characters of sym. */
 static px_rc check_symbols(const char *sym, size_t n, px_err *err)
 {
     if (n == 0)
@@ -102,7 +102,7 @@ static px_rc check_strategy_length(const px_serial_settings *s, px_err *err)
         px_err_field(err, "strategy");
         return PX_EINVALID;
     }
-    /* REQ-SERIAL-1: API.md "length": 6..20; AI 21 is X..20 */
+    /* REQ-SERIAL-1: docs/api.md "length": 6..20; AI 21 is X..20 */
     if (s->length < PX_SERIAL_LEN_MIN || s->length > PX_SERIAL_LEN_MAX) {
         px_err_set(err, PX_EINVALID, "invalid_length", "length %d is not between %d and %d",
                    s->length, PX_SERIAL_LEN_MIN, PX_SERIAL_LEN_MAX);

@@ -1,4 +1,4 @@
-/* verify — the verdict a person with a pack in hand gets (API.md "Verification"), and nothing
+/* verify — the verdict a person with a pack in hand gets (docs/api.md "Verification"), and nothing
  * else about the pack (DESIGN.md: "learn anything beyond the verdict").
  *
  * Pure: the caller looks the pack up and passes "now". */

@@ -18,7 +18,7 @@ void h_org_create(px_req *r)
     const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
     const char *market = px_json_str(r, r->json, "market", 2, 0, &bad);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
-    long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
+    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     if (bad)
         return;
     px_org org;
@@ -33,8 +33,10 @@ void h_org_create(px_req *r)
         return;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_org_create(db, r->app, &r->actor, &org, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_org_create(db, r->app, &r->actor, &org, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 201,
                   json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", org.id, "kind",
                             org.kind, "name", org.name, "gln", org.gln[0] ? org.gln : NULL,
@@ -63,8 +65,10 @@ void h_key_create(px_req *r)
     px_err_clear(&err);
     char secret[PX_API_KEY_LEN + 1];
     px_key_info info;
-    if (px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 201,
                   json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
                             "org_id", info.org_id, "role", info.role));
@@ -78,7 +82,9 @@ void h_key_revoke(px_req *r)
         return;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
 }

@@ -1,4 +1,4 @@
-/* POST /v1/products/{gtin}/allocations, GET /v1/allocations/{id}[/serials] (API.md
+/* POST /v1/products/{gtin}/allocations, GET /v1/allocations/{id}[/serials] (docs/api.md
  * "Allocating serials"). */
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +33,10 @@ void h_allocation_create(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_alloc_result res;
-    if (px_svc_allocate(db, &r->actor, &req, &res, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_allocate(db, &r->actor, &req, &res, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 202,
                   json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "job_id", res.job.id,
                             "allocation_id", res.allocation.id, "total",
@@ -50,8 +52,10 @@ void h_allocation_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_allocation a;
-    if (px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "allocation_id", a.id, "gtin",
                           a.gtin, "org_id", a.org_id, "requested_by", a.requested_by, "count",
                           (json_int_t)a.count, "job_id", a.job_id, "created_at", a.created_at);
@@ -94,9 +98,10 @@ void h_allocation_serials(px_req *r)
     char after[160];
     if (px_page_params(r, &first, after, sizeof(after)) != 0)
         return;
-    if (!serial_cursor_ok(after))
-        return px_reply_fail(r, PX_EINVALID, "bad_request",
-                             "after is not a cursor this API issued");
+    if (!serial_cursor_ok(after)) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return;
+    }
     px_db *db = px_req_db(r);
     if (!db)
         return;
@@ -107,7 +112,8 @@ void h_allocation_serials(px_req *r)
     if (px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), after, first + 1,
                                        add_serial, &p, &err) != PX_OK) {
         json_decref(p.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(p.items, p.win.more, p.win.last));
 }

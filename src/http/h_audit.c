@@ -45,7 +45,8 @@ void h_audit_list(px_req *r)
     px_err_clear(&err);
     if (px_svc_audit_each(db, &r->actor, after_seq, first + 1, add_entry, &s, &err) != PX_OK) {
         json_decref(s.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }
@@ -58,8 +59,10 @@ void h_audit_verify(px_req *r)
     px_audit_verdict v;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_audit_verify(db, &r->actor, &v, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_audit_verify(db, &r->actor, &v, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
                           "head", v.head);
     if (!v.ok) {

@@ -1,4 +1,4 @@
-/* GET /v1/jobs/{job_id}: background work and its live progress (API.md "Allocating
+/* GET /v1/jobs/{job_id}: background work and its live progress (docs/api.md "Allocating
  * serials"). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +15,10 @@ void h_job_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_job j;
-    if (px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "job_id", j.id, "kind", j.kind,
                           "status", j.status, "total", (json_int_t)j.total, "done",
                           (json_int_t)j.done, "created_at", j.created_at);
@@ -30,15 +32,18 @@ void h_job_get(px_req *r)
      * (0.41999999999999998), and a progress bar wants 0.42. */
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    if (!body)
-        return px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    if (!body) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
     /* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
     double progress = j.total > 0 ? (double)(j.done * 10000 / j.total) / 10000.0 : 0.0;
     size_t cap = strlen(body) + 48;
     char *out = malloc(cap);
     if (!out) {
         free(body);
-        return px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
     }
     int n = snprintf(out, cap, "{\"progress\":%.4g,%s", progress, body + 1);
     free(body);

@@ -1,4 +1,4 @@
-/* Pack lifecycle routes (API.md "Commissioning", "Release to market", "Decommissioning and
+/* Pack lifecycle routes (docs/api.md "Commissioning", "Release to market", "Decommissioning and
  * reactivation", "Packs"): parse, call the use case (service/lifecycle.h), render. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "px_crypto.h"
+#include "px_jsonw.h"
 #include "px_str.h"
 
 /* ---- shared ---------------------------------------------------------------------------- */
@@ -32,97 +33,7 @@ static json_t *item_errors_json(const px_item_error *e, size_t n, const char *na
 static void reply_items(px_req *r, const px_err *err, const px_item_error *e, size_t n,
                         const char *name)
 {
-    if (!n || px_http_status(err) >= 500)
-        return px_reply_error(r, err);
-    px_reply_error_details(r, px_http_status(err), err->code, err->message,
-                           item_errors_json(e, n, name));
-}
-
-/* A required (or optional) array of strings, reporting every non-string item with its index;
- * the strings' content rules are the use case's (set 82, length, duplicates). Returns a
- * malloc'd vector (strings borrowed from the body), NULL with *n = 0 when absent and
- * optional; sets *bad after replying. */
-static const char **string_items(px_req *r, const char *name, int required, size_t *n,
-                                 int *bad)
-{
-    json_t *v = json_object_get(r->json, name);
-    *n = 0;
-    char msg[160];
-    if (!v || json_is_null(v)) {
-        if (!required)
-            return NULL;
-        snprintf(msg, sizeof(msg), "%s is required", name);
-        px_reply_error_details(r, 422, "validation_error", msg,
-                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
-                                         "required", "message", msg));
-        *bad = 1;
-        return NULL;
-    }
-    if (!json_is_array(v)) {
-        snprintf(msg, sizeof(msg), "%s must be an array of strings", name);
-        px_reply_error_details(r, 422, "validation_error", msg,
-                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
-                                         "invalid_type", "message", msg));
-        *bad = 1;
-        return NULL;
-    }
-    size_t count = json_array_size(v);
-    const char **out = calloc(count ? count : 1, sizeof(*out));
-    json_t *details = json_array();
-    if (!out || !details) {
-        free(out);
-        json_decref(details);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        *bad = 1;
-        return NULL;
-    }
-    for (size_t i = 0; i < count; i++) {
-        json_t *e = json_array_get(v, i);
-        char field[48];
-        snprintf(field, sizeof(field), "%s[%zu]", name, i);
-        if (!json_is_string(e)) {
-            json_array_append_new(details,
-                                  json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)i,
-                                            "field", field, "code", "invalid_type", "message",
-                                            "must be a string"));
-        } else if (strlen(json_string_value(e)) != json_string_length(e)) {
-            json_array_append_new(
-                details, json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)i, "field",
-                                   field, "code", "invalid_character", "message",
-                                   "NUL is not in the GS1 AI character set 82"));
-        } else {
-            out[i] = json_string_value(e);
-        }
-    }
-    if (json_array_size(details)) {
-        snprintf(msg, sizeof(msg), "%zu of %zu %s are not strings", json_array_size(details),
-                 count, name);
-        px_reply_error_details(r, 422, "validation_error", msg, details);
-        free(out);
-        *bad = 1;
-        return NULL;
-    }
-    json_decref(details);
-    *n = count;
-    return out;
-}
-
-/* An optional boolean member. */
-static int bool_member(px_req *r, const char *name, int *bad)
-{
-    json_t *v = json_object_get(r->json, name);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_boolean(v)) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "%s must be true or false", name);
-        px_reply_error_details(r, 422, "validation_error", msg,
-                               json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
-                                         "invalid_type", "message", msg));
-        *bad = 1;
-        return 0;
-    }
-    return json_is_true(v);
+    px_reply_error_items(r, err, n ? item_errors_json(e, n, name) : NULL);
 }
 
 static json_t *str_or_null(const char *s)
@@ -131,28 +42,6 @@ static json_t *str_or_null(const char *s)
 }
 
 /* ---- POST /v1/commissions ---------------------------------------------------------------- */
-
-/* Appends s as a JSON string (quotes, backslashes and control characters escaped). */
-static void json_str_add(px_buf *b, const char *s)
-{
-    px_buf_add(b, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c != '"' && c != '\\' && c >= 0x20)
-            continue;
-        px_buf_add(b, run, (size_t)(s - run));
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            px_buf_add(b, e, 2);
-        } else {
-            px_buf_printf(b, "\\u%04x", c);
-        }
-        run = s + 1;
-    }
-    px_buf_add(b, run, (size_t)(s - run));
-    px_buf_add(b, "\"", 1);
-}
 
 /* The commission answer, rendered straight into a buffer: 100,000 items through jansson's
  * object model would cost more than the rest of the request's C work. */
@@ -178,7 +67,7 @@ static char *render_commission(void *ctx, const void *result, int *status)
     size_t e = 0;
     for (size_t i = 0; i < req->n_serials; i++) {
         px_buf_puts(&b, i ? ",{\"serial_number\":" : "{\"serial_number\":");
-        json_str_add(&b, req->serials[i]);
+        px_jsonw_string(&b, req->serials[i]);
         if (res->status[i] == PX_ITEM_OK) {
             px_buf_puts(&b, ",\"status\":\"commissioned\"}");
             continue;
@@ -187,9 +76,9 @@ static char *render_commission(void *ctx, const void *result, int *status)
             e++;
         const px_item_error *it = e < res->n_errors ? &res->errors[e] : NULL;
         px_buf_printf(&b, ",\"status\":\"rejected\",\"index\":%zu,\"code\":", i);
-        json_str_add(&b, it ? it->code : "rejected");
+        px_jsonw_string(&b, it ? it->code : "rejected");
         px_buf_puts(&b, ",\"message\":");
-        json_str_add(&b, it ? it->message : "");
+        px_jsonw_string(&b, it ? it->message : "");
         px_buf_puts(&b, "}");
     }
     px_rc rc = px_buf_puts(&b, "]}");
@@ -212,11 +101,11 @@ void h_commission_create(px_req *r)
     /* Generous byte caps: the field rules (length, set 82, check digit) are the use case's,
      * so it can name the exact rule a value breaks. */
     const char *gtin = px_json_str(r, r->json, "product_code", 64, 1, &bad);
-    const char *schema = bad ? NULL : px_json_str(r, r->json, "product_code_schema", 64, 1, &bad);
-    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
-    const char *expiry = bad ? NULL : px_json_str(r, r->json, "expiry_date", 64, 1, &bad);
-    int partial = bad ? 0 : bool_member(r, "partial", &bad);
-    const char **serials = bad ? NULL : string_items(r, "serials", 1, &n, &bad);
+    const char *schema = px_json_str(r, r->json, "product_code_schema", 64, 1, &bad);
+    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *expiry = px_json_str(r, r->json, "expiry_date", 64, 1, &bad);
+    int partial = px_json_bool(r, r->json, "partial", &bad);
+    const char **serials = px_json_items(r, r->json, "serials", 1, &n, &bad);
     if (bad)
         return;
     px_idem idem;
@@ -225,11 +114,9 @@ void h_commission_create(px_req *r)
     if (key) {
         if (!px_str_printable(key, 200)) {
             free(serials);
-            return px_reply_error_details(
-                r, 422, "validation_error", "Idempotency-Key must be 1 to 200 characters",
-                json_pack("[{s:s, s:s, s:s}]", "field", "Idempotency-Key", "code",
-                          "invalid_value", "message",
-                          "Idempotency-Key must be 1 to 200 printable characters"));
+            px_reply_field(r, "Idempotency-Key", "invalid_value",
+                           "Idempotency-Key must be 1 to 200 printable characters", &bad);
+            return;
         }
         idem.key = key;
         idem.route = "POST /v1/commissions";
@@ -267,79 +154,6 @@ void h_commission_create(px_req *r)
 
 /* ---- POST /v1/releases ------------------------------------------------------------------- */
 
-/* 422 validation_error on one field of the body. */
-static void field_error(px_req *r, const char *field, const char *code, const char *msg,
-                        int *bad)
-{
-    px_reply_error_details(r, 422, "validation_error", msg,
-                           json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code,
-                                     "message", msg));
-    *bad = 1;
-}
-
-/* The nested object name of the body (NULL when absent or null), with only the allowed
- * members; anything else replies 422 with the member's dotted field name. */
-static json_t *nested_object(px_req *r, const char *name, const char *const *allowed, int *bad)
-{
-    json_t *v = json_object_get(r->json, name);
-    char msg[200], field[96];
-    if (!v || json_is_null(v))
-        return NULL;
-    if (!json_is_object(v)) {
-        snprintf(msg, sizeof(msg), "%s must be an object", name);
-        field_error(r, name, "invalid_value", msg, bad);
-        return NULL;
-    }
-    const char *key;
-    json_t *m;
-    json_object_foreach(v, key, m) {
-        int ok = 0;
-        for (int i = 0; allowed[i] && !ok; i++)
-            ok = strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            snprintf(field, sizeof(field), "%s.%.60s", name, key);
-            snprintf(msg, sizeof(msg), "unknown field \"%s\"", field);
-            field_error(r, field, "unknown_field", msg, bad);
-            return NULL;
-        }
-    }
-    return v;
-}
-
-/* Member name of the nested object obj (called parent) as a string of 1..max bytes, NULL when
- * absent or null (the use case decides what is required); 422 otherwise. */
-static const char *nested_str(px_req *r, json_t *obj, const char *parent, const char *name,
-                              size_t max, int *bad)
-{
-    json_t *v = obj ? json_object_get(obj, name) : NULL;
-    if (*bad || !v || json_is_null(v))
-        return NULL;
-    if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
-        strlen(json_string_value(v)) == json_string_length(v))
-        return json_string_value(v);
-    char msg[200], field[96];
-    snprintf(field, sizeof(field), "%s.%s", parent, name);
-    snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field, max);
-    field_error(r, field, "invalid_value", msg, bad);
-    return NULL;
-}
-
-/* Member name of obj as an integer in [min, max]; 0 when absent or null. */
-static int nested_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
-                      int max, int *bad)
-{
-    json_t *v = obj ? json_object_get(obj, name) : NULL;
-    if (*bad || !v || json_is_null(v))
-        return 0;
-    if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
-        return (int)json_integer_value(v);
-    char msg[200], field[96];
-    snprintf(field, sizeof(field), "%s.%s", parent, name);
-    snprintf(msg, sizeof(msg), "%s must be an integer from %d to %d", field, min, max);
-    field_error(r, field, "invalid_value", msg, bad);
-    return 0;
-}
-
 void h_release_create(px_req *r)
 {
     static const char *const allowed[] = {"gtin",    "batch",   "market",      "serials",
@@ -352,25 +166,25 @@ void h_release_create(px_req *r)
     int bad = 0;
     size_t n = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
-    const char *market = bad ? NULL : px_json_str(r, r->json, "market", 16, 1, &bad);
-    const char **serials = bad ? NULL : string_items(r, "serials", 0, &n, &bad);
+    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *market = px_json_str(r, r->json, "market", 16, 1, &bad);
+    const char **serials = px_json_items(r, r->json, "serials", 0, &n, &bad);
     /* Shipping data (docs/lifecycle.md "Release: shipping data"): shapes here, the rules
      * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case. */
-    json_t *ship = bad ? NULL : nested_object(r, "ship_to", ship_allowed, &bad);
-    json_t *tx = bad ? NULL : nested_object(r, "transaction", tx_allowed, &bad);
+    json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, &bad);
+    json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed, &bad);
     px_ship_to ship_to;
-    ship_to.owning_party = nested_str(r, ship, "ship_to", "owning_party", 13, &bad);
-    ship_to.location = nested_str(r, ship, "ship_to", "location", 13, &bad);
-    ship_to.prefix_length = nested_int(r, ship, "ship_to", "prefix_length", 6, 12, &bad);
+    ship_to.owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13, &bad);
+    ship_to.location = px_json_member_str(r, ship, "ship_to", "location", 13, &bad);
+    ship_to.prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12, &bad);
     ship_to.location_prefix_length =
-        nested_int(r, ship, "ship_to", "location_prefix_length", 6, 12, &bad);
-    const char *tx_type = nested_str(r, tx, "transaction", "type", 16, &bad);
-    const char *tx_id = nested_str(r, tx, "transaction", "id", 100, &bad);
+        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12, &bad);
+    const char *tx_type = px_json_member_str(r, tx, "transaction", "type", 16, &bad);
+    const char *tx_id = px_json_member_str(r, tx, "transaction", "id", 100, &bad);
     if (!bad && tx && !tx_type)
-        field_error(r, "transaction.type", "required", "transaction.type is required", &bad);
+        px_reply_field(r, "transaction.type", "required", "transaction.type is required", &bad);
     if (!bad && tx && !tx_id)
-        field_error(r, "transaction.id", "required", "transaction.id is required", &bad);
+        px_reply_field(r, "transaction.id", "required", "transaction.id is required", &bad);
     if (bad) {
         free(serials);
         return;
@@ -421,9 +235,8 @@ static void pack_op(px_req *r, int reactivate)
     int bad = 0;
     size_t n = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *reason =
-        bad ? NULL : px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
-    const char **serials = bad ? NULL : string_items(r, "serials", 1, &n, &bad);
+    const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
+    const char **serials = px_json_items(r, r->json, "serials", 1, &n, &bad);
     if (bad)
         return;
     px_db *db = px_req_db(r);
@@ -469,8 +282,8 @@ void h_recall_create(px_req *r)
         return;
     int bad = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *batch = bad ? NULL : px_json_str(r, r->json, "batch", 256, 1, &bad);
-    const char *reason = bad ? NULL : px_json_str(r, r->json, "reason", 32, 0, &bad);
+    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *reason = px_json_str(r, r->json, "reason", 32, 0, &bad);
     if (bad)
         return;
     px_db *db = px_req_db(r);
@@ -520,7 +333,8 @@ void h_pack_get(px_req *r)
     if (px_svc_pack_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &p, add_event,
                         events, &err) != PX_OK) {
         json_decref(events);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "gtin", p.gtin,

@@ -6,20 +6,40 @@
 #include "paging.h"
 #include "px_crypto.h"
 
-static json_t *partnership_json(px_db *db, const px_partnership *p)
+/* A partnership as docs/api.md shows it; NULL when out of memory (the granted GTINs come with the
+ * row: partners_each). */
+static json_t *partnership_json(const px_partnership *p)
 {
-    /* Up to 10,000 granted GTINs (partners.c) of 14 digits, quoted, comma-separated: ~170 KB,
-     * on the heap (a 64 KiB stack buffer silently showed [] beyond ~3,800 products). */
-    size_t cap = 10000 * 17 + 64;
-    char *gtins = malloc(cap);
+    json_t *g = p->gtins_json ? json_loads(p->gtins_json, 0, NULL) : NULL;
+    if (!g)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "partnership_id", p->id, "org_id", p->cmo_id,
+                     "status", p->status, "gtins", g, "created_at", p->created_at, "updated_at",
+                     p->updated_at);
+}
+
+static int take_one(void *ctx, const px_partnership *p)
+{
+    json_t **out = ctx;
+    *out = partnership_json(p);
+    return 1;
+}
+
+/* Answers the partnership id as it is now (after a change: as committed). */
+static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
+{
     px_err err;
-    json_t *g = NULL;
-    if (gtins && px_store_partnership_gtins_json(db, p->id, gtins, cap, &err) == PX_OK)
-        g = json_loads(gtins, 0, NULL);
-    free(gtins);
-    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "partnership_id", p->id, "org_id",
-                     p->cmo_id, "status", p->status, "gtins", g ? g : json_array(),
-                     "created_at", p->created_at, "updated_at", p->updated_at);
+    px_err_clear(&err);
+    json_t *o = NULL;
+    if (px_svc_partners_each(db, &r->actor, id, take_one, &o, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    if (!o) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_json(r, status, o);
 }
 
 void h_partner_create(px_req *r)
@@ -33,9 +53,8 @@ void h_partner_create(px_req *r)
     const char *name = px_json_str(r, r->json, "name", 200, !org_id, &bad);
     const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
     /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
-    long long cpl = bad ? 0 : px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
-    const char **gtins =
-        bad ? NULL : px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
+    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
+    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
     if (bad)
         return;
     px_db *db = px_req_db(r);
@@ -49,8 +68,10 @@ void h_partner_create(px_req *r)
     px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins,
                                      n, &res, &err);
     free(gtins);
-    if (rc != PX_OK)
-        return px_reply_error(r, &err);
+    if (rc != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     /* api_key is null when an existing CMO was linked: it keeps its own keys. */
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
                           res.partnership.id, "api_key", res.api_key[0] ? res.api_key : NULL,
@@ -66,8 +87,7 @@ void h_partner_update(px_req *r)
         return;
     int bad = 0, n = 0;
     const char *status = px_json_str(r, r->json, "status", 16, 0, &bad);
-    const char **gtins =
-        bad ? NULL : px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
+    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
     if (bad)
         return;
     int has_gtins = json_object_get(r->json, "gtins") != NULL;
@@ -84,9 +104,11 @@ void h_partner_update(px_req *r)
                                      has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,
                                      &err);
     free(gtins);
-    if (rc != PX_OK)
-        return px_reply_error(r, &err);
-    px_reply_json(r, 200, partnership_json(db, &p));
+    if (rc != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    reply_partnership(r, db, p.id, 200);
 }
 
 void h_partner_get(px_req *r)
@@ -94,26 +116,24 @@ void h_partner_get(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
-    px_partnership p;
-    if (px_svc_partner_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK)
-        return px_reply_error(r, &err);
-    px_reply_json(r, 200, partnership_json(db, &p));
+    reply_partnership(r, db, px_req_param(r, 0), 200);
 }
 
 typedef struct {
-    px_db *db;
     json_t *items;
     px_page_window win;
+    int oom;
 } list_ctx;
 
 static int add_partner(void *ctx, const px_partnership *p)
 {
     list_ctx *c = ctx;
     int take = px_page_window_take(&c->win, p->id);
-    if (take > 0)
-        json_array_append_new(c->items, partnership_json(c->db, p));
+    json_t *o = take > 0 ? partnership_json(p) : NULL;
+    if (take > 0 && (!o || json_array_append_new(c->items, o) != 0)) {
+        c->oom = 1;
+        return 1;
+    }
     return take < 0;
 }
 
@@ -126,13 +146,17 @@ void h_partner_list(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    list_ctx c = {db, json_array(), {0}};
+    list_ctx c = {json_array(), {0}, 0};
     px_page_window_init(&c.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_svc_partners_each(db, &r->actor, add_partner, &c, &err) != PX_OK) {
+    if (px_svc_partners_each(db, &r->actor, NULL, add_partner, &c, &err) != PX_OK || c.oom) {
         json_decref(c.items);
-        return px_reply_error(r, &err);
+        if (c.oom)
+            px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        else
+            px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(c.items, c.win.more, c.win.last));
 }

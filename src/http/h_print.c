@@ -1,4 +1,4 @@
-/* Carriers of a pack, print manifests (exports) and print jobs (issue 7, docs/print.md). */
+/* Carriers of a pack, print manifests (exports) and print jobs (docs/print.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +77,8 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind, &o,
                            &out, &err) != PX_OK) {
         px_buf_dispose(&out);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     size_t len = out.len;
     px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
@@ -114,8 +115,10 @@ void h_pack_carrier(px_req *r)
     px_err_clear(&err);
     px_pack_carrier c;
     if (px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &c,
-                            &err) != PX_OK)
-        return px_reply_error(r, &err);
+                            &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
                           "element_string", c.element_string, "hri", c.hri, "digital_link",
                           c.digital_link, "epc", c.epc);
@@ -165,21 +168,19 @@ void h_export_create(px_req *r)
     req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
     if (bad)
         return;
-    json_t *jl = json_object_get(r->json, "jsonl");
-    if (jl && !json_is_null(jl) && !json_is_boolean(jl))
-        return px_reply_error_details(r, 422, "validation_error", "jsonl must be true or false",
-                                      json_pack("[{s:s, s:s, s:s}]", "field", "jsonl", "code",
-                                                "invalid_value", "message",
-                                                "jsonl must be true or false"));
-    req.jsonl = jl && json_is_true(jl);
+    req.jsonl = px_json_bool(r, r->json, "jsonl", &bad);
+    if (bad)
+        return;
     px_db *db = px_req_db(r);
     if (!db)
         return;
     px_err err;
     px_err_clear(&err);
     px_export e;
-    if (px_svc_export_create(db, &r->actor, &req, &e, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_export_create(db, &r->actor, &req, &e, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 202, export_json(&e, NULL));
 }
 
@@ -192,8 +193,10 @@ void h_export_get(px_req *r)
     px_err_clear(&err);
     px_export e;
     px_export_link link;
-    if (px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 200, export_json(&e, &link));
 }
 
@@ -216,8 +219,10 @@ void h_export_download(px_req *r)
     px_err_clear(&err);
     px_export_stream *s = NULL;
     if (px_svc_export_open(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
-                           px_req_query(r, "sig"), &s, &err) != PX_OK)
-        return px_reply_error(r, &err);
+                           px_req_query(r, "sig"), &s, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     /* The download takes its pages on connections of its own, one page at a time: give the
      * request's connection back now rather than hold it for the whole transfer. */
     px_pool_release(r->app->pool, r->db);
@@ -258,13 +263,7 @@ void h_print_job_create(px_req *r)
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
     if (bad)
         return;
-    json_t *rp = json_object_get(r->json, "reprint");
-    if (rp && !json_is_null(rp) && !json_is_boolean(rp))
-        return px_reply_error_details(r, 422, "validation_error", "reprint must be true or false",
-                                      json_pack("[{s:s, s:s, s:s}]", "field", "reprint", "code",
-                                                "invalid_value", "message",
-                                                "reprint must be true or false"));
-    req.reprint = rp && json_is_true(rp);
+    req.reprint = px_json_bool(r, r->json, "reprint", &bad);
     const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
     if (bad)
         return;
@@ -290,7 +289,7 @@ void h_print_job_create(px_req *r)
                                                          "serial", serials[e->index], "code",
                                                          e->code, "message", e->message));
             }
-            px_reply_error_details(r, px_http_status(&err), err.code, err.message, details);
+            px_reply_error_items(r, &err, details);
         } else {
             px_reply_error(r, &err);
         }
@@ -311,8 +310,10 @@ void h_print_job_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_print_job j;
-    if (px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 200, job_json(&j));
 }
 
@@ -340,8 +341,10 @@ void h_print_job_list(px_req *r)
         return;
     const char *gtin = px_req_query(r, "gtin");
     const char *serial = px_req_query(r, "serial");
-    if ((gtin && strlen(gtin) > 14) || (serial && strlen(serial) > 64))
-        return px_reply_fail(r, PX_EINVALID, "invalid_value", "gtin or serial is too long");
+    if ((gtin && strlen(gtin) > 14) || (serial && strlen(serial) > 64)) {
+        px_reply_fail(r, PX_EINVALID, "invalid_value", "gtin or serial is too long");
+        return;
+    }
     px_db *db = px_req_db(r);
     if (!db)
         return;
@@ -352,7 +355,8 @@ void h_print_job_list(px_req *r)
     if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s, &err) !=
         PX_OK) {
         json_decref(s.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }
@@ -382,7 +386,8 @@ void h_print_job_serials(px_req *r)
     if (px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), after, first + 1, add_serial,
                                  &s, &err) != PX_OK) {
         json_decref(s.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }

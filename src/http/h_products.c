@@ -66,8 +66,10 @@ void h_product_create(px_req *r)
         return;
     json_t *nhrn = json_object_get(r->json, "nhrn");
     if (nhrn && !json_is_null(nhrn)) {
-        if (!json_is_object(nhrn))
-            return px_reply_fail(r, PX_EINVALID, "invalid_value", "nhrn must be an object");
+        if (!json_is_object(nhrn)) {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "nhrn must be an object");
+            return;
+        }
         if (px_json_only(r, nhrn, nhrn_keys) != 0 ||
             copy_str(r, nhrn, "ai", p.nhrn_ai, sizeof(p.nhrn_ai), 1) ||
             copy_str(r, nhrn, "value", p.nhrn_value, sizeof(p.nhrn_value), 1))
@@ -75,9 +77,10 @@ void h_product_create(px_req *r)
     }
     json_t *md = json_object_get(r->json, "master_data");
     if (md && !json_is_null(md)) {
-        if (!json_is_object(md))
-            return px_reply_fail(r, PX_EINVALID, "invalid_value",
-                                 "master_data must be an object");
+        if (!json_is_object(md)) {
+            px_reply_fail(r, PX_EINVALID, "invalid_value", "master_data must be an object");
+            return;
+        }
         px_master_data *m = &p.master;
         if (px_json_only(r, md, md_keys) != 0 ||
             copy_str(r, md, "regulated_product_name", m->regulated_product_name,
@@ -94,8 +97,10 @@ void h_product_create(px_req *r)
         return;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_product_create(db, r->app, &r->actor, &p, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_product_create(db, r->app, &r->actor, &p, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 201, product_json(&p));
 }
 
@@ -107,8 +112,10 @@ void h_product_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_product p;
-    if (px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 200, product_json(&p));
 }
 
@@ -141,7 +148,8 @@ void h_product_list(px_req *r)
     px_err_clear(&err);
     if (px_svc_products_each(db, &r->actor, after, first + 1, add_product, &s, &err) != PX_OK) {
         json_decref(s.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
 }

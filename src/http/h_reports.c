@@ -1,4 +1,4 @@
-/* Regulator endpoints, reports and the EPCIS query (API.md "Packs, trace and audit",
+/* Regulator endpoints, reports and the EPCIS query (docs/api.md "Packs, trace and audit",
  * docs/delivery.md). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +48,10 @@ void h_endpoint_create(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_endpoint e;
-    if (px_svc_endpoint_create(db, &r->actor, &rq, &e, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_endpoint_create(db, &r->actor, &rq, &e, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
@@ -82,7 +84,8 @@ void h_endpoint_list(px_req *r)
     px_err_clear(&err);
     if (px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err) != PX_OK) {
         json_decref(l.items);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     px_reply_json(r, 200, px_page_wrap(l.items, l.win.more, l.win.last));
 }
@@ -113,12 +116,15 @@ void h_report_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_report rep;
-    if (px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *attempts = json_array();
-    if (px_store_report_attempts_each(db, rep.id, add_attempt, attempts, &err) != PX_OK) {
+    if (px_svc_report_attempts_each(db, &r->actor, rep.id, add_attempt, attempts, &err) != PX_OK) {
         json_decref(attempts);
-        return px_reply_error(r, &err);
+        px_reply_error(r, &err);
+        return;
     }
     char url[96];
     snprintf(url, sizeof(url), "/v1/reports/%s/document", rep.id);
@@ -151,9 +157,10 @@ void h_report_document(px_req *r)
     px_err_clear(&err);
     char *doc = NULL;
     size_t len = 0;
-    if (px_svc_report_document(db, r->app, &r->actor, px_req_param(r, 0), &doc, &len, &err) !=
-        PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_take(r, 200, "application/xml; charset=utf-8", doc, len);
 }
 
@@ -171,9 +178,11 @@ void h_epcis_events(px_req *r)
     const char *vals[] = {q.match_epc, q.eq_biz_step, q.ge_event_time, q.lt_event_time,
                           q.eq_biz_location};
     for (int i = 0; i < 5; i++)
-        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
-            return px_reply_fail(r, PX_EINVALID, "invalid_parameter",
-                                 "%s must be 1 to 512 characters", names[i]);
+        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512)) {
+            px_reply_fail(r, PX_EINVALID, "invalid_parameter", "%s must be 1 to 512 characters",
+                          names[i]);
+            return;
+        }
     px_db *db = px_req_db(r);
     if (!db)
         return;
@@ -185,11 +194,14 @@ void h_epcis_events(px_req *r)
     px_rc rc = px_svc_epcis_query(db, &r->actor, &q, px_epcis_sink_buf, &out, &count, &err);
     if (rc != PX_OK) {
         px_buf_dispose(&out);
-        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0)
-            return px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
-                                 "the query result exceeds %ld MiB: narrow the query",
-                                 EPCIS_QUERY_MAX / (1024 * 1024));
-        return px_reply_error(r, &err);
+        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0) {
+            px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                          "the query result exceeds %ld MiB: narrow the query",
+                          EPCIS_QUERY_MAX / (1024 * 1024));
+            return;
+        }
+        px_reply_error(r, &err);
+        return;
     }
     size_t len = out.len;
     px_reply_take(r, 200, "application/xml; charset=utf-8", px_buf_take(&out), len);

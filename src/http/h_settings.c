@@ -1,5 +1,5 @@
 /* Serial settings: PUT/GET /v1/serial-settings (the MAH's default) and
- * PUT/GET /v1/products/{gtin}/serial-settings (API.md "Products and serial settings"). */
+ * PUT/GET /v1/products/{gtin}/serial-settings (docs/api.md "Products and serial settings"). */
 #include <string.h>
 
 #include "allocation.h"
@@ -45,8 +45,10 @@ void h_org_settings_put(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_org_settings_put(db, &r->actor, &in, &s, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_org_settings_put(db, &r->actor, &in, &s, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "org_id", json_string(r->actor.org_id));
     px_reply_json(r, 201, o);
@@ -60,8 +62,10 @@ void h_org_settings_get(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_org_settings_get(db, &r->actor, &s, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_org_settings_get(db, &r->actor, &s, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "org_id", json_string(r->actor.org_id));
     px_reply_json(r, 200, o);
@@ -78,8 +82,10 @@ void h_product_settings_put(px_req *r)
     px_err err;
     px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err) != PX_OK)
-        return px_reply_error(r, &err);
+    if (px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "source", json_string("product"));
     px_reply_json(r, 201, o);
@@ -95,8 +101,10 @@ void h_product_settings_get(px_req *r)
     px_serial_settings s;
     int from_org = 0;
     if (px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err) !=
-        PX_OK)
-        return px_reply_error(r, &err);
+        PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
     json_t *o = settings_json(&s);
     /* "organization": the default this product would copy at its first allocation. */
     json_object_set_new(o, "source", json_string(from_org ? "organization" : "product"));

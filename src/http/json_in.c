@@ -1,10 +1,25 @@
+/* The one JSON dialect of request bodies (docs/api.md "Errors"): every reader checks one member and,
+ * on a bad one, answers 422 validation_error with a detail naming the field (through px_err and
+ * status_map.c, like every other error) and sets *bad. The readers are sticky (STYLE.md
+ * "Builders carry a sticky failed flag"): once *bad is set they return at once, so a handler
+ * reads its fields in a row and checks bad once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
 
-int px_json_only(px_req *r, json_t *obj, const char *const *allowed)
+void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad)
+{
+    px_err err;
+    px_err_field_set(&err, PX_EINVALID, code, field, "%s", msg);
+    px_reply_error(r, &err);
+    *bad = 1;
+}
+
+/* Members not in allowed, reported with the field name prefix + key. */
+static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *const *allowed,
+                        int *bad)
 {
     const char *key;
     json_t *v;
@@ -13,25 +28,44 @@ int px_json_only(px_req *r, json_t *obj, const char *const *allowed)
         for (int i = 0; allowed[i] && !ok; i++)
             ok = strcmp(key, allowed[i]) == 0;
         if (!ok) {
-            json_t *d = json_pack("[{s:s, s:s, s:s}]", "field", key, "code", "unknown_field",
-                                  "message", "this field is not part of the request");
-            char msg[200];
-            snprintf(msg, sizeof(msg), "unknown field \"%.100s\"", key);
-            px_reply_error_details(r, 422, "validation_error", msg, d);
+            char field[96], msg[160];
+            snprintf(field, sizeof(field), "%s%.60s", prefix, key);
+            snprintf(msg, sizeof(msg), "unknown field \"%s\"", field);
+            px_reply_field(r, field, "unknown_field", msg, bad);
             return -1;
         }
     }
     return 0;
 }
 
+int px_json_only(px_req *r, json_t *obj, const char *const *allowed)
+{
+    int bad = 0;
+    return only_allowed(r, obj, "", allowed, &bad);
+}
+
+/* The member name of obj (NULL when obj is NULL or the member absent or null). */
+static json_t *member(json_t *obj, const char *name)
+{
+    json_t *v = obj ? json_object_get(obj, name) : NULL;
+    return v && !json_is_null(v) ? v : NULL;
+}
+
+/* A JSON string usable as a C string: no NUL inside (RFC 8259 allows \u0000). */
+static int c_string(json_t *v)
+{
+    return strlen(json_string_value(v)) == json_string_length(v);
+}
+
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
                         int *bad)
 {
     if (*bad)
-        return NULL; /* sticky: after the first error (already answered) reads are no-ops */
-    json_t *v = json_object_get(obj, name);
-    const char *problem = NULL;
-    if (!v || json_is_null(v)) {
+        return NULL;
+    json_t *v = member(obj, name);
+    int present = obj && json_object_get(obj, name); /* null counts as given, and wrong */
+    const char *problem;
+    if (!v) {
         if (!required)
             return NULL;
         problem = "is required";
@@ -39,26 +73,15 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
         problem = "must be a string";
     } else if (json_string_length(v) > max || json_string_length(v) == 0) {
         problem = "has the wrong length";
-    } else if (strlen(json_string_value(v)) != json_string_length(v)) {
+    } else if (!c_string(v)) {
         problem = "must not contain NUL characters";
     } else {
         return json_string_value(v);
     }
     char msg[200];
     snprintf(msg, sizeof(msg), "%s %s", name, problem);
-    px_reply_error_details(r, 422, "validation_error", msg,
-                           json_pack("[{s:s, s:s, s:s}]", "field", name, "code",
-                                     !v ? "required" : "invalid_value", "message", msg));
-    *bad = 1;
+    px_reply_field(r, name, present ? "invalid_value" : "required", msg, bad);
     return NULL;
-}
-
-static void field_error(px_req *r, const char *name, const char *code, const char *msg, int *bad)
-{
-    px_reply_error_details(r, 422, "validation_error", msg,
-                           json_pack("[{s:s, s:s, s:s}]", "field", name, "code", code,
-                                     "message", msg));
-    *bad = 1;
 }
 
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
@@ -66,21 +89,36 @@ long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, l
 {
     if (*bad)
         return dflt;
-    json_t *v = json_object_get(obj, name);
+    json_t *v = member(obj, name);
     char msg[200];
-    if (!v || json_is_null(v)) {
+    if (!v) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);
-            field_error(r, name, "required", msg, bad);
+            px_reply_field(r, name, "required", msg, bad);
         }
         return dflt;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
         snprintf(msg, sizeof(msg), "%s must be an integer from %lld to %lld", name, min, max);
-        field_error(r, name, "invalid_value", msg, bad);
+        px_reply_field(r, name, "invalid_value", msg, bad);
         return dflt;
     }
     return json_integer_value(v);
+}
+
+int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad)
+{
+    if (*bad)
+        return 0;
+    json_t *v = member(obj, name);
+    if (!v)
+        return 0;
+    if (json_is_boolean(v))
+        return json_is_true(v);
+    char msg[96];
+    snprintf(msg, sizeof(msg), "%s must be true or false", name);
+    px_reply_field(r, name, "invalid_type", msg, bad);
+    return 0;
 }
 
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
@@ -89,31 +127,36 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
     *n = 0;
     if (*bad)
         return NULL;
-    json_t *v = json_object_get(obj, name);
+    json_t *v = member(obj, name);
     char msg[200], field[96];
-    if (!v || json_is_null(v)) {
+    if (!v) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);
-            field_error(r, name, "required", msg, bad);
+            px_reply_field(r, name, "required", msg, bad);
         }
         return NULL;
     }
     if (!json_is_array(v) || json_array_size(v) > max_items) {
         snprintf(msg, sizeof(msg), "%s must be an array of at most %zu strings", name,
                  max_items);
-        field_error(r, name, "invalid_value", msg, bad);
+        px_reply_field(r, name, "invalid_value", msg, bad);
         return NULL;
     }
     size_t count = json_array_size(v);
     const char **out = calloc(count ? count : 1, sizeof(char *));
+    if (!out) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        *bad = 1;
+        return NULL;
+    }
     for (size_t i = 0; i < count; i++) {
         json_t *e = json_array_get(v, i);
         if (!json_is_string(e) || json_string_length(e) == 0 || json_string_length(e) > max ||
-            strlen(json_string_value(e)) != json_string_length(e)) {
+            !c_string(e)) {
             snprintf(field, sizeof(field), "%s[%zu]", name, i);
             snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field,
                      max);
-            field_error(r, field, "invalid_value", msg, bad);
+            px_reply_field(r, field, "invalid_value", msg, bad);
             free(out);
             return NULL;
         }
@@ -121,4 +164,118 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
     }
     *n = (int)count;
     return out;
+}
+
+/* One detail per bad item of a list: its index, field, code and message. */
+static void item_detail(json_t *details, const char *name, size_t i, const char *code,
+                        const char *message)
+{
+    char field[48];
+    snprintf(field, sizeof(field), "%s[%zu]", name, i);
+    json_array_append_new(details, json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)i,
+                                             "field", field, "code", code, "message", message));
+}
+
+const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n,
+                           int *bad)
+{
+    *n = 0;
+    if (*bad)
+        return NULL;
+    json_t *v = member(obj, name);
+    char msg[160];
+    if (!v) {
+        if (required) {
+            snprintf(msg, sizeof(msg), "%s is required", name);
+            px_reply_field(r, name, "required", msg, bad);
+        }
+        return NULL;
+    }
+    if (!json_is_array(v)) {
+        snprintf(msg, sizeof(msg), "%s must be an array of strings", name);
+        px_reply_field(r, name, "invalid_type", msg, bad);
+        return NULL;
+    }
+    size_t count = json_array_size(v);
+    const char **out = calloc(count ? count : 1, sizeof(*out));
+    json_t *details = json_array();
+    if (!out || !details) {
+        free(out);
+        json_decref(details);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        *bad = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *e = json_array_get(v, i);
+        if (!json_is_string(e))
+            item_detail(details, name, i, "invalid_type", "must be a string");
+        else if (!c_string(e))
+            item_detail(details, name, i, "invalid_character",
+                        "NUL is not in the GS1 AI character set 82");
+        else
+            out[i] = json_string_value(e);
+    }
+    if (json_array_size(details)) {
+        px_err err;
+        px_err_set(&err, PX_EINVALID, "validation_error", "%zu of %zu %s are not strings",
+                   json_array_size(details), count, name);
+        px_reply_error_items(r, &err, details);
+        free(out);
+        *bad = 1;
+        return NULL;
+    }
+    json_decref(details);
+    *n = count;
+    return out;
+}
+
+json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed,
+                       int *bad)
+{
+    if (*bad)
+        return NULL;
+    json_t *v = member(obj, name);
+    if (!v)
+        return NULL;
+    if (!json_is_object(v)) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "%s must be an object", name);
+        px_reply_field(r, name, "invalid_value", msg, bad);
+        return NULL;
+    }
+    char prefix[72];
+    snprintf(prefix, sizeof(prefix), "%.60s.", name);
+    return only_allowed(r, v, prefix, allowed, bad) == 0 ? v : NULL;
+}
+
+const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const char *name,
+                               size_t max, int *bad)
+{
+    json_t *v = member(obj, name);
+    if (*bad || !v)
+        return NULL;
+    if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
+        c_string(v))
+        return json_string_value(v);
+    char msg[200], field[96];
+    snprintf(field, sizeof(field), "%s.%s", parent, name);
+    snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field, max);
+    px_reply_field(r, field, "invalid_value", msg, bad);
+    return NULL;
+}
+
+int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
+                       int max, int *bad)
+{
+    json_t *v = member(obj, name);
+    if (*bad || !v)
+        return 0;
+    if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
+        return (int)json_integer_value(v);
+    char msg[200], field[96];
+    snprintf(field, sizeof(field), "%s.%s", parent, name);
+    snprintf(msg, sizeof(msg), "%s must be an integer from %d to %d", field, min, max);
+    px_reply_field(r, field, "invalid_value", msg, bad);
+    return 0;
 }

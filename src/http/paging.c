@@ -1,4 +1,4 @@
-/* Cursor paging parameters shared by every list (API.md "Conventions"). */
+/* Cursor paging parameters shared by every list (docs/api.md "Conventions"). */
 #include <string.h>
 
 #include "paging.h"
@@ -11,7 +11,7 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap)
     const char *a = px_req_query(r, "after");
     *first = 100;
     after[0] = '\0';
-    /* API.md Conventions: first defaults to 100 and is capped at 1000 (a larger value is
+    /* docs/api.md Conventions: first defaults to 100 and is capped at 1000 (a larger value is
      * served as 1000, not refused). */
     if (f && px_parse_long(f, 1, 1000000000L, first) != 0) {
         px_reply_fail(r, PX_EINVALID, "bad_request", "first must be a positive number");

@@ -36,7 +36,7 @@ void px_reply_json(px_req *r, int status, json_t *body)
     px_reply_take(r, status, "application/json", s, strlen(s));
 }
 
-/* API.md's details carry the item's "index" when the field is an element of a list
+/* docs/api.md's details carry the item's "index" when the field is an element of a list
  * ("serials[3]" -> index 3), so a client can map errors back to its input. */
 static void add_indexes(json_t *details)
 {
@@ -55,8 +55,8 @@ static void add_indexes(json_t *details)
     }
 }
 
-void px_reply_error_details(px_req *r, int status, const char *code, const char *message,
-                            json_t *details)
+static void reply_error_body(px_req *r, int status, const char *code, const char *message,
+                             json_t *details)
 {
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
     if (details) {
@@ -68,7 +68,7 @@ void px_reply_error_details(px_req *r, int status, const char *code, const char 
 
 /* Codes that stand on their own at the top of an error; any other PX_EINVALID code (a field
  * rule such as invalid_character) is reported as validation_error with one detail, the shape
- * API.md gives for field errors. */
+ * docs/api.md gives for field errors. */
 static int top_level_invalid(const char *code)
 {
     static const char *const codes[] = {"validation_error", "settings_missing",
@@ -84,11 +84,11 @@ void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
     /* 500 never carries internals: the detail went to the log where it was detected. */
-    if (status >= 500)
-        return px_reply_error_details(r, status, status == 503 ? "unavailable" : "internal",
-                                      status == 503 ? "service unavailable, try again"
-                                                    : "internal error",
-                                      NULL);
+    if (status >= 500) {
+        reply_error_body(r, status, status == 503 ? "unavailable" : "internal",
+                         status == 503 ? "service unavailable, try again" : "internal error", NULL);
+        return;
+    }
     if (err->rc == PX_EINVALID && !top_level_invalid(err->code)) {
         json_t *d = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
         if (err->field[0])
@@ -97,14 +97,24 @@ void px_reply_error(px_req *r, const px_err *err)
             json_object_set_new(d, "position", json_integer(err->pos));
             json_object_set_new(d, "length", json_integer(err->len));
         }
-        return px_reply_error_details(r, status, "validation_error", err->message,
-                                      json_pack("[o]", d));
+        reply_error_body(r, status, "validation_error", err->message, json_pack("[o]", d));
+        return;
     }
     json_t *details = NULL;
     if (err->field[0])
         details = json_pack("[{s:s, s:s, s:s}]", "field", err->field, "code", err->code,
                             "message", err->message);
-    px_reply_error_details(r, status, err->code, err->message, details);
+    reply_error_body(r, status, err->code, err->message, details);
+}
+
+void px_reply_error_items(px_req *r, const px_err *err, json_t *details)
+{
+    if (!details || !json_array_size(details) || px_http_status(err) >= 500) {
+        json_decref(details);
+        px_reply_error(r, err);
+        return;
+    }
+    reply_error_body(r, px_http_status(err), err->code, err->message, details);
 }
 
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)

@@ -63,25 +63,24 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
                     size_t len);
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
-/* Renders err in API.md's error shape with the status of its rc (status_map.c). */
+/* Renders err in docs/api.md's error shape with the status of its rc (status_map.c). */
 void px_reply_error(px_req *r, const px_err *err);
 /* Shorthand: px_err_set + px_reply_error. */
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Renders an error with a details array (validation_error with several items); steals
- * details. */
-void px_reply_error_details(px_req *r, int status, const char *code, const char *message,
-                            json_t *details);
+/* Renders err with a details array (one entry per bad item of a list), its status from
+ * status_map.c like every error; steals details. A 5xx never carries details. */
+void px_reply_error_items(px_req *r, const px_err *err, json_t *details);
 
-/* ---- JSON body helpers (json_in.c) -------------------------------------------------- */
+/* ---- JSON body readers (json_in.c): sticky, 422 with the field on a bad member ---------- */
 
-/* Rejects members of obj not in the NULL-terminated list (API.md: unknown fields -> 422).
+/* A 422 validation_error about one field (code, message); sets *bad. */
+void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad);
+
+/* Rejects members of obj not in the NULL-terminated list (docs/api.md: unknown fields -> 422).
  * Replies and returns -1 on failure. */
 int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
-/* String member (NULL when absent); when present but not a string, or longer than max
- * bytes, replies 422 and sets *bad. The readers below are sticky (STYLE.md "Builders carry a
- * sticky failed flag"): once *bad is set they return at once, so a handler reads its fields
- * in a row and checks bad once. */
+/* String member of 1..max bytes (NULL when absent or null); required: absent is 422. */
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
                         int *bad);
 
@@ -94,6 +93,23 @@ long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, l
  * has *n entries. */
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
                                size_t max_items, int required, int *n, int *bad);
+/* Boolean member; absent or null is 0. */
+int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad);
+/* Array of strings whose content rules are the use case's (set 82, length, duplicates): every
+ * item that is not a string is reported with its index in one 422. malloc'd vector (strings
+ * borrowed), NULL with *n = 0 when absent and optional. */
+const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n,
+                           int *bad);
+/* Nested object member name with only the allowed members (NULL when absent or null); an
+ * unknown member is 422 with its dotted name. */
+json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed,
+                       int *bad);
+/* Members of a nested object (obj may be NULL), named parent.name in errors: a string of
+ * 1..max bytes (NULL when absent), an integer in [min, max] (0 when absent). */
+const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const char *name,
+                               size_t max, int *bad);
+int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
+                       int max, int *bad);
 
 /* The HTTP status for an error (status_map.c). */
 int px_http_status(const px_err *err);

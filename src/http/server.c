@@ -91,7 +91,7 @@ static const char *bearer_token(px_req *r)
             auth++;
         return *auth ? auth : NULL;
     }
-    /* Alias sent by CMOs migrating from other serialization platforms (API.md). */
+    /* Alias sent by CMOs migrating from other serialization platforms (docs/api.md). */
     const char *alt = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-access-token");
     return alt && *alt ? alt : NULL;
 }
@@ -101,42 +101,57 @@ static void dispatch(px_req *r)
     int path_matched = 0;
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
     if (r->route_index < 0) {
-        if (path_matched)
-            return px_reply_fail(r, PX_EINVALID, "method_not_allowed",
-                                 "method %s is not allowed on this path", r->method);
-        return px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
+        if (path_matched) {
+            px_reply_fail(r, PX_EINVALID, "method_not_allowed",
+                          "method %s is not allowed on this path", r->method);
+            return;
+        }
+        px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
+        return;
     }
     r->route = &px_routes[r->route_index];
-    if (r->body_too_big)
-        return px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
-                             "the request body is larger than %ld bytes", r->app->cfg.max_body);
+    if (r->body_too_big) {
+        px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                      "the request body is larger than %ld bytes", r->app->cfg.max_body);
+        return;
+    }
     if (!(r->route->flags & PX_PUBLIC)) {
         const char *token = bearer_token(r);
-        if (!token)
-            return px_reply_fail(r, PX_EAUTH, "missing_token",
-                                 "an API key is required: Authorization: Bearer <key>");
+        if (!token) {
+            px_reply_fail(r, PX_EAUTH, "missing_token",
+                          "an API key is required: Authorization: Bearer <key>");
+            return;
+        }
         px_db *db = px_req_db(r);
         if (!db)
             return;
         px_err err;
         px_err_clear(&err);
-        if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK)
-            return px_reply_error(r, &err);
+        if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
+            px_reply_error(r, &err);
+            return;
+        }
         r->authenticated = 1;
         if (r->route->action != PX_ACTION__COUNT &&
-            px_policy_check(r->actor.role, r->route->action, &err) != PX_OK)
-            return px_reply_error(r, &err);
+            px_policy_check(r->actor.role, r->route->action, &err) != PX_OK) {
+            px_reply_error(r, &err);
+            return;
+        }
     }
     if (r->route->flags & PX_BODY) {
         json_error_t jerr;
         r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
                              JSON_REJECT_DUPLICATES, &jerr);
-        if (!r->json)
-            return px_reply_fail(r, PX_EINVALID, "malformed_json",
-                                 "the body is not valid JSON: %s at line %d column %d",
-                                 jerr.text, jerr.line, jerr.column);
-        if (!json_is_object(r->json))
-            return px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
+        if (!r->json) {
+            px_reply_fail(r, PX_EINVALID, "malformed_json",
+                          "the body is not valid JSON: %s at line %d column %d", jerr.text,
+                          jerr.line, jerr.column);
+            return;
+        }
+        if (!json_is_object(r->json)) {
+            px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
+            return;
+        }
     }
     r->route->handler(r);
     if (!r->response) {

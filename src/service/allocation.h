@@ -1,5 +1,5 @@
 /* allocation — serial settings, allocation requests, the allocation job runner, and reading
- * jobs and allocated serials (issue 4; API.md "Products and serial settings", "Allocating
+ * jobs and allocated serials (docs/api.md "Products and serial settings", "Allocating
  * serials"; docs/pool.md). */
 #ifndef PX_ALLOCATION_H
 #define PX_ALLOCATION_H
@@ -10,7 +10,7 @@
 /* Serials per chunk: one transaction generates, inserts and records the progress of this
  * many (LIBRARY-NOTES.md: COPY's cost is the primary key's growth, not the statement). */
 #define PX_ALLOC_CHUNK 50000
-#define PX_ALLOC_MAX 1000000   /* API.md: up to 1,000,000 serials per job */
+#define PX_ALLOC_MAX 1000000   /* docs/api.md: up to 1,000,000 serials per job */
 
 /* The fields of a PUT …/serial-settings body, as received (validated here). */
 typedef struct px_settings_input {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epcis.h"
 #include "px_buf.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -40,6 +41,10 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
     px_rc rc = load_gcp_list(app, err);
     if (rc != PX_OK)
         return rc;
+    /* An XSD that does not compile stops the start: a report is never sent unvalidated. */
+    if (cfg->epcis_xsd_dir[0] &&
+        (rc = px_epcis_validator_new(&app->validator, cfg->epcis_xsd_dir, err)) != PX_OK)
+        goto fail;
     rc = px_store_resolve(cfg, app->conninfo, sizeof(app->conninfo),
                                 &app->embedded_started, err);
     if (rc != PX_OK)
@@ -66,6 +71,8 @@ void px_app_close(px_app *app)
     app->pool = NULL;
     free(app->gcp_xml);
     app->gcp_xml = NULL;
+    px_epcis_validator_free(app->validator);
+    app->validator = NULL;
     if (app->embedded_started) {
         px_err err;
         if (px_embedded_stop(app->cfg.data_dir, &err) != PX_OK)

@@ -4,13 +4,7 @@
 #include "px_buf.h"
 #include "px_crypto.h"
 #include "service.h"
-
-px_rc px_svc_audit(px_db *db, const px_actor *by, const char *tenant_id, const char *action,
-                   const char *subject, const char *details_json, px_err *err)
-{
-    return px_store_audit_append(db, by->org_id, by->key_id, tenant_id, action, subject,
-                                 details_json, err);
-}
+#include "tx.h"
 
 px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
                         px_audit_fn fn, void *ctx, px_err *err)
@@ -74,6 +68,11 @@ static int verify_one(void *ctx, const px_audit_entry *e)
     return 0;
 }
 
+static px_rc verify_body(px_tx *tx, void *vs, px_err *err)
+{
+    return px_store_audit_each(px_tx_db(tx), NULL, 0, 0, verify_one, vs, err);
+}
+
 px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -84,12 +83,8 @@ px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, 
     memset(s.last_hash, '0', 64);
     s.last_hash[64] = '\0';
     px_buf_init(&s.text, 1 << 20);
-    /* REPEATABLE READ: one snapshot, so appends during the scan do not confuse it. */
-    px_rc rc = px_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
-    if (rc == PX_OK) {
-        rc = px_store_audit_each(db, NULL, 0, 0, verify_one, &s, err);
-        px_db_rollback(db);
-    }
+    /* One snapshot, so appends during the scan do not confuse it. */
+    px_rc rc = px_tx_read(db, verify_body, &s, err);
     px_buf_dispose(&s.text);
     if (rc != PX_OK)
         return rc;

@@ -1,11 +1,9 @@
-/* Products (API.md "Products and serial settings"). */
+/* Products (docs/api.md "Products and serial settings"). */
 #include <stdio.h>
 #include <string.h>
 
 #include "gs1.h"
-#include "px_log.h"
 #include "px_str.h"
-#include "service.h"
 #include "service_internal.h"
 
 static px_rc text_field(const char *v, size_t max, const char *field, px_err *err)
@@ -87,9 +85,8 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
         /* NHRN: AIs 710–717, X..20 (DOMAIN.md §2.1; Delegated Regulation 2016/161 Art. 4(b)(iii)). */
         if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 ||
             p->nhrn_ai[2] < '0' || p->nhrn_ai[2] > '7') {
-            px_err_set(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai must be 710 to 717");
-            px_err_field(err, "nhrn.ai");
-            return PX_EINVALID;
+            return px_err_field_set(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai",
+                                    "nhrn.ai must be 710 to 717");
         }
         if (gs1_cset82_validate(p->nhrn_value, GS1_SERIAL_MAX, err) != PX_OK) {
             px_err_field(err, "nhrn.value");
@@ -113,32 +110,39 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
     return PX_OK;
 }
 
-px_rc px__product_create_in_tx(px_db *db, const px_app *app, const px_actor *by,
-                               px_product *p, px_err *err)
+px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
+                               px_err *err)
 {
     px_rc rc = validate_product(app, p, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
-    if ((rc = px_store_product_insert(db, p, err)) != PX_OK)
+    if ((rc = px_store_product_insert(px_tx_db(tx), p, err)) != PX_OK)
         return rc;
-    char details[320], name[256];
-    px_json_escape(name, sizeof(name), p->name);
-    snprintf(details, sizeof(details), "{\"name\":\"%s\",\"market\":\"%s\"}", name, p->market);
-    return px_svc_audit(db, by, by->org_id, "product.create", p->gtin, details, err);
+    px_audit_details *d = px_tx_audit_as(tx, by, by->org_id, "product.create", p->gtin);
+    if (d) {
+        px_audit_str(d, "name", p->name);
+        px_audit_str(d, "market", p->market);
+    }
+    return PX_OK;
+}
+
+typedef struct product_ctx {
+    const px_app *app;
+    px_product *p;
+} product_ctx;
+
+static px_rc product_body(px_tx *tx, void *vc, px_err *err)
+{
+    product_ctx *c = vc;
+    return px__product_create_in_tx(tx, c->app, px_tx_actor(tx), c->p, err);
 }
 
 px_rc px_svc_product_create(px_db *db, const px_app *app, const px_actor *by, px_product *p,
                             px_err *err)
 {
-    px_rc rc = px_db_begin(db, err);
-    if (rc != PX_OK)
-        return rc;
-    if ((rc = px__product_create_in_tx(db, app, by, p, err)) != PX_OK) {
-        px_db_rollback(db);
-        return rc;
-    }
-    return px_db_commit(db, err);
+    product_ctx c = {app, p};
+    return px_tx_run(db, by, product_body, &c, err);
 }
 
 px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, int for_update,

@@ -1,4 +1,4 @@
-/* Print manifests (issue 7, docs/print.md "Exports").
+/* Print manifests (docs/print.md "Exports").
  *
  * The export job is cheap and exact: it freezes the selection (the serials of the allocation,
  * or the commissioned packs of the batch the caller may see) into export_item, numbered in
@@ -20,20 +20,19 @@
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "tx.h"
 
-#define LINK_TTL_DEFAULT 900 /* seconds: a short-lived link (15 minutes) */
-#define LINK_TTL_MAX 86400
 #define PAGE_ROWS 1000 /* rows per database page of a download */
-#define SECRET_MIN 32  /* bytes of PACKID_LINK_SECRET */
 
 /* ---- the link secret and signature --------------------------------------------------------- */
 
-static px_rc link_secret(px_db *db, uint8_t key[32], px_err *err)
+static px_rc link_secret(px_db *db, const px_app *app, uint8_t key[32], px_err *err)
 {
-    const char *env = getenv("PACKID_LINK_SECRET");
-    if (env && strlen(env) >= SECRET_MIN) {
-        /* Hash the operator's secret to a fixed-size key (any length and alphabet works). */
-        px_sha256(key, env, strlen(env));
+    const char *conf = app->cfg.link_secret;
+    if (conf[0]) {
+        /* Hash the operator's secret to a fixed-size key (any length and alphabet works);
+         * px_config refused one shorter than 32 bytes. */
+        px_sha256(key, conf, strlen(conf));
         return PX_OK;
     }
     uint8_t proposal[32];
@@ -53,22 +52,11 @@ static void link_sig(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], con
     px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
 }
 
-static long link_ttl(void)
-{
-    /* PACKID_EXPORT_LINK_TTL (seconds, 1..86400) shortens or lengthens links; default 900. */
-    long ttl = LINK_TTL_DEFAULT;
-    const char *s = getenv("PACKID_EXPORT_LINK_TTL");
-    if (s && px_parse_long(s, 1, LINK_TTL_MAX, &ttl) != 0)
-        ttl = LINK_TTL_DEFAULT;
-    return ttl;
-}
-
 static void public_base(char *out, size_t cap, const px_app *app)
 {
     /* PACKID_PUBLIC_URL when set; otherwise the address the server really listens on (the
      * configured default was computed before a port 0 was bound). */
-    const char *pub = getenv("PACKID_PUBLIC_URL");
-    if (pub && *pub)
+    if (app->cfg.public_url_set)
         px_strlcpy(out, app->cfg.public_url, cap);
     else
         snprintf(out, cap, "http://%s:%d", app->cfg.listen_host, app->cfg.listen_port);
@@ -100,6 +88,80 @@ static px_rc check_uuid(const char *s, const char *field, px_err *err)
     return PX_ENOTFOUND;
 }
 
+typedef struct export_ctx {
+    px_export *e;
+    const px_export_request *req;
+} export_ctx;
+
+/* The selection the export freezes: an allocation the caller may read (the MAH of the
+ * product, or the CMO it was allocated to while partnered), or a commissioned batch of a
+ * product the caller may access; anything else is not found. */
+static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const char *alloc_id,
+                           px_product *prod, px_err *err)
+{
+    px_rc rc;
+    char expiry[7];
+    int found = 0;
+    if (!alloc_id) {
+        rc = px_svc_product_access(db, by, e->gtin, 0, prod, err);
+        if (rc == PX_OK)
+            rc = px_store_print_batch_expiry(db, expiry, &found, e->gtin, e->batch, err);
+        if (rc == PX_OK && !found)
+            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e->batch,
+                            e->gtin);
+        return rc;
+    }
+    px_allocation a;
+    if ((rc = px_svc_allocation_get(db, by, alloc_id, &a, err)) != PX_OK ||
+        (rc = px_svc_product_access(db, by, a.gtin, 0, prod, err)) != PX_OK)
+        return rc;
+    px_strlcpy(e->allocation_id, a.id, sizeof(e->allocation_id));
+    px_strlcpy(e->gtin, a.gtin, sizeof(e->gtin));
+    /* One batch has one expiry (docs/api.md batch_expiry_mismatch). */
+    if (!e->run_batch[0])
+        return PX_OK;
+    rc = px_store_print_batch_expiry(db, expiry, &found, e->gtin, e->run_batch, err);
+    if (rc == PX_OK && found && strcmp(expiry, e->run_expiry) != 0)
+        rc = px_err_field_set(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
+                              "batch '%s' already has expiry %s", e->run_batch, expiry);
+    return rc;
+}
+
+static px_rc export_body(px_tx *tx, void *vc, px_err *err)
+{
+    export_ctx *c = vc;
+    px_export *e = c->e;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    int by_alloc = c->req->allocation_id != NULL;
+    px_product prod;
+    px_rc rc = export_source(db, by, e, c->req->allocation_id, &prod, err);
+    if (rc != PX_OK)
+        return rc;
+    /* A CMO's manifest — of a batch or of its allocation — holds only its own serials and
+     * never a pack already released (DESIGN.md: a CMO never sees packs after release). */
+    if (by->org_kind == PX_ORG_CMO)
+        px_strlcpy(e->scope_org, by->org_id, sizeof(e->scope_org));
+    px_strlcpy(e->tenant_id, prod.mah_id, sizeof(e->tenant_id));
+    char what[48], idpart[9];
+    file_part(what, sizeof(what), by_alloc ? e->allocation_id : e->batch);
+    if (by_alloc)
+        what[8] = '\0';
+    px_strlcpy(idpart, e->id, sizeof(idpart));
+    snprintf(e->filename, sizeof(e->filename), "packid-%s-%s-%s.%s", e->gtin, what, idpart,
+             e->format);
+    if ((rc = px_store_export_insert(db, e, err)) != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, e->tenant_id, "export.create", e->id);
+    if (d) {
+        px_audit_str(d, "gtin", e->gtin);
+        px_audit_str(d, "allocation_id", by_alloc ? e->allocation_id : NULL);
+        px_audit_str(d, "format", e->format);
+        px_audit_str(d, "job_id", e->job_id);
+    }
+    return PX_OK;
+}
+
 px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_request *req,
                            px_export *out, px_err *err)
 {
@@ -114,7 +176,7 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         return PX_EINVALID;
     }
     if (by_alloc && (req->batch != NULL) != (req->expiry != NULL)) {
-        /* Refused before anything is printed: a label needs both (issue 7, print
+        /* Refused before anything is printed: a label needs both (print
          * governance; Delegated Regulation (EU) 2016/161 Art. 4(b)(iv)-(v)). */
         px_err_set(err, PX_EINVALID, "required",
                    "the production run's batch and expiry are given together");
@@ -137,15 +199,13 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     }
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
     if (strcmp(gs, "escape") != 0 && strcmp(gs, "tag") != 0) {
-        px_err_set(err, PX_EINVALID, "invalid_value", "gs must be \"escape\" or \"tag\"");
-        px_err_field(err, "gs");
-        return PX_EINVALID;
+        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gs",
+                                "gs must be \"escape\" or \"tag\"");
     }
     if (!by_alloc) {
         if (!req->gtin || !req->batch) {
-            px_err_set(err, PX_EINVALID, "required", "gtin and batch are both required");
-            px_err_field(err, req->gtin ? "batch" : "gtin");
-            return PX_EINVALID;
+            return px_err_field_set(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",
+                                    "gtin and batch are both required");
         }
         if (gs1_gtin_normalize(e.gtin, req->gtin, err) != PX_OK) {
             px_err_field(err, "gtin");
@@ -166,73 +226,11 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     if (px_uuid_v4(e.id) != PX_OK || px_uuid_v4(e.job_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
 
-    px_rc rc = px_db_begin(db, err);
-    if (rc != PX_OK)
-        return rc;
-    px_product prod;
-    if (by_alloc) {
-        /* Issue 4's access rule for allocations: the MAH of the product, or the CMO it was
-         * allocated to while partnered; anything else is not found. */
-        px_allocation a;
-        rc = px_svc_allocation_get(db, by, req->allocation_id, &a, err);
-        if (rc == PX_OK)
-            rc = px_svc_product_access(db, by, a.gtin, 0, &prod, err);
-        if (rc == PX_OK) {
-            px_strlcpy(e.allocation_id, a.id, sizeof(e.allocation_id));
-            px_strlcpy(e.gtin, a.gtin, sizeof(e.gtin));
-        }
-        /* One batch has one expiry (API.md batch_expiry_mismatch). */
-        if (rc == PX_OK && e.run_batch[0]) {
-            char known[7];
-            int found = 0;
-            rc = px_store_print_batch_expiry(db, known, &found, e.gtin, e.run_batch, err);
-            if (rc == PX_OK && found && strcmp(known, e.run_expiry) != 0) {
-                rc = px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
-                                "batch '%s' already has expiry %s", e.run_batch, known);
-                px_err_field(err, "expiry");
-            }
-        }
-    } else {
-        rc = px_svc_product_access(db, by, e.gtin, 0, &prod, err);
-        char expiry[7];
-        int found = 0;
-        if (rc == PX_OK)
-            rc = px_store_print_batch_expiry(db, expiry, &found, e.gtin, e.batch, err);
-        if (rc == PX_OK && !found)
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e.batch,
-                            e.gtin);
-    }
-    /* A CMO's manifest — of a batch or of its allocation — holds only its own serials and
-     * never a pack already released (DESIGN.md: a CMO never sees packs after release). */
-    if (by->org_kind == PX_ORG_CMO)
-        px_strlcpy(e.scope_org, by->org_id, sizeof(e.scope_org));
-    if (rc == PX_OK) {
-        px_strlcpy(e.tenant_id, prod.mah_id, sizeof(e.tenant_id));
-        char what[48], idpart[9];
-        file_part(what, sizeof(what), by_alloc ? e.allocation_id : e.batch);
-        if (by_alloc)
-            what[8] = '\0';
-        px_strlcpy(idpart, e.id, sizeof(idpart));
-        snprintf(e.filename, sizeof(e.filename), "packid-%s-%s-%s.%s", e.gtin, what, idpart,
-                 e.format);
-        rc = px_store_export_insert(db, &e, err);
-    }
-    if (rc == PX_OK) {
-        char details[256];
-        snprintf(details, sizeof(details),
-                 "{\"gtin\":\"%s\",\"allocation_id\":%s%s%s,\"format\":\"%s\",\"job_id\":\"%s\"}",
-                 e.gtin, by_alloc ? "\"" : "", by_alloc ? e.allocation_id : "null",
-                 by_alloc ? "\"" : "", e.format, e.job_id);
-        rc = px_svc_audit(db, by, e.tenant_id, "export.create", e.id, details, err);
-    }
+    export_ctx c = {&e, req};
+    px_rc rc = px_tx_run(db, by, export_body, &c, err);
     if (rc == PX_OK)
-        rc = px_db_commit(db, err);
-    if (rc != PX_OK) {
-        px_db_rollback(db);
-        return rc;
-    }
-    *out = e;
-    return PX_OK;
+        *out = e;
+    return rc;
 }
 
 static int export_visible(const px_actor *by, const px_export *e)
@@ -254,10 +252,10 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
     uint8_t key[32];
-    rc = link_secret(db, key, err);
+    rc = link_secret(db, app, key, err);
     if (rc != PX_OK)
         return rc;
-    long ttl = link_ttl();
+    long ttl = app->cfg.export_link_ttl;
     int64_t now_us = px_now_us();
     long long expires = (long long)(now_us / 1000000) + ttl;
     char sig[PX_SHA256_HEX_LEN + 1], base[256];
@@ -307,7 +305,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     if (rc != PX_OK && rc != PX_ENOTFOUND)
         return px_err_set(err, rc, ignore.code, "%s", ignore.message);
     uint8_t key[32];
-    rc = link_secret(db, key, err);
+    rc = link_secret(db, app, key, err);
     if (rc != PX_OK)
         return rc;
     char want[PX_SHA256_HEX_LEN + 1];
@@ -324,7 +322,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
     px_export_stream *s = calloc(1, sizeof(*s));
     if (!s)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     s->app = app;
     s->e = e;
     *out = s;
@@ -506,28 +504,27 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
 
 /* ---- the runner --------------------------------------------------------------------------- */
 
+static px_rc export_run_body(px_tx *tx, void *vfound, px_err *err)
+{
+    int *found = vfound;
+    px_db *db = px_tx_db(tx);
+    px_export e;
+    int alloc_failed = 0;
+    px_rc rc = px_store_export_claim(db, &e, found, &alloc_failed, err);
+    if (rc != PX_OK || !*found)
+        return rc;
+    if (alloc_failed) {
+        px_logf(PX_LOG_ERROR, "export %s failed: the allocation failed", e.id);
+        return px_store_export_fail(db, &e, "the allocation failed", err);
+    }
+    return px_store_export_freeze(db, &e, err);
+}
+
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     (void)app;
-    *did_work = 0;
-    px_rc rc = px_db_begin(db, err);
-    if (rc != PX_OK)
-        return rc;
-    px_export e;
-    int found = 0, alloc_failed = 0;
-    rc = px_store_export_claim(db, &e, &found, &alloc_failed, err);
-    if (rc == PX_OK && found) {
-        if (alloc_failed)
-            rc = px_store_export_fail(db, &e, "the allocation failed", err);
-        else
-            rc = px_store_export_freeze(db, &e, err);
-    }
-    if (rc == PX_OK)
-        rc = px_db_commit(db, err);
-    if (rc != PX_OK) {
-        px_db_rollback(db);
-        return rc;
-    }
-    *did_work = found;
-    return PX_OK;
+    int found = 0;
+    px_rc rc = px_tx_run(db, NULL, export_run_body, &found, err);
+    *did_work = rc == PX_OK && found;
+    return rc;
 }

@@ -1,4 +1,4 @@
-/* lifecycle — the pack lifecycle use cases (issue 5, docs/lifecycle.md): commissioning,
+/* lifecycle — the pack lifecycle use cases (docs/lifecycle.md): commissioning,
  * release to market, decommissioning, reactivation, batch recall, reading a pack.
  *
  * Each use case is one transaction: the state change, its EPCIS event row (with the EPCIS 2.0
@@ -15,7 +15,7 @@
 #include "lifecycle_store.h"
 #include "service.h"
 
-/* One bad item of a multi-item request (API.md error details: index, field, code, message). */
+/* One bad item of a multi-item request (docs/api.md error details: index, field, code, message). */
 typedef struct px_item_error {
     size_t index;
     char code[32];
@@ -23,7 +23,7 @@ typedef struct px_item_error {
     int pos, len;                 /* bad character span, pos -1 when none */
 } px_item_error;
 
-/* An Idempotency-Key (API.md "Commissioning"): the use case claims the key in its own
+/* An Idempotency-Key (docs/api.md "Commissioning"): the use case claims the key in its own
  * transaction and stores the rendered response before COMMIT. render turns the result into
  * the response body (malloc'd) and its status. */
 typedef struct px_idem {

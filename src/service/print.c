@@ -1,4 +1,4 @@
-/* Carriers of a pack and print jobs (issue 7, docs/print.md). */
+/* Carriers of a pack and print jobs (docs/print.md). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +11,11 @@
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "tx.h"
 
 /* ---- carriers --------------------------------------------------------------------------- */
 
-/* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (API.md "Packs"), applied by the
+/* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (docs/api.md "Packs"), applied by the
  * lifecycle's own pack lookup so there is one rule: a MAH sees its products' packs; a CMO only
  * packs it commissioned that were never released; anyone else, and another tenant's pack, gets
  * not_found. */
@@ -196,9 +197,7 @@ static px_rc validate_text(const char *v, size_t max, const char *field, int req
     if (!v || !*v) {
         if (!required)
             return PX_OK;
-        px_err_set(err, PX_EINVALID, "required", "%s is required", field);
-        px_err_field(err, "%s", field);
-        return PX_EINVALID;
+        return px_err_field_set(err, PX_EINVALID, "required", field, "%s is required", field);
     }
     if (!px_str_printable(v, max)) {
         px_err_set(err, PX_EINVALID, "invalid_value",
@@ -229,7 +228,7 @@ static px_rc check_serials(check_ctx *c, px_err *err)
     if (!dup || !scratch) {
         free(dup);
         free(scratch);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
     px_commission_mark_duplicates(dup, req->serials, req->n_serials,
                                   scratch);
@@ -248,52 +247,156 @@ static px_rc check_serials(check_ctx *c, px_err *err)
     free(dup);
     free(scratch);
     if (c->rc != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     if (c->res->n_errors)
         return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
                           c->res->n_errors, req->n_serials);
     return PX_OK;
 }
 
-px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_request *req,
-                              px_print_result *res, px_err *err)
+/* A batch has one expiry (docs/api.md "batch_expiry_mismatch"); a known batch gives it, an unknown
+ * one needs it. */
+static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, char expiry[7],
+                                px_err *err)
 {
-    memset(res, 0, sizeof(*res));
-    px_print_job *j = &res->job;
-    char gtin[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(gtin, req->gtin ? req->gtin : "", err) != PX_OK) {
-        px_err_field(err, "gtin");
-        return PX_EINVALID;
+    char known[7];
+    int found = 0;
+    px_rc rc = px_store_print_batch_expiry(db, known, &found, gtin, batch, err);
+    if (rc != PX_OK)
+        return rc;
+    if (found && expiry[0] && strcmp(known, expiry) != 0)
+        return px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
+                          "batch '%s' has expiry %s, not %s", batch, known, expiry);
+    if (found)
+        px_strlcpy(expiry, known, 7);
+    else if (!expiry[0])
+        return px_err_field_set(err, PX_EINVALID, "required", "expiry",
+                                "batch '%s' is not known yet: give its expiry", batch);
+    return PX_OK;
+}
+
+/* Nothing is printed when any serial is refused; the status says the worst kind. */
+static px_rc print_refusals(check_ctx *c, px_err *err)
+{
+    px_print_result *res = c->res;
+    for (size_t i = 0; i < c->req->n_serials; i++)
+        if (!c->seen[i]) {
+            c->n_notfound++;
+            add_error(c, i, "not_found", "serial '%s' not found", c->req->serials[i]);
+        }
+    if (c->rc != PX_OK)
+        return px_err_oom(err);
+    if (res->n_errors)
+        qsort(res->errors, res->n_errors, sizeof(res->errors[0]), cmp_index);
+    if (c->n_notfound)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "%d serials not found", c->n_notfound);
+    if (c->n_invalid)
+        return px_err_set(err, PX_EINVALID, "validation_error",
+                          "%d serials cannot be printed as asked", c->n_invalid);
+    if (c->n_printed)
+        return px_err_set(err, PX_EEXISTS, "already_printed",
+                          "%d serials were already printed; a damaged label is a reprint",
+                          c->n_printed);
+    if (c->n_unprinted)
+        return px_err_set(err, PX_ESTATE, "not_printed",
+                          "%d serials were never printed and cannot be reprinted", c->n_unprinted);
+    return PX_OK;
+}
+
+static void print_job_fill(px_print_job *j, const px_actor *by, const px_print_request *req,
+                           const char *gtin, const char *tenant_id, const char *batch,
+                           const char *expiry)
+{
+    px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
+    px_strlcpy(j->key_id, by->key_id, sizeof(j->key_id));
+    px_strlcpy(j->tenant_id, tenant_id, sizeof(j->tenant_id));
+    px_strlcpy(j->gtin, gtin, sizeof(j->gtin));
+    px_strlcpy(j->line, req->line, sizeof(j->line));
+    px_strlcpy(j->operator_name, req->operator_name, sizeof(j->operator_name));
+    j->reprint = req->reprint;
+    px_strlcpy(j->reason,
+               req->reprint ? (req->reason && *req->reason ? req->reason : "damaged") : "",
+               sizeof(j->reason));
+    px_strlcpy(j->batch, batch, sizeof(j->batch));
+    px_strlcpy(j->expiry, expiry, sizeof(j->expiry));
+    j->created_at_us = px_now_us();
+}
+
+typedef struct print_tx {
+    check_ctx *c;
+    const char *gtin;
+    char batch[GS1_BATCH_MAX + 1], expiry[7];
+    size_t syntax_errors; /* found before the transaction */
+} print_tx;
+
+static px_rc print_body(px_tx *tx, void *vp, px_err *err)
+{
+    print_tx *p = vp;
+    check_ctx *c = p->c;
+    px_db *db = px_tx_db(tx);
+    const px_print_request *req = c->req;
+    px_print_job *j = &c->res->job;
+    /* A rerun starts from the syntax errors. */
+    c->res->n_errors = p->syntax_errors;
+    c->n_notfound = c->n_invalid = c->n_printed = c->n_unprinted = 0;
+    memset(c->seen, 0, req->n_serials);
+    px_product prod;
+    px_rc rc;
+    if ((rc = px_svc_product_access(db, c->by, p->gtin, 0, &prod, err)) != PX_OK ||
+        (p->batch[0] && (rc = print_batch_expiry(db, p->gtin, p->batch, p->expiry, err))) ||
+        (rc = px_store_print_packs_lock(db, p->gtin, req->serials, req->n_serials, check_pack, c,
+                                        err)) != PX_OK ||
+        (rc = print_refusals(c, err)) != PX_OK)
+        return rc;
+    memset(j, 0, sizeof(*j));
+    if (px_uuid_v4(j->id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    print_job_fill(j, c->by, req, p->gtin, prod.mah_id, p->batch, p->expiry);
+    rc = px_store_print_job_insert(db, j, req->serials, req->n_serials, err);
+    /* Lost a race with a concurrent first print of the same serial: the unique index on first
+     * prints refused this one (REQ-PRINT-1). */
+    if (rc == PX_EEXISTS)
+        return px_err_set(err, PX_EEXISTS, "already_printed",
+                          "a serial of this job was printed by a concurrent job");
+    if (rc != PX_OK)
+        return rc;
+    px_audit_details *d =
+        px_tx_audit(tx, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create", j->id);
+    if (d) {
+        px_audit_str(d, "gtin", j->gtin);
+        px_audit_int(d, "count", j->count);
+        px_audit_str(d, "line", j->line);
+        px_audit_str(d, "operator", j->operator_name);
+        px_audit_bool(d, "reprint", j->reprint);
+        px_audit_str(d, "reason", j->reason);
     }
-    if (req->n_serials == 0 || req->n_serials > PX_PRINT_MAX) {
-        px_err_set(err, PX_EINVALID, "invalid_value", "serials must list 1 to %d serials",
-                   PX_PRINT_MAX);
-        px_err_field(err, "serials");
-        return PX_EINVALID;
-    }
+    return PX_OK;
+}
+
+/* The request's own fields, checked before anything is read. */
+static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
+{
+    if (req->n_serials == 0 || req->n_serials > PX_PRINT_MAX)
+        return px_err_field_set(err, PX_EINVALID, "invalid_value", "serials",
+                                "serials must list 1 to %d serials", PX_PRINT_MAX);
     if (validate_text(req->line, 64, "line", 1, err) != PX_OK ||
         validate_text(req->operator_name, 100, "operator", 1, err) != PX_OK ||
         validate_text(req->reason, 200, "reason", 0, err) != PX_OK)
         return PX_EINVALID;
-    if (req->reason && *req->reason && !req->reprint) {
-        px_err_set(err, PX_EINVALID, "invalid_value", "reason is for reprints only");
-        px_err_field(err, "reason");
-        return PX_EINVALID;
-    }
-    char batch[GS1_BATCH_MAX + 1] = "", expiry[7] = "";
+    if (req->reason && *req->reason && !req->reprint)
+        return px_err_field_set(err, PX_EINVALID, "invalid_value", "reason",
+                                "reason is for reprints only");
     if (req->batch) {
         if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
             px_err_field(err, "batch");
             return PX_EINVALID;
         }
-        px_strlcpy(batch, req->batch, sizeof(batch));
+        px_strlcpy(p->batch, req->batch, sizeof(p->batch));
     }
     if (req->expiry) {
-        if (!req->batch) {
-            px_err_set(err, PX_EINVALID, "required", "expiry is given without its batch");
-            px_err_field(err, "batch");
-            return PX_EINVALID;
-        }
+        if (!req->batch)
+            return px_err_field_set(err, PX_EINVALID, "required", "batch",
+                                    "expiry is given without its batch");
         int y, m, d;
         px_civil_from_us(px_now_us(), &y, &m, &d);
         gs1_date date;
@@ -301,108 +404,37 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
             px_err_field(err, "expiry");
             return PX_EINVALID;
         }
-        px_strlcpy(expiry, req->expiry, sizeof(expiry));
+        px_strlcpy(p->expiry, req->expiry, sizeof(p->expiry));
     }
-    check_ctx c = {.by = by, .req = req, .batch = batch, .expiry = expiry, .res = res};
+    return PX_OK;
+}
+
+px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_request *req,
+                              px_print_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    char gtin[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(gtin, req->gtin ? req->gtin : "", err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    print_tx p;
+    memset(&p, 0, sizeof(p));
+    p.gtin = gtin;
+    px_rc rc = print_fields(req, &p, err);
+    if (rc != PX_OK)
+        return rc;
+    check_ctx c = {.by = by, .req = req, .batch = p.batch, .expiry = p.expiry, .res = res};
     if (check_serials(&c, err) != PX_OK)
         return err->rc;
     c.seen = calloc(req->n_serials, 1);
     if (!c.seen)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
-
-    px_rc rc = px_db_begin(db, err);
-    px_product prod;
-    if (rc == PX_OK)
-        rc = px_svc_product_access(db, by, gtin, 0, &prod, err);
-    if (rc == PX_OK && batch[0]) {
-        /* A batch has one expiry (API.md "batch_expiry_mismatch"); a known batch gives it. */
-        char known[7];
-        int found = 0;
-        rc = px_store_print_batch_expiry(db, known, &found, gtin, batch, err);
-        if (rc == PX_OK && found && expiry[0] && strcmp(known, expiry) != 0)
-            rc = px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
-                            "batch '%s' has expiry %s, not %s", batch, known, expiry);
-        else if (rc == PX_OK && found)
-            px_strlcpy(expiry, known, sizeof(expiry));
-        else if (rc == PX_OK && !expiry[0]) {
-            rc = px_err_set(err, PX_EINVALID, "required",
-                            "batch '%s' is not known yet: give its expiry", batch);
-            px_err_field(err, "expiry");
-        }
-    }
-    if (rc == PX_OK)
-        rc = px_store_print_packs_lock(db, gtin, req->serials, req->n_serials, check_pack, &c, err);
-    if (rc == PX_OK && c.rc != PX_OK)
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
-    if (rc == PX_OK) {
-        for (size_t i = 0; i < req->n_serials; i++)
-            if (!c.seen[i]) {
-                c.n_notfound++;
-                add_error(&c, i, "not_found", "serial '%s' not found", req->serials[i]);
-            }
-        if (res->n_errors)
-            qsort(res->errors, res->n_errors, sizeof(res->errors[0]), cmp_index);
-        /* Nothing is printed when any serial is refused; the status says the worst kind. */
-        if (c.n_notfound)
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%d serials not found", c.n_notfound);
-        else if (c.n_invalid)
-            rc = px_err_set(err, PX_EINVALID, "validation_error",
-                            "%d serials cannot be printed as asked", c.n_invalid);
-        else if (c.n_printed)
-            rc = px_err_set(err, PX_EEXISTS, "already_printed",
-                            "%d serials were already printed; a damaged label is a reprint",
-                            c.n_printed);
-        else if (c.n_unprinted)
-            rc = px_err_set(err, PX_ESTATE, "not_printed",
-                            "%d serials were never printed and cannot be reprinted", c.n_unprinted);
-    }
-    if (rc == PX_OK) {
-        memset(j, 0, sizeof(*j));
-        if (px_uuid_v4(j->id) != PX_OK)
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-        px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
-        px_strlcpy(j->key_id, by->key_id, sizeof(j->key_id));
-        px_strlcpy(j->tenant_id, prod.mah_id, sizeof(j->tenant_id));
-        px_strlcpy(j->gtin, gtin, sizeof(j->gtin));
-        px_strlcpy(j->line, req->line, sizeof(j->line));
-        px_strlcpy(j->operator_name, req->operator_name, sizeof(j->operator_name));
-        j->reprint = req->reprint;
-        px_strlcpy(j->reason,
-                   req->reprint ? (req->reason && *req->reason ? req->reason : "damaged") : "",
-                   sizeof(j->reason));
-        px_strlcpy(j->batch, batch, sizeof(j->batch));
-        px_strlcpy(j->expiry, expiry, sizeof(j->expiry));
-        j->created_at_us = px_now_us();
-    }
-    if (rc == PX_OK) {
-        rc = px_store_print_job_insert(db, j, req->serials, req->n_serials, err);
-        /* Lost a race with a concurrent first print of the same serial: the unique index on
-         * first prints refused this one (REQ-PRINT-1). */
-        if (rc == PX_EEXISTS)
-            rc = px_err_set(err, PX_EEXISTS, "already_printed",
-                            "a serial of this job was printed by a concurrent job");
-    }
-    if (rc == PX_OK) {
-        char line[140], op[210], reason[410], details[1024];
-        px_json_escape(line, sizeof(line), j->line);
-        px_json_escape(op, sizeof(op), j->operator_name);
-        px_json_escape(reason, sizeof(reason), j->reason);
-        snprintf(details, sizeof(details),
-                 "{\"gtin\":\"%s\",\"count\":%ld,\"line\":\"%s\",\"operator\":\"%s\","
-                 "\"reprint\":%s,\"reason\":\"%s\"}",
-                 j->gtin, j->count, line, op, j->reprint ? "true" : "false", reason);
-        rc = px_svc_audit(db, by, j->tenant_id,
-                          j->reprint ? "print_job.reprint" : "print_job.create", j->id, details,
-                          err);
-    }
-    if (rc == PX_OK)
-        rc = px_db_commit(db, err);
+        return px_err_oom(err);
+    p.c = &c;
+    p.syntax_errors = res->n_errors;
+    rc = px_tx_run(db, by, print_body, &p, err);
     free(c.seen);
-    if (rc != PX_OK) {
-        px_db_rollback(db);
-        return rc;
-    }
-    return PX_OK;
+    return rc;
 }
 
 static int job_visible(const px_actor *by, const px_print_job *j)
@@ -434,9 +466,7 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
     }
     if (serial && *serial) {
         if (!g[0]) {
-            px_err_set(err, PX_EINVALID, "required", "serial needs gtin");
-            px_err_field(err, "gtin");
-            return PX_EINVALID;
+            return px_err_field_set(err, PX_EINVALID, "required", "gtin", "serial needs gtin");
         }
         if (gs1_cset82_validate(serial, GS1_SERIAL_MAX, err) != PX_OK) {
             px_err_field(err, "serial");

@@ -1,4 +1,4 @@
-/* print — what a packaging line needs to print packs (issue 7, docs/print.md):
+/* print — what a packaging line needs to print packs (docs/print.md):
  *   - the carriers of one pack (GS1 DataMatrix, Digital Link QR, element string, HRI, EPC);
  *   - print manifests (exports) of an allocation or a batch, frozen by a background job and
  *     downloaded through a short-lived link signed with HMAC-SHA256;

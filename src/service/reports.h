@@ -1,5 +1,7 @@
-/* reports — EPCIS reports for regulators (issue 6, docs/delivery.md): regulator endpoints,
- * the report queued by a release, the delivery runner, the EPCIS query and the export. */
+/* reports — EPCIS reports for regulators (docs/delivery.md): regulator endpoints
+ * (endpoints.c), the report queued by a release (report_queue.c, report_document.c), reading
+ * reports (report_read.c), the delivery runner (delivery_runner.c), the EPCIS query and the
+ * export (epcis_query.c). */
 #ifndef PX_SERVICE_REPORTS_H
 #define PX_SERVICE_REPORTS_H
 
@@ -8,6 +10,7 @@
 #include "epcis.h"
 #include "report_store.h"
 #include "service.h"
+#include "tx.h"
 
 /* ---- regulator endpoints (MAH) ------------------------------------------------------- */
 
@@ -37,11 +40,10 @@ px_epcis_profile px_svc_market_profile(const char *market);
  * market_release row and EPCIS event are written: queues one report (the batch's
  * commissioning events + the release event + master data) per active endpoint the MAH
  * configured for the release's market. report_id receives the first report's id, "" when
- * the market has no endpoint (nothing to deliver). The document is built at the first
- * claim and then stored, so every try sends the same bytes. Its report.queue audit entries
- * are appended after every document is built (audit last: the append locks the chain until
- * COMMIT); the caller appends its own entry after them and commits. */
-px_rc px_svc_reports_queue_release(px_db *db, const px_actor *by, const char *release_id,
+ * the market has no endpoint (nothing to deliver). Each document is built here, inside the
+ * transaction, and stored: every try sends the same bytes. One report.queue audit entry per
+ * report is asked of tx (appended at its end, before the release's own). */
+px_rc px_svc_reports_queue_release(px_tx *tx, const px_app *app, const char *release_id,
                                    char report_id[PX_ID_LEN + 1], px_err *err);
 
 /* GET /v1/reports/{id}: MAH and auditor their organization's, a regulator its market's;
@@ -50,18 +52,16 @@ px_rc px_svc_report_get(px_db *db, const px_actor *by, const char *id, px_report
                         px_err *err);
 px_rc px_svc_report_attempts_each(px_db *db, const px_actor *by, const char *id,
                                   px_report_attempt_fn fn, void *ctx, px_err *err);
-/* GET /v1/reports/{id}/document: the stored document (built and stored now if the worker
- * has not built it yet, so what is shown is what is sent). *doc is malloc'd. */
-px_rc px_svc_report_document(px_db *db, const px_app *app, const px_actor *by, const char *id,
-                             char **doc, size_t *len, px_err *err);
+/* GET /v1/reports/{id}/document: the stored document, exactly the bytes every try sends.
+ * *doc is malloc'd. */
+px_rc px_svc_report_document(px_db *db, const px_actor *by, const char *id, char **doc, size_t *len,
+                             px_err *err);
 
-/* The delivery runner (runners.def): claims one due report (SKIP LOCKED), builds and stores
- * its document if needed, validates it against the XSD when PACKID_EPCIS_XSD_DIR is set
- * (invalid: failed with the schema's reason, never sent), POSTs it, and records the attempt:
- * delivered, retried with exponential backoff and jitter, or dead after max_attempts.
- * Tuning (docs/delivery.md): PACKID_DELIVERY_BACKOFF_MS (base, default 30000),
- * PACKID_DELIVERY_BACKOFF_MAX_MS (default 3600000), PACKID_DELIVERY_TIMEOUT_MS (default
- * 30000), PACKID_DELIVERY_MAX_ATTEMPTS (default 8, for newly queued reports). */
+/* The delivery runner (runners.def): claims one due report (SKIP LOCKED), validates its stored
+ * document against the XSD when PACKID_EPCIS_XSD_DIR is set (invalid: failed with the
+ * schema's reason, never sent), POSTs it, and records the attempt: delivered, retried with
+ * exponential backoff and jitter, or dead after max_attempts. Tuning: the delivery settings
+ * of px_config (docs/delivery.md). */
 px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err);
 
 /* ---- EPCIS query and export -------------------------------------------------------- */

@@ -32,6 +32,9 @@ typedef struct px_app {
     int embedded_started;      /* this process started the embedded cluster */
     char *gcp_xml;             /* GS1 GCP prefix format list (PACKID_GCP_LIST), or NULL */
     size_t gcp_xml_len;
+    /* The official EPCIS XSD compiled once at start when PACKID_EPCIS_XSD_DIR is set (NULL
+     * otherwise); read-only, shared by every worker thread (epcis.h). */
+    struct px_epcis_validator *validator;
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool
@@ -123,17 +126,12 @@ px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, co
 px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             const char *const *gtins, int n, const char *status,
                             px_partnership *out, px_err *err);
-px_rc px_svc_partner_get(px_db *db, const px_actor *by, const char *id, px_partnership *out,
-                         px_err *err);
-/* The calling MAH's partnerships, oldest first. */
-px_rc px_svc_partners_each(px_db *db, const px_actor *by, px_partnership_fn fn, void *ctx,
-                           px_err *err);
+/* The calling MAH's partnerships, oldest first, each with its granted GTINs; id given: only
+ * that one (another MAH's, or none, is PX_ENOTFOUND). */
+px_rc px_svc_partners_each(px_db *db, const px_actor *by, const char *id, px_partnership_fn fn,
+                           void *ctx, px_err *err);
 
 /* ---- audit (service/audit.c) ---------------------------------------------------------- */
-
-/* Appends an audit entry for actor inside the caller's transaction. */
-px_rc px_svc_audit(px_db *db, const px_actor *by, const char *tenant_id, const char *action,
-                   const char *subject, const char *details_json, px_err *err);
 
 typedef struct px_audit_verdict {
     int ok;

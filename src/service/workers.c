@@ -81,7 +81,7 @@ px_rc px_workers_start(px_workers **out, px_app *app, px_err *err)
 {
     px_workers *w = calloc(1, sizeof(*w));
     if (!w)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     w->app = app;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);

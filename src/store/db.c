@@ -23,11 +23,11 @@ px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
     px_db *db = calloc(1, sizeof(*db));
     if (!db) {
         PQfinish(conn);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
     db->conn = conn;
     PQsetNoticeProcessor(conn, quiet_notice, NULL);
-    /* UTC everywhere: API times are RFC 3339 UTC (API.md). */
+    /* UTC everywhere: API times are RFC 3339 UTC (docs/api.md). */
     PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'");
     PQclear(r);
     *out = db;
@@ -85,6 +85,13 @@ px_rc px_db_ping(px_db *db, px_err *err)
 px_rc px_db_begin(px_db *db, px_err *err)
 {
     px_rc rc = px_db_exec(db, "BEGIN", err);
+    db->in_tx = rc == PX_OK;
+    return rc;
+}
+
+px_rc px_db_begin_read(px_db *db, px_err *err)
+{
+    px_rc rc = px_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
     db->in_tx = rc == PX_OK;
     return rc;
 }

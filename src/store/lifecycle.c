@@ -89,7 +89,7 @@ static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_
         size_t len = strlen(body);
         out->response = malloc(len + 1);
         if (!out->response)
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
         else
             memcpy(out->response, body, len + 1);
     }
@@ -289,7 +289,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
     rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
     if (!taken || !rest) {
         free(taken);
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        rc = px_err_oom(err);
         goto done;
     }
     for (size_t i = 0; i < n_taken; i++)
@@ -382,7 +382,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
         out->rejected = malloc(n_rej * sizeof(size_t));
         if (!out->rejected) {
             PQclear(rj);
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
             goto done;
         }
         const char *sv = px__val(rj, 0, 0);
@@ -441,7 +441,7 @@ static px_rc collect_strings(const PGresult *r, char ***out, size_t *count, px_e
         bytes += (size_t)PQgetlength(r, (int)i, 0) + 1;
     char **v = malloc(bytes);
     if (!v)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     char *s = (char *)(v + n + 1);
     for (size_t i = 0; i < n; i++) {
         size_t len = (size_t)PQgetlength(r, (int)i, 0);
@@ -522,7 +522,7 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
         *idx = malloc(k * sizeof(size_t));
         if (!*idx) {
             PQclear(r);
-            return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            return px_err_oom(err);
         }
         for (size_t i = 0; i < k; i++)
             (*idx)[i] = (size_t)strtoull(px__val(r, (int)i, 0), NULL, 10);

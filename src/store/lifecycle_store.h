@@ -1,4 +1,4 @@
-/* lifecycle_store — SQL of the pack lifecycle (issue 5, docs/lifecycle.md): commissioning,
+/* lifecycle_store — SQL of the pack lifecycle (docs/lifecycle.md): commissioning,
  * release, decommission / reactivation / recall, EPCIS event rows, idempotent replays.
  *
  * Bulk paths are set-based (DESIGN.md "Storage"): a serial list travels as one text[]

@@ -83,3 +83,8 @@ px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)
     PQclear(r);
     return PX_OK;
 }
+
+px_rc px_store_first_start_lock(px_db *db, px_err *err)
+{
+    return px_db_exec(db, "SELECT pg_advisory_xact_lock(x'7061636b69640003'::bigint)", err);
+}

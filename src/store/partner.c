@@ -98,23 +98,6 @@ px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
     return PX_OK;
 }
 
-px_rc px_store_partnership_gtins_json(px_db *db, const char *partnership_id, char *out,
-                                      size_t cap, px_err *err)
-{
-    const char *params[] = {partnership_id};
-    PGresult *r = px__exec(db,
-                           "SELECT coalesce(json_agg(gtin ORDER BY gtin), '[]')::text "
-                           "FROM partnership_product WHERE partnership_id = $1",
-                           1, params, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (px_strlcpy(out, px__val(r, 0, 0), cap) >= cap)
-        rc = px_err_set(err, PX_ETOOBIG, "too_many", "too many products to list");
-    PQclear(r);
-    return rc;
-}
-
 px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,
                               const char *gtin, px_err *err)
 {
@@ -130,19 +113,28 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
     return rc;
 }
 
-px_rc px_store_partnership_each(px_db *db, const char *mah_id, px_partnership_fn fn, void *ctx,
-                                px_err *err)
+px_rc px_store_partnership_each(px_db *db, const char *mah_id, const char *id, px_partnership_fn fn,
+                                void *ctx, px_err *err)
 {
-    const char *params[] = {mah_id};
+    /* The granted GTINs come with each row (one statement for the whole list). */
+    const char *params[] = {mah_id, id};
     PGresult *r = px__exec(db,
-                           "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid "
+                           "SELECT " PS_COLS ", (SELECT coalesce(json_agg(pp.gtin ORDER BY "
+                           "pp.gtin), '[]')::text FROM partnership_product pp "
+                           "WHERE pp.partnership_id = s.id) FROM partnership s "
+                           "WHERE s.mah_id = $1::uuid AND ($2::text IS NULL OR s.id::text = $2) "
                            "ORDER BY s.created_at, s.id",
-                           1, params, err);
+                           2, params, err);
     if (!r)
         return err->rc;
+    if (id && PQntuples(r) == 0) {
+        PQclear(r);
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "partnership not found");
+    }
     for (int i = 0; i < PQntuples(r); i++) {
         px_partnership p;
         ps_row(&p, r, i);
+        p.gtins_json = px__val(r, i, 6);
         if (fn(ctx, &p))
             break;
     }

@@ -28,7 +28,7 @@ px_rc px_pool_new(px_pool **out, const char *conninfo, int size, px_err *err)
         if (p)
             free(p->free_list);
         free(p);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);

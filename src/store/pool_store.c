@@ -64,7 +64,7 @@ px_rc px_store_org_settings_insert(px_db *db, const char *org_id, const px_seria
     char len[8];
     snprintf(len, sizeof(len), "%d", s->length);
     const char *p[] = {org_id, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
-    /* REQ-POOL-3: settings never change once set (API.md settings_immutable). */
+    /* REQ-POOL-3: settings never change once set (docs/api.md settings_immutable). */
     PGresult *r = px__exec(db,
                            "INSERT INTO org_serial_settings (org_id, strategy, length, symbols) "
                            "VALUES ($1::uuid, $2, $3::smallint, $4) "
@@ -428,7 +428,7 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
     size_t cap = set->n * PX_SERIAL_STRIDE + 1, len = 0;
     char *text = malloc(cap);
     if (!text)
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     for (size_t i = 0; i < set->n; i++) {
         const char *s = set->serials + i * PX_SERIAL_STRIDE;
         size_t sl = strlen(s);

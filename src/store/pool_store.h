@@ -1,5 +1,5 @@
-/* pool_store — serial settings, allocation jobs and the serial pool in PostgreSQL (issue 4,
- * docs/pool.md). The uniqueness of a serial within a GTIN is guarded by the primary key
+/* pool_store — serial settings, allocation jobs and the serial pool in PostgreSQL
+ * (docs/pool.md). The uniqueness of a serial within a GTIN is guarded by the primary key
  * serial (gtin, serial); these functions never surface a collision as an error to the
  * client: callers insert and ask how many rows went in. */
 #ifndef PX_POOL_STORE_H

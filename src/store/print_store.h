@@ -1,5 +1,4 @@
-/* print_store — SQL of carriers, print manifests (exports) and print jobs (issue 7,
- * docs/print.md). */
+/* print_store — SQL of carriers, print manifests (exports) and print jobs (docs/print.md). */
 #ifndef PX_PRINT_STORE_H
 #define PX_PRINT_STORE_H
 

@@ -165,7 +165,7 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
         size_t n = (size_t)PQgetlength(r, 0, 0);
         *doc = malloc(n + 1);
         if (!*doc) {
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
         } else {
             memcpy(*doc, px__val(r, 0, 0), n);
             (*doc)[n] = '\0';
@@ -261,7 +261,7 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
             out->document[n] = '\0';
             out->document_len = n;
         } else {
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
         }
     }
     PQclear(r);
@@ -425,7 +425,7 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.gtin = ", "", f->gtin);
     if (f->release_id) {
         /* The report of a release: the batch's commissioning events and the release's
-         * event (issue 6 part 4). */
+         * event. */
         qb_param(q, " AND ((e.op = 'commission' AND e.lot = ", ")", f->lot ? f->lot : "");
         qb_param(q, " OR (e.op = 'release' AND e.release_id = ", "::uuid))", f->release_id);
     } else if (f->lot) {
@@ -525,7 +525,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             EVENT_CHUNK);
         PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
         if (!q.sql.data)
-            px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            px_err_oom(err);
         px_buf_dispose(&q.sql);
         if (!r) {
             rc = err->rc;
@@ -565,7 +565,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             if (sl + 1 > scap) {
                 char *nb = realloc(sbuf, sl + 1);
                 if (!nb) {
-                    rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+                    rc = px_err_oom(err);
                     stop = 1;
                     break;
                 }
@@ -574,7 +574,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             }
             memcpy(sbuf, px__val(r, i, 17), sl + 1);
             if (split_serials(sbuf, &vec, &cap, &n) != PX_OK) {
-                rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+                rc = px_err_oom(err);
                 stop = 1;
                 break;
             }

@@ -24,6 +24,9 @@ px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err);
 void px_db_close(px_db *db);
 px_rc px_db_ping(px_db *db, px_err *err);
 px_rc px_db_begin(px_db *db, px_err *err);
+/* One read-only snapshot (REPEATABLE READ READ ONLY): every statement until the rollback sees
+ * the same committed state. */
+px_rc px_db_begin_read(px_db *db, px_err *err);
 px_rc px_db_commit(px_db *db, px_err *err);
 void px_db_rollback(px_db *db);
 /* Runs one SQL command with no parameters and no result (admin paths, tests). */
@@ -82,6 +85,9 @@ typedef struct px_key_info {
 
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err);   /* fills id, created_at */
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err);
+/* Serialises first starts: a second process starting at the same moment waits here until the
+ * first commits (a transaction-scoped advisory lock). */
+px_rc px_store_first_start_lock(px_db *db, px_err *err);
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err);
 typedef int (*px_org_fn)(void *ctx, const px_org *org);
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);
@@ -169,6 +175,8 @@ typedef struct px_partnership {
     char status[16];              /* active | suspended */
     char created_at[32];
     char updated_at[32];
+    const char *gtins_json; /* the granted GTINs as a JSON array; borrowed, set only in a
+                             * px_store_partnership_each callback */
 } px_partnership;
 
 px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err);
@@ -181,14 +189,14 @@ px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *
 px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
                                      const char *const *gtins, int n, px_err *err);
 /* Appends the granted GTINs (JSON array text) of a partnership into out. */
-px_rc px_store_partnership_gtins_json(px_db *db, const char *partnership_id, char *out,
-                                      size_t cap, px_err *err);
 /* The CMO's partnership covering gtin: PX_ENOTFOUND when none; status says whether it is
  * active. */
 px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,
                               const char *gtin, px_err *err);
 typedef int (*px_partnership_fn)(void *ctx, const px_partnership *p);
-px_rc px_store_partnership_each(px_db *db, const char *mah_id, px_partnership_fn fn, void *ctx,
-                                px_err *err);
+/* The MAH's partnerships, oldest first, or only partnership id (id NULL: all; a given id not
+ * found, or another MAH's, is PX_ENOTFOUND). */
+px_rc px_store_partnership_each(px_db *db, const char *mah_id, const char *id, px_partnership_fn fn,
+                                void *ctx, px_err *err);
 
 #endif

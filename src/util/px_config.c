@@ -27,6 +27,45 @@ static px_rc env_int(const char *name, long dflt, long min, long max, long *out,
     return PX_OK;
 }
 
+/* A text setting that must fit its field whole (never cut). */
+static px_rc env_text(const char *name, const char *dflt, char *out, size_t cap, px_err *err)
+{
+    if (px_strlcpy(out, env_or(name, dflt), cap) >= cap)
+        return px_err_set(err, PX_EINVALID, "bad_config", "%s is longer than %zu bytes", name,
+                          cap - 1);
+    return PX_OK;
+}
+
+/* The settings of the links, deliveries and the embedded cluster (README "Configuration"). */
+static px_rc settings_load(px_config *cfg, px_err *err)
+{
+    long v;
+    px_rc rc;
+    if ((rc = env_text("PACKID_LINK_SECRET", "", cfg->link_secret, sizeof(cfg->link_secret),
+                       err)) != PX_OK)
+        return rc;
+    if (cfg->link_secret[0] && strlen(cfg->link_secret) < 32)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_LINK_SECRET must be at least 32 bytes");
+    if ((rc = env_int("PACKID_EXPORT_LINK_TTL", 900, 1, 86400, &v, err)) != PX_OK)
+        return rc;
+    cfg->export_link_ttl = (int)v;
+    if ((rc = env_int("PACKID_DELIVERY_TIMEOUT_MS", 30000, 100, 600000, &v, err)) != PX_OK)
+        return rc;
+    cfg->delivery_timeout_ms = v;
+    if ((rc = env_int("PACKID_DELIVERY_BACKOFF_MS", 30000, 1, 86400000, &v, err)) != PX_OK)
+        return rc;
+    cfg->delivery_backoff_ms = v;
+    if ((rc = env_int("PACKID_DELIVERY_BACKOFF_MAX_MS", 3600000, 1, 7L * 86400000, &v, err)) !=
+        PX_OK)
+        return rc;
+    cfg->delivery_backoff_max_ms = v;
+    if ((rc = env_int("PACKID_DELIVERY_MAX_ATTEMPTS", 8, 1, 100, &v, err)) != PX_OK)
+        return rc;
+    cfg->delivery_max_attempts = (int)v;
+    return env_text("PACKID_PG_BINDIR", "", cfg->pg_bindir, sizeof(cfg->pg_bindir), err);
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -78,10 +117,11 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     px_strlcpy(cfg->dl_domain, env_or("PACKID_DL_DOMAIN", "https://id.gs1.org"),
                sizeof(cfg->dl_domain));
     const char *pub = getenv("PACKID_PUBLIC_URL");
-    if (pub && *pub)
+    cfg->public_url_set = pub && *pub;
+    if (cfg->public_url_set)
         px_strlcpy(cfg->public_url, pub, sizeof(cfg->public_url));
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
-    return PX_OK;
+    return settings_load(cfg, err);
 }

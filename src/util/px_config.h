@@ -17,6 +17,14 @@ typedef struct px_config {
     char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
     char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
     char dl_domain[256];       /* PACKID_DL_DOMAIN: Digital Link domain, default id.gs1.org */
+    int public_url_set;        /* PACKID_PUBLIC_URL was given (else links use the bound port) */
+    char link_secret[256];     /* PACKID_LINK_SECRET (>= 32 bytes) or "" (kept in the database) */
+    int export_link_ttl;       /* PACKID_EXPORT_LINK_TTL seconds, 1..86400, default 900 */
+    long delivery_timeout_ms;  /* PACKID_DELIVERY_TIMEOUT_MS, default 30000 */
+    long delivery_backoff_ms;  /* PACKID_DELIVERY_BACKOFF_MS, retry delay base, default 30000 */
+    long delivery_backoff_max_ms; /* PACKID_DELIVERY_BACKOFF_MAX_MS, default 3600000 */
+    int delivery_max_attempts;    /* PACKID_DELIVERY_MAX_ATTEMPTS, default 8 */
+    char pg_bindir[512];          /* PACKID_PG_BINDIR: PostgreSQL server binaries, "" = pg_config */
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
                                 * product; default 1 on the embedded database, 0 with
                                 * PACKID_DATABASE_URL (a real deployment gets no demo data) */

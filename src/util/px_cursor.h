@@ -1,4 +1,4 @@
-/* px_cursor — opaque list cursors (API.md "Lists page with an opaque cursor"). A cursor is
+/* px_cursor — opaque list cursors (docs/api.md "Lists page with an opaque cursor"). A cursor is
  * base64url of a short text the store understands (a sequence number, a serial); clients
  * must treat it as opaque, and a cursor that does not decode is a 400 bad_request. */
 #ifndef PX_CURSOR_H

@@ -12,18 +12,60 @@ void px_err_clear(px_err *err)
     err->pos = -1;
 }
 
+/* A message cut at the end of its buffer may end inside a UTF-8 sequence (a quoted value of
+ * accented letters): the partial sequence is dropped, so the message stays valid UTF-8 (RFC
+ * 3629) and renders in a JSON answer. */
+static void utf8_trim_tail(char *s)
+{
+    size_t n = strlen(s);
+    size_t i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
+        i--;
+    if (i == 0 || (unsigned char)s[i - 1] < 0xC0)
+        return; /* ends in ASCII or a run of continuation bytes with no lead: leave it */
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
+static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
+{
+    px_err_clear(err);
+    err->rc = rc;
+    snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    utf8_trim_tail(err->message);
+    return rc;
+}
+
 px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
 {
     if (!err)
         return rc;
-    px_err_clear(err);
-    err->rc = rc;
-    snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    err_vset(err, rc, code, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+px_rc px_err_field_set(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+                       ...)
+{
+    if (!err)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, rc, code, fmt, ap);
+    va_end(ap);
+    snprintf(err->field, sizeof(err->field), "%s", field);
+    return rc;
+}
+
+px_rc px_err_oom(px_err *err)
+{
+    return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
 }
 
 void px_err_field(px_err *err, const char *fmt, ...)

@@ -9,6 +9,11 @@ size_t px_strlcpy(char *dst, const char *src, size_t cap)
     size_t n = strlen(src);
     if (cap) {
         size_t c = n < cap ? n : cap - 1;
+        /* A cut never splits a UTF-8 sequence (RFC 3629 §3: continuation bytes are
+         * 10xxxxxx): the copy ends before the character that does not fit whole. */
+        if (c < n)
+            while (c > 0 && ((unsigned char)src[c] & 0xC0) == 0x80)
+                c--;
         memcpy(dst, src, c);
         dst[c] = '\0';
     }

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-/* Copies src into dst (cap bytes), always NUL-terminates; returns strlen(src) so truncation
- * is detectable (>= cap). */
+/* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
+ * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
 /* Parses a base-10 integer in [min,max] with nothing after it; 0 on success. */
 int px_parse_long(const char *s, long min, long max, long *out);

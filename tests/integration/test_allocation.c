@@ -1,5 +1,5 @@
 /* Serial settings, allocation jobs and the compliance gates over real HTTP and a real
- * PostgreSQL (issue 4 "Must show"; docs/pool.md). */
+ * PostgreSQL (docs/pool.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -557,7 +557,7 @@ static void test_alloc__paging_10000(void **state)
     /* A cursor this API did not issue is a 400; first is capped. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?after=%%%%%%", alloc);
     expect(f, "GET", path, key, NULL, 400, "bad_request");
-    /* API.md: first is capped at 1000 — a larger value is served as 1000. */
+    /* docs/api.md: first is capped at 1000 — a larger value is served as 1000. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=5000", alloc);
     json_t *capped = call(f, "GET", path, key, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(capped, "items")), 1000);

@@ -1,6 +1,6 @@
 /* REQ-POOL-7: allocation jobs are crash-safe. The server is killed (SIGKILL) in the middle of
  * a 1,000,000-serial job and restarted; a second packid process joins on the same database;
- * the job completes with exactly 1,000,000 distinct serials (issue 4 "Must show"). */
+ * the job completes with exactly 1,000,000 distinct serials. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

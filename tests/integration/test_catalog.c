@@ -1,4 +1,4 @@
-/* Products and partnerships over real HTTP and a real PostgreSQL (issue 4 parts 1–2). */
+/* Products and partnerships over real HTTP and a real PostgreSQL . */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -377,7 +377,7 @@ static void test_catalog__partner_errors(void **state)
     json_t *j = call(f, "POST", "/v1/partners", key, body, 404, "product_not_found");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(str(d, "field"), "gtins[1]");
-    assert_int_equal(json_integer_value(json_object_get(d, "index")), 1); /* API.md details */
+    assert_int_equal(json_integer_value(json_object_get(d, "index")), 1); /* docs/api.md details */
     json_decref(j);
     expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":[\"123\"]}",
                  "gtins[0]");
@@ -418,7 +418,7 @@ static void test_catalog__partner_errors(void **state)
     json_decref(j);
 }
 
-/* GET /v1/partners pages like every list (API.md Conventions): every partnership once. */
+/* GET /v1/partners pages like every list (docs/api.md Conventions): every partnership once. */
 static void test_catalog__partner_paging(void **state)
 {
     fixture *f = *state;

@@ -197,7 +197,7 @@ static void test_commission_fixtures__corpus(void **state)
                         r.status, px_http_error_code(&r), got_detail ? got_detail : "", status,
                         code, detail ? detail : "", before, after, r.body ? r.body : "");
         }
-        /* Every error has API.md's shape. */
+        /* Every error has docs/api.md's shape. */
         if (!json_string_value(json_object_get(json_object_get(r.json, "error"), "message"))) {
             failures++;
             print_error("%s: not an API error: %ld %.300s\n", name, r.status,

@@ -1,4 +1,4 @@
-/* The embedded default database (issue 2, item 4): with no PACKID_DATABASE_URL, `packid serve`
+/* The embedded default database: with no PACKID_DATABASE_URL, `packid serve`
  * creates a private cluster with initdb under its data folder, serves on a Unix socket only,
  * stops it cleanly, and finds the same data on the next start. Also: a migration changed after
  * it was applied is refused. */

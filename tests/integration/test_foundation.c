@@ -1,5 +1,5 @@
 /* Foundation over real HTTP and a real PostgreSQL: authentication, roles, routing errors,
- * body limits, the audit chain, restart durability (issue 2 "Must show"). */
+ * body limits, the audit chain, restart durability. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

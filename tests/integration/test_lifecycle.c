@@ -1,4 +1,4 @@
-/* Pack lifecycle over real HTTP and a real PostgreSQL (issue 5 "Must show"): commissioning
+/* Pack lifecycle over real HTTP and a real PostgreSQL: commissioning
  * (allocated, external, duplicate_serial, batch_expiry_mismatch, partial, idempotent replay,
  * two CMOs racing), release (MAH only), visibility, decommission, Art. 13 reactivation with
  * the injected clock, batch recall, and the event + audit rows of each accepted change.
@@ -286,8 +286,8 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
                      1);
 }
 
-/* Issue 5 review: with partial false, a request whose serials break both the syntax rules and
- * the pool's (duplicate_serial) lists every bad item of both kinds in details (API.md
+/* with partial false, a request whose serials break both the syntax rules and
+ * the pool's (duplicate_serial) lists every bad item of both kinds in details (docs/api.md
  * "Commissioning": "one bad item -> 422 (or 409) with every bad item in details"); the status
  * is 422 because validation errors exist; nothing is stored. */
 static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate(void **state)
@@ -390,7 +390,7 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     free(b);
 }
 
-/* Issue 5 review: the key is looked up before the field rules. A replay of an accepted
+/* the key is looked up before the field rules. A replay of an accepted
  * request answers the stored response even when its expiry has passed since; the same key
  * with another body that is also invalid is 409 idempotency_conflict, not 422. */
 static void test_lifecycle__idempotency_before_validation(void **state)
@@ -783,9 +783,9 @@ static void test_lifecycle__batch_recall(void **state)
     refused(f, "POST", "/v1/recalls", f->mah_key, rc, 409, "invalid_state");
 }
 
-/* ---- issue 5 review: suspended partnership, release race ------------------------------ */
+/* ---- suspended partnership, release race ------------------------------ */
 
-/* Issue 4: a suspended partnership "stops the CMO's access at once" — also to the packs it
+/* a suspended partnership "stops the CMO's access at once" — also to the packs it
  * commissioned and their carriers; a GTIN no longer granted likewise (404, as for a pack
  * outside its view). Reactivated: readable again. */
 static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)

@@ -1,5 +1,5 @@
-/* Carriers over HTTP, print manifests behind signed links, print governance (issue 7 "Must
- * show"), on a real PostgreSQL and a real `packid serve` under ASan.
+/* Carriers over HTTP, print manifests behind signed links, print governance, on a real PostgreSQL
+ * and a real `packid serve` under ASan.
  *
  * Packs are inserted with SQL (the serial table of migration 0002), so these tests depend on
  * neither the allocation runner nor the commissioning endpoint. Rendered symbols fetched over

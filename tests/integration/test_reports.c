@@ -1,9 +1,9 @@
-/* EPCIS reports over real HTTP, a real PostgreSQL and a real local receiver (issue 6 "Must
- * show"): a release queues its market's report; the delivery worker POSTs it, signed, to a
- * receiver that fails the first 3 tries and then accepts — the same bytes, the same document
- * id, a signature that verifies every time. Also: an invalid document is never sent (failed
- * with the schema's reason), max attempts end in dead, a crash between send and mark-sent
- * re-sends the same document, tenant and market scoping, the EPCIS query. */
+/* EPCIS reports over real HTTP, a real PostgreSQL and a real local receiver: a release queues its
+ * market's report; the delivery worker POSTs it, signed, to a receiver that fails the first 3 tries
+ * and then accepts — the same bytes, the same document id, a signature that verifies every time.
+ * Also: an invalid document is never sent (failed with the schema's reason), max attempts end in
+ * dead, a crash between send and mark-sent re-sends the same document, tenant and market scoping,
+ * the EPCIS query. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -574,7 +574,7 @@ static void test_reports__no_endpoint_no_report(void **state)
     assert_string_equal(id, "");
 }
 
-/* Issue 6 part 3: with PACKID_EPCIS_XSD_DIR set, an invalid document is never sent. */
+/* with PACKID_EPCIS_XSD_DIR set, an invalid document is never sent. */
 static void test_reports__invalid_document_is_never_sent(void **state)
 {
     fixture *f = *state;
@@ -995,7 +995,7 @@ static void test_reports__us_release_with_shipping(void **state)
                                 "urn:epc:id:sgln:0614141.00000.0</destination>"));
     assert_non_null(strstr(doc, "<destination type=\"urn:epcglobal:cbv:sdt:location\">"
                                 "urn:epc:id:sgln:0614141.00001.0</destination>"));
-    /* Stored with the release and on its event; the event's hash ID is the document's. */
+    /* Stored with the release and on its event. */
     char sql[512], v[512];
     snprintf(sql, sizeof(sql),
              "SELECT ship_from_gln || ship_to_party_gln || ship_to_location_gln || "
@@ -1011,11 +1011,8 @@ static void test_reports__us_release_with_shipping(void **state)
     assert_string_equal(v, "urn:epc:id:sgln:9506000.00000.0 urn:epc:id:sgln:9506000.00000.0 "
                            "urn:epc:id:sgln:0614141.00000.0 urn:epc:id:sgln:0614141.00001.0 po "
                            "urn:epcglobal:cbv:bt:0614141000005:PO-4711");
-    snprintf(sql, sizeof(sql), "SELECT event_hash FROM epcis_event WHERE id = '%s'", event_id);
-    px_sql_text(&f->env, sql, v, sizeof(v));
-    char want[600];
-    snprintf(want, sizeof(want), "<eventID>%s</eventID>", v);
-    assert_non_null(strstr(doc, want));
+    /* That the document's eventID is this event's hash, recomputed from the stored fields, is
+     * test_event_roundtrip's (a comparison with the stored column would copy what it checks). */
 }
 
 int main(void)

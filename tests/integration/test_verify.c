@@ -1,4 +1,4 @@
-/* GET /v1/verify/{gtin}/{serial} (API.md "Verification"): no key, one verdict, nothing else. */
+/* GET /v1/verify/{gtin}/{serial} (docs/api.md "Verification"): no key, one verdict, nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* delivery: endpoint URL and header checks, the body signature, the retry schedule, and a
- * POST that finds nobody listening (issue 6 part 5). The full delivery over HTTP is in
+ * POST that finds nobody listening. The full delivery over HTTP is in
  * tests/integration/test_reports.c. */
 #include <setjmp.h>
 #include <stdarg.h>

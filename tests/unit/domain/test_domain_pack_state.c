@@ -1,6 +1,6 @@
 /* Unit tests for domain/pack_state and epcis_vocab: every (state, current reason, action,
  * requested reason) against an expectation written independently from DOMAIN.md §8 and
- * API.md, the Art. 13 reactivation rules, and the EPCIS vocabulary of every accepted move. */
+ * docs/api.md, the Art. 13 reactivation rules, and the EPCIS vocabulary of every accepted move. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,7 @@
 /* 2026-03-15T12:00:00Z */
 #define NOW_US (20527LL * DAY_US + 12LL * 3600 * 1000000)
 
-/* Reason properties as the regulation and API.md describe them (independent of the code). */
+/* Reason properties as the regulation and docs/api.md describe them (independent of the code). */
 typedef struct reason_fact {
     px_decom_reason reason;
     const char *name;

@@ -10,7 +10,7 @@
 
 #include "policy.h"
 
-/* The expected permissions, written independently of policy.c from DESIGN.md / API.md:
+/* The expected permissions, written independently of policy.c from DESIGN.md / docs/api.md:
  * one line per role listing what it may do. Everything not listed is forbidden. */
 typedef struct allowed {
     px_role role;

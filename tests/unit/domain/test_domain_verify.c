@@ -1,4 +1,4 @@
-/* The verification verdict (API.md "Verification"): every verdict and the precedence between
+/* The verification verdict (docs/api.md "Verification"): every verdict and the precedence between
  * them, at the expiry boundary (DD=00 = the month's last day). */
 #include <setjmp.h>
 #include <stdarg.h>

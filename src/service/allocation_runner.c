@@ -1,0 +1,281 @@
+/* The allocation job runner (runners.def; allocation.h; docs/pool.md): one chunk of one job
+ * per call, in one transaction. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocation.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "serial_gen.h"
+#include "tx.h"
+
+static px_rc fill_random(void *ctx, unsigned char *buf, size_t len)
+{
+    (void)ctx;
+    /* REQ-POOL-4: OpenSSL RAND_bytes (util/px_crypto), drawn into serial_gen's 4 KiB pool. */
+    return px_random_bytes(buf, len);
+}
+
+/* Candidate serials of one round, free of duplicates among themselves (an open-addressing
+ * set over the packed strings), so the COPY fast path never trips over its own rows. */
+typedef struct cand {
+    char *serials; /* n * PX_SERIAL_STRIDE */
+    size_t n, cap;
+    uint32_t *slots; /* index + 1, 0 = empty */
+    size_t nslots;   /* power of two >= 2 * cap */
+} cand;
+
+static int cand_init(cand *c, size_t cap)
+{
+    memset(c, 0, sizeof(*c));
+    c->cap = cap;
+    c->nslots = 1;
+    while (c->nslots < 2 * cap)
+        c->nslots <<= 1;
+    c->serials = malloc(cap * PX_SERIAL_STRIDE);
+    c->slots = calloc(c->nslots, sizeof(uint32_t));
+    return c->serials && c->slots ? 0 : -1;
+}
+
+static void cand_dispose(cand *c)
+{
+    if (c->serials)
+        px_cleanse(c->serials, c->cap * PX_SERIAL_STRIDE);
+    free(c->serials);
+    free(c->slots);
+    memset(c, 0, sizeof(*c));
+}
+
+static void cand_reset(cand *c)
+{
+    c->n = 0;
+    memset(c->slots, 0, c->nslots * sizeof(uint32_t));
+}
+
+/* 1 when s was added, 0 when it was already in the set. */
+static int cand_add(cand *c, const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *q = s; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    size_t mask = c->nslots - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        uint32_t v = c->slots[i];
+        if (!v) {
+            memcpy(c->serials + c->n * PX_SERIAL_STRIDE, s, PX_SERIAL_STRIDE);
+            c->slots[i] = (uint32_t)(++c->n);
+            return 1;
+        }
+        if (strcmp(c->serials + (v - 1) * PX_SERIAL_STRIDE, s) == 0)
+            return 0;
+    }
+}
+
+/* Fills the set with `want` distinct candidates. SEQUENTIAL_NUMERIC takes a fresh disjoint
+ * range of the product's counter; random strategies draw from the generator. */
+static px_rc cand_fill(cand *c, px_db *db, px_serial_gen *gen, const px_alloc_claim *cl,
+                       size_t want, px_err *err)
+{
+    cand_reset(c);
+    char s[PX_SERIAL_LEN_MAX + 1];
+    if (cl->settings.strategy == PX_SERIAL_SEQUENTIAL_NUMERIC) {
+        long long first;
+        px_rc rc = px_store_sequence_reserve(db, cl->gtin, (long long)want, &first, err);
+        if (rc != PX_OK)
+            return rc;
+        px_serial_gen_seek(gen, (uint64_t)first);
+    }
+    memset(s, 0, sizeof(s));
+    size_t draws = 0;
+    while (c->n < want) {
+        px_rc rc = px_serial_gen_next(gen, s, err);
+        if (rc != PX_OK)
+            return rc;
+        cand_add(c, s);
+        /* A space too small to yield `want` distinct values in reasonable time. */
+        if (++draws > 64 * want + 4096)
+            return px_err_set(err, PX_EEXHAUSTED, "serial_space_exhausted",
+                              "no more unused serials under these settings");
+    }
+    return PX_OK;
+}
+
+/* Expected collisions of `n` new random serials with the `known` ones of the GTIN. */
+static double collision_risk(const px_alloc_claim *cl, size_t n)
+{
+    if (cl->settings.strategy == PX_SERIAL_SEQUENTIAL_NUMERIC)
+        return 0.0; /* disjoint ranges: only external serials can collide */
+    double space = (double)px_serial_space(&cl->settings);
+    return space > 0 ? (double)n * (double)cl->issued_count / space : 1.0;
+}
+
+/* Generates and inserts `need` new serials for the claimed job inside the open
+ * transaction. REQ-POOL-4: a collision (with earlier allocations, another CMO's, or external
+ * serials) is never surfaced: the serial is skipped and another one drawn. */
+static px_rc run_chunk(px_db *db, const px_alloc_claim *cl, long long need, px_err *err)
+{
+    px_serial_gen gen;
+    px_rc rc = px_serial_gen_init(&gen, &cl->settings, fill_random, NULL, err);
+    if (rc != PX_OK)
+        return rc;
+    cand c;
+    if (cand_init(&c, (size_t)need) != 0) {
+        cand_dispose(&c);
+        px_serial_gen_dispose(&gen);
+        return px_err_oom(err);
+    }
+    long long inserted = 0;
+    if ((rc = cand_fill(&c, db, &gen, cl, (size_t)need, err)) != PX_OK)
+        goto done;
+    px_serial_set set = {c.serials, c.n};
+    /* Fast path: when a collision is unlikely, COPY straight into the table (the raw
+     * limit); a collision makes the COPY fail as a whole, and the same candidates go in
+     * through INSERT … ON CONFLICT DO NOTHING instead. */
+    if (collision_risk(cl, c.n) < 1e-3) {
+        rc = px_store_serials_copy(db, cl, &set, err);
+        if (rc == PX_OK) {
+            inserted = need;
+            goto done;
+        }
+        if (rc != PX_EEXISTS)
+            goto done;
+        px_err_clear(err);
+    }
+    for (int round = 0;; round++) {
+        long long got = 0;
+        if ((rc = px_store_serials_insert_new(db, cl, &set, &got, err)) != PX_OK)
+            goto done;
+        inserted += got;
+        if (inserted >= need)
+            break;
+        if (round >= 1000) {
+            rc = px_err_set(err, PX_EEXHAUSTED, "serial_space_exhausted",
+                            "no more unused serials under these settings");
+            goto done;
+        }
+        if ((rc = cand_fill(&c, db, &gen, cl, (size_t)(need - inserted), err)) != PX_OK)
+            goto done;
+        set.serials = c.serials;
+        set.n = c.n;
+    }
+done:
+    cand_dispose(&c);
+    px_serial_gen_dispose(&gen);
+    return rc;
+}
+
+/* Background work acts as the operator, on behalf of the organization that queued it. */
+static void system_actor(px_actor *a, const char *org_id)
+{
+    memset(a, 0, sizeof(*a));
+    a->role = PX_ROLE_ADMIN;
+    px_strlcpy(a->org_id, org_id, sizeof(a->org_id));
+}
+
+typedef struct fail_ctx {
+    const px_alloc_claim *cl;
+    const char *why;
+} fail_ctx;
+
+/* A job that can never finish (settings unusable, serial space exhausted): failed, with the
+ * reason, and the unissued part of the reservation given back to the product. Only a job
+ * still queued or running fails (another process may have finished or failed it meanwhile);
+ * the UPDATE waits for a chunk in progress to commit. */
+static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
+{
+    fail_ctx *c = vc;
+    const px_alloc_claim *cl = c->cl;
+    px_db *db = px_tx_db(tx);
+    int changed = 0;
+    px_rc rc = px_store_job_fail(db, cl->job_id, c->why, &changed, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!changed) {
+        px_tx_discard(tx);
+        return PX_OK;
+    }
+    if ((rc = px_store_product_issued_add(db, cl->gtin, -(cl->total - cl->done), err)) != PX_OK)
+        return rc;
+    px_actor sys;
+    system_actor(&sys, cl->job_org_id);
+    px_audit_details *d =
+        px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.fail", cl->allocation_id);
+    if (d) {
+        px_audit_str(d, "job_id", cl->job_id);
+        px_audit_str(d, "gtin", cl->gtin);
+        px_audit_str(d, "error", c->why);
+    }
+    return PX_OK;
+}
+
+static px_rc fail_job(px_db *db, const px_alloc_claim *cl, const char *why, px_err *err)
+{
+    px_logf(PX_LOG_ERROR, "allocation job %s failed: %s", cl->job_id, why);
+    fail_ctx c = {cl, why};
+    return px_tx_run(db, NULL, fail_body, &c, err);
+}
+
+typedef struct chunk_ctx {
+    px_alloc_claim cl;
+    int found;
+    char fail_reason[PX_ERR_MSG_MAX]; /* set: the job can never finish */
+} chunk_ctx;
+
+static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
+{
+    chunk_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    px_alloc_claim *cl = &c->cl;
+    c->found = 0;
+    c->fail_reason[0] = '\0';
+    px_rc rc = px_store_alloc_claim(db, cl, &c->found, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!c->found || !cl->settings_ok) {
+        if (c->found)
+            px_strlcpy(c->fail_reason, cl->settings_error, sizeof(c->fail_reason));
+        px_tx_discard(tx);
+        return PX_OK;
+    }
+    long long need = cl->total - cl->done;
+    if (need > PX_ALLOC_CHUNK)
+        need = PX_ALLOC_CHUNK;
+    if (need > 0 && (rc = run_chunk(db, cl, need, err)) != PX_OK) {
+        if (rc == PX_EEXHAUSTED || rc == PX_EINVALID)
+            px_strlcpy(c->fail_reason, err->message, sizeof(c->fail_reason));
+        return rc; /* transient (database): the job stays runnable and is retried */
+    }
+    /* REQ-POOL-7: the chunk's serials and the job's progress commit together, so a crash
+     * loses at most the uncommitted chunk, which the next claim redoes. */
+    int completed = 0;
+    if ((rc = px_store_job_advance(db, cl->job_id, need, &completed, err)) != PX_OK)
+        return rc;
+    if (completed) {
+        px_actor sys;
+        system_actor(&sys, cl->job_org_id);
+        px_audit_details *d =
+            px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.complete", cl->allocation_id);
+        if (d) {
+            px_audit_str(d, "job_id", cl->job_id);
+            px_audit_str(d, "gtin", cl->gtin);
+            px_audit_int(d, "count", cl->total);
+        }
+    }
+    return PX_OK;
+}
+
+px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    (void)app;
+    chunk_ctx c;
+    memset(&c, 0, sizeof(c));
+    px_rc rc = px_tx_run(db, NULL, chunk_body, &c, err);
+    *did_work = c.found;
+    if (c.fail_reason[0]) {
+        px_err_clear(err);
+        return fail_job(db, &c.cl, c.fail_reason, err);
+    }
+    return rc;
+}

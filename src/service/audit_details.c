@@ -1,0 +1,71 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "audit_details.h"
+#include "px_jsonw.h"
+
+void px_audit_details_init(px_audit_details *d)
+{
+    px_buf_init(&d->buf, PX_AUDIT_DETAILS_MAX);
+    d->failed = px_buf_add(&d->buf, "{", 1) != PX_OK;
+}
+
+void px_audit_details_dispose(px_audit_details *d)
+{
+    px_buf_dispose(&d->buf);
+    d->failed = 0;
+}
+
+static void put(px_audit_details *d, const char *s, size_t n)
+{
+    if (!d->failed && px_buf_add(&d->buf, s, n) != PX_OK)
+        d->failed = 1;
+}
+
+static void put_string(px_audit_details *d, const char *s)
+{
+    if (!d->failed && px_jsonw_string(&d->buf, s) != PX_OK)
+        d->failed = 1;
+}
+
+static void put_key(px_audit_details *d, const char *key)
+{
+    if (d->buf.len > 1)
+        put(d, ",", 1);
+    put_string(d, key);
+    put(d, ":", 1);
+}
+
+void px_audit_str(px_audit_details *d, const char *key, const char *value)
+{
+    put_key(d, key);
+    if (value)
+        put_string(d, value);
+    else
+        put(d, "null", 4);
+}
+
+void px_audit_int(px_audit_details *d, const char *key, long long value)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", value);
+    put_key(d, key);
+    put(d, num, (size_t)n);
+}
+
+void px_audit_bool(px_audit_details *d, const char *key, int value)
+{
+    put_key(d, key);
+    put(d, value ? "true" : "false", value ? 4 : 5);
+}
+
+const char *px_audit_details_finish(px_audit_details *d, px_err *err)
+{
+    put(d, "}", 1);
+    if (d->failed) {
+        px_err_set(err, PX_EINTERNAL, "internal", "audit details over %d bytes",
+                   PX_AUDIT_DETAILS_MAX);
+        return NULL;
+    }
+    return d->buf.data;
+}

@@ -1,0 +1,33 @@
+/* audit_details — the details object of one audit entry, built as JSON text.
+ *
+ * Values are escaped whole (RFC 8259 §7: quote, backslash and control characters; every
+ * other byte, UTF-8 sequences included, is copied as it is), so a name of quotes and accented
+ * letters is audited exactly as it was stored, never cut inside a character. The builder is
+ * sticky (pgbouncer's pktbuf): after its first failure every call is a no-op and
+ * px_audit_details_finish reports it. */
+#ifndef PX_AUDIT_DETAILS_H
+#define PX_AUDIT_DETAILS_H
+
+#include "px_buf.h"
+#include "px_err.h"
+
+/* An entry's details never exceed this (every value is bounded by its API limit). */
+#define PX_AUDIT_DETAILS_MAX (64 * 1024)
+
+typedef struct px_audit_details {
+    px_buf buf;
+    int failed;
+} px_audit_details;
+
+void px_audit_details_init(px_audit_details *d);
+void px_audit_details_dispose(px_audit_details *d);
+
+/* A string member; value NULL writes null. */
+void px_audit_str(px_audit_details *d, const char *key, const char *value);
+void px_audit_int(px_audit_details *d, const char *key, long long value);
+void px_audit_bool(px_audit_details *d, const char *key, int value);
+
+/* The object text ("{}" when empty), borrowed until dispose; NULL and err set on failure. */
+const char *px_audit_details_finish(px_audit_details *d, px_err *err);
+
+#endif

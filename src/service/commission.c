@@ -1,0 +1,445 @@
+/* Commissioning (lifecycle.h, docs/lifecycle.md "Commissioning rules"). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "gs1.h"
+#include "pack_internal.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+
+/* ---- the event hash, computed ahead ----------------------------------------------------- */
+
+/* The event hash of a commission, computed on another thread while the database works: in
+ * the common case (every candidate commissioned) the event's EPCs are exactly the candidates,
+ * known before the transaction, and hashing 10,000 EPCs costs about as much as writing them
+ * (docs/lifecycle.md "Figures"). When the outcome differs (partial with rejections) the hash
+ * is computed again inline. */
+typedef struct hash_ahead {
+    pthread_t thread;
+    int started, joined;
+    px_pack_status to;
+    px__event_in in;
+    px_epcis_event ev;
+    char sgln[64];
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    px_rc rc;
+    px_err err;
+} hash_ahead;
+
+static void *hash_ahead_main(void *arg)
+{
+    hash_ahead *h = arg;
+    h->rc = px_epcis_event_hash(h->hash, &h->ev, &h->err);
+    return NULL;
+}
+
+/* prod must outlive the join (it is the caller's). */
+static void hash_ahead_start(hash_ahead *h, const px_actor *by, const px_product *prod,
+                             const char *const *cand, size_t n, const char *batch,
+                             const char *expiry, int64_t now)
+{
+    memset(h, 0, sizeof(*h));
+    px_pack_status_init(&h->to);
+    h->to.state = PX_PACK_COMMISSIONED;
+    px__event_in in = {
+        .by = by,
+        .prod = prod,
+        .op = "commission",
+        .action = PX_PACK_COMMISSION,
+        .to = &h->to,
+        .now_us = now,
+        .serials = cand,
+        .n = n,
+        .serial_set = "commission",
+        .lot = batch,
+        .expiry = expiry,
+    };
+    h->in = in;
+    px_epcis_vocab vocab;
+    px_err e;
+    if (px__event_build(&h->ev, &vocab, h->sgln, &h->in, &e) != PX_OK)
+        return;
+    /* The event points its read point at h->sgln, which lives on. */
+    h->started = pthread_create(&h->thread, NULL, hash_ahead_main, h) == 0;
+}
+
+static void hash_ahead_join(hash_ahead *h)
+{
+    if (h && h->started && !h->joined) {
+        pthread_join(h->thread, NULL);
+        h->joined = 1;
+    }
+}
+
+/* The precomputed hash when the event's EPCs are the ones hashed ahead, else NULL. */
+static const char *hash_ahead_take(hash_ahead *h, const char *const *epcs, size_t n)
+{
+    if (!h || !h->started)
+        return NULL;
+    hash_ahead_join(h);
+    if (h->rc != PX_OK || n != h->ev.n_serials)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (epcs[i] != h->ev.serials[i])
+            return NULL;
+    return h->hash;
+}
+
+/* ---- the transaction --------------------------------------------------------------------- */
+
+typedef struct commission_ctx {
+    const px_actor *by;
+    const px_commission_req *req;
+    px_idem *idem;
+    hash_ahead *ahead;
+    px_commission_result *res;
+    px__errlist *errs;
+    size_t errs_before;      /* the syntax errors, found before the transaction */
+    const char *const *cand; /* the serials that passed the syntax rules */
+    const size_t *cand_idx;  /* their request index */
+    size_t n_cand;
+    int64_t now;
+} commission_ctx;
+
+/* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
+static void commission_reset(commission_ctx *c)
+{
+    for (size_t e = c->errs_before; e < c->errs->n; e++)
+        c->res->status[c->errs->v[e].index] = PX_ITEM_OK;
+    c->errs->n = c->errs_before;
+    if (c->idem && c->idem->body && !c->idem->replayed) {
+        free(c->idem->body);
+        c->idem->body = NULL;
+    }
+}
+
+/* Marks the candidates the pool refused (out->rejected) as duplicate_serial items. */
+static px_rc add_duplicates(commission_ctx *c, const px_commission_outcome *out, px_err *err)
+{
+    for (size_t k = 0; k < out->n_rejected; k++) {
+        size_t i = c->cand_idx[out->rejected[k]];
+        px_err e;
+        px_err_set(&e, PX_EEXISTS, "duplicate_serial",
+                   "serial '%s' is already commissioned or allocated to another organization",
+                   c->req->serials[i]);
+        c->res->status[i] = PX_ITEM_REJECTED;
+        px_rc rc = px__errlist_add(c->errs, i, &e, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}
+
+/* Access, the batch's one expiry (docs/api.md "batch_expiry_mismatch"; NMVS_FE_LOT_12) and the
+ * pool: the candidates are commissioned (allocated ones claimed, external ones inserted) and
+ * the refused ones become duplicate_serial items. *expiry_ok = 0 when the batch has another
+ * expiry (then nothing was written). */
+static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commission_id,
+                             px_product *prod, px_commission_outcome *out, int *expiry_ok,
+                             px_err *err)
+{
+    char stored[7];
+    px_rc rc = px_svc_product_access(db, c->by, c->res->gtin, 0, prod, err);
+    if (rc == PX_OK)
+        rc =
+            px_store_batch_claim(db, stored, c->res->gtin, c->req->batch, c->req->expiry_date, err);
+    if (rc != PX_OK)
+        return rc;
+    *expiry_ok = strcmp(stored, c->req->expiry_date) == 0;
+    if (!*expiry_ok)
+        return px_err_field_set(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry_date",
+                                "batch '%s' has expiry %s, not %s", c->req->batch, stored,
+                                c->req->expiry_date);
+    px_commission_rows rows = {c->res->gtin,  c->req->batch, c->req->expiry_date,
+                               c->by->org_id, commission_id, c->now,
+                               c->cand,       c->n_cand};
+    if ((rc = px_store_commission_serials(db, out, &rows, err)) != PX_OK)
+        return rc;
+    return add_duplicates(c, out, err);
+}
+
+/* All-or-nothing with invalid serials (the answer is 422 whatever the pool says): runs the
+ * pool check of the valid candidates exactly as a commission would (same statement, so
+ * "duplicate_serial" means the same thing) and rolls it back, adding their duplicate_serial
+ * items. The request's other refusals keep their order: the field rules (422) come before
+ * access and batch rules, so when the product is not the caller's, its partnership is
+ * suspended or the batch has another expiry, the answer stays the 422 of the invalid serials
+ * and the pool is not consulted (nothing about it is disclosed). No idempotency key is
+ * claimed: a failed request stores nothing (docs/lifecycle.md "Idempotency"). */
+static px_rc check_pool_body(px_tx *tx, void *vc, px_err *err)
+{
+    commission_ctx *c = vc;
+    commission_reset(c);
+    px_tx_discard(tx);
+    px_product prod;
+    px_commission_outcome out;
+    memset(&out, 0, sizeof(out));
+    char id[PX_ID_LEN + 1];
+    int expiry_ok = 0;
+    px_rc rc = px_uuid_v4(id) == PX_OK
+                   ? commission_rows(c, px_tx_db(tx), id, &prod, &out, &expiry_ok, err)
+                   : px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_commission_outcome_dispose(&out);
+    /* Access and batch refusals yield to the field rules; the database's own failures (and
+     * the conflicts the helper reruns) do not. */
+    if (rc != PX_OK && !px_tx_retryable(rc, err) && rc != PX_EINTERNAL && rc != PX_EUNAVAIL) {
+        commission_reset(c);
+        rc = PX_OK;
+    }
+    return rc;
+}
+
+static px_rc commission_refusal(commission_ctx *c, px_err *err)
+{
+    size_t n_invalid = c->errs_before, n_dup = c->errs->n - c->errs_before;
+    if (n_dup)
+        return px_err_set(err, PX_EINVALID, "validation_error",
+                          "%zu of %zu serials are invalid and %zu already commissioned or "
+                          "allocated to another organization",
+                          n_invalid, c->req->n_serials, n_dup);
+    return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                      n_invalid, c->req->n_serials);
+}
+
+/* The event's EPCs: the commissioned serials, in request order. */
+static px_rc commission_event(commission_ctx *c, px_db *db, const px_product *prod, px_err *err)
+{
+    const px_commission_req *req = c->req;
+    px_commission_result *res = c->res;
+    const char **epcs = malloc((size_t)res->committed * sizeof(*epcs));
+    if (!epcs)
+        return px_err_oom(err);
+    size_t k = 0;
+    for (size_t i = 0; i < req->n_serials; i++)
+        if (res->status[i] == PX_ITEM_OK)
+            epcs[k++] = req->serials[i];
+    px_pack_status to;
+    px_pack_status_init(&to);
+    to.state = PX_PACK_COMMISSIONED;
+    px__event_in ev = {
+        .by = c->by,
+        .prod = prod,
+        .op = "commission",
+        .action = PX_PACK_COMMISSION,
+        .to = &to,
+        .now_us = c->now,
+        .serials = epcs,
+        .n = k,
+        .serial_set = "commission",
+        .commission_id = res->commission_id,
+        .lot = req->batch,
+        .expiry = req->expiry_date,
+    };
+    px_rc rc = px__event_record(db, &ev, hash_ahead_take(c->ahead, epcs, k), res->event_id,
+                                res->event_hash, err);
+    free(epcs);
+    return rc;
+}
+
+/* The rendered response is stored with the key in the same transaction (docs/api.md
+ * "Commissioning": the same key and body answer the first response). The errors of a partial
+ * commission are part of it. */
+static px_rc idem_store(commission_ctx *c, px_db *db, px_err *err)
+{
+    px_idem *idem = c->idem;
+    c->res->errors = c->errs->v;
+    c->res->n_errors = c->errs->n;
+    idem->body = idem->render(idem->render_ctx, c->res, &idem->status);
+    c->res->errors = NULL;
+    c->res->n_errors = 0;
+    if (!idem->body)
+        return px_err_oom(err);
+    return px_store_idem_finish(db, c->by->org_id, idem->key, idem->status, idem->body, err);
+}
+
+static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
+{
+    commission_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_commission_req *req = c->req;
+    px_commission_result *res = c->res;
+    commission_reset(c);
+    px_rc rc;
+    if (c->idem && c->idem->key) {
+        px_idem_row row;
+        if ((rc = px_store_idem_claim(db, &row, c->by->org_id, c->idem->key, c->idem->route,
+                                      c->idem->request_hash, err)) != PX_OK)
+            return rc;
+        if (!row.claimed) {
+            px_tx_discard(tx);
+            c->idem->replayed = 1;
+            c->idem->status = row.status;
+            c->idem->body = row.response;
+            return PX_OK;
+        }
+    }
+    if (px_uuid_v4(res->commission_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_product prod;
+    px_commission_outcome out;
+    memset(&out, 0, sizeof(out));
+    int expiry_ok = 0;
+    if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, &expiry_ok, err)))
+        goto done;
+    res->allocated = out.allocated;
+    res->external = out.external;
+    res->committed = out.allocated + out.external;
+    if ((out.n_rejected && !req->partial) || res->committed == 0) {
+        /* All-or-nothing (or nothing left to commission): every bad item, nothing stored. */
+        rc = px_err_set(err, PX_EEXISTS, "duplicate_serial",
+                        "%zu of %zu serials are already commissioned or allocated to another "
+                        "organization",
+                        out.n_rejected, c->n_cand);
+        goto done;
+    }
+    px_commission_rec rec = {res->commission_id, c->by->org_id,    prod.mah_id,    res->gtin,
+                             req->batch,         req->expiry_date, res->committed, out.allocated,
+                             out.external,       (long)c->errs->n, req->partial,   c->now};
+    if ((rc = px_store_commission_insert(db, &rec, err)) != PX_OK ||
+        (rc = commission_event(c, db, &prod, err)) != PX_OK)
+        goto done;
+    if (c->idem && c->idem->key && (rc = idem_store(c, db, err)) != PX_OK)
+        goto done;
+    px_audit_details *d = px_tx_audit(tx, prod.mah_id, "commission.create", res->commission_id);
+    if (d) {
+        px_audit_str(d, "gtin", res->gtin);
+        px_audit_str(d, "batch", req->batch);
+        px_audit_str(d, "expiry", req->expiry_date);
+        px_audit_int(d, "count", res->committed);
+        px_audit_int(d, "allocated", out.allocated);
+        px_audit_int(d, "external", out.external);
+        px_audit_int(d, "rejected", (long long)c->errs->n);
+        px_audit_str(d, "event_id", res->event_id);
+    }
+done:
+    px_commission_outcome_dispose(&out);
+    return rc;
+}
+
+/* ---- the use case ------------------------------------------------------------------------ */
+
+void px_commission_result_dispose(px_commission_result *res)
+{
+    free(res->status);
+    free(res->errors);
+    res->status = NULL;
+    res->errors = NULL;
+    res->n_errors = 0;
+}
+
+/* The key is looked up before anything else (docs/api.md "Commissioning": the same key with the
+ * same body returns the first response; with another body, 409): a replay answers the stored
+ * response even when the field rules would now refuse the body (its expiry has passed since),
+ * and a used key with another body is idempotency_conflict whether or not that body is valid.
+ * A key not yet visible here is claimed in the transaction, which also covers a concurrent
+ * first use. *replayed = 1 when the stored response answers. */
+static px_rc idem_lookup(px_db *db, const px_actor *by, px_idem *idem, int *replayed, px_err *err)
+{
+    *replayed = 0;
+    if (!idem || !idem->key)
+        return PX_OK;
+    px_idem_row row;
+    int found = 0;
+    px_rc rc = px_store_idem_lookup(db, &row, &found, by->org_id, idem->key, idem->route,
+                                    idem->request_hash, err);
+    if (rc == PX_OK && found) {
+        idem->replayed = *replayed = 1;
+        idem->status = row.status;
+        idem->body = row.response;
+    }
+    return rc;
+}
+
+/* Field rules, cheapest first; none needs the database (domain/commission_rules.h). */
+static px_rc commission_fields(px_commission_result *res, const px_commission_req *req, int64_t now,
+                               px_err *err)
+{
+    gs1_date exp;
+    px_rc rc;
+    if ((rc = px_commission_gtin_check(res->gtin, req->product_code, req->product_code_schema,
+                                       err)) != PX_OK ||
+        (rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
+        (rc = px_commission_expiry_check(&exp, req->expiry_date, now, err)) != PX_OK ||
+        (rc = px_commission_count_check(req->n_serials, err)) != PX_OK)
+        return rc;
+    return PX_OK;
+}
+
+px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *req, px_idem *idem,
+                        px_commission_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    res->req = req;
+    int64_t now = px_now_us();
+    int replayed;
+    px_rc rc;
+    if ((rc = idem_lookup(db, by, idem, &replayed, err)) != PX_OK || replayed)
+        return rc;
+    if ((rc = commission_fields(res, req, now, err)) != PX_OK)
+        return rc;
+    res->status = calloc(req->n_serials, 1);
+    if (!res->status)
+        return px_err_oom(err);
+    px__errlist errs = {0};
+    const char **cand = NULL;
+    size_t *cand_idx = NULL;
+    hash_ahead *ahead = NULL;
+    px_product prod;
+    if ((rc = px__serials_check(&errs, res->status, req->serials, req->n_serials, err)))
+        goto done;
+    if (errs.n == req->n_serials) {
+        rc = px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                        errs.n, req->n_serials);
+        goto done;
+    }
+    /* All-or-nothing with invalid serials: the request fails (422), but docs/api.md
+     * ("Commissioning": "one bad item -> 422 (or 409) with every bad item in details") wants
+     * every bad item, so the valid ones still go through the pool check, in a transaction that
+     * is rolled back, and their duplicate_serial items join the details (docs/lifecycle.md
+     * "Commissioning rules" 5). */
+    int doomed = errs.n && !req->partial;
+    size_t n_cand = req->n_serials - errs.n;
+    cand = malloc(n_cand * sizeof(*cand));
+    cand_idx = malloc(n_cand * sizeof(*cand_idx));
+    if (!cand || !cand_idx) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < req->n_serials; i++)
+        if (res->status[i] == PX_ITEM_OK) {
+            cand_idx[k] = i;
+            cand[k++] = req->serials[i];
+        }
+    /* The product as the event will carry it, read once for the hash computed ahead; the
+     * transaction reads it again under its access rule (a partnership may change between). */
+    if (!doomed && (ahead = malloc(sizeof(*ahead))) != NULL) {
+        px_err ignore;
+        if (px_store_product_get(db, &prod, res->gtin, 0, &ignore) == PX_OK)
+            hash_ahead_start(ahead, by, &prod, cand, n_cand, req->batch, req->expiry_date, now);
+        else
+            memset(ahead, 0, sizeof(*ahead));
+    }
+    commission_ctx c = {by, req, idem, ahead, res, &errs, errs.n, cand, cand_idx, n_cand, now};
+    if (doomed) {
+        rc = px_tx_run(db, by, check_pool_body, &c, err);
+        if (rc == PX_OK)
+            rc = commission_refusal(&c, err);
+    } else {
+        rc = px_tx_run(db, by, commission_body, &c, err);
+    }
+    hash_ahead_join(ahead);
+    if (rc != PX_OK && idem && idem->body && !idem->replayed) {
+        free(idem->body); /* rendered by an attempt that did not commit */
+        idem->body = NULL;
+    }
+done:
+    free(ahead);
+    free(cand);
+    free(cand_idx);
+    px__errlist_sort(&errs);
+    px__errlist_take(&errs, &res->errors, &res->n_errors);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/* The delivery runner (runners.def; reports.h; docs/delivery.md): one due report claimed,
+ * validated, sent, and its attempt recorded. */
+#include <stdio.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "reports_internal.h"
+
+typedef struct claim_ctx {
+    const px_app *app;
+    px_report_job job;
+    int claimed;
+    int attempt; /* the attempt number begun */
+    long lease_ms;
+    char reason[PX_ERR_CODE_MAX + PX_ERR_MSG_MAX + 2]; /* why it is failed unsent, or "" */
+} claim_ctx;
+
+/* Why a claimed report cannot be sent ("" when it can): no document, or one the official XSD
+ * refuses (validated before every send when PACKID_EPCIS_XSD_DIR is set: an invalid document
+ * is never sent). */
+static void unsendable_reason(claim_ctx *c)
+{
+    c->reason[0] = '\0';
+    if (!c->job.document) {
+        snprintf(c->reason, sizeof(c->reason), "the report has no document");
+        return;
+    }
+    if (!c->app->validator)
+        return;
+    px_err verr;
+    px_err_clear(&verr);
+    if (px_epcis_validate_buffer(c->app->validator, c->job.document, c->job.document_len, &verr) !=
+        PX_OK)
+        snprintf(c->reason, sizeof(c->reason), "%s: %s", verr.code, verr.message);
+}
+
+/* The lease: while one sender holds the report in 'sending', no other claims it; if that
+ * sender dies between send and mark-sent, the report is due again when the lease runs out
+ * and the same stored document goes out again. */
+static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
+{
+    claim_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    if (c->claimed)
+        px_report_job_dispose(&c->job);
+    c->claimed = 0;
+    px_rc rc = px_store_report_claim(db, &c->job, err);
+    if (rc == PX_ENOTFOUND) {
+        px_err_clear(err);
+        px_tx_discard(tx);
+        return PX_OK;
+    }
+    if (rc != PX_OK)
+        return rc;
+    c->claimed = 1;
+    unsendable_reason(c);
+    if (c->reason[0])
+        return px_store_report_fail(db, c->job.r.id, c->reason, err);
+    return px_store_report_begin_attempt(db, c->job.r.id, c->lease_ms, &c->attempt, err);
+}
+
+typedef struct end_ctx {
+    const char *id;
+    int attempt;
+    const px_delivery_result *res;
+    const char *outcome;
+    long retry_ms;
+} end_ctx;
+
+static px_rc end_body(px_tx *tx, void *vc, px_err *err)
+{
+    end_ctx *c = vc;
+    return px_store_report_end_attempt(px_tx_db(tx), c->id, c->attempt, (int)c->res->http_status,
+                                       c->outcome, c->res->error[0] ? c->res->error : NULL,
+                                       c->retry_ms, err);
+}
+
+static void log_attempt(const char *id, int n, const px_delivery_result *res, const char *outcome,
+                        long retry)
+{
+    char fields[600], esc[300];
+    px_json_escape(esc, sizeof(esc), res->error);
+    snprintf(fields, sizeof(fields),
+             "\"report_id\":\"%s\",\"attempt\":%d,\"status\":%ld,\"outcome\":\"%s\","
+             "\"retry_ms\":%ld,\"error\":\"%s\"",
+             id, n, res->http_status, outcome, retry, esc);
+    px_log_level lvl = strcmp(outcome, "delivered") == 0 ? PX_LOG_INFO
+                       : strcmp(outcome, "dead") == 0    ? PX_LOG_ERROR
+                                                         : PX_LOG_WARN;
+    px_log(lvl, "report delivery", fields);
+}
+
+static void log_unsendable(const char *id, const char *reason)
+{
+    char fields[700], esc[600];
+    px_json_escape(esc, sizeof(esc), reason);
+    snprintf(fields, sizeof(fields), "\"report_id\":\"%s\",\"reason\":\"%s\"", id, esc);
+    px_log(PX_LOG_ERROR, "report failed: not sent", fields);
+}
+
+px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    *did_work = 0;
+    const px_config *cfg = &app->cfg;
+    claim_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.app = app;
+    c.lease_ms = 2 * cfg->delivery_timeout_ms + 1000;
+    px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
+    if (rc != PX_OK || !c.claimed) {
+        if (c.claimed)
+            px_report_job_dispose(&c.job);
+        return rc;
+    }
+    *did_work = 1;
+    if (c.reason[0]) {
+        log_unsendable(c.job.r.id, c.reason);
+        px_report_job_dispose(&c.job);
+        return PX_OK;
+    }
+    long timeout = cfg->delivery_timeout_ms;
+    px_delivery_request rq = {
+        .url = c.job.url,
+        .auth_header = c.job.auth_header,
+        .hmac_secret = c.job.hmac_secret,
+        .document_id = c.job.r.document_id,
+        .body = c.job.document,
+        .len = c.job.document_len,
+        .connect_timeout_ms = timeout < 10000 ? timeout : 10000,
+        .timeout_ms = timeout,
+    };
+    px_delivery_result res;
+    px_err derr;
+    px_err_clear(&derr);
+    if (px_delivery_post(&rq, &res, &derr) != PX_OK) {
+        res.http_status = 0;
+        snprintf(res.error, sizeof(res.error), "%s", derr.message);
+    }
+    end_ctx e = {c.job.r.id, c.attempt, &res, "retry", 0};
+    if (res.http_status >= 200 && res.http_status <= 299) {
+        e.outcome = "delivered";
+    } else if (c.attempt >= c.job.r.max_attempts) {
+        e.outcome = "dead";
+    } else {
+        unsigned rnd = 0;
+        px_random_bytes(&rnd, sizeof(rnd));
+        e.retry_ms = px_delivery_backoff_ms(c.attempt, cfg->delivery_backoff_ms,
+                                            cfg->delivery_backoff_max_ms, rnd);
+    }
+    log_attempt(c.job.r.id, c.attempt, &res, e.outcome, e.retry_ms);
+    rc = px_tx_run(db, NULL, end_body, &e, err);
+    px_report_job_dispose(&c.job);
+    return rc;
+}

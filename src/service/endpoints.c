@@ -1,0 +1,80 @@
+/* Regulator endpoints of a MAH (reports.h; docs/delivery.md). */
+#include <string.h>
+
+#include "delivery.h"
+#include "gs1.h"
+#include "px_str.h"
+#include "reports_internal.h"
+
+/* Every field checked before anything is written: length, charset, GLN check digit. */
+static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
+{
+    px_rc rc;
+    if (!px__market_syntax(rq->market))
+        return px_err_field_set(err, PX_EINVALID, "invalid_value", "market",
+                                "market must be 2 upper-case letters");
+    if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK)
+        return rc;
+    if (rq->auth_header && (rc = px_delivery_header_check(rq->auth_header, err)) != PX_OK) {
+        px_err_field(err, "auth_header");
+        return rc;
+    }
+    if (rq->hmac_secret) {
+        size_t n = strlen(rq->hmac_secret);
+        if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
+            !px_str_printable(rq->hmac_secret, PX_DELIVERY_SECRET_MAX))
+            return px_err_field_set(err, PX_EINVALID, "invalid_value", "hmac_secret",
+                                    "hmac_secret must be %d to %d characters without control "
+                                    "characters",
+                                    PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
+    }
+    if (rq->receiver_gln && (rc = gs1_gln_validate(rq->receiver_gln, err)) != PX_OK) {
+        px_err_field(err, "receiver_gln");
+        return rc;
+    }
+    return PX_OK;
+}
+
+typedef struct endpoint_ctx {
+    const px_endpoint_request *rq;
+    px_endpoint *out;
+} endpoint_ctx;
+
+static px_rc endpoint_body(px_tx *tx, void *vc, px_err *err)
+{
+    endpoint_ctx *c = vc;
+    px_rc rc =
+        px_store_endpoint_insert(px_tx_db(tx), c->out, c->rq->auth_header, c->rq->hmac_secret, err);
+    if (rc != PX_OK)
+        return rc;
+    /* Audited without the URL's query, the auth header or the secret. */
+    px_audit_details *d = px_tx_audit(tx, c->out->tenant_id, "endpoint.create", c->out->id);
+    if (d) {
+        px_audit_str(d, "market", c->out->market);
+        px_audit_bool(d, "auth_header", c->out->has_auth_header);
+        px_audit_bool(d, "signed", c->out->has_hmac_secret);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_endpoint_create(px_db *db, const px_actor *by, const px_endpoint_request *rq,
+                             px_endpoint *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_rc rc = endpoint_fields(rq, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(out->tenant_id, by->org_id, sizeof(out->tenant_id));
+    px_strlcpy(out->market, rq->market, sizeof(out->market));
+    px_strlcpy(out->url, rq->url, sizeof(out->url));
+    px_strlcpy(out->receiver_gln, rq->receiver_gln ? rq->receiver_gln : "",
+               sizeof(out->receiver_gln));
+    endpoint_ctx c = {rq, out};
+    return px_tx_run(db, by, endpoint_body, &c, err);
+}
+
+px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, void *ctx,
+                            px_err *err)
+{
+    return px_store_endpoint_each(db, by->org_id, NULL, 0, fn, ctx, err);
+}

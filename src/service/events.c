@@ -1,0 +1,197 @@
+/* The EPCIS event of a lifecycle transition, written as a row and read back from it
+ * (events.h). */
+#include <string.h>
+
+#include "events.h"
+#include "gs1.h"
+#include "px_crypto.h"
+#include "px_str.h"
+
+/* The organization's location as SGLN (read point and business location;
+ * urn:epc:id:sgln:CP.LOCREF.EXT, DOMAIN.md §5.1). The GLN's company prefix length is not
+ * derivable from the GLN (DOMAIN.md §1.5): it is the organization's gln_prefix_length (given
+ * at creation or found in GS1's prefix list); failing that, when the GLN starts with the
+ * product's company prefix, that length; otherwise the event keeps the bare GLN
+ * (location_gln) and no SGLN. */
+void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
+{
+    out[0] = '\0';
+    if (strlen(by->org_gln) != 13)
+        return;
+    int cpl = by->org_gln_prefix_length;
+    if (cpl < 6 || cpl > 12) {
+        cpl = p->company_prefix_length;
+        if (memcmp(by->org_gln, p->gtin + 1, (size_t)cpl) != 0)
+            return;
+    }
+    px_err e;
+    if (gs1_epc_sgln_format(out, 64, by->org_gln, cpl, NULL, &e) != PX_OK)
+        out[0] = '\0';
+}
+
+px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[64],
+                      const px__event_in *in, px_err *err)
+{
+    px_rc rc = px_epcis_vocab_for(vocab, in->action, in->to, err);
+    if (rc != PX_OK)
+        return rc;
+    px__org_sgln(sgln, in->by, in->prod);
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_OBJECT_EVENT;
+    ev.action = vocab->action;
+    ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
+    ev.disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE;
+    ev.event_time_us = in->now_us;
+    ev.tz_offset_min = 0;
+    ev.sgtin_gtin = in->prod->gtin;
+    ev.sgtin_gcp_len = in->prod->company_prefix_length;
+    ev.serials = in->serials;
+    ev.n_serials = in->n;
+    ev.read_point = sgln[0] ? sgln : NULL;
+    ev.biz_location = sgln[0] ? sgln : NULL;
+    if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
+        ev.lot = in->lot;
+        ev.expiry = in->expiry;
+    }
+    if (in->ship && in->ship->has_parties) {
+        ev.sources = in->ship->sources;
+        ev.n_sources = 2;
+        ev.destinations = in->ship->destinations;
+        ev.n_destinations = 2;
+    }
+    if (in->ship && in->ship->has_tx) {
+        ev.biz_transactions = &in->ship->bt;
+        ev.n_biz_transactions = 1;
+    }
+    *ev_out = ev;
+    return PX_OK;
+}
+
+px_rc px__event_record(px_db *db, const px__event_in *in, const char *precomputed,
+                       char event_id[PX_ID_LEN + 1], char hash_out[PX_EPCIS_EVENT_ID_MAX],
+                       px_err *err)
+{
+    px_epcis_vocab vocab;
+    char sgln[64];
+    px_epcis_event ev;
+    px_rc rc = px__event_build(&ev, &vocab, sgln, in, err);
+    if (rc != PX_OK)
+        return rc;
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    if (precomputed)
+        px_strlcpy(hash, precomputed, sizeof(hash));
+    else if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
+        return rc;
+    if (px_uuid_v4(event_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_event_rec rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = event_id;
+    rec.tenant_id = in->prod->mah_id;
+    rec.org_id = in->by->org_id;
+    rec.op = in->op;
+    rec.action = px_epcis_action_name(vocab.action);
+    rec.biz_step = vocab.biz_step;
+    rec.disposition = vocab.disposition;
+    rec.event_time_us = in->now_us;
+    rec.tz_offset_min = 0;
+    rec.gtin = in->prod->gtin;
+    rec.gcp_len = in->prod->company_prefix_length;
+    rec.serial_set = in->serial_set;
+    rec.commission_id = in->commission_id;
+    rec.release_id = in->release_id;
+    rec.op_id = in->op_id;
+    if (strcmp(in->serial_set, "list") == 0) {
+        rec.serials = in->serials;
+        rec.n_serials = in->n;
+    }
+    rec.epc_count = (long)in->n;
+    rec.lot = in->lot;
+    rec.expiry = in->expiry;
+    rec.reason = in->reason;
+    rec.market = in->market;
+    rec.location_gln = in->by->org_gln;
+    rec.read_point = sgln;
+    rec.biz_location = sgln;
+    if (in->ship && in->ship->has_parties) {
+        rec.source_party = in->ship->sources[0].id;
+        rec.source_location = in->ship->sources[1].id;
+        rec.dest_party = in->ship->destinations[0].id;
+        rec.dest_location = in->ship->destinations[1].id;
+    }
+    if (in->ship && in->ship->has_tx) {
+        rec.biz_tx_type = in->ship->btt;
+        rec.biz_tx = in->ship->bt_uri;
+    }
+    rec.event_hash = hash;
+    if ((rc = px_store_event_insert(db, &rec, err)) != PX_OK)
+        return rc;
+    if (hash_out)
+        memcpy(hash_out, hash, PX_EPCIS_EVENT_ID_MAX);
+    return PX_OK;
+}
+
+/* ---- row -> event ------------------------------------------------------------------------ */
+
+/* A release's shipping data as px__event_build carries it: source and destination each with
+ * owning_party then location (EPCIS 1.2 §7.3.5.4), one bizTransaction. */
+static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_row *row)
+{
+    size_t n = 0;
+    if (row->source_party && row->source_party[0])
+        l->sources[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->source_party};
+    if (row->source_location && row->source_location[0])
+        l->sources[n++] = (px_epcis_party){PX_SDT_LOCATION, row->source_location};
+    ev->sources = n ? l->sources : NULL;
+    ev->n_sources = n;
+    n = 0;
+    if (row->dest_party && row->dest_party[0])
+        l->destinations[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->dest_party};
+    if (row->dest_location && row->dest_location[0])
+        l->destinations[n++] = (px_epcis_party){PX_SDT_LOCATION, row->dest_location};
+    ev->destinations = n ? l->destinations : NULL;
+    ev->n_destinations = n;
+    if (row->biz_tx && row->biz_tx[0]) {
+        l->bt.type = px_cbv_btt_lookup(row->biz_tx_type);
+        l->bt.id = row->biz_tx;
+        ev->biz_transactions = &l->bt;
+        ev->n_biz_transactions = 1;
+    }
+}
+
+/* The ILMD (lot, expiry) goes with commissioning only (EPCIS 1.2: ilmd only when action =
+ * ADD, DOMAIN.md §6.3). */
+px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
+                         px_err *err)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
+                                                          : PX_EPCIS_OBJECT_EVENT;
+    if (strcmp(row->action, "ADD") == 0)
+        ev->action = PX_EPCIS_ADD;
+    else if (strcmp(row->action, "DELETE") == 0)
+        ev->action = PX_EPCIS_DELETE;
+    else
+        ev->action = PX_EPCIS_OBSERVE;
+    ev->biz_step = px_cbv_bizstep_lookup(row->biz_step);
+    ev->disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
+    if (ev->biz_step == PX_BIZSTEP_NONE)
+        return px_err_set(err, PX_EINTERNAL, "internal", "stored event %s has an unknown bizStep",
+                          row->id);
+    ev->event_time_us = row->event_time_us;
+    ev->tz_offset_min = row->tz_offset_min;
+    ev->event_id = row->event_hash[0] ? row->event_hash : NULL;
+    ev->sgtin_gtin = row->gtin;
+    ev->sgtin_gcp_len = row->gcp_len;
+    ev->serials = row->serials;
+    ev->n_serials = row->n_serials;
+    ev->read_point = row->read_point[0] ? row->read_point : NULL;
+    ev->biz_location = row->biz_location[0] ? row->biz_location : NULL;
+    if (ev->action == PX_EPCIS_ADD && ev->type == PX_EPCIS_OBJECT_EVENT) {
+        ev->lot = row->lot[0] ? row->lot : NULL;
+        ev->expiry = row->expiry[0] ? row->expiry : NULL;
+    }
+    row_shipping(ev, lists, row);
+    return PX_OK;
+}

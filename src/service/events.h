@@ -1,0 +1,72 @@
+/* events — the EPCIS event of a lifecycle transition, both directions in one place (as libgit2
+ * keeps a parser beside its writer): the event a use case builds, hashes and records as a row,
+ * and the same event rebuilt from the stored row when a report or a query writes it. A test
+ * (tests/integration/test_event_roundtrip.c) rebuilds every event kind from its row and
+ * re-hashes it: the hash must equal the one stored at write time. Shared by service/ only. */
+#ifndef PX_EVENTS_H
+#define PX_EVENTS_H
+
+#include "epcis.h"
+#include "lifecycle.h"
+#include "pack_state.h"
+#include "report_store.h"
+
+/* "urn:epcglobal:cbv:bt:" + GLN + ":" + an id of at most 100 characters, each escaped to at
+ * most 3. */
+#define PX__BT_URI_MAX (21 + 13 + 1 + 3 * 100 + 1)
+
+/* The source, destination and business transaction of a release's shipping event, as
+ * px_epcis_event carries them (the lists point into this struct: never copy it). */
+typedef struct px__shipping {
+    int has_parties, has_tx;
+    char ship_from[14], to_party[14], to_location[14];
+    char src_sgln[64], dst_party[64], dst_location[64];
+    px_epcis_party sources[2], destinations[2];
+    char btt[16]; /* bare CBV btt word */
+    char bt_uri[PX__BT_URI_MAX];
+    px_epcis_biz_transaction bt;
+} px__shipping;
+
+/* What one lifecycle transition records as its EPCIS event. */
+typedef struct px__event_in {
+    const px_actor *by;
+    const px_product *prod;
+    const char *op; /* commission, release, decommission, reactivate, recall */
+    px_pack_action action;
+    const px_pack_status *to;
+    int64_t now_us;
+    const char *const *serials; /* the EPCs of the event */
+    size_t n;
+    const char *serial_set; /* how the row keeps its EPCs: commission, release, list */
+    const char *commission_id, *release_id, *op_id;
+    const char *lot, *expiry, *reason, *market;
+    const px__shipping *ship; /* release: source, destination, bizTransaction; or NULL */
+} px__event_in;
+
+/* The organization's location as SGLN, its events' read point and business location; "" when
+ * its GLN's company prefix length is not known. */
+void px__org_sgln(char out[64], const px_actor *by, const px_product *p);
+
+/* The event the exporter will write for in, and that is hashed (sgln: its read point's
+ * storage, which the event points to). */
+px_rc px__event_build(px_epcis_event *ev, px_epcis_vocab *vocab, char sgln[64],
+                      const px__event_in *in, px_err *err);
+
+/* Writes the event row of in with its EPCIS 2.0 event hash ID computed from exactly the
+ * event px__event_build gives (DOMAIN.md §6.6). precomputed: that hash computed ahead, or
+ * NULL. hash_out may be NULL. */
+px_rc px__event_record(px_db *db, const px__event_in *in, const char *precomputed,
+                       char event_id[PX_ID_LEN + 1], char hash_out[PX_EPCIS_EVENT_ID_MAX],
+                       px_err *err);
+
+/* The lists an event rebuilt from a row points to (they live as long as the event). */
+typedef struct px__row_lists {
+    px_epcis_party sources[2], destinations[2];
+    px_epcis_biz_transaction bt;
+} px__row_lists;
+
+/* One stored event row as the writer's event: the inverse of px__event_record. */
+px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
+                         px_err *err);
+
+#endif

@@ -1,0 +1,99 @@
+/* Per-item errors of multi-item requests and the syntax of serial lists (pack_internal.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "pack_internal.h"
+#include "px_str.h"
+
+px_rc px__errlist_add(px__errlist *l, size_t index, const px_err *e, px_err *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        px_item_error *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return px_err_oom(err);
+        l->v = v;
+        l->cap = cap;
+    }
+    px_item_error *it = &l->v[l->n++];
+    it->index = index;
+    px_strlcpy(it->code, e->code, sizeof(it->code));
+    px_strlcpy(it->message, e->message, sizeof(it->message));
+    it->pos = e->pos;
+    it->len = e->len;
+    return PX_OK;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const px_item_error *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void px__errlist_sort(px__errlist *l)
+{
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(*l->v), item_cmp);
+}
+
+void px__errlist_take(px__errlist *l, px_item_error **errors, size_t *n_errors)
+{
+    *errors = l->v;
+    *n_errors = l->n;
+    memset(l, 0, sizeof(*l));
+}
+
+void px_item_errors_free(px_item_error *e)
+{
+    free(e);
+}
+
+px_rc px__serials_check(px__errlist *errs, unsigned char *bad, const char *const *serials, size_t n,
+                        px_err *err)
+{
+    px_serial_ref *scratch = malloc((n ? n : 1) * sizeof(*scratch));
+    unsigned char *dup = malloc(n ? n : 1);
+    px_rc rc = PX_OK;
+    if (!scratch || !dup) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    px_commission_mark_duplicates(dup, serials, n, scratch);
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        px_err e;
+        px_err_clear(&e);
+        px_rc bad_rc = px_commission_serial_check(serials[i], (long)i, &e);
+        if (bad_rc == PX_OK && dup[i])
+            bad_rc = px_commission_duplicate_error(&e, serials[i], i);
+        if (bad_rc != PX_OK) {
+            bad[i] = 1;
+            rc = px__errlist_add(errs, i, &e, err);
+        }
+    }
+done:
+    free(scratch);
+    free(dup);
+    return rc;
+}
+
+px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
+                            size_t *n_errors, px_err *err)
+{
+    if (n == 0)
+        return px_err_field_set(err, PX_EINVALID, "serials_required", "serials",
+                                "at least one serial is required");
+    if (n > PX_COMMISSION_MAX_SERIALS)
+        return px_commission_count_check(n, err);
+    unsigned char *bad = calloc(n, 1);
+    px__errlist errs = {0};
+    px_rc rc = bad ? px__serials_check(&errs, bad, serials, n, err) : px_err_oom(err);
+    free(bad);
+    if (rc == PX_OK && errs.n) {
+        px__errlist_take(&errs, errors, n_errors);
+        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
+                          *n_errors, n);
+    }
+    free(errs.v);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* Shared by the pack lifecycle files of service/ (commission.c, release.c, pack_ops.c,
+ * recall.c, pack_read.c, shipping.c, events.c, item_errors.c) only. */
+#ifndef PX_PACK_INTERNAL_H
+#define PX_PACK_INTERNAL_H
+
+#include "events.h"
+#include "lifecycle.h"
+#include "pack_state.h"
+#include "tx.h"
+
+/* ---- item errors (item_errors.c) ------------------------------------------------------ */
+
+/* A growing list of per-item errors (docs/api.md error details with index). */
+typedef struct px__errlist {
+    px_item_error *v;
+    size_t n, cap;
+} px__errlist;
+
+/* Appends e as the error of item index; PX_EINTERNAL (err set) when out of memory. */
+px_rc px__errlist_add(px__errlist *l, size_t index, const px_err *e, px_err *err);
+/* Index order, as the API lists them. */
+void px__errlist_sort(px__errlist *l);
+/* Hands the list to the result that outlives it (the list is left empty). */
+void px__errlist_take(px__errlist *l, px_item_error **errors, size_t *n_errors);
+
+/* Syntax of a serial list: each 1..20 characters of set 82 (REQ-COMMISSION-2) and no repeats
+ * inside the request (REQ-COMMISSION-5). bad[i] is set for every bad item. */
+px_rc px__serials_check(px__errlist *errs, unsigned char *bad, const char *const *serials, size_t n,
+                        px_err *err);
+/* A listed set of serials of a pack operation: 1..PX_COMMISSION_MAX_SERIALS, each valid;
+ * otherwise 422 with every bad item in *errors. */
+px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
+                            size_t *n_errors, px_err *err);
+
+/* ---- shipping data of a release (shipping.c) ----------------------------------------- */
+
+/* Checks a release's shipping data and builds what its event carries (docs/lifecycle.md
+ * "Release: shipping data"). */
+px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *by,
+                           const px_product *prod, const px_release_req *req, px_err *err);
+
+/* ---- access to packs (pack_read.c) ------------------------------------------------------ */
+
+/* A CMO's view of a pack: only those it commissioned and that never went to market. */
+int px__cmo_sees(const px_actor *by, const px_pack_row *row);
+
+/* The product of a pack operation given as a GTIN from outside, normalised into g, with the
+ * access rules of the caller's tenant (404 for another tenant's). */
+px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
+                       px_product *prod, px_err *err);
+
+/* Release and recall act on a batch that was commissioned: another answers not_found. */
+px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err);
+
+#endif

@@ -1,0 +1,262 @@
+/* Decommissioning and reactivation of listed packs (lifecycle.h; Delegated Regulation (EU)
+ * 2016/161 Art. 12, 13; docs/lifecycle.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "gs1.h"
+#include "pack_internal.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_str.h"
+
+/* A stored pack's status as the state machine (domain/pack_state.h) reads it. */
+static px_rc status_of(px_pack_status *st, const px_pack_row *row, px_err *err)
+{
+    px_pack_status_init(st);
+    px_rc rc = px_pack_state_parse(&st->state, row->state, err);
+    if (rc != PX_OK)
+        return rc;
+    if (st->state == PX_PACK_DECOMMISSIONED) {
+        if ((rc = px_decom_reason_parse(&st->reason, row->reason, err)) != PX_OK ||
+            (rc = px_pack_state_parse(&st->before, row->prior_state, err)) != PX_OK)
+            return px_err_set(err, PX_EINTERNAL, "internal", "corrupt pack state");
+        st->decommissioned_at_us = row->decommissioned_at_us;
+        px_strlcpy(st->decommissioned_by, row->decommissioned_by, sizeof(st->decommissioned_by));
+    } else {
+        st->before = st->state;
+    }
+    return PX_OK;
+}
+
+typedef struct op_ctx {
+    const px_actor *by;
+    const px_pack_op_req *req;
+    char gtin[15];
+    px_product prod;
+    px_pack_action action;
+    px_decom_reason reason;
+    const char *kind;        /* decommission, reactivate, recall */
+    const char *reason_text; /* stored on the operation and its event */
+    int64_t now;
+    px_transition_req treq;
+    px_pack_status *to; /* per request index */
+    unsigned char *found;
+    const char **states;
+    px__errlist errs;
+    int current_year;
+    int oom;
+    px_pack_op_result *res;
+} op_ctx;
+
+/* Each locked row: is it the caller's to move, and where does the state machine take it. */
+static int op_row(void *vctx, size_t i, const px_pack_row *row)
+{
+    op_ctx *c = vctx;
+    if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees(c->by, row))
+        return 0; /* reported as not found: another organization's pack */
+    c->found[i] = 1;
+    px_err e;
+    px_err_clear(&e);
+    px_pack_status from;
+    px_rc rc = status_of(&from, row, &e);
+    px_transition_req t = c->treq;
+    if (rc == PX_OK && row->expiry[0]) {
+        px_err de;
+        if (gs1_date_parse(&t.expiry, row->expiry, 1, c->current_year, &de) != PX_OK)
+            memset(&t.expiry, 0, sizeof(t.expiry));
+    }
+    if (rc == PX_OK)
+        rc = px_pack_transition(&from, &t, &c->to[i], &e);
+    if (rc != PX_OK && px__errlist_add(&c->errs, i, &e, NULL) != PX_OK)
+        c->oom = 1;
+    return 0;
+}
+
+/* All-or-nothing: every refused pack in details, nothing changed. */
+static px_rc op_refusals(op_ctx *c, size_t n, px_err *err)
+{
+    int not_found_only = c->errs.n == 0;
+    for (size_t i = 0; i < n; i++)
+        if (!c->found[i]) {
+            px_err e;
+            px_err_set(&e, PX_ENOTFOUND, "not_found", "pack %s/%s not found", c->gtin,
+                       c->req->serials[i]);
+            px_rc rc = px__errlist_add(&c->errs, i, &e, err);
+            if (rc != PX_OK)
+                return rc;
+        }
+    if (!c->errs.n)
+        return PX_OK;
+    px__errlist_sort(&c->errs);
+    size_t bad = c->errs.n;
+    px__errlist_take(&c->errs, &c->res->errors, &c->res->n_errors);
+    if (not_found_only)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "%zu of %zu packs not found", bad, n);
+    return px_err_set(err, PX_ESTATE, "invalid_state", "%zu of %zu packs cannot %s", bad, n,
+                      px_pack_action_name(c->action));
+}
+
+/* One event per request. A reactivation returns each pack to the state it left; when a
+ * request mixes commissioned and released packs, each group gets its own event (their
+ * dispositions differ: active vs in_transit). */
+static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
+{
+    const char **group = malloc(n * sizeof(*group));
+    if (!group)
+        return px_err_oom(err);
+    px_rc rc = PX_OK;
+    for (int pass = 0; pass < 2 && rc == PX_OK; pass++) {
+        size_t k = 0;
+        const px_pack_status *rep = NULL;
+        for (size_t i = 0; i < n; i++) {
+            int in_group = c->action != PX_PACK_REACTIVATE
+                               ? pass == 0
+                               : (c->to[i].state == PX_PACK_COMMISSIONED) == (pass == 0);
+            if (in_group) {
+                group[k++] = c->req->serials[i];
+                rep = &c->to[i];
+            }
+        }
+        if (!k)
+            continue;
+        px__event_in ev = {
+            .by = c->by,
+            .prod = &c->prod,
+            .op = c->kind,
+            .action = c->action,
+            .to = rep,
+            .now_us = c->now,
+            .serials = group,
+            .n = k,
+            .serial_set = "list",
+            .op_id = c->res->op_id,
+            .reason = c->reason_text,
+        };
+        rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+    }
+    free(group);
+    return rc;
+}
+
+static px_rc op_body(px_tx *tx, void *vc, px_err *err)
+{
+    op_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    size_t n = c->req->n_serials;
+    c->errs.n = 0;
+    c->oom = 0;
+    memset(c->found, 0, n);
+    px_rc rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);
+    if (rc != PX_OK)
+        return rc;
+    if (c->oom)
+        return px_err_oom(err);
+    if ((rc = op_refusals(c, n, err)) != PX_OK)
+        return rc;
+    if (c->action == PX_PACK_REACTIVATE) {
+        for (size_t i = 0; i < n; i++)
+            c->states[i] = px_pack_state_name(c->to[i].state);
+        rc = px_store_packs_reactivate(db, c->gtin, c->req->serials, c->states, n, err);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            c->states[i] = px_pack_state_name(c->to[i].before);
+        rc = px_store_packs_decommission(db, c->gtin, c->req->serials, c->states, n,
+                                         px_decom_reason_name(c->reason), c->by->org_id, c->now,
+                                         err);
+    }
+    if (rc != PX_OK)
+        return rc;
+    if (px_uuid_v4(c->res->op_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_pack_op_rec op = {c->res->op_id, c->kind,        c->by->org_id, c->prod.mah_id, c->gtin,
+                         NULL,          c->reason_text, (long)n,       c->now};
+    if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
+        (rc = op_events(c, db, n, err)) != PX_OK)
+        return rc;
+    char action_name[32] = "pack.";
+    px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
+    if (d) {
+        px_audit_str(d, "gtin", c->gtin);
+        px_audit_int(d, "count", (long long)n);
+        px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
+        px_audit_str(d, "event_id", c->res->event_id);
+    }
+    c->res->count = (long)n;
+    return PX_OK;
+}
+
+static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                     px_pack_action action, px_decom_reason reason, px_pack_op_result *res,
+                     px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    op_ctx c;
+    memset(&c, 0, sizeof(c));
+    px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px__serial_list_check(req->serials, req->n_serials, &res->errors, &res->n_errors,
+                                    err)) != PX_OK)
+        return rc;
+    size_t n = req->n_serials;
+    c.by = by;
+    c.req = req;
+    c.res = res;
+    c.action = action;
+    c.reason = reason;
+    c.kind = action == PX_PACK_REACTIVATE ? "reactivate"
+             : action == PX_PACK_RECALL   ? "recall"
+                                          : "decommission";
+    c.reason_text = action == PX_PACK_REACTIVATE ? req->reason : px_decom_reason_name(reason);
+    c.now = px_now_us();
+    c.treq.action = action;
+    c.treq.reason = reason;
+    c.treq.org_id = by->org_id;
+    c.treq.now_us = c.now;
+    int y, m, d;
+    px_civil_from_us(c.now, &y, &m, &d);
+    c.current_year = y;
+    c.to = calloc(n, sizeof(*c.to));
+    c.found = calloc(n, 1);
+    c.states = calloc(n, sizeof(*c.states));
+    rc = c.to && c.found && c.states ? px_tx_run(db, by, op_body, &c, err) : px_err_oom(err);
+    free(c.errs.v);
+    free(c.to);
+    free(c.found);
+    free(c.states);
+    return rc;
+}
+
+px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                          px_pack_op_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    px_decom_reason reason;
+    px_rc rc = px_decom_reason_parse(&reason, req->reason ? req->reason : "", err);
+    if (rc != PX_OK)
+        return rc;
+    px_pack_action action = px_decom_reason_action(reason);
+    /* A recall or withdrawal is the MAH's act (Art. 40; policy PX_ACT_RECALL). */
+    if (action == PX_PACK_RECALL && (rc = px_policy_check(by->role, PX_ACT_RECALL, err)))
+        return rc;
+    if ((rc = px_decom_reason_check_role(by->role, reason, err)) != PX_OK)
+        return rc;
+    return pack_op(db, by, req, action, reason, res, err);
+}
+
+/* The reason of a reactivation is free text of at most 200 characters, kept whole on the
+ * operation, its event and its audit entry. */
+#define PX_REACTIVATE_REASON_MAX 200
+
+px_rc px_svc_reactivate(px_db *db, const px_actor *by, const px_pack_op_req *req,
+                        px_pack_op_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
+        return px_err_field_set(err, PX_EINVALID, "invalid_value", "reason",
+                                "reason must be 1 to %d bytes without control characters",
+                                PX_REACTIVATE_REASON_MAX);
+    return pack_op(db, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
+}

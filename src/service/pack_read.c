@@ -1,0 +1,71 @@
+/* Reading a pack, and the access rules every pack use case shares (lifecycle.h,
+ * pack_internal.h). */
+#include <string.h>
+
+#include "gs1.h"
+#include "pack_internal.h"
+
+/* DESIGN.md: a CMO "may never ... see packs after release". */
+int px__cmo_sees(const px_actor *by, const px_pack_row *row)
+{
+    return strcmp(row->commissioned_by, by->org_id) == 0 && row->released_at[0] == '\0';
+}
+
+px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
+                       px_product *prod, px_err *err)
+{
+    if (!gtin || gs1_gtin_normalize(g, gtin, err) != PX_OK)
+        return px_err_field_set(err, PX_EINVALID, err->code[0] ? err->code : "invalid_value",
+                                "gtin", "gtin '%.20s' is not a valid GTIN", gtin ? gtin : "");
+    return px_svc_product_access(db, by, g, 0, prod, err);
+}
+
+px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err)
+{
+    int exists = 0;
+    px_rc rc = px_store_batch_exists(db, &exists, gtin, batch, err);
+    if (rc == PX_OK && !exists)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", batch, gtin);
+    return rc;
+}
+
+px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                      px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err)
+{
+    char g[15];
+    px_err ignore;
+    if (!gtin || gs1_gtin_normalize(g, gtin, &ignore) != PX_OK || !serial ||
+        strlen(serial) > GS1_SERIAL_MAX)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_product prod;
+    px_rc rc;
+    if (by->org_kind == PX_ORG_CMO) {
+        /* A CMO reads through its partnership, like every other access of its: suspended ->
+         * 403 partnership_suspended, as its allocations and commissions get; the GTIN not (or
+         * no longer) granted -> the pack is outside its view: 404 not_found, the answer for
+         * another tenant's pack (DESIGN.md "Security"). The carrier routes read through
+         * here. */
+        if ((rc = px_svc_product_access(db, by, g, 0, &prod, err)) != PX_OK)
+            return rc == PX_ENOTFOUND ? px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found")
+                                      : rc;
+    } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK) {
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    }
+    rc = px_store_pack_get(db, out, g, serial, err);
+    if (rc != PX_OK)
+        return rc;
+    int visible = 0;
+    switch (px_policy_scope(by->role, PX_ACT_PACK_READ)) {
+    case PX_SCOPE_ORG: /* MAH and its auditor: the MAH's products */
+        visible = strcmp(prod.mah_id, by->org_id) == 0;
+        break;
+    case PX_SCOPE_PARTNER: /* CMO: packs it commissioned, until released */
+        visible = px__cmo_sees(by, out);
+        break;
+    default: break;
+    }
+    /* Another tenant's pack answers 404, never 403 (DESIGN.md "Security"). */
+    if (!visible)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    return fn ? px_store_pack_events_each(db, out, fn, ctx, err) : PX_OK;
+}

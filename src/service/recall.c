@@ -1,0 +1,112 @@
+/* Recall of a batch (lifecycle.h; Delegated Regulation (EU) 2016/161 Art. 40). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "pack_internal.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+
+typedef struct recall_ctx {
+    const px_actor *by;
+    const px_recall_req *req;
+    char gtin[15];
+    px_product prod;
+    px_decom_reason reason;
+    /* Which packs the recall reaches: from the transition table, not from here. */
+    const char *states[PX_PACK_STATE__COUNT], *reasons[PX_REASON__COUNT];
+    size_t ns, nr;
+    int64_t now;
+    char **recalled;
+    size_t count;
+    px_pack_op_result *res;
+} recall_ctx;
+
+static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
+{
+    recall_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const char *reason = px_decom_reason_name(c->reason);
+    free(c->recalled);
+    c->recalled = NULL;
+    c->count = 0;
+    px_rc rc;
+    if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
+        (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->states, c->ns,
+                                    c->reasons, c->nr, c->by->org_id, c->now, &c->recalled,
+                                    &c->count, err)) != PX_OK)
+        return rc;
+    if (c->count == 0)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "batch '%s' has no packs that can be recalled", c->req->batch);
+    if (px_uuid_v4(c->res->op_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_pack_op_rec op = {c->res->op_id, "recall", c->by->org_id,  c->prod.mah_id, c->gtin,
+                         c->req->batch, reason,   (long)c->count, c->now};
+    if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK)
+        return rc;
+    px_pack_status to;
+    px_pack_status_init(&to);
+    to.state = PX_PACK_DECOMMISSIONED;
+    to.reason = c->reason;
+    px__event_in ev = {
+        .by = c->by,
+        .prod = &c->prod,
+        .op = "recall",
+        .action = PX_PACK_RECALL,
+        .to = &to,
+        .now_us = c->now,
+        .serials = (const char *const *)c->recalled,
+        .n = c->count,
+        .serial_set = "list",
+        .op_id = c->res->op_id,
+        .lot = c->req->batch,
+        .reason = reason,
+    };
+    if ((rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err)) != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "pack.recall", c->res->op_id);
+    if (d) {
+        px_audit_str(d, "gtin", c->gtin);
+        px_audit_str(d, "batch", c->req->batch);
+        px_audit_str(d, "reason", reason);
+        px_audit_int(d, "count", (long long)c->count);
+        px_audit_str(d, "event_id", c->res->event_id);
+    }
+    c->res->count = (long)c->count;
+    return PX_OK;
+}
+
+px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req, px_pack_op_result *res,
+                    px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    recall_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.by = by;
+    c.req = req;
+    c.res = res;
+    c.now = px_now_us();
+    c.reason = PX_REASON_RECALLED;
+    px_rc rc;
+    if (req->reason && (rc = px_decom_reason_parse(&c.reason, req->reason, err)) != PX_OK)
+        return rc;
+    if (c.reason != PX_REASON_RECALLED && c.reason != PX_REASON_WITHDRAWN)
+        return px_err_field_set(err, PX_EINVALID, "invalid_reason", "reason",
+                                "a recall's reason is 'recalled' or 'withdrawn', not '%s'",
+                                req->reason);
+    if ((rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err)) != PX_OK ||
+        (rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK)
+        return rc;
+    for (int s = 0; s < PX_PACK_STATE__COUNT; s++)
+        if (s != PX_PACK_DECOMMISSIONED &&
+            px_pack_move_allowed((px_pack_state)s, PX_REASON_NONE, PX_PACK_RECALL, c.reason))
+            c.states[c.ns++] = px_pack_state_name((px_pack_state)s);
+    for (int r = 1; r < PX_REASON__COUNT; r++)
+        if (px_pack_move_allowed(PX_PACK_DECOMMISSIONED, (px_decom_reason)r, PX_PACK_RECALL,
+                                 c.reason))
+            c.reasons[c.nr++] = px_decom_reason_name((px_decom_reason)r);
+    rc = px_tx_run(db, by, recall_body, &c, err);
+    free(c.recalled);
+    return rc;
+}

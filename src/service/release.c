@@ -1,0 +1,178 @@
+/* Release to a market (lifecycle.h; docs/lifecycle.md "Release"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commission_rules.h"
+#include "pack_internal.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "reports.h"
+
+static px_rc market_check(const char *m, px_err *err)
+{
+    if (!m || strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z')
+        return px_err_field_set(err, PX_EINVALID, "invalid_market", "market",
+                                "market must be EU, US or another two-letter ISO 3166 code");
+    return PX_OK;
+}
+
+typedef struct release_ctx {
+    const px_app *app;
+    const px_actor *by;
+    const px_release_req *req;
+    char gtin[15];
+    px_product prod;
+    px__shipping ship;
+    int64_t now;
+    char **released; /* the released serials (malloc'd by the store) */
+    size_t count;
+    px_release_result *res;
+} release_ctx;
+
+/* Listed serials are released all or none: each must be a commissioned pack of the batch. */
+static px_rc listed_misfits(release_ctx *c, px_db *db, px_err *err)
+{
+    const px_release_req *req = c->req;
+    size_t *idx = NULL, n_idx = 0;
+    px_rc rc = px_store_release_misfits(db, c->gtin, req->batch, req->serials, req->n_serials, &idx,
+                                        &n_idx, err);
+    if (rc != PX_OK || !n_idx)
+        return rc;
+    px__errlist errs = {0};
+    for (size_t k = 0; k < n_idx && rc == PX_OK; k++) {
+        px_err e;
+        px_err_set(&e, PX_ESTATE, "invalid_state",
+                   "serial '%s' is not a commissioned pack of batch '%s'", req->serials[idx[k]],
+                   req->batch);
+        rc = px__errlist_add(&errs, idx[k], &e, err);
+    }
+    free(idx);
+    if (rc != PX_OK) {
+        free(errs.v);
+        return rc;
+    }
+    free(c->res->errors);
+    px__errlist_take(&errs, &c->res->errors, &c->res->n_errors);
+    return px_err_set(err, PX_ESTATE, "invalid_state",
+                      "%zu of %zu packs are not commissioned in batch '%s'", n_idx, req->n_serials,
+                      req->batch);
+}
+
+/* The packs move to released and the release is recorded (its shipping data with it). */
+static px_rc release_rows(release_ctx *c, px_db *db, px_err *err)
+{
+    const px_release_req *req = c->req;
+    const px__shipping *ship = &c->ship;
+    px_release_rec rel = {
+        .id = c->res->release_id,
+        .org_id = c->by->org_id,
+        .tenant_id = c->prod.mah_id,
+        .gtin = c->gtin,
+        .batch = req->batch,
+        .market = req->market,
+        .now_us = c->now,
+        .ship_from_gln = ship->has_parties ? ship->ship_from : NULL,
+        .ship_to_party_gln = ship->has_parties ? ship->to_party : NULL,
+        .ship_to_location_gln = ship->has_parties ? ship->to_location : NULL,
+        .transaction_type = ship->has_tx ? ship->btt : NULL,
+        .transaction_id = ship->has_tx ? req->transaction_id : NULL,
+    };
+    px_rc rc = px_store_release_packs(db, &rel, req->serials, req->serials ? req->n_serials : 0,
+                                      &c->released, &c->count, err);
+    if (rc != PX_OK)
+        return rc;
+    if (c->count == 0)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "batch '%s' has no commissioned packs to release", req->batch);
+    /* The misfit check locked the listed rows, so this guard only fires if that ever stops
+     * holding; a short release never answers 201 (the listed packs move to released). */
+    if (req->serials && c->count != req->n_serials)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "%zu of %zu listed packs were not commissioned in batch '%s' any more",
+                          req->n_serials - c->count, req->n_serials, req->batch);
+    return px_store_release_insert(db, &rel, (long)c->count, err);
+}
+
+static px_rc release_body(px_tx *tx, void *vc, px_err *err)
+{
+    release_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_release_req *req = c->req;
+    px_release_result *res = c->res;
+    const px__shipping *ship = &c->ship;
+    free(c->released);
+    c->released = NULL;
+    c->count = 0;
+    px_rc rc;
+    if ((rc = px__batch_must_exist(db, c->gtin, req->batch, err)) != PX_OK ||
+        (req->serials && (rc = listed_misfits(c, db, err)) != PX_OK))
+        return rc;
+    if (px_uuid_v4(res->release_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    if ((rc = release_rows(c, db, err)) != PX_OK)
+        return rc;
+    px_pack_status to;
+    px_pack_status_init(&to);
+    to.state = PX_PACK_RELEASED;
+    to.before = PX_PACK_RELEASED;
+    px__event_in ev = {
+        .by = c->by,
+        .prod = &c->prod,
+        .op = "release",
+        .action = PX_PACK_RELEASE,
+        .to = &to,
+        .now_us = c->now,
+        .serials = (const char *const *)c->released,
+        .n = c->count,
+        .serial_set = "release",
+        .release_id = res->release_id,
+        .lot = req->batch,
+        .market = req->market,
+        .ship = ship,
+    };
+    if ((rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
+        return rc;
+    /* The market's EPCIS report, queued in this transaction (reports.h). */
+    if ((rc = px_svc_reports_queue_release(tx, c->app, res->release_id, res->report_id, err)) !=
+        PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "release.create", res->release_id);
+    if (d) {
+        px_audit_str(d, "gtin", c->gtin);
+        px_audit_str(d, "batch", req->batch);
+        px_audit_str(d, "market", req->market);
+        px_audit_int(d, "released", (long long)c->count);
+        px_audit_str(d, "event_id", res->event_id);
+    }
+    res->released = (long)c->count;
+    return PX_OK;
+}
+
+px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_release_req *req,
+                     px_release_result *res, px_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    release_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.app = app;
+    c.by = by;
+    c.req = req;
+    c.res = res;
+    c.now = px_now_us();
+    px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
+        (rc = market_check(req->market, err)) != PX_OK)
+        return rc;
+    /* Shipping data: checked, and its SGLNs and bizTransaction built, before anything is
+     * written (a bad field changes nothing). */
+    if ((rc = px__shipping_prepare(&c.ship, app, by, &c.prod, req, err)) != PX_OK)
+        return rc;
+    if (req->serials && (rc = px__serial_list_check(req->serials, req->n_serials, &res->errors,
+                                                    &res->n_errors, err)) != PX_OK)
+        return rc;
+    rc = px_tx_run(db, by, release_body, &c, err);
+    free(c.released);
+    return rc;
+}

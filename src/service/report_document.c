@@ -1,0 +1,172 @@
+/* The EPCIS document of a report or an export: header, master data, the stored events
+ * (reports_internal.h). */
+#include <string.h>
+
+#include "px_clock.h"
+#include "px_str.h"
+#include "reports_internal.h"
+#include "serial_gen.h"
+
+int px__market_syntax(const char *s)
+{
+    return s && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+}
+
+px_epcis_profile px_svc_market_profile(const char *market)
+{
+    if (market && strcmp(market, "US") == 0)
+        return PX_EPCIS_PROFILE_US_DSCSA;
+    /* The EU profile wherever the EU FMD applies: domain/'s one list of those markets. */
+    return px_market_is_eu_fmd(market) ? PX_EPCIS_PROFILE_EU : PX_EPCIS_PROFILE_NONE;
+}
+
+static int is_gln(const char *s)
+{
+    if (!s || strlen(s) != 13)
+        return 0;
+    for (int i = 0; i < 13; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* NDC as printed ("1234-5678-90", "12345-678-90", "12345-6789-1") -> the 11-digit HIPAA form
+ * (5-4-2, zero-padded segments); 11 bare digits pass; anything else is copied as is (the
+ * DSCSA profile then refuses it with its reason). */
+static void ndc11(char out[16], const char *ndc)
+{
+    const char *seg[3] = {0};
+    size_t len[3] = {0};
+    int n = 0;
+    const char *p = ndc;
+    px_strlcpy(out, ndc, 16);
+    while (n < 3) {
+        seg[n] = p;
+        const char *h = strchr(p, '-');
+        len[n] = h ? (size_t)(h - p) : strlen(p);
+        n++;
+        if (!h)
+            break;
+        p = h + 1;
+    }
+    if (n != 3 || strchr(p, '-'))
+        return;
+    static const size_t want[3] = {5, 4, 2};
+    char buf[16];
+    size_t o = 0;
+    for (int i = 0; i < 3; i++) {
+        if (len[i] == 0 || len[i] > want[i])
+            return;
+        for (size_t k = len[i]; k < want[i]; k++)
+            buf[o++] = '0';
+        memcpy(buf + o, seg[i], len[i]);
+        o += len[i];
+    }
+    buf[o] = '\0';
+    px_strlcpy(out, buf, 16);
+}
+
+typedef struct product_md {
+    px_epcis_product p;
+    char ndc[16];
+    char gcp_gtin[15];
+} product_md;
+
+static void product_master(product_md *m, const px_product *pr)
+{
+    memset(m, 0, sizeof(*m));
+    px_strlcpy(m->gcp_gtin, pr->gtin, sizeof(m->gcp_gtin));
+    m->p.gtin = m->gcp_gtin;
+    m->p.gcp_len = pr->company_prefix_length;
+    m->p.regulated_product_name =
+        pr->master.regulated_product_name[0] ? pr->master.regulated_product_name : pr->name;
+    m->p.dosage_form_type = pr->master.dosage_form;
+    m->p.strength_description = pr->master.strength;
+    m->p.net_content_description = pr->master.pack_size;
+    m->p.manufacturer_name = pr->master.manufacturer;
+    if (pr->master.ndc[0]) {
+        ndc11(m->ndc, pr->master.ndc);
+        m->p.ndc = m->ndc;
+    }
+    m->p.nhrn_ai = pr->nhrn_ai[0] ? pr->nhrn_ai : NULL;
+    m->p.nhrn = pr->nhrn_value[0] ? pr->nhrn_value : NULL;
+}
+
+typedef struct write_ctx {
+    px_epcis_writer *w;
+    px_err *err;
+    px_rc rc;
+} write_ctx;
+
+static int write_row(void *ctx, const px_epcis_row *row)
+{
+    write_ctx *c = ctx;
+    px_epcis_event ev;
+    px__row_lists lists;
+    if ((c->rc = px__event_from_row(&ev, &lists, row, c->err)) != PX_OK)
+        return 1;
+    if ((c->rc = px_epcis_writer_event(c->w, &ev)) != PX_OK) {
+        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
+        return 1;
+    }
+    return 0;
+}
+
+px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w, px_err *err)
+{
+    write_ctx c = {w, err, PX_OK};
+    px_rc rc = px_store_epcis_events_each(db, f, write_row, &c, err);
+    if (rc == PX_OK)
+        rc = c.rc;
+    if (rc == PX_OK)
+        rc = px_epcis_writer_finish(w, err);
+    return rc;
+}
+
+static int first_gln(void *ctx, const px_epcis_row *row)
+{
+    px_strlcpy(ctx, row->location_gln, 14);
+    return 1;
+}
+
+px_rc px__report_document_write(px_db *db, const px_epcis_filter *f, px_epcis_profile profile,
+                                const char *tenant_id, const px_product *product,
+                                const char *receiver_gln, const char *instance_id,
+                                px_epcis_sink sink, void *sctx, size_t *count, px_err *err)
+{
+    *count = 0;
+    px_org org;
+    px_rc rc = px_store_org_get(db, &org, tenant_id, err);
+    if (rc != PX_OK)
+        return rc;
+    char sender[14];
+    px_strlcpy(sender, org.gln, sizeof(sender));
+    if (!is_gln(sender)) {
+        /* The MAH has no GLN of its own: the GLN its events were recorded at. */
+        sender[0] = '\0';
+        if ((rc = px_store_epcis_events_each(db, f, first_gln, sender, err)) != PX_OK)
+            return rc;
+        if (!is_gln(sender))
+            return px_err_set(err, PX_EINVALID, "missing_gln",
+                              "the sender needs a GLN: give organization %s one", tenant_id);
+    }
+    product_md md;
+    product_master(&md, product);
+    px_epcis_doc_header h = {
+        .profile = profile,
+        .sender_gln = sender,
+        .receiver_gln = is_gln(receiver_gln) ? receiver_gln : sender,
+        .instance_id = instance_id,
+        .creation_us = px_now_us(),
+        .products = &md.p,
+        .n_products = 1,
+        .indent = 0,
+    };
+    px_epcis_writer *w = NULL;
+    if ((rc = px_epcis_writer_new(&w, sink, sctx, &h, err)) != PX_OK)
+        return rc;
+    rc = px__report_events_write(db, f, w, err);
+    *count = px_epcis_writer_count(w);
+    px_epcis_writer_free(w);
+    return rc;
+}

@@ -1,0 +1,150 @@
+/* The one transaction shape of a use case (tx.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_str.h"
+#include "tx.h"
+
+typedef struct audit_entry {
+    struct audit_entry *next;
+    char org_id[PX_ID_LEN + 1]; /* who: the actor's organization and key */
+    char key_id[PX_ID_LEN + 1];
+    char tenant_id[PX_ID_LEN + 1];
+    char action[48];
+    char *subject;
+    px_audit_details details;
+} audit_entry;
+
+struct px_tx {
+    px_db *db;
+    const px_actor *by;
+    audit_entry *head, **tail;
+    int oom;
+    int no_actor; /* an entry was asked for with no actor: a bug */
+    int discard;
+};
+
+px_db *px_tx_db(const px_tx *tx)
+{
+    return tx->db;
+}
+
+const px_actor *px_tx_actor(const px_tx *tx)
+{
+    return tx->by;
+}
+
+void px_tx_discard(px_tx *tx)
+{
+    tx->discard = 1;
+}
+
+int px_tx_retryable(px_rc rc, const px_err *err)
+{
+    return rc == PX_ECONFLICT && strcmp(err->code, "conflict") == 0;
+}
+
+px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *action,
+                              const char *subject)
+{
+    return px_tx_audit_as(tx, tx->by, tenant_id, action, subject);
+}
+
+px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tenant_id,
+                                 const char *action, const char *subject)
+{
+    if (!by) {
+        tx->no_actor = 1;
+        return NULL;
+    }
+    audit_entry *e = calloc(1, sizeof(*e));
+    if (e)
+        e->subject = strdup(subject ? subject : "");
+    if (!e || !e->subject) {
+        free(e);
+        tx->oom = 1;
+        return NULL;
+    }
+    px_strlcpy(e->org_id, by->org_id, sizeof(e->org_id));
+    px_strlcpy(e->key_id, by->key_id, sizeof(e->key_id));
+    px_strlcpy(e->tenant_id, tenant_id ? tenant_id : "", sizeof(e->tenant_id));
+    px_strlcpy(e->action, action, sizeof(e->action));
+    px_audit_details_init(&e->details);
+    *tx->tail = e;
+    tx->tail = &e->next;
+    return &e->details;
+}
+
+static void entries_free(px_tx *tx)
+{
+    audit_entry *e = tx->head;
+    while (e) {
+        audit_entry *next = e->next;
+        px_audit_details_dispose(&e->details);
+        free(e->subject);
+        free(e);
+        e = next;
+    }
+    tx->head = NULL;
+    tx->tail = &tx->head;
+    tx->oom = 0;
+    tx->no_actor = 0;
+    tx->discard = 0;
+}
+
+static px_rc append_audit(px_tx *tx, px_err *err)
+{
+    if (tx->oom)
+        return px_err_oom(err);
+    if (tx->no_actor)
+        return px_err_set(err, PX_EINTERNAL, "internal", "an audit entry needs an actor");
+    for (audit_entry *e = tx->head; e; e = e->next) {
+        const char *details = px_audit_details_finish(&e->details, err);
+        if (!details)
+            return PX_EINTERNAL;
+        px_rc rc = px_store_audit_append(tx->db, e->org_id, e->key_id, e->tenant_id, e->action,
+                                         e->subject, details, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}
+
+static px_rc attempt(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
+{
+    px_rc rc = px_db_begin(tx->db, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = body(tx, ctx, err)) == PX_OK && !tx->discard && (rc = append_audit(tx, err)) == PX_OK)
+        return px_db_commit(tx->db, err);
+    px_db_rollback(tx->db);
+    return rc;
+}
+
+px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err)
+{
+    px_tx tx = {db, by, NULL, NULL, 0, 0, 0};
+    tx.tail = &tx.head;
+    px_rc rc = PX_OK;
+    for (int i = 0; i < PX_TX_ATTEMPTS; i++) {
+        px_err_clear(err);
+        rc = attempt(&tx, body, ctx, err);
+        entries_free(&tx);
+        if (!px_tx_retryable(rc, err))
+            break;
+    }
+    return rc;
+}
+
+px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
+{
+    px_tx tx = {db, NULL, NULL, NULL, 0, 0, 0};
+    tx.tail = &tx.head;
+    px_rc rc = px_db_begin_read(db, err);
+    if (rc != PX_OK)
+        return rc;
+    rc = body(&tx, ctx, err);
+    px_db_rollback(db);
+    entries_free(&tx);
+    return rc;
+}

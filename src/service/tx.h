@@ -1,0 +1,56 @@
+/* tx — the one shape of a use case that writes (DESIGN.md: "a use case runs in one
+ * transaction: what it changes, the EPCIS event it records, the outbox row for delivery and
+ * the audit entry commit together or not at all").
+ *
+ *     BEGIN; body; the audit entries the body asked for, appended last; COMMIT
+ *
+ * A serialization failure or deadlock (store/db.c maps SQLSTATE 40001 and 40P01 to
+ * PX_ECONFLICT "conflict") reruns the whole body from BEGIN, at most PX_TX_ATTEMPTS times
+ * (STYLE.md "Errors": a bounded retry); any other failure rolls back and is returned. A body
+ * is therefore written to be rerun: it resets whatever it filled on an earlier attempt.
+ *
+ * Audit entries go last because appending one takes the audit chain's transaction-scoped lock
+ * (migration 0001, audit_append) that every writer of every tenant waits on until COMMIT:
+ * nothing slow may run after it. */
+#ifndef PX_TX_H
+#define PX_TX_H
+
+#include "audit_details.h"
+#include "service.h"
+
+#define PX_TX_ATTEMPTS 3
+
+typedef struct px_tx px_tx;
+
+/* The body of a use case, run inside an open transaction; tx gives the connection. */
+typedef px_rc (*px_tx_body)(px_tx *tx, void *ctx, px_err *err);
+
+/* Runs body in a read-write transaction as actor by (whose organization and key the audit
+ * entries name; NULL for a background job that writes no audit entry). */
+px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err);
+
+/* Runs body in one REPEATABLE READ READ ONLY snapshot (a report or a verification that must
+ * see one consistent state); no audit, no retry, always rolled back. */
+px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err);
+
+px_db *px_tx_db(const px_tx *tx);
+const px_actor *px_tx_actor(const px_tx *tx);
+
+/* Asks for an audit entry (appended after the body, in the order asked) and returns the
+ * builder of its details, or NULL when out of memory (then the transaction fails with
+ * PX_EINTERNAL at its end: callers need not check). */
+px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *action,
+                              const char *subject);
+
+/* The same for another actor than the transaction's (a first start creates organizations as
+ * the operator and a partnership as the new MAH). */
+px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tenant_id,
+                                 const char *action, const char *subject);
+
+/* The body decided there is nothing to write (an idempotent replay): roll back, succeed. */
+void px_tx_discard(px_tx *tx);
+
+/* True for a failure that px_tx_run retries (a serialization failure or deadlock). */
+int px_tx_retryable(px_rc rc, const px_err *err);
+
+#endif
