@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "commission_rules.h"
 #include "px_str.h"
 
 #define R(x) (1u << PX_REASON_##x)
@@ -212,24 +213,6 @@ int px_pack_move_allowed(px_pack_state state, px_decom_reason current, px_pack_a
     return find_move(state, current, action, requested) != NULL;
 }
 
-int64_t px_civil_days(int year, int month, int day)
-{
-    /* days_from_civil (H. Hinnant's algorithm), exact for the proleptic Gregorian calendar */
-    int64_t y = (int64_t)year - (month <= 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t mp = (month + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 static int org_equal(const char *a, const char *b)
 {
     /* uuid text: compare hex case-insensitively */
@@ -281,8 +264,7 @@ static px_rc check_art13(const px_pack_status *from, const px_transition_req *re
     if (e->year <= 0 || e->month < 1 || e->month > 12 || e->day < 1 || e->day > 31)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "cannot reactivate: the pack's expiry date is unknown (Art. 13(1)(c))");
-    int64_t today = floor_div(req->now_us, 86400LL * 1000000);
-    if (today > px_civil_days(e->year, e->month, e->day))
+    if (px_expiry_passed(e, req->now_us))
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "cannot reactivate: the pack expired on %04d-%02d-%02d "
                           "(Art. 13(1)(c))",

@@ -134,9 +134,6 @@ px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err);
 px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err);
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (civil calendar, UTC). */
-int64_t px_civil_days(int year, int month, int day);
-
 /* ---- EPCIS vocabulary of each transition (epcis_vocab.c) --------------------------------- */
 
 typedef enum px_epcis_action {

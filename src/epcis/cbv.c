@@ -3,6 +3,7 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_calendar.h"
 
 #define NAME_(id, name) name,
 static const char *const bizstep_names[] = {NULL, PX_CBV_BIZSTEPS(NAME_)};
@@ -70,22 +71,15 @@ static void put2(char *p, unsigned v)
 void epcis__time_ms(char out[32], int64_t us)
 {
     /* Round half-up at the 4th fractional digit (CBV 2.0 §8.9 rule 9): floor((us+500)/1000). */
-    int64_t ms = us >= -500 ? (us + 500) / 1000 : -((-(us + 500) + 999) / 1000);
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t ms = px_floor_div(us + 500, 1000);
+    int64_t secs = px_floor_div(ms, 1000);
     unsigned msr = (unsigned)(ms - secs * 1000);
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t days = px_floor_div(secs, 86400);
     unsigned rem = (unsigned)(secs - days * 86400);
-    /* civil_from_days (H. Hinnant, proleptic Gregorian). */
-    int64_t z = days + 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    int64_t y;
+    int mo, dd;
+    px_civil_from_days(days, &y, &mo, &dd);
+    unsigned m = (unsigned)mo, d = (unsigned)dd;
     if (y < 0 || y > 9999)
         y = 0;
     unsigned yy = (unsigned)y;

@@ -122,28 +122,6 @@ static void test_domain__commission_expiry(void **state)
     }
 }
 
-static void test_domain__commission_civil_from_us(void **state)
-{
-    (void)state;
-    static const struct {
-        int y, m, d;
-    } v[] = {{1970, 1, 1}, {1969, 12, 31}, {2000, 2, 29}, {2026, 3, 15}, {2100, 3, 1},
-             {1600, 1, 1}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        for (int h = 0; h < 24; h += 23) {
-            int y, m, d;
-            px_civil_from_us(at(v[i].y, v[i].m, v[i].d, h), &y, &m, &d);
-            assert_int_equal(y, v[i].y);
-            assert_int_equal(m, v[i].m);
-            assert_int_equal(d, v[i].d);
-        }
-    }
-    int y, m, d;
-    px_civil_from_us(-1, &y, &m, &d); /* one microsecond before the epoch */
-    assert_int_equal(y, 1969);
-    assert_int_equal(d, 31);
-}
-
 static void test_domain__commission_count(void **state)
 {
     (void)state;
@@ -195,7 +173,6 @@ int main(void)
         cmocka_unit_test(test_domain__commission_gtin),
         cmocka_unit_test(test_domain__commission_batch_and_serial),
         cmocka_unit_test(test_domain__commission_expiry),
-        cmocka_unit_test(test_domain__commission_civil_from_us),
         cmocka_unit_test(test_domain__commission_count),
         cmocka_unit_test(test_domain__commission_duplicates),
     };

@@ -556,18 +556,6 @@ static void test_domain__pack_names(void **state)
     assert_string_equal(px_decom_reason_name(PX_REASON_NONE), "");
 }
 
-static void test_domain__pack_civil_days(void **state)
-{
-    (void)state;
-    assert_true(px_civil_days(1970, 1, 1) == 0);
-    assert_true(px_civil_days(1969, 12, 31) == -1);
-    assert_true(px_civil_days(2000, 3, 1) == 11017);
-    assert_true(px_civil_days(2024, 2, 29) == 19782);
-    assert_true(px_civil_days(2026, 1, 1) == 20454);
-    assert_true(px_civil_days(1600, 1, 1) == -135140);
-    assert_true(px_civil_days(2026, 3, 15) * DAY_US + 12LL * 3600 * 1000000 == NOW_US);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,7 +572,6 @@ int main(void)
         cmocka_unit_test(test_domain__pack_reason_by_role),
         cmocka_unit_test(test_domain__pack_epcis_vocab),
         cmocka_unit_test(test_domain__pack_names),
-        cmocka_unit_test(test_domain__pack_civil_days),
     };
     return cmocka_run_group_tests_name("domain_pack_state", tests, NULL, NULL);
 }
