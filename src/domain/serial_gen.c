@@ -238,36 +238,6 @@ px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued
     return PX_OK;
 }
 
-/* REQ-SERIAL-4: where Delegated Regulation (EU) 2016/161 applies — the EU member states and,
- * through the EEA Agreement, Iceland, Liechtenstein and Norway. Not the UK (GB; Northern
- * Ireland left the EU FMD system on 2025-01-01) and not Switzerland (own SMVS system). Italy
- * and Greece, late adopters, are included: the randomisation rule is the stricter choice. */
-static const char k_fmd_markets[][3] = {
-    "EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU",
-    "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS",
-    "LI", "NO",
-};
-
-int px_market_requires_randomisation(const char *market)
-{
-    /* Art. 4(b)(ii): the serial is randomised wherever the Regulation applies. */
-    return px_market_is_eu_fmd(market);
-}
-
-int px_market_is_eu_fmd(const char *market)
-{
-    if (!market || !market[0] || !market[1] || market[2])
-        return 0;
-    char up[3] = {market[0], market[1], 0};
-    for (int i = 0; i < 2; i++)
-        if (up[i] >= 'a' && up[i] <= 'z')
-            up[i] = (char)(up[i] - 'a' + 'A');
-    for (size_t i = 0; i < sizeof(k_fmd_markets) / sizeof(k_fmd_markets[0]); i++)
-        if (memcmp(up, k_fmd_markets[i], 2) == 0)
-            return 1;
-    return 0;
-}
-
 px_rc px_serial_sequential_format(char out[PX_SERIAL_LEN_MAX + 1], const px_serial_settings *s,
                                   uint64_t n, px_err *err)
 {

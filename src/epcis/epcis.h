@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "market.h"
 #include "pack_state.h"
 #include "px_buf.h"
 #include "px_err.h"
@@ -123,6 +124,9 @@ typedef struct px_epcis_profile_info {
 
 /* The row of a profile (never NULL for a valid id; NULL out of range). */
 const px_epcis_profile_info *px_epcis_profile_get(px_epcis_profile id);
+/* REQ-MARKET-3: the profile of a market's reports, from its regime (domain/market.h):
+ * EU FMD markets -> eu, "US" -> us-dscsa, every other market -> none. */
+px_epcis_profile px_epcis_profile_for_market(const char *market);
 /* "eu", "us-dscsa" (also "us", "dscsa"), "none" → profile; PX_EINVALID otherwise. */
 px_rc px_epcis_profile_parse(px_epcis_profile *out, const char *name, px_err *err);
 

@@ -26,6 +26,27 @@ px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
     return rc;
 }
 
+px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field,
+                       const char *fmt, ...)
+{
+    if (!err)
+        return rc;
+    px_err_clear(err);
+    err->rc = rc;
+    snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
+    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+px_rc px_err_oom(px_err *err)
+{
+    return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+}
+
 void px_err_field(px_err *err, const char *fmt, ...)
 {
     if (!err)
