@@ -11,10 +11,9 @@ px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_c
 {
     /* API.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
     if (!product_code_schema || strcmp(product_code_schema, "GTIN") != 0) {
-        px_err_set(err, PX_EINVALID, "invalid_schema", "product_code_schema '%s' is not 'GTIN'",
-                   product_code_schema ? product_code_schema : "");
-        px_err_field(err, "product_code_schema");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_schema", "product_code_schema",
+                                "product_code_schema '%s' is not 'GTIN'",
+                                product_code_schema ? product_code_schema : "");
     }
     px_rc rc = gs1_gtin_normalize(out, product_code ? product_code : "", err);
     if (rc != PX_OK)
@@ -48,7 +47,8 @@ px_rc px_commission_serial_check(const char *serial, long index, px_err *err)
 int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
 {
     /* API.md "not already past", DOMAIN.md Art. 13(1)(c): usable through the expiry day */
-    return px_floor_div(now_us, PX_DAY_US) > px_civil_days(expiry->year, expiry->month, expiry->day);
+    return px_floor_div(now_us, PX_DAY_US) >
+           px_civil_days(expiry->year, expiry->month, expiry->day);
 }
 
 px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
@@ -78,15 +78,13 @@ px_rc px_commission_count_check(size_t count, px_err *err)
 {
     /* REQ-COMMISSION-4 */
     if (count == 0) {
-        px_err_set(err, PX_EINVALID, "serials_required", "at least one serial is required");
-        px_err_field(err, "serials");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "serials_required", "serials",
+                                "at least one serial is required");
     }
     if (count > PX_COMMISSION_MAX_SERIALS) {
-        px_err_set(err, PX_EINVALID, "too_many_serials",
-                   "%zu serials in one request, at most %d", count, PX_COMMISSION_MAX_SERIALS);
-        px_err_field(err, "serials");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "too_many_serials", "serials",
+                                "%zu serials in one request, at most %d", count,
+                                PX_COMMISSION_MAX_SERIALS);
     }
     return PX_OK;
 }

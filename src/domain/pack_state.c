@@ -125,9 +125,8 @@ px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_state", "'%s' is not a pack state", s ? s : "");
-    px_err_field(err, "state");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_state", "state", "'%s' is not a pack state",
+                            s ? s : "");
 }
 
 px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err)
@@ -138,9 +137,8 @@ px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_action", "'%s' is not a pack action", s ? s : "");
-    px_err_field(err, "action");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_action", "action",
+                            "'%s' is not a pack action", s ? s : "");
 }
 
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)
@@ -151,10 +149,8 @@ px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_reason", "'%s' is not a decommissioning reason",
-               s ? s : "");
-    px_err_field(err, "reason");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                            "'%s' is not a decommissioning reason", s ? s : "");
 }
 
 int px_decom_reason_irreversible(px_decom_reason reason)
@@ -171,9 +167,8 @@ px_pack_action px_decom_reason_action(px_decom_reason reason)
 px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *err)
 {
     if (!reason_ok(reason) || reason == PX_REASON_NONE) {
-        px_err_set(err, PX_EINVALID, "invalid_reason", "a decommissioning reason is required");
-        px_err_field(err, "reason");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                                "a decommissioning reason is required");
     }
     px_action act = (bit(reason) & RECALL_REASONS) ? PX_ACT_RECALL : PX_ACT_DECOMMISSION;
     px_rc rc = px_policy_check(role, act, err);
@@ -283,9 +278,8 @@ void px_pack_status_init(px_pack_status *st)
 static px_rc need_org(const px_transition_req *req, px_err *err)
 {
     if (!req->org_id || !req->org_id[0] || strlen(req->org_id) >= PX_ORG_ID_MAX) {
-        px_err_set(err, PX_EINVALID, "invalid_org", "the acting organization id is missing");
-        px_err_field(err, "org_id");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_org", "org_id",
+                                "the acting organization id is missing");
     }
     return PX_OK;
 }
@@ -300,22 +294,19 @@ px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *re
 
     if (action == PX_PACK_DECOMMISSION) {
         if (!reason_ok(reason) || reason == PX_REASON_NONE || (bit(reason) & RECALL_REASONS)) {
-            px_err_set(err, PX_EINVALID, "invalid_reason",
-                       reason == PX_REASON_NONE ? "a decommissioning reason is required"
-                       : (bit(reason) & RECALL_REASONS)
-                           ? "a recall or withdrawal is the recall action, not a decommission"
-                           : "unknown decommissioning reason");
-            px_err_field(err, "reason");
-            return PX_EINVALID;
+            return px_err_set_field(
+                err, PX_EINVALID, "invalid_reason", "reason",
+                reason == PX_REASON_NONE ? "a decommissioning reason is required"
+                : (bit(reason) & RECALL_REASONS)
+                    ? "a recall or withdrawal is the recall action, not a decommission"
+                    : "unknown decommissioning reason");
         }
     } else if (action == PX_PACK_RECALL) {
         if (reason == PX_REASON_NONE)
             reason = PX_REASON_RECALLED;
         if (!(bit(reason) & RECALL_REASONS)) {
-            px_err_set(err, PX_EINVALID, "invalid_reason",
-                       "a recall's reason is 'recalled' or 'withdrawn'");
-            px_err_field(err, "reason");
-            return PX_EINVALID;
+            return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                                    "a recall's reason is 'recalled' or 'withdrawn'");
         }
     } else {
         reason = PX_REASON_NONE; /* commission/release/reactivate take no decommission reason */

@@ -30,8 +30,8 @@ int px_time_parse(const char *s, int64_t *us)
         return -1;
     int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > px_days_in_month(y, mo) || h < 0 ||
-        h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > px_days_in_month(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || sec < 0 || sec > 60)
         return -1;
     const char *p = s + 19;
     int64_t frac = 0;

@@ -26,8 +26,8 @@ px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
     return rc;
 }
 
-px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field,
-                       const char *fmt, ...)
+px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+                       ...)
 {
     if (!err)
         return rc;

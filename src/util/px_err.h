@@ -49,8 +49,8 @@ px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
 /* px_err_set and the field in one call, for the common "this field is wrong" failure:
  *     return px_err_set_field(err, PX_EINVALID, "invalid_market", "market", "…");
  * field is a JSON path as px_err_field takes it ("batch", "serials[3]"). */
-px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
 
 /* PX_EINTERNAL "internal" with the message "out of memory", after a failed allocation:
  *     if (!p) return px_err_oom(err); */

@@ -28,10 +28,10 @@ static void test_domain__market_check(void **state)
         {"DE", PX_OK, "", __LINE__},
         {"GB", PX_OK, "", __LINE__},
         {"CH", PX_OK, "", __LINE__},
-        {"EL", PX_OK, "", __LINE__},  /* Greece, as the EU writes it */
-        {"ZW", PX_OK, "", __LINE__},  /* last of the sorted list */
-        {"AD", PX_OK, "", __LINE__},  /* first of the sorted list */
-        {"SS", PX_OK, "", __LINE__},  /* South Sudan, assigned 2011 */
+        {"EL", PX_OK, "", __LINE__},                     /* Greece, as the EU writes it */
+        {"ZW", PX_OK, "", __LINE__},                     /* last of the sorted list */
+        {"AD", PX_OK, "", __LINE__},                     /* first of the sorted list */
+        {"SS", PX_OK, "", __LINE__},                     /* South Sudan, assigned 2011 */
         {"UK", PX_EINVALID, "unknown_market", __LINE__}, /* reserved, not assigned */
         {"XI", PX_EINVALID, "unknown_market", __LINE__}, /* Northern Ireland: EU use only */
         {"XX", PX_EINVALID, "unknown_market", __LINE__},
@@ -99,31 +99,31 @@ static void test_domain__market_regime(void **state)
         px_market_regime regime;
         int line;
     } v[] = {
-        {"EU", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"eu", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"DE", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"de", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"FR", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"IT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"ES", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"NL", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"BE", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"AT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"PL", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"SE", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"FI", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"DK", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"IE", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"PT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"GR", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"EL", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"CY", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"MT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LU", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"LV", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LT", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"EE", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"SK", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"SI", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"HR", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"HU", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"CZ", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"RO", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"BG", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"IS", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LI", PX_MARKET_REGIME_EU_FMD, __LINE__},    {"NO", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"US", PX_MARKET_REGIME_US_DSCSA, __LINE__},  {"us", PX_MARKET_REGIME_US_DSCSA, __LINE__},
-        {"GB", PX_MARKET_REGIME_NONE, __LINE__},      {"UK", PX_MARKET_REGIME_NONE, __LINE__},
-        {"XI", PX_MARKET_REGIME_NONE, __LINE__},      {"CH", PX_MARKET_REGIME_NONE, __LINE__},
-        {"RU", PX_MARKET_REGIME_NONE, __LINE__},      {"CN", PX_MARKET_REGIME_NONE, __LINE__},
-        {"BR", PX_MARKET_REGIME_NONE, __LINE__},      {"", PX_MARKET_REGIME_NONE, __LINE__},
-        {"E", PX_MARKET_REGIME_NONE, __LINE__},       {"EUR", PX_MARKET_REGIME_NONE, __LINE__},
-        {"DEU", PX_MARKET_REGIME_NONE, __LINE__},     {"D E", PX_MARKET_REGIME_NONE, __LINE__},
-        {"E1", PX_MARKET_REGIME_NONE, __LINE__},      {NULL, PX_MARKET_REGIME_NONE, __LINE__},
+        {"EU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"eu", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"DE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"de", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"FR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"ES", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NL", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"BE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"AT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"PL", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SE", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"FI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"DK", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"IE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"PT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"GR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EL", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"CY", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"MT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"LV", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LT", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EE", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"SK", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SI", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"HR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"HU", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"CZ", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"RO", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"BG", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IS", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NO", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"US", PX_MARKET_REGIME_US_DSCSA, __LINE__}, {"us", PX_MARKET_REGIME_US_DSCSA, __LINE__},
+        {"GB", PX_MARKET_REGIME_NONE, __LINE__},     {"UK", PX_MARKET_REGIME_NONE, __LINE__},
+        {"XI", PX_MARKET_REGIME_NONE, __LINE__},     {"CH", PX_MARKET_REGIME_NONE, __LINE__},
+        {"RU", PX_MARKET_REGIME_NONE, __LINE__},     {"CN", PX_MARKET_REGIME_NONE, __LINE__},
+        {"BR", PX_MARKET_REGIME_NONE, __LINE__},     {"", PX_MARKET_REGIME_NONE, __LINE__},
+        {"E", PX_MARKET_REGIME_NONE, __LINE__},      {"EUR", PX_MARKET_REGIME_NONE, __LINE__},
+        {"DEU", PX_MARKET_REGIME_NONE, __LINE__},    {"D E", PX_MARKET_REGIME_NONE, __LINE__},
+        {"E1", PX_MARKET_REGIME_NONE, __LINE__},     {NULL, PX_MARKET_REGIME_NONE, __LINE__},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         const char *m = v[i].market;

@@ -99,11 +99,11 @@ static void test_epcis__profile_for_market(void **state)
         px_epcis_profile profile;
         int line;
     } v[] = {
-        {"EU", PX_EPCIS_PROFILE_EU, __LINE__},       {"DE", PX_EPCIS_PROFILE_EU, __LINE__},
-        {"EL", PX_EPCIS_PROFILE_EU, __LINE__},       {"GR", PX_EPCIS_PROFILE_EU, __LINE__},
-        {"NO", PX_EPCIS_PROFILE_EU, __LINE__},       {"US", PX_EPCIS_PROFILE_US_DSCSA, __LINE__},
-        {"GB", PX_EPCIS_PROFILE_NONE, __LINE__},     {"CH", PX_EPCIS_PROFILE_NONE, __LINE__},
-        {"JP", PX_EPCIS_PROFILE_NONE, __LINE__},     {"", PX_EPCIS_PROFILE_NONE, __LINE__},
+        {"EU", PX_EPCIS_PROFILE_EU, __LINE__},   {"DE", PX_EPCIS_PROFILE_EU, __LINE__},
+        {"EL", PX_EPCIS_PROFILE_EU, __LINE__},   {"GR", PX_EPCIS_PROFILE_EU, __LINE__},
+        {"NO", PX_EPCIS_PROFILE_EU, __LINE__},   {"US", PX_EPCIS_PROFILE_US_DSCSA, __LINE__},
+        {"GB", PX_EPCIS_PROFILE_NONE, __LINE__}, {"CH", PX_EPCIS_PROFILE_NONE, __LINE__},
+        {"JP", PX_EPCIS_PROFILE_NONE, __LINE__}, {"", PX_EPCIS_PROFILE_NONE, __LINE__},
         {NULL, PX_EPCIS_PROFILE_NONE, __LINE__},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
