@@ -38,6 +38,8 @@ static void test_domain__commission_gtin(void **state)
     assert_string_equal(err.field, "product_code");
 }
 
+/* REQ-COMMISSION-1 (batch, AI 10) and REQ-COMMISSION-2 (serial, AI 21): 1..20 characters of
+ * GS1 set 82, the bad character's position and the field of each. */
 static void test_domain__commission_batch_and_serial(void **state)
 {
     (void)state;
@@ -80,6 +82,8 @@ static void test_domain__commission_batch_and_serial(void **state)
     assert_string_equal(err.field, "serial");
 }
 
+/* REQ-COMMISSION-3: expiry YYMMD0 with DD=00 as the month's last day, the §7.12 century, and
+ * not past (the expiry day itself is still acceptable). */
 static void test_domain__commission_expiry(void **state)
 {
     (void)state;
@@ -122,6 +126,7 @@ static void test_domain__commission_expiry(void **state)
     }
 }
 
+/* REQ-COMMISSION-4: 1..100,000 serials per request. */
 static void test_domain__commission_count(void **state)
 {
     (void)state;
@@ -135,6 +140,7 @@ static void test_domain__commission_count(void **state)
     assert_string_equal(err.code, "serials_required");
 }
 
+/* REQ-COMMISSION-5: every repeat inside a request is marked, the first occurrence is not. */
 static void test_domain__commission_duplicates(void **state)
 {
     (void)state;
