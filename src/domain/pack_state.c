@@ -129,18 +129,6 @@ px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err)
                             s ? s : "");
 }
 
-px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err)
-{
-    for (int i = 0; s && i < PX_PACK_ACTION__COUNT; i++) {
-        if (strcmp(s, k_action_names[i]) == 0) {
-            *out = (px_pack_action)i;
-            return PX_OK;
-        }
-    }
-    return px_err_set_field(err, PX_EINVALID, "invalid_action", "action",
-                            "'%s' is not a pack action", s ? s : "");
-}
-
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)
 {
     for (int i = PX_REASON_NONE + 1; s && i < PX_REASON__COUNT; i++) {

@@ -139,18 +139,6 @@ const char *px_action_name(px_action action)
     return action_ok(action) ? k_table[action].name : "?";
 }
 
-px_rc px_action_parse(px_action *out, const char *s, px_err *err)
-{
-    for (int i = 0; s && i < PX_ACTION__COUNT; i++) {
-        if (strcmp(s, k_table[i].name) == 0) {
-            *out = (px_action)i;
-            return PX_OK;
-        }
-    }
-    return px_err_set(err, PX_EINVALID, "invalid_action", "'%s' is not a known action",
-                      s ? s : "");
-}
-
 const char *px_action_phrase(px_action action)
 {
     return action_ok(action) ? k_table[action].phrase : "do this";

@@ -256,8 +256,6 @@ void px_epcis_writer_free(px_epcis_writer *w);
 
 /* A sink appending to a px_buf (ctx = px_buf *); fails when the buffer's max is hit. */
 int px_epcis_sink_buf(void *ctx, const char *data, size_t len);
-/* A sink writing to a FILE * (ctx). */
-int px_epcis_sink_file(void *ctx, const char *data, size_t len);
 
 /* Checks an event against EPCIS 1.2 / CBV rules (DOMAIN.md §6.3) and the profile; the writer
  * calls it for every event. */

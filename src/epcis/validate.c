@@ -1,6 +1,6 @@
 /* Validation against the official GS1 EPCIS 1.2 XSD (DESIGN.md "Outputs": every emitted
- * document must validate; issue 6 part 3: with PACKID_EPCIS_XSD_DIR set, a report is validated
- * before it is sent and never sent when invalid).
+ * document must validate; with PACKID_EPCIS_XSD_DIR set, service/reports.c validates a report
+ * before it is sent and never sends an invalid one).
  *
  * Thread safety (libxml2 2.9): xmlInitParser runs once (pthread_once, epcis__xml_init). The
  * compiled xmlSchema is never modified after xmlSchemaParse, so one px_epcis_validator may be

@@ -81,11 +81,6 @@ int px_epcis_sink_buf(void *ctx, const char *data, size_t len)
     return px_buf_add((px_buf *)ctx, data, len) == PX_OK ? 0 : -1;
 }
 
-int px_epcis_sink_file(void *ctx, const char *data, size_t len)
-{
-    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
-}
-
 static int out_write(void *ctx, const char *buf, int len)
 {
     px_epcis_writer *w = ctx;
