@@ -4,6 +4,7 @@
 #include "epcis_internal.h"
 #include "gs1.h"
 #include "px_calendar.h"
+#include "px_clock.h"
 
 #define NAME_(id, name) name,
 static const char *const bizstep_names[] = {NULL, PX_CBV_BIZSTEPS(NAME_)};
@@ -70,37 +71,9 @@ static void put2(char *p, unsigned v)
 
 void epcis__time_ms(char out[32], int64_t us)
 {
-    /* Round half-up at the 4th fractional digit (CBV 2.0 §8.9 rule 9): floor((us+500)/1000). */
-    int64_t ms = px_floor_div(us + 500, 1000);
-    int64_t secs = px_floor_div(ms, 1000);
-    unsigned msr = (unsigned)(ms - secs * 1000);
-    int64_t days = px_floor_div(secs, 86400);
-    unsigned rem = (unsigned)(secs - days * 86400);
-    int64_t y;
-    int mo, dd;
-    px_civil_from_days(days, &y, &mo, &dd);
-    unsigned m = (unsigned)mo, d = (unsigned)dd;
-    if (y < 0 || y > 9999)
-        y = 0;
-    unsigned yy = (unsigned)y;
-    out[0] = (char)('0' + yy / 1000);
-    out[1] = (char)('0' + yy / 100 % 10);
-    put2(out + 2, yy % 100);
-    out[4] = '-';
-    put2(out + 5, m);
-    out[7] = '-';
-    put2(out + 8, d);
-    out[10] = 'T';
-    put2(out + 11, rem / 3600);
-    out[13] = ':';
-    put2(out + 14, rem / 60 % 60);
-    out[16] = ':';
-    put2(out + 17, rem % 60);
-    out[19] = '.';
-    out[20] = (char)('0' + msr / 100);
-    put2(out + 21, msr % 100);
-    out[23] = 'Z';
-    out[24] = '\0';
+    /* CBV 2.0 §8.9 rule 9: round half-up at the 4th fractional digit, floor((us+500)/1000)
+     * ms, then the one RFC 3339 UTC form of packid (px_clock). */
+    px_time_format(out, px_floor_div(us + 500, 1000) * 1000);
 }
 
 int epcis__tz_format(char out[8], int minutes)

@@ -100,18 +100,37 @@ double px_mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static void put_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+}
+
 void px_time_format(char out[32], int64_t us)
 {
     int64_t secs = px_floor_div(us, 1000000);
-    int ms = (int)((us - secs * 1000000) / 1000);
+    unsigned ms = (unsigned)((us - secs * 1000000) / 1000);
     int64_t days = px_floor_div(secs, 86400);
-    int rem = (int)(secs - days * 86400);
+    unsigned rem = (unsigned)(secs - days * 86400);
     int64_t y;
     int m, d;
     px_civil_from_days(days, &y, &m, &d);
-    char tmp[96]; /* years beyond 9999 widen the text; out keeps the first 31 characters */
-    snprintf(tmp, sizeof(tmp), "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
-             rem / 3600, rem / 60 % 60, rem % 60, ms);
-    memcpy(out, tmp, 31);
-    out[31] = '\0';
+    if (y < 0 || y > 9999) {
+        /* beyond RFC 3339's four-digit years: widen the year, keep the first 31 characters */
+        char tmp[96];
+        snprintf(tmp, sizeof(tmp), "%04lld-%02d-%02dT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
+                 rem / 3600, rem / 60 % 60, rem % 60, ms);
+        memcpy(out, tmp, 31);
+        out[31] = '\0';
+        return;
+    }
+    /* written digit by digit: the EPCIS writer formats every event time through here */
+    memcpy(out, "0000-00-00T00:00:00.000Z", 25);
+    put_digits(out, (unsigned)y, 4);
+    put_digits(out + 5, (unsigned)m, 2);
+    put_digits(out + 8, (unsigned)d, 2);
+    put_digits(out + 11, rem / 3600, 2);
+    put_digits(out + 14, rem / 60 % 60, 2);
+    put_digits(out + 17, rem % 60, 2);
+    put_digits(out + 20, ms, 3);
 }
