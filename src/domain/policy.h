@@ -83,8 +83,6 @@ px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err);
 /* Stable snake_case name of the action ("release", "pack_read", …), for logs and audit
  * entries; "?" when out of range. */
 const char *px_action_name(px_action action);
-/* Parses px_action_name()'s output. PX_EINVALID "invalid_action" otherwise. */
-px_rc px_action_parse(px_action *out, const char *s, px_err *err);
 /* Human phrase used in messages: "release packs", "read the audit log", … */
 const char *px_action_phrase(px_action action);
 

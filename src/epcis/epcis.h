@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "market.h"
 #include "pack_state.h"
 #include "px_buf.h"
 #include "px_err.h"
@@ -123,6 +124,9 @@ typedef struct px_epcis_profile_info {
 
 /* The row of a profile (never NULL for a valid id; NULL out of range). */
 const px_epcis_profile_info *px_epcis_profile_get(px_epcis_profile id);
+/* REQ-MARKET-3: the profile of a market's reports, from its regime (domain/market.h):
+ * EU FMD markets -> eu, "US" -> us-dscsa, every other market -> none. */
+px_epcis_profile px_epcis_profile_for_market(const char *market);
 /* "eu", "us-dscsa" (also "us", "dscsa"), "none" → profile; PX_EINVALID otherwise. */
 px_rc px_epcis_profile_parse(px_epcis_profile *out, const char *name, px_err *err);
 
@@ -252,8 +256,6 @@ void px_epcis_writer_free(px_epcis_writer *w);
 
 /* A sink appending to a px_buf (ctx = px_buf *); fails when the buffer's max is hit. */
 int px_epcis_sink_buf(void *ctx, const char *data, size_t len);
-/* A sink writing to a FILE * (ctx). */
-int px_epcis_sink_file(void *ctx, const char *data, size_t len);
 
 /* Checks an event against EPCIS 1.2 / CBV rules (DOMAIN.md §6.3) and the profile; the writer
  * calls it for every event. */

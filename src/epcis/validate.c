@@ -1,6 +1,6 @@
 /* Validation against the official GS1 EPCIS 1.2 XSD (DESIGN.md "Outputs": every emitted
- * document must validate; issue 6 part 3: with PACKID_EPCIS_XSD_DIR set, a report is validated
- * before it is sent and never sent when invalid).
+ * document must validate; with PACKID_EPCIS_XSD_DIR set, service/reports.c validates a report
+ * before it is sent and never sends an invalid one).
  *
  * Thread safety (libxml2 2.9): xmlInitParser runs once (pthread_once, epcis__xml_init). The
  * compiled xmlSchema is never modified after xmlSchemaParse, so one px_epcis_validator may be
@@ -56,7 +56,7 @@ px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_e
     first_error fe = {0};
     xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
     if (!pc)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     xmlSchemaSetParserStructuredErrors(pc, on_error, &fe);
     /* Keep libxml2 quiet on stderr while compiling; errors come through on_error. */
     epcis__err_hook hook;
@@ -71,7 +71,7 @@ px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_e
     px_epcis_validator *v = calloc(1, sizeof(*v));
     if (!v) {
         xmlSchemaFree(schema);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     v->schema = schema;
     *out = v;
@@ -96,7 +96,7 @@ static px_rc validate_stream(const px_epcis_validator *v, xmlParserInputBufferPt
     xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(v->schema);
     if (!vc) {
         xmlFreeParserInputBuffer(in);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     xmlSchemaSetValidStructuredErrors(vc, on_error, &fe);
     /* Well-formedness errors of the underlying parser go to the thread-local hook. */

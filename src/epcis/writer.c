@@ -81,11 +81,6 @@ int px_epcis_sink_buf(void *ctx, const char *data, size_t len)
     return px_buf_add((px_buf *)ctx, data, len) == PX_OK ? 0 : -1;
 }
 
-int px_epcis_sink_file(void *ctx, const char *data, size_t len)
-{
-    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
-}
-
 static int out_write(void *ctx, const char *buf, int len)
 {
     px_epcis_writer *w = ctx;
@@ -377,7 +372,7 @@ static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     epcis__xml_init();
     px_epcis_writer *w = calloc(1, sizeof(*w));
     if (!w)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     px_err_clear(&w->err);
     w->sink = sink;
     w->ctx = ctx;
@@ -386,13 +381,13 @@ static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, w, NULL);
     if (!ob) {
         free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     w->xw = xmlNewTextWriter(ob); /* owns ob from here */
     if (!w->xw) {
         xmlOutputBufferClose(ob);
         free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     if (indent) {
         xmlTextWriterSetIndent(w->xw, 1);

@@ -74,7 +74,7 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     if ((rc = px_org_kind_parse(&kind, org.kind, err)) != PX_OK)
         return rc;
     if (!px_policy_role_fits_org(r, kind))
-        return px_err_field_set(err, PX_EINVALID, "role_mismatch", "role",
+        return px_err_set_field(err, PX_EINVALID, "role_mismatch", "role",
                                 "a key of role '%s' cannot belong to a %s organization", role,
                                 org.kind);
     memset(out, 0, sizeof(*out));

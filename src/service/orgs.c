@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "market.h"
 #include "px_str.h"
 #include "service_internal.h"
 
@@ -40,18 +41,15 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
         return PX_EINVALID;
     }
     if (org->gln_prefix_length && !org->gln[0])
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
     if (px_svc_gln_prefix_length(&org->gln_prefix_length, app, org->gln, org->gln_prefix_length,
                                  err) != PX_OK) {
         px_err_field(err, "gln_prefix_length");
         return PX_EINVALID;
     }
-    size_t ml = strlen(org->market);
-    if (ml && (ml != 2 || org->market[0] < 'A' || org->market[0] > 'Z' || org->market[1] < 'A' ||
-               org->market[1] > 'Z'))
-        return px_err_set(err, PX_EINVALID, "invalid_market",
-                          "market must be a two-letter code such as EU or US");
+    if (org->market[0])
+        return px_market_check(org->market, err);
     return PX_OK;
 }
 

@@ -319,7 +319,7 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
 {
     memset(res, 0, sizeof(*res));
     if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "reason",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason must be 1 to %d bytes without control characters",
                                 PX_REACTIVATE_REASON_MAX);
     return pack_op(db, app, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);

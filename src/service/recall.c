@@ -141,7 +141,7 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
     if (req->reason && (rc = px_decom_reason_parse(&c.reason, req->reason, err)) != PX_OK)
         return rc;
     if (c.reason != PX_REASON_RECALLED && c.reason != PX_REASON_WITHDRAWN)
-        return px_err_field_set(err, PX_EINVALID, "invalid_reason", "reason",
+        return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
                                 "a recall's reason is 'recalled' or 'withdrawn', not '%s'",
                                 req->reason);
     if ((rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err)) != PX_OK ||

@@ -8,14 +8,6 @@
 #include "px_crypto.h"
 #include "reports_internal.h"
 
-static px_rc market_check(const char *m, px_err *err)
-{
-    if (!m || strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z')
-        return px_err_field_set(err, PX_EINVALID, "invalid_market", "market",
-                                "market must be EU, US or another two-letter ISO 3166 code");
-    return PX_OK;
-}
-
 typedef struct release_ctx {
     const px_app *app;
     const px_actor *by;
@@ -188,7 +180,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (rc != PX_OK)
         return rc;
     if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
-        (rc = market_check(req->market, err)) != PX_OK)
+        (rc = px_market_check(req->market, err)) != PX_OK)
         return rc;
     /* Shipping data: checked, and its SGLNs and bizTransaction built, before anything is
      * written (a bad field changes nothing). */

@@ -123,7 +123,7 @@ px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *
                                int *reports, px_err *err)
 {
     *reports = 0;
-    px_epcis_profile profile = px_svc_market_profile(market);
+    px_epcis_profile profile = px_epcis_profile_for_market(market);
     if (profile == PX_EPCIS_PROFILE_NONE)
         return missing_add(l, "unknown_market", "market", NULL, err,
                            "packid has no reporting profile for market '%.8s' (EU, the EU/EEA "

@@ -36,7 +36,7 @@ static px_rc queue_document(queue_ctx *q, const px_endpoint *e, const px_report 
     px_buf_init(&doc, PX__REPORT_DOC_MAX);
     px_err berr;
     px_err_clear(&berr);
-    px_rc rc = px__report_document_write(db, &f, px_svc_market_profile(s->market),
+    px_rc rc = px__report_document_write(db, &f, px_epcis_profile_for_market(s->market),
                                          q->product->mah_id, q->product, e->receiver_gln,
                                          rep->id, px_epcis_sink_buf, &doc, count, &berr);
     if (rc == PX_OK && q->app->validator)

@@ -13,7 +13,7 @@ static px_rc report_scope(const px_actor *by, const char **tenant, const char **
     case PX_SCOPE_ORG: *tenant = by->org_id; return PX_OK;
     case PX_SCOPE_MARKET:
         /* A regulator without a market sees nothing. */
-        *market = px__market_syntax(by->market) ? by->market : "--";
+        *market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--";
         return PX_OK;
     case PX_SCOPE_SYSTEM: return PX_OK;
     default: return px_policy_check(by->role, PX_ACT_REPORT_READ, err);

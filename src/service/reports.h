@@ -49,9 +49,6 @@ typedef struct px_missing_list {
 
 void px_missing_list_dispose(px_missing_list *l);
 
-/* The EPCIS profile of a market's reports: EU FMD for "EU" and the EU/EEA member states, US
- * DSCSA for "US", none elsewhere (epcis/profiles/). */
-px_epcis_profile px_svc_market_profile(const char *market);
 
 
 /* GET /v1/reports/{id}: MAH and auditor their organization's, a regulator its market's;

@@ -49,7 +49,5 @@ typedef struct px__report_subject {
 px_rc px__reports_queue(px_tx *tx, const px_app *app, const px_product *p,
                         const px__report_subject *s, char first_id[PX_ID_LEN + 1], px_err *err);
 
-/* 1 when s is two upper-case letters (the syntax of a market code). */
-int px__market_syntax(const char *s);
 
 #endif

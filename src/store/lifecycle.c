@@ -259,7 +259,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
     }
     char now[24];
     us_text(now, in->now_us);
-    /* REQ-COMMISSION-6: a handful of statements whatever the count.
+    /* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL").
      * 1. Serials allocated to the caller and still allocated -> commissioned. Matched with
      *    "serial = ANY ($2)" on the primary key, never joined (a join with the pool lets the
      *    planner hash the whole serial table when statistics are stale; a fresh table's
