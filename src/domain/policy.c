@@ -61,6 +61,7 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_PRINT] = {"print", "create print jobs", {NO, ORG, OWN, NO, NO}},
     [PX_ACT_JOB_READ] = {"job_read", "read jobs", {NO, ORG, OWN, ORG, NO}},
     [PX_ACT_CARRIER_READ] = {"carrier_read", "render pack carriers", {NO, ORG, OWN, NO, NO}},
+    [PX_ACT_REPORT_RETRY] = {"report_retry", "retry a failed report", {NO, ORG, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

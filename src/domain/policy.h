@@ -56,6 +56,7 @@ typedef enum px_action {
     PX_ACT_PRINT,           /* POST/GET /v1/print-jobs */
     PX_ACT_JOB_READ,        /* GET /v1/jobs/{id} */
     PX_ACT_CARRIER_READ,    /* GET /v1/packs/{gtin}/{serial}/{datamatrix.png,.svg,carrier} */
+    PX_ACT_REPORT_RETRY,    /* POST /v1/reports/{id}/retry */
     PX_ACTION__COUNT
 } px_action;
 

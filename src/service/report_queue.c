@@ -61,6 +61,8 @@ static int queue_one(void *ctx, const px_endpoint *e)
 {
     queue_ctx *q = ctx;
     const px__report_subject *s = q->s;
+    if (s->endpoint_id && strcmp(s->endpoint_id, e->id) != 0)
+        return 0;
     px_report rep;
     memset(&rep, 0, sizeof(rep));
     if (px_uuid_v4(rep.id) != PX_OK) {

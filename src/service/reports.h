@@ -51,6 +51,20 @@ void px_missing_list_dispose(px_missing_list *l);
 
 
 
+/* GET /v1/reports?state=&market=: the reports in the caller's scope (as for one report), newest
+ * first, after report id after; a bad state or market is 422 with its field. */
+px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
+                          const char *after, long limit, px_report_fn fn, void *ctx,
+                          px_err *err);
+/* POST /v1/reports/{id}/retry (MAH): a failed or dead report of the caller's gets a new
+ * report (new id and document id) of the same subject to the same endpoint, its document
+ * rebuilt from the stored events with today's master data; 409 invalid_state for any other
+ * state; 422 report_precondition when the document still cannot be built. */
+px_rc px_svc_report_retry(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                          px_report *out, px_err *err);
+/* Reports per state, for /metrics. */
+px_rc px_svc_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err);
+
 /* GET /v1/reports/{id}: MAH and auditor their organization's, a regulator its market's;
  * anything else (and a malformed id) is not_found. */
 px_rc px_svc_report_get(px_db *db, const px_actor *by, const char *id, px_report *out,

@@ -39,6 +39,7 @@ typedef struct px__report_subject {
     const char *release_id;        /* exactly one of release_id and op_id */
     const char *op_id;
     const char *retry_of;          /* a retry: the report it retries */
+    const char *endpoint_id;       /* a retry: only this endpoint (NULL: every active one) */
 } px__report_subject;
 
 /* Queues one report of subject per active endpoint of the market, each with its document
