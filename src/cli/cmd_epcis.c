@@ -11,7 +11,18 @@
  *       master data, to FILE or stdout (issue 6 part 7). Events are streamed from the database
  *       in keyset chunks straight into the file, so memory stays bounded whatever their number.
  *       The profile is the product's market's unless --profile is given. With --json (and -o)
- *       prints {"file", "events", "bytes"}. */
+ *       prints {"file", "events", "bytes"}.
+ *
+ *   packid epcis convert --to 2.0-json|2.0-xml|1.2-xml FILE [-o OUT]
+ *           [--sender GLN --receiver GLN] [--instance-id ID]
+ *       Re-writes an EPCIS document (1.2 XML, 2.0 XML or 2.0 JSON-LD, recognised by its
+ *       content) in another syntax, event by event through the one event model (issue 15
+ *       part 4): each event keeps its eventID, and its hash ID is the same in every syntax.
+ *       Events outside the model (TransactionEvent, sensor data, …) stop the conversion with
+ *       the reason (exit 1) rather than being dropped. The header keeps creationDate, the
+ *       SBDH or JSON sender/receiver GLNs and the instance identifier; 1.2 needs sender and
+ *       receiver, which --sender/--receiver supply when the source has none. EPCClass master
+ *       data is not carried over. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +30,14 @@
 
 #include "cli.h"
 #include "epcis.h"
+#include "px_clock.h"
+#include "px_crypto.h"
 #include "reports.h"
 
 #define USAGE                                                                              \
     "epcis validate [--xsd-dir DIR] FILE... | epcis export --gtin G [--batch B] "            \
-    "[--profile none|eu|us-dscsa] [-o FILE]"
+    "[--profile none|eu|us-dscsa] [-o FILE] | epcis convert --to 2.0-json|2.0-xml|1.2-xml "  \
+    "FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
 {
@@ -174,6 +188,124 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     return PX_EXIT_OK;
 }
 
+/* ---- convert ---- */
+
+typedef struct convert_state {
+    px_epcis_format to;
+    file_sink out;
+    const char *sender, *receiver, *instance_id; /* overrides from the command line */
+    char uuid[37];
+    px_epcis_writer *w;
+    px_err err;          /* the writer's opening error */
+    px_rc open_rc;
+} convert_state;
+
+static int convert_header(void *ctx, px_epcis_format from, const px_epcis_doc_header *src)
+{
+    convert_state *c = ctx;
+    (void)from;
+    px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
+                             .sender_gln = c->sender ? c->sender : src->sender_gln,
+                             .receiver_gln = c->receiver ? c->receiver : src->receiver_gln,
+                             .instance_id = c->instance_id ? c->instance_id : src->instance_id,
+                             .creation_us = src->creation_us ? src->creation_us : px_now_us(),
+                             .indent = c->to != PX_EPCIS_FORMAT_JSONLD_2_0};
+    if (!h.instance_id || !h.instance_id[0]) {
+        /* The 1.2 SBDH needs an instance identifier: a fresh UUID when the source has none. */
+        if (px_uuid_v4(c->uuid) == PX_OK)
+            h.instance_id = c->uuid;
+    }
+    c->open_rc = px_epcis_writer_open(&c->w, c->to, sink_counted, &c->out, &h, &c->err);
+    return c->open_rc == PX_OK ? 0 : -1;
+}
+
+static int convert_event(void *ctx, const px_epcis_event *ev)
+{
+    convert_state *c = ctx;
+    /* Sticky: a failed event is reported by finish (with its index). */
+    return px_epcis_writer_event(c->w, ev) == PX_OK ? 0 : -1;
+}
+
+static int cmd_convert(px_cli *cli, int argc, char **argv)
+{
+    const char *to = px_cli_opt(argc, argv, "to");
+    const char *out = px_cli_opt(argc, argv, "output");
+    const char *in = NULL;
+    convert_state c;
+    memset(&c, 0, sizeof(c));
+    c.sender = px_cli_opt(argc, argv, "sender");
+    c.receiver = px_cli_opt(argc, argv, "receiver");
+    c.instance_id = px_cli_opt(argc, argv, "instance-id");
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--to") == 0 || strcmp(argv[i], "--output") == 0 ||
+                   strcmp(argv[i], "--sender") == 0 || strcmp(argv[i], "--receiver") == 0 ||
+                   strcmp(argv[i], "--instance-id") == 0) {
+            i++;
+        } else if (strncmp(argv[i], "--", 2) == 0) {
+            if (strcmp(argv[i], "--json") != 0 && !strchr(argv[i], '=')) {
+                fprintf(stderr, "packid: unknown option %s\n", argv[i]);
+                return px_cli_usage(USAGE);
+            }
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "packid: unexpected argument %s\n", argv[i]);
+            return px_cli_usage(USAGE);
+        }
+    }
+    if (!in || !to)
+        return px_cli_usage(USAGE);
+    px_err err;
+    px_err_clear(&err);
+    if (px_epcis_format_parse(&c.to, to, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json && !out) {
+        fprintf(stderr, "packid: --json needs -o FILE (the document would share stdout)\n");
+        return px_cli_usage(USAGE);
+    }
+    c.out.fp = stdout;
+    if (out && !(c.out.fp = fopen(out, "wb"))) {
+        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", out);
+        return px_cli_fail(cli, &err);
+    }
+    px_epcis_read_cb cb = {.on_header = convert_header, .on_event = convert_event, .ctx = &c};
+    px_rc rc = px_epcis_read_file(in, &cb, &err);
+    /* The writer's own error (opening or an event) is the real reason behind a "stopped". */
+    if (c.open_rc != PX_OK) {
+        rc = c.open_rc;
+        err = c.err;
+    } else if (c.w && (rc == PX_OK || strcmp(err.code, "stopped") == 0)) {
+        px_rc wrc = px_epcis_writer_finish(c.w, &err);
+        if (rc == PX_OK || wrc != PX_OK)
+            rc = wrc;
+    }
+    size_t count = px_epcis_writer_count(c.w);
+    px_epcis_writer_free(c.w);
+    int close_failed = out ? fclose(c.out.fp) != 0 : fflush(stdout) != 0;
+    if (rc == PX_OK && close_failed)
+        rc = px_err_set(&err, PX_EUNAVAIL, "write_failed", "cannot write the document");
+    if (rc != PX_OK) {
+        if (out)
+            remove(out);
+        return px_cli_fail(cli, &err);
+    }
+    if (cli->json) {
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "file", out, "format",
+                              px_epcis_format_name(c.to), "events", (json_int_t)count, "bytes",
+                              (json_int_t)c.out.bytes);
+        char *s = json_dumps(o, JSON_COMPACT);
+        printf("%s\n", s);
+        free(s);
+        json_decref(o);
+    } else if (out) {
+        fprintf(stderr, "%s: %zu events, %lld bytes (%s)\n", out, count, c.out.bytes,
+                px_epcis_format_name(c.to));
+    }
+    return PX_EXIT_OK;
+}
+
 int px_cmd_epcis(px_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
@@ -182,6 +314,8 @@ int px_cmd_epcis(px_cli *cli, int argc, char **argv)
         return cmd_validate(cli, argc, argv);
     if (strcmp(argv[1], "export") == 0)
         return cmd_export(cli, argc, argv);
+    if (strcmp(argv[1], "convert") == 0)
+        return cmd_convert(cli, argc, argv);
     fprintf(stderr, "packid: unknown epcis subcommand \"%s\"\n", argv[1]);
     return px_cli_usage(USAGE);
 }
