@@ -228,9 +228,36 @@ static int has_suffix(const char *s, const char *suf)
     return n >= k && strcmp(s + n - k, suf) == 0;
 }
 
+#define MAX_REEMITTED 64
+
 typedef struct ex_stats {
     int read, skipped, hashes_checked, hash_mismatch;
+    /* the re-emitted documents, validated at the end in one call per oracle */
+    char json[MAX_REEMITTED][64], xml2[MAX_REEMITTED][64], xml1[MAX_REEMITTED][64];
+    size_t n_out;
 } ex_stats;
+
+static void keep(char path[64], const px_buf *doc, const char *suffix)
+{
+    snprintf(path, 64, "/tmp/packid-ex-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc->data, doc->len), (ssize_t)doc->len);
+    close(fd);
+}
+
+static int validate_all(const char *tool_and_args, char paths[][64], size_t n)
+{
+    px_buf cmd;
+    px_buf_init(&cmd, 1 << 16);
+    px_buf_puts(&cmd, tool_and_args);
+    for (size_t i = 0; i < n; i++)
+        px_buf_printf(&cmd, " '%s'", paths[i]);
+    px_buf_puts(&cmd, " >/dev/null");
+    int rc = system(cmd.data);
+    px_buf_dispose(&cmd);
+    return rc == 0;
+}
 
 static void check_example(const char *path, ex_stats *st)
 {
@@ -264,6 +291,11 @@ static void check_example(const char *path, ex_stats *st)
         assert_same_events(&first, &again, path);
         result_dispose(&again);
     }
+    assert_true(st->n_out < MAX_REEMITTED);
+    keep(st->json[st->n_out], &first.out[PX_EPCIS_FORMAT_JSONLD_2_0], ".jsonld");
+    keep(st->xml2[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_2_0], ".xml");
+    keep(st->xml1[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_1_2], ".xml");
+    st->n_out++;
     result_dispose(&first);
 }
 
@@ -297,13 +329,27 @@ static void walk(const char *dir, ex_stats *st)
 static void test_epcis_read__official_examples(void **state)
 {
     (void)state;
-    ex_stats st = {0};
+    static ex_stats st; /* large: not on the stack */
+    memset(&st, 0, sizeof(st));
     walk(EX20 "/gs1-epcis", &st);
     walk(EX20 "/openepcis/EPCIS/XML/Capture/Documents", &st);
     walk(EX20 "/openepcis/EPCIS/JSON/Capture/Documents", &st);
     fprintf(stderr, "examples: %d read, %d outside the model, %d hash IDs checked, %d differ\n",
             st.read, st.skipped, st.hashes_checked, st.hash_mismatch);
     assert_true(st.read >= 20); /* the test must cover something */
+    /* What packid re-emitted is valid for the official schemas, in every syntax. */
+    int ok_json = validate_all("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", st.json,
+                               st.n_out);
+    int ok_xml2 = validate_all("'" XSD_VALIDATE "' --v2", st.xml2, st.n_out);
+    int ok_xml1 = validate_all("'" XSD_VALIDATE "' --v1", st.xml1, st.n_out);
+    for (size_t i = 0; i < st.n_out; i++) {
+        unlink(st.json[i]);
+        unlink(st.xml2[i]);
+        unlink(st.xml1[i]);
+    }
+    assert_true(ok_json);
+    assert_true(ok_xml2);
+    assert_true(ok_xml1);
 }
 
 /* Why the examples' eventIDs are no oracle: event 1 of Example_9.6.1-ObjectEvent.jsonld and of
