@@ -327,6 +327,10 @@ typedef struct px_epcis_validator px_epcis_validator;
 /* Compiles xsd_dir/EPCglobal-epcis-1_2.xsd (the directory of the 10 official files, e.g.
  * PACKID_EPCIS_XSD_DIR). No network access. */
 px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_err *err);
+/* The same for a format: PX_EPCIS_FORMAT_XML_2_0 compiles xsd_dir/EPCglobal-epcis-2_0.xsd (the
+ * official 2.0 folder); JSON-LD is refused (PX_EINVALID: no JSON Schema validator in packid). */
+px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
+                              const char *xsd_dir, px_err *err);
 void px_epcis_validator_free(px_epcis_validator *v);
 /* Streams the document through the schema (no tree is built: memory stays bounded). On the
  * first violation: PX_EINVALID, code "epcis_schema" (or "epcis_xml" when the bytes are not

@@ -359,6 +359,46 @@ static void test_epcis_v2__header_parties_optional_in_2_0(void **state)
     px_buf_dispose(&doc);
 }
 
+/* REQ-EPCIS2-2: the in-process validator (libxml2, as for 1.2) with the official 2.0 XSD
+ * accepts packid's 2.0 XML and rejects a 1.2 document and a misplaced element. */
+static void test_epcis_v2__libxml2_validator_2_0(void **state)
+{
+    (void)state;
+    px_epcis_validator *v = NULL;
+    px_err err;
+    px_err_clear(&err);
+    if (px_epcis_validator_open(&v, PX_EPCIS_FORMAT_XML_2_0,
+                                PX_SHARED_DIR "/reference/epcis-2.0/xsd", &err) != PX_OK)
+        fail_msg("%s", err.message);
+    for (size_t p = 0; p < NPROFILES; p++) {
+        px_buf doc;
+        px_buf_init(&doc, 1 << 20);
+        assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_2_0, k_profiles[p], -1,
+                                              &err),
+                         PX_OK);
+        if (px_epcis_validate_buffer(v, doc.data, doc.len, &err) != PX_OK)
+            fail_msg("profile %zu: %s", p, err.message);
+        char *act = strstr(doc.data, "<action>");
+        char *epc = strstr(doc.data, "<epcList>");
+        assert_true(act && epc && epc < act);
+        /* swap the first "<epcList>" tag name for one the 2.0 XSD does not know there */
+        memcpy(epc, "<epcLizt>", 9);
+        char *close = strstr(epc, "</epcList>");
+        memcpy(close, "</epcLizt>", 10);
+        assert_int_equal(px_epcis_validate_buffer(v, doc.data, doc.len, &err), PX_EINVALID);
+        assert_string_equal(err.code, "epcis_schema");
+        px_buf_reset(&doc);
+        assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_1_2, k_profiles[p], -1,
+                                              &err),
+                         PX_OK);
+        assert_int_equal(px_epcis_validate_buffer(v, doc.data, doc.len, &err), PX_EINVALID);
+        px_buf_dispose(&doc);
+    }
+    px_epcis_validator_free(v);
+    assert_int_equal(px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, "x", &err),
+                     PX_EINVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_epcis_v2__jsonld_sticky_first_error),
         cmocka_unit_test(test_epcis_v2__format_names),
         cmocka_unit_test(test_epcis_v2__header_parties_optional_in_2_0),
+        cmocka_unit_test(test_epcis_v2__libxml2_validator_2_0),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
