@@ -191,6 +191,8 @@ static int digits13(const char *s)
 /* The model's rules, and the hash: an event whose identifiers packid cannot bring to the
  * canonical Digital Link form (DOMAIN.md §4.4: an EPC scheme gs1_epc_to_dl does not know)
  * has no packid hash ID, so it is outside the model like an unknown event type. */
+/* REQ-EPCIS2-5: what is handed over is a valid, hashable model event, so writing it again in
+ * any syntax gives the same hash ID. REQ-EPCIS2-6: what the model lacks is refused. */
 static px_rc check_event(const px_epcis_event *ev, px_err *err)
 {
     px_rc rc = px_epcis_event_check(ev, PX_EPCIS_PROFILE_NONE, err);
@@ -263,6 +265,9 @@ static px_rc x_xfield(arena *a, px_epcis_xfield *f, const xmlNode *n, int depth,
     const char *ns = ns_of(n);
     if (!ns)
         return unsupported(err, "element", lname(n));
+    if (n->properties)
+        /* px_epcis_xfield has no attributes: refuse rather than drop them. */
+        return unsupported(err, "attribute on extension element", lname(n));
     f->ns = ar_strdup(a, ns, strlen(ns));
     f->name = ar_strdup(a, lname(n), strlen(lname(n)));
     size_t nc = count_el(n, NULL);
@@ -275,6 +280,12 @@ static px_rc x_xfield(arena *a, px_epcis_xfield *f, const xmlNode *n, int depth,
         return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
     size_t i = 0;
     for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            /* Mixed content (text beside child elements) has no JSON-LD form. */
+            for (const xmlChar *t = c->content; t && *t; t++)
+                if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
+                    return unsupported(err, "mixed content in", lname(n));
+        }
         if (!is_el(c))
             continue;
         px_rc rc = x_xfield(a, &ch[i++], c, depth + 1, err);

@@ -692,6 +692,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
 {
     xmlTextWriterPtr xw = w->xw;
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
+    /* REQ-EPCIS2-2: the 2.0 XSD's element order (DOMAIN-2.md §14.7). */
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
     char when[32], tz[8];
     px_rc rc;

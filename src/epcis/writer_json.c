@@ -24,6 +24,7 @@
 
 /* ---- output -------------------------------------------------------------------------- */
 
+/* REQ-EPCIS2-4: bounded memory — one fixed chunk, handed to the sink whenever it is full. */
 static px_rc flush(px_epcis_writer *w)
 {
     if (w->out_len && w->sink(w->ctx, w->out, w->out_len) != 0) {
@@ -227,6 +228,8 @@ px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
 }
 
 /* ---- events -------------------------------------------------------------------------- */
+/* REQ-EPCIS2-1: every event is written in the shape of the official 2.0 JSON schema (keys of
+ * the schema's properties, bare CBV words, quantities as numbers, namespaced extensions). */
 
 /* Extension namespaces of one event and their prefixes ("ext1".."ext8"). */
 typedef struct ns_table {
@@ -359,6 +362,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     }
     if (kv(w, ",\"eventTime\":", when) || kv(w, ",\"eventTimeZoneOffset\":", tz))
         return w->failed;
+    /* REQ-EPCIS2-3: the eventID of the model (its hash), the same as in the XML syntaxes. */
     if (nonempty(ev->event_id) && kv(w, ",\"eventID\":", ev->event_id))
         return w->failed;
     if (!obj && nonempty(ev->parent_id) && kv(w, ",\"parentID\":", ev->parent_id))
