@@ -205,6 +205,36 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "<action>OBSERVE</action><sensorElementList/></ObjectEvent></EventList></EPCISBody>"
          "</epcis:EPCISDocument>",
          "epcis_unsupported"},
+        {__FILE__, __LINE__,
+         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
+         "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
+         "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
+         "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"
+         "<action>OBSERVE</action><ex:f xmlns:ex=\"urn:x:\" unit=\"C\">5</ex:f></ObjectEvent>"
+         "</EventList></EPCISBody></epcis:EPCISDocument>",
+         "epcis_unsupported"}, /* an attribute would be lost */
+        {__FILE__, __LINE__,
+         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
+         "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
+         "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
+         "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"
+         "<action>OBSERVE</action><ex:f xmlns:ex=\"urn:x:\">a<ex:g>b</ex:g></ex:f></ObjectEvent>"
+         "</EventList></EPCISBody></epcis:EPCISDocument>",
+         "epcis_unsupported"}, /* mixed content */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
+         "\"action\":\"OBSERVE\",\"nope:field\":\"x\"}]}}",
+         "epcis_invalid"}, /* a prefix no @context declares */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+         "\"eventTimeZoneOffset\":\"+15:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
+         "\"action\":\"OBSERVE\"}]}}",
+         "epcis_invalid"}, /* offset beyond 14:00 */
         {__FILE__, __LINE__, "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPC",
          "epcis_xml"},
         {__FILE__, __LINE__, "{\"type\":", "epcis_json"},
