@@ -970,64 +970,381 @@ static px_rc j_event(reader_state *st, const json_t *o, const json_t *doc_ctx, p
     return rc;
 }
 
-static px_rc read_json(reader_state *st, const char *data, size_t len, px_err *err)
+/* ---- JSON-LD, streamed -------------------------------------------------------------- *
+ * jansson has no streaming parser, so the document is walked by a small scanner that only
+ * finds value boundaries (strings with escapes, nesting): each event's bytes are cut out and
+ * parsed alone by jansson, then freed. Memory is one event, not the document. Pass 1 parses
+ * every top-level member except epcisBody (header and @context, which JSON lets come after
+ * the events); pass 2 streams epcisBody.eventList (or queryResults.resultsBody.eventList).
+ * The source is rewound between the passes (a file is read twice, never held whole). */
+
+#define JS_EVENT_MAX ((size_t)16 << 20) /* one event's JSON text */
+#define JS_HEADER_MAX ((size_t)16 << 20) /* one top-level member's text (master data) */
+#define JS_DEPTH_MAX 64
+
+typedef struct jstream {
+    FILE *f;                /* file source, or */
+    const char *mem;        /* memory source */
+    size_t mem_len;
+    size_t pos;             /* bytes consumed, for error messages */
+    char buf[65536];
+    size_t blen, bpos;
+} jstream;
+
+static int js_peek(jstream *s)
+{
+    if (!s->f)
+        return s->pos < s->mem_len ? (unsigned char)s->mem[s->pos] : -1;
+    if (s->bpos == s->blen) {
+        s->blen = fread(s->buf, 1, sizeof(s->buf), s->f);
+        s->bpos = 0;
+        if (s->blen == 0)
+            return -1;
+    }
+    return (unsigned char)s->buf[s->bpos];
+}
+
+static int js_get(jstream *s)
+{
+    int c = js_peek(s);
+    if (c >= 0) {
+        s->pos++;
+        if (s->f)
+            s->bpos++;
+    }
+    return c;
+}
+
+static void js_rewind(jstream *s)
+{
+    s->pos = 0;
+    s->blen = s->bpos = 0;
+    if (s->f)
+        rewind(s->f);
+}
+
+static void js_ws(jstream *s)
+{
+    int c;
+    while ((c = js_peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+        js_get(s);
+}
+
+static px_rc js_fail(jstream *s, px_err *err, const char *what)
+{
+    return px_err_set(err, PX_EINVALID, "epcis_json", "byte %zu: %s", s->pos, what);
+}
+
+/* Appends c to out (when out is set); a value over the cap is PX_ETOOBIG. */
+static px_rc js_put(px_buf *out, int c, px_err *err)
+{
+    char ch = (char)c;
+    if (out && px_buf_add(out, &ch, 1) != PX_OK)
+        return px_err_set(err, PX_ETOOBIG, "too_big", "a JSON member over %zu bytes",
+                          out->max);
+    return PX_OK;
+}
+
+/* One string, quotes included, copied to out (may be NULL: skipped). */
+static px_rc js_string(jstream *s, px_buf *out, px_err *err)
+{
+    if (js_get(s) != '"')
+        return js_fail(s, err, "a string was expected");
+    px_rc rc = js_put(out, '"', err);
+    for (int c; rc == PX_OK;) {
+        if ((c = js_get(s)) < 0)
+            return js_fail(s, err, "unterminated string");
+        if ((rc = js_put(out, c, err)) != PX_OK || c == '"')
+            break;
+        if (c == '\\') {
+            if ((c = js_get(s)) < 0)
+                return js_fail(s, err, "unterminated string");
+            rc = js_put(out, c, err);
+        }
+    }
+    return rc;
+}
+
+/* One value copied to out (or skipped); only its extent is checked here, jansson checks the
+ * rest when the copy is parsed. */
+static px_rc js_value(jstream *s, px_buf *out, int depth, px_err *err)
+{
+    if (depth > JS_DEPTH_MAX)
+        return js_fail(s, err, "nested too deep");
+    js_ws(s);
+    int c = js_peek(s);
+    if (c == '"')
+        return js_string(s, out, err);
+    if (c == '{' || c == '[') {
+        int close = c == '{' ? '}' : ']';
+        px_rc rc = js_put(out, js_get(s), err);
+        js_ws(s);
+        if (js_peek(s) == close)
+            return rc == PX_OK ? js_put(out, js_get(s), err) : rc;
+        while (rc == PX_OK) {
+            if (c == '{') {
+                js_ws(s);
+                if ((rc = js_string(s, out, err)) != PX_OK)
+                    return rc;
+                js_ws(s);
+                if (js_get(s) != ':')
+                    return js_fail(s, err, "':' was expected");
+                if ((rc = js_put(out, ':', err)) != PX_OK)
+                    return rc;
+            }
+            if ((rc = js_value(s, out, depth + 1, err)) != PX_OK)
+                return rc;
+            js_ws(s);
+            int d = js_get(s);
+            if ((rc = js_put(out, d, err)) != PX_OK)
+                return rc;
+            if (d == close)
+                return PX_OK;
+            if (d != ',')
+                return js_fail(s, err, "',' or the end of a list was expected");
+        }
+        return rc;
+    }
+    /* number, true, false, null */
+    int n = 0;
+    while ((c = js_peek(s)) >= 0 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                                     c == '-' || c == '+' || c == '.' || c == 'E')) {
+        px_rc rc = js_put(out, js_get(s), err);
+        if (rc != PX_OK)
+            return rc;
+        n++;
+    }
+    return n ? PX_OK : js_fail(s, err, "a JSON value was expected");
+}
+
+/* Parses the text in b (one value) with jansson. */
+static json_t *js_parse(const px_buf *b, jstream *s, px_err *err)
 {
     json_error_t je;
-    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!doc)
-        return px_err_set(err, PX_EINVALID, "epcis_json", "line %d: %s", je.line, je.text);
+    json_t *v = json_loadb(b->data ? b->data : "", b->len,
+                           JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        px_err_set(err, PX_EINVALID, "epcis_json", "near byte %zu: %s", s->pos, je.text);
+    return v;
+}
+
+/* A member's key (decoded). */
+static px_rc js_key(jstream *s, px_buf *kb, char *key, size_t cap, px_err *err)
+{
+    px_buf_reset(kb);
+    js_ws(s);
+    px_rc rc = js_string(s, kb, err);
+    if (rc != PX_OK)
+        return rc;
+    json_t *k = js_parse(kb, s, err);
+    if (!k)
+        return PX_EINVALID;
+    snprintf(key, cap, "%s", json_string_value(k) ? json_string_value(k) : "");
+    json_decref(k);
+    js_ws(s);
+    if (js_get(s) != ':')
+        return js_fail(s, err, "':' was expected");
+    return PX_OK;
+}
+
+/* Walks the members of an object; visit() consumes each value. */
+typedef px_rc (*js_visit)(void *ctx, jstream *s, const char *key, px_err *err);
+
+static px_rc js_object(jstream *s, js_visit visit, void *ctx, px_err *err)
+{
+    px_buf kb;
+    px_buf_init(&kb, 4096);
+    char key[256];
     px_rc rc = PX_OK;
-    st->format = PX_EPCIS_FORMAT_JSONLD_2_0;
-    const char *type = json_string_value(json_object_get(doc, "type"));
-    const json_t *body = json_object_get(doc, "epcisBody");
-    const json_t *list = json_object_get(body, "eventList");
-    if (!list) /* EPCISQueryDocument (DOMAIN-2.md §14.4) */
-        list = json_object_get(
-            json_object_get(json_object_get(body, "queryResults"), "resultsBody"), "eventList");
-    if (!type || (strcmp(type, "EPCISDocument") != 0 && strcmp(type, "EPCISQueryDocument") != 0) ||
-        !json_is_array(list)) {
-        rc = px_err_set(err, PX_EINVALID, "epcis_invalid",
-                        "not an EPCIS 2.0 JSON-LD document (type, epcisBody.eventList)");
+    js_ws(s);
+    if (js_get(s) != '{') {
+        rc = js_fail(s, err, "an object was expected");
         goto done;
     }
-    const char *cd = json_string_value(json_object_get(doc, "creationDate"));
+    js_ws(s);
+    if (js_peek(s) == '}') {
+        js_get(s);
+        goto done;
+    }
+    for (;;) {
+        if ((rc = js_key(s, &kb, key, sizeof(key), err)) != PX_OK ||
+            (rc = visit(ctx, s, key, err)) != PX_OK)
+            break;
+        js_ws(s);
+        int c = js_get(s);
+        if (c == '}')
+            break;
+        if (c != ',') {
+            rc = js_fail(s, err, "',' or '}' was expected");
+            break;
+        }
+    }
+done:
+    px_buf_dispose(&kb);
+    return rc;
+}
+
+typedef struct js_walk {
+    reader_state *st;
+    json_t *doc;          /* pass 1: every top-level member except epcisBody */
+    px_buf val;
+    int found_list;
+    size_t index;
+} js_walk;
+
+static px_rc visit_top_pass1(void *ctx, jstream *s, const char *key, px_err *err)
+{
+    js_walk *w = ctx;
+    if (strcmp(key, "epcisBody") == 0)
+        return js_value(s, NULL, 0, err);
+    px_buf_reset(&w->val);
+    px_rc rc = js_value(s, &w->val, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    if (json_object_get(w->doc, key))
+        return px_err_set(err, PX_EINVALID, "epcis_json", "duplicate object key \"%s\"", key);
+    json_t *v = js_parse(&w->val, s, err);
+    if (!v)
+        return PX_EINVALID;
+    json_object_set_new(w->doc, key, v);
+    return PX_OK;
+}
+
+static px_rc event_list(js_walk *w, jstream *s, px_err *err)
+{
+    w->found_list = 1;
+    js_ws(s);
+    if (js_get(s) != '[')
+        return js_fail(s, err, "eventList must be an array");
+    js_ws(s);
+    if (js_peek(s) == ']') {
+        js_get(s);
+        return PX_OK;
+    }
+    const json_t *doc_ctx = json_object_get(w->doc, "@context");
+    for (;;) {
+        px_buf_reset(&w->val);
+        px_rc rc = js_value(s, &w->val, 0, err);
+        json_t *ev = rc == PX_OK ? js_parse(&w->val, s, err) : NULL;
+        if (!ev)
+            rc = rc != PX_OK ? rc : PX_EINVALID;
+        else if (!json_is_object(ev))
+            rc = px_err_set(err, PX_EINVALID, "epcis_invalid", "an event must be an object");
+        else
+            rc = j_event(w->st, ev, doc_ctx, err);
+        json_decref(ev);
+        if (rc != PX_OK) {
+            if (!err->field[0])
+                px_err_field(err, "events[%zu]", w->index);
+            return rc;
+        }
+        w->index++;
+        js_ws(s);
+        int c = js_get(s);
+        if (c == ']')
+            return PX_OK;
+        if (c != ',')
+            return js_fail(s, err, "',' or ']' was expected");
+    }
+}
+
+static px_rc visit_results(void *ctx, jstream *s, const char *key, px_err *err);
+
+static px_rc visit_body(void *ctx, jstream *s, const char *key, px_err *err)
+{
+    if (strcmp(key, "eventList") == 0)
+        return event_list(ctx, s, err);
+    if (strcmp(key, "queryResults") == 0) /* EPCISQueryDocument (DOMAIN-2.md §14.4) */
+        return js_object(s, visit_results, ctx, err);
+    return js_value(s, NULL, 0, err);
+}
+
+static px_rc visit_results(void *ctx, jstream *s, const char *key, px_err *err)
+{
+    if (strcmp(key, "resultsBody") == 0)
+        return js_object(s, visit_body, ctx, err);
+    return js_value(s, NULL, 0, err);
+}
+
+static px_rc visit_top_pass2(void *ctx, jstream *s, const char *key, px_err *err)
+{
+    if (strcmp(key, "epcisBody") == 0)
+        return js_object(s, visit_body, ctx, err);
+    return js_value(s, NULL, 0, err);
+}
+
+static px_rc read_json(reader_state *st, jstream *s, px_err *err)
+{
+    js_walk w = {.st = st, .doc = json_object()};
+    px_buf_init(&w.val, JS_HEADER_MAX);
+    px_rc rc = w.doc ? js_object(s, visit_top_pass1, &w, err)
+                     : px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    if (rc != PX_OK)
+        goto done;
+    js_ws(s);
+    if (js_peek(s) >= 0) {
+        rc = js_fail(s, err, "text after the document");
+        goto done;
+    }
+    st->format = PX_EPCIS_FORMAT_JSONLD_2_0;
+    const char *type = json_string_value(json_object_get(w.doc, "type"));
+    if (!type || (strcmp(type, "EPCISDocument") != 0 && strcmp(type, "EPCISQueryDocument") != 0)) {
+        rc = px_err_set(err, PX_EINVALID, "epcis_invalid",
+                        "not an EPCIS 2.0 JSON-LD document (type EPCISDocument)");
+        goto done;
+    }
+    const char *cd = json_string_value(json_object_get(w.doc, "creationDate"));
     if (cd)
         px_time_parse(cd, &st->h.creation_us);
-    const char *s = json_string_value(json_object_get(doc, "sender"));
-    const char *r = json_string_value(json_object_get(doc, "receiver"));
-    if (digits13(s) && digits13(r)) {
-        st->h.sender_gln = s;
-        st->h.receiver_gln = r;
+    const char *snd = json_string_value(json_object_get(w.doc, "sender"));
+    const char *rcv = json_string_value(json_object_get(w.doc, "receiver"));
+    if (digits13(snd) && digits13(rcv)) {
+        st->h.sender_gln = snd;
+        st->h.receiver_gln = rcv;
     }
-    st->h.instance_id = json_string_value(json_object_get(doc, "instanceIdentifier"));
-    const json_t *doc_ctx = json_object_get(doc, "@context");
-    for (size_t i = 0; i < json_array_size(list) && rc == PX_OK; i++) {
-        rc = j_event(st, json_array_get(list, i), doc_ctx, err);
-        if (rc != PX_OK && !err->field[0])
-            px_err_field(err, "events[%zu]", i);
+    st->h.instance_id = json_string_value(json_object_get(w.doc, "instanceIdentifier"));
+    /* Pass 2: the events, one at a time. */
+    js_rewind(s);
+    w.val.max = JS_EVENT_MAX;
+    if ((rc = js_object(s, visit_top_pass2, &w, err)) != PX_OK)
+        goto done;
+    if (!w.found_list) {
+        rc = px_err_set(err, PX_EINVALID, "epcis_invalid",
+                        "not an EPCIS 2.0 JSON-LD document (no epcisBody.eventList)");
+        goto done;
     }
-    if (rc == PX_OK)
-        rc = send_header(st, err);
+    rc = send_header(st, err);
 done:
-    json_decref(doc);
+    px_buf_dispose(&w.val);
+    json_decref(w.doc);
     return rc;
 }
 
 /* ---- entry points ------------------------------------------------------------------- */
 
-static px_rc read_any(const char *data, size_t len, const char *path, const px_epcis_read_cb *cb,
-                      px_err *err)
+static px_rc read_any(const char *data, size_t len, FILE *f, const char *path,
+                      const px_epcis_read_cb *cb, px_err *err)
 {
     reader_state st;
     memset(&st, 0, sizeof(st));
     st.cb = cb;
     px_err_clear(err);
     px_rc rc;
-    size_t i = 0;
-    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
-        i++;
-    if (i < len && data[i] == '{') {
-        rc = read_json(&st, data, len, err);
+    if (f) {
+        jstream *s = calloc(1, sizeof(*s));
+        if (!s)
+            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        s->f = f;
+        rc = read_json(&st, s, err);
+        free(s);
+    } else if (!path && len && data[0] == '{') {
+        jstream *s = calloc(1, sizeof(*s));
+        if (!s)
+            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        s->mem = data;
+        s->mem_len = len;
+        rc = read_json(&st, s, err);
+        free(s);
     } else {
         epcis__xml_init();
         epcis__err_hook hook;
@@ -1047,12 +1364,21 @@ static px_rc read_any(const char *data, size_t len, const char *path, const px_e
     return rc;
 }
 
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb *cb,
                            px_err *err)
 {
     if (len > (size_t)0x7fffffff)
         return px_err_set(err, PX_ETOOBIG, "too_big", "document over 2 GiB");
-    return read_any(data, len, NULL, cb, err);
+    while (len && is_blank(*data)) {
+        data++;
+        len--;
+    }
+    return read_any(data, len, NULL, NULL, cb, err);
 }
 
 px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *err)
@@ -1060,29 +1386,16 @@ px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *e
     FILE *f = fopen(path, "rb");
     if (!f)
         return px_err_set(err, PX_ENOTFOUND, "cannot_open", "cannot read \"%s\"", path);
-    char head[512];
-    size_t n = fread(head, 1, sizeof(head), f);
-    size_t i = 0;
-    while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t'))
-        i++;
+    int c;
+    while ((c = getc(f)) != EOF && is_blank((char)c))
+        ;
     px_rc rc;
-    if (i < n && head[i] == '{') {
-        /* JSON is parsed whole anyway: read the file into memory. */
-        px_buf b;
-        px_buf_init(&b, (size_t)1 << 31);
-        px_buf_add(&b, head, n);
-        char chunk[65536];
-        size_t k;
-        rc = PX_OK;
-        while (rc == PX_OK && (k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            if (px_buf_add(&b, chunk, k) != PX_OK)
-                rc = px_err_set(err, PX_ETOOBIG, "too_big", "document over 2 GiB");
-        fclose(f);
-        if (rc == PX_OK)
-            rc = read_any(b.data, b.len, NULL, cb, err);
-        px_buf_dispose(&b);
-        return rc;
+    if (c == '{') {
+        ungetc(c, f);
+        rc = read_any(NULL, 0, f, path, cb, err); /* rewinds to the start for each pass */
+    } else {
+        rc = read_any(NULL, 0, NULL, path, cb, err);
     }
     fclose(f);
-    return read_any(NULL, 0, path, cb, err);
+    return rc;
 }

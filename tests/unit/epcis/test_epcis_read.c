@@ -250,6 +250,30 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
     }
 }
 
+/* JSON members come in any order: the document @context after epcisBody still resolves the
+ * extension prefix of an event read before it (the streaming reader's two passes). */
+static void test_epcis_read__jsonld_context_after_body(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        " \n{\"type\":\"EPCISDocument\",\"epcisBody\":{\"eventList\":["
+        "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00.000Z\","
+        "\"eventTimeZoneOffset\":\"+01:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],\"action\":\"OBSERVE\","
+        "\"ex:note\":\"a \\\"quoted\\\" ] } text\"}]},"
+        "\"schemaVersion\":\"2.0\",\"creationDate\":\"2025-01-01T00:00:00Z\","
+        "\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+        "{\"ex\":\"https://ns.example.com/x/\"}]}\n";
+    read_result r;
+    px_err err;
+    if (read_doc(&r, doc, sizeof(doc) - 1, NULL, 1, &err) != PX_OK)
+        fail_msg("%s (%s)", err.message, err.code);
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.prehash[0],
+                           "{https://ns.example.com/x/}note=a \"quoted\" ] } text"));
+    result_dispose(&r);
+}
+
 /* ---- the official examples ----------------------------------------------------------- */
 
 static int has_suffix(const char *s, const char *suf)
@@ -440,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_epcis_read__round_trip_every_syntax),
         cmocka_unit_test(test_epcis_read__golden_1_2_documents),
         cmocka_unit_test(test_epcis_read__rejects_what_the_model_lacks),
+        cmocka_unit_test(test_epcis_read__jsonld_context_after_body),
         cmocka_unit_test(test_epcis_read__official_examples),
         cmocka_unit_test(test_epcis_read__example_event_ids_are_placeholders),
         cmocka_unit_test(test_epcis_read__dscsa_example_converted_validates),
