@@ -297,9 +297,10 @@ typedef struct px_epcis_read_cb {
  * px_epcis_event; anything the model cannot carry (another event type, a bizStep,
  * disposition or type outside CBV, sensor data, errorDeclaration, persistentDisposition,
  * certificationInfo) fails with PX_EINVALID code "epcis_unsupported" rather than being
- * dropped, because a dropped field would change the event's hash. XML is read with libxml2's
- * streaming reader one event subtree at a time (memory bounded by the largest event); JSON-LD
- * is parsed whole with jansson (memory grows with the document). */
+ * dropped, because a dropped field would change the event's hash. Both syntaxes are streamed
+ * one event at a time (libxml2's xmlTextReader; for JSON-LD a scanner that cuts out each event
+ * for jansson, in two passes over the buffer or file), so memory is bounded by the largest
+ * event. recordTime is ignored (not hashed, set by the capturing side). */
 px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb *cb,
                            px_err *err);
 px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *err);

@@ -10,7 +10,7 @@
  *
  * XML goes through libxml2's streaming xmlTextReader; each event's subtree is expanded,
  * converted and freed before the next, so memory is bounded by the largest event. JSON-LD is
- * parsed whole by jansson. */
+ * streamed too (a scanner cuts out one event at a time for jansson). */
 #include <jansson.h>
 #include <libxml/xmlreader.h>
 #include <stdarg.h>
