@@ -172,8 +172,8 @@ int main(int argc, char **argv)
     double dt = now_s() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("mode=%s events=%ld seconds=%.3f events_per_s=%.0f bytes=%llu maxrss_kib=%ld", mode,
-           n, dt, (double)n / dt, (unsigned long long)st.bytes, ru.ru_maxrss);
+    printf("mode=%s events=%ld seconds=%.3f events_per_s=%.0f bytes=%llu maxrss_kib=%ld", mode, n,
+           dt, (double)n / dt, (unsigned long long)st.bytes, ru.ru_maxrss);
     if (st.digest)
         printf(" fnv1a=%016llx", (unsigned long long)st.fnv);
     printf("\n");

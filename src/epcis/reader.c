@@ -150,15 +150,17 @@ static px_rc parse_action(px_epcis_action *out, const char *v, px_err *err)
             *out = all[i];
             return PX_OK;
         }
-    return px_err_set(err, PX_EINVALID, "epcis_invalid", "action \"%s\" is not ADD, OBSERVE or DELETE",
-                      v);
+    return px_err_set(err, PX_EINVALID, "epcis_invalid",
+                      "action \"%s\" is not ADD, OBSERVE or DELETE", v);
 }
 
 static px_rc parse_time(int64_t *us, const char *v, px_err *err)
 {
     if (px_time_parse(v, us) != 0)
-        return px_err_set(err, PX_EINVALID, "epcis_invalid", "eventTime \"%s\" is not a date-time "
-                          "with an offset", v);
+        return px_err_set(err, PX_EINVALID, "epcis_invalid",
+                          "eventTime \"%s\" is not a date-time "
+                          "with an offset",
+                          v);
     return PX_OK;
 }
 
@@ -514,8 +516,8 @@ typedef struct reader_state {
     px_epcis_doc_header h;
     int header_sent;
     size_t count;
-    arena a;      /* per event */
-    arena ha;     /* header strings, for the whole read */
+    arena a;  /* per event */
+    arena ha; /* header strings, for the whole read */
 } reader_state;
 
 static px_rc send_header(reader_state *st, px_err *err)
@@ -662,8 +664,8 @@ static px_rc read_xml(reader_state *st, xmlTextReaderPtr r, px_err *err)
 
 typedef struct j_ctx {
     arena *a;
-    const json_t *doc_ctx;  /* the document's @context */
-    const json_t *ev_ctx;   /* the event's own @context, may be NULL */
+    const json_t *doc_ctx; /* the document's @context */
+    const json_t *ev_ctx;  /* the event's own @context, may be NULL */
 } j_ctx;
 
 /* Looks prefix up in one @context value (string, object or array of them). */
@@ -683,7 +685,8 @@ static const char *ctx_lookup(const json_t *c, const char *prefix)
         const char *found = NULL;
         size_t i;
         const json_t *item;
-        json_array_foreach(c, i, item) {
+        json_array_foreach(c, i, item)
+        {
             const char *f = ctx_lookup(item, prefix);
             if (f)
                 found = f; /* later entries override earlier ones (JSON-LD 1.1 §4.1) */
@@ -781,7 +784,8 @@ static px_rc j_xfield(j_ctx *j, px_epcis_xfield *f, const char *key, const json_
     size_t i = 0;
     const char *k;
     const json_t *cv;
-    json_object_foreach((json_t *)v, k, cv) {
+    json_object_foreach((json_t *)v, k, cv)
+    {
         if ((rc = j_xfield(j, &ch[i++], k, cv, depth + 1, err)) != PX_OK)
             return rc;
     }
@@ -809,8 +813,8 @@ static px_rc j_epcs(j_ctx *j, const json_t *arr, const char *const **out, size_t
     return PX_OK;
 }
 
-static px_rc j_parties(j_ctx *j, const json_t *arr, const char *elem,
-                       const px_epcis_party **out, size_t *n, px_err *err)
+static px_rc j_parties(j_ctx *j, const json_t *arr, const char *elem, const px_epcis_party **out,
+                       size_t *n, px_err *err)
 {
     size_t k = json_is_array(arr) ? json_array_size(arr) : 0;
     px_epcis_party *p = ar_alloc(j->a, (k ? k : 1) * sizeof(*p));
@@ -862,7 +866,8 @@ static px_rc j_event(reader_state *st, const json_t *o, const json_t *doc_ctx, p
     px_rc rc = PX_OK;
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)o, k, v) {
+    json_object_foreach((json_t *)o, k, v)
+    {
         if (rc != PX_OK)
             break;
         const char *s = json_string_value(v);
@@ -926,7 +931,8 @@ static px_rc j_event(reader_state *st, const json_t *o, const json_t *doc_ctx, p
         } else if (obj && strcmp(k, "ilmd") == 0 && json_is_object(v)) {
             const char *ik;
             const json_t *iv;
-            json_object_foreach((json_t *)v, ik, iv) {
+            json_object_foreach((json_t *)v, ik, iv)
+            {
                 const char *ns = NULL, *local = NULL;
                 if ((rc = j_qname(&j, ik, &ns, &local, err)) != PX_OK)
                     break;
@@ -936,8 +942,8 @@ static px_rc j_event(reader_state *st, const json_t *o, const json_t *doc_ctx, p
                 int mda = strcmp(ns, EPCIS__NS_CBVMDA_LD) == 0 || strcmp(ns, EPCIS__NS_CBVMDA) == 0;
                 if (mda && strcmp(local, "lotNumber") == 0 && json_is_string(iv) && !ev.lot) {
                     ev.lot = j_text(j.a, iv);
-                } else if (mda && strcmp(local, "itemExpirationDate") == 0 &&
-                           json_is_string(iv) && !ev.expiry) {
+                } else if (mda && strcmp(local, "itemExpirationDate") == 0 && json_is_string(iv) &&
+                           !ev.expiry) {
                     ev.expiry = j_text(j.a, iv);
                 } else {
                     px_epcis_xfield *f = xl_push(j.a, &ilmd);
@@ -978,15 +984,15 @@ static px_rc j_event(reader_state *st, const json_t *o, const json_t *doc_ctx, p
  * the events); pass 2 streams epcisBody.eventList (or queryResults.resultsBody.eventList).
  * The source is rewound between the passes (a file is read twice, never held whole). */
 
-#define JS_EVENT_MAX ((size_t)16 << 20) /* one event's JSON text */
+#define JS_EVENT_MAX ((size_t)16 << 20)  /* one event's JSON text */
 #define JS_HEADER_MAX ((size_t)16 << 20) /* one top-level member's text (master data) */
 #define JS_DEPTH_MAX 64
 
 typedef struct jstream {
-    FILE *f;                /* file source, or */
-    const char *mem;        /* memory source */
+    FILE *f;         /* file source, or */
+    const char *mem; /* memory source */
     size_t mem_len;
-    size_t pos;             /* bytes consumed, for error messages */
+    size_t pos; /* bytes consumed, for error messages */
     char buf[65536];
     size_t blen, bpos;
 } jstream;
@@ -1040,8 +1046,7 @@ static px_rc js_put(px_buf *out, int c, px_err *err)
 {
     char ch = (char)c;
     if (out && px_buf_add(out, &ch, 1) != PX_OK)
-        return px_err_set(err, PX_ETOOBIG, "too_big", "a JSON member over %zu bytes",
-                          out->max);
+        return px_err_set(err, PX_ETOOBIG, "too_big", "a JSON member over %zu bytes", out->max);
     return PX_OK;
 }
 
@@ -1107,8 +1112,8 @@ static px_rc js_value(jstream *s, px_buf *out, int depth, px_err *err)
     }
     /* number, true, false, null */
     int n = 0;
-    while ((c = js_peek(s)) >= 0 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                                     c == '-' || c == '+' || c == '.' || c == 'E')) {
+    while ((c = js_peek(s)) >= 0 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' ||
+                                     c == '+' || c == '.' || c == 'E')) {
         px_rc rc = js_put(out, js_get(s), err);
         if (rc != PX_OK)
             return rc;
@@ -1121,8 +1126,8 @@ static px_rc js_value(jstream *s, px_buf *out, int depth, px_err *err)
 static json_t *js_parse(const px_buf *b, jstream *s, px_err *err)
 {
     json_error_t je;
-    json_t *v = json_loadb(b->data ? b->data : "", b->len,
-                           JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+    json_t *v =
+        json_loadb(b->data ? b->data : "", b->len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
     if (!v)
         px_err_set(err, PX_EINVALID, "epcis_json", "near byte %zu: %s", s->pos, je.text);
     return v;
@@ -1186,7 +1191,7 @@ done:
 
 typedef struct js_walk {
     reader_state *st;
-    json_t *doc;          /* pass 1: every top-level member except epcisBody */
+    json_t *doc; /* pass 1: every top-level member except epcisBody */
     px_buf val;
     int found_list;
     size_t index;
@@ -1369,8 +1374,7 @@ static int is_blank(char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb *cb,
-                           px_err *err)
+px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb *cb, px_err *err)
 {
     if (len > (size_t)0x7fffffff)
         return px_err_set(err, PX_ETOOBIG, "too_big", "document over 2 GiB");

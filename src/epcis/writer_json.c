@@ -73,7 +73,8 @@ static px_rc str(px_epcis_writer *w, const char *s)
         char esc[7] = {'\\', (char)*p, 0};
         size_t n = 2;
         switch (*p) {
-        case '"': case '\\': break;
+        case '"':
+        case '\\': break;
         case '\n': esc[1] = 'n'; break;
         case '\r': esc[1] = 'r'; break;
         case '\t': esc[1] = 't'; break;
@@ -165,8 +166,7 @@ static px_rc masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
         int first = 1;
         if (nonempty(pr->ndc)) {
             if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->ndc) ||
-                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode",
-                          "FDA_NDC_11"))
+                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode", "FDA_NDC_11"))
                 return w->failed;
         } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
             if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->nhrn) ||
@@ -266,8 +266,7 @@ static px_rc collect_ns(px_epcis_writer *w, ns_table *t, const px_epcis_xfield *
         if (ns_prefix(pfx, t, f[i].ns) != 0) {
             if (t->n == NS_MAX)
                 return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
-                                          "more than %d extension namespaces in one event",
-                                          NS_MAX);
+                                          "more than %d extension namespaces in one event", NS_MAX);
             t->ns[t->n++] = f[i].ns;
         }
         px_rc rc = collect_ns(w, t, f[i].children, f[i].n_children, depth + 1);
@@ -323,8 +322,8 @@ static px_rc epc_array(px_epcis_writer *w, const char *key, const px_epcis_event
     return lit(w, "]");
 }
 
-static px_rc parties(px_epcis_writer *w, const char *key, const char *elem,
-                     const px_epcis_party *p, size_t n)
+static px_rc parties(px_epcis_writer *w, const char *key, const char *elem, const px_epcis_party *p,
+                     size_t n)
 {
     if (lit(w, key))
         return w->failed;
@@ -425,8 +424,8 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (ev->n_sources &&
         parties(w, ",\"sourceList\":[", ",\"source\":", ev->sources, ev->n_sources))
         return w->failed;
-    if (ev->n_destinations && parties(w, ",\"destinationList\":[", ",\"destination\":",
-                                      ev->destinations, ev->n_destinations))
+    if (ev->n_destinations && parties(w, ",\"destinationList\":[",
+                                      ",\"destination\":", ev->destinations, ev->n_destinations))
         return w->failed;
     int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
     if (obj && (has_lot || has_exp || ev->n_ilmd)) {

@@ -80,8 +80,8 @@ static void result_dispose(read_result *r)
 }
 
 /* Reads data; with rewrite, re-emits every event into all three syntaxes (r->out[f]). */
-static px_rc read_doc(read_result *r, const char *data, size_t len, const char *path,
-                      int rewrite, px_err *err)
+static px_rc read_doc(read_result *r, const char *data, size_t len, const char *path, int rewrite,
+                      px_err *err)
 {
     memset(r, 0, sizeof(*r));
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
@@ -91,12 +91,13 @@ static px_rc read_doc(read_result *r, const char *data, size_t len, const char *
                              .creation_us = 1740823200LL * 1000000};
     for (int f = 0; rewrite && f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_buf_init(&r->out[f], 1 << 22);
-        assert_int_equal(px_epcis_writer_open(&r->rewrite[f], (px_epcis_format)f,
-                                              px_epcis_sink_buf, &r->out[f], &h, err),
+        assert_int_equal(px_epcis_writer_open(&r->rewrite[f], (px_epcis_format)f, px_epcis_sink_buf,
+                                              &r->out[f], &h, err),
                          PX_OK);
     }
     px_epcis_read_cb cb = {.on_header = on_header, .on_event = on_event, .ctx = r};
-    px_rc rc = path ? px_epcis_read_file(path, &cb, err) : px_epcis_read_buffer(data, len, &cb, err);
+    px_rc rc =
+        path ? px_epcis_read_file(path, &cb, err) : px_epcis_read_buffer(data, len, &cb, err);
     for (int f = 0; rc == PX_OK && rewrite && f < PX_EPCIS_FORMAT__COUNT; f++)
         rc = px_epcis_writer_finish(r->rewrite[f], err);
     return rc;
@@ -129,8 +130,8 @@ static void test_epcis_read__round_trip_every_syntax(void **state)
                              PX_OK);
             read_result first;
             if (read_doc(&first, doc.data, doc.len, NULL, 1, &err) != PX_OK)
-                fail_msg("%s: %s (%s) at %s", px_epcis_format_name((px_epcis_format)f),
-                         err.message, err.code, err.field);
+                fail_msg("%s: %s (%s) at %s", px_epcis_format_name((px_epcis_format)f), err.message,
+                         err.code, err.field);
             assert_int_equal(first.format, f);
             assert_int_equal(first.n, FX__COUNT);
             for (size_t i = 0; i < first.n; i++)
@@ -195,7 +196,8 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
          "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
          "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}}",
+         "\"action\":\"OBSERVE\",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}"
+         "}",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
          "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
@@ -269,8 +271,7 @@ static void test_epcis_read__jsonld_context_after_body(void **state)
     if (read_doc(&r, doc, sizeof(doc) - 1, NULL, 1, &err) != PX_OK)
         fail_msg("%s (%s)", err.message, err.code);
     assert_int_equal(r.n, 1);
-    assert_non_null(strstr(r.prehash[0],
-                           "{https://ns.example.com/x/}note=a \"quoted\" ] } text"));
+    assert_non_null(strstr(r.prehash[0], "{https://ns.example.com/x/}note=a \"quoted\" ] } text"));
     result_dispose(&r);
 }
 
@@ -392,8 +393,8 @@ static void test_epcis_read__official_examples(void **state)
             st.read, st.skipped, st.hashes_checked, st.hash_mismatch);
     assert_true(st.read >= 20); /* the test must cover something */
     /* What packid re-emitted is valid for the official schemas, in every syntax. */
-    int ok_json = validate_all("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", st.json,
-                               st.n_out);
+    int ok_json =
+        validate_all("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", st.json, st.n_out);
     int ok_xml2 = validate_all("'" XSD_VALIDATE "' --v2", st.xml2, st.n_out);
     int ok_xml1 = validate_all("'" XSD_VALIDATE "' --v1", st.xml1, st.n_out);
     for (size_t i = 0; i < st.n_out; i++) {
@@ -415,12 +416,12 @@ static void test_epcis_read__example_event_ids_are_placeholders(void **state)
     (void)state;
     read_result a, b;
     px_err err;
-    assert_int_equal(read_doc(&a, NULL, 0, EX20 "/gs1-epcis/JSON/Example_9.6.1-ObjectEvent.jsonld",
-                              0, &err),
-                     PX_OK);
-    assert_int_equal(read_doc(&b, NULL, 0, EX20 "/gs1-epcis/JSON/Example_9.6.1-with-comment.jsonld",
-                              0, &err),
-                     PX_OK);
+    assert_int_equal(
+        read_doc(&a, NULL, 0, EX20 "/gs1-epcis/JSON/Example_9.6.1-ObjectEvent.jsonld", 0, &err),
+        PX_OK);
+    assert_int_equal(
+        read_doc(&b, NULL, 0, EX20 "/gs1-epcis/JSON/Example_9.6.1-with-comment.jsonld", 0, &err),
+        PX_OK);
     assert_true(a.n == 2 && b.n == 2);
     assert_string_equal(a.prehash[1], b.prehash[1]);
     assert_string_equal(a.hash[1], b.hash[1]);
@@ -437,7 +438,8 @@ static void test_epcis_read__dscsa_example_converted_validates(void **state)
     read_result r;
     px_err err;
     assert_int_equal(read_doc(&r, NULL, 0, GOLDEN "/us-dscsa.xml", 1, &err), PX_OK);
-    char json_path[] = "/tmp/packid-dscsa-XXXXXX.jsonld", xml_path[] = "/tmp/packid-dscsa-XXXXXX.xml";
+    char json_path[] = "/tmp/packid-dscsa-XXXXXX.jsonld",
+         xml_path[] = "/tmp/packid-dscsa-XXXXXX.xml";
     int fj = mkstemps(json_path, 7), fx = mkstemps(xml_path, 4);
     assert_true(fj >= 0 && fx >= 0);
     const px_buf *j = &r.out[PX_EPCIS_FORMAT_JSONLD_2_0], *x = &r.out[PX_EPCIS_FORMAT_XML_2_0];

@@ -19,7 +19,8 @@
 
 #define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
 #define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
-#define SCHEMA_201 PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
+#define SCHEMA_201                                                                                 \
+    PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
 #define XSD_VALIDATE PX_SHARED_DIR "/tools/epcis-validate"
 
 static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
@@ -116,8 +117,8 @@ static void test_epcis_v2__oracles_reject_broken_documents(void **state)
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_err err;
-    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0,
-                                          PX_EPCIS_PROFILE_NONE, FX_SHIPPING, &err),
+    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_NONE,
+                                          FX_SHIPPING, &err),
                      PX_OK);
     char *b = strstr(doc.data, "\"bizStep\":\"shipping\"");
     assert_non_null(b);
@@ -178,9 +179,9 @@ static void test_epcis_v2__same_event_ids_in_every_syntax(void **state)
         px_buf doc;
         px_buf_init(&doc, 1 << 20);
         px_err err;
-        assert_int_equal(fx_write_document_as(&doc, (px_epcis_format)f,
-                                              PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
-                         PX_OK);
+        assert_int_equal(
+            fx_write_document_as(&doc, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+            PX_OK);
         n[f] = event_ids(ids[f], FX__COUNT, doc.data);
         px_buf_dispose(&doc);
     }
@@ -198,9 +199,9 @@ static void test_epcis_v2__jsonld_shape(void **state)
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_err err;
-    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0,
-                                          PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
-                     PX_OK);
+    assert_int_equal(
+        fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+        PX_OK);
     const char *s = doc.data;
     assert_non_null(strstr(s, "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
                               "epcis-context.jsonld\""));
@@ -215,12 +216,14 @@ static void test_epcis_v2__jsonld_shape(void **state)
     /* DELETE of every child: no childEPCs at all (DOMAIN-2.md §14.6). */
     assert_null(strstr(s, "\"childEPCs\":[]"));
     px_buf_reset(&doc);
-    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0,
-                                          PX_EPCIS_PROFILE_NONE, FX_COMMISSIONING, &err),
+    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_NONE,
+                                          FX_COMMISSIONING, &err),
                      PX_OK);
     /* A user extension's namespace is declared in the event's own @context. */
-    assert_non_null(strstr(doc.data, "\"@context\":{\"ext1\":\"https://ns.example.com/packid-test/\"}"));
-    assert_non_null(strstr(doc.data, "\"ext1:production\":{\"ext1:line\":\"L2\",\"ext1:shift\":\"B\"}"));
+    assert_non_null(
+        strstr(doc.data, "\"@context\":{\"ext1\":\"https://ns.example.com/packid-test/\"}"));
+    assert_non_null(
+        strstr(doc.data, "\"ext1:production\":{\"ext1:line\":\"L2\",\"ext1:shift\":\"B\"}"));
     assert_non_null(strstr(doc.data, "Beispiel Pharma GmbH & Co. KG"));
     px_buf_dispose(&doc);
 }
@@ -268,8 +271,7 @@ static void test_epcis_v2__jsonld_streams_in_bounded_chunks(void **state)
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
     px_epcis_writer *w = NULL;
     px_err err;
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h,
-                                          &err),
+    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h, &err),
                      PX_OK);
     px_epcis_event ev = shipping_event();
     for (int i = 0; i < 20000; i++)
@@ -277,8 +279,8 @@ static void test_epcis_v2__jsonld_streams_in_bounded_chunks(void **state)
     size_t before_finish = c.bytes;
     assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
     px_epcis_writer_free(w);
-    assert_true(before_finish > 0);          /* bytes left while events were added */
-    assert_true(c.max_chunk <= 64 * 1024);   /* never more than one chunk at once */
+    assert_true(before_finish > 0);        /* bytes left while events were added */
+    assert_true(c.max_chunk <= 64 * 1024); /* never more than one chunk at once */
     assert_true(c.bytes > 20000 * 200);
 }
 
@@ -291,9 +293,9 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
     px_epcis_writer *w = NULL;
     px_err err;
     px_err_clear(&err);
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, px_epcis_sink_buf,
-                                          &doc, &h, &err),
-                     PX_OK);
+    assert_int_equal(
+        px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, px_epcis_sink_buf, &doc, &h, &err),
+        PX_OK);
     px_epcis_event ev = shipping_event();
     px_epcis_event bad = ev;
     bad.n_epcs = 0; /* an ObjectEvent without EPCs or quantities (DOMAIN.md §6.3) */
@@ -307,8 +309,7 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
 
     /* A sink that refuses: PX_EUNAVAIL, reported by finish at the latest. */
     count_sink c = {.fail_after = 1000};
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h,
-                                          &err),
+    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h, &err),
                      PX_OK);
     for (int i = 0; i < 1000; i++)
         px_epcis_writer_event(w, &ev);
@@ -324,9 +325,8 @@ static void test_epcis_v2__format_names(void **state)
     px_err err;
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_epcis_format back;
-        assert_int_equal(px_epcis_format_parse(&back, px_epcis_format_name((px_epcis_format)f),
-                                               &err),
-                         PX_OK);
+        assert_int_equal(
+            px_epcis_format_parse(&back, px_epcis_format_name((px_epcis_format)f), &err), PX_OK);
         assert_int_equal(back, f);
     }
     px_epcis_format out;
@@ -343,19 +343,18 @@ static void test_epcis_v2__header_parties_optional_in_2_0(void **state)
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
     px_epcis_writer *w = NULL;
     px_err err;
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_XML_1_2, px_epcis_sink_buf, &doc,
-                                          &h, &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        px_epcis_writer_open(&w, PX_EPCIS_FORMAT_XML_1_2, px_epcis_sink_buf, &doc, &h, &err),
+        PX_EINVALID);
     for (int f = PX_EPCIS_FORMAT_XML_2_0; f < PX_EPCIS_FORMAT__COUNT; f++) {
-        assert_int_equal(px_epcis_writer_open(&w, (px_epcis_format)f, px_epcis_sink_buf, &doc,
-                                              &h, &err),
-                         PX_OK);
+        assert_int_equal(
+            px_epcis_writer_open(&w, (px_epcis_format)f, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
         px_epcis_writer_free(w);
     }
     h.profile = PX_EPCIS_PROFILE_EU;
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, px_epcis_sink_buf,
-                                          &doc, &h, &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, px_epcis_sink_buf, &doc, &h, &err),
+        PX_EINVALID);
     px_buf_dispose(&doc);
 }
 
@@ -373,9 +372,8 @@ static void test_epcis_v2__libxml2_validator_2_0(void **state)
     for (size_t p = 0; p < NPROFILES; p++) {
         px_buf doc;
         px_buf_init(&doc, 1 << 20);
-        assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_2_0, k_profiles[p], -1,
-                                              &err),
-                         PX_OK);
+        assert_int_equal(
+            fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_2_0, k_profiles[p], -1, &err), PX_OK);
         if (px_epcis_validate_buffer(v, doc.data, doc.len, &err) != PX_OK)
             fail_msg("profile %zu: %s", p, err.message);
         char *act = strstr(doc.data, "<action>");
@@ -388,9 +386,8 @@ static void test_epcis_v2__libxml2_validator_2_0(void **state)
         assert_int_equal(px_epcis_validate_buffer(v, doc.data, doc.len, &err), PX_EINVALID);
         assert_string_equal(err.code, "epcis_schema");
         px_buf_reset(&doc);
-        assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_1_2, k_profiles[p], -1,
-                                              &err),
-                         PX_OK);
+        assert_int_equal(
+            fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_1_2, k_profiles[p], -1, &err), PX_OK);
         assert_int_equal(px_epcis_validate_buffer(v, doc.data, doc.len, &err), PX_EINVALID);
         px_buf_dispose(&doc);
     }
