@@ -22,7 +22,8 @@
  *       the reason (exit 1) rather than being dropped. The header keeps creationDate, the
  *       SBDH or JSON sender/receiver GLNs and the instance identifier; 1.2 needs sender and
  *       receiver, which --sender/--receiver supply when the source has none. EPCClass master
- *       data is not carried over. */
+ *       data keeps the attributes packid writes (name, form, strength, content, manufacturer,
+ *       NDC or NHRN); other master data is not carried over. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,8 @@ static int convert_header(void *ctx, px_epcis_format from, const px_epcis_doc_he
                              .receiver_gln = c->receiver ? c->receiver : src->receiver_gln,
                              .instance_id = c->instance_id ? c->instance_id : src->instance_id,
                              .creation_us = src->creation_us ? src->creation_us : px_now_us(),
+                             .products = src->products,
+                             .n_products = src->n_products,
                              .indent = c->to != PX_EPCIS_FORMAT_JSONLD_2_0};
     if (!h.instance_id || !h.instance_id[0]) {
         /* The 1.2 SBDH needs an instance identifier: a fresh UUID when the source has none. */

@@ -283,8 +283,9 @@ px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, p
 
 /* ---- reader (reader.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
 
-/* What the reader hands over: the document's header (borrowed, valid during the callback;
- * products are not read back: master data is left out of the model for now) and each event
+/* What the reader hands over: the document's header (borrowed, valid during the callback:
+ * creation time, sender/receiver GLNs, instance identifier, and as products the EPCClass
+ * elements with the attributes packid writes; other master data is not kept) and each event
  * in document order. A callback returning non-zero stops reading (PX_ECONFLICT, "stopped"). */
 typedef struct px_epcis_read_cb {
     int (*on_header)(void *ctx, px_epcis_format format, const px_epcis_doc_header *h);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "epcis_internal.h"
+#include "gs1.h"
 #include "px_clock.h"
 
 #define XFIELD_DEPTH_MAX 8
@@ -510,10 +511,14 @@ static px_rc x_fields(x_ctx *x, const xmlNode *ev_node, int wrapper, px_err *err
     return rc;
 }
 
+#define PRODUCTS_MAX 1024 /* EPCClass elements kept from one header */
+
 typedef struct reader_state {
     const px_epcis_read_cb *cb;
     px_epcis_format format;
     px_epcis_doc_header h;
+    px_epcis_product *products; /* in ha */
+    size_t n_products;
     int header_sent;
     size_t count;
     arena a;  /* per event */
@@ -568,7 +573,109 @@ static px_rc x_event(reader_state *st, const xmlNode *n, px_err *err)
     return rc;
 }
 
-/* SBDH sender/receiver/instance identifier (DOMAIN.md §6.2), when they are GLNs. */
+/* ---- master data: the EPCClass attributes packid writes (CBV §8, DOMAIN.md §6.5) ------ */
+
+/* A new product for an EPCClass element id "urn:epc:idpat:sgtin:CP.IIR.*"; NULL when the id
+ * is another kind of class (master data is not hashed: such elements are simply not kept). */
+static px_epcis_product *md_product(reader_state *st, const char *id)
+{
+    gs1_elements e;
+    gs1_epc_kind kind;
+    int gcp_len = 0;
+    px_err ignored;
+    if (!id || st->n_products == PRODUCTS_MAX ||
+        gs1_epc_parse(&e, &kind, &gcp_len, id, &ignored) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
+        e.count < 1)
+        return NULL;
+    if (!st->products && !(st->products = ar_alloc(&st->ha, PRODUCTS_MAX * sizeof(*st->products))))
+        return NULL;
+    px_epcis_product *p = &st->products[st->n_products++];
+    memset(p, 0, sizeof(*p));
+    p->gtin = ar_strdup(&st->ha, e.items[0].value, strlen(e.items[0].value));
+    p->gcp_len = gcp_len;
+    return p;
+}
+
+/* One attribute by its CBV name, written "urn:epcglobal:cbv:mda#name" by packid (and GS1 US);
+ * the JSON-LD spellings "cbvmda:name" and "urn:epcglobal:cbv:mda:name" are the same. */
+static void md_attribute(reader_state *st, px_epcis_product *p, const char *id, const char *v,
+                         const char **type_code)
+{
+    static const char *const prefixes[] = {"urn:epcglobal:cbv:mda#",
+                                           "urn:epcglobal:cbv:mda:", "cbvmda:"};
+    const char *name = NULL;
+    for (size_t i = 0; id && !name && i < 3; i++)
+        if (strncmp(id, prefixes[i], strlen(prefixes[i])) == 0)
+            name = id + strlen(prefixes[i]);
+    if (!name || !v)
+        return;
+    const char *copy = ar_strdup(&st->ha, v, strlen(v));
+    if (strcmp(name, "regulatedProductName") == 0)
+        p->regulated_product_name = copy;
+    else if (strcmp(name, "dosageFormType") == 0)
+        p->dosage_form_type = copy;
+    else if (strcmp(name, "strengthDescription") == 0)
+        p->strength_description = copy;
+    else if (strcmp(name, "netContentDescription") == 0)
+        p->net_content_description = copy;
+    else if (strcmp(name, "manufacturerOfTradeItemPartyName") == 0)
+        p->manufacturer_name = copy;
+    else if (strcmp(name, "additionalTradeItemIdentification") == 0)
+        p->nhrn = copy; /* settled by the type code below */
+    else if (strcmp(name, "additionalTradeItemIdentificationTypeCode") == 0)
+        *type_code = copy;
+}
+
+/* The additional identification is an NDC (FDA_NDC_11) or an NHRN by its national name,
+ * the inverse of the writers' epcis__nhrn_type. */
+static void md_settle(px_epcis_product *p, const char *type_code)
+{
+    static const char *const ais[] = {"710", "711", "712", "713", "714", "715", "716", "717"};
+    const char *number = p->nhrn;
+    p->nhrn = NULL;
+    if (!number || !type_code)
+        return;
+    if (strcmp(type_code, "FDA_NDC_11") == 0) {
+        p->ndc = number;
+        return;
+    }
+    for (size_t i = 0; i < 8; i++)
+        if (strcmp(epcis__nhrn_type(ais[i]), type_code) == 0) {
+            p->nhrn_ai = ais[i];
+            p->nhrn = number;
+        }
+}
+
+static void x_masterdata(reader_state *st, const xmlNode *vocab_list)
+{
+    for (const xmlNode *v = vocab_list->children; v; v = v->next) {
+        if (!is_el(v) || strcmp(lname(v), "Vocabulary") != 0)
+            continue;
+        char *type = attr(&st->ha, v, "type");
+        if (!type || strcmp(type, "urn:epcglobal:epcis:vtype:EPCClass") != 0)
+            continue;
+        for (const xmlNode *l = v->children; l; l = l->next) {
+            if (!is_el(l) || strcmp(lname(l), "VocabularyElementList") != 0)
+                continue;
+            for (const xmlNode *e = l->children; e; e = e->next) {
+                if (!is_el(e) || strcmp(lname(e), "VocabularyElement") != 0)
+                    continue;
+                px_epcis_product *p = md_product(st, attr(&st->ha, e, "id"));
+                const char *type_code = NULL;
+                for (const xmlNode *a = e->children; p && a; a = a->next)
+                    if (is_el(a) && strcmp(lname(a), "attribute") == 0)
+                        md_attribute(st, p, attr(&st->ha, a, "id"), text(&st->ha, a), &type_code);
+                if (p)
+                    md_settle(p, type_code);
+            }
+        }
+    }
+    st->h.products = st->products;
+    st->h.n_products = st->n_products;
+}
+
+/* SBDH sender/receiver/instance identifier (DOMAIN.md §6.2), when they are GLNs; EPCClass
+ * master data. */
 static void x_header(reader_state *st, const xmlNode *n)
 {
     for (const xmlNode *c = n->children; c; c = c->next) {
@@ -583,7 +690,9 @@ static void x_header(reader_state *st, const xmlNode *n)
                 st->h.receiver_gln = t;
         } else if (strcmp(name, "InstanceIdentifier") == 0) {
             st->h.instance_id = text(&st->ha, c);
-        } else if (strcmp(name, "EPCISMasterData") != 0 && strcmp(name, "epcisMasterData") != 0) {
+        } else if (strcmp(name, "VocabularyList") == 0) {
+            x_masterdata(st, c);
+        } else {
             x_header(st, c);
         }
     }
@@ -1278,6 +1387,33 @@ static px_rc visit_top_pass2(void *ctx, jstream *s, const char *key, px_err *err
     return js_value(s, NULL, 0, err);
 }
 
+static void j_masterdata(reader_state *st, const json_t *list)
+{
+    size_t i, k, m;
+    const json_t *v, *e, *a;
+    json_array_foreach(list, i, v)
+    {
+        const char *type = json_string_value(json_object_get(v, "type"));
+        if (!type || strcmp(type, "urn:epcglobal:epcis:vtype:EPCClass") != 0)
+            continue;
+        json_array_foreach(json_object_get(v, "vocabularyElementList"), k, e)
+        {
+            px_epcis_product *p = md_product(st, json_string_value(json_object_get(e, "id")));
+            const char *type_code = NULL;
+            json_array_foreach(json_object_get(e, "attributes"), m, a)
+            {
+                if (p)
+                    md_attribute(st, p, json_string_value(json_object_get(a, "id")),
+                                 json_string_value(json_object_get(a, "attribute")), &type_code);
+            }
+            if (p)
+                md_settle(p, type_code);
+        }
+    }
+    st->h.products = st->products;
+    st->h.n_products = st->n_products;
+}
+
 static px_rc read_json(reader_state *st, jstream *s, px_err *err)
 {
     js_walk w = {.st = st, .doc = json_object()};
@@ -1308,6 +1444,9 @@ static px_rc read_json(reader_state *st, jstream *s, px_err *err)
         st->h.receiver_gln = rcv;
     }
     st->h.instance_id = json_string_value(json_object_get(w.doc, "instanceIdentifier"));
+    j_masterdata(st, json_object_get(
+                         json_object_get(json_object_get(w.doc, "epcisHeader"), "epcisMasterData"),
+                         "vocabularyList"));
     /* Pass 2: the events, one at a time. */
     js_rewind(s);
     w.val.max = JS_EVENT_MAX;

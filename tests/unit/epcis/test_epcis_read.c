@@ -33,6 +33,8 @@ typedef struct read_result {
     char hash[MAX_EVENTS][PX_EPCIS_EVENT_ID_MAX];
     char carried[MAX_EVENTS][PX_EPCIS_EVENT_ID_MAX];
     px_epcis_format format;
+    size_t n_products;
+    char product[2][64];                              /* first product's name and NDC (or NHRN) */
     px_epcis_writer *rewrite[PX_EPCIS_FORMAT__COUNT]; /* re-emits every event, if set */
     px_buf out[PX_EPCIS_FORMAT__COUNT];
 } read_result;
@@ -40,8 +42,15 @@ typedef struct read_result {
 static int on_header(void *ctx, px_epcis_format format, const px_epcis_doc_header *h)
 {
     read_result *r = ctx;
-    (void)h;
     r->format = format;
+    r->n_products = h->n_products;
+    if (h->n_products) {
+        const px_epcis_product *p = &h->products[0];
+        const char *id = p->ndc ? p->ndc : p->nhrn;
+        snprintf(r->product[0], sizeof(r->product[0]), "%s",
+                 p->regulated_product_name ? p->regulated_product_name : "");
+        snprintf(r->product[1], sizeof(r->product[1]), "%s", id ? id : "");
+    }
     return 0;
 }
 
@@ -134,6 +143,15 @@ static void test_epcis_read__round_trip_every_syntax(void **state)
                          err.code, err.field);
             assert_int_equal(first.format, f);
             assert_int_equal(first.n, FX__COUNT);
+            /* The EPCClass master data comes back (DOMAIN.md §6.5 attributes). */
+            assert_int_equal(first.n_products, 1);
+            assert_string_equal(first.product[0], profiles[p] == PX_EPCIS_PROFILE_US_DSCSA
+                                                      ? "Examplamab"
+                                                      : "Examplol 500 mg Filmtabletten");
+            if (profiles[p] != PX_EPCIS_PROFILE_NONE)
+                assert_string_equal(first.product[1], profiles[p] == PX_EPCIS_PROFILE_US_DSCSA
+                                                          ? "55154944905"
+                                                          : "12345678");
             for (size_t i = 0; i < first.n; i++)
                 assert_string_equal(first.hash[i], first.carried[i]);
             for (int g = 0; g < PX_EPCIS_FORMAT__COUNT; g++) {
