@@ -293,6 +293,31 @@ static void test_epcis_read__jsonld_context_after_body(void **state)
     result_dispose(&r);
 }
 
+/* Outside input: every truncation of a valid document, in each syntax, is refused with an
+ * error (and, under ASan, without a memory fault) — the reader never takes half a document. */
+static void test_epcis_read__truncated_documents_fail_cleanly(void **state)
+{
+    (void)state;
+    for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
+        px_buf doc;
+        px_buf_init(&doc, 1 << 22);
+        px_err err;
+        assert_int_equal(
+            fx_write_document_as(&doc, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+            PX_OK);
+        assert_true(doc.len > 2 && doc.data[doc.len - 1] == '\n');
+        for (size_t len = 1; len + 1 < doc.len; len += 3) {
+            read_result r;
+            px_rc rc = read_doc(&r, doc.data, len, NULL, 0, &err);
+            if (rc == PX_OK)
+                fail_msg("%s cut at %zu of %zu bytes was accepted",
+                         px_epcis_format_name((px_epcis_format)f), len, doc.len);
+            result_dispose(&r);
+        }
+        px_buf_dispose(&doc);
+    }
+}
+
 /* ---- the official examples ----------------------------------------------------------- */
 
 static int has_suffix(const char *s, const char *suf)
@@ -485,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_epcis_read__golden_1_2_documents),
         cmocka_unit_test(test_epcis_read__rejects_what_the_model_lacks),
         cmocka_unit_test(test_epcis_read__jsonld_context_after_body),
+        cmocka_unit_test(test_epcis_read__truncated_documents_fail_cleanly),
         cmocka_unit_test(test_epcis_read__official_examples),
         cmocka_unit_test(test_epcis_read__example_event_ids_are_placeholders),
         cmocka_unit_test(test_epcis_read__dscsa_example_converted_validates),
