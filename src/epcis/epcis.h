@@ -4,7 +4,7 @@
  *    fed the same px_epcis_event (libxml2 xmlTextWriter, or packid's own JSON output, behind a
  *    callback sink, so a million events go straight to a file, socket or HTTP response with
  *    bounded memory);
- *  - a reader of the same three syntaxes into the same event model (reader.c);
+ *  - a reader of the same three syntaxes into the same event model (reader*.c);
  *  - market profiles (none, EU FMD, US DSCSA): what each market needs in a document;
  *  - the EPCIS 2.0 / CBV 2.0 event hash ID, the eventID packid stores with each event;
  *  - validation against the official EPCIS 1.2 XSD.
@@ -281,7 +281,7 @@ int px_epcis_sink_file(void *ctx, const char *data, size_t len);
  * calls it for every event. */
 px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err);
 
-/* ---- reader (reader.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
+/* ---- reader (reader*.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
 
 /* What the reader hands over: the document's header (borrowed, valid during the callback:
  * creation time, sender/receiver GLNs, instance identifier, and as products the EPCClass

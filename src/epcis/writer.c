@@ -2,7 +2,7 @@
  * Appendix A shape; DOMAIN-2.md §14.7 for what 2.0 moves). libxml2's xmlTextWriter writes into
  * an xmlOutputBuffer whose only backend is the caller's sink, so memory stays bounded whatever
  * the number of events. The two versions differ only in where a few elements sit, so one file
- * writes both (the reader of both is reader.c); JSON-LD is writer_json.c. */
+ * writes both (the reader of both is reader_xml.c); JSON-LD is writer_json.c. */
 #include <libxml/xmlwriter.h>
 #include <pthread.h>
 #include <stdarg.h>
