@@ -1,10 +1,12 @@
 /* packid epcis — EPCIS documents from the command line.
  *
- *   packid epcis validate [--xsd-dir DIR] FILE...
- *       Validates each FILE against the official GS1 EPCIS 1.2 XSD (issue 6 part 3). The XSD
- *       directory (the 10 files of EPCIS 1.2, EPCglobal-epcis-1_2.xsd among them) comes from
- *       --xsd-dir, else PACKID_EPCIS_XSD_DIR (px_config's epcis_xsd_dir). Exit 0 when every
- *       file is valid, 1 with the schema's reason (line and message) otherwise, 2 on usage.
+ *   packid epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE...
+ *       Validates each FILE against the official GS1 EPCIS 1.2 XSD (issue 6 part 3), or with
+ *       --format 2.0-xml against the 2.0 XSD. The XSD directory (the official files of that
+ *       version, EPCglobal-epcis-1_2.xsd or EPCglobal-epcis-2_0.xsd among them) comes from
+ *       --xsd-dir, else PACKID_EPCIS_XSD_DIR (px_config's epcis_xsd_dir, a 1.2 folder). Exit 0
+ *       when every file is valid, 1 with the schema's reason (line and message) otherwise, 2 on
+ *       usage.
  *
  *   packid epcis export --gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE]
  *       Writes the events of GTIN G (and batch B) as one EPCIS 1.2 document with the product's
@@ -36,13 +38,19 @@
 #include "reports.h"
 
 #define USAGE                                                                              \
-    "epcis validate [--xsd-dir DIR] FILE... | epcis export --gtin G [--batch B] "            \
-    "[--profile none|eu|us-dscsa] [-o FILE] | epcis convert --to 2.0-json|2.0-xml|1.2-xml "  \
-    "FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
+    "epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE... | epcis export "        \
+    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE] | epcis convert --to "      \
+    "2.0-json|2.0-xml|1.2-xml FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
 {
     const char *dir = px_cli_opt(argc, argv, "xsd-dir");
+    const char *format = px_cli_opt(argc, argv, "format");
+    px_epcis_format fmt = PX_EPCIS_FORMAT_XML_1_2;
+    px_err ferr;
+    px_err_clear(&ferr);
+    if (format && px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
+        return px_cli_fail(cli, &ferr);
     if (!dir || !dir[0])
         dir = cli->cfg.epcis_xsd_dir[0] ? cli->cfg.epcis_xsd_dir : getenv("PACKID_EPCIS_XSD_DIR");
     if (!dir || !dir[0]) {
@@ -52,12 +60,12 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     }
     int nfiles = 0;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0) {
+        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
             i++;
             continue;
         }
         if (strncmp(argv[i], "--", 2) == 0) {
-            if (strncmp(argv[i], "--xsd-dir=", 10) == 0)
+            if (strncmp(argv[i], "--xsd-dir=", 10) == 0 || strncmp(argv[i], "--format=", 9) == 0)
                 continue;
             fprintf(stderr, "packid: unknown option %s\n", argv[i]);
             return px_cli_usage(USAGE);
@@ -70,12 +78,12 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     px_err err;
     px_err_clear(&err);
     px_epcis_validator *v = NULL;
-    if (px_epcis_validator_new(&v, dir, &err) != PX_OK)
+    if (px_epcis_validator_open(&v, fmt, dir, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     int status = PX_EXIT_OK;
     json_t *results = cli->json ? json_array() : NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0) {
+        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
             i++;
             continue;
         }

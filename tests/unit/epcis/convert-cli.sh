@@ -2,7 +2,8 @@
 # packid epcis convert (issue 15 part 4), end to end through the binary: the DSCSA golden
 # document 1.2 -> 2.0 JSON-LD -> 2.0 XML -> 1.2 keeps every eventID, each step validates with
 # the independent oracles (official 2.0 JSON schema via python3-jsonschema, official XSDs via
-# ../shared/tools/epcis-validate), and an event outside the model stops with exit 1.
+# ../shared/tools/epcis-validate; packid's own 2.0 validator too), and an event outside the
+# model stops with exit 1.
 #   convert-cli.sh PACKID SOURCE_DIR SHARED_DIR
 set -euo pipefail
 packid=$1 src=$2 shared=$3
@@ -15,6 +16,15 @@ golden=$src/epcis/examples/us-dscsa.xml
 /usr/bin/python3 "$src/tests/unit/epcis/json-schema-validate.py" \
   "$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" "$tmp/a.jsonld"
 "$shared/tools/epcis-validate" --v2 "$tmp/b.xml" >/dev/null
+# packid's own in-process validator agrees (2.0 XSD), and refuses the 1.2 document as 2.0.
+"$packid" epcis validate --format 2.0-xml --xsd-dir "$shared/reference/epcis-2.0/xsd" \
+  "$tmp/b.xml" >/dev/null
+set +e
+"$packid" epcis validate --format 2.0-xml --xsd-dir "$shared/reference/epcis-2.0/xsd" \
+  "$golden" >/dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 1 ]
 "$shared/tools/epcis-validate" --v1 "$tmp/c.xml" >/dev/null
 ids() { grep -o 'ni:///sha-256;[0-9a-f]*?ver=CBV2.0' "$1"; }
 [ "$(ids "$golden" | wc -l)" -gt 0 ]
