@@ -431,10 +431,9 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (obj && (has_lot || has_exp || ev->n_ilmd)) {
         if (lit(w, ",\"ilmd\":{"))
             return w->failed;
-        int first = 1;
         if (has_lot && kv(w, "\"cbvmda:lotNumber\":", ev->lot))
             return w->failed;
-        first = !has_lot;
+        int first = !has_lot;
         if (has_exp) {
             char iso[11];
             px_rc rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err);
