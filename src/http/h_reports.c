@@ -55,39 +55,20 @@ void h_endpoint_create(px_req *r)
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} endpoint_list;
-
 static int add_endpoint(void *ctx, const px_endpoint *e)
 {
-    endpoint_list *l = ctx;
-    int take = px_page_window_take(&l->win, e->id);
-    if (take > 0)
-        json_array_append_new(l->items, endpoint_json(e));
-    return take < 0;
+    return px_list_add(ctx, e->id, endpoint_json(e));
 }
 
 void h_endpoint_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 0); /* a MAH has few endpoints: the window skips */
     if (!db)
         return;
-    endpoint_list l = {json_array(), {0}};
-    px_page_window_init(&l.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err) != PX_OK) {
-        json_decref(l.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(l.items, l.win.more, l.win.last));
+    px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err), &err);
 }
 
 static int add_attempt(void *ctx, const px_report_attempt *a)
@@ -218,42 +199,23 @@ void h_epcis_events(px_req *r)
     px_reply_take(r, 200, "application/xml; charset=utf-8", px_buf_take(&out), len);
 }
 
-typedef struct report_list {
-    json_t *items;
-    px_page_window win;
-} report_list;
-
 static int add_report(void *ctx, const px_report *rep)
 {
-    report_list *c = ctx;
-    int take = px_page_window_take(&c->win, rep->id);
-    if (take > 0)
-        json_array_append_new(c->items, report_json(rep));
-    return take < 0;
+    return px_list_add(ctx, rep->id, report_json(rep));
 }
 
 void h_report_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    report_list c = {json_array(), {0}};
-    px_page_window_init(&c.win, first, NULL); /* the store applies the cursor (keyset) */
     px_err err;
     px_err_clear(&err);
-    /* The store pages on (created_at, id) after the cursor's report: one row more than asked
-     * tells whether a next page exists. */
-    if (px_svc_reports_each(db, &r->actor, px_req_query(r, "state"), px_req_query(r, "market"),
-                            after[0] ? after : NULL, first + 1, add_report, &c, &err) != PX_OK) {
-        json_decref(c.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(c.items, c.win.more, c.win.last));
+    px_list_end(&l, px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
+                                        px_req_query(r, "market"), l.after[0] ? l.after : NULL,
+                                        l.first + 1, add_report, &l, &err),
+                &err);
 }
 
 void h_report_retry(px_req *r)
