@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "http.h"
+#include "outbound.h"
 #include "px_log.h"
 #include "service.h"
 #include "workers.h"
@@ -51,6 +52,10 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
 
     px_err err;
     px_err_clear(&err);
+    /* A malformed PACKID_OUTBOUND_ALLOW stops the server now, not at the first delivery. */
+    const px_outbound_allow *allow;
+    if (px_outbound_policy(&allow, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
     px_app app;
     /* One connection per HTTP thread, one per worker, one spare for health checks. */
     int pool = cli->cfg.threads + cli->cfg.workers + 1;
