@@ -13,6 +13,10 @@ typedef struct px_config {
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
+    long body_budget;          /* PACKID_BODY_BUDGET bytes: all request bodies being received
+                                * or held at once, default 256 MiB (503 overloaded beyond) */
+    int body_idle_timeout;     /* PACKID_BODY_IDLE_TIMEOUT seconds a client may stay silent
+                                * in the middle of a body, default 10 */
     char gcp_list[512];        /* PACKID_GCP_LIST: GS1 GCP prefix format list (XML) */
     char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
     char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
