@@ -186,7 +186,7 @@ static int at_headers(px_http_server *srv, px_req *r)
     if (f.has_length && f.length > 0) {
         /* REQ-EDGE-2: a declared body takes its whole share of the budget before a byte of
          * it is read; when the budget is spent the request is refused unread. */
-        size_t need = px__body_cap((size_t)f.length);
+        size_t need = (size_t)f.length + 1; /* and px_buf's NUL */
         if (px__budget_take(&srv->budget, need) != 0) {
             px_err_set(&err, PX_EUNAVAIL, "overloaded",
                        "the server is receiving too many request bodies, try again");
@@ -194,6 +194,16 @@ static int at_headers(px_http_server *srv, px_req *r)
             return 1;
         }
         r->reserved = need;
+        /* One allocation of exactly the declared size, so px_buf never doubles past it:
+         * what the budget counts is what is allocated. Pages are touched only as the body
+         * arrives. */
+        r->body.data = malloc(need);
+        if (!r->body.data) {
+            px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+            return 1;
+        }
+        r->body.data[0] = '\0';
+        r->body.cap = need;
     }
     if ((f.has_length && f.length > 0) || f.chunked)
         /* A client that stops in the middle of a body holds its share of the budget until
