@@ -378,12 +378,109 @@ static void test_edge__endpoint_inside(void **state)
     }
 }
 
+/* Posts an export as the MAH, waits for its job and downloads the file. */
+static void export_file(fixture *f, const char *body, px_http_resp *file)
+{
+    json_t *j = px_http_expect(&f->env, "POST", "/v1/exports", f->mah_key, body, NULL, 202, NULL);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/exports/%s",
+             json_string_value(json_object_get(j, "export_id")));
+    json_decref(j);
+    for (int i = 0; i < 600; i++) {
+        j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+        const char *st = json_string_value(json_object_get(j, "status"));
+        if (strcmp(st, "completed") == 0) {
+            const char *url = strstr(json_string_value(json_object_get(j, "url")), "/v1/");
+            px_http(&f->env, file, "GET", url, NULL, NULL, NULL);
+            json_decref(j);
+            assert_int_equal(file->status, 200);
+            return;
+        }
+        assert_string_not_equal(st, "failed");
+        json_decref(j);
+        usleep(100 * 1000);
+    }
+    fail_msg("the export did not complete");
+}
+
+/* REQ-EDGE-4: serials and batches that begin with =, + or - (legal in set 82) open as text
+ * in a spreadsheet: in the CSV every such cell is quoted with a leading single quote, and no
+ * cell of the file begins with a formula character; the JSON Lines file keeps the values
+ * exactly. */
+static void test_edge__manifest_formulas(void **state)
+{
+    fixture *f = *state;
+    char gtin[15], sql[1024];
+    px_test_gtin(gtin, 4242);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+             "('%s', '%s', 7, 'Formula 10 mg x 30', 'EU')",
+             gtin, f->mah_org);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '-B7', '261115')", gtin);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
+             "commissioned_by, commissioned_at) SELECT '%s', s, 'commissioned', '%s', '-B7', "
+             "'261115', '%s', now() FROM unnest(ARRAY['=1+2', '+41', '-3-4', "
+             "'=HYPERLINK(\"x\")', 'PLAIN1']) s",
+             gtin, f->mah_org, f->mah_org);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+
+    char body[128];
+    snprintf(body, sizeof(body), "{\"gtin\": \"%s\", \"batch\": \"-B7\"}", gtin);
+    px_http_resp csv;
+    export_file(f, body, &csv);
+    /* Every cell, split as RFC 4180 reads it, must not begin with a formula character. */
+    int cells = 0, in_quotes = 0, at_start = 1;
+    for (const char *p = csv.body; *p; p++) {
+        if (at_start) {
+            cells++;
+            if (strchr("=+-@\t\r", *p))
+                fail_msg("a cell begins with '%c':\n%s", *p, csv.body);
+            at_start = 0;
+        }
+        if (*p == '"')
+            in_quotes = !in_quotes;
+        else if (!in_quotes && (*p == ',' || *p == '\n'))
+            at_start = 1;
+    }
+    assert_int_equal(cells, 6 * 7); /* the header and 5 rows, 7 cells each */
+    static const char *const want[] = {"\"'=1+2\",", "\"'+41\",", "\"'-3-4\",",
+                                       "\"'=HYPERLINK(\"\"x\"\")\",", "\nPLAIN1,",
+                                       ",\"'-B7\",261115,"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(csv.body, want[i]))
+            fail_msg("%s not in:\n%s", want[i], csv.body);
+    px_http_resp_free(&csv);
+
+    snprintf(body, sizeof(body), "{\"gtin\": \"%s\", \"batch\": \"-B7\", \"jsonl\": true}",
+             gtin);
+    px_http_resp jl;
+    export_file(f, body, &jl);
+    int exact = 0;
+    for (char *line = strtok(jl.body, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t e;
+        json_t *o = json_loads(line, 0, &e);
+        assert_non_null(o);
+        const char *serial = json_string_value(json_object_get(o, "serial"));
+        assert_string_equal(json_string_value(json_object_get(o, "batch")), "-B7");
+        exact += strcmp(serial, "=1+2") == 0 || strcmp(serial, "+41") == 0 ||
+                 strcmp(serial, "-3-4") == 0 || strcmp(serial, "=HYPERLINK(\"x\")") == 0;
+        json_decref(o);
+    }
+    assert_int_equal(exact, 4);
+    px_http_resp_free(&jl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edge__strict_http),
         cmocka_unit_test(test_edge__body_budget),
         cmocka_unit_test(test_edge__endpoint_inside),
+        cmocka_unit_test(test_edge__manifest_formulas),
         cmocka_unit_test(test_edge__body_idle_timeout), /* last: restarts the server */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
