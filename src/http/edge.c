@@ -1,5 +1,5 @@
 /* The edge: what every request must satisfy before routing and authentication, and the
- * memory budget of request bodies (docs/architecture.md "The HTTP edge").
+ * memory budget of request bodies (docs/api.md "The HTTP edge").
  *
  * libmicrohttpd 0.9.75 is lenient where a front proxy may not be: it keeps the first of two
  * Content-Length headers, accepts Content-Length beside Transfer-Encoding, hands over header
@@ -63,8 +63,9 @@ static enum MHD_Result scan_one(void *cls, enum MHD_ValueKind kind, const char *
         if (bad_octet((unsigned char)value[i]))
             goto bad_header;
     if (key_size == 14 && strncasecmp(key, "Content-Length", 14) == 0) {
-        /* libmicrohttpd itself answers a value that is not one decimal number (see the
-         * page); what reaches here are digits, maybe several headers of them. */
+        /* libmicrohttpd itself answers a value that is not one decimal number (400 with its
+         * own HTML body, docs/api.md); what reaches here are digits, maybe several headers
+         * of them. */
         if (value_size >= sizeof(s->cl)) {
             s->rc = px_err_set(s->err, PX_EINVALID, "bad_content_length",
                                "the Content-Length header is too long");
