@@ -314,12 +314,81 @@ px_rc px_embedded_start(const char *data_dir, char *conninfo, size_t cap, int *s
     return PX_OK;
 }
 
+/* ---- the owner record ---------------------------------------------------------------- */
+
+/* A process is named by its pid and its start time (field 22 of /proc/<pid>/stat, clock
+ * ticks since boot): a pid reused by an unrelated process after a kill does not match. */
+static unsigned long long start_time(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* the command name (field 2) may hold spaces and parentheses: count from the last ')' */
+    const char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    unsigned long long v = 0;
+    int field = 2;
+    for (p++; *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (field == 22)
+        v = strtoull(p, NULL, 10);
+    return v;
+}
+
+static void owner_path(char out[PATH_MAX], const char *data_dir)
+{
+    path2(out, data_dir, "embedded.owner");
+}
+
+px_rc px_embedded_own(const char *data_dir, px_err *err)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    owner_path(path, data_dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return fail(err, "cannot write embedded.owner");
+    pid_t self = getpid();
+    fprintf(f, "%d %llu\n", (int)self, start_time(self));
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return fail(err, "cannot write embedded.owner");
+    return PX_OK;
+}
+
+int px_embedded_orphaned(const char *data_dir)
+{
+    char path[PATH_MAX];
+    owner_path(path, data_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int pid = 0;
+    unsigned long long t = 0;
+    int ok = fscanf(f, "%d %llu", &pid, &t) == 2 && pid > 0;
+    fclose(f);
+    if (!ok)
+        return 0;
+    if (start_time((pid_t)pid) == t && t != 0)
+        return 0; /* the owner lives */
+    return px_embedded_running(data_dir);
+}
+
 px_rc px_embedded_stop(const char *data_dir, px_err *err)
 {
     layout L;
     px_rc rc = layout_init(&L, data_dir, err);
     if (rc != PX_OK)
         return rc;
+    char owner[PATH_MAX];
+    owner_path(owner, data_dir);
+    unlink(owner); /* stopped by whoever: nobody owns it any more */
     if (!is_running(&L))
         return PX_OK;
     char pg_ctl[PATH_MAX];
