@@ -145,6 +145,7 @@ static void test_edge__strict_http(void **state)
         {"X-Note: a\x1b[31mb\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
         {"X-Note: a\x7f\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
         {"X-Note: a\0b\r\n%L", 16, "", 0, 0, 400, "bad_header", __LINE__},
+        {"%LX-Last: a\0b\r\n", 15, "", 0, 0, 400, "bad_header", __LINE__}, /* last header */
         {"%LContent-Length: 99\r\n", 0, "", 0, 0, 400, "bad_content_length", __LINE__},
         {"Content-Length: 99\r\n%L", 0, "", 0, 0, 400, "bad_content_length", __LINE__},
         {"%LTransfer-Encoding: chunked\r\n", 0, "", 0, 1, 400, "bad_content_length", __LINE__},
