@@ -83,8 +83,11 @@ static int top_level_invalid(const char *code)
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
-    /* 500 never carries internals: the detail went to the log where it was detected. */
-    if (status >= 500) {
+    /* A 5xx never carries internals (the detail went to the log where it was detected), except
+     * the edge's answers that are for the client to act on: overloaded (try again later) and
+     * not_implemented (an unknown transfer coding). */
+    if (status >= 500 && strcmp(err->code, "overloaded") != 0 &&
+        strcmp(err->code, "not_implemented") != 0) {
         reply_error_body(r, status, status == 503 ? "unavailable" : "internal",
                          status == 503 ? "service unavailable, try again" : "internal error", NULL);
         return;

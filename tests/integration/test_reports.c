@@ -97,6 +97,8 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
     px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
     px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=5");
+    /* The receivers listen on loopback, which the outbound guard refuses by default. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
     int gfd = mkstemp(f->gcp_list);
     assert_true(gfd >= 0);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,6 +149,7 @@ void px_test_server_start(px_test_env *env)
         /* Every line is also kept in the data folder's server.log (tests read the log). */
         char path[320];
         snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+        mkdir(env->data_dir, 0700); /* with PACKID_DATABASE_URL the server never creates it */
         FILE *log = fopen(path, "a");
         while (fgets(line, sizeof(line), f)) {
             if (log) {
