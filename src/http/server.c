@@ -155,6 +155,14 @@ static void dispatch(px_req *r)
         json_error_t jerr;
         r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
                              JSON_REJECT_DUPLICATES, &jerr);
+        if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
+            /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
+             * of it could reach a stored field. */
+            px_reply_fail(r, PX_EINVALID, "invalid_utf8",
+                          "the body is not valid UTF-8 (line %d column %d)", jerr.line,
+                          jerr.column);
+            return;
+        }
         if (!r->json) {
             px_reply_fail(r, PX_EINVALID, "malformed_json",
                           "the body is not valid JSON: %s at line %d column %d", jerr.text,

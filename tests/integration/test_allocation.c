@@ -459,6 +459,21 @@ static void test_alloc__cmo_access(void **state)
     json_t *j = call(f, "GET", path, cmo_key, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 10);
     json_decref(j);
+    /* A CMO never sees a pack after release, not even its state in the allocation's listing
+     * (as GET /v1/packs answers 404 for it); the MAH still does. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+             "(gtin, serial) = (SELECT gtin, serial FROM serial WHERE allocation_id = '%s' "
+             "ORDER BY serial LIMIT 1)",
+             alloc);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    j = call(f, "GET", path, cmo_key, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 9);
+    json_decref(j);
+    j = call(f, "GET", path, key, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 10);
+    json_decref(j);
     expect(f, "GET", path, key, NULL, 200, NULL);       /* the MAH sees all of its products' */
     expect(f, "GET", path, cmo2_key, NULL, 404, "not_found"); /* another CMO's: 404 */
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
@@ -483,6 +498,9 @@ static void test_alloc__cmo_access(void **state)
     allocate(f, key, a, body, 403, "partnership_suspended", NULL, NULL);
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM job"), jobs);
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
+    expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
+    /* … also to its jobs. */
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
     /* Reactivated: access again. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
