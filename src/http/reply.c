@@ -12,6 +12,8 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     r->response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r->response, "Content-Type", content_type);
     MHD_add_response_header(r->response, "X-Request-Id", r->rid);
+    if (r->allow[0])
+        MHD_add_response_header(r->response, "Allow", r->allow);
     r->status = status;
 }
 
@@ -73,7 +75,9 @@ static int top_level_invalid(const char *code)
 {
     static const char *const codes[] = {"validation_error", "settings_missing",
                                         "malformed_json", "bad_request",
-                                        "method_not_allowed", NULL};
+                                        "method_not_allowed", "bad_header",
+                                        "bad_content_length", "invalid_utf8",
+                                        "report_precondition", NULL};
     for (int i = 0; codes[i]; i++)
         if (strcmp(code, codes[i]) == 0)
             return 1;

@@ -44,7 +44,8 @@ struct px_req {
     px_actor actor;
     int authenticated;
     px_db *db;                   /* acquired on first use, released when the request ends */
-    char rid[17];
+    char rid[65];                /* the client's X-Request-Id when sane, else a new one */
+    char allow[64];              /* 405: the methods the path takes (Allow header) */
     double t0;
     /* response */
     int status;

@@ -80,8 +80,23 @@ void px__decode_slashes(char *s)
     *w = '\0';
 }
 
-static void new_request_id(char rid[17])
+/* The request id: the client's X-Request-Id when it is sane (1..64 characters of
+ * [A-Za-z0-9._:-], so it can go into the log and a header unchanged), else 16 random hex
+ * digits. A caller that traces its requests finds its own id in the log and the answer. */
+static void request_id(char rid[65], struct MHD_Connection *conn)
 {
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    int sane = n >= 1 && n <= 64;
+    for (size_t i = 0; sane && i < n; i++) {
+        char c = given[i];
+        sane = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+    }
+    if (sane) {
+        memcpy(rid, given, n + 1);
+        return;
+    }
     uint8_t b[8];
     px_random_bytes(b, sizeof(b));
     px_hex_encode(rid, b, sizeof(b));
@@ -115,8 +130,11 @@ static void dispatch(px_req *r)
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
     if (r->route_index < 0) {
         if (path_matched) {
+            /* RFC 9110 §15.5.6: a 405 names the methods the path takes. */
+            px_route_methods(r->url, r->allow, sizeof(r->allow));
             px_reply_fail(r, PX_EINVALID, "method_not_allowed",
-                          "method %s is not allowed on this path", r->method);
+                          "method %s is not allowed on this path (allowed: %s)", r->method,
+                          r->allow);
             return;
         }
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
@@ -268,7 +286,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->url = url;
         r->route_index = -1;
         r->t0 = px_mono_ms();
-        new_request_id(r->rid);
+        request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
         *req_cls = r;
         if (at_headers(srv, r))

@@ -92,3 +92,18 @@ void px_actor_cli(px_actor *a)
     a->org_kind = PX_ORG_OPERATOR;
     px_strlcpy(a->org_name, "cli", sizeof(a->org_name));
 }
+
+px_rc px_svc_ready(px_db *db, px_err *err)
+{
+    px_migration_report rep;
+    px_rc rc = px_db_ping(db, err);
+    if (rc == PX_OK)
+        rc = px_migration_status(db, &rep, err);
+    if (rc != PX_OK)
+        return px_err_set(err, PX_EUNAVAIL, "not_ready", "the database does not answer");
+    if (rep.applied < rep.total)
+        return px_err_set(err, PX_EUNAVAIL, "not_ready",
+                          "the database has %d of this build's %d migrations", rep.applied,
+                          rep.total);
+    return PX_OK;
+}

@@ -66,6 +66,9 @@ typedef struct px_migration_report {
 /* Applies every pending migration in order, each in its own transaction, recorded with its
  * SHA-256; an applied migration whose text changed is refused (PX_ECONFLICT). */
 px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err);
+/* How many of this build's migrations the database has applied (rep->applied) and knows
+ * (rep->total); nothing is changed. */
+px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err);
 
 /* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "px_log.h"
 #include "px_str.h"
 
 static const char *env_or(const char *name, const char *dflt)
@@ -63,6 +64,10 @@ static px_rc settings_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_DELIVERY_MAX_ATTEMPTS", 8, 1, 100, &v, err)) != PX_OK)
         return rc;
     cfg->delivery_max_attempts = (int)v;
+    const char *lvl = env_or("PACKID_LOG_LEVEL", "info");
+    if ((cfg->log_level = px_log_level_parse(lvl)) < 0)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_LOG_LEVEL must be debug, info, warn or error");
     if ((rc = env_text("PACKID_OUTBOUND_ALLOW", "", cfg->outbound_allow,
                        sizeof(cfg->outbound_allow), err)) != PX_OK)
         return rc;

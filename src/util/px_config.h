@@ -28,6 +28,7 @@ typedef struct px_config {
     long delivery_backoff_ms;  /* PACKID_DELIVERY_BACKOFF_MS, retry delay base, default 30000 */
     long delivery_backoff_max_ms; /* PACKID_DELIVERY_BACKOFF_MAX_MS, default 3600000 */
     int delivery_max_attempts;    /* PACKID_DELIVERY_MAX_ATTEMPTS, default 8 */
+    int log_level;             /* PACKID_LOG_LEVEL: debug | info (default) | warn | error */
     char outbound_allow[2048]; /* PACKID_OUTBOUND_ALLOW: internal hosts deliveries may reach */
     char pg_bindir[512];          /* PACKID_PG_BINDIR: PostgreSQL server binaries, "" = pg_config */
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "delivery.h"
+#include "outbound.h"
 
 static void test_delivery__url_check(void **state)
 {
@@ -123,7 +124,8 @@ int main(void)
 {
     /* Loopback is internal: the URL vectors above need it allowed (test_outbound.c tests the
      * guard itself). */
-    setenv("PACKID_OUTBOUND_ALLOW", "127.0.0.0/8, ::1, localhost", 1);
+    if (px_outbound_configure("127.0.0.0/8, ::1, localhost", NULL) != PX_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_delivery__url_check),
         cmocka_unit_test(test_delivery__header_check),

@@ -19,7 +19,7 @@
 #include "delivery.h"
 #include "outbound.h"
 
-/* Two listeners on 127.0.0.1: `allowed` is named in PACKID_OUTBOUND_ALLOW (set in main before
+/* Two listeners on 127.0.0.1: `allowed` is named in the process's list (configured in main before
  * the process's list is first read), `other` is not. */
 static int allowed_fd = -1, other_fd = -1;
 static int allowed_port, other_port;
@@ -290,7 +290,8 @@ int main(void)
         return 1;
     char env[64];
     snprintf(env, sizeof(env), "127.0.0.1:%d", allowed_port);
-    setenv("PACKID_OUTBOUND_ALLOW", env, 1);
+    if (px_outbound_configure(env, NULL) != PX_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outbound__allow_parse),
         cmocka_unit_test(test_outbound__check_addr),
