@@ -77,7 +77,7 @@ static int top_level_invalid(const char *code)
                                         "malformed_json", "bad_request",
                                         "method_not_allowed", "bad_header",
                                         "bad_content_length", "invalid_utf8",
-                                        "report_precondition", NULL};
+                                        "report_precondition", "not_implemented", NULL};
     for (int i = 0; codes[i]; i++)
         if (strcmp(code, codes[i]) == 0)
             return 1;
