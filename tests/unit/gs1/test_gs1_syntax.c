@@ -94,7 +94,7 @@ static const parse_vec parse_vectors[] = {
     {AT, "]d20109506000134352211234567890123456789012", "invalid_length", 41, 2, NULL},
     {AT, "]d20109506000134352(99)X", "invalid_ai", 19, 1, NULL},
     {AT, "]d2010950600013435223X", "unknown_ai", 19, 2, NULL},
-    {AT, "(01)09506000134352(8200)http", "unknown_ai", 19, 4, NULL},
+    {AT, "(01)09506000134352(8999)http", "unknown_ai", 19, 4, NULL},
     {AT, "(01)09506000134352(21)ABC(21)ABD", "duplicate_ai", -1, 0, NULL},
     {AT, "(01)09506000134352(10)", "invalid_length", -1, 0, NULL},
     {AT, "(01)0950600013435X", "invalid_character", 17, 1, NULL},
@@ -173,7 +173,7 @@ static void test_gs1__elements_format_errors(void **state)
     px_err err;
     assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
     assert_int_equal(gs1_elements_add(&e, "10", "ABC", &err), PX_OK);
-    assert_int_equal(gs1_elements_add(&e, "8200", "x", &err), PX_EINVALID);
+    assert_int_equal(gs1_elements_add(&e, "8999", "x", &err), PX_EINVALID);
     assert_string_equal(err.code, "unknown_ai");
     char small[10];
     assert_int_equal(gs1_element_string_format(small, sizeof(small), &e, &err), PX_ETOOBIG);
