@@ -305,6 +305,22 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     if (p == host)
         return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
                   base + host, 0);
+    /* REQ-GS1-4: DL URI syntax (GS1 Digital Link grammar, RFC 3986 authority): the host is a name or an IP
+     * literal with an optional port; userinfo ("user@") and an IPv6 zone ("%25eth0") are not
+     * part of it. */
+    for (size_t i = host; i < p; i++) {
+        if (s[i] == '@')
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_domain",
+                                 "userinfo (\"@\") is not allowed in a Digital Link host"),
+                      base + host, p - host);
+        if (s[i] == '%')
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_domain",
+                                 "\"%%\" (an IPv6 zone or an escape) is not allowed in a Digital "
+                                 "Link host"),
+                      base + i, 1);
+    }
     size_t end = p;
     while (end < len && s[end] != '#') /* the fragment is ignored */
         end++;
@@ -390,6 +406,12 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         size_t eq = i;
         while (eq < k && s[eq] != '=')
             eq++;
+        /* REQ-GS1-4: DL grammar: a query parameter is key=value with a non-empty key ("?=1" is not). */
+        if (eq == i && eq < k)
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_query",
+                                 "query parameter without a name at position %zu", base + i + 1),
+                      base + i, k - i);
         if (eq < k && all_digits(s + i, eq - i)) {
             const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
             if (!d)

@@ -30,8 +30,10 @@ int gs1__hexval(unsigned char c);
 int gs1__find(const gs1_elements *e, const char *ai);
 
 /* Parsers behind gs1_parse; error positions are offset by base. */
+/* fnc1_implied: the data followed a symbology identifier (]d2, ]Q3, …), which stands for the
+ * first FNC1, so a GS in first position is an error there. */
 px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, size_t base,
-                                px_err *err);
+                                int fnc1_implied, px_err *err);
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 

@@ -384,7 +384,7 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
         return fail(err, "invalid_value", 0, len, ai, "must be zero");
     if ((m & GS1_LINT_NONZERO) && zeros(s, len) >= len)
         return fail(err, "invalid_value", 0, len, ai, "must not be zero");
-    /* A lone "0" is refused too: the linter forbids any leading zero (AI 8011). */
+    /* REQ-GS1-1: a lone "0" is refused too: the linter forbids any leading zero (AI 8011). */
     if ((m & GS1_LINT_NOZEROPREFIX) && len > 0 && s[0] == '0')
         return fail(err, "invalid_character", 0, 1, ai, "must not start with 0");
     if ((m & GS1_LINT_YYMMD0) && (rc = lint_date(ai, s, len, 0, 1, err)) != PX_OK)

@@ -1,0 +1,149 @@
+/* Issue 18 edges: the cases where packid and GS1's reference engine disagreed, each as data. */
+#include <stdlib.h>
+
+#include "gs1_test.h"
+
+#include "gs1_ai.h"
+
+typedef struct {
+    const char *file;
+    int line;
+    const char *in;   /* <GS> expanded */
+    const char *code; /* NULL: must parse */
+    int pos;          /* expected err.pos (-1: not checked) */
+    const char *hri;  /* expected elements when ok */
+} edge_vec;
+
+static const edge_vec edges[] = {
+    /* REQ-GS1-2: after ]d2/]Q3/]C1/]e0/]J1 the first FNC1 is implied; a GS there is refused */
+    {AT, "]d2<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]Q3<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]C1<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]J1<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "<GS>0109506000134352", NULL, 0, "(01)09506000134352"}, /* raw: FNC1 as GS */
+    {AT, "]d20109506000134352", NULL, 0, "(01)09506000134352"},
+    /* REQ-GS1-5: GS1 DotCode reads like DataMatrix: ]J1 = ]d2, ]J0 = ]d1 */
+    {AT, "]J10109506000134352<GS>10ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    {AT, "]J0https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    {AT, "]J00109506000134352", "invalid_symbology", 0, NULL},
+    {AT, "]d1https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    /* REQ-GS1-4: DL host without userinfo or IPv6 zone; "?=1" is not a query parameter */
+    {AT, "https://user@id.gs1.org/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "https://user:pw@example.com/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 16, NULL},
+    {AT, "https://[2001:db8::1]/01/09506000134352", NULL, 0, "(01)09506000134352"},
+    {AT, "https://example.com:8443/01/09506000134352", NULL, 0, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231&=1", "invalid_query", 47, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0,
+     "(01)09506000134352(17)261231"},
+    /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
+    {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
+    {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, NULL},
+    /* REQ-GS1-7: "\(" in HRI is a "(" of the data */
+    {AT, "(01)09506000134352(10)A\\(B(21)\\(17)X", NULL, 0, "(01)09506000134352(10)A(B(21)(17)X"},
+};
+
+static void test_gs1__edges(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+        const edge_vec *v = &edges[i];
+        char in[256], got[512];
+        gs_expand(in, sizeof(in), v->in);
+        gs1_elements e;
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = gs1_parse(&e, in, &err);
+        if (!v->code) {
+            VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);
+            elements_hri(got, sizeof(got), &e);
+            VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
+        } else {
+            VCHECK(v, rc != PX_OK, "%s accepted", v->in);
+            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code,
+                   err.message);
+            if (v->pos >= 0)
+                VCHECK(v, err.pos == v->pos, "%s: pos %d (%s)", v->in, err.pos, err.message);
+        }
+    }
+}
+
+/* REQ-GS1-7: every "(" in data is printed "\(" and reads back as the same data, whatever
+ * follows it — the form GS1's engine reads too. */
+static void test_gs1__hri_escape_round_trip(void **state)
+{
+    (void)state;
+    static const char *const values[] = {"(", "A(B", "(10)X", "((", "(21)(", "X)(", "()"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        gs1_elements e, back;
+        memset(&e, 0, sizeof(e));
+        px_err err;
+        px_err_clear(&err);
+        assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
+        assert_int_equal(gs1_elements_add(&e, "10", values[i], &err), PX_OK);
+        assert_int_equal(gs1_elements_add(&e, "21", values[i], &err), PX_OK);
+        char hri[256];
+        assert_int_equal(gs1_hri_format(hri, sizeof(hri), &e, &err), PX_OK);
+        /* no unescaped "(" inside data */
+        for (const char *p = strstr(hri, "(10)") + 4; *p; p++)
+            if (*p == '(' && p[-1] != '\\')
+                assert_true(strncmp(p, "(21)", 4) == 0);
+        if (gs1_parse(&back, hri, &err) != PX_OK)
+            print_error("%s: %s\n", hri, err.message);
+        assert_int_equal(back.count, 3);
+        assert_string_equal(back.items[1].value, values[i]);
+        assert_string_equal(back.items[2].value, values[i]);
+    }
+    gs1_elements e;
+    memset(&e, 0, sizeof(e));
+    px_err err;
+    assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
+    assert_int_equal(gs1_elements_add(&e, "21", "A(B", &err), PX_OK);
+    char hri[64];
+    assert_int_equal(gs1_hri_format(hri, sizeof(hri), &e, &err), PX_OK);
+    assert_string_equal(hri, "(01)09506000134352(21)A\\(B");
+}
+
+/* REQ-GS1-6: the documented limits each give their own error code. */
+static void test_gs1__limits(void **state)
+{
+    (void)state;
+    gs1_elements e;
+    px_err err;
+    /* GS1_INPUT_MAX */
+    char *big = malloc(GS1_INPUT_MAX + 2);
+    assert_non_null(big);
+    memset(big, '1', GS1_INPUT_MAX + 1);
+    big[GS1_INPUT_MAX + 1] = '\0';
+    px_err_clear(&err);
+    assert_int_equal(gs1_parse(&e, big, &err), PX_ETOOBIG);
+    assert_string_equal(err.code, "input_too_long");
+    free(big);
+    /* GS1_MAX_ELEMENTS: 33 elements (01, then 32 distinct 91–99/ 240/ … AIs) */
+    char in[1024];
+    size_t n = (size_t)snprintf(in, sizeof(in), "(01)09506000134352");
+    static const char *const ais[] = {"10", "21", "22", "240", "241", "250", "251", "243",
+                                      "90", "91", "92",  "93",  "94",  "95",  "96",  "97",
+                                      "98", "99", "7020", "7021", "7022", "7023", "710", "711",
+                                      "712", "713", "714", "715", "716", "717", "8200", "7240"};
+    for (size_t i = 0; i < sizeof(ais) / sizeof(ais[0]); i++)
+        n += (size_t)snprintf(in + n, sizeof(in) - n, "(%s)1234", ais[i]);
+    px_err_clear(&err);
+    px_rc rc = gs1_parse(&e, in, &err);
+    if (rc != PX_ETOOBIG)
+        print_error("%s: %s\n", in, err.message);
+    assert_int_equal(rc, PX_ETOOBIG);
+    assert_string_equal(err.code, "too_many_elements");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gs1__edges),
+        cmocka_unit_test(test_gs1__hri_escape_round_trip),
+        cmocka_unit_test(test_gs1__limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
