@@ -11,7 +11,7 @@
 /* ---- building ------------------------------------------------------------------------ */
 
 /* DOMAIN.md §4.2: escape everything except RFC 3986 unreserved characters, uppercase hex. */
-static void put_pct(gs1__out *o, const char *v)
+void gs1__out_pct(gs1__out *o, const char *v)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (; *v; v++) {
@@ -133,7 +133,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
     gs1__out_putc(&o, '/');
     gs1__out_puts(&o, kd->ai);
     gs1__out_putc(&o, '/');
-    put_pct(&o, e->items[key].value);
+    gs1__out_pct(&o, e->items[key].value);
     for (const char *p = alt; p < alt + alen;) {
         size_t l = strcspn(p, ",|");
         for (int i = 0; i < e->count; i++) {
@@ -141,7 +141,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
                 gs1__out_putc(&o, '/');
                 gs1__out_puts(&o, e->items[i].ai);
                 gs1__out_putc(&o, '/');
-                put_pct(&o, e->items[i].value);
+                gs1__out_pct(&o, e->items[i].value);
                 break; /* duplicates carry the same value (gs1_elements_validate) */
             }
         }
@@ -156,7 +156,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
         first = 0;
         gs1__out_puts(&o, ai);
         gs1__out_putc(&o, '=');
-        put_pct(&o, e->items[i].value);
+        gs1__out_pct(&o, e->items[i].value);
     }
     return gs1__out_done(&o, err);
 }
@@ -231,6 +231,15 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
     px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
     if (rc != PX_OK)
         return rc;
+    /* GS1 Digital Link URI Syntax §4.5 (DOMAIN.md §4.1): a GTIN-8, -12 or -13 in a Digital
+     * Link stands for its 14-digit form with leading zeros. */
+    if (strcmp(d->ai, "01") == 0 && (vlen == 8 || vlen == 12 || vlen == 13) &&
+        all_digits(value, vlen)) {
+        size_t pad = GS1_GTIN_LEN - vlen;
+        memmove(value + pad, value, vlen + 1);
+        memset(value, '0', pad);
+        vlen = GS1_GTIN_LEN;
+    }
     if (gs1__find(out, d->ai) >= 0)
         return at(
             err,
@@ -274,11 +283,115 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
     return 1;
 }
 
-px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+/* Uncompressed path (DOMAIN.md §4.1): anything before the primary key is an opaque stem; walk
+ * (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
+ * sequence, add the values. */
+static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int nseg, size_t p,
+                        size_t qmark, size_t base, const gs1_ai_def **kdp, unsigned *compatible,
+                        int *keyp, px_err *err)
+{
+    int key = -1;
+    const gs1_ai_def *kd = NULL;
+    for (int i = nseg - 2; i >= 0; i -= 2) {
+        const seg *a = &segs[i];
+        if (!all_digits(s + a->off, a->len))
+            break;
+        const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
+        if (!d)
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the path",
+                                 (int)(a->len > 8 ? 8 : a->len), s + a->off),
+                      base + a->off, a->len);
+        if (d->dlpkey) {
+            key = i;
+            kd = d;
+            break;
+        }
+    }
+    if (key < 0)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "no_dl_key",
+                             "no GS1 Digital Link primary key in the path"),
+                  base + p, qmark - p);
+    seg quals[DL_MAX_SEGMENTS / 2];
+    int m = 0;
+    for (int i = key + 2; i < nseg; i += 2)
+        quals[m++] = segs[i];
+    /* dlpkey=22,10,21|235: the qualifiers must follow one alternative in order (§4.1). */
+    unsigned ok = 0;
+    const char *alt;
+    size_t alen;
+    for (int a = 0; a < 32 && alt_get(kd->dlpkey, a, &alt, &alen); a++)
+        if (alt_accepts(alt, alen, s, quals, m))
+            ok |= 1u << a;
+    if (!ok)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
+                             "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
+                  base + segs[key].off - 1, qmark - segs[key].off + 1);
+    for (int i = key; i < nseg; i += 2) {
+        const gs1_ai_def *d = gs1_ai_lookup(s + segs[i].off, segs[i].len);
+        px_rc rc = add_value(out, d, s, segs[i + 1].off, segs[i + 1].len, 0, base, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    *kdp = kd;
+    *compatible = ok;
+    *keyp = key;
+    return PX_OK;
+}
+
+/* Compressed path (GS1 DL compression): ".../KEY/value/<compressed>" (partially) or
+ * ".../<compressed>" (fully). Returns the index of the first segment that is not stem. */
+static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char *s,
+                             const seg *segs, int nseg, size_t base, const gs1_ai_def **kdp,
+                             int *first, px_err *err)
+{
+    const seg *last = &segs[nseg - 1];
+    int start = nseg - 1;
+    if (nseg >= 3 && all_digits(s + segs[nseg - 3].off, segs[nseg - 3].len) &&
+        segs[nseg - 3].len <= 4) {
+        const gs1_ai_def *d = gs1_ai_lookup(s + segs[nseg - 3].off, segs[nseg - 3].len);
+        if (d && d->dlpkey) {
+            px_rc rc = add_value(out, d, s, segs[nseg - 2].off, segs[nseg - 2].len, 0, base, err);
+            if (rc != PX_OK)
+                return rc;
+            start = nseg - 3;
+        }
+    }
+    gs1__dl_pair *other = parts ? parts->other + parts->nother : NULL;
+    int nother = 0;
+    px_rc rc = gs1__dl_decompress_data(out, other, &nother,
+                                       parts ? GS1__DL_MAX_OTHER - parts->nother : 0,
+                                       s + last->off, last->len, base + last->off, err);
+    if (rc != PX_OK)
+        return rc;
+    if (parts)
+        parts->nother += nother;
+    for (int i = 0; i < out->count; i++) {
+        const gs1_ai_def *d = gs1_ai_lookup(out->items[i].ai, strlen(out->items[i].ai));
+        if (d->dlpkey) {
+            *kdp = d;
+            *first = start;
+            if (parts)
+                parts->compressed = start == nseg - 1 ? 2 : 1;
+            return PX_OK;
+        }
+    }
+    return at(err,
+              px_err_set(err, PX_EINVALID, "no_dl_key",
+                         "no GS1 Digital Link primary key in the compressed data"),
+              base + last->off, last->len);
+}
+
+px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
+                          size_t base, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    /* No overall length cap: the value limits (90 characters, 32 elements, 64 segments) bound
-     * the work, and a cap would refuse the percent-encoded output of gs1_dl_format. */
+    if (parts)
+        memset(parts, 0, sizeof(*parts));
+    /* No overall length cap here: gs1_parse caps its input at GS1_INPUT_MAX, and the value
+     * limits (90 characters, 32 elements, 64 segments) bound the work. */
     /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -324,6 +437,8 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     size_t end = p;
     while (end < len && s[end] != '#') /* the fragment is ignored */
         end++;
+    if (parts)
+        parts->frag = end;
     size_t qmark = p;
     while (qmark < end && s[qmark] != '?')
         qmark++;
@@ -351,54 +466,33 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         nseg++;
         i = k;
     }
-    /* DOMAIN.md §4.1: anything before the primary key is an opaque stem; walk (AI, value) pairs
-     * back from the end to the rightmost primary key. */
-    int key = -1;
     const gs1_ai_def *kd = NULL;
-    for (int i = nseg - 2; i >= 0; i -= 2) {
-        const seg *a = &segs[i];
-        if (!all_digits(s + a->off, a->len))
-            break;
-        const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
-        if (!d)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the path",
-                                 (int)(a->len > 8 ? 8 : a->len), s + a->off),
-                      base + a->off, a->len);
-        if (d->dlpkey) {
-            key = i;
-            kd = d;
-            break;
-        }
-    }
-    if (key < 0)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "no_dl_key",
-                             "no GS1 Digital Link primary key in the path"),
-                  base + p, qmark - p);
-    seg quals[DL_MAX_SEGMENTS / 2];
-    int m = 0;
-    for (int i = key + 2; i < nseg; i += 2)
-        quals[m++] = segs[i];
-    /* dlpkey=22,10,21|235: the qualifiers must follow one alternative in order (§4.1). */
     unsigned compatible = 0;
+    int key = -1;
+    px_rc rc = path_plain(out, s, segs, nseg, p, qmark, base, &kd, &compatible, &key, err);
+    if (rc != PX_OK) {
+        /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
+         * Digital Link may take; when that fails too, the uncompressed error stands. */
+        px_err first_err;
+        if (err)
+            first_err = *err;
+        memset(out, 0, sizeof(*out));
+        if (path_compressed(out, parts, s, segs, nseg, base, &kd, &key, err) != PX_OK) {
+            memset(out, 0, sizeof(*out));
+            if (err)
+                *err = first_err;
+            if (parts)
+                parts->compressed = 0;
+            return rc;
+        }
+        compatible = 0; /* qualifiers of a compressed path are not checked against the query */
+    }
+    if (parts)
+        parts->prefix_len = segs[key].off - 1;
+    /* Query: AI=value pairs; non-numeric keys (linkType, …) are kept aside and singletons are
+     * ignored. */
     const char *alt;
     size_t alen;
-    for (int a = 0; a < 32 && alt_get(kd->dlpkey, a, &alt, &alen); a++)
-        if (alt_accepts(alt, alen, s, quals, m))
-            compatible |= 1u << a;
-    if (!compatible)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
-                             "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
-                  base + segs[key].off - 1, qmark - segs[key].off + 1);
-    for (int i = key; i < nseg; i += 2) {
-        const gs1_ai_def *d = gs1_ai_lookup(s + segs[i].off, segs[i].len);
-        px_rc rc = add_value(out, d, s, segs[i + 1].off, segs[i + 1].len, 0, base, err);
-        if (rc != PX_OK)
-            return rc;
-    }
-    /* Query: AI=value pairs; non-numeric keys (linkType, …) and singletons are ignored. */
     for (size_t i = qmark + 1; i < end;) {
         size_t k = i;
         while (k < end && s[k] != '&')
@@ -406,7 +500,8 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         size_t eq = i;
         while (eq < k && s[eq] != '=')
             eq++;
-        /* REQ-GS1-4: DL grammar: a query parameter is key=value with a non-empty key ("?=1" is not). */
+        /* REQ-GS1-4: DL grammar: a query parameter is key=value with a non-empty key ("?=1" is
+         * not). */
         if (eq == i && eq < k)
             return at(err,
                       px_err_set(err, PX_EINVALID, "invalid_query",
@@ -435,13 +530,26 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
                               px_err_set(err, PX_EINVALID, "qualifier_in_query",
                                          "AI (%s) should be in the path info", d->ai),
                               base + i, k - i);
-            px_rc rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
+            rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
             if (rc != PX_OK)
                 return rc;
+        } else if (eq < k && parts && parts->nother < GS1__DL_MAX_OTHER &&
+                   eq - i < sizeof(parts->other[0].key) &&
+                   k - eq - 1 < sizeof(parts->other[0].value)) {
+            gs1__dl_pair *o = &parts->other[parts->nother++];
+            memcpy(o->key, s + i, eq - i);
+            o->klen = eq - i;
+            memcpy(o->value, s + eq + 1, k - eq - 1);
+            o->vlen = k - eq - 1;
         }
         i = k + 1;
     }
     return gs1_elements_validate(out, err);
+}
+
+px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+{
+    return gs1__dl_parse_parts(out, NULL, s, len, base, err);
 }
 
 px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err)

@@ -105,7 +105,21 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
  * trailing slash. */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
                     px_err *err);
+/* Parses an uncompressed, partially compressed or fully compressed Digital Link. */
 px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err);
+
+/* Compressed Digital Link (GS1 Digital Link compression). Flags: */
+#define GS1_DL_PARTIAL 0x1u        /* primary key and its value stay uncompressed */
+#define GS1_DL_COMPRESS_OTHER 0x2u /* non-GS1 query parameters go into the compressed data */
+/* Elements -> compressed Digital Link on domain (as gs1_dl_format; NULL or "" = canonical). */
+px_rc gs1_dl_compress_elements(char *out, size_t cap, const char *domain, const gs1_elements *e,
+                               unsigned flags, px_err *err);
+/* Any Digital Link -> its compressed form: stem, non-GS1 query parameters and fragment kept. */
+px_rc gs1_dl_compress(char *out, size_t cap, const char *uri, unsigned flags, px_err *err);
+/* Any Digital Link (compressed or not) -> the uncompressed form of gs1_dl_format on the same
+ * domain and stem, non-GS1 query parameters (also those carried compressed) and fragment
+ * appended. */
+px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err);
 
 /* ---- EPC URIs (§5) ------------------------------------------------------------------- */
 

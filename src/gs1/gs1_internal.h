@@ -26,6 +26,8 @@ void gs1__out_puts(gs1__out *o, const char *s);
 px_rc gs1__out_done(gs1__out *o, px_err *err);
 
 int gs1__hexval(unsigned char c);
+/* Percent-encodes all but RFC 3986 unreserved characters (Digital Link values, §4.2). */
+void gs1__out_pct(gs1__out *o, const char *v);
 /* Element lookup: index of ai in e, or -1. */
 int gs1__find(const gs1_elements *e, const char *ai);
 
@@ -36,5 +38,34 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
                                 int fnc1_implied, px_err *err);
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
+
+/* A non-GS1 query parameter of a Digital Link, as written (not percent-decoded). */
+typedef struct gs1__dl_pair {
+    char key[64];
+    char value[128];
+    size_t klen, vlen;
+} gs1__dl_pair;
+
+#define GS1__DL_MAX_OTHER 8
+
+/* A Digital Link taken apart (dl_compress.c needs the parts to rebuild the URI). */
+typedef struct gs1__dl_parts {
+    size_t prefix_len; /* "scheme://host[/stem]" before the key (or the compressed segment) */
+    size_t frag;       /* position of '#', or the length when there is no fragment */
+    int compressed;    /* 0 none, 1 partially, 2 fully compressed path */
+    gs1__dl_pair other[GS1__DL_MAX_OTHER]; /* non-GS1 query parameters, then "F" pairs */
+    int nother;
+} gs1__dl_parts;
+
+px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
+                          size_t base, px_err *err);
+/* Compressed-DL binary data (dl_compress.c): the elements of e (but skip_ai) in ascending AI
+ * order, then the pairs, written as base64url into o. */
+px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
+                            const gs1__dl_pair *other, int nother, px_err *err);
+/* Appends the elements (validated values) and "F" pairs of one compressed segment. */
+px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
+                              const char *s, size_t len, size_t base, px_err *err);
+unsigned gs1__dl_value_bits(unsigned n);
 
 #endif
