@@ -69,6 +69,32 @@ static int valid_domain(const char *d)
     for (const char *p = d; *p; p++)
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("?#\"<>\\^`{|}", *p))
             return 0;
+    /* The authority is a host (name or [IP literal]) with an optional port 0–65535; no
+     * userinfo, no IPv6 zone (the same rule gs1_dl_parse applies, REQ-GS1-4). */
+    size_t alen = strcspn(host, "/");
+    const char *end = host + alen, *h = host;
+    if (*h == '[') {
+        const char *close = memchr(h, ']', alen);
+        if (!close)
+            return 0;
+        h = close + 1;
+    }
+    for (const char *p = host; p < end; p++)
+        if (*p == '@' || *p == '%')
+            return 0;
+    const char *colon = memchr(h, ':', (size_t)(end - h));
+    if (colon) {
+        long port = 0;
+        if (colon + 1 == end || end - colon > 6)
+            return 0;
+        for (const char *p = colon + 1; p < end; p++) {
+            if (*p < '0' || *p > '9')
+                return 0;
+            port = port * 10 + (*p - '0');
+        }
+        if (port > 65535)
+            return 0;
+    }
     return 1;
 }
 
@@ -434,6 +460,14 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
                                  "Link host"),
                       base + i, 1);
     }
+    /* RFC 3986 / DL grammar: "[" and "]" delimit an IP literal host and appear nowhere else. */
+    for (size_t i = p; i < len; i++)
+        if (s[i] == '[' || s[i] == ']')
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_character",
+                                 "character at position %zu is not allowed outside the host",
+                                 base + i + 1),
+                      base + i, 1);
     size_t end = p;
     while (end < len && s[end] != '#') /* the fragment is ignored */
         end++;
@@ -533,14 +567,22 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
             rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
             if (rc != PX_OK)
                 return rc;
-        } else if (eq < k && parts && parts->nother < GS1__DL_MAX_OTHER &&
-                   eq - i < sizeof(parts->other[0].key) &&
-                   k - eq - 1 < sizeof(parts->other[0].value)) {
+        } else if (eq > i && parts) {
+            /* A non-GS1 parameter (key=value or a singleton key) is kept for the callers that
+             * rebuild the URI (compression); each is bounded like an AI value. */
+            size_t vlen = eq < k ? k - eq - 1 : 0;
+            if (parts->nother >= GS1__DL_MAX_OTHER || eq - i >= sizeof(parts->other[0].key) ||
+                vlen >= sizeof(parts->other[0].value))
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_query",
+                                     "too many or too long non-GS1 query parameters"),
+                          base + i, k - i);
             gs1__dl_pair *o = &parts->other[parts->nother++];
             memcpy(o->key, s + i, eq - i);
             o->klen = eq - i;
-            memcpy(o->value, s + eq + 1, k - eq - 1);
-            o->vlen = k - eq - 1;
+            memcpy(o->value, s + eq + (eq < k), vlen);
+            o->vlen = vlen;
+            o->has_value = eq < k;
         }
         i = k + 1;
     }

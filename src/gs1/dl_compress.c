@@ -329,6 +329,8 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
     for (int k = 0; k < nother; k++) {
         /* "F": 7 bits of key length, the key in base64url, then the value as an X..127 */
         const gs1__dl_pair *p = &other[k];
+        if (!p->has_value)
+            continue; /* a singleton has no value to compress; it stays in the query */
         if (p->klen == 0 || p->klen > 127 || !all_in(p->key, p->klen, is_b64) || p->vlen > 127)
             return px_err_set(err, PX_EINVALID, "invalid_query",
                               "query parameter \"%.*s\" cannot be compressed", (int)p->klen,
@@ -473,6 +475,7 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
                 return bad(err, base, len, garbled);
             p.klen = klen;
             p.vlen = vl;
+            p.has_value = 1;
             if (other && *nother < max_other)
                 other[(*nother)++] = p;
         } else {
@@ -501,14 +504,25 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
 
 /* ---- URIs ------------------------------------------------------------------------------ */
 
-static void put_pairs(gs1__out *o, const gs1__dl_pair *p, int n, int have_query)
+/* The non-GS1 query parameters: key=value ones in their order, then the singletons (the order
+ * the reference library writes); with singletons_only, the key=value ones went into the
+ * compressed data. */
+static void put_pairs(gs1__out *o, const gs1__dl_pair *p, int n, int have_query,
+                      int singletons_only)
 {
-    for (int i = 0; i < n; i++) {
-        gs1__out_putc(o, have_query || i > 0 ? '&' : '?');
-        gs1__out_putn(o, p[i].key, p[i].klen);
-        gs1__out_putc(o, '=');
-        gs1__out_putn(o, p[i].value, p[i].vlen);
-    }
+    int first = !have_query;
+    for (int pass = singletons_only; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            if (p[i].has_value != !pass)
+                continue;
+            gs1__out_putc(o, first ? '?' : '&');
+            first = 0;
+            gs1__out_putn(o, p[i].key, p[i].klen);
+            if (p[i].has_value) {
+                gs1__out_putc(o, '=');
+                gs1__out_putn(o, p[i].value, p[i].vlen);
+            }
+        }
 }
 
 static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
@@ -534,7 +548,9 @@ static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
         gs1__out_puts(o, skip);
         gs1__out_putc(o, '/');
         gs1__out_pct(o, e->items[key].value);
-        int rest = inner;
+        int rest = 0;
+        for (int i = 0; i < inner; i++)
+            rest += other[i].has_value;
         for (int i = 0; i < e->count; i++)
             if (strcmp(e->items[i].ai, skip) != 0)
                 rest++;
@@ -544,8 +560,7 @@ static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
     rc = gs1__dl_compress_data(o, e, skip, other, inner, err);
     if (rc != PX_OK)
         return rc;
-    if (!(flags & GS1_DL_COMPRESS_OTHER))
-        put_pairs(o, other, nother, 0);
+    put_pairs(o, other, nother, 0, (flags & GS1_DL_COMPRESS_OTHER) != 0);
     if (frag_len)
         gs1__out_putn(o, frag, frag_len);
     return PX_OK;
@@ -600,7 +615,7 @@ px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err)
     gs1__out_init(&o, out, cap);
     out[0] = first; /* append after what gs1_dl_format wrote */
     o.len = n;
-    put_pairs(&o, parts.other, parts.nother, have_query);
+    put_pairs(&o, parts.other, parts.nother, have_query, 0);
     gs1__out_putn(&o, uri + parts.frag, len - parts.frag);
     return gs1__out_done(&o, err);
 }

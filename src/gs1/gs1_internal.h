@@ -39,11 +39,13 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 
-/* A non-GS1 query parameter of a Digital Link, as written (not percent-decoded). */
+/* A non-GS1 query parameter of a Digital Link, as written (not percent-decoded); a parameter
+ * without "=" (a singleton) has has_value 0. */
 typedef struct gs1__dl_pair {
     char key[64];
     char value[128];
     size_t klen, vlen;
+    int has_value;
 } gs1__dl_pair;
 
 #define GS1__DL_MAX_OTHER 8
