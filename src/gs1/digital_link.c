@@ -54,6 +54,43 @@ static int alt_has(const char *alt, size_t alen, const char *ai)
     return 0;
 }
 
+/* RFC 3986 authority as the DL grammar allows it: a host name or an [IP literal] with an
+ * optional port 0–65535; no userinfo ("user@"), no IPv6 zone ("%25eth0"), no empty host.
+ * One rule for gs1_dl_format's domain and gs1_dl_parse's input (REQ-GS1-4). */
+static int authority_ok(const char *a, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return 0;
+    if (a[0] == '[') {
+        for (i = 1; i < n && a[i] != ']'; i++)
+            if (!(gs1__hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
+                return 0;
+        if (i == n || i == 1)
+            return 0;
+        i++;
+    } else {
+        while (i < n && a[i] != ':') {
+            if (a[i] == '@' || a[i] == '%' || a[i] == '[' || a[i] == ']')
+                return 0;
+            i++;
+        }
+        if (i == 0)
+            return 0;
+    }
+    if (i == n)
+        return 1;
+    if (a[i] != ':' || n - i < 2 || n - i > 6)
+        return 0;
+    long port = 0;
+    for (i++; i < n; i++) {
+        if (a[i] < '0' || a[i] > '9')
+            return 0;
+        port = port * 10 + (a[i] - '0');
+    }
+    return port <= 65535;
+}
+
 static int valid_domain(const char *d)
 {
     size_t n = strlen(d);
@@ -69,33 +106,7 @@ static int valid_domain(const char *d)
     for (const char *p = d; *p; p++)
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("?#\"<>\\^`{|}", *p))
             return 0;
-    /* The authority is a host (name or [IP literal]) with an optional port 0–65535; no
-     * userinfo, no IPv6 zone (the same rule gs1_dl_parse applies, REQ-GS1-4). */
-    size_t alen = strcspn(host, "/");
-    const char *end = host + alen, *h = host;
-    if (*h == '[') {
-        const char *close = memchr(h, ']', alen);
-        if (!close)
-            return 0;
-        h = close + 1;
-    }
-    for (const char *p = host; p < end; p++)
-        if (*p == '@' || *p == '%')
-            return 0;
-    const char *colon = memchr(h, ':', (size_t)(end - h));
-    if (colon) {
-        long port = 0;
-        if (colon + 1 == end || end - colon > 6)
-            return 0;
-        for (const char *p = colon + 1; p < end; p++) {
-            if (*p < '0' || *p > '9')
-                return 0;
-            port = port * 10 + (*p - '0');
-        }
-        if (port > 65535)
-            return 0;
-    }
-    return 1;
+    return authority_ok(host, strcspn(host, "/"));
 }
 
 /* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
@@ -444,22 +455,15 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
     if (p == host)
         return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
                   base + host, 0);
-    /* REQ-GS1-4: DL URI syntax (GS1 Digital Link grammar, RFC 3986 authority): the host is a name or an IP
-     * literal with an optional port; userinfo ("user@") and an IPv6 zone ("%25eth0") are not
-     * part of it. */
-    for (size_t i = host; i < p; i++) {
-        if (s[i] == '@')
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_domain",
-                                 "userinfo (\"@\") is not allowed in a Digital Link host"),
-                      base + host, p - host);
-        if (s[i] == '%')
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_domain",
-                                 "\"%%\" (an IPv6 zone or an escape) is not allowed in a Digital "
-                                 "Link host"),
-                      base + i, 1);
-    }
+    /* REQ-GS1-4: DL URI syntax (GS1 Digital Link grammar, RFC 3986 authority): the host is a
+     * name or an IP literal with an optional port; userinfo ("user@") and an IPv6 zone
+     * ("%25eth0") are not part of it. */
+    if (!authority_ok(s + host, p - host))
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_domain",
+                             "Digital Link host must be a name or [IP] with an optional port, "
+                             "without userinfo or IPv6 zone"),
+                  base + host, p - host);
     /* RFC 3986 / DL grammar: "[" and "]" delimit an IP literal host and appear nowhere else. */
     for (size_t i = p; i < len; i++)
         if (s[i] == '[' || s[i] == ']')

@@ -30,7 +30,9 @@ static const edge_vec edges[] = {
     /* REQ-GS1-4: DL host without userinfo or IPv6 zone; "?=1" is not a query parameter */
     {AT, "https://user@id.gs1.org/01/09506000134352", "invalid_domain", 8, NULL},
     {AT, "https://user:pw@example.com/01/09506000134352", "invalid_domain", 8, NULL},
-    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 16, NULL},
+    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "http://[20/01/09506000134352", "invalid_domain", 7, NULL}, /* found by fuzz_gs1_dl */
+    {AT, "https://example.com:65536/01/09506000134352", "invalid_domain", 8, NULL},
     {AT, "https://[2001:db8::1]/01/09506000134352", NULL, 0, "(01)09506000134352"},
     {AT, "https://example.com:8443/01/09506000134352", NULL, 0, "(01)09506000134352"},
     {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, NULL},
