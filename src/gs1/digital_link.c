@@ -120,6 +120,13 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
                           "a trailing slash",
                           domain);
+    return gs1__dl_format(out, cap, domain, e, err);
+}
+
+/* gs1_dl_format on a prefix taken from a parsed Digital Link (its stem is opaque and may hold
+ * empty segments, so it is not checked again). */
+px_rc gs1__dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
+{
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
         return rc;
@@ -398,9 +405,9 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
     }
     gs1__dl_pair *other = parts ? parts->other + parts->nother : NULL;
     int nother = 0;
-    px_rc rc = gs1__dl_decompress_data(out, other, &nother,
-                                       parts ? GS1__DL_MAX_OTHER - parts->nother : 0,
-                                       s + last->off, last->len, base + last->off, err);
+    px_rc rc =
+        gs1__dl_decompress_data(out, other, &nother, parts ? GS1__DL_MAX_OTHER - parts->nother : 0,
+                                s + last->off, last->len, base + last->off, err);
     if (rc != PX_OK)
         return rc;
     if (parts)

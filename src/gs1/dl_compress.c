@@ -32,7 +32,7 @@ static const char hexu[] = "0123456789ABCDEF";
 /* ---- formats ------------------------------------------------------------------------- */
 
 typedef struct fmt {
-    char kind;        /* 'N' or 'X' */
+    char kind; /* 'N' or 'X' */
     unsigned char fixed;
     unsigned char len; /* L (fixed) or M (variable) */
 } fmt;
@@ -107,12 +107,18 @@ static int get(const bits *r, size_t *pos, unsigned count, unsigned *v)
     return 1;
 }
 
-/* Big numbers of up to 100 digits (333 bits) as little-endian 32-bit limbs. */
-#define LIMBS 11
+/* Big numbers of up to 127 digits (422 bits: a compressed non-GS1 value) as little-endian
+ * 32-bit limbs. */
+#define LIMBS 14
+#define NUMBER_MAX_DIGITS 127
 
 static void put_number(bits *w, const char *digits, size_t n)
 {
     uint32_t l[LIMBS] = {0};
+    if (n > NUMBER_MAX_DIGITS) {
+        w->overflow = 1; /* callers bound n; never truncate silently */
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         uint64_t carry = (uint64_t)(digits[i] - '0');
         for (int k = 0; k < LIMBS; k++) {
@@ -130,9 +136,9 @@ static void put_number(bits *w, const char *digits, size_t n)
 static int get_number(const bits *r, size_t *pos, size_t n, char *out)
 {
     uint32_t l[LIMBS] = {0};
-    unsigned nb = gs1__dl_value_bits((unsigned)n);
-    if (nb > LIMBS * 32)
+    if (n > NUMBER_MAX_DIGITS)
         return 0;
+    unsigned nb = gs1__dl_value_bits((unsigned)n);
     for (unsigned i = nb; i-- > 0;) {
         unsigned bit;
         if (!get(r, pos, 1, &bit))
@@ -230,8 +236,8 @@ static int get_chars(const bits *r, size_t *pos, unsigned enc, size_t n, char *o
                 return 0;
             out[i] = b64[v];
         } else if (enc == 4) {
-            if (!get(r, pos, 7, &v) || v == 0)
-                return 0;
+            if (!get(r, pos, 7, &v) || v < 0x20 || v == 0x7f)
+                return 0; /* printable ASCII only */
             out[i] = (char)v;
         } else {
             return 0;
@@ -335,13 +341,33 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
             return px_err_set(err, PX_EINVALID, "invalid_query",
                               "query parameter \"%.*s\" cannot be compressed", (int)p->klen,
                               p->key);
+        /* the value as text: %XX escapes of the query decoded (the decoder escapes again) */
+        char v[sizeof(p->value)];
+        size_t vl = 0;
+        for (size_t i = 0; i < p->vlen; i++) {
+            if (p->value[i] == '%' && i + 2 < p->vlen &&
+                gs1__hexval((unsigned char)p->value[i + 1]) >= 0 &&
+                gs1__hexval((unsigned char)p->value[i + 2]) >= 0) {
+                int c = gs1__hexval((unsigned char)p->value[i + 1]) * 16 +
+                        gs1__hexval((unsigned char)p->value[i + 2]);
+                if (c < 0x20 || c >= 0x7f)
+                    return px_err_set(err, PX_EINVALID, "invalid_query",
+                                      "query parameter \"%.*s\" has a value that cannot be "
+                                      "compressed",
+                                      (int)p->klen, p->key);
+                v[vl++] = (char)c;
+                i += 2;
+            } else {
+                v[vl++] = p->value[i];
+            }
+        }
         put(&local, 0xF, 4);
         put(&local, (unsigned)p->klen, 7);
         put_chars(&local, 3, p->key, p->klen);
-        unsigned enc = encoding_of(p->value, p->vlen);
+        unsigned enc = encoding_of(v, vl);
         put(&local, enc, 3);
-        put(&local, (unsigned)p->vlen, 7);
-        put_chars(&local, enc, p->value, p->vlen);
+        put(&local, (unsigned)vl, 7);
+        put_chars(&local, enc, v, vl);
     }
     if (local.overflow)
         return px_err_set(err, PX_ETOOBIG, "input_too_long", "too much data to compress");
@@ -363,19 +389,19 @@ static const struct {
     char code[3];
     const char *ais;
 } optimisations[] = {
-    {"0A", "01 22"},      {"0B", "01 10"},      {"0C", "01 21"},       {"0D", "01 17"},
-    {"0E", "01 7003"},    {"0F", "01 30"},      {"1A", "01 10 21 17"}, {"1B", "01 15"},
-    {"1C", "01 11"},      {"1D", "01 16"},      {"1E", "01 91"},       {"1F", "01 10 15"},
-    {"2A", "01 3100"},    {"2B", "01 3101"},    {"2C", "01 3102"},     {"2D", "01 3103"},
-    {"2E", "01 3104"},    {"2F", "01 3105"},    {"3A", "01 3200"},     {"3B", "01 3201"},
-    {"3C", "01 3202"},    {"3D", "01 3203"},    {"3E", "01 3204"},     {"3F", "01 3205"},
-    {"9A", "8010 8011"},  {"9B", "8017 8019"},  {"9C", "8018 8019"},   {"9D", "414 254"},
-    {"A0", "01 3920"},    {"A1", "01 3921"},    {"A2", "01 3922"},     {"A3", "01 3923"},
-    {"A4", "01 3924"},    {"A5", "01 3925"},    {"A6", "01 3926"},     {"A7", "01 3927"},
-    {"A8", "01 3928"},    {"A9", "01 3929"},    {"C0", "255 3900"},    {"C1", "255 3901"},
-    {"C2", "255 3902"},   {"C3", "255 3903"},   {"C4", "255 3904"},    {"C5", "255 3905"},
-    {"C6", "255 3906"},   {"C7", "255 3907"},   {"C8", "255 3908"},    {"C9", "255 3909"},
-    {"CA", "255 3940"},   {"CB", "255 3941"},   {"CC", "255 3942"},    {"CD", "255 3943"},
+    {"0A", "01 22"},     {"0B", "01 10"},     {"0C", "01 21"},       {"0D", "01 17"},
+    {"0E", "01 7003"},   {"0F", "01 30"},     {"1A", "01 10 21 17"}, {"1B", "01 15"},
+    {"1C", "01 11"},     {"1D", "01 16"},     {"1E", "01 91"},       {"1F", "01 10 15"},
+    {"2A", "01 3100"},   {"2B", "01 3101"},   {"2C", "01 3102"},     {"2D", "01 3103"},
+    {"2E", "01 3104"},   {"2F", "01 3105"},   {"3A", "01 3200"},     {"3B", "01 3201"},
+    {"3C", "01 3202"},   {"3D", "01 3203"},   {"3E", "01 3204"},     {"3F", "01 3205"},
+    {"9A", "8010 8011"}, {"9B", "8017 8019"}, {"9C", "8018 8019"},   {"9D", "414 254"},
+    {"A0", "01 3920"},   {"A1", "01 3921"},   {"A2", "01 3922"},     {"A3", "01 3923"},
+    {"A4", "01 3924"},   {"A5", "01 3925"},   {"A6", "01 3926"},     {"A7", "01 3927"},
+    {"A8", "01 3928"},   {"A9", "01 3929"},   {"C0", "255 3900"},    {"C1", "255 3901"},
+    {"C2", "255 3902"},  {"C3", "255 3903"},  {"C4", "255 3904"},    {"C5", "255 3905"},
+    {"C6", "255 3906"},  {"C7", "255 3907"},  {"C8", "255 3908"},    {"C9", "255 3909"},
+    {"CA", "255 3940"},  {"CB", "255 3941"},  {"CC", "255 3942"},    {"CD", "255 3943"},
 };
 
 /* The length of the AIs that start with these two digits (GS1 AIs are prefix-free and their
@@ -388,6 +414,34 @@ static size_t ai_len_for_prefix(const char p[2])
             return strlen(ai);
     }
     return 0;
+}
+
+/* A decoded non-GS1 value goes back into a query: characters that would end or break the
+ * parameter there are percent-encoded in place. Returns the new length, 0 when it no longer
+ * fits. */
+static size_t pct_value(char *v, size_t n, size_t cap)
+{
+    char tmp[sizeof(((gs1__dl_pair *)0)->value)];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c <= 0x20 || strchr("&#\"<>\\^`{|}[]%", c)) {
+            if (m + 3 >= sizeof(tmp))
+                return 0;
+            tmp[m++] = '%';
+            tmp[m++] = hexu[c >> 4];
+            tmp[m++] = hexu[c & 15];
+        } else {
+            if (m + 1 >= sizeof(tmp))
+                return 0;
+            tmp[m++] = (char)c;
+        }
+    }
+    if (m >= cap)
+        return 0;
+    memcpy(v, tmp, m);
+    v[m] = '\0';
+    return m;
 }
 
 static px_rc bad(px_err *err, size_t base, size_t len, const char *what)
@@ -411,8 +465,7 @@ static px_rc add(gs1_elements *out, const gs1_ai_def *d, const char *v, size_t v
         return rc;
     }
     if (out->count >= GS1_MAX_ELEMENTS) {
-        px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                   GS1_MAX_ELEMENTS);
+        px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements", GS1_MAX_ELEMENTS);
         px_err_span(err, (int)base, (int)len);
         return PX_ETOOBIG;
     }
@@ -470,12 +523,14 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
             gs1__dl_pair p;
             memset(&p, 0, sizeof(p));
             if (klen == 0 || klen > sizeof(p.key) - 1 || !get_chars(&r, &pos, 3, klen, p.key) ||
-                !get(&r, &pos, 3, &enc) || !get(&r, &pos, 7, &vl) ||
-                vl > sizeof(p.value) - 1 || !get_chars(&r, &pos, enc, vl, p.value))
+                !get(&r, &pos, 3, &enc) || !get(&r, &pos, 7, &vl) || vl > sizeof(p.value) - 1 ||
+                !get_chars(&r, &pos, enc, vl, p.value))
                 return bad(err, base, len, garbled);
             p.klen = klen;
-            p.vlen = vl;
+            p.vlen = pct_value(p.value, vl, sizeof(p.value));
             p.has_value = 1;
+            if (!p.vlen && vl)
+                return bad(err, base, len, "compressed query value too long once escaped");
             if (other && *nother < max_other)
                 other[(*nother)++] = p;
         } else {
@@ -605,7 +660,7 @@ px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err)
         return px_err_set(err, PX_ETOOBIG, "input_too_long", "Digital Link stem is too long");
     memcpy(prefix, uri, parts.prefix_len);
     prefix[parts.prefix_len] = '\0';
-    rc = gs1_dl_format(out, cap, prefix, &e, err);
+    rc = gs1__dl_format(out, cap, prefix, &e, err);
     if (rc != PX_OK)
         return rc;
     size_t n = strlen(out);

@@ -37,9 +37,9 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
 {
     memset(out, 0, sizeof(*out));
     size_t pos = 0;
-    /* REQ-GS1-2: DOMAIN.md §3: in raw data an FNC1 in first position may be transmitted as a leading GS.
-     * After ]d2/]Q3/… the identifier already is that FNC1, so a GS there is an error (as in
-     * GS1's syntax engine). */
+    /* REQ-GS1-2: DOMAIN.md §3: in raw data an FNC1 in first position may be transmitted as a
+     * leading GS. After ]d2/]Q3/… the identifier already is that FNC1, so a GS there is an error
+     * (as in GS1's syntax engine). */
     if (pos < len && s[pos] == GS1_GS) {
         if (fnc1_implied)
             return at(err,

@@ -20,9 +20,9 @@
 #define GS1_BATCH_MAX 20       /* AI 10: X..20 */
 #define GS1_AI_VALUE_MAX 90    /* longest AI value (91–99: X..90) */
 #define GS1_MAX_ELEMENTS 32    /* elements in one string; more: too_many_elements */
-#define GS1_INPUT_MAX 16384    /* gs1_parse input bytes; more: input_too_long (PX_ETOOBIG).
-                                * Above the longest Digital Link gs1_dl_format can build:
-                                * 32 elements of 90 characters, each percent-encoded. */
+/* gs1_parse input bytes; more: input_too_long (PX_ETOOBIG). Above the longest Digital Link
+ * gs1_dl_format can build: 32 elements of 90 characters, each percent-encoded. */
+#define GS1_INPUT_MAX 16384
 #define GS1_EPC_URI_MAX 128
 #define GS1_DL_MAX 512
 

@@ -48,7 +48,7 @@ typedef struct gs1__dl_pair {
     int has_value;
 } gs1__dl_pair;
 
-#define GS1__DL_MAX_OTHER 8
+#define GS1__DL_MAX_OTHER 16
 
 /* A Digital Link taken apart (dl_compress.c needs the parts to rebuild the URI). */
 typedef struct gs1__dl_parts {
@@ -69,5 +69,7 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err);
 unsigned gs1__dl_value_bits(unsigned n);
+/* gs1_dl_format without the domain check, for a prefix cut from a parsed Digital Link. */
+px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, const gs1_elements *e, px_err *err);
 
 #endif

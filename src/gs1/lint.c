@@ -94,7 +94,8 @@ static px_rc lint_csumalpha(const char *ai, const char *s, size_t len, px_err *e
     for (size_t i = len - 2; i-- > 0;) {
         int v = cset82_index((unsigned char)s[i]);
         if (v < 0)
-            return fail(err, "invalid_character", i, 1, ai, "is not in the GS1 AI character set 82");
+            return fail(err, "invalid_character", i, 1, ai,
+                        "is not in the GS1 AI character set 82");
         sum = (sum + (unsigned)v * prime) % 1021;
         prime = next_prime(prime);
     }
@@ -404,9 +405,9 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
          (rc = lint_upto(ai, s, len, 2, 59, "illegal minute", err)) != PX_OK))
         return rc;
     if (m & (GS1_LINT_ISO3166 | GS1_LINT_ISO3166999)) {
-        int ok = len == 3 && all_digits(s, 3) &&
-                 (gs1__iso3166_numeric(num(s, 3)) ||
-                  ((m & GS1_LINT_ISO3166999) && num(s, 3) == 999));
+        int ok =
+            len == 3 && all_digits(s, 3) &&
+            (gs1__iso3166_numeric(num(s, 3)) || ((m & GS1_LINT_ISO3166999) && num(s, 3) == 999));
         if (!ok)
             return fail(err, "invalid_country", 0, len, ai, "not an ISO 3166 country code");
     }
@@ -445,8 +446,8 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
         for (size_t i = 0; i < len; i++)
             if (s[i] == '%') {
                 if (i + 2 >= len || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
-                    return fail(err, "invalid_percent_encoding", i, i + 3 <= len ? 3 : len - i,
-                                ai, "'%' must start a %hh escape");
+                    return fail(err, "invalid_percent_encoding", i, i + 3 <= len ? 3 : len - i, ai,
+                                "'%' must start a %hh escape");
                 i += 2;
             }
     }

@@ -22,8 +22,8 @@ static int is_uri(const char *s, size_t len)
  * the leading FNC1 being implied by the identifier itself — ]d2 GS1 DataMatrix, ]Q3 GS1 QR,
  * ]C1 GS1-128, ]e0 GS1 DataBar, ]J1 GS1 DotCode. */
 static const char *const gs1_symids[] = {"]d2", "]Q3", "]C1", "]e0", "]J1"};
-/* REQ-GS1-5: plain data of the same carriers — ]d1 DataMatrix, ]Q1 QR, ]J0 DotCode — may carry a Digital
- * Link URI (GS1 DotCode is read exactly like DataMatrix). */
+/* REQ-GS1-5: plain data of the same carriers (]d1 DataMatrix, ]Q1 QR, ]J0 DotCode) may carry
+ * a Digital Link URI (GS1 DotCode is read exactly like DataMatrix). */
 static const char *const plain_symids[] = {"]d1", "]Q1", "]J0"};
 
 static int symid_in(const char *s, size_t len, const char *const *ids, size_t n)

@@ -136,7 +136,7 @@ typedef struct run_state {
     int have_ais;
     char pairs[512]; /* "k=v&k=v" */
     unsigned flags;
-    int compress;     /* -1 not said, 0 none, 1 partial, 2 full */
+    int compress; /* -1 not said, 0 none, 1 partial, 2 full */
     char fragment[128];
     char stem[256];
     char result[4096];
@@ -187,9 +187,9 @@ static void copy(char *dst, size_t cap, const char *src)
 static int short_names(const char *uri)
 {
     static const char *const names[] = {
-        "gtin", "itip", "cpv",  "lot",  "ser",   "sscc",   "ginc", "gsin",   "shipTo",
-        "billTo", "purchasedFrom", "shipFor", "gln", "glnx", "payTo", "glnProd", "party",
-        "gdti", "gcn",  "grai", "giai", "cpid",  "cpsn",   "gmn",  "gsrnp",  "gsrn",  "srin"};
+        "gtin",   "itip",          "cpv",     "lot",  "ser",  "sscc",  "ginc",    "gsin",  "shipTo",
+        "billTo", "purchasedFrom", "shipFor", "gln",  "glnx", "payTo", "glnProd", "party", "gdti",
+        "gcn",    "grai",          "giai",    "cpid", "cpsn", "gmn",   "gsrnp",   "gsrn",  "srin"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char pat[32];
         snprintf(pat, sizeof(pat), "/%s/", names[i]);
@@ -240,10 +240,10 @@ static void to_element_string(run_state *st, int brackets)
     st->rc = gs1_dl_parse(&st->result_elements, st->uri, &st->err);
     if (st->rc != PX_OK)
         return;
-    st->rc = brackets ? gs1_hri_format(st->result, sizeof(st->result), &st->result_elements,
-                                       &st->err)
-                      : gs1_element_string_format(st->result, sizeof(st->result),
-                                                  &st->result_elements, &st->err);
+    st->rc = brackets
+                 ? gs1_hri_format(st->result, sizeof(st->result), &st->result_elements, &st->err)
+                 : gs1_element_string_format(st->result, sizeof(st->result), &st->result_elements,
+                                             &st->err);
 }
 
 static int find(const gs1_elements *e, const char *ai)
@@ -372,9 +372,9 @@ static verdict run_step(run_state *st, const step *sp, cells *table, int ntable,
         if (st->compress <= 0)
             st->rc = gs1_dl_decompress(st->result, sizeof(st->result), st->uri, &st->err);
         else
-            st->rc = gs1_dl_compress(st->result, sizeof(st->result), st->uri,
-                                     st->flags | (st->compress == 1 ? GS1_DL_PARTIAL : 0),
-                                     &st->err);
+            st->rc =
+                gs1_dl_compress(st->result, sizeof(st->result), st->uri,
+                                st->flags | (st->compress == 1 ? GS1_DL_PARTIAL : 0), &st->err);
         return V_PASS;
     }
     if (starts(t, "I convert the Digital Link to an element string") ||
@@ -575,8 +575,9 @@ static void run_case(const char *file, int nlines, int first, int last, int exam
         char *tt = trim(sp.text);
         memmove(sp.text, tt, strlen(tt) + 1);
         sp.line = line_no[i];
-        ctl += (size_t)snprintf(case_text + ctl, ctl < sizeof(case_text) ? sizeof(case_text) - ctl : 0,
-                                "%s\n", sp.text);
+        ctl +=
+            (size_t)snprintf(case_text + ctl, ctl < sizeof(case_text) ? sizeof(case_text) - ctl : 0,
+                             "%s\n", sp.text);
         if (ctl >= sizeof(case_text))
             ctl = sizeof(case_text) - 1;
         static cells table[64];
@@ -686,12 +687,12 @@ static void test_gs1__dl_compress_bits(void **state)
 {
     (void)state;
     static const unsigned short want[] = {
-        1,   4,   7,   10,  14,  17,  20,  24,  27,  30,  34,  37,  40,  44,  47,  50,  54,
-        57,  60,  64,  67,  70,  74,  77,  80,  84,  87,  90,  94,  97,  100, 103, 107, 110,
-        113, 117, 120, 123, 127, 130, 133, 137, 140, 143, 147, 150, 153, 157, 160, 163, 167,
-        170, 173, 177, 180, 183, 187, 190, 193, 197, 200, 203, 206, 210, 213, 216, 220, 223,
-        226, 230, 233, 236, 240, 243, 246, 250, 253, 256, 260, 263, 266, 270, 273, 276, 280,
-        283, 286, 290, 293, 296, 299};
+        1,   4,   7,   10,  14,  17,  20,  24,  27,  30,  34,  37,  40,  44,  47,  50,
+        54,  57,  60,  64,  67,  70,  74,  77,  80,  84,  87,  90,  94,  97,  100, 103,
+        107, 110, 113, 117, 120, 123, 127, 130, 133, 137, 140, 143, 147, 150, 153, 157,
+        160, 163, 167, 170, 173, 177, 180, 183, 187, 190, 193, 197, 200, 203, 206, 210,
+        213, 216, 220, 223, 226, 230, 233, 236, 240, 243, 246, 250, 253, 256, 260, 263,
+        266, 270, 273, 276, 280, 283, 286, 290, 293, 296, 299};
     for (unsigned n = 0; n < sizeof(want) / sizeof(want[0]); n++)
         assert_int_equal(gs1__dl_value_bits(n), want[n]);
 }

@@ -38,8 +38,7 @@ static const edge_vec edges[] = {
     {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, NULL},
     {AT, "https://id.gs1.org/01/09506000134352?17=261231&=1", "invalid_query", 47, NULL},
     {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, "(01)09506000134352"},
-    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0,
-     "(01)09506000134352(17)261231"},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0, "(01)09506000134352(17)261231"},
     /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
     {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
     {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, NULL},
@@ -126,10 +125,10 @@ static void test_gs1__limits(void **state)
     /* GS1_MAX_ELEMENTS: 33 elements (01, then 32 distinct 91–99/ 240/ … AIs) */
     char in[1024];
     size_t n = (size_t)snprintf(in, sizeof(in), "(01)09506000134352");
-    static const char *const ais[] = {"10", "21", "22", "240", "241", "250", "251", "243",
-                                      "90", "91", "92",  "93",  "94",  "95",  "96",  "97",
-                                      "98", "99", "7020", "7021", "7022", "7023", "710", "711",
-                                      "712", "713", "714", "715", "716", "717", "8200", "7240"};
+    static const char *const ais[] = {"10",  "21",  "22",   "240",  "241",  "250",  "251",  "243",
+                                      "90",  "91",  "92",   "93",   "94",   "95",   "96",   "97",
+                                      "98",  "99",  "7020", "7021", "7022", "7023", "710",  "711",
+                                      "712", "713", "714",  "715",  "716",  "717",  "8200", "7240"};
     for (size_t i = 0; i < sizeof(ais) / sizeof(ais[0]); i++)
         n += (size_t)snprintf(in + n, sizeof(in) - n, "(%s)1234", ais[i]);
     px_err_clear(&err);
@@ -140,12 +139,86 @@ static void test_gs1__limits(void **state)
     assert_string_equal(err.code, "too_many_elements");
 }
 
+/* Compressed Digital Links keep every value exactly, whichever encoding the value takes: digits
+ * with leading zeros (the reference decoder drops them), hex in either case, base64url, 7-bit
+ * ASCII, optional components absent or present, variable numeric components. */
+static void test_gs1__dl_compress_round_trip(void **state)
+{
+    (void)state;
+    static const char *const hri[] = {
+        "(01)09506000134352(21)00123(10)0",
+        "(01)09506000134352(21)abc123(10)ABC123(17)261231",
+        "(01)09506000134352(21)A-_z(10)a&b(30)0012",
+        "(253)0614141000005",
+        "(253)0614141000005X1",
+        "(8003)00614141000418ASSET-1",
+        "(01)09506000134352(7007)250101",
+        "(01)09506000134352(7007)250101250131",
+        "(8013)1987654Ad4X4bL5ttr2310c2K",
+        "(414)0614141073467(254)0",
+        "(00)106141411234567897(4330)001230-",
+    };
+    static const unsigned modes[] = {0, GS1_DL_PARTIAL};
+    for (size_t i = 0; i < sizeof(hri) / sizeof(hri[0]); i++)
+        for (size_t m = 0; m < 2; m++) {
+            gs1_elements e, back;
+            px_err err;
+            px_err_clear(&err);
+            if (gs1_parse(&e, hri[i], &err) != PX_OK)
+                print_error("%s: %s\n", hri[i], err.message);
+            assert_int_equal(gs1_parse(&e, hri[i], &err), PX_OK);
+            char dl[512];
+            assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, modes[m], &err),
+                             PX_OK);
+            if (gs1_dl_parse(&back, dl, &err) != PX_OK)
+                print_error("%s -> %s: %s\n", hri[i], dl, err.message);
+            assert_int_equal(back.count, e.count);
+            for (int k = 0; k < e.count; k++) {
+                int found = 0;
+                for (int j = 0; j < back.count; j++)
+                    found |= strcmp(back.items[j].ai, e.items[k].ai) == 0 &&
+                             strcmp(back.items[j].value, e.items[k].value) == 0;
+                if (!found)
+                    print_error("%s -> %s lost (%s)%s\n", hri[i], dl, e.items[k].ai,
+                                e.items[k].value);
+                assert_true(found);
+            }
+        }
+}
+
+/* Non-GS1 query parameters compressed into the data come back as they were written (escapes
+ * decoded for the encoding, encoded again on the way out); singletons stay in the query. */
+static void test_gs1__dl_compress_other(void **state)
+{
+    (void)state;
+    static const char *const uris[] = {
+        "https://id.gs1.org/01/09506000134352?x=a%20b&y=1&flag",
+        "https://example.com/stem/01/09506000134352/10/L1?17=261231&k=v%26w#frag",
+        "https://id.gs1.org/01/09506000134352?n=0012345678901234567890",
+    };
+    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
+        for (unsigned partial = 0; partial <= 1; partial++) {
+            char c[512], d[512];
+            px_err err;
+            px_err_clear(&err);
+            unsigned flags = GS1_DL_COMPRESS_OTHER | (partial ? GS1_DL_PARTIAL : 0);
+            assert_int_equal(gs1_dl_compress(c, sizeof(c), uris[i], flags, &err), PX_OK);
+            assert_null(strchr(c, '=')); /* every key=value went into the data */
+            assert_int_equal(gs1_dl_decompress(d, sizeof(d), c, &err), PX_OK);
+            if (strcmp(d, uris[i]) != 0)
+                print_error("%s -> %s -> %s\n", uris[i], c, d);
+            assert_string_equal(d, uris[i]);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gs1__edges),
         cmocka_unit_test(test_gs1__hri_escape_round_trip),
         cmocka_unit_test(test_gs1__limits),
+        cmocka_unit_test(test_gs1__dl_compress_round_trip),
+        cmocka_unit_test(test_gs1__dl_compress_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

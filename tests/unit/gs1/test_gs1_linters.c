@@ -44,7 +44,7 @@ static const lint_vec lint_vectors[] = {
     {AT, "4307", "DE", NULL, 0},
     {AT, "4307", "XK", "invalid_country", 0},
     {AT, "3910", "978125", NULL, 0},
-    {AT, "3910", "926125", NULL, 0}, /* VED, added 2026-01 */
+    {AT, "3910", "926125", NULL, 0},               /* VED, added 2026-01 */
     {AT, "3910", "191125", "invalid_currency", 0}, /* HRK, withdrawn */
     /* nonzero / winding (8001: width, length, diameter, direction, splices) */
     {AT, "8001", "01000020000301", NULL, 0},
@@ -161,7 +161,7 @@ static const pair_vec pair_vectors[] = {
     {AT, "(01)09506000134352(3103)000750(3102)007500", "excluded_ai"}, /* ex=310n */
     {AT, "(01)09506000134352(3103)000750(3203)000750", NULL},
     {AT, "(3103)000750", "missing_required_ai"},
-    {AT, "(01)09506000134352(250)X", "missing_required_ai"},  /* req=01,8006 req=21 */
+    {AT, "(01)09506000134352(250)X", "missing_required_ai"}, /* req=01,8006 req=21 */
     {AT, "(01)09506000134352(21)1(250)X", NULL},
     {AT, "(00)106141411234567897(02)09506000134352(37)10", NULL},
     {AT, "(02)09506000134352(37)10", "missing_required_ai"}, /* (37) req=00 req=02,8026 */
