@@ -385,6 +385,28 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
     return PX_OK;
 }
 
+/* The first AI of e that fits none of kd's qualifier sequences and is no permitted attribute,
+ * or NULL when e makes a valid Digital Link with key kd. */
+static const char *dl_misfit(const gs1_ai_def *kd, const gs1_elements *e)
+{
+    const char *alt, *bad = NULL;
+    size_t alen;
+    for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++) {
+        const char *misfit = NULL;
+        for (int i = 0; i < e->count && !misfit; i++) {
+            const char *ai = e->items[i].ai;
+            if (strcmp(ai, kd->ai) != 0 && !alt_has(alt, alen, ai) &&
+                !(gs1_ai_lookup(ai, strlen(ai))->flags & GS1_AI_DL_ATTR))
+                misfit = ai;
+        }
+        if (!misfit)
+            return NULL;
+        if (!bad)
+            bad = misfit;
+    }
+    return bad;
+}
+
 /* Compressed path (GS1 DL compression): ".../KEY/value/<compressed>" (partially) or
  * ".../<compressed>" (fully). Returns the index of the first segment that is not stem. */
 static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char *s,
@@ -415,6 +437,15 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
     for (int i = 0; i < out->count; i++) {
         const gs1_ai_def *d = gs1_ai_lookup(out->items[i].ai, strlen(out->items[i].ai));
         if (d->dlpkey) {
+            /* The compressed data may hold any AI: the rest must be qualifiers of one of the
+             * key's sequences or permitted attributes, as in an uncompressed link. */
+            const char *bad_ai = dl_misfit(d, out);
+            if (bad_ai)
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                                     "AI (%s) is not permitted in a Digital Link with key (%s)",
+                                     bad_ai, d->ai),
+                          base + last->off, last->len);
             *kdp = d;
             *first = start;
             if (parts)
