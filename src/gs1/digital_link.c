@@ -120,12 +120,13 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
                           "a trailing slash",
                           domain);
-    return gs1__dl_format(out, cap, domain, e, err);
+    return gs1__dl_format(out, cap, domain, strlen(domain), e, err);
 }
 
 /* gs1_dl_format on a prefix taken from a parsed Digital Link (its stem is opaque and may hold
  * empty segments, so it is not checked again). */
-px_rc gs1__dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
+px_rc gs1__dl_format(char *out, size_t cap, const char *domain, size_t domain_len,
+                     const gs1_elements *e, px_err *err)
 {
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
@@ -173,7 +174,7 @@ px_rc gs1__dl_format(char *out, size_t cap, const char *domain, const gs1_elemen
 
     gs1__out o;
     gs1__out_init(&o, out, cap);
-    gs1__out_puts(&o, domain);
+    gs1__out_putn(&o, domain, domain_len);
     gs1__out_putc(&o, '/');
     gs1__out_puts(&o, kd->ai);
     gs1__out_putc(&o, '/');

@@ -655,12 +655,7 @@ px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err)
     px_rc rc = gs1__dl_parse_parts(&e, &parts, uri, len, 0, err);
     if (rc != PX_OK)
         return rc;
-    char prefix[GS1_DL_MAX];
-    if (parts.prefix_len >= sizeof(prefix))
-        return px_err_set(err, PX_ETOOBIG, "input_too_long", "Digital Link stem is too long");
-    memcpy(prefix, uri, parts.prefix_len);
-    prefix[parts.prefix_len] = '\0';
-    rc = gs1__dl_format(out, cap, prefix, &e, err);
+    rc = gs1__dl_format(out, cap, uri, parts.prefix_len, &e, err);
     if (rc != PX_OK)
         return rc;
     size_t n = strlen(out);

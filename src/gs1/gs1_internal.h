@@ -70,6 +70,7 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
                               const char *s, size_t len, size_t base, px_err *err);
 unsigned gs1__dl_value_bits(unsigned n);
 /* gs1_dl_format without the domain check, for a prefix cut from a parsed Digital Link. */
-px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, const gs1_elements *e, px_err *err);
+px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, size_t prefix_len,
+                     const gs1_elements *e, px_err *err);
 
 #endif
