@@ -16,8 +16,9 @@
  * The bit string is padded with 0 bits to a multiple of 6 and written in base64url (A–Z a–z
  * 0–9 - _, no '=' padding); a reader stops when 8 or fewer bits are left.
  *
- * packid writes AIs in ascending AI order without optimisation codes (the form the reference
- * feature files expect) and reads every form, optimisation codes and "F" pairs included. A
+ * packid writes AIs in ascending AI order (the form the reference feature files expect), with
+ * GS1_DL_OPTIMISE groups of AIs that have an optimisation code first, and reads every form,
+ * optimisation codes and "F" pairs included. A
  * number is always given back with as many digits as were encoded (leading zeros kept). */
 #include <string.h>
 
@@ -303,10 +304,61 @@ static int get_value(const bits *r, size_t *pos, const gs1_ai_def *d, char *v, s
     return 1;
 }
 
+/* GS1 Digital Link compression's optimisation codes: one two-hex-digit key for a sequence of
+ * AIs whose values follow in that order. */
+static const struct {
+    char code[3];
+    const char *ais;
+} optimisations[] = {
+    {"0A", "01 22"},     {"0B", "01 10"},     {"0C", "01 21"},       {"0D", "01 17"},
+    {"0E", "01 7003"},   {"0F", "01 30"},     {"1A", "01 10 21 17"}, {"1B", "01 15"},
+    {"1C", "01 11"},     {"1D", "01 16"},     {"1E", "01 91"},       {"1F", "01 10 15"},
+    {"2A", "01 3100"},   {"2B", "01 3101"},   {"2C", "01 3102"},     {"2D", "01 3103"},
+    {"2E", "01 3104"},   {"2F", "01 3105"},   {"3A", "01 3200"},     {"3B", "01 3201"},
+    {"3C", "01 3202"},   {"3D", "01 3203"},   {"3E", "01 3204"},     {"3F", "01 3205"},
+    {"9A", "8010 8011"}, {"9B", "8017 8019"}, {"9C", "8018 8019"},   {"9D", "414 254"},
+    {"A0", "01 3920"},   {"A1", "01 3921"},   {"A2", "01 3922"},     {"A3", "01 3923"},
+    {"A4", "01 3924"},   {"A5", "01 3925"},   {"A6", "01 3926"},     {"A7", "01 3927"},
+    {"A8", "01 3928"},   {"A9", "01 3929"},   {"C0", "255 3900"},    {"C1", "255 3901"},
+    {"C2", "255 3902"},  {"C3", "255 3903"},  {"C4", "255 3904"},    {"C5", "255 3905"},
+    {"C6", "255 3906"},  {"C7", "255 3907"},  {"C8", "255 3908"},    {"C9", "255 3909"},
+    {"CA", "255 3940"},  {"CB", "255 3941"},  {"CC", "255 3942"},    {"CD", "255 3943"},
+};
+
 /* ---- encoder --------------------------------------------------------------------------- */
 
+/* Index in optimisations[] of the code that stands for the most AI characters among those
+ * whose AIs are all still unused (the first such code on a tie, as the reference picks), or
+ * -1. */
+static int best_optimisation(const gs1_elements *e, const int *order, const int *used, int n)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (size_t k = 0; k < sizeof(optimisations) / sizeof(optimisations[0]); k++) {
+        size_t chars = 0;
+        int all = 1;
+        for (const char *a = optimisations[k].ais; *a && all;) {
+            size_t alen = strcspn(a, " ");
+            int found = 0;
+            for (int i = 0; i < n && !found; i++)
+                found = !used[i] && strlen(e->items[order[i]].ai) == alen &&
+                        memcmp(e->items[order[i]].ai, a, alen) == 0;
+            all = found;
+            chars += alen;
+            a += alen;
+            if (*a)
+                a++;
+        }
+        if (all && chars > best_len) {
+            best = (int)k;
+            best_len = chars;
+        }
+    }
+    return best;
+}
+
 px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
-                            const gs1__dl_pair *other, int nother, px_err *err)
+                            const gs1__dl_pair *other, int nother, int optimise, px_err *err)
 {
     bits local;
     memset(&local, 0, sizeof(local));
@@ -324,7 +376,32 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
         }
         order[k] = i;
     }
+    /* With optimisation, groups of AIs that have a code go first (best group first), their
+     * values in the group's order; the other AIs follow in ascending order. */
+    int used[GS1_MAX_ELEMENTS] = {0};
+    for (int best; optimise && (best = best_optimisation(e, order, used, n)) >= 0;) {
+        put_key(&local, optimisations[best].code);
+        for (const char *a = optimisations[best].ais; *a;) {
+            size_t alen = strcspn(a, " ");
+            for (int i = 0; i < n; i++) {
+                const gs1_element *it = &e->items[order[i]];
+                if (!used[i] && strlen(it->ai) == alen && memcmp(it->ai, a, alen) == 0) {
+                    used[i] = 1;
+                    if (!put_value(&local, gs1_ai_lookup(it->ai, alen), it->value))
+                        return px_err_set(err, PX_EINVALID, "invalid_value",
+                                          "AI (%s): value does not fit its compression format",
+                                          it->ai);
+                    break;
+                }
+            }
+            a += alen;
+            if (*a)
+                a++;
+        }
+    }
     for (int k = 0; k < n; k++) {
+        if (used[k])
+            continue;
         const gs1_element *it = &e->items[order[k]];
         const gs1_ai_def *d = gs1_ai_lookup(it->ai, strlen(it->ai));
         put_key(&local, it->ai);
@@ -382,27 +459,6 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
 }
 
 /* ---- decoder --------------------------------------------------------------------------- */
-
-/* GS1 Digital Link compression's optimisation codes: one two-hex-digit key for a sequence of
- * AIs whose values follow in that order. */
-static const struct {
-    char code[3];
-    const char *ais;
-} optimisations[] = {
-    {"0A", "01 22"},     {"0B", "01 10"},     {"0C", "01 21"},       {"0D", "01 17"},
-    {"0E", "01 7003"},   {"0F", "01 30"},     {"1A", "01 10 21 17"}, {"1B", "01 15"},
-    {"1C", "01 11"},     {"1D", "01 16"},     {"1E", "01 91"},       {"1F", "01 10 15"},
-    {"2A", "01 3100"},   {"2B", "01 3101"},   {"2C", "01 3102"},     {"2D", "01 3103"},
-    {"2E", "01 3104"},   {"2F", "01 3105"},   {"3A", "01 3200"},     {"3B", "01 3201"},
-    {"3C", "01 3202"},   {"3D", "01 3203"},   {"3E", "01 3204"},     {"3F", "01 3205"},
-    {"9A", "8010 8011"}, {"9B", "8017 8019"}, {"9C", "8018 8019"},   {"9D", "414 254"},
-    {"A0", "01 3920"},   {"A1", "01 3921"},   {"A2", "01 3922"},     {"A3", "01 3923"},
-    {"A4", "01 3924"},   {"A5", "01 3925"},   {"A6", "01 3926"},     {"A7", "01 3927"},
-    {"A8", "01 3928"},   {"A9", "01 3929"},   {"C0", "255 3900"},    {"C1", "255 3901"},
-    {"C2", "255 3902"},  {"C3", "255 3903"},  {"C4", "255 3904"},    {"C5", "255 3905"},
-    {"C6", "255 3906"},  {"C7", "255 3907"},  {"C8", "255 3908"},    {"C9", "255 3909"},
-    {"CA", "255 3940"},  {"CB", "255 3941"},  {"CC", "255 3942"},    {"CD", "255 3943"},
-};
 
 /* The length of the AIs that start with these two digits (GS1 AIs are prefix-free and their
  * length follows from the first two digits), or 0. */
@@ -612,7 +668,7 @@ static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
         if (rest)
             gs1__out_putc(o, '/');
     }
-    rc = gs1__dl_compress_data(o, e, skip, other, inner, err);
+    rc = gs1__dl_compress_data(o, e, skip, other, inner, (flags & GS1_DL_OPTIMISE) != 0, err);
     if (rc != PX_OK)
         return rc;
     put_pairs(o, other, nother, 0, (flags & GS1_DL_COMPRESS_OTHER) != 0);

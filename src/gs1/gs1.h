@@ -111,6 +111,7 @@ px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err);
 /* Compressed Digital Link (GS1 Digital Link compression). Flags: */
 #define GS1_DL_PARTIAL 0x1u        /* primary key and its value stay uncompressed */
 #define GS1_DL_COMPRESS_OTHER 0x2u /* non-GS1 query parameters go into the compressed data */
+#define GS1_DL_OPTIMISE 0x4u       /* use optimisation codes for groups such as (01)(10)(21)(17) */
 /* Elements -> compressed Digital Link on domain (as gs1_dl_format; NULL or "" = canonical). */
 px_rc gs1_dl_compress_elements(char *out, size_t cap, const char *domain, const gs1_elements *e,
                                unsigned flags, px_err *err);

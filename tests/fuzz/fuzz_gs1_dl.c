@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_must(gs1_dl_format(out, sizeof(out), NULL, &a, &err), &err, "dl format", in);
     fuzz_must(gs1_dl_parse(&b, out, &err), &err, "dl reparse", out);
     fuzz_same_set(&a, &b, "Digital Link", out); /* a compressed input is in AI order */
-    static const unsigned modes[] = {0, GS1_DL_PARTIAL};
+    static const unsigned modes[] = {0, GS1_DL_PARTIAL, GS1_DL_OPTIMISE,
+                                     GS1_DL_PARTIAL | GS1_DL_OPTIMISE};
     for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
         fuzz_must(gs1_dl_compress_elements(out, sizeof(out), NULL, &a, modes[m], &err), &err,
                   "dl compress", in);

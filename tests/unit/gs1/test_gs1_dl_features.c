@@ -350,8 +350,8 @@ static verdict run_step(run_state *st, const step *sp, cells *table, int ntable,
         return V_PASS;
     }
     if (strcmp(t, "optimisation") == 0) {
-        st->skip = "optimisation codes on output (packid writes AIs one by one)";
-        return V_SKIP;
+        st->flags |= GS1_DL_OPTIMISE;
+        return V_PASS;
     }
     /* --- When: the operation --- */
     if (strstr(t, "short names") || strstr(t, "short text")) {

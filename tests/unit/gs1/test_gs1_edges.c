@@ -160,10 +160,14 @@ static void test_gs1__dl_compress_round_trip(void **state)
         "(8013)1987654Ad4X4bL5ttr2310c2K",
         "(414)0614141073467(254)0",
         "(00)106141411234567897(4330)001230-",
+        "(01)09506000134352(10)L1(21)S1(17)261231(15)261130", /* code 1A, then (15) */
+        "(8017)106141411234567897(8019)12",                   /* code 9B */
+        "(255)0614141000005(3902)1234",                       /* code C2 */
     };
-    static const unsigned modes[] = {0, GS1_DL_PARTIAL};
+    static const unsigned modes[] = {0, GS1_DL_PARTIAL, GS1_DL_OPTIMISE,
+                                     GS1_DL_PARTIAL | GS1_DL_OPTIMISE};
     for (size_t i = 0; i < sizeof(hri) / sizeof(hri[0]); i++)
-        for (size_t m = 0; m < 2; m++) {
+        for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
             gs1_elements e, back;
             px_err err;
             px_err_clear(&err);
@@ -187,6 +191,23 @@ static void test_gs1__dl_compress_round_trip(void **state)
                 assert_true(found);
             }
         }
+}
+
+/* GS1_DL_OPTIMISE writes the optimisation code: (01)(10)(21)(17) is "1A" (bits 0001 1010,
+ * so the data starts with 'G'); without it the data starts with the key (01), 'A'. */
+static void test_gs1__dl_compress_optimise(void **state)
+{
+    (void)state;
+    gs1_elements e;
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(gs1_parse(&e, "(01)09506000134352(10)L1(21)S1(17)261231", &err), PX_OK);
+    char dl[256];
+    assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, GS1_DL_OPTIMISE, &err),
+                     PX_OK);
+    assert_true(strncmp(dl, "https://id.gs1.org/G", 20) == 0);
+    assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, 0, &err), PX_OK);
+    assert_true(strncmp(dl, "https://id.gs1.org/A", 20) == 0);
 }
 
 /* Non-GS1 query parameters compressed into the data come back as they were written (escapes
@@ -222,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_gs1__limits),
         cmocka_unit_test(test_gs1__dl_compress_round_trip),
         cmocka_unit_test(test_gs1__dl_compress_other),
+        cmocka_unit_test(test_gs1__dl_compress_optimise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
