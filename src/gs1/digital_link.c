@@ -427,12 +427,17 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
         }
     }
     gs1__dl_pair *other = parts ? parts->other + parts->nother : NULL;
-    int nother = 0;
+    int nother = 0, before = out->count;
     px_rc rc =
         gs1__dl_decompress_data(out, other, &nother, parts ? GS1__DL_MAX_OTHER - parts->nother : 0,
                                 s + last->off, last->len, base + last->off, err);
     if (rc != PX_OK)
         return rc;
+    if (out->count == before && nother == 0)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_compressed_dl",
+                             "compressed Digital Link: the segment holds no data"),
+                  base + last->off, last->len);
     if (parts)
         parts->nother += nother;
     for (int i = 0; i < out->count; i++) {
@@ -551,15 +556,24 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
         /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
          * Digital Link may take; when that fails too, the uncompressed error stands. */
         px_err first_err;
+        memset(&first_err, 0, sizeof(first_err));
         if (err)
             first_err = *err;
         memset(out, 0, sizeof(*out));
-        if (path_compressed(out, parts, s, segs, nseg, base, &kd, &key, err) != PX_OK) {
+        px_rc crc = path_compressed(out, parts, s, segs, nseg, base, &kd, &key, err);
+        if (crc != PX_OK) {
             memset(out, 0, sizeof(*out));
-            if (err)
-                *err = first_err;
             if (parts)
                 parts->compressed = 0;
+            /* Report what the link most likely is: compressed data that decoded but holds a
+             * bad value keeps its own error; otherwise the uncompressed reading's error. */
+            int decoded = err && strcmp(err->code, "invalid_compressed_dl") != 0;
+            int structural = strcmp(first_err.code, "no_dl_key") == 0 ||
+                             strcmp(first_err.code, "unknown_ai") == 0;
+            if (decoded && structural)
+                return crc;
+            if (err)
+                *err = first_err;
             return rc;
         }
         compatible = 0; /* qualifiers of a compressed path are not checked against the query */

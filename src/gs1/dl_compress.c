@@ -587,7 +587,9 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
             p.has_value = 1;
             if (!p.vlen && vl)
                 return bad(err, base, len, "compressed query value too long once escaped");
-            if (other && *nother < max_other)
+            if (!other)
+                (*nother)++; /* counted only: the caller keeps no pairs */
+            else if (*nother < max_other)
                 other[(*nother)++] = p;
         } else {
             size_t k = 0;

@@ -65,7 +65,8 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
  * order (optimise: optimisation-code groups first), then the pairs, as base64url into o. */
 px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
                             const gs1__dl_pair *other, int nother, int optimise, px_err *err);
-/* Appends the elements (validated values) and "F" pairs of one compressed segment. */
+/* Appends the elements (validated values) and "F" pairs of one compressed segment (other
+ * NULL: the pairs are only counted in *nother). */
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err);
 unsigned gs1__dl_value_bits(unsigned n);

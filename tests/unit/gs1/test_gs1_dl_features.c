@@ -47,35 +47,47 @@ static const char *const files[] = {
  * substitution) and each with its reason. packid must answer differently for each; the test
  * fails when one starts to pass, so the list cannot go stale silently. */
 static const struct {
-    const char *text, *reason;
+    const char *text;
+    const char *code; /* packid's error code for it; NULL: packid answers, differently */
+    const char *reason;
 } divergences[] = {
-    {"054123450000130201", "(8006) piece 02 of total 01: the dictionary's pieceoftotal linter "
-                           "refuses it"},
-    {"7004=3", "(7004) req=01+10 in the dictionary; the link has no (10)"},
-    {"I1j3FSNWcOGeFywaR5CZmSmWQ9a1EOwA",
-     "(235) without (01) (req=01); the library drops (235) silently"},
-    {":443/", "packid keeps an explicit default port; the library drops :443"},
-    {"/410/", "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"/411/", "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"/412/", "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"/413/", "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"/415/", "(415) req=8020 in the dictionary"},
-    {"/416/", "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"QQSaVjC_dA", "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"QRSaVjC_dA", "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"QSSaVjC_dA", "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"QTSaVjC_dA", "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"QVSaVjC_dA", "(415) req=8020 in the dictionary"},
-    {"QWSaVjC_dA", "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(410)", "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(411)", "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(412)", "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(413)", "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(415)", "(415) req=8020 in the dictionary"},
-    {"(416)", "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
-    {"(37)24", "(37) req=00 req=02,8026 in the dictionary; the data has no (00)"},
-    {"]C1(01)", "a symbology identifier announces scan data, which never has brackets"},
-    {"/ABC123/\"", "packid refuses a trailing \"/\" in a Digital Link path (DOMAIN.md §4.1)"},
+    {"054123450000130201", "invalid_value",
+     "(8006) piece 02 of total 01: the dictionary's pieceoftotal linter "
+     "refuses it"},
+    {"7004=3", "missing_required_ai", "(7004) req=01+10 in the dictionary; the link has no (10)"},
+    {"I1j3FSNWcOGeFywaR5CZmSmWQ9a1EOwA", "not_dl_attribute",
+     "the data holds (235), a qualifier of (01) only, beside key (253); the library drops (235) "
+     "silently"},
+    {":443/", NULL, "packid keeps an explicit default port; the library drops :443"},
+    {"/410/", "no_dl_key", "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"/411/", "no_dl_key", "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"/412/", "no_dl_key", "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"/413/", "no_dl_key", "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"/415/", "missing_required_ai", "(415) req=8020 in the dictionary"},
+    {"/416/", "no_dl_key", "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"QQSaVjC_dA", "no_dl_key",
+     "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"QRSaVjC_dA", "no_dl_key",
+     "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"QSSaVjC_dA", "no_dl_key",
+     "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"QTSaVjC_dA", "no_dl_key",
+     "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"QVSaVjC_dA", "missing_required_ai", "(415) req=8020 in the dictionary"},
+    {"QWSaVjC_dA", "no_dl_key",
+     "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(410)", "no_dl_key", "(410) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(411)", "no_dl_key", "(411) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(412)", "no_dl_key", "(412) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(413)", "no_dl_key", "(413) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(415)", "missing_required_ai", "(415) req=8020 in the dictionary"},
+    {"(416)", "no_dl_key", "(416) is no Digital Link primary key in the 2026-01-27 dictionary"},
+    {"(37)24", "missing_required_ai",
+     "(37) req=00 req=02,8026 in the dictionary; the data has no (00)"},
+    {"]C1(01)", "invalid_ai",
+     "a symbology identifier announces scan data, which never has brackets"},
+    {"/ABC123/\"", "invalid_path",
+     "packid refuses a trailing \"/\" in a Digital Link path (DOMAIN.md §4.1)"},
 };
 
 /* ---- reading a feature file ---------------------------------------------------------- */
@@ -600,9 +612,15 @@ static void run_case(const char *file, int nlines, int first, int last, int exam
     if (v == V_SKIP) {
         tot->skip++;
     } else if (listed >= 0) {
+        const char *code = divergences[listed].code;
         if (v == V_PASS) {
             print_error("%s:%d: listed as a divergence (%s) but passes now\n", file, case_line,
                         divergences[listed].reason);
+            tot->fail++;
+        } else if (code && (st.rc == PX_OK || strcmp(st.err.code, code) != 0)) {
+            print_error("%s:%d: divergence (%s) expects packid's %s, got %s (%s)\n", file,
+                        case_line, divergences[listed].reason, code,
+                        st.rc == PX_OK ? "no error" : st.err.code, why);
             tot->fail++;
         } else {
             tot->diverge++;

@@ -40,8 +40,11 @@ static const edge_vec edges[] = {
     {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, "(01)09506000134352"},
     {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0, "(01)09506000134352(17)261231"},
     /* compressed data holding an AI the key cannot carry (found by fuzz_gs1_dl) */
-    {AT, "https://example.com/8010/0636--/QUSaVjC_dHBAVlCrg", "no_dl_key", -1, NULL},
-    {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "unknown_ai", -1, NULL},
+    {AT, "https://example.com/8010/0636--/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352/EEarwSM", NULL, 0, "(01)09506000134352(10)ABC123"},
+    {AT, "https://id.gs1.org/gAYMBI_bNGwJk", "invalid_value", -1, NULL}, /* (8006) piece 2 of 1 */
+    {AT, "https://id.gs1.org/x", "no_dl_key", -1, NULL},                 /* decodes to nothing */
+    {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
     /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
     {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
     {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, NULL},
