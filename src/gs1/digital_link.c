@@ -109,6 +109,21 @@ static int valid_domain(const char *d)
     return authority_ok(host, strcspn(host, "/"));
 }
 
+static const char *dl_misfit(const gs1_ai_def *kd, const gs1_elements *e);
+
+/* The first primary key whose qualifiers and attributes fit the other AIs; when none fits, the
+ * first primary key (its misfit is reported by the caller); -1 when there is none. */
+int gs1__dl_key_index(const gs1_elements *e)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < e->count; i++) {
+            const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
+            if (d->dlpkey && (pass == 1 || !dl_misfit(d, e)))
+                return i;
+        }
+    return -1;
+}
+
 /* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
  * in the data in the prescribed order, then every other AI as a query attribute. */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
@@ -131,13 +146,9 @@ px_rc gs1__dl_format(char *out, size_t cap, const char *domain, size_t domain_le
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
         return rc;
-    int key = -1;
-    const gs1_ai_def *kd = NULL;
-    for (int i = 0; i < e->count && key < 0; i++) {
-        kd = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
-        if (kd->dlpkey)
-            key = i;
-    }
+    int key = gs1__dl_key_index(e);
+    const gs1_ai_def *kd =
+        key < 0 ? NULL : gs1_ai_lookup(e->items[key].ai, strlen(e->items[key].ai));
     if (key < 0)
         return px_err_set(err, PX_EINVALID, "no_dl_key",
                           "no GS1 Digital Link primary key in the data");
@@ -440,18 +451,21 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
                   base + last->off, last->len);
     if (parts)
         parts->nother += nother;
+    /* The compressed data may hold any AI in any order: the key is the first primary key
+     * (the path's one when partially compressed) whose qualifier sequences and the permitted
+     * attributes hold every other AI, as in an uncompressed link. */
+    const gs1_ai_def *first_key = NULL;
+    const char *bad_ai = NULL;
     for (int i = 0; i < out->count; i++) {
         const gs1_ai_def *d = gs1_ai_lookup(out->items[i].ai, strlen(out->items[i].ai));
-        if (d->dlpkey) {
-            /* The compressed data may hold any AI: the rest must be qualifiers of one of the
-             * key's sequences or permitted attributes, as in an uncompressed link. */
-            const char *bad_ai = dl_misfit(d, out);
-            if (bad_ai)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "not_dl_attribute",
-                                     "AI (%s) is not permitted in a Digital Link with key (%s)",
-                                     bad_ai, d->ai),
-                          base + last->off, last->len);
+        if (d->dlpkey && (start == nseg - 1 || i == before - 1)) {
+            const char *misfit = dl_misfit(d, out);
+            if (!first_key) {
+                first_key = d;
+                bad_ai = misfit;
+            }
+            if (misfit)
+                continue;
             *kdp = d;
             *first = start;
             if (parts)
@@ -459,6 +473,12 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
             return PX_OK;
         }
     }
+    if (first_key)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                             "AI (%s) is not permitted in a Digital Link with key (%s)", bad_ai,
+                             first_key->ai),
+                  base + last->off, last->len);
     return at(err,
               px_err_set(err, PX_EINVALID, "no_dl_key",
                          "no GS1 Digital Link primary key in the compressed data"),

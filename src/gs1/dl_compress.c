@@ -645,10 +645,7 @@ static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
         return rc;
-    int key = -1;
-    for (int i = 0; i < e->count && key < 0; i++)
-        if (gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai))->dlpkey)
-            key = i;
+    int key = gs1__dl_key_index(e); /* the key gs1_dl_format would choose */
     if (key < 0)
         return px_err_set(err, PX_EINVALID, "no_dl_key",
                           "no GS1 Digital Link primary key in the data");

@@ -70,6 +70,8 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err);
 unsigned gs1__dl_value_bits(unsigned n);
+/* Index of the element that is the Digital Link primary key of e (digital_link.c), or -1. */
+int gs1__dl_key_index(const gs1_elements *e);
 /* gs1_dl_format without the domain check, for a prefix cut from a parsed Digital Link. */
 px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, size_t prefix_len,
                      const gs1_elements *e, px_err *err);
