@@ -44,6 +44,10 @@ static const edge_vec edges[] = {
     {AT, "https://id.gs1.org/01/09506000134352/EEarwSM", NULL, 0, "(01)09506000134352(10)ABC123"},
     {AT, "https://id.gs1.org/gAYMBI_bNGwJk", "invalid_value", -1, NULL}, /* (8006) piece 2 of 1 */
     {AT, "https://id.gs1.org/x", "no_dl_key", -1, NULL},                 /* decodes to nothing */
+    /* the key is the primary key the other AIs fit: (414) with (7040), (01) as an attribute
+     * (found by fuzz_gs1_dl) */
+    {AT, "https://id.gs1.org/AVPe1LE7_GIEoVcIKJNKxhfujggKh7w", NULL, 0,
+     "(01)46108258115070(3102)330424(414)5060917510004(7040)51EF"},
     {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
     /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
     {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
