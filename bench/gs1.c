@@ -1,4 +1,4 @@
-/* GS1 parsing micro-benchmark (issue 18): gs1_parse on the inputs a pharmacy or wholesaler scans
+/* GS1 parsing micro-benchmark: gs1_parse on the inputs a pharmacy or wholesaler scans
  * — GS1 DataMatrix scan data, bracketed HRI, a Digital Link, and an element string with AIs
  * from outside the pharma set (full dictionary table, every linter) — in nanoseconds per
  * parse, against a bare pass over the same bytes (strlen + a GS count) as the raw floor.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# GS1 parsing micro-benchmark (issue 18): ns per gs1_parse for scan data, HRI, Digital Link and
+# GS1 parsing micro-benchmark: ns per gs1_parse for scan data, HRI, Digital Link and
 # a wide element string, against a bare pass over the same bytes. Release build, no sanitizers.
 #   bench/gs1.sh [N] [BUILD_DIR]      defaults: 200000, build-bench-gs1
-# Bar (issue 18): every input parses in microseconds (parse_ns well under 10000).
+# Bar: every input parses in microseconds (parse_ns well under 10000).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 n=${1:-200000}

@@ -66,7 +66,7 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
         return PX_EINVALID;
     }
     /* Bracketed HRI starts with "(" — spaces before it are not skipped but reported by the HRI
-     * parser (issue 18: spaces are never silently dropped). */
+     * parser: spaces are never silently dropped. */
     size_t lead = 0;
     while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
         lead++;

@@ -1,6 +1,6 @@
 /* GS1 Digital Link: gs1_dl_parse -> gs1_dl_format (canonical) -> gs1_dl_parse, and through the
  * compressed forms: gs1_dl_compress_elements (fully, partially) -> gs1_dl_parse, and
- * gs1_dl_decompress of the input -> gs1_dl_parse (issue 18). */
+ * gs1_dl_decompress of the input -> gs1_dl_parse. */
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* The edge under hostile clients, over raw sockets (issue 12, docs/api.md "The HTTP
+/* The edge under hostile clients, over raw sockets (docs/api.md "The HTTP
  * edge"): strict HTTP framing and header values before authentication, the body budget and
  * the idle timeout inside a body, and regulator endpoints that point inside the network.
  * Every refused request is shown to change nothing. */

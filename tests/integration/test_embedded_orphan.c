@@ -1,4 +1,4 @@
-/* The embedded cluster after a crash (issue 12): a `packid serve` killed with SIGKILL cannot
+/* The embedded cluster after a crash: a `packid serve` killed with SIGKILL cannot
  * stop the cluster it started. The next `packid serve` in the same data folder takes it over
  * and stops it at its own clean stop; `packid db stop` stops it too. A cluster started on
  * purpose with `packid db start` is never taken over. REQ-EDGE-5. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates src/gs1/ai_table_gen.c from the dictionary and compares it with the committed file
-# (issue 18): fails with the diff when a dictionary release or a generator change was not
+#: fails with the diff when a dictionary release or a generator change was not
 # regenerated and committed. Usage: check_generated.sh SOURCE_DIR DICTIONARY
 set -eu
 src=$1

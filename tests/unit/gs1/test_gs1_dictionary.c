@@ -258,7 +258,7 @@ static void test_gs1__dictionary_agrees(void **state)
     assert_int_equal(failures, 0);
 }
 
-/* Issue 3: the table covers at least these AIs; issue 18: and these of the wider dictionary. */
+/* The table covers at least the pharma AIs and these of the wider dictionary. */
 static void test_gs1__table_coverage(void **state)
 {
     (void)state;

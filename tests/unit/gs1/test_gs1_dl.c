@@ -109,7 +109,7 @@ static const parse_vec parse_vectors[] = {
     {AT, "https://id.gs1.org/gtin/09506000134352", NULL, "no_dl_key", 18},
     {AT, "https://id.gs1.org/10/ABC", NULL, "no_dl_key", 18},
     /* DOMAIN.md §1.2 [V: gs1-syntax-engine test_dl_parseDLuri]: a GTIN-8/12/13 in a Digital
-     * Link is padded to 14 digits (issue 18: the Solidsoft feature files agree) */
+     * Link is padded to 14 digits (the Solidsoft feature files agree) */
     {AT, "https://id.gs1.org/01/9506000134352", "(01)09506000134352", NULL, 0},
     {AT, "https://id.gs1.org/01/416000336108", "(01)00416000336108", NULL, 0},
     {AT, "https://id.gs1.org/01/02345673", "(01)00000002345673", NULL, 0},

@@ -1,4 +1,4 @@
-/* Issue 18, outside oracle: the Gherkin feature files of Solidsoft's GS1 Digital Link library
+/* Outside oracle: the Gherkin feature files of Solidsoft's GS1 Digital Link library
  * (../shared/reference/digital-link/solidsoft-gs1digitallinklib/Tests/Features/, read at test
  * time) run as table tests against packid. Every example row is one case and a failure names
  * its file:line.

@@ -1,4 +1,4 @@
-/* Issue 18 edges: the cases where packid and GS1's reference engine disagreed, each as data. */
+/* Edges: the cases where packid and GS1's reference engine disagreed, each as data. */
 #include <stdlib.h>
 
 #include "gs1_test.h"

@@ -1,4 +1,4 @@
-/* Issue 18: every linter the Barcode Syntax Dictionary names, applied through the AI that
+/* Every linter the Barcode Syntax Dictionary names, applied through the AI that
  * carries it, and the pairing rules of AIs beyond the pharma set. Expected values come from the
  * standards (GenSpecs examples, ISO code lists, the IBAN standard's example), not from packid. */
 #include "gs1_test.h"
