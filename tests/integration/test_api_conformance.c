@@ -219,6 +219,8 @@ static void products_and_settings(fixture *f)
     expect(f, "GET", path, f->mah_key, NULL, 200);
     expect(f, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 409);
     expect(f, "GET", "/v1/products/04012345999993/serial-settings", f->mah_key, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
+    expect(f, "GET", path, f->mah_key, NULL, 200); /* now with its serial settings */
 }
 
 static void partners(fixture *f, char *partnership_id)
