@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,6 +149,9 @@ void px_test_server_start(px_test_env *env)
         /* Every line is also kept in the data folder's server.log (tests read the log). */
         char path[320];
         snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+        /* With PACKID_DATABASE_URL the server makes no data folder of its own. */
+        if (mkdir(env->data_dir, 0700) != 0 && errno != EEXIST)
+            fprintf(stderr, "cannot create %s: %s\n", env->data_dir, strerror(errno));
         FILE *log = fopen(path, "a");
         while (fgets(line, sizeof(line), f)) {
             if (log) {
@@ -196,6 +200,10 @@ void px_test_teardown(px_test_env *env)
 {
     int st = px_test_server_stop(env);
     px_test_db_drop(env);
+    char log[320];
+    snprintf(log, sizeof(log), "%s/server.log", env->data_dir);
+    unlink(log);
+    rmdir(env->data_dir); /* the folder server_start made for the log; kept when not empty */
     /* A sanitizer report makes the server exit non-zero: that fails the test. */
     assert_int_equal(st, 0);
 }
@@ -563,16 +571,23 @@ json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
     return j;
 }
 
+char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
+                              const char *serials_json, int partial)
+{
+    size_t cap = strlen(serials_json) + 256;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    snprintf(b, cap,
+             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
+             "\"expiry_date\":\"%s\",\"serials\":%s%s}",
+             gtin, batch, expiry, serials_json, partial ? ",\"partial\":true" : "");
+    return b;
+}
+
 void px_test_commission(px_test_env *env, const char *key, const char *gtin, const char *batch,
                         const char *expiry, const char *serials_json)
 {
-    size_t cap = strlen(serials_json) + 256;
-    char *body = malloc(cap);
-    assert_non_null(body);
-    snprintf(body, cap,
-             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
-             "\"expiry_date\":\"%s\",\"serials\":%s}",
-             gtin, batch, expiry, serials_json);
+    char *body = px_test_commission_body(gtin, batch, expiry, serials_json, 0);
     px_test_expect(env, "POST", "/v1/commissions", key, body, 200, NULL);
     free(body);
 }
@@ -587,27 +602,34 @@ void px_test_serials(char *out, size_t cap, const char *prefix, int from, int n)
     snprintf(out + o, cap - o, "]");
 }
 
-void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *count_sql)
+void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *const *counted)
 {
     s->env = env;
-    s->count_sql = count_sql;
-    px_sql_text(env, count_sql, s->before, sizeof(s->before));
+    size_t o = (size_t)snprintf(s->sql, sizeof(s->sql), "SELECT concat_ws(','");
+    for (int i = 0; counted[i]; i++) {
+        int whole = strncmp(counted[i], "SELECT ", 7) == 0;
+        o += (size_t)snprintf(s->sql + o, sizeof(s->sql) - o, ", (%s%s)",
+                              whole ? "" : "SELECT count(*) FROM ", counted[i]);
+        assert_true(o + 2 < sizeof(s->sql));
+    }
+    snprintf(s->sql + o, sizeof(s->sql) - o, ")");
+    px_sql_text(env, s->sql, s->before, sizeof(s->before));
 }
 
-void px_test_rows_same(px_test_rows *s, const char *what)
+void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, int line)
 {
     char after[sizeof(s->before)];
-    px_sql_text(s->env, s->count_sql, after, sizeof(after));
+    px_sql_text(s->env, s->sql, after, sizeof(after));
     if (strcmp(s->before, after) != 0)
-        fail_msg("%s changed rows: %s -> %s", what, s->before, after);
+        fail_msg("%s:%d: %s changed rows: %s -> %s", file, line, what, s->before, after);
 }
 
-void px_test_refused(px_test_env *env, const char *count_sql, const char *method, const char *path,
-                     const char *key, const char *body, const char *const *headers, long status,
-                     const char *code)
+void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
+                     const char *path, const char *key, const char *body,
+                     const char *const *headers, long status, const char *code)
 {
     px_test_rows rows;
-    px_test_rows_begin(&rows, env, count_sql);
+    px_test_rows_begin(&rows, env, counted);
     json_decref(px_http_expect(env, method, path, key, body, headers, status, code));
     char what[256];
     snprintf(what, sizeof(what), "%s %s", method, path);

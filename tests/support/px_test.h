@@ -134,26 +134,34 @@ void px_test_product(px_test_env *env, const char *key, const char *gtin, const 
  * the answer (the caller json_decref()s). */
 json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
                         const char *gtins_json, char *org_out, char *key_out);
-/* POST /v1/commissions (200) by key: serials_json (a JSON array) of gtin into batch. */
+/* The body of POST /v1/commissions: serials_json (a JSON array) of gtin into batch, with
+ * "partial":true when partial (malloc'd; the caller frees). */
+char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
+                              const char *serials_json, int partial);
+/* POST /v1/commissions (200) by key of that body (not partial). */
 void px_test_commission(px_test_env *env, const char *key, const char *gtin, const char *batch,
                         const char *expiry, const char *serials_json);
 /* The JSON array ["<prefix><from>", …] of n serials into out. */
 void px_test_serials(char *out, size_t cap, const char *prefix, int from, int n);
 
-/* "Nothing changed": count_sql yields one text value (row counts joined); px_test_rows_begin
- * keeps it, px_test_rows_same fails the test (naming what) when it is not the same again. */
+/* "Nothing changed": the row counts of the tables a request may change. counted lists
+ * (NULL-terminated) what to count: "table [WHERE …]" is counted with count(*), an item that
+ * starts with "SELECT " is taken as it stands (one number). px_test_rows_begin keeps the
+ * counts, px_test_rows_same fails the test (naming what and the calling line) when they are not the
+ * same again. */
 typedef struct px_test_rows {
     px_test_env *env;
-    const char *count_sql;
+    char sql[2048];
     char before[512];
 } px_test_rows;
-void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *count_sql);
-void px_test_rows_same(px_test_rows *s, const char *what);
+void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *const *counted);
+void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, int line);
+#define px_test_rows_same(s, what) px_test_rows_same_at((s), (what), __FILE__, __LINE__)
 /* Expects status and error code of the request (headers as px_http), and that the rows
- * count_sql counts are the same after it. */
-void px_test_refused(px_test_env *env, const char *count_sql, const char *method, const char *path,
-                     const char *key, const char *body, const char *const *headers, long status,
-                     const char *code);
+ * counted are the same after it. */
+void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
+                     const char *path, const char *key, const char *body,
+                     const char *const *headers, long status, const char *code);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
