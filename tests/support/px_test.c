@@ -513,6 +513,14 @@ void *px_test_fixture_new(size_t size)
     return env;
 }
 
+int px_test_fixture_setup(void **state)
+{
+    px_test_env *env = px_test_fixture_new(sizeof(*env));
+    *state = env; /* teardown runs even when the start fails */
+    px_test_server_start(env);
+    return 0;
+}
+
 json_t *px_test_call(px_test_env *env, const char *method, const char *path, const char *key,
                      const char *body, long want)
 {
@@ -634,6 +642,14 @@ void px_test_refused(px_test_env *env, const char *const *counted, const char *m
     char what[256];
     snprintf(what, sizeof(what), "%s %s", method, path);
     px_test_rows_same(&rows, what);
+}
+
+int px_test_next_page(json_t *page, const char *base, char *path, size_t cap)
+{
+    if (!json_is_true(json_object_get(page, "has_next_page")))
+        return 0;
+    snprintf(path, cap, "%s&after=%s", base, px_test_str(page, "next_cursor"));
+    return 1;
 }
 
 long long px_count_of(px_test_env *env, const char *fmt, ...)

@@ -103,6 +103,9 @@ void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap);
  * 6.7.2.1: a pointer to a struct is a pointer to its first member): px_test_teardown (a
  * server that exits non-zero fails the test), then free. */
 int px_test_fixture_teardown(void **state);
+/* A cmocka group setup for tests that need nothing but a server on a fresh database: the
+ * state is a px_test_env (px_test_fixture_teardown ends it). */
+int px_test_fixture_setup(void **state);
 /* A fixture whose first member is a px_test_env: calloc'd, with a fresh database. The caller
  * adds its px_test_setenv()s and calls px_test_server_start(). */
 void *px_test_fixture_new(size_t size);
@@ -162,6 +165,10 @@ void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, i
 void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
                      const char *path, const char *key, const char *body,
                      const char *const *headers, long status, const char *code);
+
+/* After page (an answer of a cursor-paged list, docs/api.md): when it has_next_page, the
+ * path of the next one (base, then &after=<next_cursor>) into path and 1; else 0. */
+int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
