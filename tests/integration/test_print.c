@@ -526,14 +526,7 @@ static void test_print__export_allocation_with_run_batch(void **state)
 static json_t *print_job(fixture *f, const char *key, const char *body, long status,
                          const char *code)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/print-jobs", key, body, NULL);
-    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("POST /v1/print-jobs %s: got %ld %s, want %ld %s", body, r.status, r.body, status,
-                 code ? code : "");
-    json_t *o = json_incref(r.json);
-    px_http_resp_free(&r);
-    return o;
+    return px_http_expect(&f->env, "POST", "/v1/print-jobs", key, body, NULL, status, code);
 }
 
 static long long printed(fixture *f, const char *serial)
@@ -670,34 +663,42 @@ static void test_print__missing_values_refused(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "expiry")), "261115");
     json_decref(j);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"NOPE\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          404, "not_found"));
-    json_decref(print_job(f, f->cmo2_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"x\"}",
-                          404, "not_found"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER~9\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L\\u0001\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->mah2_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"x\"}",
-                          404, "product_not_found"));
+    const char *cmo = f->cmo_key, *cmo2 = f->cmo2_key, *mah2 = f->mah2_key;
+    const struct {
+        const char *key, *body;
+        long status;
+        const char *code;
+    } refused[] = {
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\", \"NOPE\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         404, "not_found"},
+        {cmo2,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",
+         404, "not_found"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\", \"SER0009\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER~9\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L\\u0001\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo, "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], \"line\": \"L3\"}", 422,
+         "validation_error"},
+        {mah2,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",
+         404, "product_not_found"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        json_decref(
+            print_job(f, refused[i].key, refused[i].body, refused[i].status, refused[i].code));
     assert_int_equal(printed(f, "SER0009"), 0);
 }
 

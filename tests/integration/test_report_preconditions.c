@@ -133,6 +133,20 @@ static const char *report_of(json_t *j, char out[40])
     return out;
 }
 
+/* Commissions batch (serials prefix1..n), releases it to DE with a receiver that fails the
+ * first fail_first tries, and waits until its report (id) is in state. */
+static void release_until(fixture *f, const char *batch, const char *prefix, int n, int fail_first,
+                          const char *state, char id[40])
+{
+    commission(f, batch, prefix, n);
+    px_receiver_reset(&f->rv, fail_first, 0);
+    char body[128];
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"DE\"}",
+             batch);
+    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201), id);
+    json_decref(px_test_wait_report(&f->env, f->mah_key, id, state, 50));
+}
+
 static void test_report_preconditions__named_then_repaired(void **state)
 {
     fixture *f = *state;
@@ -178,13 +192,8 @@ static void test_report_preconditions__named_then_repaired(void **state)
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\"}",
             "missing_read_point");
     /* A batch commissioned after the repair is released, reported and delivered. */
-    commission(f, "P-2", "PB", 3);
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                           "{\"gtin\":\"" GTIN "\",\"batch\":\"P-2\",\"market\":\"DE\"}", 201),
-              id);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+    release_until(f, "P-2", "PB", 3, 0, "delivered", id);
     last_document_valid(f, "urn:epcglobal:cbv:bizstep:shipping");
 }
 
@@ -224,14 +233,9 @@ static void test_report_preconditions__status_changes_reported(void **state)
 static void test_report_preconditions__failed_listed_counted_logged_retried(void **state)
 {
     fixture *f = *state;
-    commission(f, "P-3", "PC", 2);
     /* The receiver refuses every try: after PACKID_DELIVERY_MAX_ATTEMPTS the report is dead. */
-    px_receiver_reset(&f->rv, 1000, 0);
     char id[40];
-    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                           "{\"gtin\":\"" GTIN "\",\"batch\":\"P-3\",\"market\":\"DE\"}", 201),
-              id);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "dead", 50));
+    release_until(f, "P-3", "PC", 2, 1000, "dead", id);
     /* Listed, counted, logged at error level. */
     json_t *l = px_test_call(&f->env, "GET", "/v1/reports?state=dead", f->mah_key, NULL, 200);
     json_t *items = json_object_get(l, "items");

@@ -145,6 +145,16 @@ static void commission_release(fixture *f, const char *batch, const char *prefix
     json_decref(j);
 }
 
+/* commission_release after px_receiver_reset(fail, hang_at): the release must have a
+ * report. */
+static void reported_release(fixture *f, int fail, int hang_at, const char *batch,
+                             const char *prefix, int n, const char *market, char report_id[40])
+{
+    px_receiver_reset(&f->rv, fail, hang_at);
+    commission_release(f, batch, prefix, n, market, report_id);
+    assert_int_equal(strlen(report_id), 36);
+}
+
 /* Every eventID of the document, concatenated. */
 static void event_ids(const char *doc, char *out, size_t cap)
 {
@@ -165,10 +175,8 @@ static void event_ids(const char *doc, char *out, size_t cap)
 static void test_reports__delivered_after_three_failures(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 3, 0);
     char id[40];
-    commission_release(f, "B-EU-1", "EU1", 5, "EU", id);
-    assert_int_equal(strlen(id), 36);
+    reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
     json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
     assert_string_equal(json_string_value(json_object_get(j, "market")), "EU");
@@ -382,10 +390,8 @@ static void test_reports__max_attempts_then_dead(void **state)
 static void test_reports__crash_between_send_and_mark_sent(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 1);
     char id[40];
-    commission_release(f, "B-FR-1", "FR1", 4, "FR", id);
-    assert_int_equal(strlen(id), 36);
+    reported_release(f, 0, 1, "B-FR-1", "FR1", 4, "FR", id);
     px_receiver *rv = &f->rv;
     pthread_mutex_lock(&rv->mu);
     struct timespec dl;
