@@ -39,3 +39,31 @@ int ck_xsd_valid(const px_buf *doc)
     unlink(path[0]);
     return ok;
 }
+
+void ck_sticky_first_error(px_epcis_writer *w, const px_epcis_event *ok, const px_epcis_event *bad)
+{
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(px_epcis_writer_event(w, ok), PX_OK);
+    assert_int_equal(px_epcis_writer_event(w, bad), PX_EINVALID);
+    assert_int_equal(px_epcis_writer_event(w, ok), PX_EINVALID);
+    assert_int_equal(px_epcis_writer_count(w), 1);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_event");
+    assert_string_equal(err.field, "events[1]");
+    px_epcis_writer_free(w);
+}
+
+void ck_sink_refusal(px_epcis_writer *w, const px_epcis_event *ok, int by_event)
+{
+    px_err err;
+    px_err_clear(&err);
+    px_rc rc = PX_OK;
+    for (int i = 0; i < 1000 && rc == PX_OK; i++)
+        rc = px_epcis_writer_event(w, ok);
+    if (by_event || rc != PX_OK)
+        assert_int_equal(rc, PX_EUNAVAIL);
+    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EUNAVAIL);
+    assert_string_equal(err.code, "epcis_sink");
+    px_epcis_writer_free(w);
+}

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "epcis.h"
 #include "px_buf.h"
 
 #define CK_XSD_VALIDATE PX_SHARED_DIR "/tools/epcis-validate"
@@ -20,5 +21,14 @@ int ck_run_oracle(const char *tool_and_args, char paths[][64], size_t n, int qui
 /* 1 when doc validates against the official EPCIS 1.2 XSD its root names (the validator's
  * complaints on stderr). */
 int ck_xsd_valid(const px_buf *doc);
+
+/* STYLE.md "Errors", sticky failure, on an open writer w (any format): ok is added, bad is
+ * refused (PX_EINVALID invalid_event), then every add is a no-op returning that error and
+ * finish reports it, naming events[1]. Frees w. */
+void ck_sticky_first_error(px_epcis_writer *w, const px_epcis_event *ok, const px_epcis_event *bad);
+/* An open writer w whose sink refuses: ok is added until an add fails (1000 at most), and
+ * finish reports PX_EUNAVAIL "epcis_sink". by_event: an add must fail already (not only
+ * finish). Frees w. */
+void ck_sink_refusal(px_epcis_writer *w, const px_epcis_event *ok, int by_event);
 
 #endif

@@ -283,23 +283,13 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
     px_epcis_event ev = shipping_event();
     px_epcis_event bad = ev;
     bad.n_epcs = 0; /* an ObjectEvent without EPCs or quantities (DOMAIN.md §6.3) */
-    assert_int_equal(px_epcis_writer_event(w, &ev), PX_OK);
-    assert_int_equal(px_epcis_writer_event(w, &bad), PX_EINVALID);
-    assert_int_equal(px_epcis_writer_event(w, &ev), PX_EINVALID); /* sticky */
-    assert_int_equal(px_epcis_writer_count(w), 1);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
-    assert_string_equal(err.field, "events[1]");
-    px_epcis_writer_free(w);
+    ck_sticky_first_error(w, &ev, &bad);
 
     /* A sink that refuses: PX_EUNAVAIL, reported by finish at the latest. */
     count_sink c = {.fail_after = 1000};
     assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h, &err),
                      PX_OK);
-    for (int i = 0; i < 1000; i++)
-        px_epcis_writer_event(w, &ev);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EUNAVAIL);
-    assert_string_equal(err.code, "epcis_sink");
-    px_epcis_writer_free(w);
+    ck_sink_refusal(w, &ev, 0);
     px_buf_dispose(&doc);
 }
 

@@ -74,15 +74,6 @@ static void test_epcis__document_shape(void **state)
 
 /* ---- a small hand-made document for the negative cases -------------------------------- */
 
-static const px_epcis_product k_prod = {.gtin = "00355154944954",
-                                        .gcp_len = 7,
-                                        .regulated_product_name = "Examplamab",
-                                        .dosage_form_type = "TABLET",
-                                        .strength_description = "50 mg",
-                                        .net_content_description = "30 TABLET in 1 BOTTLE",
-                                        .manufacturer_name = "Example Pharma Inc.",
-                                        .ndc = "55154944905"};
-
 static px_epcis_doc_header header(px_epcis_profile p)
 {
     px_epcis_doc_header h = {.profile = p,
@@ -90,9 +81,21 @@ static px_epcis_doc_header header(px_epcis_profile p)
                              .receiver_gln = "0614141000005",
                              .instance_id = "report-1",
                              .creation_us = 1740823200LL * 1000000,
-                             .products = &k_prod,
+                             .products = fx_us_product(),
                              .n_products = 1};
     return h;
+}
+
+/* A writer of a document without a market profile into doc (a fresh buffer the caller
+ * disposes). */
+static px_epcis_writer *open_doc(px_buf *doc, px_err *err)
+{
+    px_buf_init(doc, 1 << 20);
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
+    px_epcis_writer *w = NULL;
+    px_err_clear(err);
+    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, doc, &h, err), PX_OK);
+    return w;
 }
 
 static const char *const k_serials[] = {"100000001"};
@@ -121,24 +124,12 @@ static void test_epcis__sticky_failure(void **state)
 {
     (void)state;
     px_buf doc;
-    px_buf_init(&doc, 1 << 20);
-    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
-    px_epcis_writer *w = NULL;
     px_err err;
-    px_err_clear(&err);
-    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
+    px_epcis_writer *w = open_doc(&doc, &err);
     px_epcis_event ok = commissioning();
-    assert_int_equal(px_epcis_writer_event(w, &ok), PX_OK);
     px_epcis_event bad = ok;
     bad.n_serials = 0; /* an ObjectEvent without EPCs or quantities */
-    assert_int_equal(px_epcis_writer_event(w, &bad), PX_EINVALID);
-    /* after the first error each add is a no-op returning it */
-    assert_int_equal(px_epcis_writer_event(w, &ok), PX_EINVALID);
-    assert_int_equal(px_epcis_writer_count(w), 1);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
-    assert_string_equal(err.code, "invalid_event");
-    assert_string_equal(err.field, "events[1]");
-    px_epcis_writer_free(w);
+    ck_sticky_first_error(w, &ok, &bad);
     px_buf_dispose(&doc);
 }
 
@@ -195,7 +186,7 @@ static void test_epcis__header_rules(void **state)
     px_epcis_writer *w = NULL;
     px_err err;
     px_epcis_doc_header h = header(PX_EPCIS_PROFILE_US_DSCSA);
-    px_epcis_product no_ndc = k_prod;
+    px_epcis_product no_ndc = *fx_us_product();
     no_ndc.ndc = NULL;
     h.products = &no_ndc;
     assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_EINVALID);
@@ -236,24 +227,15 @@ static void test_epcis__sink_failure(void **state)
     px_err err;
     assert_int_equal(px_epcis_writer_new(&w, refuse_after, &left, &h, &err), PX_OK);
     px_epcis_event ev = commissioning();
-    px_rc rc = PX_OK;
-    for (int i = 0; i < 1000 && rc == PX_OK; i++)
-        rc = px_epcis_writer_event(w, &ev);
-    assert_int_equal(rc, PX_EUNAVAIL);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EUNAVAIL);
-    assert_string_equal(err.code, "epcis_sink");
-    px_epcis_writer_free(w);
+    ck_sink_refusal(w, &ev, 1);
 }
 
 static void test_epcis__escaping_and_extensions(void **state)
 {
     (void)state;
     px_buf doc;
-    px_buf_init(&doc, 1 << 20);
-    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
-    px_epcis_writer *w = NULL;
     px_err err;
-    assert_int_equal(px_epcis_writer_new(&w, px_epcis_sink_buf, &doc, &h, &err), PX_OK);
+    px_epcis_writer *w = open_doc(&doc, &err);
     static const char *const serials[] = {"X&Y<1>\"'"};
     static const px_epcis_xfield kids[] = {{"urn:example:a", "b", "1 & 2", NULL, 0},
                                            {"urn:example:other", "c", "<3>", NULL, 0}};
