@@ -440,64 +440,87 @@ static px_http_resp query(fixture *f, const char *key, const char *qs, long want
 static void test_reports__epcis_query(void **state)
 {
     fixture *f = *state;
-    /* EU1-2 was commissioned in B-EU-1 and released to EU: two events carry it. */
-    px_http_resp r =
-        query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2", 200);
-    assert_non_null(strstr(r.content_type, "application/xml"));
-    assert_non_null(strstr(r.body, "urn:epcglobal:epcis-query:xsd:1"));
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 2);
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key,
-              "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2&EQ_bizStep=commissioning", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
-    assert_non_null(strstr(r.body, "bizstep:commissioning"));
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key, "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 3); /* EU, DE, FR releases */
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key, "?GE_eventTime=2000-01-01T00:00:00Z&LT_eventTime=2000-01-02T00:00:00Z",
-              200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 0);
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key,
-              "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 4);
-    px_http_resp_free(&r);
-
-    /* The auditor sees the MAH's events; another MAH none. */
-    r = query(f, f->auditor_key, "?EQ_bizStep=shipping", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 4);
-    px_http_resp_free(&r);
-    r = query(f, f->mah2_key, "", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 0);
-    px_http_resp_free(&r);
-
-    /* The EU regulator: the EU release and its batch's commissioning only. */
-    r = query(f, f->reg_eu_key, "", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 2);
-    assert_non_null(strstr(r.body, "B-EU-1"));
-    assert_non_null(strstr(r.body, "EU1-"));
-    assert_null(strstr(r.body, "IT1-"));
-    assert_null(strstr(r.body, "DE1-"));
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-    r = query(f, f->reg_us_key, "", 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 0);
-    px_http_resp_free(&r);
-
-    /* Bad parameters are 422. */
-    r = query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422);
-    px_http_resp_free(&r);
-    r = query(f, f->mah_key, "?EQ_bizStep=flying", 422);
-    px_http_resp_free(&r);
-    r = query(f, f->mah_key, "?GE_eventTime=yesterday", 422);
-    px_http_resp_free(&r);
+    const char *mah = f->mah_key, *auditor = f->auditor_key, *mah2 = f->mah2_key;
+    const char *reg_eu = f->reg_eu_key, *reg_us = f->reg_us_key;
+    const struct {
+        int line;
+        const char *key, *qs;
+        long want;
+        int events; /* <ObjectEvent>s in the answer */
+        int xsd;    /* checked against the official query XSD */
+        const char *has[2], *lacks[2];
+    } q[] = {
+        /* EU1-2 was commissioned in B-EU-1 and released to EU: two events carry it. */
+        {__LINE__,
+         mah,
+         "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2",
+         200,
+         2,
+         1,
+         {"urn:epcglobal:epcis-query:xsd:1"},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2&EQ_bizStep=commissioning",
+         200,
+         1,
+         0,
+         {"bizstep:commissioning"},
+         {NULL}},
+        /* EU, DE, FR releases */
+        {__LINE__,
+         mah,
+         "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping",
+         200,
+         3,
+         0,
+         {NULL},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?GE_eventTime=2000-01-01T00:00:00Z&LT_eventTime=2000-01-02T00:00:00Z",
+         200,
+         0,
+         1,
+         {NULL},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping",
+         200,
+         4,
+         0,
+         {NULL},
+         {NULL}},
+        /* The auditor sees the MAH's events; another MAH none. */
+        {__LINE__, auditor, "?EQ_bizStep=shipping", 200, 4, 0, {NULL}, {NULL}},
+        {__LINE__, mah2, "", 200, 0, 0, {NULL}, {NULL}},
+        /* The EU regulator: the EU release and its batch's commissioning only. */
+        {__LINE__, reg_eu, "", 200, 2, 1, {"B-EU-1", "EU1-"}, {"IT1-", "DE1-"}},
+        {__LINE__, reg_us, "", 200, 0, 0, {NULL}, {NULL}},
+        /* Bad parameters are 422. */
+        {__LINE__, mah, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422, 0, 0, {NULL}, {NULL}},
+        {__LINE__, mah, "?EQ_bizStep=flying", 422, 0, 0, {NULL}, {NULL}},
+        {__LINE__, mah, "?GE_eventTime=yesterday", 422, 0, 0, {NULL}, {NULL}},
+    };
+    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+        px_http_resp r = query(f, q[i].key, q[i].qs, q[i].want);
+        if (q[i].want == 200) {
+            assert_non_null(strstr(r.content_type, "application/xml"));
+            if (px_occurrences(r.body, "<ObjectEvent>") != q[i].events)
+                fail_msg("%s:%d: %d events, want %d", __FILE__, q[i].line,
+                         px_occurrences(r.body, "<ObjectEvent>"), q[i].events);
+        }
+        for (int k = 0; k < 2; k++) {
+            if (q[i].has[k] && !strstr(r.body, q[i].has[k]))
+                fail_msg("%s:%d: no %s", __FILE__, q[i].line, q[i].has[k]);
+            if (q[i].lacks[k] && strstr(r.body, q[i].lacks[k]))
+                fail_msg("%s:%d: %s", __FILE__, q[i].line, q[i].lacks[k]);
+        }
+        if (q[i].xsd)
+            px_test_xsd_valid(r.body, r.len);
+        px_http_resp_free(&r);
+    }
 }
 
 /* `packid epcis export`: the GTIN's (or batch's) events as one valid EPCIS document. */
