@@ -189,13 +189,6 @@ void px_test_server_kill(px_test_env *env)
     env->server_pid = 0;
 }
 
-void px_test_setup(px_test_env *env)
-{
-    memset(env, 0, sizeof(*env));
-    px_test_db_create(env);
-    px_test_server_start(env);
-}
-
 void px_test_teardown(px_test_env *env)
 {
     int st = px_test_server_stop(env);

@@ -49,8 +49,6 @@ void px_test_xsd_valid(const char *doc, size_t len);
 int px_test_server_stop(px_test_env *env);
 /* SIGKILL (a crash) and wait. */
 void px_test_server_kill(px_test_env *env);
-/* Fresh database + server. */
-void px_test_setup(px_test_env *env);
 void px_test_teardown(px_test_env *env);
 
 /* Runs `packid <args…> --json` against env's database; returns the parsed JSON output (the
