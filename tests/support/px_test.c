@@ -145,14 +145,15 @@ void px_test_server_start(px_test_env *env)
     }
     if (!env->port)
         fail_msg("packid serve did not start (exit status in waitpid)");
+    /* Every line is also kept in the data folder's server.log (tests read the log), opened
+     * here so that it is there before the forwarding child runs: teardown removes it. With
+     * PACKID_DATABASE_URL the server makes no data folder of its own. */
+    char path[320];
+    snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+    if (mkdir(env->data_dir, 0700) != 0 && errno != EEXIST)
+        fprintf(stderr, "cannot create %s: %s\n", env->data_dir, strerror(errno));
+    FILE *log = fopen(path, "a");
     if (fork() == 0) {
-        /* Every line is also kept in the data folder's server.log (tests read the log). */
-        char path[320];
-        snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
-        /* With PACKID_DATABASE_URL the server makes no data folder of its own. */
-        if (mkdir(env->data_dir, 0700) != 0 && errno != EEXIST)
-            fprintf(stderr, "cannot create %s: %s\n", env->data_dir, strerror(errno));
-        FILE *log = fopen(path, "a");
         while (fgets(line, sizeof(line), f)) {
             if (log) {
                 fputs(line, log);
@@ -165,6 +166,8 @@ void px_test_server_start(px_test_env *env)
             fclose(log);
         _exit(0);
     }
+    if (log)
+        fclose(log);
     fclose(f);
     snprintf(env->base_url, sizeof(env->base_url), "http://127.0.0.1:%d", env->port);
 }
