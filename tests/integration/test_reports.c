@@ -490,7 +490,7 @@ static void test_reports__epcis_query(void **state)
          mah,
          "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping",
          200,
-         4,
+         3,
          0,
          {NULL},
          {NULL}},
