@@ -55,6 +55,38 @@ void h_endpoint_create(px_req *r)
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
+void h_endpoint_update(px_req *r)
+{
+    static const char *const allowed[] = {"url", "auth_header", "hmac_secret", "active", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_endpoint_patch rq = {.active = -1};
+    rq.url = px_json_str(r, r->json, "url", 2048, 0, &bad);
+    /* auth_header: a value replaces it, null removes it. */
+    json_t *ah = json_object_get(r->json, "auth_header");
+    rq.set_auth_header = ah != NULL;
+    if (ah && !json_is_null(ah))
+        rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    json_t *av = json_object_get(r->json, "active");
+    if (av && !json_is_null(av))
+        rq.active = px_json_bool(r, r->json, "active", &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_endpoint e;
+    if (px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, endpoint_json(&e));
+}
+
 typedef struct {
     json_t *items;
     px_page_window win;
