@@ -21,8 +21,8 @@ CREATE TABLE webhook (
 -- One event for one tenant's webhook: the outbox row of its delivery. The body is fixed when
 -- the event is enqueued, so every retry sends the same bytes with the same id.
 --   queued   -> sending (claimed: attempts + 1, leased until next_attempt_at)
---   sending  -> delivered (2xx) | queued (retry at next_attempt_at) | dead (max attempts, or
---               the webhook was removed)
+--   sending  -> delivered (2xx) | queued (retry at next_attempt_at) | dead (the last attempt
+--               of PACKID_DELIVERY_MAX_ATTEMPTS, as reports, or the webhook was removed)
 --   sending  -> sending (lease expired after a crash: claimed again, same body)
 CREATE TABLE webhook_delivery (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -31,8 +31,7 @@ CREATE TABLE webhook_delivery (
     body             text NOT NULL,
     state            text NOT NULL DEFAULT 'queued'
                          CHECK (state IN ('queued', 'sending', 'delivered', 'dead')),
-    attempts         integer NOT NULL DEFAULT 0,
-    max_attempts     integer NOT NULL DEFAULT 8 CHECK (max_attempts BETWEEN 1 AND 100),
+    attempts         integer NOT NULL DEFAULT 0,     -- the limit: PACKID_DELIVERY_MAX_ATTEMPTS
     last_error       text,
     last_http_status integer,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
