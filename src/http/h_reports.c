@@ -61,6 +61,12 @@ void h_endpoint_update(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
+    /* Only auth_header may be removed (null); an endpoint always has a URL, a signed one
+     * stays signed (a secret is rotated, never dropped), and active is true or false. */
+    static const char *const no_null[] = {"url", "hmac_secret", "active", NULL};
+    for (int i = 0; no_null[i] && !bad; i++)
+        if (json_is_null(json_object_get(r->json, no_null[i])))
+            px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
     px_endpoint_patch rq = {.active = -1};
     rq.url = px_json_str(r, r->json, "url", 2048, 0, &bad);
     /* auth_header: a value replaces it, null removes it. */
