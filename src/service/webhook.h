@@ -44,7 +44,10 @@ void px_webhook_cursor(char out[64], const px_webhook_delivery *d);
 /* Queues event for tenant_id's webhook inside the caller's transaction (the delivery commits
  * with what caused it, or not at all). data_json: a JSON object text (the event's "data").
  * PX_OK doing nothing when the tenant has no webhook or did not subscribe to the event;
- * PX_EINVALID for an event not in PX_WEBHOOK_EVENTS or data that is not a JSON object. */
+ * PX_EINVALID for an event not in PX_WEBHOOK_EVENTS or data that does not start as an object.
+ * data_json is built by code (px_jsonw, jansson), never taken from a request: text that is
+ * not JSON is a bug, which the database's json cast refuses (PX_EINTERNAL, the caller's
+ * transaction fails). */
 px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,
                              const char *data_json, px_err *err);
 
