@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "lists.h"
 #include "paging.h"
 #include "webhook.h"
 
@@ -94,7 +95,7 @@ static int add_delivery(void *ctx, const px_webhook_delivery *d)
 {
     delivery_list *l = ctx;
     char key[64];
-    px_webhook_cursor(key, d);
+    px_list_key_format(key, d->created_us, d->id);
     int take = px_page_window_take(&l->win, key);
     if (take > 0)
         json_array_append_new(

@@ -33,13 +33,11 @@ px_rc px_svc_webhook_put(px_db *db, const px_actor *by, const px_webhook_request
 px_rc px_svc_webhook_get(px_db *db, const px_actor *by, px_webhook *out, px_err *err);
 /* DELETE (audited); "not_found" when none. */
 px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err);
-/* GET /v1/webhook/deliveries: newest first; cursor "" or one this function's caller built
- * from the last item (px_webhook_cursor). */
+/* GET /v1/webhook/deliveries: newest first; cursor "" or the key of the last item of the
+ * page before (px_list_key_format of created_us and id, lists.h). */
 px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *cursor,
                                      long limit, px_webhook_delivery_fn fn, void *ctx,
                                      px_err *err);
-/* The paging key of a delivery: "<created_us>_<id>" (at most 60 characters). */
-void px_webhook_cursor(char out[64], const px_webhook_delivery *d);
 
 /* Queues event for tenant_id's webhook inside the caller's transaction (the delivery commits
  * with what caused it, or not at all). data_json: a JSON object text (the event's "data").

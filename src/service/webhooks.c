@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "delivery.h"
+#include "lists.h"
 #include "px_str.h"
 #include "webhook.h"
 
@@ -112,34 +113,15 @@ px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err)
     return px_tx_run(db, by, delete_body, NULL, err);
 }
 
-void px_webhook_cursor(char out[64], const px_webhook_delivery *d)
-{
-    snprintf(out, 64, "%lld_%s", d->created_us, d->id);
-}
-
 px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *cursor,
                                      long limit, px_webhook_delivery_fn fn, void *ctx,
                                      px_err *err)
 {
     long long us = 0;
-    const char *id = NULL;
-    if (cursor && *cursor) {
-        /* A cursor this API issued: "<created_us>_<uuid>". */
-        const char *sep = strchr(cursor, '_');
-        char num[24];
-        size_t n = sep ? (size_t)(sep - cursor) : 0;
-        if (!sep || n == 0 || n >= sizeof(num) || !px_uuid_valid(sep + 1))
-            return px_err_set(err, PX_EINVALID, "bad_request",
-                              "after is not a cursor this API issued");
-        memcpy(num, cursor, n);
-        num[n] = '\0';
-        char *end = NULL;
-        us = strtoll(num, &end, 10);
-        if (!end || *end)
-            return px_err_set(err, PX_EINVALID, "bad_request",
-                              "after is not a cursor this API issued");
-        id = sep + 1;
-    }
+    char id[PX_ID_LEN + 1] = "";
+    /* The same keys as every newest-first list (lists.h). */
+    if (cursor && *cursor && px_list_key_parse(&us, id, cursor, err) != PX_OK)
+        return err->rc;
     return px_store_webhook_deliveries_each(db, by->org_id, us, id, limit, fn, ctx, err);
 }
 
