@@ -18,7 +18,8 @@
     "$5::bigint * interval '1 microsecond', $4::uuid)) ORDER BY " t ".created_at DESC, " t \
     ".id DESC LIMIT $6::bigint"
 
-/* Every query returns: id, created_us, created_at, org_id, tenant_id, gtin, batch, expiry,
+/* Every query names every parameter (PostgreSQL must learn each one's type); the scope is
+ * always a MAH or a CMO (lists.c), so ($2 OR $3) only says so. Every query returns: id, created_us, created_at, org_id, tenant_id, gtin, batch, expiry,
  * market, count, allocated, external, rejected, partial, report_id. */
 static const char *const k_sql[] = {
     /* REQ-POOL-6 as px_svc_allocation_get: a MAH (and its auditors) the allocations of its
@@ -34,13 +35,13 @@ static const char *const k_sql[] = {
     [PX_LIST_JOBS] =
         "SELECT j.id, " US("j.created_at") ", " TS("j.created_at") ", j.org_id, "
         "coalesce(j.tenant_id::text, ''), '', '', '', '', j.total, 0, 0, 0, false, '' FROM job j "
-        "WHERE (j.org_id = $1::uuid OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
+        "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
         "allocation a WHERE a.job_id = j.id AND a.org_id = $1::uuid))" AFTER("j"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is. */
     [PX_LIST_EXPORTS] =
         "SELECT e.id, " US("e.created_at") ", " TS("e.created_at") ", e.org_id, e.tenant_id, "
         "e.gtin, coalesce(e.batch, ''), '', '', coalesce(e.count, -1), 0, 0, 0, false, '' "
-        "FROM export e WHERE (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid))"
+        "FROM export e WHERE ($2::bool OR $3::bool) AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid))"
         AFTER("e"),
     /* A MAH the commissions of its products; a CMO those it made. */
     [PX_LIST_COMMISSIONS] =
@@ -53,7 +54,7 @@ static const char *const k_sql[] = {
         "SELECT r.id, " US("r.created_at") ", " TS("r.created_at") ", r.org_id, r.tenant_id, "
         "r.gtin, r.batch, '', r.market, r.count, 0, 0, 0, false, "
         "coalesce(r.report_id::text, '') FROM market_release r WHERE $2::bool AND "
-        "r.tenant_id = $1::uuid" AFTER("r"),
+        "NOT $3::bool AND r.tenant_id = $1::uuid" AFTER("r"),
 };
 
 static void list_row(px_list_row *o, const PGresult *r, int i)
