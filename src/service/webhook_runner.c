@@ -85,7 +85,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         snprintf(res.error, sizeof(res.error), "the webhook was removed");
     } else {
         long timeout = cfg->delivery_timeout_ms;
-        /* Signed like reports: X-Packid-Signature: sha256=<hex HMAC-SHA256(secret, body)>
+        /* REQ-HOOK-1: one POST per claim, signed like reports: X-Packid-Signature: sha256=<hex HMAC-SHA256(secret, body)>
          * (delivery.h); the delivery id rides as X-Packid-Document-Id too. */
         px_delivery_request rq = {
             .url = c.job.url,
@@ -106,10 +106,11 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     }
     end_ctx e = {c.job.d.id, c.job.attempt, &res, "retry", 0};
     if (c.job.url && res.http_status >= 200 && res.http_status <= 299) {
-        e.outcome = "delivered";
+        e.outcome = "delivered"; /* REQ-HOOK-1: never claimed again */
     } else if (!c.job.url || c.job.attempt >= cfg->delivery_max_attempts) {
-        e.outcome = "dead";
+        e.outcome = "dead"; /* REQ-HOOK-3: the last attempt, as reports */
     } else {
+        /* REQ-HOOK-2: retried with the same body after the reports' backoff. */
         unsigned rnd = 0;
         px_random_bytes(&rnd, sizeof(rnd));
         e.retry_ms = px_delivery_backoff_ms(c.job.attempt, cfg->delivery_backoff_ms,
