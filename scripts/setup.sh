@@ -17,6 +17,7 @@ packages=(
   librsvg2-bin                      # rasterises our SVG symbols for the decoder
   zint                              # peer renderer reported by bench/carrier
   curl python3                      # test receivers and benchmark clients
+  python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,17 +1,30 @@
 /* packid epcis — EPCIS documents from the command line.
  *
- *   packid epcis validate [--xsd-dir DIR] FILE...
- *       Validates each FILE against the official GS1 EPCIS 1.2 XSD. The XSD
- *       directory (the 10 files of EPCIS 1.2, EPCglobal-epcis-1_2.xsd among them) comes from
- *       --xsd-dir, else PACKID_EPCIS_XSD_DIR (px_config's epcis_xsd_dir). Exit 0 when every
- *       file is valid, 1 with the schema's reason (line and message) otherwise, 2 on usage.
+ *   packid epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE...
+ *       Validates each FILE against the official GS1 EPCIS 1.2 XSD, or with
+ *       --format 2.0-xml against the 2.0 XSD. The XSD directory (the official files of that
+ *       version, EPCglobal-epcis-1_2.xsd or EPCglobal-epcis-2_0.xsd among them) comes from
+ *       --xsd-dir, else PACKID_EPCIS_XSD_DIR (px_config's epcis_xsd_dir, a 1.2 folder). Exit 0
+ *       when every file is valid, 1 with the schema's reason (line and message) otherwise, 2 on
+ *       usage.
  *
  *   packid epcis export --gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE]
  *       Writes the events of GTIN G (and batch B) as one EPCIS 1.2 document with the product's
  *       master data, to FILE or stdout. Events are streamed from the database
  *       in keyset chunks straight into the file, so memory stays bounded whatever their number.
  *       The profile is the product's market's unless --profile is given. With --json (and -o)
- *       prints {"file", "events", "bytes"}. */
+ *       prints {"file", "events", "bytes"}.
+ *
+ *   packid epcis convert --to 2.0-json|2.0-xml|1.2-xml FILE [-o OUT]
+ *           [--sender GLN --receiver GLN] [--instance-id ID]
+ *       Re-writes an EPCIS document (1.2 XML, 2.0 XML or 2.0 JSON-LD, recognised by its
+ *       content) in another syntax, event by event through the one event model: each event keeps its eventID, and its hash ID is the same in every syntax.
+ *       Events outside the model (TransactionEvent, sensor data, …) stop the conversion with
+ *       the reason (exit 1) rather than being dropped. The header keeps creationDate, the
+ *       SBDH or JSON sender/receiver GLNs and the instance identifier; 1.2 needs sender and
+ *       receiver, which --sender/--receiver supply when the source has none. EPCClass master
+ *       data keeps the attributes packid writes (name, form, strength, content, manufacturer,
+ *       NDC or NHRN); other master data is not carried over. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +32,24 @@
 
 #include "cli.h"
 #include "epcis.h"
+#include "px_clock.h"
+#include "px_crypto.h"
 #include "reports.h"
 
 #define USAGE                                                                              \
-    "epcis validate [--xsd-dir DIR] FILE... | epcis export --gtin G [--batch B] "            \
-    "[--profile none|eu|us-dscsa] [-o FILE]"
+    "epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE... | epcis export "        \
+    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE] | epcis convert --to "      \
+    "2.0-json|2.0-xml|1.2-xml FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
 {
     const char *dir = px_cli_opt(argc, argv, "xsd-dir");
+    const char *format = px_cli_opt(argc, argv, "format");
+    px_epcis_format fmt = PX_EPCIS_FORMAT_XML_1_2;
+    px_err ferr;
+    px_err_clear(&ferr);
+    if (format && px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
+        return px_cli_fail(cli, &ferr);
     if (!dir || !dir[0])
         dir = cli->cfg.epcis_xsd_dir;
     if (!dir || !dir[0]) {
@@ -37,12 +59,12 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     }
     int nfiles = 0;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0) {
+        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
             i++;
             continue;
         }
         if (strncmp(argv[i], "--", 2) == 0) {
-            if (strncmp(argv[i], "--xsd-dir=", 10) == 0)
+            if (strncmp(argv[i], "--xsd-dir=", 10) == 0 || strncmp(argv[i], "--format=", 9) == 0)
                 continue;
             fprintf(stderr, "packid: unknown option %s\n", argv[i]);
             return px_cli_usage(USAGE);
@@ -55,12 +77,12 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     px_err err;
     px_err_clear(&err);
     px_epcis_validator *v = NULL;
-    if (px_epcis_validator_new(&v, dir, &err) != PX_OK)
+    if (px_epcis_validator_open(&v, fmt, dir, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     int status = PX_EXIT_OK;
     json_t *results = cli->json ? json_array() : NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0) {
+        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
             i++;
             continue;
         }
@@ -170,6 +192,126 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     return PX_EXIT_OK;
 }
 
+/* ---- convert ---- */
+
+typedef struct convert_state {
+    px_epcis_format to;
+    file_sink out;
+    const char *sender, *receiver, *instance_id; /* overrides from the command line */
+    char uuid[37];
+    px_epcis_writer *w;
+    px_err err;          /* the writer's opening error */
+    px_rc open_rc;
+} convert_state;
+
+static int convert_header(void *ctx, px_epcis_format from, const px_epcis_doc_header *src)
+{
+    convert_state *c = ctx;
+    (void)from;
+    px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
+                             .sender_gln = c->sender ? c->sender : src->sender_gln,
+                             .receiver_gln = c->receiver ? c->receiver : src->receiver_gln,
+                             .instance_id = c->instance_id ? c->instance_id : src->instance_id,
+                             .creation_us = src->creation_us ? src->creation_us : px_now_us(),
+                             .products = src->products,
+                             .n_products = src->n_products,
+                             .indent = c->to != PX_EPCIS_FORMAT_JSONLD_2_0};
+    if (!h.instance_id || !h.instance_id[0]) {
+        /* The 1.2 SBDH needs an instance identifier: a fresh UUID when the source has none. */
+        if (px_uuid_v4(c->uuid) == PX_OK)
+            h.instance_id = c->uuid;
+    }
+    c->open_rc = px_epcis_writer_open(&c->w, c->to, sink_counted, &c->out, &h, &c->err);
+    return c->open_rc == PX_OK ? 0 : -1;
+}
+
+static int convert_event(void *ctx, const px_epcis_event *ev)
+{
+    convert_state *c = ctx;
+    /* Sticky: a failed event is reported by finish (with its index). */
+    return px_epcis_writer_event(c->w, ev) == PX_OK ? 0 : -1;
+}
+
+static int cmd_convert(px_cli *cli, int argc, char **argv)
+{
+    const char *to = px_cli_opt(argc, argv, "to");
+    const char *out = px_cli_opt(argc, argv, "output");
+    const char *in = NULL;
+    convert_state c;
+    memset(&c, 0, sizeof(c));
+    c.sender = px_cli_opt(argc, argv, "sender");
+    c.receiver = px_cli_opt(argc, argv, "receiver");
+    c.instance_id = px_cli_opt(argc, argv, "instance-id");
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--to") == 0 || strcmp(argv[i], "--output") == 0 ||
+                   strcmp(argv[i], "--sender") == 0 || strcmp(argv[i], "--receiver") == 0 ||
+                   strcmp(argv[i], "--instance-id") == 0) {
+            i++;
+        } else if (strncmp(argv[i], "--", 2) == 0) {
+            if (strcmp(argv[i], "--json") != 0 && !strchr(argv[i], '=')) {
+                fprintf(stderr, "packid: unknown option %s\n", argv[i]);
+                return px_cli_usage(USAGE);
+            }
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "packid: unexpected argument %s\n", argv[i]);
+            return px_cli_usage(USAGE);
+        }
+    }
+    if (!in || !to)
+        return px_cli_usage(USAGE);
+    px_err err;
+    px_err_clear(&err);
+    if (px_epcis_format_parse(&c.to, to, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json && !out) {
+        fprintf(stderr, "packid: --json needs -o FILE (the document would share stdout)\n");
+        return px_cli_usage(USAGE);
+    }
+    c.out.fp = stdout;
+    if (out && !(c.out.fp = fopen(out, "wb"))) {
+        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", out);
+        return px_cli_fail(cli, &err);
+    }
+    px_epcis_read_cb cb = {.on_header = convert_header, .on_event = convert_event, .ctx = &c};
+    px_rc rc = px_epcis_read_file(in, &cb, &err);
+    /* The writer's own error (opening or an event) is the real reason behind a "stopped". */
+    if (c.open_rc != PX_OK) {
+        rc = c.open_rc;
+        err = c.err;
+    } else if (c.w && (rc == PX_OK || strcmp(err.code, "stopped") == 0)) {
+        px_rc wrc = px_epcis_writer_finish(c.w, &err);
+        if (rc == PX_OK || wrc != PX_OK)
+            rc = wrc;
+    }
+    size_t count = px_epcis_writer_count(c.w);
+    px_epcis_writer_free(c.w);
+    int close_failed = out ? fclose(c.out.fp) != 0 : fflush(stdout) != 0;
+    if (rc == PX_OK && close_failed)
+        rc = px_err_set(&err, PX_EUNAVAIL, "write_failed", "cannot write the document");
+    if (rc != PX_OK) {
+        if (out)
+            remove(out);
+        return px_cli_fail(cli, &err);
+    }
+    if (cli->json) {
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "file", out, "format",
+                              px_epcis_format_name(c.to), "events", (json_int_t)count, "bytes",
+                              (json_int_t)c.out.bytes);
+        char *s = json_dumps(o, JSON_COMPACT);
+        printf("%s\n", s);
+        free(s);
+        json_decref(o);
+    } else if (out) {
+        fprintf(stderr, "%s: %zu events, %lld bytes (%s)\n", out, count, c.out.bytes,
+                px_epcis_format_name(c.to));
+    }
+    return PX_EXIT_OK;
+}
+
 int px_cmd_epcis(px_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
@@ -178,6 +320,8 @@ int px_cmd_epcis(px_cli *cli, int argc, char **argv)
         return cmd_validate(cli, argc, argv);
     if (strcmp(argv[1], "export") == 0)
         return cmd_export(cli, argc, argv);
+    if (strcmp(argv[1], "convert") == 0)
+        return cmd_convert(cli, argc, argv);
     fprintf(stderr, "packid: unknown epcis subcommand \"%s\"\n", argv[1]);
     return px_cli_usage(USAGE);
 }

@@ -9,12 +9,11 @@
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err)
 {
-    /* docs/api.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
+    /* API.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
     if (!product_code_schema || strcmp(product_code_schema, "GTIN") != 0) {
-        px_err_set(err, PX_EINVALID, "invalid_schema", "product_code_schema '%s' is not 'GTIN'",
-                   product_code_schema ? product_code_schema : "");
-        px_err_field(err, "product_code_schema");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_schema", "product_code_schema",
+                                "product_code_schema '%s' is not 'GTIN'",
+                                product_code_schema ? product_code_schema : "");
     }
     px_rc rc = gs1_gtin_normalize(out, product_code ? product_code : "", err);
     if (rc != PX_OK)
@@ -45,25 +44,11 @@ px_rc px_commission_serial_check(const char *serial, long index, px_err *err)
     return rc;
 }
 
-void px_civil_from_us(int64_t now_us, int *year, int *month, int *day)
+int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
 {
-    const int64_t day_us = 86400LL * 1000000;
-    int64_t z = now_us / day_us;
-    if (now_us % day_us < 0)
-        z--;
-    /* civil_from_days (H. Hinnant), the inverse of px_civil_days */
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int)(y + (m <= 2));
-    *month = (int)m;
-    *day = (int)d;
+    /* API.md "not already past", DOMAIN.md Art. 13(1)(c): usable through the expiry day */
+    return px_floor_div(now_us, PX_DAY_US) >
+           px_civil_days(expiry->year, expiry->month, expiry->day);
 }
 
 px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
@@ -78,8 +63,7 @@ px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_
         px_err_field(err, "expiry_date");
         return rc;
     }
-    /* docs/api.md: "not already past" — the expiry day itself is still acceptable */
-    if (px_civil_days(out->year, out->month, out->day) < px_civil_days(y, m, d)) {
+    if (px_expiry_passed(out, now_us)) {
         px_err_set(err, PX_EINVALID, "expiry_in_past",
                    "expiry date '%s' (%04d-%02d-%02d) is already past", yymmdd, out->year,
                    out->month, out->day);
@@ -94,15 +78,13 @@ px_rc px_commission_count_check(size_t count, px_err *err)
 {
     /* REQ-COMMISSION-4 */
     if (count == 0) {
-        px_err_set(err, PX_EINVALID, "serials_required", "at least one serial is required");
-        px_err_field(err, "serials");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "serials_required", "serials",
+                                "at least one serial is required");
     }
     if (count > PX_COMMISSION_MAX_SERIALS) {
-        px_err_set(err, PX_EINVALID, "too_many_serials",
-                   "%zu serials in one request, at most %d", count, PX_COMMISSION_MAX_SERIALS);
-        px_err_field(err, "serials");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "too_many_serials", "serials",
+                                "%zu serials in one request, at most %d", count,
+                                PX_COMMISSION_MAX_SERIALS);
     }
     return PX_OK;
 }

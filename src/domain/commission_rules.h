@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gs1.h"
+#include "px_calendar.h"
 #include "px_err.h"
 
 #define PX_COMMISSION_MAX_SERIALS 100000 /* docs/api.md: at most 100,000 per request */
@@ -53,7 +54,8 @@ size_t px_commission_mark_duplicates(unsigned char *dup, const char *const *seri
  * "duplicate_serial_in_request", field "serials[index]". */
 px_rc px_commission_duplicate_error(px_err *err, const char *serial, size_t index);
 
-/* The UTC civil date of now_us. */
-void px_civil_from_us(int64_t now_us, int *year, int *month, int *day);
+/* 1 when the expiry date is before today (UTC) of now_us: a pack is usable through its
+ * expiry day and expired from the next day on. */
+int px_expiry_passed(const gs1_date *expiry, int64_t now_us);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "commission_rules.h"
 #include "px_str.h"
 
 #define R(x) (1u << PX_REASON_##x)
@@ -124,22 +125,8 @@ px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_state", "'%s' is not a pack state", s ? s : "");
-    px_err_field(err, "state");
-    return PX_EINVALID;
-}
-
-px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err)
-{
-    for (int i = 0; s && i < PX_PACK_ACTION__COUNT; i++) {
-        if (strcmp(s, k_action_names[i]) == 0) {
-            *out = (px_pack_action)i;
-            return PX_OK;
-        }
-    }
-    px_err_set(err, PX_EINVALID, "invalid_action", "'%s' is not a pack action", s ? s : "");
-    px_err_field(err, "action");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_state", "state", "'%s' is not a pack state",
+                            s ? s : "");
 }
 
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)
@@ -150,10 +137,8 @@ px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_reason", "'%s' is not a decommissioning reason",
-               s ? s : "");
-    px_err_field(err, "reason");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                            "'%s' is not a decommissioning reason", s ? s : "");
 }
 
 int px_decom_reason_irreversible(px_decom_reason reason)
@@ -170,9 +155,8 @@ px_pack_action px_decom_reason_action(px_decom_reason reason)
 px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *err)
 {
     if (!reason_ok(reason) || reason == PX_REASON_NONE) {
-        px_err_set(err, PX_EINVALID, "invalid_reason", "a decommissioning reason is required");
-        px_err_field(err, "reason");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                                "a decommissioning reason is required");
     }
     px_action act = (bit(reason) & RECALL_REASONS) ? PX_ACT_RECALL : PX_ACT_DECOMMISSION;
     px_rc rc = px_policy_check(role, act, err);
@@ -210,24 +194,6 @@ int px_pack_move_allowed(px_pack_state state, px_decom_reason current, px_pack_a
     if (action == PX_PACK_RECALL && requested == PX_REASON_NONE)
         requested = PX_REASON_RECALLED;
     return find_move(state, current, action, requested) != NULL;
-}
-
-int64_t px_civil_days(int year, int month, int day)
-{
-    /* days_from_civil (H. Hinnant's algorithm), exact for the proleptic Gregorian calendar */
-    int64_t y = (int64_t)year - (month <= 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t mp = (month + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
 static int org_equal(const char *a, const char *b)
@@ -281,8 +247,7 @@ static px_rc check_art13(const px_pack_status *from, const px_transition_req *re
     if (e->year <= 0 || e->month < 1 || e->month > 12 || e->day < 1 || e->day > 31)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "cannot reactivate: the pack's expiry date is unknown (Art. 13(1)(c))");
-    int64_t today = floor_div(req->now_us, 86400LL * 1000000);
-    if (today > px_civil_days(e->year, e->month, e->day))
+    if (px_expiry_passed(e, req->now_us))
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "cannot reactivate: the pack expired on %04d-%02d-%02d "
                           "(Art. 13(1)(c))",
@@ -301,9 +266,8 @@ void px_pack_status_init(px_pack_status *st)
 static px_rc need_org(const px_transition_req *req, px_err *err)
 {
     if (!req->org_id || !req->org_id[0] || strlen(req->org_id) >= PX_ORG_ID_MAX) {
-        px_err_set(err, PX_EINVALID, "invalid_org", "the acting organization id is missing");
-        px_err_field(err, "org_id");
-        return PX_EINVALID;
+        return px_err_set_field(err, PX_EINVALID, "invalid_org", "org_id",
+                                "the acting organization id is missing");
     }
     return PX_OK;
 }
@@ -318,22 +282,19 @@ px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *re
 
     if (action == PX_PACK_DECOMMISSION) {
         if (!reason_ok(reason) || reason == PX_REASON_NONE || (bit(reason) & RECALL_REASONS)) {
-            px_err_set(err, PX_EINVALID, "invalid_reason",
-                       reason == PX_REASON_NONE ? "a decommissioning reason is required"
-                       : (bit(reason) & RECALL_REASONS)
-                           ? "a recall or withdrawal is the recall action, not a decommission"
-                           : "unknown decommissioning reason");
-            px_err_field(err, "reason");
-            return PX_EINVALID;
+            return px_err_set_field(
+                err, PX_EINVALID, "invalid_reason", "reason",
+                reason == PX_REASON_NONE ? "a decommissioning reason is required"
+                : (bit(reason) & RECALL_REASONS)
+                    ? "a recall or withdrawal is the recall action, not a decommission"
+                    : "unknown decommissioning reason");
         }
     } else if (action == PX_PACK_RECALL) {
         if (reason == PX_REASON_NONE)
             reason = PX_REASON_RECALLED;
         if (!(bit(reason) & RECALL_REASONS)) {
-            px_err_set(err, PX_EINVALID, "invalid_reason",
-                       "a recall's reason is 'recalled' or 'withdrawn'");
-            px_err_field(err, "reason");
-            return PX_EINVALID;
+            return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
+                                    "a recall's reason is 'recalled' or 'withdrawn'");
         }
     } else {
         reason = PX_REASON_NONE; /* commission/release/reactivate take no decommission reason */

@@ -128,14 +128,10 @@ px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *e
 const char *px_pack_state_name(px_pack_state state);
 const char *px_pack_action_name(px_pack_action action);
 const char *px_decom_reason_name(px_decom_reason reason);
-/* Exact-match parsers; PX_EINVALID "invalid_state" / "invalid_action" / "invalid_reason"
- * with field "state" / "action" / "reason". px_decom_reason_parse refuses "". */
+/* Exact-match parsers; PX_EINVALID "invalid_state" / "invalid_reason" with field "state" /
+ * "reason". px_decom_reason_parse refuses "". */
 px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err);
-px_rc px_pack_action_parse(px_pack_action *out, const char *s, px_err *err);
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (civil calendar, UTC). */
-int64_t px_civil_days(int year, int month, int day);
 
 /* ---- EPCIS vocabulary of each transition (epcis_vocab.c) --------------------------------- */
 

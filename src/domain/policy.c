@@ -61,6 +61,7 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_PRINT] = {"print", "create print jobs", {NO, ORG, OWN, NO, NO}},
     [PX_ACT_JOB_READ] = {"job_read", "read jobs", {NO, ORG, OWN, ORG, NO}},
     [PX_ACT_CARRIER_READ] = {"carrier_read", "render pack carriers", {NO, ORG, OWN, NO, NO}},
+    [PX_ACT_REPORT_RETRY] = {"report_retry", "retry a failed report", {NO, ORG, NO, NO, NO}},
     /* REQ-POLICY-6: a MAH repairs its own house without the operator: its organization's and
      * its CMO partners' records, its own mah/auditor keys, its webhook. */
     [PX_ACT_ORG_WRITE] = {"org_write", "change organizations", {SYS, ORG, NO, NO, NO}},
@@ -116,10 +117,9 @@ px_rc px_role_parse(px_role *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_role",
-               "role '%s' is not one of admin, mah, cmo, auditor, regulator", s ? s : "");
-    px_err_field(err, "role");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_role", "role",
+                            "role '%s' is not one of admin, mah, cmo, auditor, regulator",
+                            s ? s : "");
 }
 
 const char *px_org_kind_name(px_org_kind kind)
@@ -135,27 +135,14 @@ px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err)
             return PX_OK;
         }
     }
-    px_err_set(err, PX_EINVALID, "invalid_org_kind",
-               "organization kind '%s' is not one of operator, mah, cmo, regulator", s ? s : "");
-    px_err_field(err, "kind");
-    return PX_EINVALID;
+    return px_err_set_field(err, PX_EINVALID, "invalid_org_kind", "kind",
+                            "organization kind '%s' is not one of operator, mah, cmo, regulator",
+                            s ? s : "");
 }
 
 const char *px_action_name(px_action action)
 {
     return action_ok(action) ? k_table[action].name : "?";
-}
-
-px_rc px_action_parse(px_action *out, const char *s, px_err *err)
-{
-    for (int i = 0; s && i < PX_ACTION__COUNT; i++) {
-        if (strcmp(s, k_table[i].name) == 0) {
-            *out = (px_action)i;
-            return PX_OK;
-        }
-    }
-    return px_err_set(err, PX_EINVALID, "invalid_action", "'%s' is not a known action",
-                      s ? s : "");
 }
 
 const char *px_action_phrase(px_action action)

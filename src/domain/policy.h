@@ -56,6 +56,7 @@ typedef enum px_action {
     PX_ACT_PRINT,           /* POST/GET /v1/print-jobs */
     PX_ACT_JOB_READ,        /* GET /v1/jobs/{id} */
     PX_ACT_CARRIER_READ,    /* GET /v1/packs/{gtin}/{serial}/{datamatrix.png,.svg,carrier} */
+    PX_ACT_REPORT_RETRY,    /* POST /v1/reports/{id}/retry */
     PX_ACT_ORG_WRITE,       /* PATCH /v1/orgs/{id} (operator: any; MAH: its own, its CMOs) */
     PX_ACT_KEY_WRITE,       /* POST/DELETE /v1/keys (operator: any org; MAH: its own) */
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries */
@@ -86,8 +87,6 @@ px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err);
 /* Stable snake_case name of the action ("release", "pack_read", …), for logs and audit
  * entries; "?" when out of range. */
 const char *px_action_name(px_action action);
-/* Parses px_action_name()'s output. PX_EINVALID "invalid_action" otherwise. */
-px_rc px_action_parse(px_action *out, const char *s, px_err *err);
 /* Human phrase used in messages: "release packs", "read the audit log", … */
 const char *px_action_phrase(px_action action);
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "market.h" /* px_market_requires_randomisation: the market decides the 10,000x rule */
 #include "px_err.h"
 
 #define PX_SERIAL_LEN_MIN 6
@@ -81,15 +82,6 @@ uint64_t px_serial_space_max_issued(const px_serial_settings *s, int requires_ra
  *   "serial_space_exhausted". E.g. RANDOM_NUMERIC length 6 (10^6 values): 100 serials. */
 px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued,
                             uint64_t requested, int requires_randomisation, px_err *err);
-
-/* REQ-SERIAL-4: 1 for markets where Delegated Regulation (EU) 2016/161 applies: "EU", the 27
- * member states (ISO 3166-1 alpha-2, Greece also as "EL") and the EEA states IS, LI, NO;
- * ASCII case-insensitive. 0 for everything else ("US", "GB", "CH", …). */
-/* 1 when Delegated Regulation (EU) 2016/161 (EU FMD) governs the market: "EU", the EU member
- * states (Greece as GR or EL), and Iceland, Liechtenstein and Norway (EEA). The one list of
- * such markets: serial randomisation and the EU EPCIS profile both follow it. */
-int px_market_is_eu_fmd(const char *market);
-int px_market_requires_randomisation(const char *market);
 
 /* SEQUENTIAL_NUMERIC serial for counter n: decimal, zero-padded to s->length
  * (n = 42, length 6 -> "000042"). PX_EEXHAUSTED "serial_space_exhausted" when n >= 10^length;

@@ -27,7 +27,7 @@ static int expired(const char *yymmdd, int64_t now_us)
     gs1_date e;
     if (gs1_date_parse(&e, yymmdd, 1, y, NULL) != PX_OK)
         return 0;
-    return px_civil_days(e.year, e.month, e.day) < px_civil_days(y, m, d);
+    return px_expiry_passed(&e, now_us);
 }
 
 px_verdict px_verify_verdict(const px_verify_facts *f, int64_t now_us)

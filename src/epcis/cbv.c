@@ -3,6 +3,8 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_calendar.h"
+#include "px_clock.h"
 
 #define NAME_(id, name) name,
 static const char *const bizstep_names[] = {NULL, PX_CBV_BIZSTEPS(NAME_)};
@@ -69,44 +71,9 @@ static void put2(char *p, unsigned v)
 
 void epcis__time_ms(char out[32], int64_t us)
 {
-    /* Round half-up at the 4th fractional digit (CBV 2.0 §8.9 rule 9): floor((us+500)/1000). */
-    int64_t ms = us >= -500 ? (us + 500) / 1000 : -((-(us + 500) + 999) / 1000);
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    unsigned msr = (unsigned)(ms - secs * 1000);
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    unsigned rem = (unsigned)(secs - days * 86400);
-    /* civil_from_days (H. Hinnant, proleptic Gregorian). */
-    int64_t z = days + 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    if (y < 0 || y > 9999)
-        y = 0;
-    unsigned yy = (unsigned)y;
-    out[0] = (char)('0' + yy / 1000);
-    out[1] = (char)('0' + yy / 100 % 10);
-    put2(out + 2, yy % 100);
-    out[4] = '-';
-    put2(out + 5, m);
-    out[7] = '-';
-    put2(out + 8, d);
-    out[10] = 'T';
-    put2(out + 11, rem / 3600);
-    out[13] = ':';
-    put2(out + 14, rem / 60 % 60);
-    out[16] = ':';
-    put2(out + 17, rem % 60);
-    out[19] = '.';
-    out[20] = (char)('0' + msr / 100);
-    put2(out + 21, msr % 100);
-    out[23] = 'Z';
-    out[24] = '\0';
+    /* CBV 2.0 §8.9 rule 9: round half-up at the 4th fractional digit, floor((us+500)/1000)
+     * ms, then the one RFC 3339 UTC form of packid (px_clock). */
+    px_time_format(out, px_floor_div(us + 500, 1000) * 1000);
 }
 
 int epcis__tz_format(char out[8], int minutes)

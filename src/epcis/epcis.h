@@ -1,7 +1,10 @@
-/* epcis — packid's EPCIS 1.2 XML adapter (DESIGN.md "Outputs", DOMAIN.md §6–7).
+/* epcis — packid's EPCIS adapter (DESIGN.md "Outputs", DOMAIN.md §6–7, DOMAIN-2.md §14).
  *
- *  - a streaming document writer (libxml2 xmlTextWriter behind a callback sink, so a million
- *    events go straight to a file, socket or HTTP response with bounded memory);
+ *  - streaming document writers for EPCIS 1.2 XML, EPCIS 2.0 XML and EPCIS 2.0 JSON-LD, all
+ *    fed the same px_epcis_event (libxml2 xmlTextWriter, or packid's own JSON output, behind a
+ *    callback sink, so a million events go straight to a file, socket or HTTP response with
+ *    bounded memory);
+ *  - a reader of the same three syntaxes into the same event model (reader*.c);
  *  - market profiles (none, EU FMD, US DSCSA): what each market needs in a document;
  *  - the EPCIS 2.0 / CBV 2.0 event hash ID, the eventID packid stores with each event;
  *  - validation against the official EPCIS 1.2 XSD.
@@ -17,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "market.h"
 #include "pack_state.h"
 #include "px_buf.h"
 #include "px_err.h"
@@ -123,6 +127,9 @@ typedef struct px_epcis_profile_info {
 
 /* The row of a profile (never NULL for a valid id; NULL out of range). */
 const px_epcis_profile_info *px_epcis_profile_get(px_epcis_profile id);
+/* REQ-MARKET-3: the profile of a market's reports, from its regime (domain/market.h):
+ * EU FMD markets -> eu, "US" -> us-dscsa, every other market -> none. */
+px_epcis_profile px_epcis_profile_for_market(const char *market);
 /* "eu", "us-dscsa" (also "us", "dscsa"), "none" → profile; PX_EINVALID otherwise. */
 px_rc px_epcis_profile_parse(px_epcis_profile *out, const char *name, px_err *err);
 
@@ -230,8 +237,27 @@ typedef int (*px_epcis_sink)(void *ctx, const char *data, size_t len);
 
 typedef struct px_epcis_writer px_epcis_writer;
 
-/* Starts a document: writes the XML declaration, the SBDH header, master data and the
- * profile's header extensions. Checks the header against the profile. */
+/* The syntax and version of a document. The order is the wire-compatible history: a stored
+ * value never changes meaning. */
+typedef enum px_epcis_format {
+    PX_EPCIS_FORMAT_XML_1_2 = 0, /* EPCIS 1.2 XML, urn:epcglobal:epcis:xsd:1 (DOMAIN.md §6.2) */
+    PX_EPCIS_FORMAT_XML_2_0,     /* EPCIS 2.0 XML, urn:epcglobal:epcis:xsd:2 (DOMAIN-2.md §14.7) */
+    PX_EPCIS_FORMAT_JSONLD_2_0,  /* EPCIS 2.0 JSON-LD (DOMAIN-2.md §14.6) */
+    PX_EPCIS_FORMAT__COUNT
+} px_epcis_format;
+
+/* "1.2-xml", "2.0-xml", "2.0-json" (also "2.0-jsonld"); NULL out of range. */
+const char *px_epcis_format_name(px_epcis_format f);
+px_rc px_epcis_format_parse(px_epcis_format *out, const char *name, px_err *err);
+
+/* Starts a document of the given format: the XML declaration / JSON-LD @context, the header
+ * (SBDH in XML; sender, receiver, instanceIdentifier in JSON-LD), master data and the
+ * profile's header extensions. Checks the header against the profile. The 1.2 XSD needs the
+ * SBDH's sender and receiver; in 2.0 they are optional (DOMAIN-2.md §14.7) unless a market
+ * profile asks for them. Events, finish and free are the same calls for every format. */
+px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
+                           void *ctx, const px_epcis_doc_header *h, px_err *err);
+/* Same as px_epcis_writer_open with PX_EPCIS_FORMAT_XML_1_2. */
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                           const px_epcis_doc_header *h, px_err *err);
 /* Starts an EPCIS 1.2 query response instead (urn:epcglobal:epcis-query:xsd:1
@@ -252,12 +278,35 @@ void px_epcis_writer_free(px_epcis_writer *w);
 
 /* A sink appending to a px_buf (ctx = px_buf *); fails when the buffer's max is hit. */
 int px_epcis_sink_buf(void *ctx, const char *data, size_t len);
-/* A sink writing to a FILE * (ctx). */
-int px_epcis_sink_file(void *ctx, const char *data, size_t len);
 
 /* Checks an event against EPCIS 1.2 / CBV rules (DOMAIN.md §6.3) and the profile; the writer
  * calls it for every event. */
 px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err);
+
+/* ---- reader (reader*.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
+
+/* What the reader hands over: the document's header (borrowed, valid during the callback:
+ * creation time, sender/receiver GLNs, instance identifier, and as products the EPCClass
+ * elements with the attributes packid writes; other master data is not kept) and each event
+ * in document order. A callback returning non-zero stops reading (PX_ECONFLICT, "stopped"). */
+typedef struct px_epcis_read_cb {
+    int (*on_header)(void *ctx, px_epcis_format format, const px_epcis_doc_header *h);
+    int (*on_event)(void *ctx, const px_epcis_event *ev);
+    void *ctx;
+} px_epcis_read_cb;
+
+/* Reads a whole document (the syntax is recognised from its first non-blank byte and the
+ * root's namespace). Events are ObjectEvent and AggregationEvent with the fields of
+ * px_epcis_event; anything the model cannot carry (another event type, a bizStep,
+ * disposition or type outside CBV, sensor data, errorDeclaration, persistentDisposition,
+ * certificationInfo) fails with PX_EINVALID code "epcis_unsupported" rather than being
+ * dropped, because a dropped field would change the event's hash. Both syntaxes are streamed
+ * one event at a time (libxml2's xmlTextReader; for JSON-LD a scanner that cuts out each event
+ * for jansson, in two passes over the buffer or file), so memory is bounded by the largest
+ * event. recordTime is ignored (not hashed, set by the capturing side). */
+px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb *cb,
+                           px_err *err);
+px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *err);
 
 /* ---- event hash ID (event_hash.c; DOMAIN.md §6.6, CBV 2.0 §8.9) ----------------------- */
 
@@ -282,6 +331,10 @@ typedef struct px_epcis_validator px_epcis_validator;
 /* Compiles xsd_dir/EPCglobal-epcis-1_2.xsd (the directory of the 10 official files, e.g.
  * PACKID_EPCIS_XSD_DIR). No network access. */
 px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_err *err);
+/* The same for a format: PX_EPCIS_FORMAT_XML_2_0 compiles xsd_dir/EPCglobal-epcis-2_0.xsd (the
+ * official 2.0 folder); JSON-LD is refused (PX_EINVALID: no JSON Schema validator in packid). */
+px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
+                              const char *xsd_dir, px_err *err);
 void px_epcis_validator_free(px_epcis_validator *v);
 /* Streams the document through the schema (no tree is built: memory stays bounded). On the
  * first violation: PX_EINVALID, code "epcis_schema" (or "epcis_xml" when the bytes are not

@@ -4,6 +4,7 @@
 #define PX_EPCIS_INTERNAL_H
 
 #include <libxml/xmlerror.h> /* layer-internal: libxml2 is this layer's own dependency */
+#include <libxml/xmlwriter.h>
 #include <stdint.h>
 
 #include "epcis.h"
@@ -19,8 +20,54 @@
 #define EPCIS__WEB_BTT "https://ref.gs1.org/cbv/BTT-"
 #define EPCIS__WEB_SDT "https://ref.gs1.org/cbv/SDT-"
 
-/* CBV master data namespace used for ILMD in EPCIS 1.2 XML (DOMAIN.md §6.1, §6.5). */
+/* CBV master data namespace used for ILMD in EPCIS 1.2 XML (DOMAIN.md §6.1, §6.5). It is
+ * also the namespace the event hash uses for the model's lot and expiry in every syntax
+ * (docs/epcis.md "One eventID in every syntax"). */
 #define EPCIS__NS_CBVMDA "urn:epcglobal:cbv:mda"
+/* The same vocabulary as the EPCIS 2.0 JSON-LD context spells it (prefix "cbvmda"). */
+#define EPCIS__NS_CBVMDA_LD "urn:epcglobal:cbv:mda:"
+#define EPCIS__NS_EPCIS_1 "urn:epcglobal:epcis:xsd:1"
+#define EPCIS__NS_EPCIS_2 "urn:epcglobal:epcis:xsd:2"
+#define EPCIS__NS_GS1USHC "http://epcis.gs1us.org/hc/ns"
+#define EPCIS__LD_CONTEXT "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+/* One writer for every format (px_epcis_format): the XML formats drive xmlTextWriter
+ * (writer.c), the JSON-LD format writes into out and flushes it to the sink in chunks
+ * (writer_json.c). Sticky first error for all (STYLE.md "Errors"). */
+struct px_epcis_writer {
+    px_epcis_format format;
+    xmlTextWriterPtr xw;       /* XML formats */
+    char *out;                 /* JSON-LD: pending bytes, flushed at EPCIS__JSON_CHUNK */
+    size_t out_len, out_cap;
+    px_epcis_sink sink;
+    void *ctx;
+    px_epcis_profile profile;
+    int64_t creation_us;
+    size_t count;
+    int sink_failed;
+    int indent;
+    px_rc failed;              /* sticky: PX_OK until the first error */
+    int finished;
+    px_err err;                /* the first error */
+};
+
+#define EPCIS__JSON_CHUNK ((size_t)64 * 1024)
+
+/* Records the first error of w (sticky) and returns it. */
+px_rc epcis__writer_fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adopts an error already written into w->err by a callee. */
+px_rc epcis__writer_adopt(px_epcis_writer *w, px_rc rc);
+/* The header checks shared by every format (GLNs, instance id, profile's master data). */
+px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
+                          int sbdh_required, px_err *err);
+/* JSON-LD writer (writer_json.c). */
+px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
+                        const px_epcis_profile_info *p);
+px_rc epcis__json_event(px_epcis_writer *w, const px_epcis_event *ev);
+px_rc epcis__json_finish(px_epcis_writer *w);
+/* The NHRN's additionalTradeItemIdentificationTypeCode by AI (710..717), NULL otherwise. */
+const char *epcis__nhrn_type(const char *ai);
 
 /* Rounds us to milliseconds, half-up (CBV 2.0 §8.9 rule 9), and formats it in UTC:
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL). The writer and the hash both use this, so

@@ -55,7 +55,7 @@ static px_rc sl_open(strlist *l, px_err *err)
         size_t cap = l->cap ? l->cap * 2 : 16;
         size_t *o = realloc(l->off, cap * sizeof(*o));
         if (!o)
-            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+            return px_err_oom(err);
         l->off = o;
         l->cap = cap;
     }
@@ -83,7 +83,7 @@ static px_rc sl_flush(strlist *l, px_buf *out, px_err *err)
         return PX_OK;
     const char **v = malloc(l->n * sizeof(*v));
     if (!v)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     for (size_t i = 0; i < l->n; i++)
         v[i] = l->arena.data + l->off[i];
     qsort(v, l->n, sizeof(*v), cmp_str);

@@ -50,6 +50,17 @@ const px_epcis_profile_info *px_epcis_profile_get(px_epcis_profile id)
     return (unsigned)id < PX_EPCIS_PROFILE__COUNT ? &profiles[id] : NULL;
 }
 
+px_epcis_profile px_epcis_profile_for_market(const char *market)
+{
+    /* REQ-MARKET-3: the regime decides; this layer only names its document profile */
+    switch (px_market_regime_of(market)) {
+    case PX_MARKET_REGIME_EU_FMD: return PX_EPCIS_PROFILE_EU;
+    case PX_MARKET_REGIME_US_DSCSA: return PX_EPCIS_PROFILE_US_DSCSA;
+    case PX_MARKET_REGIME_NONE: break;
+    }
+    return PX_EPCIS_PROFILE_NONE;
+}
+
 px_rc px_epcis_profile_parse(px_epcis_profile *out, const char *name, px_err *err)
 {
     if (name) {

@@ -1,6 +1,8 @@
-/* Streaming EPCIS 1.2 XML writer (DESIGN.md "Outputs"; DOMAIN.md §6.2 element order,
- * Appendix A shape). libxml2's xmlTextWriter writes into an xmlOutputBuffer whose only
- * backend is the caller's sink, so memory stays bounded whatever the number of events. */
+/* Streaming EPCIS XML writer, 1.2 and 2.0 (DESIGN.md "Outputs"; DOMAIN.md §6.2 element order,
+ * Appendix A shape; DOMAIN-2.md §14.7 for what 2.0 moves). libxml2's xmlTextWriter writes into
+ * an xmlOutputBuffer whose only backend is the caller's sink, so memory stays bounded whatever
+ * the number of events. The two versions differ only in where a few elements sit, so one file
+ * writes both (the reader of both is reader_xml.c); JSON-LD is writer_json.c. */
 #include <libxml/xmlwriter.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,10 +13,10 @@
 #include "epcis_internal.h"
 #include "gs1.h"
 
-#define NS_EPCIS "urn:epcglobal:epcis:xsd:1"
+#define NS_EPCIS EPCIS__NS_EPCIS_1
 #define NS_EPCIS_QUERY "urn:epcglobal:epcis-query:xsd:1"
 #define NS_SBDH "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
-#define NS_GS1USHC "http://epcis.gs1us.org/hc/ns"
+#define NS_GS1USHC EPCIS__NS_GS1USHC
 #define MDA "urn:epcglobal:cbv:mda#"
 #define XFIELD_DEPTH_MAX 8
 
@@ -32,18 +34,6 @@ static const char *const sdt_urn[] = {NULL PX_CBV_SDTS(SDT_)};
 #undef BTT_
 #undef SDT_
 
-struct px_epcis_writer {
-    xmlTextWriterPtr xw;
-    px_epcis_sink sink;
-    void *ctx;
-    px_epcis_profile profile;
-    int64_t creation_us;
-    size_t count;
-    int sink_failed;
-    px_rc failed;              /* sticky: PX_OK until the first error */
-    int finished;
-    px_err err;                /* the first error */
-};
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
@@ -81,11 +71,6 @@ int px_epcis_sink_buf(void *ctx, const char *data, size_t len)
     return px_buf_add((px_buf *)ctx, data, len) == PX_OK ? 0 : -1;
 }
 
-int px_epcis_sink_file(void *ctx, const char *data, size_t len)
-{
-    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
-}
-
 static int out_write(void *ctx, const char *buf, int len)
 {
     px_epcis_writer *w = ctx;
@@ -102,10 +87,7 @@ static int out_close(void *ctx)
     return 0;
 }
 
-/* Records the first error (sticky) and returns it. */
-static px_rc fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static px_rc fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
+px_rc epcis__writer_fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
 {
     if (w->failed != PX_OK)
         return w->failed;
@@ -119,8 +101,7 @@ static px_rc fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fm
     return rc;
 }
 
-/* Adopts an error already written into w->err by a callee. */
-static px_rc adopt(px_epcis_writer *w, px_rc rc)
+px_rc epcis__writer_adopt(px_epcis_writer *w, px_rc rc)
 {
     if (w->failed == PX_OK)
         w->failed = rc;
@@ -130,8 +111,8 @@ static px_rc adopt(px_epcis_writer *w, px_rc rc)
 static px_rc xml_failed(px_epcis_writer *w)
 {
     if (w->sink_failed)
-        return fail(w, PX_EUNAVAIL, "epcis_sink", "the EPCIS output sink refused the data");
-    return fail(w, PX_EINTERNAL, "epcis_xml", "libxml2 xmlTextWriter failed");
+        return epcis__writer_fail(w, PX_EUNAVAIL, "epcis_sink", "the EPCIS output sink refused the data");
+    return epcis__writer_fail(w, PX_EINTERNAL, "epcis_xml", "libxml2 xmlTextWriter failed");
 }
 
 /* Text that needs no XML escaping (no '<', '>', '&', '"', '\'' nor control characters) is
@@ -184,25 +165,30 @@ static int nonempty(const char *s)
     return s && s[0];
 }
 
-static px_rc check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
-                          px_err *err)
+px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
+                          int sbdh_required, px_err *err)
 {
     px_rc rc;
-    if (!nonempty(h->sender_gln) || !nonempty(h->receiver_gln))
-        /* The EPCIS 1.2 SBDH schema requires Sender and Receiver (DOMAIN.md §6.2). */
-        return px_err_set(err, PX_EINVALID, "invalid_header",
-                          "an EPCIS document needs sender and receiver GLNs");
-    if ((rc = gs1_gln_validate(h->sender_gln, err)) != PX_OK) {
-        px_err_field(err, "sender_gln");
-        return rc;
+    int parties = nonempty(h->sender_gln) || nonempty(h->receiver_gln);
+    /* packid's 1.2 documents always carry the SBDH, whose schema requires Sender and Receiver
+     * (DOMAIN.md §6.2); a market profile needs them in every syntax. In 2.0 they are
+     * optional (DOMAIN-2.md §14.7), but given one needs the other. */
+    if (sbdh_required || p->id != PX_EPCIS_PROFILE_NONE || parties) {
+        if (!nonempty(h->sender_gln) || !nonempty(h->receiver_gln))
+            return px_err_set(err, PX_EINVALID, "invalid_header",
+                              "an EPCIS document needs sender and receiver GLNs");
+        if ((rc = gs1_gln_validate(h->sender_gln, err)) != PX_OK) {
+            px_err_field(err, "sender_gln");
+            return rc;
+        }
+        if ((rc = gs1_gln_validate(h->receiver_gln, err)) != PX_OK) {
+            px_err_field(err, "receiver_gln");
+            return rc;
+        }
+        if (!nonempty(h->instance_id) || !xml_safe(h->instance_id))
+            return px_err_set(err, PX_EINVALID, "invalid_header",
+                              "an EPCIS document needs an SBDH instance identifier");
     }
-    if ((rc = gs1_gln_validate(h->receiver_gln, err)) != PX_OK) {
-        px_err_field(err, "receiver_gln");
-        return rc;
-    }
-    if (!nonempty(h->instance_id) || !xml_safe(h->instance_id))
-        return px_err_set(err, PX_EINVALID, "invalid_header",
-                          "an EPCIS document needs an SBDH instance identifier");
     if (p->masterdata_required && h->n_products == 0)
         return px_err_set(err, PX_EINVALID, "profile_violation",
                           "%s profile: the header needs EPCClass master data", p->name);
@@ -248,7 +234,7 @@ static px_rc write_attribute(px_epcis_writer *w, const char *id, const char *val
 
 /* The NHRN's name by AI (DOMAIN.md §2.1), used as additionalTradeItemIdentificationTypeCode.
  * GS1 publishes no code list entry verified here for these: packid's convention [T]. */
-static const char *nhrn_type(const char *ai)
+const char *epcis__nhrn_type(const char *ai)
 {
     static const char *const names[] = {"PZN", "CIP", "CN", "DRN", "AIM", "NDC", "AIC", "SRN"};
     if (ai && strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
@@ -274,7 +260,7 @@ static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                                               pr->gcp_len, &w->err);
         if (rc != PX_OK) {
             px_err_field(&w->err, "products[%zu].gtin", i);
-            return adopt(w, rc);
+            return epcis__writer_adopt(w, rc);
         }
         if (start(xw, "VocabularyElement") < 0 ||
             xmlTextWriterWriteAttribute(xw, BAD_CAST "id", BAD_CAST idpat) < 0)
@@ -285,11 +271,11 @@ static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                 (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
                                       "FDA_NDC_11")))
                 return rc;
-        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && nhrn_type(pr->nhrn_ai)) {
+        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
             /* EU FMD Art 4(b)(iii): national reimbursement number where a market needs it. */
             if ((rc = write_attribute(w, MDA "additionalTradeItemIdentification", pr->nhrn)) ||
                 (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
-                                      nhrn_type(pr->nhrn_ai))))
+                                      epcis__nhrn_type(pr->nhrn_ai))))
                 return rc;
         }
         if ((rc = write_attribute(w, MDA "regulatedProductName", pr->regulated_product_name)) ||
@@ -322,53 +308,68 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
                           const px_epcis_profile_info *p)
 {
     xmlTextWriterPtr xw = w->xw;
+    int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
     char created[32];
     epcis__time_ms(created, h->creation_us);
     if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
         start(xw, "epcis:EPCISDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcis", BAD_CAST NS_EPCIS) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcis",
+                                    BAD_CAST(v2 ? EPCIS__NS_EPCIS_2 : NS_EPCIS)) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:sbdh", BAD_CAST NS_SBDH) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0)
         return xml_failed(w);
-    if (p->transaction_statement &&
+    /* The EPCIS 2.0 XSD's EPCISHeader has no ##other wildcard (only SBDH and extension), so
+     * the GS1 US transaction statement has no place in a 2.0 XML header (docs/epcis.md). */
+    int statement = p->transaction_statement && !v2;
+    if (statement &&
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:gs1ushc", BAD_CAST NS_GS1USHC) < 0)
         return xml_failed(w);
     /* EPCglobal Document: schemaVersion and creationDate are required (DOMAIN.md §6.1). */
-    if (xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST "1.2") < 0 ||
+    if (xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) <
+            0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0)
         return xml_failed(w);
-    /* EPCISHeader / SBDH (DOMAIN.md §6.2; GS1 conventional values [T]). */
-    if (start(xw, "EPCISHeader") < 0 || start(xw, "sbdh:StandardBusinessDocumentHeader") < 0 ||
-        put_elem(xw, "sbdh:HeaderVersion", "1.0") < 0)
-        return xml_failed(w);
     px_rc rc;
-    if ((rc = write_party_id(w, "sbdh:Sender", h->sender_gln)) != PX_OK ||
-        (rc = write_party_id(w, "sbdh:Receiver", h->receiver_gln)) != PX_OK)
-        return rc;
-    if (start(xw, "sbdh:DocumentIdentification") < 0 ||
-        put_elem(xw, "sbdh:Standard", "EPCglobal") < 0 ||
-        put_elem(xw, "sbdh:TypeVersion", "1.0") < 0 ||
-        put_elem(xw, "sbdh:InstanceIdentifier", h->instance_id) < 0 ||
-        put_elem(xw, "sbdh:Type", "Events") < 0 ||
-        put_elem(xw, "sbdh:CreationDateAndTime", created) < 0 || end(xw) < 0 || end(xw) < 0)
-        return xml_failed(w);
+    int sbdh = nonempty(h->sender_gln); /* checked: always in 1.2 and under a market profile */
+    if (sbdh || h->n_products > 0 || statement) {
+        if (start(xw, "EPCISHeader") < 0)
+            return xml_failed(w);
+    }
+    if (sbdh) {
+        /* EPCISHeader / SBDH (DOMAIN.md §6.2; GS1 conventional values [T]). */
+        if (start(xw, "sbdh:StandardBusinessDocumentHeader") < 0 ||
+            put_elem(xw, "sbdh:HeaderVersion", "1.0") < 0)
+            return xml_failed(w);
+        if ((rc = write_party_id(w, "sbdh:Sender", h->sender_gln)) != PX_OK ||
+            (rc = write_party_id(w, "sbdh:Receiver", h->receiver_gln)) != PX_OK)
+            return rc;
+        if (start(xw, "sbdh:DocumentIdentification") < 0 ||
+            put_elem(xw, "sbdh:Standard", "EPCglobal") < 0 ||
+            put_elem(xw, "sbdh:TypeVersion", "1.0") < 0 ||
+            put_elem(xw, "sbdh:InstanceIdentifier", h->instance_id) < 0 ||
+            put_elem(xw, "sbdh:Type", "Events") < 0 ||
+            put_elem(xw, "sbdh:CreationDateAndTime", created) < 0 || end(xw) < 0 || end(xw) < 0)
+            return xml_failed(w);
+    }
     if (h->n_products > 0 && (rc = write_masterdata(w, h, p)) != PX_OK)
         return rc;
-    if (p->transaction_statement) {
+    if (statement) {
         /* GS1 US DSCSA guideline: the seller affirms the transaction statement of FD&C Act
          * §581(27); allowed by the header's ##other wildcard (DOMAIN.md §7, Appendix A). */
         if (start(xw, "gs1ushc:dscsaTransactionStatement") < 0 ||
             put_elem(xw, "gs1ushc:affirmTransactionStatement", "true") < 0 || end(xw) < 0)
             return xml_failed(w);
     }
-    if (end(xw) < 0 || start(xw, "EPCISBody") < 0 || start(xw, "EventList") < 0)
+    if ((sbdh || h->n_products > 0 || statement) && end(xw) < 0)
+        return xml_failed(w);
+    if (start(xw, "EPCISBody") < 0 || start(xw, "EventList") < 0)
         return xml_failed(w);
     return PX_OK;
 }
 
 /* Allocates a writer on sink (libxml2 output buffer, optional indentation). */
-static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
-                          px_epcis_profile profile, int64_t creation_us, int indent,
+static px_rc writer_alloc(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
+                          void *ctx, px_epcis_profile profile, int64_t creation_us, int indent,
                           px_err *err)
 {
     *out = NULL;
@@ -377,22 +378,34 @@ static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     epcis__xml_init();
     px_epcis_writer *w = calloc(1, sizeof(*w));
     if (!w)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     px_err_clear(&w->err);
+    w->format = format;
     w->sink = sink;
     w->ctx = ctx;
     w->profile = profile;
     w->creation_us = creation_us;
+    w->indent = indent;
+    if (format == PX_EPCIS_FORMAT_JSONLD_2_0) {
+        /* JSON-LD is written by packid itself into a fixed chunk flushed to the sink. */
+        if (!(w->out = malloc(EPCIS__JSON_CHUNK))) {
+            free(w);
+            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        }
+        w->out_cap = EPCIS__JSON_CHUNK;
+        *out = w;
+        return PX_OK;
+    }
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, w, NULL);
     if (!ob) {
         free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     w->xw = xmlNewTextWriter(ob); /* owns ob from here */
     if (!w->xw) {
         xmlOutputBufferClose(ob);
         free(w);
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     }
     if (indent) {
         xmlTextWriterSetIndent(w->xw, 1);
@@ -402,25 +415,59 @@ static px_rc writer_alloc(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     return PX_OK;
 }
 
+static const char *const k_format_names[PX_EPCIS_FORMAT__COUNT] = {"1.2-xml", "2.0-xml",
+                                                                    "2.0-json"};
+
+const char *px_epcis_format_name(px_epcis_format f)
+{
+    return (unsigned)f < PX_EPCIS_FORMAT__COUNT ? k_format_names[f] : NULL;
+}
+
+px_rc px_epcis_format_parse(px_epcis_format *out, const char *name, px_err *err)
+{
+    for (int i = 0; name && i < PX_EPCIS_FORMAT__COUNT; i++)
+        if (strcmp(name, k_format_names[i]) == 0) {
+            *out = (px_epcis_format)i;
+            return PX_OK;
+        }
+    if (name && strcmp(name, "2.0-jsonld") == 0) {
+        *out = PX_EPCIS_FORMAT_JSONLD_2_0;
+        return PX_OK;
+    }
+    return px_err_set(err, PX_EINVALID, "invalid_format",
+                      "unknown EPCIS format \"%s\" (1.2-xml, 2.0-xml or 2.0-json)",
+                      name ? name : "");
+}
+
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                           const px_epcis_doc_header *h, px_err *err)
 {
+    return px_epcis_writer_open(out, PX_EPCIS_FORMAT_XML_1_2, sink, ctx, h, err);
+}
+
+px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
+                           void *ctx, const px_epcis_doc_header *h, px_err *err)
+{
     *out = NULL;
+    if ((unsigned)format >= PX_EPCIS_FORMAT__COUNT)
+        return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format %d",
+                          (int)format);
     const px_epcis_profile_info *p = px_epcis_profile_get(h->profile);
     if (!p)
         return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
                           (int)h->profile);
     if (!sink)
         return px_err_set(err, PX_EINVALID, "invalid_argument", "the EPCIS writer needs a sink");
-    px_rc rc = check_header(h, p, err);
+    px_rc rc = epcis__check_header(h, p, format == PX_EPCIS_FORMAT_XML_1_2, err);
     if (rc != PX_OK)
         return rc;
     px_epcis_writer *w = NULL;
-    if ((rc = writer_alloc(&w, sink, ctx, h->profile, h->creation_us, h->indent, err)) != PX_OK)
+    if ((rc = writer_alloc(&w, format, sink, ctx, h->profile, h->creation_us, h->indent,
+                           err)) != PX_OK)
         return rc;
     epcis__err_hook hook;
     epcis__xml_errors_push(&hook, NULL, NULL);
-    rc = write_header(w, h, p);
+    rc = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_start(w, h, p) : write_header(w, h, p);
     epcis__xml_errors_restore(&hook);
     if (rc != PX_OK) {
         if (err)
@@ -461,7 +508,8 @@ px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void 
     if (!nonempty(query_name))
         return px_err_set(err, PX_EINVALID, "invalid_argument", "a query result needs a name");
     px_epcis_writer *w = NULL;
-    px_rc rc = writer_alloc(&w, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent, err);
+    px_rc rc = writer_alloc(&w, PX_EPCIS_FORMAT_XML_1_2, sink, ctx, PX_EPCIS_PROFILE_NONE,
+                            creation_us, indent, err);
     if (rc != PX_OK)
         return rc;
     epcis__err_hook hook;
@@ -499,11 +547,11 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
 {
     xmlTextWriterPtr xw = w->xw;
     if (depth >= XFIELD_DEPTH_MAX)
-        return fail(w, PX_EINVALID, "invalid_event", "extension nested deeper than %d",
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event", "extension nested deeper than %d",
                     XFIELD_DEPTH_MAX);
     if (!ncname(f->name) || !nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
         !xml_safe(f->ns))
-        return fail(w, PX_EINVALID, "invalid_event",
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                     "extension element \"%s\" needs an XML name and a foreign namespace",
                     f->name ? f->name : "");
     char prefix[16];
@@ -518,7 +566,7 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
     }
     char qname[160];
     if ((size_t)snprintf(qname, sizeof(qname), "%s:%s", prefix, f->name) >= sizeof(qname))
-        return fail(w, PX_EINVALID, "invalid_event", "extension name too long");
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event", "extension name too long");
     if (start(xw, qname) < 0)
         return xml_failed(w);
     if (declare) {
@@ -554,7 +602,7 @@ static px_rc write_epcs(px_epcis_writer *w, const px_epcis_event *ev, const char
                                         ev->serials[i], &w->err);
         if (rc != PX_OK) {
             px_err_field(&w->err, "serials[%zu]", i);
-            return adopt(w, rc);
+            return epcis__writer_adopt(w, rc);
         }
         if (put_elem(xw, "epc", uri) < 0)
             return xml_failed(w);
@@ -611,10 +659,36 @@ static px_rc write_location(px_epcis_writer *w, const char *elem, const char *id
 }
 
 
+static px_rc write_ilmd(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    xmlTextWriterPtr xw = w->xw;
+    px_rc rc;
+    /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2 / LIBRARY-NOTES). */
+    if (start(xw, "ilmd") < 0 || (nonempty(ev->lot) && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
+        return xml_failed(w);
+    if (nonempty(ev->expiry)) {
+        char iso[11];
+        if ((rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err)) != PX_OK) {
+            px_err_field(&w->err, "expiry");
+            return epcis__writer_adopt(w, rc);
+        }
+        if (put_elem(xw, "cbvmda:itemExpirationDate", iso) < 0)
+            return xml_failed(w);
+    }
+    for (size_t i = 0; i < ev->n_ilmd; i++)
+        if ((rc = write_xfield(w, &ev->ilmd[i], NULL, "", 0)) != PX_OK)
+            return rc;
+    if (end(xw) < 0)
+        return xml_failed(w);
+    return PX_OK;
+}
+
 static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
 {
     xmlTextWriterPtr xw = w->xw;
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
+    /* REQ-EPCIS2-2: the 2.0 XSD's element order (DOMAIN-2.md §14.7). */
+    int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
     char when[32], tz[8];
     px_rc rc;
     epcis__time_ms(when, ev->event_time_us);
@@ -624,15 +698,18 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)
         return xml_failed(w);
     if (nonempty(ev->event_id)) {
-        /* EPCIS 1.2 baseExtension/eventID: packid writes the CBV 2.0 event hash ID. */
-        if (start(xw, "baseExtension") < 0 || put_elem(xw, "eventID", ev->event_id) < 0 ||
-            end(xw) < 0)
+        /* EPCIS 1.2 baseExtension/eventID, 2.0 eventID directly after eventTimeZoneOffset
+         * (DOMAIN-2.md §14.7): packid writes the CBV 2.0 event hash ID. */
+        if (v2 ? put_elem(xw, "eventID", ev->event_id) < 0
+               : (start(xw, "baseExtension") < 0 || put_elem(xw, "eventID", ev->event_id) < 0 ||
+                  end(xw) < 0))
             return xml_failed(w);
     }
     if (!obj && nonempty(ev->parent_id) && put_elem(xw, "parentID", ev->parent_id) < 0)
         return xml_failed(w);
-    /* epcList / childEPCs are required by the 1.2 XSD even when empty. */
-    if ((rc = write_epcs(w, ev, obj ? "epcList" : "childEPCs")) != PX_OK)
+    /* epcList / childEPCs are required by the 1.2 XSD even when empty; optional in 2.0. */
+    if ((!v2 || ev->n_epcs + ev->n_serials > 0) &&
+        (rc = write_epcs(w, ev, obj ? "epcList" : "childEPCs")) != PX_OK)
         return rc;
     if (put_elem(xw, "action", px_epcis_action_name(ev->action)) < 0)
         return xml_failed(w);
@@ -654,46 +731,27 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         if (end(xw) < 0)
             return xml_failed(w);
     }
-    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
-    int ilmd = obj && (has_lot || has_exp || ev->n_ilmd);
-    if (ev->n_quantities || ev->n_sources || ev->n_destinations || ilmd) {
-        /* EPCIS 1.2 moved these into <extension> (ObjectEventExtensionType: quantityList,
-         * sourceList, destinationList, ilmd; AggregationEventExtensionType: childQuantityList,
-         * sourceList, destinationList). */
-        if (start(xw, "extension") < 0)
-            return xml_failed(w);
-        if (ev->n_quantities &&
-            (rc = write_quantities(w, ev, obj ? "quantityList" : "childQuantityList")) != PX_OK)
-            return rc;
-        if (ev->n_sources &&
-            (rc = write_parties(w, "sourceList", "source", ev->sources, ev->n_sources)) != PX_OK)
-            return rc;
-        if (ev->n_destinations &&
-            (rc = write_parties(w, "destinationList", "destination", ev->destinations,
-                                ev->n_destinations)) != PX_OK)
-            return rc;
-        if (ilmd) {
-            /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2 / LIBRARY-NOTES). */
-            if (start(xw, "ilmd") < 0 || (has_lot && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
-                return xml_failed(w);
-            if (has_exp) {
-                char iso[11];
-                if ((rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err)) != PX_OK) {
-                    px_err_field(&w->err, "expiry");
-                    return adopt(w, rc);
-                }
-                if (put_elem(xw, "cbvmda:itemExpirationDate", iso) < 0)
-                    return xml_failed(w);
-            }
-            for (size_t i = 0; i < ev->n_ilmd; i++)
-                if ((rc = write_xfield(w, &ev->ilmd[i], NULL, "", 0)) != PX_OK)
-                    return rc;
-            if (end(xw) < 0)
-                return xml_failed(w);
-        }
-        if (end(xw) < 0)
-            return xml_failed(w);
-    }
+    int ilmd = obj && (nonempty(ev->lot) || nonempty(ev->expiry) || ev->n_ilmd);
+    int wrapped = !v2 && (ev->n_quantities || ev->n_sources || ev->n_destinations || ilmd);
+    /* EPCIS 1.2 moved these into <extension> (ObjectEventExtensionType: quantityList,
+     * sourceList, destinationList, ilmd; AggregationEventExtensionType: childQuantityList,
+     * sourceList, destinationList); 2.0 has them as direct children in the same order. */
+    if (wrapped && start(xw, "extension") < 0)
+        return xml_failed(w);
+    if (ev->n_quantities &&
+        (rc = write_quantities(w, ev, obj ? "quantityList" : "childQuantityList")) != PX_OK)
+        return rc;
+    if (ev->n_sources &&
+        (rc = write_parties(w, "sourceList", "source", ev->sources, ev->n_sources)) != PX_OK)
+        return rc;
+    if (ev->n_destinations &&
+        (rc = write_parties(w, "destinationList", "destination", ev->destinations,
+                            ev->n_destinations)) != PX_OK)
+        return rc;
+    if (ilmd && (rc = write_ilmd(w, ev)) != PX_OK)
+        return rc;
+    if (wrapped && end(xw) < 0)
+        return xml_failed(w);
     for (size_t i = 0; i < ev->n_extensions; i++)
         if ((rc = write_xfield(w, &ev->extensions[i], NULL, "", 0)) != PX_OK)
             return rc;
@@ -709,15 +767,17 @@ px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (w->failed != PX_OK)
         return w->failed;
     if (w->finished)
-        return fail(w, PX_ESTATE, "epcis_state", "event added after finish");
+        return epcis__writer_fail(w, PX_ESTATE, "epcis_state", "event added after finish");
     px_rc rc = px_epcis_event_check(ev, w->profile, &w->err);
-    if (rc == PX_OK) {
+    if (rc == PX_OK && w->format == PX_EPCIS_FORMAT_JSONLD_2_0) {
+        rc = epcis__json_event(w, ev);
+    } else if (rc == PX_OK) {
         epcis__err_hook hook;
         epcis__xml_errors_push(&hook, NULL, NULL);
         rc = write_event(w, ev);
         epcis__xml_errors_restore(&hook);
     } else {
-        adopt(w, rc);
+        epcis__writer_adopt(w, rc);
     }
     if (rc != PX_OK) {
         if (!w->err.field[0])
@@ -737,7 +797,10 @@ px_rc px_epcis_writer_finish(px_epcis_writer *w, px_err *err)
 {
     if (!w)
         return px_err_set(err, PX_EINVALID, "invalid_argument", "no EPCIS writer");
-    if (w->failed == PX_OK && !w->finished) {
+    if (w->failed == PX_OK && !w->finished && w->format == PX_EPCIS_FORMAT_JSONLD_2_0) {
+        w->finished = 1;
+        epcis__json_finish(w);
+    } else if (w->failed == PX_OK && !w->finished) {
         w->finished = 1;
         epcis__err_hook hook;
         epcis__xml_errors_push(&hook, NULL, NULL);
@@ -764,5 +827,6 @@ void px_epcis_writer_free(px_epcis_writer *w)
         xmlFreeTextWriter(w->xw); /* also closes the output buffer (may flush) */
         epcis__xml_errors_restore(&hook);
     }
+    free(w->out);
     free(w);
 }

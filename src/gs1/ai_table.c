@@ -7,6 +7,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_calendar.h"
 
 #define P GS1_AI_PREDEFINED
 #define Q GS1_AI_DL_ATTR
@@ -215,7 +216,7 @@ static px_rc lint(const gs1_ai_def *d, const gs1_ai_component *c, const char *s,
         int mm = two(s + 2), dd = two(s + 4);
         if (mm < 1 || mm > 12)
             return fail(err, "invalid_date", off + 2, 2, d->ai, "illegal month");
-        int last = gs1__days_in_month(two(s) % 4 == 0 ? 2000 : 2001, mm);
+        int last = px_days_in_month(two(s) % 4 == 0 ? 2000 : 2001, mm);
         int day00 = linter_has(l, "yymmd0");
         if ((dd == 0 && !day00) || dd > last)
             return fail(err, "invalid_date", off + 4, 2, d->ai, "illegal day");

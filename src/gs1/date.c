@@ -3,19 +3,7 @@
 
 #include "gs1.h"
 #include "gs1_internal.h"
-
-int gs1__leap_year(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int gs1__days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && gs1__leap_year(y))
-        return 29;
-    return days[m - 1];
-}
+#include "px_calendar.h"
 
 /* GenSpecs §7.12 "Determination of century in dates": diff = YY - (current year mod 100);
  * 51..99 -> previous century, -99..-50 -> next century, otherwise the current one. */
@@ -57,7 +45,7 @@ px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int cur
         return PX_EINVALID;
     }
     int year = gs1__century_year(yy, current_year);
-    int last = gs1__days_in_month(year, mm);
+    int last = px_days_in_month(year, mm);
     /* DOMAIN.md §2.4: for the yymmd0 AIs (11, 13, 15, 16, 17) DD=00 means "no day specified",
      * read as the last day of the month. */
     if ((dd == 0 && !allow_day00) || dd > last) {

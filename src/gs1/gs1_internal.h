@@ -6,8 +6,6 @@
 
 #include "gs1.h"
 
-int gs1__leap_year(int y);
-int gs1__days_in_month(int y, int m);
 int gs1__century_year(int yy, int current_year);
 
 /* Bounded output writer with a sticky overflow flag (STYLE.md "Builders carry a sticky failed

@@ -81,19 +81,10 @@ void h_allocation_get(px_req *r)
     px_reply_json(r, 200, allocation_json(&a));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} page;
-
 static int add_serial(void *ctx, const px_serial_item *it)
 {
-    page *p = ctx;
-    int take = px_page_window_take(&p->win, it->serial);
-    if (take > 0)
-        json_array_append_new(p->items, json_pack("{s:s, s:s}", "serial", it->serial, "state",
-                                                  it->state));
-    return take < 0;
+    return px_list_add(ctx, it->serial,
+                       json_pack("{s:s, s:s}", "serial", it->serial, "state", it->state));
 }
 
 /* A cursor of this list holds the last serial of a page: 1..20 printable ASCII characters
@@ -111,26 +102,18 @@ static int serial_cursor_ok(const char *s)
 
 void h_allocation_serials(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
+    if (!db)
         return;
-    if (!serial_cursor_ok(after)) {
+    if (!serial_cursor_ok(l.after)) {
+        json_decref(l.items);
         px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
         return;
     }
-    px_db *db = px_req_db(r);
-    if (!db)
-        return;
-    page p = {.items = json_array()};
-    px_page_window_init(&p.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
-    if (px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), after, first + 1,
-                                       add_serial, &p, &err) != PX_OK) {
-        json_decref(p.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(p.items, p.win.more, p.win.last));
+    px_list_end(&l, px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), l.after,
+                                                   l.first + 1, add_serial, &l, &err),
+                &err);
 }

@@ -5,19 +5,10 @@
 #include "handlers.h"
 #include "paging.h"
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} page_state;
-
 static int add_entry(void *ctx, const px_audit_entry *e)
 {
-    page_state *s = ctx;
     char key[24];
     snprintf(key, sizeof(key), "%lld", e->seq);
-    int take = px_page_window_take(&s->win, key);
-    if (take <= 0)
-        return take < 0;
     json_t *details = json_loads(e->details, 0, NULL);
     json_t *item = json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:o, s:s, s:s}", "seq",
                              (json_int_t)e->seq, "at", e->at, "org_id",
@@ -25,30 +16,20 @@ static int add_entry(void *ctx, const px_audit_entry *e)
                              e->key_id[0] ? e->key_id : NULL, "action", e->action, "subject",
                              e->subject, "details", details ? details : json_object(),
                              "prev_hash", e->prev_hash, "hash", e->hash);
-    json_array_append_new(s->items, item);
-    return 0;
+    return px_list_add(ctx, key, item);
 }
 
 void h_audit_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    long long after_seq = after[0] ? strtoll(after, NULL, 10) : 0;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    page_state s = {.items = json_array()};
-    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
+    long long after_seq = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_audit_each(db, &r->actor, after_seq, first + 1, add_entry, &s, &err) != PX_OK) {
-        json_decref(s.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
+    px_list_end(&l, px_svc_audit_each(db, &r->actor, after_seq, l.first + 1, add_entry, &l, &err),
+                &err);
 }
 
 void h_audit_verify(px_req *r)

@@ -36,6 +36,32 @@ static void reply_items(px_req *r, const px_err *err, const px_item_error *e, si
     px_reply_error_items(r, err, n ? item_errors_json(e, n, name) : NULL);
 }
 
+/* The pieces a market's report lacks, as details of 422 report_precondition. */
+static json_t *missing_json(const px_missing_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++) {
+        const px_missing *m = &l->v[i];
+        json_t *d = json_pack("{s:s, s:s}", "code", m->code, "message", m->message);
+        if (m->field[0])
+            json_object_set_new(d, "field", json_string(m->field));
+        if (m->org_id[0])
+            json_object_set_new(d, "org_id", json_string(m->org_id));
+        json_array_append_new(a, d);
+    }
+    return a;
+}
+
+/* A refused pack operation or release: per-serial items, or the report's missing pieces. */
+static void reply_refusal(px_req *r, const px_err *err, const px_item_error *e, size_t n,
+                          const px_missing_list *missing)
+{
+    if (missing->n && strcmp(err->code, "report_precondition") == 0)
+        px_reply_error_items(r, err, missing_json(missing));
+    else
+        reply_items(r, err, e, n, "serials");
+}
+
 static json_t *str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -156,8 +182,8 @@ void h_commission_create(px_req *r)
 
 void h_release_create(px_req *r)
 {
-    static const char *const allowed[] = {"gtin",    "batch",   "market",      "serials",
-                                          "ship_to", "transaction", NULL};
+    static const char *const allowed[] = {"gtin",    "batch",       "market",  "serials",
+                                          "ship_to", "transaction", "dry_run", NULL};
     static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
                                                "location_prefix_length", NULL};
     static const char *const tx_allowed[] = {"type", "id", NULL};
@@ -181,6 +207,7 @@ void h_release_create(px_req *r)
         px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12, &bad);
     const char *tx_type = px_json_member_str(r, tx, "transaction", "type", 16, &bad);
     const char *tx_id = px_json_member_str(r, tx, "transaction", "id", 100, &bad);
+    int dry_run = px_json_bool(r, r->json, "dry_run", &bad);
     if (!bad && tx && !tx_type)
         px_reply_field(r, "transaction.type", "required", "transaction.type is required", &bad);
     if (!bad && tx && !tx_id)
@@ -207,21 +234,27 @@ void h_release_create(px_req *r)
         .ship_to = ship ? &ship_to : NULL,
         .transaction_type = tx_type,
         .transaction_id = tx_id,
+        .dry_run = dry_run,
     };
     px_release_result res;
     px_err err;
     px_err_clear(&err);
     if (px_svc_release(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
-        reply_items(r, &err, res.errors, res.n_errors, "serials");
+        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+    } else if (dry_run) {
+        px_reply_json(r, 200,
+                      json_pack("{s:b, s:I, s:b, s:o}", "dry_run", 1, "would_release",
+                                (json_int_t)res.would_release, "report", res.would_report,
+                                "missing", missing_json(&res.missing)));
     } else {
-        /* report_id: the market's EPCIS report (null when no endpoint serves the market). */
+        /* report_id: the market's EPCIS report. */
         px_reply_json(r, 201,
                       json_pack("{s:s, s:I, s:o, s:s}", "release_id", res.release_id,
                                 "released", (json_int_t)res.released, "report_id",
                                 res.report_id[0] ? json_string(res.report_id) : json_null(),
                                 "event_id", res.event_id));
     }
-    px_item_errors_free(res.errors);
+    px_release_result_dispose(&res);
     free(serials);
 }
 
@@ -248,10 +281,10 @@ static void pack_op(px_req *r, int reactivate)
     px_pack_op_result res;
     px_err err;
     px_err_clear(&err);
-    px_rc rc = reactivate ? px_svc_reactivate(db, &r->actor, &req, &res, &err)
-                          : px_svc_decommission(db, &r->actor, &req, &res, &err);
+    px_rc rc = reactivate ? px_svc_reactivate(db, r->app, &r->actor, &req, &res, &err)
+                          : px_svc_decommission(db, r->app, &r->actor, &req, &res, &err);
     if (rc != PX_OK) {
-        reply_items(r, &err, res.errors, res.n_errors, "serials");
+        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else {
         px_reply_json(r, 200,
                       json_pack("{s:s, s:s, s:I, s:s}", "operation_id", res.op_id, "event_id",
@@ -259,7 +292,7 @@ static void pack_op(px_req *r, int reactivate)
                                 (json_int_t)res.count, "state",
                                 reactivate ? "active" : "decommissioned"));
     }
-    px_item_errors_free(res.errors);
+    px_pack_op_result_dispose(&res);
     free(serials);
 }
 
@@ -293,14 +326,14 @@ void h_recall_create(px_req *r)
     px_pack_op_result res;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_recall(db, &r->actor, &req, &res, &err) != PX_OK)
-        px_reply_error(r, &err);
+    if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK)
+        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     else
         px_reply_json(r, 201,
                       json_pack("{s:s, s:s, s:I, s:s}", "recall_id", res.op_id, "event_id",
                                 res.event_id, "recalled", (json_int_t)res.count, "reason",
                                 reason ? reason : "recalled"));
-    px_item_errors_free(res.errors);
+    px_pack_op_result_dispose(&res);
 }
 
 /* ---- GET /v1/packs/{gtin}/{serial} ------------------------------------------------------ */

@@ -1,62 +1,33 @@
 /* Lists newest first (docs/api.md "Lists"): the shared reply, and the commission and release
  * lists (whose rows have no single-object read). */
-#include <string.h>
-
 #include "handlers.h"
 #include "list_reply.h"
 #include "paging.h"
 
 typedef struct {
-    json_t *items;
-    px_page_window win;
+    px_list list;
     px_list_render render;
-    int oom;
 } page_ctx;
 
 static int add_item(void *ctx, const px_list_item *it)
 {
     page_ctx *c = ctx;
-    int take = px_page_window_take(&c->win, it->key);
-    json_t *o = take > 0 ? c->render(it) : NULL;
-    if (take > 0 && (!o || json_array_append_new(c->items, o) != 0)) {
-        c->oom = 1;
-        return 1;
-    }
-    return take < 0;
+    return px_list_add(&c->list, it->id, c->render(it));
 }
 
 void px_list_reply(px_req *r, px_list_kind kind, px_list_render render)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    page_ctx c;
+    px_db *db = px_list_begin(&c.list, r, 1); /* keyset: the store applies the cursor */
     if (!db)
         return;
-    page_ctx c = {json_array(), {0}, render, 0};
-    px_page_window_init(&c.win, first, NULL); /* the store applies the cursor */
+    c.render = render;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_list(db, &r->actor, kind, after, first + 1, add_item, &c, &err) != PX_OK ||
-        c.oom) {
-        json_decref(c.items);
-        if (c.oom)
-            px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        else
-            px_reply_error(r, &err);
-        return;
-    }
-    json_t *page = px_page_wrap(c.items, c.win.more, c.win.last);
-    /* A job's progress is a real: 4 significant digits print 0.42, not 0.41999999999999998
-     * (the single job read writes it the same way). */
-    char *s = page ? json_dumps(page, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-    json_decref(page);
-    if (!s) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        return;
-    }
-    px_reply_take(r, 200, "application/json", s, strlen(s));
+    px_list_end(&c.list,
+                px_svc_list(db, &r->actor, kind, c.list.after, c.list.first + 1, add_item, &c,
+                            &err),
+                &err);
 }
 
 static json_t *commission_json(const px_list_item *it)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
+#include "reports.h"
 
 void h_healthz(px_req *r)
 {
@@ -16,11 +17,41 @@ void h_healthz(px_req *r)
                             ok ? "ok" : "unavailable"));
 }
 
+static int add_report_count(void *ctx, const char *state, long long n)
+{
+    px_buf_printf(ctx, "packid_reports{state=\"%s\"} %lld\n", state, n);
+    return 0;
+}
+
+/* What can fail after the request that caused it: reports by state (the states that have
+ * reports) and deliveries by outcome since start. */
+static void render_reports(px_req *r, px_buf *b)
+{
+    static const char *const names[PX_DELIVERY_OUTCOME__COUNT] = {"delivered", "retry", "dead",
+                                                                   "failed"};
+    px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
+                   "start.\n# TYPE packid_report_deliveries_total counter\n");
+    for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
+        px_buf_printf(b, "packid_report_deliveries_total{outcome=\"%s\"} %lu\n", names[i],
+                      (unsigned long)r->app->deliveries[i]);
+    px_db *db = px_req_db(r);
+    px_err err;
+    px_err_clear(&err);
+    px_buf_puts(b, "# HELP packid_reports Reports by state.\n# TYPE packid_reports gauge\n");
+    if (db)
+        px_svc_report_counts(db, add_report_count, b, &err);
+}
+
 void h_metrics(px_req *r)
 {
     px_buf b;
     px_buf_init(&b, 4 << 20);
     px_metrics_render(&b, r->app->pool);
+    render_reports(r, &b);
+    if (r->response) { /* no database: the 503 px_req_db queued answers */
+        px_buf_dispose(&b);
+        return;
+    }
     size_t len = b.len;
     px_reply_take(r, 200, "text/plain; version=0.0.4", px_buf_take(&b), len);
 }

@@ -119,44 +119,18 @@ void h_partner_get(px_req *r)
     reply_partnership(r, db, px_req_param(r, 0), 200);
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-    int oom;
-} list_ctx;
-
 static int add_partner(void *ctx, const px_partnership *p)
 {
-    list_ctx *c = ctx;
-    int take = px_page_window_take(&c->win, p->id);
-    json_t *o = take > 0 ? partnership_json(p) : NULL;
-    if (take > 0 && (!o || json_array_append_new(c->items, o) != 0)) {
-        c->oom = 1;
-        return 1;
-    }
-    return take < 0;
+    return px_list_add(ctx, p->id, partnership_json(p));
 }
 
 void h_partner_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 0); /* a MAH has few partners: the window skips */
     if (!db)
         return;
-    list_ctx c = {json_array(), {0}, 0};
-    px_page_window_init(&c.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_svc_partners_each(db, &r->actor, NULL, add_partner, &c, &err) != PX_OK || c.oom) {
-        json_decref(c.items);
-        if (c.oom)
-            px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        else
-            px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(c.items, c.win.more, c.win.last));
+    px_list_end(&l, px_svc_partners_each(db, &r->actor, NULL, add_partner, &l, &err), &err);
 }

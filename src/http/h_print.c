@@ -329,77 +329,46 @@ void h_print_job_get(px_req *r)
     px_reply_json(r, 200, job_json(&j));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} list_state;
-
 static int add_job(void *ctx, const px_print_job *j)
 {
-    list_state *s = ctx;
     char key[64];
     snprintf(key, sizeof(key), "%lld|%s", (long long)j->created_at_us, j->id);
-    int take = px_page_window_take(&s->win, key);
-    if (take > 0)
-        json_array_append_new(s->items, job_json(j));
-    return take < 0;
+    return px_list_add(ctx, key, job_json(j));
 }
 
 void h_print_job_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
     const char *gtin = px_req_query(r, "gtin");
     const char *serial = px_req_query(r, "serial");
     if ((gtin && strlen(gtin) > 14) || (serial && strlen(serial) > 64)) {
         px_reply_fail(r, PX_EINVALID, "invalid_value", "gtin or serial is too long");
         return;
     }
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    list_state s = {.items = json_array()};
-    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
-    if (px_svc_print_jobs_each(db, &r->actor, gtin, serial, after, first + 1, add_job, &s, &err) !=
-        PX_OK) {
-        json_decref(s.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
+    px_list_end(&l, px_svc_print_jobs_each(db, &r->actor, gtin, serial, l.after, l.first + 1,
+                                           add_job, &l, &err),
+                &err);
 }
 
 static int add_serial(void *ctx, const char *serial)
 {
-    list_state *s = ctx;
-    int take = px_page_window_take(&s->win, serial);
-    if (take > 0)
-        json_array_append_new(s->items, json_pack("{s:s}", "serial", serial));
-    return take < 0;
+    return px_list_add(ctx, serial, json_pack("{s:s}", "serial", serial));
 }
 
 void h_print_job_serials(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    list_state s = {.items = json_array()};
-    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
-    if (px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), after, first + 1, add_serial,
-                                 &s, &err) != PX_OK) {
-        json_decref(s.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
+    px_list_end(&l, px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), l.after,
+                                             l.first + 1, add_serial, &l, &err),
+                &err);
 }

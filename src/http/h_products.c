@@ -176,37 +176,20 @@ void h_product_get(px_req *r)
     px_reply_json(r, 200, product_json(&p));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} list_state;
-
 static int add_product(void *ctx, const px_product *p)
 {
-    list_state *s = ctx;
-    int take = px_page_window_take(&s->win, p->gtin);
-    if (take > 0)
-        json_array_append_new(s->items, product_json(p));
-    return take < 0;
+    return px_list_add(ctx, p->gtin, product_json(p));
 }
 
 void h_product_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    list_state s = {.items = json_array()};
-    px_page_window_init(&s.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
-    if (px_svc_products_each(db, &r->actor, after, first + 1, add_product, &s, &err) != PX_OK) {
-        json_decref(s.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(s.items, s.win.more, s.win.last));
+    px_list_end(&l, px_svc_products_each(db, &r->actor, l.after, l.first + 1, add_product, &l,
+                                         &err),
+                &err);
 }

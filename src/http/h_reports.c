@@ -93,39 +93,20 @@ void h_endpoint_update(px_req *r)
     px_reply_json(r, 200, endpoint_json(&e));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} endpoint_list;
-
 static int add_endpoint(void *ctx, const px_endpoint *e)
 {
-    endpoint_list *l = ctx;
-    int take = px_page_window_take(&l->win, e->id);
-    if (take > 0)
-        json_array_append_new(l->items, endpoint_json(e));
-    return take < 0;
+    return px_list_add(ctx, e->id, endpoint_json(e));
 }
 
 void h_endpoint_list(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 0); /* a MAH has few endpoints: the window skips */
     if (!db)
         return;
-    endpoint_list l = {json_array(), {0}};
-    px_page_window_init(&l.win, first, after);
     px_err err;
     px_err_clear(&err);
-    if (px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err) != PX_OK) {
-        json_decref(l.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(l.items, l.win.more, l.win.last));
+    px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err), &err);
 }
 
 static int add_attempt(void *ctx, const px_report_attempt *a)
@@ -146,6 +127,34 @@ static json_t *opt_str(const char *s)
     return s[0] ? json_string(s) : json_null();
 }
 
+/* A report as docs/api.md shows it (without its attempts). */
+static json_t *report_json(const px_report *rep)
+{
+    char url[96];
+    snprintf(url, sizeof(url), "/v1/reports/%s/document", rep->id);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, "
+        "s:o, s:o}",
+        "report_id", rep->id, "market", rep->market, "state", rep->state, "attempts", rep->attempts,
+        "max_attempts", rep->max_attempts, "last_error", opt_str(rep->last_error), "document_url",
+        rep->has_document ? json_string(url) : json_null(), "document_id", rep->document_id,
+        "endpoint_id", rep->endpoint_id, "release_id", opt_str(rep->release_id), "gtin", rep->gtin,
+        "batch", opt_str(rep->batch), "created_at", rep->created_at, "next_attempt_at",
+        (strcmp(rep->state, "queued") == 0 || strcmp(rep->state, "sending") == 0)
+            ? json_string(rep->next_attempt_at)
+            : json_null(),
+        "delivered_at", rep->delivered_at, "document_sha256", opt_str(rep->document_sha256),
+        "document_bytes", rep->has_document ? json_integer(rep->document_len) : json_null(),
+        "event_count", rep->has_document ? json_integer(rep->event_count) : json_null());
+    if (!rep->delivered_at[0])
+        json_object_set_new(o, "delivered_at", json_null());
+    if (!rep->delivered_at[0])
+        json_object_set_new(o, "delivered_at", json_null());
+    json_object_set_new(o, "op_id", opt_str(rep->op_id));
+    json_object_set_new(o, "retry_of", opt_str(rep->retry_of));
+    return o;
+}
+
 void h_report_get(px_req *r)
 {
     px_db *db = px_req_db(r);
@@ -164,25 +173,8 @@ void h_report_get(px_req *r)
         px_reply_error(r, &err);
         return;
     }
-    char url[96];
-    snprintf(url, sizeof(url), "/v1/reports/%s/document", rep.id);
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, "
-        "s:o, s:o, s:o}",
-        "report_id", rep.id, "market", rep.market, "state", rep.state, "attempts", rep.attempts,
-        "max_attempts", rep.max_attempts, "last_error", opt_str(rep.last_error), "document_url",
-        rep.has_document ? json_string(url) : json_null(), "document_id", rep.document_id,
-        "endpoint_id", rep.endpoint_id, "release_id", opt_str(rep.release_id), "gtin", rep.gtin,
-        "batch", opt_str(rep.batch), "created_at", rep.created_at, "next_attempt_at",
-        (strcmp(rep.state, "queued") == 0 || strcmp(rep.state, "sending") == 0)
-            ? json_string(rep.next_attempt_at)
-            : json_null(),
-        "delivered_at", rep.delivered_at, "document_sha256", opt_str(rep.document_sha256),
-        "document_bytes", rep.has_document ? json_integer(rep.document_len) : json_null(),
-        "event_count", rep.has_document ? json_integer(rep.event_count) : json_null(),
-        "delivery_attempts", attempts);
-    if (!rep.delivered_at[0])
-        json_object_set_new(o, "delivered_at", json_null());
+    json_t *o = report_json(&rep);
+    json_object_set_new(o, "delivery_attempts", attempts);
     px_reply_json(r, 200, o);
 }
 
@@ -243,4 +235,39 @@ void h_epcis_events(px_req *r)
     }
     size_t len = out.len;
     px_reply_take(r, 200, "application/xml; charset=utf-8", px_buf_take(&out), len);
+}
+
+static int add_report(void *ctx, const px_report *rep)
+{
+    return px_list_add(ctx, rep->id, report_json(rep));
+}
+
+void h_report_list(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_list_end(&l, px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
+                                        px_req_query(r, "market"), l.after[0] ? l.after : NULL,
+                                        l.first + 1, add_report, &l, &err),
+                &err);
+}
+
+void h_report_retry(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_report rep;
+    if (px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 202, json_pack("{s:s, s:s, s:s}", "report_id", rep.id, "retry_of",
+                                    rep.retry_of, "state", rep.state));
 }

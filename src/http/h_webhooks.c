@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "handlers.h"
-#include "lists.h"
 #include "paging.h"
 #include "webhook.h"
 
@@ -81,11 +80,6 @@ void h_webhook_delete(px_req *r)
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
 
-typedef struct {
-    json_t *items;
-    px_page_window win;
-} delivery_list;
-
 static json_t *opt(const char *s)
 {
     return s[0] ? json_string(s) : json_null();
@@ -93,40 +87,25 @@ static json_t *opt(const char *s)
 
 static int add_delivery(void *ctx, const px_webhook_delivery *d)
 {
-    delivery_list *l = ctx;
-    char key[64];
-    px_list_key_format(key, d->created_us, d->id);
-    int take = px_page_window_take(&l->win, key);
-    if (take > 0)
-        json_array_append_new(
-            l->items,
-            json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o}", "delivery_id", d->id,
-                      "event", d->event, "state", d->state, "attempts", d->attempts,
-                      "last_http_status",
-                      d->last_http_status ? json_integer(d->last_http_status) : json_null(),
-                      "last_error", opt(d->last_error), "next_attempt_at", d->next_attempt_at,
-                      "created_at", d->created_at, "delivered_at", opt(d->delivered_at)));
-    return take < 0;
+    return px_list_add(
+        ctx, d->id,
+        json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o}", "delivery_id", d->id, "event",
+                  d->event, "state", d->state, "attempts", d->attempts, "last_http_status",
+                  d->last_http_status ? json_integer(d->last_http_status) : json_null(),
+                  "last_error", opt(d->last_error), "next_attempt_at", d->next_attempt_at,
+                  "created_at", d->created_at, "delivered_at", opt(d->delivered_at)));
 }
 
 void h_webhook_deliveries(px_req *r)
 {
-    long first;
-    char after[160];
-    if (px_page_params(r, &first, after, sizeof(after)) != 0)
-        return;
-    px_db *db = px_req_db(r);
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1); /* keyset: the store applies the cursor */
     if (!db)
         return;
-    delivery_list l = {json_array(), {0}};
-    px_page_window_init(&l.win, first, NULL); /* the store applies the cursor */
     px_err err;
     px_err_clear(&err);
-    if (px_svc_webhook_deliveries_each(db, &r->actor, after, first + 1, add_delivery, &l,
-                                       &err) != PX_OK) {
-        json_decref(l.items);
-        px_reply_error(r, &err);
-        return;
-    }
-    px_reply_json(r, 200, px_page_wrap(l.items, l.win.more, l.win.last));
+    px_list_end(&l,
+                px_svc_webhook_deliveries_each(db, &r->actor, l.after, l.first + 1, add_delivery,
+                                               &l, &err),
+                &err);
 }

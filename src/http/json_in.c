@@ -12,7 +12,7 @@
 void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad)
 {
     px_err err;
-    px_err_field_set(&err, PX_EINVALID, code, field, "%s", msg);
+    px_err_set_field(&err, PX_EINVALID, code, field, "%s", msg);
     px_reply_error(r, &err);
     *bad = 1;
 }

@@ -59,3 +59,44 @@ int px_page_window_take(px_page_window *w, const char *id)
     px_strlcpy(w->last, id, sizeof(w->last));
     return 1;
 }
+
+px_db *px_list_begin(px_list *l, px_req *r, int keyset)
+{
+    memset(l, 0, sizeof(*l));
+    l->r = r;
+    if (px_page_params(r, &l->first, l->after, sizeof(l->after)) != 0)
+        return NULL;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return NULL;
+    l->items = json_array();
+    px_page_window_init(&l->win, l->first, keyset ? NULL : l->after);
+    return db;
+}
+
+int px_list_add(px_list *l, const char *key, json_t *item)
+{
+    int take = px_page_window_take(&l->win, key);
+    if (take <= 0) {
+        json_decref(item);
+        return take < 0;
+    }
+    if (!item || json_array_append_new(l->items, item) != 0) {
+        l->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void px_list_end(px_list *l, px_rc rc, const px_err *err)
+{
+    if (rc != PX_OK || l->oom) {
+        json_decref(l->items);
+        if (rc != PX_OK)
+            px_reply_error(l->r, err);
+        else
+            px_reply_fail(l->r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_json(l->r, 200, px_page_wrap(l->items, l->win.more, l->win.last));
+}

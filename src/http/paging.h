@@ -30,4 +30,28 @@ void px_page_window_init(px_page_window *w, long first, const char *after);
 /* 1: include the item with this id; 0: skip it; -1: the window is full (stop). */
 int px_page_window_take(px_page_window *w, const char *id);
 
+/* One page of a list answer, the shape of every GET list route:
+ *     px_list l;
+ *     px_db *db = px_list_begin(&l, r, 1);      (NULL: already answered)
+ *     px_list_end(&l, px_svc_x_each(db, …, l.after, l.first + 1, add_x, &l, &err), &err);
+ * with a store callback that returns px_list_add(ctx, key, json). */
+typedef struct px_list {
+    px_req *r;
+    json_t *items;
+    px_page_window win;
+    long first;                /* the page size asked for */
+    char after[160];           /* the decoded cursor, "" for the first page */
+    int oom;
+} px_list;
+
+/* Reads first and after (a malformed one answers 400) and the request's database connection;
+ * NULL when the request is already answered. keyset: the store applies the cursor itself
+ * (keyset SQL returning first + 1 rows); otherwise the window skips the whole list up to it. */
+px_db *px_list_begin(px_list *l, px_req *r, int keyset);
+/* Adds item (stolen; NULL counts as out of memory) under its cursor key; returns 1 when the
+ * caller's loop should stop. */
+int px_list_add(px_list *l, const char *key, json_t *item);
+/* Answers the page, or err when rc is not PX_OK. */
+void px_list_end(px_list *l, px_rc rc, const px_err *err);
+
 #endif

@@ -26,7 +26,7 @@ static px_rc allocation_target(px_db *db, const px_actor *by, const px_product *
     px_rc rc = px_uuid_valid(for_org) ? px_store_partner_access(db, &ps, for_org, p->gtin, err)
                                 : PX_ENOTFOUND;
     if (rc == PX_ENOTFOUND || (rc == PX_OK && strcmp(ps.mah_id, by->org_id) != 0))
-        return px_err_field_set(err, PX_EINVALID, "not_a_partner", "for_org",
+        return px_err_set_field(err, PX_EINVALID, "not_a_partner", "for_org",
                                 "for_org is not a CMO partnered on product %s", p->gtin);
     if (rc != PX_OK)
         return rc;
@@ -122,10 +122,10 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
     if (gs1_gtin_normalize(g, req->gtin, err) != PX_OK)
         return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
     if (req->count < 1 || req->count > PX_ALLOC_MAX)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "count",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "count",
                                 "count must be from 1 to %d", PX_ALLOC_MAX);
     if (req->label && !px_str_printable(req->label, 200))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "label",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "label",
                                 "label must be 1 to 200 characters without control characters");
     alloc_ctx c = {req, g, out};
     return px_tx_run(db, by, allocate_body, &c, err);

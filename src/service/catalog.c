@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "market.h"
 #include "px_str.h"
 #include "service_internal.h"
 
@@ -74,18 +75,13 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
         px_err_field(err, "name");
         return PX_EINVALID;
     }
-    const char *m = p->market;
-    if (strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z') {
-        px_err_set(err, PX_EINVALID, "invalid_market",
-                   "market must be EU, US or another two-letter ISO 3166 code");
-        px_err_field(err, "market");
-        return PX_EINVALID;
-    }
+    if ((rc = px_market_check(p->market, err)) != PX_OK)
+        return rc;
     if (p->nhrn_ai[0] || p->nhrn_value[0]) {
         /* NHRN: AIs 710–717, X..20 (DOMAIN.md §2.1; Delegated Regulation 2016/161 Art. 4(b)(iii)). */
         if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 ||
             p->nhrn_ai[2] < '0' || p->nhrn_ai[2] > '7') {
-            return px_err_field_set(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai",
+            return px_err_set_field(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai",
                                     "nhrn.ai must be 710 to 717");
         }
         if (gs1_cset82_validate(p->nhrn_value, GS1_SERIAL_MAX, err) != PX_OK) {

@@ -149,7 +149,7 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         return rc;
     *expiry_ok = strcmp(stored, c->req->expiry_date) == 0;
     if (!*expiry_ok)
-        return px_err_field_set(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry_date",
+        return px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry_date",
                                 "batch '%s' has expiry %s, not %s", c->req->batch, stored,
                                 c->req->expiry_date);
     px_commission_rows rows = {c->res->gtin,  c->req->batch, c->req->expiry_date,

@@ -117,6 +117,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     }
     *did_work = 1;
     if (c.reason[0]) {
+        app->deliveries[PX_DELIVERY_FAILED]++;
         log_unsendable(c.job.r.id, c.reason);
         px_report_job_dispose(&c.job);
         return PX_OK;
@@ -142,9 +143,12 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     end_ctx e = {c.job.r.id, c.attempt, &res, "retry", 0};
     if (res.http_status >= 200 && res.http_status <= 299) {
         e.outcome = "delivered";
+        app->deliveries[PX_DELIVERED]++;
     } else if (c.attempt >= c.job.r.max_attempts) {
         e.outcome = "dead";
+        app->deliveries[PX_DELIVERY_DEAD]++;
     } else {
+        app->deliveries[PX_DELIVERY_RETRY]++;
         unsigned rnd = 0;
         px_random_bytes(&rnd, sizeof(rnd));
         e.retry_ms = px_delivery_backoff_ms(c.attempt, cfg->delivery_backoff_ms,

@@ -10,9 +10,8 @@
 static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
 {
     px_rc rc;
-    if (!px__market_syntax(rq->market))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "market",
-                                "market must be 2 upper-case letters");
+    if ((rc = px_market_check(rq->market, err)) != PX_OK)
+        return rc;
     if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK) {
         px_err_field(err, "url");
         return rc;
@@ -25,7 +24,7 @@ static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
         size_t n = strlen(rq->hmac_secret);
         if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
             !px_str_printable(rq->hmac_secret, PX_DELIVERY_SECRET_MAX))
-            return px_err_field_set(err, PX_EINVALID, "invalid_value", "hmac_secret",
+            return px_err_set_field(err, PX_EINVALID, "invalid_value", "hmac_secret",
                                     "hmac_secret must be %d to %d characters without control "
                                     "characters",
                                     PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);

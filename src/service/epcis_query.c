@@ -10,7 +10,7 @@
 
 static px_rc bad_param(px_err *err, const char *name, const char *what)
 {
-    return px_err_field_set(err, PX_EINVALID, "invalid_parameter", name, "%s: %s", name, what);
+    return px_err_set_field(err, PX_EINVALID, "invalid_parameter", name, "%s: %s", name, what);
 }
 
 px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_params *q,
@@ -21,7 +21,7 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
     memset(&f, 0, sizeof(f));
     switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
     case PX_SCOPE_ORG: f.tenant_id = by->org_id; break;
-    case PX_SCOPE_MARKET: f.market = px__market_syntax(by->market) ? by->market : "--"; break;
+    case PX_SCOPE_MARKET: f.market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--"; break;
     case PX_SCOPE_SYSTEM: break;
     default: return px_policy_check(by->role, PX_ACT_EPCIS_QUERY, err);
     }
@@ -117,7 +117,7 @@ px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const
         return rc;
     }
     if (batch && !px_str_printable(batch, 20))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "batch",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "batch",
                                 "batch must be 1 to 20 characters");
     px_product product;
     if (by->role == PX_ROLE_ADMIN)
@@ -126,7 +126,7 @@ px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const
         rc = px_svc_product_access(db, by, g, 0, &product, err);
     if (rc != PX_OK)
         return rc;
-    px_epcis_profile profile = px_svc_market_profile(product.market);
+    px_epcis_profile profile = px_epcis_profile_for_market(product.market);
     if (profile_name && (rc = px_epcis_profile_parse(&profile, profile_name, err)) != PX_OK)
         return rc;
     char instance[37];

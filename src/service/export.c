@@ -122,7 +122,7 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
         return PX_OK;
     rc = px_store_print_batch_expiry(db, expiry, &found, e->gtin, e->run_batch, err);
     if (rc == PX_OK && found && strcmp(expiry, e->run_expiry) != 0)
-        rc = px_err_field_set(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
+        rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
                               "batch '%s' already has expiry %s", e->run_batch, expiry);
     return rc;
 }
@@ -199,12 +199,12 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     }
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
     if (strcmp(gs, "escape") != 0 && strcmp(gs, "tag") != 0) {
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gs",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gs",
                                 "gs must be \"escape\" or \"tag\"");
     }
     if (!by_alloc) {
         if (!req->gtin || !req->batch) {
-            return px_err_field_set(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",
+            return px_err_set_field(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",
                                     "gtin and batch are both required");
         }
         if (gs1_gtin_normalize(e.gtin, req->gtin, err) != PX_OK) {

@@ -81,7 +81,7 @@ px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error 
                             size_t *n_errors, px_err *err)
 {
     if (n == 0)
-        return px_err_field_set(err, PX_EINVALID, "serials_required", "serials",
+        return px_err_set_field(err, PX_EINVALID, "serials_required", "serials",
                                 "at least one serial is required");
     if (n > PX_COMMISSION_MAX_SERIALS)
         return px_commission_count_check(n, err);

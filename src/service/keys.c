@@ -74,7 +74,7 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     if ((rc = px_org_kind_parse(&kind, org.kind, err)) != PX_OK)
         return rc;
     if (!px_policy_role_fits_org(r, kind))
-        return px_err_field_set(err, PX_EINVALID, "role_mismatch", "role",
+        return px_err_set_field(err, PX_EINVALID, "role_mismatch", "role",
                                 "a key of role '%s' cannot belong to a %s organization", role,
                                 org.kind);
     memset(out, 0, sizeof(*out));
@@ -118,7 +118,7 @@ static px_rc mah_may_mint(const px_actor *by, const key_ctx *c, px_err *err)
     if (rc != PX_OK)
         return rc;
     if (r != PX_ROLE_MAH && r != PX_ROLE_AUDITOR)
-        return px_err_field_set(err, PX_EFORBIDDEN, "forbidden_role", "role",
+        return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "role",
                                 "a MAH may mint keys of role mah or auditor only, not '%s'",
                                 c->role);
     return PX_OK;

@@ -13,6 +13,7 @@
 
 #include "epcis.h"
 #include "lifecycle_store.h"
+#include "reports.h"
 #include "service.h"
 
 /* One bad item of a multi-item request (docs/api.md error details: index, field, code, message). */
@@ -103,6 +104,7 @@ typedef struct px_release_req {
     const char *transaction_type; /* CBV business transaction type word (po, desadv, inv, …);
                                      NULL together with transaction_id: none */
     const char *transaction_id;   /* 1..100 printable ASCII characters */
+    int dry_run;                  /* check everything, change nothing (answer what it would do) */
 } px_release_req;
 
 typedef struct px_release_result {
@@ -112,11 +114,20 @@ typedef struct px_release_result {
     char report_id[PX_ID_LEN + 1]; /* the market's EPCIS report (reports.h), "" if none */
     px_item_error *errors;        /* listed serials that are not commissioned in the batch */
     size_t n_errors;
+    px_missing_list missing;      /* what the market's report would need and lacks */
+    long long would_release;      /* dry run: packs that would move */
+    int would_report;             /* dry run: the market receives a report */
 } px_release_result;
 
-/* POST /v1/releases (MAH; the policy refuses every other role before this runs). app gives
- * GS1's prefix list for the ship_to GLNs (may be NULL). Every field is checked before the
- * transaction starts: a bad one is PX_EINVALID with its field and nothing changes. */
+/* Frees what a release result holds. */
+void px_release_result_dispose(px_release_result *res);
+
+/* POST /v1/releases (MAH; the policy refuses every other role before this runs). Every field
+ * is checked before the transaction starts: a bad one is PX_EINVALID with its field and
+ * nothing changes. Then everything the market's report will need (reports.h px_missing): any
+ * piece missing is PX_EINVALID "report_precondition" with res->missing listing each, and
+ * nothing changes. With req->dry_run the same checks run and nothing is written either way:
+ * res->would_release, would_report and missing say what a release would do. */
 px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by,
                      const px_release_req *req, px_release_result *res, px_err *err);
 
@@ -134,15 +145,24 @@ typedef struct px_pack_op_result {
     long count;
     px_item_error *errors;        /* invalid_state / not_found per serial, index order */
     size_t n_errors;
+    px_missing_list missing;      /* released packs: what their markets' reports lack */
+    char report_ids[8][PX_ID_LEN + 1]; /* the first report of each market told (released packs) */
+    int n_reports;
 } px_pack_op_result;
 
+/* Frees what a pack operation result holds. */
+void px_pack_op_result_dispose(px_pack_op_result *res);
+
 /* POST /v1/decommissions: all-or-nothing; 409 invalid_state with every refused serial. A
- * reason of recalled/withdrawn is a recall (MAH only, PX_ACT_RECALL). */
-px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *req,
-                          px_pack_op_result *res, px_err *err);
+ * reason of recalled/withdrawn is a recall (MAH only, PX_ACT_RECALL). Released packs are
+ * reported to the markets they went to, like a release: the same report preconditions
+ * (422 report_precondition, nothing changed) and one report per market endpoint. The same
+ * holds for reactivation and recall. */
+px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by,
+                          const px_pack_op_req *req, px_pack_op_result *res, px_err *err);
 /* POST /v1/reactivations: Art. 13 rules with the injected clock. */
-px_rc px_svc_reactivate(px_db *db, const px_actor *by, const px_pack_op_req *req,
-                        px_pack_op_result *res, px_err *err);
+px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by,
+                        const px_pack_op_req *req, px_pack_op_result *res, px_err *err);
 
 typedef struct px_recall_req {
     const char *gtin;
@@ -152,8 +172,8 @@ typedef struct px_recall_req {
 
 /* POST /v1/recalls (MAH): every pack of the batch still active, or decommissioned for a
  * reversible reason, becomes decommissioned(recalled|withdrawn) — irreversible (Art. 40). */
-px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req,
-                    px_pack_op_result *res, px_err *err);
+px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by,
+                    const px_recall_req *req, px_pack_op_result *res, px_err *err);
 
 void px_item_errors_free(px_item_error *e);
 

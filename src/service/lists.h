@@ -9,15 +9,10 @@
 #include "print_store.h"
 #include "service.h"
 
-/* The paging key of a row: "<created_us>_<id>" (at most 60 characters); parse returns
- * PX_EINVALID "bad_request" for anything this API did not issue. */
-void px_list_key_format(char out[64], long long created_us, const char *id);
-px_rc px_list_key_parse(long long *us, char id[PX_ID_LEN + 1], const char *key, px_err *err);
-
-/* One item of a page: key is its cursor; exactly one of the object pointers is set
+/* One item of a page: id is its cursor; exactly one of the object pointers is set
  * (allocation, job, export for those lists; row for commissions and releases). */
 typedef struct px_list_item {
-    const char *key;
+    const char *id;
     const px_list_row *row;
     const px_allocation *allocation;
     const px_job *job;
@@ -25,7 +20,8 @@ typedef struct px_list_item {
 } px_list_item;
 typedef int (*px_list_item_fn)(void *ctx, const px_list_item *item);
 
-/* The actor's rows of kind after the cursor ("" = the newest), at most limit. */
+/* The actor's rows of kind after the row with id after ("" or NULL: the newest; anything but
+ * a UUID is 400 "bad_request"), at most limit. */
 px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *after,
                   long limit, px_list_item_fn fn, void *ctx, px_err *err);
 

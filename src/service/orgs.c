@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "market.h"
 #include "px_str.h"
 #include "service_internal.h"
 
@@ -40,18 +41,15 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
         return PX_EINVALID;
     }
     if (org->gln_prefix_length && !org->gln[0])
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
     if (px_svc_gln_prefix_length(&org->gln_prefix_length, app, org->gln, org->gln_prefix_length,
                                  err) != PX_OK) {
         px_err_field(err, "gln_prefix_length");
         return PX_EINVALID;
     }
-    size_t ml = strlen(org->market);
-    if (ml && (ml != 2 || org->market[0] < 'A' || org->market[0] > 'Z' || org->market[1] < 'A' ||
-               org->market[1] > 'Z'))
-        return px_err_set(err, PX_EINVALID, "invalid_market",
-                          "market must be a two-letter code such as EU or US");
+    if (org->market[0])
+        return px_market_check(org->market, err);
     return PX_OK;
 }
 
@@ -141,7 +139,7 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     if (rq->name)
         px_strlcpy(o->name, rq->name, sizeof(o->name));
     if (!px_str_printable(o->name, 200))
-        return px_err_field_set(err, PX_EINVALID, "invalid_name", "name",
+        return px_err_set_field(err, PX_EINVALID, "invalid_name", "name",
                                 "name must be 1 to 200 characters without control characters");
     if (rq->gln) {
         /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen
@@ -152,12 +150,12 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
             return PX_EINVALID;
         }
         if (strspn(rq->gln, "0") == 13)
-            return px_err_field_set(err, PX_EINVALID, "invalid_gln", "gln",
+            return px_err_set_field(err, PX_EINVALID, "invalid_gln", "gln",
                                     "the all-zero GLN identifies no location");
         px_strlcpy(o->gln, rq->gln, sizeof(o->gln));
     }
     if (rq->gln_prefix_length && !o->gln[0])
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
     /* A new GLN without its prefix length: GS1's prefix list, as at creation. */
     if (rq->gln_prefix_length || rq->gln) {

@@ -6,6 +6,7 @@
 #include "commission_rules.h"
 #include "gs1.h"
 #include "pack_internal.h"
+#include "reports_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -46,8 +47,27 @@ typedef struct op_ctx {
     px__errlist errs;
     int current_year;
     int oom;
+    char markets[8][3];            /* the markets the listed released packs went to */
+    int n_markets;
+    int too_many_markets;
+    const px_app *app;
     px_pack_op_result *res;
 } op_ctx;
+
+/* Notes the market of a released pack: a status change of it is reported there. */
+static void note_market(op_ctx *c, const px_pack_row *row)
+{
+    if (!row->released_at[0] || !row->market[0])
+        return;
+    for (int i = 0; i < c->n_markets; i++)
+        if (strcmp(c->markets[i], row->market) == 0)
+            return;
+    if (c->n_markets == 8) {
+        c->too_many_markets = 1;
+        return;
+    }
+    px_strlcpy(c->markets[c->n_markets++], row->market, sizeof(c->markets[0]));
+}
 
 /* Each locked row: is it the caller's to move, and where does the state machine take it. */
 static int op_row(void *vctx, size_t i, const px_pack_row *row)
@@ -56,6 +76,7 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
     if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees(c->by, row))
         return 0; /* reported as not found: another organization's pack */
     c->found[i] = 1;
+    note_market(c, row);
     px_err e;
     px_err_clear(&e);
     px_pack_status from;
@@ -139,6 +160,36 @@ static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
     return rc;
 }
 
+/* Released packs are reported to their markets: everything those reports need, first. */
+static px_rc op_preconditions(op_ctx *c, px_db *db, px_err *err)
+{
+    if (c->too_many_markets)
+        return px_err_set(err, PX_EINVALID, "too_many_markets",
+                          "the listed packs went to more than 8 markets: list fewer at a time");
+    px_rc rc = PX_OK;
+    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
+        int reports = 0;
+        rc = px__report_preconditions(db, c->by, &c->prod, c->markets[i], NULL,
+                                      &c->res->missing, &reports, err);
+    }
+    if (rc == PX_OK && c->res->missing.n)
+        rc = px__report_refusal(&c->res->missing, err);
+    return rc;
+}
+
+static px_rc op_reports(op_ctx *c, px_tx *tx, px_err *err)
+{
+    px_rc rc = PX_OK;
+    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
+        px__report_subject s = {.market = c->markets[i], .op_id = c->res->op_id};
+        rc = px__reports_queue(tx, c->app, &c->prod, &s, c->res->report_ids[c->res->n_reports],
+                               err);
+        if (rc == PX_OK && c->res->report_ids[c->res->n_reports][0])
+            c->res->n_reports++;
+    }
+    return rc;
+}
+
 static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 {
     op_ctx *c = vc;
@@ -146,13 +197,17 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     size_t n = c->req->n_serials;
     c->errs.n = 0;
     c->oom = 0;
+    c->n_markets = 0;
+    c->too_many_markets = 0;
+    c->res->n_reports = 0;
+    px_missing_list_dispose(&c->res->missing);
     memset(c->found, 0, n);
     px_rc rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);
     if (rc != PX_OK)
         return rc;
     if (c->oom)
         return px_err_oom(err);
-    if ((rc = op_refusals(c, n, err)) != PX_OK)
+    if ((rc = op_refusals(c, n, err)) != PX_OK || (rc = op_preconditions(c, db, err)) != PX_OK)
         return rc;
     if (c->action == PX_PACK_REACTIVATE) {
         for (size_t i = 0; i < n; i++)
@@ -172,7 +227,7 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     px_pack_op_rec op = {c->res->op_id, c->kind,        c->by->org_id, c->prod.mah_id, c->gtin,
                          NULL,          c->reason_text, (long)n,       c->now};
     if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
-        (rc = op_events(c, db, n, err)) != PX_OK)
+        (rc = op_events(c, db, n, err)) != PX_OK || (rc = op_reports(c, tx, err)) != PX_OK)
         return rc;
     char action_name[32] = "pack.";
     px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
@@ -187,13 +242,14 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
-                     px_pack_action action, px_decom_reason reason, px_pack_op_result *res,
-                     px_err *err)
+static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
+                     const px_pack_op_req *req, px_pack_action action, px_decom_reason reason,
+                     px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     op_ctx c;
     memset(&c, 0, sizeof(c));
+    c.app = app;
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
     if (rc != PX_OK)
         return rc;
@@ -229,7 +285,15 @@ static px_rc pack_op(px_db *db, const px_actor *by, const px_pack_op_req *req,
     return rc;
 }
 
-px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *req,
+void px_pack_op_result_dispose(px_pack_op_result *res)
+{
+    px_item_errors_free(res->errors);
+    res->errors = NULL;
+    res->n_errors = 0;
+    px_missing_list_dispose(&res->missing);
+}
+
+px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
                           px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
@@ -243,20 +307,20 @@ px_rc px_svc_decommission(px_db *db, const px_actor *by, const px_pack_op_req *r
         return rc;
     if ((rc = px_decom_reason_check_role(by->role, reason, err)) != PX_OK)
         return rc;
-    return pack_op(db, by, req, action, reason, res, err);
+    return pack_op(db, app, by, req, action, reason, res, err);
 }
 
 /* The reason of a reactivation is free text of at most 200 characters, kept whole on the
  * operation, its event and its audit entry. */
 #define PX_REACTIVATE_REASON_MAX 200
 
-px_rc px_svc_reactivate(px_db *db, const px_actor *by, const px_pack_op_req *req,
+px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
                         px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "reason",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason must be 1 to %d bytes without control characters",
                                 PX_REACTIVATE_REASON_MAX);
-    return pack_op(db, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
+    return pack_op(db, app, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
 }

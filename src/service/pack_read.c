@@ -15,7 +15,7 @@ px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[1
                        px_product *prod, px_err *err)
 {
     if (!gtin || gs1_gtin_normalize(g, gtin, err) != PX_OK)
-        return px_err_field_set(err, PX_EINVALID, err->code[0] ? err->code : "invalid_value",
+        return px_err_set_field(err, PX_EINVALID, err->code[0] ? err->code : "invalid_value",
                                 "gtin", "gtin '%.20s' is not a valid GTIN", gtin ? gtin : "");
     return px_svc_product_access(db, by, g, 0, prod, err);
 }

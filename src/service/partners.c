@@ -59,7 +59,7 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
         return rc;
     }
     if (!c->name || !px_str_printable(c->name, 200))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "name",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
                                 "name must be 1 to 200 characters without control characters");
     /* GLN: 13 digits with a valid mod-10 check digit (GS1 General Specifications). */
     if (c->gln && gs1_gln_validate(c->gln, err) != PX_OK) {
@@ -67,7 +67,7 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
         return PX_EINVALID;
     }
     if (c->gln_prefix_length && !c->gln)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
     if (px_svc_gln_prefix_length(&cmo->gln_prefix_length, c->app, c->gln, c->gln_prefix_length,
                                  err) != PX_OK) {
@@ -178,7 +178,7 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             px_partnership *out, px_err *err)
 {
     if (status && strcmp(status, "active") != 0 && strcmp(status, "suspended") != 0)
-        return px_err_field_set(err, PX_EINVALID, "invalid_status", "status",
+        return px_err_set_field(err, PX_EINVALID, "invalid_status", "status",
                                 "status must be active or suspended");
     partner_ctx c = {NULL, NULL, NULL, NULL, 0, gtins, n, NULL, NULL, NULL, id, status, out};
     px_rc rc = gtins_alloc(&c, n, err);

@@ -197,7 +197,7 @@ static px_rc validate_text(const char *v, size_t max, const char *field, int req
     if (!v || !*v) {
         if (!required)
             return PX_OK;
-        return px_err_field_set(err, PX_EINVALID, "required", field, "%s is required", field);
+        return px_err_set_field(err, PX_EINVALID, "required", field, "%s is required", field);
     }
     if (!px_str_printable(v, max)) {
         px_err_set(err, PX_EINVALID, "invalid_value",
@@ -270,7 +270,7 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     if (found)
         px_strlcpy(expiry, known, 7);
     else if (!expiry[0])
-        return px_err_field_set(err, PX_EINVALID, "required", "expiry",
+        return px_err_set_field(err, PX_EINVALID, "required", "expiry",
                                 "batch '%s' is not known yet: give its expiry", batch);
     return PX_OK;
 }
@@ -377,14 +377,14 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
 static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
 {
     if (req->n_serials == 0 || req->n_serials > PX_PRINT_MAX)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "serials",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "serials",
                                 "serials must list 1 to %d serials", PX_PRINT_MAX);
     if (validate_text(req->line, 64, "line", 1, err) != PX_OK ||
         validate_text(req->operator_name, 100, "operator", 1, err) != PX_OK ||
         validate_text(req->reason, 200, "reason", 0, err) != PX_OK)
         return PX_EINVALID;
     if (req->reason && *req->reason && !req->reprint)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "reason",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason is for reprints only");
     if (req->batch) {
         if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
@@ -395,7 +395,7 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
     }
     if (req->expiry) {
         if (!req->batch)
-            return px_err_field_set(err, PX_EINVALID, "required", "batch",
+            return px_err_set_field(err, PX_EINVALID, "required", "batch",
                                     "expiry is given without its batch");
         int y, m, d;
         px_civil_from_us(px_now_us(), &y, &m, &d);
@@ -466,7 +466,7 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
     }
     if (serial && *serial) {
         if (!g[0]) {
-            return px_err_field_set(err, PX_EINVALID, "required", "gtin", "serial needs gtin");
+            return px_err_set_field(err, PX_EINVALID, "required", "gtin", "serial needs gtin");
         }
         if (gs1_cset82_validate(serial, GS1_SERIAL_MAX, err) != PX_OK) {
             px_err_field(err, "serial");

@@ -4,10 +4,13 @@
 
 #include "commission_rules.h"
 #include "pack_internal.h"
+#include "px_str.h"
+#include "reports_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 
 typedef struct recall_ctx {
+    const px_app *app;
     const px_actor *by;
     const px_recall_req *req;
     char gtin[15];
@@ -19,8 +22,50 @@ typedef struct recall_ctx {
     int64_t now;
     char **recalled;
     size_t count;
+    char markets[8][3];            /* where released packs of the batch went */
+    int n_markets;
     px_pack_op_result *res;
 } recall_ctx;
+
+static int note_market(void *vc, const char *market)
+{
+    recall_ctx *c = vc;
+    if (c->n_markets == 8)
+        return 1;
+    px_strlcpy(c->markets[c->n_markets++], market, sizeof(c->markets[0]));
+    return 0;
+}
+
+/* The markets the batch's released packs went to hear of the recall like of a release:
+ * everything their reports need is checked before anything changes. */
+static px_rc recall_preconditions(recall_ctx *c, px_db *db, px_err *err)
+{
+    c->n_markets = 0;
+    px_missing_list_dispose(&c->res->missing);
+    px_rc rc = px_store_batch_markets(db, c->gtin, c->req->batch, note_market, c, err);
+    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
+        int reports = 0;
+        rc = px__report_preconditions(db, c->by, &c->prod, c->markets[i], NULL,
+                                      &c->res->missing, &reports, err);
+    }
+    if (rc == PX_OK && c->res->missing.n)
+        rc = px__report_refusal(&c->res->missing, err);
+    return rc;
+}
+
+static px_rc recall_reports(recall_ctx *c, px_tx *tx, px_err *err)
+{
+    px_rc rc = PX_OK;
+    c->res->n_reports = 0;
+    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
+        px__report_subject s = {.market = c->markets[i], .op_id = c->res->op_id};
+        rc = px__reports_queue(tx, c->app, &c->prod, &s, c->res->report_ids[c->res->n_reports],
+                               err);
+        if (rc == PX_OK && c->res->report_ids[c->res->n_reports][0])
+            c->res->n_reports++;
+    }
+    return rc;
+}
 
 static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
 {
@@ -32,6 +77,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     c->count = 0;
     px_rc rc;
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
+        (rc = recall_preconditions(c, db, err)) != PX_OK ||
         (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->states, c->ns,
                                     c->reasons, c->nr, c->by->org_id, c->now, &c->recalled,
                                     &c->count, err)) != PX_OK)
@@ -63,7 +109,8 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
         .lot = c->req->batch,
         .reason = reason,
     };
-    if ((rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err)) != PX_OK)
+    if ((rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err)) != PX_OK ||
+        (rc = recall_reports(c, tx, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "pack.recall", c->res->op_id);
     if (d) {
@@ -77,12 +124,14 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req, px_pack_op_result *res,
+px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_recall_req *req,
+                    px_pack_op_result *res,
                     px_err *err)
 {
     memset(res, 0, sizeof(*res));
     recall_ctx c;
     memset(&c, 0, sizeof(c));
+    c.app = app;
     c.by = by;
     c.req = req;
     c.res = res;
@@ -92,7 +141,7 @@ px_rc px_svc_recall(px_db *db, const px_actor *by, const px_recall_req *req, px_
     if (req->reason && (rc = px_decom_reason_parse(&c.reason, req->reason, err)) != PX_OK)
         return rc;
     if (c.reason != PX_REASON_RECALLED && c.reason != PX_REASON_WITHDRAWN)
-        return px_err_field_set(err, PX_EINVALID, "invalid_reason", "reason",
+        return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
                                 "a recall's reason is 'recalled' or 'withdrawn', not '%s'",
                                 req->reason);
     if ((rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err)) != PX_OK ||

@@ -6,15 +6,7 @@
 #include "pack_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
-#include "reports.h"
-
-static px_rc market_check(const char *m, px_err *err)
-{
-    if (!m || strlen(m) != 2 || m[0] < 'A' || m[0] > 'Z' || m[1] < 'A' || m[1] > 'Z')
-        return px_err_field_set(err, PX_EINVALID, "invalid_market", "market",
-                                "market must be EU, US or another two-letter ISO 3166 code");
-    return PX_OK;
-}
+#include "reports_internal.h"
 
 typedef struct release_ctx {
     const px_app *app;
@@ -104,8 +96,23 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     c->released = NULL;
     c->count = 0;
     px_rc rc;
-    if ((rc = px__batch_must_exist(db, c->gtin, req->batch, err)) != PX_OK ||
-        (req->serials && (rc = listed_misfits(c, db, err)) != PX_OK))
+    if ((rc = px__batch_must_exist(db, c->gtin, req->batch, err)) != PX_OK)
+        return rc;
+    /* What the market's report needs, before anything moves. */
+    px_missing_list_dispose(&res->missing);
+    int reports = 0;
+    if ((rc = px__report_preconditions(db, c->by, &c->prod, req->market, req->batch,
+                                       &res->missing, &reports, err)) != PX_OK)
+        return rc;
+    if (req->dry_run) {
+        px_tx_discard(tx);
+        res->would_report = reports;
+        return px_store_release_count(db, &res->would_release, c->gtin, req->batch,
+                                      req->serials, req->serials ? req->n_serials : 0, err);
+    }
+    if (res->missing.n)
+        return px__report_refusal(&res->missing, err);
+    if (req->serials && (rc = listed_misfits(c, db, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(res->release_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
@@ -132,9 +139,11 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     };
     if ((rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
         return rc;
-    /* The market's EPCIS report, queued in this transaction (reports.h). */
-    if ((rc = px_svc_reports_queue_release(tx, c->app, res->release_id, res->report_id, err)) !=
-        PX_OK)
+    /* The market's EPCIS report, queued in this transaction. */
+    px__report_subject subject = {.market = req->market,
+                                  .batch = req->batch,
+                                  .release_id = res->release_id};
+    if ((rc = px__reports_queue(tx, c->app, &c->prod, &subject, res->report_id, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "release.create", res->release_id);
     if (d) {
@@ -146,6 +155,14 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     }
     res->released = (long)c->count;
     return PX_OK;
+}
+
+void px_release_result_dispose(px_release_result *res)
+{
+    px_item_errors_free(res->errors);
+    res->errors = NULL;
+    res->n_errors = 0;
+    px_missing_list_dispose(&res->missing);
 }
 
 px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_release_req *req,
@@ -163,7 +180,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (rc != PX_OK)
         return rc;
     if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
-        (rc = market_check(req->market, err)) != PX_OK)
+        (rc = px_market_check(req->market, err)) != PX_OK)
         return rc;
     /* Shipping data: checked, and its SGLNs and bizTransaction built, before anything is
      * written (a bad field changes nothing). */

@@ -5,20 +5,6 @@
 #include "px_clock.h"
 #include "px_str.h"
 #include "reports_internal.h"
-#include "serial_gen.h"
-
-int px__market_syntax(const char *s)
-{
-    return s && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
-}
-
-px_epcis_profile px_svc_market_profile(const char *market)
-{
-    if (market && strcmp(market, "US") == 0)
-        return PX_EPCIS_PROFILE_US_DSCSA;
-    /* The EU profile wherever the EU FMD applies: domain/'s one list of those markets. */
-    return px_market_is_eu_fmd(market) ? PX_EPCIS_PROFILE_EU : PX_EPCIS_PROFILE_NONE;
-}
 
 static int is_gln(const char *s)
 {

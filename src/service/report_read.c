@@ -1,6 +1,7 @@
 /* Reading reports, their attempts and their documents (reports.h). */
 #include <string.h>
 
+#include "market.h"
 #include "px_str.h"
 #include "reports_internal.h"
 
@@ -13,7 +14,7 @@ static px_rc report_scope(const px_actor *by, const char **tenant, const char **
     case PX_SCOPE_ORG: *tenant = by->org_id; return PX_OK;
     case PX_SCOPE_MARKET:
         /* A regulator without a market sees nothing. */
-        *market = px__market_syntax(by->market) ? by->market : "--";
+        *market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--";
         return PX_OK;
     case PX_SCOPE_SYSTEM: return PX_OK;
     default: return px_policy_check(by->role, PX_ACT_REPORT_READ, err);
@@ -58,4 +59,82 @@ px_rc px_svc_report_document(px_db *db, const px_actor *by, const char *id, char
         return px_err_set(err, PX_ENOTFOUND, "not_found",
                           "report %s has no document (it could not be built: see last_error)", id);
     return PX_OK;
+}
+
+px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
+                          const char *after, long limit, px_report_fn fn, void *ctx, px_err *err)
+{
+    static const char *const states[] = {"queued", "sending", "delivered", "failed", "dead",
+                                         NULL};
+    const char *tenant, *scope_market;
+    px_rc rc = report_scope(by, &tenant, &scope_market, err);
+    if (rc != PX_OK)
+        return rc;
+    int known = !state;
+    for (int i = 0; !known && states[i]; i++)
+        known = strcmp(state, states[i]) == 0;
+    if (!known)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "state",
+                                "state must be queued, sending, delivered, failed or dead");
+    if (market && (rc = px_market_check(market, err)) != PX_OK)
+        return rc;
+    if (after && !px_uuid_valid(after))
+        return px_err_set_field(err, PX_EINVALID, "invalid_cursor", "after",
+                                "after is not a cursor of this list");
+    return px_store_report_each(db, tenant, scope_market, state, market, after, limit, fn, ctx,
+                                err);
+}
+
+typedef struct retry_ctx {
+    const px_app *app;
+    const char *id;
+    px_report *out;
+} retry_ctx;
+
+/* A new report of the same subject to the same endpoint, its document built again from the
+ * stored events with today's master data; the failed or dead one stays as it was. */
+static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
+{
+    retry_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    px_report old;
+    px_product prod;
+    px_rc rc = px_store_report_get(db, &old, c->id, px_tx_actor(tx)->org_id, NULL, err);
+    if (rc != PX_OK)
+        return rc;
+    if (strcmp(old.state, "failed") != 0 && strcmp(old.state, "dead") != 0)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "report %s is %s: only a failed or dead report is retried", old.id,
+                          old.state);
+    if ((rc = px_store_product_get(db, &prod, old.gtin, 0, err)) != PX_OK)
+        return rc;
+    px__report_subject s = {.market = old.market,
+                            .batch = old.batch[0] ? old.batch : NULL,
+                            .release_id = old.release_id[0] ? old.release_id : NULL,
+                            .op_id = old.op_id[0] ? old.op_id : NULL,
+                            .retry_of = old.id,
+                            .endpoint_id = old.endpoint_id};
+    char id[PX_ID_LEN + 1];
+    if ((rc = px__reports_queue(tx, c->app, &prod, &s, id, err)) != PX_OK)
+        return rc;
+    if (!id[0])
+        return px_err_set(err, PX_EINVALID, "report_precondition",
+                          "the endpoint of report %s is no longer active "
+                          "(PATCH /v1/regulator-endpoints/%s)",
+                          old.id, old.endpoint_id);
+    return px_store_report_get(db, c->out, id, NULL, NULL, err);
+}
+
+px_rc px_svc_report_retry(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                          px_report *out, px_err *err)
+{
+    if (!px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "no such report");
+    retry_ctx c = {app, id, out};
+    return px_tx_run(db, by, retry_body, &c, err);
+}
+
+px_rc px_svc_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err)
+{
+    return px_store_report_counts(db, fn, ctx, err);
 }

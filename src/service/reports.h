@@ -45,19 +45,38 @@ px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, vo
 
 /* ---- reports ------------------------------------------------------------------------ */
 
-/* The EPCIS profile of a market's reports: EU FMD for "EU" and the EU/EEA member states, US
- * DSCSA for "US", none elsewhere (epcis/profiles/). */
-px_epcis_profile px_svc_market_profile(const char *market);
+/* One piece a market's report would need that is missing (422 report_precondition, one
+ * details item each). */
+typedef struct px_missing {
+    char code[32];             /* missing_gln | missing_read_point | missing_master_data |
+                                * no_endpoint | unknown_market */
+    char field[64];            /* what to give, e.g. master_data.strength */
+    char org_id[PX_ID_LEN + 1]; /* the organization concerned, "" when none */
+    char message[240];
+} px_missing;
 
-/* The hook of the release use case, called inside the release's transaction once its
- * market_release row and EPCIS event are written: queues one report (the batch's
- * commissioning events + the release event + master data) per active endpoint the MAH
- * configured for the release's market. report_id receives the first report's id, "" when
- * the market has no endpoint (nothing to deliver). Each document is built here, inside the
- * transaction, and stored: every try sends the same bytes. One report.queue audit entry per
- * report is asked of tx (appended at its end, before the release's own). */
-px_rc px_svc_reports_queue_release(px_tx *tx, const px_app *app, const char *release_id,
-                                   char report_id[PX_ID_LEN + 1], px_err *err);
+typedef struct px_missing_list {
+    px_missing *v;
+    size_t n, cap;
+} px_missing_list;
+
+void px_missing_list_dispose(px_missing_list *l);
+
+
+
+/* GET /v1/reports?state=&market=: the reports in the caller's scope (as for one report), newest
+ * first, after report id after; a bad state or market is 422 with its field. */
+px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
+                          const char *after, long limit, px_report_fn fn, void *ctx,
+                          px_err *err);
+/* POST /v1/reports/{id}/retry (MAH): a failed or dead report of the caller's gets a new
+ * report (new id and document id) of the same subject to the same endpoint, its document
+ * rebuilt from the stored events with today's master data; 409 invalid_state for any other
+ * state; 422 report_precondition when the document still cannot be built. */
+px_rc px_svc_report_retry(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                          px_report *out, px_err *err);
+/* Reports per state, for /metrics. */
+px_rc px_svc_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err);
 
 /* GET /v1/reports/{id}: MAH and auditor their organization's, a regulator its market's;
  * anything else (and a malformed id) is not_found. */

@@ -21,7 +21,34 @@ px_rc px__report_document_write(px_db *db, const px_epcis_filter *f, px_epcis_pr
 /* Streams every event filter f selects to an already opened writer (the query document). */
 px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w, px_err *err);
 
-/* 1 when s is two upper-case letters (the syntax of a market code). */
-int px__market_syntax(const char *s);
+/* Everything the report of a release (or status change) of product p's packs of batch (NULL:
+ * listed packs) to market will need, as by would record it: a profile for the market, the
+ * MAH's GLN (the sender), by's read point, a read point on every commissioning event of the
+ * batch, the master data the profile requires, an active endpoint. One item per missing piece
+ * is added to l; *reports = 1 when the market has a reporting regime. */
+px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
+                               const char *market, const char *batch, px_missing_list *l,
+                               int *reports, px_err *err);
+/* The 422 report_precondition of a non-empty list. */
+px_rc px__report_refusal(const px_missing_list *l, px_err *err);
+
+/* What one report reports: a release, or a status change of released packs. */
+typedef struct px__report_subject {
+    const char *market;
+    const char *batch;             /* the release's batch; NULL for a status change */
+    const char *release_id;        /* exactly one of release_id and op_id */
+    const char *op_id;
+    const char *retry_of;          /* a retry: the report it retries */
+    const char *endpoint_id;       /* a retry: only this endpoint (NULL: every active one) */
+} px__report_subject;
+
+/* Queues one report of subject per active endpoint of the market, each with its document
+ * built and validated now, inside tx: a document that cannot be built (or that the XSD
+ * refuses) fails the caller with 422 report_precondition and nothing changes. first_id gets
+ * the first report's id ("" when the market has no endpoint). One report.queue audit entry
+ * each. */
+px_rc px__reports_queue(px_tx *tx, const px_app *app, const px_product *p,
+                        const px__report_subject *s, char first_id[PX_ID_LEN + 1], px_err *err);
+
 
 #endif

@@ -21,7 +21,7 @@ static px_rc settings_parse(px_serial_settings *out, const px_settings_input *in
     if (rc != PX_OK)
         return rc;
     if (in->length < PX_SERIAL_LEN_MIN || in->length > PX_SERIAL_LEN_MAX)
-        return px_err_field_set(err, PX_EINVALID, "invalid_length", "length",
+        return px_err_set_field(err, PX_EINVALID, "invalid_length", "length",
                                 "length %lld is not between %d and %d", in->length,
                                 PX_SERIAL_LEN_MIN, PX_SERIAL_LEN_MAX);
     /* REQ-POOL-3: strategy, length 6..20, symbols all in set 82 with at least 3 distinct

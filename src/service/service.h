@@ -24,6 +24,15 @@ typedef struct px_actor {
     char market[3];            /* regulators: the market they serve */
 } px_actor;
 
+/* Delivery outcomes since start, by kind (px_app.deliveries; /metrics). */
+typedef enum px_delivery_outcome {
+    PX_DELIVERED = 0,              /* 2xx from the endpoint */
+    PX_DELIVERY_RETRY,             /* failed, tried again later */
+    PX_DELIVERY_DEAD,              /* failed max_attempts times: given up */
+    PX_DELIVERY_FAILED,            /* never sent: the stored document is refused */
+    PX_DELIVERY_OUTCOME__COUNT
+} px_delivery_outcome;
+
 /* The process-wide context of the running service. */
 typedef struct px_app {
     px_config cfg;
@@ -35,6 +44,7 @@ typedef struct px_app {
     /* The official EPCIS XSD compiled once at start when PACKID_EPCIS_XSD_DIR is set (NULL
      * otherwise); read-only, shared by every worker thread (epcis.h). */
     struct px_epcis_validator *validator;
+    _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool

@@ -14,7 +14,7 @@ static px_rc ship_sgln(char out[64], char gln_out[14], const px_app *app, const 
                        const char *field, int given, const char *len_field, px_err *err)
 {
     if (!gln)
-        return px_err_field_set(err, PX_EINVALID, "required", field, "%s is required", field);
+        return px_err_set_field(err, PX_EINVALID, "required", field, "%s is required", field);
     if (gs1_gln_validate(gln, err) != PX_OK) {
         px_err_field(err, "%s", field);
         return PX_EINVALID;
@@ -25,7 +25,7 @@ static px_rc ship_sgln(char out[64], char gln_out[14], const px_app *app, const 
         return PX_EINVALID;
     }
     if (cpl == 0)
-        return px_err_field_set(err, PX_EINVALID, "unknown_company_prefix", len_field,
+        return px_err_set_field(err, PX_EINVALID, "unknown_company_prefix", len_field,
                                 "the company prefix length of GLN %s is not known (not in "
                                 "GS1's prefix list): give %s",
                                 gln, len_field);
@@ -52,7 +52,7 @@ static px_rc parties_prepare(px__shipping *sh, const px_app *app, const px_actor
     /* The source is the releasing organization, at its read point (events.c). */
     px__org_sgln(sh->src_sgln, by, prod);
     if (!sh->src_sgln[0])
-        return px_err_field_set(err, PX_EINVALID, "unknown_company_prefix", "ship_to",
+        return px_err_set_field(err, PX_EINVALID, "unknown_company_prefix", "ship_to",
                                 "the releasing organization needs a GLN with a known company "
                                 "prefix length to be the shipping source (packid org create --gln "
                                 "--gln-prefix-length)");
@@ -74,14 +74,14 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
                                  px_err *err)
 {
     if (!req->transaction_type)
-        return px_err_field_set(err, PX_EINVALID, "required", "transaction.type",
+        return px_err_set_field(err, PX_EINVALID, "required", "transaction.type",
                                 "transaction.type is required");
     if (!req->transaction_id)
-        return px_err_field_set(err, PX_EINVALID, "required", "transaction.id",
+        return px_err_set_field(err, PX_EINVALID, "required", "transaction.id",
                                 "transaction.id is required");
     px_cbv_btt type = px_cbv_btt_lookup(req->transaction_type);
     if (type == PX_BTT_NONE)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "transaction.type",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "transaction.type",
                                 "transaction.type '%.40s' is not a CBV business transaction "
                                 "type (po, poc, desadv, inv, bol, recadv, rma, prodorder, "
                                 "pedigree, …)",
@@ -91,12 +91,12 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
     for (size_t i = 0; ok && i < n; i++)
         ok = req->transaction_id[i] >= 0x20 && req->transaction_id[i] <= 0x7e;
     if (!ok)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "transaction.id",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "transaction.id",
                                 "transaction.id must be 1 to 100 printable ASCII characters");
     const char *issuer =
         (type == PX_BTT_PO || type == PX_BTT_POC) && sh->to_party[0] ? sh->to_party : by->org_gln;
     if (strlen(issuer) != 13)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "transaction",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "transaction",
                                 "a business transaction id needs the GLN of the party that "
                                 "issued it: the releasing organization has none (give ship_to "
                                 "for a po)");
@@ -132,15 +132,15 @@ px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *
                            const px_product *prod, const px_release_req *req, px_err *err)
 {
     memset(sh, 0, sizeof(*sh));
-    const px_epcis_profile_info *pi = px_epcis_profile_get(px_svc_market_profile(req->market));
+    const px_epcis_profile_info *pi = px_epcis_profile_get(px_epcis_profile_for_market(req->market));
     if (pi && pi->shipping_parties && !req->ship_to)
-        return px_err_field_set(err, PX_EINVALID, "required", "ship_to",
+        return px_err_set_field(err, PX_EINVALID, "required", "ship_to",
                                 "market %s needs ship_to (owning_party and location GLNs): "
                                 "DSCSA transaction information accompanies the change of "
                                 "ownership",
                                 req->market);
     if (pi && pi->shipping_transaction && !req->transaction_type && !req->transaction_id)
-        return px_err_field_set(err, PX_EINVALID, "required", "transaction",
+        return px_err_set_field(err, PX_EINVALID, "required", "transaction",
                                 "market %s needs transaction (type and id): DSCSA transaction "
                                 "information accompanies the change of ownership",
                                 req->market);

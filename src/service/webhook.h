@@ -33,8 +33,8 @@ px_rc px_svc_webhook_put(px_db *db, const px_actor *by, const px_webhook_request
 px_rc px_svc_webhook_get(px_db *db, const px_actor *by, px_webhook *out, px_err *err);
 /* DELETE (audited); "not_found" when none. */
 px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err);
-/* GET /v1/webhook/deliveries: newest first; cursor "" or the key of the last item of the
- * page before (px_list_key_format of created_us and id, lists.h). */
+/* GET /v1/webhook/deliveries: newest first; cursor "" or the id of the last delivery of the
+ * page before (anything but a UUID is 400 "bad_request"). */
 px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *cursor,
                                      long limit, px_webhook_delivery_fn fn, void *ctx,
                                      px_err *err);

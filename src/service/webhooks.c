@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "delivery.h"
-#include "lists.h"
 #include "px_str.h"
 #include "webhook.h"
 
@@ -28,20 +27,20 @@ static px_rc webhook_fields(const px_webhook_request *rq, px_err *err)
     size_t n = rq->secret ? strlen(rq->secret) : 0;
     if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
         !px_str_printable(rq->secret, PX_DELIVERY_SECRET_MAX))
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "secret",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "secret",
                                 "secret must be %d to %d characters without control characters",
                                 PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
     if (rq->n_events < 1 || rq->n_events > PX_WEBHOOK_EVENTS_MAX)
-        return px_err_field_set(err, PX_EINVALID, "invalid_value", "events",
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "events",
                                 "events must list 1 to %d events", PX_WEBHOOK_EVENTS_MAX);
     for (int i = 0; i < rq->n_events; i++) {
         if (!px_webhook_event_known(rq->events[i]))
-            return px_err_field_set(err, PX_EINVALID, "invalid_event", "events",
+            return px_err_set_field(err, PX_EINVALID, "invalid_event", "events",
                                     "'%s' is not an event a webhook can subscribe to",
                                     rq->events[i]);
         for (int j = 0; j < i; j++)
             if (strcmp(rq->events[i], rq->events[j]) == 0)
-                return px_err_field_set(err, PX_EINVALID, "duplicate_event", "events",
+                return px_err_set_field(err, PX_EINVALID, "duplicate_event", "events",
                                         "event '%s' is listed twice", rq->events[i]);
     }
     return PX_OK;
@@ -117,12 +116,10 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
                                      long limit, px_webhook_delivery_fn fn, void *ctx,
                                      px_err *err)
 {
-    long long us = 0;
-    char id[PX_ID_LEN + 1] = "";
-    /* The same keys as every newest-first list (lists.h). */
-    if (cursor && *cursor && px_list_key_parse(&us, id, cursor, err) != PX_OK)
-        return err->rc;
-    return px_store_webhook_deliveries_each(db, by->org_id, us, id, limit, fn, ctx, err);
+    /* The cursor is the last delivery's id, as every newest-first list's. */
+    if (cursor && *cursor && !px_uuid_valid(cursor))
+        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
 }
 
 px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,

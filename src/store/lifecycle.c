@@ -259,7 +259,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
     }
     char now[24];
     us_text(now, in->now_us);
-    /* REQ-COMMISSION-6: a handful of statements whatever the count.
+    /* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL").
      * 1. Serials allocated to the caller and still allocated -> commissioned. Matched with
      *    "serial = ANY ($2)" on the primary key, never joined (a join with the pool lets the
      *    planner hash the whole serial table when statistics are stale; a fresh table's
@@ -570,6 +570,66 @@ px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char
     if (!r)
         return err->rc;
     *exists = PQntuples(r) > 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, const char *batch,
+                             const char *const *serials, size_t n, px_err *err)
+{
+    px_buf arr;
+    const char *a = NULL;
+    if (n && !(a = array_param(&arr, serials, n, err))) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *p[] = {gtin, batch, a};
+    PGresult *r = px__exec(db,
+                           "SELECT count(*) FROM serial WHERE gtin = $1 AND batch = $2 AND "
+                           "state = 'commissioned' AND ($3::text[] IS NULL OR serial = "
+                           "ANY ($3::text[]))",
+                           3, p, err);
+    if (n)
+        px_buf_dispose(&arr);
+    if (!r)
+        return err->rc;
+    *count = strtoll(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
+                               px_org_gap_fn fn, void *ctx, px_err *err)
+{
+    const char *p[] = {gtin, batch};
+    PGresult *r = px__exec(db,
+                           "SELECT DISTINCT o.id, o.name FROM epcis_event e JOIN organization o "
+                           "ON o.id = e.org_id WHERE e.gtin = $1 AND e.lot = $2 AND "
+                           "e.op = 'commission' AND coalesce(e.read_point, '') = '' "
+                           "ORDER BY o.name, o.id",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_batch_markets(px_db *db, const char *gtin, const char *batch, px_market_fn fn,
+                             void *ctx, px_err *err)
+{
+    const char *p[] = {gtin, batch};
+    PGresult *r = px__exec(db,
+                           "SELECT DISTINCT market FROM serial WHERE gtin = $1 AND batch = $2 "
+                           "AND released_at IS NOT NULL AND market IS NOT NULL ORDER BY market",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0)))
+            break;
     PQclear(r);
     return PX_OK;
 }

@@ -107,6 +107,20 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *r, long count, px
 px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
                             px_err *err);
 
+/* What a release of (gtin, batch) would move: commissioned packs of the batch, or of the
+ * listed serials (n > 0) those that are commissioned packs of the batch. */
+px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, const char *batch,
+                             const char *const *serials, size_t n, px_err *err);
+/* The organizations whose commissioning events of (gtin, batch) carry no read point: their
+ * EPCIS events cannot satisfy a profile that requires one. fn gets each org's id and name. */
+typedef int (*px_org_gap_fn)(void *ctx, const char *org_id, const char *org_name);
+px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
+                               px_org_gap_fn fn, void *ctx, px_err *err);
+/* The distinct markets the released packs of (gtin, batch) went to. */
+typedef int (*px_market_fn)(void *ctx, const char *market);
+px_rc px_store_batch_markets(px_db *db, const char *gtin, const char *batch, px_market_fn fn,
+                             void *ctx, px_err *err);
+
 /* A pack as stored. */
 typedef struct px_pack_row {
     char gtin[15];

@@ -26,8 +26,7 @@ typedef struct px_list_scope {
 /* One row of a page: its key, and for commissions and releases (which have no single-object
  * read) the row itself. */
 typedef struct px_list_row {
-    char id[PX_ID_LEN + 1];
-    long long created_us;      /* the paging key with id */
+    char id[PX_ID_LEN + 1];    /* also the cursor */
     char created_at[32];
     char org_id[PX_ID_LEN + 1];
     char tenant_id[PX_ID_LEN + 1];
@@ -43,10 +42,10 @@ typedef struct px_list_row {
 
 typedef int (*px_list_fn)(void *ctx, const px_list_row *row);
 
-/* The rows of kind the scope may see, strictly older than (after_us, after_id) when after_id
- * is set, newest first, at most limit. */
+/* The rows of kind the scope may see, newest first on (created_at, id), after the row
+ * after_id when set (a UUID: the caller checks), at most limit. */
 px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scope,
-                         long long after_us, const char *after_id, long limit, px_list_fn fn,
-                         void *ctx, px_err *err);
+                         const char *after_id, long limit, px_list_fn fn, void *ctx,
+                         px_err *err);
 
 #endif

@@ -125,8 +125,9 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
     "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS("r.created_at") ", "     \
     "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "                      \
     "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), "              \
-    "coalesce(r.event_count, 0)"
-#define REPORT_NCOLS 19
+    "coalesce(r.event_count, 0), coalesce(r.op_id::text, ''), coalesce(r.retry_of::text, ''), " \
+    "coalesce(r.master_version, 0)"
+#define REPORT_NCOLS 22
 
 static void report_row(px_report *o, const PGresult *r, int i)
 {
@@ -150,19 +151,27 @@ static void report_row(px_report *o, const PGresult *r, int i)
     o->document_len = strtoll(px__val(r, i, 16), NULL, 10);
     px_strlcpy(o->document_sha256, px__val(r, i, 17), sizeof(o->document_sha256));
     o->event_count = (int)strtol(px__val(r, i, 18), NULL, 10);
+    px_strlcpy(o->op_id, px__val(r, i, 19), sizeof(o->op_id));
+    px_strlcpy(o->retry_of, px__val(r, i, 20), sizeof(o->retry_of));
+    o->master_version = (int)strtol(px__val(r, i, 21), NULL, 10);
 }
 
 px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 {
-    char maxa[16];
+    char maxa[16], mv[16];
     snprintf(maxa, sizeof(maxa), "%d", rep->max_attempts > 0 ? rep->max_attempts : 8);
-    const char *p[] = {rep->id,   rep->tenant_id, rep->endpoint_id, rep->market,
-                       nz(rep->release_id), rep->gtin, nz(rep->batch), rep->document_id, maxa};
+    snprintf(mv, sizeof(mv), "%d", rep->master_version);
+    const char *p[] = {rep->id,        rep->tenant_id,      rep->endpoint_id, rep->market,
+                       nz(rep->release_id), rep->gtin,      nz(rep->batch),   rep->document_id,
+                       maxa,           nz(rep->op_id),      nz(rep->retry_of),
+                       rep->master_version ? mv : NULL};
     PGresult *r = px__exec(db,
                            "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
-                           "release_id, gtin, batch, document_id, max_attempts) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " REPORT_COLS,
-                           9, p, err);
+                           "release_id, gtin, batch, document_id, max_attempts, op_id, "
+                           "retry_of, master_version) VALUES "
+                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
+                           "RETURNING " REPORT_COLS,
+                           12, p, err);
     if (!r)
         return err->rc;
     report_row(rep, r, 0);
@@ -465,6 +474,8 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
     }
     if (f->gtin)
         qb_param(q, " AND e.gtin = ", "", f->gtin);
+    if (f->op_id)
+        qb_param(q, " AND e.op_id = ", "::uuid", f->op_id);
     if (f->release_id) {
         /* The report of a release: the batch's commissioning events and the release's
          * event. */
@@ -633,4 +644,45 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
     free(vec);
     free(sbuf);
     return rc;
+}
+
+px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
+                           const char *state, const char *market, const char *after_id,
+                           long limit, px_report_fn fn, void *ctx, px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {tenant_id, scope_market, state, market,
+                       after_id && after_id[0] ? after_id : NULL, lim};
+    /* Keyset paging on (created_at, id), newest first; the cursor is the last report's id. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT " REPORT_COLS " FROM report r WHERE ($1::text IS NULL OR r.tenant_id = $1::uuid) "
+        "AND ($2::text IS NULL OR r.market = $2) AND ($3::text IS NULL OR r.state = $3) "
+        "AND ($4::text IS NULL OR r.market = $4) AND ($5::text IS NULL OR "
+        "(r.created_at, r.id) < (SELECT a.created_at, a.id FROM report a WHERE a.id = "
+        "$5::uuid)) ORDER BY r.created_at DESC, r.id DESC LIMIT $6::bigint",
+        6, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_report rep;
+        report_row(&rep, r, i);
+        if (fn(ctx, &rep))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r = px__exec(db, "SELECT state, count(*) FROM report GROUP BY state", 0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), strtoll(px__val(r, i, 1), NULL, 10)))
+            break;
+    PQclear(r);
+    return PX_OK;
 }

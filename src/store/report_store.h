@@ -50,7 +50,10 @@ typedef struct px_report {
     char tenant_id[PX_ID_LEN + 1];
     char endpoint_id[PX_ID_LEN + 1];
     char market[3];
-    char release_id[PX_ID_LEN + 1];   /* "" when none */
+    char release_id[PX_ID_LEN + 1];   /* the release it reports, "" when none */
+    char op_id[PX_ID_LEN + 1];        /* the status change it reports, "" when none */
+    char retry_of[PX_ID_LEN + 1];     /* the failed or dead report it retries, "" when none */
+    int master_version;               /* the product master data version of its document */
     char gtin[15];
     char batch[21];                   /* "" when none */
     char document_id[PX_ID_LEN + 1];  /* SBDH InstanceIdentifier */
@@ -68,7 +71,8 @@ typedef struct px_report {
 } px_report;
 
 /* Inserts a queued report (id, tenant_id, endpoint_id, market, gtin, document_id required;
- * release_id, batch optional; max_attempts 0 = the column's default). */
+ * release_id or op_id, batch, retry_of, master_version optional; max_attempts 0 = the column's
+ * default). */
 px_rc px_store_report_insert(px_db *db, px_report *r, px_err *err);
 /* The report if it is in scope: tenant_id set -> the tenant's; market set -> that market's
  * (regulators). Out of scope is PX_ENOTFOUND, exactly like a missing one. */
@@ -78,6 +82,17 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
  * document is not built yet. */
 px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,
                                const char *tenant_id, const char *market, px_err *err);
+
+typedef int (*px_report_fn)(void *ctx, const px_report *r);
+/* The reports in scope (tenant_id or scope_market as for px_store_report_get; NULL both:
+ * all), filtered by state and market when given, newest first, after report after_id (NULL
+ * or "": from the start), at most limit. */
+px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
+                           const char *state, const char *market, const char *after_id,
+                           long limit, px_report_fn fn, void *ctx, px_err *err);
+/* Counts per state of every report ("queued" … "dead"), for the metrics. */
+typedef int (*px_report_count_fn)(void *ctx, const char *state, long long n);
+px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err);
 
 typedef struct px_report_attempt {
     int n;
@@ -146,6 +161,7 @@ typedef struct px_epcis_filter {
     const char *lot;                  /* batch */
     const char *release_id;           /* report: the batch's commissioning events + this
                                          release's event (gtin and lot required) */
+    const char *op_id;                /* report of a status change: that operation's events */
     const char *epc_serial;           /* MATCH_epc: with gtin, events carrying this pack */
     const char *biz_step;             /* bare CBV word */
     const char *biz_location;         /* SGLN URI */

@@ -9,7 +9,6 @@
 #include "webhook_store.h"
 
 #define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
-#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 /* The events as one text per line (event names hold no newline: migration 0010's CHECK on
  * webhook_delivery and the service's vocabulary). */
@@ -118,7 +117,7 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
 #define DELIVERY_COLS                                                                       \
     "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                                     \
     "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS("d.next_attempt_at") \
-    ", " TS("d.created_at") ", " TS("d.delivered_at") ", " US("d.created_at")
+    ", " TS("d.created_at") ", " TS("d.delivered_at")
 
 static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
 {
@@ -133,26 +132,23 @@ static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
     px_strlcpy(d->next_attempt_at, px__val(r, i, 7), sizeof(d->next_attempt_at));
     px_strlcpy(d->created_at, px__val(r, i, 8), sizeof(d->created_at));
     px_strlcpy(d->delivered_at, px__val(r, i, 9), sizeof(d->delivered_at));
-    d->created_us = strtoll(px__val(r, i, 10), NULL, 10);
 }
 
-px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, long long after_us,
-                                       const char *after_id, long limit,
-                                       px_webhook_delivery_fn fn, void *ctx, px_err *err)
+px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
+                                       long limit, px_webhook_delivery_fn fn, void *ctx,
+                                       px_err *err)
 {
-    char us[24], lim[24];
-    snprintf(us, sizeof(us), "%lld", after_us);
+    char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, after_id && *after_id ? after_id : NULL, us, lim};
-    /* Keyset paging, newest first, on (created_at, id): the cursor's instant is carried as
-     * integer microseconds, so the comparison is exact. */
+    const char *p[] = {tenant_id, after_id && *after_id ? after_id : NULL, lim};
+    /* Keyset paging, newest first, on (created_at, id); the cursor is the last row's id. */
     PGresult *r = px__exec(
         db,
         "SELECT " DELIVERY_COLS " FROM webhook_delivery d WHERE d.tenant_id = $1::uuid AND "
-        "($2::uuid IS NULL OR (d.created_at, d.id) < (timestamptz 'epoch' + $3::bigint * "
-        "interval '1 microsecond', $2::uuid)) ORDER BY d.created_at DESC, d.id DESC "
-        "LIMIT $4::bigint",
-        4, p, err);
+        "($2::uuid IS NULL OR (d.created_at, d.id) < (SELECT k.created_at, k.id FROM "
+        "webhook_delivery k WHERE k.id = $2::uuid)) ORDER BY d.created_at DESC, d.id DESC "
+        "LIMIT $3::bigint",
+        3, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -213,10 +209,10 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
     } else {
         delivery_row(&out->d, r, 0);
         out->attempt = out->d.attempts;
-        out->body = dup_or_null(r, 11);
-        out->url = dup_or_null(r, 12);
-        out->secret = dup_or_null(r, 13);
-        if (!out->body || (!px__isnull(r, 0, 12) && (!out->url || !out->secret))) {
+        out->body = dup_or_null(r, 10);
+        out->url = dup_or_null(r, 11);
+        out->secret = dup_or_null(r, 12);
+        if (!out->body || (!px__isnull(r, 0, 11) && (!out->url || !out->secret))) {
             px_webhook_job_dispose(out);
             rc = px_err_oom(err);
         }

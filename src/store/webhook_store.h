@@ -47,15 +47,14 @@ typedef struct px_webhook_delivery {
     char next_attempt_at[32];
     char created_at[32];
     char delivered_at[32];     /* "" until delivered */
-    long long created_us;      /* the paging key with id */
 } px_webhook_delivery;
 
 typedef int (*px_webhook_delivery_fn)(void *ctx, const px_webhook_delivery *d);
-/* The tenant's deliveries, newest first, strictly after the cursor (created_us, after_id)
- * when after_id is set, at most limit. */
-px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, long long after_us,
-                                       const char *after_id, long limit,
-                                       px_webhook_delivery_fn fn, void *ctx, px_err *err);
+/* The tenant's deliveries, newest first on (created_at, id), after the delivery after_id
+ * when set (a UUID: the caller checks), at most limit. */
+px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
+                                       long limit, px_webhook_delivery_fn fn, void *ctx,
+                                       px_err *err);
 
 /* A claimed delivery: what to send. Strings are owned (px_webhook_job_dispose). */
 typedef struct px_webhook_job {

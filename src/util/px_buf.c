@@ -17,19 +17,30 @@ void px_buf_dispose(px_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = PX_OK;
 }
 
 void px_buf_reset(px_buf *b)
 {
     b->len = 0;
+    b->failed = PX_OK;
     if (b->data)
         b->data[0] = '\0';
 }
 
+/* Records the first failure; every later append returns it. */
+static px_rc fail(px_buf *b, px_rc rc)
+{
+    b->failed = rc;
+    return rc;
+}
+
 static px_rc reserve(px_buf *b, size_t extra)
 {
+    if (b->failed != PX_OK)
+        return b->failed;
     if (extra > b->max || b->len > b->max - extra)
-        return PX_ETOOBIG;
+        return fail(b, PX_ETOOBIG);
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return PX_OK;
@@ -38,7 +49,7 @@ static px_rc reserve(px_buf *b, size_t extra)
         cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p)
-        return PX_EINTERNAL;
+        return fail(b, PX_EINTERNAL);
     b->data = p;
     b->cap = cap;
     return PX_OK;
@@ -67,8 +78,10 @@ px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap)
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);
+    if (b->failed != PX_OK)
+        return b->failed;
     if (n < 0)
-        return PX_EINTERNAL;
+        return fail(b, PX_EINTERNAL);
     px_rc rc = reserve(b, (size_t)n);
     if (rc != PX_OK)
         return rc;
@@ -86,12 +99,23 @@ px_rc px_buf_printf(px_buf *b, const char *fmt, ...)
     return rc;
 }
 
+px_rc px_buf_failed(const px_buf *b)
+{
+    return b->failed;
+}
+
 char *px_buf_take(px_buf *b)
 {
-    if (!b->data && reserve(b, 0) != PX_OK)
-        return NULL;
+    if (!b->data) {
+        /* An empty buffer still hands over "" (a NUL-terminated string). */
+        b->data = malloc(1);
+        if (!b->data)
+            return NULL;
+        b->data[0] = '\0';
+    }
     char *p = b->data;
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = PX_OK;
     return p;
 }

@@ -5,50 +5,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_calendar.h"
+
 static _Atomic int64_t pinned_us;
 static atomic_int env_checked;
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* n digits at s, or -1 when one is not a digit (sscanf's %d would take signs and spaces). */
+static int digits(const char *s, int n)
 {
-    /* Howard Hinnant's days_from_civil: proleptic Gregorian, no timegm() dependency. */
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
 }
 
 int px_time_parse(const char *s, int64_t *us)
 {
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+    /* RFC 3339 §5.6 date-time: full-date "T" full-time, with time-offset Z or ±hh:mm. */
+    if (!s || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+        s[13] != ':' || s[16] != ':')
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+    int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > px_days_in_month(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || sec < 0 || sec > 60)
         return -1;
     const char *p = s + 19;
     int64_t frac = 0;
     if (*p == '.') {
-        int digits = 0;
+        int n = 0;
         p++;
         while (*p >= '0' && *p <= '9') {
-            if (digits < 6) {
+            if (n < 6) { /* microseconds; further digits are below the clock's resolution */
                 frac = frac * 10 + (*p - '0');
-                digits++;
+                n++;
             }
             p++;
         }
-        if (digits == 0)
+        if (n == 0)
             return -1;
-        while (digits++ < 6)
+        while (n++ < 6)
             frac *= 10;
     }
     int64_t off = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6 || oh > 14 || om > 59)
+        int oh = digits(p + 1, 2), om = p[1] && p[2] && p[3] == ':' ? digits(p + 4, 2) : -1;
+        if (oh < 0 || om < 0 || oh > 14 || om > 59) /* real offsets: -12:00..+14:00 */
             return -1;
         off = (int64_t)(oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
         p += 6;
@@ -57,8 +64,8 @@ int px_time_parse(const char *s, int64_t *us)
     }
     if (*p)
         return -1;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *us = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * 1000000 + frac;
+    int64_t secs = px_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    *us = secs * 1000000 + frac;
     return 0;
 }
 
@@ -93,26 +100,37 @@ double px_mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static void put_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+}
+
 void px_time_format(char out[32], int64_t us)
 {
-    int64_t secs = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-    int64_t ms = (us - secs * 1000000) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
-    /* civil_from_days (Hinnant). */
-    int64_t z = days + 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    char tmp[96]; /* years are bounded in practice; the compiler cannot know that */
-    snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)ms);
-    memcpy(out, tmp, 31);
-    out[31] = '\0';
+    int64_t secs = px_floor_div(us, 1000000);
+    unsigned ms = (unsigned)((us - secs * 1000000) / 1000);
+    int64_t days = px_floor_div(secs, 86400);
+    unsigned rem = (unsigned)(secs - days * 86400);
+    int64_t y;
+    int m, d;
+    px_civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        /* beyond RFC 3339's four-digit years: widen the year, keep the first 31 characters */
+        char tmp[96];
+        snprintf(tmp, sizeof(tmp), "%04lld-%02d-%02dT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
+                 rem / 3600, rem / 60 % 60, rem % 60, ms);
+        memcpy(out, tmp, 31);
+        out[31] = '\0';
+        return;
+    }
+    /* written digit by digit: the EPCIS writer formats every event time through here */
+    memcpy(out, "0000-00-00T00:00:00.000Z", 25);
+    put_digits(out, (unsigned)y, 4);
+    put_digits(out + 5, (unsigned)m, 2);
+    put_digits(out + 8, (unsigned)d, 2);
+    put_digits(out + 11, rem / 3600, 2);
+    put_digits(out + 14, rem / 60 % 60, 2);
+    put_digits(out + 17, rem % 60, 2);
+    put_digits(out + 20, ms, 3);
 }

@@ -8,7 +8,8 @@
 
 #define PX_CURSOR_MAX 200
 
-/* raw (at most 140 bytes) -> out; returns 0, -1 when too long. */
+/* raw (at most 140 bytes) -> out (cap bytes, (n + 2) / 3 * 4 + 1 is enough); returns 0, -1
+ * when raw is too long or out too small. */
 int px_cursor_encode(char *out, size_t cap, const char *raw);
 /* cursor -> raw text (NUL-terminated); -1 when malformed. */
 int px_cursor_decode(char *raw, size_t cap, const char *cursor);

@@ -50,7 +50,7 @@ px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
     return rc;
 }
 
-px_rc px_err_field_set(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
                        ...)
 {
     if (!err)
@@ -59,7 +59,7 @@ px_rc px_err_field_set(px_err *err, px_rc rc, const char *code, const char *fiel
     va_start(ap, fmt);
     err_vset(err, rc, code, fmt, ap);
     va_end(ap);
-    snprintf(err->field, sizeof(err->field), "%s", field);
+    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /* px_err — the one error type of packid.
  *
  * A function that can fail returns a px_rc; the detail goes into a caller-owned px_err that
- * never allocates: a machine code (docs/api.md's `code`), a message, the JSON field it concerns and
+ * never allocates: a machine code (API.md's `code`), a message, the JSON field it concerns and
  * the position/length of the offending characters. Lower layers set and return; only http/
  * maps px_rc to an HTTP status (http/status_map.c). */
 #ifndef PX_ERR_H
@@ -30,7 +30,7 @@ typedef enum px_rc {
 
 typedef struct px_err {
     px_rc rc;
-    char code[PX_ERR_CODE_MAX];     /* docs/api.md error code, e.g. "invalid_character" */
+    char code[PX_ERR_CODE_MAX];     /* API.md error code, e.g. "invalid_character" */
     char message[PX_ERR_MSG_MAX];   /* short lower-case primary message */
     char field[PX_ERR_FIELD_MAX];   /* JSON path of the bad field, "" if none */
     int pos;                        /* 0-based position of the bad character, -1 if none */
@@ -46,12 +46,14 @@ void px_err_clear(px_err *err);
 px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The same with the JSON path of the field it concerns, still one line:
- *     return px_err_field_set(err, PX_EINVALID, "required", "batch", "batch is required"); */
-px_rc px_err_field_set(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+/* px_err_set and the field in one call, for the common "this field is wrong" failure:
+ *     return px_err_set_field(err, PX_EINVALID, "invalid_market", "market", "…");
+ * field is a JSON path as px_err_field takes it ("batch", "serials[3]"). */
+px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
                        ...) __attribute__((format(printf, 5, 6)));
 
-/* Out of memory: PX_EINTERNAL "internal" (the message never reaches a client). */
+/* PX_EINTERNAL "internal" with the message "out of memory", after a failed allocation:
+ *     if (!p) return px_err_oom(err); */
 px_rc px_err_oom(px_err *err);
 
 /* Sets field (a JSON path such as "serials[3]") on an already set error. */

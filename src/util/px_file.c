@@ -17,7 +17,7 @@ px_rc px_file_read(const char *path, size_t max, char **buf, size_t *len, px_err
     size_t cap = max < 64 * 1024 ? max : 64 * 1024, n = 0;
     char *data = malloc(cap + 1);
     if (!data) {
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory reading \"%s\"", path);
+        rc = px_err_oom(err);
         goto done;
     }
     for (;;) {
@@ -32,8 +32,7 @@ px_rc px_file_read(const char *path, size_t max, char **buf, size_t *len, px_err
             size_t ncap = cap * 2 > max ? max : cap * 2;
             char *p = realloc(data, ncap + 1);
             if (!p) {
-                rc =
-                    px_err_set(err, PX_EINTERNAL, "internal", "out of memory reading \"%s\"", path);
+                rc = px_err_oom(err);
                 goto done;
             }
             data = p;

@@ -22,7 +22,8 @@ size_t px_strlcpy(char *dst, const char *src, size_t cap)
 
 int px_parse_long(const char *s, long min, long max, long *out)
 {
-    if (!s || !*s)
+    /* strtol would also skip leading white space: a number is a sign or digit first */
+    if (!s || !((*s >= '0' && *s <= '9') || *s == '-' || *s == '+'))
         return -1;
     char *end;
     errno = 0;

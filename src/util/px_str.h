@@ -7,7 +7,8 @@
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
-/* Parses a base-10 integer in [min,max] with nothing after it; 0 on success. */
+/* Parses a base-10 integer in [min,max]: an optional sign, digits, nothing before or after;
+ * 0 on success, -1 (out untouched) otherwise. */
 int px_parse_long(const char *s, long min, long max, long *out);
 /* 1 when s is 1..maxlen bytes with no control characters (names, labels, free text; UTF-8
  * bytes pass). GS1 data fields use gs1's character-set checks instead. */

@@ -39,6 +39,7 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
     int rc;
     const char *m[] = {"org",   "create", "--kind",
@@ -71,6 +72,10 @@ static int setup(void **state)
     snprintf(f->cmo_key, sizeof(f->cmo_key), "%s",
              json_string_value(json_object_get(o, "api_key")));
     json_decref(o);
+    px_test_product_master(&f->env, GTIN);
+    px_test_product_master(&f->env, GTIN_US);
+    px_test_idle_endpoint(&f->env, f->mah_key, "DE");
+    px_test_idle_endpoint(&f->env, f->mah_key, "US");
     *state = f;
     return 0;
 }

@@ -547,6 +547,8 @@ static long long printed(fixture *f, const char *serial)
     return px_sql_count(&f->env, sql);
 }
 
+/* REQ-PRINT-1: a serial is printed once; REQ-PRINT-2: a reprint only of a serial printed
+ * before, recorded with its reason. */
 static void test_print__duplicate_refused_reprint_recorded(void **state)
 {
     fixture *f = *state;
@@ -637,6 +639,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                                       "'print_job.create'") >= 1);
 }
 
+/* REQ-PRINT-3: a pack is printed with its batch and expiry; one missing is refused. */
 static void test_print__missing_values_refused(void **state)
 {
     fixture *f = *state;
@@ -701,7 +704,7 @@ static void test_print__missing_values_refused(void **state)
 }
 
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
- * (the partial unique index decides when both passed the check). */
+ * (the partial unique index decides when both passed the check): REQ-PRINT-1 under a race. */
 static void test_print__concurrent_first_print(void **state)
 {
     fixture *f = *state;

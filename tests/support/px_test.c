@@ -145,9 +145,20 @@ void px_test_server_start(px_test_env *env)
     if (!env->port)
         fail_msg("packid serve did not start (exit status in waitpid)");
     if (fork() == 0) {
-        while (fgets(line, sizeof(line), f))
+        /* Every line is also kept in the data folder's server.log (tests read the log). */
+        char path[320];
+        snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+        FILE *log = fopen(path, "a");
+        while (fgets(line, sizeof(line), f)) {
+            if (log) {
+                fputs(line, log);
+                fflush(log);
+            }
             if (getenv("PX_TEST_VERBOSE") || strstr(line, "ERROR") || strstr(line, "runtime error"))
                 fputs(line, stderr);
+        }
+        if (log)
+            fclose(log);
         _exit(0);
     }
     fclose(f);
@@ -395,4 +406,61 @@ void px_test_gtin(char out[15], int n)
     memcpy(out, base, 13);
     out[13] = (char)('0' + (10 - sum % 10) % 10);
     out[14] = '\0';
+}
+
+int px_test_log_has(px_test_env *env, const char *a, const char *b)
+{
+    char path[320], line[8192];
+    snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+    FILE *f = fopen(path, "r");
+    int found = 0;
+    while (f && !found && fgets(line, sizeof(line), f))
+        found = strstr(line, a) && (!b || strstr(line, b));
+    if (f)
+        fclose(f);
+    return found;
+}
+
+void px_test_xsd_valid(const char *doc, size_t len)
+{
+    char path[] = "/tmp/packid-report-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc, len), (ssize_t)len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s/tools/epcis-validate %s >/dev/null 2>&1", PX_SHARED_DIR, path);
+    int rc = system(cmd);
+    unlink(path);
+    if (rc != 0)
+        fail_msg("the document does not validate against the EPCIS 1.2 XSD:\n%.2000s", doc);
+}
+
+void px_test_org_gln(px_test_env *env, const char *org_id, const char *gln)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE organization SET gln = '%s', gln_prefix_length = 7 WHERE id = '%s'", gln,
+             org_id);
+    assert_int_equal(px_sql_exec(env, sql), 0);
+}
+
+void px_test_product_master(px_test_env *env, const char *gtin)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "UPDATE product SET master_data = '{\"dosage_form\":\"CAPSULE\",\"strength\":"
+             "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"
+             "\"Test MAH\",\"ndc\":\"12345-6789-01\"}' WHERE gtin = '%s'",
+             gtin);
+    assert_int_equal(px_sql_exec(env, sql), 0);
+}
+
+void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market)
+{
+    char body[160];
+    snprintf(body, sizeof(body), "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:9/epcis\"}",
+             market);
+    json_decref(px_http_expect(env, "POST", "/v1/regulator-endpoints", key, body, NULL, 201,
+                               NULL));
 }

@@ -29,6 +29,22 @@ void px_test_db_drop(px_test_env *env);
 void px_test_setenv(px_test_env *env, const char *name_value);
 /* Starts `packid serve` on 127.0.0.1 with a kernel-chosen port, waits until it listens. */
 void px_test_server_start(px_test_env *env);
+/* Gives organization org_id a GLN with its company prefix length (7), so its events carry a
+ * read point and its reports a sender (docs/delivery.md "Preconditions"). */
+void px_test_org_gln(px_test_env *env, const char *org_id, const char *gln);
+/* Gives product gtin the master data every market profile asks for (an NDC included). */
+void px_test_product_master(px_test_env *env, const char *gtin);
+/* A regulator endpoint of the MAH (key) for market that nobody answers (loopback port 9): its
+ * reports are queued and retried, which tests that only need a release to be reportable
+ * ignore. The server must run with PACKID_OUTBOUND_ALLOW=127.0.0.1:9. */
+void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market);
+
+/* 1 when the server's log (every line it wrote since it started, in the data folder's
+ * server.log) has a line containing both a and b (b may be NULL). */
+int px_test_log_has(px_test_env *env, const char *a, const char *b);
+/* Fails the test unless doc validates against the official EPCIS 1.2 XSD (an outside oracle:
+ * ../shared/tools/epcis-validate). */
+void px_test_xsd_valid(const char *doc, size_t len);
 /* SIGTERM and wait; returns the exit status. */
 int px_test_server_stop(px_test_env *env);
 /* SIGKILL (a crash) and wait. */

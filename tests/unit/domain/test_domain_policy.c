@@ -34,7 +34,7 @@ static const allowed k_expected[] = {
     A(MAH, PACK_READ, ORG), A(MAH, EPCIS_QUERY, ORG), A(MAH, REPORT_READ, ORG),
     A(MAH, ENDPOINT_WRITE, ORG), A(MAH, ENDPOINT_READ, ORG), A(MAH, AUDIT_READ, ORG),
     A(MAH, AUDIT_VERIFY, ORG), A(MAH, EXPORT, ORG), A(MAH, PRINT, ORG), A(MAH, JOB_READ, ORG),
-    A(MAH, CARRIER_READ, ORG),
+    A(MAH, CARRIER_READ, ORG), A(MAH, REPORT_RETRY, ORG),
     /* cmo (REQ-POLICY-2): partnered products / own serials only */
     A(CMO, PRODUCT_READ, PARTNER), A(CMO, ALLOCATE, PARTNER), A(CMO, ALLOCATION_READ, PARTNER),
     A(CMO, COMMISSION, PARTNER), A(CMO, DECOMMISSION, PARTNER), A(CMO, REACTIVATE, PARTNER),
@@ -188,13 +188,12 @@ static void test_domain__policy_names_round_trip(void **state)
         assert_int_equal(out, k);
     }
     for (int a = 0; a < PX_ACTION__COUNT; a++) {
-        px_action out = PX_ACTION__COUNT;
         const char *n = px_action_name((px_action)a);
         assert_non_null(n);
         assert_string_not_equal(n, "?");
         assert_non_null(px_action_phrase((px_action)a));
-        assert_int_equal(px_action_parse(&out, n, NULL), PX_OK);
-        assert_int_equal(out, a);
+        for (int b = 0; b < a; b++) /* names are distinct */
+            assert_string_not_equal(px_action_name((px_action)b), n);
     }
     px_err err;
     px_role r;
@@ -206,8 +205,6 @@ static void test_domain__policy_names_round_trip(void **state)
     px_org_kind k;
     assert_int_equal(px_org_kind_parse(&k, "auditor", &err), PX_EINVALID);
     assert_string_equal(err.code, "invalid_org_kind");
-    px_action a;
-    assert_int_equal(px_action_parse(&a, "fly", &err), PX_EINVALID);
 }
 
 int main(void)

@@ -222,6 +222,12 @@ static void build(px_epcis_event *ev, fx_kind k, const fx_data *d, const fx_ids 
 
 px_rc fx_write_document(px_buf *out, px_epcis_profile profile, int only, px_err *err)
 {
+    return fx_write_document_as(out, PX_EPCIS_FORMAT_XML_1_2, profile, only, err);
+}
+
+px_rc fx_write_document_as(px_buf *out, px_epcis_format format, px_epcis_profile profile,
+                           int only, px_err *err)
+{
     const fx_data *d = profile == PX_EPCIS_PROFILE_US_DSCSA ? &k_us : &k_eu;
     fx_ids ids;
     px_rc rc = make_ids(&ids, d, err);
@@ -238,7 +244,7 @@ px_rc fx_write_document(px_buf *out, px_epcis_profile profile, int only, px_err 
     };
     px_time_parse(d->created, &h.creation_us);
     px_epcis_writer *w = NULL;
-    if ((rc = px_epcis_writer_new(&w, px_epcis_sink_buf, out, &h, err)) != PX_OK)
+    if ((rc = px_epcis_writer_open(&w, format, px_epcis_sink_buf, out, &h, err)) != PX_OK)
         return rc;
     for (int k = 0; k < FX__COUNT; k++) {
         if (only >= 0 && k != only)

@@ -23,5 +23,8 @@ const char *fx_kind_name(fx_kind k);
 /* Writes one document for profile: with only = -1 every kind in flow order (the golden
  * document), else only that kind. Event IDs are the CBV 2.0 hash of each event. */
 px_rc fx_write_document(px_buf *out, px_epcis_profile profile, int only, px_err *err);
+/* The same document in another syntax (the same events, the same hash IDs). */
+px_rc fx_write_document_as(px_buf *out, px_epcis_format format, px_epcis_profile profile,
+                           int only, px_err *err);
 
 #endif

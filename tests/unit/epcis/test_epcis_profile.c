@@ -90,11 +90,34 @@ static void test_epcis__profile_parse(void **state)
     assert_string_equal(err.code, "invalid_profile");
 }
 
+/* REQ-MARKET-3: a market's reports take the profile of its regime (domain/market.h). */
+static void test_epcis__profile_for_market(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *market;
+        px_epcis_profile profile;
+        int line;
+    } v[] = {
+        {"EU", PX_EPCIS_PROFILE_EU, __LINE__},   {"DE", PX_EPCIS_PROFILE_EU, __LINE__},
+        {"EL", PX_EPCIS_PROFILE_EU, __LINE__},   {"GR", PX_EPCIS_PROFILE_EU, __LINE__},
+        {"NO", PX_EPCIS_PROFILE_EU, __LINE__},   {"US", PX_EPCIS_PROFILE_US_DSCSA, __LINE__},
+        {"GB", PX_EPCIS_PROFILE_NONE, __LINE__}, {"CH", PX_EPCIS_PROFILE_NONE, __LINE__},
+        {"JP", PX_EPCIS_PROFILE_NONE, __LINE__}, {"", PX_EPCIS_PROFILE_NONE, __LINE__},
+        {NULL, PX_EPCIS_PROFILE_NONE, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (px_epcis_profile_for_market(v[i].market) != v[i].profile)
+            fail_msg("%s:%d: market '%s'", __FILE__, v[i].line,
+                     v[i].market ? v[i].market : "(null)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_epcis__profile_files_match_table),
         cmocka_unit_test(test_epcis__profile_parse),
+        cmocka_unit_test(test_epcis__profile_for_market),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* EPCIS 1.2 query results (issue 6 part 6): px_epcis_query_writer_new writes an
+/* EPCIS 1.2 query results: px_epcis_query_writer_new writes an
  * EPCISQueryDocument that the official query XSD accepts (../shared/tools/epcis-validate picks
  * EPCglobal-epcis-query-1_2.xsd by the root namespace), with and without events. */
 #include <setjmp.h>

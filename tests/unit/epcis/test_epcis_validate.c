@@ -1,4 +1,4 @@
-/* Runtime validation (issue 6 part 3): the official EPCIS 1.2 XSD compiled by libxml2 accepts
+/* Runtime validation: the official EPCIS 1.2 XSD compiled by libxml2 accepts
  * what packid writes and GS1's own examples, and rejects a deliberately invalid document with
  * the schema's reason; a shared validator works from several threads. */
 #include <pthread.h>

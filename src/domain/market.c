@@ -1,0 +1,118 @@
+#include "market.h"
+
+#include <string.h>
+
+/* ISO 3166-1 alpha-2, the officially assigned codes (249, as of the 2024 ISO 3166
+ * Maintenance Agency list), sorted. Reserved codes such as "UK", "EU" or "XI" are not in it. */
+static const char k_iso3166[][3] = {
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+};
+
+/* Where Delegated Regulation (EU) 2016/161 applies — the EU member states and, through the
+ * EEA Agreement, Iceland, Liechtenstein and Norway. Not the UK (GB; Northern Ireland left the
+ * EU FMD system on 2025-01-01) and not Switzerland (own SMVS system). Italy and Greece, late
+ * adopters, are included: the randomisation rule is the stricter choice. */
+static const char k_fmd_markets[][3] = {
+    "EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int upper2(const char *s)
+{
+    return s && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2];
+}
+
+/* Copies a two-letter code to upper case; 0 when market is not two ASCII letters. */
+static int fold2(char up[3], const char *market)
+{
+    if (!market || !market[0] || !market[1] || market[2])
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        char c = market[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z')
+            return 0;
+        up[i] = c;
+    }
+    up[2] = '\0';
+    return 1;
+}
+
+static int in_list(const char (*list)[3], size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(list[i], code, 2) == 0)
+            return 1;
+    return 0;
+}
+
+px_rc px_market_check(const char *market, px_err *err)
+{
+    if (!upper2(market))
+        return px_err_set_field(err, PX_EINVALID, "invalid_market", "market",
+                                "market must be EU, US or another two-letter ISO 3166 code");
+    /* REQ-MARKET-1 */
+    if (strcmp(market, "EU") != 0 && strcmp(market, "EL") != 0 &&
+        !in_list(k_iso3166, COUNT(k_iso3166), market))
+        return px_err_set_field(err, PX_EINVALID, "unknown_market", "market",
+                                "market '%s' is not EU or an ISO 3166 country code", market);
+    return PX_OK;
+}
+
+int px_market_is_eu_fmd(const char *market)
+{
+    /* REQ-SERIAL-4 */
+    char up[3];
+    return fold2(up, market) && in_list(k_fmd_markets, COUNT(k_fmd_markets), up);
+}
+
+px_market_regime px_market_regime_of(const char *market)
+{
+    /* REQ-MARKET-2 */
+    char up[3];
+    if (!fold2(up, market))
+        return PX_MARKET_REGIME_NONE;
+    if (in_list(k_fmd_markets, COUNT(k_fmd_markets), up))
+        return PX_MARKET_REGIME_EU_FMD;
+    if (strcmp(up, "US") == 0)
+        return PX_MARKET_REGIME_US_DSCSA;
+    return PX_MARKET_REGIME_NONE;
+}
+
+int px_market_needs_reporting(const char *market)
+{
+    return px_market_regime_of(market) != PX_MARKET_REGIME_NONE;
+}
+
+int px_market_requires_randomisation(const char *market)
+{
+    return px_market_is_eu_fmd(market);
+}
+
+const char *px_market_regime_name(px_market_regime regime)
+{
+    switch (regime) {
+    case PX_MARKET_REGIME_NONE: return "none";
+    case PX_MARKET_REGIME_EU_FMD: return "eu-fmd";
+    case PX_MARKET_REGIME_US_DSCSA: return "us-dscsa";
+    }
+    return "?";
+}

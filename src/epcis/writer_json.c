@@ -1,0 +1,471 @@
+/* Streaming EPCIS 2.0 JSON-LD writer (DOMAIN-2.md §14.6 shapes, §14.7 mapping from 1.2).
+ *
+ * packid writes the JSON text itself into a fixed 64 KiB chunk that is handed to the sink
+ * when full, so a document of any size needs the same memory: no jansson tree, not even per
+ * event (the events are flat and their keys fixed, so escaping the string values is all a
+ * JSON library would add). Keys are written in the order of the JSON schema's properties;
+ * the eventID is the hash of the same px_epcis_event the XML writers get (event_hash.c).
+ *
+ * Vocabulary (DOMAIN-2.md §14.6): CBV values are bare words ("commissioning"), since the
+ * schema rejects urn:epcglobal:cbv URNs in JSON. ILMD lot and expiry are "cbvmda:lotNumber"
+ * and "cbvmda:itemExpirationDate" of the standard context; other extension namespaces get a
+ * prefix declared in the event's own "@context" (allowed by the schema's
+ * common-event-properties), so no namespace needs to be known before the first event. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_internal.h"
+#include "gs1.h"
+
+#define MDA "urn:epcglobal:cbv:mda#"
+#define XFIELD_DEPTH_MAX 8
+#define NS_MAX 8 /* distinct extension namespaces in one event */
+
+/* ---- output -------------------------------------------------------------------------- */
+
+/* REQ-EPCIS2-4: bounded memory — one fixed chunk, handed to the sink whenever it is full. */
+static px_rc flush(px_epcis_writer *w)
+{
+    if (w->out_len && w->sink(w->ctx, w->out, w->out_len) != 0) {
+        w->sink_failed = 1;
+        return epcis__writer_fail(w, PX_EUNAVAIL, "epcis_sink",
+                                  "the EPCIS output sink refused the data");
+    }
+    w->out_len = 0;
+    return PX_OK;
+}
+
+static px_rc raw(px_epcis_writer *w, const char *s, size_t n)
+{
+    while (n) {
+        if (w->out_len == w->out_cap && flush(w) != PX_OK)
+            return w->failed;
+        size_t k = w->out_cap - w->out_len;
+        if (k > n)
+            k = n;
+        memcpy(w->out + w->out_len, s, k);
+        w->out_len += k;
+        s += k;
+        n -= k;
+    }
+    return PX_OK;
+}
+
+static px_rc lit(px_epcis_writer *w, const char *s)
+{
+    return raw(w, s, strlen(s));
+}
+
+/* A JSON string (RFC 8259 §7): '"', '\\' and control characters escaped; UTF-8 passes as is
+ * (the model's strings are UTF-8, as the XML writers assume). */
+static px_rc str(px_epcis_writer *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (raw(w, "\"", 1) != PX_OK)
+        return w->failed;
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;
+        if (raw(w, run, (size_t)((const char *)p - run)) != PX_OK)
+            return w->failed;
+        char esc[7] = {'\\', (char)*p, 0};
+        size_t n = 2;
+        switch (*p) {
+        case '"':
+        case '\\': break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            n = 6;
+        }
+        if (raw(w, esc, n) != PX_OK)
+            return w->failed;
+        run = (const char *)p + 1;
+    }
+    if (raw(w, run, strlen(run)) != PX_OK)
+        return w->failed;
+    return raw(w, "\"", 1);
+}
+
+/* ,"key":"value" (first = 0) or "key":"value" */
+static px_rc kv(px_epcis_writer *w, const char *key_with_quotes_colon, const char *value)
+{
+    if (lit(w, key_with_quotes_colon) != PX_OK)
+        return w->failed;
+    return str(w, value);
+}
+
+static int nonempty(const char *s)
+{
+    return s && s[0];
+}
+
+/* An xsd:decimal that is also a JSON number (the schema's "decimal" is a JSON number):
+ * -?digits(.digits)? is written as is. */
+static int json_number(const char *s)
+{
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return 0;
+    if (*p == '0' && p[1] >= '0' && p[1] <= '9')
+        return 0; /* no leading zeros in JSON */
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
+}
+
+/* ---- header -------------------------------------------------------------------------- */
+
+static px_rc attribute(px_epcis_writer *w, int *first, const char *id, const char *value)
+{
+    if (!nonempty(value))
+        return PX_OK;
+    if (lit(w, *first ? "{\"id\":" : ",{\"id\":") || str(w, id) || lit(w, ",\"attribute\":") ||
+        str(w, value) || lit(w, "}"))
+        return w->failed;
+    *first = 0;
+    return PX_OK;
+}
+
+static px_rc masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
+                        const px_epcis_profile_info *p)
+{
+    /* epcisHeader.epcisMasterData.vocabularyList (DOMAIN-2.md §14.6), the same EPCClass
+     * attributes as the XML header (CBV §8, DOMAIN.md §6.5). */
+    if (lit(w, "\"epcisMasterData\":{\"vocabularyList\":[{\"type\":"
+               "\"urn:epcglobal:epcis:vtype:EPCClass\",\"vocabularyElementList\":["))
+        return w->failed;
+    for (size_t i = 0; i < h->n_products; i++) {
+        const px_epcis_product *pr = &h->products[i];
+        char idpat[GS1_EPC_URI_MAX];
+        px_rc rc = gs1_epc_idpat_sgtin_format(idpat, sizeof(idpat), pr->gtin ? pr->gtin : "",
+                                              pr->gcp_len, &w->err);
+        if (rc != PX_OK) {
+            px_err_field(&w->err, "products[%zu].gtin", i);
+            return epcis__writer_adopt(w, rc);
+        }
+        if (lit(w, i ? ",{\"id\":" : "{\"id\":") || str(w, idpat) || lit(w, ",\"attributes\":["))
+            return w->failed;
+        int first = 1;
+        if (nonempty(pr->ndc)) {
+            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->ndc) ||
+                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode", "FDA_NDC_11"))
+                return w->failed;
+        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
+            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->nhrn) ||
+                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode",
+                          epcis__nhrn_type(pr->nhrn_ai)))
+                return w->failed;
+        }
+        if (attribute(w, &first, MDA "regulatedProductName", pr->regulated_product_name) ||
+            attribute(w, &first, MDA "manufacturerOfTradeItemPartyName", pr->manufacturer_name) ||
+            attribute(w, &first, MDA "dosageFormType", pr->dosage_form_type) ||
+            attribute(w, &first, MDA "strengthDescription", pr->strength_description) ||
+            attribute(w, &first, MDA "netContentDescription", pr->net_content_description) ||
+            lit(w, "]}"))
+            return w->failed;
+    }
+    return lit(w, "]}]}");
+}
+
+px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
+                        const px_epcis_profile_info *p)
+{
+    char created[32];
+    epcis__time_ms(created, h->creation_us);
+    /* The standard context by its URL (DOMAIN-2.md §14.8); gs1ushc added for the DSCSA
+     * statement. Its IRI ends in '/' so that "gs1ushc:x" expands to a usable IRI (a JSON-LD
+     * prefix is concatenated as is); packid's convention, the GS1 US guideline for 2.0 was
+     * not available [T]. */
+    if (lit(w, "{\"@context\":[\"" EPCIS__LD_CONTEXT "\""))
+        return w->failed;
+    if (p->transaction_statement && lit(w, ",{\"gs1ushc\":\"" EPCIS__NS_GS1USHC "/\"}"))
+        return w->failed;
+    if (lit(w, "],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\"") ||
+        kv(w, ",\"creationDate\":", created))
+        return w->failed;
+    /* No SBDH in JSON: its identification moves to instanceIdentifier, sender, receiver
+     * (DOMAIN-2.md §14.7). packid writes the parties' GLNs. */
+    if (nonempty(h->instance_id) && kv(w, ",\"instanceIdentifier\":", h->instance_id))
+        return w->failed;
+    if (nonempty(h->sender_gln) &&
+        (kv(w, ",\"sender\":", h->sender_gln) || kv(w, ",\"receiver\":", h->receiver_gln)))
+        return w->failed;
+    if (h->n_products > 0 || p->transaction_statement) {
+        if (lit(w, ",\"epcisHeader\":{"))
+            return w->failed;
+        if (h->n_products > 0 && masterdata(w, h, p) != PX_OK)
+            return w->failed;
+        /* epcisHeader allows namespaced keys (schema: propertyNames vocab-uri); the GS1 US
+         * DSCSA transaction statement as in the 1.2 header (DOMAIN.md §7). */
+        if (p->transaction_statement &&
+            lit(w, h->n_products > 0 ? ",\"gs1ushc:dscsaTransactionStatement\":"
+                                       "{\"gs1ushc:affirmTransactionStatement\":\"true\"}"
+                                     : "\"gs1ushc:dscsaTransactionStatement\":"
+                                       "{\"gs1ushc:affirmTransactionStatement\":\"true\"}"))
+            return w->failed;
+        if (lit(w, "}"))
+            return w->failed;
+    }
+    return lit(w, ",\"epcisBody\":{\"eventList\":[");
+}
+
+/* ---- events -------------------------------------------------------------------------- */
+/* REQ-EPCIS2-1: every event is written in the shape of the official 2.0 JSON schema (keys of
+ * the schema's properties, bare CBV words, quantities as numbers, namespaced extensions). */
+
+/* Extension namespaces of one event and their prefixes ("ext1".."ext8"). */
+typedef struct ns_table {
+    const char *ns[NS_MAX];
+    size_t n;
+} ns_table;
+
+/* The prefix of ns: "cbvmda" for the context's own spelling, else extN (declared per event). */
+static int ns_prefix(char out[32], const ns_table *t, const char *ns)
+{
+    if (strcmp(ns, EPCIS__NS_CBVMDA_LD) == 0) {
+        memcpy(out, "cbvmda", 7);
+        return 0;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->ns[i], ns) == 0) {
+            snprintf(out, 32, "ext%zu", i + 1);
+            return 0;
+        }
+    return -1;
+}
+
+static px_rc collect_ns(px_epcis_writer *w, ns_table *t, const px_epcis_xfield *f, size_t n,
+                        int depth)
+{
+    if (depth >= XFIELD_DEPTH_MAX)
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                  "extension nested deeper than %d", XFIELD_DEPTH_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (!nonempty(f[i].ns) || !nonempty(f[i].name))
+            return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                      "extension element needs a name and a namespace");
+        char pfx[32];
+        if (ns_prefix(pfx, t, f[i].ns) != 0) {
+            if (t->n == NS_MAX)
+                return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                          "more than %d extension namespaces in one event", NS_MAX);
+            t->ns[t->n++] = f[i].ns;
+        }
+        px_rc rc = collect_ns(w, t, f[i].children, f[i].n_children, depth + 1);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}
+
+/* "prefix:name": value (a string) or {children}. JSON cannot carry both a text value and
+ * child elements (XML mixed content), so that case is refused rather than half written. */
+static px_rc xfield(px_epcis_writer *w, const ns_table *t, const px_epcis_xfield *f, int first)
+{
+    char pfx[32];
+    ns_prefix(pfx, t, f->ns); /* collected before */
+    if (f->value && f->n_children)
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                  "extension \"%s\" has both text and children: JSON-LD "
+                                  "cannot carry that",
+                                  f->name);
+    if (lit(w, first ? "\"" : ",\"") || lit(w, pfx) || lit(w, ":") || lit(w, f->name) ||
+        lit(w, "\":"))
+        return w->failed;
+    if (!f->n_children)
+        return str(w, f->value ? f->value : "");
+    if (lit(w, "{"))
+        return w->failed;
+    for (size_t i = 0; i < f->n_children; i++)
+        if (xfield(w, t, &f->children[i], i == 0) != PX_OK)
+            return w->failed;
+    return lit(w, "}");
+}
+
+static px_rc epc_array(px_epcis_writer *w, const char *key, const px_epcis_event *ev)
+{
+    if (lit(w, key))
+        return w->failed;
+    for (size_t i = 0; i < ev->n_epcs; i++)
+        if ((i && lit(w, ",")) || str(w, ev->epcs[i]))
+            return w->failed;
+    for (size_t i = 0; i < ev->n_serials; i++) {
+        char uri[GS1_EPC_URI_MAX];
+        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
+        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
+                                        ev->serials[i], &w->err);
+        if (rc != PX_OK) {
+            px_err_field(&w->err, "serials[%zu]", i);
+            return epcis__writer_adopt(w, rc);
+        }
+        if (((i || ev->n_epcs) && lit(w, ",")) || str(w, uri))
+            return w->failed;
+    }
+    return lit(w, "]");
+}
+
+static px_rc parties(px_epcis_writer *w, const char *key, const char *elem, const px_epcis_party *p,
+                     size_t n)
+{
+    if (lit(w, key))
+        return w->failed;
+    for (size_t i = 0; i < n; i++)
+        if (lit(w, i ? ",{\"type\":" : "{\"type\":") || str(w, px_cbv_sdt_name(p[i].type)) ||
+            lit(w, elem) || str(w, p[i].id) || lit(w, "}"))
+            return w->failed;
+    return lit(w, "]");
+}
+
+static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
+    char when[32], tz[8];
+    epcis__time_ms(when, ev->event_time_us);
+    epcis__tz_format(tz, ev->tz_offset_min);
+    ns_table t = {.n = 0};
+    if (collect_ns(w, &t, ev->ilmd, ev->n_ilmd, 0) != PX_OK ||
+        collect_ns(w, &t, ev->extensions, ev->n_extensions, 0) != PX_OK)
+        return w->failed;
+    if (lit(w, w->count ? ",{\"type\":" : "{\"type\":") ||
+        lit(w, obj ? "\"ObjectEvent\"" : "\"AggregationEvent\""))
+        return w->failed;
+    if (t.n) {
+        if (lit(w, ",\"@context\":{"))
+            return w->failed;
+        for (size_t i = 0; i < t.n; i++) {
+            char pfx[48];
+            snprintf(pfx, sizeof(pfx), "%s\"ext%zu\":", i ? "," : "", i + 1);
+            if (lit(w, pfx) || str(w, t.ns[i]))
+                return w->failed;
+        }
+        if (lit(w, "}"))
+            return w->failed;
+    }
+    if (kv(w, ",\"eventTime\":", when) || kv(w, ",\"eventTimeZoneOffset\":", tz))
+        return w->failed;
+    /* REQ-EPCIS2-3: the eventID of the model (its hash), the same as in the XML syntaxes. */
+    if (nonempty(ev->event_id) && kv(w, ",\"eventID\":", ev->event_id))
+        return w->failed;
+    if (!obj && nonempty(ev->parent_id) && kv(w, ",\"parentID\":", ev->parent_id))
+        return w->failed;
+    /* epcList / childEPCs are optional in 2.0; an empty list is left out (a DELETE of every
+     * child simply has none, DOMAIN-2.md §14.6). */
+    if (ev->n_epcs + ev->n_serials &&
+        epc_array(w, obj ? ",\"epcList\":[" : ",\"childEPCs\":[", ev) != PX_OK)
+        return w->failed;
+    if (kv(w, ",\"action\":", px_epcis_action_name(ev->action)))
+        return w->failed;
+    if (ev->biz_step && kv(w, ",\"bizStep\":", px_cbv_bizstep_name(ev->biz_step)))
+        return w->failed;
+    if (ev->disposition && kv(w, ",\"disposition\":", px_cbv_disp_name(ev->disposition)))
+        return w->failed;
+    if (nonempty(ev->read_point) &&
+        (lit(w, ",\"readPoint\":{\"id\":") || str(w, ev->read_point) || lit(w, "}")))
+        return w->failed;
+    if (nonempty(ev->biz_location) &&
+        (lit(w, ",\"bizLocation\":{\"id\":") || str(w, ev->biz_location) || lit(w, "}")))
+        return w->failed;
+    if (ev->n_biz_transactions) {
+        if (lit(w, ",\"bizTransactionList\":["))
+            return w->failed;
+        for (size_t i = 0; i < ev->n_biz_transactions; i++) {
+            const px_epcis_biz_transaction *bt = &ev->biz_transactions[i];
+            if (lit(w, i ? ",{" : "{"))
+                return w->failed;
+            if (bt->type && (kv(w, "\"type\":", px_cbv_btt_name(bt->type)) || lit(w, ",")))
+                return w->failed;
+            if (kv(w, "\"bizTransaction\":", bt->id) || lit(w, "}"))
+                return w->failed;
+        }
+        if (lit(w, "]"))
+            return w->failed;
+    }
+    if (ev->n_quantities) {
+        if (lit(w, obj ? ",\"quantityList\":[" : ",\"childQuantityList\":["))
+            return w->failed;
+        for (size_t i = 0; i < ev->n_quantities; i++) {
+            const px_epcis_quantity *q = &ev->quantities[i];
+            if (lit(w, i ? ",{" : "{") || kv(w, "\"epcClass\":", q->epc_class))
+                return w->failed;
+            if (nonempty(q->quantity)) {
+                if (!json_number(q->quantity))
+                    return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                              "quantity \"%s\" is not a decimal number",
+                                              q->quantity);
+                if (lit(w, ",\"quantity\":") || lit(w, q->quantity))
+                    return w->failed;
+                if (nonempty(q->uom) && kv(w, ",\"uom\":", q->uom))
+                    return w->failed;
+            }
+            if (lit(w, "}"))
+                return w->failed;
+        }
+        if (lit(w, "]"))
+            return w->failed;
+    }
+    if (ev->n_sources &&
+        parties(w, ",\"sourceList\":[", ",\"source\":", ev->sources, ev->n_sources))
+        return w->failed;
+    if (ev->n_destinations && parties(w, ",\"destinationList\":[",
+                                      ",\"destination\":", ev->destinations, ev->n_destinations))
+        return w->failed;
+    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
+    if (obj && (has_lot || has_exp || ev->n_ilmd)) {
+        if (lit(w, ",\"ilmd\":{"))
+            return w->failed;
+        if (has_lot && kv(w, "\"cbvmda:lotNumber\":", ev->lot))
+            return w->failed;
+        int first = !has_lot;
+        if (has_exp) {
+            char iso[11];
+            px_rc rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err);
+            if (rc != PX_OK) {
+                px_err_field(&w->err, "expiry");
+                return epcis__writer_adopt(w, rc);
+            }
+            if (kv(w, first ? "\"cbvmda:itemExpirationDate\":" : ",\"cbvmda:itemExpirationDate\":",
+                   iso))
+                return w->failed;
+            first = 0;
+        }
+        for (size_t i = 0; i < ev->n_ilmd; i++, first = 0)
+            if (xfield(w, &t, &ev->ilmd[i], first) != PX_OK)
+                return w->failed;
+        if (lit(w, "}"))
+            return w->failed;
+    }
+    for (size_t i = 0; i < ev->n_extensions; i++)
+        if (xfield(w, &t, &ev->extensions[i], 0) != PX_OK)
+            return w->failed;
+    return lit(w, "}");
+}
+
+px_rc epcis__json_event(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    return write_event(w, ev);
+}
+
+px_rc epcis__json_finish(px_epcis_writer *w)
+{
+    if (lit(w, "]}}\n") != PX_OK)
+        return w->failed;
+    return flush(w);
+}

@@ -1,0 +1,158 @@
+/* What a market's report will need, checked before anything changes (reports.h): a release or
+ * a status change of released packs is refused with every missing piece named, rather than
+ * accepted and then reported never. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_str.h"
+#include "reports_internal.h"
+
+static px_rc missing_add(px_missing_list *l, const char *code, const char *field,
+                         const char *org_id, px_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static px_rc missing_add(px_missing_list *l, const char *code, const char *field,
+                         const char *org_id, px_err *err, const char *fmt, ...)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        px_missing *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return px_err_oom(err);
+        l->v = v;
+        l->cap = cap;
+    }
+    px_missing *m = &l->v[l->n++];
+    memset(m, 0, sizeof(*m));
+    px_strlcpy(m->code, code, sizeof(m->code));
+    px_strlcpy(m->field, field ? field : "", sizeof(m->field));
+    px_strlcpy(m->org_id, org_id ? org_id : "", sizeof(m->org_id));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->message, sizeof(m->message), fmt, ap);
+    va_end(ap);
+    return PX_OK;
+}
+
+void px_missing_list_dispose(px_missing_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* The master data the market's profile requires (Delegated Regulation (EU) 2016/161 Art.
+ * 33(2); GS1 US DSCSA guideline: the NDC), one item per empty field. */
+static px_rc master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
+                               const px_product *p, px_err *err)
+{
+    static const struct {
+        const char *field;
+        size_t off;
+    } fields[] = {
+        {"master_data.dosage_form", offsetof(px_master_data, dosage_form)},
+        {"master_data.strength", offsetof(px_master_data, strength)},
+        {"master_data.pack_size", offsetof(px_master_data, pack_size)},
+        {"master_data.manufacturer", offsetof(px_master_data, manufacturer)},
+    };
+    px_rc rc = PX_OK;
+    for (size_t i = 0; pi->masterdata_required && rc == PX_OK && i < 4; i++) {
+        const char *v = (const char *)&p->master + fields[i].off;
+        if (!v[0])
+            rc = missing_add(l, "missing_master_data", fields[i].field, NULL, err,
+                             "product %s has no %s, which the %s report carries", p->gtin,
+                             fields[i].field, pi->name);
+    }
+    if (rc == PX_OK && pi->ndc_required && !p->master.ndc[0])
+        rc = missing_add(l, "missing_master_data", "master_data.ndc", NULL, err,
+                         "product %s has no NDC, which the %s report carries", p->gtin,
+                         pi->name);
+    return rc;
+}
+
+typedef struct gap_ctx {
+    px_missing_list *l;
+    px_err *err;
+    px_rc rc;
+} gap_ctx;
+
+static int read_point_gap(void *vc, const char *org_id, const char *org_name)
+{
+    gap_ctx *c = vc;
+    c->rc = missing_add(c->l, "missing_read_point", "commissioned_by", org_id, c->err,
+                        "organization '%.80s' commissioned packs of this batch without a read "
+                        "point: it had no GLN with a known company prefix length",
+                        org_name);
+    return c->rc != PX_OK;
+}
+
+typedef struct endpoint_probe {
+    int active;
+} endpoint_probe;
+
+static int endpoint_seen(void *vc, const px_endpoint *e)
+{
+    (void)e;
+    ((endpoint_probe *)vc)->active = 1;
+    return 1;
+}
+
+/* The sender (the MAH, SBDH Sender) and the releasing organization's read point. */
+static px_rc party_check(px_missing_list *l, px_db *db, const px_actor *by,
+                         const px_product *p, px_err *err)
+{
+    px_org mah;
+    px_rc rc = px_store_org_get(db, &mah, p->mah_id, err);
+    if (rc == PX_OK && strlen(mah.gln) != 13)
+        rc = missing_add(l, "missing_gln", "gln", p->mah_id, err,
+                         "the marketing authorization holder has no GLN: its reports name it "
+                         "as sender (PATCH /v1/orgs/%s)",
+                         p->mah_id);
+    char sgln[64];
+    px__org_sgln(sgln, by, p);
+    if (rc == PX_OK && !sgln[0])
+        rc = missing_add(l, "missing_read_point", "gln_prefix_length", by->org_id, err,
+                         "organization '%.80s' has no GLN with a known company prefix length: "
+                         "its events would carry no read point",
+                         by->org_name);
+    return rc;
+}
+
+px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
+                               const char *market, const char *batch, px_missing_list *l,
+                               int *reports, px_err *err)
+{
+    *reports = 0;
+    px_epcis_profile profile = px_epcis_profile_for_market(market);
+    if (profile == PX_EPCIS_PROFILE_NONE)
+        return missing_add(l, "unknown_market", "market", NULL, err,
+                           "packid has no reporting profile for market '%.8s' (EU, the EU/EEA "
+                           "member states and US)",
+                           market);
+    const px_epcis_profile_info *pi = px_epcis_profile_get(profile);
+    *reports = 1;
+    px_rc rc = party_check(l, db, by, p, err);
+    if (rc == PX_OK)
+        rc = master_data_check(l, pi, p, err);
+    gap_ctx g = {l, err, PX_OK};
+    if (rc == PX_OK && pi->read_point_required && batch)
+        rc = px_store_read_point_gaps(db, p->gtin, batch, read_point_gap, &g, err);
+    if (rc == PX_OK)
+        rc = g.rc;
+    endpoint_probe e = {0};
+    if (rc == PX_OK)
+        rc = px_store_endpoint_each(db, p->mah_id, market, 1, endpoint_seen, &e, err);
+    if (rc == PX_OK && !e.active)
+        rc = missing_add(l, "no_endpoint", "market", NULL, err,
+                         "market %s requires reports and no active regulator endpoint serves it "
+                         "(POST /v1/regulator-endpoints)",
+                         market);
+    return rc;
+}
+
+px_rc px__report_refusal(const px_missing_list *l, px_err *err)
+{
+    return px_err_set(err, PX_EINVALID, "report_precondition",
+                      "%zu thing%s the market's report needs %s missing: nothing was changed",
+                      l->n, l->n == 1 ? "" : "s", l->n == 1 ? "is" : "are");
+}

@@ -1,0 +1,42 @@
+/* A tiny HTTP/1.1 receiver on a loopback port, on a thread: it records each request (body and
+ * the headers packid's deliveries carry) and answers 500 to the first fail_first requests, 200
+ * after; it can hold one request unanswered (to kill packid between send and mark-sent). */
+#ifndef PX_RECEIVER_H
+#define PX_RECEIVER_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#define PX_RECEIVER_MAX_REQ 32
+
+typedef struct {
+    char *body;
+    size_t len;
+    char auth[256];
+    char signature[128];
+    char doc_id[64];
+} px_received;
+
+typedef struct {
+    int fd;
+    int port;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int fail_first;          /* answer 500 to this many requests, then 200 */
+    int hang_at;             /* 1-based request to hold without answering (0: none) */
+    int hung;                /* the held request has arrived */
+    int release_hang;        /* the test lets it go (closed without an answer) */
+    int n;                   /* requests seen */
+    px_received req[PX_RECEIVER_MAX_REQ];
+} px_receiver;
+
+void px_receiver_start(px_receiver *rv);
+/* Forgets what was received; the next requests fail fail_first times; hang_at: the 1-based
+ * request to hold (0: none). */
+void px_receiver_reset(px_receiver *rv, int fail_first, int hang_at);
+void px_receiver_stop(px_receiver *rv);
+int px_receiver_count(px_receiver *rv);
+
+#endif

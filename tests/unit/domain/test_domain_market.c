@@ -1,0 +1,151 @@
+/* Unit tests for domain/market: which codes are markets (REQ-MARKET-1), the EU FMD list
+ * (REQ-SERIAL-4) and each market's regime (REQ-MARKET-2). The country list is checked against
+ * an outside oracle, the tz database's ISO 3166 table, when the system has one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "market.h"
+
+/* REQ-MARKET-1: syntax first ("invalid_market"), then the code must name a country or the EU
+ * ("unknown_market"); both carry field "market". */
+static void test_domain__market_check(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *market;
+        px_rc rc;
+        const char *code;
+        int line;
+    } v[] = {
+        {"EU", PX_OK, "", __LINE__},
+        {"US", PX_OK, "", __LINE__},
+        {"DE", PX_OK, "", __LINE__},
+        {"GB", PX_OK, "", __LINE__},
+        {"CH", PX_OK, "", __LINE__},
+        {"EL", PX_OK, "", __LINE__},                     /* Greece, as the EU writes it */
+        {"ZW", PX_OK, "", __LINE__},                     /* last of the sorted list */
+        {"AD", PX_OK, "", __LINE__},                     /* first of the sorted list */
+        {"SS", PX_OK, "", __LINE__},                     /* South Sudan, assigned 2011 */
+        {"UK", PX_EINVALID, "unknown_market", __LINE__}, /* reserved, not assigned */
+        {"XI", PX_EINVALID, "unknown_market", __LINE__}, /* Northern Ireland: EU use only */
+        {"XX", PX_EINVALID, "unknown_market", __LINE__},
+        {"AA", PX_EINVALID, "unknown_market", __LINE__},
+        {"YU", PX_EINVALID, "unknown_market", __LINE__}, /* Yugoslavia, withdrawn */
+        {"eu", PX_EINVALID, "invalid_market", __LINE__},
+        {"De", PX_EINVALID, "invalid_market", __LINE__},
+        {"EUR", PX_EINVALID, "invalid_market", __LINE__},
+        {"europe", PX_EINVALID, "invalid_market", __LINE__},
+        {"E", PX_EINVALID, "invalid_market", __LINE__},
+        {"", PX_EINVALID, "invalid_market", __LINE__},
+        {"1A", PX_EINVALID, "invalid_market", __LINE__},
+        {"D ", PX_EINVALID, "invalid_market", __LINE__},
+        {NULL, PX_EINVALID, "invalid_market", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_market_check(v[i].market, &err);
+        if (rc != v[i].rc || strcmp(err.code, v[i].code) != 0 ||
+            strcmp(err.field, v[i].rc == PX_OK ? "" : "market") != 0)
+            fail_msg("%s:%d: '%s' -> rc %d code '%s' field '%s'", __FILE__, v[i].line,
+                     v[i].market ? v[i].market : "(null)", (int)rc, err.code, err.field);
+    }
+    assert_int_equal(px_market_check("XX", NULL), PX_EINVALID); /* err may be NULL */
+}
+
+/* REQ-MARKET-1 against the tz database's iso3166.tab: every pair of upper-case letters is a
+ * market exactly when the table lists it (or it is EU/EL). */
+static void test_domain__market_iso3166_oracle(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/usr/share/zoneinfo/iso3166.tab", "r");
+    if (!f)
+        skip();
+    unsigned char listed[26][26];
+    memset(listed, 0, sizeof(listed));
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (line[0] == '#' || line[0] < 'A' || line[0] > 'Z' || line[1] < 'A' || line[1] > 'Z')
+            continue;
+        listed[line[0] - 'A'][line[1] - 'A'] = 1;
+        n++;
+    }
+    fclose(f);
+    assert_true(n >= 240);
+    listed['E' - 'A']['U' - 'A'] = listed['E' - 'A']['L' - 'A'] = 1;
+    for (int a = 0; a < 26; a++)
+        for (int b = 0; b < 26; b++) {
+            char code[3] = {(char)('A' + a), (char)('A' + b), 0};
+            int ok = px_market_check(code, NULL) == PX_OK;
+            if (ok != listed[a][b])
+                fail_msg("%s: packid says %s, iso3166.tab says %s", code, ok ? "market" : "no",
+                         listed[a][b] ? "country" : "none");
+        }
+}
+
+/* REQ-SERIAL-4, REQ-MARKET-2: the EU FMD markets and the regime of each market. */
+static void test_domain__market_regime(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *market;
+        px_market_regime regime;
+        int line;
+    } v[] = {
+        {"EU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"eu", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"DE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"de", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"FR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"ES", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NL", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"BE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"AT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"PL", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SE", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"FI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"DK", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"IE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"PT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"GR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EL", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"CY", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"MT", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"LV", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LT", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EE", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"SK", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SI", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"HR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"HU", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"CZ", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"RO", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"BG", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IS", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"LI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NO", PX_MARKET_REGIME_EU_FMD, __LINE__},
+        {"US", PX_MARKET_REGIME_US_DSCSA, __LINE__}, {"us", PX_MARKET_REGIME_US_DSCSA, __LINE__},
+        {"GB", PX_MARKET_REGIME_NONE, __LINE__},     {"UK", PX_MARKET_REGIME_NONE, __LINE__},
+        {"XI", PX_MARKET_REGIME_NONE, __LINE__},     {"CH", PX_MARKET_REGIME_NONE, __LINE__},
+        {"RU", PX_MARKET_REGIME_NONE, __LINE__},     {"CN", PX_MARKET_REGIME_NONE, __LINE__},
+        {"BR", PX_MARKET_REGIME_NONE, __LINE__},     {"", PX_MARKET_REGIME_NONE, __LINE__},
+        {"E", PX_MARKET_REGIME_NONE, __LINE__},      {"EUR", PX_MARKET_REGIME_NONE, __LINE__},
+        {"DEU", PX_MARKET_REGIME_NONE, __LINE__},    {"D E", PX_MARKET_REGIME_NONE, __LINE__},
+        {"E1", PX_MARKET_REGIME_NONE, __LINE__},     {NULL, PX_MARKET_REGIME_NONE, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        const char *m = v[i].market;
+        int fmd = v[i].regime == PX_MARKET_REGIME_EU_FMD;
+        if (px_market_regime_of(m) != v[i].regime || px_market_is_eu_fmd(m) != fmd ||
+            px_market_requires_randomisation(m) != fmd ||
+            px_market_needs_reporting(m) != (v[i].regime != PX_MARKET_REGIME_NONE))
+            fail_msg("%s:%d: '%s' -> regime %s", __FILE__, v[i].line, m ? m : "(null)",
+                     px_market_regime_name(px_market_regime_of(m)));
+    }
+    assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_NONE), "none");
+    assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_EU_FMD), "eu-fmd");
+    assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_US_DSCSA), "us-dscsa");
+    assert_string_equal(px_market_regime_name((px_market_regime)9), "?");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_domain__market_check),
+        cmocka_unit_test(test_domain__market_iso3166_oracle),
+        cmocka_unit_test(test_domain__market_regime),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

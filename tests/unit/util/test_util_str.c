@@ -1,0 +1,206 @@
+/* Unit tests for util/px_str (copying, number parsing, text and UUID checks), the one-line
+ * failures of px_err, and the numeric settings of px_config. */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_config.h"
+#include "px_err.h"
+#include "px_str.h"
+
+static void test_util__str_parse_long(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        long min, max;
+        int ok;
+        long v;
+        int line;
+    } v[] = {
+        {"0", 0, 10, 1, 0, __LINE__},
+        {"10", 0, 10, 1, 10, __LINE__},
+        {"11", 0, 10, 0, 0, __LINE__},
+        {"-1", 0, 10, 0, 0, __LINE__},
+        {"-1", -5, 5, 1, -1, __LINE__},
+        {"+7", 0, 10, 1, 7, __LINE__},
+        {"007", 0, 10, 1, 7, __LINE__},
+        {"65535", 0, 65535, 1, 65535, __LINE__},
+        {"65536", 0, 65535, 0, 0, __LINE__},
+        {"9223372036854775807", 0, LONG_MAX, 1, LONG_MAX, __LINE__},
+        {"9223372036854775808", 0, LONG_MAX, 0, 0, __LINE__}, /* overflow (ERANGE) */
+        {"12abc", 0, 100, 0, 0, __LINE__},
+        {"12 ", 0, 100, 0, 0, __LINE__},
+        {" 12", 0, 100, 0, 0, __LINE__},
+        {"\t12", 0, 100, 0, 0, __LINE__},
+        {"-", -5, 5, 0, 0, __LINE__},
+        {"+", 0, 5, 0, 0, __LINE__},
+        {"0x10", 0, 100, 0, 0, __LINE__},
+        {"1e3", 0, 10000, 0, 0, __LINE__},
+        {"", 0, 10, 0, 0, __LINE__},
+        {NULL, 0, 10, 0, 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        long out = -42;
+        int rc = px_parse_long(v[i].s, v[i].min, v[i].max, &out);
+        if ((rc == 0) != v[i].ok || (v[i].ok && out != v[i].v) || (!v[i].ok && out != -42))
+            fail_msg("%s:%d: '%s' -> %d, %ld", __FILE__, v[i].line, v[i].s ? v[i].s : "(null)", rc,
+                     out);
+    }
+}
+
+static void test_util__str_uuid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int ok;
+        int line;
+    } v[] = {
+        {"123e4567-e89b-12d3-a456-426614174000", 1, __LINE__},
+        {"123E4567-E89B-12D3-A456-426614174000", 1, __LINE__},
+        {"00000000-0000-0000-0000-000000000000", 1, __LINE__},
+        {"123e4567-e89b-12d3-a456-42661417400", 0, __LINE__},   /* 35 */
+        {"123e4567-e89b-12d3-a456-4266141740000", 0, __LINE__}, /* 37 */
+        {"123e4567e89b-12d3-a456-4266141740000", 0, __LINE__},  /* dash moved */
+        {"123e4567-e89b-12d3-a456-42661417400g", 0, __LINE__},
+        {"{23e4567-e89b-12d3-a456-426614174000", 0, __LINE__},
+        {"123e4567-e89b-12d3-a456_426614174000", 0, __LINE__},
+        {"123e4567-e89b-12d3-a456-42661417400 ", 0, __LINE__},
+        {"123e4567e89b12d3a456426614174000", 0, __LINE__}, /* hex without dashes */
+        {"", 0, __LINE__},
+        {NULL, 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (px_uuid_valid(v[i].s) != v[i].ok)
+            fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s ? v[i].s : "(null)");
+}
+
+static void test_util__str_printable(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t maxlen;
+        int ok;
+        int line;
+    } v[] = {
+        {"Acme GmbH", 200, 1, __LINE__}, {"Zürich", 200, 1, __LINE__}, /* UTF-8 bytes pass */
+        {"abc", 3, 1, __LINE__},         {"abcd", 3, 0, __LINE__},
+        {"", 200, 0, __LINE__},          {"tab\there", 200, 0, __LINE__},
+        {"line\n", 200, 0, __LINE__},    {"del\x7f", 200, 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
+            fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
+}
+
+static void test_util__str_strlcpy(void **state)
+{
+    (void)state;
+    char dst[5];
+    assert_int_equal(px_strlcpy(dst, "abc", sizeof(dst)), 3);
+    assert_string_equal(dst, "abc");
+    assert_int_equal(px_strlcpy(dst, "abcdefgh", sizeof(dst)), 8); /* >= cap: truncated */
+    assert_string_equal(dst, "abcd");
+    dst[0] = 'z';
+    assert_int_equal(px_strlcpy(dst, "abc", 0), 3); /* cap 0 writes nothing */
+    assert_int_equal(dst[0], 'z');
+}
+
+static void test_util__err_one_line(void **state)
+{
+    (void)state;
+    px_err err;
+    assert_int_equal(px_err_set_field(&err, PX_EINVALID, "invalid_gtin", "gtin",
+                                      "GTIN '%s' has %d digits", "123", 3),
+                     PX_EINVALID);
+    assert_int_equal(err.rc, PX_EINVALID);
+    assert_string_equal(err.code, "invalid_gtin");
+    assert_string_equal(err.field, "gtin");
+    assert_string_equal(err.message, "GTIN '123' has 3 digits");
+    assert_int_equal(err.pos, -1);
+
+    assert_int_equal(px_err_set_field(&err, PX_ENOTFOUND, NULL, NULL, "gone"), PX_ENOTFOUND);
+    assert_string_equal(err.code, "not_found");
+    assert_string_equal(err.field, "");
+
+    assert_int_equal(px_err_oom(&err), PX_EINTERNAL);
+    assert_string_equal(err.code, "internal");
+    assert_string_equal(err.message, "out of memory");
+    assert_string_equal(err.field, "");
+
+    assert_int_equal(px_err_oom(NULL), PX_EINTERNAL); /* err may be NULL */
+    assert_int_equal(px_err_set_field(NULL, PX_EINVALID, "x", "y", "z"), PX_EINVALID);
+
+    /* a long field is cut to the struct, never overflowing it */
+    char longf[200];
+    memset(longf, 'f', sizeof(longf) - 1);
+    longf[sizeof(longf) - 1] = '\0';
+    px_err_set_field(&err, PX_EINVALID, "c", longf, "m");
+    assert_int_equal(strlen(err.field), PX_ERR_FIELD_MAX - 1);
+}
+
+/* Numbers from the environment: base 10, in range, nothing after them. */
+static void test_util__config_numbers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *value;
+        int ok;
+        int line;
+    } v[] = {
+        {"PACKID_THREADS", "8", 1, __LINE__},
+        {"PACKID_THREADS", "0", 0, __LINE__},
+        {"PACKID_THREADS", "257", 0, __LINE__},
+        {"PACKID_THREADS", "4x", 0, __LINE__},
+        {"PACKID_WORKERS", "0", 1, __LINE__},
+        {"PACKID_WORKERS", "-1", 0, __LINE__},
+        {"PACKID_MAX_BODY", "1023", 0, __LINE__},
+        {"PACKID_MAX_BODY", "1024", 1, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:65535", 1, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:65536", 0, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:http", 0, __LINE__},
+        {"PACKID_LISTEN", "8080", 0, __LINE__},
+        {"PACKID_DEMO", "2", 0, __LINE__},
+    };
+    static const char *const all[] = {"PACKID_THREADS", "PACKID_WORKERS", "PACKID_MAX_BODY",
+                                      "PACKID_LISTEN", "PACKID_DEMO"};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+            unsetenv(all[k]);
+        setenv(v[i].name, v[i].value, 1);
+        px_config cfg;
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_config_load(&cfg, &err);
+        if ((rc == PX_OK) != v[i].ok || (!v[i].ok && strcmp(err.code, "bad_config") != 0))
+            fail_msg("%s:%d: %s=%s -> %d %s", __FILE__, v[i].line, v[i].name, v[i].value, (int)rc,
+                     err.message);
+        if (!v[i].ok && !strstr(err.message, v[i].name))
+            fail_msg("%s:%d: message does not name %s: %s", __FILE__, v[i].line, v[i].name,
+                     err.message);
+    }
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+        unsetenv(all[k]);
+    px_config cfg;
+    assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
+    assert_int_equal(cfg.threads, 4);
+    assert_int_equal(cfg.listen_port, 8080);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_util__str_parse_long), cmocka_unit_test(test_util__str_uuid),
+        cmocka_unit_test(test_util__str_printable),  cmocka_unit_test(test_util__str_strlcpy),
+        cmocka_unit_test(test_util__err_one_line),   cmocka_unit_test(test_util__config_numbers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
