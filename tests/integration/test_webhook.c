@@ -3,182 +3,28 @@
  * `packid serve` runs its workers; a local receiver checks what arrives — exactly one POST per
  * event, signed (verified with the openssl command, an outside oracle), retried after a 500,
  * never sent again after a success, dead after the last attempt, listed newest first. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "px_receiver.h"
 #include "px_test.h"
 #include "webhook.h"
 
 #define SECRET "hook-secret-abcdefghijklmnop"
-#define MAX_REQ 16
-
-/* ---- a local receiver: one thread, HTTP/1.1, one request per connection ------------------- */
-
-typedef struct {
-    char *body;
-    char signature[128];
-    char delivery_id[64];
-    char content_type[64];
-} hit;
-
-typedef struct {
-    int fd, port, stop, fail_first, n;
-    pthread_t th;
-    pthread_mutex_t mu;
-    hit hits[MAX_REQ];
-} receiver;
-
-static void header(const char *line, const char *name, char *out, size_t cap)
-{
-    size_t n = strlen(name);
-    if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-        const char *v = line + n + 1;
-        v += strspn(v, " ");
-        snprintf(out, cap, "%.*s", (int)strcspn(v, "\r\n"), v);
-    }
-}
-
-/* Reads one request into h (headers up to 16 KiB, the body by Content-Length). */
-static int read_hit(int c, hit *h)
-{
-    char buf[16384 + 1];
-    size_t have = 0;
-    char *end = NULL;
-    while (!end) {
-        if (have == sizeof(buf) - 1)
-            return -1;
-        ssize_t k = recv(c, buf + have, sizeof(buf) - 1 - have, 0);
-        if (k <= 0)
-            return -1;
-        have += (size_t)k;
-        buf[have] = '\0';
-        end = strstr(buf, "\r\n\r\n");
-    }
-    memset(h, 0, sizeof(*h));
-    char clen[24] = "0";
-    for (char *line = strstr(buf, "\r\n") + 2; line < end; line = strstr(line, "\r\n") + 2) {
-        header(line, "Content-Length", clen, sizeof(clen));
-        header(line, "X-Packid-Signature", h->signature, sizeof(h->signature));
-        header(line, "X-Packid-Document-Id", h->delivery_id, sizeof(h->delivery_id));
-        header(line, "Content-Type", h->content_type, sizeof(h->content_type));
-    }
-    size_t len = (size_t)strtoul(clen, NULL, 10), hl = (size_t)(end + 4 - buf);
-    h->body = calloc(1, len + 1);
-    size_t got = have - hl < len ? have - hl : len;
-    memcpy(h->body, end + 4, got);
-    while (got < len) {
-        ssize_t k = recv(c, h->body + got, len - got, 0);
-        if (k <= 0)
-            return -1;
-        got += (size_t)k;
-    }
-    return 0;
-}
-
-static void *receiver_main(void *arg)
-{
-    receiver *rv = arg;
-    for (;;) {
-        pthread_mutex_lock(&rv->mu);
-        int stop = rv->stop;
-        pthread_mutex_unlock(&rv->mu);
-        if (stop)
-            return NULL;
-        struct pollfd p = {rv->fd, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        int c = accept(rv->fd, NULL, NULL);
-        if (c < 0)
-            continue;
-        hit h;
-        if (read_hit(c, &h) != 0) {
-            free(h.body);
-            close(c);
-            continue;
-        }
-        pthread_mutex_lock(&rv->mu);
-        int status = rv->n < rv->fail_first ? 500 : 200;
-        if (rv->n < MAX_REQ)
-            rv->hits[rv->n++] = h;
-        else
-            free(h.body);
-        pthread_mutex_unlock(&rv->mu);
-        char resp[128];
-        int k = snprintf(resp, sizeof(resp),
-                         "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                         status);
-        ssize_t w = send(c, resp, (size_t)k, MSG_NOSIGNAL);
-        (void)w;
-        close(c);
-    }
-}
-
-static void receiver_start(receiver *rv)
-{
-    memset(rv, 0, sizeof(*rv));
-    pthread_mutex_init(&rv->mu, NULL);
-    rv->fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(rv->fd >= 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(rv->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(rv->fd, 16), 0);
-    socklen_t al = sizeof(a);
-    getsockname(rv->fd, (struct sockaddr *)&a, &al);
-    rv->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&rv->th, NULL, receiver_main, rv), 0);
-}
-
-static void receiver_reset(receiver *rv, int fail_first)
-{
-    pthread_mutex_lock(&rv->mu);
-    for (int i = 0; i < rv->n; i++)
-        free(rv->hits[i].body);
-    memset(rv->hits, 0, sizeof(rv->hits));
-    rv->n = 0;
-    rv->fail_first = fail_first;
-    pthread_mutex_unlock(&rv->mu);
-}
-
-static void receiver_stop(receiver *rv)
-{
-    pthread_mutex_lock(&rv->mu);
-    rv->stop = 1;
-    pthread_mutex_unlock(&rv->mu);
-    pthread_join(rv->th, NULL);
-    close(rv->fd);
-    receiver_reset(rv, 0);
-}
-
-static int receiver_count(receiver *rv)
-{
-    pthread_mutex_lock(&rv->mu);
-    int n = rv->n;
-    pthread_mutex_unlock(&rv->mu);
-    return n;
-}
 
 /* ---- fixture ----------------------------------------------------------------------------- */
 
 typedef struct {
     px_test_env env;
-    receiver rv;
+    px_receiver rv;
     px_db *db;                 /* the test's own connection to the server's database */
     char mah_org[40], mah_key[64];
     char mah2_org[40], mah2_key[64];
@@ -203,7 +49,7 @@ static void put_webhook(fixture *f, int port)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    receiver_start(&f->rv);
+    px_receiver_start(&f->rv);
     px_test_db_create(&f->env);
     char allow[64];
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
@@ -228,7 +74,7 @@ static int teardown(void **state)
     fixture *f = *state;
     px_db_close(f->db);
     px_test_teardown(&f->env);
-    receiver_stop(&f->rv);
+    px_receiver_stop(&f->rv);
     free(f);
     return 0;
 }
@@ -298,19 +144,18 @@ static void openssl_signature(const char *body, char out[80])
     snprintf(out, 80, "sha256=%.64s", line);
 }
 
-static void check_signed(const hit *h)
+static void check_signed(const px_received *h)
 {
     char want[80];
     openssl_signature(h->body, want);
     assert_string_equal(h->signature, want);
-    assert_string_equal(h->content_type, "application/json");
 }
 
 /* REQ-HOOK-1: one event, one signed POST, and never again after its success. */
 static void test_webhook__delivered_once_signed(void **state)
 {
     fixture *f = *state;
-    receiver_reset(&f->rv, 0);
+    px_receiver_reset(&f->rv, 0, 0);
     long long before = deliveries(f, "true");
     /* not subscribed, no webhook, not an event, not an object: nothing queued */
     assert_int_equal(enqueue(f, f->mah_org, "report.failed", "{}"), PX_OK);
@@ -326,10 +171,10 @@ static void test_webhook__delivered_once_signed(void **state)
                      PX_OK);
     char id[40];
     wait_state(f, "report.dead", "delivered", id);
-    assert_int_equal(receiver_count(&f->rv), 1);
-    const hit *h = &f->rv.hits[0];
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    const px_received *h = &f->rv.req[0];
     check_signed(h);
-    assert_string_equal(h->delivery_id, id);
+    assert_string_equal(h->doc_id, id);
     json_error_t je;
     json_t *b = json_loads(h->body, 0, &je);
     assert_non_null(b);
@@ -354,8 +199,8 @@ static void test_webhook__delivered_once_signed(void **state)
     assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":1}"), PX_OK);
     char id2[40];
     wait_state(f, "clone.suspected", "delivered", id2);
-    assert_int_equal(receiver_count(&f->rv), 2);
-    assert_string_equal(f->rv.hits[1].delivery_id, id2);
+    assert_int_equal(px_receiver_count(&f->rv), 2);
+    assert_string_equal(f->rv.req[1].doc_id, id2);
     assert_int_equal(deliveries(f, where), 1);
 }
 
@@ -363,14 +208,14 @@ static void test_webhook__delivered_once_signed(void **state)
 static void test_webhook__retried_after_500(void **state)
 {
     fixture *f = *state;
-    receiver_reset(&f->rv, 1);
+    px_receiver_reset(&f->rv, 1, 0);
     assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":2}"), PX_OK);
     char id[40];
     wait_state(f, "clone.suspected", "delivered", id);
-    assert_int_equal(receiver_count(&f->rv), 2);
-    assert_string_equal(f->rv.hits[0].body, f->rv.hits[1].body);
-    check_signed(&f->rv.hits[0]);
-    check_signed(&f->rv.hits[1]);
+    assert_int_equal(px_receiver_count(&f->rv), 2);
+    assert_string_equal(f->rv.req[0].body, f->rv.req[1].body);
+    check_signed(&f->rv.req[0]);
+    check_signed(&f->rv.req[1]);
     char sql[200];
     snprintf(sql, sizeof(sql),
              "SELECT string_agg(coalesce(http_status, 0) || ':' || outcome, ',' ORDER BY n) "
