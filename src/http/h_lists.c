@@ -1,4 +1,4 @@
-/* Lists newest first (docs/api.md "Lists"): the shared reply, and the commission and release
+/* Lists newest first (docs/api.md "Paging"): the shared reply, and the commission and release
  * lists (whose rows have no single-object read). */
 #include "handlers.h"
 #include "list_reply.h"

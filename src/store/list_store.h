@@ -1,6 +1,6 @@
 /* list_store — the keyset pages of the lists GET /v1/allocations, /v1/jobs, /v1/exports,
  * /v1/commissions, /v1/releases: newest first on (created_at, id), filtered in SQL by the same
- * visibility rules as the single-object reads (docs/api.md "Lists"). */
+ * visibility rules as the single-object reads (docs/api.md "Paging"). */
 #ifndef PX_LIST_STORE_H
 #define PX_LIST_STORE_H
 
