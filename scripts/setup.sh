@@ -2,6 +2,8 @@
 # Installs, from Debian's packages, everything packid's build, tests and server need.
 # Idempotent: when every package is already present it prints nothing and takes well under a
 # second (dpkg-query only); otherwise one `apt-get update` and one `apt-get install`.
+# Then the OpenAPI checker's npm packages (tests/openapi/package-lock.json, pinned), with
+# `npm ci` only when the lock file changed since the last install.
 set -euo pipefail
 
 packages=(
@@ -24,11 +26,25 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# Node.js and npm run the OpenAPI validator (tests/openapi). Looked for as commands, not as
+# packages: a machine may carry another build of Node.js that bundles its own npm.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
-sudo_cmd=()
-[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ ${#missing[@]} -gt 0 ]]; then
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The OpenAPI validator and JSON Schema validator, exactly as package-lock.json pins them.
+openapi_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/openapi"
+stamp="$openapi_dir/node_modules/.packid-lock"
+if ! cmp -s "$openapi_dir/package-lock.json" "$stamp"; then
+  echo "setup: npm ci in tests/openapi" >&2
+  (cd "$openapi_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$openapi_dir/package-lock.json" "$stamp"
+fi

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "px_log.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -17,13 +18,19 @@ static const command commands[] = {
 #undef PX_CMD
 };
 
-static void print_help(void)
+static void print_help(FILE *out)
 {
-    fprintf(stderr, "usage: packid <command> [options] [--json]\n\ncommands:\n");
+    fprintf(out, "usage: packid <command> [options] [--json]\n"
+                 "       packid --version | help | <command> --help\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(stderr, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(stderr, "\nconfiguration: PACKID_LISTEN, PACKID_DATA_DIR, PACKID_DATABASE_URL "
-                    "(see README)\n");
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nconfiguration: PACKID_LISTEN, PACKID_DATA_DIR, PACKID_DATABASE_URL, … "
+                 "(README \"Configuration\")\n");
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "help") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
 int px_cli_fail(const px_cli *cli, const px_err *err)
@@ -83,10 +90,25 @@ int px_cli_flag(int argc, char **argv, const char *name)
 
 int px_cli_main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
-        print_help();
-        return argc < 2 ? PX_EXIT_USAGE : PX_EXIT_OK;
+    /* The conventions operators expect: help on stdout with exit 0, usage mistakes on
+     * stderr with exit 2, --version. */
+    if (argc < 2) {
+        print_help(stderr);
+        return PX_EXIT_USAGE;
     }
+    if (is_help(argv[1])) {
+        print_help(stdout);
+        return PX_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("packid %s\n", PX_VERSION);
+        return PX_EXIT_OK;
+    }
+    for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0 && is_help(argv[2])) {
+            printf("usage: packid %s …\n  %s\n", commands[i].name, commands[i].summary);
+            return PX_EXIT_OK;
+        }
     px_cli cli;
     memset(&cli, 0, sizeof(cli));
     /* --json may stand anywhere; strip it so commands see only their own arguments. */
@@ -103,10 +125,11 @@ int px_cli_main(int argc, char **argv)
     px_err_clear(&err);
     if (px_config_load(&cli.cfg, &err) != PX_OK)
         return px_cli_fail(&cli, &err);
+    px_log_set_level((px_log_level)cli.cfg.log_level);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(&cli, argc - 1, argv + 1);
     fprintf(stderr, "packid: unknown command \"%s\"\n", argv[1]);
-    print_help();
+    print_help(stderr);
     return PX_EXIT_USAGE;
 }

@@ -35,7 +35,7 @@ int px_cmd_migrate(px_cli *cli, int argc, char **argv)
         rc = px_migrate(db, &rep, &err);
     px_db_close(db);
     if (started)
-        px_embedded_stop(cli->cfg.data_dir, NULL);
+        px_embedded_stop(&cli->cfg, NULL);
     (void)app;
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);
@@ -68,7 +68,7 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
         return PX_EXIT_OK;
     }
     if (strcmp(sub, "stop") == 0) {
-        if (px_embedded_stop(cli->cfg.data_dir, &err) != PX_OK)
+        if (px_embedded_stop(&cli->cfg, &err) != PX_OK)
             return px_cli_fail(cli, &err);
         if (cli->json)
             print_json(json_pack("{s:b}", "stopped", 1));

@@ -9,6 +9,7 @@
 #include "http.h"
 #include "px_log.h"
 #include "service.h"
+#include "store.h"
 #include "workers.h"
 
 static void print_first_start(const px_bootstrap *b, const px_config *cfg)
@@ -52,10 +53,21 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
     px_err err;
     px_err_clear(&err);
     px_app app;
+    /* A cluster that a killed `packid serve` left running in this data folder is taken
+     * over, so this server's clean stop stops it (it would otherwise run until `packid db
+     * stop`). One started by `packid db start` has no owner and is left alone. */
+    int orphan = !cli->cfg.database_url[0] && px_embedded_orphaned(cli->cfg.data_dir);
     /* One connection per HTTP thread, one per worker, one spare for health checks. */
     int pool = cli->cfg.threads + cli->cfg.workers + 1;
     if (px_app_open(&app, &cli->cfg, pool, &err) != PX_OK)
         return px_cli_fail(cli, &err);
+    if (orphan && !app.embedded_started) {
+        px_log(PX_LOG_WARN, "taking over the embedded database left running by a killed packid",
+               NULL);
+        app.embedded_started = 1;
+    }
+    if (app.embedded_started && px_embedded_own(app.cfg.data_dir, &err) != PX_OK)
+        px_logf(PX_LOG_WARN, "%s", err.message);
 
     px_bootstrap boot;
     px_db *db = px_pool_acquire(app.pool, &err);

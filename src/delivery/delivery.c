@@ -1,12 +1,16 @@
 /* libcurl POST of one document (docs/delivery.md). */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "delivery.h"
+#include "delivery_int.h"
+#include "outbound.h"
 #include "px_crypto.h"
+#include "px_str.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_OK;
@@ -56,7 +60,8 @@ static int loopback_host(const char *h)
            c < 256 && d < 256;
 }
 
-px_rc px_delivery_url_check(const char *url, px_err *err)
+px_rc px__delivery_url_parse(const char *url, char *host_out, size_t host_cap, int *port,
+                             px_err *err)
 {
     if (!url || !visible_ascii(url, PX_DELIVERY_URL_MAX, 0))
         return px_err_set(err, PX_EINVALID, "invalid_url",
@@ -66,10 +71,11 @@ px_rc px_delivery_url_check(const char *url, px_err *err)
     if (!u)
         return px_err_oom(err);
     px_rc rc = PX_OK;
-    char *scheme = NULL, *host = NULL, *user = NULL;
+    char *scheme = NULL, *host = NULL, *user = NULL, *portstr = NULL;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &portstr, CURLU_DEFAULT_PORT) != CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url", "url is not an absolute http(s) URL");
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url",
@@ -78,20 +84,34 @@ px_rc px_delivery_url_check(const char *url, px_err *err)
         rc = PX_OK;
     } else if (strcmp(scheme, "http") == 0) {
         /* Plain HTTP would expose the report and its auth header on the wire: allowed only
-         * to this machine (a local relay, tests). */
+         * to this machine (a local relay, tests), and loopback itself must be allowed by
+         * the operator (outbound.h). */
         if (!loopback_host(host))
             rc = px_err_set(err, PX_EINVALID, "invalid_url",
                             "url must be https (http is allowed only to a loopback host)");
     } else {
         rc = px_err_set(err, PX_EINVALID, "invalid_url", "url must be https");
     }
+    if (rc == PX_OK) {
+        long p = 0;
+        if (px_strlcpy(host_out, host, host_cap) >= host_cap ||
+            px_parse_long(portstr, 1, 65535, &p) != 0)
+            rc = px_err_set(err, PX_EINVALID, "invalid_url", "url host or port is not valid");
+        *port = (int)p;
+    }
     curl_free(scheme);
     curl_free(host);
     curl_free(user);
+    curl_free(portstr);
     curl_url_cleanup(u);
     if (rc != PX_OK)
         px_err_field(err, "url");
     return rc;
+}
+
+px_rc px_delivery_url_check(const char *url, px_err *err)
+{
+    return px_outbound_check_url(url, err);
 }
 
 /* Discards the receiver's answer body (at most what curl hands over; nothing is kept). */
@@ -102,13 +122,104 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
     return size * nmemb;
 }
 
+/* The connect-time guard (outbound.h). libcurl calls this for every address it is about to
+ * connect to, after its own name resolution and for each address it tries, so the address
+ * checked is the address used: a DNS answer that changes between the endpoint's creation and
+ * the delivery (rebinding) meets the same check. Why this hook rather than the others:
+ * CURLOPT_PREREQFUNCTION runs only after the TCP and TLS handshakes, so an internal port
+ * would already have been touched and TLS errors would still tell ports apart; resolving
+ * ourselves and pinning with CURLOPT_RESOLVE leaves a second resolution path (happy eyeballs,
+ * several addresses) to keep in step with libcurl's. Refusing here sends no packet at all. */
+typedef struct guard_ctx {
+    const px_outbound_allow *allow;
+    const char *host;
+    int refused;
+    char why[PX_ERR_MSG_MAX];
+} guard_ctx;
+
+static curl_socket_t open_guarded(void *clientp, curlsocktype purpose,
+                                  struct curl_sockaddr *addr)
+{
+    guard_ctx *g = clientp;
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKET_BAD;
+    px_err e;
+    px_err_clear(&e);
+    if (px_outbound_check_addr(g->allow, g->host, &addr->addr, &e) != PX_OK) {
+        g->refused = 1;
+        snprintf(g->why, sizeof(g->why), "%s", e.message);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static int tls_error(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The outcome as the API may show it: a class and a fixed sentence. libcurl's own text
+ * (connection refused, TLS alert names, resolver errors) says too much about the network
+ * packid sits in; it goes to out->detail, for the log only. */
+static void classify(px_delivery_result *out, CURLcode cc, const guard_ctx *g)
+{
+    if (cc == CURLE_OK) {
+        if (out->http_status >= 200 && out->http_status <= 299)
+            return;
+        snprintf(out->code, sizeof(out->code), "http_status");
+        snprintf(out->error, sizeof(out->error), "HTTP %ld", out->http_status);
+        return;
+    }
+    out->http_status = 0;
+    const char *code, *msg;
+    if (g->refused) {
+        code = "refused_address";
+        msg = "the receiver's address is not allowed";
+    } else if (cc == CURLE_OPERATION_TIMEDOUT) {
+        code = "timeout";
+        msg = "the receiver did not answer in time";
+    } else if (tls_error(cc)) {
+        code = "tls_failed";
+        msg = "the TLS handshake with the receiver failed";
+    } else {
+        code = "connect_failed";
+        msg = "could not connect to the receiver";
+    }
+    snprintf(out->code, sizeof(out->code), "%s", code);
+    snprintf(out->error, sizeof(out->error), "%s", msg);
+}
+
 px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    px_rc rc = px_delivery_url_check(rq->url, err);
+    char host[PX_OUTBOUND_HOST_MAX];
+    int port;
+    px_rc rc = px__delivery_url_parse(rq->url, host, sizeof(host), &port, err);
     if (rc != PX_OK)
         return rc;
     if (rq->auth_header && (rc = px_delivery_header_check(rq->auth_header, err)) != PX_OK)
+        return rc;
+    guard_ctx guard = {.host = host};
+    if ((rc = px_outbound_policy(&guard.allow, err)) != PX_OK)
         return rc;
     if (curl_init_rc != CURLE_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "libcurl did not initialise");
@@ -148,6 +259,11 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
     curl_easy_setopt(c, CURLOPT_URL, rq->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is not a delivery */
+    /* No proxy from the environment (http_proxy, https_proxy): the guard must see the
+     * receiver's own address, not a proxy's. */
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
@@ -165,14 +281,12 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
 
     CURLcode cc = curl_easy_perform(c);
-    if (cc == CURLE_OK) {
+    if (cc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
-        if (out->http_status < 200 || out->http_status > 299)
-            snprintf(out->error, sizeof(out->error), "HTTP %ld", out->http_status);
-    } else {
-        snprintf(out->error, sizeof(out->error), "%s", curl_err[0] ? curl_err
-                                                                    : curl_easy_strerror(cc));
-    }
+    classify(out, cc, &guard);
+    if (cc != CURLE_OK)
+        snprintf(out->detail, sizeof(out->detail), "%s",
+                 guard.refused ? guard.why : curl_err[0] ? curl_err : curl_easy_strerror(cc));
     px_cleanse(sig, sizeof(sig));
     for (struct curl_slist *h = hdrs; h; h = h->next)
         px_cleanse(h->data, strlen(h->data));

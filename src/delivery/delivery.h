@@ -28,9 +28,16 @@ typedef struct px_delivery_request {
     long timeout_ms;              /* whole transfer; 0: 60 s */
 } px_delivery_request;
 
+/* The outcome of one POST. code and error are safe to show through the API (a class and a
+ * fixed sentence); detail holds libcurl's own words and is for the log only, because it
+ * describes the network packid runs in (connection refused on a port, TLS versions). */
 typedef struct px_delivery_result {
     long http_status;             /* 0 when no HTTP answer (connect, TLS, timeout) */
-    char error[256];              /* why it failed: "HTTP 500", curl's reason; "" on 2xx */
+    char code[24];                /* "" on 2xx; "http_status", "connect_failed", "tls_failed",
+                                   * "timeout" or "refused_address" */
+    char error[256];              /* fixed sentence per code ("HTTP 500" for http_status);
+                                   * "" on 2xx */
+    char detail[256];             /* libcurl's reason or the guard's: the log only */
 } px_delivery_result;
 
 /* "sha256=<hex HMAC-SHA256(secret, body)>" (docs/api.md "regulator-endpoints"). */
@@ -39,7 +46,9 @@ void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, c
 
 /* An endpoint URL packid may POST to: at most PX_DELIVERY_URL_MAX bytes of visible ASCII,
  * https://, or http:// to a loopback host only (127.0.0.0/8, ::1, localhost), no user
- * info. PX_EINVALID "invalid_url" otherwise. */
+ * info, and a host that does not resolve to an internal address unless the operator allows
+ * it (px_outbound_check_url, outbound.h: this function is that check). PX_EINVALID
+ * "invalid_url" otherwise. */
 px_rc px_delivery_url_check(const char *url, px_err *err);
 /* An Authorization value: 1..PX_DELIVERY_HEADER_MAX bytes of visible ASCII and spaces (no CR,
  * LF, NUL: no header injection). PX_EINVALID "invalid_header" otherwise. */
@@ -47,7 +56,10 @@ px_rc px_delivery_header_check(const char *value, px_err *err);
 
 /* POSTs the body. PX_OK with out filled whenever the request ran, whatever the answer (the
  * caller looks at http_status: 2xx delivered); an error only when the request could not be
- * set up (bad URL, out of memory). Secrets never reach the log. */
+ * set up (bad URL, out of memory, a malformed PACKID_OUTBOUND_ALLOW). Every address libcurl
+ * is about to connect to passes px_outbound_check_addr first; a refused one is never
+ * touched and the result is code "refused_address". No proxy is used. Secrets never reach
+ * the log. */
 px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err);
 
 /* The delay before retry n (1-based) for base and cap in ms: base * 2^(n-1), capped, then

@@ -42,6 +42,18 @@ static px_rc key_check(const char *key, size_t len, const char *what, px_err *er
     px_rc rc = digits_only(key, len, what, err);
     if (rc != PX_OK)
         return rc;
+    /* REQ-GS1-ZERO: a key of zeros only carries a valid check digit but no GS1 Company Prefix:
+     * GS1 never allocates it (GS1 General Specifications §1.4: keys are built on a company
+     * prefix), so it is refused as a product, location or container. */
+    size_t zeros = 0;
+    while (zeros < len && key[zeros] == '0')
+        zeros++;
+    if (zeros == len) {
+        px_err_set(err, PX_EINVALID, "invalid_key", "%s: a key of zeros only is never allocated",
+                   what);
+        px_err_span(err, 0, (int)len);
+        return PX_EINVALID;
+    }
     int cd = gs1_check_digit(key, len - 1);
     if (cd != key[len - 1]) {
         px_err_set(err, PX_EINVALID, "invalid_check_digit",

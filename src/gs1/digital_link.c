@@ -11,7 +11,7 @@
 /* ---- building ------------------------------------------------------------------------ */
 
 /* DOMAIN.md §4.2: escape everything except RFC 3986 unreserved characters, uppercase hex. */
-static void put_pct(gs1__out *o, const char *v)
+void gs1__out_pct(gs1__out *o, const char *v)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (; *v; v++) {
@@ -54,6 +54,43 @@ static int alt_has(const char *alt, size_t alen, const char *ai)
     return 0;
 }
 
+/* RFC 3986 authority as the DL grammar allows it: a host name or an [IP literal] with an
+ * optional port 0–65535; no userinfo ("user@"), no IPv6 zone ("%25eth0"), no empty host.
+ * One rule for gs1_dl_format's domain and gs1_dl_parse's input (REQ-GS1-4). */
+static int authority_ok(const char *a, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return 0;
+    if (a[0] == '[') {
+        for (i = 1; i < n && a[i] != ']'; i++)
+            if (!(gs1__hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
+                return 0;
+        if (i == n || i == 1)
+            return 0;
+        i++;
+    } else {
+        while (i < n && a[i] != ':') {
+            if (a[i] == '@' || a[i] == '%' || a[i] == '[' || a[i] == ']')
+                return 0;
+            i++;
+        }
+        if (i == 0)
+            return 0;
+    }
+    if (i == n)
+        return 1;
+    if (a[i] != ':' || n - i < 2 || n - i > 6)
+        return 0;
+    long port = 0;
+    for (i++; i < n; i++) {
+        if (a[i] < '0' || a[i] > '9')
+            return 0;
+        port = port * 10 + (a[i] - '0');
+    }
+    return port <= 65535;
+}
+
 static int valid_domain(const char *d)
 {
     size_t n = strlen(d);
@@ -69,7 +106,22 @@ static int valid_domain(const char *d)
     for (const char *p = d; *p; p++)
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || strchr("?#\"<>\\^`{|}", *p))
             return 0;
-    return 1;
+    return authority_ok(host, strcspn(host, "/"));
+}
+
+static const char *dl_misfit(const gs1_ai_def *kd, const gs1_elements *e);
+
+/* The first primary key whose qualifiers and attributes fit the other AIs; when none fits, the
+ * first primary key (its misfit is reported by the caller); -1 when there is none. */
+int gs1__dl_key_index(const gs1_elements *e)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < e->count; i++) {
+            const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
+            if (d->dlpkey && (pass == 1 || !dl_misfit(d, e)))
+                return i;
+        }
+    return -1;
 }
 
 /* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
@@ -83,16 +135,20 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
                           "a trailing slash",
                           domain);
+    return gs1__dl_format(out, cap, domain, strlen(domain), e, err);
+}
+
+/* gs1_dl_format on a prefix taken from a parsed Digital Link (its stem is opaque and may hold
+ * empty segments, so it is not checked again). */
+px_rc gs1__dl_format(char *out, size_t cap, const char *domain, size_t domain_len,
+                     const gs1_elements *e, px_err *err)
+{
     px_rc rc = gs1_elements_validate(e, err);
     if (rc != PX_OK)
         return rc;
-    int key = -1;
-    const gs1_ai_def *kd = NULL;
-    for (int i = 0; i < e->count && key < 0; i++) {
-        kd = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
-        if (kd->dlpkey)
-            key = i;
-    }
+    int key = gs1__dl_key_index(e);
+    const gs1_ai_def *kd =
+        key < 0 ? NULL : gs1_ai_lookup(e->items[key].ai, strlen(e->items[key].ai));
     if (key < 0)
         return px_err_set(err, PX_EINVALID, "no_dl_key",
                           "no GS1 Digital Link primary key in the data");
@@ -129,11 +185,11 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
 
     gs1__out o;
     gs1__out_init(&o, out, cap);
-    gs1__out_puts(&o, domain);
+    gs1__out_putn(&o, domain, domain_len);
     gs1__out_putc(&o, '/');
     gs1__out_puts(&o, kd->ai);
     gs1__out_putc(&o, '/');
-    put_pct(&o, e->items[key].value);
+    gs1__out_pct(&o, e->items[key].value);
     for (const char *p = alt; p < alt + alen;) {
         size_t l = strcspn(p, ",|");
         for (int i = 0; i < e->count; i++) {
@@ -141,7 +197,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
                 gs1__out_putc(&o, '/');
                 gs1__out_puts(&o, e->items[i].ai);
                 gs1__out_putc(&o, '/');
-                put_pct(&o, e->items[i].value);
+                gs1__out_pct(&o, e->items[i].value);
                 break; /* duplicates carry the same value (gs1_elements_validate) */
             }
         }
@@ -156,7 +212,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
         first = 0;
         gs1__out_puts(&o, ai);
         gs1__out_putc(&o, '=');
-        put_pct(&o, e->items[i].value);
+        gs1__out_pct(&o, e->items[i].value);
     }
     return gs1__out_done(&o, err);
 }
@@ -231,6 +287,15 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
     px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
     if (rc != PX_OK)
         return rc;
+    /* GS1 Digital Link URI Syntax §4.5 (DOMAIN.md §4.1): a GTIN-8, -12 or -13 in a Digital
+     * Link stands for its 14-digit form with leading zeros. */
+    if (strcmp(d->ai, "01") == 0 && (vlen == 8 || vlen == 12 || vlen == 13) &&
+        all_digits(value, vlen)) {
+        size_t pad = GS1_GTIN_LEN - vlen;
+        memmove(value + pad, value, vlen + 1);
+        memset(value, '0', pad);
+        vlen = GS1_GTIN_LEN;
+    }
     if (gs1__find(out, d->ai) >= 0)
         return at(
             err,
@@ -274,69 +339,13 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
     return 1;
 }
 
-px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+/* Uncompressed path (DOMAIN.md §4.1): anything before the primary key is an opaque stem; walk
+ * (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
+ * sequence, add the values. */
+static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int nseg, size_t p,
+                        size_t qmark, size_t base, const gs1_ai_def **kdp, unsigned *compatible,
+                        int *keyp, px_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    /* No overall length cap: the value limits (90 characters, 32 elements, 64 segments) bound
-     * the work, and a cap would refuse the percent-encoded output of gs1_dl_format. */
-    /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_character",
-                                 "character at position %zu is not allowed in a URI", base + i + 1),
-                      base + i, 1);
-    }
-    /* DOMAIN.md §4.1: scheme http or https, all lower or all upper case. */
-    size_t p;
-    if (len >= 8 && (memcmp(s, "https://", 8) == 0 || memcmp(s, "HTTPS://", 8) == 0))
-        p = 8;
-    else if (len >= 7 && (memcmp(s, "http://", 7) == 0 || memcmp(s, "HTTP://", 7) == 0))
-        p = 7;
-    else
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_scheme",
-                             "Digital Link must start with http:// or https://"),
-                  base, len < 8 ? len : 8);
-    size_t host = p;
-    while (p < len && s[p] != '/' && s[p] != '?' && s[p] != '#')
-        p++;
-    if (p == host)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
-                  base + host, 0);
-    size_t end = p;
-    while (end < len && s[end] != '#') /* the fragment is ignored */
-        end++;
-    size_t qmark = p;
-    while (qmark < end && s[qmark] != '?')
-        qmark++;
-    if (p >= qmark || s[p] != '/')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "no_dl_key",
-                             "no GS1 Digital Link primary key in the path"),
-                  base + p, 0);
-    if (s[qmark - 1] == '/')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_path",
-                             "Digital Link path must not end with \"/\""),
-                  base + qmark - 1, 1);
-    seg segs[DL_MAX_SEGMENTS];
-    int nseg = 0;
-    for (size_t i = p; i < qmark;) {
-        size_t st = i + 1, k = st;
-        while (k < qmark && s[k] != '/')
-            k++;
-        if (nseg == DL_MAX_SEGMENTS)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
-                      base + st, k - st);
-        segs[nseg].off = st;
-        segs[nseg].len = k - st;
-        nseg++;
-        i = k;
-    }
-    /* DOMAIN.md §4.1: anything before the primary key is an opaque stem; walk (AI, value) pairs
-     * back from the end to the rightmost primary key. */
     int key = -1;
     const gs1_ai_def *kd = NULL;
     for (int i = nseg - 2; i >= 0; i -= 2) {
@@ -365,13 +374,13 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
     for (int i = key + 2; i < nseg; i += 2)
         quals[m++] = segs[i];
     /* dlpkey=22,10,21|235: the qualifiers must follow one alternative in order (§4.1). */
-    unsigned compatible = 0;
+    unsigned ok = 0;
     const char *alt;
     size_t alen;
     for (int a = 0; a < 32 && alt_get(kd->dlpkey, a, &alt, &alen); a++)
         if (alt_accepts(alt, alen, s, quals, m))
-            compatible |= 1u << a;
-    if (!compatible)
+            ok |= 1u << a;
+    if (!ok)
         return at(err,
                   px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
                              "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
@@ -382,7 +391,219 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         if (rc != PX_OK)
             return rc;
     }
-    /* Query: AI=value pairs; non-numeric keys (linkType, …) and singletons are ignored. */
+    *kdp = kd;
+    *compatible = ok;
+    *keyp = key;
+    return PX_OK;
+}
+
+/* The first AI of e that fits none of kd's qualifier sequences and is no permitted attribute,
+ * or NULL when e makes a valid Digital Link with key kd. */
+static const char *dl_misfit(const gs1_ai_def *kd, const gs1_elements *e)
+{
+    const char *alt, *bad = NULL;
+    size_t alen;
+    for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++) {
+        const char *misfit = NULL;
+        for (int i = 0; i < e->count && !misfit; i++) {
+            const char *ai = e->items[i].ai;
+            if (strcmp(ai, kd->ai) != 0 && !alt_has(alt, alen, ai) &&
+                !(gs1_ai_lookup(ai, strlen(ai))->flags & GS1_AI_DL_ATTR))
+                misfit = ai;
+        }
+        if (!misfit)
+            return NULL;
+        if (!bad)
+            bad = misfit;
+    }
+    return bad;
+}
+
+/* Compressed path (GS1 DL compression): ".../KEY/value/<compressed>" (partially) or
+ * ".../<compressed>" (fully). Returns the index of the first segment that is not stem. */
+static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char *s,
+                             const seg *segs, int nseg, size_t base, const gs1_ai_def **kdp,
+                             int *first, px_err *err)
+{
+    const seg *last = &segs[nseg - 1];
+    int start = nseg - 1;
+    if (nseg >= 3 && all_digits(s + segs[nseg - 3].off, segs[nseg - 3].len) &&
+        segs[nseg - 3].len <= 4) {
+        const gs1_ai_def *d = gs1_ai_lookup(s + segs[nseg - 3].off, segs[nseg - 3].len);
+        if (d && d->dlpkey) {
+            px_rc rc = add_value(out, d, s, segs[nseg - 2].off, segs[nseg - 2].len, 0, base, err);
+            if (rc != PX_OK)
+                return rc;
+            start = nseg - 3;
+        }
+    }
+    gs1__dl_pair *other = parts ? parts->other + parts->nother : NULL;
+    int nother = 0, before = out->count;
+    px_rc rc =
+        gs1__dl_decompress_data(out, other, &nother, parts ? GS1__DL_MAX_OTHER - parts->nother : 0,
+                                s + last->off, last->len, base + last->off, err);
+    if (rc != PX_OK)
+        return rc;
+    if (out->count == before && nother == 0)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_compressed_dl",
+                             "compressed Digital Link: the segment holds no data"),
+                  base + last->off, last->len);
+    if (parts)
+        parts->nother += nother;
+    /* The compressed data may hold any AI in any order: the key is the first primary key
+     * (the path's one when partially compressed) whose qualifier sequences and the permitted
+     * attributes hold every other AI, as in an uncompressed link. */
+    const gs1_ai_def *first_key = NULL;
+    const char *bad_ai = NULL;
+    for (int i = 0; i < out->count; i++) {
+        const gs1_ai_def *d = gs1_ai_lookup(out->items[i].ai, strlen(out->items[i].ai));
+        if (d->dlpkey && (start == nseg - 1 || i == before - 1)) {
+            const char *misfit = dl_misfit(d, out);
+            if (!first_key) {
+                first_key = d;
+                bad_ai = misfit;
+            }
+            if (misfit)
+                continue;
+            *kdp = d;
+            *first = start;
+            if (parts)
+                parts->compressed = start == nseg - 1 ? 2 : 1;
+            return PX_OK;
+        }
+    }
+    if (first_key)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                             "AI (%s) is not permitted in a Digital Link with key (%s)", bad_ai,
+                             first_key->ai),
+                  base + last->off, last->len);
+    return at(err,
+              px_err_set(err, PX_EINVALID, "no_dl_key",
+                         "no GS1 Digital Link primary key in the compressed data"),
+              base + last->off, last->len);
+}
+
+px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
+                          size_t base, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (parts)
+        memset(parts, 0, sizeof(*parts));
+    /* No overall length cap here: gs1_parse caps its input at GS1_INPUT_MAX, and the value
+     * limits (90 characters, 32 elements, 64 segments) bound the work. */
+    /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_character",
+                                 "character at position %zu is not allowed in a URI", base + i + 1),
+                      base + i, 1);
+    }
+    /* DOMAIN.md §4.1: scheme http or https, all lower or all upper case. */
+    size_t p;
+    if (len >= 8 && (memcmp(s, "https://", 8) == 0 || memcmp(s, "HTTPS://", 8) == 0))
+        p = 8;
+    else if (len >= 7 && (memcmp(s, "http://", 7) == 0 || memcmp(s, "HTTP://", 7) == 0))
+        p = 7;
+    else
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_scheme",
+                             "Digital Link must start with http:// or https://"),
+                  base, len < 8 ? len : 8);
+    size_t host = p;
+    while (p < len && s[p] != '/' && s[p] != '?' && s[p] != '#')
+        p++;
+    if (p == host)
+        return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
+                  base + host, 0);
+    /* REQ-GS1-4: DL URI syntax (GS1 Digital Link grammar, RFC 3986 authority): the host is a
+     * name or an IP literal with an optional port; userinfo ("user@") and an IPv6 zone
+     * ("%25eth0") are not part of it. */
+    if (!authority_ok(s + host, p - host))
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_domain",
+                             "Digital Link host must be a name or [IP] with an optional port, "
+                             "without userinfo or IPv6 zone"),
+                  base + host, p - host);
+    /* RFC 3986 / DL grammar: "[" and "]" delimit an IP literal host and appear nowhere else. */
+    for (size_t i = p; i < len; i++)
+        if (s[i] == '[' || s[i] == ']')
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_character",
+                                 "character at position %zu is not allowed outside the host",
+                                 base + i + 1),
+                      base + i, 1);
+    size_t end = p;
+    while (end < len && s[end] != '#') /* the fragment is ignored */
+        end++;
+    if (parts)
+        parts->frag = end;
+    size_t qmark = p;
+    while (qmark < end && s[qmark] != '?')
+        qmark++;
+    if (p >= qmark || s[p] != '/')
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "no_dl_key",
+                             "no GS1 Digital Link primary key in the path"),
+                  base + p, 0);
+    if (s[qmark - 1] == '/')
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_path",
+                             "Digital Link path must not end with \"/\""),
+                  base + qmark - 1, 1);
+    seg segs[DL_MAX_SEGMENTS];
+    int nseg = 0;
+    for (size_t i = p; i < qmark;) {
+        size_t st = i + 1, k = st;
+        while (k < qmark && s[k] != '/')
+            k++;
+        if (nseg == DL_MAX_SEGMENTS)
+            return at(err, px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
+                      base + st, k - st);
+        segs[nseg].off = st;
+        segs[nseg].len = k - st;
+        nseg++;
+        i = k;
+    }
+    const gs1_ai_def *kd = NULL;
+    unsigned compatible = 0;
+    int key = -1;
+    px_rc rc = path_plain(out, s, segs, nseg, p, qmark, base, &kd, &compatible, &key, err);
+    if (rc != PX_OK) {
+        /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
+         * Digital Link may take; when that fails too, the uncompressed error stands. */
+        px_err first_err;
+        memset(&first_err, 0, sizeof(first_err));
+        if (err)
+            first_err = *err;
+        memset(out, 0, sizeof(*out));
+        px_rc crc = path_compressed(out, parts, s, segs, nseg, base, &kd, &key, err);
+        if (crc != PX_OK) {
+            memset(out, 0, sizeof(*out));
+            if (parts)
+                parts->compressed = 0;
+            /* Report what the link most likely is: compressed data that decoded but holds a
+             * bad value keeps its own error; otherwise the uncompressed reading's error. */
+            int decoded = err && strcmp(err->code, "invalid_compressed_dl") != 0;
+            int structural = strcmp(first_err.code, "no_dl_key") == 0 ||
+                             strcmp(first_err.code, "unknown_ai") == 0;
+            if (decoded && structural)
+                return crc;
+            if (err)
+                *err = first_err;
+            return rc;
+        }
+        compatible = 0; /* qualifiers of a compressed path are not checked against the query */
+    }
+    if (parts)
+        parts->prefix_len = segs[key].off - 1;
+    /* Query: AI=value pairs; non-numeric keys (linkType, …) are kept aside and singletons are
+     * ignored. */
+    const char *alt;
+    size_t alen;
     for (size_t i = qmark + 1; i < end;) {
         size_t k = i;
         while (k < end && s[k] != '&')
@@ -390,6 +611,13 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
         size_t eq = i;
         while (eq < k && s[eq] != '=')
             eq++;
+        /* REQ-GS1-4: DL grammar: a query parameter is key=value with a non-empty key ("?=1" is
+         * not). */
+        if (eq == i && eq < k)
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_query",
+                                 "query parameter without a name at position %zu", base + i + 1),
+                      base + i, k - i);
         if (eq < k && all_digits(s + i, eq - i)) {
             const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
             if (!d)
@@ -413,13 +641,34 @@ px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, p
                               px_err_set(err, PX_EINVALID, "qualifier_in_query",
                                          "AI (%s) should be in the path info", d->ai),
                               base + i, k - i);
-            px_rc rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
+            rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
             if (rc != PX_OK)
                 return rc;
+        } else if (eq > i && parts) {
+            /* A non-GS1 parameter (key=value or a singleton key) is kept for the callers that
+             * rebuild the URI (compression); each is bounded like an AI value. */
+            size_t vlen = eq < k ? k - eq - 1 : 0;
+            if (parts->nother >= GS1__DL_MAX_OTHER || eq - i >= sizeof(parts->other[0].key) ||
+                vlen >= sizeof(parts->other[0].value))
+                return at(err,
+                          px_err_set(err, PX_EINVALID, "invalid_query",
+                                     "too many or too long non-GS1 query parameters"),
+                          base + i, k - i);
+            gs1__dl_pair *o = &parts->other[parts->nother++];
+            memcpy(o->key, s + i, eq - i);
+            o->klen = eq - i;
+            memcpy(o->value, s + eq + (eq < k), vlen);
+            o->vlen = vlen;
+            o->has_value = eq < k;
         }
         i = k + 1;
     }
     return gs1_elements_validate(out, err);
+}
+
+px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
+{
+    return gs1__dl_parse_parts(out, NULL, s, len, base, err);
 }
 
 px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err)

@@ -33,13 +33,23 @@ static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
 /* Parses s[0..len) (no symbology identifier); error positions are offset by base so they
  * point into the caller's input. */
 px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, size_t base,
-                                px_err *err)
+                                int fnc1_implied, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     size_t pos = 0;
-    /* DOMAIN.md §3: an FNC1 in first position may be transmitted as a leading GS. */
-    if (pos < len && s[pos] == GS1_GS)
+    /* REQ-GS1-2: DOMAIN.md §3: in raw data an FNC1 in first position may be transmitted as a
+     * leading GS. After ]d2/]Q3/… the identifier already is that FNC1, so a GS there is an error
+     * (as in GS1's syntax engine). */
+    if (pos < len && s[pos] == GS1_GS) {
+        if (fnc1_implied)
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "unexpected_separator",
+                                 "separator right after the symbology identifier at position "
+                                 "%zu (the first FNC1 is implied)",
+                                 base + pos + 1),
+                      base + pos, 1);
         pos++;
+    }
     while (pos < len) {
         size_t ai_pos = pos;
         size_t digits = 0;

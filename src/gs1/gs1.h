@@ -19,7 +19,10 @@
 #define GS1_SERIAL_MAX 20      /* AI 21: X..20 */
 #define GS1_BATCH_MAX 20       /* AI 10: X..20 */
 #define GS1_AI_VALUE_MAX 90    /* longest AI value (91–99: X..90) */
-#define GS1_MAX_ELEMENTS 32
+#define GS1_MAX_ELEMENTS 32    /* elements in one string; more: too_many_elements */
+/* gs1_parse input bytes; more: input_too_long (PX_ETOOBIG). Above the longest Digital Link
+ * gs1_dl_format can build: 32 elements of 90 characters, each percent-encoded. */
+#define GS1_INPUT_MAX 16384
 #define GS1_EPC_URI_MAX 128
 #define GS1_DL_MAX 512
 
@@ -90,8 +93,10 @@ px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err);
 px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
 /* "(01)09506000134352(17)261115(10)BATCH002(21)…" */
 px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
-/* Parses scan data (]d2… / ]Q3… / ]C1…), raw GS1 data with GS separators (an optional leading
- * GS/FNC1 is accepted), bracketed HRI "(01)…(21)…", or a Digital Link URI. Validates. */
+/* Parses scan data (]d2 ]Q3 ]C1 ]e0 ]J1 + element string, no GS right after the identifier;
+ * ]d1 ]Q1 ]J0 + Digital Link), raw GS1 data with GS separators (an optional leading GS/FNC1 is
+ * accepted), bracketed HRI "(01)…(21)…" (a "(" in data written "\(", no spaces), or a Digital
+ * Link URI. At most GS1_INPUT_MAX bytes. Validates. */
 px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
 
 /* ---- Digital Link (§4) --------------------------------------------------------------- */
@@ -100,7 +105,22 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
  * trailing slash. */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
                     px_err *err);
+/* Parses an uncompressed, partially compressed or fully compressed Digital Link. */
 px_rc gs1_dl_parse(gs1_elements *out, const char *uri, px_err *err);
+
+/* Compressed Digital Link (GS1 Digital Link compression). Flags: */
+#define GS1_DL_PARTIAL 0x1u        /* primary key and its value stay uncompressed */
+#define GS1_DL_COMPRESS_OTHER 0x2u /* non-GS1 query parameters go into the compressed data */
+#define GS1_DL_OPTIMISE 0x4u       /* use optimisation codes for groups such as (01)(10)(21)(17) */
+/* Elements -> compressed Digital Link on domain (as gs1_dl_format; NULL or "" = canonical). */
+px_rc gs1_dl_compress_elements(char *out, size_t cap, const char *domain, const gs1_elements *e,
+                               unsigned flags, px_err *err);
+/* Any Digital Link -> its compressed form: stem, non-GS1 query parameters and fragment kept. */
+px_rc gs1_dl_compress(char *out, size_t cap, const char *uri, unsigned flags, px_err *err);
+/* Any Digital Link (compressed or not) -> the uncompressed form of gs1_dl_format on the same
+ * domain and stem, non-GS1 query parameters (also those carried compressed) and fragment
+ * appended. */
+px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err);
 
 /* ---- EPC URIs (§5) ------------------------------------------------------------------- */
 

@@ -24,13 +24,54 @@ void gs1__out_puts(gs1__out *o, const char *s);
 px_rc gs1__out_done(gs1__out *o, px_err *err);
 
 int gs1__hexval(unsigned char c);
+/* Percent-encodes all but RFC 3986 unreserved characters (Digital Link values, §4.2). */
+void gs1__out_pct(gs1__out *o, const char *v);
 /* Element lookup: index of ai in e, or -1. */
 int gs1__find(const gs1_elements *e, const char *ai);
 
 /* Parsers behind gs1_parse; error positions are offset by base. */
+/* fnc1_implied: the data followed a symbology identifier (]d2, ]Q3, …), which stands for the
+ * first FNC1, so a GS in first position is an error there. */
 px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, size_t base,
-                                px_err *err);
+                                int fnc1_implied, px_err *err);
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
 px_rc gs1__dl_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err);
+
+/* A non-GS1 query parameter of a Digital Link, as written (not percent-decoded); a parameter
+ * without "=" (a singleton) has has_value 0. */
+typedef struct gs1__dl_pair {
+    char key[64];
+    char value[128];
+    size_t klen, vlen;
+    int has_value;
+} gs1__dl_pair;
+
+#define GS1__DL_MAX_OTHER 16
+
+/* A Digital Link taken apart (dl_compress.c needs the parts to rebuild the URI). */
+typedef struct gs1__dl_parts {
+    size_t prefix_len; /* "scheme://host[/stem]" before the key (or the compressed segment) */
+    size_t frag;       /* position of '#', or the length when there is no fragment */
+    int compressed;    /* 0 none, 1 partially, 2 fully compressed path */
+    gs1__dl_pair other[GS1__DL_MAX_OTHER]; /* non-GS1 query parameters, then "F" pairs */
+    int nother;
+} gs1__dl_parts;
+
+px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
+                          size_t base, px_err *err);
+/* Compressed-DL binary data (dl_compress.c): the elements of e (but skip_ai) in ascending AI
+ * order (optimise: optimisation-code groups first), then the pairs, as base64url into o. */
+px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
+                            const gs1__dl_pair *other, int nother, int optimise, px_err *err);
+/* Appends the elements (validated values) and "F" pairs of one compressed segment (other
+ * NULL: the pairs are only counted in *nother). */
+px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
+                              const char *s, size_t len, size_t base, px_err *err);
+unsigned gs1__dl_value_bits(unsigned n);
+/* Index of the element that is the Digital Link primary key of e (digital_link.c), or -1. */
+int gs1__dl_key_index(const gs1_elements *e);
+/* gs1_dl_format without the domain check, for a prefix cut from a parsed Digital Link. */
+px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, size_t prefix_len,
+                     const gs1_elements *e, px_err *err);
 
 #endif

@@ -1,8 +1,13 @@
 /* Bracketed human-readable interpretation "(01)09506000134352(21)…" (DOMAIN.md §3 "HRI").
  *
- * Parentheses are part of set 82, so a value containing "(" followed by digits and ")" would
- * read as the next AI. As in gs1-syntax-engine's bracketed syntax, such a "(" is written "\(";
- * "\" is not in set 82, so the escape is unambiguous. Any other "(" is printed as is. */
+ * Parentheses are part of set 82, so a "(" in a value could read as the start of the next AI.
+ * GS1's bracketed syntax (as its syntax engine reads it) writes every "(" inside data as "\(";
+ * "\" is not in set 82, so the escape is unambiguous. packid prints every "(" that way, so what
+ * it prints reads back — here and in GS1's engine — as the same data. On input "\(" is a "(",
+ * and an unescaped "(" that cannot start an AI ("(" digits ")") is taken as data.
+ *
+ * Spaces are not in set 82 and are never dropped: a space anywhere in HRI input (around the
+ * brackets included) is reported as an invalid character at its position. */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -33,7 +38,7 @@ px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
         gs1__out_puts(&o, e->items[i].ai);
         gs1__out_putc(&o, ')');
         for (size_t k = 0; k < vlen; k++) {
-            if (ai_bracket_at(v, vlen, k))
+            if (v[k] == '(') /* REQ-GS1-7: every "(" in data is written "\(" */
                 gs1__out_putc(&o, '\\');
             gs1__out_putc(&o, v[k]);
         }
@@ -47,18 +52,22 @@ static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
     return rc;
 }
 
-static int is_space(char c)
+/* REQ-GS1-3: a space in HRI input is reported where it stands, never skipped or trimmed. */
+static px_rc space_at(px_err *err, size_t pos)
 {
-    return c == ' ' || c == '\t';
+    return at(err,
+              px_err_set(err, PX_EINVALID, "invalid_character",
+                         "space at position %zu: HRI input must not contain spaces", pos + 1),
+              pos, 1);
 }
 
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     size_t pos = 0;
-    while (pos < len && is_space(s[pos]))
-        pos++;
     while (pos < len) {
+        if (s[pos] == ' ' || s[pos] == '\t')
+            return space_at(err, base + pos);
         if (!ai_bracket_at(s, len, pos))
             return at(err,
                       px_err_set(err, PX_EINVALID, "invalid_ai",
@@ -75,16 +84,14 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
                                  (int)(digits > 8 ? 8 : digits), s + ai_pos, base + ai_pos + 1),
                       base + ai_pos, digits);
         pos = ai_pos + digits + 1;
-        /* Printed HRI may space the AI from its data; set 82 has no space, so spaces next to
-         * the brackets are layout, never data. */
-        while (pos < len && is_space(s[pos]))
-            pos++;
         char value[GS1_AI_VALUE_MAX + 1];
         size_t map[GS1_AI_VALUE_MAX + 1];
         size_t vlen = 0;
         size_t vstart = pos;
         while (pos < len && !ai_bracket_at(s, len, pos)) {
             size_t src = pos;
+            if (s[pos] == ' ' || s[pos] == '\t')
+                return space_at(err, base + pos);
             if (s[pos] == '\\' && pos + 1 < len && s[pos + 1] == '(')
                 pos++;
             if (vlen >= GS1_AI_VALUE_MAX)
@@ -96,8 +103,6 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             map[vlen] = src;
             value[vlen++] = s[pos++];
         }
-        while (vlen > 0 && is_space(value[vlen - 1]))
-            vlen--;
         map[vlen] = vlen ? map[vlen - 1] + 1 : vstart;
         value[vlen] = '\0';
         px_rc rc = gs1_ai_value_validate(d, value, vlen, err);

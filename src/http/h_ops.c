@@ -42,11 +42,29 @@ static void render_reports(px_req *r, px_buf *b)
         px_svc_report_counts(db, add_report_count, b, &err);
 }
 
+/* Readiness, beside liveness (/healthz): a load balancer sends traffic only when the database
+ * answers and carries this build's schema (a rolling upgrade's new process waits here). */
+void h_readyz(px_req *r)
+{
+    px_err err;
+    px_err_clear(&err);
+    px_db *db = px_pool_acquire(r->app->pool, &err);
+    int ok = db && px_svc_ready(db, &err) == PX_OK;
+    if (db)
+        px_pool_release(r->app->pool, db);
+    px_reply_json(r, ok ? 200 : 503,
+                  ok ? json_pack("{s:s}", "status", "ready")
+                     : json_pack("{s:s, s:s}", "status", "not_ready", "reason", err.message));
+}
+
 void h_metrics(px_req *r)
 {
     px_buf b;
     px_buf_init(&b, 4 << 20);
     px_metrics_render(&b, r->app->pool);
+    px_buf_printf(&b, "# HELP packid_build_info The running build.\n# TYPE packid_build_info gauge\n"
+                      "packid_build_info{version=\"%s\"} 1\n",
+                  PX_VERSION);
     render_reports(r, &b);
     if (r->response) { /* no database: the 503 px_req_db queued answers */
         px_buf_dispose(&b);

@@ -10,5 +10,7 @@
 
 int px_route_find(const char *method, const char *path, char params[][256], int *nparams,
                   int *path_matched);
+/* The methods the path takes, comma-separated (GET implies HEAD), for an Allow header. */
+void px_route_methods(const char *path, char *out, size_t cap);
 
 #endif

@@ -12,6 +12,8 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     r->response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r->response, "Content-Type", content_type);
     MHD_add_response_header(r->response, "X-Request-Id", r->rid);
+    if (r->allow[0])
+        MHD_add_response_header(r->response, "Allow", r->allow);
     r->status = status;
 }
 
@@ -73,7 +75,9 @@ static int top_level_invalid(const char *code)
 {
     static const char *const codes[] = {"validation_error", "settings_missing",
                                         "malformed_json", "bad_request",
-                                        "method_not_allowed", NULL};
+                                        "method_not_allowed", "bad_header",
+                                        "bad_content_length", "invalid_utf8",
+                                        "report_precondition", "not_implemented", NULL};
     for (int i = 0; codes[i]; i++)
         if (strcmp(code, codes[i]) == 0)
             return 1;
@@ -83,8 +87,11 @@ static int top_level_invalid(const char *code)
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
-    /* 500 never carries internals: the detail went to the log where it was detected. */
-    if (status >= 500) {
+    /* A 5xx never carries internals (the detail went to the log where it was detected), except
+     * the edge's answers that are for the client to act on: overloaded (try again later) and
+     * not_implemented (an unknown transfer coding). */
+    if (status >= 500 && strcmp(err->code, "overloaded") != 0 &&
+        strcmp(err->code, "not_implemented") != 0) {
         reply_error_body(r, status, status == 503 ? "unavailable" : "internal",
                          status == 503 ? "service unavailable, try again" : "internal error", NULL);
         return;

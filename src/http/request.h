@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "px_buf.h"
@@ -37,16 +38,47 @@ struct px_req {
     int nquery;
     px_buf body;
     int body_too_big;
+    int overloaded;              /* the body budget was spent while receiving: 503 */
+    size_t reserved;             /* bytes of the body budget this request holds */
     json_t *json;                /* the parsed body (PX_BODY routes) */
     px_actor actor;
     int authenticated;
     px_db *db;                   /* acquired on first use, released when the request ends */
-    char rid[17];
+    char rid[65];                /* the client's X-Request-Id when sane, else a new one */
+    char allow[64];              /* 405: the methods the path takes (Allow header) */
     double t0;
     /* response */
     int status;
     struct MHD_Response *response;
 };
+
+/* ---- the edge (edge.c) ------------------------------------------------------------ */
+
+/* How the request's body is framed, once px__edge_check has passed. */
+typedef struct px_edge_framing {
+    int has_length;              /* one Content-Length (or several equal ones) */
+    unsigned long long length;
+    int chunked;                 /* Transfer-Encoding: chunked */
+} px_edge_framing;
+
+/* Checks every header before routing and authentication: no control character or NUL in a
+ * name or value (400 bad_header), Content-Length headers that agree and are not sent with
+ * Transfer-Encoding (400 bad_content_length), no transfer coding but chunked (501
+ * not_implemented). REQ-EDGE-3. */
+px_rc px__edge_check(struct MHD_Connection *conn, px_edge_framing *f, px_err *err);
+
+/* The bytes of request bodies the server holds at once (PACKID_BODY_BUDGET). REQ-EDGE-2. */
+typedef struct px_body_budget {
+    atomic_size_t used;
+    size_t limit;
+} px_body_budget;
+
+void px__budget_init(px_body_budget *b, size_t limit);
+/* Takes n bytes; -1 (nothing taken) when that would pass the limit. */
+int px__budget_take(px_body_budget *b, size_t n);
+void px__budget_give(px_body_budget *b, size_t n);
+/* The bytes a body buffer allocates to hold need bytes (px_buf's growth). */
+size_t px__body_cap(size_t need);
 
 /* The request's database connection (acquired lazily); NULL with a 503 queued. */
 px_db *px_req_db(px_req *r);

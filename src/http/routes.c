@@ -70,3 +70,29 @@ int px_route_find(const char *method, const char *path, char params[][256], int 
     }
     return -1;
 }
+
+void px_route_methods(const char *path, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < px_route_total; i++) {
+        int n;
+        char tmp[PX_MAX_PARAMS][256];
+        if (!match(px_routes[i].pattern, path, tmp, &n))
+            continue;
+        const char *m = px_routes[i].method;
+        size_t len = strlen(m);
+        if (o + len + 3 >= cap)
+            break;
+        if (o) {
+            memcpy(out + o, ", ", 2);
+            o += 2;
+        }
+        memcpy(out + o, m, len + 1);
+        o += len;
+        if (strcmp(m, "GET") == 0 && o + 7 < cap) {
+            memcpy(out + o, ", HEAD", 7);
+            o += 6;
+        }
+    }
+}

@@ -1,10 +1,10 @@
-/* The libmicrohttpd server: request lifecycle, body accumulation with a cap, routing,
- * authentication, policy, dispatch, one log line per request.
+/* The libmicrohttpd server: request lifecycle, the edge checks, body accumulation with a cap
+ * and a global budget, routing, authentication, policy, dispatch, one log line per request.
  *
  * Keep-alive needs the two-call pattern (LIBRARY-NOTES.md): the first call for a request only
- * sets *req_cls; the response is queued on a later call. The one exception is a body whose
- * declared Content-Length is over the cap: answering 413 at once (and closing) is better than
- * reading it. */
+ * sets *req_cls; the response is queued on a later call. The exceptions are the refusals
+ * decided from the headers alone (a malformed request, a declared body over the cap, the
+ * body budget spent): answering at once (and closing) is better than reading the body. */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +19,16 @@
 #include "px_log.h"
 #include "request.h"
 
+/* Seconds a keep-alive connection may sit idle between requests (and while its headers
+ * arrive). Inside a body the shorter PACKID_BODY_IDLE_TIMEOUT applies. */
+#define PX_HTTP_IDLE_TIMEOUT 120u
+
 struct px_http_server {
     struct MHD_Daemon *daemon;
     px_app *app;
+    px_body_budget budget;
 };
+
 
 static int hexval(char c)
 {
@@ -74,8 +80,23 @@ void px__decode_slashes(char *s)
     *w = '\0';
 }
 
-static void new_request_id(char rid[17])
+/* The request id: the client's X-Request-Id when it is sane (1..64 characters of
+ * [A-Za-z0-9._:-], so it can go into the log and a header unchanged), else 16 random hex
+ * digits. A caller that traces its requests finds its own id in the log and the answer. */
+static void request_id(char rid[65], struct MHD_Connection *conn)
 {
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    int sane = n >= 1 && n <= 64;
+    for (size_t i = 0; sane && i < n; i++) {
+        char c = given[i];
+        sane = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == ':' || c == '-';
+    }
+    if (sane) {
+        memcpy(rid, given, n + 1);
+        return;
+    }
     uint8_t b[8];
     px_random_bytes(b, sizeof(b));
     px_hex_encode(rid, b, sizeof(b));
@@ -98,12 +119,22 @@ static const char *bearer_token(px_req *r)
 
 static void dispatch(px_req *r)
 {
+    if (r->overloaded) {
+        px_err err;
+        px_err_set(&err, PX_EUNAVAIL, "overloaded",
+                   "the server is receiving too many request bodies, try again");
+        px_reply_error(r, &err);
+        return;
+    }
     int path_matched = 0;
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
     if (r->route_index < 0) {
         if (path_matched) {
+            /* RFC 9110 §15.5.6: a 405 names the methods the path takes. */
+            px_route_methods(r->url, r->allow, sizeof(r->allow));
             px_reply_fail(r, PX_EINVALID, "method_not_allowed",
-                          "method %s is not allowed on this path", r->method);
+                          "method %s is not allowed on this path (allowed: %s)", r->method,
+                          r->allow);
             return;
         }
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
@@ -142,6 +173,14 @@ static void dispatch(px_req *r)
         json_error_t jerr;
         r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
                              JSON_REJECT_DUPLICATES, &jerr);
+        if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
+            /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
+             * of it could reach a stored field. */
+            px_reply_fail(r, PX_EINVALID, "invalid_utf8",
+                          "the body is not valid UTF-8 (line %d column %d)", jerr.line,
+                          jerr.column);
+            return;
+        }
         if (!r->json) {
             px_reply_fail(r, PX_EINVALID, "malformed_json",
                           "the body is not valid JSON: %s at line %d column %d", jerr.text,
@@ -160,12 +199,82 @@ static void dispatch(px_req *r)
     }
 }
 
+/* First call of a request: everything decided from the headers. Returns 1 when a refusal
+ * was queued in r (answer now and close). */
+static int at_headers(px_http_server *srv, px_req *r)
+{
+    px_app *app = srv->app;
+    px_err err;
+    px_err_clear(&err);
+    px_edge_framing f;
+    /* REQ-EDGE-3: before routing and authentication. */
+    if (px__edge_check(r->conn, &f, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return 1;
+    }
+    if (f.has_length && f.length > (unsigned long long)app->cfg.max_body) {
+        r->body_too_big = 1;
+        px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
+                      "the request body is larger than %ld bytes", app->cfg.max_body);
+        return 1;
+    }
+    if (f.has_length && f.length > 0) {
+        /* REQ-EDGE-2: a declared body takes its whole share of the budget before a byte of
+         * it is read; when the budget is spent the request is refused unread. */
+        size_t need = (size_t)f.length + 1; /* and px_buf's NUL */
+        if (px__budget_take(&srv->budget, need) != 0) {
+            px_err_set(&err, PX_EUNAVAIL, "overloaded",
+                       "the server is receiving too many request bodies, try again");
+            px_reply_error(r, &err);
+            return 1;
+        }
+        r->reserved = need;
+        /* One allocation of exactly the declared size, so px_buf never doubles past it:
+         * what the budget counts is what is allocated. Pages are touched only as the body
+         * arrives. */
+        r->body.data = malloc(need);
+        if (!r->body.data) {
+            px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+            return 1;
+        }
+        r->body.data[0] = '\0';
+        r->body.cap = need;
+    }
+    if ((f.has_length && f.length > 0) || f.chunked)
+        /* A client that stops in the middle of a body holds its share of the budget until
+         * it is cut off: much sooner than an idle keep-alive connection. */
+        MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  (unsigned)app->cfg.body_idle_timeout);
+    return 0;
+}
+
+static void add_body(px_http_server *srv, px_req *r, const char *data, size_t n)
+{
+    if (r->body_too_big || r->overloaded)
+        return;
+    /* A chunked body has no declared length: its share grows with it. */
+    size_t need = px__body_cap(r->body.len + n);
+    if (need > r->reserved) {
+        if (px__budget_take(&srv->budget, need - r->reserved) != 0) {
+            r->overloaded = 1;
+            px_buf_dispose(&r->body);
+            return;
+        }
+        r->reserved = need;
+    }
+    if (px_buf_add(&r->body, data, n) != PX_OK) {
+        r->body_too_big = 1;
+        px_buf_dispose(&r->body);
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **req_cls)
 {
     (void)version;
-    px_app *app = cls;
+    px_http_server *srv = cls;
+    px_app *app = srv->app;
     px_req *r = *req_cls;
     if (!r) {
         r = calloc(1, sizeof(*r));
@@ -177,29 +286,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->url = url;
         r->route_index = -1;
         r->t0 = px_mono_ms();
-        new_request_id(r->rid);
+        request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
         *req_cls = r;
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoll(cl, NULL, 10) > app->cfg.max_body) {
-            r->body_too_big = 1;
-            px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
-                          "the request body is larger than %ld bytes", app->cfg.max_body);
+        if (at_headers(srv, r))
             return MHD_queue_response(conn, (unsigned)r->status, r->response);
-        }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->body_too_big && px_buf_add(&r->body, upload_data, *upload_size) != PX_OK) {
-            r->body_too_big = 1;
-            px_buf_dispose(&r->body);
-        }
+        add_body(srv, r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
-    if (!r->response)
+    if (!r->response) {
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT);
         dispatch(r);
+    }
     return MHD_queue_response(conn, (unsigned)r->status, r->response);
 }
 
@@ -207,7 +309,8 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
                     enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    px_app *app = cls;
+    px_http_server *srv = cls;
+    px_app *app = srv->app;
     px_req *r = *req_cls;
     if (!r)
         return;
@@ -230,6 +333,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->response)
         MHD_destroy_response(r->response);
     px_buf_dispose(&r->body);
+    px__budget_give(&srv->budget, r->reserved);
     free(r);
     *req_cls = NULL;
 }
@@ -249,12 +353,17 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     px_http_server *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        freeaddrinfo(ai);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
     srv->app = app;
+    px__budget_init(&srv->budget, (size_t)app->cfg.body_budget);
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, app,
+        flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, app,
-        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, 1024u,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     freeaddrinfo(ai);

@@ -6,8 +6,15 @@
 
 int px_http_status(const px_err *err)
 {
-    if (strcmp(err->code, "malformed_json") == 0 || strcmp(err->code, "bad_request") == 0)
+    if (strcmp(err->code, "malformed_json") == 0 || strcmp(err->code, "bad_request") == 0 ||
+        strcmp(err->code, "bad_header") == 0 || strcmp(err->code, "bad_content_length") == 0)
         return 400;
+    /* The edge (edge.c): a transfer coding packid cannot decode (RFC 9112 §6.1), and the
+     * body budget spent (a retryable condition of this server, not of the request). */
+    if (strcmp(err->code, "not_implemented") == 0)
+        return 501;
+    if (strcmp(err->code, "overloaded") == 0)
+        return 503;
     if (strcmp(err->code, "method_not_allowed") == 0)
         return 405;
     switch (err->rc) {

@@ -137,7 +137,16 @@ px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out,
 {
     if (!px_uuid_valid(id) || px_policy_scope(by->role, PX_ACT_JOB_READ) == PX_SCOPE_DENY)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "job not found");
-    return px_store_job_get(db, out, id, by->org_id, 0, err);
+    px_rc rc = px_store_job_get(db, out, id, by->org_id, 0, err);
+    if (rc != PX_OK || by->org_kind != PX_ORG_CMO || !out->gtin[0])
+        return rc;
+    /* A CMO reads its jobs through its partnership, like everything else of its: suspended ->
+     * 403 partnership_suspended; the product no longer granted -> not found. */
+    px_product p;
+    rc = px_svc_product_access(db, by, out->gtin, 0, &p, err);
+    if (rc == PX_ENOTFOUND)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "job %s not found", id);
+    return rc;
 }
 
 px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_allocation *out,
@@ -175,5 +184,8 @@ px_rc px_svc_allocation_serials_each(px_db *db, const px_actor *by, const char *
     px_rc rc = px_svc_allocation_get(db, by, id, &a, err);
     if (rc != PX_OK)
         return rc;
-    return px_store_allocation_serials_each(db, a.id, after, limit, fn, ctx, err);
+    /* A CMO never sees packs after release (DESIGN.md), not even their state here: a released
+     * serial leaves its allocation's listing, as it answers 404 on GET /v1/packs. */
+    return px_store_allocation_serials_each(db, a.id, after, by->org_kind == PX_ORG_CMO, limit,
+                                            fn, ctx, err);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "epcis.h"
+#include "outbound.h"
 #include "px_buf.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -41,6 +42,9 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
     px_rc rc = load_gcp_list(app, err);
     if (rc != PX_OK)
         return rc;
+    /* Where deliveries may connect: a malformed list stops the start, not the first delivery. */
+    if ((rc = px_outbound_configure(cfg->outbound_allow, err)) != PX_OK)
+        return rc;
     /* An XSD that does not compile stops the start: a report is never sent unvalidated. */
     if (cfg->epcis_xsd_dir[0] &&
         (rc = px_epcis_validator_new(&app->validator, cfg->epcis_xsd_dir, err)) != PX_OK)
@@ -75,7 +79,7 @@ void px_app_close(px_app *app)
     app->validator = NULL;
     if (app->embedded_started) {
         px_err err;
-        if (px_embedded_stop(app->cfg.data_dir, &err) != PX_OK)
+        if (px_embedded_stop(&app->cfg, &err) != PX_OK)
             px_logf(PX_LOG_WARN, "%s", err.message);
         app->embedded_started = 0;
     }
@@ -87,4 +91,19 @@ void px_actor_cli(px_actor *a)
     a->role = PX_ROLE_ADMIN;
     a->org_kind = PX_ORG_OPERATOR;
     px_strlcpy(a->org_name, "cli", sizeof(a->org_name));
+}
+
+px_rc px_svc_ready(px_db *db, px_err *err)
+{
+    px_migration_report rep;
+    px_rc rc = px_db_ping(db, err);
+    if (rc == PX_OK)
+        rc = px_migration_status(db, &rep, err);
+    if (rc != PX_OK)
+        return px_err_set(err, PX_EUNAVAIL, "not_ready", "the database does not answer");
+    if (rep.applied < rep.total)
+        return px_err_set(err, PX_EUNAVAIL, "not_ready",
+                          "the database has %d of this build's %d migrations", rep.applied,
+                          rep.total);
+    return PX_OK;
 }

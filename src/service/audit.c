@@ -30,15 +30,26 @@ static int verify_one(void *ctx, const px_audit_entry *e)
     verify_state *s = ctx;
     px_audit_verdict *v = s->v;
     v->entries++;
+    /* A gap or a broken link says nothing about whose entry is gone: a tenant's verification
+     * reports that the chain is broken, never a position it could not read (another
+     * organization's deleted entry). */
+    int own = !s->tenant || strcmp(e->tenant_id, s->tenant) == 0;
     if (e->seq != s->last_seq + 1) {
-        snprintf(v->reason, sizeof(v->reason), "entry %lld is missing", s->last_seq + 1);
-        v->broken_seq = s->last_seq + 1;
+        if (s->tenant)
+            snprintf(v->reason, sizeof(v->reason), "the audit chain has a missing entry");
+        else
+            snprintf(v->reason, sizeof(v->reason), "entry %lld is missing", s->last_seq + 1);
+        v->broken_seq = s->tenant ? -1 : s->last_seq + 1;
         return 1;
     }
     if (strcmp(e->prev_hash, s->last_hash) != 0) {
-        snprintf(v->reason, sizeof(v->reason), "entry %lld does not link to entry %lld",
-                 e->seq, s->last_seq);
-        v->broken_seq = e->seq;
+        if (own)
+            snprintf(v->reason, sizeof(v->reason), "entry %lld does not link to the entry before",
+                     e->seq);
+        else
+            snprintf(v->reason, sizeof(v->reason),
+                     "the audit chain is broken at an entry of another organization");
+        v->broken_seq = own ? e->seq : -1;
         return 1;
     }
     px_buf_reset(&s->text);

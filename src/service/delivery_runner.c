@@ -81,12 +81,14 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 static void log_attempt(const char *id, int n, const px_delivery_result *res, const char *outcome,
                         long retry)
 {
-    char fields[600], esc[300];
+    /* The log gets libcurl's own words (detail); the API only the classified sentence. */
+    char fields[900], esc[300], detail[300];
     px_json_escape(esc, sizeof(esc), res->error);
+    px_json_escape(detail, sizeof(detail), res->detail);
     snprintf(fields, sizeof(fields),
              "\"report_id\":\"%s\",\"attempt\":%d,\"status\":%ld,\"outcome\":\"%s\","
-             "\"retry_ms\":%ld,\"error\":\"%s\"",
-             id, n, res->http_status, outcome, retry, esc);
+             "\"retry_ms\":%ld,\"code\":\"%s\",\"error\":\"%s\",\"detail\":\"%s\"",
+             id, n, res->http_status, outcome, retry, res->code, esc, detail);
     px_log_level lvl = strcmp(outcome, "delivered") == 0 ? PX_LOG_INFO
                        : strcmp(outcome, "dead") == 0    ? PX_LOG_ERROR
                                                          : PX_LOG_WARN;

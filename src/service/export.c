@@ -362,12 +362,19 @@ static void gs_show(char *out, size_t cap, const char *es, int tag)
     out[o] = '\0';
 }
 
-/* CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+/* CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+ *
+ * A cell a spreadsheet would evaluate as a formula (its first character is =, +, -, @, tab
+ * or CR: OWASP "CSV Injection") is neutralised the OWASP way: a single quote before it and
+ * the whole cell quoted, so it opens as text. Serials and batches may begin with =, + or -
+ * (GS1 General Specifications, Figure 7.11-1, character set 82), so the CSV cell of such a
+ * value is not the exact value: the JSON Lines file is (docs/print.md). REQ-EDGE-4. */
 static px_rc csv_field(px_buf *b, const char *v, int last)
 {
     px_rc rc = PX_OK;
-    if (strpbrk(v, ",\"\r\n")) {
-        rc = px_buf_add(b, "\"", 1);
+    int formula = v[0] && strchr("=+-@\t\r", v[0]) != NULL;
+    if (formula || strpbrk(v, ",\"\r\n")) {
+        rc = px_buf_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
         for (const char *p = v; *p && rc == PX_OK; p++)
             rc = *p == '"' ? px_buf_add(b, "\"\"", 2) : px_buf_add(b, p, 1);
         if (rc == PX_OK)

@@ -47,27 +47,11 @@ typedef struct op_ctx {
     px__errlist errs;
     int current_year;
     int oom;
-    char markets[8][3];            /* the markets the listed released packs went to */
-    int n_markets;
-    int too_many_markets;
+    px__market_set markets;        /* where the listed released packs went */
     const px_app *app;
     px_pack_op_result *res;
 } op_ctx;
 
-/* Notes the market of a released pack: a status change of it is reported there. */
-static void note_market(op_ctx *c, const px_pack_row *row)
-{
-    if (!row->released_at[0] || !row->market[0])
-        return;
-    for (int i = 0; i < c->n_markets; i++)
-        if (strcmp(c->markets[i], row->market) == 0)
-            return;
-    if (c->n_markets == 8) {
-        c->too_many_markets = 1;
-        return;
-    }
-    px_strlcpy(c->markets[c->n_markets++], row->market, sizeof(c->markets[0]));
-}
 
 /* Each locked row: is it the caller's to move, and where does the state machine take it. */
 static int op_row(void *vctx, size_t i, const px_pack_row *row)
@@ -76,7 +60,8 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
     if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees(c->by, row))
         return 0; /* reported as not found: another organization's pack */
     c->found[i] = 1;
-    note_market(c, row);
+    if (row->released_at[0] && row->market[0]) /* reported to its market */
+        px__market_set_add(&c->markets, row->market);
     px_err e;
     px_err_clear(&e);
     px_pack_status from;
@@ -160,36 +145,6 @@ static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
     return rc;
 }
 
-/* Released packs are reported to their markets: everything those reports need, first. */
-static px_rc op_preconditions(op_ctx *c, px_db *db, px_err *err)
-{
-    if (c->too_many_markets)
-        return px_err_set(err, PX_EINVALID, "too_many_markets",
-                          "the listed packs went to more than 8 markets: list fewer at a time");
-    px_rc rc = PX_OK;
-    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
-        int reports = 0;
-        rc = px__report_preconditions(db, c->by, &c->prod, c->markets[i], NULL,
-                                      &c->res->missing, &reports, err);
-    }
-    if (rc == PX_OK && c->res->missing.n)
-        rc = px__report_refusal(&c->res->missing, err);
-    return rc;
-}
-
-static px_rc op_reports(op_ctx *c, px_tx *tx, px_err *err)
-{
-    px_rc rc = PX_OK;
-    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
-        px__report_subject s = {.market = c->markets[i], .op_id = c->res->op_id};
-        rc = px__reports_queue(tx, c->app, &c->prod, &s, c->res->report_ids[c->res->n_reports],
-                               err);
-        if (rc == PX_OK && c->res->report_ids[c->res->n_reports][0])
-            c->res->n_reports++;
-    }
-    return rc;
-}
-
 static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 {
     op_ctx *c = vc;
@@ -197,9 +152,7 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     size_t n = c->req->n_serials;
     c->errs.n = 0;
     c->oom = 0;
-    c->n_markets = 0;
-    c->too_many_markets = 0;
-    c->res->n_reports = 0;
+    memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
     memset(c->found, 0, n);
     px_rc rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);
@@ -207,7 +160,10 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if (c->oom)
         return px_err_oom(err);
-    if ((rc = op_refusals(c, n, err)) != PX_OK || (rc = op_preconditions(c, db, err)) != PX_OK)
+    /* Released packs are reported to their markets: everything those reports need, first. */
+    if ((rc = op_refusals(c, n, err)) != PX_OK ||
+        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
+                                               &c->res->missing, err)) != PX_OK)
         return rc;
     if (c->action == PX_PACK_REACTIVATE) {
         for (size_t i = 0; i < n; i++)
@@ -227,7 +183,9 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     px_pack_op_rec op = {c->res->op_id, c->kind,        c->by->org_id, c->prod.mah_id, c->gtin,
                          NULL,          c->reason_text, (long)n,       c->now};
     if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
-        (rc = op_events(c, db, n, err)) != PX_OK || (rc = op_reports(c, tx, err)) != PX_OK)
+        (rc = op_events(c, db, n, err)) != PX_OK ||
+        (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
+                                        c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
     char action_name[32] = "pack.";
     px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);

@@ -4,6 +4,7 @@
 
 #include "gs1.h"
 #include "pack_internal.h"
+#include "px_str.h"
 
 /* DESIGN.md: a CMO "may never ... see packs after release". */
 int px__cmo_sees(const px_actor *by, const px_pack_row *row)
@@ -14,9 +15,12 @@ int px__cmo_sees(const px_actor *by, const px_pack_row *row)
 px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
                        px_product *prod, px_err *err)
 {
-    if (!gtin || gs1_gtin_normalize(g, gtin, err) != PX_OK)
-        return px_err_set_field(err, PX_EINVALID, err->code[0] ? err->code : "invalid_value",
-                                "gtin", "gtin '%.20s' is not a valid GTIN", gtin ? gtin : "");
+    if (!gtin || gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        char code[PX_ERR_CODE_MAX]; /* gs1's reason (invalid_check_digit, …), kept */
+        px_strlcpy(code, gtin && err->code[0] ? err->code : "invalid_value", sizeof(code));
+        return px_err_set_field(err, PX_EINVALID, code, "gtin", "gtin '%.20s' is not a valid GTIN",
+                                gtin ? gtin : "");
+    }
     return px_svc_product_access(db, by, g, 0, prod, err);
 }
 

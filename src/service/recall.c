@@ -22,17 +22,13 @@ typedef struct recall_ctx {
     int64_t now;
     char **recalled;
     size_t count;
-    char markets[8][3];            /* where released packs of the batch went */
-    int n_markets;
+    px__market_set markets;        /* where released packs of the batch went */
     px_pack_op_result *res;
 } recall_ctx;
 
 static int note_market(void *vc, const char *market)
 {
-    recall_ctx *c = vc;
-    if (c->n_markets == 8)
-        return 1;
-    px_strlcpy(c->markets[c->n_markets++], market, sizeof(c->markets[0]));
+    px__market_set_add(vc, market);
     return 0;
 }
 
@@ -40,30 +36,12 @@ static int note_market(void *vc, const char *market)
  * everything their reports need is checked before anything changes. */
 static px_rc recall_preconditions(recall_ctx *c, px_db *db, px_err *err)
 {
-    c->n_markets = 0;
+    memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
-    px_rc rc = px_store_batch_markets(db, c->gtin, c->req->batch, note_market, c, err);
-    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
-        int reports = 0;
-        rc = px__report_preconditions(db, c->by, &c->prod, c->markets[i], NULL,
-                                      &c->res->missing, &reports, err);
-    }
-    if (rc == PX_OK && c->res->missing.n)
-        rc = px__report_refusal(&c->res->missing, err);
-    return rc;
-}
-
-static px_rc recall_reports(recall_ctx *c, px_tx *tx, px_err *err)
-{
-    px_rc rc = PX_OK;
-    c->res->n_reports = 0;
-    for (int i = 0; i < c->n_markets && rc == PX_OK; i++) {
-        px__report_subject s = {.market = c->markets[i], .op_id = c->res->op_id};
-        rc = px__reports_queue(tx, c->app, &c->prod, &s, c->res->report_ids[c->res->n_reports],
-                               err);
-        if (rc == PX_OK && c->res->report_ids[c->res->n_reports][0])
-            c->res->n_reports++;
-    }
+    px_rc rc = px_store_batch_markets(db, c->gtin, c->req->batch, note_market, &c->markets, err);
+    if (rc == PX_OK)
+        rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
+                                              &c->res->missing, err);
     return rc;
 }
 
@@ -110,7 +88,8 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
         .reason = reason,
     };
     if ((rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err)) != PX_OK ||
-        (rc = recall_reports(c, tx, err)) != PX_OK)
+        (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
+                                        c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "pack.recall", c->res->op_id);
     if (d) {

@@ -2,18 +2,15 @@
  * (reports_internal.h). */
 #include <string.h>
 
+#include "gs1.h"
 #include "px_clock.h"
 #include "px_str.h"
 #include "reports_internal.h"
 
+/* A GLN as the SBDH carries it: a valid GS1 key of 13 digits. */
 static int is_gln(const char *s)
 {
-    if (!s || strlen(s) != 13)
-        return 0;
-    for (int i = 0; i < 13; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return s && gs1_gln_validate(s, NULL) == PX_OK;
 }
 
 /* NDC as printed ("1234-5678-90", "12345-678-90", "12345-6789-1") -> the 11-digit HIPAA form

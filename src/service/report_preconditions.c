@@ -156,3 +156,47 @@ px_rc px__report_refusal(const px_missing_list *l, px_err *err)
                       "%zu thing%s the market's report needs %s missing: nothing was changed",
                       l->n, l->n == 1 ? "" : "s", l->n == 1 ? "is" : "are");
 }
+
+void px__market_set_add(px__market_set *s, const char *market)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], market) == 0)
+            return;
+    if (s->n == 8) {
+        s->overflow = 1;
+        return;
+    }
+    px_strlcpy(s->v[s->n++], market, sizeof(s->v[0]));
+}
+
+px_rc px__report_preconditions_markets(px_db *db, const px_actor *by, const px_product *p,
+                                       const px__market_set *s, px_missing_list *l,
+                                       px_err *err)
+{
+    if (s->overflow)
+        return px_err_set(err, PX_EINVALID, "too_many_markets",
+                          "the packs went to more than 8 markets: change fewer at a time");
+    px_rc rc = PX_OK;
+    for (int i = 0; i < s->n && rc == PX_OK; i++) {
+        int reports = 0;
+        rc = px__report_preconditions(db, by, p, s->v[i], NULL, l, &reports, err);
+    }
+    if (rc == PX_OK && l->n)
+        rc = px__report_refusal(l, err);
+    return rc;
+}
+
+px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *p,
+                                const px__market_set *s, const char *op_id,
+                                char ids[8][PX_ID_LEN + 1], int *n, px_err *err)
+{
+    px_rc rc = PX_OK;
+    *n = 0;
+    for (int i = 0; i < s->n && rc == PX_OK; i++) {
+        px__report_subject subject = {.market = s->v[i], .op_id = op_id};
+        rc = px__reports_queue(tx, app, p, &subject, ids[*n], err);
+        if (rc == PX_OK && ids[*n][0])
+            (*n)++;
+    }
+    return rc;
+}

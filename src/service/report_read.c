@@ -21,15 +21,21 @@ static px_rc report_scope(const px_actor *by, const char **tenant, const char **
     }
 }
 
+/* The caller's scope for report id; a malformed id is not found, like another's. */
+static px_rc report_id_scope(const px_actor *by, const char *id, const char **tenant,
+                             const char **market, px_err *err)
+{
+    px_rc rc = report_scope(by, tenant, market, err);
+    if (rc == PX_OK && !px_uuid_valid(id))
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such report");
+    return rc;
+}
+
 px_rc px_svc_report_get(px_db *db, const px_actor *by, const char *id, px_report *out, px_err *err)
 {
     const char *tenant, *market;
-    px_rc rc = report_scope(by, &tenant, &market, err);
-    if (rc != PX_OK)
-        return rc;
-    if (!px_uuid_valid(id))
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "no such report");
-    return px_store_report_get(db, out, id, tenant, market, err);
+    px_rc rc = report_id_scope(by, id, &tenant, &market, err);
+    return rc == PX_OK ? px_store_report_get(db, out, id, tenant, market, err) : rc;
 }
 
 px_rc px_svc_report_attempts_each(px_db *db, const px_actor *by, const char *id,
@@ -48,12 +54,8 @@ px_rc px_svc_report_document(px_db *db, const px_actor *by, const char *id, char
     *doc = NULL;
     *len = 0;
     const char *tenant, *market;
-    px_rc rc = report_scope(by, &tenant, &market, err);
-    if (rc != PX_OK)
-        return rc;
-    if (!px_uuid_valid(id))
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "no such report");
-    if ((rc = px_store_report_document(db, doc, len, id, tenant, market, err)) != PX_OK)
+    px_rc rc = report_id_scope(by, id, &tenant, &market, err);
+    if (rc != PX_OK || (rc = px_store_report_document(db, doc, len, id, tenant, market, err)))
         return rc;
     if (!*doc)
         return px_err_set(err, PX_ENOTFOUND, "not_found",

@@ -29,6 +29,25 @@ px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writ
 px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
                                const char *market, const char *batch, px_missing_list *l,
                                int *reports, px_err *err);
+/* The markets a status change of released packs is reported to (at most 8 in one request). */
+typedef struct px__market_set {
+    char v[8][3];
+    int n;
+    int overflow;                  /* a 9th market was seen */
+} px__market_set;
+
+void px__market_set_add(px__market_set *s, const char *market);
+/* Every market's report preconditions (px__report_preconditions, batch NULL) into l; a set
+ * that overflowed is 422 too_many_markets; any missing piece is the 422 report_precondition. */
+px_rc px__report_preconditions_markets(px_db *db, const px_actor *by, const px_product *p,
+                                       const px__market_set *s, px_missing_list *l,
+                                       px_err *err);
+/* Queues the reports of operation op_id to every market of s; ids[] gets each market's first
+ * report id (*n of them). */
+px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *p,
+                                const px__market_set *s, const char *op_id,
+                                char ids[8][PX_ID_LEN + 1], int *n, px_err *err);
+
 /* The 422 report_precondition of a non-empty list. */
 px_rc px__report_refusal(const px_missing_list *l, px_err *err);
 

@@ -53,6 +53,10 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
 /* Closes the pool and stops the embedded cluster if this process started it. */
 void px_app_close(px_app *app);
 
+/* Ready to serve (GET /readyz): the database answers and has every migration of this build.
+ * PX_EUNAVAIL with the reason otherwise. */
+px_rc px_svc_ready(px_db *db, px_err *err);
+
 /* The CLI's identity: an operator at the machine. */
 void px_actor_cli(px_actor *a);
 

@@ -89,12 +89,13 @@ static int run(const layout *L, char *const argv[], const char *log_path)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int find_bindir(char *out, size_t cap)
+/* The PostgreSQL server binaries: PACKID_PG_BINDIR when configured, else pg_config's, else
+ * Debian's per-version folders. */
+static int find_bindir(char *out, size_t cap, const char *configured)
 {
-    const char *env = getenv("PACKID_PG_BINDIR");
     char path[PATH_MAX];
-    if (env && *env) {
-        px_strlcpy(out, env, cap);
+    if (configured && *configured) {
+        px_strlcpy(out, configured, cap);
         return 0;
     }
     FILE *p = popen("pg_config --bindir 2>/dev/null", "r");
@@ -152,7 +153,7 @@ static void make_parents_traversable(const char *path)
     }
 }
 
-static px_rc layout_init(layout *L, const char *data_dir, px_err *err)
+static px_rc layout_init(layout *L, const char *data_dir, const char *pg_bindir, px_err *err)
 {
     memset(L, 0, sizeof(*L));
     px_strlcpy(L->data, data_dir, sizeof(L->data));
@@ -168,7 +169,7 @@ static px_rc layout_init(layout *L, const char *data_dir, px_err *err)
             h = h * 33 + (unsigned char)*p;
         snprintf(L->run, sizeof(L->run), "/tmp/packid-%lx", h);
     }
-    if (find_bindir(L->bindir, sizeof(L->bindir)) != 0)
+    if (find_bindir(L->bindir, sizeof(L->bindir), pg_bindir) != 0)
         return fail(err, "PostgreSQL server binaries not found (run scripts/setup.sh)");
     L->as_root = geteuid() == 0;
     L->uid = geteuid();
@@ -211,7 +212,7 @@ static int is_running(const layout *L)
 int px_embedded_running(const char *data_dir)
 {
     layout L;
-    if (layout_init(&L, data_dir, NULL) != PX_OK)
+    if (layout_init(&L, data_dir, NULL, NULL) != PX_OK)
         return 0;
     return is_running(&L);
 }
@@ -263,11 +264,12 @@ static px_rc ensure_database(const char *conninfo_postgres, px_err *err)
     return rc;
 }
 
-px_rc px_embedded_start(const char *data_dir, char *conninfo, size_t cap, int *started,
+px_rc px_embedded_start(const px_config *cfg, char *conninfo, size_t cap, int *started,
                         px_err *err)
 {
+    const char *data_dir = cfg->data_dir;
     layout L;
-    px_rc rc = layout_init(&L, data_dir, err);
+    px_rc rc = layout_init(&L, data_dir, cfg->pg_bindir, err);
     if (rc != PX_OK)
         return rc;
     *started = 0;
@@ -314,12 +316,82 @@ px_rc px_embedded_start(const char *data_dir, char *conninfo, size_t cap, int *s
     return PX_OK;
 }
 
-px_rc px_embedded_stop(const char *data_dir, px_err *err)
+/* ---- the owner record ---------------------------------------------------------------- */
+
+/* A process is named by its pid and its start time (field 22 of /proc/<pid>/stat, clock
+ * ticks since boot): a pid reused by an unrelated process after a kill does not match. */
+static unsigned long long start_time(pid_t pid)
 {
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* the command name (field 2) may hold spaces and parentheses: count from the last ')' */
+    const char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    unsigned long long v = 0;
+    int field = 2;
+    for (p++; *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (field == 22)
+        v = strtoull(p, NULL, 10);
+    return v;
+}
+
+static void owner_path(char out[PATH_MAX], const char *data_dir)
+{
+    path2(out, data_dir, "embedded.owner");
+}
+
+px_rc px_embedded_own(const char *data_dir, px_err *err)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    owner_path(path, data_dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return fail(err, "cannot write embedded.owner");
+    pid_t self = getpid();
+    fprintf(f, "%d %llu\n", (int)self, start_time(self));
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return fail(err, "cannot write embedded.owner");
+    return PX_OK;
+}
+
+int px_embedded_orphaned(const char *data_dir)
+{
+    char path[PATH_MAX];
+    owner_path(path, data_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int pid = 0;
+    unsigned long long t = 0;
+    int ok = fscanf(f, "%d %llu", &pid, &t) == 2 && pid > 0;
+    fclose(f);
+    if (!ok)
+        return 0;
+    if (start_time((pid_t)pid) == t && t != 0)
+        return 0; /* the owner lives */
+    return px_embedded_running(data_dir);
+}
+
+px_rc px_embedded_stop(const px_config *cfg, px_err *err)
+{
+    const char *data_dir = cfg->data_dir;
     layout L;
-    px_rc rc = layout_init(&L, data_dir, err);
+    px_rc rc = layout_init(&L, data_dir, cfg->pg_bindir, err);
     if (rc != PX_OK)
         return rc;
+    char owner[PATH_MAX];
+    owner_path(owner, data_dir);
+    unlink(owner); /* stopped by whoever: nobody owns it any more */
     if (!is_running(&L))
         return PX_OK;
     char pg_ctl[PATH_MAX];
@@ -340,5 +412,5 @@ px_rc px_store_resolve(const px_config *cfg, char *conninfo, size_t cap, int *st
             return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATABASE_URL too long");
         return PX_OK;
     }
-    return px_embedded_start(cfg->data_dir, conninfo, cap, started, err);
+    return px_embedded_start(cfg, conninfo, cap, started, err);
 }

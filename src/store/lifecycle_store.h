@@ -216,7 +216,8 @@ typedef struct px_event_row {
     char event_time[32];
     char by[PX_ID_LEN + 1];
     char event_hash[100];
-    char reason[16];
+    char reason[201];             /* a decommission reason, or a reactivation's free text whole
+                                   * (at most 200 bytes: service/pack_ops.c) */
     char market[3];
 } px_event_row;
 typedef int (*px_event_row_fn)(void *ctx, const px_event_row *e);

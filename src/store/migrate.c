@@ -3,6 +3,7 @@
  * recorded with the SHA-256 of its text. An advisory lock serialises concurrent migrators
  * (two packid processes starting at once). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "px_crypto.h"
@@ -73,4 +74,18 @@ px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
 done:
     px_db_exec(db, "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK "'::bigint)", NULL);
     return rc;
+}
+
+px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err)
+{
+    rep->applied = 0;
+    rep->total = px__migration_count;
+    PGresult *r = px__exec(db,
+                           "SELECT count(*) FROM schema_migration",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    rep->applied = (int)strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
 }

@@ -133,7 +133,8 @@ px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, 
 #define JOB_COLS                                                                            \
     "j.id, j.kind, j.status, j.total, j.done, coalesce(j.error, ''), j.org_id, "            \
     "coalesce(j.tenant_id::text, ''), " TS("j.created_at") ", " TS("j.started_at") ", "     \
-    TS("j.finished_at")
+    TS("j.finished_at") ", coalesce((SELECT a.gtin FROM allocation a WHERE a.job_id = j.id), " \
+    "(SELECT e.gtin FROM export e WHERE e.job_id = j.id), '')"
 
 static void job_row(px_job *j, const PGresult *r, int i)
 {
@@ -149,6 +150,7 @@ static void job_row(px_job *j, const PGresult *r, int i)
     px_strlcpy(j->created_at, px__val(r, i, 8), sizeof(j->created_at));
     px_strlcpy(j->started_at, px__val(r, i, 9), sizeof(j->started_at));
     px_strlcpy(j->finished_at, px__val(r, i, 10), sizeof(j->finished_at));
+    px_strlcpy(j->gtin, px__val(r, i, 11), sizeof(j->gtin));
 }
 
 px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
@@ -280,17 +282,18 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
 }
 
 px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id, const char *after,
-                                       long limit, px_serial_item_fn fn, void *ctx,
-                                       px_err *err)
+                                       int hide_released, long limit, px_serial_item_fn fn,
+                                       void *ctx, px_err *err)
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {allocation_id, after ? after : "", lim};
+    const char *p[] = {allocation_id, after ? after : "", lim, hide_released ? "1" : NULL};
     /* Keyset paging on the index serial_allocation (allocation_id, serial). */
     PGresult *r = px__exec(db,
                            "SELECT serial, state FROM serial WHERE allocation_id = $1::uuid "
-                           "AND serial > $2 ORDER BY serial LIMIT $3::bigint",
-                           3, p, err);
+                           "AND serial > $2 AND ($4::text IS NULL OR released_at IS NULL) "
+                           "ORDER BY serial LIMIT $3::bigint",
+                           4, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

@@ -40,6 +40,7 @@ typedef struct px_job {
     char org_id[PX_ID_LEN + 1];  /* who created it */
     char tenant_id[PX_ID_LEN + 1];
     char created_at[32], started_at[32], finished_at[32];
+    char gtin[15];               /* the product the job works on (allocation or export) */
 } px_job;
 
 /* Inserts a queued job (kind, total, org_id, tenant_id in; id, status, created_at out). */
@@ -71,10 +72,11 @@ typedef struct px_serial_item {
     char state[16];
 } px_serial_item;
 typedef int (*px_serial_item_fn)(void *ctx, const px_serial_item *it);
-/* The allocation's serials with serial > after in serial order (keyset), at most limit. */
+/* The allocation's serials with serial > after in serial order (keyset), at most limit;
+ * hide_released leaves out the released ones (a CMO's view). */
 px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id, const char *after,
-                                       long limit, px_serial_item_fn fn, void *ctx,
-                                       px_err *err);
+                                       int hide_released, long limit, px_serial_item_fn fn,
+                                       void *ctx, px_err *err);
 
 /* ---- the allocation runner ---------------------------------------------------------------- */
 

@@ -42,11 +42,19 @@ void px_pool_stats(px_pool *pool, int *size, int *in_use, uint64_t *waits);
 
 /* ---- embedded cluster (store/embedded.c) -------------------------------------------- */
 
-px_rc px_embedded_start(const char *data_dir, char *conninfo, size_t cap, int *started,
+/* The cluster under cfg->data_dir, with the server binaries of cfg->pg_bindir (or found). */
+px_rc px_embedded_start(const px_config *cfg, char *conninfo, size_t cap, int *started,
                         px_err *err);
-px_rc px_embedded_stop(const char *data_dir, px_err *err);
+px_rc px_embedded_stop(const px_config *cfg, px_err *err);
 /* 1 running, 0 stopped (or never created). */
 int px_embedded_running(const char *data_dir);
+/* Records the calling process as the one that stops the embedded cluster when it exits
+ * (<data>/embedded.owner: its pid and start time). px_embedded_stop removes the record. */
+px_rc px_embedded_own(const char *data_dir, px_err *err);
+/* 1 when the embedded cluster under data_dir runs and the process recorded as its owner is
+ * gone (killed before it could stop the cluster): an orphan a new `packid serve` takes over.
+ * A cluster with no owner record (`packid db start`) is never an orphan. */
+int px_embedded_orphaned(const char *data_dir);
 
 /* ---- migrations (store/migrate.c) --------------------------------------------------- */
 
@@ -58,6 +66,9 @@ typedef struct px_migration_report {
 /* Applies every pending migration in order, each in its own transaction, recorded with its
  * SHA-256; an applied migration whose text changed is refused (PX_ECONFLICT). */
 px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err);
+/* How many of this build's migrations the database has applied (rep->applied) and knows
+ * (rep->total); nothing is changed. */
+px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err);
 
 /* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
 

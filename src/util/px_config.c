@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "px_log.h"
 #include "px_str.h"
 
 static const char *env_or(const char *name, const char *dflt)
@@ -63,6 +64,13 @@ static px_rc settings_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_DELIVERY_MAX_ATTEMPTS", 8, 1, 100, &v, err)) != PX_OK)
         return rc;
     cfg->delivery_max_attempts = (int)v;
+    const char *lvl = env_or("PACKID_LOG_LEVEL", "info");
+    if ((cfg->log_level = px_log_level_parse(lvl)) < 0)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_LOG_LEVEL must be debug, info, warn or error");
+    if ((rc = env_text("PACKID_OUTBOUND_ALLOW", "", cfg->outbound_allow,
+                       sizeof(cfg->outbound_allow), err)) != PX_OK)
+        return rc;
     return env_text("PACKID_PG_BINDIR", "", cfg->pg_bindir, sizeof(cfg->pg_bindir), err);
 }
 
@@ -107,6 +115,16 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_MAX_BODY", 16L << 20, 1024, 1L << 30, &v, err)) != PX_OK)
         return rc;
     cfg->max_body = v;
+    if ((rc = env_int("PACKID_BODY_BUDGET", 256L << 20, 64L << 10, 64L << 30, &v, err)) != PX_OK)
+        return rc;
+    cfg->body_budget = v;
+    /* A body buffer grows by doubling, so the largest body needs up to twice its size. */
+    if (cfg->body_budget < 2 * cfg->max_body)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_BODY_BUDGET must be at least twice PACKID_MAX_BODY");
+    if ((rc = env_int("PACKID_BODY_IDLE_TIMEOUT", 10, 1, 3600, &v, err)) != PX_OK)
+        return rc;
+    cfg->body_idle_timeout = (int)v;
 
     if ((rc = env_int("PACKID_DEMO", cfg->database_url[0] ? 0 : 1, 0, 1, &v, err)) != PX_OK)
         return rc;

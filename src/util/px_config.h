@@ -13,6 +13,10 @@ typedef struct px_config {
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
+    long body_budget;          /* PACKID_BODY_BUDGET bytes: all request bodies being received
+                                * or held at once, default 256 MiB (503 overloaded beyond) */
+    int body_idle_timeout;     /* PACKID_BODY_IDLE_TIMEOUT seconds a client may stay silent
+                                * in the middle of a body, default 10 */
     char gcp_list[512];        /* PACKID_GCP_LIST: GS1 GCP prefix format list (XML) */
     char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
     char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
@@ -24,6 +28,8 @@ typedef struct px_config {
     long delivery_backoff_ms;  /* PACKID_DELIVERY_BACKOFF_MS, retry delay base, default 30000 */
     long delivery_backoff_max_ms; /* PACKID_DELIVERY_BACKOFF_MAX_MS, default 3600000 */
     int delivery_max_attempts;    /* PACKID_DELIVERY_MAX_ATTEMPTS, default 8 */
+    int log_level;             /* PACKID_LOG_LEVEL: debug | info (default) | warn | error */
+    char outbound_allow[2048]; /* PACKID_OUTBOUND_ALLOW: internal hosts deliveries may reach */
     char pg_bindir[512];          /* PACKID_PG_BINDIR: PostgreSQL server binaries, "" = pg_config */
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
                                 * product; default 1 on the embedded database, 0 with

@@ -30,6 +30,9 @@ static void utf8_trim_tail(char *s)
 }
 
 static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
 {
     px_err_clear(err);
     err->rc = rc;

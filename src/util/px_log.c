@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "px_clock.h"
 
@@ -35,8 +36,25 @@ void px_json_escape(char *out, size_t cap, const char *s)
     out[o] = '\0';
 }
 
+static px_log_level min_level = PX_LOG_INFO;
+
+void px_log_set_level(px_log_level lvl)
+{
+    min_level = lvl;
+}
+
+int px_log_level_parse(const char *name)
+{
+    for (int l = PX_LOG_DEBUG; l <= PX_LOG_ERROR; l++)
+        if (name && strcmp(name, level_name((px_log_level)l)) == 0)
+            return l;
+    return -1;
+}
+
 void px_log(px_log_level lvl, const char *msg, const char *fields)
 {
+    if (lvl < min_level)
+        return;
     char ts[32], esc[1024];
     px_time_format(ts, px_now_us());
     px_json_escape(esc, sizeof(esc), msg);

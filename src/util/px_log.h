@@ -10,6 +10,10 @@ typedef enum { PX_LOG_DEBUG, PX_LOG_INFO, PX_LOG_WARN, PX_LOG_ERROR } px_log_lev
 /* fields is a comma-separated list of JSON members without braces, e.g.
  * "\"rid\":\"a1\",\"status\":200"; may be NULL. msg is escaped. */
 void px_log(px_log_level lvl, const char *msg, const char *fields);
+/* Lines below lvl are not written (PACKID_LOG_LEVEL; info until set, once at start). */
+void px_log_set_level(px_log_level lvl);
+/* "debug", "info", "warn", "error" → level; -1 for anything else. */
+int px_log_level_parse(const char *name);
 void px_logf(px_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes s as a JSON string body (without quotes) into out (cap bytes), truncating. */
 void px_json_escape(char *out, size_t cap, const char *s);

@@ -40,6 +40,24 @@ static inline void fuzz_same(const gs1_elements *a, const gs1_elements *b, const
     }
 }
 
+/* Same AI/value pairs in any order (compressed Digital Links carry AIs in ascending order). */
+static inline void fuzz_same_set(const gs1_elements *a, const gs1_elements *b, const char *what,
+                                 const char *formatted)
+{
+    int same = a->count == b->count;
+    for (int i = 0; same && i < a->count; i++) {
+        int found = 0;
+        for (int k = 0; k < b->count && !found; k++)
+            found = strcmp(a->items[i].ai, b->items[k].ai) == 0 &&
+                    strcmp(a->items[i].value, b->items[k].value) == 0;
+        same = found;
+    }
+    if (!same) {
+        fprintf(stderr, "%s: parse(format(x)) != x (as sets)\nformatted: %s\n", what, formatted);
+        abort();
+    }
+}
+
 static inline void fuzz_must(px_rc rc, const px_err *err, const char *what, const char *text)
 {
     if (rc != PX_OK) {

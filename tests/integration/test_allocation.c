@@ -14,86 +14,34 @@
 
 #include "px_test.h"
 
-typedef struct {
-    px_test_env env;
-    int next_gtin;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
-    px_test_server_start(&f->env);
-    f->next_gtin = 100;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-/* ---- helpers --------------------------------------------------------------------------- */
+/* One server and database for the group (px_test_fixture_setup). */
+typedef px_test_env fixture;
+static int next_gtin = 100;
 
 /* A fresh valid GTIN-14 (GS1 mod-10 check digit, DOMAIN.md §1.1) under prefix 4012345. */
-static void new_gtin(fixture *f, char out[15])
+static void new_gtin(char out[15])
 {
-    px_test_gtin(out, f->next_gtin++);
-}
-
-/* Performs the call, fails the test unless the status (and error code) match; returns the
- * JSON body (caller json_decref()s, may be NULL). */
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long status, const char *code)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
-}
-
-static void expect(fixture *f, const char *method, const char *path, const char *key,
-                   const char *body, long status, const char *code)
-{
-    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
-}
-
-/* The first detail's field of a validation error. */
-static void expect_field(fixture *f, const char *method, const char *path, const char *key,
-                         const char *body, const char *field, const char *detail_code)
-{
-    json_t *j = call(f, method, path, key, body, 422, "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    const char *got = json_string_value(json_object_get(d, "field"));
-    if (!got || strcmp(got, field) != 0)
-        fail_msg("%s: field %s, want %s", body, got ? got : "(none)", field);
-    if (detail_code)
-        assert_string_equal(json_string_value(json_object_get(d, "code")), detail_code);
-    json_decref(j);
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    assert_non_null(s);
-    return s;
+    px_test_gtin(out, next_gtin++);
 }
 
 static void mah(fixture *f, char *org, char *key)
 {
-    px_test_org_key(&f->env, "mah", "Pool MAH", "mah", org, key);
+    px_test_org_key(f, "mah", "Pool MAH", "mah", org, key);
 }
 
 static void product(fixture *f, const char *key, const char *market, char gtin[15])
 {
-    new_gtin(f, gtin);
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Pool test %s\","
-             "\"market\":\"%s\"}",
-             gtin, gtin, market);
-    expect(f, "POST", "/v1/products", key, body, 201, NULL);
+    char name[32];
+    new_gtin(gtin);
+    snprintf(name, sizeof(name), "Pool test %s", gtin);
+    px_test_product(f, key, gtin, name, market);
+}
+
+/* A fresh MAH (org, key) with one product for market. */
+static void mah_product(fixture *f, char *org, char *key, const char *market, char gtin[15])
+{
+    mah(f, org, key);
+    product(f, key, market, gtin);
 }
 
 static void put_product_settings(fixture *f, const char *key, const char *gtin,
@@ -101,7 +49,7 @@ static void put_product_settings(fixture *f, const char *key, const char *gtin,
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
-    expect(f, "PUT", path, key, body, status, code);
+    px_test_expect(f, "PUT", path, key, body, status, code);
 }
 
 /* POST …/allocations; on 202 copies the job and allocation ids. */
@@ -110,13 +58,13 @@ static void allocate(fixture *f, const char *key, const char *gtin, const char *
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
-    json_t *j = call(f, "POST", path, key, body, status, code);
+    json_t *j = px_http_expect(f, "POST", path, key, body, NULL, status, code);
     if (status == 202) {
-        assert_string_equal(str(j, "status"), "queued");
+        assert_string_equal(px_test_str(j, "status"), "queued");
         if (job_id)
-            snprintf(job_id, 40, "%s", str(j, "job_id"));
+            snprintf(job_id, 40, "%s", px_test_str(j, "job_id"));
         if (alloc_id)
-            snprintf(alloc_id, 40, "%s", str(j, "allocation_id"));
+            snprintf(alloc_id, 40, "%s", px_test_str(j, "allocation_id"));
     }
     json_decref(j);
 }
@@ -127,8 +75,8 @@ static json_t *wait_job(fixture *f, const char *key, const char *job_id)
     char path[128];
     snprintf(path, sizeof(path), "/v1/jobs/%s", job_id);
     for (int i = 0; i < 6000; i++) {
-        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
-        const char *st = str(j, "status");
+        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+        const char *st = px_test_str(j, "status");
         if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
             return j;
         json_decref(j);
@@ -141,24 +89,13 @@ static json_t *wait_job(fixture *f, const char *key, const char *job_id)
 static void wait_completed(fixture *f, const char *key, const char *job_id, long long total)
 {
     json_t *j = wait_job(f, key, job_id);
-    if (strcmp(str(j, "status"), "completed") != 0)
+    if (strcmp(px_test_str(j, "status"), "completed") != 0)
         fail_msg("job %s: %s", job_id, json_dumps(j, 0));
     assert_int_equal(json_integer_value(json_object_get(j, "total")), total);
     assert_int_equal(json_integer_value(json_object_get(j, "done")), total);
     assert_true(json_real_value(json_object_get(j, "progress")) == 1.0 ||
                 json_integer_value(json_object_get(j, "progress")) == 1);
     json_decref(j);
-}
-
-static long long count_sql(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long count_sql(fixture *f, const char *fmt, ...)
-{
-    char q[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(q, sizeof(q), fmt, ap);
-    va_end(ap);
-    return px_sql_count(&f->env, q);
 }
 
 /* ---- settings ------------------------------------------------------------------------ */
@@ -168,8 +105,7 @@ static void test_alloc__settings_immutable(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15];
-    mah(f, org, key);
-    product(f, key, "EU", g);
+    mah_product(f, org, key, "EU", g);
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,"
                          "\"symbols\":\"ABCDEFGHJKLMNPQRSTUVWXYZ23456789\"}",
@@ -181,11 +117,11 @@ static void test_alloc__settings_immutable(void **state)
     mah(f, org2, key2);
     put_product_settings(f, key2, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 404,
                          "product_not_found");
-    px_test_org_key(&f->env, "cmo", "Settings CMO", "cmo", cmo, cmo_key);
+    px_test_org_key(f, "cmo", "Settings CMO", "cmo", cmo, cmo_key);
     put_product_settings(f, cmo_key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}",
                          403, "forbidden_role");
-    expect(f, "PUT", "/v1/serial-settings", cmo_key,
-           "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 403, "forbidden_role");
+    px_test_expect(f, "PUT", "/v1/serial-settings", cmo_key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 403, "forbidden_role");
     /* The same settings again are still a change request: refused. */
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,"
@@ -193,23 +129,22 @@ static void test_alloc__settings_immutable(void **state)
                          409, "settings_immutable");
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", g);
-    json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "strategy"), "RANDOM_ALPHANUMERIC");
+    json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "strategy"), "RANDOM_ALPHANUMERIC");
     assert_int_equal(json_integer_value(json_object_get(j, "length")), 12);
-    assert_string_equal(str(j, "source"), "product");
+    assert_string_equal(px_test_str(j, "source"), "product");
     json_decref(j);
 
-    expect(f, "GET", "/v1/serial-settings", key, NULL, 404, "not_found");
-    expect(f, "PUT", "/v1/serial-settings", key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}",
-           201, NULL);
-    expect(f, "PUT", "/v1/serial-settings", key,
-           "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":19}", 409, "settings_immutable");
-    j = call(f, "GET", "/v1/serial-settings", key, NULL, 200, NULL);
+    px_test_expect(f, "GET", "/v1/serial-settings", key, NULL, 404, "not_found");
+    px_test_expect(f, "PUT", "/v1/serial-settings", key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
+    px_test_expect(f, "PUT", "/v1/serial-settings", key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":19}", 409, "settings_immutable");
+    j = px_test_call(f, "GET", "/v1/serial-settings", key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "length")), 20);
     json_decref(j);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'",
-                               org),
-                     1);
+    assert_int_equal(
+        px_count_of(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org), 1);
 }
 
 /* REQ-POOL-3: symbols outside set 82, fewer than 3 distinct, bad length or strategy: 422 with
@@ -218,60 +153,65 @@ static void test_alloc__settings_validation(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], path[128];
-    mah(f, org, key);
-    product(f, key, "EU", g);
+    mah_product(f, org, key, "EU", g);
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", g);
 
-    json_t *j = call(f, "PUT", path, key,
-                     "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABC~D\"}",
-                     422, "validation_error");
+    json_t *j =
+        px_http_expect(f, "PUT", path, key,
+                       "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABC~D\"}",
+                       NULL, 422, "validation_error");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    assert_string_equal(str(d, "field"), "symbols");
-    assert_string_equal(str(d, "code"), "invalid_character");
+    assert_string_equal(px_test_str(d, "field"), "symbols");
+    assert_string_equal(px_test_str(d, "code"), "invalid_character");
     assert_int_equal(json_integer_value(json_object_get(d, "position")), 3);
     json_decref(j);
     /* A space, '#', and non-ASCII are outside set 82 too (DOMAIN.md §2.2). */
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB C\"}",
-                 "symbols", "invalid_character");
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB#C\"}",
-                 "symbols", "invalid_character");
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB\\u00e9C\"}",
-                 "symbols", "invalid_character");
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB\"}",
-                 "symbols", "too_few_symbols");
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABA\"}",
-                 "symbols", "duplicate_symbol");
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12}",
-                 "symbols", "symbols_required");
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":5}", "length",
-                 "invalid_length");
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":21}", "length",
-                 "invalid_length");
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":\"12\"}",
-                 "length", NULL);
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM\",\"length\":12}", "strategy",
-                 "invalid_strategy");
-    expect_field(f, "PUT", path, key, "{\"length\":12}", "strategy", NULL);
-    expect_field(f, "PUT", path, key,
-                 "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12,\"lenght\":12}", "lenght",
-                 "unknown_field");
+    px_test_expect_field(
+        f, "PUT", path, key,
+        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB C\"}", "symbols",
+        "invalid_character");
+    px_test_expect_field(
+        f, "PUT", path, key,
+        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB#C\"}", "symbols",
+        "invalid_character");
+    px_test_expect_field(
+        f, "PUT", path, key,
+        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB\\u00e9C\"}",
+        "symbols", "invalid_character");
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"AB\"}",
+                         "symbols", "too_few_symbols");
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABA\"}",
+                         "symbols", "duplicate_symbol");
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12}", "symbols",
+                         "symbols_required");
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":5}",
+                         "length", "invalid_length");
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":21}",
+                         "length", "invalid_length");
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":\"12\"}",
+                         "length", NULL);
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM\",\"length\":12}", "strategy",
+                         "invalid_strategy");
+    px_test_expect_field(f, "PUT", path, key, "{\"length\":12}", "strategy", NULL);
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12,\"lenght\":12}", "lenght",
+                         "unknown_field");
     /* The organization level applies the same rules. */
-    expect_field(f, "PUT", "/v1/serial-settings", key,
-                 "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"A[B]\"}",
-                 "symbols", "invalid_character");
+    px_test_expect_field(
+        f, "PUT", "/v1/serial-settings", key,
+        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"A[B]\"}", "symbols",
+        "invalid_character");
     /* Rejected requests change nothing. */
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                  "serial_strategy IS NOT NULL",
-                               g),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
+                                 "serial_strategy IS NOT NULL",
+                                 g),
                      0);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'",
-                               org),
-                     0);
+    assert_int_equal(
+        px_count_of(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org), 0);
     /* Exactly at the edges: 3 distinct symbols, length 6 and 20 are fine. */
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":20,\"symbols\":\"!%z\"}",
@@ -284,34 +224,36 @@ static void test_alloc__settings_copied_from_org(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], path[128], job[40];
-    mah(f, org, key);
-    product(f, key, "EU", g);
-    expect(f, "PUT", "/v1/serial-settings", key,
-           "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":14,\"symbols\":\"XYZ0123456789\"}",
-           201, NULL);
+    mah_product(f, org, key, "EU", g);
+    px_test_expect(
+        f, "PUT", "/v1/serial-settings", key,
+        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":14,\"symbols\":\"XYZ0123456789\"}", 201,
+        NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", g);
-    json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "source"), "organization");
+    json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "source"), "organization");
     json_decref(j);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                  "serial_strategy IS NULL",
-                               g),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
+                                 "serial_strategy IS NULL",
+                                 g),
                      1);
     allocate(f, key, g, "{\"count\":25,\"label\":\"first run\"}", 202, NULL, job, NULL);
     /* The product now holds the copy. */
     snprintf(path, sizeof(path), "/v1/products/%s", g);
-    j = call(f, "GET", path, key, NULL, 200, NULL);
+    j = px_test_call(f, "GET", path, key, NULL, 200);
     json_t *s = json_object_get(j, "serial_settings");
-    assert_string_equal(str(s, "strategy"), "RANDOM_ALPHANUMERIC");
+    assert_string_equal(px_test_str(s, "strategy"), "RANDOM_ALPHANUMERIC");
     assert_int_equal(json_integer_value(json_object_get(s, "length")), 14);
-    assert_string_equal(str(s, "symbols"), "XYZ0123456789");
+    assert_string_equal(px_test_str(s, "symbols"), "XYZ0123456789");
     json_decref(j);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 409,
                          "settings_immutable");
     wait_completed(f, key, job, 25);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE gtin = '%s' AND "
-                                  "length(serial) = 14 AND serial ~ '^[XYZ0-9]+$'",
-                               g),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND "
+                                 "length(serial) = 14 AND serial ~ '^[XYZ0-9]+$'",
+                                 g),
                      25);
 }
 
@@ -321,13 +263,12 @@ static void test_alloc__settings_missing(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15];
-    mah(f, org, key);
-    product(f, key, "EU", g);
-    long long jobs = px_sql_count(&f->env, "SELECT count(*) FROM job");
+    mah_product(f, org, key, "EU", g);
+    long long jobs = px_sql_count(f, "SELECT count(*) FROM job");
     allocate(f, key, g, "{\"count\":10}", 422, "settings_missing", NULL, NULL);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM job"), jobs);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 0);
-    assert_int_equal(count_sql(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM job"), jobs);
+    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 0);
+    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
 }
 
 /* REQ-POOL-5: Delegated Regulation (EU) 2016/161 Art. 4(b)(ii): EU serials are randomised —
@@ -336,37 +277,40 @@ static void test_alloc__eu_sequential_refused(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], eu[15], de[15], us[15];
-    mah(f, org, key);
-    product(f, key, "EU", eu);
+    mah_product(f, org, key, "EU", eu);
     product(f, key, "DE", de); /* a member state: same rule */
     product(f, key, "US", us);
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", eu);
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":12}",
-                 "strategy", "sequential_not_allowed");
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":12}",
+                         "strategy", "sequential_not_allowed");
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", de);
-    expect_field(f, "PUT", path, key, "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":12}",
-                 "strategy", "sequential_not_allowed");
+    px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":12}",
+                         "strategy", "sequential_not_allowed");
     /* The organization may default to SEQUENTIAL_NUMERIC (for its US products); an EU product
      * refuses to copy it, and stays without settings. */
-    expect(f, "PUT", "/v1/serial-settings", key,
-           "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":8}", 201, NULL);
-    expect_field(f, "POST", "/v1/products/x/allocations", key, "{\"count\":0}", "count", NULL);
+    px_test_expect(f, "PUT", "/v1/serial-settings", key,
+                   "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":8}", 201, NULL);
+    px_test_expect_field(f, "POST", "/v1/products/x/allocations", key, "{\"count\":0}", "count",
+                         NULL);
     char p2[128];
     snprintf(p2, sizeof(p2), "/v1/products/%s/allocations", eu);
-    expect_field(f, "POST", p2, key, "{\"count\":10}", "strategy", "sequential_not_allowed");
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                  "serial_strategy IS NULL AND issued_count = 0",
-                               eu),
+    px_test_expect_field(f, "POST", p2, key, "{\"count\":10}", "strategy",
+                         "sequential_not_allowed");
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
+                                 "serial_strategy IS NULL AND issued_count = 0",
+                                 eu),
                      1);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu), 0);
+    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu), 0);
     /* A US product takes it: sequential, zero-padded. */
     char job[40], alloc[40];
     allocate(f, key, us, "{\"count\":30}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 30);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
-                                  "BETWEEN '00000000' AND '00000029'",
-                               us),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
+                                 "BETWEEN '00000000' AND '00000029'",
+                                 us),
                      30);
 }
 
@@ -377,11 +321,10 @@ static void test_alloc__space_boundary(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40];
-    mah(f, org, key);
-    product(f, key, "EU", g);
+    mah_product(f, org, key, "EU", g);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
     allocate(f, key, g, "{\"count\":101}", 409, "serial_space_exhausted", NULL, NULL);
-    assert_int_equal(count_sql(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
+    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
     allocate(f, key, g, "{\"count\":60}", 202, NULL, job, NULL);
     allocate(f, key, g, "{\"count\":41}", 409, "serial_space_exhausted", NULL, NULL);
     allocate(f, key, g, "{\"count\":40}", 202, NULL, NULL, NULL);
@@ -389,13 +332,14 @@ static void test_alloc__space_boundary(void **state)
     wait_completed(f, key, job, 60);
     /* Both jobs done: 100 distinct 6-digit serials. */
     for (int i = 0; i < 100; i++) {
-        if (count_sql(f, "SELECT count(*) FROM serial WHERE gtin = '%s'", g) == 100)
+        if (px_count_of(f, "SELECT count(*) FROM serial WHERE gtin = '%s'", g) == 100)
             break;
         usleep(100 * 1000);
     }
-    assert_int_equal(count_sql(f, "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
-                                  "AND serial ~ '^[0-9]{6}$'",
-                               g),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
+                                 "AND serial ~ '^[0-9]{6}$'",
+                                 g),
                      100);
     /* Non-EU market: the whole space may be used (no 10,000x rule). */
     char us[15];
@@ -408,12 +352,11 @@ static void test_alloc__space_boundary(void **state)
 static void partner(fixture *f, const char *mah_key, const char *gtin, char *cmo_org,
                     char *cmo_key, char *ps_id)
 {
-    char body[256];
-    snprintf(body, sizeof(body), "{\"name\":\"CMO for %s\",\"gtins\":[\"%s\"]}", gtin, gtin);
-    json_t *j = call(f, "POST", "/v1/partners", mah_key, body, 201, NULL);
-    snprintf(cmo_org, 40, "%s", str(j, "org_id"));
-    snprintf(cmo_key, 64, "%s", str(j, "api_key"));
-    snprintf(ps_id, 40, "%s", str(j, "partnership_id"));
+    char name[40], gtins[24];
+    snprintf(name, sizeof(name), "CMO for %s", gtin);
+    snprintf(gtins, sizeof(gtins), "[\"%s\"]", gtin);
+    json_t *j = px_test_partner(f, mah_key, name, gtins, cmo_org, cmo_key);
+    snprintf(ps_id, 40, "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
 }
 
@@ -424,11 +367,10 @@ static void test_alloc__cmo_access(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], a[15], b[15];
-    mah(f, org, key);
-    product(f, key, "EU", a);
+    mah_product(f, org, key, "EU", a);
     product(f, key, "EU", b);
-    expect(f, "PUT", "/v1/serial-settings", key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":16}",
-           201, NULL);
+    px_test_expect(f, "PUT", "/v1/serial-settings", key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":16}", 201, NULL);
     char cmo[40], cmo_key[64], ps[40], cmo2[40], cmo2_key[64], ps2[40];
     partner(f, key, a, cmo, cmo_key, ps);
     partner(f, key, a, cmo2, cmo2_key, ps2);
@@ -451,53 +393,71 @@ static void test_alloc__cmo_access(void **state)
     allocate(f, key, b, body, 422, "validation_error", NULL, NULL);
     allocate(f, key, a, "{\"count\":10,\"for_org\":\"nope\"}", 422, "validation_error", NULL,
              NULL);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE allocated_to = '%s'", cmo2),
+    assert_int_equal(px_count_of(f, "SELECT count(*) FROM serial WHERE allocated_to = '%s'", cmo2),
                      10);
 
     char path[160];
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
-    json_t *j = call(f, "GET", path, cmo_key, NULL, 200, NULL);
+    json_t *j = px_test_call(f, "GET", path, cmo_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 10);
     json_decref(j);
-    expect(f, "GET", path, key, NULL, 200, NULL);       /* the MAH sees all of its products' */
-    expect(f, "GET", path, cmo2_key, NULL, 404, "not_found"); /* another CMO's: 404 */
+    /* A CMO never sees a pack after release, not even its state in the allocation's listing
+     * (as GET /v1/packs answers 404 for it); the MAH still does. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+             "(gtin, serial) = (SELECT gtin, serial FROM serial WHERE allocation_id = '%s' "
+             "ORDER BY serial LIMIT 1)",
+             alloc);
+    assert_int_equal(px_sql_exec(f, sql), 0);
+    j = px_test_call(f, "GET", path, cmo_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 9);
+    json_decref(j);
+    j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 10);
+    json_decref(j);
+    px_test_expect(f, "GET", path, key, NULL, 200, NULL); /* the MAH sees all of its products' */
+    px_test_expect(f, "GET", path, cmo2_key, NULL, 404, "not_found"); /* another CMO's: 404 */
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
-    expect(f, "GET", path, cmo2_key, NULL, 404, "not_found");
-    expect(f, "GET", path, key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo2_key, NULL, 404, "not_found");
+    px_test_expect(f, "GET", path, key, NULL, 200, NULL);
     /* Another MAH sees nothing of it. */
     char org3[40], key3[64];
     mah(f, org3, key3);
-    expect(f, "GET", path, key3, NULL, 404, "not_found");
+    px_test_expect(f, "GET", path, key3, NULL, 404, "not_found");
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
-    expect(f, "GET", path, key3, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/jobs/not-a-uuid", key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/allocations/00000000-0000-4000-8000-000000000000/serials", key, NULL,
-           404, "not_found");
+    px_test_expect(f, "GET", path, key3, NULL, 404, "not_found");
+    px_test_expect(f, "GET", "/v1/jobs/not-a-uuid", key, NULL, 404, "not_found");
+    px_test_expect(f, "GET", "/v1/allocations/00000000-0000-4000-8000-000000000000/serials", key,
+                   NULL, 404, "not_found");
 
     /* Suspension stops the CMO at once: 403, and nothing is queued. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    expect(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 200, NULL);
-    long long jobs = px_sql_count(&f->env, "SELECT count(*) FROM job");
+    px_test_expect(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 200, NULL);
+    long long jobs = px_sql_count(f, "SELECT count(*) FROM job");
     allocate(f, cmo_key, a, "{\"count\":10}", 403, "partnership_suspended", NULL, NULL);
     snprintf(body, sizeof(body), "{\"count\":10,\"for_org\":\"%s\"}", cmo);
     allocate(f, key, a, body, 403, "partnership_suspended", NULL, NULL);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM job"), jobs);
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM job"), jobs);
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
-    expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
+    px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
+    /* … also to its jobs. */
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
     /* Reactivated: access again. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    expect(f, "PATCH", path, key, "{\"status\":\"active\"}", 200, NULL);
+    px_test_expect(f, "PATCH", path, key, "{\"status\":\"active\"}", 200, NULL);
     allocate(f, cmo_key, a, "{\"count\":10}", 202, NULL, NULL, NULL);
     /* Roles: an auditor reads, never allocates. */
     char aud_key[64];
     int rc;
     const char *args[] = {"key", "create", "--org", org, "--role", "auditor", NULL};
-    json_t *k = px_test_cli(&f->env, &rc, args);
-    snprintf(aud_key, sizeof(aud_key), "%s", str(k, "api_key"));
+    json_t *k = px_test_cli(f, &rc, args);
+    snprintf(aud_key, sizeof(aud_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
     allocate(f, aud_key, a, "{\"count\":10}", 403, "forbidden_role", NULL, NULL);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
-    expect(f, "GET", path, aud_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, aud_key, NULL, 200, NULL);
 }
 
 /* REQ-POOL-6: paging through 10,000 serials returns each exactly once, in order. */
@@ -505,8 +465,7 @@ static void test_alloc__paging_10000(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40], alloc[40];
-    mah(f, org, key);
-    product(f, key, "EU", g);
+    mah_product(f, org, key, "EU", g);
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":10,"
                          "\"symbols\":\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
@@ -523,13 +482,13 @@ static void test_alloc__paging_10000(void **state)
                      cursor);
         else
             snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=1000", alloc);
-        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
+        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
         json_t *items = json_object_get(j, "items");
         size_t i;
         json_t *it;
         json_array_foreach(items, i, it) {
-            const char *s = str(it, "serial");
-            assert_string_equal(str(it, "state"), "allocated");
+            const char *s = px_test_str(it, "serial");
+            assert_string_equal(px_test_str(it, "state"), "allocated");
             assert_int_equal(strlen(s), 10);
             assert_true(n < 10000);
             /* Strictly increasing: each serial once, none skipped between pages. */
@@ -540,7 +499,7 @@ static void test_alloc__paging_10000(void **state)
         pages++;
         int more = json_is_true(json_object_get(j, "has_next_page"));
         if (more)
-            snprintf(cursor, sizeof(cursor), "%s", str(j, "next_cursor"));
+            snprintf(cursor, sizeof(cursor), "%s", px_test_str(j, "next_cursor"));
         else
             assert_true(json_is_null(json_object_get(j, "next_cursor")));
         json_decref(j);
@@ -549,32 +508,34 @@ static void test_alloc__paging_10000(void **state)
     }
     assert_int_equal(n, 10000);
     assert_true(pages == 10 || pages == 11);
-    assert_int_equal(count_sql(f, "SELECT count(DISTINCT serial) FROM serial WHERE "
-                                  "allocation_id = '%s'",
-                               alloc),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(DISTINCT serial) FROM serial WHERE "
+                                 "allocation_id = '%s'",
+                                 alloc),
                      10000);
     free(seen);
     /* A cursor this API did not issue is a 400; first is capped. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?after=%%%%%%", alloc);
-    expect(f, "GET", path, key, NULL, 400, "bad_request");
+    px_test_expect(f, "GET", path, key, NULL, 400, "bad_request");
     /* docs/api.md: first is capped at 1000 — a larger value is served as 1000. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=5000", alloc);
-    json_t *capped = call(f, "GET", path, key, NULL, 200, NULL);
+    json_t *capped = px_test_call(f, "GET", path, key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(capped, "items")), 1000);
     assert_true(json_is_true(json_object_get(capped, "has_next_page")));
     json_decref(capped);
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=0", alloc);
-    expect(f, "GET", path, key, NULL, 400, "bad_request");
+    px_test_expect(f, "GET", path, key, NULL, 400, "bad_request");
     /* Allocation metadata. */
     snprintf(path, sizeof(path), "/v1/allocations/%s", alloc);
-    json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "label"), "Spring run 04");
+    json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "label"), "Spring run 04");
     assert_int_equal(json_integer_value(json_object_get(j, "count")), 10000);
     json_decref(j);
     /* The job's completion is audited. */
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM audit_log WHERE action = "
-                                  "'allocation.complete' AND subject = '%s'",
-                               alloc),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM audit_log WHERE action = "
+                                 "'allocation.complete' AND subject = '%s'",
+                                 alloc),
                      1);
 }
 
@@ -585,23 +546,24 @@ static void test_alloc__collisions_never_surface(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40], alloc[40], sql[512];
-    mah(f, org, key);
-    product(f, key, "US", g);
+    mah_product(f, org, key, "US", g);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
     snprintf(sql, sizeof(sql),
              "INSERT INTO serial (gtin, serial, state, origin) SELECT '%s', lpad(i::text, 6, "
              "'0'), 'commissioned', 'external' FROM generate_series(0, 899999) i",
              g);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    assert_int_equal(px_sql_exec(f, sql), 0);
     allocate(f, key, g, "{\"count\":20000}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 20000);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND "
-                                  "serial >= '900000'",
-                               alloc),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND "
+                                 "serial >= '900000'",
+                                 alloc),
                      20000);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE gtin = '%s' AND origin = "
-                                  "'external' AND allocation_id IS NULL",
-                               g),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND origin = "
+                                 "'external' AND allocation_id IS NULL",
+                                 g),
                      900000);
 
     /* Sequential: ranges are disjoint across allocations (two CMOs never collide), and
@@ -614,21 +576,23 @@ static void test_alloc__collisions_never_surface(void **state)
              "INSERT INTO serial (gtin, serial, state, origin) VALUES ('%s', '00000005', "
              "'commissioned', 'external'), ('%s', '00000010', 'commissioned', 'external')",
              s, s);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    assert_int_equal(px_sql_exec(f, sql), 0);
     partner(f, key, s, cmo, cmo_key, ps);
     allocate(f, key, s, "{\"count\":20}", 202, NULL, j1, a1);
     snprintf(body, sizeof(body), "{\"count\":20,\"for_org\":\"%s\"}", cmo);
     allocate(f, key, s, body, 202, NULL, j2, a2);
     wait_completed(f, key, j1, 20);
     wait_completed(f, key, j2, 20);
-    assert_int_equal(count_sql(f, "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
-                                  "AND allocation_id IS NOT NULL",
-                               s),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
+                                 "AND allocation_id IS NOT NULL",
+                                 s),
                      40);
     /* 42 numbers used: 40 allocated + the 2 external ones skipped. */
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
-                                  "<= '00000041'",
-                               s),
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
+                                 "<= '00000041'",
+                                 s),
                      42);
 }
 
@@ -643,7 +607,7 @@ static void *race(void *arg)
 {
     racer *r = arg;
     px_http_resp resp;
-    px_http(&r->f->env, &resp, "POST", r->path, r->key, "{\"count\":60}", NULL);
+    px_http(r->f, &resp, "POST", r->path, r->key, "{\"count\":60}", NULL);
     r->status = resp.status;
     px_http_resp_free(&resp);
     return NULL;
@@ -656,8 +620,7 @@ static void test_alloc__concurrent_gate(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], path[128];
-    mah(f, org, key);
-    product(f, key, "EU", g);
+    mah_product(f, org, key, "EU", g);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
     for (int round = 0; round < 3; round++) {
@@ -675,18 +638,18 @@ static void test_alloc__concurrent_gate(void **state)
             assert_int_equal(b.status, 409);
         }
     }
-    assert_int_equal(count_sql(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 60);
-    assert_int_equal(count_sql(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 1);
+    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 60);
+    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 1);
     char us[15];
     product(f, key, "US", us);
     put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201,
                          NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", us);
-    expect_field(f, "POST", path, key, "{\"count\":1000001}", "count", NULL);
-    expect_field(f, "POST", path, key, "{\"count\":\"10\"}", "count", NULL);
-    expect_field(f, "POST", path, key, "{}", "count", NULL);
-    expect_field(f, "POST", path, key, "{\"count\":1,\"label\":\"\"}", "label", NULL);
-    expect_field(f, "POST", path, key, "{\"count\":1,\"colour\":1}", "colour", NULL);
+    px_test_expect_field(f, "POST", path, key, "{\"count\":1000001}", "count", NULL);
+    px_test_expect_field(f, "POST", path, key, "{\"count\":\"10\"}", "count", NULL);
+    px_test_expect_field(f, "POST", path, key, "{}", "count", NULL);
+    px_test_expect_field(f, "POST", path, key, "{\"count\":1,\"label\":\"\"}", "label", NULL);
+    px_test_expect_field(f, "POST", path, key, "{\"count\":1,\"colour\":1}", "colour", NULL);
 }
 
 int main(void)
@@ -703,5 +666,5 @@ int main(void)
         cmocka_unit_test(test_alloc__collisions_never_surface),
         cmocka_unit_test(test_alloc__concurrent_gate),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, px_test_fixture_setup, px_test_fixture_teardown);
 }

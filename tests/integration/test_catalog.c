@@ -10,89 +10,35 @@
 
 #include "px_test.h"
 
-typedef struct {
-    px_test_env env;
-    int next_gtin;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
-    px_test_server_start(&f->env);
-    f->next_gtin = 200;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
+/* One server and database for the group (px_test_fixture_setup). */
+typedef px_test_env fixture;
+static int next_gtin = 200;
 
 /* A fresh valid GTIN-14 (GS1 mod-10, DOMAIN.md §1.1) under company prefix 4012345. */
-static void new_gtin(fixture *f, char out[15])
+static void new_gtin(char out[15])
 {
-    px_test_gtin(out, f->next_gtin++);
-}
-
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long status, const char *code)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
-}
-
-static void expect(fixture *f, const char *method, const char *path, const char *key,
-                   const char *body, long status, const char *code)
-{
-    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("no string \"%s\" in %s", k, json_dumps(o, 0));
-    return s;
-}
-
-/* 422 validation_error whose first detail names field. */
-static void expect_field(fixture *f, const char *method, const char *path, const char *key,
-                         const char *body, const char *field)
-{
-    json_t *j = call(f, method, path, key, body, 422, "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    const char *got = json_string_value(json_object_get(d, "field"));
-    if (!got || strcmp(got, field) != 0)
-        fail_msg("%s: field %s, want %s", body, got ? got : "(none)", field);
-    json_decref(j);
+    px_test_gtin(out, next_gtin++);
 }
 
 static void product(fixture *f, const char *key, char gtin[15])
 {
-    new_gtin(f, gtin);
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Catalog %s\","
-             "\"market\":\"EU\"}",
-             gtin, gtin);
-    expect(f, "POST", "/v1/products", key, body, 201, NULL);
+    char name[32];
+    new_gtin(gtin);
+    snprintf(name, sizeof(name), "Catalog %s", gtin);
+    px_test_product(f, key, gtin, name, "EU");
 }
 
 static long long products(fixture *f)
 {
-    return px_sql_count(&f->env, "SELECT count(*) FROM product");
+    return px_sql_count(f, "SELECT count(*) FROM product");
 }
 
 static void test_catalog__product_create(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], body[512], path[64];
-    px_test_org_key(&f->env, "mah", "Catalog MAH", "mah", org, key);
-    new_gtin(f, g);
+    px_test_org_key(f, "mah", "Catalog MAH", "mah", org, key);
+    new_gtin(g);
     /* GTIN-13 in, 14 digits out (DOMAIN.md §1.2). */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Amoxil 500 mg caps x 21\","
@@ -101,111 +47,111 @@ static void test_catalog__product_create(void **state)
              "\"capsule\",\"strength\":\"500 mg\",\"pack_size\":\"21\",\"manufacturer\":"
              "\"Acme Pharma\"}}",
              g + 1);
-    json_t *j = call(f, "POST", "/v1/products", key, body, 201, NULL);
-    assert_string_equal(str(j, "gtin"), g);
+    json_t *j = px_test_call(f, "POST", "/v1/products", key, body, 201);
+    assert_string_equal(px_test_str(j, "gtin"), g);
     assert_int_equal(json_integer_value(json_object_get(j, "company_prefix_length")), 7);
-    assert_string_equal(str(j, "market"), "DE");
-    assert_string_equal(str(json_object_get(j, "nhrn"), "ai"), "710");
-    assert_string_equal(str(json_object_get(j, "master_data"), "strength"), "500 mg");
+    assert_string_equal(px_test_str(j, "market"), "DE");
+    assert_string_equal(px_test_str(json_object_get(j, "nhrn"), "ai"), "710");
+    assert_string_equal(px_test_str(json_object_get(j, "master_data"), "strength"), "500 mg");
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/products/%s", g + 1);
-    j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "gtin"), g);
-    assert_string_equal(str(j, "name"), "Amoxil 500 mg caps x 21");
+    j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "gtin"), g);
+    assert_string_equal(px_test_str(j, "name"), "Amoxil 500 mg caps x 21");
     json_decref(j);
     /* A US product with an NDC. */
-    new_gtin(f, g);
+    new_gtin(g);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"US pack\",\"market\":"
              "\"US\",\"master_data\":{\"ndc\":\"55154-9449-5\"}}",
              g);
-    expect(f, "POST", "/v1/products", key, body, 201, NULL);
+    px_test_expect(f, "POST", "/v1/products", key, body, 201, NULL);
     /* The creation is audited. */
     char q[256];
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM audit_log WHERE action = 'product.create' AND subject = '%s'",
              g);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    assert_int_equal(px_sql_count(f, q), 1);
 }
 
 static void test_catalog__product_validation(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], body[512];
-    px_test_org_key(&f->env, "mah", "Validation MAH", "mah", org, key);
-    new_gtin(f, g);
+    px_test_org_key(f, "mah", "Validation MAH", "mah", org, key);
+    new_gtin(g);
     long long before = products(f);
     char bad[15];
     memcpy(bad, g, sizeof(bad));
     bad[13] = (char)(bad[13] == '9' ? '0' : bad[13] + 1); /* wrong check digit */
 #define BODY(fmt, ...) (snprintf(body, sizeof(body), fmt, __VA_ARGS__), body)
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\"}",
-                      bad),
-                 "gtin");
-    expect_field(f, "POST", "/v1/products", key,
-                 "{\"gtin\":\"0401234500020A\",\"company_prefix_length\":7,\"name\":\"X\","
-                 "\"market\":\"EU\"}",
-                 "gtin");
-    expect_field(f, "POST", "/v1/products", key,
-                 "{\"gtin\":\"040123450002011\",\"company_prefix_length\":7,\"name\":\"X\","
-                 "\"market\":\"EU\"}",
-                 "gtin");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"market\":\"EU\"}", g),
-                 "name");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"eu\"}",
-                      g),
-                 "market");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EUR\"}",
-                      g),
-                 "market");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":5,\"name\":\"X\","
-                      "\"market\":\"EU\"}",
-                      g),
-                 "company_prefix_length");
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\"}",
+                              bad),
+                         "gtin", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         "{\"gtin\":\"0401234500020A\",\"company_prefix_length\":7,\"name\":\"X\","
+                         "\"market\":\"EU\"}",
+                         "gtin", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         "{\"gtin\":\"040123450002011\",\"company_prefix_length\":7,\"name\":\"X\","
+                         "\"market\":\"EU\"}",
+                         "gtin", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"market\":\"EU\"}", g),
+                         "name", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"eu\"}",
+                              g),
+                         "market", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EUR\"}",
+                              g),
+                         "market", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":5,\"name\":\"X\","
+                              "\"market\":\"EU\"}",
+                              g),
+                         "company_prefix_length", NULL);
     /* No prefix length and no GS1 prefix list configured: the caller must give it. */
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"name\":\"X\",\"market\":\"EU\"}", g),
-                 "company_prefix_length");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\",\"nhrn\":{\"ai\":\"719\",\"value\":\"1\"}}",
-                      g),
-                 "nhrn.ai");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\",\"value\":\"12~3\"}}",
-                      g),
-                 "nhrn.value");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"US\",\"master_data\":{\"ndc\":\"abc\"}}",
-                      g),
-                 "master_data.ndc");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}",
-                      g),
-                 "colour");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\",\"gtn\":1}",
-                      g),
-                 "gtn");
-    expect_field(f, "POST", "/v1/products", key,
-                 BODY("{\"gtin\":%s,\"company_prefix_length\":7,\"name\":\"X\","
-                      "\"market\":\"EU\"}",
-                      "4012345"),
-                 "gtin");
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"name\":\"X\",\"market\":\"EU\"}", g),
+                         "company_prefix_length", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\",\"nhrn\":{\"ai\":\"719\",\"value\":\"1\"}}",
+                              g),
+                         "nhrn.ai", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\",\"value\":\"12~3\"}}",
+                              g),
+                         "nhrn.value", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"US\",\"master_data\":{\"ndc\":\"abc\"}}",
+                              g),
+                         "master_data.ndc", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}",
+                              g),
+                         "colour", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\",\"gtn\":1}",
+                              g),
+                         "gtn", NULL);
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":%s,\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\"}",
+                              "4012345"),
+                         "gtin", NULL);
 #undef BODY
-    expect(f, "POST", "/v1/products", key, "{\"gtin\": ", 400, "malformed_json");
+    px_test_expect(f, "POST", "/v1/products", key, "{\"gtin\": ", 400, "malformed_json");
     /* Rejected requests change nothing. */
     assert_int_equal(products(f), before);
 }
@@ -215,19 +161,19 @@ static void test_catalog__gtin_taken(void **state)
 {
     fixture *f = *state;
     char org1[40], key1[64], org2[40], key2[64], g[15], body[256], q[256];
-    px_test_org_key(&f->env, "mah", "First MAH", "mah", org1, key1);
-    px_test_org_key(&f->env, "mah", "Second MAH", "mah", org2, key2);
+    px_test_org_key(f, "mah", "First MAH", "mah", org1, key1);
+    px_test_org_key(f, "mah", "Second MAH", "mah", org2, key2);
     product(f, key1, g);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Mine now\","
              "\"market\":\"EU\"}",
              g);
-    expect(f, "POST", "/v1/products", key2, body, 409, "product_exists");
-    expect(f, "POST", "/v1/products", key1, body, 409, "product_exists");
+    px_test_expect(f, "POST", "/v1/products", key2, body, 409, "product_exists");
+    px_test_expect(f, "POST", "/v1/products", key1, body, 409, "product_exists");
     snprintf(q, sizeof(q), "SELECT count(*) FROM product WHERE gtin = '%s' AND mah_id = '%s' "
                            "AND name LIKE 'Catalog%%'",
              g, org1);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    assert_int_equal(px_sql_count(f, q), 1);
 }
 
 /* Another tenant's product answers 404 (DESIGN.md "Security"), in GET and in lists. */
@@ -235,37 +181,37 @@ static void test_catalog__tenant_isolation(void **state)
 {
     fixture *f = *state;
     char org1[40], key1[64], org2[40], key2[64], cmo[40], cmo_key[64], g[15], path[64];
-    px_test_org_key(&f->env, "mah", "Owner MAH", "mah", org1, key1);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", org2, key2);
-    px_test_org_key(&f->env, "cmo", "Stray CMO", "cmo", cmo, cmo_key);
+    px_test_org_key(f, "mah", "Owner MAH", "mah", org1, key1);
+    px_test_org_key(f, "mah", "Other MAH", "mah", org2, key2);
+    px_test_org_key(f, "cmo", "Stray CMO", "cmo", cmo, cmo_key);
     product(f, key1, g);
     snprintf(path, sizeof(path), "/v1/products/%s", g);
-    expect(f, "GET", path, key1, NULL, 200, NULL);
-    expect(f, "GET", path, key2, NULL, 404, "product_not_found");
-    expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
-    expect(f, "GET", "/v1/products/04012345999990", key1, NULL, 404, "product_not_found");
-    expect(f, "GET", "/v1/products/not-a-gtin", key1, NULL, 404, "product_not_found");
-    json_t *j = call(f, "GET", "/v1/products", key2, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, key1, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, key2, NULL, 404, "product_not_found");
+    px_test_expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
+    px_test_expect(f, "GET", "/v1/products/04012345999990", key1, NULL, 404, "product_not_found");
+    px_test_expect(f, "GET", "/v1/products/not-a-gtin", key1, NULL, 404, "product_not_found");
+    json_t *j = px_test_call(f, "GET", "/v1/products", key2, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
-    j = call(f, "GET", "/v1/products", cmo_key, NULL, 200, NULL);
+    j = px_test_call(f, "GET", "/v1/products", cmo_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
     /* A CMO writes no products and no partnerships. */
-    expect(f, "POST", "/v1/products", cmo_key,
-           "{\"gtin\":\"04012345999990\",\"company_prefix_length\":7,\"name\":\"X\","
-           "\"market\":\"EU\"}",
-           403, "forbidden_role");
-    expect(f, "POST", "/v1/partners", cmo_key, "{\"name\":\"X\"}", 403, "forbidden_role");
+    px_test_expect(f, "POST", "/v1/products", cmo_key,
+                   "{\"gtin\":\"04012345999990\",\"company_prefix_length\":7,\"name\":\"X\","
+                   "\"market\":\"EU\"}",
+                   403, "forbidden_role");
+    px_test_expect(f, "POST", "/v1/partners", cmo_key, "{\"name\":\"X\"}", 403, "forbidden_role");
 }
 
 static void partner(fixture *f, const char *mah_key, const char *body, char *cmo_org,
                     char *cmo_key, char *ps_id)
 {
-    json_t *j = call(f, "POST", "/v1/partners", mah_key, body, 201, NULL);
-    snprintf(cmo_org, 40, "%s", str(j, "org_id"));
-    snprintf(cmo_key, 64, "%s", str(j, "api_key"));
-    snprintf(ps_id, 40, "%s", str(j, "partnership_id"));
+    json_t *j = px_test_call(f, "POST", "/v1/partners", mah_key, body, 201);
+    snprintf(cmo_org, 40, "%s", px_test_str(j, "org_id"));
+    snprintf(cmo_key, 64, "%s", px_test_str(j, "api_key"));
+    snprintf(ps_id, 40, "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
 }
 
@@ -275,125 +221,128 @@ static void test_catalog__cmo_partnered_and_suspend(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], a[15], b[15], cmo[40], cmo_key[64], ps[40], body[256], path[96];
-    px_test_org_key(&f->env, "mah", "Partnering MAH", "mah", org, key);
+    px_test_org_key(f, "mah", "Partnering MAH", "mah", org, key);
     product(f, key, a);
     product(f, key, b);
     snprintf(body, sizeof(body), "{\"name\":\"Acme CMO\",\"gtins\":[\"%s\"]}", a + 1);
     partner(f, key, body, cmo, cmo_key, ps);
-    json_t *j = call(f, "GET", "/v1/whoami", cmo_key, NULL, 200, NULL);
-    assert_string_equal(str(j, "role"), "cmo");
+    json_t *j = px_test_call(f, "GET", "/v1/whoami", cmo_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "role"), "cmo");
     json_decref(j);
 
-    j = call(f, "GET", "/v1/products", cmo_key, NULL, 200, NULL);
+    j = px_test_call(f, "GET", "/v1/products", cmo_key, NULL, 200);
     json_t *items = json_object_get(j, "items");
     assert_int_equal(json_array_size(items), 1);
-    assert_string_equal(str(json_array_get(items, 0), "gtin"), a);
+    assert_string_equal(px_test_str(json_array_get(items, 0), "gtin"), a);
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/products/%s", a);
-    expect(f, "GET", path, cmo_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 200, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s", b);
-    expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
+    px_test_expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
 
     /* The MAH sees the partnership with its products. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "status"), "active");
-    assert_string_equal(str(j, "org_id"), cmo);
+    j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "active");
+    assert_string_equal(px_test_str(j, "org_id"), cmo);
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "gtins"), 0)), a);
     json_decref(j);
-    j = call(f, "GET", "/v1/partners", key, NULL, 200, NULL);
+    j = px_test_call(f, "GET", "/v1/partners", key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
 
     /* Suspended: at once, every access of the CMO stops. */
-    j = call(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 200, NULL);
-    assert_string_equal(str(j, "status"), "suspended");
+    j = px_test_call(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 200);
+    assert_string_equal(px_test_str(j, "status"), "suspended");
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/products/%s", a);
-    expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
-    j = call(f, "GET", "/v1/products", cmo_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
+    j = px_test_call(f, "GET", "/v1/products", cmo_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", a);
-    expect(f, "POST", path, cmo_key, "{\"count\":1}", 403, "partnership_suspended");
+    px_test_expect(f, "POST", path, cmo_key, "{\"count\":1}", 403, "partnership_suspended");
 
     /* Active again; then the grant moves from a to b. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    expect(f, "PATCH", path, key, "{\"status\":\"active\"}", 200, NULL);
+    px_test_expect(f, "PATCH", path, key, "{\"status\":\"active\"}", 200, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s", a);
-    expect(f, "GET", path, cmo_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 200, NULL);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", b);
-    j = call(f, "PATCH", path, key, body, 200, NULL);
+    j = px_test_call(f, "PATCH", path, key, body, 200);
     assert_int_equal(json_array_size(json_object_get(j, "gtins")), 1);
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/products/%s", a);
-    expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
+    px_test_expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
     snprintf(path, sizeof(path), "/v1/products/%s", b);
-    expect(f, "GET", path, cmo_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 200, NULL);
 
     /* Linking the existing CMO to a second MAH: one organization, two partnerships. */
     char org2[40], key2[64], c[15], cmo2[40], cmo2_key[64], ps2[40];
-    px_test_org_key(&f->env, "mah", "Second partnering MAH", "mah", org2, key2);
+    px_test_org_key(f, "mah", "Second partnering MAH", "mah", org2, key2);
     product(f, key2, c);
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", cmo, c);
-    long long keys_before = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
-    j = call(f, "POST", "/v1/partners", key2, body, 201, NULL);
-    snprintf(cmo2, sizeof(cmo2), "%s", str(j, "org_id"));
-    snprintf(ps2, sizeof(ps2), "%s", str(j, "partnership_id"));
+    long long keys_before = px_sql_count(f, "SELECT count(*) FROM api_key");
+    j = px_test_call(f, "POST", "/v1/partners", key2, body, 201);
+    snprintf(cmo2, sizeof(cmo2), "%s", px_test_str(j, "org_id"));
+    snprintf(ps2, sizeof(ps2), "%s", px_test_str(j, "partnership_id"));
     /* No key is minted for an existing CMO: the second MAH must not hold a credential that
      * also reaches the CMO's work for the first MAH. The CMO keeps using its own key. */
     assert_true(json_is_null(json_object_get(j, "api_key")));
     json_decref(j);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys_before);
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM api_key"), keys_before);
     (void)cmo2_key;
     assert_string_equal(cmo2, cmo);
-    j = call(f, "GET", "/v1/products", cmo_key, NULL, 200, NULL);
+    j = px_test_call(f, "GET", "/v1/products", cmo_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
     json_decref(j);
     /* The first MAH cannot see or touch the second MAH's partnership. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps2);
-    expect(f, "GET", path, key, NULL, 404, "not_found");
-    expect(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 404, "not_found");
+    px_test_expect(f, "GET", path, key, NULL, 404, "not_found");
+    px_test_expect(f, "PATCH", path, key, "{\"status\":\"suspended\"}", 404, "not_found");
     snprintf(path, sizeof(path), "/v1/products/%s", c);
-    expect(f, "GET", path, cmo_key, NULL, 200, NULL);
+    px_test_expect(f, "GET", path, cmo_key, NULL, 200, NULL);
 }
 
 static void test_catalog__partner_errors(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], org2[40], key2[64], mine[15], theirs[15], body[256], path[96];
-    px_test_org_key(&f->env, "mah", "Careful MAH", "mah", org, key);
-    px_test_org_key(&f->env, "mah", "Neighbour MAH", "mah", org2, key2);
+    px_test_org_key(f, "mah", "Careful MAH", "mah", org, key);
+    px_test_org_key(f, "mah", "Neighbour MAH", "mah", org2, key2);
     product(f, key, mine);
     product(f, key2, theirs);
-    long long ps_before = px_sql_count(&f->env, "SELECT count(*) FROM partnership");
-    long long org_before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    long long key_before = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
+    long long ps_before = px_sql_count(f, "SELECT count(*) FROM partnership");
+    long long org_before = px_sql_count(f, "SELECT count(*) FROM organization");
+    long long key_before = px_sql_count(f, "SELECT count(*) FROM api_key");
 
     /* Another MAH's product cannot be granted: 404, nothing created. */
     snprintf(body, sizeof(body), "{\"name\":\"Sneaky CMO\",\"gtins\":[\"%s\",\"%s\"]}", mine,
              theirs);
-    json_t *j = call(f, "POST", "/v1/partners", key, body, 404, "product_not_found");
+    json_t *j =
+        px_http_expect(f, "POST", "/v1/partners", key, body, NULL, 404, "product_not_found");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    assert_string_equal(str(d, "field"), "gtins[1]");
+    assert_string_equal(px_test_str(d, "field"), "gtins[1]");
     assert_int_equal(json_integer_value(json_object_get(d, "index")), 1); /* docs/api.md details */
     json_decref(j);
-    expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":[\"123\"]}",
-                 "gtins[0]");
-    expect_field(f, "POST", "/v1/partners", key, "{\"gtins\":[]}", "name");
-    expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":\"abc\"}", "gtins");
-    expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"colour\":1}", "colour");
+    px_test_expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":[\"123\"]}",
+                         "gtins[0]", NULL);
+    px_test_expect_field(f, "POST", "/v1/partners", key, "{\"gtins\":[]}", "name", NULL);
+    px_test_expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gtins\":\"abc\"}",
+                         "gtins", NULL);
+    px_test_expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"colour\":1}", "colour",
+                         NULL);
     /* The site GLN is a GS1 key: 13 digits with its check digit. */
-    expect_field(f, "POST", "/v1/partners", key, "{\"name\":\"X\",\"gln\":\"9506000000013\"}",
-                 "gln");
+    px_test_expect_field(f, "POST", "/v1/partners", key,
+                         "{\"name\":\"X\",\"gln\":\"9506000000013\"}", "gln", NULL);
     /* org_id must name a CMO organization. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", org2);
-    expect(f, "POST", "/v1/partners", key, body, 404, "not_found");
-    expect(f, "POST", "/v1/partners", key, "{\"org_id\":\"not-a-uuid\"}", 404, "not_found");
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM partnership"), ps_before);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), org_before);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), key_before);
+    px_test_expect(f, "POST", "/v1/partners", key, body, 404, "not_found");
+    px_test_expect(f, "POST", "/v1/partners", key, "{\"org_id\":\"not-a-uuid\"}", 404, "not_found");
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM partnership"), ps_before);
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM organization"), org_before);
+    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM api_key"), key_before);
 
     char cmo[40], cmo_key[64], ps[40], q[160];
     snprintf(body, sizeof(body),
@@ -402,18 +351,19 @@ static void test_catalog__partner_errors(void **state)
     /* The CMO's site GLN is kept: its events' readPoint (EU profile). */
     snprintf(q, sizeof(q), "SELECT count(*) FROM organization WHERE id = '%s' AND gln = "
                            "'9506000000015'", cmo);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    assert_int_equal(px_sql_count(f, q), 1);
     /* The same CMO twice: 409, PATCH instead. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", cmo);
-    expect(f, "POST", "/v1/partners", key, body, 409, "partnership_exists");
+    px_test_expect(f, "POST", "/v1/partners", key, body, 409, "partnership_exists");
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    expect_field(f, "PATCH", path, key, "{\"status\":\"paused\"}", "status");
+    px_test_expect_field(f, "PATCH", path, key, "{\"status\":\"paused\"}", "status", NULL);
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", theirs);
-    expect(f, "PATCH", path, key, body, 404, "product_not_found");
-    expect(f, "PATCH", path, key2, "{\"status\":\"suspended\"}", 404, "not_found");
-    expect(f, "PATCH", "/v1/partners/nope", key, "{\"status\":\"suspended\"}", 404, "not_found");
-    j = call(f, "GET", path, key, NULL, 200, NULL);
-    assert_string_equal(str(j, "status"), "active");
+    px_test_expect(f, "PATCH", path, key, body, 404, "product_not_found");
+    px_test_expect(f, "PATCH", path, key2, "{\"status\":\"suspended\"}", 404, "not_found");
+    px_test_expect(f, "PATCH", "/v1/partners/nope", key, "{\"status\":\"suspended\"}", 404,
+                   "not_found");
+    j = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "active");
     assert_int_equal(json_array_size(json_object_get(j, "gtins")), 1);
     json_decref(j);
 }
@@ -423,7 +373,7 @@ static void test_catalog__partner_paging(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], body[128], cmo[40], cmo_key[64], ps[3][40], path[256];
-    px_test_org_key(&f->env, "mah", "Paging MAH", "mah", org, key);
+    px_test_org_key(f, "mah", "Paging MAH", "mah", org, key);
     for (int i = 0; i < 3; i++) {
         snprintf(body, sizeof(body), "{\"name\":\"Paged CMO %d\"}", i);
         partner(f, key, body, cmo, cmo_key, ps[i]);
@@ -431,14 +381,12 @@ static void test_catalog__partner_paging(void **state)
     snprintf(path, sizeof(path), "/v1/partners?first=1");
     int seen = 0;
     for (int page = 0; page < 5; page++) {
-        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
+        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
         json_t *items = json_object_get(j, "items");
         assert_int_equal(json_array_size(items), 1);
-        assert_string_equal(str(json_array_get(items, 0), "partnership_id"), ps[seen]);
+        assert_string_equal(px_test_str(json_array_get(items, 0), "partnership_id"), ps[seen]);
         seen++;
-        int more = json_is_true(json_object_get(j, "has_next_page"));
-        if (more)
-            snprintf(path, sizeof(path), "/v1/partners?first=1&after=%s", str(j, "next_cursor"));
+        int more = px_test_next_page(j, "/v1/partners?first=1", path, sizeof(path));
         json_decref(j);
         if (!more)
             break;
@@ -451,24 +399,22 @@ static void test_catalog__product_paging(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[5][15];
-    px_test_org_key(&f->env, "mah", "Paging MAH", "mah", org, key);
+    px_test_org_key(f, "mah", "Paging MAH", "mah", org, key);
     for (int i = 0; i < 5; i++)
         product(f, key, g[i]);
     char path[256] = "/v1/products?first=2";
     int seen = 0, pages = 0;
     for (;;) {
-        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
+        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
         size_t i;
         json_t *it;
         json_array_foreach(json_object_get(j, "items"), i, it) {
             assert_true(seen < 5);
-            assert_string_equal(str(it, "gtin"), g[seen]);
+            assert_string_equal(px_test_str(it, "gtin"), g[seen]);
             seen++;
         }
         pages++;
-        int more = json_is_true(json_object_get(j, "has_next_page"));
-        if (more)
-            snprintf(path, sizeof(path), "/v1/products?first=2&after=%s", str(j, "next_cursor"));
+        int more = px_test_next_page(j, "/v1/products?first=2", path, sizeof(path));
         json_decref(j);
         if (!more)
             break;
@@ -489,5 +435,5 @@ int main(void)
         cmocka_unit_test(test_catalog__product_paging),
         cmocka_unit_test(test_catalog__partner_paging),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, px_test_fixture_setup, px_test_fixture_teardown);
 }

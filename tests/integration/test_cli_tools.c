@@ -80,11 +80,7 @@ static void decode(const char *file, char *out, size_t cap)
 {
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "ZXingReader '%s' 2>&1", file);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    pclose(p);
+    px_test_read(cmd, 1, out, cap);
 }
 
 static void test_cli__datamatrix_png_and_svg_decode(void **state)

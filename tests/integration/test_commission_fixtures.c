@@ -23,39 +23,17 @@ typedef struct {
     char mah_org[40], cmo_org[40];
 } fixture;
 
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, const char *const *headers, long want)
+static void partner(fixture *f, const char *name, char *org, char *key, char *partnership)
 {
-    return px_http_expect(&f->env, method, path, key, body, headers, want, NULL);
-}
-
-static void partner(fixture *f, const char *name, const char *gtin, char *org, char *key,
-                    char *partnership)
-{
-    char body[256];
-    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":[\"%s\"]}", name, gtin);
-    json_t *j = call(f, "POST", "/v1/partners", f->mah_key, body, NULL, 201);
-    if (org)
-        snprintf(org, 40, "%s", json_string_value(json_object_get(j, "org_id")));
-    snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
+    json_t *j = px_test_partner(&f->env, f->mah_key, name, "[\"" GTIN "\"]", org, key);
     if (partnership)
-        snprintf(partnership, 40, "%s", json_string_value(json_object_get(j, "partnership_id")));
+        snprintf(partnership, 40, "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
-}
-
-static void product(fixture *f, const char *key, const char *gtin)
-{
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"P %s\",\"market\":\"EU\"}",
-             gtin, gtin);
-    json_decref(call(f, "POST", "/v1/products", key, body, NULL, 201));
 }
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&f->env, "PACKID_TEST_NOW=2026-03-01T10:00:00Z");
     px_test_server_start(&f->env);
@@ -64,32 +42,29 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Fixture MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", org, mah2_key);
     px_test_org_key(&f->env, "regulator", "Regulator", "regulator", org, f->regulator_key);
-    int rc;
-    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
-    json_t *k = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
-             json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
-    product(f, f->mah_key, GTIN);
-    product(f, f->mah_key, GTIN_UNPARTNERED);
-    product(f, mah2_key, GTIN_OTHER_TENANT);
-    partner(f, "Fixture CMO", GTIN, f->cmo_org, f->cmo_key, NULL);
-    partner(f, "Other CMO", GTIN, cmo2_org, cmo2_key, NULL);
-    partner(f, "Suspended CMO", GTIN, cmo3_org, f->cmo_suspended_key, ps);
+    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "P " GTIN, "EU");
+    px_test_product(&f->env, f->mah_key, GTIN_UNPARTNERED, "P " GTIN_UNPARTNERED, "EU");
+    px_test_product(&f->env, mah2_key, GTIN_OTHER_TENANT, "P " GTIN_OTHER_TENANT, "EU");
+    partner(f, "Fixture CMO", f->cmo_org, f->cmo_key, NULL);
+    partner(f, "Other CMO", cmo2_org, cmo2_key, NULL);
+    partner(f, "Suspended CMO", cmo3_org, f->cmo_suspended_key, ps);
     char path[96];
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", NULL, 200));
+    json_decref(px_http_expect(&f->env, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}",
+                               NULL, 200, NULL));
     /* The pool the corpus runs against. */
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key,
-                     "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
-                     "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-COMMISSIONED-1\"]}",
-                     NULL, 200));
+    json_decref(px_http_expect(
+        &f->env, "POST", "/v1/commissions", f->cmo_key,
+        "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+        "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-COMMISSIONED-1\"]}",
+        NULL, 200, NULL));
     const char *h[] = {"Idempotency-Key: fixture-key", NULL};
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key,
-                     "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
-                     "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-IDEM-1\"]}",
-                     h, 200));
+    json_decref(
+        px_http_expect(&f->env, "POST", "/v1/commissions", f->cmo_key,
+                       "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+                       "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-IDEM-1\"]}",
+                       h, 200, NULL));
     char sql[256];
     snprintf(sql, sizeof(sql),
              "INSERT INTO serial (gtin, serial, state, origin, allocated_to) VALUES ('" GTIN
@@ -100,25 +75,13 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-static void snapshot(fixture *f, char *out, size_t cap)
-{
-    px_sql_text(&f->env,
-                "SELECT concat_ws(',', (SELECT count(*) FROM serial), "
-                "(SELECT count(*) FROM serial WHERE state <> 'allocated'), "
-                "(SELECT count(*) FROM commission), (SELECT count(*) FROM epcis_event), "
-                "(SELECT count(*) FROM audit_log), (SELECT count(*) FROM batch), "
-                "(SELECT count(*) FROM idempotency), "
-                "(SELECT coalesce(sum(issued_count), 0) FROM product))",
-                out, cap);
-}
+/* Every row a commission request may add or change. */
+static const char *const corpus_rows[] = {
+    "serial",      "serial WHERE state <> 'allocated'",
+    "commission",  "epcis_event",
+    "audit_log",   "batch",
+    "idempotency", "SELECT coalesce(sum(issued_count), 0) FROM product",
+    NULL};
 
 static const char *key_of(fixture *f, const char *who)
 {
@@ -178,12 +141,14 @@ static void test_commission_fixtures__corpus(void **state)
         for (size_t i = 0; hs && i < json_array_size(hs) && i < 3; i++)
             headers[i] = json_string_value(json_array_get(hs, i));
         char *body = body_of(e);
-        char before[256], after[256];
-        snapshot(f, before, sizeof(before));
+        px_test_rows rows;
+        px_test_rows_begin(&rows, &f->env, corpus_rows);
+        const char *before = rows.before;
+        char after[sizeof(rows.before)];
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/commissions",
                 key_of(f, json_string_value(json_object_get(e, "as"))), body, headers);
-        snapshot(f, after, sizeof(after));
+        px_sql_text(&f->env, rows.sql, after, sizeof(after));
         const char *got_detail = "";
         json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
         if (json_array_size(d))
@@ -224,5 +189,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_commission_fixtures__corpus),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -14,15 +14,6 @@
 
 #include "px_test.h"
 
-static void read_file(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    size_t n = fread(out, 1, cap - 1, f);
-    out[n] = '\0';
-    fclose(f);
-}
-
 static void test_embedded__create_stop_restart(void **state)
 {
     (void)state;
@@ -35,7 +26,7 @@ static void test_embedded__create_stop_restart(void **state)
     assert_int_equal(access(path, F_OK), 0);
     /* Unix socket only: no TCP listener is configured. */
     snprintf(path, sizeof(path), "%s/pg/postgresql.conf", env.data_dir);
-    read_file(path, buf, sizeof(buf));
+    px_test_read(path, 0, buf, sizeof(buf));
     assert_non_null(strstr(buf, "listen_addresses = ''"));
 
     /* First start on the embedded database adds the demo organizations (README quick start). */

@@ -29,48 +29,24 @@ typedef struct {
     char cmo_org[40], cmo_key[64];
 } fixture;
 
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long want)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, want, NULL);
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    int rc;
-    const char *m[] = {"org",   "create", "--kind",
-                       "mah",   "--name", "Roundtrip MAH",
-                       "--gln", MAH_GLN,  "--gln-prefix-length",
-                       "7",     NULL};
-    json_t *o = px_test_cli(&f->env, &rc, m);
-    assert_int_equal(rc, 0);
-    snprintf(f->mah_org, sizeof(f->mah_org), "%s", json_string_value(json_object_get(o, "org_id")));
-    json_decref(o);
-    const char *k[] = {"key", "create", "--org", f->mah_org, "--role", "mah", NULL};
-    o = px_test_cli(&f->env, &rc, k);
-    assert_int_equal(rc, 0);
-    snprintf(f->mah_key, sizeof(f->mah_key), "%s",
-             json_string_value(json_object_get(o, "api_key")));
-    json_decref(o);
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"EU "
-                     "pack\",\"market\":\"EU\"}",
-                     201));
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
-                     "{\"gtin\":\"" GTIN_US "\",\"company_prefix_length\":7,\"name\":\"US "
-                     "pack\",\"market\":\"US\"}",
-                     201));
-    o = call(f, "POST", "/v1/partners", f->mah_key,
-             "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7,"
-             "\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}",
-             201);
-    snprintf(f->cmo_org, sizeof(f->cmo_org), "%s", json_string_value(json_object_get(o, "org_id")));
-    snprintf(f->cmo_key, sizeof(f->cmo_key), "%s",
-             json_string_value(json_object_get(o, "api_key")));
+    const char *m[] = {
+        "--kind", "mah", "--name", "Roundtrip MAH", "--gln", MAH_GLN, "--gln-prefix-length",
+        "7",      NULL};
+    px_test_org_args_key(&f->env, m, "mah", f->mah_org, f->mah_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "EU pack", "EU");
+    px_test_product(&f->env, f->mah_key, GTIN_US, "US pack", "US");
+    json_t *o =
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+                     "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7,"
+                     "\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}",
+                     201);
+    snprintf(f->cmo_org, sizeof(f->cmo_org), "%s", px_test_str(o, "org_id"));
+    snprintf(f->cmo_key, sizeof(f->cmo_key), "%s", px_test_str(o, "api_key"));
     json_decref(o);
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, GTIN_US);
@@ -80,56 +56,41 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-static void commission(fixture *f, const char *gtin, const char *batch, const char *serials)
-{
-    char body[512];
-    snprintf(body, sizeof(body),
-             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
-             "\"expiry_date\":\"301231\",\"serials\":%s}",
-             gtin, batch, serials);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, body, 200));
-}
-
 /* Every event kind the lifecycle writes: commissioning (with its ILMD), release without and
  * with shipping data (source, destination, bizTransaction), decommissioning by the CMO and
  * the MAH, reactivation of a commissioned and of a released pack (two events, two
  * dispositions), recall. */
 static void make_every_kind(fixture *f)
 {
-    commission(f, GTIN, "RT-1", "[\"RT-A1\",\"RT-A2\",\"RT-A3\",\"RT-A4\",\"RT-A5\"]");
-    commission(f, GTIN, "RT-2", "[\"RT-B1\",\"RT-B2\"]");
-    commission(f, GTIN_US, "RT-US", "[\"US-1\",\"US-2\"]");
-    json_decref(call(f, "POST", "/v1/decommissions", f->cmo_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A1\"],\"reason\":\"damaged\"}",
-                     200));
-    json_decref(call(f, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-1\",\"market\":\"DE\","
-                     "\"serials\":[\"RT-A2\",\"RT-A3\"]}",
-                     201));
-    json_decref(call(f, "POST", "/v1/releases", f->mah_key,
+    px_test_commission(&f->env, f->cmo_key, GTIN, "RT-1", "301231",
+                       "[\"RT-A1\",\"RT-A2\",\"RT-A3\",\"RT-A4\",\"RT-A5\"]");
+    px_test_commission(&f->env, f->cmo_key, GTIN, "RT-2", "301231", "[\"RT-B1\",\"RT-B2\"]");
+    px_test_commission(&f->env, f->cmo_key, GTIN_US, "RT-US", "301231", "[\"US-1\",\"US-2\"]");
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->cmo_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A1\"],\"reason\":\"damaged\"}", 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-1\",\"market\":\"DE\","
+                             "\"serials\":[\"RT-A2\",\"RT-A3\"]}",
+                             201));
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
                      "{\"gtin\":\"" GTIN_US "\",\"batch\":\"RT-US\",\"market\":\"US\","
                      "\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"
                      "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\","
                      "\"id\":\"PO 4711/x\"}}",
                      201));
-    json_decref(call(f, "POST", "/v1/decommissions", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
-                     "\"sample\"}",
-                     200));
-    json_decref(call(f, "POST", "/v1/reactivations", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
-                     "\"kept \\\"é\\\" in error\"}",
-                     200));
-    json_decref(call(f, "POST", "/v1/recalls", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-2\",\"reason\":\"recalled\"}", 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
+                             "\"sample\"}",
+                             200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
+                             "\"kept \\\"é\\\" in error\"}",
+                             200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-2\",\"reason\":\"recalled\"}",
+                             201));
 }
 
 typedef struct check_ctx {
@@ -229,5 +190,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_roundtrip__every_kind_rehashes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -21,37 +21,15 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    memset(&f->env, 0, sizeof(f->env));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_MAX_BODY=4096");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Test operator", "admin", f->admin_org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Test MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "cmo", "Test CMO", "cmo", f->cmo_org, f->cmo_key);
-    int rc;
-    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
-    json_t *k = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
-             json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
+    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-static void expect(fixture *f, const char *method, const char *path, const char *key,
-                   const char *body, long status, const char *code)
-{
-    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
 }
 
 static void test_foundation__no_demo_data_on_a_real_database(void **state)
@@ -81,16 +59,17 @@ static void test_foundation__healthz(void **state)
 
 static void test_foundation__missing_token(void **state)
 {
-    expect(*state, "GET", "/v1/audit", NULL, NULL, 401, "missing_token");
+    fixture *f = *state;
+    px_test_expect(&f->env, "GET", "/v1/audit", NULL, NULL, 401, "missing_token");
 }
 
 static void test_foundation__invalid_token(void **state)
 {
     fixture *f = *state;
-    expect(f, "GET", "/v1/audit", "pk_not-a-real-key", NULL, 401, "invalid_token");
+    px_test_expect(&f->env, "GET", "/v1/audit", "pk_not-a-real-key", NULL, 401, "invalid_token");
     /* Right shape, unknown key. */
-    expect(f, "GET", "/v1/audit", "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, 401,
-           "invalid_token");
+    px_test_expect(&f->env, "GET", "/v1/audit", "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                   NULL, 401, "invalid_token");
 }
 
 static void test_foundation__x_access_token_alias(void **state)
@@ -111,7 +90,7 @@ static void test_foundation__revoked_key(void **state)
     fixture *f = *state;
     char org[40], key[64];
     px_test_org_key(&f->env, "mah", "Short-lived MAH", "mah", org, key);
-    expect(f, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 200, NULL);
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/whoami", key, NULL, NULL);
     char key_id[64];
@@ -122,36 +101,37 @@ static void test_foundation__revoked_key(void **state)
     json_t *o = px_test_cli(&f->env, &rc, a);
     assert_int_equal(rc, 0);
     json_decref(o);
-    expect(f, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
+    px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
 }
 
 static void test_foundation__forbidden_role(void **state)
 {
     fixture *f = *state;
-    expect(f, "GET", "/v1/audit", f->cmo_key, NULL, 403, "forbidden_role");
-    expect(f, "POST", "/v1/orgs", f->mah_key, "{\"kind\":\"cmo\",\"name\":\"X\"}", 403,
-           "forbidden_role");
+    px_test_expect(&f->env, "GET", "/v1/audit", f->cmo_key, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->mah_key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
+                   403, "forbidden_role");
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    expect(f, "POST", "/v1/orgs", f->cmo_key, "{\"kind\":\"cmo\",\"name\":\"X\"}", 403,
-           "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->cmo_key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
+                   403, "forbidden_role");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 }
 
 static void test_foundation__unknown_route_and_method(void **state)
 {
     fixture *f = *state;
-    expect(f, "GET", "/v1/no-such-thing", f->mah_key, NULL, 404, "not_found");
-    expect(f, "POST", "/v1/audit", f->mah_key, "{}", 405, "method_not_allowed");
+    px_test_expect(&f->env, "GET", "/v1/no-such-thing", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/audit", f->mah_key, "{}", 405, "method_not_allowed");
 }
 
 static void test_foundation__malformed_json(void **state)
 {
     fixture *f = *state;
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    expect(f, "POST", "/v1/orgs", f->admin_key, "{\"kind\": \"mah\", ", 400, "malformed_json");
-    expect(f, "POST", "/v1/orgs", f->admin_key, "[1,2]", 400, "bad_request");
-    expect(f, "POST", "/v1/orgs", f->admin_key, "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}",
-           422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, "{\"kind\": \"mah\", ", 400,
+                   "malformed_json");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, "[1,2]", 400, "bad_request");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key,
+                   "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}", 422, "validation_error");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 }
 
@@ -164,7 +144,7 @@ static void test_foundation__body_over_cap(void **state)
     body[0] = '{';
     body[n - 1] = '}';
     body[n] = '\0';
-    expect(f, "POST", "/v1/orgs", f->admin_key, body, 413, "payload_too_large");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, body, 413, "payload_too_large");
     free(body);
 }
 
@@ -184,7 +164,7 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     char key[64];
     snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "api_key")));
     px_http_resp_free(&r);
-    expect(f, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 200, NULL);
     /* A GLN with a wrong check digit is refused, naming the field. */
     px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
             "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
@@ -198,11 +178,11 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah_org);
-    expect(f, "POST", "/v1/keys", f->admin_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, body, 422, "validation_error");
     /* Another tenant's or a malformed id: not found. */
-    expect(f, "POST", "/v1/keys", f->admin_key,
-           "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\"}", 404,
-           "not_found");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key,
+                   "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\"}", 404,
+                   "not_found");
 }
 
 static void test_foundation__keys_stored_hashed(void **state)
@@ -295,8 +275,15 @@ static void test_foundation__audit_chain(void **state)
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), seq + 1);
+    /* A tenant learns that its chain is broken, not where: whose the missing entry was is
+     * unknowable, and it may have been another organization's. The operator sees where. */
+    assert_true(json_is_null(json_object_get(r.json, "broken_at")) ||
+                !json_object_get(r.json, "broken_at"));
     px_http_resp_free(&r);
+    o = px_test_cli(&f->env, &rc, a);
+    assert_int_equal(rc, 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq + 1);
+    json_decref(o);
 }
 
 static void test_foundation__audit_paging(void **state)
@@ -327,8 +314,9 @@ static void test_foundation__audit_paging(void **state)
             break;
     }
     assert_true(pages >= 2);
-    expect(f, "GET", "/v1/audit?after=not*a*cursor", f->mah_key, NULL, 400, "bad_request");
-    expect(f, "GET", "/v1/audit?first=0", f->mah_key, NULL, 400, "bad_request");
+    px_test_expect(&f->env, "GET", "/v1/audit?after=not*a*cursor", f->mah_key, NULL, 400,
+                   "bad_request");
+    px_test_expect(&f->env, "GET", "/v1/audit?first=0", f->mah_key, NULL, 400, "bad_request");
 }
 
 static void test_foundation__metrics(void **state)
@@ -348,7 +336,7 @@ static void test_foundation__restart_keeps_data(void **state)
     fixture *f = *state;
     assert_int_equal(px_test_server_stop(&f->env), 0);
     px_test_server_start(&f->env);
-    expect(f, "GET", "/v1/whoami", f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200, NULL);
 }
 
 int main(void)
@@ -371,5 +359,5 @@ int main(void)
         cmocka_unit_test(test_foundation__restart_keeps_data),
         cmocka_unit_test(test_foundation__audit_chain),
     };
-    return cmocka_run_group_tests_name("foundation", tests, setup, teardown);
+    return cmocka_run_group_tests_name("foundation", tests, setup, px_test_fixture_teardown);
 }

@@ -44,26 +44,9 @@ static void set_now(fixture *f, const char *rfc3339)
 
 static void restart_at(fixture *f, const char *now);
 
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long want)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, want, NULL);
-}
-
-static void partner(fixture *f, const char *name, const char *gtins, char *org, char *key)
-{
-    char body[256];
-    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":%s}", name, gtins);
-    json_t *j = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
-    snprintf(org, 40, "%s", json_string_value(json_object_get(j, "org_id")));
-    snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
-    json_decref(j);
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     set_now(f, T0);
@@ -72,23 +55,13 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     char reg_org[40];
     px_test_org_key(&f->env, "regulator", "Regulator", "regulator", reg_org, f->regulator_key);
-    int rc;
-    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
-    json_t *k = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
-             json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Amoxil "
-                     "500 mg\",\"market\":\"EU\"}",
-                     201));
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
-                     "{\"gtin\":\"" GTIN_US "\",\"company_prefix_length\":7,\"name\":\"US "
-                     "pack\",\"market\":\"US\"}",
-                     201));
-    partner(f, "CMO one", "[\"" GTIN "\",\"" GTIN_US "\"]", f->cmo_org, f->cmo_key);
-    partner(f, "CMO two", "[\"" GTIN "\"]", f->cmo2_org, f->cmo2_key);
+    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "Amoxil 500 mg", "EU");
+    px_test_product(&f->env, f->mah_key, GTIN_US, "US pack", "US");
+    json_decref(px_test_partner(&f->env, f->mah_key, "CMO one", "[\"" GTIN "\",\"" GTIN_US "\"]",
+                                f->cmo_org, f->cmo_key));
+    json_decref(px_test_partner(&f->env, f->mah_key, "CMO two", "[\"" GTIN "\"]", f->cmo2_org,
+                                f->cmo2_key));
     /* Everything a market's report needs, so releases are reportable (the preconditions
      * themselves are test_report_preconditions'). */
     px_test_org_gln(&f->env, f->mah_org, "9506000000008");
@@ -102,46 +75,20 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
 /* Row counts of everything a lifecycle request may change. */
-static void snapshot(fixture *f, char *out, size_t cap)
-{
-    px_sql_text(&f->env,
-                "SELECT concat_ws(',', (SELECT count(*) FROM serial), "
-                "(SELECT count(*) FROM serial WHERE state = 'commissioned'), "
-                "(SELECT count(*) FROM serial WHERE state = 'released'), "
-                "(SELECT count(*) FROM serial WHERE state = 'decommissioned'), "
-                "(SELECT count(*) FROM commission), (SELECT count(*) FROM market_release), "
-                "(SELECT count(*) FROM pack_op), (SELECT count(*) FROM epcis_event), "
-                "(SELECT count(*) FROM audit_log), (SELECT count(*) FROM batch), "
-                "(SELECT count(*) FROM idempotency), "
-                "(SELECT coalesce(sum(issued_count), 0) FROM product))",
-                out, cap);
-}
-
-/* Expects status and error code, and that nothing changed. */
-static void refused(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long status, const char *code)
-{
-    char before[256], after[256];
-    snapshot(f, before, sizeof(before));
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, NULL);
-    if (r.status != status || strcmp(px_http_error_code(&r), code) != 0)
-        fail_msg("%s %s %s: got %ld %s, want %ld %s", method, path, body ? body : "", r.status,
-                 r.body, status, code);
-    px_http_resp_free(&r);
-    snapshot(f, after, sizeof(after));
-    if (strcmp(before, after) != 0)
-        fail_msg("%s %s changed rows: %s -> %s", method, path, before, after);
-}
+static const char *const lifecycle_rows[] = {"serial",
+                                             "serial WHERE state = 'commissioned'",
+                                             "serial WHERE state = 'released'",
+                                             "serial WHERE state = 'decommissioned'",
+                                             "commission",
+                                             "market_release",
+                                             "pack_op",
+                                             "epcis_event",
+                                             "audit_log",
+                                             "batch",
+                                             "idempotency",
+                                             "SELECT coalesce(sum(issued_count), 0) FROM product",
+                                             NULL};
 
 /* Inserts allocated serials for org straight into the pool (the allocation API is tested on
  * its own; this keeps the serials known). */
@@ -157,38 +104,15 @@ static void allocate_sql(fixture *f, const char *gtin, const char *org, const ch
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
 }
 
-static char *commission_body(const char *gtin, const char *batch, const char *expiry,
-                             const char *serials_json, int partial)
-{
-    size_t cap = strlen(serials_json) + 256;
-    char *b = malloc(cap);
-    snprintf(b, cap,
-             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
-             "\"expiry_date\":\"%s\",\"serials\":%s%s}",
-             gtin, batch, expiry, serials_json, partial ? ",\"partial\":true" : "");
-    return b;
-}
-
-static long long count(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long count(fixture *f, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return px_sql_count(&f->env, sql);
-}
-
 /* ---- commissioning ------------------------------------------------------------------- */
 
 static void test_lifecycle__commission_allocated_and_external(void **state)
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo_org, "A", 0, 2);
-    char *b = commission_body(GTIN, "B-ALLOC", "271231",
-                              "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
-    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    char *b = px_test_commission_body(GTIN, "B-ALLOC", "271231",
+                                      "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     assert_true(json_is_true(json_object_get(j, "success")));
     assert_string_equal(json_string_value(json_object_get(j, "message")), "Serials commissioned");
@@ -205,40 +129,47 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     const char *eid = json_string_value(json_object_get(j, "event_id"));
     assert_non_null(cid);
     assert_non_null(eid);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND state = "
-                           "'commissioned' AND commission_id = '%s' AND batch = 'B-ALLOC' AND "
-                           "expiry = '271231' AND commissioned_by = '%s'",
-                           cid, f->cmo_org),
-                     4);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
-                           "('EXT-1', 'EXT-2') AND origin = 'external' AND allocated_to IS NULL"),
-                     2);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND state = "
+                    "'commissioned' AND commission_id = '%s' AND batch = 'B-ALLOC' AND "
+                    "expiry = '271231' AND commissioned_by = '%s'",
+                    cid, f->cmo_org),
+        4);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
+                             "('EXT-1', 'EXT-2') AND origin = 'external' AND allocated_to IS NULL"),
+        2);
     /* One EPCIS commissioning event with everything the writer needs, and one audit entry. */
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM epcis_event WHERE id = '%s' AND commission_id "
-                           "= '%s' AND op = 'commission' AND type = 'ObjectEvent' AND action = "
-                           "'ADD' AND biz_step = 'commissioning' AND disposition = 'active' AND "
-                           "lot = 'B-ALLOC' AND expiry = '271231' AND epc_count = 4 AND gcp_len "
-                           "= 7 AND serial_set = 'commission' AND tz_offset_min = 0 AND "
-                           "event_time = '" T0 "' AND event_hash LIKE 'ni:///sha-256;%%?ver=CBV2.0' "
-                           "AND tenant_id = '%s' AND org_id = '%s'",
-                           eid, cid, f->mah_org, f->cmo_org),
-                     1);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM audit_log WHERE action = 'commission.create' "
-                           "AND subject = '%s' AND tenant_id = '%s'",
-                           cid, f->mah_org),
-                     1);
-    assert_int_equal(count(f, "SELECT count(*) FROM commission WHERE id = '%s' AND count = 4 AND "
-                              "allocated = 2 AND external = 2", cid),
-                     1);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM epcis_event WHERE id = '%s' AND commission_id "
+                    "= '%s' AND op = 'commission' AND type = 'ObjectEvent' AND action = "
+                    "'ADD' AND biz_step = 'commissioning' AND disposition = 'active' AND "
+                    "lot = 'B-ALLOC' AND expiry = '271231' AND epc_count = 4 AND gcp_len "
+                    "= 7 AND serial_set = 'commission' AND tz_offset_min = 0 AND "
+                    "event_time = '" T0 "' AND event_hash LIKE 'ni:///sha-256;%%?ver=CBV2.0' "
+                    "AND tenant_id = '%s' AND org_id = '%s'",
+                    eid, cid, f->mah_org, f->cmo_org),
+        1);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM audit_log WHERE action = 'commission.create' "
+                    "AND subject = '%s' AND tenant_id = '%s'",
+                    cid, f->mah_org),
+        1);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM commission WHERE id = '%s' AND count = 4 AND "
+                    "allocated = 2 AND external = 2",
+                    cid),
+        1);
     /* The external serials entered the pool's count (the 10,000x rule counts them). */
-    assert_int_equal(count(f, "SELECT issued_count FROM product WHERE gtin = '" GTIN "'"), 2);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT issued_count FROM product WHERE gtin = '" GTIN "'"), 2);
     json_decref(j);
     /* GET the pack: state, origin, who, history. */
-    j = call(f, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo_key, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "commissioned");
     assert_string_equal(json_string_value(json_object_get(j, "origin")), "external");
     assert_string_equal(json_string_value(json_object_get(j, "commissioned_by")), f->cmo_org);
@@ -247,7 +178,7 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
                             json_array_get(json_object_get(j, "events"), 0), "biz_step")),
                         "commissioning");
     json_decref(j);
-    j = call(f, "GET", "/v1/packs/" GTIN "/A000000", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/A000000", f->mah_key, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(j, "origin")), "generated");
     assert_string_equal(json_string_value(json_object_get(j, "allocated_to")), f->cmo_org);
     json_decref(j);
@@ -257,12 +188,12 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo2_org, "OTHER", 0, 1); /* another CMO's serial */
-    char *b = commission_body(GTIN, "B-DUP", "271231", "[\"DUP-1\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-DUP", "271231", "[\"DUP-1\"]");
     /* index 0 good, 1 already commissioned, 2 allocated to another organization */
-    b = commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
-    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 409, "duplicate_serial");
+    char *b = px_test_commission_body(GTIN, "B-DUP", "271231",
+                                      "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 409,
+                    "duplicate_serial");
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo_key, b, NULL);
     json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
@@ -273,11 +204,13 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
                         "duplicate_serial");
     px_http_resp_free(&r);
     free(b);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'"),
+                     0);
     /* The same serials with partial: the good one is commissioned, the others come back
      * rejected with their code. */
-    b = commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 1);
-    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    b = px_test_commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
+                                1);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(json_string_value(json_object_get(json_array_get(data, 0), "status")),
@@ -288,11 +221,13 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
                         "duplicate_serial");
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 2);
     json_decref(j);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW' AND state = "
-                              "'commissioned'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW' AND state = "
+                                 "'commissioned'"),
                      1);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'OTHER000000' AND "
-                              "state = 'allocated'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'OTHER000000' AND "
+                                 "state = 'allocated'"),
                      1);
 }
 
@@ -303,13 +238,12 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
 static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]");
     /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
-    b = commission_body(GTIN, "B-MIX", "271231",
-                        "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
-    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    char *b = px_test_commission_body(GTIN, "B-MIX", "271231",
+                                      "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+                    "validation_error");
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo_key, b, NULL);
     free(b);
@@ -328,18 +262,20 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
         assert_string_equal(json_string_value(json_object_get(e, "field")), field);
     }
     px_http_resp_free(&r);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'"),
+                     0);
     /* Only syntax errors: unchanged, 422 with those. */
-    b = commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
-    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    b = px_test_commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+                    "validation_error");
     free(b);
 }
 
 static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-PART", "271231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
-    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    char *b = px_test_commission_body(GTIN, "B-PART", "271231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(json_string_value(json_object_get(json_array_get(data, 1), "code")),
@@ -353,46 +289,42 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 static void test_lifecycle__commission_batch_expiry_mismatch(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-EXP", "271231", "[\"E-1\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
-    b = commission_body(GTIN, "B-EXP", "271130", "[\"E-2\"]", 0);
-    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 409, "batch_expiry_mismatch");
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-EXP", "271231", "[\"E-1\"]");
+    char *b = px_test_commission_body(GTIN, "B-EXP", "271130", "[\"E-2\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 409,
+                    "batch_expiry_mismatch");
     free(b);
     /* The same expiry is fine. */
-    b = commission_body(GTIN, "B-EXP", "271231", "[\"E-2\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo2_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo2_key, GTIN, "B-EXP", "271231", "[\"E-2\"]");
 }
 
 static void test_lifecycle__commission_idempotent_replay(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-IDEM", "271231", "[\"I-1\",\"I-2\"]", 0);
+    char *b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-1\",\"I-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-4711", NULL};
     px_http_resp r1, r2;
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
     assert_int_equal(r1.status, 200);
-    char before[256], after[256];
-    snapshot(f, before, sizeof(before));
+    px_test_rows rows;
+    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
     px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo_key, b, h);
     assert_int_equal(r2.status, 200);
     assert_string_equal(r1.body, r2.body); /* the first response, byte for byte */
-    snapshot(f, after, sizeof(after));
-    assert_string_equal(before, after);
+    px_test_rows_same(&rows, "the request");
     px_http_resp_free(&r1);
     px_http_resp_free(&r2);
-    assert_int_equal(count(f, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'"), 1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'"),
+                     1);
     free(b);
     /* Same key, another body: 409 idempotency_conflict, nothing changed. */
-    b = commission_body(GTIN, "B-IDEM", "271231", "[\"I-3\"]", 0);
-    snapshot(f, before, sizeof(before));
+    b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-3\"]", 0);
+    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
     assert_int_equal(r1.status, 409);
     assert_string_equal(px_http_error_code(&r1), "idempotency_conflict");
     px_http_resp_free(&r1);
-    snapshot(f, after, sizeof(after));
-    assert_string_equal(before, after);
+    px_test_rows_same(&rows, "the request");
     /* Keys are per organization: CMO two may use the same key for its own request. */
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo2_key, b, h);
     assert_int_equal(r1.status, 200);
@@ -407,93 +339,94 @@ static void test_lifecycle__idempotency_before_validation(void **state)
 {
     fixture *f = *state;
     /* Expiry 10 March 2026, commissioned on 1 March. */
-    char *b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-1\",\"I2-2\"]", 0);
+    char *b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-1\",\"I2-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-expiring", NULL};
     px_http_resp r1, r2;
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
     assert_int_equal(r1.status, 200);
     /* Twenty days later the expiry is past: the replay is still the first response. */
     restart_at(f, "2026-03-21T10:00:00Z");
-    char before[256], after[256];
-    snapshot(f, before, sizeof(before));
+    px_test_rows rows;
+    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
     px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo_key, b, h);
     if (r2.status != 200 || strcmp(r1.body, r2.body) != 0)
         fail_msg("replay after expiry: %ld %s", r2.status, r2.body);
-    snapshot(f, after, sizeof(after));
-    assert_string_equal(before, after);
+    px_test_rows_same(&rows, "the request");
     px_http_resp_free(&r1);
     px_http_resp_free(&r2);
     free(b);
     /* Without the key the same body is now refused: the expiry is past. */
-    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-3\"]", 0);
-    refused(f, "POST", "/v1/commissions", f->cmo_key, b, 422, "validation_error");
+    b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-3\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+                    "validation_error");
     free(b);
     restart_at(f, T0);
     /* Same key, another body that breaks the field rules: the key decides first. */
-    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
-    snapshot(f, before, sizeof(before));
+    b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
+    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
     if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
         fail_msg("invalid body, used key: %ld %s", r1.status, r1.body);
     px_http_resp_free(&r1);
     free(b);
-    b = commission_body("12345", "B-IDEM2", "260310", "[\"I2-1\"]", 0);
+    b = px_test_commission_body("12345", "B-IDEM2", "260310", "[\"I2-1\"]", 0);
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
     if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
         fail_msg("bad GTIN, used key: %ld %s", r1.status, r1.body);
     px_http_resp_free(&r1);
     free(b);
-    snapshot(f, after, sizeof(after));
-    assert_string_equal(before, after);
+    px_test_rows_same(&rows, "the request");
     /* A key never used with an invalid body: the field rules answer (422). */
     const char *h2[] = {"Idempotency-Key: never-used", NULL};
-    b = commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
+    b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h2);
     assert_int_equal(r1.status, 422);
     px_http_resp_free(&r1);
     free(b);
-    snapshot(f, after, sizeof(after));
-    assert_string_equal(before, after);
+    px_test_rows_same(&rows, "the request");
 }
 
 /* REQ-POOL: an external serial, once known, is never issued by a later allocation. */
 static void test_lifecycle__external_then_allocation_never_reissues(void **state)
 {
     fixture *f = *state;
-    json_decref(call(f, "PUT", "/v1/products/" GTIN_US "/serial-settings", f->mah_key,
-                     "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":6}", 201));
+    json_decref(px_test_call(&f->env, "PUT", "/v1/products/" GTIN_US "/serial-settings", f->mah_key,
+                             "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":6}", 201));
     /* Sequential serials start at 000000: commission the first five as external serials. */
-    char *b = commission_body(GTIN_US, "B-US", "271231",
-                              "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
-    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    char *b = px_test_commission_body(
+        GTIN_US, "B-US", "271231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "external")), 5);
     json_decref(j);
     free(b);
-    j = call(f, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo_key, "{\"count\":10}",
-             202);
+    j = px_test_call(&f->env, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo_key,
+                     "{\"count\":10}", 202);
     char job[64], alloc[64], path[160];
     snprintf(job, sizeof(job), "%s", json_string_value(json_object_get(j, "job_id")));
     snprintf(alloc, sizeof(alloc), "%s", json_string_value(json_object_get(j, "allocation_id")));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     for (int i = 0; i < 200; i++) {
-        j = call(f, "GET", path, f->cmo_key, NULL, 200);
+        j = px_test_call(&f->env, "GET", path, f->cmo_key, NULL, 200);
         int done = strcmp(json_string_value(json_object_get(j, "status")), "completed") == 0;
         json_decref(j);
         if (done)
             break;
         usleep(50000);
     }
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc),
-                     10);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND serial "
-                           "IN ('000000', '000001', '000002', '000003', '000004')",
-                           alloc),
-                     0);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "'"), 15);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "' AND "
-                              "origin = 'external' AND state = 'commissioned'"),
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc), 10);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND serial "
+                    "IN ('000000', '000001', '000002', '000003', '000004')",
+                    alloc),
+        0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "'"),
+                     15);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "' AND "
+                                 "origin = 'external' AND state = 'commissioned'"),
                      5);
 }
 
@@ -502,11 +435,9 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
 static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-HASH", "271231", "[\"H-0\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
-    b = commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-2\"]", 0);
-    json_t *j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-HASH", "271231", "[\"H-0\"]");
+    char *b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-2\"]", 0);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     char h1[128];
     snprintf(h1, sizeof(h1), "%s", json_string_value(json_object_get(j, "event_hash")));
@@ -514,8 +445,8 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
     assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"),
                      0);
     /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
-    b = commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
-    j = call(f, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
+    j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 1);
     assert_string_equal(json_string_value(json_object_get(j, "event_hash")), h1);
@@ -567,8 +498,10 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         snprintf(batch, sizeof(batch), "RACE%d", round);
         /* CMO one: 0..599, CMO two: 300..899 — 300 serials overlap. */
         char *s1 = serial_range(prefix, 0, 600), *s2 = serial_range(prefix, 300, 600);
-        racer a = {f, f->cmo_key, commission_body(GTIN, batch, "271231", s1, 0), NULL, 0, ""};
-        racer b = {f, f->cmo2_key, commission_body(GTIN, batch, "271231", s2, 0), NULL, 0, ""};
+        racer a = {f,    f->cmo_key, px_test_commission_body(GTIN, batch, "271231", s1, 0),
+                   NULL, 0,          ""};
+        racer b = {f,    f->cmo2_key, px_test_commission_body(GTIN, batch, "271231", s2, 0),
+                   NULL, 0,           ""};
         pthread_barrier_t go;
         pthread_barrier_init(&go, NULL, 2);
         a.go = b.go = &go;
@@ -585,16 +518,21 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         racer *loser = a.status == 200 ? &b : &a;
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "duplicate_serial");
-        assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial LIKE '%s%%'", prefix),
-                         600);
-        assert_int_equal(count(f,
-                               "SELECT count(DISTINCT commissioned_by) FROM serial WHERE serial "
-                               "LIKE '%s%%'",
-                               prefix),
-                         1);
-        assert_int_equal(count(f, "SELECT count(*) FROM commission WHERE batch = '%s'", batch), 1);
-        assert_int_equal(count(f, "SELECT count(*) FROM epcis_event e JOIN commission c ON "
-                                  "c.id = e.commission_id WHERE c.batch = '%s'", batch),
+        assert_int_equal(
+            px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial LIKE '%s%%'", prefix),
+            600);
+        assert_int_equal(
+            px_count_of(&f->env,
+                        "SELECT count(DISTINCT commissioned_by) FROM serial WHERE serial "
+                        "LIKE '%s%%'",
+                        prefix),
+            1);
+        assert_int_equal(
+            px_count_of(&f->env, "SELECT count(*) FROM commission WHERE batch = '%s'", batch), 1);
+        assert_int_equal(px_count_of(&f->env,
+                                     "SELECT count(*) FROM epcis_event e JOIN commission c ON "
+                                     "c.id = e.commission_id WHERE c.batch = '%s'",
+                                     batch),
                          1);
         free(a.body);
         free(b.body);
@@ -608,29 +546,36 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
 static void test_lifecycle__release_mah_only(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-REL", "271231", "[\"REL-1\",\"REL-2\",\"REL-3\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-REL", "271231",
+                       "[\"REL-1\",\"REL-2\",\"REL-3\"]");
     const char *rel = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\"}";
-    refused(f, "POST", "/v1/releases", f->cmo_key, rel, 403, "forbidden_role");
-    refused(f, "POST", "/v1/releases", f->auditor_key, rel, 403, "forbidden_role");
-    refused(f, "POST", "/v1/releases", f->regulator_key, rel, 403, "forbidden_role");
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
-                              "'commissioned'"),
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->cmo_key, rel, NULL, 403,
+                    "forbidden_role");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->auditor_key, rel, NULL, 403,
+                    "forbidden_role");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->regulator_key, rel, NULL,
+                    403, "forbidden_role");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
+                                 "'commissioned'"),
                      3);
     /* Another MAH: the product is not its own. */
-    refused(f, "POST", "/v1/releases", f->mah2_key, rel, 404, "product_not_found");
-    refused(f, "POST", "/v1/releases", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"batch\":\"NO-SUCH\",\"market\":\"EU\"}", 404, "not_found");
-    refused(f, "POST", "/v1/releases", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"europe\"}", 422,
-            "validation_error");
-    refused(f, "POST", "/v1/releases", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":[\"REL-1\","
-            "\"NOPE\"]}",
-            409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah2_key, rel, NULL, 404,
+                    "product_not_found");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"NO-SUCH\",\"market\":\"EU\"}", NULL, 404,
+                    "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"europe\"}", NULL, 422,
+                    "validation_error");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+                    "{\"gtin\":\"" GTIN
+                    "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":[\"REL-1\","
+                    "\"NOPE\"]}",
+                    NULL, 409, "invalid_state");
     /* Listed serials only. */
-    json_t *j = call(f, "POST", "/v1/releases", f->mah_key,
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":"
                      "[\"REL-1\"]}",
                      201);
@@ -638,36 +583,44 @@ static void test_lifecycle__release_mah_only(void **state)
     assert_true(json_is_string(json_object_get(j, "report_id"))); /* the EU endpoint's report */
     json_decref(j);
     /* The rest of the batch. */
-    j = call(f, "POST", "/v1/releases", f->mah_key, rel, 201);
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, rel, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     char rid[64];
     snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "release_id")));
     json_decref(j);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
-                           "'released' AND market = 'EU' AND released_by = '%s'",
-                           f->mah_org),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
+                                 "'released' AND market = 'EU' AND released_by = '%s'",
+                                 f->mah_org),
                      3);
-    assert_int_equal(count(f,
-                           "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND action "
-                           "= 'OBSERVE' AND biz_step = 'shipping' AND disposition = 'in_transit' "
-                           "AND market = 'EU' AND epc_count = 2",
-                           rid),
-                     1);
-    assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = 'release.create' "
-                              "AND subject = '%s'", rid),
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND action "
+                    "= 'OBSERVE' AND biz_step = 'shipping' AND disposition = 'in_transit' "
+                    "AND market = 'EU' AND epc_count = 2",
+                    rid),
+        1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'release.create' "
+                                 "AND subject = '%s'",
+                                 rid),
                      1);
     /* Nothing left to release: invalid_state. */
-    refused(f, "POST", "/v1/releases", f->mah_key, rel, 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key, rel, NULL, 409,
+                    "invalid_state");
     /* Visibility: the CMO no longer sees released packs; the MAH and its auditor do, with the
      * whole history; another tenant never. */
-    refused(f, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo_key, NULL, 404, "not_found");
-    refused(f, "GET", "/v1/packs/" GTIN "/REL-2", f->mah2_key, NULL, 404, "not_found");
-    refused(f, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo2_key, NULL, 404, "not_found");
-    refused(f, "GET", "/v1/packs/" GTIN "/REL-2", f->regulator_key, NULL, 403, "forbidden_role");
-    j = call(f, "GET", "/v1/packs/" GTIN "/REL-2", f->auditor_key, NULL, 200);
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo_key, NULL,
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->mah2_key, NULL,
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo2_key, NULL,
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->regulator_key,
+                    NULL, NULL, 403, "forbidden_role");
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->auditor_key, NULL, 200);
     json_decref(j);
-    j = call(f, "GET", "/v1/packs/" GTIN "/REL-2", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->mah_key, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "released");
     assert_non_null(json_string_value(json_object_get(j, "released_at")));
     json_t *ev = json_object_get(j, "events");
@@ -677,7 +630,8 @@ static void test_lifecycle__release_mah_only(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "by")),
                         f->mah_org);
     json_decref(j);
-    refused(f, "GET", "/v1/packs/" GTIN "/NO-SUCH-PACK", f->mah_key, NULL, 404, "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/NO-SUCH-PACK", f->mah_key,
+                    NULL, NULL, 404, "not_found");
 }
 
 /* ---- decommission, reactivation (Art. 13, injected clock), recall ---------------------- */
@@ -692,65 +646,67 @@ static void restart_at(fixture *f, const char *now)
 static void test_lifecycle__decommission_and_reactivation_window(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-DEC", "271231",
-                              "[\"D-1\",\"D-2\",\"D-3\",\"D-4\",\"D-5\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-DEC", "271231",
+                       "[\"D-1\",\"D-2\",\"D-3\",\"D-4\",\"D-5\"]");
     /* A CMO decommissions at the line: damaged is fine, dispensed is not its reason. */
-    refused(f, "POST", "/v1/decommissions", f->cmo_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"dispensed\"}", 403,
-            "forbidden_role");
-    refused(f, "POST", "/v1/decommissions", f->cmo_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"recalled\"}", 403,
-            "forbidden_role");
-    refused(f, "POST", "/v1/decommissions", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"lost\"}", 422,
-            "validation_error");
-    refused(f, "POST", "/v1/decommissions", f->cmo2_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"damaged\"}", 404,
-            "not_found");
-    json_t *j = call(f, "POST", "/v1/decommissions", f->cmo_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\",\"D-2\"],\"reason\":"
-                     "\"damaged\"}",
-                     200);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"dispensed\"}", NULL,
+                    403, "forbidden_role");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"recalled\"}", NULL,
+                    403, "forbidden_role");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"lost\"}", NULL, 422,
+                    "validation_error");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo2_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"damaged\"}", NULL,
+                    404, "not_found");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->cmo_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\",\"D-2\"],\"reason\":"
+                             "\"damaged\"}",
+                             200);
     assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
     json_decref(j);
-    json_decref(call(f, "POST", "/v1/decommissions", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"],\"reason\":\"destroyed\"}",
-                     200));
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial IN ('D-1','D-2') AND "
-                              "state = 'decommissioned' AND reason = 'damaged' AND prior_state = "
-                              "'commissioned'"),
-                     2);
-    assert_int_equal(count(f, "SELECT count(*) FROM epcis_event WHERE op = 'decommission' AND "
-                              "serials @> ARRAY['D-1','D-2'] AND disposition = 'damaged'"),
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"],\"reason\":\"destroyed\"}", 200));
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial IN ('D-1','D-2') AND "
+                             "state = 'decommissioned' AND reason = 'damaged' AND prior_state = "
+                             "'commissioned'"),
+        2);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_event WHERE op = 'decommission' AND "
+                                 "serials @> ARRAY['D-1','D-2'] AND disposition = 'damaged'"),
                      1);
     /* Decommissioning twice: invalid_state, every refused pack in details. */
-    refused(f, "POST", "/v1/decommissions", f->cmo_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-4\",\"D-1\"],\"reason\":\"damaged\"}", 409,
-            "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-4\",\"D-1\"],\"reason\":\"damaged\"}",
+                    NULL, 409, "invalid_state");
     /* Destroyed is never reactivated. */
-    refused(f, "POST", "/v1/reactivations", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"]}", 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"]}", NULL, 409, "invalid_state");
     /* Art. 13(1)(a): only the organization that decommissioned. */
-    refused(f, "POST", "/v1/reactivations", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"]}", 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"]}", NULL, 409, "invalid_state");
     /* Day 10: allowed. */
     restart_at(f, "2026-03-11T10:00:00Z");
-    j = call(f, "POST", "/v1/reactivations", f->cmo_key,
-             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"label re-checked\"}", 200);
+    j = px_test_call(
+        &f->env, "POST", "/v1/reactivations", f->cmo_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"label re-checked\"}", 200);
     assert_int_equal(json_integer_value(json_object_get(j, "reactivated")), 1);
     json_decref(j);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE serial = 'D-1' AND state = "
-                              "'commissioned' AND reason IS NULL"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'D-1' AND state = "
+                                 "'commissioned' AND reason IS NULL"),
                      1);
     /* Day 11: refused. */
     restart_at(f, "2026-03-12T10:00:00Z");
-    refused(f, "POST", "/v1/reactivations", f->cmo_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-2\"]}", 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-2\"]}", NULL, 409, "invalid_state");
     restart_at(f, T0);
     /* The pack's history: commissioning, decommissioning, reactivation. */
-    j = call(f, "GET", "/v1/packs/" GTIN "/D-1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D-1", f->mah_key, NULL, 200);
     json_t *ev = json_object_get(j, "events");
     assert_int_equal(json_array_size(ev), 3);
     assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 2), "op")),
@@ -761,36 +717,41 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
 static void test_lifecycle__batch_recall(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-RCL", "271231", "[\"C-1\",\"C-2\",\"C-3\",\"C-4\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
-    json_decref(call(f, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"market\":\"EU\",\"serials\":"
-                     "[\"C-1\",\"C-2\"]}",
-                     201));
-    json_decref(call(f, "POST", "/v1/decommissions", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-3\"],\"reason\":\"dispensed\"}",
-                     200));
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-RCL", "271231",
+                       "[\"C-1\",\"C-2\",\"C-3\",\"C-4\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN
+                             "\",\"batch\":\"B-RCL\",\"market\":\"EU\",\"serials\":"
+                             "[\"C-1\",\"C-2\"]}",
+                             201));
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-3\"],\"reason\":\"dispensed\"}", 200));
     const char *rc = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"reason\":\"recalled\"}";
-    refused(f, "POST", "/v1/recalls", f->cmo_key, rc, 403, "forbidden_role");
-    refused(f, "POST", "/v1/recalls", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"reason\":\"damaged\"}", 422,
-            "validation_error");
-    json_t *j = call(f, "POST", "/v1/recalls", f->mah_key, rc, 201);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->cmo_key, rc, NULL, 403,
+                    "forbidden_role");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"reason\":\"damaged\"}", NULL, 422,
+                    "validation_error");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, rc, 201);
     /* C-1, C-2 (released), C-4 (commissioned); C-3 was dispensed and stays so. */
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
     json_decref(j);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "
-                              "'recalled' AND state = 'decommissioned'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "
+                                 "'recalled' AND state = 'decommissioned'"),
                      3);
-    assert_int_equal(count(f, "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND "
-                              "disposition = 'recalled' AND epc_count = 3"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND "
+                                 "disposition = 'recalled' AND epc_count = 3"),
                      1);
-    assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'"), 1);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'"), 1);
     /* Irreversible; nothing left to recall. */
-    refused(f, "POST", "/v1/reactivations", f->mah_key,
-            "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-4\"]}", 409, "invalid_state");
-    refused(f, "POST", "/v1/recalls", f->mah_key, rc, 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-4\"]}", NULL, 409, "invalid_state");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah_key, rc, NULL, 409,
+                    "invalid_state");
 }
 
 /* ---- suspended partnership, release race ------------------------------ */
@@ -801,34 +762,39 @@ static void test_lifecycle__batch_recall(void **state)
 static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
 {
     fixture *f = *state;
-    json_t *j = call(f, "POST", "/v1/partners", f->mah_key,
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
                      "{\"name\":\"CMO three\",\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 201);
     char key[64], ps[40], path[96];
     snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
     snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    char *b = commission_body(GTIN, "B-SUSP", "271231", "[\"SUSP-1\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", key, b, 200));
+    char *b = px_test_commission_body(GTIN, "B-SUSP", "271231", "[\"SUSP-1\"]", 0);
+    json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, b, 200));
     free(b);
     const char *pack = "/v1/packs/" GTIN "/SUSP-1", *carrier = "/v1/packs/" GTIN "/SUSP-1/carrier";
-    json_decref(call(f, "GET", pack, key, NULL, 200));
-    json_decref(call(f, "GET", carrier, key, NULL, 200));
-    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", 200));
-    refused(f, "GET", pack, key, NULL, 403, "partnership_suspended");
-    refused(f, "GET", carrier, key, NULL, 403, "partnership_suspended");
-    json_decref(call(f, "PATCH", path, f->mah_key, "{\"status\":\"active\"}", 200));
-    json_decref(call(f, "GET", pack, key, NULL, 200));
-    json_decref(call(f, "GET", carrier, key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", carrier, key, NULL, 200));
+    json_decref(
+        px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", 200));
+    px_test_refused(&f->env, lifecycle_rows, "GET", pack, key, NULL, NULL, 403,
+                    "partnership_suspended");
+    px_test_refused(&f->env, lifecycle_rows, "GET", carrier, key, NULL, NULL, 403,
+                    "partnership_suspended");
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"status\":\"active\"}", 200));
+    json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", carrier, key, NULL, 200));
     /* The GTIN taken out of the partnership. */
-    json_decref(call(f, "PATCH", path, f->mah_key, "{\"gtins\":[\"" GTIN_US "\"]}", 200));
-    refused(f, "GET", pack, key, NULL, 404, "not_found");
-    refused(f, "GET", carrier, key, NULL, 404, "not_found");
-    json_decref(call(f, "PATCH", path, f->mah_key,
-                     "{\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 200));
-    json_decref(call(f, "GET", pack, key, NULL, 200));
+    json_decref(
+        px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"gtins\":[\"" GTIN_US "\"]}", 200));
+    px_test_refused(&f->env, lifecycle_rows, "GET", pack, key, NULL, NULL, 404, "not_found");
+    px_test_refused(&f->env, lifecycle_rows, "GET", carrier, key, NULL, NULL, 404, "not_found");
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 200));
+    json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     /* The MAH reads it throughout. */
-    json_decref(call(f, "GET", pack, f->mah_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", pack, f->mah_key, NULL, 200));
 }
 
 typedef struct {
@@ -857,10 +823,8 @@ static void *release_main(void *arg)
 static void test_lifecycle__release_listed_serials_race_decommission(void **state)
 {
     fixture *f = *state;
-    char *b = commission_body(GTIN, "B-RRACE", "271231",
-                              "[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]", 0);
-    json_decref(call(f, "POST", "/v1/commissions", f->cmo_key, b, 200));
-    free(b);
+    px_test_commission(&f->env, f->cmo_key, GTIN, "B-RRACE", "271231",
+                       "[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]");
     PGconn *c = PQconnectdb(f->env.conninfo);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     char sql[512];
@@ -897,10 +861,12 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
     if (rc.status != 409 || !strstr(rc.resp, "invalid_state"))
         fail_msg("release during a decommission: %ld %s", rc.status, rc.resp);
     free(rc.resp);
-    assert_int_equal(count(f, "SELECT count(*) FROM serial WHERE batch = 'B-RRACE' AND state = "
-                              "'released'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE batch = 'B-RRACE' AND state = "
+                                 "'released'"),
                      0);
-    assert_int_equal(count(f, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'"), 0);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'"), 0);
 }
 
 int main(void)
@@ -922,5 +888,5 @@ int main(void)
         cmocka_unit_test(test_lifecycle__suspended_cmo_reads_no_packs),
         cmocka_unit_test(test_lifecycle__release_listed_serials_race_decommission),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -125,15 +125,7 @@ static int teardown(void **state)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
     if (f->tmp[0] == '/' && system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", f->tmp);
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-static void expect(fixture *f, const char *method, const char *path, const char *key,
-                   const char *body, long status, const char *code)
-{
-    json_decref(px_http_expect(&f->env, method, path, key, body, NULL, status, code));
+    return px_test_fixture_teardown(state);
 }
 
 /* ---- carriers ------------------------------------------------------------------------------ */
@@ -156,18 +148,24 @@ static void test_print__carrier_json(void **state)
                         "urn:epc:id:sgtin:4012345.000001.SER0001");
     px_http_resp_free(&r);
     /* The pack visibility rule: the CMO that commissioned it sees it until release. */
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo_key, NULL, 200, NULL);
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->cmo_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->mah_key, NULL, 200, NULL);
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2_key, NULL, 404,
-           "not_found");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401, "missing_token");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key, NULL, 422,
-           "validation_error");
-    expect(f, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round", f->mah_key, NULL, 422,
-           "validation_error");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo_key, NULL, 200,
+                   NULL);
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->cmo_key, NULL, 404,
+                   "not_found");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->mah_key, NULL, 200,
+                   NULL);
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2_key, NULL,
+                   404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2_key, NULL, 404,
+                   "not_found");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah_key, NULL, 404,
+                   "not_found");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401,
+                   "missing_token");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key,
+                   NULL, 422, "validation_error");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round",
+                   f->mah_key, NULL, 422, "validation_error");
 }
 
 /* Writes data to dir/name; returns 0. */
@@ -367,8 +365,8 @@ static void test_print__export_links_tampered_and_expired(void **state)
     /* Visibility of the export itself. */
     char get[80];
     snprintf(get, sizeof(get), "/v1/exports/%s", id);
-    expect(f, "GET", get, f->mah2_key, NULL, 404, "not_found");
-    expect(f, "GET", get, f->cmo2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", get, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", get, f->cmo2_key, NULL, 404, "not_found");
     /* The untouched link works, and shows GS as <GS>. */
     px_http_resp r;
     px_http(&f->env, &r, "GET", path, NULL, NULL, NULL);
@@ -380,32 +378,32 @@ static void test_print__export_links_tampered_and_expired(void **state)
     snprintf(bad, sizeof(bad), "%s", path);
     char *sig = strstr(bad, "sig=") + 4;
     sig[10] = sig[10] == '0' ? '1' : '0';
-    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
     /* A later expiry with the old signature. */
     snprintf(bad, sizeof(bad), "%s", path);
     char *ex = strstr(bad, "expires=") + 8;
     ex[8] = ex[8] == '9' ? '8' : (char)(ex[8] + 1);
-    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
     /* The signature of this export on another export id. */
     snprintf(bad, sizeof(bad), "%s", path);
     char *idp = bad + strlen("/v1/exports/");
     idp[0] = idp[0] == 'a' ? 'b' : 'a';
-    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
     /* No signature, garbage parameters. */
     snprintf(bad, sizeof(bad), "/v1/exports/%s/download", id);
-    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
     snprintf(bad, sizeof(bad), "/v1/exports/%s/download?expires=-1&sig=zz", id);
-    expect(f, "GET", bad, NULL, NULL, 403, "forbidden");
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
     /* Expired: the same untouched link after its lifetime. */
     sleep(LINK_TTL + 2);
-    expect(f, "GET", path, NULL, NULL, 403, "link_expired");
+    px_test_expect(&f->env, "GET", path, NULL, NULL, 403, "link_expired");
     /* A fresh GET mints a fresh link. */
     px_http(&f->env, &r, "GET", get, f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     snprintf(path, sizeof(path), "%s",
              link_path(json_string_value(json_object_get(r.json, "url"))));
     px_http_resp_free(&r);
-    expect(f, "GET", path, NULL, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", path, NULL, NULL, 200, NULL);
 }
 
 static void test_print__export_allocation_jsonl(void **state)
@@ -414,14 +412,14 @@ static void test_print__export_allocation_jsonl(void **state)
     char body[200];
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"jsonl\": true}", f->alloc_id);
     /* Only the CMO the allocation was made to (and the MAH) may export it. */
-    expect(f, "POST", "/v1/exports", f->cmo2_key, body, 404, "not_found");
-    expect(f, "POST", "/v1/exports", f->mah2_key, body, 404, "not_found");
-    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"allocation_id\": \"x\", \"gtin\": \"1\"}", 422,
-           "validation_error");
-    expect(f, "POST", "/v1/exports", f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}",
-           404, "not_found");
-    expect(f, "POST", "/v1/exports", f->cmo_key,
-           "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo2_key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->mah2_key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+                   "{\"allocation_id\": \"x\", \"gtin\": \"1\"}", 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+                   "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}", 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+                   "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
     json_t *e = export_done(f, f->cmo_key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     px_http_resp r;
@@ -477,23 +475,23 @@ static void test_print__export_allocation_with_run_batch(void **state)
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM export");
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\"}",
              f->alloc_id);
-    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"200101\"}",
              f->alloc_id);
-    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"R~N\", \"expiry\": \"301231\"}",
              f->alloc_id);
-    expect(f, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
-    expect(f, "POST", "/v1/exports", f->cmo_key,
-           "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
-           "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+                   "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
+                   "validation_error");
     sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')", GTIN);
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
              f->alloc_id);
-    expect(f, "POST", "/v1/exports", f->cmo_key, body, 409, "batch_expiry_mismatch");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 409, "batch_expiry_mismatch");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM export"), before);
 
     snprintf(body, sizeof(body),
@@ -528,14 +526,7 @@ static void test_print__export_allocation_with_run_batch(void **state)
 static json_t *print_job(fixture *f, const char *key, const char *body, long status,
                          const char *code)
 {
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/print-jobs", key, body, NULL);
-    if (r.status != status || (code && strcmp(px_http_error_code(&r), code) != 0))
-        fail_msg("POST /v1/print-jobs %s: got %ld %s, want %ld %s", body, r.status, r.body, status,
-                 code ? code : "");
-    json_t *o = json_incref(r.json);
-    px_http_resp_free(&r);
-    return o;
+    return px_http_expect(&f->env, "POST", "/v1/print-jobs", key, body, NULL, status, code);
 }
 
 static long long printed(fixture *f, const char *serial)
@@ -624,8 +615,8 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     px_http_resp_free(&r);
     char path[120];
     snprintf(path, sizeof(path), "/v1/print-jobs/%s", first_id);
-    expect(f, "GET", path, f->cmo2_key, NULL, 404, "not_found");
-    expect(f, "GET", path, f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", path, f->cmo2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 200, NULL);
     snprintf(path, sizeof(path), "/v1/print-jobs/%s/serials", first_id);
     px_http(&f->env, &r, "GET", path, f->cmo_key, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -672,34 +663,42 @@ static void test_print__missing_values_refused(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "expiry")), "261115");
     json_decref(j);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"NOPE\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          404, "not_found"));
-    json_decref(print_job(f, f->cmo2_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"x\"}",
-                          404, "not_found"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\", \"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER~9\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L\\u0001\", \"operator\": \"j.doe\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->cmo_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\"}",
-                          422, "validation_error"));
-    json_decref(print_job(f, f->mah2_key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], "
-                          "\"line\": \"L3\", \"operator\": \"x\"}",
-                          404, "product_not_found"));
+    const char *cmo = f->cmo_key, *cmo2 = f->cmo2_key, *mah2 = f->mah2_key;
+    const struct {
+        const char *key, *body;
+        long status;
+        const char *code;
+    } refused[] = {
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\", \"NOPE\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         404, "not_found"},
+        {cmo2,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",
+         404, "not_found"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\", \"SER0009\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER~9\"], \"line\": \"L3\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L\\u0001\", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo, "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], \"line\": \"L3\"}", 422,
+         "validation_error"},
+        {mah2,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",
+         404, "product_not_found"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        json_decref(
+            print_job(f, refused[i].key, refused[i].body, refused[i].status, refused[i].code));
     assert_int_equal(printed(f, "SER0009"), 0);
 }
 

@@ -52,27 +52,6 @@ typedef struct {
     char gcp_list[64];
 } fixture;
 
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long want)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, want, NULL);
-}
-
-static void cli_key(fixture *f, const char *const *org_args, const char *role, char *org,
-                    char *key)
-{
-    int rc;
-    json_t *o = px_test_cli(&f->env, &rc, org_args);
-    assert_int_equal(rc, 0);
-    snprintf(org, 40, "%s", json_string_value(json_object_get(o, "org_id")));
-    json_decref(o);
-    const char *a[] = {"key", "create", "--org", org, "--role", role, NULL};
-    json_t *k = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    snprintf(key, 64, "%s", json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
-}
-
 static void endpoint(fixture *f, const char *market, int port, char *id)
 {
     char body[512];
@@ -80,7 +59,7 @@ static void endpoint(fixture *f, const char *market, int port, char *id)
              "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:%d/epcis/capture\","
              "\"auth_header\":\"" AUTH "\",\"hmac_secret\":\"" SECRET "\"}",
              market, port);
-    json_t *j = call(f, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
     snprintf(id, 40, "%s", json_string_value(json_object_get(j, "endpoint_id")));
     assert_null(json_object_get(j, "hmac_secret"));
     assert_null(json_object_get(j, "auth_header"));
@@ -89,14 +68,15 @@ static void endpoint(fixture *f, const char *market, int port, char *id)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_receiver_start(&f->rv);
-    px_test_db_create(&f->env);
     px_test_setenv(&f->env, XSD_ENV);
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
     px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
     px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=5");
+    /* The receivers listen on loopback, which the outbound guard refuses by default. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
     int gfd = mkstemp(f->gcp_list);
     assert_true(gfd >= 0);
@@ -109,26 +89,20 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* The MAH's GLN with its company prefix length (DOMAIN.md §1.5): the source SGLN of its
      * shipping events whatever the product's prefix. */
-    const char *m1[] = {"org", "create", "--kind", "mah", "--name", "Report MAH", "--gln",
-                        MAH_GLN, "--gln-prefix-length", "7", NULL};
-    cli_key(f, m1, "mah", f->mah_org, f->mah_key);
-    const char *m2[] = {"org", "create", "--kind", "mah", "--name", "Other MAH", NULL};
-    cli_key(f, m2, "mah", f->mah2_org, f->mah2_key);
+    const char *m1[] = {
+        "--kind", "mah", "--name", "Report MAH", "--gln", MAH_GLN, "--gln-prefix-length",
+        "7",      NULL};
+    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
+    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
+    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
     char reg[40];
-    const char *r1[] = {"org", "create", "--kind", "regulator", "--name", "EU hub", "--market",
-                        "EU", NULL};
-    cli_key(f, r1, "regulator", reg, f->reg_eu_key);
-    const char *r2[] = {"org", "create", "--kind", "regulator", "--name", "FDA", "--market",
-                        "US", NULL};
-    cli_key(f, r2, "regulator", reg, f->reg_us_key);
-    int rc;
-    const char *a[] = {"key", "create", "--org", f->mah_org, "--role", "auditor", NULL};
-    json_t *k = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s",
-             json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
+    const char *r1[] = {"--kind", "regulator", "--name", "EU hub", "--market", "EU", NULL};
+    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_eu_key);
+    const char *r2[] = {"--kind", "regulator", "--name", "FDA", "--market", "US", NULL};
+    px_test_org_args_key(&f->env, r2, "regulator", reg, f->reg_us_key);
+    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
                      "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Amoxil "
                      "500 mg\",\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":"
                      "\"Amoxil 500 mg\",\"dosage_form\":\"CAPSULE\",\"strength\":\"500 mg\","
@@ -161,59 +135,26 @@ static int teardown(void **state)
 static void commission_release(fixture *f, const char *batch, const char *prefix, int n,
                                const char *market, char report_id[40])
 {
-    char body[2048], serials[1024] = "";
-    size_t o = 0;
-    for (int i = 1; i <= n; i++)
-        o += (size_t)snprintf(serials + o, sizeof(serials) - o, "%s\"%s-%d\"", i > 1 ? "," : "",
-                              prefix, i);
-    snprintf(body, sizeof(body),
-             "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
-             "\"expiry_date\":\"301231\",\"serials\":[%s]}",
-             batch, serials);
-    json_decref(call(f, "POST", "/v1/commissions", f->mah_key, body, 200));
+    char body[256], serials[1024], first[32];
+    snprintf(first, sizeof(first), "%s-", prefix);
+    px_test_serials(serials, sizeof(serials), first, 1, n);
+    px_test_commission(&f->env, f->mah_key, GTIN, batch, "301231", serials);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"%s\"}",
              batch, market);
-    json_t *j = call(f, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
     json_t *rid = json_object_get(j, "report_id");
     snprintf(report_id, 40, "%s", json_is_string(rid) ? json_string_value(rid) : "");
     json_decref(j);
 }
 
-static void sleep_ms(long ms)
+/* commission_release after px_receiver_reset(fail, hang_at): the release must have a
+ * report. */
+static void reported_release(fixture *f, int fail, int hang_at, const char *batch,
+                             const char *prefix, int n, const char *market, char report_id[40])
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Polls GET /v1/reports/{id} until its state is want (fails after 60 s). */
-static json_t *wait_state(fixture *f, const char *id, const char *want)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/reports/%s", id);
-    for (int i = 0; i < 600; i++) {
-        json_t *j = call(f, "GET", path, f->mah_key, NULL, 200);
-        const char *st = json_string_value(json_object_get(j, "state"));
-        if (strcmp(st, want) == 0)
-            return j;
-        json_decref(j);
-        sleep_ms(100);
-    }
-    fail_msg("report %s never reached state %s", id, want);
-    return NULL;
-}
-
-/* The text between open and close tags, into out. */
-static void between(const char *s, const char *open, const char *close, char *out, size_t cap)
-{
-    out[0] = '\0';
-    const char *a = strstr(s, open);
-    if (!a)
-        return;
-    a += strlen(open);
-    const char *b = strstr(a, close);
-    if (!b)
-        return;
-    snprintf(out, cap, "%.*s", (int)(b - a), a);
+    px_receiver_reset(&f->rv, fail, hang_at);
+    commission_release(f, batch, prefix, n, market, report_id);
+    assert_int_equal(strlen(report_id), 36);
 }
 
 /* Every eventID of the document, concatenated. */
@@ -236,11 +177,9 @@ static void event_ids(const char *doc, char *out, size_t cap)
 static void test_reports__delivered_after_three_failures(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 3, 0);
     char id[40];
-    commission_release(f, "B-EU-1", "EU1", 5, "EU", id);
-    assert_int_equal(strlen(id), 36);
-    json_t *j = wait_state(f, id, "delivered");
+    reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
     assert_string_equal(json_string_value(json_object_get(j, "market")), "EU");
     json_t *att = json_object_get(j, "delivery_attempts");
@@ -257,8 +196,8 @@ static void test_reports__delivered_after_three_failures(void **state)
     assert_int_equal(px_receiver_count(&f->rv), 4);
     px_receiver *rv = &f->rv;
     char doc_id0[80], ids0[8192];
-    between(rv->req[0].body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id0,
-            sizeof(doc_id0));
+    px_between(rv->req[0].body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id0,
+               sizeof(doc_id0));
     event_ids(rv->req[0].body, ids0, sizeof(ids0));
     assert_string_equal(doc_id0, id);
     /* 5 commissioning serials in one event + the release event, each with its hash ID. */
@@ -277,8 +216,8 @@ static void test_reports__delivered_after_three_failures(void **state)
         assert_string_equal(q->doc_id, id);
         /* the same document id and event ids on every try — in fact the same bytes */
         char doc_id[80], ids[8192];
-        between(q->body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id,
-                sizeof(doc_id));
+        px_between(q->body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id,
+                   sizeof(doc_id));
         event_ids(q->body, ids, sizeof(ids));
         assert_string_equal(doc_id, doc_id0);
         assert_string_equal(ids, ids0);
@@ -308,14 +247,14 @@ static void test_reports__scoping(void **state)
     char path[128], doc[160];
     snprintf(path, sizeof(path), "/v1/reports/%s", id);
     snprintf(doc, sizeof(doc), "/v1/reports/%s/document", id);
-    json_decref(call(f, "GET", path, f->auditor_key, NULL, 200));
-    json_decref(call(f, "GET", path, f->reg_eu_key, NULL, 200));
-    json_decref(call(f, "GET", doc, f->reg_eu_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", path, f->auditor_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", path, f->reg_eu_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", doc, f->reg_eu_key, NULL, 200));
     /* another tenant, another market's regulator: 404, nothing leaks */
-    json_decref(call(f, "GET", path, f->mah2_key, NULL, 404));
-    json_decref(call(f, "GET", doc, f->mah2_key, NULL, 404));
-    json_decref(call(f, "GET", path, f->reg_us_key, NULL, 404));
-    json_decref(call(f, "GET", "/v1/reports/not-a-uuid", f->mah_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", path, f->mah2_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", doc, f->mah2_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", path, f->reg_us_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", "/v1/reports/not-a-uuid", f->mah_key, NULL, 404));
     /* endpoints: listed without secrets; only a MAH writes them */
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah_key, NULL, NULL);
@@ -324,20 +263,20 @@ static void test_reports__scoping(void **state)
     assert_null(strstr(r.body, SECRET));
     assert_null(strstr(r.body, "regulator-token"));
     px_http_resp_free(&r);
-    json_t *j = call(f, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
     /* a token in the URL's query is never shown back */
-    json_decref(call(f, "POST", "/v1/regulator-endpoints", f->mah2_key,
-                     "{\"market\":\"DE\",\"url\":\"https://example.org/x?token=s3cr3t\"}",
-                     201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah2_key,
+                             "{\"market\":\"DE\",\"url\":\"https://example.org/x?token=s3cr3t\"}",
+                             201));
     px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "s3cr3t"));
     assert_non_null(strstr(r.body, "https://example.org/x?<redacted>"));
     px_http_resp_free(&r);
-    json_decref(call(f, "POST", "/v1/regulator-endpoints", f->reg_eu_key,
-                     "{\"market\":\"EU\",\"url\":\"https://example.org/x\"}", 403));
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->reg_eu_key,
+                             "{\"market\":\"EU\",\"url\":\"https://example.org/x\"}", 403));
     /* the secrets are not in the audit log either */
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE details::text "
                                            "LIKE '%" SECRET "%' OR details::text LIKE "
@@ -380,14 +319,15 @@ static long long release_rows(fixture *f)
 static void test_reports__no_endpoint_refused(void **state)
 {
     fixture *f = *state;
-    json_decref(call(f, "POST", "/v1/commissions", f->mah_key,
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/commissions", f->mah_key,
                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
                      "\"batch\":\"B-IT-1\",\"expiry_date\":\"301231\",\"serials\":[\"IT1-1\","
                      "\"IT1-2\"]}",
                      200));
     long long before = release_rows(f);
-    json_t *j = call(f, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
     json_t *d = json_object_get(json_object_get(j, "error"), "details");
     assert_int_equal(json_array_size(d), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "code")),
@@ -414,14 +354,15 @@ static void test_reports__invalid_document_is_never_sent(void **state)
              "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
              f->mah_org, f->ep_eu);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    json_t *j = wait_state(f, "11111111-2222-4333-8444-555555555555", "failed");
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, "11111111-2222-4333-8444-555555555555",
+                                    "failed", 100);
     const char *why = json_string_value(json_object_get(j, "last_error"));
     assert_non_null(why);
     assert_non_null(strstr(why, "epcis_schema"));
     assert_non_null(strstr(why, "action"));
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
     json_decref(j);
-    sleep_ms(300);
+    px_sleep_ms(300);
     assert_int_equal(px_receiver_count(&f->rv), 0);
 }
 
@@ -431,7 +372,7 @@ static void test_reports__max_attempts_then_dead(void **state)
     char id[40];
     commission_release(f, "B-DE-1", "DE1", 3, "DE", id);
     assert_int_equal(strlen(id), 36);
-    json_t *j = wait_state(f, id, "dead");
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
     assert_non_null(json_string_value(json_object_get(j, "last_error")));
@@ -440,8 +381,8 @@ static void test_reports__max_attempts_then_dead(void **state)
                             "outcome")),
                         "dead");
     json_decref(j);
-    sleep_ms(500);
-    j = wait_state(f, id, "dead");
+    px_sleep_ms(500);
+    j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     json_decref(j);
 }
@@ -451,10 +392,8 @@ static void test_reports__max_attempts_then_dead(void **state)
 static void test_reports__crash_between_send_and_mark_sent(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 1);
     char id[40];
-    commission_release(f, "B-FR-1", "FR1", 4, "FR", id);
-    assert_int_equal(strlen(id), 36);
+    reported_release(f, 0, 1, "B-FR-1", "FR1", 4, "FR", id);
     px_receiver *rv = &f->rv;
     pthread_mutex_lock(&rv->mu);
     struct timespec dl;
@@ -477,7 +416,7 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     px_sql_text(&f->env, sql, st, sizeof(st));
     assert_string_equal(st, "sending");
     px_test_server_start(&f->env);
-    json_t *j = wait_state(f, id, "delivered");
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
     json_t *a0 = json_array_get(json_object_get(j, "delivery_attempts"), 0);
     assert_true(json_is_null(json_object_get(a0, "finished_at"))); /* the lost attempt */
@@ -500,75 +439,90 @@ static px_http_resp query(fixture *f, const char *key, const char *qs, long want
     return r;
 }
 
-static int count_of(const char *s, const char *needle)
-{
-    int n = 0;
-    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 static void test_reports__epcis_query(void **state)
 {
     fixture *f = *state;
-    /* EU1-2 was commissioned in B-EU-1 and released to EU: two events carry it. */
-    px_http_resp r =
-        query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2", 200);
-    assert_non_null(strstr(r.content_type, "application/xml"));
-    assert_non_null(strstr(r.body, "urn:epcglobal:epcis-query:xsd:1"));
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 2);
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key,
-              "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2&EQ_bizStep=commissioning", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 1);
-    assert_non_null(strstr(r.body, "bizstep:commissioning"));
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key, "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 3); /* EU, DE, FR releases */
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key, "?GE_eventTime=2000-01-01T00:00:00Z&LT_eventTime=2000-01-02T00:00:00Z",
-              200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-
-    r = query(f, f->mah_key,
-              "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 3);
-    px_http_resp_free(&r);
-
-    /* The auditor sees the MAH's events; another MAH none. */
-    r = query(f, f->auditor_key, "?EQ_bizStep=shipping", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 4);
-    px_http_resp_free(&r);
-    r = query(f, f->mah2_key, "", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
-    px_http_resp_free(&r);
-
-    /* The EU regulator: the EU release and its batch's commissioning only. */
-    r = query(f, f->reg_eu_key, "", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 2);
-    assert_non_null(strstr(r.body, "B-EU-1"));
-    assert_non_null(strstr(r.body, "EU1-"));
-    assert_null(strstr(r.body, "IT1-"));
-    assert_null(strstr(r.body, "DE1-"));
-    px_test_xsd_valid(r.body, r.len);
-    px_http_resp_free(&r);
-    r = query(f, f->reg_us_key, "", 200);
-    assert_int_equal(count_of(r.body, "<ObjectEvent>"), 0);
-    px_http_resp_free(&r);
-
-    /* Bad parameters are 422. */
-    r = query(f, f->mah_key, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422);
-    px_http_resp_free(&r);
-    r = query(f, f->mah_key, "?EQ_bizStep=flying", 422);
-    px_http_resp_free(&r);
-    r = query(f, f->mah_key, "?GE_eventTime=yesterday", 422);
-    px_http_resp_free(&r);
+    const char *mah = f->mah_key, *auditor = f->auditor_key, *mah2 = f->mah2_key;
+    const char *reg_eu = f->reg_eu_key, *reg_us = f->reg_us_key;
+    const struct {
+        int line;
+        const char *key, *qs;
+        long want;
+        int events; /* <ObjectEvent>s in the answer */
+        int xsd;    /* checked against the official query XSD */
+        const char *has[2], *lacks[2];
+    } q[] = {
+        /* EU1-2 was commissioned in B-EU-1 and released to EU: two events carry it. */
+        {__LINE__,
+         mah,
+         "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2",
+         200,
+         2,
+         1,
+         {"urn:epcglobal:epcis-query:xsd:1"},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?MATCH_epc=urn:epc:id:sgtin:9506000.013436.EU1-2&EQ_bizStep=commissioning",
+         200,
+         1,
+         0,
+         {"bizstep:commissioning"},
+         {NULL}},
+        /* EU, DE, FR releases */
+        {__LINE__,
+         mah,
+         "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping",
+         200,
+         3,
+         0,
+         {NULL},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?GE_eventTime=2000-01-01T00:00:00Z&LT_eventTime=2000-01-02T00:00:00Z",
+         200,
+         0,
+         1,
+         {NULL},
+         {NULL}},
+        {__LINE__,
+         mah,
+         "?EQ_bizLocation=urn:epc:id:sgln:9506000.00000.0&EQ_bizStep=shipping",
+         200,
+         4,
+         0,
+         {NULL},
+         {NULL}},
+        /* The auditor sees the MAH's events; another MAH none. */
+        {__LINE__, auditor, "?EQ_bizStep=shipping", 200, 3, 0, {NULL}, {NULL}},
+        {__LINE__, mah2, "", 200, 0, 0, {NULL}, {NULL}},
+        /* The EU regulator: the EU release and its batch's commissioning only. */
+        {__LINE__, reg_eu, "", 200, 2, 1, {"B-EU-1", "EU1-"}, {"IT1-", "DE1-"}},
+        {__LINE__, reg_us, "", 200, 0, 0, {NULL}, {NULL}},
+        /* Bad parameters are 422. */
+        {__LINE__, mah, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422, 0, 0, {NULL}, {NULL}},
+        {__LINE__, mah, "?EQ_bizStep=flying", 422, 0, 0, {NULL}, {NULL}},
+        {__LINE__, mah, "?GE_eventTime=yesterday", 422, 0, 0, {NULL}, {NULL}},
+    };
+    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+        px_http_resp r = query(f, q[i].key, q[i].qs, q[i].want);
+        if (q[i].want == 200) {
+            assert_non_null(strstr(r.content_type, "application/xml"));
+            if (px_occurrences(r.body, "<ObjectEvent>") != q[i].events)
+                fail_msg("%s:%d: %d events, want %d", __FILE__, q[i].line,
+                         px_occurrences(r.body, "<ObjectEvent>"), q[i].events);
+        }
+        for (int k = 0; k < 2; k++) {
+            if (q[i].has[k] && !strstr(r.body, q[i].has[k]))
+                fail_msg("%s:%d: no %s", __FILE__, q[i].line, q[i].has[k]);
+            if (q[i].lacks[k] && strstr(r.body, q[i].lacks[k]))
+                fail_msg("%s:%d: %s", __FILE__, q[i].line, q[i].lacks[k]);
+        }
+        if (q[i].xsd)
+            px_test_xsd_valid(r.body, r.len);
+        px_http_resp_free(&r);
+    }
 }
 
 /* `packid epcis export`: the GTIN's (or batch's) events as one valid EPCIS document. */
@@ -591,7 +545,7 @@ static void test_reports__cli_export(void **state)
     size_t n = fread(buf, 1, (1 << 20) - 1, fp);
     fclose(fp);
     assert_non_null(strstr(buf, "EPCClass"));
-    assert_int_equal(count_of(buf, "<ObjectEvent>"), 2);
+    assert_int_equal(px_occurrences(buf, "<ObjectEvent>"), 2);
     px_test_xsd_valid(buf, n);
     free(buf);
     const char *all[] = {"epcis", "export", "--gtin", GTIN, "-o", out, NULL};
@@ -617,20 +571,23 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     px_receiver_reset(&f->rv, 0, 0);
     /* bad prefix lengths: 422, nothing created */
     long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
-                     "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":5,"
-                     "\"gtins\":[\"" GTIN "\"]}",
-                     422));
-    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
-                     "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}",
-                     422));
-    json_decref(call(f, "POST", "/v1/partners", f->mah_key,
-                     "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":\"8\","
-                     "\"gtins\":[\"" GTIN "\"]}",
-                     422));
+    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+                             "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
+                             "\",\"gln_prefix_length\":5,"
+                             "\"gtins\":[\"" GTIN "\"]}",
+                             422));
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/partners", f->mah_key,
+        "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}", 422));
+    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+                             "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
+                             "\",\"gln_prefix_length\":\"8\","
+                             "\"gtins\":[\"" GTIN "\"]}",
+                             422));
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
 
-    json_t *j = call(f, "POST", "/v1/partners", f->mah_key,
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
                      "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":8,"
                      "\"gtins\":[\"" GTIN "\"]}",
                      201);
@@ -644,10 +601,10 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     px_sql_text(&f->env, sql, v, sizeof(v));
     assert_string_equal(v, "8");
 
-    j = call(f, "POST", "/v1/commissions", cmo_key,
-             "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
-             "\"B-CMO-EU\",\"expiry_date\":\"301231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
-             200);
+    j = px_test_call(&f->env, "POST", "/v1/commissions", cmo_key,
+                     "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
+                     "\"B-CMO-EU\",\"expiry_date\":\"301231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
+                     200);
     char event_id[40];
     snprintf(event_id, sizeof(event_id), "%s", json_string_value(json_object_get(j, "event_id")));
     json_decref(j);
@@ -661,12 +618,13 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     assert_string_equal(v, "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 "
                            CMO_GLN);
 
-    json_t *rel = call(f, "POST", "/v1/releases", f->mah_key,
-                       "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CMO-EU\",\"market\":\"EU\"}", 201);
+    json_t *rel =
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CMO-EU\",\"market\":\"EU\"}", 201);
     char id[40];
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rel, "report_id")));
     json_decref(rel);
-    j = wait_state(f, id, "delivered");
+    j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     json_decref(j);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     const char *doc = f->rv.req[0].body;
@@ -675,25 +633,24 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     px_test_xsd_valid(doc, f->rv.req[0].len);
 
     /* Without a given length the GLN's prefix comes from GS1's prefix list (gcppos1). */
-    j = call(f, "POST", "/v1/partners", f->mah_key,
-             "{\"name\":\"Listed CMO\",\"gln\":\"0614141000029\",\"gtins\":[\"" GTIN "\"]}",
-             201);
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = '%s'",
-             json_string_value(json_object_get(j, "org_id")));
-    json_decref(j);
-    px_sql_text(&f->env, sql, v, sizeof(v));
-    assert_string_equal(v, "7");
-    /* …and stays unknown (NULL) when the list has no entry: the product-prefix rule applies. */
-    j = call(f, "POST", "/v1/partners", f->mah_key,
-             "{\"name\":\"Unlisted CMO\",\"gln\":\"1234567000008\",\"gtins\":[\"" GTIN "\"]}",
-             201);
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = '%s'",
-             json_string_value(json_object_get(j, "org_id")));
-    json_decref(j);
-    px_sql_text(&f->env, sql, v, sizeof(v));
-    assert_string_equal(v, "null");
+    static const struct {
+        const char *body, *prefix_length;
+    } listed[] = {
+        {"{\"name\":\"Listed CMO\",\"gln\":\"0614141000029\",\"gtins\":[\"" GTIN "\"]}", "7"},
+        /* …and stays unknown (NULL) when the list has no entry: the product-prefix rule
+         * applies. */
+        {"{\"name\":\"Unlisted CMO\",\"gln\":\"1234567000008\",\"gtins\":[\"" GTIN "\"]}", "null"},
+    };
+    for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+        j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key, listed[i].body, 201);
+        snprintf(sql, sizeof(sql),
+                 "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = "
+                 "'%s'",
+                 px_test_str(j, "org_id"));
+        json_decref(j);
+        px_sql_text(&f->env, sql, v, sizeof(v));
+        assert_string_equal(v, listed[i].prefix_length);
+    }
     /* The CLI and the operator route take it too. */
     int rc;
     const char *cli[] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln",
@@ -717,7 +674,8 @@ static void test_reports__us_release_with_shipping(void **state)
 {
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
-    json_decref(call(f, "POST", "/v1/products", f->mah_key,
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
                      "{\"gtin\":\"" US_GTIN "\",\"company_prefix_length\":7,\"name\":\"Examplamab "
                      "50 mg\",\"market\":\"US\",\"master_data\":{\"regulated_product_name\":"
                      "\"Examplamab\",\"dosage_form\":\"TABLET\",\"strength\":\"50 mg\","
@@ -726,7 +684,8 @@ static void test_reports__us_release_with_shipping(void **state)
                      201));
     char ep_us[40];
     endpoint(f, "US", f->rv.port, ep_us);
-    json_decref(call(f, "POST", "/v1/commissions", f->mah_key,
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/commissions", f->mah_key,
                      "{\"product_code\":\"" US_GTIN "\",\"product_code_schema\":\"GTIN\","
                      "\"batch\":\"B-US-1\",\"expiry_date\":\"301231\",\"serials\":[\"US1-1\","
                      "\"US1-2\",\"US1-3\"]}",
@@ -777,7 +736,7 @@ static void test_reports__us_release_with_shipping(void **state)
     }
 
     /* ship_to GLNs without prefix_length: GS1's prefix list (0614141 → 7). */
-    json_t *j = call(f, "POST", "/v1/releases", f->mah_key, REL SHIP TX "}", 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, REL SHIP TX "}", 201);
     char id[40], release_id[40], event_id[40];
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "report_id")));
     snprintf(release_id, sizeof(release_id), "%s",
@@ -788,7 +747,7 @@ static void test_reports__us_release_with_shipping(void **state)
 #undef REL
 #undef SHIP
 #undef TX
-    j = wait_state(f, id, "delivered");
+    j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     json_decref(j);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     const char *doc = f->rv.req[0].body;

@@ -22,13 +22,7 @@ static int setup(void **state)
     px_test_server_start(&env);
     char org[40], key[64];
     px_test_org_key(&env, "mah", "Verify MAH", "mah", org, key);
-    px_http_resp r;
-    px_http(&env, &r, "POST", "/v1/products", key,
-            "{\"gtin\":\"04012345123456\",\"company_prefix_length\":7,\"name\":\"V\","
-            "\"market\":\"EU\"}",
-            NULL);
-    assert_int_equal(r.status, 201);
-    px_http_resp_free(&r);
+    px_test_product(&env, key, "04012345123456", "V", "EU");
     /* Packs in every state, written directly: the lifecycle endpoints are tested elsewhere. */
     assert_int_equal(
         px_sql_exec(&env,

@@ -51,8 +51,9 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     px_receiver_start(&f->rv);
     px_test_db_create(&f->env);
-    char allow[64];
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
+    char allow[96];
+    /* The receiver, and port 1 where nothing listens (the dead-letter test). */
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
     px_test_setenv(&f->env, allow);
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,11 +145,15 @@ void px_test_server_start(px_test_env *env)
     }
     if (!env->port)
         fail_msg("packid serve did not start (exit status in waitpid)");
+    /* Every line is also kept in the data folder's server.log (tests read the log), opened
+     * here so that it is there before the forwarding child runs: teardown removes it. With
+     * PACKID_DATABASE_URL the server makes no data folder of its own. */
+    char path[320];
+    snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
+    if (mkdir(env->data_dir, 0700) != 0 && errno != EEXIST)
+        fprintf(stderr, "cannot create %s: %s\n", env->data_dir, strerror(errno));
+    FILE *log = fopen(path, "a");
     if (fork() == 0) {
-        /* Every line is also kept in the data folder's server.log (tests read the log). */
-        char path[320];
-        snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
-        FILE *log = fopen(path, "a");
         while (fgets(line, sizeof(line), f)) {
             if (log) {
                 fputs(line, log);
@@ -161,6 +166,8 @@ void px_test_server_start(px_test_env *env)
             fclose(log);
         _exit(0);
     }
+    if (log)
+        fclose(log);
     fclose(f);
     snprintf(env->base_url, sizeof(env->base_url), "http://127.0.0.1:%d", env->port);
 }
@@ -185,17 +192,14 @@ void px_test_server_kill(px_test_env *env)
     env->server_pid = 0;
 }
 
-void px_test_setup(px_test_env *env)
-{
-    memset(env, 0, sizeof(*env));
-    px_test_db_create(env);
-    px_test_server_start(env);
-}
-
 void px_test_teardown(px_test_env *env)
 {
     int st = px_test_server_stop(env);
     px_test_db_drop(env);
+    char log[320];
+    snprintf(log, sizeof(log), "%s/server.log", env->data_dir);
+    unlink(log);
+    rmdir(env->data_dir); /* the folder server_start made for the log; kept when not empty */
     /* A sanitizer report makes the server exit non-zero: that fails the test. */
     assert_int_equal(st, 0);
 }
@@ -237,19 +241,41 @@ json_t *px_test_cli(px_test_env *env, int *exit_code, const char *const *args)
 void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
                      char *org_id, char *api_key)
 {
+    const char *a[] = {"--kind", kind, "--name", name, NULL};
+    px_test_org_args_key(env, a, role, org_id, api_key);
+}
+
+/* Runs `packid <args…>`, fails the test unless it exits 0 with JSON, copies member of its
+ * answer into out (cap bytes). */
+static void cli_member(px_test_env *env, const char *const *args, const char *member, char *out,
+                       size_t cap)
+{
     int rc;
-    const char *a1[] = {"org", "create", "--kind", kind, "--name", name, NULL};
-    json_t *o = px_test_cli(env, &rc, a1);
+    json_t *o = px_test_cli(env, &rc, args);
     assert_int_equal(rc, 0);
     assert_non_null(o);
-    snprintf(org_id, 40, "%s", json_string_value(json_object_get(o, "org_id")));
+    snprintf(out, cap, "%s", px_test_str(o, member));
     json_decref(o);
-    const char *a2[] = {"key", "create", "--org", org_id, "--role", role, NULL};
-    json_t *k = px_test_cli(env, &rc, a2);
-    assert_int_equal(rc, 0);
-    assert_non_null(k);
-    snprintf(api_key, 64, "%s", json_string_value(json_object_get(k, "api_key")));
-    json_decref(k);
+}
+
+void px_test_key(px_test_env *env, const char *org_id, const char *role, char *api_key)
+{
+    const char *a[] = {"key", "create", "--org", org_id, "--role", role, NULL};
+    cli_member(env, a, "api_key", api_key, 64);
+}
+
+void px_test_org_args_key(px_test_env *env, const char *const *org_args, const char *role,
+                          char *org_id, char *api_key)
+{
+    const char *a[24] = {"org", "create"};
+    int n = 2;
+    for (int i = 0; org_args[i]; i++) {
+        assert_true(n < 23);
+        a[n++] = org_args[i];
+    }
+    a[n] = NULL;
+    cli_member(env, a, "org_id", org_id, 40);
+    px_test_key(env, org_id, role, api_key);
 }
 
 typedef struct {
@@ -463,4 +489,228 @@ void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market
              market);
     json_decref(px_http_expect(env, "POST", "/v1/regulator-endpoints", key, body, NULL, 201,
                                NULL));
+}
+
+int px_test_fixture_teardown(void **state)
+{
+    px_test_env *env = *state;
+    if (!env)
+        return 0;
+    px_test_teardown(env);
+    free(env);
+    return 0;
+}
+
+void *px_test_fixture_new(size_t size)
+{
+    px_test_env *env = calloc(1, size);
+    assert_non_null(env);
+    px_test_db_create(env);
+    return env;
+}
+
+int px_test_fixture_setup(void **state)
+{
+    px_test_env *env = px_test_fixture_new(sizeof(*env));
+    *state = env; /* teardown runs even when the start fails */
+    px_test_server_start(env);
+    return 0;
+}
+
+json_t *px_test_call(px_test_env *env, const char *method, const char *path, const char *key,
+                     const char *body, long want)
+{
+    return px_http_expect(env, method, path, key, body, NULL, want, NULL);
+}
+
+void px_test_expect(px_test_env *env, const char *method, const char *path, const char *key,
+                    const char *body, long want, const char *code)
+{
+    json_decref(px_http_expect(env, method, path, key, body, NULL, want, code));
+}
+
+void px_test_expect_field(px_test_env *env, const char *method, const char *path, const char *key,
+                          const char *body, const char *field, const char *detail_code)
+{
+    json_t *j = px_http_expect(env, method, path, key, body, NULL, 422, "validation_error");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    const char *got = json_string_value(json_object_get(d, "field"));
+    if (!got || strcmp(got, field) != 0)
+        fail_msg("%s: field %s, want %s", body, got ? got : "(none)", field);
+    if (detail_code)
+        assert_string_equal(px_test_str(d, "code"), detail_code);
+    json_decref(j);
+}
+
+const char *px_test_str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    if (!s) {
+        char *dump = json_dumps(o, 0);
+        fail_msg("no string \"%s\" in %s", k, dump ? dump : "(null)");
+    }
+    return s;
+}
+
+void px_test_product(px_test_env *env, const char *key, const char *gtin, const char *name,
+                     const char *market)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"%s\",\"market\":\"%s\"}",
+             gtin, name, market);
+    px_test_expect(env, "POST", "/v1/products", key, body, 201, NULL);
+}
+
+json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
+                        const char *gtins_json, char *org_out, char *key_out)
+{
+    char body[512];
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":%s}", name, gtins_json);
+    json_t *j = px_test_call(env, "POST", "/v1/partners", mah_key, body, 201);
+    if (org_out)
+        snprintf(org_out, 40, "%s", px_test_str(j, "org_id"));
+    if (key_out)
+        snprintf(key_out, 64, "%s", px_test_str(j, "api_key"));
+    return j;
+}
+
+char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
+                              const char *serials_json, int partial)
+{
+    size_t cap = strlen(serials_json) + 256;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    snprintf(b, cap,
+             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
+             "\"expiry_date\":\"%s\",\"serials\":%s%s}",
+             gtin, batch, expiry, serials_json, partial ? ",\"partial\":true" : "");
+    return b;
+}
+
+void px_test_commission(px_test_env *env, const char *key, const char *gtin, const char *batch,
+                        const char *expiry, const char *serials_json)
+{
+    char *body = px_test_commission_body(gtin, batch, expiry, serials_json, 0);
+    px_test_expect(env, "POST", "/v1/commissions", key, body, 200, NULL);
+    free(body);
+}
+
+void px_test_serials(char *out, size_t cap, const char *prefix, int from, int n)
+{
+    size_t o = (size_t)snprintf(out, cap, "[");
+    for (int i = 0; i < n && o < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s\"%s%d\"", i ? "," : "", prefix, from + i);
+    if (o + 2 > cap)
+        fail_msg("px_test_serials: %d serials do not fit %zu bytes", n, cap);
+    snprintf(out + o, cap - o, "]");
+}
+
+void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *const *counted)
+{
+    s->env = env;
+    size_t o = (size_t)snprintf(s->sql, sizeof(s->sql), "SELECT concat_ws(','");
+    for (int i = 0; counted[i]; i++) {
+        int whole = strncmp(counted[i], "SELECT ", 7) == 0;
+        o += (size_t)snprintf(s->sql + o, sizeof(s->sql) - o, ", (%s%s)",
+                              whole ? "" : "SELECT count(*) FROM ", counted[i]);
+        assert_true(o + 2 < sizeof(s->sql));
+    }
+    snprintf(s->sql + o, sizeof(s->sql) - o, ")");
+    px_sql_text(env, s->sql, s->before, sizeof(s->before));
+}
+
+void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, int line)
+{
+    char after[sizeof(s->before)];
+    px_sql_text(s->env, s->sql, after, sizeof(after));
+    if (strcmp(s->before, after) != 0)
+        fail_msg("%s:%d: %s changed rows: %s -> %s", file, line, what, s->before, after);
+}
+
+void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
+                     const char *path, const char *key, const char *body,
+                     const char *const *headers, long status, const char *code)
+{
+    px_test_rows rows;
+    px_test_rows_begin(&rows, env, counted);
+    json_decref(px_http_expect(env, method, path, key, body, headers, status, code));
+    char what[256];
+    snprintf(what, sizeof(what), "%s %s", method, path);
+    px_test_rows_same(&rows, what);
+}
+
+int px_test_next_page(json_t *page, const char *base, char *path, size_t cap)
+{
+    if (!json_is_true(json_object_get(page, "has_next_page")))
+        return 0;
+    snprintf(path, cap, "%s&after=%s", base, px_test_str(page, "next_cursor"));
+    return 1;
+}
+
+long long px_count_of(px_test_env *env, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    return px_sql_count(env, sql);
+}
+
+int px_occurrences(const char *s, const char *needle)
+{
+    int n = 0;
+    size_t len = strlen(needle);
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += len)
+        n++;
+    return n;
+}
+
+void px_between(const char *s, const char *open, const char *close, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *a = strstr(s, open);
+    if (!a)
+        return;
+    a += strlen(open);
+    const char *b = strstr(a, close);
+    if (!b)
+        return;
+    snprintf(out, cap, "%.*s", (int)(b - a), a);
+}
+
+void px_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
+                            long interval_ms)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/reports/%s", id);
+    for (int i = 0; i < 600; i++) {
+        json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
+        if (strcmp(px_test_str(j, "state"), want) == 0)
+            return j;
+        json_decref(j);
+        px_sleep_ms(interval_ms);
+    }
+    fail_msg("report %s never reached state %s", id, want);
+    return NULL;
+}
+
+void px_test_read(const char *path, int popen_cmd, char *out, size_t cap)
+{
+    FILE *f = popen_cmd ? popen(path, "r") : fopen(path, "r");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    if (popen_cmd)
+        pclose(f);
+    else
+        fclose(f);
 }

@@ -49,8 +49,6 @@ void px_test_xsd_valid(const char *doc, size_t len);
 int px_test_server_stop(px_test_env *env);
 /* SIGKILL (a crash) and wait. */
 void px_test_server_kill(px_test_env *env);
-/* Fresh database + server. */
-void px_test_setup(px_test_env *env);
 void px_test_teardown(px_test_env *env);
 
 /* Runs `packid <args…> --json` against env's database; returns the parsed JSON output (the
@@ -96,5 +94,93 @@ long long px_sql_count(px_test_env *env, const char *sql);
 int px_sql_exec(px_test_env *env, const char *sql);
 /* First column of the first row as text into out (cap bytes); "" when no row. */
 void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap);
+
+/* ---- shared by the integration tests -------------------------------------------------- */
+
+/* A cmocka group teardown for a calloc'd fixture whose first member is its px_test_env (C11
+ * 6.7.2.1: a pointer to a struct is a pointer to its first member): px_test_teardown (a
+ * server that exits non-zero fails the test), then free. */
+int px_test_fixture_teardown(void **state);
+/* A cmocka group setup for tests that need nothing but a server on a fresh database: the
+ * state is a px_test_env (px_test_fixture_teardown ends it). */
+int px_test_fixture_setup(void **state);
+/* A fixture whose first member is a px_test_env: calloc'd, with a fresh database. The caller
+ * adds its px_test_setenv()s and calls px_test_server_start(). */
+void *px_test_fixture_new(size_t size);
+
+/* px_http_expect without extra headers or an error code. */
+json_t *px_test_call(px_test_env *env, const char *method, const char *path, const char *key,
+                     const char *body, long want);
+/* px_http_expect for a request whose answer the test does not read further. */
+void px_test_expect(px_test_env *env, const char *method, const char *path, const char *key,
+                    const char *body, long want, const char *code);
+/* The 422 validation_error of a request whose first detail names field (and, when
+ * detail_code is not NULL, has that code). */
+void px_test_expect_field(px_test_env *env, const char *method, const char *path, const char *key,
+                          const char *body, const char *field, const char *detail_code);
+/* The string member k of o; fails the test when there is none. */
+const char *px_test_str(json_t *o, const char *k);
+
+/* `packid key create --org org_id --role role`: the key into api_key (64 bytes). */
+void px_test_key(px_test_env *env, const char *org_id, const char *role, char *api_key);
+/* `packid org create <org_args…>` then a key of role for it: the org id into org_id (40
+ * bytes), the key into api_key (64 bytes). org_args: NULL-terminated, without "org create". */
+void px_test_org_args_key(px_test_env *env, const char *const *org_args, const char *role,
+                          char *org_id, char *api_key);
+/* POST /v1/products (201) by key: gtin under company prefix length 7 for market. */
+void px_test_product(px_test_env *env, const char *key, const char *gtin, const char *name,
+                     const char *market);
+/* POST /v1/partners (201) by the MAH's key: a CMO called name for the GTINs of gtins_json (a
+ * JSON array). Copies the CMO's org id (40 bytes) and key (64 bytes) where not NULL; returns
+ * the answer (the caller json_decref()s). */
+json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
+                        const char *gtins_json, char *org_out, char *key_out);
+/* The body of POST /v1/commissions: serials_json (a JSON array) of gtin into batch, with
+ * "partial":true when partial (malloc'd; the caller frees). */
+char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
+                              const char *serials_json, int partial);
+/* POST /v1/commissions (200) by key of that body (not partial). */
+void px_test_commission(px_test_env *env, const char *key, const char *gtin, const char *batch,
+                        const char *expiry, const char *serials_json);
+/* The JSON array ["<prefix><from>", …] of n serials into out. */
+void px_test_serials(char *out, size_t cap, const char *prefix, int from, int n);
+
+/* "Nothing changed": the row counts of the tables a request may change. counted lists
+ * (NULL-terminated) what to count: "table [WHERE …]" is counted with count(*), an item that
+ * starts with "SELECT " is taken as it stands (one number). px_test_rows_begin keeps the
+ * counts, px_test_rows_same fails the test (naming what and the calling line) when they are not the
+ * same again. */
+typedef struct px_test_rows {
+    px_test_env *env;
+    char sql[2048];
+    char before[512];
+} px_test_rows;
+void px_test_rows_begin(px_test_rows *s, px_test_env *env, const char *const *counted);
+void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, int line);
+#define px_test_rows_same(s, what) px_test_rows_same_at((s), (what), __FILE__, __LINE__)
+/* Expects status and error code of the request (headers as px_http), and that the rows
+ * counted are the same after it. */
+void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
+                     const char *path, const char *key, const char *body,
+                     const char *const *headers, long status, const char *code);
+
+/* After page (an answer of a cursor-paged list, docs/api.md): when it has_next_page, the
+ * path of the next one (base, then &after=<next_cursor>) into path and 1; else 0. */
+int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
+
+/* px_sql_count of a printf-formatted query. */
+long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* How often needle occurs in s. */
+int px_occurrences(const char *s, const char *needle);
+/* The text between the first open and the close after it, into out ("" when absent). */
+void px_between(const char *s, const char *open, const char *close, char *out, size_t cap);
+void px_sleep_ms(long ms);
+/* Polls GET /v1/reports/{id} (as key) every interval_ms until its state is want; fails after
+ * 600 polls. Returns the report (the caller json_decref()s). */
+json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
+                            long interval_ms);
+/* The whole of a (small) file into out, NUL-terminated; fails the test when it cannot be
+ * opened. popen_cmd: read a command's output instead. */
+void px_test_read(const char *path, int popen_cmd, char *out, size_t cap);
 
 #endif

@@ -247,18 +247,25 @@ static void check_png(const px_buf *b, const px_carrier_matrix *m, int q, int mp
     free(px);
 }
 
+/* The sample symbol: the Digital Link URI as a QR Code (qr), else the worked element
+ * string as a DataMatrix of shape. */
+static void encode_sample(px_carrier_matrix *m, int qr, px_carrier_shape shape)
+{
+    px_err err;
+    if (qr)
+        assert_int_equal(px_carrier_qr_encode(m, DL, &err), PX_OK);
+    else
+        assert_int_equal(px_carrier_datamatrix_encode(m, WORKED, strlen(WORKED), shape, &err),
+                         PX_OK);
+}
+
 static void test_carrier__png_pixels(void **state)
 {
     (void)state;
     px_carrier_matrix m;
     px_err err;
     for (int qr = 0; qr < 2; qr++) {
-        if (qr)
-            assert_int_equal(px_carrier_qr_encode(&m, DL, &err), PX_OK);
-        else
-            assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED),
-                                                          PX_CARRIER_RECT, &err),
-                             PX_OK);
+        encode_sample(&m, qr, PX_CARRIER_RECT);
         for (int depth = 0; depth < 2; depth++) {
             for (int mpx = 1; mpx <= 9; mpx += 4) {
                 for (int q = -1; q <= 3; q += 2) {
@@ -287,12 +294,7 @@ static void test_carrier__svg_runs(void **state)
     px_carrier_matrix m;
     px_err err;
     for (int qr = 0; qr < 2; qr++) {
-        if (qr)
-            assert_int_equal(px_carrier_qr_encode(&m, DL, &err), PX_OK);
-        else
-            assert_int_equal(px_carrier_datamatrix_encode(&m, WORKED, strlen(WORKED),
-                                                          PX_CARRIER_SQUARE, &err),
-                             PX_OK);
+        encode_sample(&m, qr, PX_CARRIER_SQUARE);
         px_carrier_opts o;
         px_carrier_opts_init(&o);
         o.format = PX_CARRIER_SVG;

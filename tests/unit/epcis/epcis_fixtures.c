@@ -38,6 +38,11 @@ static const fx_data k_us = {
                 .ndc = "55154944905"},
 };
 
+const px_epcis_product *fx_us_product(void)
+{
+    return &k_us.product;
+}
+
 static const fx_data k_eu = {
     .gtin = "04012345987652",
     .gcp_len = 7,

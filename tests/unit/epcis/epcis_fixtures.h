@@ -20,6 +20,9 @@ typedef enum fx_kind {
 
 const char *fx_kind_name(fx_kind k);
 
+/* The US flow's product master data (DOMAIN.md Appendix A): GTIN 00355154944954, with NDC. */
+const px_epcis_product *fx_us_product(void);
+
 /* Writes one document for profile: with only = -1 every kind in flow order (the golden
  * document), else only that kind. Event IDs are the CBV 2.0 hash of each event. */
 px_rc fx_write_document(px_buf *out, px_epcis_profile profile, int only, px_err *err);

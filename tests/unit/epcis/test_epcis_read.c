@@ -16,12 +16,10 @@
 #include <cmocka.h>
 
 #include "epcis.h"
+#include "epcis_check.h"
 #include "epcis_fixtures.h"
 
 #define EX20 PX_SHARED_DIR "/reference/epcis-2.0/examples"
-#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
-#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
-#define XSD_VALIDATE PX_SHARED_DIR "/tools/epcis-validate"
 #define GOLDEN PX_SOURCE_DIR "/epcis/examples"
 
 #define MAX_EVENTS 64
@@ -335,28 +333,6 @@ typedef struct ex_stats {
     size_t n_out;
 } ex_stats;
 
-static void keep(char path[64], const px_buf *doc, const char *suffix)
-{
-    snprintf(path, 64, "/tmp/packid-ex-XXXXXX%s", suffix);
-    int fd = mkstemps(path, (int)strlen(suffix));
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, doc->data, doc->len), (ssize_t)doc->len);
-    close(fd);
-}
-
-static int validate_all(const char *tool_and_args, char paths[][64], size_t n)
-{
-    px_buf cmd;
-    px_buf_init(&cmd, 1 << 16);
-    px_buf_puts(&cmd, tool_and_args);
-    for (size_t i = 0; i < n; i++)
-        px_buf_printf(&cmd, " '%s'", paths[i]);
-    px_buf_puts(&cmd, " >/dev/null");
-    int rc = system(cmd.data);
-    px_buf_dispose(&cmd);
-    return rc == 0;
-}
-
 static void check_example(const char *path, ex_stats *st)
 {
     read_result first;
@@ -390,9 +366,9 @@ static void check_example(const char *path, ex_stats *st)
         result_dispose(&again);
     }
     assert_true(st->n_out < MAX_REEMITTED);
-    keep(st->json[st->n_out], &first.out[PX_EPCIS_FORMAT_JSONLD_2_0], ".jsonld");
-    keep(st->xml2[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_2_0], ".xml");
-    keep(st->xml1[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_1_2], ".xml");
+    ck_keep(st->json[st->n_out], &first.out[PX_EPCIS_FORMAT_JSONLD_2_0], ".jsonld");
+    ck_keep(st->xml2[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_2_0], ".xml");
+    ck_keep(st->xml1[st->n_out], &first.out[PX_EPCIS_FORMAT_XML_1_2], ".xml");
     st->n_out++;
     result_dispose(&first);
 }
@@ -436,10 +412,10 @@ static void test_epcis_read__official_examples(void **state)
             st.read, st.skipped, st.hashes_checked, st.hash_mismatch);
     assert_true(st.read >= 20); /* the test must cover something */
     /* What packid re-emitted is valid for the official schemas, in every syntax. */
-    int ok_json =
-        validate_all("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", st.json, st.n_out);
-    int ok_xml2 = validate_all("'" XSD_VALIDATE "' --v2", st.xml2, st.n_out);
-    int ok_xml1 = validate_all("'" XSD_VALIDATE "' --v1", st.xml1, st.n_out);
+    int ok_json = ck_run_oracle("/usr/bin/python3 '" CK_JSON_VALIDATE "' '" CK_SCHEMA_GS1 "'",
+                                st.json, st.n_out, 1);
+    int ok_xml2 = ck_run_oracle("'" CK_XSD_VALIDATE "' --v2", st.xml2, st.n_out, 1);
+    int ok_xml1 = ck_run_oracle("'" CK_XSD_VALIDATE "' --v1", st.xml1, st.n_out, 1);
     for (size_t i = 0; i < st.n_out; i++) {
         unlink(st.json[i]);
         unlink(st.xml2[i]);
@@ -491,10 +467,10 @@ static void test_epcis_read__dscsa_example_converted_validates(void **state)
     close(fj);
     close(fx);
     char cmd[2048];
-    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s' 1>&2", JSON_VALIDATE, SCHEMA_GS1,
-             json_path);
+    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s' 1>&2", CK_JSON_VALIDATE,
+             CK_SCHEMA_GS1, json_path);
     int ok_json = system(cmd) == 0;
-    snprintf(cmd, sizeof(cmd), "'%s' --v2 '%s' 1>&2", XSD_VALIDATE, xml_path);
+    snprintf(cmd, sizeof(cmd), "'%s' --v2 '%s' 1>&2", CK_XSD_VALIDATE, xml_path);
     int ok_xml = system(cmd) == 0;
     unlink(json_path);
     unlink(xml_path);

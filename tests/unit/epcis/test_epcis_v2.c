@@ -15,13 +15,11 @@
 #include <cmocka.h>
 
 #include "epcis.h"
+#include "epcis_check.h"
 #include "epcis_fixtures.h"
 
-#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
-#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 #define SCHEMA_201                                                                                 \
     PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
-#define XSD_VALIDATE PX_SHARED_DIR "/tools/epcis-validate"
 
 static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
                                               PX_EPCIS_PROFILE_US_DSCSA};
@@ -36,13 +34,7 @@ typedef struct tmpfiles {
 static void tmp_add(tmpfiles *t, const px_buf *doc, const char *suffix)
 {
     assert_true(t->n < NDOCS);
-    char *p = t->path[t->n];
-    snprintf(p, 64, "/tmp/packid-epcis2-XXXXXX%s", suffix);
-    int fd = mkstemps(p, (int)strlen(suffix));
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, doc->data, doc->len), (ssize_t)doc->len);
-    close(fd);
-    t->n++;
+    ck_keep(t->path[t->n++], doc, suffix);
 }
 
 static void tmp_dispose(tmpfiles *t)
@@ -53,17 +45,9 @@ static void tmp_dispose(tmpfiles *t)
 }
 
 /* Runs tool (with its leading arguments) on every file at once; 1 when all are valid. */
-static int run_oracle(const char *tool_and_args, const tmpfiles *t)
+static int run_oracle(const char *tool_and_args, tmpfiles *t)
 {
-    px_buf cmd;
-    px_buf_init(&cmd, 1 << 16);
-    assert_int_equal(px_buf_printf(&cmd, "%s", tool_and_args), PX_OK);
-    for (size_t i = 0; i < t->n; i++)
-        assert_int_equal(px_buf_printf(&cmd, " '%s'", t->path[i]), PX_OK);
-    assert_int_equal(px_buf_puts(&cmd, " 1>&2"), PX_OK);
-    int rc = system(cmd.data);
-    px_buf_dispose(&cmd);
-    return rc == 0;
+    return ck_run_oracle(tool_and_args, t->path, t->n, 0);
 }
 
 static void write_all(tmpfiles *t, px_epcis_format fmt, const char *suffix)
@@ -91,8 +75,8 @@ static void test_epcis_v2__jsonld_every_kind_every_profile_validates(void **stat
     (void)state;
     tmpfiles t = {.n = 0};
     write_all(&t, PX_EPCIS_FORMAT_JSONLD_2_0, ".jsonld");
-    int ok_gs1 = run_oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", &t);
-    int ok_201 = run_oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_201 "'", &t);
+    int ok_gs1 = run_oracle("/usr/bin/python3 '" CK_JSON_VALIDATE "' '" CK_SCHEMA_GS1 "'", &t);
+    int ok_201 = run_oracle("/usr/bin/python3 '" CK_JSON_VALIDATE "' '" SCHEMA_201 "'", &t);
     tmp_dispose(&t);
     assert_true(ok_gs1);
     assert_true(ok_201);
@@ -104,7 +88,7 @@ static void test_epcis_v2__xml_every_kind_every_profile_validates(void **state)
     (void)state;
     tmpfiles t = {.n = 0};
     write_all(&t, PX_EPCIS_FORMAT_XML_2_0, ".xml");
-    int ok = run_oracle("'" XSD_VALIDATE "' --v2", &t);
+    int ok = run_oracle("'" CK_XSD_VALIDATE "' --v2", &t);
     tmp_dispose(&t);
     assert_true(ok);
 }
@@ -130,7 +114,7 @@ static void test_epcis_v2__oracles_reject_broken_documents(void **state)
     tmpfiles t = {.n = 0};
     tmp_add(&t, &bad, ".jsonld");
     fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
-    assert_false(run_oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", &t));
+    assert_false(run_oracle("/usr/bin/python3 '" CK_JSON_VALIDATE "' '" CK_SCHEMA_GS1 "'", &t));
     tmp_dispose(&t);
 
     px_buf_reset(&doc);
@@ -147,7 +131,7 @@ static void test_epcis_v2__oracles_reject_broken_documents(void **state)
     px_buf_puts(&bad, "</baseExtension>");
     px_buf_puts(&bad, ee + strlen("</eventID>"));
     tmp_add(&t, &bad, ".xml");
-    assert_false(run_oracle("'" XSD_VALIDATE "' --v2", &t));
+    assert_false(run_oracle("'" CK_XSD_VALIDATE "' --v2", &t));
     tmp_dispose(&t);
     px_buf_dispose(&bad);
     px_buf_dispose(&doc);
@@ -299,23 +283,13 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
     px_epcis_event ev = shipping_event();
     px_epcis_event bad = ev;
     bad.n_epcs = 0; /* an ObjectEvent without EPCs or quantities (DOMAIN.md §6.3) */
-    assert_int_equal(px_epcis_writer_event(w, &ev), PX_OK);
-    assert_int_equal(px_epcis_writer_event(w, &bad), PX_EINVALID);
-    assert_int_equal(px_epcis_writer_event(w, &ev), PX_EINVALID); /* sticky */
-    assert_int_equal(px_epcis_writer_count(w), 1);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
-    assert_string_equal(err.field, "events[1]");
-    px_epcis_writer_free(w);
+    ck_sticky_first_error(w, &ev, &bad);
 
     /* A sink that refuses: PX_EUNAVAIL, reported by finish at the latest. */
     count_sink c = {.fail_after = 1000};
     assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink_count, &c, &h, &err),
                      PX_OK);
-    for (int i = 0; i < 1000; i++)
-        px_epcis_writer_event(w, &ev);
-    assert_int_equal(px_epcis_writer_finish(w, &err), PX_EUNAVAIL);
-    assert_string_equal(err.code, "epcis_sink");
-    px_epcis_writer_free(w);
+    ck_sink_refusal(w, &ev, 0);
     px_buf_dispose(&doc);
 }
 

@@ -1,7 +1,10 @@
-/* External oracle (STYLE.md "Tests"): every AI in packid's table must agree with GS1's Barcode
- * Syntax Dictionary, read at test time from ../shared/reference/gs1-syntax/ — format, length,
- * character set, '*' predefined-length flag, '?' DL attribute flag, dlpkey role, req/ex rules
- * and title. */
+/* External oracle (STYLE.md "Tests"): packid's AI table equals GS1's Barcode Syntax Dictionary,
+ * read at test time from ../shared/reference/gs1-syntax/, entry by entry and in both directions
+ * (every table row is a dictionary AI, every dictionary AI is a table row): format, length,
+ * character set, linters (names and GS1_LINT_* bits), '*' predefined-length flag, '?' DL
+ * attribute flag, dlpkey role, req/ex rules, title, and the release. The parser here is written
+ * independently of scripts/gen-ai-table.py, so a generator bug is caught too. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "gs1_test.h"
@@ -20,6 +23,66 @@ typedef struct dict_entry {
     int is_key;
     char title[64];
 } dict_entry;
+
+/* Dictionary linter names and their bits, in the order of gs1_ai.h. */
+static const struct {
+    const char *name;
+    uint64_t bit;
+} lint_bits[] = {
+    {"csum", GS1_LINT_CSUM},
+    {"csumalpha", GS1_LINT_CSUMALPHA},
+    {"gcppos1", GS1_LINT_GCPPOS1},
+    {"gcppos2", GS1_LINT_GCPPOS2},
+    {"zero", GS1_LINT_ZERO},
+    {"nonzero", GS1_LINT_NONZERO},
+    {"nozeroprefix", GS1_LINT_NOZEROPREFIX},
+    {"yymmd0", GS1_LINT_YYMMD0},
+    {"yymmdd", GS1_LINT_YYMMDD},
+    {"yyyymmdd", GS1_LINT_YYYYMMDD},
+    {"hh", GS1_LINT_HH},
+    {"mi", GS1_LINT_MI},
+    {"ss", GS1_LINT_SS},
+    {"hhmi", GS1_LINT_HHMI},
+    {"iso3166", GS1_LINT_ISO3166},
+    {"iso3166999", GS1_LINT_ISO3166999},
+    {"iso3166alpha2", GS1_LINT_ISO3166ALPHA2},
+    {"iso4217", GS1_LINT_ISO4217},
+    {"iso5218", GS1_LINT_ISO5218},
+    {"pieceoftotal", GS1_LINT_PIECEOFTOTAL},
+    {"posinseqslash", GS1_LINT_POSINSEQSLASH},
+    {"importeridx", GS1_LINT_IMPORTERIDX},
+    {"latitude", GS1_LINT_LATITUDE},
+    {"longitude", GS1_LINT_LONGITUDE},
+    {"mediatype", GS1_LINT_MEDIATYPE},
+    {"packagetype", GS1_LINT_PACKAGETYPE},
+    {"pcenc", GS1_LINT_PCENC},
+    {"hasnondigit", GS1_LINT_HASNONDIGIT},
+    {"hyphen", GS1_LINT_HYPHEN},
+    {"winding", GS1_LINT_WINDING},
+    {"yesno", GS1_LINT_YESNO},
+    {"iban", GS1_LINT_IBAN},
+    {"couponcode", GS1_LINT_COUPONCODE},
+    {"couponposoffer", GS1_LINT_COUPONPOSOFFER},
+};
+
+/* The bits for a comma-separated list of linter names; sets *unknown when a name has none. */
+static uint64_t lint_mask(const char *names, int *unknown)
+{
+    uint64_t m = 0;
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", names);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < sizeof(lint_bits) / sizeof(lint_bits[0]) && strcmp(lint_bits[k].name, t))
+            k++;
+        if (k == sizeof(lint_bits) / sizeof(lint_bits[0]))
+            *unknown = 1;
+        else
+            m |= lint_bits[k].bit;
+    }
+    return m;
+}
 
 static int parse_component(const char *tok, gs1_ai_component *c, char *linters)
 {
@@ -115,12 +178,26 @@ static void test_gs1__dictionary_agrees(void **state)
     int *seen = calloc(n, sizeof(int));
     assert_non_null(seen);
     char line[512];
-    int failures = 0, entries = 0;
+    int failures = 0, entries = 0, dict_ais = 0;
+    char release[32] = "";
     while (fgets(line, sizeof(line), f)) {
+        if (!release[0] && sscanf(line, "# Release: %31s", release) == 1)
+            continue;
         dict_entry d;
         if (!parse_line(line, &d))
             continue;
         entries++;
+        /* every AI of the entry (a range "3100-3105" is six) is a row of packid's table */
+        size_t width = strlen(d.lo);
+        for (long a = strtol(d.lo, NULL, 10); a <= strtol(d.hi, NULL, 10); a++) {
+            char ai[8];
+            snprintf(ai, sizeof(ai), "%0*ld", (int)width, a);
+            dict_ais++;
+            if (!gs1_ai_lookup(ai, width)) {
+                print_error("dictionary AI (%s) is not in packid's table\n", ai);
+                failures++;
+            }
+        }
         for (size_t i = 0; i < n; i++) {
             const gs1_ai_def *a = gs1_ai_at(i);
             if (!in_range(&d, a->ai))
@@ -149,6 +226,12 @@ static void test_gs1__dictionary_agrees(void **state)
                 CHECK(c->optional == e->optional, "component %d optional", k);
                 CHECK(strcmp(c->linters, d.linters[k]) == 0,
                       "component %d linters \"%s\" vs \"%s\"", k, c->linters, d.linters[k]);
+                int unknown = 0;
+                uint64_t want = lint_mask(d.linters[k], &unknown);
+                CHECK(!unknown, "component %d: a linter of \"%s\" has no GS1_LINT_ bit", k,
+                      d.linters[k]);
+                CHECK(c->lint == want, "component %d linter bits differ from \"%s\"", k,
+                      d.linters[k]);
             }
             CHECK(strcmp(a->req ? a->req : "", d.req) == 0, "req \"%s\" vs \"%s\"",
                   a->req ? a->req : "", d.req);
@@ -170,17 +253,20 @@ static void test_gs1__dictionary_agrees(void **state)
     }
     free(seen);
     assert_true(entries > 200); /* the whole dictionary was read (224 lines in 2026-01) */
+    assert_int_equal((size_t)dict_ais, gs1_ai_count());
+    assert_string_equal(release, gs1_ai_dictionary_release());
     assert_int_equal(failures, 0);
 }
 
-/* Issue 3: the table covers at least these AIs. */
+/* The table covers at least the pharma AIs and these of the wider dictionary. */
 static void test_gs1__table_coverage(void **state)
 {
     (void)state;
-    static const char *const required[] = {"00",  "01",  "10",  "11",  "17",   "21",  "22",  "235",
-                                           "240", "254", "414", "417", "7003", "710", "711", "712",
-                                           "713", "714", "715", "716", "717",  "90",  "91",  "92",
-                                           "93",  "94",  "95",  "96",  "97",   "98",  "99"};
+    static const char *const required[] = {
+        "00",   "01",   "10",   "11",   "17",   "21",   "22",   "235", "240", "254",  "414",
+        "417",  "7003", "710",  "711",  "712",  "713",  "714",  "715", "716", "717",  "90",
+        "91",   "92",   "93",   "94",   "95",   "96",   "97",   "98",  "99",  "8013", "8007",
+        "8110", "7250", "4307", "3103", "8200", "8030", "8040", "423"};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         if (!gs1_ai_lookup(required[i], strlen(required[i])))
             print_error("AI (%s) missing\n", required[i]);

@@ -108,7 +108,13 @@ static const parse_vec parse_vectors[] = {
     {AT, "https://id.gs1.org", NULL, "no_dl_key", 18},
     {AT, "https://id.gs1.org/gtin/09506000134352", NULL, "no_dl_key", 18},
     {AT, "https://id.gs1.org/10/ABC", NULL, "no_dl_key", 18},
-    {AT, "https://id.gs1.org/01/9506000134352", NULL, "invalid_length", 22},
+    /* DOMAIN.md §1.2 [V: gs1-syntax-engine test_dl_parseDLuri]: a GTIN-8/12/13 in a Digital
+     * Link is padded to 14 digits (the Solidsoft feature files agree) */
+    {AT, "https://id.gs1.org/01/9506000134352", "(01)09506000134352", NULL, 0},
+    {AT, "https://id.gs1.org/01/416000336108", "(01)00416000336108", NULL, 0},
+    {AT, "https://id.gs1.org/01/02345673", "(01)00000002345673", NULL, 0},
+    {AT, "https://id.gs1.org/01/950600013435", NULL, "invalid_check_digit", 22},
+    {AT, "https://id.gs1.org/01/095060001343520", NULL, "invalid_length", 22},
     {AT, "https://id.gs1.org/01/09506000134353", NULL, "invalid_check_digit", 22},
     {AT, "Https://id.gs1.org/01/09506000134352", NULL, "invalid_scheme", 0},
     {AT, "ftp://id.gs1.org/01/09506000134352", NULL, "invalid_scheme", 0},

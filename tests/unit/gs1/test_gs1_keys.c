@@ -129,6 +129,25 @@ static void test_gs1__gln_sscc(void **state)
     assert_string_equal(err.code, "invalid_check_digit");
 }
 
+/* REQ-GS1-ZERO: keys of zeros only (their check digit is a valid 0) are refused. */
+static void test_gs1__all_zero_keys(void **state)
+{
+    (void)state;
+    px_err err;
+    char g[15];
+    static const char *const gtins[] = {"00000000", "000000000000", "0000000000000",
+                                        "00000000000000", NULL};
+    for (int i = 0; gtins[i]; i++) {
+        assert_int_equal(gs1_gtin_normalize(g, gtins[i], &err), PX_EINVALID);
+        assert_string_equal(err.code, "invalid_key");
+    }
+    assert_int_equal(gs1_gln_validate("0000000000000", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_key");
+    assert_int_equal(gs1_sscc_validate("000000000000000000", &err), PX_EINVALID);
+    /* one non-zero digit is a key again */
+    assert_int_equal(gs1_gtin_normalize(g, "00000000000017", &err), PX_OK);
+}
+
 /* DOMAIN.md §2.2: set 82 is exactly these 82 characters; set 39 these 39. */
 static void test_gs1__charsets(void **state)
 {
@@ -229,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gs1__check_digit),    cmocka_unit_test(test_gs1__key_validate),
         cmocka_unit_test(test_gs1__gtin_normalize), cmocka_unit_test(test_gs1__gln_sscc),
+        cmocka_unit_test(test_gs1__all_zero_keys),
         cmocka_unit_test(test_gs1__charsets),       cmocka_unit_test(test_gs1__dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

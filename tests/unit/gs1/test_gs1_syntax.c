@@ -74,8 +74,11 @@ static const parse_vec parse_vectors[] = {
     /* trailing GS tolerated (DOMAIN.md §3), GS after a predefined-length AI tolerated */
     {AT, "]d20109506000134352<GS>10ABC<GS>", NULL, 0, 0, "(01)09506000134352(10)ABC"},
     {AT, "]C10109506000134352<GS>10ABC", NULL, 0, 0, "(01)09506000134352(10)ABC"},
-    {AT, "(01) 09506000134352 (17) 201225 (10) ABC123 (21) 12345", NULL, 0, 0,
-     "(01)09506000134352(17)201225(10)ABC123(21)12345"},
+    /* REQ-GS1-3: spaces are reported where they stand, never dropped */
+    {AT, "(01) 09506000134352(17)201225", "invalid_character", 4, 1, NULL},
+    {AT, "(01)09506000134352 (17)201225", "invalid_character", 18, 1, NULL},
+    {AT, " (01)09506000134352", "invalid_character", 0, 1, NULL},
+    {AT, "(01)09506000134352(21)ABC ", "invalid_character", 25, 1, NULL},
     {AT, "(01)09506000134352(21)A\\(10)B", NULL, 0, 0, "(01)09506000134352(21)A(10)B"},
     {AT, "(01)09506000134352(21)A(B", NULL, 0, 0, "(01)09506000134352(21)A(B"},
     {AT, "]d20109506000134352<GS><GS>10ABC", "unexpected_separator", 20, 1, NULL},
@@ -94,7 +97,7 @@ static const parse_vec parse_vectors[] = {
     {AT, "]d20109506000134352211234567890123456789012", "invalid_length", 41, 2, NULL},
     {AT, "]d20109506000134352(99)X", "invalid_ai", 19, 1, NULL},
     {AT, "]d2010950600013435223X", "unknown_ai", 19, 2, NULL},
-    {AT, "(01)09506000134352(8200)http", "unknown_ai", 19, 4, NULL},
+    {AT, "(01)09506000134352(8999)http", "unknown_ai", 19, 4, NULL},
     {AT, "(01)09506000134352(21)ABC(21)ABD", "duplicate_ai", -1, 0, NULL},
     {AT, "(01)09506000134352(10)", "invalid_length", -1, 0, NULL},
     {AT, "(01)0950600013435X", "invalid_character", 17, 1, NULL},
@@ -108,6 +111,8 @@ static const parse_vec parse_vectors[] = {
     {AT, "(8010)0614141AB#1/X(8011)12", NULL, 0, 0, "(8010)0614141AB#1/X(8011)12"},
     {AT, "(8010)ABC#1/X(8011)12", "invalid_character", 6, 1, NULL},
     {AT, "(8010)0614141AB#1/X(8011)012", "invalid_character", 25, 1, NULL},
+    {AT, "(8010)0614141AB#1/X(8011)0", "invalid_character", 25, 1, NULL}, /* REQ-GS1-1 */
+    {AT, "]d20109506000134352<GS>80100614141AB<GS>80110", "invalid_character", 38, 1, NULL},
     {AT, "(253)0614141000005X1", NULL, 0, 0, "(253)0614141000005X1"},
     {AT, "(414)0614141073467(7040)1AB-", NULL, 0, 0, "(414)0614141073467(7040)1AB-"},
     {AT, "(414)0614141073467(7040)1AB+", "invalid_character", 27, 1, NULL},
@@ -173,7 +178,7 @@ static void test_gs1__elements_format_errors(void **state)
     px_err err;
     assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
     assert_int_equal(gs1_elements_add(&e, "10", "ABC", &err), PX_OK);
-    assert_int_equal(gs1_elements_add(&e, "8200", "x", &err), PX_EINVALID);
+    assert_int_equal(gs1_elements_add(&e, "8999", "x", &err), PX_EINVALID);
     assert_string_equal(err.code, "unknown_ai");
     char small[10];
     assert_int_equal(gs1_element_string_format(small, sizeof(small), &e, &err), PX_ETOOBIG);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# GS1 parsing micro-benchmark: ns per gs1_parse for scan data, HRI, Digital Link and
+# a wide element string, against a bare pass over the same bytes. Release build, no sanitizers.
+#   bench/gs1.sh [N] [BUILD_DIR]      defaults: 200000, build-bench-gs1
+# Bar: every input parses in microseconds (parse_ns well under 10000).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+n=${1:-200000}
+build=${2:-$root/build-bench-gs1}
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
+      -DPACKID_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target bench_gs1 >/dev/null
+"$build/bench/bench_gs1" "$n"

@@ -1,0 +1,192 @@
+/* Every text the API takes is kept whole up to its limit — stored, audited and returned byte
+ * for byte, multi-byte UTF-8 and quotes included — and one byte more is 422 with nothing
+ * changed (docs/api.md "Limits"). A body that is not UTF-8 is 422 invalid_utf8. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "09506001000014"
+
+typedef struct {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "operator", "Limits operator", "admin", f->admin_org, f->admin_key);
+    px_test_org_key(&f->env, "mah", "Limits MAH", "mah", f->mah_org, f->mah_key);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+/* A text of exactly n bytes: "é" (2 bytes) and a quote, repeated, then ASCII to the length, so
+ * a cut anywhere would split a character or drop an escaped quote. */
+static void hard_text(char *out, size_t n)
+{
+    static const char unit[] = "\xC3\xA9\"\\";
+    size_t o = 0;
+    while (o + 4 <= n) {
+        memcpy(out + o, unit, 4);
+        o += 4;
+    }
+    while (o < n)
+        out[o++] = 'x';
+    out[n] = '\0';
+}
+
+/* The text as a JSON string body part (quotes and backslashes escaped). */
+static void json_text(char *out, size_t cap, const char *s)
+{
+    json_t *j = json_string(s);
+    char *d = json_dumps(j, JSON_ENCODE_ANY);
+    snprintf(out, cap, "%s", d);
+    free(d);
+    json_decref(j);
+}
+
+/* tmpl with its one "%s" replaced by js. */
+static void subst(char *out, size_t cap, const char *tmpl, const char *js)
+{
+    const char *at = strstr(tmpl, "%s");
+    assert_non_null(at);
+    snprintf(out, cap, "%.*s%s%s", (int)(at - tmpl), tmpl, js, at + 2);
+}
+
+static long long rows(fixture *f)
+{
+    return px_sql_count(&f->env, "SELECT (SELECT count(*) FROM organization) * 1000000 + "
+                                 "(SELECT count(*) FROM product) * 1000 + "
+                                 "(SELECT count(*) FROM audit_log)");
+}
+
+/* POST path with a body made by fmt around the text; max bytes answer want_ok, max + 1 422. */
+static void at_limit(fixture *f, const char *key, const char *path, const char *fmt, size_t max,
+                     long want_ok, char *text_out, json_t **answer)
+{
+    char text[1024], js[4096], body[8192];
+    hard_text(text, max + 1);
+    json_text(js, sizeof(js), text);
+    subst(body, sizeof(body), fmt, js);
+    long long before = rows(f);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", path, key, body, NULL);
+    if (r.status != 422)
+        fail_msg("%s with %zu bytes: got %ld, want 422: %s", path, max + 1, r.status, r.body);
+    px_http_resp_free(&r);
+    assert_int_equal(rows(f), before);
+    hard_text(text, max);
+    json_text(js, sizeof(js), text);
+    subst(body, sizeof(body), fmt, js);
+    *answer = px_http_expect(&f->env, "POST", path, key, body, NULL, want_ok, NULL);
+    strcpy(text_out, text);
+}
+
+/* The newest audit entry of action has details member equal to text, whole. */
+static void audited_whole(fixture *f, const char *action, const char *member, const char *text)
+{
+    char sql[256], v[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT details->>'%s' FROM audit_log WHERE action = '%s' ORDER BY seq DESC LIMIT 1",
+             member, action);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    if (strcmp(v, text) != 0)
+        fail_msg("audit %s.%s is not the text whole: %s", action, member, v);
+}
+
+static void test_text_limits__names_whole_at_the_limit(void **state)
+{
+    fixture *f = *state;
+    char text[1024];
+    json_t *j;
+    /* An organization's name: 200 bytes. */
+    at_limit(f, f->admin_key, "/v1/orgs", "{\"kind\":\"cmo\",\"name\":%s}", 200, 201, text, &j);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    json_decref(j);
+    audited_whole(f, "org.create", "name", text);
+    /* A product's name: 200 bytes, read back. */
+    char fmt[256];
+    snprintf(fmt, sizeof(fmt), "%s",
+             "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"market\":\"EU\",\"name\":%s}");
+    at_limit(f, f->mah_key, "/v1/products", fmt, 200, 201, text, &j);
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/products/" GTIN, f->mah_key, NULL, NULL, 200, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    json_decref(j);
+    audited_whole(f, "product.create", "name", text);
+    /* A partner's name: 200 bytes; the CMO's key shows it whole. */
+    snprintf(fmt, sizeof(fmt), "%s", "{\"gtins\":[\"" GTIN "\"],\"name\":%s}");
+    at_limit(f, f->mah_key, "/v1/partners", fmt, 200, 201, text, &j);
+    char cmo_key[64];
+    snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/whoami", cmo_key, NULL, NULL, 200, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "org_name")), text);
+    json_decref(j);
+}
+
+static void test_text_limits__reactivation_reason_whole(void **state)
+{
+    fixture *f = *state;
+    json_decref(px_http_expect(&f->env, "POST", "/v1/commissions", f->mah_key,
+                               "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
+                               "\"batch\":\"L-1\",\"expiry_date\":\"301231\",\"serials\":[\"R1\"]}",
+                               NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                               "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}",
+                               NULL, 200, NULL));
+    char text[1024];
+    json_t *j;
+    at_limit(f, f->mah_key, "/v1/reactivations",
+             "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":%s}", 200, 200, text, &j);
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200,
+                       NULL);
+    json_t *events = json_object_get(j, "events");
+    json_t *last = json_array_get(events, json_array_size(events) - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "reason")), text);
+    json_decref(j);
+    audited_whole(f, "pack.reactivate", "reason", text);
+}
+
+static void test_text_limits__invalid_utf8_refused(void **state)
+{
+    fixture *f = *state;
+    long long before = rows(f);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+            "{\"kind\":\"cmo\",\"name\":\"bad \xC3\x28 byte\"}", NULL);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "invalid_utf8"));
+    px_http_resp_free(&r);
+    assert_int_equal(rows(f), before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_limits__names_whole_at_the_limit),
+        cmocka_unit_test(test_text_limits__reactivation_reason_whole),
+        cmocka_unit_test(test_text_limits__invalid_utf8_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

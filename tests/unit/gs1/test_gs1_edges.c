@@ -1,0 +1,256 @@
+/* Edges: the cases where packid and GS1's reference engine disagreed, each as data. */
+#include <stdlib.h>
+
+#include "gs1_test.h"
+
+#include "gs1_ai.h"
+
+typedef struct {
+    const char *file;
+    int line;
+    const char *in;   /* <GS> expanded */
+    const char *code; /* NULL: must parse */
+    int pos;          /* expected err.pos (-1: not checked) */
+    const char *hri;  /* expected elements when ok */
+} edge_vec;
+
+static const edge_vec edges[] = {
+    /* REQ-GS1-2: after ]d2/]Q3/]C1/]e0/]J1 the first FNC1 is implied; a GS there is refused */
+    {AT, "]d2<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]Q3<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]C1<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "]J1<GS>0109506000134352", "unexpected_separator", 3, NULL},
+    {AT, "<GS>0109506000134352", NULL, 0, "(01)09506000134352"}, /* raw: FNC1 as GS */
+    {AT, "]d20109506000134352", NULL, 0, "(01)09506000134352"},
+    /* REQ-GS1-5: GS1 DotCode reads like DataMatrix: ]J1 = ]d2, ]J0 = ]d1 */
+    {AT, "]J10109506000134352<GS>10ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    {AT, "]J0https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    {AT, "]J00109506000134352", "invalid_symbology", 0, NULL},
+    {AT, "]d1https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    /* REQ-GS1-4: DL host without userinfo or IPv6 zone; "?=1" is not a query parameter */
+    {AT, "https://user@id.gs1.org/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "https://user:pw@example.com/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "http://[20/01/09506000134352", "invalid_domain", 7, NULL}, /* found by fuzz_gs1_dl */
+    {AT, "https://example.com:65536/01/09506000134352", "invalid_domain", 8, NULL},
+    {AT, "https://[2001:db8::1]/01/09506000134352", NULL, 0, "(01)09506000134352"},
+    {AT, "https://example.com:8443/01/09506000134352", NULL, 0, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231&=1", "invalid_query", 47, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0, "(01)09506000134352(17)261231"},
+    /* compressed data holding an AI the key cannot carry (found by fuzz_gs1_dl) */
+    {AT, "https://example.com/8010/0636--/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352/EEarwSM", NULL, 0, "(01)09506000134352(10)ABC123"},
+    {AT, "https://id.gs1.org/gAYMBI_bNGwJk", "invalid_value", -1, NULL}, /* (8006) piece 2 of 1 */
+    {AT, "https://id.gs1.org/x", "no_dl_key", -1, NULL},                 /* decodes to nothing */
+    /* the key is the primary key the other AIs fit: (414) with (7040), (01) as an attribute
+     * (found by fuzz_gs1_dl) */
+    {AT, "https://id.gs1.org/AVPe1LE7_GIEoVcIKJNKxhfujggKh7w", NULL, 0,
+     "(01)46108258115070(3102)330424(414)5060917510004(7040)51EF"},
+    {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
+    /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
+    {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
+    {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, NULL},
+    /* REQ-GS1-7: "\(" in HRI is a "(" of the data */
+    {AT, "(01)09506000134352(10)A\\(B(21)\\(17)X", NULL, 0, "(01)09506000134352(10)A(B(21)(17)X"},
+};
+
+static void test_gs1__edges(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+        const edge_vec *v = &edges[i];
+        char in[256], got[512];
+        gs_expand(in, sizeof(in), v->in);
+        gs1_elements e;
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = gs1_parse(&e, in, &err);
+        if (!v->code) {
+            VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);
+            elements_hri(got, sizeof(got), &e);
+            VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
+        } else {
+            VCHECK(v, rc != PX_OK, "%s accepted", v->in);
+            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code,
+                   err.message);
+            if (v->pos >= 0)
+                VCHECK(v, err.pos == v->pos, "%s: pos %d (%s)", v->in, err.pos, err.message);
+        }
+    }
+}
+
+/* REQ-GS1-7: every "(" in data is printed "\(" and reads back as the same data, whatever
+ * follows it — the form GS1's engine reads too. */
+static void test_gs1__hri_escape_round_trip(void **state)
+{
+    (void)state;
+    static const char *const values[] = {"(", "A(B", "(10)X", "((", "(21)(", "X)(", "()"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        gs1_elements e, back;
+        memset(&e, 0, sizeof(e));
+        px_err err;
+        px_err_clear(&err);
+        assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
+        assert_int_equal(gs1_elements_add(&e, "10", values[i], &err), PX_OK);
+        assert_int_equal(gs1_elements_add(&e, "21", values[i], &err), PX_OK);
+        char hri[256];
+        assert_int_equal(gs1_hri_format(hri, sizeof(hri), &e, &err), PX_OK);
+        /* no unescaped "(" inside data */
+        for (const char *p = strstr(hri, "(10)") + 4; *p; p++)
+            if (*p == '(' && p[-1] != '\\')
+                assert_true(strncmp(p, "(21)", 4) == 0);
+        if (gs1_parse(&back, hri, &err) != PX_OK)
+            print_error("%s: %s\n", hri, err.message);
+        assert_int_equal(back.count, 3);
+        assert_string_equal(back.items[1].value, values[i]);
+        assert_string_equal(back.items[2].value, values[i]);
+    }
+    gs1_elements e;
+    memset(&e, 0, sizeof(e));
+    px_err err;
+    assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
+    assert_int_equal(gs1_elements_add(&e, "21", "A(B", &err), PX_OK);
+    char hri[64];
+    assert_int_equal(gs1_hri_format(hri, sizeof(hri), &e, &err), PX_OK);
+    assert_string_equal(hri, "(01)09506000134352(21)A\\(B");
+}
+
+/* REQ-GS1-6: the documented limits each give their own error code. */
+static void test_gs1__limits(void **state)
+{
+    (void)state;
+    gs1_elements e;
+    px_err err;
+    /* GS1_INPUT_MAX */
+    char *big = malloc(GS1_INPUT_MAX + 2);
+    assert_non_null(big);
+    memset(big, '1', GS1_INPUT_MAX + 1);
+    big[GS1_INPUT_MAX + 1] = '\0';
+    px_err_clear(&err);
+    assert_int_equal(gs1_parse(&e, big, &err), PX_ETOOBIG);
+    assert_string_equal(err.code, "input_too_long");
+    free(big);
+    /* GS1_MAX_ELEMENTS: 33 elements (01, then 32 distinct 91–99/ 240/ … AIs) */
+    char in[1024];
+    size_t n = (size_t)snprintf(in, sizeof(in), "(01)09506000134352");
+    static const char *const ais[] = {"10",  "21",  "22",   "240",  "241",  "250",  "251",  "243",
+                                      "90",  "91",  "92",   "93",   "94",   "95",   "96",   "97",
+                                      "98",  "99",  "7020", "7021", "7022", "7023", "710",  "711",
+                                      "712", "713", "714",  "715",  "716",  "717",  "8200", "7240"};
+    for (size_t i = 0; i < sizeof(ais) / sizeof(ais[0]); i++)
+        n += (size_t)snprintf(in + n, sizeof(in) - n, "(%s)1234", ais[i]);
+    px_err_clear(&err);
+    px_rc rc = gs1_parse(&e, in, &err);
+    if (rc != PX_ETOOBIG)
+        print_error("%s: %s\n", in, err.message);
+    assert_int_equal(rc, PX_ETOOBIG);
+    assert_string_equal(err.code, "too_many_elements");
+}
+
+/* Compressed Digital Links keep every value exactly, whichever encoding the value takes: digits
+ * with leading zeros (the reference decoder drops them), hex in either case, base64url, 7-bit
+ * ASCII, optional components absent or present, variable numeric components. */
+static void test_gs1__dl_compress_round_trip(void **state)
+{
+    (void)state;
+    static const char *const hri[] = {
+        "(01)09506000134352(21)00123(10)0",
+        "(01)09506000134352(21)abc123(10)ABC123(17)261231",
+        "(01)09506000134352(21)A-_z(10)a&b(30)0012",
+        "(253)0614141000005",
+        "(253)0614141000005X1",
+        "(8003)00614141000418ASSET-1",
+        "(01)09506000134352(7007)250101",
+        "(01)09506000134352(7007)250101250131",
+        "(8013)1987654Ad4X4bL5ttr2310c2K",
+        "(414)0614141073467(254)0",
+        "(00)106141411234567897(4330)001230-",
+        "(01)09506000134352(10)L1(21)S1(17)261231(15)261130", /* code 1A, then (15) */
+        "(8017)106141411234567897(8019)12",                   /* code 9B */
+        "(255)0614141000005(3902)1234",                       /* code C2 */
+    };
+    static const unsigned modes[] = {0, GS1_DL_PARTIAL, GS1_DL_OPTIMISE,
+                                     GS1_DL_PARTIAL | GS1_DL_OPTIMISE};
+    for (size_t i = 0; i < sizeof(hri) / sizeof(hri[0]); i++)
+        for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+            gs1_elements e, back;
+            px_err err;
+            px_err_clear(&err);
+            if (gs1_parse(&e, hri[i], &err) != PX_OK)
+                print_error("%s: %s\n", hri[i], err.message);
+            assert_int_equal(gs1_parse(&e, hri[i], &err), PX_OK);
+            char dl[512];
+            assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, modes[m], &err),
+                             PX_OK);
+            if (gs1_dl_parse(&back, dl, &err) != PX_OK)
+                print_error("%s -> %s: %s\n", hri[i], dl, err.message);
+            assert_int_equal(back.count, e.count);
+            for (int k = 0; k < e.count; k++) {
+                int found = 0;
+                for (int j = 0; j < back.count; j++)
+                    found |= strcmp(back.items[j].ai, e.items[k].ai) == 0 &&
+                             strcmp(back.items[j].value, e.items[k].value) == 0;
+                if (!found)
+                    print_error("%s -> %s lost (%s)%s\n", hri[i], dl, e.items[k].ai,
+                                e.items[k].value);
+                assert_true(found);
+            }
+        }
+}
+
+/* GS1_DL_OPTIMISE writes the optimisation code: (01)(10)(21)(17) is "1A" (bits 0001 1010,
+ * so the data starts with 'G'); without it the data starts with the key (01), 'A'. */
+static void test_gs1__dl_compress_optimise(void **state)
+{
+    (void)state;
+    gs1_elements e;
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(gs1_parse(&e, "(01)09506000134352(10)L1(21)S1(17)261231", &err), PX_OK);
+    char dl[256];
+    assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, GS1_DL_OPTIMISE, &err),
+                     PX_OK);
+    assert_true(strncmp(dl, "https://id.gs1.org/G", 20) == 0);
+    assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, 0, &err), PX_OK);
+    assert_true(strncmp(dl, "https://id.gs1.org/A", 20) == 0);
+}
+
+/* Non-GS1 query parameters compressed into the data come back as they were written (escapes
+ * decoded for the encoding, encoded again on the way out); singletons stay in the query. */
+static void test_gs1__dl_compress_other(void **state)
+{
+    (void)state;
+    static const char *const uris[] = {
+        "https://id.gs1.org/01/09506000134352?x=a%20b&y=1&flag",
+        "https://example.com/stem/01/09506000134352/10/L1?17=261231&k=v%26w#frag",
+        "https://id.gs1.org/01/09506000134352?n=0012345678901234567890",
+    };
+    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
+        for (unsigned partial = 0; partial <= 1; partial++) {
+            char c[512], d[512];
+            px_err err;
+            px_err_clear(&err);
+            unsigned flags = GS1_DL_COMPRESS_OTHER | (partial ? GS1_DL_PARTIAL : 0);
+            assert_int_equal(gs1_dl_compress(c, sizeof(c), uris[i], flags, &err), PX_OK);
+            assert_null(strchr(c, '=')); /* every key=value went into the data */
+            assert_int_equal(gs1_dl_decompress(d, sizeof(d), c, &err), PX_OK);
+            if (strcmp(d, uris[i]) != 0)
+                print_error("%s -> %s -> %s\n", uris[i], c, d);
+            assert_string_equal(d, uris[i]);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gs1__edges),
+        cmocka_unit_test(test_gs1__hri_escape_round_trip),
+        cmocka_unit_test(test_gs1__limits),
+        cmocka_unit_test(test_gs1__dl_compress_round_trip),
+        cmocka_unit_test(test_gs1__dl_compress_other),
+        cmocka_unit_test(test_gs1__dl_compress_optimise),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
