@@ -62,6 +62,11 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_JOB_READ] = {"job_read", "read jobs", {NO, ORG, OWN, ORG, NO}},
     [PX_ACT_CARRIER_READ] = {"carrier_read", "render pack carriers", {NO, ORG, OWN, NO, NO}},
     [PX_ACT_REPORT_RETRY] = {"report_retry", "retry a failed report", {NO, ORG, NO, NO, NO}},
+    /* REQ-POLICY-6: a MAH repairs its own house without the operator: its organization's and
+     * its CMO partners' records, its own mah/auditor keys, its webhook. */
+    [PX_ACT_ORG_WRITE] = {"org_write", "change organizations", {SYS, ORG, NO, NO, NO}},
+    [PX_ACT_KEY_WRITE] = {"key_write", "manage API keys", {SYS, ORG, NO, NO, NO}},
+    [PX_ACT_WEBHOOK] = {"webhook", "configure the webhook", {NO, ORG, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

@@ -1,10 +1,48 @@
-/* Operator routes (admin keys): organizations and API keys over HTTP, the same use cases as
- * `packid org create` / `packid key create|revoke`. */
+/* Organizations and API keys over HTTP, the same use cases as `packid org create` /
+ * `packid key create|revoke`: the operator (admin keys) for every organization, a MAH for its
+ * own (and, for PATCH /v1/orgs, its CMO partners'). */
 #include <string.h>
 
 #include "handlers.h"
 #include "px_crypto.h"
 #include "px_str.h"
+
+static json_t *org_json(const px_org *org)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", org->id, "kind",
+                     org->kind, "name", org->name, "gln", org->gln[0] ? org->gln : NULL,
+                     "gln_prefix_length",
+                     org->gln_prefix_length ? json_integer(org->gln_prefix_length)
+                                            : json_null(),
+                     "market", org->market[0] ? org->market : NULL, "created_at",
+                     org->created_at);
+}
+
+void h_org_update(px_req *r)
+{
+    static const char *const allowed[] = {"name", "gln", "gln_prefix_length", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_org_patch rq = {.id = px_req_param(r, 0)};
+    rq.name = px_json_str(r, r->json, "name", 200, 0, &bad);
+    rq.gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
+    /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); a new gln without it: GS1's list. */
+    rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_org org;
+    if (px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, org_json(&org));
+}
 
 void h_org_create(px_req *r)
 {
@@ -37,14 +75,7 @@ void h_org_create(px_req *r)
         px_reply_error(r, &err);
         return;
     }
-    px_reply_json(r, 201,
-                  json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", org.id, "kind",
-                            org.kind, "name", org.name, "gln", org.gln[0] ? org.gln : NULL,
-                            "gln_prefix_length",
-                            org.gln_prefix_length ? json_integer(org.gln_prefix_length)
-                                                  : json_null(),
-                            "market", org.market[0] ? org.market : NULL, "created_at",
-                            org.created_at));
+    px_reply_json(r, 201, org_json(&org));
 }
 
 void h_key_create(px_req *r)
@@ -53,7 +84,9 @@ void h_key_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
-    const char *org_id = px_json_str(r, r->json, "org_id", 36, 1, &bad);
+    /* The operator names the organization; a MAH's key is for its own (org_id optional). */
+    const char *org_id =
+        px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN, &bad);
     const char *role = px_json_str(r, r->json, "role", 15, 1, &bad);
     const char *label = px_json_str(r, r->json, "label", 200, 0, &bad);
     if (bad)

@@ -5,6 +5,7 @@
 
 #include "allocation.h"
 #include "handlers.h"
+#include "list_reply.h"
 #include "paging.h"
 #include "px_str.h"
 
@@ -44,6 +45,27 @@ void h_allocation_create(px_req *r)
                             res.allocation.gtin, "allocated_to", res.allocation.org_id));
 }
 
+static json_t *allocation_json(const px_allocation *a)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "allocation_id", a->id, "gtin",
+                          a->gtin, "org_id", a->org_id, "requested_by", a->requested_by, "count",
+                          (json_int_t)a->count, "job_id", a->job_id, "created_at",
+                          a->created_at);
+    if (o && a->label[0])
+        json_object_set_new(o, "label", json_string(a->label));
+    return o;
+}
+
+static json_t *allocation_item(const px_list_item *it)
+{
+    return allocation_json(it->allocation);
+}
+
+void h_allocation_list(px_req *r)
+{
+    px_list_reply(r, PX_LIST_ALLOCATIONS, allocation_item);
+}
+
 void h_allocation_get(px_req *r)
 {
     px_db *db = px_req_db(r);
@@ -56,12 +78,7 @@ void h_allocation_get(px_req *r)
         px_reply_error(r, &err);
         return;
     }
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "allocation_id", a.id, "gtin",
-                          a.gtin, "org_id", a.org_id, "requested_by", a.requested_by, "count",
-                          (json_int_t)a.count, "job_id", a.job_id, "created_at", a.created_at);
-    if (a.label[0])
-        json_object_set_new(o, "label", json_string(a.label));
-    px_reply_json(r, 200, o);
+    px_reply_json(r, 200, allocation_json(&a));
 }
 
 static int add_serial(void *ctx, const px_serial_item *it)

@@ -6,6 +6,41 @@
 
 #include "allocation.h"
 #include "handlers.h"
+#include "list_reply.h"
+
+/* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
+static double job_progress(const px_job *j)
+{
+    return j->total > 0 ? (double)(j->done * 10000 / j->total) / 10000.0 : 0.0;
+}
+
+static json_t *job_json(const px_job *j)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "job_id", j->id, "kind", j->kind,
+                          "status", j->status, "total", (json_int_t)j->total, "done",
+                          (json_int_t)j->done, "created_at", j->created_at);
+    if (!o)
+        return NULL;
+    if (j->started_at[0])
+        json_object_set_new(o, "started_at", json_string(j->started_at));
+    if (j->finished_at[0])
+        json_object_set_new(o, "finished_at", json_string(j->finished_at));
+    if (j->error[0])
+        json_object_set_new(o, "error", json_string(j->error));
+    return o;
+}
+
+/* Without progress: a real would print as 0.41999999999999998 through the shared list reply
+ * (the single read writes it by hand); done and total say the same. */
+static json_t *job_item(const px_list_item *it)
+{
+    return job_json(it->job);
+}
+
+void h_job_list(px_req *r)
+{
+    px_list_reply(r, PX_LIST_JOBS, job_item);
+}
 
 void h_job_get(px_req *r)
 {
@@ -19,25 +54,16 @@ void h_job_get(px_req *r)
         px_reply_error(r, &err);
         return;
     }
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "job_id", j.id, "kind", j.kind,
-                          "status", j.status, "total", (json_int_t)j.total, "done",
-                          (json_int_t)j.done, "created_at", j.created_at);
-    if (j.started_at[0])
-        json_object_set_new(o, "started_at", json_string(j.started_at));
-    if (j.finished_at[0])
-        json_object_set_new(o, "finished_at", json_string(j.finished_at));
-    if (j.error[0])
-        json_object_set_new(o, "error", json_string(j.error));
+    json_t *o = job_json(&j);
     /* progress is written by hand: jansson prints reals with 17 significant digits
      * (0.41999999999999998), and a progress bar wants 0.42. */
-    char *body = json_dumps(o, JSON_COMPACT);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!body) {
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    /* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
-    double progress = j.total > 0 ? (double)(j.done * 10000 / j.total) / 10000.0 : 0.0;
+    double progress = job_progress(&j);
     size_t cap = strlen(body) + 48;
     char *out = malloc(cap);
     if (!out) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "list_reply.h"
 #include "paging.h"
 #include "print.h"
 #include "px_str.h"
@@ -150,6 +151,17 @@ static json_t *export_json(const px_export *e, const px_export_link *link)
         json_object_set_new(o, "expires_in_ms", json_null());
     }
     return o;
+}
+
+/* The list shows no download link: GET /v1/exports/{id} mints one (its expiry starts then). */
+static json_t *export_item(const px_list_item *it)
+{
+    return export_json(it->export_, NULL);
+}
+
+void h_export_list(px_req *r)
+{
+    px_list_reply(r, PX_LIST_EXPORTS, export_item);
 }
 
 void h_export_create(px_req *r)

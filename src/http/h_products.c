@@ -20,9 +20,10 @@ static json_t *product_json(const px_product *p)
     MD("manufacturer", m->manufacturer)
     MD("ndc", m->ndc)
 #undef MD
-    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s}", "gtin", p->gtin,
+    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:i, s:s}", "gtin", p->gtin,
                           "company_prefix_length", p->company_prefix_length, "name", p->name,
-                          "market", p->market, "master_data", md, "created_at", p->created_at);
+                          "market", p->market, "master_data", md, "master_version",
+                          p->master_version, "created_at", p->created_at);
     if (p->nhrn_ai[0])
         json_object_set_new(o, "nhrn",
                             json_pack("{s:s, s:s}", "ai", p->nhrn_ai, "value", p->nhrn_value));
@@ -102,6 +103,62 @@ void h_product_create(px_req *r)
         return;
     }
     px_reply_json(r, 201, product_json(&p));
+}
+
+void h_product_update(px_req *r)
+{
+    static const char *const allowed[] = {"name", "master_data", "nhrn", NULL};
+    static const char *const nhrn_keys[] = {"ai", "value", NULL};
+    static const char *const md_keys[] = {"regulated_product_name", "dosage_form", "strength",
+                                          "pack_size", "manufacturer", "ndc", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_product_patch rq;
+    memset(&rq, 0, sizeof(rq));
+    rq.name = px_json_str(r, r->json, "name", 200, 0, &bad);
+    /* nhrn: an object replaces it, null removes it. */
+    json_t *nv = json_object_get(r->json, "nhrn");
+    rq.set_nhrn = nv != NULL;
+    json_t *nhrn = json_is_null(nv) ? NULL : px_json_object(r, r->json, "nhrn", nhrn_keys, &bad);
+    if (nhrn) {
+        rq.nhrn_ai = px_json_member_str(r, nhrn, "nhrn", "ai", 3, &bad);
+        rq.nhrn_value = px_json_member_str(r, nhrn, "nhrn", "value", 20, &bad);
+        if (!bad && (!rq.nhrn_ai || !rq.nhrn_value))
+            px_reply_field(r, rq.nhrn_ai ? "nhrn.value" : "nhrn.ai", "required",
+                           "nhrn needs both ai and value", &bad);
+    }
+    /* master_data: the whole object as it is to be (members left out become empty). */
+    px_master_data md;
+    memset(&md, 0, sizeof(md));
+    json_t *mo = px_json_object(r, r->json, "master_data", md_keys, &bad);
+    if (mo) {
+        const char *v[6];
+        static const char *const names[6] = {"regulated_product_name", "dosage_form",
+                                              "strength", "pack_size", "manufacturer", "ndc"};
+        for (int i = 0; i < 6; i++)
+            v[i] = px_json_member_str(r, mo, "master_data", names[i], i == 5 ? 15 : 200, &bad);
+        px_strlcpy(md.regulated_product_name, v[0] ? v[0] : "", sizeof(md.regulated_product_name));
+        px_strlcpy(md.dosage_form, v[1] ? v[1] : "", sizeof(md.dosage_form));
+        px_strlcpy(md.strength, v[2] ? v[2] : "", sizeof(md.strength));
+        px_strlcpy(md.pack_size, v[3] ? v[3] : "", sizeof(md.pack_size));
+        px_strlcpy(md.manufacturer, v[4] ? v[4] : "", sizeof(md.manufacturer));
+        px_strlcpy(md.ndc, v[5] ? v[5] : "", sizeof(md.ndc));
+        rq.master = &md;
+    }
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_product p;
+    if (px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, product_json(&p));
 }
 
 void h_product_get(px_req *r)

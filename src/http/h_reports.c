@@ -55,6 +55,44 @@ void h_endpoint_create(px_req *r)
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
+void h_endpoint_update(px_req *r)
+{
+    static const char *const allowed[] = {"url", "auth_header", "hmac_secret", "active", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    /* Only auth_header may be removed (null); an endpoint always has a URL, a signed one
+     * stays signed (a secret is rotated, never dropped), and active is true or false. */
+    static const char *const no_null[] = {"url", "hmac_secret", "active", NULL};
+    for (int i = 0; no_null[i] && !bad; i++)
+        if (json_is_null(json_object_get(r->json, no_null[i])))
+            px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
+    px_endpoint_patch rq = {.active = -1};
+    rq.url = px_json_str(r, r->json, "url", 2048, 0, &bad);
+    /* auth_header: a value replaces it, null removes it. */
+    json_t *ah = json_object_get(r->json, "auth_header");
+    rq.set_auth_header = ah != NULL;
+    if (ah && !json_is_null(ah))
+        rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    json_t *av = json_object_get(r->json, "active");
+    if (av && !json_is_null(av))
+        rq.active = px_json_bool(r, r->json, "active", &bad);
+    if (bad)
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_endpoint e;
+    if (px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, endpoint_json(&e));
+}
+
 static int add_endpoint(void *ctx, const px_endpoint *e)
 {
     return px_list_add(ctx, e->id, endpoint_json(e));

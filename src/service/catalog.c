@@ -187,3 +187,102 @@ px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, lon
         return PX_OK; /* nobody else owns products */
     return px_store_product_each(db, mah, cmo, after, limit, fn, ctx, err);
 }
+
+typedef struct product_patch_ctx {
+    const char *gtin;
+    const px_product_patch *rq;
+    px_product *out;
+} product_patch_ctx;
+
+static void audit_product(px_audit_details *d, const char *prefix, const px_product *p)
+{
+    char k[48];
+    const px_master_data *m = &p->master;
+#define AUD(name, v)                                                                        \
+    snprintf(k, sizeof(k), "%s%s", prefix, name);                                           \
+    px_audit_str(d, k, (v)[0] ? (v) : NULL);
+    AUD("name", p->name)
+    AUD("nhrn_ai", p->nhrn_ai)
+    AUD("nhrn_value", p->nhrn_value)
+    AUD("regulated_product_name", m->regulated_product_name)
+    AUD("dosage_form", m->dosage_form)
+    AUD("strength", m->strength)
+    AUD("pack_size", m->pack_size)
+    AUD("manufacturer", m->manufacturer)
+    AUD("ndc", m->ndc)
+#undef AUD
+    snprintf(k, sizeof(k), "%smaster_version", prefix);
+    px_audit_int(d, k, p->master_version);
+}
+
+static int master_same(const px_product *a, const px_product *b)
+{
+    return strcmp(a->name, b->name) == 0 && strcmp(a->nhrn_ai, b->nhrn_ai) == 0 &&
+           strcmp(a->nhrn_value, b->nhrn_value) == 0 &&
+           memcmp(&a->master, &b->master, sizeof(a->master)) == 0;
+}
+
+static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
+{
+    product_patch_ctx *c = vc;
+    const px_product_patch *rq = c->rq;
+    const px_actor *by = px_tx_actor(tx);
+    px_product old;
+    px_rc rc = px_svc_product_access(px_tx_db(tx), by, c->gtin, 1, &old, err);
+    if (rc != PX_OK)
+        return rc;
+    /* Only the owner writes its master data (a partnered CMO reads it). */
+    if (by->org_kind != PX_ORG_MAH)
+        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found",
+                          c->gtin);
+    px_product *p = c->out;
+    *p = old;
+    if (rq->name)
+        px_strlcpy(p->name, rq->name, sizeof(p->name));
+    if (rq->master) {
+        p->master = *rq->master;
+        /* Fixed-size text: bytes after the terminator must not make equal data differ. */
+        px_master_data clean;
+        memset(&clean, 0, sizeof(clean));
+        px_strlcpy(clean.regulated_product_name, p->master.regulated_product_name,
+                   sizeof(clean.regulated_product_name));
+        px_strlcpy(clean.dosage_form, p->master.dosage_form, sizeof(clean.dosage_form));
+        px_strlcpy(clean.strength, p->master.strength, sizeof(clean.strength));
+        px_strlcpy(clean.pack_size, p->master.pack_size, sizeof(clean.pack_size));
+        px_strlcpy(clean.manufacturer, p->master.manufacturer, sizeof(clean.manufacturer));
+        px_strlcpy(clean.ndc, p->master.ndc, sizeof(clean.ndc));
+        p->master = clean;
+    }
+    if (rq->set_nhrn) {
+        memset(p->nhrn_ai, 0, sizeof(p->nhrn_ai));
+        memset(p->nhrn_value, 0, sizeof(p->nhrn_value));
+        px_strlcpy(p->nhrn_ai, rq->nhrn_ai ? rq->nhrn_ai : "", sizeof(p->nhrn_ai));
+        px_strlcpy(p->nhrn_value, rq->nhrn_value ? rq->nhrn_value : "", sizeof(p->nhrn_value));
+    }
+    /* The field rules of creation, on the product as it would become. */
+    if ((rc = validate_product(NULL, p, err)) != PX_OK)
+        return rc;
+    if (master_same(&old, p)) {
+        px_tx_discard(tx); /* nothing changed: no new version, nothing to audit */
+        return PX_OK;
+    }
+    if ((rc = px_store_product_update(px_tx_db(tx), p, err)) != PX_OK)
+        return rc;
+    /* Every change of master data is audited with what it was and what it is. */
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "product.update", p->gtin);
+    if (d) {
+        audit_product(d, "old_", &old);
+        audit_product(d, "", p);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_product_update(px_db *db, const px_actor *by, const char *gtin,
+                            const px_product_patch *rq, px_product *out, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
+    product_patch_ctx c = {g, rq, out};
+    return px_tx_run(db, by, product_patch_body, &c, err);
+}

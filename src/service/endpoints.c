@@ -12,8 +12,10 @@ static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
     px_rc rc;
     if ((rc = px_market_check(rq->market, err)) != PX_OK)
         return rc;
-    if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK)
+    if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK) {
+        px_err_field(err, "url");
         return rc;
+    }
     if (rq->auth_header && (rc = px_delivery_header_check(rq->auth_header, err)) != PX_OK) {
         px_err_field(err, "auth_header");
         return rc;
@@ -76,4 +78,59 @@ px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, vo
                             px_err *err)
 {
     return px_store_endpoint_each(db, by->org_id, NULL, 0, fn, ctx, err);
+}
+
+typedef struct endpoint_patch_ctx {
+    const char *id;
+    const px_endpoint_patch *rq;
+    px_endpoint *out;
+} endpoint_patch_ctx;
+
+static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
+{
+    endpoint_patch_ctx *c = vc;
+    const px_endpoint_patch *rq = c->rq;
+    const px_actor *by = px_tx_actor(tx);
+    px_endpoint *e = c->out;
+    px_rc rc = px_store_endpoint_get(px_tx_db(tx), e, c->id, by->org_id, err);
+    if (rc != PX_OK)
+        return rc;
+    int was_active = e->active, had_auth = e->has_auth_header;
+    /* The field rules of creation, on the endpoint as it would become. */
+    px_endpoint_request check = {
+        .market = e->market,
+        .url = rq->url ? rq->url : e->url,
+        .auth_header = rq->set_auth_header ? rq->auth_header : NULL,
+        .hmac_secret = rq->hmac_secret,
+    };
+    if ((rc = endpoint_fields(&check, err)) != PX_OK)
+        return rc;
+    if (rq->url)
+        px_strlcpy(e->url, rq->url, sizeof(e->url));
+    if (rq->active >= 0)
+        e->active = rq->active;
+    if ((rc = px_store_endpoint_update(px_tx_db(tx), e, rq->set_auth_header, rq->auth_header,
+                                       rq->hmac_secret, err)) != PX_OK)
+        return rc;
+    /* Audited without the URL's query, the auth header or the secret: what changed only. */
+    px_audit_details *d = px_tx_audit(tx, e->tenant_id, "endpoint.update", e->id);
+    if (d) {
+        px_audit_bool(d, "url_changed", rq->url != NULL);
+        px_audit_bool(d, "old_auth_header", had_auth);
+        px_audit_bool(d, "auth_header", e->has_auth_header);
+        px_audit_bool(d, "secret_rotated", rq->hmac_secret != NULL);
+        px_audit_bool(d, "old_active", was_active);
+        px_audit_bool(d, "active", e->active);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_endpoint_update(px_db *db, const px_actor *by, const char *id,
+                             const px_endpoint_patch *rq, px_endpoint *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "regulator endpoint not found");
+    endpoint_patch_ctx c = {id, rq, out};
+    return px_tx_run(db, by, endpoint_patch_body, &c, err);
 }

@@ -103,11 +103,36 @@ typedef struct key_ctx {
     px_key_info *out;
 } key_ctx;
 
+/* REQ-KEY-1: a MAH mints keys for its own organization only, of the roles its organization's
+ * keys may carry (mah, auditor: REQ-POLICY-5); a cmo key is made only by partnering (it
+ * belongs to the CMO), an admin key only by the operator. */
+static px_rc mah_may_mint(const px_actor *by, const key_ctx *c, px_err *err)
+{
+    if (by->role == PX_ROLE_ADMIN)
+        return PX_OK;
+    if (c->org_id && strcmp(c->org_id, by->org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "organization \"%s\" not found",
+                          c->org_id);
+    px_role r;
+    px_rc rc = px_role_parse(&r, c->role, err);
+    if (rc != PX_OK)
+        return rc;
+    if (r != PX_ROLE_MAH && r != PX_ROLE_AUDITOR)
+        return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "role",
+                                "a MAH may mint keys of role mah or auditor only, not '%s'",
+                                c->role);
+    return PX_OK;
+}
+
 static px_rc key_body(px_tx *tx, void *vc, px_err *err)
 {
     key_ctx *c = vc;
-    return px__key_create_in_tx(tx, px_tx_actor(tx), c->org_id, c->role, c->label, c->api_key,
-                                c->out, err);
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc = mah_may_mint(by, c, err);
+    if (rc != PX_OK)
+        return rc;
+    return px__key_create_in_tx(tx, by, c->org_id ? c->org_id : by->org_id, c->role, c->label,
+                                c->api_key, c->out, err);
 }
 
 px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
@@ -130,8 +155,15 @@ static px_rc revoke_body(px_tx *tx, void *vc, px_err *err)
     px_key_info key;
     px_org org;
     px_rc rc;
-    if ((rc = px_store_key_get(db, &key, key_id, err)) != PX_OK ||
-        (rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
+    if (!px_uuid_valid(key_id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "key not found");
+    if ((rc = px_store_key_get(db, &key, key_id, err)) != PX_OK)
+        return rc;
+    /* REQ-KEY-2: a MAH revokes its own organization's keys (the one it calls with too), never
+     * its CMOs' (the key handed over at partnering is the CMO's) nor another tenant's. */
+    if (px_tx_actor(tx)->role != PX_ROLE_ADMIN && strcmp(key.org_id, px_tx_actor(tx)->org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "key not found");
+    if ((rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
         (rc = px_store_key_revoke(db, key.id, err)) != PX_OK)
         return rc;
     const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id : NULL;

@@ -90,3 +90,101 @@ px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org
     org_ctx c = {app, org};
     return px_tx_run(db, by, org_body, &c, err);
 }
+
+typedef struct org_patch_ctx {
+    const px_app *app;
+    const px_org_patch *rq;
+    px_org *out;
+} org_patch_ctx;
+
+/* Operator: any organization. MAH (REQ-POLICY-6): its own and its CMO partners'; anything
+ * else is not found (DESIGN.md "Security": 404, never 403). */
+static px_rc org_reachable(px_db *db, const px_actor *by, const px_org *org, px_err *err)
+{
+    if (by->role == PX_ROLE_ADMIN || strcmp(org->id, by->org_id) == 0)
+        return PX_OK;
+    int partner = 0;
+    px_rc rc;
+    if (by->org_kind == PX_ORG_MAH && strcmp(org->kind, "cmo") == 0 &&
+        (rc = px_store_org_is_partner(db, &partner, by->org_id, org->id, err)) != PX_OK)
+        return rc;
+    if (partner)
+        return PX_OK;
+    return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
+}
+
+static void audit_prefix(px_audit_details *d, const char *key, int len)
+{
+    if (len)
+        px_audit_int(d, key, len);
+    else
+        px_audit_str(d, key, NULL);
+}
+
+static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
+{
+    org_patch_ctx *c = vc;
+    const px_org_patch *rq = c->rq;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    px_org old;
+    px_rc rc;
+    if (!px_uuid_valid(c->rq->id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
+    if ((rc = px_store_org_get(db, &old, rq->id, err)) != PX_OK ||
+        (rc = org_reachable(db, by, &old, err)) != PX_OK)
+        return rc;
+    px_org *o = c->out;
+    *o = old;
+    if (rq->name)
+        px_strlcpy(o->name, rq->name, sizeof(o->name));
+    if (!px_str_printable(o->name, 200))
+        return px_err_set_field(err, PX_EINVALID, "invalid_name", "name",
+                                "name must be 1 to 200 characters without control characters");
+    if (rq->gln) {
+        /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen
+         * zeros pass the check digit yet identify nobody (GS1 General Specifications: the
+         * all-zero key is not allocated), so it is refused here. */
+        if (gs1_gln_validate(rq->gln, err) != PX_OK) {
+            px_err_field(err, "gln");
+            return PX_EINVALID;
+        }
+        if (strspn(rq->gln, "0") == 13)
+            return px_err_set_field(err, PX_EINVALID, "invalid_gln", "gln",
+                                    "the all-zero GLN identifies no location");
+        px_strlcpy(o->gln, rq->gln, sizeof(o->gln));
+    }
+    if (rq->gln_prefix_length && !o->gln[0])
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+                                "gln_prefix_length needs a gln");
+    /* A new GLN without its prefix length: GS1's prefix list, as at creation. */
+    if (rq->gln_prefix_length || rq->gln) {
+        if (px_svc_gln_prefix_length(&o->gln_prefix_length, c->app, o->gln,
+                                     rq->gln_prefix_length, err) != PX_OK) {
+            px_err_field(err, "gln_prefix_length");
+            return PX_EINVALID;
+        }
+    }
+    if ((rc = px_store_org_update(db, o, err)) != PX_OK)
+        return rc;
+    const char *tenant = strcmp(o->kind, "mah") == 0 ? o->id
+                         : by->org_kind == PX_ORG_MAH ? by->org_id
+                                                      : NULL;
+    px_audit_details *d = px_tx_audit(tx, tenant, "org.update", o->id);
+    if (d) {
+        px_audit_str(d, "old_name", old.name);
+        px_audit_str(d, "name", o->name);
+        px_audit_str(d, "old_gln", old.gln[0] ? old.gln : NULL);
+        px_audit_str(d, "gln", o->gln[0] ? o->gln : NULL);
+        audit_prefix(d, "old_gln_prefix_length", old.gln_prefix_length);
+        audit_prefix(d, "gln_prefix_length", o->gln_prefix_length);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_org_update(px_db *db, const px_app *app, const px_actor *by, const px_org_patch *rq,
+                        px_org *out, px_err *err)
+{
+    org_patch_ctx c = {app, rq, out};
+    return px_tx_run(db, by, org_patch_body, &c, err);
+}

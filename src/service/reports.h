@@ -26,6 +26,19 @@ typedef struct px_endpoint_request {
  * with its secrets (never returned, never logged), audited without the secrets. */
 px_rc px_svc_endpoint_create(px_db *db, const px_actor *by, const px_endpoint_request *rq,
                              px_endpoint *out, px_err *err);
+/* PATCH /v1/regulator-endpoints/{id}: each member NULL = unchanged. */
+typedef struct px_endpoint_patch {
+    const char *url;
+    int set_auth_header;       /* auth_header given: its value, or NULL to remove it */
+    const char *auth_header;
+    const char *hmac_secret;   /* a new secret rotates it (it can be replaced, not removed) */
+    int active;                /* -1 unchanged, 0, 1 */
+} px_endpoint_patch;
+
+/* Changes the calling MAH's endpoint id (another's is "not_found") with the field rules of
+ * creation; audited without the URL's query or any secret. out: the endpoint as it is now. */
+px_rc px_svc_endpoint_update(px_db *db, const px_actor *by, const char *id,
+                             const px_endpoint_patch *rq, px_endpoint *out, px_err *err);
 /* GET /v1/regulator-endpoints: the caller's organization's endpoints (no secrets). */
 px_rc px_svc_endpoints_each(px_db *db, const px_actor *by, px_endpoint_fn fn, void *ctx,
                             px_err *err);

@@ -73,6 +73,20 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
 px_rc px_svc_org_create(px_db *db, const px_app *app, const px_actor *by, px_org *org,
                         px_err *err);
 
+/* PATCH /v1/orgs/{id}: each member NULL / 0 = unchanged. */
+typedef struct px_org_patch {
+    const char *id;
+    const char *name;
+    const char *gln;           /* 13 digits, GS1 check digit, not all zeros */
+    int gln_prefix_length;     /* 6..12; a new gln without it: GS1's prefix list, else unknown */
+} px_org_patch;
+
+/* Changes an organization's name, GLN and GLN prefix length (audited with old and new
+ * values). Operator: any organization; MAH: its own and its CMO partners' (a partnership in
+ * any state); anything else "not_found". out: the organization as it is now. */
+px_rc px_svc_org_update(px_db *db, const px_app *app, const px_actor *by, const px_org_patch *rq,
+                        px_org *out, px_err *err);
+
 /* The GS1 Company Prefix length of a GLN (DOMAIN.md §1.5): given (1..: checked to be 6..12,
  * PX_EINVALID otherwise, field not set), else GS1's prefix list (gcppos1), else 0 (unknown).
  * A list entry outside 6..12 (no EPC URI can carry it) also counts as unknown. */
@@ -80,10 +94,14 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
                                px_err *err);
 
 /* Creates a key for org_id with role (must fit the organization's kind); the secret is
- * written to api_key (shown once, never stored) and the key's metadata to out. */
+ * written to api_key (shown once, never stored) and the key's metadata to out. The operator
+ * names any organization; a MAH (org_id NULL or its own) only its own, with role mah or
+ * auditor (else 403 "forbidden_role", field role). */
 px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
                         const char *label, char api_key[PX_API_KEY_LEN + 1],
                         px_key_info *out, px_err *err);
+/* Revokes a key. The operator: any key; a MAH: its own organization's keys (its own too),
+ * never its CMOs' (another's is "not_found"). */
 px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err);
 
 /* First start: when no operator organization exists, creates the operator with an admin key
@@ -116,6 +134,20 @@ px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_pro
  * 403 partnership_suspended. for_update locks the product row. */
 px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, int for_update,
                             px_product *out, px_err *err);
+/* PATCH /v1/products/{gtin}: NULL = unchanged; master_data replaces the whole object; nhrn
+ * with ai "" removes it. */
+typedef struct px_product_patch {
+    const char *name;
+    const px_master_data *master;
+    int set_nhrn;
+    const char *nhrn_ai, *nhrn_value;
+} px_product_patch;
+
+/* Changes a product's name, master data or NHRN (MAH owner only; another's is
+ * "product_not_found"), field rules as at creation; master_version + 1 when anything
+ * changed; audited with the old and new values. out: the product as it is now. */
+px_rc px_svc_product_update(px_db *db, const px_actor *by, const char *gtin,
+                            const px_product_patch *rq, px_product *out, px_err *err);
 px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, long limit,
                            px_product_fn fn, void *ctx, px_err *err);
 

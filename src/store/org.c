@@ -88,3 +88,40 @@ px_rc px_store_first_start_lock(px_db *db, px_err *err)
 {
     return px_db_exec(db, "SELECT pg_advisory_xact_lock(x'7061636b69640003'::bigint)", err);
 }
+
+px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
+{
+    char cpl[8];
+    snprintf(cpl, sizeof(cpl), "%d", org->gln_prefix_length);
+    const char *p[] = {org->id, org->name, org->gln[0] ? org->gln : NULL,
+                       org->gln[0] && org->gln_prefix_length ? cpl : NULL};
+    PGresult *r = px__exec(db,
+                           "UPDATE organization SET name = $2, gln = $3, "
+                           "gln_prefix_length = $4::smallint WHERE id = $1::uuid "
+                           "RETURNING " ORG_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
+    else
+        org_row(org, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_org_is_partner(px_db *db, int *out, const char *mah_id, const char *cmo_id,
+                              px_err *err)
+{
+    const char *p[] = {mah_id, cmo_id};
+    PGresult *r = px__exec(db,
+                           "SELECT 1 FROM partnership WHERE mah_id = $1::uuid AND "
+                           "cmo_id::text = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    *out = PQntuples(r) > 0;
+    PQclear(r);
+    return PX_OK;
+}

@@ -12,7 +12,7 @@
     "coalesce(master_data->>'pack_size', ''), coalesce(master_data->>'manufacturer', ''), " \
     "coalesce(master_data->>'ndc', ''), coalesce(serial_strategy, ''), "                    \
     "coalesce(serial_length, 0), coalesce(serial_symbols, ''), issued_count, "              \
-    "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), master_version"
 
 static void product_row(px_product *p, const PGresult *r, int i)
 {
@@ -37,6 +37,7 @@ static void product_row(px_product *p, const PGresult *r, int i)
     px_strlcpy(p->serial_symbols, px__val(r, i, 15), sizeof(p->serial_symbols));
     p->issued_count = strtoll(px__val(r, i, 16), NULL, 10);
     px_strlcpy(p->created_at, px__val(r, i, 17), sizeof(p->created_at));
+    p->master_version = (int)strtol(px__val(r, i, 18), NULL, 10);
 }
 
 static const char *nz(const char *s)
@@ -68,6 +69,31 @@ px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err)
     if (PQntuples(r) == 0)
         rc = px_err_set(err, PX_EEXISTS, "product_exists",
                         "GTIN %s is already registered", p->gtin);
+    else
+        product_row(p, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
+{
+    const px_master_data *m = &p->master;
+    const char *params[] = {p->gtin, p->name, nz(p->nhrn_ai), nz(p->nhrn_value),
+                            nz(m->regulated_product_name), nz(m->dosage_form), nz(m->strength),
+                            nz(m->pack_size), nz(m->manufacturer), nz(m->ndc)};
+    PGresult *r = px__exec(
+        db,
+        "UPDATE product SET name = $2, nhrn_ai = $3, nhrn_value = $4, master_data = "
+        "jsonb_strip_nulls(jsonb_build_object('regulated_product_name', $5::text, "
+        "'dosage_form', $6::text, 'strength', $7::text, 'pack_size', $8::text, "
+        "'manufacturer', $9::text, 'ndc', $10::text)), master_version = master_version + 1 "
+        "WHERE gtin = $1 RETURNING " PRODUCT_COLS,
+        10, params, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", p->gtin);
     else
         product_row(p, r, 0);
     PQclear(r);

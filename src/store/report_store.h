@@ -29,6 +29,14 @@ typedef struct px_endpoint {
 /* Inserts e (fills id, created_at) with its secrets (NULL = none). */
 px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
                                const char *hmac_secret, px_err *err);
+/* The tenant's endpoint id, locked for update; another tenant's (or none) is PX_ENOTFOUND
+ * "not_found". */
+px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const char *tenant_id,
+                            px_err *err);
+/* Writes e's url and active flag; set_auth: auth_header replaces the stored one (NULL removes
+ * it); hmac_secret non-NULL replaces the secret. Fills e from the row as it is now. */
+px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const char *auth_header,
+                               const char *hmac_secret, px_err *err);
 typedef int (*px_endpoint_fn)(void *ctx, const px_endpoint *e);
 /* The tenant's endpoints (market NULL: every market; active only when active_only) in
  * creation order. */

@@ -99,6 +99,12 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err);
 /* Serialises first starts: a second process starting at the same moment waits here until the
  * first commits (a transaction-scoped advisory lock). */
 px_rc px_store_first_start_lock(px_db *db, px_err *err);
+/* Writes org's name, gln and gln_prefix_length (0 = NULL) to the row org->id; fills org
+ * from the row as it is now. */
+px_rc px_store_org_update(px_db *db, px_org *org, px_err *err);
+/* *out = 1 when the MAH has a partnership (active or suspended) with the CMO. */
+px_rc px_store_org_is_partner(px_db *db, int *out, const char *mah_id, const char *cmo_id,
+                              px_err *err);
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err);
 typedef int (*px_org_fn)(void *ctx, const px_org *org);
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);
@@ -165,6 +171,7 @@ typedef struct px_product {
     int serial_length;
     char serial_symbols[83];
     long long issued_count;
+    int master_version;           /* 1 at creation, + 1 per change of name/master data/nhrn */
     char created_at[32];
 } px_product;
 
@@ -172,6 +179,9 @@ px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err);
 /* PX_ENOTFOUND "product_not_found". for_update locks the row (allocation, settings). */
 px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
                            px_err *err);
+/* Writes p's name, nhrn and master data to the row p->gtin and adds 1 to its master_version;
+ * fills p from the row as it is now. */
+px_rc px_store_product_update(px_db *db, px_product *p, px_err *err);
 typedef int (*px_product_fn)(void *ctx, const px_product *p);
 /* The MAH's products with gtin > after, at most limit, in gtin order; mah_id NULL with
  * cmo_id set lists the products of the CMO's active partnerships. */

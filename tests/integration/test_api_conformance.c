@@ -450,6 +450,50 @@ static void audit(fixture *f)
     expect(f, "GET", "/v1/audit/verify", f->cmo_key, NULL, 403);
 }
 
+/* The repair routes: changes of organizations, products and endpoints, a MAH's own keys, the
+ * lists newest first, the webhook (docs/api.md). */
+static void repairs(fixture *f)
+{
+    char path[200], body[256], endpoint_id[40];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
+    expect(f, "PATCH", path, f->mah_key, "{\"name\":\"Conformance MAH\"}", 200);
+    expect(f, "PATCH", path, f->mah_key, "{\"gln\":\"0000000000000\"}", 422);
+    expect(f, "PATCH", "/v1/orgs/" NO_SUCH_ID, f->mah_key, "{\"name\":\"x\"}", 404);
+    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
+    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403);
+    snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
+    expect(f, "PATCH", path, f->mah_key, "{\"name\":\"Conformance product v2\"}", 200);
+    expect(f, "PATCH", path, f->mah_key, "{\"nhrn\":{\"ai\":\"720\",\"value\":\"1\"}}", 422);
+    json_t *j = call(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+                     "{\"market\":\"FR\",\"url\":\"http://127.0.0.1:9/fr\"}", 201);
+    copy_field(endpoint_id, sizeof(endpoint_id), j, "endpoint_id");
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", endpoint_id);
+    expect(f, "PATCH", path, f->mah_key, "{\"active\":false,\"auth_header\":null}", 200);
+    expect(f, "PATCH", path, f->mah_key, "{\"hmac_secret\":\"short\"}", 422);
+    expect(f, "PATCH", "/v1/regulator-endpoints/" NO_SUCH_ID, f->mah_key, "{\"active\":true}",
+           404);
+    static const char *const lists[] = {"/v1/allocations", "/v1/jobs", "/v1/exports",
+                                        "/v1/commissions", "/v1/releases", NULL};
+    for (int i = 0; lists[i]; i++) {
+        snprintf(path, sizeof(path), "%s?first=1", lists[i]);
+        expect(f, "GET", path, f->mah_key, NULL, 200);
+        snprintf(path, sizeof(path), "%s?after=%%25%%25", lists[i]);
+        expect(f, "GET", path, f->mah_key, NULL, 400);
+    }
+    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404);
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"conformance-secret-123\","
+             "\"events\":[\"report.dead\"]}");
+    expect(f, "PUT", "/v1/webhook", f->mah_key, body, 200);
+    expect(f, "PUT", "/v1/webhook", f->mah_key, "{\"url\":\"http://127.0.0.1:9/hook\"}", 422);
+    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/webhook/deliveries", f->cmo_key, NULL, 403);
+    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 200);
+    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 404);
+}
+
 /* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -465,6 +509,7 @@ static void test_api__answers_match_openapi(void **state)
     print_and_export(f, allocation_id, serials);
     release_and_reports(f, serials);
     decommission_and_recall(f, serials);
+    repairs(f);
     audit(f);
     fclose(f->answers);
     f->answers = NULL;

@@ -23,6 +23,9 @@ typedef struct allowed {
 static const allowed k_expected[] = {
     /* admin: organizations and keys, verify audit chains (REQ-POLICY-1) */
     A(ADMIN, ORG_ADMIN, SYSTEM), A(ADMIN, AUDIT_VERIFY, SYSTEM),
+    /* REQ-POLICY-6: organization and key repairs: the operator anywhere, a MAH in its house */
+    A(ADMIN, ORG_WRITE, SYSTEM), A(ADMIN, KEY_WRITE, SYSTEM), A(MAH, ORG_WRITE, ORG),
+    A(MAH, KEY_WRITE, ORG), A(MAH, WEBHOOK, ORG),
     /* mah: everything for its organization except operator-wide ORG_ADMIN */
     A(MAH, PRODUCT_WRITE, ORG), A(MAH, PRODUCT_READ, ORG), A(MAH, SETTINGS_WRITE, ORG),
     A(MAH, PARTNER_WRITE, ORG), A(MAH, PARTNER_READ, ORG), A(MAH, ALLOCATE, ORG),
@@ -117,7 +120,8 @@ static void test_domain__policy_readers_write_nothing(void **state)
     static const px_action writes[] = {
         PX_ACT_ORG_ADMIN, PX_ACT_PRODUCT_WRITE, PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
         PX_ACT_ALLOCATE, PX_ACT_COMMISSION, PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_DECOMMISSION,
-        PX_ACT_REACTIVATE, PX_ACT_ENDPOINT_WRITE, PX_ACT_EXPORT, PX_ACT_PRINT};
+        PX_ACT_REACTIVATE, PX_ACT_ENDPOINT_WRITE, PX_ACT_EXPORT, PX_ACT_PRINT,
+        PX_ACT_ORG_WRITE, PX_ACT_KEY_WRITE, PX_ACT_WEBHOOK};
     for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
         assert_int_equal(px_policy_check(PX_ROLE_AUDITOR, writes[i], NULL), PX_EFORBIDDEN);
         assert_int_equal(px_policy_check(PX_ROLE_REGULATOR, writes[i], NULL), PX_EFORBIDDEN);

@@ -1,0 +1,111 @@
+/* The MAH's webhook (docs/api.md "Webhook", docs/webhooks.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "paging.h"
+#include "webhook.h"
+
+/* Never the secret: it signs deliveries and is shown to nobody, not even its owner. */
+static json_t *webhook_json(const px_webhook *w)
+{
+    json_t *events = json_array();
+    for (int i = 0; i < w->n_events; i++)
+        json_array_append_new(events, json_string(w->events[i]));
+    return json_pack("{s:s, s:o, s:s, s:s}", "url", w->url, "events", events, "created_at",
+                     w->created_at, "updated_at", w->updated_at);
+}
+
+void h_webhook_put(px_req *r)
+{
+    static const char *const allowed[] = {"url", "secret", "events", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0, n = 0;
+    px_webhook_request rq;
+    memset(&rq, 0, sizeof(rq));
+    rq.url = px_json_str(r, r->json, "url", PX_WEBHOOK_URL_MAX, 1, &bad);
+    rq.secret = px_json_str(r, r->json, "secret", 1024, 1, &bad);
+    const char **events = px_json_str_array(r, r->json, "events", PX_WEBHOOK_EVENT_LEN,
+                                            PX_WEBHOOK_EVENTS_MAX, 1, &n, &bad);
+    if (bad) {
+        free(events);
+        return;
+    }
+    rq.events = events;
+    rq.n_events = n;
+    px_db *db = px_req_db(r);
+    if (!db) {
+        free(events);
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_webhook w;
+    px_rc rc = px_svc_webhook_put(db, &r->actor, &rq, &w, &err);
+    free(events);
+    if (rc != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, webhook_json(&w));
+}
+
+void h_webhook_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_webhook w;
+    if (px_svc_webhook_get(db, &r->actor, &w, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, webhook_json(&w));
+}
+
+void h_webhook_delete(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_webhook_delete(db, &r->actor, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
+}
+
+static json_t *opt(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+static int add_delivery(void *ctx, const px_webhook_delivery *d)
+{
+    return px_list_add(
+        ctx, d->id,
+        json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o}", "delivery_id", d->id, "event",
+                  d->event, "state", d->state, "attempts", d->attempts, "last_http_status",
+                  d->last_http_status ? json_integer(d->last_http_status) : json_null(),
+                  "last_error", opt(d->last_error), "next_attempt_at", d->next_attempt_at,
+                  "created_at", d->created_at, "delivered_at", opt(d->delivered_at)));
+}
+
+void h_webhook_deliveries(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1); /* keyset: the store applies the cursor */
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_list_end(&l,
+                px_svc_webhook_deliveries_each(db, &r->actor, l.after, l.first + 1, add_delivery,
+                                               &l, &err),
+                &err);
+}

@@ -1,0 +1,60 @@
+/* The paged object lists (lists.h). */
+#include <string.h>
+
+#include "lists.h"
+#include "px_str.h"
+
+typedef struct list_ctx {
+    px_db *db;
+    const px_actor *by;
+    px_list_kind kind;
+    px_list_item_fn fn;
+    void *ctx;
+    px_rc rc;
+    px_err *err;
+} list_ctx;
+
+/* Allocations, jobs and exports are answered as their single-object reads answer them (the
+ * same reader, the same JSON); the page query has already applied the same visibility. */
+static int on_row(void *vc, const px_list_row *row)
+{
+    list_ctx *c = vc;
+    px_list_item it = {.id = row->id};
+    px_allocation a;
+    px_job j;
+    px_export e;
+    switch (c->kind) {
+    case PX_LIST_ALLOCATIONS:
+        c->rc = px_store_allocation_get(c->db, &a, row->id, c->err);
+        it.allocation = &a;
+        break;
+    case PX_LIST_JOBS:
+        c->rc = px_store_job_get(c->db, &j, row->id, c->by->org_id, 0, c->err);
+        it.job = &j;
+        break;
+    case PX_LIST_EXPORTS:
+        c->rc = px_store_export_get(c->db, &e, row->id, c->err);
+        it.export_ = &e;
+        break;
+    default:
+        it.row = row;
+        break;
+    }
+    if (c->rc != PX_OK)
+        return 1;
+    return c->fn(c->ctx, &it);
+}
+
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *after,
+                  long limit, px_list_item_fn fn, void *ctx, px_err *err)
+{
+    if (after && *after && !px_uuid_valid(after))
+        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    /* mah and auditor keys belong to the MAH (REQ-POLICY-5): both see the tenant's rows. */
+    px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO};
+    if (!scope.is_mah && !scope.is_cmo)
+        return PX_OK; /* nobody else owns such rows */
+    list_ctx c = {db, by, kind, fn, ctx, PX_OK, err};
+    px_rc rc = px_store_list_page(db, kind, &scope, after, limit, on_row, &c, err);
+    return rc != PX_OK ? rc : c.rc;
+}

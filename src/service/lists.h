@@ -1,0 +1,28 @@
+/* lists — the paged lists of allocations, jobs, exports, commissions and releases (docs/api.md
+ * "Lists"): newest first, keyset paging on (created_at, id), each with the visibility of its
+ * single-object read (MAH and auditor: the tenant's; CMO: its own, never releases). */
+#ifndef PX_SERVICE_LISTS_H
+#define PX_SERVICE_LISTS_H
+
+#include "list_store.h"
+#include "pool_store.h"
+#include "print_store.h"
+#include "service.h"
+
+/* One item of a page: id is its cursor; exactly one of the object pointers is set
+ * (allocation, job, export for those lists; row for commissions and releases). */
+typedef struct px_list_item {
+    const char *id;
+    const px_list_row *row;
+    const px_allocation *allocation;
+    const px_job *job;
+    const px_export *export_;
+} px_list_item;
+typedef int (*px_list_item_fn)(void *ctx, const px_list_item *item);
+
+/* The actor's rows of kind after the row with id after ("" or NULL: the newest; anything but
+ * a UUID is 400 "bad_request"), at most limit. */
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *after,
+                  long limit, px_list_item_fn fn, void *ctx, px_err *err);
+
+#endif

@@ -1,0 +1,141 @@
+/* A MAH's webhook: configuration, the enqueue, the deliveries list (webhook.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "px_str.h"
+#include "webhook.h"
+
+int px_webhook_event_known(const char *name)
+{
+#define KNOWN(e) if (strcmp(name, e) == 0) return 1;
+    PX_WEBHOOK_EVENTS(KNOWN)
+#undef KNOWN
+    return 0;
+}
+
+/* Every field checked before anything is written, with the rules of regulator endpoints
+ * (endpoints.c): the same URL policy and secret bounds. */
+static px_rc webhook_fields(const px_webhook_request *rq, px_err *err)
+{
+    px_rc rc;
+    if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK) {
+        px_err_field(err, "url");
+        return rc;
+    }
+    size_t n = rq->secret ? strlen(rq->secret) : 0;
+    if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
+        !px_str_printable(rq->secret, PX_DELIVERY_SECRET_MAX))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "secret",
+                                "secret must be %d to %d characters without control characters",
+                                PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
+    if (rq->n_events < 1 || rq->n_events > PX_WEBHOOK_EVENTS_MAX)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "events",
+                                "events must list 1 to %d events", PX_WEBHOOK_EVENTS_MAX);
+    for (int i = 0; i < rq->n_events; i++) {
+        if (!px_webhook_event_known(rq->events[i]))
+            return px_err_set_field(err, PX_EINVALID, "invalid_event", "events",
+                                    "'%s' is not an event a webhook can subscribe to",
+                                    rq->events[i]);
+        for (int j = 0; j < i; j++)
+            if (strcmp(rq->events[i], rq->events[j]) == 0)
+                return px_err_set_field(err, PX_EINVALID, "duplicate_event", "events",
+                                        "event '%s' is listed twice", rq->events[i]);
+    }
+    return PX_OK;
+}
+
+typedef struct put_ctx {
+    const px_webhook_request *rq;
+    px_webhook *out;
+} put_ctx;
+
+static px_rc put_body(px_tx *tx, void *vc, px_err *err)
+{
+    put_ctx *c = vc;
+    px_rc rc = px_store_webhook_put(px_tx_db(tx), c->out, c->rq->secret, err);
+    if (rc != PX_OK)
+        return rc;
+    /* Audited without the secret and without the URL's query (it may carry a token). */
+    px_audit_details *d = px_tx_audit(tx, c->out->tenant_id, "webhook.put", c->out->tenant_id);
+    if (d) {
+        char url[96];
+        size_t base = strcspn(c->out->url, "?");
+        snprintf(url, sizeof(url), "%.*s", (int)(base < 80 ? base : 80), c->out->url);
+        px_audit_str(d, "url", url);
+        char events[PX_WEBHOOK_EVENTS_MAX * (PX_WEBHOOK_EVENT_LEN + 1) + 1];
+        size_t off = 0;
+        events[0] = '\0';
+        for (int i = 0; i < c->out->n_events; i++)
+            off += (size_t)snprintf(events + off, sizeof(events) - off, "%s%s", i ? "," : "",
+                                    c->out->events[i]);
+        px_audit_str(d, "events", events);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_webhook_put(px_db *db, const px_actor *by, const px_webhook_request *rq,
+                         px_webhook *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_rc rc = webhook_fields(rq, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(out->tenant_id, by->org_id, sizeof(out->tenant_id));
+    px_strlcpy(out->url, rq->url, sizeof(out->url));
+    out->n_events = rq->n_events;
+    for (int i = 0; i < rq->n_events; i++)
+        px_strlcpy(out->events[i], rq->events[i], sizeof(out->events[i]));
+    put_ctx c = {rq, out};
+    return px_tx_run(db, by, put_body, &c, err);
+}
+
+px_rc px_svc_webhook_get(px_db *db, const px_actor *by, px_webhook *out, px_err *err)
+{
+    return px_store_webhook_get(db, out, by->org_id, err);
+}
+
+static px_rc delete_body(px_tx *tx, void *vc, px_err *err)
+{
+    (void)vc;
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc = px_store_webhook_delete(px_tx_db(tx), by->org_id, err);
+    if (rc != PX_OK)
+        return rc;
+    px_tx_audit(tx, by->org_id, "webhook.delete", by->org_id);
+    return PX_OK;
+}
+
+px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err)
+{
+    return px_tx_run(db, by, delete_body, NULL, err);
+}
+
+px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *cursor,
+                                     long limit, px_webhook_delivery_fn fn, void *ctx,
+                                     px_err *err)
+{
+    /* The cursor is the last delivery's id, as every newest-first list's. */
+    if (cursor && *cursor && !px_uuid_valid(cursor))
+        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
+}
+
+px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,
+                             const char *data_json, px_err *err)
+{
+    if (!event || !px_webhook_event_known(event))
+        return px_err_set(err, PX_EINVALID, "invalid_event", "'%s' is not a webhook event",
+                          event ? event : "");
+    /* data is an object (docs/webhooks.md): its first non-blank character says so; the
+     * database's json cast checks the rest. */
+    const char *s = data_json ? data_json : "";
+    s += strspn(s, " \t\r\n");
+    if (*s != '{')
+        return px_err_set(err, PX_EINVALID, "invalid_value", "webhook data must be a JSON object");
+    if (!px_uuid_valid(tenant_id))
+        return PX_OK; /* no such tenant, no webhook */
+    int queued = 0;
+    return px_store_webhook_enqueue(px_tx_db(tx), &queued, tenant_id, event, data_json, err);
+}

@@ -1,0 +1,100 @@
+/* Keyset pages of the object lists (list_store.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list_store.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo, $4 the cursor (the last row's id;
+ * NULL: first page), $5 limit. Keyset paging on (created_at, id), newest first, as
+ * GET /v1/reports: the cursor row's own key is read back, so the comparison is exact. */
+#define AFTER(table, t)                                                                     \
+    " AND ($4::uuid IS NULL OR (" t ".created_at, " t ".id) < (SELECT k.created_at, k.id "   \
+    "FROM " table " k WHERE k.id = $4::uuid)) ORDER BY " t ".created_at DESC, " t ".id DESC " \
+    "LIMIT $5::bigint"
+
+/* Every query names every parameter (PostgreSQL must learn each one's type); the scope is
+ * always a MAH or a CMO (lists.c), so ($2 OR $3) only says so. Every query returns: id,
+ * created_at, org_id, tenant_id, gtin, batch, expiry,
+ * market, count, allocated, external, rejected, partial, report_id. */
+static const char *const k_sql[] = {
+    /* REQ-POOL-6 as px_svc_allocation_get: a MAH (and its auditors) the allocations of its
+     * products; a CMO its own allocations of products it is actively partnered on. */
+    [PX_LIST_ALLOCATIONS] =
+        "SELECT a.id, " TS("a.created_at") ", a.org_id, p.mah_id, "
+        "a.gtin, '', '', '', a.count, 0, 0, 0, false, '' FROM allocation a JOIN product p ON "
+        "p.gtin = a.gtin WHERE (($2::bool AND p.mah_id = $1::uuid) OR ($3::bool AND "
+        "a.org_id = $1::uuid AND EXISTS (SELECT 1 FROM partnership s JOIN "
+        "partnership_product pp ON pp.partnership_id = s.id WHERE s.cmo_id = $1::uuid AND "
+        "s.status = 'active' AND pp.gtin = a.gtin)))" AFTER("allocation", "a"),
+    /* As px_store_job_get: the job's creator, its tenant, or the organization it allocates to. */
+    [PX_LIST_JOBS] =
+        "SELECT j.id, " TS("j.created_at") ", j.org_id, "
+        "coalesce(j.tenant_id::text, ''), '', '', '', '', j.total, 0, 0, 0, false, '' FROM job j "
+        "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
+        "allocation a WHERE a.job_id = j.id AND a.org_id = $1::uuid))" AFTER("job", "j"),
+    /* As px_svc_export_get: who asked for it, or the MAH whose product it is. */
+    [PX_LIST_EXPORTS] =
+        "SELECT e.id, " TS("e.created_at") ", e.org_id, e.tenant_id, "
+        "e.gtin, coalesce(e.batch, ''), '', '', coalesce(e.count, -1), 0, 0, 0, false, '' "
+        "FROM export e WHERE ($2::bool OR $3::bool) AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid))"
+        AFTER("export", "e"),
+    /* A MAH the commissions of its products; a CMO those it made. */
+    [PX_LIST_COMMISSIONS] =
+        "SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, "
+        "c.gtin, c.batch, c.expiry, '', c.count, c.allocated, c.external, c.rejected, "
+        "c.partial, '' FROM commission c WHERE (($2::bool AND c.tenant_id = $1::uuid) OR "
+        "($3::bool AND c.org_id = $1::uuid))" AFTER("commission", "c"),
+    /* A MAH its releases; a CMO none (DESIGN.md: a CMO never sees packs after release). */
+    [PX_LIST_RELEASES] =
+        "SELECT r.id, " TS("r.created_at") ", r.org_id, r.tenant_id, "
+        "r.gtin, r.batch, '', r.market, r.count, 0, 0, 0, false, "
+        "coalesce(r.report_id::text, '') FROM market_release r WHERE $2::bool AND "
+        "NOT $3::bool AND r.tenant_id = $1::uuid" AFTER("market_release", "r"),
+};
+
+static void list_row(px_list_row *o, const PGresult *r, int i)
+{
+    memset(o, 0, sizeof(*o));
+    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
+    px_strlcpy(o->created_at, px__val(r, i, 1), sizeof(o->created_at));
+    px_strlcpy(o->org_id, px__val(r, i, 2), sizeof(o->org_id));
+    px_strlcpy(o->tenant_id, px__val(r, i, 3), sizeof(o->tenant_id));
+    px_strlcpy(o->gtin, px__val(r, i, 4), sizeof(o->gtin));
+    px_strlcpy(o->batch, px__val(r, i, 5), sizeof(o->batch));
+    px_strlcpy(o->expiry, px__val(r, i, 6), sizeof(o->expiry));
+    px_strlcpy(o->market, px__val(r, i, 7), sizeof(o->market));
+    o->count = strtoll(px__val(r, i, 8), NULL, 10);
+    o->allocated = strtoll(px__val(r, i, 9), NULL, 10);
+    o->external = strtoll(px__val(r, i, 10), NULL, 10);
+    o->rejected = strtoll(px__val(r, i, 11), NULL, 10);
+    o->partial = px__val(r, i, 12)[0] == 't';
+    px_strlcpy(o->report_id, px__val(r, i, 13), sizeof(o->report_id));
+}
+
+px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scope,
+                         const char *after_id, long limit, px_list_fn fn, void *ctx,
+                         px_err *err)
+{
+    if ((int)kind < 0 || kind > PX_LIST_RELEASES)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f",
+                       after_id && *after_id ? after_id : NULL, lim};
+    PGresult *r = px__exec(db, k_sql[kind], 5, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_list_row row;
+        list_row(&row, r, i);
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}

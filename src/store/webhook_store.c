@@ -1,0 +1,248 @@
+/* A MAH's webhook and its delivery outbox (webhook_store.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_str.h"
+#include "store_internal.h"
+#include "webhook_store.h"
+
+#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+
+/* The events as one text per line (event names hold no newline: migration 0010's CHECK on
+ * webhook_delivery and the service's vocabulary). */
+#define WEBHOOK_COLS \
+    "tenant_id, url, array_to_string(events, E'\\n'), " TS("created_at") ", " TS("updated_at")
+
+static void webhook_row(px_webhook *w, const PGresult *r, int i)
+{
+    memset(w, 0, sizeof(*w));
+    px_strlcpy(w->tenant_id, px__val(r, i, 0), sizeof(w->tenant_id));
+    px_strlcpy(w->url, px__val(r, i, 1), sizeof(w->url));
+    const char *ev = px__val(r, i, 2);
+    while (*ev && w->n_events < PX_WEBHOOK_EVENTS_MAX) {
+        size_t n = strcspn(ev, "\n");
+        if (n > PX_WEBHOOK_EVENT_LEN)
+            n = PX_WEBHOOK_EVENT_LEN;
+        memcpy(w->events[w->n_events], ev, n);
+        w->events[w->n_events][n] = '\0';
+        w->n_events++;
+        ev += strcspn(ev, "\n");
+        if (*ev)
+            ev++;
+    }
+    px_strlcpy(w->created_at, px__val(r, i, 3), sizeof(w->created_at));
+    px_strlcpy(w->updated_at, px__val(r, i, 4), sizeof(w->updated_at));
+}
+
+px_rc px_store_webhook_put(px_db *db, px_webhook *w, const char *secret, px_err *err)
+{
+    /* The events travel as one newline-joined text, split in SQL: no array literal to quote. */
+    char events[PX_WEBHOOK_EVENTS_MAX * (PX_WEBHOOK_EVENT_LEN + 1) + 1];
+    size_t off = 0;
+    events[0] = '\0';
+    for (int i = 0; i < w->n_events; i++)
+        off += (size_t)snprintf(events + off, sizeof(events) - off, "%s%s", i ? "\n" : "",
+                                w->events[i]);
+    const char *p[] = {w->tenant_id, w->url, secret, events};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO webhook (tenant_id, url, secret, events) VALUES "
+                           "($1::uuid, $2, $3, string_to_array($4, E'\\n')) "
+                           "ON CONFLICT (tenant_id) DO UPDATE SET url = EXCLUDED.url, "
+                           "secret = EXCLUDED.secret, events = EXCLUDED.events, "
+                           "updated_at = now() RETURNING " WEBHOOK_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    webhook_row(w, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px_err *err)
+{
+    const char *p[] = {tenant_id};
+    PGresult *r = px__exec(db, "SELECT " WEBHOOK_COLS " FROM webhook WHERE tenant_id = $1::uuid",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook is configured");
+    else
+        webhook_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_webhook_delete(px_db *db, const char *tenant_id, px_err *err)
+{
+    const char *p[] = {tenant_id};
+    PGresult *r = px__exec(db, "DELETE FROM webhook WHERE tenant_id = $1::uuid RETURNING 1", 1,
+                           p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook is configured");
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, const char *event,
+                               const char *data_json, px_err *err)
+{
+    const char *p[] = {tenant_id, event, data_json};
+    *queued = 0;
+    /* One statement: the subscription test and the insert see the same webhook row. The body
+     * is built here once (json_build_object keeps data's text as it is), so every retry sends
+     * the same bytes. */
+    PGresult *r = px__exec(
+        db,
+        "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
+        "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
+        "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
+        "'created_at', to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "'data', $3::json)::text, n.at FROM n, webhook w "
+        "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    *queued = PQntuples(r) > 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+#define DELIVERY_COLS                                                                       \
+    "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                                     \
+    "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS("d.next_attempt_at") \
+    ", " TS("d.created_at") ", " TS("d.delivered_at")
+
+static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
+{
+    memset(d, 0, sizeof(*d));
+    px_strlcpy(d->id, px__val(r, i, 0), sizeof(d->id));
+    px_strlcpy(d->tenant_id, px__val(r, i, 1), sizeof(d->tenant_id));
+    px_strlcpy(d->event, px__val(r, i, 2), sizeof(d->event));
+    px_strlcpy(d->state, px__val(r, i, 3), sizeof(d->state));
+    d->attempts = (int)strtol(px__val(r, i, 4), NULL, 10);
+    d->last_http_status = (int)strtol(px__val(r, i, 5), NULL, 10);
+    px_strlcpy(d->last_error, px__val(r, i, 6), sizeof(d->last_error));
+    px_strlcpy(d->next_attempt_at, px__val(r, i, 7), sizeof(d->next_attempt_at));
+    px_strlcpy(d->created_at, px__val(r, i, 8), sizeof(d->created_at));
+    px_strlcpy(d->delivered_at, px__val(r, i, 9), sizeof(d->delivered_at));
+}
+
+px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
+                                       long limit, px_webhook_delivery_fn fn, void *ctx,
+                                       px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {tenant_id, after_id && *after_id ? after_id : NULL, lim};
+    /* Keyset paging, newest first, on (created_at, id); the cursor is the last row's id. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT " DELIVERY_COLS " FROM webhook_delivery d WHERE d.tenant_id = $1::uuid AND "
+        "($2::uuid IS NULL OR (d.created_at, d.id) < (SELECT k.created_at, k.id FROM "
+        "webhook_delivery k WHERE k.id = $2::uuid)) ORDER BY d.created_at DESC, d.id DESC "
+        "LIMIT $3::bigint",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_webhook_delivery d;
+        delivery_row(&d, r, i);
+        if (fn(ctx, &d))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+void px_webhook_job_dispose(px_webhook_job *j)
+{
+    if (!j)
+        return;
+    free(j->body);
+    free(j->url);
+    if (j->secret) {
+        px_cleanse(j->secret, strlen(j->secret));
+        free(j->secret);
+    }
+    memset(j, 0, sizeof(*j));
+}
+
+static char *dup_or_null(const PGresult *r, int c)
+{
+    return px__isnull(r, 0, c) ? NULL : strdup(px__val(r, 0, c));
+}
+
+px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char lease[24];
+    snprintf(lease, sizeof(lease), "%ld", lease_ms);
+    const char *p[] = {lease};
+    /* The lease: while one sender holds the delivery in 'sending', no other claims it; if it
+     * dies between send and mark-sent, the delivery is due again when the lease runs out
+     * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead
+     * row is never claimed again. */
+    PGresult *r = px__exec(
+        db,
+        "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
+        "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
+        "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
+        "next_attempt_at = clock_timestamp() + $1::bigint * interval '1 millisecond' FROM c "
+        "WHERE d.id = c.id RETURNING d.*), "
+        "a AS (INSERT INTO webhook_attempt (delivery_id, n, started_at) SELECT id, attempts, "
+        "clock_timestamp() FROM u) "
+        "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
+        "w.tenant_id = d.tenant_id",
+        1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook delivery is due");
+    } else {
+        delivery_row(&out->d, r, 0);
+        out->attempt = out->d.attempts;
+        out->body = dup_or_null(r, 10);
+        out->url = dup_or_null(r, 11);
+        out->secret = dup_or_null(r, 12);
+        if (!out->body || (!px__isnull(r, 0, 11) && (!out->url || !out->secret))) {
+            px_webhook_job_dispose(out);
+            rc = px_err_oom(err);
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_status,
+                                   const char *outcome, const char *error, long retry_ms,
+                                   px_err *err)
+{
+    char num[16], st[16], retry[24];
+    snprintf(num, sizeof(num), "%d", n);
+    snprintf(st, sizeof(st), "%d", http_status);
+    snprintf(retry, sizeof(retry), "%ld", retry_ms);
+    const char *p[] = {id, num, http_status ? st : NULL, outcome, error, retry};
+    PGresult *r = px__exec(
+        db,
+        "WITH d AS (UPDATE webhook_delivery SET "
+        "state = CASE $4 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
+        "ELSE 'queued' END, last_error = $5, last_http_status = $3::int, "
+        "delivered_at = CASE $4 WHEN 'delivered' THEN clock_timestamp() END, "
+        "next_attempt_at = clock_timestamp() + $6::bigint * interval '1 millisecond' "
+        "WHERE id = $1::uuid AND state = 'sending' AND attempts = $2::int RETURNING id) "
+        "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
+        "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",
+        6, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}

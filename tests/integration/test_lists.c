@@ -1,0 +1,385 @@
+/* The object lists over real HTTP and a real PostgreSQL: GET /v1/allocations, /v1/jobs,
+ * /v1/exports, /v1/commissions, /v1/releases page newest first across pages, every visible
+ * row exactly once in the database's (created_at, id) order; another tenant's rows never;
+ * a CMO only its own (and no release). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64], auditor_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];
+    char cmo2_org[40], cmo2_key[64];
+    char gtin[15], gtin2[15];
+} fixture;
+
+static json_t *call(fixture *f, const char *method, const char *path, const char *key,
+                    const char *body, long status)
+{
+    return px_http_expect(&f->env, method, path, key, body, NULL, status, NULL);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    if (!s)
+        fail_msg("no string \"%s\" in %s", k, json_dumps(o, 0));
+    return s;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void product(fixture *f, const char *key, const char *gtin)
+{
+    char body[256], path[96];
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"List %s\","
+             "\"market\":\"EU\"}",
+             gtin, gtin);
+    json_decref(call(f, "POST", "/v1/products", key, body, 201));
+    snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
+    json_decref(call(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":10}", 201));
+}
+
+/* Allocates n serials of gtin (for_org NULL: to the caller) and waits for its job. */
+static void allocate(fixture *f, const char *key, const char *gtin, const char *for_org,
+                     char alloc_id[40])
+{
+    char body[128], path[96];
+    if (for_org)
+        snprintf(body, sizeof(body), "{\"count\":4,\"for_org\":\"%s\"}", for_org);
+    else
+        snprintf(body, sizeof(body), "{\"count\":4}");
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
+    json_t *j = call(f, "POST", path, key, body, 202);
+    char job[40];
+    snprintf(job, sizeof(job), "%s", str(j, "job_id"));
+    if (alloc_id)
+        snprintf(alloc_id, 40, "%s", str(j, "allocation_id"));
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
+    for (int i = 0; i < 600; i++) {
+        json_t *s = call(f, "GET", path, key, NULL, 200);
+        int done = strcmp(str(s, "status"), "completed") == 0;
+        json_decref(s);
+        if (done)
+            return;
+        sleep_ms(100);
+    }
+    fail_msg("allocation job %s never completed", job);
+}
+
+static void commission(fixture *f, const char *key, const char *gtin, const char *batch)
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
+             "\"expiry_date\":\"291231\",\"serials\":[\"%s-1\",\"%s-2\"]}",
+             gtin, batch, batch, batch);
+    json_decref(call(f, "POST", "/v1/commissions", key, body, 200));
+}
+
+static void release(fixture *f, const char *key, const char *gtin, const char *batch)
+{
+    char body[160];
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"EU\"}", gtin,
+             batch);
+    json_decref(call(f, "POST", "/v1/releases", key, body, 201));
+}
+
+static void export_alloc(fixture *f, const char *key, const char *alloc)
+{
+    char body[96];
+    snprintf(body, sizeof(body), "{\"allocation_id\":\"%s\"}", alloc);
+    json_decref(call(f, "POST", "/v1/exports", key, body, 202));
+}
+
+/* A GLN (12 digits + the GS1 mod-10 check digit, DOMAIN.md §1.1, computed here). */
+static void gln(char out[14], const char *twelve)
+{
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (twelve[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+    snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
+}
+
+/* Gives an organization a GLN through PATCH /v1/orgs (the MAH for itself and its CMO
+ * partners): its events then carry a read point and its releases can be reported. */
+static void set_gln(fixture *f, const char *key, const char *org, const char *twelve)
+{
+    char g[14], path[96], body[96];
+    gln(g, twelve);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", org);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", g);
+    json_decref(call(f, "PATCH", path, key, body, 200));
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    json_t *k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
+    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s", str(k, "api_key"));
+    json_decref(k);
+    px_test_gtin(f->gtin, 801);
+    px_test_gtin(f->gtin2, 802);
+    product(f, f->mah_key, f->gtin);
+    product(f, f->mah2_key, f->gtin2);
+    char body[128];
+    snprintf(body, sizeof(body), "{\"name\":\"List CMO\",\"gtins\":[\"%s\"]}", f->gtin);
+    json_t *p = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
+    snprintf(f->cmo_org, 40, "%s", str(p, "org_id"));
+    snprintf(f->cmo_key, 64, "%s", str(p, "api_key"));
+    json_decref(p);
+    snprintf(body, sizeof(body), "{\"name\":\"List CMO 2\",\"gtins\":[\"%s\"]}", f->gtin);
+    p = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
+    snprintf(f->cmo2_org, 40, "%s", str(p, "org_id"));
+    snprintf(f->cmo2_key, 64, "%s", str(p, "api_key"));
+    json_decref(p);
+    /* What a release's report needs (docs/api.md "report_precondition"). */
+    set_gln(f, f->mah_key, f->mah_org, "401234500101");
+    set_gln(f, f->mah_key, f->cmo_org, "401234500102");
+    set_gln(f, f->mah_key, f->cmo2_org, "401234500103");
+    set_gln(f, f->mah2_key, f->mah2_org, "401234500104");
+    px_test_product_master(&f->env, f->gtin);
+    px_test_product_master(&f->env, f->gtin2);
+    px_test_idle_endpoint(&f->env, f->mah_key, "EU");
+    px_test_idle_endpoint(&f->env, f->mah2_key, "EU");
+
+    /* The MAH's rows, its CMOs' rows, the other MAH's rows. */
+    char a1[40], a2[40], c1[40], c2[40], b1[40];
+    allocate(f, f->mah_key, f->gtin, NULL, a1);
+    allocate(f, f->mah_key, f->gtin, f->cmo_org, a2);
+    allocate(f, f->cmo_key, f->gtin, NULL, c1);
+    allocate(f, f->cmo_key, f->gtin, NULL, NULL);
+    allocate(f, f->cmo2_key, f->gtin, NULL, c2);
+    allocate(f, f->mah2_key, f->gtin2, NULL, b1);
+    export_alloc(f, f->mah_key, a1);
+    export_alloc(f, f->mah_key, a1);
+    export_alloc(f, f->cmo_key, c1);
+    export_alloc(f, f->cmo_key, c1);
+    export_alloc(f, f->cmo2_key, c2);
+    export_alloc(f, f->mah2_key, b1);
+    commission(f, f->cmo_key, f->gtin, "LC1");
+    commission(f, f->cmo_key, f->gtin, "LC2");
+    commission(f, f->cmo2_key, f->gtin, "LC3");
+    commission(f, f->mah_key, f->gtin, "LM1");
+    commission(f, f->mah2_key, f->gtin2, "LB1");
+    release(f, f->mah_key, f->gtin, "LC1");
+    release(f, f->mah_key, f->gtin, "LC3");
+    release(f, f->mah_key, f->gtin, "LM1");
+    release(f, f->mah2_key, f->gtin2, "LB1");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+/* Walks every page of path with first = page, checking the page shape; returns the ids
+ * (id_field of each item) joined by ',' in the order served, and the number of pages. */
+static int walk(fixture *f, const char *path, const char *key, int page, const char *id_field,
+                char *out, size_t cap)
+{
+    char cursor[256] = "", url[512];
+    int pages = 0;
+    out[0] = '\0';
+    for (;;) {
+        if (cursor[0])
+            snprintf(url, sizeof(url), "%s?first=%d&after=%s", path, page, cursor);
+        else
+            snprintf(url, sizeof(url), "%s?first=%d", path, page);
+        json_t *j = call(f, "GET", url, key, NULL, 200);
+        pages++;
+        json_t *items = json_object_get(j, "items");
+        assert_true(json_array_size(items) <= (size_t)page);
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            size_t n = strlen(out);
+            snprintf(out + n, cap - n, "%s%s", n ? "," : "", str(json_array_get(items, i), id_field));
+        }
+        int more = json_is_true(json_object_get(j, "has_next_page"));
+        const char *next = json_string_value(json_object_get(j, "next_cursor"));
+        assert_int_equal(more, next != NULL);
+        if (more)
+            snprintf(cursor, sizeof(cursor), "%s", next);
+        json_decref(j);
+        if (!more)
+            break;
+        assert_true(pages < 100);
+    }
+    return pages;
+}
+
+/* The ids the database holds for a list, newest first (the oracle: plain SQL over the
+ * table with the visibility rule written out here). */
+static void expected(fixture *f, const char *table, const char *where, char *out, size_t cap)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(string_agg(t.id::text, ',' ORDER BY t.created_at DESC, t.id DESC), "
+             "'') FROM %s t WHERE %s",
+             table, where);
+    px_sql_text(&f->env, sql, out, cap);
+}
+
+/* tmpl with every "ORG" replaced by org. */
+static void subst(char *out, size_t cap, const char *tmpl, const char *org)
+{
+    size_t n = 0;
+    for (const char *p = tmpl; *p && n + 1 < cap;) {
+        if (strncmp(p, "ORG", 3) == 0) {
+            n += (size_t)snprintf(out + n, cap - n, "%s", org);
+            p += 3;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n < cap ? n : cap - 1] = '\0';
+}
+
+typedef struct {
+    const char *path, *id_field, *table;
+    const char *key_name;        /* which fixture key */
+    const char *where_fmt;       /* ORG stands for the caller's organization */
+    int min_rows;                /* the fixture made at least this many */
+    int line;
+} list_case;
+
+static const char *key_of(fixture *f, const char *name)
+{
+    if (strcmp(name, "mah") == 0)
+        return f->mah_key;
+    if (strcmp(name, "auditor") == 0)
+        return f->auditor_key;
+    if (strcmp(name, "mah2") == 0)
+        return f->mah2_key;
+    if (strcmp(name, "cmo") == 0)
+        return f->cmo_key;
+    return f->cmo2_key;
+}
+
+static const char *org_of(fixture *f, const char *name)
+{
+    if (strcmp(name, "mah") == 0 || strcmp(name, "auditor") == 0)
+        return f->mah_org;
+    if (strcmp(name, "mah2") == 0)
+        return f->mah2_org;
+    if (strcmp(name, "cmo") == 0)
+        return f->cmo_org;
+    return f->cmo2_org;
+}
+
+#define MAH_ALLOC "gtin IN (SELECT gtin FROM product WHERE mah_id = 'ORG')"
+#define CMO_ALLOC "org_id = 'ORG'"
+#define JOBS                                                                                 \
+    "org_id = 'ORG' OR tenant_id = 'ORG' OR id IN (SELECT job_id FROM allocation WHERE "   \
+    "org_id = 'ORG')"
+
+static void test_lists__paging_and_visibility(void **state)
+{
+    fixture *f = *state;
+    static const list_case cases[] = {
+        {"/v1/allocations", "allocation_id", "allocation", "mah", MAH_ALLOC, 5, __LINE__},
+        {"/v1/allocations", "allocation_id", "allocation", "auditor", MAH_ALLOC, 5, __LINE__},
+        {"/v1/allocations", "allocation_id", "allocation", "mah2", MAH_ALLOC, 1, __LINE__},
+        {"/v1/allocations", "allocation_id", "allocation", "cmo", CMO_ALLOC, 3, __LINE__},
+        {"/v1/allocations", "allocation_id", "allocation", "cmo2", CMO_ALLOC, 1, __LINE__},
+        {"/v1/jobs", "job_id", "job", "mah", JOBS, 5, __LINE__},
+        {"/v1/jobs", "job_id", "job", "auditor", JOBS, 5, __LINE__},
+        {"/v1/jobs", "job_id", "job", "cmo", JOBS, 4, __LINE__},
+        {"/v1/jobs", "job_id", "job", "mah2", JOBS, 2, __LINE__},
+        {"/v1/exports", "export_id", "export", "mah", "org_id = 'ORG' OR tenant_id = 'ORG'", 5,
+         __LINE__},
+        {"/v1/exports", "export_id", "export", "cmo", "org_id = 'ORG'", 2, __LINE__},
+        {"/v1/exports", "export_id", "export", "cmo2", "org_id = 'ORG'", 1, __LINE__},
+        {"/v1/commissions", "commission_id", "commission", "mah", "tenant_id = 'ORG'", 4,
+         __LINE__},
+        {"/v1/commissions", "commission_id", "commission", "auditor", "tenant_id = 'ORG'", 4,
+         __LINE__},
+        {"/v1/commissions", "commission_id", "commission", "cmo", "org_id = 'ORG'", 2, __LINE__},
+        {"/v1/commissions", "commission_id", "commission", "mah2", "tenant_id = 'ORG'", 1,
+         __LINE__},
+        {"/v1/releases", "release_id", "market_release", "mah", "tenant_id = 'ORG'", 3, __LINE__},
+        {"/v1/releases", "release_id", "market_release", "auditor", "tenant_id = 'ORG'", 3,
+         __LINE__},
+        {"/v1/releases", "release_id", "market_release", "mah2", "tenant_id = 'ORG'", 1,
+         __LINE__},
+        {"/v1/releases", "release_id", "market_release", "cmo", "false", 0, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const list_case *c = &cases[i];
+        const char *org = org_of(f, c->key_name);
+        char where[512], want[8192], got[8192];
+        subst(where, sizeof(where), c->where_fmt, org);
+        expected(f, c->table, where, want, sizeof(want));
+        int rows = want[0] ? 1 : 0;
+        for (const char *p = want; *p; p++)
+            rows += *p == ',';
+        if (rows < c->min_rows)
+            fail_msg("line %d: fixture has %d rows, want %d", c->line, rows, c->min_rows);
+        /* pages of 2: the larger lists span several pages */
+        int pages = walk(f, c->path, key_of(f, c->key_name), 2, c->id_field, got, sizeof(got));
+        if (strcmp(got, want) != 0)
+            fail_msg("line %d: %s as %s\n got  %s\n want %s", c->line, c->path, c->key_name,
+                     got, want);
+        if (rows > 2 && pages < 2)
+            fail_msg("line %d: %d rows in %d page(s)", c->line, rows, pages);
+    }
+}
+
+/* Items carry what the single reads show; the CMO's view never shows another's row. */
+static void test_lists__items_and_errors(void **state)
+{
+    fixture *f = *state;
+    json_t *j = call(f, "GET", "/v1/jobs?first=1", f->mah_key, NULL, 200);
+    json_t *it = json_array_get(json_object_get(j, "items"), 0);
+    assert_non_null(json_object_get(it, "total"));
+    assert_non_null(json_object_get(it, "done"));
+    assert_non_null(json_object_get(it, "status"));
+    json_decref(j);
+    j = call(f, "GET", "/v1/commissions?first=1000", f->cmo_key, NULL, 200);
+    json_t *items = json_object_get(j, "items");
+    for (size_t i = 0; i < json_array_size(items); i++)
+        assert_string_equal(str(json_array_get(items, i), "org_id"), f->cmo_org);
+    json_decref(j);
+    j = call(f, "GET", "/v1/exports?first=1", f->mah_key, NULL, 200);
+    it = json_array_get(json_object_get(j, "items"), 0);
+    assert_true(json_is_null(json_object_get(it, "url")));
+    json_decref(j);
+    json_decref(px_http_expect(&f->env, "GET", "/v1/allocations?after=nonsense", f->mah_key,
+                               NULL, NULL, 400, "bad_request"));
+    json_decref(px_http_expect(&f->env, "GET", "/v1/exports", f->auditor_key, NULL, NULL, 403,
+                               "forbidden_role"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lists__paging_and_visibility),
+        cmocka_unit_test(test_lists__items_and_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

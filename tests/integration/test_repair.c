@@ -1,0 +1,556 @@
+/* Repairs over real HTTP and a real PostgreSQL: PATCH of organizations, products and regulator
+ * endpoints (each bad field 422 with its field and nothing changed, another tenant's 404, an
+ * audit entry with old and new values), a MAH's own keys, and the webhook's configuration. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+typedef struct {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];      /* the MAH's partner (key handed over at partnering) */
+    char cmo2_org[40], cmo2_key[64];    /* nobody's partner */
+    char gtin[15];
+    int next_gtin;
+} fixture;
+
+static json_t *call(fixture *f, const char *method, const char *path, const char *key,
+                    const char *body, long status, const char *code)
+{
+    return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
+}
+
+static void expect(fixture *f, const char *method, const char *path, const char *key,
+                   const char *body, long status, const char *code)
+{
+    json_decref(call(f, method, path, key, body, status, code));
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    if (!s)
+        fail_msg("no string \"%s\" in %s", k, json_dumps(o, 0));
+    return s;
+}
+
+/* A GLN (12 digits + check digit) with the GS1 mod-10 check digit computed as DOMAIN.md §1.1
+ * states it (weights 3 and 1 from the right), independently of src/gs1. */
+static void gln(char out[14], const char *twelve)
+{
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (twelve[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+    snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
+}
+
+/* The row text of a table's rows matching where, and the audit log's length: what must not
+ * move when a request is refused. */
+typedef struct {
+    char row[4096];
+    long long audit;
+} snapshot;
+
+static void snap(fixture *f, snapshot *s, const char *table, const char *where)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT md5(string_agg(t::text, ',')) FROM %s t WHERE %s", table,
+             where);
+    px_sql_text(&f->env, sql, s->row, sizeof(s->row));
+    s->audit = px_sql_count(&f->env, "SELECT count(*) FROM audit_log");
+}
+
+static void unchanged(fixture *f, const snapshot *before, const char *table, const char *where,
+                      int line)
+{
+    snapshot now;
+    snap(f, &now, table, where);
+    if (strcmp(now.row, before->row) != 0 || now.audit != before->audit)
+        fail_msg("line %d: %s changed (audit %lld -> %lld)", line, table, before->audit,
+                 now.audit);
+}
+
+/* One bad request: 422 validation_error naming field (the first detail), nothing changed. */
+typedef struct {
+    const char *body;
+    const char *field;
+    int line;
+} bad_case;
+
+static void expect_bad(fixture *f, const char *method, const char *path, const char *key,
+                       const bad_case *c, const char *table, const char *where)
+{
+    snapshot s;
+    snap(f, &s, table, where);
+    json_t *j = call(f, method, path, key, c->body, 422, "validation_error");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    const char *got = json_string_value(json_object_get(d, "field"));
+    if (!got || strcmp(got, c->field) != 0)
+        fail_msg("line %d: %s: field %s, want %s", c->line, c->body, got ? got : "(none)",
+                 c->field);
+    json_decref(j);
+    unchanged(f, &s, table, where, c->line);
+}
+
+static long long audit_count(fixture *f, const char *action, const char *subject)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'", action,
+             subject);
+    return px_sql_count(&f->env, sql);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "operator", "Operator", "admin", f->admin_org, f->admin_key);
+    px_test_org_key(&f->env, "mah", "Repair MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "cmo", "Lonely CMO", "cmo", f->cmo2_org, f->cmo2_key);
+    px_test_gtin(f->gtin, 700);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Repair 10 mg\","
+             "\"market\":\"EU\"}",
+             f->gtin);
+    expect(f, "POST", "/v1/products", f->mah_key, body, 201, NULL);
+    snprintf(body, sizeof(body), "{\"name\":\"Repair CMO\",\"gtins\":[\"%s\"]}", f->gtin);
+    json_t *p = call(f, "POST", "/v1/partners", f->mah_key, body, 201, NULL);
+    snprintf(f->cmo_org, sizeof(f->cmo_org), "%s", str(p, "org_id"));
+    snprintf(f->cmo_key, sizeof(f->cmo_key), "%s", str(p, "api_key"));
+    json_decref(p);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+/* ---- PATCH /v1/orgs/{id} ---------------------------------------------------------------- */
+
+static void test_repair__org_patch(void **state)
+{
+    fixture *f = *state;
+    char path[96], where[96], g1[14], g2[14], body[256];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
+    snprintf(where, sizeof(where), "id = '%s'", f->mah_org);
+    gln(g1, "401234500001");
+    gln(g2, "401234500002");
+    long long audits = audit_count(f, "org.update", f->mah_org);
+
+    /* happy path: the MAH's own organization */
+    snprintf(body, sizeof(body),
+             "{\"name\":\"Repair MAH GmbH\",\"gln\":\"%s\",\"gln_prefix_length\":7}", g1);
+    json_t *o = call(f, "PATCH", path, f->mah_key, body, 200, NULL);
+    assert_string_equal(str(o, "name"), "Repair MAH GmbH");
+    assert_string_equal(str(o, "gln"), g1);
+    assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
+    json_decref(o);
+    char v[128];
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT name || '|' || gln || '|' || gln_prefix_length "
+                               "FROM organization WHERE id = '%s'", f->mah_org);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    char want[160];
+    snprintf(want, sizeof(want), "Repair MAH GmbH|%s|7", g1);
+    assert_string_equal(v, want);
+    /* audited with the old and the new values */
+    assert_int_equal(audit_count(f, "org.update", f->mah_org), audits + 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT details->>'old_name' || '|' || (details->>'name') || '|' || "
+             "coalesce(details->>'old_gln', 'null') || '|' || (details->>'gln') || '|' || "
+             "(details->>'gln_prefix_length') FROM audit_log WHERE action = 'org.update' "
+             "AND subject = '%s' ORDER BY seq DESC LIMIT 1",
+             f->mah_org);
+    char det[256];
+    px_sql_text(&f->env, sql, det, sizeof(det));
+    snprintf(want, sizeof(want), "Repair MAH|Repair MAH GmbH|null|%s|7", g1);
+    assert_string_equal(det, want);
+
+    /* each bad field: 422 with the field, nothing changed */
+    char bad_gln[64], zero[64], long_name[300];
+    snprintf(bad_gln, sizeof(bad_gln), "{\"gln\":\"%.12s%c\"}", g2, g2[12] == '9' ? '0' : g2[12] + 1);
+    snprintf(zero, sizeof(zero), "{\"gln\":\"0000000000000\"}");
+    memset(long_name, 'x', 201);
+    long_name[201] = '\0';
+    char long_body[320];
+    snprintf(long_body, sizeof(long_body), "{\"name\":\"%s\"}", long_name);
+    const bad_case cases[] = {
+        {bad_gln, "gln", __LINE__},
+        {zero, "gln", __LINE__},
+        {"{\"gln\":\"12345\"}", "gln", __LINE__},
+        {"{\"gln_prefix_length\":5}", "gln_prefix_length", __LINE__},
+        {"{\"gln_prefix_length\":13}", "gln_prefix_length", __LINE__},
+        {"{\"name\":\"\"}", "name", __LINE__},
+        {long_body, "name", __LINE__},
+        {"{\"name\":\"a\\u0001b\"}", "name", __LINE__},
+        {"{\"kind\":\"cmo\"}", "kind", __LINE__},
+        {"{\"market\":\"EU\"}", "market", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "organization", where);
+    /* a prefix length for an organization without a GLN */
+    char p2[96], w2[96];
+    snprintf(p2, sizeof(p2), "/v1/orgs/%s", f->mah2_org);
+    snprintf(w2, sizeof(w2), "id = '%s'", f->mah2_org);
+    const bad_case no_gln = {"{\"gln_prefix_length\":8}", "gln_prefix_length", __LINE__};
+    expect_bad(f, "PATCH", p2, f->mah2_key, &no_gln, "organization", w2);
+
+    /* its CMO partner: yes; another MAH, a CMO that is not its partner, nonsense: 404 */
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\"}", g2);
+    char cp[96];
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
+    o = call(f, "PATCH", cp, f->mah_key, body, 200, NULL);
+    assert_string_equal(str(o, "gln"), g2);
+    /* no prefix list configured: unknown */
+    assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
+    json_decref(o);
+    assert_int_equal(audit_count(f, "org.update", f->cmo_org), 1);
+    snapshot s;
+    snap(f, &s, "organization", w2);
+    expect(f, "PATCH", p2, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    unchanged(f, &s, "organization", w2, __LINE__);
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo2_org);
+    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->admin_org);
+    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    expect(f, "PATCH", "/v1/orgs/not-a-uuid", f->mah_key, "{\"name\":\"x\"}", 404, "not_found");
+    /* the CMO itself may not (policy), the operator may change anyone */
+    expect(f, "PATCH", path, f->cmo_key, "{\"name\":\"x\"}", 403, "forbidden_role");
+    o = call(f, "PATCH", p2, f->admin_key, "{\"name\":\"Other MAH AG\"}", 200, NULL);
+    assert_string_equal(str(o, "name"), "Other MAH AG");
+    json_decref(o);
+}
+
+/* ---- PATCH /v1/products/{gtin} ------------------------------------------------------------ */
+
+static long long product_version(fixture *f)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT master_version FROM product WHERE gtin = '%s'", f->gtin);
+    char v[32];
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    return strtoll(v, NULL, 10);
+}
+
+static void test_repair__product_patch(void **state)
+{
+    fixture *f = *state;
+    char path[64], where[64];
+    snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
+    snprintf(where, sizeof(where), "gtin = '%s'", f->gtin);
+    long long v0 = product_version(f);
+    long long audits = audit_count(f, "product.update", f->gtin);
+
+    json_t *o = call(f, "GET", path, f->mah_key, NULL, 200, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0);
+    json_decref(o);
+
+    o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
+    assert_string_equal(str(o, "name"), "Repair 10 mg tablets");
+    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 1);
+    json_decref(o);
+    o = call(f, "PATCH", path, f->mah_key,
+             "{\"master_data\":{\"dosage_form\":\"TABLET\",\"strength\":\"10 mg\"},"
+             "\"nhrn\":{\"ai\":\"714\",\"value\":\"1234567\"}}",
+             200, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
+    json_t *md = json_object_get(o, "master_data");
+    assert_string_equal(str(md, "dosage_form"), "TABLET");
+    assert_string_equal(str(json_object_get(o, "nhrn"), "ai"), "714");
+    json_decref(o);
+    /* the same values again: nothing changed, no new version, nothing audited */
+    o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
+    json_decref(o);
+    /* nhrn null removes it */
+    o = call(f, "PATCH", path, f->mah_key, "{\"nhrn\":null}", 200, NULL);
+    assert_null(json_object_get(o, "nhrn"));
+    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 3);
+    json_decref(o);
+    assert_int_equal(product_version(f), v0 + 3);
+    assert_int_equal(audit_count(f, "product.update", f->gtin), audits + 3);
+    char sql[256], det[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT (details->>'old_name') || '|' || (details->>'name') || '|' || "
+             "(details->>'master_version') FROM audit_log WHERE action = 'product.update' "
+             "AND subject = '%s' ORDER BY seq LIMIT 1 OFFSET %lld",
+             f->gtin, audits);
+    px_sql_text(&f->env, sql, det, sizeof(det));
+    char want[128];
+    snprintf(want, sizeof(want), "Repair 10 mg|Repair 10 mg tablets|%lld", v0 + 1);
+    assert_string_equal(det, want);
+
+    const bad_case cases[] = {
+        {"{\"name\":\"\"}", "name", __LINE__},
+        {"{\"name\":\"a\\u0007b\"}", "name", __LINE__},
+        {"{\"nhrn\":{\"ai\":\"720\",\"value\":\"1\"}}", "nhrn.ai", __LINE__},
+        {"{\"nhrn\":{\"ai\":\"714\",\"value\":\"a b\"}}", "nhrn.value", __LINE__},
+        {"{\"nhrn\":{\"ai\":\"714\"}}", "nhrn.value", __LINE__},
+        {"{\"nhrn\":{\"ai\":\"714\",\"value\":\"1\",\"x\":1}}", "nhrn.x", __LINE__},
+        {"{\"master_data\":{\"ndc\":\"12-34\"}}", "master_data.ndc", __LINE__},
+        {"{\"master_data\":{\"color\":\"red\"}}", "master_data.color", __LINE__},
+        {"{\"master_data\":{\"strength\":\"a\\u0001\"}}", "master_data.strength", __LINE__},
+        {"{\"master_data\":[]}", "master_data", __LINE__},
+        {"{\"market\":\"US\"}", "market", __LINE__},
+        {"{\"gtin\":\"09506000134352\"}", "gtin", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "product", where);
+
+    /* another MAH: 404; the partnered CMO: policy says no; an unknown GTIN: 404 */
+    snapshot s;
+    snap(f, &s, "product", where);
+    expect(f, "PATCH", path, f->mah2_key, "{\"name\":\"Mine now\"}", 404, "product_not_found");
+    expect(f, "PATCH", path, f->cmo_key, "{\"name\":\"Mine now\"}", 403, "forbidden_role");
+    expect(f, "PATCH", "/v1/products/12345", f->mah_key, "{\"name\":\"x\"}", 404,
+           "product_not_found");
+    unchanged(f, &s, "product", where, __LINE__);
+}
+
+/* ---- PATCH /v1/regulator-endpoints/{id} ---------------------------------------------------- */
+
+#define EP_SECRET "first-secret-0123456789"
+#define EP_SECRET2 "rotated-secret-9876543210"
+
+static void test_repair__endpoint_patch(void **state)
+{
+    fixture *f = *state;
+    json_t *e = call(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+                     "{\"market\":\"EU\",\"url\":\"http://127.0.0.1:9/hub\","
+                     "\"auth_header\":\"Bearer one\",\"hmac_secret\":\"" EP_SECRET "\"}",
+                     201, NULL);
+    char id[40], path[96], where[96], sql[256], v[128];
+    snprintf(id, sizeof(id), "%s", str(e, "endpoint_id"));
+    json_decref(e);
+    snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", id);
+    snprintf(where, sizeof(where), "id = '%s'", id);
+
+    px_http_resp r;
+    px_http(&f->env, &r, "PATCH", path, f->mah_key,
+            "{\"url\":\"http://127.0.0.1:9/hub2?token=abc\",\"active\":false,"
+            "\"auth_header\":null,\"hmac_secret\":\"" EP_SECRET2 "\"}",
+            NULL);
+    assert_int_equal(r.status, 200);
+    /* no secret, no auth header, no query echoed */
+    assert_null(strstr(r.body, "secret-"));
+    assert_null(strstr(r.body, "Bearer"));
+    assert_null(strstr(r.body, "token=abc"));
+    assert_string_equal(str(r.json, "url"), "http://127.0.0.1:9/hub2?<redacted>");
+    assert_true(json_is_false(json_object_get(r.json, "active")));
+    assert_true(json_is_false(json_object_get(r.json, "has_auth_header")));
+    assert_true(json_is_true(json_object_get(r.json, "signed")));
+    px_http_resp_free(&r);
+    snprintf(sql, sizeof(sql),
+             "SELECT url || '|' || coalesce(auth_header, 'none') || '|' || hmac_secret || '|' "
+             "|| active FROM regulator_endpoint WHERE id = '%s'",
+             id);
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "http://127.0.0.1:9/hub2?token=abc|none|" EP_SECRET2 "|false");
+    /* a new auth header; other fields kept */
+    json_decref(call(f, "PATCH", path, f->mah_key,
+                     "{\"auth_header\":\"Bearer two\",\"active\":true}", 200, NULL));
+    px_sql_text(&f->env, sql, v, sizeof(v));
+    assert_string_equal(v, "http://127.0.0.1:9/hub2?token=abc|Bearer two|" EP_SECRET2 "|true");
+    /* audited, never with a secret, the header or the URL */
+    assert_int_equal(audit_count(f, "endpoint.update", id), 2);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit_log WHERE action = 'endpoint.update' AND subject = "
+             "'%s' AND (details::text LIKE '%%secret-%%' OR details::text LIKE '%%Bearer%%' OR "
+             "details::text LIKE '%%hub2%%')",
+             id);
+    assert_int_equal(px_sql_count(&f->env, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM audit_log WHERE action = 'endpoint.update' AND subject = "
+             "'%s' AND (details->>'secret_rotated')::boolean AND "
+             "NOT (details->>'active')::boolean",
+             id);
+    assert_int_equal(px_sql_count(&f->env, sql), 1);
+
+    const bad_case cases[] = {
+        {"{\"url\":\"ftp://127.0.0.1/x\"}", "url", __LINE__},
+        {"{\"url\":\"http://example.com/x\"}", "url", __LINE__},
+        {"{\"url\":\"\"}", "url", __LINE__},
+        {"{\"hmac_secret\":\"short\"}", "hmac_secret", __LINE__},
+        {"{\"hmac_secret\":null}", "hmac_secret", __LINE__},
+        {"{\"auth_header\":\"Bearer x\\r\\nX-Evil: 1\"}", "auth_header", __LINE__},
+        {"{\"active\":\"yes\"}", "active", __LINE__},
+        {"{\"market\":\"US\"}", "market", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "regulator_endpoint", where);
+
+    snapshot s;
+    snap(f, &s, "regulator_endpoint", where);
+    expect(f, "PATCH", path, f->mah2_key, "{\"active\":false}", 404, "not_found");
+    expect(f, "PATCH", "/v1/regulator-endpoints/nope", f->mah_key, "{\"active\":false}", 404,
+           "not_found");
+    expect(f, "PATCH", path, f->cmo_key, "{\"active\":false}", 403, "forbidden_role");
+    unchanged(f, &s, "regulator_endpoint", where, __LINE__);
+}
+
+/* ---- a MAH's own keys ---------------------------------------------------------------------- */
+
+static void test_repair__mah_keys(void **state)
+{
+    fixture *f = *state;
+    /* REQ-KEY-1: a mah key and an auditor key for its own organization, usable at once */
+    json_t *k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\",\"label\":\"line 2\"}",
+                     201, NULL);
+    char mk[64], mk_id[40];
+    snprintf(mk, sizeof(mk), "%s", str(k, "api_key"));
+    snprintf(mk_id, sizeof(mk_id), "%s", str(k, "key_id"));
+    assert_string_equal(str(k, "org_id"), f->mah_org);
+    json_decref(k);
+    k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201, NULL);
+    char ak[64];
+    snprintf(ak, sizeof(ak), "%s", str(k, "api_key"));
+    json_decref(k);
+    json_t *w = call(f, "GET", "/v1/whoami", mk, NULL, 200, NULL);
+    json_decref(w);
+    expect(f, "GET", "/v1/products", mk, NULL, 200, NULL);
+    expect(f, "GET", "/v1/audit", ak, NULL, 200, NULL);
+    expect(f, "POST", "/v1/keys", ak, "{\"role\":\"auditor\"}", 403, "forbidden_role");
+    char body[160];
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah_org);
+    json_decref(call(f, "POST", "/v1/keys", mk, body, 201, NULL));
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                           "'key.create' AND details->>'role' = 'auditor'"),
+                     1);
+
+    /* roles a MAH may not mint (403 forbidden_role, field role), a bad role (422), another
+     * organization (404); nothing written */
+    long long keys = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
+    json_t *j = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403,
+                     "forbidden_role");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(str(d, "field"), "role");
+    json_decref(j);
+    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"admin\"}", 403, "forbidden_role");
+    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"regulator\"}", 403, "forbidden_role");
+    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"boss\"}", 422, "validation_error");
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah2_org);
+    expect(f, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->cmo_org);
+    expect(f, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
+    expect(f, "POST", "/v1/keys", f->cmo_key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
+    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys);
+    /* the operator still names the organization */
+    expect(f, "POST", "/v1/keys", f->admin_key, "{\"role\":\"mah\"}", 422, "validation_error");
+
+    /* REQ-KEY-2: revoking its own key stops it at once; another's keys are not found */
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/keys/%s", mk_id);
+    expect(f, "DELETE", path, f->mah2_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/products", mk, NULL, 200, NULL);
+    expect(f, "DELETE", path, f->mah_key, NULL, 200, NULL);
+    expect(f, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
+    assert_int_equal(audit_count(f, "key.revoke", mk_id), 1);
+    char sql[200], cmo_key_id[40];
+    snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo_org);
+    px_sql_text(&f->env, sql, cmo_key_id, sizeof(cmo_key_id));
+    snprintf(path, sizeof(path), "/v1/keys/%s", cmo_key_id);
+    expect(f, "DELETE", path, f->mah_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/products", f->cmo_key, NULL, 200, NULL);
+    expect(f, "DELETE", "/v1/keys/garbage", f->mah_key, NULL, 404, "not_found");
+    /* a MAH may revoke the key it calls with (docs/api.md says so) */
+    k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\"}", 201, NULL);
+    char self[64], self_id[40];
+    snprintf(self, sizeof(self), "%s", str(k, "api_key"));
+    snprintf(self_id, sizeof(self_id), "%s", str(k, "key_id"));
+    json_decref(k);
+    snprintf(path, sizeof(path), "/v1/keys/%s", self_id);
+    expect(f, "DELETE", path, self, NULL, 200, NULL);
+    expect(f, "GET", "/v1/whoami", self, NULL, 401, "invalid_token");
+}
+
+/* ---- the webhook's configuration ------------------------------------------------------------ */
+
+#define WH_SECRET "webhook-secret-0123456789"
+
+static void test_repair__webhook_config(void **state)
+{
+    fixture *f = *state;
+    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    px_http_resp r;
+    px_http(&f->env, &r, "PUT", "/v1/webhook", f->mah_key,
+            "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"" WH_SECRET "\","
+            "\"events\":[\"report.failed\",\"report.dead\"]}",
+            NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, WH_SECRET));
+    assert_string_equal(str(r.json, "url"), "http://127.0.0.1:9/hook");
+    assert_int_equal(json_array_size(json_object_get(r.json, "events")), 2);
+    assert_non_null(json_object_get(r.json, "updated_at"));
+    px_http_resp_free(&r);
+    px_http(&f->env, &r, "GET", "/v1/webhook", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, WH_SECRET));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "events"), 1)),
+                        "report.dead");
+    px_http_resp_free(&r);
+    /* replaced whole */
+    json_decref(call(f, "PUT", "/v1/webhook", f->mah_key,
+                     "{\"url\":\"http://127.0.0.1:9/hook2\",\"secret\":\"" WH_SECRET "\","
+                     "\"events\":[\"clone.suspected\"]}",
+                     200, NULL));
+    char where[96];
+    snprintf(where, sizeof(where), "tenant_id = '%s'", f->mah_org);
+    const bad_case cases[] = {
+        {"{\"url\":\"ftp://127.0.0.1/x\",\"secret\":\"" WH_SECRET "\",\"events\":"
+         "[\"report.dead\"]}",
+         "url", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"short\",\"events\":[\"report.dead\"]}",
+         "secret", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
+         "[\"pack.eaten\"]}",
+         "events", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":[]}",
+         "events", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
+         "[\"report.dead\",\"report.dead\"]}",
+         "events", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\"}", "events", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad(f, "PUT", "/v1/webhook", f->mah_key, &cases[i], "webhook", where);
+    /* another MAH has its own (none); a CMO and an auditor may not */
+    expect(f, "GET", "/v1/webhook", f->mah2_key, NULL, 404, "not_found");
+    expect(f, "GET", "/v1/webhook", f->cmo_key, NULL, 403, "forbidden_role");
+    assert_int_equal(audit_count(f, "webhook.put", f->mah_org), 2);
+    expect(f, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200, NULL);
+    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 200, NULL);
+    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    assert_int_equal(audit_count(f, "webhook.delete", f->mah_org), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_repair__org_patch),
+        cmocka_unit_test(test_repair__product_patch),
+        cmocka_unit_test(test_repair__endpoint_patch),
+        cmocka_unit_test(test_repair__mah_keys),
+        cmocka_unit_test(test_repair__webhook_config),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,307 @@
+/* Webhook deliveries end to end: events queued with px_svc_webhook_enqueue (linked from
+ * service/, as other use cases call it inside their transactions) into the test database while
+ * `packid serve` runs its workers; a local receiver checks what arrives — exactly one POST per
+ * event, signed (verified with the openssl command, an outside oracle), retried after a 500,
+ * never sent again after a success, dead after the last attempt, listed newest first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_receiver.h"
+#include "px_test.h"
+#include "webhook.h"
+
+#define SECRET "hook-secret-abcdefghijklmnop"
+
+/* ---- fixture ----------------------------------------------------------------------------- */
+
+typedef struct {
+    px_test_env env;
+    px_receiver rv;
+    px_db *db;                 /* the test's own connection to the server's database */
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+} fixture;
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void put_webhook(fixture *f, int port)
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
+             "\"events\":[\"report.dead\",\"clone.suspected\"]}",
+             port);
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah_key, body, NULL, 200, NULL));
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_receiver_start(&f->rv);
+    px_test_db_create(&f->env);
+    char allow[96];
+    /* The receiver, and port 1 where nothing listens (the dead-letter test). */
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
+    px_test_setenv(&f->env, allow);
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=3");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2_org, f->mah2_key);
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(px_db_connect(&f->db, f->env.conninfo, &err), PX_OK);
+    put_webhook(f, f->rv.port);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_db_close(f->db);
+    px_test_teardown(&f->env);
+    px_receiver_stop(&f->rv);
+    free(f);
+    return 0;
+}
+
+typedef struct {
+    const char *tenant, *event, *data;
+} enqueue_ctx;
+
+static px_rc enqueue_body(px_tx *tx, void *vc, px_err *err)
+{
+    enqueue_ctx *c = vc;
+    return px_svc_webhook_enqueue(tx, c->tenant, c->event, c->data, err);
+}
+
+/* Queues one event in its own transaction, as a use case would inside its own. */
+static px_rc enqueue(fixture *f, const char *tenant, const char *event, const char *data)
+{
+    enqueue_ctx c = {tenant, event, data};
+    px_err err;
+    px_err_clear(&err);
+    return px_tx_run(f->db, NULL, enqueue_body, &c, &err);
+}
+
+static long long deliveries(fixture *f, const char *where)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM webhook_delivery WHERE %s", where);
+    return px_sql_count(&f->env, sql);
+}
+
+/* Polls until the delivery of event is in state want (fails after 60 s). */
+static void wait_state(fixture *f, const char *event, const char *want, char id[40])
+{
+    char sql[256], got[64];
+    snprintf(sql, sizeof(sql),
+             "SELECT id || ' ' || state FROM webhook_delivery WHERE event = '%s' "
+             "ORDER BY created_at DESC LIMIT 1",
+             event);
+    for (int i = 0; i < 600; i++) {
+        px_sql_text(&f->env, sql, got, sizeof(got));
+        const char *sp = strchr(got, ' ');
+        if (sp && strcmp(sp + 1, want) == 0) {
+            snprintf(id, 40, "%.*s", (int)(sp - got), got);
+            return;
+        }
+        sleep_ms(100);
+    }
+    fail_msg("delivery of %s never reached %s (last: %s)", event, want, got);
+}
+
+/* The outside oracle: `openssl dgst -sha256 -hmac` over the exact body received. */
+static void openssl_signature(const char *body, char out[80])
+{
+    char path[] = "/tmp/packid-hook-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[256] = "";
+    assert_non_null(fgets(line, sizeof(line), p));
+    pclose(p);
+    unlink(path);
+    snprintf(out, 80, "sha256=%.64s", line);
+}
+
+static void check_signed(const px_received *h)
+{
+    char want[80];
+    openssl_signature(h->body, want);
+    assert_string_equal(h->signature, want);
+}
+
+/* REQ-HOOK-1: one event, one signed POST, and never again after its success. */
+static void test_webhook__delivered_once_signed(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    long long before = deliveries(f, "true");
+    /* not subscribed, no webhook, not an event, not an object: nothing queued */
+    assert_int_equal(enqueue(f, f->mah_org, "report.failed", "{}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah2_org, "report.dead", "{}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah_org, "pack.eaten", "{}"), PX_EINVALID);
+    assert_int_equal(enqueue(f, f->mah_org, "report.dead", "[1]"), PX_EINVALID);
+    /* text that is not JSON is the caller's bug: its transaction fails, nothing is queued */
+    assert_int_not_equal(enqueue(f, f->mah_org, "report.dead", "{\"x\":"), PX_OK);
+    assert_int_equal(deliveries(f, "true"), before);
+
+    assert_int_equal(enqueue(f, f->mah_org, "report.dead",
+                             "{\"report_id\":\"r-1\",\"market\":\"DE\",\"note\":\"caf\\u00e9\"}"),
+                     PX_OK);
+    char id[40];
+    wait_state(f, "report.dead", "delivered", id);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    const px_received *h = &f->rv.req[0];
+    check_signed(h);
+    assert_string_equal(h->doc_id, id);
+    json_error_t je;
+    json_t *b = json_loads(h->body, 0, &je);
+    assert_non_null(b);
+    assert_string_equal(json_string_value(json_object_get(b, "id")), id);
+    assert_string_equal(json_string_value(json_object_get(b, "event")), "report.dead");
+    assert_non_null(json_string_value(json_object_get(b, "created_at")));
+    json_t *data = json_object_get(b, "data");
+    assert_string_equal(json_string_value(json_object_get(data, "report_id")), "r-1");
+    assert_string_equal(json_string_value(json_object_get(data, "note")), "caf\xc3\xa9");
+    json_decref(b);
+    char where[96];
+    snprintf(where, sizeof(where), "id = '%s' AND attempts = 1", id);
+    assert_int_equal(deliveries(f, where), 1);
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM webhook_attempt WHERE delivery_id = '%s' AND "
+             "outcome = 'delivered' AND http_status = 200",
+             id);
+    assert_int_equal(px_sql_count(&f->env, sql), 1);
+    /* a later event still goes out while the delivered one stays delivered: when the second
+     * has arrived the worker has passed over the first again and did not send it */
+    assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":1}"), PX_OK);
+    char id2[40];
+    wait_state(f, "clone.suspected", "delivered", id2);
+    assert_int_equal(px_receiver_count(&f->rv), 2);
+    assert_string_equal(f->rv.req[1].doc_id, id2);
+    assert_int_equal(deliveries(f, where), 1);
+}
+
+/* REQ-HOOK-2: a 500 is retried with the same bytes; the success ends it. */
+static void test_webhook__retried_after_500(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 1, 0);
+    assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":2}"), PX_OK);
+    char id[40];
+    wait_state(f, "clone.suspected", "delivered", id);
+    assert_int_equal(px_receiver_count(&f->rv), 2);
+    assert_string_equal(f->rv.req[0].body, f->rv.req[1].body);
+    check_signed(&f->rv.req[0]);
+    check_signed(&f->rv.req[1]);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(coalesce(http_status, 0) || ':' || outcome, ',' ORDER BY n) "
+             "FROM webhook_attempt WHERE delivery_id = '%s'",
+             id);
+    char got[64];
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "500:retry,200:delivered");
+    /* the list shows it: state, attempts */
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
+                               NULL, NULL, 200, NULL);
+    json_t *d = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
+    assert_string_equal(json_string_value(json_object_get(d, "state")), "delivered");
+    assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 2);
+    json_decref(l);
+}
+
+/* REQ-HOOK-3: an unreachable webhook ends dead after PACKID_DELIVERY_MAX_ATTEMPTS, the last
+ * error kept for the MAH to see. */
+static void test_webhook__dead_after_max_attempts(void **state)
+{
+    fixture *f = *state;
+    put_webhook(f, 1); /* port 1 on loopback: nothing listens */
+    assert_int_equal(enqueue(f, f->mah_org, "report.dead", "{\"n\":3}"), PX_OK);
+    char id[40];
+    wait_state(f, "report.dead", "dead", id);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
+                               NULL, NULL, 200, NULL);
+    json_t *d = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
+    assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
+    assert_true(json_is_string(json_object_get(d, "last_error")));
+    json_decref(l);
+    put_webhook(f, f->rv.port);
+}
+
+/* The deliveries list pages newest first across pages; another MAH sees none of them. */
+static void test_webhook__deliveries_paging(void **state)
+{
+    fixture *f = *state;
+    long long total = deliveries(f, "true");
+    assert_true(total >= 4);
+    char path[512];
+    snprintf(path, sizeof(path), "/v1/webhook/deliveries?first=%lld", total - 1);
+    json_t *p1 = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    json_t *items = json_object_get(p1, "items");
+    assert_int_equal((long long)json_array_size(items), total - 1);
+    assert_true(json_is_true(json_object_get(p1, "has_next_page")));
+    const char *cur = json_string_value(json_object_get(p1, "next_cursor"));
+    assert_non_null(cur);
+    snprintf(path, sizeof(path), "/v1/webhook/deliveries?first=%lld&after=%s", total, cur);
+    json_t *p2 = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    json_t *items2 = json_object_get(p2, "items");
+    assert_int_equal(json_array_size(items2), 1);
+    assert_true(json_is_false(json_object_get(p2, "has_next_page")));
+    /* newest first, every row once: the order of the database's (created_at, id) */
+    char sql[160], want[40];
+    snprintf(sql, sizeof(sql),
+             "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(items2, 0), "delivery_id")), want);
+    snprintf(sql, sizeof(sql),
+             "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(items, 0), "delivery_id")), want);
+    json_decref(p1);
+    json_decref(p2);
+    json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2_key, NULL,
+                                   NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(other, "items")), 0);
+    json_decref(other);
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage",
+                               f->mah_key, NULL, NULL, 400, "bad_request"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_webhook__delivered_once_signed),
+        cmocka_unit_test(test_webhook__retried_after_500),
+        cmocka_unit_test(test_webhook__dead_after_max_attempts),
+        cmocka_unit_test(test_webhook__deliveries_paging),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
