@@ -8,6 +8,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "reports_internal.h"
+#include "webhook.h"
 
 typedef struct claim_ctx {
     const px_app *app;
@@ -40,6 +41,26 @@ static void unsendable_reason(claim_ctx *c)
 /* The lease: while one sender holds the report in 'sending', no other claims it; if that
  * sender dies between send and mark-sent, the report is due again when the lease runs out
  * and the same stored document goes out again. */
+/* Tells the MAH's webhook (report.failed, report.dead) in the same transaction as the state
+ * change, so it is told exactly once (docs/webhooks.md). */
+static px_rc tell_webhook(px_tx *tx, const px_report *r, const char *event, const char *reason,
+                          px_err *err)
+{
+    px_audit_details d; /* the details builder writes any flat JSON object */
+    px_audit_details_init(&d);
+    px_audit_str(&d, "report_id", r->id);
+    px_audit_str(&d, "market", r->market);
+    px_audit_str(&d, "gtin", r->gtin);
+    px_audit_str(&d, "batch", r->batch[0] ? r->batch : NULL);
+    px_audit_str(&d, "release_id", r->release_id[0] ? r->release_id : NULL);
+    px_audit_str(&d, "op_id", r->op_id[0] ? r->op_id : NULL);
+    px_audit_str(&d, "reason", reason);
+    const char *json = px_audit_details_finish(&d, err);
+    px_rc rc = json ? px_svc_webhook_enqueue(tx, r->tenant_id, event, json, err) : PX_EINTERNAL;
+    px_audit_details_dispose(&d);
+    return rc;
+}
+
 static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 {
     claim_ctx *c = vc;
@@ -57,13 +78,15 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     c->claimed = 1;
     unsendable_reason(c);
-    if (c->reason[0])
-        return px_store_report_fail(db, c->job.r.id, c->reason, err);
+    if (c->reason[0]) {
+        rc = px_store_report_fail(db, c->job.r.id, c->reason, err);
+        return rc == PX_OK ? tell_webhook(tx, &c->job.r, "report.failed", c->reason, err) : rc;
+    }
     return px_store_report_begin_attempt(db, c->job.r.id, c->lease_ms, &c->attempt, err);
 }
 
 typedef struct end_ctx {
-    const char *id;
+    const px_report *report;
     int attempt;
     const px_delivery_result *res;
     const char *outcome;
@@ -73,9 +96,13 @@ typedef struct end_ctx {
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
-    return px_store_report_end_attempt(px_tx_db(tx), c->id, c->attempt, (int)c->res->http_status,
-                                       c->outcome, c->res->error[0] ? c->res->error : NULL,
-                                       c->retry_ms, err);
+    px_rc rc = px_store_report_end_attempt(px_tx_db(tx), c->report->id, c->attempt,
+                                           (int)c->res->http_status, c->outcome,
+                                           c->res->error[0] ? c->res->error : NULL, c->retry_ms,
+                                           err);
+    if (rc == PX_OK && strcmp(c->outcome, "dead") == 0)
+        rc = tell_webhook(tx, c->report, "report.dead", c->res->error, err);
+    return rc;
 }
 
 static void log_attempt(const char *id, int n, const px_delivery_result *res, const char *outcome,
@@ -142,7 +169,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         res.http_status = 0;
         snprintf(res.error, sizeof(res.error), "%s", derr.message);
     }
-    end_ctx e = {c.job.r.id, c.attempt, &res, "retry", 0};
+    end_ctx e = {&c.job.r, c.attempt, &res, "retry", 0};
     if (res.http_status >= 200 && res.http_status <= 299) {
         e.outcome = "delivered";
         app->deliveries[PX_DELIVERED]++;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "px_crypto.h"
 #include "px_receiver.h"
 #include "px_test.h"
 
@@ -22,6 +23,7 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
+    px_receiver hook;              /* the MAH's webhook */
     char mah_org[40], mah_key[64];
     char cmo_org[40], cmo_key[64];
 } fixture;
@@ -30,8 +32,10 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_receiver_start(&f->rv);
-    char allow[64];
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
+    px_receiver_start(&f->hook);
+    char allow[96];
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
+             f->hook.port);
     px_test_setenv(&f->env, allow);
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=20");
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=50");
@@ -53,6 +57,7 @@ static int teardown(void **state)
     fixture *f = *state;
     px_test_teardown(&f->env);
     px_receiver_stop(&f->rv);
+    px_receiver_stop(&f->hook);
     free(f);
     return 0;
 }
@@ -178,15 +183,20 @@ static void test_report_preconditions__named_then_repaired(void **state)
     assert_non_null(strstr(r.body, "unknown_market"));
     px_http_resp_free(&r);
 
-    /* The repair: GLNs with prefix lengths, master data, an endpoint. */
-    px_test_org_gln(&f->env, f->mah_org, "9506000000008");
-    px_test_org_gln(&f->env, f->cmo_org, "9506000000015");
-    assert_int_equal(px_sql_exec(&f->env,
-                                 "UPDATE product SET master_data = '{\"dosage_form\":"
-                                 "\"CAPSULE\",\"strength\":\"500 mg\",\"pack_size\":\"21 "
-                                 "CAPSULE in 1 BLISTER PACK\",\"manufacturer\":\"Bare "
-                                 "MAH\"}'"),
-                     0);
+    /* The repair, through the API: the MAH's GLN and its CMO partner's site GLN with their
+     * prefix lengths, the product's master data, an endpoint. */
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gln\":\"9506000000008\",\"gln_prefix_length\":7}", 200));
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gln\":\"9506000000015\",\"gln_prefix_length\":7}", 200));
+    json_decref(px_test_call(&f->env, "PATCH", "/v1/products/" GTIN, f->mah_key,
+                             "{\"master_data\":{\"dosage_form\":\"CAPSULE\",\"strength\":"
+                             "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\","
+                             "\"manufacturer\":\"Bare MAH\"}}",
+                             200));
     endpoint(f);
     /* The batch commissioned without a read point stays unreportable: its events are facts. */
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\"}",
@@ -233,9 +243,26 @@ static void test_report_preconditions__status_changes_reported(void **state)
 static void test_report_preconditions__failed_listed_counted_logged_retried(void **state)
 {
     fixture *f = *state;
+    /* The MAH's webhook hears of a dead report, signed. */
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
+             "\"events\":[\"report.dead\"]}",
+             f->hook.port);
+    json_decref(px_test_call(&f->env, "PUT", "/v1/webhook", f->mah_key, body, 200));
     /* The receiver refuses every try: after PACKID_DELIVERY_MAX_ATTEMPTS the report is dead. */
     char id[40];
     release_until(f, "P-3", "PC", 2, 1000, "dead", id);
+    for (int i = 0; i < 200 && px_receiver_count(&f->hook) == 0; i++)
+        px_sleep_ms(50);
+    assert_int_equal(px_receiver_count(&f->hook), 1);
+    px_received *h = &f->hook.req[0];
+    assert_non_null(strstr(h->body, "\"report.dead\""));
+    assert_non_null(strstr(h->body, id));
+    char hex[65], want[80];
+    px_hmac_sha256_hex(hex, SECRET, strlen(SECRET), h->body, h->len);
+    snprintf(want, sizeof(want), "sha256=%s", hex);
+    assert_string_equal(h->signature, want);
     /* Listed, counted, logged at error level. */
     json_t *l = px_test_call(&f->env, "GET", "/v1/reports?state=dead", f->mah_key, NULL, 200);
     json_t *items = json_object_get(l, "items");
