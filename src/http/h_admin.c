@@ -31,16 +31,13 @@ void h_org_update(px_req *r)
     rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_org org;
-    if (px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
         return;
-    }
     px_reply_json(r, 200, org_json(&org));
 }
 
@@ -66,15 +63,12 @@ void h_org_create(px_req *r)
     px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln));
     px_strlcpy(org.market, market ? market : "", sizeof(org.market));
     org.gln_prefix_length = (int)cpl;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
-    if (px_svc_org_create(db, r->app, &r->actor, &org, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &err), &err))
         return;
-    }
     px_reply_json(r, 201, org_json(&org));
 }
 
@@ -91,17 +85,15 @@ void h_key_create(px_req *r)
     const char *label = px_json_str(r, r->json, "label", 200, 0, &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     char secret[PX_API_KEY_LEN + 1];
     px_key_info info;
-    if (px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err), &err))
         return;
-    }
     px_reply_json(r, 201,
                   json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
                             "org_id", info.org_id, "role", info.role));
@@ -110,14 +102,11 @@ void h_key_create(px_req *r)
 
 void h_key_revoke(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
-    if (px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err), &err))
         return;
-    }
     px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
 }

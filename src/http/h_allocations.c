@@ -28,16 +28,13 @@ void h_allocation_create(px_req *r)
     req.for_org = px_json_str(r, r->json, "for_org", 36, 0, &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_alloc_result res;
-    if (px_svc_allocate(db, &r->actor, &req, &res, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &err), &err))
         return;
-    }
     px_reply_json(r, 202,
                   json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "job_id", res.job.id,
                             "allocation_id", res.allocation.id, "total",
@@ -68,16 +65,14 @@ void h_allocation_list(px_req *r)
 
 void h_allocation_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_allocation a;
-    if (px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err),
+                        &err))
         return;
-    }
     px_reply_json(r, 200, allocation_json(&a));
 }
 

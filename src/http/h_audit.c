@@ -40,10 +40,8 @@ void h_audit_verify(px_req *r)
     px_audit_verdict v;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_audit_verify(db, &r->actor, &v, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_audit_verify(db, &r->actor, &v, &err), &err))
         return;
-    }
     json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
                           "head", v.head);
     if (!v.ok) {

@@ -44,16 +44,13 @@ void h_job_list(px_req *r)
 
 void h_job_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_job j;
-    if (px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err), &err))
         return;
-    }
     json_t *o = job_json(&j);
     /* progress is written by hand: jansson prints reals with 17 significant digits
      * (0.41999999999999998), and a progress bar wants 0.42. */

@@ -31,10 +31,8 @@ static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
     px_err err;
     px_err_clear(&err);
     json_t *o = NULL;
-    if (px_svc_partners_each(db, &r->actor, id, take_one, &o, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &err), &err))
         return;
-    }
     if (!o) {
         px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
         return;
@@ -68,10 +66,8 @@ void h_partner_create(px_req *r)
     px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins,
                                      n, &res, &err);
     free(gtins);
-    if (rc != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, rc, &err))
         return;
-    }
     /* api_key is null when an existing CMO was linked: it keeps its own keys. */
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
                           res.partnership.id, "api_key", res.api_key[0] ? res.api_key : NULL,
@@ -104,10 +100,8 @@ void h_partner_update(px_req *r)
                                      has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,
                                      &err);
     free(gtins);
-    if (rc != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, rc, &err))
         return;
-    }
     reply_partnership(r, db, p.id, 200);
 }
 

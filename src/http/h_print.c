@@ -68,11 +68,10 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     px_carrier_opts o;
     if (symbol_opts(r, &o, fmt, kind == PX_SYMBOL_DATAMATRIX) != 0)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_buf out;
     px_buf_init(&out, 8u << 20);
     if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind, &o,
@@ -109,17 +108,16 @@ void h_pack_qr_svg(px_req *r)
 
 void h_pack_carrier(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_pack_carrier c;
-    if (px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &c,
-                            &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r,
+                        px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0),
+                                            px_req_param(r, 1), &c, &err),
+                        &err))
         return;
-    }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
                           "element_string", c.element_string, "hri", c.hri, "digital_link",
                           c.digital_link, "epc", c.epc);
@@ -183,32 +181,27 @@ void h_export_create(px_req *r)
     req.jsonl = px_json_bool(r, r->json, "jsonl", &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_export e;
-    if (px_svc_export_create(db, &r->actor, &req, &e, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &err), &err))
         return;
-    }
     px_reply_json(r, 202, export_json(&e, NULL));
 }
 
 void h_export_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_export e;
     px_export_link link;
-    if (px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err), &err))
         return;
-    }
     px_reply_json(r, 200, export_json(&e, &link));
 }
 
@@ -224,17 +217,17 @@ static void stream_free(void *ctx)
 
 void h_export_download(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_export_stream *s = NULL;
-    if (px_svc_export_open(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
-                           px_req_query(r, "sig"), &s, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r,
+                        px_svc_export_open(db, r->app, px_req_param(r, 0),
+                                           px_req_query(r, "expires"), px_req_query(r, "sig"), &s,
+                                           &err),
+                        &err))
         return;
-    }
     /* The download takes its pages on connections of its own, one page at a time: give the
      * request's connection back now rather than hold it for the whole transfer. */
     px_pool_release(r->app->pool, r->db);
@@ -316,16 +309,13 @@ void h_print_job_create(px_req *r)
 
 void h_print_job_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_print_job j;
-    if (px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err), &err))
         return;
-    }
     px_reply_json(r, 200, job_json(&j));
 }
 

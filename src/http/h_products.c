@@ -93,15 +93,12 @@ void h_product_create(px_req *r)
             copy_str(r, md, "ndc", m->ndc, sizeof(m->ndc), 0))
             return;
     }
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
-    if (px_svc_product_create(db, r->app, &r->actor, &p, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &err), &err))
         return;
-    }
     px_reply_json(r, 201, product_json(&p));
 }
 
@@ -148,31 +145,26 @@ void h_product_update(px_req *r)
     }
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_product p;
-    if (px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &err),
+                        &err))
         return;
-    }
     px_reply_json(r, 200, product_json(&p));
 }
 
 void h_product_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_product p;
-    if (px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err), &err))
         return;
-    }
     px_reply_json(r, 200, product_json(&p));
 }
 

@@ -42,16 +42,13 @@ void h_endpoint_create(px_req *r)
     rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_endpoint e;
-    if (px_svc_endpoint_create(db, &r->actor, &rq, &e, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_endpoint_create(db, &r->actor, &rq, &e, &err), &err))
         return;
-    }
     px_reply_json(r, 201, endpoint_json(&e));
 }
 
@@ -80,16 +77,14 @@ void h_endpoint_update(px_req *r)
         rq.active = px_json_bool(r, r->json, "active", &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_endpoint e;
-    if (px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &err),
+                        &err))
         return;
-    }
     px_reply_json(r, 200, endpoint_json(&e));
 }
 
@@ -157,16 +152,13 @@ static json_t *report_json(const px_report *rep)
 
 void h_report_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_report rep;
-    if (px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err), &err))
         return;
-    }
     json_t *attempts = json_array();
     if (px_svc_report_attempts_each(db, &r->actor, rep.id, add_attempt, attempts, &err) != PX_OK) {
         json_decref(attempts);
@@ -180,17 +172,15 @@ void h_report_get(px_req *r)
 
 void h_report_document(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     char *doc = NULL;
     size_t len = 0;
-    if (px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &err), &err))
         return;
-    }
     px_reply_take(r, 200, "application/xml; charset=utf-8", doc, len);
 }
 
@@ -258,16 +248,14 @@ void h_report_list(px_req *r)
 
 void h_report_retry(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_report rep;
-    if (px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &err), &err))
         return;
-    }
     px_reply_json(r, 202, json_pack("{s:s, s:s, s:s}", "report_id", rep.id, "retry_of",
                                     rep.retry_of, "state", rep.state));
 }

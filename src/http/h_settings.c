@@ -39,16 +39,13 @@ void h_org_settings_put(px_req *r)
     px_settings_input in;
     if (read_input(r, &in) != 0)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_org_settings_put(db, &r->actor, &in, &s, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_org_settings_put(db, &r->actor, &in, &s, &err), &err))
         return;
-    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "org_id", json_string(r->actor.org_id));
     px_reply_json(r, 201, o);
@@ -56,16 +53,13 @@ void h_org_settings_put(px_req *r)
 
 void h_org_settings_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_org_settings_get(db, &r->actor, &s, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &err), &err))
         return;
-    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "org_id", json_string(r->actor.org_id));
     px_reply_json(r, 200, o);
@@ -76,16 +70,14 @@ void h_product_settings_put(px_req *r)
     px_settings_input in;
     if (read_input(r, &in) != 0)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_serial_settings s;
-    if (px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err), &err))
         return;
-    }
     json_t *o = settings_json(&s);
     json_object_set_new(o, "source", json_string("product"));
     px_reply_json(r, 201, o);
@@ -93,18 +85,16 @@ void h_product_settings_put(px_req *r)
 
 void h_product_settings_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_serial_settings s;
     int from_org = 0;
-    if (px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err) !=
-        PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(
+            r, px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err),
+            &err))
         return;
-    }
     json_t *o = settings_json(&s);
     /* "organization": the default this product would copy at its first allocation. */
     json_object_set_new(o, "source", json_string(from_org ? "organization" : "product"));

@@ -5,16 +5,16 @@
 
 void h_verify(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_verdict v;
-    if (px_svc_verify(db, px_req_param(r, 0), px_req_param(r, 1), px_req_query(r, "batch"),
-                      px_req_query(r, "expiry"), &v, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r,
+                        px_svc_verify(db, px_req_param(r, 0), px_req_param(r, 1),
+                                      px_req_query(r, "batch"), px_req_query(r, "expiry"), &v,
+                                      &err),
+                        &err))
         return;
-    }
     px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v)));
 }

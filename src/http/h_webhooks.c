@@ -44,39 +44,31 @@ void h_webhook_put(px_req *r)
     px_webhook w;
     px_rc rc = px_svc_webhook_put(db, &r->actor, &rq, &w, &err);
     free(events);
-    if (rc != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, rc, &err))
         return;
-    }
     px_reply_json(r, 200, webhook_json(&w));
 }
 
 void h_webhook_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_webhook w;
-    if (px_svc_webhook_get(db, &r->actor, &w, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_webhook_get(db, &r->actor, &w, &err), &err))
         return;
-    }
     px_reply_json(r, 200, webhook_json(&w));
 }
 
 void h_webhook_delete(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
-    if (px_svc_webhook_delete(db, &r->actor, &err) != PX_OK) {
-        px_reply_error(r, &err);
+    if (px_reply_failed(r, px_svc_webhook_delete(db, &r->actor, &err), &err))
         return;
-    }
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
 

@@ -167,3 +167,17 @@ const char *px_req_param(px_req *r, int i)
 {
     return i < r->nparams ? r->params[i] : "";
 }
+
+int px_reply_failed(px_req *r, px_rc rc, const px_err *err)
+{
+    if (rc == PX_OK)
+        return 0;
+    px_reply_error(r, err);
+    return 1;
+}
+
+px_db *px_req_begin(px_req *r, px_err *err)
+{
+    px_err_clear(err);
+    return px_req_db(r);
+}

@@ -95,6 +95,13 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
                     size_t len);
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
+/* Answers err and returns 1 when rc is not PX_OK, so a handler fails in one line:
+ *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &err), &err))
+ *         return; */
+int px_reply_failed(px_req *r, px_rc rc, const px_err *err);
+/* The request's database connection with err cleared; NULL when the request is already
+ * answered (503). */
+px_db *px_req_begin(px_req *r, px_err *err);
 /* Renders err in docs/api.md's error shape with the status of its rc (status_map.c). */
 void px_reply_error(px_req *r, const px_err *err);
 /* Shorthand: px_err_set + px_reply_error. */

@@ -438,12 +438,18 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b)
 {
     char path[320], line[8192];
     snprintf(path, sizeof(path), "%s/server.log", env->data_dir);
-    FILE *f = fopen(path, "r");
     int found = 0;
-    while (f && !found && fgets(line, sizeof(line), f))
-        found = strstr(line, a) && (!b || strstr(line, b));
-    if (f)
-        fclose(f);
+    /* The log is copied into the file by another process: a line just written may take a
+     * moment to arrive, so the file is read again for up to 5 s. */
+    for (int round = 0; !found && round < 100; round++) {
+        if (round)
+            px_sleep_ms(50);
+        FILE *f = fopen(path, "r");
+        while (f && !found && fgets(line, sizeof(line), f))
+            found = strstr(line, a) && (!b || strstr(line, b));
+        if (f)
+            fclose(f);
+    }
     return found;
 }
 

@@ -40,7 +40,7 @@ void px_test_product_master(px_test_env *env, const char *gtin);
 void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market);
 
 /* 1 when the server's log (every line it wrote since it started, in the data folder's
- * server.log) has a line containing both a and b (b may be NULL). */
+ * server.log) has a line containing both a and b (b may be NULL); waits up to 5 s for it. */
 int px_test_log_has(px_test_env *env, const char *a, const char *b);
 /* Fails the test unless doc validates against the official EPCIS 1.2 XSD (an outside oracle:
  * ../shared/tools/epcis-validate). */
