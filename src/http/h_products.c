@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "reports.h"
 #include "paging.h"
 #include "px_str.h"
 
@@ -99,7 +100,18 @@ void h_product_create(px_req *r)
         return;
     if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &err), &err))
         return;
-    px_reply_json(r, 201, product_json(&p));
+    /* Accepted, and told now what its market's reports will need (docs/api.md). */
+    json_t *o = product_json(&p);
+    px_missing_list l = {0};
+    if (px_svc_product_warnings(&p, &l, &err) == PX_OK && l.n) {
+        json_t *w = json_array();
+        for (size_t i = 0; i < l.n; i++)
+            json_array_append_new(w, json_pack("{s:s, s:s, s:s}", "code", l.v[i].code, "field",
+                                               l.v[i].field, "message", l.v[i].message));
+        json_object_set_new(o, "warnings", w);
+    }
+    px_missing_list_dispose(&l);
+    px_reply_json(r, 201, o);
 }
 
 void h_product_update(px_req *r)

@@ -146,6 +146,9 @@ static json_t *report_json(const px_report *rep)
     if (!rep->delivered_at[0])
         json_object_set_new(o, "delivered_at", json_null());
     json_object_set_new(o, "op_id", opt_str(rep->op_id));
+    json_object_set_new(o, "master_version", rep->master_version
+                                                 ? json_integer(rep->master_version)
+                                                 : json_null());
     json_object_set_new(o, "retry_of", opt_str(rep->retry_of));
     return o;
 }

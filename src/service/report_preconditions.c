@@ -43,8 +43,8 @@ void px_missing_list_dispose(px_missing_list *l)
 
 /* The master data the market's profile requires (Delegated Regulation (EU) 2016/161 Art.
  * 33(2); GS1 US DSCSA guideline: the NDC), one item per empty field. */
-static px_rc master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
-                               const px_product *p, px_err *err)
+px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
+                            const px_product *p, px_err *err)
 {
     static const struct {
         const char *field;
@@ -133,7 +133,7 @@ px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *
     *reports = 1;
     px_rc rc = party_check(l, db, by, p, err);
     if (rc == PX_OK)
-        rc = master_data_check(l, pi, p, err);
+        rc = px__master_data_check(l, pi, p, err);
     gap_ctx g = {l, err, PX_OK};
     if (rc == PX_OK && pi->read_point_required && batch)
         rc = px_store_read_point_gaps(db, p->gtin, batch, read_point_gap, &g, err);
@@ -199,4 +199,12 @@ px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *
             (*n)++;
     }
     return rc;
+}
+
+px_rc px_svc_product_warnings(const px_product *p, px_missing_list *l, px_err *err)
+{
+    px_epcis_profile profile = px_epcis_profile_for_market(p->market);
+    if (profile == PX_EPCIS_PROFILE_NONE)
+        return PX_OK;
+    return px__master_data_check(l, px_epcis_profile_get(profile), p, err);
 }

@@ -79,6 +79,8 @@ static int queue_one(void *ctx, const px_endpoint *e)
     px_strlcpy(rep.gtin, q->product->gtin, sizeof(rep.gtin));
     px_strlcpy(rep.batch, s->batch ? s->batch : "", sizeof(rep.batch));
     rep.max_attempts = q->app->cfg.delivery_max_attempts;
+    /* The product master data the document carries: its version is kept with the report. */
+    rep.master_version = q->product->master_version;
     size_t count = 0;
     if ((q->rc = px_store_report_insert(px_tx_db(q->tx), &rep, q->err)) != PX_OK ||
         (q->rc = queue_document(q, e, &rep, &count)) != PX_OK)

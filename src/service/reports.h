@@ -62,6 +62,11 @@ typedef struct px_missing_list {
 
 void px_missing_list_dispose(px_missing_list *l);
 
+/* What the reports of p's own market will need from its master data and p lacks (the same
+ * items a release would refuse with): a product is accepted without them, and its creation
+ * answers them as warnings, so they are known before the first release. */
+px_rc px_svc_product_warnings(const px_product *p, px_missing_list *l, px_err *err);
+
 
 
 /* GET /v1/reports?state=&market=: the reports in the caller's scope (as for one report), newest

@@ -48,6 +48,10 @@ px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *
                                 const px__market_set *s, const char *op_id,
                                 char ids[8][PX_ID_LEN + 1], int *n, px_err *err);
 
+/* The master data the profile pi requires that p lacks, one item per field. */
+px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
+                            const px_product *p, px_err *err);
+
 /* The 422 report_precondition of a non-empty list. */
 px_rc px__report_refusal(const px_missing_list *l, px_err *err);
 
