@@ -155,6 +155,16 @@ static void release_until(fixture *f, const char *batch, const char *prefix, int
 static void test_report_preconditions__named_then_repaired(void **state)
 {
     fixture *f = *state;
+    /* Registration already says what an EU report will need from the master data. */
+    json_t *w = px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
+                             "{\"gtin\":\"09506001000021\",\"company_prefix_length\":7,"
+                             "\"name\":\"Bare pack 2\",\"market\":\"DE\"}",
+                             201);
+    json_t *warnings = json_object_get(w, "warnings");
+    assert_int_equal(json_array_size(warnings), 4);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(warnings, 0), "code")),
+                        "missing_master_data");
+    json_decref(w);
     commission(f, "P-1", "PA", 3);
     /* Every missing piece in one answer: the MAH's GLN (sender) and read point, the CMO's
      * read point on its commissioning events, four master data fields, the endpoint. */
