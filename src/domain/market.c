@@ -2,26 +2,7 @@
 
 #include <string.h>
 
-/* ISO 3166-1 alpha-2, the officially assigned codes (249, as of the 2024 ISO 3166
- * Maintenance Agency list), sorted. Reserved codes such as "UK", "EU" or "XI" are not in it. */
-static const char k_iso3166[][3] = {
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-};
+#include "gs1.h"
 
 /* Where Delegated Regulation (EU) 2016/161 applies — the EU member states and, through the
  * EEA Agreement, Iceland, Liechtenstein and Norway. Not the UK (GB; Northern Ireland left the
@@ -71,7 +52,7 @@ px_rc px_market_check(const char *market, px_err *err)
                                 "market must be EU, US or another two-letter ISO 3166 code");
     /* REQ-MARKET-1 */
     if (strcmp(market, "EU") != 0 && strcmp(market, "EL") != 0 &&
-        !in_list(k_iso3166, COUNT(k_iso3166), market))
+        !gs1_iso3166_alpha2(market)) /* ISO 3166-1 alpha-2, gs1's one list */
         return px_err_set_field(err, PX_EINVALID, "unknown_market", "market",
                                 "market '%s' is not EU or an ISO 3166 country code", market);
     return PX_OK;

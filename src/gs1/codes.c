@@ -133,3 +133,8 @@ int gs1__packagetype(const char *s, size_t len)
     return bsearch(k, package_types, sizeof(package_types) / sizeof(package_types[0]),
                    sizeof(package_types[0]), cmp_str) != NULL;
 }
+
+int gs1_iso3166_alpha2(const char *cc)
+{
+    return cc && cc[0] && cc[1] && !cc[2] && gs1__iso3166_alpha2(cc);
+}

@@ -36,6 +36,9 @@ px_rc gs1_key_validate(const char *key, size_t len, px_err *err);
 /* GTIN-8/12/13/14 -> 14 digits (left-padded with '0'); validates digits and check digit. */
 px_rc gs1_gtin_normalize(char out[GS1_GTIN_LEN + 1], const char *in, px_err *err);
 px_rc gs1_gln_validate(const char *gln, px_err *err);
+/* 1 when cc is an assigned ISO 3166-1 alpha-2 country code (the list the GS1 linter
+ * iso3166alpha2 checks against, gs1/codes.c). */
+int gs1_iso3166_alpha2(const char *cc);
 px_rc gs1_sscc_validate(const char *sscc, px_err *err);
 
 /* ---- character sets (§2.2) --------------------------------------------------------- */
