@@ -72,6 +72,16 @@ void h_partner_create(px_req *r)
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
                           res.partnership.id, "api_key", res.api_key[0] ? res.api_key : NULL,
                           "key_id", res.key_id[0] ? res.key_id : NULL);
+    if (res.read_point_market[0]) {
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "the CMO has no GLN with a known company prefix length: its events carry no read "
+                 "point, which the %s reports need (PATCH /v1/orgs/%s)",
+                 res.read_point_market, res.cmo_org_id);
+        json_object_set_new(o, "warnings",
+                            json_pack("[{s:s, s:s, s:s}]", "code", "missing_read_point", "field",
+                                      "gln", "message", msg));
+    }
     px_cleanse(res.api_key, sizeof(res.api_key));
     px_reply_json(r, 201, o);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epcis.h"
 #include "gs1.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -9,10 +10,19 @@
 
 #define PX_PARTNER_GTINS_MAX 10000
 
+/* A market of a granted product whose reports need a read point (into market, "" none). */
+static void read_point_market(char market[3], const px_product *p)
+{
+    const px_epcis_profile_info *pi = px_epcis_profile_get(px_epcis_profile_for_market(p->market));
+    if (!market[0] && pi && pi->read_point_required)
+        px_strlcpy(market, p->market, 3);
+}
+
 /* Normalises every GTIN into norm[] (gp[] pointing at them) and checks each is the MAH's own
- * product. */
+ * product; market (when given) gets the first granted market whose reports need a read point. */
 static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins, int n,
-                         char (*norm)[GS1_GTIN_LEN + 1], const char **gp, px_err *err)
+                         char (*norm)[GS1_GTIN_LEN + 1], const char **gp, char market[3],
+                         px_err *err)
 {
     if (n > PX_PARTNER_GTINS_MAX)
         return px_err_set(err, PX_EINVALID, "too_many", "at most %d gtins",
@@ -28,6 +38,8 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
             px_err_field(err, "gtins[%d]", i);
             return rc;
         }
+        if (market)
+            read_point_market(market, &p);
         gp[i] = norm[i];
     }
     return PX_OK;
@@ -89,9 +101,14 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
     memset(out, 0, sizeof(*out));
     px_org cmo;
     px_rc rc;
-    if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
+    char market[3] = "";
+    if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, market, err)) != PX_OK ||
         (rc = partner_cmo(c, db, &cmo, err)) != PX_OK)
         return rc;
+    /* Its events' read point is the SGLN of its GLN (events.c): without a GLN and its prefix
+     * length they carry none, and a market that needs one refuses their release. */
+    if (market[0] && (strlen(cmo.gln) != 13 || cmo.gln_prefix_length < 6))
+        px_strlcpy(out->read_point_market, market, sizeof(out->read_point_market));
     px_strlcpy(out->partnership.mah_id, by->org_id, sizeof(out->partnership.mah_id));
     px_strlcpy(out->partnership.cmo_id, cmo.id, sizeof(out->partnership.cmo_id));
     if ((rc = px_store_partnership_insert(db, &out->partnership, err)) != PX_OK ||
@@ -160,7 +177,7 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc;
     if ((rc = px_store_partnership_get(db, out, c->partnership_id, by->org_id, err)) != PX_OK)
         return rc;
-    if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
+    if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, NULL, err)) != PX_OK ||
                      (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK))
         return rc;
     if (c->status && (rc = px_store_partnership_set_status(db, out, c->status, err)) != PX_OK)

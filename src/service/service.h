@@ -156,6 +156,10 @@ typedef struct px_partner_result {
     char cmo_org_id[PX_ID_LEN + 1];
     char api_key[PX_API_KEY_LEN + 1];  /* the new cmo key, shown once */
     char key_id[PX_ID_LEN + 1];
+    /* A granted product's market reports need a read point on the CMO's events, and the CMO has
+     * no GLN with a known company prefix length: accepted, and said at once (a release of what
+     * it commissions would be refused with missing_read_point). "" when nothing is missing. */
+    char read_point_market[3];
 } px_partner_result;
 
 /* POST /v1/partners: creates the CMO organization (or links org_id, a CMO), the

@@ -46,8 +46,12 @@ static int setup(void **state)
      * piece a report will miss. */
     px_test_org_key(&f->env, "mah", "Bare MAH", "mah", f->mah_org, f->mah_key);
     px_test_product(&f->env, f->mah_key, GTIN, "Bare pack", "EU");
-    json_decref(
-        px_test_partner(&f->env, f->mah_key, "Bare CMO", "[\"" GTIN "\"]", f->cmo_org, f->cmo_key));
+    /* The partnership is made, and says at once what the CMO's events will lack. */
+    json_t *p = px_test_partner(&f->env, f->mah_key, "Bare CMO", "[\"" GTIN "\"]", f->cmo_org,
+                                f->cmo_key);
+    json_t *w = json_array_get(json_object_get(p, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "code")), "missing_read_point");
+    json_decref(p);
     *state = f;
     return 0;
 }
