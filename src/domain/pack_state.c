@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "px_str.h"
 
 #define R(x) (1u << PX_REASON_##x)

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "gs1.h"
 
 const char *px_verdict_name(px_verdict v)

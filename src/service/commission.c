@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "gs1.h"
 #include "pack_internal.h"
 #include "px_clock.h"
@@ -352,7 +352,7 @@ static px_rc idem_lookup(px_db *db, const px_actor *by, px_idem *idem, int *repl
     return rc;
 }
 
-/* Field rules, cheapest first; none needs the database (domain/commission_rules.h). */
+/* Field rules, cheapest first; none needs the database (domain/pack_identity.h). */
 static px_rc commission_fields(px_commission_result *res, const px_commission_req *req, int64_t now,
                                px_err *err)
 {

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "allocation.h"
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"

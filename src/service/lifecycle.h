@@ -4,7 +4,7 @@
  * Each use case is one transaction: the state change, its EPCIS event row (with the EPCIS 2.0
  * event hash ID computed at write time), the audit entry and — when an Idempotency-Key was
  * given — the stored response commit together or not at all. The rules come from domain/
- * (commission_rules.h, pack_state.h, policy.h); this layer only applies them to rows. */
+ * (pack_identity.h, pack_state.h, policy.h); this layer only applies them to rows. */
 #ifndef PX_LIFECYCLE_H
 #define PX_LIFECYCLE_H
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "gs1.h"
 #include "pack_internal.h"
 #include "reports_internal.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "lifecycle.h"
 #include "print.h"
 #include "px_clock.h"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "pack_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "lifecycle_store.h"
 #include "px_str.h"
 #include "store_internal.h"

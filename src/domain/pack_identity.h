@@ -1,9 +1,10 @@
-/* commission_rules — field checks of a commission request (docs/api.md "Commissioning"), on top of
- * the GS1 syntax core. Each check names its JSON field and, where it applies, the position of
+/* pack_identity — the field checks of a pack's identity as a request carries it (GTIN, batch,
+ * serial, expiry, the serial list), on top of the GS1 syntax core; used by commissioning, release,
+ * recall, exports and verification alike. Each check names its JSON field and, where it applies, the position of
  * the bad character, so the API can list every bad item in `details`. Pure: no I/O, no heap,
  * no clock (today comes from the caller's now). */
-#ifndef PX_COMMISSION_RULES_H
-#define PX_COMMISSION_RULES_H
+#ifndef PX_PACK_IDENTITY_H
+#define PX_PACK_IDENTITY_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
-/* commission_rules — field checks of a commission request on top of gs1/. */
-#include "commission_rules.h"
+/* pack_identity — field checks of a pack's identity (GTIN, batch, serial, expiry) on top of gs1/. */
+#include "pack_identity.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for domain/commission_rules: GTIN/schema, batch, serial, expiry (DD=00, not past
+/* Unit tests for domain/pack_identity: GTIN/schema, batch, serial, expiry (DD=00, not past
  * with an injected today), request size and duplicates. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "commission_rules.h"
+#include "pack_identity.h"
 #include "pack_state.h"
 
 #define DAY_US (86400LL * 1000000)
@@ -182,5 +182,5 @@ int main(void)
         cmocka_unit_test(test_domain__commission_count),
         cmocka_unit_test(test_domain__commission_duplicates),
     };
-    return cmocka_run_group_tests_name("domain_commission_rules", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("domain_pack_identity", tests, NULL, NULL);
 }
