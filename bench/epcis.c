@@ -2,7 +2,7 @@
  * into a /dev/null-like sink, against a bare xmlTextWriter loop writing the same bytes in the
  * same run. Each mode runs in its own process (bench/epcis.sh) so peak RSS is attributable.
  *
- *   epcis_bench packid N [--digest]   the product: px_epcis_writer_new/_event/_finish
+ *   epcis_bench packid N [--digest]   the product: px_epcis_writer_open/_event/_finish (run_writer)
  *   epcis_bench bare N [--digest]     the raw limit: straight xmlTextWriter calls
  *   epcis_bench hash N                CBV 2.0 event hash IDs per second (px_epcis_event_hash)
  *
@@ -20,51 +20,6 @@
 
 #include "epcis.h"
 #include "epcis_inputs.h"
-
-
-static int run_packid(long n, sink_state *st)
-{
-    px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
-                             .sender_gln = "0355154000001",
-                             .receiver_gln = "0614141000005",
-                             .instance_id = "8f0b4c6e-2d51-4c0e-9a0e-1d2b3c4d5e6f",
-                             .creation_us = T0_S * 1000000};
-    px_epcis_writer *w = NULL;
-    px_err err;
-    if (px_epcis_writer_new(&w, sink, st, &h, &err) != PX_OK) {
-        fprintf(stderr, "epcis_bench: %s\n", err.message);
-        return 1;
-    }
-    char serial[24], id[96];
-    const char *serials[1] = {serial};
-    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
-                         .action = PX_EPCIS_ADD,
-                         .biz_step = PX_BIZSTEP_COMMISSIONING,
-                         .disposition = PX_DISP_ACTIVE,
-                         .tz_offset_min = -300,
-                         .event_id = id,
-                         .sgtin_gtin = GTIN,
-                         .sgtin_gcp_len = GCP,
-                         .serials = serials,
-                         .n_serials = 1,
-                         .read_point = SITE,
-                         .biz_location = SITE,
-                         .lot = "LOT1",
-                         .expiry = "261231"}; /* AI (17) form, converted by the writer */
-    for (long i = 0; i < n; i++) {
-        inputs(i, serial, id);
-        ev.event_time_us = event_us(i);
-        if (px_epcis_writer_event(w, &ev) != PX_OK)
-            break;
-    }
-    px_rc rc = px_epcis_writer_finish(w, &err);
-    px_epcis_writer_free(w);
-    if (rc != PX_OK) {
-        fprintf(stderr, "epcis_bench: %s\n", err.message);
-        return 1;
-    }
-    return 0;
-}
 
 /* ---- bare libxml2 ---------------------------------------------------------------------- */
 
@@ -204,7 +159,7 @@ int main(int argc, char **argv)
     double t0 = now_s();
     int rc;
     if (strcmp(mode, "packid") == 0)
-        rc = run_packid(n, &st);
+        rc = run_writer(PX_EPCIS_FORMAT_XML_1_2, "epcis_bench", n, &st);
     else if (strcmp(mode, "bare") == 0)
         rc = run_bare(n, &st);
     else if (strcmp(mode, "hash") == 0)

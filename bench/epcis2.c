@@ -21,51 +21,6 @@
 #include "epcis.h"
 #include "epcis_inputs.h"
 
-
-static int run_packid(long n, sink_state *st)
-{
-    px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
-                             .sender_gln = "0355154000001",
-                             .receiver_gln = "0614141000005",
-                             .instance_id = INSTANCE,
-                             .creation_us = T0_S * 1000000};
-    px_epcis_writer *w = NULL;
-    px_err err;
-    if (px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, sink, st, &h, &err) != PX_OK) {
-        fprintf(stderr, "epcis2_bench: %s\n", err.message);
-        return 1;
-    }
-    char serial[24], id[96];
-    const char *serials[1] = {serial};
-    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
-                         .action = PX_EPCIS_ADD,
-                         .biz_step = PX_BIZSTEP_COMMISSIONING,
-                         .disposition = PX_DISP_ACTIVE,
-                         .tz_offset_min = -300,
-                         .event_id = id,
-                         .sgtin_gtin = GTIN,
-                         .sgtin_gcp_len = GCP,
-                         .serials = serials,
-                         .n_serials = 1,
-                         .read_point = SITE,
-                         .biz_location = SITE,
-                         .lot = "LOT1",
-                         .expiry = "261231"}; /* AI (17) form, converted by the writer */
-    for (long i = 0; i < n; i++) {
-        inputs(i, serial, id);
-        ev.event_time_us = (T0_S * 1000 + i) * 1000;
-        if (px_epcis_writer_event(w, &ev) != PX_OK)
-            break;
-    }
-    px_rc rc = px_epcis_writer_finish(w, &err);
-    px_epcis_writer_free(w);
-    if (rc != PX_OK) {
-        fprintf(stderr, "epcis2_bench: %s\n", err.message);
-        return 1;
-    }
-    return 0;
-}
-
 static json_t *location(const char *id)
 {
     json_t *o = json_object();
@@ -130,7 +85,7 @@ int main(int argc, char **argv)
     double t0 = now_s();
     int rc;
     if (strcmp(mode, "packid") == 0)
-        rc = run_packid(n, &st);
+        rc = run_writer(PX_EPCIS_FORMAT_JSONLD_2_0, "epcis2_bench", n, &st);
     else if (strcmp(mode, "bare") == 0)
         rc = run_bare(n, &st);
     else
