@@ -58,49 +58,45 @@ static const char *symbols_param(const px_serial_settings *s)
     return s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC ? s->symbols : NULL;
 }
 
-px_rc px_store_org_settings_insert(px_db *db, const char *org_id, const px_serial_settings *s,
-                                   px_err *err)
+/* REQ-POOL-3: serial settings are set once and never change (docs/api.md settings_immutable):
+ * sql writes them for key only where none are set yet; what names the owner in the error. */
+static px_rc settings_write_once(px_db *db, const char *sql, const char *key,
+                                 const px_serial_settings *s, const char *what, px_err *err)
 {
     char len[8];
     snprintf(len, sizeof(len), "%d", s->length);
-    const char *p[] = {org_id, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
-    /* REQ-POOL-3: settings never change once set (docs/api.md settings_immutable). */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO org_serial_settings (org_id, strategy, length, symbols) "
-                           "VALUES ($1::uuid, $2, $3::smallint, $4) "
-                           "ON CONFLICT (org_id) DO NOTHING",
-                           4, p, err);
+    const char *p[] = {key, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
+    PGresult *r = px__exec(db, sql, 4, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
     if (strcmp(PQcmdTuples(r), "1") != 0)
         rc = px_err_set(err, PX_ECONFLICT, "settings_immutable",
-                        "the organization's serial settings are already set and never change");
+                        "the serial settings of %s are already set and never change", what);
     PQclear(r);
     return rc;
+}
+
+px_rc px_store_org_settings_insert(px_db *db, const char *org_id, const px_serial_settings *s,
+                                   px_err *err)
+{
+    return settings_write_once(db,
+                               "INSERT INTO org_serial_settings (org_id, strategy, length, "
+                               "symbols) VALUES ($1::uuid, $2, $3::smallint, $4) "
+                               "ON CONFLICT (org_id) DO NOTHING",
+                               org_id, s, "the organization", err);
 }
 
 px_rc px_store_product_settings_set(px_db *db, const char *gtin, const px_serial_settings *s,
                                     px_err *err)
 {
-    char len[8];
-    snprintf(len, sizeof(len), "%d", s->length);
-    const char *p[] = {gtin, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
-    /* REQ-POOL-3: only a product without settings takes them (immutable once set). */
-    PGresult *r = px__exec(db,
-                           "UPDATE product SET serial_strategy = $2, serial_length = "
-                           "$3::smallint, serial_symbols = $4 "
-                           "WHERE gtin = $1 AND serial_strategy IS NULL",
-                           4, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (strcmp(PQcmdTuples(r), "1") != 0)
-        rc = px_err_set(err, PX_ECONFLICT, "settings_immutable",
-                        "the serial settings of product %s are already set and never change",
-                        gtin);
-    PQclear(r);
-    return rc;
+    char what[32];
+    snprintf(what, sizeof(what), "product %s", gtin);
+    return settings_write_once(db,
+                               "UPDATE product SET serial_strategy = $2, serial_length = "
+                               "$3::smallint, serial_symbols = $4 "
+                               "WHERE gtin = $1 AND serial_strategy IS NULL",
+                               gtin, s, what, err);
 }
 
 px_rc px_store_product_settings_parse(px_serial_settings *out, const px_product *p,
