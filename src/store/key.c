@@ -115,12 +115,6 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
                            1, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_key_info k;
-        key_row(&k, r, i);
-        if (fn(ctx, &k))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_key_info, key_row, fn, ctx);
     return PX_OK;
 }

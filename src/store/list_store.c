@@ -89,12 +89,6 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
     PGresult *r = px__exec(db, k_sql[kind], 5, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_list_row row;
-        list_row(&row, r, i);
-        if (fn(ctx, &row))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_list_row, list_row, fn, ctx);
     return PX_OK;
 }

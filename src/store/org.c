@@ -74,13 +74,7 @@ px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)
                            0, NULL, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_org o;
-        org_row(&o, r, i);
-        if (fn(ctx, &o))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_org, org_row, fn, ctx);
     return PX_OK;
 }
 

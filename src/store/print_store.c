@@ -474,14 +474,7 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
         7, p, err);
     if (!r)
         return err->rc;
-    int rows = PQntuples(r);
-    for (int i = 0; i < rows; i++) {
-        px_print_job j;
-        job_row(&j, r, i);
-        if (fn(ctx, &j))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_print_job, job_row, fn, ctx);
     return PX_OK;
 }
 

@@ -137,12 +137,6 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
         4, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_product prod;
-        product_row(&prod, r, i);
-        if (fn(ctx, &prod))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_product, product_row, fn, ctx);
     return PX_OK;
 }

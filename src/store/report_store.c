@@ -65,13 +65,7 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
                            3, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_endpoint e;
-        endpoint_row(&e, r, i);
-        if (fn(ctx, &e))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_endpoint, endpoint_row, fn, ctx);
     return PX_OK;
 }
 
@@ -665,13 +659,7 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
         6, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_report rep;
-        report_row(&rep, r, i);
-        if (fn(ctx, &rep))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_report, report_row, fn, ctx);
     return PX_OK;
 }
 

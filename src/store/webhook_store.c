@@ -151,13 +151,7 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
         3, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_webhook_delivery d;
-        delivery_row(&d, r, i);
-        if (fn(ctx, &d))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);
     return PX_OK;
 }
 
