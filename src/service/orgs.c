@@ -98,18 +98,23 @@ typedef struct org_patch_ctx {
 } org_patch_ctx;
 
 /* Operator: any organization. MAH (REQ-POLICY-6): its own and its CMO partners'; anything
- * else is not found (DESIGN.md "Security": 404, never 403). */
+ * else is not found (DESIGN.md "Security": 404, never 403). A CMO that also works for other
+ * MAHs is theirs too: its GLN is the read point of what it packs for them, so only the
+ * operator changes it (403 shared_organization: the MAH knows this CMO). */
 static px_rc org_reachable(px_db *db, const px_actor *by, const px_org *org, px_err *err)
 {
     if (by->role == PX_ROLE_ADMIN || strcmp(org->id, by->org_id) == 0)
         return PX_OK;
-    int partner = 0;
+    int partner = PX_PARTNER_NONE;
     px_rc rc;
     if (by->org_kind == PX_ORG_MAH && strcmp(org->kind, "cmo") == 0 &&
-        (rc = px_store_org_is_partner(db, &partner, by->org_id, org->id, err)) != PX_OK)
+        (rc = px_store_org_partners(db, &partner, by->org_id, org->id, err)) != PX_OK)
         return rc;
-    if (partner)
+    if (partner == PX_PARTNER_SOLE)
         return PX_OK;
+    if (partner == PX_PARTNER_SHARED)
+        return px_err_set(err, PX_EFORBIDDEN, "shared_organization",
+                          "the CMO works for other MAHs too: the operator changes its data");
     return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
 }
 
@@ -157,8 +162,9 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     if (rq->gln_prefix_length && !o->gln[0])
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
-    /* A new GLN without its prefix length: GS1's prefix list, as at creation. */
-    if (rq->gln_prefix_length || rq->gln) {
+    /* A new GLN without its prefix length: GS1's prefix list, as at creation. The same GLN
+     * sent again keeps the prefix length it has (it may have been given by hand). */
+    if (rq->gln_prefix_length || (rq->gln && strcmp(rq->gln, old.gln) != 0)) {
         if (px_svc_gln_prefix_length(&o->gln_prefix_length, c->app, o->gln,
                                      rq->gln_prefix_length, err) != PX_OK) {
             px_err_field(err, "gln_prefix_length");

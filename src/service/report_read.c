@@ -94,7 +94,8 @@ typedef struct retry_ctx {
 } retry_ctx;
 
 /* A new report of the same subject to the same endpoint, its document built again from the
- * stored events with today's master data; the failed or dead one stays as it was. */
+ * stored events with today's master data; the failed or dead one stays as it was, and is
+ * retried once. */
 static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
 {
     retry_ctx *c = vc;
@@ -108,6 +109,15 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "report %s is %s: only a failed or dead report is retried", old.id,
                           old.state);
+    /* Once (migration 0011): a second retry would send the same facts twice. */
+    char retried_by[PX_ID_LEN + 1];
+    if ((rc = px_store_report_retried_by(db, retried_by, old.id, err)) != PX_OK)
+        return rc;
+    if (retried_by[0])
+        return px_err_set(err, PX_ESTATE, "already_retried",
+                          "report %s was already retried by report %s (retry that one if it "
+                          "fails)",
+                          old.id, retried_by);
     if ((rc = px_store_product_get(db, &prod, old.gtin, 0, err)) != PX_OK)
         return rc;
     px__report_subject s = {.market = old.market,
@@ -117,7 +127,11 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
                             .retry_of = old.id,
                             .endpoint_id = old.endpoint_id};
     char id[PX_ID_LEN + 1];
-    if ((rc = px__reports_queue(tx, c->app, &prod, &s, id, err)) != PX_OK)
+    if ((rc = px__reports_queue(tx, c->app, &prod, &s, id, err)) == PX_EEXISTS)
+        /* A retry of the same report committed meanwhile (the unique index saw it). */
+        return px_err_set(err, PX_ESTATE, "already_retried", "report %s was already retried",
+                          old.id);
+    if (rc != PX_OK)
         return rc;
     if (!id[0])
         return px_err_set(err, PX_EINVALID, "report_precondition",

@@ -105,17 +105,20 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
     return rc;
 }
 
-px_rc px_store_org_is_partner(px_db *db, int *out, const char *mah_id, const char *cmo_id,
-                              px_err *err)
+px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,
+                             px_err *err)
 {
     const char *p[] = {mah_id, cmo_id};
     PGresult *r = px__exec(db,
-                           "SELECT 1 FROM partnership WHERE mah_id = $1::uuid AND "
-                           "cmo_id::text = $2",
+                           "SELECT coalesce(bool_or(mah_id = $1::uuid), false), "
+                           "coalesce(bool_or(mah_id <> $1::uuid), false) FROM partnership "
+                           "WHERE cmo_id::text = $2",
                            2, p, err);
     if (!r)
         return err->rc;
-    *out = PQntuples(r) > 0;
+    *out = px__val(r, 0, 0)[0] != 't' ? PX_PARTNER_NONE
+           : px__val(r, 0, 1)[0] == 't' ? PX_PARTNER_SHARED
+                                         : PX_PARTNER_SOLE;
     PQclear(r);
     return PX_OK;
 }

@@ -194,6 +194,18 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
     return rc;
 }
 
+px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
+                                 px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_strlcpy(out, PQntuples(r) ? px__val(r, 0, 0) : "", PX_ID_LEN + 1);
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,
                                const char *tenant_id, const char *market, px_err *err)
 {

@@ -78,6 +78,9 @@ px_rc px_store_report_insert(px_db *db, px_report *r, px_err *err);
  * (regulators). Out of scope is PX_ENOTFOUND, exactly like a missing one. */
 px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
                           const char *market, px_err *err);
+/* The id of the report that retried report id into out ("" when none yet). */
+px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
+                                 px_err *err);
 /* The stored document (malloc'd, caller frees) of a report in scope; NULL *doc when the
  * document is not built yet. */
 px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,

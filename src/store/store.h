@@ -102,9 +102,11 @@ px_rc px_store_first_start_lock(px_db *db, px_err *err);
 /* Writes org's name, gln and gln_prefix_length (0 = NULL) to the row org->id; fills org
  * from the row as it is now. */
 px_rc px_store_org_update(px_db *db, px_org *org, px_err *err);
-/* *out = 1 when the MAH has a partnership (active or suspended) with the CMO. */
-px_rc px_store_org_is_partner(px_db *db, int *out, const char *mah_id, const char *cmo_id,
-                              px_err *err);
+/* Whose CMO it is: none of the MAH's (no partnership, active or suspended, with it), the MAH's
+ * alone, or shared with other MAHs. */
+enum { PX_PARTNER_NONE, PX_PARTNER_SOLE, PX_PARTNER_SHARED };
+px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,
+                            px_err *err);
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err);
 typedef int (*px_org_fn)(void *ctx, const px_org *org);
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);

@@ -184,6 +184,11 @@ static void test_repair__org_patch(void **state)
     px_sql_text(&f->env, sql, det, sizeof(det));
     snprintf(want, sizeof(want), "Repair MAH|Repair MAH GmbH|null|%s|7", g1);
     assert_string_equal(det, want);
+    /* the same GLN sent again keeps the prefix length given by hand (no prefix list here) */
+    snprintf(body, sizeof(body), "{\"name\":\"Repair MAH AG\",\"gln\":\"%s\"}", g1);
+    o = call(f, "PATCH", path, f->mah_key, body, 200, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
+    json_decref(o);
 
     /* each bad field: 422 with the field, nothing changed */
     char bad_gln[64], zero[64], long_name[300];
@@ -237,6 +242,27 @@ static void test_repair__org_patch(void **state)
     expect(f, "PATCH", path, f->cmo_key, "{\"name\":\"x\"}", 403, "forbidden_role");
     o = call(f, "PATCH", p2, f->admin_key, "{\"name\":\"Other MAH AG\"}", 200, NULL);
     assert_string_equal(str(o, "name"), "Other MAH AG");
+    json_decref(o);
+
+    /* a CMO another MAH has linked too: its GLN is their read point as well, so neither MAH
+     * changes it (403, nothing changed); the operator still may */
+    char g3[15], cw[96];
+    px_test_gtin(g3, 701);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Other 5 mg\","
+             "\"market\":\"US\"}",
+             g3);
+    expect(f, "POST", "/v1/products", f->mah2_key, body, 201, NULL);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", f->cmo_org, g3);
+    json_decref(call(f, "POST", "/v1/partners", f->mah2_key, body, 201, NULL));
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
+    snprintf(cw, sizeof(cw), "id = '%s'", f->cmo_org);
+    snap(f, &s, "organization", cw);
+    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Mine alone\"}", 403, "shared_organization");
+    expect(f, "PATCH", cp, f->mah2_key, "{\"name\":\"Mine alone\"}", 403, "shared_organization");
+    unchanged(f, &s, "organization", cw, __LINE__);
+    o = call(f, "PATCH", cp, f->admin_key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
+    assert_string_equal(str(o, "name"), "Repair CMO Ltd");
     json_decref(o);
 }
 

@@ -302,6 +302,14 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     json_decref(px_test_wait_report(&f->env, f->mah_key, retry_id, "delivered", 50));
     json_decref(px_test_wait_report(&f->env, f->mah_key, id, "dead", 50));
     last_document_valid(f, "P-3");
+    /* A report is retried once: the second retry names the first and queues nothing. */
+    long long reports_before = px_count_of(&f->env, "SELECT count(*) FROM report");
+    json_t *again = px_test_call(&f->env, "POST", path, f->mah_key, NULL, 409);
+    json_t *e = json_object_get(again, "error");
+    assert_string_equal(px_test_str(e, "code"), "already_retried");
+    assert_non_null(strstr(px_test_str(e, "message"), retry_id));
+    json_decref(again);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM report"), reports_before);
     /* Only failed or dead reports are retried; another tenant's is not found. */
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", retry_id);
     json_decref(px_test_call(&f->env, "POST", path, f->mah_key, NULL, 409));
