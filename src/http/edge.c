@@ -35,6 +35,15 @@ static int bad_octet(unsigned char c)
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+/* RFC 9110 §5.6.2: a field name is a token. A name with a space ("Transfer-Encoding :") or
+ * another separator is one a front proxy may trim and read as a different header (RFC 9112
+ * §5.1: such a request must be refused with 400). */
+static int tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
 static int token_eq(const char *v, size_t n, const char *word)
 {
     while (n && (*v == ' ' || *v == '\t')) {
@@ -51,13 +60,19 @@ static enum MHD_Result scan_one(void *cls, enum MHD_ValueKind kind, const char *
 {
     (void)kind;
     edge_scan *s = cls;
-    if (s->n < EDGE_HEADERS_MAX) {
-        s->key[s->n] = key;
-        s->end[s->n] = value + value_size;
-        s->n++;
+    /* Every header is scanned for a NUL (nul_inside): one that could not be is refused. */
+    if (s->n == EDGE_HEADERS_MAX) {
+        s->rc = px_err_set(s->err, PX_EINVALID, "bad_header", "more than %d headers",
+                           EDGE_HEADERS_MAX);
+        return MHD_NO;
     }
+    s->key[s->n] = key;
+    s->end[s->n] = value + value_size;
+    s->n++;
+    if (key_size == 0)
+        goto bad_header;
     for (size_t i = 0; i < key_size; i++)
-        if (bad_octet((unsigned char)key[i]))
+        if (!tchar((unsigned char)key[i]))
             goto bad_header;
     for (size_t i = 0; i < value_size; i++)
         if (bad_octet((unsigned char)value[i]))
@@ -98,7 +113,8 @@ static enum MHD_Result scan_one(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 bad_header:
     s->rc = px_err_set(s->err, PX_EINVALID, "bad_header",
-                       "a header holds a control character or NUL");
+                       "a header name is not a token, or a header holds a control character "
+                       "or NUL");
     return MHD_NO;
 }
 
@@ -108,9 +124,11 @@ bad_header:
  * buffer can: between one value's end and the next header's name there may be only trailing
  * blanks and the two NULs that were CR LF (one for a bare LF); after the last value, blanks,
  * then the line's and the blank line's terminators. Anything else is the rest of a value cut
- * at a NUL. When the names do not follow each other in one buffer (a libmicrohttpd that
- * copies headers), the test is skipped rather than guessed: test_edge's raw-socket vector
- * fails then, which is the signal to look again. */
+ * at a NUL. The last value must be followed by CR LF CR LF (a bare-LF request is refused:
+ * "\0\0" then anything could be a value cut at a NUL); NULs right at its end, with nothing
+ * after them, cut nothing and cannot be told from the terminators. When the names do not follow
+ * each other in one buffer (libmicrohttpd copies a folded line, RFC 9112 §5.2), the request is
+ * refused rather than guessed. */
 static int nul_inside(const edge_scan *s)
 {
     for (int i = 0; i < s->n; i++) {
@@ -118,7 +136,7 @@ static int nul_inside(const edge_scan *s)
         if (i + 1 < s->n) {
             const char *next = s->key[i + 1];
             if (next <= p || next - p > 8192)
-                return 0; /* not one buffer: inconclusive */
+                return 1; /* not one buffer: inconclusive, refused */
             int nuls = 0;
             for (; p < next; p++) {
                 if (*p == '\0')
@@ -126,13 +144,13 @@ static int nul_inside(const edge_scan *s)
                 else if (*p != ' ' && *p != '\t')
                     return 1;
             }
-            if (nuls > 2)
+            if (nuls != 2) /* CR LF; anything more is a value cut at a NUL */
                 return 1;
         } else {
             while (*p == ' ' || *p == '\t')
                 p++;
-            /* the line's terminator (the first NUL) then the blank line's */
-            if (p[0] != '\0' || p[1] != '\0')
+            /* the line's CR LF then the blank line's */
+            if (p[0] != '\0' || p[1] != '\0' || p[2] != '\0' || p[3] != '\0')
                 return 1;
         }
     }

@@ -252,9 +252,10 @@ static void add_body(px_http_server *srv, px_req *r, const char *data, size_t n)
 {
     if (r->body_too_big || r->overloaded)
         return;
-    /* A chunked body has no declared length: its share grows with it. */
+    /* A chunked body has no declared length: its share grows with it. What fits the buffer
+     * already held (a declared body's one allocation) was counted when it was allocated. */
     size_t need = px__body_cap(r->body.len + n);
-    if (need > r->reserved) {
+    if (r->body.len + n + 1 > r->body.cap && need > r->reserved) {
         if (px__budget_take(&srv->budget, need - r->reserved) != 0) {
             r->overloaded = 1;
             px_buf_dispose(&r->body);
