@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_str.h"
 #include "request.h"
 
 void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad)
@@ -30,6 +31,7 @@ static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *
         if (!ok) {
             char field[96], msg[160];
             snprintf(field, sizeof(field), "%s%.60s", prefix, key);
+            px_utf8_scrub(field); /* the name may be cut inside a character */
             snprintf(msg, sizeof(msg), "unknown field \"%s\"", field);
             px_reply_field(r, field, "unknown_field", msg, bad);
             return -1;

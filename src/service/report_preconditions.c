@@ -32,6 +32,7 @@ static px_rc missing_add(px_missing_list *l, const char *code, const char *field
     va_start(ap, fmt);
     vsnprintf(m->message, sizeof(m->message), fmt, ap);
     va_end(ap);
+    px_utf8_scrub(m->message); /* a name cut by "%.80s" inside a character */
     return PX_OK;
 }
 

@@ -4,29 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "px_str.h"
+
 void px_err_clear(px_err *err)
 {
     if (!err)
         return;
     memset(err, 0, sizeof(*err));
     err->pos = -1;
-}
-
-/* A message cut at the end of its buffer may end inside a UTF-8 sequence (a quoted value of
- * accented letters): the partial sequence is dropped, so the message stays valid UTF-8 (RFC
- * 3629) and renders in a JSON answer. */
-static void utf8_trim_tail(char *s)
-{
-    size_t n = strlen(s);
-    size_t i = n;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
-        i--;
-    if (i == 0 || (unsigned char)s[i - 1] < 0xC0)
-        return; /* ends in ASCII or a run of continuation bytes with no lead: leave it */
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    if (n - (i - 1) < need)
-        s[i - 1] = '\0';
 }
 
 static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
@@ -38,7 +23,8 @@ static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, 
     err->rc = rc;
     snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    utf8_trim_tail(err->message);
+    /* Cut at the buffer's end or by a "%.Ns" inside a character: still valid UTF-8. */
+    px_utf8_scrub(err->message);
     return rc;
 }
 
@@ -63,6 +49,7 @@ px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *fiel
     err_vset(err, rc, code, fmt, ap);
     va_end(ap);
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    px_utf8_scrub(err->field);
     return rc;
 }
 
@@ -79,6 +66,7 @@ void px_err_field(px_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->field, sizeof(err->field), fmt, ap);
     va_end(ap);
+    px_utf8_scrub(err->field);
 }
 
 void px_err_span(px_err *err, int pos, int len)

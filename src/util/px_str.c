@@ -59,3 +59,54 @@ int px_uuid_valid(const char *s)
     }
     return 1;
 }
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+size_t px_utf8_scrub(char *s)
+{
+    unsigned char *r = (unsigned char *)s, *w = r;
+    while (*r) {
+        size_t n = utf8_seq(r);
+        if (n == 0) {
+            r++;
+            continue;
+        }
+        if (w != r)
+            memmove(w, r, n);
+        w += n;
+        r += n;
+    }
+    *w = '\0';
+    return (size_t)(r - w);
+}

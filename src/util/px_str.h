@@ -7,6 +7,11 @@
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
+/* Drops, in place, every byte of s that does not begin a complete, well-formed UTF-8
+ * sequence (RFC 3629 §4). Text cut by a byte count ("%.60s", a full buffer) may end a piece
+ * inside a character; scrubbed, it stays valid UTF-8 for a JSON answer or PostgreSQL.
+ * Returns how many bytes were dropped. */
+size_t px_utf8_scrub(char *s);
 /* Parses a base-10 integer in [min,max]: an optional sign, digits, nothing before or after;
  * 0 on success, -1 (out untouched) otherwise. */
 int px_parse_long(const char *s, long min, long max, long *out);

@@ -181,12 +181,42 @@ static void test_text_limits__invalid_utf8_refused(void **state)
     assert_int_equal(rows(f), before);
 }
 
+/* Names and values from outside quoted into an error message or field are cut by a byte
+ * count; cut inside a character they would make the answer invalid JSON (500). */
+static void test_text_limits__error_texts_cut_whole_characters(void **state)
+{
+    fixture *f = *state;
+    long long before = rows(f);
+    /* an unknown member of 59 letters then 'é': its name is quoted to 60 bytes */
+    char body[512];
+    snprintf(body, sizeof(body), "{\"kind\":\"cmo\",\"name\":\"x\",\"%.59s\xc3\xa9\":1}",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    json_t *j = px_http_expect(&f->env, "POST", "/v1/orgs", f->admin_key, body, NULL, 422,
+                               "validation_error");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(px_test_str(d, "code"), "unknown_field");
+    assert_int_equal(strlen(px_test_str(d, "field")), 59); /* the cut character left out */
+    json_decref(j);
+    /* a business transaction type of 39 letters then 'é': quoted to 40 bytes */
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"L-1\",\"market\":\"US\",\"ship_to\":{"
+             "\"owning_party\":\"0614141000005\",\"location\":\"0614141000012\","
+             "\"prefix_length\":7},\"transaction\":{\"type\":\"%.39s\xc3\xa9\",\"id\":\"1\"}}",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+    assert_int_equal(r.status, 422);
+    px_http_resp_free(&r);
+    assert_int_equal(rows(f), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_limits__names_whole_at_the_limit),
         cmocka_unit_test(test_text_limits__reactivation_reason_whole),
         cmocka_unit_test(test_text_limits__invalid_utf8_refused),
+        cmocka_unit_test(test_text_limits__error_texts_cut_whole_characters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -114,6 +114,42 @@ static void test_util__str_strlcpy(void **state)
     assert_int_equal(dst[0], 'z');
 }
 
+/* Text cut inside a character, and every ill-formed form RFC 3629 §4 names (overlong,
+ * surrogate, above U+10FFFF, stray continuation, bad lead), loses exactly those bytes. */
+static void test_util__str_utf8_scrub(void **state)
+{
+    (void)state;
+    const struct {
+        const char *in, *out;
+        size_t dropped;
+        int line;
+    } v[] = {
+        {"plain", "plain", 0, __LINE__},
+        {"caf\xc3\xa9", "caf\xc3\xa9", 0, __LINE__},           /* é whole */
+        {"caf\xc3", "caf", 1, __LINE__},                       /* é cut after its lead */
+        {"a\xe2\x82z", "az", 2, __LINE__},                     /* € cut mid-way, more follows */
+        {"\xf0\x9f\x92\x8a pill", "\xf0\x9f\x92\x8a pill", 0, __LINE__}, /* 4 bytes */
+        {"\xf0\x9f\x92", "", 3, __LINE__},
+        {"\xc0\xafx", "x", 2, __LINE__},                       /* overlong '/' */
+        {"\xe0\x80\xafx", "x", 3, __LINE__},                   /* overlong, 3 bytes */
+        {"\xed\xa0\x80x", "x", 3, __LINE__},                   /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80x", "x", 4, __LINE__},               /* above U+10FFFF */
+        {"\x80\xbfok", "ok", 2, __LINE__},                     /* stray continuations */
+        {"\xffok", "ok", 1, __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char buf[32]; /* copied by hand: px_strlcpy would not keep ill-formed input as is */
+        memcpy(buf, v[i].in, strlen(v[i].in) + 1);
+        size_t d = px_utf8_scrub(buf);
+        if (strcmp(buf, v[i].out) != 0 || d != v[i].dropped)
+            fail_msg("%s:%d: dropped %zu, want %zu", __FILE__, v[i].line, d, v[i].dropped);
+    }
+    /* the error message of a "%.Ns" cut inside a character stays valid */
+    px_err err;
+    px_err_set(&err, PX_EINVALID, "x", "name '%.4s'", "caf\xc3\xa9");
+    assert_string_equal(err.message, "name 'caf'");
+}
+
 static void test_util__err_one_line(void **state)
 {
     (void)state;
@@ -200,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__str_parse_long), cmocka_unit_test(test_util__str_uuid),
         cmocka_unit_test(test_util__str_printable),  cmocka_unit_test(test_util__str_strlcpy),
+        cmocka_unit_test(test_util__str_utf8_scrub),
         cmocka_unit_test(test_util__err_one_line),   cmocka_unit_test(test_util__config_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
