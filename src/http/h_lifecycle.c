@@ -138,10 +138,15 @@ void h_commission_create(px_req *r)
     memset(&idem, 0, sizeof(idem));
     const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (key) {
-        if (!px_str_printable(key, 200)) {
+        /* Printable ASCII: header bytes above 0x7f need not be UTF-8, and the key is stored. */
+        size_t kl = strlen(key);
+        int ascii = kl >= 1 && kl <= 200;
+        for (size_t i = 0; ascii && i < kl; i++)
+            ascii = key[i] >= 0x20 && key[i] < 0x7f;
+        if (!ascii) {
             free(serials);
             px_reply_field(r, "Idempotency-Key", "invalid_value",
-                           "Idempotency-Key must be 1 to 200 printable characters", &bad);
+                           "Idempotency-Key must be 1 to 200 printable ASCII characters", &bad);
             return;
         }
         idem.key = key;

@@ -384,6 +384,15 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     px_http_resp_free(&r1);
     free(b);
     px_test_rows_same(&rows, "the request");
+    /* A key with a byte above 0x7f (not UTF-8) is refused in its field, nothing stored. */
+    const char *h3[] = {"Idempotency-Key: order-\xff", NULL};
+    b = px_test_commission_body(GTIN, "B-IDEM3", "260310", "[\"I3\"]", 0);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h3);
+    assert_int_equal(r1.status, 422);
+    assert_non_null(strstr(r1.body, "\"field\":\"Idempotency-Key\""));
+    px_http_resp_free(&r1);
+    free(b);
+    px_test_rows_same(&rows, "the request");
 }
 
 /* REQ-POOL: an external serial, once known, is never issued by a later allocation. */
