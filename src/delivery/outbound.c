@@ -213,7 +213,8 @@ static int in_net(const unsigned char *a, const unsigned char *net, int bits)
 static const char *internal_kind(const norm_addr *n)
 {
     /* IANA IPv4 / IPv6 Special-Purpose Address Registries (RFC 6890 and updates): the
-     * blocks that are not globally reachable, and multicast. */
+     * blocks that are not globally reachable, and multicast. The documentation blocks (RFC
+     * 5737, RFC 3849) are left to the network: nothing routes them, so nothing is reached. */
     static const struct {
         int family;
         unsigned char net[16];
@@ -234,6 +235,9 @@ static const char *internal_kind(const norm_addr *n)
         {AF_INET6, {0}, 128, "unspecified"},              /* :: */
         {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback"},
         {AF_INET6, {0}, 96, "reserved"},                  /* ::/96 IPv4-compatible */
+        {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 96, "reserved"}, /* ::ffff:0:0/96 SIIT */
+        {AF_INET6, {0, 0x64, 0xff, 0x9b, 0, 1}, 48, "reserved"}, /* RFC 8215 local-use NAT64 */
+        {AF_INET6, {0x01}, 64, "reserved"},               /* 100::/64 discard-only */
         {AF_INET6, {0xfc}, 7, "unique-local"},            /* fc00::/7, e.g. fd00:ec2::254 */
         {AF_INET6, {0xfe, 0x80}, 10, "link-local"},
         {AF_INET6, {0xfe, 0xc0}, 10, "private"},          /* deprecated site-local */

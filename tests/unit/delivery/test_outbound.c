@@ -174,6 +174,9 @@ static void test_outbound__check_addr(void **state)
         {"x", "64:ff9b::a00:1", 443, "private", 0, __LINE__},     /* NAT64 of 10.0.0.1 */
         {"x", "2002:7f00:1::", 443, "loopback", 0, __LINE__},     /* 6to4 of 127.0.0.1 */
         {"x", "::7f00:1", 443, "reserved", 0, __LINE__},          /* IPv4-compatible */
+        {"x", "::ffff:0:7f00:1", 443, "reserved", 0, __LINE__},   /* SIIT of 127.0.0.1 */
+        {"x", "64:ff9b:1::a9fe:a9fe", 80, "reserved", 0, __LINE__}, /* local-use NAT64 */
+        {"x", "100::1", 443, "reserved", 0, __LINE__},            /* discard-only */
         {"relay.internal", "10.9.9.9", 443, "private", 1, __LINE__}, /* allowed by name */
         {"RELAY.internal", "192.168.0.9", 80, "private", 1, __LINE__},
         {"other.internal", "10.9.9.9", 443, "private", 0, __LINE__},
