@@ -139,6 +139,10 @@ typedef struct px_pack_op_req {
                                    * optional free text */
 } px_pack_op_req;
 
+/* The markets one operation can tell: every market with a reporting profile (the EU/EEA
+ * states, EU and US) fits. */
+#define PX_OP_MARKETS_MAX 40
+
 typedef struct px_pack_op_result {
     char op_id[PX_ID_LEN + 1];
     char event_id[PX_ID_LEN + 1];
@@ -146,7 +150,7 @@ typedef struct px_pack_op_result {
     px_item_error *errors;        /* invalid_state / not_found per serial, index order */
     size_t n_errors;
     px_missing_list missing;      /* released packs: what their markets' reports lack */
-    char report_ids[8][PX_ID_LEN + 1]; /* the first report of each market told (released packs) */
+    char report_ids[PX_OP_MARKETS_MAX][PX_ID_LEN + 1]; /* the first report of each market told */
     int n_reports;
 } px_pack_op_result;
 

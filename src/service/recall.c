@@ -32,18 +32,6 @@ static int note_market(void *vc, const char *market)
     return 0;
 }
 
-/* The markets the batch's released packs went to hear of the recall like of a release:
- * everything their reports need is checked before anything changes. */
-static px_rc recall_preconditions(recall_ctx *c, px_db *db, px_err *err)
-{
-    memset(&c->markets, 0, sizeof(c->markets));
-    px_missing_list_dispose(&c->res->missing);
-    px_rc rc = px_store_batch_markets(db, c->gtin, c->req->batch, note_market, &c->markets, err);
-    if (rc == PX_OK)
-        rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
-                                              &c->res->missing, err);
-    return rc;
-}
 
 static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
 {
@@ -54,11 +42,18 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     c->recalled = NULL;
     c->count = 0;
     px_rc rc;
+    /* The markets the recalled packs were released to hear of the recall like of a release.
+     * They are known once the rows are locked and changed (a release committed meanwhile is
+     * among them); everything their reports need is checked before the event is recorded,
+     * and a refusal rolls the change back: nothing changed. */
+    memset(&c->markets, 0, sizeof(c->markets));
+    px_missing_list_dispose(&c->res->missing);
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
-        (rc = recall_preconditions(c, db, err)) != PX_OK ||
         (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->states, c->ns,
                                     c->reasons, c->nr, c->by->org_id, c->now, &c->recalled,
-                                    &c->count, err)) != PX_OK)
+                                    &c->count, note_market, &c->markets, err)) != PX_OK ||
+        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
+                                               &c->res->missing, err)) != PX_OK)
         return rc;
     if (c->count == 0)
         return px_err_set(err, PX_ESTATE, "invalid_state",

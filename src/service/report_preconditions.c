@@ -163,7 +163,7 @@ void px__market_set_add(px__market_set *s, const char *market)
     for (int i = 0; i < s->n; i++)
         if (strcmp(s->v[i], market) == 0)
             return;
-    if (s->n == 8) {
+    if (s->n == PX_OP_MARKETS_MAX) {
         s->overflow = 1;
         return;
     }
@@ -176,7 +176,8 @@ px_rc px__report_preconditions_markets(px_db *db, const px_actor *by, const px_p
 {
     if (s->overflow)
         return px_err_set(err, PX_EINVALID, "too_many_markets",
-                          "the packs went to more than 8 markets: change fewer at a time");
+                          "the packs went to more than %d markets: change fewer at a time",
+                          PX_OP_MARKETS_MAX);
     px_rc rc = PX_OK;
     for (int i = 0; i < s->n && rc == PX_OK; i++) {
         int reports = 0;
@@ -189,7 +190,7 @@ px_rc px__report_preconditions_markets(px_db *db, const px_actor *by, const px_p
 
 px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *p,
                                 const px__market_set *s, const char *op_id,
-                                char ids[8][PX_ID_LEN + 1], int *n, px_err *err)
+                                char ids[PX_OP_MARKETS_MAX][PX_ID_LEN + 1], int *n, px_err *err)
 {
     px_rc rc = PX_OK;
     *n = 0;

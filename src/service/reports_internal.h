@@ -31,9 +31,9 @@ px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *
                                int *reports, px_err *err);
 /* The markets a status change of released packs is reported to (at most 8 in one request). */
 typedef struct px__market_set {
-    char v[8][3];
+    char v[PX_OP_MARKETS_MAX][3];
     int n;
-    int overflow;                  /* a 9th market was seen */
+    int overflow;                  /* one more market than fits was seen */
 } px__market_set;
 
 void px__market_set_add(px__market_set *s, const char *market);
@@ -46,7 +46,7 @@ px_rc px__report_preconditions_markets(px_db *db, const px_actor *by, const px_p
  * report id (*n of them). */
 px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *p,
                                 const px__market_set *s, const char *op_id,
-                                char ids[8][PX_ID_LEN + 1], int *n, px_err *err);
+                                char ids[PX_OP_MARKETS_MAX][PX_ID_LEN + 1], int *n, px_err *err);
 
 /* The master data the profile pi requires that p lacks, one item per field. */
 px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,

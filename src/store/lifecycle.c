@@ -617,23 +617,6 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
     return PX_OK;
 }
 
-px_rc px_store_batch_markets(px_db *db, const char *gtin, const char *batch, px_market_fn fn,
-                             void *ctx, px_err *err)
-{
-    const char *p[] = {gtin, batch};
-    PGresult *r = px__exec(db,
-                           "SELECT DISTINCT market FROM serial WHERE gtin = $1 AND batch = $2 "
-                           "AND released_at IS NOT NULL AND market IS NOT NULL ORDER BY market",
-                           2, p, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0)))
-            break;
-    PQclear(r);
-    return PX_OK;
-}
-
 /* ---- packs ------------------------------------------------------------------------------ */
 
 #define PACK_COLS                                                                           \
@@ -781,7 +764,7 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
                             const char *const *from_states, size_t n_states,
                             const char *const *from_reasons, size_t n_reasons,
                             const char *org_id, int64_t now_us, char ***serials_out,
-                            size_t *count, px_err *err)
+                            size_t *count, px_market_fn on_market, void *mctx, px_err *err)
 {
     *serials_out = NULL;
     *count = 0;
@@ -803,13 +786,17 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
         "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
         "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
         "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
-        "RETURNING serial",
+        "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
+        "ELSE '' END",
         7, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     if (!r)
         return err->rc;
     px_rc rc = collect_strings(r, serials_out, count, err);
+    for (int i = 0; rc == PX_OK && i < PQntuples(r); i++)
+        if (px__val(r, i, 1)[0] && on_market(mctx, px__val(r, i, 1)))
+            break;
     PQclear(r);
     return rc;
 }

@@ -323,12 +323,54 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     json_decref(l);
 }
 
+/* A recall tells the markets of the packs it recalls, no other: a pack of the batch released
+ * to FR and dispensed there stays as it is, so FR (its endpoint since deactivated) neither
+ * blocks the recall nor hears of it. */
+static void test_report_preconditions__recall_tells_the_recalled_packs_markets(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    commission(f, "P-5", "PE", 2);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"FR\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
+             "\"}",
+             f->rv.port);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    char fr[96];
+    snprintf(fr, sizeof(fr), "/v1/regulator-endpoints/%s", px_test_str(e, "endpoint_id"));
+    json_decref(e);
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"serials\":[\"PE1\"],\"market\":\"DE\"}",
+                   201, NULL);
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"serials\":[\"PE2\"],\"market\":\"FR\"}",
+                   201, NULL);
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"serials\":[\"PE2\"],\"reason\":\"dispensed\"}", 200,
+                   NULL);
+    px_test_expect(&f->env, "PATCH", fr, f->mah_key, "{\"active\":false}", 200, NULL);
+    px_test_expect(&f->env, "POST", "/v1/recalls", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"reason\":\"recalled\"}", 201, NULL);
+    char markets[64];
+    px_sql_text(&f->env,
+                "SELECT string_agg(r.market, ',' ORDER BY r.market) FROM report r JOIN pack_op o "
+                "ON o.id = r.op_id WHERE o.kind = 'recall' AND o.batch = 'P-5'",
+                markets, sizeof(markets));
+    assert_string_equal(markets, "DE");
+    char st[32];
+    px_sql_text(&f->env, "SELECT state || '/' || reason FROM serial WHERE serial = 'PE2'", st,
+                sizeof(st));
+    assert_string_equal(st, "decommissioned/dispensed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_preconditions__named_then_repaired),
         cmocka_unit_test(test_report_preconditions__status_changes_reported),
         cmocka_unit_test(test_report_preconditions__failed_listed_counted_logged_retried),
+        cmocka_unit_test(test_report_preconditions__recall_tells_the_recalled_packs_markets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
