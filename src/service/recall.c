@@ -32,7 +32,6 @@ static int note_market(void *vc, const char *market)
     return 0;
 }
 
-
 static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
 {
     recall_ctx *c = vc;
