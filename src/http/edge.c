@@ -122,7 +122,7 @@ bad_header:
  * each CR and LF with NUL, and measures a value with strlen: "Bearer k\0junk" arrives as
  * "Bearer k", size 8, and the value-size API cannot tell. What follows the value in the
  * buffer can: between one value's end and the next header's name there may be only trailing
- * blanks and the two NULs that were CR LF (one for a bare LF); after the last value, blanks,
+ * blanks and the two NULs that were CR LF; after the last value, blanks,
  * then the line's and the blank line's terminators. Anything else is the rest of a value cut
  * at a NUL. The last value must be followed by CR LF CR LF (a bare-LF request is refused:
  * "\0\0" then anything could be a value cut at a NUL); NULs right at its end, with nothing
