@@ -48,6 +48,7 @@ typedef struct op_ctx {
     int current_year;
     int oom;
     px__market_set markets;        /* where the listed released packs went */
+    char (*market_of)[3];          /* per request index: its market, "" when not released */
     const px_app *app;
     px_pack_op_result *res;
 } op_ctx;
@@ -60,8 +61,11 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
     if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees(c->by, row))
         return 0; /* reported as not found: another organization's pack */
     c->found[i] = 1;
-    if (row->released_at[0] && row->market[0]) /* reported to its market */
+    c->market_of[i][0] = '\0';
+    if (row->released_at[0] && row->market[0]) { /* reported to its market */
         px__market_set_add(&c->markets, row->market);
+        px_strlcpy(c->market_of[i], row->market, sizeof(c->market_of[i]));
+    }
     px_err e;
     px_err_clear(&e);
     px_pack_status from;
@@ -103,43 +107,56 @@ static px_rc op_refusals(op_ctx *c, size_t n, px_err *err)
                       px_pack_action_name(c->action));
 }
 
-/* One event per request. A reactivation returns each pack to the state it left; when a
- * request mixes commissioned and released packs, each group gets its own event (their
- * dispositions differ: active vs in_transit). */
+/* The event of one group: the listed packs of market ("" not released) in reactivation
+ * pass (0: back to commissioned, 1: back to released; every pack in pass 0 otherwise). None
+ * is recorded for an empty group. group is scratch of n entries. */
+static px_rc group_event(op_ctx *c, px_db *db, size_t n, const char **group, const char *market,
+                         int pass, px_err *err)
+{
+    size_t k = 0;
+    const px_pack_status *rep = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int in_pass = c->action != PX_PACK_REACTIVATE
+                          ? pass == 0
+                          : (c->to[i].state == PX_PACK_COMMISSIONED) == (pass == 0);
+        if (in_pass && strcmp(c->market_of[i], market) == 0) {
+            group[k++] = c->req->serials[i];
+            rep = &c->to[i];
+        }
+    }
+    if (!k)
+        return PX_OK;
+    px__event_in ev = {
+        .by = c->by,
+        .prod = &c->prod,
+        .op = c->kind,
+        .action = c->action,
+        .to = rep,
+        .now_us = c->now,
+        .serials = group,
+        .n = k,
+        .serial_set = "list",
+        .op_id = c->res->op_id,
+        .reason = c->reason_text,
+        .market = market[0] ? market : NULL,
+    };
+    return px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+}
+
+/* One event per market the packs were released to, and one for packs not released: each
+ * market's report carries its own packs and no other market's serials. A reactivation
+ * returns each pack to the state it left; when a request mixes commissioned and released
+ * packs, each group gets its own event (their dispositions differ: active vs in_transit). */
 static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
 {
     const char **group = malloc(n * sizeof(*group));
     if (!group)
         return px_err_oom(err);
     px_rc rc = PX_OK;
-    for (int pass = 0; pass < 2 && rc == PX_OK; pass++) {
-        size_t k = 0;
-        const px_pack_status *rep = NULL;
-        for (size_t i = 0; i < n; i++) {
-            int in_group = c->action != PX_PACK_REACTIVATE
-                               ? pass == 0
-                               : (c->to[i].state == PX_PACK_COMMISSIONED) == (pass == 0);
-            if (in_group) {
-                group[k++] = c->req->serials[i];
-                rep = &c->to[i];
-            }
-        }
-        if (!k)
-            continue;
-        px__event_in ev = {
-            .by = c->by,
-            .prod = &c->prod,
-            .op = c->kind,
-            .action = c->action,
-            .to = rep,
-            .now_us = c->now,
-            .serials = group,
-            .n = k,
-            .serial_set = "list",
-            .op_id = c->res->op_id,
-            .reason = c->reason_text,
-        };
-        rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+    for (int m = 0; m <= c->markets.n && rc == PX_OK; m++) {
+        const char *market = m < c->markets.n ? c->markets.v[m] : "";
+        for (int pass = 0; pass < 2 && rc == PX_OK; pass++)
+            rc = group_event(c, db, n, group, market, pass, err);
     }
     free(group);
     return rc;
@@ -235,10 +252,13 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
     c.to = calloc(n, sizeof(*c.to));
     c.found = calloc(n, 1);
     c.states = calloc(n, sizeof(*c.states));
-    rc = c.to && c.found && c.states ? px_tx_run(db, by, op_body, &c, err) : px_err_oom(err);
+    c.market_of = calloc(n, sizeof(*c.market_of));
+    rc = c.to && c.found && c.states && c.market_of ? px_tx_run(db, by, op_body, &c, err)
+                                                    : px_err_oom(err);
     free(c.errs.v);
     free(c.to);
     free(c.found);
+    free(c.market_of);
     free(c.states);
     return rc;
 }

@@ -364,6 +364,34 @@ static void test_report_preconditions__recall_tells_the_recalled_packs_markets(v
     assert_string_equal(st, "decommissioned/dispensed");
 }
 
+/* A status change of packs from several markets (or not released) records one event per
+ * market: the DE report carries the DE pack, not the one that never left the MAH. */
+static void test_report_preconditions__status_change_report_carries_its_markets_packs(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    commission(f, "P-6", "PF", 2);
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-6\",\"serials\":[\"PF1\"],\"market\":\"DE\"}",
+                   201, NULL);
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"serials\":[\"PF1\",\"PF2\"],\"reason\":\"damaged\"}",
+                   200, NULL);
+    char id[40];
+    px_sql_text(&f->env,
+                "SELECT id FROM report WHERE op_id IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+                id, sizeof(id));
+    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+    last_document_valid(f, ".PF1<");
+    int n = px_receiver_count(&f->rv);
+    if (strstr(f->rv.req[n - 1].body, "PF2"))
+        fail_msg("the DE report carries PF2, a pack never released to DE");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event e JOIN pack_op o ON "
+                                          "o.id = e.op_id WHERE o.kind = 'decommission' AND "
+                                          "'PF2' = ANY (e.serials) AND e.market IS NULL"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_report_preconditions__status_changes_reported),
         cmocka_unit_test(test_report_preconditions__failed_listed_counted_logged_retried),
         cmocka_unit_test(test_report_preconditions__recall_tells_the_recalled_packs_markets),
+        cmocka_unit_test(test_report_preconditions__status_change_report_carries_its_markets_packs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
