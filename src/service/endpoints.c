@@ -6,13 +6,15 @@
 #include "px_str.h"
 #include "reports_internal.h"
 
-/* Every field checked before anything is written: length, charset, GLN check digit. */
+/* Every field checked before anything is written: length, charset, GLN check digit; the URL
+ * (when given) against the outbound policy, which resolves its host, so callers check it
+ * before their transaction opens. */
 static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
 {
     px_rc rc;
     if ((rc = px_market_check(rq->market, err)) != PX_OK)
         return rc;
-    if ((rc = px_delivery_url_check(rq->url, err)) != PX_OK) {
+    if (rq->url && (rc = px_delivery_url_check(rq->url, err)) != PX_OK) {
         px_err_field(err, "url");
         return rc;
     }
@@ -96,10 +98,10 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     int was_active = e->active, had_auth = e->has_auth_header;
-    /* The field rules of creation, on the endpoint as it would become. */
+    /* The field rules of creation, on the endpoint as it would become (a new URL was checked
+     * before the transaction: a name lookup must not hold it open). */
     px_endpoint_request check = {
         .market = e->market,
-        .url = rq->url ? rq->url : e->url,
         .auth_header = rq->set_auth_header ? rq->auth_header : NULL,
         .hmac_secret = rq->hmac_secret,
     };
@@ -131,6 +133,10 @@ px_rc px_svc_endpoint_update(px_db *db, const px_actor *by, const char *id,
     memset(out, 0, sizeof(*out));
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "regulator endpoint not found");
+    if (rq->url && px_delivery_url_check(rq->url, err) != PX_OK) {
+        px_err_field(err, "url");
+        return err->rc;
+    }
     endpoint_patch_ctx c = {id, rq, out};
     return px_tx_run(db, by, endpoint_patch_body, &c, err);
 }
