@@ -290,6 +290,15 @@ static void finish_key(char *key, size_t body_len)
     key[body_len + 1] = '\0';
 }
 
+/* The key an EPC URI spells (with its computed check digit) must be one gs1_epc_format would
+ * write back: a key of zeros only is refused here as there (REQ-GS1-ZERO), its span the
+ * company prefix and reference uri[cp, end). */
+static px_rc key_allocatable(const char *key, size_t cp, size_t end, px_err *err)
+{
+    px_rc rc = gs1_key_validate(key, strlen(key), err);
+    return rc == PX_OK ? PX_OK : at(err, rc, cp, end - cp);
+}
+
 static int starts(const char *s, const char *p)
 {
     return strncmp(s, p, strlen(p)) == 0;
@@ -323,6 +332,8 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         memcpy(key + 1, uri + cp, (size_t)L);
         memcpy(key + 1 + L, uri + ref + 1, (size_t)(12 - L));
         finish_key(key, 13);
+        if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
+            return rc;
         add(out, "01", key);
         if (k == GS1_EPC_IDPAT_SGTIN) {
             if (strcmp(uri + p, "*") != 0)
@@ -353,6 +364,8 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         memcpy(key + 1, uri + cp, (size_t)L);
         memcpy(key + 1 + L, uri + ref + 1, (size_t)(16 - L));
         finish_key(key, 17);
+        if ((rc = key_allocatable(key, cp, p, err)) != PX_OK)
+            return rc;
         add(out, "00", key);
     } else if (starts(uri, SGLN)) {
         k = GS1_EPC_SGLN;
@@ -369,6 +382,8 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         memcpy(key, uri + cp, (size_t)L);
         memcpy(key + L, uri + ref, (size_t)(12 - L));
         finish_key(key, 12);
+        if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
+            return rc;
         add(out, "414", key);
         rc = get_gs3a3(val, 20, uri + p, len - p, p, "extension", err);
         if (rc != PX_OK)

@@ -172,6 +172,10 @@ static const epc_bad_vec epc_bad[] = {
     {AT, "urn:epc:idpat:sgtin:4012345.098765.1", "invalid_epc_uri", 35},
     {AT, "urn:epc:id:giai:0614141.1", "invalid_epc_uri", 0},
     {AT, "URN:EPC:ID:SGTIN:9506000.013435.1", "invalid_epc_uri", 0},
+    /* REQ-GS1-ZERO: keys of zeros only, refused as gs1_epc_format refuses them (fuzz_gs1_epc) */
+    {AT, "urn:epc:id:sgln:000000000000..0", "invalid_key", 16},
+    {AT, "urn:epc:id:sgtin:0000000.000000.1", "invalid_key", 17},
+    {AT, "urn:epc:id:sscc:0000000.0000000000", "invalid_key", 16},
 };
 
 static void test_gs1__epc_errors(void **state)
