@@ -69,15 +69,10 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
     return PX_OK;
 }
 
-px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const char *tenant_id,
-                            px_err *err)
+/* The one endpoint row of r (cleared) into out; none is PX_ENOTFOUND "not_found" (another
+ * tenant's endpoint answers like a missing one). */
+static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)
 {
-    const char *p[] = {id, tenant_id};
-    /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
-    PGresult *r = px__exec(db,
-                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = $1 "
-                           "AND tenant_id = $2::uuid FOR UPDATE",
-                           2, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -87,6 +82,18 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
         endpoint_row(out, r, 0);
     PQclear(r);
     return rc;
+}
+
+px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const char *tenant_id,
+                            px_err *err)
+{
+    const char *p[] = {id, tenant_id};
+    /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
+    PGresult *r = px__exec(db,
+                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = $1 "
+                           "AND tenant_id = $2::uuid FOR UPDATE",
+                           2, p, err);
+    return endpoint_one(out, r, err);
 }
 
 px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const char *auth_header,
@@ -100,15 +107,7 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
                            "coalesce($5, hmac_secret), active = $6::boolean WHERE id = $1::uuid "
                            "RETURNING " ENDPOINT_COLS,
                            6, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "regulator endpoint not found");
-    else
-        endpoint_row(e, r, 0);
-    PQclear(r);
-    return rc;
+    return endpoint_one(e, r, err);
 }
 
 /* ---- reports ---------------------------------------------------------------------------- */
