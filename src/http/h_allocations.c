@@ -1,5 +1,7 @@
 /* POST /v1/products/{gtin}/allocations, GET /v1/allocations/{id}[/serials] (docs/api.md
  * "Allocating serials"). */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,39 +78,101 @@ void h_allocation_get(px_req *r)
     px_reply_json(r, 200, allocation_json(&a));
 }
 
+/* REQ-POOL-8: ?order= names (the pool seed's vocabulary) and the tag each one's cursors
+ * carry. */
+static const struct {
+    const char *name;
+    px_serial_order order;
+    char tag;
+} serial_orders[] = {
+    {"CREATED_ASC", PX_SERIAL_CREATED_ASC, 'c'},
+    {"CREATED_DESC", PX_SERIAL_CREATED_DESC, 'C'},
+    {"MODIFIED_ASC", PX_SERIAL_MODIFIED_ASC, 'm'},
+    {"MODIFIED_DESC", PX_SERIAL_MODIFIED_DESC, 'M'},
+};
+
+typedef struct serial_list {
+    px_list list;
+    char tag; /* 0 in serial order */
+} serial_list;
+
 static int add_serial(void *ctx, const px_serial_item *it)
 {
-    return px_list_add(ctx, it->serial,
+    serial_list *sl = ctx;
+    /* The cursor's raw text: the serial itself in serial order; otherwise '~', the order's
+     * tag and the sequence number. '~' is outside GS1 character set 82 (GS1 General
+     * Specifications §7.11, figure 7.11-1), so no serial can be mistaken for a numbered cursor,
+     * and a cursor of one order is refused by another. */
+    char key[32];
+    if (sl->tag)
+        snprintf(key, sizeof(key), "~%c%lld", sl->tag, it->seq);
+    else
+        px_strlcpy(key, it->serial, sizeof(key));
+    return px_list_add(&sl->list, key,
                        json_pack("{s:s, s:s}", "serial", it->serial, "state", it->state));
 }
 
-/* A cursor of this list holds the last serial of a page: 1..20 printable ASCII characters
- * (set 82 is a subset); anything else was not issued by this API. */
+/* A serial-order cursor holds the last serial of a page: 1..20 printable ASCII characters
+ * (set 82 is a subset) and no '~'; anything else was not issued by this API. */
 static int serial_cursor_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n > PX_SERIAL_LEN_MAX)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x21 || s[i] > 0x7e)
+        if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '~')
             return 0;
+    return 1;
+}
+
+/* A numbered cursor: '~', this order's tag, a positive decimal number. */
+static int seq_cursor_ok(const char *s, char tag, long long *seq)
+{
+    long v;
+    if (s[0] != '~' || s[1] != tag || px_parse_long(s + 2, 1, LONG_MAX, &v) != 0)
+        return 0;
+    *seq = v;
     return 1;
 }
 
 void h_allocation_serials(px_req *r)
 {
-    px_list l;
-    px_db *db = px_list_begin(&l, r, 1);
+    serial_list sl;
+    px_serial_page page = {PX_SERIAL_BY_SERIAL, "", 0, 0};
+    const char *order = px_req_query(r, "order");
+    sl.tag = 0;
+    if (order) {
+        size_t i = 0, n = sizeof(serial_orders) / sizeof(serial_orders[0]);
+        while (i < n && strcmp(order, serial_orders[i].name) != 0)
+            i++;
+        if (i == n) {
+            px_err err;
+            px_err_clear(&err);
+            px_err_set_field(&err, PX_EINVALID, "invalid_value", "order",
+                             "order must be CREATED_ASC, CREATED_DESC, MODIFIED_ASC or "
+                             "MODIFIED_DESC");
+            px_reply_error(r, &err);
+            return;
+        }
+        page.order = serial_orders[i].order;
+        sl.tag = serial_orders[i].tag;
+    }
+    px_db *db = px_list_begin(&sl.list, r, 1);
     if (!db)
         return;
-    if (!serial_cursor_ok(l.after)) {
-        json_decref(l.items);
-        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    int ok = sl.tag ? (!sl.list.after[0] || seq_cursor_ok(sl.list.after, sl.tag, &page.after_seq))
+                    : serial_cursor_ok(sl.list.after);
+    if (!ok) {
+        json_decref(sl.list.items);
+        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued "
+                                                     "for this order");
         return;
     }
+    page.after_serial = sl.list.after;
+    page.limit = sl.list.first + 1;
     px_err err;
     px_err_clear(&err);
-    px_list_end(&l, px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), l.after,
-                                                   l.first + 1, add_serial, &l, &err),
+    px_list_end(&sl.list, px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), &page,
+                                                         add_serial, &sl, &err),
                 &err);
 }

@@ -98,5 +98,18 @@ void px_list_end(px_list *l, px_rc rc, const px_err *err)
             px_reply_fail(l->r, PX_EINTERNAL, "internal", "out of memory");
         return;
     }
-    px_reply_json(l->r, 200, px_page_wrap(l->items, l->win.more, l->win.last));
+    json_t *body = px_page_wrap(l->items, l->win.more, l->win.last);
+    /* The paging state also as response headers (the pool seed's has-next-page and
+     * next-page-token), so a client can page without parsing the body. The cursor is copied
+     * first: px_reply_json frees the body. */
+    char token[PX_CURSOR_MAX + 1];
+    const char *next = json_string_value(json_object_get(body, "next_cursor"));
+    px_strlcpy(token, next ? next : "", sizeof(token));
+    int more = l->win.more;
+    px_reply_json(l->r, 200, body);
+    if (l->r->response && l->r->status == 200) {
+        MHD_add_response_header(l->r->response, "has-next-page", more ? "true" : "false");
+        if (token[0])
+            MHD_add_response_header(l->r->response, "next-page-token", token);
+    }
 }

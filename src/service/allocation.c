@@ -177,7 +177,7 @@ px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_al
 }
 
 px_rc px_svc_allocation_serials_each(px_db *db, const px_actor *by, const char *id,
-                                     const char *after, long limit, px_serial_item_fn fn,
+                                     const px_serial_page *page, px_serial_item_fn fn,
                                      void *ctx, px_err *err)
 {
     px_allocation a;
@@ -186,6 +186,6 @@ px_rc px_svc_allocation_serials_each(px_db *db, const px_actor *by, const char *
         return rc;
     /* A CMO never sees packs after release (DESIGN.md), not even their state here: a released
      * serial leaves its allocation's listing, as it answers 404 on GET /v1/packs. */
-    return px_store_allocation_serials_each(db, a.id, after, by->org_kind == PX_ORG_CMO, limit,
-                                            fn, ctx, err);
+    return px_store_allocation_serials_each(db, a.id, page, by->org_kind == PX_ORG_CMO, fn, ctx,
+                                            err);
 }

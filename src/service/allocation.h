@@ -63,9 +63,9 @@ px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out,
  * an active partnership); else PX_ENOTFOUND "not_found". */
 px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_allocation *out,
                             px_err *err);
-/* GET /v1/allocations/{id}/serials: the allocation's serials after `after`, serial order. */
+/* GET /v1/allocations/{id}/serials: one page of the allocation's serials in page->order. */
 px_rc px_svc_allocation_serials_each(px_db *db, const px_actor *by, const char *id,
-                                     const char *after, long limit, px_serial_item_fn fn,
+                                     const px_serial_page *page, px_serial_item_fn fn,
                                      void *ctx, px_err *err);
 
 /* The runner (runners.def): one chunk of one allocation job per call, in one transaction. */

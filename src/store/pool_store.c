@@ -277,25 +277,51 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
     return rc;
 }
 
-px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id, const char *after,
-                                       int hide_released, long limit, px_serial_item_fn fn,
-                                       void *ctx, px_err *err)
+/* One statement per order, each walking its own index (serial_allocation,
+ * serial_allocation_created, serial_allocation_modified): the keyset condition and the
+ * ORDER BY name the same column, so a page is an index range scan whatever the table's size.
+ * $2 is the cursor: a serial, or a sequence number (NULL on the first page). */
+#define SERIALS_COLS "SELECT serial, state, "
+#define SERIALS_FROM " FROM serial WHERE allocation_id = $1::uuid " \
+                     "AND ($4::text IS NULL OR released_at IS NULL) "
+static const char *const serials_sql[] = {
+    [PX_SERIAL_BY_SERIAL] = SERIALS_COLS "0" SERIALS_FROM
+    "AND serial > coalesce($2, '') ORDER BY serial LIMIT $3::bigint",
+    [PX_SERIAL_CREATED_ASC] = SERIALS_COLS "created_seq" SERIALS_FROM
+    "AND ($2::bigint IS NULL OR created_seq > $2::bigint) ORDER BY created_seq LIMIT $3::bigint",
+    [PX_SERIAL_CREATED_DESC] = SERIALS_COLS "created_seq" SERIALS_FROM
+    "AND ($2::bigint IS NULL OR created_seq < $2::bigint) ORDER BY created_seq DESC "
+    "LIMIT $3::bigint",
+    [PX_SERIAL_MODIFIED_ASC] = SERIALS_COLS "modified_seq" SERIALS_FROM
+    "AND ($2::bigint IS NULL OR modified_seq > $2::bigint) ORDER BY modified_seq "
+    "LIMIT $3::bigint",
+    [PX_SERIAL_MODIFIED_DESC] = SERIALS_COLS "modified_seq" SERIALS_FROM
+    "AND ($2::bigint IS NULL OR modified_seq < $2::bigint) ORDER BY modified_seq DESC "
+    "LIMIT $3::bigint",
+};
+
+px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
+                                       const px_serial_page *page, int hide_released,
+                                       px_serial_item_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {allocation_id, after ? after : "", lim, hide_released ? "1" : NULL};
-    /* Keyset paging on the index serial_allocation (allocation_id, serial). */
-    PGresult *r = px__exec(db,
-                           "SELECT serial, state FROM serial WHERE allocation_id = $1::uuid "
-                           "AND serial > $2 AND ($4::text IS NULL OR released_at IS NULL) "
-                           "ORDER BY serial LIMIT $3::bigint",
-                           4, p, err);
+    char lim[24], seq[24];
+    snprintf(lim, sizeof(lim), "%ld", page->limit);
+    const char *after = NULL;
+    if (page->order == PX_SERIAL_BY_SERIAL) {
+        after = page->after_serial;
+    } else if (page->after_seq > 0) {
+        snprintf(seq, sizeof(seq), "%lld", page->after_seq);
+        after = seq;
+    }
+    const char *p[] = {allocation_id, after, lim, hide_released ? "1" : NULL};
+    PGresult *r = px__exec(db, serials_sql[page->order], 4, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
         px_serial_item it;
         px_strlcpy(it.serial, px__val(r, i, 0), sizeof(it.serial));
         px_strlcpy(it.state, px__val(r, i, 1), sizeof(it.state));
+        it.seq = strtoll(px__val(r, i, 2), NULL, 10);
         if (fn(ctx, &it))
             break;
     }

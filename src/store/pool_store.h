@@ -70,13 +70,33 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
 typedef struct px_serial_item {
     char serial[PX_SERIAL_LEN_MAX + 1];
     char state[16];
+    long long seq; /* the order's sequence number (created_seq or modified_seq); 0 in serial order */
 } px_serial_item;
 typedef int (*px_serial_item_fn)(void *ctx, const px_serial_item *it);
-/* The allocation's serials with serial > after in serial order (keyset), at most limit;
+
+/* The orders of an allocation's serial listing (migrations/0075_serial_order.sql). */
+typedef enum px_serial_order {
+    PX_SERIAL_BY_SERIAL = 0, /* the serials' own sort order (the default) */
+    PX_SERIAL_CREATED_ASC,
+    PX_SERIAL_CREATED_DESC,
+    PX_SERIAL_MODIFIED_ASC,
+    PX_SERIAL_MODIFIED_DESC
+} px_serial_order;
+
+/* Where a page starts: after_serial in PX_SERIAL_BY_SERIAL order ("" from the start),
+ * after_seq in the others (0 from the start). */
+typedef struct px_serial_page {
+    px_serial_order order;
+    const char *after_serial;
+    long long after_seq;
+    long limit;
+} px_serial_page;
+
+/* The allocation's serials in the page's order, keyset after its cursor, at most limit;
  * hide_released leaves out the released ones (a CMO's view). */
-px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id, const char *after,
-                                       int hide_released, long limit, px_serial_item_fn fn,
-                                       void *ctx, px_err *err);
+px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
+                                       const px_serial_page *page, int hide_released,
+                                       px_serial_item_fn fn, void *ctx, px_err *err);
 
 /* ---- the allocation runner ---------------------------------------------------------------- */
 

@@ -460,6 +460,160 @@ static void test_alloc__cmo_access(void **state)
     px_test_expect(f, "GET", path, aud_key, NULL, 200, NULL);
 }
 
+/* One walk of an ordered listing with pages of `first`: the serials, comma-joined, into out;
+ * each page's paging headers must say what its body says. When insert_sql is set it runs
+ * after the first page, as a concurrent writer would. */
+static void walk_order(fixture *f, const char *key, const char *alloc, const char *order,
+                       int first, const char *insert_sql, char *out, size_t cap)
+{
+    char path[512], cursor[256] = "";
+    size_t used = 0;
+    out[0] = '\0';
+    for (int page = 0;; page++) {
+        snprintf(path, sizeof(path), "/v1/allocations/%s/serials?order=%s&first=%d%s%s", alloc,
+                 order, first, cursor[0] ? "&after=" : "", cursor);
+        px_http_resp r;
+        px_http(f, &r, "GET", path, key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        json_t *items = json_object_get(r.json, "items");
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it) {
+            int n = snprintf(out + used, cap - used, "%s%s", used ? "," : "",
+                             px_test_str(it, "serial"));
+            assert_true(n > 0 && (size_t)n < cap - used);
+            used += (size_t)n;
+        }
+        int more = json_is_true(json_object_get(r.json, "has_next_page"));
+        char h[256];
+        assert_int_equal(px_http_header(&r, "has-next-page", h, sizeof(h)), 0);
+        assert_string_equal(h, more ? "true" : "false");
+        if (more) {
+            snprintf(cursor, sizeof(cursor), "%s", px_test_str(r.json, "next_cursor"));
+            assert_int_equal(px_http_header(&r, "next-page-token", h, sizeof(h)), 0);
+            assert_string_equal(h, cursor);
+        } else {
+            assert_int_equal(px_http_header(&r, "next-page-token", h, sizeof(h)), -1);
+        }
+        px_http_resp_free(&r);
+        if (page == 0 && insert_sql)
+            assert_int_equal(px_sql_exec(f, insert_sql), 0);
+        if (!more)
+            break;
+    }
+}
+
+/* The oracle: the same rows sorted by PostgreSQL on the column the order names. */
+static void sorted_by(fixture *f, const char *alloc, const char *order_by, char *out, size_t cap)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(serial, ',' ORDER BY %s) FROM serial WHERE allocation_id = '%s'",
+             order_by, alloc);
+    px_sql_text(f, sql, out, cap);
+}
+
+/* REQ-POOL-8: GET /v1/allocations/{id}/serials?order=CREATED_ASC|CREATED_DESC|MODIFIED_ASC|
+ * MODIFIED_DESC lists the allocation in the order its rows were written or last changed, the
+ * cursor stays exact while rows are inserted, and the paging state is in headers too. */
+static void test_alloc__ordered_listing(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], g[15], job[40], alloc[40];
+    mah_product(f, org, key, "EU", g);
+    /* Random serials: their creation order is not their sort order, so each order is
+     * distinguishable from the default. */
+    put_product_settings(f, key, g,
+                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":10,"
+                         "\"symbols\":\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
+                         201, NULL);
+    allocate(f, key, g, "{\"count\":300}", 202, NULL, job, alloc);
+    wait_completed(f, key, job, 300);
+
+    /* Modify five serials, picked from the start of the creation order, by commissioning
+     * them through the API: they become the newest modified. */
+    char sql[1024], five[256], body_serials[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg('\"' || serial || '\"', ',' ORDER BY serial) FROM (SELECT serial "
+             "FROM serial WHERE allocation_id = '%s' ORDER BY created_seq LIMIT 5) s",
+             alloc);
+    px_sql_text(f, sql, five, sizeof(five));
+    snprintf(body_serials, sizeof(body_serials), "[%s]", five);
+    px_test_commission(f, key, g, "LOT-ORD-1", "301231", body_serials);
+
+    static char got[8192], want[8192], plain[8192];
+    static const struct {
+        const char *order, *sql;
+    } orders[] = {
+        {"CREATED_ASC", "created_seq"},
+        {"CREATED_DESC", "created_seq DESC"},
+        {"MODIFIED_ASC", "modified_seq"},
+        {"MODIFIED_DESC", "modified_seq DESC"},
+    };
+    for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+        walk_order(f, key, alloc, orders[i].order, 37, NULL, got, sizeof(got));
+        sorted_by(f, alloc, orders[i].sql, want, sizeof(want));
+        assert_string_equal(got, want);
+        assert_int_equal(px_occurrences(got, ",") + 1, 300);
+    }
+    /* The orders mean what they say: creation order is not serial order, and the five
+     * commissioned serials lead MODIFIED_DESC. */
+    sorted_by(f, alloc, "serial", plain, sizeof(plain));
+    sorted_by(f, alloc, "created_seq", want, sizeof(want));
+    assert_string_not_equal(plain, want);
+    walk_order(f, key, alloc, "MODIFIED_DESC", 5, NULL, got, sizeof(got));
+    char first5[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(serial, ',' ORDER BY serial) FROM (SELECT unnest("
+             "string_to_array('%.200s', ',')) AS serial LIMIT 5) s",
+             got);
+    px_sql_text(f, sql, first5, sizeof(first5));
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(serial, ',' ORDER BY serial) FROM serial WHERE allocation_id = "
+             "'%s' AND state = 'commissioned'",
+             alloc);
+    px_sql_text(f, sql, want, sizeof(want));
+    assert_string_equal(first5, want);
+
+    /* Rows written while a client pages: CREATED_ASC meets them at the end, exactly once;
+     * CREATED_DESC, already past them, never does; nothing is listed twice or skipped. */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT gtin, "
+             "'ZZLATE' || n, allocation_id, allocated_to FROM serial, generate_series(1, 3) n "
+             "WHERE allocation_id = '%s' LIMIT 3",
+             alloc);
+    walk_order(f, key, alloc, "CREATED_ASC", 100, sql, got, sizeof(got));
+    assert_int_equal(px_occurrences(got, ",") + 1, 303);
+    assert_int_equal(px_occurrences(got, "ZZLATE"), 3);
+    sorted_by(f, alloc, "created_seq", want, sizeof(want));
+    assert_string_equal(got, want);
+    assert_int_equal(strcmp(got + strlen(got) - strlen("ZZLATE3"), "ZZLATE3"), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT gtin, "
+             "'ZZDESC' || n, allocation_id, allocated_to FROM serial, generate_series(1, 3) n "
+             "WHERE allocation_id = '%s' LIMIT 3",
+             alloc);
+    walk_order(f, key, alloc, "CREATED_DESC", 100, sql, got, sizeof(got));
+    assert_int_equal(px_occurrences(got, ",") + 1, 303);
+    assert_int_equal(px_occurrences(got, "ZZDESC"), 0);
+
+    /* An order this API does not know is a 422 naming the field; a cursor of one order is
+     * not a cursor of another, nor of the serial order. */
+    char path[512];
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?order=created_asc", alloc);
+    px_test_expect_field(f, "GET", path, key, NULL, "order", "invalid_value");
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?order=CREATED_ASC&first=2", alloc);
+    json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+    char cur[256];
+    snprintf(cur, sizeof(cur), "%s", px_test_str(j, "next_cursor"));
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?order=MODIFIED_ASC&after=%s", alloc,
+             cur);
+    px_test_expect(f, "GET", path, key, NULL, 400, "bad_request");
+    snprintf(path, sizeof(path), "/v1/allocations/%s/serials?after=%s", alloc, cur);
+    px_test_expect(f, "GET", path, key, NULL, 400, "bad_request");
+}
+
 /* REQ-POOL-6: paging through 10,000 serials returns each exactly once, in order. */
 static void test_alloc__paging_10000(void **state)
 {
@@ -663,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_alloc__space_boundary),
         cmocka_unit_test(test_alloc__cmo_access),
         cmocka_unit_test(test_alloc__paging_10000),
+        cmocka_unit_test(test_alloc__ordered_listing),
         cmocka_unit_test(test_alloc__collisions_never_surface),
         cmocka_unit_test(test_alloc__concurrent_gate),
     };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -316,6 +317,9 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
     for (int i = 0; headers && headers[i]; i++)
         h = curl_slist_append(h, headers[i]);
     sink s = {calloc(1, 1), 0};
+    sink hs = {calloc(1, 1), 0};
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hs);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -335,6 +339,7 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
     snprintf(out->content_type, sizeof(out->content_type), "%s", ct ? ct : "");
     out->body = s.data;
     out->len = s.len;
+    out->headers = hs.data;
     if (strstr(out->content_type, "json"))
         out->json = json_loadb(s.data, s.len, 0, NULL);
     curl_slist_free_all(h);
@@ -343,9 +348,31 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
 
 void px_http_resp_free(px_http_resp *r)
 {
+    free(r->headers);
     free(r->body);
     json_decref(r->json);
     memset(r, 0, sizeof(*r));
+}
+
+int px_http_header(const px_http_resp *r, const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = (size_t)(line + len - v);
+            while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+                vl--;
+            snprintf(out, cap, "%.*s", (int)vl, v);
+            return 0;
+        }
+        line = end ? end + 1 : line + len;
+    }
+    return -1;
 }
 
 const char *px_http_error_code(const px_http_resp *r)

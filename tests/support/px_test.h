@@ -65,6 +65,7 @@ typedef struct px_http_resp {
     size_t len;
     json_t *json;             /* parsed when the body is JSON, else NULL */
     char content_type[128];
+    char *headers;            /* the response's header lines as received, malloc'd */
 } px_http_resp;
 
 /* Performs method path with an optional key (sent as Authorization: Bearer) and body.
@@ -72,6 +73,8 @@ typedef struct px_http_resp {
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers);
 void px_http_resp_free(px_http_resp *r);
+/* The value of response header name (case-insensitive) into out; 0 found, -1 absent. */
+int px_http_header(const px_http_resp *r, const char *name, char *out, size_t cap);
 /* Performs the request and fails the test unless the status is want and, when code is not
  * NULL, the error code is code. Returns the JSON body (caller json_decref()s; NULL when the
  * body is not JSON). */
