@@ -67,6 +67,9 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_ORG_WRITE] = {"org_write", "change organizations", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_KEY_WRITE] = {"key_write", "manage API keys", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_WEBHOOK] = {"webhook", "configure the webhook", {NO, ORG, NO, NO, NO}},
+    /* Issue 19: an organization reads its own allotment and use; the operator every one's
+     * (setting them is ORG_ADMIN). */
+    [PX_ACT_ALLOTMENT_READ] = {"allotment_read", "read allotments", {SYS, ORG, ORG, ORG, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

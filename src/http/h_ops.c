@@ -1,6 +1,7 @@
 /* Operations: health, metrics, whoami. */
 #include <stdlib.h>
 
+#include "allotments.h"
 #include "handlers.h"
 #include "reports.h"
 
@@ -42,6 +43,28 @@ static void render_reports(px_req *r, px_buf *b)
         px_svc_report_counts(db, add_report_count, b, &err);
 }
 
+/* Allotments (docs/allotments.md): this month's use over all organizations and how many have
+ * used all of a limit. Totals only: the public metrics name no organization. */
+static void render_allotments(px_req *r, px_buf *b)
+{
+    static const char *const kinds[PX_ALLOT__COUNT] = {"serials", "carriers"};
+    long long used[PX_ALLOT__COUNT], exhausted[PX_ALLOT__COUNT];
+    px_err err;
+    px_err_clear(&err);
+    px_db *db = px_req_db(r);
+    if (!db || px_svc_allotment_totals(db, used, exhausted, &err) != PX_OK)
+        return;
+    px_buf_puts(b, "# HELP packid_allotment_used This month's use counted against allotments.\n"
+                   "# TYPE packid_allotment_used gauge\n");
+    for (int k = 0; k < PX_ALLOT__COUNT; k++)
+        px_buf_printf(b, "packid_allotment_used{kind=\"%s\"} %lld\n", kinds[k], used[k]);
+    px_buf_puts(b, "# HELP packid_allotments_exhausted Organizations that used all of a monthly "
+                   "allotment.\n# TYPE packid_allotments_exhausted gauge\n");
+    for (int k = 0; k < PX_ALLOT__COUNT; k++)
+        px_buf_printf(b, "packid_allotments_exhausted{kind=\"%s\"} %lld\n", kinds[k],
+                      exhausted[k]);
+}
+
 /* Readiness, beside liveness (/healthz): a load balancer sends traffic only when the database
  * answers and carries this build's schema (a rolling upgrade's new process waits here). */
 void h_readyz(px_req *r)
@@ -66,6 +89,7 @@ void h_metrics(px_req *r)
                       "packid_build_info{version=\"%s\"} 1\n",
                   PX_VERSION);
     render_reports(r, &b);
+    render_allotments(r, &b);
     if (r->response) { /* no database: the 503 px_req_db queued answers */
         px_buf_dispose(&b);
         return;

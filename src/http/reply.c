@@ -108,9 +108,18 @@ void px_reply_error(px_req *r, const px_err *err)
         return;
     }
     json_t *details = NULL;
-    if (err->field[0])
-        details = json_pack("[{s:s, s:s, s:s}]", "field", err->field, "code", err->code,
-                            "message", err->message);
+    if (err->field[0]) {
+        json_t *d = json_pack("{s:s, s:s, s:s}", "field", err->field, "code", err->code,
+                              "message", err->message);
+        if (err->has_quota) {
+            long long left = err->quota_limit - err->quota_used;
+            json_object_set_new(d, "limit", json_integer(err->quota_limit));
+            json_object_set_new(d, "used", json_integer(err->quota_used));
+            json_object_set_new(d, "requested", json_integer(err->quota_requested));
+            json_object_set_new(d, "left", json_integer(left > 0 ? left : 0));
+        }
+        details = json_pack("[o]", d);
+    }
     reply_error_body(r, status, err->code, err->message, details);
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allotments.h"
 #include "pack_identity.h"
 #include "gs1.h"
 #include "pack_internal.h"
@@ -297,8 +298,12 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     px_commission_rec rec = {res->commission_id, c->by->org_id,    prod.mah_id,    res->gtin,
                              req->batch,         req->expiry_date, res->committed, out.allocated,
                              out.external,       (long)c->errs->n, req->partial,   c->now};
+    /* External serials are new serials of the caller's numbering: they count against its
+     * allotment as allocated ones did when they were reserved (docs/allotments.md). */
     if ((rc = px_store_commission_insert(db, &rec, err)) != PX_OK ||
-        (rc = commission_event(c, db, &prod, err)) != PX_OK)
+        (rc = commission_event(c, db, &prod, err)) != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, (long long)out.external, "serials",
+                                      err)) != PX_OK)
         goto done;
     if (c->idem && c->idem->key && (rc = idem_store(c, db, err)) != PX_OK)
         goto done;

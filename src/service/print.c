@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allotments.h"
 #include "pack_identity.h"
 #include "lifecycle.h"
 #include "print.h"
@@ -358,7 +359,10 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
     if (rc == PX_EEXISTS)
         return px_err_set(err, PX_EEXISTS, "already_printed",
                           "a serial of this job was printed by a concurrent job");
-    if (rc != PX_OK)
+    /* Each serial of a print job is a carrier made (a reprint too): the caller's carriers
+     * allotment (docs/allotments.md). */
+    if (rc != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, j->count, "serials", err)) != PX_OK)
         return rc;
     px_audit_details *d =
         px_tx_audit(tx, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create", j->id);

@@ -95,3 +95,13 @@ const char *px_rc_name(px_rc rc)
     }
     return "internal";
 }
+
+void px_err_quota(px_err *err, long long limit, long long used, long long requested)
+{
+    if (!err)
+        return;
+    err->has_quota = 1;
+    err->quota_limit = limit;
+    err->quota_used = used;
+    err->quota_requested = requested;
+}

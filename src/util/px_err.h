@@ -35,6 +35,11 @@ typedef struct px_err {
     char field[PX_ERR_FIELD_MAX];   /* JSON path of the bad field, "" if none */
     int pos;                        /* 0-based position of the bad character, -1 if none */
     int len;                        /* length of the bad span, 0 if none */
+    /* A refused quantity (allotment_exceeded): the limit, what was used before the request and
+     * what it asked for; has_quota 0 when none. The answer's details carry them (and what is
+     * left) so a program can act without parsing the message. */
+    int has_quota;
+    long long quota_limit, quota_used, quota_requested;
 } px_err;
 
 /* Clears err (NULL-safe). */
@@ -59,6 +64,8 @@ px_rc px_err_oom(px_err *err);
 /* Sets field (a JSON path such as "serials[3]") on an already set error. */
 void px_err_field(px_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Records the refused quantity on an already set error. */
+void px_err_quota(px_err *err, long long limit, long long used, long long requested);
 /* Sets the span of the bad characters. */
 void px_err_span(px_err *err, int pos, int len);
 

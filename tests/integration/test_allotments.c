@@ -1,0 +1,300 @@
+/* Allotments over real HTTP and a real PostgreSQL (docs/allotments.md): the operator sets an
+ * organization's monthly serials and carriers; allocations, external serials and print jobs
+ * count against them in their own transaction; work beyond the limit is 403
+ * allotment_exceeded with what is left, and changes nothing; at the edge two concurrent
+ * requests cannot both pass; use is listable and in /metrics. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+typedef struct {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char gtin[15], gtin2[15];
+} fixture;
+
+static void product(fixture *f, const char *gtin)
+{
+    px_test_product(&f->env, f->mah_key, gtin, "Allotted", "US");
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
+    px_test_expect(&f->env, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}",
+                   201, NULL);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin_org,
+                    f->admin_key);
+    px_test_org_key(&f->env, "mah", "Allotted MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_gtin(f->gtin, 901);
+    px_test_gtin(f->gtin2, 902);
+    product(f, f->gtin);
+    product(f, f->gtin2);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+static long status_of(fixture *f, const char *method, const char *path, const char *key,
+                      const char *body)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, key, body, NULL);
+    long s = r.status;
+    px_http_resp_free(&r);
+    return s;
+}
+
+static void allocate(fixture *f, const char *gtin, int n, long want, const char *code)
+{
+    char path[96], body[64];
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
+    snprintf(body, sizeof(body), "{\"count\":%d}", n);
+    px_test_expect(&f->env, "POST", path, f->mah_key, body, want, code);
+}
+
+/* Waits until every allocation job has finished: a job's runner writes serials and its audit
+ * entry after the request, and the "nothing changed" checks must not count those. */
+static void jobs_done(fixture *f)
+{
+    for (int i = 0; i < 600; i++) {
+        if (px_sql_count(&f->env, "SELECT count(*) FROM job WHERE status IN ('queued', "
+                                  "'running')") == 0)
+            return;
+        px_sleep_ms(100);
+    }
+    fail_msg("allocation jobs did not finish");
+}
+
+static json_t *allotment(fixture *f, const char *key)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    return px_test_call(&f->env, "GET", path, key, NULL, 200);
+}
+
+static long long num(json_t *o, const char *a, const char *b)
+{
+    json_t *v = json_object_get(o, a);
+    if (b)
+        v = json_object_get(v, b);
+    if (!json_is_integer(v))
+        fail_msg("%s%s%s is not an integer", a, b ? "." : "", b ? b : "");
+    return json_integer_value(v);
+}
+
+/* The metric line's value, -1 when absent. */
+static long long metric(fixture *f, const char *line)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
+    const char *p = strstr(r.body, line);
+    long long v = p ? strtoll(p + strlen(line), NULL, 10) : -1;
+    px_http_resp_free(&r);
+    return v;
+}
+
+/* REQ-ALLOT-1: use is counted without an allotment; the operator alone sets one; beyond it
+ * the work is refused with what is left and nothing changes; up to it, it passes. */
+static void test_allotments__limit_and_refusal(void **state)
+{
+    fixture *f = *state;
+    allocate(f, f->gtin, 10, 202, NULL);
+    json_t *a = allotment(f, f->mah_key);
+    assert_int_equal(num(a, "used", "serials"), 10);
+    assert_true(json_is_null(json_object_get(a, "serials_per_month")));
+    assert_true(json_is_null(json_object_get(json_object_get(a, "left"), "serials")));
+    json_decref(a);
+
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    const char *body = "{\"serials_per_month\":25,\"carriers_per_month\":3}";
+    px_test_expect(&f->env, "PUT", path, f->mah_key, body, 403, "forbidden_role");
+    px_test_expect_field(&f->env, "PUT", path, f->admin_key, "{\"serials_per_month\":-1}",
+                         "serials_per_month", "invalid_value");
+    px_test_expect_field(&f->env, "PUT", path, f->admin_key, "{\"serials\":5}", "serials", NULL);
+    a = px_test_call(&f->env, "PUT", path, f->admin_key, body, 200);
+    assert_int_equal(num(a, "serials_per_month", NULL), 25);
+    assert_int_equal(num(a, "left", "serials"), 15);
+    assert_int_equal(num(a, "left", "carriers"), 3);
+    json_decref(a);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'allotment.set' "
+                                 "AND subject = '%s'",
+                                 f->mah_org),
+                     1);
+
+    /* 20 more would pass 25: refused, the details say what is left, nothing is kept. */
+    static const char *const counted[] = {"job", "allocation", "audit_log",
+                                          "SELECT coalesce(sum(serials), 0) FROM allotment_usage",
+                                          NULL};
+    px_test_rows rows;
+    jobs_done(f);
+    px_test_rows_begin(&rows, &f->env, counted);
+    char apath[96];
+    snprintf(apath, sizeof(apath), "/v1/products/%s/allocations", f->gtin);
+    json_t *e = px_test_call(&f->env, "POST", apath, f->mah_key, "{\"count\":20}", 403);
+    json_t *err = json_object_get(e, "error");
+    assert_string_equal(json_string_value(json_object_get(err, "code")), "allotment_exceeded");
+    json_t *d = json_array_get(json_object_get(err, "details"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "field")), "count");
+    assert_int_equal(num(d, "limit", NULL), 25);
+    assert_int_equal(num(d, "used", NULL), 10);
+    assert_int_equal(num(d, "requested", NULL), 20);
+    assert_int_equal(num(d, "left", NULL), 15);
+    json_decref(e);
+    px_test_rows_same(&rows, "an allocation beyond the allotment");
+
+    /* Exactly what is left passes; then one more is refused. */
+    allocate(f, f->gtin, 15, 202, NULL);
+    allocate(f, f->gtin, 1, 403, "allotment_exceeded");
+    /* External serials count too (a commission of new serials of the caller's numbering). */
+    static const char *const commissions[] = {"commission", "serial WHERE origin = 'external'",
+                                              NULL};
+    jobs_done(f);
+    char *cb = px_test_commission_body(f->gtin2, "LOT-A1", "301231", "[\"EXT-1\",\"EXT-2\"]", 0);
+    px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah_key, cb, NULL, 403,
+                    "allotment_exceeded");
+    free(cb);
+    a = allotment(f, f->mah_key);
+    assert_int_equal(num(a, "used", "serials"), 25);
+    assert_int_equal(num(a, "left", "serials"), 0);
+    json_decref(a);
+    assert_int_equal(metric(f, "packid_allotments_exhausted{kind=\"serials\"} "), 1);
+    assert_int_equal(metric(f, "packid_allotment_used{kind=\"serials\"} "), 25);
+
+    /* Lifted (null: no limit), the same commission passes and is counted. */
+    a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"carriers_per_month\":3}", 200);
+    assert_true(json_is_null(json_object_get(a, "serials_per_month")));
+    json_decref(a);
+    px_test_commission(&f->env, f->mah_key, f->gtin2, "LOT-A1", "301231",
+                       "[\"EXT-1\",\"EXT-2\",\"EXT-3\",\"EXT-4\"]");
+    a = allotment(f, f->mah_key);
+    assert_int_equal(num(a, "used", "serials"), 29);
+    json_decref(a);
+
+    /* Carriers: each serial of a print job (limit 3): 2 pass, 2 more do not, 1 does. */
+    static const char *const prints[] = {"print_job", "print_job_serial", NULL};
+    char pb[256];
+    snprintf(pb, sizeof(pb),
+             "{\"gtin\":\"%s\",\"serials\":[\"EXT-1\",\"EXT-2\"],\"line\":\"L1\","
+             "\"operator\":\"op\"}",
+             f->gtin2);
+    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah_key, pb, 201, NULL);
+    snprintf(pb, sizeof(pb),
+             "{\"gtin\":\"%s\",\"serials\":[\"EXT-3\",\"EXT-4\"],\"line\":\"L1\","
+             "\"operator\":\"op\"}",
+             f->gtin2);
+    px_test_refused(&f->env, prints, "POST", "/v1/print-jobs", f->mah_key, pb, NULL, 403,
+                    "allotment_exceeded");
+    snprintf(pb, sizeof(pb),
+             "{\"gtin\":\"%s\",\"serials\":[\"EXT-3\"],\"line\":\"L1\",\"operator\":\"op\"}",
+             f->gtin2);
+    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah_key, pb, 201, NULL);
+    a = allotment(f, f->mah_key);
+    assert_int_equal(num(a, "used", "carriers"), 3);
+    assert_int_equal(num(a, "left", "carriers"), 0);
+    json_decref(a);
+}
+
+typedef struct racer {
+    fixture *f;
+    const char *gtin;
+    long status;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", r->gtin);
+    r->status = status_of(r->f, "POST", path, r->f->mah_key, "{\"count\":10}");
+    return NULL;
+}
+
+/* REQ-ALLOT-2: two requests for the last units, at once, on two products (so nothing but the
+ * allotment makes them take turns): exactly one passes. */
+static void test_allotments__edge_race(void **state)
+{
+    fixture *f = *state;
+    char path[96], body[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    for (int round = 0; round < 3; round++) {
+        json_t *a = allotment(f, f->mah_key);
+        long long used = num(a, "used", "serials");
+        json_decref(a);
+        snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
+        json_decref(px_test_call(&f->env, "PUT", path, f->admin_key, body, 200));
+        racer x = {f, f->gtin, 0}, y = {f, f->gtin2, 0};
+        pthread_t tx, ty;
+        pthread_create(&tx, NULL, race, &x);
+        pthread_create(&ty, NULL, race, &y);
+        pthread_join(tx, NULL);
+        pthread_join(ty, NULL);
+        assert_true((x.status == 202 && y.status == 403) || (x.status == 403 && y.status == 202));
+        a = allotment(f, f->mah_key);
+        assert_int_equal(num(a, "used", "serials"), used + 10);
+        json_decref(a);
+    }
+}
+
+/* REQ-ALLOT-3: an organization reads its own allotment, never another's (404); the operator
+ * lists every organization with an allotment or a use, others only their own. */
+static void test_allotments__visibility(void **state)
+{
+    fixture *f = *state;
+    px_test_expect(&f->env, "GET", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
+                   f->admin_key, NULL, 404, "not_found");
+    json_decref(allotment(f, f->admin_key));
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "PUT", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
+                   f->admin_key, "{}", 404, "not_found");
+    json_t *l = px_test_call(&f->env, "GET", "/v1/allotments", f->admin_key, NULL, 200);
+    int seen = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(l, "items"), i, it)
+        seen += strcmp(json_string_value(json_object_get(it, "org_id")), f->mah_org) == 0;
+    assert_int_equal(seen, 1);
+    json_decref(l);
+    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah2_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    json_decref(l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_allotments__limit_and_refusal),
+        cmocka_unit_test(test_allotments__edge_race),
+        cmocka_unit_test(test_allotments__visibility),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
