@@ -107,8 +107,8 @@ static px_rc bad(px_err *err, const char *param, const char *value, const char *
     if (!value)
         return px_err_set_field(err, PX_EINVALID, "bad_request", param, "%s is required (%s)",
                                 param, what);
-    return px_err_set_field(err, PX_EINVALID, "bad_request", param, "%s '%.40s' is not %s",
-                            param, value, what);
+    return px_err_set_field(err, PX_EINVALID, "bad_request", param, "%s '%.40s' is not %s", param,
+                            value, what);
 }
 
 static int printable(const char *s, size_t max)

@@ -12,14 +12,14 @@
 
 /* verificationFailureReason (DOMAIN-2.md §11.5). */
 typedef enum px_vrs_reason {
-    PX_VRS_REASON_NONE = 0,             /* verified: no reason is sent */
-    PX_VRS_NO_MATCH_GTIN_SERIAL,        /* GTIN + serial unknown; lot and expiry not checked */
-    PX_VRS_NO_MATCH_LOT,                /* known, the lot differs */
-    PX_VRS_NO_MATCH_EXPIRY,             /* known, the expiry differs */
-    PX_VRS_NO_MATCH_LOT_EXPIRY,         /* known, lot and expiry differ */
-    PX_VRS_NO_REASON_PROVIDED,          /* not emitted by packid (in the enumeration) */
-    PX_VRS_NOT_FOR_REDISTRIBUTION,      /* suspect or out of the supply chain: never resell */
-    PX_VRS_MANUFACTURER_POLICY,         /* the MAH's policy (recall, expired and withdrawn) */
+    PX_VRS_REASON_NONE = 0,        /* verified: no reason is sent */
+    PX_VRS_NO_MATCH_GTIN_SERIAL,   /* GTIN + serial unknown; lot and expiry not checked */
+    PX_VRS_NO_MATCH_LOT,           /* known, the lot differs */
+    PX_VRS_NO_MATCH_EXPIRY,        /* known, the expiry differs */
+    PX_VRS_NO_MATCH_LOT_EXPIRY,    /* known, lot and expiry differ */
+    PX_VRS_NO_REASON_PROVIDED,     /* not emitted by packid (in the enumeration) */
+    PX_VRS_NOT_FOR_REDISTRIBUTION, /* suspect or out of the supply chain: never resell */
+    PX_VRS_MANUFACTURER_POLICY,    /* the MAH's policy (recall, expired and withdrawn) */
     PX_VRS_REASON__COUNT
 } px_vrs_reason;
 
@@ -27,16 +27,16 @@ typedef enum px_vrs_reason {
 typedef enum px_vrs_info {
     PX_VRS_INFO_NONE = 0,
     PX_VRS_INFO_EXPIRED,
-    PX_VRS_INFO_EXPIRATION_EXTENDED,    /* not emitted: packid keeps no FDA extension */
+    PX_VRS_INFO_EXPIRATION_EXTENDED, /* not emitted: packid keeps no FDA extension */
     PX_VRS_INFO_RECALLED,
     PX_VRS_INFO_SUSPECT,
-    PX_VRS_INFO_ILLEGITIMATE,           /* not emitted: no pack state says so */
+    PX_VRS_INFO_ILLEGITIMATE, /* not emitted: no pack state says so */
     PX_VRS_INFO__COUNT
 } px_vrs_info;
 
 typedef struct px_vrs_answer {
     int verified;
-    px_vrs_reason reason;  /* NONE when verified */
+    px_vrs_reason reason; /* NONE when verified */
     px_vrs_info info;
 } px_vrs_answer;
 

@@ -35,8 +35,8 @@ static json_t *answer_json(const px_vrs_result *v)
         json_object_set_new(data, "verificationFailureReason", json_string(reason));
     if (data && info)
         json_object_set_new(data, "additionalInfo", json_string(info));
-    return json_pack("{s:s, s:s, s:o, s:s}", "verificationTimestamp", v->timestamp,
-                     "responderGLN", v->responder_gln, "data", data, "corrUUID", v->corr_uuid);
+    return json_pack("{s:s, s:s, s:o, s:s}", "verificationTimestamp", v->timestamp, "responderGLN",
+                     v->responder_gln, "data", data, "corrUUID", v->corr_uuid);
 }
 
 /* exp_name: the query name of the expiry, "exp" (convenience alphas) or "17" (canonical). */
@@ -46,8 +46,8 @@ static void verify(px_req *r, const char *exp_name)
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_vrs_params p = {.gtin = px_req_param(r, 0), .lot = px_req_param(r, 1),
-                       .serial = px_req_param(r, 2)};
+    px_vrs_params p = {
+        .gtin = px_req_param(r, 0), .lot = px_req_param(r, 1), .serial = px_req_param(r, 2)};
     params_of(r, &p, exp_name);
     px_vrs_result v;
     if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &err), &err))
@@ -88,14 +88,14 @@ static json_t *opt(const char *s)
 static int add_row(void *ctx, const px_vrs_log_row *w)
 {
     json_t *answer = w->verified < 0 ? json_null()
-                                      : json_pack("{s:b, s:o, s:o}", "verified", w->verified,
-                                                  "verificationFailureReason", opt(w->reason),
-                                                  "additionalInfo", opt(w->info));
+                                     : json_pack("{s:b, s:o, s:o}", "verified", w->verified,
+                                                 "verificationFailureReason", opt(w->reason),
+                                                 "additionalInfo", opt(w->info));
     json_t *item = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}", "request_id",
         w->id, "at", w->at, "kind", w->kind, "requester_org_id", w->requester_id, "key_id",
-        w->key_id, "req_gln", w->req_gln, "responder_gln", w->responder_gln, "gtin", w->gtin,
-        "lot", opt(w->lot), "serial", opt(w->serial), "exp", opt(w->exp), "context", w->context,
+        w->key_id, "req_gln", w->req_gln, "responder_gln", w->responder_gln, "gtin", w->gtin, "lot",
+        opt(w->lot), "serial", opt(w->serial), "exp", opt(w->exp), "context", w->context,
         "corr_uuid", opt(w->corr_uuid), "answer", answer);
     return px_list_add(ctx, w->id, item);
 }

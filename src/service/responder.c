@@ -27,8 +27,8 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
     /* §11.3 / §11.7: a GTIN this responder does not serve is 404; a MAH without a GLN cannot
      * be named as responder, so its GTINs are not served either. */
     if (!row->product_found || !row->responder_gln[0])
-        return px_err_set(err, PX_ENOTFOUND, "not_found",
-                          "GTIN %s is not served by this responder", gtin);
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "GTIN %s is not served by this responder",
+                          gtin);
     px_strlcpy(out->responder_gln, row->responder_gln, sizeof(out->responder_gln));
     px_time_format(out->timestamp, px_now_us());
     if (p->corr_uuid)
@@ -41,8 +41,8 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
 /* REQ-VRS-7: every answered request is logged — who (organization, key, reqGLN), when (the
  * answer's own timestamp), what (the identifier asked about) and the answer. */
 static px_rc log_it(px_db *db, const px_actor *by, const px_vrs_params *p, const char *kind,
-                    const char *gtin, const px_vrs_row *row, const px_vrs_result *out,
-                    int verified, px_err *err)
+                    const char *gtin, const px_vrs_row *row, const px_vrs_result *out, int verified,
+                    px_err *err)
 {
     px_vrs_log l = {.at = out->timestamp,
                     .kind = kind,
@@ -71,8 +71,11 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
     px_rc rc = prepare(db, by, p, 1, gtin, &row, out, err);
     if (rc != PX_OK)
         return rc;
-    px_verify_facts f = {.found = row.found, .batch = row.batch, .expiry = row.expiry,
-                         .asked_batch = p->lot, .asked_expiry = p->exp};
+    px_verify_facts f = {.found = row.found,
+                         .batch = row.batch,
+                         .expiry = row.expiry,
+                         .asked_batch = p->lot,
+                         .asked_expiry = p->exp};
     if (row.found) {
         if (px_pack_state_parse(&f.state, row.state, err) != PX_OK)
             return px_err_set(err, PX_EINTERNAL, "internal", "internal error");

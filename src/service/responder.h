@@ -9,9 +9,9 @@
 
 /* The answer of a verify (or checkConnectivity: responder_gln only). */
 typedef struct px_vrs_result {
-    char timestamp[32];          /* verificationTimestamp: RFC 3339 UTC with ms */
+    char timestamp[32]; /* verificationTimestamp: RFC 3339 UTC with ms */
     char responder_gln[14];
-    char corr_uuid[37];          /* the request's, or one made here when it sent none */
+    char corr_uuid[37]; /* the request's, or one made here when it sent none */
     px_vrs_answer answer;
 } px_vrs_result;
 

@@ -38,10 +38,10 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
 px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
 {
     const char *verified = l->verified < 0 ? NULL : l->verified ? "t" : "f";
-    const char *p[] = {l->at,     l->kind,          l->tenant_id, l->requester_id,
-                       l->key_id, l->req_gln,       l->responder_gln, l->gtin,
-                       l->lot,    l->serial,        l->exp,       l->context,
-                       l->corr_uuid, verified,      l->reason,    l->info};
+    const char *p[] = {l->at,        l->kind,    l->tenant_id,     l->requester_id,
+                       l->key_id,    l->req_gln, l->responder_gln, l->gtin,
+                       l->lot,       l->serial,  l->exp,           l->context,
+                       l->corr_uuid, verified,   l->reason,        l->info};
     PGresult *r = px__exec(db,
                            "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, "
                            "req_gln, responder_gln, gtin, lot, serial, exp, context, corr_uuid, "
@@ -91,7 +91,8 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
         "coalesce(v.lot, ''), coalesce(v.serial, ''), coalesce(v.exp, ''), v.context, "
         "coalesce(v.corr_uuid, ''), v.verified, coalesce(v.failure_reason, ''), "
         "coalesce(v.additional_info, '') FROM vrs_request v WHERE (($2::bool AND "
-        "v.requester_id = $1::uuid) OR (NOT $2::bool AND v.tenant_id = $1::uuid)) AND ($3::uuid IS NULL OR "
+        "v.requester_id = $1::uuid) OR (NOT $2::bool AND v.tenant_id = $1::uuid)) AND ($3::uuid IS "
+        "NULL OR "
         "(v.at, v.id) < (SELECT k.at, k.id FROM vrs_request k WHERE k.id = $3::uuid)) "
         "ORDER BY v.at DESC, v.id DESC LIMIT $4::bigint",
         4, p, err);

@@ -9,10 +9,10 @@
 
 /* The facts of one request: the GTIN's product and MAH, and the pack (when serial is given). */
 typedef struct px_vrs_row {
-    int product_found;           /* the GTIN is a product of a MAH on this packid */
+    int product_found; /* the GTIN is a product of a MAH on this packid */
     char tenant_id[PX_ID_LEN + 1];
-    char responder_gln[14];      /* the MAH's GLN, "" when it has none */
-    int found;                   /* a serial row exists for (gtin, serial) */
+    char responder_gln[14]; /* the MAH's GLN, "" when it has none */
+    int found;              /* a serial row exists for (gtin, serial) */
     char state[16];
     char reason[24];
     char batch[21];
@@ -26,8 +26,8 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
 /* One answered request. NULL strings are stored as NULL; verified < 0: no verdict
  * (checkConnectivity). */
 typedef struct px_vrs_log {
-    const char *at;              /* RFC 3339 UTC, the verificationTimestamp */
-    const char *kind;            /* "verify" | "check_connectivity" */
+    const char *at;   /* RFC 3339 UTC, the verificationTimestamp */
+    const char *kind; /* "verify" | "check_connectivity" */
     const char *tenant_id, *requester_id, *key_id;
     const char *req_gln, *responder_gln, *gtin, *lot, *serial, *exp, *context, *corr_uuid;
     int verified;
@@ -47,7 +47,7 @@ typedef struct px_vrs_log_row {
     char gtin[15], lot[21], serial[21], exp[7];
     char context[24];
     char corr_uuid[65];
-    int verified;                /* 1, 0, or -1 (no verdict) */
+    int verified; /* 1, 0, or -1 (no verdict) */
     char reason[64], info[64];
 } px_vrs_log_row;
 

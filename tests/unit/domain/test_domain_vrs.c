@@ -29,11 +29,14 @@ typedef struct {
 } vector;
 
 #define NOW "2026-03-01T10:00:00Z"
-#define V(...) {__FILE__, __LINE__, __VA_ARGS__}
+#define V(...)                                                                                     \
+    {                                                                                              \
+        __FILE__, __LINE__, __VA_ARGS__                                                            \
+    }
 static const vector k_vectors[] = {
     /* REQ-VRS-2: unknown GTIN + serial, lot and expiry not looked at. */
-    V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", "L1", "261231", NOW, 0,
-      "No_match_GTIN_Serial", NULL),
+    V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", "L1", "261231", NOW, 0, "No_match_GTIN_Serial",
+      NULL),
     V(1, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", "L1", NULL, NOW, 0, "No_match_GTIN_Serial",
       NULL),
     /* A1: the plain match has no extra field; exp is optional. */
@@ -79,10 +82,10 @@ static const vector k_vectors[] = {
     V(1, PX_PACK_DECOMMISSIONED, PX_REASON_CHECKED_OUT, "L1", "261231", "L1", NULL, NOW, 0,
       "Not_for_re-distribution", NULL),
     /* B1-Expiration: usable through its expiry day, Expired the day after (DD=00 = 31st). */
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "L1", "261200", "L1", "261200",
-      "2026-12-31T23:59:59Z", 1, NULL, NULL),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "L1", "261200", "L1", "261200",
-      "2027-01-01T00:00:00Z", 1, NULL, "Expired"),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "L1", "261200", "L1", "261200", "2026-12-31T23:59:59Z",
+      1, NULL, NULL),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "L1", "261200", "L1", "261200", "2027-01-01T00:00:00Z",
+      1, NULL, "Expired"),
 };
 
 static void test_domain_vrs__decide(void **state)
@@ -90,8 +93,12 @@ static void test_domain_vrs__decide(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(k_vectors) / sizeof(k_vectors[0]); i++) {
         const vector *v = &k_vectors[i];
-        px_verify_facts f = {.found = v->found, .state = v->state, .reason = v->reason,
-                             .batch = v->batch, .expiry = v->expiry, .asked_batch = v->asked_lot,
+        px_verify_facts f = {.found = v->found,
+                             .state = v->state,
+                             .reason = v->reason,
+                             .batch = v->batch,
+                             .expiry = v->expiry,
+                             .asked_batch = v->asked_lot,
                              .asked_expiry = v->asked_exp};
         px_vrs_answer a = px_vrs_decide(&f, at(v->now));
         const char *rn = px_vrs_reason_name(a.reason), *in = px_vrs_info_name(a.info);
@@ -118,8 +125,8 @@ static void test_domain_vrs__names(void **state)
                                           "No_reason_provided",
                                           "Not_for_re-distribution",
                                           "Manufacturer_policy"};
-    static const char *const infos[] = {NULL,       "Expired", "ExpirationExtended", "Recalled",
-                                        "Suspect", "Illegitimate"};
+    static const char *const infos[] = {NULL,       "Expired", "ExpirationExtended",
+                                        "Recalled", "Suspect", "Illegitimate"};
     assert_int_equal(sizeof(reasons) / sizeof(reasons[0]), PX_VRS_REASON__COUNT);
     assert_int_equal(sizeof(infos) / sizeof(infos[0]), PX_VRS_INFO__COUNT);
     for (int i = 1; i < PX_VRS_REASON__COUNT; i++)
@@ -143,22 +150,34 @@ typedef struct {
 #define G "00355154944954"
 #define GLN "0614141000005"
 #define U "21ec2020-3aea-4069-a2dd-08002b30309d"
-#define OKP(att, email, tel) {G, "LOT1", "SN1001", "261231", "verificationService", \
-                              "dscsaSaleableReturn", GLN, U, att, email, tel}
+#define OKP(att, email, tel)                                                                       \
+    {                                                                                              \
+        G, "LOT1", "SN1001", "261231", "verificationService", "dscsaSaleableReturn", GLN, U, att,  \
+            email, tel                                                                             \
+    }
 /* gtin, lot, ser, exp, linkType, context, reqGLN and corrUUID; no R1.3 extras */
-#define Q(g, l, s, e, lt, c, gln, u) {g, l, s, e, lt, c, gln, u, NULL, NULL, NULL}
-#define P(...) {__FILE__, __LINE__, __VA_ARGS__}
+#define Q(g, l, s, e, lt, c, gln, u)                                                               \
+    {                                                                                              \
+        g, l, s, e, lt, c, gln, u, NULL, NULL, NULL                                                \
+    }
+#define P(...)                                                                                     \
+    {                                                                                              \
+        __FILE__, __LINE__, __VA_ARGS__                                                            \
+    }
 static const pvector k_params[] = {
     /* REQ-VRS-5 */
     P(1, OKP(NULL, NULL, NULL), NULL),
     P(1, Q(G, "LOT1", "SN1001", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       NULL),
     P(1, OKP("true", "qa@example.com", "+1 (555) 010-0000"), NULL),
-    P(1, Q("0035515494495", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
+    P(1,
+      Q("0035515494495", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       "gtin"),
-    P(1, Q("00355154944955", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
+    P(1,
+      Q("00355154944955", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       "gtin"),
-    P(1, Q("0035515494495a", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
+    P(1,
+      Q("0035515494495a", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       "gtin"),
     P(1, Q(NULL, "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL), "gtin"),
     P(1, Q(G, "L", "S", NULL, "verificationService", "dscsaSaleableReturn", "0614141000006", NULL),
@@ -172,12 +191,15 @@ static const pvector k_params[] = {
       "linkType"),
     P(1, Q(G, "L", "S", NULL, NULL, "dscsaSaleableReturn", GLN, NULL), "linkType"),
     P(1, Q(G, "L~", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL), "lot"),
-    P(1, Q(G, "123456789012345678901", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
+    P(1,
+      Q(G, "123456789012345678901", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN,
+        NULL),
       "lot"),
     P(1, Q(G, "L", "S S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL), "ser"),
     P(1, Q(G, "L", "", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL), "ser"),
     P(1, Q(G, "L", "S", "261331", "verificationService", "dscsaSaleableReturn", GLN, NULL), "exp"),
-    P(1, Q(G, "L", "S", "20261231", "verificationService", "dscsaSaleableReturn", GLN, NULL), "exp"),
+    P(1, Q(G, "L", "S", "20261231", "verificationService", "dscsaSaleableReturn", GLN, NULL),
+      "exp"),
     P(1, Q(G, "L", "S", "261200", "verificationService", "dscsaSaleableReturn", GLN, NULL), NULL),
     P(1, OKP(NULL, NULL, NULL), NULL),
     P(1, Q(G, "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, "not-a-uuid"),
@@ -208,8 +230,8 @@ static void test_domain_vrs__params(void **state)
             assert_string_equal(g, v->p.gtin);
         } else if (rc != PX_EINVALID || strcmp(err.code, "bad_request") != 0 ||
                    strcmp(err.field, v->bad_field) != 0) {
-            fail_msg("%s:%d: rc %d code %s field %s, want bad_request on %s", v->file, v->line,
-                     rc, err.code, err.field, v->bad_field);
+            fail_msg("%s:%d: rc %d code %s field %s, want bad_request on %s", v->file, v->line, rc,
+                     err.code, err.field, v->bad_field);
         }
     }
 }
