@@ -76,6 +76,9 @@ static const action_row k_table[PX_ACTION__COUNT] = {
                            {NO, NO, NO, NO, NO, ORG}},
     [PX_ACT_VRS_LOG_READ] = {"vrs_log_read", "read verification requests",
                              {NO, ORG, NO, ORG, NO, ORG}},
+    /* REQ-VRS-9: what the responder says of the MAH's recalled and expired packs. */
+    [PX_ACT_VRS_SETTINGS] = {"vrs_settings", "configure the verification responder",
+                             {NO, ORG, NO, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

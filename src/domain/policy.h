@@ -65,6 +65,7 @@ typedef enum px_action {
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries */
     PX_ACT_VRS_VERIFY,      /* GET /vrs/verify/…, /vrs/checkConnectivity (DOMAIN-2.md §11) */
     PX_ACT_VRS_LOG_READ,    /* GET /v1/verification-requests */
+    PX_ACT_VRS_SETTINGS,    /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
     PX_ACTION__COUNT
 } px_action;
 

@@ -56,8 +56,54 @@ static int expired(const char *yymmdd, int64_t now_us)
     return px_expiry_passed(&e, now_us);
 }
 
-px_vrs_answer px_vrs_decide(const px_verify_facts *f, int64_t now_us)
+static const char *const k_recall_rule[PX_VRS_RECALL__COUNT] = {
+    [PX_VRS_RECALL_B2] = "B2",
+    [PX_VRS_RECALL_B1] = "B1",
+};
+
+static const char *const k_expiry_rule[PX_VRS_EXPIRY__COUNT] = {
+    [PX_VRS_EXPIRY_B1] = "B1",
+    [PX_VRS_EXPIRY_B2] = "B2",
+    [PX_VRS_EXPIRY_DEFAULT] = "default",
+};
+
+const char *px_vrs_recall_rule_name(px_vrs_recall_rule r)
 {
+    return (int)r >= 0 && r < PX_VRS_RECALL__COUNT ? k_recall_rule[r] : NULL;
+}
+
+const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r)
+{
+    return (int)r >= 0 && r < PX_VRS_EXPIRY__COUNT ? k_expiry_rule[r] : NULL;
+}
+
+px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err)
+{
+    for (int i = 0; s && i < PX_VRS_RECALL__COUNT; i++)
+        if (strcmp(s, k_recall_rule[i]) == 0) {
+            *out = (px_vrs_recall_rule)i;
+            return PX_OK;
+        }
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "recalled",
+                            "recalled must be B1 or B2");
+}
+
+px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err)
+{
+    for (int i = 0; s && i < PX_VRS_EXPIRY__COUNT; i++)
+        if (strcmp(s, k_expiry_rule[i]) == 0) {
+            *out = (px_vrs_expiry_rule)i;
+            return PX_OK;
+        }
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "expired",
+                            "expired must be B1, B2 or default");
+}
+
+px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us)
+{
+    static const px_vrs_policy k_defaults = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};
+    if (!policy)
+        policy = &k_defaults;
     /* REQ-VRS-2: §11.6 step 1 — GTIN + serial unknown (an allocated serial never reached a
      * pack): No_match_GTIN_Serial, and lot and expiry are not checked (§11.5). */
     if (!f->found || f->state == PX_PACK_ALLOCATED)
@@ -82,7 +128,10 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, int64_t now_us)
             return answer(0, PX_VRS_NOT_FOR_REDISTRIBUTION, PX_VRS_INFO_SUSPECT);
         case PX_REASON_RECALLED:
         case PX_REASON_WITHDRAWN:
-            /* B2: a saleable return of a recalled pack must not go back on the shelf. */
+            /* REQ-VRS-9: the MAH chooses B1 (verified, Recalled) or B2, the default: a saleable
+             * return of a recalled pack must not go back on the shelf. */
+            if (policy->recalled == PX_VRS_RECALL_B1)
+                return answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_RECALLED);
             return answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_RECALLED);
         case PX_REASON_EXPIRED:
             /* B2-Expiration: the MAH took it out of the market because it expired. */
@@ -94,9 +143,13 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, int64_t now_us)
             return answer(0, PX_VRS_NOT_FOR_REDISTRIBUTION, PX_VRS_INFO_NONE);
         }
     }
-    /* B1-Expiration: the identifier is genuine; the requester learns that it expired. */
-    if (expired(f->expiry, now_us))
-        return answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_EXPIRED);
+    /* REQ-VRS-9: an active pack past its expiry. B1-Expiration, the default: the identifier
+     * is genuine and the requester learns that it expired; B2-Expiration: not verified;
+     * Default: the expiry date is not looked at. */
+    if (policy->expired != PX_VRS_EXPIRY_DEFAULT && expired(f->expiry, now_us))
+        return policy->expired == PX_VRS_EXPIRY_B2
+                   ? answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED)
+                   : answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_EXPIRED);
     /* A1: a plain match carries no extra field. */
     return answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_NONE);
 }

@@ -40,10 +40,37 @@ typedef struct px_vrs_answer {
     px_vrs_info info;
 } px_vrs_answer;
 
+/* The MAH's responder configuration (DOMAIN-2.md §11.6, the GS1 US scenarios). */
+typedef enum px_vrs_recall_rule {
+    PX_VRS_RECALL_B2 = 0, /* default: not verified, Manufacturer_policy, Recalled */
+    PX_VRS_RECALL_B1,     /* verified, Recalled */
+    PX_VRS_RECALL__COUNT
+} px_vrs_recall_rule;
+
+typedef enum px_vrs_expiry_rule {
+    PX_VRS_EXPIRY_B1 = 0,  /* default: verified, Expired */
+    PX_VRS_EXPIRY_B2,      /* not verified, Manufacturer_policy, Expired */
+    PX_VRS_EXPIRY_DEFAULT, /* verified, expiry ignored (no additionalInfo) */
+    PX_VRS_EXPIRY__COUNT
+} px_vrs_expiry_rule;
+
+typedef struct px_vrs_policy {
+    px_vrs_recall_rule recalled; /* packs decommissioned as recalled or withdrawn */
+    px_vrs_expiry_rule expired;  /* active packs past their expiry date */
+} px_vrs_policy;
+
+/* "B1", "B2" / "B1", "B2", "default"; NULL out of range. */
+const char *px_vrs_recall_rule_name(px_vrs_recall_rule r);
+const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r);
+/* Exact names as above; PX_EINVALID "invalid_value" with field "recalled" / "expired". */
+px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err);
+px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err);
+
 /* The decision (DOMAIN-2.md §11.6 order): unknown GTIN+serial, then lot/expiry mismatch, then
- * the pack's status, else verified. f->asked_batch is the lot of the request (required),
- * f->asked_expiry its exp (NULL when not sent: expiry is then not compared). */
-px_vrs_answer px_vrs_decide(const px_verify_facts *f, int64_t now_us);
+ * the pack's status (as policy configures; NULL: the defaults), else verified. f->asked_batch
+ * is the lot of the request (required), f->asked_expiry its exp (NULL when not sent: expiry is
+ * then not compared). */
+px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us);
 
 /* "No_match_GTIN_Serial", …; NULL for NONE and out of range. */
 const char *px_vrs_reason_name(px_vrs_reason r);

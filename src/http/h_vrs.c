@@ -111,3 +111,40 @@ void h_vrs_requests(px_req *r)
     px_list_end(&l, px_svc_vrs_log_page(db, &r->actor, l.after, l.first + 1, add_row, &l, &err),
                 &err);
 }
+
+static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol, const px_err *err)
+{
+    if (!px_reply_failed(r, rc, err))
+        px_reply_json(r, 200,
+                      json_pack("{s:s, s:s}", "recalled", px_vrs_recall_rule_name(pol->recalled),
+                                "expired", px_vrs_expiry_rule_name(pol->expired)));
+}
+
+void h_vrs_settings_get(px_req *r)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_policy pol;
+    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &err), &pol, &err);
+}
+
+void h_vrs_settings_put(px_req *r)
+{
+    static const char *const allowed[] = {"recalled", "expired", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *recalled = px_json_str(r, r->json, "recalled", 7, 0, &bad);
+    const char *expired = px_json_str(r, r->json, "expired", 7, 0, &bad);
+    if (bad)
+        return;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_policy pol;
+    settings_reply(r, px_svc_vrs_settings_put(db, &r->actor, recalled, expired, &pol, &err), &pol,
+                   &err);
+}

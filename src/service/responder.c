@@ -6,6 +6,7 @@
 #include "px_crypto.h"
 #include "px_str.h"
 #include "responder.h"
+#include "tx.h"
 
 /* The checks both requests share; fills row (and out's GLN and timestamp). */
 static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int verify,
@@ -85,7 +86,12 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
     int64_t now;
     if (px_time_parse(out->timestamp, &now) != 0)
         now = px_now_us();
-    out->answer = px_vrs_decide(&f, now);
+    /* The MAH's scenario choices came with the lookup; a value the CHECK allows always parses. */
+    px_vrs_policy pol = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};
+    if (px_vrs_recall_rule_parse(&pol.recalled, row.recalled, NULL) != PX_OK ||
+        px_vrs_expiry_rule_parse(&pol.expired, row.expired, NULL) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    out->answer = px_vrs_decide(&f, &pol, now);
     return log_it(db, by, p, "verify", gtin, &row, out, out->answer.verified, err);
 }
 
@@ -113,4 +119,60 @@ px_rc px_svc_vrs_log_page(px_db *db, const px_actor *by, const char *after_id, l
         return px_err_set(err, PX_EFORBIDDEN, "forbidden_role", "role '%s' may not %s",
                           px_role_name(by->role), px_action_phrase(PX_ACT_VRS_LOG_READ));
     return px_store_vrs_log_page(db, by->org_id, as_requester, after_id, limit, fn, ctx, err);
+}
+
+static px_rc policy_of(px_vrs_policy *out, const char *recalled, const char *expired, px_err *err)
+{
+    if (px_vrs_recall_rule_parse(&out->recalled, recalled, err) != PX_OK ||
+        px_vrs_expiry_rule_parse(&out->expired, expired, err) != PX_OK)
+        return err ? err->rc : PX_EINVALID;
+    return PX_OK;
+}
+
+px_rc px_svc_vrs_settings_get(px_db *db, const px_actor *by, px_vrs_policy *out, px_err *err)
+{
+    char recalled[8], expired[8];
+    px_rc rc = px_store_vrs_settings_get(db, by->org_id, recalled, expired, err);
+    if (rc != PX_OK)
+        return rc;
+    if (policy_of(out, recalled, expired, NULL) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    return PX_OK;
+}
+
+typedef struct settings_ctx {
+    const char *recalled, *expired;
+    px_vrs_policy *out;
+} settings_ctx;
+
+static px_rc settings_body(px_tx *tx, void *vc, px_err *err)
+{
+    settings_ctx *c = vc;
+    const px_actor *by = px_tx_actor(tx);
+    char old_r[8], old_e[8];
+    px_rc rc = px_store_vrs_settings_get(px_tx_db(tx), by->org_id, old_r, old_e, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *r = c->recalled ? c->recalled : old_r, *e = c->expired ? c->expired : old_e;
+    if ((rc = policy_of(c->out, r, e, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_vrs_settings_put(px_tx_db(tx), by->org_id, r, e, err)) != PX_OK)
+        return rc;
+    /* REQ-VRS-9: what trading partners are told about recalled and expired packs is the MAH's
+     * decision; who changed it, and from what, is in the audit log. */
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "vrs.settings", by->org_id);
+    if (d) {
+        px_audit_str(d, "old_recalled", old_r);
+        px_audit_str(d, "recalled", r);
+        px_audit_str(d, "old_expired", old_e);
+        px_audit_str(d, "expired", e);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_vrs_settings_put(px_db *db, const px_actor *by, const char *recalled,
+                              const char *expired, px_vrs_policy *out, px_err *err)
+{
+    settings_ctx c = {recalled, expired, out};
+    return px_tx_run(db, by, settings_body, &c, err);
 }

@@ -31,4 +31,11 @@ px_rc px_svc_vrs_connectivity(px_db *db, const px_actor *by, const px_vrs_params
 px_rc px_svc_vrs_log_page(px_db *db, const px_actor *by, const char *after_id, long limit,
                           px_vrs_log_fn fn, void *ctx, px_err *err);
 
+/* GET and PUT /v1/vrs-settings (MAH, policy PX_ACT_VRS_SETTINGS): the GS1 US scenario for
+ * recalled packs ("B1" | "B2") and for expired ones ("B1" | "B2" | "default"). A NULL member
+ * of a PUT keeps its value. A change is audited (vrs.settings) with old and new values. */
+px_rc px_svc_vrs_settings_get(px_db *db, const px_actor *by, px_vrs_policy *out, px_err *err);
+px_rc px_svc_vrs_settings_put(px_db *db, const px_actor *by, const char *recalled,
+                              const char *expired, px_vrs_policy *out, px_err *err);
+
 #endif

@@ -15,9 +15,11 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
     PGresult *r = px__exec(db,
                            "SELECT p.mah_id, coalesce(o.gln, ''), s.gtin IS NOT NULL, "
                            "coalesce(s.state, ''), coalesce(s.reason, ''), "
-                           "coalesce(s.batch, ''), coalesce(s.expiry, '') FROM product p "
+                           "coalesce(s.batch, ''), coalesce(s.expiry, ''), "
+                           "coalesce(v.recalled, 'B2'), coalesce(v.expired, 'B1') FROM product p "
                            "JOIN organization o ON o.id = p.mah_id LEFT JOIN serial s ON "
-                           "s.gtin = p.gtin AND s.serial = $2::text WHERE p.gtin = $1",
+                           "s.gtin = p.gtin AND s.serial = $2::text LEFT JOIN vrs_settings v "
+                           "ON v.tenant_id = p.mah_id WHERE p.gtin = $1",
                            2, p, err);
     if (!r)
         return err->rc;
@@ -30,7 +32,39 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
         px_strlcpy(out->reason, px__val(r, 0, 4), sizeof(out->reason));
         px_strlcpy(out->batch, px__val(r, 0, 5), sizeof(out->batch));
         px_strlcpy(out->expiry, px__val(r, 0, 6), sizeof(out->expiry));
+        px_strlcpy(out->recalled, px__val(r, 0, 7), sizeof(out->recalled));
+        px_strlcpy(out->expired, px__val(r, 0, 8), sizeof(out->expired));
     }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_vrs_settings_get(px_db *db, const char *tenant_id, char recalled[8], char expired[8],
+                                px_err *err)
+{
+    const char *p[] = {tenant_id};
+    PGresult *r =
+        px__exec(db, "SELECT recalled, expired FROM vrs_settings WHERE tenant_id = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    int found = PQntuples(r) == 1;
+    px_strlcpy(recalled, found ? px__val(r, 0, 0) : "B2", 8);
+    px_strlcpy(expired, found ? px__val(r, 0, 1) : "B1", 8);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_vrs_settings_put(px_db *db, const char *tenant_id, const char *recalled,
+                                const char *expired, px_err *err)
+{
+    const char *p[] = {tenant_id, recalled, expired};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO vrs_settings (tenant_id, recalled, expired) VALUES ($1, "
+                           "$2, $3) ON CONFLICT (tenant_id) DO UPDATE SET recalled = "
+                           "EXCLUDED.recalled, expired = EXCLUDED.expired, updated_at = now()",
+                           3, p, err);
+    if (!r)
+        return err->rc;
     PQclear(r);
     return PX_OK;
 }

@@ -17,11 +17,20 @@ typedef struct px_vrs_row {
     char reason[24];
     char batch[21];
     char expiry[7];
+    char recalled[8];            /* the MAH's scenario names (vrs_settings, defaults B2 / B1) */
+    char expired[8];
 } px_vrs_row;
 
 /* One indexed lookup (product by GTIN, serial by primary key). serial NULL: the product only. */
 px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const char *serial,
                           px_err *err);
+
+/* The MAH's responder settings: its row, or the defaults ("B2", "B1") when it has none. */
+px_rc px_store_vrs_settings_get(px_db *db, const char *tenant_id, char recalled[8],
+                                char expired[8], px_err *err);
+/* Writes the MAH's row (insert or update). */
+px_rc px_store_vrs_settings_put(px_db *db, const char *tenant_id, const char *recalled,
+                                const char *expired, px_err *err);
 
 /* One answered request. NULL strings are stored as NULL; verified < 0: no verdict
  * (checkConnectivity). */

@@ -528,6 +528,10 @@ static void verification_responder(fixture *f, char serials[][24])
     expect(f, "GET", "/v1/verification-requests?first=1", f->mah_key, NULL, 200);
     expect(f, "GET", "/v1/verification-requests", ver_key, NULL, 200);
     expect(f, "GET", "/v1/verification-requests", f->cmo_key, NULL, 403);
+    expect(f, "GET", "/v1/vrs-settings", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/vrs-settings", f->cmo_key, NULL, 403);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B1\"}", 200);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"never\"}", 422);
 }
 
 /* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */

@@ -368,13 +368,86 @@ static void test_vrs__request_log(void **state)
                    "bad_request");
 }
 
+/* The answer's data object of a verify of path (200 expected); the caller json_decref()s. */
+static json_t *data_of(fixture *f, const char *path)
+{
+    json_t *j = px_test_call(&f->env, "GET", path, f->ver_key, NULL, 200);
+    json_t *d = json_incref(json_object_get(j, "data"));
+    json_decref(j);
+    return d;
+}
+
+/* REQ-VRS-9: the MAH picks the GS1 US scenario for recalled and expired packs (§11.6). */
+static void test_vrs__settings(void **state)
+{
+    fixture *f = *state;
+    const char *rec = "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/REC1?" Q;
+    const char *old = "/vrs/verify/gtin/" GTIN "/lot/LOT0/ser/OLD1?" Q;
+    json_t *j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "recalled"), "B2");
+    assert_string_equal(px_test_str(j, "expired"), "B1");
+    json_decref(j);
+    j = px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B1\"}", 200);
+    assert_string_equal(px_test_str(j, "recalled"), "B1");
+    assert_string_equal(px_test_str(j, "expired"), "B1");
+    json_decref(j);
+    json_t *d = data_of(f, rec); /* B1: verified, Recalled */
+    assert_true(json_is_true(json_object_get(d, "verified")));
+    assert_string_equal(px_test_str(d, "additionalInfo"), "Recalled");
+    assert_null(json_object_get(d, "verificationFailureReason"));
+    json_decref(d);
+    json_decref(
+        px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"B2\"}", 200));
+    d = data_of(f, old); /* B2-Expiration */
+    assert_true(json_is_false(json_object_get(d, "verified")));
+    assert_string_equal(px_test_str(d, "verificationFailureReason"), "Manufacturer_policy");
+    assert_string_equal(px_test_str(d, "additionalInfo"), "Expired");
+    json_decref(d);
+    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key,
+                             "{\"expired\":\"default\"}", 200));
+    d = data_of(f, old); /* Default: the expiry is not looked at */
+    assert_true(json_is_true(json_object_get(d, "verified")));
+    assert_int_equal(json_object_size(d), 1);
+    json_decref(d);
+    /* Another MAH's settings are its own: its GTIN still answers by the defaults. */
+    j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "recalled"), "B2");
+    json_decref(j);
+    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B3\"}",
+                         "recalled", NULL);
+    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"other\":1}", "other",
+                         NULL);
+    px_test_expect(&f->env, "PUT", "/v1/vrs-settings", f->ver_key, "{\"recalled\":\"B1\"}", 403,
+                   "forbidden_role");
+    px_test_expect(&f->env, "GET", "/v1/vrs-settings", f->auditor_key, NULL, 403, "forbidden_role");
+    /* Each change is audited, old and new. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'vrs.settings' "
+                                 "AND tenant_id = '%s' AND details->>'old_expired' = 'B2' AND "
+                                 "details->>'expired' = 'default'",
+                                 f->mah_org),
+                     1);
+    /* Back to the defaults for the tests after this one. */
+    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key,
+                             "{\"recalled\":\"B2\",\"expired\":\"B1\"}", 200));
+    d = data_of(f, rec);
+    assert_string_equal(px_test_str(d, "verificationFailureReason"), "Manufacturer_policy");
+    json_decref(d);
+}
+
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vrs__example_pair),       cmocka_unit_test(test_vrs__every_reason),
-        cmocka_unit_test(test_vrs__check_connectivity), cmocka_unit_test(test_vrs__bad_parameters),
-        cmocka_unit_test(test_vrs__authentication),     cmocka_unit_test(test_vrs__corr_uuid_made),
+        cmocka_unit_test(test_vrs__example_pair),
+        cmocka_unit_test(test_vrs__every_reason),
+        cmocka_unit_test(test_vrs__settings),
+        cmocka_unit_test(test_vrs__check_connectivity),
+        cmocka_unit_test(test_vrs__bad_parameters),
+        cmocka_unit_test(test_vrs__authentication),
+        cmocka_unit_test(test_vrs__corr_uuid_made),
         cmocka_unit_test(test_vrs__request_log),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

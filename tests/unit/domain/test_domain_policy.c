@@ -50,7 +50,7 @@ static const allowed k_expected[] = {
     /* REQ-VRS-1: verifier asks the responder and reads its own requests; the MAH and its
      * auditors read the requests about their products */
     A(VERIFIER, VRS_VERIFY, ORG), A(VERIFIER, VRS_LOG_READ, ORG), A(MAH, VRS_LOG_READ, ORG),
-    A(AUDITOR, VRS_LOG_READ, ORG),
+    A(AUDITOR, VRS_LOG_READ, ORG), A(MAH, VRS_SETTINGS, ORG),
 };
 #undef A
 

@@ -100,7 +100,7 @@ static void test_domain_vrs__decide(void **state)
                              .expiry = v->expiry,
                              .asked_batch = v->asked_lot,
                              .asked_expiry = v->asked_exp};
-        px_vrs_answer a = px_vrs_decide(&f, at(v->now));
+        px_vrs_answer a = px_vrs_decide(&f, NULL, at(v->now));
         const char *rn = px_vrs_reason_name(a.reason), *in = px_vrs_info_name(a.info);
         int ok = a.verified == v->verified &&
                  (rn && v->reason_name ? strcmp(rn, v->reason_name) == 0 : rn == v->reason_name) &&
@@ -236,12 +236,83 @@ static void test_domain_vrs__params(void **state)
     }
 }
 
+/* REQ-VRS-9: the MAH's scenario choices for recalled and expired packs (§11.6). */
+static void test_domain_vrs__policy(void **state)
+{
+    (void)state;
+    static const struct {
+        int line;
+        px_vrs_recall_rule recalled;
+        px_vrs_expiry_rule expired;
+        px_decom_reason reason; /* NONE: an active pack, expired */
+        int verified;
+        px_vrs_reason why;
+        px_vrs_info info;
+    } v[] = {
+        {__LINE__, PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1, PX_REASON_RECALLED, 0,
+         PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_RECALLED},
+        {__LINE__, PX_VRS_RECALL_B1, PX_VRS_EXPIRY_B1, PX_REASON_RECALLED, 1, PX_VRS_REASON_NONE,
+         PX_VRS_INFO_RECALLED},
+        {__LINE__, PX_VRS_RECALL_B1, PX_VRS_EXPIRY_B1, PX_REASON_WITHDRAWN, 1, PX_VRS_REASON_NONE,
+         PX_VRS_INFO_RECALLED},
+        /* The recall rule never touches a stolen pack. */
+        {__LINE__, PX_VRS_RECALL_B1, PX_VRS_EXPIRY_B1, PX_REASON_STOLEN, 0,
+         PX_VRS_NOT_FOR_REDISTRIBUTION, PX_VRS_INFO_SUSPECT},
+        {__LINE__, PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1, PX_REASON_NONE, 1, PX_VRS_REASON_NONE,
+         PX_VRS_INFO_EXPIRED},
+        {__LINE__, PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B2, PX_REASON_NONE, 0,
+         PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED},
+        {__LINE__, PX_VRS_RECALL_B2, PX_VRS_EXPIRY_DEFAULT, PX_REASON_NONE, 1, PX_VRS_REASON_NONE,
+         PX_VRS_INFO_NONE},
+        /* Decommissioned as expired stays not verified whatever the expiry rule. */
+        {__LINE__, PX_VRS_RECALL_B1, PX_VRS_EXPIRY_DEFAULT, PX_REASON_EXPIRED, 0,
+         PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_vrs_policy pol = {v[i].recalled, v[i].expired};
+        px_verify_facts f = {.found = 1,
+                             .state = v[i].reason == PX_REASON_NONE ? PX_PACK_RELEASED
+                                                                    : PX_PACK_DECOMMISSIONED,
+                             .reason = v[i].reason,
+                             .batch = "L1",
+                             .expiry = "250101",
+                             .asked_batch = "L1"};
+        px_vrs_answer a = px_vrs_decide(&f, &pol, at(NOW));
+        if (a.verified != v[i].verified || a.reason != v[i].why || a.info != v[i].info)
+            fail_msg("line %d: verified %d reason %d info %d", v[i].line, a.verified, a.reason,
+                     a.info);
+    }
+    static const char *const recall[] = {"B2", "B1"};
+    static const char *const expiry[] = {"B1", "B2", "default"};
+    for (int i = 0; i < PX_VRS_RECALL__COUNT; i++) {
+        px_vrs_recall_rule r = PX_VRS_RECALL__COUNT;
+        assert_string_equal(px_vrs_recall_rule_name((px_vrs_recall_rule)i), recall[i]);
+        assert_int_equal(px_vrs_recall_rule_parse(&r, recall[i], NULL), PX_OK);
+        assert_int_equal(r, i);
+    }
+    for (int i = 0; i < PX_VRS_EXPIRY__COUNT; i++) {
+        px_vrs_expiry_rule r = PX_VRS_EXPIRY__COUNT;
+        assert_string_equal(px_vrs_expiry_rule_name((px_vrs_expiry_rule)i), expiry[i]);
+        assert_int_equal(px_vrs_expiry_rule_parse(&r, expiry[i], NULL), PX_OK);
+        assert_int_equal(r, i);
+    }
+    px_err err;
+    px_vrs_recall_rule rr;
+    px_vrs_expiry_rule er;
+    assert_int_equal(px_vrs_recall_rule_parse(&rr, "b1", &err), PX_EINVALID);
+    assert_string_equal(err.field, "recalled");
+    assert_int_equal(px_vrs_expiry_rule_parse(&er, "Default", &err), PX_EINVALID);
+    assert_string_equal(err.field, "expired");
+    assert_null(px_vrs_expiry_rule_name(PX_VRS_EXPIRY__COUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domain_vrs__decide),
         cmocka_unit_test(test_domain_vrs__names),
         cmocka_unit_test(test_domain_vrs__params),
+        cmocka_unit_test(test_domain_vrs__policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
