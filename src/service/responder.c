@@ -31,7 +31,8 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
         return px_err_set(err, PX_ENOTFOUND, "not_found", "GTIN %s is not served by this responder",
                           gtin);
     px_strlcpy(out->responder_gln, row->responder_gln, sizeof(out->responder_gln));
-    px_time_format(out->timestamp, px_now_us());
+    out->decided_us = px_now_us();
+    px_time_format(out->timestamp, out->decided_us);
     if (p->corr_uuid)
         px_strlcpy(out->corr_uuid, p->corr_uuid, sizeof(out->corr_uuid));
     else if (px_uuid_v4(out->corr_uuid) != PX_OK)
@@ -83,9 +84,8 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
         if (row.reason[0] && px_decom_reason_parse(&f.reason, row.reason, err) != PX_OK)
             f.reason = PX_REASON_NONE;
     }
-    int64_t now;
-    if (px_time_parse(out->timestamp, &now) != 0)
-        now = px_now_us();
+    /* Decided at the instant the answer names (verificationTimestamp, §11.4). */
+    int64_t now = out->decided_us;
     /* The MAH's scenario choices came with the lookup; a value the CHECK allows always parses. */
     px_vrs_policy pol = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};
     if (px_vrs_recall_rule_parse(&pol.recalled, row.recalled, NULL) != PX_OK ||
