@@ -19,6 +19,7 @@ packages=(
   librsvg2-bin                      # rasterises our SVG symbols for the decoder
   zint                              # peer renderer reported by bench/carrier
   curl python3                      # test receivers and benchmark clients
+  wrk                               # HTTP load generator of bench/verify.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
 )
 missing=()

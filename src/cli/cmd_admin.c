@@ -102,7 +102,7 @@ static int add_org(void *ctx, const px_org *o)
 int px_cmd_org(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
-    const char *usage = "org create --kind mah|cmo|regulator|operator --name NAME "
+    const char *usage = "org create --kind mah|cmo|regulator|verifier|operator --name NAME "
                         "[--gln GLN [--gln-prefix-length 6..12]] [--market CC] | org list";
     if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0)
         return px_cli_usage(usage);
@@ -188,8 +188,8 @@ static int add_key(void *ctx, const px_key_info *k)
 int px_cmd_key(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
-    const char *usage = "key create --org ORG_ID --role admin|mah|cmo|auditor|regulator "
-                        "[--label L] | key revoke KEY_ID | key list [--org ORG_ID]";
+    const char *usage = "key create --org ORG_ID --role admin|mah|cmo|auditor|regulator|"
+                        "verifier [--label L] | key revoke KEY_ID | key list [--org ORG_ID]";
     const char *org = px_cli_opt(argc, argv, "org");
     const char *role = px_cli_opt(argc, argv, "role");
     const char *label = px_cli_opt(argc, argv, "label");

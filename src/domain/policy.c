@@ -19,7 +19,7 @@ typedef struct action_row {
 /* REQ-POLICY-1: one table decides every request (DESIGN.md "Security": "Every request is
  * authorised by domain/ policy, not by ad-hoc checks in handlers").
  *
- * Columns: admin, mah, cmo, auditor, regulator.
+ * Columns: admin, mah, cmo, auditor, regulator, verifier.
  * - admin (operator): organizations and keys; may verify any audit chain. Touches no pack data.
  * - mah: everything for its own organization (ORG_ADMIN is operator-wide, hence not mah's; a
  *   MAH creates its partners' organizations and cmo keys through PARTNER_WRITE).
@@ -69,7 +69,19 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_WEBHOOK] = {"webhook", "configure the webhook", {NO, ORG, NO, NO, NO}},
     /* Issue 19: an organization reads its own allotment and use; the operator every one's
      * (setting them is ORG_ADMIN). */
-    [PX_ACT_ALLOTMENT_READ] = {"allotment_read", "read allotments", {SYS, ORG, ORG, ORG, NO}},
+    [PX_ACT_ALLOTMENT_READ] = {"allotment_read", "read allotments", {SYS, ORG, ORG, ORG, NO, NO}},
+    /* The sixth column (verifier) is DENY in every row above: a verifier key reads nothing of
+     * packid but the responder's answers.
+     * REQ-VRS-1: a verifier asks the DSCSA responder (DOMAIN-2.md §11) about any GTIN packid
+     * serves; the request log is read by the MAH whose products were asked about (and its
+     * auditors), and by a verifier for its own organization's requests only. */
+    [PX_ACT_VRS_VERIFY] = {"vrs_verify", "ask the verification responder",
+                           {NO, NO, NO, NO, NO, ORG}},
+    [PX_ACT_VRS_LOG_READ] = {"vrs_log_read", "read verification requests",
+                             {NO, ORG, NO, ORG, NO, ORG}},
+    /* REQ-VRS-9: what the responder says of the MAH's recalled and expired packs. */
+    [PX_ACT_VRS_SETTINGS] = {"vrs_settings", "configure the verification responder",
+                             {NO, ORG, NO, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {
@@ -78,6 +90,7 @@ static const char *const k_role_names[PX_ROLE__COUNT] = {
     [PX_ROLE_CMO] = "cmo",
     [PX_ROLE_AUDITOR] = "auditor",
     [PX_ROLE_REGULATOR] = "regulator",
+    [PX_ROLE_VERIFIER] = "verifier",
 };
 
 static const char *const k_org_kind_names[PX_ORG_KIND__COUNT] = {
@@ -85,6 +98,7 @@ static const char *const k_org_kind_names[PX_ORG_KIND__COUNT] = {
     [PX_ORG_MAH] = "mah",
     [PX_ORG_CMO] = "cmo",
     [PX_ORG_REGULATOR] = "regulator",
+    [PX_ORG_VERIFIER] = "verifier",
 };
 
 /* REQ-POLICY-5: which roles an organization's keys may carry. Auditors are appointed by (and
@@ -95,6 +109,7 @@ static const unsigned char k_fits[PX_ORG_KIND__COUNT][PX_ROLE__COUNT] = {
     [PX_ORG_MAH] = {0, 1, 0, 1, 0},
     [PX_ORG_CMO] = {0, 0, 1, 0, 0},
     [PX_ORG_REGULATOR] = {0, 0, 0, 0, 1},
+    [PX_ORG_VERIFIER] = {0, 0, 0, 0, 0, 1},
 };
 
 static int role_ok(px_role r)
@@ -121,7 +136,8 @@ px_rc px_role_parse(px_role *out, const char *s, px_err *err)
         }
     }
     return px_err_set_field(err, PX_EINVALID, "invalid_role", "role",
-                            "role '%s' is not one of admin, mah, cmo, auditor, regulator",
+                            "role '%s' is not one of admin, mah, cmo, auditor, regulator, "
+                            "verifier",
                             s ? s : "");
 }
 
@@ -139,7 +155,8 @@ px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err)
         }
     }
     return px_err_set_field(err, PX_EINVALID, "invalid_org_kind", "kind",
-                            "organization kind '%s' is not one of operator, mah, cmo, regulator",
+                            "organization kind '%s' is not one of operator, mah, cmo, regulator, "
+                            "verifier",
                             s ? s : "");
 }
 

@@ -18,6 +18,8 @@ typedef enum px_role {
     PX_ROLE_CMO,       /* contract manufacturer: allocate/commission/print its partnered products */
     PX_ROLE_AUDITOR,   /* reads one MAH's full history and audit log; writes nothing */
     PX_ROLE_REGULATOR, /* queries EPCIS events and reports of its market; writes nothing */
+    PX_ROLE_VERIFIER,  /* a DSCSA trading partner (wholesaler, dispenser) asking the verification
+                        * responder about packs, speaking for its organization's GLN only */
     PX_ROLE__COUNT
 } px_role;
 
@@ -27,6 +29,7 @@ typedef enum px_org_kind {
     PX_ORG_MAH,          /* a brand owner: mah and auditor keys */
     PX_ORG_CMO,          /* a contract manufacturer: cmo keys */
     PX_ORG_REGULATOR,    /* a national authority / repository: regulator keys */
+    PX_ORG_VERIFIER,     /* a trading partner with a GLN that verifies packs: verifier keys */
     PX_ORG_KIND__COUNT
 } px_org_kind;
 
@@ -61,6 +64,9 @@ typedef enum px_action {
     PX_ACT_KEY_WRITE,       /* POST/DELETE /v1/keys (operator: any org; MAH: its own) */
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries */
     PX_ACT_ALLOTMENT_READ,  /* GET /v1/allotments, /v1/orgs/{id}/allotments (its own) */
+    PX_ACT_VRS_VERIFY,      /* GET /vrs/verify/…, /vrs/checkConnectivity (DOMAIN-2.md §11) */
+    PX_ACT_VRS_LOG_READ,    /* GET /v1/verification-requests */
+    PX_ACT_VRS_SETTINGS,    /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
     PX_ACTION__COUNT
 } px_action;
 
@@ -75,12 +81,12 @@ typedef enum px_scope {
     PX_SCOPE_SYSTEM    /* operator: across organizations (admin keys only) */
 } px_scope;
 
-/* "admin", "mah", "cmo", "auditor", "regulator"; "?" when out of range. */
+/* "admin", "mah", "cmo", "auditor", "regulator", "verifier"; "?" when out of range. */
 const char *px_role_name(px_role role);
 /* Exact, case-sensitive names as above. PX_EINVALID "invalid_role" (field "role") otherwise. */
 px_rc px_role_parse(px_role *out, const char *s, px_err *err);
 
-/* "operator", "mah", "cmo", "regulator"; "?" when out of range. */
+/* "operator", "mah", "cmo", "regulator", "verifier"; "?" when out of range. */
 const char *px_org_kind_name(px_org_kind kind);
 /* PX_EINVALID "invalid_org_kind" (field "kind") for anything else. */
 px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err);
@@ -99,7 +105,8 @@ px_scope px_policy_scope(px_role role, px_action action);
 px_rc px_policy_check(px_role role, px_action action, px_err *err);
 
 /* 1 when a key of this role may belong to an organization of this kind:
- * operator -> admin; mah -> mah, auditor; cmo -> cmo; regulator -> regulator. */
+ * operator -> admin; mah -> mah, auditor; cmo -> cmo; regulator -> regulator;
+ * verifier -> verifier. */
 int px_policy_role_fits_org(px_role role, px_org_kind kind);
 
 #endif

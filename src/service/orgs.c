@@ -43,6 +43,11 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
     if (org->gln_prefix_length && !org->gln[0])
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
                                 "gln_prefix_length needs a gln");
+    /* REQ-VRS-1: a verifier's keys speak for its GLN (the reqGLN of DOMAIN-2.md §11.2), so
+     * a verifier organization without one could never be answered. */
+    if (kind == PX_ORG_VERIFIER && !org->gln[0])
+        return px_err_set_field(err, PX_EINVALID, "missing_gln", "gln",
+                                "a verifier organization needs a gln");
     if (px_svc_gln_prefix_length(&org->gln_prefix_length, app, org->gln, org->gln_prefix_length,
                                  err) != PX_OK) {
         px_err_field(err, "gln_prefix_length");

@@ -507,6 +507,46 @@ static void repairs(fixture *f)
     expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 404);
 }
 
+/* The DSCSA verification responder and its request log (docs/verification.md). */
+static void verification_responder(fixture *f, char serials[][24])
+{
+    char path[512], body[256], ver_org[40], ver_key[64];
+    json_t *j = call(f, "POST", "/v1/orgs", f->admin_key,
+                     "{\"kind\":\"verifier\",\"name\":\"Conformance wholesaler\",\"gln\":"
+                     "\"0614141000005\"}",
+                     201);
+    copy_field(ver_org, sizeof(ver_org), j, "org_id");
+    json_decref(j);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"verifier\"}", ver_org);
+    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
+    copy_field(ver_key, sizeof(ver_key), j, "api_key");
+    json_decref(j);
+#define VQ "linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005"
+    snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=" EXPIRY "&" VQ,
+             f->gtin, serials[0]);
+    expect(f, "GET", path, ver_key, NULL, 200);
+    expect(f, "GET", path, f->mah_key, NULL, 403);
+    snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=1&" VQ, f->gtin,
+             serials[0]);
+    expect(f, "GET", path, ver_key, NULL, 400);
+    snprintf(path, sizeof(path), "/vrs/verify/01/%s/10/B1/21/%s?17=" EXPIRY "&" VQ, f->gtin,
+             serials[0]);
+    expect(f, "GET", path, ver_key, NULL, 200);
+    expect(f, "GET", path, NULL, NULL, 401);
+    snprintf(path, sizeof(path), "/vrs/checkConnectivity?gtin=%s&reqGLN=0614141000005", f->gtin);
+    expect(f, "GET", path, ver_key, NULL, 200);
+    expect(f, "GET", "/vrs/checkConnectivity?gtin=09506000134352&reqGLN=0614141000005", ver_key,
+           NULL, 404);
+#undef VQ
+    expect(f, "GET", "/v1/verification-requests?first=1", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/verification-requests", ver_key, NULL, 200);
+    expect(f, "GET", "/v1/verification-requests", f->cmo_key, NULL, 403);
+    expect(f, "GET", "/v1/vrs-settings", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/vrs-settings", f->cmo_key, NULL, 403);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B1\"}", 200);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"never\"}", 422);
+}
+
 /* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -523,6 +563,7 @@ static void test_api__answers_match_openapi(void **state)
     release_and_reports(f, serials);
     decommission_and_recall(f, serials);
     repairs(f);
+    verification_responder(f, serials);
     audit(f);
     fclose(f->answers);
     f->answers = NULL;

@@ -50,6 +50,10 @@ static const allowed k_expected[] = {
     /* allotments (issue 19): the operator every organization's, each organization its own */
     A(ADMIN, ALLOTMENT_READ, SYSTEM), A(MAH, ALLOTMENT_READ, ORG), A(CMO, ALLOTMENT_READ, ORG),
     A(AUDITOR, ALLOTMENT_READ, ORG),
+    /* REQ-VRS-1: verifier asks the responder and reads its own requests; the MAH and its
+     * auditors read the requests about their products */
+    A(VERIFIER, VRS_VERIFY, ORG), A(VERIFIER, VRS_LOG_READ, ORG), A(MAH, VRS_LOG_READ, ORG),
+    A(AUDITOR, VRS_LOG_READ, ORG), A(MAH, VRS_SETTINGS, ORG),
 };
 #undef A
 
@@ -160,6 +164,7 @@ static void test_domain__policy_role_fits_org(void **state)
         {PX_ORG_MAH, " mah auditor "},
         {PX_ORG_CMO, " cmo "},
         {PX_ORG_REGULATOR, " regulator "},
+        {PX_ORG_VERIFIER, " verifier "},
     };
     for (size_t k = 0; k < sizeof(fits) / sizeof(fits[0]); k++) {
         for (int r = 0; r < PX_ROLE__COUNT; r++) {
@@ -176,14 +181,15 @@ static void test_domain__policy_role_fits_org(void **state)
 static void test_domain__policy_names_round_trip(void **state)
 {
     (void)state;
-    static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator"};
+    static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator",
+                                                "verifier"};
     for (int r = 0; r < PX_ROLE__COUNT; r++) {
         px_role out = PX_ROLE__COUNT;
         assert_string_equal(px_role_name((px_role)r), roles[r]);
         assert_int_equal(px_role_parse(&out, roles[r], NULL), PX_OK);
         assert_int_equal(out, r);
     }
-    static const char *const kinds[] = {"operator", "mah", "cmo", "regulator"};
+    static const char *const kinds[] = {"operator", "mah", "cmo", "regulator", "verifier"};
     for (int k = 0; k < PX_ORG_KIND__COUNT; k++) {
         px_org_kind out = PX_ORG_KIND__COUNT;
         assert_string_equal(px_org_kind_name((px_org_kind)k), kinds[k]);

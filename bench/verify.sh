@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Verification benchmark: wrk at 64 connections against `packid serve`'s public
+# GET /v1/verify/{gtin}/{serial} and the DSCSA responder's GET /vrs/verify/gtin/…/lot/…/ser/…
+# (a verifier key; one log INSERT per answer), beside a bare libmicrohttpd + libpq point-lookup
+# server (bench/verify_bare.c) on the same rows in the same run. Each request asks for a random
+# pack among PACKS released packs COPYed into serial. Prints req/s, p50 and p99 of each and the
+# ratios to the bare server (targets of issue 14: >= 0.8 of its req/s, p99 within 2x of its p99).
+# Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
+#   bench/verify.sh [PACKS] [DURATION_S] [BUILD_DIR]    defaults: 10000000 20 build-bench-verify
+# wrk is the Debian package wrk (scripts/setup.sh installs it).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+packs=${1:-10000000}
+secs=${2:-20}
+build=${3:-$root/build-bench-verify}
+port=${BENCH_PORT:-18471}
+bare_port=${BENCH_BARE_PORT:-18472}
+threads=${PACKID_THREADS:-4}
+conns=64
+gtin=00355154944954
+unset PACKID_DATABASE_URL
+command -v wrk >/dev/null || { echo "verify.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+# PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
+      -DPACKID_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target packid bench_verify_bare bench_verify_load >/dev/null
+export PACKID_DATA_DIR=$build/bench-verify-var
+server=
+bare=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  [ -n "$bare" ] && kill "$bare" 2>/dev/null && wait "$bare" 2>/dev/null || true
+  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+url=$("$build/packid" db url 2>/dev/null)      # creates and starts the private cluster
+psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_verify" \
+                  -c "CREATE DATABASE packid_bench_verify" >/dev/null
+export PACKID_DATABASE_URL="$url dbname=packid_bench_verify"
+"$build/packid" migrate >/dev/null 2>&1
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+mah=$("$build/packid" org create --kind mah --name "Bench MAH" --gln 0355154000001 --json 2>/dev/null | json org_id)
+mah_key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json api_key)
+ver=$("$build/packid" org create --kind verifier --name "Bench wholesaler" --gln 0614141000005 --json 2>/dev/null | json org_id)
+ver_key=$("$build/packid" key create --org "$ver" --role verifier --json 2>/dev/null | json api_key)
+
+PACKID_LISTEN=127.0.0.1:$port "$build/packid" serve >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS -X POST "http://127.0.0.1:$port/v1/products" -H "Authorization: Bearer $mah_key" \
+  -d "{\"gtin\":\"$gtin\",\"company_prefix_length\":7,\"name\":\"Bench\",\"market\":\"US\"}" >/dev/null
+t0=$(date +%s.%N)
+"$build/bench/bench_verify_load" "$PACKID_DATABASE_URL" "$gtin" "$packs" >/dev/null
+psql -q -X "$PACKID_DATABASE_URL" -c "VACUUM ANALYZE serial" >/dev/null
+t1=$(date +%s.%N)
+bare_bin=$build/bench/bench_verify_bare
+"$bare_bin" "$bare_port" "$PACKID_DATABASE_URL" "$threads" &
+bare=$!
+sleep 0.5
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}'), wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+echo "packs: $packs (COPY + VACUUM ANALYZE $(python3 -c "print(f'{$t1 - $t0:.1f}')") s); server threads: $threads; wrk: $conns connections, 2 threads, ${secs}s each"
+
+q="exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005&corrUUID=21ec2020-3aea-4069-a2dd-08002b30309d"
+run() {  # name url-with-%s key
+  BENCH_N=$packs BENCH_PATH=$2 BENCH_KEY=$3 \
+    wrk -t2 -c$conns -d"${secs}s" -s "$root/bench/verify.lua" "http://127.0.0.1:$4" |
+    awk -v name="$1" '/^RESULT/ {print name, $2, $3, $4, $5, $6}'
+}
+# A short warm-up of each (caches, connections), then the measured runs.
+for p in "$bare_port /verify/$gtin/%s" "$port /v1/verify/$gtin/%s"; do
+  set -- $p
+  BENCH_N=$packs BENCH_PATH=$2 wrk -t2 -c$conns -d3s -s "$root/bench/verify.lua" \
+    "http://127.0.0.1:$1" >/dev/null
+done
+results=$(
+  run bare "/verify/$gtin/%s" "" "$bare_port"
+  run v1_verify "/v1/verify/$gtin/%s" "" "$port"
+  run vrs_verify "/vrs/verify/gtin/$gtin/lot/LOT1/ser/%s?$q" "$ver_key" "$port"
+)
+logged=$(psql -X -At "$PACKID_DATABASE_URL" -c "SELECT count(*) FROM vrs_request")
+python3 - "$results" "$logged" <<'PY'
+import sys
+rows = {}
+for line in sys.argv[1].splitlines():
+    name, rps, p50, p99, non2xx, sockerr = line.split()
+    rows[name] = (float(rps), float(p50), float(p99), int(non2xx), int(sockerr))
+print(f"{'server':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'req/s ratio':>11} {'p99 ratio':>9}")
+b = rows["bare"]
+for name in ("bare", "v1_verify", "vrs_verify"):
+    r = rows[name]
+    print(f"{name:<12} {r[0]:>10.0f} {r[1]:>8.2f} {r[2]:>8.2f} {r[3]:>8} {r[4]:>8} {r[0] / b[0]:>11.2f} {r[2] / b[2]:>9.2f}")
+print(f"vrs_request rows logged: {sys.argv[2]}")
+PY

@@ -1,0 +1,244 @@
+/* The DSCSA responder's decision and request syntax (vrs.h; DOMAIN-2.md §11). */
+#include "vrs.h"
+
+#include <string.h>
+
+#include "gs1.h"
+#include "pack_identity.h"
+#include "px_calendar.h"
+
+static const char *const k_reason[PX_VRS_REASON__COUNT] = {
+    [PX_VRS_NO_MATCH_GTIN_SERIAL] = "No_match_GTIN_Serial",
+    [PX_VRS_NO_MATCH_LOT] = "No_match_GTIN_Serial_Lot",
+    [PX_VRS_NO_MATCH_EXPIRY] = "No_match_GTIN_Serial_Expiry",
+    [PX_VRS_NO_MATCH_LOT_EXPIRY] = "No_match_GTIN_Serial_Lot_Expiry",
+    [PX_VRS_NO_REASON_PROVIDED] = "No_reason_provided",
+    [PX_VRS_NOT_FOR_REDISTRIBUTION] = "Not_for_re-distribution",
+    [PX_VRS_MANUFACTURER_POLICY] = "Manufacturer_policy",
+};
+
+static const char *const k_info[PX_VRS_INFO__COUNT] = {
+    [PX_VRS_INFO_EXPIRED] = "Expired",
+    [PX_VRS_INFO_EXPIRATION_EXTENDED] = "ExpirationExtended",
+    [PX_VRS_INFO_RECALLED] = "Recalled",
+    [PX_VRS_INFO_SUSPECT] = "Suspect",
+    [PX_VRS_INFO_ILLEGITIMATE] = "Illegitimate",
+};
+
+const char *px_vrs_reason_name(px_vrs_reason r)
+{
+    return (int)r > 0 && r < PX_VRS_REASON__COUNT ? k_reason[r] : NULL;
+}
+
+const char *px_vrs_info_name(px_vrs_info i)
+{
+    return (int)i > 0 && i < PX_VRS_INFO__COUNT ? k_info[i] : NULL;
+}
+
+static px_vrs_answer answer(int verified, px_vrs_reason reason, px_vrs_info info)
+{
+    px_vrs_answer a = {verified, reason, info};
+    return a;
+}
+
+static int current_year(int64_t now_us)
+{
+    int y, m, d;
+    px_civil_from_us(now_us, &y, &m, &d);
+    return y;
+}
+
+static int expired(const char *yymmdd, int64_t now_us)
+{
+    gs1_date e;
+    if (!yymmdd || !yymmdd[0] || gs1_date_parse(&e, yymmdd, 1, current_year(now_us), NULL))
+        return 0;
+    return px_expiry_passed(&e, now_us);
+}
+
+static const char *const k_recall_rule[PX_VRS_RECALL__COUNT] = {
+    [PX_VRS_RECALL_B2] = "B2",
+    [PX_VRS_RECALL_B1] = "B1",
+};
+
+static const char *const k_expiry_rule[PX_VRS_EXPIRY__COUNT] = {
+    [PX_VRS_EXPIRY_B1] = "B1",
+    [PX_VRS_EXPIRY_B2] = "B2",
+    [PX_VRS_EXPIRY_DEFAULT] = "default",
+};
+
+const char *px_vrs_recall_rule_name(px_vrs_recall_rule r)
+{
+    return (int)r >= 0 && r < PX_VRS_RECALL__COUNT ? k_recall_rule[r] : NULL;
+}
+
+const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r)
+{
+    return (int)r >= 0 && r < PX_VRS_EXPIRY__COUNT ? k_expiry_rule[r] : NULL;
+}
+
+px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err)
+{
+    for (int i = 0; s && i < PX_VRS_RECALL__COUNT; i++)
+        if (strcmp(s, k_recall_rule[i]) == 0) {
+            *out = (px_vrs_recall_rule)i;
+            return PX_OK;
+        }
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "recalled",
+                            "recalled must be B1 or B2");
+}
+
+px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err)
+{
+    for (int i = 0; s && i < PX_VRS_EXPIRY__COUNT; i++)
+        if (strcmp(s, k_expiry_rule[i]) == 0) {
+            *out = (px_vrs_expiry_rule)i;
+            return PX_OK;
+        }
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "expired",
+                            "expired must be B1, B2 or default");
+}
+
+px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us)
+{
+    static const px_vrs_policy k_defaults = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};
+    if (!policy)
+        policy = &k_defaults;
+    /* REQ-VRS-2: §11.6 step 1 — GTIN + serial unknown (an allocated serial never reached a
+     * pack): No_match_GTIN_Serial, and lot and expiry are not checked (§11.5). */
+    if (!f->found || f->state == PX_PACK_ALLOCATED)
+        return answer(0, PX_VRS_NO_MATCH_GTIN_SERIAL, PX_VRS_INFO_NONE);
+    /* REQ-VRS-3: step 2 — the product identifier is GTIN, serial, lot and expiry (DSCSA
+     * §581(14)); a lot or expiry that differs from the commissioned one is a mismatch. */
+    int lot_bad = f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0;
+    /* The AI 17 text is compared as printed, as for the public verify (DOMAIN.md §2.4: the
+     * format must be identical; "261231" asked of a pack printed "261200" is a mismatch). */
+    int exp_bad = f->asked_expiry && strcmp(f->asked_expiry, f->expiry ? f->expiry : "") != 0;
+    if (lot_bad || exp_bad)
+        return answer(0,
+                      lot_bad && exp_bad ? PX_VRS_NO_MATCH_LOT_EXPIRY
+                      : lot_bad          ? PX_VRS_NO_MATCH_LOT
+                                         : PX_VRS_NO_MATCH_EXPIRY,
+                      PX_VRS_INFO_NONE);
+    /* REQ-VRS-4: step 3 — the pack's status picks the GS1 US scenario of §11.6. */
+    if (f->state == PX_PACK_DECOMMISSIONED) {
+        switch (f->reason) {
+        case PX_REASON_STOLEN:
+            /* C1.1: suspect product, never to be redistributed. */
+            return answer(0, PX_VRS_NOT_FOR_REDISTRIBUTION, PX_VRS_INFO_SUSPECT);
+        case PX_REASON_RECALLED:
+        case PX_REASON_WITHDRAWN:
+            /* REQ-VRS-9: the MAH chooses B1 (verified, Recalled) or B2, the default: a saleable
+             * return of a recalled pack must not go back on the shelf. */
+            if (policy->recalled == PX_VRS_RECALL_B1)
+                return answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_RECALLED);
+            return answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_RECALLED);
+        case PX_REASON_EXPIRED:
+            /* B2-Expiration: the MAH took it out of the market because it expired. */
+            return answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED);
+        default:
+            /* Dispensed, destroyed, exported, damaged, sampled, locked, checked out: the pack
+             * left the saleable supply chain, so one offered back for resale is not to be
+             * redistributed. */
+            return answer(0, PX_VRS_NOT_FOR_REDISTRIBUTION, PX_VRS_INFO_NONE);
+        }
+    }
+    /* REQ-VRS-9: an active pack past its expiry. B1-Expiration, the default: the identifier
+     * is genuine and the requester learns that it expired; B2-Expiration: not verified;
+     * Default: the expiry date is not looked at. */
+    if (policy->expired != PX_VRS_EXPIRY_DEFAULT && expired(f->expiry, now_us))
+        return policy->expired == PX_VRS_EXPIRY_B2
+                   ? answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED)
+                   : answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_EXPIRED);
+    /* A1: a plain match carries no extra field. */
+    return answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_NONE);
+}
+
+/* 400 bad_request naming the parameter; the value is quoted (at most 40 bytes of it). */
+static px_rc bad(px_err *err, const char *param, const char *value, const char *what)
+{
+    if (!value)
+        return px_err_set_field(err, PX_EINVALID, "bad_request", param, "%s is required (%s)",
+                                param, what);
+    return px_err_set_field(err, PX_EINVALID, "bad_request", param, "%s '%.40s' is not %s", param,
+                            value, what);
+}
+
+static int printable(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* A UUID as RFC 9562 §4 writes it: 8-4-4-4-12 hex digits, either case. */
+static int uuid_text(const char *s)
+{
+    if (strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err)
+{
+    /* REQ-VRS-5: every parameter's length and character set before anything is looked up
+     * (DOMAIN-2.md §11.2); a bad one is 400 (§11.7) naming the parameter. */
+    if (!p->gtin || !all_digits(p->gtin, 14) || gs1_key_validate(p->gtin, 14, NULL) != PX_OK)
+        return bad(err, "gtin", p->gtin, "a GTIN-14 (14 digits with its check digit)");
+    memcpy(gtin14, p->gtin, 15);
+    if (!p->req_gln || !all_digits(p->req_gln, 13) ||
+        gs1_key_validate(p->req_gln, 13, NULL) != PX_OK)
+        return bad(err, "reqGLN", p->req_gln, "a GLN (13 digits with its check digit)");
+    /* checkConnectivity defaults context to dscsaSaleableReturn (§11.3); verify requires it,
+     * and it is the only context the standard enumerates. */
+    if ((verify || p->context) && (!p->context || strcmp(p->context, "dscsaSaleableReturn")))
+        return bad(err, "context", p->context, "dscsaSaleableReturn");
+    if (!verify)
+        return PX_OK;
+    if (!p->link_type || strcmp(p->link_type, "verificationService") != 0)
+        return bad(err, "linkType", p->link_type, "verificationService");
+    /* AI 10 and AI 21: 1 to 20 characters of set 82 (GenSpecs §3.2). */
+    if (!p->lot || gs1_cset82_validate(p->lot, GS1_BATCH_MAX, NULL) != PX_OK)
+        return bad(err, "lot", p->lot, "1 to 20 characters of GS1 set 82");
+    if (!p->serial || gs1_cset82_validate(p->serial, GS1_SERIAL_MAX, NULL) != PX_OK)
+        return bad(err, "ser", p->serial, "1 to 20 characters of GS1 set 82");
+    gs1_date d;
+    /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
+    if (p->exp && (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, 2000, NULL)))
+        return bad(err, "exp", p->exp, "a YYMMDD date");
+    if (p->corr_uuid && !uuid_text(p->corr_uuid))
+        return bad(err, "corrUUID", p->corr_uuid, "a UUID");
+    /* R1.3 additions (§11.2): an attestation flag and the requester's contact. */
+    if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&
+        strcmp(p->ctrl_possess_att, "false") != 0)
+        return bad(err, "ctrlPossessAtt", p->ctrl_possess_att, "true or false");
+    if (p->email && (!printable(p->email, 254) || !strchr(p->email, '@')))
+        return bad(err, "email", p->email, "an e-mail address of at most 254 characters");
+    if (p->telephone && (!printable(p->telephone, 32) ||
+                         strspn(p->telephone, "0123456789+-() .") != strlen(p->telephone)))
+        return bad(err, "telephone", p->telephone, "a telephone number of at most 32 characters");
+    return PX_OK;
+}

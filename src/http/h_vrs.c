@@ -1,0 +1,150 @@
+/* The DSCSA lightweight verification responder (DOMAIN-2.md §11, docs/verification.md):
+ * GET /vrs/verify/gtin/{gtin}/lot/{lot}/ser/{serial}, its canonical Digital Link form
+ * /vrs/verify/01/{gtin}/10/{lot}/21/{serial}, GET /vrs/checkConnectivity, and the request log
+ * GET /v1/verification-requests. */
+#include "handlers.h"
+#include "paging.h"
+#include "responder.h"
+
+/* §11.7: quartet sends it on verify answers; an intermediary must not keep a verdict. */
+static void no_cache(px_req *r)
+{
+    if (r->response)
+        MHD_add_response_header(r->response, "Cache-Control", "private, no-cache");
+}
+
+static void params_of(px_req *r, px_vrs_params *p, const char *exp_name)
+{
+    p->link_type = px_req_query(r, "linkType");
+    p->context = px_req_query(r, "context");
+    p->req_gln = px_req_query(r, "reqGLN");
+    p->corr_uuid = px_req_query(r, "corrUUID");
+    p->ctrl_possess_att = px_req_query(r, "ctrlPossessAtt");
+    p->email = px_req_query(r, "email");
+    p->telephone = px_req_query(r, "telephone");
+    p->exp = exp_name ? px_req_query(r, exp_name) : NULL;
+}
+
+/* §11.4: the fields in the standard's order; reason and info only when there is one. */
+static json_t *answer_json(const px_vrs_result *v)
+{
+    json_t *data = json_pack("{s:b}", "verified", v->answer.verified);
+    const char *reason = px_vrs_reason_name(v->answer.reason);
+    const char *info = px_vrs_info_name(v->answer.info);
+    if (data && reason)
+        json_object_set_new(data, "verificationFailureReason", json_string(reason));
+    if (data && info)
+        json_object_set_new(data, "additionalInfo", json_string(info));
+    return json_pack("{s:s, s:s, s:o, s:s}", "verificationTimestamp", v->timestamp, "responderGLN",
+                     v->responder_gln, "data", data, "corrUUID", v->corr_uuid);
+}
+
+/* exp_name: the query name of the expiry, "exp" (convenience alphas) or "17" (canonical). */
+static void verify(px_req *r, const char *exp_name)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_params p = {
+        .gtin = px_req_param(r, 0), .lot = px_req_param(r, 1), .serial = px_req_param(r, 2)};
+    params_of(r, &p, exp_name);
+    px_vrs_result v;
+    if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &err), &err))
+        px_reply_json(r, 200, answer_json(&v));
+    no_cache(r);
+}
+
+void h_vrs_verify(px_req *r)
+{
+    verify(r, "exp");
+}
+
+/* DOMAIN-2.md §11.2: the numeric AI form, accepted as a tolerance; AI 17 is the expiry. */
+void h_vrs_verify_dl(px_req *r)
+{
+    verify(r, "17");
+}
+
+void h_vrs_connectivity(px_req *r)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_params p = {.gtin = px_req_query(r, "gtin")};
+    params_of(r, &p, NULL);
+    px_vrs_result v;
+    if (!px_reply_failed(r, px_svc_vrs_connectivity(db, &r->actor, &p, &v, &err), &err))
+        px_reply_json(r, 200, json_pack("{s:s}", "responderGLN", v.responder_gln));
+    no_cache(r);
+}
+
+static json_t *opt(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+static int add_row(void *ctx, const px_vrs_log_row *w)
+{
+    json_t *answer = w->verified < 0 ? json_null()
+                                     : json_pack("{s:b, s:o, s:o}", "verified", w->verified,
+                                                 "verificationFailureReason", opt(w->reason),
+                                                 "additionalInfo", opt(w->info));
+    json_t *item = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}", "request_id",
+        w->id, "at", w->at, "kind", w->kind, "requester_org_id", w->requester_id, "key_id",
+        w->key_id, "req_gln", w->req_gln, "responder_gln", w->responder_gln, "gtin", w->gtin, "lot",
+        opt(w->lot), "serial", opt(w->serial), "exp", opt(w->exp), "context", w->context,
+        "corr_uuid", opt(w->corr_uuid), "answer", answer);
+    return px_list_add(ctx, w->id, item);
+}
+
+void h_vrs_requests(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    px_list_end(&l, px_svc_vrs_log_page(db, &r->actor, l.after, l.first + 1, add_row, &l, &err),
+                &err);
+}
+
+static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol, const px_err *err)
+{
+    if (!px_reply_failed(r, rc, err))
+        px_reply_json(r, 200,
+                      json_pack("{s:s, s:s}", "recalled", px_vrs_recall_rule_name(pol->recalled),
+                                "expired", px_vrs_expiry_rule_name(pol->expired)));
+}
+
+void h_vrs_settings_get(px_req *r)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_policy pol;
+    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &err), &pol, &err);
+}
+
+void h_vrs_settings_put(px_req *r)
+{
+    static const char *const allowed[] = {"recalled", "expired", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *recalled = px_json_str(r, r->json, "recalled", 7, 0, &bad);
+    const char *expired = px_json_str(r, r->json, "expired", 7, 0, &bad);
+    if (bad)
+        return;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_vrs_policy pol;
+    settings_reply(r, px_svc_vrs_settings_put(db, &r->actor, recalled, expired, &pol, &err), &pol,
+                   &err);
+}
