@@ -72,7 +72,7 @@ px_rc px_store_allotment_put(px_db *db, const char *org_id, const long long limi
                            3, p, err);
     if (!r)
         return err->rc;
-    int n = atoi(PQcmdTuples(r));
+    long n = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     if (n != 1)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
