@@ -189,11 +189,15 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
     const char *usage = "key create --org ORG_ID --role admin|mah|cmo|auditor|regulator|"
-                        "verifier [--label L] | key revoke KEY_ID | key list [--org ORG_ID]";
+                        "verifier [--label L] [--mode live|test] | key revoke KEY_ID | key list "
+                        "[--org ORG_ID]";
     const char *org = px_cli_opt(argc, argv, "org");
     const char *role = px_cli_opt(argc, argv, "role");
     const char *label = px_cli_opt(argc, argv, "label");
+    const char *mode = px_cli_opt(argc, argv, "mode");
     if (strcmp(sub, "create") == 0 && (!org || !role))
+        return px_cli_usage(usage);
+    if (mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
         return px_cli_usage(usage);
     if (strcmp(sub, "revoke") == 0 && (argc < 3 || argv[2][0] == '-'))
         return px_cli_usage(usage);
@@ -212,10 +216,12 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
     if (strcmp(sub, "create") == 0) {
         char secret[PX_API_KEY_LEN + 1];
         px_key_info info;
-        rc = px_svc_key_create(db, &me, org, role, label, secret, &info, &err);
+        px_key_mode m = mode && strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
+        rc = px_svc_key_create(db, &me, org, role, label, m, secret, &info, &err);
         if (rc == PX_OK) {
-            out = json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
-                            "org_id", info.org_id, "role", info.role);
+            out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
+                            "org_id", info.org_id, "role", info.role, "mode",
+                            px_key_mode_name(m));
             px_cleanse(secret, sizeof(secret));
         }
     } else if (strcmp(sub, "revoke") == 0) {

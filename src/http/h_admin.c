@@ -74,7 +74,7 @@ void h_org_create(px_req *r)
 
 void h_key_create(px_req *r)
 {
-    static const char *const allowed[] = {"org_id", "role", "label", NULL};
+    static const char *const allowed[] = {"org_id", "role", "label", "mode", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -83,8 +83,15 @@ void h_key_create(px_req *r)
         px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN, &bad);
     const char *role = px_json_str(r, r->json, "role", 15, 1, &bad);
     const char *label = px_json_str(r, r->json, "label", 200, 0, &bad);
+    /* docs/sandbox.md: "test" makes a pk_test_ key acting on the sandbox; a test key's own
+     * request makes test keys only. Default: the caller's own mode. */
+    const char *mode = px_json_str(r, r->json, "mode", 4, 0, &bad);
+    if (!bad && mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
+        px_reply_field(r, "mode", "invalid_value", "mode must be live or test", &bad);
     if (bad)
         return;
+    px_key_mode m = !mode ? r->actor.mode
+                          : strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -92,11 +99,12 @@ void h_key_create(px_req *r)
     char secret[PX_API_KEY_LEN + 1];
     px_key_info info;
     if (px_reply_failed(
-            r, px_svc_key_create(db, &r->actor, org_id, role, label, secret, &info, &err), &err))
+            r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &err), &err))
         return;
     px_reply_json(r, 201,
-                  json_pack("{s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
-                            "org_id", info.org_id, "role", info.role));
+                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
+                            "org_id", info.org_id, "role", info.role, "mode",
+                            px_key_mode_name(m)));
     px_cleanse(secret, sizeof(secret));
 }
 

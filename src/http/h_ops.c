@@ -101,8 +101,8 @@ void h_metrics(px_req *r)
 void h_whoami(px_req *r)
 {
     px_reply_json(r, 200,
-                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", r->actor.key_id, "role",
+                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "key_id", r->actor.key_id, "role",
                             px_role_name(r->actor.role), "org_id", r->actor.org_id, "org_kind",
-                            px_org_kind_name(r->actor.org_kind), "org_name",
-                            r->actor.org_name));
+                            px_org_kind_name(r->actor.org_kind), "org_name", r->actor.org_name,
+                            "mode", px_key_mode_name(r->actor.mode)));
 }

@@ -19,7 +19,7 @@ static px_rc bootstrap_org(px_tx *tx, const px_actor *by, px_org *org, const cha
     if (rc != PX_OK)
         return rc;
     px_key_info info;
-    return px__key_create_in_tx(tx, by, org->id, role, "demo", key, &info, err);
+    return px__key_create_in_tx(tx, by, org->id, role, "demo", PX_KEY_LIVE, key, &info, err);
 }
 
 /* Everything of the first start in one transaction: a process killed half-way leaves nothing,

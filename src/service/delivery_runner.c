@@ -151,6 +151,18 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         px_report_job_dispose(&c.job);
         return PX_OK;
     }
+    if (px_db_is_sandbox(db)) {
+        /* REQ-SANDBOX-3: a sandbox report is built and validated like a live one, and never
+         * sent: test data must not reach a regulator. Its attempt says so. */
+        px_delivery_result sink;
+        memset(&sink, 0, sizeof(sink));
+        snprintf(sink.error, sizeof(sink.error),
+                 "sandbox: validated and kept; test data is never sent to a regulator endpoint");
+        end_ctx e = {&c.job.r, c.attempt, &sink, "delivered", 0};
+        rc = px_tx_run(db, NULL, end_body, &e, err);
+        px_report_job_dispose(&c.job);
+        return rc;
+    }
     long timeout = cfg->delivery_timeout_ms;
     px_delivery_request rq = {
         .url = c.job.url,

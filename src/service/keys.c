@@ -5,15 +5,27 @@
 #include "px_str.h"
 #include "service_internal.h"
 
-/* A key is "pk_" + 32 random bytes in base64url: 256 bits, nothing to guess. Only its SHA-256
- * is stored, so a database dump reveals no usable key (DESIGN.md "Security"). */
-static px_rc new_secret(char out[PX_API_KEY_LEN + 1], uint8_t hash[PX_SHA256_LEN])
+#define LIVE_PREFIX "pk_live_"
+#define TEST_PREFIX "pk_test_"
+#define PREFIX_LEN 8
+
+const char *px_key_mode_name(px_key_mode mode)
+{
+    return mode == PX_KEY_TEST ? "test" : "live";
+}
+
+/* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The
+ * prefix says the mode to the one holding the key, and to the server before any lookup.
+ * Only its SHA-256 is stored, so a database dump reveals no usable key (DESIGN.md
+ * "Security"). */
+static px_rc new_secret(char out[PX_API_KEY_LEN + 1], uint8_t hash[PX_SHA256_LEN],
+                        px_key_mode mode)
 {
     uint8_t raw[32];
     if (px_random_bytes(raw, sizeof(raw)) != PX_OK)
         return PX_EINTERNAL;
-    memcpy(out, "pk_", 3);
-    px_base64url_encode(out + 3, raw, sizeof(raw));
+    memcpy(out, mode == PX_KEY_TEST ? TEST_PREFIX : LIVE_PREFIX, PREFIX_LEN);
+    px_base64url_encode(out + PREFIX_LEN, raw, sizeof(raw));
     px_cleanse(raw, sizeof(raw));
     px_sha256(hash, out, strlen(out));
     return PX_OK;
@@ -22,9 +34,19 @@ static px_rc new_secret(char out[PX_API_KEY_LEN + 1], uint8_t hash[PX_SHA256_LEN
 px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err)
 {
     size_t n = strlen(api_key);
-    /* Shape check before touching the database: length and base64url alphabet. */
-    int shape_ok = n == PX_API_KEY_LEN && strncmp(api_key, "pk_", 3) == 0;
-    for (size_t i = 3; shape_ok && i < n; i++) {
+    /* Shape check before touching the database: prefix, length and base64url alphabet. */
+    px_key_mode mode = PX_KEY_LIVE;
+    size_t body = 3;
+    int shape_ok = n == PX_API_KEY_LEN_V1 && strncmp(api_key, "pk_", 3) == 0;
+    if (n == PX_API_KEY_LEN && strncmp(api_key, LIVE_PREFIX, PREFIX_LEN) == 0) {
+        shape_ok = 1;
+        body = PREFIX_LEN;
+    } else if (n == PX_API_KEY_LEN && strncmp(api_key, TEST_PREFIX, PREFIX_LEN) == 0) {
+        shape_ok = 1;
+        body = PREFIX_LEN;
+        mode = PX_KEY_TEST;
+    }
+    for (size_t i = body; shape_ok && i < n; i++) {
         char c = api_key[i];
         shape_ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                    (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -35,7 +57,12 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
     px_sha256(hash, api_key, n);
     px_key_info key;
     px_org org;
-    px_rc rc = px_store_key_lookup(db, &key, &org, hash, err);
+    /* REQ-SANDBOX-1: a test key is looked up in the sandbox, and the request's connection stays
+     * there: everything the request reads or writes is sandbox data. */
+    px_rc rc = mode == PX_KEY_TEST ? px_db_set_sandbox(db, 1, err) : PX_OK;
+    if (rc != PX_OK)
+        return rc;
+    rc = px_store_key_lookup(db, &key, &org, hash, err);
     if (rc == PX_ENOTFOUND || (rc == PX_OK && key.revoked_at[0]))
         return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
     if (rc != PX_OK)
@@ -50,12 +77,13 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
     px_strlcpy(out->org_gln, org.gln, sizeof(out->org_gln));
     out->org_gln_prefix_length = org.gln_prefix_length;
     px_strlcpy(out->market, org.market, sizeof(out->market));
+    out->mode = mode;
     return PX_OK;
 }
 
 px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, const char *role,
-                           const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
-                           px_err *err)
+                           const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
+                           px_key_info *out, px_err *err)
 {
     px_db *db = px_tx_db(tx);
     px_role r;
@@ -81,9 +109,17 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     px_strlcpy(out->org_id, org.id, sizeof(out->org_id));
     px_strlcpy(out->role, role, sizeof(out->role));
     px_strlcpy(out->label, label ? label : "", sizeof(out->label));
-    if ((rc = new_secret(api_key, hash)) != PX_OK)
+    /* A key made on a sandbox connection (a test key's request: a partner's cmo key, an
+     * auditor key) is a test key; a live caller asking for a test key gets one written into
+     * the sandbox, its organization copied there. */
+    int sandbox = px_db_is_sandbox(db);
+    if (sandbox)
+        mode = PX_KEY_TEST;
+    if ((rc = new_secret(api_key, hash, mode)) != PX_OK)
         return px_err_set(err, rc, "internal", "internal error");
-    if ((rc = px_store_key_insert(db, out, hash, err)) != PX_OK)
+    rc = mode == PX_KEY_TEST && !sandbox ? px_store_key_insert_sandbox(db, out, hash, err)
+                                         : px_store_key_insert(db, out, hash, err);
+    if (rc != PX_OK)
         return rc;
     /* A CMO key made by its MAH concerns that MAH; a MAH's own keys concern the MAH. */
     const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id
@@ -93,12 +129,14 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     if (d) {
         px_audit_str(d, "role", role);
         px_audit_str(d, "org_id", org.id);
+        px_audit_str(d, "mode", px_key_mode_name(mode));
     }
     return PX_OK;
 }
 
 typedef struct key_ctx {
     const char *org_id, *role, *label;
+    px_key_mode mode;
     char *api_key;
     px_key_info *out;
 } key_ctx;
@@ -131,15 +169,19 @@ static px_rc key_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = mah_may_mint(by, c, err);
     if (rc != PX_OK)
         return rc;
+    /* REQ-SANDBOX-2: a test key never makes a live key: nothing done with it reaches live. */
+    if (by->mode == PX_KEY_TEST && c->mode == PX_KEY_LIVE)
+        return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_mode", "mode",
+                                "a test key can create test keys only");
     return px__key_create_in_tx(tx, by, c->org_id ? c->org_id : by->org_id, c->role, c->label,
-                                c->api_key, c->out, err);
+                                c->mode, c->api_key, c->out, err);
 }
 
 px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
-                        const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
-                        px_err *err)
+                        const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
+                        px_key_info *out, px_err *err)
 {
-    key_ctx c = {org_id, role, label, api_key, out};
+    key_ctx c = {org_id, role, label, mode, api_key, out};
     px_rc rc = px_tx_run(db, by, key_body, &c, err);
     if (rc != PX_OK) {
         px_cleanse(api_key, PX_API_KEY_LEN + 1);

@@ -125,8 +125,10 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
      * tenant isolation). */
     px_key_info key;
     memset(&key, 0, sizeof(key));
-    if (!(c->org_id && *c->org_id) && (rc = px__key_create_in_tx(tx, by, cmo.id, "cmo", "partner",
-                                                                 out->api_key, &key, err)) != PX_OK)
+    /* On a sandbox connection the key is a test key (keys.c): a sandbox partner's CMO. */
+    if (!(c->org_id && *c->org_id) &&
+        (rc = px__key_create_in_tx(tx, by, cmo.id, "cmo", "partner", PX_KEY_LIVE, out->api_key,
+                                   &key, err)) != PX_OK)
         return rc;
     px_strlcpy(out->cmo_org_id, cmo.id, sizeof(out->cmo_org_id));
     px_strlcpy(out->key_id, key.id, sizeof(out->key_id));

@@ -12,6 +12,9 @@
 #include "px_err.h"
 #include "store.h"
 
+/* A key's mode (docs/sandbox.md): live keys act on live data, test keys on the sandbox. */
+typedef enum px_key_mode { PX_KEY_LIVE = 0, PX_KEY_TEST } px_key_mode;
+
 /* Who is calling. For the CLI (an operator at the machine) key_id is "" and role admin. */
 typedef struct px_actor {
     px_role role;
@@ -22,6 +25,7 @@ typedef struct px_actor {
     char org_gln[14];
     int org_gln_prefix_length; /* GS1 Company Prefix length of org_gln, 6..12; 0 unknown */
     char market[3];            /* regulators: the market they serve */
+    px_key_mode mode;          /* PX_KEY_TEST: the request runs on the sandbox */
 } px_actor;
 
 /* Delivery outcomes since start, by kind (px_app.deliveries; /metrics). */
@@ -62,7 +66,13 @@ void px_actor_cli(px_actor *a);
 
 /* ---- authentication and keys (service/keys.c) ---------------------------------------- */
 
-#define PX_API_KEY_LEN 46      /* "pk_" + base64url(32 random bytes) */
+/* "pk_live_" or "pk_test_" + base64url(32 random bytes). Keys made before modes existed are
+ * "pk_" + the same 43 characters (PX_API_KEY_LEN_V1) and stay valid, as live keys. */
+#define PX_API_KEY_LEN 51
+#define PX_API_KEY_LEN_V1 46
+
+/* "live" or "test". */
+const char *px_key_mode_name(px_key_mode mode);
 
 /* Resolves a presented key to its actor; PX_EAUTH "invalid_token" for unknown or revoked. */
 px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err);
@@ -98,7 +108,7 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
  * names any organization; a MAH (org_id NULL or its own) only its own, with role mah or
  * auditor (else 403 "forbidden_role", field role). */
 px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const char *role,
-                        const char *label, char api_key[PX_API_KEY_LEN + 1],
+                        const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
                         px_key_info *out, px_err *err);
 /* Revokes a key. The operator: any key; a MAH: its own organization's keys (its own too),
  * never its CMOs' (another's is "not_found"). */

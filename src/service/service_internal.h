@@ -8,8 +8,8 @@
 
 /* px_svc_key_create's body (keys.c), audited as by. */
 px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, const char *role,
-                           const char *label, char api_key[PX_API_KEY_LEN + 1], px_key_info *out,
-                           px_err *err);
+                           const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
+                           px_key_info *out, px_err *err);
 
 /* px_svc_org_create's body (orgs.c): validation, insert, audit as by. */
 px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_org *org,

@@ -41,3 +41,13 @@ px_rc px_svc_verify(px_db *db, const char *gtin, const char *serial, const char 
     *out = px_verify_verdict(&f, px_now_us());
     return PX_OK;
 }
+
+px_rc px_svc_verify_in_sandbox(px_db *db, const char *gtin, const char *serial, int *found,
+                               px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    *found = 0;
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
+        return PX_EINVALID;
+    return px_store_verify_in_sandbox(db, g, serial, found, err);
+}

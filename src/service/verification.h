@@ -9,4 +9,9 @@
 px_rc px_svc_verify(px_db *db, const char *gtin, const char *serial, const char *batch,
                     const char *expiry, px_verdict *out, px_err *err);
 
+/* For an unknown pack: whether it is a sandbox pack (made with a test key). The verdict stays
+ * unknown — a test pack is no genuine pack — and the answer says why (docs/sandbox.md). */
+px_rc px_svc_verify_in_sandbox(px_db *db, const char *gtin, const char *serial, int *found,
+                               px_err *err);
+
 #endif

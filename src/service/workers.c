@@ -56,8 +56,14 @@ static void *loop(void *arg)
         int any = 0;
         px_db *db = px_pool_acquire(w->app->pool, &err);
         if (db) {
+            /* Live work, then the sandbox's (docs/sandbox.md): its jobs run as live ones do,
+             * on a connection that sees only the sandbox. */
+            int sandbox_any = 0;
             pass(w->app, db, &any, &err);
+            if (px_db_set_sandbox(db, 1, &err) == PX_OK)
+                pass(w->app, db, &sandbox_any, &err);
             px_pool_release(w->app->pool, db);
+            any |= sandbox_any;
         }
         if (any)
             continue;

@@ -54,6 +54,20 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
     return NULL;
 }
 
+px_rc px_db_set_sandbox(px_db *db, int on, px_err *err)
+{
+    px_rc rc = px_db_exec(db, on ? "SET search_path = " PX_SANDBOX_SCHEMA : "RESET search_path",
+                          err);
+    if (rc == PX_OK)
+        db->sandbox = on;
+    return rc;
+}
+
+int px_db_is_sandbox(const px_db *db)
+{
+    return db->sandbox;
+}
+
 px_rc px_db_exec(px_db *db, const char *sql, px_err *err)
 {
     PGresult *res = PQexec(db->conn, sql);

@@ -27,20 +27,44 @@ static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
     px_hex_encode(out + 2, hash, 32);
 }
 
-px_rc px_store_key_insert(px_db *db, px_key_info *key, const uint8_t hash[32], px_err *err)
+static px_rc key_insert(px_db *db, const char *sql, px_key_info *key, const uint8_t hash[32],
+                        px_err *err)
 {
     char hex[67];
     bytea_hex(hex, hash);
     const char *p[] = {key->org_id, key->role, hex, key->label[0] ? key->label : NULL};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO api_key AS k (org_id, role, secret_hash, label) "
-                           "VALUES ($1, $2, $3, $4) RETURNING " KEY_COLS,
-                           4, p, err);
+    PGresult *r = px__exec(db, sql, 4, p, err);
     if (!r)
         return err->rc;
     key_row(key, r, 0);
     PQclear(r);
     return PX_OK;
+}
+
+#define KEY_INSERT(table)                                                                      \
+    "INSERT INTO " table " AS k (org_id, role, secret_hash, label) VALUES ($1, $2, $3, $4) "    \
+    "RETURNING " KEY_COLS
+
+px_rc px_store_key_insert(px_db *db, px_key_info *key, const uint8_t hash[32], px_err *err)
+{
+    return key_insert(db, KEY_INSERT("api_key"), key, hash, err);
+}
+
+px_rc px_store_key_insert_sandbox(px_db *db, px_key_info *key, const uint8_t hash[32],
+                                  px_err *err)
+{
+    /* The organization's row is copied into the sandbox first (once; later changes of it in
+     * the sandbox are the sandbox's own): the sandbox's foreign keys need it there. The only
+     * statements of packid that name the sandbox schema: they run on a live connection. */
+    const char *p[] = {key->org_id};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO " PX_SANDBOX_SCHEMA ".organization SELECT * FROM "
+                           "organization WHERE id = $1::uuid ON CONFLICT (id) DO NOTHING",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return key_insert(db, KEY_INSERT(PX_SANDBOX_SCHEMA ".api_key"), key, hash, err);
 }
 
 px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_t hash[32],

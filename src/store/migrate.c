@@ -18,15 +18,13 @@ static const char *const create_table =
     "  checksum text NOT NULL,"
     "  applied_at timestamptz NOT NULL DEFAULT now())";
 
-px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
+/* Applies every migration not yet recorded in the current schema's schema_migration; counts
+ * the ones it applied into *applied. */
+static px_rc apply_all(px_db *db, int *applied, px_err *err)
 {
     px_rc rc;
-    rep->applied = 0;
-    rep->total = px__migration_count;
-    if ((rc = px_db_exec(db, "SELECT pg_advisory_lock(x'" MIGRATION_LOCK "'::bigint)", err)))
-        return rc;
     if ((rc = px_db_exec(db, create_table, err)))
-        goto done;
+        return rc;
     for (int i = 0; i < px__migration_count; i++) {
         const px__migration *m = &px__migrations[i];
         char sum[PX_SHA256_HEX_LEN + 1];
@@ -34,43 +32,58 @@ px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
         const char *p[] = {m->name};
         PGresult *r = px__exec(db, "SELECT checksum FROM schema_migration WHERE name = $1", 1,
                                p, err);
-        if (!r) {
-            rc = err->rc;
-            goto done;
-        }
-        int applied = PQntuples(r) > 0;
-        int same = applied && strcmp(px__val(r, 0, 0), sum) == 0;
+        if (!r)
+            return err->rc;
+        int done = PQntuples(r) > 0;
+        int same = done && strcmp(px__val(r, 0, 0), sum) == 0;
         PQclear(r);
-        if (applied && !same) {
-            rc = px_err_set(err, PX_ECONFLICT, "migration_changed",
-                            "migration %s was changed after it was applied; restore its "
-                            "original text and put the change in a new migration", m->name);
-            goto done;
-        }
-        if (applied)
+        if (done && !same)
+            return px_err_set(err, PX_ECONFLICT, "migration_changed",
+                              "migration %s was changed after it was applied; restore its "
+                              "original text and put the change in a new migration", m->name);
+        if (done)
             continue;
         if ((rc = px_db_begin(db, err)))
-            goto done;
+            return rc;
         if ((rc = px_db_exec(db, m->sql, err))) {
             px_db_rollback(db);
             px_logf(PX_LOG_ERROR, "migration %s failed", m->name);
             err->rc = rc;
-            goto done;
+            return rc;
         }
         const char *ins[] = {m->name, sum};
         r = px__exec(db, "INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)", 2, ins,
                      err);
         if (!r) {
             px_db_rollback(db);
-            rc = err->rc;
-            goto done;
+            return err->rc;
         }
         PQclear(r);
         if ((rc = px_db_commit(db, err)))
-            goto done;
-        rep->applied++;
-        px_logf(PX_LOG_INFO, "applied migration %s", m->name);
+            return rc;
+        (*applied)++;
+        px_logf(PX_LOG_INFO, "applied migration %s%s", px_db_is_sandbox(db) ? "(sandbox) " : "",
+                m->name);
     }
+    return PX_OK;
+}
+
+px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
+{
+    px_rc rc;
+    int sandbox_applied = 0;
+    rep->applied = 0;
+    rep->total = px__migration_count;
+    if ((rc = px_db_exec(db, "SELECT pg_advisory_lock(x'" MIGRATION_LOCK "'::bigint)", err)))
+        return rc;
+    /* The live schema, then the sandbox schema with the same migrations (docs/sandbox.md): the
+     * two can never differ in shape, and every table a migration adds exists in both. */
+    if ((rc = apply_all(db, &rep->applied, err)) ||
+        (rc = px_db_exec(db, "CREATE SCHEMA IF NOT EXISTS " PX_SANDBOX_SCHEMA, err)) ||
+        (rc = px_db_set_sandbox(db, 1, err)))
+        goto done;
+    rc = apply_all(db, &sandbox_applied, err);
+    px_db_set_sandbox(db, 0, NULL);
 done:
     px_db_exec(db, "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK "'::bigint)", NULL);
     return rc;

@@ -87,6 +87,7 @@ px_db *px_pool_acquire(px_pool *p, px_err *err)
         }
         PGresult *r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
         PQclear(r);
+        db->sandbox = 0; /* a new session starts on its own search_path */
     }
     return db;
 }
@@ -97,6 +98,9 @@ void px_pool_release(px_pool *p, px_db *db)
         return;
     if (db->in_tx || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         px_db_rollback(db); /* never hand on a connection inside a transaction */
+    /* Nor one that still looks at the sandbox: the next request may be a live one. */
+    if (db->sandbox)
+        px_db_set_sandbox(db, 0, NULL);
     pthread_mutex_lock(&p->mu);
     p->free_list[p->nfree++] = db;
     p->in_use--;

@@ -32,6 +32,17 @@ void px_db_rollback(px_db *db);
 /* Runs one SQL command with no parameters and no result (admin paths, tests). */
 px_rc px_db_exec(px_db *db, const char *sql, px_err *err);
 
+/* The sandbox (docs/sandbox.md): the schema PX_SANDBOX_SCHEMA holds a second, complete set of
+ * packid's tables, built by the same migrations. A connection switched to it (search_path =
+ * that schema alone) reads and writes only sandbox rows: every unqualified table name of every
+ * statement resolves there, so no live row can be touched by a query that forgot a filter.
+ * Switching back restores the connection's own search_path. px_pool_release switches back
+ * before a connection is reused. Not cached: the SET always runs, so the flag cannot drift
+ * from the session after a rolled-back transaction. */
+#define PX_SANDBOX_SCHEMA "sandbox"
+px_rc px_db_set_sandbox(px_db *db, int on, px_err *err);
+int px_db_is_sandbox(const px_db *db);
+
 px_rc px_pool_new(px_pool **out, const char *conninfo, int size, px_err *err);
 void px_pool_free(px_pool *pool);
 /* Waits up to 10 s for a free connection; PX_EUNAVAIL when none frees up or the server is
@@ -112,6 +123,10 @@ typedef int (*px_org_fn)(void *ctx, const px_org *org);
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);
 
 px_rc px_store_key_insert(px_db *db, px_key_info *key, const uint8_t hash[32], px_err *err);
+/* From a live connection: the key into the sandbox's api_key, its organization's row copied
+ * into the sandbox first when it is not there yet (docs/sandbox.md). */
+px_rc px_store_key_insert_sandbox(px_db *db, px_key_info *key, const uint8_t hash[32],
+                                  px_err *err);
 /* Finds the key with that hash (active or revoked) and its organization. */
 px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_t hash[32],
                           px_err *err);

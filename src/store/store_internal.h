@@ -10,6 +10,7 @@
 struct px_db {
     PGconn *conn;
     int in_tx;
+    int sandbox; /* search_path is the sandbox schema (px_db_set_sandbox) */
 };
 
 /* Executes sql with text parameters; returns the result (caller PQclear()s) or NULL with err

@@ -15,4 +15,9 @@ typedef struct px_verify_row {
 px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
                              const char *serial, px_err *err);
 
+/* From a live connection: whether (gtin, serial) exists in the sandbox (docs/sandbox.md), so
+ * a scan of a test pack can say it is one. */
+px_rc px_store_verify_in_sandbox(px_db *db, const char *gtin, const char *serial, int *found,
+                                 px_err *err);
+
 #endif
