@@ -67,6 +67,7 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_ORG_WRITE] = {"org_write", "change organizations", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_KEY_WRITE] = {"key_write", "manage API keys", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_WEBHOOK] = {"webhook", "configure the webhook", {NO, ORG, NO, NO, NO}},
+    [PX_ACT_ALERT] = {"alert", "read and close clone alerts", {NO, ORG, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

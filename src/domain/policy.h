@@ -60,6 +60,7 @@ typedef enum px_action {
     PX_ACT_ORG_WRITE,       /* PATCH /v1/orgs/{id} (operator: any; MAH: its own, its CMOs) */
     PX_ACT_KEY_WRITE,       /* POST/DELETE /v1/keys (operator: any org; MAH: its own) */
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries */
+    PX_ACT_ALERT,           /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
     PX_ACTION__COUNT
 } px_action;
 
