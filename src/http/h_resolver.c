@@ -19,6 +19,21 @@
 
 #define VOC "https://ref.gs1.org/voc/"
 
+/* The resolver's root: PACKID_PUBLIC_URL when set, else the address the server really
+ * listens on (the configured default was computed before a port 0 was bound; export.c does
+ * the same for its links). */
+static void root(const px_req *r, char *out, size_t cap)
+{
+    const px_config *cfg = &r->app->cfg;
+    if (cfg->public_url_set)
+        snprintf(out, cap, "%s", cfg->public_url);
+    else
+        snprintf(out, cap, "http://%s:%d", cfg->listen_host, cfg->listen_port);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '/')
+        out[--n] = '\0';
+}
+
 /* ---- the request's Digital Link ------------------------------------------------------ */
 
 /* RFC 3986 §2.3 unreserved characters and the sub-delimiters a path or value may carry
@@ -266,7 +281,9 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
         char href[GS1_DL_MAX + 256];
         px_buf b;
         px_buf_init(&b, sizeof(href));
-        px_buf_printf(&b, "%s/vrs/verify/01/%s/10/", r->app->cfg.public_url, gtin);
+        char base[256];
+        root(r, base, sizeof(base));
+        px_buf_printf(&b, "%s/vrs/verify/01/%s/10/", base, gtin);
         put_escaped(&b, lot, 1);
         px_buf_puts(&b, "/21/");
         put_escaped(&b, serial, 1);
@@ -286,7 +303,9 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
     json_t *item = json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription",
                              v->pub.product_name);
     json_object_update(item, ls);
-    char *s = json_dumps(json_pack("{s:[o]}", "linkset", item), JSON_COMPACT);
+    json_t *doc = json_pack("{s:[o]}", "linkset", item);
+    char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
     if (!s) {
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
@@ -350,7 +369,9 @@ void h_resolve(px_req *r)
         if (strcmp(e.items[i].ai, "01") == 0 || strcmp(e.items[i].ai, "10") == 0 ||
             strcmp(e.items[i].ai, "21") == 0 || strcmp(e.items[i].ai, "22") == 0)
             key.items[key.count++] = e.items[i];
-    if (gs1_dl_format(anchor, sizeof(anchor), r->app->cfg.public_url, &key, &err) != PX_OK) {
+    char base[256];
+    root(r, base, sizeof(base));
+    if (gs1_dl_format(anchor, sizeof(anchor), base, &key, &err) != PX_OK) {
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         goto done;
     }
@@ -443,9 +464,11 @@ int px__resolver_fallback(px_req *r)
 void h_gs1resolver(px_req *r)
 {
     /* DOMAIN-2.md §12.4: the resolver description file. */
+    char base[256];
+    root(r, base, sizeof(base));
     json_t *d = json_pack(
         "{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:b, s:[s], s:b, s:b, s:b, s:[s,s,s]}",
-        "resolverRoot", r->app->cfg.public_url, "name", "packid verification resolver",
+        "resolverRoot", base, "name", "packid verification resolver",
         "supportedPrimaryKeys", "01", "supportedLinkType", "namespace", VOC, "prefix", "gs1:",
         "linkTypeDefaultCanBeLinkset", 0, "linkTypeDefaultCanBeAll", 0,
         "supportedContextValuesEnumerated", "dscsaSaleableReturn", "supportsLanguageVariants", 0,

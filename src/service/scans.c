@@ -132,6 +132,13 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     int known = o->verdict != PX_VERDICT_UNKNOWN;
+    if (!c->w->source) {
+        /* Not a scan (a linkset or redirect asked by a machine): the verdict only. */
+        if (known && o->pub.open_alert)
+            o->verdict = PX_VERDICT_SUSPECT;
+        px_tx_discard(tx);
+        return PX_OK;
+    }
     px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
     px_strlcpy(now.country, c->country, sizeof(now.country));
     char client[65];
