@@ -428,6 +428,13 @@ void h_resolve(px_req *r)
         break;
     }
     resolver_headers(r, anchor);
+    /* §12.1 item 3: a compressed request names its uncompressed form. */
+    size_t digits = strspn(r->url + 1, "0123456789");
+    if (r->response && !(digits > 0 && r->url[1 + digits] == '/')) {
+        char same[GS1_DL_MAX + 32];
+        snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
+        MHD_add_response_header(r->response, "Link", same);
+    }
 done:
     json_decref(ls);
     free(v);

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 
+#include "gs1.h"
 #include "px_receiver.h"
 #include "px_test.h"
 
@@ -259,6 +260,24 @@ static void test_resolver__page(void **state)
     expect_page(f, path, "mismatch");
     snprintf(path, sizeof(path), "/01/%s/21/GEN1/", f->gtin);
     expect_page(f, path, "genuine");
+    /* A compressed link (GS1 Digital Link compression) resolves too, and names its
+     * uncompressed form (§12.1 item 3). */
+    gs1_elements e = {0};
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(gs1_elements_add(&e, "01", f->gtin, &err), PX_OK);
+    assert_int_equal(gs1_elements_add(&e, "21", "GEN1", &err), PX_OK);
+    char uri[512];
+    assert_int_equal(gs1_dl_compress_elements(uri, sizeof(uri), "https://x.example", &e, 0, &err),
+                     PX_OK);
+    get(&f->env, &a, uri + strlen("https://x.example"), "text/html", NULL, NULL);
+    if (a.status != 200 || !strstr(a.body, "data-verdict=\"genuine\""))
+        fail_msg("%s: %ld %s", uri, a.status, a.body);
+    snprintf(want, sizeof(want), "<%s/01/%s/21/GEN1>; rel=\"owl:sameAs\"", f->env.base_url,
+             f->gtin);
+    if (!strstr(a.headers, want))
+        fail_msg("no %s in %s", want, a.headers);
+    answer_free(&a);
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
