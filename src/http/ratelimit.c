@@ -2,6 +2,7 @@
  * address (domain/scan_rules' px_bucket) in a fixed table, so a flood of new addresses costs
  * no memory: a full table reuses the slot of the client seen longest ago in the probe window.
  * REQ-ABUSE-1. */
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -71,10 +72,28 @@ static slot *find(px_limiter *l, const char *client)
     return oldest;
 }
 
+/* The bucket's key: an IPv4 address as it is; an IPv6 address by its /64, the block one
+ * subscriber is given (RFC 6177), so rotating the interface identifier buys no new bucket. */
+static void bucket_key(char out[64], const char *client)
+{
+    struct in6_addr a6;
+    if (strchr(client, ':') && inet_pton(AF_INET6, client, &a6) == 1) {
+        memset(a6.s6_addr + 8, 0, 8);
+        if (inet_ntop(AF_INET6, &a6, out, 64)) {
+            size_t n = strlen(out);
+            snprintf(out + n, 64 - n, "/64");
+            return;
+        }
+    }
+    px_strlcpy(out, client, 64);
+}
+
 int px__limiter_take(px_limiter *l, const char *client, int *retry_after_s)
 {
+    char key[64];
+    bucket_key(key, client);
     pthread_mutex_lock(&l->mu);
-    int ok = px_bucket_take(&find(l, client)->bucket, l->rate, l->burst, px_now_us(),
+    int ok = px_bucket_take(&find(l, key)->bucket, l->rate, l->burst, px_now_us(),
                             retry_after_s);
     pthread_mutex_unlock(&l->mu);
     return ok;
@@ -82,8 +101,10 @@ int px__limiter_take(px_limiter *l, const char *client, int *retry_after_s)
 
 void px__limiter_drain(px_limiter *l, const char *client, double seconds)
 {
+    char key[64];
+    bucket_key(key, client);
     pthread_mutex_lock(&l->mu);
-    slot *s = find(l, client);
+    slot *s = find(l, key);
     /* REQ-ABUSE-2: an enumerating client owes `seconds` of tokens before its next answer. */
     px_bucket_take(&s->bucket, l->rate, l->burst, px_now_us(), &(int){0});
     s->bucket.tokens = -l->rate * seconds;
