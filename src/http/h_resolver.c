@@ -2,8 +2,7 @@
  * [/21/{serial}] and the other Digital Link forms gs1/ parses, answered by content negotiation
  * (domain/dl_resolve): a phone's browser gets packid's own verification page, a machine the
  * RFC 9264 linkset or the verdict as JSON, ?linkType=… a 307 to that link; and
- * /.well-known/gs1resolver. Plus the MAH's routes of the verification network: the clone
- * alerts and the passport fields the page shows. */
+ * /.well-known/gs1resolver. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "dl_resolve.h"
 #include "gs1.h"
 #include "handlers.h"
-#include "paging.h"
 #include "px_buf.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -297,8 +295,7 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
     return ls;
 }
 
-static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor, json_t *ls,
-                          int asked_by_type)
+static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor, json_t *ls)
 {
     json_t *item = json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription",
                              v->pub.product_name);
@@ -310,8 +307,7 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    /* §12.1 item 6: exactly application/linkset+json when that was asked for. */
-    (void)asked_by_type;
+    /* §12.1 item 6: exactly application/linkset+json, however the linkset was asked for. */
     px_reply_take(r, 200, "application/linkset+json", s, strlen(s));
     /* §12.1 item 10: the JSON-LD context of a linkset. */
     MHD_add_response_header(r->response, "Link",
@@ -393,7 +389,7 @@ void h_resolve(px_req *r)
                    lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL),
                    serial ? serial : "");
         if (a == PX_RESOLVE_LINKSET) {
-            reply_linkset(r, v, anchor, ls, 1);
+            reply_linkset(r, v, anchor, ls);
             break;
         }
         char full[96];
@@ -483,111 +479,4 @@ void h_gs1resolver(px_req *r)
         "gs1:defaultLink", "gs1:verificationService", "gs1:linkset");
     px_reply_json(r, 200, d);
     resolver_headers(r, NULL);
-}
-
-/* ---- the MAH's side ------------------------------------------------------------------- */
-
-static json_t *opt(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
-static json_t *alert_json(const px_alert *a)
-{
-    json_t *rules = json_array();
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s", a->rules);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        json_array_append_new(rules, json_string(t));
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o}", "alert_id", a->id, "kind",
-                     a->kind, "gtin", a->gtin, "serial", opt(a->serial), "rules", rules, "state",
-                     a->state, "opened_at", a->opened_at, "closed_at", opt(a->closed_at),
-                     "close_reason", opt(a->close_reason));
-}
-
-static int add_alert(void *ctx, const px_alert *a)
-{
-    return px_list_add(ctx, a->id, alert_json(a));
-}
-
-void h_alert_list(px_req *r)
-{
-    px_list l;
-    px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l,
-                px_svc_alerts_each(db, &r->actor, px_req_query(r, "state"), l.after, l.first + 1,
-                                   add_alert, &l, &err),
-                &err);
-}
-
-void h_alert_close(px_req *r)
-{
-    static const char *const allowed[] = {"reason", NULL};
-    if (px_json_only(r, r->json, allowed) != 0)
-        return;
-    int bad = 0;
-    const char *reason = px_json_str(r, r->json, "reason", 500, 1, &bad);
-    if (bad)
-        return;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
-    if (!db)
-        return;
-    px_alert a;
-    if (px_reply_failed(r, px_svc_alert_close(db, &r->actor, px_req_param(r, 0), reason, &a, &err),
-                        &err))
-        return;
-    px_reply_json(r, 200, alert_json(&a));
-}
-
-static void reply_passport(px_req *r, const char *gtin, char fields[][65], int n)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_string(fields[i]));
-    px_reply_json(r, 200, json_pack("{s:s, s:o}", "gtin", gtin, "public_fields", a));
-}
-
-void h_passport_put(px_req *r)
-{
-    static const char *const allowed[] = {"public_fields", NULL};
-    if (px_json_only(r, r->json, allowed) != 0)
-        return;
-    int bad = 0, n = 0;
-    const char **fields = px_json_str_array(r, r->json, "public_fields", 64, PX_PASSPORT_FIELDS_MAX,
-                                            1, &n, &bad);
-    if (bad) {
-        free(fields);
-        return;
-    }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
-    char got[PX_PASSPORT_FIELDS_MAX][65];
-    int m = 0;
-    if (db && !px_reply_failed(r,
-                               px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
-                                                   (const char *const *)fields, n, &err),
-                               &err) &&
-        !px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &err),
-                         &err))
-        reply_passport(r, px_req_param(r, 0), got, m);
-    free(fields);
-}
-
-void h_passport_get(px_req *r)
-{
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
-    if (!db)
-        return;
-    char got[PX_PASSPORT_FIELDS_MAX][65];
-    int m = 0;
-    if (px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &err),
-                        &err))
-        return;
-    reply_passport(r, px_req_param(r, 0), got, m);
 }
