@@ -42,8 +42,7 @@ static int travel(const px_clone_rules *r, const px_scan *a, const px_scan *b)
     int64_t dt = gap(a->at_us, b->at_us);
     if (dt < r->skew_us || dt > r->travel_window_us)
         return 0;
-    double d = px_geo_distance_km(a->lat, a->lon, b->lat, b->lon) - a->accuracy_km -
-               b->accuracy_km;
+    double d = px_geo_distance_km(a->lat, a->lon, b->lat, b->lon) - a->accuracy_km - b->accuracy_km;
     if (d <= r->travel_min_km)
         return 0;
     return d / ((double)dt / US_PER_HOUR) > r->travel_max_kmh;

@@ -13,20 +13,20 @@
 /* One public verification or resolver hit on a serial. */
 typedef struct px_scan {
     int64_t at_us;
-    int has_pos;               /* lat/lon given by the scanning app */
-    double lat, lon;           /* degrees, WGS 84 */
-    double accuracy_km;        /* radius of the position's uncertainty (0: exact) */
-    char country[3];           /* ISO 3166-1 alpha-2, "" when not given */
-    char client[17];           /* the first 16 hex digits of the client's salted hash */
+    int has_pos;        /* lat/lon given by the scanning app */
+    double lat, lon;    /* degrees, WGS 84 */
+    double accuracy_km; /* radius of the position's uncertainty (0: exact) */
+    char country[3];    /* ISO 3166-1 alpha-2, "" when not given */
+    char client[17];    /* the first 16 hex digits of the client's salted hash */
 } px_scan;
 
 typedef struct px_clone_rules {
-    double travel_min_km;      /* REQ-CLONE-1: d - accuracy must exceed this (500) ... */
-    double travel_max_kmh;     /* ... and the speed this (900) ... */
-    int64_t travel_window_us;  /* ... between scans at most this far apart (48 h) */
-    int64_t skew_us;           /* pairs closer in time than this are ignored (60 s) */
-    int dispersion_countries;  /* REQ-CLONE-2: more distinct countries than this (3) ... */
-    int dispersion_clients;    /* ... or more distinct clients than this (5) ... */
+    double travel_min_km;         /* REQ-CLONE-1: d - accuracy must exceed this (500) ... */
+    double travel_max_kmh;        /* ... and the speed this (900) ... */
+    int64_t travel_window_us;     /* ... between scans at most this far apart (48 h) */
+    int64_t skew_us;              /* pairs closer in time than this are ignored (60 s) */
+    int dispersion_countries;     /* REQ-CLONE-2: more distinct countries than this (3) ... */
+    int dispersion_clients;       /* ... or more distinct clients than this (5) ... */
     int64_t dispersion_window_us; /* ... within this window (30 days) */
 } px_clone_rules;
 
@@ -53,7 +53,7 @@ void px_clone_flag_names(char *out, unsigned cap, unsigned flags);
 /* A token bucket (REQ-ABUSE-1): rate tokens a second up to burst. */
 typedef struct px_bucket {
     double tokens;
-    int64_t at_us;             /* when tokens was computed; 0 = a new, full bucket */
+    int64_t at_us; /* when tokens was computed; 0 = a new, full bucket */
 } px_bucket;
 
 /* Takes one token: 1 when granted; 0 with *retry_after_s (>= 1) the whole seconds until one

@@ -80,8 +80,8 @@ void h_passport_put(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0, n = 0;
-    const char **fields = px_json_str_array(r, r->json, "public_fields", 64, PX_PASSPORT_FIELDS_MAX,
-                                            1, &n, &bad);
+    const char **fields =
+        px_json_str_array(r, r->json, "public_fields", 64, PX_PASSPORT_FIELDS_MAX, 1, &n, &bad);
     if (bad) {
         free(fields);
         return;
@@ -90,10 +90,11 @@ void h_passport_put(px_req *r)
     px_db *db = px_req_begin(r, &err);
     char got[PX_PASSPORT_FIELDS_MAX][65];
     int m = 0;
-    if (db && !px_reply_failed(r,
-                               px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
-                                                   (const char *const *)fields, n, &err),
-                               &err) &&
+    if (db &&
+        !px_reply_failed(r,
+                         px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
+                                             (const char *const *)fields, n, &err),
+                         &err) &&
         !px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &err),
                          &err))
         reply_passport(r, px_req_param(r, 0), got, m);

@@ -178,11 +178,14 @@ static const char *meaning(px_verdict v)
 {
     switch (v) {
     case PX_VERDICT_GENUINE: return "This pack is registered by its manufacturer.";
-    case PX_VERDICT_UNKNOWN: return "This code is not known. Do not use the pack; ask your pharmacist.";
+    case PX_VERDICT_UNKNOWN:
+        return "This code is not known. Do not use the pack; ask your pharmacist.";
     case PX_VERDICT_DECOMMISSIONED: return "This pack has already been taken out of circulation.";
     case PX_VERDICT_EXPIRED: return "This pack is past its expiry date.";
-    case PX_VERDICT_MISMATCH: return "The data on this pack do not match the manufacturer's record.";
-    case PX_VERDICT_SUSPECT: return "This pack may be falsified. Do not use it; ask your pharmacist.";
+    case PX_VERDICT_MISMATCH:
+        return "The data on this pack do not match the manufacturer's record.";
+    case PX_VERDICT_SUSPECT:
+        return "This pack may be falsified. Do not use it; ask your pharmacist.";
     }
     return "";
 }
@@ -251,7 +254,8 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
     px_buf_printf(&b, "</dl>\n<footer>Checked %s. ", at);
     px_buf_puts(&b, "<a href=\"");
     html_escaped(&b, anchor);
-    px_buf_puts(&b, "?linkType=linkset\">Links for this item</a></footer>\n</main></body></html>\n");
+    px_buf_puts(&b,
+                "?linkType=linkset\">Links for this item</a></footer>\n</main></body></html>\n");
     if (px_buf_failed(&b) != PX_OK) {
         px_buf_dispose(&b);
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
@@ -297,8 +301,8 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
 
 static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor, json_t *ls)
 {
-    json_t *item = json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription",
-                             v->pub.product_name);
+    json_t *item =
+        json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription", v->pub.product_name);
     json_object_update(item, ls);
     json_t *doc = json_pack("{s:[o]}", "linkset", item);
     char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -334,16 +338,16 @@ void h_resolve(px_req *r)
     const char *serial = element(&e, "21");
     const char *lot = element(&e, "10");
     char link_type[64];
-    px_resolve_answer a = px_resolve_choose(
-        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
-        px_req_query(r, "linkType"), link_type, sizeof(link_type));
+    px_resolve_answer a =
+        px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
+                          px_req_query(r, "linkType"), link_type, sizeof(link_type));
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
      * redirect asked by a machine is not. */
-    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
-                       px_req_query(r, "lon"), px__client_addr(r),
+    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
+                       px__client_addr(r),
                        a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL};
     px_public_view *v = calloc(1, sizeof(*v));
     if (!v) {
@@ -385,9 +389,9 @@ void h_resolve(px_req *r)
             px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
             break;
         }
-        ls = links(r, anchor, key.items[0].value,
-                   lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL),
-                   serial ? serial : "");
+        ls =
+            links(r, anchor, key.items[0].value,
+                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "");
         if (a == PX_RESOLVE_LINKSET) {
             reply_linkset(r, v, anchor, ls);
             break;
@@ -446,9 +450,9 @@ int px__resolver_fallback(px_req *r)
     size_t digits = strspn(p, "0123456789");
     size_t seg = strcspn(p, "/");
     int plain = digits >= 2 && digits <= 4 && p[digits] == '/';
-    int compressed = seg >= 8 && p[seg] == '\0' &&
-                     strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-                         seg;
+    int compressed =
+        seg >= 8 && p[seg] == '\0' &&
+        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg;
     if (!plain && !compressed)
         return 0;
     if (px__limit_public(r))
@@ -471,12 +475,12 @@ void h_gs1resolver(px_req *r)
     root(r, base, sizeof(base));
     json_t *d = json_pack(
         "{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:b, s:[s], s:b, s:b, s:b, s:[s,s,s]}",
-        "resolverRoot", base, "name", "packid verification resolver",
-        "supportedPrimaryKeys", "01", "supportedLinkType", "namespace", VOC, "prefix", "gs1:",
-        "linkTypeDefaultCanBeLinkset", 0, "linkTypeDefaultCanBeAll", 0,
-        "supportedContextValuesEnumerated", "dscsaSaleableReturn", "supportsLanguageVariants", 0,
-        "supportsSemanticInterpretation", 0, "validatesAIcombinations", 1, "activeLinkTypes",
-        "gs1:defaultLink", "gs1:verificationService", "gs1:linkset");
+        "resolverRoot", base, "name", "packid verification resolver", "supportedPrimaryKeys", "01",
+        "supportedLinkType", "namespace", VOC, "prefix", "gs1:", "linkTypeDefaultCanBeLinkset", 0,
+        "linkTypeDefaultCanBeAll", 0, "supportedContextValuesEnumerated", "dscsaSaleableReturn",
+        "supportsLanguageVariants", 0, "supportsSemanticInterpretation", 0,
+        "validatesAIcombinations", 1, "activeLinkTypes", "gs1:defaultLink",
+        "gs1:verificationService", "gs1:linkset");
     px_reply_json(r, 200, d);
     resolver_headers(r, NULL);
 }

@@ -93,8 +93,7 @@ int px__limiter_take(px_limiter *l, const char *client, int *retry_after_s)
     char key[64];
     bucket_key(key, client);
     pthread_mutex_lock(&l->mu);
-    int ok = px_bucket_take(&find(l, key)->bucket, l->rate, l->burst, px_now_us(),
-                            retry_after_s);
+    int ok = px_bucket_take(&find(l, key)->bucket, l->rate, l->burst, px_now_us(), retry_after_s);
     pthread_mutex_unlock(&l->mu);
     return ok;
 }

@@ -59,8 +59,8 @@ static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *e
     int64_t window = rules.dispersion_window_us > rules.travel_window_us
                          ? rules.dispersion_window_us
                          : rules.travel_window_us;
-    px_rc rc = px_store_scan_history(px_tx_db(tx), rows, &n, c->gtin, c->serial, now->at_us,
-                                     window, err);
+    px_rc rc =
+        px_store_scan_history(px_tx_db(tx), rows, &n, c->gtin, c->serial, now->at_us, window, err);
     if (rc != PX_OK)
         return rc;
     for (int i = 0; i < n; i++) {
@@ -83,8 +83,8 @@ static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *e
         return PX_OK;
     char names[64], id[37];
     px_clone_flag_names(names, sizeof(names), o->flags);
-    rc = px_store_alert_open(px_tx_db(tx), &o->alert_opened, id, o->pub.mah_id, c->gtin,
-                             c->serial, NULL, "clone", names, now->at_us, err);
+    rc = px_store_alert_open(px_tx_db(tx), &o->alert_opened, id, o->pub.mah_id, c->gtin, c->serial,
+                             NULL, "clone", names, now->at_us, err);
     if (rc != PX_OK || !o->alert_opened)
         return rc; /* REQ-CLONE-4: an open alert already told the MAH: nothing more */
     /* REQ-CLONE-4: one clone.suspected per flag transition, queued with the alert (the
@@ -115,8 +115,10 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_pack_public(px_tx_db(tx), &o->pub, c->gtin, c->serial, err);
     if (rc != PX_OK)
         return rc;
-    px_verify_facts f = {.found = o->pub.pack.found, .batch = o->pub.pack.batch,
-                         .expiry = o->pub.pack.expiry, .asked_batch = c->batch,
+    px_verify_facts f = {.found = o->pub.pack.found,
+                         .batch = o->pub.pack.batch,
+                         .expiry = o->pub.pack.expiry,
+                         .asked_batch = c->batch,
                          .asked_expiry = c->expiry};
     if (f.found) {
         if (px_pack_state_parse(&f.state, o->pub.pack.state, err) != PX_OK)
@@ -142,11 +144,17 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
     px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
     px_strlcpy(now.country, c->country, sizeof(now.country));
     char client[65];
-    px_scan_in in = {.gtin = c->gtin, .serial = c->serial, .at_us = now_us,
-                     .country = c->country[0] ? c->country : NULL, .has_pos = c->has_pos,
-                     .lat = c->lat, .lon = c->lon,
-                     .client_addr = c->w->client_addr ? c->w->client_addr : "", .known = known,
-                     .verdict = px_verdict_name(o->verdict), .source = c->w->source};
+    px_scan_in in = {.gtin = c->gtin,
+                     .serial = c->serial,
+                     .at_us = now_us,
+                     .country = c->country[0] ? c->country : NULL,
+                     .has_pos = c->has_pos,
+                     .lat = c->lat,
+                     .lon = c->lon,
+                     .client_addr = c->w->client_addr ? c->w->client_addr : "",
+                     .known = known,
+                     .verdict = px_verdict_name(o->verdict),
+                     .source = c->w->source};
     /* The history is read before this scan is stored, so the rules compare it with "now". */
     if (known && (rc = clone_check(tx, c, &now, err)) != PX_OK)
         return rc;
@@ -169,8 +177,8 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
     o->enumeration = 1;
     char id[37];
     int opened = 0;
-    return px_store_alert_open(px_tx_db(tx), &opened, id, o->pub.mah_id, c->gtin, c->serial,
-                               client, "enumeration", "enumeration", now_us, err);
+    return px_store_alert_open(px_tx_db(tx), &opened, id, o->pub.mah_id, c->gtin, c->serial, client,
+                               "enumeration", "enumeration", now_us, err);
 }
 
 px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const char *serial,
@@ -179,8 +187,13 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
 {
     memset(out, 0, sizeof(*out));
     char g[GS1_GTIN_LEN + 1];
-    verify_ctx c = {.app = app, .gtin = g, .serial = serial ? serial : "", .batch = batch,
-                    .expiry = expiry, .w = w, .out = out};
+    verify_ctx c = {.app = app,
+                    .gtin = g,
+                    .serial = serial ? serial : "",
+                    .batch = batch,
+                    .expiry = expiry,
+                    .w = w,
+                    .out = out};
     if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
         px_err_field(err, "gtin");
         return PX_EINVALID;
@@ -236,8 +249,8 @@ static px_rc close_body(px_tx *tx, void *vc, px_err *err)
 {
     close_ctx *c = vc;
     const px_actor *by = px_tx_actor(tx);
-    px_rc rc = px_store_alert_close(px_tx_db(tx), c->out, by->org_id, c->id, c->reason,
-                                    px_now_us(), err);
+    px_rc rc =
+        px_store_alert_close(px_tx_db(tx), c->out, by->org_id, c->id, c->reason, px_now_us(), err);
     if (rc != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_id, "alert.close", c->id);

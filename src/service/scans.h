@@ -14,18 +14,18 @@
 
 /* Where and by whom (all optional but the address). */
 typedef struct px_scan_where {
-    const char *country;       /* ISO 3166-1 alpha-2, any case */
-    const char *lat, *lon;     /* decimal degrees, both or neither */
-    const char *client_addr;   /* the client's address (hashed before it is stored) */
-    const char *source;        /* "verify" | "resolver" */
+    const char *country;     /* ISO 3166-1 alpha-2, any case */
+    const char *lat, *lon;   /* decimal degrees, both or neither */
+    const char *client_addr; /* the client's address (hashed before it is stored) */
+    const char *source;      /* "verify" | "resolver" */
 } px_scan_where;
 
 typedef struct px_public_view {
     px_verdict verdict;
-    unsigned flags;            /* clone rules that fired on this scan */
-    int enumeration;           /* the client passed PACKID_ENUM_LIMIT unknown serials */
-    int alert_opened;          /* this scan opened a clone alert (and queued its webhook) */
-    px_pack_public pub;        /* the product, pack and public passport fields */
+    unsigned flags;     /* clone rules that fired on this scan */
+    int enumeration;    /* the client passed PACKID_ENUM_LIMIT unknown serials */
+    int alert_opened;   /* this scan opened a clone alert (and queued its webhook) */
+    px_pack_public pub; /* the product, pack and public passport fields */
 } px_public_view;
 
 /* A public verification of (gtin, serial) with optional batch/expiry (mismatch check).

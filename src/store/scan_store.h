@@ -14,9 +14,9 @@ typedef struct px_pack_public {
     int product_found;
     char mah_id[37];
     char product_name[201];
-    px_verify_row pack;        /* found = 0 when the serial is not stored */
-    int open_alert;            /* an open clone alert on the serial */
-    int nfields;               /* public passport fields (master_data keys the MAH chose) */
+    px_verify_row pack; /* found = 0 when the serial is not stored */
+    int open_alert;     /* an open clone alert on the serial */
+    int nfields;        /* public passport fields (master_data keys the MAH chose) */
     struct {
         char key[65];
         char value[201];
@@ -46,13 +46,13 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
 typedef struct px_scan_in {
     const char *gtin, *serial;
     int64_t at_us;
-    const char *country;       /* NULL when not given */
+    const char *country; /* NULL when not given */
     int has_pos;
     double lat, lon;
-    const char *client_addr;   /* hashed with the stored salt, never stored itself */
+    const char *client_addr; /* hashed with the stored salt, never stored itself */
     int known;
     const char *verdict;
-    const char *source;        /* "verify" | "resolver" */
+    const char *source; /* "verify" | "resolver" */
 } px_scan_in;
 
 /* Records a scan; client_out (65 bytes): the client's hash. */
@@ -76,7 +76,7 @@ typedef struct px_alert {
     char rules[64];
     char state[8];
     char opened_at[40];
-    char closed_at[40];        /* "" while open */
+    char closed_at[40]; /* "" while open */
     char close_reason[501];
 } px_alert;
 typedef int (*px_alert_fn)(void *ctx, const px_alert *a);
@@ -94,7 +94,7 @@ px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, cons
  * does not own. */
 px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
                             const char *const *fields, int n, px_err *err);
-px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin,
-                            char fields[][65], int *n, int max, px_err *err);
+px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin, char fields[][65],
+                            int *n, int max, px_err *err);
 
 #endif
