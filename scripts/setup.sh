@@ -21,6 +21,7 @@ packages=(
   curl python3                      # test receivers and benchmark clients
   wrk                               # HTTP load generator of bench/verify.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
+  chromium                          # headless browser that reads the resolver's verification page
 )
 missing=()
 for p in "${packages[@]}"; do

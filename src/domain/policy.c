@@ -82,6 +82,7 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     /* REQ-VRS-9: what the responder says of the MAH's recalled and expired packs. */
     [PX_ACT_VRS_SETTINGS] = {"vrs_settings", "configure the verification responder",
                              {NO, ORG, NO, NO, NO, NO}},
+    [PX_ACT_ALERT] = {"alert", "read and close clone alerts", {NO, ORG, NO, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

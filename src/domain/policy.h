@@ -67,6 +67,7 @@ typedef enum px_action {
     PX_ACT_VRS_VERIFY,      /* GET /vrs/verify/…, /vrs/checkConnectivity (DOMAIN-2.md §11) */
     PX_ACT_VRS_LOG_READ,    /* GET /v1/verification-requests */
     PX_ACT_VRS_SETTINGS,    /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
+    PX_ACT_ALERT,           /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
     PX_ACTION__COUNT
 } px_action;
 

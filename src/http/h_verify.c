@@ -1,6 +1,9 @@
-/* GET /v1/verify/{gtin}/{serial}?batch=&expiry= — no key; the answer is the verdict and
- * nothing else about the pack (DESIGN.md "The users"). */
+/* GET /v1/verify/{gtin}/{serial}?batch=&expiry=&country=&lat=&lon= — no key; the answer is the
+ * verdict and nothing else about the pack (DESIGN.md "The users"). The hit is a scan
+ * (docs/resolver.md): where it happened feeds the clone rules, and a flagged serial is
+ * `suspect`. */
 #include "handlers.h"
+#include "scans.h"
 #include "verification.h"
 
 void h_verify(px_req *r)
@@ -9,18 +12,22 @@ void h_verify(px_req *r)
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_verdict v;
+    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
+                       px_req_query(r, "lon"), px__client_addr(r), "verify"};
+    px_public_view v;
     if (px_reply_failed(r,
-                        px_svc_verify(db, px_req_param(r, 0), px_req_param(r, 1),
-                                      px_req_query(r, "batch"), px_req_query(r, "expiry"), &v,
-                                      &err),
+                        px_svc_public_verify(r->app, db, px_req_param(r, 0), px_req_param(r, 1),
+                                             px_req_query(r, "batch"),
+                                             px_req_query(r, "expiry"), &w, &v, &err),
                         &err))
         return;
-    json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v));
+    if (v.enumeration)
+        px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
+    json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v.verdict));
     int in_sandbox = 0;
     /* REQ-SANDBOX-4: a test pack scanned in the field answers unknown, and says it is a
      * sandbox pack (no live pack is ever made by a test key). */
-    if (v == PX_VERDICT_UNKNOWN &&
+    if (v.verdict == PX_VERDICT_UNKNOWN &&
         px_svc_verify_in_sandbox(db, px_req_param(r, 0), px_req_param(r, 1), &in_sandbox, &err) ==
             PX_OK &&
         in_sandbox)

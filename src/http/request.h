@@ -12,9 +12,11 @@
 
 #define PX_PUBLIC 1
 #define PX_BODY 2
+#define PX_LIMITED 4             /* a public route under the per-client token bucket */
 #define PX_MAX_PARAMS 4
 
 typedef struct px_req px_req;
+typedef struct px_limiter px_limiter;
 typedef void (*px_handler)(px_req *r);
 
 typedef struct px_route {
@@ -46,6 +48,8 @@ struct px_req {
     px_db *db;                   /* acquired on first use, released when the request ends */
     char rid[65];                /* the client's X-Request-Id when sane, else a new one */
     char allow[64];              /* 405: the methods the path takes (Allow header) */
+    px_limiter *limiter;         /* the server's public-route buckets (ratelimit.c) */
+    char client[64];             /* the client's address, once px__client_addr looked */
     double t0;
     /* response */
     int status;
@@ -152,6 +156,23 @@ int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *n
 
 /* The HTTP status for an error (status_map.c). */
 int px_http_status(const px_err *err);
+
+/* ---- the public routes' limits (ratelimit.c) --------------------------------------- */
+
+px_limiter *px__limiter_new(double rate, double burst);
+void px__limiter_free(px_limiter *l);
+/* 1 when client may go on; 0 with *retry_after_s. */
+int px__limiter_take(px_limiter *l, const char *client, int *retry_after_s);
+/* Empties client's bucket and puts it `seconds` in debt (an enumerating client). */
+void px__limiter_drain(px_limiter *l, const char *client, double seconds);
+/* The client's address (PACKID_TRUSTED_PROXY's X-Forwarded-For when the peer is that proxy). */
+const char *px__client_addr(px_req *r);
+/* Takes a token for the request's client; when none is left answers 429 rate_limited with
+ * Retry-After and returns 1. REQ-ABUSE-1. */
+int px__limit_public(px_req *r);
+/* A GET or HEAD of a Digital Link path no route names (a trailing slash, another qualifier, a
+ * compressed link): answered by the resolver and 1; 0 when the path is not a Digital Link. */
+int px__resolver_fallback(px_req *r);
 
 /* ---- metrics (metrics.c) ------------------------------------------------------------ */
 

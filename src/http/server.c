@@ -27,6 +27,7 @@ struct px_http_server {
     struct MHD_Daemon *daemon;
     px_app *app;
     px_body_budget budget;
+    px_limiter *limiter;        /* the public routes' per-client buckets */
 };
 
 
@@ -137,10 +138,14 @@ static void dispatch(px_req *r)
                           r->allow);
             return;
         }
+        if (px__resolver_fallback(r))
+            return;
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
         return;
     }
     r->route = &px_routes[r->route_index];
+    if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
+        return;
     if (r->body_too_big) {
         px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
                       "the request body is larger than %ld bytes", r->app->cfg.max_body);
@@ -286,6 +291,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->url = url;
         r->route_index = -1;
+        r->limiter = srv->limiter;
         r->t0 = px_mono_ms();
         request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
@@ -360,6 +366,12 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     }
     srv->app = app;
     px__budget_init(&srv->budget, (size_t)app->cfg.body_budget);
+    srv->limiter = px__limiter_new(app->cfg.public_rate, app->cfg.public_burst);
+    if (!srv->limiter) {
+        free(srv);
+        freeaddrinfo(ai);
+        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    }
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -369,6 +381,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
+        px__limiter_free(srv->limiter);
         free(srv);
         return px_err_set(err, PX_EUNAVAIL, "listen_failed", "cannot listen on %s:%d",
                           app->cfg.listen_host, app->cfg.listen_port);
@@ -386,5 +399,6 @@ void px_http_stop(px_http_server *srv)
     if (!srv)
         return;
     MHD_stop_daemon(srv->daemon);
+    px__limiter_free(srv->limiter);
     free(srv);
 }

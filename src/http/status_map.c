@@ -17,6 +17,9 @@ int px_http_status(const px_err *err)
         return 503;
     if (strcmp(err->code, "method_not_allowed") == 0)
         return 405;
+    /* RFC 6585 §4: the public routes' per-client limit (docs/resolver.md). */
+    if (strcmp(err->code, "rate_limited") == 0)
+        return 429;
     switch (err->rc) {
     case PX_OK: return 200;
     case PX_EINVALID: return 422;

@@ -1,6 +1,7 @@
 #include "px_config.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,34 @@ static px_rc env_text(const char *name, const char *dflt, char *out, size_t cap,
     return PX_OK;
 }
 
+/* The verification network's settings: clone rules and the public routes' limits
+ * (docs/resolver.md "Configuration"). */
+static px_rc network_load(px_config *cfg, px_err *err)
+{
+    static const struct {
+        const char *name;
+        long dflt, min, max;
+        size_t off;
+    } ints[] = {
+        {"PACKID_CLONE_MAX_KMH", 900, 1, 100000, offsetof(px_config, clone_max_kmh)},
+        {"PACKID_CLONE_MIN_KM", 500, 0, 20000, offsetof(px_config, clone_min_km)},
+        {"PACKID_CLONE_COUNTRIES", 3, 1, 250, offsetof(px_config, clone_countries)},
+        {"PACKID_CLONE_CLIENTS", 5, 1, 10000, offsetof(px_config, clone_clients)},
+        {"PACKID_PUBLIC_RATE", 10, 1, 1000000, offsetof(px_config, public_rate)},
+        {"PACKID_PUBLIC_BURST", 30, 1, 1000000, offsetof(px_config, public_burst)},
+        {"PACKID_ENUM_LIMIT", 20, 1, 1000000, offsetof(px_config, enum_limit)},
+    };
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        long v;
+        px_rc rc = env_int(ints[i].name, ints[i].dflt, ints[i].min, ints[i].max, &v, err);
+        if (rc != PX_OK)
+            return rc;
+        *(int *)(void *)((char *)cfg + ints[i].off) = (int)v;
+    }
+    return env_text("PACKID_TRUSTED_PROXY", "", cfg->trusted_proxy, sizeof(cfg->trusted_proxy),
+                    err);
+}
+
 /* The settings of the links, deliveries and the embedded cluster (README "Configuration"). */
 static px_rc settings_load(px_config *cfg, px_err *err)
 {
@@ -70,6 +99,8 @@ static px_rc settings_load(px_config *cfg, px_err *err)
                           "PACKID_LOG_LEVEL must be debug, info, warn or error");
     if ((rc = env_text("PACKID_OUTBOUND_ALLOW", "", cfg->outbound_allow,
                        sizeof(cfg->outbound_allow), err)) != PX_OK)
+        return rc;
+    if ((rc = network_load(cfg, err)) != PX_OK)
         return rc;
     return env_text("PACKID_PG_BINDIR", "", cfg->pg_bindir, sizeof(cfg->pg_bindir), err);
 }

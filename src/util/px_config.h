@@ -34,6 +34,16 @@ typedef struct px_config {
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
                                 * product; default 1 on the embedded database, 0 with
                                 * PACKID_DATABASE_URL (a real deployment gets no demo data) */
+    /* The verification network (docs/resolver.md "Configuration"). */
+    int clone_max_kmh;         /* PACKID_CLONE_MAX_KMH: impossible travel above, default 900 */
+    int clone_min_km;          /* PACKID_CLONE_MIN_KM: ... over more than, default 500 */
+    int clone_countries;       /* PACKID_CLONE_COUNTRIES: dispersion above, default 3 */
+    int clone_clients;         /* PACKID_CLONE_CLIENTS: dispersion above, default 5 */
+    int public_rate;           /* PACKID_PUBLIC_RATE: public requests/s per client, default 10 */
+    int public_burst;          /* PACKID_PUBLIC_BURST: bucket size per client, default 30 */
+    int enum_limit;            /* PACKID_ENUM_LIMIT: unknown serials/hour per client, default 20 */
+    char trusted_proxy[64];    /* PACKID_TRUSTED_PROXY: the address whose X-Forwarded-For names
+                                * the client; "" = the peer address is the client */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

@@ -547,6 +547,51 @@ static void verification_responder(fixture *f, char serials[][24])
     expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"never\"}", 422);
 }
 
+/* The verification network (docs/resolver.md): the resolver's forms, the well-known file, the
+ * alerts and the passport fields. */
+static void verification_network(fixture *f, char serials[][24])
+{
+    static const char *const as_json[] = {"Accept: application/json", NULL};
+    static const char *const bad_header[] = {"X-Note: a\x7f" "b", NULL};
+    char path[256], id[40], sql[512];
+    snprintf(path, sizeof(path), "/01/%s", f->gtin);
+    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
+    json_decref(call_h(f, "GET", "/01/09506000134353", NULL, NULL, as_json, 400));
+    snprintf(path, sizeof(path), "/01/%s/21/%s", f->gtin, serials[0]);
+    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
+    snprintf(path, sizeof(path), "/01/%s/21/%s?linkType=gs1:nosuchlt", f->gtin, serials[0]);
+    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 404));
+    snprintf(path, sizeof(path), "/01/%s/10/B1", f->gtin);
+    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
+    json_decref(call_h(f, "GET", "/01/09506000134353/10/B1", NULL, NULL, as_json, 400));
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s", f->gtin, serials[0]);
+    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=linkset", f->gtin, serials[0]);
+    expect(f, "GET", path, NULL, NULL, 200);
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=verificationService", f->gtin,
+             serials[0]);
+    expect(f, "GET", path, NULL, NULL, 307);
+    json_decref(call_h(f, "GET", "/01/09506000134353/10/B1/21/X", NULL, NULL, as_json, 400));
+    expect(f, "GET", "/.well-known/gs1resolver", NULL, NULL, 200);
+    json_decref(call_h(f, "GET", "/.well-known/gs1resolver", NULL, NULL, bad_header, 400));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO clone_alert (tenant_id, gtin, serial, kind, rules, opened_at) VALUES "
+             "('%s', '%s', 'CONF1', 'clone', 'lifecycle', now()) RETURNING id",
+             f->mah_org, f->gtin);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    expect(f, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/alerts?state=maybe", f->mah_key, NULL, 422);
+    snprintf(path, sizeof(path), "/v1/alerts/%s/close", id);
+    expect(f, "POST", path, f->mah_key, "{\"reason\":\"checked\"}", 200);
+    expect(f, "POST", path, f->mah_key, "{\"reason\":\"checked\"}", 409);
+    expect(f, "POST", "/v1/alerts/" NO_SUCH_ID "/close", f->mah_key, "{\"reason\":\"x\"}", 404);
+    snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
+    expect(f, "PUT", path, f->mah_key, "{\"public_fields\":[\"form\"]}", 200);
+    expect(f, "PUT", path, f->mah_key, "{\"public_fields\":[\"a b\"]}", 422);
+    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/products/09506000134352/passport", f->mah_key, NULL, 404);
+}
+
 /* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -564,6 +609,7 @@ static void test_api__answers_match_openapi(void **state)
     decommission_and_recall(f, serials);
     repairs(f);
     verification_responder(f, serials);
+    verification_network(f, serials);
     audit(f);
     fclose(f->answers);
     f->answers = NULL;

@@ -26,6 +26,8 @@ static const allowed k_expected[] = {
     /* REQ-POLICY-6: organization and key repairs: the operator anywhere, a MAH in its house */
     A(ADMIN, ORG_WRITE, SYSTEM), A(ADMIN, KEY_WRITE, SYSTEM), A(MAH, ORG_WRITE, ORG),
     A(MAH, KEY_WRITE, ORG), A(MAH, WEBHOOK, ORG),
+    /* the MAH reads and closes the clone alerts of its products (docs/resolver.md) */
+    A(MAH, ALERT, ORG),
     /* mah: everything for its organization except operator-wide ORG_ADMIN */
     A(MAH, PRODUCT_WRITE, ORG), A(MAH, PRODUCT_READ, ORG), A(MAH, SETTINGS_WRITE, ORG),
     A(MAH, PARTNER_WRITE, ORG), A(MAH, PARTNER_READ, ORG), A(MAH, ALLOCATE, ORG),

@@ -1,0 +1,114 @@
+#include "dl_resolve.h"
+
+#include <string.h>
+
+const char *px_link_type_suffix(const char *t)
+{
+    static const char *const ns[] = {"gs1:", "https://ref.gs1.org/voc/", "https://gs1.org/voc/",
+                                     "https://www.gs1.org/voc/", "http://gs1.org/voc/"};
+    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+        size_t n = strlen(ns[i]);
+        if (strncmp(t, ns[i], n) == 0)
+            return t + n;
+    }
+    return t;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int same_ci(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b);
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (lower((unsigned char)a[i]) != b[i])
+            return 0;
+    return 1;
+}
+
+/* The q value (RFC 9110 §12.4.2) of one media range's parameters, in thousandths. */
+static int qvalue(const char *p, const char *end)
+{
+    while (p < end) {
+        while (p < end && (*p == ';' || *p == ' ' || *p == '\t'))
+            p++;
+        if (end - p >= 2 && lower((unsigned char)p[0]) == 'q' && p[1] == '=') {
+            p += 2;
+            int q = 0, scale = 1000;
+            if (p < end && *p == '1')
+                return 1000;
+            if (p < end && *p == '0')
+                p++;
+            if (p < end && *p == '.')
+                for (p++; p < end && *p >= '0' && *p <= '9' && scale > 1; p++) {
+                    scale /= 10;
+                    q += (*p - '0') * scale;
+                }
+            return q;
+        }
+        while (p < end && *p != ';')
+            p++;
+    }
+    return 1000;
+}
+
+px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, char *suffix,
+                                    size_t cap)
+{
+    if (cap)
+        suffix[0] = '\0';
+    if (link_type && link_type[0]) {
+        const char *s = px_link_type_suffix(link_type);
+        /* §12.1 item 6: linkset, or its older spelling "all", answers the linkset and never
+         * redirects. The default link is packid's own page. */
+        if (strcmp(s, "linkset") == 0 || strcmp(s, "all") == 0)
+            return PX_RESOLVE_LINKSET;
+        if (strcmp(s, "defaultLink") == 0)
+            return PX_RESOLVE_PAGE;
+        size_t n = strlen(s);
+        if (n >= cap)
+            n = cap ? cap - 1 : 0;
+        if (cap) {
+            memcpy(suffix, s, n);
+            suffix[n] = '\0';
+        }
+        return PX_RESOLVE_LINK;
+    }
+    if (!accept)
+        return PX_RESOLVE_PAGE;
+    /* The best of the three media types packid serves; on equal q the linkset (asked for by
+     * name, §12.1 item 6), then the page (a browser's Accept lists text/html), then JSON. */
+    int q_set = -1, q_html = -1, q_json = -1, q_any = -1;
+    for (const char *p = accept; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *semi = p;
+        while (semi < end && *semi != ';' && *semi != ' ')
+            semi++;
+        int q = qvalue(semi, end);
+        size_t n = (size_t)(semi - p);
+        if (same_ci(p, n, "application/linkset+json"))
+            q_set = q;
+        else if (same_ci(p, n, "text/html") || same_ci(p, n, "application/xhtml+xml"))
+            q_html = q > q_html ? q : q_html;
+        else if (same_ci(p, n, "application/json"))
+            q_json = q;
+        else if (same_ci(p, n, "*/*") || same_ci(p, n, "text/*"))
+            q_any = q > q_any ? q : q_any;
+        p = end;
+    }
+    if (q_html < 0)
+        q_html = q_any;
+    if (q_set > 0 && q_set >= q_html && q_set >= q_json)
+        return PX_RESOLVE_LINKSET;
+    if (q_json > 0 && q_json > q_html)
+        return PX_RESOLVE_JSON;
+    return PX_RESOLVE_PAGE;
+}

@@ -1,0 +1,486 @@
+/* The GS1 Digital Link resolver (docs/resolver.md, DOMAIN-2.md §12): GET /01/{gtin}[/10/{lot}]
+ * [/21/{serial}] and the other Digital Link forms gs1/ parses, answered by content negotiation
+ * (domain/dl_resolve): a phone's browser gets packid's own verification page, a machine the
+ * RFC 9264 linkset or the verdict as JSON, ?linkType=… a 307 to that link; and
+ * /.well-known/gs1resolver. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dl_resolve.h"
+#include "gs1.h"
+#include "handlers.h"
+#include "px_buf.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "scans.h"
+
+#define VOC "https://ref.gs1.org/voc/"
+
+/* The resolver's root: PACKID_PUBLIC_URL when set, else the address the server really
+ * listens on (the configured default was computed before a port 0 was bound; export.c does
+ * the same for its links). */
+static void root(const px_req *r, char *out, size_t cap)
+{
+    const px_config *cfg = &r->app->cfg;
+    if (cfg->public_url_set)
+        snprintf(out, cap, "%s", cfg->public_url);
+    else
+        snprintf(out, cap, "http://%s:%d", cfg->listen_host, cfg->listen_port);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '/')
+        out[--n] = '\0';
+}
+
+/* ---- the request's Digital Link ------------------------------------------------------ */
+
+/* RFC 3986 §2.3 unreserved characters and the sub-delimiters a path or value may carry
+ * as they are; '%' stays (the server kept "%2F" and "%25" escaped, server.c unescape). */
+static int keep(unsigned char c, int in_query)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return 1;
+    if (strchr("-._~%!$'()*,;:@", c))
+        return 1;
+    return !in_query && (c == '/' || c == '=' || c == '&' || c == '+');
+}
+
+static void put_escaped(px_buf *b, const char *s, int in_query)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (keep(*p, in_query)) {
+            px_buf_add(b, p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            px_buf_add(b, e, 3);
+        }
+    }
+}
+
+typedef struct query_ctx {
+    px_buf *b;
+    int n;
+    int ais_only;
+} query_ctx;
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    query_ctx *q = cls;
+    if (q->ais_only && (!key[0] || strspn(key, "0123456789") != strlen(key)))
+        return MHD_YES;
+    px_buf_puts(q->b, q->n++ ? "&" : "");
+    put_escaped(q->b, key, 1);
+    if (value) {
+        px_buf_puts(q->b, "=");
+        put_escaped(q->b, value, 1);
+    }
+    return MHD_YES;
+}
+
+/* The query string again (ais_only: only the AI attributes), escaped; n: pairs written. */
+static int query_string(px_req *r, px_buf *b, int ais_only)
+{
+    query_ctx q = {b, 0, ais_only};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);
+    return q.n;
+}
+
+/* Parses the request as a Digital Link on any domain: the path (a trailing '/' tolerated,
+ * §12.1 item 12) and the AI attributes of the query. */
+static px_rc request_link(px_req *r, gs1_elements *e, px_err *err)
+{
+    px_buf b;
+    px_buf_init(&b, GS1_INPUT_MAX);
+    px_buf_puts(&b, "https://resolver.invalid");
+    size_t n = strlen(r->url);
+    char *path = strndup(r->url, n > 1 && r->url[n - 1] == '/' ? n - 1 : n);
+    if (path)
+        put_escaped(&b, path, 0);
+    free(path);
+    px_buf qs;
+    px_buf_init(&qs, GS1_INPUT_MAX);
+    if (query_string(r, &qs, 1)) {
+        px_buf_puts(&b, "?");
+        px_buf_puts(&b, qs.data);
+    }
+    px_buf_dispose(&qs);
+    px_rc rc = !path || px_buf_failed(&b) != PX_OK
+                   ? px_err_set(err, PX_EINVALID, "input_too_long", "the link is too long")
+                   : gs1_dl_parse(e, b.data, err);
+    px_buf_dispose(&b);
+    return rc;
+}
+
+static const char *element(const gs1_elements *e, const char *ai)
+{
+    for (int i = 0; i < e->count; i++)
+        if (strcmp(e->items[i].ai, ai) == 0)
+            return e->items[i].value;
+    return NULL;
+}
+
+/* ---- answers --------------------------------------------------------------------------- */
+
+/* Headers every resolver answer carries: CORS for any origin (§12.1 item 1: the data is
+ * public and no credential is involved), the linkset's location (§12.1 item 9), and Vary. */
+static void resolver_headers(px_req *r, const char *anchor)
+{
+    if (!r->response)
+        return;
+    MHD_add_response_header(r->response, "Access-Control-Allow-Origin", "*");
+    MHD_add_response_header(r->response, "Vary", "Accept");
+    if (anchor) {
+        char link[GS1_DL_MAX + 128];
+        snprintf(link, sizeof(link),
+                 "<%s?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\"",
+                 anchor);
+        MHD_add_response_header(r->response, "Link", link);
+    }
+}
+
+static void html_escaped(px_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': px_buf_puts(b, "&amp;"); break;
+        case '<': px_buf_puts(b, "&lt;"); break;
+        case '>': px_buf_puts(b, "&gt;"); break;
+        case '"': px_buf_puts(b, "&quot;"); break;
+        case '\'': px_buf_puts(b, "&#39;"); break;
+        default: px_buf_add(b, s, 1);
+        }
+    }
+}
+
+static void row(px_buf *b, const char *id, const char *label, const char *value)
+{
+    px_buf_printf(b, "<dt>");
+    html_escaped(b, label);
+    px_buf_printf(b, "</dt><dd%s%s%s>", id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+    html_escaped(b, value);
+    px_buf_puts(b, "</dd>\n");
+}
+
+static const char k_css[] =
+    "body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1d21}"
+    "main{max-width:32rem;margin:0 auto;padding:1rem}"
+    ".verdict{font-size:1.6rem;font-weight:700;padding:1rem;border-radius:.5rem;color:#fff}"
+    ".genuine{background:#1a7f37}.expired,.decommissioned,.mismatch{background:#b35900}"
+    ".suspect,.unknown{background:#c62828}"
+    "dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#57606a}"
+    "dd{margin:0;word-break:break-all}footer{margin-top:2rem;font-size:.8rem;color:#57606a}";
+
+/* What the verdict means to the person holding the pack. */
+static const char *meaning(px_verdict v)
+{
+    switch (v) {
+    case PX_VERDICT_GENUINE: return "This pack is registered by its manufacturer.";
+    case PX_VERDICT_UNKNOWN:
+        return "This code is not known. Do not use the pack; ask your pharmacist.";
+    case PX_VERDICT_DECOMMISSIONED: return "This pack has already been taken out of circulation.";
+    case PX_VERDICT_EXPIRED: return "This pack is past its expiry date.";
+    case PX_VERDICT_MISMATCH:
+        return "The data on this pack do not match the manufacturer's record.";
+    case PX_VERDICT_SUSPECT:
+        return "This pack may be falsified. Do not use it; ask your pharmacist.";
+    }
+    return "";
+}
+
+/* The Content-Security-Policy: nothing may load from anywhere, no script at all, and the one
+ * inline stylesheet is allowed by its hash (CSP Level 3 §2.3.1 hash-source). */
+static void csp(char *out, size_t cap)
+{
+    uint8_t h[PX_SHA256_LEN];
+    px_sha256(h, k_css, sizeof(k_css) - 1);
+    char b64[64];
+    px_base64url_encode(b64, h, sizeof(h));
+    /* hash-source is base64 (RFC 4648 §4), not base64url, and padded. */
+    size_t n = strlen(b64);
+    for (size_t i = 0; i < n; i++)
+        b64[i] = b64[i] == '-' ? '+' : b64[i] == '_' ? '/' : b64[i];
+    while (n % 4)
+        b64[n++] = '=';
+    b64[n] = '\0';
+    snprintf(out, cap,
+             "default-src 'none'; style-src 'sha256-%s'; img-src 'self'; base-uri 'none'; "
+             "form-action 'none'; frame-ancestors 'none'",
+             b64);
+}
+
+static void reply_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
+                       const char *anchor)
+{
+    const char *name = px_verdict_name(v->verdict);
+    px_buf b;
+    px_buf_init(&b, 64 * 1024);
+    px_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                    "<meta name=\"robots\" content=\"noindex\">");
+    px_buf_printf(&b, "<title>Verification: %s</title><style>%s</style></head>\n<body><main>\n",
+                  name, k_css);
+    px_buf_printf(&b, "<p id=\"verdict\" class=\"verdict %s\" data-verdict=\"%s\">%s</p>\n", name,
+                  name, name);
+    px_buf_printf(&b, "<p id=\"meaning\">%s</p>\n<dl>\n", meaning(v->verdict));
+    const px_pack_public *p = &v->pub;
+    if (p->product_found)
+        row(&b, "product", "Product", p->product_name);
+    row(&b, "gtin", "GTIN", gtin);
+    if (serial[0])
+        row(&b, "serial", "Serial number", serial);
+    /* The pack's own data only when the verdict vouches for the pack: a mismatch or a suspect
+     * pack must not teach a counterfeiter the genuine batch and expiry (DESIGN.md "learn
+     * nothing beyond the verdict"). */
+    int vouched = v->verdict == PX_VERDICT_GENUINE || v->verdict == PX_VERDICT_EXPIRED ||
+                  v->verdict == PX_VERDICT_DECOMMISSIONED;
+    if (vouched && p->pack.found) {
+        if (p->pack.batch[0])
+            row(&b, "batch", "Batch", p->pack.batch);
+        gs1_date d;
+        char iso[11];
+        if (p->pack.expiry[0] && gs1_date_parse(&d, p->pack.expiry, 1, 2026, NULL) == PX_OK) {
+            gs1_date_iso(iso, &d);
+            row(&b, "expiry", "Expiry", iso);
+        }
+    }
+    if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
+        for (int i = 0; i < p->nfields; i++)
+            row(&b, NULL, p->fields[i].key, p->fields[i].value);
+    char at[32];
+    px_time_format(at, px_now_us());
+    px_buf_printf(&b, "</dl>\n<footer>Checked %s. ", at);
+    px_buf_puts(&b, "<a href=\"");
+    html_escaped(&b, anchor);
+    px_buf_puts(&b,
+                "?linkType=linkset\">Links for this item</a></footer>\n</main></body></html>\n");
+    if (px_buf_failed(&b) != PX_OK) {
+        px_buf_dispose(&b);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
+    size_t len = b.len;
+    px_reply_take(r, 200, "text/html; charset=utf-8", px_buf_take(&b), len);
+    char policy[256];
+    csp(policy, sizeof(policy));
+    MHD_add_response_header(r->response, "Content-Security-Policy", policy);
+    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+}
+
+/* The links packid knows for the item (DOMAIN-2.md §12.2): its own verification page is the
+ * default link; with a serial and a batch, the DSCSA verification service (§11) at /vrs. */
+static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
+                     const char *serial)
+{
+    json_t *ls = json_object();
+    json_object_set_new(ls, VOC "defaultLink",
+                        json_pack("[{s:s, s:s}]", "href", anchor, "title", "Verification page"));
+    if (serial[0] && lot && lot[0]) {
+        char href[GS1_DL_MAX + 256];
+        px_buf b;
+        px_buf_init(&b, sizeof(href));
+        char base[256];
+        root(r, base, sizeof(base));
+        px_buf_printf(&b, "%s/vrs/verify/01/%s/10/", base, gtin);
+        put_escaped(&b, lot, 1);
+        px_buf_puts(&b, "/21/");
+        put_escaped(&b, serial, 1);
+        if (px_buf_failed(&b) == PX_OK)
+            json_object_set_new(ls, VOC "verificationService",
+                                json_pack("[{s:s, s:s, s:s, s:[s]}]", "href", b.data, "title",
+                                          "DSCSA product identifier verification", "type",
+                                          "application/json", "context", "dscsaSaleableReturn"));
+        px_buf_dispose(&b);
+    }
+    return ls;
+}
+
+static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor, json_t *ls)
+{
+    json_t *item =
+        json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription", v->pub.product_name);
+    json_object_update(item, ls);
+    json_t *doc = json_pack("{s:[o]}", "linkset", item);
+    char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!s) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
+    /* §12.1 item 6: exactly application/linkset+json, however the linkset was asked for. */
+    px_reply_take(r, 200, "application/linkset+json", s, strlen(s));
+    /* §12.1 item 10: the JSON-LD context of a linkset. */
+    MHD_add_response_header(r->response, "Link",
+                            "<https://ref.gs1.org/standards/resolver/linkset-context>; "
+                            "rel=\"http://www.w3.org/ns/json-ld#context\"; "
+                            "type=\"application/ld+json\"");
+}
+
+void h_resolve(px_req *r)
+{
+    px_err err;
+    px_err_clear(&err);
+    gs1_elements e;
+    /* §12.1 item 2: a syntax error is 400, never 200 with an error body. */
+    if (request_link(r, &e, &err) != PX_OK) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
+        return;
+    }
+    const char *gtin = element(&e, "01");
+    if (!gtin) {
+        px_reply_fail(r, PX_ENOTFOUND, "not_found", "this resolver serves GTINs (01) only");
+        return;
+    }
+    const char *serial = element(&e, "21");
+    const char *lot = element(&e, "10");
+    char link_type[64];
+    px_resolve_answer a =
+        px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
+                          px_req_query(r, "linkType"), link_type, sizeof(link_type));
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
+     * redirect asked by a machine is not. */
+    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
+                       px__client_addr(r),
+                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL};
+    px_public_view *v = calloc(1, sizeof(*v));
+    if (!v) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
+    json_t *ls = NULL;
+    if (px_reply_failed(r,
+                        px_svc_public_verify(r->app, db, gtin, serial ? serial : "", lot,
+                                             element(&e, "17"), &w, v, &err),
+                        &err))
+        goto done;
+    if (v->enumeration)
+        px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
+    /* The anchor: the uncompressed link of the request on this resolver (§12.1 items 3, 6). */
+    char anchor[GS1_DL_MAX];
+    gs1_elements key = {0};
+    for (int i = 0; i < e.count; i++)
+        if (strcmp(e.items[i].ai, "01") == 0 || strcmp(e.items[i].ai, "10") == 0 ||
+            strcmp(e.items[i].ai, "21") == 0 || strcmp(e.items[i].ai, "22") == 0)
+            key.items[key.count++] = e.items[i];
+    char base[256];
+    root(r, base, sizeof(base));
+    if (gs1_dl_format(anchor, sizeof(anchor), base, &key, &err) != PX_OK) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
+        goto done;
+    }
+    switch (a) {
+    case PX_RESOLVE_PAGE:
+        /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
+        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor);
+        break;
+    case PX_RESOLVE_JSON:
+        px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
+        break;
+    case PX_RESOLVE_LINKSET:
+    case PX_RESOLVE_LINK:
+        if (!v->pub.product_found) {
+            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
+            break;
+        }
+        ls =
+            links(r, anchor, key.items[0].value,
+                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "");
+        if (a == PX_RESOLVE_LINKSET) {
+            reply_linkset(r, v, anchor, ls);
+            break;
+        }
+        char full[96];
+        snprintf(full, sizeof(full), VOC "%s", link_type);
+        json_t *target = json_array_get(json_object_get(ls, full), 0);
+        if (!target) {
+            /* §12.1 item 5: a link type the item does not have is 404. */
+            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no link of type %s for this item",
+                          link_type);
+            break;
+        }
+        /* §12.1 items 5 and 7: 307 to the link, every query pair passed on (§12.1 notes:
+         * linkType unchanged, a VRS wants it as sent). */
+        px_buf loc;
+        px_buf_init(&loc, 8192);
+        px_buf_puts(&loc, json_string_value(json_object_get(target, "href")));
+        px_buf qs;
+        px_buf_init(&qs, 8192);
+        if (query_string(r, &qs, 0)) {
+            px_buf_puts(&loc, strchr(loc.data, '?') ? "&" : "?");
+            px_buf_puts(&loc, qs.data);
+        }
+        px_buf_dispose(&qs);
+        if (px_buf_failed(&loc) != PX_OK) {
+            px_buf_dispose(&loc);
+            px_reply_fail(r, PX_EINVALID, "bad_request", "the query string is too long");
+            break;
+        }
+        px_reply_bytes(r, 307, "text/plain", "", 0);
+        MHD_add_response_header(r->response, "Location", loc.data);
+        px_buf_dispose(&loc);
+        break;
+    }
+    resolver_headers(r, anchor);
+    /* §12.1 item 3: a compressed request names its uncompressed form. */
+    size_t digits = strspn(r->url + 1, "0123456789");
+    if (r->response && !(digits > 0 && r->url[1 + digits] == '/')) {
+        char same[GS1_DL_MAX + 32];
+        snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
+        MHD_add_response_header(r->response, "Link", same);
+    }
+done:
+    json_decref(ls);
+    free(v);
+}
+
+int px__resolver_fallback(px_req *r)
+{
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+        return 0;
+    /* A Digital Link path: a numeric AI segment after the first '/', or one segment of the
+     * compressed alphabet (base64url) long enough to hold a key. */
+    const char *p = r->url + 1;
+    size_t digits = strspn(p, "0123456789");
+    size_t seg = strcspn(p, "/");
+    int plain = digits >= 2 && digits <= 4 && p[digits] == '/';
+    int compressed =
+        seg >= 8 && p[seg] == '\0' &&
+        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg;
+    if (!plain && !compressed)
+        return 0;
+    if (px__limit_public(r))
+        return 1;
+    if (compressed) {
+        gs1_elements e;
+        px_err err;
+        px_err_clear(&err);
+        if (request_link(r, &e, &err) != PX_OK)
+            return 0; /* not a link: an unknown route */
+    }
+    h_resolve(r);
+    return 1;
+}
+
+void h_gs1resolver(px_req *r)
+{
+    /* DOMAIN-2.md §12.4: the resolver description file. */
+    char base[256];
+    root(r, base, sizeof(base));
+    json_t *d = json_pack(
+        "{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:b, s:[s], s:b, s:b, s:b, s:[s,s,s]}",
+        "resolverRoot", base, "name", "packid verification resolver", "supportedPrimaryKeys", "01",
+        "supportedLinkType", "namespace", VOC, "prefix", "gs1:", "linkTypeDefaultCanBeLinkset", 0,
+        "linkTypeDefaultCanBeAll", 0, "supportedContextValuesEnumerated", "dscsaSaleableReturn",
+        "supportsLanguageVariants", 0, "supportsSemanticInterpretation", 0,
+        "validatesAIcombinations", 1, "activeLinkTypes", "gs1:defaultLink",
+        "gs1:verificationService", "gs1:linkset");
+    px_reply_json(r, 200, d);
+    resolver_headers(r, NULL);
+}

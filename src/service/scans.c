@@ -1,0 +1,342 @@
+/* Public verification with scan intelligence, clone alerts and passport fields (scans.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gs1.h"
+#include "px_clock.h"
+#include "px_str.h"
+#include "scans.h"
+#include "tx.h"
+#include "webhook.h"
+
+static px_rc bad(px_err *err, const char *field, const char *code, const char *msg)
+{
+    px_err_set(err, PX_EINVALID, code, "%s", msg);
+    px_err_field(err, "%s", field);
+    return PX_EINVALID;
+}
+
+/* A coordinate in [-limit, limit] written as a plain decimal number. */
+static int coordinate(const char *s, double limit, double *out)
+{
+    if (!s || !*s || strlen(s) > 24)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || *p == '.' || (*p == '-' && p == s)))
+            return 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !isfinite(v) || v < -limit || v > limit)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+typedef struct verify_ctx {
+    const px_app *app;
+    const char *gtin, *serial, *batch, *expiry;
+    const px_scan_where *w;
+    char country[3];
+    int has_pos;
+    double lat, lon;
+    px_public_view *out;
+} verify_ctx;
+
+static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *err)
+{
+    px_public_view *o = c->out;
+    const px_config *cfg = &c->app->cfg;
+    px_clone_rules rules;
+    px_clone_rules_default(&rules);
+    rules.travel_max_kmh = cfg->clone_max_kmh;
+    rules.travel_min_km = cfg->clone_min_km;
+    rules.dispersion_countries = cfg->clone_countries;
+    rules.dispersion_clients = cfg->clone_clients;
+    px_scan_row rows[PX_SCAN_HISTORY_MAX];
+    px_scan hist[PX_SCAN_HISTORY_MAX];
+    int n = 0;
+    int64_t window = rules.dispersion_window_us > rules.travel_window_us
+                         ? rules.dispersion_window_us
+                         : rules.travel_window_us;
+    px_rc rc =
+        px_store_scan_history(px_tx_db(tx), rows, &n, c->gtin, c->serial, now->at_us, window, err);
+    if (rc != PX_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        memset(&hist[i], 0, sizeof(hist[i]));
+        hist[i].at_us = rows[i].at_us;
+        hist[i].has_pos = rows[i].has_pos;
+        hist[i].lat = rows[i].lat;
+        hist[i].lon = rows[i].lon;
+        px_strlcpy(hist[i].country, rows[i].country, sizeof(hist[i].country));
+        px_strlcpy(hist[i].client, rows[i].client, sizeof(hist[i].client));
+    }
+    px_pack_state st = PX_PACK_ALLOCATED;
+    px_decom_reason reason = PX_REASON_NONE;
+    if (px_pack_state_parse(&st, o->pub.pack.state, NULL) != PX_OK)
+        st = PX_PACK_ALLOCATED;
+    if (o->pub.pack.reason[0] && px_decom_reason_parse(&reason, o->pub.pack.reason, NULL) != PX_OK)
+        reason = PX_REASON_NONE;
+    o->flags = px_clone_evaluate(&rules, hist, n, now, 1, st, reason);
+    if (!o->flags)
+        return PX_OK;
+    char names[64], id[37];
+    px_clone_flag_names(names, sizeof(names), o->flags);
+    rc = px_store_alert_open(px_tx_db(tx), &o->alert_opened, id, o->pub.mah_id, c->gtin, c->serial,
+                             NULL, "clone", names, now->at_us, err);
+    if (rc != PX_OK || !o->alert_opened)
+        return rc; /* REQ-CLONE-4: an open alert already told the MAH: nothing more */
+    /* REQ-CLONE-4: one clone.suspected per flag transition, queued with the alert (the
+     * outbox delivers it signed, retried, once). */
+    px_audit_details d;
+    px_audit_details_init(&d);
+    px_audit_str(&d, "alert_id", id);
+    px_audit_str(&d, "gtin", c->gtin);
+    px_audit_str(&d, "serial", c->serial);
+    px_audit_str(&d, "rules", names);
+    char at[32];
+    px_time_format(at, now->at_us);
+    px_audit_str(&d, "at", at);
+    if (now->country[0])
+        px_audit_str(&d, "country", now->country);
+    const char *json = px_audit_details_finish(&d, err);
+    rc = json ? px_svc_webhook_enqueue(tx, o->pub.mah_id, "clone.suspected", json, err)
+              : PX_EINTERNAL;
+    px_audit_details_dispose(&d);
+    return rc;
+}
+
+static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
+{
+    verify_ctx *c = vc;
+    px_public_view *o = c->out;
+    memset(o, 0, sizeof(*o)); /* a rerun starts afresh (tx.h) */
+    px_rc rc = px_store_pack_public(px_tx_db(tx), &o->pub, c->gtin, c->serial, err);
+    if (rc != PX_OK)
+        return rc;
+    px_verify_facts f = {.found = o->pub.pack.found,
+                         .batch = o->pub.pack.batch,
+                         .expiry = o->pub.pack.expiry,
+                         .asked_batch = c->batch,
+                         .asked_expiry = c->expiry};
+    if (f.found) {
+        if (px_pack_state_parse(&f.state, o->pub.pack.state, err) != PX_OK)
+            return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        if (o->pub.pack.reason[0] &&
+            px_decom_reason_parse(&f.reason, o->pub.pack.reason, NULL) != PX_OK)
+            f.reason = PX_REASON_NONE;
+    }
+    int64_t now_us = px_now_us();
+    o->verdict = px_verify_verdict(&f, now_us);
+    if (!o->pub.product_found || !c->serial[0]) {
+        px_tx_discard(tx); /* nobody's GTIN, or a product-level request: nothing to record */
+        return PX_OK;
+    }
+    int known = o->verdict != PX_VERDICT_UNKNOWN;
+    if (!c->w->source) {
+        /* Not a scan (a linkset or redirect asked by a machine): the verdict only. */
+        if (known && o->pub.open_alert)
+            o->verdict = PX_VERDICT_SUSPECT;
+        px_tx_discard(tx);
+        return PX_OK;
+    }
+    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
+    px_strlcpy(now.country, c->country, sizeof(now.country));
+    char client[65];
+    px_scan_in in = {.gtin = c->gtin,
+                     .serial = c->serial,
+                     .at_us = now_us,
+                     .country = c->country[0] ? c->country : NULL,
+                     .has_pos = c->has_pos,
+                     .lat = c->lat,
+                     .lon = c->lon,
+                     .client_addr = c->w->client_addr ? c->w->client_addr : "",
+                     .known = known,
+                     .verdict = px_verdict_name(o->verdict),
+                     .source = c->w->source};
+    /* The history is read before this scan is stored, so the rules compare it with "now". */
+    if (known && (rc = clone_check(tx, c, &now, err)) != PX_OK)
+        return rc;
+    if ((rc = px_store_scan_insert(px_tx_db(tx), &in, client, err)) != PX_OK)
+        return rc;
+    if (known) {
+        if (o->flags || o->pub.open_alert)
+            o->verdict = PX_VERDICT_SUSPECT; /* REQ-CLONE-5: a flagged serial is suspect */
+        return PX_OK;
+    }
+    /* REQ-ABUSE-2: enumeration — many unknown serials of one MAH from one client in an hour
+     * (DOMAIN-2.md §13.3 rule 1): the client is slowed (the face drains its bucket) and the
+     * MAH gets one open alert per client. */
+    long unknown = 0;
+    if ((rc = px_store_scan_unknown_count(px_tx_db(tx), &unknown, o->pub.mah_id, client, now_us,
+                                          err)) != PX_OK)
+        return rc;
+    if (unknown <= c->app->cfg.enum_limit)
+        return PX_OK;
+    o->enumeration = 1;
+    char id[37];
+    int opened = 0;
+    return px_store_alert_open(px_tx_db(tx), &opened, id, o->pub.mah_id, c->gtin, c->serial, client,
+                               "enumeration", "enumeration", now_us, err);
+}
+
+px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const char *serial,
+                           const char *batch, const char *expiry, const px_scan_where *w,
+                           px_public_view *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char g[GS1_GTIN_LEN + 1];
+    verify_ctx c = {.app = app,
+                    .gtin = g,
+                    .serial = serial ? serial : "",
+                    .batch = batch,
+                    .expiry = expiry,
+                    .w = w,
+                    .out = out};
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    if (c.serial[0] && gs1_cset82_validate(c.serial, GS1_SERIAL_MAX, err) != PX_OK) {
+        px_err_field(err, "serial");
+        return PX_EINVALID;
+    }
+    if (batch && gs1_cset82_validate(batch, GS1_BATCH_MAX, err) != PX_OK) {
+        px_err_field(err, "batch");
+        return PX_EINVALID;
+    }
+    gs1_date d;
+    if (expiry && gs1_date_parse(&d, expiry, 1, 2000, err) != PX_OK) {
+        px_err_field(err, "expiry");
+        return PX_EINVALID;
+    }
+    if (w->country && *w->country) {
+        if (strlen(w->country) != 2)
+            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
+        c.country[0] = (char)(w->country[0] & ~0x20);
+        c.country[1] = (char)(w->country[1] & ~0x20);
+        if (!gs1_iso3166_alpha2(c.country))
+            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
+    }
+    if ((w->lat && *w->lat) || (w->lon && *w->lon)) {
+        if (!coordinate(w->lat, 90.0, &c.lat))
+            return bad(err, "lat", "invalid_value", "lat must be a number in -90..90");
+        if (!coordinate(w->lon, 180.0, &c.lon))
+            return bad(err, "lon", "invalid_value", "lon must be a number in -180..180");
+        c.has_pos = 1;
+    }
+    return px_tx_run(db, NULL, verify_body, &c, err);
+}
+
+px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const char *cursor,
+                         long limit, px_alert_fn fn, void *ctx, px_err *err)
+{
+    if (state && *state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
+        return bad(err, "state", "invalid_value", "state must be open or closed");
+    if (cursor && *cursor && !px_uuid_valid(cursor))
+        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,
+                                ctx, err);
+}
+
+typedef struct close_ctx {
+    const char *id, *reason;
+    px_alert *out;
+} close_ctx;
+
+static px_rc close_body(px_tx *tx, void *vc, px_err *err)
+{
+    close_ctx *c = vc;
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc =
+        px_store_alert_close(px_tx_db(tx), c->out, by->org_id, c->id, c->reason, px_now_us(), err);
+    if (rc != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "alert.close", c->id);
+    if (d)
+        px_audit_str(d, "reason", c->reason);
+    return PX_OK;
+}
+
+px_rc px_svc_alert_close(px_db *db, const px_actor *by, const char *id, const char *reason,
+                         px_alert *out, px_err *err)
+{
+    if (!px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "no alert %s", id);
+    if (!reason || !*reason || strlen(reason) > 500)
+        return bad(err, "reason", "invalid_value", "reason must be 1..500 characters");
+    close_ctx c = {id, reason, out};
+    return px_tx_run(db, by, close_body, &c, err);
+}
+
+typedef struct passport_ctx {
+    const char *gtin;
+    const char *const *fields;
+    int n;
+} passport_ctx;
+
+static px_rc passport_body(px_tx *tx, void *vc, px_err *err)
+{
+    passport_ctx *c = vc;
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc = px_store_passport_put(px_tx_db(tx), by->org_id, c->gtin, c->fields, c->n, err);
+    if (rc != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "product.passport", c->gtin);
+    if (d)
+        px_audit_int(d, "public_fields", c->n);
+    return PX_OK;
+}
+
+static int field_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.' || *p == '-'))
+            return 0;
+    return 1;
+}
+
+px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
+                          const char *const *fields, int n, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    if (n > PX_PASSPORT_FIELDS_MAX)
+        return bad(err, "public_fields", "too_many", "at most 16 public fields");
+    for (int i = 0; i < n; i++) {
+        if (!field_name_ok(fields[i])) {
+            px_err_set(err, PX_EINVALID, "invalid_value",
+                       "a field name is 1..64 characters of A-Z a-z 0-9 _ . -");
+            px_err_field(err, "public_fields[%d]", i);
+            return PX_EINVALID;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(fields[i], fields[j]) == 0) {
+                px_err_set(err, PX_EINVALID, "duplicate", "'%s' is listed twice", fields[i]);
+                px_err_field(err, "public_fields[%d]", i);
+                return PX_EINVALID;
+            }
+    }
+    passport_ctx c = {g, fields, n};
+    return px_tx_run(db, by, passport_body, &c, err);
+}
+
+px_rc px_svc_passport_get(px_db *db, const px_actor *by, const char *gtin, char fields[][65],
+                          int *n, px_err *err)
+{
+    char g[GS1_GTIN_LEN + 1];
+    *n = 0;
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    return px_store_passport_get(db, by->org_id, g, fields, n, PX_PASSPORT_FIELDS_MAX, err);
+}

@@ -1,0 +1,288 @@
+/* The verification network's rows (scan_store.h, migration 0035). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_str.h"
+#include "scan_store.h"
+#include "store_internal.h"
+
+#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+/* Microseconds since the epoch <-> timestamptz, exactly (no float seconds). */
+#define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
+#define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+
+px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, const char *serial,
+                           px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {gtin, serial};
+    /* One round trip: the product, the pack, an open alert, and the public fields (only
+     * scalar master_data values the MAH listed; objects and arrays are not shown). */
+    PGresult *r = px__exec(
+        db,
+        "SELECT p.mah_id, p.name, s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), "
+        "coalesce(s.expiry, ''), EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND "
+        "a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), "
+        "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "
+        "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "
+        "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "
+        "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "
+        "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean')) "
+        "FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 "
+        "WHERE p.gtin = $1",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        out->product_found = 1;
+        px_strlcpy(out->mah_id, px__val(r, 0, 0), sizeof(out->mah_id));
+        px_strlcpy(out->product_name, px__val(r, 0, 1), sizeof(out->product_name));
+        if (!px__isnull(r, 0, 2)) {
+            out->pack.found = 1;
+            px_strlcpy(out->pack.state, px__val(r, 0, 2), sizeof(out->pack.state));
+            px_strlcpy(out->pack.reason, px__val(r, 0, 3), sizeof(out->pack.reason));
+            px_strlcpy(out->pack.batch, px__val(r, 0, 4), sizeof(out->pack.batch));
+            px_strlcpy(out->pack.expiry, px__val(r, 0, 5), sizeof(out->pack.expiry));
+        }
+        out->open_alert = strcmp(px__val(r, 0, 6), "t") == 0;
+        const char *f = px__val(r, 0, 7);
+        while (*f && out->nfields < PX_PASSPORT_FIELDS_MAX) {
+            size_t line = strcspn(f, "\n"), tab = strcspn(f, "\t");
+            if (tab < line) {
+                size_t kn = tab < 64 ? tab : 64, vn = line - tab - 1 < 200 ? line - tab - 1 : 200;
+                memcpy(out->fields[out->nfields].key, f, kn);
+                out->fields[out->nfields].key[kn] = '\0';
+                memcpy(out->fields[out->nfields].value, f + tab + 1, vn);
+                out->fields[out->nfields].value[vn] = '\0';
+                out->nfields++;
+            }
+            f += line + (f[line] ? 1 : 0);
+        }
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
+                            const char *serial, int64_t now_us, int64_t window_us, px_err *err)
+{
+    *n = 0;
+    char since[24], lim[8];
+    snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
+    snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
+    const char *p[] = {gtin, serial, since, lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
+        "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE s.gtin = $1 AND "
+        "s.serial = $2 AND s.at >= " AT("$3") " AND s.at > coalesce((SELECT max(a.closed_at) "
+        "FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND a.kind = 'clone' AND "
+        "a.state = 'closed'), '-infinity') ORDER BY s.at DESC LIMIT $4::int",
+        4, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r) && i < PX_SCAN_HISTORY_MAX; i++) {
+        px_scan_row *s = &out[(*n)++];
+        memset(s, 0, sizeof(*s));
+        s->at_us = strtoll(px__val(r, i, 0), NULL, 10);
+        s->has_pos = strcmp(px__val(r, i, 1), "t") == 0;
+        s->lat = strtod(px__val(r, i, 2), NULL);
+        s->lon = strtod(px__val(r, i, 3), NULL);
+        px_strlcpy(s->country, px__val(r, i, 4), sizeof(s->country));
+        px_strlcpy(s->client, px__val(r, i, 5), sizeof(s->client));
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err)
+{
+    char at[24], lat[32], lon[32];
+    snprintf(at, sizeof(at), "%" PRId64, s->at_us);
+    snprintf(lat, sizeof(lat), "%.7f", s->lat);
+    snprintf(lon, sizeof(lon), "%.7f", s->lon);
+    const char *p[] = {s->gtin,  s->serial, at, s->country, s->has_pos ? lat : NULL,
+                       s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f",
+                       s->verdict, s->source};
+    /* The address is hashed here with the salt that never leaves the database; only the
+     * hash is stored (docs/resolver.md "Privacy"). */
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, source) "
+        "VALUES ($1, $2, " AT("$3") ", $4, $5::double precision, $6::double precision, "
+        "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
+        "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client",
+        10, p, err);
+    if (!r)
+        return err->rc;
+    px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", 65);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, const char *client,
+                                  int64_t now_us, px_err *err)
+{
+    *out = 0;
+    char since[24];
+    snprintf(since, sizeof(since), "%" PRId64, now_us - (int64_t)3600 * 1000000);
+    const char *p[] = {mah_id, client, since};
+    PGresult *r = px__exec(db,
+                           "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product p "
+                           "ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 AND "
+                           "NOT s.known AND s.at >= " AT("$3"),
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    *out = strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenant_id,
+                          const char *gtin, const char *serial, const char *client,
+                          const char *kind, const char *rules, int64_t at_us, px_err *err)
+{
+    *opened = 0;
+    id[0] = '\0';
+    char at[24];
+    snprintf(at, sizeof(at), "%" PRId64, at_us);
+    const char *p[] = {tenant_id, gtin, serial, client, kind, rules, at};
+    /* The partial unique indexes of migration 0035 make "one open alert" hold across
+     * processes: a second flag of the same serial inserts nothing. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO clone_alert (tenant_id, gtin, serial, client, kind, rules, "
+                           "opened_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT("$7") ") "
+                           "ON CONFLICT DO NOTHING RETURNING id",
+                           7, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        *opened = 1;
+        px_strlcpy(id, px__val(r, 0, 0), 37);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+#define ALERT_COLS                                                                           \
+    "a.id, a.kind, a.gtin, coalesce(a.serial, ''), a.rules, a.state, " TS("a.opened_at") ", " \
+    TS("a.closed_at") ", coalesce(a.close_reason, '')"
+
+static void alert_row(px_alert *a, const PGresult *r, int i)
+{
+    memset(a, 0, sizeof(*a));
+    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
+    px_strlcpy(a->kind, px__val(r, i, 1), sizeof(a->kind));
+    px_strlcpy(a->gtin, px__val(r, i, 2), sizeof(a->gtin));
+    px_strlcpy(a->serial, px__val(r, i, 3), sizeof(a->serial));
+    px_strlcpy(a->rules, px__val(r, i, 4), sizeof(a->rules));
+    px_strlcpy(a->state, px__val(r, i, 5), sizeof(a->state));
+    px_strlcpy(a->opened_at, px__val(r, i, 6), sizeof(a->opened_at));
+    px_strlcpy(a->closed_at, px__val(r, i, 7), sizeof(a->closed_at));
+    px_strlcpy(a->close_reason, px__val(r, i, 8), sizeof(a->close_reason));
+}
+
+px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
+                           const char *after_id, long limit, px_alert_fn fn, void *ctx,
+                           px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {tenant_id, state, after_id && *after_id ? after_id : NULL, lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT " ALERT_COLS " FROM clone_alert a WHERE a.tenant_id = $1::uuid AND "
+        "($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR (a.opened_at, a.id) < "
+        "(SELECT k.opened_at, k.id FROM clone_alert k WHERE k.id = $3::uuid)) "
+        "ORDER BY a.opened_at DESC, a.id DESC LIMIT $4::bigint",
+        4, p, err);
+    if (!r)
+        return err->rc;
+    PX__EACH_ROW(r, px_alert, alert_row, fn, ctx);
+    return PX_OK;
+}
+
+px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, const char *id,
+                           const char *reason, int64_t at_us, px_err *err)
+{
+    char at[24];
+    snprintf(at, sizeof(at), "%" PRId64, at_us);
+    const char *p[] = {tenant_id, id, reason, at};
+    PGresult *r = px__exec(db,
+                           "UPDATE clone_alert a SET state = 'closed', closed_at = " AT("$4") ", "
+                           "close_reason = $3 WHERE a.tenant_id = $1::uuid AND a.id = $2::uuid "
+                           "AND a.state = 'open' RETURNING " ALERT_COLS,
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    int n = PQntuples(r);
+    if (n == 1)
+        alert_row(out, r, 0);
+    PQclear(r);
+    if (n == 1)
+        return PX_OK;
+    r = px__exec(db, "SELECT 1 FROM clone_alert WHERE tenant_id = $1::uuid AND id = $2::uuid", 2,
+                 p, err);
+    if (!r)
+        return err->rc;
+    n = PQntuples(r);
+    PQclear(r);
+    return n ? px_err_set(err, PX_ESTATE, "invalid_state", "alert %s is already closed", id)
+             : px_err_set(err, PX_ENOTFOUND, "not_found", "no alert %s", id);
+}
+
+px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
+                            const char *const *fields, int n, px_err *err)
+{
+    char joined[PX_PASSPORT_FIELDS_MAX * 66 + 1];
+    size_t o = 0;
+    joined[0] = '\0';
+    for (int i = 0; i < n && i < PX_PASSPORT_FIELDS_MAX; i++) {
+        size_t len = strlen(fields[i]);
+        if (o + len + 2 > sizeof(joined))
+            break;
+        if (i)
+            joined[o++] = '\n';
+        memcpy(joined + o, fields[i], len + 1);
+        o += len;
+    }
+    const char *p[] = {tenant_id, gtin, n ? joined : NULL};
+    /* The fields travel as one newline-joined text (keys hold no newline: the service
+     * checks), split in SQL: no array literal to quote. */
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO product_passport (gtin, public_fields) SELECT p.gtin, "
+        "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = $2 AND "
+        "p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
+        "excluded.public_fields, updated_at = now() RETURNING gtin",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    int found = PQntuples(r);
+    PQclear(r);
+    return found ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
+}
+
+px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin,
+                            char fields[][65], int *n, int max, px_err *err)
+{
+    *n = 0;
+    const char *p[] = {tenant_id, gtin};
+    PGresult *r = px__exec(db,
+                           "SELECT f.key FROM product p LEFT JOIN product_passport pp ON "
+                           "pp.gtin = p.gtin LEFT JOIN LATERAL unnest(pp.public_fields) WITH "
+                           "ORDINALITY AS f(key, ord) ON true WHERE p.gtin = $2 AND "
+                           "p.mah_id = $1::uuid ORDER BY f.ord",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && *n < max; i++)
+        if (!px__isnull(r, i, 0))
+            px_strlcpy(fields[(*n)++], px__val(r, i, 0), 65);
+    PQclear(r);
+    return rows ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
+}

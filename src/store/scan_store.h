@@ -1,0 +1,100 @@
+/* scan_store — the verification network's rows (migration 0035): a pack's public view for the
+ * resolver, the scans of a serial, clone alerts and a product's public passport fields. */
+#ifndef PX_SCAN_STORE_H
+#define PX_SCAN_STORE_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "verify_store.h"
+
+#define PX_PASSPORT_FIELDS_MAX 16
+
+typedef struct px_pack_public {
+    int product_found;
+    char mah_id[37];
+    char product_name[201];
+    px_verify_row pack; /* found = 0 when the serial is not stored */
+    int open_alert;     /* an open clone alert on the serial */
+    int nfields;        /* public passport fields (master_data keys the MAH chose) */
+    struct {
+        char key[65];
+        char value[201];
+    } fields[PX_PASSPORT_FIELDS_MAX];
+} px_pack_public;
+
+/* What the public may see of (gtin, serial): serial may be "" (a product-level request). */
+px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, const char *serial,
+                           px_err *err);
+
+/* One stored scan as the rules see it. */
+typedef struct px_scan_row {
+    int64_t at_us;
+    int has_pos;
+    double lat, lon;
+    char country[3];
+    char client[17];
+} px_scan_row;
+
+#define PX_SCAN_HISTORY_MAX 64
+
+/* The newest scans of a serial since window_us before now_us, and after its last closed clone
+ * alert (a closed alert ends a flag: only later scans may raise the next one). */
+px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
+                            const char *serial, int64_t now_us, int64_t window_us, px_err *err);
+
+typedef struct px_scan_in {
+    const char *gtin, *serial;
+    int64_t at_us;
+    const char *country; /* NULL when not given */
+    int has_pos;
+    double lat, lon;
+    const char *client_addr; /* hashed with the stored salt, never stored itself */
+    int known;
+    const char *verdict;
+    const char *source; /* "verify" | "resolver" */
+} px_scan_in;
+
+/* Records a scan; client_out (65 bytes): the client's hash. */
+px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err);
+
+/* Unknown serials of gtin's MAH asked by client (hash) in the hour before now_us. */
+px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, const char *client,
+                                  int64_t now_us, px_err *err);
+
+/* Opens an alert unless one is open for the same serial (clone) or client (enumeration):
+ * *opened = 1 and id (37 bytes) when this call opened it. */
+px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenant_id,
+                          const char *gtin, const char *serial, const char *client,
+                          const char *kind, const char *rules, int64_t at_us, px_err *err);
+
+typedef struct px_alert {
+    char id[37];
+    char kind[16];
+    char gtin[15];
+    char serial[21];
+    char rules[64];
+    char state[8];
+    char opened_at[40];
+    char closed_at[40]; /* "" while open */
+    char close_reason[501];
+} px_alert;
+typedef int (*px_alert_fn)(void *ctx, const px_alert *a);
+
+/* The tenant's alerts, newest first, keyset-paged on (opened_at, id); state NULL = all. */
+px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
+                           const char *after_id, long limit, px_alert_fn fn, void *ctx,
+                           px_err *err);
+/* Closes an open alert of the tenant: not_found when none (another tenant's included),
+ * invalid_state when already closed. */
+px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, const char *id,
+                           const char *reason, int64_t at_us, px_err *err);
+
+/* The product's public passport fields (PUT replaces them); not_found for a GTIN the tenant
+ * does not own. */
+px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
+                            const char *const *fields, int n, px_err *err);
+px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin, char fields[][65],
+                            int *n, int max, px_err *err);
+
+#endif

@@ -1,0 +1,677 @@
+/* The Digital Link resolver, scan intelligence and the public routes' limits (docs/resolver.md)
+ * over a real server: the page a phone gets (read back by headless Chromium), the linkset
+ * (checked with GS1's own linkset schema), redirects and 404s of DOMAIN-2.md §12.1, the
+ * well-known file, a clone flagged by impossible travel with exactly one signed webhook, the
+ * MAH closing its alert, enumeration slowed, and 429 for one client while another is served. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+
+#include "gs1.h"
+#include "px_receiver.h"
+#include "px_test.h"
+
+#define SECRET "resolver-hook-secret-1"
+#define LINKSET_SCHEMA PX_SHARED_DIR "/reference/linkset/gs1-linkset-schema.json"
+
+typedef struct fixture {
+    px_test_env env;
+    px_receiver rv;
+    char mah_org[40], mah_key[64], other_key[64];
+    char gtin[15];
+} fixture;
+
+/* ---- a request that keeps the answer's headers (Location, CSP, Link, Retry-After) ------- */
+
+typedef struct answer {
+    long status;
+    char headers[8192];
+    size_t hlen;
+    char *body;
+    size_t len;
+} answer;
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    answer *a = ud;
+    size_t len = size * n;
+    if (a->hlen + len < sizeof(a->headers)) {
+        memcpy(a->headers + a->hlen, p, len);
+        a->hlen += len;
+        a->headers[a->hlen] = '\0';
+    }
+    return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    answer *a = ud;
+    size_t len = size * n;
+    char *grown = realloc(a->body, a->len + len + 1);
+    assert_non_null(grown);
+    a->body = grown;
+    memcpy(a->body + a->len, p, len);
+    a->len += len;
+    a->body[a->len] = '\0';
+    return len;
+}
+
+/* GET path with optional Accept and extra header, from source address `from` (NULL: the
+ * default, 127.0.0.1); redirects are not followed. */
+static void get(px_test_env *env, answer *a, const char *path, const char *accept,
+                const char *extra, const char *from)
+{
+    memset(a, 0, sizeof(*a));
+    a->body = calloc(1, 1);
+    CURL *c = curl_easy_init();
+    char url[2048], acc[256];
+    snprintf(url, sizeof(url), "%s%s", env->base_url, path);
+    struct curl_slist *h = NULL;
+    if (accept) {
+        snprintf(acc, sizeof(acc), "Accept: %s", accept);
+        h = curl_slist_append(h, acc);
+    }
+    if (extra)
+        h = curl_slist_append(h, extra);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    if (from)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, from);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("GET %s: %s", path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+/* The value of header name (case-insensitive) into out, "" when absent. */
+static void header(const answer *a, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *p = a->headers; *p;) {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, cap, "%.*s", (int)(len - (size_t)(v - p)), v);
+            return;
+        }
+        p += len + (eol ? 2 : 0);
+    }
+}
+
+static void answer_free(answer *a)
+{
+    free(a->body);
+    a->body = NULL;
+}
+
+static void expect_page(fixture *f, const char *path, const char *verdict)
+{
+    answer a;
+    get(&f->env, &a, path, "text/html,application/xhtml+xml,*/*;q=0.8", NULL, NULL);
+    if (a.status != 200)
+        fail_msg("%s: %ld %s", path, a.status, a.body);
+    char want[96], ct[128];
+    header(&a, "Content-Type", ct, sizeof(ct));
+    assert_non_null(strstr(ct, "text/html"));
+    snprintf(want, sizeof(want), "data-verdict=\"%s\"", verdict);
+    if (!strstr(a.body, want))
+        fail_msg("%s: no %s in %s", path, want, a.body);
+    answer_free(&a);
+}
+
+/* ---- fixture ------------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_receiver_start(&f->rv);
+    px_test_db_create(&f->env);
+    char allow[96];
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
+    px_test_setenv(&f->env, allow);
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
+    px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=100000");
+    px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=100000");
+    px_test_setenv(&f->env, "PACKID_TRUSTED_PROXY=127.0.0.1");
+    px_test_setenv(&f->env, "PACKID_ENUM_LIMIT=5");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Resolver MAH", "mah", f->mah_org, f->mah_key);
+    char other_org[40];
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, f->other_key);
+    px_test_gtin(f->gtin, 777);
+    px_test_product(&f->env, f->mah_key, f->gtin, "Examplamab 50 mg tablets", "DE");
+    char sql[2048];
+    snprintf(sql, sizeof(sql),
+             "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"form\": \"tablet\", "
+             "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
+             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
+             "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
+             "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
+             "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
+             "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed')",
+             f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    char path[128], body[256];
+    snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
+    json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key,
+                               "{\"public_fields\":[\"strength\",\"form\"]}", NULL, 200, NULL));
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
+             "\"events\":[\"clone.suspected\"]}",
+             f->rv.port);
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah_key, body, NULL, 200, NULL));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    px_receiver_stop(&f->rv);
+    free(f);
+    return 0;
+}
+
+/* ---- the page --------------------------------------------------------------------------- */
+
+/* The style element's content, hashed by `openssl` (an outside oracle) as CSP's hash-source. */
+static void style_hash(const char *html, char *out, size_t cap)
+{
+    char css[4096];
+    px_between(html, "<style>", "</style>", css, sizeof(css));
+    assert_true(css[0] != '\0');
+    char path[] = "/tmp/packid-css-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, css, strlen(css)), (ssize_t)strlen(css));
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -binary %s | openssl base64 -A", path);
+    px_test_read(cmd, 1, out, cap);
+    unlink(path);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+static void test_resolver__page(void **state)
+{
+    fixture *f = *state;
+    char path[256], got[512], hash[128], want[256];
+    answer a;
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "data-verdict=\"genuine\""));
+    assert_non_null(strstr(a.body, "Examplamab 50 mg tablets"));
+    assert_non_null(strstr(a.body, ">B1<"));
+    assert_non_null(strstr(a.body, "2030-12-31"));
+    /* The fields the MAH made public, and not the others. */
+    assert_non_null(strstr(a.body, "50 mg"));
+    assert_non_null(strstr(a.body, "tablet"));
+    assert_null(strstr(a.body, "12.40"));
+    /* No script at all, and a policy that would block one; the inline style by its hash. */
+    assert_null(strstr(a.body, "<script"));
+    header(&a, "Content-Security-Policy", got, sizeof(got));
+    assert_non_null(strstr(got, "default-src 'none'"));
+    assert_null(strstr(got, "unsafe-inline"));
+    style_hash(a.body, hash, sizeof(hash));
+    snprintf(want, sizeof(want), "style-src 'sha256-%s'", hash);
+    if (!strstr(got, want))
+        fail_msg("CSP %s does not allow the page's style (%s)", got, want);
+    /* §12.1 item 9: a link to the linkset even on the page. */
+    header(&a, "Link", got, sizeof(got));
+    assert_non_null(strstr(got, "rel=\"linkset\""));
+    answer_free(&a);
+
+    /* Every verdict is a page; unknown packs and unknown GTINs too, never an error. */
+    snprintf(path, sizeof(path), "/01/%s/21/NOPE1", f->gtin);
+    expect_page(f, path, "unknown");
+    expect_page(f, "/01/09506000134352/21/GEN1", "unknown");
+    snprintf(path, sizeof(path), "/01/%s/21/DIS1", f->gtin);
+    expect_page(f, path, "decommissioned");
+    /* The other forms: lot in the path, expiry as an attribute, a trailing '/', GTIN-13. */
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1", f->gtin);
+    expect_page(f, path, "genuine");
+    snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
+    expect_page(f, path, "mismatch");
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=301231", f->gtin);
+    expect_page(f, path, "genuine");
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=301230", f->gtin);
+    expect_page(f, path, "mismatch");
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1/", f->gtin);
+    expect_page(f, path, "genuine");
+    /* A compressed link (GS1 Digital Link compression) resolves too, and names its
+     * uncompressed form (§12.1 item 3). */
+    gs1_elements e = {0};
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(gs1_elements_add(&e, "01", f->gtin, &err), PX_OK);
+    assert_int_equal(gs1_elements_add(&e, "21", "GEN1", &err), PX_OK);
+    char uri[512];
+    assert_int_equal(gs1_dl_compress_elements(uri, sizeof(uri), "https://x.example", &e, 0, &err),
+                     PX_OK);
+    get(&f->env, &a, uri + strlen("https://x.example"), "text/html", NULL, NULL);
+    if (a.status != 200 || !strstr(a.body, "data-verdict=\"genuine\""))
+        fail_msg("%s: %ld %s", uri, a.status, a.body);
+    snprintf(want, sizeof(want), "<%s/01/%s/21/GEN1>; rel=\"owl:sameAs\"", f->env.base_url,
+             f->gtin);
+    if (!strstr(a.headers, want))
+        fail_msg("no %s in %s", want, a.headers);
+    answer_free(&a);
+    /* A mismatch does not show the genuine batch and expiry. */
+    snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_null(strstr(a.body, "2030-12-31"));
+    answer_free(&a);
+    /* §12.1 item 2: a syntax error is 400 in the error shape (a wrong check digit). */
+    get(&f->env, &a, "/01/09506000134353/21/GEN1", "text/html", NULL, NULL);
+    assert_int_equal(a.status, 400);
+    assert_non_null(strstr(a.body, "\"code\":\"bad_request\""));
+    answer_free(&a);
+}
+
+/* A phone's browser: headless Chromium loads the page from the server and the test reads the
+ * verdict from the DOM it built. */
+static void test_resolver__chromium_reads_the_verdict(void **state)
+{
+    fixture *f = *state;
+    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
+        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
+    char cmd[1024], dom[65536], verdict[64];
+    snprintf(cmd, sizeof(cmd),
+             "HOME=$(mktemp -d) timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--no-first-run --dump-dom '%s/01/%s/21/GEN1' 2>/dev/null",
+             f->env.base_url, f->gtin);
+    px_test_read(cmd, 1, dom, sizeof(dom));
+    px_between(dom, "id=\"verdict\"", "</p>", verdict, sizeof(verdict));
+    const char *text = strchr(verdict, '>');
+    if (!text || strcmp(text + 1, "genuine") != 0)
+        fail_msg("chromium's DOM has no genuine verdict: %.400s", dom);
+    snprintf(cmd, sizeof(cmd),
+             "HOME=$(mktemp -d) timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--no-first-run --dump-dom '%s/01/%s/21/STO1' 2>/dev/null",
+             f->env.base_url, f->gtin);
+    px_test_read(cmd, 1, dom, sizeof(dom));
+    px_between(dom, "id=\"verdict\"", "</p>", verdict, sizeof(verdict));
+    text = strchr(verdict, '>');
+    if (!text || strcmp(text + 1, "suspect") != 0)
+        fail_msg("chromium's DOM has no suspect verdict: %.400s", dom);
+}
+
+/* ---- machines: the linkset, JSON, redirects, the well-known file ----------------------- */
+
+static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
+{
+    json_t *j = json_loadb(a->body, a->len, 0, NULL);
+    assert_non_null(j);
+    json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
+    char anchor[256];
+    snprintf(anchor, sizeof(anchor), "%s%s", f->env.base_url, anchor_path);
+    assert_string_equal(json_string_value(json_object_get(item, "anchor")), anchor);
+    assert_string_equal(json_string_value(json_object_get(item, "itemDescription")),
+                        "Examplamab 50 mg tablets");
+    json_t *def = json_object_get(item, "https://ref.gs1.org/voc/defaultLink");
+    assert_int_equal(json_array_size(def), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(def, 0), "href")), anchor);
+    json_t *vs = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/verificationService"), 0);
+    assert_non_null(vs);
+    assert_non_null(strstr(json_string_value(json_object_get(vs, "href")), "/vrs/verify/01/"));
+    json_decref(j);
+    /* GS1's own linkset schema (an outside oracle). */
+    char file[] = "/tmp/packid-linkset-XXXXXX";
+    int fd = mkstemp(file);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, a->body, a->len), (ssize_t)a->len);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "node '" PX_SOURCE_DIR "/tests/openapi/check-linkset.mjs' '" LINKSET_SCHEMA "' %s", file);
+    int rc = px_test_shell(cmd);
+    unlink(file);
+    if (rc != 0)
+        fail_msg("the linkset does not validate against gs1-linkset-schema.json: %s", a->body);
+}
+
+static void test_resolver__linkset(void **state)
+{
+    fixture *f = *state;
+    char path[256], got[512], anchor_path[128];
+    answer a;
+    snprintf(anchor_path, sizeof(anchor_path), "/01/%s/21/GEN1", f->gtin);
+    /* §12.1 item 6: by media type (Content-Type exactly that) ... */
+    get(&f->env, &a, anchor_path, "application/linkset+json", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    header(&a, "Content-Type", got, sizeof(got));
+    assert_string_equal(got, "application/linkset+json");
+    header(&a, "Link", got, sizeof(got));
+    assert_non_null(strstr(got, "json-ld#context"));
+    check_linkset(f, &a, anchor_path);
+    answer_free(&a);
+    /* ... or by linkType=linkset and its old spelling all, whatever the Accept. */
+    snprintf(path, sizeof(path), "%s?linkType=linkset", anchor_path);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    check_linkset(f, &a, anchor_path);
+    answer_free(&a);
+    snprintf(path, sizeof(path), "%s?linkType=all", anchor_path);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    check_linkset(f, &a, anchor_path);
+    answer_free(&a);
+    /* The anchor is the request's uncompressed link without its attributes. */
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1?17=301231&linkType=linkset", f->gtin);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    snprintf(anchor_path, sizeof(anchor_path), "/01/%s/10/B1/21/GEN1", f->gtin);
+    check_linkset(f, &a, anchor_path);
+    answer_free(&a);
+    /* An unknown GTIN has no links. */
+    get(&f->env, &a, "/01/09506000134352/21/GEN1?linkType=linkset", NULL, NULL, NULL);
+    assert_int_equal(a.status, 404);
+    answer_free(&a);
+}
+
+static void test_resolver__redirects_json_well_known(void **state)
+{
+    fixture *f = *state;
+    char path[512], got[1024], want[1024];
+    answer a;
+    /* §12.1 items 5 and 7: 307 to the link type, every query pair passed on, linkType as
+     * sent (a VRS wants it unchanged). */
+    snprintf(path, sizeof(path),
+             "/01/%s/21/GEN1?linkType=gs1:verificationService&context=dscsaSaleableReturn"
+             "&reqGLN=0614141000005",
+             f->gtin);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 307);
+    header(&a, "Location", got, sizeof(got));
+    snprintf(want, sizeof(want),
+             "%s/vrs/verify/01/%s/10/B1/21/GEN1?linkType=gs1:verificationService&context="
+             "dscsaSaleableReturn&reqGLN=0614141000005",
+             f->env.base_url, f->gtin);
+    assert_string_equal(got, want);
+    answer_free(&a);
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1?linkType=gs1:nosuchlt", f->gtin);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 404);
+    answer_free(&a);
+    /* An app asking for JSON gets the verdict alone. */
+    snprintf(path, sizeof(path), "/01/%s/21/STO1", f->gtin);
+    get(&f->env, &a, path, "application/json", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
+    answer_free(&a);
+    /* §12.1 item 11. */
+    get(&f->env, &a, "/.well-known/gs1resolver", NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    json_t *j = json_loadb(a.body, a.len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "resolverRoot")), f->env.base_url);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(j, "supportedPrimaryKeys"), 0)), "01");
+    json_t *lt = json_array_get(json_object_get(j, "supportedLinkType"), 0);
+    assert_string_equal(json_string_value(json_object_get(lt, "prefix")), "gs1:");
+    json_decref(j);
+    answer_free(&a);
+}
+
+/* ---- clone detection ------------------------------------------------------------------ */
+
+static void check_signed(const px_received *h)
+{
+    char path[] = "/tmp/packid-clone-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, h->body, h->len), (ssize_t)h->len);
+    close(fd);
+    char cmd[256], line[256], want[80];
+    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
+    px_test_read(cmd, 1, line, sizeof(line));
+    unlink(path);
+    snprintf(want, sizeof(want), "sha256=%.64s", line);
+    assert_string_equal(h->signature, want);
+}
+
+/* The deliveries the receiver got about serial (their data names it). */
+static int deliveries_for(fixture *f, const char *serial)
+{
+    char needle[64];
+    snprintf(needle, sizeof(needle), "\"serial\":\"%s\"", serial);
+    int n = 0;
+    pthread_mutex_lock(&f->rv.mu);
+    for (int i = 0; i < f->rv.n && i < PX_RECEIVER_MAX_REQ; i++)
+        n += f->rv.req[i].body && strstr(f->rv.req[i].body, needle) ? 1 : 0;
+    pthread_mutex_unlock(&f->rv.mu);
+    return n;
+}
+
+static const px_received *delivery_for(fixture *f, const char *serial)
+{
+    char needle[64];
+    snprintf(needle, sizeof(needle), "\"serial\":\"%s\"", serial);
+    for (int i = 0; i < f->rv.n && i < PX_RECEIVER_MAX_REQ; i++)
+        if (f->rv.req[i].body && strstr(f->rv.req[i].body, needle))
+            return &f->rv.req[i];
+    fail_msg("no delivery about %s", serial);
+    return NULL;
+}
+
+/* The open alert of serial in a page of alerts, or NULL. */
+static json_t *alert_of(json_t *page, const char *serial)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(page, "items"), i, a) {
+        const char *s = json_string_value(json_object_get(a, "serial"));
+        if (s && strcmp(s, serial) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static const char *verdict_of(fixture *f, const char *path)
+{
+    static char v[32];
+    json_t *j = px_test_call(&f->env, "GET", path, NULL, NULL, 200);
+    snprintf(v, sizeof(v), "%s", px_test_str(j, "verdict"));
+    json_decref(j);
+    return v;
+}
+
+/* REQ-CLONE-1, REQ-CLONE-4, REQ-CLONE-5: one serial scanned in Frankfurt and, ten minutes
+ * later, in New York: suspect, one alert, exactly one signed clone.suspected — however often
+ * the scans repeat. Closing the alert ends the flag. */
+static void test_resolver__clone_one_webhook(void **state)
+{
+    fixture *f = *state;
+    char sql[512], path[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, "
+             "source) VALUES ('%s', 'CLN1', now() - interval '10 minutes', 'DE', 50.04, 8.56, "
+             "repeat('a', 64), true, 'genuine', 'verify')",
+             f->gtin);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=40.64&lon=-73.78&country=us", f->gtin);
+    assert_string_equal(verdict_of(f, path), "suspect");
+    assert_string_equal(verdict_of(f, path), "suspect");
+    assert_int_equal(px_sql_exec(&f->env, sql), 0); /* Frankfurt again */
+    assert_string_equal(verdict_of(f, path), "suspect");
+    snprintf(path, sizeof(path), "/01/%s/21/CLN1?lat=40.64&lon=-73.78", f->gtin);
+    answer a;
+    get(&f->env, &a, path, "application/json", NULL, NULL);
+    assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
+    answer_free(&a);
+    /* The one delivery arrives; after more time than several retry rounds, no second. (The
+     * stolen pack STO1 scanned by the tests before raised its own.) */
+    for (int i = 0; i < 200 && deliveries_for(f, "CLN1") < 1; i++)
+        px_sleep_ms(50);
+    px_sleep_ms(1500);
+    assert_int_equal(deliveries_for(f, "CLN1"), 1);
+    const px_received *got = delivery_for(f, "CLN1");
+    check_signed(got);
+    json_t *hook = json_loadb(got->body, got->len, 0, NULL);
+    assert_non_null(hook);
+    assert_string_equal(px_test_str(hook, "event"), "clone.suspected");
+    json_t *data = json_object_get(hook, "data");
+    assert_string_equal(px_test_str(data, "serial"), "CLN1");
+    assert_non_null(strstr(px_test_str(data, "rules"), "impossible_travel"));
+    char alert_id[40];
+    snprintf(alert_id, sizeof(alert_id), "%s", px_test_str(data, "alert_id"));
+    json_decref(hook);
+    /* The MAH lists it; another MAH neither sees nor closes it. */
+    json_t *page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
+    json_t *al = alert_of(page, "CLN1");
+    assert_non_null(al);
+    assert_string_equal(px_test_str(al, "alert_id"), alert_id);
+    assert_string_equal(px_test_str(al, "kind"), "clone");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(al, "rules"), 0)),
+                        "impossible_travel");
+    json_decref(page);
+    page = px_test_call(&f->env, "GET", "/v1/alerts", f->other_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(page, "items")), 0);
+    json_decref(page);
+    char close[128];
+    snprintf(close, sizeof(close), "/v1/alerts/%s/close", alert_id);
+    px_test_expect(&f->env, "POST", close, f->other_key, "{\"reason\":\"mine\"}", 404, "not_found");
+    px_test_expect_field(&f->env, "POST", close, f->mah_key, "{}", "reason", NULL);
+    json_t *closed = px_test_call(&f->env, "POST", close, f->mah_key,
+                                  "{\"reason\":\"traveller confirmed by phone\"}", 200);
+    assert_string_equal(px_test_str(closed, "state"), "closed");
+    assert_string_equal(px_test_str(closed, "close_reason"), "traveller confirmed by phone");
+    json_decref(closed);
+    px_test_expect(&f->env, "POST", close, f->mah_key, "{\"reason\":\"again\"}", 409,
+                   "invalid_state");
+    /* Closed: the scans before the close no longer count. */
+    snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=40.64&lon=-73.78", f->gtin);
+    assert_string_equal(verdict_of(f, path), "genuine");
+    page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
+    assert_null(alert_of(page, "CLN1"));
+    json_decref(page);
+    page = px_test_call(&f->env, "GET", "/v1/alerts?state=closed", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
+    assert_non_null(alert_of(page, "CLN1"));
+    json_decref(page);
+    px_test_expect(&f->env, "GET", "/v1/alerts?state=maybe", f->mah_key, NULL, 422, NULL);
+    assert_int_equal(deliveries_for(f, "CLN1"), 1);
+    /* REQ-CLONE-3: the stolen pack scanned earlier raised its own lifecycle alert. */
+    assert_int_equal(deliveries_for(f, "STO1"), 1);
+    /* The address is kept only as a salted hash. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client LIKE '%%127.0%%'"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client = encode(sha256('127.0.0.1'::bytea), 'hex')"), 0);
+    /* Bad positions are refused with the field. */
+    snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=91&lon=0", f->gtin);
+    px_test_expect_field(&f->env, "GET", path, NULL, NULL, "lat", NULL);
+    snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?country=XX", f->gtin);
+    px_test_expect_field(&f->env, "GET", path, NULL, NULL, "country", NULL);
+}
+
+/* REQ-ABUSE-2: a client (here behind the trusted proxy) asking for many unknown serials is
+ * alerted to the MAH and slowed; the other clients are not. */
+static void test_resolver__enumeration(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    answer a;
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof(path), "/v1/verify/%s/GUESS%d", f->gtin, i);
+        get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7", NULL);
+        assert_int_equal(a.status, 200);
+        answer_free(&a);
+    }
+    snprintf(path, sizeof(path), "/v1/verify/%s/GUESS9", f->gtin);
+    get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7", NULL);
+    assert_int_equal(a.status, 429);
+    answer_free(&a);
+    snprintf(path, sizeof(path), "/v1/verify/%s/GEN1", f->gtin);
+    assert_string_equal(verdict_of(f, path), "genuine");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE kind = "
+                                          "'enumeration' AND state = 'open'"),
+                     1);
+}
+
+/* ---- the public routes' token bucket, on a server of its own ---------------------------- */
+
+static int setup_limits(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    px_test_db_create(&f->env);
+    px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=1");
+    px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=5");
+    px_test_server_start(&f->env);
+    px_test_gtin(f->gtin, 778);
+    *state = f;
+    return 0;
+}
+
+static int teardown_limits(void **state)
+{
+    fixture *f = *state;
+    px_test_teardown(&f->env);
+    free(f);
+    return 0;
+}
+
+/* REQ-ABUSE-1: a burst from 127.0.0.1 gets 429 rate_limited with Retry-After in the error
+ * shape, while 127.0.0.2 (another client address) is served. */
+static void test_resolver__burst_429(void **state)
+{
+    fixture *f = *state;
+    char path[128], got[64];
+    answer a;
+    snprintf(path, sizeof(path), "/v1/verify/%s/X1", f->gtin);
+    int limited = 0;
+    for (int i = 0; i < 12 && !limited; i++) {
+        get(&f->env, &a, i % 2 ? path : "/.well-known/gs1resolver", NULL, NULL, "127.0.0.1");
+        if (a.status == 429) {
+            limited = 1;
+            header(&a, "Retry-After", got, sizeof(got));
+            assert_true(strtol(got, NULL, 10) >= 1);
+            assert_non_null(strstr(a.body, "\"code\":\"rate_limited\""));
+        } else {
+            assert_int_equal(a.status, 200);
+        }
+        answer_free(&a);
+    }
+    assert_true(limited);
+    get(&f->env, &a, path, NULL, NULL, "127.0.0.2");
+    assert_int_equal(a.status, 200);
+    answer_free(&a);
+    /* Routes with a key are not under the public bucket. */
+    get(&f->env, &a, "/v1/whoami", NULL, NULL, "127.0.0.1");
+    assert_int_equal(a.status, 401);
+    answer_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolver__page),
+        cmocka_unit_test(test_resolver__chromium_reads_the_verdict),
+        cmocka_unit_test(test_resolver__linkset),
+        cmocka_unit_test(test_resolver__redirects_json_well_known),
+        cmocka_unit_test(test_resolver__clone_one_webhook),
+        cmocka_unit_test(test_resolver__enumeration),
+    };
+    const struct CMUnitTest limits[] = {
+        cmocka_unit_test(test_resolver__burst_429),
+    };
+    int failed = cmocka_run_group_tests_name("resolver", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("resolver_limits", limits, setup_limits,
+                                                teardown_limits);
+}
