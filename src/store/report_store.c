@@ -452,7 +452,7 @@ px_rc px_store_release_set_report(px_db *db, const char *release_id, const char 
 
 typedef struct {
     px_buf sql;
-    const char *params[16];
+    const char *params[32]; /* every filter field at once needs 23 */
     int n;
 } qb;
 
@@ -513,6 +513,37 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
                  lt);
     }
+    /* The EPCIS 2.0 REST query's lists: pipe-delimited values (DOMAIN-2.md §14.4). */
+    if (f->event_types)
+        qb_param(q, " AND e.type = ANY(string_to_array(", ", '|'))", f->event_types);
+    if (f->actions)
+        qb_param(q, " AND e.action = ANY(string_to_array(", ", '|'))", f->actions);
+    if (f->biz_steps)
+        qb_param(q, " AND e.biz_step = ANY(string_to_array(", ", '|'))", f->biz_steps);
+    if (f->dispositions)
+        qb_param(q, " AND e.disposition = ANY(string_to_array(", ", '|'))", f->dispositions);
+    if (f->read_points)
+        qb_param(q, " AND e.read_point = ANY(string_to_array(", ", '|'))", f->read_points);
+    if (f->biz_locations)
+        qb_param(q, " AND e.biz_location = ANY(string_to_array(", ", '|'))", f->biz_locations);
+    if (f->event_hash)
+        qb_param(q, " AND e.event_hash = ", "", f->event_hash);
+}
+
+/* recordTime bounds (created_at), kept apart from filter_where: they need their own
+ * number buffers. */
+static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *lt)
+{
+    if (f->has_ge_record) {
+        snprintf(ge, 24, "%lld", (long long)f->ge_record_us);
+        qb_param(q, " AND e.created_at >= 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", ge);
+    }
+    if (f->has_lt_record) {
+        snprintf(lt, 24, "%lld", (long long)f->lt_record_us);
+        qb_param(q, " AND e.created_at < 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", lt);
+    }
 }
 
 /* Splits s at GS (0x1D) in place into a vector (grown as needed). */
@@ -543,7 +574,7 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
 px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
                            px_err *err)
 {
-    long long after = 0;
+    long long after = f->after_seq > 0 ? f->after_seq : 0;
     const char **vec = NULL;
     size_t cap = 0, scap = 0;
     char *sbuf = NULL;
@@ -552,7 +583,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         qb q;
         memset(&q, 0, sizeof(q));
         px_buf_init(&q.sql, 16384);
-        char after_s[24], ge[24], lt[24], budget[24];
+        char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
         snprintf(after_s, sizeof(after_s), "%lld", after);
         snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
         q.params[q.n++] = after_s; /* $1 */
@@ -562,6 +593,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
                       "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
                       "WHERE e.seq > $1::bigint");
         filter_where(&q, f, ge, lt);
+        filter_record_time(&q, f, gr, lr);
         px_buf_printf(
             &q.sql,
             " ORDER BY e.seq LIMIT %d) x WHERE x.cum - x.epc_count < $2::bigint) "
