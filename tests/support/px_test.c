@@ -297,6 +297,21 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
+/* Keeps the header lines of the last response (curl calls this per line, the status line
+ * of each response first). */
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+    px_http_resp *out = ctx;
+    size_t len = size * n, have = strlen(out->headers);
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        have = 0;
+    size_t room = sizeof(out->headers) - 1 - have;
+    size_t take = len < room ? len : room;
+    memcpy(out->headers + have, data, take);
+    out->headers[have + take] = '\0';
+    return len;
+}
+
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers)
 {
@@ -321,6 +336,8 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
