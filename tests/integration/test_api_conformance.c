@@ -414,6 +414,13 @@ static void release_and_reports(fixture *f, char serials[6][24])
 
     expect(f, "GET", "/v1/epcis/events", f->mah_key, NULL, 200);
     expect(f, "GET", "/v1/epcis/events?EQ_bizStep=", f->mah_key, NULL, 422);
+    /* The EPCIS 2.0 REST query: JSON (checked against its schema), JSON-LD, problems. */
+    const char *epcis_json[] = {"Accept: application/json", NULL};
+    const char *epcis_html[] = {"Accept: text/html", NULL};
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_json, 200));
+    expect(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, 200);
+    expect(f, "GET", "/epcis/events?EQ_bizStep=bogus", f->mah_key, NULL, 400);
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_html, 406));
 }
 
 static void decommission_and_recall(fixture *f, char serials[6][24])
