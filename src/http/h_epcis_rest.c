@@ -31,7 +31,7 @@ static void problem(px_req *r, int status, const char *type, const char *title,
     px_reply_take(r, status, "application/problem+json", s, strlen(s));
 }
 
-/* REQ-EPCIS2-6: Accept picks the syntax: application/ld+json or application/json → 2.0
+/* REQ-EPCISREST-1: Accept picks the syntax: application/ld+json or application/json → 2.0
  * JSON-LD, application/xml or text/xml → 2.0 XML; none, * / * or application/ * → JSON-LD
  * (the binding's JSON form); anything else is 406. Ranges are taken in the order given, a
  * range with q=0 is skipped. Returns the media type answered, NULL for 406. */

@@ -215,6 +215,8 @@ static px_rc parse_token(rest_query *q, const char *value, px_err *err)
     return PX_OK;
 }
 
+/* REQ-EPCISREST-4: the standard parameters packid's data can answer (DOMAIN-2.md §14.4);
+ * any other is refused, never ignored: an ignored filter would widen the answer. */
 static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *err)
 {
     px_epcis_filter *f = &q->f;
@@ -282,6 +284,8 @@ typedef struct page_ctx {
     px_rc rc;
 } page_ctx;
 
+/* REQ-EPCISREST-2: a page is perPage events; one more row means a next page, which starts
+ * after the last event written (a keyset on seq). */
 static int page_row(void *vctx, const px_epcis_row *row)
 {
     page_ctx *c = vctx;
@@ -344,7 +348,7 @@ px_rc px_svc_epcis_rest_query(px_db *db, const px_actor *by, px_epcis_format for
         return px_err_oom(err);
     px_rc rc = PX_OK;
     q->per_page = PX_EPCIS_REST_PER_PAGE;
-    /* REQ-EPCIS2-5: the same visibility as every read: MAH and auditor their organization's
+    /* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
      * events, a regulator its market's. */
     switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
     case PX_SCOPE_ORG: q->f.tenant_id = by->org_id; break;

@@ -141,7 +141,7 @@ static int oracle(const char *cmd, const char *body, size_t len)
     return rc;
 }
 
-/* REQ-EPCIS2-6: JSON-LD by default and for application/ld+json, valid against both official
+/* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
  * 2.0 JSON schemas; the version headers are sent. */
 static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
 {
@@ -179,7 +179,7 @@ static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
     px_http_resp_free(&r);
 }
 
-/* REQ-EPCIS2-6: application/xml answers the 2.0 query document, valid against the official
+/* REQ-EPCISREST-1: application/xml answers the 2.0 query document, valid against the official
  * 2.0 query XSD, with the same eventIDs as the JSON-LD answer and as the 1.2 query
  * (GET /v1/epcis/events): one hash ID in every syntax. */
 static void test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2(void **state)
@@ -220,7 +220,7 @@ static void next_link(const px_http_resp *r, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)(e - l), l);
 }
 
-/* REQ-EPCIS2-7: perPage pages the answer; following Link rel="next" (which keeps the other
+/* REQ-EPCISREST-2: perPage pages the answer; following Link rel="next" (which keeps the other
  * parameters) visits every event once, in the order of the whole answer; the last page has
  * no Link. */
 static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
@@ -253,7 +253,7 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
     assert_string_equal(seen, all);
 }
 
-/* REQ-EPCIS2-5: each standard parameter selects what it names (the expected counts follow
+/* REQ-EPCISREST-4: each standard parameter selects what it names (the expected counts follow
  * from the fixture's five events). */
 static void test_epcis_rest__parameters_select(void **state)
 {
@@ -367,7 +367,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
     px_http_resp_free(&r);
 }
 
-/* REQ-EPCIS2-5: a MAH sees its own events only, a regulator the events of packs released to
+/* REQ-EPCISREST-3: a MAH sees its own events only, a regulator the events of packs released to
  * its market (the batch's commissioning and the release), no key is 401. */
 static void test_epcis_rest__tenant_and_market_scoping(void **state)
 {
