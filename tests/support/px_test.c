@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -325,7 +326,12 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
         h = curl_slist_append(h, auth);
     }
-    if (body)
+    /* JSON unless the caller names its own Content-Type (EPCIS XML documents). */
+    int own_type = 0;
+    for (int i = 0; headers && headers[i]; i++)
+        if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
+            own_type = 1;
+    if (body && !own_type)
         h = curl_slist_append(h, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");
     for (int i = 0; headers && headers[i]; i++)
