@@ -268,7 +268,7 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
     return b->data ? PX_OK : PX_EINTERNAL;
 }
 
-/* rollback: every event good, and what is new one commission (one transaction): packid's
+/* REQ-EPCISREST-6: rollback: every event good, and what is new one commission (one transaction): packid's
  * use case commits one batch at a time, so a document spanning several batches cannot be
  * all-or-nothing and is refused whole (send one document per batch, or proceed). */
 static long apply_rollback(px_db *db, const px_actor *by, capture_ctx *c, const char *capture_id,
@@ -328,6 +328,7 @@ static long apply_rollback(px_db *db, const px_actor *by, capture_ctx *c, const 
     return applied;
 }
 
+/* REQ-EPCISREST-6: proceed: each good event is its own commission; a refused one is listed. */
 static long apply_proceed(px_db *db, const px_actor *by, capture_ctx *c, const char *capture_id,
                           px_err *err)
 {
