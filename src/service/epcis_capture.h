@@ -21,7 +21,7 @@
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len,
                            int proceed, char capture_id[PX_ID_LEN + 1], px_err *err);
 
-/* The job, if it is by's organization's (the operator sees every job). */
+/* The job, if it is by's organization's. */
 px_rc px_svc_epcis_capture_get(px_db *db, const px_actor *by, const char *id,
                                px_capture_row *out, px_err *err);
 
