@@ -20,6 +20,8 @@ typedef struct px_endpoint_request {
     const char *auth_header;   /* sent as Authorization; NULL = none */
     const char *hmac_secret;   /* signs each body; NULL = unsigned; 16..1024 bytes */
     const char *receiver_gln;  /* SBDH Receiver; NULL = the sender's GLN */
+    const char *format;        /* epcis-1.2-xml (NULL: the default) | epcis-2.0-xml |
+                                  epcis-2.0-jsonld: the syntax of its reports */
 } px_endpoint_request;
 
 /* POST /v1/regulator-endpoints: checks every field (length, charset), stores the endpoint

@@ -21,7 +21,7 @@ static const char *nz(const char *s)
 
 #define ENDPOINT_COLS                                                                        \
     "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "      \
-    "hmac_secret IS NOT NULL, active, " TS("created_at")
+    "hmac_secret IS NOT NULL, active, " TS("created_at") ", format"
 
 static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
 {
@@ -35,18 +35,20 @@ static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
     e->has_hmac_secret = px__val(r, i, 6)[0] == 't';
     e->active = px__val(r, i, 7)[0] == 't';
     px_strlcpy(e->created_at, px__val(r, i, 8), sizeof(e->created_at));
+    px_strlcpy(e->format, px__val(r, i, 9), sizeof(e->format));
 }
 
 px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
     const char *p[] = {e->tenant_id, e->market, e->url, nz(auth_header), nz(hmac_secret),
-                       nz(e->receiver_gln)};
+                       nz(e->receiver_gln), nz(e->format)};
     PGresult *r = px__exec(db,
                            "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
-                           "hmac_secret, receiver_gln) VALUES ($1, $2, $3, $4, $5, $6) "
+                           "hmac_secret, receiver_gln, format) VALUES ($1, $2, $3, $4, $5, $6, "
+                           "coalesce($7, 'epcis-1.2-xml')) "
                            "RETURNING " ENDPOINT_COLS,
-                           6, p, err);
+                           7, p, err);
     if (!r)
         return err->rc;
     endpoint_row(e, r, 0);

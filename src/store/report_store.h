@@ -24,6 +24,7 @@ typedef struct px_endpoint {
     int has_hmac_secret;
     int active;
     char created_at[32];
+    char format[20];            /* epcis-1.2-xml | epcis-2.0-xml | epcis-2.0-jsonld (0041) */
 } px_endpoint;
 
 /* Inserts e (fills id, created_at) with its secrets (NULL = none). */
