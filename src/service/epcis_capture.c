@@ -189,6 +189,11 @@ static int on_event(void *vctx, const px_epcis_event *ev)
      * (DOMAIN-2.md §14.3), the reader having checked that it hashes. */
     if (ev->event_id && ev->event_id[0]) {
         px_strlcpy(it->event_id, ev->event_id, sizeof(it->event_id));
+        if (strlen(ev->event_id) >= sizeof(it->event_id) ||
+            !px_str_printable(ev->event_id, sizeof(it->event_id) - 1))
+            refuse(it, 400, "epcisException:ValidationException",
+                   "an eventID of at most %zu printable characters is expected",
+                   sizeof(it->event_id) - 1);
     } else {
         px_err e2;
         px_err_clear(&e2);
@@ -231,11 +236,14 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
                 : rc == PX_ENOTFOUND ? "epcisException:NoSuchResourceException"
                 : rc == PX_EFORBIDDEN ? "epcisException:SecurityException"
                                       : "epcisException:ValidationException";
-        if (res.n_errors > 0)
-            snprintf(detail, detail_cap, "%s: %s (serial %s)", err.code, res.errors[0].message,
-                     serials[res.errors[0].index]);
-        else
-            snprintf(detail, detail_cap, "%s: %s", err.code, err.message);
+        /* A long reason is cut to the detail's size (the return value says by how much). */
+        int n_out = res.n_errors > 0 ? snprintf(detail, detail_cap, "%s: %s (serial %s)",
+                                                err.code, res.errors[0].message,
+                                                serials[res.errors[0].index])
+                                     : snprintf(detail, detail_cap, "%s: %s", err.code,
+                                                err.message);
+        if (n_out < 0)
+            px_strlcpy(detail, "the commission was refused", detail_cap);
     }
     px_commission_result_dispose(&res);
     return rc;
@@ -311,6 +319,11 @@ static long apply_rollback(px_db *db, const px_actor *by, capture_ctx *c, const 
     px_rc rc = commission(db, by, base, all, total, cid, &status, &type, detail, sizeof(detail));
     free(all);
     long applied = 0;
+    const char **ids = rc == PX_OK ? malloc(c->n * sizeof(*ids)) : NULL;
+    if (rc == PX_OK && !ids) {
+        px_err_oom(err);
+        return -1;
+    }
     for (size_t i = 0; i < c->n; i++) {
         item *it = &c->items[i];
         if (it->duplicate)
@@ -320,11 +333,14 @@ static long apply_rollback(px_db *db, const px_actor *by, capture_ctx *c, const 
             continue;
         }
         it->applied = 1;
-        applied++;
-        if (px_store_captured_event_add(db, by->org_id, it->event_id, capture_id, cid, err) !=
-            PX_OK)
-            return -1;
+        ids[applied++] = it->event_id;
     }
+    /* One statement for every event of the commission (a row per event would cost a commit
+     * each). */
+    if (ids && px_store_captured_events_add(db, by->org_id, ids, (size_t)applied, capture_id, cid,
+                                            err) != PX_OK)
+        applied = -1;
+    free(ids);
     return applied;
 }
 
@@ -343,8 +359,8 @@ static long apply_proceed(px_db *db, const px_actor *by, capture_ctx *c, const c
             continue;
         it->applied = 1;
         applied++;
-        if (px_store_captured_event_add(db, by->org_id, it->event_id, capture_id, cid, err) !=
-            PX_OK)
+        const char *one[] = {it->event_id};
+        if (px_store_captured_events_add(db, by->org_id, one, 1, capture_id, cid, err) != PX_OK)
             return -1;
     }
     return applied;
@@ -381,15 +397,24 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
                         rerr.field[0] ? ": " : "", rerr.message);
         goto done;
     }
-    for (size_t i = 0; i < c.n; i++) {
-        item *it = &c.items[i];
-        if (it->detail[0])
-            continue;
-        int found = 0;
-        if ((rc = px_store_captured_event_find(db, by->org_id, it->event_id, &found, err)) !=
-            PX_OK)
+    /* Events applied before (one query for the document). */
+    if (c.n > 0) {
+        const char **ids = malloc(c.n * sizeof(*ids));
+        unsigned char *known = malloc(c.n);
+        size_t k = 0;
+        if (ids && known)
+            for (size_t i = 0; i < c.n; i++)
+                if (!c.items[i].detail[0])
+                    ids[k++] = c.items[i].event_id;
+        rc = ids && known ? px_store_captured_events_known(db, by->org_id, ids, k, known, err)
+                          : px_err_oom(err);
+        for (size_t i = 0, j = 0; rc == PX_OK && i < c.n; i++)
+            if (!c.items[i].detail[0])
+                c.items[i].duplicate = known[j++];
+        free(ids);
+        free(known);
+        if (rc != PX_OK)
             goto done;
-        it->duplicate = found;
     }
     if (px_uuid_v4(capture_id) != PX_OK) {
         rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");

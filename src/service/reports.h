@@ -126,5 +126,9 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
 px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const char *batch,
                           const char *profile_name, px_epcis_sink sink, void *ctx,
                           size_t *count, px_err *err);
+/* The same document in format (EPCIS 1.2 XML, 2.0 XML or 2.0 JSON-LD). */
+px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, const char *batch,
+                             const char *profile_name, px_epcis_format format,
+                             px_epcis_sink sink, void *ctx, size_t *count, px_err *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_buf.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -89,31 +90,68 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
     return rc;
 }
 
-px_rc px_store_captured_event_find(px_db *db, const char *org_id, const char *event_id,
-                                   int *found, px_err *err)
+/* The IDs joined by GS (0x1D), the separator string_to_array splits on. */
+static px_rc join_ids(px_buf *b, const char *const *ids, size_t n, px_err *err)
 {
-    *found = 0;
-    const char *p[] = {org_id, event_id};
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            px_buf_add(b, "\x1d", 1);
+        px_buf_puts(b, ids[i]);
+    }
+    if (n && !b->data)
+        return px_err_oom(err);
+    return PX_OK;
+}
+
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+                                     size_t n, unsigned char *known, px_err *err)
+{
+    memset(known, 0, n);
+    if (n == 0)
+        return PX_OK;
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, err);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return rc;
+    }
+    const char *p[] = {org_id, b.data};
     PGresult *r = px__exec(db,
-                           "SELECT 1 FROM epcis_captured_event WHERE org_id = $1::uuid AND "
-                           "event_id = $2",
+                           "SELECT t.i FROM unnest(string_to_array($2, chr(29))) WITH ORDINALITY "
+                           "AS t(id, i) JOIN epcis_captured_event e ON e.org_id = $1::uuid AND "
+                           "e.event_id = t.id",
                            2, p, err);
+    px_buf_dispose(&b);
     if (!r)
         return err->rc;
-    *found = PQntuples(r) > 0;
+    for (int row = 0; row < PQntuples(r); row++) {
+        long i = strtol(px__val(r, row, 0), NULL, 10);
+        if (i >= 1 && (size_t)i <= n)
+            known[i - 1] = 1;
+    }
     PQclear(r);
     return PX_OK;
 }
 
-px_rc px_store_captured_event_add(px_db *db, const char *org_id, const char *event_id,
-                                  const char *capture_id, const char *commission_id,
-                                  px_err *err)
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+                                   size_t n, const char *capture_id, const char *commission_id,
+                                   px_err *err)
 {
-    const char *p[] = {org_id, event_id, capture_id,
-                       commission_id && commission_id[0] ? commission_id : NULL};
-    return exec_cmd(db,
-                    "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
-                    "commission_id) VALUES ($1::uuid, $2, $3::uuid, $4::uuid) "
-                    "ON CONFLICT DO NOTHING",
-                    4, p, err);
+    if (n == 0)
+        return PX_OK;
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, err);
+    if (rc == PX_OK) {
+        const char *p[] = {org_id, b.data, capture_id,
+                           commission_id && commission_id[0] ? commission_id : NULL};
+        rc = exec_cmd(db,
+                      "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
+                      "commission_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid FROM "
+                      "unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT DO NOTHING",
+                      4, p, err);
+    }
+    px_buf_dispose(&b);
+    return rc;
 }

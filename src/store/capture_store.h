@@ -29,12 +29,13 @@ px_rc px_store_capture_finish(px_db *db, const char *id, int success, long appli
 /* The job; org_id NULL: any organization's. Another organization's job is not found. */
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
                            px_err *err);
-/* *found = 1 when org_id has applied event_id before. */
-px_rc px_store_captured_event_find(px_db *db, const char *org_id, const char *event_id,
-                                   int *found, px_err *err);
-/* Records that capture_id applied event_id (commission_id may be NULL). */
-px_rc px_store_captured_event_add(px_db *db, const char *org_id, const char *event_id,
-                                  const char *capture_id, const char *commission_id,
-                                  px_err *err);
+/* known[i] = 1 when org_id has applied ids[i] before (one query for all; IDs hold no
+ * control character). */
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+                                     size_t n, unsigned char *known, px_err *err);
+/* Records that capture_id applied ids (commission_id may be NULL), in one statement. */
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+                                   size_t n, const char *capture_id, const char *commission_id,
+                                   px_err *err);
 
 #endif
