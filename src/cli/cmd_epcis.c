@@ -154,6 +154,7 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     }
     if (!gtin || !gtin[0])
         return px_cli_usage(USAGE);
+    /* REQ-EPCISREST-8: the export's syntax, as a regulator endpoint's. */
     px_epcis_format format = PX_EPCIS_FORMAT_XML_1_2;
     if (format_name) {
         px_err ferr;

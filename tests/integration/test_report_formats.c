@@ -201,6 +201,60 @@ static void test_report_formats__xml_2_0_delivered_valid(void **state)
     assert_string_equal(ids, want);
 }
 
+/* REQ-EPCISREST-8: `packid epcis export --format` writes the product's events in that syntax:
+ * JSON-LD valid against the official schema, 2.0 XML against the 2.0 XSD, the same eventIDs;
+ * an unknown format is a usage error. */
+static void test_report_formats__cli_export_formats(void **state)
+{
+    fixture *f = *state;
+    char out[] = "/tmp/packid-export-format-XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    char ids_json[2048] = "", ids_xml[2048] = "";
+    const char *formats[] = {"epcis-2.0-jsonld", "epcis-2.0-xml"};
+    for (int k = 0; k < 2; k++) {
+        int rc;
+        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", formats[k], "-o", out,
+                           NULL};
+        json_t *j = px_test_cli(&f->env, &rc, a);
+        assert_int_equal(rc, 0);
+        assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
+        json_decref(j);
+        char *buf = calloc(1, 1 << 20);
+        assert_non_null(buf);
+        px_test_read(out, 0, buf, 1 << 20);
+        size_t n = strlen(buf);
+        char *ids = k == 0 ? ids_json : ids_xml;
+        size_t o = 0;
+        if (k == 0) {
+            assert_int_equal(buf[0], '{');
+            assert_int_equal(
+                oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", buf, n), 0);
+            for (const char *p = buf; (p = strstr(p, "\"eventID\":\"")) != NULL;) {
+                p += 11;
+                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "\""), p);
+            }
+        } else {
+            assert_non_null(strstr(buf, "urn:epcglobal:epcis:xsd:2"));
+            px_test_xsd_valid(buf, n);
+            for (const char *p = buf; (p = strstr(p, "<eventID>")) != NULL;) {
+                p += 9;
+                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "<"), p);
+            }
+        }
+        free(buf);
+    }
+    assert_true(ids_json[0] != '\0');
+    assert_string_equal(ids_json, ids_xml);
+    int rc;
+    const char *bad[] = {"epcis", "export", "--gtin", f->gtin, "--format", "epcis-3.0-yaml", "-o",
+                         out, NULL};
+    json_decref(px_test_cli(&f->env, &rc, bad));
+    assert_int_equal(rc, 2);
+    unlink(out);
+}
+
 /* An unknown format is refused when the endpoint is created. */
 static void test_report_formats__unknown_format_refused(void **state)
 {
@@ -216,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_formats__jsonld_delivered_and_read_back),
         cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
+        cmocka_unit_test(test_report_formats__cli_export_formats),
         cmocka_unit_test(test_report_formats__unknown_format_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
