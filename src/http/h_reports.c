@@ -57,13 +57,14 @@ void h_endpoint_create(px_req *r)
 
 void h_endpoint_update(px_req *r)
 {
-    static const char *const allowed[] = {"url", "auth_header", "hmac_secret", "active", NULL};
+    static const char *const allowed[] = {"url",    "auth_header", "hmac_secret",
+                                          "active", "format",      NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
     /* Only auth_header may be removed (null); an endpoint always has a URL, a signed one
      * stays signed (a secret is rotated, never dropped), and active is true or false. */
-    static const char *const no_null[] = {"url", "hmac_secret", "active", NULL};
+    static const char *const no_null[] = {"url", "hmac_secret", "active", "format", NULL};
     for (int i = 0; no_null[i] && !bad; i++)
         if (json_is_null(json_object_get(r->json, no_null[i])))
             px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
@@ -75,6 +76,7 @@ void h_endpoint_update(px_req *r)
     if (ah && !json_is_null(ah))
         rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
     json_t *av = json_object_get(r->json, "active");
     if (av && !json_is_null(av))
         rq.active = px_json_bool(r, r->json, "active", &bad);

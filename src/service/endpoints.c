@@ -109,9 +109,14 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         .market = e->market,
         .auth_header = rq->set_auth_header ? rq->auth_header : NULL,
         .hmac_secret = rq->hmac_secret,
+        .format = rq->format,
     };
     if ((rc = endpoint_fields(&check, err)) != PX_OK)
         return rc;
+    char old_format[sizeof(e->format)];
+    px_strlcpy(old_format, e->format, sizeof(old_format));
+    if (rq->format)
+        px_strlcpy(e->format, rq->format, sizeof(e->format));
     if (rq->url)
         px_strlcpy(e->url, rq->url, sizeof(e->url));
     if (rq->active >= 0)
@@ -128,6 +133,10 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         px_audit_bool(d, "secret_rotated", rq->hmac_secret != NULL);
         px_audit_bool(d, "old_active", was_active);
         px_audit_bool(d, "active", e->active);
+        if (rq->format) {
+            px_audit_str(d, "old_format", old_format);
+            px_audit_str(d, "format", e->format);
+        }
     }
     return PX_OK;
 }

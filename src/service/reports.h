@@ -35,6 +35,7 @@ typedef struct px_endpoint_patch {
     const char *auth_header;
     const char *hmac_secret;   /* a new secret rotates it (it can be replaced, not removed) */
     int active;                /* -1 unchanged, 0, 1 */
+    const char *format;        /* NULL unchanged; the syntax of reports queued from now on */
 } px_endpoint_patch;
 
 /* Changes the calling MAH's endpoint id (another's is "not_found") with the field rules of

@@ -102,13 +102,14 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
                                const char *hmac_secret, px_err *err)
 {
     const char *p[] = {e->id, e->url, set_auth ? "t" : "f", nz(auth_header), nz(hmac_secret),
-                       e->active ? "t" : "f"};
+                       e->active ? "t" : "f", nz(e->format)};
     PGresult *r = px__exec(db,
                            "UPDATE regulator_endpoint SET url = $2, auth_header = CASE WHEN "
                            "$3::boolean THEN $4 ELSE auth_header END, hmac_secret = "
-                           "coalesce($5, hmac_secret), active = $6::boolean WHERE id = $1::uuid "
+                           "coalesce($5, hmac_secret), active = $6::boolean, "
+                           "format = coalesce($7, format) WHERE id = $1::uuid "
                            "RETURNING " ENDPOINT_COLS,
-                           6, p, err);
+                           7, p, err);
     return endpoint_one(e, r, err);
 }
 

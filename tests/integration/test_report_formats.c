@@ -255,6 +255,31 @@ static void test_report_formats__cli_export_formats(void **state)
     unlink(out);
 }
 
+/* PATCH changes the format of reports queued from then on; null or an unknown one is 422. */
+static void test_report_formats__patch_changes_format(void **state)
+{
+    fixture *f = *state;
+    char body[256], path[96];
+    snprintf(body, sizeof(body), "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:%d/x\"}",
+             f->rv.port);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    assert_string_equal(px_test_str(j, "format"), "epcis-1.2-xml");
+    snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", px_test_str(j, "endpoint_id"));
+    json_decref(j);
+    j = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"epcis-2.0-xml\"}", 200);
+    assert_string_equal(px_test_str(j, "format"), "epcis-2.0-xml");
+    json_decref(j);
+    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":null}", "format",
+                         "invalid_value");
+    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"xml\"}", "format",
+                         "invalid_value");
+    px_receiver_reset(&f->rv, 0, 0);
+    char id[40];
+    release_delivered(f, "F-IT-1", "FI", "IT", id);
+    assert_non_null(strstr(f->rv.req[0].body, "urn:epcglobal:epcis:xsd:2"));
+    px_test_xsd_valid(f->rv.req[0].body, f->rv.req[0].len);
+}
+
 /* An unknown format is refused when the endpoint is created. */
 static void test_report_formats__unknown_format_refused(void **state)
 {
@@ -271,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_report_formats__jsonld_delivered_and_read_back),
         cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
         cmocka_unit_test(test_report_formats__cli_export_formats),
+        cmocka_unit_test(test_report_formats__patch_changes_format),
         cmocka_unit_test(test_report_formats__unknown_format_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
