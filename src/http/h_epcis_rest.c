@@ -149,7 +149,9 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     px_buf_dispose(&b);
 }
 
-void h_epcis2_events(px_req *r)
+/* The query of a's parameters answered in the negotiated syntax; one_event: the answer of
+ * /epcis/events/{eventID}, 404 when no visible event has that ID. */
+static void answer(px_req *r, args *a, int one_event)
 {
     px_epcis_format format;
     const char *type = negotiate(
@@ -157,13 +159,6 @@ void h_epcis2_events(px_req *r)
     if (!type) {
         problem(r, 406, "epcisException:NotAcceptableException", "Not Acceptable",
                 "packid answers application/ld+json, application/json or application/xml");
-        return;
-    }
-    args a = {.r = r, .n = 0, .bad = 0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
-    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
-        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-                a.bad ? "a query parameter without a name" : "too many query parameters");
         return;
     }
     px_db *db = px_req_db(r);
@@ -175,7 +170,7 @@ void h_epcis2_events(px_req *r)
     px_err_clear(&err);
     px_epcis_rest_page page;
     px_rc rc =
-        px_svc_epcis_rest_query(db, &r->actor, format, a.p, a.n, px_epcis_sink_buf, &out, &page,
+        px_svc_epcis_rest_query(db, &r->actor, format, a->p, a->n, px_epcis_sink_buf, &out, &page,
                                 &err);
     if (rc != PX_OK) {
         px_buf_dispose(&out);
@@ -191,6 +186,12 @@ void h_epcis2_events(px_req *r)
             px_reply_error(r, &err);
         return;
     }
+    if (one_event && page.count == 0) {
+        px_buf_dispose(&out);
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "no event with this eventID that the key may see");
+        return;
+    }
     size_t len = out.len;
     px_reply_take(r, 200, type, px_buf_take(&out), len);
     /* The version headers (DOMAIN-2.md §14.2): packid answers EPCIS 2.0.0 / CBV 2.0.0 with
@@ -200,5 +201,28 @@ void h_epcis2_events(px_req *r)
     MHD_add_response_header(r->response, "GS1-EPC-Format", "Always_EPC_URN");
     MHD_add_response_header(r->response, "Vary", "Accept");
     if (page.more)
-        add_link(r, &a, &page);
+        add_link(r, a, &page);
+}
+
+void h_epcis2_events(px_req *r)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                a.bad ? "a query parameter without a name" : "too many query parameters");
+        return;
+    }
+    answer(r, &a, 0);
+}
+
+/* REQ-EPCISREST-9: GET /epcis/events/{eventID} (DOMAIN-2.md §14.1): the one event, wrapped in
+ * an EPCISQueryDocument, with the visibility of the query; the ID is URL-encoded in the path
+ * (packid's hash IDs hold '/', ';', '?', '='). */
+void h_epcis2_event(px_req *r)
+{
+    args a = {.r = r, .n = 1, .bad = 0};
+    a.p[0].name = "EQ_eventID";
+    a.p[0].value = px_req_param(r, 0);
+    answer(r, &a, 1);
 }

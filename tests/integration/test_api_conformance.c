@@ -421,6 +421,29 @@ static void release_and_reports(fixture *f, char serials[6][24])
     expect(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, 200);
     expect(f, "GET", "/epcis/events?EQ_bizStep=bogus", f->mah_key, NULL, 400);
     json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_html, 406));
+    expect(f, "GET", "/epcis/events/urn%3Auuid%3Anone", f->mah_key, NULL, 404);
+    {
+        /* One event by its ID, percent-encoded into the path. */
+        json_t *q = call_h(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, epcis_json, 200);
+        const char *eid = json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(json_object_get(json_object_get(
+                                                               q, "epcisBody"),
+                                                           "queryResults"),
+                                                           "resultsBody"),
+                                           "eventList"),
+                           0),
+            "eventID"));
+        assert_non_null(eid);
+        char epath[512] = "/epcis/events/";
+        size_t o = strlen(epath);
+        for (const char *s = eid; *s && o + 4 < sizeof(epath); s++)
+            o += (size_t)snprintf(epath + o, sizeof(epath) - o,
+                                  (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ? "%c"
+                                                                                       : "%%%02X",
+                                  (unsigned char)*s);
+        json_decref(q);
+        json_decref(call_h(f, "GET", epath, f->mah_key, NULL, epcis_json, 200));
+    }
     /* EPCIS 2.0 capture: an empty document (a job with nothing to do), a bad one, the job. */
     const char *epcis_ld[] = {"Content-Type: application/ld+json", NULL};
     json_t *cj = call_h(f, "POST", "/epcis/capture", f->mah_key,

@@ -396,6 +396,63 @@ static void test_epcis_rest__tenant_and_market_scoping(void **state)
     px_http_resp_free(&r);
 }
 
+/* Percent-encodes s (RFC 3986 unreserved characters stay). */
+static void encode(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+    }
+    out[o] = '\0';
+}
+
+/* REQ-EPCISREST-9: /epcis/events/{eventID} answers that one event (its hash ID URL-encoded in
+ * the path), in either syntax; an unknown ID, or another tenant's event, is 404
+ * NoSuchResourceException. */
+static void test_epcis_rest__one_event_by_id(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    char id[160], enc[480], path[600];
+    snprintf(id, sizeof(id), "%s", px_test_str(json_array_get(event_list(&r), 0), "eventID"));
+    px_http_resp_free(&r);
+    assert_non_null(strstr(id, "ni:///sha-256;"));
+    encode(enc, sizeof(enc), id);
+    snprintf(path, sizeof(path), "/epcis/events/%s", enc);
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *l = event_list(&r);
+    assert_int_equal(json_array_size(l), 1);
+    assert_string_equal(px_test_str(json_array_get(l, 0), "eventID"), id);
+    px_http_resp_free(&r);
+    const char *xml[] = {"Accept: application/xml", NULL};
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, xml);
+    assert_int_equal(r.status, 200);
+    px_test_xsd_valid(r.body, r.len);
+    assert_int_equal(px_occurrences(r.body, "<eventID>"), 1);
+    px_http_resp_free(&r);
+    const struct {
+        int line;
+        const char *key, *path;
+    } v[] = {
+        {__LINE__, f->mah2_key, path},
+        {__LINE__, f->mah_key, "/epcis/events/urn%3Auuid%3Anot-stored"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);
+        if (r.status != 404)
+            fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.body);
+        assert_string_equal(px_test_str(r.json, "type"), "epcisException:NoSuchResourceException");
+        px_http_resp_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_epcis_rest__parameters_select),
         cmocka_unit_test(test_epcis_rest__errors_are_epcis_problems),
         cmocka_unit_test(test_epcis_rest__tenant_and_market_scoping),
+        cmocka_unit_test(test_epcis_rest__one_event_by_id),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
