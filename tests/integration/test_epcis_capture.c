@@ -321,6 +321,37 @@ static void test_epcis_capture__refusals(void **state)
                         __LINE__));
 }
 
+/* One event over GS1-EPCIS-Capture-Limit (10,000) is 413 CaptureLimitExceededException, and
+ * nothing is applied. */
+static void test_epcis_capture__over_the_limit(void **state)
+{
+    fixture *f = *state;
+    size_t cap = (size_t)10001 * 400 + 1024, o = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    o += (size_t)snprintf(doc + o, cap - o,
+                          "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
+                          "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
+                          "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
+                          "{\"eventList\":[");
+    for (int i = 0; i < 10001; i++)
+        o += (size_t)snprintf(doc + o, cap - o,
+                              "%s{\"type\":\"ObjectEvent\",\"eventTime\":"
+                              "\"2025-03-01T09:00:00.000Z\",\"eventTimeZoneOffset\":\"+01:00\","
+                              "\"epcList\":[\"%sLIM%d\"],\"action\":\"ADD\",\"bizStep\":"
+                              "\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L-LIM\","
+                              "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
+                              i ? "," : "", f->epc_prefix, i);
+    o += (size_t)snprintf(doc + o, cap - o, "]}}");
+    assert_true(o < cap);
+    json_t *j = capture(f, f->mah_key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__,
+                        __LINE__);
+    assert_string_equal(px_test_str(j, "type"), "epcisException:CaptureLimitExceededException");
+    json_decref(j);
+    assert_int_equal(packs(f, "L-LIM"), 0);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
         cmocka_unit_test(test_epcis_capture__xml_document),
         cmocka_unit_test(test_epcis_capture__refusals),
+        cmocka_unit_test(test_epcis_capture__over_the_limit),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
