@@ -4,6 +4,7 @@
  * the standard's RFC 7807 form (only on /epcis/…; the key and role checks before the handler
  * keep docs/api.md's envelope). */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
