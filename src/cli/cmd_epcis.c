@@ -8,9 +8,11 @@
  *       when every file is valid, 1 with the schema's reason (line and message) otherwise, 2 on
  *       usage.
  *
- *   packid epcis export --gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE]
- *       Writes the events of GTIN G (and batch B) as one EPCIS 1.2 document with the product's
- *       master data, to FILE or stdout. Events are streamed from the database
+ *   packid epcis export --gtin G [--batch B] [--profile none|eu|us-dscsa]
+ *           [--format epcis-1.2-xml|epcis-2.0-xml|epcis-2.0-jsonld] [-o FILE]
+ *       Writes the events of GTIN G (and batch B) as one EPCIS document (1.2 XML unless
+ *       --format says otherwise; the short names 1.2-xml, 2.0-xml, 2.0-json work too) with the
+ *       product's master data, to FILE or stdout. Events are streamed from the database
  *       in keyset chunks straight into the file, so memory stays bounded whatever their number.
  *       The profile is the product's market's unless --profile is given. With --json (and -o)
  *       prints {"file", "events", "bytes"}.
@@ -32,13 +34,14 @@
 
 #include "cli.h"
 #include "epcis.h"
+#include "epcis_format.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "reports.h"
 
 #define USAGE                                                                              \
     "epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE... | epcis export "        \
-    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [-o FILE] | epcis convert --to "      \
+    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [--format F] [-o FILE] | epcis convert --to "      \
     "2.0-json|2.0-xml|1.2-xml FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
@@ -134,21 +137,34 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     const char *batch = px_cli_opt(argc, argv, "batch");
     const char *profile = px_cli_opt(argc, argv, "profile");
     const char *out = px_cli_opt(argc, argv, "output");
+    const char *format_name = px_cli_opt(argc, argv, "format");
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             out = argv[++i];
         else if (strcmp(argv[i], "--gtin") == 0 || strcmp(argv[i], "--batch") == 0 ||
-                 strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--output") == 0)
+                 strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--output") == 0 ||
+                 strcmp(argv[i], "--format") == 0)
             i++;
         else if (strcmp(argv[i], "--json") != 0 && strncmp(argv[i], "--gtin=", 7) != 0 &&
                  strncmp(argv[i], "--batch=", 8) != 0 && strncmp(argv[i], "--profile=", 10) != 0 &&
-                 strncmp(argv[i], "--output=", 9) != 0) {
+                 strncmp(argv[i], "--output=", 9) != 0 && strncmp(argv[i], "--format=", 9) != 0) {
             fprintf(stderr, "packid: unexpected argument %s\n", argv[i]);
             return px_cli_usage(USAGE);
         }
     }
     if (!gtin || !gtin[0])
         return px_cli_usage(USAGE);
+    /* REQ-EPCISREST-8: the export's syntax, as a regulator endpoint's. */
+    px_epcis_format format = PX_EPCIS_FORMAT_XML_1_2;
+    if (format_name) {
+        px_err ferr;
+        px_err_clear(&ferr);
+        if (px_epcis_api_format_parse(&format, format_name, &ferr) != PX_OK &&
+            px_epcis_format_parse(&format, format_name, &ferr) != PX_OK) {
+            fprintf(stderr, "packid: --format: %s\n", ferr.message);
+            return px_cli_usage(USAGE);
+        }
+    }
     if (cli->json && !out) {
         fprintf(stderr, "packid: --json needs -o FILE (the document would share stdout)\n");
         return px_cli_usage(USAGE);
@@ -169,7 +185,8 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_actor_cli(&actor);
     size_t count = 0;
     px_rc rc =
-        px_svc_epcis_export(db, &actor, gtin, batch, profile, sink_counted, &fs, &count, &err);
+        px_svc_epcis_export_as(db, &actor, gtin, batch, profile, format, sink_counted, &fs, &count,
+                               &err);
     int close_failed = out ? fclose(fs.fp) != 0 : fflush(stdout) != 0;
     px_cli_close(&app, db);
     if (rc == PX_OK && close_failed)

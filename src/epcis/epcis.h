@@ -267,6 +267,13 @@ px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
 px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                                 const char *query_name, int64_t creation_us, int indent,
                                 px_err *err);
+/* The same query response in any format: PX_EPCIS_FORMAT_XML_2_0 writes the 2.0 query
+ * document (urn:epcglobal:epcis-query:xsd:2, schemaVersion 2.0, 2.0 events),
+ * PX_EPCIS_FORMAT_JSONLD_2_0 the JSON-LD EPCISQueryDocument of the REST binding
+ * (epcisBody.queryResults.resultsBody.eventList, DOMAIN-2.md §14.4). */
+px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
+                                 px_epcis_sink sink, void *ctx, const char *query_name,
+                                 int64_t creation_us, int indent, px_err *err);
 /* Appends one event. Sticky failure (STYLE.md "Errors"): after the first error every call is
  * a no-op returning that error, and finish reports it. */
 px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev);

@@ -48,6 +48,7 @@ struct px_epcis_writer {
     int indent;
     px_rc failed;              /* sticky: PX_OK until the first error */
     int finished;
+    int query;                 /* an EPCISQueryDocument (JSON-LD: closes queryResults too) */
     px_err err;                /* the first error */
 };
 
@@ -65,6 +66,8 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
 px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
                         const px_epcis_profile_info *p);
 px_rc epcis__json_event(px_epcis_writer *w, const px_epcis_event *ev);
+/* Starts a JSON-LD EPCISQueryDocument (epcisBody.queryResults.resultsBody.eventList). */
+px_rc epcis__json_query_start(px_epcis_writer *w, const char *query_name);
 px_rc epcis__json_finish(px_epcis_writer *w);
 /* The NHRN's additionalTradeItemIdentificationTypeCode by AI (710..717), NULL otherwise. */
 const char *epcis__nhrn_type(const char *ai);

@@ -15,6 +15,7 @@
 
 #define NS_EPCIS EPCIS__NS_EPCIS_1
 #define NS_EPCIS_QUERY "urn:epcglobal:epcis-query:xsd:1"
+#define NS_EPCIS_QUERY_2 "urn:epcglobal:epcis-query:xsd:2"
 #define NS_SBDH "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 #define NS_GS1USHC EPCIS__NS_GS1USHC
 #define MDA "urn:epcglobal:cbv:mda#"
@@ -485,13 +486,17 @@ px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epc
 static px_rc write_query_header(px_epcis_writer *w, const char *query_name)
 {
     xmlTextWriterPtr xw = w->xw;
+    /* EPCIS 2.0's query XSD (EPCglobal-epcis-query-2_0.xsd) keeps the 1.2 shape under its own
+     * namespace; the events inside are the 2.0 EventList the document writer emits. */
+    int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
     char created[32];
     epcis__time_ms(created, w->creation_us);
     if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
         start(xw, "epcisq:EPCISQueryDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcisq", BAD_CAST NS_EPCIS_QUERY) < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcisq",
+                                    BAD_CAST(v2 ? NS_EPCIS_QUERY_2 : NS_EPCIS_QUERY)) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST "1.2") < 0 ||
+        xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0 ||
         start(xw, "EPCISBody") < 0 || start(xw, "epcisq:QueryResults") < 0 ||
         xmlTextWriterWriteElement(xw, BAD_CAST "queryName", BAD_CAST query_name) < 0 ||
@@ -504,17 +509,30 @@ px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void 
                                 const char *query_name, int64_t creation_us, int indent,
                                 px_err *err)
 {
+    return px_epcis_query_writer_open(out, PX_EPCIS_FORMAT_XML_1_2, sink, ctx, query_name,
+                                      creation_us, indent, err);
+}
+
+px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
+                                 px_epcis_sink sink, void *ctx, const char *query_name,
+                                 int64_t creation_us, int indent, px_err *err)
+{
     *out = NULL;
+    if ((unsigned)format >= PX_EPCIS_FORMAT__COUNT)
+        return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format %d",
+                          (int)format);
     if (!nonempty(query_name))
         return px_err_set(err, PX_EINVALID, "invalid_argument", "a query result needs a name");
     px_epcis_writer *w = NULL;
-    px_rc rc = writer_alloc(&w, PX_EPCIS_FORMAT_XML_1_2, sink, ctx, PX_EPCIS_PROFILE_NONE,
-                            creation_us, indent, err);
+    px_rc rc = writer_alloc(&w, format, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent,
+                            err);
     if (rc != PX_OK)
         return rc;
+    w->query = 1;
     epcis__err_hook hook;
     epcis__xml_errors_push(&hook, NULL, NULL);
-    rc = write_query_header(w, query_name);
+    rc = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_query_start(w, query_name)
+                                              : write_query_header(w, query_name);
     epcis__xml_errors_restore(&hook);
     if (rc != PX_OK) {
         if (err)

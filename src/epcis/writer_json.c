@@ -463,9 +463,25 @@ px_rc epcis__json_event(px_epcis_writer *w, const px_epcis_event *ev)
     return write_event(w, ev);
 }
 
+px_rc epcis__json_query_start(px_epcis_writer *w, const char *query_name)
+{
+    char created[32];
+    epcis__time_ms(created, w->creation_us);
+    /* The query answer of the REST binding (DOMAIN-2.md §14.4): an EPCISQueryDocument whose
+     * queryResults carry queryName and resultsBody.eventList; the events are the same as in
+     * an EPCISDocument. */
+    if (lit(w, "{\"@context\":[\"" EPCIS__LD_CONTEXT "\"],\"type\":\"EPCISQueryDocument\","
+               "\"schemaVersion\":\"2.0\"") ||
+        kv(w, ",\"creationDate\":", created) ||
+        lit(w, ",\"epcisBody\":{\"queryResults\":{") || kv(w, "\"queryName\":", query_name) ||
+        lit(w, ",\"resultsBody\":{\"eventList\":["))
+        return w->failed;
+    return PX_OK;
+}
+
 px_rc epcis__json_finish(px_epcis_writer *w)
 {
-    if (lit(w, "]}}\n") != PX_OK)
+    if (lit(w, w->query ? "]}}}}\n" : "]}}\n") != PX_OK)
         return w->failed;
     return flush(w);
 }

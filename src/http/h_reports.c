@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "paging.h"
+#include "epcis_format.h"
 #include "reports.h"
 
 /* A query answer is built in memory before it is sent (so an error can still be a clean
@@ -19,17 +20,18 @@ static json_t *endpoint_json(const px_endpoint *e)
     char url[sizeof(e->url) + 16];
     size_t base = strcspn(e->url, "?");
     snprintf(url, sizeof(url), "%.*s%s", (int)base, e->url, e->url[base] ? "?<redacted>" : "");
-    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s}", "endpoint_id", e->id, "market",
-                     e->market, "url", url, "receiver_gln",
+    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s, s:s}", "endpoint_id", e->id,
+                     "market", e->market, "url", url, "receiver_gln",
                      e->receiver_gln[0] ? json_string(e->receiver_gln) : json_null(),
                      "has_auth_header", e->has_auth_header, "signed", e->has_hmac_secret,
-                     "active", e->active, "created_at", e->created_at);
+                     "active", e->active, "created_at", e->created_at, "format",
+                     e->format[0] ? e->format : "epcis-1.2-xml");
 }
 
 void h_endpoint_create(px_req *r)
 {
-    static const char *const allowed[] = {"market", "url", "auth_header", "hmac_secret",
-                                          "receiver_gln", NULL};
+    static const char *const allowed[] = {"market",       "url",    "auth_header", "hmac_secret",
+                                          "receiver_gln", "format", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -40,6 +42,7 @@ void h_endpoint_create(px_req *r)
     rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
     rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
+    rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
     if (bad)
         return;
     px_err err;
@@ -54,13 +57,14 @@ void h_endpoint_create(px_req *r)
 
 void h_endpoint_update(px_req *r)
 {
-    static const char *const allowed[] = {"url", "auth_header", "hmac_secret", "active", NULL};
+    static const char *const allowed[] = {"url",    "auth_header", "hmac_secret",
+                                          "active", "format",      NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
     /* Only auth_header may be removed (null); an endpoint always has a URL, a signed one
      * stays signed (a secret is rotated, never dropped), and active is true or false. */
-    static const char *const no_null[] = {"url", "hmac_secret", "active", NULL};
+    static const char *const no_null[] = {"url", "hmac_secret", "active", "format", NULL};
     for (int i = 0; no_null[i] && !bad; i++)
         if (json_is_null(json_object_get(r->json, no_null[i])))
             px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
@@ -72,6 +76,7 @@ void h_endpoint_update(px_req *r)
     if (ah && !json_is_null(ah))
         rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
     json_t *av = json_object_get(r->json, "active");
     if (av && !json_is_null(av))
         rq.active = px_json_bool(r, r->json, "active", &bad);
@@ -184,7 +189,8 @@ void h_report_document(px_req *r)
     if (px_reply_failed(
             r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &err), &err))
         return;
-    px_reply_take(r, 200, "application/xml; charset=utf-8", doc, len);
+    /* The report's own syntax (its endpoint's format when it was queued). */
+    px_reply_take(r, 200, px_epcis_media_type(px_epcis_document_format(doc, len)), doc, len);
 }
 
 void h_epcis_events(px_req *r)

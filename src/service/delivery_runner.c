@@ -7,6 +7,7 @@
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "epcis_format.h"
 #include "reports_internal.h"
 #include "webhook.h"
 
@@ -29,12 +30,15 @@ static void unsendable_reason(claim_ctx *c)
         snprintf(c->reason, sizeof(c->reason), "the report has no document");
         return;
     }
-    if (!c->app->validator)
+    /* REQ-EPCISREST-7: the schema of the document's own version (docs/epcis.md "Report
+     * formats"); JSON-LD has no in-process validator. */
+    const struct px_epcis_validator *v = px_svc_report_validator(
+        c->app, px_epcis_document_format(c->job.document, c->job.document_len));
+    if (!v)
         return;
     px_err verr;
     px_err_clear(&verr);
-    if (px_epcis_validate_buffer(c->app->validator, c->job.document, c->job.document_len, &verr) !=
-        PX_OK)
+    if (px_epcis_validate_buffer(v, c->job.document, c->job.document_len, &verr) != PX_OK)
         snprintf(c->reason, sizeof(c->reason), "%s: %s", verr.code, verr.message);
 }
 
@@ -171,6 +175,8 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         .document_id = c.job.r.document_id,
         .body = c.job.document,
         .len = c.job.document_len,
+        .content_type =
+            px_epcis_media_type(px_epcis_document_format(c.job.document, c.job.document_len)),
         .connect_timeout_ms = timeout < 10000 ? timeout : 10000,
         .timeout_ms = timeout,
     };

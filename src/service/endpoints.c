@@ -4,6 +4,7 @@
 #include "delivery.h"
 #include "gs1.h"
 #include "px_str.h"
+#include "epcis_format.h"
 #include "reports_internal.h"
 
 /* Every field checked before anything is written: length, charset, GLN check digit; the URL
@@ -35,6 +36,9 @@ static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
         px_err_field(err, "receiver_gln");
         return rc;
     }
+    px_epcis_format f;
+    if (rq->format && (rc = px_epcis_api_format_parse(&f, rq->format, err)) != PX_OK)
+        return rc;
     return PX_OK;
 }
 
@@ -72,6 +76,7 @@ px_rc px_svc_endpoint_create(px_db *db, const px_actor *by, const px_endpoint_re
     px_strlcpy(out->url, rq->url, sizeof(out->url));
     px_strlcpy(out->receiver_gln, rq->receiver_gln ? rq->receiver_gln : "",
                sizeof(out->receiver_gln));
+    px_strlcpy(out->format, rq->format ? rq->format : "", sizeof(out->format));
     endpoint_ctx c = {rq, out};
     return px_tx_run(db, by, endpoint_body, &c, err);
 }
@@ -104,9 +109,14 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         .market = e->market,
         .auth_header = rq->set_auth_header ? rq->auth_header : NULL,
         .hmac_secret = rq->hmac_secret,
+        .format = rq->format,
     };
     if ((rc = endpoint_fields(&check, err)) != PX_OK)
         return rc;
+    char old_format[sizeof(e->format)];
+    px_strlcpy(old_format, e->format, sizeof(old_format));
+    if (rq->format)
+        px_strlcpy(e->format, rq->format, sizeof(e->format));
     if (rq->url)
         px_strlcpy(e->url, rq->url, sizeof(e->url));
     if (rq->active >= 0)
@@ -123,6 +133,10 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         px_audit_bool(d, "secret_rotated", rq->hmac_secret != NULL);
         px_audit_bool(d, "old_active", was_active);
         px_audit_bool(d, "active", e->active);
+        if (rq->format) {
+            px_audit_str(d, "old_format", old_format);
+            px_audit_str(d, "format", e->format);
+        }
     }
     return PX_OK;
 }

@@ -89,6 +89,7 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
 
 typedef struct export_doc {
     const px_epcis_filter *f;
+    px_epcis_format format;
     px_epcis_profile profile;
     const px_product *product;
     const char *instance;
@@ -101,13 +102,22 @@ typedef struct export_doc {
 static px_rc export_doc_body(px_tx *tx, void *vx, px_err *err)
 {
     export_doc *x = vx;
-    return px__report_document_write(px_tx_db(tx), x->f, x->profile, x->product->mah_id, x->product,
-                                     NULL, x->instance, x->sink, x->ctx, x->count, err);
+    return px__report_document_write_as(px_tx_db(tx), x->f, x->format, x->profile,
+                                        x->product->mah_id, x->product, NULL, x->instance,
+                                        x->sink, x->ctx, x->count, err);
 }
 
 px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const char *batch,
                           const char *profile_name, px_epcis_sink sink, void *ctx, size_t *count,
                           px_err *err)
+{
+    return px_svc_epcis_export_as(db, by, gtin, batch, profile_name, PX_EPCIS_FORMAT_XML_1_2,
+                                  sink, ctx, count, err);
+}
+
+px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, const char *batch,
+                             const char *profile_name, px_epcis_format format,
+                             px_epcis_sink sink, void *ctx, size_t *count, px_err *err)
 {
     *count = 0;
     char g[GS1_GTIN_LEN + 1];
@@ -133,6 +143,6 @@ px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const
     if (px_uuid_v4(instance) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     px_epcis_filter f = {.tenant_id = product.mah_id, .gtin = g, .lot = batch};
-    export_doc x = {&f, profile, &product, instance, sink, ctx, count};
+    export_doc x = {&f, format, profile, &product, instance, sink, ctx, count};
     return px_tx_read(db, export_doc_body, &x, err);
 }

@@ -117,6 +117,17 @@ px_rc px__report_document_write(px_db *db, const px_epcis_filter *f, px_epcis_pr
                                 const char *receiver_gln, const char *instance_id,
                                 px_epcis_sink sink, void *sctx, size_t *count, px_err *err)
 {
+    return px__report_document_write_as(db, f, PX_EPCIS_FORMAT_XML_1_2, profile, tenant_id,
+                                        product, receiver_gln, instance_id, sink, sctx, count,
+                                        err);
+}
+
+px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis_format format,
+                                   px_epcis_profile profile, const char *tenant_id,
+                                   const px_product *product, const char *receiver_gln,
+                                   const char *instance_id, px_epcis_sink sink, void *sctx,
+                                   size_t *count, px_err *err)
+{
     *count = 0;
     px_org org;
     px_rc rc = px_store_org_get(db, &org, tenant_id, err);
@@ -146,7 +157,7 @@ px_rc px__report_document_write(px_db *db, const px_epcis_filter *f, px_epcis_pr
         .indent = 0,
     };
     px_epcis_writer *w = NULL;
-    if ((rc = px_epcis_writer_new(&w, sink, sctx, &h, err)) != PX_OK)
+    if ((rc = px_epcis_writer_open(&w, format, sink, sctx, &h, err)) != PX_OK)
         return rc;
     rc = px__report_events_write(db, f, w, err);
     *count = px_epcis_writer_count(w);

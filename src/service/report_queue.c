@@ -7,6 +7,7 @@
 #include "px_buf.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "epcis_format.h"
 #include "reports_internal.h"
 
 typedef struct queue_ctx {
@@ -40,11 +41,17 @@ static px_rc queue_document(queue_ctx *q, const px_endpoint *e, const px_report 
     px_buf_init(&doc, PX__REPORT_DOC_MAX);
     px_err berr;
     px_err_clear(&berr);
-    px_rc rc = px__report_document_write(db, &f, px_epcis_profile_for_market(s->market),
-                                         q->product->mah_id, q->product, e->receiver_gln,
-                                         rep->id, px_epcis_sink_buf, &doc, count, &berr);
-    if (rc == PX_OK && q->app->validator)
-        rc = px_epcis_validate_buffer(q->app->validator, doc.data, doc.len, &berr);
+    /* The endpoint's syntax (migrations/0041; the default is EPCIS 1.2 XML). */
+    px_epcis_format format = PX_EPCIS_FORMAT_XML_1_2;
+    px_rc rc = e->format[0] ? px_epcis_api_format_parse(&format, e->format, &berr) : PX_OK;
+    if (rc == PX_OK)
+        rc = px__report_document_write_as(db, &f, format, px_epcis_profile_for_market(s->market),
+                                          q->product->mah_id, q->product, e->receiver_gln,
+                                          rep->id, px_epcis_sink_buf, &doc, count, &berr);
+    /* REQ-EPCISREST-7: validated before it is stored, with the schema of its version. */
+    const struct px_epcis_validator *v = px_svc_report_validator(q->app, format);
+    if (rc == PX_OK && v)
+        rc = px_epcis_validate_buffer(v, doc.data, doc.len, &berr);
     if (rc == PX_OK) {
         char sha[PX_SHA256_HEX_LEN + 1];
         px_sha256_hex(sha, doc.data, doc.len);

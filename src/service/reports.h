@@ -20,6 +20,8 @@ typedef struct px_endpoint_request {
     const char *auth_header;   /* sent as Authorization; NULL = none */
     const char *hmac_secret;   /* signs each body; NULL = unsigned; 16..1024 bytes */
     const char *receiver_gln;  /* SBDH Receiver; NULL = the sender's GLN */
+    const char *format;        /* epcis-1.2-xml (NULL: the default) | epcis-2.0-xml |
+                                  epcis-2.0-jsonld: the syntax of its reports */
 } px_endpoint_request;
 
 /* POST /v1/regulator-endpoints: checks every field (length, charset), stores the endpoint
@@ -33,6 +35,7 @@ typedef struct px_endpoint_patch {
     const char *auth_header;
     const char *hmac_secret;   /* a new secret rotates it (it can be replaced, not removed) */
     int active;                /* -1 unchanged, 0, 1 */
+    const char *format;        /* NULL unchanged; the syntax of reports queued from now on */
 } px_endpoint_patch;
 
 /* Changes the calling MAH's endpoint id (another's is "not_found") with the field rules of
@@ -124,5 +127,9 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
 px_rc px_svc_epcis_export(px_db *db, const px_actor *by, const char *gtin, const char *batch,
                           const char *profile_name, px_epcis_sink sink, void *ctx,
                           size_t *count, px_err *err);
+/* The same document in format (EPCIS 1.2 XML, 2.0 XML or 2.0 JSON-LD). */
+px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, const char *batch,
+                             const char *profile_name, px_epcis_format format,
+                             px_epcis_sink sink, void *ctx, size_t *count, px_err *err);
 
 #endif

@@ -18,6 +18,14 @@ px_rc px__report_document_write(px_db *db, const px_epcis_filter *f, px_epcis_pr
                                 const char *receiver_gln, const char *instance_id,
                                 px_epcis_sink sink, void *sctx, size_t *count, px_err *err);
 
+/* The same document in another syntax (EPCIS 2.0 XML or JSON-LD; docs/epcis.md "Report
+ * formats"). */
+px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis_format format,
+                                   px_epcis_profile profile, const char *tenant_id,
+                                   const px_product *product, const char *receiver_gln,
+                                   const char *instance_id, px_epcis_sink sink, void *sctx,
+                                   size_t *count, px_err *err);
+
 /* Streams every event filter f selects to an already opened writer (the query document). */
 px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w, px_err *err);
 

@@ -48,6 +48,8 @@ typedef struct px_app {
     /* The official EPCIS XSD compiled once at start when PACKID_EPCIS_XSD_DIR is set (NULL
      * otherwise); read-only, shared by every worker thread (epcis.h). */
     struct px_epcis_validator *validator;
+    /* The same for EPCIS 2.0 XML reports (PACKID_EPCIS2_XSD_DIR, the official 2.0 folder). */
+    struct px_epcis_validator *validator2;
     _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
 } px_app;
 

@@ -21,7 +21,7 @@ static const char *nz(const char *s)
 
 #define ENDPOINT_COLS                                                                        \
     "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "      \
-    "hmac_secret IS NOT NULL, active, " TS("created_at")
+    "hmac_secret IS NOT NULL, active, " TS("created_at") ", format"
 
 static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
 {
@@ -35,18 +35,20 @@ static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
     e->has_hmac_secret = px__val(r, i, 6)[0] == 't';
     e->active = px__val(r, i, 7)[0] == 't';
     px_strlcpy(e->created_at, px__val(r, i, 8), sizeof(e->created_at));
+    px_strlcpy(e->format, px__val(r, i, 9), sizeof(e->format));
 }
 
 px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
     const char *p[] = {e->tenant_id, e->market, e->url, nz(auth_header), nz(hmac_secret),
-                       nz(e->receiver_gln)};
+                       nz(e->receiver_gln), nz(e->format)};
     PGresult *r = px__exec(db,
                            "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
-                           "hmac_secret, receiver_gln) VALUES ($1, $2, $3, $4, $5, $6) "
+                           "hmac_secret, receiver_gln, format) VALUES ($1, $2, $3, $4, $5, $6, "
+                           "coalesce($7, 'epcis-1.2-xml')) "
                            "RETURNING " ENDPOINT_COLS,
-                           6, p, err);
+                           7, p, err);
     if (!r)
         return err->rc;
     endpoint_row(e, r, 0);
@@ -100,13 +102,14 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
                                const char *hmac_secret, px_err *err)
 {
     const char *p[] = {e->id, e->url, set_auth ? "t" : "f", nz(auth_header), nz(hmac_secret),
-                       e->active ? "t" : "f"};
+                       e->active ? "t" : "f", nz(e->format)};
     PGresult *r = px__exec(db,
                            "UPDATE regulator_endpoint SET url = $2, auth_header = CASE WHEN "
                            "$3::boolean THEN $4 ELSE auth_header END, hmac_secret = "
-                           "coalesce($5, hmac_secret), active = $6::boolean WHERE id = $1::uuid "
+                           "coalesce($5, hmac_secret), active = $6::boolean, "
+                           "format = coalesce($7, format) WHERE id = $1::uuid "
                            "RETURNING " ENDPOINT_COLS,
-                           6, p, err);
+                           7, p, err);
     return endpoint_one(e, r, err);
 }
 
@@ -452,7 +455,7 @@ px_rc px_store_release_set_report(px_db *db, const char *release_id, const char 
 
 typedef struct {
     px_buf sql;
-    const char *params[16];
+    const char *params[32]; /* every filter field at once needs 23 */
     int n;
 } qb;
 
@@ -513,6 +516,37 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
                  lt);
     }
+    /* The EPCIS 2.0 REST query's lists: pipe-delimited values (DOMAIN-2.md §14.4). */
+    if (f->event_types)
+        qb_param(q, " AND e.type = ANY(string_to_array(", ", '|'))", f->event_types);
+    if (f->actions)
+        qb_param(q, " AND e.action = ANY(string_to_array(", ", '|'))", f->actions);
+    if (f->biz_steps)
+        qb_param(q, " AND e.biz_step = ANY(string_to_array(", ", '|'))", f->biz_steps);
+    if (f->dispositions)
+        qb_param(q, " AND e.disposition = ANY(string_to_array(", ", '|'))", f->dispositions);
+    if (f->read_points)
+        qb_param(q, " AND e.read_point = ANY(string_to_array(", ", '|'))", f->read_points);
+    if (f->biz_locations)
+        qb_param(q, " AND e.biz_location = ANY(string_to_array(", ", '|'))", f->biz_locations);
+    if (f->event_hash)
+        qb_param(q, " AND e.event_hash = ", "", f->event_hash);
+}
+
+/* recordTime bounds (created_at), kept apart from filter_where: they need their own
+ * number buffers. */
+static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *lt)
+{
+    if (f->has_ge_record) {
+        snprintf(ge, 24, "%lld", (long long)f->ge_record_us);
+        qb_param(q, " AND e.created_at >= 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", ge);
+    }
+    if (f->has_lt_record) {
+        snprintf(lt, 24, "%lld", (long long)f->lt_record_us);
+        qb_param(q, " AND e.created_at < 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", lt);
+    }
 }
 
 /* Splits s at GS (0x1D) in place into a vector (grown as needed). */
@@ -543,7 +577,7 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
 px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
                            px_err *err)
 {
-    long long after = 0;
+    long long after = f->after_seq > 0 ? f->after_seq : 0;
     const char **vec = NULL;
     size_t cap = 0, scap = 0;
     char *sbuf = NULL;
@@ -552,7 +586,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         qb q;
         memset(&q, 0, sizeof(q));
         px_buf_init(&q.sql, 16384);
-        char after_s[24], ge[24], lt[24], budget[24];
+        char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
         snprintf(after_s, sizeof(after_s), "%lld", after);
         snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
         q.params[q.n++] = after_s; /* $1 */
@@ -562,6 +596,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
                       "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
                       "WHERE e.seq > $1::bigint");
         filter_where(&q, f, ge, lt);
+        filter_record_time(&q, f, gr, lr);
         px_buf_printf(
             &q.sql,
             " ORDER BY e.seq LIMIT %d) x WHERE x.cum - x.epc_count < $2::bigint) "

@@ -24,6 +24,7 @@ typedef struct px_endpoint {
     int has_hmac_secret;
     int active;
     char created_at[32];
+    char format[20];            /* epcis-1.2-xml | epcis-2.0-xml | epcis-2.0-jsonld (0041) */
 } px_endpoint;
 
 /* Inserts e (fills id, created_at) with its secrets (NULL = none). */
@@ -170,6 +171,18 @@ typedef struct px_epcis_filter {
     const char *biz_location;         /* SGLN URI */
     int has_ge, has_lt;
     int64_t ge_time_us, lt_time_us;   /* GE_eventTime <= event_time < LT_eventTime */
+    /* The EPCIS 2.0 REST query (GET /epcis/events, DOMAIN-2.md §14.4). A "list" is the
+     * parameter's pipe-delimited values, already checked by the service (bare words). */
+    const char *event_types;          /* ObjectEvent|AggregationEvent */
+    const char *actions;              /* ADD|OBSERVE|DELETE */
+    const char *biz_steps;            /* bare CBV words */
+    const char *dispositions;         /* bare CBV words */
+    const char *read_points;          /* URIs */
+    const char *biz_locations;        /* URIs */
+    const char *event_hash;           /* EQ_eventID */
+    int has_ge_record, has_lt_record;
+    int64_t ge_record_us, lt_record_us; /* GE_recordTime <= created_at < LT_recordTime */
+    long long after_seq;              /* paging: only events written after this one */
 } px_epcis_filter;
 
 typedef struct px_epcis_row {

@@ -414,6 +414,51 @@ static void release_and_reports(fixture *f, char serials[6][24])
 
     expect(f, "GET", "/v1/epcis/events", f->mah_key, NULL, 200);
     expect(f, "GET", "/v1/epcis/events?EQ_bizStep=", f->mah_key, NULL, 422);
+    /* The EPCIS 2.0 REST query: JSON (checked against its schema), JSON-LD, problems. */
+    const char *epcis_json[] = {"Accept: application/json", NULL};
+    const char *epcis_html[] = {"Accept: text/html", NULL};
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_json, 200));
+    expect(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, 200);
+    expect(f, "GET", "/epcis/events?EQ_bizStep=bogus", f->mah_key, NULL, 400);
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_html, 406));
+    expect(f, "GET", "/epcis/events/urn%3Auuid%3Anone", f->mah_key, NULL, 404);
+    {
+        /* One event by its ID, percent-encoded into the path. */
+        json_t *q = call_h(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, epcis_json, 200);
+        const char *eid = json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(json_object_get(json_object_get(
+                                                               q, "epcisBody"),
+                                                           "queryResults"),
+                                                           "resultsBody"),
+                                           "eventList"),
+                           0),
+            "eventID"));
+        assert_non_null(eid);
+        char epath[512] = "/epcis/events/";
+        size_t o = strlen(epath);
+        for (const char *s = eid; *s && o + 4 < sizeof(epath); s++)
+            o += (size_t)snprintf(epath + o, sizeof(epath) - o,
+                                  (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ? "%c"
+                                                                                       : "%%%02X",
+                                  (unsigned char)*s);
+        json_decref(q);
+        json_decref(call_h(f, "GET", epath, f->mah_key, NULL, epcis_json, 200));
+    }
+    /* EPCIS 2.0 capture: an empty document (a job with nothing to do), a bad one, the job. */
+    const char *epcis_ld[] = {"Content-Type: application/ld+json", NULL};
+    json_t *cj = call_h(f, "POST", "/epcis/capture", f->mah_key,
+                        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
+                        "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
+                        "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
+                        "{\"eventList\":[]}}",
+                        epcis_ld, 202);
+    char cpath[96];
+    snprintf(cpath, sizeof(cpath), "/epcis/capture/%s",
+             json_string_value(json_object_get(cj, "captureID")));
+    json_decref(cj);
+    expect(f, "GET", cpath, f->mah_key, NULL, 200);
+    expect(f, "GET", "/epcis/capture/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    json_decref(call_h(f, "POST", "/epcis/capture", f->mah_key, "{", epcis_ld, 400));
 }
 
 static void decommission_and_recall(fixture *f, char serials[6][24])

@@ -49,6 +49,8 @@ static int read_request(int c, px_received *out)
                 snprintf(out->signature, sizeof(out->signature), "%s", v);
             else if (strcasecmp(line, "X-Packid-Document-Id") == 0)
                 snprintf(out->doc_id, sizeof(out->doc_id), "%s", v);
+            else if (strcasecmp(line, "Content-Type") == 0)
+                snprintf(out->content_type, sizeof(out->content_type), "%s", v);
         }
         line = eol + 2;
     }

@@ -15,6 +15,7 @@ typedef struct {
     char auth[256];
     char signature[128];
     char doc_id[64];
+    char content_type[128];
 } px_received;
 
 typedef struct {

@@ -298,6 +298,21 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
+/* Keeps the header lines of the last response (curl calls this per line, the status line
+ * of each response first). */
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+    px_http_resp *out = ctx;
+    size_t len = size * n, have = strlen(out->headers);
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        have = 0;
+    size_t room = sizeof(out->headers) - 1 - have;
+    size_t take = len < room ? len : room;
+    memcpy(out->headers + have, data, take);
+    out->headers[have + take] = '\0';
+    return len;
+}
+
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers)
 {
@@ -311,20 +326,24 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
         h = curl_slist_append(h, auth);
     }
-    if (body)
+    /* JSON unless the caller names its own Content-Type (EPCIS XML documents). */
+    int own_type = 0;
+    for (int i = 0; headers && headers[i]; i++)
+        if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
+            own_type = 1;
+    if (body && !own_type)
         h = curl_slist_append(h, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");
     for (int i = 0; headers && headers[i]; i++)
         h = curl_slist_append(h, headers[i]);
     sink s = {calloc(1, 1), 0};
-    sink hs = {calloc(1, 1), 0};
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hs);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -339,7 +358,6 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
     snprintf(out->content_type, sizeof(out->content_type), "%s", ct ? ct : "");
     out->body = s.data;
     out->len = s.len;
-    out->headers = hs.data;
     if (strstr(out->content_type, "json"))
         out->json = json_loadb(s.data, s.len, 0, NULL);
     curl_slist_free_all(h);
@@ -348,7 +366,6 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
 
 void px_http_resp_free(px_http_resp *r)
 {
-    free(r->headers);
     free(r->body);
     json_decref(r->json);
     memset(r, 0, sizeof(*r));

@@ -1,0 +1,142 @@
+/* The EPCIS 2.0 REST binding's capture (POST /epcis/capture, GET /epcis/capture/{id};
+ * DOMAIN-2.md §14.3, docs/epcis.md "EPCIS 2.0 capture"). The document is processed while the
+ * request is open; the 202 points at the finished job. Errors of the binding are RFC 7807
+ * problems; the key and role checks before the handler keep docs/api.md's envelope. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "epcis_capture.h"
+#include "handlers.h"
+#include "request.h"
+
+static void problem(px_req *r, int status, const char *type, const char *title,
+                    const char *detail)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
+    if (o && detail && detail[0])
+        json_object_set_new(o, "detail", json_string(detail));
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_take(r, status, "application/problem+json", s, strlen(s));
+}
+
+/* 1 when the media type (parameters ignored) is name. */
+static int media_is(const char *ct, const char *name)
+{
+    size_t n = strlen(name);
+    return strncasecmp(ct, name, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void limits(px_req *r)
+{
+    char v[32];
+    snprintf(v, sizeof(v), "%d", PX_CAPTURE_MAX_EVENTS);
+    MHD_add_response_header(r->response, "GS1-EPCIS-Capture-Limit", v);
+    snprintf(v, sizeof(v), "%ld", r->app->cfg.max_body);
+    MHD_add_response_header(r->response, "GS1-EPCIS-Capture-File-Size-Limit", v);
+}
+
+void h_epcis_capture(px_req *r)
+{
+    /* REQ-EPCISREST-5: the syntax by Content-Type — JSON-LD (application/ld+json or
+     * application/json) or XML (application/xml, text/xml: 2.0 or 1.2 by namespace); another
+     * type is 415. */
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    int json = ct && (media_is(ct, "application/ld+json") || media_is(ct, "application/json"));
+    int xml = ct && (media_is(ct, "application/xml") || media_is(ct, "text/xml"));
+    if (!json && !xml) {
+        problem(r, 415, "epcisException:UnsupportedMediaTypeException", "Unsupported Media Type",
+                "send application/ld+json, application/json or application/xml");
+        return;
+    }
+    const char *body = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    size_t lead = 0;
+    while (lead < len && (body[lead] == ' ' || body[lead] == '\t' || body[lead] == '\r' ||
+                          body[lead] == '\n'))
+        lead++;
+    if (lead == len || (body[lead] == '{') != json) {
+        problem(r, 400, "epcisException:ValidationException", "Invalid document",
+                lead == len ? "the body is empty"
+                            : "the body's syntax does not match its Content-Type");
+        return;
+    }
+    const char *beh = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                  "GS1-Capture-Error-Behaviour");
+    int proceed = 0;
+    if (beh && strcasecmp(beh, "proceed") == 0) {
+        proceed = 1;
+    } else if (beh && strcasecmp(beh, "rollback") != 0) {
+        problem(r, 400, "epcisException:ValidationException", "Invalid header",
+                "GS1-Capture-Error-Behaviour is rollback or proceed");
+        return;
+    }
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_err err;
+    px_err_clear(&err);
+    char id[PX_ID_LEN + 1];
+    px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &err);
+    if (rc == PX_EINVALID && strcmp(err.code, "epcis_validation") == 0) {
+        problem(r, 400, "epcisException:ValidationException", "Invalid document", err.message);
+        return;
+    }
+    if (rc == PX_ETOOBIG && strcmp(err.code, "capture_limit") == 0) {
+        problem(r, 413, "epcisException:CaptureLimitExceededException", "Capture limit exceeded",
+                err.message);
+        limits(r);
+        return;
+    }
+    if (rc == PX_EFORBIDDEN) {
+        problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
+        return;
+    }
+    if (rc != PX_OK) {
+        px_reply_error(r, &err);
+        return;
+    }
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/epcis/capture/%s", id);
+    px_reply_json(r, 202, json_pack("{s:s}", "captureID", id));
+    MHD_add_response_header(r->response, "Location", loc);
+    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
+    limits(r);
+}
+
+void h_epcis_capture_get(px_req *r)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_capture_row c;
+    px_rc rc = px_svc_epcis_capture_get(db, &r->actor, px_req_param(r, 0), &c, &err);
+    if (rc == PX_ENOTFOUND) {
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "no such capture job");
+        return;
+    }
+    if (px_reply_failed(r, rc, &err))
+        return;
+    json_t *errors = json_loads(c.errors ? c.errors : "[]", 0, NULL);
+    json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:s, s:o}", "captureID", c.id, "createdAt",
+                          c.created_at, "running", c.running, "success", c.success,
+                          "captureErrorBehaviour", c.error_behaviour, "errors",
+                          errors ? errors : json_array());
+    if (o && c.finished_at[0])
+        json_object_set_new(o, "finishedAt", json_string(c.finished_at));
+    px_capture_row_dispose(&c);
+    if (!o) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_json(r, 200, o);
+}

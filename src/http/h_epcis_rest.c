@@ -1,0 +1,229 @@
+/* The EPCIS 2.0 REST binding's query (GET /epcis/events; DOMAIN-2.md §14.2–14.5,
+ * docs/epcis.md "EPCIS 2.0 REST query"): content negotiation between 2.0 JSON-LD and 2.0 XML,
+ * the version headers, paging by perPage / nextPageToken with a Link rel="next", and errors in
+ * the standard's RFC 7807 form (only on /epcis/…; the key and role checks before the handler
+ * keep docs/api.md's envelope). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "epcis_rest.h"
+#include "handlers.h"
+#include "request.h"
+
+/* One page is held in memory while it is answered; perPage bounds it (≤ 1000 events), this
+ * caps a page of very large events (a commissioning event carries its whole batch). */
+#define EPCIS_REST_PAGE_MAX (64L * 1024 * 1024)
+
+/* The RFC 7807 body of the EPCIS 2.0 REST binding (DOMAIN-2.md §14.5). */
+static void problem(px_req *r, int status, const char *type, const char *title,
+                    const char *detail)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
+    if (o && detail && detail[0])
+        json_object_set_new(o, "detail", json_string(detail));
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_take(r, status, "application/problem+json", s, strlen(s));
+}
+
+/* REQ-EPCISREST-1: Accept picks the syntax: application/ld+json or application/json → 2.0
+ * JSON-LD, application/xml or text/xml → 2.0 XML; none, * / * or application/ * → JSON-LD
+ * (the binding's JSON form); anything else is 406. Ranges are taken in the order given, a
+ * range with q=0 is skipped. Returns the media type answered, NULL for 406. */
+static const char *negotiate(const char *accept, px_epcis_format *format)
+{
+    static const struct {
+        const char *range, *type;
+        px_epcis_format format;
+    } k[] = {
+        {"application/ld+json", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/json", "application/json", PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/xml", "application/xml; charset=utf-8", PX_EPCIS_FORMAT_XML_2_0},
+        {"text/xml", "application/xml; charset=utf-8", PX_EPCIS_FORMAT_XML_2_0},
+        {"*/*", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/*", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
+    };
+    *format = PX_EPCIS_FORMAT_JSONLD_2_0;
+    if (!accept || !accept[strspn(accept, " \t")])
+        return "application/ld+json";
+    const char *p = accept;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char item[128];
+        if (n < sizeof(item)) {
+            memcpy(item, p, n);
+            item[n] = '\0';
+            char *semi = strchr(item, ';');
+            int q0 = 0;
+            if (semi) {
+                *semi = '\0';
+                const char *qp = strstr(semi + 1, "q=");
+                if (qp && strtod(qp + 2, NULL) <= 0.0)
+                    q0 = 1;
+            }
+            char *b = item + strspn(item, " \t");
+            size_t bl = strlen(b);
+            while (bl > 0 && (b[bl - 1] == ' ' || b[bl - 1] == '\t'))
+                b[--bl] = '\0';
+            for (size_t i = 0; !q0 && i < sizeof(k) / sizeof(k[0]); i++)
+                if (strcasecmp(b, k[i].range) == 0) {
+                    *format = k[i].format;
+                    return k[i].type;
+                }
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return NULL;
+}
+
+typedef struct args {
+    px_req *r;
+    px_epcis_rest_param p[PX_EPCIS_REST_PARAMS_MAX + 1];
+    size_t n;
+    int bad;
+} args;
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    (void)value;
+    args *a = cls;
+    if (a->n > PX_EPCIS_REST_PARAMS_MAX)
+        return MHD_NO;
+    if (!key || !key[0]) {
+        a->bad = 1;
+        return MHD_NO;
+    }
+    /* The fully decoded value (px_req_query finishes %2F and %25). */
+    const char *v = px_req_query(a->r, key);
+    a->p[a->n].name = key;
+    a->p[a->n].value = v ? v : "";
+    a->n++;
+    return MHD_YES;
+}
+
+/* Appends s percent-encoded (RFC 3986 unreserved characters stay) to b. */
+static void put_encoded(px_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            px_buf_add(b, s, 1);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            px_buf_add(b, e, 3);
+        }
+    }
+}
+
+/* Link: <next page>; rel="next" — the same parameters with the next token (DOMAIN-2.md
+ * §14.2). */
+static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
+{
+    px_buf b;
+    px_buf_init(&b, 16384);
+    px_buf_puts(&b, "</epcis/events?");
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->p[i].name, "nextPageToken") == 0 || strcmp(a->p[i].name, "perPage") == 0)
+            continue;
+        put_encoded(&b, a->p[i].name);
+        px_buf_puts(&b, "=");
+        put_encoded(&b, a->p[i].value);
+        px_buf_puts(&b, "&");
+    }
+    px_buf_printf(&b, "perPage=%ld&nextPageToken=", page->per_page);
+    put_encoded(&b, page->next_token);
+    px_buf_puts(&b, ">; rel=\"next\"");
+    if (b.data)
+        MHD_add_response_header(r->response, "Link", b.data);
+    px_buf_dispose(&b);
+}
+
+/* The query of a's parameters answered in the negotiated syntax; one_event: the answer of
+ * /epcis/events/{eventID}, 404 when no visible event has that ID. */
+static void answer(px_req *r, args *a, int one_event)
+{
+    px_epcis_format format;
+    const char *type = negotiate(
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT), &format);
+    if (!type) {
+        problem(r, 406, "epcisException:NotAcceptableException", "Not Acceptable",
+                "packid answers application/ld+json, application/json or application/xml");
+        return;
+    }
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    px_buf out;
+    px_buf_init(&out, (size_t)EPCIS_REST_PAGE_MAX);
+    px_err err;
+    px_err_clear(&err);
+    px_epcis_rest_page page;
+    px_rc rc =
+        px_svc_epcis_rest_query(db, &r->actor, format, a->p, a->n, px_epcis_sink_buf, &out, &page,
+                                &err);
+    if (rc != PX_OK) {
+        px_buf_dispose(&out);
+        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0)
+            problem(r, 413, "epcisException:QueryTooLargeException", "Query too large",
+                    "the page exceeds 64 MiB: lower perPage or narrow the query");
+        else if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
+            problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                    err.message);
+        else if (rc == PX_EFORBIDDEN)
+            problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
+        else
+            px_reply_error(r, &err);
+        return;
+    }
+    if (one_event && page.count == 0) {
+        px_buf_dispose(&out);
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "no event with this eventID that the key may see");
+        return;
+    }
+    size_t len = out.len;
+    px_reply_take(r, 200, type, px_buf_take(&out), len);
+    /* The version headers (DOMAIN-2.md §14.2): packid answers EPCIS 2.0.0 / CBV 2.0.0 with
+     * EPC URNs (it does not translate them to Digital Link URIs). */
+    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
+    MHD_add_response_header(r->response, "GS1-CBV-Version", "2.0.0");
+    MHD_add_response_header(r->response, "GS1-EPC-Format", "Always_EPC_URN");
+    MHD_add_response_header(r->response, "Vary", "Accept");
+    if (page.more)
+        add_link(r, a, &page);
+}
+
+void h_epcis2_events(px_req *r)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                a.bad ? "a query parameter without a name" : "too many query parameters");
+        return;
+    }
+    answer(r, &a, 0);
+}
+
+/* REQ-EPCISREST-9: GET /epcis/events/{eventID} (DOMAIN-2.md §14.1): the one event, wrapped in
+ * an EPCISQueryDocument, with the visibility of the query; the ID is URL-encoded in the path
+ * (packid's hash IDs hold '/', ';', '?', '='). */
+void h_epcis2_event(px_req *r)
+{
+    args a = {.r = r, .n = 1, .bad = 0};
+    a.p[0].name = "EQ_eventID";
+    a.p[0].value = px_req_param(r, 0);
+    answer(r, &a, 1);
+}

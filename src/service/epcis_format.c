@@ -1,0 +1,61 @@
+/* EPCIS document formats of the API (epcis_format.h). */
+#include "epcis_format.h"
+
+#include <string.h>
+
+#include "service.h"
+
+const struct px_epcis_validator *px_svc_report_validator(const struct px_app *app,
+                                                         px_epcis_format f)
+{
+    switch (f) {
+    case PX_EPCIS_FORMAT_XML_1_2: return app->validator;
+    case PX_EPCIS_FORMAT_XML_2_0: return app->validator2;
+    default: return NULL;
+    }
+}
+
+static const char *const k_names[PX_EPCIS_FORMAT__COUNT] = {
+    [PX_EPCIS_FORMAT_XML_1_2] = "epcis-1.2-xml",
+    [PX_EPCIS_FORMAT_XML_2_0] = "epcis-2.0-xml",
+    [PX_EPCIS_FORMAT_JSONLD_2_0] = "epcis-2.0-jsonld",
+};
+
+px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err)
+{
+    for (int i = 0; i < PX_EPCIS_FORMAT__COUNT; i++)
+        if (name && strcmp(name, k_names[i]) == 0) {
+            *out = (px_epcis_format)i;
+            return PX_OK;
+        }
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "format",
+                            "format must be epcis-1.2-xml, epcis-2.0-xml or epcis-2.0-jsonld");
+}
+
+const char *px_epcis_api_format_name(px_epcis_format f)
+{
+    return (unsigned)f < PX_EPCIS_FORMAT__COUNT ? k_names[f] : "epcis-1.2-xml";
+}
+
+px_epcis_format px_epcis_document_format(const char *doc, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (doc[i] == ' ' || doc[i] == '\n' || doc[i] == '\r' || doc[i] == '\t'))
+        i++;
+    if (i < len && doc[i] == '{')
+        return PX_EPCIS_FORMAT_JSONLD_2_0;
+    /* The root element's namespace is declared within the first few hundred bytes of every
+     * document packid writes (the XML declaration, then the root). */
+    size_t n = len - i < 1024 ? len - i : 1024;
+    static const char ns2[] = "urn:epcglobal:epcis:xsd:2";
+    for (size_t k = i; k + sizeof(ns2) - 1 <= i + n; k++)
+        if (memcmp(doc + k, ns2, sizeof(ns2) - 1) == 0)
+            return PX_EPCIS_FORMAT_XML_2_0;
+    return PX_EPCIS_FORMAT_XML_1_2;
+}
+
+const char *px_epcis_media_type(px_epcis_format f)
+{
+    return f == PX_EPCIS_FORMAT_JSONLD_2_0 ? "application/ld+json"
+                                           : "application/xml; charset=utf-8";
+}

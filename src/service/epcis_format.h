@@ -1,0 +1,26 @@
+/* The EPCIS document formats of the API (API.md "EPCIS 2.0": "format": "epcis-1.2-xml" |
+ * "epcis-2.0-xml" | "epcis-2.0-jsonld") and what a stored document is. */
+#ifndef PX_EPCIS_FORMAT_H
+#define PX_EPCIS_FORMAT_H
+
+#include <stddef.h>
+
+#include "epcis.h"
+
+/* "epcis-1.2-xml" | "epcis-2.0-xml" | "epcis-2.0-jsonld" → format; PX_EINVALID
+ * "invalid_value" with field "format" otherwise. */
+px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err);
+const char *px_epcis_api_format_name(px_epcis_format f);
+/* The format of a document packid built, from its bytes ('{' → JSON-LD; the EPCIS 2.0
+ * namespace → 2.0 XML; else 1.2 XML), and its media type. */
+px_epcis_format px_epcis_document_format(const char *doc, size_t len);
+const char *px_epcis_media_type(px_epcis_format f);
+
+struct px_app;
+/* The compiled schema a document of format f is checked with before it is stored or sent:
+ * the 1.2 XSD (PACKID_EPCIS_XSD_DIR), the 2.0 XSD (PACKID_EPCIS2_XSD_DIR); NULL when that
+ * folder is not configured, and for JSON-LD (no JSON Schema validator in packid). */
+const struct px_epcis_validator *px_svc_report_validator(const struct px_app *app,
+                                                         px_epcis_format f);
+
+#endif

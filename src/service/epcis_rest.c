@@ -1,0 +1,385 @@
+/* The EPCIS 2.0 REST query (epcis_rest.h; DOMAIN-2.md §14.4). The parameters map onto the
+ * same store filter as the 1.2 query (px_epcis_filter); paging is a keyset on the events'
+ * write order (seq), so a page costs the same wherever it starts. */
+#include "epcis_rest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gs1.h"
+#include "px_clock.h"
+#include "px_str.h"
+#include "reports_internal.h"
+#include "tx.h"
+
+/* A pipe list normalised to bare values, ≤ 16 values (DOMAIN-2.md §14.4: multi-valued
+ * parameters are pipe-delimited). */
+#define LIST_MAX 512
+#define LIST_ITEMS 16
+/* A value no stored event carries: a list whose every value is a custom URI packid never
+ * records still selects nothing (an empty filter would select everything). */
+#define MATCHES_NOTHING "-"
+#define TOKEN_PREFIX "p1."
+
+static px_rc bad_param(px_err *err, const char *name, const char *what)
+{
+    return px_err_set_field(err, PX_EINVALID, "query_parameter", name, "%s: %s", name, what);
+}
+
+/* Maps one list item to the bare word stored (out, ≤ 64 bytes) or "" when the item is a
+ * valid value packid never stores; -1 when invalid. */
+typedef int (*item_fn)(char *out, const char *item);
+
+static int strip_cbv(const char **w, const char *urn, const char *web)
+{
+    size_t lu = strlen(urn), lw = strlen(web);
+    if (strncmp(*w, urn, lu) == 0) {
+        *w += lu;
+        return 1;
+    }
+    if (strncmp(*w, web, lw) == 0) {
+        *w += lw;
+        return 1;
+    }
+    return 0;
+}
+
+/* CBV values are bare words, or the CBV URN / Web URI of one; any other URI is a custom
+ * value (valid, never stored by packid). */
+static int item_bizstep(char *out, const char *item)
+{
+    const char *w = item;
+    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-");
+    px_cbv_bizstep b = px_cbv_bizstep_lookup(w);
+    if (b != PX_BIZSTEP_NONE) {
+        px_strlcpy(out, px_cbv_bizstep_name(b), 64);
+        return 0;
+    }
+    if (!cbv && strchr(item, ':')) {
+        out[0] = '\0';
+        return 0;
+    }
+    return -1;
+}
+
+static int item_disp(char *out, const char *item)
+{
+    const char *w = item;
+    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-");
+    px_cbv_disp d = px_cbv_disp_lookup(w);
+    if (d != PX_DISP_NONE) {
+        px_strlcpy(out, px_cbv_disp_name(d), 64);
+        return 0;
+    }
+    if (!cbv && strchr(item, ':')) {
+        out[0] = '\0';
+        return 0;
+    }
+    return -1;
+}
+
+/* Every event type of EPCIS 2.0 is a valid value; packid records Object and Aggregation
+ * events only. */
+static int item_event_type(char *out, const char *item)
+{
+    static const char *const stored[] = {"ObjectEvent", "AggregationEvent"};
+    static const char *const other[] = {"TransactionEvent", "TransformationEvent",
+                                        "AssociationEvent"};
+    for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+        if (strcmp(item, stored[i]) == 0) {
+            px_strlcpy(out, item, 64);
+            return 0;
+        }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (strcmp(item, other[i]) == 0) {
+            out[0] = '\0';
+            return 0;
+        }
+    return -1;
+}
+
+static int item_action(char *out, const char *item)
+{
+    if (strcmp(item, "ADD") != 0 && strcmp(item, "OBSERVE") != 0 && strcmp(item, "DELETE") != 0)
+        return -1;
+    px_strlcpy(out, item, 64);
+    return 0;
+}
+
+/* A location (readPoint / bizLocation) is any URI: packid stores SGLN URIs. */
+static int item_location(char *out, const char *item)
+{
+    if (!strchr(item, ':') || strlen(item) >= 64 || !px_str_printable(item, 63))
+        return -1;
+    px_strlcpy(out, item, 64);
+    return 0;
+}
+
+/* Normalises value's pipe list into out ("a|b"); MATCHES_NOTHING when every item is a value
+ * packid never stores. */
+static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value, item_fn fn,
+                        const char *what, px_err *err)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    int items = 0;
+    const char *p = value;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        char item[256], word[64];
+        if (n == 0 || n >= sizeof(item))
+            return bad_param(err, name, "an empty or over-long value in the list");
+        if (++items > LIST_ITEMS)
+            return bad_param(err, name, "at most 16 values");
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (fn(word, item) != 0)
+            return bad_param(err, name, what);
+        size_t wl = strlen(word);
+        if (wl > 0) {
+            if (len + wl + 2 > LIST_MAX)
+                return bad_param(err, name, "the list is too long");
+            if (len > 0)
+                out[len++] = '|';
+            memcpy(out + len, word, wl + 1);
+            len += wl;
+        }
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    if (len == 0)
+        px_strlcpy(out, MATCHES_NOTHING, LIST_MAX);
+    return PX_OK;
+}
+
+typedef struct rest_query {
+    px_epcis_filter f;
+    char types[LIST_MAX], actions[LIST_MAX], steps[LIST_MAX], disps[LIST_MAX];
+    char read_points[LIST_MAX], locations[LIST_MAX];
+    char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+    const char *match_epc;
+    long per_page;
+    int matches_nothing;
+} rest_query;
+
+static px_rc parse_time(const char *name, const char *value, int *has, int64_t *us, px_err *err)
+{
+    if (px_time_parse(value, us) != 0)
+        return bad_param(err, name, "an RFC 3339 time with an offset is expected");
+    *has = 1;
+    return PX_OK;
+}
+
+/* MATCH_epc / MATCH_anyEPC: an SGTIN URI or an SGTIN pattern (…:sgtin:CP.IR.*), as the 1.2
+ * query. packid records no parentID, so MATCH_anyEPC (epcList, childEPCs, parentID) selects
+ * the same events as MATCH_epc. */
+static px_rc parse_match_epc(rest_query *q, const char *name, const char *value, px_err *err)
+{
+    if (q->match_epc && strcmp(q->match_epc, value) != 0)
+        return bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
+    q->match_epc = value;
+    int gcp = 0;
+    px_err e2;
+    px_err_clear(&e2);
+    if (gs1_epc_sgtin_parse(q->gtin, q->serial, &gcp, value, &e2) == PX_OK) {
+        q->f.gtin = q->gtin;
+        q->f.epc_serial = q->serial;
+        return PX_OK;
+    }
+    gs1_elements el;
+    gs1_epc_kind kind;
+    if (gs1_epc_parse(&el, &kind, &gcp, value, &e2) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
+        el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
+        return bad_param(err, name,
+                         "one SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
+                         "(urn:epc:idpat:sgtin:….*) is expected");
+    px_strlcpy(q->gtin, el.items[0].value, sizeof(q->gtin));
+    q->f.gtin = q->gtin;
+    return PX_OK;
+}
+
+static px_rc parse_token(rest_query *q, const char *value, px_err *err)
+{
+    size_t lp = strlen(TOKEN_PREFIX);
+    char *end = NULL;
+    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' ||
+        value[lp] > '9')
+        return bad_param(err, "nextPageToken", "not a token this server gave out");
+    long long seq = strtoll(value + lp, &end, 10);
+    if (*end || seq <= 0)
+        return bad_param(err, "nextPageToken", "not a token this server gave out");
+    q->f.after_seq = seq;
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-4: the standard parameters packid's data can answer (DOMAIN-2.md §14.4);
+ * any other is refused, never ignored: an ignored filter would widen the answer. */
+static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *err)
+{
+    px_epcis_filter *f = &q->f;
+    px_rc rc = PX_OK;
+    if (strcmp(name, "eventType") == 0) {
+        rc = parse_list(q->types, name, v, item_event_type, "an EPCIS 2.0 event type", err);
+        f->event_types = q->types;
+    } else if (strcmp(name, "EQ_action") == 0) {
+        rc = parse_list(q->actions, name, v, item_action, "ADD, OBSERVE or DELETE", err);
+        f->actions = q->actions;
+    } else if (strcmp(name, "EQ_bizStep") == 0) {
+        rc = parse_list(q->steps, name, v, item_bizstep,
+                        "a CBV business step or a custom URI", err);
+        f->biz_steps = q->steps;
+    } else if (strcmp(name, "EQ_disposition") == 0) {
+        rc = parse_list(q->disps, name, v, item_disp, "a CBV disposition or a custom URI", err);
+        f->dispositions = q->disps;
+    } else if (strcmp(name, "EQ_readPoint") == 0) {
+        rc = parse_list(q->read_points, name, v, item_location, "a location URI", err);
+        f->read_points = q->read_points;
+    } else if (strcmp(name, "EQ_bizLocation") == 0) {
+        rc = parse_list(q->locations, name, v, item_location, "a location URI", err);
+        f->biz_locations = q->locations;
+    } else if (strcmp(name, "GE_eventTime") == 0) {
+        rc = parse_time(name, v, &f->has_ge, &f->ge_time_us, err);
+    } else if (strcmp(name, "LT_eventTime") == 0) {
+        rc = parse_time(name, v, &f->has_lt, &f->lt_time_us, err);
+    } else if (strcmp(name, "GE_recordTime") == 0) {
+        rc = parse_time(name, v, &f->has_ge_record, &f->ge_record_us, err);
+    } else if (strcmp(name, "LT_recordTime") == 0) {
+        rc = parse_time(name, v, &f->has_lt_record, &f->lt_record_us, err);
+    } else if (strcmp(name, "MATCH_epc") == 0 || strcmp(name, "MATCH_anyEPC") == 0) {
+        rc = parse_match_epc(q, name, v, err);
+    } else if (strcmp(name, "MATCH_epcClass") == 0 || strcmp(name, "MATCH_anyEPCClass") == 0) {
+        /* Class-level EPCs live in quantity lists; packid records instance-level events
+         * only, so a valid class matches nothing (MATCH_epc with an idpat pattern selects
+         * a class's instances). */
+        if (strncmp(v, "urn:", 4) != 0 && strncmp(v, "https://", 8) != 0)
+            return bad_param(err, name, "an EPC class URI is expected");
+        q->matches_nothing = 1;
+    } else if (strcmp(name, "EQ_eventID") == 0) {
+        if (!px_str_printable(v, PX_EPCIS_EVENT_ID_MAX - 1))
+            return bad_param(err, name, "one event ID is expected");
+        f->event_hash = v;
+    } else if (strcmp(name, "perPage") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (!v[0] || *end || n < 1 || n > PX_EPCIS_REST_PER_PAGE_MAX)
+            return bad_param(err, name, "an integer from 1 to 1000 is expected");
+        q->per_page = n;
+    } else if (strcmp(name, "nextPageToken") == 0) {
+        rc = parse_token(q, v, err);
+    } else {
+        return bad_param(err, name, "not a query parameter packid answers (docs/epcis.md)");
+    }
+    return rc;
+}
+
+typedef struct page_ctx {
+    px_epcis_writer *w;
+    px_epcis_rest_page *page;
+    const rest_query *q;
+    long long last_seq;
+    px_err *err;
+    px_rc rc;
+} page_ctx;
+
+/* REQ-EPCISREST-2: a page is perPage events; one more row means a next page, which starts
+ * after the last event written (a keyset on seq). */
+static int page_row(void *vctx, const px_epcis_row *row)
+{
+    page_ctx *c = vctx;
+    if ((long)px_epcis_writer_count(c->w) == c->q->per_page) {
+        /* One event past the page: there is a next page, starting after the last one. */
+        c->page->more = 1;
+        snprintf(c->page->next_token, sizeof(c->page->next_token), TOKEN_PREFIX "%lld",
+                 c->last_seq);
+        return 1;
+    }
+    px_epcis_event ev;
+    px__row_lists lists;
+    if ((c->rc = px__event_from_row(&ev, &lists, row, c->err)) != PX_OK)
+        return 1;
+    if ((c->rc = px_epcis_writer_event(c->w, &ev)) != PX_OK) {
+        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
+        return 1;
+    }
+    c->last_seq = row->seq;
+    return 0;
+}
+
+typedef struct page_body {
+    const rest_query *q;
+    px_epcis_format format;
+    px_epcis_sink sink;
+    void *ctx;
+    px_epcis_rest_page *page;
+} page_body;
+
+/* One page from one snapshot: events committed while it is written do not tear it. */
+static px_rc page_tx(px_tx *tx, void *vx, px_err *err)
+{
+    page_body *b = vx;
+    px_epcis_writer *w = NULL;
+    px_rc rc = px_epcis_query_writer_open(&w, b->format, b->sink, b->ctx, "SimpleEventQuery",
+                                          px_now_us(), 0, err);
+    if (rc != PX_OK)
+        return rc;
+    page_ctx c = {w, b->page, b->q, 0, err, PX_OK};
+    if (!b->q->matches_nothing)
+        rc = px_store_epcis_events_each(px_tx_db(tx), &b->q->f, page_row, &c, err);
+    if (rc == PX_OK)
+        rc = c.rc;
+    if (rc == PX_OK)
+        rc = px_epcis_writer_finish(w, err);
+    b->page->count = px_epcis_writer_count(w);
+    px_epcis_writer_free(w);
+    return rc;
+}
+
+px_rc px_svc_epcis_rest_query(px_db *db, const px_actor *by, px_epcis_format format,
+                              const px_epcis_rest_param *params, size_t n_params,
+                              px_epcis_sink sink, void *ctx, px_epcis_rest_page *page,
+                              px_err *err)
+{
+    memset(page, 0, sizeof(*page));
+    rest_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return px_err_oom(err);
+    px_rc rc = PX_OK;
+    q->per_page = PX_EPCIS_REST_PER_PAGE;
+    /* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
+     * events, a regulator its market's. */
+    switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
+    case PX_SCOPE_ORG: q->f.tenant_id = by->org_id; break;
+    case PX_SCOPE_MARKET:
+        q->f.market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--";
+        break;
+    case PX_SCOPE_SYSTEM: break;
+    default: rc = px_policy_check(by->role, PX_ACT_EPCIS_QUERY, err); goto done;
+    }
+    if (n_params > PX_EPCIS_REST_PARAMS_MAX) {
+        rc = px_err_set(err, PX_EINVALID, "query_parameter", "too many query parameters");
+        goto done;
+    }
+    for (size_t i = 0; i < n_params; i++) {
+        /* A parameter given twice is ambiguous: the standard's lists use '|'. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(params[i].name, params[j].name) == 0) {
+                rc = bad_param(err, params[i].name, "given twice: join values with '|'");
+                goto done;
+            }
+        if (!params[i].value || !params[i].value[0] || strlen(params[i].value) > 512) {
+            rc = bad_param(err, params[i].name, "1 to 512 characters are expected");
+            goto done;
+        }
+        if ((rc = parse_one(q, params[i].name, params[i].value, err)) != PX_OK)
+            goto done;
+    }
+    page->per_page = q->per_page;
+    page_body b = {q, format, sink, ctx, page};
+    rc = px_tx_read(db, page_tx, &b, err);
+done:
+    free(q);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/* EPCIS 2.0 capture jobs (capture_store.h). */
+#include "capture_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_buf.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+void px_capture_row_dispose(px_capture_row *c)
+{
+    free(c->errors);
+    c->errors = NULL;
+}
+
+static px_rc exec_cmd(px_db *db, const char *sql, int n, const char *const *p, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, n, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
+                              const char *error_behaviour, const char *format, long event_count,
+                              px_err *err)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%ld", event_count);
+    const char *p[] = {id, org_id, error_behaviour, format, n};
+    return exec_cmd(db,
+                    "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
+                    "format, event_count) VALUES ($1::uuid, $2::uuid, true, true, $3, $4, "
+                    "$5::integer)",
+                    5, p, err);
+}
+
+px_rc px_store_capture_finish(px_db *db, const char *id, int success, long applied,
+                              const char *errors_json, px_err *err)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%ld", applied);
+    const char *p[] = {id, success ? "true" : "false", n, errors_json};
+    return exec_cmd(db,
+                    "UPDATE epcis_capture SET running = false, success = $2::boolean, "
+                    "applied_count = $3::integer, errors = $4::jsonb, finished_at = now() "
+                    "WHERE id = $1::uuid",
+                    4, p, err);
+}
+
+px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
+                           px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
+    const char *p[] = {id, org_id};
+    PGresult *r = px__exec(db,
+                           "SELECT id, org_id, " TS("created_at") ", coalesce(" TS("finished_at")
+                           ", ''), running, success, error_behaviour, format, event_count, "
+                           "applied_count, errors::text FROM epcis_capture WHERE id = $1::uuid "
+                           "AND ($2::uuid IS NULL OR org_id = $2::uuid)",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) != 1) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
+    } else {
+        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
+        px_strlcpy(out->org_id, px__val(r, 0, 1), sizeof(out->org_id));
+        px_strlcpy(out->created_at, px__val(r, 0, 2), sizeof(out->created_at));
+        px_strlcpy(out->finished_at, px__val(r, 0, 3), sizeof(out->finished_at));
+        out->running = px__val(r, 0, 4)[0] == 't';
+        out->success = px__val(r, 0, 5)[0] == 't';
+        px_strlcpy(out->error_behaviour, px__val(r, 0, 6), sizeof(out->error_behaviour));
+        px_strlcpy(out->format, px__val(r, 0, 7), sizeof(out->format));
+        out->event_count = strtol(px__val(r, 0, 8), NULL, 10);
+        out->applied_count = strtol(px__val(r, 0, 9), NULL, 10);
+        out->errors = strdup(px__val(r, 0, 10));
+        if (!out->errors)
+            rc = px_err_oom(err);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The IDs joined by GS (0x1D), the separator string_to_array splits on. */
+static px_rc join_ids(px_buf *b, const char *const *ids, size_t n, px_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            px_buf_add(b, "\x1d", 1);
+        px_buf_puts(b, ids[i]);
+    }
+    if (n && !b->data)
+        return px_err_oom(err);
+    return PX_OK;
+}
+
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+                                     size_t n, unsigned char *known, px_err *err)
+{
+    memset(known, 0, n);
+    if (n == 0)
+        return PX_OK;
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, err);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return rc;
+    }
+    const char *p[] = {org_id, b.data};
+    PGresult *r = px__exec(db,
+                           "SELECT t.i FROM unnest(string_to_array($2, chr(29))) WITH ORDINALITY "
+                           "AS t(id, i) JOIN epcis_captured_event e ON e.org_id = $1::uuid AND "
+                           "e.event_id = t.id",
+                           2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int row = 0; row < PQntuples(r); row++) {
+        long i = strtol(px__val(r, row, 0), NULL, 10);
+        if (i >= 1 && (size_t)i <= n)
+            known[i - 1] = 1;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+                                   size_t n, const char *capture_id, const char *commission_id,
+                                   px_err *err)
+{
+    if (n == 0)
+        return PX_OK;
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, err);
+    if (rc == PX_OK) {
+        const char *p[] = {org_id, b.data, capture_id,
+                           commission_id && commission_id[0] ? commission_id : NULL};
+        rc = exec_cmd(db,
+                      "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
+                      "commission_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid FROM "
+                      "unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT DO NOTHING",
+                      4, p, err);
+    }
+    px_buf_dispose(&b);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* EPCIS 2.0 capture jobs and the events they applied (migrations/0040_epcis_capture.sql,
+ * docs/epcis.md "EPCIS 2.0 capture"). */
+#ifndef PX_CAPTURE_STORE_H
+#define PX_CAPTURE_STORE_H
+
+#include "store.h"
+
+typedef struct px_capture_row {
+    char id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char created_at[32];
+    char finished_at[32];         /* "" while running */
+    int running, success;
+    char error_behaviour[16];     /* rollback | proceed */
+    char format[16];              /* px_epcis_format_name */
+    long event_count, applied_count;
+    char *errors;                 /* JSON array text (malloc'd; px_capture_row_dispose) */
+} px_capture_row;
+
+void px_capture_row_dispose(px_capture_row *c);
+
+/* A new job (running, no error so far). */
+px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
+                              const char *error_behaviour, const char *format, long event_count,
+                              px_err *err);
+/* Ends job id: running false, success as given, errors_json a JSON array. */
+px_rc px_store_capture_finish(px_db *db, const char *id, int success, long applied,
+                              const char *errors_json, px_err *err);
+/* The job; org_id NULL: any organization's. Another organization's job is not found. */
+px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
+                           px_err *err);
+/* known[i] = 1 when org_id has applied ids[i] before (one query for all; IDs hold no
+ * control character). */
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+                                     size_t n, unsigned char *known, px_err *err);
+/* Records that capture_id applied ids (commission_id may be NULL), in one statement. */
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+                                   size_t n, const char *capture_id, const char *commission_id,
+                                   px_err *err);
+
+#endif

@@ -1,0 +1,366 @@
+/* EPCIS 2.0 capture over a real server and PostgreSQL (docs/epcis.md "EPCIS 2.0 capture"):
+ * commissioning ObjectEvents in a JSON-LD or XML document become commissions (the packs
+ * exist afterwards, their commissioning event is queryable); a document sent again changes
+ * nothing; one bad event under rollback changes nothing and the job lists it, under proceed
+ * the good ones are applied; media types, bad documents, other tenants' jobs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define MAH_GLN "4012345000009"
+
+typedef struct fixture {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char reg_key[64];
+    char gtin[15], gtin2[15];
+    char epc_prefix[64];   /* urn:epc:id:sgtin:CP.IR. of gtin (GCP length 7) */
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    *state = f;
+    px_test_server_start(&f->env);
+    const char *m1[] = {"--kind", "mah", "--name", "Capture MAH", "--gln", MAH_GLN,
+                        "--gln-prefix-length", "7", NULL};
+    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
+    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
+    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    char reg[40];
+    const char *r1[] = {"--kind", "regulator", "--name", "DE hub", "--market", "DE", NULL};
+    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_key);
+    px_test_gtin(f->gtin, 7201);
+    px_test_gtin(f->gtin2, 7202);
+    px_test_product(&f->env, f->mah_key, f->gtin, "Captured product", "DE");
+    px_test_product(&f->env, f->mah2_key, f->gtin2, "Not yours", "DE");
+    /* TDS: indicator digit + item reference, after the 7-digit company prefix. */
+    snprintf(f->epc_prefix, sizeof(f->epc_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin + 1,
+             f->gtin[0], f->gtin + 8);
+    return 0;
+}
+
+/* One event of a JSON-LD document: a commissioning of serials (comma-separated) into lot,
+ * or (lot NULL) a shipping OBSERVE of them. */
+static void ld_event(px_test_env *env, char *out, size_t cap, const char *prefix,
+                     const char *event_id, const char *serials, const char *lot)
+{
+    (void)env;
+    char epcs[1024] = "";
+    size_t o = 0;
+    for (const char *p = serials; *p;) {
+        size_t n = strcspn(p, ",");
+        o += (size_t)snprintf(epcs + o, sizeof(epcs) - o, "%s\"%s%.*s\"", o ? "," : "", prefix,
+                              (int)n, p);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (lot)
+        snprintf(out, cap,
+                 "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-03-01T09:00:00.000Z\","
+                 "\"eventTimeZoneOffset\":\"+01:00\",\"eventID\":\"%s\",\"epcList\":[%s],"
+                 "\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"disposition\":\"active\","
+                 "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00000.0\"},"
+                 "\"ilmd\":{\"cbvmda:lotNumber\":\"%s\",\"cbvmda:itemExpirationDate\":"
+                 "\"2030-12-31\"}}",
+                 event_id, epcs, lot);
+    else
+        snprintf(out, cap,
+                 "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-03-02T09:00:00.000Z\","
+                 "\"eventTimeZoneOffset\":\"+01:00\",\"eventID\":\"%s\",\"epcList\":[%s],"
+                 "\"action\":\"OBSERVE\",\"bizStep\":\"shipping\",\"disposition\":"
+                 "\"in_transit\"}",
+                 event_id, epcs);
+}
+
+static char *ld_doc(const char *e1, const char *e2, const char *e3)
+{
+    size_t cap = 8192;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    snprintf(d, cap,
+             "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\"],"
+             "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+             "\"2025-03-01T10:00:00.000Z\",\"epcisBody\":{\"eventList\":[%s%s%s%s%s]}}",
+             e1, e2 ? "," : "", e2 ? e2 : "", e3 ? "," : "", e3 ? e3 : "");
+    return d;
+}
+
+/* POSTs body as content_type (behaviour NULL: none), wants status; copies the job path. */
+static json_t *capture(fixture *f, const char *key, const char *content_type,
+                       const char *behaviour, const char *body, long want, char *job,
+                       size_t job_cap, const char *file, int line)
+{
+    char ct[96], bh[96];
+    snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+    snprintf(bh, sizeof(bh), "GS1-Capture-Error-Behaviour: %s", behaviour ? behaviour : "");
+    const char *h[] = {ct, behaviour ? bh : NULL, NULL};
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/epcis/capture", key, body, h);
+    if (r.status != want)
+        fail_msg("%s:%d: POST /epcis/capture: got %ld, want %ld: %.500s", file, line, r.status,
+                 want, r.body);
+    if (job) {
+        job[0] = '\0';
+        const char *l = strstr(r.headers, "\nLocation: ");
+        if (l) {
+            l += strlen("\nLocation: ");
+            snprintf(job, job_cap, "%.*s", (int)strcspn(l, "\r\n"), l);
+        }
+    }
+    json_t *j = r.json ? json_incref(r.json) : NULL;
+    px_http_resp_free(&r);
+    return j;
+}
+
+static json_t *job_get(fixture *f, const char *key, const char *path, long want)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+    if (r.status != want)
+        fail_msg("GET %s: got %ld, want %ld: %.500s", path, r.status, want, r.body);
+    json_t *j = r.json ? json_incref(r.json) : NULL;
+    px_http_resp_free(&r);
+    return j;
+}
+
+static long packs(fixture *f, const char *batch)
+{
+    return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s' AND batch = '%s'",
+                       f->gtin, batch);
+}
+
+/* REQ-EPCISREST-5: a JSON-LD document's commissioning events are commissioned (the packs
+ * exist, their commissioning event is queryable), the job says success; sent again, nothing
+ * changes and the job still succeeds (idempotent by eventID). */
+static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], e2[2048], job[128];
+    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000001",
+             "CA1,CA2", "L-CAP-1");
+    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002",
+             "CA3", "L-CAP-1");
+    char *doc = ld_doc(e1, e2, NULL);
+    json_t *a = capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__);
+    assert_non_null(strstr(job, "/epcis/capture/"));
+    assert_string_equal(job + strlen("/epcis/capture/"), px_test_str(a, "captureID"));
+    json_decref(a);
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    assert_false(json_is_true(json_object_get(j, "running")));
+    assert_true(json_is_true(json_object_get(j, "success")));
+    assert_string_equal(px_test_str(j, "captureErrorBehaviour"), "rollback");
+    assert_int_equal(json_array_size(json_object_get(j, "errors")), 0);
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-1"), 3);
+    /* The commission recorded packid's commissioning event for the batch. */
+    char q[256];
+    snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", f->epc_prefix);
+    json_t *ev = px_test_call(&f->env, "GET", q, f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(
+                         json_object_get(json_object_get(json_object_get(ev, "epcisBody"),
+                                                         "queryResults"),
+                                         "resultsBody"),
+                         "eventList")),
+                     1);
+    json_decref(ev);
+    long commissions = px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'",
+                                   f->gtin);
+    /* Again: nothing changes. */
+    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__));
+    j = job_get(f, f->mah_key, job, 200);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-1"), 3);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'", f->gtin),
+        commissions);
+    free(doc);
+}
+
+/* REQ-EPCISREST-6: under rollback one event packid cannot act on (a shipping event) refuses
+ * the whole document: nothing changes and the job lists that event with its eventID; under
+ * proceed the good events are applied and the bad one listed. */
+static void test_epcis_capture__rollback_nothing_proceed_good_ones(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], e2[2048], e3[2048], job[128];
+    const char *bad_id = "urn:uuid:6f0a3a4e-0002-4000-8000-00000000000b";
+    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000001",
+             "CB1", "L-CAP-2");
+    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, bad_id, "CB1", NULL);
+    ld_event(&f->env, e3, sizeof(e3), f->epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000003",
+             "CB2", "L-CAP-2");
+    char *doc = ld_doc(e1, e2, e3);
+    const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
+    px_test_rows s;
+    px_test_rows_begin(&s, &f->env, counted);
+    json_decref(capture(f, f->mah_key, "application/json", "rollback", doc, 202, job,
+                        sizeof(job), __FILE__, __LINE__));
+    px_test_rows_same_at(&s, "rollback capture", __FILE__, __LINE__);
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    assert_false(json_is_true(json_object_get(j, "success")));
+    json_t *errs = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errs), 1);
+    json_t *e = json_array_get(errs, 0);
+    assert_string_equal(px_test_str(e, "instance"), bad_id);
+    assert_non_null(strstr(px_test_str(e, "detail"), "events[1]"));
+    assert_string_equal(px_test_str(e, "type"), "epcisException:ValidationException");
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-2"), 0);
+
+    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
+                        sizeof(job), __FILE__, __LINE__));
+    j = job_get(f, f->mah_key, job, 200);
+    assert_false(json_is_true(json_object_get(j, "success")));
+    assert_string_equal(px_test_str(j, "captureErrorBehaviour"), "proceed");
+    assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-2"), 2);
+    free(doc);
+}
+
+/* Under proceed an event about another MAH's product is refused (the commission's own
+ * visibility rule), the caller's own event still applies. */
+static void test_epcis_capture__other_tenants_product_refused(void **state)
+{
+    fixture *f = *state;
+    char other_prefix[64], e1[2048], e2[2048], job[128];
+    snprintf(other_prefix, sizeof(other_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin2 + 1,
+             f->gtin2[0], f->gtin2 + 8);
+    ld_event(&f->env, e1, sizeof(e1), other_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000001",
+             "CX1", "L-CAP-3");
+    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000002",
+             "CC1", "L-CAP-3");
+    char *doc = ld_doc(e1, e2, NULL);
+    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
+                        sizeof(job), __FILE__, __LINE__));
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *errs = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errs), 1);
+    assert_non_null(strstr(px_test_str(json_array_get(errs, 0), "detail"), "events[0]"));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-3"), 1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s'",
+                                 f->gtin2),
+                     0);
+    /* The other MAH cannot read the job. */
+    json_decref(job_get(f, f->mah2_key, job, 404));
+    free(doc);
+}
+
+/* A 2.0 XML document is captured the same way. */
+static void test_epcis_capture__xml_document(void **state)
+{
+    fixture *f = *state;
+    char doc[4096], job[128];
+    snprintf(doc, sizeof(doc),
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+             "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
+             "xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" schemaVersion=\"2.0\" "
+             "creationDate=\"2025-03-01T10:00:00.000Z\"><EPCISBody><EventList><ObjectEvent>"
+             "<eventTime>2025-03-01T09:00:00.000Z</eventTime>"
+             "<eventTimeZoneOffset>+01:00</eventTimeZoneOffset>"
+             "<eventID>urn:uuid:6f0a3a4e-0004-4000-8000-000000000001</eventID>"
+             "<epcList><epc>%sCD1</epc><epc>%sCD2</epc></epcList><action>ADD</action>"
+             "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>"
+             "<disposition>urn:epcglobal:cbv:disp:active</disposition>"
+             "<ilmd><cbvmda:lotNumber>L-CAP-4</cbvmda:lotNumber>"
+             "<cbvmda:itemExpirationDate>2030-12-31</cbvmda:itemExpirationDate></ilmd>"
+             "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
+             f->epc_prefix, f->epc_prefix);
+    json_decref(capture(f, f->mah_key, "application/xml", NULL, doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__));
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-4"), 2);
+}
+
+/* Refusals of the whole request: RFC 7807 problems. */
+static void test_epcis_capture__refusals(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *ct, *behaviour, *body;
+        long status;
+        const char *type;
+    } v[] = {
+        {__LINE__, "text/plain", NULL, "{}", 415, "epcisException:UnsupportedMediaTypeException"},
+        {__LINE__, "application/ld+json", NULL, "{\"type\":\"EPCISDocument\"", 400,
+         "epcisException:ValidationException"},
+        {__LINE__, "application/xml", NULL, "{\"type\":\"EPCISDocument\"}", 400,
+         "epcisException:ValidationException"},
+        {__LINE__, "application/ld+json", "sometimes", "{}", 400,
+         "epcisException:ValidationException"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        json_t *j = capture(f, f->mah_key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL,
+                            0, __FILE__, v[i].line);
+        if (!j || strcmp(px_test_str(j, "type"), v[i].type) != 0)
+            fail_msg("%s:%d: not a %s problem", __FILE__, v[i].line, v[i].type);
+        json_decref(j);
+    }
+    json_decref(job_get(f, f->mah_key, "/epcis/capture/00000000-0000-4000-8000-000000000000",
+                        404));
+    json_decref(job_get(f, f->mah_key, "/epcis/capture/not-a-uuid", 404));
+    /* A regulator does not commission. */
+    json_decref(capture(f, f->reg_key, "application/ld+json", NULL, "{}", 403, NULL, 0, __FILE__,
+                        __LINE__));
+}
+
+/* One event over GS1-EPCIS-Capture-Limit (10,000) is 413 CaptureLimitExceededException, and
+ * nothing is applied. */
+static void test_epcis_capture__over_the_limit(void **state)
+{
+    fixture *f = *state;
+    size_t cap = (size_t)10001 * 400 + 1024, o = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    o += (size_t)snprintf(doc + o, cap - o,
+                          "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
+                          "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
+                          "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
+                          "{\"eventList\":[");
+    for (int i = 0; i < 10001; i++)
+        o += (size_t)snprintf(doc + o, cap - o,
+                              "%s{\"type\":\"ObjectEvent\",\"eventTime\":"
+                              "\"2025-03-01T09:00:00.000Z\",\"eventTimeZoneOffset\":\"+01:00\","
+                              "\"epcList\":[\"%sLIM%d\"],\"action\":\"ADD\",\"bizStep\":"
+                              "\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L-LIM\","
+                              "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
+                              i ? "," : "", f->epc_prefix, i);
+    o += (size_t)snprintf(doc + o, cap - o, "]}}");
+    assert_true(o < cap);
+    json_t *j = capture(f, f->mah_key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__,
+                        __LINE__);
+    assert_string_equal(px_test_str(j, "type"), "epcisException:CaptureLimitExceededException");
+    json_decref(j);
+    assert_int_equal(packs(f, "L-LIM"), 0);
+    free(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_epcis_capture__jsonld_commissions_and_is_idempotent),
+        cmocka_unit_test(test_epcis_capture__rollback_nothing_proceed_good_ones),
+        cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
+        cmocka_unit_test(test_epcis_capture__xml_document),
+        cmocka_unit_test(test_epcis_capture__refusals),
+        cmocka_unit_test(test_epcis_capture__over_the_limit),
+    };
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
+}

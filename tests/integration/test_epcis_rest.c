@@ -1,0 +1,468 @@
+/* The EPCIS 2.0 REST query GET /epcis/events over a real server and PostgreSQL: the answer
+ * in 2.0 JSON-LD validates against the official EPCIS 2.0 JSON schema (python3-jsonschema),
+ * in 2.0 XML against the official 2.0 query XSD (xmllint through ../shared/tools); both carry
+ * the eventIDs the 1.2 query gives; paging follows the Link rel="next" to the end; the
+ * standard parameters select what they name; errors are the binding's RFC 7807 problems;
+ * Accept picks the syntax (406 otherwise); tenants and markets see only their events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define MAH_GLN "4012345000009"
+#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
+#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
+#define SCHEMA_201                                                                             \
+    PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
+
+typedef struct fixture {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char reg_key[64];
+    char gtin[15], gtin2[15];
+} fixture;
+
+/* MAH 1: batches C1..C4 commissioned (one serial each, four ObjectEvents ADD commissioning)
+ * and C1 released to DE (one ObjectEvent OBSERVE shipping/in_transit): five events. MAH 2:
+ * one commissioning event of its own. */
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    *state = f;
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_server_start(&f->env);
+    const char *m1[] = {"--kind", "mah", "--name", "REST MAH", "--gln", MAH_GLN,
+                        "--gln-prefix-length", "7", NULL};
+    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
+    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
+    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    char reg[40];
+    const char *r1[] = {"--kind", "regulator", "--name", "DE hub", "--market", "DE", NULL};
+    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_key);
+    px_test_gtin(f->gtin, 7101);
+    px_test_gtin(f->gtin2, 7102);
+    px_test_product(&f->env, f->mah_key, f->gtin, "REST product", "DE");
+    px_test_product_master(&f->env, f->gtin);
+    px_test_idle_endpoint(&f->env, f->mah_key, "DE");
+    px_test_product(&f->env, f->mah2_key, f->gtin2, "Other product", "DE");
+    for (int i = 1; i <= 4; i++) {
+        char batch[8], serials[64];
+        snprintf(batch, sizeof(batch), "C%d", i);
+        snprintf(serials, sizeof(serials), "[\"RS%d\"]", i);
+        px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
+    }
+    char body[256];
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"C1\",\"market\":\"DE\"}", f->gtin);
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201));
+    px_test_commission(&f->env, f->mah2_key, f->gtin2, "O1", "301231", "[\"OS1\"]");
+    return 0;
+}
+
+/* GET /epcis/events + qs with an optional Accept; fails unless the status is want. */
+static void get(fixture *f, px_http_resp *r, const char *key, const char *qs, const char *accept,
+                long want, const char *file, int line)
+{
+    char path[2048], acc[160];
+    snprintf(path, sizeof(path), "/epcis/events%s", qs);
+    const char *h[] = {acc, NULL};
+    snprintf(acc, sizeof(acc), "Accept: %s", accept ? accept : "");
+    px_http(&f->env, r, "GET", path, key, NULL, accept ? h : NULL);
+    if (r->status != want)
+        fail_msg("%s:%d: GET %s: got %ld, want %ld: %.500s", file, line, path, r->status, want,
+                 r->body ? r->body : "");
+}
+
+/* Case-insensitive strstr (header names are case-insensitive, RFC 9110 §5.1). */
+static const char *ci_find(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *s; s++)
+        if (strncasecmp(s, needle, n) == 0)
+            return s;
+    return NULL;
+}
+
+static json_t *event_list(const px_http_resp *r)
+{
+    json_t *l = json_object_get(
+        json_object_get(json_object_get(json_object_get(r->json, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    if (!json_is_array(l))
+        fail_msg("no epcisBody.queryResults.resultsBody.eventList in %.500s", r->body);
+    return l;
+}
+
+/* The eventIDs of a JSON-LD answer, each followed by a newline. */
+static void json_ids(const px_http_resp *r, char *out, size_t cap)
+{
+    json_t *l = event_list(r);
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(l); i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s\n",
+                              px_test_str(json_array_get(l, i), "eventID"));
+}
+
+/* The eventIDs of an XML answer, each followed by a newline. */
+static void xml_ids(const char *doc, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
+        p += 9;
+        const char *e = strstr(p, "</eventID>");
+        assert_non_null(e);
+        o += (size_t)snprintf(out + o, cap - o, "%.*s\n", (int)(e - p), p);
+    }
+}
+
+/* Writes body to a temporary file and runs cmd FILE; returns the exit status. */
+static int oracle(const char *cmd, const char *body, size_t len)
+{
+    char path[] = "/tmp/packid-epcis-rest-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
+    close(fd);
+    char line[1024];
+    snprintf(line, sizeof(line), "%s '%s' >&2", cmd, path);
+    int rc = system(line);
+    unlink(path);
+    return rc;
+}
+
+/* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
+ * 2.0 JSON schemas; the version headers are sent. */
+static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    get(f, &r, f->mah_key, "", NULL, 200, __FILE__, __LINE__);
+    assert_string_equal(r.content_type, "application/ld+json");
+    assert_int_equal(json_array_size(event_list(&r)), 5);
+    assert_string_equal(px_test_str(r.json, "type"), "EPCISQueryDocument");
+    assert_non_null(ci_find(r.headers, "GS1-EPCIS-Version: 2.0.0"));
+    assert_non_null(ci_find(r.headers, "GS1-CBV-Version: 2.0.0"));
+    assert_null(ci_find(r.headers, "\nLink:")); /* one page holds them all */
+    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", r.body, r.len),
+                     0);
+    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_201 "'", r.body, r.len),
+                     0);
+    px_http_resp_free(&r);
+    get(f, &r, f->mah_key, "", "application/ld+json", 200, __FILE__, __LINE__);
+    assert_string_equal(r.content_type, "application/ld+json");
+    px_http_resp_free(&r);
+    /* The oracle can fail: a CBV URN where the schema wants a bare word. */
+    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    char *b = strstr(r.body, "\"bizStep\":\"shipping\"");
+    assert_non_null(b);
+    size_t cap = r.len + 64;
+    char *bad = malloc(cap);
+    assert_non_null(bad);
+    int n = snprintf(bad, cap, "%.*s\"bizStep\":\"urn:epcglobal:cbv:bizstep:shipping\"%s",
+                     (int)(b - r.body), r.body, b + strlen("\"bizStep\":\"shipping\""));
+    assert_true(n > 0 && (size_t)n < cap);
+    fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
+    assert_int_not_equal(
+        oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", bad, (size_t)n), 0);
+    free(bad);
+    px_http_resp_free(&r);
+}
+
+/* REQ-EPCISREST-1: application/xml answers the 2.0 query document, valid against the official
+ * 2.0 query XSD, with the same eventIDs as the JSON-LD answer and as the 1.2 query
+ * (GET /v1/epcis/events): one hash ID in every syntax. */
+static void test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2(void **state)
+{
+    fixture *f = *state;
+    px_http_resp x, j, v1;
+    get(f, &x, f->mah_key, "", "application/xml", 200, __FILE__, __LINE__);
+    assert_non_null(strstr(x.content_type, "application/xml"));
+    assert_non_null(strstr(x.body, "urn:epcglobal:epcis-query:xsd:2"));
+    px_test_xsd_valid(x.body, x.len);
+    get(f, &j, f->mah_key, "", "application/json", 200, __FILE__, __LINE__);
+    assert_string_equal(j.content_type, "application/json");
+    px_http(&f->env, &v1, "GET", "/v1/epcis/events", f->mah_key, NULL, NULL);
+    assert_int_equal(v1.status, 200);
+    char ix[4096], ij[4096], i1[4096];
+    xml_ids(x.body, ix, sizeof(ix));
+    json_ids(&j, ij, sizeof(ij));
+    xml_ids(v1.body, i1, sizeof(i1));
+    assert_int_equal(px_occurrences(ij, "\n"), 5);
+    assert_string_equal(ix, ij);
+    assert_string_equal(ij, i1);
+    px_http_resp_free(&x);
+    px_http_resp_free(&j);
+    px_http_resp_free(&v1);
+}
+
+/* Copies the target of the Link rel="next" header ("" when none). */
+static void next_link(const px_http_resp *r, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *l = ci_find(r->headers, "\nLink: <");
+    if (!l)
+        return;
+    l += strlen("\nLink: <");
+    const char *e = strchr(l, '>');
+    assert_non_null(e);
+    assert_non_null(strstr(e, "rel=\"next\""));
+    snprintf(out, cap, "%.*s", (int)(e - l), l);
+}
+
+/* REQ-EPCISREST-2: perPage pages the answer; following Link rel="next" (which keeps the other
+ * parameters) visits every event once, in the order of the whole answer; the last page has
+ * no Link. */
+static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    get(f, &r, f->mah_key, "?EQ_action=ADD|OBSERVE", "application/ld+json", 200, __FILE__,
+        __LINE__);
+    char all[4096];
+    json_ids(&r, all, sizeof(all));
+    px_http_resp_free(&r);
+    char seen[4096] = "", path[2048] = "/epcis/events?EQ_action=ADD%7COBSERVE&perPage=2";
+    int pages = 0;
+    while (path[0]) {
+        const char *h[] = {"Accept: application/ld+json", NULL};
+        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, h);
+        if (r.status != 200)
+            fail_msg("GET %s: %ld %s", path, r.status, r.body);
+        assert_true(json_array_size(event_list(&r)) <= 2);
+        char ids[4096];
+        json_ids(&r, ids, sizeof(ids));
+        strncat(seen, ids, sizeof(seen) - strlen(seen) - 1);
+        next_link(&r, path, sizeof(path));
+        if (path[0])
+            assert_non_null(strstr(path, "EQ_action=ADD%7COBSERVE"));
+        px_http_resp_free(&r);
+        assert_true(++pages <= 3);
+    }
+    assert_int_equal(pages, 3);
+    assert_string_equal(seen, all);
+}
+
+/* REQ-EPCISREST-4: each standard parameter selects what it names (the expected counts follow
+ * from the fixture's five events). */
+static void test_epcis_rest__parameters_select(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    /* A commissioning event's own ID, read point and EPC, for the parameters that take one. */
+    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    json_t *ship = json_array_get(event_list(&r), 0);
+    char ship_id[128], read_point[128], epc[128];
+    snprintf(ship_id, sizeof(ship_id), "%s", px_test_str(ship, "eventID"));
+    snprintf(read_point, sizeof(read_point), "%s",
+             px_test_str(json_object_get(ship, "readPoint"), "id"));
+    snprintf(epc, sizeof(epc), "%s", json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
+    assert_non_null(strstr(epc, "urn:epc:id:sgtin:"));
+    px_http_resp_free(&r);
+    char q_id[256], q_rp[256], q_epc[256], q_any[256], q_class[256];
+    snprintf(q_id, sizeof(q_id), "?EQ_eventID=%s", ship_id);
+    snprintf(q_rp, sizeof(q_rp), "?EQ_readPoint=%s", read_point);
+    snprintf(q_epc, sizeof(q_epc), "?MATCH_epc=%s", epc);
+    snprintf(q_any, sizeof(q_any), "?MATCH_anyEPC=%s", epc);
+    /* The class pattern of the EPC: urn:epc:idpat:sgtin:CP.IR.* */
+    char cls[128];
+    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%s", epc + strlen("urn:epc:id:sgtin:"));
+    *strrchr(cls, '.') = '\0';
+    snprintf(q_class, sizeof(q_class), "?MATCH_epc=%s.*", cls);
+    const struct {
+        int line;
+        const char *qs;
+        size_t events;
+    } v[] = {
+        {__LINE__, "?eventType=ObjectEvent", 5},
+        {__LINE__, "?eventType=AggregationEvent", 0},
+        {__LINE__, "?eventType=TransactionEvent|ObjectEvent", 5},
+        {__LINE__, "?eventType=TransformationEvent", 0},
+        {__LINE__, "?EQ_bizStep=commissioning", 4},
+        {__LINE__, "?EQ_bizStep=commissioning|shipping", 5},
+        {__LINE__, "?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", 1},
+        {__LINE__, "?EQ_bizStep=https://ref.gs1.org/cbv/BizStep-shipping", 1},
+        {__LINE__, "?EQ_bizStep=https://example.com/steps/custom", 0},
+        {__LINE__, "?EQ_disposition=in_transit", 1},
+        {__LINE__, "?EQ_disposition=active", 4},
+        {__LINE__, "?EQ_action=OBSERVE", 1},
+        {__LINE__, "?EQ_action=ADD", 4},
+        {__LINE__, "?EQ_action=DELETE", 0},
+        {__LINE__, "?GE_eventTime=2000-01-01T00:00:00Z", 5},
+        {__LINE__, "?GE_eventTime=2999-01-01T00:00:00Z", 0},
+        {__LINE__, "?LT_eventTime=2000-01-01T00:00:00%2B01:00", 0},
+        {__LINE__, "?GE_recordTime=2000-01-01T00:00:00Z&LT_recordTime=2999-01-01T00:00:00Z", 5},
+        {__LINE__, "?LT_recordTime=2000-01-01T00:00:00Z", 0},
+        {__LINE__, "?EQ_bizStep=commissioning&EQ_action=OBSERVE", 0},
+        {__LINE__, "?MATCH_epcClass=urn:epc:idpat:sgtin:4012345.012345.*", 0},
+        {__LINE__, "?EQ_bizLocation=urn:epc:id:sgln:0000000.00000.0", 0},
+        {__LINE__, q_id, 1},
+        {__LINE__, q_rp, 5},
+        {__LINE__, q_epc, 2},  /* C1's serial: commissioned, then released */
+        {__LINE__, q_any, 2},
+        {__LINE__, q_class, 5},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        get(f, &r, f->mah_key, v[i].qs, "application/json", 200, __FILE__, v[i].line);
+        size_t n = json_array_size(event_list(&r));
+        if (n != v[i].events)
+            fail_msg("%s:%d: %s: %zu events, want %zu", __FILE__, v[i].line, v[i].qs, n,
+                     v[i].events);
+        px_http_resp_free(&r);
+    }
+}
+
+/* Invalid, unknown and unsupported parameters are 400 QueryParameterException; an Accept
+ * packid cannot meet is 406 NotAcceptableException (RFC 7807 bodies, DOMAIN-2.md §14.5). */
+static void test_epcis_rest__errors_are_epcis_problems(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *qs, *accept;
+        long status;
+        const char *type;
+    } v[] = {
+        {__LINE__, "?EQ_bizStep=bogus", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?eventType=FooEvent", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?EQ_action=ADD|", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?GE_eventTime=yesterday", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?perPage=0", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?perPage=1001", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?nextPageToken=xyz", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?orderBy=eventTime", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?EQ_action=ADD&EQ_action=OBSERVE", NULL, 400,
+         "epcisException:QueryParameterException"},
+        {__LINE__, "?MATCH_epc=urn:epc:id:sscc:4012345.0000000001", NULL, 400,
+         "epcisException:QueryParameterException"},
+        {__LINE__, "", "text/html", 406, "epcisException:NotAcceptableException"},
+        {__LINE__, "", "application/xml;q=0", 406, "epcisException:NotAcceptableException"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http_resp r;
+        get(f, &r, f->mah_key, v[i].qs, v[i].accept, v[i].status, __FILE__, v[i].line);
+        assert_string_equal(r.content_type, "application/problem+json");
+        assert_string_equal(px_test_str(r.json, "type"), v[i].type);
+        assert_int_equal(json_integer_value(json_object_get(r.json, "status")), v[i].status);
+        px_http_resp_free(&r);
+    }
+    /* Ranges in order, q=0 skipped: XML refused, JSON taken. */
+    px_http_resp r;
+    get(f, &r, f->mah_key, "", "application/xml;q=0, application/json", 200, __FILE__, __LINE__);
+    assert_string_equal(r.content_type, "application/json");
+    px_http_resp_free(&r);
+    get(f, &r, f->mah_key, "", "text/xml", 200, __FILE__, __LINE__);
+    assert_non_null(strstr(r.content_type, "application/xml"));
+    px_http_resp_free(&r);
+}
+
+/* REQ-EPCISREST-3: a MAH sees its own events only, a regulator the events of packs released to
+ * its market (the batch's commissioning and the release), no key is 401. */
+static void test_epcis_rest__tenant_and_market_scoping(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *key;
+        size_t events;
+    } v[] = {
+        {__LINE__, f->mah_key, 5},
+        {__LINE__, f->mah2_key, 1},
+        {__LINE__, f->reg_key, 2},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http_resp r;
+        get(f, &r, v[i].key, "", NULL, 200, __FILE__, v[i].line);
+        size_t n = json_array_size(event_list(&r));
+        if (n != v[i].events)
+            fail_msg("%s:%d: %zu events, want %zu", __FILE__, v[i].line, n, v[i].events);
+        if (v[i].key == f->mah2_key)
+            assert_null(strstr(r.body, "RS1"));
+        px_http_resp_free(&r);
+    }
+    px_http_resp r;
+    get(f, &r, NULL, "", NULL, 401, __FILE__, __LINE__);
+    px_http_resp_free(&r);
+}
+
+/* Percent-encodes s (RFC 3986 unreserved characters stay). */
+static void encode(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+    }
+    out[o] = '\0';
+}
+
+/* REQ-EPCISREST-9: /epcis/events/{eventID} answers that one event (its hash ID URL-encoded in
+ * the path), in either syntax; an unknown ID, or another tenant's event, is 404
+ * NoSuchResourceException. */
+static void test_epcis_rest__one_event_by_id(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    char id[160], enc[480], path[600];
+    snprintf(id, sizeof(id), "%s", px_test_str(json_array_get(event_list(&r), 0), "eventID"));
+    px_http_resp_free(&r);
+    assert_non_null(strstr(id, "ni:///sha-256;"));
+    encode(enc, sizeof(enc), id);
+    snprintf(path, sizeof(path), "/epcis/events/%s", enc);
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *l = event_list(&r);
+    assert_int_equal(json_array_size(l), 1);
+    assert_string_equal(px_test_str(json_array_get(l, 0), "eventID"), id);
+    px_http_resp_free(&r);
+    const char *xml[] = {"Accept: application/xml", NULL};
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, xml);
+    assert_int_equal(r.status, 200);
+    px_test_xsd_valid(r.body, r.len);
+    assert_int_equal(px_occurrences(r.body, "<eventID>"), 1);
+    px_http_resp_free(&r);
+    const struct {
+        int line;
+        const char *key, *path;
+    } v[] = {
+        {__LINE__, f->mah2_key, path},
+        {__LINE__, f->mah_key, "/epcis/events/urn%3Auuid%3Anot-stored"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);
+        if (r.status != 404)
+            fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.body);
+        assert_string_equal(px_test_str(r.json, "type"), "epcisException:NoSuchResourceException");
+        px_http_resp_free(&r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_epcis_rest__jsonld_valid_against_official_schema),
+        cmocka_unit_test(test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2),
+        cmocka_unit_test(test_epcis_rest__paging_follows_link_to_the_end),
+        cmocka_unit_test(test_epcis_rest__parameters_select),
+        cmocka_unit_test(test_epcis_rest__errors_are_epcis_problems),
+        cmocka_unit_test(test_epcis_rest__tenant_and_market_scoping),
+        cmocka_unit_test(test_epcis_rest__one_event_by_id),
+    };
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
+}

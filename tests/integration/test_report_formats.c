@@ -1,0 +1,303 @@
+/* Regulator endpoints choose the EPCIS syntax of their reports (docs/epcis.md "Report
+ * formats"): a release to an endpoint of format epcis-2.0-jsonld is delivered to a local
+ * receiver as application/ld+json, valid against the official EPCIS 2.0 JSON schema, and read
+ * back it carries the events (and eventIDs) packid's query gives; one of format epcis-2.0-xml
+ * is delivered as EPCIS 2.0 XML, valid against the official 2.0 XSD (and checked in-process
+ * with PACKID_EPCIS2_XSD_DIR before it is stored and sent). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_receiver.h"
+#include "px_test.h"
+
+#define MAH_GLN "4012345000009"
+#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
+#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
+#define SCHEMA_201                                                                             \
+    PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
+
+typedef struct fixture {
+    px_test_env env;
+    px_receiver rv;
+    char mah_org[40], mah_key[64];
+    char gtin[15];
+} fixture;
+
+static void endpoint(fixture *f, const char *market, const char *format)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:%d/epcis/capture\","
+             "\"format\":\"%s\"}",
+             market, f->rv.port, format);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    assert_string_equal(px_test_str(j, "format"), format);
+    json_decref(j);
+}
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    *state = f;
+    px_receiver_start(&f->rv);
+    px_test_setenv(&f->env, "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd");
+    px_test_setenv(&f->env, "PACKID_EPCIS2_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-2.0/xsd");
+    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
+    px_test_server_start(&f->env);
+    const char *m1[] = {"--kind", "mah", "--name", "Format MAH", "--gln", MAH_GLN,
+                        "--gln-prefix-length", "7", NULL};
+    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
+    px_test_gtin(f->gtin, 7301);
+    px_test_product(&f->env, f->mah_key, f->gtin, "Format product", "DE");
+    px_test_product_master(&f->env, f->gtin);
+    endpoint(f, "DE", "epcis-2.0-jsonld");
+    endpoint(f, "FR", "epcis-2.0-xml");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    px_test_teardown(&f->env);
+    px_receiver_stop(&f->rv);
+    free(f);
+    return 0;
+}
+
+/* Commissions batch (serials PREFIX1..3), releases it to market, waits for its report to be
+ * delivered; returns the report id. */
+static void release_delivered(fixture *f, const char *batch, const char *prefix,
+                              const char *market, char id[40])
+{
+    char serials[256], body[256];
+    px_test_serials(serials, sizeof(serials), prefix, 1, 3);
+    px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"%s\"}", f->gtin,
+             batch, market);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    snprintf(id, 40, "%s", px_test_str(j, "report_id"));
+    json_decref(j);
+    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+}
+
+static int oracle(const char *cmd, const char *body, size_t len)
+{
+    char path[] = "/tmp/packid-report-format-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
+    close(fd);
+    char line[1024];
+    snprintf(line, sizeof(line), "%s '%s' >&2", cmd, path);
+    int rc = system(line);
+    unlink(path);
+    return rc;
+}
+
+/* The eventIDs packid's own query gives for the batch (JSON-LD), newline-separated. */
+static void query_ids(fixture *f, const char *serial_epc, char *out, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", serial_epc);
+    json_t *j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *l = json_object_get(
+        json_object_get(json_object_get(json_object_get(j, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(l); i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s\n",
+                              px_test_str(json_array_get(l, i), "eventID"));
+    json_decref(j);
+}
+
+static void epc_of(const fixture *f, const char *serial, char *out, size_t cap)
+{
+    snprintf(out, cap, "urn:epc:id:sgtin:%.7s.%c%.5s.%s", f->gtin + 1, f->gtin[0], f->gtin + 8,
+             serial);
+}
+
+/* REQ-EPCISREST-7: an epcis-2.0-jsonld endpoint receives EPCIS 2.0 JSON-LD, valid against the
+ * official JSON schemas, holding the batch's commissioning and the release, with the eventIDs
+ * of packid's query; GET /v1/reports/{id}/document answers the same bytes as JSON-LD. */
+static void test_report_formats__jsonld_delivered_and_read_back(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    char id[40];
+    release_delivered(f, "F-DE-1", "FD", "DE", id);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    px_received *got = &f->rv.req[0];
+    assert_string_equal(got->content_type, "application/ld+json");
+    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", got->body,
+                            got->len),
+                     0);
+    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_201 "'", got->body,
+                            got->len),
+                     0);
+    json_error_t jerr;
+    json_t *doc = json_loadb(got->body, got->len, 0, &jerr);
+    assert_non_null(doc);
+    assert_string_equal(px_test_str(doc, "type"), "EPCISDocument");
+    json_t *l = json_object_get(json_object_get(doc, "epcisBody"), "eventList");
+    assert_int_equal(json_array_size(l), 2);
+    char ids[1024] = "", want[1024], epc[96];
+    size_t o = 0;
+    for (size_t i = 0; i < json_array_size(l); i++)
+        o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s\n",
+                              px_test_str(json_array_get(l, i), "eventID"));
+    assert_string_equal(px_test_str(json_array_get(l, 0), "bizStep"), "commissioning");
+    assert_string_equal(px_test_str(json_array_get(l, 1), "bizStep"), "shipping");
+    json_decref(doc);
+    epc_of(f, "FD1", epc, sizeof(epc));
+    query_ids(f, epc, want, sizeof(want));
+    assert_string_equal(ids, want);
+    /* The stored document is what was sent, in its own media type. */
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "application/ld+json");
+    assert_int_equal(r.len, got->len);
+    assert_memory_equal(r.body, got->body, r.len);
+    px_http_resp_free(&r);
+}
+
+/* REQ-EPCISREST-7: an epcis-2.0-xml endpoint receives EPCIS 2.0 XML, valid against the official
+ * 2.0 XSD, with the same eventIDs as packid's query. */
+static void test_report_formats__xml_2_0_delivered_valid(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    char id[40];
+    release_delivered(f, "F-FR-1", "FF", "FR", id);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    px_received *got = &f->rv.req[0];
+    assert_non_null(strstr(got->content_type, "application/xml"));
+    assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
+    px_test_xsd_valid(got->body, got->len);
+    char ids[1024] = "", want[1024], epc[96];
+    size_t o = 0;
+    for (const char *p = got->body; (p = strstr(p, "<eventID>")) != NULL;) {
+        p += 9;
+        const char *e = strstr(p, "</eventID>");
+        assert_non_null(e);
+        o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%.*s\n", (int)(e - p), p);
+    }
+    epc_of(f, "FF1", epc, sizeof(epc));
+    query_ids(f, epc, want, sizeof(want));
+    assert_string_equal(ids, want);
+}
+
+/* REQ-EPCISREST-8: `packid epcis export --format` writes the product's events in that syntax:
+ * JSON-LD valid against the official schema, 2.0 XML against the 2.0 XSD, the same eventIDs;
+ * an unknown format is a usage error. */
+static void test_report_formats__cli_export_formats(void **state)
+{
+    fixture *f = *state;
+    char out[] = "/tmp/packid-export-format-XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    char ids_json[2048] = "", ids_xml[2048] = "";
+    const char *formats[] = {"epcis-2.0-jsonld", "epcis-2.0-xml"};
+    for (int k = 0; k < 2; k++) {
+        int rc;
+        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", formats[k], "-o", out,
+                           NULL};
+        json_t *j = px_test_cli(&f->env, &rc, a);
+        assert_int_equal(rc, 0);
+        assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
+        json_decref(j);
+        char *buf = calloc(1, 1 << 20);
+        assert_non_null(buf);
+        px_test_read(out, 0, buf, 1 << 20);
+        size_t n = strlen(buf);
+        char *ids = k == 0 ? ids_json : ids_xml;
+        size_t o = 0;
+        if (k == 0) {
+            assert_int_equal(buf[0], '{');
+            assert_int_equal(
+                oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", buf, n), 0);
+            for (const char *p = buf; (p = strstr(p, "\"eventID\":\"")) != NULL;) {
+                p += 11;
+                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "\""), p);
+            }
+        } else {
+            assert_non_null(strstr(buf, "urn:epcglobal:epcis:xsd:2"));
+            px_test_xsd_valid(buf, n);
+            for (const char *p = buf; (p = strstr(p, "<eventID>")) != NULL;) {
+                p += 9;
+                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "<"), p);
+            }
+        }
+        free(buf);
+    }
+    assert_true(ids_json[0] != '\0');
+    assert_string_equal(ids_json, ids_xml);
+    int rc;
+    const char *bad[] = {"epcis", "export", "--gtin", f->gtin, "--format", "epcis-3.0-yaml", "-o",
+                         out, NULL};
+    json_decref(px_test_cli(&f->env, &rc, bad));
+    assert_int_equal(rc, 2);
+    unlink(out);
+}
+
+/* PATCH changes the format of reports queued from then on; null or an unknown one is 422. */
+static void test_report_formats__patch_changes_format(void **state)
+{
+    fixture *f = *state;
+    char body[256], path[96];
+    snprintf(body, sizeof(body), "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:%d/x\"}",
+             f->rv.port);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    assert_string_equal(px_test_str(j, "format"), "epcis-1.2-xml");
+    snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", px_test_str(j, "endpoint_id"));
+    json_decref(j);
+    j = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"epcis-2.0-xml\"}", 200);
+    assert_string_equal(px_test_str(j, "format"), "epcis-2.0-xml");
+    json_decref(j);
+    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":null}", "format",
+                         "invalid_value");
+    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"xml\"}", "format",
+                         "invalid_value");
+    px_receiver_reset(&f->rv, 0, 0);
+    char id[40];
+    release_delivered(f, "F-IT-1", "FI", "IT", id);
+    assert_non_null(strstr(f->rv.req[0].body, "urn:epcglobal:epcis:xsd:2"));
+    px_test_xsd_valid(f->rv.req[0].body, f->rv.req[0].len);
+}
+
+/* An unknown format is refused when the endpoint is created. */
+static void test_report_formats__unknown_format_refused(void **state)
+{
+    fixture *f = *state;
+    px_test_expect_field(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key,
+                         "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:9/x\","
+                         "\"format\":\"epcis-3.0-yaml\"}",
+                         "format", "invalid_value");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_formats__jsonld_delivered_and_read_back),
+        cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
+        cmocka_unit_test(test_report_formats__cli_export_formats),
+        cmocka_unit_test(test_report_formats__patch_changes_format),
+        cmocka_unit_test(test_report_formats__unknown_format_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
