@@ -313,11 +313,12 @@ static void test_sandbox__walk_every_route(void **state)
             }
         }
         path[o] = '\0';
-        int public_route = strstr(flags, "PX_PUBLIC") != NULL;
+        /* Public routes take no key (and a scan there is live by nature): not a test key's. */
+        if (strstr(flags, "PX_PUBLIC"))
+            continue;
         px_http_resp r;
-        px_http(&f->env, &r, method, path, public_route ? NULL : f->test_key,
-                body_for(method, pattern), NULL);
-        if (!public_route && strstr(r.body, MARK))
+        px_http(&f->env, &r, method, path, f->test_key, body_for(method, pattern), NULL);
+        if (strstr(r.body, MARK))
             fail_msg("%s %s with a test key answered a live value: %.300s", method, path,
                      r.body);
         assert_true(r.status != 500);
@@ -325,7 +326,7 @@ static void test_sandbox__walk_every_route(void **state)
         walked++;
     }
     fclose(routes);
-    assert_true(walked >= 60);
+    assert_true(walked >= 60); /* every keyed route (66 when this test was written) */
     /* The workers had their turn at whatever the walk queued in the sandbox. */
     px_sleep_ms(500);
     live_digest(f, after, sizeof(after));
