@@ -1,0 +1,59 @@
+/* packing — the packing hierarchy's use cases: SSCC pools, packing and unpacking containers,
+ * reading a container's tree (docs/aggregation.md, DOMAIN-2.md §10). */
+#ifndef PX_PACKING_H
+#define PX_PACKING_H
+
+#include "lifecycle.h"
+#include "pool_store.h"
+#include "service.h"
+#include "sscc_store.h"
+
+/* REQ-SSCC-3: at most 100,000 SSCCs per allocation, generated inside the request. */
+#define PX_SSCC_ALLOC_MAX 100000
+/* REQ-AGG-1: at most 100,000 children per aggregation request. */
+#define PX_AGG_CHILDREN_MAX 100000
+
+typedef struct px_sscc_alloc_request {
+    long count;
+    int extension_digit;          /* 0..9 */
+    const char *company_prefix;   /* NULL: the only prefix of the caller's products */
+    const char *strategy;         /* "sequential" (default) | "random" */
+} px_sscc_alloc_request;
+
+typedef struct px_sscc_alloc_result {
+    px_sscc_allocation allocation;
+    px_job job;
+} px_sscc_alloc_result;
+
+/* POST /v1/sscc-allocations. */
+px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_request *req,
+                           px_sscc_alloc_result *out, px_err *err);
+/* The allocation if the caller may read it (its MAH; the CMO it was allocated to). */
+px_rc px_svc_sscc_allocation_get(px_db *db, const px_actor *by, const char *id,
+                                 px_sscc_allocation *out, px_err *err);
+/* GET /v1/sscc-allocations/{id}/ssccs. */
+px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char *after,
+                       long limit, px_sscc_item_fn fn, void *ctx, px_err *err);
+
+typedef enum px_agg_action { PX_AGG_PACK = 0, PX_AGG_UNPACK, PX_AGG_REPACK } px_agg_action;
+
+typedef struct px_agg_request {
+    px_agg_action action;
+    const char *parent_sscc;
+    const px_agg_child *children;
+    size_t n;                     /* unpack with n = 0 empties the parent */
+} px_agg_request;
+
+typedef struct px_agg_result {
+    char aggregation_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1];  /* the request's last AggregationEvent */
+    long children;                 /* children moved */
+    px_item_error *errors;         /* per child, index order (px_item_errors_free) */
+    size_t n_errors;
+} px_agg_result;
+
+/* POST /v1/aggregations. */
+px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
+                       px_agg_result *out, px_err *err);
+
+#endif
