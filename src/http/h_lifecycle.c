@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "lifecycle.h"
+#include "packing.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
 #include "px_str.h"
@@ -387,5 +388,17 @@ void h_pack_get(px_req *r)
         json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));
         json_object_set_new(o, "decommissioned_at", str_or_null(p.decommissioned_at));
     }
+    /* API.md "Packing hierarchy": the containers the pack is in, innermost first. */
+    char parents[PX_PARENTS_MAX][19];
+    size_t n_parents = 0;
+    if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &err) != PX_OK) {
+        json_decref(o);
+        px_reply_error(r, &err);
+        return;
+    }
+    json_t *pa = json_array();
+    for (size_t i = 0; i < n_parents; i++)
+        json_array_append_new(pa, json_string(parents[i]));
+    json_object_set_new(o, "parents", pa);
     px_reply_json(r, 200, o);
 }

@@ -184,3 +184,115 @@ void h_aggregation_create(px_req *r)
                                     "event_id", res.event_id, "children",
                                     (json_int_t)res.children));
 }
+
+/* ---- containers ------------------------------------------------------------------------ */
+
+typedef struct tree_ctx {
+    json_t *arrays;   /* sscc -> its children array (borrowed from the tree) */
+    json_t *levels;   /* depth (text) -> {"depth", "packs", "containers"} */
+    json_t *by_batch; /* [{"gtin", "batch", "packs"}] */
+    json_int_t packs, containers;
+    int oom;
+} tree_ctx;
+
+static int add_node(void *vc, const px_tree_row *row)
+{
+    tree_ctx *c = vc;
+    json_t *into = json_object_get(c->arrays, row->parent);
+    if (!into)
+        return 0; /* below a level not listed */
+    json_t *n;
+    if (row->sscc[0]) {
+        n = json_pack("{s:s, s:s}", "sscc", row->sscc, "state", row->state);
+        json_t *kids = json_array();
+        if (n && kids) {
+            json_object_set_new(n, "children", kids);
+            json_object_set(c->arrays, row->sscc, kids);
+        } else
+            json_decref(kids);
+    } else {
+        n = json_pack("{s:s, s:s, s:s}", "gtin", row->gtin, "serial", row->serial, "state",
+                      row->state);
+        if (n && row->batch[0])
+            json_object_set_new(n, "batch", json_string(row->batch));
+    }
+    if (!n || json_array_append_new(into, n) != 0)
+        c->oom = 1;
+    return c->oom;
+}
+
+static int add_count(void *vc, const px_tree_count *k)
+{
+    tree_ctx *c = vc;
+    char key[16];
+    snprintf(key, sizeof(key), "%d", k->depth);
+    json_t *lv = json_object_get(c->levels, key);
+    if (!lv) {
+        lv = json_pack("{s:i, s:I, s:I}", "depth", k->depth, "packs", (json_int_t)0,
+                       "containers", (json_int_t)0);
+        if (!lv || json_object_set_new(c->levels, key, lv) != 0)
+            return c->oom = 1;
+    }
+    const char *what = k->gtin[0] ? "packs" : "containers";
+    json_object_set_new(lv, what,
+                        json_integer(json_integer_value(json_object_get(lv, what)) + k->n));
+    if (k->gtin[0]) {
+        c->packs += k->n;
+        json_t *b = json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin,
+                              "batch", k->batch[0] ? json_string(k->batch) : json_null(),
+                              "packs", (json_int_t)k->n);
+        if (!b || json_array_append_new(c->by_batch, b) != 0)
+            return c->oom = 1;
+    } else
+        c->containers += k->n;
+    return 0;
+}
+
+void h_container_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    const char *depth = px_req_query(r, "depth");
+    if (depth && strcmp(depth, "all") != 0 && strcmp(depth, "1") != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "depth is 1 or all");
+        return;
+    }
+    const char *sscc = px_req_param(r, 0);
+    json_t *top = json_array();
+    tree_ctx c = {json_object(), json_object(), json_array(), 0, 0, 0};
+    px_err err;
+    px_err_clear(&err);
+    px_container box;
+    px_rc rc = PX_EINTERNAL;
+    if (!top || !c.arrays || !c.levels || !c.by_batch)
+        rc = px_err_oom(&err);
+    else if (json_object_set(c.arrays, sscc, top) != 0)
+        rc = px_err_oom(&err);
+    else
+        rc = px_svc_container_read(db, &r->actor, sscc, depth && strcmp(depth, "all") == 0, &box,
+                                   add_node, add_count, &c, &err);
+    if (rc == PX_OK && c.oom)
+        rc = px_err_oom(&err);
+    json_t *levels = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(c.levels, k, v) json_array_append(levels, v);
+    json_decref(c.arrays);
+    json_decref(c.levels);
+    if (rc != PX_OK) {
+        json_decref(top);
+        json_decref(levels);
+        json_decref(c.by_batch);
+        px_reply_error(r, &err);
+        return;
+    }
+    /* API.md "Packing hierarchy": {"sscc", "parent", "children", "counts"}; the state, the
+     * counts per level and per GTIN and batch extend it. */
+    px_reply_json(r, 200,
+                  json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "sscc", box.sscc,
+                            "state", box.state, "parent",
+                            box.parent[0] ? json_string(box.parent) : json_null(), "children",
+                            top, "counts", "packs", c.packs, "containers", c.containers,
+                            "levels", levels, "by_batch", c.by_batch));
+}

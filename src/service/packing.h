@@ -56,4 +56,16 @@ typedef struct px_agg_result {
 px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
                        px_agg_result *out, px_err *err);
 
+/* GET /v1/containers/{sscc}: the container if the caller may see it (its MAH; a CMO: the
+ * containers it holds, until released), then its nodes (tree_fn: direct children, or every
+ * level when all) and its counts (count_fn), from one snapshot. */
+px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,
+                            px_container *out, px_tree_row_fn tree_fn,
+                            px_tree_count_fn count_fn, void *ctx, px_err *err);
+
+/* The containers a pack is in, innermost first (the caller has read the pack already). */
+#define PX_PARENTS_MAX 16
+px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
+                          char (*out)[19], size_t *n, px_err *err);
+
 #endif

@@ -314,6 +314,59 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
                  2, p, out, max, n, err);
 }
 
+/* The containers below $1 with their depth (the container itself at 0). */
+#define SUBTREE                                                                             \
+    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::text, 0 UNION ALL SELECT x.sscc::text, "  \
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
+                                   void *ctx, px_err *err)
+{
+    const char *p[] = {sscc, all ? "64" : "1"};
+    PGresult *r = px__exec(
+        db,
+        SUBTREE "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS batch, "
+        "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON x.sscc = t.sscc "
+        "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
+        "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
+        "s.parent_sscc = t.sscc WHERE t.depth < $2::int) n ORDER BY depth, sscc = '', sscc, gtin, "
+        "serial",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_tree_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                           px__val(r, i, 3), px__val(r, i, 4), px__val(r, i, 5),
+                           (int)strtol(px__val(r, i, 6), NULL, 10)};
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
+                                     px_err *err)
+{
+    const char *p[] = {sscc};
+    PGresult *r = px__exec(db,
+                           SUBTREE "SELECT depth, '', '', count(*) FROM t WHERE depth > 0 GROUP "
+                                   "BY depth UNION ALL SELECT t.depth + 1, s.gtin, "
+                                   "coalesce(s.batch, ''), count(*) FROM t JOIN serial s ON "
+                                   "s.parent_sscc = t.sscc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_tree_count c = {(int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+                           px__val(r, i, 2), strtoll(px__val(r, i, 3), NULL, 10)};
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 void px_agg_misfits_dispose(px_agg_misfits *m)

@@ -82,6 +82,31 @@ px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
                             const char *serial, px_err *err);
 
+/* One node below a container: a container (sscc) or a pack (gtin, serial, batch), its
+ * parent and its depth (1: a direct child). */
+typedef struct px_tree_row {
+    const char *sscc;   /* "" for a pack */
+    const char *gtin, *serial, *batch;
+    const char *parent;
+    const char *state;
+    int depth;
+} px_tree_row;
+typedef int (*px_tree_row_fn)(void *ctx, const px_tree_row *row);
+/* The nodes below sscc, by depth (containers first at each depth): every level when all,
+ * else the direct children only. */
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
+                                   void *ctx, px_err *err);
+
+/* Packs below a container per depth, GTIN and batch (the counts of GET /v1/containers). */
+typedef struct px_tree_count {
+    int depth;
+    const char *gtin, *batch; /* "" for a count of containers */
+    long long n;
+} px_tree_count;
+typedef int (*px_tree_count_fn)(void *ctx, const px_tree_count *c);
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
+                                     px_err *err);
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 /* One child of a request: a pack (gtin, serial) or a container (sscc); the other NULL. */

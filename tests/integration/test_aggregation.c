@@ -244,6 +244,55 @@ static void test_aggregation__worked_example_events(void **state)
                      3);
 }
 
+/* REQ-AGG-7: the tree of §10.8's pallet, its counts, a pack's parents, and who may see it. */
+static void test_aggregation__container_tree_and_parents(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET, f->mah_key, NULL, 200);
+    assert_true(json_is_null(json_object_get(j, "parent")));
+    assert_string_equal(px_test_str(j, "state"), "commissioned");
+    json_t *kids = json_object_get(j, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(px_test_str(json_array_get(kids, 0), "sscc"), CASE1);
+    /* Direct children only: the cases' own children are not listed. */
+    assert_int_equal(json_array_size(json_object_get(json_array_get(kids, 0), "children")), 0);
+    json_t *counts = json_object_get(j, "counts");
+    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 6);
+    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
+    json_t *levels = json_object_get(counts, "levels");
+    assert_int_equal(json_array_size(levels), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 0), "containers")),
+                     2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 1), "packs")), 6);
+    json_t *bb = json_array_get(json_object_get(counts, "by_batch"), 0);
+    assert_string_equal(px_test_str(bb, "batch"), "LOT1");
+    assert_int_equal(json_integer_value(json_object_get(bb, "packs")), 6);
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET "?depth=all", f->mah_key, NULL, 200);
+    json_t *case2 = json_array_get(json_object_get(j, "children"), 1);
+    assert_string_equal(px_test_str(case2, "sscc"), CASE2);
+    json_t *packs = json_object_get(case2, "children");
+    assert_int_equal(json_array_size(packs), 3);
+    assert_string_equal(px_test_str(json_array_get(packs, 0), "serial"), "SN1004");
+    assert_string_equal(px_test_str(json_array_get(packs, 0), "state"), "commissioned");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" CASE1, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "parent"), PALLET);
+    json_decref(j);
+    /* The pack's chain up to the top container, innermost first. */
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/SN1002", f->mah_key, NULL, 200);
+    json_t *pa = json_object_get(j, "parents");
+    assert_int_equal(json_array_size(pa), 2);
+    assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE1);
+    assert_string_equal(json_string_value(json_array_get(pa, 1)), PALLET);
+    json_decref(j);
+    /* Another MAH, and a CMO that does not hold the pallet: 404. */
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->cmo_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/103551540000002018", f->mah_key, NULL, 404,
+                   "not_found");
+}
+
 /* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
  * child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
@@ -412,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__sscc_allocation_sequential),
         cmocka_unit_test(test_aggregation__sscc_allocation_random_and_refusals),
         cmocka_unit_test(test_aggregation__worked_example_events),
+        cmocka_unit_test(test_aggregation__container_tree_and_parents),
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),

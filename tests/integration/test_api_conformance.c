@@ -320,6 +320,9 @@ static void packing(fixture *f)
              sscc, f->gtin);
     expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 201);
     expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 409); /* already_packed */
+    snprintf(path, sizeof(path), "/v1/containers/%s?depth=all", sscc);
+    expect(f, "GET", path, f->cmo_key, NULL, 200);
+    expect(f, "GET", "/v1/containers/003551540000001015", f->cmo_key, NULL, 404);
 }
 
 static void packs_and_carriers(fixture *f, char serials[6][24])
