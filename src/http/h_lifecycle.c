@@ -189,7 +189,7 @@ void h_commission_create(px_req *r)
 void h_release_create(px_req *r)
 {
     static const char *const allowed[] = {"gtin",    "batch",       "market",  "serials",
-                                          "ship_to", "transaction", "dry_run", NULL};
+                                          "ship_to", "transaction", "dry_run", "ssccs", NULL};
     static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
                                                "location_prefix_length", NULL};
     static const char *const tx_allowed[] = {"type", "id", NULL};
@@ -201,6 +201,11 @@ void h_release_create(px_req *r)
     const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
     const char *market = px_json_str(r, r->json, "market", 16, 1, &bad);
     const char **serials = px_json_items(r, r->json, "serials", 0, &n, &bad);
+    /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
+    size_t n_ssccs = 0;
+    const char **ssccs = bad ? NULL : px_json_items(r, r->json, "ssccs", 0, &n_ssccs, &bad);
+    if (!bad && ssccs && n_ssccs == 0)
+        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     /* Shipping data (docs/lifecycle.md "Release: shipping data"): shapes here, the rules
      * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case. */
     json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, &bad);
@@ -220,11 +225,13 @@ void h_release_create(px_req *r)
         px_reply_field(r, "transaction.id", "required", "transaction.id is required", &bad);
     if (bad) {
         free(serials);
+        free(ssccs);
         return;
     }
     px_db *db = px_req_db(r);
     if (!db) {
         free(serials);
+        free(ssccs);
         return;
     }
     const char *empty[1] = {NULL};
@@ -237,6 +244,8 @@ void h_release_create(px_req *r)
                        ? (serials ? serials : empty)
                        : NULL,
         .n_serials = n,
+        .ssccs = ssccs,
+        .n_ssccs = n_ssccs,
         .ship_to = ship ? &ship_to : NULL,
         .transaction_type = tx_type,
         .transaction_id = tx_id,
@@ -246,7 +255,10 @@ void h_release_create(px_req *r)
     px_err err;
     px_err_clear(&err);
     if (px_svc_release(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
-        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+        if (ssccs && res.n_errors)
+            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
+        else
+            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else if (dry_run) {
         px_reply_json(r, 200,
                       json_pack("{s:b, s:I, s:b, s:o}", "dry_run", 1, "would_release",
@@ -262,6 +274,7 @@ void h_release_create(px_req *r)
     }
     px_release_result_dispose(&res);
     free(serials);
+    free(ssccs);
 }
 
 /* ---- POST /v1/decommissions, /v1/reactivations ------------------------------------------- */

@@ -68,4 +68,17 @@ px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int
 px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
                           char (*out)[19], size_t *n, px_err *err);
 
+/* Shipping containers (REQ-AGG-8): every pack below the listed containers of tenant_id, which
+ * must all be packs of gtin and batch in state want_state; *serials (malloc'd vector of
+ * malloc'd strings, px_serials_free) lists them. A container that is not the tenant's, a pack
+ * of another product or batch, or in another state refuses the whole request: *errors lists
+ * the offending SSCCs (index into ssccs) and packs (at most PX_HELD_ERRORS_MAX). */
+#define PX_HELD_ERRORS_MAX 1000
+px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
+                             const char *batch, const char *want_state,
+                             const char *const *ssccs, size_t n, char ***serials,
+                             size_t *n_serials, px_item_error **errors, size_t *n_errors,
+                             px_err *err);
+void px_serials_free(char **v, size_t n);
+
 #endif

@@ -367,6 +367,93 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
     return PX_OK;
 }
 
+/* ---- shipping containers ----------------------------------------------------------------- */
+
+/* The listed containers ($1) and every container below them, with the listed one's index. */
+#define BELOW_LISTED                                                                        \
+    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::text[]) WITH "         \
+    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc::text, roots.idx, 0 "   \
+    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc::text, t.root, "    \
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+
+px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
+                                  size_t n, long **idx, size_t *n_idx, px_err *err)
+{
+    *idx = NULL;
+    *n_idx = 0;
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a, tenant_id};
+    PGresult *r = px__exec(db,
+                           "SELECT o - 1 FROM unnest($1::text[]) WITH ORDINALITY AS q(r, o) "
+                           "WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = q.r AND "
+                           "x.tenant_id = $2::uuid) ORDER BY o",
+                           2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    int k = PQntuples(r);
+    if (k > 0 && !(*idx = malloc((size_t)k * sizeof(**idx))))
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    for (int i = 0; rc == PX_OK && i < k; i++)
+        (*idx)[(*n_idx)++] = strtol(px__val(r, i, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+                                    px_held_pack_fn fn, void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a};
+    /* Read, not locked: the use case moves the packs through its listed-serials path, which
+     * locks and checks them again (px_store_release_misfits). */
+    PGresult *r = px__exec(db,
+                           BELOW_LISTED "SELECT min(t.root), s.gtin, s.serial, "
+                           "coalesce(s.batch, ''), s.state FROM t JOIN serial s ON "
+                           "s.parent_sscc = t.sscc GROUP BY s.gtin, s.serial, s.batch, s.state "
+                           "ORDER BY s.gtin, s.serial",
+                           1, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+                           px__val(r, i, 2), px__val(r, i, 3), px__val(r, i, 4)};
+        if (fn(ctx, &hp))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
+                                    const char *state, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a, state};
+    PGresult *r = px__exec(db,
+                           BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
+                           2, p, err);
+    px_buf_dispose(&b);
+    return done_cmd(r, err);
+}
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 void px_agg_misfits_dispose(px_agg_misfits *m)

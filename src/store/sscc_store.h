@@ -107,6 +107,24 @@ typedef int (*px_tree_count_fn)(void *ctx, const px_tree_count *c);
 px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
                                      px_err *err);
 
+/* ---- shipping containers ----------------------------------------------------------------- */
+
+/* A pack below one of the listed containers: root is the index of the listed container. */
+typedef struct px_held_pack {
+    long root;
+    const char *gtin, *serial, *batch, *state;
+} px_held_pack;
+typedef int (*px_held_pack_fn)(void *ctx, const px_held_pack *p);
+/* The indexes of the listed SSCCs that are not containers of tenant_id (malloc'd). */
+px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
+                                  size_t n, long **idx, size_t *n_idx, px_err *err);
+/* Every pack below the listed containers, once each, in (gtin, serial) order. */
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+                                    px_held_pack_fn fn, void *ctx, px_err *err);
+/* Sets the state of the listed containers and of every container below them. */
+px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
+                                    const char *state, px_err *err);
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 /* One child of a request: a pack (gtin, serial) or a container (sscc); the other NULL. */

@@ -29,6 +29,8 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
+    /* A US endpoint that never answers: releases are reportable, the report stays queued. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Packing MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
@@ -38,6 +40,8 @@ static int setup(void **state)
                                 f->cmo_key));
     /* The MAH's location of §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
     px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_product_master(&f->env, GTIN);
+    px_test_idle_endpoint(&f->env, f->mah_key, "US");
     *state = f;
     return 0;
 }
@@ -293,6 +297,70 @@ static void test_aggregation__container_tree_and_parents(void **state)
                    "not_found");
 }
 
+#define SHIP_TX                                                                              \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"       \
+    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
+
+/* REQ-AGG-8: releasing the pallet releases every pack below it in one request, and nothing
+ * else; a container holding a pack that cannot move refuses the whole request, listing it. */
+static void test_aggregation__shipping_a_pallet(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT1", "[\"SN1007\",\"SN2001\",\"SN2002\"]");
+    commission(f, "LOT9", "[\"SN9001\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000008014",
+                     "[" SGTIN("SN2001") "," SGTIN("SN2002") "]", 201));
+    json_decref(pack(f, f->mah_key, "pack", "003551540000008021", "[" SGTIN("SN9001") "]", 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"SN2002\"],"
+                             "\"reason\":\"damaged\"}",
+                             200));
+    static const char *const rows[] = {"serial WHERE state = 'released'",
+                                       "sscc WHERE state = 'released'", "market_release", NULL};
+    /* A case with a decommissioned pack, a case of another batch, an unknown container. */
+    static const struct {
+        const char *ssccs, *code, *detail;
+        long status;
+    } bad[] = {
+        {"[\"003551540000008014\"]", "invalid_state", "invalid_state", 409},
+        {"[\"" PALLET "\",\"003551540000008021\"]", "invalid_state", "other_batch", 409},
+        {"[\"" PALLET "\",\"003551540000009011\"]", "not_found", "not_found", 404},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[512];
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":%s" SHIP_TX, bad[i].ssccs);
+        px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL,
+                        bad[i].status, bad[i].code);
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        if (!d || strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0)
+            fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
+        px_http_resp_free(&r);
+    }
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
+                             "\"]" SHIP_TX,
+                             201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released' "
+                                          "AND serial LIKE 'SN100%%' AND parent_sscc IS NOT NULL"),
+                     6);
+    /* Nothing else: SN1007 of the same batch, outside the pallet, stays. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released'"),
+                     6);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE state = 'released' "
+                                          "AND sscc IN ('" PALLET "', '" CASE1 "', '" CASE2 "')"),
+                     3);
+    /* Released: the pallet cannot take more packs. */
+    px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                   "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET "\"},\"children\":["
+                   SGTIN("SN1007") "]}",
+                   409, "invalid_state");
+}
+
 /* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
  * child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
@@ -462,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__sscc_allocation_random_and_refusals),
         cmocka_unit_test(test_aggregation__worked_example_events),
         cmocka_unit_test(test_aggregation__container_tree_and_parents),
+        cmocka_unit_test(test_aggregation__shipping_a_pallet),
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),
