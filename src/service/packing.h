@@ -3,8 +3,10 @@
 #ifndef PX_PACKING_H
 #define PX_PACKING_H
 
+#include "epcis.h"
 #include "lifecycle.h"
 #include "pool_store.h"
+#include "report_store.h"
 #include "service.h"
 #include "sscc_store.h"
 
@@ -80,5 +82,11 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
                              size_t *n_serials, px_item_error **errors, size_t *n_errors,
                              px_err *err);
 void px_serials_free(char **v, size_t n);
+
+/* REQ-AGG-9: a DSCSA report of a release carries the commissioning and aggregation events of
+ * every container above the released packs, so a receiver can infer a pallet's contents
+ * (DOMAIN-2.md §10.5); the EU profile never does (the EU Hub takes no aggregation, §10.6). */
+px_rc px__container_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w,
+                                 px_err *err);
 
 #endif

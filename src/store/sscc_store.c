@@ -454,6 +454,36 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
     return done_cmd(r, err);
 }
 
+px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
+                                             const char *release_id, px_container_event_fn fn,
+                                             void *ctx, px_err *err)
+{
+    const char *p[] = {gtin, batch, release_id};
+    PGresult *r = px__exec(
+        db,
+        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc::text, 1 FROM serial WHERE "
+        "gtin = $1 AND batch = $2 AND release_id = $3::uuid AND parent_sscc IS NOT NULL UNION "
+        "SELECT x.parent_sscc::text, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
+        "x.parent_sscc IS NOT NULL AND up.d < 64) "
+        "SELECT type, action, biz_step, coalesce(disposition, ''), "
+        "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
+        "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
+        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) ORDER BY seq",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_container_event_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                                      px__val(r, i, 3), strtoll(px__val(r, i, 4), NULL, 10),
+                                      px__val(r, i, 5), px__val(r, i, 6), px__val(r, i, 7),
+                                      px__val(r, i, 8), px__val(r, i, 9)};
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 void px_agg_misfits_dispose(px_agg_misfits *m)

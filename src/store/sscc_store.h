@@ -125,6 +125,21 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
                                     const char *state, px_err *err);
 
+/* A stored container event, as the report writer needs it. */
+typedef struct px_container_event_row {
+    const char *type, *action, *biz_step, *disposition; /* disposition "" when none */
+    int64_t event_time_us;
+    const char *parent_id;       /* "" for an ObjectEvent */
+    const char *epcs;            /* the EPC URIs separated by one space (URIs hold none) */
+    const char *read_point, *biz_location, *event_hash;
+} px_container_event_row;
+typedef int (*px_container_event_fn)(void *ctx, const px_container_event_row *row);
+/* The events of every container above the packs of a release (gtin, batch, release_id), in
+ * write order: what a receiver needs to infer a shipped pallet's contents. */
+px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
+                                             const char *release_id, px_container_event_fn fn,
+                                             void *ctx, px_err *err);
+
 /* ---- aggregation ----------------------------------------------------------------------- */
 
 /* One child of a request: a pack (gtin, serial) or a container (sscc); the other NULL. */

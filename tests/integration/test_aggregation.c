@@ -344,7 +344,25 @@ static void test_aggregation__shipping_a_pallet(void **state)
                              "\"]" SHIP_TX,
                              201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
     json_decref(j);
+    /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
+     * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.0000000101"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<epc>urn:epc:id:sscc:0355154.0000000102</epc>"),
+                     2); /* its commissioning, and the pallet's childEPCs */
+    px_http_resp_free(&doc);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released' "
                                           "AND serial LIKE 'SN100%%' AND parent_sscc IS NOT NULL"),
                      6);
