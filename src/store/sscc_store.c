@@ -316,7 +316,7 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 
 /* The containers below $1 with their depth (the container itself at 0). */
 #define SUBTREE                                                                             \
-    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::text, 0 UNION ALL SELECT x.sscc::text, "  \
+    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "     \
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
 
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
@@ -371,9 +371,9 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
 
 /* The listed containers ($1) and every container below them, with the listed one's index. */
 #define BELOW_LISTED                                                                        \
-    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::text[]) WITH "         \
-    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc::text, roots.idx, 0 "   \
-    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc::text, t.root, "    \
+    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::char(18)[]) WITH "     \
+    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc, roots.idx, 0 "         \
+    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc, t.root, "          \
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
 
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
@@ -389,7 +389,7 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
     }
     const char *p[] = {a, tenant_id};
     PGresult *r = px__exec(db,
-                           "SELECT o - 1 FROM unnest($1::text[]) WITH ORDINALITY AS q(r, o) "
+                           "SELECT o - 1 FROM unnest($1::char(18)[]) WITH ORDINALITY AS q(r, o) "
                            "WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = q.r AND "
                            "x.tenant_id = $2::uuid) ORDER BY o",
                            2, p, err);
@@ -461,9 +461,9 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
     const char *p[] = {gtin, batch, release_id};
     PGresult *r = px__exec(
         db,
-        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc::text, 1 FROM serial WHERE "
+        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc, 1 FROM serial WHERE "
         "gtin = $1 AND batch = $2 AND release_id = $3::uuid AND parent_sscc IS NOT NULL UNION "
-        "SELECT x.parent_sscc::text, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
+        "SELECT x.parent_sscc, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
         "x.parent_sscc IS NOT NULL AND up.d < 64) "
         "SELECT type, action, biz_step, coalesce(disposition, ''), "
         "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
@@ -526,7 +526,7 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
      * one statement over all children (DESIGN.md "Bulk paths"). */
     if ((rc = done_cmd(px__exec(db,
                                 "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
-                                "text, serial text, sscc text) ON COMMIT DROP",
+                                "char(14), serial text, sscc char(18)) ON COMMIT DROP",
                                 0, NULL, err),
                        err)) != PX_OK ||
         (rc = done_cmd(px__exec(db, "TRUNCATE agg_child", 0, NULL, err), err)) != PX_OK)
@@ -541,6 +541,11 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
         goto done;
     }
     PQclear(r);
+    /* A temporary table has no statistics: without them a large request is planned as if it
+     * were small. */
+    if (n >= 1000 &&
+        (rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
+        goto done;
     /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
      * packing the same child at the same moment the second waits for the first to commit and
      * then sees the child packed (already_packed): exactly one wins. */
@@ -571,7 +576,7 @@ done:
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "
-    "anc AS (" ANCESTORS_OF("$1::text") "), "
+    "anc AS (" ANCESTORS_OF("$1::char(18)") "), "
     "k AS (SELECT c.idx, d.rn, c.sscc IS NOT NULL AS is_box, "
     "  CASE WHEN c.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $2::uuid AND "
     "    ($3::uuid IS NULL OR (s.commissioned_by = $3::uuid AND s.released_at IS NULL AND "
