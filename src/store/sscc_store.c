@@ -541,10 +541,9 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
         goto done;
     }
     PQclear(r);
-    /* A temporary table has no statistics: without them a large request is planned as if it
-     * were small. */
-    if (n >= 1000 &&
-        (rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
+    /* A temporary table has no statistics: without them the planner guesses thousands of
+     * rows and hashes the whole serial table instead of probing its key once per child. */
+    if ((rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
         goto done;
     /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
      * packing the same child at the same moment the second waits for the first to commit and
