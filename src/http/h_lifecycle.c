@@ -282,28 +282,42 @@ void h_release_create(px_req *r)
 static void pack_op(px_req *r, int reactivate)
 {
     static const char *const allowed[] = {"gtin", "serials", "reason", NULL};
-    if (px_json_only(r, r->json, allowed) != 0)
+    static const char *const allowed_decom[] = {"gtin", "serials", "reason", "ssccs", NULL};
+    if (px_json_only(r, r->json, reactivate ? allowed : allowed_decom) != 0)
         return;
     int bad = 0;
-    size_t n = 0;
+    size_t n = 0, n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
-    const char **serials = px_json_items(r, r->json, "serials", 1, &n, &bad);
-    if (bad)
+    /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
+    int by_box = !reactivate && json_object_get(r->json, "ssccs") != NULL;
+    const char **ssccs = by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad)
+                                        : NULL;
+    if (!bad && by_box && n_ssccs == 0)
+        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
+    const char **serials =
+        bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
+    if (bad) {
+        free(ssccs);
         return;
+    }
     px_db *db = px_req_db(r);
     if (!db) {
         free(serials);
+        free(ssccs);
         return;
     }
-    px_pack_op_req req = {gtin, serials, n, reason};
+    px_pack_op_req req = {gtin, serials, n, reason, ssccs, n_ssccs};
     px_pack_op_result res;
     px_err err;
     px_err_clear(&err);
     px_rc rc = reactivate ? px_svc_reactivate(db, r->app, &r->actor, &req, &res, &err)
                           : px_svc_decommission(db, r->app, &r->actor, &req, &res, &err);
     if (rc != PX_OK) {
-        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+        if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
+            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
+        else
+            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else {
         px_reply_json(r, 200,
                       json_pack("{s:s, s:s, s:I, s:s}", "operation_id", res.op_id, "event_id",
@@ -313,6 +327,7 @@ static void pack_op(px_req *r, int reactivate)
     }
     px_pack_op_result_dispose(&res);
     free(serials);
+    free(ssccs);
 }
 
 void h_decommission_create(px_req *r)

@@ -40,13 +40,13 @@ static int held(void *vc, const px_held_pack *p)
         note(c, p->root, "other_product", msg);
         return 0;
     }
-    if (strcmp(p->batch, c->batch) != 0) {
+    if (c->batch && strcmp(p->batch, c->batch) != 0) {
         snprintf(msg, sizeof(msg), "holds pack %s/%.20s of batch '%.20s'", p->gtin, p->serial,
                  p->batch);
         note(c, p->root, "other_batch", msg);
         return 0;
     }
-    if (strcmp(p->state, c->want) != 0) {
+    if (c->want && strcmp(p->state, c->want) != 0) {
         snprintf(msg, sizeof(msg), "holds pack %s/%.20s, which is %s", p->gtin, p->serial,
                  p->state);
         note(c, p->root, "invalid_state", msg);
@@ -83,7 +83,7 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
     *n_serials = 0;
     *errors = NULL;
     *n_errors = 0;
-    held_ctx c = {gtin, batch ? batch : "", want_state, NULL, 0, 0, NULL, 0, 0, 0};
+    held_ctx c = {gtin, batch, want_state, NULL, 0, 0, NULL, 0, 0, 0};
     long *missing = NULL;
     size_t n_missing = 0;
     c.errors = calloc(PX_HELD_ERRORS_MAX, sizeof(*c.errors));

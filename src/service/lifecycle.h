@@ -141,6 +141,10 @@ typedef struct px_pack_op_req {
     size_t n_serials;
     const char *reason;           /* decommission: a px_decom_reason name; reactivation:
                                    * optional free text */
+    /* Decommission: containers in place of serials, every pack they hold (all of gtin); the
+     * containers are decommissioned with them (docs/aggregation.md "Shipping containers"). */
+    const char *const *ssccs;
+    size_t n_ssccs;
 } px_pack_op_req;
 
 /* The markets one operation can tell: every market with a reporting profile (the EU/EEA

@@ -71,7 +71,7 @@ px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
                           char (*out)[19], size_t *n, px_err *err);
 
 /* Shipping containers (REQ-AGG-8): every pack below the listed containers of tenant_id, which
- * must all be packs of gtin and batch in state want_state; *serials (malloc'd vector of
+ * must all be packs of gtin and (unless NULL) batch, in state want_state (unless NULL); *serials (malloc'd vector of
  * malloc'd strings, px_serials_free) lists them. A container that is not the tenant's, a pack
  * of another product or batch, or in another state refuses the whole request: *errors lists
  * the offending SSCCs (index into ssccs) and packs (at most PX_HELD_ERRORS_MAX). */

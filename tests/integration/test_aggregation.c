@@ -379,6 +379,37 @@ static void test_aggregation__shipping_a_pallet(void **state)
                    409, "invalid_state");
 }
 
+/* REQ-AGG-8: decommissioning a case by its SSCC decommissions every pack it holds, and it. */
+static void test_aggregation__decommission_a_case(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT5", "[\"D1\",\"D2\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000010017",
+                     "[" SGTIN("D1") "," SGTIN("D2") "]", 201));
+    /* The CMO never decommissions a shipment; an unknown container is not found. */
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->cmo_key,
+                   "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
+                   "\"reason\":\"damaged\"}",
+                   403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"103551540000011011\"],"
+                   "\"reason\":\"destroyed\"}",
+                   404, "not_found");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
+                             "\"reason\":\"destroyed\"}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial IN ('D1', "
+                                          "'D2') AND state = 'decommissioned' AND reason = "
+                                          "'destroyed'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
+                                          "'003551540000010017' AND state = 'decommissioned'"),
+                     1);
+}
+
 /* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
  * child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
@@ -549,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__worked_example_events),
         cmocka_unit_test(test_aggregation__container_tree_and_parents),
         cmocka_unit_test(test_aggregation__shipping_a_pallet),
+        cmocka_unit_test(test_aggregation__decommission_a_case),
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),
