@@ -60,7 +60,7 @@ px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint6
         return px_err_set(err, PX_EEXHAUSTED, "sscc_exhausted",
                           "serial reference %llu does not fit in %d digits",
                           (unsigned long long)ref, 16 - (int)l);
-    /* GenSpecs §3.3.1 (DOMAIN-2.md §10.1): N1 extension digit, N2..N(1+L) company prefix,
+    /* REQ-SSCC-1: GenSpecs §3.3.1 (DOMAIN-2.md §10.1): N1 extension digit, N2..N(1+L) company prefix,
      * then the serial reference right-aligned in 16 - L digits, N18 the check digit. */
     out[0] = (char)('0' + ext);
     memcpy(out + 1, gcp, l);

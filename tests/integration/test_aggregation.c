@@ -99,7 +99,8 @@ static int sscc_ok(const char *s, const char *prefix)
     return gs1_sscc_check_prefix(s, prefix, &e) == PX_OK;
 }
 
-/* REQ-SSCC-3, REQ-SSCC-4: a sequential pool hands out disjoint blocks of valid SSCCs. */
+/* REQ-SSCC-2, REQ-SSCC-3, REQ-SSCC-4: a sequential pool hands out disjoint blocks of valid
+ * SSCCs, each unique. */
 static void test_aggregation__sscc_allocation_sequential(void **state)
 {
     fixture *f = *state;
@@ -410,6 +411,24 @@ static void test_aggregation__decommission_a_case(void **state)
                      1);
 }
 
+/* REQ-AGG-1: at most 100,000 children per request; one more is refused before any SQL. */
+static void test_aggregation__too_many_children(void **state)
+{
+    fixture *f = *state;
+    size_t n = 100001, cap = n * 32 + 128, off = 0;
+    char *b = malloc(cap);
+    off += (size_t)snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},"
+                                    "\"children\":[",
+                            "003551540000010017");
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
+                                i ? "," : "");
+    snprintf(b + off, cap - off, "]}");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+                    "too_many_children");
+    free(b);
+}
+
 /* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
  * child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
@@ -581,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__container_tree_and_parents),
         cmocka_unit_test(test_aggregation__shipping_a_pallet),
         cmocka_unit_test(test_aggregation__decommission_a_case),
+        cmocka_unit_test(test_aggregation__too_many_children),
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),
