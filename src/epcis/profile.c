@@ -105,6 +105,20 @@ static int ilmd_present(const px_epcis_event *ev)
     return (ev->lot && ev->lot[0]) || (ev->expiry && ev->expiry[0]) || ev->n_ilmd > 0;
 }
 
+
+/* An event that commissions only logistic units (SSCCs) carries no ILMD: a case or pallet has
+ * no lot or expiry of its own (DOMAIN-2.md §10.4, GS1 US practice: "commission case/pallet ID
+ * ... no ILMD"). */
+static int logistic_units_only(const px_epcis_event *ev)
+{
+    if (ev->n_serials || ev->n_quantities || !ev->n_epcs)
+        return 0;
+    for (size_t i = 0; i < ev->n_epcs; i++)
+        if (strncmp(ev->epcs[i], "urn:epc:id:sscc:", 16) != 0)
+            return 0;
+    return 1;
+}
+
 px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err)
 {
     const px_epcis_profile_info *p = px_epcis_profile_get(profile);
@@ -178,7 +192,7 @@ px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, p
         return px_err_set(err, PX_EINVALID, "profile_violation",
                           "%s profile: every event needs a readPoint", p->name);
     if (p->commissioning_ilmd && ev->biz_step == PX_BIZSTEP_COMMISSIONING &&
-        ev->type == PX_EPCIS_OBJECT_EVENT &&
+        ev->type == PX_EPCIS_OBJECT_EVENT && !logistic_units_only(ev) &&
         (!ev->lot || !ev->lot[0] || !ev->expiry || !ev->expiry[0]))
         /* EU: Art 4(b)(iv),(v) batch and expiry; US: FD&C Act §581(14) lot and expiration. */
         return px_err_set(err, PX_EINVALID, "profile_violation",

@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "lifecycle.h"
+#include "packing.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
 #include "px_str.h"
@@ -188,7 +189,7 @@ void h_commission_create(px_req *r)
 void h_release_create(px_req *r)
 {
     static const char *const allowed[] = {"gtin",    "batch",       "market",  "serials",
-                                          "ship_to", "transaction", "dry_run", NULL};
+                                          "ship_to", "transaction", "dry_run", "ssccs", NULL};
     static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
                                                "location_prefix_length", NULL};
     static const char *const tx_allowed[] = {"type", "id", NULL};
@@ -200,6 +201,11 @@ void h_release_create(px_req *r)
     const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
     const char *market = px_json_str(r, r->json, "market", 16, 1, &bad);
     const char **serials = px_json_items(r, r->json, "serials", 0, &n, &bad);
+    /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
+    size_t n_ssccs = 0;
+    const char **ssccs = bad ? NULL : px_json_items(r, r->json, "ssccs", 0, &n_ssccs, &bad);
+    if (!bad && ssccs && n_ssccs == 0)
+        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     /* Shipping data (docs/lifecycle.md "Release: shipping data"): shapes here, the rules
      * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case. */
     json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, &bad);
@@ -219,11 +225,13 @@ void h_release_create(px_req *r)
         px_reply_field(r, "transaction.id", "required", "transaction.id is required", &bad);
     if (bad) {
         free(serials);
+        free(ssccs);
         return;
     }
     px_db *db = px_req_db(r);
     if (!db) {
         free(serials);
+        free(ssccs);
         return;
     }
     const char *empty[1] = {NULL};
@@ -236,6 +244,8 @@ void h_release_create(px_req *r)
                        ? (serials ? serials : empty)
                        : NULL,
         .n_serials = n,
+        .ssccs = ssccs,
+        .n_ssccs = n_ssccs,
         .ship_to = ship ? &ship_to : NULL,
         .transaction_type = tx_type,
         .transaction_id = tx_id,
@@ -245,7 +255,10 @@ void h_release_create(px_req *r)
     px_err err;
     px_err_clear(&err);
     if (px_svc_release(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
-        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+        if (ssccs && res.n_errors)
+            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
+        else
+            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else if (dry_run) {
         px_reply_json(r, 200,
                       json_pack("{s:b, s:I, s:b, s:o}", "dry_run", 1, "would_release",
@@ -261,6 +274,7 @@ void h_release_create(px_req *r)
     }
     px_release_result_dispose(&res);
     free(serials);
+    free(ssccs);
 }
 
 /* ---- POST /v1/decommissions, /v1/reactivations ------------------------------------------- */
@@ -268,28 +282,42 @@ void h_release_create(px_req *r)
 static void pack_op(px_req *r, int reactivate)
 {
     static const char *const allowed[] = {"gtin", "serials", "reason", NULL};
-    if (px_json_only(r, r->json, allowed) != 0)
+    static const char *const allowed_decom[] = {"gtin", "serials", "reason", "ssccs", NULL};
+    if (px_json_only(r, r->json, reactivate ? allowed : allowed_decom) != 0)
         return;
     int bad = 0;
-    size_t n = 0;
+    size_t n = 0, n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
-    const char **serials = px_json_items(r, r->json, "serials", 1, &n, &bad);
-    if (bad)
+    /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
+    int by_box = !reactivate && json_object_get(r->json, "ssccs") != NULL;
+    const char **ssccs = by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad)
+                                        : NULL;
+    if (!bad && by_box && n_ssccs == 0)
+        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
+    const char **serials =
+        bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
+    if (bad) {
+        free(ssccs);
         return;
+    }
     px_db *db = px_req_db(r);
     if (!db) {
         free(serials);
+        free(ssccs);
         return;
     }
-    px_pack_op_req req = {gtin, serials, n, reason};
+    px_pack_op_req req = {gtin, serials, n, reason, ssccs, n_ssccs};
     px_pack_op_result res;
     px_err err;
     px_err_clear(&err);
     px_rc rc = reactivate ? px_svc_reactivate(db, r->app, &r->actor, &req, &res, &err)
                           : px_svc_decommission(db, r->app, &r->actor, &req, &res, &err);
     if (rc != PX_OK) {
-        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+        if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
+            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
+        else
+            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else {
         px_reply_json(r, 200,
                       json_pack("{s:s, s:s, s:I, s:s}", "operation_id", res.op_id, "event_id",
@@ -299,6 +327,7 @@ static void pack_op(px_req *r, int reactivate)
     }
     px_pack_op_result_dispose(&res);
     free(serials);
+    free(ssccs);
 }
 
 void h_decommission_create(px_req *r)
@@ -387,5 +416,17 @@ void h_pack_get(px_req *r)
         json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));
         json_object_set_new(o, "decommissioned_at", str_or_null(p.decommissioned_at));
     }
+    /* API.md "Packing hierarchy": the containers the pack is in, innermost first. */
+    char parents[PX_PARENTS_MAX][19];
+    size_t n_parents = 0;
+    if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &err) != PX_OK) {
+        json_decref(o);
+        px_reply_error(r, &err);
+        return;
+    }
+    json_t *pa = json_array();
+    for (size_t i = 0; i < n_parents; i++)
+        json_array_append_new(pa, json_string(parents[i]));
+    json_object_set_new(o, "parents", pa);
     px_reply_json(r, 200, o);
 }

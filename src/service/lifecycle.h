@@ -97,6 +97,10 @@ typedef struct px_release_req {
     const char *market;           /* two upper-case letters, e.g. EU */
     const char *const *serials;   /* NULL: every commissioned pack of the batch */
     size_t n_serials;
+    /* Containers in place of serials: every pack they hold, which must all be commissioned
+     * packs of the batch (docs/aggregation.md "Shipping containers"). */
+    const char *const *ssccs;
+    size_t n_ssccs;
     /* Shipping data (DSCSA FD&C Act §581: transaction information accompanies the change of
      * ownership). Required when the market's EPCIS profile requires them (US); optional
      * elsewhere. The source is the releasing organization (its GLN's SGLN). */
@@ -137,6 +141,10 @@ typedef struct px_pack_op_req {
     size_t n_serials;
     const char *reason;           /* decommission: a px_decom_reason name; reactivation:
                                    * optional free text */
+    /* Decommission: containers in place of serials, every pack they hold (all of gtin); the
+     * containers are decommissioned with them (docs/aggregation.md "Shipping containers"). */
+    const char *const *ssccs;
+    size_t n_ssccs;
 } px_pack_op_req;
 
 /* The markets one operation can tell: every market with a reporting profile (the EU/EEA

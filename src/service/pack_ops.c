@@ -6,6 +6,7 @@
 #include "pack_identity.h"
 #include "gs1.h"
 #include "pack_internal.h"
+#include "packing.h"
 #include "reports_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -193,6 +194,10 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
                                          px_decom_reason_name(c->reason), c->by->org_id, c->now,
                                          err);
     }
+    /* REQ-AGG-8: decommissioned containers go with what they hold. */
+    if (rc == PX_OK && c->req->ssccs)
+        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs, "decommissioned",
+                                           err);
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
@@ -263,6 +268,45 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
     return rc;
 }
 
+/* Decommissioning containers: the packs they hold (all of the request's GTIN, or the whole
+ * request is refused listing the others) become the request's serials; the transition rules
+ * of each pack are then the operation's own. */
+static px_rc by_containers(px_db *db, const px_app *app, const px_actor *by,
+                           const px_pack_op_req *req, px_pack_action action,
+                           px_decom_reason reason, px_pack_op_result *res, px_err *err)
+{
+    if (req->serials)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
+                                "give serials or ssccs, not both");
+    for (size_t i = 0; i < req->n_ssccs; i++) {
+        px_err e;
+        if (gs1_sscc_validate(req->ssccs[i], &e) != PX_OK)
+            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
+                                    "ssccs[%zu] is not a valid SSCC", i);
+    }
+    char g[15];
+    px_product prod;
+    px_rc rc = px__pack_product(db, by, req->gtin, g, &prod, err);
+    if (rc != PX_OK)
+        return rc;
+    if (by->org_kind != PX_ORG_MAH) /* a CMO decommissions packs, never a shipment */
+        return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "ssccs",
+                                "only the MAH decommissions containers");
+    char **held = NULL;
+    size_t n_held = 0;
+    if ((rc = px_svc_container_packs(db, prod.mah_id, g, NULL, NULL, req->ssccs, req->n_ssccs,
+                                     &held, &n_held, &res->errors, &res->n_errors, err)) !=
+        PX_OK)
+        return rc;
+    px_pack_op_req all = *req;
+    all.gtin = g;
+    all.serials = (const char *const *)held;
+    all.n_serials = n_held;
+    rc = pack_op(db, app, by, &all, action, reason, res, err);
+    px_serials_free(held, n_held);
+    return rc;
+}
+
 void px_pack_op_result_dispose(px_pack_op_result *res)
 {
     px_item_errors_free(res->errors);
@@ -285,7 +329,9 @@ px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, cons
         return rc;
     if ((rc = px_decom_reason_check_role(by->role, reason, err)) != PX_OK)
         return rc;
-    return pack_op(db, app, by, req, action, reason, res, err);
+    if (!req->ssccs)
+        return pack_op(db, app, by, req, action, reason, res, err);
+    return by_containers(db, app, by, req, action, reason, res, err);
 }
 
 /* The reason of a reactivation is free text of at most 200 characters, kept whole on the

@@ -2,8 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "pack_identity.h"
 #include "pack_internal.h"
+#include "packing.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "reports_internal.h"
@@ -12,6 +14,10 @@ typedef struct release_ctx {
     const px_app *app;
     const px_actor *by;
     const px_release_req *req;
+    const px_release_req *asked; /* the request as given */
+    px_release_req by_box;       /* with ssccs: the request with the packs they hold */
+    char **held;                 /* those packs' serials */
+    size_t n_held;
     char gtin[15];
     px_product prod;
     px__shipping ship;
@@ -85,6 +91,29 @@ static px_rc release_rows(release_ctx *c, px_db *db, px_err *err)
     return px_store_release_insert(db, &rel, (long)c->count, err);
 }
 
+/* With ssccs: the request becomes one listing every pack the containers hold (the listed
+ * serials path then checks, locks and moves them in one statement each). */
+static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
+{
+    px_serials_free(c->held, c->n_held);
+    c->held = NULL;
+    c->n_held = 0;
+    free(c->res->errors);
+    c->res->errors = NULL;
+    c->res->n_errors = 0;
+    px_rc rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->asked->batch,
+                                      "commissioned", c->asked->ssccs, c->asked->n_ssccs,
+                                      &c->held, &c->n_held, &c->res->errors,
+                                      &c->res->n_errors, err);
+    if (rc != PX_OK)
+        return rc;
+    c->by_box = *c->asked;
+    c->by_box.serials = (const char *const *)c->held;
+    c->by_box.n_serials = c->n_held;
+    c->req = &c->by_box;
+    return PX_OK;
+}
+
 static px_rc release_body(px_tx *tx, void *vc, px_err *err)
 {
     release_ctx *c = vc;
@@ -98,6 +127,9 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc;
     if ((rc = px__batch_must_exist(db, c->gtin, req->batch, err)) != PX_OK)
         return rc;
+    if (c->asked->ssccs && (rc = containers_to_serials(c, db, err)) != PX_OK)
+        return rc;
+    req = c->req;
     /* What the market's report needs, before anything moves. */
     px_missing_list_dispose(&res->missing);
     int reports = 0;
@@ -112,11 +144,18 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     }
     if (res->missing.n)
         return px__report_refusal(&res->missing, err);
-    if (req->serials && (rc = listed_misfits(c, db, err)) != PX_OK)
+    /* With ssccs the held packs were checked as one set already (px_svc_container_packs);
+     * release_rows' count guard refuses the release if one changed since. */
+    if (req->serials && !c->asked->ssccs && (rc = listed_misfits(c, db, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(res->release_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     if ((rc = release_rows(c, db, err)) != PX_OK)
+        return rc;
+    /* REQ-AGG-8: the containers ship with what they hold. */
+    if (c->asked->ssccs &&
+        (rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
+                                            err)) != PX_OK)
         return rc;
     px_pack_status to;
     px_pack_status_init(&to);
@@ -174,6 +213,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     c.app = app;
     c.by = by;
     c.req = req;
+    c.asked = req;
     c.res = res;
     c.now = px_now_us();
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
@@ -189,7 +229,17 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (req->serials && (rc = px__serial_list_check(req->serials, req->n_serials, &res->errors,
                                                     &res->n_errors, err)) != PX_OK)
         return rc;
+    if (req->serials && req->ssccs)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
+                                "give serials or ssccs, not both");
+    for (size_t i = 0; req->ssccs && i < req->n_ssccs; i++) {
+        px_err e;
+        if (gs1_sscc_validate(req->ssccs[i], &e) != PX_OK)
+            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
+                                    "ssccs[%zu] is not a valid SSCC", i);
+    }
     rc = px_tx_run(db, by, release_body, &c, err);
     free(c.released);
+    px_serials_free(c.held, c.n_held);
     return rc;
 }

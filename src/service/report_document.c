@@ -5,6 +5,7 @@
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_str.h"
+#include "packing.h"
 #include "reports_internal.h"
 
 /* A GLN as the SBDH carries it: a valid GS1 key of 13 digits. */
@@ -159,7 +160,19 @@ px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis
     px_epcis_writer *w = NULL;
     if ((rc = px_epcis_writer_open(&w, format, sink, sctx, &h, err)) != PX_OK)
         return rc;
-    rc = px__report_events_write(db, f, w, err);
+    if (profile == PX_EPCIS_PROFILE_US_DSCSA && f->release_id) {
+        /* The release's events, then the containers' (packing.h, REQ-AGG-9). */
+        write_ctx c = {w, err, PX_OK};
+        rc = px_store_epcis_events_each(db, f, write_row, &c, err);
+        if (rc == PX_OK)
+            rc = c.rc;
+        if (rc == PX_OK)
+            rc = px__container_events_write(db, f, w, err);
+        if (rc == PX_OK)
+            rc = px_epcis_writer_finish(w, err);
+    } else {
+        rc = px__report_events_write(db, f, w, err);
+    }
     *count = px_epcis_writer_count(w);
     px_epcis_writer_free(w);
     return rc;

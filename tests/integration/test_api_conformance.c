@@ -300,6 +300,31 @@ static void commission(fixture *f, char serials[6][24])
            422);
 }
 
+/* The packing hierarchy (docs/aggregation.md): an SSCC pool and one pack into a case. */
+static void packing(fixture *f)
+{
+    char id[48], path[160], sscc[24], body[512];
+    json_t *j = call(f, "POST", "/v1/sscc-allocations", f->cmo_key, "{\"count\":2}", 202);
+    copy_field(id, sizeof(id), j, "allocation_id");
+    json_decref(j);
+    expect(f, "POST", "/v1/sscc-allocations", f->cmo_key, "{\"count\":0}", 422);
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", id);
+    j = call(f, "GET", path, f->cmo_key, NULL, 200);
+    copy_field(sscc, sizeof(sscc), json_array_get(json_object_get(j, "items"), 0), "sscc");
+    json_decref(j);
+    expect(f, "GET", "/v1/sscc-allocations/00000000-0000-4000-8000-000000000000/ssccs",
+           f->cmo_key, NULL, 404);
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":"
+             "\"%s\",\"serial\":\"EXT0002\"}]}",
+             sscc, f->gtin);
+    expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 201);
+    expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 409); /* already_packed */
+    snprintf(path, sizeof(path), "/v1/containers/%s?depth=all", sscc);
+    expect(f, "GET", path, f->cmo_key, NULL, 200);
+    expect(f, "GET", "/v1/containers/003551540000001015", f->cmo_key, NULL, 404);
+}
+
 static void packs_and_carriers(fixture *f, char serials[6][24])
 {
     static const char *const kinds[] = {"datamatrix.png", "datamatrix.svg", "qr.png", "qr.svg",
@@ -648,6 +673,7 @@ static void test_api__answers_match_openapi(void **state)
     partners(f, partnership_id);
     allocations(f, allocation_id, serials);
     commission(f, serials);
+    packing(f);
     packs_and_carriers(f, serials);
     print_and_export(f, allocation_id, serials);
     release_and_reports(f, serials);

@@ -176,6 +176,22 @@ static void test_epcis__event_rules(void **state)
     assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_OK);
     agg.action = PX_EPCIS_ADD;
     assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
+    /* REQ-AGG-9: commissioning an SSCC alone carries no ILMD (DOMAIN-2.md §10.4) and passes
+     * the US profile; mixed with a pack it still needs lot and expiry. */
+    px_epcis_event box = {.type = PX_EPCIS_OBJECT_EVENT,
+                          .action = PX_EPCIS_ADD,
+                          .biz_step = PX_BIZSTEP_COMMISSIONING,
+                          .disposition = PX_DISP_ACTIVE,
+                          .epcs = sscc,
+                          .n_epcs = 1,
+                          .read_point = SITE};
+    assert_int_equal(px_epcis_event_check(&box, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_OK);
+    static const char *const mixed[] = {"urn:epc:id:sscc:0355154.0000000017",
+                                        "urn:epc:id:sgtin:0355154.094495.SN1"};
+    box.epcs = mixed;
+    box.n_epcs = 2;
+    assert_int_equal(px_epcis_event_check(&box, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_EINVALID);
+    assert_string_equal(err.code, "profile_violation");
 }
 
 static void test_epcis__header_rules(void **state)

@@ -1,0 +1,298 @@
+/* The packing hierarchy's routes (docs/aggregation.md): POST /v1/sscc-allocations,
+ * GET /v1/sscc-allocations/{id}/ssccs, POST /v1/aggregations, GET /v1/containers/{sscc}. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "packing.h"
+#include "paging.h"
+
+void h_sscc_allocation_create(px_req *r)
+{
+    static const char *const allowed[] = {"count", "extension_digit", "company_prefix",
+                                          "strategy", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    px_sscc_alloc_request req;
+    memset(&req, 0, sizeof(req));
+    /* REQ-SSCC-3: up to 100,000 SSCCs per request. */
+    req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1, &bad);
+    if (bad)
+        return;
+    req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0, &bad);
+    if (bad)
+        return;
+    req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0, &bad);
+    if (bad)
+        return;
+    req.strategy = px_json_str(r, r->json, "strategy", 16, 0, &bad);
+    if (bad)
+        return;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_sscc_alloc_result res;
+    if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &err), &err))
+        return;
+    /* API.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
+     * the request, so the job is already completed. */
+    px_reply_json(r, 202,
+                  json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s}", "job_id", res.job.id,
+                            "allocation_id", res.allocation.id, "total",
+                            (json_int_t)res.job.total, "status", res.job.status,
+                            "company_prefix", res.allocation.company_prefix,
+                            "extension_digit", res.allocation.extension_digit, "strategy",
+                            res.allocation.strategy));
+}
+
+static int add_sscc(void *ctx, const px_sscc_item *it)
+{
+    return px_list_add(ctx, it->sscc, json_pack("{s:s, s:s}", "sscc", it->sscc, "state",
+                                                it->state));
+}
+
+void h_sscc_allocation_ssccs(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
+    if (!db)
+        return;
+    /* A cursor of this list is an SSCC: 18 digits. */
+    size_t n = strlen(l.after);
+    int ok = n == 0 || n == 18;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = l.after[i] >= '0' && l.after[i] <= '9';
+    if (!ok) {
+        json_decref(l.items);
+        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_list_end(&l, px_svc_sscc_list(db, &r->actor, px_req_param(r, 0), l.after, l.first + 1,
+                                     add_sscc, &l, &err),
+                &err);
+}
+
+/* ---- aggregations ---------------------------------------------------------------------- */
+
+static json_t *child_errors_json(const px_item_error *e, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        char field[48];
+        snprintf(field, sizeof(field), "children[%zu]", e[i].index);
+        json_t *d = json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)e[i].index, "field",
+                              field, "code", e[i].code, "message", e[i].message);
+        if (d && e[i].pos >= 0 && e[i].len > 0) {
+            json_object_set_new(d, "position", json_integer(e[i].pos));
+            json_object_set_new(d, "length", json_integer(e[i].len));
+        }
+        json_array_append_new(a, d);
+    }
+    return a;
+}
+
+static const char *member(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void h_aggregation_create(px_req *r)
+{
+    static const char *const allowed[] = {"action", "parent", "children", NULL};
+    static const char *const parent_allowed[] = {"sscc", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    int bad = 0;
+    const char *action = px_json_str(r, r->json, "action", 16, 1, &bad);
+    if (bad)
+        return;
+    px_agg_request req;
+    memset(&req, 0, sizeof(req));
+    if (strcmp(action, "pack") == 0)
+        req.action = PX_AGG_PACK;
+    else if (strcmp(action, "unpack") == 0)
+        req.action = PX_AGG_UNPACK;
+    else if (strcmp(action, "repack") == 0)
+        req.action = PX_AGG_REPACK;
+    else {
+        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack",
+                       &bad);
+        return;
+    }
+    json_t *parent = px_json_object(r, r->json, "parent", parent_allowed, &bad);
+    if (bad)
+        return;
+    req.parent_sscc = px_json_member_str(r, parent, "parent", "sscc", 18, &bad);
+    if (bad)
+        return;
+    if (!req.parent_sscc) {
+        px_reply_field(r, "parent.sscc", "required",
+                       "parent.sscc is required (a container's SSCC)", &bad);
+        return;
+    }
+    json_t *kids = json_object_get(r->json, "children");
+    if (kids && !json_is_null(kids) && !json_is_array(kids)) {
+        px_reply_field(r, "children", "invalid_type", "children must be an array", &bad);
+        return;
+    }
+    size_t n = json_is_array(kids) ? json_array_size(kids) : 0;
+    if (n > PX_AGG_CHILDREN_MAX) {
+        px_reply_fail(r, PX_ETOOBIG, "too_many_children", "at most %d children per request",
+                      PX_AGG_CHILDREN_MAX);
+        return;
+    }
+    px_agg_child *c = calloc(n ? n : 1, sizeof(*c));
+    if (!c) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    /* A child is {"gtin", "serial"} or {"sscc"}; anything else is left to the use case's
+     * per-child syntax check (a child with neither is invalid_value there). */
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(kids, i);
+        c[i].gtin = member(o, "gtin");
+        c[i].serial = member(o, "serial");
+        c[i].sscc = member(o, "sscc");
+        if (json_is_object(o) && json_object_size(o) !=
+                                     (size_t)(!!c[i].gtin + !!c[i].serial + !!c[i].sscc))
+            c[i].gtin = c[i].serial = c[i].sscc = NULL; /* an unknown or non-string member */
+    }
+    req.children = c;
+    req.n = n;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db) {
+        free(c);
+        return;
+    }
+    px_agg_result res;
+    px_rc rc = px_svc_aggregate(db, &r->actor, &req, &res, &err);
+    free(c);
+    if (rc != PX_OK) {
+        px_reply_error_items(r, &err, res.n_errors ? child_errors_json(res.errors, res.n_errors)
+                                                   : NULL);
+        px_item_errors_free(res.errors);
+        return;
+    }
+    px_reply_json(r, 201, json_pack("{s:s, s:s, s:I}", "aggregation_id", res.aggregation_id,
+                                    "event_id", res.event_id, "children",
+                                    (json_int_t)res.children));
+}
+
+/* ---- containers ------------------------------------------------------------------------ */
+
+typedef struct tree_ctx {
+    json_t *arrays;   /* sscc -> its children array (borrowed from the tree) */
+    json_t *levels;   /* depth (text) -> {"depth", "packs", "containers"} */
+    json_t *by_batch; /* [{"gtin", "batch", "packs"}] */
+    json_int_t packs, containers;
+    int oom;
+} tree_ctx;
+
+static int add_node(void *vc, const px_tree_row *row)
+{
+    tree_ctx *c = vc;
+    json_t *into = json_object_get(c->arrays, row->parent);
+    if (!into)
+        return 0; /* below a level not listed */
+    json_t *n;
+    if (row->sscc[0]) {
+        n = json_pack("{s:s, s:s}", "sscc", row->sscc, "state", row->state);
+        json_t *kids = json_array();
+        if (n && kids) {
+            json_object_set_new(n, "children", kids);
+            json_object_set(c->arrays, row->sscc, kids);
+        } else
+            json_decref(kids);
+    } else {
+        n = json_pack("{s:s, s:s, s:s}", "gtin", row->gtin, "serial", row->serial, "state",
+                      row->state);
+        if (n && row->batch[0])
+            json_object_set_new(n, "batch", json_string(row->batch));
+    }
+    if (!n || json_array_append_new(into, n) != 0)
+        c->oom = 1;
+    return c->oom;
+}
+
+static int add_count(void *vc, const px_tree_count *k)
+{
+    tree_ctx *c = vc;
+    char key[16];
+    snprintf(key, sizeof(key), "%d", k->depth);
+    json_t *lv = json_object_get(c->levels, key);
+    if (!lv) {
+        lv = json_pack("{s:i, s:I, s:I}", "depth", k->depth, "packs", (json_int_t)0,
+                       "containers", (json_int_t)0);
+        if (!lv || json_object_set_new(c->levels, key, lv) != 0)
+            return c->oom = 1;
+    }
+    const char *what = k->gtin[0] ? "packs" : "containers";
+    json_object_set_new(lv, what,
+                        json_integer(json_integer_value(json_object_get(lv, what)) + k->n));
+    if (k->gtin[0]) {
+        c->packs += k->n;
+        json_t *b = json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin,
+                              "batch", k->batch[0] ? json_string(k->batch) : json_null(),
+                              "packs", (json_int_t)k->n);
+        if (!b || json_array_append_new(c->by_batch, b) != 0)
+            return c->oom = 1;
+    } else
+        c->containers += k->n;
+    return 0;
+}
+
+void h_container_get(px_req *r)
+{
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    const char *depth = px_req_query(r, "depth");
+    if (depth && strcmp(depth, "all") != 0 && strcmp(depth, "1") != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "depth is 1 or all");
+        return;
+    }
+    const char *sscc = px_req_param(r, 0);
+    json_t *top = json_array();
+    tree_ctx c = {json_object(), json_object(), json_array(), 0, 0, 0};
+    px_err err;
+    px_err_clear(&err);
+    px_container box;
+    px_rc rc = PX_EINTERNAL;
+    if (!top || !c.arrays || !c.levels || !c.by_batch)
+        rc = px_err_oom(&err);
+    else if (json_object_set(c.arrays, sscc, top) != 0)
+        rc = px_err_oom(&err);
+    else
+        rc = px_svc_container_read(db, &r->actor, sscc, depth && strcmp(depth, "all") == 0, &box,
+                                   add_node, add_count, &c, &err);
+    if (rc == PX_OK && c.oom)
+        rc = px_err_oom(&err);
+    json_t *levels = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(c.levels, k, v) json_array_append(levels, v);
+    json_decref(c.arrays);
+    json_decref(c.levels);
+    if (rc != PX_OK) {
+        json_decref(top);
+        json_decref(levels);
+        json_decref(c.by_batch);
+        px_reply_error(r, &err);
+        return;
+    }
+    /* API.md "Packing hierarchy": {"sscc", "parent", "children", "counts"}; the state, the
+     * counts per level and per GTIN and batch extend it. */
+    px_reply_json(r, 200,
+                  json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "sscc", box.sscc,
+                            "state", box.state, "parent",
+                            box.parent[0] ? json_string(box.parent) : json_null(), "children",
+                            top, "counts", "packs", c.packs, "containers", c.containers,
+                            "levels", levels, "by_batch", c.by_batch));
+}

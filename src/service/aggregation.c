@@ -1,0 +1,433 @@
+/* Packing, unpacking and repacking containers, with their EPCIS events (packing.h,
+ * docs/aggregation.md, DOMAIN-2.md §10.3–10.4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis.h"
+#include "events.h"
+#include "gs1.h"
+#include "packing.h"
+#include "px_clock.h"
+#include "px_crypto.h"
+#include "px_str.h"
+#include "tx.h"
+
+/* The children of one request as the events name them: EPC URIs in request order, with the
+ * parent each had before the request. */
+typedef struct child_list {
+    char (*uri)[GS1_EPC_URI_MAX];
+    char (*was_in)[GS1_SSCC_LEN + 1];
+    const char **ptr; /* uri[i], or the order of a group */
+    size_t n, cap;
+    px_rc rc;
+    px_err *err;
+} child_list;
+
+static void child_list_dispose(child_list *l)
+{
+    free(l->uri);
+    free(l->was_in);
+    free(l->ptr);
+    memset(l, 0, sizeof(*l));
+}
+
+static int add_child(void *ctx, const px_agg_row *row)
+{
+    child_list *l = ctx;
+    if (l->n == l->cap)
+        return 1; /* the request's count: never more rows than children */
+    char *u = l->uri[l->n];
+    px_err e;
+    px_rc rc = row->sscc[0]
+                   ? gs1_epc_sscc_format(u, GS1_EPC_URI_MAX, row->sscc, row->gcp_len, &e)
+                   : gs1_epc_sgtin_format(u, GS1_EPC_URI_MAX, row->gtin, row->gcp_len,
+                                          row->serial, &e);
+    if (rc != PX_OK) {
+        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+        return 1;
+    }
+    px_strlcpy(l->was_in[l->n], row->parent, sizeof(l->was_in[l->n]));
+    l->ptr[l->n] = u;
+    l->n++;
+    return 0;
+}
+
+static px_rc children_collect(px_db *db, child_list *l, size_t n, px_err *err)
+{
+    memset(l, 0, sizeof(*l));
+    l->err = err;
+    size_t k = n ? n : 1;
+    l->uri = malloc(k * sizeof(*l->uri));
+    l->was_in = malloc(k * sizeof(*l->was_in));
+    l->ptr = malloc(k * sizeof(*l->ptr));
+    if (!l->uri || !l->was_in || !l->ptr)
+        return px_err_oom(err);
+    l->cap = n;
+    px_rc rc = px_store_agg_children_each(db, add_child, l, err);
+    return rc != PX_OK ? rc : l->rc;
+}
+
+typedef struct agg_ctx {
+    const px_agg_request *req;
+    px_agg_result *out;
+    int64_t now;
+    px_container parent;
+    char parent_uri[GS1_EPC_URI_MAX];
+    char sgln[64];
+    child_list kids;
+} agg_ctx;
+
+/* The container's location for read point and business location: the caller's GLN as an
+ * SGLN, its prefix length known or, failing that, equal to the container's company prefix
+ * (the rule of px__org_sgln, with the SSCC's prefix standing in for a product's). */
+static void container_sgln(char out[64], const px_actor *by, const char *prefix)
+{
+    px_product p;
+    memset(&p, 0, sizeof(p));
+    size_t l = strlen(prefix);
+    memset(p.gtin, '0', 14);
+    memcpy(p.gtin + 1, prefix, l);
+    p.company_prefix_length = (int)l;
+    px__org_sgln(out, by, &p);
+}
+
+/* Hashes ev, writes its row: one container event (REQ-AGG-4: in the request's transaction,
+ * beside the change and the audit entry). */
+static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *ev,
+                    const char *parent_sscc, char event_id[PX_ID_LEN + 1], px_err *err)
+{
+    ev->event_time_us = c->now;
+    ev->read_point = c->sgln[0] ? c->sgln : NULL;
+    ev->biz_location = ev->read_point;
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    px_rc rc = px_epcis_event_hash(hash, ev, err);
+    if (rc != PX_OK)
+        return rc;
+    if (px_uuid_v4(event_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_container_event_rec rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = event_id;
+    rec.tenant_id = c->parent.tenant_id;
+    rec.org_id = by->org_id;
+    rec.aggregation_id = c->out->aggregation_id;
+    rec.type = ev->type == PX_EPCIS_AGGREGATION_EVENT ? "AggregationEvent" : "ObjectEvent";
+    rec.action = px_epcis_action_name(ev->action);
+    rec.biz_step = px_cbv_bizstep_name(ev->biz_step);
+    rec.disposition = px_cbv_disp_name(ev->disposition);
+    rec.event_time_us = c->now;
+    rec.parent_id = ev->parent_id;
+    rec.parent_sscc = parent_sscc;
+    rec.epcs = ev->epcs;
+    rec.n_epcs = ev->n_epcs;
+    rec.read_point = ev->read_point;
+    rec.biz_location = ev->biz_location;
+    rec.event_hash = hash;
+    return px_store_container_event_insert(db, &rec, err);
+}
+
+static px_rc aggregation_event(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_action act,
+                               const char *parent_sscc, const char *parent_uri,
+                               const char *const *epcs, size_t n, px_err *err)
+{
+    /* DOMAIN-2.md §10.4: packing is ADD / packing / in_progress, unpacking DELETE / unpacking
+     * without disposition; one event per parent (REQ-AGG-4: one AggregationEvent per nesting
+     * level and request). An empty DELETE takes every child out (§10.3). */
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_AGGREGATION_EVENT;
+    ev.action = act;
+    ev.biz_step = act == PX_EPCIS_ADD ? PX_BIZSTEP_PACKING : PX_BIZSTEP_UNPACKING;
+    ev.disposition = act == PX_EPCIS_ADD ? PX_DISP_IN_PROGRESS : PX_DISP_NONE;
+    ev.parent_id = parent_uri;
+    ev.epcs = epcs;
+    ev.n_epcs = n;
+    return record(db, c, by, &ev, parent_sscc, c->out->event_id, err);
+}
+
+/* The container's first packing commissions it: ObjectEvent ADD commissioning active with
+ * the SSCC alone, no ILMD (DOMAIN-2.md §10.4, GS1 US practice). */
+static px_rc commission_parent(px_db *db, agg_ctx *c, const px_actor *by, px_err *err)
+{
+    if (strcmp(c->parent.state, "allocated") != 0)
+        return PX_OK;
+    px_rc rc = px_store_container_commission(db, c->parent.sscc, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *epc[1] = {c->parent_uri};
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_OBJECT_EVENT;
+    ev.action = PX_EPCIS_ADD;
+    ev.biz_step = PX_BIZSTEP_COMMISSIONING;
+    ev.disposition = PX_DISP_ACTIVE;
+    ev.epcs = epc;
+    ev.n_epcs = 1;
+    char id[PX_ID_LEN + 1];
+    return record(db, c, by, &ev, c->parent.sscc, id, err);
+}
+
+
+/* Repack: one DELETE per container the moving children leave (DOMAIN-2.md §10.4 "repack":
+ * DELETE on the old parent, then ADD on the new one). */
+typedef struct moving {
+    size_t i;
+    const child_list *l;
+} moving;
+
+static int moving_cmp(const void *x, const void *y)
+{
+    const moving *a = x, *b = y;
+    int d = strcmp(a->l->was_in[a->i], b->l->was_in[b->i]);
+    return d ? d : (a->i > b->i) - (a->i < b->i);
+}
+
+static px_rc repack_deletes(px_db *db, agg_ctx *c, const px_actor *by, px_err *err)
+{
+    child_list *l = &c->kids;
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->was_in[i][0] != '\0';
+    if (n == 0)
+        return PX_OK;
+    moving *m = malloc(n * sizeof(*m));
+    const char **group = malloc(n * sizeof(*group));
+    px_rc rc = PX_OK;
+    if (!m || !group) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->was_in[i][0])
+            m[n++] = (moving){i, l};
+    qsort(m, n, sizeof(*m), moving_cmp);
+    for (size_t a = 0; a < n && rc == PX_OK;) {
+        const char *old = l->was_in[m[a].i];
+        size_t b = a, k = 0;
+        while (b < n && strcmp(l->was_in[m[b].i], old) == 0)
+            group[k++] = l->uri[m[b++].i];
+        px_container oc;
+        char uri[GS1_EPC_URI_MAX];
+        if ((rc = px_store_container_get(db, &oc, old, 0, err)) == PX_OK &&
+            (rc = gs1_epc_sscc_format(uri, sizeof(uri), old, (int)strlen(oc.company_prefix),
+                                      err)) == PX_OK)
+            rc = aggregation_event(db, c, by, PX_EPCIS_DELETE, old, uri, group, k, err);
+        a = b;
+    }
+done:
+    free(m);
+    free(group);
+    return rc;
+}
+
+/* The children that cannot move, as the answer's details (index, code, message). */
+static px_rc refuse(px_agg_result *out, const px_agg_misfits *m, size_t n, int unpack,
+                    px_err *err)
+{
+    out->errors = calloc(m->n, sizeof(*out->errors));
+    if (!out->errors)
+        return px_err_oom(err);
+    for (size_t i = 0; i < m->n; i++) {
+        const px_agg_misfit *f = &m->items[i];
+        px_item_error *e = &out->errors[i];
+        e->index = (size_t)f->index;
+        e->pos = -1;
+        px_strlcpy(e->code, f->code, sizeof(e->code));
+        px_err tmp;
+        /* REQ-AGG-2: the rules per child, DOMAIN-2.md §10.4 "ordering rules". */
+        if (strcmp(f->code, "already_packed") == 0)
+            px_err_set(&tmp, PX_ESTATE, f->code, "the child is already in container %s",
+                       f->parent);
+        else if (strcmp(f->code, "invalid_state") == 0)
+            px_err_set(&tmp, PX_ESTATE, f->code, "the child is %s, not commissioned",
+                       f->state[0] ? f->state : "unknown");
+        else if (strcmp(f->code, "cycle") == 0)
+            px_err_set(&tmp, PX_ESTATE, f->code,
+                       "the child holds the parent: a container never goes inside itself");
+        else if (strcmp(f->code, "duplicate") == 0)
+            px_err_set(&tmp, PX_EINVALID, f->code, "the child is listed twice");
+        else if (strcmp(f->code, "not_in_parent") == 0)
+            px_err_set(&tmp, PX_ESTATE, f->code, "the child is not in this container");
+        else
+            px_err_set(&tmp, PX_ENOTFOUND, f->code, "no such pack or container");
+        px_strlcpy(e->message, tmp.message, sizeof(e->message));
+    }
+    out->n_errors = m->n;
+    return px_err_set(err, PX_ESTATE, unpack ? "unpack_refused" : "aggregation_refused",
+                      "%zu of %zu children cannot be %s: nothing was changed", m->n, n,
+                      unpack ? "unpacked" : "packed");
+}
+
+/* The parent: known and visible to the caller, or (pack, repack) an external SSCC of a prefix
+ * the caller may use, registered now (REQ-SSCC-5: accepted when its check digit and prefix
+ * are valid and it is new). */
+static px_rc parent_get(px_db *db, const px_actor *by, agg_ctx *c, px_err *err)
+{
+    const char *sscc = c->req->parent_sscc;
+    px_rc rc = px_store_container_get(db, &c->parent, sscc, 1, err);
+    if (rc == PX_ENOTFOUND && c->req->action != PX_AGG_UNPACK) {
+        char tenant[PX_ID_LEN + 1], prefix[13];
+        long added = 0;
+        if ((rc = px_store_sscc_owner_of(db, tenant, prefix, sscc, by->org_id, err)) != PX_OK ||
+            (rc = px_store_sscc_insert(db, &added, &sscc, 1, prefix, tenant, by->org_id, NULL,
+                                       "external", err)) != PX_OK)
+            return rc;
+        rc = px_store_container_get(db, &c->parent, sscc, 1, err);
+    }
+    if (rc != PX_OK)
+        return rc;
+    int visible = by->org_kind == PX_ORG_MAH ? strcmp(c->parent.tenant_id, by->org_id) == 0
+                  : by->org_kind == PX_ORG_CMO
+                      ? strcmp(c->parent.org_id, by->org_id) == 0 &&
+                            strcmp(c->parent.state, "released") != 0
+                      : 0;
+    if (!visible) /* another tenant's container: 404, nothing leaks */
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", "parent",
+                                "container %s not found", sscc);
+    if (strcmp(c->parent.state, "allocated") != 0 && strcmp(c->parent.state, "commissioned") != 0)
+        return px_err_set_field(err, PX_ESTATE, "invalid_state", "parent",
+                                "container %s is %s", sscc, c->parent.state);
+    return gs1_epc_sscc_format(c->parent_uri, sizeof(c->parent_uri), sscc,
+                               (int)strlen(c->parent.company_prefix), err);
+}
+
+static const char *const action_names[] = {"pack", "unpack", "repack"};
+
+static px_rc aggregate_body(px_tx *tx, void *vc, px_err *err)
+{
+    agg_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    const px_agg_request *req = c->req;
+    px_item_errors_free(c->out->errors);
+    memset(c->out, 0, sizeof(*c->out));
+    child_list_dispose(&c->kids);
+    px_rc rc = parent_get(db, by, c, err);
+    if (rc != PX_OK)
+        return rc;
+    container_sgln(c->sgln, by, c->parent.company_prefix);
+    int unpack = req->action == PX_AGG_UNPACK;
+    if (req->n > 0) {
+        px_agg_scope sc = {c->parent.tenant_id, by->org_kind == PX_ORG_CMO ? by->org_id : NULL,
+                           c->parent.sscc, req->action == PX_AGG_REPACK};
+        px_agg_misfits m = {NULL, 0};
+        if ((rc = px_store_agg_load(db, req->children, req->n, err)) != PX_OK ||
+            (rc = px_store_agg_misfits(db, &sc, unpack, &m, err)) != PX_OK) {
+            px_agg_misfits_dispose(&m);
+            return rc;
+        }
+        if (m.n > 0) {
+            rc = refuse(c->out, &m, req->n, unpack, err);
+            px_agg_misfits_dispose(&m);
+            return rc;
+        }
+        if ((rc = children_collect(db, &c->kids, req->n, err)) != PX_OK)
+            return rc;
+    }
+    if (px_uuid_v4(c->out->aggregation_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    long moved = 0;
+    if (unpack && req->n == 0)
+        rc = px_store_agg_empty(db, c->parent.sscc, &moved, err);
+    else
+        rc = px_store_agg_set_parent(db, unpack ? NULL : c->parent.sscc, &moved, err);
+    if (rc != PX_OK)
+        return rc;
+    c->out->children = moved;
+    px_aggregation_rec a = {c->out->aggregation_id, by->org_id,      c->parent.tenant_id,
+                            action_names[req->action], c->parent.sscc, moved, c->now};
+    if ((rc = px_store_aggregation_insert(db, &a, err)) != PX_OK)
+        return rc;
+    if (unpack) {
+        rc = aggregation_event(db, c, by, PX_EPCIS_DELETE, c->parent.sscc, c->parent_uri,
+                               c->kids.ptr, c->kids.n, err);
+    } else {
+        if ((rc = commission_parent(db, c, by, err)) != PX_OK ||
+            (req->action == PX_AGG_REPACK && (rc = repack_deletes(db, c, by, err)) != PX_OK))
+            return rc;
+        rc = aggregation_event(db, c, by, PX_EPCIS_ADD, c->parent.sscc, c->parent_uri,
+                               c->kids.ptr, c->kids.n, err);
+    }
+    if (rc != PX_OK)
+        return rc;
+    char action[24];
+    snprintf(action, sizeof(action), "aggregation.%s", action_names[req->action]);
+    px_audit_details *d = px_tx_audit(tx, c->parent.tenant_id, action, c->out->aggregation_id);
+    if (d) {
+        px_audit_str(d, "parent", c->parent.sscc);
+        px_audit_int(d, "children", moved);
+        px_audit_str(d, "event_id", c->out->event_id);
+    }
+    return PX_OK;
+}
+
+/* Syntax of each child before any SQL: an 18-digit SSCC with its check digit, or a GTIN and a
+ * serial of set 82 (the same rules as commissioning). */
+static px_rc children_syntax(px_agg_result *out, const px_agg_request *req, px_err *err)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < req->n; i++) {
+        const px_agg_child *ch = &req->children[i];
+        px_err e;
+        px_err_clear(&e);
+        int ok;
+        if (ch->sscc)
+            ok = !ch->gtin && !ch->serial && gs1_sscc_validate(ch->sscc, &e) == PX_OK;
+        else {
+            char g[GS1_GTIN_LEN + 1];
+            ok = ch->gtin && ch->serial && gs1_gtin_normalize(g, ch->gtin, &e) == PX_OK &&
+                 strcmp(g, ch->gtin) == 0 &&
+                 gs1_cset82_validate(ch->serial, GS1_SERIAL_MAX, &e) == PX_OK;
+        }
+        if (ok)
+            continue;
+        if (!out->errors && !(out->errors = calloc(req->n, sizeof(*out->errors))))
+            return px_err_oom(err);
+        px_item_error *it = &out->errors[bad++];
+        it->index = i;
+        it->pos = e.code[0] ? e.pos : -1;
+        it->len = e.len;
+        px_strlcpy(it->code, e.code[0] ? e.code : "invalid_value", sizeof(it->code));
+        px_strlcpy(it->message,
+                   e.code[0] ? e.message
+                             : "a child is {\"sscc\"} or {\"gtin\", \"serial\"} (GTIN-14)",
+                   sizeof(it->message));
+    }
+    out->n_errors = bad;
+    if (bad)
+        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu children are invalid",
+                          bad, req->n);
+    return PX_OK;
+}
+
+px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
+                       px_agg_result *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_err e;
+    if (!req->parent_sscc || gs1_sscc_validate(req->parent_sscc, &e) != PX_OK) {
+        px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value",
+                                    "parent.sscc", "the parent is not a valid SSCC");
+        px_err_span(err, e.pos, e.len);
+        return rc;
+    }
+    if (req->n > PX_AGG_CHILDREN_MAX)
+        return px_err_set_field(err, PX_ETOOBIG, "too_many_children", "children",
+                                "at most %d children per request", PX_AGG_CHILDREN_MAX);
+    if (req->n == 0 && req->action != PX_AGG_UNPACK)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "children",
+                                "packing needs at least one child");
+    px_rc rc = children_syntax(out, req, err);
+    if (rc != PX_OK)
+        return rc;
+    agg_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.req = req;
+    c.out = out;
+    c.now = px_now_us();
+    rc = px_tx_run(db, by, aggregate_body, &c, err);
+    child_list_dispose(&c.kids);
+    return rc;
+}

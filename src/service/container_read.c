@@ -1,0 +1,58 @@
+/* Reading the packing hierarchy: a container's tree and counts, a pack's parents
+ * (packing.h, docs/aggregation.md). */
+#include <string.h>
+
+#include "gs1.h"
+#include "packing.h"
+#include "px_str.h"
+#include "tx.h"
+
+typedef struct read_ctx {
+    const char *sscc;
+    int all;
+    px_container *out;
+    px_tree_row_fn tree_fn;
+    px_tree_count_fn count_fn;
+    void *ctx;
+    const px_actor *by;
+} read_ctx;
+
+static px_rc read_body(px_tx *tx, void *vc, px_err *err)
+{
+    read_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    px_rc rc = px_store_container_get(db, c->out, c->sscc, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    const px_actor *by = c->by;
+    /* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (DESIGN.md:
+     * a CMO never sees packs after release); the MAH and its auditors see all of theirs. */
+    int visible = by->org_kind == PX_ORG_MAH ? strcmp(c->out->tenant_id, by->org_id) == 0
+                  : by->org_kind == PX_ORG_CMO
+                      ? strcmp(c->out->org_id, by->org_id) == 0 &&
+                            strcmp(c->out->state, "released") != 0
+                      : 0;
+    if (!visible)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
+    if ((rc = px_store_container_tree_each(db, c->sscc, c->all, c->tree_fn, c->ctx, err)) !=
+        PX_OK)
+        return rc;
+    return px_store_container_counts_each(db, c->sscc, c->count_fn, c->ctx, err);
+}
+
+px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,
+                            px_container *out, px_tree_row_fn tree_fn,
+                            px_tree_count_fn count_fn, void *ctx, px_err *err)
+{
+    px_err e;
+    if (!sscc || gs1_sscc_validate(sscc, &e) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "container not found");
+    read_ctx c = {sscc, all, out, tree_fn, count_fn, ctx, by};
+    return px_tx_read(db, read_body, &c, err);
+}
+
+px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial, char (*out)[19],
+                          size_t *n, px_err *err)
+{
+    return px_store_pack_parents(db, out, PX_PARENTS_MAX, n, gtin, serial, err);
+}

@@ -1,0 +1,74 @@
+/* The container events a DSCSA report carries (packing.h, docs/aggregation.md "Reports"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "packing.h"
+
+typedef struct cev_ctx {
+    px_epcis_writer *w;
+    px_err *err;
+    px_rc rc;
+} cev_ctx;
+
+static px_epcis_action action_of(const char *a)
+{
+    return strcmp(a, "ADD") == 0      ? PX_EPCIS_ADD
+           : strcmp(a, "DELETE") == 0 ? PX_EPCIS_DELETE
+                                      : PX_EPCIS_OBSERVE;
+}
+
+static int write_container_event(void *vc, const px_container_event_row *row)
+{
+    cev_ctx *c = vc;
+    size_t len = strlen(row->epcs), n = len ? 1 : 0;
+    for (size_t i = 0; i < len; i++)
+        n += row->epcs[i] == ' ';
+    char *copy = malloc(len + 1);
+    const char **v = malloc((n ? n : 1) * sizeof(*v));
+    if (!copy || !v) {
+        free(copy);
+        free(v);
+        c->rc = px_err_oom(c->err);
+        return 1;
+    }
+    memcpy(copy, row->epcs, len + 1);
+    size_t k = 0;
+    for (char *s = copy; len && s;) {
+        v[k++] = s;
+        char *sp = strchr(s, ' ');
+        if (sp)
+            *sp++ = '\0';
+        s = sp;
+    }
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
+                                                         : PX_EPCIS_OBJECT_EVENT;
+    ev.action = action_of(row->action);
+    ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);
+    ev.disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
+    ev.event_time_us = row->event_time_us;
+    ev.event_id = row->event_hash[0] ? row->event_hash : NULL;
+    ev.parent_id = row->parent_id[0] ? row->parent_id : NULL;
+    ev.epcs = v;
+    ev.n_epcs = k;
+    ev.read_point = row->read_point[0] ? row->read_point : NULL;
+    ev.biz_location = row->biz_location[0] ? row->biz_location : NULL;
+    c->rc = px_epcis_writer_event(c->w, &ev);
+    if (c->rc != PX_OK)
+        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
+    free(copy);
+    free(v);
+    return c->rc != PX_OK;
+}
+
+px_rc px__container_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w,
+                                 px_err *err)
+{
+    if (!f->release_id || !f->gtin || !f->lot)
+        return PX_OK;
+    cev_ctx c = {w, err, PX_OK};
+    px_rc rc = px_store_release_container_events_each(db, f->gtin, f->lot, f->release_id,
+                                                      write_container_event, &c, err);
+    return rc != PX_OK ? rc : c.rc;
+}

@@ -1,0 +1,121 @@
+/* Shipping a container ships what it holds: the packs below listed containers, checked as one
+ * set (packing.h, docs/aggregation.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "packing.h"
+#include "px_str.h"
+
+typedef struct held_ctx {
+    const char *gtin, *batch, *want;
+    char **serials;
+    size_t n, cap;
+    px_item_error *errors;
+    size_t n_errors, bad;
+    int oom;
+} held_ctx;
+
+static void note(held_ctx *c, long root, const char *code, const char *msg)
+{
+    c->bad++;
+    if (c->n_errors == PX_HELD_ERRORS_MAX)
+        return;
+    px_item_error *e = &c->errors[c->n_errors++];
+    e->index = (size_t)root;
+    e->pos = -1;
+    e->len = 0;
+    px_strlcpy(e->code, code, sizeof(e->code));
+    px_strlcpy(e->message, msg, sizeof(e->message));
+}
+
+static int held(void *vc, const px_held_pack *p)
+{
+    held_ctx *c = vc;
+    char msg[120];
+    /* REQ-AGG-8: a container holding a pack that cannot move refuses the whole request, the
+     * offending packs listed (each under the index of the container listed). */
+    if (strcmp(p->gtin, c->gtin) != 0) {
+        snprintf(msg, sizeof(msg), "holds pack %s/%.20s of another product", p->gtin, p->serial);
+        note(c, p->root, "other_product", msg);
+        return 0;
+    }
+    if (c->batch && strcmp(p->batch, c->batch) != 0) {
+        snprintf(msg, sizeof(msg), "holds pack %s/%.20s of batch '%.20s'", p->gtin, p->serial,
+                 p->batch);
+        note(c, p->root, "other_batch", msg);
+        return 0;
+    }
+    if (c->want && strcmp(p->state, c->want) != 0) {
+        snprintf(msg, sizeof(msg), "holds pack %s/%.20s, which is %s", p->gtin, p->serial,
+                 p->state);
+        note(c, p->root, "invalid_state", msg);
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        char **v = realloc(c->serials, cap * sizeof(*v));
+        if (!v)
+            return c->oom = 1;
+        c->serials = v;
+        c->cap = cap;
+    }
+    if (!(c->serials[c->n] = strdup(p->serial)))
+        return c->oom = 1;
+    c->n++;
+    return 0;
+}
+
+void px_serials_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
+                             const char *batch, const char *want_state,
+                             const char *const *ssccs, size_t n, char ***serials,
+                             size_t *n_serials, px_item_error **errors, size_t *n_errors,
+                             px_err *err)
+{
+    *serials = NULL;
+    *n_serials = 0;
+    *errors = NULL;
+    *n_errors = 0;
+    held_ctx c = {gtin, batch, want_state, NULL, 0, 0, NULL, 0, 0, 0};
+    long *missing = NULL;
+    size_t n_missing = 0;
+    c.errors = calloc(PX_HELD_ERRORS_MAX, sizeof(*c.errors));
+    px_rc rc = c.errors ? PX_OK : px_err_oom(err);
+    if (rc == PX_OK)
+        rc = px_store_containers_missing(db, tenant_id, ssccs, n, &missing, &n_missing, err);
+    for (size_t i = 0; rc == PX_OK && i < n_missing; i++)
+        note(&c, missing[i], "not_found", "no such container");
+    if (rc == PX_OK && n_missing == 0)
+        rc = px_store_container_packs_each(db, ssccs, n, held, &c, err);
+    if (rc == PX_OK && c.oom)
+        rc = px_err_oom(err);
+    if (rc == PX_OK && c.bad)
+        rc = px_err_set(err, n_missing ? PX_ENOTFOUND : PX_ESTATE,
+                        n_missing ? "not_found" : "invalid_state",
+                        n_missing ? "%zu of %zu containers not found"
+                                  : "the containers hold %zu packs that cannot move",
+                        n_missing ? n_missing : c.bad, n);
+    if (rc == PX_OK && c.n == 0)
+        rc = px_err_set(err, PX_ESTATE, "invalid_state", "the containers hold no packs");
+    free(missing);
+    if (rc != PX_OK) {
+        px_serials_free(c.serials, c.n);
+        if (c.n_errors) {
+            *errors = c.errors;
+            *n_errors = c.n_errors;
+        } else
+            free(c.errors);
+        return rc;
+    }
+    free(c.errors);
+    *serials = c.serials;
+    *n_serials = c.n;
+    return PX_OK;
+}

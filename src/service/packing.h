@@ -1,0 +1,92 @@
+/* packing — the packing hierarchy's use cases: SSCC pools, packing and unpacking containers,
+ * reading a container's tree (docs/aggregation.md, DOMAIN-2.md §10). */
+#ifndef PX_PACKING_H
+#define PX_PACKING_H
+
+#include "epcis.h"
+#include "lifecycle.h"
+#include "pool_store.h"
+#include "report_store.h"
+#include "service.h"
+#include "sscc_store.h"
+
+/* REQ-SSCC-3: at most 100,000 SSCCs per allocation, generated inside the request. */
+#define PX_SSCC_ALLOC_MAX 100000
+/* REQ-AGG-1: at most 100,000 children per aggregation request. */
+#define PX_AGG_CHILDREN_MAX 100000
+
+typedef struct px_sscc_alloc_request {
+    long count;
+    int extension_digit;          /* 0..9 */
+    const char *company_prefix;   /* NULL: the only prefix of the caller's products */
+    const char *strategy;         /* "sequential" (default) | "random" */
+} px_sscc_alloc_request;
+
+typedef struct px_sscc_alloc_result {
+    px_sscc_allocation allocation;
+    px_job job;
+} px_sscc_alloc_result;
+
+/* POST /v1/sscc-allocations. */
+px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_request *req,
+                           px_sscc_alloc_result *out, px_err *err);
+/* The allocation if the caller may read it (its MAH; the CMO it was allocated to). */
+px_rc px_svc_sscc_allocation_get(px_db *db, const px_actor *by, const char *id,
+                                 px_sscc_allocation *out, px_err *err);
+/* GET /v1/sscc-allocations/{id}/ssccs. */
+px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char *after,
+                       long limit, px_sscc_item_fn fn, void *ctx, px_err *err);
+
+typedef enum px_agg_action { PX_AGG_PACK = 0, PX_AGG_UNPACK, PX_AGG_REPACK } px_agg_action;
+
+typedef struct px_agg_request {
+    px_agg_action action;
+    const char *parent_sscc;
+    const px_agg_child *children;
+    size_t n;                     /* unpack with n = 0 empties the parent */
+} px_agg_request;
+
+typedef struct px_agg_result {
+    char aggregation_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1];  /* the request's last AggregationEvent */
+    long children;                 /* children moved */
+    px_item_error *errors;         /* per child, index order (px_item_errors_free) */
+    size_t n_errors;
+} px_agg_result;
+
+/* POST /v1/aggregations. */
+px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
+                       px_agg_result *out, px_err *err);
+
+/* GET /v1/containers/{sscc}: the container if the caller may see it (its MAH; a CMO: the
+ * containers it holds, until released), then its nodes (tree_fn: direct children, or every
+ * level when all) and its counts (count_fn), from one snapshot. */
+px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,
+                            px_container *out, px_tree_row_fn tree_fn,
+                            px_tree_count_fn count_fn, void *ctx, px_err *err);
+
+/* The containers a pack is in, innermost first (the caller has read the pack already). */
+#define PX_PARENTS_MAX 16
+px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
+                          char (*out)[19], size_t *n, px_err *err);
+
+/* Shipping containers (REQ-AGG-8): every pack below the listed containers of tenant_id, which
+ * must all be packs of gtin and (unless NULL) batch, in state want_state (unless NULL); *serials (malloc'd vector of
+ * malloc'd strings, px_serials_free) lists them. A container that is not the tenant's, a pack
+ * of another product or batch, or in another state refuses the whole request: *errors lists
+ * the offending SSCCs (index into ssccs) and packs (at most PX_HELD_ERRORS_MAX). */
+#define PX_HELD_ERRORS_MAX 1000
+px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
+                             const char *batch, const char *want_state,
+                             const char *const *ssccs, size_t n, char ***serials,
+                             size_t *n_serials, px_item_error **errors, size_t *n_errors,
+                             px_err *err);
+void px_serials_free(char **v, size_t n);
+
+/* REQ-AGG-9: a DSCSA report of a release carries the commissioning and aggregation events of
+ * every container above the released packs, so a receiver can infer a pallet's contents
+ * (DOMAIN-2.md §10.5); the EU profile never does (the EU Hub takes no aggregation, §10.6). */
+px_rc px__container_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w,
+                                 px_err *err);
+
+#endif

@@ -1,0 +1,186 @@
+/* SSCC pools: allocating SSCCs of a company prefix, reading an allocation and its SSCCs
+ * (packing.h, docs/aggregation.md, DOMAIN-2.md §10.1–10.2). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gs1.h"
+#include "packing.h"
+#include "px_crypto.h"
+#include "px_str.h"
+#include "tx.h"
+
+typedef struct sscc_alloc_ctx {
+    const px_sscc_alloc_request *req;
+    int random;
+    px_sscc_alloc_result *out;
+    char (*ssccs)[GS1_SSCC_LEN + 1]; /* scratch: count SSCCs */
+    const char **ptrs;
+} sscc_alloc_ctx;
+
+/* A uniform random serial reference below cap (rejection sampling: no modulo bias). */
+static px_rc random_ref(uint64_t *out, uint64_t cap, px_err *err)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % cap;
+    for (;;) {
+        uint64_t v;
+        if (px_random_bytes(&v, sizeof(v)) != PX_OK)
+            return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        if (v < limit) {
+            *out = v % cap;
+            return PX_OK;
+        }
+    }
+}
+
+/* Builds `need` SSCCs into c->ssccs and inserts those that are new; *added counts them. */
+static px_rc generate(px_db *db, sscc_alloc_ctx *c, long need, long *added, px_err *err)
+{
+    px_sscc_allocation *a = &c->out->allocation;
+    uint64_t cap = gs1_sscc_capacity((int)strlen(a->company_prefix));
+    uint64_t first = 0;
+    px_rc rc;
+    if (!c->random) {
+        /* REQ-SSCC-4: sequential serial references come from one counter per prefix and
+         * extension digit, a block per request (DOMAIN-2.md §10.2: sequential is allowed for
+         * SSCCs; FMD randomisation covers pack serials only). */
+        if ((rc = px_store_sscc_sequence_take(db, &first, a->company_prefix,
+                                              a->extension_digit, need, err)) != PX_OK)
+            return rc;
+        if (first + (uint64_t)need > cap)
+            return px_err_set(err, PX_EEXHAUSTED, "sscc_exhausted",
+                              "company prefix %s with extension digit %d has no %ld serial "
+                              "references left",
+                              a->company_prefix, a->extension_digit, need);
+    }
+    for (long i = 0; i < need; i++) {
+        uint64_t ref = first + (uint64_t)i;
+        if (c->random && (rc = random_ref(&ref, cap, err)) != PX_OK)
+            return rc;
+        if ((rc = gs1_sscc_build(c->ssccs[i], a->extension_digit, a->company_prefix, ref,
+                                 err)) != PX_OK)
+            return rc;
+        c->ptrs[i] = c->ssccs[i];
+    }
+    return px_store_sscc_insert(db, added, c->ptrs, (size_t)need, a->company_prefix,
+                                a->tenant_id, a->org_id, a->id, "generated", err);
+}
+
+static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
+{
+    sscc_alloc_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    const px_sscc_alloc_request *req = c->req;
+    px_sscc_allocation *a = &c->out->allocation;
+    px_job *j = &c->out->job;
+    memset(c->out, 0, sizeof(*c->out));
+    px_strlcpy(a->company_prefix, req->company_prefix ? req->company_prefix : "",
+               sizeof(a->company_prefix));
+    px_rc rc = px_store_sscc_prefix_owner(db, a->tenant_id, a->company_prefix, by->org_id, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(j->kind, "sscc_allocation", sizeof(j->kind));
+    j->total = req->count;
+    px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
+    px_strlcpy(j->tenant_id, a->tenant_id, sizeof(j->tenant_id));
+    if ((rc = px_store_job_insert(db, j, err)) != PX_OK)
+        return rc;
+    px_strlcpy(a->org_id, by->org_id, sizeof(a->org_id));
+    a->extension_digit = req->extension_digit;
+    px_strlcpy(a->strategy, c->random ? "random" : "sequential", sizeof(a->strategy));
+    a->count = req->count;
+    px_strlcpy(a->job_id, j->id, sizeof(a->job_id));
+    if ((rc = px_store_sscc_allocation_insert(db, a, err)) != PX_OK)
+        return rc;
+    /* An SSCC already known (an external one registered earlier, or a random draw that hit
+     * an issued one) is skipped, and the shortfall drawn again: bounded, since a space this
+     * full is better reported than searched. */
+    long done = 0;
+    for (int round = 0; done < req->count; round++) {
+        if (round == 16)
+            return px_err_set(err, PX_EEXHAUSTED, "sscc_exhausted",
+                              "company prefix %s has too few free serial references left",
+                              a->company_prefix);
+        long added = 0;
+        if ((rc = generate(db, c, req->count - done, &added, err)) != PX_OK)
+            return rc;
+        done += added;
+    }
+    if ((rc = px_store_job_complete_now(db, j->id, err)) != PX_OK)
+        return rc;
+    px_strlcpy(j->status, "completed", sizeof(j->status));
+    j->done = j->total;
+    px_audit_details *d = px_tx_audit(tx, a->tenant_id, "sscc_allocation.create", a->id);
+    if (d) {
+        px_audit_str(d, "company_prefix", a->company_prefix);
+        px_audit_int(d, "extension_digit", a->extension_digit);
+        px_audit_int(d, "count", a->count);
+        px_audit_str(d, "strategy", a->strategy);
+        px_audit_str(d, "job_id", j->id);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_request *req,
+                           px_sscc_alloc_result *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (req->count < 1 || req->count > PX_SSCC_ALLOC_MAX)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "count",
+                                "count must be from 1 to %d", PX_SSCC_ALLOC_MAX);
+    if (req->extension_digit < 0 || req->extension_digit > 9)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "extension_digit",
+                                "extension_digit must be from 0 to 9");
+    int random = 0;
+    if (req->strategy && strcmp(req->strategy, "random") == 0)
+        random = 1;
+    else if (req->strategy && strcmp(req->strategy, "sequential") != 0)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "strategy",
+                                "strategy must be sequential or random");
+    if (req->company_prefix) {
+        size_t n = strlen(req->company_prefix);
+        int ok = n >= GS1_SSCC_GCP_MIN && n <= GS1_SSCC_GCP_MAX;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = req->company_prefix[i] >= '0' && req->company_prefix[i] <= '9';
+        if (!ok)
+            return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
+                                    "company_prefix must be 6 to 12 digits");
+    }
+    sscc_alloc_ctx c = {req, random, out, NULL, NULL};
+    c.ssccs = malloc((size_t)req->count * sizeof(*c.ssccs));
+    c.ptrs = malloc((size_t)req->count * sizeof(*c.ptrs));
+    px_rc rc;
+    if (!c.ssccs || !c.ptrs)
+        rc = px_err_oom(err);
+    else
+        rc = px_tx_run(db, by, sscc_allocate_body, &c, err);
+    free(c.ssccs);
+    free(c.ptrs);
+    return rc;
+}
+
+px_rc px_svc_sscc_allocation_get(px_db *db, const px_actor *by, const char *id,
+                                 px_sscc_allocation *out, px_err *err)
+{
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "allocation not found");
+    px_rc rc = px_store_sscc_allocation_get(db, out, id, err);
+    if (rc != PX_OK)
+        return rc;
+    /* The MAH (mah and auditor keys) reads its prefix's allocations; a CMO its own. Anyone
+     * else: 404, nothing leaks (DESIGN.md "Security"). */
+    if ((by->org_kind == PX_ORG_MAH && strcmp(out->tenant_id, by->org_id) == 0) ||
+        (by->org_kind == PX_ORG_CMO && strcmp(out->org_id, by->org_id) == 0))
+        return PX_OK;
+    return px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
+}
+
+px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char *after,
+                       long limit, px_sscc_item_fn fn, void *ctx, px_err *err)
+{
+    px_sscc_allocation a;
+    px_rc rc = px_svc_sscc_allocation_get(db, by, id, &a, err);
+    if (rc != PX_OK)
+        return rc;
+    return px_store_sscc_each(db, a.id, after, limit, fn, ctx, err);
+}

@@ -1,0 +1,744 @@
+/* SQL of the packing hierarchy (sscc_store.h, docs/aggregation.md). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecycle_store.h"
+#include "px_str.h"
+#include "sscc_store.h"
+#include "store_internal.h"
+
+#define TSUS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static px_rc done_cmd(PGresult *r, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+/* A text[] literal of v (px_store_text_array); NULL with err set when it grows too big. */
+static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
+{
+    /* 100,000 children of at most 20 characters, quoted and escaped: well under 8 MiB. */
+    px_buf_init(b, 64u << 20);
+    if (px_store_text_array(b, v, n) != PX_OK) {
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many children");
+        return NULL;
+    }
+    return b->data;
+}
+
+/* ---- SSCC pools ------------------------------------------------------------------------ */
+
+/* The company prefixes org_id may use: those of its own products, and of the products it is
+ * actively partnered on (DOMAIN-2.md §10.2: a CMO may build units with the MAH's SSCCs). */
+#define PREFIXES                                                                            \
+    "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp " \
+    "FROM product p WHERE p.mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN " \
+    "partnership_product pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND "   \
+    "ps.status = 'active' AND pp.gtin = p.gtin)"
+
+px_rc px_store_sscc_prefix_owner(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
+                                 const char *org_id, px_err *err)
+{
+    const char *p[] = {org_id, prefix};
+    PGresult *r = px__exec(db,
+                           "SELECT mah, gcp FROM (" PREFIXES ") g WHERE $2 = '' OR gcp = $2 "
+                           "ORDER BY gcp LIMIT 2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    int n = PQntuples(r);
+    if (n == 0 && prefix[0])
+        rc = px_err_set_field(err, PX_ENOTFOUND, "unknown_company_prefix", "company_prefix",
+                              "company prefix %s is not the prefix of a product you may use",
+                              prefix);
+    else if (n == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "unknown_company_prefix",
+                        "no product you may use carries a company prefix: register one first");
+    else if (n > 1)
+        rc = px_err_set_field(err, PX_EINVALID, "company_prefix_ambiguous", "company_prefix",
+                              "your products carry several company prefixes: name one in "
+                              "company_prefix");
+    else {
+        px_strlcpy(tenant_id, px__val(r, 0, 0), PX_ID_LEN + 1);
+        px_strlcpy(prefix, px__val(r, 0, 1), 13);
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
+                             const char *sscc, const char *org_id, px_err *err)
+{
+    const char *p[] = {org_id, sscc};
+    PGresult *r = px__exec(db,
+                           "SELECT mah, gcp FROM (" PREFIXES ") g WHERE substr($2, 2, "
+                           "length(gcp)) = gcp ORDER BY length(gcp) DESC LIMIT 1",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
+    else {
+        px_strlcpy(tenant_id, px__val(r, 0, 0), PX_ID_LEN + 1);
+        px_strlcpy(prefix, px__val(r, 0, 1), 13);
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext,
+                                  long n, px_err *err)
+{
+    char e[4], c[24];
+    snprintf(e, sizeof(e), "%d", ext);
+    snprintf(c, sizeof(c), "%ld", n);
+    const char *p[] = {prefix, e, c};
+    /* The row lock of the upsert orders concurrent allocations of one sequence: each takes a
+     * block the other never sees. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO sscc_sequence AS q (company_prefix, extension_digit, "
+                           "next_ref) VALUES ($1, $2::smallint, $3::bigint) ON CONFLICT "
+                           "(company_prefix, extension_digit) DO UPDATE SET next_ref = "
+                           "q.next_ref + $3::bigint RETURNING next_ref - $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    *first = strtoull(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+#define ALLOC_COLS                                                                          \
+    "id, org_id, tenant_id, company_prefix, extension_digit, strategy, count, "             \
+    "coalesce(job_id::text, ''), " ISO("created_at")
+
+static void alloc_row(px_sscc_allocation *a, const PGresult *r, int i)
+{
+    memset(a, 0, sizeof(*a));
+    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
+    px_strlcpy(a->org_id, px__val(r, i, 1), sizeof(a->org_id));
+    px_strlcpy(a->tenant_id, px__val(r, i, 2), sizeof(a->tenant_id));
+    px_strlcpy(a->company_prefix, px__val(r, i, 3), sizeof(a->company_prefix));
+    a->extension_digit = (int)strtol(px__val(r, i, 4), NULL, 10);
+    px_strlcpy(a->strategy, px__val(r, i, 5), sizeof(a->strategy));
+    a->count = strtol(px__val(r, i, 6), NULL, 10);
+    px_strlcpy(a->job_id, px__val(r, i, 7), sizeof(a->job_id));
+    px_strlcpy(a->created_at, px__val(r, i, 8), sizeof(a->created_at));
+}
+
+px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *err)
+{
+    char e[4], c[24];
+    snprintf(e, sizeof(e), "%d", a->extension_digit);
+    snprintf(c, sizeof(c), "%ld", a->count);
+    const char *p[] = {a->org_id, a->tenant_id, a->company_prefix, e, a->strategy, c,
+                       nz(a->job_id)};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
+                           "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
+                           "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
+                           7, p, err);
+    if (!r)
+        return err->rc;
+    alloc_row(a, r, 0);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id,
+                                   px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
+    else
+        alloc_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,
+                           const char *prefix, const char *tenant_id, const char *org_id,
+                           const char *allocation_id, const char *origin, px_err *err)
+{
+    *inserted = 0;
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a, prefix, tenant_id, org_id, nz(allocation_id), origin};
+    /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
+     * another allocation) is never inserted again; the caller makes up the shortfall. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
+                           "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
+                           "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
+                           "ON CONFLICT (sscc) DO NOTHING",
+                           6, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    *inserted = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
+{
+    const char *p[] = {job_id};
+    return done_cmd(px__exec(db,
+                             "UPDATE job SET status = 'completed', done = total, started_at = "
+                             "now(), finished_at = now() WHERE id = $1::uuid",
+                             1, p, err),
+                    err);
+}
+
+px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
+                         px_sscc_item_fn fn, void *ctx, px_err *err)
+{
+    char l[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    const char *p[] = {allocation_id, after ? after : "", l};
+    PGresult *r = px__exec(db,
+                           "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
+                           "sscc > $2 ORDER BY sscc LIMIT $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_sscc_item it = {px__val(r, i, 0), px__val(r, i, 1)};
+        if (fn(ctx, &it))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- containers ------------------------------------------------------------------------ */
+
+px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
+                             px_err *err)
+{
+    const char *p[] = {sscc};
+    PGresult *r = px__exec(db,
+                           for_update
+                               ? "SELECT sscc, company_prefix, tenant_id, org_id, state, "
+                                 "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1 "
+                                 "FOR UPDATE"
+                               : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
+                                 "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
+    } else {
+        memset(out, 0, sizeof(*out));
+        px_strlcpy(out->sscc, px__val(r, 0, 0), sizeof(out->sscc));
+        px_strlcpy(out->company_prefix, px__val(r, 0, 1), sizeof(out->company_prefix));
+        px_strlcpy(out->tenant_id, px__val(r, 0, 2), sizeof(out->tenant_id));
+        px_strlcpy(out->org_id, px__val(r, 0, 3), sizeof(out->org_id));
+        px_strlcpy(out->state, px__val(r, 0, 4), sizeof(out->state));
+        px_strlcpy(out->parent, px__val(r, 0, 5), sizeof(out->parent));
+        px_strlcpy(out->origin, px__val(r, 0, 6), sizeof(out->origin));
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err)
+{
+    const char *p[] = {sscc};
+    return done_cmd(px__exec(db,
+                             "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
+                             "WHERE sscc = $1 AND state = 'allocated'",
+                             1, p, err),
+                    err);
+}
+
+static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, char (*out)[19],
+                   size_t max, size_t *n, px_err *err)
+{
+    *n = 0;
+    PGresult *r = px__exec(db, sql, np, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r) && *n < max; i++)
+        px_strlcpy(out[(*n)++], px__val(r, i, 0), 19);
+    PQclear(r);
+    return PX_OK;
+}
+
+/* The containers above $1 (a container's parent first), bounded: a hierarchy is acyclic
+ * (REQ-AGG-3), the depth limit only guards against a damaged table. */
+#define ANCESTORS_OF(start)                                                                 \
+    "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL SELECT x.parent_sscc, a.d + 1 " \
+    "FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS NOT NULL AND a.d < 64) "     \
+    "SELECT s FROM a WHERE s IS NOT NULL ORDER BY d"
+
+px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
+                                   const char *sscc, px_err *err)
+{
+    const char *p[] = {sscc};
+    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), 1, p, out,
+                 max, n, err);
+}
+
+px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
+                            const char *serial, px_err *err)
+{
+    const char *p[] = {gtin, serial};
+    return chain(db,
+                 ANCESTORS_OF("(SELECT parent_sscc FROM serial WHERE gtin = $1 AND serial = $2)"),
+                 2, p, out, max, n, err);
+}
+
+/* The containers below $1 with their depth (the container itself at 0). */
+#define SUBTREE                                                                             \
+    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "     \
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
+                                   void *ctx, px_err *err)
+{
+    const char *p[] = {sscc, all ? "64" : "1"};
+    PGresult *r = px__exec(
+        db,
+        SUBTREE "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS batch, "
+        "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON x.sscc = t.sscc "
+        "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
+        "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
+        "s.parent_sscc = t.sscc WHERE t.depth < $2::int) n ORDER BY depth, sscc = '', sscc, gtin, "
+        "serial",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_tree_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                           px__val(r, i, 3), px__val(r, i, 4), px__val(r, i, 5),
+                           (int)strtol(px__val(r, i, 6), NULL, 10)};
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
+                                     px_err *err)
+{
+    const char *p[] = {sscc};
+    PGresult *r = px__exec(db,
+                           SUBTREE "SELECT depth, '', '', count(*) FROM t WHERE depth > 0 GROUP "
+                                   "BY depth UNION ALL SELECT t.depth + 1, s.gtin, "
+                                   "coalesce(s.batch, ''), count(*) FROM t JOIN serial s ON "
+                                   "s.parent_sscc = t.sscc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_tree_count c = {(int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+                           px__val(r, i, 2), strtoll(px__val(r, i, 3), NULL, 10)};
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- shipping containers ----------------------------------------------------------------- */
+
+/* The listed containers ($1) and every container below them, with the listed one's index. */
+#define BELOW_LISTED                                                                        \
+    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::char(18)[]) WITH "     \
+    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc, roots.idx, 0 "         \
+    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc, t.root, "          \
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+
+px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
+                                  size_t n, long **idx, size_t *n_idx, px_err *err)
+{
+    *idx = NULL;
+    *n_idx = 0;
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a, tenant_id};
+    PGresult *r = px__exec(db,
+                           "SELECT o - 1 FROM unnest($1::char(18)[]) WITH ORDINALITY AS q(r, o) "
+                           "WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = q.r AND "
+                           "x.tenant_id = $2::uuid) ORDER BY o",
+                           2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    int k = PQntuples(r);
+    if (k > 0 && !(*idx = malloc((size_t)k * sizeof(**idx))))
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+    for (int i = 0; rc == PX_OK && i < k; i++)
+        (*idx)[(*n_idx)++] = strtol(px__val(r, i, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+                                    px_held_pack_fn fn, void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a};
+    /* Read, not locked: the use case moves the packs through its listed-serials path, which
+     * locks and checks them again (px_store_release_misfits). */
+    PGresult *r = px__exec(db,
+                           BELOW_LISTED "SELECT min(t.root), s.gtin, s.serial, "
+                           "coalesce(s.batch, ''), s.state FROM t JOIN serial s ON "
+                           "s.parent_sscc = t.sscc GROUP BY s.gtin, s.serial, s.batch, s.state "
+                           "ORDER BY s.gtin, s.serial",
+                           1, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+                           px__val(r, i, 2), px__val(r, i, 3), px__val(r, i, 4)};
+        if (fn(ctx, &hp))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
+                                    const char *state, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a, state};
+    PGresult *r = px__exec(db,
+                           BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
+                           2, p, err);
+    px_buf_dispose(&b);
+    return done_cmd(r, err);
+}
+
+px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
+                                             const char *release_id, px_container_event_fn fn,
+                                             void *ctx, px_err *err)
+{
+    const char *p[] = {gtin, batch, release_id};
+    PGresult *r = px__exec(
+        db,
+        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc, 1 FROM serial WHERE "
+        "gtin = $1 AND batch = $2 AND release_id = $3::uuid AND parent_sscc IS NOT NULL UNION "
+        "SELECT x.parent_sscc, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
+        "x.parent_sscc IS NOT NULL AND up.d < 64) "
+        "SELECT type, action, biz_step, coalesce(disposition, ''), "
+        "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
+        "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
+        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) ORDER BY seq",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_container_event_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                                      px__val(r, i, 3), strtoll(px__val(r, i, 4), NULL, 10),
+                                      px__val(r, i, 5), px__val(r, i, 6), px__val(r, i, 7),
+                                      px__val(r, i, 8), px__val(r, i, 9)};
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- aggregation ----------------------------------------------------------------------- */
+
+void px_agg_misfits_dispose(px_agg_misfits *m)
+{
+    free(m->items);
+    m->items = NULL;
+    m->n = 0;
+}
+
+px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
+{
+    px_rc rc = PX_OK;
+    const char **g = calloc(n ? n : 1, sizeof(*g));
+    const char **s = calloc(n ? n : 1, sizeof(*s));
+    const char **x = calloc(n ? n : 1, sizeof(*x));
+    px_buf bg, bs, bx;
+    px_buf_init(&bg, 1);
+    px_buf_init(&bs, 1);
+    px_buf_init(&bx, 1);
+    PGresult *r = NULL;
+    if (!g || !s || !x) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g[i] = c[i].gtin ? c[i].gtin : "";
+        s[i] = c[i].serial ? c[i].serial : "";
+        x[i] = c[i].sscc ? c[i].sscc : "";
+    }
+    const char *p[3];
+    px_buf_dispose(&bg);
+    px_buf_dispose(&bs);
+    px_buf_dispose(&bx);
+    if (!(p[0] = array_param(&bg, g, n, err)) || !(p[1] = array_param(&bs, s, n, err)) ||
+        !(p[2] = array_param(&bx, x, n, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    /* A temporary table per transaction: the checks, the locks and the update below are each
+     * one statement over all children (DESIGN.md "Bulk paths"). */
+    if ((rc = done_cmd(px__exec(db,
+                                "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
+                                "char(14), serial text, sscc char(18)) ON COMMIT DROP",
+                                0, NULL, err),
+                       err)) != PX_OK ||
+        (rc = done_cmd(px__exec(db, "TRUNCATE agg_child", 0, NULL, err), err)) != PX_OK)
+        goto done;
+    r = px__exec(db,
+                 "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
+                 "nullif(s, ''), nullif(x, '') FROM unnest($1::text[], $2::text[], $3::text[]) "
+                 "WITH ORDINALITY AS t(g, s, x, o)",
+                 3, p, err);
+    if (!r) {
+        rc = err->rc;
+        goto done;
+    }
+    PQclear(r);
+    /* A temporary table has no statistics: without them the planner guesses thousands of
+     * rows and hashes the whole serial table instead of probing its key once per child. */
+    if ((rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
+        goto done;
+    /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
+     * packing the same child at the same moment the second waits for the first to commit and
+     * then sees the child packed (already_packed): exactly one wins. */
+    if ((rc = done_cmd(px__exec(db,
+                                "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
+                                "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                                0, NULL, err),
+                       err)) != PX_OK)
+        goto done;
+    rc = done_cmd(px__exec(db,
+                           "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
+                           "x.sscc FOR UPDATE OF x",
+                           0, NULL, err),
+                  err);
+done:
+    px_buf_dispose(&bg);
+    px_buf_dispose(&bs);
+    px_buf_dispose(&bx);
+    free(g);
+    free(s);
+    free(x);
+    return rc;
+}
+
+/* One row per loaded child with its first broken rule, NULL when it may move. The order of
+ * the WHEN arms is the order of the answer: a child the caller may not see is not_found
+ * whatever else is wrong with it (DESIGN.md: nothing leaks). */
+static const char MISFITS[] =
+    "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
+    "AS rn FROM agg_child), "
+    "anc AS (" ANCESTORS_OF("$1::char(18)") "), "
+    "k AS (SELECT c.idx, d.rn, c.sscc IS NOT NULL AS is_box, "
+    "  CASE WHEN c.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $2::uuid AND "
+    "    ($3::uuid IS NULL OR (s.commissioned_by = $3::uuid AND s.released_at IS NULL AND "
+    "     EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON "
+    "       pp.partnership_id = ps.id WHERE ps.cmo_id = $3::uuid AND ps.mah_id = p.mah_id "
+    "       AND ps.status = 'active' AND pp.gtin = s.gtin))) "
+    "  ELSE x.sscc IS NOT NULL AND x.tenant_id = $2::uuid AND "
+    "    ($3::uuid IS NULL OR (x.org_id = $3::uuid AND x.state <> 'released')) END AS seen, "
+    "  coalesce(s.state, x.state, '') AS state, "
+    "  coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
+    "  FROM agg_child c JOIN d USING (idx) "
+    "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
+    "  LEFT JOIN product p ON p.gtin = s.gtin "
+    "  LEFT JOIN sscc x ON x.sscc = c.sscc) "
+    "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
+    "  WHEN rn > 1 THEN 'duplicate' "
+    "  WHEN NOT seen THEN 'not_found' "
+    "  WHEN $5::bool THEN CASE WHEN parent <> $1::text THEN 'not_in_parent' END "
+    "  WHEN is_box AND idx IN (SELECT idx FROM agg_child WHERE sscc IN (SELECT s FROM anc)) "
+    "    THEN 'cycle' "
+    "  WHEN state <> 'commissioned' THEN 'invalid_state' "
+    "  WHEN parent <> '' AND (NOT $4::bool OR parent = $1::text) THEN 'already_packed' "
+    "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
+
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
+                           px_err *err)
+{
+    out->items = NULL;
+    out->n = 0;
+    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org), sc->moving ? "true" : "false",
+                       unpack ? "true" : "false"};
+    PGresult *r = px__exec(db, MISFITS, 5, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    int n = PQntuples(r);
+    if (n > 0) {
+        out->items = calloc((size_t)n, sizeof(*out->items));
+        if (!out->items) {
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            goto done;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        px_agg_misfit *m = &out->items[i];
+        m->index = strtol(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(m->code, px__val(r, i, 1), sizeof(m->code));
+        px_strlcpy(m->state, px__val(r, i, 2), sizeof(m->state));
+        px_strlcpy(m->parent, px__val(r, i, 3), sizeof(m->parent));
+    }
+    out->n = (size_t)n;
+done:
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT coalesce(c.gtin, ''), coalesce(c.serial, ''), "
+                           "coalesce(p.company_prefix_length, 0), coalesce(c.sscc, ''), "
+                           "coalesce(length(x.company_prefix), 0), "
+                           "coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
+                           "FROM agg_child c "
+                           "LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND "
+                           "s.serial = c.serial LEFT JOIN product p ON p.gtin = s.gtin "
+                           "LEFT JOIN sscc x ON x.sscc = c.sscc ORDER BY c.idx",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_agg_row row;
+        row.gtin = px__val(r, i, 0);
+        row.serial = px__val(r, i, 1);
+        row.gcp_len = (int)strtol(px__val(r, i, 2), NULL, 10);
+        row.sscc = px__val(r, i, 3);
+        if (row.sscc[0])
+            row.gcp_len = (int)strtol(px__val(r, i, 4), NULL, 10);
+        row.parent = px__val(r, i, 5);
+        if (fn(ctx, &row))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+static px_rc count_cmd(PGresult *r, long *n, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    *n += strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_agg_set_parent(px_db *db, const char *parent, long *moved, px_err *err)
+{
+    *moved = 0;
+    const char *p[] = {parent};
+    px_rc rc = count_cmd(px__exec(db,
+                                  "UPDATE serial s SET parent_sscc = $1 FROM agg_child c WHERE "
+                                  "c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial",
+                                  1, p, err),
+                         moved, err);
+    if (rc != PX_OK)
+        return rc;
+    return count_cmd(px__exec(db,
+                              "UPDATE sscc x SET parent_sscc = $1 FROM agg_child c WHERE "
+                              "x.sscc = c.sscc",
+                              1, p, err),
+                     moved, err);
+}
+
+px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err)
+{
+    *moved = 0;
+    const char *p[] = {parent};
+    px_rc rc = count_cmd(px__exec(db,
+                                  "UPDATE serial SET parent_sscc = NULL WHERE parent_sscc = $1",
+                                  1, p, err),
+                         moved, err);
+    if (rc != PX_OK)
+        return rc;
+    return count_cmd(
+        px__exec(db, "UPDATE sscc SET parent_sscc = NULL WHERE parent_sscc = $1", 1, p, err),
+        moved, err);
+}
+
+px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err)
+{
+    char n[24], t[24];
+    snprintf(n, sizeof(n), "%ld", a->children);
+    snprintf(t, sizeof(t), "%" PRId64, a->created_us);
+    const char *p[] = {a->id, a->org_id, a->tenant_id, a->action, a->parent_sscc, n, t};
+    return done_cmd(px__exec(db,
+                             "INSERT INTO aggregation (id, org_id, tenant_id, action, "
+                             "parent_sscc, children, created_at) VALUES ($1::uuid, $2::uuid, "
+                             "$3::uuid, $4, $5, $6::integer, " TSUS("$7") ")",
+                             7, p, err),
+                    err);
+}
+
+px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, e->epcs, e->n_epcs, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    char t[24];
+    snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
+    const char *p[] = {e->id,           e->tenant_id,      e->org_id,       nz(e->aggregation_id),
+                       e->type,         e->action,         e->biz_step,     nz(e->disposition),
+                       t,               nz(e->parent_id),  nz(e->parent_sscc), a,
+                       nz(e->read_point), nz(e->biz_location), e->event_hash};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
+                           "type, action, biz_step, disposition, event_time, parent_id, "
+                           "parent_sscc, epcs, read_point, biz_location, event_hash) VALUES "
+                           "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
+                           ", $10, $11, $12::text[], $13, $14, $15)",
+                           15, p, err);
+    px_buf_dispose(&b);
+    return done_cmd(r, err);
+}

@@ -1,0 +1,220 @@
+/* SQL of the packing hierarchy: SSCC pools, containers, the parent links of packs and
+ * containers, aggregations and container events (migration 0020, docs/aggregation.md). Every
+ * list of children is one set of array parameters joined with unnest(): one round trip per
+ * statement, never one per child. */
+#ifndef PX_SSCC_STORE_H
+#define PX_SSCC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct px_sscc_allocation {
+    char id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];    /* allocated to (the caller) */
+    char tenant_id[PX_ID_LEN + 1]; /* the MAH whose company prefix it is */
+    char company_prefix[13];
+    int extension_digit;
+    char strategy[16];             /* sequential | random */
+    long count;
+    char job_id[PX_ID_LEN + 1];
+    char created_at[32];
+} px_sscc_allocation;
+
+/* The MAH whose products carry company prefix `prefix` and that org_id may allocate SSCCs for
+ * (its own products, or those it is actively partnered on). prefix "" asks for the only
+ * prefix there is: it is written back. PX_ENOTFOUND "unknown_company_prefix" when there is
+ * none; PX_EINVALID "company_prefix_ambiguous" when "" and there are several. */
+px_rc px_store_sscc_prefix_owner(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
+                                 const char *org_id, px_err *err);
+/* The MAH and prefix an SSCC's digits belong to among the prefixes org_id may use (the
+ * longest matching prefix); PX_ENOTFOUND when none. */
+px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
+                             const char *sscc, const char *org_id, px_err *err);
+
+/* Takes n serial references from the (prefix, extension digit) sequence: *first is the first
+ * of them; the block [first, first + n) is never handed out again. */
+px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext,
+                                  long n, px_err *err);
+/* Inserts the allocation (id, created_at out). */
+px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *err);
+px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id,
+                                   px_err *err);
+/* Inserts the SSCCs that are new (an existing one is left as it is): *inserted counts them.
+ * allocation_id NULL for external SSCCs. */
+px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,
+                           const char *prefix, const char *tenant_id, const char *org_id,
+                           const char *allocation_id, const char *origin, px_err *err);
+/* Marks a job that ran inside the request's own transaction as completed. */
+px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err);
+
+typedef struct px_sscc_item {
+    const char *sscc;
+    const char *state;
+} px_sscc_item;
+typedef int (*px_sscc_item_fn)(void *ctx, const px_sscc_item *it);
+/* The allocation's SSCCs after `after` ("" from the start), in SSCC order, at most limit. */
+px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
+                         px_sscc_item_fn fn, void *ctx, px_err *err);
+
+/* ---- containers ------------------------------------------------------------------------ */
+
+typedef struct px_container {
+    char sscc[19];
+    char company_prefix[13];
+    char tenant_id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char state[16];
+    char parent[19];               /* "" when at the top */
+    char origin[12];
+} px_container;
+
+/* The container, locked FOR UPDATE when for_update. PX_ENOTFOUND "not_found". */
+px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
+                             px_err *err);
+/* allocated -> commissioned (its first packing). */
+px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err);
+/* The chain of containers above sscc, innermost first, into out (at most max); *n set. */
+px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
+                                   const char *sscc, px_err *err);
+/* The parent SSCCs of a pack, innermost first. */
+px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
+                            const char *serial, px_err *err);
+
+/* One node below a container: a container (sscc) or a pack (gtin, serial, batch), its
+ * parent and its depth (1: a direct child). */
+typedef struct px_tree_row {
+    const char *sscc;   /* "" for a pack */
+    const char *gtin, *serial, *batch;
+    const char *parent;
+    const char *state;
+    int depth;
+} px_tree_row;
+typedef int (*px_tree_row_fn)(void *ctx, const px_tree_row *row);
+/* The nodes below sscc, by depth (containers first at each depth): every level when all,
+ * else the direct children only. */
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
+                                   void *ctx, px_err *err);
+
+/* Packs below a container per depth, GTIN and batch (the counts of GET /v1/containers). */
+typedef struct px_tree_count {
+    int depth;
+    const char *gtin, *batch; /* "" for a count of containers */
+    long long n;
+} px_tree_count;
+typedef int (*px_tree_count_fn)(void *ctx, const px_tree_count *c);
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
+                                     px_err *err);
+
+/* ---- shipping containers ----------------------------------------------------------------- */
+
+/* A pack below one of the listed containers: root is the index of the listed container. */
+typedef struct px_held_pack {
+    long root;
+    const char *gtin, *serial, *batch, *state;
+} px_held_pack;
+typedef int (*px_held_pack_fn)(void *ctx, const px_held_pack *p);
+/* The indexes of the listed SSCCs that are not containers of tenant_id (malloc'd). */
+px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
+                                  size_t n, long **idx, size_t *n_idx, px_err *err);
+/* Every pack below the listed containers, once each, in (gtin, serial) order. */
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+                                    px_held_pack_fn fn, void *ctx, px_err *err);
+/* Sets the state of the listed containers and of every container below them. */
+px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
+                                    const char *state, px_err *err);
+
+/* A stored container event, as the report writer needs it. */
+typedef struct px_container_event_row {
+    const char *type, *action, *biz_step, *disposition; /* disposition "" when none */
+    int64_t event_time_us;
+    const char *parent_id;       /* "" for an ObjectEvent */
+    const char *epcs;            /* the EPC URIs separated by one space (URIs hold none) */
+    const char *read_point, *biz_location, *event_hash;
+} px_container_event_row;
+typedef int (*px_container_event_fn)(void *ctx, const px_container_event_row *row);
+/* The events of every container above the packs of a release (gtin, batch, release_id), in
+ * write order: what a receiver needs to infer a shipped pallet's contents. */
+px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
+                                             const char *release_id, px_container_event_fn fn,
+                                             void *ctx, px_err *err);
+
+/* ---- aggregation ----------------------------------------------------------------------- */
+
+/* One child of a request: a pack (gtin, serial) or a container (sscc); the other NULL. */
+typedef struct px_agg_child {
+    const char *gtin;
+    const char *serial;
+    const char *sscc;
+} px_agg_child;
+
+/* Why a child cannot be packed or unpacked, by its index in the request. */
+typedef struct px_agg_misfit {
+    long index;
+    char code[24];   /* not_found | invalid_state | already_packed | cycle | duplicate |
+                        not_in_parent */
+    char state[16];  /* the child's state, or "" */
+    char parent[19]; /* its current parent, or "" */
+} px_agg_misfit;
+
+typedef struct px_agg_misfits {
+    px_agg_misfit *items;
+    size_t n;
+} px_agg_misfits;
+void px_agg_misfits_dispose(px_agg_misfits *m);
+
+/* Who may use a child: the tenant's packs and containers; cmo_org (a CMO caller, else NULL):
+ * only packs it commissioned and containers it holds, all unreleased, on products it is
+ * actively partnered on. */
+typedef struct px_agg_scope {
+    const char *tenant_id;
+    const char *cmo_org;
+    const char *parent;   /* the parent SSCC the children go into or come out of */
+    int moving;           /* repack: a child may have another current parent */
+} px_agg_scope;
+
+/* Loads the children into the transaction's temporary table agg_child and locks the packs and
+ * containers they name, in key order (two requests naming the same children queue behind each
+ * other instead of deadlocking). */
+px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err);
+/* Every loaded child that cannot go into sc->parent (pack, repack), or that is not directly
+ * in it (unpack), in request order. */
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
+                           px_err *err);
+
+/* A child as the EPCIS writer needs it. */
+typedef struct px_agg_row {
+    const char *gtin, *serial; /* a pack, with its product's company prefix length */
+    int gcp_len;
+    const char *sscc;          /* or a container, with its prefix length */
+    const char *parent;        /* its current parent, "" when none */
+} px_agg_row;
+typedef int (*px_agg_row_fn)(void *ctx, const px_agg_row *row);
+/* The loaded children in request order. */
+px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err *err);
+
+/* Sets (parent) or clears (NULL) the parent of every loaded child; *moved counts them. */
+px_rc px_store_agg_set_parent(px_db *db, const char *parent, long *moved, px_err *err);
+/* Clears the parent of every direct child of parent; *moved counts them. */
+px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err);
+
+typedef struct px_aggregation_rec {
+    const char *id, *org_id, *tenant_id, *action, *parent_sscc;
+    long children;
+    int64_t created_us;
+} px_aggregation_rec;
+px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err);
+
+typedef struct px_container_event_rec {
+    const char *id, *tenant_id, *org_id, *aggregation_id;
+    const char *type, *action, *biz_step, *disposition;
+    int64_t event_time_us;
+    const char *parent_id, *parent_sscc;
+    const char *const *epcs;
+    size_t n_epcs;
+    const char *read_point, *biz_location, *event_hash;
+} px_container_event_rec;
+px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err);
+
+#endif

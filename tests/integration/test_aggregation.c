@@ -1,0 +1,609 @@
+/* The packing hierarchy over real HTTP and a real PostgreSQL (docs/aggregation.md): SSCC
+ * pools, packing, unpacking, repacking, the rules per child with nothing changed on refusal,
+ * the events of DOMAIN-2.md §10.8's worked example, and two packers racing for one child. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gs1.h"
+#include "px_test.h"
+
+#define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
+#define CASE1 "003551540000001015"
+#define CASE2 "003551540000001022"
+#define PALLET "103551540000002019"
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    /* A US endpoint that never answers: releases are reportable, the report stays queued. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Packing MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_product(&f->env, f->mah2_key, "09506001000014", "Other pack", "EU");
+    json_decref(px_test_partner(&f->env, f->mah_key, "Packing CMO", "[\"" GTIN "\"]", f->cmo_org,
+                                f->cmo_key));
+    /* The MAH's location of §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
+    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_product_master(&f->env, GTIN);
+    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    *state = f;
+    return 0;
+}
+
+/* Everything a packing request may change. */
+static const char *const packing_rows[] = {"sscc",
+                                           "sscc WHERE parent_sscc IS NOT NULL",
+                                           "sscc WHERE state = 'commissioned'",
+                                           "serial WHERE parent_sscc IS NOT NULL",
+                                           "aggregation",
+                                           "container_event",
+                                           "audit_log",
+                                           NULL};
+
+static char *pack_body(const char *action, const char *parent, const char *children)
+{
+    size_t cap = strlen(children) + 128;
+    char *b = malloc(cap);
+    snprintf(b, cap, "{\"action\":\"%s\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", action,
+             parent, children);
+    return b;
+}
+
+static json_t *pack(fixture *f, const char *key, const char *action, const char *parent,
+                    const char *children, long want)
+{
+    char *b = pack_body(action, parent, children);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", key, b, want);
+    free(b);
+    return j;
+}
+
+/* The first detail of a refused request: its index and code. */
+static void refused_detail(fixture *f, const char *key, const char *action, const char *parent,
+                           const char *children, long status, const char *code, long index,
+                           const char *detail_code)
+{
+    char *b = pack_body(action, parent, children);
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/aggregations", key, b, NULL);
+    free(b);
+    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    if (!d || json_integer_value(json_object_get(d, "index")) != index ||
+        strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
+        fail_msg("want detail %ld %s: %s", index, detail_code, r.body);
+    px_http_resp_free(&r);
+}
+
+/* ---- SSCC pools ------------------------------------------------------------------------ */
+
+static int sscc_ok(const char *s, const char *prefix)
+{
+    px_err e;
+    return gs1_sscc_check_prefix(s, prefix, &e) == PX_OK;
+}
+
+/* REQ-SSCC-2, REQ-SSCC-3, REQ-SSCC-4: a sequential pool hands out disjoint blocks of valid
+ * SSCCs, each unique. */
+static void test_aggregation__sscc_allocation_sequential(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+                             "{\"count\":5,\"extension_digit\":3}", 202);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
+    assert_string_equal(px_test_str(j, "company_prefix"), "0355154");
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs?first=3",
+             px_test_str(j, "allocation_id"));
+    json_t *p = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *items = json_object_get(p, "items");
+    assert_int_equal(json_array_size(items), 3);
+    /* Serial references 0, 1, 2 of extension digit 3, each with its check digit. */
+    assert_string_equal(px_test_str(json_array_get(items, 0), "sscc"), "303551540000000002");
+    assert_string_equal(px_test_str(json_array_get(items, 0), "state"), "allocated");
+    assert_true(sscc_ok(px_test_str(json_array_get(items, 2), "sscc"), "0355154"));
+    char next[200];
+    assert_int_equal(px_test_next_page(p, path, next, sizeof(next)), 1);
+    json_decref(p);
+    p = px_test_call(&f->env, "GET", next, f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(p, "items")), 2);
+    json_decref(p);
+    /* The job is there and completed. */
+    snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(j, "job_id"));
+    json_t *job = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(job, "status"), "completed");
+    json_decref(job);
+    json_decref(j);
+    /* The next block follows on; the CMO allocates from its MAH's prefix. */
+    j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo_key,
+                     "{\"count\":2,\"extension_digit\":3}", 202);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                                 "sscc IN ('303551540000000057', '303551540000000064') AND "
+                                 "org_id = '%s' AND tenant_id = '%s'",
+                                 px_test_str(j, "allocation_id"), f->cmo_org, f->mah_org),
+                     2);
+    /* Another MAH's CMO-less allocation never reads it. */
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs",
+             px_test_str(j, "allocation_id"));
+    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
+                                          "sscc LIKE '3%%'"),
+                     7);
+}
+
+static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+                             "{\"count\":200,\"extension_digit\":7,\"strategy\":\"random\"}", 202);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND sscc "
+                                 "LIKE '70355154%%'",
+                                 px_test_str(j, "allocation_id")),
+                     200);
+    json_decref(j);
+    /* A prefix that is not the caller's: 404; a bad count or digit: 422. */
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2_key,
+                   "{\"count\":1,\"company_prefix\":\"0355154\"}", 404, "unknown_company_prefix");
+    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+                         "{\"count\":100001}", "count", NULL);
+    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+                         "{\"count\":1,\"extension_digit\":10}", "extension_digit", NULL);
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+                   "{\"count\":1,\"strategy\":\"odd\"}", 422, "validation_error");
+}
+
+/* ---- packing --------------------------------------------------------------------------- */
+
+static void commission(fixture *f, const char *batch, const char *serials)
+{
+    px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
+}
+
+#define SGTIN(s) "{\"gtin\":\"" GTIN "\",\"serial\":\"" s "\"}"
+#define BOX(s) "{\"sscc\":\"" s "\"}"
+
+/* REQ-AGG-4: DOMAIN-2.md §10.8 — 2 cases of 3 packs on one pallet give exactly its three
+ * AggregationEvents (and the SSCCs' commissioning events). */
+static void test_aggregation__worked_example_events(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT1",
+               "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
+    json_t *j = pack(f, f->mah_key, "pack", CASE1,
+                     "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 3);
+    char ev1[40];
+    snprintf(ev1, sizeof(ev1), "%s", px_test_str(j, "event_id"));
+    json_decref(j);
+    json_decref(pack(f, f->mah_key, "pack", CASE2,
+                     "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]", 201));
+    json_decref(pack(f, f->mah_key, "pack", PALLET, "[" BOX(CASE1) "," BOX(CASE2) "]", 201));
+    /* The three packing events, structurally: parentID, childEPCs in order, action, bizStep,
+     * disposition, read point and business location. */
+    static const char *const want[] = {
+        "urn:epc:id:sscc:0355154.0000000101|urn:epc:id:sgtin:0355154.094495.SN1001,"
+        "urn:epc:id:sgtin:0355154.094495.SN1002,urn:epc:id:sgtin:0355154.094495.SN1003|ADD|"
+        "packing|in_progress|urn:epc:id:sgln:0355154.00000.0|urn:epc:id:sgln:0355154.00000.0",
+        "urn:epc:id:sscc:0355154.0000000102|urn:epc:id:sgtin:0355154.094495.SN1004,"
+        "urn:epc:id:sgtin:0355154.094495.SN1005,urn:epc:id:sgtin:0355154.094495.SN1006|ADD|"
+        "packing|in_progress|urn:epc:id:sgln:0355154.00000.0|urn:epc:id:sgln:0355154.00000.0",
+        "urn:epc:id:sscc:0355154.1000000201|urn:epc:id:sscc:0355154.0000000101,"
+        "urn:epc:id:sscc:0355154.0000000102|ADD|packing|in_progress|"
+        "urn:epc:id:sgln:0355154.00000.0|urn:epc:id:sgln:0355154.00000.0",
+    };
+    char got[1024];
+    for (int i = 0; i < 3; i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "SELECT concat_ws('|', parent_id, array_to_string(epcs, ','), action, biz_step, "
+                 "disposition, read_point, biz_location) FROM container_event WHERE type = "
+                 "'AggregationEvent' AND tenant_id = '%s' ORDER BY seq OFFSET %d LIMIT 1",
+                 f->mah_org, i);
+        px_sql_text(&f->env, sql, got, sizeof(got));
+        assert_string_equal(got, want[i]);
+    }
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE id = '%s' AND "
+                                 "event_hash LIKE 'ni:///sha-256;%%' AND aggregation_id IS NOT NULL",
+                                 ev1),
+                     1);
+    /* Each SSCC commissioned once, by an ObjectEvent that names it alone. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE type = 'ObjectEvent' "
+                                 "AND action = 'ADD' AND biz_step = 'commissioning' AND "
+                                 "disposition = 'active' AND cardinality(epcs) = 1 AND epcs[1] IN "
+                                 "('urn:epc:id:sscc:0355154.0000000101', "
+                                 "'urn:epc:id:sscc:0355154.0000000102', "
+                                 "'urn:epc:id:sscc:0355154.1000000201')"),
+                     3);
+    /* The links, and the external SSCCs registered at their first use (REQ-SSCC-5). */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CASE1
+                                          "'"),
+                     3);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE parent_sscc = '" PALLET "' AND "
+                                 "origin = 'external' AND state = 'commissioned'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'aggregation.pack'"),
+                     3);
+}
+
+/* REQ-AGG-7: the tree of §10.8's pallet, its counts, a pack's parents, and who may see it. */
+static void test_aggregation__container_tree_and_parents(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET, f->mah_key, NULL, 200);
+    assert_true(json_is_null(json_object_get(j, "parent")));
+    assert_string_equal(px_test_str(j, "state"), "commissioned");
+    json_t *kids = json_object_get(j, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(px_test_str(json_array_get(kids, 0), "sscc"), CASE1);
+    /* Direct children only: the cases' own children are not listed. */
+    assert_int_equal(json_array_size(json_object_get(json_array_get(kids, 0), "children")), 0);
+    json_t *counts = json_object_get(j, "counts");
+    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 6);
+    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
+    json_t *levels = json_object_get(counts, "levels");
+    assert_int_equal(json_array_size(levels), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 0), "containers")),
+                     2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 1), "packs")), 6);
+    json_t *bb = json_array_get(json_object_get(counts, "by_batch"), 0);
+    assert_string_equal(px_test_str(bb, "batch"), "LOT1");
+    assert_int_equal(json_integer_value(json_object_get(bb, "packs")), 6);
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET "?depth=all", f->mah_key, NULL, 200);
+    json_t *case2 = json_array_get(json_object_get(j, "children"), 1);
+    assert_string_equal(px_test_str(case2, "sscc"), CASE2);
+    json_t *packs = json_object_get(case2, "children");
+    assert_int_equal(json_array_size(packs), 3);
+    assert_string_equal(px_test_str(json_array_get(packs, 0), "serial"), "SN1004");
+    assert_string_equal(px_test_str(json_array_get(packs, 0), "state"), "commissioned");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" CASE1, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "parent"), PALLET);
+    json_decref(j);
+    /* The pack's chain up to the top container, innermost first. */
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/SN1002", f->mah_key, NULL, 200);
+    json_t *pa = json_object_get(j, "parents");
+    assert_int_equal(json_array_size(pa), 2);
+    assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE1);
+    assert_string_equal(json_string_value(json_array_get(pa, 1)), PALLET);
+    json_decref(j);
+    /* Another MAH, and a CMO that does not hold the pallet: 404. */
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->cmo_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/103551540000002018", f->mah_key, NULL, 404,
+                   "not_found");
+}
+
+#define SHIP_TX                                                                              \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"       \
+    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
+
+/* REQ-AGG-8: releasing the pallet releases every pack below it in one request, and nothing
+ * else; a container holding a pack that cannot move refuses the whole request, listing it. */
+static void test_aggregation__shipping_a_pallet(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT1", "[\"SN1007\",\"SN2001\",\"SN2002\"]");
+    commission(f, "LOT9", "[\"SN9001\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000008014",
+                     "[" SGTIN("SN2001") "," SGTIN("SN2002") "]", 201));
+    json_decref(pack(f, f->mah_key, "pack", "003551540000008021", "[" SGTIN("SN9001") "]", 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"SN2002\"],"
+                             "\"reason\":\"damaged\"}",
+                             200));
+    static const char *const rows[] = {"serial WHERE state = 'released'",
+                                       "sscc WHERE state = 'released'", "market_release", NULL};
+    /* A case with a decommissioned pack, a case of another batch, an unknown container. */
+    static const struct {
+        const char *ssccs, *code, *detail;
+        long status;
+    } bad[] = {
+        {"[\"003551540000008014\"]", "invalid_state", "invalid_state", 409},
+        {"[\"" PALLET "\",\"003551540000008021\"]", "invalid_state", "other_batch", 409},
+        {"[\"" PALLET "\",\"003551540000009011\"]", "not_found", "not_found", 404},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[512];
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":%s" SHIP_TX, bad[i].ssccs);
+        px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL,
+                        bad[i].status, bad[i].code);
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        if (!d || strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0)
+            fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
+        px_http_resp_free(&r);
+    }
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
+                             "\"]" SHIP_TX,
+                             201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
+     * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.0000000101"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<epc>urn:epc:id:sscc:0355154.0000000102</epc>"),
+                     2); /* its commissioning, and the pallet's childEPCs */
+    px_http_resp_free(&doc);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released' "
+                                          "AND serial LIKE 'SN100%%' AND parent_sscc IS NOT NULL"),
+                     6);
+    /* Nothing else: SN1007 of the same batch, outside the pallet, stays. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released'"),
+                     6);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE state = 'released' "
+                                          "AND sscc IN ('" PALLET "', '" CASE1 "', '" CASE2 "')"),
+                     3);
+    /* Released: the pallet cannot take more packs. */
+    px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                   "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET "\"},\"children\":["
+                   SGTIN("SN1007") "]}",
+                   409, "invalid_state");
+}
+
+/* REQ-AGG-8: decommissioning a case by its SSCC decommissions every pack it holds, and it. */
+static void test_aggregation__decommission_a_case(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT5", "[\"D1\",\"D2\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000010017",
+                     "[" SGTIN("D1") "," SGTIN("D2") "]", 201));
+    /* The CMO never decommissions a shipment; an unknown container is not found. */
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->cmo_key,
+                   "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
+                   "\"reason\":\"damaged\"}",
+                   403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                   "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"103551540000011011\"],"
+                   "\"reason\":\"destroyed\"}",
+                   404, "not_found");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
+                             "\"reason\":\"destroyed\"}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial IN ('D1', "
+                                          "'D2') AND state = 'decommissioned' AND reason = "
+                                          "'destroyed'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
+                                          "'003551540000010017' AND state = 'decommissioned'"),
+                     1);
+}
+
+/* REQ-AGG-1: at most 100,000 children per request; one more is refused before any SQL. */
+static void test_aggregation__too_many_children(void **state)
+{
+    fixture *f = *state;
+    size_t n = 100001, cap = n * 32 + 128, off = 0;
+    char *b = malloc(cap);
+    off += (size_t)snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},"
+                                    "\"children\":[",
+                            "003551540000010017");
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
+                                i ? "," : "");
+    snprintf(b + off, cap - off, "]}");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+                    "too_many_children");
+    free(b);
+}
+
+/* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
+ * child, a duplicate: refused with the child's index and code, and nothing changed. */
+static void test_aggregation__rules_refuse_and_change_nothing(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT2", "[\"R1\",\"R2\",\"R3\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"R3\"],"
+                             "\"reason\":\"damaged\"}",
+                             200));
+    json_decref(pack(f, f->mah_key, "pack", "003551540000003019", "[" SGTIN("R1") "]", 201));
+    json_decref(
+        pack(f, f->mah_key, "pack", "103551540000004013", "[" BOX("003551540000003019") "]", 201));
+    /* The pallet into its own case. */
+    refused_detail(f, f->mah_key, "pack", "003551540000003019",
+                   "[" SGTIN("R2") "," BOX("103551540000004013") "]", 409, "aggregation_refused", 1,
+                   "cycle");
+    /* R1 is already in a case. */
+    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R1") "]",
+                   409, "aggregation_refused", 1, "already_packed");
+    /* R3 is decommissioned. */
+    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R3") "]", 409,
+                   "aggregation_refused", 0, "invalid_state");
+    /* Another tenant's pack and an unknown one answer not_found; so does the other MAH's
+     * view of this MAH's container. */
+    refused_detail(f, f->mah_key, "pack", "003551540000005013",
+                   "[" SGTIN("R2") ",{\"gtin\":\"09506001000014\",\"serial\":\"X\"}]", 409,
+                   "aggregation_refused", 1, "not_found");
+    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R2") "]",
+                   409, "aggregation_refused", 1, "duplicate");
+    char *b = pack_body("pack", "003551540000003019", "[" SGTIN("R2") "]");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key, b, NULL, 404,
+                    "not_found");
+    free(b);
+    /* A parent of a prefix nobody here owns, a bad check digit: refused before anything. */
+    b = pack_body("pack", "009999990000000019", "[" SGTIN("R2") "]");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 404,
+                    "not_found");
+    free(b);
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"parent\":{\"sscc\":\"003551540000003018\"},"
+                         "\"children\":[" SGTIN("R2") "]}",
+                         "parent.sscc", "invalid_check_digit");
+}
+
+/* Unpacking listed children, then everything, then repacking moves children between cases
+ * with a DELETE on the old parent and an ADD on the new. */
+static void test_aggregation__unpack_then_repack(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT3", "[\"U1\",\"U2\",\"U3\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000006010",
+                     "[" SGTIN("U1") "," SGTIN("U2") "," SGTIN("U3") "]", 201));
+    json_t *j = pack(f, f->mah_key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = "
+                                          "'003551540000006010'"),
+                     2);
+    /* U2 is no longer in it: unpacking it again is refused. */
+    refused_detail(f, f->mah_key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 409,
+                   "unpack_refused", 0, "not_in_parent");
+    /* Repack U1 into a new case: DELETE on the old one, ADD on the new one. */
+    j = pack(f, f->mah_key, "repack", "003551540000007017", "[" SGTIN("U1") "," SGTIN("U2") "]",
+             201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
+    char agg[40];
+    snprintf(agg, sizeof(agg), "%s", px_test_str(j, "aggregation_id"));
+    json_decref(j);
+    char got[512];
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
+             "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
+             "aggregation_id = '%s'",
+             agg);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got,
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000000701;"
+                        "AggregationEvent|DELETE|unpacking|urn:epc:id:sscc:0355154.0000000601|"
+                        "urn:epc:id:sgtin:0355154.094495.U1;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000701|"
+                        "urn:epc:id:sgtin:0355154.094495.U1,urn:epc:id:sgtin:0355154.094495.U2");
+    /* Empty the first case: one DELETE with no children (DOMAIN-2.md §10.3). */
+    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                     "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000006010\"}}", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE id = '%s' AND action "
+                                 "= 'DELETE' AND cardinality(epcs) = 0",
+                                 px_test_str(j, "event_id")),
+                     1);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = "
+                                          "'003551540000006010'"),
+                     0);
+}
+
+typedef struct racer {
+    fixture *f;
+    const char *key;
+    char *body;
+    pthread_barrier_t *go;
+    long status;
+    char code[64];
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    px_http_resp resp;
+    pthread_barrier_wait(r->go);
+    px_http(&r->f->env, &resp, "POST", "/v1/aggregations", r->key, r->body, NULL);
+    r->status = resp.status;
+    snprintf(r->code, sizeof(r->code), "%s", px_http_error_code(&resp));
+    px_http_resp_free(&resp);
+    return NULL;
+}
+
+/* REQ-AGG-6: two packers (the CMO and its MAH) put the same pack into two cases at the same
+ * moment: exactly one wins, the other is told already_packed. */
+static void test_aggregation__two_packers_race(void **state)
+{
+    fixture *f = *state;
+    for (int round = 0; round < 5; round++) {
+        char serial[16], body_a[256], body_b[256], sa[19], sb[19], sql[128];
+        snprintf(serial, sizeof(serial), "RACE%d", round);
+        snprintf(body_a, sizeof(body_a), "[\"%s\"]", serial);
+        px_test_commission(&f->env, f->cmo_key, GTIN, "LOTR", "261231", body_a);
+        px_err e;
+        assert_int_equal(gs1_sscc_build(sa, 0, "0355154", 9000u + (unsigned)round, &e), PX_OK);
+        assert_int_equal(gs1_sscc_build(sb, 0, "0355154", 9100u + (unsigned)round, &e), PX_OK);
+        snprintf(body_a, sizeof(body_a),
+                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\""
+                 GTIN "\",\"serial\":\"%s\"}]}",
+                 sa, serial);
+        snprintf(body_b, sizeof(body_b),
+                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\""
+                 GTIN "\",\"serial\":\"%s\"}]}",
+                 sb, serial);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        racer a = {f, f->cmo_key, body_a, &go, 0, ""}, b = {f, f->mah_key, body_b, &go, 0, ""};
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, race, &a);
+        pthread_create(&tb, NULL, race, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        pthread_barrier_destroy(&go);
+        int wins = (a.status == 201) + (b.status == 201);
+        if (wins != 1)
+            fail_msg("round %d: statuses %ld (%s) and %ld (%s)", round, a.status, a.code,
+                     b.status, b.code);
+        racer *loser = a.status == 201 ? &b : &a;
+        assert_int_equal(loser->status, 409);
+        assert_string_equal(loser->code, "aggregation_refused");
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM serial WHERE serial = '%s' AND "
+                                   "parent_sscc IS NOT NULL", serial);
+        assert_int_equal(px_sql_count(&f->env, sql), 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_aggregation__sscc_allocation_sequential),
+        cmocka_unit_test(test_aggregation__sscc_allocation_random_and_refusals),
+        cmocka_unit_test(test_aggregation__worked_example_events),
+        cmocka_unit_test(test_aggregation__container_tree_and_parents),
+        cmocka_unit_test(test_aggregation__shipping_a_pallet),
+        cmocka_unit_test(test_aggregation__decommission_a_case),
+        cmocka_unit_test(test_aggregation__too_many_children),
+        cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
+        cmocka_unit_test(test_aggregation__unpack_then_repack),
+        cmocka_unit_test(test_aggregation__two_packers_race),
+    };
+    return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
+}
