@@ -34,6 +34,10 @@ typedef struct px_config {
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
                                 * product; default 1 on the embedded database, 0 with
                                 * PACKID_DATABASE_URL (a real deployment gets no demo data) */
+    int session_idle;          /* PACKID_SESSION_IDLE seconds a console session may go unused,
+                                * 60..86400, default 1800 (docs/console.md) */
+    int session_max;           /* PACKID_SESSION_MAX seconds a console session lasts at most,
+                                * 60..604800, default 43200 */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */
