@@ -20,6 +20,7 @@ packages=(
   zint                              # peer renderer reported by bench/carrier
   curl python3                      # test receivers and benchmark clients
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
+  chromium chromium-driver python3-selenium  # the console's browser test (docs/console.md)
 )
 missing=()
 for p in "${packages[@]}"; do

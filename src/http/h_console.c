@@ -42,9 +42,3 @@ void h_console_asset(px_req *r)
         }
     px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such console file");
 }
-
-void h_console_redirect(px_req *r)
-{
-    px_reply_bytes(r, 308, "text/plain; charset=utf-8", "/console/\n", 10);
-    MHD_add_response_header(r->response, "Location", "/console/");
-}
