@@ -129,3 +129,11 @@ def session_cookie(hdrs):
             parts = [p.strip() for p in v.split(";")]
             return parts[0].split("=", 1)[1], parts[1:]
     return None, []
+
+
+def gtin(n):
+    """A GTIN-14 (indicator 0, company prefix 4012345) with its GS1 mod-10 check digit (GS1 General
+    Specifications 7.9.1, computed here independently of src/gs1)."""
+    body = f"04012345{n:05d}"
+    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - s % 10) % 10)

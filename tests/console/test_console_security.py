@@ -7,17 +7,9 @@ import re
 import sys
 import unittest
 
-from packid_env import Server, header, session_cookie
+from packid_env import Server, gtin, header, session_cookie
 
 PACKID = sys.argv.pop(1) if len(sys.argv) > 1 else "packid"
-
-
-def gtin(n):
-    """A GTIN-14 under company prefix 4012345 with its GS1 mod-10 check digit (GS1 General
-    Specifications 7.9.1, computed here independently of src/gs1)."""
-    body = f"0401234{n:05d}"
-    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - s % 10) % 10)
 
 
 class ConsoleSecurity(unittest.TestCase):
