@@ -7,7 +7,7 @@
 #include "session_store.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
 {

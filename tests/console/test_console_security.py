@@ -46,7 +46,7 @@ class ConsoleSecurity(unittest.TestCase):
         self.assertNotIn("Secure", attrs)  # PACKID_PUBLIC_URL is http here
         self.assertEqual(body["role"], "mah")
         self.assertEqual(body["org_id"], self.mah_org)
-        self.assertRegex(body["expires_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(body["expires_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertNotIn("api_key", body)
         # REQ-CONSOLE-2: the database holds the token's SHA-256 only.
         h = hashlib.sha256(token.encode()).hexdigest()
@@ -56,9 +56,9 @@ class ConsoleSecurity(unittest.TestCase):
             f"SELECT count(*) FROM console_session WHERE encode(token_hash, 'escape') "
             f"LIKE '%{token[3:20]}%'"), "0")
         # REQ-CONSOLE-1: the sign-in is audited, as the key.
-        self.assertEqual(self.s.sql(
+        self.assertGreaterEqual(int(self.s.sql(
             "SELECT count(*) FROM audit_log WHERE action = 'session.create' AND "
-            f"tenant_id = '{self.mah_org}'") >= "1", True)
+            f"tenant_id = '{self.mah_org}'")), 1)
         # The session acts as its key.
         st, _, who = self.s.request("GET", "/v1/whoami", cookie=token)
         self.assertEqual(st, 200)
@@ -180,8 +180,8 @@ class ConsoleSecurity(unittest.TestCase):
         self.assertIn("Max-Age=0", attrs)
         st, _, err = self.s.request("GET", "/v1/whoami", cookie=token)
         self.assertEqual((st, err["error"]["code"]), (401, "invalid_session"))
-        self.assertEqual(self.s.sql("SELECT count(*) FROM audit_log WHERE action = "
-                                    "'session.revoke'") >= "1", True)
+        self.assertGreaterEqual(int(self.s.sql("SELECT count(*) FROM audit_log WHERE action = "
+                                               "'session.revoke'")), 1)
 
     def test_console__revoking_the_key_ends_its_sessions(self):
         key = self.s.key(self.mah_org, "auditor")
@@ -216,7 +216,7 @@ class ConsoleSecurity(unittest.TestCase):
         html = page.decode()
         self.assertNotRegex(html, r"<script>|<style>| style=| on[a-z]+=")
         self.assertNotIn("http://", html.replace("http://www.w3.org", ""))
-        names = re.findall(r'(?:src|href)="([^"]+)"', html)
+        names = [n for n in re.findall(r'(?:src|href)="([^"]+)"', html) if not n.startswith("#")]
         self.assertTrue(names)
         for name in names:
             # REQ-CONSOLE-6: <stem>.<12 hex of SHA-256>.<ext>, cached for a year.
