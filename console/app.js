@@ -306,18 +306,22 @@ function batch(gtin, name) {
   const role = session.role;
   const parts = [h("p", null, h("a", { href: "#/batches" }, "← All batches"))];
   parts.push(section(async () => {
-    const p = await api("GET", "/v1/commissions?first=200");
+    // What the packs are now (GET /v1/batches/…), then the commissions and releases behind it.
+    const [b, p, rel] = await Promise.all([
+      api("GET", `/v1/batches/${encodeURIComponent(gtin)}/${encodeURIComponent(name)}`),
+      api("GET", "/v1/commissions?first=200"),
+      role === "cmo" ? { items: [] } : api("GET", "/v1/releases?first=200")]);
     const mine = p.items.filter((c) => c.gtin === gtin && c.batch === name);
-    const rel = role === "cmo" ? { items: [] } : await api("GET", "/v1/releases?first=200");
     const released = rel.items.filter((r) => r.gtin === gtin && r.batch === name);
-    const commissioned = mine.reduce((n, c) => n + c.count - c.rejected, 0);
-    const out = [h("dl", { class: "kv" },
-      h("dt", null, "GTIN"), h("dd", { class: "mono" }, gtin),
-      h("dt", null, "Batch"), h("dd", null, name),
-      h("dt", null, "Expiry"), h("dd", null, mine[0] ? mine[0].expiry : ""),
-      h("dt", null, "Commissioned"), h("dd", null, String(commissioned)),
-      role === "cmo" ? null : h("dt", null, "Released"),
-      role === "cmo" ? null : h("dd", { id: "released-count" }, String(released.reduce((n, r) => n + r.count, 0))))];
+    const kv = (k, v, id) => v === undefined ? [] : [h("dt", null, k), h("dd", { id }, String(v))];
+    const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
+    const out = [h("dl", { class: "kv", id: "batch-facts" },
+      h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
+      kv("Batch", b.batch), kv("Expiry", b.expiry),
+      kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
+      kv("Released", b.packs.released, "released-count"),
+      kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
+      markets ? kv("Released to", markets) : [])];
     out.push(h("h2", null, "Commissions"), table(["When", "By", "Packs", "Rejected"], mine.map((c) => [
       when(c.created_at), mono(c.org_id), String(c.count), String(c.rejected)])));
     if (role !== "cmo")

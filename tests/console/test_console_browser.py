@@ -201,6 +201,13 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#release-done", "Released 5 packs to DE")
         self.assertEqual(self.s.sql("SELECT count(*) FROM serial WHERE state = 'released'"), "5")
         self.shoot("mah-released")
+        # The batch's packs now, as the API tells each role (REQ-CONSOLE-7).
+        path = f"/v1/batches/{self.gtin}/{BATCH}"
+        b = self.s.request("GET", path, key=self.auditor_key)[2]
+        self.assertEqual(b["packs"], {"commissioned": 0, "released": 5, "decommissioned": 0})
+        self.assertEqual(b["released_by_market"], {"DE": 5})
+        self.assertEqual(self.s.request("GET", path, key=self.cmo_key)[2]["packs"],
+                         {"commissioned": 0})
         # The report reaches the receiver; the reports page says so.
         deadline = time.monotonic() + 120
         while True:

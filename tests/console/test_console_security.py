@@ -203,6 +203,44 @@ class ConsoleSecurity(unittest.TestCase):
                                     body={"gtin": self.gtin, "batch": "B1", "market": "DE"})
         self.assertEqual((st, err["error"]["code"]), (403, "forbidden_role"))
 
+    def test_console__batch_packs_by_state(self):
+        s = self.s
+        auditor = s.key(self.mah_org, "auditor")
+        serials = [f"SEC{i}" for i in range(3)]
+        st, _, out = s.request("POST", "/v1/commissions", key=self.mah_key, body={
+            "product_code": self.gtin, "product_code_schema": "GTIN", "batch": "SEC/1",
+            "expiry_date": "301231", "serials": serials})
+        self.assertEqual(st, 200, out)
+        st, _, p = s.request("POST", "/v1/partners", key=self.mah_key,
+                             body={"name": "Console CMO S", "gtins": [self.gtin]})
+        self.assertEqual(st, 201, p)
+        cmo_key = p["api_key"]
+        st, _, out = s.request("POST", "/v1/commissions", key=cmo_key, body={
+            "product_code": self.gtin, "product_code_schema": "GTIN", "batch": "SEC2",
+            "expiry_date": "301231", "serials": ["CMOS1", "CMOS2"]})
+        self.assertEqual(st, 200, out)
+        # The MAH and its auditor: every count; "/" in a batch is %2F in the path.
+        for key in (self.mah_key, auditor):
+            st, _, b = s.request("GET", f"/v1/batches/{self.gtin}/SEC%2F1", key=key)
+            self.assertEqual(st, 200, b)
+            self.assertEqual((b["batch"], b["expiry"]), ("SEC/1", "301231"))
+            self.assertEqual(b["packs"], {"commissioned": 3, "released": 0,
+                                          "decommissioned": 0})
+            self.assertEqual(b["released_by_market"], {})
+        # Another tenant, by key or by session: not found.
+        token, _, _ = self.sign_in(self.other_key)
+        self.assertEqual(s.request("GET", f"/v1/batches/{self.gtin}/SEC2", key=self.other_key)[0], 404)
+        self.assertEqual(s.request("GET", f"/v1/batches/{self.gtin}/SEC2", cookie=token)[0], 404)
+        # REQ-CONSOLE-7: the CMO sees its own unreleased packs only, and not the MAH's batch.
+        st, _, b = s.request("GET", f"/v1/batches/{self.gtin}/SEC2", key=cmo_key)
+        self.assertEqual(st, 200, b)
+        self.assertEqual(b["packs"], {"commissioned": 2})
+        self.assertNotIn("released_by_market", b)
+        self.assertEqual(s.request("GET", f"/v1/batches/{self.gtin}/SEC%2F1", key=cmo_key)[0], 404)
+        for bad in ["SEC%20X", "no-such", "x" * 21]:
+            self.assertEqual(s.request("GET", f"/v1/batches/{self.gtin}/{bad}", key=self.mah_key)[0], 404)
+        self.assertEqual(s.request("GET", "/v1/batches/123/SEC2", key=self.mah_key)[0], 404)
+
     def test_console__files_are_served_with_csp_and_hashed_names(self):
         st, hdrs, page = self.s.request("GET", "/console/")
         self.assertEqual(st, 200)
