@@ -21,6 +21,7 @@ from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -123,7 +124,12 @@ class ConsoleBrowser(unittest.TestCase):
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, sel)), timeout)
 
     def text_in(self, sel, text, timeout=20):
-        self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, sel), text), timeout)
+        try:
+            self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, sel), text), timeout)
+        except Exception:
+            self.d.save_screenshot(os.path.join(SHOTS, "failure.png"))
+            main = self.d.find_element(By.TAG_NAME, "main").text
+            self.fail(f"no {text!r} in {sel}; the page says:\n{main}")
 
     def shoot(self, name):
         """The page at 360 px (a phone) and 1280 px, and no horizontal scrolling of the page
@@ -307,6 +313,39 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("#api-key")
         self.text_in("main [role=alert]", "expired")
         self.shoot("expired")
+
+        # ---- The operator: organizations and keys, signed in from the keyboard alone.
+        op = self.s.sql("SELECT id FROM organization WHERE kind = 'operator' LIMIT 1")
+        admin_key = self.s.key(op, "admin")
+        self.css("#api-key").send_keys(admin_key + Keys.ENTER)
+        self.css("nav a[aria-current=page]")
+        self.assertEqual([a.text for a in d.find_elements(By.CSS_SELECTOR, "nav a")],
+                         ["Dashboard", "Audit", "Organizations & keys"])
+        self.go("#/keys")
+        self.css("select[name=kind] option[value=cmo]").click()
+        self.css("input[name=name]").send_keys("Console Lab CMO")
+        self.css("input[name=name]").send_keys(Keys.ENTER)
+        self.text_in("main .success", "Organization Console Lab CMO created")
+        org = self.css("main .success .mono").text
+        self.css("input[name=org_id]").send_keys(org)
+        d.find_element(By.CSS_SELECTOR, "select[name=role] option[value=cmo]").click()
+        self.css("input[name=label]").send_keys("line 3" + Keys.ENTER)
+        self.text_in("main .panel", "shown once")
+        new_key = self.css("main .secret").text
+        self.assertTrue(new_key.startswith("pk_"))
+        st, _, who = self.s.request("GET", "/v1/whoami", key=new_key)
+        self.assertEqual((st, who["org_id"], who["role"]), (200, org, "cmo"))
+        # A field the API refuses: its error in words next to the form.
+        self.css("input[name=name]").send_keys("Bad GLN")
+        self.css("input[name=gln]").send_keys("4012345000001" + Keys.ENTER)
+        self.text_in("main [role=alert]", "gln")
+        self.shoot("admin-keys")
+        # Focus is visible: the focused field has an outline.
+        self.css("input[name=name]").click()
+        style = d.execute_script(
+            "const s = getComputedStyle(document.activeElement);"
+            "return [s.outlineStyle, s.outlineWidth]")
+        self.assertNotEqual(style[0], "none")
 
 
 if __name__ == "__main__":
