@@ -92,6 +92,10 @@ function badge(s) {
 // An API error in words, next to what caused it: the message, then each detail with the
 // field it names.
 function errorBox(e) {
+  // A validation error's one detail repeats its message: say it once, with its field.
+  const only = (e.details || []).length === 1 && e.details[0].message === e.message ? e.details[0] : null;
+  if (only && only.field)
+    return h("div", { class: "error", role: "alert" }, h("strong", null, only.field + ": "), e.message);
   const items = (e.details || []).map((d) => h("li", null,
     d.field ? h("strong", null, d.field + ": ") : null, d.message || d.code,
     d.org_id ? ` (organization ${d.org_id})` : null));

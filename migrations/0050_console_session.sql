@@ -14,3 +14,5 @@ CREATE TABLE console_session (
     revoked_at    timestamptz
 );
 CREATE INDEX console_session_key ON console_session (key_id);
+-- Sign-ins remove sessions that ended more than a week ago (store/session_store.c).
+CREATE INDEX console_session_expires ON console_session (expires_at);

@@ -24,8 +24,18 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
     bytea_hex(hex, token_hash);
     snprintf(idle, sizeof(idle), "%d", idle_seconds);
     snprintf(abs_s, sizeof(abs_s), "%d", absolute_seconds);
-    const char *p[] = {key_id, hex, idle, abs_s};
+    /* The table would otherwise only grow: each sign-in clears what ended a week ago (kept
+     * that long so a support question about a recent sign-out can still be answered; the
+     * audit log keeps every sign-in and sign-out for good). */
     PGresult *r = px__exec(db,
+                           "DELETE FROM console_session WHERE expires_at < now() - "
+                           "interval '7 days'",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    const char *p[] = {key_id, hex, idle, abs_s};
+    r = px__exec(db,
                            "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
                            "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
                            "RETURNING " TS("expires_at"),

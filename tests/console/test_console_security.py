@@ -170,6 +170,21 @@ class ConsoleSecurity(unittest.TestCase):
             st, _, err = self.s.request("GET", "/v1/whoami", cookie=t)
             self.assertEqual((st, err["error"]["code"]), (401, "invalid_session"))
 
+    def test_console__old_sessions_are_cleared(self):
+        # A session that ended more than a week ago is deleted at the next sign-in; one that
+        # ended yesterday is kept.
+        old, _, _ = self.sign_in(self.mah_key)
+        recent, _, _ = self.sign_in(self.mah_key)
+        for t, age in ((old, "8 days"), (recent, "1 day")):
+            h = hashlib.sha256(t.encode()).hexdigest()
+            self.s.sql(f"UPDATE console_session SET expires_at = now() - interval '{age}' "
+                       f"WHERE token_hash = '\\x{h}'::bytea")
+        self.sign_in(self.mah_key)
+        left = {t: self.s.sql("SELECT count(*) FROM console_session WHERE token_hash = "
+                              f"'\\x{hashlib.sha256(t.encode()).hexdigest()}'::bytea")
+                for t in (old, recent)}
+        self.assertEqual(left, {old: "0", recent: "1"})
+
     def test_console__sign_out_revokes(self):
         token, _, body = self.sign_in(self.mah_key)
         st, hdrs, out = self.s.request("DELETE", "/v1/sessions/current", cookie=token,
