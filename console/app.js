@@ -263,8 +263,11 @@ function dashboard() {
         by[r.gtin] = by[r.gtin] || { commissioned: 0, released: 0, batches: new Set() };
         by[r.gtin].released += r.count;
       }
-      return table(["GTIN", "Batches", "Commissioned", "Released"], Object.entries(by).map(([g, v]) => [
-        mono(g), String(v.batches.size), String(v.commissioned), String(v.released)]),
+      // A CMO never sees packs after release: no released column for it.
+      const cmo = role === "cmo";
+      return table(["GTIN", "Batches", "Commissioned", cmo ? null : "Released"].filter(Boolean),
+        Object.entries(by).map(([g, v]) => [mono(g), String(v.batches.size), String(v.commissioned),
+          cmo ? null : String(v.released)].filter((c) => c !== null)),
       "No pack has been commissioned yet.");
     }));
   }

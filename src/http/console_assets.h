@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 typedef struct px_console_asset {
-    const char *name;           /* served as /console/<name>; hashed except index.html */
-    const char *type;           /* Content-Type */
+    const char *name; /* served as /console/<name>; hashed except index.html */
+    const char *type; /* Content-Type */
     const unsigned char *data;
     size_t len;
 } px_console_asset;

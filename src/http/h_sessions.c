@@ -84,8 +84,7 @@ void h_session_create(px_req *r)
     if (!db)
         return;
     px_session s;
-    if (px_reply_failed(r, px_svc_session_create(db, &r->app->cfg, key, &r->actor, &s, &err),
-                        &err))
+    if (px_reply_failed(r, px_svc_session_create(db, &r->app->cfg, key, &r->actor, &s, &err), &err))
         return;
     r->authenticated = 1;
     px_reply_json(r, 201, session_json(r, &r->actor, &s));

@@ -21,8 +21,9 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
     if (cmo) {
         /* Through its partnership, as its pack reads: not granted -> not found. */
         if ((rc = px_svc_product_access(db, by, g, 0, &prod, err)) != PX_OK)
-            return rc == PX_ENOTFOUND ? px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found")
-                                      : rc;
+            return rc == PX_ENOTFOUND
+                       ? px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found")
+                       : rc;
     } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK ||
                px_policy_scope(by->role, PX_ACT_PACK_READ) != PX_SCOPE_ORG ||
                strcmp(prod.mah_id, by->org_id) != 0) {

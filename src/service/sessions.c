@@ -60,8 +60,8 @@ static px_rc create_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key,
-                            px_actor *actor, px_session *out, px_err *err)
+px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key, px_actor *actor,
+                            px_session *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     px_rc rc = px_svc_authenticate(db, actor, api_key, err);
@@ -86,8 +86,8 @@ px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key
     return PX_OK;
 }
 
-px_rc px_svc_session_authenticate(px_db *db, const char *token, px_actor *actor,
-                                  px_session *out, px_err *err)
+px_rc px_svc_session_authenticate(px_db *db, const char *token, px_actor *actor, px_session *out,
+                                  px_err *err)
 {
     memset(out, 0, sizeof(*out));
     if (!token_shape_ok(token))

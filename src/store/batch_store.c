@@ -6,8 +6,8 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin,
-                             const char *batch, const char *cmo_org, px_err *err)
+px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin, const char *batch,
+                             const char *cmo_org, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     const char *p[] = {gtin, batch, cmo_org};

@@ -7,6 +7,7 @@
 #include "session_store.h"
 #include "store_internal.h"
 
+#define C_EXPIRES TS("c.expires_at")
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
@@ -36,10 +37,10 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
     PQclear(r);
     const char *p[] = {key_id, hex, idle, abs_s};
     r = px__exec(db,
-                           "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
-                           "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
-                           "RETURNING " TS("expires_at"),
-                           4, p, err);
+                 "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
+                 "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
+                 "RETURNING " TS("expires_at"),
+                 4, p, err);
     if (!r)
         return err->rc;
     px_strlcpy(expires_at, px__val(r, 0, 0), 32);
@@ -58,9 +59,9 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
     char hex[67];
     bytea_hex(hex, token_hash);
     const char *p[] = {hex};
-    /* One statement: the row is read and, when live, marked seen, so two requests racing at
-     * the idle end cannot both see it alive and leave it dead. The live test is made on the
-     * row as it was (the UPDATE's FROM), never on the new last_seen_at. */
+    /* One statement reads the row, decides whether it is live and, only then, marks it seen.
+     * The test is made on the row as it was before this request (s, locked), never on the
+     * new last_seen_at: a request after the idle end cannot revive the session. */
     PGresult *r = px__exec(db,
                            "WITH s AS (SELECT id, now() < expires_at AND "
                            "  now() < last_seen_at + idle_seconds * interval '1 s' AS live "
@@ -68,7 +69,7 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
                            "  FOR UPDATE), "
                            "u AS (UPDATE console_session c SET last_seen_at = now() FROM s "
                            "  WHERE c.id = s.id AND s.live RETURNING c.id) "
-                           "SELECT s.live, encode(k.secret_hash, 'hex'), " TS("c.expires_at")
+                           "SELECT s.live, encode(k.secret_hash, 'hex'), " C_EXPIRES
                            " FROM s JOIN console_session c ON c.id = s.id "
                            "JOIN api_key k ON k.id = c.key_id",
                            1, p, err);
