@@ -114,6 +114,14 @@ function mono(s) {
   return h("td", { class: "mono" }, s ?? "");
 }
 
+// A UUID shown by its first 8 characters (the whole id in the tooltip and for screen
+// readers), so id columns do not crowd a phone's screen.
+function idCell(id) {
+  if (!id) return h("td");
+  return h("td", { class: "mono", title: id }, h("span", { "aria-hidden": "true" }, id.slice(0, 8) + "…"),
+    h("span", { class: "sr" }, id));
+}
+
 function when(ts) {
   if (!ts) return "";
   return String(ts).replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
@@ -244,7 +252,7 @@ function dashboard() {
       const alerts = p.items.filter((r) => r.state === "failed" || r.state === "dead");
       return [cards, h("h2", null, "Open alerts"), alerts.length
         ? table(["Report", "Market", "Batch", "State", "Last error"], alerts.map((r) => [
-          mono(r.report_id), r.market, `${r.gtin} / ${r.batch}`, badge(r.state), r.last_error || ""]))
+          idCell(r.report_id), r.market, `${r.gtin} / ${r.batch}`, badge(r.state), r.last_error || ""]))
         : h("p", { class: "success" }, "No failed or dead report.")];
     }));
   }
@@ -286,7 +294,7 @@ function products() {
   })];
   if (can.partners(session.role))
     parts.push(h("h2", null, "Partners (CMOs)"), paged("/v1/partners", ["Organization", "Status", "GTINs", "Since"],
-      (x) => [mono(x.org_id), badge(x.status), (x.gtins || []).join(", "), when(x.created_at)], "No partner yet."));
+      (x) => [idCell(x.org_id), badge(x.status), (x.gtins || []).join(", "), when(x.created_at)], "No partner yet."));
   page("Products", ...parts);
 }
 
@@ -330,7 +338,7 @@ function batch(gtin, name) {
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
       markets ? kv("Released to", markets) : [])];
     out.push(h("h2", null, "Commissions"), table(["When", "By", "Packs", "Rejected"], mine.map((c) => [
-      when(c.created_at), mono(c.org_id), String(c.count), String(c.rejected)])));
+      when(c.created_at), idCell(c.org_id), String(c.count), String(c.rejected)])));
     if (role !== "cmo")
       out.push(h("h2", null, "Releases"), table(["When", "Market", "Packs", "Report"], released.map((r) => [
         when(r.created_at), r.market, String(r.count), r.report_id ? h("a", { href: "#/reports" }, r.report_id) : ""]), "Not released yet."));
@@ -538,7 +546,7 @@ function audit() {
   const parts = [h("div", { class: "actions" }, verify), result];
   if (session.role !== "admin")
     parts.push(h("h2", null, "Entries"), paged("/v1/audit", ["#", "When", "Action", "Subject", "Details"],
-      (e) => [String(e.seq), when(e.at), e.action, mono(e.subject), mono(JSON.stringify(e.details))], "No entry yet."));
+      (e) => [String(e.seq), when(e.at), e.action, e.subject.length === 36 ? idCell(e.subject) : mono(e.subject), mono(JSON.stringify(e.details))], "No entry yet."));
   page("Audit", ...parts);
 }
 
@@ -551,7 +559,7 @@ function jobs() {
       const p = await api("GET", "/v1/jobs?first=50");
       const running = p.items.some((j) => j.status === "queued" || j.status === "running");
       box.replaceChildren(table(["Job", "Kind", "Status", "Progress", "Started", "Error"], p.items.map((j) => [
-        mono(j.job_id), j.kind, badge(j.status),
+        idCell(j.job_id), j.kind, badge(j.status),
         h("td", null, h("progress", { max: j.total || 1, value: j.done || 0, "aria-label": `job ${j.job_id} progress` }), ` ${j.done} of ${j.total}`),
         when(j.started_at), j.error || ""]), "No job yet."));
       // Long jobs show their progress: poll while any is unfinished and the page is open.
@@ -563,7 +571,7 @@ function jobs() {
   load();
   page("Allocations & jobs", h("h2", null, "Jobs"), box, h("h2", null, "Allocations"),
     paged("/v1/allocations", ["Allocation", "GTIN", "For", "Serials", "Label", "Created"],
-      (a) => [mono(a.allocation_id), mono(a.gtin), mono(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."));
+      (a) => [idCell(a.allocation_id), mono(a.gtin), idCell(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."));
   return () => clearTimeout(timer);
 }
 

@@ -96,6 +96,11 @@ class ConsoleBrowser(unittest.TestCase):
         call("POST", "/v1/commissions", cls.cmo_key,
              {"product_code": cls.gtin, "product_code_schema": "GTIN", "batch": BATCH,
               "expiry_date": "301231", "serials": SERIALS}, 200)
+        # An allocation, so the jobs page has a job with its progress.
+        call("PUT", "/v1/serial-settings", cls.mah_key,
+             {"strategy": "RANDOM_NUMERIC", "length": 12}, 201)
+        cls.allocation = call("POST", f"/v1/products/{cls.gtin}/allocations", cls.mah_key,
+                              {"count": 500, "label": "line 1"}, 202)
         call("POST", "/v1/regulator-endpoints", cls.mah_key,
              {"market": "DE", "url": f"http://127.0.0.1:{port}/epcis"}, 201)
 
@@ -227,7 +232,13 @@ class ConsoleBrowser(unittest.TestCase):
         self.assertIn(b"EPCISDocument", self.rx.documents[0][1])
         self.shoot("mah-reports")
         self.go("#/jobs")
-        self.text_in("main", "Allocations")
+        self.css(f"td[title='{self.allocation['allocation_id']}']")
+        self.text_in("main", "line 1")
+        # The job's progress bar reaches its total (the page polls while it runs).
+        self.wait(lambda dr: dr.execute_script(
+            "const p = document.querySelector('main progress');"
+            "return p && p.value === p.max && p.max === 500"), 60)
+        self.text_in("main", "500 of 500")
         self.shoot("mah-jobs")
         self.go("#/audit")
         self.css("#audit-verify").click()
