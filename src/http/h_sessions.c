@@ -6,7 +6,6 @@
 
 #include "handlers.h"
 #include "px_crypto.h"
-#include "px_str.h"
 
 #define COOKIE_NAME "packid_session"
 
@@ -31,7 +30,7 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie)
         return -1;
     }
     r->via_session = 1;
-    px_strlcpy(r->session_token, cookie, sizeof(r->session_token));
+    r->session_token = cookie; /* a secret: pointed at, not copied where it would linger */
     if (!safe_method(r->method)) {
         /* REQ-CONSOLE-4: a state change by cookie carries the session's CSRF token in a
          * header, which another site can neither read nor set (SameSite=Strict is the second

@@ -45,7 +45,7 @@ struct px_req {
     px_actor actor;
     int authenticated;
     int via_session;             /* authenticated by a console session cookie (h_sessions.c) */
-    char session_token[PX_SESSION_TOKEN_LEN + 1];
+    const char *session_token;   /* the cookie's value (libmicrohttpd's, never copied) */
     px_session session;          /* its CSRF token and end, when via_session */
     px_db *db;                   /* acquired on first use, released when the request ends */
     char rid[65];                /* the client's X-Request-Id when sane, else a new one */
