@@ -21,7 +21,8 @@ packages=(
   curl python3                      # test receivers and benchmark clients
   wrk                               # HTTP load generator of bench/verify.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
-  chromium                          # headless browser that reads the resolver's verification page
+  chromium                          # headless browser: the resolver's page and the console's test
+  chromium-driver python3-selenium  # the console's browser test (docs/console.md)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@
 
 #include "px_buf.h"
 #include "service.h"
+#include "session.h"
 
 #define PX_PUBLIC 1
 #define PX_BODY 2
@@ -45,6 +46,9 @@ struct px_req {
     json_t *json;                /* the parsed body (PX_BODY routes) */
     px_actor actor;
     int authenticated;
+    int via_session;             /* authenticated by a console session cookie (h_sessions.c) */
+    const char *session_token;   /* the cookie's value (libmicrohttpd's, never copied) */
+    px_session session;          /* its CSRF token and end, when via_session */
     px_db *db;                   /* acquired on first use, released when the request ends */
     char rid[65];                /* the client's X-Request-Id when sane, else a new one */
     char allow[64];              /* 405: the methods the path takes (Allow header) */
@@ -114,6 +118,14 @@ void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
 /* Renders err with a details array (one entry per bad item of a list), its status from
  * status_map.c like every error; steals details. A 5xx never carries details. */
 void px_reply_error_items(px_req *r, const px_err *err, json_t *details);
+
+/* ---- console sessions (h_sessions.c) ---------------------------------------------------- */
+
+/* The console session cookie's value, or NULL. */
+const char *px__session_cookie(px_req *r);
+/* Authenticates r by its session cookie (r->actor, r->via_session) and, for a method that
+ * may change state, checks its X-CSRF-Token. Replies and returns -1 on failure. */
+int px__session_auth(px_req *r, px_db *db, const char *cookie);
 
 /* ---- JSON body readers (json_in.c): sticky, 422 with the field on a bad member ---------- */
 

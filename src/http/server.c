@@ -153,7 +153,10 @@ static void dispatch(px_req *r)
     }
     if (!(r->route->flags & PX_PUBLIC)) {
         const char *token = bearer_token(r);
-        if (!token) {
+        /* A key in the request wins over a console session cookie: a program never needs
+         * the CSRF token (docs/console.md). */
+        const char *cookie = token ? NULL : px__session_cookie(r);
+        if (!token && !cookie) {
             px_reply_fail(r, PX_EAUTH, "missing_token",
                           "an API key is required: Authorization: Bearer <key>");
             return;
@@ -163,7 +166,10 @@ static void dispatch(px_req *r)
             return;
         px_err err;
         px_err_clear(&err);
-        if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
+        if (cookie) {
+            if (px__session_auth(r, db, cookie) != 0)
+                return;
+        } else if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
             px_reply_error(r, &err);
             return;
         }

@@ -55,6 +55,12 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
         return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
     uint8_t hash[PX_SHA256_LEN];
     px_sha256(hash, api_key, n);
+    return px__actor_of_key_hash(db, out, hash, mode, err);
+}
+
+px_rc px__actor_of_key_hash(px_db *db, px_actor *out, const uint8_t hash[PX_SHA256_LEN],
+                            px_key_mode mode, px_err *err)
+{
     px_key_info key;
     px_org org;
     /* REQ-SANDBOX-1: a test key is looked up in the sandbox, and the request's connection stays

@@ -19,4 +19,10 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
                                px_err *err);
 
+/* The actor of the (unrevoked) key whose secret hashes to hash (keys.c): px_svc_authenticate
+ * after its shape check, and a console session, which acts as its key (sessions.c). A test
+ * key is looked up in the sandbox, and the connection stays there (docs/sandbox.md). */
+px_rc px__actor_of_key_hash(px_db *db, px_actor *out, const uint8_t hash[32], px_key_mode mode,
+                            px_err *err);
+
 #endif

@@ -102,6 +102,12 @@ static px_rc settings_load(px_config *cfg, px_err *err)
         return rc;
     if ((rc = network_load(cfg, err)) != PX_OK)
         return rc;
+    if ((rc = env_int("PACKID_SESSION_IDLE", 1800, 60, 86400, &v, err)) != PX_OK)
+        return rc;
+    cfg->session_idle = (int)v;
+    if ((rc = env_int("PACKID_SESSION_MAX", 43200, 60, 604800, &v, err)) != PX_OK)
+        return rc;
+    cfg->session_max = (int)v;
     return env_text("PACKID_PG_BINDIR", "", cfg->pg_bindir, sizeof(cfg->pg_bindir), err);
 }
 

@@ -45,6 +45,10 @@ typedef struct px_config {
     int enum_limit;            /* PACKID_ENUM_LIMIT: unknown serials/hour per client, default 20 */
     char trusted_proxy[64];    /* PACKID_TRUSTED_PROXY: the address whose X-Forwarded-For names
                                 * the client; "" = the peer address is the client */
+    int session_idle;          /* PACKID_SESSION_IDLE seconds a console session may go unused,
+                                * 60..86400, default 1800 (docs/console.md) */
+    int session_max;           /* PACKID_SESSION_MAX seconds a console session lasts at most,
+                                * 60..604800, default 43200 */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

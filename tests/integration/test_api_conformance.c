@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "px_crypto.h"
 #include "px_test.h"
 
 #define ANSWERS "api_conformance_answers.jsonl"
@@ -662,6 +663,59 @@ static void verification_network(fixture *f, char serials[][24])
     expect(f, "GET", "/v1/products/09506000134352/passport", f->mah_key, NULL, 404);
 }
 
+/* Console sessions and files (docs/console.md). The cookie's session is made in the
+ * database with a known token (the harness does not read Set-Cookie); its CSRF token is
+ * derived as the doc says. */
+static void sessions_and_console(fixture *f)
+{
+    static const char token[] = "ps_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+    char sql[512], cookie[128], csrf_h[128], page_asset[64], path[128];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO console_session (token_hash, key_id, expires_at, idle_seconds) "
+             "SELECT sha256('%s'::bytea), k.id, now() + interval '1 hour', 600 FROM api_key k "
+             "WHERE k.org_id = '%s' AND k.role = 'mah' LIMIT 1",
+             token, f->mah_org);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    char in[64], csrf[64];
+    uint8_t h[32];
+    int n = snprintf(in, sizeof(in), "packid-csrf:%s", token);
+    px_sha256(h, in, (size_t)n);
+    px_base64url_encode(csrf, h, sizeof(h));
+    snprintf(cookie, sizeof(cookie), "Cookie: packid_session=%s", token);
+    snprintf(csrf_h, sizeof(csrf_h), "X-CSRF-Token: %s", csrf);
+    const char *with_cookie[] = {cookie, NULL};
+    const char *with_csrf[] = {cookie, csrf_h, NULL};
+    char body[128];
+    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", f->mah_key);
+    expect(f, "POST", "/v1/sessions", NULL, body, 201);
+    expect(f, "POST", "/v1/sessions", NULL, "{\"api_key\":\"pk_nope\"}", 401);
+    expect(f, "POST", "/v1/sessions", NULL, "{\"key\":\"x\"}", 422);
+    json_decref(call_h(f, "GET", "/v1/sessions/current", NULL, NULL, with_cookie, 200));
+    expect(f, "GET", "/v1/sessions/current", f->mah_key, NULL, 404);
+    expect(f, "DELETE", "/v1/sessions/current", f->mah_key, NULL, 404);
+    json_decref(call_h(f, "DELETE", "/v1/sessions/current", NULL, NULL, with_cookie, 403));
+    json_decref(call_h(f, "DELETE", "/v1/sessions/current", NULL, NULL, with_csrf, 200));
+    json_decref(call_h(f, "GET", "/v1/sessions/current", NULL, NULL, with_cookie, 401));
+    /* The page names its hashed files; one of them is fetched by that name. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/console/", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_between(r.body, "href=\"app.", "\"", page_asset, sizeof(page_asset));
+    px_http_resp_free(&r);
+    assert_true(page_asset[0]);
+    expect(f, "GET", "/console/", NULL, NULL, 200);
+    static const char *const bad_header[] = {"X-Note: a\x7f" "b", NULL};
+    json_decref(call_h(f, "GET", "/console/", NULL, NULL, bad_header, 400));
+    snprintf(path, sizeof(path), "/console/app.%s", page_asset);
+    expect(f, "GET", path, NULL, NULL, 200);
+    expect(f, "GET", "/console/app.000000000000.js", NULL, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/batches/%s/B1", f->gtin);
+    expect(f, "GET", path, f->auditor_key, NULL, 200);
+    expect(f, "GET", path, f->regulator_key, NULL, 403);
+    snprintf(path, sizeof(path), "/v1/batches/%s/NO-SUCH-BATCH", f->gtin);
+    expect(f, "GET", path, f->mah_key, NULL, 404);
+}
+
 /* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -682,6 +736,7 @@ static void test_api__answers_match_openapi(void **state)
     verification_responder(f, serials);
     verification_network(f, serials);
     audit(f);
+    sessions_and_console(f);
     fclose(f->answers);
     f->answers = NULL;
     /* The outside check, with coverage: every documented operation answered 2xx and 4xx. */

@@ -221,6 +221,11 @@ static void test_sandbox__separate(void **state)
     json_decref(j);
     px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\",\"mode\":\"x\"}",
                    422, "validation_error");
+    /* The console signs in with live keys only: refused at sign-in, not at the next click. */
+    char body[128];
+    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", f->test_key);
+    px_test_expect_field(&f->env, "POST", "/v1/sessions", NULL, body, "api_key",
+                         "test_key_not_supported");
 }
 
 /* The live schema's contents as one digest: every row of every table, in a fixed order. */

@@ -1,0 +1,675 @@
+// packid console (docs/console.md). One module, no dependencies, nothing fetched but
+// packid's own public API. Pages are drawn with DOM calls and textContent only: no HTML is
+// ever built from data, so nothing the API returns can run as script (and the page's CSP
+// forbids inline script anyway).
+
+const $main = document.getElementById("main");
+const $nav = document.getElementById("nav");
+const $top = document.getElementById("top");
+const $who = document.getElementById("who");
+
+// The session as POST /v1/sessions or GET /v1/sessions/current answered it: csrf_token,
+// role, org_name… Never the API key: the sign-in form's field is cleared once sent.
+let session = null;
+// Bumped on each navigation: an answer that arrives for a page the user has left is dropped.
+let generation = 0;
+
+// ---- the API ----------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const e = body && body.error ? body.error : null;
+    super(e ? e.message : `the server answered ${status}`);
+    this.status = status;
+    this.code = e ? e.code : "http_" + status;
+    this.details = e && Array.isArray(e.details) ? e.details : [];
+  }
+}
+
+async function api(method, path, body, raw) {
+  const headers = {};
+  const opts = { method, headers, credentials: "same-origin", cache: "no-store" };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  // A state change by cookie carries the session's CSRF token (docs/console.md).
+  if (method !== "GET" && session) headers["X-CSRF-Token"] = session.csrf_token;
+  let r;
+  try {
+    r = await fetch(path, opts);
+  } catch (e) {
+    throw new ApiError(0, { error: { code: "network", message: "packid cannot be reached: " + e.message } });
+  }
+  if (raw && r.ok) return r;
+  const ct = r.headers.get("Content-Type") || "";
+  const data = ct.startsWith("application/json") ? await r.json() : null;
+  if (r.status === 401 && path !== "/v1/sessions") {
+    // Expired, revoked or signed out elsewhere: back to the sign-in page.
+    session = null;
+    const code = data && data.error ? data.error.code : "";
+    showSignIn(code === "session_expired" ? "Your session has expired. Sign in again."
+      : code === "invalid_session" ? "You are signed out. Sign in again." : null);
+    throw new ApiError(r.status, data);
+  }
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+// ---- DOM helpers --------------------------------------------------------------------------
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+let uid = 0;
+// A labelled field: the label wraps the control and names it for assistive technology.
+function field(label, attrs, hint) {
+  const id = attrs.id || "f" + ++uid;
+  const input = attrs.tag === "select"
+    ? h("select", { id, name: attrs.name, required: attrs.required }, (attrs.options || []).map(
+      (o) => h("option", { value: o[0], selected: o[0] === attrs.value }, o[1])))
+    : h(attrs.tag || "input", { id, type: attrs.type || "text", ...attrs, tag: null, options: null });
+  return h("label", { for: id }, label, hint ? h("span", { class: "hint" }, hint) : null, input);
+}
+
+function badge(s) {
+  return h("span", { class: "badge " + String(s).replace(/[^a-z_]/g, "") }, String(s).replace(/_/g, " "));
+}
+
+// An API error in words, next to what caused it: the message, then each detail with the
+// field it names.
+function errorBox(e) {
+  // A validation error's one detail repeats its message: say it once, with its field.
+  const only = (e.details || []).length === 1 && e.details[0].message === e.message ? e.details[0] : null;
+  if (only && only.field)
+    return h("div", { class: "error", role: "alert" }, h("strong", null, only.field + ": "), e.message);
+  const items = (e.details || []).map((d) => h("li", null,
+    d.field ? h("strong", null, d.field + ": ") : null, d.message || d.code,
+    d.org_id ? ` (organization ${d.org_id})` : null));
+  return h("div", { class: "error", role: "alert" }, h("strong", null, e.message),
+    items.length ? h("ul", null, items) : null);
+}
+
+function table(headers, rows, empty) {
+  if (!rows.length) return h("p", { class: "hint" }, empty || "Nothing yet.");
+  return h("div", { class: "table" }, h("table", null,
+    h("thead", null, h("tr", null, headers.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", null, rows.map((r) => h("tr", null, r.map((c) => c instanceof Node && c.tagName === "TD" ? c : h("td", null, c)))))));
+}
+
+function mono(s) {
+  return h("td", { class: "mono" }, s ?? "");
+}
+
+// A UUID shown by its first 8 characters (the whole id in the tooltip and for screen
+// readers), so id columns do not crowd a phone's screen.
+function idCell(id) {
+  if (!id) return h("td");
+  return h("td", { class: "mono", title: id }, h("span", { "aria-hidden": "true" }, id.slice(0, 8) + "…"),
+    h("span", { class: "sr" }, id));
+}
+
+function when(ts) {
+  if (!ts) return "";
+  return String(ts).replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
+}
+
+function page(title, ...children) {
+  $main.replaceChildren(h("h1", null, title), ...children);
+  document.title = title + " · packid console";
+}
+
+// A container that shows a loading note, then what fill() draws, or the error in words.
+function section(fill) {
+  const box = h("div", { "aria-live": "polite" }, h("p", { class: "hint" }, "Loading…"));
+  const g = generation;
+  Promise.resolve().then(fill).then((nodes) => {
+    if (g === generation) box.replaceChildren(...[nodes].flat().filter(Boolean));
+  }).catch((e) => {
+    if (g === generation && e.status !== 401) box.replaceChildren(errorBox(e));
+  });
+  return box;
+}
+
+// A paged list (docs/api.md "Paging"): the first page, then "More" appends the next.
+function paged(path, headers, row, empty) {
+  const tbody = h("tbody");
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, "More");
+  const box = h("div");
+  let cursor = null;
+  const sep = path.includes("?") ? "&" : "?";
+  async function load() {
+    more.disabled = true;
+    try {
+      const p = await api("GET", path + sep + "first=50" + (cursor ? "&after=" + encodeURIComponent(cursor) : ""));
+      for (const it of p.items) tbody.append(h("tr", null, row(it).map((c) => c instanceof Node && c.tagName === "TD" ? c : h("td", null, c))));
+      cursor = p.has_next_page ? p.next_cursor : null;
+      more.hidden = !cursor;
+      if (!tbody.children.length) box.replaceChildren(h("p", { class: "hint" }, empty || "Nothing yet."));
+    } catch (e) {
+      if (e.status !== 401) box.append(errorBox(e));
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener("click", load);
+  box.append(h("div", { class: "table" }, h("table", null,
+    h("thead", null, h("tr", null, headers.map((x) => h("th", { scope: "col" }, x)))), tbody)),
+  h("div", { class: "actions" }, more));
+  load();
+  return box;
+}
+
+// ---- roles ------------------------------------------------------------------------------
+
+// What each role may see, as domain/policy.c allows it (a hidden button is a convenience;
+// the server refuses what a role may not do whatever the page shows).
+const PAGES = [
+  ["dashboard", "Dashboard", ["mah", "cmo", "auditor", "admin"]],
+  ["products", "Products", ["mah", "cmo", "auditor"]],
+  ["batches", "Batches", ["mah", "cmo", "auditor"]],
+  ["trace", "Trace a pack", ["mah", "cmo", "auditor"]],
+  ["reports", "Reports", ["mah", "auditor"]],
+  ["audit", "Audit", ["mah", "auditor", "admin"]],
+  ["jobs", "Allocations & jobs", ["mah", "cmo", "auditor"]],
+  ["keys", "Organizations & keys", ["admin", "mah"]],
+];
+const can = {
+  release: (r) => r === "mah",
+  retry: (r) => r === "mah",
+  carrier: (r) => r === "mah" || r === "cmo",
+  partners: (r) => r === "mah" || r === "auditor",
+};
+
+// ---- sign-in ----------------------------------------------------------------------------
+
+function showSignIn(note) {
+  generation++;
+  $top.hidden = true;
+  const key = h("input", { id: "api-key", name: "api_key", type: "password", required: true, autocomplete: "off", spellcheck: "false" });
+  const out = h("div", { "aria-live": "polite" });
+  const form = h("form", {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      out.replaceChildren();
+      const value = key.value.trim();
+      key.value = ""; // the key is not kept by the page, only the session cookie is
+      try {
+        session = await api("POST", "/v1/sessions", { api_key: value });
+        location.hash = "#/dashboard";
+        route();
+      } catch (e) {
+        out.replaceChildren(errorBox(e));
+        key.focus();
+      }
+    },
+  },
+  h("label", { for: "api-key" }, "API key", h("span", { class: "hint" }, "pk_… — exchanged for a session; the browser does not keep it"), key),
+  h("div", null, h("button", { type: "submit", id: "signin" }, "Sign in")));
+  $main.replaceChildren(h("div", { class: "signin" }, h("h1", null, "Sign in to packid"),
+    note ? h("p", { class: "error", role: "alert" }, note) : null, form, out));
+  document.title = "Sign in · packid console";
+  key.focus();
+}
+
+document.getElementById("signout").addEventListener("click", async () => {
+  try {
+    await api("DELETE", "/v1/sessions/current");
+  } catch (e) {
+    /* already gone: the sign-in page either way */
+  }
+  session = null;
+  location.hash = "";
+  showSignIn("You have signed out.");
+});
+
+// ---- pages ------------------------------------------------------------------------------
+
+function dashboard() {
+  const role = session.role;
+  const parts = [];
+  if (role === "mah" || role === "auditor") {
+    parts.push(h("h2", null, "Reports"), section(async () => {
+      const p = await api("GET", "/v1/reports?first=200");
+      const by = {};
+      for (const r of p.items) by[r.state] = (by[r.state] || 0) + 1;
+      const order = ["failed", "dead", "queued", "sending", "delivered"];
+      const cards = h("div", { class: "cards" }, order.map((s) => h("div", { class: "card" },
+        h("div", { class: "n" }, String(by[s] || 0)), badge(s))));
+      const alerts = p.items.filter((r) => r.state === "failed" || r.state === "dead");
+      return [cards, h("h2", null, "Open alerts"), alerts.length
+        ? table(["Report", "Market", "Batch", "State", "Last error"], alerts.map((r) => [
+          idCell(r.report_id), r.market, `${r.gtin} / ${r.batch}`, badge(r.state), r.last_error || ""]))
+        : h("p", { class: "success" }, "No failed or dead report.")];
+    }));
+  }
+  if (role !== "admin") {
+    parts.push(h("h2", null, "Packs by product"), section(async () => {
+      const p = await api("GET", "/v1/commissions?first=200");
+      const rel = role === "cmo" ? { items: [] } : await api("GET", "/v1/releases?first=200");
+      const by = {};
+      for (const c of p.items) {
+        const k = c.gtin;
+        by[k] = by[k] || { commissioned: 0, released: 0, batches: new Set() };
+        by[k].commissioned += c.count - c.rejected;
+        by[k].batches.add(c.batch);
+      }
+      for (const r of rel.items) {
+        by[r.gtin] = by[r.gtin] || { commissioned: 0, released: 0, batches: new Set() };
+        by[r.gtin].released += r.count;
+      }
+      // A CMO never sees packs after release: no released column for it.
+      const cmo = role === "cmo";
+      return table(["GTIN", "Batches", "Commissioned", cmo ? null : "Released"].filter(Boolean),
+        Object.entries(by).map(([g, v]) => [mono(g), String(v.batches.size), String(v.commissioned),
+          cmo ? null : String(v.released)].filter((c) => c !== null)),
+      "No pack has been commissioned yet.");
+    }));
+  }
+  if (role === "admin")
+    parts.push(h("p", null, "As the operator you manage organizations and keys, and verify the whole audit chain."));
+  page("Dashboard", ...parts);
+}
+
+function products() {
+  const parts = [section(async () => {
+    const p = await api("GET", "/v1/products?first=100");
+    return table(["GTIN", "Name", "Market", "Master data"], p.items.map((x) => [
+      mono(x.gtin), x.name, x.market || "",
+      h("dl", { class: "kv" }, Object.entries(x.master_data || {}).flatMap(([k, v]) => [h("dt", null, k.replace(/_/g, " ")), h("dd", null, String(v))]))]),
+    "No product yet.");
+  })];
+  if (can.partners(session.role))
+    parts.push(h("h2", null, "Partners (CMOs)"), paged("/v1/partners", ["Organization", "Status", "GTINs", "Since"],
+      (x) => [idCell(x.org_id), badge(x.status), (x.gtins || []).join(", "), when(x.created_at)], "No partner yet."));
+  page("Products", ...parts);
+}
+
+// Batches are the commissions grouped by GTIN and batch.
+function batches(params) {
+  if (params.gtin && params.batch) return batch(params.gtin, params.batch);
+  page("Batches", section(async () => {
+    const p = await api("GET", "/v1/commissions?first=200");
+    const by = new Map();
+    for (const c of p.items) {
+      const k = c.gtin + "\u0000" + c.batch;
+      const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, count: 0, last: c.created_at };
+      b.count += c.count - c.rejected;
+      by.set(k, b);
+    }
+    return table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
+      mono(b.gtin), b.batch, b.expiry, String(b.count),
+      h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
+    "No batch has been commissioned yet.");
+  }));
+}
+
+function batch(gtin, name) {
+  const role = session.role;
+  const parts = [h("p", null, h("a", { href: "#/batches" }, "← All batches"))];
+  parts.push(section(async () => {
+    // What the packs are now (GET /v1/batches/…), then the commissions and releases behind it.
+    const [b, p, rel] = await Promise.all([
+      api("GET", `/v1/batches/${encodeURIComponent(gtin)}/${encodeURIComponent(name)}`),
+      api("GET", "/v1/commissions?first=200"),
+      role === "cmo" ? { items: [] } : api("GET", "/v1/releases?first=200")]);
+    const mine = p.items.filter((c) => c.gtin === gtin && c.batch === name);
+    const released = rel.items.filter((r) => r.gtin === gtin && r.batch === name);
+    const kv = (k, v, id) => v === undefined ? [] : [h("dt", null, k), h("dd", { id }, String(v))];
+    const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
+    const out = [h("dl", { class: "kv", id: "batch-facts" },
+      h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
+      kv("Batch", b.batch), kv("Expiry", b.expiry),
+      kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
+      kv("Released", b.packs.released, "released-count"),
+      kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
+      markets ? kv("Released to", markets) : [])];
+    out.push(h("h2", null, "Commissions"), table(["When", "By", "Packs", "Rejected"], mine.map((c) => [
+      when(c.created_at), idCell(c.org_id), String(c.count), String(c.rejected)])));
+    if (role !== "cmo")
+      out.push(h("h2", null, "Releases"), table(["When", "Market", "Packs", "Report"], released.map((r) => [
+        when(r.created_at), r.market, String(r.count), r.report_id ? h("a", { href: "#/reports" }, r.report_id) : ""]), "Not released yet."));
+    if (can.release(role)) out.push(releaseForm(gtin, name));
+    return out;
+  }));
+  page(`Batch ${name}`, ...parts);
+}
+
+// Release with a confirmation: a dry run first shows what will move and what the report
+// will carry, or every missing precondition in words; only then the release itself.
+function releaseForm(gtin, name) {
+  const market = field("Market", { name: "market", required: true, maxlength: 2, pattern: "[A-Z]{2}", autocomplete: "off", id: "release-market" }, "two capital letters, e.g. DE");
+  const out = h("div", { "aria-live": "polite", id: "release-result" });
+  const form = h("form", {
+    class: "inline", id: "release-form",
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const m = form.querySelector("input").value.trim().toUpperCase();
+      out.replaceChildren(h("p", { class: "hint" }, "Checking…"));
+      try {
+        const d = await api("POST", "/v1/releases", { gtin, batch: name, market: m, dry_run: true });
+        if (d.missing.length) {
+          out.replaceChildren(errorBox({
+            message: `The release to ${m} cannot be made: its report would lack what is listed below.`,
+            details: d.missing,
+          }));
+          return;
+        }
+        if (!d.would_release) {
+          out.replaceChildren(errorBox({ message: "No commissioned pack of this batch is left to release.", details: [] }));
+          return;
+        }
+        const confirm = h("button", { type: "button", id: "confirm-release", class: "danger" }, `Release ${d.would_release} packs to ${m}`);
+        const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
+        cancel.addEventListener("click", () => out.replaceChildren());
+        confirm.addEventListener("click", async () => {
+          confirm.disabled = true;
+          try {
+            const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m });
+            out.replaceChildren(h("p", { class: "success", role: "status", id: "release-done" },
+              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
+          } catch (e) {
+            confirm.disabled = false;
+            out.replaceChildren(errorBox(e));
+          }
+        });
+        out.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the release" },
+          h("p", null, h("strong", null, `${d.would_release} packs`), ` of batch ${name} (GTIN ${gtin}) will move from commissioned to released for market ${m}.`),
+          h("p", null, d.report
+            ? `An EPCIS report of these ${d.would_release} packs will be queued for each active ${m} regulator endpoint.`
+            : `No report will be queued for ${m}.`),
+          h("div", { class: "actions" }, confirm, cancel)));
+        confirm.focus();
+      } catch (e) {
+        out.replaceChildren(errorBox(e));
+      }
+    },
+  }, market, h("button", { type: "submit", id: "check-release" }, "Check release"));
+  return h("section", { "aria-labelledby": "rel-h" }, h("h2", { id: "rel-h" }, "Release to a market"), form, out);
+}
+
+// Pack trace: GTIN + serial, or a scanned element string or Digital Link URI.
+function parseScan(text) {
+  let s = text.trim();
+  try {
+    const u = new URL(s);
+    const m = u.pathname.match(/\/01\/(\d{8,14})\/21\/([^/]+)/);
+    if (m) return { gtin: m[1].padStart(14, "0"), serial: decodeURIComponent(m[2]) };
+  } catch (e) { /* not a URI */ }
+  s = s.replace(/^\](d2|Q3|C1|e0)/, "");
+  if (s.includes("(")) {
+    const ai = {};
+    for (const m of s.matchAll(/\((\d{2,4})\)([^(]*)/g)) ai[m[1]] = m[2];
+    if (ai["01"] && ai["21"]) return { gtin: ai["01"], serial: ai["21"] };
+    return null;
+  }
+  // Unbracketed: fixed-length AIs (01, 11, 17) and GS-terminated ones (10, 21) (GS1
+  // General Specifications 3.2, 7.8.4: FNC1 as the GS character ends a variable field).
+  const out = {};
+  const fixed = { "01": 14, "11": 6, "17": 6 };
+  let i = 0;
+  while (i < s.length) {
+    const a = s.slice(i, i + 2);
+    i += 2;
+    if (fixed[a]) { out[a] = s.slice(i, i + fixed[a]); i += fixed[a]; continue; }
+    if (a !== "10" && a !== "21") return null;
+    let j = s.indexOf("\u001d", i);
+    if (j < 0) j = s.length;
+    out[a] = s.slice(i, j);
+    i = j + 1;
+  }
+  return out["01"] && out["21"] ? { gtin: out["01"], serial: out["21"] } : null;
+}
+
+function trace(params) {
+  const out = h("div", { "aria-live": "polite" });
+  const gtin = field("GTIN", { name: "gtin", inputmode: "numeric", maxlength: 14, value: params.gtin || "", id: "trace-gtin" });
+  const serial = field("Serial", { name: "serial", maxlength: 20, value: params.serial || "", id: "trace-serial" });
+  const scan = field("Or a scanned code", { name: "scan", id: "trace-scan" }, "element string, e.g. (01)…(21)…, or a GS1 Digital Link URI");
+  const form = h("form", {
+    id: "trace-form",
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      const sc = form.querySelector("#trace-scan").value;
+      let g = form.querySelector("#trace-gtin").value.trim();
+      let s = form.querySelector("#trace-serial").value.trim();
+      if (sc.trim()) {
+        const p = parseScan(sc);
+        if (!p) {
+          out.replaceChildren(errorBox({ message: "The scanned code has no GTIN (01) and serial (21) that the console can read.", details: [{ field: "scan", message: "give an element string with (01) and (21), or a Digital Link URI" }] }));
+          return;
+        }
+        g = p.gtin;
+        s = p.serial;
+        form.querySelector("#trace-gtin").value = g;
+        form.querySelector("#trace-serial").value = s;
+      }
+      showPack(out, g, s);
+    },
+  }, gtin, serial, scan, h("div", null, h("button", { type: "submit", id: "trace-go" }, "Trace")));
+  page("Trace a pack", form, out);
+  if (params.gtin && params.serial) showPack(out, params.gtin, params.serial);
+}
+
+async function showPack(out, gtin, serial) {
+  out.replaceChildren(h("p", { class: "hint" }, "Looking up…"));
+  const path = `/v1/packs/${encodeURIComponent(gtin)}/${encodeURIComponent(serial).replace(/%2F/g, "%2F")}`;
+  try {
+    const p = await api("GET", path);
+    const kv = (k, v) => v === null || v === undefined ? [] : [h("dt", null, k), h("dd", null, String(v))];
+    const facts = h("dl", { class: "kv", id: "pack-facts" }, kv("GTIN", p.gtin), kv("Serial", p.serial),
+      [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", p.expiry),
+      kv("Market", p.market), kv("Origin", p.origin), kv("Commissioned", when(p.commissioned_at)),
+      kv("Released", when(p.released_at)), kv("Reason", p.reason));
+    const events = h("ol", { class: "timeline", id: "pack-events" }, (p.events || []).map((e) => h("li", null,
+      h("strong", null, (e.biz_step || e.op || e.type).replace(/_/g, " ")), " · ", when(e.event_time),
+      h("div", { class: "hint" }, [e.type, e.action, e.disposition, e.market ? "market " + e.market : null, e.reason].filter(Boolean).join(" · ")),
+      h("div", { class: "mono hint" }, e.event_hash || ""))));
+    const side = can.carrier(session.role)
+      ? h("figure", { class: "symbol" }, h("img", { src: path + "/datamatrix.png", alt: `GS1 DataMatrix of GTIN ${p.gtin} serial ${p.serial}`, id: "pack-datamatrix" }),
+        h("figcaption", { class: "hint" }, "GS1 DataMatrix"))
+      : null;
+    out.replaceChildren(h("div", { class: "pack" }, h("div", null, facts, h("h2", null, "History"), events,
+      h("p", { class: "hint" }, "Parent containers: packid records no aggregation for this pack.")), side));
+  } catch (e) {
+    if (e.status === 404)
+      out.replaceChildren(errorBox({ message: `No pack ${gtin} / ${serial} that you may see.`, details: [] }));
+    else if (e.status !== 401) out.replaceChildren(errorBox(e));
+  }
+}
+
+function reports(params) {
+  const state = params.state || "";
+  const filter = h("form", {
+    class: "inline",
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      const v = filter.querySelector("select").value;
+      location.hash = "#/reports" + (v ? "?state=" + v : "");
+    },
+  }, field("State", { tag: "select", name: "state", value: state, options: [["", "any"], ["queued", "queued"], ["sending", "sending"], ["delivered", "delivered"], ["failed", "failed"], ["dead", "dead"]] }),
+  h("button", { type: "submit", class: "secondary", id: "reports-refresh" }, "Show"));
+  const msg = h("div", { "aria-live": "polite" });
+  page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + state : ""),
+    ["Created", "Market", "GTIN / batch", "State", "Attempts", "Last error", ""],
+    (r) => [when(r.created_at), r.market, `${r.gtin} / ${r.batch}`, h("td", { class: "report-state", "data-report": r.report_id }, badge(r.state)),
+      `${r.attempts} of ${r.max_attempts}`, r.last_error || "", h("div", { class: "actions" },
+        h("button", { type: "button", class: "secondary", onclick: () => download(r, msg) }, "Document"),
+        can.retry(session.role) && (r.state === "failed" || r.state === "dead")
+          ? h("button", { type: "button", onclick: async () => {
+            try {
+              const x = await api("POST", `/v1/reports/${r.report_id}/retry`);
+              msg.replaceChildren(h("p", { class: "success" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`));
+            } catch (e) { msg.replaceChildren(errorBox(e)); }
+          } }, "Retry") : null)],
+    "No report yet."));
+}
+
+async function download(r, msg) {
+  try {
+    const res = await api("GET", `/v1/reports/${r.report_id}/document`, undefined, true);
+    const url = URL.createObjectURL(await res.blob());
+    const a = h("a", { href: url, download: `report-${r.report_id}.xml` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (e) {
+    if (e.status !== 401) msg.replaceChildren(errorBox(e));
+  }
+}
+
+function audit() {
+  const result = h("div", { "aria-live": "polite", id: "audit-result" });
+  const verify = h("button", { type: "button", id: "audit-verify", onclick: async () => {
+    result.replaceChildren(h("p", { class: "hint" }, "Verifying…"));
+    try {
+      const v = await api("GET", "/v1/audit/verify");
+      result.replaceChildren(v.ok
+        ? h("p", { class: "success", role: "status" }, `The audit chain is intact: ${v.entries} entries, the latest hash ${v.head || "–"}.`)
+        : errorBox({ message: `The audit chain is broken${v.broken_at ? " at entry " + v.broken_at : ""}: ${v.reason || "a hash does not match"}.`, details: [] }));
+    } catch (e) { result.replaceChildren(errorBox(e)); }
+  } }, "Verify the chain");
+  const parts = [h("div", { class: "actions" }, verify), result];
+  if (session.role !== "admin")
+    parts.push(h("h2", null, "Entries"), paged("/v1/audit", ["#", "When", "Action", "Subject", "Details"],
+      (e) => [String(e.seq), when(e.at), e.action, e.subject.length === 36 ? idCell(e.subject) : mono(e.subject), h("td", { class: "mono details" }, JSON.stringify(e.details))], "No entry yet."));
+  page("Audit", ...parts);
+}
+
+function jobs() {
+  let timer = null;
+  const g = generation;
+  const box = h("div");
+  async function load() {
+    try {
+      const p = await api("GET", "/v1/jobs?first=50");
+      const running = p.items.some((j) => j.status === "queued" || j.status === "running");
+      box.replaceChildren(table(["Job", "Kind", "Status", "Progress", "Started", "Error"], p.items.map((j) => [
+        idCell(j.job_id), j.kind, badge(j.status),
+        h("td", null, h("progress", { max: j.total || 1, value: j.done || 0, "aria-label": `job ${j.job_id} progress` }), ` ${j.done} of ${j.total}`),
+        when(j.started_at), j.error || ""]), "No job yet."));
+      // Long jobs show their progress: poll while any is unfinished and the page is open.
+      if (running && g === generation) timer = setTimeout(load, 2000);
+    } catch (e) {
+      if (e.status !== 401) box.replaceChildren(errorBox(e));
+    }
+  }
+  load();
+  page("Allocations & jobs", h("h2", null, "Jobs"), box, h("h2", null, "Allocations"),
+    paged("/v1/allocations", ["Allocation", "GTIN", "For", "Serials", "Label", "Created"],
+      (a) => [idCell(a.allocation_id), mono(a.gtin), idCell(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."));
+  return () => clearTimeout(timer);
+}
+
+function keys() {
+  const admin = session.role === "admin";
+  const shown = h("div", { "aria-live": "polite" });
+  const parts = [];
+  if (admin) {
+    const orgOut = h("div", { "aria-live": "polite" });
+    const org = h("form", {
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const f = new FormData(org);
+        const body = { kind: f.get("kind"), name: f.get("name") };
+        if (f.get("gln")) body.gln = f.get("gln");
+        if (f.get("market")) body.market = f.get("market");
+        try {
+          const o = await api("POST", "/v1/orgs", body);
+          orgOut.replaceChildren(h("p", { class: "success" }, `Organization ${o.name} created: `, h("span", { class: "mono" }, o.org_id)));
+          org.reset();
+        } catch (e) { orgOut.replaceChildren(errorBox(e)); }
+      },
+    }, field("Kind", { tag: "select", name: "kind", options: [["mah", "MAH (brand owner)"], ["cmo", "CMO (contract manufacturer)"], ["regulator", "Regulator"]] }),
+    field("Name", { name: "name", required: true, maxlength: 200 }),
+    field("GLN", { name: "gln", inputmode: "numeric", maxlength: 13 }, "optional, 13 digits"),
+    field("Market", { name: "market", maxlength: 2 }, "regulators only"),
+    h("div", null, h("button", { type: "submit" }, "Create organization")));
+    parts.push(h("h2", null, "New organization"), org, orgOut);
+  }
+  const key = h("form", {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(key);
+      const body = { role: f.get("role") };
+      if (f.get("org_id")) body.org_id = f.get("org_id");
+      if (f.get("label")) body.label = f.get("label");
+      try {
+        const k = await api("POST", "/v1/keys", body);
+        // Shown once: packid keeps only its hash.
+        shown.replaceChildren(h("div", { class: "panel" }, h("p", null, h("strong", null, "Copy this key now: it is shown once.")),
+          h("p", { class: "secret" }, k.api_key), h("p", { class: "hint" }, "Key id ", k.key_id)));
+        key.reset();
+      } catch (e) { shown.replaceChildren(errorBox(e)); }
+    },
+  }, admin ? field("Organization id", { name: "org_id", required: true }) : null,
+  field("Role", { tag: "select", name: "role", options: admin ? [["admin", "admin"], ["mah", "mah"], ["cmo", "cmo"], ["auditor", "auditor"], ["regulator", "regulator"]] : [["mah", "mah"], ["auditor", "auditor"]] }),
+  field("Label", { name: "label", maxlength: 200 }, "optional"),
+  h("div", null, h("button", { type: "submit" }, "Create key")));
+  const revokeOut = h("div", { "aria-live": "polite" });
+  const revoke = h("form", {
+    class: "inline",
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const id = new FormData(revoke).get("key_id").trim();
+      try {
+        await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`);
+        revokeOut.replaceChildren(h("p", { class: "success" }, `Key ${id} revoked.`));
+        revoke.reset();
+      } catch (e) { revokeOut.replaceChildren(errorBox(e)); }
+    },
+  }, field("Key id", { name: "key_id", required: true }), h("button", { type: "submit", class: "danger" }, "Revoke"));
+  parts.push(h("h2", null, "New API key"), key, shown, h("h2", null, "Revoke a key"), revoke, revokeOut);
+  page("Organizations & keys", ...parts);
+}
+
+// ---- routing ----------------------------------------------------------------------------
+
+const VIEWS = { dashboard, products, batches, trace, reports, audit, jobs, keys };
+let leave = null;
+
+function route() {
+  if (!session) return showSignIn();
+  generation++;
+  if (leave) leave();
+  leave = null;
+  const [name, query] = (location.hash.replace(/^#\/?/, "") || "dashboard").split("?");
+  const allowed = PAGES.filter((p) => p[2].includes(session.role));
+  const target = allowed.find((p) => p[0] === name) || allowed[0];
+  $top.hidden = false;
+  $who.textContent = `${session.org_name} · ${session.role}`;
+  $nav.replaceChildren(...allowed.map((p) => h("a", { href: "#/" + p[0], "aria-current": p === target ? "page" : null }, p[1])));
+  if (!target) {
+    page("packid", h("p", null, "This role has no console pages."));
+    return;
+  }
+  const params = Object.fromEntries(new URLSearchParams(query || ""));
+  leave = VIEWS[target[0]](params) || null;
+  $main.focus({ preventScroll: true });
+}
+
+window.addEventListener("hashchange", route);
+
+// A reload keeps the session (the cookie) and asks for its CSRF token again.
+(async () => {
+  try {
+    session = await api("GET", "/v1/sessions/current");
+    route();
+  } catch (e) {
+    if (e.status !== 401) showSignIn(e.message);
+  }
+})();

@@ -1,0 +1,106 @@
+/* Console sessions: only token hashes are stored (migration 0050_console_session.sql). */
+#include <stdio.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_str.h"
+#include "session_store.h"
+#include "store_internal.h"
+
+#define C_EXPIRES TS("c.expires_at")
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
+{
+    out[0] = '\\';
+    out[1] = 'x';
+    px_hex_encode(out + 2, hash, 32);
+}
+
+px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token_hash[32],
+                              int idle_seconds, int absolute_seconds, char expires_at[32],
+                              px_err *err)
+{
+    char hex[67], idle[16], abs_s[16];
+    bytea_hex(hex, token_hash);
+    snprintf(idle, sizeof(idle), "%d", idle_seconds);
+    snprintf(abs_s, sizeof(abs_s), "%d", absolute_seconds);
+    /* The table would otherwise only grow: each sign-in clears what ended a week ago (kept
+     * that long so a support question about a recent sign-out can still be answered; the
+     * audit log keeps every sign-in and sign-out for good). */
+    PGresult *r = px__exec(db,
+                           "DELETE FROM console_session WHERE expires_at < now() - "
+                           "interval '7 days'",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    const char *p[] = {key_id, hex, idle, abs_s};
+    r = px__exec(db,
+                 "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
+                 "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
+                 "RETURNING " TS("expires_at"),
+                 4, p, err);
+    if (!r)
+        return err->rc;
+    px_strlcpy(expires_at, px__val(r, 0, 0), 32);
+    PQclear(r);
+    return PX_OK;
+}
+
+static int unhex(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t key_hash[32],
+                             char expires_at[32], px_err *err)
+{
+    char hex[67];
+    bytea_hex(hex, token_hash);
+    const char *p[] = {hex};
+    /* One statement reads the row, decides whether it is live and, only then, marks it seen.
+     * The test is made on the row as it was before this request (s, locked), never on the
+     * new last_seen_at: a request after the idle end cannot revive the session. */
+    PGresult *r = px__exec(db,
+                           "WITH s AS (SELECT id, now() < expires_at AND "
+                           "  now() < last_seen_at + idle_seconds * interval '1 s' AS live "
+                           "  FROM console_session WHERE token_hash = $1 AND revoked_at IS NULL "
+                           "  FOR UPDATE), "
+                           "u AS (UPDATE console_session c SET last_seen_at = now() FROM s "
+                           "  WHERE c.id = s.id AND s.live RETURNING c.id) "
+                           "SELECT s.live, encode(k.secret_hash, 'hex'), " C_EXPIRES
+                           " FROM s JOIN console_session c ON c.id = s.id "
+                           "JOIN api_key k ON k.id = c.key_id",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such session");
+    } else if (strcmp(px__val(r, 0, 0), "t") != 0) {
+        rc = px_err_set(err, PX_EAUTH, "session_expired", "the session has expired");
+    } else {
+        const char *h = px__val(r, 0, 1);
+        for (int i = 0; i < 32; i++)
+            key_hash[i] = (uint8_t)(unhex(h[2 * i]) * 16 + unhex(h[2 * i + 1]));
+        px_strlcpy(expires_at, px__val(r, 0, 2), 32);
+    }
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_session_revoke(px_db *db, const uint8_t token_hash[32], px_err *err)
+{
+    char hex[67];
+    bytea_hex(hex, token_hash);
+    const char *p[] = {hex};
+    PGresult *r = px__exec(db,
+                           "UPDATE console_session SET revoked_at = coalesce(revoked_at, now()) "
+                           "WHERE token_hash = $1",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}

@@ -1,0 +1,363 @@
+"""The console in a real browser (docs/console.md): headless Chromium driven by Selenium
+against a real `packid serve`. A MAH signs in, opens a batch, releases it to a market whose
+endpoint is a local receiver and sees the report delivered; the CMO that made the batch finds
+no release button and no released pack; an auditor traces a pack from a scanned element string
+and verifies the audit chain; sign-out and an expired session lead back to the sign-in page.
+Every page is photographed at 360 and 1280 px into the folder given (the build folder's
+console-screenshots/, not committed).
+
+Run by ctest (test_console_browser) as:
+    python3 test_console_browser.py <packid binary> <screenshot folder>"""
+import hashlib
+import http.server
+import os
+import sys
+import threading
+import time
+import unittest
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from packid_env import Server, gtin
+
+PACKID = sys.argv.pop(1) if len(sys.argv) > 1 else "packid"
+SHOTS = sys.argv.pop(1) if len(sys.argv) > 1 else "console-screenshots"
+
+SERIALS = [f"CONS{i:04d}" for i in range(1, 6)]
+BATCH = "LOT-C1"
+
+
+def gln(n):
+    """A GLN under company prefix 4012345 with its mod-10 check digit (independent of src/gs1)."""
+    body = f"401234500{n:03d}"
+    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - s % 10) % 10)
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A regulator endpoint on loopback that accepts every report (200) and keeps them."""
+
+    def __init__(self):
+        self.documents = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                outer.documents.append((dict(self.headers), self.rfile.read(n)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class ConsoleBrowser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.rx = Receiver()
+        port = cls.rx.server_address[1]
+        cls.s = Server(PACKID, {"PACKID_OUTBOUND_ALLOW": f"127.0.0.1:{port}",
+                                "PACKID_DELIVERY_BACKOFF_MS": "200"})
+        s = cls.s
+        cls.mah_org, cls.mah_key = s.org_key("mah", "Console Pharma", "mah")
+        cls.auditor_key = s.key(cls.mah_org, "auditor")
+        cls.gtin = gtin(7)
+
+        def call(method, path, key, body, want):
+            st, _, out = s.request(method, path, key=key, body=body)
+            assert st == want, (method, path, st, out)
+            return out
+
+        call("PATCH", f"/v1/orgs/{cls.mah_org}", cls.mah_key,
+             {"gln": gln(1), "gln_prefix_length": 7}, 200)
+        call("POST", "/v1/products", cls.mah_key,
+             {"gtin": cls.gtin, "company_prefix_length": 7, "name": "Amoxicillin 500 mg",
+              "market": "DE", "master_data": {"dosage_form": "CAPSULE", "strength": "500 mg",
+                                              "pack_size": "21 CAPSULE in 1 BLISTER PACK",
+                                              "manufacturer": "Console Pharma"}}, 201)
+        p = call("POST", "/v1/partners", cls.mah_key,
+                 {"name": "Console CMO", "gtins": [cls.gtin]}, 201)
+        cls.cmo_org, cls.cmo_key = p["org_id"], p["api_key"]
+        call("PATCH", f"/v1/orgs/{cls.cmo_org}", cls.mah_key,
+             {"gln": gln(2), "gln_prefix_length": 7}, 200)
+        call("POST", "/v1/commissions", cls.cmo_key,
+             {"product_code": cls.gtin, "product_code_schema": "GTIN", "batch": BATCH,
+              "expiry_date": "301231", "serials": SERIALS}, 200)
+        # An allocation, so the jobs page has a job with its progress.
+        call("PUT", "/v1/serial-settings", cls.mah_key,
+             {"strategy": "RANDOM_NUMERIC", "length": 12}, 201)
+        cls.allocation = call("POST", f"/v1/products/{cls.gtin}/allocations", cls.mah_key,
+                              {"count": 500, "label": "line 1"}, 202)
+        call("POST", "/v1/regulator-endpoints", cls.mah_key,
+             {"market": "DE", "url": f"http://127.0.0.1:{port}/epcis"}, 201)
+
+        opts = Options()
+        for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1280,900", "--disable-extensions", "--no-first-run",
+                  "--disable-background-networking", "--disable-sync",
+                  "--disable-component-update", "--disable-default-apps"]:
+            opts.add_argument(a)
+        opts.binary_location = "/usr/bin/chromium"
+        cls.d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        cls.d.implicitly_wait(0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.quit()
+        cls.rx.shutdown()
+        assert cls.s.stop() == 0, "".join(cls.s.log[-30:])
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def wait(self, cond, timeout=20):
+        return WebDriverWait(self.d, timeout).until(cond)
+
+    def css(self, sel, timeout=20):
+        return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, sel)), timeout)
+
+    def text_in(self, sel, text, timeout=20):
+        try:
+            self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, sel), text), timeout)
+        except Exception:
+            self.d.save_screenshot(os.path.join(SHOTS, "failure.png"))
+            main = self.d.find_element(By.TAG_NAME, "main").text
+            self.fail(f"no {text!r} in {sel}; the page says:\n{main}")
+
+    def shoot(self, name):
+        """The page at 360 px (a phone) and 1280 px, and no horizontal scrolling of the page
+        itself at 360 px (wide tables scroll inside their own box)."""
+        for w in (360, 1280):
+            self.d.set_window_size(w, 900)
+            time.sleep(0.2)  # let layout settle before the picture (not an assertion)
+            self.d.save_screenshot(os.path.join(SHOTS, f"{name}-{w}.png"))
+            if w == 360:
+                over = self.d.execute_script(
+                    "return document.documentElement.scrollWidth - "
+                    "document.documentElement.clientWidth")
+                self.assertLessEqual(over, 0, f"{name} scrolls sideways at 360 px")
+        self.d.set_window_size(1280, 900)
+
+    def sign_in(self, key):
+        self.d.get(self.s.base + "/console/")
+        box = self.css("#api-key")
+        box.send_keys(key)
+        self.css("#signin").click()
+        self.css("nav a[aria-current=page]")
+        # The key is not left in the page.
+        self.assertEqual(self.d.execute_script(
+            "return document.documentElement.innerHTML.includes(arguments[0])", key), False)
+
+    def go(self, hash_):
+        self.d.get(self.s.base + "/console/" + hash_)
+
+    def sign_out(self):
+        self.css("#signout").click()
+        self.css("#api-key")
+
+    def has(self, sel):
+        try:
+            self.d.find_element(By.CSS_SELECTOR, sel)
+            return True
+        except NoSuchElementException:
+            return False
+
+    # ---- the story ----------------------------------------------------------------------
+
+    def test_console__mah_cmo_auditor(self):
+        d = self.d
+        self.go("")
+        self.css("#api-key")
+        self.shoot("signin")
+
+        # A wrong key: the error in words next to the field, no session.
+        self.css("#api-key").send_keys("pk_wrong")
+        self.css("#signin").click()
+        self.text_in("[role=alert]", "not valid")
+        self.shoot("signin-error")
+
+        # ---- MAH: open the batch, release it, see the report delivered.
+        self.sign_in(self.mah_key)
+        self.text_in("main", "Open alerts")
+        self.text_in("main", "Packs by product")
+        self.shoot("mah-dashboard")
+        self.go("#/products")
+        self.text_in("main", "Amoxicillin 500 mg")
+        self.text_in("main", "Partners")
+        self.shoot("mah-products")
+        self.go("#/batches")
+        self.css(f"a.open-batch[data-batch='{BATCH}']").click()
+        self.text_in("h1", BATCH)
+        self.css("#release-market input, input#release-market").send_keys("DE")
+        self.shoot("mah-batch")
+        # Nothing moves on the check.
+        self.css("#check-release").click()
+        self.text_in("#release-result", "5 packs")
+        self.text_in("#release-result", "commissioned to released for market DE")
+        self.assertEqual(self.s.sql("SELECT count(*) FROM serial WHERE state = 'released'"), "0")
+        self.shoot("mah-release-confirm")
+        self.css("#confirm-release").click()
+        self.text_in("#release-done", "Released 5 packs to DE")
+        self.assertEqual(self.s.sql("SELECT count(*) FROM serial WHERE state = 'released'"), "5")
+        self.shoot("mah-released")
+        # The batch's packs now, as the API tells each role (REQ-CONSOLE-7).
+        path = f"/v1/batches/{self.gtin}/{BATCH}"
+        b = self.s.request("GET", path, key=self.auditor_key)[2]
+        self.assertEqual(b["packs"], {"commissioned": 0, "released": 5, "decommissioned": 0})
+        self.assertEqual(b["released_by_market"], {"DE": 5})
+        self.assertEqual(self.s.request("GET", path, key=self.cmo_key)[2]["packs"],
+                         {"commissioned": 0})
+        # The report reaches the receiver; the reports page says so.
+        deadline = time.monotonic() + 120
+        while True:
+            self.go("#/reports")
+            self.css("td.report-state")
+            if "delivered" in self.css("td.report-state").text:
+                break
+            self.assertLess(time.monotonic(), deadline, "the report was not delivered")
+            time.sleep(0.5)
+        self.assertEqual(len(self.rx.documents), 1)
+        self.assertIn(b"EPCISDocument", self.rx.documents[0][1])
+        self.shoot("mah-reports")
+        self.go("#/jobs")
+        self.css(f"td[title='{self.allocation['allocation_id']}']")
+        self.text_in("main", "line 1")
+        # The job's progress bar reaches its total (the page polls while it runs).
+        self.wait(lambda dr: dr.execute_script(
+            "const p = document.querySelector('main progress');"
+            "return p && p.value === p.max && p.max === 500"), 60)
+        self.text_in("main", "500 of 500")
+        self.shoot("mah-jobs")
+        self.go("#/audit")
+        self.css("#audit-verify").click()
+        self.text_in("#audit-result", "intact")
+        self.shoot("mah-audit")
+        self.go("#/keys")
+        self.text_in("main", "New API key")
+        self.shoot("mah-keys")
+        self.go("#/trace")
+        self.css("#trace-gtin").send_keys(self.gtin)
+        self.css("#trace-serial").send_keys(SERIALS[0])
+        self.css("#trace-go").click()
+        self.text_in("#pack-facts", "released")
+        # The DataMatrix from GET /v1/packs/…/datamatrix.png, loaded with the cookie.
+        self.wait(lambda dr: dr.execute_script(
+            "const i = document.getElementById('pack-datamatrix');"
+            "return i && i.complete && i.naturalWidth > 0"))
+        self.shoot("mah-trace")
+
+        # Sign out and be refused: the cookie's session is revoked, not only forgotten.
+        cookie = d.get_cookie("packid_session")["value"]
+        self.sign_out()
+        self.assertIsNone(d.get_cookie("packid_session"))
+        st, _, err = self.s.request("GET", "/v1/whoami", cookie=cookie)
+        self.assertEqual((st, err["error"]["code"]), (401, "invalid_session"))
+        self.go("#/batches")
+        self.css("#api-key")
+        self.shoot("signed-out")
+
+        # ---- CMO: its batch, no release button, no released pack.
+        self.sign_in(self.cmo_key)
+        self.shoot("cmo-dashboard")
+        self.assertFalse(self.has("nav a[href='#/reports']"))
+        self.go("#/batches")
+        self.css(f"a.open-batch[data-batch='{BATCH}']").click()
+        self.text_in("h1", BATCH)
+        self.text_in("main", "Commissions")
+        self.assertFalse(self.has("#release-form"))
+        self.assertFalse(self.has("#check-release"))
+        self.assertFalse(self.has("#released-count"))
+        self.shoot("cmo-batch")
+        self.go("#/trace")
+        self.css("#trace-gtin").send_keys(self.gtin)
+        self.css("#trace-serial").send_keys(SERIALS[1])
+        self.css("#trace-go").click()
+        self.text_in("main [role=alert]", "No pack")
+        self.assertFalse(self.has("#pack-facts"))
+        self.shoot("cmo-trace")
+        self.sign_out()
+
+        # ---- Auditor: trace from a scanned element string, verify the audit chain.
+        self.sign_in(self.auditor_key)
+        self.assertFalse(self.has("nav a[href='#/keys']"))
+        self.go("#/trace")
+        self.css("#trace-scan").send_keys(f"(01){self.gtin}(17)301231(10){BATCH}(21){SERIALS[2]}")
+        self.css("#trace-go").click()
+        self.text_in("#pack-facts", "released")
+        self.text_in("#pack-facts", SERIALS[2])
+        self.text_in("#pack-events", "commissioning")
+        self.assertFalse(self.has("#pack-datamatrix"))  # an auditor renders no carriers
+        self.shoot("auditor-trace")
+        self.go("#/batches")
+        self.css(f"a.open-batch[data-batch='{BATCH}']").click()
+        self.text_in("#released-count", "5")
+        self.assertFalse(self.has("#check-release"))  # read-only
+        self.shoot("auditor-batch")
+        self.go("#/reports")
+        self.css("td.report-state")
+        self.assertFalse(any(b.text == "Retry" for b in d.find_elements(By.TAG_NAME, "button")))
+        self.shoot("auditor-reports")
+        self.go("#/audit")
+        self.css("#audit-verify").click()
+        self.text_in("#audit-result", "The audit chain is intact")
+        self.text_in("main table", "release.create")
+        self.shoot("auditor-audit")
+
+        # ---- An expired session: the next page is the sign-in page, saying why.
+        cookie = d.get_cookie("packid_session")["value"]
+        h = hashlib.sha256(cookie.encode()).hexdigest()
+        self.s.sql("UPDATE console_session SET last_seen_at = now() - interval '2 hours' "
+                   f"WHERE token_hash = '\\x{h}'::bytea")
+        self.go("#/products")
+        self.css("#api-key")
+        self.text_in("main [role=alert]", "expired")
+        self.shoot("expired")
+
+        # ---- The operator: organizations and keys, signed in from the keyboard alone.
+        op = self.s.sql("SELECT id FROM organization WHERE kind = 'operator' LIMIT 1")
+        admin_key = self.s.key(op, "admin")
+        self.css("#api-key").send_keys(admin_key + Keys.ENTER)
+        self.css("nav a[aria-current=page]")
+        self.assertEqual([a.text for a in d.find_elements(By.CSS_SELECTOR, "nav a")],
+                         ["Dashboard", "Audit", "Organizations & keys"])
+        self.go("#/keys")
+        self.css("select[name=kind] option[value=cmo]").click()
+        self.css("input[name=name]").send_keys("Console Lab CMO")
+        self.css("input[name=name]").send_keys(Keys.ENTER)
+        self.text_in("main .success", "Organization Console Lab CMO created")
+        org = self.css("main .success .mono").text
+        self.css("input[name=org_id]").send_keys(org)
+        d.find_element(By.CSS_SELECTOR, "select[name=role] option[value=cmo]").click()
+        self.css("input[name=label]").send_keys("line 3" + Keys.ENTER)
+        self.text_in("main .panel", "shown once")
+        new_key = self.css("main .secret").text
+        self.assertTrue(new_key.startswith("pk_"))
+        st, _, who = self.s.request("GET", "/v1/whoami", key=new_key)
+        self.assertEqual((st, who["org_id"], who["role"]), (200, org, "cmo"))
+        # A field the API refuses: its error in words next to the form.
+        self.css("input[name=name]").send_keys("Bad GLN")
+        self.css("input[name=gln]").send_keys("4012345000001" + Keys.ENTER)
+        self.text_in("main [role=alert]", "gln")
+        self.shoot("admin-keys")
+        # Focus is visible: the focused field has an outline.
+        self.css("input[name=name]").click()
+        style = d.execute_script(
+            "const s = getComputedStyle(document.activeElement);"
+            "return [s.outlineStyle, s.outlineWidth]")
+        self.assertNotEqual(style[0], "none")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
