@@ -123,6 +123,28 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
 px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err);
 
+/* ---- logistic labels (label.c, libzint) ------------------------------------------------------ */
+
+typedef enum px_label_symbology {
+    PX_LABEL_GS1_128 = 0,  /* GS1-128 (]C1), the logistic label's bar code */
+    PX_LABEL_DATAMATRIX    /* GS1 DataMatrix (]d2) */
+} px_label_symbology;
+
+typedef struct px_carrier_label_opts {
+    px_label_symbology symbology;
+    px_carrier_format format;
+    int module_px;  /* pixels per module (X-dimension), 1..32; default 4 */
+    int show_hri;   /* the human-readable line "(00)…" (default 1); PNG Data Matrix: none */
+} px_carrier_label_opts;
+
+void px_carrier_label_opts_init(px_carrier_label_opts *o);
+/* The label of an SSCC (18 digits, valid check digit; else the GS1 core's error): AI (00) as
+ * GS1-128 with the human-readable line below, or as a GS1 DataMatrix; PNG (8-bit gray) or SVG
+ * appended to out. Scanners transmit ]C1 or ]d2 and "00" + the SSCC. This is what
+ * GET /v1/containers/{sscc}/label.png|svg calls. */
+px_rc px_carrier_label_sscc(px_buf *out, const char *sscc, const px_carrier_label_opts *o,
+                            px_err *err);
+
 /* ---- ZIP archives (zip.c, libzip) ------------------------------------------------------------ */
 
 /* An archive built in memory: add files, then finish into a px_buf. */
