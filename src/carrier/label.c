@@ -203,6 +203,7 @@ px_rc px_carrier_label_sscc(px_buf *out, const char *sscc, const px_carrier_labe
         return px_err_set(err, PX_EINVALID, "invalid_option", "unknown output format %d",
                           (int)o->format);
     char data[32], hri[32];
+    /* REQ-LABEL-1: AI (00) in GS1 mode, FNC1 first: ]C1 / ]d2 and "00" + the SSCC. */
     snprintf(data, sizeof(data), "[00]%s", sscc);
     snprintf(hri, sizeof(hri), "(00)%s", sscc);
     struct zint_symbol *z = ZBarcode_Create();

@@ -161,7 +161,7 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     const px_actor *by = px_tx_actor(tx);
     px_rc rc;
     if (c->req->template_id) {
-        /* A saved design overrides the inline one (API.md "Carriers in bulk"). */
+        /* REQ-CBATCH-4: a saved design overrides the inline one (API.md "Carriers in bulk"). */
         px_carrier_template t;
         rc = px_svc_carrier_template_get(db, by, c->req->template_id, &t, err);
         if (rc != PX_OK) {
@@ -224,7 +224,7 @@ px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by,
     if (!id || !px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     px_rc rc = px_store_carrier_batch_get(db, out, id, err);
-    /* Another organization's batch is not found (DESIGN.md: nothing leaks). */
+    /* REQ-CBATCH-3: another organization's batch is not found (DESIGN.md: nothing leaks). */
     if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
@@ -416,6 +416,7 @@ static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
     row->idx = it->idx;
     px_strlcpy(row->org_id, c->b.org_id, sizeof(row->org_id));
     px_strlcpy(row->symbology, c->b.symbology, sizeof(row->symbology));
+    /* REQ-CBATCH-2: the design is stored with each carrier, which renders from it alone. */
     row->design = c->b.design;
     px_err ie;
     px_err_clear(&ie);
@@ -435,6 +436,7 @@ static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
     } else if (it->error_code[0]) {
         rc = PX_OK; /* refused when it was stored */
     } else if (item_failure(irc)) {
+        /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
         rc = px_store_carrier_item_fail(c->db, c->b.id, it->idx, ie.code[0] ? ie.code : "invalid",
                                         ie.message, err);
     } else {

@@ -222,7 +222,8 @@ static const char *item_error(json_t *items, size_t i)
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 /* 1,000 items, 3 bad ones at known indexes: 997 rendered, 3 errors each with its index; a
- * sample decoded over HTTP, the ZIP opened by an outside reader and a sample of it decoded. */
+ * sample decoded over HTTP, the ZIP opened by an outside reader and a sample of it decoded.
+ * REQ-CBATCH-1. */
 static void test_carrier_batch__thousand_with_three_bad(void **state)
 {
     fixture *f = *state;
@@ -343,7 +344,7 @@ static unsigned char *read_rgb(const char *file, unsigned *w, unsigned *h)
 /* A design applied: QR at level H, navy on cream, 2-module quiet zone, 4 px modules — the
  * PNG's pixels are exactly the two colours, the quiet zone the background, ZXing reads level
  * H; the SVG carries the same fills. A MAH's Digital Link target of its own product renders;
- * of another MAH's product it is not found. */
+ * of another MAH's product it is not found. REQ-CBATCH-2. */
 static void test_carrier_batch__design_colours_and_targets(void **state)
 {
     fixture *f = *state;
@@ -418,7 +419,8 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     json_decref(j);
 }
 
-/* A saved design overrides the inline one; another organization cannot read the template. */
+/* A saved design overrides the inline one; another organization cannot read the template.
+ * REQ-CBATCH-4. */
 static void test_carrier_batch__template_overrides(void **state)
 {
     fixture *f = *state;
@@ -464,7 +466,7 @@ static void test_carrier_batch__template_overrides(void **state)
 }
 
 /* Another tenant's batch and carriers are 404; a CMO renders its packs but no targets; bad
- * designs and shapes are 422 with the field. */
+ * designs and shapes are 422 with the field. REQ-CBATCH-3. */
 static void test_carrier_batch__tenants_and_validation(void **state)
 {
     fixture *f = *state;
@@ -546,6 +548,39 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     json_decref(body);
 }
 
+/* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
+ * as ]C1 and GS1 DataMatrix as ]d2, with "00" + the SSCC (DOMAIN.md §1.1 worked SSCC); a bad
+ * check digit exits non-zero. REQ-LABEL-1. */
+static void test_carrier_batch__cli_label(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *ext;
+        int dm;
+    } v[] = {{"png", 0}, {"svg", 0}, {"png", 1}, {"svg", 1}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char file[300], ec[4];
+        snprintf(file, sizeof(file), "%s/label%zu.%s", f->tmp, i, v[i].ext);
+        const char *args[] = {"label", "106141411234567897", "-o", file,
+                              v[i].dm ? "--datamatrix" : NULL, NULL};
+        int rc = -1;
+        json_t *j = px_test_cli(&f->env, &rc, args);
+        assert_int_equal(rc, 0);
+        assert_non_null(j);
+        assert_string_equal(px_test_str(j, "element_string"), "00106141411234567897");
+        assert_string_equal(px_test_str(j, "hri"), "(00)106141411234567897");
+        json_decref(j);
+        decode_file(f, file, v[i].ext[0] == 's', v[i].dm ? "]d2" : "]C1", "00106141411234567897",
+                    ec);
+    }
+    char file[300];
+    snprintf(file, sizeof(file), "%s/bad.png", f->tmp);
+    const char *args[] = {"label", "106141411234567890", "-o", file, NULL};
+    int rc = 0;
+    json_decref(px_test_cli(&f->env, &rc, args));
+    assert_int_not_equal(rc, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__design_colours_and_targets),
         cmocka_unit_test(test_carrier_batch__template_overrides),
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
+        cmocka_unit_test(test_carrier_batch__cli_label),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
