@@ -28,4 +28,16 @@ if command -v zint >/dev/null 2>&1; then
 else
     echo "zint not installed (Debian package zint): peer skipped"
 fi
+
+# A carrier batch of BATCH_N items (default 1,000) through the real use case and job runner vs
+# the bare renderer on the same payloads, on a private embedded PostgreSQL under the build
+# folder (or PACKID_DATABASE_URL when set).
+BATCH_N=${BATCH_N:-1000}
+cmake --build "$BUILD" -j2 --target bench_carrier_batch packid >/dev/null
+if [ -z "${PACKID_DATABASE_URL:-}" ]; then
+    export PACKID_DATA_DIR="$PWD/$BUILD/bench-var"
+    trap '"$BUILD/packid" db stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+    "$BUILD/packid" db url >/dev/null
+fi
+"$BUILD/bench/bench_carrier_batch" "$BATCH_N" "$ROUNDS" || status=$?
 exit $status
