@@ -93,27 +93,32 @@ int main(int argc, char **argv)
              "('%s', '%s', 7, 'bench', 'EU')",
              gtin, mah.id);
     pq_ok(raw, sql);
-    snprintf(sql, sizeof(sql), "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')",
-             gtin);
-    pq_ok(raw, sql);
     snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
-             "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
-             "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
-             gtin, mah.id, mah.id, n);
+             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')", gtin);
+    pq_ok(raw, sql);
+    snprintf(
+        sql, sizeof(sql),
+        "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+        "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
+        "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
+        gtin, mah.id, mah.id, n);
     pq_ok(raw, sql);
 
     /* The items and the element strings the batch will render (what the bare loop renders). */
     px_carrier_item_in *items = calloc((size_t)n, sizeof(*items));
-    char (*serials)[24] = calloc((size_t)n, sizeof(*serials));
-    char (*es)[64] = calloc((size_t)n, sizeof(*es));
+    char(*serials)[24] = calloc((size_t)n, sizeof(*serials));
+    char(*es)[64] = calloc((size_t)n, sizeof(*es));
     if (!items || !serials || !es)
         die("memory", NULL);
     for (long i = 0; i < n; i++) {
         snprintf(serials[i], sizeof(serials[i]), "S%019ld", i + 1);
         items[i].gtin = gtin;
         items[i].serial = serials[i];
-        snprintf(es[i], sizeof(es[i]), "01%s17301231" "10B1\x1d" "21%s", gtin, serials[i]);
+        snprintf(es[i], sizeof(es[i]),
+                 "01%s17301231"
+                 "10B1\x1d"
+                 "21%s",
+                 gtin, serials[i]);
     }
     px_carrier_opts o;
     px_carrier_opts_init(&o);
@@ -161,8 +166,7 @@ int main(int argc, char **argv)
     double bare = (double)n / best_bare, batch = (double)n / best_batch;
     printf("\nbare px_carrier_datamatrix : %8.0f renders/s (best of %d, %ld payloads)\n", bare,
            rounds, n);
-    printf("carrier batch (job)        : %8.0f renders/s (create + runner to completed)\n",
-           batch);
+    printf("carrier batch (job)        : %8.0f renders/s (create + runner to completed)\n", batch);
     printf("ratio batch/bare           : %8.3f (target >= 0.8)\n", batch / bare);
     px_buf_dispose(&out);
     free(items);

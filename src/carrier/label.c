@@ -98,10 +98,10 @@ static px_rc png_write(px_buf *out, const struct zint_symbol *z, px_err *err)
         goto done;
     }
     if (png_emit(png, info, &s, row, z) != 0)
-        rc = s.rc == PX_ETOOBIG ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                                             "label exceeds the output limit of %zu bytes",
-                                             out->max)
-                                : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
+        rc = s.rc == PX_ETOOBIG
+                 ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                              "label exceeds the output limit of %zu bytes", out->max)
+                 : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
 done:
     if (png)
         png_destroy_write_struct(&png, &info);
@@ -167,7 +167,10 @@ static px_rc svg_write(px_buf *out, const struct zint_symbol *z, const char *hri
     px_buf_puts(out, "\"/>");
     for (const struct zint_vector_string *s = v->strings; s; s = s->next)
         svg_text(out, s->x, s->y, s->fsize,
-                 s->halign == 1 ? "start" : s->halign == 2 ? "end" : "middle", s->text);
+                 s->halign == 1   ? "start"
+                 : s->halign == 2 ? "end"
+                                  : "middle",
+                 s->text);
     if (dm_text)
         svg_text(out, w / 2.0f, v->height + 1.2f * fs, fs, "middle", (const unsigned char *)hri);
     px_rc rc = px_buf_puts(out, "</svg>\n");
@@ -175,10 +178,10 @@ static px_rc svg_write(px_buf *out, const struct zint_symbol *z, const char *hri
         out->len = start;
         if (out->data)
             out->data[start] = '\0';
-        return rc == PX_ETOOBIG ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                                             "label exceeds the output limit of %zu bytes",
-                                             out->max)
-                                : px_err_oom(err);
+        return rc == PX_ETOOBIG
+                   ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                                "label exceeds the output limit of %zu bytes", out->max)
+                   : px_err_oom(err);
     }
     return PX_OK;
 }

@@ -14,7 +14,7 @@
 #include "carrier.h"
 #include "cli.h"
 
-#define LABEL_USAGE \
+#define LABEL_USAGE                                                                                \
     "label <SSCC> -o out.png|out.svg [--datamatrix] [--module N] [--no-hri] [--json]"
 #define OUT_MAX (64u * 1024 * 1024)
 

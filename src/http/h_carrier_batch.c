@@ -49,11 +49,11 @@ static int read_design(px_req *r, json_t *body, px_carrier_design_request *d, in
 
 static json_t *design_json(const px_carrier_design *d)
 {
-    json_t *o = json_pack("{s:s, s:{s:s, s:s}, s:i}", "error_correction", d->ec, "colors",
-                          "foreground", d->fg, "background", d->bg, "module_px",
-                          (json_int_t)d->module_px);
-    json_object_set_new(o, "quiet_zone", d->quiet_zone >= 0 ? json_integer(d->quiet_zone)
-                                                            : json_null());
+    json_t *o =
+        json_pack("{s:s, s:{s:s, s:s}, s:i}", "error_correction", d->ec, "colors", "foreground",
+                  d->fg, "background", d->bg, "module_px", (json_int_t)d->module_px);
+    json_object_set_new(o, "quiet_zone",
+                        d->quiet_zone >= 0 ? json_integer(d->quiet_zone) : json_null());
     return o;
 }
 
@@ -104,11 +104,11 @@ void h_carrier_template_get(px_req *r)
 
 static json_t *batch_json(const px_carrier_batch *b)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "id", b->id, "object",
-                          "batch", "status", b->status, "total_count", (json_int_t)b->total_count,
-                          "completed_count", (json_int_t)b->completed_count, "error_count",
-                          (json_int_t)b->error_count, "symbology", b->symbology, "created_at",
-                          b->created_at);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "id", b->id, "object", "batch",
+                  "status", b->status, "total_count", (json_int_t)b->total_count, "completed_count",
+                  (json_int_t)b->completed_count, "error_count", (json_int_t)b->error_count,
+                  "symbology", b->symbology, "created_at", b->created_at);
     json_object_set_new(o, "job_id", json_string(b->job_id));
     json_object_set_new(o, "template_id",
                         b->template_id[0] ? json_string(b->template_id) : json_null());
@@ -134,7 +134,8 @@ static void read_item(json_t *v, px_carrier_item_in *it)
 {
     memset(it, 0, sizeof(*it));
     if (!json_is_object(v)) {
-        it->error = "an item is an object: {\"gtin\", \"serial\"} or {\"target\": {\"destination\"}}";
+        it->error =
+            "an item is an object: {\"gtin\", \"serial\"} or {\"target\": {\"destination\"}}";
         return;
     }
     const char *key;
@@ -152,7 +153,8 @@ static void read_item(json_t *v, px_carrier_item_in *it)
         json_t *dest = json_is_object(target) ? json_object_get(target, "destination") : NULL;
         if (gtin || serial || !json_is_object(target) || json_object_size(target) != 1 ||
             !json_is_string(dest)) {
-            it->error = "target is {\"destination\": \"<Digital Link URI>\"}, without gtin or serial";
+            it->error =
+                "target is {\"destination\": \"<Digital Link URI>\"}, without gtin or serial";
             return;
         }
         const char *d = json_string_value(dest);
@@ -230,8 +232,9 @@ static int add_item(void *ctx, const px_carrier_item *it)
         json_object_set_new(o, "png", json_string(png));
         json_object_set_new(o, "svg", json_string(svg));
     } else if (it->error_code[0]) {
-        json_object_set_new(o, "error", json_pack("{s:s, s:s}", "code", it->error_code, "message",
-                                                  it->error_message));
+        json_object_set_new(
+            o, "error",
+            json_pack("{s:s, s:s}", "code", it->error_code, "message", it->error_message));
     }
     return json_array_append_new(ctx, o) != 0;
 }
@@ -244,10 +247,9 @@ void h_carrier_batch_get(px_req *r)
         return;
     px_carrier_batch b;
     px_export_link link;
-    if (px_reply_failed(r,
-                        px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b,
-                                                 &link, &err),
-                        &err))
+    if (px_reply_failed(
+            r, px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b, &link, &err),
+            &err))
         return;
     json_t *items = json_array();
     if (px_reply_failed(r, px_svc_carrier_batch_items(db, b.id, add_item, items, &err), &err)) {

@@ -183,8 +183,9 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by, const px_carrier_batch_request *req,
-                                  px_carrier_batch *out, px_err *err)
+px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+                                  const px_carrier_batch_request *req, px_carrier_batch *out,
+                                  px_err *err)
 {
     px_carrier_batch b;
     memset(&b, 0, sizeof(b));
@@ -461,8 +462,7 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     c->by.role = (px_role)c->b.role;
     px_err kind_err;
     if (px_org_kind_parse(&c->by.org_kind, c->b.org_kind, &kind_err) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind",
-                          c->b.id);
+        return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind", c->b.id);
     rc = px_store_carrier_items_each(c->db, c->b.id, 1, CHUNK, take_item, c, err);
     for (int i = 0; i < c->n && rc == PX_OK; i++)
         rc = process_item(c, &c->items[i], err);

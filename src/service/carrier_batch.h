@@ -41,17 +41,18 @@ px_rc px_svc_carrier_template_get(px_db *db, const px_actor *by, const char *id,
                                   px_carrier_template *out, px_err *err);
 
 typedef struct px_carrier_batch_request {
-    const char *symbology;              /* "datamatrix" | "qr" */
-    const px_carrier_item_in *items;    /* n_items of them, 1..1000 */
+    const char *symbology;           /* "datamatrix" | "qr" */
+    const px_carrier_item_in *items; /* n_items of them, 1..1000 */
     size_t n_items;
-    const char *template_id;            /* overrides design when given */
+    const char *template_id;                 /* overrides design when given */
     const px_carrier_design_request *design; /* NULL: the default design */
 } px_carrier_batch_request;
 
 /* POST /v1/carrier-batches: checks the request's shape and design and queues the batch with
  * its items — one transaction with the audit entry. Item contents are checked by the job. */
-px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by, const px_carrier_batch_request *req,
-                                  px_carrier_batch *out, px_err *err);
+px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+                                  const px_carrier_batch_request *req, px_carrier_batch *out,
+                                  px_err *err);
 /* GET /v1/carrier-batches/{id}: the caller's organization's batch (another's is not_found);
  * link->url is set once the batch is completed. */
 px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by, const char *id,

@@ -41,12 +41,13 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 {
     char quiet[8], mpx[8];
     design_params(&t->design, quiet, mpx);
-    const char *p[] = {t->id,          t->org_id,     t->name, t->design.ec,
-                       t->design.fg,   t->design.bg,  nz(quiet), mpx};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
-                           "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                           8, p, err);
+    const char *p[] = {t->id,        t->org_id,    t->name,   t->design.ec,
+                       t->design.fg, t->design.bg, nz(quiet), mpx};
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
+                 "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 8, p, err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -83,8 +84,9 @@ px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const c
 #define BATCH_COLS                                                                                 \
     "b.id, b.job_id, b.org_id, b.org_kind, b.role, coalesce(b.key_id::text, ''), b.symbology, "    \
     "coalesce(b.template_id::text, ''), b.ec, b.fg, b.bg, b.quiet_zone, b.module_px, b.status, "   \
-    "b.total_count, b.completed_count, b.error_count, " ISO("b.created_at") ", "                   \
-    "coalesce(" ISO("b.finished_at") ", '')"
+    "b.total_count, b.completed_count, b.error_count, " ISO(                                       \
+        "b.created_at") ", "                                                                       \
+                        "coalesce(" ISO("b.finished_at") ", '')"
 
 static void batch_row(px_carrier_batch *b, const PGresult *r, int i)
 {
@@ -163,19 +165,20 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         goto done;
     }
     PQclear(r);
-    const char *p[] = {b->id,        b->job_id,       b->org_id,    b->org_kind,
-                       role,         nz(b->key_id),   b->symbology, nz(b->template_id),
-                       b->design.ec, b->design.fg,    b->design.bg, nz(quiet),
-                       mpx,          total,           js.data};
-    r = px__exec(db,
-                 "WITH b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
-                 "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count) VALUES "
-                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
-                 "INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
-                 "error_message) SELECT b.id, (x->>'i')::int, x->>'g', x->>'s', x->>'t', "
-                 "CASE WHEN x ? 'e' THEN 'invalid_item' END, left(x->>'e', 199) FROM b, "
-                 "jsonb_array_elements($15::jsonb) x",
-                 15, p, err);
+    const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
+                       role,         nz(b->key_id), b->symbology, nz(b->template_id),
+                       b->design.ec, b->design.fg,  b->design.bg, nz(quiet),
+                       mpx,          total,         js.data};
+    r = px__exec(
+        db,
+        "WITH b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
+        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
+        "INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
+        "error_message) SELECT b.id, (x->>'i')::int, x->>'g', x->>'s', x->>'t', "
+        "CASE WHEN x ? 'e' THEN 'invalid_item' END, left(x->>'e', 199) FROM b, "
+        "jsonb_array_elements($15::jsonb) x",
+        15, p, err);
     if (!r) {
         rc = err->rc;
         goto done;
@@ -269,10 +272,9 @@ px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err
     char idx[16], quiet[8], mpx[8];
     snprintf(idx, sizeof(idx), "%d", c->idx);
     design_params(&c->design, quiet, mpx);
-    const char *p[] = {c->id,          c->batch_id,    idx,          c->org_id,
-                       c->symbology,   c->data,        nz(c->gtin),  nz(c->serial),
-                       c->design.ec,   c->design.fg,   c->design.bg, nz(quiet),
-                       mpx};
+    const char *p[] = {
+        c->id,         c->batch_id,  idx,          c->org_id,    c->symbology, c->data, nz(c->gtin),
+        nz(c->serial), c->design.ec, c->design.fg, c->design.bg, nz(quiet),    mpx};
     PGresult *r = px__exec(
         db,
         "WITH c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, "
@@ -365,9 +367,8 @@ px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn 
                              px_err *err)
 {
     const char *p[] = {batch_id};
-    PGresult *r = px__exec(db,
-                           "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx",
-                           1, p, err);
+    PGresult *r = px__exec(
+        db, "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx", 1, p, err);
     if (!r)
         return err->rc;
     px_carrier_row *c = malloc(sizeof(*c));

@@ -9,11 +9,11 @@
 
 /* A carrier's design as stored: what px_carrier_opts is built from on every render. */
 typedef struct px_carrier_design {
-    char ec[2];      /* "L" | "M" | "Q" | "H" (QR; stored for DataMatrix too, unused) */
-    char fg[8];      /* "#rrggbb", lower case */
+    char ec[2]; /* "L" | "M" | "Q" | "H" (QR; stored for DataMatrix too, unused) */
+    char fg[8]; /* "#rrggbb", lower case */
     char bg[8];
-    int quiet_zone;  /* modules, or -1: the symbology's minimum */
-    int module_px;   /* 1..64 */
+    int quiet_zone; /* modules, or -1: the symbology's minimum */
+    int module_px;  /* 1..64 */
 } px_carrier_design;
 
 typedef struct px_carrier_template {
@@ -36,10 +36,10 @@ typedef struct px_carrier_batch {
     char org_kind[16];
     int role;
     char key_id[PX_ID_LEN + 1];
-    char symbology[12];        /* "datamatrix" | "qr" */
+    char symbology[12]; /* "datamatrix" | "qr" */
     char template_id[PX_ID_LEN + 1];
     px_carrier_design design;
-    char status[12];           /* processing | completed | failed */
+    char status[12]; /* processing | completed | failed */
     int total_count, completed_count, error_count;
     char created_at[32];
     char finished_at[32];
@@ -63,8 +63,8 @@ typedef struct px_carrier_item {
     char gtin[32];
     char serial[80];
     char target[1100];
-    char carrier_id[PX_ID_LEN + 1];   /* "" when none */
-    char error_code[32];              /* "" when none */
+    char carrier_id[PX_ID_LEN + 1]; /* "" when none */
+    char error_code[32];            /* "" when none */
     char error_message[200];
 } px_carrier_item;
 typedef int (*px_carrier_item_fn)(void *ctx, const px_carrier_item *it);

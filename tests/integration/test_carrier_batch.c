@@ -276,7 +276,11 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
         int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
         json_t *it = json_array_get(its, (size_t)i);
         char path[160], name[64], file[300], want[128], ec[4];
-        snprintf(want, sizeof(want), "01" GTIN "17261115" "10BATCH002\x1d" "21CB%04d", n);
+        snprintf(want, sizeof(want),
+                 "01" GTIN "17261115"
+                 "10BATCH002\x1d"
+                 "21CB%04d",
+                 n);
         for (int svg = 0; svg < 2; svg++) {
             snprintf(path, sizeof(path), "%s", px_test_str(it, svg ? "svg" : "png"));
             snprintf(name, sizeof(name), "item%d.%s", i, svg ? "svg" : "png");
@@ -304,7 +308,11 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
         int i = zsample[s];
         int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
         char file[400], want[128], ec[4];
-        snprintf(want, sizeof(want), "01" GTIN "17261115" "10BATCH002\x1d" "21CB%04d", n);
+        snprintf(want, sizeof(want),
+                 "01" GTIN "17261115"
+                 "10BATCH002\x1d"
+                 "21CB%04d",
+                 n);
         snprintf(file, sizeof(file), "%s/%04d-datamatrix.png", dir, i);
         decode_file(f, file, 0, "]d2", want, ec);
         snprintf(file, sizeof(file), "%s/%04d-datamatrix.svg", dir, i);
@@ -352,10 +360,10 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     json_array_append_new(items, pack_item(GTIN, "CB0100"));
     json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN "/21/TGT1"));
     json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN2 "/21/TGT2"));
-    json_t *body = json_pack("{s:o, s:s, s:{s:s, s:{s:s, s:s}, s:i, s:i}}", "items", items,
-                             "symbology", "qr", "design", "error_correction", "H", "colors",
-                             "foreground", "#1A237E", "background", "#FFF8E1", "quiet_zone", 2,
-                             "module_px", 4);
+    json_t *body =
+        json_pack("{s:o, s:s, s:{s:s, s:{s:s, s:s}, s:i, s:i}}", "items", items, "symbology", "qr",
+                  "design", "error_correction", "H", "colors", "foreground", "#1A237E",
+                  "background", "#FFF8E1", "quiet_zone", 2, "module_px", 4);
     json_t *j = post_batch(f, f->mah_key, body, 202);
     json_decref(body);
     char id[40];
@@ -373,8 +381,8 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     char file[300], ec[4];
     fetch(f, px_test_str(json_array_get(its, 0), "png"), f->mah_key, "navy.png", "image/png", file,
           sizeof(file));
-    decode_file(f, file, 0, "]Q1",
-                "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115", ec);
+    decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115",
+                ec);
     assert_string_equal(ec, "H");
     unsigned w = 0, h = 0;
     unsigned char *px = read_rgb(file, &w, &h);
@@ -409,8 +417,8 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     snprintf(cmd, sizeof(cmd), "grep -q 'fill=\"#fff8e1\"' '%s' && grep -q 'fill=\"#1a237e\"' '%s'",
              file, file);
     assert_int_equal(px_test_shell(cmd), 0);
-    decode_file(f, file, 1, "]Q1",
-                "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115", ec);
+    decode_file(f, file, 1, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115",
+                ec);
 
     /* The target: the URI exactly as given. */
     fetch(f, px_test_str(json_array_get(its, 1), "png"), f->mah_key, "target.png", "image/png",
@@ -451,8 +459,8 @@ static void test_carrier_batch__template_overrides(void **state)
     char file[300], ec[4];
     fetch(f, px_test_str(json_array_get(json_object_get(j, "items"), 0), "png"), f->mah_key,
           "tpl.png", "image/png", file, sizeof(file));
-    decode_file(f, file, 0, "]Q1",
-                "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0200?17=261115", ec);
+    decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0200?17=261115",
+                ec);
     assert_string_equal(ec, "Q");
     json_decref(j);
     /* Another organization's template id is not found. */
@@ -470,11 +478,11 @@ static void test_carrier_batch__template_overrides(void **state)
 static void test_carrier_batch__tenants_and_validation(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo_key,
-                             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
-                             "{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN
-                             "/21/X\"}}]}",
-                             202);
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo_key,
+                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
+                     "{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN "/21/X\"}}]}",
+                     202);
     char id[40], path[128];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
@@ -510,29 +518,43 @@ static void test_carrier_batch__tenants_and_validation(void **state)
         const char *body, *field;
     } bad[] = {
         {__FILE__, __LINE__, "{\"items\":[]}", "items"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"symbology\":\"aztec\"}", "symbology"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"error_correction\":\"X\"}}", "design.error_correction"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"colors\":{\"foreground\":\"#12345\"}}}",
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"symbology\":\"aztec\"}",
+         "symbology"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"error_correction\":\"X\"}}",
+         "design.error_correction"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#12345\"}}}",
          "design.colors.foreground"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"colors\":{\"foreground\":\"#777777\","
-                             "\"background\":\"#888888\"}}}", "design.colors"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"colors\":{\"foreground\":\"#ffffff\","
-                             "\"background\":\"#000000\"}}}", "design.colors"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"quiet_zone\":33}}", "design.quiet_zone"},
-        {__FILE__, __LINE__, "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
-                             "\"design\":{\"module_px\":0}}", "design.module_px"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#777777\","
+         "\"background\":\"#888888\"}}}",
+         "design.colors"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#ffffff\","
+         "\"background\":\"#000000\"}}}",
+         "design.colors"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"quiet_zone\":33}}",
+         "design.quiet_zone"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"module_px\":0}}",
+         "design.module_px"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah_key, bad[i].body, NULL);
-        json_t *d0 = r.json ? json_array_get(json_object_get(json_object_get(r.json, "error"),
-                                                             "details"), 0) : NULL;
+        json_t *d0 =
+            r.json ? json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0)
+                   : NULL;
         const char *field = d0 ? json_string_value(json_object_get(d0, "field")) : NULL;
         if (r.status != 422 || !field || strcmp(field, bad[i].field) != 0)
             fail_msg("%s:%d: %ld %s, want 422 on %s", bad[i].file, bad[i].line, r.status,
@@ -561,8 +583,8 @@ static void test_carrier_batch__cli_label(void **state)
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         char file[300], ec[4];
         snprintf(file, sizeof(file), "%s/label%zu.%s", f->tmp, i, v[i].ext);
-        const char *args[] = {"label", "106141411234567897", "-o", file,
-                              v[i].dm ? "--datamatrix" : NULL, NULL};
+        const char *args[] = {
+            "label", "106141411234567897", "-o", file, v[i].dm ? "--datamatrix" : NULL, NULL};
         int rc = -1;
         json_t *j = px_test_cli(&f->env, &rc, args);
         assert_int_equal(rc, 0);
