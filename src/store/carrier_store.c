@@ -16,13 +16,13 @@ static const char *nz(const char *s)
     return s && *s ? s : NULL;
 }
 
-static void design_params(const px_carrier_design *d, char quiet[8], char mpx[8])
+static void design_params(const px_carrier_design *d, char quiet[12], char mpx[12])
 {
     if (d->quiet_zone >= 0)
-        snprintf(quiet, 8, "%d", d->quiet_zone);
+        snprintf(quiet, 12, "%d", d->quiet_zone);
     else
         quiet[0] = '\0';
-    snprintf(mpx, 8, "%d", d->module_px);
+    snprintf(mpx, 12, "%d", d->module_px);
 }
 
 /* Columns ec, fg, bg, quiet (NULL -> -1), module_px starting at column c. */
@@ -39,7 +39,7 @@ static void design_row(px_carrier_design *d, const PGresult *r, int i, int c)
 
 px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, px_err *err)
 {
-    char quiet[8], mpx[8];
+    char quiet[12], mpx[12];
     design_params(&t->design, quiet, mpx);
     const char *p[] = {t->id,        t->org_id,    t->name,   t->design.ec,
                        t->design.fg, t->design.bg, nz(quiet), mpx};
@@ -151,7 +151,7 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
         goto done;
     }
-    char total[16], role[8], quiet[8], mpx[8];
+    char total[16], role[12], quiet[12], mpx[12];
     snprintf(total, sizeof(total), "%zu", n);
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);
@@ -269,7 +269,7 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
 
 px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err)
 {
-    char idx[16], quiet[8], mpx[8];
+    char idx[16], quiet[12], mpx[12];
     snprintf(idx, sizeof(idx), "%d", c->idx);
     design_params(&c->design, quiet, mpx);
     const char *p[] = {
