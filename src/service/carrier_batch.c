@@ -327,16 +327,19 @@ typedef struct run_ctx {
     px_db *db;
     px_carrier_batch b;
     px_actor by;
-    px_carrier_item items[CHUNK];
+    px_carrier_chunk_row rows[CHUNK];
     int n;
     int found;
     px_buf img;
+    px_carrier_row done[CHUNK]; /* carriers of the chunk, recorded in one statement */
+    const px_carrier_row *done_p[CHUNK];
+    int n_done;
 } run_ctx;
 
-static int take_item(void *vc, const px_carrier_item *it)
+static int take_row(void *vc, const px_carrier_chunk_row *row)
 {
     run_ctx *c = vc;
-    c->items[c->n++] = *it;
+    c->rows[c->n++] = *row;
     return c->n >= CHUNK;
 }
 
@@ -407,9 +410,38 @@ static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row,
     return gs1_element_string_format(row->data, sizeof(row->data), &el, err);
 }
 
-static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
+/* The pack of a chunk row, read with the chunk: for an actor whose pack scope is its
+ * organization (a MAH), the pack visibility rule of px_svc_pack_get (pack_read.c, case
+ * PX_SCOPE_ORG: the product's MAH is the caller) decides here without another read. Anything
+ * else — a CMO (partnership and "not released" rules), a GTIN not written in 14 digits, a pack
+ * or product that is not there — takes the per-item path, which gives the exact answer. */
+static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
 {
-    px_carrier_row *row = malloc(sizeof(*row));
+    return !r->item.target[0] && r->pack_found && r->product_found &&
+           px_policy_scope(c->by.role, PX_ACT_PACK_READ) == PX_SCOPE_ORG;
+}
+
+static px_rc resolve_fast(run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
+                          px_err *err)
+{
+    if (strcmp(r->product.mah_id, c->by.org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_pack_carrier pc;
+    px_rc rc = px_svc_pack_carrier_of(&pc, c->app, &r->product, &r->pack, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(row->data, strcmp(c->b.symbology, "qr") == 0 ? pc.digital_link : pc.element_string,
+               sizeof(row->data));
+    px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
+    px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
+    return PX_OK;
+}
+
+static px_rc process_item(run_ctx *c, const px_carrier_chunk_row *r, px_err *err)
+{
+    const px_carrier_item *it = &r->item;
+    int fast = fast_path(c, r);
+    px_carrier_row *row = fast ? &c->done[c->n_done] : malloc(sizeof(*row));
     if (!row)
         return px_err_oom(err);
     memset(row, 0, sizeof(*row));
@@ -422,7 +454,7 @@ static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
     px_err ie;
     px_err_clear(&ie);
     px_rc rc = PX_OK;
-    px_rc irc = it->error_code[0] ? PX_EINVALID : resolve(c, it, row, &ie);
+    px_rc irc = fast ? resolve_fast(c, r, row, &ie) : resolve(c, it, row, &ie);
     if (irc == PX_OK) {
         /* Rendered once here: a payload that does not fit the symbol is the item's error now,
          * not a failed download later. */
@@ -432,10 +464,10 @@ static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
     if (irc == PX_OK) {
         if (px_uuid_v4(row->id) != PX_OK)
             rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        else if (fast)
+            c->done_p[c->n_done++] = row; /* recorded with the chunk's others */
         else
             rc = px_store_carrier_item_done(c->db, row, err);
-    } else if (it->error_code[0]) {
-        rc = PX_OK; /* refused when it was stored */
     } else if (item_failure(irc)) {
         /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
         rc = px_store_carrier_item_fail(c->db, c->b.id, it->idx, ie.code[0] ? ie.code : "invalid",
@@ -444,7 +476,8 @@ static px_rc process_item(run_ctx *c, const px_carrier_item *it, px_err *err)
         *err = ie;
         rc = irc;
     }
-    free(row);
+    if (!fast)
+        free(row);
     return rc;
 }
 
@@ -463,9 +496,14 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     px_err kind_err;
     if (px_org_kind_parse(&c->by.org_kind, c->b.org_kind, &kind_err) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind", c->b.id);
-    rc = px_store_carrier_items_each(c->db, c->b.id, 1, CHUNK, take_item, c, err);
+    c->n_done = 0;
+    /* One read for the chunk's items with their packs and products, one write for the
+     * carriers the fast path rendered; the rest go one by one. */
+    rc = px_store_carrier_chunk(c->db, c->b.id, CHUNK, take_row, c, err);
     for (int i = 0; i < c->n && rc == PX_OK; i++)
-        rc = process_item(c, &c->items[i], err);
+        rc = process_item(c, &c->rows[i], err);
+    if (rc == PX_OK)
+        rc = px_store_carrier_items_done_bulk(c->db, &c->b, c->done_p, (size_t)c->n_done, err);
     if (rc == PX_OK)
         rc = px_store_carrier_batch_progress(c->db, &c->b, err);
     return rc;

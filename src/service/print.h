@@ -35,6 +35,11 @@ typedef struct px_pack_carrier {
 px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
                           const char *serial, px_pack_carrier *out, px_err *err);
 
+/* The carrier data of a pack already read and already known visible to the caller (the carrier
+ * batch job reads a chunk of packs in one statement). */
+px_rc px_svc_pack_carrier_of(px_pack_carrier *out, const px_app *app, const px_product *prod,
+                             const px_print_pack *pk, px_err *err);
+
 typedef enum px_symbol_kind {
     PX_SYMBOL_DATAMATRIX = 0, /* GS1 DataMatrix of the element string */
     PX_SYMBOL_QR              /* QR Code of the Digital Link URI */

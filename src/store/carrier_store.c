@@ -108,12 +108,16 @@ static void batch_row(px_carrier_batch *b, const PGresult *r, int i)
     px_strlcpy(b->finished_at, px__val(r, i, 18), sizeof(b->finished_at));
 }
 
-/* A JSON string of s: the items were checked to be printable ASCII, so '"' and '\' are the
- * only characters to escape. */
+/* A JSON string of s: items are printable ASCII; carrier data may hold GS (0x1D), written
+ * \u001d like any control character. */
 static px_rc json_str(px_buf *b, const char *s)
 {
     px_rc rc = px_buf_add(b, "\"", 1);
     for (; *s && rc == PX_OK; s++) {
+        if ((unsigned char)*s < 0x20) {
+            rc = px_buf_printf(b, "\\u%04x", (unsigned)(unsigned char)*s);
+            continue;
+        }
         if (*s == '"' || *s == '\\')
             rc = px_buf_add(b, "\\", 1);
         if (rc == PX_OK)
@@ -382,6 +386,109 @@ px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn 
             break;
     }
     free(c);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
+                             void *ctx, px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {batch_id, lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT i.idx, coalesce(i.gtin, ''), coalesce(i.serial, ''), coalesce(i.target, ''), "
+        "(s.serial IS NOT NULL)::int, coalesce(s.state, ''), coalesce(s.batch, ''), "
+        "coalesce(s.expiry, ''), coalesce(s.allocated_to::text, ''), "
+        "coalesce(s.commissioned_by::text, ''), (s.released_at IS NOT NULL)::int, "
+        "(p.gtin IS NOT NULL)::int, coalesce(p.mah_id::text, ''), "
+        "coalesce(p.company_prefix_length, 0), coalesce(p.nhrn_ai, ''), "
+        "coalesce(p.nhrn_value, '') "
+        "FROM carrier_batch_item i "
+        "LEFT JOIN product p ON length(i.gtin) = 14 AND p.gtin = i.gtin::char(14) "
+        "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
+        "AND s.serial = i.serial "
+        "WHERE i.batch_id = $1 AND i.carrier_id IS NULL AND i.error_code IS NULL "
+        "ORDER BY i.idx LIMIT $2::bigint",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    px_carrier_chunk_row *row = malloc(sizeof(*row));
+    if (!row) {
+        PQclear(r);
+        return px_err_oom(err);
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        memset(row, 0, sizeof(*row));
+        row->item.idx = (int)strtol(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(row->item.gtin, px__val(r, i, 1), sizeof(row->item.gtin));
+        px_strlcpy(row->item.serial, px__val(r, i, 2), sizeof(row->item.serial));
+        px_strlcpy(row->item.target, px__val(r, i, 3), sizeof(row->item.target));
+        row->pack_found = px__val(r, i, 4)[0] == '1';
+        px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
+        px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
+        px_strlcpy(row->pack.state, px__val(r, i, 5), sizeof(row->pack.state));
+        px_strlcpy(row->pack.batch, px__val(r, i, 6), sizeof(row->pack.batch));
+        px_strlcpy(row->pack.expiry, px__val(r, i, 7), sizeof(row->pack.expiry));
+        px_strlcpy(row->pack.allocated_to, px__val(r, i, 8), sizeof(row->pack.allocated_to));
+        px_strlcpy(row->pack.commissioned_by, px__val(r, i, 9), sizeof(row->pack.commissioned_by));
+        row->pack.released = px__val(r, i, 10)[0] == '1';
+        row->product_found = px__val(r, i, 11)[0] == '1';
+        px_strlcpy(row->product.gtin, px__val(r, i, 1), sizeof(row->product.gtin));
+        px_strlcpy(row->product.mah_id, px__val(r, i, 12), sizeof(row->product.mah_id));
+        row->product.company_prefix_length = (int)strtol(px__val(r, i, 13), NULL, 10);
+        px_strlcpy(row->product.nhrn_ai, px__val(r, i, 14), sizeof(row->product.nhrn_ai));
+        px_strlcpy(row->product.nhrn_value, px__val(r, i, 15), sizeof(row->product.nhrn_value));
+        if (fn(ctx, row))
+            break;
+    }
+    free(row);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
+                                       const px_carrier_row *const *rows, size_t n, px_err *err)
+{
+    if (n == 0)
+        return PX_OK;
+    px_buf js;
+    px_buf_init(&js, 16u << 20);
+    px_buf_puts(&js, "[");
+    for (size_t i = 0; i < n; i++) {
+        px_buf_printf(&js, "%s{\"i\":%d,\"id\":\"%s\",\"d\":", i ? "," : "", rows[i]->idx,
+                      rows[i]->id);
+        json_str(&js, rows[i]->data);
+        px_buf_puts(&js, ",\"g\":");
+        json_str(&js, rows[i]->gtin);
+        px_buf_puts(&js, ",\"s\":");
+        json_str(&js, rows[i]->serial);
+        px_buf_puts(&js, "}");
+    }
+    px_rc rc = px_buf_puts(&js, "]");
+    if (rc != PX_OK) {
+        px_buf_dispose(&js);
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
+    }
+    char quiet[12], mpx[12];
+    design_params(&b->design, quiet, mpx);
+    const char *p[] = {js.data,      b->id,        b->org_id,    b->symbology, b->design.ec,
+                       b->design.fg, b->design.bg, nz(quiet),    mpx};
+    PGresult *r = px__exec(
+        db,
+        "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "
+        "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial "
+        "FROM jsonb_array_elements($1::jsonb) e), "
+        "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
+        "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
+        "$5, $6, $7, $8, $9 FROM x RETURNING id, idx) "
+        "UPDATE carrier_batch_item i SET carrier_id = c.id FROM c "
+        "WHERE i.batch_id = $2 AND i.idx = c.idx",
+        9, p, err);
+    px_buf_dispose(&js);
+    if (!r)
+        return err->rc;
     PQclear(r);
     return PX_OK;
 }

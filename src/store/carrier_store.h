@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "print_store.h"
 #include "store.h"
 
 /* A carrier's design as stored: what px_carrier_opts is built from on every render. */
@@ -102,5 +103,21 @@ typedef int (*px_carrier_row_fn)(void *ctx, const px_carrier_row *c);
 /* The carriers of a batch in index order. */
 px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,
                              px_err *err);
+
+/* A pending item with its pack and product when both exist (one statement per chunk). */
+typedef struct px_carrier_chunk_row {
+    px_carrier_item item;
+    int pack_found, product_found;
+    px_print_pack pack;
+    px_product product;
+} px_carrier_chunk_row;
+typedef int (*px_carrier_chunk_fn)(void *ctx, const px_carrier_chunk_row *row);
+/* The batch's pending items in index order, at most limit, each joined to its serial row and
+ * product (a GTIN that is not 14 digits joins nothing). */
+px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
+                             void *ctx, px_err *err);
+/* Records n carriers of one batch (same org, symbology and design as b) in one statement. */
+px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
+                                       const px_carrier_row *const *rows, size_t n, px_err *err);
 
 #endif
