@@ -18,6 +18,8 @@ packages=(
   zxing-cpp-tools                   # independent DataMatrix/QR decoder used by the carrier tests
   librsvg2-bin                      # rasterises our SVG symbols for the decoder
   zint                              # peer renderer reported by bench/carrier
+  libzip-dev                        # the ZIP of a carrier batch (src/carrier/zip.c)
+  libzint-dev                       # GS1-128 logistic labels (src/carrier/label.c)
   curl python3                      # test receivers and benchmark clients
   wrk                               # HTTP load generator of bench/verify.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests

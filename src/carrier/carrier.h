@@ -13,6 +13,7 @@
 #define PX_CARRIER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "px_buf.h"
 #include "px_err.h"
@@ -54,12 +55,27 @@ typedef enum px_carrier_png_depth {
     PX_CARRIER_PNG_GRAY8     /* 8-bit grayscale (0 / 255), for tools that dislike 1-bit */
 } px_carrier_png_depth;
 
+/* QR Code error correction level (ISO/IEC 18004: L 7 %, M 15 %, Q 25 %, H 30 % of the
+ * codewords recoverable). 0 is M, the level packid always used, so a zeroed struct keeps it. */
+typedef enum px_carrier_ec {
+    PX_CARRIER_EC_DEFAULT = 0, /* M */
+    PX_CARRIER_EC_L,
+    PX_CARRIER_EC_M,
+    PX_CARRIER_EC_Q,
+    PX_CARRIER_EC_H
+} px_carrier_ec;
+
 typedef struct px_carrier_opts {
     px_carrier_shape shape;        /* DataMatrix only */
     int module_px;                 /* pixels per module (X-dimension), 1..64 */
     int quiet_zone_modules;        /* 0..32, or PX_CARRIER_QUIET_DEFAULT */
     px_carrier_format format;
     px_carrier_png_depth png_depth;
+    px_carrier_ec qr_ec;           /* QR only */
+    /* 0: black modules on white (the gray PNGs above). 1: fg_rgb modules on bg_rgb (0xRRGGBB),
+     * a 1-bit palette PNG whatever png_depth says, and those fills in SVG. */
+    int colors;
+    uint32_t fg_rgb, bg_rgb;
 } px_carrier_opts;
 
 /* One bit per module, row 0 at the top, the most significant bit of byte 0 the leftmost
@@ -80,14 +96,25 @@ void px_carrier_opts_init(px_carrier_opts *o);
 px_rc px_carrier_datamatrix(px_buf *out, const char *element_string, size_t len,
                             const px_carrier_opts *o, px_err *err);
 
-/* QR Code (ISO/IEC 18004, level M, 8-bit byte mode) of text, typically the pack's GS1 Digital
+/* QR Code (ISO/IEC 18004, level opts->qr_ec (M by default), 8-bit byte mode) of text, typically the pack's GS1 Digital
  * Link URI (scanners transmit ]Q1 and the URI). opts->shape is ignored. */
 px_rc px_carrier_qr(px_buf *out, const char *text, const px_carrier_opts *o, px_err *err);
+
+/* Parses a colour "#rrggbb" (either case) into 0xRRGGBB; else PX_EINVALID "invalid_value". */
+px_rc px_carrier_color_parse(uint32_t *out, const char *s, px_err *err);
+/* Checks that fg on bg scans: dark modules on a light background, with a symbol contrast
+ * (difference of the two reflectances, approximated by relative luminance) of at least 40 %,
+ * ISO/IEC 15415's grade C, the lowest overall grade the GS1 General Specifications accept for
+ * a GS1 DataMatrix (symbol quality, 1.5/C). PX_EINVALID "low_contrast" otherwise. */
+px_rc px_carrier_contrast_check(uint32_t fg_rgb, uint32_t bg_rgb, px_err *err);
 
 /* Lower level: encode into a module matrix, then render a matrix. */
 px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_string, size_t len,
                                    px_carrier_shape shape, px_err *err);
 px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err);
+/* The same at error correction level ec. */
+px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier_ec ec,
+                              px_err *err);
 /* Appends the PNG or SVG of m (opts->format) to out; on failure out is left as it was. */
 px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                         px_err *err);
@@ -95,6 +122,40 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
                            px_err *err);
 px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err);
+
+/* ---- logistic labels (label.c, libzint) ------------------------------------------------------ */
+
+typedef enum px_label_symbology {
+    PX_LABEL_GS1_128 = 0,  /* GS1-128 (]C1), the logistic label's bar code */
+    PX_LABEL_DATAMATRIX    /* GS1 DataMatrix (]d2) */
+} px_label_symbology;
+
+typedef struct px_carrier_label_opts {
+    px_label_symbology symbology;
+    px_carrier_format format;
+    int module_px;  /* pixels per module (X-dimension), 1..32; default 4 */
+    int show_hri;   /* the human-readable line "(00)…" (default 1); PNG Data Matrix: none */
+} px_carrier_label_opts;
+
+void px_carrier_label_opts_init(px_carrier_label_opts *o);
+/* The label of an SSCC (18 digits, valid check digit; else the GS1 core's error): AI (00) as
+ * GS1-128 with the human-readable line below, or as a GS1 DataMatrix; PNG (8-bit gray) or SVG
+ * appended to out. Scanners transmit ]C1 or ]d2 and "00" + the SSCC. This is what
+ * GET /v1/containers/{sscc}/label.png|svg calls. */
+px_rc px_carrier_label_sscc(px_buf *out, const char *sscc, const px_carrier_label_opts *o,
+                            px_err *err);
+
+/* ---- ZIP archives (zip.c, libzip) ------------------------------------------------------------ */
+
+/* An archive built in memory: add files, then finish into a px_buf. */
+typedef struct px_carrier_zip px_carrier_zip;
+px_rc px_carrier_zip_new(px_carrier_zip **out, px_err *err);
+/* Adds a copy of data as name; store = 1 keeps it uncompressed (a PNG is deflated already). */
+px_rc px_carrier_zip_add(px_carrier_zip *z, const char *name, const void *data, size_t len,
+                         int store, px_err *err);
+/* Writes the archive (central directory included) to out. Call once, then free. */
+px_rc px_carrier_zip_finish(px_carrier_zip *z, px_buf *out, px_err *err);
+void px_carrier_zip_free(px_carrier_zip *z);
 
 /* Module (x, y) of m: 1 dark, 0 light. */
 static inline int px_carrier_matrix_get(const px_carrier_matrix *m, int x, int y)

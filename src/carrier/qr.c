@@ -11,6 +11,21 @@
 
 px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err)
 {
+    return px_carrier_qr_encode_ec(m, text, PX_CARRIER_EC_M, err);
+}
+
+px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier_ec ec,
+                              px_err *err)
+{
+    static const QRecLevel levels[] = {[PX_CARRIER_EC_DEFAULT] = QR_ECLEVEL_M,
+                                       [PX_CARRIER_EC_L] = QR_ECLEVEL_L,
+                                       [PX_CARRIER_EC_M] = QR_ECLEVEL_M,
+                                       [PX_CARRIER_EC_Q] = QR_ECLEVEL_Q,
+                                       [PX_CARRIER_EC_H] = QR_ECLEVEL_H};
+    static const char names[] = "MLMQH";
+    if ((int)ec < 0 || (int)ec > (int)PX_CARRIER_EC_H)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown QR error correction %d",
+                          (int)ec);
     if (!text || !text[0])
         return px_err_set(err, PX_EINVALID, "empty_payload", "QR text is empty");
     size_t len = strlen(text);
@@ -28,11 +43,12 @@ px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err)
         }
     }
     errno = 0;
-    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    QRcode *qr = QRcode_encodeString8bit(text, 0, levels[ec]);
     if (!qr) {
         if (errno == ERANGE)
             return px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                              "QR text of %zu bytes does not fit a QR Code at level M", len);
+                              "QR text of %zu bytes does not fit a QR Code at level %c", len,
+                              names[ec]);
         return px_err_set(err, PX_EINTERNAL, "internal", "libqrencode failed");
     }
     px_rc rc = PX_OK;
@@ -59,7 +75,7 @@ done:
 px_rc px_carrier_qr(px_buf *out, const char *text, const px_carrier_opts *o, px_err *err)
 {
     px_carrier_matrix m;
-    px_rc rc = px_carrier_qr_encode(&m, text, err);
+    px_rc rc = px_carrier_qr_encode_ec(&m, text, o ? o->qr_ec : PX_CARRIER_EC_M, err);
     if (rc != PX_OK)
         return rc;
     return px_carrier_render(out, &m, o, err);

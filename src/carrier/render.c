@@ -2,7 +2,9 @@
  *
  * Both draw the quiet zone as light modules around the symbol (ISO/IEC 16022 for Data Matrix,
  * ISO/IEC 18004 for QR): without it a scanner may not find the symbol on a busy label. */
+#include <math.h>
 #include <png.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,60 @@ void px_carrier_opts_init(px_carrier_opts *o)
     o->quiet_zone_modules = PX_CARRIER_QUIET_DEFAULT;
     o->format = PX_CARRIER_PNG;
     o->png_depth = PX_CARRIER_PNG_1BIT;
+}
+
+/* ---- colours ---------------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+px_rc px_carrier_color_parse(uint32_t *out, const char *s, px_err *err)
+{
+    uint32_t v = 0;
+    if (!s || s[0] != '#' || strlen(s) != 7)
+        return px_err_set(err, PX_EINVALID, "invalid_value", "colour '%.16s' is not #rrggbb",
+                          s ? s : "");
+    for (int i = 1; i < 7; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return px_err_set(err, PX_EINVALID, "invalid_value", "colour '%s' is not #rrggbb", s);
+        v = (v << 4) | (uint32_t)h;
+    }
+    *out = v;
+    return PX_OK;
+}
+
+/* Relative luminance of an sRGB colour (ITU-R BT.709 primaries, the sRGB transfer curve),
+ * 0 (black) .. 1 (white): the stand-in for the reflectance a scanner measures. */
+static double luminance(uint32_t rgb)
+{
+    double c[3];
+    for (int i = 0; i < 3; i++) {
+        double v = (double)((rgb >> (16 - 8 * i)) & 0xFFu) / 255.0;
+        c[i] = v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+    }
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+px_rc px_carrier_contrast_check(uint32_t fg_rgb, uint32_t bg_rgb, px_err *err)
+{
+    double lf = luminance(fg_rgb), lb = luminance(bg_rgb);
+    /* ISO/IEC 15415 symbol contrast SC = Rmax - Rmin; grade C needs SC >= 40 %. Dark modules
+     * on a light ground: a reversed symbol is not read by every scanner on a line. */
+    if (lb - lf < 0.40)
+        return px_err_set(err, PX_EINVALID, "low_contrast",
+                          "foreground #%06X on background #%06X has a symbol contrast of %d %%; "
+                          "dark modules on a light background with at least 40 %% are needed",
+                          (unsigned)fg_rgb, (unsigned)bg_rgb, (int)lround((lb - lf) * 100.0));
+    return PX_OK;
 }
 
 px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, int *quiet,
@@ -144,10 +200,23 @@ static int png_emit(png_structp png, png_infop info, png_sink *sink, unsigned ch
 {
     if (setjmp(png_jmpbuf(png)))
         return -1;
-    int gray8 = o->png_depth == PX_CARRIER_PNG_GRAY8;
+    int gray8 = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8;
     png_set_write_fn(png, sink, sink_write, sink_flush);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, gray8 ? 8 : 1, PNG_COLOR_TYPE_GRAY,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, gray8 ? 8 : 1,
+                 o->colors ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (o->colors) {
+        /* The rows are the 1-bit gray rows (bit 1 = light): index 0 is the foreground of the
+         * dark modules, index 1 the background. */
+        png_color pal[2];
+        const uint32_t rgb[2] = {o->fg_rgb, o->bg_rgb};
+        for (int i = 0; i < 2; i++) {
+            pal[i].red = (png_byte)((rgb[i] >> 16) & 0xFFu);
+            pal[i].green = (png_byte)((rgb[i] >> 8) & 0xFFu);
+            pal[i].blue = (png_byte)(rgb[i] & 0xFFu);
+        }
+        png_set_PLTE(png, info, pal, 2);
+    }
     /* Two-level images compress best unfiltered (and libpng's adaptive filter costs time). */
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_write_info(png, info);
@@ -171,7 +240,8 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
         return px_err_set(err, PX_EINVALID, "invalid_option", "unknown PNG depth %d",
                           (int)o->png_depth);
     size_t start = out->len;
-    size_t rowbytes = o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w : ((size_t)w + 7) / 8;
+    size_t rowbytes = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w
+                                                                         : ((size_t)w + 7) / 8;
     png_sink sink = {out, PX_OK};
     unsigned char *row = malloc(rowbytes);
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
@@ -209,12 +279,17 @@ px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_car
         return rc;
     size_t start = out->len;
     int vw = m->width + 2 * quiet, vh = m->height + 2 * quiet;
+    char bg[8] = "#fff", fg[8] = "#000";
+    if (o->colors) {
+        snprintf(bg, sizeof(bg), "#%06x", (unsigned)(o->bg_rgb & 0xFFFFFFu));
+        snprintf(fg, sizeof(fg), "#%06x", (unsigned)(o->fg_rgb & 0xFFFFFFu));
+    }
     rc = px_buf_printf(out,
                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
                        "height=\"%d\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
-                       "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-                       w, h, vw, vh, vw, vh);
+                       "<rect width=\"%d\" height=\"%d\" fill=\"%s\"/><path fill=\"%s\" d=\"",
+                       w, h, vw, vh, vw, vh, bg, fg);
     for (int y = 0; y < m->height && rc == PX_OK; y++) {
         int x = 0;
         while (x < m->width && rc == PX_OK) {

@@ -43,13 +43,22 @@ static px_rc link_secret(px_db *db, const px_app *app, uint8_t key[32], px_err *
     return rc;
 }
 
+/* tag names what the link opens ("export", "carrier-batch"): a signature minted for one kind
+ * of object never opens another kind with the same id. */
+static void link_sig_tag(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], const char *tag,
+                         const char *id, long long expires, const char *format,
+                         const char *gs_style)
+{
+    char msg[200];
+    int n = snprintf(msg, sizeof(msg), "packid-%s-v1|%s|%lld|%s|%s", tag, id, expires, format,
+                     gs_style);
+    px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
+}
+
 static void link_sig(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], const char *id,
                      long long expires, const char *format, const char *gs_style)
 {
-    char msg[160];
-    int n =
-        snprintf(msg, sizeof(msg), "packid-export-v1|%s|%lld|%s|%s", id, expires, format, gs_style);
-    px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
+    link_sig_tag(out, key, "export", id, expires, format, gs_style);
 }
 
 static void public_base(char *out, size_t cap, const px_app *app)
@@ -63,6 +72,52 @@ static void public_base(char *out, size_t cap, const px_app *app)
     size_t n = strlen(out);
     while (n > 0 && out[n - 1] == '/')
         out[--n] = '\0';
+}
+
+/* ---- signed links of other objects (print.h) ------------------------------------------------ */
+
+px_rc px_svc_link_mint(px_db *db, const px_app *app, const char *tag, const char *id,
+                       const char *path, px_export_link *link, px_err *err)
+{
+    memset(link, 0, sizeof(*link));
+    uint8_t key[32];
+    px_rc rc = link_secret(db, app, key, err);
+    if (rc != PX_OK)
+        return rc;
+    int64_t now_us = px_now_us();
+    long long expires = (long long)(now_us / 1000000) + app->cfg.export_link_ttl;
+    char sig[PX_SHA256_HEX_LEN + 1], base[256];
+    link_sig_tag(sig, key, tag, id, expires, "", "");
+    px_cleanse(key, sizeof(key));
+    public_base(base, sizeof(base), app);
+    snprintf(link->url, sizeof(link->url), "%s%s?expires=%lld&sig=%s", base, path, expires, sig);
+    link->expires_at = expires;
+    link->expires_in_ms = expires * 1000 - now_us / 1000;
+    return PX_OK;
+}
+
+static int all_hex(const char *s, size_t n);
+
+px_rc px_svc_link_check(px_db *db, const px_app *app, const char *tag, const char *id,
+                        const char *expires, const char *sig, px_err *err)
+{
+    long exp_s = 0;
+    int shape_ok = id && expires && sig && px_parse_long(expires, 0, 99999999999L, &exp_s) == 0 &&
+                   strlen(sig) == PX_SHA256_HEX_LEN && all_hex(sig, PX_SHA256_HEX_LEN);
+    if (!shape_ok)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    uint8_t key[32];
+    px_rc rc = link_secret(db, app, key, err);
+    if (rc != PX_OK)
+        return rc;
+    char want[PX_SHA256_HEX_LEN + 1];
+    link_sig_tag(want, key, tag, id, (long long)exp_s, "", "");
+    px_cleanse(key, sizeof(key));
+    if (!px_secure_equal(want, sig, PX_SHA256_HEX_LEN))
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    if (px_now_us() / 1000000 > (int64_t)exp_s)
+        return px_err_set(err, PX_EFORBIDDEN, "link_expired", "the link has expired");
+    return PX_OK;
 }
 
 /* ---- creating and reading exports ----------------------------------------------------------- */

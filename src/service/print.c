@@ -80,6 +80,12 @@ static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_produc
     return PX_OK;
 }
 
+px_rc px_svc_pack_carrier_of(px_pack_carrier *out, const px_app *app, const px_product *prod,
+                             const px_print_pack *pk, px_err *err)
+{
+    return carrier_of(out, app, prod, pk, err);
+}
+
 px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
                           const char *serial, px_pack_carrier *out, px_err *err)
 {

@@ -35,6 +35,11 @@ typedef struct px_pack_carrier {
 px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
                           const char *serial, px_pack_carrier *out, px_err *err);
 
+/* The carrier data of a pack already read and already known visible to the caller (the carrier
+ * batch job reads a chunk of packs in one statement). */
+px_rc px_svc_pack_carrier_of(px_pack_carrier *out, const px_app *app, const px_product *prod,
+                             const px_print_pack *pk, px_err *err);
+
 typedef enum px_symbol_kind {
     PX_SYMBOL_DATAMATRIX = 0, /* GS1 DataMatrix of the element string */
     PX_SYMBOL_QR              /* QR Code of the Digital Link URI */
@@ -89,6 +94,15 @@ const char *px_export_stream_content_type(const px_export_stream *s);
  * when nothing is left. */
 px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *err);
 void px_export_stream_free(px_export_stream *s);
+
+/* Signed, expiring links of other downloads, minted and checked exactly as the export's (same
+ * secret, PACKID_EXPORT_LINK_TTL), with tag naming the kind of object ("carrier-batch"):
+ * url = public base + path + "?expires=<unix s>&sig=<hex>". The check answers a bad or
+ * tampered link PX_EFORBIDDEN "forbidden", an expired one PX_EFORBIDDEN "link_expired". */
+px_rc px_svc_link_mint(px_db *db, const px_app *app, const char *tag, const char *id,
+                       const char *path, px_export_link *link, px_err *err);
+px_rc px_svc_link_check(px_db *db, const px_app *app, const char *tag, const char *id,
+                        const char *expires, const char *sig, px_err *err);
 
 /* The runner (runners.def): freezes one export's selection per call. */
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err);

@@ -393,6 +393,46 @@ static void print_and_export(fixture *f, const char *allocation_id, char serials
     expect(f, "GET", path, NULL, NULL, 403);
 }
 
+/* Carriers in bulk and saved designs (docs/carrier.md "Batches"). */
+static void carrier_batches(fixture *f, char serials[6][24])
+{
+    char body[512], path[256], url[1024], carrier[160];
+    json_t *j = call(f, "POST", "/v1/carrier-templates", f->mah_key,
+                     "{\"name\":\"Conformance\",\"design\":{\"quiet_zone\":null}}", 201);
+    snprintf(path, sizeof(path), "/v1/carrier-templates/%s",
+             json_string_value(json_object_get(j, "template_id")));
+    json_decref(j);
+    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/carrier-templates/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "POST", "/v1/carrier-templates", f->mah_key, "{\"name\":\"\"}", 422);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"gtin\":\"%s\",\"serial\":\"%s\"},{\"gtin\":\"1\",\"serial\":\"x\"}]}",
+             f->gtin, serials[3]);
+    j = call(f, "POST", "/v1/carrier-batches", f->mah_key, body, 202);
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s",
+             json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    expect(f, "POST", "/v1/carrier-batches", f->mah_key, "{\"items\":[]}", 422);
+    j = wait_completed(f, path, f->mah_key);
+    copy_field(url, sizeof(url), j, "download_url");
+    json_t *it = json_array_get(json_object_get(j, "items"), 0);
+    snprintf(carrier, sizeof(carrier), "%s", json_string_value(json_object_get(it, "png")));
+    json_decref(j);
+    expect(f, "GET", "/v1/carrier-batches/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    const char *rel = strstr(url, "/v1/carrier-batches/");
+    assert_non_null(rel);
+    expect(f, "GET", rel, NULL, NULL, 200);
+    snprintf(body, sizeof(body), "%.*s/download?expires=1&sig=00",
+             (int)(strstr(rel, "/download") - rel), rel);
+    expect(f, "GET", body, NULL, NULL, 403);
+    expect(f, "GET", carrier, f->mah_key, NULL, 200);
+    size_t n = strlen(carrier);
+    carrier[n - 3] = 's', carrier[n - 2] = 'v', carrier[n - 1] = 'g';
+    expect(f, "GET", carrier, f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.png", f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.svg", f->mah_key, NULL, 404);
+}
+
 static void release_and_reports(fixture *f, char serials[6][24])
 {
     char body[512], path[200];
@@ -730,6 +770,7 @@ static void test_api__answers_match_openapi(void **state)
     packing(f);
     packs_and_carriers(f, serials);
     print_and_export(f, allocation_id, serials);
+    carrier_batches(f, serials);
     release_and_reports(f, serials);
     decommission_and_recall(f, serials);
     repairs(f);

@@ -1,0 +1,179 @@
+/* bench_carrier_batch — a carrier batch of N items (default 1,000, the API's maximum) through
+ * the real use case and job runner (px_svc_carrier_batch_create, then px_run_carrier_batch
+ * until it has no work: each item resolved with the pack visibility rule, rendered, recorded
+ * with its design) against the bare renderer (px_carrier_datamatrix on the same element
+ * strings, in memory), in the same run (bench/carrier.sh).
+ *
+ *   bench_carrier_batch [N] [ROUNDS]      defaults 1000 3
+ *
+ * The packs are inserted with one SQL statement before any clock starts. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "carrier_batch.h"
+#include "px_str.h"
+#include "service.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const px_err *err)
+{
+    fprintf(stderr, "bench_carrier_batch: %s: %s (%s)\n", what, err ? err->message : "",
+            err ? err->code : "");
+    exit(1);
+}
+
+static void pq_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fprintf(stderr, "bench_carrier_batch: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+/* GTIN-14 under prefix 4012345 with item reference n (GS1 mod-10 check digit). */
+static void gtin_for(char out[15], unsigned n)
+{
+    char base[16];
+    snprintf(base, sizeof(base), "04012345%05u", n % 100000u);
+    int sum = 0;
+    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
+        sum += (base[i] - '0') * w;
+    memcpy(out, base, 13);
+    out[13] = (char)('0' + (10 - sum % 10) % 10);
+    out[14] = '\0';
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    if (n < 1 || n > PX_CARRIER_BATCH_MAX || rounds < 1) {
+        fprintf(stderr, "usage: bench_carrier_batch [N 1..1000] [ROUNDS]\n");
+        return 2;
+    }
+    px_err err;
+    px_err_clear(&err);
+    px_config cfg;
+    if (px_config_load(&cfg, &err) != PX_OK)
+        die("config", &err);
+    px_app app;
+    if (px_app_open(&app, &cfg, 2, &err) != PX_OK)
+        die("database", &err);
+    px_db *db = px_pool_acquire(app.pool, &err);
+    PGconn *raw = PQconnectdb(app.conninfo);
+    if (!db || PQstatus(raw) != CONNECTION_OK)
+        die("connect", &err);
+    px_org mah;
+    memset(&mah, 0, sizeof(mah));
+    px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
+    px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
+    if (px_store_org_insert(db, &mah, &err) != PX_OK)
+        die("org", &err);
+    px_actor by;
+    memset(&by, 0, sizeof(by));
+    by.role = PX_ROLE_MAH;
+    by.org_kind = PX_ORG_MAH;
+    px_strlcpy(by.org_id, mah.id, sizeof(by.org_id));
+    char gtin[15], sql[1024];
+    gtin_for(gtin, (unsigned)(now_s() * 1000) % 90000u);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+             "('%s', '%s', 7, 'bench', 'EU')",
+             gtin, mah.id);
+    pq_ok(raw, sql);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')", gtin);
+    pq_ok(raw, sql);
+    snprintf(
+        sql, sizeof(sql),
+        "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+        "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
+        "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
+        gtin, mah.id, mah.id, n);
+    pq_ok(raw, sql);
+
+    /* The items and the element strings the batch will render (what the bare loop renders). */
+    px_carrier_item_in *items = calloc((size_t)n, sizeof(*items));
+    char(*serials)[24] = calloc((size_t)n, sizeof(*serials));
+    char(*es)[64] = calloc((size_t)n, sizeof(*es));
+    if (!items || !serials || !es)
+        die("memory", NULL);
+    for (long i = 0; i < n; i++) {
+        snprintf(serials[i], sizeof(serials[i]), "S%019ld", i + 1);
+        items[i].gtin = gtin;
+        items[i].serial = serials[i];
+        snprintf(es[i], sizeof(es[i]),
+                 "01%s17301231"
+                 "10B1\x1d"
+                 "21%s",
+                 gtin, serials[i]);
+    }
+    px_carrier_opts o;
+    px_carrier_opts_init(&o);
+    px_buf out;
+    px_buf_init(&out, 1u << 20);
+    double best_bare = 1e30, best_batch = 1e30;
+    for (int r = 1; r <= rounds; r++) {
+        double t0 = now_s();
+        for (long i = 0; i < n; i++) {
+            px_buf_reset(&out);
+            if (px_carrier_datamatrix(&out, es[i], strlen(es[i]), &o, &err) != PX_OK)
+                die("bare render", &err);
+        }
+        double tb = now_s() - t0;
+
+        t0 = now_s();
+        px_carrier_batch_request req = {"datamatrix", items, (size_t)n, NULL, NULL};
+        px_carrier_batch b;
+        if (px_svc_carrier_batch_create(db, &by, &req, &b, &err) != PX_OK)
+            die("batch", &err);
+        int chunks = 0;
+        for (;;) {
+            int did = 0;
+            if (px_run_carrier_batch(&app, db, &did, &err) != PX_OK)
+                die("runner", &err);
+            if (!did)
+                break;
+            chunks++;
+        }
+        double tj = now_s() - t0;
+        px_export_link link;
+        if (px_svc_carrier_batch_get(db, &app, &by, b.id, &b, &link, &err) != PX_OK)
+            die("batch get", &err);
+        if (b.completed_count != n || b.error_count != 0)
+            die("the batch did not render every item", NULL);
+        printf("round %d: bare %.0f renders/s; batch %ld items in %.3f s = %.0f renders/s "
+               "(%d chunks); ratio %.3f\n",
+               r, (double)n / tb, n, tj, (double)n / tj, chunks, tb / tj);
+        fflush(stdout);
+        if (tb < best_bare)
+            best_bare = tb;
+        if (tj < best_batch)
+            best_batch = tj;
+    }
+    double bare = (double)n / best_bare, batch = (double)n / best_batch;
+    printf("\nbare px_carrier_datamatrix : %8.0f renders/s (best of %d, %ld payloads)\n", bare,
+           rounds, n);
+    printf("carrier batch (job)        : %8.0f renders/s (create + runner to completed)\n", batch);
+    printf("ratio batch/bare           : %8.3f (target >= 0.8)\n", batch / bare);
+    px_buf_dispose(&out);
+    free(items);
+    free(serials);
+    free(es);
+    PQfinish(raw);
+    px_pool_release(app.pool, db);
+    px_app_close(&app);
+    return 0;
+}

@@ -1,0 +1,537 @@
+/* Carriers in bulk (docs/carrier.md "Batches").
+ *
+ * The request is checked for shape and design only and stored with its items; the job
+ * (runner carrier_batch) takes CHUNK items at a time in one transaction: each item is
+ * resolved with the requester's visibility (a pack through the pack rule of
+ * GET /v1/packs/{gtin}/{serial}; a Digital Link target, MAH only, of its own products),
+ * rendered once to prove it renders, and recorded as a carrier with its data and design, or as
+ * the item's error. So one bad item never stops the others, and the counters are recounted
+ * from the items in the same transaction. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier_batch.h"
+#include "lifecycle.h"
+#include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "tx.h"
+
+#define CHUNK 200 /* items per job transaction */
+
+/* ---- designs ------------------------------------------------------------------------------ */
+
+static px_rc color(char out[8], const char *in, const char *dflt, const char *field, px_err *err)
+{
+    uint32_t v;
+    if (px_carrier_color_parse(&v, in ? in : dflt, err) != PX_OK) {
+        px_err_field(err, "%s", field);
+        return PX_EINVALID;
+    }
+    snprintf(out, 8, "#%06x", (unsigned)(v & 0xFFFFFFu));
+    return PX_OK;
+}
+
+px_rc px_svc_carrier_design_check(px_carrier_design *d, const px_carrier_design_request *in,
+                                  px_err *err)
+{
+    memset(d, 0, sizeof(*d));
+    const char *ec = in && in->ec ? in->ec : "M";
+    /* QR Code error correction levels (ISO/IEC 18004): L, M, Q, H and nothing else. */
+    if (strlen(ec) != 1 || !strchr("LMQH", ec[0]))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "design.error_correction",
+                                "error_correction must be \"L\", \"M\", \"Q\" or \"H\"");
+    d->ec[0] = ec[0];
+    if (color(d->fg, in ? in->fg : NULL, "#000000", "design.colors.foreground", err) != PX_OK ||
+        color(d->bg, in ? in->bg : NULL, "#ffffff", "design.colors.background", err) != PX_OK)
+        return PX_EINVALID;
+    uint32_t fg = 0, bg = 0;
+    px_carrier_color_parse(&fg, d->fg, err);
+    px_carrier_color_parse(&bg, d->bg, err);
+    if (px_carrier_contrast_check(fg, bg, err) != PX_OK) {
+        px_err_field(err, "design.colors");
+        return PX_EINVALID;
+    }
+    int q = in ? in->quiet_zone : -2;
+    if (q != -2 && (q < 0 || q > PX_CARRIER_QUIET_MAX))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "design.quiet_zone",
+                                "quiet_zone must be 0 to %d modules", PX_CARRIER_QUIET_MAX);
+    d->quiet_zone = q == -2 ? -1 : q;
+    int m = in ? in->module_px : -2;
+    if (m != -2 && (m < 1 || m > PX_CARRIER_MODULE_PX_MAX))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "design.module_px",
+                                "module_px must be 1 to %d pixels", PX_CARRIER_MODULE_PX_MAX);
+    d->module_px = m == -2 ? 5 : m;
+    return PX_OK;
+}
+
+void px_svc_carrier_design_opts(px_carrier_opts *o, const px_carrier_design *d,
+                                px_carrier_format fmt)
+{
+    px_carrier_opts_init(o);
+    o->format = fmt;
+    o->module_px = d->module_px;
+    o->quiet_zone_modules = d->quiet_zone < 0 ? PX_CARRIER_QUIET_DEFAULT : d->quiet_zone;
+    switch (d->ec[0]) {
+    case 'L': o->qr_ec = PX_CARRIER_EC_L; break;
+    case 'Q': o->qr_ec = PX_CARRIER_EC_Q; break;
+    case 'H': o->qr_ec = PX_CARRIER_EC_H; break;
+    default: o->qr_ec = PX_CARRIER_EC_M; break;
+    }
+    uint32_t fg = 0, bg = 0xFFFFFFu;
+    px_err ignore;
+    px_carrier_color_parse(&fg, d->fg, &ignore);
+    px_carrier_color_parse(&bg, d->bg, &ignore);
+    /* Black on white keeps the plain gray PNG (the smallest, what label printers want). */
+    if (fg != 0 || bg != 0xFFFFFFu) {
+        o->colors = 1;
+        o->fg_rgb = fg;
+        o->bg_rgb = bg;
+    }
+}
+
+/* ---- templates ---------------------------------------------------------------------------- */
+
+typedef struct template_ctx {
+    px_carrier_template *t;
+} template_ctx;
+
+static px_rc template_body(px_tx *tx, void *vc, px_err *err)
+{
+    template_ctx *c = vc;
+    px_rc rc = px_store_carrier_template_insert(px_tx_db(tx), c->t, err);
+    if (rc != PX_OK)
+        return rc;
+    const px_actor *by = px_tx_actor(tx);
+    px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
+                                      "carrier_template.create", c->t->id);
+    if (d)
+        px_audit_str(d, "name", c->t->name);
+    return PX_OK;
+}
+
+px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *name,
+                                     const px_carrier_design_request *design,
+                                     px_carrier_template *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t n = name ? strlen(name) : 0;
+    if (n < 1 || n > 100)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
+                                "name must be 1 to 100 characters");
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+            return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
+                                    "name holds a control character at position %zu", i + 1);
+    px_rc rc = px_svc_carrier_design_check(&out->design, design, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(out->name, name, sizeof(out->name));
+    px_strlcpy(out->org_id, by->org_id, sizeof(out->org_id));
+    if (px_uuid_v4(out->id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    template_ctx c = {out};
+    rc = px_tx_run(db, by, template_body, &c, err);
+    if (rc == PX_OK)
+        rc = px_store_carrier_template_get(db, out, out->id, by->org_id, err);
+    return rc;
+}
+
+px_rc px_svc_carrier_template_get(px_db *db, const px_actor *by, const char *id,
+                                  px_carrier_template *out, px_err *err)
+{
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "carrier template not found");
+    return px_store_carrier_template_get(db, out, id, by->org_id, err);
+}
+
+/* ---- batches ------------------------------------------------------------------------------ */
+
+typedef struct batch_ctx {
+    px_carrier_batch *b;
+    const px_carrier_batch_request *req;
+} batch_ctx;
+
+static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
+{
+    batch_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc;
+    if (c->req->template_id) {
+        /* REQ-CBATCH-4: a saved design overrides the inline one (API.md "Carriers in bulk"). */
+        px_carrier_template t;
+        rc = px_svc_carrier_template_get(db, by, c->req->template_id, &t, err);
+        if (rc != PX_OK) {
+            px_err_field(err, "template_id");
+            return rc;
+        }
+        c->b->design = t.design;
+        px_strlcpy(c->b->template_id, t.id, sizeof(c->b->template_id));
+    }
+    rc = px_store_carrier_batch_insert(db, c->b, c->req->items, c->req->n_items, err);
+    if (rc != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
+                                      "carrier_batch.create", c->b->id);
+    if (d) {
+        px_audit_str(d, "symbology", c->b->symbology);
+        px_audit_int(d, "total_count", c->b->total_count);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+                                  const px_carrier_batch_request *req, px_carrier_batch *out,
+                                  px_err *err)
+{
+    px_carrier_batch b;
+    memset(&b, 0, sizeof(b));
+    const char *sym = req->symbology ? req->symbology : "datamatrix";
+    if (strcmp(sym, "datamatrix") != 0 && strcmp(sym, "qr") != 0)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "symbology",
+                                "symbology must be \"datamatrix\" or \"qr\"");
+    if (req->n_items < 1 || req->n_items > PX_CARRIER_BATCH_MAX)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "items",
+                                "items must hold 1 to %d entries", PX_CARRIER_BATCH_MAX);
+    if (req->template_id && !px_uuid_valid(req->template_id))
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", "template_id",
+                                "carrier template not found");
+    /* The inline design is checked even when a template overrides it: a request is valid or
+     * not on its own. */
+    px_rc rc = px_svc_carrier_design_check(&b.design, req->design, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(b.symbology, sym, sizeof(b.symbology));
+    px_strlcpy(b.org_id, by->org_id, sizeof(b.org_id));
+    px_strlcpy(b.org_kind, px_org_kind_name(by->org_kind), sizeof(b.org_kind));
+    b.role = (int)by->role;
+    px_strlcpy(b.key_id, by->key_id, sizeof(b.key_id));
+    if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    batch_ctx c = {&b, req};
+    rc = px_tx_run(db, by, batch_body, &c, err);
+    if (rc == PX_OK)
+        *out = b;
+    return rc;
+}
+
+px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                               px_carrier_batch *out, px_export_link *link, px_err *err)
+{
+    memset(link, 0, sizeof(*link));
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
+    px_rc rc = px_store_carrier_batch_get(db, out, id, err);
+    /* REQ-CBATCH-3: another organization's batch is not found (DESIGN.md: nothing leaks). */
+    if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
+    if (rc != PX_OK || strcmp(out->status, "completed") != 0)
+        return rc;
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s/download", out->id);
+    return px_svc_link_mint(db, app, "carrier-batch", out->id, path, link, err);
+}
+
+px_rc px_svc_carrier_batch_items(px_db *db, const char *batch_id, px_carrier_item_fn fn, void *ctx,
+                                 px_err *err)
+{
+    return px_store_carrier_items_each(db, batch_id, 0, 0, fn, ctx, err);
+}
+
+/* ---- rendering a carrier ------------------------------------------------------------------ */
+
+static px_rc render_row(const px_carrier_row *c, px_carrier_format fmt, px_buf *out, px_err *err)
+{
+    px_carrier_opts o;
+    px_svc_carrier_design_opts(&o, &c->design, fmt);
+    if (strcmp(c->symbology, "qr") == 0)
+        return px_carrier_qr(out, c->data, &o, err);
+    return px_carrier_datamatrix(out, c->data, strlen(c->data), &o, err);
+}
+
+px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_carrier_format fmt,
+                            px_buf *out, px_err *err)
+{
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
+    px_carrier_row *c = malloc(sizeof(*c));
+    if (!c)
+        return px_err_oom(err);
+    px_rc rc = px_store_carrier_get(db, c, id, err);
+    if (rc == PX_OK && strcmp(c->org_id, by->org_id) != 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
+    if (rc == PX_OK)
+        rc = render_row(c, fmt, out, err);
+    free(c);
+    return rc;
+}
+
+typedef struct zip_ctx {
+    px_carrier_zip *z;
+    px_buf img;
+    px_err *err;
+    px_rc rc;
+} zip_ctx;
+
+static int zip_one(void *vc, const px_carrier_row *c)
+{
+    zip_ctx *z = vc;
+    char name[64];
+    for (int k = 0; k < 2 && z->rc == PX_OK; k++) {
+        px_buf_reset(&z->img);
+        z->rc = render_row(c, k ? PX_CARRIER_SVG : PX_CARRIER_PNG, &z->img, z->err);
+        /* Named by the item's index (zero-padded, so a file listing sorts like the request). */
+        snprintf(name, sizeof(name), "%04d-%s.%s", c->idx, c->symbology, k ? "svg" : "png");
+        if (z->rc == PX_OK)
+            z->rc = px_carrier_zip_add(z->z, name, z->img.data, z->img.len, !k, z->err);
+    }
+    return z->rc != PX_OK;
+}
+
+px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, const char *expires,
+                               const char *sig, px_buf *out, char *filename, size_t cap,
+                               px_err *err)
+{
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    px_rc rc = px_svc_link_check(db, app, "carrier-batch", id, expires, sig, err);
+    if (rc != PX_OK)
+        return rc;
+    px_carrier_batch b;
+    px_err ignore;
+    if (px_store_carrier_batch_get(db, &b, id, &ignore) != PX_OK ||
+        strcmp(b.status, "completed") != 0)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+    snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
+    zip_ctx z = {.err = err, .rc = PX_OK};
+    px_buf_init(&z.img, 8u << 20);
+    rc = px_carrier_zip_new(&z.z, err);
+    if (rc == PX_OK)
+        rc = px_store_carriers_each(db, b.id, zip_one, &z, err);
+    if (rc == PX_OK)
+        rc = z.rc;
+    if (rc == PX_OK)
+        rc = px_carrier_zip_finish(z.z, out, err);
+    px_carrier_zip_free(z.z);
+    px_buf_dispose(&z.img);
+    return rc;
+}
+
+/* ---- the runner --------------------------------------------------------------------------- */
+
+typedef struct run_ctx {
+    px_app *app;
+    px_db *db;
+    px_carrier_batch b;
+    px_actor by;
+    /* Allocated only once a batch is claimed: the runner is polled every 100 ms while idle,
+     * and a megabyte allocated per poll would show as growth under ASan's quarantine. */
+    px_carrier_chunk_row *rows; /* CHUNK of them */
+    int n;
+    int found;
+    px_buf img;
+    px_carrier_row *done; /* CHUNK carriers of the chunk, recorded in one statement */
+    const px_carrier_row **done_p;
+    int n_done;
+} run_ctx;
+
+static int take_row(void *vc, const px_carrier_chunk_row *row)
+{
+    run_ctx *c = vc;
+    c->rows[c->n++] = *row;
+    return c->n >= CHUNK;
+}
+
+/* A failure that is the item's (recorded, the batch goes on) rather than the job's (the
+ * chunk is rolled back and retried: the database is gone, a conflict, out of memory). */
+static int item_failure(px_rc rc)
+{
+    return rc == PX_EINVALID || rc == PX_ENOTFOUND || rc == PX_EFORBIDDEN || rc == PX_ETOOBIG ||
+           rc == PX_ESTATE;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Resolves item it into the data its carrier encodes. */
+static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row, px_err *err)
+{
+    int qr = strcmp(c->b.symbology, "qr") == 0;
+    if (!it->target[0]) {
+        /* A pack: the pack visibility rule of GET /v1/packs/{gtin}/{serial}, one rule. */
+        px_pack_carrier pc;
+        px_rc rc = px_svc_pack_carrier(c->db, c->app, &c->by, it->gtin, it->serial, &pc, err);
+        if (rc != PX_OK)
+            return rc;
+        px_strlcpy(row->data, qr ? pc.digital_link : pc.element_string, sizeof(row->data));
+        px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
+        px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
+        return PX_OK;
+    }
+    /* A plain Digital Link target: a MAH's, of one of its own products. */
+    if (c->by.org_kind != PX_ORG_MAH)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden_target",
+                          "only a brand owner (MAH) may render Digital Link targets");
+    gs1_elements el;
+    px_rc rc = gs1_dl_parse(&el, it->target, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *gtin = NULL;
+    for (int i = 0; i < el.count; i++)
+        if (strcmp(el.items[i].ai, "01") == 0)
+            gtin = el.items[i].value;
+    if (!gtin || !all_digits(gtin))
+        return px_err_set(err, PX_EINVALID, "invalid_value",
+                          "the Digital Link has no GTIN (AI 01) as its primary key");
+    px_product prod;
+    px_err nf;
+    px_err_clear(&nf);
+    rc = px_store_product_get(c->db, &prod, gtin, 0, &nf);
+    if (rc != PX_OK && rc != PX_ENOTFOUND) {
+        *err = nf;
+        return rc;
+    }
+    /* Another MAH's product answers like an unknown one (nothing leaks). */
+    if (rc == PX_ENOTFOUND || strcmp(prod.mah_id, c->by.org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
+    px_strlcpy(row->gtin, gtin, sizeof(row->gtin));
+    if (qr)
+        return px_strlcpy(row->data, it->target, sizeof(row->data)) < sizeof(row->data)
+                   ? PX_OK
+                   : px_err_set(err, PX_ETOOBIG, "payload_too_large", "target too long");
+    return gs1_element_string_format(row->data, sizeof(row->data), &el, err);
+}
+
+/* The pack of a chunk row, read with the chunk: for an actor whose pack scope is its
+ * organization (a MAH), the pack visibility rule of px_svc_pack_get (pack_read.c, case
+ * PX_SCOPE_ORG: the product's MAH is the caller) decides here without another read. Anything
+ * else — a CMO (partnership and "not released" rules), a GTIN not written in 14 digits, a pack
+ * or product that is not there — takes the per-item path, which gives the exact answer. */
+static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
+{
+    return !r->item.target[0] && r->pack_found && r->product_found &&
+           px_policy_scope(c->by.role, PX_ACT_PACK_READ) == PX_SCOPE_ORG;
+}
+
+static px_rc resolve_fast(run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
+                          px_err *err)
+{
+    if (strcmp(r->product.mah_id, c->by.org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_pack_carrier pc;
+    px_rc rc = px_svc_pack_carrier_of(&pc, c->app, &r->product, &r->pack, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(row->data, strcmp(c->b.symbology, "qr") == 0 ? pc.digital_link : pc.element_string,
+               sizeof(row->data));
+    px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
+    px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
+    return PX_OK;
+}
+
+static px_rc process_item(run_ctx *c, const px_carrier_chunk_row *r, px_err *err)
+{
+    const px_carrier_item *it = &r->item;
+    int fast = fast_path(c, r);
+    px_carrier_row *row = fast ? &c->done[c->n_done] : malloc(sizeof(*row));
+    if (!row)
+        return px_err_oom(err);
+    memset(row, 0, sizeof(*row));
+    px_strlcpy(row->batch_id, c->b.id, sizeof(row->batch_id));
+    row->idx = it->idx;
+    px_strlcpy(row->org_id, c->b.org_id, sizeof(row->org_id));
+    px_strlcpy(row->symbology, c->b.symbology, sizeof(row->symbology));
+    /* REQ-CBATCH-2: the design is stored with each carrier, which renders from it alone. */
+    row->design = c->b.design;
+    px_err ie;
+    px_err_clear(&ie);
+    px_rc rc = PX_OK;
+    px_rc irc = fast ? resolve_fast(c, r, row, &ie) : resolve(c, it, row, &ie);
+    if (irc == PX_OK) {
+        /* Rendered once here: a payload that does not fit the symbol is the item's error now,
+         * not a failed download later. */
+        px_buf_reset(&c->img);
+        irc = render_row(row, PX_CARRIER_PNG, &c->img, &ie);
+    }
+    if (irc == PX_OK) {
+        if (px_uuid_v4(row->id) != PX_OK)
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        else if (fast)
+            c->done_p[c->n_done++] = row; /* recorded with the chunk's others */
+        else
+            rc = px_store_carrier_item_done(c->db, row, err);
+    } else if (item_failure(irc)) {
+        /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
+        rc = px_store_carrier_item_fail(c->db, c->b.id, it->idx, ie.code[0] ? ie.code : "invalid",
+                                        ie.message, err);
+    } else {
+        *err = ie;
+        rc = irc;
+    }
+    if (!fast)
+        free(row);
+    return rc;
+}
+
+static px_rc run_body(px_tx *tx, void *vc, px_err *err)
+{
+    run_ctx *c = vc;
+    c->db = px_tx_db(tx);
+    c->n = 0;
+    px_rc rc = px_store_carrier_batch_claim(c->db, &c->b, &c->found, err);
+    if (rc != PX_OK || !c->found)
+        return rc;
+    if (!c->rows) {
+        c->rows = calloc(CHUNK, sizeof(*c->rows));
+        c->done = calloc(CHUNK, sizeof(*c->done));
+        c->done_p = calloc(CHUNK, sizeof(*c->done_p));
+        if (!c->rows || !c->done || !c->done_p)
+            return px_err_oom(err);
+    }
+    memset(&c->by, 0, sizeof(c->by));
+    px_strlcpy(c->by.org_id, c->b.org_id, sizeof(c->by.org_id));
+    px_strlcpy(c->by.key_id, c->b.key_id, sizeof(c->by.key_id));
+    c->by.role = (px_role)c->b.role;
+    px_err kind_err;
+    if (px_org_kind_parse(&c->by.org_kind, c->b.org_kind, &kind_err) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind", c->b.id);
+    c->n_done = 0;
+    /* One read for the chunk's items with their packs and products, one write for the
+     * carriers the fast path rendered; the rest go one by one. */
+    rc = px_store_carrier_chunk(c->db, c->b.id, CHUNK, take_row, c, err);
+    for (int i = 0; i < c->n && rc == PX_OK; i++)
+        rc = process_item(c, &c->rows[i], err);
+    if (rc == PX_OK)
+        rc = px_store_carrier_items_done_bulk(c->db, &c->b, c->done_p, (size_t)c->n_done, err);
+    if (rc == PX_OK)
+        rc = px_store_carrier_batch_progress(c->db, &c->b, err);
+    return rc;
+}
+
+px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    run_ctx *c = &ctx;
+    c->app = app;
+    px_buf_init(&c->img, 8u << 20);
+    px_rc rc = px_tx_run(db, NULL, run_body, c, err);
+    *did_work = rc == PX_OK && c->found;
+    if (rc != PX_OK)
+        px_logf(PX_LOG_ERROR, "carrier batch runner: %s", err->message);
+    px_buf_dispose(&c->img);
+    free(c->rows);
+    free(c->done);
+    free((void *)c->done_p);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/* carrier_batch — carriers in bulk (docs/carrier.md "Batches"): a batch of 1..1000 items, each
+ * a known pack or (MAH) a Digital Link target of its own products, rendered by a background job
+ * with one design stored with every carrier; per-item errors; a ZIP of the batch behind a
+ * signed, expiring link (the export's link mechanism). Saved designs (templates). */
+#ifndef PX_CARRIER_BATCH_H
+#define PX_CARRIER_BATCH_H
+
+#include <stddef.h>
+
+#include "carrier.h"
+#include "carrier_store.h"
+#include "print.h"
+#include "service.h"
+
+#define PX_CARRIER_BATCH_MAX 1000 /* items per batch (API.md "Carriers in bulk") */
+#define PX_CARRIER_TARGET_MAX 1024
+
+/* A design as asked: NULL / -2 members are absent and take the default (M, #000000 on
+ * #ffffff, the symbology's quiet zone, 5 px per module). */
+typedef struct px_carrier_design_request {
+    const char *ec;
+    const char *fg, *bg;
+    int quiet_zone; /* -2 absent */
+    int module_px;  /* -2 absent */
+} px_carrier_design_request;
+
+/* Checks a design strictly and fills d: ec one of L M Q H; colours #rrggbb (stored lower
+ * case) with dark modules on a light ground at a symbol contrast >= 40 %; quiet zone 0..32;
+ * module 1..64 px. PX_EINVALID with the field ("design.colors.foreground", …). */
+px_rc px_svc_carrier_design_check(px_carrier_design *d, const px_carrier_design_request *in,
+                                  px_err *err);
+/* The render options of a stored design. */
+void px_svc_carrier_design_opts(px_carrier_opts *o, const px_carrier_design *d,
+                                px_carrier_format fmt);
+
+/* POST /v1/carrier-templates. */
+px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *name,
+                                     const px_carrier_design_request *design,
+                                     px_carrier_template *out, px_err *err);
+px_rc px_svc_carrier_template_get(px_db *db, const px_actor *by, const char *id,
+                                  px_carrier_template *out, px_err *err);
+
+typedef struct px_carrier_batch_request {
+    const char *symbology;           /* "datamatrix" | "qr" */
+    const px_carrier_item_in *items; /* n_items of them, 1..1000 */
+    size_t n_items;
+    const char *template_id;                 /* overrides design when given */
+    const px_carrier_design_request *design; /* NULL: the default design */
+} px_carrier_batch_request;
+
+/* POST /v1/carrier-batches: checks the request's shape and design and queues the batch with
+ * its items — one transaction with the audit entry. Item contents are checked by the job. */
+px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+                                  const px_carrier_batch_request *req, px_carrier_batch *out,
+                                  px_err *err);
+/* GET /v1/carrier-batches/{id}: the caller's organization's batch (another's is not_found);
+ * link->url is set once the batch is completed. */
+px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
+                               px_carrier_batch *out, px_export_link *link, px_err *err);
+px_rc px_svc_carrier_batch_items(px_db *db, const char *batch_id, px_carrier_item_fn fn, void *ctx,
+                                 px_err *err);
+
+/* GET /v1/carriers/{id}/symbol.png|svg: the carrier rendered again from its stored data and
+ * design, if the caller's organization made it. */
+px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_carrier_format fmt,
+                            px_buf *out, px_err *err);
+
+/* GET /v1/carrier-batches/{id}/download?expires=&sig=: checks the link and builds the ZIP (one
+ * PNG and one SVG per carrier, named by index) into out. */
+px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, const char *expires,
+                               const char *sig, px_buf *out, char *filename, size_t cap,
+                               px_err *err);
+
+/* The runner (runners.def): renders one chunk of one batch per call. */
+px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err);
+
+#endif

@@ -1,0 +1,494 @@
+/* SQL of carrier batches (docs/carrier.md "Batches"). The items of a batch travel as one
+ * jsonb parameter expanded with jsonb_array_elements: one round trip for up to 1,000 items. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier_store.h"
+#include "px_buf.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char *nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static void design_params(const px_carrier_design *d, char quiet[12], char mpx[12])
+{
+    if (d->quiet_zone >= 0)
+        snprintf(quiet, 12, "%d", d->quiet_zone);
+    else
+        quiet[0] = '\0';
+    snprintf(mpx, 12, "%d", d->module_px);
+}
+
+/* Columns ec, fg, bg, quiet (NULL -> -1), module_px starting at column c. */
+static void design_row(px_carrier_design *d, const PGresult *r, int i, int c)
+{
+    px_strlcpy(d->ec, px__val(r, i, c), sizeof(d->ec));
+    px_strlcpy(d->fg, px__val(r, i, c + 1), sizeof(d->fg));
+    px_strlcpy(d->bg, px__val(r, i, c + 2), sizeof(d->bg));
+    d->quiet_zone = px__isnull(r, i, c + 3) ? -1 : (int)strtol(px__val(r, i, c + 3), NULL, 10);
+    d->module_px = (int)strtol(px__val(r, i, c + 4), NULL, 10);
+}
+
+/* ---- templates ------------------------------------------------------------------------------ */
+
+px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, px_err *err)
+{
+    char quiet[12], mpx[12];
+    design_params(&t->design, quiet, mpx);
+    const char *p[] = {t->id,        t->org_id,    t->name,   t->design.ec,
+                       t->design.fg, t->design.bg, nz(quiet), mpx};
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
+                 "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 8, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const char *id,
+                                    const char *org_id, px_err *err)
+{
+    const char *p[] = {id, org_id};
+    PGresult *r = px__exec(db,
+                           "SELECT id, org_id, name, ec, fg, bg, quiet_zone, module_px, " ISO(
+                               "created_at") " FROM carrier_template WHERE id = $1 AND org_id = $2",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0) {
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier template not found");
+    } else {
+        memset(out, 0, sizeof(*out));
+        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
+        px_strlcpy(out->org_id, px__val(r, 0, 1), sizeof(out->org_id));
+        px_strlcpy(out->name, px__val(r, 0, 2), sizeof(out->name));
+        design_row(&out->design, r, 0, 3);
+        px_strlcpy(out->created_at, px__val(r, 0, 8), sizeof(out->created_at));
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- batches -------------------------------------------------------------------------------- */
+
+#define BATCH_COLS                                                                                 \
+    "b.id, b.job_id, b.org_id, b.org_kind, b.role, coalesce(b.key_id::text, ''), b.symbology, "    \
+    "coalesce(b.template_id::text, ''), b.ec, b.fg, b.bg, b.quiet_zone, b.module_px, b.status, "   \
+    "b.total_count, b.completed_count, b.error_count, " ISO(                                       \
+        "b.created_at") ", "                                                                       \
+                        "coalesce(" ISO("b.finished_at") ", '')"
+
+static void batch_row(px_carrier_batch *b, const PGresult *r, int i)
+{
+    memset(b, 0, sizeof(*b));
+    px_strlcpy(b->id, px__val(r, i, 0), sizeof(b->id));
+    px_strlcpy(b->job_id, px__val(r, i, 1), sizeof(b->job_id));
+    px_strlcpy(b->org_id, px__val(r, i, 2), sizeof(b->org_id));
+    px_strlcpy(b->org_kind, px__val(r, i, 3), sizeof(b->org_kind));
+    b->role = (int)strtol(px__val(r, i, 4), NULL, 10);
+    px_strlcpy(b->key_id, px__val(r, i, 5), sizeof(b->key_id));
+    px_strlcpy(b->symbology, px__val(r, i, 6), sizeof(b->symbology));
+    px_strlcpy(b->template_id, px__val(r, i, 7), sizeof(b->template_id));
+    design_row(&b->design, r, i, 8);
+    px_strlcpy(b->status, px__val(r, i, 13), sizeof(b->status));
+    b->total_count = (int)strtol(px__val(r, i, 14), NULL, 10);
+    b->completed_count = (int)strtol(px__val(r, i, 15), NULL, 10);
+    b->error_count = (int)strtol(px__val(r, i, 16), NULL, 10);
+    px_strlcpy(b->created_at, px__val(r, i, 17), sizeof(b->created_at));
+    px_strlcpy(b->finished_at, px__val(r, i, 18), sizeof(b->finished_at));
+}
+
+/* A JSON string of s: items are printable ASCII; carrier data may hold GS (0x1D), written
+ * \u001d like any control character. */
+static px_rc json_str(px_buf *b, const char *s)
+{
+    px_rc rc = px_buf_add(b, "\"", 1);
+    for (; *s && rc == PX_OK; s++) {
+        if ((unsigned char)*s < 0x20) {
+            rc = px_buf_printf(b, "\\u%04x", (unsigned)(unsigned char)*s);
+            continue;
+        }
+        if (*s == '"' || *s == '\\')
+            rc = px_buf_add(b, "\\", 1);
+        if (rc == PX_OK)
+            rc = px_buf_add(b, s, 1);
+    }
+    return rc == PX_OK ? px_buf_add(b, "\"", 1) : rc;
+}
+
+px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
+                                    size_t n, px_err *err)
+{
+    px_buf js;
+    px_buf_init(&js, 4u << 20);
+    px_buf_puts(&js, "[");
+    for (size_t i = 0; i < n; i++) {
+        px_buf_printf(&js, "%s{\"i\":%zu", i ? "," : "", i);
+        if (items[i].error) {
+            px_buf_puts(&js, ",\"g\":\"\",\"s\":\"\",\"e\":");
+            json_str(&js, items[i].error);
+        } else if (items[i].target) {
+            px_buf_puts(&js, ",\"t\":");
+            json_str(&js, items[i].target);
+        } else {
+            px_buf_puts(&js, ",\"g\":");
+            json_str(&js, items[i].gtin ? items[i].gtin : "");
+            px_buf_puts(&js, ",\"s\":");
+            json_str(&js, items[i].serial ? items[i].serial : "");
+        }
+        px_buf_puts(&js, "}");
+    }
+    px_buf_puts(&js, "]");
+    px_rc rc = PX_OK;
+    PGresult *r = NULL;
+    if (px_buf_failed(&js) != PX_OK) {
+        rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
+        goto done;
+    }
+    char total[16], role[12], quiet[12], mpx[12];
+    snprintf(total, sizeof(total), "%zu", n);
+    snprintf(role, sizeof(role), "%d", b->role);
+    design_params(&b->design, quiet, mpx);
+    const char *jp[] = {b->job_id, b->org_id, total, b->id};
+    r = px__exec(db,
+                 "INSERT INTO job (id, kind, org_id, total, payload) VALUES ($1, 'carrier_batch', "
+                 "$2, $3, jsonb_build_object('carrier_batch_id', $4::text))",
+                 4, jp, err);
+    if (!r) {
+        rc = err->rc;
+        goto done;
+    }
+    PQclear(r);
+    const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
+                       role,         nz(b->key_id), b->symbology, nz(b->template_id),
+                       b->design.ec, b->design.fg,  b->design.bg, nz(quiet),
+                       mpx,          total,         js.data};
+    r = px__exec(
+        db,
+        "WITH b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
+        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
+        "INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
+        "error_message) SELECT b.id, (x->>'i')::int, x->>'g', x->>'s', x->>'t', "
+        "CASE WHEN x ? 'e' THEN 'invalid_item' END, left(x->>'e', 199) FROM b, "
+        "jsonb_array_elements($15::jsonb) x",
+        15, p, err);
+    if (!r) {
+        rc = err->rc;
+        goto done;
+    }
+    PQclear(r);
+    r = NULL;
+    rc = px_store_carrier_batch_get(db, b, b->id, err);
+done:
+    px_buf_dispose(&js);
+    return rc;
+}
+
+px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r =
+        px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
+    else
+        batch_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
+                                  px_carrier_item_fn fn, void *ctx, px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit > 0 ? limit : 1000000L);
+    const char *p[] = {batch_id, pending_only ? "1" : "0", lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT idx, coalesce(gtin, ''), coalesce(serial, ''), coalesce(target, ''), "
+        "coalesce(carrier_id::text, ''), coalesce(error_code, ''), coalesce(error_message, '') "
+        "FROM carrier_batch_item WHERE batch_id = $1 AND ($2 = '0' OR (carrier_id IS NULL AND "
+        "error_code IS NULL)) ORDER BY idx LIMIT $3::bigint",
+        3, p, err);
+    if (!r)
+        return err->rc;
+    px_carrier_item *it = malloc(sizeof(*it));
+    if (!it) {
+        PQclear(r);
+        return px_err_oom(err);
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        memset(it, 0, sizeof(*it));
+        it->idx = (int)strtol(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(it->gtin, px__val(r, i, 1), sizeof(it->gtin));
+        px_strlcpy(it->serial, px__val(r, i, 2), sizeof(it->serial));
+        px_strlcpy(it->target, px__val(r, i, 3), sizeof(it->target));
+        px_strlcpy(it->carrier_id, px__val(r, i, 4), sizeof(it->carrier_id));
+        px_strlcpy(it->error_code, px__val(r, i, 5), sizeof(it->error_code));
+        px_strlcpy(it->error_message, px__val(r, i, 6), sizeof(it->error_message));
+        if (fn(ctx, it))
+            break;
+    }
+    free(it);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err)
+{
+    *found = 0;
+    PGresult *r = px__exec(db,
+                           "SELECT b.id FROM job j JOIN carrier_batch b ON b.job_id = j.id "
+                           "WHERE j.kind = 'carrier_batch' AND j.status IN ('queued', 'running') "
+                           "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PX_OK;
+    }
+    char id[PX_ID_LEN + 1];
+    px_strlcpy(id, px__val(r, 0, 0), sizeof(id));
+    PQclear(r);
+    px_rc rc = px_store_carrier_batch_get(db, out, id, err);
+    if (rc == PX_OK)
+        *found = 1;
+    return rc;
+}
+
+px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err)
+{
+    char idx[16], quiet[12], mpx[12];
+    snprintf(idx, sizeof(idx), "%d", c->idx);
+    design_params(&c->design, quiet, mpx);
+    const char *p[] = {
+        c->id,         c->batch_id,  idx,          c->org_id,    c->symbology, c->data, nz(c->gtin),
+        nz(c->serial), c->design.ec, c->design.fg, c->design.bg, nz(quiet),    mpx};
+    PGresult *r = px__exec(
+        db,
+        "WITH c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, "
+        "ec, fg, bg, quiet_zone, module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+        "$12, $13) RETURNING id, batch_id, idx) "
+        "UPDATE carrier_batch_item i SET carrier_id = c.id FROM c "
+        "WHERE i.batch_id = c.batch_id AND i.idx = c.idx",
+        13, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_item_fail(px_db *db, const char *batch_id, int idx, const char *code,
+                                 const char *message, px_err *err)
+{
+    char ix[16];
+    snprintf(ix, sizeof(ix), "%d", idx);
+    const char *p[] = {batch_id, ix, code, message};
+    PGresult *r = px__exec(db,
+                           "UPDATE carrier_batch_item SET error_code = $3, error_message = "
+                           "left($4, 199) WHERE batch_id = $1 AND idx = $2",
+                           4, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_batch_progress(px_db *db, px_carrier_batch *b, px_err *err)
+{
+    const char *p[] = {b->id, b->job_id};
+    /* The counters are recounted from the items, never incremented: a chunk that is rerun
+     * after a serialization failure cannot count twice. */
+    PGresult *r = px__exec(
+        db,
+        "WITH n AS (SELECT count(carrier_id) AS ok, count(error_code) AS bad, "
+        "count(*) FILTER (WHERE carrier_id IS NULL AND error_code IS NULL) AS pending "
+        "FROM carrier_batch_item WHERE batch_id = $1), "
+        "j AS (UPDATE job SET status = CASE WHEN n.pending > 0 THEN 'running' "
+        "WHEN n.ok > 0 THEN 'completed' ELSE 'failed' END, done = n.ok + n.bad, "
+        "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
+        "finished_at = CASE WHEN n.pending = 0 THEN now() END FROM n WHERE job.id = $2) "
+        "UPDATE carrier_batch b SET completed_count = n.ok, error_count = n.bad, "
+        "status = CASE WHEN n.pending > 0 THEN 'processing' WHEN n.ok > 0 THEN 'completed' "
+        "ELSE 'failed' END, finished_at = CASE WHEN n.pending = 0 THEN now() END "
+        "FROM n WHERE b.id = $1",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return px_store_carrier_batch_get(db, b, b->id, err);
+}
+
+#define CARRIER_COLS                                                                               \
+    "id, batch_id, idx, org_id, symbology, data, coalesce(gtin, ''), coalesce(serial, ''), ec, "   \
+    "fg, bg, quiet_zone, module_px"
+
+static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
+{
+    memset(c, 0, sizeof(*c));
+    px_strlcpy(c->id, px__val(r, i, 0), sizeof(c->id));
+    px_strlcpy(c->batch_id, px__val(r, i, 1), sizeof(c->batch_id));
+    c->idx = (int)strtol(px__val(r, i, 2), NULL, 10);
+    px_strlcpy(c->org_id, px__val(r, i, 3), sizeof(c->org_id));
+    px_strlcpy(c->symbology, px__val(r, i, 4), sizeof(c->symbology));
+    px_strlcpy(c->data, px__val(r, i, 5), sizeof(c->data));
+    px_strlcpy(c->gtin, px__val(r, i, 6), sizeof(c->gtin));
+    px_strlcpy(c->serial, px__val(r, i, 7), sizeof(c->serial));
+    design_row(&c->design, r, i, 8);
+}
+
+px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err)
+{
+    const char *p[] = {id};
+    PGresult *r = px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE id = $1", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) == 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
+    else
+        carrier_row(out, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,
+                             px_err *err)
+{
+    const char *p[] = {batch_id};
+    PGresult *r = px__exec(
+        db, "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx", 1, p, err);
+    if (!r)
+        return err->rc;
+    px_carrier_row *c = malloc(sizeof(*c));
+    if (!c) {
+        PQclear(r);
+        return px_err_oom(err);
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        carrier_row(c, r, i);
+        if (fn(ctx, c))
+            break;
+    }
+    free(c);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
+                             void *ctx, px_err *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {batch_id, lim};
+    PGresult *r = px__exec(
+        db,
+        "SELECT i.idx, coalesce(i.gtin, ''), coalesce(i.serial, ''), coalesce(i.target, ''), "
+        "(s.serial IS NOT NULL)::int, coalesce(s.state, ''), coalesce(s.batch, ''), "
+        "coalesce(s.expiry, ''), coalesce(s.allocated_to::text, ''), "
+        "coalesce(s.commissioned_by::text, ''), (s.released_at IS NOT NULL)::int, "
+        "(p.gtin IS NOT NULL)::int, coalesce(p.mah_id::text, ''), "
+        "coalesce(p.company_prefix_length, 0), coalesce(p.nhrn_ai, ''), "
+        "coalesce(p.nhrn_value, '') "
+        "FROM carrier_batch_item i "
+        "LEFT JOIN product p ON length(i.gtin) = 14 AND p.gtin = i.gtin::char(14) "
+        "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
+        "AND s.serial = i.serial "
+        "WHERE i.batch_id = $1 AND i.carrier_id IS NULL AND i.error_code IS NULL "
+        "ORDER BY i.idx LIMIT $2::bigint",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    px_carrier_chunk_row *row = malloc(sizeof(*row));
+    if (!row) {
+        PQclear(r);
+        return px_err_oom(err);
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        memset(row, 0, sizeof(*row));
+        row->item.idx = (int)strtol(px__val(r, i, 0), NULL, 10);
+        px_strlcpy(row->item.gtin, px__val(r, i, 1), sizeof(row->item.gtin));
+        px_strlcpy(row->item.serial, px__val(r, i, 2), sizeof(row->item.serial));
+        px_strlcpy(row->item.target, px__val(r, i, 3), sizeof(row->item.target));
+        row->pack_found = px__val(r, i, 4)[0] == '1';
+        px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
+        px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
+        px_strlcpy(row->pack.state, px__val(r, i, 5), sizeof(row->pack.state));
+        px_strlcpy(row->pack.batch, px__val(r, i, 6), sizeof(row->pack.batch));
+        px_strlcpy(row->pack.expiry, px__val(r, i, 7), sizeof(row->pack.expiry));
+        px_strlcpy(row->pack.allocated_to, px__val(r, i, 8), sizeof(row->pack.allocated_to));
+        px_strlcpy(row->pack.commissioned_by, px__val(r, i, 9), sizeof(row->pack.commissioned_by));
+        row->pack.released = px__val(r, i, 10)[0] == '1';
+        row->product_found = px__val(r, i, 11)[0] == '1';
+        px_strlcpy(row->product.gtin, px__val(r, i, 1), sizeof(row->product.gtin));
+        px_strlcpy(row->product.mah_id, px__val(r, i, 12), sizeof(row->product.mah_id));
+        row->product.company_prefix_length = (int)strtol(px__val(r, i, 13), NULL, 10);
+        px_strlcpy(row->product.nhrn_ai, px__val(r, i, 14), sizeof(row->product.nhrn_ai));
+        px_strlcpy(row->product.nhrn_value, px__val(r, i, 15), sizeof(row->product.nhrn_value));
+        if (fn(ctx, row))
+            break;
+    }
+    free(row);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
+                                       const px_carrier_row *const *rows, size_t n, px_err *err)
+{
+    if (n == 0)
+        return PX_OK;
+    px_buf js;
+    px_buf_init(&js, 16u << 20);
+    px_buf_puts(&js, "[");
+    for (size_t i = 0; i < n; i++) {
+        px_buf_printf(&js, "%s{\"i\":%d,\"id\":\"%s\",\"d\":", i ? "," : "", rows[i]->idx,
+                      rows[i]->id);
+        json_str(&js, rows[i]->data);
+        px_buf_puts(&js, ",\"g\":");
+        json_str(&js, rows[i]->gtin);
+        px_buf_puts(&js, ",\"s\":");
+        json_str(&js, rows[i]->serial);
+        px_buf_puts(&js, "}");
+    }
+    px_rc rc = px_buf_puts(&js, "]");
+    if (rc != PX_OK) {
+        px_buf_dispose(&js);
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
+    }
+    char quiet[12], mpx[12];
+    design_params(&b->design, quiet, mpx);
+    const char *p[] = {js.data,      b->id,        b->org_id,    b->symbology, b->design.ec,
+                       b->design.fg, b->design.bg, nz(quiet),    mpx};
+    PGresult *r = px__exec(
+        db,
+        "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "
+        "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial "
+        "FROM jsonb_array_elements($1::jsonb) e), "
+        "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
+        "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
+        "$5, $6, $7, $8, $9 FROM x RETURNING id, idx) "
+        "UPDATE carrier_batch_item i SET carrier_id = c.id FROM c "
+        "WHERE i.batch_id = $2 AND i.idx = c.idx",
+        9, p, err);
+    px_buf_dispose(&js);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}

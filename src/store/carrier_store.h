@@ -1,0 +1,123 @@
+/* carrier_store — SQL of carrier batches, their items, the carriers they produce and saved
+ * designs (docs/carrier.md "Batches"). */
+#ifndef PX_CARRIER_STORE_H
+#define PX_CARRIER_STORE_H
+
+#include <stddef.h>
+
+#include "print_store.h"
+#include "store.h"
+
+/* A carrier's design as stored: what px_carrier_opts is built from on every render. */
+typedef struct px_carrier_design {
+    char ec[2]; /* "L" | "M" | "Q" | "H" (QR; stored for DataMatrix too, unused) */
+    char fg[8]; /* "#rrggbb", lower case */
+    char bg[8];
+    int quiet_zone; /* modules, or -1: the symbology's minimum */
+    int module_px;  /* 1..64 */
+} px_carrier_design;
+
+typedef struct px_carrier_template {
+    char id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char name[101];
+    px_carrier_design design;
+    char created_at[32];
+} px_carrier_template;
+
+px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, px_err *err);
+/* The template of org_id; another organization's or an unknown one is PX_ENOTFOUND. */
+px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const char *id,
+                                    const char *org_id, px_err *err);
+
+typedef struct px_carrier_batch {
+    char id[PX_ID_LEN + 1];
+    char job_id[PX_ID_LEN + 1];
+    char org_id[PX_ID_LEN + 1];
+    char org_kind[16];
+    int role;
+    char key_id[PX_ID_LEN + 1];
+    char symbology[12]; /* "datamatrix" | "qr" */
+    char template_id[PX_ID_LEN + 1];
+    px_carrier_design design;
+    char status[12]; /* processing | completed | failed */
+    int total_count, completed_count, error_count;
+    char created_at[32];
+    char finished_at[32];
+} px_carrier_batch;
+
+/* One item as asked: a pack (gtin + serial) or a Digital Link target. */
+typedef struct px_carrier_item_in {
+    const char *gtin, *serial; /* NULL for a target */
+    const char *target;        /* NULL for a pack */
+    const char *error;         /* non-NULL: the item is refused as it is stored
+                                * ("invalid_item", this message); gtin/serial/target unused */
+} px_carrier_item_in;
+
+/* Inserts the job (kind carrier_batch), the batch and its n items in one round trip each. */
+px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
+                                    size_t n, px_err *err);
+px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *id, px_err *err);
+
+typedef struct px_carrier_item {
+    int idx;
+    char gtin[32];
+    char serial[80];
+    char target[1100];
+    char carrier_id[PX_ID_LEN + 1]; /* "" when none */
+    char error_code[32];            /* "" when none */
+    char error_message[200];
+} px_carrier_item;
+typedef int (*px_carrier_item_fn)(void *ctx, const px_carrier_item *it);
+/* Items of the batch in index order; pending_only: those with neither carrier nor error,
+ * at most limit (0: all). */
+px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
+                                  px_carrier_item_fn fn, void *ctx, px_err *err);
+
+/* In the caller's transaction: locks one runnable carrier_batch job (FOR UPDATE SKIP LOCKED). */
+px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err);
+
+typedef struct px_carrier_row {
+    char id[PX_ID_LEN + 1];
+    char batch_id[PX_ID_LEN + 1];
+    int idx;
+    char org_id[PX_ID_LEN + 1];
+    char symbology[12];
+    char data[3117];
+    char gtin[15];
+    char serial[21];
+    px_carrier_design design;
+} px_carrier_row;
+
+/* Records item idx's carrier (the carrier row and the item's carrier_id, one statement). */
+px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err);
+/* Records item idx's refusal. */
+px_rc px_store_carrier_item_fail(px_db *db, const char *batch_id, int idx, const char *code,
+                                 const char *message, px_err *err);
+/* Recounts the batch's progress; with no item left pending, finishes the batch (completed,
+ * or failed when no item rendered) and its job. */
+px_rc px_store_carrier_batch_progress(px_db *db, px_carrier_batch *b, px_err *err);
+
+px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err);
+typedef int (*px_carrier_row_fn)(void *ctx, const px_carrier_row *c);
+/* The carriers of a batch in index order. */
+px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,
+                             px_err *err);
+
+/* A pending item with its pack and product when both exist (one statement per chunk). */
+typedef struct px_carrier_chunk_row {
+    px_carrier_item item;
+    int pack_found, product_found;
+    px_print_pack pack;
+    px_product product;
+} px_carrier_chunk_row;
+typedef int (*px_carrier_chunk_fn)(void *ctx, const px_carrier_chunk_row *row);
+/* The batch's pending items in index order, at most limit, each joined to its serial row and
+ * product (a GTIN that is not 14 digits joins nothing). */
+px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
+                             void *ctx, px_err *err);
+/* Records n carriers of one batch (same org, symbology and design as b) in one statement. */
+px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
+                                       const px_carrier_row *const *rows, size_t n, px_err *err);
+
+#endif

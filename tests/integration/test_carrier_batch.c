@@ -1,0 +1,616 @@
+/* Carriers in bulk (docs/carrier.md "Batches") on a real PostgreSQL and a real `packid serve`
+ * under ASan: a batch of 1,000 with 3 bad items, symbols decoded by ZXingReader (zxing-cpp-tools;
+ * SVGs rasterised by rsvg-convert), the ZIP opened by Python's zipfile (an outside reader), a
+ * design's colours read back from the PNG with libpng, templates, tenants and links.
+ *
+ * Packs are inserted with SQL, so the test depends on neither allocation nor commissioning. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <png.h>
+
+#include "px_test.h"
+
+#define GTIN "04012345000016"
+#define GTIN2 "04012345000023" /* the other MAH's product */
+#define N_ITEMS 1000
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char cmo_org[40], cmo_key[64];
+    char mah2_org[40], mah2_key[64];
+    char tmp[128];
+} fixture;
+
+static void sqlf(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sqlf(fixture *f, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (px_sql_exec(&f->env, sql) != 0)
+        fail_msg("SQL failed: %s", sql);
+}
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    *state = f;
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Batch MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "cmo", "Batch CMO", "cmo", f->cmo_org, f->cmo_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    sqlf(f,
+         "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+         "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU'), ('%s', '%s', 7, 'Other', 'EU')",
+         GTIN, f->mah_org, GTIN2, f->mah2_org);
+    sqlf(f,
+         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
+         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
+         f->mah_org, f->cmo_org, GTIN);
+    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BATCH002', '261115')", GTIN);
+    sqlf(f,
+         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+         "commissioned_at) SELECT '%s', 'CB' || lpad(g::text, 4, '0'), 'commissioned', '%s', "
+         "'BATCH002', '261115', '%s', now() FROM generate_series(1, 1000) g",
+         GTIN, f->cmo_org, f->cmo_org);
+    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-cbatch-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    assert_non_null(mkdtemp(f->tmp));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
+    if (f->tmp[0] == '/' && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", f->tmp);
+    return px_test_fixture_teardown(state);
+}
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    size_t n = fwrite(data, 1, len, fp);
+    return fclose(fp) == 0 && n == len ? 0 : -1;
+}
+
+static int run(const char *const argv[], const char *out_path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (out_path && !freopen(out_path, "w", stdout))
+            _exit(126);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Decodes one image with ZXingReader: symbology identifier, bytes, and the EC level line. */
+static void zxing(const char *png, char id[8], char *got, size_t cap, char ec[4])
+{
+    char report[300];
+    snprintf(report, sizeof(report), "%s.txt", png);
+    const char *argv[] = {"ZXingReader", png, NULL};
+    if (run(argv, report) != 0)
+        fail_msg("ZXingReader failed on %s (scripts/setup.sh installs zxing-cpp-tools)", png);
+    FILE *fp = fopen(report, "r");
+    assert_non_null(fp);
+    char line[8192];
+    size_t n = 0;
+    id[0] = ec[0] = '\0';
+    while (fgets(line, sizeof(line), fp)) {
+        if (strncmp(line, "Identifier:", 11) == 0) {
+            sscanf(line + 11, " %7s", id);
+        } else if (strncmp(line, "EC Level:", 9) == 0) {
+            sscanf(line + 9, " %3s", ec);
+        } else if (strncmp(line, "Bytes:", 6) == 0) {
+            const char *p = line + 6;
+            unsigned v;
+            int used;
+            while (n + 1 < cap && sscanf(p, " %2x%n", &v, &used) == 1) {
+                got[n++] = (char)v;
+                p += used;
+            }
+        }
+    }
+    got[n] = '\0';
+    fclose(fp);
+}
+
+/* Decodes file (PNG, or SVG rasterised first) and compares with the expected identifier and
+ * bytes; returns the EC level ZXing reports into ec. */
+static void decode_file(fixture *f, const char *file, int svg, const char *want_id,
+                        const char *want, char ec[4])
+{
+    char png[300];
+    snprintf(png, sizeof(png), "%s", file);
+    if (svg) {
+        snprintf(png, sizeof(png), "%s-r.png", file);
+        const char *argv[] = {"rsvg-convert", "-o", png, file, NULL};
+        if (run(argv, NULL) != 0)
+            fail_msg("rsvg-convert failed (scripts/setup.sh installs librsvg2-bin)");
+    }
+    (void)f;
+    char id[8], got[1200];
+    zxing(png, id, got, sizeof(got), ec);
+    if (strcmp(id, want_id) != 0 || strcmp(got, want) != 0)
+        fail_msg("%s decoded as %s '%s', want %s '%s'", file, id, got, want_id, want);
+}
+
+/* GETs path with key and writes the body to dir/name; returns the body length. */
+static size_t fetch(fixture *f, const char *path, const char *key, const char *name,
+                    const char *want_type, char *file, size_t cap)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
+    assert_string_equal(r.content_type, want_type);
+    snprintf(file, cap, "%s/%s", f->tmp, name);
+    assert_int_equal(write_file(file, r.body, r.len), 0);
+    size_t n = r.len;
+    px_http_resp_free(&r);
+    return n;
+}
+
+static json_t *post_batch(fixture *f, const char *key, json_t *body, long want)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    assert_non_null(text);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", key, text, want);
+    free(text);
+    return j;
+}
+
+/* Polls the batch until it is no longer processing; returns the GET body. */
+static json_t *batch_done(fixture *f, const char *key, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
+    for (int i = 0; i < 1200; i++) {
+        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
+        const char *st = px_test_str(j, "status");
+        if (strcmp(st, "processing") != 0)
+            return j;
+        json_decref(j);
+        usleep(100 * 1000);
+    }
+    fail_msg("batch %s did not finish", id);
+    return NULL;
+}
+
+static json_t *pack_item(const char *gtin, const char *serial)
+{
+    return json_pack("{s:s, s:s}", "gtin", gtin, "serial", serial);
+}
+
+static json_t *target_item(const char *uri)
+{
+    return json_pack("{s:{s:s}}", "target", "destination", uri);
+}
+
+static const char *item_error(json_t *items, size_t i)
+{
+    json_t *it = json_array_get(items, i);
+    assert_int_equal(json_integer_value(json_object_get(it, "index")), (json_int_t)i);
+    json_t *e = json_object_get(it, "error");
+    return e ? json_string_value(json_object_get(e, "code")) : NULL;
+}
+
+/* ---- tests ----------------------------------------------------------------------------------- */
+
+/* 1,000 items, 3 bad ones at known indexes: 997 rendered, 3 errors each with its index; a
+ * sample decoded over HTTP, the ZIP opened by an outside reader and a sample of it decoded.
+ * REQ-CBATCH-1. */
+static void test_carrier_batch__thousand_with_three_bad(void **state)
+{
+    fixture *f = *state;
+    json_t *items = json_array();
+    int serial_no = 1;
+    for (int i = 0; i < N_ITEMS; i++) {
+        char serial[16];
+        if (i == 17) {
+            json_array_append_new(items, pack_item(GTIN, "NOPE17")); /* unknown pack */
+        } else if (i == 500) {
+            json_array_append_new(items, json_integer(42)); /* not an item */
+        } else if (i == 999) {
+            json_array_append_new(items, pack_item("12345", "X")); /* not a GTIN */
+        } else {
+            snprintf(serial, sizeof(serial), "CB%04d", serial_no++);
+            json_array_append_new(items, pack_item(GTIN, serial));
+        }
+    }
+    json_t *body = json_pack("{s:o, s:s}", "items", items, "symbology", "datamatrix");
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    /* API.md: 202 {"id", "object": "batch", "status": "processing", counts}. */
+    assert_string_equal(px_test_str(j, "object"), "batch");
+    assert_string_equal(px_test_str(j, "status"), "processing");
+    assert_int_equal(json_integer_value(json_object_get(j, "total_count")), N_ITEMS);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 997);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
+    json_t *its = json_object_get(j, "items");
+    assert_int_equal(json_array_size(its), N_ITEMS);
+    int errors = 0;
+    for (size_t i = 0; i < N_ITEMS; i++)
+        errors += item_error(its, i) != NULL;
+    assert_int_equal(errors, 3);
+    assert_string_equal(item_error(its, 17), "not_found");
+    assert_string_equal(item_error(its, 500), "invalid_item");
+    assert_non_null(item_error(its, 999));
+    assert_null(json_object_get(json_array_get(its, 999), "carrier_id"));
+
+    /* A sample decoded over HTTP: item i holds pack CB<n> with n = i + 1 before index 17,
+     * i after it (one bad item before), i - 1 after 500. */
+    static const int sample[] = {0, 16, 18, 499, 501, 998};
+    for (size_t s = 0; s < sizeof(sample) / sizeof(sample[0]); s++) {
+        int i = sample[s];
+        int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
+        json_t *it = json_array_get(its, (size_t)i);
+        char path[160], name[64], file[300], want[128], ec[4];
+        snprintf(want, sizeof(want),
+                 "01" GTIN "17261115"
+                 "10BATCH002\x1d"
+                 "21CB%04d",
+                 n);
+        for (int svg = 0; svg < 2; svg++) {
+            snprintf(path, sizeof(path), "%s", px_test_str(it, svg ? "svg" : "png"));
+            snprintf(name, sizeof(name), "item%d.%s", i, svg ? "svg" : "png");
+            fetch(f, path, f->mah_key, name, svg ? "image/svg+xml" : "image/png", file,
+                  sizeof(file));
+            decode_file(f, file, svg, "]d2", want, ec);
+        }
+    }
+
+    /* The ZIP behind the signed link, opened by Python's zipfile. */
+    const char *url = px_test_str(j, "download_url");
+    const char *rel = strstr(url, "/v1/carrier-batches/");
+    assert_non_null(rel);
+    char zip[300], dir[300], cmd[900];
+    fetch(f, rel, NULL, "batch.zip", "application/zip", zip, sizeof(zip));
+    snprintf(dir, sizeof(dir), "%s/unzipped", f->tmp);
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
+             "assert z.testzip() is None; n = z.namelist(); "
+             "assert len(n) == 2 * 997, len(n); z.extractall(sys.argv[2])' '%s' '%s'",
+             zip, dir);
+    assert_int_equal(px_test_shell(cmd), 0);
+    static const int zsample[] = {0, 18, 998};
+    for (size_t s = 0; s < sizeof(zsample) / sizeof(zsample[0]); s++) {
+        int i = zsample[s];
+        int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
+        char file[400], want[128], ec[4];
+        snprintf(want, sizeof(want),
+                 "01" GTIN "17261115"
+                 "10BATCH002\x1d"
+                 "21CB%04d",
+                 n);
+        snprintf(file, sizeof(file), "%s/%04d-datamatrix.png", dir, i);
+        decode_file(f, file, 0, "]d2", want, ec);
+        snprintf(file, sizeof(file), "%s/%04d-datamatrix.svg", dir, i);
+        decode_file(f, file, 1, "]d2", want, ec);
+    }
+    snprintf(cmd, sizeof(cmd), "test ! -e '%s/0017-datamatrix.png'", dir);
+    assert_int_equal(px_test_shell(cmd), 0);
+
+    /* A tampered link is refused. */
+    char bad[1100];
+    snprintf(bad, sizeof(bad), "%s", rel);
+    char *sig = strstr(bad, "sig=");
+    assert_non_null(sig);
+    sig[4] = sig[4] == '0' ? '1' : '0';
+    px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
+    json_decref(j);
+}
+
+/* Reads a PNG with libpng's simplified API as RGB. */
+static unsigned char *read_rgb(const char *file, unsigned *w, unsigned *h)
+{
+    png_image img;
+    memset(&img, 0, sizeof(img));
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, file))
+        fail_msg("libpng cannot read %s", file);
+    img.format = PNG_FORMAT_RGB;
+    unsigned char *px = malloc(PNG_IMAGE_SIZE(img));
+    assert_non_null(px);
+    if (!png_image_finish_read(&img, NULL, px, 0, NULL))
+        fail_msg("libpng cannot decode %s", file);
+    *w = img.width;
+    *h = img.height;
+    return px;
+}
+
+/* A design applied: QR at level H, navy on cream, 2-module quiet zone, 4 px modules — the
+ * PNG's pixels are exactly the two colours, the quiet zone the background, ZXing reads level
+ * H; the SVG carries the same fills. A MAH's Digital Link target of its own product renders;
+ * of another MAH's product it is not found. REQ-CBATCH-2. */
+static void test_carrier_batch__design_colours_and_targets(void **state)
+{
+    fixture *f = *state;
+    json_t *items = json_array();
+    json_array_append_new(items, pack_item(GTIN, "CB0100"));
+    json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN "/21/TGT1"));
+    json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN2 "/21/TGT2"));
+    json_t *body =
+        json_pack("{s:o, s:s, s:{s:s, s:{s:s, s:s}, s:i, s:i}}", "items", items, "symbology", "qr",
+                  "design", "error_correction", "H", "colors", "foreground", "#1A237E",
+                  "background", "#FFF8E1", "quiet_zone", 2, "module_px", 4);
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->mah_key, id);
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 2);
+    json_t *its = json_object_get(j, "items");
+    assert_null(item_error(its, 0));
+    assert_null(item_error(its, 1));
+    assert_string_equal(item_error(its, 2), "not_found");
+    json_t *design = json_object_get(j, "design");
+    assert_string_equal(px_test_str(json_object_get(design, "colors"), "foreground"), "#1a237e");
+
+    char file[300], ec[4];
+    fetch(f, px_test_str(json_array_get(its, 0), "png"), f->mah_key, "navy.png", "image/png", file,
+          sizeof(file));
+    decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115",
+                ec);
+    assert_string_equal(ec, "H");
+    unsigned w = 0, h = 0;
+    unsigned char *px = read_rgb(file, &w, &h);
+    assert_int_equal(w, h);
+    assert_int_equal(w % 4, 0);
+    /* QR version v has 17 + 4v modules; plus 2 quiet modules a side, 4 px each. */
+    assert_int_equal((w / 4 - 4 - 17) % 4, 0);
+    size_t fg = 0, bg = 0;
+    for (size_t p = 0; p < (size_t)w * h; p++) {
+        const unsigned char *c = px + 3 * p;
+        if (c[0] == 0x1A && c[1] == 0x23 && c[2] == 0x7E)
+            fg++;
+        else if (c[0] == 0xFF && c[1] == 0xF8 && c[2] == 0xE1)
+            bg++;
+        else
+            fail_msg("pixel %zu is #%02X%02X%02X, neither colour", p, c[0], c[1], c[2]);
+    }
+    assert_true(fg > 0 && bg > 0);
+    /* The quiet zone (8 px) is background all round; the finder pattern starts dark right
+     * after it. */
+    for (unsigned k = 0; k < w; k++) {
+        const unsigned char *top = px + 3 * (size_t)k, *left = px + 3 * ((size_t)k * w);
+        assert_int_equal(top[0], 0xFF);
+        assert_int_equal(left[0], 0xFF);
+    }
+    assert_int_equal(px[3 * ((size_t)8 * w + 8)], 0x1A);
+    free(px);
+
+    fetch(f, px_test_str(json_array_get(its, 0), "svg"), f->mah_key, "navy.svg", "image/svg+xml",
+          file, sizeof(file));
+    char cmd[800];
+    snprintf(cmd, sizeof(cmd), "grep -q 'fill=\"#fff8e1\"' '%s' && grep -q 'fill=\"#1a237e\"' '%s'",
+             file, file);
+    assert_int_equal(px_test_shell(cmd), 0);
+    decode_file(f, file, 1, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115",
+                ec);
+
+    /* The target: the URI exactly as given. */
+    fetch(f, px_test_str(json_array_get(its, 1), "png"), f->mah_key, "target.png", "image/png",
+          file, sizeof(file));
+    decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/21/TGT1", ec);
+    json_decref(j);
+}
+
+/* A saved design overrides the inline one; another organization cannot read the template.
+ * REQ-CBATCH-4. */
+static void test_carrier_batch__template_overrides(void **state)
+{
+    fixture *f = *state;
+    json_t *t = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah_key,
+                             "{\"name\":\"Green Q\",\"design\":{\"error_correction\":\"Q\","
+                             "\"colors\":{\"foreground\":\"#003300\"},\"module_px\":3}}",
+                             201);
+    char tid[40], path[128];
+    snprintf(tid, sizeof(tid), "%s", px_test_str(t, "template_id"));
+    json_decref(t);
+    snprintf(path, sizeof(path), "/v1/carrier-templates/%s", tid);
+    json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200));
+    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+
+    char body[400];
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0200\"}],\"symbology\":\"qr\","
+             "\"template_id\":\"%s\",\"design\":{\"error_correction\":\"L\"}}",
+             tid);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah_key, body, 202);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->mah_key, id);
+    json_t *design = json_object_get(j, "design");
+    assert_string_equal(px_test_str(design, "error_correction"), "Q");
+    assert_int_equal(json_integer_value(json_object_get(design, "module_px")), 3);
+    char file[300], ec[4];
+    fetch(f, px_test_str(json_array_get(json_object_get(j, "items"), 0), "png"), f->mah_key,
+          "tpl.png", "image/png", file, sizeof(file));
+    decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0200?17=261115",
+                ec);
+    assert_string_equal(ec, "Q");
+    json_decref(j);
+    /* Another organization's template id is not found. */
+    json_t *t2 = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah2_key,
+                              "{\"name\":\"Theirs\"}", 201);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0200\"}],\"template_id\":\"%s\"}",
+             px_test_str(t2, "template_id"));
+    json_decref(t2);
+    px_test_expect(&f->env, "POST", "/v1/carrier-batches", f->mah_key, body, 404, "not_found");
+}
+
+/* Another tenant's batch and carriers are 404; a CMO renders its packs but no targets; bad
+ * designs and shapes are 422 with the field. REQ-CBATCH-3. */
+static void test_carrier_batch__tenants_and_validation(void **state)
+{
+    fixture *f = *state;
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo_key,
+                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
+                     "{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN "/21/X\"}}]}",
+                     202);
+    char id[40], path[128];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->cmo_key, id);
+    json_t *its = json_object_get(j, "items");
+    assert_null(item_error(its, 0));
+    assert_string_equal(item_error(its, 1), "forbidden_target");
+    char carrier_png[160];
+    snprintf(carrier_png, sizeof(carrier_png), "%s", px_test_str(json_array_get(its, 0), "png"));
+    json_decref(j);
+
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
+    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", carrier_png, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/carrier-batches/not-a-uuid", f->cmo_key, NULL, 404,
+                   "not_found");
+
+    /* The other MAH's batch of our pack: the item is not found, nothing leaks. */
+    j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2_key,
+                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0301\"}]}", 202);
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->mah2_key, id);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_string_equal(item_error(json_object_get(j, "items"), 0), "not_found");
+    assert_true(json_is_null(json_object_get(j, "download_url")));
+    json_decref(j);
+
+    static const struct {
+        const char *file;
+        int line;
+        const char *body, *field;
+    } bad[] = {
+        {__FILE__, __LINE__, "{\"items\":[]}", "items"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"symbology\":\"aztec\"}",
+         "symbology"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"error_correction\":\"X\"}}",
+         "design.error_correction"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#12345\"}}}",
+         "design.colors.foreground"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#777777\","
+         "\"background\":\"#888888\"}}}",
+         "design.colors"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"colors\":{\"foreground\":\"#ffffff\","
+         "\"background\":\"#000000\"}}}",
+         "design.colors"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"quiet_zone\":33}}",
+         "design.quiet_zone"},
+        {__FILE__, __LINE__,
+         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"A\"}],"
+         "\"design\":{\"module_px\":0}}",
+         "design.module_px"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah_key, bad[i].body, NULL);
+        json_t *d0 =
+            r.json ? json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0)
+                   : NULL;
+        const char *field = d0 ? json_string_value(json_object_get(d0, "field")) : NULL;
+        if (r.status != 422 || !field || strcmp(field, bad[i].field) != 0)
+            fail_msg("%s:%d: %ld %s, want 422 on %s", bad[i].file, bad[i].line, r.status,
+                     r.body ? r.body : "", bad[i].field);
+        px_http_resp_free(&r);
+    }
+    /* 1,001 items are refused whole. */
+    json_t *items = json_array();
+    for (int i = 0; i < 1001; i++)
+        json_array_append_new(items, pack_item(GTIN, "CB0001"));
+    json_t *body = json_pack("{s:o}", "items", items);
+    json_decref(post_batch(f, f->mah_key, body, 422));
+    json_decref(body);
+}
+
+/* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
+ * as ]C1 and GS1 DataMatrix as ]d2, with "00" + the SSCC (DOMAIN.md §1.1 worked SSCC); a bad
+ * check digit exits non-zero. REQ-LABEL-1. */
+static void test_carrier_batch__cli_label(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *ext;
+        int dm;
+    } v[] = {{"png", 0}, {"svg", 0}, {"png", 1}, {"svg", 1}};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char file[300], ec[4];
+        snprintf(file, sizeof(file), "%s/label%zu.%s", f->tmp, i, v[i].ext);
+        const char *args[] = {
+            "label", "106141411234567897", "-o", file, v[i].dm ? "--datamatrix" : NULL, NULL};
+        int rc = -1;
+        json_t *j = px_test_cli(&f->env, &rc, args);
+        assert_int_equal(rc, 0);
+        assert_non_null(j);
+        assert_string_equal(px_test_str(j, "element_string"), "00106141411234567897");
+        assert_string_equal(px_test_str(j, "hri"), "(00)106141411234567897");
+        json_decref(j);
+        decode_file(f, file, v[i].ext[0] == 's', v[i].dm ? "]d2" : "]C1", "00106141411234567897",
+                    ec);
+    }
+    char file[300];
+    snprintf(file, sizeof(file), "%s/bad.png", f->tmp);
+    const char *args[] = {"label", "106141411234567890", "-o", file, NULL};
+    int rc = 0;
+    json_decref(px_test_cli(&f->env, &rc, args));
+    assert_int_not_equal(rc, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_carrier_batch__thousand_with_three_bad),
+        cmocka_unit_test(test_carrier_batch__design_colours_and_targets),
+        cmocka_unit_test(test_carrier_batch__template_overrides),
+        cmocka_unit_test(test_carrier_batch__tenants_and_validation),
+        cmocka_unit_test(test_carrier_batch__cli_label),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
