@@ -6,7 +6,8 @@
 void h_verify(px_req *r)
 {
     px_err err;
-    px_db *db = px_req_begin(r, &err);
+    /* REQ-SCALE-1: a standby answers once it has every commit answered before now. */
+    px_db *db = px_req_read_db(r, &err);
     if (!db)
         return;
     px_verdict v;
