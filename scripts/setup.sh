@@ -20,6 +20,7 @@ packages=(
   zint                              # peer renderer reported by bench/carrier
   curl python3                      # test receivers and benchmark clients
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
+  wrk                               # HTTP load generator: verification latency in bench/growth.sh
 )
 missing=()
 for p in "${packages[@]}"; do
