@@ -10,7 +10,7 @@
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder (the
 # machine-sized settings of src/store/embedded.c); never PACKID_DATABASE_URL.
 #   bench/growth.sh [N] [BUILD_DIR]        defaults: 10000000 build-bench-growth
-#   env: COMMISSIONS (5), VERIFY_SECONDS (15), ALLOCATION (1000000), BENCH_PORT (18471)
+#   env: COMMISSIONS (5), VERIFY_SECONDS (15), ALLOCATION (1000000), BENCH_PORT (a free one)
 # 100,000,000 is a parameter like any other: the disk and time it needs are printed first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +19,8 @@ build=${2:-$root/build-bench-growth}
 commissions=${COMMISSIONS:-5}
 verify_s=${VERIFY_SECONDS:-15}
 allocation=${ALLOCATION:-1000000}
-port=${BENCH_PORT:-18471}
+# A free port unless told: several benches may run on one machine.
+port=${BENCH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 unset PACKID_DATABASE_URL
 
 # Measured on this bench's first 10 M run (docs/scaling.md): bytes on disk per loaded pack
@@ -63,6 +64,7 @@ for _ in $(seq 100); do
   curl -fsS "$base/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
+kill -0 "$server" 2>/dev/null || { echo "growth: the server did not start" >&2; cat "$build/growth-server.log" >&2; exit 1; }
 call() { # method path [body] -> body on stdout; fails on a status >= 400. Body "-": stdin
   # (a 10,000-serial body is longer than one command-line argument may be).
   curl -fsS -X "$1" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
