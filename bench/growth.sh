@@ -26,7 +26,7 @@ unset PACKID_DATABASE_URL
 # Measured on this bench's first 10 M run (docs/scaling.md): bytes on disk per loaded pack
 # (table + indexes) and the loader's rate; WAL needs as much again while it is loading.
 bytes_per_pack=230
-load_rate=25000
+load_rate=23000
 need_gb=$(awk -v n="$N" -v b="$bytes_per_pack" 'BEGIN {printf "%.1f", 2 * n * b / 1e9}')
 need_min=$(awk -v n="$N" -v r="$load_rate" 'BEGIN {printf "%.0f", n / r / 60 + 3}')
 free_gb=$(df -P "$(dirname "$build")" | awk 'NR == 2 {printf "%.0f", $4 / 1048576}')
