@@ -1,5 +1,6 @@
--- REQ-SCALE-2: the distribution key (docs/scaling.md "Distributable schema"): every table that grows with
--- packs carries the GTIN first in every unique index, so the schema can be distributed on it
+-- REQ-SCALE-2: the distribution key (docs/scaling.md "Distributable schema"). Every table
+-- that grows with packs carries the GTIN first in every unique index, so the schema can be
+-- distributed on it
 -- (Citus: create_distributed_table('<table>', 'gtin')) with every unique check and every
 -- per-pack lookup answered by one shard. The GTIN, not the MAH: a pack's GTIN names its MAH
 -- (product.mah_id) and is in every pack request and in the public verification, and one large
