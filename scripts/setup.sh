@@ -21,7 +21,7 @@ packages=(
   libzip-dev                        # the ZIP of a carrier batch (src/carrier/zip.c)
   libzint-dev                       # GS1-128 logistic labels (src/carrier/label.c)
   curl python3                      # test receivers and benchmark clients
-  wrk                               # HTTP load generator of bench/verify.sh (bench only)
+  wrk                               # HTTP load generator of bench/verify.sh and bench/growth.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
   chromium                          # headless browser: the resolver's page and the console's test
   chromium-driver python3-selenium  # the console's browser test (docs/console.md)

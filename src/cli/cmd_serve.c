@@ -61,6 +61,11 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
     int pool = cli->cfg.threads + cli->cfg.workers + 1;
     if (px_app_open(&app, &cli->cfg, pool, &err) != PX_OK)
         return px_cli_fail(cli, &err);
+    /* The standbys answer HTTP reads only: one connection per HTTP thread. */
+    if (px_app_open_replicas(&app, cli->cfg.threads, &err) != PX_OK) {
+        px_app_close(&app);
+        return px_cli_fail(cli, &err);
+    }
     if (orphan && !app.embedded_started) {
         px_log(PX_LOG_WARN, "taking over the embedded database left running by a killed packid",
                NULL);

@@ -390,12 +390,11 @@ static int add_event(void *ctx, const px_event_row *e)
 
 void h_pack_get(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_read_db(r, &err);
     if (!db)
         return;
     px_pack_row p;
-    px_err err;
-    px_err_clear(&err);
     json_t *events = json_array();
     if (px_svc_pack_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &p, add_event,
                         events, &err) != PX_OK) {

@@ -90,6 +90,17 @@ void h_metrics(px_req *r)
                   PX_VERSION);
     render_reports(r, &b);
     render_allotments(r, &b);
+    uint64_t standby, fallback;
+    px_replicas_stats(r->app->replicas, &standby, &fallback);
+    px_buf_printf(&b,
+                  "# HELP packid_db_standby_reads_total Reads a fenced hot standby answered.\n"
+                  "# TYPE packid_db_standby_reads_total counter\n"
+                  "packid_db_standby_reads_total %llu\n"
+                  "# HELP packid_db_standby_fallbacks_total Reads the primary answered because "
+                  "no standby had replayed up to the read's fence in time.\n"
+                  "# TYPE packid_db_standby_fallbacks_total counter\n"
+                  "packid_db_standby_fallbacks_total %llu\n",
+                  (unsigned long long)standby, (unsigned long long)fallback);
     if (r->response) { /* no database: the 503 px_req_db queued answers */
         px_buf_dispose(&b);
         return;

@@ -69,7 +69,7 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     if (symbol_opts(r, &o, fmt, kind == PX_SYMBOL_DATAMATRIX) != 0)
         return;
     px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_read_db(r, &err);
     if (!db)
         return;
     px_buf out;
@@ -109,7 +109,7 @@ void h_pack_qr_svg(px_req *r)
 void h_pack_carrier(px_req *r)
 {
     px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_read_db(r, &err);
     if (!db)
         return;
     px_pack_carrier c;

@@ -212,13 +212,12 @@ void h_epcis_events(px_req *r)
                           names[i]);
             return;
         }
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_read_db(r, &err);
     if (!db)
         return;
     px_buf out;
     px_buf_init(&out, (size_t)EPCIS_QUERY_MAX);
-    px_err err;
-    px_err_clear(&err);
     size_t count = 0;
     px_rc rc = px_svc_epcis_query(db, &r->actor, &q, px_epcis_sink_buf, &out, &count, &err);
     if (rc != PX_OK) {

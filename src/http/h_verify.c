@@ -9,6 +9,8 @@
 void h_verify(px_req *r)
 {
     px_err err;
+    /* Each hit records a scan (docs/resolver.md), a write: verification runs on the primary,
+     * not on a standby (docs/scaling.md). */
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;

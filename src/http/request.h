@@ -50,6 +50,8 @@ struct px_req {
     const char *session_token;   /* the cookie's value (libmicrohttpd's, never copied) */
     px_session session;          /* its CSRF token and end, when via_session */
     px_db *db;                   /* acquired on first use, released when the request ends */
+    px_db *rdb;                  /* a fenced standby's connection (px_req_read_db), or NULL */
+    px_pool *rpool;              /* the standby pool rdb goes back to */
     char rid[65];                /* the client's X-Request-Id when sane, else a new one */
     char allow[64];              /* 405: the methods the path takes (Allow header) */
     px_limiter *limiter;         /* the server's public-route buckets (ratelimit.c) */
@@ -90,6 +92,12 @@ size_t px__body_cap(size_t need);
 
 /* The request's database connection (acquired lazily); NULL with a 503 queued. */
 px_db *px_req_db(px_req *r);
+/* The connection of a read that need not see this request's own writes (verification, pack
+ * reads, EPCIS queries): a standby that has replayed every commit answered before the request
+ * began, or the primary (no standby configured, or none caught up in time), err cleared; NULL
+ * with a 503 queued. Released when the request ends (read_db.c). */
+px_db *px_req_read_db(px_req *r, px_err *err);
+void px_req_read_release(px_req *r);
 /* Finishes decoding a value the server's unescape left with "%2F"/"%25" in place. */
 void px__decode_slashes(char *s);
 /* A query-string argument (fully percent-decoded, valid for the request) or NULL. */

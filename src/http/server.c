@@ -340,6 +340,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     px_log(PX_LOG_INFO, "request", fields);
     if (r->db)
         px_pool_release(app->pool, r->db);
+    px_req_read_release(r);
     json_decref(r->json);
     for (int i = 0; i < r->nquery; i++)
         free(r->query[i]);

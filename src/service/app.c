@@ -73,8 +73,20 @@ fail:
     return rc;
 }
 
+px_rc px_app_open_replicas(px_app *app, int pool_size, px_err *err)
+{
+    if (!app->cfg.read_database_url[0])
+        return PX_OK;
+    /* A standby that does not answer stops the start: a silently missing standby would put
+     * every read on the primary unnoticed. */
+    return px_replicas_new(&app->replicas, app->cfg.read_database_url, pool_size,
+                           app->cfg.read_max_wait_ms, err);
+}
+
 void px_app_close(px_app *app)
 {
+    px_replicas_free(app->replicas);
+    app->replicas = NULL;
     px_pool_free(app->pool);
     app->pool = NULL;
     free(app->gcp_xml);

@@ -333,6 +333,8 @@ struct px_export_stream {
     long long after_n;
     int header_done;
     int eof;
+    int fenced;      /* pages may be read on a standby that has replayed up to fence */
+    uint64_t fence;  /* the primary's WAL position when the download began (store/replica.c) */
 };
 
 static int all_hex(const char *s, size_t n)
@@ -390,6 +392,11 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     s->app = app;
     s->sandbox = sandbox;
     s->e = e;
+    /* REQ-SCALE-1: the download's pages may come from a standby, fenced at the primary's
+     * position now: the export's rows were committed before its link was handed out. */
+    px_err ferr;
+    if (px_replicas_count(app->replicas) > 0 && px_db_wal_fence(db, &s->fence, &ferr) == PX_OK)
+        s->fenced = 1;
     *out = s;
     return PX_OK;
 }
@@ -558,16 +565,22 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
                        ? PX_OK
                        : px_err_set(err, PX_ETOOBIG, "internal", "buffer full");
     }
-    px_db *db = px_pool_acquire(s->app->pool, err);
-    if (!db)
+    px_pool *pool = s->app->pool;
+    px_db *db = NULL;
+    if (s->fenced) {
+        px_pool *standby;
+        if ((db = px_replicas_acquire(s->app->replicas, s->fence, &standby)) != NULL)
+            pool = standby;
+    }
+    if (!db && !(db = px_pool_acquire(pool, err)))
         return err->rc;
     if (s->sandbox && px_db_set_sandbox(db, 1, err) != PX_OK) {
-        px_pool_release(s->app->pool, db);
+        px_pool_release(pool, db);
         return err->rc;
     }
     page_ctx c = {.s = s, .out = out, .rc = PX_OK};
     px_rc rc = px_store_export_rows(db, &s->e, s->after_n, PAGE_ROWS, render_row, &c, err);
-    px_pool_release(s->app->pool, db);
+    px_pool_release(pool, db);
     if (rc != PX_OK)
         return rc;
     if (c.rc != PX_OK)

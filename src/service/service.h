@@ -41,6 +41,7 @@ typedef enum px_delivery_outcome {
 typedef struct px_app {
     px_config cfg;
     px_pool *pool;
+    px_replicas *replicas;     /* PACKID_READ_DATABASE_URL's standbys, or NULL */
     char conninfo[1024];
     int embedded_started;      /* this process started the embedded cluster */
     char *gcp_xml;             /* GS1 GCP prefix format list (PACKID_GCP_LIST), or NULL */
@@ -56,6 +57,9 @@ typedef struct px_app {
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool
  * of pool_size connections. */
 px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err);
+/* Opens a pool of pool_size connections to each standby of PACKID_READ_DATABASE_URL (none
+ * when it is unset): `packid serve` only, the CLI reads and writes on the primary. */
+px_rc px_app_open_replicas(px_app *app, int pool_size, px_err *err);
 /* Closes the pool and stops the embedded cluster if this process started it. */
 void px_app_close(px_app *app);
 

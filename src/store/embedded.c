@@ -217,6 +217,57 @@ int px_embedded_running(const char *data_dir)
     return is_running(&L);
 }
 
+/* The machine's memory in MiB (0 when unknown). */
+static long ram_mib(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0)
+        return 0;
+    return (long)((double)pages * (double)size / 1048576.0);
+}
+
+static long clamp(long v, long lo, long hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The settings sized to the machine and to packid's workload (docs/scaling.md "The embedded
+ * cluster's settings" gives each reason and the figures). Written once, when the cluster is
+ * created; an operator may change postgresql.conf afterwards. */
+static void write_sizing(FILE *f)
+{
+    long ram = ram_mib();
+    /* A quarter of the memory (PostgreSQL's own starting point for a dedicated server),
+     * between 128 MiB and 8 GiB: the upper levels of serial's primary key, which every
+     * verification and every commission walks, stay in the server's cache; the OS cache holds
+     * the rest (effective_cache_size tells the planner so). */
+    long sb = ram ? clamp(ram / 4, 128, 8192) : 128;
+    long ecs = ram ? clamp(ram / 2, 256, 65536) : 512;
+    /* Index builds and vacuum of a table of hundreds of millions of rows: one sixteenth of
+     * the memory, at most 1 GiB (one vacuum at a time per worker). */
+    long mwm = ram ? clamp(ram / 16, 64, 1024) : 64;
+    fprintf(f,
+            "# sized to this machine (%ld MiB of memory) and packid's workload\n"
+            "shared_buffers = %ldMB\n"
+            "effective_cache_size = %ldMB\n"
+            "maintenance_work_mem = %ldMB\n"
+            /* A 1,000,000-serial allocation writes about 1 GB of WAL: with the default
+             * 1 GB, every large job forces a checkpoint and then a full-page image of every
+             * index page it touches. */
+            "max_wal_size = 8GB\n"
+            "min_wal_size = 1GB\n"
+            "checkpoint_timeout = 15min\n"
+            "checkpoint_completion_target = 0.9\n"
+            /* Full-page images of random index pages are most of the WAL of a commission. */
+            "wal_compression = on\n"
+            /* serial only grows: insert-triggered vacuums (set per table in migration
+             * 0066) must keep up with the inserts: ten times the default budget per round. */
+            "autovacuum_vacuum_cost_limit = 2000\n"
+            /* SSD: a random page costs about what a sequential one does. */
+            "random_page_cost = 1.1\n",
+            ram, sb, ecs, mwm);
+}
+
 static px_rc create_cluster(const layout *L, px_err *err)
 {
     char initdb[PATH_MAX];
@@ -238,8 +289,8 @@ static px_rc create_cluster(const layout *L, px_err *err)
                "listen_addresses = ''\n"
                "unix_socket_permissions = 0700\n"
                "max_connections = 100\n"
-               "shared_buffers = 128MB\n"
                "logging_collector = off\n");
+    write_sizing(f);
     fclose(f);
     return PX_OK;
 }

@@ -252,8 +252,8 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
     /* File order is serial order; n numbers the rows so the download pages by n. */
     PGresult *r = px__exec(
         db,
-        "INSERT INTO export_item (export_id, n, serial) "
-        "SELECT $1, row_number() OVER (ORDER BY s.serial), s.serial FROM serial s "
+        "INSERT INTO export_item (gtin, export_id, n, serial) "
+        "SELECT $2, $1, row_number() OVER (ORDER BY s.serial), s.serial FROM serial s "
         "WHERE s.gtin = $2 AND CASE WHEN $3::uuid IS NOT NULL THEN s.allocation_id = $3::uuid "
         "ELSE s.batch = $4 AND s.commissioned_by IS NOT NULL END "
         "AND ($5::uuid IS NULL OR ((s.commissioned_by = $5::uuid OR s.allocated_to = $5::uuid) "
@@ -302,13 +302,14 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     snprintf(after, sizeof(after), "%lld", after_n);
     snprintf(lim, sizeof(lim), "%ld", limit);
     const char *p[] = {e->id, e->gtin, after, lim, nz(e->run_batch), nz(e->run_expiry)};
-    /* Keyset page on the primary key of export_item, then the pack by its primary key. A pack
+    /* Keyset page on the primary key of export_item (the GTIN first: one shard when the
+     * schema is distributed, docs/scaling.md), then the pack by its primary key. A pack
      * not yet commissioned takes the production run's batch and expiry, when given. */
     PGresult *r = px__exec(db,
                            "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
                            "coalesce(s.expiry, $6, '') "
                            "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
-                           "s.serial = i.serial WHERE i.export_id = $1 AND i.n > $3 "
+                           "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
                            "ORDER BY i.n LIMIT $4",
                            6, p, err);
     if (!r)

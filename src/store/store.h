@@ -51,6 +51,25 @@ px_db *px_pool_acquire(px_pool *pool, px_err *err);
 void px_pool_release(px_pool *pool, px_db *db);
 void px_pool_stats(px_pool *pool, int *size, int *in_use, uint64_t *waits);
 
+/* ---- reads from hot standbys (store/replica.c, docs/scaling.md) --------------------- */
+
+typedef struct px_replicas px_replicas; /* the standbys of PACKID_READ_DATABASE_URL */
+
+/* One pool of pool_size connections per standby of urls (';'-separated connection strings);
+ * a read waits at most max_wait_ms for a standby to replay up to its fence. */
+px_rc px_replicas_new(px_replicas **out, const char *urls, int pool_size, long max_wait_ms,
+                      px_err *err);
+void px_replicas_free(px_replicas *rs);
+int px_replicas_count(const px_replicas *rs);
+/* The fence of a read: the primary's WAL insert position now. Every commit acknowledged
+ * before this call lies before it. */
+px_rc px_db_wal_fence(px_db *primary, uint64_t *lsn, px_err *err);
+/* A connection to a standby that has replayed up to fence (and the pool to release it to),
+ * or NULL when none got there within the wait: the caller reads from the primary. */
+px_db *px_replicas_acquire(px_replicas *rs, uint64_t fence, px_pool **pool);
+/* Reads answered by a standby, and reads that fell back to the primary. */
+void px_replicas_stats(px_replicas *rs, uint64_t *standby, uint64_t *fallback);
+
 /* ---- embedded cluster (store/embedded.c) -------------------------------------------- */
 
 /* The cluster under cfg->data_dir, with the server binaries of cfg->pg_bindir (or found). */

@@ -140,9 +140,17 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if (px_strlcpy(cfg->database_url, env_or("PACKID_DATABASE_URL", ""),
                    sizeof(cfg->database_url)) >= sizeof(cfg->database_url))
         return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATABASE_URL is too long");
+    if (px_strlcpy(cfg->read_database_url, env_or("PACKID_READ_DATABASE_URL", ""),
+                   sizeof(cfg->read_database_url)) >= sizeof(cfg->read_database_url))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_READ_DATABASE_URL is too long");
 
     long v;
     px_rc rc;
+    /* 50 ms: a standby on the same LAN replays a commit within a few ms; one that lags more
+     * is passed over rather than making the reader wait (docs/scaling.md). */
+    if ((rc = env_int("PACKID_READ_MAX_WAIT_MS", 50, 0, 10000, &v, err)) != PX_OK)
+        return rc;
+    cfg->read_max_wait_ms = v;
     if ((rc = env_int("PACKID_THREADS", 4, 1, 256, &v, err)) != PX_OK)
         return rc;
     cfg->threads = (int)v;

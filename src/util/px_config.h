@@ -10,6 +10,10 @@ typedef struct px_config {
     int listen_port;           /* PACKID_LISTEN port part, default 8080 */
     char data_dir[512];        /* PACKID_DATA_DIR, default ./var, made absolute */
     char database_url[1024];   /* PACKID_DATABASE_URL; "" = embedded cluster under data_dir */
+    char read_database_url[4096]; /* PACKID_READ_DATABASE_URL: hot standbys (';'-separated
+                                   * connection strings) for reads; "" = the primary reads */
+    long read_max_wait_ms;     /* PACKID_READ_MAX_WAIT_MS: how long a read waits for a standby
+                                * to replay up to its fence before the primary answers */
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */

@@ -28,6 +28,18 @@ static void test_embedded__create_stop_restart(void **state)
     snprintf(path, sizeof(path), "%s/pg/postgresql.conf", env.data_dir);
     px_test_read(path, 0, buf, sizeof(buf));
     assert_non_null(strstr(buf, "listen_addresses = ''"));
+    /* Sized to the machine (docs/scaling.md "The embedded cluster's settings"): a quarter of
+     * the memory /proc/meminfo reports, between 128 MiB and 8 GiB, and WAL room for a
+     * 1,000,000-serial job. */
+    char mem[256], want[64];
+    px_test_read("awk '/^MemTotal:/ {print $2}' /proc/meminfo", 1, mem, sizeof(mem));
+    long quarter = atol(mem) / 1024 / 4;
+    snprintf(want, sizeof(want), "shared_buffers = %ldMB\n",
+             quarter < 128 ? 128 : quarter > 8192 ? 8192 : quarter);
+    if (!strstr(buf, want))
+        fail_msg("postgresql.conf has no \"%s\"", want);
+    assert_non_null(strstr(buf, "max_wal_size = 8GB\n"));
+    assert_non_null(strstr(buf, "wal_compression = on\n"));
 
     /* First start on the embedded database adds the demo organizations (README quick start). */
     int rc0;

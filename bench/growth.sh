@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Growth benchmark (docs/scaling.md "Growth"): the same measurements on an empty pool and
+# after a loader has filled it to N packs, with the real server in the same run:
+#   - commissioning: COMMISSIONS requests of 10,000 external serials over HTTP, serials/s;
+#   - allocation: one 1,000,000-serial job (POST, then GET the job until completed), serials/s;
+#   - verification: GET /v1/verify at 64 connections for VERIFY_SECONDS (wrk), p50 / p99;
+# then the table and index sizes per million packs. The loader COPYs rows straight into the
+# serial table (psql, not the API): N packs over 10 GTINs, 3 in 4 released, the rest
+# commissioned, serials that look random (a bijection of the row number).
+# Release build, no sanitizers, a private embedded PostgreSQL under the build folder (the
+# machine-sized settings of src/store/embedded.c); never PACKID_DATABASE_URL.
+#   bench/growth.sh [N] [BUILD_DIR]        defaults: 10000000 build-bench-growth
+#   env: COMMISSIONS (5), VERIFY_SECONDS (15), ALLOCATION (1000000), BENCH_PORT (a free one)
+# 100,000,000 is a parameter like any other: the disk and time it needs are printed first.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${1:-10000000}
+build=${2:-$root/build-bench-growth}
+commissions=${COMMISSIONS:-5}
+verify_s=${VERIFY_SECONDS:-15}
+allocation=${ALLOCATION:-1000000}
+# A free port unless told: several benches may run on one machine.
+port=${BENCH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+unset PACKID_DATABASE_URL
+
+# Measured on this bench's first 10 M run (docs/scaling.md): bytes on disk per loaded pack
+# (table + indexes) and the loader's rate; WAL needs as much again while it is loading.
+bytes_per_pack=230
+load_rate=23000
+need_gb=$(awk -v n="$N" -v b="$bytes_per_pack" 'BEGIN {printf "%.1f", 2 * n * b / 1e9}')
+need_min=$(awk -v n="$N" -v r="$load_rate" 'BEGIN {printf "%.0f", n / r / 60 + 3}')
+free_gb=$(df -P "$(dirname "$build")" | awk 'NR == 2 {printf "%.0f", $4 / 1048576}')
+echo "growth: N = $N packs; needs about $need_gb GB of disk (free: $free_gb GB) and" \
+     "$need_min minutes"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo);" \
+     "postgres $(psql --version 2>/dev/null | awk '{print $3}')"
+command -v wrk >/dev/null || { echo "growth: wrk is missing (scripts/setup.sh)" >&2; exit 1; }
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
+      -DPACKID_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target packid >"$build/build.log" 2>&1 ||
+  { tail -30 "$build/build.log"; exit 1; }
+export PACKID_DATA_DIR=$build/growth-var
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+url=$("$build/packid" db url 2>/dev/null)
+psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_growth" \
+                  -c "CREATE DATABASE packid_bench_growth" >/dev/null
+export PACKID_DATABASE_URL="$url dbname=packid_bench_growth"
+db=$PACKID_DATABASE_URL
+"$build/packid" migrate >/dev/null 2>&1
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+mah=$("$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
+key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json '["api_key"]')
+PACKID_LISTEN=127.0.0.1:$port PACKID_THREADS=8 PACKID_LOG_LEVEL=warn "$build/packid" serve \
+  >"$build/growth-server.log" 2>&1 &
+server=$!
+base=http://127.0.0.1:$port
+for _ in $(seq 100); do
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+kill -0 "$server" 2>/dev/null || { echo "growth: the server did not start" >&2; cat "$build/growth-server.log" >&2; exit 1; }
+call() { # method path [body] -> body on stdout; fails on a status >= 400. Body "-": stdin
+  # (a 10,000-serial body is longer than one command-line argument may be).
+  curl -fsS -X "$1" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    ${3:+--data-binary "$([ "$3" = - ] && echo @- || echo "$3")"} "$base$2"
+}
+# GTIN-14 under company prefix 4012345 with item reference $1 and its mod-10 check digit.
+gtin() {
+  local d=0 s=0 w i
+  d=$(printf '04012345%05d' "$1")
+  for i in $(seq 0 12); do
+    w=$(( (12 - i) % 2 == 0 ? 3 : 1 ))
+    s=$(( s + ${d:$i:1} * w ))
+  done
+  echo "$d$(( (10 - s % 10) % 10 ))"
+}
+gtins=()
+for k in $(seq 0 9); do
+  g=$(gtin $((900 + k)))
+  gtins+=("$g")
+  call POST /v1/products "{\"gtin\":\"$g\",\"company_prefix_length\":7,\"name\":\"Growth $k\",\"market\":\"EU\"}" >/dev/null
+done
+gtin_list=$(IFS=,; echo "${gtins[*]}")
+# Allocation on GTIN 0, commissions on GTIN 1: both hold N/10 loaded packs in phase 2.
+call PUT "/v1/products/${gtins[0]}/serial-settings" \
+  '{"strategy":"RANDOM_ALPHANUMERIC","length":12,"symbols":"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"}' >/dev/null
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%.0f", n / (b - a)}'; }
+
+phase() { # $1 = phase number, $2 = packs present (label)
+  local p=$1 t0 t1 job st
+  # Commissioning: 10,000 new (external) serials per request, one after the other.
+  t0=$(now)
+  for q in $(seq 0 $((commissions - 1))); do
+    awk -v p="$p" -v q="$q" -v g="${gtins[1]}" 'BEGIN {
+      printf "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"G%dQ%d\",", g, p, q
+      printf "\"expiry_date\":\"301231\",\"serials\":["
+      for (i = 0; i < 10000; i++) printf "%s\"C%d%07d\"", (i ? "," : ""), p, q * 10000 + i
+      printf "]}" }' | call POST /v1/commissions - | grep -q '"commissioned":10000' ||
+      { echo "growth: commission failed" >&2; exit 1; }
+  done
+  t1=$(now)
+  local c_rate; c_rate=$(rate $((commissions * 10000)) "$t0" "$t1")
+  # Allocation: one job, timed from the request to the job's completion.
+  t0=$(now)
+  job=$(call POST "/v1/products/${gtins[0]}/allocations" "{\"count\":$allocation}" | json '["job_id"]')
+  while :; do
+    st=$(call GET "/v1/jobs/$job" | json '["status"]')
+    [ "$st" = completed ] && break
+    [ "$st" = failed ] && { echo "growth: allocation failed" >&2; exit 1; }
+    sleep 0.2
+  done
+  t1=$(now)
+  local a_rate; a_rate=$(rate "$allocation" "$t0" "$t1")
+  # Verification at 64 connections: loaded packs when there are any, else this phase's.
+  local mode=commissioned vn=$((commissions * 10000))
+  if [ "$2" -gt 0 ]; then mode=loaded; vn=$2; fi
+  local out
+  out=$(GROWTH_N=$vn GROWTH_MODE=$mode GROWTH_PHASE=$p GROWTH_CGTIN=${gtins[1]} \
+        GROWTH_GTINS=$gtin_list wrk -t2 -c64 -d"${verify_s}s" --latency \
+        -s "$root/bench/growth_verify.lua" "$base")
+  local p50 p99 rps
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
+  fi
+  printf '%-14s %16s %14s %10s %10s %10s\n' "$2" "$c_rate" "$a_rate" "$p50" "$p99" "$rps"
+  echo "$c_rate $a_rate" >"$build/growth-phase$p"
+}
+
+echo
+printf '%-14s %16s %14s %10s %10s %10s\n' "packs present" "commission /s" "allocate /s" \
+       "verify p50" "verify p99" "verify /s"
+phase 0 0
+
+# The loader: COPY in chunks of 1,000,000 rows (progress, and bounded WAL per statement).
+t0=$(now)
+chunk=1000000
+for start in $(seq 0 $chunk $((N - 1))); do
+  end=$(( start + chunk < N ? start + chunk : N ))
+  awk -v a="$start" -v b="$end" -v gl="$gtin_list" 'BEGIN {
+    split(gl, g, ",")
+    A = 48271; M = 999999999989
+    for (i = a; i < b; i++) {
+      s = (i % 4 == 3) ? "commissioned" : "released"
+      printf "%s\tL%012.0f\t%s\tgenerated\tB%d\t301231\n", g[(i % 10) + 1], (i * A) % M, s,
+             int(i / 100000)
+    }
+  }' | psql -q -X "$db" -c "COPY serial (gtin, serial, state, origin, batch, expiry) FROM STDIN"
+done
+psql -q -X "$db" -c "VACUUM ANALYZE serial" >/dev/null
+# The load's dirty pages are written out before the second phase measures: a pool that grew
+# over months has long written them (the figures in docs/scaling.md predate this line).
+psql -q -X "$db" -c "CHECKPOINT" >/dev/null
+t1=$(now)
+echo "(loaded $N packs in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", b - a}') s:" \
+     "$(rate "$N" "$t0" "$t1") packs/s, COPY + VACUUM ANALYZE)"
+present=$(psql -X -At "$db" -c "SELECT count(*) FROM serial")
+phase 1 "$N"
+
+read -r c0 a0 <"$build/growth-phase0"
+read -r c1 a1 <"$build/growth-phase1"
+echo
+echo "ratios at $N vs 0: commissioning $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a / b}')," \
+     "allocation $(awk -v a="$a1" -v b="$a0" 'BEGIN {printf "%.2f", a / b}') (target >= 0.8)"
+echo
+echo "sizes with $present packs (per million packs):"
+psql -X -At -F' ' "$db" -c "
+  SELECT c.relname, pg_table_size(c.oid), pg_indexes_size(c.oid)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_total_relation_size(c.oid) > 1048576
+  ORDER BY pg_total_relation_size(c.oid) DESC" |
+awk -v n="$present" '{
+  printf "  %-18s table %8.1f MB  indexes %8.1f MB  (per million: %6.1f + %6.1f MB)\n",
+    $1, $2 / 1e6, $3 / 1e6, $2 / 1e6 / (n / 1e6), $3 / 1e6 / (n / 1e6) }'
+psql -X -At "$db" -c "SELECT '  ' || indexrelname || ' ' || pg_size_pretty(pg_relation_size(indexrelid))
+  FROM pg_stat_user_indexes WHERE relname = 'serial' ORDER BY 1"
+echo "database: $(psql -X -At "$db" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"

@@ -1,0 +1,336 @@
+/* Reads from a hot standby (docs/scaling.md "Reads from standbys"): a real streaming standby
+ * of the tests' cluster (pg_basebackup -R: standby.signal and primary_conninfo) on its own
+ * socket under the build folder, named by PACKID_READ_DATABASE_URL. No verdict is ever stale:
+ * a pack whose decommission was answered is never `genuine` afterwards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+
+#include "px_test.h"
+
+#define STANDBY_PORT "5499"
+#define LOOP_PACKS 150 /* per client */
+
+static px_test_env env;
+static char standby_dir[200];
+static char standby_conninfo[400];
+static char gtin[15];
+static char key[64];
+
+static void primary_socket(char *out, size_t cap)
+{
+    const char *u = getenv("PACKID_TEST_DATABASE_URL");
+    const char *h = u ? strstr(u, "host=") : NULL;
+    if (!h)
+        fail_msg("PACKID_TEST_DATABASE_URL names no socket folder (host=)");
+    h += 5;
+    size_t n = strcspn(h, " ");
+    if (n >= cap)
+        fail_msg("socket folder too long");
+    memcpy(out, h, n);
+    out[n] = '\0';
+}
+
+/* One value from the standby, straight through libpq (not through packid). */
+static void standby_text(const char *sql, char *out, size_t cap)
+{
+    PGconn *c = PQconnectdb(standby_conninfo);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("standby: %s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("standby: %s: %s", sql, PQresultErrorMessage(r));
+    snprintf(out, cap, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+}
+
+static long metric(const char *name)
+{
+    px_http_resp r;
+    px_http(&env, &r, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    char needle[128];
+    snprintf(needle, sizeof(needle), "\n%s ", name);
+    const char *p = strstr(r.body, needle);
+    if (!p)
+        fail_msg("no metric %s", name);
+    long v = strtol(p + strlen(needle), NULL, 10);
+    px_http_resp_free(&r);
+    return v;
+}
+
+/* What a read on the standby says of the pack: its state through GET /v1/packs (a read routed
+ * to a fenced standby), as a verdict: "genuine" while commissioned or released,
+ * "decommissioned", "unknown" for 404. (GET /v1/verify records a scan per hit, a write, so it
+ * runs on the primary: docs/scaling.md.) */
+static const char *verdict(const char *serial, char *out, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/packs/%s/%s", gtin, serial);
+    px_http_resp r;
+    px_http(&env, &r, "GET", path, key, NULL, NULL);
+    const char *st = r.status == 200 ? json_string_value(json_object_get(r.json, "state")) : NULL;
+    const char *v = r.status == 404                                      ? "unknown"
+                    : !st                                                ? "error"
+                    : strcmp(st, "decommissioned") == 0                  ? "decommissioned"
+                    : strcmp(st, "commissioned") == 0 || !strcmp(st, "released") ? "genuine"
+                                                                         : st;
+    snprintf(out, cap, "%s", v);
+    px_http_resp_free(&r);
+    return out;
+}
+
+static long decommission(const char *serial)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"serials\":[\"%s\"],\"reason\":\"dispensed\"}",
+             gtin, serial);
+    px_http_resp r;
+    px_http(&env, &r, "POST", "/v1/decommissions", key, body, NULL);
+    long st = r.status;
+    px_http_resp_free(&r);
+    return st;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&env, 0, sizeof(env));
+    px_test_db_create(&env);
+    const char *data = getenv("PACKID_DATA_DIR");
+    /* Under the build folder when its path leaves room for a socket path (107 bytes). */
+    if (data && strlen(data) < 80)
+        snprintf(standby_dir, sizeof(standby_dir), "%s-standby-%d", data, (int)getpid());
+    else
+        snprintf(standby_dir, sizeof(standby_dir), "/tmp/packid-standby-%d", (int)getpid());
+    char sock[256], cmd[1024];
+    primary_socket(sock, sizeof(sock));
+    snprintf(cmd, sizeof(cmd), "bash %s/tests/support/standby.sh start '%s' %s '%s'",
+             PX_SOURCE_DIR, standby_dir, STANDBY_PORT, sock);
+    if (px_test_shell(cmd) != 0)
+        fail_msg("the standby did not start (see %s)", standby_dir);
+    snprintf(standby_conninfo, sizeof(standby_conninfo),
+             "host=%s/run port=%s dbname=%s user=postgres", standby_dir, STANDBY_PORT,
+             env.db_name);
+    char in_recovery[8];
+    standby_text("SELECT pg_is_in_recovery()", in_recovery, sizeof(in_recovery));
+    assert_string_equal(in_recovery, "t");
+
+    char setting[460];
+    snprintf(setting, sizeof(setting), "PACKID_READ_DATABASE_URL=%s", standby_conninfo);
+    px_test_setenv(&env, setting);
+    px_test_setenv(&env, "PACKID_READ_MAX_WAIT_MS=200");
+    px_test_server_start(&env);
+    char org[40];
+    px_test_org_key(&env, "mah", "Standby MAH", "mah", org, key);
+    px_test_gtin(gtin, 4242);
+    px_test_product(&env, key, gtin, "Standby", "EU");
+    static char serials[2 * LOOP_PACKS * 12 + 64];
+    px_test_serials(serials, sizeof(serials), "P", 0, 2 * LOOP_PACKS + 4);
+    px_test_commission(&env, key, gtin, "B1", "301231", serials);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "bash %s/tests/support/standby.sh stop '%s'", PX_SOURCE_DIR,
+             standby_dir);
+    px_test_shell(cmd);
+    px_test_teardown(&env);
+    return 0;
+}
+
+/* The standby answers: the read counter moves and the verdict is the pack's. */
+static void test_standby__verify_reads_from_standby(void **state)
+{
+    (void)state;
+    /* The commission is on the standby once replayed; until then the primary answers. */
+    char v[32], s[32];
+    for (int i = 0; i < 500; i++) {
+        standby_text("SELECT state FROM serial WHERE serial = 'P300'", s, sizeof(s));
+        if (strcmp(s, "commissioned") == 0)
+            break;
+        px_sleep_ms(10);
+    }
+    long before = metric("packid_db_standby_reads_total");
+    assert_string_equal(verdict("P300", v, sizeof(v)), "genuine");
+    assert_string_equal(verdict("NOPE", v, sizeof(v)), "unknown");
+    assert_true(metric("packid_db_standby_reads_total") >= before + 2);
+}
+
+/* REQ-SCALE-1: an export's download reads its pages on the standby, fenced at the position
+ * the download began: every row of the export (committed before its link was given) is in
+ * the file. */
+static void test_standby__export_download_from_standby(void **state)
+{
+    (void)state;
+    char body[128], path[160];
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"B1\"}", gtin);
+    json_t *e = px_test_call(&env, "POST", "/v1/exports", key, body, 202);
+    snprintf(path, sizeof(path), "/v1/exports/%s", px_test_str(e, "export_id"));
+    json_decref(e);
+    e = NULL;
+    for (int i = 0; i < 600 && !e; i++) {
+        px_sleep_ms(50);
+        json_t *g = px_test_call(&env, "GET", path, key, NULL, 200);
+        if (strcmp(px_test_str(g, "status"), "completed") == 0)
+            e = g;
+        else
+            json_decref(g);
+    }
+    if (!e)
+        fail_msg("the export did not complete");
+    long long count = json_integer_value(json_object_get(e, "count"));
+    const char *url = strstr(px_test_str(e, "url"), "/v1/exports/");
+    assert_non_null(url);
+    long before = metric("packid_db_standby_reads_total");
+    px_http_resp r;
+    px_http(&env, &r, "GET", url, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(count, 2 * LOOP_PACKS + 4);
+    /* The header and one line per pack. */
+    assert_int_equal(px_occurrences(r.body, "\n"), count + 1);
+    px_http_resp_free(&r);
+    json_decref(e);
+    assert_true(metric("packid_db_standby_reads_total") >= before + 1);
+}
+
+/* REQ-SCALE-1: with the standby's replay paused, it still says `commissioned` for a pack the
+ * primary has decommissioned; the verification is answered by the primary (a fallback), never
+ * from the stale standby. Once replay resumes the standby answers again. */
+static void test_standby__paused_replay_never_answers_stale(void **state)
+{
+    (void)state;
+    char v[32], s[32];
+    standby_text("SELECT pg_wal_replay_pause()::text", s, sizeof(s));
+    for (int i = 0; i < 500; i++) {
+        standby_text("SELECT pg_get_wal_replay_pause_state()", s, sizeof(s));
+        if (strcmp(s, "paused") == 0)
+            break;
+        px_sleep_ms(10);
+    }
+    assert_string_equal(s, "paused");
+    assert_int_equal(decommission("P301"), 200);
+    /* The outside oracle: the standby itself holds the stale state. */
+    standby_text("SELECT state FROM serial WHERE serial = 'P301'", s, sizeof(s));
+    assert_string_equal(s, "commissioned");
+    long fallbacks = metric("packid_db_standby_fallbacks_total");
+    assert_string_equal(verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_true(metric("packid_db_standby_fallbacks_total") >= fallbacks + 1);
+
+    standby_text("SELECT pg_wal_replay_resume()::text", s, sizeof(s));
+    for (int i = 0; i < 500; i++) {
+        standby_text("SELECT state FROM serial WHERE serial = 'P301'", s, sizeof(s));
+        if (strcmp(s, "decommissioned") == 0)
+            break;
+        px_sleep_ms(10);
+    }
+    assert_string_equal(s, "decommissioned");
+    long reads = metric("packid_db_standby_reads_total");
+    assert_string_equal(verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_true(metric("packid_db_standby_reads_total") >= reads + 1);
+}
+
+typedef struct client {
+    int id;
+    atomic_int stale;
+    atomic_int verified;
+    atomic_int failed;
+} client;
+
+static client clients[2];
+/* The serial number each client decommissioned last (answer received), -1 before any. */
+static atomic_int last_done[2];
+
+static void check(client *c, int n)
+{
+    char serial[16], v[32];
+    snprintf(serial, sizeof(serial), "P%d", n);
+    verdict(serial, v, sizeof(v));
+    atomic_fetch_add(&c->verified, 1);
+    if (strcmp(v, "decommissioned") != 0) {
+        if (strcmp(v, "genuine") == 0)
+            atomic_fetch_add(&c->stale, 1);
+        else
+            atomic_fetch_add(&c->failed, 1);
+    }
+}
+
+static void *client_loop(void *arg)
+{
+    client *c = arg;
+    for (int i = 0; i < LOOP_PACKS; i++) {
+        int n = 2 * i + c->id; /* client 0 the even serials, client 1 the odd ones */
+        char serial[16];
+        snprintf(serial, sizeof(serial), "P%d", n);
+        if (decommission(serial) != 200) {
+            atomic_fetch_add(&c->failed, 1);
+            continue;
+        }
+        atomic_store(&last_done[c->id], n);
+        /* Its own write at once, and the other client's last answered one. */
+        check(c, n);
+        int other = atomic_load(&last_done[1 - c->id]);
+        if (other >= 0)
+            check(c, other);
+    }
+    return NULL;
+}
+
+/* REQ-SCALE-1: two clients decommission and verify in a tight loop; every verification of a
+ * pack whose decommission was answered says so — zero stale verdicts — while the standby
+ * answers reads. */
+static void test_standby__tight_loop_zero_stale(void **state)
+{
+    (void)state;
+    long reads = metric("packid_db_standby_reads_total");
+    long fallbacks = metric("packid_db_standby_fallbacks_total");
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        memset(&clients[i], 0, sizeof(clients[i]));
+        clients[i].id = i;
+        atomic_store(&last_done[i], -1);
+    }
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, client_loop, &clients[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    int verified = 0, stale = 0, failed = 0;
+    for (int i = 0; i < 2; i++) {
+        verified += atomic_load(&clients[i].verified);
+        stale += atomic_load(&clients[i].stale);
+        failed += atomic_load(&clients[i].failed);
+    }
+    long on_standby = metric("packid_db_standby_reads_total") - reads;
+    long on_primary = metric("packid_db_standby_fallbacks_total") - fallbacks;
+    print_message("verifications %d, stale %d, failed %d; standby answered %ld, primary %ld\n",
+                  verified, stale, failed, on_standby, on_primary);
+    assert_int_equal(failed, 0);
+    assert_int_equal(stale, 0);
+    assert_true(verified >= 2 * LOOP_PACKS);
+    /* The reads did go to the standby (not all fell back to the primary). */
+    assert_true(on_standby > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_standby__verify_reads_from_standby),
+        cmocka_unit_test(test_standby__export_download_from_standby),
+        cmocka_unit_test(test_standby__paused_replay_never_answers_stale),
+        cmocka_unit_test(test_standby__tight_loop_zero_stale),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
