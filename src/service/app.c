@@ -61,8 +61,13 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
     px_db_close(db);
     if (rc != PX_OK)
         goto fail;
+    /* The audit signing key, made on first start where none is configured (docs/audit.md):
+     * every connection seals the audit entries it appends with it. */
+    if ((rc = px_sign_ring_open(&app->audit_keys, cfg->audit_key_file, 1, err)) != PX_OK)
+        goto fail;
     if ((rc = px_pool_new(&app->pool, app->conninfo, pool_size, err)) != PX_OK)
         goto fail;
+    px_pool_set_audit_key(app->pool, &app->audit_keys.keys[0]);
     return PX_OK;
 fail:
     px_app_close(app);
@@ -73,6 +78,7 @@ void px_app_close(px_app *app)
 {
     px_pool_free(app->pool);
     app->pool = NULL;
+    px_sign_ring_dispose(&app->audit_keys);
     free(app->gcp_xml);
     app->gcp_xml = NULL;
     px_epcis_validator_free(app->validator);

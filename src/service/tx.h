@@ -9,9 +9,9 @@
  * (STYLE.md "Errors": a bounded retry); any other failure rolls back and is returned. A body
  * is therefore written to be rerun: it resets whatever it filled on an earlier attempt.
  *
- * Audit entries go last because appending one takes the audit chain's transaction-scoped lock
- * (migration 0001, audit_append) that every writer of every tenant waits on until COMMIT:
- * nothing slow may run after it. */
+ * Audit entries go last because appending one locks the tenant's audit chain head (migration
+ * 0060, store/audit.c) until COMMIT: the tenant's other writers wait on it (other tenants
+ * never do), so nothing slow may run after it. */
 #ifndef PX_TX_H
 #define PX_TX_H
 

@@ -34,6 +34,10 @@ typedef struct px_config {
     int demo;                  /* PACKID_DEMO: first start adds demo organizations and a demo
                                 * product; default 1 on the embedded database, 0 with
                                 * PACKID_DATABASE_URL (a real deployment gets no demo data) */
+    char audit_key_file[600];  /* PACKID_AUDIT_KEY_FILE: Ed25519 key signing the audit trail,
+                                * default <data_dir>/audit/signing-key.pem (made on first use) */
+    int audit_checkpoint_interval; /* PACKID_AUDIT_CHECKPOINT_INTERVAL seconds between signed
+                                    * checkpoints of the audit chain heads, default 300; 0 = off */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */
