@@ -39,9 +39,18 @@ static px_rc from_pkey(px_sign_key *k, EVP_PKEY *p, px_err *err)
 
 px_rc px_sign_key_generate(px_sign_key *k, px_err *err)
 {
-    memset(k, 0, sizeof(*k));
-    if (px_random_bytes(k->seed, sizeof(k->seed)) != PX_OK)
+    uint8_t seed[PX_SIGN_SEED_LEN];
+    if (px_random_bytes(seed, sizeof(seed)) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no random bytes for a new audit key");
+    px_rc rc = px_sign_key_from_seed(k, seed, err);
+    px_cleanse(seed, sizeof(seed));
+    return rc;
+}
+
+px_rc px_sign_key_from_seed(px_sign_key *k, const uint8_t seed[PX_SIGN_SEED_LEN], px_err *err)
+{
+    memset(k, 0, sizeof(*k));
+    memcpy(k->seed, seed, sizeof(k->seed));
     EVP_PKEY *p = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, k->seed, sizeof(k->seed));
     if (!p)
         return px_err_set(err, PX_EINTERNAL, "internal", "cannot make an Ed25519 key");

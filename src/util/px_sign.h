@@ -29,6 +29,8 @@ typedef struct px_sign_key {
 
 /* A fresh key from RAND_bytes. */
 px_rc px_sign_key_generate(px_sign_key *k, px_err *err);
+/* The key of a known 32-byte seed (RFC 8032 test vectors). */
+px_rc px_sign_key_from_seed(px_sign_key *k, const uint8_t seed[PX_SIGN_SEED_LEN], px_err *err);
 /* Writes k as a PKCS#8 PEM file (readable by `openssl pkey`) with mode 0600; never replaces
  * an existing file (PX_EEXISTS). */
 px_rc px_sign_key_save(const px_sign_key *k, const char *path, px_err *err);
