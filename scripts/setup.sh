@@ -20,6 +20,7 @@ packages=(
   zint                              # peer renderer reported by bench/carrier
   curl python3                      # test receivers and benchmark clients
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
+  openssl                           # its command line checks audit checkpoint signatures (test_audit)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -484,7 +484,9 @@ static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_chec
     }
     px_buf_init(&w.text, 1 << 20);
     /* REQ-AUDIT-5: verify before signing: a forged or cut chain is never vouched for. */
-    r->rc = px_store_audit_chain_each(r->db, h->chain, w.st.last_seq, walk_one, &w, r->err);
+    /* Up to the head row read above: entries committed since are the next checkpoint's. */
+    r->rc = px_store_audit_chain_each(r->db, h->chain, w.st.last_seq, h->last_seq, walk_one, &w,
+                                      r->err);
     px_buf_dispose(&w.text);
     if (r->rc != PX_OK)
         return 1;

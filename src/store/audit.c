@@ -140,8 +140,9 @@ static void entry_row(px_audit_entry *e, const PGresult *r, int i)
 }
 
 /* Keyset pages of 5,000 rows keep memory flat however long the log grows. */
-static px_rc entries_each(px_db *db, const char *sql, const char *filter, long long after_seq,
-                          long limit, px_audit_fn fn, void *ctx, px_err *err)
+static px_rc entries_each(px_db *db, const char *sql, const char *filter, const char *upto,
+                          long long after_seq, long limit, px_audit_fn fn, void *ctx,
+                          px_err *err)
 {
     const long chunk = 5000;
     long remaining = limit > 0 ? limit : -1;
@@ -150,8 +151,8 @@ static px_rc entries_each(px_db *db, const char *sql, const char *filter, long l
         char after[24], lim[24];
         snprintf(after, sizeof(after), "%lld", after_seq);
         snprintf(lim, sizeof(lim), "%ld", n);
-        const char *p[] = {filter, after, lim};
-        PGresult *r = px__exec(db, sql, 3, p, err);
+        const char *p[] = {filter, after, lim, upto};
+        PGresult *r = px__exec(db, sql, upto ? 4 : 3, p, err);
         if (!r)
             return err->rc;
         int rows = PQntuples(r);
@@ -178,16 +179,18 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
     return entries_each(db,
                         ENTRY_COLUMNS "WHERE seq > $2::bigint AND ($1::text IS NULL OR "
                                       "tenant_id::text = $1) ORDER BY seq LIMIT $3::bigint",
-                        tenant_id, after_seq, limit, fn, ctx, err);
+                        tenant_id, NULL, after_seq, limit, fn, ctx, err);
 }
 
 px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq,
-                                px_audit_fn fn, void *ctx, px_err *err)
+                                long long upto, px_audit_fn fn, void *ctx, px_err *err)
 {
+    char last[24];
+    snprintf(last, sizeof(last), "%lld", upto);
     return entries_each(db,
-                        ENTRY_COLUMNS "WHERE chain = $1::uuid AND seq > $2::bigint "
-                                      "ORDER BY chain, seq LIMIT $3::bigint",
-                        chain, after_seq, 0, fn, ctx, err);
+                        ENTRY_COLUMNS "WHERE chain = $1::uuid AND seq > $2::bigint AND "
+                                      "seq <= $4::bigint ORDER BY chain, seq LIMIT $3::bigint",
+                        chain, last, after_seq, 0, fn, ctx, err);
 }
 
 px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err)

@@ -171,9 +171,9 @@ typedef int (*px_audit_fn)(void *ctx, const px_audit_entry *e);
  * tenant_id NULL = all tenants. The callback returns non-zero to stop. */
 px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
                           px_audit_fn fn, void *ctx, px_err *err);
-/* The same for one chain's entries (chain given as uuid text). */
+/* The same for one chain's entries (chain given as uuid text), after_seq < seq <= upto. */
 px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq,
-                                px_audit_fn fn, void *ctx, px_err *err);
+                                long long upto, px_audit_fn fn, void *ctx, px_err *err);
 
 /* The head row of a chain as the appender left it (never trusted by the verifier). */
 typedef struct px_audit_head {
