@@ -226,6 +226,7 @@ typedef struct {
     const px_sign_ring *keys;
     const char *tenant;          /* NULL: report the whole trail */
     long long legacy_seq;        /* the old single chain (entries before migration 0060) */
+    int chained;                 /* an entry of a per-tenant chain has been seen */
     char legacy_hash[65];
     tables t;
     px_buf text;
@@ -281,9 +282,20 @@ static int verify_one(void *ctx, const px_audit_entry *e)
     v->entries++;
     int own = !s->tenant || strcmp(e->tenant_id, s->tenant) == 0;
     if (!e->chain[0]) {
+        /* The old chain ended when migration 0060 began the per-tenant ones: an unsealed
+         * old-style entry after a chained one was not written by packid. */
+        if (s->chained) {
+            char why[160];
+            snprintf(why, sizeof(why),
+                     "entry %lld carries no seal and follows the sealed entries: packid did "
+                     "not write it",
+                     e->seq);
+            return fail(s, own, e->seq, why);
+        }
         if (verify_legacy(s, e, own))
             return 1;
     } else {
+        s->chained = 1;
         chain_state *st = chain_find(&s->t, e->chain, 1);
         if (!st) {
             s->oom = 1;

@@ -590,6 +590,18 @@ static void test_audit__forged_append_detected(void **state)
     attack(f, "UPDATE audit_log SET mac = NULL, mac_key = NULL WHERE subject = 'forged'");
     expect_broken(f, NULL, forged, "carries no seal");
     restore(f);
+    /* An entry of the old single chain's form (no chain, no seal; hashed by migration 0001's
+     * own audit_canonical) appended now is no better: the old chain ended when the sealed
+     * chains began. */
+    snapshot(f);
+    attack(f, "INSERT INTO audit_log (seq, at, tenant_id, action, subject, details, prev_hash, "
+              "hash) SELECT s, t, NULL, 'org.create', 'forged-old', '{}', repeat('0', 64), "
+              "encode(sha256(convert_to(audit_canonical(s, t, NULL, NULL, NULL, 'org.create', "
+              "'forged-old', '{}', repeat('0', 64)), 'UTF8')), 'hex') FROM (SELECT "
+              "nextval('audit_log_seq') AS s, date_trunc('milliseconds', now()) AS t) n");
+    forged = px_sql_count(&f->env, "SELECT seq FROM audit_log WHERE subject = 'forged-old'");
+    expect_broken(f, NULL, forged, "follows the sealed entries");
+    restore(f);
 }
 
 static void test_audit__rechained_history_detected(void **state)
