@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,7 @@ static long long tenant_last_seq(fixture *f, const char *org)
 typedef struct {
     fixture *f;
     const char *key, *gtin, *batch, *serials;
-    long status;
+    _Atomic long status; /* read by the test's thread while this one runs */
 } commission_job;
 
 static void *commission_thread(void *arg)
@@ -178,76 +179,94 @@ static void *commission_thread(void *arg)
     return NULL;
 }
 
-/* Backends of the database waiting for a lock that holder's backend holds. */
-static long long waiting_on(PGconn *holder_conn, fixture *f)
+/* Backends of the test's database waiting for a lock (pg_blocking_pids). */
+static long long blocked(fixture *f)
 {
-    char q[256];
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM pg_stat_activity WHERE %d = ANY(pg_blocking_pids(pid))",
-             PQbackendPID(holder_conn));
-    return px_sql_count(&f->env, q);
+    return px_sql_count(&f->env, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                 "current_database() AND cardinality(pg_blocking_pids(pid)) > 0");
+}
+
+/* One side of the two-tenant test: holder's commission is paused mid-transaction while
+ * other's commission runs and must complete without waiting on anything. */
+static void hold_and_commission(fixture *f, const char *holder_org, const char *holder_cmo,
+                                const char *holder_gtin, const char *other_cmo,
+                                const char *other_gtin, const char *tag)
+{
+    /* The holder's chain head row, held by a transaction of the test ... */
+    PGconn *held = PQconnectdb(f->env.conninfo);
+    assert_int_equal(PQstatus(held), CONNECTION_OK);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "BEGIN; SELECT chain_seq FROM audit_head WHERE chain = '%s' FOR UPDATE", holder_org);
+    PGresult *res = PQexec(held, sql);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 1);
+    PQclear(res);
+    /* ... stops the holder's real commission at its audit append, the last statement before
+     * its COMMIT: its transaction stays open holding every lock it took (seen waiting in
+     * pg_locks). */
+    char batch[32], serials[64];
+    snprintf(batch, sizeof(batch), "%s-H", tag);
+    snprintf(serials, sizeof(serials), "[\"%sH-1\",\"%sH-2\"]", tag, tag);
+    commission_job own = {f, holder_cmo, holder_gtin, batch, serials, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, commission_thread, &own), 0);
+    int paused = 0;
+    for (int i = 0; i < 5000 && !paused; i++) {
+        paused = blocked(f) == 1;
+        if (!paused)
+            usleep(2000);
+    }
+    if (!paused) {
+        PQclear(PQexec(held, "ROLLBACK"));
+        pthread_join(th, NULL);
+        PQfinish(held);
+        fail_msg("the holder's commission was never seen paused at its audit append");
+    }
+
+    /* The other tenant commissions meanwhile. Had it to wait on any lock of the paused
+     * commission (a global audit lock, a shared row), a second backend would show as
+     * blocked: the loop fails then, releasing the holder so nothing hangs. No clock is read:
+     * the request either completes or is seen waiting. */
+    char obatch[32], oserials[64];
+    snprintf(obatch, sizeof(obatch), "%s-1", tag);
+    snprintf(oserials, sizeof(oserials), "[\"%s1-1\",\"%s1-2\",\"%s1-3\"]", tag, tag, tag);
+    commission_job other = {f, other_cmo, other_gtin, obatch, oserials, 0};
+    pthread_t to;
+    assert_int_equal(pthread_create(&to, NULL, commission_thread, &other), 0);
+    int waited = 0;
+    for (;;) {
+        if (blocked(f) > 1) {
+            waited = 1;
+            break;
+        }
+        if (pthread_tryjoin_np(to, NULL) == 0)
+            break;
+        usleep(2000);
+    }
+    /* The holder's commission is still paused: it completed nothing while the other ran. */
+    int still_paused = own.status == 0 && blocked(f) == 1;
+    PQclear(PQexec(held, "COMMIT"));
+    if (waited)
+        pthread_join(to, NULL);
+    pthread_join(th, NULL);
+    PQfinish(held);
+    assert_false(waited);
+    assert_true(still_paused);
+    assert_int_equal(other.status, 200);
+    assert_int_equal(own.status, 200);
 }
 
 static void test_audit__two_tenants_never_wait(void **state)
 {
-    /* REQ-AUDIT-1: tenant A's open transaction holds A's chain lock: the row of A's chain head
-     * that every audited write of A locks from its audit append until COMMIT (store/audit.c).
-     * Held here by a connection of the test, which stands for an A commission paused between
-     * its audit append and its COMMIT. */
+    /* REQ-AUDIT-1: tenant A's commission holds its transaction open (paused at its audit
+     * append by a lock on A's chain head) while tenant B commissions and completes; then the
+     * other way round. */
     fixture *f = *state;
-    PGconn *a_tx = PQconnectdb(f->env.conninfo);
-    assert_int_equal(PQstatus(a_tx), CONNECTION_OK);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "BEGIN; SELECT chain_seq FROM audit_head WHERE chain = '%s' FOR UPDATE", f->a_org);
-    PGresult *res = PQexec(a_tx, sql);
-    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
-    assert_int_equal(PQntuples(res), 1);
-    PQclear(res);
-
-    /* Tenant B commissions while A's transaction stays open. If B needed any lock A holds, its
-     * request would wait on a_tx: the loop sees that in pg_locks (pg_blocking_pids) and fails,
-     * rolling A back so nothing hangs. No clock is read: B either completes or is seen
-     * waiting. */
-    commission_job b = {f, f->b_cmo, f->gtin_b, "B-1", "[\"B1-1\",\"B1-2\",\"B1-3\"]", 0};
-    pthread_t tb;
-    assert_int_equal(pthread_create(&tb, NULL, commission_thread, &b), 0);
-    int b_waited = 0;
-    for (;;) {
-        if (waiting_on(a_tx, f) > 0) {
-            b_waited = 1;
-            PQclear(PQexec(a_tx, "ROLLBACK"));
-            break;
-        }
-        if (pthread_tryjoin_np(tb, NULL) == 0)
-            break;
-        usleep(2000);
-    }
-    if (b_waited)
-        pthread_join(tb, NULL);
-    assert_false(b_waited);
-    assert_int_equal(b.status, 200);
-    /* A's transaction is still open and holding its lock while B is done. */
-    assert_int_equal(PQtransactionStatus(a_tx), PQTRANS_INTRANS);
-
-    /* The lock is real: A's own commission waits for it (seen in pg_locks), and completes once
-     * A's transaction ends. */
-    commission_job a = {f, f->a_cmo, f->gtin_a, "A-1", "[\"A1-1\",\"A1-2\"]", 0};
-    pthread_t ta;
-    assert_int_equal(pthread_create(&ta, NULL, commission_thread, &a), 0);
-    int seen = 0;
-    for (int i = 0; i < 5000 && !seen; i++) {
-        seen = waiting_on(a_tx, f) > 0;
-        if (!seen)
-            usleep(2000);
-    }
-    PQclear(PQexec(a_tx, "COMMIT"));
-    pthread_join(ta, NULL);
-    PQfinish(a_tx);
-    assert_true(seen);
-    assert_int_equal(a.status, 200);
-    /* No global lock is taken by an append any more (migration 0001's advisory lock 'packid'
-     * 0002), and both chains verify. */
+    assert_int_equal(blocked(f), 0);
+    hold_and_commission(f, f->a_org, f->a_cmo, f->gtin_a, f->b_cmo, f->gtin_b, "LB");
+    hold_and_commission(f, f->b_org, f->b_cmo, f->gtin_b, f->a_cmo, f->gtin_a, "LA");
+    /* Both chains verify after the interleaving. */
     expect_intact(f);
 }
 
