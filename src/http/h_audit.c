@@ -17,6 +17,13 @@ static int add_entry(void *ctx, const px_audit_entry *e)
                              e->key_id[0] ? e->key_id : NULL, "action", e->action, "subject",
                              e->subject, "details", details ? details : json_object(),
                              "prev_hash", e->prev_hash, "hash", e->hash);
+    /* The chain position and link, so an auditor can follow the chain (each prev_hash is the
+     * hash of the entry prev_seq) and match its entries with the signed checkpoints; 0 for an
+     * entry of the old single chain. */
+    if (item) {
+        json_object_set_new(item, "chain_seq", json_integer((json_int_t)e->chain_seq));
+        json_object_set_new(item, "prev_seq", json_integer((json_int_t)e->prev_seq));
+    }
     return px_list_add(ctx, key, item);
 }
 
