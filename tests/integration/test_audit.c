@@ -360,6 +360,27 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     assert_string_equal(px_test_str(last, "head"), hash);
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a_org);
     assert_int_equal(json_integer_value(json_object_get(last, "entries")), px_sql_count(&f->env, q));
+    /* The auditor follows A's chain through GET /v1/audit alone: positions without gaps,
+     * each link naming the entry before, and the checkpointed head where it was signed. */
+    json_t *log = px_test_call(&f->env, "GET", "/v1/audit?first=1000", f->a_auditor, NULL, 200);
+    json_t *entries = json_object_get(log, "items");
+    long long prev_seq = 0, pos = 0;
+    const char *prev_hash = NULL;
+    int head_found = 0;
+    json_array_foreach(entries, i, it) {
+        assert_int_equal(json_integer_value(json_object_get(it, "chain_seq")), ++pos);
+        assert_int_equal(json_integer_value(json_object_get(it, "prev_seq")), prev_seq);
+        if (prev_hash)
+            assert_string_equal(px_test_str(it, "prev_hash"), prev_hash);
+        prev_seq = json_integer_value(json_object_get(it, "seq"));
+        prev_hash = px_test_str(it, "hash");
+        if (prev_seq == seq) {
+            assert_string_equal(prev_hash, px_test_str(last, "head"));
+            head_found = 1;
+        }
+    }
+    assert_true(head_found);
+    json_decref(log);
     /* A signature that is changed by one digit does not verify with openssl either. */
     char bad[140];
     snprintf(bad, sizeof(bad), "%s", px_test_str(last, "signature"));
