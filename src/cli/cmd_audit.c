@@ -56,8 +56,8 @@ static px_rc read_held(const char *path, px_audit_checkpoint **out, int *n, px_e
         json_t *seq = json_object_get(it, "seq"), *entries = json_object_get(it, "entries");
         if (!chain || !head || !at || !key || !sig || !json_is_integer(seq) ||
             !json_is_integer(entries)) {
-            rc = px_err_set(err, PX_EINVALID, "bad_request",
-                            "checkpoint %zu of %s lacks a field", i, path);
+            rc = px_err_set(err, PX_EINVALID, "bad_request", "checkpoint %zu of %s lacks a field",
+                            i, path);
             goto done;
         }
         px_strlcpy(c->chain, chain, sizeof(c->chain));
@@ -105,9 +105,8 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json) {
-        json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries",
-                              (json_int_t)v.entries, "head", v.head, "checkpoints",
-                              (json_int_t)v.checkpoints);
+        json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
+                              "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
         if (!v.ok) {
             json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
             json_object_set_new(o, "reason", json_string(v.reason));
@@ -138,11 +137,11 @@ static int audit_checkpoint(px_cli *cli)
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json)
-        print_json(json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id",
-                             key_id));
+        print_json(
+            json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id", key_id));
     else
-        printf("%d checkpoints signed with key %s, %d chains refused (see the log)\n", made,
-               key_id, refused);
+        printf("%d checkpoints signed with key %s, %d chains refused (see the log)\n", made, key_id,
+               refused);
     return refused ? PX_EXIT_FAIL : PX_EXIT_OK;
 }
 

@@ -48,7 +48,8 @@ void h_audit_verify(px_req *r)
     px_audit_verdict v;
     px_err err;
     px_err_clear(&err);
-    if (px_reply_failed(r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
+    if (px_reply_failed(
+            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
         return;
     json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
                           "head", v.head, "checkpoints", (json_int_t)v.checkpoints);

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "px_buf.h"
-#include "px_log.h"
 #include "px_crypto.h"
+#include "px_log.h"
 #include "px_str.h"
 #include "service.h"
 #include "tx.h"
@@ -22,9 +22,8 @@ px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long
     return px_store_audit_each(db, tenant, after_seq, limit, fn, ctx, err);
 }
 
-px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id,
-                                    long limit, px_audit_checkpoint_fn fn, void *ctx,
-                                    px_err *err)
+px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id, long limit,
+                                    px_audit_checkpoint_fn fn, void *ctx, px_err *err)
 {
     const char *chain =
         px_policy_scope(by->role, PX_ACT_AUDIT_READ) == PX_SCOPE_SYSTEM ? NULL : by->org_id;
@@ -41,13 +40,13 @@ long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoin
 /* ---- small open-addressing tables: chains by uuid, checkpoints by seq ------------------ */
 
 typedef struct {
-    char chain[PX_ID_LEN + 1];   /* "" = free slot */
+    char chain[PX_ID_LEN + 1]; /* "" = free slot */
     long long last_seq, chain_seq;
     char last_hash[65];
 } chain_state;
 
 typedef struct {
-    px_audit_checkpoint cp;      /* cp.seq 0 = free slot */
+    px_audit_checkpoint cp; /* cp.seq 0 = free slot */
     int seen;
 } cp_slot;
 
@@ -224,9 +223,9 @@ static int check_signature(const px_audit_checkpoint *c, const px_sign_ring *key
 typedef struct {
     px_audit_verdict *v;
     const px_sign_ring *keys;
-    const char *tenant;          /* NULL: report the whole trail */
-    long long legacy_seq;        /* the old single chain (entries before migration 0060) */
-    int chained;                 /* an entry of a per-tenant chain has been seen */
+    const char *tenant;   /* NULL: report the whole trail */
+    long long legacy_seq; /* the old single chain (entries before migration 0060) */
+    int chained;          /* an entry of a per-tenant chain has been seen */
     char legacy_hash[65];
     tables t;
     px_buf text;
@@ -336,9 +335,9 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
         s->oom = 1;
         return 1;
     }
-    if (slot->cp.seq && (strcmp(slot->cp.head, c->head) != 0 ||
-                         strcmp(slot->cp.chain, c->chain) != 0 ||
-                         slot->cp.chain_seq != c->chain_seq)) {
+    if (slot->cp.seq &&
+        (strcmp(slot->cp.head, c->head) != 0 || strcmp(slot->cp.chain, c->chain) != 0 ||
+         slot->cp.chain_seq != c->chain_seq)) {
         snprintf(why, sizeof(why), "two signed checkpoints disagree about entry %lld", c->seq);
         return fail(s, own, c->seq, why);
     }
@@ -422,8 +421,7 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
 {
     memset(out, 0, sizeof(*out));
     const char *tenant =
-        by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id
-                                                                                 : NULL;
+        by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id : NULL;
     verify_state s;
     memset(&s, 0, sizeof(s));
     s.v = out;

@@ -94,12 +94,20 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
     snprintf(seq, sizeof(seq), "%lld", e.seq);
     snprintf(cseq, sizeof(cseq), "%lld", e.chain_seq);
     snprintf(pseq, sizeof(pseq), "%lld", e.prev_seq);
-    const char *p2[] = {seq,       e.at,        e.org_id[0] ? e.org_id : NULL,
+    const char *p2[] = {seq,
+                        e.at,
+                        e.org_id[0] ? e.org_id : NULL,
                         e.key_id[0] ? e.key_id : NULL,
                         e.tenant_id[0] ? e.tenant_id : NULL,
-                        e.action,  e.subject,   e.details,
-                        e.prev_hash, e.hash,    e.chain,
-                        cseq,      pseq,        e.mac,
+                        e.action,
+                        e.subject,
+                        e.details,
+                        e.prev_hash,
+                        e.hash,
+                        e.chain,
+                        cseq,
+                        pseq,
+                        e.mac,
                         e.mac_key};
     PGresult *r2 = px__exec(db, insert_sql, 15, p2, err);
     if (!r2)
@@ -111,11 +119,11 @@ done:
     return rc;
 }
 
-#define ENTRY_COLUMNS                                                                          \
-    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "                                 \
-    "to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(org_id::text, ''), "           \
-    "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "             \
-    "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "      \
+#define ENTRY_COLUMNS                                                                              \
+    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "                                     \
+    "to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(org_id::text, ''), "               \
+    "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "                 \
+    "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "          \
     "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
 
 static void entry_row(px_audit_entry *e, const PGresult *r, int i)
@@ -141,8 +149,7 @@ static void entry_row(px_audit_entry *e, const PGresult *r, int i)
 
 /* Keyset pages of 5,000 rows keep memory flat however long the log grows. */
 static px_rc entries_each(px_db *db, const char *sql, const char *filter, const char *upto,
-                          long long after_seq, long limit, px_audit_fn fn, void *ctx,
-                          px_err *err)
+                          long long after_seq, long limit, px_audit_fn fn, void *ctx, px_err *err)
 {
     const long chunk = 5000;
     long remaining = limit > 0 ? limit : -1;
@@ -182,8 +189,8 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
                         tenant_id, NULL, after_seq, limit, fn, ctx, err);
 }
 
-px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq,
-                                long long upto, px_audit_fn fn, void *ctx, px_err *err)
+px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq, long long upto,
+                                px_audit_fn fn, void *ctx, px_err *err)
 {
     char last[24];
     snprintf(last, sizeof(last), "%lld", upto);
@@ -214,8 +221,8 @@ px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_er
     return PX_OK;
 }
 
-#define CHECKPOINT_COLUMNS                                                                     \
-    "c.id, c.chain::text, c.chain_seq, c.seq, c.head, "                                        \
+#define CHECKPOINT_COLUMNS                                                                         \
+    "c.id, c.chain::text, c.chain_seq, c.seq, c.head, "                                            \
     "to_char(c.at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), c.key_id, c.signature"
 
 static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int col)
@@ -233,9 +240,8 @@ static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int
     px_strlcpy(c->signature, px__val(r, i, col + 7), sizeof(c->signature));
 }
 
-px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id,
-                                      long limit, px_audit_checkpoint_fn fn, void *ctx,
-                                      px_err *err)
+px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id, long limit,
+                                      px_audit_checkpoint_fn fn, void *ctx, px_err *err)
 {
     char after[24], lim[24];
     snprintf(after, sizeof(after), "%lld", after_id);
@@ -311,8 +317,7 @@ px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err)
     /* 'packid' + 0060 (the migration's number): a key of its own, so only checkpointers
      * contend for it. */
     PGresult *r =
-        px__exec(db, "SELECT pg_try_advisory_xact_lock(x'7061636b69640060'::bigint)", 0, NULL,
-                 err);
+        px__exec(db, "SELECT pg_try_advisory_xact_lock(x'7061636b69640060'::bigint)", 0, NULL, err);
     if (!r)
         return err->rc;
     *got = strcmp(px__val(r, 0, 0), "t") == 0;

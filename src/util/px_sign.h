@@ -17,14 +17,14 @@
 #define PX_SIGN_SEED_LEN 32
 #define PX_SIGN_PUB_LEN 32
 #define PX_SIGN_SIG_LEN 64
-#define PX_SIGN_ID_LEN 16          /* hex digits of a key_id */
+#define PX_SIGN_ID_LEN 16 /* hex digits of a key_id */
 #define PX_SIGN_RING_MAX 32
 
 typedef struct px_sign_key {
-    uint8_t seed[PX_SIGN_SEED_LEN];  /* the Ed25519 private key (secret) */
+    uint8_t seed[PX_SIGN_SEED_LEN]; /* the Ed25519 private key (secret) */
     uint8_t pub[PX_SIGN_PUB_LEN];
-    uint8_t mac[32];                 /* entry-seal HMAC key derived from seed (secret) */
-    char id[PX_SIGN_ID_LEN + 1];     /* first 16 hex digits of SHA-256(pub) */
+    uint8_t mac[32];             /* entry-seal HMAC key derived from seed (secret) */
+    char id[PX_SIGN_ID_LEN + 1]; /* first 16 hex digits of SHA-256(pub) */
 } px_sign_key;
 
 /* A fresh key from RAND_bytes. */

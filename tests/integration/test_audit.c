@@ -125,22 +125,23 @@ static void attack(fixture *f, const char *sql)
 
 /* The attacker's copy of the documented canonical form of a chained entry (docs/audit.md),
  * written again in SQL: an outside recomputation of the hash packid's C code stores. */
-#define CANONICAL_SQL(t)                                                                       \
-    "'2|' || " t ".seq || '|' || (extract(epoch FROM " t ".at) * 1000000)::bigint || '|' || " \
-    "coalesce(" t ".org_id::text, '') || '|' || coalesce(" t ".key_id::text, '') || '|' || "  \
-    "coalesce(" t ".tenant_id::text, '') || '|' || " t ".action || '|' || " t ".subject || " \
-    "'|' || " t ".details::text || '|' || " t ".prev_hash || '|' || " t ".chain || '|' || "  \
-    t ".chain_seq || '|' || " t ".prev_seq"
+#define CANONICAL_SQL(t)                                                                           \
+    "'2|' || " t ".seq || '|' || (extract(epoch FROM " t ".at) * 1000000)::bigint || '|' || "      \
+    "coalesce(" t ".org_id::text, '') || '|' || coalesce(" t ".key_id::text, '') || '|' || "       \
+    "coalesce(" t ".tenant_id::text, '') || '|' || " t ".action || '|' || " t ".subject || "       \
+    "'|' || " t ".details::text || '|' || " t ".prev_hash || '|' || " t ".chain || '|' || " t      \
+    ".chain_seq || '|' || " t ".prev_seq"
 #define HASH_SQL(t) "encode(sha256(convert_to(" CANONICAL_SQL(t) ", 'UTF8')), 'hex')"
 
 /* Keeps a copy of the tables an attack changes, and puts it back (each tamper test leaves
  * the trail as it found it). */
 static void snapshot(fixture *f)
 {
-    assert_int_equal(px_sql_exec(&f->env, "DROP TABLE IF EXISTS saved_log, saved_head, saved_cp; "
-                                          "CREATE TABLE saved_log AS SELECT * FROM audit_log; "
-                                          "CREATE TABLE saved_head AS SELECT * FROM audit_head; "
-                                          "CREATE TABLE saved_cp AS SELECT * FROM audit_checkpoint"),
+    assert_int_equal(px_sql_exec(&f->env,
+                                 "DROP TABLE IF EXISTS saved_log, saved_head, saved_cp; "
+                                 "CREATE TABLE saved_log AS SELECT * FROM audit_log; "
+                                 "CREATE TABLE saved_head AS SELECT * FROM audit_head; "
+                                 "CREATE TABLE saved_cp AS SELECT * FROM audit_checkpoint"),
                      0);
 }
 
@@ -285,8 +286,8 @@ static int openssl_verifies(fixture *f, const char *key_file, json_t *item)
     assert_non_null(m);
     fprintf(m, "packid-audit-checkpoint-v1|%s|%lld|%lld|%s|%s", px_test_str(item, "chain"),
             (long long)json_integer_value(json_object_get(item, "entries")),
-            (long long)json_integer_value(json_object_get(item, "seq")),
-            px_test_str(item, "head"), px_test_str(item, "at"));
+            (long long)json_integer_value(json_object_get(item, "seq")), px_test_str(item, "head"),
+            px_test_str(item, "at"));
     fclose(m);
     /* The signature's bytes from its hex digits. */
     snprintf(path, sizeof(path), "%s/sig", dir);
@@ -346,7 +347,8 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     assert_true(json_array_size(items) >= 1);
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         assert_string_equal(px_test_str(it, "chain"), f->a_org);
         assert_string_equal(px_test_str(it, "key_id"), key_id);
         assert_true(openssl_verifies(f, f->key_file, it));
@@ -359,7 +361,8 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     px_sql_text(&f->env, q, hash, sizeof(hash));
     assert_string_equal(px_test_str(last, "head"), hash);
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a_org);
-    assert_int_equal(json_integer_value(json_object_get(last, "entries")), px_sql_count(&f->env, q));
+    assert_int_equal(json_integer_value(json_object_get(last, "entries")),
+                     px_sql_count(&f->env, q));
     /* The auditor follows A's chain through GET /v1/audit alone: positions without gaps,
      * each link naming the entry before, and the checkpointed head where it was signed. */
     json_t *log = px_test_call(&f->env, "GET", "/v1/audit?first=1000", f->a_auditor, NULL, 200);
@@ -367,7 +370,8 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     long long prev_seq = 0, pos = 0;
     const char *prev_hash = NULL;
     int head_found = 0;
-    json_array_foreach(entries, i, it) {
+    json_array_foreach(entries, i, it)
+    {
         assert_int_equal(json_integer_value(json_object_get(it, "chain_seq")), ++pos);
         assert_int_equal(json_integer_value(json_object_get(it, "prev_seq")), prev_seq);
         if (prev_hash)
@@ -393,8 +397,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     json_array_foreach(json_object_get(page, "items"), i, it)
         assert_string_equal(px_test_str(it, "chain"), f->b_org);
     json_decref(page);
-    px_test_expect(&f->env, "GET", "/v1/audit/checkpoints", f->a_cmo, NULL, 403,
-                   "forbidden_role");
+    px_test_expect(&f->env, "GET", "/v1/audit/checkpoints", f->a_cmo, NULL, 403, "forbidden_role");
     /* The verdict counts the checkpoints it checked. */
     int rc;
     json_t *v = verify_cli(f, NULL, &rc);
@@ -479,11 +482,15 @@ static void test_audit__key_rotation(void **state)
     assert_true(checkpoint_cli(f, &refused) >= 1);
     assert_int_equal(refused, 0);
     char q[256];
-    snprintf(q, sizeof(q), "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
-                           "('%s', '%s')", old_id, new_id);
+    snprintf(q, sizeof(q),
+             "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
+             "('%s', '%s')",
+             old_id, new_id);
     assert_int_equal(px_sql_count(&f->env, q), 2);
-    snprintf(q, sizeof(q), "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
-                           "('%s', '%s')", old_id, new_id);
+    snprintf(q, sizeof(q),
+             "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
+             "('%s', '%s')",
+             old_id, new_id);
     assert_int_equal(px_sql_count(&f->env, q), 2);
     json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->a_auditor, NULL, 200);
     json_t *items = json_object_get(page, "items");
@@ -517,7 +524,7 @@ static void test_audit__attacker_hash_is_the_documented_one(void **state)
      * hashes as valid as packid's own. */
     fixture *f = *state;
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
-                                            "NULL AND hash <> " HASH_SQL("a")),
+                                           "NULL AND hash <> " HASH_SQL("a")),
                      0);
     assert_true(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE chain IS NOT NULL") >
                 10);
@@ -531,8 +538,10 @@ static void test_audit__deleted_tail_detected(void **state)
     snapshot(f);
     long long head = tenant_last_seq(f, f->a_org);
     char q[1024];
-    snprintf(q, sizeof(q), "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
-                           "OFFSET 2 LIMIT 1", f->a_org);
+    snprintf(q, sizeof(q),
+             "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
+             "OFFSET 2 LIMIT 1",
+             f->a_org);
     long long keep = px_sql_count(&f->env, q);
     assert_true(keep > 0);
     /* REQ-AUDIT-3: the naive cut (the head row left as it was) is seen by the head row. */
@@ -564,8 +573,8 @@ static void test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted(voi
     int refused;
     px_test_commission(&f->env, f->a_cmo, f->gtin_a, "A-3", EXPIRY, "[\"A3-1\"]");
     checkpoint_cli(f, &refused);
-    json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints?first=1000", f->a_auditor,
-                                NULL, 200);
+    json_t *page =
+        px_test_call(&f->env, "GET", "/v1/audit/checkpoints?first=1000", f->a_auditor, NULL, 200);
     char held[400];
     snprintf(held, sizeof(held), "%s/held-checkpoints.json", f->env.data_dir);
     assert_int_equal(json_dump_file(page, held, 0), 0);
@@ -573,8 +582,10 @@ static void test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted(voi
     snapshot(f);
     long long head = tenant_last_seq(f, f->a_org);
     char q[1024];
-    snprintf(q, sizeof(q), "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
-                           "OFFSET 1 LIMIT 1", f->a_org);
+    snprintf(q, sizeof(q),
+             "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
+             "OFFSET 1 LIMIT 1",
+             f->a_org);
     long long keep = px_sql_count(&f->env, q);
     snprintf(q, sizeof(q),
              "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld; "
@@ -599,19 +610,21 @@ static void test_audit__forged_append_detected(void **state)
      * would (next seq, next position, the head's hash as prev_hash, the documented canonical
      * form), with the head row moved to it; its seal is copied from a genuine entry. */
     char q[4096];
-    snprintf(q, sizeof(q),
-             "WITH h AS (SELECT * FROM audit_head WHERE chain = '%s'), "
-             "n AS (SELECT nextval('audit_log_seq') AS seq, date_trunc('milliseconds', now()) AS at) "
-             "INSERT INTO audit_log (seq, at, org_id, key_id, tenant_id, action, subject, details, "
-             "prev_hash, hash, chain, chain_seq, prev_seq, mac, mac_key) "
-             "SELECT n.seq, n.at, h.chain, NULL, h.chain, 'pack.decommission', 'forged', "
-             "'{\"reason\":\"destroyed\"}', h.last_hash, '', h.chain, h.chain_seq + 1, "
-             "h.last_seq, (SELECT mac FROM audit_log WHERE seq = h.last_seq), "
-             "(SELECT mac_key FROM audit_log WHERE seq = h.last_seq) FROM h, n; "
-             "UPDATE audit_log a SET hash = " HASH_SQL("a") " WHERE subject = 'forged'; "
-             "UPDATE audit_head h SET last_seq = a.seq, chain_seq = a.chain_seq, last_hash = "
-             "a.hash FROM audit_log a WHERE a.subject = 'forged' AND h.chain = a.chain",
-             f->a_org);
+    snprintf(
+        q, sizeof(q),
+        "WITH h AS (SELECT * FROM audit_head WHERE chain = '%s'), "
+        "n AS (SELECT nextval('audit_log_seq') AS seq, date_trunc('milliseconds', now()) AS at) "
+        "INSERT INTO audit_log (seq, at, org_id, key_id, tenant_id, action, subject, details, "
+        "prev_hash, hash, chain, chain_seq, prev_seq, mac, mac_key) "
+        "SELECT n.seq, n.at, h.chain, NULL, h.chain, 'pack.decommission', 'forged', "
+        "'{\"reason\":\"destroyed\"}', h.last_hash, '', h.chain, h.chain_seq + 1, "
+        "h.last_seq, (SELECT mac FROM audit_log WHERE seq = h.last_seq), "
+        "(SELECT mac_key FROM audit_log WHERE seq = h.last_seq) FROM h, n; "
+        "UPDATE audit_log a SET hash = " HASH_SQL(
+            "a") " WHERE subject = 'forged'; "
+                 "UPDATE audit_head h SET last_seq = a.seq, chain_seq = a.chain_seq, last_hash = "
+                 "a.hash FROM audit_log a WHERE a.subject = 'forged' AND h.chain = a.chain",
+        f->a_org);
     attack(f, q);
     long long forged = px_sql_count(&f->env, "SELECT seq FROM audit_log WHERE subject = 'forged'");
     assert_true(forged > 0);
@@ -664,14 +677,15 @@ static void test_audit__rechained_history_detected(void **state)
              "FOR r IN SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq LOOP "
              "  IF prev IS NOT NULL THEN UPDATE audit_log SET prev_hash = prev WHERE seq = r.seq; "
              "  END IF; "
-             "  UPDATE audit_log a SET hash = " HASH_SQL("a") " WHERE seq = r.seq "
-             "  RETURNING hash INTO prev; "
-             "END LOOP; "
-             "UPDATE audit_head h SET last_hash = prev WHERE chain = '%s'; END $$",
+             "  UPDATE audit_log a SET hash = " HASH_SQL(
+                 "a") " WHERE seq = r.seq "
+                      "  RETURNING hash INTO prev; "
+                      "END LOOP; "
+                      "UPDATE audit_head h SET last_hash = prev WHERE chain = '%s'; END $$",
              victim, f->a_org, f->a_org);
     attack(f, q);
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
-                                            "NULL AND hash <> " HASH_SQL("a")),
+                                           "NULL AND hash <> " HASH_SQL("a")),
                      0);
     expect_broken(f, NULL, victim, "forged seal");
     /* The signed checkpoint of A's head is a second, independent witness: the head entry is no
