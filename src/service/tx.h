@@ -36,9 +36,9 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err);
 px_db *px_tx_db(const px_tx *tx);
 const px_actor *px_tx_actor(const px_tx *tx);
 
-/* Asks for an audit entry (appended after the body, in the order asked) and returns the
- * builder of its details, or NULL when out of memory (then the transaction fails with
- * PX_EINTERNAL at its end: callers need not check). */
+/* Asks for an audit entry (appended after the body: chains in tenant order, each chain's
+ * entries in the order asked) and returns the builder of its details, or NULL when out of
+ * memory (then the transaction fails with PX_EINTERNAL at its end: callers need not check). */
 px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *action,
                               const char *subject);
 
