@@ -398,6 +398,28 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
         assert_string_equal(px_test_str(it, "chain"), f->b_org);
     json_decref(page);
     px_test_expect(&f->env, "GET", "/v1/audit/checkpoints", f->a_cmo, NULL, 403, "forbidden_role");
+    /* Paged one at a time: every checkpoint of A's chain once, oldest first. */
+    long long pages = 0, last_seq = 0;
+    char path[256] = "/v1/audit/checkpoints?first=1";
+    for (;;) {
+        page = px_test_call(&f->env, "GET", path, f->a_auditor, NULL, 200);
+        json_t *one = json_array_get(json_object_get(page, "items"), 0);
+        if (one) {
+            long long s = json_integer_value(json_object_get(one, "seq"));
+            assert_true(s > last_seq);
+            last_seq = s;
+            pages++;
+        }
+        int more = json_is_true(json_object_get(page, "has_next_page"));
+        if (more)
+            snprintf(path, sizeof(path), "/v1/audit/checkpoints?first=1&after=%s",
+                     px_test_str(page, "next_cursor"));
+        json_decref(page);
+        if (!more)
+            break;
+    }
+    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a_org);
+    assert_int_equal(pages, px_sql_count(&f->env, q));
     /* The verdict counts the checkpoints it checked. */
     int rc;
     json_t *v = verify_cli(f, NULL, &rc);
