@@ -25,6 +25,7 @@ packages=(
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests
   chromium                          # headless browser: the resolver's page and the console's test
   chromium-driver python3-selenium  # the console's browser test (docs/console.md)
+  openssl                           # its command line checks audit checkpoint signatures (test_audit)
 )
 missing=()
 for p in "${packages[@]}"; do

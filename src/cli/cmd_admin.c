@@ -1,5 +1,5 @@
-/* packid migrate | db | org | key | audit: the operator's commands. With --json each prints
- * one JSON object; secrets (API keys) are printed only by `key create`, once. */
+/* packid migrate | db | org | key: the operator's commands (audit: cmd_audit.c). With --json
+ * each prints one JSON object; secrets (API keys) are printed only by `key create`, once. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,36 +252,4 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
         json_decref(out);
     }
     return PX_EXIT_OK;
-}
-
-int px_cmd_audit(px_cli *cli, int argc, char **argv)
-{
-    const char *sub = argc > 1 ? argv[1] : "";
-    if (strcmp(sub, "verify") != 0)
-        return px_cli_usage("audit verify [--json]");
-    px_err err;
-    px_err_clear(&err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
-        return px_cli_fail(cli, &err);
-    px_audit_verdict v;
-    px_rc rc = px_svc_audit_verify(db, NULL, &v, &err);
-    px_cli_close(&app, db);
-    if (rc != PX_OK)
-        return px_cli_fail(cli, &err);
-    if (cli->json) {
-        json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
-                              "head", v.head);
-        if (!v.ok) {
-            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
-            json_object_set_new(o, "reason", json_string(v.reason));
-        }
-        print_json(o);
-    } else if (v.ok) {
-        printf("audit chain intact: %lld entries, head %s\n", v.entries, v.head);
-    } else {
-        printf("audit chain BROKEN at entry %lld: %s\n", v.broken_seq, v.reason);
-    }
-    return v.ok ? PX_EXIT_OK : PX_EXIT_FAIL;
 }

@@ -1,4 +1,5 @@
-/* GET /v1/audit, GET /v1/audit/verify (MAH, auditor; admin sees every tenant). */
+/* GET /v1/audit, GET /v1/audit/verify, GET /v1/audit/checkpoints (MAH, auditor; admin sees
+ * every tenant). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,6 +17,13 @@ static int add_entry(void *ctx, const px_audit_entry *e)
                              e->key_id[0] ? e->key_id : NULL, "action", e->action, "subject",
                              e->subject, "details", details ? details : json_object(),
                              "prev_hash", e->prev_hash, "hash", e->hash);
+    /* The chain position and link, so an auditor can follow the chain (each prev_hash is the
+     * hash of the entry prev_seq) and match its entries with the signed checkpoints; 0 for an
+     * entry of the old single chain. */
+    if (item) {
+        json_object_set_new(item, "chain_seq", json_integer((json_int_t)e->chain_seq));
+        json_object_set_new(item, "prev_seq", json_integer((json_int_t)e->prev_seq));
+    }
     return px_list_add(ctx, key, item);
 }
 
@@ -40,14 +48,42 @@ void h_audit_verify(px_req *r)
     px_audit_verdict v;
     px_err err;
     px_err_clear(&err);
-    if (px_reply_failed(r, px_svc_audit_verify(db, &r->actor, &v, &err), &err))
+    if (px_reply_failed(
+            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
         return;
-    json_t *o = json_pack("{s:b, s:I, s:s}", "ok", v.ok, "entries", (json_int_t)v.entries,
-                          "head", v.head);
+    json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
+                          "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
     if (!v.ok) {
         if (v.broken_seq > 0)
             json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
         json_object_set_new(o, "reason", json_string(v.reason));
     }
     px_reply_json(r, 200, o);
+}
+
+static int add_checkpoint(void *ctx, const px_audit_checkpoint *c)
+{
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", c->id);
+    /* chain and entries complete the signed message (px_audit_checkpoint_message), so an
+     * auditor can check the signature with the public key alone. */
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t)c->seq,
+                             "head", c->head, "at", c->at, "signature", c->signature, "key_id",
+                             c->key_id, "chain", c->chain, "entries", (json_int_t)c->chain_seq);
+    return px_list_add(ctx, key, item);
+}
+
+void h_audit_checkpoints(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 1);
+    if (!db)
+        return;
+    long long after_id = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
+    px_err err;
+    px_err_clear(&err);
+    px_list_end(&l,
+                px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1,
+                                              add_checkpoint, &l, &err),
+                &err);
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "epcis.h"
 #include "outbound.h"
@@ -65,8 +66,22 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
     px_db_close(db);
     if (rc != PX_OK)
         goto fail;
+    /* The audit signing key, made on first start where none is configured (docs/audit.md):
+     * every connection seals the audit entries it appends with it. */
+    int had_key = access(cfg->audit_key_file, F_OK) == 0;
+    if ((rc = px_sign_ring_open(&app->audit_keys, cfg->audit_key_file, 1, err)) != PX_OK)
+        goto fail;
+    /* Several processes sharing one database must share one key file: entries sealed by a
+     * key the verifier does not hold fail verification. Say so when a key is made for a
+     * database that others may also use. */
+    if (!had_key && cfg->database_url[0])
+        px_logf(PX_LOG_WARN,
+                "made a new audit signing key %s (key_id %s): every packid process of this "
+                "database must use this key file (PACKID_AUDIT_KEY_FILE)",
+                cfg->audit_key_file, app->audit_keys.keys[0].id);
     if ((rc = px_pool_new(&app->pool, app->conninfo, pool_size, err)) != PX_OK)
         goto fail;
+    px_pool_set_audit_key(app->pool, &app->audit_keys.keys[0]);
     return PX_OK;
 fail:
     px_app_close(app);
@@ -89,6 +104,7 @@ void px_app_close(px_app *app)
     app->replicas = NULL;
     px_pool_free(app->pool);
     app->pool = NULL;
+    px_sign_ring_dispose(&app->audit_keys);
     free(app->gcp_xml);
     app->gcp_xml = NULL;
     px_epcis_validator_free(app->validator);

@@ -1,8 +1,15 @@
+/* Reading and verifying the audit trail (docs/audit.md): per-tenant chains, sealed entries,
+ * signed checkpoints. */
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "px_buf.h"
 #include "px_crypto.h"
+#include "px_log.h"
+#include "px_str.h"
 #include "service.h"
 #include "tx.h"
 
@@ -15,42 +22,242 @@ px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long
     return px_store_audit_each(db, tenant, after_seq, limit, fn, ctx, err);
 }
 
-typedef struct {
-    px_audit_verdict *v;
-    const char *tenant;          /* NULL: report the whole chain */
-    long long last_seq;
-    char last_hash[65];
-    px_buf text;
-} verify_state;
-
-/* Recomputes each entry's hash from its fields exactly as the canonical form of
- * migrations/0001_foundation.sql (audit_canonical) and checks the links. */
-static int verify_one(void *ctx, const px_audit_entry *e)
+px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id, long limit,
+                                    px_audit_checkpoint_fn fn, void *ctx, px_err *err)
 {
-    verify_state *s = ctx;
-    px_audit_verdict *v = s->v;
-    v->entries++;
-    /* A gap or a broken link says nothing about whose entry is gone: a tenant's verification
-     * reports that the chain is broken, never a position it could not read (another
-     * organization's deleted entry). */
-    int own = !s->tenant || strcmp(e->tenant_id, s->tenant) == 0;
-    if (e->seq != s->last_seq + 1) {
-        if (s->tenant)
-            snprintf(v->reason, sizeof(v->reason), "the audit chain has a missing entry");
-        else
-            snprintf(v->reason, sizeof(v->reason), "entry %lld is missing", s->last_seq + 1);
-        v->broken_seq = s->tenant ? -1 : s->last_seq + 1;
+    const char *chain =
+        px_policy_scope(by->role, PX_ACT_AUDIT_READ) == PX_SCOPE_SYSTEM ? NULL : by->org_id;
+    return px_store_audit_checkpoints_each(db, chain, after_id, limit, fn, ctx, err);
+}
+
+long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c)
+{
+    int n = snprintf(out, cap, "packid-audit-checkpoint-v1|%s|%lld|%lld|%s|%s", c->chain,
+                     c->chain_seq, c->seq, c->head, c->at);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* ---- small open-addressing tables: chains by uuid, checkpoints by seq ------------------ */
+
+typedef struct {
+    char chain[PX_ID_LEN + 1]; /* "" = free slot */
+    long long last_seq, chain_seq;
+    char last_hash[65];
+} chain_state;
+
+typedef struct {
+    px_audit_checkpoint cp; /* cp.seq 0 = free slot */
+    int seen;
+} cp_slot;
+
+typedef struct {
+    chain_state *chains;
+    size_t nchains, capchains;
+    cp_slot *cps;
+    size_t ncps, capcps;
+} tables;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static size_t hash_seq(long long v)
+{
+    return (size_t)((unsigned long long)v * 11400714819323198485u);
+}
+
+static chain_state *chain_find(tables *t, const char *chain, int add)
+{
+    if (add && (t->nchains + 1) * 2 > t->capchains) {
+        size_t cap = t->capchains ? t->capchains * 2 : 64;
+        chain_state *n = calloc(cap, sizeof(*n));
+        if (!n)
+            return NULL;
+        for (size_t i = 0; i < t->capchains; i++) {
+            if (!t->chains[i].chain[0])
+                continue;
+            size_t j = hash_str(t->chains[i].chain) & (cap - 1);
+            while (n[j].chain[0])
+                j = (j + 1) & (cap - 1);
+            n[j] = t->chains[i];
+        }
+        free(t->chains);
+        t->chains = n;
+        t->capchains = cap;
+    }
+    if (!t->capchains)
+        return NULL;
+    size_t j = hash_str(chain) & (t->capchains - 1);
+    while (t->chains[j].chain[0]) {
+        if (strcmp(t->chains[j].chain, chain) == 0)
+            return &t->chains[j];
+        j = (j + 1) & (t->capchains - 1);
+    }
+    if (!add)
+        return NULL;
+    chain_state *c = &t->chains[j];
+    px_strlcpy(c->chain, chain, sizeof(c->chain));
+    memset(c->last_hash, '0', 64);
+    c->last_hash[64] = '\0';
+    t->nchains++;
+    return c;
+}
+
+/* The slot of seq: its checkpoint, or a free slot to fill (NULL only when out of memory). */
+static cp_slot *cp_find(tables *t, long long seq, int add)
+{
+    if (add && (t->ncps + 1) * 2 > t->capcps) {
+        size_t cap = t->capcps ? t->capcps * 2 : 64;
+        cp_slot *n = calloc(cap, sizeof(*n));
+        if (!n)
+            return NULL;
+        for (size_t i = 0; i < t->capcps; i++) {
+            if (!t->cps[i].cp.seq)
+                continue;
+            size_t j = hash_seq(t->cps[i].cp.seq) & (cap - 1);
+            while (n[j].cp.seq)
+                j = (j + 1) & (cap - 1);
+            n[j] = t->cps[i];
+        }
+        free(t->cps);
+        t->cps = n;
+        t->capcps = cap;
+    }
+    if (!t->capcps)
+        return NULL;
+    size_t j = hash_seq(seq) & (t->capcps - 1);
+    while (t->cps[j].cp.seq && t->cps[j].cp.seq != seq)
+        j = (j + 1) & (t->capcps - 1);
+    if (!t->cps[j].cp.seq && !add)
+        return NULL;
+    return &t->cps[j];
+}
+
+/* ---- one entry against its chain --------------------------------------------------------- */
+
+/* Checks e against the state of its chain (links, position, hash, seal) and advances the
+ * state. Returns 0 when it holds; otherwise writes why into reason and the seq to report into
+ * *at (the missing entry's for a cut link). Shared by the verifier and the checkpointer. */
+static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_ring *keys,
+                       px_buf *text, char *reason, size_t cap, long long *at)
+{
+    *at = e->seq;
+    if (e->prev_seq != st->last_seq) {
+        if (e->prev_seq > st->last_seq) {
+            /* REQ-AUDIT-3: the link names the entry before it in the chain: a deleted entry
+             * leaves a link to a seq that is not there. */
+            snprintf(reason, cap, "entry %lld is missing", e->prev_seq);
+            *at = e->prev_seq;
+        } else {
+            snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
+        }
         return 1;
     }
-    if (strcmp(e->prev_hash, s->last_hash) != 0) {
-        if (own)
-            snprintf(v->reason, sizeof(v->reason), "entry %lld does not link to the entry before",
-                     e->seq);
-        else
-            snprintf(v->reason, sizeof(v->reason),
-                     "the audit chain is broken at an entry of another organization");
-        v->broken_seq = own ? e->seq : -1;
+    if (e->chain_seq != st->chain_seq + 1 || strcmp(e->prev_hash, st->last_hash) != 0) {
+        snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
         return 1;
+    }
+    px_buf_reset(text);
+    px_buf_printf(text, "2|%lld|%lld|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld", e->seq, e->at_us,
+                  e->org_id, e->key_id, e->tenant_id, e->action, e->subject, e->details,
+                  e->prev_hash, e->chain, e->chain_seq, e->prev_seq);
+    char h[65];
+    px_sha256_hex(h, text->data, text->len);
+    if (strcmp(h, e->hash) != 0) {
+        snprintf(reason, cap, "entry %lld was altered: its content does not match its hash",
+                 e->seq);
+        return 1;
+    }
+    /* REQ-AUDIT-2: only packid holds the seal key: a row added with database access alone,
+     * however well it is hashed and linked, carries no valid seal. */
+    const px_sign_key *k = e->mac_key[0] ? px_sign_ring_find(keys, e->mac_key) : NULL;
+    char mac[65];
+    if (k)
+        px_audit_entry_seal(mac, k, e->hash);
+    if (!e->mac[0] || !e->mac_key[0]) {
+        snprintf(reason, cap, "entry %lld carries no seal: packid did not write it", e->seq);
+        return 1;
+    }
+    if (!k) {
+        snprintf(reason, cap, "entry %lld is sealed with an unknown key %s", e->seq, e->mac_key);
+        return 1;
+    }
+    if (!px_secure_equal(mac, e->mac, 64)) {
+        snprintf(reason, cap, "entry %lld has a forged seal: packid did not write it", e->seq);
+        return 1;
+    }
+    st->last_seq = e->seq;
+    st->chain_seq = e->chain_seq;
+    memcpy(st->last_hash, e->hash, sizeof(st->last_hash));
+    return 0;
+}
+
+/* A checkpoint whose signature holds with the key it names, from the ring (never from the
+ * database). 0 when it holds. */
+static int check_signature(const px_audit_checkpoint *c, const px_sign_ring *keys, char *reason,
+                           size_t cap)
+{
+    const px_sign_key *k = px_sign_ring_find(keys, c->key_id);
+    if (!k) {
+        snprintf(reason, cap, "checkpoint of entry %lld is signed by an unknown key %s", c->seq,
+                 c->key_id);
+        return 1;
+    }
+    char msg[512];
+    uint8_t sig[PX_SIGN_SIG_LEN];
+    long n = px_audit_checkpoint_message(msg, sizeof(msg), c);
+    if (n < 0 || px_sign_hex_decode(sig, sizeof(sig), c->signature) != 0 ||
+        !px_sign_verify(k->pub, msg, (size_t)n, sig)) {
+        snprintf(reason, cap, "checkpoint of entry %lld has a bad signature", c->seq);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the whole trail ------------------------------------------------------------------ */
+
+typedef struct {
+    px_audit_verdict *v;
+    const px_sign_ring *keys;
+    const char *tenant;   /* NULL: report the whole trail */
+    long long legacy_seq; /* the old single chain (entries before migration 0060) */
+    int chained;          /* an entry of a per-tenant chain has been seen */
+    char legacy_hash[65];
+    tables t;
+    px_buf text;
+    int oom;
+} verify_state;
+
+/* Records a break. A tenant learns that the trail is broken, and where only when the entry
+ * is its own: whose a missing entry was is unknowable, and it may be another organization's. */
+static int fail(verify_state *s, int own, long long seq, const char *reason)
+{
+    px_audit_verdict *v = s->v;
+    if (s->tenant && !own) {
+        snprintf(v->reason, sizeof(v->reason),
+                 "the audit chain is broken at an entry of another organization");
+        v->broken_seq = -1;
+    } else {
+        snprintf(v->reason, sizeof(v->reason), "%s", reason);
+        v->broken_seq = seq;
+    }
+    return 1;
+}
+
+static int verify_legacy(verify_state *s, const px_audit_entry *e, int own)
+{
+    char why[160];
+    if (e->seq != s->legacy_seq + 1) {
+        snprintf(why, sizeof(why), "entry %lld is missing", s->legacy_seq + 1);
+        return fail(s, 0, s->legacy_seq + 1, why);
+    }
+    if (strcmp(e->prev_hash, s->legacy_hash) != 0) {
+        snprintf(why, sizeof(why), "entry %lld does not link to the entry before", e->seq);
+        return fail(s, own, e->seq, why);
     }
     px_buf_reset(&s->text);
     px_buf_printf(&s->text, "%lld|%lld|%s|%s|%s|%s|%s|%s|%s", e->seq, e->at_us, e->org_id,
@@ -58,45 +265,178 @@ static int verify_one(void *ctx, const px_audit_entry *e)
     char h[65];
     px_sha256_hex(h, s->text.data, s->text.len);
     if (strcmp(h, e->hash) != 0) {
-        if (s->tenant && strcmp(e->tenant_id, s->tenant) != 0) {
-            /* Another organization's entry: say that the chain is broken, not where. */
-            snprintf(v->reason, sizeof(v->reason),
-                     "the audit chain is broken at an entry of another organization");
-            v->broken_seq = -1;
-        } else {
-            snprintf(v->reason, sizeof(v->reason),
-                     "entry %lld was altered: its content does not match its hash", e->seq);
-            v->broken_seq = e->seq;
-        }
-        return 1;
+        snprintf(why, sizeof(why), "entry %lld was altered: its content does not match its hash",
+                 e->seq);
+        return fail(s, own, e->seq, why);
     }
-    s->last_seq = e->seq;
-    memcpy(s->last_hash, e->hash, sizeof(s->last_hash));
-    if (s->tenant && strcmp(e->tenant_id, s->tenant) == 0) {
+    s->legacy_seq = e->seq;
+    memcpy(s->legacy_hash, e->hash, sizeof(s->legacy_hash));
+    return 0;
+}
+
+static int verify_one(void *ctx, const px_audit_entry *e)
+{
+    verify_state *s = ctx;
+    px_audit_verdict *v = s->v;
+    v->entries++;
+    int own = !s->tenant || strcmp(e->tenant_id, s->tenant) == 0;
+    if (!e->chain[0]) {
+        /* The old chain ended when migration 0060 began the per-tenant ones: an unsealed
+         * old-style entry after a chained one was not written by packid. */
+        if (s->chained) {
+            char why[160];
+            snprintf(why, sizeof(why),
+                     "entry %lld carries no seal and follows the sealed entries: packid did "
+                     "not write it",
+                     e->seq);
+            return fail(s, own, e->seq, why);
+        }
+        if (verify_legacy(s, e, own))
+            return 1;
+    } else {
+        s->chained = 1;
+        chain_state *st = chain_find(&s->t, e->chain, 1);
+        if (!st) {
+            s->oom = 1;
+            return 1;
+        }
+        char why[160];
+        long long at;
+        if (check_entry(st, e, s->keys, &s->text, why, sizeof(why), &at))
+            return fail(s, own && at == e->seq, at, why);
+        /* REQ-AUDIT-4: an entry a signed checkpoint names must be exactly what was signed. */
+        cp_slot *cp = cp_find(&s->t, e->seq, 0);
+        if (cp) {
+            cp->seen = 1;
+            if (strcmp(cp->cp.chain, e->chain) != 0 || cp->cp.chain_seq != e->chain_seq ||
+                strcmp(cp->cp.head, e->hash) != 0) {
+                snprintf(why, sizeof(why),
+                         "entry %lld differs from its signed checkpoint: history was rewritten",
+                         e->seq);
+                return fail(s, own, e->seq, why);
+            }
+        }
+    }
+    if (s->tenant && own) {
         v->own_entries++;
         memcpy(v->own_head, e->hash, sizeof(v->own_head));
     }
     return 0;
 }
 
-static px_rc verify_body(px_tx *tx, void *vs, px_err *err)
+static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
 {
-    return px_store_audit_each(px_tx_db(tx), NULL, 0, 0, verify_one, vs, err);
+    int own = !s->tenant || strcmp(c->chain, s->tenant) == 0;
+    char why[160];
+    if (check_signature(c, s->keys, why, sizeof(why)))
+        return fail(s, own, c->seq, why);
+    cp_slot *slot = cp_find(&s->t, c->seq, 1);
+    if (!slot) {
+        s->oom = 1;
+        return 1;
+    }
+    if (slot->cp.seq &&
+        (strcmp(slot->cp.head, c->head) != 0 || strcmp(slot->cp.chain, c->chain) != 0 ||
+         slot->cp.chain_seq != c->chain_seq)) {
+        snprintf(why, sizeof(why), "two signed checkpoints disagree about entry %lld", c->seq);
+        return fail(s, own, c->seq, why);
+    }
+    if (!slot->cp.seq) {
+        slot->cp = *c;
+        s->t.ncps++;
+    }
+    s->v->checkpoints++;
+    return 0;
 }
 
-px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, px_err *err)
+static int add_checkpoint_cb(void *ctx, const px_audit_checkpoint *c)
+{
+    return add_checkpoint(ctx, c);
+}
+
+typedef struct {
+    verify_state *s;
+    int stop;
+} heads_ctx;
+
+/* REQ-AUDIT-3: the head row each append left: a chain whose rows end before it lost its tail
+ * (the naive deletion; a careful attacker rewrites the head row too, and then the signed
+ * checkpoints are what catches him). */
+static int check_head(void *ctx, const px_audit_head *h)
+{
+    heads_ctx *hc = ctx;
+    verify_state *s = hc->s;
+    chain_state *st = chain_find(&s->t, h->chain, 0);
+    long long have = st ? st->last_seq : 0;
+    if (h->last_seq > have) {
+        char why[160];
+        snprintf(why, sizeof(why), "entry %lld is missing", h->last_seq);
+        hc->stop = fail(s, s->tenant && strcmp(h->chain, s->tenant) == 0, h->last_seq, why);
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    verify_state *s;
+    const px_audit_checkpoint *held;
+    int n_held;
+} verify_args;
+
+static px_rc verify_body(px_tx *tx, void *va, px_err *err)
+{
+    verify_args *a = va;
+    verify_state *s = a->s;
+    px_db *db = px_tx_db(tx);
+    px_rc rc = px_store_audit_checkpoints_each(db, NULL, 0, 0, add_checkpoint_cb, s, err);
+    for (int i = 0; rc == PX_OK && !s->v->broken_seq && !s->oom && i < a->n_held; i++)
+        add_checkpoint(s, &a->held[i]);
+    if (rc != PX_OK || s->v->broken_seq || s->oom)
+        return rc;
+    if ((rc = px_store_audit_each(db, NULL, 0, 0, verify_one, s, err)) != PX_OK ||
+        s->v->broken_seq || s->oom)
+        return rc;
+    heads_ctx hc = {s, 0};
+    if ((rc = px_store_audit_heads_each(db, check_head, &hc, err)) != PX_OK || hc.stop)
+        return rc;
+    /* REQ-AUDIT-4: every signed head must still be there: a checkpointed entry that is gone is
+     * a cut tail (or a deleted middle whose successors were re-chained). */
+    for (size_t i = 0; i < s->t.capcps; i++) {
+        const cp_slot *c = &s->t.cps[i];
+        if (c->cp.seq && !c->seen) {
+            char why[160];
+            snprintf(why, sizeof(why),
+                     "entry %lld, signed in a checkpoint, is missing: the chain was cut",
+                     c->cp.seq);
+            fail(s, s->tenant && strcmp(c->cp.chain, s->tenant) == 0, c->cp.seq, why);
+            break;
+        }
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *by,
+                          const px_audit_checkpoint *held, int n_held, px_audit_verdict *out,
+                          px_err *err)
 {
     memset(out, 0, sizeof(*out));
     const char *tenant =
-        by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id
-                                                                                 : NULL;
-    verify_state s = {.v = out, .tenant = tenant, .last_seq = 0};
-    memset(s.last_hash, '0', 64);
-    s.last_hash[64] = '\0';
+        by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id : NULL;
+    verify_state s;
+    memset(&s, 0, sizeof(s));
+    s.v = out;
+    s.keys = keys;
+    s.tenant = tenant;
+    memset(s.legacy_hash, '0', 64);
     px_buf_init(&s.text, 1 << 20);
+    verify_args a = {&s, held, n_held};
     /* One snapshot, so appends during the scan do not confuse it. */
-    px_rc rc = px_tx_read(db, verify_body, &s, err);
+    px_rc rc = px_tx_read(db, verify_body, &a, err);
     px_buf_dispose(&s.text);
+    free(s.t.chains);
+    free(s.t.cps);
+    if (rc == PX_OK && s.oom)
+        rc = px_err_oom(err);
     if (rc != PX_OK)
         return rc;
     out->ok = out->broken_seq == 0;
@@ -104,8 +444,155 @@ px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, 
         /* The tenant's own view: its entries and the hash of its latest one. */
         out->entries = out->own_entries;
         memcpy(out->head, out->own_head, sizeof(out->head));
-    } else if (out->ok && s.last_seq > 0) {
-        memcpy(out->head, s.last_hash, sizeof(out->head));
+    }
+    return PX_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+typedef struct {
+    const px_sign_ring *keys;
+    px_db *db;
+    char at[32];
+    int made, refused;
+    px_rc rc;
+    px_err *err;
+} cp_run;
+
+typedef struct {
+    chain_state st;
+    const px_sign_ring *keys;
+    px_buf text;
+    char reason[160];
+    long long bad;
+} chain_walk;
+
+static int walk_one(void *ctx, const px_audit_entry *e)
+{
+    chain_walk *w = ctx;
+    long long at;
+    if (check_entry(&w->st, e, w->keys, &w->text, w->reason, sizeof(w->reason), &at)) {
+        w->bad = at;
+        return 1;
+    }
+    return 0;
+}
+
+static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_checkpoint *last)
+{
+    cp_run *r = ctx;
+    chain_walk w;
+    memset(&w, 0, sizeof(w));
+    w.keys = r->keys;
+    px_strlcpy(w.st.chain, h->chain, sizeof(w.st.chain));
+    memset(w.st.last_hash, '0', 64);
+    if (last->id) {
+        /* Start from what was signed last: what came before is already vouched for. */
+        w.st.last_seq = last->seq;
+        w.st.chain_seq = last->chain_seq;
+        px_strlcpy(w.st.last_hash, last->head, sizeof(w.st.last_hash));
+    }
+    px_buf_init(&w.text, 1 << 20);
+    /* REQ-AUDIT-5: verify before signing: a forged or cut chain is never vouched for. */
+    /* Up to the head row read above: entries committed since are the next checkpoint's. */
+    r->rc = px_store_audit_chain_each(r->db, h->chain, w.st.last_seq, h->last_seq, walk_one, &w,
+                                      r->err);
+    px_buf_dispose(&w.text);
+    if (r->rc != PX_OK)
+        return 1;
+    if (!w.bad && (w.st.last_seq != h->last_seq || w.st.chain_seq != h->chain_seq ||
+                   strcmp(w.st.last_hash, h->last_hash) != 0)) {
+        snprintf(w.reason, sizeof(w.reason), "the chain's rows end before its head entry %lld",
+                 h->last_seq);
+        w.bad = h->last_seq;
+    }
+    if (w.bad) {
+        px_logf(PX_LOG_ERROR, "audit chain %s not checkpointed: %s", h->chain, w.reason);
+        r->refused++;
+        return 0;
+    }
+    px_audit_checkpoint c;
+    memset(&c, 0, sizeof(c));
+    px_strlcpy(c.chain, h->chain, sizeof(c.chain));
+    c.chain_seq = w.st.chain_seq;
+    c.seq = w.st.last_seq;
+    px_strlcpy(c.head, w.st.last_hash, sizeof(c.head));
+    px_strlcpy(c.at, r->at, sizeof(c.at));
+    const px_sign_key *k = &r->keys->keys[0];
+    px_strlcpy(c.key_id, k->id, sizeof(c.key_id));
+    char msg[512];
+    uint8_t sig[PX_SIGN_SIG_LEN];
+    long n = px_audit_checkpoint_message(msg, sizeof(msg), &c);
+    if (n < 0) {
+        r->rc = px_err_set(r->err, PX_EINTERNAL, "internal", "checkpoint message too long");
+        return 1;
+    }
+    if ((r->rc = px_sign(sig, k, msg, (size_t)n, r->err)) != PX_OK)
+        return 1;
+    px_hex_encode(c.signature, sig, sizeof(sig));
+    if ((r->rc = px_store_audit_checkpoint_insert(r->db, &c, r->err)) != PX_OK)
+        return 1;
+    r->made++;
+    return 0;
+}
+
+static px_rc checkpoint_body(px_tx *tx, void *vr, px_err *err)
+{
+    cp_run *r = vr;
+    r->db = px_tx_db(tx);
+    r->made = r->refused = 0;
+    r->rc = PX_OK;
+    r->err = err;
+    int got = 0;
+    px_rc rc = px_store_audit_checkpoint_lock(r->db, &got, err);
+    if (rc != PX_OK || !got)
+        return rc;
+    if ((rc = px_store_audit_stale_heads(r->db, r->at, checkpoint_one, r, err)) != PX_OK)
+        return rc;
+    return r->rc;
+}
+
+px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, int *made, int *refused,
+                              px_err *err)
+{
+    *made = *refused = 0;
+    if (keys->n == 0)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no audit signing key");
+    cp_run r;
+    memset(&r, 0, sizeof(r));
+    r.keys = keys;
+    /* A background transaction: it writes no audit entry of its own (a checkpoint is a
+     * statement about the log, not an act on the data). */
+    px_rc rc = px_tx_run(db, NULL, checkpoint_body, &r, err);
+    if (rc == PX_OK) {
+        *made = r.made;
+        *refused = r.refused;
+    }
+    return rc;
+}
+
+px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err);
+
+px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    *did_work = 0;
+    if (app->cfg.audit_checkpoint_interval <= 0 || app->audit_keys.n == 0)
+        return PX_OK;
+    long long now = (long long)time(NULL);
+    long long next = app->audit_next_checkpoint;
+    /* One worker thread of this process takes the turn; the advisory lock keeps other
+     * processes from signing the same heads at the same moment. */
+    if (now < next || !atomic_compare_exchange_strong(&app->audit_next_checkpoint, &next,
+                                                      now + app->cfg.audit_checkpoint_interval))
+        return PX_OK;
+    int made, refused;
+    px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, &made, &refused, err);
+    if (rc == PX_OK && made)
+        px_logf(PX_LOG_INFO, "audit checkpoints signed: %d", made);
+    /* A failure here is logged and retried next period; it never stops the other runners. */
+    if (rc != PX_OK) {
+        px_logf(PX_LOG_WARN, "audit checkpoint failed: %s", err->message);
+        px_err_clear(err);
     }
     return PX_OK;
 }

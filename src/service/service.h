@@ -52,6 +52,10 @@ typedef struct px_app {
     /* The same for EPCIS 2.0 XML reports (PACKID_EPCIS2_XSD_DIR, the official 2.0 folder). */
     struct px_epcis_validator *validator2;
     _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
+    /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):
+     * loaded once, never in the database, never logged. */
+    px_sign_ring audit_keys;
+    _Atomic long long audit_next_checkpoint; /* unix seconds of the next periodic checkpoint */
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool
@@ -207,6 +211,7 @@ typedef struct px_audit_verdict {
     char reason[160];
     long long own_entries;     /* the tenant's entries (tenant-scoped verification) */
     char own_head[65];
+    long long checkpoints;     /* signed checkpoints checked against the rows */
 } px_audit_verdict;
 
 /* The entries the actor may read (its organization's; every tenant for a system scope),
@@ -214,10 +219,33 @@ typedef struct px_audit_verdict {
 px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
                         px_audit_fn fn, void *ctx, px_err *err);
 
-/* Recomputes the whole chain from the rows (independently of the SQL that wrote it). The
- * chain is one for all tenants; what is reported follows the actor's scope: the operator (and
- * the CLI) sees every entry; a MAH or auditor sees the count and head of its organization's
- * entries, and where the chain breaks only when the broken entry is its own or missing. */
-px_rc px_svc_audit_verify(px_db *db, const px_actor *by, px_audit_verdict *out, px_err *err);
+/* Recomputes every chain from the rows (independently of the SQL that stored them), checks
+ * each entry's seal with keys, and checks every signed checkpoint (the database's and the
+ * held ones the caller brings, n_held of them) against the rows: a checkpointed entry that is
+ * gone (a deleted tail) or differs (a rewritten, re-chained history) breaks the verdict. What
+ * is reported follows the actor's scope: the operator (and the CLI, by NULL) sees every entry;
+ * a MAH or auditor sees the count and head of its organization's chain, and where a chain
+ * breaks only when the broken entry is its own. */
+px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *by,
+                          const px_audit_checkpoint *held, int n_held, px_audit_verdict *out,
+                          px_err *err);
+
+/* Signs a checkpoint of every chain whose head moved since its last checkpoint, after
+ * verifying the chain's new entries (links, hashes, seals) from that checkpoint on: a chain
+ * that does not verify is not signed (it is logged, and *refused counts it). *made: the
+ * checkpoints signed. Another process checkpointing at the same moment: nothing, PX_OK. */
+px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, int *made, int *refused,
+                              px_err *err);
+
+/* The signed message of a checkpoint (what an auditor checks with the public key):
+ *   packid-audit-checkpoint-v1|chain|chain_seq|seq|head|at
+ * Returns its length, or -1 when it does not fit cap. */
+long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c);
+
+/* The checkpoints the actor may read (its organization's chain; every chain for a system
+ * scope), id > after_id, at most limit. */
+px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id,
+                                    long limit, px_audit_checkpoint_fn fn, void *ctx,
+                                    px_err *err);
 
 #endif

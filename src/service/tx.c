@@ -92,13 +92,12 @@ static void entries_free(px_tx *tx)
     tx->discard = 0;
 }
 
-static px_rc append_audit(px_tx *tx, px_err *err)
+/* Appends the entries of one tenant's chain, in the order asked. */
+static px_rc append_chain(px_tx *tx, const char *tenant, px_err *err)
 {
-    if (tx->oom)
-        return px_err_oom(err);
-    if (tx->no_actor)
-        return px_err_set(err, PX_EINTERNAL, "internal", "an audit entry needs an actor");
     for (audit_entry *e = tx->head; e; e = e->next) {
+        if (strcmp(e->tenant_id, tenant) != 0)
+            continue;
         const char *details = px_audit_details_finish(&e->details, err);
         if (!details)
             return PX_EINTERNAL;
@@ -108,6 +107,31 @@ static px_rc append_audit(px_tx *tx, px_err *err)
             return rc;
     }
     return PX_OK;
+}
+
+/* Each append locks its tenant's chain head until COMMIT (store/audit.c). A transaction that
+ * writes to several chains (a first start, a partnership) takes those locks in tenant order,
+ * so two such transactions never deadlock on them; within a chain the order asked is kept. */
+static px_rc append_audit(px_tx *tx, px_err *err)
+{
+    if (tx->oom)
+        return px_err_oom(err);
+    if (tx->no_actor)
+        return px_err_set(err, PX_EINTERNAL, "internal", "an audit entry needs an actor");
+    const char *done = NULL; /* the last tenant appended; "" sorts first */
+    for (;;) {
+        const char *next = NULL;
+        for (audit_entry *e = tx->head; e; e = e->next)
+            if ((!done || strcmp(e->tenant_id, done) > 0) &&
+                (!next || strcmp(e->tenant_id, next) < 0))
+                next = e->tenant_id;
+        if (!next)
+            return PX_OK;
+        px_rc rc = append_chain(tx, next, err);
+        if (rc != PX_OK)
+            return rc;
+        done = next;
+    }
 }
 
 static px_rc attempt(px_tx *tx, px_tx_body body, void *ctx, px_err *err)

@@ -9,9 +9,9 @@
  * (STYLE.md "Errors": a bounded retry); any other failure rolls back and is returned. A body
  * is therefore written to be rerun: it resets whatever it filled on an earlier attempt.
  *
- * Audit entries go last because appending one takes the audit chain's transaction-scoped lock
- * (migration 0001, audit_append) that every writer of every tenant waits on until COMMIT:
- * nothing slow may run after it. */
+ * Audit entries go last because appending one locks the tenant's audit chain head (migration
+ * 0060, store/audit.c) until COMMIT: the tenant's other writers wait on it (other tenants
+ * never do), so nothing slow may run after it. */
 #ifndef PX_TX_H
 #define PX_TX_H
 
@@ -36,9 +36,9 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err);
 px_db *px_tx_db(const px_tx *tx);
 const px_actor *px_tx_actor(const px_tx *tx);
 
-/* Asks for an audit entry (appended after the body, in the order asked) and returns the
- * builder of its details, or NULL when out of memory (then the transaction fails with
- * PX_EINTERNAL at its end: callers need not check). */
+/* Asks for an audit entry (appended after the body: chains in tenant order, each chain's
+ * entries in the order asked) and returns the builder of its details, or NULL when out of
+ * memory (then the transaction fails with PX_EINTERNAL at its end: callers need not check). */
 px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *action,
                               const char *subject);
 

@@ -1,29 +1,156 @@
+/* The audit log: per-tenant hash chains, sealed entries, signed checkpoints (docs/audit.md,
+ * migrations 0001 and 0060). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
+
+long px_audit_entry_canonical(char *out, size_t cap, const px_audit_entry *e)
+{
+    int n;
+    if (!e->chain[0])
+        n = snprintf(out, cap, "%lld|%lld|%s|%s|%s|%s|%s|%s|%s", e->seq, e->at_us, e->org_id,
+                     e->key_id, e->tenant_id, e->action, e->subject, e->details, e->prev_hash);
+    else
+        n = snprintf(out, cap, "2|%lld|%lld|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld", e->seq, e->at_us,
+                     e->org_id, e->key_id, e->tenant_id, e->action, e->subject, e->details,
+                     e->prev_hash, e->chain, e->chain_seq, e->prev_seq);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash)
+{
+    px_hmac_sha256_hex(out, key->mac, sizeof(key->mac), hash, strlen(hash));
+}
+
+/* REQ-AUDIT-1: an append locks its own tenant's chain head only (the row of audit_head), so
+ * tenants never wait on each other; within a chain, the lock orders the entries, and seq is
+ * drawn after the lock is held, so a chain's entries are in seq order. */
+static const char reserve_sql[] =
+    "WITH h AS (INSERT INTO audit_head AS x (chain) VALUES ($1::uuid) ON CONFLICT (chain) "
+    "DO UPDATE SET chain = x.chain RETURNING x.chain_seq, x.last_seq, x.last_hash), "
+    "t AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) "
+    "SELECT h.chain_seq, h.last_seq, h.last_hash, nextval('audit_log_seq'), "
+    "(extract(epoch FROM t.at) * 1000000)::bigint, t.at::text, $2::jsonb::text FROM h, t";
+
+static const char insert_sql[] =
+    "WITH e AS (INSERT INTO audit_log (seq, at, org_id, key_id, tenant_id, action, subject, "
+    "details, prev_hash, hash, chain, chain_seq, prev_seq, mac, mac_key) VALUES ($1::bigint, "
+    "$2::timestamptz, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8::jsonb, $9, $10, $11::uuid, "
+    "$12::bigint, $13::bigint, $14, $15)) "
+    "UPDATE audit_head SET chain_seq = $12::bigint, last_seq = $1::bigint, last_hash = $10 "
+    "WHERE chain = $11::uuid";
 
 px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
                             const char *tenant_id, const char *action, const char *subject,
                             const char *details_json, px_err *err)
 {
-    const char *p[] = {org_id && *org_id ? org_id : NULL, key_id && *key_id ? key_id : NULL,
-                       tenant_id && *tenant_id ? tenant_id : NULL, action, subject,
-                       details_json && *details_json ? details_json : "{}"};
-    PGresult *r = px__exec(db, "SELECT audit_append($1, $2, $3, $4, $5, $6::jsonb)", 6, p,
-                           err);
-    if (!r)
-        return err->rc;
+    if (!db->seal)
+        return px_err_set(err, PX_EINTERNAL, "internal",
+                          "no audit key: audit entries are sealed by packid's key");
+    px_rc rc = PX_OK;
+    char *text = NULL;
+    PGresult *r = NULL;
+    px_audit_entry e;
+    memset(&e, 0, sizeof(e));
+    px_strlcpy(e.org_id, org_id ? org_id : "", sizeof(e.org_id));
+    px_strlcpy(e.key_id, key_id ? key_id : "", sizeof(e.key_id));
+    px_strlcpy(e.tenant_id, tenant_id ? tenant_id : "", sizeof(e.tenant_id));
+    px_strlcpy(e.chain, e.tenant_id[0] ? e.tenant_id : PX_AUDIT_NIL_CHAIN, sizeof(e.chain));
+    px_strlcpy(e.action, action, sizeof(e.action));
+    px_strlcpy(e.subject, subject, sizeof(e.subject));
+    const char *p1[] = {e.chain, details_json && *details_json ? details_json : "{}"};
+    if (!(r = px__exec(db, reserve_sql, 2, p1, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    e.chain_seq = strtoll(px__val(r, 0, 0), NULL, 10) + 1;
+    e.prev_seq = strtoll(px__val(r, 0, 1), NULL, 10);
+    px_strlcpy(e.prev_hash, px__val(r, 0, 2), sizeof(e.prev_hash));
+    e.seq = strtoll(px__val(r, 0, 3), NULL, 10);
+    e.at_us = strtoll(px__val(r, 0, 4), NULL, 10);
+    px_strlcpy(e.at, px__val(r, 0, 5), sizeof(e.at));
+    /* The details as jsonb prints them: the text the verifier reads back and hashes. */
+    e.details = px__val(r, 0, 6);
+    size_t cap = strlen(e.details) + 1024;
+    if (!(text = malloc(cap))) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    long n = px_audit_entry_canonical(text, cap, &e);
+    if (n < 0) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "audit entry too long");
+        goto done;
+    }
+    px_sha256_hex(e.hash, text, (size_t)n);
+    /* REQ-AUDIT-2: the seal is made here, with a key the database never holds: a row written
+     * by anyone else carries no valid seal. */
+    px_audit_entry_seal(e.mac, db->seal, e.hash);
+    px_strlcpy(e.mac_key, db->seal->id, sizeof(e.mac_key));
+    char seq[24], cseq[24], pseq[24];
+    snprintf(seq, sizeof(seq), "%lld", e.seq);
+    snprintf(cseq, sizeof(cseq), "%lld", e.chain_seq);
+    snprintf(pseq, sizeof(pseq), "%lld", e.prev_seq);
+    const char *p2[] = {seq,
+                        e.at,
+                        e.org_id[0] ? e.org_id : NULL,
+                        e.key_id[0] ? e.key_id : NULL,
+                        e.tenant_id[0] ? e.tenant_id : NULL,
+                        e.action,
+                        e.subject,
+                        e.details,
+                        e.prev_hash,
+                        e.hash,
+                        e.chain,
+                        cseq,
+                        pseq,
+                        e.mac,
+                        e.mac_key};
+    PGresult *r2 = px__exec(db, insert_sql, 15, p2, err);
+    if (!r2)
+        rc = err->rc;
+    PQclear(r2);
+done:
+    free(text);
     PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
-px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
-                          px_audit_fn fn, void *ctx, px_err *err)
+#define ENTRY_COLUMNS                                                                              \
+    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "                                     \
+    "to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(org_id::text, ''), "               \
+    "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "                 \
+    "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "          \
+    "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
+
+static void entry_row(px_audit_entry *e, const PGresult *r, int i)
 {
-    /* Keyset pages of 5,000 rows keep memory flat however long the log grows. */
+    memset(e, 0, sizeof(*e));
+    e->seq = strtoll(px__val(r, i, 0), NULL, 10);
+    e->at_us = strtoll(px__val(r, i, 1), NULL, 10);
+    px_strlcpy(e->at, px__val(r, i, 2), sizeof(e->at));
+    px_strlcpy(e->org_id, px__val(r, i, 3), sizeof(e->org_id));
+    px_strlcpy(e->key_id, px__val(r, i, 4), sizeof(e->key_id));
+    px_strlcpy(e->tenant_id, px__val(r, i, 5), sizeof(e->tenant_id));
+    px_strlcpy(e->action, px__val(r, i, 6), sizeof(e->action));
+    px_strlcpy(e->subject, px__val(r, i, 7), sizeof(e->subject));
+    e->details = px__val(r, i, 8);
+    px_strlcpy(e->prev_hash, px__val(r, i, 9), sizeof(e->prev_hash));
+    px_strlcpy(e->hash, px__val(r, i, 10), sizeof(e->hash));
+    px_strlcpy(e->chain, px__val(r, i, 11), sizeof(e->chain));
+    e->chain_seq = strtoll(px__val(r, i, 12), NULL, 10);
+    e->prev_seq = strtoll(px__val(r, i, 13), NULL, 10);
+    px_strlcpy(e->mac, px__val(r, i, 14), sizeof(e->mac));
+    px_strlcpy(e->mac_key, px__val(r, i, 15), sizeof(e->mac_key));
+}
+
+/* Keyset pages of 5,000 rows keep memory flat however long the log grows. */
+static px_rc entries_each(px_db *db, const char *sql, const char *filter, const char *upto,
+                          long long after_seq, long limit, px_audit_fn fn, void *ctx, px_err *err)
+{
     const long chunk = 5000;
     long remaining = limit > 0 ? limit : -1;
     for (;;) {
@@ -31,33 +158,14 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
         char after[24], lim[24];
         snprintf(after, sizeof(after), "%lld", after_seq);
         snprintf(lim, sizeof(lim), "%ld", n);
-        const char *p[] = {tenant_id, after, lim};
-        PGresult *r = px__exec(
-            db,
-            "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "
-            "to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(org_id::text, ''), "
-            "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "
-            "details::text, prev_hash, hash FROM audit_log "
-            "WHERE seq > $2::bigint AND ($1::text IS NULL OR tenant_id::text = $1) "
-            "ORDER BY seq LIMIT $3::bigint",
-            3, p, err);
+        const char *p[] = {filter, after, lim, upto};
+        PGresult *r = px__exec(db, sql, upto ? 4 : 3, p, err);
         if (!r)
             return err->rc;
         int rows = PQntuples(r);
         for (int i = 0; i < rows; i++) {
             px_audit_entry e;
-            memset(&e, 0, sizeof(e));
-            e.seq = strtoll(px__val(r, i, 0), NULL, 10);
-            e.at_us = strtoll(px__val(r, i, 1), NULL, 10);
-            px_strlcpy(e.at, px__val(r, i, 2), sizeof(e.at));
-            px_strlcpy(e.org_id, px__val(r, i, 3), sizeof(e.org_id));
-            px_strlcpy(e.key_id, px__val(r, i, 4), sizeof(e.key_id));
-            px_strlcpy(e.tenant_id, px__val(r, i, 5), sizeof(e.tenant_id));
-            px_strlcpy(e.action, px__val(r, i, 6), sizeof(e.action));
-            px_strlcpy(e.subject, px__val(r, i, 7), sizeof(e.subject));
-            e.details = px__val(r, i, 8);
-            px_strlcpy(e.prev_hash, px__val(r, i, 9), sizeof(e.prev_hash));
-            px_strlcpy(e.hash, px__val(r, i, 10), sizeof(e.hash));
+            entry_row(&e, r, i);
             after_seq = e.seq;
             if (fn(ctx, &e)) {
                 PQclear(r);
@@ -70,4 +178,149 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
         if (rows < n || remaining == 0)
             return PX_OK;
     }
+}
+
+px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
+                          px_audit_fn fn, void *ctx, px_err *err)
+{
+    return entries_each(db,
+                        ENTRY_COLUMNS "WHERE seq > $2::bigint AND ($1::text IS NULL OR "
+                                      "tenant_id::text = $1) ORDER BY seq LIMIT $3::bigint",
+                        tenant_id, NULL, after_seq, limit, fn, ctx, err);
+}
+
+px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq, long long upto,
+                                px_audit_fn fn, void *ctx, px_err *err)
+{
+    char last[24];
+    snprintf(last, sizeof(last), "%lld", upto);
+    return entries_each(db,
+                        ENTRY_COLUMNS "WHERE chain = $1::uuid AND seq > $2::bigint AND "
+                                      "seq <= $4::bigint ORDER BY chain, seq LIMIT $3::bigint",
+                        chain, last, after_seq, 0, fn, ctx, err);
+}
+
+px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT chain::text, chain_seq, last_seq, last_hash FROM audit_head "
+                           "ORDER BY chain",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_audit_head h;
+        px_strlcpy(h.chain, px__val(r, i, 0), sizeof(h.chain));
+        h.chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
+        h.last_seq = strtoll(px__val(r, i, 2), NULL, 10);
+        px_strlcpy(h.last_hash, px__val(r, i, 3), sizeof(h.last_hash));
+        if (fn(ctx, &h))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+#define CHECKPOINT_COLUMNS                                                                         \
+    "c.id, c.chain::text, c.chain_seq, c.seq, c.head, "                                            \
+    "to_char(c.at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), c.key_id, c.signature"
+
+static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int col)
+{
+    memset(c, 0, sizeof(*c));
+    if (px__isnull(r, i, col))
+        return;
+    c->id = strtoll(px__val(r, i, col), NULL, 10);
+    px_strlcpy(c->chain, px__val(r, i, col + 1), sizeof(c->chain));
+    c->chain_seq = strtoll(px__val(r, i, col + 2), NULL, 10);
+    c->seq = strtoll(px__val(r, i, col + 3), NULL, 10);
+    px_strlcpy(c->head, px__val(r, i, col + 4), sizeof(c->head));
+    px_strlcpy(c->at, px__val(r, i, col + 5), sizeof(c->at));
+    px_strlcpy(c->key_id, px__val(r, i, col + 6), sizeof(c->key_id));
+    px_strlcpy(c->signature, px__val(r, i, col + 7), sizeof(c->signature));
+}
+
+px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id, long limit,
+                                      px_audit_checkpoint_fn fn, void *ctx, px_err *err)
+{
+    char after[24], lim[24];
+    snprintf(after, sizeof(after), "%lld", after_id);
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {chain, after, limit > 0 ? lim : NULL};
+    PGresult *r = px__exec(db,
+                           "SELECT " CHECKPOINT_COLUMNS " FROM audit_checkpoint c "
+                           "WHERE ($1::text IS NULL OR c.chain = $1::uuid) AND c.id > $2::bigint "
+                           "ORDER BY c.id LIMIT $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_audit_checkpoint c;
+        checkpoint_row(&c, r, i, 0);
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err)
+{
+    char cseq[24], seq[24];
+    snprintf(cseq, sizeof(cseq), "%lld", c->chain_seq);
+    snprintf(seq, sizeof(seq), "%lld", c->seq);
+    const char *p[] = {c->chain, cseq, seq, c->head, c->at, c->key_id, c->signature};
+    PGresult *r = px__exec(db,
+                           "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, "
+                           "key_id, signature) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
+                           "$5::timestamptz, $6, $7) RETURNING id",
+                           7, p, err);
+    if (!r)
+        return err->rc;
+    c->id = strtoll(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, void *ctx,
+                                 px_err *err)
+{
+    PGresult *r = px__exec(
+        db,
+        "SELECT h.chain::text, h.chain_seq, h.last_seq, h.last_hash, " CHECKPOINT_COLUMNS ", "
+        "to_char(date_trunc('milliseconds', clock_timestamp()), "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM audit_head h LEFT JOIN LATERAL "
+        "(SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain ORDER BY k.id DESC LIMIT 1) c "
+        "ON true WHERE h.last_seq > 0 AND (c.id IS NULL OR c.seq <> h.last_seq) ORDER BY h.chain",
+        0, NULL, err);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        px_audit_head h;
+        px_audit_checkpoint c;
+        px_strlcpy(h.chain, px__val(r, i, 0), sizeof(h.chain));
+        h.chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
+        h.last_seq = strtoll(px__val(r, i, 2), NULL, 10);
+        px_strlcpy(h.last_hash, px__val(r, i, 3), sizeof(h.last_hash));
+        checkpoint_row(&c, r, i, 4);
+        px_strlcpy(at, px__val(r, i, 12), 32);
+        if (fn(ctx, &h, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err)
+{
+    /* 'packid' + 0060 (the migration's number): a key of its own, so only checkpointers
+     * contend for it. */
+    PGresult *r =
+        px__exec(db, "SELECT pg_try_advisory_xact_lock(x'7061636b69640060'::bigint)", 0, NULL, err);
+    if (!r)
+        return err->rc;
+    *got = strcmp(px__val(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return PX_OK;
 }

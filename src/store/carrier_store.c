@@ -155,7 +155,7 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
         goto done;
     }
-    char total[16], role[12], quiet[12], mpx[12];
+    char total[24], role[12], quiet[12], mpx[12];
     snprintf(total, sizeof(total), "%zu", n);
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);

@@ -116,3 +116,16 @@ void px_pool_stats(px_pool *p, int *size, int *in_use, uint64_t *waits)
     *waits = p->waits;
     pthread_mutex_unlock(&p->mu);
 }
+
+void px_pool_set_audit_key(px_pool *p, const px_sign_key *key)
+{
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < p->nfree; i++)
+        p->free_list[i]->seal = key;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void px_db_set_audit_key(px_db *db, const px_sign_key *key)
+{
+    db->seal = key;
+}

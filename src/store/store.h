@@ -8,6 +8,7 @@
 
 #include "px_config.h"
 #include "px_err.h"
+#include "px_sign.h"
 
 typedef struct px_db px_db;       /* one connection, used by one thread at a time */
 typedef struct px_pool px_pool;   /* a fixed set of connections shared by threads */
@@ -50,6 +51,10 @@ void px_pool_free(px_pool *pool);
 px_db *px_pool_acquire(px_pool *pool, px_err *err);
 void px_pool_release(px_pool *pool, px_db *db);
 void px_pool_stats(px_pool *pool, int *size, int *in_use, uint64_t *waits);
+/* The key that seals the audit entries written through the pool's connections (or one
+ * connection); it must outlive them. Without one, appending an audit entry fails. */
+void px_pool_set_audit_key(px_pool *pool, const px_sign_key *key);
+void px_db_set_audit_key(px_db *db, const px_sign_key *key);
 
 /* ---- reads from hot standbys (store/replica.c, docs/scaling.md) --------------------- */
 
@@ -157,6 +162,8 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
 
 /* ---- audit log (store/audit.c) ------------------------------------------------------ */
 
+#define PX_AUDIT_NIL_CHAIN "00000000-0000-0000-0000-000000000000" /* the operator's chain */
+
 typedef struct px_audit_entry {
     long long seq;
     long long at_us;
@@ -169,10 +176,27 @@ typedef struct px_audit_entry {
     const char *details;     /* jsonb text, borrowed for the callback's duration */
     char prev_hash[65];
     char hash[65];
+    /* Per-tenant chains (migration 0060); chain "" for an entry of the old single chain. */
+    char chain[PX_ID_LEN + 1];
+    long long chain_seq;     /* position in its chain, from 1 */
+    long long prev_seq;      /* seq of the chain's entry before, 0 for the first */
+    char mac[65];            /* HMAC-SHA256 seal under mac_key's derived key, "" if none */
+    char mac_key[PX_SIGN_ID_LEN + 1];
 } px_audit_entry;
 
-/* Appends an entry inside the caller's transaction (the SQL function audit_append holds the
- * chain lock until COMMIT). Empty ids are stored as NULL; details is a JSON object text. */
+/* The canonical text an entry's hash covers. The old single chain (chain "") uses migration
+ * 0001's audit_canonical; a chained entry adds its chain, position and link:
+ *   2|seq|at_us|org|key|tenant|action|subject|details|prev_hash|chain|chain_seq|prev_seq
+ * Returns the number of bytes written to out (cap bytes, NUL-terminated) or -1 when it does
+ * not fit. */
+long px_audit_entry_canonical(char *out, size_t cap, const px_audit_entry *e);
+/* The entry's seal: hex HMAC-SHA256 of its hash under the key's derived seal key. */
+void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash);
+
+/* Appends an entry inside the caller's transaction to the chain of tenant_id (the operator's
+ * chain when empty), sealed with the connection's audit key. Locks only that chain's head row
+ * until COMMIT: appends for other tenants never wait. Empty ids are stored as NULL; details is
+ * a JSON object text. */
 px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
                             const char *tenant_id, const char *action, const char *subject,
                             const char *details_json, px_err *err);
@@ -181,6 +205,47 @@ typedef int (*px_audit_fn)(void *ctx, const px_audit_entry *e);
  * tenant_id NULL = all tenants. The callback returns non-zero to stop. */
 px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
                           px_audit_fn fn, void *ctx, px_err *err);
+/* The same for one chain's entries (chain given as uuid text), after_seq < seq <= upto. */
+px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq,
+                                long long upto, px_audit_fn fn, void *ctx, px_err *err);
+
+/* The head row of a chain as the appender left it (never trusted by the verifier). */
+typedef struct px_audit_head {
+    char chain[PX_ID_LEN + 1];
+    long long chain_seq;
+    long long last_seq;
+    char last_hash[65];
+} px_audit_head;
+typedef int (*px_audit_head_fn)(void *ctx, const px_audit_head *h);
+px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err);
+
+/* A signed checkpoint of one chain's head (migration 0060). */
+typedef struct px_audit_checkpoint {
+    long long id;
+    char chain[PX_ID_LEN + 1];
+    long long chain_seq;     /* entries in the chain up to and with the head */
+    long long seq;           /* the head entry's seq */
+    char head[65];           /* the head entry's hash */
+    char at[32];             /* RFC 3339 UTC with milliseconds, as signed */
+    char key_id[PX_SIGN_ID_LEN + 1];
+    char signature[2 * PX_SIGN_SIG_LEN + 1];
+} px_audit_checkpoint;
+typedef int (*px_audit_checkpoint_fn)(void *ctx, const px_audit_checkpoint *c);
+/* Checkpoints with id > after_id in id order, at most limit (0 = all); chain NULL = all. */
+px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id,
+                                      long limit, px_audit_checkpoint_fn fn, void *ctx,
+                                      px_err *err);
+/* Stores c (fills c->id). */
+px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err);
+/* Each chain whose head moved since its last checkpoint: the head row, and the last
+ * checkpoint (c->id 0 when the chain has none). The current time as the checkpoint will carry
+ * it goes to at (RFC 3339, milliseconds). */
+typedef int (*px_audit_stale_fn)(void *ctx, const px_audit_head *h, const px_audit_checkpoint *c);
+px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, void *ctx,
+                                 px_err *err);
+/* One checkpointer at a time across processes (a transaction-scoped advisory lock that no
+ * writing use case takes); *got 0 when another holds it. */
+px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err);
 
 /* ---- products and partnerships (store/product.c, store/partner.c) -------------------- */
 

@@ -11,6 +11,7 @@ struct px_db {
     PGconn *conn;
     int in_tx;
     int sandbox; /* search_path is the sandbox schema (px_db_set_sandbox) */
+    const px_sign_key *seal; /* seals audit entries (audit.c); owned by the pool's owner */
 };
 
 /* Executes sql with text parameters; returns the result (caller PQclear()s) or NULL with err

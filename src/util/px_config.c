@@ -111,6 +111,25 @@ static px_rc settings_load(px_config *cfg, px_err *err)
     return env_text("PACKID_PG_BINDIR", "", cfg->pg_bindir, sizeof(cfg->pg_bindir), err);
 }
 
+/* The audit trail's signing key and checkpoint period (docs/audit.md). The key lives outside
+ * PostgreSQL on purpose: whoever can write the database must not be able to sign. */
+static px_rc audit_settings_load(px_config *cfg, px_err *err)
+{
+    long v;
+    px_rc rc = env_int("PACKID_AUDIT_CHECKPOINT_INTERVAL", 300, 0, 86400, &v, err);
+    if (rc != PX_OK)
+        return rc;
+    cfg->audit_checkpoint_interval = (int)v;
+    const char *key = getenv("PACKID_AUDIT_KEY_FILE");
+    int n = key && *key
+                ? snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file), "%s", key)
+                : snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file),
+                           "%s/audit/signing-key.pem", cfg->data_dir);
+    if (n < 0 || (size_t)n >= sizeof(cfg->audit_key_file))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_AUDIT_KEY_FILE is too long");
+    return PX_OK;
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -188,5 +207,7 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
+    if ((rc = audit_settings_load(cfg, err)) != PX_OK)
+        return rc;
     return settings_load(cfg, err);
 }

@@ -53,6 +53,10 @@ typedef struct px_config {
                                 * 60..86400, default 1800 (docs/console.md) */
     int session_max;           /* PACKID_SESSION_MAX seconds a console session lasts at most,
                                 * 60..604800, default 43200 */
+    char audit_key_file[600];  /* PACKID_AUDIT_KEY_FILE: Ed25519 key signing the audit trail,
+                                * default <data_dir>/audit/signing-key.pem (made on first use) */
+    int audit_checkpoint_interval; /* PACKID_AUDIT_CHECKPOINT_INTERVAL seconds between signed
+                                    * checkpoints of the audit chain heads, default 300; 0 = off */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

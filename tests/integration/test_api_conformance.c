@@ -559,6 +559,8 @@ static void audit(fixture *f)
     expect(f, "GET", "/v1/audit?after=%25%25", f->auditor_key, NULL, 400);
     expect(f, "GET", "/v1/audit/verify", f->auditor_key, NULL, 200);
     expect(f, "GET", "/v1/audit/verify", f->cmo_key, NULL, 403);
+    expect(f, "GET", "/v1/audit/checkpoints", f->auditor_key, NULL, 200);
+    expect(f, "GET", "/v1/audit/checkpoints?first=0", f->mah_key, NULL, 400);
 }
 
 /* The repair routes: changes of organizations, products and endpoints, a MAH's own keys, the

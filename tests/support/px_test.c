@@ -1,5 +1,6 @@
 #include "px_test.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -200,6 +201,21 @@ void px_test_teardown(px_test_env *env)
     char log[320];
     snprintf(log, sizeof(log), "%s/server.log", env->data_dir);
     unlink(log);
+    /* The audit signing key the server made on its first start (docs/audit.md), and any key
+     * a test retired beside it. */
+    char keys[320];
+    snprintf(keys, sizeof(keys), "%s/audit", env->data_dir);
+    DIR *d = opendir(keys);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char f[600];
+        snprintf(f, sizeof(f), "%s/%s", keys, de->d_name);
+        if (de->d_name[0] != '.')
+            unlink(f);
+    }
+    if (d)
+        closedir(d);
+    rmdir(keys);
     rmdir(env->data_dir); /* the folder server_start made for the log; kept when not empty */
     /* A sanitizer report makes the server exit non-zero: that fails the test. */
     assert_int_equal(st, 0);

@@ -1,0 +1,174 @@
+/* packid audit verify | checkpoint | rotate-key (docs/audit.md). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "px_str.h"
+
+static void print_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    printf("%s\n", s ? s : "{}");
+    free(s);
+    json_decref(o);
+}
+
+#define HELD_MAX 10000
+
+/* Checkpoints an auditor kept from GET /v1/audit/checkpoints: the answer as saved
+ * ({"items": [...]}), a list of items, or one item. */
+static px_rc read_held(const char *path, px_audit_checkpoint **out, int *n, px_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return px_err_set(err, PX_EINVALID, "bad_request", "cannot read checkpoints from %s: %s",
+                          path, je.text);
+    json_t *items = json_is_array(root) ? root : json_object_get(root, "items");
+    json_t *one = json_array();
+    if (!items) {
+        json_array_append(one, root);
+        items = one;
+    }
+    px_rc rc = PX_OK;
+    size_t count = json_array_size(items);
+    if (count > HELD_MAX) {
+        rc = px_err_set(err, PX_ETOOBIG, "bad_request", "more than %d checkpoints", HELD_MAX);
+        goto done;
+    }
+    *out = calloc(count ? count : 1, sizeof(**out));
+    if (!*out) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *it = json_array_get(items, i);
+        px_audit_checkpoint *c = &(*out)[i];
+        const char *chain = json_string_value(json_object_get(it, "chain"));
+        const char *head = json_string_value(json_object_get(it, "head"));
+        const char *at = json_string_value(json_object_get(it, "at"));
+        const char *key = json_string_value(json_object_get(it, "key_id"));
+        const char *sig = json_string_value(json_object_get(it, "signature"));
+        json_t *seq = json_object_get(it, "seq"), *entries = json_object_get(it, "entries");
+        if (!chain || !head || !at || !key || !sig || !json_is_integer(seq) ||
+            !json_is_integer(entries)) {
+            rc = px_err_set(err, PX_EINVALID, "bad_request", "checkpoint %zu of %s lacks a field",
+                            i, path);
+            goto done;
+        }
+        px_strlcpy(c->chain, chain, sizeof(c->chain));
+        px_strlcpy(c->head, head, sizeof(c->head));
+        px_strlcpy(c->at, at, sizeof(c->at));
+        px_strlcpy(c->key_id, key, sizeof(c->key_id));
+        px_strlcpy(c->signature, sig, sizeof(c->signature));
+        c->seq = (long long)json_integer_value(seq);
+        c->chain_seq = (long long)json_integer_value(entries);
+        if (c->seq <= 0) {
+            rc = px_err_set(err, PX_EINVALID, "bad_request", "checkpoint %zu: bad seq", i);
+            goto done;
+        }
+    }
+    *n = (int)count;
+done:
+    json_decref(one);
+    json_decref(root);
+    if (rc != PX_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int audit_verify(px_cli *cli, int argc, char **argv)
+{
+    px_err err;
+    px_err_clear(&err);
+    px_audit_checkpoint *held = NULL;
+    int n_held = 0;
+    const char *file = px_cli_opt(argc, argv, "checkpoint");
+    if (file && read_held(file, &held, &n_held, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK) {
+        free(held);
+        return px_cli_fail(cli, &err);
+    }
+    px_audit_verdict v;
+    px_rc rc = px_svc_audit_verify(db, &app.audit_keys, NULL, held, n_held, &v, &err);
+    px_cli_close(&app, db);
+    free(held);
+    if (rc != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json) {
+        json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
+                              "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
+        if (!v.ok) {
+            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
+            json_object_set_new(o, "reason", json_string(v.reason));
+        }
+        print_json(o);
+    } else if (v.ok) {
+        printf("audit trail intact: %lld entries, %lld signed checkpoints hold\n", v.entries,
+               v.checkpoints);
+    } else {
+        printf("audit trail BROKEN at entry %lld: %s\n", v.broken_seq, v.reason);
+    }
+    return v.ok ? PX_EXIT_OK : PX_EXIT_FAIL;
+}
+
+static int audit_checkpoint(px_cli *cli)
+{
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    int made = 0, refused = 0;
+    px_rc rc = px_svc_audit_checkpoint(db, &app.audit_keys, &made, &refused, &err);
+    char key_id[PX_SIGN_ID_LEN + 1];
+    px_strlcpy(key_id, app.audit_keys.keys[0].id, sizeof(key_id));
+    px_cli_close(&app, db);
+    if (rc != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json)
+        print_json(
+            json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id", key_id));
+    else
+        printf("%d checkpoints signed with key %s, %d chains refused (see the log)\n", made, key_id,
+               refused);
+    return refused ? PX_EXIT_FAIL : PX_EXIT_OK;
+}
+
+static int audit_rotate(px_cli *cli)
+{
+    px_err err;
+    px_err_clear(&err);
+    char old_id[PX_SIGN_ID_LEN + 1], new_id[PX_SIGN_ID_LEN + 1];
+    if (px_sign_ring_rotate(cli->cfg.audit_key_file, old_id, new_id, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    if (cli->json)
+        print_json(json_pack("{s:s, s:s}", "retired", old_id, "key_id", new_id));
+    else
+        printf("audit key %s retired (kept to verify what it signed); new key %s; restart "
+               "packid to sign with it\n",
+               old_id, new_id);
+    return PX_EXIT_OK;
+}
+
+int px_cmd_audit(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    if (strcmp(sub, "verify") == 0)
+        return audit_verify(cli, argc, argv);
+    if (strcmp(sub, "checkpoint") == 0)
+        return audit_checkpoint(cli);
+    if (strcmp(sub, "rotate-key") == 0)
+        return audit_rotate(cli);
+    return px_cli_usage("audit verify [--checkpoint FILE] | checkpoint | rotate-key [--json]");
+}
