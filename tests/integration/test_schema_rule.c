@@ -18,10 +18,14 @@ static px_test_env env;
 /* Not distributed, each with its reason (docs/scaling.md has the figures):
  *   reference tables (small, copied to every node): product, partnership_product;
  *   one row per request, not per pack (≤ 1 row per 10,000-serial commission; stays on the
- *   coordinator): allocation, commission, pack_op, market_release, print_job, export, report. */
+ *   coordinator): allocation, commission, pack_op, market_release, print_job, export, report;
+ *   one row per verification request (vrs_request) or per flagged serial (clone_alert), read
+ *   by the MAH's tenant: distributed by tenant_id if ever, not by GTIN;
+ *   carrier batches (carrier, carrier_batch_item): ≤ 1,000 rows per batch, read by batch or
+ *   carrier id, and one batch may mix GTINs: co-located by batch, not by GTIN. */
 #define EXEMPT                                                                                   \
     "'product','partnership_product','allocation','commission','pack_op','market_release',"     \
-    "'print_job','export','report'"
+    "'print_job','export','report','vrs_request','clone_alert','carrier','carrier_batch_item'"
 
 /* The tables the rule applies to, then its offenders ("table.index(first column)"). */
 #define HOLDS_PACKS                                                                              \
