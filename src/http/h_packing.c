@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "packing.h"
 #include "paging.h"
+#include "px_str.h"
 
 void h_sscc_allocation_create(px_req *r)
 {
@@ -295,4 +296,53 @@ void h_container_get(px_req *r)
                             box.parent[0] ? json_string(box.parent) : json_null(), "children",
                             top, "counts", "packs", c.packs, "containers", c.containers,
                             "levels", levels, "by_batch", c.by_batch));
+}
+
+/* GET /v1/containers/{sscc}/label.png|svg?symbology=gs1-128|datamatrix&module_px= — the
+ * logistic label (GS1 General Specifications §2.2.1: the SSCC in AI (00), GS1-128 by default,
+ * a GS1 DataMatrix on request), rendered by carrier/ (libzint). */
+static void container_label(px_req *r, px_carrier_format fmt)
+{
+    px_carrier_label_opts o;
+    px_carrier_label_opts_init(&o);
+    o.format = fmt;
+    const char *sym = px_req_query(r, "symbology");
+    const char *mpx = px_req_query(r, "module_px");
+    long m = 0;
+    if (sym && strcmp(sym, "datamatrix") == 0)
+        o.symbology = PX_LABEL_DATAMATRIX;
+    else if (sym && strcmp(sym, "gs1-128") != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "symbology is gs1-128 or datamatrix");
+        return;
+    }
+    if (mpx && px_parse_long(mpx, 1, 32, &m) != 0) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "module_px is 1 to 32");
+        return;
+    }
+    if (mpx)
+        o.module_px = (int)m;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_buf out;
+    px_buf_init(&out, 8u << 20);
+    if (px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err) != PX_OK) {
+        px_buf_dispose(&out);
+        px_reply_error(r, &err);
+        return;
+    }
+    size_t len = out.len;
+    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
+                  len);
+}
+
+void h_container_label_png(px_req *r)
+{
+    container_label(r, PX_CARRIER_PNG);
+}
+
+void h_container_label_svg(px_req *r)
+{
+    container_label(r, PX_CARRIER_SVG);
 }

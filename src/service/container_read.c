@@ -2,6 +2,7 @@
  * (packing.h, docs/aggregation.md). */
 #include <string.h>
 
+#include "carrier.h"
 #include "gs1.h"
 #include "packing.h"
 #include "px_str.h"
@@ -17,6 +18,16 @@ typedef struct read_ctx {
     const px_actor *by;
 } read_ctx;
 
+/* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (DESIGN.md:
+ * a CMO never sees packs after release); the MAH and its auditors see all of theirs. */
+static int container_visible(const px_actor *by, const px_container *box)
+{
+    return by->org_kind == PX_ORG_MAH   ? strcmp(box->tenant_id, by->org_id) == 0
+           : by->org_kind == PX_ORG_CMO ? strcmp(box->org_id, by->org_id) == 0 &&
+                                              strcmp(box->state, "released") != 0
+                                        : 0;
+}
+
 static px_rc read_body(px_tx *tx, void *vc, px_err *err)
 {
     read_ctx *c = vc;
@@ -24,15 +35,7 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_container_get(db, c->out, c->sscc, 0, err);
     if (rc != PX_OK)
         return rc;
-    const px_actor *by = c->by;
-    /* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (DESIGN.md:
-     * a CMO never sees packs after release); the MAH and its auditors see all of theirs. */
-    int visible = by->org_kind == PX_ORG_MAH ? strcmp(c->out->tenant_id, by->org_id) == 0
-                  : by->org_kind == PX_ORG_CMO
-                      ? strcmp(c->out->org_id, by->org_id) == 0 &&
-                            strcmp(c->out->state, "released") != 0
-                      : 0;
-    if (!visible)
+    if (!container_visible(c->by, c->out))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
     if ((rc = px_store_container_tree_each(db, c->sscc, c->all, c->tree_fn, c->ctx, err)) !=
         PX_OK)
@@ -49,6 +52,21 @@ px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container not found");
     read_ctx c = {sscc, all, out, tree_fn, count_fn, ctx, by};
     return px_tx_read(db, read_body, &c, err);
+}
+
+px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
+                             const px_carrier_label_opts *o, px_buf *out, px_err *err)
+{
+    px_err e;
+    px_container box;
+    if (!sscc || gs1_sscc_validate(sscc, &e) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "container not found");
+    px_rc rc = px_store_container_get(db, &box, sscc, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!container_visible(by, &box))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
+    return px_carrier_label_sscc(out, sscc, o, err);
 }
 
 px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial, char (*out)[19],

@@ -3,6 +3,7 @@
 #ifndef PX_PACKING_H
 #define PX_PACKING_H
 
+#include "carrier.h"
 #include "epcis.h"
 #include "lifecycle.h"
 #include "pool_store.h"
@@ -64,6 +65,11 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
 px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,
                             px_container *out, px_tree_row_fn tree_fn,
                             px_tree_count_fn count_fn, void *ctx, px_err *err);
+
+/* GET /v1/containers/{sscc}/label.png|svg: the logistic label of a container the caller may
+ * see (as px_svc_container_read), rendered by px_carrier_label_sscc into out. */
+px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
+                             const px_carrier_label_opts *o, px_buf *out, px_err *err);
 
 /* The containers a pack is in, innermost first (the caller has read the pack already). */
 #define PX_PARENTS_MAX 16

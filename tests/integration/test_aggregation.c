@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -296,6 +297,60 @@ static void test_aggregation__container_tree_and_parents(void **state)
     px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->cmo_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/containers/103551540000002018", f->mah_key, NULL, 404,
                    "not_found");
+}
+
+/* One label from the route, decoded by ZXingReader (Debian zxing-cpp-tools, an outside
+ * decoder): its symbology identifier and bytes must be want_id and "00" + sscc. */
+static void label_decodes(fixture *f, const char *sscc, const char *query, const char *ext,
+                          const char *want_id)
+{
+    char path[160], file[96], cmd[512], out[4096], want[64];
+    snprintf(path, sizeof(path), "/v1/containers/%s/label.%s%s", sscc, ext, query);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, !strcmp(ext, "png") ? "image/png" : "image/svg+xml");
+    snprintf(file, sizeof(file), "/tmp/packid-label-%d.%s", (int)getpid(), ext);
+    FILE *fp = fopen(file, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(r.body, 1, r.len, fp), r.len);
+    fclose(fp);
+    px_http_resp_free(&r);
+    if (!strcmp(ext, "svg")) { /* ZXingReader reads raster images: rasterise the SVG first */
+        snprintf(cmd, sizeof(cmd), "rsvg-convert -o %s.png %s && mv %s.png %s.r.png", file, file,
+                 file, file);
+        assert_int_equal(px_test_shell(cmd), 0);
+        snprintf(cmd, sizeof(cmd), "ZXingReader %s.r.png", file);
+    } else {
+        snprintf(cmd, sizeof(cmd), "ZXingReader %s", file);
+    }
+    px_test_read(cmd, 1, out, sizeof(out));
+    /* "Bytes: 30 30 …": the hex of "00" + the SSCC. */
+    char hex[3 * 20 + 1];
+    size_t o = 0;
+    snprintf(want, sizeof(want), "00%s", sscc);
+    for (size_t i = 0; want[i]; i++)
+        o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%s%02X", i ? " " : "", want[i]);
+    if (!strstr(out, want_id) || !strstr(out, hex))
+        fail_msg("%s: want %s and bytes %s, ZXingReader said:\n%s", path, want_id, hex, out);
+    snprintf(cmd, sizeof(cmd), "rm -f %s %s.r.png", file, file);
+    px_test_shell(cmd);
+}
+
+/* REQ-LABEL-1: the container's logistic label over HTTP, GS1-128 by default and GS1 DataMatrix
+ * on request, PNG and SVG, each read back by an outside decoder as AI (00) and the SSCC; a
+ * container the caller may not see has no label. */
+static void test_aggregation__labels_decode(void **state)
+{
+    fixture *f = *state;
+    label_decodes(f, PALLET, "", "png", "]C1");
+    label_decodes(f, CASE1, "?module_px=3", "svg", "]C1");
+    label_decodes(f, PALLET, "?symbology=datamatrix", "png", "]d2");
+    label_decodes(f, CASE2, "?symbology=datamatrix", "svg", "]d2");
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png", f->mah2_key, NULL, 404,
+                   "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png?symbology=qr", f->mah_key,
+                   NULL, 400, "bad_request");
 }
 
 #define SHIP_TX                                                                              \
@@ -598,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__sscc_allocation_random_and_refusals),
         cmocka_unit_test(test_aggregation__worked_example_events),
         cmocka_unit_test(test_aggregation__container_tree_and_parents),
+        cmocka_unit_test(test_aggregation__labels_decode),
         cmocka_unit_test(test_aggregation__shipping_a_pallet),
         cmocka_unit_test(test_aggregation__decommission_a_case),
         cmocka_unit_test(test_aggregation__too_many_children),

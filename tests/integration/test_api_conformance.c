@@ -324,6 +324,13 @@ static void packing(fixture *f)
     snprintf(path, sizeof(path), "/v1/containers/%s?depth=all", sscc);
     expect(f, "GET", path, f->cmo_key, NULL, 200);
     expect(f, "GET", "/v1/containers/003551540000001015", f->cmo_key, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/containers/%s/label.png", sscc);
+    expect(f, "GET", path, f->mah_key, NULL, 200);
+    snprintf(path, sizeof(path), "/v1/containers/%s/label.svg?symbology=datamatrix", sscc);
+    expect(f, "GET", path, f->mah_key, NULL, 200);
+    snprintf(path, sizeof(path), "/v1/containers/%s/label.svg?symbology=qr", sscc);
+    expect(f, "GET", path, f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/containers/003551540000001015/label.png", f->mah_key, NULL, 404);
 }
 
 static void packs_and_carriers(fixture *f, char serials[6][24])
