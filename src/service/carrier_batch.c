@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allotments.h"
 #include "carrier_batch.h"
 #include "lifecycle.h"
 #include "px_crypto.h"
@@ -172,7 +173,11 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
         px_strlcpy(c->b->template_id, t.id, sizeof(c->b->template_id));
     }
     rc = px_store_carrier_batch_insert(db, c->b, c->req->items, c->req->n_items, err);
-    if (rc != PX_OK)
+    /* Every item of an accepted batch is a carrier made against the caller's allotment
+     * (docs/allotments.md), charged here, before any is rendered. */
+    if (rc != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, (long long)c->req->n_items, "items",
+                                      err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
                                       "carrier_batch.create", c->b->id);

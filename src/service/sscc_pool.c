@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allotments.h"
 #include "gs1.h"
 #include "packing.h"
 #include "px_crypto.h"
@@ -106,7 +107,10 @@ static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
             return rc;
         done += added;
     }
-    if ((rc = px_store_job_complete_now(db, j->id, err)) != PX_OK)
+    /* SSCCs are serials too (of containers): they count against the caller's serials
+     * allotment (docs/allotments.md). */
+    if ((rc = px_store_job_complete_now(db, j->id, err)) != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, req->count, "count", err)) != PX_OK)
         return rc;
     px_strlcpy(j->status, "completed", sizeof(j->status));
     j->done = j->total;

@@ -217,6 +217,18 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(num(a, "used", "carriers"), 3);
     assert_int_equal(num(a, "left", "carriers"), 0);
     json_decref(a);
+    /* A carrier batch counts its items as carriers; an SSCC allocation its SSCCs as serials. */
+    static const char *const batches[] = {"carrier_batch", "job", NULL};
+    snprintf(pb, sizeof(pb),
+             "{\"symbology\":\"datamatrix\",\"items\":[{\"gtin\":\"%s\",\"serial\":\"EXT-4\"}]}",
+             f->gtin2);
+    px_test_refused(&f->env, batches, "POST", "/v1/carrier-batches", f->mah_key, pb, NULL, 403,
+                    "allotment_exceeded");
+    a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"serials_per_month\":29}", 200);
+    json_decref(a);
+    static const char *const ssccs[] = {"sscc", "job", NULL};
+    px_test_refused(&f->env, ssccs, "POST", "/v1/sscc-allocations", f->mah_key, "{\"count\":1}",
+                    NULL, 403, "allotment_exceeded");
 }
 
 typedef struct racer {
