@@ -250,10 +250,19 @@ function dashboard() {
       const cards = h("div", { class: "cards" }, order.map((s) => h("div", { class: "card" },
         h("div", { class: "n" }, String(by[s] || 0)), badge(s))));
       const alerts = p.items.filter((r) => r.state === "failed" || r.state === "dead");
-      return [cards, h("h2", null, "Open alerts"), alerts.length
+      return [cards, h("h2", null, "Failed reports"), alerts.length
         ? table(["Report", "Market", "Batch", "State", "Last error"], alerts.map((r) => [
           idCell(r.report_id), r.market, `${r.gtin} / ${r.batch}`, badge(r.state), r.last_error || ""]))
         : h("p", { class: "success" }, "No failed or dead report.")];
+    }));
+  }
+  if (role === "mah") {
+    // Clone and enumeration alerts of the public verification (docs/resolver.md).
+    parts.push(h("h2", null, "Open alerts"), section(async () => {
+      const p = await api("GET", "/v1/alerts?state=open&first=50");
+      return table(["Alert", "Kind", "GTIN / serial", "Rules", "Opened"], p.items.map((a) => [
+        idCell(a.alert_id), badge(a.kind), `${a.gtin} / ${a.serial || "–"}`, (a.rules || []).join(", "),
+        when(a.opened_at)]), "No open alert.");
     }));
   }
   if (role !== "admin") {
@@ -464,6 +473,15 @@ function trace(params) {
   if (params.gtin && params.serial) showPack(out, params.gtin, params.serial);
 }
 
+// The containers holding the pack, innermost first (GET /v1/packs gives "parents").
+function parentsOf(p) {
+  const list = p.parents || [];
+  if (!list.length) return h("p", { class: "hint", id: "pack-parents" }, "Parent containers: none (the pack is not packed).");
+  return h("div", { id: "pack-parents" }, h("h2", null, "Parent containers"),
+    h("ol", null, list.map((sscc, i) => h("li", null, h("span", { class: "mono" }, sscc),
+      i === 0 ? " (innermost)" : i === list.length - 1 ? " (top)" : ""))));
+}
+
 async function showPack(out, gtin, serial) {
   out.replaceChildren(h("p", { class: "hint" }, "Looking up…"));
   const path = `/v1/packs/${encodeURIComponent(gtin)}/${encodeURIComponent(serial).replace(/%2F/g, "%2F")}`;
@@ -483,7 +501,7 @@ async function showPack(out, gtin, serial) {
         h("figcaption", { class: "hint" }, "GS1 DataMatrix"))
       : null;
     out.replaceChildren(h("div", { class: "pack" }, h("div", null, facts, h("h2", null, "History"), events,
-      h("p", { class: "hint" }, "Parent containers: packid records no aggregation for this pack.")), side));
+      parentsOf(p)), side));
   } catch (e) {
     if (e.status === 404)
       out.replaceChildren(errorBox({ message: `No pack ${gtin} / ${serial} that you may see.`, details: [] }));
