@@ -67,8 +67,8 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_ORG_WRITE] = {"org_write", "change organizations", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_KEY_WRITE] = {"key_write", "manage API keys", {SYS, ORG, NO, NO, NO}},
     [PX_ACT_WEBHOOK] = {"webhook", "configure the webhook", {NO, ORG, NO, NO, NO}},
-    /* Issue 19: an organization reads its own allotment and use; the operator every one's
-     * (setting them is ORG_ADMIN). */
+    /* Allotments (docs/allotments.md): an organization reads its own allotment and use; the
+     * operator every one's (setting them is ORG_ADMIN). */
     [PX_ACT_ALLOTMENT_READ] = {"allotment_read", "read allotments", {SYS, ORG, ORG, ORG, NO, NO}},
     /* The sixth column (verifier) is DENY in every row above: a verifier key reads nothing of
      * packid but the responder's answers.

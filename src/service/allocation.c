@@ -101,7 +101,7 @@ static px_rc allocate_body(px_tx *tx, void *vc, px_err *err)
     px_strlcpy(a->label, req->label ? req->label : "", sizeof(a->label));
     a->count = req->count;
     px_strlcpy(a->job_id, j->id, sizeof(a->job_id));
-    /* Issue 19: the serials an allocation reserves count against the caller's allotment
+    /* The serials an allocation reserves count against the caller's allotment
      * (docs/allotments.md), in this transaction, so a refusal keeps nothing. */
     if ((rc = px_store_allocation_insert(db, a, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, req->count, "count", err)) != PX_OK)
