@@ -1,4 +1,4 @@
-/* Issue 11 item 5: the server's real answers are what schemas/openapi.yaml says. Every route
+/* The server's real answers are what schemas/openapi.yaml says. Every route
  * is driven, over a real server and PostgreSQL, to at least one success and one error; each
  * answer (method, path, status, content type, body) is written to a file, and an outside
  * validator (tests/openapi/check-answers.mjs: Ajv against the response schema of that route
@@ -765,7 +765,7 @@ static void sessions_and_console(fixture *f)
     expect(f, "GET", path, f->mah_key, NULL, 404);
 }
 
-/* Every answer is one schemas/openapi.yaml describes (issue 11 item 5). */
+/* Every answer is one schemas/openapi.yaml describes. */
 static void test_api__answers_match_openapi(void **state)
 {
     fixture *f = *state;

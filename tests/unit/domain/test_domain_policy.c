@@ -49,7 +49,7 @@ static const allowed k_expected[] = {
     A(AUDITOR, AUDIT_VERIFY, ORG), A(AUDITOR, JOB_READ, ORG),
     /* regulator (REQ-POLICY-4): its market's events and reports */
     A(REGULATOR, EPCIS_QUERY, MARKET), A(REGULATOR, REPORT_READ, MARKET),
-    /* allotments (issue 19): the operator every organization's, each organization its own */
+    /* allotments: the operator every organization's, each organization its own */
     A(ADMIN, ALLOTMENT_READ, SYSTEM), A(MAH, ALLOTMENT_READ, ORG), A(CMO, ALLOTMENT_READ, ORG),
     A(AUDITOR, ALLOTMENT_READ, ORG),
     /* REQ-VRS-1: verifier asks the responder and reads its own requests; the MAH and its
