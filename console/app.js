@@ -282,10 +282,13 @@ function dashboard() {
       }
       // A CMO never sees packs after release: no released column for it.
       const cmo = role === "cmo";
-      return table(["GTIN", "Batches", "Commissioned", cmo ? null : "Released"].filter(Boolean),
+      // Drawn from the latest 200 commissions and releases: say so when there may be more.
+      const more = p.has_next_page || rel.has_next_page;
+      return [table(["GTIN", "Batches", "Commissioned", cmo ? null : "Released"].filter(Boolean),
         Object.entries(by).map(([g, v]) => [mono(g), String(v.batches.size), String(v.commissioned),
           cmo ? null : String(v.released)].filter((c) => c !== null)),
-      "No pack has been commissioned yet.");
+      "No pack has been commissioned yet."),
+      more ? h("p", { class: "hint", id: "counts-partial" }, "Counted over the latest 200 commissions and releases; a batch's page counts its packs exactly.") : null];
     }));
   }
   if (role === "admin")
