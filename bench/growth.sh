@@ -56,6 +56,8 @@ db=$PACKID_DATABASE_URL
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 mah=$("$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
 key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json '["api_key"]')
+# wrk is one client on purpose: lift the public routes' per-client limit (docs/resolver.md).
+PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000 \
 PACKID_LISTEN=127.0.0.1:$port PACKID_THREADS=8 PACKID_LOG_LEVEL=warn "$build/packid" serve \
   >"$build/growth-server.log" 2>&1 &
 server=$!

@@ -2,14 +2,19 @@
 --   BENCH_N      packs loaded (serials S000000000 … S<N-1>)
 --   BENCH_PATH   the path with %s where the serial goes
 --   BENCH_KEY    an API key sent as Authorization: Bearer (optional)
+--   BENCH_ACCEPT an Accept header (optional; the resolver's JSON answer)
 local n = tonumber(os.getenv("BENCH_N"))
 local path = os.getenv("BENCH_PATH")
 local key = os.getenv("BENCH_KEY")
+local accept = os.getenv("BENCH_ACCEPT")
 
 function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
   if key and key ~= "" then
     wrk.headers["Authorization"] = "Bearer " .. key
+  end
+  if accept and accept ~= "" then
+    wrk.headers["Accept"] = accept
   end
 end
 

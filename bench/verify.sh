@@ -44,7 +44,10 @@ mah_key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null 
 ver=$("$build/packid" org create --kind verifier --name "Bench wholesaler" --gln 0614141000005 --json 2>/dev/null | json org_id)
 ver_key=$("$build/packid" key create --org "$ver" --role verifier --json 2>/dev/null | json api_key)
 
-PACKID_LISTEN=127.0.0.1:$port "$build/packid" serve >/dev/null 2>&1 &
+# wrk is one client hammering on purpose: lift the per-client limit of the public routes
+# (default 10/s, docs/resolver.md), or most answers would be 429.
+PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000 \
+  PACKID_LISTEN=127.0.0.1:$port "$build/packid" serve >/dev/null 2>&1 &
 server=$!
 for _ in $(seq 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -81,6 +84,7 @@ results=$(
   run bare "/verify/$gtin/%s" "" "$bare_port"
   run v1_verify "/v1/verify/$gtin/%s" "" "$port"
   run vrs_verify "/vrs/verify/gtin/$gtin/lot/LOT1/ser/%s?$q" "$ver_key" "$port"
+  BENCH_ACCEPT=application/json run resolver "/01/$gtin/21/%s" "" "$port"
 )
 logged=$(psql -X -At "$PACKID_DATABASE_URL" -c "SELECT count(*) FROM vrs_request")
 python3 - "$results" "$logged" <<'PY'
@@ -91,7 +95,7 @@ for line in sys.argv[1].splitlines():
     rows[name] = (float(rps), float(p50), float(p99), int(non2xx), int(sockerr))
 print(f"{'server':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'req/s ratio':>11} {'p99 ratio':>9}")
 b = rows["bare"]
-for name in ("bare", "v1_verify", "vrs_verify"):
+for name in ("bare", "v1_verify", "vrs_verify", "resolver"):
     r = rows[name]
     print(f"{name:<12} {r[0]:>10.0f} {r[1]:>8.2f} {r[2]:>8.2f} {r[3]:>8} {r[4]:>8} {r[0] / b[0]:>11.2f} {r[2] / b[2]:>9.2f}")
 print(f"vrs_request rows logged: {sys.argv[2]}")

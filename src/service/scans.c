@@ -158,6 +158,10 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
     /* The history is read before this scan is stored, so the rules compare it with "now". */
     if (known && (rc = clone_check(tx, c, &now, err)) != PX_OK)
         return rc;
+    /* A scan of a known pack that raised nothing commits without waiting for the WAL flush
+     * (the public verification's hot path); one that opened an alert or queued a webhook, and
+     * every scan of an unknown serial (which may open an enumeration alert below), waits. */
+    in.durable = !known || o->flags || o->alert_opened;
     if ((rc = px_store_scan_insert(px_tx_db(tx), &in, client, err)) != PX_OK)
         return rc;
     if (known) {

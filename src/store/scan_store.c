@@ -105,16 +105,21 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
     snprintf(lon, sizeof(lon), "%.7f", s->lon);
     const char *p[] = {s->gtin,  s->serial, at, s->country, s->has_pos ? lat : NULL,
                        s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f",
-                       s->verdict, s->source};
+                       s->verdict, s->source, s->durable ? "on" : "off"};
     /* The address is hashed here with the salt that never leaves the database; only the
-     * hash is stored (docs/resolver.md "Privacy"). */
+     * hash is stored (docs/resolver.md "Privacy"). set_config(…, true) in RETURNING (one row)
+     * chooses, in the same round trip, whether this transaction's COMMIT waits for the WAL
+     * flush: a scan that opened no alert is an observation, and a PostgreSQL crash may lose
+     * the last ~0.6 s of those (never a committed alert or webhook; a killed packid loses
+     * none, the server still flushes them). */
     PGresult *r = px__exec(
         db,
         "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, source) "
         "VALUES ($1, $2, " AT("$3") ", $4, $5::double precision, $6::double precision, "
         "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
-        "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client",
-        10, p, err);
+        "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
+        "set_config('synchronous_commit', $11, true)",
+        11, p, err);
     if (!r)
         return err->rc;
     px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", 65);

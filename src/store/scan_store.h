@@ -53,9 +53,11 @@ typedef struct px_scan_in {
     int known;
     const char *verdict;
     const char *source; /* "verify" | "resolver" */
+    int durable;        /* 0: the transaction may commit asynchronously (docs/resolver.md) */
 } px_scan_in;
 
-/* Records a scan; client_out (65 bytes): the client's hash. */
+/* Records a scan; client_out (65 bytes): the client's hash. A scan that is not durable sets
+ * synchronous_commit off for the rest of its transaction. */
 px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err);
 
 /* Unknown serials of gtin's MAH asked by client (hash) in the hour before now_us. */
