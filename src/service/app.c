@@ -8,6 +8,7 @@
 #include "px_buf.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "scan_buffer.h"
 #include "service.h"
 
 /* Reads GS1's GCP prefix format list once (≈4 MB); lookups scan it in memory. */
@@ -79,7 +80,8 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
                 "made a new audit signing key %s (key_id %s): every packid process of this "
                 "database must use this key file (PACKID_AUDIT_KEY_FILE)",
                 cfg->audit_key_file, app->audit_keys.keys[0].id);
-    if ((rc = px_pool_new(&app->pool, app->conninfo, pool_size, err)) != PX_OK)
+    if ((rc = px_pool_new(&app->pool, app->conninfo, pool_size, err)) != PX_OK ||
+        (rc = px_scan_buffer_new(&app->scans, err)) != PX_OK)
         goto fail;
     px_pool_set_audit_key(app->pool, &app->audit_keys.keys[0]);
     return PX_OK;
@@ -100,6 +102,19 @@ px_rc px_app_open_replicas(px_app *app, int pool_size, px_err *err)
 
 void px_app_close(px_app *app)
 {
+    /* The scans still buffered are written before the pool goes (scan_buffer.h). */
+    if (app->scans && app->pool) {
+        px_err err;
+        px_err_clear(&err);
+        size_t n = 0;
+        px_db *db = px_pool_acquire(app->pool, &err);
+        if (db && px_scan_buffer_flush(app->scans, db, &n, &err) != PX_OK)
+            px_logf(PX_LOG_ERROR, "scans not written at stop: %s", err.message);
+        if (db)
+            px_pool_release(app->pool, db);
+    }
+    px_scan_buffer_free(app->scans);
+    app->scans = NULL;
     px_replicas_free(app->replicas);
     app->replicas = NULL;
     px_pool_free(app->pool);

@@ -6,6 +6,7 @@
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_str.h"
+#include "scan_buffer.h"
 #include "scans.h"
 #include "tx.h"
 #include "webhook.h"
@@ -43,27 +44,25 @@ typedef struct verify_ctx {
     px_public_view *out;
 } verify_ctx;
 
-static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *err)
+/* The clone rules as configured (PACKID_CLONE_*), and the longest window they look back. */
+static int64_t rules_of(const px_app *app, px_clone_rules *rules)
 {
-    px_public_view *o = c->out;
-    const px_config *cfg = &c->app->cfg;
-    px_clone_rules rules;
-    px_clone_rules_default(&rules);
-    rules.travel_max_kmh = cfg->clone_max_kmh;
-    rules.travel_min_km = cfg->clone_min_km;
-    rules.dispersion_countries = cfg->clone_countries;
-    rules.dispersion_clients = cfg->clone_clients;
-    px_scan_row rows[PX_SCAN_HISTORY_MAX];
-    px_scan hist[PX_SCAN_HISTORY_MAX];
-    int n = 0;
-    int64_t window = rules.dispersion_window_us > rules.travel_window_us
-                         ? rules.dispersion_window_us
-                         : rules.travel_window_us;
-    px_rc rc =
-        px_store_scan_history(px_tx_db(tx), rows, &n, c->gtin, c->serial, now->at_us, window, err);
-    if (rc != PX_OK)
-        return rc;
-    for (int i = 0; i < n; i++) {
+    const px_config *cfg = &app->cfg;
+    px_clone_rules_default(rules);
+    rules->travel_max_kmh = cfg->clone_max_kmh;
+    rules->travel_min_km = cfg->clone_min_km;
+    rules->dispersion_countries = cfg->clone_countries;
+    rules->dispersion_clients = cfg->clone_clients;
+    return rules->dispersion_window_us > rules->travel_window_us ? rules->dispersion_window_us
+                                                                 : rules->travel_window_us;
+}
+
+/* The flags the rules raise for scan now after the history rows of the pack o holds. */
+static unsigned evaluate(const px_clone_rules *rules, const px_public_view *o,
+                         const px_scan_row *rows, int n, const px_scan *now)
+{
+    px_scan hist[2 * PX_SCAN_HISTORY_MAX];
+    for (int i = 0; i < n && i < 2 * PX_SCAN_HISTORY_MAX; i++) {
         memset(&hist[i], 0, sizeof(hist[i]));
         hist[i].at_us = rows[i].at_us;
         hist[i].has_pos = rows[i].has_pos;
@@ -78,7 +77,22 @@ static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *e
         st = PX_PACK_ALLOCATED;
     if (o->pub.pack.reason[0] && px_decom_reason_parse(&reason, o->pub.pack.reason, NULL) != PX_OK)
         reason = PX_REASON_NONE;
-    o->flags = px_clone_evaluate(&rules, hist, n, now, 1, st, reason);
+    return px_clone_evaluate(rules, hist, n < 2 * PX_SCAN_HISTORY_MAX ? n : 2 * PX_SCAN_HISTORY_MAX,
+                             now, 1, st, reason);
+}
+
+static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *err)
+{
+    px_public_view *o = c->out;
+    px_clone_rules rules;
+    int64_t window = rules_of(c->app, &rules);
+    px_scan_row rows[PX_SCAN_HISTORY_MAX];
+    int n = 0;
+    px_rc rc =
+        px_store_scan_history(px_tx_db(tx), rows, &n, c->gtin, c->serial, now->at_us, window, err);
+    if (rc != PX_OK)
+        return rc;
+    o->flags = evaluate(&rules, o, rows, n, now);
     if (!o->flags)
         return PX_OK;
     char names[64], id[37];
@@ -107,14 +121,10 @@ static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *e
     return rc;
 }
 
-static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
+/* The verdict of the pack c->out holds (pub read), at now_us. */
+static px_rc verdict_of(verify_ctx *c, int64_t now_us, px_err *err)
 {
-    verify_ctx *c = vc;
     px_public_view *o = c->out;
-    memset(o, 0, sizeof(*o)); /* a rerun starts afresh (tx.h) */
-    px_rc rc = px_store_pack_public(px_tx_db(tx), &o->pub, c->gtin, c->serial, err);
-    if (rc != PX_OK)
-        return rc;
     px_verify_facts f = {.found = o->pub.pack.found,
                          .batch = o->pub.pack.batch,
                          .expiry = o->pub.pack.expiry,
@@ -127,8 +137,76 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
             px_decom_reason_parse(&f.reason, o->pub.pack.reason, NULL) != PX_OK)
             f.reason = PX_REASON_NONE;
     }
-    int64_t now_us = px_now_us();
     o->verdict = px_verify_verdict(&f, now_us);
+    return PX_OK;
+}
+
+/* REQ-CLONE-6: the common case in one round trip (docs/resolver.md "Speed"): a scan of a
+ * known pack that raises nothing. One read gives the pack, its product, its open alert and
+ * its recent scans; the buffered scans of the same serial join the history; when the rules
+ * raise nothing the scan joins the buffer and the answer goes. *done = 0 hands over to the transaction
+ * (verify_body): an unknown serial (the enumeration count), or a flag (the alert and its
+ * webhook, written with the scan, durably). */
+static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
+{
+    px_public_view *o = c->out;
+    memset(o, 0, sizeof(*o));
+    *done = 0;
+    px_clone_rules rules;
+    int64_t now_us = px_now_us();
+    int64_t since = now_us - rules_of(c->app, &rules);
+    px_scan_row rows[2 * PX_SCAN_HISTORY_MAX];
+    int n = 0;
+    px_rc rc = px_store_scan_lookup(db, &o->pub, rows, &n, c->gtin, c->serial, since, err);
+    if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
+        return rc;
+    if (!o->pub.product_found) {
+        *done = 1; /* nobody's GTIN: nothing to record (as verify_body) */
+        return PX_OK;
+    }
+    if (o->verdict == PX_VERDICT_UNKNOWN)
+        return PX_OK;
+    px_scan_buffer_history(c->app->scans, c->gtin, c->serial, since, rows, &n,
+                           2 * PX_SCAN_HISTORY_MAX);
+    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
+    px_strlcpy(now.country, c->country, sizeof(now.country));
+    if (evaluate(&rules, o, rows, n, &now))
+        return PX_OK;
+    px_scan_rec rec;
+    memset(&rec, 0, sizeof(rec));
+    px_strlcpy(rec.gtin, c->gtin, sizeof(rec.gtin));
+    px_strlcpy(rec.serial, c->serial, sizeof(rec.serial));
+    rec.at_us = now_us;
+    px_strlcpy(rec.country, c->country, sizeof(rec.country));
+    rec.has_pos = c->has_pos;
+    rec.lat = c->lat;
+    rec.lon = c->lon;
+    px_strlcpy(rec.verdict, px_verdict_name(o->verdict), sizeof(rec.verdict));
+    px_strlcpy(rec.source, c->w->source, sizeof(rec.source));
+    if ((rc = px_scan_buffer_client_hash(c->app->scans, db,
+                                         c->w->client_addr ? c->w->client_addr : "", rec.client,
+                                         err)) != PX_OK)
+        return rc;
+    int full = 0;
+    px_scan_buffer_push(c->app->scans, &rec, &full);
+    size_t written;
+    if (full && (rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
+        return rc;
+    if (o->pub.open_alert)
+        o->verdict = PX_VERDICT_SUSPECT; /* REQ-CLONE-5: a flagged serial is suspect */
+    *done = 1;
+    return PX_OK;
+}
+
+static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
+{
+    verify_ctx *c = vc;
+    px_public_view *o = c->out;
+    memset(o, 0, sizeof(*o)); /* a rerun starts afresh (tx.h) */
+    px_rc rc = px_store_pack_public(px_tx_db(tx), &o->pub, c->gtin, c->serial, err);
+    int64_t now_us = px_now_us();
+    if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
+        return rc;
     if (!o->pub.product_found || !c->serial[0]) {
         px_tx_discard(tx); /* nobody's GTIN, or a product-level request: nothing to record */
         return PX_OK;
@@ -229,6 +307,17 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
         if (!coordinate(w->lon, 180.0, &c.lon))
             return bad(err, "lon", "invalid_value", "lon must be a number in -180..180");
         c.has_pos = 1;
+    }
+    if (c.serial[0] && w->source && app->scans && !px_db_is_sandbox(db)) {
+        int done = 0;
+        px_rc rc = fast_verify(&c, db, &done, err);
+        if (rc != PX_OK || done)
+            return rc;
+        /* The transaction's history must hold every scan: the buffered ones are written
+         * first. */
+        size_t written;
+        if ((rc = px_scan_buffer_flush(app->scans, db, &written, err)) != PX_OK)
+            return rc;
     }
     return px_tx_run(db, NULL, verify_body, &c, err);
 }

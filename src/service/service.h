@@ -56,6 +56,8 @@ typedef struct px_app {
      * loaded once, never in the database, never logged. */
     px_sign_ring audit_keys;
     _Atomic long long audit_next_checkpoint; /* unix seconds of the next periodic checkpoint */
+    /* Public verification scans waiting to be written (scan_buffer.h). */
+    struct px_scan_buffer *scans;
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool

@@ -13,52 +13,115 @@
 #define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 #define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
+/* The product, the pack, an open alert, and the public fields (only scalar master_data values
+ * the MAH listed; objects and arrays are not shown): columns 0..7 of pack_public_row. */
+#define PACK_PUBLIC_COLS                                                                       \
+    "p.mah_id, p.name, s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), "               \
+    "coalesce(s.expiry, ''), EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND "   \
+    "a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), "                               \
+    "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "        \
+    "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "       \
+    "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
+    "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
+    "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
+#define PACK_PUBLIC_FROM                                                                       \
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
+/* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
+ * alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history. */
+#define HISTORY_WHERE                                                                          \
+    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at > coalesce((SELECT "      \
+    "max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND a.kind = "     \
+    "'clone' AND a.state = 'closed'), '-infinity')"
+
+static void pack_public_row(px_pack_public *out, const PGresult *r)
+{
+    out->product_found = 1;
+    px_strlcpy(out->mah_id, px__val(r, 0, 0), sizeof(out->mah_id));
+    px_strlcpy(out->product_name, px__val(r, 0, 1), sizeof(out->product_name));
+    if (!px__isnull(r, 0, 2)) {
+        out->pack.found = 1;
+        px_strlcpy(out->pack.state, px__val(r, 0, 2), sizeof(out->pack.state));
+        px_strlcpy(out->pack.reason, px__val(r, 0, 3), sizeof(out->pack.reason));
+        px_strlcpy(out->pack.batch, px__val(r, 0, 4), sizeof(out->pack.batch));
+        px_strlcpy(out->pack.expiry, px__val(r, 0, 5), sizeof(out->pack.expiry));
+    }
+    out->open_alert = strcmp(px__val(r, 0, 6), "t") == 0;
+    const char *f = px__val(r, 0, 7);
+    while (*f && out->nfields < PX_PASSPORT_FIELDS_MAX) {
+        size_t line = strcspn(f, "\n"), tab = strcspn(f, "\t");
+        if (tab < line) {
+            size_t kn = tab < 64 ? tab : 64, vn = line - tab - 1 < 200 ? line - tab - 1 : 200;
+            memcpy(out->fields[out->nfields].key, f, kn);
+            out->fields[out->nfields].key[kn] = '\0';
+            memcpy(out->fields[out->nfields].value, f + tab + 1, vn);
+            out->fields[out->nfields].value[vn] = '\0';
+            out->nfields++;
+        }
+        f += line + (f[line] ? 1 : 0);
+    }
+}
+
 px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, const char *serial,
                            px_err *err)
 {
     memset(out, 0, sizeof(*out));
     const char *p[] = {gtin, serial};
-    /* One round trip: the product, the pack, an open alert, and the public fields (only
-     * scalar master_data values the MAH listed; objects and arrays are not shown). */
+    PGresult *r = px__exec(db, "SELECT " PACK_PUBLIC_COLS PACK_PUBLIC_FROM, 2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1)
+        pack_public_row(out, r);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
+                           const char *gtin, const char *serial, int64_t since_us, px_err *err)
+{
+    memset(pub, 0, sizeof(*pub));
+    *n = 0;
+    char since[24], lim[8];
+    snprintf(since, sizeof(since), "%" PRId64, since_us);
+    snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
+    const char *p[] = {gtin, serial, since, lim};
+    /* One round trip for everything a verification reads: the history rides along as text,
+     * one "at|pos|lat|lon|country|client" line per scan, newest first. */
     PGresult *r = px__exec(
         db,
-        "SELECT p.mah_id, p.name, s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), "
-        "coalesce(s.expiry, ''), EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND "
-        "a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), "
-        "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "
-        "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "
-        "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "
-        "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "
-        "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean')) "
-        "FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 "
-        "WHERE p.gtin = $1",
-        2, p, err);
+        "SELECT " PACK_PUBLIC_COLS ", (SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at "
+        "DESC), '') FROM (SELECT s.at, " US("s.at") " || '|' || (s.lat IS NOT NULL)::int || "
+        "'|' || coalesce(s.lat, 0) || '|' || coalesce(s.lon, 0) || '|' || coalesce(s.country, "
+        "'') || '|' || left(s.client, 16) AS line FROM scan s WHERE " HISTORY_WHERE
+        " ORDER BY s.at DESC LIMIT $4::int) h)" PACK_PUBLIC_FROM,
+        4, p, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {
-        out->product_found = 1;
-        px_strlcpy(out->mah_id, px__val(r, 0, 0), sizeof(out->mah_id));
-        px_strlcpy(out->product_name, px__val(r, 0, 1), sizeof(out->product_name));
-        if (!px__isnull(r, 0, 2)) {
-            out->pack.found = 1;
-            px_strlcpy(out->pack.state, px__val(r, 0, 2), sizeof(out->pack.state));
-            px_strlcpy(out->pack.reason, px__val(r, 0, 3), sizeof(out->pack.reason));
-            px_strlcpy(out->pack.batch, px__val(r, 0, 4), sizeof(out->pack.batch));
-            px_strlcpy(out->pack.expiry, px__val(r, 0, 5), sizeof(out->pack.expiry));
-        }
-        out->open_alert = strcmp(px__val(r, 0, 6), "t") == 0;
-        const char *f = px__val(r, 0, 7);
-        while (*f && out->nfields < PX_PASSPORT_FIELDS_MAX) {
-            size_t line = strcspn(f, "\n"), tab = strcspn(f, "\t");
-            if (tab < line) {
-                size_t kn = tab < 64 ? tab : 64, vn = line - tab - 1 < 200 ? line - tab - 1 : 200;
-                memcpy(out->fields[out->nfields].key, f, kn);
-                out->fields[out->nfields].key[kn] = '\0';
-                memcpy(out->fields[out->nfields].value, f + tab + 1, vn);
-                out->fields[out->nfields].value[vn] = '\0';
-                out->nfields++;
+        pack_public_row(pub, r);
+        for (const char *l = px__val(r, 0, 8); *l && *n < PX_SCAN_HISTORY_MAX;) {
+            size_t len = strcspn(l, "\n");
+            px_scan_row *s = &rows[*n];
+            memset(s, 0, sizeof(*s));
+            char *end;
+            s->at_us = strtoll(l, &end, 10);
+            if (*end == '|') {
+                s->has_pos = end[1] == '1';
+                s->lat = strtod(end + 3, &end);
+                if (*end == '|')
+                    s->lon = strtod(end + 1, &end);
+                if (*end == '|') {
+                    const char *c = end + 1;
+                    size_t cn = strcspn(c, "|");
+                    if (cn <= 2)
+                        memcpy(s->country, c, cn);
+                    const char *cl = c + cn + (c[cn] == '|' ? 1 : 0);
+                    size_t kn = (size_t)(l + len - cl);
+                    if (cl <= l + len)
+                        px_strlcpy(s->client, cl, kn + 1 < sizeof(s->client) ? kn + 1 : sizeof(s->client));
+                }
+                (*n)++;
             }
-            f += line + (f[line] ? 1 : 0);
+            l += len + (l[len] ? 1 : 0);
         }
     }
     PQclear(r);
@@ -76,10 +139,8 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
     PGresult *r = px__exec(
         db,
         "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
-        "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE s.gtin = $1 AND "
-        "s.serial = $2 AND s.at >= " AT("$3") " AND s.at > coalesce((SELECT max(a.closed_at) "
-        "FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND a.kind = 'clone' AND "
-        "a.state = 'closed'), '-infinity') ORDER BY s.at DESC LIMIT $4::int",
+        "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
+        " ORDER BY s.at DESC LIMIT $4::int",
         4, p, err);
     if (!r)
         return err->rc;
@@ -290,4 +351,86 @@ px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin,
             px_strlcpy(fields[(*n)++], px__val(r, i, 0), 65);
     PQclear(r);
     return rows ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
+}
+
+#define SCAN_COLS 9
+#define SCANS_PER_STATEMENT 500 /* 4,500 parameters, far under libpq's 65,535 */
+
+px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *err)
+{
+    static const char head[] = "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, "
+                               "known, verdict, source) VALUES ";
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < SCANS_PER_STATEMENT ? n - done : SCANS_PER_STATEMENT;
+        size_t cap = sizeof(head) + k * 200 + 64;
+        char *sql = malloc(cap);
+        const char **p = calloc(k * SCAN_COLS, sizeof(*p));
+        char(*nums)[3][32] = calloc(k, sizeof(*nums));
+        if (!sql || !p || !nums) {
+            free(sql);
+            free((void *)p);
+            free(nums);
+            return px_err_oom(err);
+        }
+        size_t o = (size_t)snprintf(sql, cap, "%s", head);
+        for (size_t i = 0; i < k; i++) {
+            const px_scan_rec *r = &v[done + i];
+            size_t b = i * SCAN_COLS;
+            snprintf(nums[i][0], sizeof(nums[i][0]), "%" PRId64, r->at_us);
+            snprintf(nums[i][1], sizeof(nums[i][1]), "%.7f", r->lat);
+            snprintf(nums[i][2], sizeof(nums[i][2]), "%.7f", r->lon);
+            p[b] = r->gtin;
+            p[b + 1] = r->serial;
+            p[b + 2] = nums[i][0];
+            p[b + 3] = r->country[0] ? r->country : NULL;
+            p[b + 4] = r->has_pos ? nums[i][1] : NULL;
+            p[b + 5] = r->has_pos ? nums[i][2] : NULL;
+            p[b + 6] = r->client;
+            p[b + 7] = r->verdict;
+            p[b + 8] = r->source;
+            o += (size_t)snprintf(sql + o, cap - o,
+                                  "%s($%zu, $%zu, " AT("$%zu") ", $%zu, $%zu::double precision, "
+                                  "$%zu::double precision, $%zu, true, $%zu, $%zu)",
+                                  i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
+                                  b + 8, b + 9);
+        }
+        /* Observations: a PostgreSQL crash may lose the last ~0.6 s of them, never a committed
+         * alert (those are written with their scan in their own durable transaction). */
+        snprintf(sql + o, cap - o, " RETURNING set_config('synchronous_commit', 'off', true)");
+        PGresult *r = px__exec(db, sql, (int)(k * SCAN_COLS), p, err);
+        free(sql);
+        free((void *)p);
+        free(nums);
+        if (!r)
+            return err->rc;
+        PQclear(r);
+        done += k;
+    }
+    return PX_OK;
+}
+
+px_rc px_store_scan_salt(px_db *db, unsigned char *out, size_t cap, size_t *len, px_err *err)
+{
+    *len = 0;
+    PGresult *r = px__exec(db,
+                           "SELECT encode(secret, 'hex') FROM server_secret WHERE name = "
+                           "'scan_salt'",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    const char *h = PQntuples(r) == 1 ? px__val(r, 0, 0) : "";
+    size_t hn = strlen(h);
+    if (hn == 0 || hn % 2 || hn / 2 > cap) {
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "no scan salt");
+    } else {
+        for (size_t i = 0; i < hn / 2; i++) {
+            unsigned v = 0;
+            sscanf(h + 2 * i, "%2x", &v);
+            out[i] = (unsigned char)v;
+        }
+        *len = hn / 2;
+    }
+    PQclear(r);
+    return rc;
 }

@@ -43,6 +43,32 @@ typedef struct px_scan_row {
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err);
 
+/* px_store_pack_public and px_store_scan_history's rows in one round trip (the public
+ * verification's read): the history since since_us into rows (at most PX_SCAN_HISTORY_MAX). */
+px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
+                           const char *gtin, const char *serial, int64_t since_us, px_err *err);
+
+/* A scan waiting to be written (service/scan_buffer.c): everything by value, the client
+ * already hashed (hex SHA-256 of the salt and the address, as the database would). */
+typedef struct px_scan_rec {
+    char gtin[15];
+    char serial[21];
+    int64_t at_us;
+    char country[3]; /* "" when not given */
+    int has_pos;
+    double lat, lon;
+    char client[65];
+    char verdict[16];
+    char source[9];
+} px_scan_rec;
+
+/* Writes n scans (all of a known pack) in as few statements as the parameter limit allows;
+ * the transaction commits without waiting for the WAL flush (they are observations). */
+px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *err);
+
+/* The salt of the client hashes (server_secret 'scan_salt'), at most cap bytes. */
+px_rc px_store_scan_salt(px_db *db, unsigned char *out, size_t cap, size_t *len, px_err *err);
+
 typedef struct px_scan_in {
     const char *gtin, *serial;
     int64_t at_us;

@@ -1,0 +1,142 @@
+/* Scans waiting to be written (scan_buffer.h). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_crypto.h"
+#include "px_str.h"
+#include "scan_buffer.h"
+
+struct px_scan_buffer {
+    pthread_mutex_t mu;
+    px_scan_rec *v;
+    size_t n, cap;
+    unsigned char salt[128];
+    size_t salt_len; /* 0 until read */
+};
+
+px_rc px_scan_buffer_new(px_scan_buffer **out, px_err *err)
+{
+    px_scan_buffer *b = calloc(1, sizeof(*b));
+    if (!b)
+        return px_err_oom(err);
+    pthread_mutex_init(&b->mu, NULL);
+    *out = b;
+    return PX_OK;
+}
+
+void px_scan_buffer_free(px_scan_buffer *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_destroy(&b->mu);
+    px_cleanse(b->salt, sizeof(b->salt));
+    free(b->v);
+    free(b);
+}
+
+px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
+                                 px_err *err)
+{
+    unsigned char salt[128];
+    size_t len;
+    pthread_mutex_lock(&b->mu);
+    len = b->salt_len;
+    memcpy(salt, b->salt, len);
+    pthread_mutex_unlock(&b->mu);
+    if (len == 0) {
+        px_rc rc = px_store_scan_salt(db, salt, sizeof(salt), &len, err);
+        if (rc != PX_OK)
+            return rc;
+        pthread_mutex_lock(&b->mu);
+        memcpy(b->salt, salt, len);
+        b->salt_len = len;
+        pthread_mutex_unlock(&b->mu);
+    }
+    /* sha256(salt || address), as migration 0035's scan rows are hashed in SQL. */
+    size_t an = strlen(addr);
+    unsigned char *msg = malloc(len + an + 1);
+    if (!msg)
+        return px_err_oom(err);
+    memcpy(msg, salt, len);
+    memcpy(msg + len, addr, an);
+    px_sha256_hex(out, msg, len + an);
+    px_cleanse(msg, len + an);
+    px_cleanse(salt, sizeof(salt));
+    free(msg);
+    return PX_OK;
+}
+
+void px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
+{
+    pthread_mutex_lock(&b->mu);
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        px_scan_rec *v = cap <= PX_SCAN_BUFFER_MAX * 2 ? realloc(b->v, cap * sizeof(*v)) : NULL;
+        if (v) {
+            b->v = v;
+            b->cap = cap;
+        }
+    }
+    if (b->n < b->cap)
+        b->v[b->n++] = *r;
+    *full = b->n >= PX_SCAN_BUFFER_MAX || b->n == b->cap;
+    pthread_mutex_unlock(&b->mu);
+}
+
+void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,
+                            int64_t since_us, px_scan_row *rows, int *n, int max)
+{
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = b->n; i-- > 0 && *n < max;) {
+        const px_scan_rec *r = &b->v[i];
+        if (r->at_us < since_us || strcmp(r->serial, serial) != 0 || strcmp(r->gtin, gtin) != 0)
+            continue;
+        px_scan_row *s = &rows[(*n)++];
+        memset(s, 0, sizeof(*s));
+        s->at_us = r->at_us;
+        s->has_pos = r->has_pos;
+        s->lat = r->lat;
+        s->lon = r->lon;
+        px_strlcpy(s->country, r->country, sizeof(s->country));
+        px_strlcpy(s->client, r->client, sizeof(s->client)); /* the first 16, as the history */
+    }
+    pthread_mutex_unlock(&b->mu);
+}
+
+px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err *err)
+{
+    *written = 0;
+    if (px_db_is_sandbox(db)) /* public scans are live: the sandbox pass has none */
+        return PX_OK;
+    pthread_mutex_lock(&b->mu);
+    px_scan_rec *v = b->v;
+    size_t n = b->n;
+    b->v = NULL;
+    b->n = b->cap = 0;
+    pthread_mutex_unlock(&b->mu);
+    if (n == 0) {
+        free(v);
+        return PX_OK;
+    }
+    px_rc rc = px_store_scans_insert(db, v, n, err);
+    if (rc != PX_OK) {
+        /* Put them back (up to the cap) for the next pass rather than drop them. */
+        for (size_t i = 0; i < n; i++) {
+            int full;
+            px_scan_buffer_push(b, &v[i], &full);
+        }
+    } else {
+        *written = n;
+    }
+    free(v);
+    return rc;
+}
+
+px_rc px_run_scan_flush(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    size_t n = 0;
+    px_rc rc = app->scans ? px_scan_buffer_flush(app->scans, db, &n, err) : PX_OK;
+    *did_work = n > 0;
+    return rc;
+}
