@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,31 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
                    px_err *err)
 {
     PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    px__sqlstate_map(res, db->conn, err);
+    PQclear(res);
+    return NULL;
+}
+
+PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams,
+                          const char *const *params, px_err *err)
+{
+    unsigned bit = (unsigned)id + (db->sandbox ? 32u : 0u);
+    char name[16];
+    snprintf(name, sizeof(name), "px%s%d", db->sandbox ? "s" : "l", (int)id);
+    if (!(db->prepared & (1ULL << bit))) {
+        PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
+        if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+            px__sqlstate_map(p, db->conn, err);
+            PQclear(p);
+            return NULL;
+        }
+        PQclear(p);
+        db->prepared |= 1ULL << bit;
+    }
+    PGresult *res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;

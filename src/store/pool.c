@@ -87,7 +87,8 @@ px_db *px_pool_acquire(px_pool *p, px_err *err)
         }
         PGresult *r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
         PQclear(r);
-        db->sandbox = 0; /* a new session starts on its own search_path */
+        db->sandbox = 0;  /* a new session starts on its own search_path */
+        db->prepared = 0; /* … and with no prepared statement */
     }
     return db;
 }

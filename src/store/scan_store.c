@@ -86,8 +86,8 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
     const char *p[] = {gtin, serial, since, lim};
     /* One round trip for everything a verification reads: the history rides along as text,
      * one "at|pos|lat|lon|country|client" line per scan, newest first. */
-    PGresult *r = px__exec(
-        db,
+    PGresult *r = px__exec_cached(
+        db, PX__Q_SCAN_LOOKUP,
         "SELECT " PACK_PUBLIC_COLS ", (SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at "
         "DESC), '') FROM (SELECT s.at, " US("s.at") " || '|' || (s.lat IS NOT NULL)::int || "
         "'|' || coalesce(s.lat, 0) || '|' || coalesce(s.lon, 0) || '|' || coalesce(s.country, "

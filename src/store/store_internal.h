@@ -11,6 +11,7 @@ struct px_db {
     PGconn *conn;
     int in_tx;
     int sandbox; /* search_path is the sandbox schema (px_db_set_sandbox) */
+    unsigned long long prepared; /* px__exec_cached statements prepared on this session */
     const px_sign_key *seal; /* seals audit entries (audit.c); owned by the pool's owner */
 };
 
@@ -18,6 +19,18 @@ struct px_db {
  * set from the SQLSTATE (sqlstate.c). */
 PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params,
                    px_err *err);
+/* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
+typedef enum px__cached {
+    PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
+    PX__Q__COUNT           /* at most 32 */
+} px__cached;
+
+/* px__exec of a statement prepared on first use on this connection (and schema): a read that
+ * is planned once instead of on every request — the public verification's query costs seven
+ * times more to plan than to run. The sandbox gets its own prepared copy. */
+PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams,
+                          const char *const *params, px_err *err);
+
 /* Maps a failed result to a px_rc: 23505 -> EXISTS, 40001/40P01 -> CONFLICT, 08xxx ->
  * UNAVAIL, 22xxx/23xxx -> INVALID, else INTERNAL. Internals go to the log, never to err. */
 px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err);

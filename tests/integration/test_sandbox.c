@@ -293,7 +293,16 @@ static void test_sandbox__walk_every_route(void **state)
 {
     fixture *f = *state;
     char before[64], after[64], line[512];
+    /* The live side at rest first: the public scans of the test before are written by the
+     * scan writer a moment after their answers (docs/resolver.md "Speed"). */
     live_digest(f, before, sizeof(before));
+    for (int i = 0; i < 50; i++) {
+        px_sleep_ms(300);
+        live_digest(f, after, sizeof(after));
+        if (strcmp(before, after) == 0)
+            break;
+        memcpy(before, after, sizeof(before));
+    }
     assert_int_equal(strlen(before), 32);
     FILE *routes = fopen(PX_SOURCE_DIR "/src/http/routes.def", "r");
     assert_non_null(routes);
