@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "px_crypto.h"
+#include "px_log.h"
 #include "px_str.h"
 #include "scan_buffer.h"
 
@@ -67,21 +68,25 @@ px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
     return PX_OK;
 }
 
-void px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
+int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
 {
+    int added = 0;
     pthread_mutex_lock(&b->mu);
-    if (b->n == b->cap) {
+    if (b->n == b->cap && b->cap < PX_SCAN_BUFFER_MAX) {
         size_t cap = b->cap ? b->cap * 2 : 256;
-        px_scan_rec *v = cap <= PX_SCAN_BUFFER_MAX * 2 ? realloc(b->v, cap * sizeof(*v)) : NULL;
+        px_scan_rec *v = realloc(b->v, cap * sizeof(*v));
         if (v) {
             b->v = v;
             b->cap = cap;
         }
     }
-    if (b->n < b->cap)
+    if (b->n < b->cap) {
         b->v[b->n++] = *r;
-    *full = b->n >= PX_SCAN_BUFFER_MAX || b->n == b->cap;
+        added = 1;
+    }
+    *full = b->n >= PX_SCAN_BUFFER_MAX;
     pthread_mutex_unlock(&b->mu);
+    return added ? 0 : -1;
 }
 
 void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,
@@ -121,11 +126,15 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
     }
     px_rc rc = px_store_scans_insert(db, v, n, err);
     if (rc != PX_OK) {
-        /* Put them back (up to the cap) for the next pass rather than drop them. */
+        /* Put them back for the next pass rather than drop them; what finds no room is said
+         * at error level with its count (nothing is dropped silently). */
+        size_t lost = 0;
         for (size_t i = 0; i < n; i++) {
             int full;
-            px_scan_buffer_push(b, &v[i], &full);
+            lost += px_scan_buffer_push(b, &v[i], &full) != 0;
         }
+        if (lost)
+            px_logf(PX_LOG_ERROR, "%zu scans not written: %s", lost, err->message);
     } else {
         *written = n;
     }

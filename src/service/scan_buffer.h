@@ -26,8 +26,9 @@ void px_scan_buffer_free(px_scan_buffer *b);
 px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
                                  px_err *err);
 
-/* Adds r; *full = 1 when the buffer reached PX_SCAN_BUFFER_MAX (the caller then flushes). */
-void px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full);
+/* Adds r: 0 when added (*full = 1 once the buffer reached PX_SCAN_BUFFER_MAX: the caller then
+ * writes it), -1 when there was no room (the caller writes the buffer and adds r again). */
+int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full);
 
 /* The buffered scans of (gtin, serial) at or after since_us, appended to rows up to max. */
 void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,

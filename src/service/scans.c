@@ -188,8 +188,14 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
                                          err)) != PX_OK)
         return rc;
     int full = 0;
-    px_scan_buffer_push(c->app->scans, &rec, &full);
     size_t written;
+    if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0) {
+        /* No room: write what waits, then this one joins the emptied buffer. */
+        if ((rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
+            return rc;
+        if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0)
+            return px_err_oom(err);
+    }
     if (full && (rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
         return rc;
     if (o->pub.open_alert)
