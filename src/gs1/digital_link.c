@@ -6,7 +6,7 @@
 #include "gs1_internal.h"
 
 #define DL_CANONICAL "https://id.gs1.org"
-#define DL_MAX_SEGMENTS 64
+#define DL_MAX_SEGMENTS GS1__DL_MAX_SEGMENTS
 
 /* ---- building ------------------------------------------------------------------------ */
 

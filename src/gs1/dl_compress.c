@@ -713,6 +713,18 @@ px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err)
     rc = gs1__dl_format(out, cap, uri, parts.prefix_len, &e, err);
     if (rc != PX_OK)
         return rc;
+    /* A compressed path carries many AIs in one segment; written out, each takes two. With a
+     * long stem the result could pass the bound the parser keeps, and packid would write a
+     * link it refuses to read: refused here instead (found by fuzz_gs1_dl). */
+    const char *path = strstr(out, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    int segments = 0;
+    for (const char *q = path; q && *q && *q != '?' && *q != '#'; q++)
+        segments += *q == '/';
+    if (segments > GS1__DL_MAX_SEGMENTS)
+        return px_err_set(err, PX_EINVALID, "dl_too_long",
+                          "the uncompressed link would have %d path segments; at most %d",
+                          segments, GS1__DL_MAX_SEGMENTS);
     size_t n = strlen(out);
     int have_query = strchr(out, '?') != NULL;
     char first = out[0];

@@ -57,6 +57,10 @@ typedef struct gs1__dl_parts {
     int nother;
 } gs1__dl_parts;
 
+/* The most path segments a Digital Link may have here (stem and GS1 path together): the
+ * parser's bound, which gs1_dl_decompress also keeps for what it writes. */
+#define GS1__DL_MAX_SEGMENTS 64
+
 px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
                           size_t base, px_err *err);
 /* Compressed-DL binary data (dl_compress.c): the elements of e (but skip_ai) in ascending AI

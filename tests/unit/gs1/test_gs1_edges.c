@@ -242,6 +242,37 @@ static void test_gs1__dl_compress_other(void **state)
         }
 }
 
+/* A compressed path under a long stem: written out, its AIs take two segments each and the
+ * link would pass the parser's bound of 64 path segments. gs1_dl_decompress refuses it
+ * (dl_too_long) rather than write a link packid cannot read (found by fuzz_gs1_dl, whose input
+ * is kept as tests/fuzz/corpus/dl/seed18); with a shorter stem the same path decompresses. */
+static void test_gs1__dl_decompress_bound(void **state)
+{
+    (void)state;
+    char c[512], uri[1024], d[1024];
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(gs1_dl_compress(c, sizeof(c),
+                                     "https://example.com/01/09506000134352/10/L1/21/S1", 0, &err),
+                     PX_OK);
+    const char *path = strchr(c + strlen("https://"), '/');
+    for (int stem = 58; stem <= 61; stem++) {
+        size_t o = (size_t)snprintf(uri, sizeof(uri), "https://example.com");
+        for (int i = 0; i < stem; i++)
+            o += (size_t)snprintf(uri + o, sizeof(uri) - o, "/s");
+        snprintf(uri + o, sizeof(uri) - o, "%s", path);
+        px_err_clear(&err);
+        px_rc rc = gs1_dl_decompress(d, sizeof(d), uri, &err);
+        /* stem + 6 segments (01, 10, 21 and their values) */
+        if (stem + 6 <= 64) {
+            assert_int_equal(rc, PX_OK);
+        } else {
+            assert_int_equal(rc, PX_EINVALID);
+            assert_string_equal(err.code, "dl_too_long");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_gs1__limits),
         cmocka_unit_test(test_gs1__dl_compress_round_trip),
         cmocka_unit_test(test_gs1__dl_compress_other),
+        cmocka_unit_test(test_gs1__dl_decompress_bound),
         cmocka_unit_test(test_gs1__dl_compress_optimise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
