@@ -590,9 +590,17 @@ function jobs() {
     }
   }
   load();
+  // Print jobs are recorded whole when asked (no progress to follow); the MAH and the CMO
+  // see theirs, an auditor none (it renders no print data).
+  const prints = can.carrier(session.role)
+    ? [h("h2", null, "Print jobs"), paged("/v1/print-jobs", ["Print job", "GTIN / batch", "Serials", "Line", "Operator", "Reprint", "Created"],
+      (j) => [idCell(j.print_job_id), `${j.gtin} / ${j.batch || "–"}`, String(j.count), j.line, j.operator,
+        j.reprint ? "yes" : "no", when(j.created_at)], "No print job yet.")]
+    : [];
   page("Allocations & jobs", h("h2", null, "Jobs"), box, h("h2", null, "Allocations"),
     paged("/v1/allocations", ["Allocation", "GTIN", "For", "Serials", "Label", "Created"],
-      (a) => [idCell(a.allocation_id), mono(a.gtin), idCell(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."));
+      (a) => [idCell(a.allocation_id), mono(a.gtin), idCell(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."),
+    ...prints);
   return () => clearTimeout(timer);
 }
 

@@ -239,6 +239,7 @@ class ConsoleBrowser(unittest.TestCase):
             "const p = document.querySelector('main progress');"
             "return p && p.value === p.max && p.max === 500"), 60)
         self.text_in("main", "500 of 500")
+        self.text_in("main", "Print jobs")
         self.shoot("mah-jobs")
         self.go("#/audit")
         self.css("#audit-verify").click()
