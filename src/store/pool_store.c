@@ -277,9 +277,11 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
     return rc;
 }
 
-/* One statement per order, each walking its own index (serial_allocation,
- * serial_allocation_created, serial_allocation_modified): the keyset condition and the
- * ORDER BY name the same column, so a page is an index range scan whatever the table's size.
+/* One statement per order. Serial order walks the index serial_allocation (allocation_id,
+ * serial): a page is an index range scan. The created and modified orders have no index of
+ * their own (migration 0077: they slowed every commission by a fifth): a page reads the
+ * allocation's rows through serial_allocation past the cursor and keeps the next `limit` in
+ * order (a top-N sort), work bounded by the allocation's size, never the table's.
  * $2 is the cursor: a serial, or a sequence number (NULL on the first page). */
 #define SERIALS_COLS "SELECT serial, state, "
 #define SERIALS_FROM " FROM serial WHERE allocation_id = $1::uuid " \
