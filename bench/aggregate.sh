@@ -12,35 +12,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packs=${1:-1000000}
 build=${2:-$root/build-bench-aggregate}
 port=${BENCH_PORT:-18471}
-unset PACKID_DATABASE_URL
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target bench_aggregate packid >/dev/null
-export PACKID_DATA_DIR=$build/bench-aggregate-var
-server=
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-url=$("$build/packid" db url 2>/dev/null)
-psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_aggregate" \
-                  -c "CREATE DATABASE packid_bench_aggregate" >/dev/null
-export PACKID_DATABASE_URL="$url dbname=packid_bench_aggregate"
-"$build/packid" migrate >/dev/null 2>&1
-mah=$("$build/packid" org create --kind mah --name "Bench MAH" --gln 9506003000005 \
-        --gln-prefix-length 7 --json 2>/dev/null |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["org_id"])')
-key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_setup aggregate bench_aggregate
+bench_mah 9506003000005
 # The DE endpoint never answers (port 9): releases are reportable, the reports stay queued.
-PACKID_OUTBOUND_ALLOW=127.0.0.1:9 PACKID_LISTEN=127.0.0.1:$port "$build/packid" serve \
-  >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_serve PACKID_OUTBOUND_ALLOW=127.0.0.1:9
 api() {
   curl -fsS -X POST "http://127.0.0.1:$port$1" -H "Authorization: Bearer $key" \
        -H 'Content-Type: application/json' -d "$2" >/dev/null

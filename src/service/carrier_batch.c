@@ -15,6 +15,7 @@
 #include "allotments.h"
 #include "carrier_batch.h"
 #include "lifecycle.h"
+#include "pack_internal.h"
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -418,8 +419,8 @@ static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row,
 }
 
 /* The pack of a chunk row, read with the chunk: for an actor whose pack scope is its
- * organization (a MAH), the pack visibility rule of px_svc_pack_get (pack_read.c, case
- * PX_SCOPE_ORG: the product's MAH is the caller) decides here without another read. Anything
+ * organization (a MAH), the same rule as px_svc_pack_get's (px__org_sees_product) decides here
+ * without another read. Anything
  * else — a CMO (partnership and "not released" rules), a GTIN not written in 14 digits, a pack
  * or product that is not there — takes the per-item path, which gives the exact answer. */
 static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
@@ -431,7 +432,7 @@ static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
 static px_rc resolve_fast(run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
                           px_err *err)
 {
-    if (strcmp(r->product.mah_id, c->by.org_id) != 0)
+    if (!px__org_sees_product(&c->by, &r->product))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     px_pack_carrier pc;
     px_rc rc = px_svc_pack_carrier_of(&pc, c->app, &r->product, &r->pack, err);

@@ -43,6 +43,9 @@ px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *
 
 /* A CMO's view of a pack: only those it commissioned and that never went to market. */
 int px__cmo_sees(const px_actor *by, const px_pack_row *row);
+/* The organization scope of pack reads (MAH and its auditors): the packs of the MAH's own
+ * products. The pack read and the carrier batch's fast path both ask it here. */
+int px__org_sees_product(const px_actor *by, const px_product *prod);
 
 /* The product of a pack operation given as a GTIN from outside, normalised into g, with the
  * access rules of the caller's tenant (404 for another tenant's). */

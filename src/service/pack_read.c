@@ -33,6 +33,11 @@ px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_er
     return rc;
 }
 
+int px__org_sees_product(const px_actor *by, const px_product *prod)
+{
+    return strcmp(prod->mah_id, by->org_id) == 0;
+}
+
 px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const char *serial,
                       px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err)
 {
@@ -60,8 +65,8 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
         return rc;
     int visible = 0;
     switch (px_policy_scope(by->role, PX_ACT_PACK_READ)) {
-    case PX_SCOPE_ORG: /* MAH and its auditor: the MAH's products */
-        visible = strcmp(prod.mah_id, by->org_id) == 0;
+    case PX_SCOPE_ORG:
+        visible = px__org_sees_product(by, &prod);
         break;
     case PX_SCOPE_PARTNER: /* CMO: packs it commissioned, until released */
         visible = px__cmo_sees(by, out);
