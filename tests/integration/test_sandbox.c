@@ -202,6 +202,35 @@ static void test_sandbox__separate(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
 
+    /* A sandbox export's signed link (no key) finds the export in the sandbox and streams
+     * the sandbox's packs, never the live batch's. */
+    j = px_test_call(&f->env, "POST", "/v1/exports", f->test_key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"SBX\"}", 202);
+    char epath[128];
+    snprintf(epath, sizeof(epath), "/v1/exports/%s", px_test_str(j, "export_id"));
+    json_decref(j);
+    j = NULL;
+    for (int i = 0; i < 600 && !j; i++) {
+        json_t *e = px_test_call(&f->env, "GET", epath, f->test_key, NULL, 200);
+        if (strcmp(px_test_str(e, "status"), "completed") == 0)
+            j = e;
+        else {
+            json_decref(e);
+            px_sleep_ms(50);
+        }
+    }
+    assert_non_null(j);
+    px_test_expect(&f->env, "GET", epath, f->mah_key, NULL, 404, NULL);
+    const char *link = strstr(px_test_str(j, "url"), "/v1/exports/");
+    assert_non_null(link);
+    px_http_resp dl;
+    px_http(&f->env, &dl, "GET", link, NULL, NULL, NULL);
+    assert_int_equal(dl.status, 200);
+    assert_non_null(strstr(dl.body, "SBXONLY-1"));
+    assert_null(strstr(dl.body, "ZL-3"));
+    px_http_resp_free(&dl);
+    json_decref(j);
+
     /* A public scan: a sandbox pack is unknown and says it is a sandbox pack; a live one
      * answers as ever. */
     j = px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/SBXONLY-1", NULL, NULL, 200);
