@@ -8,9 +8,12 @@
  * the item's error. So one bad item never stops the others, and the counters are recounted
  * from the items in the same transaction. */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allotments.h"
 #include "carrier_batch.h"
@@ -21,7 +24,8 @@
 #include "px_str.h"
 #include "tx.h"
 
-#define CHUNK 200 /* items per job transaction */
+#define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
+#define RECORD 100 /* items per write; a write runs while the next items render */
 
 /* ---- designs ------------------------------------------------------------------------------ */
 
@@ -328,26 +332,42 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
 
 /* ---- the runner --------------------------------------------------------------------------- */
 
+/* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
+typedef struct chunk_item {
+    px_carrier_chunk_row in;
+    px_carrier_row row;
+    int fast;  /* resolved from the chunk's read (in the render threads) */
+    px_rc irc; /* PX_OK: resolved and rendered; else the failure in ie */
+    px_err ie;
+    int ready; /* under run_ctx.mu: irc, ie and row are final */
+} chunk_item;
+
 typedef struct run_ctx {
     px_app *app;
     px_db *db;
+    /* Read by the render threads and never written while they run: the batch as claimed,
+     * the requester, the design's options (built once per chunk, not per item). */
     px_carrier_batch b;
     px_actor by;
+    px_carrier_opts opts;
+    int qr;
+    px_carrier_batch now; /* the batch as the chunk's writes leave it (main thread only) */
     /* Allocated only once a batch is claimed: the runner is polled every 100 ms while idle,
      * and a megabyte allocated per poll would show as growth under ASan's quarantine. */
-    px_carrier_chunk_row *rows; /* CHUNK of them */
+    chunk_item *items; /* CHUNK of them */
+    px_carrier_outcome *out;
     int n;
     int found;
-    px_buf img;
-    px_carrier_row *done; /* CHUNK carriers of the chunk, recorded in one statement */
-    const px_carrier_row **done_p;
-    int n_done;
+    atomic_int next; /* the render threads' next item */
+    atomic_int stop; /* the chunk failed or is written: render no more */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* an item became ready */
 } run_ctx;
 
 static int take_row(void *vc, const px_carrier_chunk_row *row)
 {
     run_ctx *c = vc;
-    c->rows[c->n++] = *row;
+    c->items[c->n++].in = *row;
     return c->n >= CHUNK;
 }
 
@@ -429,7 +449,8 @@ static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
            px_policy_scope(c->by.role, PX_ACT_PACK_READ) == PX_SCOPE_ORG;
 }
 
-static px_rc resolve_fast(run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
+/* Pure (no database, nothing shared written): runs in the render threads. */
+static px_rc resolve_fast(const run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
                           px_err *err)
 {
     if (!px__org_sees_product(&c->by, &r->product))
@@ -438,54 +459,115 @@ static px_rc resolve_fast(run_ctx *c, const px_carrier_chunk_row *r, px_carrier_
     px_rc rc = px_svc_pack_carrier_of(&pc, c->app, &r->product, &r->pack, err);
     if (rc != PX_OK)
         return rc;
-    px_strlcpy(row->data, strcmp(c->b.symbology, "qr") == 0 ? pc.digital_link : pc.element_string,
-               sizeof(row->data));
+    px_strlcpy(row->data, c->qr ? pc.digital_link : pc.element_string, sizeof(row->data));
     px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
     px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
     return PX_OK;
 }
 
-static px_rc process_item(run_ctx *c, const px_carrier_chunk_row *r, px_err *err)
+/* The render threads: each takes the chunk's next item until none is left, and marks it
+ * ready. An item is rendered once here — a payload that does not fit the symbol is the item's
+ * error now, not a failed download later. */
+static void *render_loop(void *vc)
 {
-    const px_carrier_item *it = &r->item;
-    int fast = fast_path(c, r);
-    px_carrier_row *row = fast ? &c->done[c->n_done] : malloc(sizeof(*row));
-    if (!row)
-        return px_err_oom(err);
-    memset(row, 0, sizeof(*row));
-    px_strlcpy(row->batch_id, c->b.id, sizeof(row->batch_id));
-    row->idx = it->idx;
-    px_strlcpy(row->org_id, c->b.org_id, sizeof(row->org_id));
-    px_strlcpy(row->symbology, c->b.symbology, sizeof(row->symbology));
-    /* REQ-CBATCH-2: the design is stored with each carrier, which renders from it alone. */
-    row->design = c->b.design;
-    px_err ie;
-    px_err_clear(&ie);
+    run_ctx *c = vc;
+    px_buf img;
+    px_buf_init(&img, 8u << 20);
+    for (int i; !atomic_load(&c->stop) && (i = atomic_fetch_add(&c->next, 1)) < c->n;) {
+        chunk_item *ci = &c->items[i];
+        if (ci->fast)
+            ci->irc = resolve_fast(c, &ci->in, &ci->row, &ci->ie);
+        if (ci->irc == PX_OK) {
+            px_buf_reset(&img);
+            ci->irc = c->qr ? px_carrier_qr(&img, ci->row.data, &c->opts, &ci->ie)
+                            : px_carrier_datamatrix(&img, ci->row.data, strlen(ci->row.data),
+                                                    &c->opts, &ci->ie);
+        }
+        pthread_mutex_lock(&c->mu);
+        ci->ready = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    px_buf_dispose(&img);
+    return NULL;
+}
+
+int px_svc_carrier_render_threads(const px_app *app)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = app->cfg.workers;
+    if (cpus > 0 && n > cpus)
+        n = (int)cpus;
+    if (n > PX_CARRIER_RENDER_THREADS_MAX)
+        n = PX_CARRIER_RENDER_THREADS_MAX;
+    return n < 1 ? 1 : n;
+}
+
+/* Waits until items [from, to) are ready. */
+static void wait_ready(run_ctx *c, int from, int to)
+{
+    pthread_mutex_lock(&c->mu);
+    for (int i = from; i < to; i++)
+        while (!c->items[i].ready)
+            pthread_cond_wait(&c->cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The outcomes of ready items [from, to): a carrier with a new id, or the item's error; a
+ * failure that is not an item's fails the chunk. */
+static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
+{
+    for (int i = from; i < to; i++) {
+        chunk_item *ci = &c->items[i];
+        px_carrier_outcome *o = &c->out[i];
+        memset(o, 0, sizeof(*o));
+        o->idx = ci->in.item.idx;
+        if (ci->irc == PX_OK) {
+            if (px_uuid_v4(ci->row.id) != PX_OK)
+                return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+            o->row = &ci->row;
+        } else if (item_failure(ci->irc)) {
+            /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
+            o->code = ci->ie.code[0] ? ci->ie.code : "invalid";
+            o->message = ci->ie.message;
+        } else {
+            *err = ci->ie;
+            return ci->irc;
+        }
+    }
+    return PX_OK;
+}
+
+/* Renders the chunk on px_svc_carrier_render_threads threads while this one writes what is
+ * ready, RECORD items a statement: the database's work overlaps the rendering, and only the
+ * last write waits on nothing. Every write is in the chunk's transaction, so a failed one
+ * rolls the whole chunk back (never half a chunk). If no thread can be started, this one
+ * renders first. */
+static px_rc render_and_record(run_ctx *c, px_err *err)
+{
+    pthread_t th[PX_CARRIER_RENDER_THREADS_MAX];
+    int want = px_svc_carrier_render_threads(c->app), started = 0;
+    atomic_store(&c->next, 0);
+    atomic_store(&c->stop, 0);
+    while (started < want && started < c->n &&
+           pthread_create(&th[started], NULL, render_loop, c) == 0)
+        started++;
+    if (!started)
+        render_loop(c);
     px_rc rc = PX_OK;
-    px_rc irc = fast ? resolve_fast(c, r, row, &ie) : resolve(c, it, row, &ie);
-    if (irc == PX_OK) {
-        /* Rendered once here: a payload that does not fit the symbol is the item's error now,
-         * not a failed download later. */
-        px_buf_reset(&c->img);
-        irc = render_row(row, PX_CARRIER_PNG, &c->img, &ie);
-    }
-    if (irc == PX_OK) {
-        if (px_uuid_v4(row->id) != PX_OK)
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-        else if (fast)
-            c->done_p[c->n_done++] = row; /* recorded with the chunk's others */
-        else
-            rc = px_store_carrier_item_done(c->db, row, err);
-    } else if (item_failure(irc)) {
-        /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
-        rc = px_store_carrier_item_fail(c->db, c->b.id, it->idx, ie.code[0] ? ie.code : "invalid",
-                                        ie.message, err);
-    } else {
-        *err = ie;
-        rc = irc;
-    }
-    if (!fast)
-        free(row);
+    int from = 0;
+    do { /* at least one write: a batch whose items were all refused on arrival ends here */
+        int to = from + RECORD < c->n ? from + RECORD : c->n;
+        wait_ready(c, from, to);
+        rc = outcomes(c, from, to, err);
+        if (rc == PX_OK)
+            rc = px_store_carrier_chunk_record(c->db, &c->now, c->out + from, (size_t)(to - from),
+                                               err);
+        from = to;
+    } while (rc == PX_OK && from < c->n);
+    atomic_store(&c->stop, 1);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
     return rc;
 }
 
@@ -497,11 +579,10 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_carrier_batch_claim(c->db, &c->b, &c->found, err);
     if (rc != PX_OK || !c->found)
         return rc;
-    if (!c->rows) {
-        c->rows = calloc(CHUNK, sizeof(*c->rows));
-        c->done = calloc(CHUNK, sizeof(*c->done));
-        c->done_p = calloc(CHUNK, sizeof(*c->done_p));
-        if (!c->rows || !c->done || !c->done_p)
+    if (!c->items) {
+        c->items = calloc(CHUNK, sizeof(*c->items));
+        c->out = calloc(CHUNK, sizeof(*c->out));
+        if (!c->items || !c->out)
             return px_err_oom(err);
     }
     memset(&c->by, 0, sizeof(c->by));
@@ -511,17 +592,32 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     px_err kind_err;
     if (px_org_kind_parse(&c->by.org_kind, c->b.org_kind, &kind_err) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind", c->b.id);
-    c->n_done = 0;
-    /* One read for the chunk's items with their packs and products, one write for the
-     * carriers the fast path rendered; the rest go one by one. */
+    /* REQ-CBATCH-2: one design for the batch, stored with each carrier (the record below),
+     * which renders from it alone; its options are built once here, not per item. */
+    px_svc_carrier_design_opts(&c->opts, &c->b.design, PX_CARRIER_PNG);
+    c->qr = strcmp(c->b.symbology, "qr") == 0;
+    c->now = c->b;
+    /* One read for the chunk's items with their packs and products. */
     rc = px_store_carrier_chunk(c->db, c->b.id, CHUNK, take_row, c, err);
-    for (int i = 0; i < c->n && rc == PX_OK; i++)
-        rc = process_item(c, &c->rows[i], err);
-    if (rc == PX_OK)
-        rc = px_store_carrier_items_done_bulk(c->db, &c->b, c->done_p, (size_t)c->n_done, err);
-    if (rc == PX_OK)
-        rc = px_store_carrier_batch_progress(c->db, &c->b, err);
-    return rc;
+    /* Items the read cannot decide (a CMO's packs, targets, misses) are resolved one by one
+     * here, through the same reads as GET /v1/packs/{gtin}/{serial}; the others in the render
+     * threads, from the read alone. */
+    for (int i = 0; i < c->n && rc == PX_OK; i++) {
+        chunk_item *ci = &c->items[i];
+        memset(&ci->row, 0, sizeof(ci->row));
+        px_err_clear(&ci->ie);
+        ci->ready = 0;
+        ci->fast = fast_path(c, &ci->in);
+        ci->irc = ci->fast ? PX_OK : resolve(c, &ci->in.item, &ci->row, &ci->ie);
+        if (ci->irc != PX_OK && !item_failure(ci->irc)) {
+            *err = ci->ie;
+            rc = ci->irc;
+        }
+    }
+    if (rc != PX_OK)
+        return rc;
+    /* The chunk's carriers, items' outcomes and counters (store/carrier_store.c). */
+    return render_and_record(c, err);
 }
 
 px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -530,14 +626,15 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     memset(&ctx, 0, sizeof(ctx));
     run_ctx *c = &ctx;
     c->app = app;
-    px_buf_init(&c->img, 8u << 20);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
     if (rc != PX_OK)
         px_logf(PX_LOG_ERROR, "carrier batch runner: %s", err->message);
-    px_buf_dispose(&c->img);
-    free(c->rows);
-    free(c->done);
-    free((void *)c->done_p);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->items);
+    free(c->out);
     return rc;
 }

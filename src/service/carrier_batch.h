@@ -14,6 +14,7 @@
 
 #define PX_CARRIER_BATCH_MAX 1000 /* items per batch (API.md "Carriers in bulk") */
 #define PX_CARRIER_TARGET_MAX 1024
+#define PX_CARRIER_RENDER_THREADS_MAX 64 /* PACKID_WORKERS' upper bound */
 
 /* A design as asked: NULL / -2 members are absent and take the default (M, #000000 on
  * #ffffff, the symbology's quiet zone, 5 px per module). */
@@ -71,7 +72,11 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
                                const char *sig, px_buf *out, char *filename, size_t cap,
                                px_err *err);
 
-/* The runner (runners.def): renders one chunk of one batch per call. */
+/* The runner (runners.def): renders one chunk of one batch per call, the chunk's symbols on
+ * px_svc_carrier_render_threads threads. */
 px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err);
+/* The threads a chunk renders on: the background workers' count (PACKID_WORKERS), at most the
+ * online CPUs, at least 1 (bench/carrier_batch.c gives the bare renderer the same). */
+int px_svc_carrier_render_threads(const px_app *app);
 
 #endif

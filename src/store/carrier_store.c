@@ -251,87 +251,21 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
 px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err)
 {
     *found = 0;
-    PGresult *r = px__exec(db,
-                           "SELECT b.id FROM job j JOIN carrier_batch b ON b.job_id = j.id "
-                           "WHERE j.kind = 'carrier_batch' AND j.status IN ('queued', 'running') "
-                           "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
-                           0, NULL, err);
+    /* The claim and the batch's row in one round trip: a batch pays one per chunk. */
+    PGresult *r =
+        px__exec_cached(db, PX__Q_CARRIER_CLAIM,
+                        "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
+                        "WHERE j.kind = 'carrier_batch' AND j.status IN ('queued', 'running') "
+                        "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+                        0, NULL, err);
     if (!r)
         return err->rc;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PX_OK;
-    }
-    char id[PX_ID_LEN + 1];
-    px_strlcpy(id, px__val(r, 0, 0), sizeof(id));
-    PQclear(r);
-    px_rc rc = px_store_carrier_batch_get(db, out, id, err);
-    if (rc == PX_OK)
+    if (PQntuples(r) > 0) {
+        batch_row(out, r, 0);
         *found = 1;
-    return rc;
-}
-
-px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err)
-{
-    char idx[16], quiet[12], mpx[12];
-    snprintf(idx, sizeof(idx), "%d", c->idx);
-    design_params(&c->design, quiet, mpx);
-    const char *p[] = {
-        c->id,         c->batch_id,  idx,          c->org_id,    c->symbology, c->data, nz(c->gtin),
-        nz(c->serial), c->design.ec, c->design.fg, c->design.bg, nz(quiet),    mpx};
-    PGresult *r = px__exec(
-        db,
-        "WITH c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, "
-        "ec, fg, bg, quiet_zone, module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-        "$12, $13) RETURNING id, batch_id, idx) "
-        "UPDATE carrier_batch_item i SET carrier_id = c.id FROM c "
-        "WHERE i.batch_id = c.batch_id AND i.idx = c.idx",
-        13, p, err);
-    if (!r)
-        return err->rc;
+    }
     PQclear(r);
     return PX_OK;
-}
-
-px_rc px_store_carrier_item_fail(px_db *db, const char *batch_id, int idx, const char *code,
-                                 const char *message, px_err *err)
-{
-    char ix[16];
-    snprintf(ix, sizeof(ix), "%d", idx);
-    const char *p[] = {batch_id, ix, code, message};
-    PGresult *r = px__exec(db,
-                           "UPDATE carrier_batch_item SET error_code = $3, error_message = "
-                           "left($4, 199) WHERE batch_id = $1 AND idx = $2",
-                           4, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
-px_rc px_store_carrier_batch_progress(px_db *db, px_carrier_batch *b, px_err *err)
-{
-    const char *p[] = {b->id, b->job_id};
-    /* The counters are recounted from the items, never incremented: a chunk that is rerun
-     * after a serialization failure cannot count twice. */
-    PGresult *r = px__exec(
-        db,
-        "WITH n AS (SELECT count(carrier_id) AS ok, count(error_code) AS bad, "
-        "count(*) FILTER (WHERE carrier_id IS NULL AND error_code IS NULL) AS pending "
-        "FROM carrier_batch_item WHERE batch_id = $1), "
-        "j AS (UPDATE job SET status = CASE WHEN n.pending > 0 THEN 'running' "
-        "WHEN n.ok > 0 THEN 'completed' ELSE 'failed' END, done = n.ok + n.bad, "
-        "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
-        "finished_at = CASE WHEN n.pending = 0 THEN now() END FROM n WHERE job.id = $2) "
-        "UPDATE carrier_batch b SET completed_count = n.ok, error_count = n.bad, "
-        "status = CASE WHEN n.pending > 0 THEN 'processing' WHEN n.ok > 0 THEN 'completed' "
-        "ELSE 'failed' END, finished_at = CASE WHEN n.pending = 0 THEN now() END "
-        "FROM n WHERE b.id = $1",
-        2, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return px_store_carrier_batch_get(db, b, b->id, err);
 }
 
 #define CARRIER_COLS                                                                               \
@@ -396,8 +330,8 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
     const char *p[] = {batch_id, lim};
-    PGresult *r = px__exec(
-        db,
+    PGresult *r = px__exec_cached(
+        db, PX__Q_CARRIER_CHUNK,
         "SELECT i.idx, coalesce(i.gtin, ''), coalesce(i.serial, ''), coalesce(i.target, ''), "
         "(s.serial IS NOT NULL)::int, coalesce(s.state, ''), coalesce(s.batch, ''), "
         "coalesce(s.expiry, ''), coalesce(s.allocated_to::text, ''), "
@@ -405,12 +339,13 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "(p.gtin IS NOT NULL)::int, coalesce(p.mah_id::text, ''), "
         "coalesce(p.company_prefix_length, 0), coalesce(p.nhrn_ai, ''), "
         "coalesce(p.nhrn_value, '') "
-        "FROM carrier_batch_item i "
+        "FROM (SELECT idx, gtin, serial, target FROM carrier_batch_item "
+        "WHERE batch_id = $1 AND carrier_id IS NULL AND error_code IS NULL "
+        "ORDER BY idx LIMIT $2::bigint) i "
         "LEFT JOIN product p ON length(i.gtin) = 14 AND p.gtin = i.gtin::char(14) "
         "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
         "AND s.serial = i.serial "
-        "WHERE i.batch_id = $1 AND i.carrier_id IS NULL AND i.error_code IS NULL "
-        "ORDER BY i.idx LIMIT $2::bigint",
+        "ORDER BY i.idx",
         2, p, err);
     if (!r)
         return err->rc;
@@ -448,22 +383,28 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     return PX_OK;
 }
 
-px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
-                                       const px_carrier_row *const *rows, size_t n, px_err *err)
+px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
+                                    size_t n, px_err *err)
 {
-    if (n == 0)
-        return PX_OK;
     px_buf js;
     px_buf_init(&js, 16u << 20);
     px_buf_puts(&js, "[");
     for (size_t i = 0; i < n; i++) {
-        px_buf_printf(&js, "%s{\"i\":%d,\"id\":\"%s\",\"d\":", i ? "," : "", rows[i]->idx,
-                      rows[i]->id);
-        json_str(&js, rows[i]->data);
-        px_buf_puts(&js, ",\"g\":");
-        json_str(&js, rows[i]->gtin);
-        px_buf_puts(&js, ",\"s\":");
-        json_str(&js, rows[i]->serial);
+        const px_carrier_row *c = out[i].row;
+        px_buf_printf(&js, "%s{\"i\":%d", i ? "," : "", out[i].idx);
+        if (c) {
+            px_buf_printf(&js, ",\"id\":\"%s\",\"d\":", c->id);
+            json_str(&js, c->data);
+            px_buf_puts(&js, ",\"g\":");
+            json_str(&js, c->gtin);
+            px_buf_puts(&js, ",\"s\":");
+            json_str(&js, c->serial);
+        } else {
+            px_buf_puts(&js, ",\"ec\":");
+            json_str(&js, out[i].code);
+            px_buf_puts(&js, ",\"em\":");
+            json_str(&js, out[i].message);
+        }
         px_buf_puts(&js, "}");
     }
     px_rc rc = px_buf_puts(&js, "]");
@@ -473,22 +414,45 @@ px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
     }
     char quiet[12], mpx[12];
     design_params(&b->design, quiet, mpx);
-    const char *p[] = {js.data,      b->id,        b->org_id,    b->symbology, b->design.ec,
-                       b->design.fg, b->design.bg, nz(quiet),    mpx};
-    PGresult *r = px__exec(
-        db,
+    const char *p[] = {js.data,      b->id,        b->org_id, b->symbology, b->design.ec,
+                       b->design.fg, b->design.bg, nz(quiet), mpx,          b->job_id};
+    /* One statement per chunk: its carriers, every item's outcome and the counters. The
+     * counters are a recount — the items as this statement's snapshot has them (the chunk's
+     * still pending: the job row's lock keeps every other runner off the batch) plus the
+     * outcomes the statement recorded — so a chunk rerun after a rollback never counts twice
+     * and a counter never drifts from its items. Only items still pending are recorded. */
+    PGresult *r = px__exec_cached(
+        db, PX__Q_CARRIER_RECORD,
         "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "
-        "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial "
-        "FROM jsonb_array_elements($1::jsonb) e), "
+        "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial, e->>'ec' AS code, "
+        "left(e->>'em', 199) AS message FROM jsonb_array_elements($1::jsonb) e), "
+        "u AS (UPDATE carrier_batch_item i SET carrier_id = x.id, error_code = x.code, "
+        "error_message = x.message FROM x WHERE i.batch_id = $2 AND i.idx = x.idx "
+        "AND i.carrier_id IS NULL AND i.error_code IS NULL RETURNING x.idx, x.id), "
         "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
         "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
-        "$5, $6, $7, $8, $9 FROM x RETURNING id, idx) "
-        "UPDATE carrier_batch_item i SET carrier_id = c.id FROM c "
-        "WHERE i.batch_id = $2 AND i.idx = c.idx",
-        9, p, err);
+        "$5, $6, $7, $8, $9 FROM x JOIN u ON u.idx = x.idx WHERE x.id IS NOT NULL), "
+        "n AS (SELECT o.ok + d.ok AS ok, o.bad + d.bad AS bad, o.pending - d.ok - d.bad AS pending "
+        "FROM (SELECT count(carrier_id) AS ok, count(error_code) AS bad, "
+        "count(*) FILTER (WHERE carrier_id IS NULL AND error_code IS NULL) AS pending "
+        "FROM carrier_batch_item WHERE batch_id = $2) o, "
+        "(SELECT count(id) AS ok, count(*) - count(id) AS bad FROM u) d), "
+        "j AS (UPDATE job SET status = CASE WHEN n.pending > 0 THEN 'running' "
+        "WHEN n.ok > 0 THEN 'completed' ELSE 'failed' END, done = n.ok + n.bad, "
+        "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
+        "finished_at = CASE WHEN n.pending = 0 THEN now() END FROM n WHERE job.id = $10) "
+        "UPDATE carrier_batch b SET completed_count = n.ok, error_count = n.bad, "
+        "status = CASE WHEN n.pending > 0 THEN 'processing' WHEN n.ok > 0 THEN 'completed' "
+        "ELSE 'failed' END, finished_at = CASE WHEN n.pending = 0 THEN now() END "
+        "FROM n WHERE b.id = $2 RETURNING " BATCH_COLS,
+        10, p, err);
     px_buf_dispose(&js);
     if (!r)
         return err->rc;
+    if (PQntuples(r) == 1)
+        batch_row(b, r, 0);
+    else
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s is gone", b->id);
     PQclear(r);
-    return PX_OK;
+    return rc;
 }

@@ -74,7 +74,8 @@ typedef int (*px_carrier_item_fn)(void *ctx, const px_carrier_item *it);
 px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
                                   px_carrier_item_fn fn, void *ctx, px_err *err);
 
-/* In the caller's transaction: locks one runnable carrier_batch job (FOR UPDATE SKIP LOCKED). */
+/* In the caller's transaction: locks one runnable carrier_batch job (FOR UPDATE SKIP LOCKED)
+ * and reads its batch, in one statement. */
 px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err);
 
 typedef struct px_carrier_row {
@@ -88,15 +89,6 @@ typedef struct px_carrier_row {
     char serial[21];
     px_carrier_design design;
 } px_carrier_row;
-
-/* Records item idx's carrier (the carrier row and the item's carrier_id, one statement). */
-px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err);
-/* Records item idx's refusal. */
-px_rc px_store_carrier_item_fail(px_db *db, const char *batch_id, int idx, const char *code,
-                                 const char *message, px_err *err);
-/* Recounts the batch's progress; with no item left pending, finishes the batch (completed,
- * or failed when no item rendered) and its job. */
-px_rc px_store_carrier_batch_progress(px_db *db, px_carrier_batch *b, px_err *err);
 
 px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err);
 typedef int (*px_carrier_row_fn)(void *ctx, const px_carrier_row *c);
@@ -116,8 +108,18 @@ typedef int (*px_carrier_chunk_fn)(void *ctx, const px_carrier_chunk_row *row);
  * product (a GTIN that is not 14 digits joins nothing). */
 px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
                              void *ctx, px_err *err);
-/* Records n carriers of one batch (same org, symbology and design as b) in one statement. */
-px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
-                                       const px_carrier_row *const *rows, size_t n, px_err *err);
+/* One item's outcome in a chunk: its carrier (row, with its id), or its error (row NULL). */
+typedef struct px_carrier_outcome {
+    int idx;
+    const px_carrier_row *row;
+    const char *code, *message; /* row NULL: the item's error */
+} px_carrier_outcome;
+/* Records a chunk of one batch (org, symbology and design those of b) in one statement: the
+ * carriers, each item's carrier or error (only items still pending), the recounted counters
+ * and, with nothing left pending, the batch's and its job's end (completed, or failed when no
+ * item rendered). n may be 0 (a batch whose items were all refused as it was stored). b is
+ * read back. */
+px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
+                                    size_t n, px_err *err);
 
 #endif

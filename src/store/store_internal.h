@@ -22,6 +22,11 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
+    /* carrier_store.c: a carrier batch job's three statements per chunk (claim, read, record),
+     * which plan in about as long as they run on a chunk. */
+    PX__Q_CARRIER_CLAIM,
+    PX__Q_CARRIER_CHUNK,
+    PX__Q_CARRIER_RECORD,
     PX__Q__COUNT           /* at most 32 */
 } px__cached;
 
