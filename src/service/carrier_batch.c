@@ -540,9 +540,7 @@ static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
 
 /* Renders the chunk on px_svc_carrier_render_threads threads while this one writes what is
  * ready, RECORD items a statement: the database's work overlaps the rendering, and only the
- * last write waits on nothing. Every write is in the chunk's transaction, so a failed one
- * rolls the whole chunk back (never half a chunk). If no thread can be started, this one
- * renders first. */
+ * last write waits on nothing. If no thread can be started, this one renders first. */
 static px_rc render_and_record(run_ctx *c, px_err *err)
 {
     pthread_t th[PX_CARRIER_RENDER_THREADS_MAX];
@@ -560,6 +558,9 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
         int to = from + RECORD < c->n ? from + RECORD : c->n;
         wait_ready(c, from, to);
         rc = outcomes(c, from, to, err);
+        /* REQ-CBATCH-5: every write is in the chunk's transaction, so one that fails rolls
+         * the whole chunk back (never half a chunk): the batch stays processing with the
+         * earlier chunks' counts, and the job takes the chunk again on its next pass. */
         if (rc == PX_OK)
             rc = px_store_carrier_chunk_record(c->db, &c->now, c->out + from, (size_t)(to - from),
                                                err);

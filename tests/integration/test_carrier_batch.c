@@ -570,6 +570,97 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     json_decref(body);
 }
 
+/* Polls the batch until completed_count reaches want (the job's commits show it). */
+static json_t *batch_at(fixture *f, const char *key, const char *id, long long want)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
+    for (int i = 0; i < 1200; i++) {
+        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
+        if (json_integer_value(json_object_get(j, "completed_count")) >= want)
+            return j;
+        json_decref(j);
+        usleep(100 * 1000);
+    }
+    fail_msg("batch %s never reached %lld carriers", id, want);
+    return NULL;
+}
+
+/* A chunk whose write fails (the database refuses carrier 650, in the second chunk of 500 and
+ * its second write of 100) is rolled back whole: the batch stays `processing` with the first
+ * chunk's 500 carriers and counts, no carrier or outcome of items 500..999 exists — not even
+ * those of the chunk's first write, 500..599 — and the job is retried; once the database
+ * accepts the carrier, the batch completes with every item rendered exactly once.
+ * REQ-CBATCH-5. */
+static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
+{
+    fixture *f = *state;
+    sqlf(f, "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.idx = 650 THEN RAISE EXCEPTION 'injected chunk failure' USING ERRCODE = "
+            "'XX000'; END IF; RETURN NEW; END $$");
+    sqlf(f, "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
+            "FUNCTION refuse_carrier_650()");
+    json_t *items = json_array();
+    for (int i = 0; i < N_ITEMS; i++) {
+        char serial[16];
+        snprintf(serial, sizeof(serial), "CB%04d", i + 1);
+        json_array_append_new(items, pack_item(GTIN, serial));
+    }
+    json_t *body = json_pack("{s:o}", "items", items);
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+
+    j = batch_at(f, f->mah_key, id, 500);
+    json_decref(j);
+    /* The second chunk has been tried and refused at least once. */
+    int refused = 0;
+    for (int i = 0; i < 12 && !refused; i++)
+        refused = px_test_log_has(&f->env, "database error", "injected chunk failure");
+    assert_true(refused);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "processing");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 500);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
+    json_t *its = json_object_get(j, "items");
+    for (size_t i = 0; i < N_ITEMS; i++) {
+        json_t *it = json_array_get(its, i);
+        if ((json_object_get(it, "carrier_id") != NULL) != (i < 500))
+            fail_msg("item %zu: carrier_id %s", i, i < 500 ? "missing" : "present");
+        assert_null(json_object_get(it, "error"));
+    }
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id),
+                     500);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s' AND idx >= 500",
+                    id),
+        0);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM carrier_batch_item WHERE batch_id = '%s' "
+                                 "AND (carrier_id IS NOT NULL OR error_code IS NOT NULL)",
+                                 id),
+                     500);
+
+    /* Repaired: the retried chunk completes the batch, each item once. */
+    sqlf(f, "DROP TRIGGER refuse_carrier_650 ON carrier");
+    sqlf(f, "DROP FUNCTION refuse_carrier_650()");
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
+    json_decref(j);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(DISTINCT idx) FROM carrier WHERE batch_id = '%s'", id),
+        N_ITEMS);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id),
+                     N_ITEMS);
+}
+
 /* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
  * as ]C1 and GS1 DataMatrix as ]d2, with "00" + the SSCC (DOMAIN.md §1.1 worked SSCC); a bad
  * check digit exits non-zero. REQ-LABEL-1. */
@@ -610,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__design_colours_and_targets),
         cmocka_unit_test(test_carrier_batch__template_overrides),
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
+        cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__cli_label),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
