@@ -155,42 +155,45 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
         goto done;
     }
-    char total[24], role[12], quiet[12], mpx[12];
+    /* Items refused as they arrive are counted now; the job's writes add to the counters. */
+    size_t n_refused = 0;
+    for (size_t i = 0; i < n; i++)
+        n_refused += items[i].error != NULL;
+    char total[24], refused[24], role[12], quiet[12], mpx[12];
     snprintf(total, sizeof(total), "%zu", n);
+    snprintf(refused, sizeof(refused), "%zu", n_refused);
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);
-    const char *jp[] = {b->job_id, b->org_id, total, b->id};
-    r = px__exec(db,
-                 "INSERT INTO job (id, kind, org_id, total, payload) VALUES ($1, 'carrier_batch', "
-                 "$2, $3, jsonb_build_object('carrier_batch_id', $4::text))",
-                 4, jp, err);
-    if (!r) {
-        rc = err->rc;
-        goto done;
-    }
-    PQclear(r);
     const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
                        role,         nz(b->key_id), b->symbology, nz(b->template_id),
                        b->design.ec, b->design.fg,  b->design.bg, nz(quiet),
-                       mpx,          total,         js.data};
+                       mpx,          total,         js.data,      refused};
+    /* The job, the batch and its items in one statement, the batch read back from it. */
     r = px__exec(
         db,
-        "WITH b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
-        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
-        "INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
+        "WITH j AS (INSERT INTO job (id, kind, org_id, total, payload) VALUES ($2::uuid, "
+        "'carrier_batch', $3::uuid, $14::int, jsonb_build_object('carrier_batch_id', $1::text)) "
+        "RETURNING id), "
+        "b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
+        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count, error_count) "
+        "SELECT $1::uuid, j.id, $3::uuid, $4, $5::smallint, $6::uuid, $7, $8::uuid, $9, $10, "
+        "$11, $12::smallint, $13::smallint, $14::int, $16::int FROM j RETURNING *), "
+        "i AS (INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
         "error_message) SELECT b.id, (x->>'i')::int, x->>'g', x->>'s', x->>'t', "
         "CASE WHEN x ? 'e' THEN 'invalid_item' END, left(x->>'e', 199) FROM b, "
-        "jsonb_array_elements($15::jsonb) x",
-        15, p, err);
+        "jsonb_array_elements($15::jsonb) x) "
+        "SELECT " BATCH_COLS " FROM b",
+        16, p, err);
     if (!r) {
         rc = err->rc;
         goto done;
     }
-    PQclear(r);
-    r = NULL;
-    rc = px_store_carrier_batch_get(db, b, b->id, err);
+    if (PQntuples(r) == 1)
+        batch_row(b, r, 0);
+    else
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s not stored", b->id);
 done:
+    PQclear(r);
     px_buf_dispose(&js);
     return rc;
 }
@@ -219,10 +222,12 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
     const char *p[] = {batch_id, pending_only ? "1" : "0", lim};
     PGresult *r = px__exec(
         db,
-        "SELECT idx, coalesce(gtin, ''), coalesce(serial, ''), coalesce(target, ''), "
-        "coalesce(carrier_id::text, ''), coalesce(error_code, ''), coalesce(error_message, '') "
-        "FROM carrier_batch_item WHERE batch_id = $1 AND ($2 = '0' OR (carrier_id IS NULL AND "
-        "error_code IS NULL)) ORDER BY idx LIMIT $3::bigint",
+        "SELECT i.idx, coalesce(i.gtin, ''), coalesce(i.serial, ''), coalesce(i.target, ''), "
+        "coalesce(c.id::text, ''), coalesce(i.error_code, ''), coalesce(i.error_message, '') "
+        "FROM carrier_batch_item i "
+        "LEFT JOIN carrier c ON c.batch_id = i.batch_id AND c.idx = i.idx "
+        "WHERE i.batch_id = $1 AND ($2 = '0' OR (c.id IS NULL AND i.error_code IS NULL)) "
+        "ORDER BY i.idx LIMIT $3::bigint",
         3, p, err);
     if (!r)
         return err->rc;
@@ -339,9 +344,9 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "(p.gtin IS NOT NULL)::int, coalesce(p.mah_id::text, ''), "
         "coalesce(p.company_prefix_length, 0), coalesce(p.nhrn_ai, ''), "
         "coalesce(p.nhrn_value, '') "
-        "FROM (SELECT idx, gtin, serial, target FROM carrier_batch_item "
-        "WHERE batch_id = $1 AND carrier_id IS NULL AND error_code IS NULL "
-        "ORDER BY idx LIMIT $2::bigint) i "
+        "FROM (SELECT idx, gtin, serial, target FROM carrier_batch_item t "
+        "WHERE batch_id = $1 AND error_code IS NULL AND NOT EXISTS (SELECT 1 FROM carrier c "
+        "WHERE c.batch_id = $1 AND c.idx = t.idx) ORDER BY idx LIMIT $2::bigint) i "
         "LEFT JOIN product p ON length(i.gtin) = 14 AND p.gtin = i.gtin::char(14) "
         "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
         "AND s.serial = i.serial "
@@ -416,35 +421,35 @@ px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_car
     design_params(&b->design, quiet, mpx);
     const char *p[] = {js.data,      b->id,        b->org_id, b->symbology, b->design.ec,
                        b->design.fg, b->design.bg, nz(quiet), mpx,          b->job_id};
-    /* One statement per chunk: its carriers, every item's outcome and the counters. The
-     * counters are a recount — the items as this statement's snapshot has them (the chunk's
-     * still pending: the job row's lock keeps every other runner off the batch) plus the
-     * outcomes the statement recorded — so a chunk rerun after a rollback never counts twice
-     * and a counter never drifts from its items. Only items still pending are recorded. */
+    /* One statement per write: the carriers (an item's carrier is the carrier row of its
+     * batch and index), the refused items' errors, and the counters moved by exactly the rows
+     * it wrote, in the same transaction: a write that is rolled back takes its counts with it,
+     * and an item is written once — the chunk is read from the pending items under the job
+     * row's lock, and a second carrier of one index breaks UNIQUE (batch_id, idx), which fails
+     * the chunk rather than counting twice. */
     PGresult *r = px__exec_cached(
         db, PX__Q_CARRIER_RECORD,
         "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "
         "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial, e->>'ec' AS code, "
         "left(e->>'em', 199) AS message FROM jsonb_array_elements($1::jsonb) e), "
-        "u AS (UPDATE carrier_batch_item i SET carrier_id = x.id, error_code = x.code, "
-        "error_message = x.message FROM x WHERE i.batch_id = $2 AND i.idx = x.idx "
-        "AND i.carrier_id IS NULL AND i.error_code IS NULL RETURNING x.idx, x.id), "
         "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
         "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
-        "$5, $6, $7, $8, $9 FROM x JOIN u ON u.idx = x.idx WHERE x.id IS NOT NULL), "
-        "n AS (SELECT o.ok + d.ok AS ok, o.bad + d.bad AS bad, o.pending - d.ok - d.bad AS pending "
-        "FROM (SELECT count(carrier_id) AS ok, count(error_code) AS bad, "
-        "count(*) FILTER (WHERE carrier_id IS NULL AND error_code IS NULL) AS pending "
-        "FROM carrier_batch_item WHERE batch_id = $2) o, "
-        "(SELECT count(id) AS ok, count(*) - count(id) AS bad FROM u) d), "
-        "j AS (UPDATE job SET status = CASE WHEN n.pending > 0 THEN 'running' "
-        "WHEN n.ok > 0 THEN 'completed' ELSE 'failed' END, done = n.ok + n.bad, "
+        "$5, $6, $7, $8, $9 FROM x WHERE x.id IS NOT NULL RETURNING idx), "
+        "u AS (UPDATE carrier_batch_item i SET error_code = x.code, error_message = x.message "
+        "FROM x WHERE x.id IS NULL AND i.batch_id = $2 AND i.idx = x.idx "
+        "AND i.error_code IS NULL RETURNING i.idx), "
+        "n AS (SELECT b.completed_count + (SELECT count(*) FROM c) AS ok, "
+        "b.error_count + (SELECT count(*) FROM u) AS bad, b.total_count FROM carrier_batch b "
+        "WHERE b.id = $2), "
+        "s AS (SELECT ok, bad, total_count - ok - bad AS pending FROM n), "
+        "j AS (UPDATE job SET status = CASE WHEN s.pending > 0 THEN 'running' "
+        "WHEN s.ok > 0 THEN 'completed' ELSE 'failed' END, done = s.ok + s.bad, "
         "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
-        "finished_at = CASE WHEN n.pending = 0 THEN now() END FROM n WHERE job.id = $10) "
-        "UPDATE carrier_batch b SET completed_count = n.ok, error_count = n.bad, "
-        "status = CASE WHEN n.pending > 0 THEN 'processing' WHEN n.ok > 0 THEN 'completed' "
-        "ELSE 'failed' END, finished_at = CASE WHEN n.pending = 0 THEN now() END "
-        "FROM n WHERE b.id = $2 RETURNING " BATCH_COLS,
+        "finished_at = CASE WHEN s.pending = 0 THEN now() END FROM s WHERE job.id = $10) "
+        "UPDATE carrier_batch b SET completed_count = s.ok, error_count = s.bad, "
+        "status = CASE WHEN s.pending > 0 THEN 'processing' WHEN s.ok > 0 THEN 'completed' "
+        "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN now() END "
+        "FROM s WHERE b.id = $2 RETURNING " BATCH_COLS,
         10, p, err);
     px_buf_dispose(&js);
     if (!r)

@@ -54,7 +54,8 @@ typedef struct px_carrier_item_in {
                                 * ("invalid_item", this message); gtin/serial/target unused */
 } px_carrier_item_in;
 
-/* Inserts the job (kind carrier_batch), the batch and its n items in one round trip each. */
+/* Inserts the job (kind carrier_batch), the batch and its n items in one statement; b is read
+ * back from it. */
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
                                     size_t n, px_err *err);
 px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *id, px_err *err);
@@ -114,11 +115,11 @@ typedef struct px_carrier_outcome {
     const px_carrier_row *row;
     const char *code, *message; /* row NULL: the item's error */
 } px_carrier_outcome;
-/* Records a chunk of one batch (org, symbology and design those of b) in one statement: the
- * carriers, each item's carrier or error (only items still pending), the recounted counters
- * and, with nothing left pending, the batch's and its job's end (completed, or failed when no
- * item rendered). n may be 0 (a batch whose items were all refused as it was stored). b is
- * read back. */
+/* Records outcomes of one batch's pending items (org, symbology and design those of b) in one
+ * statement: the carriers, the refused items' errors, the counters moved by as many and, with
+ * nothing left pending, the batch's and its job's end (completed, or failed when no item
+ * rendered). n may be 0 (a batch whose items were all refused as it was stored). b is read
+ * back. */
 px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
                                     size_t n, px_err *err);
 
