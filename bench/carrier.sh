@@ -33,7 +33,9 @@ fi
 
 # A carrier batch of BATCH_N items (default 1,000) through the real use case and job runner vs
 # the bare renderer on the same payloads, on a private embedded PostgreSQL under the build
-# folder (or PACKID_DATABASE_URL when set).
+# folder (or PACKID_DATABASE_URL when set). The job renders on PACKID_WORKERS threads (default
+# 2, at most the CPUs) and the bare side that its ratio counts on as many; ROUNDS rounds, best
+# of each side.
 BATCH_N=${BATCH_N:-1000}
 cmake --build "$BUILD" -j2 --target bench_carrier_batch packid >/dev/null
 if [ -z "${PACKID_DATABASE_URL:-}" ]; then

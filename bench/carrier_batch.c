@@ -1,11 +1,11 @@
 /* bench_carrier_batch — a carrier batch of N items (default 1,000, the API's maximum) through
- * the real use case and job runner (px_svc_carrier_batch_create, then px_run_carrier_batch
- * until it has no work: each item resolved with the pack visibility rule, rendered, recorded
- * with its design) against the bare renderer (px_carrier_datamatrix on the same element
- * strings, in memory), in the same run (bench/carrier.sh). The job renders each chunk on
- * px_svc_carrier_render_threads threads (PACKID_WORKERS, at most the CPUs), so the bare side
- * that the ratio counts renders on as many threads (each its share of the payloads, its own
- * buffer); the one-thread bare loop is printed beside it.
+ * the real use case and job runner (px_svc_carrier_batch_create, then px_run_carrier_batch as
+ * a worker calls it, until the batch's GET — what its user polls — says completed: each item
+ * resolved with the pack visibility rule, rendered, recorded with its design) against the bare
+ * renderer (px_carrier_datamatrix on the same element strings, in memory), in the same round.
+ * The job renders on px_svc_carrier_render_threads threads (PACKID_WORKERS, at most the CPUs),
+ * so the bare side the first ratio counts renders on as many threads (each its share of the
+ * payloads, its own buffer); the one-thread bare loop and the ratio to it are printed beside.
  *
  *   bench_carrier_batch [N] [ROUNDS]      defaults 1000 3
  *
