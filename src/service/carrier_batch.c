@@ -4,9 +4,10 @@
  * (runner carrier_batch) takes CHUNK items at a time in one transaction: each item is
  * resolved with the requester's visibility (a pack through the pack rule of
  * GET /v1/packs/{gtin}/{serial}; a Digital Link target, MAH only, of its own products),
- * rendered once to prove it renders, and recorded as a carrier with its data and design, or as
- * the item's error. So one bad item never stops the others, and the counters are recounted
- * from the items in the same transaction. */
+ * rendered once to prove it renders (on several threads), and recorded as a carrier with its
+ * data and design, or as the item's error, RECORD items a statement while the next ones
+ * render. So one bad item never stops the others, and the counters move with the rows they
+ * count, in the same transaction. */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
