@@ -103,7 +103,7 @@ static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
     c->res->n_errors = 0;
     px_rc rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->asked->batch,
                                       "commissioned", c->asked->ssccs, c->asked->n_ssccs,
-                                      &c->held, &c->n_held, &c->res->errors,
+                                      &c->held, &c->n_held, NULL, &c->res->errors,
                                       &c->res->n_errors, err);
     if (rc != PX_OK)
         return rc;
@@ -176,7 +176,23 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         .market = req->market,
         .ship = ship,
     };
-    if ((rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
+    /* REQ-AGG-11: shipped by containers to a market whose report carries their packing
+     * events, the shipping event names the top-level units, not every pack (DOMAIN-2.md
+     * §10.4 "ship", §10.5); the packs still all move (above). */
+    px__top_units top;
+    memset(&top, 0, sizeof(top));
+    if (c->asked->ssccs && px__profile_ships_units(px_epcis_profile_for_market(req->market))) {
+        if ((rc = px__top_units_collect(db, c->asked->ssccs, c->asked->n_ssccs, &top, err)) !=
+            PX_OK) {
+            px__top_units_dispose(&top);
+            return rc;
+        }
+        ev.epcs = top.ptr;
+        ev.n_epcs = top.n;
+    }
+    rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err);
+    px__top_units_dispose(&top);
+    if (rc != PX_OK)
         return rc;
     /* The market's EPCIS report, queued in this transaction. */
     px__report_subject subject = {.market = req->market,

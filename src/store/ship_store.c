@@ -1,0 +1,79 @@
+/* What shipping, decommissioning and recalling do to the packing hierarchy (ship_store.h). */
+#include "ship_store.h"
+
+#include <stdlib.h>
+
+#include "lifecycle_store.h"
+#include "px_buf.h"
+#include "store_internal.h"
+
+/* v as one text[] parameter in b (disposed by the caller either way). */
+static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err *err)
+{
+    px_buf_init(b, 64u << 20); /* 100,000 items of at most 20 characters, escaped */
+    if (px_store_text_array(b, v, n) == PX_OK)
+        return b->data;
+    px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
+    return NULL;
+}
+
+px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
+                                      size_t n, px_left_pack_fn fn, void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *a = text_array(&b, serials, n, err);
+    const char *p[] = {gtin, a};
+    /* The CTE reads the links as they were; the UPDATE clears them in the same statement (a
+     * data-modifying WITH sees the snapshot of the statement's start). The rows are the
+     * caller's, already locked by the operation that decommissioned them. */
+    PGresult *r = !a ? NULL
+                     : px__exec(db,
+                                "WITH was AS (SELECT serial, parent_sscc FROM serial WHERE "
+                                "gtin = $1 AND serial = ANY ($2::text[]) AND parent_sscc IS NOT "
+                                "NULL), cleared AS (UPDATE serial s SET parent_sscc = NULL FROM "
+                                "was WHERE s.gtin = $1 AND s.serial = was.serial) "
+                                "SELECT was.parent_sscc, x.company_prefix, was.serial FROM was "
+                                "JOIN sscc x ON x.sscc = was.parent_sscc "
+                                "ORDER BY was.parent_sscc, was.serial",
+                                2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_left_pack lp = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2)};
+        if (fn(ctx, &lp))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_containers_top_each(px_db *db, const char *const *ssccs, size_t n,
+                                   px_top_container_fn fn, void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *a = text_array(&b, ssccs, n, err);
+    const char *p[] = {a};
+    /* Walks up from each listed container; one with a listed ancestor travels inside it. */
+    PGresult *r =
+        !a ? NULL
+           : px__exec(db,
+                      "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM "
+                      "unnest($1::char(18)[]) WITH ORDINALITY AS q(r, o) GROUP BY q.r), "
+                      "up(sscc, anc, d) AS (SELECT x.sscc, x.parent_sscc, 1 FROM sscc x JOIN l "
+                      "ON x.sscc = l.r WHERE x.parent_sscc IS NOT NULL UNION ALL SELECT up.sscc, "
+                      "x.parent_sscc, up.d + 1 FROM up JOIN sscc x ON x.sscc = up.anc WHERE "
+                      "x.parent_sscc IS NOT NULL AND up.d < 64) "
+                      "SELECT l.r, x.company_prefix FROM l JOIN sscc x ON x.sscc = l.r WHERE "
+                      "NOT EXISTS (SELECT 1 FROM up JOIN l AS l2 ON l2.r = up.anc WHERE "
+                      "up.sscc = l.r) ORDER BY l.o",
+                      1, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
