@@ -28,6 +28,18 @@ static int note_left(void *vc, const px_left_pack *p)
     leaving *l = vc;
     if (l->n == l->cap)
         return 1; /* never more rows than listed packs */
+    /* Room for every listed pack, taken only when one was in a container: most decommissions
+     * touch loose packs, and those cost no memory here. */
+    if (!l->ptr) {
+        l->parent = malloc(l->cap * sizeof(*l->parent));
+        l->prefix = malloc(l->cap * sizeof(*l->prefix));
+        l->uri = malloc(l->cap * sizeof(*l->uri));
+        l->ptr = malloc(l->cap * sizeof(*l->ptr));
+        if (!l->parent || !l->prefix || !l->uri || !l->ptr) {
+            l->rc = px_err_oom(l->err);
+            return 1;
+        }
+    }
     px_strlcpy(l->parent[l->n], p->parent, sizeof(l->parent[l->n]));
     px_strlcpy(l->prefix[l->n], p->prefix, sizeof(l->prefix[l->n]));
     if (gs1_epc_sgtin_format(l->uri[l->n], GS1_EPC_URI_MAX, l->prod->gtin,
@@ -93,17 +105,10 @@ px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product
     *left = 0;
     leaving l;
     memset(&l, 0, sizeof(l));
-    size_t k = n ? n : 1;
-    l.parent = malloc(k * sizeof(*l.parent));
-    l.prefix = malloc(k * sizeof(*l.prefix));
-    l.uri = malloc(k * sizeof(*l.uri));
-    l.ptr = malloc(k * sizeof(*l.ptr));
     l.cap = n;
     l.prod = prod;
     l.err = err;
-    px_rc rc = l.parent && l.prefix && l.uri && l.ptr ? PX_OK : px_err_oom(err);
-    if (rc == PX_OK)
-        rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, note_left, &l, err);
+    px_rc rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, note_left, &l, err);
     if (rc == PX_OK)
         rc = l.rc;
     /* The decommissioner's location is where the packs left (px__org_sgln). */
