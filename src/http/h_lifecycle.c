@@ -354,8 +354,8 @@ void h_recall_create(px_req *r)
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *batch = px_json_str(r, r->json, "batch", 256, !by_box, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 32, 0, &bad);
-    const char **ssccs = by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad)
-                                        : NULL;
+    const char **ssccs =
+        by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
     if (!bad && by_box && n_ssccs == 0)
         px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     px_db *db = bad ? NULL : px_req_db(r);

@@ -205,8 +205,8 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
      * and counts stay true; packs that go with their container stay in it. */
     c->left = 0;
     if (rc == PX_OK && !c->req->ssccs && c->action != PX_PACK_REACTIVATE)
-        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n, c->now,
-                                        &c->left, err);
+        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n, c->now, &c->left,
+                                        err);
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)

@@ -828,26 +828,17 @@ static const char *nz(const char *s)
 
 px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 {
-    px_buf arr;
-    const char *a = NULL;
+    px_buf arr, earr;
     px_buf_init(&arr, 1);
-    if (e->serials) {
-        px_buf_dispose(&arr);
-        if (!(a = array_param(&arr, e->serials, e->n_serials, err))) {
-            px_buf_dispose(&arr);
-            return err->rc;
-        }
-    }
-    px_buf earr;
-    const char *ea = NULL;
     px_buf_init(&earr, 1);
-    if (e->epcs) {
+    /* The listed serials, and the EPC URIs named in their place (migration 0090). */
+    const char *a = e->serials ? array_param(&arr, e->serials, e->n_serials, err) : NULL;
+    const char *ea =
+        e->epcs && (a || !e->serials) ? array_param(&earr, e->epcs, e->n_epcs, err) : NULL;
+    if ((e->serials && !a) || (e->epcs && !ea)) {
+        px_buf_dispose(&arr);
         px_buf_dispose(&earr);
-        if (!(ea = array_param(&earr, e->epcs, e->n_epcs, err))) {
-            px_buf_dispose(&earr);
-            px_buf_dispose(&arr);
-            return err->rc;
-        }
+        return err->rc;
     }
     char t[24], tz[12], gcp[12], cnt[24];
     us_text(t, e->event_time_us);
