@@ -1,5 +1,6 @@
-/* A pack decommissioned or recalled on its own leaves its container: the link is cleared and
- * an AggregationEvent DELETE records it, in the operation's transaction (pack_internal.h,
+/* A pack decommissioned or recalled on its own leaves its container, and so does a container
+ * decommissioned, recalled or shipped without the container it sits in: the link is cleared
+ * and an AggregationEvent DELETE records it, in the operation's transaction (pack_internal.h,
  * docs/aggregation.md "Packs leaving their container"). */
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,12 @@ typedef struct leaving {
     px_rc rc;
 } leaving;
 
-static int note_left(void *vc, const px_left_pack *p)
+static int note_left(void *vc, const px_left_child *p)
 {
     leaving *l = vc;
     if (l->n == l->cap)
-        return 1; /* never more rows than listed packs */
-    /* Room for every listed pack, taken only when one was in a container: most decommissions
+        return 1; /* never more rows than listed children */
+    /* Room for every listed child, taken only when one was in a container: most decommissions
      * touch loose packs, and those cost no memory here. */
     if (!l->ptr) {
         l->parent = malloc(l->cap * sizeof(*l->parent));
@@ -42,9 +43,13 @@ static int note_left(void *vc, const px_left_pack *p)
     }
     px_strlcpy(l->parent[l->n], p->parent, sizeof(l->parent[l->n]));
     px_strlcpy(l->prefix[l->n], p->prefix, sizeof(l->prefix[l->n]));
-    if (gs1_epc_sgtin_format(l->uri[l->n], GS1_EPC_URI_MAX, l->prod->gtin,
-                             l->prod->company_prefix_length, p->serial, l->err) != PX_OK) {
-        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored pack has no EPC URI");
+    px_rc rc = p->child_prefix[0]
+                   ? gs1_epc_sscc_format(l->uri[l->n], GS1_EPC_URI_MAX, p->child,
+                                         (int)strlen(p->child_prefix), l->err)
+                   : gs1_epc_sgtin_format(l->uri[l->n], GS1_EPC_URI_MAX, l->prod->gtin,
+                                          l->prod->company_prefix_length, p->child, l->err);
+    if (rc != PX_OK) {
+        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
         return 1;
     }
     l->ptr[l->n] = l->uri[l->n];
@@ -98,36 +103,51 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
     return px_store_container_event_insert(db, &rec, err);
 }
 
+/* One DELETE per former container (the rows come grouped by it), at the operator's location
+ * (px__org_sgln); then the memory goes. */
+static px_rc record_left(px_db *db, const px_actor *by, const px_product *prod, int64_t now_us,
+                         leaving *l, long *left, px_err *err)
+{
+    px_rc rc = l->rc;
+    char sgln[64];
+    px__org_sgln(sgln, by, prod);
+    for (size_t a = 0; rc == PX_OK && a < l->n;) {
+        size_t b = a;
+        while (b < l->n && strcmp(l->parent[b], l->parent[a]) == 0)
+            b++;
+        rc = delete_event(db, by, prod, sgln, now_us, l->parent[a], l->prefix[a], l->ptr + a, b - a,
+                          err);
+        a = b;
+    }
+    if (rc == PX_OK)
+        *left = (long)l->n;
+    free(l->parent);
+    free(l->prefix);
+    free(l->uri);
+    free(l->ptr);
+    return rc;
+}
+
 px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
                                  const char *const *serials, size_t n, int64_t now_us, long *left,
                                  px_err *err)
 {
     *left = 0;
-    leaving l;
-    memset(&l, 0, sizeof(l));
-    l.cap = n;
-    l.prod = prod;
-    l.err = err;
+    leaving l = {.cap = n, .prod = prod, .err = err};
     px_rc rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, note_left, &l, err);
-    if (rc == PX_OK)
-        rc = l.rc;
-    /* The decommissioner's location is where the packs left (px__org_sgln). */
-    char sgln[64];
-    px__org_sgln(sgln, by, prod);
-    /* The rows come grouped by container: one event per container. */
-    for (size_t a = 0; rc == PX_OK && a < l.n;) {
-        size_t b = a;
-        while (b < l.n && strcmp(l.parent[b], l.parent[a]) == 0)
-            b++;
-        rc = delete_event(db, by, prod, sgln, now_us, l.parent[a], l.prefix[a], l.ptr + a, b - a,
-                          err);
-        a = b;
-    }
-    if (rc == PX_OK)
-        *left = (long)l.n;
-    free(l.parent);
-    free(l.prefix);
-    free(l.uri);
-    free(l.ptr);
-    return rc;
+    if (rc != PX_OK)
+        l.rc = rc;
+    return record_left(db, by, prod, now_us, &l, left, err);
+}
+
+px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_product *prod,
+                                   const char *const *ssccs, size_t n, int64_t now_us, long *left,
+                                   px_err *err)
+{
+    *left = 0;
+    leaving l = {.cap = n, .prod = prod, .err = err};
+    px_rc rc = px_store_containers_leave_parents(db, ssccs, n, note_left, &l, err);
+    if (rc != PX_OK)
+        l.rc = rc;
+    return record_left(db, by, prod, now_us, &l, left, err);
 }

@@ -74,6 +74,28 @@ static int held(void *vc, const px_held_pack *p)
     return 0;
 }
 
+/* Index order first; within one container, the order found (ties keep it: the span fields,
+ * unused here, carry the position while qsort runs). */
+static int held_cmp(const void *a, const void *b)
+{
+    const px_item_error *x = a, *y = b;
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+void px__held_errors_sort(px_item_error *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i].len = (int)i;
+    if (n > 1)
+        qsort(v, n, sizeof(*v), held_cmp);
+    for (size_t i = 0; i < n; i++) {
+        v[i].pos = -1;
+        v[i].len = 0;
+    }
+}
+
 void px_serials_free(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
@@ -119,6 +141,7 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
         px_serials_free(c.serials, c.n);
         free(c.roots);
         if (c.n_errors) {
+            px__held_errors_sort(c.errors, c.n_errors);
             *errors = c.errors;
             *n_errors = c.n_errors;
         } else

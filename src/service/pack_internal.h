@@ -67,6 +67,12 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
 px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
                                  const char *const *serials, size_t n, int64_t now_us,
                                  long *left, px_err *err);
+/* REQ-AGG-12: the same for listed containers that move (decommissioned, recalled, shipped)
+ * without the container they sit in: each top-level one among them leaves its parent, one
+ * DELETE per parent naming them (their contents stay in them). */
+px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_product *prod,
+                                   const char *const *ssccs, size_t n, int64_t now_us,
+                                   long *left, px_err *err);
 
 /* Release and recall act on a batch that was commissioned: another answers not_found. */
 px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err);

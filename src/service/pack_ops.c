@@ -207,6 +207,10 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     if (rc == PX_OK && !c->req->ssccs && c->action != PX_PACK_REACTIVATE)
         rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n, c->now, &c->left,
                                         err);
+    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet. */
+    if (rc == PX_OK && c->req->ssccs)
+        rc = px__containers_leave_parents(db, c->by, &c->prod, c->req->ssccs, c->req->n_ssccs,
+                                          c->now, &c->left, err);
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
@@ -290,9 +294,8 @@ static void errors_to_containers(px_pack_op_result *res, const char *gtin,
         snprintf(msg, sizeof(msg), "holds pack %s/%s: %s", gtin, held[e->index], e->message);
         px_strlcpy(e->message, msg, sizeof(e->message));
         e->index = (size_t)roots[e->index];
-        e->pos = -1;
-        e->len = 0;
     }
+    px__held_errors_sort(res->errors, res->n_errors);
 }
 
 px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,

@@ -90,6 +90,9 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
                              size_t *n_serials, long **roots, px_item_error **errors,
                              size_t *n_errors, px_err *err);
 void px_serials_free(char **v, size_t n);
+/* Details of held packs in the order the API lists them: by the index of the container
+ * listed, and within one the order found (gtin, serial). */
+void px__held_errors_sort(px_item_error *v, size_t n);
 
 /* REQ-AGG-11: the top-level units of a shipment by containers, as the shipping event names
  * them: each listed SSCC not inside another listed one, once, as its EPC URI, in the order

@@ -153,9 +153,14 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = release_rows(c, db, err)) != PX_OK)
         return rc;
     /* REQ-AGG-8: the containers ship with what they hold. */
+    /* REQ-AGG-12: a case shipped off a pallet that stays leaves it (before the report is
+     * built: the report then names the case's packing alone). */
+    long left = 0;
     if (c->asked->ssccs &&
-        (rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
-                                            err)) != PX_OK)
+        ((rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
+                                             err)) != PX_OK ||
+         (rc = px__containers_leave_parents(db, c->by, &c->prod, c->asked->ssccs,
+                                            c->asked->n_ssccs, c->now, &left, err)) != PX_OK))
         return rc;
     px_pack_status to;
     px_pack_status_init(&to);
@@ -206,6 +211,8 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         px_audit_str(d, "batch", req->batch);
         px_audit_str(d, "market", req->market);
         px_audit_int(d, "released", (long long)c->count);
+        if (left)
+            px_audit_int(d, "unpacked", (long long)left);
         px_audit_str(d, "event_id", res->event_id);
     }
     res->released = (long)c->count;

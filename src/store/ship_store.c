@@ -17,8 +17,23 @@ static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err 
     return NULL;
 }
 
+/* Each child row of a leave: parent, its prefix, the child, the child's prefix. */
+static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_left_child lc = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                            px__val(r, i, 3)};
+        if (fn(ctx, &lc))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
-                                      size_t n, px_left_pack_fn fn, void *ctx, px_err *err)
+                                      size_t n, px_left_child_fn fn, void *ctx, px_err *err)
 {
     px_buf b;
     const char *a = text_array(&b, serials, n, err);
@@ -32,20 +47,42 @@ px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *c
                                 "gtin = $1 AND serial = ANY ($2::text[]) AND parent_sscc IS NOT "
                                 "NULL), cleared AS (UPDATE serial s SET parent_sscc = NULL FROM "
                                 "was WHERE s.gtin = $1 AND s.serial = was.serial) "
-                                "SELECT was.parent_sscc, x.company_prefix, was.serial FROM was "
-                                "JOIN sscc x ON x.sscc = was.parent_sscc "
+                                "SELECT was.parent_sscc, x.company_prefix, was.serial, '' FROM "
+                                "was JOIN sscc x ON x.sscc = was.parent_sscc "
                                 "ORDER BY was.parent_sscc, was.serial",
                                 2, p, err);
     px_buf_dispose(&b);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_left_pack lp = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2)};
-        if (fn(ctx, &lp))
-            break;
-    }
-    PQclear(r);
-    return PX_OK;
+    return each_left(r, fn, ctx, err);
+}
+
+/* The listed containers ($1) not below another listed one (top: r, o = first position). */
+#define TOP_LISTED                                                                          \
+    "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM unnest($1::char(18)[]) WITH "      \
+    "ORDINALITY AS q(r, o) GROUP BY q.r), up(sscc, anc, d) AS (SELECT x.sscc, "             \
+    "x.parent_sscc, 1 FROM sscc x JOIN l ON x.sscc = l.r WHERE x.parent_sscc IS NOT NULL "   \
+    "UNION ALL SELECT up.sscc, x.parent_sscc, up.d + 1 FROM up JOIN sscc x ON x.sscc = "     \
+    "up.anc WHERE x.parent_sscc IS NOT NULL AND up.d < 64), top AS (SELECT l.r, l.o FROM l " \
+    "WHERE NOT EXISTS (SELECT 1 FROM up JOIN l AS l2 ON l2.r = up.anc WHERE up.sscc = "     \
+    "l.r)) "
+
+px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, size_t n,
+                                        px_left_child_fn fn, void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *a = text_array(&b, ssccs, n, err);
+    const char *p[] = {a};
+    PGresult *r =
+        !a ? NULL
+           : px__exec(db,
+                      TOP_LISTED ", was AS (SELECT x.sscc, x.company_prefix, x.parent_sscc FROM "
+                                 "top JOIN sscc x ON x.sscc = top.r WHERE x.parent_sscc IS NOT "
+                                 "NULL), cleared AS (UPDATE sscc s SET parent_sscc = NULL FROM "
+                                 "was WHERE s.sscc = was.sscc) SELECT was.parent_sscc, "
+                                 "x.company_prefix, was.sscc, was.company_prefix FROM was JOIN "
+                                 "sscc x ON x.sscc = was.parent_sscc ORDER BY 1, 3",
+                      1, p, err);
+    px_buf_dispose(&b);
+    return each_left(r, fn, ctx, err);
 }
 
 px_rc px_store_containers_top_each(px_db *db, const char *const *ssccs, size_t n,
@@ -58,15 +95,8 @@ px_rc px_store_containers_top_each(px_db *db, const char *const *ssccs, size_t n
     PGresult *r =
         !a ? NULL
            : px__exec(db,
-                      "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM "
-                      "unnest($1::char(18)[]) WITH ORDINALITY AS q(r, o) GROUP BY q.r), "
-                      "up(sscc, anc, d) AS (SELECT x.sscc, x.parent_sscc, 1 FROM sscc x JOIN l "
-                      "ON x.sscc = l.r WHERE x.parent_sscc IS NOT NULL UNION ALL SELECT up.sscc, "
-                      "x.parent_sscc, up.d + 1 FROM up JOIN sscc x ON x.sscc = up.anc WHERE "
-                      "x.parent_sscc IS NOT NULL AND up.d < 64) "
-                      "SELECT l.r, x.company_prefix FROM l JOIN sscc x ON x.sscc = l.r WHERE "
-                      "NOT EXISTS (SELECT 1 FROM up JOIN l AS l2 ON l2.r = up.anc WHERE "
-                      "up.sscc = l.r) ORDER BY l.o",
+                      TOP_LISTED "SELECT top.r, x.company_prefix FROM top JOIN sscc x ON "
+                                 "x.sscc = top.r ORDER BY top.o",
                       1, p, err);
     px_buf_dispose(&b);
     if (!r)

@@ -8,19 +8,25 @@
 
 #include "store.h"
 
-/* A pack taken out of its container: the container it was in, that container's GS1 company
- * prefix, and the pack's serial (borrowed for the callback's duration). */
-typedef struct px_left_pack {
+/* A child taken out of its container: the container it was in and that container's GS1
+ * company prefix; the child, a pack's serial (child_prefix "") or a container's SSCC with its
+ * own prefix (borrowed for the callback's duration). */
+typedef struct px_left_child {
     const char *parent;
     const char *prefix;
-    const char *serial;
-} px_left_pack;
-typedef int (*px_left_pack_fn)(void *ctx, const px_left_pack *p);
+    const char *child;
+    const char *child_prefix;
+} px_left_child;
+typedef int (*px_left_child_fn)(void *ctx, const px_left_child *c);
 
 /* Clears the container of every listed pack of gtin that is in one, in one statement; fn gets
  * each such pack, ordered by its former container, then serial. */
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
-                                      size_t n, px_left_pack_fn fn, void *ctx, px_err *err);
+                                      size_t n, px_left_child_fn fn, void *ctx, px_err *err);
+/* The same for the top-level units among the listed containers (as px_store_containers_top_each
+ * finds them) that sit in a container not listed: each leaves it. */
+px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, size_t n,
+                                        px_left_child_fn fn, void *ctx, px_err *err);
 
 /* The top-level units of a shipment: each listed SSCC that is not below another listed one,
  * once, in the order first listed, with its company prefix. */

@@ -168,15 +168,18 @@ static void test_container_ship__recall_a_pallet(void **state)
 static void test_container_ship__recall_refusal_lists_packs(void **state)
 {
     fixture *f = *state;
-    char b1[19], b2[19], p[19], unknown[19], body[512];
-    commission(f, "LOTS", "[\"S1\",\"S2\",\"S3\"]");
+    char b1[19], b2[19], b3[19], p[19], p2[19], unknown[19], body[512];
+    commission(f, "LOTS", "[\"S1\",\"S2\",\"S3\",\"S4\"]");
     box(f, b1, 0, 520, "[" SGTIN("S1") "," SGTIN("S2") "]");
     box(f, b2, 0, 521, "[" SGTIN("S3") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
     pack(f, sscc(p, 1, 530), body);
-    /* The second case is stolen with what it holds (irreversible: no recall moves it). */
+    box(f, b3, 0, 522, "[" SGTIN("S4") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b3);
+    pack(f, sscc(p2, 1, 531), body);
+    /* The first pallet is stolen with what it holds (irreversible: no recall moves it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"stolen\"}",
-             b2);
+             p);
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
     static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
                                        "serial WHERE reason = 'recalled'",
@@ -186,19 +189,19 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                                        "container_event",
                                        "audit_log",
                                        NULL};
-    /* The first case and the pallet (which holds the stolen case) listed. */
+    /* A recallable case and the stolen pallet listed. */
     static const struct {
         int line;
         const char *batch, *code, *detail, *names;
         long status, index;
     } bad[] = {
-        {__LINE__, NULL, "invalid_state", "invalid_state", "S3", 409, 1},
-        {__LINE__, "LOTX", "invalid_state", "other_batch", "S1", 409, 0},
+        {__LINE__, NULL, "invalid_state", "invalid_state", "S1", 409, 1},
+        {__LINE__, "LOTX", "invalid_state", "other_batch", "S4", 409, 0},
     };
     sscc(unknown, 0, 599);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char list[128], path_body[512];
-        snprintf(list, sizeof(list), "[\"%s\",\"%s\"]", b1, p);
+        snprintf(list, sizeof(list), "[\"%s\",\"%s\"]", b3, p);
         if (bad[i].batch)
             snprintf(path_body, sizeof(path_body),
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"ssccs\":%s}", bad[i].batch, list);
@@ -228,12 +231,35 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                          NULL);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b1);
     px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo_key, body, NULL, 403, NULL);
-    /* The first case alone can be recalled, with its batch. */
+    /* Every stolen pack is named, each under the pallet's index. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b3, p);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/recalls", f->mah_key, body, NULL);
+    json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
+    assert_int_equal(json_array_size(details), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(px_test_str(json_array_get(details, i), "field"), "ssccs[1]");
+    px_http_resp_free(&r);
+    /* The case on the other pallet can be recalled, with its batch; REQ-AGG-12: recalled off
+     * its pallet, it leaves it (its pack stays in it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
-             b1);
+             b3);
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 1);
     json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
+                                 "NULL AND (SELECT count(*) FROM serial WHERE parent_sscc = '%s') "
+                                 "= 1",
+                                 b3, b3),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_sscc = '%s' AND parent_id = "
+                                 "'urn:epc:id:sscc:0355154.1000000531' AND epcs = "
+                                 "ARRAY['urn:epc:id:sscc:0355154.0000000522']",
+                                 p2),
+                     1);
 }
 
 /* ---- a pack leaving its container --------------------------------------------------------- */
@@ -277,13 +303,15 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     json_decref(j);
     /* One DELETE per case, with the case as parentID (not the pallet above it), at the
      * decommissioner's location. */
-    char got[1024];
-    px_sql_text(&f->env,
-                "SELECT string_agg(concat_ws('|', type, action, biz_step, "
-                "coalesce(disposition, '-'), parent_id, array_to_string(epcs, ','), read_point), "
-                "';' ORDER BY parent_id) FROM container_event WHERE action = 'DELETE' AND "
-                "aggregation_id IS NULL AND event_hash LIKE 'ni:///sha-256;%'",
-                got, sizeof(got));
+    char got[1024], sql[512], mine[128];
+    snprintf(mine, sizeof(mine), "parent_sscc IN ('%s', '%s', '%s')", b1, b2, p);
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(concat_ws('|', type, action, biz_step, coalesce(disposition, "
+             "'-'), parent_id, array_to_string(epcs, ','), read_point), ';' ORDER BY parent_id) "
+             "FROM container_event WHERE action = 'DELETE' AND aggregation_id IS NULL AND "
+             "event_hash LIKE 'ni:///sha-256;%%' AND %s",
+             mine);
+    px_sql_text(&f->env, sql, got, sizeof(got));
     assert_string_equal(got,
                         "AggregationEvent|DELETE|unpacking|-|urn:epc:id:sscc:0355154.0000000540|"
                         "urn:epc:id:sgtin:0355154.094495.D2|urn:epc:id:sgln:0355154.00000.0;"
@@ -314,9 +342,31 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
                                  "parent_sscc = '%s'",
                                  b2),
                      1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE action = "
-                                          "'DELETE'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND %s",
+                                 mine),
                      3);
+    /* REQ-AGG-12: a case destroyed off its pallet leaves the pallet, with what it holds. */
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b1);
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    px_sql_text(&f->env,
+                "SELECT concat_ws('|', parent_id, array_to_string(epcs, ',')) FROM "
+                "container_event WHERE action = 'DELETE' ORDER BY seq DESC LIMIT 1",
+                got, sizeof(got));
+    assert_string_equal(got,
+                        "urn:epc:id:sscc:0355154.1000000545|urn:epc:id:sscc:0355154.0000000540");
+    snprintf(path, sizeof(path), "/v1/containers/%s", p);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 0);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'D1' AND "
+                                 "parent_sscc = '%s' AND state = 'decommissioned'",
+                                 b1),
+                     1);
 }
 
 /* ---- the shipping event ------------------------------------------------------------------- */
@@ -507,35 +557,49 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
                                  release_id),
                      1);
     static const char want[] =
-        "ObjectEvent|ADD|commissioning||" SG("SN1001") "," SG("SN1002") "," SG("SN1003") "," SG("SN"
-                                                                                                "10"
-                                                                                                "0"
-                                                                                                "4") "," SG(
-            "SN1005") "," SG("SN1006") "\n"
-                                       "ObjectEvent|ADD|commissioning||" SC_CASE1 "\n"
-                                       "AggregationEvent|ADD|packing|" SC_CASE1
-                                       "|" SG("SN1001") "," SG("SN1002") "," SG(
-                                           "SN1003") "\n"
-                                                     "ObjectEvent|ADD|"
-                                                     "commissioning||" SC_CASE2 "\n"
-                                                     "AggregationEvent|ADD|"
-                                                     "packing|" SC_CASE2 "|" SG("SN1004") "," SG(
-                                                         "SN10"
-                                                         "05") "," SG("SN1006") "\n"
-                                                                                "ObjectEvent|"
-                                                                                "ADD|"
-                                                                                "commissioning|"
-                                                                                "|" SC_PALLET "\n"
-                                                                                "AggregationEve"
-                                                                                "nt|ADD|"
-                                                                                "packing"
-                                                                                "|" SC_PALLET
-                                                                                "|" SC_CASE1
-                                                                                "," SC_CASE2 "\n"
-                                                                                "ObjectEvent|"
-                                                                                "OBSERVE|"
-                                                                                "shipping|"
-                                                                                "|" SC_PALLET "\n";
+        "ObjectEvent|ADD|commissioning||" SG("SN1001") "," SG("SN1002") "," SG("SN1003") "," SG(
+            "SN"
+            "10"
+            "0"
+            "4") "," SG("SN1005") "," SG("SN1006") "\n"
+                                                   "ObjectEvent|ADD|commissioning||" SC_CASE1 "\n"
+                                                   "AggregationEvent|ADD|packing|" SC_CASE1
+                                                   "|" SG("SN1001") "," SG("SN1002") "," SG(
+                                                       "SN1003") "\n"
+                                                                 "ObjectEvent|ADD|"
+                                                                 "commissioning||" SC_CASE2 "\n"
+                                                                 "AggregationEvent|ADD|"
+                                                                 "packing|" SC_CASE2
+                                                                 "|" SG("SN1004") "," SG(
+                                                                     "SN10"
+                                                                     "05") "," SG("SN1006") "\n"
+                                                                                            "Object"
+                                                                                            "Event|"
+                                                                                            "ADD|"
+                                                                                            "commis"
+                                                                                            "sionin"
+                                                                                            "g|"
+                                                                                            "|" SC_PALLET
+                                                                                            "\n"
+                                                                                            "Aggreg"
+                                                                                            "ationE"
+                                                                                            "ve"
+                                                                                            "nt|"
+                                                                                            "ADD|"
+                                                                                            "packin"
+                                                                                            "g"
+                                                                                            "|" SC_PALLET
+                                                                                            "|" SC_CASE1
+                                                                                            "," SC_CASE2
+                                                                                            "\n"
+                                                                                            "Object"
+                                                                                            "Event|"
+                                                                                            "OBSERV"
+                                                                                            "E|"
+                                                                                            "shippi"
+                                                                                            "ng|"
+                                                                                            "|" SC_PALLET
+                                                                                            "\n";
     static const char *const formats[] = {"epcis-1.2-xml", "epcis-2.0-xml", "epcis-2.0-jsonld"};
     for (size_t k = 0; k < 3; k++) {
         char id[64], path[128], got[8192];
@@ -561,6 +625,58 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
                      got);
         px_http_resp_free(&doc);
     }
+}
+
+/* REQ-AGG-12: a case shipped off a pallet that stays leaves it (one DELETE, the pallet as
+ * parentID); the DSCSA report then names the case's packing and the case, and nothing of the
+ * pallet; the pallet keeps its other case. */
+static void test_container_ship__case_shipped_off_a_pallet(void **state)
+{
+    fixture *f = *state;
+    char b1[19], b2[19], p[19], body[512];
+    commission(f, "LOTC", "[\"C1\",\"C2\"]");
+    box(f, b1, 0, 560, "[" SGTIN("C1") "]");
+    box(f, b2, 0, 561, "[" SGTIN("C2") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
+    pack(f, sscc(p, 1, 565), body);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 1);
+    char release_id[40];
+    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
+                                 "= ARRAY['urn:epc:id:sscc:0355154.0000000560']"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE parent_sscc = '%s' AND sscc = "
+                                 "'%s' AND (SELECT state FROM sscc WHERE sscc = '%s') = "
+                                 "'commissioned'",
+                                 p, b2, p),
+                     1);
+    char id[64], sql[256], path[128], got[4096];
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+             release_id);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    xml_events(doc.body, got, sizeof(got));
+    assert_string_equal(
+        got,
+        "ObjectEvent|ADD|commissioning||" SG("C1") "," SG(
+            "C2") "\n"
+                  "ObjectEvent|ADD|commissioning||urn:epc:id:sscc:0355154.0000000560\n"
+                  "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000560|" SG(
+                      "C1") "\n"
+                            "ObjectEvent|OBSERVE|shipping||urn:epc:id:sscc:0355154.0000000560\n");
+    px_http_resp_free(&doc);
 }
 
 /* REQ-AGG-11: the EU profile keeps reporting packs: a case shipped to an EU market gives a
@@ -614,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_container_ship__recall_refusal_lists_packs),
         cmocka_unit_test(test_container_ship__decommissioned_pack_leaves_case),
         cmocka_unit_test(test_container_ship__dscsa_ships_the_pallet),
+        cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
         cmocka_unit_test(test_container_ship__eu_reports_packs),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
