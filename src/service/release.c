@@ -152,9 +152,9 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     if ((rc = release_rows(c, db, err)) != PX_OK)
         return rc;
-    /* REQ-AGG-8: the containers ship with what they hold. */
-    /* REQ-AGG-12: a case shipped off a pallet that stays leaves it (before the report is
-     * built: the report then names the case's packing alone). */
+    /* REQ-AGG-8: the containers ship with what they hold. REQ-AGG-12: a case shipped off a
+     * pallet that stays leaves it (before the report is built: the report then names the
+     * case's packing alone). */
     long left = 0;
     if (c->asked->ssccs &&
         ((rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
