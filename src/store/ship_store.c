@@ -7,14 +7,22 @@
 #include "px_buf.h"
 #include "store_internal.h"
 
-/* v as one text[] parameter in b (disposed by the caller either way). */
-static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err *err)
+/* Runs sql with the list v as its last parameter, one text[] ($1, or $2 after gtin when gtin
+ * is given); NULL with err set when the list is too big or the statement fails. */
+static PGresult *exec_list(px_db *db, const char *sql, const char *gtin, const char *const *v,
+                           size_t n, px_err *err)
 {
-    px_buf_init(b, 64u << 20); /* 100,000 items of at most 20 characters, escaped */
-    if (px_store_text_array(b, v, n) == PX_OK)
-        return b->data;
-    px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
-    return NULL;
+    px_buf b;
+    px_buf_init(&b, 64u << 20); /* 100,000 items of at most 20 characters, escaped */
+    PGresult *r = NULL;
+    if (px_store_text_array(&b, v, n) != PX_OK) {
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
+    } else {
+        const char *p[] = {gtin ? gtin : b.data, b.data};
+        r = px__exec(db, sql, gtin ? 2 : 1, p, err);
+    }
+    px_buf_dispose(&b);
+    return r;
 }
 
 /* Each child row of a leave: parent, its prefix, the child, the child's prefix. */
@@ -35,27 +43,23 @@ static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
                                       size_t n, px_left_child_fn fn, void *ctx, px_err *err)
 {
-    px_buf b;
-    const char *a = text_array(&b, serials, n, err);
-    const char *p[] = {gtin, a};
     /* The CTE reads the links as they were; the UPDATE clears them in the same statement (a
      * data-modifying WITH sees the snapshot of the statement's start). The rows are the
      * caller's, already locked by the operation that decommissioned them. */
-    PGresult *r = !a ? NULL
-                     : px__exec(db,
-                                "WITH was AS (SELECT serial, parent_sscc FROM serial WHERE "
-                                "gtin = $1 AND serial = ANY ($2::text[]) AND parent_sscc IS NOT "
-                                "NULL), cleared AS (UPDATE serial s SET parent_sscc = NULL FROM "
-                                "was WHERE s.gtin = $1 AND s.serial = was.serial) "
-                                "SELECT was.parent_sscc, x.company_prefix, was.serial, '' FROM "
-                                "was JOIN sscc x ON x.sscc = was.parent_sscc "
-                                "ORDER BY was.parent_sscc, was.serial",
-                                2, p, err);
-    px_buf_dispose(&b);
-    return each_left(r, fn, ctx, err);
+    return each_left(exec_list(db,
+                               "WITH was AS (SELECT serial, parent_sscc FROM serial WHERE "
+                               "gtin = $1 AND serial = ANY ($2::text[]) AND parent_sscc IS NOT "
+                               "NULL), cleared AS (UPDATE serial s SET parent_sscc = NULL FROM "
+                               "was WHERE s.gtin = $1 AND s.serial = was.serial) "
+                               "SELECT was.parent_sscc, x.company_prefix, was.serial, '' FROM "
+                               "was JOIN sscc x ON x.sscc = was.parent_sscc "
+                               "ORDER BY was.parent_sscc, was.serial",
+                               gtin, serials, n, err),
+                     fn, ctx, err);
 }
 
-/* The listed containers ($1) not below another listed one (top: r, o = first position). */
+/* The listed containers ($1) not below another listed one (top: r, o = first position): walks
+ * up from each; one with a listed ancestor travels inside it. */
 #define TOP_LISTED                                                                          \
     "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM unnest($1::char(18)[]) WITH "      \
     "ORDINALITY AS q(r, o) GROUP BY q.r), up(sscc, anc, d) AS (SELECT x.sscc, "             \
@@ -68,37 +72,25 @@ px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *c
 px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, size_t n,
                                         px_left_child_fn fn, void *ctx, px_err *err)
 {
-    px_buf b;
-    const char *a = text_array(&b, ssccs, n, err);
-    const char *p[] = {a};
-    PGresult *r =
-        !a ? NULL
-           : px__exec(db,
-                      TOP_LISTED ", was AS (SELECT x.sscc, x.company_prefix, x.parent_sscc FROM "
-                                 "top JOIN sscc x ON x.sscc = top.r WHERE x.parent_sscc IS NOT "
-                                 "NULL), cleared AS (UPDATE sscc s SET parent_sscc = NULL FROM "
-                                 "was WHERE s.sscc = was.sscc) SELECT was.parent_sscc, "
-                                 "x.company_prefix, was.sscc, was.company_prefix FROM was JOIN "
-                                 "sscc x ON x.sscc = was.parent_sscc ORDER BY 1, 3",
-                      1, p, err);
-    px_buf_dispose(&b);
-    return each_left(r, fn, ctx, err);
+    return each_left(exec_list(db,
+                               TOP_LISTED
+                               ", was AS (SELECT x.sscc, x.company_prefix, x.parent_sscc FROM "
+                               "top JOIN sscc x ON x.sscc = top.r WHERE x.parent_sscc IS NOT "
+                               "NULL), cleared AS (UPDATE sscc s SET parent_sscc = NULL FROM "
+                               "was WHERE s.sscc = was.sscc) SELECT was.parent_sscc, "
+                               "x.company_prefix, was.sscc, was.company_prefix FROM was JOIN "
+                               "sscc x ON x.sscc = was.parent_sscc ORDER BY 1, 3",
+                               NULL, ssccs, n, err),
+                     fn, ctx, err);
 }
 
 px_rc px_store_containers_top_each(px_db *db, const char *const *ssccs, size_t n,
                                    px_top_container_fn fn, void *ctx, px_err *err)
 {
-    px_buf b;
-    const char *a = text_array(&b, ssccs, n, err);
-    const char *p[] = {a};
-    /* Walks up from each listed container; one with a listed ancestor travels inside it. */
-    PGresult *r =
-        !a ? NULL
-           : px__exec(db,
-                      TOP_LISTED "SELECT top.r, x.company_prefix FROM top JOIN sscc x ON "
-                                 "x.sscc = top.r ORDER BY top.o",
-                      1, p, err);
-    px_buf_dispose(&b);
+    PGresult *r = exec_list(db,
+                            TOP_LISTED "SELECT top.r, x.company_prefix FROM top JOIN sscc x ON "
+                                       "x.sscc = top.r ORDER BY top.o",
+                            NULL, ssccs, n, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++)
