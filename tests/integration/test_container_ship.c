@@ -625,6 +625,18 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
                      got);
         px_http_resp_free(&doc);
     }
+    /* REQ-RECALL-SSCC-1: recalling the shipped pallet tells its market in the same
+     * transaction: one report per US endpoint, each built and checked against its schema when
+     * queued, with the recall of the six packs. */
+    json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
+    assert_int_equal(json_integer_value(json_object_get(r, "recalled")), 6);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
+                                 "'US' AND event_count = 1",
+                                 px_test_str(r, "recall_id")),
+                     3);
+    json_decref(r);
 }
 
 /* REQ-AGG-12: a case shipped off a pallet that stays leaves it (one DELETE, the pallet as
