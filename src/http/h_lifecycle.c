@@ -344,30 +344,41 @@ void h_reactivation_create(px_req *r)
 
 void h_recall_create(px_req *r)
 {
-    static const char *const allowed[] = {"gtin", "batch", "reason", NULL};
+    static const char *const allowed[] = {"gtin", "batch", "reason", "ssccs", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
+    /* Containers in place of the batch (docs/aggregation.md "Recalling containers"). */
+    int by_box = json_object_get(r->json, "ssccs") != NULL;
+    size_t n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
+    const char *batch = px_json_str(r, r->json, "batch", 256, !by_box, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 32, 0, &bad);
-    if (bad)
+    const char **ssccs =
+        by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
+    if (!bad && by_box && n_ssccs == 0)
+        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
+    px_db *db = bad ? NULL : px_req_db(r);
+    if (!db) {
+        free(ssccs);
         return;
-    px_db *db = px_req_db(r);
-    if (!db)
-        return;
-    px_recall_req req = {gtin, batch, reason};
+    }
+    px_recall_req req = {gtin, batch, reason, ssccs, n_ssccs};
     px_pack_op_result res;
     px_err err;
     px_err_clear(&err);
-    if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK)
-        reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
-    else
+    if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
+        if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
+            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
+        else
+            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+    } else
         px_reply_json(r, 201,
                       json_pack("{s:s, s:s, s:I, s:s}", "recall_id", res.op_id, "event_id",
                                 res.event_id, "recalled", (json_int_t)res.count, "reason",
                                 reason ? reason : "recalled"));
     px_pack_op_result_dispose(&res);
+    free(ssccs);
 }
 
 /* ---- GET /v1/packs/{gtin}/{serial} ------------------------------------------------------ */

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "packing.h"
 #include "px_str.h"
+#include "ship_store.h"
 
 typedef struct held_ctx {
     const char *gtin, *batch, *want;
     char **serials;
+    long *roots; /* per serial: the index of the listed container that holds it */
     size_t n, cap;
     px_item_error *errors;
     size_t n_errors, bad;
@@ -58,12 +61,39 @@ static int held(void *vc, const px_held_pack *p)
         if (!v)
             return c->oom = 1;
         c->serials = v;
+        long *r = realloc(c->roots, cap * sizeof(*r));
+        if (!r)
+            return c->oom = 1;
+        c->roots = r;
         c->cap = cap;
     }
+    c->roots[c->n] = p->root;
     if (!(c->serials[c->n] = strdup(p->serial)))
         return c->oom = 1;
     c->n++;
     return 0;
+}
+
+/* Index order first; within one container, the order found (ties keep it: the span fields,
+ * unused here, carry the position while qsort runs). */
+static int held_cmp(const void *a, const void *b)
+{
+    const px_item_error *x = a, *y = b;
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+void px__held_errors_sort(px_item_error *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i].len = (int)i;
+    if (n > 1)
+        qsort(v, n, sizeof(*v), held_cmp);
+    for (size_t i = 0; i < n; i++) {
+        v[i].pos = -1;
+        v[i].len = 0;
+    }
 }
 
 void px_serials_free(char **v, size_t n)
@@ -76,14 +106,16 @@ void px_serials_free(char **v, size_t n)
 px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
                              const char *batch, const char *want_state,
                              const char *const *ssccs, size_t n, char ***serials,
-                             size_t *n_serials, px_item_error **errors, size_t *n_errors,
-                             px_err *err)
+                             size_t *n_serials, long **roots, px_item_error **errors,
+                             size_t *n_errors, px_err *err)
 {
     *serials = NULL;
     *n_serials = 0;
+    if (roots)
+        *roots = NULL;
     *errors = NULL;
     *n_errors = 0;
-    held_ctx c = {gtin, batch, want_state, NULL, 0, 0, NULL, 0, 0, 0};
+    held_ctx c = {gtin, batch, want_state, NULL, NULL, 0, 0, NULL, 0, 0, 0};
     long *missing = NULL;
     size_t n_missing = 0;
     c.errors = calloc(PX_HELD_ERRORS_MAX, sizeof(*c.errors));
@@ -107,7 +139,9 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
     free(missing);
     if (rc != PX_OK) {
         px_serials_free(c.serials, c.n);
+        free(c.roots);
         if (c.n_errors) {
+            px__held_errors_sort(c.errors, c.n_errors);
             *errors = c.errors;
             *n_errors = c.n_errors;
         } else
@@ -117,5 +151,51 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
     free(c.errors);
     *serials = c.serials;
     *n_serials = c.n;
+    if (roots)
+        *roots = c.roots;
+    else
+        free(c.roots);
     return PX_OK;
+}
+
+static int add_top(void *vc, const char *sscc, const char *prefix)
+{
+    px__top_units *u = vc;
+    if (u->n == u->cap)
+        return 1; /* never more than listed */
+    if (gs1_epc_sscc_format(u->uri[u->n], GS1_EPC_URI_MAX, sscc, (int)strlen(prefix), u->err) !=
+        PX_OK) {
+        u->rc = px_err_set(u->err, PX_EINTERNAL, "internal", "a stored SSCC has no EPC URI");
+        return 1;
+    }
+    u->ptr[u->n] = u->uri[u->n];
+    u->n++;
+    return 0;
+}
+
+px_rc px__top_units_collect(px_db *db, const char *const *ssccs, size_t n, px__top_units *out,
+                            px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t k = n ? n : 1;
+    out->uri = malloc(k * sizeof(*out->uri));
+    out->ptr = malloc(k * sizeof(*out->ptr));
+    if (!out->uri || !out->ptr)
+        return px_err_oom(err);
+    out->cap = n;
+    out->err = err;
+    px_rc rc = px_store_containers_top_each(db, ssccs, n, add_top, out, err);
+    return rc != PX_OK ? rc : out->rc;
+}
+
+void px__top_units_dispose(px__top_units *u)
+{
+    free(u->uri);
+    free(u->ptr);
+    memset(u, 0, sizeof(*u));
+}
+
+int px__profile_ships_units(px_epcis_profile profile)
+{
+    return profile == PX_EPCIS_PROFILE_US_DSCSA;
 }

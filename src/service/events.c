@@ -48,6 +48,12 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
     ev.sgtin_gcp_len = in->prod->company_prefix_length;
     ev.serials = in->serials;
     ev.n_serials = in->n;
+    if (in->epcs) { /* the top-level units stand for the packs they hold */
+        ev.epcs = in->epcs;
+        ev.n_epcs = in->n_epcs;
+        ev.serials = NULL;
+        ev.n_serials = 0;
+    }
     ev.read_point = sgln[0] ? sgln : NULL;
     ev.biz_location = sgln[0] ? sgln : NULL;
     if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
@@ -106,7 +112,9 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
         rec.serials = in->serials;
         rec.n_serials = in->n;
     }
-    rec.epc_count = (long)in->n;
+    rec.epc_count = (long)(in->epcs ? in->n_epcs : in->n);
+    rec.epcs = in->epcs;
+    rec.n_epcs = in->n_epcs;
     rec.lot = in->lot;
     rec.expiry = in->expiry;
     rec.reason = in->reason;
@@ -186,6 +194,8 @@ px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epci
     ev->sgtin_gcp_len = row->gcp_len;
     ev->serials = row->serials;
     ev->n_serials = row->n_serials;
+    ev->epcs = row->epcs;
+    ev->n_epcs = row->n_epcs;
     ev->read_point = row->read_point[0] ? row->read_point : NULL;
     ev->biz_location = row->biz_location[0] ? row->biz_location : NULL;
     if (ev->action == PX_EPCIS_ADD && ev->type == PX_EPCIS_OBJECT_EVENT) {

@@ -41,6 +41,10 @@ typedef struct px__event_in {
     const char *commission_id, *release_id, *op_id;
     const char *lot, *expiry, *reason, *market;
     const px__shipping *ship; /* release: source, destination, bizTransaction; or NULL */
+    /* EPC URIs the event names in place of serials (a shipment's top-level SSCCs,
+     * migration 0090); NULL: the serials. */
+    const char *const *epcs;
+    size_t n_epcs;
 } px__event_in;
 
 /* The organization's location as SGLN, its events' read point and business location; "" when

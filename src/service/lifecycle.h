@@ -178,12 +178,17 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by,
 
 typedef struct px_recall_req {
     const char *gtin;
-    const char *batch;
+    const char *batch;            /* with ssccs: optional, then every held pack's batch */
     const char *reason;           /* "recalled" (default) or "withdrawn" */
+    /* Containers in place of the batch: every pack they hold, each of which must be one a
+     * recall can move, or nothing changes (docs/aggregation.md "Recalling containers"). */
+    const char *const *ssccs;
+    size_t n_ssccs;
 } px_recall_req;
 
 /* POST /v1/recalls (MAH): every pack of the batch still active, or decommissioned for a
- * reversible reason, becomes decommissioned(recalled|withdrawn) — irreversible (Art. 40). */
+ * reversible reason, becomes decommissioned(recalled|withdrawn) — irreversible (Art. 40).
+ * With ssccs: every pack the containers hold, all or none (errors per container index). */
 px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by,
                     const px_recall_req *req, px_pack_op_result *res, px_err *err);
 

@@ -52,6 +52,28 @@ int px__org_sees_product(const px_actor *by, const px_product *prod);
 px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
                        px_product *prod, px_err *err);
 
+/* Decommissioning or recalling containers (pack_ops.c): the packs they hold (all of req's
+ * GTIN and, unless batch is NULL, of batch; or the whole request is refused listing the
+ * others) become the request's serials, each moved by the operation's own transition rules,
+ * all or none; a held pack that cannot move is listed under the index of its container. */
+px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
+                             const px_pack_op_req *req, const char *batch, px_pack_action action,
+                             px_decom_reason reason, px_pack_op_result *res, px_err *err);
+
+/* REQ-AGG-10: the listed packs of prod (decommissioned or recalled on their own, in the
+ * caller's transaction) leave the containers they were in: the links are cleared in one
+ * statement and one AggregationEvent DELETE per container names the packs that left it,
+ * parentID the container (DOMAIN-2.md §10.4 rule 4). *left counts them (container_leave.c). */
+px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
+                                 const char *const *serials, size_t n, int64_t now_us,
+                                 long *left, px_err *err);
+/* REQ-AGG-12: the same for listed containers that move (decommissioned, recalled, shipped)
+ * without the container they sit in: each top-level one among them leaves its parent, one
+ * DELETE per parent naming them (their contents stay in them). */
+px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_product *prod,
+                                   const char *const *ssccs, size_t n, int64_t now_us,
+                                   long *left, px_err *err);
+
 /* Release and recall act on a batch that was commissioned: another answers not_found. */
 px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err);
 

@@ -1,5 +1,6 @@
 /* Decommissioning and reactivation of listed packs (lifecycle.h; Delegated Regulation (EU)
  * 2016/161 Art. 12, 13; docs/lifecycle.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ typedef struct op_ctx {
     int current_year;
     int oom;
     px__market_set markets;        /* where the listed released packs went */
+    long left;                     /* packs taken out of their containers */
     char (*market_of)[3];          /* per request index: its market, "" when not released */
     const px_app *app;
     px_pack_op_result *res;
@@ -198,6 +200,17 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     if (rc == PX_OK && c->req->ssccs)
         rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs, "decommissioned",
                                            err);
+    /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
+     * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
+     * and counts stay true; packs that go with their container stay in it. */
+    c->left = 0;
+    if (rc == PX_OK && !c->req->ssccs && c->action != PX_PACK_REACTIVATE)
+        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n, c->now, &c->left,
+                                        err);
+    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet. */
+    if (rc == PX_OK && c->req->ssccs)
+        rc = px__containers_leave_parents(db, c->by, &c->prod, c->req->ssccs, c->req->n_ssccs,
+                                          c->now, &c->left, err);
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
@@ -217,6 +230,8 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         px_audit_int(d, "count", (long long)n);
         px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
         px_audit_str(d, "event_id", c->res->event_id);
+        if (c->left)
+            px_audit_int(d, "unpacked", (long long)c->left);
     }
     c->res->count = (long)n;
     return PX_OK;
@@ -268,12 +283,24 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
     return rc;
 }
 
-/* Decommissioning containers: the packs they hold (all of the request's GTIN, or the whole
- * request is refused listing the others) become the request's serials; the transition rules
- * of each pack are then the operation's own. */
-static px_rc by_containers(px_db *db, const px_app *app, const px_actor *by,
-                           const px_pack_op_req *req, px_pack_action action,
-                           px_decom_reason reason, px_pack_op_result *res, px_err *err)
+/* A held pack the operation refused is the fault of the container listed that holds it: its
+ * detail moves to that container's index, naming the pack (REQ-AGG-8, REQ-RECALL-SSCC-2). */
+static void errors_to_containers(px_pack_op_result *res, const char *gtin,
+                                 const char *const *held, const long *roots)
+{
+    for (size_t i = 0; i < res->n_errors; i++) {
+        px_item_error *e = &res->errors[i];
+        char msg[sizeof(e->message) + 64];
+        snprintf(msg, sizeof(msg), "holds pack %s/%s: %s", gtin, held[e->index], e->message);
+        px_strlcpy(e->message, msg, sizeof(e->message));
+        e->index = (size_t)roots[e->index];
+    }
+    px__held_errors_sort(res->errors, res->n_errors);
+}
+
+px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
+                             const px_pack_op_req *req, const char *batch, px_pack_action action,
+                             px_decom_reason reason, px_pack_op_result *res, px_err *err)
 {
     if (req->serials)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
@@ -293,17 +320,21 @@ static px_rc by_containers(px_db *db, const px_app *app, const px_actor *by,
         return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "ssccs",
                                 "only the MAH decommissions containers");
     char **held = NULL;
+    long *roots = NULL;
     size_t n_held = 0;
-    if ((rc = px_svc_container_packs(db, prod.mah_id, g, NULL, NULL, req->ssccs, req->n_ssccs,
-                                     &held, &n_held, &res->errors, &res->n_errors, err)) !=
-        PX_OK)
+    if ((rc = px_svc_container_packs(db, prod.mah_id, g, batch, NULL, req->ssccs, req->n_ssccs,
+                                     &held, &n_held, &roots, &res->errors, &res->n_errors,
+                                     err)) != PX_OK)
         return rc;
     px_pack_op_req all = *req;
     all.gtin = g;
     all.serials = (const char *const *)held;
     all.n_serials = n_held;
     rc = pack_op(db, app, by, &all, action, reason, res, err);
+    if (rc != PX_OK)
+        errors_to_containers(res, g, (const char *const *)held, roots);
     px_serials_free(held, n_held);
+    free(roots);
     return rc;
 }
 
@@ -331,7 +362,7 @@ px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, cons
         return rc;
     if (!req->ssccs)
         return pack_op(db, app, by, req, action, reason, res, err);
-    return by_containers(db, app, by, req, action, reason, res, err);
+    return px__pack_op_containers(db, app, by, req, NULL, action, reason, res, err);
 }
 
 /* The reason of a reactivation is free text of at most 200 characters, kept whole on the

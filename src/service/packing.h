@@ -5,6 +5,7 @@
 
 #include "carrier.h"
 #include "epcis.h"
+#include "gs1.h"
 #include "lifecycle.h"
 #include "pool_store.h"
 #include "report_store.h"
@@ -78,16 +79,38 @@ px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
 
 /* Shipping containers (REQ-AGG-8): every pack below the listed containers of tenant_id, which
  * must all be packs of gtin and (unless NULL) batch, in state want_state (unless NULL); *serials (malloc'd vector of
- * malloc'd strings, px_serials_free) lists them. A container that is not the tenant's, a pack
+ * malloc'd strings, px_serials_free) lists them, and *roots (malloc'd, unless roots is NULL)
+ * the index into ssccs of the container holding each. A container that is not the tenant's, a pack
  * of another product or batch, or in another state refuses the whole request: *errors lists
  * the offending SSCCs (index into ssccs) and packs (at most PX_HELD_ERRORS_MAX). */
 #define PX_HELD_ERRORS_MAX 1000
 px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
                              const char *batch, const char *want_state,
                              const char *const *ssccs, size_t n, char ***serials,
-                             size_t *n_serials, px_item_error **errors, size_t *n_errors,
-                             px_err *err);
+                             size_t *n_serials, long **roots, px_item_error **errors,
+                             size_t *n_errors, px_err *err);
 void px_serials_free(char **v, size_t n);
+/* Details of held packs in the order the API lists them: by the index of the container
+ * listed, and within one the order found (gtin, serial). */
+void px__held_errors_sort(px_item_error *v, size_t n);
+
+/* REQ-AGG-11: the top-level units of a shipment by containers, as the shipping event names
+ * them: each listed SSCC not inside another listed one, once, as its EPC URI, in the order
+ * listed (DOMAIN-2.md §10.4 "ship": top-level IDs only). */
+typedef struct px__top_units {
+    char (*uri)[GS1_EPC_URI_MAX];
+    const char **ptr; /* uri[i], the event's EPC list */
+    size_t n, cap;
+    px_err *err;
+    px_rc rc;
+} px__top_units;
+px_rc px__top_units_collect(px_db *db, const char *const *ssccs, size_t n, px__top_units *out,
+                            px_err *err);
+void px__top_units_dispose(px__top_units *u);
+/* Whether a market's profile carries the packing events with a shipment, so that its shipping
+ * event names the top-level units rather than the packs (us-dscsa; the EU Hub takes no
+ * aggregation, DOMAIN-2.md §10.6, so the EU profile reports packs). */
+int px__profile_ships_units(px_epcis_profile profile);
 
 /* REQ-AGG-9: a DSCSA report of a release carries the commissioning and aggregation events of
  * every container above the released packs, so a receiver can infer a pallet's contents

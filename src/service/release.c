@@ -103,7 +103,7 @@ static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
     c->res->n_errors = 0;
     px_rc rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->asked->batch,
                                       "commissioned", c->asked->ssccs, c->asked->n_ssccs,
-                                      &c->held, &c->n_held, &c->res->errors,
+                                      &c->held, &c->n_held, NULL, &c->res->errors,
                                       &c->res->n_errors, err);
     if (rc != PX_OK)
         return rc;
@@ -152,10 +152,15 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     if ((rc = release_rows(c, db, err)) != PX_OK)
         return rc;
-    /* REQ-AGG-8: the containers ship with what they hold. */
+    /* REQ-AGG-8: the containers ship with what they hold. REQ-AGG-12: a case shipped off a
+     * pallet that stays leaves it (before the report is built: the report then names the
+     * case's packing alone). */
+    long left = 0;
     if (c->asked->ssccs &&
-        (rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
-                                            err)) != PX_OK)
+        ((rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
+                                             err)) != PX_OK ||
+         (rc = px__containers_leave_parents(db, c->by, &c->prod, c->asked->ssccs,
+                                            c->asked->n_ssccs, c->now, &left, err)) != PX_OK))
         return rc;
     px_pack_status to;
     px_pack_status_init(&to);
@@ -176,7 +181,23 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         .market = req->market,
         .ship = ship,
     };
-    if ((rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err)) != PX_OK)
+    /* REQ-AGG-11: shipped by containers to a market whose report carries their packing
+     * events, the shipping event names the top-level units, not every pack (DOMAIN-2.md
+     * §10.4 "ship", §10.5); the packs still all move (above). */
+    px__top_units top;
+    memset(&top, 0, sizeof(top));
+    if (c->asked->ssccs && px__profile_ships_units(px_epcis_profile_for_market(req->market))) {
+        if ((rc = px__top_units_collect(db, c->asked->ssccs, c->asked->n_ssccs, &top, err)) !=
+            PX_OK) {
+            px__top_units_dispose(&top);
+            return rc;
+        }
+        ev.epcs = top.ptr;
+        ev.n_epcs = top.n;
+    }
+    rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err);
+    px__top_units_dispose(&top);
+    if (rc != PX_OK)
         return rc;
     /* The market's EPCIS report, queued in this transaction. */
     px__report_subject subject = {.market = req->market,
@@ -190,6 +211,8 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         px_audit_str(d, "batch", req->batch);
         px_audit_str(d, "market", req->market);
         px_audit_int(d, "released", (long long)c->count);
+        if (left)
+            px_audit_int(d, "unpacked", (long long)left);
         px_audit_str(d, "event_id", res->event_id);
     }
     res->released = (long)c->count;

@@ -160,14 +160,23 @@ px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis
     px_epcis_writer *w = NULL;
     if ((rc = px_epcis_writer_open(&w, format, sink, sctx, &h, err)) != PX_OK)
         return rc;
-    if (profile == PX_EPCIS_PROFILE_US_DSCSA && f->release_id) {
-        /* The release's events, then the containers' (packing.h, REQ-AGG-9). */
+    if (px__profile_ships_units(profile) && f->release_id) {
+        /* The batch's commissioning, the containers' commissioning and packing, then the
+         * shipping event: the order in which they happened, as in the GS1 US example (the
+         * shipment's top-level units last, DOMAIN-2.md §10.5; packing.h, REQ-AGG-9). */
         write_ctx c = {w, err, PX_OK};
-        rc = px_store_epcis_events_each(db, f, write_row, &c, err);
+        px_epcis_filter made = *f, shipped = *f;
+        made.biz_step = "commissioning";
+        shipped.biz_step = "shipping";
+        rc = px_store_epcis_events_each(db, &made, write_row, &c, err);
         if (rc == PX_OK)
             rc = c.rc;
         if (rc == PX_OK)
             rc = px__container_events_write(db, f, w, err);
+        if (rc == PX_OK)
+            rc = px_store_epcis_events_each(db, &shipped, write_row, &c, err);
+        if (rc == PX_OK)
+            rc = c.rc;
         if (rc == PX_OK)
             rc = px_epcis_writer_finish(w, err);
     } else {

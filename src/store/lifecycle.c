@@ -828,15 +828,17 @@ static const char *nz(const char *s)
 
 px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 {
-    px_buf arr;
-    const char *a = NULL;
+    px_buf arr, earr;
     px_buf_init(&arr, 1);
-    if (e->serials) {
+    px_buf_init(&earr, 1);
+    /* The listed serials, and the EPC URIs named in their place (migration 0090). */
+    const char *a = e->serials ? array_param(&arr, e->serials, e->n_serials, err) : NULL;
+    const char *ea =
+        e->epcs && (a || !e->serials) ? array_param(&earr, e->epcs, e->n_epcs, err) : NULL;
+    if ((e->serials && !a) || (e->epcs && !ea)) {
         px_buf_dispose(&arr);
-        if (!(a = array_param(&arr, e->serials, e->n_serials, err))) {
-            px_buf_dispose(&arr);
-            return err->rc;
-        }
+        px_buf_dispose(&earr);
+        return err->rc;
     }
     char t[24], tz[12], gcp[12], cnt[24];
     us_text(t, e->event_time_us);
@@ -873,18 +875,20 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
                        nz(e->dest_party),
                        nz(e->dest_location),
                        nz(e->biz_tx_type),
-                       nz(e->biz_tx)};
+                       nz(e->biz_tx),
+                       ea};
     PGresult *r = px__exec(
         db,
         "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
         "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
-        "biz_tx_type, biz_tx) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
+        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
         "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
-        "$26, $27, $28, $29, $30, $31)",
-        31, p, err);
+        "$26, $27, $28, $29, $30, $31, $32::text[])",
+        32, p, err);
     px_buf_dispose(&arr);
+    px_buf_dispose(&earr);
     if (!r)
         return err->rc;
     PQclear(r);

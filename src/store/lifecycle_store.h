@@ -201,6 +201,10 @@ typedef struct px_event_rec {
     const char *source_party, *source_location, *dest_party, *dest_location;
     const char *biz_tx_type, *biz_tx;
     const char *event_hash;
+    /* EPC URIs the event names in place of the packs of its serial_set (migration 0090: a
+     * shipment's top-level SSCCs); NULL when none. */
+    const char *const *epcs;
+    size_t n_epcs;
 } px_event_rec;
 px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err);
 

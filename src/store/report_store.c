@@ -606,14 +606,15 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
             "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
             "coalesce(e.location_gln, ''), e.event_hash, "
-            "coalesce(CASE e.serial_set WHEN 'list' THEN array_to_string(e.serials, chr(29)) "
+            "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
+            "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
             "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
             "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
             "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
             "ELSE s.release_id = e.release_id END) END, ''), "
             "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
             "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-            "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, '') "
+            "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
             "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
             EVENT_CHUNK);
         PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
@@ -673,6 +674,13 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             }
             ev.serials = vec;
             ev.n_serials = n;
+            /* Migration 0090: the list holds EPC URIs in place of the packs. */
+            if (px__val(r, i, 24)[0] == 't') {
+                ev.epcs = vec;
+                ev.n_epcs = n;
+                ev.serials = NULL;
+                ev.n_serials = 0;
+            }
             after = ev.seq;
             if (fn(ctx, &ev))
                 stop = 1;

@@ -210,6 +210,9 @@ typedef struct px_epcis_row {
     const char *dest_party, *dest_location;       /* SGLN URIs */
     const char *biz_tx_type;                      /* bare CBV btt word */
     const char *biz_tx;                           /* urn:epcglobal:cbv:bt:GLN:ID */
+    /* EPC URIs named in place of the packs (migration 0090), serials then empty. */
+    const char *const *epcs;
+    size_t n_epcs;
 } px_epcis_row;
 
 /* Calls fn for every matching event in write order (seq). Rows are read in keyset chunks

@@ -367,8 +367,10 @@ static void test_aggregation__shipping_a_pallet(void **state)
     json_decref(pack(f, f->mah_key, "pack", "003551540000008014",
                      "[" SGTIN("SN2001") "," SGTIN("SN2002") "]", 201));
     json_decref(pack(f, f->mah_key, "pack", "003551540000008021", "[" SGTIN("SN9001") "]", 201));
+    /* The case is decommissioned with what it holds (a pack decommissioned on its own would
+     * leave it, REQ-AGG-10). */
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"SN2002\"],"
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000008014\"],"
                              "\"reason\":\"damaged\"}",
                              200));
     static const char *const rows[] = {"serial WHERE state = 'released'",

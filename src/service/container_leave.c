@@ -1,0 +1,153 @@
+/* A pack decommissioned or recalled on its own leaves its container, and so does a container
+ * decommissioned, recalled or shipped without the container it sits in: the link is cleared
+ * and an AggregationEvent DELETE records it, in the operation's transaction (pack_internal.h,
+ * docs/aggregation.md "Packs leaving their container"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis.h"
+#include "gs1.h"
+#include "pack_internal.h"
+#include "packing.h"
+#include "px_crypto.h"
+#include "px_str.h"
+#include "ship_store.h"
+
+typedef struct leaving {
+    char (*parent)[GS1_SSCC_LEN + 1];
+    char (*prefix)[13];
+    char (*uri)[GS1_EPC_URI_MAX];
+    const char **ptr;
+    size_t n, cap;
+    const px_product *prod;
+    px_err *err;
+    px_rc rc;
+} leaving;
+
+static int note_left(void *vc, const px_left_child *p)
+{
+    leaving *l = vc;
+    if (l->n == l->cap)
+        return 1; /* never more rows than listed children */
+    /* Room for every listed child, taken only when one was in a container: most decommissions
+     * touch loose packs, and those cost no memory here. */
+    if (!l->ptr) {
+        l->parent = malloc(l->cap * sizeof(*l->parent));
+        l->prefix = malloc(l->cap * sizeof(*l->prefix));
+        l->uri = malloc(l->cap * sizeof(*l->uri));
+        l->ptr = malloc(l->cap * sizeof(*l->ptr));
+        if (!l->parent || !l->prefix || !l->uri || !l->ptr) {
+            l->rc = px_err_oom(l->err);
+            return 1;
+        }
+    }
+    px_strlcpy(l->parent[l->n], p->parent, sizeof(l->parent[l->n]));
+    px_strlcpy(l->prefix[l->n], p->prefix, sizeof(l->prefix[l->n]));
+    px_rc rc = p->child_prefix[0]
+                   ? gs1_epc_sscc_format(l->uri[l->n], GS1_EPC_URI_MAX, p->child,
+                                         (int)strlen(p->child_prefix), l->err)
+                   : gs1_epc_sgtin_format(l->uri[l->n], GS1_EPC_URI_MAX, l->prod->gtin,
+                                          l->prod->company_prefix_length, p->child, l->err);
+    if (rc != PX_OK) {
+        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+        return 1;
+    }
+    l->ptr[l->n] = l->uri[l->n];
+    l->n++;
+    return 0;
+}
+
+/* One AggregationEvent DELETE unpacking, parentID the container, childEPCs the packs that left
+ * it (DOMAIN-2.md §10.4 "unpack partly"; EPCIS 1.2 needs parentID with DELETE, §10.3). */
+static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod, const char *sgln,
+                          int64_t now_us, const char *parent, const char *prefix,
+                          const char *const *epcs, size_t n, px_err *err)
+{
+    char parent_uri[GS1_EPC_URI_MAX], hash[PX_EPCIS_EVENT_ID_MAX], id[PX_ID_LEN + 1];
+    px_rc rc =
+        gs1_epc_sscc_format(parent_uri, sizeof(parent_uri), parent, (int)strlen(prefix), err);
+    if (rc != PX_OK)
+        return rc;
+    px_epcis_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = PX_EPCIS_AGGREGATION_EVENT;
+    ev.action = PX_EPCIS_DELETE;
+    ev.biz_step = PX_BIZSTEP_UNPACKING;
+    ev.disposition = PX_DISP_NONE;
+    ev.event_time_us = now_us;
+    ev.parent_id = parent_uri;
+    ev.epcs = epcs;
+    ev.n_epcs = n;
+    ev.read_point = sgln[0] ? sgln : NULL;
+    ev.biz_location = ev.read_point;
+    if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
+        return rc;
+    if (px_uuid_v4(id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_container_event_rec rec = {
+        .id = id,
+        .tenant_id = prod->mah_id,
+        .org_id = by->org_id,
+        .type = "AggregationEvent",
+        .action = "DELETE",
+        .biz_step = "unpacking",
+        .event_time_us = now_us,
+        .parent_id = parent_uri,
+        .parent_sscc = parent,
+        .epcs = epcs,
+        .n_epcs = n,
+        .read_point = ev.read_point,
+        .biz_location = ev.biz_location,
+        .event_hash = hash,
+    };
+    return px_store_container_event_insert(db, &rec, err);
+}
+
+/* One DELETE per former container (the rows come grouped by it), at the operator's location
+ * (px__org_sgln); then the memory goes. */
+static px_rc record_left(px_db *db, const px_actor *by, const px_product *prod, int64_t now_us,
+                         leaving *l, long *left, px_err *err)
+{
+    px_rc rc = l->rc;
+    char sgln[64];
+    px__org_sgln(sgln, by, prod);
+    for (size_t a = 0; rc == PX_OK && a < l->n;) {
+        size_t b = a;
+        while (b < l->n && strcmp(l->parent[b], l->parent[a]) == 0)
+            b++;
+        rc = delete_event(db, by, prod, sgln, now_us, l->parent[a], l->prefix[a], l->ptr + a, b - a,
+                          err);
+        a = b;
+    }
+    if (rc == PX_OK)
+        *left = (long)l->n;
+    free(l->parent);
+    free(l->prefix);
+    free(l->uri);
+    free(l->ptr);
+    return rc;
+}
+
+px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
+                                 const char *const *serials, size_t n, int64_t now_us, long *left,
+                                 px_err *err)
+{
+    *left = 0;
+    leaving l = {.cap = n, .prod = prod, .err = err};
+    px_rc rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, note_left, &l, err);
+    if (rc != PX_OK)
+        l.rc = rc;
+    return record_left(db, by, prod, now_us, &l, left, err);
+}
+
+px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_product *prod,
+                                   const char *const *ssccs, size_t n, int64_t now_us, long *left,
+                                   px_err *err)
+{
+    *left = 0;
+    leaving l = {.cap = n, .prod = prod, .err = err};
+    px_rc rc = px_store_containers_leave_parents(db, ssccs, n, note_left, &l, err);
+    if (rc != PX_OK)
+        l.rc = rc;
+    return record_left(db, by, prod, now_us, &l, left, err);
+}

@@ -1,0 +1,749 @@
+/* What shipping, recalling and decommissioning do to the packing hierarchy, over real HTTP and
+ * a real PostgreSQL (docs/aggregation.md): a recall by SSCCs moves every pack below the
+ * containers and nothing else, or refuses naming the packs; a pack decommissioned on its own
+ * leaves its case with an AggregationEvent DELETE; the DSCSA shipping event of a pallet names
+ * the pallet (DOMAIN-2.md §10.8's worked example, in every report syntax an endpoint chooses),
+ * while the EU profile keeps reporting the packs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "events.h"
+#include "gs1.h"
+#include "px_test.h"
+
+#define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
+#define CASE1 "003551540000001015"
+#define CASE2 "003551540000001022"
+#define PALLET "103551540000002019"
+#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
+#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char cmo_org[40], cmo_key[64];
+    char eu_gtin[15];
+} fixture;
+
+static void endpoint(fixture *f, const char *market, const char *format)
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:9/epcis\",\"format\":\"%s\"}", market,
+             format);
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201));
+}
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    /* Endpoints that never answer: the reports stay queued, each document built and checked
+     * against its version's XSD in-process when it is queued. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_setenv(&f->env, "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd");
+    px_test_setenv(&f->env, "PACKID_EPCIS2_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-2.0/xsd");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Shipping MAH", "mah", f->mah_org, f->mah_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_gtin(f->eu_gtin, 8801); /* GCP 4012345 */
+    px_test_product(&f->env, f->mah_key, f->eu_gtin, "EU pack", "DE");
+    json_decref(px_test_partner(&f->env, f->mah_key, "Shipping CMO", "[\"" GTIN "\"]", f->cmo_org,
+                                f->cmo_key));
+    /* The MAH's location of §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
+    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_product_master(&f->env, GTIN);
+    px_test_product_master(&f->env, f->eu_gtin);
+    endpoint(f, "US", "epcis-1.2-xml");
+    endpoint(f, "US", "epcis-2.0-xml");
+    endpoint(f, "US", "epcis-2.0-jsonld");
+    endpoint(f, "DE", "epcis-1.2-xml");
+    *state = f;
+    return 0;
+}
+
+#define SGTIN(s) "{\"gtin\":\"" GTIN "\",\"serial\":\"" s "\"}"
+
+static void pack(fixture *f, const char *parent, const char *children)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
+             children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+}
+
+/* An SSCC of GCP 0355154 (extension digit ext, serial reference ref). */
+static const char *sscc(char out[19], int ext, unsigned ref)
+{
+    px_err e;
+    assert_int_equal(gs1_sscc_build(out, ext, "0355154", ref, &e), PX_OK);
+    return out;
+}
+
+/* Packs a case of the given children JSON, returning its SSCC. */
+static const char *box(fixture *f, char out[19], int ext, unsigned ref, const char *children)
+{
+    pack(f, sscc(out, ext, ref), children);
+    return out;
+}
+
+static void commission(fixture *f, const char *batch, const char *serials)
+{
+    px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
+}
+
+/* ---- recall by SSCC ----------------------------------------------------------------------- */
+
+/* REQ-RECALL-SSCC-1: recalling a pallet recalls every pack below it, in one request, and
+ * nothing else: a case outside it and a pack outside any case stay; the containers follow
+ * their packs; the operation, its event and its audit entry are recorded. */
+static void test_container_ship__recall_a_pallet(void **state)
+{
+    fixture *f = *state;
+    char b1[19], b2[19], b3[19], p[19], body[256];
+    commission(f, "LOTR", "[\"R1\",\"R2\",\"R3\",\"R4\",\"R5\",\"R6\",\"R7\"]");
+    box(f, b1, 0, 501, "[" SGTIN("R1") "," SGTIN("R2") "," SGTIN("R3") "]");
+    box(f, b2, 0, 502, "[" SGTIN("R4") "," SGTIN("R5") "]");
+    box(f, b3, 0, 503, "[" SGTIN("R6") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
+    pack(f, sscc(p, 1, 510), body);
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 5);
+    assert_string_equal(px_test_str(j, "reason"), "recalled");
+    char recall_id[40];
+    snprintf(recall_id, sizeof(recall_id), "%s", px_test_str(j, "recall_id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND batch = "
+                                 "'LOTR' AND state = 'decommissioned' AND reason = 'recalled' AND "
+                                 "serial IN ('R1', 'R2', 'R3', 'R4', 'R5')"),
+                     5);
+    /* Nothing else: the case outside the pallet and the loose pack of the same batch stay. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                                          "' AND batch = 'LOTR' AND state = 'commissioned'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE state = 'decommissioned' AND "
+                                 "sscc IN ('%s', '%s', '%s')",
+                                 p, b1, b2),
+                     3);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
+                                 "'commissioned'",
+                                 b3),
+                     1);
+    /* A recall moves the pallet as a whole: the packs stay in their cases. */
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1), 3);
+    /* One operation, one recall event naming the five packs, one audit entry. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM pack_op WHERE id = '%s' AND kind = "
+                                 "'recall' AND count = 5",
+                                 recall_id),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND op = "
+                                 "'recall' AND disposition = 'recalled' AND cardinality(serials) "
+                                 "= 5",
+                                 recall_id),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'pack.recall' AND "
+                                 "subject = '%s'",
+                                 recall_id),
+                     1);
+}
+
+/* REQ-RECALL-SSCC-2: a container holding a pack a recall cannot move refuses the whole request,
+ * the pack named under the index of the container listed; an unknown container is 404 with
+ * its index; a batch given must be every pack's; nothing changes. */
+static void test_container_ship__recall_refusal_lists_packs(void **state)
+{
+    fixture *f = *state;
+    char b1[19], b2[19], b3[19], p[19], p2[19], unknown[19], body[512];
+    commission(f, "LOTS", "[\"S1\",\"S2\",\"S3\",\"S4\"]");
+    box(f, b1, 0, 520, "[" SGTIN("S1") "," SGTIN("S2") "]");
+    box(f, b2, 0, 521, "[" SGTIN("S3") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
+    pack(f, sscc(p, 1, 530), body);
+    box(f, b3, 0, 522, "[" SGTIN("S4") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b3);
+    pack(f, sscc(p2, 1, 531), body);
+    /* The first pallet is stolen with what it holds (irreversible: no recall moves it). */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"stolen\"}",
+             p);
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
+                                       "serial WHERE reason = 'recalled'",
+                                       "sscc WHERE state = 'decommissioned'",
+                                       "pack_op",
+                                       "epcis_event",
+                                       "container_event",
+                                       "audit_log",
+                                       NULL};
+    /* A recallable case and the stolen pallet listed. */
+    static const struct {
+        int line;
+        const char *batch, *code, *detail, *names;
+        long status, index;
+    } bad[] = {
+        {__LINE__, NULL, "invalid_state", "invalid_state", "S1", 409, 1},
+        {__LINE__, "LOTX", "invalid_state", "other_batch", "S4", 409, 0},
+    };
+    sscc(unknown, 0, 599);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char list[128], path_body[512];
+        snprintf(list, sizeof(list), "[\"%s\",\"%s\"]", b3, p);
+        if (bad[i].batch)
+            snprintf(path_body, sizeof(path_body),
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"ssccs\":%s}", bad[i].batch, list);
+        else
+            snprintf(path_body, sizeof(path_body), "{\"gtin\":\"" GTIN "\",\"ssccs\":%s}", list);
+        px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, path_body, NULL,
+                        bad[i].status, bad[i].code);
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/recalls", f->mah_key, path_body, NULL);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        const char *msg = d ? json_string_value(json_object_get(d, "message")) : NULL;
+        if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
+            strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0 || !msg ||
+            !strstr(msg, bad[i].names))
+            fail_msg("%s:%d: want detail %ld %s naming %s: %s", __FILE__, bad[i].line, bad[i].index,
+                     bad[i].detail, bad[i].names, r.body);
+        px_http_resp_free(&r);
+    }
+    /* An unknown container: 404 with its index. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b1, unknown);
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, body, NULL, 404, "not_found");
+    /* Shapes: an empty list, a bad check digit; the CMO never recalls. */
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key,
+                         "{\"gtin\":\"" GTIN "\",\"ssccs\":[]}", "ssccs", "invalid_value");
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key,
+                         "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000005201\"]}", "ssccs",
+                         NULL);
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b1);
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo_key, body, NULL, 403, NULL);
+    /* Every stolen pack is named, each under the pallet's index. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b3, p);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/recalls", f->mah_key, body, NULL);
+    json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
+    assert_int_equal(json_array_size(details), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(px_test_str(json_array_get(details, i), "field"), "ssccs[1]");
+    px_http_resp_free(&r);
+    /* The case on the other pallet can be recalled, with its batch; REQ-AGG-12: recalled off
+     * its pallet, it leaves it (its pack stays in it). */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
+             b3);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 1);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
+                                 "NULL AND (SELECT count(*) FROM serial WHERE parent_sscc = '%s') "
+                                 "= 1",
+                                 b3, b3),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_sscc = '%s' AND parent_id = "
+                                 "'urn:epc:id:sscc:0355154.1000000531' AND epcs = "
+                                 "ARRAY['urn:epc:id:sscc:0355154.0000000522']",
+                                 p2),
+                     1);
+}
+
+/* ---- a pack leaving its container --------------------------------------------------------- */
+
+/* REQ-AGG-10: a pack decommissioned on its own (a sample pulled, a pack destroyed) leaves its
+ * case in the same transaction: one AggregationEvent DELETE per case, parentID the case, the
+ * pack its child; the tree and counts no longer hold it; its parents are gone. Packs that go
+ * with their container (decommissioned by SSCC) stay in it. */
+static void test_container_ship__decommissioned_pack_leaves_case(void **state)
+{
+    fixture *f = *state;
+    char b1[19], b2[19], p[19], body[256];
+    commission(f, "LOTD", "[\"D1\",\"D2\",\"D3\",\"D4\",\"D5\"]");
+    box(f, b1, 0, 540, "[" SGTIN("D1") "," SGTIN("D2") "," SGTIN("D3") "]");
+    box(f, b2, 0, 541, "[" SGTIN("D4") "," SGTIN("D5") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b1);
+    pack(f, sscc(p, 1, 545), body);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
+                             "\"reason\":\"sample\"}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    json_decref(j);
+    /* The trees: the case holds D1 and D3 only, the pallet counts two packs. */
+    char path[64];
+    snprintf(path, sizeof(path), "/v1/containers/%s", b1);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *kids = json_object_get(j, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "D1");
+    assert_string_equal(px_test_str(json_array_get(kids, 1), "serial"), "D3");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/containers/%s", p);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D2", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "parents")), 0);
+    assert_string_equal(px_test_str(j, "state"), "decommissioned");
+    json_decref(j);
+    /* One DELETE per case, with the case as parentID (not the pallet above it), at the
+     * decommissioner's location. */
+    char got[1024], sql[512], mine[128];
+    snprintf(mine, sizeof(mine), "parent_sscc IN ('%s', '%s', '%s')", b1, b2, p);
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(concat_ws('|', type, action, biz_step, coalesce(disposition, "
+             "'-'), parent_id, array_to_string(epcs, ','), read_point), ';' ORDER BY parent_id) "
+             "FROM container_event WHERE action = 'DELETE' AND aggregation_id IS NULL AND "
+             "event_hash LIKE 'ni:///sha-256;%%' AND %s",
+             mine);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got,
+                        "AggregationEvent|DELETE|unpacking|-|urn:epc:id:sscc:0355154.0000000540|"
+                        "urn:epc:id:sgtin:0355154.094495.D2|urn:epc:id:sgln:0355154.00000.0;"
+                        "AggregationEvent|DELETE|unpacking|-|urn:epc:id:sscc:0355154.0000000541|"
+                        "urn:epc:id:sgtin:0355154.094495.D4|urn:epc:id:sgln:0355154.00000.0");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'pack.decommission' AND details::text LIKE "
+                                          "'%%\"unpacked\"%%'"),
+                     1);
+    /* A pack recalled on its own leaves its case too. */
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D3\"],"
+                             "\"reason\":\"recalled\"}",
+                             200));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_id = 'urn:epc:id:sscc:0355154.0000000540' AND "
+                                 "epcs = ARRAY['urn:epc:id:sgtin:0355154.094495.D3']"),
+                     1);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1), 1);
+    /* A case decommissioned by its SSCC keeps what it holds: no DELETE. */
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b2);
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'D5' AND "
+                                 "parent_sscc = '%s'",
+                                 b2),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND %s",
+                                 mine),
+                     3);
+    /* REQ-AGG-12: a case destroyed off its pallet leaves the pallet, with what it holds. */
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b1);
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    px_sql_text(&f->env,
+                "SELECT concat_ws('|', parent_id, array_to_string(epcs, ',')) FROM "
+                "container_event WHERE action = 'DELETE' ORDER BY seq DESC LIMIT 1",
+                got, sizeof(got));
+    assert_string_equal(got,
+                        "urn:epc:id:sscc:0355154.1000000545|urn:epc:id:sscc:0355154.0000000540");
+    snprintf(path, sizeof(path), "/v1/containers/%s", p);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 0);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE serial = 'D1' AND "
+                                 "parent_sscc = '%s' AND state = 'decommissioned'",
+                                 b1),
+                     1);
+}
+
+/* ---- the shipping event ------------------------------------------------------------------- */
+
+/* One event of a document as "type|action|bizStep|parentID|epc,epc,…" (CBV words bare). */
+static void sig_add(char *out, size_t cap, const char *type, const char *action,
+                    const char *biz_step, const char *parent, const char *epcs)
+{
+    const char *c = strrchr(biz_step, ':');
+    const char *d = strrchr(biz_step, '-');
+    const char *word = c && (!d || c > d) ? c + 1 : d ? d + 1 : biz_step;
+    size_t o = strlen(out);
+    snprintf(out + o, cap - o, "%s|%s|%s|%s|%s\n", type, action, word, parent, epcs);
+}
+
+/* The events of an XML document (1.2 or 2.0) in document order. */
+static void xml_events(const char *doc, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (const char *p = doc;;) {
+        const char *o = strstr(p, "<ObjectEvent>"), *a = strstr(p, "<AggregationEvent>");
+        if (!o && !a)
+            break;
+        int is_obj = o && (!a || o < a);
+        const char *start = is_obj ? o : a;
+        const char *end = strstr(start, is_obj ? "</ObjectEvent>" : "</AggregationEvent>");
+        assert_non_null(end);
+        size_t len = (size_t)(end - start);
+        char *ev = strndup(start, len);
+        char action[16] = "", step[96] = "", parent[96] = "", epcs[2048] = "";
+        px_between(ev, "<action>", "</action>", action, sizeof(action));
+        px_between(ev, "<bizStep>", "</bizStep>", step, sizeof(step));
+        px_between(ev, "<parentID>", "</parentID>", parent, sizeof(parent));
+        size_t k = 0;
+        for (const char *e = ev; (e = strstr(e, "<epc>")) != NULL;) {
+            e += 5;
+            size_t n = strcspn(e, "<");
+            k += (size_t)snprintf(epcs + k, sizeof(epcs) - k, "%s%.*s", k ? "," : "", (int)n, e);
+        }
+        sig_add(out, cap, is_obj ? "ObjectEvent" : "AggregationEvent", action, step, parent, epcs);
+        free(ev);
+        p = end;
+    }
+}
+
+/* The events of a JSON-LD document in document order. */
+static void json_events(const char *doc, size_t len, char *out, size_t cap)
+{
+    out[0] = '\0';
+    json_error_t jerr;
+    json_t *j = json_loadb(doc, len, 0, &jerr);
+    assert_non_null(j);
+    json_t *l = json_object_get(json_object_get(j, "epcisBody"), "eventList");
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        json_t *e = json_array_get(l, i);
+        json_t *list = json_object_get(e, "epcList");
+        if (!list)
+            list = json_object_get(e, "childEPCs");
+        char epcs[2048] = "";
+        size_t k = 0;
+        for (size_t x = 0; x < json_array_size(list); x++)
+            k += (size_t)snprintf(epcs + k, sizeof(epcs) - k, "%s%s", k ? "," : "",
+                                  json_string_value(json_array_get(list, x)));
+        const char *parent = json_string_value(json_object_get(e, "parentID"));
+        sig_add(out, cap, px_test_str(e, "type"), px_test_str(e, "action"),
+                px_test_str(e, "bizStep"), parent ? parent : "", epcs);
+    }
+    json_decref(j);
+}
+
+static int json_valid(const char *body, size_t len)
+{
+    char path[] = "/tmp/packid-ship-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "' '%s' >&2",
+             path);
+    int rc = system(cmd);
+    unlink(path);
+    return rc;
+}
+
+/* The release's stored events rebuilt with service/'s reader (px__event_from_row) and
+ * re-hashed: how many hash differently from the ID stored when they were written, and the EPCs
+ * of its shipping event as "uri,uri". */
+typedef struct rehash_ctx {
+    int rows, mismatches;
+    char shipped[256];
+} rehash_ctx;
+
+static int rehash_row(void *vc, const px_epcis_row *row)
+{
+    rehash_ctx *c = vc;
+    px_epcis_event ev;
+    px__row_lists lists;
+    px_err err;
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    c->rows++;
+    assert_int_equal(px__event_from_row(&ev, &lists, row, &err), PX_OK);
+    ev.event_id = NULL;
+    assert_int_equal(px_epcis_event_hash(hash, &ev, &err), PX_OK);
+    c->mismatches += strcmp(hash, row->event_hash) != 0;
+    if (strcmp(row->biz_step, "shipping") == 0) {
+        assert_int_equal(ev.n_serials, 0);
+        size_t o = 0;
+        for (size_t i = 0; i < ev.n_epcs; i++)
+            o += (size_t)snprintf(c->shipped + o, sizeof(c->shipped) - o, "%s%s", i ? "," : "",
+                                  ev.epcs[i]);
+    }
+    return 0;
+}
+
+static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
+{
+    memset(c, 0, sizeof(*c));
+    px_db *db = NULL;
+    px_err err;
+    assert_int_equal(px_db_connect(&db, f->env.conninfo, &err), PX_OK);
+    px_epcis_filter flt;
+    memset(&flt, 0, sizeof(flt));
+    flt.gtin = GTIN;
+    flt.lot = "LOT1";
+    flt.release_id = release_id;
+    assert_int_equal(px_store_epcis_events_each(db, &flt, rehash_row, c, &err), PX_OK);
+    px_db_close(db);
+}
+
+#define SHIP_TX                                                                                    \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
+    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
+
+#define SG(s) "urn:epc:id:sgtin:0355154.094495." s
+#define SC_CASE1 "urn:epc:id:sscc:0355154.0000000101"
+#define SC_CASE2 "urn:epc:id:sscc:0355154.0000000102"
+#define SC_PALLET "urn:epc:id:sscc:0355154.1000000201"
+
+/* REQ-AGG-11, REQ-AGG-9: DOMAIN-2.md §10.8's pallet shipped to the US: the report carries the
+ * packs' commissioning, each SSCC's commissioning and its packing event, then one shipping
+ * ObjectEvent that names the pallet alone (a case listed beside it travels inside it), in the
+ * order they happened — in 1.2 XML, 2.0 XML and 2.0 JSON-LD alike, each valid against its
+ * official schema. Every pack moved. */
+static void test_container_ship__dscsa_ships_the_pallet(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT1", "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
+    pack(f, CASE1, "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]");
+    pack(f, CASE2, "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]");
+    pack(f, PALLET, "[{\"sscc\":\"" CASE1 "\"},{\"sscc\":\"" CASE2 "\"}]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
+                             "\",\"" CASE1 "\"]" SHIP_TX,
+                             201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
+    char release_id[40];
+    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE state = 'released' "
+                                 "AND release_id = '%s'",
+                                 release_id),
+                     6);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
+                                 "epcs = ARRAY['" SC_PALLET "'] AND epc_count = 1",
+                                 release_id),
+                     1);
+    /* The shipping event read back from its row (as reports, exports and queries write it)
+     * names the pallet, and hashes to the ID stored when it was written; a row that names
+     * another unit does not (the check can fail). */
+    rehash_ctx rc;
+    rehash(f, release_id, &rc);
+    assert_int_equal(rc.rows, 2);
+    assert_int_equal(rc.mismatches, 0);
+    assert_string_equal(rc.shipped, SC_PALLET);
+    assert_int_equal(px_count_of(&f->env,
+                                 "UPDATE epcis_event SET epcs = ARRAY['" SC_CASE1 "'] WHERE "
+                                 "release_id = '%s' RETURNING 1",
+                                 release_id),
+                     1);
+    rehash(f, release_id, &rc);
+    assert_int_equal(rc.mismatches, 1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "UPDATE epcis_event SET epcs = ARRAY['" SC_PALLET "'] WHERE "
+                                 "release_id = '%s' RETURNING 1",
+                                 release_id),
+                     1);
+    static const char want[] =
+        "ObjectEvent|ADD|commissioning||" SG("SN1001") "," SG("SN1002") "," SG("SN1003") "," SG(
+            "SN"
+            "10"
+            "0"
+            "4") "," SG("SN1005") "," SG("SN1006") "\n"
+                                                   "ObjectEvent|ADD|commissioning||" SC_CASE1 "\n"
+                                                   "AggregationEvent|ADD|packing|" SC_CASE1
+                                                   "|" SG("SN1001") "," SG("SN1002") "," SG(
+                                                       "SN1003") "\n"
+                                                                 "ObjectEvent|ADD|"
+                                                                 "commissioning||" SC_CASE2 "\n"
+                                                                 "AggregationEvent|ADD|"
+                                                                 "packing|" SC_CASE2
+                                                                 "|" SG("SN1004") "," SG(
+                                                                     "SN10"
+                                                                     "05") "," SG("SN1006") "\n"
+                                                                                            "Object"
+                                                                                            "Event|"
+                                                                                            "ADD|"
+                                                                                            "commis"
+                                                                                            "sionin"
+                                                                                            "g|"
+                                                                                            "|" SC_PALLET
+                                                                                            "\n"
+                                                                                            "Aggreg"
+                                                                                            "ationE"
+                                                                                            "ve"
+                                                                                            "nt|"
+                                                                                            "ADD|"
+                                                                                            "packin"
+                                                                                            "g"
+                                                                                            "|" SC_PALLET
+                                                                                            "|" SC_CASE1
+                                                                                            "," SC_CASE2
+                                                                                            "\n"
+                                                                                            "Object"
+                                                                                            "Event|"
+                                                                                            "OBSERV"
+                                                                                            "E|"
+                                                                                            "shippi"
+                                                                                            "ng|"
+                                                                                            "|" SC_PALLET
+                                                                                            "\n";
+    static const char *const formats[] = {"epcis-1.2-xml", "epcis-2.0-xml", "epcis-2.0-jsonld"};
+    for (size_t k = 0; k < 3; k++) {
+        char id[64], path[128], got[8192];
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+                 "WHERE r.release_id = '%s' AND e.format = '%s'",
+                 release_id, formats[k]);
+        px_sql_text(&f->env, sql, id, sizeof(id));
+        snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+        px_http_resp doc;
+        px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+        assert_int_equal(doc.status, 200);
+        if (k < 2) {
+            px_test_xsd_valid(doc.body, doc.len);
+            xml_events(doc.body, got, sizeof(got));
+        } else {
+            assert_int_equal(json_valid(doc.body, doc.len), 0);
+            json_events(doc.body, doc.len, got, sizeof(got));
+        }
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: the events differ from §10.8's\nwant:\n%s\ngot:\n%s", formats[k], want,
+                     got);
+        px_http_resp_free(&doc);
+    }
+    /* REQ-RECALL-SSCC-1: recalling the shipped pallet tells its market in the same
+     * transaction: one report per US endpoint, each built and checked against its schema when
+     * queued, with the recall of the six packs. */
+    json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
+    assert_int_equal(json_integer_value(json_object_get(r, "recalled")), 6);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
+                                 "'US' AND event_count = 1",
+                                 px_test_str(r, "recall_id")),
+                     3);
+    json_decref(r);
+}
+
+/* REQ-AGG-12: a case shipped off a pallet that stays leaves it (one DELETE, the pallet as
+ * parentID); the DSCSA report then names the case's packing and the case, and nothing of the
+ * pallet; the pallet keeps its other case. */
+static void test_container_ship__case_shipped_off_a_pallet(void **state)
+{
+    fixture *f = *state;
+    char b1[19], b2[19], p[19], body[512];
+    commission(f, "LOTC", "[\"C1\",\"C2\"]");
+    box(f, b1, 0, 560, "[" SGTIN("C1") "]");
+    box(f, b2, 0, 561, "[" SGTIN("C2") "]");
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
+    pack(f, sscc(p, 1, 565), body);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 1);
+    char release_id[40];
+    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
+                                 "= ARRAY['urn:epc:id:sscc:0355154.0000000560']"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE parent_sscc = '%s' AND sscc = "
+                                 "'%s' AND (SELECT state FROM sscc WHERE sscc = '%s') = "
+                                 "'commissioned'",
+                                 p, b2, p),
+                     1);
+    char id[64], sql[256], path[128], got[4096];
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+             release_id);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    xml_events(doc.body, got, sizeof(got));
+    assert_string_equal(
+        got,
+        "ObjectEvent|ADD|commissioning||" SG("C1") "," SG(
+            "C2") "\n"
+                  "ObjectEvent|ADD|commissioning||urn:epc:id:sscc:0355154.0000000560\n"
+                  "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000560|" SG(
+                      "C1") "\n"
+                            "ObjectEvent|OBSERVE|shipping||urn:epc:id:sscc:0355154.0000000560\n");
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-11: the EU profile keeps reporting packs: a case shipped to an EU market gives a
+ * shipping event that lists its packs, and no SSCC at all reaches the document (the EU Hub
+ * takes no aggregation, DOMAIN-2.md §10.6). */
+static void test_container_ship__eu_reports_packs(void **state)
+{
+    fixture *f = *state;
+    char b[19], body[512];
+    px_err e;
+    assert_int_equal(gs1_sscc_build(b, 0, "4012345", 77, &e), PX_OK);
+    px_test_commission(&f->env, f->mah_key, f->eu_gtin, "EU1", "261231", "[\"E1\",\"E2\"]");
+    snprintf(body, sizeof(body),
+             "[{\"gtin\":\"%s\",\"serial\":\"E1\"},{\"gtin\":\"%s\",\"serial\":\"E2\"}]",
+             f->eu_gtin, f->eu_gtin);
+    pack(f, b, body);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"batch\":\"EU1\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
+             b);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
+                                 "epcs IS NULL AND epc_count = 2",
+                                 px_test_str(j, "release_id")),
+                     1);
+    json_decref(j);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    char got[4096], want[1024];
+    xml_events(doc.body, got, sizeof(got));
+    snprintf(want, sizeof(want),
+             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.E1,"
+             "urn:epc:id:sgtin:4012345.0%.5s.E2\n"
+             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.E1,"
+             "urn:epc:id:sgtin:4012345.0%.5s.E2\n",
+             f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8);
+    assert_string_equal(got, want);
+    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
+    px_http_resp_free(&doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_container_ship__recall_a_pallet),
+        cmocka_unit_test(test_container_ship__recall_refusal_lists_packs),
+        cmocka_unit_test(test_container_ship__decommissioned_pack_leaves_case),
+        cmocka_unit_test(test_container_ship__dscsa_ships_the_pallet),
+        cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
+        cmocka_unit_test(test_container_ship__eu_reports_packs),
+    };
+    return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
+}
