@@ -11,10 +11,30 @@
 #include "epcis_rest.h"
 #include "handlers.h"
 #include "request.h"
+#include "stream.h"
 
-/* One page is held in memory while it is answered; perPage bounds it (≤ 1000 events), this
- * caps a page of very large events (a commissioning event carries its whole batch). */
-#define EPCIS_REST_PAGE_MAX (64L * 1024 * 1024)
+/* A page streams (stream.h): the request's database connection, inside the page's read-only
+ * snapshot, goes with the response and back to the pool when the response is done or the
+ * client goes away. */
+typedef struct rest_stream {
+    px_epcis_rest_stream *s;
+    px_pool *pool;
+    px_db *db;
+} rest_stream;
+
+static px_rc stream_next(void *ctx, px_buf *out, int *eof, px_err *err)
+{
+    rest_stream *rs = ctx;
+    return px_epcis_rest_stream_next(rs->s, out, eof, err);
+}
+
+static void stream_free(void *ctx)
+{
+    rest_stream *rs = ctx;
+    px_epcis_rest_stream_free(rs->s);
+    px_pool_release(rs->pool, rs->db);
+    free(rs);
+}
 
 /* The RFC 7807 body of the EPCIS 2.0 REST binding (DOMAIN-2.md §14.5). */
 static void problem(px_req *r, int status, const char *type, const char *title,
@@ -165,20 +185,13 @@ static void answer(px_req *r, args *a, int one_event)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    px_buf out;
-    px_buf_init(&out, (size_t)EPCIS_REST_PAGE_MAX);
     px_err err;
     px_err_clear(&err);
     px_epcis_rest_page page;
-    px_rc rc =
-        px_svc_epcis_rest_query(db, &r->actor, format, a->p, a->n, px_epcis_sink_buf, &out, &page,
-                                &err);
+    px_epcis_rest_stream *st = NULL;
+    px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);
     if (rc != PX_OK) {
-        px_buf_dispose(&out);
-        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0)
-            problem(r, 413, "epcisException:QueryTooLargeException", "Query too large",
-                    "the page exceeds 64 MiB: lower perPage or narrow the query");
-        else if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
+        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
             problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
                     err.message);
         else if (rc == PX_EFORBIDDEN)
@@ -188,13 +201,28 @@ static void answer(px_req *r, args *a, int one_event)
         return;
     }
     if (one_event && page.count == 0) {
-        px_buf_dispose(&out);
+        px_epcis_rest_stream_free(st);
         problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
                 "no event with this eventID that the key may see");
         return;
     }
-    size_t len = out.len;
-    px_reply_take(r, 200, type, px_buf_take(&out), len);
+    rest_stream *rs = malloc(sizeof(*rs));
+    if (!rs) {
+        px_epcis_rest_stream_free(st);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    /* The connection leaves the request (on_done must not release it under the stream). */
+    rs->s = st;
+    rs->pool = r->app->pool;
+    rs->db = db;
+    r->db = NULL;
+    /* REQ-EPCISREST-10: the answer streams with bounded memory; a failure after the status
+     * line cuts the chunked body (the client sees a truncated document, stream.c logs it at
+     * error level and counts it in packid_http_streams_cut_total). */
+    px_reply_stream(r, 200, type, NULL, stream_next, stream_free, rs);
+    if (r->status != 200)
+        return;
     /* The version headers (DOMAIN-2.md §14.2): packid answers EPCIS 2.0.0 / CBV 2.0.0 with
      * EPC URNs (it does not translate them to Digital Link URIs). */
     MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");

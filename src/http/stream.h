@@ -17,4 +17,7 @@ typedef void (*px_stream_free_fn)(void *ctx);
 void px_reply_stream(px_req *r, int status, const char *content_type, const char *filename,
                      px_stream_next_fn next, px_stream_free_fn free_fn, void *ctx);
 
+/* Streamed responses cut so far by a failure after their headers went out (metrics.c). */
+unsigned long px_stream_cut_total(void);
+
 #endif

@@ -338,7 +338,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "?EQ_action=ADD|", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?GE_eventTime=yesterday", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=0", NULL, 400, "epcisException:QueryParameterException"},
-        {__LINE__, "?perPage=1001", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?perPage=1000001", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?nextPageToken=xyz", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?orderBy=eventTime", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
