@@ -109,6 +109,8 @@ typedef struct args {
     px_epcis_rest_param p[PX_EPCIS_REST_PARAMS_MAX + 1];
     size_t n;
     int bad;
+    size_t n_path;              /* p[0 .. n_path) came from the path, not the query string */
+    const char *base;           /* the resource's path, percent-encoded (the Link's target) */
 } args;
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -153,8 +155,8 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
 {
     px_buf b;
     px_buf_init(&b, 16384);
-    px_buf_puts(&b, "</epcis/events?");
-    for (size_t i = 0; i < a->n; i++) {
+    px_buf_printf(&b, "<%s?", a->base ? a->base : "/epcis/events");
+    for (size_t i = a->n_path; i < a->n; i++) {
         if (strcmp(a->p[i].name, "nextPageToken") == 0 || strcmp(a->p[i].name, "perPage") == 0)
             continue;
         put_encoded(&b, a->p[i].name);
@@ -168,6 +170,20 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     if (b.data)
         MHD_add_response_header(r->response, "Link", b.data);
     px_buf_dispose(&b);
+}
+
+/* 1 when err is about the value a resource's path gave (no such resource), not about the
+ * query string (the same parameter there too is the query's error: given twice). */
+static int path_value(const args *a, const px_err *err)
+{
+    for (size_t i = 0; i < a->n_path; i++)
+        if (strcmp(err->field, a->p[i].name) == 0) {
+            for (size_t j = a->n_path; j < a->n; j++)
+                if (strcmp(a->p[j].name, a->p[i].name) == 0)
+                    return 0;
+            return 1;
+        }
+    return 0;
 }
 
 /* The query of a's parameters answered in the negotiated syntax; one_event: the answer of
@@ -191,7 +207,9 @@ static void answer(px_req *r, args *a, int one_event)
     px_epcis_rest_stream *st = NULL;
     px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);
     if (rc != PX_OK) {
-        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
+        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0 && path_value(a, &err))
+            problem(r, 404, "epcisException:NoSuchResourceException", "Not Found", err.message);
+        else if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
             problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
                     err.message);
         else if (rc == PX_EFORBIDDEN)
@@ -254,4 +272,117 @@ void h_epcis2_event(px_req *r)
     a.p[0].name = "EQ_eventID";
     a.p[0].value = px_req_param(r, 0);
     answer(r, &a, 1);
+}
+
+/* REQ-EPCISREST-11: the standard's per-value event resources (…/{value}/events, the REST
+ * binding's openapi): the events of /epcis/events with the path's value as that parameter's
+ * one value, with the same other parameters, paging, negotiation and visibility. A value that
+ * is not one of the resource's kind is no such resource (404); a valid one packid never
+ * records (a TransactionEvent, a custom business step) is an empty answer. */
+static void by_path_value(px_req *r, const char *collection, const char *param)
+{
+    args a = {.r = r, .n = 1, .bad = 0, .n_path = 1};
+    const char *v = px_req_param(r, 0);
+    a.p[0].name = param;
+    a.p[0].value = v ? v : "";
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                a.bad ? "a query parameter without a name" : "too many query parameters");
+        return;
+    }
+    if (strchr(a.p[0].value, '|')) {
+        /* One resource is one value: a list belongs in /epcis/events' query string. */
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "one value names one resource: lists go in GET /epcis/events");
+        return;
+    }
+    px_buf base;
+    px_buf_init(&base, 4096);
+    px_buf_printf(&base, "/epcis/%s/", collection);
+    put_encoded(&base, a.p[0].value);
+    px_buf_puts(&base, "/events");
+    if (!base.data) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    a.base = base.data;
+    answer(r, &a, 0);
+    px_buf_dispose(&base);
+}
+
+void h_epcis2_type_events(px_req *r)
+{
+    by_path_value(r, "eventTypes", "eventType");
+}
+
+/* MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
+void h_epcis2_epc_events(px_req *r)
+{
+    by_path_value(r, "epcs", "MATCH_anyEPC");
+}
+
+void h_epcis2_bizstep_events(px_req *r)
+{
+    by_path_value(r, "bizSteps", "EQ_bizStep");
+}
+
+void h_epcis2_bizlocation_events(px_req *r)
+{
+    by_path_value(r, "bizLocations", "EQ_bizLocation");
+}
+
+void h_epcis2_readpoint_events(px_req *r)
+{
+    by_path_value(r, "readPoints", "EQ_readPoint");
+}
+
+void h_epcis2_disposition_events(px_req *r)
+{
+    by_path_value(r, "dispositions", "EQ_disposition");
+}
+
+/* The event types of EPCIS 2.0 (the REST binding's EPCISEventTypes): every one is a resource
+ * (packid records the first two; the others answer no events). */
+static const char *const event_types[] = {"ObjectEvent", "AggregationEvent", "TransactionEvent",
+                                          "TransformationEvent", "AssociationEvent"};
+#define N_EVENT_TYPES (sizeof(event_types) / sizeof(event_types[0]))
+
+/* A JSON-LD Collection (the binding's discovery answers) of members; consumes members. */
+static void collection(px_req *r, json_t *members)
+{
+    json_t *o = json_pack("{s:[s], s:s, s:o}", "@context",
+                          "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", "type",
+                          "Collection", "member", members);
+    if (!o) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_json(r, 200, o);
+    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
+    MHD_add_response_header(r->response, "GS1-CBV-Version", "2.0.0");
+}
+
+/* REQ-EPCISREST-12: GET /epcis/eventTypes, the event types a client may ask for. */
+void h_epcis2_event_types(px_req *r)
+{
+    json_t *m = json_array();
+    for (size_t i = 0; m && i < N_EVENT_TYPES; i++)
+        json_array_append_new(m, json_string(event_types[i]));
+    collection(r, m);
+}
+
+/* REQ-EPCISREST-12: GET /epcis/eventTypes/{eventType}, its sub-resources (HATEOAS): events;
+ * 404 for a name that is no event type. */
+void h_epcis2_event_type(px_req *r)
+{
+    const char *t = px_req_param(r, 0);
+    for (size_t i = 0; t && i < N_EVENT_TYPES; i++)
+        if (strcmp(t, event_types[i]) == 0) {
+            collection(r, json_pack("[s]", "events"));
+            return;
+        }
+    problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+            "no such event type: ObjectEvent, AggregationEvent, TransactionEvent, "
+            "TransformationEvent or AssociationEvent");
 }
