@@ -311,36 +311,19 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
     px_buf_dispose(&base);
 }
 
-void h_epcis2_type_events(px_req *r)
-{
-    by_path_value(r, "eventTypes", "eventType");
-}
-
-/* MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
-void h_epcis2_epc_events(px_req *r)
-{
-    by_path_value(r, "epcs", "MATCH_anyEPC");
-}
-
-void h_epcis2_bizstep_events(px_req *r)
-{
-    by_path_value(r, "bizSteps", "EQ_bizStep");
-}
-
-void h_epcis2_bizlocation_events(px_req *r)
-{
-    by_path_value(r, "bizLocations", "EQ_bizLocation");
-}
-
-void h_epcis2_readpoint_events(px_req *r)
-{
-    by_path_value(r, "readPoints", "EQ_readPoint");
-}
-
-void h_epcis2_disposition_events(px_req *r)
-{
-    by_path_value(r, "dispositions", "EQ_disposition");
-}
+/* One handler per route (routes.def), each a resource kind and the parameter its value sets;
+ * MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
+#define BY_PATH_VALUE(handler, collection, param)                                              \
+    void handler(px_req *r)                                                                    \
+    {                                                                                          \
+        by_path_value(r, collection, param);                                                   \
+    }
+BY_PATH_VALUE(h_epcis2_type_events, "eventTypes", "eventType")
+BY_PATH_VALUE(h_epcis2_epc_events, "epcs", "MATCH_anyEPC")
+BY_PATH_VALUE(h_epcis2_bizstep_events, "bizSteps", "EQ_bizStep")
+BY_PATH_VALUE(h_epcis2_bizlocation_events, "bizLocations", "EQ_bizLocation")
+BY_PATH_VALUE(h_epcis2_readpoint_events, "readPoints", "EQ_readPoint")
+BY_PATH_VALUE(h_epcis2_disposition_events, "dispositions", "EQ_disposition")
 
 /* The event types of EPCIS 2.0 (the REST binding's EPCISEventTypes): every one is a resource
  * (packid records the first two; the others answer no events). */

@@ -171,6 +171,25 @@ static CURLcode stream(fixture *f, const char *path, const char *accept, receive
     return res;
 }
 
+/* Streams path (a whole answer) with accept into checker (a shell command reading stdin that
+ * exits 0 when the document is valid); fails unless the status is 200, the transfer complete,
+ * the checker satisfied and needle counted f->n times. Returns the document's size. */
+static size_t stream_checked(fixture *f, const char *path, const char *accept,
+                             const char *needle, const char *checker)
+{
+    received rc = {.needle = needle};
+    rc.to = popen(checker, "w");
+    assert_non_null(rc.to);
+    long status;
+    CURLcode res = stream(f, path, accept, &rc, &status);
+    int exit_code = pclose(rc.to);
+    assert_int_equal(res, CURLE_OK);
+    assert_int_equal(status, 200);
+    assert_int_equal(rc.count, f->n);
+    assert_true(WIFEXITED(exit_code) && WEXITSTATUS(exit_code) == 0);
+    return rc.bytes;
+}
+
 /* The value of metric name in the server's /metrics. */
 static long metric(fixture *f, const char *name)
 {
@@ -200,19 +219,11 @@ static void test_epcis_stream__million_events_flat_memory(void **state)
     long hwm0 = proc_kb(f->env.server_pid, "VmHWM");
     char path[128];
     snprintf(path, sizeof(path), "/epcis/events?perPage=%ld", f->n);
-    long status;
-
     /* XML: validated as it arrives, by libxml2's streaming reader (not packid's code). */
-    received x = {.needle = "</ObjectEvent>"};
-    x.to = popen("xmllint --stream --noout --schema '" QUERY_XSD "' - 2>&1 | tail -3 >&2", "w");
-    assert_non_null(x.to);
-    assert_int_equal(stream(f, path, "application/xml", &x, &status), CURLE_OK);
-    int xrc = pclose(x.to);
-    assert_int_equal(status, 200);
-    assert_int_equal(x.count, f->n);
-    assert_true(WIFEXITED(xrc) && WEXITSTATUS(xrc) == 0);
+    size_t xml_bytes = stream_checked(
+        f, path, "application/xml", "</ObjectEvent>",
+        "xmllint --stream --noout --schema '" QUERY_XSD "' - 2>&1 | tail -3 >&2");
     long hwm_x = proc_kb(f->env.server_pid, "VmHWM");
-
     /* JSON-LD: parsed whole by Python's json, the list counted there too. */
     char cmd[512];
     snprintf(cmd, sizeof(cmd),
@@ -220,19 +231,12 @@ static void test_epcis_stream__million_events_flat_memory(void **state)
              "l = d[\"epcisBody\"][\"queryResults\"][\"resultsBody\"][\"eventList\"]; "
              "sys.exit(0 if len(l) == %ld and d[\"type\"] == \"EPCISQueryDocument\" else 3)'",
              f->n);
-    received j = {.needle = "\"eventID\":"};
-    j.to = popen(cmd, "w");
-    assert_non_null(j.to);
-    assert_int_equal(stream(f, path, "application/ld+json", &j, &status), CURLE_OK);
-    int jrc = pclose(j.to);
-    assert_int_equal(status, 200);
-    assert_int_equal(j.count, f->n);
-    assert_true(WIFEXITED(jrc) && WEXITSTATUS(jrc) == 0);
+    size_t json_bytes = stream_checked(f, path, "application/ld+json", "\"eventID\":", cmd);
     long hwm1 = proc_kb(f->env.server_pid, "VmHWM");
     fprintf(stderr,
             "streamed %ld events: XML %zu bytes, JSON-LD %zu bytes; server VmHWM %ld kB before, "
             "%ld kB after XML, %ld kB after JSON-LD, VmRSS %ld kB\n",
-            f->n, x.bytes, j.bytes, hwm0, hwm_x, hwm1, proc_kb(f->env.server_pid, "VmRSS"));
+            f->n, xml_bytes, json_bytes, hwm0, hwm_x, hwm1, proc_kb(f->env.server_pid, "VmRSS"));
     /* Bounded: the peak grew by less than a fixed amount, far below either document. */
     assert_true(hwm1 - hwm0 < RSS_GROWTH_MAX_KB);
 }
