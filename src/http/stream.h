@@ -1,5 +1,6 @@
 /* stream — responses produced piece by piece (MHD_create_response_from_callback), for bodies
- * too large to hold in memory: print manifest downloads (docs/print.md). */
+ * too large to hold in memory: print manifest downloads (docs/print.md), EPCIS 2.0 query pages
+ * (docs/epcis.md "Streamed answers"). */
 #ifndef PX_HTTP_STREAM_H
 #define PX_HTTP_STREAM_H
 
