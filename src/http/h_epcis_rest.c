@@ -355,17 +355,93 @@ void h_epcis2_event_types(px_req *r)
     collection(r, m);
 }
 
-/* REQ-EPCISREST-12: GET /epcis/eventTypes/{eventType}, its sub-resources (HATEOAS): events;
- * 404 for a name that is no event type. */
-void h_epcis2_event_type(px_req *r)
+/* REQ-EPCISREST-12: GET /epcis/<collection>/{value}: the value's sub-resources (HATEOAS
+ * discovery), the Collection ["events"]; 404 for a value not of the collection's kind. */
+static void sub_resource(px_req *r, const char *param)
 {
-    const char *t = px_req_param(r, 0);
-    for (size_t i = 0; t && i < N_EVENT_TYPES; i++)
-        if (strcmp(t, event_types[i]) == 0) {
-            collection(r, json_pack("[s]", "events"));
-            return;
+    if (!px_epcis_rest_value_valid(param, px_req_param(r, 0))) {
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "no such resource: the value is not one of this collection's kind");
+        return;
+    }
+    collection(r, json_pack("[s]", "events"));
+}
+
+#define SUB_RESOURCE(handler, param)                                                           \
+    void handler(px_req *r)                                                                    \
+    {                                                                                          \
+        sub_resource(r, param);                                                                \
+    }
+SUB_RESOURCE(h_epcis2_event_type, "eventType")
+SUB_RESOURCE(h_epcis2_epc, "MATCH_anyEPC")
+SUB_RESOURCE(h_epcis2_bizstep, "EQ_bizStep")
+SUB_RESOURCE(h_epcis2_bizlocation, "EQ_bizLocation")
+SUB_RESOURCE(h_epcis2_readpoint, "EQ_readPoint")
+SUB_RESOURCE(h_epcis2_disposition, "EQ_disposition")
+
+#define VOCAB_TOKEN "c1."
+
+/* A page of a vocabulary (names[0..n)) as a Collection, paged by perPage (default 30, at
+ * most 1000) and nextPageToken (the offset) with a Link, as the binding pages every list. */
+static void vocabulary(px_req *r, const char *collection_path, const char *const *names, size_t n)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    long per_page = PX_EPCIS_REST_PER_PAGE;
+    size_t from = 0;
+    const char *bad = a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX ? "a query parameter without a name"
+                                                              : NULL;
+    for (size_t i = 0; !bad && i < a.n; i++) {
+        char *end = NULL;
+        const char *v = a.p[i].value;
+        if (strcmp(a.p[i].name, "perPage") == 0) {
+            per_page = strtol(v, &end, 10);
+            if (!v[0] || *end || per_page < 1 || per_page > 1000)
+                bad = "perPage: an integer from 1 to 1000 is expected";
+        } else if (strcmp(a.p[i].name, "nextPageToken") == 0) {
+            long long o = strncmp(v, VOCAB_TOKEN, 3) == 0 ? strtoll(v + 3, &end, 10) : -1;
+            if (o <= 0 || !end || *end || (size_t)o >= n)
+                bad = "nextPageToken: not a token this server gave out";
+            else
+                from = (size_t)o;
+        } else {
+            bad = "only perPage and nextPageToken page a collection";
         }
-    problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-            "no such event type: ObjectEvent, AggregationEvent, TransactionEvent, "
-            "TransformationEvent or AssociationEvent");
+    }
+    if (bad) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter", bad);
+        return;
+    }
+    size_t to = from + (size_t)per_page < n ? from + (size_t)per_page : n;
+    json_t *m = json_array();
+    for (size_t i = from; m && i < to; i++)
+        json_array_append_new(m, json_string(names[i]));
+    collection(r, m);
+    if (r->status == 200 && to < n) {
+        char link[256];
+        snprintf(link, sizeof(link), "<%s?perPage=%ld&nextPageToken=" VOCAB_TOKEN "%zu>; rel=\"next\"",
+                 collection_path, per_page, to);
+        MHD_add_response_header(r->response, "Link", link);
+    }
+}
+
+/* REQ-EPCISREST-12: GET /epcis/bizSteps and /epcis/dispositions, the CBV's standard values
+ * (the binding: "the CBV standard business steps as well as any custom business steps
+ * supported by this repository"; packid supports no custom ones). */
+void h_epcis2_bizsteps(px_req *r)
+{
+    const char *names[PX_BIZSTEP__COUNT];
+    size_t n = 0;
+    for (int i = 1; i < PX_BIZSTEP__COUNT; i++)
+        names[n++] = px_cbv_bizstep_name((px_cbv_bizstep)i);
+    vocabulary(r, "/epcis/bizSteps", names, n);
+}
+
+void h_epcis2_dispositions(px_req *r)
+{
+    const char *names[PX_DISP__COUNT];
+    size_t n = 0;
+    for (int i = 1; i < PX_DISP__COUNT; i++)
+        names[n++] = px_cbv_disp_name((px_cbv_disp)i);
+    vocabulary(r, "/epcis/dispositions", names, n);
 }

@@ -275,6 +275,19 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
     return rc;
 }
 
+int px_epcis_rest_value_valid(const char *param, const char *value)
+{
+    rest_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return 0;
+    px_err err;
+    px_err_clear(&err);
+    int ok = value && value[0] && !strchr(value, '|') && strlen(value) <= 512 &&
+             parse_one(q, param, value, &err) == PX_OK;
+    free(q);
+    return ok;
+}
+
 /* A piece of a streamed answer: at most this many events are read at once, and a piece
  * stops taking events once this many bytes wait to go out (the stream's buffer must hold a
  * piece plus one event: a commissioning event of 100,000 serials is ~7 MiB of JSON-LD). */

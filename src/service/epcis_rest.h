@@ -27,6 +27,11 @@ typedef struct px_epcis_rest_page {
     char next_token[32];        /* its nextPageToken when more */
 } px_epcis_rest_page;
 
+/* 1 when value is one valid value of query parameter param (a resource of the binding's
+ * per-value collections: "EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation",
+ * "MATCH_anyEPC", "eventType"). */
+int px_epcis_rest_value_valid(const char *param, const char *value);
+
 /* One page of the query's answer, written piece by piece (bounded memory, whatever perPage):
  * the page's span is read first, so its size and its next page are known before a byte of
  * it is written; the pieces come from the same read-only snapshot. */

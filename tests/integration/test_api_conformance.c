@@ -539,6 +539,20 @@ static void release_and_reports(fixture *f, char serials[6][24])
             {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0/events?perPage=0", 400},
             {__LINE__, "/epcis/dispositions/active/events", 200},
             {__LINE__, "/epcis/dispositions/bogus/events", 404},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.012345.X1", 200},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
+            {__LINE__, "/epcis/bizSteps", 200},
+            {__LINE__, "/epcis/bizSteps?perPage=0", 400},
+            {__LINE__, "/epcis/bizSteps/shipping", 200},
+            {__LINE__, "/epcis/bizSteps/bogus", 404},
+            {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+            {__LINE__, "/epcis/bizLocations/nocolon", 404},
+            {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+            {__LINE__, "/epcis/readPoints/nocolon", 404},
+            {__LINE__, "/epcis/dispositions", 200},
+            {__LINE__, "/epcis/dispositions?colour=blue", 400},
+            {__LINE__, "/epcis/dispositions/active", 200},
+            {__LINE__, "/epcis/dispositions/bogus", 404},
         };
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
             json_decref(call_h(f, "GET", v[i].path, f->mah_key, NULL, epcis_json, v[i].status));

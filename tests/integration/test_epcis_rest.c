@@ -454,13 +454,18 @@ static void test_epcis_rest__one_event_by_id(void **state)
 }
 
 /* Validates a body against a schema of the binding's official openapi (components/schemas),
- * with python3-jsonschema: the outside oracle of the discovery answers. */
+ * with python3-jsonschema: the outside oracle of the discovery answers. The openapi refers to
+ * the value definitions (bizStep, disposition) of a schema stub on gs1.github.io; they are
+ * taken from the official JSON schema held here instead (the machine is offline). */
 #define OPENAPI_SCHEMA(name)                                                                   \
     "/usr/bin/python3 -c 'import json, sys, yaml, jsonschema; "                                \
     "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
-    "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[2], \"components\": d[\"components\"]}; " \
-    "jsonschema.validate(json.load(open(sys.argv[3])), s)' "                                  \
-    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' " name
+    "stub = \"https://gs1.github.io/EPCIS/REST%20Bindings/JSON-Schema-Stub.json#/definitions/\"; " \
+    "c = json.loads(json.dumps(d[\"components\"]).replace(stub, \"#/definitions/\")); "         \
+    "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[3], \"components\": c, "              \
+    "\"definitions\": json.load(open(sys.argv[2]))[\"definitions\"]}; "                        \
+    "jsonschema.validate(json.load(open(sys.argv[4])), s)' "                                  \
+    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' '" SCHEMA_GS1 "' " name
 
 /* The events of path (a browse resource) as key, following Link rel="next" (which must stay
  * on the resource) to the end with perPage; returns their eventIDs, one a line. */
@@ -634,6 +639,101 @@ static void test_epcis_rest__event_types_discovery(void **state)
     px_http_resp_free(&r);
 }
 
+/* The members of a Collection are exactly the standard values of the binding's own example
+ * of that collection (its custom "ex:" value left out): the outside oracle of packid's CBV
+ * lists. */
+#define OPENAPI_EXAMPLE_MEMBERS(name)                                                          \
+    "/usr/bin/python3 -c 'import json, sys, yaml; "                                            \
+    "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
+    "want = {m for m in d[\"components\"][\"schemas\"][sys.argv[2]][\"example\"][\"member\"] "  \
+    "if not m.startswith(\"ex:\")}; "                                                         \
+    "got = json.load(open(sys.argv[3]))[\"member\"]; "                                         \
+    "print(sorted(want ^ set(got)), file=sys.stderr); "                                        \
+    "sys.exit(0 if len(got) == len(set(got)) and set(got) == want else 1)' "                  \
+    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' " name
+
+/* REQ-EPCISREST-12: GET /epcis/bizSteps and /epcis/dispositions are the CBV's standard values
+ * (as the binding's own examples list them), valid Collections, paged by perPage with a Link;
+ * each value's sub-resource (and a location's, an EPC's) is ["events"], 404 for a value not
+ * of the collection's kind. */
+static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *path, *schema;
+    } whole[] = {
+        {__LINE__, "/epcis/bizSteps?perPage=1000", "BizStepCollection"},
+        {__LINE__, "/epcis/dispositions?perPage=1000", "DispositionCollection"},
+    };
+    px_http_resp r;
+    char cmd[2048];
+    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+        px_http(&f->env, &r, "GET", whole[i].path, f->mah_key, NULL, NULL);
+        if (r.status != 200 || ci_find(r.headers, "\nLink:"))
+            fail_msg("%s:%d: %s: %ld", __FILE__, whole[i].line, whole[i].path, r.status);
+        snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_SCHEMA(""), whole[i].schema);
+        assert_int_equal(oracle(cmd, r.body, r.len), 0);
+        snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_EXAMPLE_MEMBERS(""), whole[i].schema);
+        if (oracle(cmd, r.body, r.len) != 0)
+            fail_msg("%s:%d: %s: not the standard's values", __FILE__, whole[i].line,
+                     whole[i].path);
+        px_http_resp_free(&r);
+    }
+    /* Paged: 30 by default, then the Link to the rest; the pages hold every value once. */
+    char path[512] = "/epcis/bizSteps", seen[4096] = "";
+    int pages = 0, members = 0;
+    while (path[0]) {
+        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        json_t *m = json_object_get(r.json, "member");
+        assert_true(json_array_size(m) <= 30);
+        for (size_t i = 0; i < json_array_size(m); i++, members++) {
+            char item[80];
+            snprintf(item, sizeof(item), "|%s|", json_string_value(json_array_get(m, i)));
+            assert_null(strstr(seen, item));
+            strncat(seen, item, sizeof(seen) - strlen(seen) - 1);
+        }
+        next_link(&r, path, sizeof(path));
+        px_http_resp_free(&r);
+        assert_true(++pages <= 3);
+    }
+    assert_int_equal(pages, 2);
+    assert_non_null(strstr(seen, "|commissioning|"));
+    assert_non_null(strstr(seen, "|void_shipping|"));
+    const struct {
+        int line;
+        const char *path;
+        long status;
+    } v[] = {
+        {__LINE__, "/epcis/bizSteps/shipping", 200},
+        {__LINE__, "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping", 200},
+        {__LINE__, "/epcis/bizSteps/bogus", 404},
+        {__LINE__, "/epcis/dispositions/in_transit", 200},
+        {__LINE__, "/epcis/dispositions/shipping", 404},
+        {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+        {__LINE__, "/epcis/readPoints/nocolon", 404},
+        {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+        {__LINE__, "/epcis/bizLocations/nocolon", 404},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.007101.RS1", 200},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
+        {__LINE__, "/epcis/bizSteps?colour=blue", 400},
+        {__LINE__, "/epcis/dispositions?perPage=0", 400},
+        {__LINE__, "/epcis/dispositions?nextPageToken=c1.0", 400},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http(&f->env, &r, "GET", v[i].path, f->mah_key, NULL, NULL);
+        if (r.status != v[i].status)
+            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
+                     r.body ? r.body : "");
+        if (r.status == 200)
+            assert_int_equal(oracle(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len), 0);
+        else
+            assert_non_null(strstr(px_test_str(r.json, "type"), "epcisException:"));
+        px_http_resp_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_epcis_rest__browse_resources_select),
         cmocka_unit_test(test_epcis_rest__browse_resources_valid),
         cmocka_unit_test(test_epcis_rest__event_types_discovery),
+        cmocka_unit_test(test_epcis_rest__vocabularies_and_sub_resources),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
