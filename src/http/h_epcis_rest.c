@@ -11,10 +11,30 @@
 #include "epcis_rest.h"
 #include "handlers.h"
 #include "request.h"
+#include "stream.h"
 
-/* One page is held in memory while it is answered; perPage bounds it (≤ 1000 events), this
- * caps a page of very large events (a commissioning event carries its whole batch). */
-#define EPCIS_REST_PAGE_MAX (64L * 1024 * 1024)
+/* A page streams (stream.h): the request's database connection, inside the page's read-only
+ * snapshot, goes with the response and back to the pool when the response is done or the
+ * client goes away. */
+typedef struct rest_stream {
+    px_epcis_rest_stream *s;
+    px_pool *pool;
+    px_db *db;
+} rest_stream;
+
+static px_rc stream_next(void *ctx, px_buf *out, int *eof, px_err *err)
+{
+    rest_stream *rs = ctx;
+    return px_epcis_rest_stream_next(rs->s, out, eof, err);
+}
+
+static void stream_free(void *ctx)
+{
+    rest_stream *rs = ctx;
+    px_epcis_rest_stream_free(rs->s);
+    px_pool_release(rs->pool, rs->db);
+    free(rs);
+}
 
 /* The RFC 7807 body of the EPCIS 2.0 REST binding (DOMAIN-2.md §14.5). */
 static void problem(px_req *r, int status, const char *type, const char *title,
@@ -89,6 +109,8 @@ typedef struct args {
     px_epcis_rest_param p[PX_EPCIS_REST_PARAMS_MAX + 1];
     size_t n;
     int bad;
+    size_t n_path;              /* p[0 .. n_path) came from the path, not the query string */
+    const char *base;           /* the resource's path, percent-encoded (the Link's target) */
 } args;
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -133,8 +155,8 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
 {
     px_buf b;
     px_buf_init(&b, 16384);
-    px_buf_puts(&b, "</epcis/events?");
-    for (size_t i = 0; i < a->n; i++) {
+    px_buf_printf(&b, "<%s?", a->base ? a->base : "/epcis/events");
+    for (size_t i = a->n_path; i < a->n; i++) {
         if (strcmp(a->p[i].name, "nextPageToken") == 0 || strcmp(a->p[i].name, "perPage") == 0)
             continue;
         put_encoded(&b, a->p[i].name);
@@ -148,6 +170,20 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     if (b.data)
         MHD_add_response_header(r->response, "Link", b.data);
     px_buf_dispose(&b);
+}
+
+/* 1 when err is about the value a resource's path gave (no such resource), not about the
+ * query string (the same parameter there too is the query's error: given twice). */
+static int path_value(const args *a, const px_err *err)
+{
+    for (size_t i = 0; i < a->n_path; i++)
+        if (strcmp(err->field, a->p[i].name) == 0) {
+            for (size_t j = a->n_path; j < a->n; j++)
+                if (strcmp(a->p[j].name, a->p[i].name) == 0)
+                    return 0;
+            return 1;
+        }
+    return 0;
 }
 
 /* The query of a's parameters answered in the negotiated syntax; one_event: the answer of
@@ -165,19 +201,14 @@ static void answer(px_req *r, args *a, int one_event)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    px_buf out;
-    px_buf_init(&out, (size_t)EPCIS_REST_PAGE_MAX);
     px_err err;
     px_err_clear(&err);
     px_epcis_rest_page page;
-    px_rc rc =
-        px_svc_epcis_rest_query(db, &r->actor, format, a->p, a->n, px_epcis_sink_buf, &out, &page,
-                                &err);
+    px_epcis_rest_stream *st = NULL;
+    px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);
     if (rc != PX_OK) {
-        px_buf_dispose(&out);
-        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0)
-            problem(r, 413, "epcisException:QueryTooLargeException", "Query too large",
-                    "the page exceeds 64 MiB: lower perPage or narrow the query");
+        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0 && path_value(a, &err))
+            problem(r, 404, "epcisException:NoSuchResourceException", "Not Found", err.message);
         else if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
             problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
                     err.message);
@@ -188,13 +219,28 @@ static void answer(px_req *r, args *a, int one_event)
         return;
     }
     if (one_event && page.count == 0) {
-        px_buf_dispose(&out);
+        px_epcis_rest_stream_free(st);
         problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
                 "no event with this eventID that the key may see");
         return;
     }
-    size_t len = out.len;
-    px_reply_take(r, 200, type, px_buf_take(&out), len);
+    rest_stream *rs = malloc(sizeof(*rs));
+    if (!rs) {
+        px_epcis_rest_stream_free(st);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    /* The connection leaves the request (on_done must not release it under the stream). */
+    rs->s = st;
+    rs->pool = r->app->pool;
+    rs->db = db;
+    r->db = NULL;
+    /* REQ-EPCISREST-10: the answer streams with bounded memory; a failure after the status
+     * line cuts the chunked body (the client sees a truncated document, stream.c logs it at
+     * error level and counts it in packid_http_streams_cut_total). */
+    px_reply_stream(r, 200, type, NULL, stream_next, stream_free, rs);
+    if (r->status != 200)
+        return;
     /* The version headers (DOMAIN-2.md §14.2): packid answers EPCIS 2.0.0 / CBV 2.0.0 with
      * EPC URNs (it does not translate them to Digital Link URIs). */
     MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
@@ -226,4 +272,176 @@ void h_epcis2_event(px_req *r)
     a.p[0].name = "EQ_eventID";
     a.p[0].value = px_req_param(r, 0);
     answer(r, &a, 1);
+}
+
+/* REQ-EPCISREST-11: the standard's per-value event resources (…/{value}/events, the REST
+ * binding's openapi): the events of /epcis/events with the path's value as that parameter's
+ * one value, with the same other parameters, paging, negotiation and visibility. A value that
+ * is not one of the resource's kind is no such resource (404); a valid one packid never
+ * records (a TransactionEvent, a custom business step) is an empty answer. */
+static void by_path_value(px_req *r, const char *collection, const char *param)
+{
+    args a = {.r = r, .n = 1, .bad = 0, .n_path = 1};
+    const char *v = px_req_param(r, 0);
+    a.p[0].name = param;
+    a.p[0].value = v ? v : "";
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                a.bad ? "a query parameter without a name" : "too many query parameters");
+        return;
+    }
+    if (strchr(a.p[0].value, '|')) {
+        /* One resource is one value: a list belongs in /epcis/events' query string. */
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "one value names one resource: lists go in GET /epcis/events");
+        return;
+    }
+    px_buf base;
+    px_buf_init(&base, 4096);
+    px_buf_printf(&base, "/epcis/%s/", collection);
+    put_encoded(&base, a.p[0].value);
+    px_buf_puts(&base, "/events");
+    if (!base.data) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    a.base = base.data;
+    answer(r, &a, 0);
+    px_buf_dispose(&base);
+}
+
+/* One handler per route (routes.def), each a resource kind and the parameter its value sets;
+ * MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
+#define BY_PATH_VALUE(handler, collection, param)                                              \
+    void handler(px_req *r)                                                                    \
+    {                                                                                          \
+        by_path_value(r, collection, param);                                                   \
+    }
+BY_PATH_VALUE(h_epcis2_type_events, "eventTypes", "eventType")
+BY_PATH_VALUE(h_epcis2_epc_events, "epcs", "MATCH_anyEPC")
+BY_PATH_VALUE(h_epcis2_bizstep_events, "bizSteps", "EQ_bizStep")
+BY_PATH_VALUE(h_epcis2_bizlocation_events, "bizLocations", "EQ_bizLocation")
+BY_PATH_VALUE(h_epcis2_readpoint_events, "readPoints", "EQ_readPoint")
+BY_PATH_VALUE(h_epcis2_disposition_events, "dispositions", "EQ_disposition")
+
+/* The event types of EPCIS 2.0 (the REST binding's EPCISEventTypes): every one is a resource
+ * (packid records the first two; the others answer no events). */
+static const char *const event_types[] = {"ObjectEvent", "AggregationEvent", "TransactionEvent",
+                                          "TransformationEvent", "AssociationEvent"};
+#define N_EVENT_TYPES (sizeof(event_types) / sizeof(event_types[0]))
+
+/* A JSON-LD Collection (the binding's discovery answers) of members; consumes members. */
+static void collection(px_req *r, json_t *members)
+{
+    json_t *o = json_pack("{s:[s], s:s, s:o}", "@context",
+                          "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", "type",
+                          "Collection", "member", members);
+    if (!o) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_json(r, 200, o);
+    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
+    MHD_add_response_header(r->response, "GS1-CBV-Version", "2.0.0");
+}
+
+/* REQ-EPCISREST-12: GET /epcis/eventTypes, the event types a client may ask for. */
+void h_epcis2_event_types(px_req *r)
+{
+    json_t *m = json_array();
+    for (size_t i = 0; m && i < N_EVENT_TYPES; i++)
+        json_array_append_new(m, json_string(event_types[i]));
+    collection(r, m);
+}
+
+/* REQ-EPCISREST-12: GET /epcis/<collection>/{value}: the value's sub-resources (HATEOAS
+ * discovery), the Collection ["events"]; 404 for a value not of the collection's kind. */
+static void sub_resource(px_req *r, const char *param)
+{
+    if (!px_epcis_rest_value_valid(param, px_req_param(r, 0))) {
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                "no such resource: the value is not one of this collection's kind");
+        return;
+    }
+    collection(r, json_pack("[s]", "events"));
+}
+
+#define SUB_RESOURCE(handler, param)                                                           \
+    void handler(px_req *r)                                                                    \
+    {                                                                                          \
+        sub_resource(r, param);                                                                \
+    }
+SUB_RESOURCE(h_epcis2_event_type, "eventType")
+SUB_RESOURCE(h_epcis2_epc, "MATCH_anyEPC")
+SUB_RESOURCE(h_epcis2_bizstep, "EQ_bizStep")
+SUB_RESOURCE(h_epcis2_bizlocation, "EQ_bizLocation")
+SUB_RESOURCE(h_epcis2_readpoint, "EQ_readPoint")
+SUB_RESOURCE(h_epcis2_disposition, "EQ_disposition")
+
+#define VOCAB_TOKEN "c1."
+
+/* A page of a vocabulary (names[0..n)) as a Collection, paged by perPage (default 30, at
+ * most 1000) and nextPageToken (the offset) with a Link, as the binding pages every list. */
+static void vocabulary(px_req *r, const char *collection_path, const char *const *names, size_t n)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    long per_page = PX_EPCIS_REST_PER_PAGE;
+    size_t from = 0;
+    const char *bad = a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX ? "a query parameter without a name"
+                                                              : NULL;
+    for (size_t i = 0; !bad && i < a.n; i++) {
+        char *end = NULL;
+        const char *v = a.p[i].value;
+        if (strcmp(a.p[i].name, "perPage") == 0) {
+            per_page = strtol(v, &end, 10);
+            if (!v[0] || *end || per_page < 1 || per_page > 1000)
+                bad = "perPage: an integer from 1 to 1000 is expected";
+        } else if (strcmp(a.p[i].name, "nextPageToken") == 0) {
+            long long o = strncmp(v, VOCAB_TOKEN, 3) == 0 ? strtoll(v + 3, &end, 10) : -1;
+            if (o <= 0 || !end || *end || (size_t)o >= n)
+                bad = "nextPageToken: not a token this server gave out";
+            else
+                from = (size_t)o;
+        } else {
+            bad = "only perPage and nextPageToken page a collection";
+        }
+    }
+    if (bad) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter", bad);
+        return;
+    }
+    size_t to = from + (size_t)per_page < n ? from + (size_t)per_page : n;
+    json_t *m = json_array();
+    for (size_t i = from; m && i < to; i++)
+        json_array_append_new(m, json_string(names[i]));
+    collection(r, m);
+    if (r->status == 200 && to < n) {
+        char link[256];
+        snprintf(link, sizeof(link), "<%s?perPage=%ld&nextPageToken=" VOCAB_TOKEN "%zu>; rel=\"next\"",
+                 collection_path, per_page, to);
+        MHD_add_response_header(r->response, "Link", link);
+    }
+}
+
+/* REQ-EPCISREST-12: GET /epcis/bizSteps and /epcis/dispositions, the CBV's standard values
+ * (the binding: "the CBV standard business steps as well as any custom business steps
+ * supported by this repository"; packid supports no custom ones). */
+void h_epcis2_bizsteps(px_req *r)
+{
+    const char *names[PX_BIZSTEP__COUNT];
+    size_t n = 0;
+    for (int i = 1; i < PX_BIZSTEP__COUNT; i++)
+        names[n++] = px_cbv_bizstep_name((px_cbv_bizstep)i);
+    vocabulary(r, "/epcis/bizSteps", names, n);
+}
+
+void h_epcis2_dispositions(px_req *r)
+{
+    const char *names[PX_DISP__COUNT];
+    size_t n = 0;
+    for (int i = 1; i < PX_DISP__COUNT; i++)
+        names[n++] = px_cbv_disp_name((px_cbv_disp)i);
+    vocabulary(r, "/epcis/dispositions", names, n);
 }

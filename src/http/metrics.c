@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "request.h"
+#include "stream.h"
 
 #define MAX_ROUTES 128
 #define STATUS_LO 100
@@ -74,4 +75,10 @@ void px_metrics_render(px_buf *out, px_pool *pool)
                   "# TYPE packid_db_pool_waits_total counter\n"
                   "packid_db_pool_waits_total %llu\n",
                   size, in_use, (unsigned long long)waits);
+    px_buf_printf(out,
+                  "# HELP packid_http_streams_cut_total Streamed responses cut after their "
+                  "headers by a server-side failure (the client got a truncated body).\n"
+                  "# TYPE packid_http_streams_cut_total counter\n"
+                  "packid_http_streams_cut_total %lu\n",
+                  px_stream_cut_total());
 }

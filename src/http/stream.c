@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,14 @@
 
 #define STREAM_BLOCK (64 * 1024)  /* what MHD asks for per call */
 #define STREAM_BUF_MAX (8u << 20) /* one piece (a page of rows) must fit */
+
+/* Streamed responses cut by a failure after their headers (packid_http_streams_cut_total). */
+static atomic_ulong streams_cut;
+
+unsigned long px_stream_cut_total(void)
+{
+    return atomic_load(&streams_cut);
+}
 
 typedef struct {
     px_stream_next_fn next;
@@ -35,6 +44,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
             px_json_escape(msg, sizeof(msg), err.message);
             snprintf(fields, sizeof(fields), "\"rid\":\"%s\",\"detail\":\"%s\"", s->rid, msg);
             px_log(PX_LOG_ERROR, "streamed response cut", fields);
+            atomic_fetch_add(&streams_cut, 1);
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
     }

@@ -1,5 +1,6 @@
 /* stream — responses produced piece by piece (MHD_create_response_from_callback), for bodies
- * too large to hold in memory: print manifest downloads (docs/print.md). */
+ * too large to hold in memory: print manifest downloads (docs/print.md), EPCIS 2.0 query pages
+ * (docs/epcis.md "Streamed answers"). */
 #ifndef PX_HTTP_STREAM_H
 #define PX_HTTP_STREAM_H
 
@@ -16,5 +17,8 @@ typedef void (*px_stream_free_fn)(void *ctx);
  * destroyed (also when the client goes away). */
 void px_reply_stream(px_req *r, int status, const char *content_type, const char *filename,
                      px_stream_next_fn next, px_stream_free_fn free_fn, void *ctx);
+
+/* Streamed responses cut so far by a failure after their headers went out (metrics.c). */
+unsigned long px_stream_cut_total(void);
 
 #endif

@@ -265,7 +265,7 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
         char *end = NULL;
         long n = strtol(v, &end, 10);
         if (!v[0] || *end || n < 1 || n > PX_EPCIS_REST_PER_PAGE_MAX)
-            return bad_param(err, name, "an integer from 1 to 1000 is expected");
+            return bad_param(err, name, "an integer from 1 to 1000000 is expected");
         q->per_page = n;
     } else if (strcmp(name, "nextPageToken") == 0) {
         rc = parse_token(q, v, err);
@@ -275,78 +275,132 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
     return rc;
 }
 
-typedef struct page_ctx {
-    px_epcis_writer *w;
-    px_epcis_rest_page *page;
-    const rest_query *q;
-    long long last_seq;
-    px_err *err;
-    px_rc rc;
-} page_ctx;
-
-/* REQ-EPCISREST-2: a page is perPage events; one more row means a next page, which starts
- * after the last event written (a keyset on seq). */
-static int page_row(void *vctx, const px_epcis_row *row)
+int px_epcis_rest_value_valid(const char *param, const char *value)
 {
-    page_ctx *c = vctx;
-    if ((long)px_epcis_writer_count(c->w) == c->q->per_page) {
-        /* One event past the page: there is a next page, starting after the last one. */
-        c->page->more = 1;
-        snprintf(c->page->next_token, sizeof(c->page->next_token), TOKEN_PREFIX "%lld",
-                 c->last_seq);
+    rest_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return 0;
+    px_err err;
+    px_err_clear(&err);
+    int ok = value && value[0] && !strchr(value, '|') && strlen(value) <= 512 &&
+             parse_one(q, param, value, &err) == PX_OK;
+    free(q);
+    return ok;
+}
+
+/* A piece of a streamed answer: at most this many events are read at once, and a piece
+ * stops taking events once this many bytes wait to go out (the stream's buffer must hold a
+ * piece plus one event: a commissioning event of 100,000 serials is ~7 MiB of JSON-LD). */
+#define PIECE_EVENTS 256
+#define PIECE_BYTES (512u * 1024u)
+
+struct px_epcis_rest_stream {
+    px_db *db;                  /* borrowed; inside this stream's read-only snapshot */
+    int in_tx;
+    rest_query *q;
+    px_epcis_format format;
+    px_epcis_writer *w;
+    px_buf *out;                /* the piece being filled (the writer's sink writes here) */
+    long remaining;             /* events of the page not yet written */
+    long long last_seq;
+    int done;
+    px_rc rc;
+    px_err *err;
+};
+
+static int piece_sink(void *ctx, const char *data, size_t len)
+{
+    px_epcis_rest_stream *s = ctx;
+    return px_buf_add(s->out, data, len) == PX_OK ? 0 : -1;
+}
+
+/* REQ-EPCISREST-2: a page is perPage events (its span was read before the headers went
+ * out); each piece continues after the last event written (a keyset on seq). */
+static int piece_row(void *vctx, const px_epcis_row *row)
+{
+    px_epcis_rest_stream *s = vctx;
+    if (s->remaining == 0 || s->out->len >= PIECE_BYTES)
         return 1;
-    }
     px_epcis_event ev;
     px__row_lists lists;
-    if ((c->rc = px__event_from_row(&ev, &lists, row, c->err)) != PX_OK)
+    if ((s->rc = px__event_from_row(&ev, &lists, row, s->err)) != PX_OK)
         return 1;
-    if ((c->rc = px_epcis_writer_event(c->w, &ev)) != PX_OK) {
-        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
+    if ((s->rc = px_epcis_writer_event(s->w, &ev)) != PX_OK) {
+        px_epcis_writer_finish(s->w, s->err); /* copies the sticky error */
         return 1;
     }
-    c->last_seq = row->seq;
+    s->last_seq = row->seq;
+    s->remaining--;
     return 0;
 }
 
-typedef struct page_body {
-    const rest_query *q;
-    px_epcis_format format;
-    px_epcis_sink sink;
-    void *ctx;
-    px_epcis_rest_page *page;
-} page_body;
-
-/* One page from one snapshot: events committed while it is written do not tear it. */
-static px_rc page_tx(px_tx *tx, void *vx, px_err *err)
+px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, px_err *err)
 {
-    page_body *b = vx;
-    px_epcis_writer *w = NULL;
-    px_rc rc = px_epcis_query_writer_open(&w, b->format, b->sink, b->ctx, "SimpleEventQuery",
-                                          px_now_us(), 0, err);
-    if (rc != PX_OK)
+    *eof = 0;
+    if (s->done) {
+        *eof = 1;
+        return PX_OK;
+    }
+    s->out = out;
+    s->err = err;
+    s->rc = PX_OK;
+    px_rc rc = PX_OK;
+    if (!s->w && (rc = px_epcis_query_writer_open(&s->w, s->format, piece_sink, s,
+                                                  "SimpleEventQuery", px_now_us(), 0, err)) !=
+                     PX_OK)
         return rc;
-    page_ctx c = {w, b->page, b->q, 0, err, PX_OK};
-    if (!b->q->matches_nothing)
-        rc = px_store_epcis_events_each(px_tx_db(tx), &b->q->f, page_row, &c, err);
-    if (rc == PX_OK)
-        rc = c.rc;
-    if (rc == PX_OK)
-        rc = px_epcis_writer_finish(w, err);
-    b->page->count = px_epcis_writer_count(w);
-    px_epcis_writer_free(w);
-    return rc;
+    size_t before = px_epcis_writer_count(s->w);
+    if (s->remaining > 0) {
+        s->q->f.after_seq = s->last_seq;
+        s->q->f.chunk_max = s->remaining < PIECE_EVENTS ? s->remaining : PIECE_EVENTS;
+        rc = px_store_epcis_events_each(s->db, &s->q->f, piece_row, s, err);
+        if (rc == PX_OK)
+            rc = s->rc;
+        if (rc != PX_OK)
+            return rc;
+    }
+    /* The page is complete when its last event is out, or when a piece found nothing more
+     * (the span and the pieces read one snapshot, so that is the same point). */
+    if (s->remaining == 0 || px_epcis_writer_count(s->w) == before) {
+        if ((rc = px_epcis_writer_finish(s->w, err)) != PX_OK)
+            return rc;
+        s->done = 1;
+        if (s->in_tx) {
+            px_db_rollback(s->db);
+            s->in_tx = 0;
+        }
+    }
+    return PX_OK;
 }
 
-px_rc px_svc_epcis_rest_query(px_db *db, const px_actor *by, px_epcis_format format,
-                              const px_epcis_rest_param *params, size_t n_params,
-                              px_epcis_sink sink, void *ctx, px_epcis_rest_page *page,
-                              px_err *err)
+void px_epcis_rest_stream_free(px_epcis_rest_stream *s)
 {
+    if (!s)
+        return;
+    px_epcis_writer_free(s->w);
+    if (s->in_tx)
+        px_db_rollback(s->db);
+    free(s->q);
+    free(s);
+}
+
+px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format format,
+                             const px_epcis_rest_param *params, size_t n_params,
+                             px_epcis_rest_stream **out, px_epcis_rest_page *page, px_err *err)
+{
+    *out = NULL;
     memset(page, 0, sizeof(*page));
+    px_epcis_rest_stream *s = calloc(1, sizeof(*s));
     rest_query *q = calloc(1, sizeof(*q));
-    if (!q)
-        return px_err_oom(err);
     px_rc rc = PX_OK;
+    if (!s || !q) {
+        free(s);
+        free(q);
+        return px_err_oom(err);
+    }
+    s->db = db;
+    s->q = q;
+    s->format = format;
     q->per_page = PX_EPCIS_REST_PER_PAGE;
     /* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
      * events, a regulator its market's. */
@@ -377,9 +431,25 @@ px_rc px_svc_epcis_rest_query(px_db *db, const px_actor *by, px_epcis_format for
             goto done;
     }
     page->per_page = q->per_page;
-    page_body b = {q, format, sink, ctx, page};
-    rc = px_tx_read(db, page_tx, &b, err);
+    /* One snapshot for the span and every piece: events committed while the answer streams
+     * do not tear it, and the Link decided before the headers stays true. */
+    if ((rc = px_db_begin_read(db, err)) != PX_OK)
+        goto done;
+    s->in_tx = 1;
+    long count = 0;
+    long long last = 0;
+    if (!q->matches_nothing &&
+        (rc = px_store_epcis_page_span(db, &q->f, q->per_page, &count, &last, &page->more,
+                                       err)) != PX_OK)
+        goto done;
+    page->count = (size_t)count;
+    if (page->more)
+        snprintf(page->next_token, sizeof(page->next_token), TOKEN_PREFIX "%lld", last);
+    s->remaining = count;
+    s->last_seq = q->f.after_seq;
+    *out = s;
+    s = NULL;
 done:
-    free(q);
+    px_epcis_rest_stream_free(s);
     return rc;
 }

@@ -11,9 +11,10 @@
 
 /* At most this many query parameters in one request (more: 400). */
 #define PX_EPCIS_REST_PARAMS_MAX 24
-/* perPage: default (DOMAIN-2.md §14.4: 30) and packid's maximum. */
+/* perPage: default (DOMAIN-2.md §14.4: 30) and packid's maximum (pages stream, so a page's
+ * size costs no memory: a million events is one answer). */
 #define PX_EPCIS_REST_PER_PAGE 30
-#define PX_EPCIS_REST_PER_PAGE_MAX 1000
+#define PX_EPCIS_REST_PER_PAGE_MAX 1000000
 
 typedef struct px_epcis_rest_param {
     const char *name, *value;   /* decoded, borrowed */
@@ -26,13 +27,28 @@ typedef struct px_epcis_rest_page {
     char next_token[32];        /* its nextPageToken when more */
 } px_epcis_rest_page;
 
+/* 1 when value is one valid value of query parameter param (a resource of the binding's
+ * per-value collections: "EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation",
+ * "MATCH_anyEPC", "eventType"). */
+int px_epcis_rest_value_valid(const char *param, const char *value);
+
+/* One page of the query's answer, written piece by piece (bounded memory, whatever perPage):
+ * the page's span is read first, so its size and its next page are known before a byte of
+ * it is written; the pieces come from the same read-only snapshot. */
+typedef struct px_epcis_rest_stream px_epcis_rest_stream;
+
 /* Checks every parameter (an unknown or unsupported one is PX_EINVALID with the parameter
- * as field, code "query_parameter"), then writes one page of the events the actor may see
- * (MAH and auditor: their organization's, regulator: its market's — the rules of
- * px_svc_epcis_query) in format to sink, from one snapshot. */
-px_rc px_svc_epcis_rest_query(px_db *db, const px_actor *by, px_epcis_format format,
-                              const px_epcis_rest_param *params, size_t n_params,
-                              px_epcis_sink sink, void *ctx, px_epcis_rest_page *page,
-                              px_err *err);
+ * as field, code "query_parameter"), opens a read-only snapshot on db (held until the stream
+ * ends or is freed: db must stay with the stream) and reads the span of the page of events
+ * the actor may see (MAH and auditor: their organization's, regulator: its market's — the
+ * rules of px_svc_epcis_query) into page. */
+px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format format,
+                             const px_epcis_rest_param *params, size_t n_params,
+                             px_epcis_rest_stream **out, px_epcis_rest_page *page, px_err *err);
+/* Appends the next piece of the document in format to out (the head, at most 256 events,
+ * then the tail); *eof = 1 when the document is complete and nothing is left. */
+px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, px_err *err);
+/* Ends the snapshot (when still open) and frees s; the db is the caller's again. */
+void px_epcis_rest_stream_free(px_epcis_rest_stream *s);
 
 #endif

@@ -599,7 +599,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         filter_record_time(&q, f, gr, lr);
         px_buf_printf(
             &q.sql,
-            " ORDER BY e.seq LIMIT %d) x WHERE x.cum - x.epc_count < $2::bigint) "
+            " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
             "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
             "coalesce(e.disposition, ''), "
             "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
@@ -616,7 +616,7 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
             "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
             "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
             "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
-            EVENT_CHUNK);
+            f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
         PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
         if (!q.sql.data)
             px_err_oom(err);
@@ -686,12 +686,48 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
                 stop = 1;
         }
         PQclear(r);
-        if (stop || rows == 0)
+        if (stop || rows == 0 || f->chunk_max > 0)
             break;
     }
     free(vec);
     free(sbuf);
     return rc;
+}
+
+px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_page, long *count,
+                               long long *last_seq, int *more, px_err *err)
+{
+    *count = 0;
+    *last_seq = 0;
+    *more = 0;
+    qb q;
+    memset(&q, 0, sizeof(q));
+    px_buf_init(&q.sql, 16384);
+    char after_s[24], per[24], ge[24], lt[24], gr[24], lr[24];
+    snprintf(after_s, sizeof(after_s), "%lld", f->after_seq > 0 ? f->after_seq : 0);
+    snprintf(per, sizeof(per), "%ld", per_page);
+    q.params[q.n++] = after_s; /* $1 */
+    q.params[q.n++] = per;     /* $2 */
+    /* One row past the page says whether another page follows; the window numbers the rows
+     * as the index scan yields them, so the scan stops after per_page + 1. */
+    px_buf_puts(&q.sql, "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), "
+                        "0) FROM (SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn "
+                        "FROM epcis_event e WHERE e.seq > $1::bigint");
+    filter_where(&q, f, ge, lt);
+    filter_record_time(&q, f, gr, lr);
+    px_buf_puts(&q.sql, " ORDER BY e.seq LIMIT $2::bigint + 1) x");
+    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
+    if (!q.sql.data)
+        px_err_oom(err);
+    px_buf_dispose(&q.sql);
+    if (!r)
+        return err->rc;
+    long n = strtol(px__val(r, 0, 0), NULL, 10);
+    *more = n > per_page;
+    *count = n > per_page ? per_page : n;
+    *last_seq = strtoll(px__val(r, 0, 1), NULL, 10);
+    PQclear(r);
+    return PX_OK;
 }
 
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,

@@ -183,6 +183,9 @@ typedef struct px_epcis_filter {
     int has_ge_record, has_lt_record;
     int64_t ge_record_us, lt_record_us; /* GE_recordTime <= created_at < LT_recordTime */
     long long after_seq;              /* paging: only events written after this one */
+    long chunk_max;                   /* > 0: px_store_epcis_events_each reads one keyset
+                                         chunk of at most this many events and returns (one
+                                         piece of a streamed answer, docs/epcis.md) */
 } px_epcis_filter;
 
 typedef struct px_epcis_row {
@@ -222,5 +225,11 @@ typedef struct px_epcis_row {
 typedef int (*px_epcis_row_fn)(void *ctx, const px_epcis_row *row);
 px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
                            px_err *err);
+
+/* The span of one page of per_page events that f selects (after f->after_seq, in write
+ * order), read from the seq index alone, before a byte of the page is written: *count events
+ * (≤ per_page), the seq of its last one, *more = 1 when an event follows the page. */
+px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_page, long *count,
+                               long long *last_seq, int *more, px_err *err);
 
 #endif

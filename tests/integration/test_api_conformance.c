@@ -517,6 +517,48 @@ static void release_and_reports(fixture *f, char serials[6][24])
         json_decref(q);
         json_decref(call_h(f, "GET", epath, f->mah_key, NULL, epcis_json, 200));
     }
+    /* The binding's browse resources (docs/epcis.md "Browse resources"). */
+    {
+        const struct {
+            int line;
+            const char *path;
+            long status;
+        } v[] = {
+            {__LINE__, "/epcis/eventTypes", 200},
+            {__LINE__, "/epcis/eventTypes/ObjectEvent", 200},
+            {__LINE__, "/epcis/eventTypes/FooEvent", 404},
+            {__LINE__, "/epcis/eventTypes/ObjectEvent/events", 200},
+            {__LINE__, "/epcis/eventTypes/FooEvent/events", 404},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.012345.X1/events", 200},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001/events", 404},
+            {__LINE__, "/epcis/bizSteps/commissioning/events", 200},
+            {__LINE__, "/epcis/bizSteps/bogus/events", 404},
+            {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0/events", 200},
+            {__LINE__, "/epcis/bizLocations/nocolon/events", 404},
+            {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0/events", 200},
+            {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0/events?perPage=0", 400},
+            {__LINE__, "/epcis/dispositions/active/events", 200},
+            {__LINE__, "/epcis/dispositions/bogus/events", 404},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.012345.X1", 200},
+            {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
+            {__LINE__, "/epcis/bizSteps", 200},
+            {__LINE__, "/epcis/bizSteps?perPage=0", 400},
+            {__LINE__, "/epcis/bizSteps/shipping", 200},
+            {__LINE__, "/epcis/bizSteps/bogus", 404},
+            {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+            {__LINE__, "/epcis/bizLocations/nocolon", 404},
+            {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+            {__LINE__, "/epcis/readPoints/nocolon", 404},
+            {__LINE__, "/epcis/dispositions", 200},
+            {__LINE__, "/epcis/dispositions?colour=blue", 400},
+            {__LINE__, "/epcis/dispositions/active", 200},
+            {__LINE__, "/epcis/dispositions/bogus", 404},
+        };
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+            json_decref(call_h(f, "GET", v[i].path, f->mah_key, NULL, epcis_json, v[i].status));
+        /* The collection of event types has no value to refuse: its 4xx is the key's. */
+        json_decref(call_h(f, "GET", "/epcis/eventTypes", NULL, NULL, epcis_json, 401));
+    }
     /* EPCIS 2.0 capture: an empty document (a job with nothing to do), a bad one, the job. */
     const char *epcis_ld[] = {"Content-Type: application/ld+json", NULL};
     json_t *cj = call_h(f, "POST", "/epcis/capture", f->mah_key,

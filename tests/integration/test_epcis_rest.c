@@ -338,7 +338,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "?EQ_action=ADD|", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?GE_eventTime=yesterday", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=0", NULL, 400, "epcisException:QueryParameterException"},
-        {__LINE__, "?perPage=1001", NULL, 400, "epcisException:QueryParameterException"},
+        {__LINE__, "?perPage=1000001", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?nextPageToken=xyz", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?orderBy=eventTime", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
@@ -453,6 +453,287 @@ static void test_epcis_rest__one_event_by_id(void **state)
     }
 }
 
+/* Validates a body against a schema of the binding's official openapi (components/schemas),
+ * with python3-jsonschema: the outside oracle of the discovery answers. The openapi refers to
+ * the value definitions (bizStep, disposition) of a schema stub on gs1.github.io; they are
+ * taken from the official JSON schema held here instead (the machine is offline). */
+#define OPENAPI_SCHEMA(name)                                                                   \
+    "/usr/bin/python3 -c 'import json, sys, yaml, jsonschema; "                                \
+    "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
+    "stub = \"https://gs1.github.io/EPCIS/REST%20Bindings/JSON-Schema-Stub.json#/definitions/\"; " \
+    "c = json.loads(json.dumps(d[\"components\"]).replace(stub, \"#/definitions/\")); "         \
+    "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[3], \"components\": c, "              \
+    "\"definitions\": json.load(open(sys.argv[2]))[\"definitions\"]}; "                        \
+    "jsonschema.validate(json.load(open(sys.argv[4])), s)' "                                  \
+    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' '" SCHEMA_GS1 "' " name
+
+/* The events of path (a browse resource) as key, following Link rel="next" (which must stay
+ * on the resource) to the end with perPage; returns their eventIDs, one a line. */
+static void browse_all(fixture *f, const char *key, const char *start, char *out, size_t cap,
+                       const char *file, int line)
+{
+    char path[2048];
+    snprintf(path, sizeof(path), "%s", start);
+    size_t plen = strcspn(start, "?");
+    out[0] = '\0';
+    for (int pages = 0; path[0]; pages++) {
+        const char *h[] = {"Accept: application/ld+json", NULL};
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", path, key, NULL, h);
+        if (r.status != 200)
+            fail_msg("%s:%d: GET %s: %ld %.300s", file, line, path, r.status, r.body);
+        char ids[4096];
+        json_ids(&r, ids, sizeof(ids));
+        strncat(out, ids, cap - strlen(out) - 1);
+        next_link(&r, path, sizeof(path));
+        if (path[0] && strncmp(path, start, plen) != 0)
+            fail_msg("%s:%d: the next page %s left %.*s", file, line, path, (int)plen, start);
+        px_http_resp_free(&r);
+        assert_true(pages < 10);
+    }
+}
+
+/* REQ-EPCISREST-11: each per-value resource of the binding (…/{value}/events) answers the
+ * events /epcis/events gives with that value as its parameter (the oracle: the same query by
+ * URL), paged by its own Link, with the caller's visibility; a value that is not of the
+ * resource's kind is 404 NoSuchResourceException, a bad query parameter 400. */
+static void test_epcis_rest__browse_resources_select(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    json_t *ship = json_array_get(event_list(&r), 0);
+    char rp[128], epc[128], rp_enc[384], epc_enc[384];
+    snprintf(rp, sizeof(rp), "%s", px_test_str(json_object_get(ship, "readPoint"), "id"));
+    snprintf(epc, sizeof(epc), "%s",
+             json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
+    px_http_resp_free(&r);
+    encode(rp_enc, sizeof(rp_enc), rp);
+    encode(epc_enc, sizeof(epc_enc), epc);
+    char rp_path[512], rp_qs[512], epc_path[512], epc_qs[512];
+    snprintf(rp_path, sizeof(rp_path), "/epcis/readPoints/%s/events?perPage=2", rp_enc);
+    snprintf(rp_qs, sizeof(rp_qs), "?EQ_readPoint=%s", rp_enc);
+    snprintf(epc_path, sizeof(epc_path), "/epcis/epcs/%s/events?perPage=1", epc_enc);
+    snprintf(epc_qs, sizeof(epc_qs), "?MATCH_anyEPC=%s", epc_enc);
+    const struct {
+        int line;
+        const char *key, *path, *qs;
+        int events;
+    } v[] = {
+        {__LINE__, f->mah_key, "/epcis/eventTypes/ObjectEvent/events?perPage=2",
+         "?eventType=ObjectEvent", 5},
+        {__LINE__, f->mah_key, "/epcis/eventTypes/AggregationEvent/events",
+         "?eventType=AggregationEvent", 0},
+        {__LINE__, f->mah_key, "/epcis/eventTypes/TransactionEvent/events",
+         "?eventType=TransactionEvent", 0},
+        {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?perPage=3",
+         "?EQ_bizStep=commissioning", 4},
+        {__LINE__, f->mah_key,
+         "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping/events",
+         "?EQ_bizStep=shipping", 1},
+        {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?EQ_action=OBSERVE",
+         "?EQ_bizStep=commissioning&EQ_action=OBSERVE", 0},
+        {__LINE__, f->mah_key, "/epcis/dispositions/active/events", "?EQ_disposition=active", 4},
+        {__LINE__, f->mah_key, "/epcis/dispositions/in_transit/events",
+         "?EQ_disposition=in_transit", 1},
+        {__LINE__, f->mah_key, rp_path, rp_qs, 5},
+        {__LINE__, f->mah_key, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A0000000.00000.0/events",
+         "?EQ_bizLocation=urn:epc:id:sgln:0000000.00000.0", 0},
+        {__LINE__, f->mah_key, epc_path, epc_qs, 2},
+        /* Another tenant's EPC: nothing (visibility as /epcis/events). */
+        {__LINE__, f->mah2_key, epc_path, epc_qs, 0},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char got[4096], want[4096];
+        browse_all(f, v[i].key, v[i].path, got, sizeof(got), __FILE__, v[i].line);
+        get(f, &r, v[i].key, v[i].qs, "application/ld+json", 200, __FILE__, v[i].line);
+        json_ids(&r, want, sizeof(want));
+        px_http_resp_free(&r);
+        if (px_occurrences(got, "\n") != v[i].events || strcmp(got, want) != 0)
+            fail_msg("%s:%d: %s gave\n%s\nwant %d events:\n%s", __FILE__, v[i].line, v[i].path,
+                     got, v[i].events, want);
+    }
+    const struct {
+        int line;
+        const char *path;
+        long status;
+        const char *type;
+    } bad[] = {
+        {__LINE__, "/epcis/eventTypes/FooEvent/events", 404, "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/bizSteps/bogus/events", 404, "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/dispositions/shipping/events", 404,
+         "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/readPoints/nocolon/events", 404, "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001/events", 404,
+         "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/bizSteps/commissioning%7Cshipping/events", 404,
+         "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/bizSteps/commissioning/events?EQ_bizStep=shipping", 400,
+         "epcisException:QueryParameterException"},
+        {__LINE__, "/epcis/bizSteps/commissioning/events?colour=blue", 400,
+         "epcisException:QueryParameterException"},
+        {__LINE__, "/epcis/eventTypes/ObjectEvent/events?perPage=0", 400,
+         "epcisException:QueryParameterException"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        px_http(&f->env, &r, "GET", bad[i].path, f->mah_key, NULL, NULL);
+        if (r.status != bad[i].status || !r.json ||
+            strcmp(px_test_str(r.json, "type"), bad[i].type) != 0)
+            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
+                     r.body ? r.body : "");
+        px_http_resp_free(&r);
+    }
+}
+
+/* REQ-EPCISREST-11: a browse resource answers the same documents as /epcis/events: JSON-LD
+ * valid against the official JSON schema, XML against the 2.0 query XSD. */
+static void test_epcis_rest__browse_resources_valid(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/epcis/bizSteps/commissioning/events", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "application/ld+json");
+    assert_int_equal(json_array_size(event_list(&r)), 4);
+    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", r.body, r.len),
+                     0);
+    px_http_resp_free(&r);
+    const char *xml[] = {"Accept: application/xml", NULL};
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/ObjectEvent/events", f->mah_key, NULL, xml);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "urn:epcglobal:epcis-query:xsd:2"));
+    px_test_xsd_valid(r.body, r.len);
+    assert_int_equal(px_occurrences(r.body, "<eventID>"), 5);
+    px_http_resp_free(&r);
+}
+
+/* REQ-EPCISREST-12: GET /epcis/eventTypes lists the five event types, /epcis/eventTypes/{type}
+ * its sub-resource events, each valid against the binding's own schema (EventTypeCollection,
+ * ResourceCollection); a name that is no event type is 404. */
+static void test_epcis_rest__event_types_discovery(void **state)
+{
+    fixture *f = *state;
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *m = json_object_get(r.json, "member");
+    assert_int_equal(json_array_size(m), 5);
+    assert_string_equal(json_string_value(json_array_get(m, 0)), "ObjectEvent");
+    assert_int_equal(oracle(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len), 0);
+    /* The oracle can fail: a type that is no Collection. */
+    char *b = strstr(r.body, "\"Collection\"");
+    assert_non_null(b);
+    b[1] = 'K';
+    fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
+    assert_int_not_equal(oracle(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len), 0);
+    px_http_resp_free(&r);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/AggregationEvent", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "member"), 0)),
+                        "events");
+    assert_int_equal(oracle(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len), 0);
+    px_http_resp_free(&r);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/FooEvent", f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(px_test_str(r.json, "type"), "epcisException:NoSuchResourceException");
+    px_http_resp_free(&r);
+}
+
+/* The members of a Collection are exactly the standard values of the binding's own example
+ * of that collection (its custom "ex:" value left out): the outside oracle of packid's CBV
+ * lists. */
+#define OPENAPI_EXAMPLE_MEMBERS(name)                                                          \
+    "/usr/bin/python3 -c 'import json, sys, yaml; "                                            \
+    "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
+    "want = {m for m in d[\"components\"][\"schemas\"][sys.argv[2]][\"example\"][\"member\"] "  \
+    "if not m.startswith(\"ex:\")}; "                                                         \
+    "got = json.load(open(sys.argv[3]))[\"member\"]; "                                         \
+    "print(sorted(want ^ set(got)), file=sys.stderr); "                                        \
+    "sys.exit(0 if len(got) == len(set(got)) and set(got) == want else 1)' "                  \
+    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' " name
+
+/* REQ-EPCISREST-12: GET /epcis/bizSteps and /epcis/dispositions are the CBV's standard values
+ * (as the binding's own examples list them), valid Collections, paged by perPage with a Link;
+ * each value's sub-resource (and a location's, an EPC's) is ["events"], 404 for a value not
+ * of the collection's kind. */
+static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *path, *schema;
+    } whole[] = {
+        {__LINE__, "/epcis/bizSteps?perPage=1000", "BizStepCollection"},
+        {__LINE__, "/epcis/dispositions?perPage=1000", "DispositionCollection"},
+    };
+    px_http_resp r;
+    char cmd[2048];
+    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+        px_http(&f->env, &r, "GET", whole[i].path, f->mah_key, NULL, NULL);
+        if (r.status != 200 || ci_find(r.headers, "\nLink:"))
+            fail_msg("%s:%d: %s: %ld", __FILE__, whole[i].line, whole[i].path, r.status);
+        snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_SCHEMA(""), whole[i].schema);
+        assert_int_equal(oracle(cmd, r.body, r.len), 0);
+        snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_EXAMPLE_MEMBERS(""), whole[i].schema);
+        if (oracle(cmd, r.body, r.len) != 0)
+            fail_msg("%s:%d: %s: not the standard's values", __FILE__, whole[i].line,
+                     whole[i].path);
+        px_http_resp_free(&r);
+    }
+    /* Paged: 30 by default, then the Link to the rest; the pages hold every value once. */
+    char path[512] = "/epcis/bizSteps", seen[4096] = "";
+    int pages = 0, members = 0;
+    while (path[0]) {
+        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        json_t *m = json_object_get(r.json, "member");
+        assert_true(json_array_size(m) <= 30);
+        for (size_t i = 0; i < json_array_size(m); i++, members++) {
+            char item[80];
+            snprintf(item, sizeof(item), "|%s|", json_string_value(json_array_get(m, i)));
+            assert_null(strstr(seen, item));
+            strncat(seen, item, sizeof(seen) - strlen(seen) - 1);
+        }
+        next_link(&r, path, sizeof(path));
+        px_http_resp_free(&r);
+        assert_true(++pages <= 3);
+    }
+    assert_int_equal(pages, 2);
+    assert_non_null(strstr(seen, "|commissioning|"));
+    assert_non_null(strstr(seen, "|void_shipping|"));
+    const struct {
+        int line;
+        const char *path;
+        long status;
+    } v[] = {
+        {__LINE__, "/epcis/bizSteps/shipping", 200},
+        {__LINE__, "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping", 200},
+        {__LINE__, "/epcis/bizSteps/bogus", 404},
+        {__LINE__, "/epcis/dispositions/in_transit", 200},
+        {__LINE__, "/epcis/dispositions/shipping", 404},
+        {__LINE__, "/epcis/readPoints/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+        {__LINE__, "/epcis/readPoints/nocolon", 404},
+        {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
+        {__LINE__, "/epcis/bizLocations/nocolon", 404},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.007101.RS1", 200},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
+        {__LINE__, "/epcis/bizSteps?colour=blue", 400},
+        {__LINE__, "/epcis/dispositions?perPage=0", 400},
+        {__LINE__, "/epcis/dispositions?nextPageToken=c1.0", 400},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_http(&f->env, &r, "GET", v[i].path, f->mah_key, NULL, NULL);
+        if (r.status != v[i].status)
+            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
+                     r.body ? r.body : "");
+        if (r.status == 200)
+            assert_int_equal(oracle(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len), 0);
+        else
+            assert_non_null(strstr(px_test_str(r.json, "type"), "epcisException:"));
+        px_http_resp_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +744,10 @@ int main(void)
         cmocka_unit_test(test_epcis_rest__errors_are_epcis_problems),
         cmocka_unit_test(test_epcis_rest__tenant_and_market_scoping),
         cmocka_unit_test(test_epcis_rest__one_event_by_id),
+        cmocka_unit_test(test_epcis_rest__browse_resources_select),
+        cmocka_unit_test(test_epcis_rest__browse_resources_valid),
+        cmocka_unit_test(test_epcis_rest__event_types_discovery),
+        cmocka_unit_test(test_epcis_rest__vocabularies_and_sub_resources),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
