@@ -130,6 +130,26 @@ static px_rc audit_settings_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
+/* Retention of the monthly partitions (docs/scaling.md "Partitioning"). The floors are the
+ * law's, so no setting can shorten it below them: EU FMD keeps a pack's records at least one
+ * year after its expiry and at least five years after release (DOMAIN.md), DSCSA six years
+ * (DOMAIN-2.md); the default serves both markets. */
+static px_rc retention_load(px_config *cfg, px_err *err)
+{
+    long v;
+    px_rc rc = env_int("PACKID_RETENTION_MONTHS", 72, 60, 1200, &v, err);
+    if (rc != PX_OK)
+        return rc;
+    cfg->retention_months = (int)v;
+    if ((rc = env_int("PACKID_RETENTION_AFTER_EXPIRY_MONTHS", 12, 12, 1200, &v, err)) != PX_OK)
+        return rc;
+    cfg->retention_after_expiry_months = (int)v;
+    if ((rc = env_int("PACKID_PARTITIONS_AHEAD", 3, 1, 24, &v, err)) != PX_OK)
+        return rc;
+    cfg->partitions_ahead = (int)v;
+    return PX_OK;
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -207,6 +227,8 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
+    if ((rc = retention_load(cfg, err)) != PX_OK)
+        return rc;
     if ((rc = audit_settings_load(cfg, err)) != PX_OK)
         return rc;
     return settings_load(cfg, err);
