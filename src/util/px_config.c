@@ -130,11 +130,11 @@ static px_rc audit_settings_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
-/* Retention of the monthly partitions (docs/scaling.md "Partitioning"). The floors are the
- * law's, so no setting can shorten it below them: EU FMD keeps a pack's records at least one
- * year after its expiry and at least five years after release (DOMAIN.md), DSCSA six years
- * (DOMAIN-2.md); the default serves both markets. */
-static px_rc retention_load(px_config *cfg, px_err *err)
+/* The settings of docs/scaling.md. The retention of the monthly partitions ("Partitioning")
+ * has the law's floors, so no setting can shorten it below them: EU FMD keeps a pack's records
+ * at least one year after its expiry and at least five years after release (DOMAIN.md), DSCSA
+ * six years (DOMAIN-2.md); the default serves both markets. */
+static px_rc scale_settings_load(px_config *cfg, px_err *err)
 {
     long v;
     px_rc rc = env_int("PACKID_RETENTION_MONTHS", 72, 60, 1200, &v, err);
@@ -147,6 +147,12 @@ static px_rc retention_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_PARTITIONS_AHEAD", 3, 1, 24, &v, err)) != PX_OK)
         return rc;
     cfg->partitions_ahead = (int)v;
+    /* On by default: standbys are configured to take reads off the primary, and verification
+     * is the read that grows with the number of pharmacies (docs/scaling.md "Reads from
+     * standbys" has the cost of the fence). */
+    if ((rc = env_int("PACKID_VERIFY_ON_STANDBY", 1, 0, 1, &v, err)) != PX_OK)
+        return rc;
+    cfg->verify_on_standby = (int)v;
     return PX_OK;
 }
 
@@ -227,7 +233,7 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
-    if ((rc = retention_load(cfg, err)) != PX_OK)
+    if ((rc = scale_settings_load(cfg, err)) != PX_OK)
         return rc;
     if ((rc = audit_settings_load(cfg, err)) != PX_OK)
         return rc;
