@@ -185,6 +185,8 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     row_of(&row, r, 0);
     if ((rc = judge(db, &row, today, after_expiry_months, err)) != PX_OK)
         goto done;
+    /* REQ-SCALE-3: a month leaves epcis_event only when its age and every pack its events
+     * name are past the retention (PACKID_RETENTION_MONTHS, PACKID_RETENTION_AFTER_EXPIRY_MONTHS). */
     if (!row.detachable) {
         rc = px_err_set(err, PX_ESTATE, "retention_not_passed",
                         "%s is kept until %s (%s)", name, row.keep_until,
