@@ -267,31 +267,21 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
      *    concurrent commissioner re-checks state after the first commits and misses. */
     if ((rc = simple(db, "SET LOCAL enable_seqscan = off", err)) != PX_OK)
         goto done;
-    /* The probe below costs one primary-key descent per serial, in an index that grows with the
-     * pool. Asked first, in one descent of the small partial index serial_allocated_to
-     * (migration 0110): does the caller hold any allocated serial of this GTIN? When it does
-     * not, no serial of the request can be the caller's allocated one, and the probe is
-     * skipped: $8 is false, which the planner folds into a one-time filter, so no index is
-     * read (docs/scaling.md "Growth"). */
-    const char *hp[] = {in->gtin, in->org_id};
-    PGresult *rh = px__exec(db,
-                            "SELECT EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND state = "
-                            "'allocated' AND allocated_to = $2::uuid)",
-                            2, hp, err);
-    if (!rh) {
-        rc = err->rc;
-        goto done;
-    }
-    const char *holds = strcmp(px__val(rh, 0, 0), "t") == 0 ? "true" : "false";
-    const char *p[] = {in->gtin, a,   in->batch,         in->expiry,
-                       in->org_id, now, in->commission_id, holds};
-    PQclear(rh);
+    /* The probe costs one primary-key descent per serial, in an index that grows with the
+     * pool. Its EXISTS asks first, in one descent of the small partial index
+     * serial_allocated_to (migration 0110), whether the caller holds any allocated serial of
+     * this GTIN. It names no row of p, so the planner runs it once and gates the scan on it
+     * (a one-time filter): when the caller holds none, no serial of the request can be its
+     * allocated one and the primary key is not read at all (docs/scaling.md "Growth"). */
+    const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
     r = px__exec(db,
                  "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
                  "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
                  "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                 "'allocated' AND p.allocated_to = $5::uuid AND $8::boolean RETURNING p.serial",
-                 8, p, err);
+                 "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+                 "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+                 "RETURNING p.serial",
+                 7, p, err);
     if (!r || (rc = simple(db, "SET LOCAL enable_seqscan = on", err)) != PX_OK) {
         rc = err->rc;
         goto done;

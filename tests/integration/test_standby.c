@@ -69,23 +69,35 @@ static long metric(const char *name)
     return v;
 }
 
+/* GET <route>/<gtin>/<serial> (as key, or without one when NULL): the status, and the string
+ * member field of the answer into out ("" when none). */
+static long get_field(const char *route, const char *serial, const char *k, const char *field,
+                      char *out, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s/%s", route, gtin, serial);
+    px_http_resp r;
+    px_http(&env, &r, "GET", path, k, NULL, NULL);
+    const char *v = r.status == 200 ? json_string_value(json_object_get(r.json, field)) : NULL;
+    snprintf(out, cap, "%s", v ? v : "");
+    long status = r.status;
+    px_http_resp_free(&r);
+    return status;
+}
+
 /* What a read on the standby says of the pack: its state through GET /v1/packs (a read routed
  * to a fenced standby), as a verdict: "genuine" while commissioned or released,
  * "decommissioned", "unknown" for 404. */
 static const char *pack_verdict(const char *serial, char *out, size_t cap)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/packs/%s/%s", gtin, serial);
-    px_http_resp r;
-    px_http(&env, &r, "GET", path, key, NULL, NULL);
-    const char *st = r.status == 200 ? json_string_value(json_object_get(r.json, "state")) : NULL;
-    const char *v = r.status == 404                                      ? "unknown"
-                    : !st                                                ? "error"
+    char st[32];
+    long status = get_field("/v1/packs", serial, key, "state", st, sizeof(st));
+    const char *v = status == 404                                        ? "unknown"
+                    : !st[0]                                             ? "error"
                     : strcmp(st, "decommissioned") == 0                  ? "decommissioned"
                     : strcmp(st, "commissioned") == 0 || !strcmp(st, "released") ? "genuine"
                                                                          : st;
     snprintf(out, cap, "%s", v);
-    px_http_resp_free(&r);
     return out;
 }
 
@@ -93,13 +105,9 @@ static const char *pack_verdict(const char *serial, char *out, size_t cap)
  * standby, the scan it records is written on the primary (docs/scaling.md). */
 static const char *verify_verdict(const char *serial, char *out, size_t cap)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/verify/%s/%s", gtin, serial);
-    px_http_resp r;
-    px_http(&env, &r, "GET", path, NULL, NULL, NULL);
-    const char *v = r.status == 200 ? json_string_value(json_object_get(r.json, "verdict")) : NULL;
-    snprintf(out, cap, "%s", v ? v : "error");
-    px_http_resp_free(&r);
+    get_field("/v1/verify", serial, NULL, "verdict", out, cap);
+    if (!out[0])
+        snprintf(out, cap, "error");
     return out;
 }
 
