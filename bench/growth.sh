@@ -118,9 +118,9 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%.0f", n / (b - a)}';
 # commissions and with GROWTH_REUSE).
 commission() { # $1 = p, $2 = q
   awk -v p="$1" -v q="$2" -v g="${gtins[1]}" 'BEGIN {
-    printf "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"G%dQ%d\",", g, p, q
+    printf "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"G%sQ%d\",", g, p, q
     printf "\"expiry_date\":\"301231\",\"serials\":["
-    for (i = 0; i < 10000; i++) printf "%s\"C%d%07d\"", (i ? "," : ""), p, q * 10000 + i
+    for (i = 0; i < 10000; i++) printf "%s\"C%s%07d\"", (i ? "," : ""), p, q * 10000 + i
     printf "]}" }' | call POST /v1/commissions - | grep -q '"commissioned":10000' ||
     { echo "growth: commission failed" >&2; exit 1; }
 }
