@@ -350,7 +350,7 @@ void h_resolve(px_req *r)
                        px__client_addr(r),
                        a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL};
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
-    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db(r, &err)))
+    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
     px_public_view *v = calloc(1, sizeof(*v));
     if (!v) {

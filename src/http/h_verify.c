@@ -17,7 +17,7 @@ void h_verify(px_req *r)
         return;
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
                        px_req_query(r, "lon"), px__client_addr(r), "verify", NULL};
-    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db(r, &err)))
+    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
     px_public_view v;
     if (px_reply_failed(r,
