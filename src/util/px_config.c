@@ -147,10 +147,11 @@ static px_rc scale_settings_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_PARTITIONS_AHEAD", 3, 1, 24, &v, err)) != PX_OK)
         return rc;
     cfg->partitions_ahead = (int)v;
-    /* On by default: standbys are configured to take reads off the primary, and verification
-     * is the read that grows with the number of pharmacies (docs/scaling.md "Reads from
-     * standbys" has the cost of the fence). */
-    if ((rc = env_int("PACKID_VERIFY_ON_STANDBY", 1, 0, 1, &v, err)) != PX_OK)
+    /* Off by default: a fenced standby read costs a verification two more round trips and a
+     * wait for replay, 0.14-0.19 of the primary's rate where the standby shares the primary's
+     * machine (bench/standby_verify.sh, docs/scaling.md "Reads from standbys"). It pays only
+     * when standbys are machines of their own and the primary's CPU is the limit. */
+    if ((rc = env_int("PACKID_VERIFY_ON_STANDBY", 0, 0, 1, &v, err)) != PX_OK)
         return rc;
     cfg->verify_on_standby = (int)v;
     return PX_OK;

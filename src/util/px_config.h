@@ -65,8 +65,8 @@ typedef struct px_config {
                                         * default 12 (EU FMD: one year after expiry) */
     int partitions_ahead;      /* PACKID_PARTITIONS_AHEAD months created ahead, 1..24, default 3 */
     int verify_on_standby;     /* PACKID_VERIFY_ON_STANDBY: GET /v1/verify reads the pack on a
-                                * fenced standby when PACKID_READ_DATABASE_URL names one;
-                                * 1 (default) or 0 = the primary reads (docs/scaling.md) */
+                                * fenced standby when PACKID_READ_DATABASE_URL names one (1),
+                                * or on the primary (0, the default; docs/scaling.md) */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

@@ -151,6 +151,7 @@ static int setup(void **state)
     snprintf(setting, sizeof(setting), "PACKID_READ_DATABASE_URL=%s", standby_conninfo);
     px_test_setenv(&env, setting);
     px_test_setenv(&env, "PACKID_READ_MAX_WAIT_MS=200");
+    px_test_setenv(&env, "PACKID_VERIFY_ON_STANDBY=1");
     /* One test client verifies hundreds of times: the public routes' per-client limits
      * would answer most of it 429 (docs/resolver.md). */
     px_test_setenv(&env, "PACKID_PUBLIC_RATE=1000000");

@@ -32,7 +32,7 @@ static void test_util__config_scale_defaults(void **state)
     assert_int_equal(cfg.retention_months, 72); /* DSCSA: six years */
     assert_int_equal(cfg.retention_after_expiry_months, 12);
     assert_int_equal(cfg.partitions_ahead, 3);
-    assert_int_equal(cfg.verify_on_standby, 1);
+    assert_int_equal(cfg.verify_on_standby, 0);
 }
 
 /* REQ-SCALE-3: no setting shortens the retention below the law's floors. */
@@ -54,7 +54,7 @@ static void test_util__config_scale_bounds(void **state)
         {"PACKID_PARTITIONS_AHEAD", "0", 0, __LINE__},
         {"PACKID_PARTITIONS_AHEAD", "24", 1, __LINE__},
         {"PACKID_PARTITIONS_AHEAD", "25", 0, __LINE__},
-        {"PACKID_VERIFY_ON_STANDBY", "0", 1, __LINE__},
+        {"PACKID_VERIFY_ON_STANDBY", "1", 1, __LINE__},
         {"PACKID_VERIFY_ON_STANDBY", "2", 0, __LINE__},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
