@@ -73,17 +73,24 @@ else
   mah=$("$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
 fi
 key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json '["api_key"]')
+# `packid serve` on 127.0.0.1:$1, logging to $2, with the environment given after them; waits
+# for /healthz. The pid is left in $started (the server is this shell's child).
+serve_on() {
+  local p=$1 log=$2
+  shift 2
+  env "$@" PACKID_LISTEN=127.0.0.1:$p PACKID_THREADS=8 PACKID_LOG_LEVEL=warn \
+    "$build/packid" serve >"$log" 2>&1 &
+  started=$!
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  kill -0 "$started" 2>/dev/null || { echo "growth: the server did not start" >&2; cat "$log" >&2; exit 1; }
+}
 # wrk is one client on purpose: lift the public routes' per-client limit (docs/resolver.md).
-PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000 \
-PACKID_LISTEN=127.0.0.1:$port PACKID_THREADS=8 PACKID_LOG_LEVEL=warn "$build/packid" serve \
-  >"$build/growth-server.log" 2>&1 &
-server=$!
+serve_on "$port" "$build/growth-server.log" PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000
+server=$started
 base=http://127.0.0.1:$port
-for _ in $(seq 100); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-kill -0 "$server" 2>/dev/null || { echo "growth: the server did not start" >&2; cat "$build/growth-server.log" >&2; exit 1; }
 call() { # method path [body] -> body on stdout; fails on a status >= 400. Body "-": stdin
   # (a 10,000-serial body is longer than one command-line argument may be).
   curl -fsS -X "$1" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
@@ -205,14 +212,9 @@ PACKID_DATABASE_URL=$db0 "$build/packid" migrate >/dev/null 2>&1
 mah0=$(PACKID_DATABASE_URL=$db0 "$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
 key0=$(PACKID_DATABASE_URL=$db0 "$build/packid" key create --org "$mah0" --role mah --json 2>/dev/null | json '["api_key"]')
 port0=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-PACKID_DATABASE_URL=$db0 PACKID_LISTEN=127.0.0.1:$port0 PACKID_THREADS=8 PACKID_LOG_LEVEL=warn \
-  "$build/packid" serve >"$build/growth-server0.log" 2>&1 &
-server0=$!
+serve_on "$port0" "$build/growth-server0.log" PACKID_DATABASE_URL="$db0"
+server0=$started
 base0=http://127.0.0.1:$port0
-for _ in $(seq 100); do
-  curl -fsS "$base0/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
 key=$key0 base=$base0 call POST /v1/products \
   "{\"gtin\":\"${gtins[1]}\",\"company_prefix_length\":7,\"name\":\"Growth 1\",\"market\":\"EU\"}" >/dev/null
 # A first, untimed request warms the new server (connections, plans, caches) as the other is.
