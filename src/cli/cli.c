@@ -88,6 +88,14 @@ int px_cli_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
+void px_cli_print_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    printf("%s\n", s ? s : "{}");
+    free(s);
+    json_decref(o);
+}
+
 int px_cli_main(int argc, char **argv)
 {
     /* The conventions operators expect: help on stdout with exit 0, usage mistakes on

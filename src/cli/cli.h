@@ -32,6 +32,10 @@ const char *px_cli_opt(int argc, char **argv, const char *name);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
 
+/* Prints o as one compact JSON line on stdout and releases it (--json output). */
+struct json_t;
+void px_cli_print_json(struct json_t *o);
+
 /* Opens the service context for a command (embedded cluster started when needed, migrations
  * applied) and one connection. */
 px_rc px_cli_open(px_cli *cli, px_app *app, px_db **db, px_err *err);

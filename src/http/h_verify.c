@@ -9,13 +9,16 @@
 void h_verify(px_req *r)
 {
     px_err err;
-    /* Each hit records a scan (docs/resolver.md), a write: verification runs on the primary,
-     * not on a standby (docs/scaling.md). */
+    /* Each hit records a scan (docs/resolver.md), a write: it goes to the primary. The pack is
+     * read on a fenced standby when one is configured and PACKID_VERIFY_ON_STANDBY allows
+     * (docs/scaling.md "Reads from standbys"). */
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
-                       px_req_query(r, "lon"), px__client_addr(r), "verify"};
+                       px_req_query(r, "lon"), px__client_addr(r), "verify", NULL};
+    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
+        return;
     px_public_view v;
     if (px_reply_failed(r,
                         px_svc_public_verify(r->app, db, px_req_param(r, 0), px_req_param(r, 1),

@@ -3,7 +3,9 @@
  * says why the fence keeps a standby from answering a stale verdict; docs/scaling.md). */
 #include "request.h"
 
-px_db *px_req_read_db(px_req *r, px_err *err)
+typedef px_rc (*fence_fn)(px_db *primary, uint64_t *lsn, px_err *err);
+
+static px_db *read_db(px_req *r, fence_fn fence_of, px_err *err)
 {
     px_err_clear(err);
     if (r->rdb)
@@ -20,7 +22,7 @@ px_db *px_req_read_db(px_req *r, px_err *err)
     px_err ferr;
     /* REQ-SCALE-1: the fence is read before the standby is looked at, so a commit answered
      * before this request began is on the standby the read goes to, or the primary reads. */
-    if (px_db_wal_fence(primary, &fence, &ferr) != PX_OK)
+    if (fence_of(primary, &fence, &ferr) != PX_OK)
         return primary;
     px_db *db = px_replicas_acquire(r->app->replicas, fence, &r->rpool);
     if (!db)
@@ -33,6 +35,16 @@ px_db *px_req_read_db(px_req *r, px_err *err)
     }
     r->rdb = db;
     return db;
+}
+
+px_db *px_req_read_db(px_req *r, px_err *err)
+{
+    return read_db(r, px_db_wal_fence, err);
+}
+
+px_db *px_req_read_db_durable(px_req *r, px_err *err)
+{
+    return read_db(r, px_db_wal_fence_durable, err);
 }
 
 void px_req_read_release(px_req *r)

@@ -97,6 +97,10 @@ px_db *px_req_db(px_req *r);
  * began, or the primary (no standby configured, or none caught up in time), err cleared; NULL
  * with a 503 queued. Released when the request ends (read_db.c). */
 px_db *px_req_read_db(px_req *r, px_err *err);
+/* The same for a read that needs to see only durable commits (every write but the
+ * verification's own scans, which commit without waiting for the WAL flush): fenced at the
+ * primary's flush position, which a standby reaches without waiting for those scans. */
+px_db *px_req_read_db_durable(px_req *r, px_err *err);
 void px_req_read_release(px_req *r);
 /* Finishes decoding a value the server's unescape left with "%2F"/"%25" in place. */
 void px__decode_slashes(char *s);

@@ -157,7 +157,12 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     int64_t since = now_us - rules_of(c->app, &rules);
     px_scan_row rows[2 * PX_SCAN_HISTORY_MAX];
     int n = 0;
-    px_rc rc = px_store_scan_lookup(db, &o->pub, rows, &n, c->gtin, c->serial, since, err);
+    /* REQ-SCALE-5: the lookup may read a standby fenced at the primary's WAL position when the
+     * request began (no stale verdict: read_db.c); the scan it records is buffered and written
+     * on the primary, and any outcome that writes at once (a clone flag, an unknown serial)
+     * leaves this path for verify_body's transaction on the primary. */
+    px_db *rdb = c->w->lookup_db ? c->w->lookup_db : db;
+    px_rc rc = px_store_scan_lookup(rdb, &o->pub, rows, &n, c->gtin, c->serial, since, err);
     if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
         return rc;
     if (!o->pub.product_found) {

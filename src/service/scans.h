@@ -18,6 +18,9 @@ typedef struct px_scan_where {
     const char *lat, *lon;   /* decimal degrees, both or neither */
     const char *client_addr; /* the client's address (hashed before it is stored) */
     const char *source;      /* "verify" | "resolver" */
+    px_db *lookup_db;        /* where the pack and its scan history are read: a fenced hot
+                              * standby (docs/scaling.md), or NULL for db. Every write (the
+                              * buffered scan, a clone flag) stays on db, the primary */
 } px_scan_where;
 
 typedef struct px_public_view {

@@ -56,6 +56,12 @@ typedef struct px_app {
      * loaded once, never in the database, never logged. */
     px_sign_ring audit_keys;
     _Atomic long long audit_next_checkpoint; /* unix seconds of the next periodic checkpoint */
+    /* epcis_event's monthly partitions (partitions.h): the runner's next pass (unix seconds)
+     * and what it saw, for /metrics. */
+    _Atomic long long partitions_next;
+    _Atomic int partitions_months;
+    _Atomic int partitions_detachable;
+    _Atomic long long partitions_default_rows;
     /* Public verification scans waiting to be written (scan_buffer.h). */
     struct px_scan_buffer *scans;
 } px_app;

@@ -267,12 +267,20 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
      *    concurrent commissioner re-checks state after the first commits and misses. */
     if ((rc = simple(db, "SET LOCAL enable_seqscan = off", err)) != PX_OK)
         goto done;
+    /* The probe costs one primary-key descent per serial, in an index that grows with the
+     * pool. Its EXISTS asks first, in one descent of the small partial index
+     * serial_allocated_to (migration 0110), whether the caller holds any allocated serial of
+     * this GTIN. It names no row of p, so the planner runs it once and gates the scan on it
+     * (a one-time filter): when the caller holds none, no serial of the request can be its
+     * allocated one and the primary key is not read at all (docs/scaling.md "Growth"). */
     const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
     r = px__exec(db,
                  "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
                  "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
                  "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                 "'allocated' AND p.allocated_to = $5::uuid RETURNING p.serial",
+                 "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+                 "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+                 "RETURNING p.serial",
                  7, p, err);
     if (!r || (rc = simple(db, "SET LOCAL enable_seqscan = on", err)) != PX_OK) {
         rc = err->rc;

@@ -42,13 +42,9 @@ int px__lsn_parse(const char *s, uint64_t *out)
     return 0;
 }
 
-px_rc px_db_wal_fence(px_db *primary, uint64_t *out, px_err *err)
+static px_rc fence_at(px_db *primary, const char *sql, uint64_t *out, px_err *err)
 {
-    /* The insert position, not the flush position: a commit acknowledged under
-     * synchronous_commit = off is inserted but may not be flushed yet, and must still be
-     * covered (the standby catches up once the WAL writer flushes it, or the read falls
-     * back). */
-    PGresult *r = px__exec(primary, "SELECT pg_current_wal_insert_lsn()::text", 0, NULL, err);
+    PGresult *r = px__exec(primary, sql, 0, NULL, err);
     if (!r)
         return err->rc;
     int bad = PQntuples(r) != 1 || px__lsn_parse(px__val(r, 0, 0), out) != 0;
@@ -56,6 +52,22 @@ px_rc px_db_wal_fence(px_db *primary, uint64_t *out, px_err *err)
     if (bad)
         return px_err_set(err, PX_EINTERNAL, "internal", "the primary has no WAL position");
     return PX_OK;
+}
+
+px_rc px_db_wal_fence(px_db *primary, uint64_t *out, px_err *err)
+{
+    /* The insert position, not the flush position: a commit acknowledged under
+     * synchronous_commit = off is inserted but may not be flushed yet, and must still be
+     * covered (the standby catches up once the WAL writer flushes it, or the read falls
+     * back). */
+    return fence_at(primary, "SELECT pg_current_wal_insert_lsn()::text", out, err);
+}
+
+px_rc px_db_wal_fence_durable(px_db *primary, uint64_t *out, px_err *err)
+{
+    /* A synchronous commit is acknowledged only once its commit record is flushed, so it lies
+     * before the flush position; the walsender ships exactly what is flushed. */
+    return fence_at(primary, "SELECT pg_current_wal_flush_lsn()::text", out, err);
 }
 
 /* The standby's replay position; -1 when db is not a standby (promoted, or a primary named

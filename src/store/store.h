@@ -69,6 +69,11 @@ int px_replicas_count(const px_replicas *rs);
 /* The fence of a read: the primary's WAL insert position now. Every commit acknowledged
  * before this call lies before it. */
 px_rc px_db_wal_fence(px_db *primary, uint64_t *lsn, px_err *err);
+/* The fence of a read that needs only durable commits (synchronous_commit on: every write
+ * but the verification's scans): the primary's WAL flush position now. A standby can reach
+ * it at once, where the insert position waits for the WAL writer to flush the scans'
+ * asynchronous commits (docs/scaling.md "Reads from standbys"). */
+px_rc px_db_wal_fence_durable(px_db *primary, uint64_t *lsn, px_err *err);
 /* A connection to a standby that has replayed up to fence (and the pool to release it to),
  * or NULL when none got there within the wait: the caller reads from the primary. */
 px_db *px_replicas_acquire(px_replicas *rs, uint64_t fence, px_pool **pool);

@@ -130,6 +130,33 @@ static px_rc audit_settings_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
+/* The settings of docs/scaling.md. The retention of the monthly partitions ("Partitioning")
+ * has the law's floors, so no setting can shorten it below them: EU FMD keeps a pack's records
+ * at least one year after its expiry and at least five years after release (DOMAIN.md), DSCSA
+ * six years (DOMAIN-2.md); the default serves both markets. */
+static px_rc scale_settings_load(px_config *cfg, px_err *err)
+{
+    long v;
+    px_rc rc = env_int("PACKID_RETENTION_MONTHS", 72, 60, 1200, &v, err);
+    if (rc != PX_OK)
+        return rc;
+    cfg->retention_months = (int)v;
+    if ((rc = env_int("PACKID_RETENTION_AFTER_EXPIRY_MONTHS", 12, 12, 1200, &v, err)) != PX_OK)
+        return rc;
+    cfg->retention_after_expiry_months = (int)v;
+    if ((rc = env_int("PACKID_PARTITIONS_AHEAD", 3, 1, 24, &v, err)) != PX_OK)
+        return rc;
+    cfg->partitions_ahead = (int)v;
+    /* Off by default: a fenced standby read costs a verification two more round trips and a
+     * wait for replay, 0.14-0.19 of the primary's rate where the standby shares the primary's
+     * machine (bench/standby_verify.sh, docs/scaling.md "Reads from standbys"). It pays only
+     * when standbys are machines of their own and the primary's CPU is the limit. */
+    if ((rc = env_int("PACKID_VERIFY_ON_STANDBY", 0, 0, 1, &v, err)) != PX_OK)
+        return rc;
+    cfg->verify_on_standby = (int)v;
+    return PX_OK;
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -207,6 +234,8 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
+    if ((rc = scale_settings_load(cfg, err)) != PX_OK)
+        return rc;
     if ((rc = audit_settings_load(cfg, err)) != PX_OK)
         return rc;
     return settings_load(cfg, err);

@@ -57,6 +57,16 @@ typedef struct px_config {
                                 * default <data_dir>/audit/signing-key.pem (made on first use) */
     int audit_checkpoint_interval; /* PACKID_AUDIT_CHECKPOINT_INTERVAL seconds between signed
                                     * checkpoints of the audit chain heads, default 300; 0 = off */
+    /* The retention of the tables partitioned by month (docs/scaling.md "Partitioning"). */
+    int retention_months;      /* PACKID_RETENTION_MONTHS a month is kept after its end,
+                                * 60..1200, default 72 (DSCSA: six years) */
+    int retention_after_expiry_months; /* PACKID_RETENTION_AFTER_EXPIRY_MONTHS a month is kept
+                                        * after the latest expiry of a pack it names, 12..1200,
+                                        * default 12 (EU FMD: one year after expiry) */
+    int partitions_ahead;      /* PACKID_PARTITIONS_AHEAD months created ahead, 1..24, default 3 */
+    int verify_on_standby;     /* PACKID_VERIFY_ON_STANDBY: GET /v1/verify reads the pack on a
+                                * fenced standby when PACKID_READ_DATABASE_URL names one (1),
+                                * or on the primary (0, the default; docs/scaling.md) */
 } px_config;
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */

@@ -69,24 +69,45 @@ static long metric(const char *name)
     return v;
 }
 
-/* What a read on the standby says of the pack: its state through GET /v1/packs (a read routed
- * to a fenced standby), as a verdict: "genuine" while commissioned or released,
- * "decommissioned", "unknown" for 404. (GET /v1/verify records a scan per hit, a write, so it
- * runs on the primary: docs/scaling.md.) */
-static const char *verdict(const char *serial, char *out, size_t cap)
+/* GET <route>/<gtin>/<serial> (as key, or without one when NULL): the status, and the string
+ * member field of the answer into out ("" when none). */
+static long get_field(const char *route, const char *serial, const char *k, const char *field,
+                      char *out, size_t cap)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/v1/packs/%s/%s", gtin, serial);
+    snprintf(path, sizeof(path), "%s/%s/%s", route, gtin, serial);
     px_http_resp r;
-    px_http(&env, &r, "GET", path, key, NULL, NULL);
-    const char *st = r.status == 200 ? json_string_value(json_object_get(r.json, "state")) : NULL;
-    const char *v = r.status == 404                                      ? "unknown"
-                    : !st                                                ? "error"
+    px_http(&env, &r, "GET", path, k, NULL, NULL);
+    const char *v = r.status == 200 ? json_string_value(json_object_get(r.json, field)) : NULL;
+    snprintf(out, cap, "%s", v ? v : "");
+    long status = r.status;
+    px_http_resp_free(&r);
+    return status;
+}
+
+/* What a read on the standby says of the pack: its state through GET /v1/packs (a read routed
+ * to a fenced standby), as a verdict: "genuine" while commissioned or released,
+ * "decommissioned", "unknown" for 404. */
+static const char *pack_verdict(const char *serial, char *out, size_t cap)
+{
+    char st[32];
+    long status = get_field("/v1/packs", serial, key, "state", st, sizeof(st));
+    const char *v = status == 404                                        ? "unknown"
+                    : !st[0]                                             ? "error"
                     : strcmp(st, "decommissioned") == 0                  ? "decommissioned"
                     : strcmp(st, "commissioned") == 0 || !strcmp(st, "released") ? "genuine"
                                                                          : st;
     snprintf(out, cap, "%s", v);
-    px_http_resp_free(&r);
+    return out;
+}
+
+/* The public verification's verdict (GET /v1/verify, no key): the pack is read on a fenced
+ * standby, the scan it records is written on the primary (docs/scaling.md). */
+static const char *verify_verdict(const char *serial, char *out, size_t cap)
+{
+    get_field("/v1/verify", serial, NULL, "verdict", out, cap);
+    if (!out[0])
+        snprintf(out, cap, "error");
     return out;
 }
 
@@ -130,6 +151,11 @@ static int setup(void **state)
     snprintf(setting, sizeof(setting), "PACKID_READ_DATABASE_URL=%s", standby_conninfo);
     px_test_setenv(&env, setting);
     px_test_setenv(&env, "PACKID_READ_MAX_WAIT_MS=200");
+    px_test_setenv(&env, "PACKID_VERIFY_ON_STANDBY=1");
+    /* One test client verifies hundreds of times: the public routes' per-client limits
+     * would answer most of it 429 (docs/resolver.md). */
+    px_test_setenv(&env, "PACKID_PUBLIC_RATE=1000000");
+    px_test_setenv(&env, "PACKID_PUBLIC_BURST=1000000");
     px_test_server_start(&env);
     char org[40];
     px_test_org_key(&env, "mah", "Standby MAH", "mah", org, key);
@@ -165,9 +191,22 @@ static void test_standby__verify_reads_from_standby(void **state)
         px_sleep_ms(10);
     }
     long before = metric("packid_db_standby_reads_total");
-    assert_string_equal(verdict("P300", v, sizeof(v)), "genuine");
-    assert_string_equal(verdict("NOPE", v, sizeof(v)), "unknown");
+    assert_string_equal(pack_verdict("P300", v, sizeof(v)), "genuine");
+    assert_string_equal(pack_verdict("NOPE", v, sizeof(v)), "unknown");
     assert_true(metric("packid_db_standby_reads_total") >= before + 2);
+    /* REQ-SCALE-5: the public verification reads on the standby too, and its scan is written
+     * on the primary (the standby accepts no write). */
+    long scans = px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'");
+    before = metric("packid_db_standby_reads_total");
+    assert_string_equal(verify_verdict("P300", v, sizeof(v)), "genuine");
+    assert_true(metric("packid_db_standby_reads_total") >= before + 1);
+    for (int i = 0; i < 300; i++) {
+        if (px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'") > scans)
+            break;
+        px_sleep_ms(10);
+    }
+    assert_int_equal(px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'"),
+                     scans + 1);
 }
 
 /* REQ-SCALE-1: an export's download reads its pages on the standby, fenced at the position
@@ -227,7 +266,10 @@ static void test_standby__paused_replay_never_answers_stale(void **state)
     standby_text("SELECT state FROM serial WHERE serial = 'P301'", s, sizeof(s));
     assert_string_equal(s, "commissioned");
     long fallbacks = metric("packid_db_standby_fallbacks_total");
-    assert_string_equal(verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_string_equal(pack_verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_true(metric("packid_db_standby_fallbacks_total") >= fallbacks + 1);
+    fallbacks = metric("packid_db_standby_fallbacks_total");
+    assert_string_equal(verify_verdict("P301", v, sizeof(v)), "decommissioned");
     assert_true(metric("packid_db_standby_fallbacks_total") >= fallbacks + 1);
 
     standby_text("SELECT pg_wal_replay_resume()::text", s, sizeof(s));
@@ -239,7 +281,8 @@ static void test_standby__paused_replay_never_answers_stale(void **state)
     }
     assert_string_equal(s, "decommissioned");
     long reads = metric("packid_db_standby_reads_total");
-    assert_string_equal(verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_string_equal(pack_verdict("P301", v, sizeof(v)), "decommissioned");
+    assert_string_equal(verify_verdict("P301", v, sizeof(v)), "decommissioned");
     assert_true(metric("packid_db_standby_reads_total") >= reads + 1);
 }
 
@@ -254,11 +297,8 @@ static client clients[2];
 /* The serial number each client decommissioned last (answer received), -1 before any. */
 static atomic_int last_done[2];
 
-static void check(client *c, int n)
+static void judge(client *c, const char *v)
 {
-    char serial[16], v[32];
-    snprintf(serial, sizeof(serial), "P%d", n);
-    verdict(serial, v, sizeof(v));
     atomic_fetch_add(&c->verified, 1);
     if (strcmp(v, "decommissioned") != 0) {
         if (strcmp(v, "genuine") == 0)
@@ -266,6 +306,15 @@ static void check(client *c, int n)
         else
             atomic_fetch_add(&c->failed, 1);
     }
+}
+
+/* Both reads of pack n: the pack read and the public verification. */
+static void check(client *c, int n)
+{
+    char serial[16], v[32];
+    snprintf(serial, sizeof(serial), "P%d", n);
+    judge(c, pack_verdict(serial, v, sizeof(v)));
+    judge(c, verify_verdict(serial, v, sizeof(v)));
 }
 
 static void *client_loop(void *arg)
@@ -289,9 +338,9 @@ static void *client_loop(void *arg)
     return NULL;
 }
 
-/* REQ-SCALE-1: two clients decommission and verify in a tight loop; every verification of a
- * pack whose decommission was answered says so — zero stale verdicts — while the standby
- * answers reads. */
+/* REQ-SCALE-1, REQ-SCALE-5: two clients decommission and verify in a tight loop (a pack read
+ * and a public verification of each pack); every verification of a pack whose decommission
+ * was answered says so — zero stale verdicts — while the standby answers reads. */
 static void test_standby__tight_loop_zero_stale(void **state)
 {
     (void)state;
@@ -319,7 +368,7 @@ static void test_standby__tight_loop_zero_stale(void **state)
                   verified, stale, failed, on_standby, on_primary);
     assert_int_equal(failed, 0);
     assert_int_equal(stale, 0);
-    assert_true(verified >= 2 * LOOP_PACKS);
+    assert_true(verified >= 4 * LOOP_PACKS);
     /* The reads did go to the standby (not all fell back to the primary). */
     assert_true(on_standby > 0);
 }

@@ -1,0 +1,11 @@
+-- Which GTINs a caller still holds allocated serials of (docs/scaling.md "Growth"). A commission
+-- first turns the caller's allocated serials among its request into commissioned ones; it asked
+-- the primary key for every serial of the request (10,000 descents of an index that grows with
+-- the pool: about 100 ms a request at 10 M packs), even when the request's serials were all
+-- external. This index answers "does the caller hold any allocated serial of this GTIN?" in one
+-- descent, and the probe is skipped when it does not. It stays small: it holds only serials in
+-- state 'allocated' (a commission's UPDATE moves its rows out of it, a COPY of external serials
+-- never enters it), and its key repeats per allocation, so B-tree deduplication keeps one entry
+-- per key and page. GTIN first: the distribution rule (test_schema_rule) for unique indexes,
+-- kept here too so the index co-locates with serial on Citus.
+CREATE INDEX serial_allocated_to ON serial (gtin, allocated_to) WHERE state = 'allocated';

@@ -1,0 +1,132 @@
+/* packid partitions list | ensure [--ahead N] | detach [NAME] (docs/scaling.md
+ * "Partitioning"). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "partitions.h"
+#include "px_str.h"
+
+static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
+{
+    px_partition_row *rows;
+    int n;
+    long long deflt;
+    if (px_svc_partitions_list(app, db, &rows, &n, &deflt, err) != PX_OK)
+        return px_cli_fail(cli, err);
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        const px_partition_row *p = &rows[i];
+        if (cli->json)
+            json_array_append_new(
+                items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "name", p->name, "from",
+                                 p->from, "to", p->to, "rows_estimate", (json_int_t)p->rows,
+                                 "keep_until", p->keep_until, "held_by",
+                                 p->held_by_packs ? "pack_expiry" : "age", "detachable",
+                                 p->detachable));
+        else
+            printf("%-20s %s .. %s  ~%lld rows  kept until %s (%s)%s\n", p->name, p->from, p->to,
+                   p->rows, p->keep_until, p->held_by_packs ? "a pack's expiry" : "age",
+                   p->detachable ? "  DETACHABLE" : "");
+    }
+    if (cli->json)
+        px_cli_print_json(json_pack("{s:o, s:I}", "items", items, "default_rows",
+                                    (json_int_t)deflt));
+    else {
+        json_decref(items);
+        printf("epcis_event_default: %lld rows\n", deflt);
+    }
+    free(rows);
+    return PX_EXIT_OK;
+}
+
+static int partitions_ensure(px_cli *cli, px_db *db, px_app *app, int argc, char **argv,
+                             px_err *err)
+{
+    long ahead = app->cfg.partitions_ahead;
+    const char *a = px_cli_opt(argc, argv, "ahead");
+    if (a && px_parse_long(a, 1, 24, &ahead) != 0)
+        return px_cli_usage("partitions ensure [--ahead 1..24]");
+    int created;
+    if (px_svc_partitions_ensure(app, db, NULL, (int)ahead, &created, err) != PX_OK)
+        return px_cli_fail(cli, err);
+    if (cli->json)
+        px_cli_print_json(json_pack("{s:i, s:i}", "created", created, "ahead", (int)ahead));
+    else
+        printf("%d partitions created (this month and %ld ahead, live and sandbox)\n", created,
+               ahead);
+    return PX_EXIT_OK;
+}
+
+/* NAME: that month, refused while its retention runs; no NAME: every month whose retention
+ * has passed. Each month is judged again in its own detaching transaction. */
+static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const char *name, px_err *err)
+{
+    json_t *done = json_array();
+    int rc = PX_EXIT_OK;
+    if (name) {
+        if (px_svc_partition_detach(app, db, name, err) != PX_OK) {
+            json_decref(done);
+            return px_cli_fail(cli, err);
+        }
+        json_array_append_new(done, json_string(name));
+    } else {
+        px_partition_row *rows;
+        int n;
+        long long deflt;
+        if (px_svc_partitions_list(app, db, &rows, &n, &deflt, err) != PX_OK) {
+            json_decref(done);
+            return px_cli_fail(cli, err);
+        }
+        for (int i = 0; i < n && rc == PX_EXIT_OK; i++) {
+            if (!rows[i].detachable)
+                continue;
+            if (px_svc_partition_detach(app, db, rows[i].name, err) != PX_OK)
+                rc = px_cli_fail(cli, err);
+            else
+                json_array_append_new(done, json_string(rows[i].name));
+        }
+        free(rows);
+    }
+    if (rc != PX_EXIT_OK) {
+        json_decref(done);
+        return rc;
+    }
+    if (cli->json) {
+        px_cli_print_json(json_pack("{s:o}", "detached", done));
+        return rc;
+    }
+    for (size_t i = 0; i < json_array_size(done); i++)
+        printf("detached %s: archive it (pg_dump -t) and drop it\n",
+               json_string_value(json_array_get(done, i)));
+    if (!json_array_size(done))
+        printf("no partition's retention has passed\n");
+    json_decref(done);
+    return rc;
+}
+
+int px_cmd_partitions(px_cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    const char *usage = "partitions list | ensure [--ahead N] | detach [NAME] [--json]";
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "ensure") != 0 && strcmp(sub, "detach") != 0)
+        return px_cli_usage(usage);
+    px_err err;
+    px_err_clear(&err);
+    px_app app;
+    px_db *db;
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
+    int rc;
+    if (strcmp(sub, "list") == 0)
+        rc = partitions_list(cli, db, &app, &err);
+    else if (strcmp(sub, "ensure") == 0)
+        rc = partitions_ensure(cli, db, &app, argc, argv, &err);
+    else
+        rc = partitions_detach(cli, db, &app,
+                               argc > 2 && strncmp(argv[2], "--", 2) != 0 ? argv[2] : NULL, &err);
+    px_cli_close(&app, db);
+    return rc;
+}

@@ -1,0 +1,123 @@
+/* The monthly partitions of epcis_event (partitions.h, migration 0111). */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "partitions.h"
+#include "px_clock.h"
+#include "px_log.h"
+#include "tx.h"
+
+/* px_clock's today as YYYY-MM-DD: the retention is judged on the clock the rules read (tests
+ * move it), while the months ahead follow the database's clock, which stamps created_at. */
+static void today_of(char out[11])
+{
+    char ts[32];
+    px_time_format(ts, px_now_us());
+    memcpy(out, ts, 10);
+    out[10] = '\0';
+}
+
+px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
+                               int *created, px_err *err)
+{
+    (void)app;
+    *created = 0;
+    int live = 0, sandbox = 0;
+    px_rc rc = px_store_partitions_ensure(db, month, ahead, &live, err);
+    if (rc != PX_OK)
+        return rc;
+    /* The sandbox's epcis_event is partitioned the same way (docs/sandbox.md): its months too,
+     * so that test traffic never piles up in its default partition. */
+    if ((rc = px_db_set_sandbox(db, 1, err)) != PX_OK)
+        return rc;
+    rc = px_store_partitions_ensure(db, month, ahead, &sandbox, err);
+    px_err back;
+    px_err_clear(&back);
+    if (px_db_set_sandbox(db, 0, &back) != PX_OK && rc == PX_OK) {
+        *err = back;
+        rc = back.rc;
+    }
+    *created = live + sandbox;
+    return rc;
+}
+
+px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **rows, int *n,
+                             long long *default_rows, px_err *err)
+{
+    char today[11];
+    today_of(today);
+    px_rc rc = px_store_partitions_list(db, today, app->cfg.retention_months,
+                                        app->cfg.retention_after_expiry_months, rows, n, err);
+    if (rc == PX_OK && (rc = px_store_partition_default_rows(db, default_rows, err)) != PX_OK) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+typedef struct {
+    const px_app *app;
+    const char *name;
+    char today[11];
+} detach_ctx;
+
+static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
+{
+    detach_ctx *c = vctx;
+    return px_store_partition_detach(px_tx_db(tx), c->name, c->today, c->app->cfg.retention_months,
+                                     c->app->cfg.retention_after_expiry_months, err);
+}
+
+px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err)
+{
+    detach_ctx c = {.app = app, .name = name};
+    today_of(c.today);
+    px_rc rc = px_tx_run(db, NULL, detach_body, &c, err);
+    if (rc == PX_OK)
+        px_logf(PX_LOG_INFO, "partition %s detached from epcis_event (retention passed)", name);
+    return rc;
+}
+
+px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err);
+
+/* The runner: once an hour (and at start), the months ahead in both schemas, and the gauges
+ * of /metrics. It never detaches: leaving the table is the operator's act (the detached
+ * month is to be archived first). */
+px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    *did_work = 0;
+    long long now = (long long)time(NULL);
+    long long next = app->partitions_next;
+    if (now < next || !atomic_compare_exchange_strong(&app->partitions_next, &next, now + 3600))
+        return PX_OK;
+    int created = 0, n = 0;
+    long long deflt = 0;
+    px_partition_row *rows = NULL;
+    px_rc rc = px_svc_partitions_ensure(app, db, NULL, app->cfg.partitions_ahead, &created, err);
+    if (rc == PX_OK)
+        rc = px_svc_partitions_list(app, db, &rows, &n, &deflt, err);
+    if (rc == PX_OK) {
+        int detachable = 0;
+        for (int i = 0; i < n; i++)
+            detachable += rows[i].detachable;
+        atomic_store(&app->partitions_months, n);
+        atomic_store(&app->partitions_detachable, detachable);
+        atomic_store(&app->partitions_default_rows, deflt);
+        if (created)
+            px_logf(PX_LOG_INFO, "epcis_event partitions created: %d", created);
+        if (deflt)
+            px_logf(PX_LOG_WARN, "epcis_event_default holds %lld rows (a month was missing)",
+                    deflt);
+    }
+    free(rows);
+    /* A failure is logged and retried at the next pass; it never stops the other runners. */
+    if (rc != PX_OK) {
+        px_logf(PX_LOG_WARN, "partition maintenance failed: %s", err->message);
+        atomic_store(&app->partitions_next, now + 60);
+        px_err_clear(err);
+    }
+    return PX_OK;
+}

@@ -1,0 +1,239 @@
+/* epcis_event partitioned by month of recording (migration 0111, docs/scaling.md
+ * "Partitioning"): events land in their month, a month created late takes its rows out of the
+ * default partition, the runner and `packid partitions ensure` create the months ahead, and a
+ * month leaves the table (`packid partitions detach`) only when its age and every pack its
+ * events name are past the retention the law asks. Driven as an operator would: the real
+ * server, the real CLI, the catalogue read with SQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "04012345000016"
+
+typedef struct {
+    px_test_env env; /* first: px_test_fixture_teardown */
+    char mah_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    char org[40];
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Partition MAH", "mah", org, f->mah_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "Partitioned", "EU");
+    *state = f;
+    return 0;
+}
+
+/* The month partition a row of epcis_event lives in ("" when none). */
+static void home_of(fixture *f, const char *where, char *out, size_t cap)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(string_agg(DISTINCT tableoid::regclass::text, ','), '') FROM "
+             "epcis_event WHERE %s",
+             where);
+    px_sql_text(&f->env, sql, out, cap);
+}
+
+/* `packid partitions <sub> [arg]`: the JSON answer, the exit code in *rc. */
+static json_t *cli(fixture *f, int *rc, const char *sub, const char *arg)
+{
+    const char *args[] = {"partitions", sub, arg, NULL};
+    return px_test_cli(&f->env, rc, args);
+}
+
+/* The partition named in `packid partitions list`, or NULL. */
+static json_t *listed(json_t *list, const char *name)
+{
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(list, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "name")), name) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static void test_partitions__events_land_in_their_month(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_class WHERE relname = "
+                                          "'epcis_event' AND relkind = 'p' AND relnamespace = "
+                                          "'public'::regnamespace"),
+                     1);
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-NOW", "491231", "[\"N-1\",\"N-2\"]");
+    char home[128], want[64];
+    home_of(f, "lot = 'P-NOW'", home, sizeof(home));
+    px_sql_text(&f->env, "SELECT 'epcis_event_p' || to_char(now(), 'YYYYMM')", want,
+                sizeof(want));
+    assert_string_equal(home, want);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_default"), 0);
+    /* The runner made this month and PACKID_PARTITIONS_AHEAD (3) more at start, and says so. */
+    px_http_resp m;
+    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(m.status, 200);
+    long long months = px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                                            "'epcis_event'::regclass AND inhrelid::regclass::text "
+                                            "<> 'epcis_event_default'");
+    assert_true(months >= 4);
+    char line[96];
+    snprintf(line, sizeof(line), "packid_partitions{table=\"epcis_event\"} %lld\n", months);
+    if (!strstr(m.body, line))
+        fail_msg("/metrics lacks \"%s\"", line);
+    assert_non_null(strstr(m.body, "packid_partitions_default_rows{table=\"epcis_event\"} 0\n"));
+    px_http_resp_free(&m);
+}
+
+static void test_partitions__ensure_creates_ahead_once(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    /* Four months beyond the three the runner made, in the live schema and the sandbox's. */
+    json_t *j = cli(f, &rc, "ensure", "--ahead=7");
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 8);
+    json_decref(j);
+    j = cli(f, &rc, "ensure", "--ahead=7");
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 0);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM pg_class WHERE relname = 'epcis_event_p' "
+                                 "|| to_char(now() + interval '7 months', 'YYYYMM') AND "
+                                 "relnamespace IN ('public'::regnamespace, "
+                                 "'sandbox'::regnamespace)"),
+                     2);
+}
+
+/* A row that found no month waits in the default partition; creating its month moves it. */
+static void test_partitions__default_rows_move_to_their_month(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-LATE", "491231", "[\"L-1\"]");
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET created_at = "
+                                          "'2041-05-10T00:00:00Z' WHERE lot = 'P-LATE'"),
+                     0);
+    char home[128];
+    home_of(f, "lot = 'P-LATE'", home, sizeof(home));
+    assert_string_equal(home, "epcis_event_default");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FILTER (WHERE "
+                                          "epcis_event_add_partition('2041-05-01')) FROM "
+                                          "generate_series(1, 1)"),
+                     1);
+    home_of(f, "lot = 'P-LATE'", home, sizeof(home));
+    assert_string_equal(home, "epcis_event_p204105");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_default"), 0);
+    /* Not vacuous: the month's primary key and indexes came with it. */
+    assert_true(px_count_of(&f->env, "SELECT count(*) FROM pg_indexes WHERE tablename = "
+                                     "'epcis_event_p204105'") >= 5);
+}
+
+/* REQ-SCALE-3: a month of events leaves the table only when both retentions have passed: its
+ * age (PACKID_RETENTION_MONTHS after its end, DSCSA six years) and the latest expiry of every
+ * pack its events name (PACKID_RETENTION_AFTER_EXPIRY_MONTHS, EU FMD one year). */
+static void test_partitions__detach_only_after_retention(void **state)
+{
+    fixture *f = *state;
+    /* January 2019: its age has passed (2019-02 + 72 months = 2025-02). Its events: a
+     * commission (the packs found through the commission) and a decommission (a list). */
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-OLD", "491231", "[\"O-1\",\"O-2\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"O-2\"],\"reason\":"
+                             "\"destroyed\"}",
+                             200));
+    assert_int_equal(px_sql_exec(&f->env, "SELECT epcis_event_add_partition('2019-01-01')"), 0);
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET created_at = "
+                                          "'2019-01-15T00:00:00Z' WHERE lot = 'P-OLD' OR serials "
+                                          "@> ARRAY['O-2']"),
+                     0);
+    char home[128];
+    home_of(f, "lot = 'P-OLD' OR serials @> ARRAY['O-2']", home, sizeof(home));
+    assert_string_equal(home, "epcis_event_p201901");
+
+    /* Its packs expire at the end of 2049: held. */
+    int rc;
+    json_t *list = cli(f, &rc, "list", NULL);
+    assert_int_equal(rc, 0);
+    json_t *it = listed(list, "epcis_event_p201901");
+    assert_non_null(it);
+    assert_false(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "held_by")), "pack_expiry");
+    assert_string_equal(json_string_value(json_object_get(it, "keep_until")), "2051-01-01");
+    /* This month is held by its age alone. */
+    char now_month[32];
+    px_sql_text(&f->env, "SELECT 'epcis_event_p' || to_char(now(), 'YYYYMM')", now_month,
+                sizeof(now_month));
+    it = listed(list, now_month);
+    assert_non_null(it);
+    assert_false(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "held_by")), "age");
+    json_decref(list);
+    json_t *j = cli(f, &rc, "detach", "epcis_event_p201901");
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+        "retention_not_passed");
+    json_decref(j);
+    json_decref(cli(f, &rc, "detach", NULL));
+    assert_int_equal(rc, 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                                          "'epcis_event_p201901'::regclass"),
+                     1);
+
+    /* The commissioned pack expired long ago, the decommissioned one (named by the list
+     * event only) not yet: still held, by that pack alone. */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '200100' WHERE serial = "
+                                          "'O-1'; UPDATE epcis_event SET expiry = '200100' "
+                                          "WHERE lot = 'P-OLD'"),
+                     0);
+    list = cli(f, &rc, "list", NULL);
+    assert_string_equal(json_string_value(
+                            json_object_get(listed(list, "epcis_event_p201901"), "keep_until")),
+                        "2051-01-01");
+    json_decref(list);
+    /* Both expired (January 2020, end of month): 2020-02-01 + 12 months has passed. */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '200100' WHERE serial = "
+                                          "'O-2'"),
+                     0);
+    list = cli(f, &rc, "list", NULL);
+    it = listed(list, "epcis_event_p201901");
+    assert_true(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "keep_until")), "2025-02-01");
+    json_decref(list);
+    j = cli(f, &rc, "detach", NULL);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_array_size(json_object_get(j, "detached")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "detached"), 0)),
+                        "epcis_event_p201901");
+    json_decref(j);
+    /* Out of epcis_event, kept as a table for the operator to archive; the rest stays. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                                          "'epcis_event_p201901'::regclass"),
+                     0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_p201901"), 2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = "
+                                          "'P-OLD' OR serials @> ARRAY['O-2']"),
+                     0);
+    assert_true(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = 'P-NOW'") >
+                0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_partitions__events_land_in_their_month),
+        cmocka_unit_test(test_partitions__ensure_creates_ahead_once),
+        cmocka_unit_test(test_partitions__default_rows_move_to_their_month),
+        cmocka_unit_test(test_partitions__detach_only_after_retention),
+    };
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
+}
