@@ -59,6 +59,41 @@ typedef struct px_agg_result {
 px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
                        px_agg_result *out, px_err *err);
 
+/* REQ-AGG-10: at most this many parents in one request (their children stay within
+ * PX_AGG_CHILDREN_MAX in all). */
+#define PX_AGG_PARENTS_MAX 10000
+
+/* One parent of a request that packs (or repacks) several, and its children. */
+typedef struct px_agg_group {
+    const char *parent_sscc;
+    const px_agg_child *children;
+    size_t n;
+} px_agg_group;
+
+typedef struct px_agg_done {
+    char aggregation_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1]; /* its AggregationEvent ADD */
+    long children;
+} px_agg_done;
+
+typedef struct px_agg_batch_result {
+    px_agg_done *done;            /* per group, in request order */
+    size_t n_done;
+    long children;                /* children moved in all */
+    px_item_error *errors;        /* index: the child's index within its group */
+    size_t *error_group;          /* the group of errors[i] */
+    size_t n_errors;
+} px_agg_batch_result;
+void px_agg_batch_result_dispose(px_agg_batch_result *r);
+
+/* POST /v1/aggregations {"action": "pack"|"repack", "aggregations": [...]}: every group in one
+ * transaction, every rule over every child in one statement; one aggregation and one
+ * AggregationEvent per parent. Any broken rule refuses the whole request (errors name both
+ * indexes) and nothing changes. */
+px_rc px_svc_aggregate_batch(px_db *db, const px_actor *by, px_agg_action action,
+                             const px_agg_group *groups, size_t n_groups,
+                             px_agg_batch_result *out, px_err *err);
+
 /* GET /v1/containers/{sscc}: the container if the caller may see it (its MAH; a CMO: the
  * containers it holds, until released), then its nodes (tree_fn: direct children, or every
  * level when all) and its counts (count_fn), from one snapshot. */

@@ -99,6 +99,35 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
     return rc;
 }
 
+px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const char *org_id, long *added, px_err *err)
+{
+    *added = 0;
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {org_id, a};
+    /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one the
+     * caller may use (the longest that matches) and it is new; its check digit was checked
+     * before any SQL. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
+                           "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
+                           "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES ") g "
+                           "ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
+                           "length(g.gcp) DESC ON CONFLICT (sscc) DO NOTHING",
+                           2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    *added = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext,
                                   long n, px_err *err)
 {

@@ -217,4 +217,64 @@ typedef struct px_container_event_rec {
 } px_container_event_rec;
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err);
 
+/* ---- set-based packing (agg_store.c) ----------------------------------------------------- */
+
+/* The listed parents, locked with every container above them (key order): out[i] is the
+ * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
+px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,
+                                size_t *found, px_err *err);
+/* Registers the listed SSCCs that are new as external containers of the prefixes org_id may
+ * use (REQ-SSCC-5); those of no such prefix stay unknown. *added counts the new ones. */
+px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const char *org_id, long *added, px_err *err);
+
+/* Children of several parents, checked and moved in one statement. */
+typedef struct px_agg_set {
+    const char *const *parents;   /* the parents' SSCCs, in request order */
+    size_t n_parents;
+    const px_agg_child *children; /* every child of every parent */
+    const size_t *group;          /* group[i]: the index of children[i]'s parent */
+    size_t n;
+    const char *tenant_id;
+    const char *cmo_org;          /* a CMO caller, else NULL */
+    int moving;                   /* repack: a child may leave another container */
+} px_agg_set;
+
+typedef struct px_agg_applied {
+    px_agg_misfits misfits;       /* the children that broke a rule: then nothing changed */
+    long moved;                   /* children whose parent was set */
+    int *gcp_len;                 /* per child: the company prefix length of its EPC */
+    char (*was_in)[19];           /* per child: the container it left ("" when none) */
+    int *was_gcp_len;             /* that container's prefix length */
+} px_agg_applied;
+void px_agg_applied_dispose(px_agg_applied *a);
+
+/* Checks every child against the rules of px_store_agg_misfits (pack, or repack when
+ * s->moving) and, when none breaks one, sets every child's parent and commissions the parents
+ * still allocated. A child changed by another transaction since the rules read it is not
+ * moved: out->moved then falls short of s->n (the caller starts over). */
+px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err);
+
+/* Container events as parallel columns ("" for none). */
+typedef struct px_agg_event_cols {
+    const char **id, **aggregation_id, **type, **action, **biz_step, **disposition;
+    const char **parent_id, **parent_sscc;
+    const char **epcs;            /* the EPC URIs separated by one space */
+    const char **read_point;      /* also the business location */
+    const char **event_hash;
+    size_t n;
+} px_agg_event_cols;
+
+typedef struct px_agg_record_set {
+    const char *org_id, *tenant_id, *action;
+    int64_t created_us;           /* the aggregations' and the events' time */
+    const char *const *agg_ids;   /* one aggregation per parent */
+    const char *const *parents;
+    const long *children;
+    size_t n_aggs;
+    px_agg_event_cols events;
+} px_agg_record_set;
+/* Writes the aggregations and their events in one statement. */
+px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err);
+
 #endif

@@ -22,6 +22,9 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
+    PX__Q_AGG_PARENTS,     /* agg_store.c: a packing's parents, locked */
+    PX__Q_AGG_APPLY,       /* agg_store.c: its rules and changes */
+    PX__Q_AGG_RECORD,      /* agg_store.c: its aggregations and events */
     PX__Q__COUNT           /* at most 32 */
 } px__cached;
 
