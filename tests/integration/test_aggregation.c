@@ -582,6 +582,175 @@ static void test_aggregation__unpack_then_repack(void **state)
                      0);
 }
 
+/* ---- many parents in one request ------------------------------------------------------- */
+
+#define BATCH_CASE_A "003551540000011014"
+#define BATCH_CASE_B "003551540000011021"
+#define BATCH_PALLET "103551540000012018"
+
+/* The first detail of a refused request with several parents: both indexes and the code. */
+static void batch_refused(fixture *f, const char *body, long status, const char *code,
+                          long parent_index, long index, const char *detail_code)
+{
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, body, NULL,
+                    status, code);
+    if (!detail_code)
+        return;
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, body, NULL);
+    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    char field[64];
+    snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
+    if (!d || json_integer_value(json_object_get(d, "parent_index")) != parent_index ||
+        json_integer_value(json_object_get(d, "index")) != index ||
+        strcmp(json_string_value(json_object_get(d, "field")), field) != 0 ||
+        strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
+        fail_msg("want detail %ld/%ld %s: %s", parent_index, index, detail_code, r.body);
+    px_http_resp_free(&r);
+}
+
+/* REQ-AGG-10: a line reports a run at once — two cases of packs and the pallet that takes
+ * them, in one request: one aggregation and one AggregationEvent per parent (DOMAIN-2.md
+ * §10.3), the cases commissioned before they go onto the pallet, one audit entry; the
+ * pallet's DSCSA report infers its contents and validates against the EPCIS 1.2 XSD. */
+static void test_aggregation__many_parents_in_one_request(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT5", "[\"M1\",\"M2\",\"M3\",\"M4\",\"M5\"]");
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"aggregations\":["
+        "{\"parent\":{\"sscc\":\"" BATCH_CASE_A "\"},\"children\":[" SGTIN("M1") "," SGTIN("M2")
+        "," SGTIN("M3") "]},"
+        "{\"parent\":{\"sscc\":\"" BATCH_CASE_B "\"},\"children\":[" SGTIN("M4") "," SGTIN("M5")
+        "]},"
+        "{\"parent\":{\"sscc\":\"" BATCH_PALLET "\"},\"children\":[" BOX(BATCH_CASE_A) ","
+        BOX(BATCH_CASE_B) "]}]}",
+        201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 7);
+    json_t *items = json_object_get(j, "aggregations");
+    assert_int_equal(json_array_size(items), 3);
+    static const char *const parents[] = {BATCH_CASE_A, BATCH_CASE_B, BATCH_PALLET};
+    static const long counts[] = {3, 2, 2};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *it = json_array_get(items, i);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(it, "parent"),
+                                                               "sscc")),
+                            parents[i]);
+        assert_int_equal(json_integer_value(json_object_get(it, "children")), counts[i]);
+        /* Its event is the ADD of its own parent, in its own aggregation. */
+        assert_int_equal(px_count_of(&f->env,
+                                     "SELECT count(*) FROM container_event e JOIN aggregation a "
+                                     "ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
+                                     "a.id = '%s' AND e.type = 'AggregationEvent' AND "
+                                     "e.action = 'ADD' AND e.parent_sscc = '%s' AND "
+                                     "a.parent_sscc = '%s' AND a.children = %ld",
+                                     px_test_str(it, "event_id"),
+                                     px_test_str(it, "aggregation_id"), parents[i], parents[i],
+                                     counts[i]),
+                         1);
+    }
+    json_decref(j);
+    /* The events in order: each container's commissioning, then its packing. */
+    char got[2048];
+    px_sql_text(&f->env,
+                "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
+                "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
+                "aggregation_id IN (SELECT id FROM aggregation WHERE parent_sscc IN ('"
+                BATCH_CASE_A "', '" BATCH_CASE_B "', '" BATCH_PALLET "'))",
+                got, sizeof(got));
+    assert_string_equal(got,
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000001101;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000001101|"
+                        "urn:epc:id:sgtin:0355154.094495.M1,urn:epc:id:sgtin:0355154.094495.M2,"
+                        "urn:epc:id:sgtin:0355154.094495.M3;"
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000001102;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000001102|"
+                        "urn:epc:id:sgtin:0355154.094495.M4,urn:epc:id:sgtin:0355154.094495.M5;"
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.1000001201;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.1000001201|"
+                        "urn:epc:id:sscc:0355154.0000001101,urn:epc:id:sscc:0355154.0000001102");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'aggregation.pack' AND details->>'parents' = '3' AND "
+                                          "details->>'children' = '7'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc IN ('"
+                                          BATCH_CASE_A "', '" BATCH_CASE_B "')"),
+                     5);
+    /* The pallet ships what it holds, and its report lets the receiver infer that. */
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET
+                     "\"]" SHIP_TX,
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 5);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001201"
+                                              "</parentID>"),
+                     1);
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-10: a request with several parents is refused whole, with the broken child named by
+ * its parent's index and its own, and nothing changes; so are a parent listed twice, a child
+ * listed under two parents and two parents put into each other. */
+static void test_aggregation__many_parents_refused_whole(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT6", "[\"N1\",\"N2\",\"N3\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000013018", "[" SGTIN("N1") "]", 201));
+    /* N1 is packed already: the second parent's second child. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N3") ","
+                  SGTIN("N1") "]}]}",
+                  409, "aggregation_refused", 1, 1, "already_packed");
+    /* N2 under two parents: the second listing is the duplicate. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N2")
+                  "]}]}",
+                  409, "aggregation_refused", 1, 0, "duplicate");
+    /* Two containers into each other in one request. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                  BOX("003551540000015012") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
+                  BOX("003551540000014015") "]}]}",
+                  409, "aggregation_refused", 0, 0, "cycle");
+    /* A bad serial in the second parent's children: 422 before any SQL, both indexes. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
+                  "{\"gtin\":\"" GTIN "\",\"serial\":\"bad serial\"}]}]}",
+                  422, "validation_error", 1, 0, "invalid_character");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"aggregations\":["
+                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                         SGTIN("N2") "]},"
+                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                         SGTIN("N3") "]}]}",
+                         "aggregations[1].parent.sscc", "duplicate_parent");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"aggregations\":[],\"parent\":{\"sscc\":\""
+                         "003551540000014015\"}}",
+                         "aggregations", "invalid_value");
+    /* Nothing of the refused requests stayed: the first parents are still unknown. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN "
+                                          "('003551540000014015', '003551540000015012')"),
+                     0);
+}
+
 typedef struct racer {
     fixture *f;
     const char *key;
@@ -660,6 +829,8 @@ int main(void)
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),
+        cmocka_unit_test(test_aggregation__many_parents_in_one_request),
+        cmocka_unit_test(test_aggregation__many_parents_refused_whole),
     };
     return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
 }
