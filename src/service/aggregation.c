@@ -809,6 +809,7 @@ px_rc px_svc_aggregate_batch(px_db *db, const px_actor *by, px_agg_action action
         return px_err_set_field(err, n_groups ? PX_ETOOBIG : PX_EINVALID,
                                 n_groups ? "too_many_parents" : "invalid_value", "aggregations",
                                 "from 1 to %d parents per request", PX_AGG_PARENTS_MAX);
+    /* REQ-AGG-10: many parents, one transaction, every rule over every child at once. */
     batch b;
     memset(&b, 0, sizeof(b));
     b.action = action;
