@@ -126,7 +126,37 @@ static void children_read(px_agg_child *c, json_t *kids, size_t n)
     }
 }
 
-static const char *const parent_allowed[] = {"sscc", NULL};
+static const char *const parent_allowed[] = {"sscc", "gtin", "serial", NULL};
+
+/* A parent is {"sscc"} (a container) or {"gtin", "serial"} (a case that carries its own GTIN):
+ * 0 with the members set, or an answered 422. */
+static int parent_read(px_req *r, json_t *parent, const char *name, const char **sscc,
+                       const char **gtin, const char **serial)
+{
+    int bad = 0;
+    *sscc = px_json_member_str(r, parent, name, "sscc", 18, &bad);
+    if (!bad)
+        *gtin = px_json_member_str(r, parent, name, "gtin", 14, &bad);
+    if (!bad)
+        *serial = px_json_member_str(r, parent, name, "serial", 20, &bad);
+    if (bad)
+        return -1;
+    if (*sscc ? (*gtin || *serial) : (!*gtin || !*serial)) {
+        px_reply_field(r, name, "required",
+                       "a parent is {\"sscc\"} (a container) or {\"gtin\", \"serial\"} (a case "
+                       "that carries its own GTIN)",
+                       &bad);
+        return -1;
+    }
+    return 0;
+}
+
+/* The parent as an answer names it. */
+static json_t *parent_json(const char *sscc, const char *gtin, const char *serial)
+{
+    return sscc ? json_pack("{s:s}", "sscc", sscc)
+                : json_pack("{s:s, s:s}", "gtin", gtin, "serial", serial);
+}
 
 /* {"aggregations": [{"parent": {"sscc"}, "children": [...]}, ...]}: many parents in one
  * request (REQ-AGG-10). */
@@ -175,9 +205,9 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         if (bad)
             break;
         snprintf(name, sizeof(name), "aggregations[%zu].parent", g);
-        groups[g].parent_sscc = px_json_member_str(r, parent, name, "sscc", 18, &bad);
-        if (!bad && !groups[g].parent_sscc) {
-            px_reply_field(r, name, "required", "each entry names its parent's SSCC", &bad);
+        if (parent_read(r, parent, name, &groups[g].parent_sscc, &groups[g].parent_gtin,
+                        &groups[g].parent_serial) != 0) {
+            bad = 1;
             break;
         }
         json_t *kids = json_object_get(o, "children");
@@ -210,8 +240,10 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         json_t *items = json_array();
         for (size_t g = 0; items && g < res.n_done; g++)
             json_array_append_new(
-                items, json_pack("{s:{s:s}, s:s, s:s, s:I}", "parent", "sscc",
-                                 groups[g].parent_sscc, "aggregation_id",
+                items, json_pack("{s:o, s:s, s:s, s:I}", "parent",
+                                 parent_json(groups[g].parent_sscc, groups[g].parent_gtin,
+                                             groups[g].parent_serial),
+                                 "aggregation_id",
                                  res.done[g].aggregation_id, "event_id", res.done[g].event_id,
                                  "children", (json_int_t)res.done[g].children));
         px_reply_json(r, 201, json_pack("{s:o, s:I}", "aggregations", items, "children",
@@ -262,14 +294,16 @@ void h_aggregation_create(px_req *r)
     json_t *parent = px_json_object(r, r->json, "parent", parent_allowed, &bad);
     if (bad)
         return;
-    req.parent_sscc = px_json_member_str(r, parent, "parent", "sscc", 18, &bad);
-    if (bad)
-        return;
-    if (!req.parent_sscc) {
+    if (!parent) {
         px_reply_field(r, "parent.sscc", "required",
-                       "parent.sscc is required (a container's SSCC)", &bad);
+                       "parent.sscc is required (a container's SSCC), or parent.gtin and "
+                       "parent.serial (a case that carries its own GTIN)",
+                       &bad);
         return;
     }
+    if (parent_read(r, parent, "parent", &req.parent_sscc, &req.parent_gtin,
+                    &req.parent_serial) != 0)
+        return;
     json_t *kids = json_object_get(r->json, "children");
     if (kids && !json_is_null(kids) && !json_is_array(kids)) {
         px_reply_field(r, "children", "invalid_type", "children must be an array", &bad);

@@ -312,7 +312,9 @@ typedef struct batch {
     const px_agg_group *groups;
     size_t n_groups;
     int single;                   /* the one-parent form: fields named as it names them */
-    const char **parents;         /* per group */
+    const char **parents;         /* per group: its SSCC, "" for a case */
+    const char **pgtins, **pserials; /* per group: the case's SGTIN, "" for a container */
+    px_case_parent *cpar;         /* per group: the case, locked */
     px_agg_child *kids;           /* every child, group after group */
     size_t *group, *first;        /* per child its group; per group its first child */
     size_t n;
@@ -369,7 +371,8 @@ typedef struct event_cols {
 /* Hashes ev and appends it as a row of the events (REQ-AGG-4: recorded in the request's
  * transaction, beside the change and the audit entry); its id into event_id when asked. */
 static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *agg_id,
-                       const char *parent_sscc, const char *sgln, char *event_id, px_err *err)
+                       const char *parent_sscc, const char *parent_gtin,
+                       const char *parent_serial, const char *sgln, char *event_id, px_err *err)
 {
     if (e->c.n == e->cap)
         return px_err_set(err, PX_EINTERNAL, "internal", "more events than room for them");
@@ -393,6 +396,8 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
     e->c.disposition[i] = ev->disposition == PX_DISP_NONE ? "" : px_cbv_disp_name(ev->disposition);
     e->c.parent_id[i] = ev->parent_id ? own(b, strdup(ev->parent_id)) : "";
     e->c.parent_sscc[i] = parent_sscc;
+    e->c.parent_gtin[i] = parent_gtin;
+    e->c.parent_serial[i] = parent_serial;
     e->c.epcs[i] = own(b, joined(ev->epcs, ev->n_epcs));
     e->c.read_point[i] = own(b, strdup(sgln));
     e->c.event_hash[i] = own(b, strdup(hash));
@@ -433,8 +438,16 @@ static px_rc repack_deletes(batch *b, event_cols *e, size_t g, const px_agg_appl
         size_t z = a, m = 0;
         while (z < k && strcmp(l[z].was_in, l[a].was_in) == 0)
             scratch[m++] = b->uri[l[z++].i];
-        char old[GS1_EPC_URI_MAX];
-        rc = gs1_epc_sscc_format(old, sizeof(old), l[a].was_in, ap->was_gcp_len[l[a].i], err);
+        /* the container it left, or the case ("GTIN SERIAL") */
+        char old[GS1_EPC_URI_MAX], was[40], *sp;
+        px_strlcpy(was, l[a].was_in, sizeof(was));
+        int gcp = ap->was_gcp_len[l[a].i];
+        if ((sp = strchr(was, ' ')) != NULL) {
+            *sp++ = '\0';
+            rc = gs1_epc_sgtin_format(old, sizeof(old), was, gcp, sp, err);
+        } else {
+            rc = gs1_epc_sscc_format(old, sizeof(old), was, gcp, err);
+        }
         if (rc == PX_OK) {
             px_epcis_event ev;
             memset(&ev, 0, sizeof(ev));
@@ -445,7 +458,9 @@ static px_rc repack_deletes(batch *b, event_cols *e, size_t g, const px_agg_appl
             ev.parent_id = old;
             ev.epcs = scratch;
             ev.n_epcs = m;
-            rc = event_add(b, e, &ev, agg_id, l[a].was_in, sgln, NULL, err);
+            rc = sp ? event_add(b, e, &ev, agg_id, "", own(b, strdup(was)), own(b, strdup(sp)),
+                                sgln, NULL, err)
+                    : event_add(b, e, &ev, agg_id, l[a].was_in, "", "", sgln, NULL, err);
         }
         a = z;
     }
@@ -463,14 +478,23 @@ static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applie
 {
     const px_container *p = &b->par[g];
     const char *agg_id = b->out->done[g].aggregation_id;
-    char uri[GS1_EPC_URI_MAX], sgln[64];
-    px_rc rc = gs1_epc_sscc_format(uri, sizeof(uri), p->sscc, (int)strlen(p->company_prefix),
-                                   err);
+    char uri[GS1_EPC_URI_MAX], sgln[64], prefix[13];
+    int is_case = b->pgtins[g][0] != '\0';
+    /* EPCIS parentID: the pure-identity URI of the container's SSCC or of the case's SGTIN
+     * (DOMAIN-2.md §10.3). */
+    px_rc rc = is_case ? gs1_epc_sgtin_format(uri, sizeof(uri), b->pgtins[g], b->cpar[g].gcp_len,
+                                              b->pserials[g], err)
+                       : gs1_epc_sscc_format(uri, sizeof(uri), p->sscc,
+                                             (int)strlen(p->company_prefix), err);
     if (rc != PX_OK)
         return rc;
-    container_sgln(sgln, b->by, p->company_prefix);
+    if (is_case)
+        snprintf(prefix, sizeof(prefix), "%.*s", b->cpar[g].gcp_len, b->pgtins[g] + 1);
+    container_sgln(sgln, b->by, is_case ? prefix : p->company_prefix);
     px_epcis_event ev;
-    if (strcmp(p->state, "allocated") == 0) {
+    /* A case was commissioned as a pack (its own ObjectEvent): only a container's first
+     * packing commissions it here. */
+    if (!is_case && strcmp(p->state, "allocated") == 0) {
         const char *epc[1] = {uri};
         memset(&ev, 0, sizeof(ev));
         ev.type = PX_EPCIS_OBJECT_EVENT;
@@ -479,7 +503,7 @@ static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applie
         ev.disposition = PX_DISP_ACTIVE;
         ev.epcs = epc;
         ev.n_epcs = 1;
-        if ((rc = event_add(b, e, &ev, agg_id, p->sscc, sgln, NULL, err)) != PX_OK)
+        if ((rc = event_add(b, e, &ev, agg_id, p->sscc, "", "", sgln, NULL, err)) != PX_OK)
             return rc;
     }
     if (b->action == PX_AGG_REPACK &&
@@ -496,7 +520,8 @@ static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applie
     ev.parent_id = uri;
     ev.epcs = scratch;
     ev.n_epcs = n;
-    return event_add(b, e, &ev, agg_id, p->sscc, sgln, b->out->done[g].event_id, err);
+    return event_add(b, e, &ev, agg_id, b->parents[g], b->pgtins[g], b->pserials[g], sgln,
+                     b->out->done[g].event_id, err);
 }
 
 /* The children's EPC URIs (SGTIN or SSCC pure identity) with the prefix lengths the store
@@ -523,19 +548,54 @@ static void field_of(char *out, size_t len, const batch *b, size_t g, const char
         snprintf(out, len, "aggregations[%zu].%s", g, tail);
 }
 
+static const char *tenant_of(const batch *b, size_t g)
+{
+    return b->pgtins[g][0] ? b->cpar[g].tenant_id : b->par[g].tenant_id;
+}
+
+/* A case that carries its own GTIN as a parent (DOMAIN-2.md §10.4 "case SGTIN"): a pack the
+ * caller may use as a child (its MAH's; a CMO's own commissioning, unreleased, partnered),
+ * commissioned, and not itself inside a case (cases are one level deep). */
+static px_rc case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
+                        const char *serial, const char *field, px_err *err)
+{
+    int visible = !c->found                  ? 0
+                  : by->org_kind == PX_ORG_MAH ? strcmp(c->tenant_id, by->org_id) == 0
+                  : by->org_kind == PX_ORG_CMO
+                      ? strcmp(c->commissioned_by, by->org_id) == 0 && !c->released &&
+                            c->partnered
+                      : 0;
+    if (!visible)
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", field,
+                                "case %s/%s not found", gtin, serial);
+    if (strcmp(c->state, "commissioned") != 0)
+        return px_err_set_field(err, PX_ESTATE, "invalid_state", field, "case %s/%s is %s",
+                                gtin, serial, c->state);
+    if (c->in_case)
+        return px_err_set_field(err, PX_ESTATE, "invalid_state", field,
+                                "case %s/%s is inside another case", gtin, serial);
+    return PX_OK;
+}
+
 /* The parents, locked; the unknown ones registered as external SSCCs first. */
 static px_rc parents_get(batch *b, px_db *db, px_err *err)
 {
-    size_t found = 0;
-    px_rc rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
-    if (rc != PX_OK || found == b->n_groups)
+    size_t found = 0, boxes = 0, cases = 0;
+    for (size_t g = 0; g < b->n_groups; g++)
+        b->pgtins[g][0] ? cases++ : boxes++;
+    px_rc rc = cases ? px_store_agg_cases_lock(db, b->pgtins, b->pserials, b->n_groups, b->cpar,
+                                               err)
+                     : PX_OK;
+    if (rc == PX_OK && boxes)
+        rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
+    if (rc != PX_OK || found == boxes)
         return rc;
     const char **missing = malloc(b->n_groups * sizeof(*missing));
     if (!missing)
         return px_err_oom(err);
     size_t m = 0;
     for (size_t g = 0; g < b->n_groups; g++)
-        if (!b->par[g].sscc[0])
+        if (!b->pgtins[g][0] && !b->par[g].sscc[0])
             missing[m++] = b->parents[g];
     long added = 0;
     rc = px_store_sscc_register_external(db, missing, m, b->by->org_id, &added, err);
@@ -581,14 +641,15 @@ static px_rc batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err 
     e.cap = cap;
     const char ***cols[] = {&e.c.id,          &e.c.aggregation_id, &e.c.type,
                             &e.c.action,      &e.c.biz_step,       &e.c.disposition,
-                            &e.c.parent_id,   &e.c.parent_sscc,    &e.c.epcs,
-                            &e.c.read_point,  &e.c.event_hash};
+                            &e.c.parent_id,   &e.c.parent_sscc,    &e.c.parent_gtin,
+                            &e.c.parent_serial, &e.c.epcs,         &e.c.read_point,
+                            &e.c.event_hash};
     const char **scratch = malloc((b->n ? b->n : 1) * sizeof(*scratch));
     const char **agg_ids = malloc(b->n_groups * sizeof(*agg_ids));
     long *counts = malloc(b->n_groups * sizeof(*counts));
     px_rc rc = PX_OK;
     int oom = !scratch || !agg_ids || !counts ||
-              !(b->owned = realloc(b->owned, 5 * cap * sizeof(*b->owned)));
+              !(b->owned = realloc(b->owned, 8 * cap * sizeof(*b->owned)));
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         oom |= !(*cols[i] = calloc(cap, sizeof(char *)));
     if (oom) {
@@ -608,17 +669,23 @@ static px_rc batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err 
     if (rc != PX_OK)
         goto done;
     const px_actor *by = b->by;
-    px_agg_record_set rs = {by->org_id, b->par[0].tenant_id, action_names[b->action], b->now,
-                            agg_ids,    b->parents,          counts,        b->n_groups,
+    px_agg_record_set rs = {by->org_id, tenant_of(b, 0), action_names[b->action], b->now,
+                            agg_ids,    b->parents,      b->pgtins,
+                            b->pserials, counts,         b->n_groups,
                             e.c};
     if ((rc = px_store_agg_record(px_tx_db(tx), &rs, err)) != PX_OK)
         goto done;
     b->out->children = ap->moved;
     char action[24];
     snprintf(action, sizeof(action), "aggregation.%s", action_names[b->action]);
-    px_audit_details *d = px_tx_audit(tx, b->par[0].tenant_id, action, agg_ids[0]);
+    px_audit_details *d = px_tx_audit(tx, tenant_of(b, 0), action, agg_ids[0]);
     if (d) {
-        px_audit_str(d, "parent", b->par[0].sscc);
+        if (b->pgtins[0][0]) {
+            px_audit_str(d, "parent_gtin", b->pgtins[0]);
+            px_audit_str(d, "parent_serial", b->pserials[0]);
+        } else {
+            px_audit_str(d, "parent", b->par[0].sscc);
+        }
         if (b->n_groups > 1)
             px_audit_int(d, "parents", (long long)b->n_groups);
         px_audit_int(d, "children", ap->moved);
@@ -644,16 +711,25 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
     for (size_t g = 0; rc == PX_OK && g < b->n_groups; g++) {
         char field[48];
         field_of(field, sizeof(field), b, g, "parent");
-        rc = parent_check(b->by, &b->par[g], b->parents[g], field, err);
+        rc = b->pgtins[g][0] ? case_check(b->by, &b->cpar[g], b->pgtins[g], b->pserials[g], field,
+                                          err)
+                             : parent_check(b->by, &b->par[g], b->parents[g], field, err);
         /* One tenant per request: its audit chain and its events' owner. */
-        if (rc == PX_OK && strcmp(b->par[g].tenant_id, b->par[0].tenant_id) != 0)
+        if (rc == PX_OK && strcmp(tenant_of(b, g), tenant_of(b, 0)) != 0)
             rc = px_err_set_field(err, PX_EINVALID, "several_mahs", field,
                                   "the parents belong to several MAHs: one request packs for "
                                   "one MAH");
     }
     if (rc != PX_OK)
         return rc;
-    px_agg_set s = {b->parents, b->n_groups, b->kids, b->group, b->n, b->par[0].tenant_id,
+    px_agg_set s = {b->parents,
+                    b->pgtins,
+                    b->pserials,
+                    b->n_groups,
+                    b->kids,
+                    b->group,
+                    b->n,
+                    tenant_of(b, 0),
                     b->by->org_kind == PX_ORG_CMO ? b->by->org_id : NULL,
                     b->action == PX_AGG_REPACK};
     px_agg_applied ap;
@@ -685,16 +761,44 @@ void px_agg_batch_result_dispose(px_agg_batch_result *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* A parent's key: its SSCC, or its case's GTIN and serial (an SSCC is 18 digits, a GTIN 14:
+ * never equal). */
 typedef struct parent_ref {
-    const char *sscc;
+    const char *a, *b;
     size_t g;
 } parent_ref;
 
 static int parent_ref_cmp(const void *x, const void *y)
 {
-    const parent_ref *a = x, *b = y;
-    int d = strcmp(a->sscc, b->sscc);
-    return d ? d : (a->g > b->g) - (a->g < b->g);
+    const parent_ref *p = x, *q = y;
+    int d = strcmp(p->a, q->a);
+    if (!d)
+        d = strcmp(p->b, q->b);
+    return d ? d : (p->g > q->g) - (p->g < q->g);
+}
+
+/* A case parent's syntax: a GTIN-14 and a serial of set 82, as a pack's. */
+static px_rc case_syntax(const batch *b, size_t g, const px_agg_group *gr, px_err *err)
+{
+    char field[48], norm[GS1_GTIN_LEN + 1];
+    px_err e;
+    px_err_clear(&e);
+    field_of(field, sizeof(field), b, g, "parent.gtin");
+    if (!gr->parent_gtin || gs1_gtin_normalize(norm, gr->parent_gtin, &e) != PX_OK ||
+        strcmp(norm, gr->parent_gtin) != 0) {
+        px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value", field,
+                                    "the parent case's GTIN is not a valid GTIN-14");
+        px_err_span(err, e.pos, e.len);
+        return rc;
+    }
+    field_of(field, sizeof(field), b, g, "parent.serial");
+    if (!gr->parent_serial || gs1_cset82_validate(gr->parent_serial, GS1_SERIAL_MAX, &e) != PX_OK) {
+        px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value", field,
+                                    "the parent case's serial is not a valid serial");
+        px_err_span(err, e.pos, e.len);
+        return rc;
+    }
+    return PX_OK;
 }
 
 /* The checks that need no SQL: counts, each parent's syntax, a parent listed twice, each
@@ -707,8 +811,12 @@ static px_rc batch_check(batch *b, px_err *err)
         const px_agg_group *gr = &b->groups[g];
         px_err e;
         px_err_clear(&e);
-        field_of(field, sizeof(field), b, g, "parent.sscc");
-        if (!gr->parent_sscc || gs1_sscc_validate(gr->parent_sscc, &e) != PX_OK) {
+        if (gr->parent_gtin || gr->parent_serial) {
+            px_rc rc = case_syntax(b, g, gr, err);
+            if (rc != PX_OK)
+                return rc;
+        } else if (field_of(field, sizeof(field), b, g, "parent.sscc"),
+                   !gr->parent_sscc || gs1_sscc_validate(gr->parent_sscc, &e) != PX_OK) {
             px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value",
                                         field, "the parent is not a valid SSCC");
             px_err_span(err, e.pos, e.len);
@@ -727,15 +835,17 @@ static px_rc batch_check(batch *b, px_err *err)
     if (!r)
         return px_err_oom(err);
     for (size_t g = 0; g < b->n_groups; g++)
-        r[g] = (parent_ref){b->groups[g].parent_sscc, g};
+        r[g] = b->groups[g].parent_gtin
+                   ? (parent_ref){b->groups[g].parent_gtin, b->groups[g].parent_serial, g}
+                   : (parent_ref){b->groups[g].parent_sscc, "", g};
     qsort(r, b->n_groups, sizeof(*r), parent_ref_cmp);
     size_t dup = 0;
     for (size_t i = 1; i < b->n_groups && !dup; i++)
-        if (strcmp(r[i].sscc, r[i - 1].sscc) == 0)
+        if (parent_ref_cmp(&(parent_ref){r[i].a, r[i].b, 0}, &(parent_ref){r[i - 1].a, r[i - 1].b, 0}) == 0)
             dup = r[i].g + 1;
     free(r);
     if (dup) {
-        field_of(field, sizeof(field), b, dup - 1, "parent.sscc");
+        field_of(field, sizeof(field), b, dup - 1, "parent");
         return px_err_set_field(err, PX_EINVALID, "duplicate_parent", field,
                                 "a parent is listed once per request: give all its children "
                                 "in one entry");
@@ -760,6 +870,9 @@ static void batch_dispose(batch *b)
     batch_events_free(b);
     free(b->owned);
     free(b->parents);
+    free(b->pgtins);
+    free(b->pserials);
+    free(b->cpar);
     free(b->kids);
     free(b->group);
     free(b->first);
@@ -774,19 +887,25 @@ static px_rc aggregate_groups(px_db *db, const px_actor *by, batch *b, px_err *e
         return rc;
     size_t n = b->n ? b->n : 1, ng = b->n_groups;
     b->parents = malloc(ng * sizeof(*b->parents));
+    b->pgtins = malloc(ng * sizeof(*b->pgtins));
+    b->pserials = malloc(ng * sizeof(*b->pserials));
+    b->cpar = calloc(ng, sizeof(*b->cpar));
     b->first = malloc(ng * sizeof(*b->first));
     b->par = calloc(ng, sizeof(*b->par));
     b->kids = malloc(n * sizeof(*b->kids));
     b->group = malloc(n * sizeof(*b->group));
     b->uri = malloc(n * sizeof(*b->uri));
     b->out->done = calloc(ng, sizeof(*b->out->done));
-    if (!b->parents || !b->first || !b->par || !b->kids || !b->group || !b->uri ||
-        !b->out->done)
+    if (!b->parents || !b->pgtins || !b->pserials || !b->cpar || !b->first || !b->par ||
+        !b->kids || !b->group || !b->uri || !b->out->done)
         return px_err_oom(err);
     b->out->n_done = ng;
     size_t at = 0;
     for (size_t g = 0; g < ng; g++) {
-        b->parents[g] = b->groups[g].parent_sscc;
+        const px_agg_group *gr = &b->groups[g];
+        b->parents[g] = gr->parent_gtin ? "" : gr->parent_sscc;
+        b->pgtins[g] = gr->parent_gtin ? gr->parent_gtin : "";
+        b->pserials[g] = gr->parent_gtin ? gr->parent_serial : "";
         b->first[g] = at;
         for (size_t i = 0; i < b->groups[g].n; i++, at++) {
             b->kids[at] = b->groups[g].children[i];
@@ -831,7 +950,8 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
     px_rc rc;
     if (req->action != PX_AGG_UNPACK) {
         /* Packing one parent is packing a set of one (the set-based path). */
-        px_agg_group g = {req->parent_sscc, req->children, req->n};
+        px_agg_group g = {req->parent_sscc, req->parent_gtin, req->parent_serial, req->children,
+                          req->n};
         px_agg_batch_result res;
         memset(&res, 0, sizeof(res));
         batch b;
@@ -855,6 +975,10 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
         px_agg_batch_result_dispose(&res);
         return rc;
     }
+    if (req->parent_gtin)
+        return px_err_set_field(err, PX_EINVALID, "not_supported", "parent",
+                                "a case that carries its own GTIN is not unpacked yet: repack "
+                                "its packs into another parent");
     px_err e;
     if (!req->parent_sscc || gs1_sscc_validate(req->parent_sscc, &e) != PX_OK) {
         rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value",

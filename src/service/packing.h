@@ -43,6 +43,8 @@ typedef enum px_agg_action { PX_AGG_PACK = 0, PX_AGG_UNPACK, PX_AGG_REPACK } px_
 typedef struct px_agg_request {
     px_agg_action action;
     const char *parent_sscc;
+    /* or a case that carries its own GTIN (pack, repack): its SGTIN */
+    const char *parent_gtin, *parent_serial;
     const px_agg_child *children;
     size_t n;                     /* unpack with n = 0 empties the parent */
 } px_agg_request;
@@ -66,6 +68,7 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
 /* One parent of a request that packs (or repacks) several, and its children. */
 typedef struct px_agg_group {
     const char *parent_sscc;
+    const char *parent_gtin, *parent_serial; /* or a case that carries its own GTIN */
     const px_agg_child *children;
     size_t n;
 } px_agg_group;
@@ -105,6 +108,13 @@ px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int
  * see (as px_svc_container_read), rendered by px_carrier_label_sscc into out. */
 px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
                              const px_carrier_label_opts *o, px_buf *out, px_err *err);
+
+/* The case (carrying its own GTIN) a pack is in, gtin "" when none, and the packs a case holds
+ * (at most limit; the caller has read the pack already). */
+px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char case_gtin[15],
+                       char case_serial[21], px_err *err);
+px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
+                           px_case_child_fn fn, void *ctx, px_err *err);
 
 /* The containers a pack is in, innermost first (the caller has read the pack already). */
 #define PX_PARENTS_MAX 16

@@ -14,7 +14,7 @@
 
 /* The text[] literals of a statement's array parameters, in one growable set. */
 typedef struct arrays {
-    px_buf b[16];
+    px_buf b[20];
     size_t n;
 } arrays;
 
@@ -106,10 +106,13 @@ px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, p
  * over, where the rules then name the child already_packed.
  *
  * $1 parents (in request order), $2 each child's parent (1-based), $3 GTINs, $4 serials,
- * $5 SSCCs ('' where none), $6 the tenant, $7 a CMO caller (else NULL), $8 repack. */
-static const char APPLY[] =
-    "WITH RECURSIVE par AS MATERIALIZED (SELECT o::int AS grp, p::char(18) AS parent FROM "
-    "unnest($1::text[]) WITH ORDINALITY AS t(p, o)), "
+ * $5 SSCCs ('' where none), $6 the tenant, $7 a CMO caller (else NULL), $8 repack, $9 and
+ * $10 the parents that are cases (GTIN and serial; '' for a container, whose SSCC is in $1,
+ * '' there for a case). */
+static const char APPLY_RULES[] =
+    "WITH RECURSIVE par AS MATERIALIZED (SELECT o::int AS grp, nullif(p, '')::char(18) AS "
+    "parent, nullif(pg, '')::char(14) AS pgtin, nullif(ps, '') AS pserial FROM "
+    "unnest($1::text[], $9::text[], $10::text[]) WITH ORDINALITY AS t(p, pg, ps, o)), "
     "req AS MATERIALIZED (SELECT o - 1 AS i, g AS grp, nullif(gt, '')::char(14) AS gtin, "
     "nullif(se, '') AS serial, nullif(x, '')::char(18) AS sscc, row_number() OVER "
     "(PARTITION BY gt, se, x ORDER BY o) AS rn FROM unnest($2::int[], $3::text[], $4::text[], "
@@ -117,6 +120,9 @@ static const char APPLY[] =
     /* REQ-AGG-5: the tenant's packs and containers; a CMO only the packs it commissioned and
      * the containers it holds, unreleased, on products it is actively partnered on. */
     "k AS MATERIALIZED (SELECT r.i, r.rn, r.gtin, r.serial, r.sscc, q.parent AS target, "
+    "  q.pgtin, q.pserial, s.parent_gtin AS was_gtin, s.parent_serial AS was_serial, "
+    "  q.pgtin IS NOT NULL AND s.gtin IS NOT NULL AND EXISTS (SELECT 1 FROM serial c WHERE "
+    "    c.parent_gtin = s.gtin AND c.parent_serial = s.serial) AS holds, "
     "  CASE WHEN r.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $6::uuid AND "
     "    ($7::uuid IS NULL OR (s.commissioned_by = $7::uuid AND s.released_at IS NULL AND "
     "     EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON "
@@ -130,7 +136,8 @@ static const char APPLY[] =
     "  FROM req r JOIN par q USING (grp) "
     "  LEFT JOIN serial s ON r.sscc IS NULL AND s.gtin = r.gtin AND s.serial = r.serial "
     "  LEFT JOIN product p ON p.gtin = s.gtin "
-    "  LEFT JOIN sscc x ON x.sscc = r.sscc), "
+    "  LEFT JOIN sscc x ON x.sscc = r.sscc), ";
+static const char APPLY_CHECKS[] =
     /* REQ-AGG-3: no cycles. The walk goes up from each container child's new parent over the
      * links as they will be (the request's own links first, the stored ones above them); a
      * walk that meets the child would put the container inside itself. */
@@ -142,22 +149,35 @@ static const char APPLY[] =
     "cyc AS (SELECT DISTINCT i FROM up WHERE node = child), "
     /* REQ-AGG-2: DOMAIN-2.md §10.4 ordering rules 1 and 2. A container listed as a parent in
      * the same request is commissioned by it before it is packed onto its own parent. */
-    "bad AS MATERIALIZED (SELECT i, code, state, coalesce(was_in, '') AS was_in FROM (SELECT "
-    "  k.i, k.state, k.was_in, CASE "
+    "bad AS MATERIALIZED (SELECT i, code, state, coalesce(was_in, was_gtin || ' ' || "
+    "  was_serial, '') AS was_in FROM (SELECT k.i, k.state, k.was_in, k.was_gtin, "
+    "  k.was_serial, CASE "
     "  WHEN k.rn > 1 THEN 'duplicate' "
     "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
+    /* A case that carries its own GTIN holds packs of another GTIN, and no case: cases are
+     * one level deep, so a case never ends up inside itself. */
+    "  WHEN k.pgtin IS NOT NULL AND (k.sscc IS NOT NULL OR k.gtin = k.pgtin) THEN "
+    "    'invalid_child' "
+    "  WHEN k.pgtin IS NOT NULL AND (k.holds OR (k.gtin, k.serial) IN (SELECT pgtin, pserial "
+    "    FROM par WHERE pgtin IS NOT NULL)) THEN 'nested_case' "
     "  WHEN cyc.i IS NOT NULL THEN 'cycle' "
     "  WHEN k.state <> 'commissioned' AND NOT (k.sscc IS NOT NULL AND k.state = 'allocated' "
     "    AND k.sscc IN (SELECT parent FROM par)) THEN 'invalid_state' "
-    "  WHEN k.was_in IS NOT NULL AND (NOT $8::bool OR k.was_in = k.target) THEN "
+    "  WHEN (k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL) AND (NOT $8::bool OR "
+    "    k.was_in = k.target OR (k.was_gtin = k.pgtin AND k.was_serial = k.pserial)) THEN "
     "    'already_packed' "
-    "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), "
-    "us AS (UPDATE serial s SET parent_sscc = k.target FROM k WHERE (SELECT count(*) FROM bad) "
-    "  = 0 AND k.sscc IS NULL AND s.gtin = k.gtin AND s.serial = k.serial AND "
-    "  s.state = 'commissioned' AND s.parent_sscc IS NOT DISTINCT FROM k.was_in RETURNING 1), "
+    "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), ";
+static const char APPLY_CHANGES[] =
+    "us AS (UPDATE serial s SET parent_sscc = k.target, parent_gtin = k.pgtin, "
+    "  parent_serial = k.pserial FROM k WHERE (SELECT count(*) FROM bad) = 0 AND "
+    "  k.sscc IS NULL AND s.gtin = k.gtin AND s.serial = k.serial AND "
+    "  s.state = 'commissioned' AND s.parent_sscc IS NOT DISTINCT FROM k.was_in AND "
+    "  s.parent_gtin IS NOT DISTINCT FROM k.was_gtin AND s.parent_serial IS NOT DISTINCT FROM "
+    "  k.was_serial RETURNING 1), "
     "xs AS (SELECT sscc, bool_or(is_parent) AS is_parent, bool_or(NOT is_parent) AS is_child, "
     "  max(target) AS target, max(was_in) AS was_in FROM (SELECT parent AS sscc, true AS "
-    "  is_parent, NULL::char(18) AS target, NULL::char(18) AS was_in FROM par UNION ALL "
+    "  is_parent, NULL::char(18) AS target, NULL::char(18) AS was_in FROM par WHERE parent IS "
+    "  NOT NULL UNION ALL "
     "  SELECT sscc, false, target, was_in FROM k WHERE sscc IS NOT NULL) u GROUP BY sscc), "
     "ux AS (UPDATE sscc x SET "
     "  parent_sscc = CASE WHEN xs.is_child THEN xs.target ELSE x.parent_sscc END, "
@@ -173,10 +193,11 @@ static const char APPLY[] =
     "  is_child), NULL, NULL, NULL, NULL "
     "UNION ALL SELECT 'gcp', NULL, gtin, NULL, NULL, min(gcp) FROM k WHERE sscc IS NULL AND "
     "  (SELECT count(*) FROM bad) = 0 GROUP BY gtin "
-    "UNION ALL SELECT 'kid', k.i, NULL, NULL, coalesce(k.was_in, ''), "
-    "  CASE WHEN k.sscc IS NULL THEN length(w.company_prefix) ELSE k.gcp END FROM k LEFT JOIN "
-    "  sscc w ON w.sscc = k.was_in WHERE (SELECT count(*) FROM bad) = 0 AND "
-    "  (k.sscc IS NOT NULL OR k.was_in IS NOT NULL)";
+    "UNION ALL SELECT 'kid', k.i, NULL, NULL, coalesce(k.was_in, k.was_gtin || ' ' || "
+    "  k.was_serial, ''), CASE WHEN k.sscc IS NULL THEN coalesce(length(w.company_prefix), "
+    "  wp.company_prefix_length) ELSE k.gcp END FROM k LEFT JOIN sscc w ON w.sscc = k.was_in "
+    "  LEFT JOIN product wp ON wp.gtin = k.was_gtin WHERE (SELECT count(*) FROM bad) = 0 AND "
+    "  (k.sscc IS NOT NULL OR k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL)";
 
 void px_agg_applied_dispose(px_agg_applied *a)
 {
@@ -243,6 +264,8 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
     arrays a = {.n = 0};
     PGresult *r = NULL;
     px_rc rc = PX_OK;
+    px_buf sql;
+    px_buf_init(&sql, 16384);
     if (!g || !gt || !se || !x || !num) {
         rc = px_err_oom(err);
         goto done;
@@ -254,7 +277,7 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         se[i] = s->children[i].serial ? s->children[i].serial : "";
         x[i] = s->children[i].sscc ? s->children[i].sscc : "";
     }
-    const char *p[8];
+    const char *p[10];
     if (!(p[0] = arrays_add(&a, s->parents, s->n_parents, err)) ||
         !(p[1] = arrays_add(&a, g, s->n, err)) || !(p[2] = arrays_add(&a, gt, s->n, err)) ||
         !(p[3] = arrays_add(&a, se, s->n, err)) || !(p[4] = arrays_add(&a, x, s->n, err))) {
@@ -281,13 +304,25 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
     p[5] = s->tenant_id;
     p[6] = s->cmo_org && *s->cmo_org ? s->cmo_org : NULL;
     p[7] = s->moving ? "true" : "false";
-    if (!(r = px__exec_cached(db, PX__Q_AGG_APPLY, APPLY, 8, p, err))) {
+    if (!(p[8] = arrays_add(&a, s->parent_gtins, s->n_parents, err)) ||
+        !(p[9] = arrays_add(&a, s->parent_serials, s->n_parents, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    /* One statement in three literals: C11 compilers need only take literals of 4,095
+     * characters (-Woverlength-strings). */
+    if (px_buf_printf(&sql, "%s%s%s", APPLY_RULES, APPLY_CHECKS, APPLY_CHANGES) != PX_OK) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    if (!(r = px__exec_cached(db, PX__Q_AGG_APPLY, sql.data, 10, p, err))) {
         rc = err->rc;
         goto done;
     }
     rc = applied_read(out, r, s, err);
 done:
     PQclear(r);
+    px_buf_dispose(&sql);
     arrays_dispose(&a);
     free(g);
     free(gt);
@@ -304,19 +339,21 @@ done:
  * aggregation_id references rows of the same statement: the foreign key is checked at its
  * end. */
 static const char RECORD[] =
-    "WITH a AS (INSERT INTO aggregation (id, org_id, tenant_id, action, parent_sscc, children, "
-    "created_at) SELECT t.id, $1::uuid, $2::uuid, $3, t.p, t.n, "
+    "WITH a AS (INSERT INTO aggregation (id, org_id, tenant_id, action, parent_sscc, "
+    "parent_gtin, parent_serial, children, created_at) SELECT t.id, $1::uuid, $2::uuid, $3, "
+    "nullif(t.p, ''), nullif(t.pg, ''), nullif(t.ps, ''), t.n, "
     "('epoch'::timestamptz + $4::bigint * interval '1 microsecond') FROM "
-    "unnest($5::uuid[], $6::text[], $7::int[]) AS t(id, p, n) RETURNING 1) "
+    "unnest($5::uuid[], $6::text[], $19::text[], $20::text[], $7::int[]) AS t(id, p, pg, ps, n) "
+    "RETURNING 1) "
     "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
-    "biz_step, disposition, event_time, parent_id, parent_sscc, epcs, read_point, "
-    "biz_location, event_hash) SELECT e.id, $2::uuid, $1::uuid, e.agg, e.ty, e.ac, e.bs, "
-    "nullif(e.di, ''), ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'), "
-    "nullif(e.pid, ''), nullif(e.ps, ''), string_to_array(e.ep, ' '), nullif(e.rp, ''), "
-    "nullif(e.rp, ''), e.h FROM unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], "
-    "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
-    "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, ep, rp, h, o) "
-    "ORDER BY e.o";
+    "biz_step, disposition, event_time, parent_id, parent_sscc, parent_gtin, parent_serial, "
+    "epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, $1::uuid, e.agg, e.ty, "
+    "e.ac, e.bs, nullif(e.di, ''), ('epoch'::timestamptz + $4::bigint * interval "
+    "'1 microsecond'), nullif(e.pid, ''), nullif(e.ps, ''), nullif(e.pg, ''), nullif(e.pse, ''), "
+    "string_to_array(e.ep, ' '), nullif(e.rp, ''), nullif(e.rp, ''), e.h FROM "
+    "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
+    "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $18::text[]) "
+    "WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, h, o) ORDER BY e.o";
 
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
 {
@@ -335,7 +372,7 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         snprintf(num[i], sizeof(num[i]), "%ld", s->children[i]);
         nums[i] = num[i];
     }
-    const char *p[18] = {s->org_id, s->tenant_id, s->action, t};
+    const char *p[22] = {s->org_id, s->tenant_id, s->action, t};
     const px_agg_event_cols *e = &s->events;
     if (!(p[4] = arrays_add(&a, s->agg_ids, s->n_aggs, err)) ||
         !(p[5] = arrays_add(&a, s->parents, s->n_aggs, err)) ||
@@ -350,11 +387,15 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         !(p[14] = arrays_add(&a, e->parent_sscc, e->n, err)) ||
         !(p[15] = arrays_add(&a, e->epcs, e->n, err)) ||
         !(p[16] = arrays_add(&a, e->read_point, e->n, err)) ||
-        !(p[17] = arrays_add(&a, e->event_hash, e->n, err))) {
+        !(p[17] = arrays_add(&a, e->event_hash, e->n, err)) ||
+        !(p[18] = arrays_add(&a, s->parent_gtins, s->n_aggs, err)) ||
+        !(p[19] = arrays_add(&a, s->parent_serials, s->n_aggs, err)) ||
+        !(p[20] = arrays_add(&a, e->parent_gtin, e->n, err)) ||
+        !(p[21] = arrays_add(&a, e->parent_serial, e->n, err))) {
         rc = err->rc;
         goto done;
     }
-    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, 18, p, err);
+    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, 22, p, err);
     if (!r)
         rc = err->rc;
     PQclear(r);
@@ -363,4 +404,91 @@ done:
     free(num);
     free(nums);
     return rc;
+}
+
+/* ---- cases that carry their own GTIN --------------------------------------------------- */
+
+/* The listed cases with what the use case decides on: state, MAH, who commissioned them and
+ * whether that CMO is actively partnered on the product, whether they are inside a case. */
+static const char CASES_LOCK[] =
+    "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
+    "s.released_at IS NOT NULL, EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp "
+    "ON pp.partnership_id = ps.id WHERE ps.cmo_id = s.commissioned_by AND ps.mah_id = p.mah_id "
+    "AND ps.status = 'active' AND pp.gtin = s.gtin), s.parent_gtin IS NOT NULL, "
+    "p.company_prefix_length FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
+    "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN product p ON p.gtin = s.gtin "
+    "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
+
+px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
+                              size_t n, px_case_parent *out, px_err *err)
+{
+    memset(out, 0, n * sizeof(*out));
+    arrays a = {.n = 0};
+    const char *p[2];
+    if (!(p[0] = arrays_add(&a, gtins, n, err)) || !(p[1] = arrays_add(&a, serials, n, err))) {
+        arrays_dispose(&a);
+        return err->rc;
+    }
+    PGresult *r = px__exec(db, CASES_LOCK, 2, p, err);
+    arrays_dispose(&a);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long o = strtol(px__val(r, i, 0), NULL, 10);
+        if (o < 1 || (size_t)o > n)
+            continue;
+        px_case_parent *c = &out[o - 1];
+        c->found = 1;
+        px_strlcpy(c->state, px__val(r, i, 1), sizeof(c->state));
+        px_strlcpy(c->tenant_id, px__val(r, i, 2), sizeof(c->tenant_id));
+        px_strlcpy(c->commissioned_by, px__val(r, i, 3), sizeof(c->commissioned_by));
+        c->released = strcmp(px__val(r, i, 4), "t") == 0;
+        c->partnered = strcmp(px__val(r, i, 5), "t") == 0;
+        c->in_case = strcmp(px__val(r, i, 6), "t") == 0;
+        c->gcp_len = (int)strtol(px__val(r, i, 7), NULL, 10);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
+                         const char *pack_serial, px_err *err)
+{
+    gtin[0] = serial[0] = '\0';
+    const char *p[] = {pack_gtin, pack_serial};
+    PGresult *r = px__exec(db,
+                           "SELECT parent_gtin, parent_serial FROM serial WHERE gtin = $1 AND "
+                           "serial = $2 AND parent_gtin IS NOT NULL",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) > 0) {
+        px_strlcpy(gtin, px__val(r, 0, 0), 15);
+        px_strlcpy(serial, px__val(r, 0, 1), 21);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
+                                  px_case_child_fn fn, void *ctx, px_err *err)
+{
+    char l[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    const char *p[] = {gtin, serial, l};
+    PGresult *r = px__exec(db,
+                           "SELECT gtin, serial, state, coalesce(batch, '') FROM serial WHERE "
+                           "parent_gtin = $1 AND parent_serial = $2 ORDER BY gtin, serial "
+                           "LIMIT $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_case_child c = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                           px__val(r, i, 3)};
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
 }

@@ -339,7 +339,10 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 {
     const char *p[] = {gtin, serial};
     return chain(db,
-                 ANCESTORS_OF("(SELECT parent_sscc FROM serial WHERE gtin = $1 AND serial = $2)"),
+                 /* a pack in a case that carries its own GTIN: the case's containers */
+                 ANCESTORS_OF("(SELECT coalesce(s.parent_sscc, c.parent_sscc) FROM serial s "
+                              "LEFT JOIN serial c ON c.gtin = s.parent_gtin AND c.serial = "
+                              "s.parent_serial WHERE s.gtin = $1 AND s.serial = $2)"),
                  2, p, out, max, n, err);
 }
 
@@ -490,14 +493,22 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
     const char *p[] = {gtin, batch, release_id};
     PGresult *r = px__exec(
         db,
-        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc, 1 FROM serial WHERE "
-        "gtin = $1 AND batch = $2 AND release_id = $3::uuid AND parent_sscc IS NOT NULL UNION "
+        /* the released packs, the cases (carrying their own GTIN) they are in, and every
+         * container above either */
+        "WITH RECURSIVE rel AS (SELECT parent_sscc, parent_gtin, parent_serial FROM serial "
+        "WHERE gtin = $1 AND batch = $2 AND release_id = $3::uuid AND (parent_sscc IS NOT NULL "
+        "OR parent_gtin IS NOT NULL)), "
+        "cases AS (SELECT DISTINCT c.gtin, c.serial, c.parent_sscc FROM rel JOIN serial c ON "
+        "c.gtin = rel.parent_gtin AND c.serial = rel.parent_serial), "
+        "up(sscc, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
+        "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION "
         "SELECT x.parent_sscc, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
         "x.parent_sscc IS NOT NULL AND up.d < 64) "
         "SELECT type, action, biz_step, coalesce(disposition, ''), "
         "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
         "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
-        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) ORDER BY seq",
+        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) OR "
+        "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
         3, p, err);
     if (!r)
         return err->rc;

@@ -230,7 +230,8 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
 
 /* Children of several parents, checked and moved in one statement. */
 typedef struct px_agg_set {
-    const char *const *parents;   /* the parents' SSCCs, in request order */
+    const char *const *parents;   /* the parents' SSCCs, in request order ("" for a case) */
+    const char *const *parent_gtins, *const *parent_serials; /* a case's, else "" */
     size_t n_parents;
     const px_agg_child *children; /* every child of every parent */
     const size_t *group;          /* group[i]: the index of children[i]'s parent */
@@ -244,8 +245,9 @@ typedef struct px_agg_applied {
     px_agg_misfits misfits;       /* the children that broke a rule: then nothing changed */
     long moved;                   /* children whose parent was set */
     int *gcp_len;                 /* per child: the company prefix length of its EPC */
-    char (*was_in)[19];           /* per child: the container it left ("" when none) */
-    int *was_gcp_len;             /* that container's prefix length */
+    char (*was_in)[40];           /* per child: the container it left, or "GTIN SERIAL" of the
+                                     case it left ("" when none) */
+    int *was_gcp_len;             /* that parent's company prefix length */
 } px_agg_applied;
 void px_agg_applied_dispose(px_agg_applied *a);
 
@@ -258,7 +260,7 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
 /* Container events as parallel columns ("" for none). */
 typedef struct px_agg_event_cols {
     const char **id, **aggregation_id, **type, **action, **biz_step, **disposition;
-    const char **parent_id, **parent_sscc;
+    const char **parent_id, **parent_sscc, **parent_gtin, **parent_serial;
     const char **epcs;            /* the EPC URIs separated by one space */
     const char **read_point;      /* also the business location */
     const char **event_hash;
@@ -269,12 +271,39 @@ typedef struct px_agg_record_set {
     const char *org_id, *tenant_id, *action;
     int64_t created_us;           /* the aggregations' and the events' time */
     const char *const *agg_ids;   /* one aggregation per parent */
-    const char *const *parents;
+    const char *const *parents;   /* its SSCC, or "" for a case ... */
+    const char *const *parent_gtins, *const *parent_serials; /* ... and the case's, or "" */
     const long *children;
     size_t n_aggs;
     px_agg_event_cols events;
 } px_agg_record_set;
 /* Writes the aggregations and their events in one statement. */
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err);
+
+/* A case that carries its own GTIN, listed as a parent: its pack row, locked. */
+typedef struct px_case_parent {
+    int found;
+    char state[16];
+    char tenant_id[PX_ID_LEN + 1];   /* its product's MAH */
+    char commissioned_by[PX_ID_LEN + 1];
+    int released;
+    int partnered;                   /* commissioned_by is a CMO actively partnered on it */
+    int in_case;                     /* it is itself inside a case */
+    int gcp_len;                     /* its product's company prefix length */
+} px_case_parent;
+/* The listed cases (gtins[i], serials[i]; "" for none), locked in key order: out[i]. */
+px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
+                              size_t n, px_case_parent *out, px_err *err);
+
+/* The case a pack is in (gtin/serial out, "" when none). */
+px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
+                         const char *pack_serial, px_err *err);
+typedef struct px_case_child {
+    const char *gtin, *serial, *state, *batch;
+} px_case_child;
+typedef int (*px_case_child_fn)(void *ctx, const px_case_child *c);
+/* The packs in a case, in (gtin, serial) order, at most limit. */
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
+                                  px_case_child_fn fn, void *ctx, px_err *err);
 
 #endif

@@ -740,7 +740,7 @@ static void test_aggregation__many_parents_refused_whole(void **state)
                          SGTIN("N2") "]},"
                          "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
                          SGTIN("N3") "]}]}",
-                         "aggregations[1].parent.sscc", "duplicate_parent");
+                         "aggregations[1].parent", "duplicate_parent");
     px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
                          "{\"action\":\"pack\",\"aggregations\":[],\"parent\":{\"sscc\":\""
                          "003551540000014015\"}}",
@@ -749,6 +749,133 @@ static void test_aggregation__many_parents_refused_whole(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN "
                                           "('003551540000014015', '003551540000015012')"),
                      0);
+}
+
+/* ---- cases that carry their own GTIN -------------------------------------------------- */
+
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator 1 */
+#define CASE_SGTIN(s) "{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"" s "\"}"
+#define CASE_PALLET "103551540000016016"
+
+/* REQ-AGG-11: a homogeneous case that carries its own GTIN (an SGTIN of the MAH's case-level
+ * GTIN) is a parent: its AggregationEvent's parentID is the case's SGTIN EPC URI and no
+ * container is commissioned for it; the pack shows its case, the case its packs; the case goes
+ * onto a pallet, and a release of its packs reports both levels, XSD-valid. */
+static void test_aggregation__case_with_its_own_gtin(void **state)
+{
+    fixture *f = *state;
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product_master(&f->env, CASE_GTIN);
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
+    commission(f, "LOTC", "[\"K1\",\"K2\",\"K3\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C1")
+                             ",\"children\":[" SGTIN("K1") "," SGTIN("K2") "]}",
+                             201);
+    char ev[40];
+    snprintf(ev, sizeof(ev), "%s", px_test_str(j, "event_id"));
+    json_decref(j);
+    char got[512], sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT concat_ws('|', type, action, biz_step, disposition, parent_id, "
+             "array_to_string(epcs, ','), parent_gtin, parent_serial, coalesce(parent_sscc, "
+             "'none')) FROM container_event WHERE id = '%s'",
+             ev);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "AggregationEvent|ADD|packing|in_progress|"
+                             "urn:epc:id:sgtin:0355154.194495.C1|"
+                             "urn:epc:id:sgtin:0355154.094495.K1,"
+                             "urn:epc:id:sgtin:0355154.094495.K2|" CASE_GTIN "|C1|none");
+    /* The case was commissioned as a pack: nothing more is commissioned for it. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE "
+                                          "epcs[1] LIKE '%%.194495.C1'"),
+                     0);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K1", f->mah_key, NULL, 200);
+    json_t *c = json_object_get(j, "case");
+    assert_string_equal(px_test_str(c, "gtin"), CASE_GTIN);
+    assert_string_equal(px_test_str(c, "serial"), "C1");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C1", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 2);
+    json_decref(j);
+    /* The case onto a pallet: the pack's parents reach the pallet through its case. */
+    json_decref(pack(f, f->mah_key, "pack", CASE_PALLET, "[" CASE_SGTIN("C1") "]", 201));
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K2", f->mah_key, NULL, 200);
+    json_t *pa = json_object_get(j, "parents");
+    assert_int_equal(json_array_size(pa), 1);
+    assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE_PALLET);
+    json_decref(j);
+    /* A release of the case's packs reports the case's packing and the pallet's (DOMAIN-2.md
+     * §10.5: the receiver infers), against the EPCIS 1.2 XSD. */
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]"
+                     SHIP_TX,
+                     201);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sgtin:0355154.194495.C1"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001601"
+                                              "</parentID>"),
+                     1);
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-11: what a case that carries its own GTIN refuses, with nothing changed. */
+static void test_aggregation__case_refusals(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOTD", "[\"CD1\",\"CD2\"]");
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3")
+                             ",\"children\":[" SGTIN("CD1") "]}",
+                             201));
+    static const struct {
+        const char *body, *code;
+        long index;
+    } bad[] = {
+        /* CD1 is in C3 already */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
+         SGTIN("CD1") "]}", "already_packed", 1},
+        /* a case into itself, or any case of its GTIN */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" CASE_SGTIN("C2")
+         "]}", "invalid_child", 0},
+        /* a case holds packs, not containers */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
+         BOX(CASE_PALLET) "]}", "invalid_child", 1},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+                        bad[i].body, NULL, 409, "aggregation_refused");
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, bad[i].body, NULL);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"),
+                                   0);
+        if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
+            strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
+            fail_msg("%zu: want %ld %s: %s", i, bad[i].index, bad[i].code, r.body);
+        px_http_resp_free(&r);
+    }
+    /* Another MAH's view of the case, and an unknown case: 404. */
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":["
+                    SGTIN("CD2") "]}",
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C9") ",\"children\":["
+                    SGTIN("CD2") "]}",
+                    NULL, 404, "not_found");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" CASE_PALLET "\","
+                         "\"gtin\":\"" CASE_GTIN "\"},\"children\":[" SGTIN("CD2") "]}",
+                         "parent", "required");
 }
 
 typedef struct racer {
@@ -831,6 +958,8 @@ int main(void)
         cmocka_unit_test(test_aggregation__two_packers_race),
         cmocka_unit_test(test_aggregation__many_parents_in_one_request),
         cmocka_unit_test(test_aggregation__many_parents_refused_whole),
+        cmocka_unit_test(test_aggregation__case_with_its_own_gtin),
+        cmocka_unit_test(test_aggregation__case_refusals),
     };
     return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
 }
