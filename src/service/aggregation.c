@@ -127,22 +127,28 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     return px_store_container_event_insert(db, &rec, err);
 }
 
+/* DOMAIN-2.md §10.4: packing is ADD / packing / in_progress, unpacking DELETE / unpacking
+ * without disposition; one event per parent (REQ-AGG-4: one AggregationEvent per nesting
+ * level and request). An empty DELETE takes every child out (§10.3). */
+static void aggregation_event_init(px_epcis_event *ev, px_epcis_action act,
+                                   const char *parent_uri, const char *const *epcs, size_t n)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = PX_EPCIS_AGGREGATION_EVENT;
+    ev->action = act;
+    ev->biz_step = act == PX_EPCIS_ADD ? PX_BIZSTEP_PACKING : PX_BIZSTEP_UNPACKING;
+    ev->disposition = act == PX_EPCIS_ADD ? PX_DISP_IN_PROGRESS : PX_DISP_NONE;
+    ev->parent_id = parent_uri;
+    ev->epcs = epcs;
+    ev->n_epcs = n;
+}
+
 static px_rc aggregation_event(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_action act,
                                const char *parent_sscc, const char *parent_uri,
                                const char *const *epcs, size_t n, px_err *err)
 {
-    /* DOMAIN-2.md §10.4: packing is ADD / packing / in_progress, unpacking DELETE / unpacking
-     * without disposition; one event per parent (REQ-AGG-4: one AggregationEvent per nesting
-     * level and request). An empty DELETE takes every child out (§10.3). */
     px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = PX_EPCIS_AGGREGATION_EVENT;
-    ev.action = act;
-    ev.biz_step = act == PX_EPCIS_ADD ? PX_BIZSTEP_PACKING : PX_BIZSTEP_UNPACKING;
-    ev.disposition = act == PX_EPCIS_ADD ? PX_DISP_IN_PROGRESS : PX_DISP_NONE;
-    ev.parent_id = parent_uri;
-    ev.epcs = epcs;
-    ev.n_epcs = n;
+    aggregation_event_init(&ev, act, parent_uri, epcs, n);
     return record(db, c, by, &ev, parent_sscc, c->out->event_id, err);
 }
 
@@ -450,14 +456,7 @@ static px_rc repack_deletes(batch *b, event_cols *e, size_t g, const px_agg_appl
         }
         if (rc == PX_OK) {
             px_epcis_event ev;
-            memset(&ev, 0, sizeof(ev));
-            ev.type = PX_EPCIS_AGGREGATION_EVENT;
-            ev.action = PX_EPCIS_DELETE;
-            ev.biz_step = PX_BIZSTEP_UNPACKING;
-            ev.disposition = PX_DISP_NONE;
-            ev.parent_id = old;
-            ev.epcs = scratch;
-            ev.n_epcs = m;
+            aggregation_event_init(&ev, PX_EPCIS_DELETE, old, scratch, m);
             rc = sp ? event_add(b, e, &ev, agg_id, "", own(b, strdup(was)), own(b, strdup(sp)),
                                 sgln, NULL, err)
                     : event_add(b, e, &ev, agg_id, l[a].was_in, "", "", sgln, NULL, err);
@@ -512,14 +511,7 @@ static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applie
     size_t f = b->first[g], n = b->groups[g].n;
     for (size_t i = 0; i < n; i++)
         scratch[i] = b->uri[f + i];
-    memset(&ev, 0, sizeof(ev));
-    ev.type = PX_EPCIS_AGGREGATION_EVENT;
-    ev.action = PX_EPCIS_ADD;
-    ev.biz_step = PX_BIZSTEP_PACKING;
-    ev.disposition = PX_DISP_IN_PROGRESS;
-    ev.parent_id = uri;
-    ev.epcs = scratch;
-    ev.n_epcs = n;
+    aggregation_event_init(&ev, PX_EPCIS_ADD, uri, scratch, n);
     return event_add(b, e, &ev, agg_id, b->parents[g], b->pgtins[g], b->pserials[g], sgln,
                      b->out->done[g].event_id, err);
 }

@@ -357,6 +357,20 @@ static void test_aggregation__labels_decode(void **state)
     ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"       \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
 
+/* Releases by body (want packs released), then fetches the release's DSCSA report and checks
+ * it against the EPCIS 1.2 XSD; the caller frees doc. */
+static void release_report(fixture *f, const char *body, long released, px_http_resp *doc)
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    px_http(&f->env, doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc->status, 200);
+    px_test_xsd_valid(doc->body, doc->len);
+}
+
 /* REQ-AGG-8: releasing the pallet releases every pack below it in one request, and nothing
  * else; a container holding a pack that cannot move refuses the whole request, listing it. */
 static void test_aggregation__shipping_a_pallet(void **state)
@@ -395,20 +409,11 @@ static void test_aggregation__shipping_a_pallet(void **state)
             fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
         px_http_resp_free(&r);
     }
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
-                             "\"]" SHIP_TX,
-                             201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
-    char path[160];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
-    json_decref(j);
     /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
      * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
+    release_report(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\"]" SHIP_TX,
+                   6, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
                                               "</parentID>"),
@@ -678,18 +683,11 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                                           BATCH_CASE_A "', '" BATCH_CASE_B "')"),
                      5);
     /* The pallet ships what it holds, and its report lets the receiver infer that. */
-    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET
-                     "\"]" SHIP_TX,
-                     201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 5);
-    char path[160];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
-    json_decref(j);
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET
+                   "\"]" SHIP_TX,
+                   5, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001201"
                                               "</parentID>"),
@@ -807,17 +805,11 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     json_decref(j);
     /* A release of the case's packs reports the case's packing and the pallet's (DOMAIN-2.md
      * §10.5: the receiver infers), against the EPCIS 1.2 XSD. */
-    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]"
-                     SHIP_TX,
-                     201);
-    char path[160];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
-    json_decref(j);
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]"
+                   SHIP_TX,
+                   2, &doc);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sgtin:0355154.194495.C1"
                                               "</parentID>"),
                      1);
