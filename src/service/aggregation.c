@@ -545,9 +545,10 @@ static const char *tenant_of(const batch *b, size_t g)
     return b->pgtins[g][0] ? b->cpar[g].tenant_id : b->par[g].tenant_id;
 }
 
-/* A case that carries its own GTIN as a parent (DOMAIN-2.md §10.4 "case SGTIN"): a pack the
- * caller may use as a child (its MAH's; a CMO's own commissioning, unreleased, partnered),
- * commissioned, and not itself inside a case (cases are one level deep). */
+/* REQ-AGG-11: a case that carries its own GTIN as a parent (DOMAIN-2.md §10.4 "case
+ * SGTIN"): a pack the caller may use as a child (its MAH's; a CMO's own commissioning,
+ * unreleased, partnered), commissioned, and not itself inside a case (cases are one level
+ * deep). */
 static px_rc case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
                         const char *serial, const char *field, px_err *err)
 {
@@ -833,7 +834,7 @@ static px_rc batch_check(batch *b, px_err *err)
     qsort(r, b->n_groups, sizeof(*r), parent_ref_cmp);
     size_t dup = 0;
     for (size_t i = 1; i < b->n_groups && !dup; i++)
-        if (parent_ref_cmp(&(parent_ref){r[i].a, r[i].b, 0}, &(parent_ref){r[i - 1].a, r[i - 1].b, 0}) == 0)
+        if (strcmp(r[i].a, r[i - 1].a) == 0 && strcmp(r[i].b, r[i - 1].b) == 0)
             dup = r[i].g + 1;
     free(r);
     if (dup) {

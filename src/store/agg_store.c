@@ -154,8 +154,8 @@ static const char APPLY_CHECKS[] =
     "  k.was_serial, CASE "
     "  WHEN k.rn > 1 THEN 'duplicate' "
     "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
-    /* A case that carries its own GTIN holds packs of another GTIN, and no case: cases are
-     * one level deep, so a case never ends up inside itself. */
+    /* REQ-AGG-11: a case that carries its own GTIN holds packs of another GTIN, and no
+     * case: cases are one level deep, so a case never ends up inside itself. */
     "  WHEN k.pgtin IS NOT NULL AND (k.sscc IS NOT NULL OR k.gtin = k.pgtin) THEN "
     "    'invalid_child' "
     "  WHEN k.pgtin IS NOT NULL AND (k.holds OR (k.gtin, k.serial) IN (SELECT pgtin, pserial "

@@ -412,7 +412,9 @@ static void test_aggregation__shipping_a_pallet(void **state)
     /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
      * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
     px_http_resp doc;
-    release_report(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\"]" SHIP_TX,
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
+                   "\"]" SHIP_TX,
                    6, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
