@@ -228,10 +228,10 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     container_sgln(c->sgln, by, c->parent.company_prefix);
     if (req->n > 0) {
         px_agg_scope sc = {c->parent.tenant_id, by->org_kind == PX_ORG_CMO ? by->org_id : NULL,
-                           c->parent.sscc, 0};
+                           c->parent.sscc};
         px_agg_misfits m = {NULL, 0};
         if ((rc = px_store_agg_load(db, req->children, req->n, err)) != PX_OK ||
-            (rc = px_store_agg_misfits(db, &sc, 1, &m, err)) != PX_OK) {
+            (rc = px_store_agg_misfits(db, &sc, &m, err)) != PX_OK) {
             px_agg_misfits_dispose(&m);
             return rc;
         }

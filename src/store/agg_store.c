@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_sql.h"
 #include "lifecycle_store.h"
 #include "px_str.h"
 #include "sscc_store.h"
@@ -117,19 +118,12 @@ static const char APPLY_RULES[] =
     "nullif(se, '') AS serial, nullif(x, '')::char(18) AS sscc, row_number() OVER "
     "(PARTITION BY gt, se, x ORDER BY o) AS rn FROM unnest($2::int[], $3::text[], $4::text[], "
     "$5::text[]) WITH ORDINALITY AS t(g, gt, se, x, o)), "
-    /* REQ-AGG-5: the tenant's packs and containers; a CMO only the packs it commissioned and
-     * the containers it holds, unreleased, on products it is actively partnered on. */
+    /* REQ-AGG-5: the children the caller may use (agg_sql.h). */
     "k AS MATERIALIZED (SELECT r.i, r.rn, r.gtin, r.serial, r.sscc, q.parent AS target, "
     "  q.pgtin, q.pserial, s.parent_gtin AS was_gtin, s.parent_serial AS was_serial, "
     "  q.pgtin IS NOT NULL AND s.gtin IS NOT NULL AND EXISTS (SELECT 1 FROM serial c WHERE "
     "    c.parent_gtin = s.gtin AND c.parent_serial = s.serial) AS holds, "
-    "  CASE WHEN r.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $6::uuid AND "
-    "    ($7::uuid IS NULL OR (s.commissioned_by = $7::uuid AND s.released_at IS NULL AND "
-    "     EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON "
-    "       pp.partnership_id = ps.id WHERE ps.cmo_id = $7::uuid AND ps.mah_id = p.mah_id "
-    "       AND ps.status = 'active' AND pp.gtin = s.gtin))) "
-    "  ELSE x.sscc IS NOT NULL AND x.tenant_id = $6::uuid AND "
-    "    ($7::uuid IS NULL OR (x.org_id = $7::uuid AND x.state <> 'released')) END AS seen, "
+    "  " PX_AGG_SEEN("r", "$6", "$7") " AS seen, "
     "  coalesce(s.state, x.state, '') AS state, coalesce(s.parent_sscc, x.parent_sscc) AS was_in, "
     "  CASE WHEN r.sscc IS NULL THEN p.company_prefix_length ELSE length(x.company_prefix) END "
     "    AS gcp "

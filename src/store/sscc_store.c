@@ -6,6 +6,7 @@
 
 #include "lifecycle_store.h"
 #include "px_str.h"
+#include "agg_sql.h"
 #include "sscc_store.h"
 #include "store_internal.h"
 
@@ -609,21 +610,13 @@ done:
     return rc;
 }
 
-/* One row per loaded child with its first broken rule, NULL when it may move. The order of
- * the WHEN arms is the order of the answer: a child the caller may not see is not_found
- * whatever else is wrong with it (DESIGN.md: nothing leaks). */
+/* One row per loaded child that cannot come out of the container, with its first broken rule:
+ * a child the caller may not see is not_found whatever else is wrong with it (DESIGN.md:
+ * nothing leaks). Packing's rules are agg_store.c's. */
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "
-    "anc AS (" ANCESTORS_OF("$1::char(18)") "), "
-    "k AS (SELECT c.idx, d.rn, c.sscc IS NOT NULL AS is_box, "
-    "  CASE WHEN c.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $2::uuid AND "
-    "    ($3::uuid IS NULL OR (s.commissioned_by = $3::uuid AND s.released_at IS NULL AND "
-    "     EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON "
-    "       pp.partnership_id = ps.id WHERE ps.cmo_id = $3::uuid AND ps.mah_id = p.mah_id "
-    "       AND ps.status = 'active' AND pp.gtin = s.gtin))) "
-    "  ELSE x.sscc IS NOT NULL AND x.tenant_id = $2::uuid AND "
-    "    ($3::uuid IS NULL OR (x.org_id = $3::uuid AND x.state <> 'released')) END AS seen, "
+    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
     "  coalesce(s.state, x.state, '') AS state, "
     "  coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
     "  FROM agg_child c JOIN d USING (idx) "
@@ -633,21 +626,15 @@ static const char MISFITS[] =
     "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
     "  WHEN rn > 1 THEN 'duplicate' "
     "  WHEN NOT seen THEN 'not_found' "
-    "  WHEN $5::bool THEN CASE WHEN parent <> $1::text THEN 'not_in_parent' END "
-    "  WHEN is_box AND idx IN (SELECT idx FROM agg_child WHERE sscc IN (SELECT s FROM anc)) "
-    "    THEN 'cycle' "
-    "  WHEN state <> 'commissioned' THEN 'invalid_state' "
-    "  WHEN parent <> '' AND (NOT $4::bool OR parent = $1::text) THEN 'already_packed' "
+    "  WHEN parent <> $1::text THEN 'not_in_parent' "
     "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
 
-px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
-                           px_err *err)
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err)
 {
     out->items = NULL;
     out->n = 0;
-    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org), sc->moving ? "true" : "false",
-                       unpack ? "true" : "false"};
-    PGresult *r = px__exec(db, MISFITS, 5, p, err);
+    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org)};
+    PGresult *r = px__exec(db, MISFITS, 3, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;

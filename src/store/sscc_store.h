@@ -170,18 +170,16 @@ void px_agg_misfits_dispose(px_agg_misfits *m);
 typedef struct px_agg_scope {
     const char *tenant_id;
     const char *cmo_org;
-    const char *parent;   /* the parent SSCC the children go into or come out of */
-    int moving;           /* repack: a child may have another current parent */
+    const char *parent;   /* the parent SSCC the children come out of */
 } px_agg_scope;
 
 /* Loads the children into the transaction's temporary table agg_child and locks the packs and
  * containers they name, in key order (two requests naming the same children queue behind each
  * other instead of deadlocking). */
 px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err);
-/* Every loaded child that cannot go into sc->parent (pack, repack), or that is not directly
- * in it (unpack), in request order. */
-px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
-                           px_err *err);
+/* Every loaded child that cannot be unpacked from sc->parent (listed twice, not visible, not
+ * directly in it), in request order. */
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err);
 
 /* A child as the EPCIS writer needs it. */
 typedef struct px_agg_row {
@@ -251,8 +249,8 @@ typedef struct px_agg_applied {
 } px_agg_applied;
 void px_agg_applied_dispose(px_agg_applied *a);
 
-/* Checks every child against the rules of px_store_agg_misfits (pack, or repack when
- * s->moving) and, when none breaks one, sets every child's parent and commissions the parents
+/* Checks every child against the packing rules (REQ-AGG-2, 3, 5; repack when s->moving)
+ * and, when none breaks one, sets every child's parent and commissions the parents
  * still allocated. A child changed by another transaction since the rules read it is not
  * moved: out->moved then falls short of s->n (the caller starts over). */
 px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err);
