@@ -870,6 +870,22 @@ static void test_aggregation__case_refusals(void **state)
                          "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" CASE_PALLET "\","
                          "\"gtin\":\"" CASE_GTIN "\"},\"children\":[" SGTIN("CD2") "]}",
                          "parent", "required");
+    /* Repacking from one case into another: the DELETE names the case left, by its SGTIN. */
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"repack\",\"parent\":" CASE_SGTIN("C2")
+                             ",\"children\":[" SGTIN("CD1") "]}",
+                             201);
+    char got[512], sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(concat_ws('|', action, parent_id, array_to_string(epcs, ','), "
+             "parent_serial), ';' ORDER BY seq) FROM container_event WHERE aggregation_id = '%s'",
+             px_test_str(j, "aggregation_id"));
+    json_decref(j);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "DELETE|urn:epc:id:sgtin:0355154.194495.C3|"
+                             "urn:epc:id:sgtin:0355154.094495.CD1|C3;"
+                             "ADD|urn:epc:id:sgtin:0355154.194495.C2|"
+                             "urn:epc:id:sgtin:0355154.094495.CD1|C2");
 }
 
 typedef struct racer {
