@@ -491,8 +491,8 @@ static void test_aggregation__too_many_children(void **state)
     free(b);
 }
 
-/* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
- * child, a duplicate: refused with the child's index and code, and nothing changed. */
+/* REQ-AGG-2, REQ-AGG-3, REQ-AGG-5: a cycle, a double parent, a decommissioned child, another
+ * tenant's child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
 {
     fixture *f = *state;
