@@ -641,8 +641,10 @@ static px_rc batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err 
     const char **agg_ids = malloc(b->n_groups * sizeof(*agg_ids));
     long *counts = malloc(b->n_groups * sizeof(*counts));
     px_rc rc = PX_OK;
-    int oom = !scratch || !agg_ids || !counts ||
-              !(b->owned = realloc(b->owned, 8 * cap * sizeof(*b->owned)));
+    char **owned = realloc(b->owned, 8 * cap * sizeof(*b->owned));
+    if (owned)
+        b->owned = owned;
+    int oom = !scratch || !agg_ids || !counts || !owned;
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         oom |= !(*cols[i] = calloc(cap, sizeof(char *)));
     if (oom) {
