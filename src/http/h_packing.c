@@ -189,7 +189,7 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     }
     size_t at = 0;
     for (size_t g = 0; g < ng && !bad; g++) {
-        char name[48];
+        char name[64];
         snprintf(name, sizeof(name), "aggregations[%zu]", g);
         json_t *o = json_array_get(list, g);
         if (!json_is_object(o)) {

@@ -704,7 +704,7 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
     result_reset(b->out);
     px_rc rc = parents_get(b, db, err);
     for (size_t g = 0; rc == PX_OK && g < b->n_groups; g++) {
-        char field[48];
+        char field[64];
         field_of(field, sizeof(field), b, g, "parent");
         rc = b->pgtins[g][0] ? case_check(b->by, &b->cpar[g], b->pgtins[g], b->pserials[g], field,
                                           err)
@@ -775,7 +775,7 @@ static int parent_ref_cmp(const void *x, const void *y)
 /* A case parent's syntax: a GTIN-14 and a serial of set 82, as a pack's. */
 static px_rc case_syntax(const batch *b, size_t g, const px_agg_group *gr, px_err *err)
 {
-    char field[48], norm[GS1_GTIN_LEN + 1];
+    char field[64], norm[GS1_GTIN_LEN + 1];
     px_err e;
     px_err_clear(&e);
     field_of(field, sizeof(field), b, g, "parent.gtin");
@@ -800,7 +800,7 @@ static px_rc case_syntax(const batch *b, size_t g, const px_agg_group *gr, px_er
  * child's syntax (every bad child listed). */
 static px_rc batch_check(batch *b, px_err *err)
 {
-    char field[48];
+    char field[64];
     size_t total = 0;
     for (size_t g = 0; g < b->n_groups; g++) {
         const px_agg_group *gr = &b->groups[g];
