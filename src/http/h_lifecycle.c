@@ -399,6 +399,35 @@ static int add_event(void *ctx, const px_event_row *e)
     return 0;
 }
 
+
+static int add_case_child(void *ctx, const px_case_child *c)
+{
+    return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s}", "gtin", c->gtin,
+                                                "serial", c->serial, "state", c->state, "batch",
+                                                c->batch)) != 0;
+}
+
+/* docs/aggregation.md "Cases that carry their own GTIN": the case a pack is in ("case"), and
+ * for a case the packs it holds ("children", at most PX_CASE_CHILDREN_SHOWN). */
+#define PX_CASE_CHILDREN_SHOWN 1000
+static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *err)
+{
+    char cg[15], cs[21];
+    px_rc rc = px_svc_pack_case(db, p->gtin, p->serial, cg, cs, err);
+    if (rc != PX_OK)
+        return rc;
+    if (cg[0])
+        json_object_set_new(o, "case", json_pack("{s:s, s:s}", "gtin", cg, "serial", cs));
+    json_t *kids = json_array();
+    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN, add_case_child,
+                              kids, err);
+    if (rc == PX_OK && json_array_size(kids) > 0)
+        json_object_set_new(o, "children", kids);
+    else
+        json_decref(kids);
+    return rc;
+}
+
 void h_pack_get(px_req *r)
 {
     px_err err;
@@ -438,5 +467,10 @@ void h_pack_get(px_req *r)
     for (size_t i = 0; i < n_parents; i++)
         json_array_append_new(pa, json_string(parents[i]));
     json_object_set_new(o, "parents", pa);
+    if (pack_case_json(db, o, &p, &err) != PX_OK) {
+        json_decref(o);
+        px_reply_error(r, &err);
+        return;
+    }
     px_reply_json(r, 200, o);
 }

@@ -80,14 +80,22 @@ void h_sscc_allocation_ssccs(px_req *r)
 
 /* ---- aggregations ---------------------------------------------------------------------- */
 
-static json_t *child_errors_json(const px_item_error *e, size_t n)
+/* details of refused children: index (within its parent's children), and for the form with
+ * several parents parent_index (groups non-NULL). */
+static json_t *child_errors_json(const px_item_error *e, const size_t *groups, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++) {
-        char field[48];
-        snprintf(field, sizeof(field), "children[%zu]", e[i].index);
+        char field[64];
+        if (groups)
+            snprintf(field, sizeof(field), "aggregations[%zu].children[%zu]", groups[i],
+                     e[i].index);
+        else
+            snprintf(field, sizeof(field), "children[%zu]", e[i].index);
         json_t *d = json_pack("{s:I, s:s, s:s, s:s}", "index", (json_int_t)e[i].index, "field",
                               field, "code", e[i].code, "message", e[i].message);
+        if (d && groups)
+            json_object_set_new(d, "parent_index", json_integer((json_int_t)groups[i]));
         if (d && e[i].pos >= 0 && e[i].len > 0) {
             json_object_set_new(d, "position", json_integer(e[i].pos));
             json_object_set_new(d, "length", json_integer(e[i].len));
@@ -103,10 +111,152 @@ static const char *member(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A child is {"gtin", "serial"} or {"sscc"}; anything else is left to the use case's
+ * per-child syntax check (a child with neither is invalid_value there). */
+static void children_read(px_agg_child *c, json_t *kids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(kids, i);
+        c[i].gtin = member(o, "gtin");
+        c[i].serial = member(o, "serial");
+        c[i].sscc = member(o, "sscc");
+        if (json_is_object(o) && json_object_size(o) !=
+                                     (size_t)(!!c[i].gtin + !!c[i].serial + !!c[i].sscc))
+            c[i].gtin = c[i].serial = c[i].sscc = NULL; /* an unknown or non-string member */
+    }
+}
+
+static const char *const parent_allowed[] = {"sscc", "gtin", "serial", NULL};
+
+/* A parent is {"sscc"} (a container) or {"gtin", "serial"} (a case that carries its own GTIN):
+ * 0 with the members set, or an answered 422. */
+static int parent_read(px_req *r, json_t *parent, const char *name, const char **sscc,
+                       const char **gtin, const char **serial)
+{
+    int bad = 0;
+    *sscc = px_json_member_str(r, parent, name, "sscc", 18, &bad);
+    if (!bad)
+        *gtin = px_json_member_str(r, parent, name, "gtin", 14, &bad);
+    if (!bad)
+        *serial = px_json_member_str(r, parent, name, "serial", 20, &bad);
+    if (bad)
+        return -1;
+    if (*sscc ? (*gtin || *serial) : (!*gtin || !*serial)) {
+        px_reply_field(r, name, "required",
+                       "a parent is {\"sscc\"} (a container) or {\"gtin\", \"serial\"} (a case "
+                       "that carries its own GTIN)",
+                       &bad);
+        return -1;
+    }
+    return 0;
+}
+
+/* The parent as an answer names it. */
+static json_t *parent_json(const char *sscc, const char *gtin, const char *serial)
+{
+    return sscc ? json_pack("{s:s}", "sscc", sscc)
+                : json_pack("{s:s, s:s}", "gtin", gtin, "serial", serial);
+}
+
+/* {"aggregations": [{"parent": {"sscc"}, "children": [...]}, ...]}: many parents in one
+ * request (REQ-AGG-10). */
+static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
+{
+    static const char *const entry_allowed[] = {"parent", "children", NULL};
+    int bad = 0;
+    size_t ng = json_array_size(list), total = 0;
+    if (ng == 0 || ng > PX_AGG_PARENTS_MAX) {
+        px_reply_field(r, "aggregations", ng ? "too_many_parents" : "invalid_value",
+                       "aggregations lists 1 to 10000 parents", &bad);
+        return;
+    }
+    for (size_t g = 0; g < ng; g++) {
+        json_t *kids = json_object_get(json_array_get(list, g), "children");
+        total += json_is_array(kids) ? json_array_size(kids) : 0;
+    }
+    if (total > PX_AGG_CHILDREN_MAX) {
+        px_reply_fail(r, PX_ETOOBIG, "too_many_children", "at most %d children per request",
+                      PX_AGG_CHILDREN_MAX);
+        return;
+    }
+    px_agg_group *groups = calloc(ng, sizeof(*groups));
+    px_agg_child *c = calloc(total ? total : 1, sizeof(*c));
+    if (!groups || !c) {
+        free(groups);
+        free(c);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    size_t at = 0;
+    for (size_t g = 0; g < ng && !bad; g++) {
+        char name[64];
+        snprintf(name, sizeof(name), "aggregations[%zu]", g);
+        json_t *o = json_array_get(list, g);
+        if (!json_is_object(o)) {
+            px_reply_field(r, name, "invalid_type", "each entry is {\"parent\", \"children\"}",
+                           &bad);
+            break;
+        }
+        if (px_json_only(r, o, entry_allowed) != 0) {
+            bad = 1;
+            break;
+        }
+        json_t *parent = px_json_object(r, o, "parent", parent_allowed, &bad);
+        if (bad)
+            break;
+        snprintf(name, sizeof(name), "aggregations[%zu].parent", g);
+        if (parent_read(r, parent, name, &groups[g].parent_sscc, &groups[g].parent_gtin,
+                        &groups[g].parent_serial) != 0) {
+            bad = 1;
+            break;
+        }
+        json_t *kids = json_object_get(o, "children");
+        if (!bad && !json_is_array(kids)) {
+            snprintf(name, sizeof(name), "aggregations[%zu].children", g);
+            px_reply_field(r, name, "invalid_type", "children must be an array", &bad);
+        }
+        if (bad)
+            break;
+        groups[g].children = c + at;
+        groups[g].n = json_array_size(kids);
+        children_read(c + at, kids, groups[g].n);
+        at += groups[g].n;
+    }
+    px_err err;
+    px_db *db = bad ? NULL : px_req_begin(r, &err);
+    if (!db) {
+        free(groups);
+        free(c);
+        return;
+    }
+    px_agg_batch_result res;
+    px_rc rc = px_svc_aggregate_batch(db, &r->actor, action, groups, ng, &res, &err);
+    if (rc != PX_OK) {
+        px_reply_error_items(r, &err,
+                             res.n_errors
+                                 ? child_errors_json(res.errors, res.error_group, res.n_errors)
+                                 : NULL);
+    } else {
+        json_t *items = json_array();
+        for (size_t g = 0; items && g < res.n_done; g++)
+            json_array_append_new(
+                items, json_pack("{s:o, s:s, s:s, s:I}", "parent",
+                                 parent_json(groups[g].parent_sscc, groups[g].parent_gtin,
+                                             groups[g].parent_serial),
+                                 "aggregation_id",
+                                 res.done[g].aggregation_id, "event_id", res.done[g].event_id,
+                                 "children", (json_int_t)res.done[g].children));
+        px_reply_json(r, 201, json_pack("{s:o, s:I}", "aggregations", items, "children",
+                                        (json_int_t)res.children));
+    }
+    px_agg_batch_result_dispose(&res);
+    free(groups);
+    free(c);
+}
+
 void h_aggregation_create(px_req *r)
 {
-    static const char *const allowed[] = {"action", "parent", "children", NULL};
-    static const char *const parent_allowed[] = {"sscc", NULL};
+    static const char *const allowed[] = {"action", "parent", "children", "aggregations", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -126,17 +276,34 @@ void h_aggregation_create(px_req *r)
                        &bad);
         return;
     }
+    json_t *list = json_object_get(r->json, "aggregations");
+    if (list) {
+        if (!json_is_array(list))
+            px_reply_field(r, "aggregations", "invalid_type", "aggregations must be an array",
+                           &bad);
+        else if (json_object_get(r->json, "parent") || json_object_get(r->json, "children"))
+            px_reply_field(r, "aggregations", "invalid_value",
+                           "give aggregations, or parent and children, not both", &bad);
+        else if (req.action == PX_AGG_UNPACK)
+            px_reply_field(r, "action", "invalid_value",
+                           "aggregations packs or repacks; unpack one parent at a time", &bad);
+        else
+            aggregation_batch(r, req.action, list);
+        return;
+    }
     json_t *parent = px_json_object(r, r->json, "parent", parent_allowed, &bad);
     if (bad)
         return;
-    req.parent_sscc = px_json_member_str(r, parent, "parent", "sscc", 18, &bad);
-    if (bad)
-        return;
-    if (!req.parent_sscc) {
+    if (!parent) {
         px_reply_field(r, "parent.sscc", "required",
-                       "parent.sscc is required (a container's SSCC)", &bad);
+                       "parent.sscc is required (a container's SSCC), or parent.gtin and "
+                       "parent.serial (a case that carries its own GTIN)",
+                       &bad);
         return;
     }
+    if (parent_read(r, parent, "parent", &req.parent_sscc, &req.parent_gtin,
+                    &req.parent_serial) != 0)
+        return;
     json_t *kids = json_object_get(r->json, "children");
     if (kids && !json_is_null(kids) && !json_is_array(kids)) {
         px_reply_field(r, "children", "invalid_type", "children must be an array", &bad);
@@ -153,17 +320,7 @@ void h_aggregation_create(px_req *r)
         px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
         return;
     }
-    /* A child is {"gtin", "serial"} or {"sscc"}; anything else is left to the use case's
-     * per-child syntax check (a child with neither is invalid_value there). */
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(kids, i);
-        c[i].gtin = member(o, "gtin");
-        c[i].serial = member(o, "serial");
-        c[i].sscc = member(o, "sscc");
-        if (json_is_object(o) && json_object_size(o) !=
-                                     (size_t)(!!c[i].gtin + !!c[i].serial + !!c[i].sscc))
-            c[i].gtin = c[i].serial = c[i].sscc = NULL; /* an unknown or non-string member */
-    }
+    children_read(c, kids, n);
     req.children = c;
     req.n = n;
     px_err err;
@@ -176,8 +333,9 @@ void h_aggregation_create(px_req *r)
     px_rc rc = px_svc_aggregate(db, &r->actor, &req, &res, &err);
     free(c);
     if (rc != PX_OK) {
-        px_reply_error_items(r, &err, res.n_errors ? child_errors_json(res.errors, res.n_errors)
-                                                   : NULL);
+        px_reply_error_items(r, &err, res.n_errors
+                                          ? child_errors_json(res.errors, NULL, res.n_errors)
+                                          : NULL);
         px_item_errors_free(res.errors);
         return;
     }

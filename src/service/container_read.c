@@ -74,3 +74,15 @@ px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial, char 
 {
     return px_store_pack_parents(db, out, PX_PARENTS_MAX, n, gtin, serial, err);
 }
+
+px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char case_gtin[15],
+                       char case_serial[21], px_err *err)
+{
+    return px_store_pack_case(db, case_gtin, case_serial, gtin, serial, err);
+}
+
+px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
+                           px_case_child_fn fn, void *ctx, px_err *err)
+{
+    return px_store_case_children_each(db, gtin, serial, limit, fn, ctx, err);
+}

@@ -44,6 +44,8 @@ typedef enum px_agg_action { PX_AGG_PACK = 0, PX_AGG_UNPACK, PX_AGG_REPACK } px_
 typedef struct px_agg_request {
     px_agg_action action;
     const char *parent_sscc;
+    /* or a case that carries its own GTIN (pack, repack): its SGTIN */
+    const char *parent_gtin, *parent_serial;
     const px_agg_child *children;
     size_t n;                     /* unpack with n = 0 empties the parent */
 } px_agg_request;
@@ -60,6 +62,42 @@ typedef struct px_agg_result {
 px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
                        px_agg_result *out, px_err *err);
 
+/* REQ-AGG-10: at most this many parents in one request (their children stay within
+ * PX_AGG_CHILDREN_MAX in all). */
+#define PX_AGG_PARENTS_MAX 10000
+
+/* One parent of a request that packs (or repacks) several, and its children. */
+typedef struct px_agg_group {
+    const char *parent_sscc;
+    const char *parent_gtin, *parent_serial; /* or a case that carries its own GTIN */
+    const px_agg_child *children;
+    size_t n;
+} px_agg_group;
+
+typedef struct px_agg_done {
+    char aggregation_id[PX_ID_LEN + 1];
+    char event_id[PX_ID_LEN + 1]; /* its AggregationEvent ADD */
+    long children;
+} px_agg_done;
+
+typedef struct px_agg_batch_result {
+    px_agg_done *done;            /* per group, in request order */
+    size_t n_done;
+    long children;                /* children moved in all */
+    px_item_error *errors;        /* index: the child's index within its group */
+    size_t *error_group;          /* the group of errors[i] */
+    size_t n_errors;
+} px_agg_batch_result;
+void px_agg_batch_result_dispose(px_agg_batch_result *r);
+
+/* POST /v1/aggregations {"action": "pack"|"repack", "aggregations": [...]}: every group in one
+ * transaction, every rule over every child in one statement; one aggregation and one
+ * AggregationEvent per parent. Any broken rule refuses the whole request (errors name both
+ * indexes) and nothing changes. */
+px_rc px_svc_aggregate_batch(px_db *db, const px_actor *by, px_agg_action action,
+                             const px_agg_group *groups, size_t n_groups,
+                             px_agg_batch_result *out, px_err *err);
+
 /* GET /v1/containers/{sscc}: the container if the caller may see it (its MAH; a CMO: the
  * containers it holds, until released), then its nodes (tree_fn: direct children, or every
  * level when all) and its counts (count_fn), from one snapshot. */
@@ -71,6 +109,13 @@ px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int
  * see (as px_svc_container_read), rendered by px_carrier_label_sscc into out. */
 px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
                              const px_carrier_label_opts *o, px_buf *out, px_err *err);
+
+/* The case (carrying its own GTIN) a pack is in, gtin "" when none, and the packs a case holds
+ * (at most limit; the caller has read the pack already). */
+px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char case_gtin[15],
+                       char case_serial[21], px_err *err);
+px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
+                           px_case_child_fn fn, void *ctx, px_err *err);
 
 /* The containers a pack is in, innermost first (the caller has read the pack already). */
 #define PX_PARENTS_MAX 16

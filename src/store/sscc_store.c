@@ -6,6 +6,7 @@
 
 #include "lifecycle_store.h"
 #include "px_str.h"
+#include "agg_sql.h"
 #include "sscc_store.h"
 #include "store_internal.h"
 
@@ -97,6 +98,35 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
     }
     PQclear(r);
     return rc;
+}
+
+px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const char *org_id, long *added, px_err *err)
+{
+    *added = 0;
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {org_id, a};
+    /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one the
+     * caller may use (the longest that matches) and it is new; its check digit was checked
+     * before any SQL. */
+    PGresult *r = px__exec(db,
+                           "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
+                           "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
+                           "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES ") g "
+                           "ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
+                           "length(g.gcp) DESC ON CONFLICT (sscc) DO NOTHING",
+                           2, p, err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    *added = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
 }
 
 px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext,
@@ -310,7 +340,10 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 {
     const char *p[] = {gtin, serial};
     return chain(db,
-                 ANCESTORS_OF("(SELECT parent_sscc FROM serial WHERE gtin = $1 AND serial = $2)"),
+                 /* a pack in a case that carries its own GTIN: the case's containers */
+                 ANCESTORS_OF("(SELECT coalesce(s.parent_sscc, c.parent_sscc) FROM serial s "
+                              "LEFT JOIN serial c ON c.gtin = s.parent_gtin AND c.serial = "
+                              "s.parent_serial WHERE s.gtin = $1 AND s.serial = $2)"),
                  2, p, out, max, n, err);
 }
 
@@ -461,14 +494,22 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
     const char *p[] = {gtin, batch, release_id};
     PGresult *r = px__exec(
         db,
-        "WITH RECURSIVE up(sscc, d) AS (SELECT DISTINCT parent_sscc, 1 FROM serial WHERE "
-        "gtin = $1 AND batch = $2 AND release_id = $3::uuid AND parent_sscc IS NOT NULL UNION "
+        /* the released packs, the cases (carrying their own GTIN) they are in, and every
+         * container above either */
+        "WITH RECURSIVE rel AS (SELECT parent_sscc, parent_gtin, parent_serial FROM serial "
+        "WHERE gtin = $1 AND batch = $2 AND release_id = $3::uuid AND (parent_sscc IS NOT NULL "
+        "OR parent_gtin IS NOT NULL)), "
+        "cases AS (SELECT DISTINCT c.gtin, c.serial, c.parent_sscc FROM rel JOIN serial c ON "
+        "c.gtin = rel.parent_gtin AND c.serial = rel.parent_serial), "
+        "up(sscc, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
+        "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION "
         "SELECT x.parent_sscc, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
         "x.parent_sscc IS NOT NULL AND up.d < 64) "
         "SELECT type, action, biz_step, coalesce(disposition, ''), "
         "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
         "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
-        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) ORDER BY seq",
+        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) OR "
+        "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
         3, p, err);
     if (!r)
         return err->rc;
@@ -569,21 +610,13 @@ done:
     return rc;
 }
 
-/* One row per loaded child with its first broken rule, NULL when it may move. The order of
- * the WHEN arms is the order of the answer: a child the caller may not see is not_found
- * whatever else is wrong with it (DESIGN.md: nothing leaks). */
+/* One row per loaded child that cannot come out of the container, with its first broken rule:
+ * a child the caller may not see is not_found whatever else is wrong with it (DESIGN.md:
+ * nothing leaks). Packing's rules are agg_store.c's. */
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "
-    "anc AS (" ANCESTORS_OF("$1::char(18)") "), "
-    "k AS (SELECT c.idx, d.rn, c.sscc IS NOT NULL AS is_box, "
-    "  CASE WHEN c.sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = $2::uuid AND "
-    "    ($3::uuid IS NULL OR (s.commissioned_by = $3::uuid AND s.released_at IS NULL AND "
-    "     EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON "
-    "       pp.partnership_id = ps.id WHERE ps.cmo_id = $3::uuid AND ps.mah_id = p.mah_id "
-    "       AND ps.status = 'active' AND pp.gtin = s.gtin))) "
-    "  ELSE x.sscc IS NOT NULL AND x.tenant_id = $2::uuid AND "
-    "    ($3::uuid IS NULL OR (x.org_id = $3::uuid AND x.state <> 'released')) END AS seen, "
+    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
     "  coalesce(s.state, x.state, '') AS state, "
     "  coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
     "  FROM agg_child c JOIN d USING (idx) "
@@ -593,21 +626,15 @@ static const char MISFITS[] =
     "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
     "  WHEN rn > 1 THEN 'duplicate' "
     "  WHEN NOT seen THEN 'not_found' "
-    "  WHEN $5::bool THEN CASE WHEN parent <> $1::text THEN 'not_in_parent' END "
-    "  WHEN is_box AND idx IN (SELECT idx FROM agg_child WHERE sscc IN (SELECT s FROM anc)) "
-    "    THEN 'cycle' "
-    "  WHEN state <> 'commissioned' THEN 'invalid_state' "
-    "  WHEN parent <> '' AND (NOT $4::bool OR parent = $1::text) THEN 'already_packed' "
+    "  WHEN parent <> $1::text THEN 'not_in_parent' "
     "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
 
-px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
-                           px_err *err)
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err)
 {
     out->items = NULL;
     out->n = 0;
-    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org), sc->moving ? "true" : "false",
-                       unpack ? "true" : "false"};
-    PGresult *r = px__exec(db, MISFITS, 5, p, err);
+    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org)};
+    PGresult *r = px__exec(db, MISFITS, 3, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;

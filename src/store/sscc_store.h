@@ -170,18 +170,16 @@ void px_agg_misfits_dispose(px_agg_misfits *m);
 typedef struct px_agg_scope {
     const char *tenant_id;
     const char *cmo_org;
-    const char *parent;   /* the parent SSCC the children go into or come out of */
-    int moving;           /* repack: a child may have another current parent */
+    const char *parent;   /* the parent SSCC the children come out of */
 } px_agg_scope;
 
 /* Loads the children into the transaction's temporary table agg_child and locks the packs and
  * containers they name, in key order (two requests naming the same children queue behind each
  * other instead of deadlocking). */
 px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err);
-/* Every loaded child that cannot go into sc->parent (pack, repack), or that is not directly
- * in it (unpack), in request order. */
-px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, int unpack, px_agg_misfits *out,
-                           px_err *err);
+/* Every loaded child that cannot be unpacked from sc->parent (listed twice, not visible, not
+ * directly in it), in request order. */
+px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err);
 
 /* A child as the EPCIS writer needs it. */
 typedef struct px_agg_row {
@@ -216,5 +214,94 @@ typedef struct px_container_event_rec {
     const char *read_point, *biz_location, *event_hash;
 } px_container_event_rec;
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err);
+
+/* ---- set-based packing (agg_store.c) ----------------------------------------------------- */
+
+/* The listed parents, locked with every container above them (key order): out[i] is the
+ * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
+px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,
+                                size_t *found, px_err *err);
+/* Registers the listed SSCCs that are new as external containers of the prefixes org_id may
+ * use (REQ-SSCC-5); those of no such prefix stay unknown. *added counts the new ones. */
+px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const char *org_id, long *added, px_err *err);
+
+/* Children of several parents, checked and moved in one statement. */
+typedef struct px_agg_set {
+    const char *const *parents;   /* the parents' SSCCs, in request order ("" for a case) */
+    const char *const *parent_gtins, *const *parent_serials; /* a case's, else "" */
+    size_t n_parents;
+    const px_agg_child *children; /* every child of every parent */
+    const size_t *group;          /* group[i]: the index of children[i]'s parent */
+    size_t n;
+    const char *tenant_id;
+    const char *cmo_org;          /* a CMO caller, else NULL */
+    int moving;                   /* repack: a child may leave another container */
+} px_agg_set;
+
+typedef struct px_agg_applied {
+    px_agg_misfits misfits;       /* the children that broke a rule: then nothing changed */
+    long moved;                   /* children whose parent was set */
+    int *gcp_len;                 /* per child: the company prefix length of its EPC */
+    char (*was_in)[40];           /* per child: the container it left, or "GTIN SERIAL" of the
+                                     case it left ("" when none) */
+    int *was_gcp_len;             /* that parent's company prefix length */
+} px_agg_applied;
+void px_agg_applied_dispose(px_agg_applied *a);
+
+/* Checks every child against the packing rules (REQ-AGG-2, 3, 5; repack when s->moving)
+ * and, when none breaks one, sets every child's parent and commissions the parents
+ * still allocated. A child changed by another transaction since the rules read it is not
+ * moved: out->moved then falls short of s->n (the caller starts over). */
+px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err);
+
+/* Container events as parallel columns ("" for none). */
+typedef struct px_agg_event_cols {
+    const char **id, **aggregation_id, **type, **action, **biz_step, **disposition;
+    const char **parent_id, **parent_sscc, **parent_gtin, **parent_serial;
+    const char **epcs;            /* the EPC URIs separated by one space */
+    const char **read_point;      /* also the business location */
+    const char **event_hash;
+    size_t n;
+} px_agg_event_cols;
+
+typedef struct px_agg_record_set {
+    const char *org_id, *tenant_id, *action;
+    int64_t created_us;           /* the aggregations' and the events' time */
+    const char *const *agg_ids;   /* one aggregation per parent */
+    const char *const *parents;   /* its SSCC, or "" for a case ... */
+    const char *const *parent_gtins, *const *parent_serials; /* ... and the case's, or "" */
+    const long *children;
+    size_t n_aggs;
+    px_agg_event_cols events;
+} px_agg_record_set;
+/* Writes the aggregations and their events in one statement. */
+px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err);
+
+/* A case that carries its own GTIN, listed as a parent: its pack row, locked. */
+typedef struct px_case_parent {
+    int found;
+    char state[16];
+    char tenant_id[PX_ID_LEN + 1];   /* its product's MAH */
+    char commissioned_by[PX_ID_LEN + 1];
+    int released;
+    int partnered;                   /* commissioned_by is a CMO actively partnered on it */
+    int in_case;                     /* it is itself inside a case */
+    int gcp_len;                     /* its product's company prefix length */
+} px_case_parent;
+/* The listed cases (gtins[i], serials[i]; "" for none), locked in key order: out[i]. */
+px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
+                              size_t n, px_case_parent *out, px_err *err);
+
+/* The case a pack is in (gtin/serial out, "" when none). */
+px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
+                         const char *pack_serial, px_err *err);
+typedef struct px_case_child {
+    const char *gtin, *serial, *state, *batch;
+} px_case_child;
+typedef int (*px_case_child_fn)(void *ctx, const px_case_child *c);
+/* The packs in a case, in (gtin, serial) order, at most limit. */
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
+                                  px_case_child_fn fn, void *ctx, px_err *err);
 
 #endif

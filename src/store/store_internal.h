@@ -27,6 +27,9 @@ typedef enum px__cached {
     PX__Q_CARRIER_CLAIM,
     PX__Q_CARRIER_CHUNK,
     PX__Q_CARRIER_RECORD,
+    PX__Q_AGG_PARENTS,     /* agg_store.c: a packing's parents, locked */
+    PX__Q_AGG_APPLY,       /* agg_store.c: its rules and changes */
+    PX__Q_AGG_RECORD,      /* agg_store.c: its aggregations and events */
     PX__Q__COUNT           /* at most 32 */
 } px__cached;
 

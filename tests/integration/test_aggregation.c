@@ -357,6 +357,20 @@ static void test_aggregation__labels_decode(void **state)
     ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"       \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
 
+/* Releases by body (want packs released), then fetches the release's DSCSA report and checks
+ * it against the EPCIS 1.2 XSD; the caller frees doc. */
+static void release_report(fixture *f, const char *body, long released, px_http_resp *doc)
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    px_http(&f->env, doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc->status, 200);
+    px_test_xsd_valid(doc->body, doc->len);
+}
+
 /* REQ-AGG-8: releasing the pallet releases every pack below it in one request, and nothing
  * else; a container holding a pack that cannot move refuses the whole request, listing it. */
 static void test_aggregation__shipping_a_pallet(void **state)
@@ -397,20 +411,13 @@ static void test_aggregation__shipping_a_pallet(void **state)
             fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
         px_http_resp_free(&r);
     }
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
-                             "\"]" SHIP_TX,
-                             201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
-    char path[160];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
-    json_decref(j);
     /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
      * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
+                   "\"]" SHIP_TX,
+                   6, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
                                               "</parentID>"),
@@ -486,8 +493,8 @@ static void test_aggregation__too_many_children(void **state)
     free(b);
 }
 
-/* REQ-AGG-2, REQ-AGG-3: a cycle, a double parent, a decommissioned child, another tenant's
- * child, a duplicate: refused with the child's index and code, and nothing changed. */
+/* REQ-AGG-2, REQ-AGG-3, REQ-AGG-5: a cycle, a double parent, a decommissioned child, another
+ * tenant's child, a duplicate: refused with the child's index and code, and nothing changed. */
 static void test_aggregation__rules_refuse_and_change_nothing(void **state)
 {
     fixture *f = *state;
@@ -584,6 +591,305 @@ static void test_aggregation__unpack_then_repack(void **state)
                      0);
 }
 
+/* ---- many parents in one request ------------------------------------------------------- */
+
+#define BATCH_CASE_A "003551540000011014"
+#define BATCH_CASE_B "003551540000011021"
+#define BATCH_PALLET "103551540000012018"
+
+/* The first detail of a refused request with several parents: both indexes and the code. */
+static void batch_refused(fixture *f, const char *body, long status, const char *code,
+                          long parent_index, long index, const char *detail_code)
+{
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, body, NULL,
+                    status, code);
+    if (!detail_code)
+        return;
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, body, NULL);
+    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    char field[64];
+    snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
+    if (!d || json_integer_value(json_object_get(d, "parent_index")) != parent_index ||
+        json_integer_value(json_object_get(d, "index")) != index ||
+        strcmp(json_string_value(json_object_get(d, "field")), field) != 0 ||
+        strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
+        fail_msg("want detail %ld/%ld %s: %s", parent_index, index, detail_code, r.body);
+    px_http_resp_free(&r);
+}
+
+/* REQ-AGG-10: a line reports a run at once — two cases of packs and the pallet that takes
+ * them, in one request: one aggregation and one AggregationEvent per parent (DOMAIN-2.md
+ * §10.3), the cases commissioned before they go onto the pallet, one audit entry; the
+ * pallet's DSCSA report infers its contents and validates against the EPCIS 1.2 XSD. */
+static void test_aggregation__many_parents_in_one_request(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT5", "[\"M1\",\"M2\",\"M3\",\"M4\",\"M5\"]");
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"aggregations\":["
+        "{\"parent\":{\"sscc\":\"" BATCH_CASE_A "\"},\"children\":[" SGTIN("M1") "," SGTIN("M2")
+        "," SGTIN("M3") "]},"
+        "{\"parent\":{\"sscc\":\"" BATCH_CASE_B "\"},\"children\":[" SGTIN("M4") "," SGTIN("M5")
+        "]},"
+        "{\"parent\":{\"sscc\":\"" BATCH_PALLET "\"},\"children\":[" BOX(BATCH_CASE_A) ","
+        BOX(BATCH_CASE_B) "]}]}",
+        201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 7);
+    json_t *items = json_object_get(j, "aggregations");
+    assert_int_equal(json_array_size(items), 3);
+    static const char *const parents[] = {BATCH_CASE_A, BATCH_CASE_B, BATCH_PALLET};
+    static const long counts[] = {3, 2, 2};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *it = json_array_get(items, i);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(it, "parent"),
+                                                               "sscc")),
+                            parents[i]);
+        assert_int_equal(json_integer_value(json_object_get(it, "children")), counts[i]);
+        /* Its event is the ADD of its own parent, in its own aggregation. */
+        assert_int_equal(px_count_of(&f->env,
+                                     "SELECT count(*) FROM container_event e JOIN aggregation a "
+                                     "ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
+                                     "a.id = '%s' AND e.type = 'AggregationEvent' AND "
+                                     "e.action = 'ADD' AND e.parent_sscc = '%s' AND "
+                                     "a.parent_sscc = '%s' AND a.children = %ld",
+                                     px_test_str(it, "event_id"),
+                                     px_test_str(it, "aggregation_id"), parents[i], parents[i],
+                                     counts[i]),
+                         1);
+    }
+    json_decref(j);
+    /* The events in order: each container's commissioning, then its packing. */
+    char got[2048];
+    px_sql_text(&f->env,
+                "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
+                "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
+                "aggregation_id IN (SELECT id FROM aggregation WHERE parent_sscc IN ('"
+                BATCH_CASE_A "', '" BATCH_CASE_B "', '" BATCH_PALLET "'))",
+                got, sizeof(got));
+    assert_string_equal(got,
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000001101;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000001101|"
+                        "urn:epc:id:sgtin:0355154.094495.M1,urn:epc:id:sgtin:0355154.094495.M2,"
+                        "urn:epc:id:sgtin:0355154.094495.M3;"
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000001102;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000001102|"
+                        "urn:epc:id:sgtin:0355154.094495.M4,urn:epc:id:sgtin:0355154.094495.M5;"
+                        "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.1000001201;"
+                        "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.1000001201|"
+                        "urn:epc:id:sscc:0355154.0000001101,urn:epc:id:sscc:0355154.0000001102");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'aggregation.pack' AND details->>'parents' = '3' AND "
+                                          "details->>'children' = '7'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc IN ('"
+                                          BATCH_CASE_A "', '" BATCH_CASE_B "')"),
+                     5);
+    /* The pallet ships what it holds, and its report lets the receiver infer that. */
+    px_http_resp doc;
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET
+                   "\"]" SHIP_TX,
+                   5, &doc);
+    assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001201"
+                                              "</parentID>"),
+                     1);
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-10: a request with several parents is refused whole, with the broken child named by
+ * its parent's index and its own, and nothing changes; so are a parent listed twice, a child
+ * listed under two parents and two parents put into each other. */
+static void test_aggregation__many_parents_refused_whole(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOT6", "[\"N1\",\"N2\",\"N3\"]");
+    json_decref(pack(f, f->mah_key, "pack", "003551540000013018", "[" SGTIN("N1") "]", 201));
+    /* N1 is packed already: the second parent's second child. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N3") ","
+                  SGTIN("N1") "]}]}",
+                  409, "aggregation_refused", 1, 1, "already_packed");
+    /* N2 under two parents: the second listing is the duplicate. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N2")
+                  "]}]}",
+                  409, "aggregation_refused", 1, 0, "duplicate");
+    /* Two containers into each other in one request. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                  BOX("003551540000015012") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
+                  BOX("003551540000014015") "]}]}",
+                  409, "aggregation_refused", 0, 0, "cycle");
+    /* A bad serial in the second parent's children: 422 before any SQL, both indexes. */
+    batch_refused(f,
+                  "{\"action\":\"pack\",\"aggregations\":["
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
+                  "{\"gtin\":\"" GTIN "\",\"serial\":\"bad serial\"}]}]}",
+                  422, "validation_error", 1, 0, "invalid_character");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"aggregations\":["
+                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                         SGTIN("N2") "]},"
+                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
+                         SGTIN("N3") "]}]}",
+                         "aggregations[1].parent", "duplicate_parent");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"aggregations\":[],\"parent\":{\"sscc\":\""
+                         "003551540000014015\"}}",
+                         "aggregations", "invalid_value");
+    /* Nothing of the refused requests stayed: the first parents are still unknown. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN "
+                                          "('003551540000014015', '003551540000015012')"),
+                     0);
+}
+
+/* ---- cases that carry their own GTIN -------------------------------------------------- */
+
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator 1 */
+#define CASE_SGTIN(s) "{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"" s "\"}"
+#define CASE_PALLET "103551540000016016"
+
+/* REQ-AGG-11: a homogeneous case that carries its own GTIN (an SGTIN of the MAH's case-level
+ * GTIN) is a parent: its AggregationEvent's parentID is the case's SGTIN EPC URI and no
+ * container is commissioned for it; the pack shows its case, the case its packs; the case goes
+ * onto a pallet, and a release of its packs reports both levels, XSD-valid. */
+static void test_aggregation__case_with_its_own_gtin(void **state)
+{
+    fixture *f = *state;
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product_master(&f->env, CASE_GTIN);
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
+    commission(f, "LOTC", "[\"K1\",\"K2\",\"K3\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C1")
+                             ",\"children\":[" SGTIN("K1") "," SGTIN("K2") "]}",
+                             201);
+    char ev[40];
+    snprintf(ev, sizeof(ev), "%s", px_test_str(j, "event_id"));
+    json_decref(j);
+    char got[512], sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT concat_ws('|', type, action, biz_step, disposition, parent_id, "
+             "array_to_string(epcs, ','), parent_gtin, parent_serial, coalesce(parent_sscc, "
+             "'none')) FROM container_event WHERE id = '%s'",
+             ev);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "AggregationEvent|ADD|packing|in_progress|"
+                             "urn:epc:id:sgtin:0355154.194495.C1|"
+                             "urn:epc:id:sgtin:0355154.094495.K1,"
+                             "urn:epc:id:sgtin:0355154.094495.K2|" CASE_GTIN "|C1|none");
+    /* The case was commissioned as a pack: nothing more is commissioned for it. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE "
+                                          "epcs[1] LIKE '%%.194495.C1'"),
+                     0);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K1", f->mah_key, NULL, 200);
+    json_t *c = json_object_get(j, "case");
+    assert_string_equal(px_test_str(c, "gtin"), CASE_GTIN);
+    assert_string_equal(px_test_str(c, "serial"), "C1");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C1", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 2);
+    json_decref(j);
+    /* The case onto a pallet: the pack's parents reach the pallet through its case. */
+    json_decref(pack(f, f->mah_key, "pack", CASE_PALLET, "[" CASE_SGTIN("C1") "]", 201));
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K2", f->mah_key, NULL, 200);
+    json_t *pa = json_object_get(j, "parents");
+    assert_int_equal(json_array_size(pa), 1);
+    assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE_PALLET);
+    json_decref(j);
+    /* A release of the case's packs reports the case's packing and the pallet's (DOMAIN-2.md
+     * §10.5: the receiver infers), against the EPCIS 1.2 XSD. */
+    px_http_resp doc;
+    release_report(f,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]"
+                   SHIP_TX,
+                   2, &doc);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sgtin:0355154.194495.C1"
+                                              "</parentID>"),
+                     1);
+    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001601"
+                                              "</parentID>"),
+                     1);
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-11: what a case that carries its own GTIN refuses, with nothing changed. */
+static void test_aggregation__case_refusals(void **state)
+{
+    fixture *f = *state;
+    commission(f, "LOTD", "[\"CD1\",\"CD2\"]");
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3")
+                             ",\"children\":[" SGTIN("CD1") "]}",
+                             201));
+    static const struct {
+        const char *body, *code;
+        long index;
+    } bad[] = {
+        /* CD1 is in C3 already */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
+         SGTIN("CD1") "]}", "already_packed", 1},
+        /* a case into itself, or any case of its GTIN */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" CASE_SGTIN("C2")
+         "]}", "invalid_child", 0},
+        /* a case holds packs, not containers */
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
+         BOX(CASE_PALLET) "]}", "invalid_child", 1},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+                        bad[i].body, NULL, 409, "aggregation_refused");
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, bad[i].body, NULL);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"),
+                                   0);
+        if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
+            strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
+            fail_msg("%zu: want %ld %s: %s", i, bad[i].index, bad[i].code, r.body);
+        px_http_resp_free(&r);
+    }
+    /* Another MAH's view of the case, and an unknown case: 404. */
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":["
+                    SGTIN("CD2") "]}",
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C9") ",\"children\":["
+                    SGTIN("CD2") "]}",
+                    NULL, 404, "not_found");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" CASE_PALLET "\","
+                         "\"gtin\":\"" CASE_GTIN "\"},\"children\":[" SGTIN("CD2") "]}",
+                         "parent", "required");
+    /* Repacking from one case into another: the DELETE names the case left, by its SGTIN. */
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"repack\",\"parent\":" CASE_SGTIN("C2")
+                             ",\"children\":[" SGTIN("CD1") "]}",
+                             201);
+    char got[512], sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(concat_ws('|', action, parent_id, array_to_string(epcs, ','), "
+             "parent_serial), ';' ORDER BY seq) FROM container_event WHERE aggregation_id = '%s'",
+             px_test_str(j, "aggregation_id"));
+    json_decref(j);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "DELETE|urn:epc:id:sgtin:0355154.194495.C3|"
+                             "urn:epc:id:sgtin:0355154.094495.CD1|C3;"
+                             "ADD|urn:epc:id:sgtin:0355154.194495.C2|"
+                             "urn:epc:id:sgtin:0355154.094495.CD1|C2");
+}
+
 typedef struct racer {
     fixture *f;
     const char *key;
@@ -662,6 +968,10 @@ int main(void)
         cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
         cmocka_unit_test(test_aggregation__unpack_then_repack),
         cmocka_unit_test(test_aggregation__two_packers_race),
+        cmocka_unit_test(test_aggregation__many_parents_in_one_request),
+        cmocka_unit_test(test_aggregation__many_parents_refused_whole),
+        cmocka_unit_test(test_aggregation__case_with_its_own_gtin),
+        cmocka_unit_test(test_aggregation__case_refusals),
     };
     return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
 }

@@ -301,6 +301,12 @@ static void commission(fixture *f, char serials[6][24])
            422);
 }
 
+static const char *path_of_allocation(char *path, size_t cap, const char *id)
+{
+    snprintf(path, cap, "/v1/sscc-allocations/%s/ssccs", id);
+    return path;
+}
+
 /* The packing hierarchy (docs/aggregation.md): an SSCC pool and one pack into a case. */
 static void packing(fixture *f)
 {
@@ -309,8 +315,7 @@ static void packing(fixture *f)
     copy_field(id, sizeof(id), j, "allocation_id");
     json_decref(j);
     expect(f, "POST", "/v1/sscc-allocations", f->cmo_key, "{\"count\":0}", 422);
-    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", id);
-    j = call(f, "GET", path, f->cmo_key, NULL, 200);
+    j = call(f, "GET", path_of_allocation(path, sizeof(path), id), f->cmo_key, NULL, 200);
     copy_field(sscc, sizeof(sscc), json_array_get(json_object_get(j, "items"), 0), "sscc");
     json_decref(j);
     expect(f, "GET", "/v1/sscc-allocations/00000000-0000-4000-8000-000000000000/ssccs",
@@ -321,6 +326,18 @@ static void packing(fixture *f)
              sscc, f->gtin);
     expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 201);
     expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 409); /* already_packed */
+    /* Many parents in one request: the second SSCC of the pool, and its refusal's details
+     * with parent_index. */
+    char second[24];
+    j = call(f, "GET", path_of_allocation(path, sizeof(path), id), f->cmo_key, NULL, 200);
+    copy_field(second, sizeof(second), json_array_get(json_object_get(j, "items"), 1), "sscc");
+    json_decref(j);
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"aggregations\":[{\"parent\":{\"sscc\":\"%s\"},"
+             "\"children\":[{\"gtin\":\"%s\",\"serial\":\"EXT0001\"}]}]}",
+             second, f->gtin);
+    expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 201);
+    expect(f, "POST", "/v1/aggregations", f->cmo_key, body, 409);
     snprintf(path, sizeof(path), "/v1/containers/%s?depth=all", sscc);
     expect(f, "GET", path, f->cmo_key, NULL, 200);
     expect(f, "GET", "/v1/containers/003551540000001015", f->cmo_key, NULL, 404);

@@ -1,0 +1,488 @@
+/* SQL of set-based packing (sscc_store.h "set-based packing", docs/aggregation.md "Speed"):
+ * the parents of a request locked in one statement, every rule and every change of every
+ * child in one more, the aggregations and their events in a third. The three are prepared
+ * once per connection (px__exec_cached): their plans are reused by every request. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_sql.h"
+#include "lifecycle_store.h"
+#include "px_str.h"
+#include "sscc_store.h"
+#include "store_internal.h"
+
+/* The text[] literals of a statement's array parameters, in one growable set. */
+typedef struct arrays {
+    px_buf b[20];
+    size_t n;
+} arrays;
+
+static void arrays_dispose(arrays *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        px_buf_dispose(&a->b[i]);
+    a->n = 0;
+}
+
+/* Appends v as a text[] literal; NULL with err set when it outgrows its bound. */
+static const char *arrays_add(arrays *a, const char *const *v, size_t n, px_err *err)
+{
+    px_buf *b = &a->b[a->n++];
+    /* 100,000 children's EPC URIs (at most 60 characters each) stay well under 64 MiB. */
+    px_buf_init(b, 64u << 20);
+    if (px_store_text_array(b, v, n) != PX_OK) {
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many children");
+        return NULL;
+    }
+    return b->data;
+}
+
+/* ---- the parents ------------------------------------------------------------------------ */
+
+/* REQ-AGG-3, REQ-AGG-6: the listed parents and every container above them, locked in key
+ * order before any child is checked. A request that would close a cycle through a parent's
+ * ancestors then queues behind whoever is changing those ancestors, and its checks (the next
+ * statement, a later snapshot) see that change. */
+static const char PARENTS_LOCK[] =
+    "WITH RECURSIVE l AS (SELECT p::char(18) AS s, o FROM unnest($1::text[]) WITH ORDINALITY "
+    "AS t(p, o)), "
+    "a(s, d) AS (SELECT x.parent_sscc, 1 FROM sscc x JOIN l ON x.sscc = l.s WHERE "
+    "x.parent_sscc IS NOT NULL UNION SELECT x.parent_sscc, a.d + 1 FROM sscc x JOIN a ON "
+    "x.sscc = a.s WHERE x.parent_sscc IS NOT NULL AND a.d < 64) "
+    "SELECT x.sscc, x.company_prefix, x.tenant_id, x.org_id, x.state, "
+    "coalesce(x.parent_sscc, ''), x.origin, coalesce(l.o, 0) FROM sscc x LEFT JOIN l ON "
+    "l.s = x.sscc WHERE x.sscc IN (SELECT s FROM l UNION SELECT s FROM a) ORDER BY x.sscc "
+    "FOR UPDATE OF x";
+
+px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,
+                                size_t *found, px_err *err)
+{
+    *found = 0;
+    for (size_t i = 0; i < n; i++)
+        out[i].sscc[0] = '\0';
+    arrays a = {.n = 0};
+    const char *p[1];
+    if (!(p[0] = arrays_add(&a, ssccs, n, err))) {
+        arrays_dispose(&a);
+        return err->rc;
+    }
+    PGresult *r = px__exec_cached(db, PX__Q_AGG_PARENTS, PARENTS_LOCK, 1, p, err);
+    arrays_dispose(&a);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long o = strtol(px__val(r, i, 7), NULL, 10);
+        if (o < 1 || (size_t)o > n)
+            continue; /* an ancestor: locked, not listed */
+        px_container *c = &out[o - 1];
+        memset(c, 0, sizeof(*c));
+        px_strlcpy(c->sscc, px__val(r, i, 0), sizeof(c->sscc));
+        px_strlcpy(c->company_prefix, px__val(r, i, 1), sizeof(c->company_prefix));
+        px_strlcpy(c->tenant_id, px__val(r, i, 2), sizeof(c->tenant_id));
+        px_strlcpy(c->org_id, px__val(r, i, 3), sizeof(c->org_id));
+        px_strlcpy(c->state, px__val(r, i, 4), sizeof(c->state));
+        px_strlcpy(c->parent, px__val(r, i, 5), sizeof(c->parent));
+        px_strlcpy(c->origin, px__val(r, i, 6), sizeof(c->origin));
+        (*found)++;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* ---- the children: every rule, then every change, in one statement ---------------------- */
+
+/* One row per child (k) with its first broken rule (bad); when no child breaks one, the
+ * parent links of packs (us) and containers (ux) are set, and first packings commission their
+ * containers, in the same statement. The WHEN arms are in the order of the answer: a child
+ * the caller may not see is not_found whatever else is wrong with it (DESIGN.md: nothing
+ * leaks).
+ *
+ * REQ-AGG-6: the rules read the statement's snapshot; the updates re-read each row they
+ * change and take it only if it is still commissioned and still in the container the rules
+ * saw (PostgreSQL re-checks an UPDATE's condition on the newest version of a row another
+ * transaction changed, after that transaction ends). Of two packers of one child the second
+ * finds it packed and changes nothing there: its count falls short and the use case starts
+ * over, where the rules then name the child already_packed.
+ *
+ * $1 parents (in request order), $2 each child's parent (1-based), $3 GTINs, $4 serials,
+ * $5 SSCCs ('' where none), $6 the tenant, $7 a CMO caller (else NULL), $8 repack, $9 and
+ * $10 the parents that are cases (GTIN and serial; '' for a container, whose SSCC is in $1,
+ * '' there for a case). */
+static const char APPLY_RULES[] =
+    "WITH RECURSIVE par AS MATERIALIZED (SELECT o::int AS grp, nullif(p, '')::char(18) AS "
+    "parent, nullif(pg, '')::char(14) AS pgtin, nullif(ps, '') AS pserial FROM "
+    "unnest($1::text[], $9::text[], $10::text[]) WITH ORDINALITY AS t(p, pg, ps, o)), "
+    "req AS MATERIALIZED (SELECT o - 1 AS i, g AS grp, nullif(gt, '')::char(14) AS gtin, "
+    "nullif(se, '') AS serial, nullif(x, '')::char(18) AS sscc, row_number() OVER "
+    "(PARTITION BY gt, se, x ORDER BY o) AS rn FROM unnest($2::int[], $3::text[], $4::text[], "
+    "$5::text[]) WITH ORDINALITY AS t(g, gt, se, x, o)), "
+    /* REQ-AGG-5: the children the caller may use (agg_sql.h). */
+    "k AS MATERIALIZED (SELECT r.i, r.rn, r.gtin, r.serial, r.sscc, q.parent AS target, "
+    "  q.pgtin, q.pserial, s.parent_gtin AS was_gtin, s.parent_serial AS was_serial, "
+    "  q.pgtin IS NOT NULL AND s.gtin IS NOT NULL AND EXISTS (SELECT 1 FROM serial c WHERE "
+    "    c.parent_gtin = s.gtin AND c.parent_serial = s.serial) AS holds, "
+    "  " PX_AGG_SEEN("r", "$6", "$7") " AS seen, "
+    "  coalesce(s.state, x.state, '') AS state, coalesce(s.parent_sscc, x.parent_sscc) AS was_in, "
+    "  CASE WHEN r.sscc IS NULL THEN p.company_prefix_length ELSE length(x.company_prefix) END "
+    "    AS gcp "
+    "  FROM req r JOIN par q USING (grp) "
+    "  LEFT JOIN serial s ON r.sscc IS NULL AND s.gtin = r.gtin AND s.serial = r.serial "
+    "  LEFT JOIN product p ON p.gtin = s.gtin "
+    "  LEFT JOIN sscc x ON x.sscc = r.sscc), ";
+static const char APPLY_CHECKS[] =
+    /* REQ-AGG-3: no cycles. The walk goes up from each container child's new parent over the
+     * links as they will be (the request's own links first, the stored ones above them); a
+     * walk that meets the child would put the container inside itself. */
+    "up(i, child, node, d) AS (SELECT i, sscc, target, 1 FROM k WHERE sscc IS NOT NULL "
+    "  UNION ALL SELECT up.i, up.child, coalesce(n.target, x.parent_sscc), up.d + 1 FROM up "
+    "  LEFT JOIN k n ON n.sscc = up.node AND n.rn = 1 "
+    "  LEFT JOIN sscc x ON n.sscc IS NULL AND x.sscc = up.node "
+    "  WHERE up.node <> up.child AND up.d < 64), "
+    "cyc AS (SELECT DISTINCT i FROM up WHERE node = child), "
+    /* REQ-AGG-2: DOMAIN-2.md §10.4 ordering rules 1 and 2. A container listed as a parent in
+     * the same request is commissioned by it before it is packed onto its own parent. */
+    "bad AS MATERIALIZED (SELECT i, code, state, coalesce(was_in, was_gtin || ' ' || "
+    "  was_serial, '') AS was_in FROM (SELECT k.i, k.state, k.was_in, k.was_gtin, "
+    "  k.was_serial, CASE "
+    "  WHEN k.rn > 1 THEN 'duplicate' "
+    "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
+    /* REQ-AGG-11: a case that carries its own GTIN holds packs of another GTIN, and no
+     * case: cases are one level deep, so a case never ends up inside itself. */
+    "  WHEN k.pgtin IS NOT NULL AND (k.sscc IS NOT NULL OR k.gtin = k.pgtin) THEN "
+    "    'invalid_child' "
+    "  WHEN k.pgtin IS NOT NULL AND (k.holds OR (k.gtin, k.serial) IN (SELECT pgtin, pserial "
+    "    FROM par WHERE pgtin IS NOT NULL)) THEN 'nested_case' "
+    "  WHEN cyc.i IS NOT NULL THEN 'cycle' "
+    "  WHEN k.state <> 'commissioned' AND NOT (k.sscc IS NOT NULL AND k.state = 'allocated' "
+    "    AND k.sscc IN (SELECT parent FROM par)) THEN 'invalid_state' "
+    "  WHEN (k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL) AND (NOT $8::bool OR "
+    "    k.was_in = k.target OR (k.was_gtin = k.pgtin AND k.was_serial = k.pserial)) THEN "
+    "    'already_packed' "
+    "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), ";
+static const char APPLY_CHANGES[] =
+    "us AS (UPDATE serial s SET parent_sscc = k.target, parent_gtin = k.pgtin, "
+    "  parent_serial = k.pserial FROM k WHERE (SELECT count(*) FROM bad) = 0 AND "
+    "  k.sscc IS NULL AND s.gtin = k.gtin AND s.serial = k.serial AND "
+    "  s.state = 'commissioned' AND s.parent_sscc IS NOT DISTINCT FROM k.was_in AND "
+    "  s.parent_gtin IS NOT DISTINCT FROM k.was_gtin AND s.parent_serial IS NOT DISTINCT FROM "
+    "  k.was_serial RETURNING 1), "
+    "xs AS (SELECT sscc, bool_or(is_parent) AS is_parent, bool_or(NOT is_parent) AS is_child, "
+    "  max(target) AS target, max(was_in) AS was_in FROM (SELECT parent AS sscc, true AS "
+    "  is_parent, NULL::char(18) AS target, NULL::char(18) AS was_in FROM par WHERE parent IS "
+    "  NOT NULL UNION ALL "
+    "  SELECT sscc, false, target, was_in FROM k WHERE sscc IS NOT NULL) u GROUP BY sscc), "
+    "ux AS (UPDATE sscc x SET "
+    "  parent_sscc = CASE WHEN xs.is_child THEN xs.target ELSE x.parent_sscc END, "
+    "  state = CASE WHEN xs.is_parent AND x.state = 'allocated' THEN 'commissioned' "
+    "    ELSE x.state END, "
+    "  commissioned_at = CASE WHEN xs.is_parent AND x.state = 'allocated' THEN now() "
+    "    ELSE x.commissioned_at END "
+    "  FROM xs WHERE (SELECT count(*) FROM bad) = 0 AND x.sscc = xs.sscc AND (NOT xs.is_child "
+    "  OR (x.parent_sscc IS NOT DISTINCT FROM xs.was_in AND (x.state = 'commissioned' OR "
+    "  xs.is_parent))) RETURNING xs.is_child) "
+    "SELECT 'bad', i, code, state, was_in, NULL::int FROM bad "
+    "UNION ALL SELECT 'moved', (SELECT count(*) FROM us) + (SELECT count(*) FROM ux WHERE "
+    "  is_child), NULL, NULL, NULL, NULL "
+    "UNION ALL SELECT 'gcp', NULL, gtin, NULL, NULL, min(gcp) FROM k WHERE sscc IS NULL AND "
+    "  (SELECT count(*) FROM bad) = 0 GROUP BY gtin "
+    "UNION ALL SELECT 'kid', k.i, NULL, NULL, coalesce(k.was_in, k.was_gtin || ' ' || "
+    "  k.was_serial, ''), CASE WHEN k.sscc IS NULL THEN coalesce(length(w.company_prefix), "
+    "  wp.company_prefix_length) ELSE k.gcp END FROM k LEFT JOIN sscc w ON w.sscc = k.was_in "
+    "  LEFT JOIN product wp ON wp.gtin = k.was_gtin WHERE (SELECT count(*) FROM bad) = 0 AND "
+    "  (k.sscc IS NOT NULL OR k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL)";
+
+void px_agg_applied_dispose(px_agg_applied *a)
+{
+    px_agg_misfits_dispose(&a->misfits);
+    free(a->gcp_len);
+    free(a->was_in);
+    free(a->was_gcp_len);
+    memset(a, 0, sizeof(*a));
+}
+
+/* The rows of APPLY into out: misfits, the count, and per child its EPC's prefix length and
+ * the container it left. */
+static px_rc applied_read(px_agg_applied *out, const PGresult *r, const px_agg_set *s,
+                          px_err *err)
+{
+    size_t k = s->n ? s->n : 1, nbad = 0;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++)
+        nbad += strcmp(px__val(r, i, 0), "bad") == 0;
+    out->gcp_len = calloc(k, sizeof(*out->gcp_len));
+    out->was_in = calloc(k, sizeof(*out->was_in));
+    out->was_gcp_len = calloc(k, sizeof(*out->was_gcp_len));
+    if (nbad)
+        out->misfits.items = calloc(nbad, sizeof(*out->misfits.items));
+    if (!out->gcp_len || !out->was_in || !out->was_gcp_len || (nbad && !out->misfits.items))
+        return px_err_oom(err);
+    for (int i = 0; i < rows; i++) {
+        const char *kind = px__val(r, i, 0);
+        long idx = strtol(px__val(r, i, 1), NULL, 10);
+        if (strcmp(kind, "bad") == 0) {
+            px_agg_misfit *m = &out->misfits.items[out->misfits.n++];
+            m->index = idx;
+            px_strlcpy(m->code, px__val(r, i, 2), sizeof(m->code));
+            px_strlcpy(m->state, px__val(r, i, 3), sizeof(m->state));
+            px_strlcpy(m->parent, px__val(r, i, 4), sizeof(m->parent));
+        } else if (strcmp(kind, "moved") == 0) {
+            out->moved = idx;
+        } else if (strcmp(kind, "gcp") == 0) {
+            /* a product's prefix length, for every child pack of its GTIN */
+            const char *gtin = px__val(r, i, 2);
+            int len = (int)strtol(px__val(r, i, 5), NULL, 10);
+            for (size_t c = 0; c < s->n; c++)
+                if (!s->children[c].sscc && strcmp(s->children[c].gtin, gtin) == 0)
+                    out->gcp_len[c] = len;
+        } else if (idx >= 0 && (size_t)idx < s->n) {
+            int len = (int)strtol(px__val(r, i, 5), NULL, 10);
+            px_strlcpy(out->was_in[idx], px__val(r, i, 4), sizeof(out->was_in[idx]));
+            if (s->children[idx].sscc)
+                out->gcp_len[idx] = len;
+            else
+                out->was_gcp_len[idx] = len;
+        }
+    }
+    return PX_OK;
+}
+
+px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    size_t k = s->n ? s->n : 1;
+    const char **g = calloc(k, sizeof(*g)), **gt = calloc(k, sizeof(*gt)),
+               **se = calloc(k, sizeof(*se)), **x = calloc(k, sizeof(*x));
+    char (*num)[24] = calloc(k, sizeof(*num));
+    arrays a = {.n = 0};
+    PGresult *r = NULL;
+    px_rc rc = PX_OK;
+    px_buf sql;
+    px_buf_init(&sql, 16384);
+    if (!g || !gt || !se || !x || !num) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        snprintf(num[i], sizeof(num[i]), "%zu", s->group[i] + 1);
+        g[i] = num[i];
+        gt[i] = s->children[i].gtin ? s->children[i].gtin : "";
+        se[i] = s->children[i].serial ? s->children[i].serial : "";
+        x[i] = s->children[i].sscc ? s->children[i].sscc : "";
+    }
+    const char *p[10];
+    if (!(p[0] = arrays_add(&a, s->parents, s->n_parents, err)) ||
+        !(p[1] = arrays_add(&a, g, s->n, err)) || !(p[2] = arrays_add(&a, gt, s->n, err)) ||
+        !(p[3] = arrays_add(&a, se, s->n, err)) || !(p[4] = arrays_add(&a, x, s->n, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    /* The statement's materialized sets hold ~150 bytes per child: at the default work_mem
+     * (4 MB) a request of 100,000 children spills them to temporary files that each of their
+     * readers reads again (measured: 26 s against 12 s for 100,000 children). Its plan is the
+     * generic one, probing serial's key once per child: with the array sizes known, the
+     * planner hashes the whole serial table instead, a cost that grows with the table rather
+     * than with the request. Both for this transaction only. */
+    if (s->n > 2000) {
+        PGresult *w = px__exec(db,
+                               "SELECT set_config('work_mem', '64MB', true), "
+                               "set_config('plan_cache_mode', 'force_generic_plan', true)",
+                               0, NULL, err);
+        if (!w) {
+            rc = err->rc;
+            goto done;
+        }
+        PQclear(w);
+    }
+    p[5] = s->tenant_id;
+    p[6] = s->cmo_org && *s->cmo_org ? s->cmo_org : NULL;
+    p[7] = s->moving ? "true" : "false";
+    if (!(p[8] = arrays_add(&a, s->parent_gtins, s->n_parents, err)) ||
+        !(p[9] = arrays_add(&a, s->parent_serials, s->n_parents, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    /* One statement in three literals: C11 compilers need only take literals of 4,095
+     * characters (-Woverlength-strings). */
+    if (px_buf_printf(&sql, "%s%s%s", APPLY_RULES, APPLY_CHECKS, APPLY_CHANGES) != PX_OK) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    if (!(r = px__exec_cached(db, PX__Q_AGG_APPLY, sql.data, 10, p, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    rc = applied_read(out, r, s, err);
+done:
+    PQclear(r);
+    px_buf_dispose(&sql);
+    arrays_dispose(&a);
+    free(g);
+    free(gt);
+    free(se);
+    free(x);
+    free(num);
+    return rc;
+}
+
+/* ---- the aggregations and their events: one multi-row insert ---------------------------- */
+
+/* The aggregation rows (one per parent) and the container events (each with its EPCs as one
+ * space-separated text: EPC URIs hold no space), in event order: seq follows it. The events'
+ * aggregation_id references rows of the same statement: the foreign key is checked at its
+ * end. */
+static const char RECORD[] =
+    "WITH a AS (INSERT INTO aggregation (id, org_id, tenant_id, action, parent_sscc, "
+    "parent_gtin, parent_serial, children, created_at) SELECT t.id, $1::uuid, $2::uuid, $3, "
+    "nullif(t.p, ''), nullif(t.pg, ''), nullif(t.ps, ''), t.n, "
+    "('epoch'::timestamptz + $4::bigint * interval '1 microsecond') FROM "
+    "unnest($5::uuid[], $6::text[], $19::text[], $20::text[], $7::int[]) AS t(id, p, pg, ps, n) "
+    "RETURNING 1) "
+    "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
+    "biz_step, disposition, event_time, parent_id, parent_sscc, parent_gtin, parent_serial, "
+    "epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, $1::uuid, e.agg, e.ty, "
+    "e.ac, e.bs, nullif(e.di, ''), ('epoch'::timestamptz + $4::bigint * interval "
+    "'1 microsecond'), nullif(e.pid, ''), nullif(e.ps, ''), nullif(e.pg, ''), nullif(e.pse, ''), "
+    "string_to_array(e.ep, ' '), nullif(e.rp, ''), nullif(e.rp, ''), e.h FROM "
+    "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
+    "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $18::text[]) "
+    "WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, h, o) ORDER BY e.o";
+
+px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
+{
+    arrays a = {.n = 0};
+    char t[24];
+    snprintf(t, sizeof(t), "%" PRId64, s->created_us);
+    size_t k = s->n_aggs ? s->n_aggs : 1;
+    char (*num)[24] = calloc(k, sizeof(*num));
+    const char **nums = calloc(k, sizeof(*nums));
+    px_rc rc = PX_OK;
+    if (!num || !nums) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < s->n_aggs; i++) {
+        snprintf(num[i], sizeof(num[i]), "%ld", s->children[i]);
+        nums[i] = num[i];
+    }
+    const char *p[22] = {s->org_id, s->tenant_id, s->action, t};
+    const px_agg_event_cols *e = &s->events;
+    if (!(p[4] = arrays_add(&a, s->agg_ids, s->n_aggs, err)) ||
+        !(p[5] = arrays_add(&a, s->parents, s->n_aggs, err)) ||
+        !(p[6] = arrays_add(&a, nums, s->n_aggs, err)) ||
+        !(p[7] = arrays_add(&a, e->id, e->n, err)) ||
+        !(p[8] = arrays_add(&a, e->aggregation_id, e->n, err)) ||
+        !(p[9] = arrays_add(&a, e->type, e->n, err)) ||
+        !(p[10] = arrays_add(&a, e->action, e->n, err)) ||
+        !(p[11] = arrays_add(&a, e->biz_step, e->n, err)) ||
+        !(p[12] = arrays_add(&a, e->disposition, e->n, err)) ||
+        !(p[13] = arrays_add(&a, e->parent_id, e->n, err)) ||
+        !(p[14] = arrays_add(&a, e->parent_sscc, e->n, err)) ||
+        !(p[15] = arrays_add(&a, e->epcs, e->n, err)) ||
+        !(p[16] = arrays_add(&a, e->read_point, e->n, err)) ||
+        !(p[17] = arrays_add(&a, e->event_hash, e->n, err)) ||
+        !(p[18] = arrays_add(&a, s->parent_gtins, s->n_aggs, err)) ||
+        !(p[19] = arrays_add(&a, s->parent_serials, s->n_aggs, err)) ||
+        !(p[20] = arrays_add(&a, e->parent_gtin, e->n, err)) ||
+        !(p[21] = arrays_add(&a, e->parent_serial, e->n, err))) {
+        rc = err->rc;
+        goto done;
+    }
+    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, 22, p, err);
+    if (!r)
+        rc = err->rc;
+    PQclear(r);
+done:
+    arrays_dispose(&a);
+    free(num);
+    free(nums);
+    return rc;
+}
+
+/* ---- cases that carry their own GTIN --------------------------------------------------- */
+
+/* The listed cases with what the use case decides on: state, MAH, who commissioned them and
+ * whether that CMO is actively partnered on the product, whether they are inside a case. */
+static const char CASES_LOCK[] =
+    "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
+    "s.released_at IS NOT NULL, EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp "
+    "ON pp.partnership_id = ps.id WHERE ps.cmo_id = s.commissioned_by AND ps.mah_id = p.mah_id "
+    "AND ps.status = 'active' AND pp.gtin = s.gtin), s.parent_gtin IS NOT NULL, "
+    "p.company_prefix_length FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
+    "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN product p ON p.gtin = s.gtin "
+    "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
+
+px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
+                              size_t n, px_case_parent *out, px_err *err)
+{
+    memset(out, 0, n * sizeof(*out));
+    arrays a = {.n = 0};
+    const char *p[2];
+    if (!(p[0] = arrays_add(&a, gtins, n, err)) || !(p[1] = arrays_add(&a, serials, n, err))) {
+        arrays_dispose(&a);
+        return err->rc;
+    }
+    PGresult *r = px__exec(db, CASES_LOCK, 2, p, err);
+    arrays_dispose(&a);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long o = strtol(px__val(r, i, 0), NULL, 10);
+        if (o < 1 || (size_t)o > n)
+            continue;
+        px_case_parent *c = &out[o - 1];
+        c->found = 1;
+        px_strlcpy(c->state, px__val(r, i, 1), sizeof(c->state));
+        px_strlcpy(c->tenant_id, px__val(r, i, 2), sizeof(c->tenant_id));
+        px_strlcpy(c->commissioned_by, px__val(r, i, 3), sizeof(c->commissioned_by));
+        c->released = strcmp(px__val(r, i, 4), "t") == 0;
+        c->partnered = strcmp(px__val(r, i, 5), "t") == 0;
+        c->in_case = strcmp(px__val(r, i, 6), "t") == 0;
+        c->gcp_len = (int)strtol(px__val(r, i, 7), NULL, 10);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
+                         const char *pack_serial, px_err *err)
+{
+    gtin[0] = serial[0] = '\0';
+    const char *p[] = {pack_gtin, pack_serial};
+    PGresult *r = px__exec(db,
+                           "SELECT parent_gtin, parent_serial FROM serial WHERE gtin = $1 AND "
+                           "serial = $2 AND parent_gtin IS NOT NULL",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) > 0) {
+        px_strlcpy(gtin, px__val(r, 0, 0), 15);
+        px_strlcpy(serial, px__val(r, 0, 1), 21);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
+                                  px_case_child_fn fn, void *ctx, px_err *err)
+{
+    char l[24];
+    snprintf(l, sizeof(l), "%ld", limit);
+    const char *p[] = {gtin, serial, l};
+    PGresult *r = px__exec(db,
+                           "SELECT gtin, serial, state, coalesce(batch, '') FROM serial WHERE "
+                           "parent_gtin = $1 AND parent_serial = $2 ORDER BY gtin, serial "
+                           "LIMIT $3::bigint",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_case_child c = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
+                           px__val(r, i, 3)};
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
