@@ -295,6 +295,21 @@ void px_test_org_args_key(px_test_env *env, const char *const *org_args, const c
     px_test_key(env, org_id, role, api_key);
 }
 
+void px_test_mah_gln(px_test_env *env, const char *name, const char *gln, char *org_id,
+                     char *api_key)
+{
+    const char *a[] = {"--kind", "mah", "--name", name, "--gln", gln, "--gln-prefix-length", "7",
+                       NULL};
+    px_test_org_args_key(env, a, "mah", org_id, api_key);
+}
+
+void px_test_regulator(px_test_env *env, const char *name, const char *market, char *org_id,
+                       char *api_key)
+{
+    const char *a[] = {"--kind", "regulator", "--name", name, "--market", market, NULL};
+    px_test_org_args_key(env, a, "regulator", org_id, api_key);
+}
+
 typedef struct {
     char *data;
     size_t len;
@@ -513,18 +528,23 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b)
     return found;
 }
 
-void px_test_xsd_valid(const char *doc, size_t len)
+int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
 {
-    char path[] = "/tmp/packid-report-XXXXXX";
+    char path[] = "/tmp/packid-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, doc, len), (ssize_t)len);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
     close(fd);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s/tools/epcis-validate %s >/dev/null 2>&1", PX_SHARED_DIR, path);
-    int rc = system(cmd);
+    char line[1024];
+    snprintf(line, sizeof(line), "%s '%s' %s", cmd, path, quiet ? ">/dev/null 2>&1" : ">&2");
+    int rc = system(line);
     unlink(path);
-    if (rc != 0)
+    return rc;
+}
+
+void px_test_xsd_valid(const char *doc, size_t len)
+{
+    if (px_test_run_on(PX_SHARED_DIR "/tools/epcis-validate", doc, len, 1) != 0)
         fail_msg("the document does not validate against the EPCIS 1.2 XSD:\n%.2000s", doc);
 }
 
