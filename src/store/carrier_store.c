@@ -11,11 +11,6 @@
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static void design_params(const px_carrier_design *d, char quiet[12], char mpx[12])
 {
     if (d->quiet_zone >= 0)
@@ -41,8 +36,8 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 {
     char quiet[12], mpx[12];
     design_params(&t->design, quiet, mpx);
-    const char *p[] = {t->id,        t->org_id,    t->name,   t->design.ec,
-                       t->design.fg, t->design.bg, nz(quiet), mpx};
+    const char *p[] = {t->id,        t->org_id,    t->name,       t->design.ec,
+                       t->design.fg, t->design.bg, px__nz(quiet), mpx};
     PGresult *r =
         px__exec(db,
                  "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
@@ -169,10 +164,14 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         goto done;
     }
     PQclear(r);
-    const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
-                       role,         nz(b->key_id), b->symbology, nz(b->template_id),
-                       b->design.ec, b->design.fg,  b->design.bg, nz(quiet),
-                       mpx,          total,         js.data};
+    const char *p[] = {b->id,        b->job_id,
+                       b->org_id,    b->org_kind,
+                       role,         px__nz(b->key_id),
+                       b->symbology, px__nz(b->template_id),
+                       b->design.ec, b->design.fg,
+                       b->design.bg, px__nz(quiet),
+                       mpx,          total,
+                       js.data};
     r = px__exec(
         db,
         "WITH b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
@@ -200,12 +199,8 @@ px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *i
     const char *p[] = {id};
     PGresult *r =
         px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "carrier batch not found");
+    if (rc == PX_OK)
         batch_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -276,9 +271,19 @@ px_rc px_store_carrier_item_done(px_db *db, const px_carrier_row *c, px_err *err
     char idx[16], quiet[12], mpx[12];
     snprintf(idx, sizeof(idx), "%d", c->idx);
     design_params(&c->design, quiet, mpx);
-    const char *p[] = {
-        c->id,         c->batch_id,  idx,          c->org_id,    c->symbology, c->data, nz(c->gtin),
-        nz(c->serial), c->design.ec, c->design.fg, c->design.bg, nz(quiet),    mpx};
+    const char *p[] = {c->id,
+                       c->batch_id,
+                       idx,
+                       c->org_id,
+                       c->symbology,
+                       c->data,
+                       px__nz(c->gtin),
+                       px__nz(c->serial),
+                       c->design.ec,
+                       c->design.fg,
+                       c->design.bg,
+                       px__nz(quiet),
+                       mpx};
     PGresult *r = px__exec(
         db,
         "WITH c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, "
@@ -356,12 +361,8 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
 {
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "carrier not found");
+    if (rc == PX_OK)
         carrier_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -473,8 +474,8 @@ px_rc px_store_carrier_items_done_bulk(px_db *db, const px_carrier_batch *b,
     }
     char quiet[12], mpx[12];
     design_params(&b->design, quiet, mpx);
-    const char *p[] = {js.data,      b->id,        b->org_id,    b->symbology, b->design.ec,
-                       b->design.fg, b->design.bg, nz(quiet),    mpx};
+    const char *p[] = {js.data,      b->id,        b->org_id,     b->symbology, b->design.ec,
+                       b->design.fg, b->design.bg, px__nz(quiet), mpx};
     PGresult *r = px__exec(
         db,
         "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "

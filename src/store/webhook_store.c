@@ -65,12 +65,8 @@ px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px
     const char *p[] = {tenant_id};
     PGresult *r = px__exec(db, "SELECT " WEBHOOK_COLS " FROM webhook WHERE tenant_id = $1::uuid",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook is configured");
-    else
+    px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
+    if (rc == PX_OK)
         webhook_row(out, r, 0);
     PQclear(r);
     return rc;
