@@ -744,6 +744,54 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+void px_sqlf(px_test_env *env, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (px_sql_exec(env, sql) != 0)
+        fail_msg("SQL failed: %s", sql);
+}
+
+void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
+                             const char *gtin)
+{
+    px_sqlf(env,
+            "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
+            "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
+            mah_org, cmo_org, gtin);
+}
+
+void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
+                              const char *expiry, const char *prefix, int digits, long n,
+                              const char *org)
+{
+    px_sqlf(env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '%s', '%s')", gtin, batch,
+            expiry);
+    px_sqlf(env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
+            "commissioned_by, commissioned_at) SELECT '%s', '%s' || lpad(g::text, %d, '0'), "
+            "'commissioned', '%s', '%s', '%s', '%s', now() FROM generate_series(1, %ld) g",
+            gtin, prefix, digits, org, batch, expiry, org, n);
+}
+
+void px_test_tmpdir(char *dir, size_t cap, const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/packid-%s-XXXXXX", tmp ? tmp : "/tmp", name);
+    assert_non_null(mkdtemp(dir));
+}
+
+void px_test_rmdir(const char *dir)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (dir[0] == '/' && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 int px_occurrences(const char *s, const char *needle)
 {
     int n = 0;

@@ -193,6 +193,21 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs a printf-formatted statement (at most 4 KiB); fails the test when it fails. */
+void px_sqlf(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Written directly (a fast setup, no API call): an active partnership of the MAH and the
+ * CMO on gtin; and batch (with expiry) of gtin holding n commissioned packs
+ * <prefix><g zero-padded to digits>, g = 1..n, allocated to and commissioned by org. */
+void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
+                             const char *gtin);
+void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
+                              const char *expiry, const char *prefix, int digits, long n,
+                              const char *org);
+/* A fresh folder $TMPDIR/packid-<name>-XXXXXX (/tmp without TMPDIR) into dir; fails the test
+ * when it cannot be made. px_test_rmdir removes it and what it holds (a path not starting
+ * with '/' is left alone). */
+void px_test_tmpdir(char *dir, size_t cap, const char *name);
+void px_test_rmdir(const char *dir);
 /* How often needle occurs in s. */
 int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
@@ -205,6 +220,17 @@ json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, c
 /* The whole of a (small) file into out, NUL-terminated; fails the test when it cannot be
  * opened. popen_cmd: read a command's output instead. */
 void px_test_read(const char *path, int popen_cmd, char *out, size_t cap);
+
+/* Printed symbols read back (px_test_symbols.c). px_test_write_file: data into path, 0 on
+ * success. px_test_run: runs argv (stdout into out_path when not NULL) and returns its exit
+ * status (-1 when it did not exit). px_test_decode: decodes file with ZXingReader (an SVG is
+ * rasterised by rsvg-convert first, to file-r.png): the symbology identifier into id, the
+ * bytes into got (NUL-terminated; their count into *got_len when not NULL) and the error
+ * correction level ZXing reports into ec when not NULL; fails the test when a tool fails. */
+int px_test_write_file(const char *path, const void *data, size_t len);
+int px_test_run(const char *const argv[], const char *out_path);
+void px_test_decode(const char *file, int svg, char id[8], char *got, size_t cap, size_t *got_len,
+                    char ec[4]);
 
 /* One of two requests raced by px_test_race2: what to send, and (after) the answer's status
  * and error code ("" when none). */
