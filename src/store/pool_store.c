@@ -109,14 +109,10 @@ px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, 
     char d[24];
     snprintf(d, sizeof(d), "%lld", delta);
     const char *p[] = {gtin, d};
-    PGresult *r = px__exec(db,
-                           "UPDATE product SET issued_count = greatest(issued_count + "
-                           "$2::bigint, 0) WHERE gtin = $1",
-                           2, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "UPDATE product SET issued_count = greatest(issued_count + "
+                        "$2::bigint, 0) WHERE gtin = $1",
+                        2, p, err);
 }
 
 /* ---- jobs ------------------------------------------------------------------------------- */

@@ -275,16 +275,12 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
 {
     const char *p[] = {e->id, e->job_id, message};
-    PGresult *r = px__exec(db,
-                           "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
-                           "finished_at = now() WHERE id = $2) "
-                           "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
-                           "WHERE id = $1",
-                           3, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
+                        "finished_at = now() WHERE id = $2) "
+                        "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
+                        "WHERE id = $1",
+                        3, p, err);
 }
 
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,

@@ -330,15 +330,6 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     return rc;
 }
 
-static px_rc exec_cmd(px_db *db, const char *sql, int n, const char *const *p, px_err *err)
-{
-    PGresult *r = px__exec(db, sql, n, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
 px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, size_t len,
                                    const char *sha256_hex, int event_count, px_err *err)
 {
@@ -346,10 +337,10 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
     char cnt[16];
     snprintf(cnt, sizeof(cnt), "%d", event_count);
     const char *p[] = {id, doc, sha256_hex, cnt};
-    return exec_cmd(db,
-                    "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
-                    "WHERE id = $1::uuid AND document IS NULL",
-                    4, p, err);
+    return px__exec_cmd(db,
+                        "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
+                        "WHERE id = $1::uuid AND document IS NULL",
+                        4, p, err);
 }
 
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
@@ -370,10 +361,10 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
     char num[16];
     snprintf(num, sizeof(num), "%d", *n);
     const char *q[] = {id, num};
-    return exec_cmd(db,
-                    "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
-                    "($1::uuid, $2::int, clock_timestamp())",
-                    2, q, err);
+    return px__exec_cmd(db,
+                        "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
+                        "($1::uuid, $2::int, clock_timestamp())",
+                        2, q, err);
 }
 
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
@@ -385,15 +376,15 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
     snprintf(st, sizeof(st), "%d", http_status);
     snprintf(retry, sizeof(retry), "%ld", retry_ms);
     const char *p[] = {id, num, http_status ? st : NULL, outcome, px__nz(error)};
-    px_rc rc = exec_cmd(db,
-                        "UPDATE report_attempt SET finished_at = clock_timestamp(), "
-                        "http_status = $3::int, outcome = $4, error = $5 "
-                        "WHERE report_id = $1::uuid AND n = $2::int",
-                        5, p, err);
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE report_attempt SET finished_at = clock_timestamp(), "
+                            "http_status = $3::int, outcome = $4, error = $5 "
+                            "WHERE report_id = $1::uuid AND n = $2::int",
+                            5, p, err);
     if (rc != PX_OK)
         return rc;
     const char *q[] = {id, outcome, px__nz(error), retry};
-    return exec_cmd(
+    return px__exec_cmd(
         db,
         "UPDATE report SET "
         "state = CASE $2 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
@@ -408,8 +399,8 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)
 {
     const char *p[] = {id, error};
-    return exec_cmd(db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid",
-                    2, p, err);
+    return px__exec_cmd(
+        db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid", 2, p, err);
 }
 
 /* ---- releases ------------------------------------------------------------------------- */
@@ -443,8 +434,8 @@ px_rc px_store_release_set_report(px_db *db, const char *release_id, const char 
                                   px_err *err)
 {
     const char *p[] = {release_id, report_id};
-    return exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
-                    p, err);
+    return px__exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
+                        p, err);
 }
 
 /* ---- EPCIS events --------------------------------------------------------------------- */

@@ -9,6 +9,15 @@ const char *px__nz(const char *s)
     return s && *s ? s : NULL;
 }
 
+px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, nparams, params, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
 {
     if (!r)

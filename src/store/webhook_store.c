@@ -220,7 +220,7 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
     snprintf(st, sizeof(st), "%d", http_status);
     snprintf(retry, sizeof(retry), "%ld", retry_ms);
     const char *p[] = {id, num, http_status ? st : NULL, outcome, error, retry};
-    PGresult *r = px__exec(
+    return px__exec_cmd(
         db,
         "WITH d AS (UPDATE webhook_delivery SET "
         "state = CASE $4 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
@@ -231,8 +231,4 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
         "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
         "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",
         6, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
 }
