@@ -92,7 +92,7 @@ static double run_copy(bench *b)
     int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", res.allocation.id,
                       res.allocation.org_id);
     size_t line = 15 + 20 + (size_t)tl;
-    char *data = malloc((size_t)b->n * line);
+    char *data = malloc((size_t)b->n * line + 1); /* + the last snprintf's NUL */
     size_t len = 0;
     for (long i = 0; i < b->n; i++) {
         char ser[PX_SERIAL_LEN_MAX + 1];
