@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "allocation.h"
+#include "bench.h"
 #include "pool_store.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -24,62 +25,12 @@
 
 #define SYMBOLS "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const px_err *err)
-{
-    fprintf(stderr, "bench_allocate: %s: %s (%s)\n", what, err ? err->message : "",
-            err ? err->code : "");
-    exit(1);
-}
-
-static void pq_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_allocate: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-}
-
-static long long pq_count(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_allocate: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
-}
-
 /* A fresh empty table, and no checkpoint debt from the previous measurement. */
 static void reset(PGconn *c)
 {
-    pq_ok(c, "TRUNCATE serial");
+    bench_pq_ok(c, "TRUNCATE serial");
     PGresult *r = PQexec(c, "CHECKPOINT"); /* superuser only: skipped quietly otherwise */
     PQclear(r);
-}
-
-/* GTIN-14 under prefix 4012345 with item reference n (GS1 mod-10 check digit). */
-static void gtin_for(char out[15], unsigned n)
-{
-    char base[16];
-    snprintf(base, sizeof(base), "04012345%05u", n % 100000u);
-    int sum = 0;
-    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
-        sum += (base[i] - '0') * w;
-    memcpy(out, base, 13);
-    out[13] = (char)('0' + (10 - sum % 10) % 10);
-    out[14] = '\0';
 }
 
 typedef struct {
@@ -97,17 +48,17 @@ static void product(bench *b, char gtin[15])
     px_err_clear(&err);
     px_product p;
     memset(&p, 0, sizeof(p));
-    gtin_for(gtin, b->next_item++);
+    bench_gtin(gtin, b->next_item++);
     px_strlcpy(p.gtin, gtin, sizeof(p.gtin));
     p.company_prefix_length = 7;
     snprintf(p.name, sizeof(p.name), "bench %s", gtin);
     px_strlcpy(p.market, "EU", sizeof(p.market));
     if (px_svc_product_create(b->db, b->app, &b->mah, &p, &err) != PX_OK)
-        die("product", &err);
+        bench_die_err("product", &err);
     px_settings_input in = {"RANDOM_ALPHANUMERIC", 20, SYMBOLS};
     px_serial_settings s;
     if (px_svc_product_settings_put(b->db, &b->mah, gtin, &in, &s, &err) != PX_OK)
-        die("settings", &err);
+        bench_die_err("settings", &err);
 }
 
 static px_rc fill(void *ctx, unsigned char *buf, size_t len)
@@ -127,11 +78,11 @@ static double run_copy(bench *b)
     px_alloc_request req = {gtin, 1, "raw copy", NULL};
     px_alloc_result res;
     if (px_svc_allocate(b->db, &b->mah, &req, &res, &err) != PX_OK)
-        die("allocation row", &err);
+        bench_die_err("allocation row", &err);
     char sql[160];
     snprintf(sql, sizeof(sql), "UPDATE job SET status = 'completed' WHERE id = '%s'",
              res.job.id);
-    pq_ok(b->raw, sql);
+    bench_pq_ok(b->raw, sql);
 
     px_serial_settings s;
     px_serial_settings_init(&s, PX_SERIAL_RANDOM_ALPHANUMERIC, 20, SYMBOLS, &err);
@@ -141,7 +92,7 @@ static double run_copy(bench *b)
     int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", res.allocation.id,
                       res.allocation.org_id);
     size_t line = 15 + 20 + (size_t)tl;
-    char *data = malloc((size_t)b->n * line);
+    char *data = malloc((size_t)b->n * line + 1); /* + the last snprintf's NUL */
     size_t len = 0;
     for (long i = 0; i < b->n; i++) {
         char ser[PX_SERIAL_LEN_MAX + 1];
@@ -151,8 +102,8 @@ static double run_copy(bench *b)
     px_serial_gen_dispose(g);
     free(g);
 
-    double t0 = now_s();
-    pq_ok(b->raw, "BEGIN");
+    double t0 = bench_now_s();
+    bench_pq_ok(b->raw, "BEGIN");
     PGresult *r = PQexec(b->raw, "COPY serial (gtin, serial, allocation_id, allocated_to) "
                                  "FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -173,12 +124,12 @@ static double run_copy(bench *b)
     PQclear(r);
     while ((r = PQgetResult(b->raw)) != NULL)
         PQclear(r);
-    pq_ok(b->raw, "COMMIT");
-    double t = now_s() - t0;
+    bench_pq_ok(b->raw, "COMMIT");
+    double t = bench_now_s() - t0;
     free(data);
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM serial WHERE gtin = '%s'", gtin);
-    if (pq_count(b->raw, sql) != b->n)
-        die("raw copy count", NULL);
+    if (bench_pq_count(b->raw, sql) != b->n)
+        bench_die_err("raw copy count", NULL);
     return t;
 }
 
@@ -190,30 +141,30 @@ static double run_job(bench *b, int *chunks)
     product(b, gtin);
     px_err err;
     px_err_clear(&err);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     px_alloc_request req = {gtin, b->n, "bench", NULL};
     px_alloc_result res;
     if (px_svc_allocate(b->db, &b->mah, &req, &res, &err) != PX_OK)
-        die("allocate", &err);
+        bench_die_err("allocate", &err);
     *chunks = 0;
     for (;;) {
         int did = 0;
         if (px_run_allocation(b->app, b->db, &did, &err) != PX_OK)
-            die("runner", &err);
+            bench_die_err("runner", &err);
         if (!did)
             break;
         (*chunks)++;
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     px_job j;
     if (px_store_job_get(b->db, &j, res.job.id, "", 1, &err) != PX_OK)
-        die("job", &err);
+        bench_die_err("job", &err);
     char sql[200];
     snprintf(sql, sizeof(sql), "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = "
                                "'%s'",
              res.allocation.id);
-    if (strcmp(j.status, "completed") != 0 || j.done != b->n || pq_count(b->raw, sql) != b->n)
-        die("job did not complete with exactly N distinct serials", NULL);
+    if (strcmp(j.status, "completed") != 0 || j.done != b->n || bench_pq_count(b->raw, sql) != b->n)
+        bench_die_err("job did not complete with exactly N distinct serials", NULL);
     return t;
 }
 
@@ -231,24 +182,24 @@ int main(int argc, char **argv)
     px_err_clear(&err);
     px_config cfg;
     if (px_config_load(&cfg, &err) != PX_OK)
-        die("config", &err);
+        bench_die_err("config", &err);
     px_app app;
     if (px_app_open(&app, &cfg, 2, &err) != PX_OK)
-        die("database", &err);
+        bench_die_err("database", &err);
     b.app = &app;
     b.db = px_pool_acquire(app.pool, &err);
     b.raw = PQconnectdb(app.conninfo);
     if (!b.db || PQstatus(b.raw) != CONNECTION_OK)
-        die("connect", &err);
+        bench_die_err("connect", &err);
     PQclear(PQexec(b.raw, "SET TIME ZONE 'UTC'"));
-    b.next_item = (unsigned)(now_s() * 1000) % 90000u;
+    b.next_item = (unsigned)(bench_now_s() * 1000) % 90000u;
 
     px_org mah;
     memset(&mah, 0, sizeof(mah));
     px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
     px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
     if (px_store_org_insert(b.db, &mah, &err) != PX_OK)
-        die("org", &err);
+        bench_die_err("org", &err);
     b.mah.role = PX_ROLE_MAH;
     b.mah.org_kind = PX_ORG_MAH;
     px_strlcpy(b.mah.org_id, mah.id, sizeof(b.mah.org_id));

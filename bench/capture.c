@@ -15,15 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "epcis.h"
 #include "px_buf.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int count_event(void *ctx, const px_epcis_event *ev)
 {
@@ -110,12 +104,12 @@ int main(int argc, char **argv)
     px_epcis_read_cb cb = {.on_event = count_event, .ctx = &parsed};
     px_err err;
     px_err_clear(&err);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (px_epcis_read_buffer(doc.data, doc.len, &cb, &err) != PX_OK || parsed != n) {
         fprintf(stderr, "bench_capture: parse: %s\n", err.message);
         return 1;
     }
-    double t_parse = now_s() - t0;
+    double t_parse = bench_now_s() - t0;
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CURL *c = curl_easy_init();
@@ -123,9 +117,9 @@ int main(int argc, char **argv)
     px_buf_init(&out, (size_t)64 << 20);
     char url[512], id[40];
     snprintf(url, sizeof(url), "%s/epcis/capture", base);
-    t0 = now_s();
+    t0 = bench_now_s();
     long st = request(c, url, key, doc.data, doc.len, &out, id, sizeof(id));
-    double t_capture = now_s() - t0;
+    double t_capture = bench_now_s() - t0;
     if (st != 202 || !id[0]) {
         fprintf(stderr, "bench_capture: POST: %ld %s\n", st, out.data ? out.data : "");
         return 1;

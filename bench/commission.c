@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "epcis.h"
 #include "px_buf.h"
 #include "px_crypto.h"
@@ -24,36 +25,6 @@
 #define PER_REQUEST 10000
 #define GTIN "09506002000013"
 #define SYMBOLS "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void pq_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-}
-
-static long long pq_count(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
-}
 
 static void copy_rows(PGconn *c, const char *sql, const char *data, size_t len)
 {
@@ -100,40 +71,6 @@ static char *random_serials(size_t n)
     return s;
 }
 
-typedef struct http {
-    CURL *curl;
-    const char *base;
-    char auth[128];
-    px_buf resp;
-} http;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    px_buf *b = ud;
-    return px_buf_add(b, p, size * n) == PX_OK ? size * n : 0;
-}
-
-static long post(http *h, const char *path, const char *key, const char *body, size_t len)
-{
-    char url[256], auth[128];
-    snprintf(url, sizeof(url), "%s%s", h->base, path);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-    struct curl_slist *hs = curl_slist_append(NULL, auth);
-    hs = curl_slist_append(hs, "Content-Type: application/json");
-    px_buf_reset(&h->resp);
-    curl_easy_setopt(h->curl, CURLOPT_URL, url);
-    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->resp);
-    long status = 0;
-    if (curl_easy_perform(h->curl) == CURLE_OK)
-        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hs);
-    return status;
-}
-
 /* The value of "name":"…" in a flat JSON answer. */
 static void json_field(char *out, size_t cap, const char *json, const char *name)
 {
@@ -152,7 +89,7 @@ static void json_field(char *out, size_t cap, const char *json, const char *name
     out[i] = '\0';
 }
 
-static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
+static double http_side(bench_http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
                         int requests, int round)
 {
     size_t n = (size_t)requests * PER_REQUEST;
@@ -170,10 +107,10 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
               "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to) FROM STDIN",
               rows.data, rows.len);
     px_buf_dispose(&rows);
-    pq_ok(db, "CHECKPOINT");
+    bench_pq_ok(db, "CHECKPOINT");
     px_buf body;
     px_buf_init(&body, (size_t)1 << 26);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int q = 0; q < requests; q++) {
         px_buf_reset(&body);
         px_buf_printf(&body,
@@ -184,17 +121,17 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
             px_buf_printf(&body, "%s\"%s\"", i ? "," : "",
                           serials + ((size_t)q * PER_REQUEST + i) * 21);
         px_buf_puts(&body, "]}");
-        long st = post(h, "/v1/commissions", cmo_key, body.data, body.len);
+        long st = bench_post(h, "/v1/commissions", cmo_key, body.data, body.len);
         if (st != 200 || !strstr(h->resp.data, "\"commissioned\":10000")) {
             fprintf(stderr, "bench_commission: commission %d: HTTP %ld %.300s\n", q, st,
                     h->resp.data ? h->resp.data : "");
             exit(1);
         }
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     px_buf_dispose(&body);
     free(serials);
-    long long c = pq_count(db, "SELECT count(*) FROM serial WHERE state = 'commissioned'");
+    long long c = bench_pq_count(db, "SELECT count(*) FROM serial WHERE state = 'commissioned'");
     if (c != (long long)n) {
         fprintf(stderr, "bench_commission: %lld commissioned, want %zu\n", c, n);
         exit(1);
@@ -224,13 +161,13 @@ static double copy_side(PGconn *db, const char *cmo_org, int requests)
                           alloc ? alloc_id : "\\N", alloc ? cmo_org : "\\N", q, cmo_org, cid);
         }
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int q = 0; q < requests; q++)
         copy_rows(db,
                   "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to, batch, "
                   "expiry, commissioned_by, commissioned_at, commission_id) FROM STDIN",
                   chunks[q].data, chunks[q].len);
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     for (int q = 0; q < requests; q++)
         px_buf_dispose(&chunks[q]);
     free(chunks);
@@ -265,12 +202,12 @@ static double hash_ms(size_t n)
     ev.expiry = "301231";
     char id[PX_EPCIS_EVENT_ID_MAX];
     px_err err;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (px_epcis_event_hash(id, &ev, &err) != PX_OK) {
         fprintf(stderr, "bench_commission: hash: %s\n", err.message);
         exit(1);
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     free(v);
     free(serials);
     return dt * 1000;
@@ -292,18 +229,18 @@ int main(int argc, char **argv)
         return 1;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    http h = {curl_easy_init(), argv[1], "", {0}};
+    bench_http h = {curl_easy_init(), argv[1], {0}};
     px_buf_init(&h.resp, (size_t)1 << 28);
     const char *mah = argv[3];
     const char *prod = "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Bench "
                        "pack\",\"market\":\"EU\"}";
-    long st = post(&h, "/v1/products", mah, prod, strlen(prod));
+    long st = bench_post(&h, "/v1/products", mah, prod, strlen(prod));
     if (st != 201 && st != 409) {
         fprintf(stderr, "bench_commission: product: HTTP %ld %s\n", st, h.resp.data);
         return 1;
     }
     const char *partner = "{\"name\":\"Bench CMO\",\"gtins\":[\"" GTIN "\"]}";
-    if ((st = post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
+    if ((st = bench_post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
         fprintf(stderr, "bench_commission: partner: HTTP %ld %s\n", st, h.resp.data);
         return 1;
     }
@@ -317,8 +254,8 @@ int main(int argc, char **argv)
            rounds, requests, PER_REQUEST);
     for (int r = 0; r < rounds; r++) {
         for (int side = 0; side < 2; side++) {
-            pq_ok(db, "TRUNCATE serial");
-            pq_ok(db, "CHECKPOINT");
+            bench_pq_ok(db, "TRUNCATE serial");
+            bench_pq_ok(db, "CHECKPOINT");
             int do_api = (side == 0) == (r % 2 == 0);
             if (do_api)
                 api[r] = http_side(&h, db, cmo_key, cmo_org, requests, r);

@@ -12,14 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "gs1.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const struct {
     const char *name, *in;
@@ -52,12 +46,12 @@ int main(int argc, char **argv)
             return 1;
         }
         volatile int sink = 0;
-        double t0 = now_s();
+        double t0 = bench_now_s();
         for (long i = 0; i < n; i++) {
             gs1_parse(&e, inputs[k].in, &err);
             sink += e.count;
         }
-        double t1 = now_s();
+        double t1 = bench_now_s();
         volatile size_t floor_sink = 0;
         for (long i = 0; i < n; i++) {
             const char *p = inputs[k].in;
@@ -66,7 +60,7 @@ int main(int argc, char **argv)
                 gs += *q == 0x1d;
             floor_sink += strlen(p) + gs;
         }
-        double t2 = now_s();
+        double t2 = bench_now_s();
         printf("%-8s elements=%d parse_ns=%.0f floor_ns=%.1f\n", inputs[k].name, e.count,
                (t1 - t0) / (double)n * 1e9, (t2 - t1) / (double)n * 1e9);
         (void)sink;

@@ -44,10 +44,7 @@ int px_cli_fail(const px_cli *cli, const px_err *err)
             json_object_set_new(e, "length", json_integer(err->len));
         }
         json_t *o = json_pack("{s:o}", "error", e);
-        char *s = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", s);
-        free(s);
-        json_decref(o);
+        px_cli_print_json(o, JSON_COMPACT);
     } else {
         fprintf(stderr, "packid: %s", err->message);
         if (err->field[0])
@@ -57,6 +54,17 @@ int px_cli_fail(const px_cli *cli, const px_err *err)
         fprintf(stderr, " [%s]\n", err->code);
     }
     return PX_EXIT_FAIL;
+}
+
+int px_cli_print_json(json_t *o, size_t flags)
+{
+    char *s = o ? json_dumps(o, flags) : NULL;
+    json_decref(o);
+    if (!s)
+        return PX_EXIT_FAIL;
+    printf("%s\n", s);
+    free(s);
+    return PX_EXIT_OK;
 }
 
 int px_cli_usage(const char *usage)
@@ -86,14 +94,6 @@ int px_cli_flag(int argc, char **argv, const char *name)
         if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, name) == 0)
             return 1;
     return 0;
-}
-
-void px_cli_print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    printf("%s\n", s ? s : "{}");
-    free(s);
-    json_decref(o);
 }
 
 int px_cli_main(int argc, char **argv)

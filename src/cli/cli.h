@@ -3,6 +3,8 @@
 #ifndef PX_CLI_H
 #define PX_CLI_H
 
+#include <jansson.h>
+
 #include "px_config.h"
 #include "service.h"
 #include "px_err.h"
@@ -25,16 +27,15 @@ int px_cli_main(int argc, char **argv);
 
 /* Prints err (text, or {"error": {...}} with --json) and returns PX_EXIT_FAIL. */
 int px_cli_fail(const px_cli *cli, const px_err *err);
+/* Prints o on one line of stdout as json_dumps(flags) renders it (JSON_COMPACT for --json)
+ * and releases it; PX_EXIT_OK, or PX_EXIT_FAIL when o is NULL or cannot be rendered. */
+int px_cli_print_json(json_t *o, size_t flags);
 /* Prints a usage line to stderr and returns PX_EXIT_USAGE. */
 int px_cli_usage(const char *usage);
 /* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
 const char *px_cli_opt(int argc, char **argv, const char *name);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
-
-/* Prints o as one compact JSON line on stdout and releases it (--json output). */
-struct json_t;
-void px_cli_print_json(struct json_t *o);
 
 /* Opens the service context for a command (embedded cluster started when needed, migrations
  * applied) and one connection. */

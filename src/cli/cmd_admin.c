@@ -9,14 +9,6 @@
 #include "px_crypto.h"
 #include "px_str.h"
 
-static void print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    printf("%s\n", s);
-    free(s);
-    json_decref(o);
-}
-
 int px_cmd_migrate(px_cli *cli, int argc, char **argv)
 {
     (void)argc;
@@ -40,7 +32,8 @@ int px_cmd_migrate(px_cli *cli, int argc, char **argv)
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json)
-        print_json(json_pack("{s:i, s:i}", "applied", rep.applied, "total", rep.total));
+        px_cli_print_json(json_pack("{s:i, s:i}", "applied", rep.applied, "total", rep.total),
+                          JSON_COMPACT);
     else
         printf("migrations: %d applied, %d in total\n", rep.applied, rep.total);
     return PX_EXIT_OK;
@@ -62,7 +55,8 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
         if (px_store_resolve(&cli->cfg, conninfo, sizeof(conninfo), &started, &err) != PX_OK)
             return px_cli_fail(cli, &err);
         if (cli->json)
-            print_json(json_pack("{s:s, s:b}", "database_url", conninfo, "started", started));
+            px_cli_print_json(json_pack("{s:s, s:b}", "database_url", conninfo, "started", started),
+                              JSON_COMPACT);
         else
             printf("%s\n", conninfo);
         return PX_EXIT_OK;
@@ -71,13 +65,13 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
         if (px_embedded_stop(&cli->cfg, &err) != PX_OK)
             return px_cli_fail(cli, &err);
         if (cli->json)
-            print_json(json_pack("{s:b}", "stopped", 1));
+            px_cli_print_json(json_pack("{s:b}", "stopped", 1), JSON_COMPACT);
         return PX_EXIT_OK;
     }
     if (strcmp(sub, "status") == 0) {
         int running = px_embedded_running(cli->cfg.data_dir);
         if (cli->json)
-            print_json(json_pack("{s:b}", "running", running));
+            px_cli_print_json(json_pack("{s:b}", "running", running), JSON_COMPACT);
         else
             printf("%s\n", running ? "running" : "stopped");
         return running ? PX_EXIT_OK : PX_EXIT_FAIL;
@@ -161,15 +155,7 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         json_decref(out);
         return px_cli_fail(cli, &err);
     }
-    if (cli->json) {
-        print_json(out);
-    } else {
-        char *s = json_dumps(out, JSON_INDENT(2));
-        printf("%s\n", s);
-        free(s);
-        json_decref(out);
-    }
-    return PX_EXIT_OK;
+    return px_cli_print_json(out, cli->json ? JSON_COMPACT : JSON_INDENT(2));
 }
 
 static json_t *key_json(const px_key_info *k)
@@ -239,17 +225,14 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
         return px_cli_fail(cli, &err);
     }
     if (cli->json) {
-        print_json(out);
+        px_cli_print_json(out, JSON_COMPACT);
     } else if (strcmp(sub, "create") == 0) {
         printf("key %s (role %s) created. The key is shown only now:\n%s\n",
                json_string_value(json_object_get(out, "key_id")), role,
                json_string_value(json_object_get(out, "api_key")));
         json_decref(out);
     } else {
-        char *s = json_dumps(out, JSON_INDENT(2));
-        printf("%s\n", s);
-        free(s);
-        json_decref(out);
+        return px_cli_print_json(out, JSON_INDENT(2));
     }
     return PX_EXIT_OK;
 }

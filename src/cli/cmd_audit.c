@@ -7,14 +7,6 @@
 #include "cli.h"
 #include "px_str.h"
 
-static void print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    printf("%s\n", s ? s : "{}");
-    free(s);
-    json_decref(o);
-}
-
 #define HELD_MAX 10000
 
 /* Checkpoints an auditor kept from GET /v1/audit/checkpoints: the answer as saved
@@ -111,7 +103,7 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
             json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
             json_object_set_new(o, "reason", json_string(v.reason));
         }
-        print_json(o);
+        px_cli_print_json(o, JSON_COMPACT);
     } else if (v.ok) {
         printf("audit trail intact: %lld entries, %lld signed checkpoints hold\n", v.entries,
                v.checkpoints);
@@ -137,8 +129,9 @@ static int audit_checkpoint(px_cli *cli)
     if (rc != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json)
-        print_json(
-            json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id", key_id));
+        px_cli_print_json(
+            json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id", key_id),
+            JSON_COMPACT);
     else
         printf("%d checkpoints signed with key %s, %d chains refused (see the log)\n", made, key_id,
                refused);
@@ -153,7 +146,8 @@ static int audit_rotate(px_cli *cli)
     if (px_sign_ring_rotate(cli->cfg.audit_key_file, old_id, new_id, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json)
-        print_json(json_pack("{s:s, s:s}", "retired", old_id, "key_id", new_id));
+        px_cli_print_json(json_pack("{s:s, s:s}", "retired", old_id, "key_id", new_id),
+                          JSON_COMPACT);
     else
         printf("audit key %s retired (kept to verify what it signed); new key %s; restart "
                "packid to sign with it\n",

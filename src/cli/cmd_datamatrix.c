@@ -16,6 +16,7 @@
 
 #include "carrier.h"
 #include "cli.h"
+#include "cli_image.h"
 #include "gs1.h"
 
 #define DM_USAGE                                                                              \
@@ -96,17 +97,6 @@ static void packid_order(gs1_elements *e)
     }
 }
 
-static int write_file(const char *path, const px_buf *b, px_err *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return px_err_set(err, PX_EINVALID, "bad_request", "cannot create \"%s\"", path);
-    size_t w = fwrite(b->data, 1, b->len, f);
-    if (fclose(f) != 0 || w != b->len)
-        return px_err_set(err, PX_EINTERNAL, "internal", "cannot write \"%s\"", path);
-    return PX_OK;
-}
-
 int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
 {
     const char *raw = positional(argc, argv);
@@ -118,12 +108,7 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
 
     px_carrier_opts o;
     px_carrier_opts_init(&o);
-    const char *ext = strrchr(out, '.');
-    if (ext && strcasecmp(ext, ".png") == 0)
-        o.format = PX_CARRIER_PNG;
-    else if (ext && strcasecmp(ext, ".svg") == 0)
-        o.format = PX_CARRIER_SVG;
-    else
+    if (px_cli_image_format(out, &o.format) != 0)
         return px_cli_usage(DM_USAGE);
     if (px_cli_flag(argc, argv, "rect"))
         o.shape = PX_CARRIER_RECT;
@@ -173,7 +158,7 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
     if (rc == PX_OK)
         rc = px_carrier_render(&b, &m, &o, &err);
     if (rc == PX_OK)
-        rc = write_file(out, &b, &err);
+        rc = px_cli_write_file(out, &b, &err);
     if (rc != PX_OK) {
         px_buf_dispose(&b);
         return px_cli_fail(cli, &err);
@@ -188,11 +173,7 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
         json_object_set_new(j, "hri", json_string(hri));
         if (has_dl)
             json_object_set_new(j, "digital_link", json_string(dl));
-        char *s = json_dumps(j, JSON_COMPACT);
-        if (s)
-            printf("%s\n", s);
-        free(s);
-        json_decref(j);
+        px_cli_print_json(j, JSON_COMPACT);
     } else {
         printf("%s: %s %dx%d, %zu bytes\n  %s\n", out,
                qr ? "QR Code" : "GS1 DataMatrix", m.height, m.width, b.len, qr ? dl : hri);

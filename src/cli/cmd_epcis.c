@@ -110,10 +110,7 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     }
     if (results) {
         json_t *o = json_pack("{s:b, s:o}", "valid", status == PX_EXIT_OK, "files", results);
-        char *s = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", s);
-        free(s);
-        json_decref(o);
+        px_cli_print_json(o, JSON_COMPACT);
     }
     px_epcis_validator_free(v);
     return status;
@@ -123,6 +120,21 @@ typedef struct {
     FILE *fp;
     long long bytes;
 } file_sink;
+
+/* The end of a command that wrote a document to out (stdout when NULL): a close that fails is
+ * a failed write, and a failed command leaves no partial file behind. PX_EXIT_OK, or
+ * px_cli_fail's exit code. */
+static int output_done(px_cli *cli, FILE *fp, const char *out, px_rc rc, px_err *err)
+{
+    int close_failed = out ? fclose(fp) != 0 : fflush(stdout) != 0;
+    if (rc == PX_OK && close_failed)
+        rc = px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write the document");
+    if (rc == PX_OK)
+        return PX_EXIT_OK;
+    if (out)
+        remove(out);
+    return px_cli_fail(cli, err);
+}
 
 static int sink_counted(void *ctx, const char *data, size_t len)
 {
@@ -184,25 +196,16 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_actor actor;
     px_actor_cli(&actor);
     size_t count = 0;
-    px_rc rc =
-        px_svc_epcis_export_as(db, &actor, gtin, batch, profile, format, sink_counted, &fs, &count,
-                               &err);
-    int close_failed = out ? fclose(fs.fp) != 0 : fflush(stdout) != 0;
+    px_rc rc = px_svc_epcis_export_as(db, &actor, gtin, batch, profile, format, sink_counted, &fs,
+                                      &count, &err);
     px_cli_close(&app, db);
-    if (rc == PX_OK && close_failed)
-        rc = px_err_set(&err, PX_EUNAVAIL, "write_failed", "cannot write the document");
-    if (rc != PX_OK) {
-        if (out)
-            remove(out);
-        return px_cli_fail(cli, &err);
-    }
+    int done = output_done(cli, fs.fp, out, rc, &err);
+    if (done != PX_EXIT_OK)
+        return done;
     if (cli->json) {
         json_t *o = json_pack("{s:s, s:I, s:I}", "file", out, "events", (json_int_t)count,
                               "bytes", (json_int_t)fs.bytes);
-        char *s = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", s);
-        free(s);
-        json_decref(o);
+        px_cli_print_json(o, JSON_COMPACT);
     } else if (out) {
         fprintf(stderr, "%s: %zu events, %lld bytes\n", out, count, fs.bytes);
     }
@@ -306,22 +309,14 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     }
     size_t count = px_epcis_writer_count(c.w);
     px_epcis_writer_free(c.w);
-    int close_failed = out ? fclose(c.out.fp) != 0 : fflush(stdout) != 0;
-    if (rc == PX_OK && close_failed)
-        rc = px_err_set(&err, PX_EUNAVAIL, "write_failed", "cannot write the document");
-    if (rc != PX_OK) {
-        if (out)
-            remove(out);
-        return px_cli_fail(cli, &err);
-    }
+    int done = output_done(cli, c.out.fp, out, rc, &err);
+    if (done != PX_EXIT_OK)
+        return done;
     if (cli->json) {
         json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "file", out, "format",
                               px_epcis_format_name(c.to), "events", (json_int_t)count, "bytes",
                               (json_int_t)c.out.bytes);
-        char *s = json_dumps(o, JSON_COMPACT);
-        printf("%s\n", s);
-        free(s);
-        json_decref(o);
+        px_cli_print_json(o, JSON_COMPACT);
     } else if (out) {
         fprintf(stderr, "%s: %zu events, %lld bytes (%s)\n", out, count, c.out.bytes,
                 px_epcis_format_name(c.to));

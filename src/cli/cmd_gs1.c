@@ -93,19 +93,6 @@ static int fail_at(const px_cli *cli, const px_err *err, const char *in)
     return px_cli_fail(cli, err);
 }
 
-static int print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    if (!s) {
-        json_decref(o);
-        return PX_EXIT_FAIL;
-    }
-    printf("%s\n", s);
-    free(s);
-    json_decref(o);
-    return PX_EXIT_OK;
-}
-
 /* Reads the input, mapping --gs-char to GS. */
 static int get_input(char *in, int argc, char **argv, const char **gsc)
 {
@@ -169,7 +156,7 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
                               list, "element_string", es, "hri", hri);
         if (have_dl)
             json_object_set_new(o, "digital_link", json_string(dl));
-        return print_json(o);
+        return px_cli_print_json(o, JSON_COMPACT);
     }
     printf("valid %s, %d element%s\n", format, e.count, e.count == 1 ? "" : "s");
     for (int i = 0; i < e.count; i++) {
@@ -285,7 +272,7 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
         json_t *o = json_pack("{s:s, s:s, s:s}", "from", format, "to", to, "result", out);
         if (gcp)
             json_object_set_new(o, "gcp_length", json_integer(gcp));
-        return print_json(o);
+        return px_cli_print_json(o, JSON_COMPACT);
     }
     printf("%s\n", out);
     return PX_EXIT_OK;

@@ -13,6 +13,7 @@
 
 #include "carrier.h"
 #include "cli.h"
+#include "cli_image.h"
 
 #define LABEL_USAGE                                                                                \
     "label <SSCC> -o out.png|out.svg [--datamatrix] [--module N] [--no-hri] [--json]"
@@ -36,12 +37,7 @@ int px_cmd_label(px_cli *cli, int argc, char **argv)
         return px_cli_usage(LABEL_USAGE);
     px_carrier_label_opts o;
     px_carrier_label_opts_init(&o);
-    const char *ext = strrchr(out, '.');
-    if (ext && strcasecmp(ext, ".png") == 0)
-        o.format = PX_CARRIER_PNG;
-    else if (ext && strcasecmp(ext, ".svg") == 0)
-        o.format = PX_CARRIER_SVG;
-    else
+    if (px_cli_image_format(out, &o.format) != 0)
         return px_cli_usage(LABEL_USAGE);
     if (px_cli_flag(argc, argv, "datamatrix"))
         o.symbology = PX_LABEL_DATAMATRIX;
@@ -60,12 +56,8 @@ int px_cmd_label(px_cli *cli, int argc, char **argv)
     px_buf b;
     px_buf_init(&b, OUT_MAX);
     px_rc rc = px_carrier_label_sscc(&b, sscc, &o, &err);
-    if (rc == PX_OK) {
-        FILE *f = fopen(out, "wb");
-        size_t w = f ? fwrite(b.data, 1, b.len, f) : 0;
-        if (!f || fclose(f) != 0 || w != b.len)
-            rc = px_err_set(&err, PX_EINVALID, "bad_request", "cannot write \"%s\"", out);
-    }
+    if (rc == PX_OK)
+        rc = px_cli_write_file(out, &b, &err);
     if (rc != PX_OK) {
         px_buf_dispose(&b);
         return px_cli_fail(cli, &err);
@@ -78,11 +70,7 @@ int px_cmd_label(px_cli *cli, int argc, char **argv)
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "file", out, "format",
                               o.format == PX_CARRIER_SVG ? "svg" : "png", "symbol", symbol,
                               "element_string", es, "hri", hri, "bytes", (json_int_t)b.len);
-        char *s = json_dumps(j, JSON_COMPACT);
-        if (s)
-            printf("%s\n", s);
-        free(s);
-        json_decref(j);
+        px_cli_print_json(j, JSON_COMPACT);
     } else {
         printf("%s: %s, %zu bytes\n  %s\n", out,
                o.symbology == PX_LABEL_DATAMATRIX ? "GS1 DataMatrix" : "GS1-128", b.len, hri);

@@ -33,7 +33,8 @@ static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
     }
     if (cli->json)
         px_cli_print_json(json_pack("{s:o, s:I}", "items", items, "default_rows",
-                                    (json_int_t)deflt));
+                                    (json_int_t)deflt),
+                          JSON_COMPACT);
     else {
         json_decref(items);
         printf("epcis_event_default: %lld rows\n", deflt);
@@ -53,7 +54,8 @@ static int partitions_ensure(px_cli *cli, px_db *db, px_app *app, int argc, char
     if (px_svc_partitions_ensure(app, db, NULL, (int)ahead, &created, err) != PX_OK)
         return px_cli_fail(cli, err);
     if (cli->json)
-        px_cli_print_json(json_pack("{s:i, s:i}", "created", created, "ahead", (int)ahead));
+        px_cli_print_json(json_pack("{s:i, s:i}", "created", created, "ahead", (int)ahead),
+                          JSON_COMPACT);
     else
         printf("%d partitions created (this month and %ld ahead, live and sandbox)\n", created,
                ahead);
@@ -95,7 +97,7 @@ static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const char *na
         return rc;
     }
     if (cli->json) {
-        px_cli_print_json(json_pack("{s:o}", "detached", done));
+        px_cli_print_json(json_pack("{s:o}", "detached", done), JSON_COMPACT);
         return rc;
     }
     for (size_t i = 0; i < json_array_size(done); i++)

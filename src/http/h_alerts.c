@@ -36,14 +36,11 @@ void h_alert_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l,
-                px_svc_alerts_each(db, &r->actor, px_req_query(r, "state"), l.after, l.first + 1,
-                                   add_alert, &l, &err),
-                &err);
+    if (db)
+        px_list_end(&l,
+                    px_svc_alerts_each(db, &r->actor, px_req_query(r, "state"), l.after,
+                                       l.first + 1, add_alert, &l, &l.err),
+                    &l.err);
 }
 
 void h_alert_close(px_req *r)

@@ -77,11 +77,9 @@ void h_allotment_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 1); /* keyset on org_id: the store applies the cursor */
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_allotments_each(db, &r->actor, l.after, l.first + 1, add_allotment, &l,
-                                           &err),
-                &err);
+    if (db)
+        px_list_end(
+            &l,
+            px_svc_allotments_each(db, &r->actor, l.after, l.first + 1, add_allotment, &l, &l.err),
+            &l.err);
 }

@@ -34,10 +34,8 @@ void h_audit_list(px_req *r)
     if (!db)
         return;
     long long after_seq = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_audit_each(db, &r->actor, after_seq, l.first + 1, add_entry, &l, &err),
-                &err);
+    px_list_end(&l, px_svc_audit_each(db, &r->actor, after_seq, l.first + 1, add_entry, &l, &l.err),
+                &l.err);
 }
 
 void h_audit_verify(px_req *r)
@@ -80,10 +78,8 @@ void h_audit_checkpoints(px_req *r)
     if (!db)
         return;
     long long after_id = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
-    px_err err;
-    px_err_clear(&err);
     px_list_end(&l,
-                px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1,
-                                              add_checkpoint, &l, &err),
-                &err);
+                px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1, add_checkpoint,
+                                              &l, &l.err),
+                &l.err);
 }

@@ -22,12 +22,10 @@ void px_list_reply(px_req *r, px_list_kind kind, px_list_render render)
     if (!db)
         return;
     c.render = render;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&c.list,
-                px_svc_list(db, &r->actor, kind, c.list.after, c.list.first + 1, add_item, &c,
-                            &err),
-                &err);
+    px_list_end(
+        &c.list,
+        px_svc_list(db, &r->actor, kind, c.list.after, c.list.first + 1, add_item, &c, &c.list.err),
+        &c.list.err);
 }
 
 static json_t *commission_json(const px_list_item *it)

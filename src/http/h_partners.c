@@ -132,9 +132,6 @@ void h_partner_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 0); /* a MAH has few partners: the window skips */
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_partners_each(db, &r->actor, NULL, add_partner, &l, &err), &err);
+    if (db)
+        px_list_end(&l, px_svc_partners_each(db, &r->actor, NULL, add_partner, &l, &l.err), &l.err);
 }

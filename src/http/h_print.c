@@ -336,13 +336,11 @@ void h_print_job_list(px_req *r)
     }
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_print_jobs_each(db, &r->actor, gtin, serial, l.after, l.first + 1,
-                                           add_job, &l, &err),
-                &err);
+    if (db)
+        px_list_end(&l,
+                    px_svc_print_jobs_each(db, &r->actor, gtin, serial, l.after, l.first + 1,
+                                           add_job, &l, &l.err),
+                    &l.err);
 }
 
 static int add_serial(void *ctx, const char *serial)
@@ -354,11 +352,9 @@ void h_print_job_serials(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), l.after,
-                                             l.first + 1, add_serial, &l, &err),
-                &err);
+    if (db)
+        px_list_end(&l,
+                    px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), l.after,
+                                             l.first + 1, add_serial, &l, &l.err),
+                    &l.err);
 }

@@ -189,11 +189,8 @@ void h_product_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_products_each(db, &r->actor, l.after, l.first + 1, add_product, &l,
-                                         &err),
-                &err);
+    if (db)
+        px_list_end(
+            &l, px_svc_products_each(db, &r->actor, l.after, l.first + 1, add_product, &l, &l.err),
+            &l.err);
 }

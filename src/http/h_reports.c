@@ -102,11 +102,8 @@ void h_endpoint_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 0); /* a MAH has few endpoints: the window skips */
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &err), &err);
+    if (db)
+        px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &l.err), &l.err);
 }
 
 static int add_attempt(void *ctx, const px_report_attempt *a)
@@ -244,14 +241,12 @@ void h_report_list(px_req *r)
 {
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
-    if (!db)
-        return;
-    px_err err;
-    px_err_clear(&err);
-    px_list_end(&l, px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
+    if (db)
+        px_list_end(&l,
+                    px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
                                         px_req_query(r, "market"), l.after[0] ? l.after : NULL,
-                                        l.first + 1, add_report, &l, &err),
-                &err);
+                                        l.first + 1, add_report, &l, &l.err),
+                    &l.err);
 }
 
 void h_report_retry(px_req *r)

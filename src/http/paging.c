@@ -63,6 +63,7 @@ int px_page_window_take(px_page_window *w, const char *id)
 px_db *px_list_begin(px_list *l, px_req *r, int keyset)
 {
     memset(l, 0, sizeof(*l));
+    px_err_clear(&l->err);
     l->r = r;
     if (px_page_params(r, &l->first, l->after, sizeof(l->after)) != 0)
         return NULL;

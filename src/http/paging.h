@@ -33,7 +33,9 @@ int px_page_window_take(px_page_window *w, const char *id);
 /* One page of a list answer, the shape of every GET list route:
  *     px_list l;
  *     px_db *db = px_list_begin(&l, r, 1);      (NULL: already answered)
- *     px_list_end(&l, px_svc_x_each(db, …, l.after, l.first + 1, add_x, &l, &err), &err);
+ *     if (db)
+ *         px_list_end(&l, px_svc_x_each(db, …, l.after, l.first + 1, add_x, &l, &l.err),
+ *                     &l.err);
  * with a store callback that returns px_list_add(ctx, key, json). */
 typedef struct px_list {
     px_req *r;
@@ -42,6 +44,7 @@ typedef struct px_list {
     long first;                /* the page size asked for */
     char after[160];           /* the decoded cursor, "" for the first page */
     int oom;
+    px_err err; /* the read's error (cleared by px_list_begin) */
 } px_list;
 
 /* Reads first and after (a malformed one answers 400) and the request's database connection;

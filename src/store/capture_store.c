@@ -17,15 +17,6 @@ void px_capture_row_dispose(px_capture_row *c)
     c->errors = NULL;
 }
 
-static px_rc exec_cmd(px_db *db, const char *sql, int n, const char *const *p, px_err *err)
-{
-    PGresult *r = px__exec(db, sql, n, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
 px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
                               const char *error_behaviour, const char *format, long event_count,
                               px_err *err)
@@ -33,11 +24,11 @@ px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
     char n[24];
     snprintf(n, sizeof(n), "%ld", event_count);
     const char *p[] = {id, org_id, error_behaviour, format, n};
-    return exec_cmd(db,
-                    "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
-                    "format, event_count) VALUES ($1::uuid, $2::uuid, true, true, $3, $4, "
-                    "$5::integer)",
-                    5, p, err);
+    return px__exec_cmd(db,
+                        "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
+                        "format, event_count) VALUES ($1::uuid, $2::uuid, true, true, $3, $4, "
+                        "$5::integer)",
+                        5, p, err);
 }
 
 px_rc px_store_capture_finish(px_db *db, const char *id, int success, long applied,
@@ -46,11 +37,11 @@ px_rc px_store_capture_finish(px_db *db, const char *id, int success, long appli
     char n[24];
     snprintf(n, sizeof(n), "%ld", applied);
     const char *p[] = {id, success ? "true" : "false", n, errors_json};
-    return exec_cmd(db,
-                    "UPDATE epcis_capture SET running = false, success = $2::boolean, "
-                    "applied_count = $3::integer, errors = $4::jsonb, finished_at = now() "
-                    "WHERE id = $1::uuid",
-                    4, p, err);
+    return px__exec_cmd(db,
+                        "UPDATE epcis_capture SET running = false, success = $2::boolean, "
+                        "applied_count = $3::integer, errors = $4::jsonb, finished_at = now() "
+                        "WHERE id = $1::uuid",
+                        4, p, err);
 }
 
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
@@ -146,11 +137,11 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
     if (rc == PX_OK) {
         const char *p[] = {org_id, b.data, capture_id,
                            commission_id && commission_id[0] ? commission_id : NULL};
-        rc = exec_cmd(db,
-                      "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
-                      "commission_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid FROM "
-                      "unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT DO NOTHING",
-                      4, p, err);
+        rc = px__exec_cmd(db,
+                          "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
+                          "commission_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid FROM "
+                          "unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT DO NOTHING",
+                          4, p, err);
     }
     px_buf_dispose(&b);
     return rc;

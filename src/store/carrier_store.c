@@ -11,11 +11,6 @@
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static void design_params(const px_carrier_design *d, char quiet[12], char mpx[12])
 {
     if (d->quiet_zone >= 0)
@@ -41,8 +36,8 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 {
     char quiet[12], mpx[12];
     design_params(&t->design, quiet, mpx);
-    const char *p[] = {t->id,        t->org_id,    t->name,   t->design.ec,
-                       t->design.fg, t->design.bg, nz(quiet), mpx};
+    const char *p[] = {t->id,        t->org_id,    t->name,       t->design.ec,
+                       t->design.fg, t->design.bg, px__nz(quiet), mpx};
     PGresult *r =
         px__exec(db,
                  "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
@@ -165,8 +160,8 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);
     const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
-                       role,         nz(b->key_id), b->symbology, nz(b->template_id),
-                       b->design.ec, b->design.fg,  b->design.bg, nz(quiet),
+                       role,         px__nz(b->key_id), b->symbology, px__nz(b->template_id),
+                       b->design.ec, b->design.fg,  b->design.bg, px__nz(quiet),
                        mpx,          total,         js.data,      refused};
     /* The job, the batch and its items in one statement, the batch read back from it. */
     r = px__exec(
@@ -203,12 +198,8 @@ px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *i
     const char *p[] = {id};
     PGresult *r =
         px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "carrier batch not found");
+    if (rc == PX_OK)
         batch_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -299,12 +290,8 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
 {
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "carrier not found");
+    if (rc == PX_OK)
         carrier_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -428,7 +415,7 @@ px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_car
     char quiet[12], mpx[12];
     design_params(&b->design, quiet, mpx);
     const char *p[] = {js.data,      b->id,        b->org_id, b->symbology, b->design.ec,
-                       b->design.fg, b->design.bg, nz(quiet), mpx,          b->job_id};
+                       b->design.fg, b->design.bg, px__nz(quiet), mpx,          b->job_id};
     /* One statement per write: the carriers (an item's carrier is the carrier row of its
      * batch and index), the refused items' errors, and the counters moved by exactly the rows
      * it wrote, in the same transaction: a write that is rolled back takes its counts with it,

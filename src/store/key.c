@@ -102,12 +102,8 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", 1,
                            p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "key \"%s\" not found", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "key \"%s\" not found", id);
+    if (rc == PX_OK)
         key_row(key, r, 0);
     PQclear(r);
     return rc;

@@ -669,12 +669,8 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
     const char *p[] = {gtin, serial};
     PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "pack not found");
+    if (rc == PX_OK)
         pack_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -829,11 +825,6 @@ px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 {
     px_buf arr, earr;
@@ -859,31 +850,31 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
                        e->op,
                        e->action,
                        e->biz_step,
-                       nz(e->disposition),
+                       px__nz(e->disposition),
                        t,
                        tz,
                        e->gtin,
                        gcp,
                        e->serial_set,
-                       nz(e->commission_id),
-                       nz(e->release_id),
-                       nz(e->op_id),
+                       px__nz(e->commission_id),
+                       px__nz(e->release_id),
+                       px__nz(e->op_id),
                        a,
                        cnt,
-                       nz(e->lot),
-                       nz(e->expiry),
-                       nz(e->reason),
-                       nz(e->market),
-                       nz(e->location_gln),
-                       nz(e->read_point),
-                       nz(e->biz_location),
+                       px__nz(e->lot),
+                       px__nz(e->expiry),
+                       px__nz(e->reason),
+                       px__nz(e->market),
+                       px__nz(e->location_gln),
+                       px__nz(e->read_point),
+                       px__nz(e->biz_location),
                        e->event_hash,
-                       nz(e->source_party),
-                       nz(e->source_location),
-                       nz(e->dest_party),
-                       nz(e->dest_location),
-                       nz(e->biz_tx_type),
-                       nz(e->biz_tx),
+                       px__nz(e->source_party),
+                       px__nz(e->source_location),
+                       px__nz(e->dest_party),
+                       px__nz(e->dest_location),
+                       px__nz(e->biz_tx_type),
+                       px__nz(e->biz_tx),
                        ea};
     PGresult *r = px__exec(
         db,
@@ -906,7 +897,8 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
                                 void *ctx, px_err *err)
 {
-    const char *p[] = {pack->gtin, nz(pack->commission_id), nz(pack->release_id), pack->serial};
+    const char *p[] = {pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
+                       pack->serial};
     PGresult *r = px__exec(
         db,
         "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")

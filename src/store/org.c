@@ -46,12 +46,8 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
     PGresult *r = px__exec(db,
                            "SELECT " ORG_COLS " FROM organization WHERE id::text = $1", 1, p,
                            err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "organization \"%s\" not found", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "organization \"%s\" not found", id);
+    if (rc == PX_OK)
         org_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -94,12 +90,8 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
                            "gln_prefix_length = $4::smallint WHERE id = $1::uuid "
                            "RETURNING " ORG_COLS,
                            4, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "organization not found");
+    if (rc == PX_OK)
         org_row(org, r, 0);
     PQclear(r);
     return rc;

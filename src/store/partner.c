@@ -22,12 +22,8 @@ static void ps_row(px_partnership *p, const PGresult *r, int i)
 
 static px_rc one(PGresult *r, px_partnership *out, px_err *err)
 {
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "partnership not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "partnership not found");
+    if (rc == PX_OK)
         ps_row(out, r, 0);
     PQclear(r);
     return rc;

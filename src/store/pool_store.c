@@ -10,11 +10,6 @@
 
 #define TS(col) "coalesce(to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static long long ll(const PGresult *r, int row, int col)
 {
     return strtoll(px__val(r, row, col), NULL, 10);
@@ -114,14 +109,10 @@ px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, 
     char d[24];
     snprintf(d, sizeof(d), "%lld", delta);
     const char *p[] = {gtin, d};
-    PGresult *r = px__exec(db,
-                           "UPDATE product SET issued_count = greatest(issued_count + "
-                           "$2::bigint, 0) WHERE gtin = $1",
-                           2, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "UPDATE product SET issued_count = greatest(issued_count + "
+                        "$2::bigint, 0) WHERE gtin = $1",
+                        2, p, err);
 }
 
 /* ---- jobs ------------------------------------------------------------------------------- */
@@ -153,7 +144,7 @@ px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
 {
     char total[24];
     snprintf(total, sizeof(total), "%lld", j->total);
-    const char *p[] = {j->kind, total, j->org_id, nz(j->tenant_id)};
+    const char *p[] = {j->kind, total, j->org_id, px__nz(j->tenant_id)};
     PGresult *r = px__exec(db,
                            "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
                            "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
@@ -175,12 +166,8 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
         "j.org_id = nullif($2, '')::uuid OR j.tenant_id = nullif($2, '')::uuid OR EXISTS "
         "(SELECT 1 FROM allocation a WHERE a.job_id = j.id AND a.org_id = nullif($2, '')::uuid))",
         3, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "job %s not found", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "job %s not found", id);
+    if (rc == PX_OK)
         job_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -245,7 +232,8 @@ px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
 {
     char count[24];
     snprintf(count, sizeof(count), "%lld", a->count);
-    const char *p[] = {a->gtin, a->org_id, a->requested_by, nz(a->label), count, nz(a->job_id)};
+    const char *p[] = {a->gtin,          a->org_id, a->requested_by,
+                       px__nz(a->label), count,     px__nz(a->job_id)};
     PGresult *r = px__exec(db,
                            "WITH a AS (INSERT INTO allocation (gtin, org_id, requested_by, label, "
                            "count, job_id) VALUES ($1, $2::uuid, $3::uuid, $4, $5::integer, "
@@ -266,12 +254,8 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
                            "SELECT " ALLOC_COLS " FROM allocation a JOIN product p "
                            "ON p.gtin = a.gtin WHERE a.id = $1::uuid",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
+    if (rc == PX_OK)
         alloc_row(out, r, 0);
     PQclear(r);
     return rc;

@@ -13,11 +13,6 @@
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 /* A PostgreSQL text[] literal of v[0..n): every element double-quoted, '"' and '\' escaped.
  * Serials are set 82 (no control characters), so this is the whole escaping needed. */
 static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err *err)
@@ -167,17 +162,17 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
     const char *p[] = {e->id,
                        e->job_id,
                        e->org_id,
-                       nz(e->key_id),
+                       px__nz(e->key_id),
                        e->tenant_id,
                        e->gtin,
-                       nz(e->allocation_id),
-                       nz(e->batch),
-                       nz(e->scope_org),
+                       px__nz(e->allocation_id),
+                       px__nz(e->batch),
+                       px__nz(e->scope_org),
                        e->format,
                        e->gs_style,
                        e->filename,
-                       nz(e->run_batch),
-                       nz(e->run_expiry)};
+                       px__nz(e->run_batch),
+                       px__nz(e->run_expiry)};
     const char *jp[] = {e->id, e->job_id, e->org_id, e->tenant_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
@@ -204,12 +199,8 @@ px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err
                            "SELECT " EXPORT_COLS " FROM export e JOIN product p ON p.gtin = e.gtin "
                            "WHERE e.id = $1",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "export not found");
+    if (rc == PX_OK)
         export_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -248,7 +239,8 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
 
 px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 {
-    const char *p[] = {e->id, e->gtin, nz(e->allocation_id), nz(e->batch), nz(e->scope_org)};
+    const char *p[] = {e->id, e->gtin, px__nz(e->allocation_id), px__nz(e->batch),
+                       px__nz(e->scope_org)};
     /* File order is serial order; n numbers the rows so the download pages by n. */
     PGresult *r = px__exec(
         db,
@@ -283,16 +275,12 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
 {
     const char *p[] = {e->id, e->job_id, message};
-    PGresult *r = px__exec(db,
-                           "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
-                           "finished_at = now() WHERE id = $2) "
-                           "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
-                           "WHERE id = $1",
-                           3, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
+                        "finished_at = now() WHERE id = $2) "
+                        "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
+                        "WHERE id = $1",
+                        3, p, err);
 }
 
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
@@ -301,7 +289,7 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     char after[24], lim[24];
     snprintf(after, sizeof(after), "%lld", after_n);
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {e->id, e->gtin, after, lim, nz(e->run_batch), nz(e->run_expiry)};
+    const char *p[] = {e->id, e->gtin, after, lim, px__nz(e->run_batch), px__nz(e->run_expiry)};
     /* Keyset page on the primary key of export_item (the GTIN first: one shard when the
      * schema is distributed, docs/scaling.md), then the pack by its primary key. A pack
      * not yet commissioned takes the production run's batch and expiry, when given. */
@@ -397,15 +385,15 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
     snprintf(at, sizeof(at), "%lld", (long long)j->created_at_us);
     const char *p[] = {j->id,
                        j->org_id,
-                       nz(j->key_id),
+                       px__nz(j->key_id),
                        j->tenant_id,
                        j->gtin,
                        j->line,
                        j->operator_name,
                        j->reprint ? "t" : "f",
-                       nz(j->reason),
-                       nz(j->batch),
-                       nz(j->expiry),
+                       px__nz(j->reason),
+                       px__nz(j->batch),
+                       px__nz(j->expiry),
                        count,
                        at};
     PGresult *r = px__exec(db,
@@ -438,12 +426,8 @@ px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_er
 {
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "print job not found");
+    if (rc == PX_OK)
         job_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -456,10 +440,10 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
     snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
     snprintf(lim, sizeof(lim), "%ld", f->limit);
     int keyset = f->after_id && *f->after_id;
-    const char *p[] = {nz(f->tenant_id),
-                       nz(f->org_id),
-                       nz(f->gtin),
-                       nz(f->serial),
+    const char *p[] = {px__nz(f->tenant_id),
+                       px__nz(f->org_id),
+                       px__nz(f->gtin),
+                       px__nz(f->serial),
                        keyset ? after_us : NULL,
                        keyset ? f->after_id : NULL,
                        lim};

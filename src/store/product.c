@@ -40,20 +40,23 @@ static void product_row(px_product *p, const PGresult *r, int i)
     p->master_version = (int)strtol(px__val(r, i, 18), NULL, 10);
 }
 
-static const char *nz(const char *s)
+/* The optional members an insert and an update both write, in this order: the NHRN, then
+ * the master data (SQL NULL where empty: jsonb_strip_nulls drops them). */
+static void optional_params(const char *out[8], const px_product *p)
 {
-    return s && *s ? s : NULL;
+    const px_master_data *m = &p->master;
+    const char *v[8] = {p->nhrn_ai,  p->nhrn_value, m->regulated_product_name, m->dosage_form,
+                        m->strength, m->pack_size,  m->manufacturer,           m->ndc};
+    for (int i = 0; i < 8; i++)
+        out[i] = px__nz(v[i]);
 }
 
 px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err)
 {
     char gcp[8];
     snprintf(gcp, sizeof(gcp), "%d", p->company_prefix_length);
-    const px_master_data *m = &p->master;
-    const char *params[] = {p->gtin, p->mah_id, gcp, p->name, p->market, nz(p->nhrn_ai),
-                            nz(p->nhrn_value), nz(m->regulated_product_name),
-                            nz(m->dosage_form), nz(m->strength), nz(m->pack_size),
-                            nz(m->manufacturer), nz(m->ndc)};
+    const char *params[13] = {p->gtin, p->mah_id, gcp, p->name, p->market};
+    optional_params(params + 5, p);
     /* ON CONFLICT DO NOTHING + no row back = the GTIN is taken (by this or another MAH). */
     PGresult *r = px__exec(
         db,
@@ -77,10 +80,8 @@ px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err)
 
 px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
 {
-    const px_master_data *m = &p->master;
-    const char *params[] = {p->gtin, p->name, nz(p->nhrn_ai), nz(p->nhrn_value),
-                            nz(m->regulated_product_name), nz(m->dosage_form), nz(m->strength),
-                            nz(m->pack_size), nz(m->manufacturer), nz(m->ndc)};
+    const char *params[10] = {p->gtin, p->name};
+    optional_params(params + 2, p);
     PGresult *r = px__exec(
         db,
         "UPDATE product SET name = $2, nhrn_ai = $3, nhrn_value = $4, master_data = "
@@ -89,12 +90,8 @@ px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
         "'manufacturer', $9::text, 'ndc', $10::text)), master_version = master_version + 1 "
         "WHERE gtin = $1 RETURNING " PRODUCT_COLS,
         10, params, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", p->gtin);
-    else
+    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", p->gtin);
+    if (rc == PX_OK)
         product_row(p, r, 0);
     PQclear(r);
     return rc;
@@ -109,12 +106,8 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
                                         " FROM product WHERE gtin = $1 FOR UPDATE"
                                       : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
-    else
+    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
+    if (rc == PX_OK)
         product_row(out, r, 0);
     PQclear(r);
     return rc;

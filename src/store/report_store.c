@@ -12,11 +12,6 @@
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 /* ---- endpoints ------------------------------------------------------------------------ */
 
 #define ENDPOINT_COLS                                                                        \
@@ -41,8 +36,9 @@ static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
 px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
-    const char *p[] = {e->tenant_id, e->market, e->url, nz(auth_header), nz(hmac_secret),
-                       nz(e->receiver_gln), nz(e->format)};
+    const char *p[] = {e->tenant_id,        e->market,           e->url,
+                       px__nz(auth_header), px__nz(hmac_secret), px__nz(e->receiver_gln),
+                       px__nz(e->format)};
     PGresult *r = px__exec(db,
                            "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
                            "hmac_secret, receiver_gln, format) VALUES ($1, $2, $3, $4, $5, $6, "
@@ -75,12 +71,8 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
  * tenant's endpoint answers like a missing one). */
 static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)
 {
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "regulator endpoint not found");
-    else
+    px_rc rc = px__one(r, err, "not_found", "regulator endpoint not found");
+    if (rc == PX_OK)
         endpoint_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -101,8 +93,13 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
 px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
-    const char *p[] = {e->id, e->url, set_auth ? "t" : "f", nz(auth_header), nz(hmac_secret),
-                       e->active ? "t" : "f", nz(e->format)};
+    const char *p[] = {e->id,
+                       e->url,
+                       set_auth ? "t" : "f",
+                       px__nz(auth_header),
+                       px__nz(hmac_secret),
+                       e->active ? "t" : "f",
+                       px__nz(e->format)};
     PGresult *r = px__exec(db,
                            "UPDATE regulator_endpoint SET url = $2, auth_header = CASE WHEN "
                            "$3::boolean THEN $4 ELSE auth_header END, hmac_secret = "
@@ -157,9 +154,17 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
     char maxa[16], mv[16];
     snprintf(maxa, sizeof(maxa), "%d", rep->max_attempts > 0 ? rep->max_attempts : 8);
     snprintf(mv, sizeof(mv), "%d", rep->master_version);
-    const char *p[] = {rep->id,        rep->tenant_id,      rep->endpoint_id, rep->market,
-                       nz(rep->release_id), rep->gtin,      nz(rep->batch),   rep->document_id,
-                       maxa,           nz(rep->op_id),      nz(rep->retry_of),
+    const char *p[] = {rep->id,
+                       rep->tenant_id,
+                       rep->endpoint_id,
+                       rep->market,
+                       px__nz(rep->release_id),
+                       rep->gtin,
+                       px__nz(rep->batch),
+                       rep->document_id,
+                       maxa,
+                       px__nz(rep->op_id),
+                       px__nz(rep->retry_of),
                        rep->master_version ? mv : NULL};
     PGresult *r = px__exec(db,
                            "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
@@ -183,14 +188,10 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
                           const char *market, px_err *err)
 {
-    const char *p[] = {id, nz(tenant_id), nz(market)};
+    const char *p[] = {id, px__nz(tenant_id), px__nz(market)};
     PGresult *r = px__exec(db, "SELECT " REPORT_COLS " FROM report r" SCOPE_WHERE, 3, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no report %s", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "no report %s", id);
+    if (rc == PX_OK)
         report_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -213,7 +214,7 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
 {
     *doc = NULL;
     *len = 0;
-    const char *p[] = {id, nz(tenant_id), nz(market)};
+    const char *p[] = {id, px__nz(tenant_id), px__nz(market)};
     PGresult *r = px__exec(db, "SELECT r.document FROM report r" SCOPE_WHERE, 3, p, err);
     if (!r)
         return err->rc;
@@ -329,15 +330,6 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     return rc;
 }
 
-static px_rc exec_cmd(px_db *db, const char *sql, int n, const char *const *p, px_err *err)
-{
-    PGresult *r = px__exec(db, sql, n, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
 px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, size_t len,
                                    const char *sha256_hex, int event_count, px_err *err)
 {
@@ -345,10 +337,10 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
     char cnt[16];
     snprintf(cnt, sizeof(cnt), "%d", event_count);
     const char *p[] = {id, doc, sha256_hex, cnt};
-    return exec_cmd(db,
-                    "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
-                    "WHERE id = $1::uuid AND document IS NULL",
-                    4, p, err);
+    return px__exec_cmd(db,
+                        "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
+                        "WHERE id = $1::uuid AND document IS NULL",
+                        4, p, err);
 }
 
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
@@ -369,10 +361,10 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
     char num[16];
     snprintf(num, sizeof(num), "%d", *n);
     const char *q[] = {id, num};
-    return exec_cmd(db,
-                    "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
-                    "($1::uuid, $2::int, clock_timestamp())",
-                    2, q, err);
+    return px__exec_cmd(db,
+                        "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
+                        "($1::uuid, $2::int, clock_timestamp())",
+                        2, q, err);
 }
 
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
@@ -383,16 +375,16 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
     snprintf(num, sizeof(num), "%d", n);
     snprintf(st, sizeof(st), "%d", http_status);
     snprintf(retry, sizeof(retry), "%ld", retry_ms);
-    const char *p[] = {id, num, http_status ? st : NULL, outcome, nz(error)};
-    px_rc rc = exec_cmd(db,
-                        "UPDATE report_attempt SET finished_at = clock_timestamp(), "
-                        "http_status = $3::int, outcome = $4, error = $5 "
-                        "WHERE report_id = $1::uuid AND n = $2::int",
-                        5, p, err);
+    const char *p[] = {id, num, http_status ? st : NULL, outcome, px__nz(error)};
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE report_attempt SET finished_at = clock_timestamp(), "
+                            "http_status = $3::int, outcome = $4, error = $5 "
+                            "WHERE report_id = $1::uuid AND n = $2::int",
+                            5, p, err);
     if (rc != PX_OK)
         return rc;
-    const char *q[] = {id, outcome, nz(error), retry};
-    return exec_cmd(
+    const char *q[] = {id, outcome, px__nz(error), retry};
+    return px__exec_cmd(
         db,
         "UPDATE report SET "
         "state = CASE $2 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
@@ -407,8 +399,8 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)
 {
     const char *p[] = {id, error};
-    return exec_cmd(db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid",
-                    2, p, err);
+    return px__exec_cmd(
+        db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid", 2, p, err);
 }
 
 /* ---- releases ------------------------------------------------------------------------- */
@@ -442,8 +434,8 @@ px_rc px_store_release_set_report(px_db *db, const char *release_id, const char 
                                   px_err *err)
 {
     const char *p[] = {release_id, report_id};
-    return exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
-                    p, err);
+    return px__exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
+                        p, err);
 }
 
 /* ---- EPCIS events --------------------------------------------------------------------- */

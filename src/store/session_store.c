@@ -95,12 +95,8 @@ px_rc px_store_session_revoke(px_db *db, const uint8_t token_hash[32], px_err *e
     char hex[67];
     bytea_hex(hex, token_hash);
     const char *p[] = {hex};
-    PGresult *r = px__exec(db,
-                           "UPDATE console_session SET revoked_at = coalesce(revoked_at, now()) "
-                           "WHERE token_hash = $1",
-                           1, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "UPDATE console_session SET revoked_at = coalesce(revoked_at, now()) "
+                        "WHERE token_hash = $1",
+                        1, p, err);
 }

@@ -58,6 +58,16 @@ const char *px__val(const PGresult *res, int r, int c);
         PQclear(r);                                                                             \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
+
+/* px__exec of a statement whose result is not read (rows.c). */
+px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
+/* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
+ * as px__exec set it; no row -> PX_ENOTFOUND with code and the printf message; else PX_OK,
+ * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
+px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* An optional text parameter: NULL (SQL NULL) for NULL or "" (rows.c). */
+const char *px__nz(const char *s);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */
 int px__lsn_parse(const char *s, uint64_t *out);
 

@@ -65,12 +65,8 @@ px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px
     const char *p[] = {tenant_id};
     PGresult *r = px__exec(db, "SELECT " WEBHOOK_COLS " FROM webhook WHERE tenant_id = $1::uuid",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook is configured");
-    else
+    px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
+    if (rc == PX_OK)
         webhook_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -224,7 +220,7 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
     snprintf(st, sizeof(st), "%d", http_status);
     snprintf(retry, sizeof(retry), "%ld", retry_ms);
     const char *p[] = {id, num, http_status ? st : NULL, outcome, error, retry};
-    PGresult *r = px__exec(
+    return px__exec_cmd(
         db,
         "WITH d AS (UPDATE webhook_delivery SET "
         "state = CASE $4 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
@@ -235,8 +231,4 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
         "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
         "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",
         6, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
 }

@@ -1,7 +1,6 @@
 /* The packing hierarchy over real HTTP and a real PostgreSQL (docs/aggregation.md): SSCC
  * pools, packing, unpacking, repacking, the rules per child with nothing changed on refusal,
  * the events of DOMAIN-2.md §10.8's worked example, and two packers racing for one child. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -890,27 +889,6 @@ static void test_aggregation__case_refusals(void **state)
                              "urn:epc:id:sgtin:0355154.094495.CD1|C2");
 }
 
-typedef struct racer {
-    fixture *f;
-    const char *key;
-    char *body;
-    pthread_barrier_t *go;
-    long status;
-    char code[64];
-} racer;
-
-static void *race(void *arg)
-{
-    racer *r = arg;
-    px_http_resp resp;
-    pthread_barrier_wait(r->go);
-    px_http(&r->f->env, &resp, "POST", "/v1/aggregations", r->key, r->body, NULL);
-    r->status = resp.status;
-    snprintf(r->code, sizeof(r->code), "%s", px_http_error_code(&resp));
-    px_http_resp_free(&resp);
-    return NULL;
-}
-
 /* REQ-AGG-6: two packers (the CMO and its MAH) put the same pack into two cases at the same
  * moment: exactly one wins, the other is told already_packed. */
 static void test_aggregation__two_packers_race(void **state)
@@ -932,20 +910,10 @@ static void test_aggregation__two_packers_race(void **state)
                  "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\""
                  GTIN "\",\"serial\":\"%s\"}]}",
                  sb, serial);
-        pthread_barrier_t go;
-        pthread_barrier_init(&go, NULL, 2);
-        racer a = {f, f->cmo_key, body_a, &go, 0, ""}, b = {f, f->mah_key, body_b, &go, 0, ""};
-        pthread_t ta, tb;
-        pthread_create(&ta, NULL, race, &a);
-        pthread_create(&tb, NULL, race, &b);
-        pthread_join(ta, NULL);
-        pthread_join(tb, NULL);
-        pthread_barrier_destroy(&go);
-        int wins = (a.status == 201) + (b.status == 201);
-        if (wins != 1)
-            fail_msg("round %d: statuses %ld (%s) and %ld (%s)", round, a.status, a.code,
-                     b.status, b.code);
-        racer *loser = a.status == 201 ? &b : &a;
+        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo_key, body_a, 0, ""};
+        px_test_race_req b = {"POST", "/v1/aggregations", f->mah_key, body_b, 0, ""};
+        px_test_race2(&f->env, &a, &b);
+        px_test_race_req *loser = px_test_race_loser(&a, &b, 201, round);
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "aggregation_refused");
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM serial WHERE serial = '%s' AND "

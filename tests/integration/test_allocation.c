@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -750,23 +749,6 @@ static void test_alloc__collisions_never_surface(void **state)
                      42);
 }
 
-typedef struct {
-    fixture *f;
-    const char *key;
-    const char *path;
-    long status;
-} racer;
-
-static void *race(void *arg)
-{
-    racer *r = arg;
-    px_http_resp resp;
-    px_http(r->f, &resp, "POST", r->path, r->key, "{\"count\":60}", NULL);
-    r->status = resp.status;
-    px_http_resp_free(&resp);
-    return NULL;
-}
-
 /* REQ-POOL-5: the count is reserved under the product's row lock at request time, so two
  * concurrent requests cannot both pass the 10,000x gate on the same headroom (limit 100:
  * 60 + 60 — exactly one is accepted). Also: at most 1,000,000 per job. */
@@ -778,12 +760,9 @@ static void test_alloc__concurrent_gate(void **state)
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
     for (int round = 0; round < 3; round++) {
-        racer a = {f, key, path, 0}, b = {f, key, path, 0};
-        pthread_t ta, tb;
-        pthread_create(&ta, NULL, race, &a);
-        pthread_create(&tb, NULL, race, &b);
-        pthread_join(ta, NULL);
-        pthread_join(tb, NULL);
+        px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, ""};
+        px_test_race_req b = a;
+        px_test_race2(f, &a, &b);
         if (round == 0) {
             assert_true((a.status == 202 && b.status == 409) ||
                         (a.status == 409 && b.status == 202));

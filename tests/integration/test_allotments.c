@@ -3,7 +3,6 @@
  * count against them in their own transaction; work beyond the limit is 403
  * allotment_exceeded with what is left, and changes nothing; at the edge two concurrent
  * requests cannot both pass; use is listable and in /metrics. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,8 +33,7 @@ static void product(fixture *f, const char *gtin)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin_org,
                     f->admin_key);
@@ -47,24 +45,6 @@ static int setup(void **state)
     product(f, f->gtin2);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
-    return 0;
-}
-
-static long status_of(fixture *f, const char *method, const char *path, const char *key,
-                      const char *body)
-{
-    px_http_resp r;
-    px_http(&f->env, &r, method, path, key, body, NULL);
-    long s = r.status;
-    px_http_resp_free(&r);
-    return s;
 }
 
 static void allocate(fixture *f, const char *gtin, int n, long want, const char *code)
@@ -231,40 +211,24 @@ static void test_allotments__limit_and_refusal(void **state)
                     NULL, 403, "allotment_exceeded");
 }
 
-typedef struct racer {
-    fixture *f;
-    const char *gtin;
-    long status;
-} racer;
-
-static void *race(void *arg)
-{
-    racer *r = arg;
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/products/%s/allocations", r->gtin);
-    r->status = status_of(r->f, "POST", path, r->f->mah_key, "{\"count\":10}");
-    return NULL;
-}
-
 /* REQ-ALLOT-2: two requests for the last units, at once, on two products (so nothing but the
  * allotment makes them take turns): exactly one passes. */
 static void test_allotments__edge_race(void **state)
 {
     fixture *f = *state;
-    char path[96], body[96];
+    char path[96], body[96], path_x[96], path_y[96];
     snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    snprintf(path_x, sizeof(path_x), "/v1/products/%s/allocations", f->gtin);
+    snprintf(path_y, sizeof(path_y), "/v1/products/%s/allocations", f->gtin2);
     for (int round = 0; round < 3; round++) {
         json_t *a = allotment(f, f->mah_key);
         long long used = num(a, "used", "serials");
         json_decref(a);
         snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
         json_decref(px_test_call(&f->env, "PUT", path, f->admin_key, body, 200));
-        racer x = {f, f->gtin, 0}, y = {f, f->gtin2, 0};
-        pthread_t tx, ty;
-        pthread_create(&tx, NULL, race, &x);
-        pthread_create(&ty, NULL, race, &y);
-        pthread_join(tx, NULL);
-        pthread_join(ty, NULL);
+        px_test_race_req x = {"POST", path_x, f->mah_key, "{\"count\":10}", 0, ""};
+        px_test_race_req y = {"POST", path_y, f->mah_key, "{\"count\":10}", 0, ""};
+        px_test_race2(&f->env, &x, &y);
         assert_true((x.status == 202 && y.status == 403) || (x.status == 403 && y.status == 202));
         a = allotment(f, f->mah_key);
         assert_int_equal(num(a, "used", "serials"), used + 10);
@@ -308,5 +272,5 @@ int main(void)
         cmocka_unit_test(test_allotments__edge_race),
         cmocka_unit_test(test_allotments__visibility),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -99,8 +99,7 @@ static json_t *wait_completed(fixture *f, const char *path, const char *key)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Conformance operator", "admin", f->admin_org,

@@ -30,18 +30,6 @@ typedef struct {
     char tmp[128];
 } fixture;
 
-static void sqlf(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sqlf(fixture *f, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (px_sql_exec(&f->env, sql) != 0)
-        fail_msg("SQL failed: %s", sql);
-}
-
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
@@ -50,23 +38,13 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Batch MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "cmo", "Batch CMO", "cmo", f->cmo_org, f->cmo_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    sqlf(f,
-         "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-         "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU'), ('%s', '%s', 7, 'Other', 'EU')",
-         GTIN, f->mah_org, GTIN2, f->mah2_org);
-    sqlf(f,
-         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
-         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
-         f->mah_org, f->cmo_org, GTIN);
-    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BATCH002', '261115')", GTIN);
-    sqlf(f,
-         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
-         "commissioned_at) SELECT '%s', 'CB' || lpad(g::text, 4, '0'), 'commissioned', '%s', "
-         "'BATCH002', '261115', '%s', now() FROM generate_series(1, 1000) g",
-         GTIN, f->cmo_org, f->cmo_org);
-    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-cbatch-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->tmp));
+    px_sqlf(&f->env,
+            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU'), ('%s', '%s', 7, 'Other', 'EU')",
+            GTIN, f->mah_org, GTIN2, f->mah2_org);
+    px_test_partnership_sql(&f->env, f->mah_org, f->cmo_org, GTIN);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "CB", 4, 1000, f->cmo_org);
+    px_test_tmpdir(f->tmp, sizeof(f->tmp), "cbatch");
     return 0;
 }
 
@@ -75,86 +53,20 @@ static int teardown(void **state)
     fixture *f = *state;
     if (!f)
         return 0;
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    if (f->tmp[0] == '/' && system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", f->tmp);
+    px_test_rmdir(f->tmp);
     return px_test_fixture_teardown(state);
 }
 
 /* ---- helpers --------------------------------------------------------------------------------- */
-
-static int write_file(const char *path, const void *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return -1;
-    size_t n = fwrite(data, 1, len, fp);
-    return fclose(fp) == 0 && n == len ? 0 : -1;
-}
-
-static int run(const char *const argv[], const char *out_path)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (out_path && !freopen(out_path, "w", stdout))
-            _exit(126);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Decodes one image with ZXingReader: symbology identifier, bytes, and the EC level line. */
-static void zxing(const char *png, char id[8], char *got, size_t cap, char ec[4])
-{
-    char report[300];
-    snprintf(report, sizeof(report), "%s.txt", png);
-    const char *argv[] = {"ZXingReader", png, NULL};
-    if (run(argv, report) != 0)
-        fail_msg("ZXingReader failed on %s (scripts/setup.sh installs zxing-cpp-tools)", png);
-    FILE *fp = fopen(report, "r");
-    assert_non_null(fp);
-    char line[8192];
-    size_t n = 0;
-    id[0] = ec[0] = '\0';
-    while (fgets(line, sizeof(line), fp)) {
-        if (strncmp(line, "Identifier:", 11) == 0) {
-            sscanf(line + 11, " %7s", id);
-        } else if (strncmp(line, "EC Level:", 9) == 0) {
-            sscanf(line + 9, " %3s", ec);
-        } else if (strncmp(line, "Bytes:", 6) == 0) {
-            const char *p = line + 6;
-            unsigned v;
-            int used;
-            while (n + 1 < cap && sscanf(p, " %2x%n", &v, &used) == 1) {
-                got[n++] = (char)v;
-                p += used;
-            }
-        }
-    }
-    got[n] = '\0';
-    fclose(fp);
-}
 
 /* Decodes file (PNG, or SVG rasterised first) and compares with the expected identifier and
  * bytes; returns the EC level ZXing reports into ec. */
 static void decode_file(fixture *f, const char *file, int svg, const char *want_id,
                         const char *want, char ec[4])
 {
-    char png[300];
-    snprintf(png, sizeof(png), "%s", file);
-    if (svg) {
-        snprintf(png, sizeof(png), "%s-r.png", file);
-        const char *argv[] = {"rsvg-convert", "-o", png, file, NULL};
-        if (run(argv, NULL) != 0)
-            fail_msg("rsvg-convert failed (scripts/setup.sh installs librsvg2-bin)");
-    }
     (void)f;
     char id[8], got[1200];
-    zxing(png, id, got, sizeof(got), ec);
+    px_test_decode(file, svg, id, got, sizeof(got), NULL, ec);
     if (strcmp(id, want_id) != 0 || strcmp(got, want) != 0)
         fail_msg("%s decoded as %s '%s', want %s '%s'", file, id, got, want_id, want);
 }
@@ -169,7 +81,7 @@ static size_t fetch(fixture *f, const char *path, const char *key, const char *n
         fail_msg("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
     assert_string_equal(r.content_type, want_type);
     snprintf(file, cap, "%s/%s", f->tmp, name);
-    assert_int_equal(write_file(file, r.body, r.len), 0);
+    assert_int_equal(px_test_write_file(file, r.body, r.len), 0);
     size_t n = r.len;
     px_http_resp_free(&r);
     return n;
@@ -595,10 +507,10 @@ static json_t *batch_at(fixture *f, const char *key, const char *id, long long w
 static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 {
     fixture *f = *state;
-    sqlf(f, "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    px_sqlf(&f->env, "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "IF NEW.idx = 650 THEN RAISE EXCEPTION 'injected chunk failure' USING ERRCODE = "
             "'XX000'; END IF; RETURN NEW; END $$");
-    sqlf(f, "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
+    px_sqlf(&f->env, "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
             "FUNCTION refuse_carrier_650()");
     json_t *items = json_array();
     for (int i = 0; i < N_ITEMS; i++) {
@@ -647,8 +559,8 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                      0);
 
     /* Repaired: the retried chunk completes the batch, each item once. */
-    sqlf(f, "DROP TRIGGER refuse_carrier_650 ON carrier");
-    sqlf(f, "DROP FUNCTION refuse_carrier_650()");
+    px_sqlf(&f->env, "DROP TRIGGER refuse_carrier_650 ON carrier");
+    px_sqlf(&f->env, "DROP FUNCTION refuse_carrier_650()");
     j = batch_done(f, f->mah_key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);

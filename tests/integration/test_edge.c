@@ -31,8 +31,7 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_MAX_BODY=1048576");
     px_test_setenv(&f->env, "PACKID_BODY_BUDGET=8388608");
     /* long enough that the budget test's holders are not cut off while it looks at them;
@@ -42,14 +41,6 @@ static int setup(void **state)
     px_test_org_key(&f->env, "operator", "Edge operator", "admin", f->admin_org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Edge MAH", "mah", f->mah_org, f->mah_key);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
     return 0;
 }
 
@@ -496,5 +487,5 @@ int main(void)
         cmocka_unit_test(test_edge__manifest_formulas),
         cmocka_unit_test(test_edge__body_idle_timeout), /* last: restarts the server */
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

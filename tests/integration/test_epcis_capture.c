@@ -30,14 +30,10 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     *state = f;
     px_test_server_start(&f->env);
-    const char *m1[] = {"--kind", "mah", "--name", "Capture MAH", "--gln", MAH_GLN,
-                        "--gln-prefix-length", "7", NULL};
-    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
-    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
-    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    px_test_mah_gln(&f->env, "Capture MAH", MAH_GLN, f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     char reg[40];
-    const char *r1[] = {"--kind", "regulator", "--name", "DE hub", "--market", "DE", NULL};
-    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_key);
+    px_test_regulator(&f->env, "DE hub", "DE", reg, f->reg_key);
     px_test_gtin(f->gtin, 7201);
     px_test_gtin(f->gtin2, 7202);
     px_test_product(&f->env, f->mah_key, f->gtin, "Captured product", "DE");

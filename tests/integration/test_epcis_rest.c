@@ -18,10 +18,6 @@
 #include "px_test.h"
 
 #define MAH_GLN "4012345000009"
-#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
-#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
-#define SCHEMA_201                                                                             \
-    PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
 
 typedef struct fixture {
     px_test_env env;
@@ -40,14 +36,10 @@ static int setup(void **state)
     *state = f;
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    const char *m1[] = {"--kind", "mah", "--name", "REST MAH", "--gln", MAH_GLN,
-                        "--gln-prefix-length", "7", NULL};
-    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
-    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
-    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    px_test_mah_gln(&f->env, "REST MAH", MAH_GLN, f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     char reg[40];
-    const char *r1[] = {"--kind", "regulator", "--name", "DE hub", "--market", "DE", NULL};
-    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_key);
+    px_test_regulator(&f->env, "DE hub", "DE", reg, f->reg_key);
     px_test_gtin(f->gtin, 7101);
     px_test_gtin(f->gtin2, 7102);
     px_test_product(&f->env, f->mah_key, f->gtin, "REST product", "DE");
@@ -126,21 +118,6 @@ static void xml_ids(const char *doc, char *out, size_t cap)
     }
 }
 
-/* Writes body to a temporary file and runs cmd FILE; returns the exit status. */
-static int oracle(const char *cmd, const char *body, size_t len)
-{
-    char path[] = "/tmp/packid-epcis-rest-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, body, len), (ssize_t)len);
-    close(fd);
-    char line[1024];
-    snprintf(line, sizeof(line), "%s '%s' >&2", cmd, path);
-    int rc = system(line);
-    unlink(path);
-    return rc;
-}
-
 /* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
  * 2.0 JSON schemas; the version headers are sent. */
 static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
@@ -154,10 +131,8 @@ static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
     assert_non_null(ci_find(r.headers, "GS1-EPCIS-Version: 2.0.0"));
     assert_non_null(ci_find(r.headers, "GS1-CBV-Version: 2.0.0"));
     assert_null(ci_find(r.headers, "\nLink:")); /* one page holds them all */
-    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", r.body, r.len),
-                     0);
-    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_201 "'", r.body, r.len),
-                     0);
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, r.body, r.len, 0), 0);
     px_http_resp_free(&r);
     get(f, &r, f->mah_key, "", "application/ld+json", 200, __FILE__, __LINE__);
     assert_string_equal(r.content_type, "application/ld+json");
@@ -173,8 +148,7 @@ static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
                      (int)(b - r.body), r.body, b + strlen("\"bizStep\":\"shipping\""));
     assert_true(n > 0 && (size_t)n < cap);
     fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
-    assert_int_not_equal(
-        oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", bad, (size_t)n), 0);
+    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, bad, (size_t)n, 0), 0);
     free(bad);
     px_http_resp_free(&r);
 }
@@ -465,7 +439,7 @@ static void test_epcis_rest__one_event_by_id(void **state)
     "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[3], \"components\": c, "              \
     "\"definitions\": json.load(open(sys.argv[2]))[\"definitions\"]}; "                        \
     "jsonschema.validate(json.load(open(sys.argv[4])), s)' "                                  \
-    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' '" SCHEMA_GS1 "' " name
+    "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' '" PX_TEST_SCHEMA_GS1 "' " name
 
 /* The events of path (a browse resource) as key, following Link rel="next" (which must stay
  * on the resource) to the end with perPage; returns their eventIDs, one a line. */
@@ -595,7 +569,7 @@ static void test_epcis_rest__browse_resources_valid(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "application/ld+json");
     assert_int_equal(json_array_size(event_list(&r)), 4);
-    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", r.body, r.len),
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0),
                      0);
     px_http_resp_free(&r);
     const char *xml[] = {"Accept: application/xml", NULL};
@@ -619,19 +593,19 @@ static void test_epcis_rest__event_types_discovery(void **state)
     json_t *m = json_object_get(r.json, "member");
     assert_int_equal(json_array_size(m), 5);
     assert_string_equal(json_string_value(json_array_get(m, 0)), "ObjectEvent");
-    assert_int_equal(oracle(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len), 0);
+    assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len, 0), 0);
     /* The oracle can fail: a type that is no Collection. */
     char *b = strstr(r.body, "\"Collection\"");
     assert_non_null(b);
     b[1] = 'K';
     fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
-    assert_int_not_equal(oracle(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len), 0);
+    assert_int_not_equal(px_test_run_on(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len, 0), 0);
     px_http_resp_free(&r);
     px_http(&f->env, &r, "GET", "/epcis/eventTypes/AggregationEvent", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "member"), 0)),
                         "events");
-    assert_int_equal(oracle(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len), 0);
+    assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len, 0), 0);
     px_http_resp_free(&r);
     px_http(&f->env, &r, "GET", "/epcis/eventTypes/FooEvent", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 404);
@@ -673,9 +647,9 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
         if (r.status != 200 || ci_find(r.headers, "\nLink:"))
             fail_msg("%s:%d: %s: %ld", __FILE__, whole[i].line, whole[i].path, r.status);
         snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_SCHEMA(""), whole[i].schema);
-        assert_int_equal(oracle(cmd, r.body, r.len), 0);
+        assert_int_equal(px_test_run_on(cmd, r.body, r.len, 0), 0);
         snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_EXAMPLE_MEMBERS(""), whole[i].schema);
-        if (oracle(cmd, r.body, r.len) != 0)
+        if (px_test_run_on(cmd, r.body, r.len, 0) != 0)
             fail_msg("%s:%d: %s: not the standard's values", __FILE__, whole[i].line,
                      whole[i].path);
         px_http_resp_free(&r);
@@ -727,7 +701,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
                      r.body ? r.body : "");
         if (r.status == 200)
-            assert_int_equal(oracle(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len), 0);
+            assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len, 0), 0);
         else
             assert_non_null(strstr(px_test_str(r.json, "type"), "epcisException:"));
         px_http_resp_free(&r);

@@ -34,10 +34,7 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    const char *m[] = {
-        "--kind", "mah", "--name", "Roundtrip MAH", "--gln", MAH_GLN, "--gln-prefix-length",
-        "7",      NULL};
-    px_test_org_args_key(&f->env, m, "mah", f->mah_org, f->mah_key);
+    px_test_mah_gln(&f->env, "Roundtrip MAH", MAH_GLN, f->mah_org, f->mah_key);
     px_test_product(&f->env, f->mah_key, GTIN, "EU pack", "EU");
     px_test_product(&f->env, f->mah_key, GTIN_US, "US pack", "US");
     json_t *o =

@@ -464,27 +464,6 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
 
 /* ---- two CMOs at the same moment ---------------------------------------------------- */
 
-typedef struct racer {
-    fixture *f;
-    const char *key;
-    char *body;
-    pthread_barrier_t *go;
-    long status;
-    char code[64];
-} racer;
-
-static void *race(void *arg)
-{
-    racer *r = arg;
-    px_http_resp resp;
-    pthread_barrier_wait(r->go);
-    px_http(&r->f->env, &resp, "POST", "/v1/commissions", r->key, r->body, NULL);
-    r->status = resp.status;
-    snprintf(r->code, sizeof(r->code), "%s", px_http_error_code(&resp));
-    px_http_resp_free(&resp);
-    return NULL;
-}
-
 static char *serial_range(const char *prefix, int from, int n)
 {
     size_t cap = (size_t)n * 24 + 4, off = 0;
@@ -507,24 +486,13 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         snprintf(batch, sizeof(batch), "RACE%d", round);
         /* CMO one: 0..599, CMO two: 300..899 — 300 serials overlap. */
         char *s1 = serial_range(prefix, 0, 600), *s2 = serial_range(prefix, 300, 600);
-        racer a = {f,    f->cmo_key, px_test_commission_body(GTIN, batch, "271231", s1, 0),
-                   NULL, 0,          ""};
-        racer b = {f,    f->cmo2_key, px_test_commission_body(GTIN, batch, "271231", s2, 0),
-                   NULL, 0,           ""};
-        pthread_barrier_t go;
-        pthread_barrier_init(&go, NULL, 2);
-        a.go = b.go = &go;
-        pthread_t ta, tb;
-        pthread_create(&ta, NULL, race, &a);
-        pthread_create(&tb, NULL, race, &b);
-        pthread_join(ta, NULL);
-        pthread_join(tb, NULL);
-        pthread_barrier_destroy(&go);
+        char *body_a = px_test_commission_body(GTIN, batch, "271231", s1, 0);
+        char *body_b = px_test_commission_body(GTIN, batch, "271231", s2, 0);
+        px_test_race_req a = {"POST", "/v1/commissions", f->cmo_key, body_a, 0, ""};
+        px_test_race_req b = {"POST", "/v1/commissions", f->cmo2_key, body_b, 0, ""};
+        px_test_race2(&f->env, &a, &b);
         /* Exactly one wins; the loser gets duplicate_serial and stores nothing. */
-        int wins = (a.status == 200) + (b.status == 200);
-        if (wins != 1)
-            fail_msg("round %d: %ld %s / %ld %s", round, a.status, a.code, b.status, b.code);
-        racer *loser = a.status == 200 ? &b : &a;
+        px_test_race_req *loser = px_test_race_loser(&a, &b, 200, round);
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "duplicate_serial");
         assert_int_equal(
@@ -543,8 +511,8 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
                                      "c.id = e.commission_id WHERE c.batch = '%s'",
                                      batch),
                          1);
-        free(a.body);
-        free(b.body);
+        free(body_a);
+        free(body_b);
         free(s1);
         free(s2);
     }

@@ -130,8 +130,7 @@ static void set_gln(fixture *f, const char *key, const char *org, const char *tw
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah_org, f->mah_key);
@@ -188,14 +187,6 @@ static int setup(void **state)
     release(f, f->mah_key, f->gtin, "LM1");
     release(f, f->mah2_key, f->gtin2, "LB1");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
     return 0;
 }
 
@@ -381,5 +372,5 @@ int main(void)
         cmocka_unit_test(test_lists__paging_and_visibility),
         cmocka_unit_test(test_lists__items_and_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

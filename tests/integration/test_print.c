@@ -31,18 +31,6 @@ typedef struct {
     char tmp[128];
 } fixture;
 
-static void sqlf(fixture *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sqlf(fixture *f, const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    if (px_sql_exec(&f->env, sql) != 0)
-        fail_msg("SQL failed: %s", sql);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -63,35 +51,25 @@ static int setup(void **state)
     px_test_org_key(&f->env, "cmo", "Print CMO", "cmo", f->cmo_org, f->cmo_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     px_test_org_key(&f->env, "cmo", "Other CMO", "cmo", f->cmo2_org, f->cmo2_key);
-    sqlf(f,
-         "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-         "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-         GTIN, f->mah_org);
-    sqlf(f,
-         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
-         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
-         f->mah_org, f->cmo_org, GTIN);
-    sqlf(f,
-         "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
-         "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
-         f->mah_org, f->cmo2_org, GTIN);
-    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BATCH002', '261115')", GTIN);
+    px_sqlf(&f->env,
+            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
+            GTIN, f->mah_org);
+    px_test_partnership_sql(&f->env, f->mah_org, f->cmo_org, GTIN);
+    px_test_partnership_sql(&f->env, f->mah_org, f->cmo2_org, GTIN);
     /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the
      * CSV-hostile characters of set 82. */
-    sqlf(f,
-         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
-         "commissioned_at) SELECT '%s', 'SER' || lpad(g::text, 4, '0'), 'commissioned', '%s', "
-         "'BATCH002', '261115', '%s', now() FROM generate_series(1, 20) g",
-         GTIN, f->cmo_org, f->cmo_org);
-    sqlf(f,
-         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
-         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
-         "'261115', '%s', now())",
-         GTIN, f->cmo_org, f->cmo_org);
-    sqlf(f,
-         "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-         "gtin = '%s' AND serial = 'SER0020'",
-         GTIN);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "SER", 4, 20, f->cmo_org);
+    px_sqlf(
+        &f->env,
+        "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
+        "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
+        "'261115', '%s', now())",
+        GTIN, f->cmo_org, f->cmo_org);
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "gtin = '%s' AND serial = 'SER0020'",
+            GTIN);
     /* An allocation of 5 serials to the CMO, not commissioned yet (no batch). */
     char sql[1024];
     snprintf(sql, sizeof(sql),
@@ -105,13 +83,11 @@ static int setup(void **state)
              GTIN, f->cmo_org, f->mah_org, f->tmp);
     px_sql_text(&f->env, sql, f->alloc_id, sizeof(f->alloc_id));
     assert_true(strlen(f->alloc_id) == 36);
-    sqlf(f,
-         "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
-         "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
-         GTIN, f->alloc_id, f->cmo_org);
-    snprintf(f->tmp, sizeof(f->tmp), "%s/packid-print-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->tmp));
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
+            "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
+            GTIN, f->alloc_id, f->cmo_org);
+    px_test_tmpdir(f->tmp, sizeof(f->tmp), "print");
     *state = f;
     return 0;
 }
@@ -121,10 +97,7 @@ static int teardown(void **state)
     fixture *f = *state;
     if (!f)
         return 0;
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-    if (f->tmp[0] == '/' && system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", f->tmp);
+    px_test_rmdir(f->tmp);
     return px_test_fixture_teardown(state);
 }
 
@@ -168,63 +141,6 @@ static void test_print__carrier_json(void **state)
                    f->mah_key, NULL, 422, "validation_error");
 }
 
-/* Writes data to dir/name; returns 0. */
-static int write_file(const char *path, const void *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return -1;
-    size_t n = fwrite(data, 1, len, fp);
-    return fclose(fp) == 0 && n == len ? 0 : -1;
-}
-
-static int run(const char *const argv[], const char *out_path)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (out_path) {
-            FILE *o = freopen(out_path, "w", stdout);
-            if (!o)
-                _exit(126);
-        }
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Decodes one image with ZXingReader: the symbology identifier and the bytes it transmits. */
-static void zxing(const char *png, char id[8], char *got, size_t cap, size_t *got_len)
-{
-    char report[300];
-    snprintf(report, sizeof(report), "%s.txt", png);
-    const char *argv[] = {"ZXingReader", png, NULL};
-    if (run(argv, report) != 0)
-        fail_msg("ZXingReader failed on %s (scripts/setup.sh installs zxing-cpp-tools)", png);
-    FILE *fp = fopen(report, "r");
-    assert_non_null(fp);
-    char line[8192];
-    id[0] = '\0';
-    *got_len = 0;
-    while (fgets(line, sizeof(line), fp)) {
-        if (strncmp(line, "Identifier:", 11) == 0) {
-            sscanf(line + 11, " %7s", id);
-        } else if (strncmp(line, "Bytes:", 6) == 0) {
-            const char *p = line + 6;
-            unsigned v;
-            int used;
-            while (*got_len + 1 < cap && sscanf(p, " %2x%n", &v, &used) == 1) {
-                got[(*got_len)++] = (char)v;
-                p += used;
-            }
-        }
-    }
-    got[*got_len] = '\0';
-    fclose(fp);
-}
-
 static void fetch_decode(fixture *f, const char *path, int svg, const char *want_id,
                          const char *want)
 {
@@ -233,21 +149,14 @@ static void fetch_decode(fixture *f, const char *path, int svg, const char *want
     if (r.status != 200)
         fail_msg("GET %s: %ld %s", path, r.status, r.body);
     assert_string_equal(r.content_type, svg ? "image/svg+xml" : "image/png");
-    char file[256], png[256];
+    char file[256];
     static int k;
     snprintf(file, sizeof(file), "%s/sym%d.%s", f->tmp, ++k, svg ? "svg" : "png");
-    assert_int_equal(write_file(file, r.body, r.len), 0);
+    assert_int_equal(px_test_write_file(file, r.body, r.len), 0);
     px_http_resp_free(&r);
-    snprintf(png, sizeof(png), "%s", file);
-    if (svg) {
-        snprintf(png, sizeof(png), "%s/sym%d-r.png", f->tmp, k);
-        const char *argv[] = {"rsvg-convert", "-o", png, file, NULL};
-        if (run(argv, NULL) != 0)
-            fail_msg("rsvg-convert failed (scripts/setup.sh installs librsvg2-bin)");
-    }
     char id[8], got[1024];
     size_t n;
-    zxing(png, id, got, sizeof(got), &n);
+    px_test_decode(file, svg, id, got, sizeof(got), &n, NULL);
     if (strcmp(id, want_id) != 0 || n != strlen(want) || memcmp(got, want, n) != 0)
         fail_msg("%s decoded as %s '%s', want %s '%s'", path, id, got, want_id, want);
 }
@@ -451,18 +360,20 @@ static void test_print__export_allocation_jsonl(void **state)
 
     /* A released pack leaves the CMO's view, in manifests too (DESIGN.md: a CMO never sees
      * packs after release); the MAH's manifest of the same allocation still lists it. */
-    sqlf(f, "UPDATE serial SET state = 'released', released_at = now() WHERE gtin = '%s' AND "
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now() WHERE gtin = '%s' AND "
             "serial = 'AL5'",
-         GTIN);
+            GTIN);
     e = export_done(f, f->cmo_key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 4);
     json_decref(e);
     e = export_done(f, f->mah_key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     json_decref(e);
-    sqlf(f, "UPDATE serial SET state = 'allocated', released_at = NULL WHERE gtin = '%s' AND "
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'allocated', released_at = NULL WHERE gtin = '%s' AND "
             "serial = 'AL5'",
-         GTIN);
+            GTIN);
 }
 
 /* An allocation's manifest is printed before commissioning: the production run's batch and
@@ -487,7 +398,8 @@ static void test_print__export_allocation_with_run_batch(void **state)
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
                    "validation_error");
-    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')", GTIN);
+    px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')",
+            GTIN);
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
              f->alloc_id);
@@ -795,12 +707,7 @@ static void test_print__export_million_bounded(void **state)
     const char *e = getenv("PX_TEST_EXPORT_N"); /* a smaller run for quick iterations */
     if (e && *e)
         n = strtol(e, NULL, 10);
-    sqlf(f, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'BIG', '270630')", GTIN);
-    sqlf(f,
-         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
-         "commissioned_at) SELECT '%s', 'B' || lpad(g::text, 9, '0'), 'commissioned', '%s', "
-         "'BIG', '270630', '%s', now() FROM generate_series(1, %ld) g",
-         GTIN, f->mah_org, f->mah_org, n);
+    px_test_commissioned_sql(&f->env, GTIN, "BIG", "270630", "B", 9, n, f->mah_org);
     json_t *ex = export_done(f, f->mah_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
     assert_int_equal(json_integer_value(json_object_get(ex, "count")), n);
     char url[1024];

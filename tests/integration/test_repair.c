@@ -112,8 +112,7 @@ static long long audit_count(fixture *f, const char *action, const char *subject
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Operator", "admin", f->admin_org, f->admin_key);
@@ -133,14 +132,6 @@ static int setup(void **state)
     snprintf(f->cmo_key, sizeof(f->cmo_key), "%s", str(p, "api_key"));
     json_decref(p);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
     return 0;
 }
 
@@ -578,5 +569,5 @@ int main(void)
         cmocka_unit_test(test_repair__mah_keys),
         cmocka_unit_test(test_repair__webhook_config),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -18,10 +18,6 @@
 #include "px_test.h"
 
 #define MAH_GLN "4012345000009"
-#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
-#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
-#define SCHEMA_201                                                                             \
-    PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
 
 typedef struct fixture {
     px_test_env env;
@@ -52,9 +48,7 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     px_test_server_start(&f->env);
-    const char *m1[] = {"--kind", "mah", "--name", "Format MAH", "--gln", MAH_GLN,
-                        "--gln-prefix-length", "7", NULL};
-    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
+    px_test_mah_gln(&f->env, "Format MAH", MAH_GLN, f->mah_org, f->mah_key);
     px_test_gtin(f->gtin, 7301);
     px_test_product(&f->env, f->mah_key, f->gtin, "Format product", "DE");
     px_test_product_master(&f->env, f->gtin);
@@ -88,20 +82,6 @@ static void release_delivered(fixture *f, const char *batch, const char *prefix,
     snprintf(id, 40, "%s", px_test_str(j, "report_id"));
     json_decref(j);
     json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
-}
-
-static int oracle(const char *cmd, const char *body, size_t len)
-{
-    char path[] = "/tmp/packid-report-format-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, body, len), (ssize_t)len);
-    close(fd);
-    char line[1024];
-    snprintf(line, sizeof(line), "%s '%s' >&2", cmd, path);
-    int rc = system(line);
-    unlink(path);
-    return rc;
 }
 
 /* The eventIDs packid's own query gives for the batch (JSON-LD), newline-separated. */
@@ -140,12 +120,8 @@ static void test_report_formats__jsonld_delivered_and_read_back(void **state)
     assert_int_equal(px_receiver_count(&f->rv), 1);
     px_received *got = &f->rv.req[0];
     assert_string_equal(got->content_type, "application/ld+json");
-    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", got->body,
-                            got->len),
-                     0);
-    assert_int_equal(oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_201 "'", got->body,
-                            got->len),
-                     0);
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, got->body, got->len, 0), 0);
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, got->body, got->len, 0), 0);
     json_error_t jerr;
     json_t *doc = json_loadb(got->body, got->len, 0, &jerr);
     assert_non_null(doc);
@@ -229,8 +205,7 @@ static void test_report_formats__cli_export_formats(void **state)
         size_t o = 0;
         if (k == 0) {
             assert_int_equal(buf[0], '{');
-            assert_int_equal(
-                oracle("/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "'", buf, n), 0);
+            assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, buf, n, 0), 0);
             for (const char *p = buf; (p = strstr(p, "\"eventID\":\"")) != NULL;) {
                 p += 11;
                 o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "\""), p);

@@ -89,17 +89,11 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* The MAH's GLN with its company prefix length (DOMAIN.md §1.5): the source SGLN of its
      * shipping events whatever the product's prefix. */
-    const char *m1[] = {
-        "--kind", "mah", "--name", "Report MAH", "--gln", MAH_GLN, "--gln-prefix-length",
-        "7",      NULL};
-    px_test_org_args_key(&f->env, m1, "mah", f->mah_org, f->mah_key);
-    const char *m2[] = {"--kind", "mah", "--name", "Other MAH", NULL};
-    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    px_test_mah_gln(&f->env, "Report MAH", MAH_GLN, f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     char reg[40];
-    const char *r1[] = {"--kind", "regulator", "--name", "EU hub", "--market", "EU", NULL};
-    px_test_org_args_key(&f->env, r1, "regulator", reg, f->reg_eu_key);
-    const char *r2[] = {"--kind", "regulator", "--name", "FDA", "--market", "US", NULL};
-    px_test_org_args_key(&f->env, r2, "regulator", reg, f->reg_us_key);
+    px_test_regulator(&f->env, "EU hub", "EU", reg, f->reg_eu_key);
+    px_test_regulator(&f->env, "FDA", "US", reg, f->reg_us_key);
     px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
     json_decref(
         px_test_call(&f->env, "POST", "/v1/products", f->mah_key,

@@ -339,16 +339,9 @@ static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
     assert_non_null(strstr(json_string_value(json_object_get(vs, "href")), "/vrs/verify/01/"));
     json_decref(j);
     /* GS1's own linkset schema (an outside oracle). */
-    char file[] = "/tmp/packid-linkset-XXXXXX";
-    int fd = mkstemp(file);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, a->body, a->len), (ssize_t)a->len);
-    close(fd);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "node '" PX_SOURCE_DIR "/tests/openapi/check-linkset.mjs' '" LINKSET_SCHEMA "' %s", file);
-    int rc = px_test_shell(cmd);
-    unlink(file);
-    if (rc != 0)
+    const char *check =
+        "node '" PX_SOURCE_DIR "/tests/openapi/check-linkset.mjs' '" LINKSET_SCHEMA "'";
+    if (px_test_run_on(check, a->body, a->len, 0) != 0)
         fail_msg("the linkset does not validate against gs1-linkset-schema.json: %s", a->body);
 }
 
@@ -638,21 +631,12 @@ static void test_resolver__enumeration(void **state)
 
 static int setup_limits(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=1");
     px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=5");
     px_test_server_start(&f->env);
     px_test_gtin(f->gtin, 778);
     *state = f;
-    return 0;
-}
-
-static int teardown_limits(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
     return 0;
 }
 
@@ -703,5 +687,5 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("resolver", tests, setup, teardown);
     return failed + cmocka_run_group_tests_name("resolver_limits", limits, setup_limits,
-                                                teardown_limits);
+                                                px_test_fixture_teardown);
 }

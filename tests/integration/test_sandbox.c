@@ -101,9 +101,7 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* The MAH's own organization row is copied into the sandbox when its first test key is
      * made (docs/sandbox.md): its name is the one live value a test key may read. */
-    const char *m[] = {"--kind", "mah", "--name", "Sandbox MAH", "--gln", MAH_GLN,
-                       "--gln-prefix-length", "7", NULL};
-    px_test_org_args_key(&f->env, m, "mah", f->mah_org, f->mah_key);
+    px_test_mah_gln(&f->env, "Sandbox MAH", MAH_GLN, f->mah_org, f->mah_key);
     json_t *w = px_test_call(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200);
     copy(f->live_key_id, sizeof(f->live_key_id), w, "key_id");
     json_decref(w);

@@ -22,20 +22,11 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_test_db_create(&f->env);
+    fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Limits operator", "admin", f->admin_org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Limits MAH", "mah", f->mah_org, f->mah_key);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    free(f);
     return 0;
 }
 
@@ -218,5 +209,5 @@ int main(void)
         cmocka_unit_test(test_text_limits__invalid_utf8_refused),
         cmocka_unit_test(test_text_limits__error_texts_cut_whole_characters),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

@@ -295,6 +295,21 @@ void px_test_org_args_key(px_test_env *env, const char *const *org_args, const c
     px_test_key(env, org_id, role, api_key);
 }
 
+void px_test_mah_gln(px_test_env *env, const char *name, const char *gln, char *org_id,
+                     char *api_key)
+{
+    const char *a[] = {"--kind", "mah", "--name", name, "--gln", gln, "--gln-prefix-length", "7",
+                       NULL};
+    px_test_org_args_key(env, a, "mah", org_id, api_key);
+}
+
+void px_test_regulator(px_test_env *env, const char *name, const char *market, char *org_id,
+                       char *api_key)
+{
+    const char *a[] = {"--kind", "regulator", "--name", name, "--market", market, NULL};
+    px_test_org_args_key(env, a, "regulator", org_id, api_key);
+}
+
 typedef struct {
     char *data;
     size_t len;
@@ -513,18 +528,23 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b)
     return found;
 }
 
-void px_test_xsd_valid(const char *doc, size_t len)
+int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
 {
-    char path[] = "/tmp/packid-report-XXXXXX";
+    char path[] = "/tmp/packid-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, doc, len), (ssize_t)len);
+    assert_int_equal(write(fd, body, len), (ssize_t)len);
     close(fd);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "%s/tools/epcis-validate %s >/dev/null 2>&1", PX_SHARED_DIR, path);
-    int rc = system(cmd);
+    char line[1024];
+    snprintf(line, sizeof(line), "%s '%s' %s", cmd, path, quiet ? ">/dev/null 2>&1" : ">&2");
+    int rc = system(line);
     unlink(path);
-    if (rc != 0)
+    return rc;
+}
+
+void px_test_xsd_valid(const char *doc, size_t len)
+{
+    if (px_test_run_on(PX_SHARED_DIR "/tools/epcis-validate", doc, len, 1) != 0)
         fail_msg("the document does not validate against the EPCIS 1.2 XSD:\n%.2000s", doc);
 }
 
@@ -722,6 +742,54 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     vsnprintf(sql, sizeof(sql), fmt, ap);
     va_end(ap);
     return px_sql_count(env, sql);
+}
+
+void px_sqlf(px_test_env *env, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (px_sql_exec(env, sql) != 0)
+        fail_msg("SQL failed: %s", sql);
+}
+
+void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
+                             const char *gtin)
+{
+    px_sqlf(env,
+            "WITH p AS (INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s') RETURNING id) "
+            "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '%s' FROM p",
+            mah_org, cmo_org, gtin);
+}
+
+void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
+                              const char *expiry, const char *prefix, int digits, long n,
+                              const char *org)
+{
+    px_sqlf(env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '%s', '%s')", gtin, batch,
+            expiry);
+    px_sqlf(env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
+            "commissioned_by, commissioned_at) SELECT '%s', '%s' || lpad(g::text, %d, '0'), "
+            "'commissioned', '%s', '%s', '%s', '%s', now() FROM generate_series(1, %ld) g",
+            gtin, prefix, digits, org, batch, expiry, org, n);
+}
+
+void px_test_tmpdir(char *dir, size_t cap, const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/packid-%s-XXXXXX", tmp ? tmp : "/tmp", name);
+    assert_non_null(mkdtemp(dir));
+}
+
+void px_test_rmdir(const char *dir)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (dir[0] == '/' && system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 int px_occurrences(const char *s, const char *needle)

@@ -45,6 +45,19 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b);
 /* Fails the test unless doc validates against the official EPCIS 1.2 XSD (an outside oracle:
  * ../shared/tools/epcis-validate). */
 void px_test_xsd_valid(const char *doc, size_t len);
+/* Writes body to a temporary file and runs `cmd FILE` (an outside checker), its output sent
+ * to stderr, or nowhere when quiet; returns the exit status as system() gives it. */
+int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet);
+/* Commands for px_test_run_on (expanded where the test's PX_SOURCE_DIR and PX_SHARED_DIR are
+ * defined): the JSON schema validator against each official EPCIS 2.0 JSON schema. */
+#define PX_TEST_JSON_VALIDATE                                                                  \
+    "/usr/bin/python3 '" PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py' "
+#define PX_TEST_SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
+#define PX_TEST_VALIDATE_GS1 PX_TEST_JSON_VALIDATE "'" PX_TEST_SCHEMA_GS1 "'"
+#define PX_TEST_VALIDATE_201                                                                   \
+    PX_TEST_JSON_VALIDATE "'" PX_SHARED_DIR                                                    \
+                          "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/"              \
+                          "epcis-json-schema.json'"
 /* SIGTERM and wait; returns the exit status. */
 int px_test_server_stop(px_test_env *env);
 /* SIGKILL (a crash) and wait. */
@@ -130,6 +143,12 @@ void px_test_key(px_test_env *env, const char *org_id, const char *role, char *a
  * bytes), the key into api_key (64 bytes). org_args: NULL-terminated, without "org create". */
 void px_test_org_args_key(px_test_env *env, const char *const *org_args, const char *role,
                           char *org_id, char *api_key);
+/* px_test_org_args_key for an MAH called name with GLN gln (company prefix length 7). */
+void px_test_mah_gln(px_test_env *env, const char *name, const char *gln, char *org_id,
+                     char *api_key);
+/* px_test_org_args_key for a regulator called name of market. */
+void px_test_regulator(px_test_env *env, const char *name, const char *market, char *org_id,
+                       char *api_key);
 /* POST /v1/products (201) by key: gtin under company prefix length 7 for market. */
 void px_test_product(px_test_env *env, const char *key, const char *gtin, const char *name,
                      const char *market);
@@ -173,6 +192,21 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs a printf-formatted statement (at most 4 KiB); fails the test when it fails. */
+void px_sqlf(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Written directly (a fast setup, no API call): an active partnership of the MAH and the
+ * CMO on gtin; and batch (with expiry) of gtin holding n commissioned packs
+ * <prefix><g zero-padded to digits>, g = 1..n, allocated to and commissioned by org. */
+void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
+                             const char *gtin);
+void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
+                              const char *expiry, const char *prefix, int digits, long n,
+                              const char *org);
+/* A fresh folder $TMPDIR/packid-<name>-XXXXXX (/tmp without TMPDIR) into dir; fails the test
+ * when it cannot be made. px_test_rmdir removes it and what it holds (a path not starting
+ * with '/' is left alone). */
+void px_test_tmpdir(char *dir, size_t cap, const char *name);
+void px_test_rmdir(const char *dir);
 /* How often needle occurs in s. */
 int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
@@ -185,5 +219,31 @@ json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, c
 /* The whole of a (small) file into out, NUL-terminated; fails the test when it cannot be
  * opened. popen_cmd: read a command's output instead. */
 void px_test_read(const char *path, int popen_cmd, char *out, size_t cap);
+
+/* Printed symbols read back (px_test_symbols.c). px_test_write_file: data into path, 0 on
+ * success. px_test_run: runs argv (stdout into out_path when not NULL) and returns its exit
+ * status (-1 when it did not exit). px_test_decode: decodes file with ZXingReader (an SVG is
+ * rasterised by rsvg-convert first, to file-r.png): the symbology identifier into id, the
+ * bytes into got (NUL-terminated; their count into *got_len when not NULL) and the error
+ * correction level ZXing reports into ec when not NULL; fails the test when a tool fails. */
+int px_test_write_file(const char *path, const void *data, size_t len);
+int px_test_run(const char *const argv[], const char *out_path);
+void px_test_decode(const char *file, int svg, char id[8], char *got, size_t cap, size_t *got_len,
+                    char ec[4]);
+
+/* One of two requests raced by px_test_race2: what to send, and (after) the answer's status
+ * and error code ("" when none). */
+typedef struct px_test_race_req {
+    const char *method, *path, *key, *body;
+    long status;
+    char code[64];
+} px_test_race_req;
+/* Sends a and b at the same moment (two threads released by one barrier) and waits for both
+ * answers. */
+void px_test_race2(px_test_env *env, px_test_race_req *a, px_test_race_req *b);
+/* Fails the test (naming round and both answers) unless exactly one of a and b has status
+ * win; returns the other, the loser. */
+px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, long win,
+                                     int round);
 
 #endif

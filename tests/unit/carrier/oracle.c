@@ -57,6 +57,19 @@ void oracle_dispose(void)
     tmpdir[0] = '\0';
 }
 
+int oracle_group_setup(void **state)
+{
+    (void)state;
+    return oracle_init();
+}
+
+int oracle_group_teardown(void **state)
+{
+    (void)state;
+    oracle_dispose();
+    return 0;
+}
+
 void oracle_items_free(oracle_item *items, size_t n)
 {
     for (size_t i = 0; items && i < n; i++) {

@@ -31,6 +31,9 @@ typedef struct oracle_item {
 int oracle_init(void);
 /* Removes the folder and everything in it (unless PX_TEST_KEEP_TMP is set). */
 void oracle_dispose(void);
+/* oracle_init and oracle_dispose as a cmocka group setup and teardown. */
+int oracle_group_setup(void **state);
+int oracle_group_teardown(void **state);
 /* Writes every item's file, rasterises the SVGs (many per rsvg-convert run, cropped apart
  * again), runs ZXingReader over all of them in few processes and fills found/id/got. Returns
  * 0, or -1 with a message on stderr when a tool is missing or fails (scripts/setup.sh installs

@@ -442,19 +442,6 @@ static void test_carrier__random_packs_decode(void **state)
     items_free(items, n);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return oracle_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    oracle_dispose();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,5 +449,5 @@ int main(void)
         cmocka_unit_test(test_carrier__digital_link_qr_decode),
         cmocka_unit_test(test_carrier__random_packs_decode),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_group_setup, oracle_group_teardown);
 }

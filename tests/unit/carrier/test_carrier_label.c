@@ -138,24 +138,11 @@ static void test_carrier_label__bad_input(void **state)
     }
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    return oracle_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    oracle_dispose();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_carrier_label__sscc_labels_decode),
         cmocka_unit_test(test_carrier_label__bad_input),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_group_setup, oracle_group_teardown);
 }

@@ -52,4 +52,38 @@ static inline void elements_hri(char *out, size_t cap, const gs1_elements *e)
                               e->items[i].value);
 }
 
+/* A parse vector: in (with <GS>) is accepted with the elements hri, or (code not NULL)
+ * refused with code, the error at pos (-1: not checked) spanning len bytes (-1: not
+ * checked). */
+typedef struct {
+    const char *file;
+    int line;
+    const char *in;
+    const char *code;
+    int pos, len;
+    const char *hri;
+} element_vec;
+
+/* Parses v->in with gs1_parse and checks the outcome v states. */
+static inline void check_element_parse(const element_vec *v)
+{
+    char in[256], got[512];
+    gs_expand(in, sizeof(in), v->in);
+    gs1_elements e;
+    px_err err;
+    px_err_clear(&err);
+    px_rc rc = gs1_parse(&e, in, &err);
+    if (!v->code) {
+        VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);
+        elements_hri(got, sizeof(got), &e);
+        VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
+        return;
+    }
+    VCHECK(v, rc != PX_OK, "%s accepted", v->in);
+    VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code, err.message);
+    if (v->pos >= 0)
+        VCHECK(v, err.pos == v->pos && (v->len < 0 || err.len == v->len), "%s: span %d+%d (%s)",
+               v->in, err.pos, err.len, err.message);
+}
+
 #endif

@@ -5,80 +5,60 @@
 
 #include "gs1_ai.h"
 
-typedef struct {
-    const char *file;
-    int line;
-    const char *in;   /* <GS> expanded */
-    const char *code; /* NULL: must parse */
-    int pos;          /* expected err.pos (-1: not checked) */
-    const char *hri;  /* expected elements when ok */
-} edge_vec;
-
-static const edge_vec edges[] = {
+static const element_vec edges[] = {
     /* REQ-GS1-2: after ]d2/]Q3/]C1/]e0/]J1 the first FNC1 is implied; a GS there is refused */
-    {AT, "]d2<GS>0109506000134352", "unexpected_separator", 3, NULL},
-    {AT, "]Q3<GS>0109506000134352", "unexpected_separator", 3, NULL},
-    {AT, "]C1<GS>0109506000134352", "unexpected_separator", 3, NULL},
-    {AT, "]J1<GS>0109506000134352", "unexpected_separator", 3, NULL},
-    {AT, "<GS>0109506000134352", NULL, 0, "(01)09506000134352"}, /* raw: FNC1 as GS */
-    {AT, "]d20109506000134352", NULL, 0, "(01)09506000134352"},
+    {AT, "]d2<GS>0109506000134352", "unexpected_separator", 3, -1, NULL},
+    {AT, "]Q3<GS>0109506000134352", "unexpected_separator", 3, -1, NULL},
+    {AT, "]C1<GS>0109506000134352", "unexpected_separator", 3, -1, NULL},
+    {AT, "]J1<GS>0109506000134352", "unexpected_separator", 3, -1, NULL},
+    {AT, "<GS>0109506000134352", NULL, 0, -1, "(01)09506000134352"}, /* raw: FNC1 as GS */
+    {AT, "]d20109506000134352", NULL, 0, -1, "(01)09506000134352"},
     /* REQ-GS1-5: GS1 DotCode reads like DataMatrix: ]J1 = ]d2, ]J0 = ]d1 */
-    {AT, "]J10109506000134352<GS>10ABC", NULL, 0, "(01)09506000134352(10)ABC"},
-    {AT, "]J0https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
-    {AT, "]J00109506000134352", "invalid_symbology", 0, NULL},
-    {AT, "]d1https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, "(01)09506000134352(10)ABC"},
+    {AT, "]J10109506000134352<GS>10ABC", NULL, 0, -1, "(01)09506000134352(10)ABC"},
+    {AT, "]J0https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, -1,
+     "(01)09506000134352(10)ABC"},
+    {AT, "]J00109506000134352", "invalid_symbology", 0, -1, NULL},
+    {AT, "]d1https://id.gs1.org/01/09506000134352/10/ABC", NULL, 0, -1,
+     "(01)09506000134352(10)ABC"},
     /* REQ-GS1-4: DL host without userinfo or IPv6 zone; "?=1" is not a query parameter */
-    {AT, "https://user@id.gs1.org/01/09506000134352", "invalid_domain", 8, NULL},
-    {AT, "https://user:pw@example.com/01/09506000134352", "invalid_domain", 8, NULL},
-    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 8, NULL},
-    {AT, "http://[20/01/09506000134352", "invalid_domain", 7, NULL}, /* found by fuzz_gs1_dl */
-    {AT, "https://example.com:65536/01/09506000134352", "invalid_domain", 8, NULL},
-    {AT, "https://[2001:db8::1]/01/09506000134352", NULL, 0, "(01)09506000134352"},
-    {AT, "https://example.com:8443/01/09506000134352", NULL, 0, "(01)09506000134352"},
-    {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, NULL},
-    {AT, "https://id.gs1.org/01/09506000134352?17=261231&=1", "invalid_query", 47, NULL},
-    {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, "(01)09506000134352"},
-    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0, "(01)09506000134352(17)261231"},
+    {AT, "https://user@id.gs1.org/01/09506000134352", "invalid_domain", 8, -1, NULL},
+    {AT, "https://user:pw@example.com/01/09506000134352", "invalid_domain", 8, -1, NULL},
+    {AT, "https://[fe80::1%25eth0]/01/09506000134352", "invalid_domain", 8, -1, NULL},
+    {AT, "http://[20/01/09506000134352", "invalid_domain", 7, -1, NULL}, /* found by fuzz_gs1_dl */
+    {AT, "https://example.com:65536/01/09506000134352", "invalid_domain", 8, -1, NULL},
+    {AT, "https://[2001:db8::1]/01/09506000134352", NULL, 0, -1, "(01)09506000134352"},
+    {AT, "https://example.com:8443/01/09506000134352", NULL, 0, -1, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?=1", "invalid_query", 37, -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231&=1", "invalid_query", 47, -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352?linkType=all", NULL, 0, -1, "(01)09506000134352"},
+    {AT, "https://id.gs1.org/01/09506000134352?17=261231", NULL, 0, -1,
+     "(01)09506000134352(17)261231"},
     /* compressed data holding an AI the key cannot carry (found by fuzz_gs1_dl) */
-    {AT, "https://example.com/8010/0636--/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
-    {AT, "https://id.gs1.org/01/09506000134352/EEarwSM", NULL, 0, "(01)09506000134352(10)ABC123"},
-    {AT, "https://id.gs1.org/gAYMBI_bNGwJk", "invalid_value", -1, NULL}, /* (8006) piece 2 of 1 */
-    {AT, "https://id.gs1.org/x", "no_dl_key", -1, NULL},                 /* decodes to nothing */
+    {AT, "https://example.com/8010/0636--/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352/EEarwSM", NULL, 0, -1,
+     "(01)09506000134352(10)ABC123"},
+    {AT, "https://id.gs1.org/gAYMBI_bNGwJk", "invalid_value", -1, -1,
+     NULL},                                                  /* (8006) piece 2 of 1 */
+    {AT, "https://id.gs1.org/x", "no_dl_key", -1, -1, NULL}, /* decodes to nothing */
     /* the key is the primary key the other AIs fit: (414) with (7040), (01) as an attribute
      * (found by fuzz_gs1_dl) */
-    {AT, "https://id.gs1.org/AVPe1LE7_GIEoVcIKJNKxhfujggKh7w", NULL, 0,
+    {AT, "https://id.gs1.org/AVPe1LE7_GIEoVcIKJNKxhfujggKh7w", NULL, 0, -1,
      "(01)46108258115070(3102)330424(414)5060917510004(7040)51EF"},
-    {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, NULL},
+    {AT, "https://id.gs1.org/01/09506000134352/QUSaVjC_dHBAVlCrg", "not_dl_attribute", -1, -1,
+     NULL},
     /* REQ-GS1-1: AI 8011 refuses 0 in every syntax */
-    {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, NULL},
-    {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, NULL},
+    {AT, "https://id.gs1.org/8010/0614141AB/8011/0", "invalid_character", 39, -1, NULL},
+    {AT, "(8010)0614141AB(8011)0", "invalid_character", 21, -1, NULL},
     /* REQ-GS1-7: "\(" in HRI is a "(" of the data */
-    {AT, "(01)09506000134352(10)A\\(B(21)\\(17)X", NULL, 0, "(01)09506000134352(10)A(B(21)(17)X"},
+    {AT, "(01)09506000134352(10)A\\(B(21)\\(17)X", NULL, 0, -1,
+     "(01)09506000134352(10)A(B(21)(17)X"},
 };
 
 static void test_gs1__edges(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
-        const edge_vec *v = &edges[i];
-        char in[256], got[512];
-        gs_expand(in, sizeof(in), v->in);
-        gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
-        px_rc rc = gs1_parse(&e, in, &err);
-        if (!v->code) {
-            VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);
-            elements_hri(got, sizeof(got), &e);
-            VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
-        } else {
-            VCHECK(v, rc != PX_OK, "%s accepted", v->in);
-            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code,
-                   err.message);
-            if (v->pos >= 0)
-                VCHECK(v, err.pos == v->pos, "%s: pos %d (%s)", v->in, err.pos, err.message);
-        }
-    }
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+        check_element_parse(&edges[i]);
 }
 
 /* REQ-GS1-7: every "(" in data is printed "\(" and reads back as the same data, whatever

@@ -61,16 +61,7 @@ static void test_gs1__worked_payloads(void **state)
     }
 }
 
-typedef struct {
-    const char *file;
-    int line;
-    const char *in;   /* <GS> expanded */
-    const char *code; /* NULL: must parse */
-    int pos, len;     /* expected error span (pos -1: none) */
-    const char *hri;  /* expected elements when ok */
-} parse_vec;
-
-static const parse_vec parse_vectors[] = {
+static const element_vec parse_vectors[] = {
     /* trailing GS tolerated (DOMAIN.md §3), GS after a predefined-length AI tolerated */
     {AT, "]d20109506000134352<GS>10ABC<GS>", NULL, 0, 0, "(01)09506000134352(10)ABC"},
     {AT, "]C10109506000134352<GS>10ABC", NULL, 0, 0, "(01)09506000134352(10)ABC"},
@@ -121,27 +112,8 @@ static const parse_vec parse_vectors[] = {
 static void test_gs1__parse(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(parse_vectors) / sizeof(parse_vectors[0]); i++) {
-        const parse_vec *v = &parse_vectors[i];
-        char in[256], got[512];
-        gs_expand(in, sizeof(in), v->in);
-        gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
-        px_rc rc = gs1_parse(&e, in, &err);
-        if (!v->code) {
-            VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);
-            elements_hri(got, sizeof(got), &e);
-            VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
-        } else {
-            VCHECK(v, rc != PX_OK, "%s accepted", v->in);
-            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code,
-                   err.message);
-            if (v->pos >= 0)
-                VCHECK(v, err.pos == v->pos && err.len == v->len, "%s: span %d+%d (%s)", v->in,
-                       err.pos, err.len, err.message);
-        }
-    }
+    for (size_t i = 0; i < sizeof(parse_vectors) / sizeof(parse_vectors[0]); i++)
+        check_element_parse(&parse_vectors[i]);
 }
 
 /* DOMAIN.md §2.3: the predefined-length table, and the '*' flags of packid's table agree. */

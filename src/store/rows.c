@@ -1,0 +1,33 @@
+/* Small rules every store file applies to its results and parameters (store_internal.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "store_internal.h"
+
+const char *px__nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, nparams, params, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
+{
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) > 0)
+        return PX_OK;
+    char msg[PX_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return px_err_set(err, PX_ENOTFOUND, code, "%s", msg);
+}

@@ -1,0 +1,54 @@
+/* Two requests at the same moment (see px_test.h, px_test_race2). */
+#include "px_test.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+typedef struct racer {
+    px_test_env *env;
+    px_test_race_req *req;
+    pthread_barrier_t *go;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    px_http_resp resp;
+    /* Both threads wait here so that the two requests leave together: the race is the
+     * server's, not the order in which the threads happened to start. */
+    pthread_barrier_wait(r->go);
+    px_http(r->env, &resp, r->req->method, r->req->path, r->req->key, r->req->body, NULL);
+    r->req->status = resp.status;
+    snprintf(r->req->code, sizeof(r->req->code), "%s", px_http_error_code(&resp));
+    px_http_resp_free(&resp);
+    return NULL;
+}
+
+void px_test_race2(px_test_env *env, px_test_race_req *a, px_test_race_req *b)
+{
+    pthread_barrier_t go;
+    assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+    racer ra = {env, a, &go}, rb = {env, b, &go};
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, race, &ra), 0);
+    assert_int_equal(pthread_create(&tb, NULL, race, &rb), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_barrier_destroy(&go);
+}
+
+px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, long win,
+                                     int round)
+{
+    int wins = (a->status == win) + (b->status == win);
+    if (wins != 1)
+        fail_msg("round %d: statuses %ld (%s) and %ld (%s), want exactly one %ld", round,
+                 a->status, a->code, b->status, b->code, win);
+    return a->status == win ? b : a;
+}
