@@ -136,7 +136,7 @@ px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *
 
 px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
                                    size_t n, const char *capture_id, const char *commission_id,
-                                   px_err *err)
+                                   const char *aggregation_id, px_err *err)
 {
     if (n == 0)
         return PX_OK;
@@ -145,12 +145,14 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
     px_rc rc = join_ids(&b, ids, n, err);
     if (rc == PX_OK) {
         const char *p[] = {org_id, b.data, capture_id,
-                           commission_id && commission_id[0] ? commission_id : NULL};
+                           commission_id && commission_id[0] ? commission_id : NULL,
+                           aggregation_id && aggregation_id[0] ? aggregation_id : NULL};
         rc = exec_cmd(db,
                       "INSERT INTO epcis_captured_event (org_id, event_id, capture_id, "
-                      "commission_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid FROM "
-                      "unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT DO NOTHING",
-                      4, p, err);
+                      "commission_id, aggregation_id) SELECT $1::uuid, t.id, $3::uuid, $4::uuid, "
+                      "$5::uuid FROM unnest(string_to_array($2, chr(29))) AS t(id) ON CONFLICT "
+                      "DO NOTHING",
+                      5, p, err);
     }
     px_buf_dispose(&b);
     return rc;

@@ -142,6 +142,11 @@ px_rc px_db_commit(px_db *db, px_err *err)
     return px_db_exec(db, "COMMIT", err);
 }
 
+int px_db_in_tx(const px_db *db)
+{
+    return db->in_tx;
+}
+
 void px_db_rollback(px_db *db)
 {
     if (!db)
