@@ -146,7 +146,7 @@ static int add_child(item *it, const char *gtin, const char *serial, const char 
     return 0;
 }
 
-/* REQ-EPCISREST-7: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
+/* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
  * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (DOMAIN-2.md §10.4;
  * a DELETE with no children empties the parent, EPCIS 2.0 §7.4.3). OBSERVE changes nothing
  * packid holds; a pack as parent (SGTIN parentID) and class-level children are not packid's
@@ -442,7 +442,7 @@ done:
     return rc;
 }
 
-/* One AggregationEvent as px_svc_aggregate (REQ-EPCISREST-7): the same rules and per-child
+/* One AggregationEvent as px_svc_aggregate (REQ-EPCISREST-10): the same rules and per-child
  * errors as POST /v1/aggregations; the eventID recorded with the aggregation it became. */
 static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item *it,
                                int *refused, px_err *err)

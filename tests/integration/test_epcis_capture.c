@@ -395,7 +395,7 @@ static long packed_in(fixture *f, const char *sscc)
     return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", sscc);
 }
 
-/* REQ-EPCISREST-7: one document commissions three packs and packs them (ADD, an SSCC parent
+/* REQ-EPCISREST-10: one document commissions three packs and packs them (ADD, an SSCC parent
  * packid has not seen: registered as the caller's external SSCC, as POST /v1/aggregations
  * does); a second unpacks them (DELETE). Each captured eventID is kept beside the aggregation
  * it became; the first document sent again changes nothing. */
@@ -456,7 +456,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     free(doc);
 }
 
-/* REQ-EPCISREST-7: a packing with one child packid does not know, under rollback, changes
+/* REQ-EPCISREST-10: a packing with one child packid does not know, under rollback, changes
  * nothing — not even the commission before it in the same document — and the job lists the
  * event with the child's index and reason; under proceed the commission is applied and the
  * packing (all-or-nothing itself, as POST /v1/aggregations) still refused. */
