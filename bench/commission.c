@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_pq.h"
 #include "epcis.h"
 #include "px_buf.h"
 #include "px_crypto.h"
@@ -24,58 +25,6 @@
 #define PER_REQUEST 10000
 #define GTIN "09506002000013"
 #define SYMBOLS "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void pq_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-}
-
-static long long pq_count(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
-}
-
-static void copy_rows(PGconn *c, const char *sql, const char *data, size_t len)
-{
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        fprintf(stderr, "bench_commission: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-    if (PQputCopyData(c, data, (int)len) != 1 || PQputCopyEnd(c, NULL) != 1) {
-        fprintf(stderr, "bench_commission: COPY: %s", PQerrorMessage(c));
-        exit(1);
-    }
-    r = PQgetResult(c);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        fprintf(stderr, "bench_commission: COPY: %s", PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-    while ((r = PQgetResult(c)))
-        PQclear(r);
-}
 
 /* n random 20-character serials (set 82 letters and digits), 21 bytes each. */
 static char *random_serials(size_t n)
@@ -166,14 +115,14 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
         if (i % PER_REQUEST < PER_REQUEST / 2)
             px_buf_printf(&rows, GTIN "\t%s\tallocated\tgenerated\t%s\t%s\n",
                           serials + i * 21, alloc_id, cmo_org);
-    copy_rows(db,
+    bench_pq_copy(db,
               "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to) FROM STDIN",
               rows.data, rows.len);
     px_buf_dispose(&rows);
-    pq_ok(db, "CHECKPOINT");
+    bench_pq_ok(db, "CHECKPOINT");
     px_buf body;
     px_buf_init(&body, (size_t)1 << 26);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int q = 0; q < requests; q++) {
         px_buf_reset(&body);
         px_buf_printf(&body,
@@ -191,10 +140,10 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
             exit(1);
         }
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     px_buf_dispose(&body);
     free(serials);
-    long long c = pq_count(db, "SELECT count(*) FROM serial WHERE state = 'commissioned'");
+    long long c = bench_pq_count(db, "SELECT count(*) FROM serial WHERE state = 'commissioned'");
     if (c != (long long)n) {
         fprintf(stderr, "bench_commission: %lld commissioned, want %zu\n", c, n);
         exit(1);
@@ -224,13 +173,13 @@ static double copy_side(PGconn *db, const char *cmo_org, int requests)
                           alloc ? alloc_id : "\\N", alloc ? cmo_org : "\\N", q, cmo_org, cid);
         }
     }
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int q = 0; q < requests; q++)
-        copy_rows(db,
+        bench_pq_copy(db,
                   "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to, batch, "
                   "expiry, commissioned_by, commissioned_at, commission_id) FROM STDIN",
                   chunks[q].data, chunks[q].len);
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     for (int q = 0; q < requests; q++)
         px_buf_dispose(&chunks[q]);
     free(chunks);
@@ -265,12 +214,12 @@ static double hash_ms(size_t n)
     ev.expiry = "301231";
     char id[PX_EPCIS_EVENT_ID_MAX];
     px_err err;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     if (px_epcis_event_hash(id, &ev, &err) != PX_OK) {
         fprintf(stderr, "bench_commission: hash: %s\n", err.message);
         exit(1);
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     free(v);
     free(serials);
     return dt * 1000;
@@ -317,8 +266,8 @@ int main(int argc, char **argv)
            rounds, requests, PER_REQUEST);
     for (int r = 0; r < rounds; r++) {
         for (int side = 0; side < 2; side++) {
-            pq_ok(db, "TRUNCATE serial");
-            pq_ok(db, "CHECKPOINT");
+            bench_pq_ok(db, "TRUNCATE serial");
+            bench_pq_ok(db, "CHECKPOINT");
             int do_api = (side == 0) == (r % 2 == 0);
             if (do_api)
                 api[r] = http_side(&h, db, cmo_key, cmo_org, requests, r);
