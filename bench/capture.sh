@@ -6,11 +6,13 @@
 # build, no sanitizers, a private embedded PostgreSQL under the build folder; the bench
 # TRUNCATEs serial, so it never runs against PACKID_DATABASE_URL. Run it once (the machine is
 # shared); it prints the load average beside the figures.
-#   bench/capture.sh [EVENTS] [BUILD_DIR]      defaults: 100000 (the capture limit), build-bench-capture
+#   bench/capture.sh [EVENTS] [ROUNDS] [BUILD_DIR]   defaults: 100000 (the capture limit), 3,
+#                                                    build-bench-capture
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 events=${1:-100000}
-build=${2:-$root/build-bench-capture}
+rounds=${2:-3}
+build=${3:-$root/build-bench-capture}
 port=${BENCH_PORT:-18463}
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
@@ -25,5 +27,5 @@ curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: applica
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
 echo "load before: $(uptime)"
 "$build/bench/bench_capture" "http://127.0.0.1:$port" "$key" "$gtin" "$PACKID_DATABASE_URL" \
-  "$events"
+  "$events" "$rounds"
 echo "load after:  $(uptime)"

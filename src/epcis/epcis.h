@@ -229,6 +229,9 @@ typedef struct px_epcis_event {
     size_t n_ilmd;
     const px_epcis_xfield *extensions; /* event-level user extensions */
     size_t n_extensions;
+    const char *hash_id;          /* set by the readers: the event's hash ID, computed once while
+                                     checking it (a capture keys an event without eventID by
+                                     it); writers ignore it */
 } px_epcis_event;
 
 /* Receives the document bytes in order; returns 0 on success, non-zero to abort (the writer

@@ -314,6 +314,8 @@ static int on_event(void *vctx, const px_epcis_event *ev)
             refuse(it, 400, "epcisException:ValidationException",
                    "an eventID of at most %zu printable characters is expected",
                    sizeof(it->event_id) - 1);
+    } else if (ev->hash_id) {
+        px_strlcpy(it->event_id, ev->hash_id, sizeof(it->event_id)); /* hashed once, on reading */
     } else {
         px_err e2;
         px_err_clear(&e2);
