@@ -132,18 +132,13 @@ static const char *element(const gs1_elements *e, const char *ai)
     return NULL;
 }
 
-static int add_child(item *it, const char *gtin, const char *serial, const char *sscc)
+/* Into it->children, sized for the event's children by take_aggregation. */
+static void add_child(item *it, const char *gtin, const char *serial, const char *sscc)
 {
-    child *v = realloc(it->children, (it->n_children + 1) * sizeof(*v));
-    if (!v)
-        return -1;
-    it->children = v;
-    child *ch = &v[it->n_children++];
-    memset(ch, 0, sizeof(*ch));
+    child *ch = &it->children[it->n_children++];
     px_strlcpy(ch->gtin, gtin ? gtin : "", sizeof(ch->gtin));
     px_strlcpy(ch->serial, serial ? serial : "", sizeof(ch->serial));
     px_strlcpy(ch->sscc, sscc ? sscc : "", sizeof(ch->sscc));
-    return 0;
 }
 
 /* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
@@ -180,6 +175,9 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     }
     it->kind = ev->action == PX_EPCIS_ADD ? ITEM_PACK : ITEM_UNPACK;
     px_strlcpy(it->parent, sscc, sizeof(it->parent));
+    size_t n = ev->n_epcs + (ev->sgtin_gtin ? ev->n_serials : 0);
+    if (!(it->children = calloc(n ? n : 1, sizeof(*it->children))))
+        return -1;
     for (size_t i = 0; i < ev->n_epcs; i++) {
         px_err_clear(&e2);
         const char *g = NULL, *s = NULL, *x = NULL;
@@ -196,12 +194,10 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
                    "childEPCs[%zu] %.120s is neither an SGTIN nor an SSCC URI", i, ev->epcs[i]);
             return 0;
         }
-        if (add_child(it, g, s, x) != 0)
-            return -1;
+        add_child(it, g, s, x);
     }
     for (size_t i = 0; ev->sgtin_gtin && i < ev->n_serials; i++)
-        if (add_child(it, ev->sgtin_gtin, ev->serials[i], NULL) != 0)
-            return -1;
+        add_child(it, ev->sgtin_gtin, ev->serials[i], NULL);
     if (it->n_children == 0 && it->kind == ITEM_PACK) {
         refuse(it, 400, "epcisException:ValidationException",
                "an AggregationEvent ADD needs at least one child%s", "");
@@ -566,6 +562,35 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
     return b->data ? PX_OK : PX_EINTERNAL;
 }
 
+static int by_event_id(const void *x, const void *y)
+{
+    const item *a = *(const item *const *)x, *b = *(const item *const *)y;
+    int d = strcmp(a->event_id, b->event_id);
+    return d ? d : (a->index > b->index) - (a->index < b->index);
+}
+
+/* An eventID names one event (EPCIS 2.0 §7.4.1): a later event of the document with the
+ * eventID of an earlier one is refused (one sort, not a comparison of every pair). */
+static px_rc refuse_repeated_ids(capture_ctx *c, px_err *err)
+{
+    if (c->n < 2)
+        return PX_OK;
+    item **v = malloc(c->n * sizeof(*v));
+    if (!v)
+        return px_err_oom(err);
+    for (size_t i = 0; i < c->n; i++)
+        v[i] = &c->items[i];
+    qsort(v, c->n, sizeof(*v), by_event_id);
+    for (size_t i = 1; i < c->n; i++)
+        if (v[i]->event_id[0] && !v[i]->detail[0] &&
+            strcmp(v[i]->event_id, v[i - 1]->event_id) == 0)
+            refuse(v[i], 400, "epcisException:ValidationException",
+                   "the eventID of events[%zu] again: an eventID names one event",
+                   v[i - 1]->index);
+    free(v);
+    return PX_OK;
+}
+
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len,
                            int proceed, char capture_id[PX_ID_LEN + 1], px_err *err)
 {
@@ -597,6 +622,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
                         rerr.field[0] ? ": " : "", rerr.message);
         goto done;
     }
+    if ((rc = refuse_repeated_ids(&c, err)) != PX_OK)
+        goto done;
     /* Events applied before (one query for the document). */
     if (c.n > 0) {
         const char **ids = malloc(c.n * sizeof(*ids));

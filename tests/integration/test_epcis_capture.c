@@ -532,6 +532,29 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     }
 }
 
+/* Two events of one document with one eventID: the later is refused (an eventID names one
+ * event), the earlier applies under proceed. */
+static void test_epcis_capture__repeated_event_id(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], e2[2048], job[128];
+    const char *id = "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001";
+    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, id, "RP1", "L-REP-1");
+    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, id, "RP2", "L-REP-1");
+    char *doc = ld_doc(e1, e2, NULL);
+    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
+                        sizeof(job), __FILE__, __LINE__));
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *errs = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errs), 1);
+    const char *detail = px_test_str(json_array_get(errs, 0), "detail");
+    assert_non_null(strstr(detail, "events[1]"));
+    assert_non_null(strstr(detail, "eventID of events[0] again"));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-REP-1"), 1);
+    free(doc);
+}
+
 /* The official examples with AggregationEvents (../shared/reference/epcis-2.0/examples/): none
  * is one packid's data can hold (OBSERVE, SGTIN parents, class-level children, parents of
  * another company), so each is read, its AggregationEvents refused with a reason and nothing
@@ -604,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__aggregation_bad_child),
         cmocka_unit_test(test_epcis_capture__aggregation_refusals),
         cmocka_unit_test(test_epcis_capture__official_aggregation_examples),
+        cmocka_unit_test(test_epcis_capture__repeated_event_id),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
