@@ -49,6 +49,22 @@ long long bench_pq_count(PGconn *c, const char *sql)
     return v;
 }
 
+void bench_pq_copy(PGconn *c, const char *sql, const char *data, size_t len)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN)
+        bench_die(sql, PQerrorMessage(c));
+    PQclear(r);
+    if (PQputCopyData(c, data, (int)len) != 1 || PQputCopyEnd(c, NULL) != 1)
+        bench_die("COPY", PQerrorMessage(c));
+    r = PQgetResult(c);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        bench_die("COPY", PQerrorMessage(c));
+    PQclear(r);
+    while ((r = PQgetResult(c)))
+        PQclear(r);
+}
+
 void bench_gtin(char out[15], unsigned n)
 {
     snprintf(out, 15, "04012345%05u", n % 100000u);

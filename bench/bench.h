@@ -20,6 +20,8 @@ void bench_die_err(const char *what, const px_err *err) __attribute__((noreturn)
 void bench_pq_ok(PGconn *c, const char *sql);
 /* The first column of the first row of sql as a number; dies unless it succeeds. */
 long long bench_pq_count(PGconn *c, const char *sql);
+/* COPY … FROM STDIN (sql) of data (text format, len bytes), in one round of COPY data. */
+void bench_pq_copy(PGconn *c, const char *sql, const char *data, size_t len);
 /* GTIN-14 under company prefix 4012345 with item reference n (GS1 mod-10 check digit). */
 void bench_gtin(char out[15], unsigned n);
 

@@ -20,6 +20,7 @@ packages=(
   zint                              # peer renderer reported by bench/carrier
   libzip-dev                        # the ZIP of a carrier batch (src/carrier/zip.c)
   libzint-dev                       # GS1-128 logistic labels (src/carrier/label.c)
+  libpcre2-dev                      # the JSON schema's patterns (ECMA 262) in packid's JSON-LD check (src/epcis/json_schema.c)
   curl python3                      # test receivers and benchmark clients
   wrk                               # HTTP load generator of bench/verify.sh and bench/growth.sh (bench only)
   python3-jsonschema                # independent JSON Schema validator: EPCIS 2.0 JSON-LD tests

@@ -40,7 +40,8 @@
 #include "reports.h"
 
 #define USAGE                                                                              \
-    "epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE... | epcis export "        \
+    "epcis validate [--format 1.2-xml|2.0-xml|2.0-json] [--xsd-dir DIR|SCHEMA.json] FILE... | "  \
+    "epcis export "                                                                        \
     "--gtin G [--batch B] [--profile none|eu|us-dscsa] [--format F] [-o FILE] | epcis convert --to "      \
     "2.0-json|2.0-xml|1.2-xml FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
@@ -53,11 +54,16 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     px_err_clear(&ferr);
     if (format && px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
         return px_cli_fail(cli, &ferr);
+    /* The schema of the format: the XSD folders, or for JSON-LD the JSON schema file (an
+     * export in epcis-2.0-jsonld is checked as a report is, docs/epcis.md "Report formats"). */
     if (!dir || !dir[0])
-        dir = cli->cfg.epcis_xsd_dir;
+        dir = fmt == PX_EPCIS_FORMAT_JSONLD_2_0 ? cli->cfg.epcis2_json_schema
+              : fmt == PX_EPCIS_FORMAT_XML_2_0  ? cli->cfg.epcis2_xsd_dir
+                                                : cli->cfg.epcis_xsd_dir;
     if (!dir || !dir[0]) {
-        fprintf(stderr, "packid: no EPCIS XSD directory: pass --xsd-dir DIR or set "
-                        "PACKID_EPCIS_XSD_DIR\n");
+        fprintf(stderr, "packid: no EPCIS schema: pass --xsd-dir DIR (JSON-LD: the schema file) "
+                        "or set PACKID_EPCIS_XSD_DIR, PACKID_EPCIS2_XSD_DIR or "
+                        "PACKID_EPCIS2_JSON_SCHEMA\n");
         return px_cli_usage(USAGE);
     }
     int nfiles = 0;

@@ -229,6 +229,9 @@ typedef struct px_epcis_event {
     size_t n_ilmd;
     const px_epcis_xfield *extensions; /* event-level user extensions */
     size_t n_extensions;
+    const char *hash_id;          /* set by the readers: the event's hash ID, computed once while
+                                     checking it (a capture keys an event without eventID by
+                                     it); writers ignore it */
 } px_epcis_event;
 
 /* Receives the document bytes in order; returns 0 on success, non-zero to abort (the writer
@@ -339,7 +342,9 @@ typedef struct px_epcis_validator px_epcis_validator;
  * PACKID_EPCIS_XSD_DIR). No network access. */
 px_rc px_epcis_validator_new(px_epcis_validator **out, const char *xsd_dir, px_err *err);
 /* The same for a format: PX_EPCIS_FORMAT_XML_2_0 compiles xsd_dir/EPCglobal-epcis-2_0.xsd (the
- * official 2.0 folder); JSON-LD is refused (PX_EINVALID: no JSON Schema validator in packid). */
+ * official 2.0 folder); PX_EPCIS_FORMAT_JSONLD_2_0 reads the official JSON schema from the file
+ * xsd_dir names (e.g. PACKID_EPCIS2_JSON_SCHEMA) and checks documents with packid's own
+ * draft-07 checker (json_schema.c), errors "epcis_schema" as "<JSON pointer>: <reason>". */
 px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
                               const char *xsd_dir, px_err *err);
 void px_epcis_validator_free(px_epcis_validator *v);

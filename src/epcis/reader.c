@@ -186,12 +186,12 @@ int epcis__digits13(const char *s)
  * has no packid hash ID, so it is outside the model like an unknown event type. */
 /* REQ-EPCIS2-5: what is handed over is a valid, hashable model event, so writing it again in
  * any syntax gives the same hash ID. REQ-EPCIS2-6: what the model lacks is refused. */
-px_rc epcis__check_event(const px_epcis_event *ev, px_err *err)
+px_rc epcis__check_event(const px_epcis_event *ev, char id[PX_EPCIS_EVENT_ID_MAX],
+                         px_err *err)
 {
     px_rc rc = px_epcis_event_check(ev, PX_EPCIS_PROFILE_NONE, err);
     if (rc != PX_OK)
         return rc;
-    char id[PX_EPCIS_EVENT_ID_MAX];
     px_err herr;
     px_err_clear(&herr);
     if (px_epcis_event_hash(id, ev, &herr) != PX_OK)

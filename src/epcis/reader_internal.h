@@ -51,7 +51,8 @@ px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err);
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err);
 px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err);
 int epcis__digits13(const char *s);
-px_rc epcis__check_event(const px_epcis_event *ev, px_err *err);
+px_rc epcis__check_event(const px_epcis_event *ev, char hash_id[PX_EPCIS_EVENT_ID_MAX],
+                         px_err *err);
 px_epcis_xfield *epcis__xl_push(epcis__arena *a, epcis__xlist *l);
 px_rc epcis__send_header(epcis__reader *st, px_err *err);
 px_rc epcis__send_event(epcis__reader *st, const px_epcis_event *ev, px_err *err);

@@ -318,8 +318,9 @@ static px_rc j_event(epcis__reader *st, const json_t *o, const json_t *doc_ctx, 
     ev.n_extensions = ext.n;
     if (rc == PX_OK && st->a.oom)
         rc = px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-    if (rc == PX_OK)
-        rc = epcis__check_event(&ev, err);
+    char hash_id[PX_EPCIS_EVENT_ID_MAX];
+    if (rc == PX_OK && (rc = epcis__check_event(&ev, hash_id, err)) == PX_OK)
+        ev.hash_id = hash_id;
     if (rc == PX_OK)
         rc = epcis__send_event(st, &ev, err);
     epcis__ar_reset(&st->a);

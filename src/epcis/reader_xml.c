@@ -310,8 +310,9 @@ static px_rc x_event(epcis__reader *st, const xmlNode *n, px_err *err)
     ev.n_ilmd = x.ilmd.n;
     ev.extensions = x.ext.v;
     ev.n_extensions = x.ext.n;
-    if (rc == PX_OK)
-        rc = epcis__check_event(&ev, err);
+    char hash_id[PX_EPCIS_EVENT_ID_MAX];
+    if (rc == PX_OK && (rc = epcis__check_event(&ev, hash_id, err)) == PX_OK)
+        ev.hash_id = hash_id;
     if (rc == PX_OK)
         rc = epcis__send_event(st, &ev, err);
     epcis__ar_reset(&st->a);

@@ -55,6 +55,10 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
         (rc = px_epcis_validator_open(&app->validator2, PX_EPCIS_FORMAT_XML_2_0,
                                       cfg->epcis2_xsd_dir, err)) != PX_OK)
         goto fail;
+    if (cfg->epcis2_json_schema[0] &&
+        (rc = px_epcis_validator_open(&app->validator_jsonld, PX_EPCIS_FORMAT_JSONLD_2_0,
+                                      cfg->epcis2_json_schema, err)) != PX_OK)
+        goto fail;
     rc = px_store_resolve(cfg, app->conninfo, sizeof(app->conninfo),
                                 &app->embedded_started, err);
     if (rc != PX_OK)
@@ -126,6 +130,8 @@ void px_app_close(px_app *app)
     app->validator = NULL;
     px_epcis_validator_free(app->validator2);
     app->validator2 = NULL;
+    px_epcis_validator_free(app->validator_jsonld);
+    app->validator_jsonld = NULL;
     if (app->embedded_started) {
         px_err err;
         if (px_embedded_stop(&app->cfg, &err) != PX_OK)

@@ -21,8 +21,9 @@ typedef struct claim_ctx {
 } claim_ctx;
 
 /* Why a claimed report cannot be sent ("" when it can): no document, or one the official XSD
- * refuses (validated before every send when PACKID_EPCIS_XSD_DIR is set: an invalid document
- * is never sent). */
+ * or JSON schema refuses (validated before every send when PACKID_EPCIS_XSD_DIR,
+ * PACKID_EPCIS2_XSD_DIR or PACKID_EPCIS2_JSON_SCHEMA is set: an invalid document is never
+ * sent). */
 static void unsendable_reason(claim_ctx *c)
 {
     c->reason[0] = '\0';
@@ -30,8 +31,8 @@ static void unsendable_reason(claim_ctx *c)
         snprintf(c->reason, sizeof(c->reason), "the report has no document");
         return;
     }
-    /* REQ-EPCISREST-7: the schema of the document's own version (docs/epcis.md "Report
-     * formats"); JSON-LD has no in-process validator. */
+    /* REQ-EPCISREST-7: the schema of the document's own version and syntax (docs/epcis.md
+     * "Report formats"): the XSDs, or for JSON-LD the official JSON schema. */
     const struct px_epcis_validator *v = px_svc_report_validator(
         c->app, px_epcis_document_format(c->job.document, c->job.document_len));
     if (!v)

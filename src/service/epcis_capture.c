@@ -2,9 +2,15 @@
  * 2.0 capture"): a commissioning ObjectEvent (ADD, bizStep commissioning, SGTINs of one GTIN,
  * ILMD lot and expiry) is a commission by the caller — px_svc_commission, so the same
  * validation, pool uniqueness, visibility, gating, state, audit and outbox as
- * POST /v1/commissions. Every other event is refused with the reason, never half applied. An
- * event already applied (same eventID, or the same hash ID when it came without one) is
- * skipped: sending a document again changes nothing. */
+ * POST /v1/commissions; an AggregationEvent ADD or DELETE with an SSCC parent is a packing or
+ * unpacking — px_svc_aggregate, the rules of POST /v1/aggregations. Every other event is
+ * refused with the reason, never half applied. An event already applied (same eventID, or the
+ * same hash ID when it came without one) is skipped: sending a document again changes
+ * nothing.
+ *
+ * The whole document is applied in one transaction, each use case in a savepoint of it
+ * (service/tx.h): under rollback the first refusal rolls everything back, under proceed only
+ * the refused event's savepoint is rolled back. */
 #include "epcis_capture.h"
 
 #include <stdarg.h>
@@ -15,21 +21,43 @@
 #include "epcis.h"
 #include "gs1.h"
 #include "lifecycle.h"
+#include "packing.h"
 #include "px_buf.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
 #include "px_str.h"
+#include "tx.h"
+
+/* What packid makes of an event. */
+typedef enum item_kind {
+    ITEM_COMMISSION = 0,           /* ObjectEvent ADD commissioning: px_svc_commission */
+    ITEM_PACK,                     /* AggregationEvent ADD: px_svc_aggregate pack */
+    ITEM_UNPACK                    /* AggregationEvent DELETE: px_svc_aggregate unpack */
+} item_kind;
+
+/* A child of an AggregationEvent: a pack (gtin, serial) or a container (sscc). */
+typedef struct child {
+    char gtin[GS1_GTIN_LEN + 1];
+    char serial[GS1_SERIAL_MAX + 1];
+    char sscc[GS1_SSCC_LEN + 1];
+} child;
 
 typedef struct item {
     size_t index;
+    item_kind kind;
     char event_id[PX_EPCIS_EVENT_ID_MAX];
     char gtin[GS1_GTIN_LEN + 1];
     char lot[24];
     char expiry[7];                /* YYMMDD */
     char **serials;
     size_t n_serials;
+    char parent[GS1_SSCC_LEN + 1]; /* aggregation: the container */
+    child *children;
+    size_t n_children;
     int duplicate;                 /* applied by an earlier capture */
     int applied;
+    int refused_applying;          /* detail set by the use case (reset when the transaction
+                                      reruns) rather than by reading the event */
     int status;                    /* refused: the problem's status */
     const char *type;              /* refused: the problem's type */
     char detail[256];              /* refused: why ("" when the event is good) */
@@ -49,6 +77,7 @@ static void items_free(capture_ctx *c)
         for (size_t k = 0; k < c->items[i].n_serials; k++)
             free(c->items[i].serials[k]);
         free(c->items[i].serials);
+        free(c->items[i].children);
     }
     free(c->items);
 }
@@ -94,14 +123,101 @@ static int add_serial(item *it, const char *serial)
     return 0;
 }
 
-/* The event as one commission (it->detail empty), or the reason it is not one. */
+/* The value of ai in e, or NULL. */
+static const char *element(const gs1_elements *e, const char *ai)
+{
+    for (int i = 0; i < e->count; i++)
+        if (strcmp(e->items[i].ai, ai) == 0)
+            return e->items[i].value;
+    return NULL;
+}
+
+/* Into it->children, sized for the event's children by take_aggregation. */
+static void add_child(item *it, const char *gtin, const char *serial, const char *sscc)
+{
+    child *ch = &it->children[it->n_children++];
+    px_strlcpy(ch->gtin, gtin ? gtin : "", sizeof(ch->gtin));
+    px_strlcpy(ch->serial, serial ? serial : "", sizeof(ch->serial));
+    px_strlcpy(ch->sscc, sscc ? sscc : "", sizeof(ch->sscc));
+}
+
+/* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
+ * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (DOMAIN-2.md §10.4;
+ * a DELETE with no children empties the parent, EPCIS 2.0 §7.4.3). OBSERVE changes nothing
+ * packid holds; a pack as parent (SGTIN parentID) and class-level children are not packid's
+ * hierarchy (docs/aggregation.md). */
+static int take_aggregation(item *it, const px_epcis_event *ev)
+{
+    const char *why = NULL;
+    if (ev->action != PX_EPCIS_ADD && ev->action != PX_EPCIS_DELETE)
+        why = "an OBSERVE AggregationEvent records what was seen and changes nothing packid "
+              "holds; packid captures ADD (packing) and DELETE (unpacking)";
+    else if (ev->n_quantities > 0)
+        why = "class-level children (childQuantityList) cannot be packed: list the childEPCs";
+    else if (!ev->parent_id || !ev->parent_id[0])
+        why = "an AggregationEvent ADD or DELETE needs its parentID";
+    if (why) {
+        refuse(it, 400, "epcisException:ValidationException", "%s", why);
+        return 0;
+    }
+    gs1_elements el;
+    gs1_epc_kind kind;
+    px_err e2;
+    px_err_clear(&e2);
+    const char *sscc = NULL;
+    if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) != PX_OK || kind != GS1_EPC_SSCC ||
+        !(sscc = element(&el, "00"))) {
+        refuse(it, 400, "epcisException:ValidationException",
+               "parentID %.120s: packid's containers are SSCCs (urn:epc:id:sscc:…); a pack as "
+               "parent is not supported",
+               ev->parent_id);
+        return 0;
+    }
+    it->kind = ev->action == PX_EPCIS_ADD ? ITEM_PACK : ITEM_UNPACK;
+    px_strlcpy(it->parent, sscc, sizeof(it->parent));
+    size_t n = ev->n_epcs + (ev->sgtin_gtin ? ev->n_serials : 0);
+    if (!(it->children = calloc(n ? n : 1, sizeof(*it->children))))
+        return -1;
+    for (size_t i = 0; i < ev->n_epcs; i++) {
+        px_err_clear(&e2);
+        const char *g = NULL, *s = NULL, *x = NULL;
+        if (gs1_epc_parse(&el, &kind, NULL, ev->epcs[i], &e2) == PX_OK) {
+            if (kind == GS1_EPC_SGTIN) {
+                g = element(&el, "01");
+                s = element(&el, "21");
+            } else if (kind == GS1_EPC_SSCC) {
+                x = element(&el, "00");
+            }
+        }
+        if (!(g && s) && !x) {
+            refuse(it, 400, "epcisException:ValidationException",
+                   "childEPCs[%zu] %.120s is neither an SGTIN nor an SSCC URI", i, ev->epcs[i]);
+            return 0;
+        }
+        add_child(it, g, s, x);
+    }
+    for (size_t i = 0; ev->sgtin_gtin && i < ev->n_serials; i++)
+        add_child(it, ev->sgtin_gtin, ev->serials[i], NULL);
+    if (it->n_children == 0 && it->kind == ITEM_PACK) {
+        refuse(it, 400, "epcisException:ValidationException",
+               "an AggregationEvent ADD needs at least one child%s", "");
+        return 0;
+    }
+    return 0;
+}
+
+/* The event as one commission or aggregation (it->detail empty), or the reason it is not
+ * one. */
 static int take_event(item *it, const px_epcis_event *ev)
 {
+    if (ev->type == PX_EPCIS_AGGREGATION_EVENT)
+        return take_aggregation(it, ev);
     if (ev->type != PX_EPCIS_OBJECT_EVENT || ev->action != PX_EPCIS_ADD ||
         ev->biz_step != PX_BIZSTEP_COMMISSIONING) {
         refuse(it, 400, "epcisException:ValidationException", "%s",
-               "packid captures commissioning ObjectEvents only (action ADD, bizStep "
-               "commissioning); other events have no effect on packid's state");
+               "packid captures commissioning ObjectEvents (action ADD, bizStep commissioning) "
+               "and AggregationEvents (ADD, DELETE); other events have no effect on packid's "
+               "state");
         return 0;
     }
     if (ev->n_quantities > 0) {
@@ -194,6 +310,8 @@ static int on_event(void *vctx, const px_epcis_event *ev)
             refuse(it, 400, "epcisException:ValidationException",
                    "an eventID of at most %zu printable characters is expected",
                    sizeof(it->event_id) - 1);
+    } else if (ev->hash_id) {
+        px_strlcpy(it->event_id, ev->hash_id, sizeof(it->event_id)); /* hashed once, on reading */
     } else {
         px_err e2;
         px_err_clear(&e2);
@@ -207,11 +325,28 @@ static int on_event(void *vctx, const px_epcis_event *ev)
     return 0;
 }
 
+/* The capture's problem for a use case's refusal. */
+static void problem_of(px_rc rc, int *status, const char **type)
+{
+    *status = rc == PX_EEXISTS ? 409 : rc == PX_ENOTFOUND ? 404 : rc == PX_EFORBIDDEN ? 403 : 400;
+    *type = rc == PX_EEXISTS      ? "epcisException:ResourceAlreadyExistsException"
+            : rc == PX_ENOTFOUND  ? "epcisException:NoSuchResourceException"
+            : rc == PX_EFORBIDDEN ? "epcisException:SecurityException"
+                                  : "epcisException:ValidationException";
+}
+
+/* A failure of the capture itself rather than a refusal of its events: out of memory, or a
+ * serialization failure or deadlock the outermost transaction reruns. */
+static int capture_fails(px_rc rc, const px_err *e)
+{
+    return rc == PX_EINTERNAL || px_tx_retryable(rc, e);
+}
+
 /* Applies the commission of serials (of items' GTIN, lot, expiry); refuses the items it
  * stands for with the commission's reason. */
 static px_rc commission(px_db *db, const px_actor *by, const item *it, const char *const *serials,
                         size_t n, char commission_id[PX_ID_LEN + 1], int *status,
-                        const char **type, char *detail, size_t detail_cap)
+                        const char **type, char *detail, size_t detail_cap, px_err *err)
 {
     px_commission_req req = {
         .product_code = it->gtin,
@@ -224,29 +359,182 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
     };
     px_commission_result res;
     memset(&res, 0, sizeof(res));
-    px_err err;
-    px_err_clear(&err);
-    px_rc rc = px_svc_commission(db, by, &req, NULL, &res, &err);
+    px_rc rc = px_svc_commission(db, by, &req, NULL, &res, err);
     if (rc == PX_OK) {
         px_strlcpy(commission_id, res.commission_id, PX_ID_LEN + 1);
-    } else {
-        *status = rc == PX_EEXISTS ? 409 : rc == PX_ENOTFOUND ? 404 : rc == PX_EFORBIDDEN ? 403
-                                                                                          : 400;
-        *type = rc == PX_EEXISTS     ? "epcisException:ResourceAlreadyExistsException"
-                : rc == PX_ENOTFOUND ? "epcisException:NoSuchResourceException"
-                : rc == PX_EFORBIDDEN ? "epcisException:SecurityException"
-                                      : "epcisException:ValidationException";
+    } else if (!capture_fails(rc, err)) {
+        problem_of(rc, status, type);
         /* A long reason is cut to the detail's size (the return value says by how much). */
         int n_out = res.n_errors > 0 ? snprintf(detail, detail_cap, "%s: %s (serial %s)",
-                                                err.code, res.errors[0].message,
+                                                err->code, res.errors[0].message,
                                                 serials[res.errors[0].index])
-                                     : snprintf(detail, detail_cap, "%s: %s", err.code,
-                                                err.message);
+                                     : snprintf(detail, detail_cap, "%s: %s", err->code,
+                                                err->message);
         if (n_out < 0)
             px_strlcpy(detail, "the commission was refused", detail_cap);
     }
     px_commission_result_dispose(&res);
     return rc;
+}
+
+typedef struct apply_ctx {
+    capture_ctx *c;
+    const char *capture_id;
+    int proceed;
+    long applied;
+} apply_ctx;
+
+static int same_batch(const item *a, const item *b)
+{
+    return b->kind == ITEM_COMMISSION && strcmp(a->gtin, b->gtin) == 0 &&
+           strcmp(a->lot, b->lot) == 0 && strcmp(a->expiry, b->expiry) == 0;
+}
+
+/* Items [from, to) (commissions of one batch; duplicates skipped) as one commission, their
+ * eventIDs recorded with it in one statement (a row per event would cost a statement each).
+ * *refused: the commission was refused (each item says why). */
+static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size_t from,
+                               size_t to, int *refused, px_err *err)
+{
+    capture_ctx *c = a->c;
+    size_t total = 0, n_ids = 0;
+    for (size_t i = from; i < to; i++)
+        total += c->items[i].duplicate ? 0 : c->items[i].n_serials;
+    const char **all = malloc((total ? total : 1) * sizeof(*all));
+    const char **ids = malloc((to - from) * sizeof(*ids));
+    px_rc rc = PX_OK;
+    if (!all || !ids) {
+        rc = px_err_oom(err);
+        goto done;
+    }
+    size_t k = 0;
+    for (size_t i = from; i < to; i++)
+        for (size_t s = 0; !c->items[i].duplicate && s < c->items[i].n_serials; s++)
+            all[k++] = c->items[i].serials[s];
+    char cid[PX_ID_LEN + 1] = "";
+    int status = 0;
+    const char *type = NULL;
+    char detail[256] = "";
+    rc = commission(db, by, &c->items[from], all, total, cid, &status, &type, detail,
+                    sizeof(detail), err);
+    if (rc != PX_OK && capture_fails(rc, err))
+        goto done;
+    for (size_t i = from; i < to; i++) {
+        item *it = &c->items[i];
+        if (it->duplicate)
+            continue;
+        if (rc != PX_OK) {
+            refuse(it, status, type, "%s", detail);
+            it->refused_applying = 1;
+            continue;
+        }
+        it->applied = 1;
+        ids[n_ids++] = it->event_id;
+    }
+    *refused = rc != PX_OK;
+    a->applied += (long)n_ids;
+    rc = px_store_captured_events_add(db, by->org_id, ids, n_ids, a->capture_id, cid, NULL, err);
+done:
+    free(all);
+    free(ids);
+    return rc;
+}
+
+/* One AggregationEvent as px_svc_aggregate (REQ-EPCISREST-10): the same rules and per-child
+ * errors as POST /v1/aggregations; the eventID recorded with the aggregation it became. */
+static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item *it,
+                               int *refused, px_err *err)
+{
+    px_agg_child *kids = malloc((it->n_children ? it->n_children : 1) * sizeof(*kids));
+    if (!kids)
+        return px_err_oom(err);
+    for (size_t i = 0; i < it->n_children; i++) {
+        const child *ch = &it->children[i];
+        kids[i] = ch->sscc[0] ? (px_agg_child){NULL, NULL, ch->sscc}
+                              : (px_agg_child){ch->gtin, ch->serial, NULL};
+    }
+    px_agg_request req = {.action = it->kind == ITEM_PACK ? PX_AGG_PACK : PX_AGG_UNPACK,
+                          .parent_sscc = it->parent,
+                          .children = kids,
+                          .n = it->n_children};
+    px_agg_result res;
+    px_rc rc = px_svc_aggregate(db, by, &req, &res, err);
+    free(kids);
+    if (rc == PX_OK) {
+        it->applied = 1;
+        a->applied++;
+        const char *one[] = {it->event_id};
+        rc = px_store_captured_events_add(db, by->org_id, one, 1, a->capture_id, NULL,
+                                          res.aggregation_id, err);
+    } else if (!capture_fails(rc, err)) {
+        int status;
+        const char *type;
+        problem_of(rc, &status, &type);
+        if (res.n_errors > 0)
+            refuse(it, status, type, "%s: %s (childEPCs[%zu]: %s: %s)", err->code, err->message,
+                   res.errors[0].index, res.errors[0].code, res.errors[0].message);
+        else
+            refuse(it, status, type, "%s: %s", err->code, err->message);
+        it->refused_applying = 1;
+        *refused = 1;
+        rc = PX_OK;
+    }
+    px_item_errors_free(res.errors);
+    return rc;
+}
+
+/* REQ-EPCISREST-6: the document in one transaction, each event (under rollback: each run of
+ * commissioning events of one batch, one commission) a use case in its own savepoint, in
+ * document order, so a later event may pack the packs an earlier one commissioned. rollback:
+ * the first refusal rolls the whole transaction back (nothing changed; the job lists the
+ * refused event); proceed: a refused event's savepoint alone is rolled back. Rerunnable: a
+ * serialization failure reruns it from the start. */
+static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
+{
+    apply_ctx *a = vctx;
+    capture_ctx *c = a->c;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    a->applied = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        item *it = &c->items[i];
+        it->applied = 0;
+        if (it->refused_applying) {
+            it->detail[0] = '\0';
+            it->refused_applying = 0;
+        }
+    }
+    for (size_t i = 0; i < c->n;) {
+        item *it = &c->items[i];
+        if (it->detail[0] || it->duplicate) {
+            i++;
+            continue;
+        }
+        size_t end = i + 1;
+        int refused = 0;
+        px_rc rc;
+        if (it->kind == ITEM_COMMISSION) {
+            /* Under rollback a run of one batch's events is one commission (one pool check,
+             * one COPY, one event): the whole run commits or nothing does anyway. */
+            while (!a->proceed && end < c->n &&
+                   (c->items[end].duplicate || same_batch(it, &c->items[end])))
+                end++;
+            rc = apply_commissions(db, by, a, i, end, &refused, err);
+        } else {
+            rc = apply_aggregation(db, by, a, it, &refused, err);
+        }
+        if (rc != PX_OK)
+            return rc;
+        if (refused && !a->proceed) {
+            for (size_t k = 0; k < c->n; k++)
+                c->items[k].applied = 0;
+            a->applied = 0;
+            px_tx_discard(tx);
+            return PX_OK;
+        }
+        i = end;
+    }
+    return PX_OK;
 }
 
 /* The job's errors: one RFC 7807 object per refused event (instance = its eventID). */
@@ -276,94 +564,33 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
     return b->data ? PX_OK : PX_EINTERNAL;
 }
 
-/* REQ-EPCISREST-6: rollback: every event good, and what is new one commission (one transaction): packid's
- * use case commits one batch at a time, so a document spanning several batches cannot be
- * all-or-nothing and is refused whole (send one document per batch, or proceed). */
-static long apply_rollback(px_db *db, const px_actor *by, capture_ctx *c, const char *capture_id,
-                           px_err *err)
+static int by_event_id(const void *x, const void *y)
 {
-    const item *base = NULL;
-    size_t total = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        item *it = &c->items[i];
-        if (it->detail[0])
-            return 0; /* nothing applied: the job lists the bad ones */
-        if (it->duplicate)
-            continue;
-        if (base && (strcmp(base->gtin, it->gtin) != 0 || strcmp(base->lot, it->lot) != 0 ||
-                     strcmp(base->expiry, it->expiry) != 0)) {
-            refuse(it, 400, "epcisException:ValidationException",
-                   "under rollback packid applies one batch per document (one GTIN, lot and "
-                   "expiry) atomically; send one document per batch or use proceed%s",
-                   "");
-            return 0;
-        }
-        base = base ? base : it;
-        total += it->n_serials;
-    }
-    if (!base)
-        return 0;
-    const char **all = malloc(total * sizeof(*all));
-    if (!all) {
-        px_err_oom(err);
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < c->n; i++)
-        for (size_t s = 0; !c->items[i].duplicate && s < c->items[i].n_serials; s++)
-            all[k++] = c->items[i].serials[s];
-    char cid[PX_ID_LEN + 1] = "";
-    int status = 0;
-    const char *type = NULL;
-    char detail[256];
-    px_rc rc = commission(db, by, base, all, total, cid, &status, &type, detail, sizeof(detail));
-    free(all);
-    long applied = 0;
-    const char **ids = rc == PX_OK ? malloc(c->n * sizeof(*ids)) : NULL;
-    if (rc == PX_OK && !ids) {
-        px_err_oom(err);
-        return -1;
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        item *it = &c->items[i];
-        if (it->duplicate)
-            continue;
-        if (rc != PX_OK) {
-            refuse(it, status, type, "%s", detail);
-            continue;
-        }
-        it->applied = 1;
-        ids[applied++] = it->event_id;
-    }
-    /* One statement for every event of the commission (a row per event would cost a commit
-     * each). */
-    if (ids && px_store_captured_events_add(db, by->org_id, ids, (size_t)applied, capture_id, cid,
-                                            err) != PX_OK)
-        applied = -1;
-    free(ids);
-    return applied;
+    const item *a = *(const item *const *)x, *b = *(const item *const *)y;
+    int d = strcmp(a->event_id, b->event_id);
+    return d ? d : (a->index > b->index) - (a->index < b->index);
 }
 
-/* REQ-EPCISREST-6: proceed: each good event is its own commission; a refused one is listed. */
-static long apply_proceed(px_db *db, const px_actor *by, capture_ctx *c, const char *capture_id,
-                          px_err *err)
+/* An eventID names one event (EPCIS 2.0 §7.4.1): a later event of the document with the
+ * eventID of an earlier one is refused (one sort, not a comparison of every pair). */
+static px_rc refuse_repeated_ids(capture_ctx *c, px_err *err)
 {
-    long applied = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        item *it = &c->items[i];
-        if (it->detail[0] || it->duplicate)
-            continue;
-        char cid[PX_ID_LEN + 1] = "";
-        if (commission(db, by, it, (const char *const *)it->serials, it->n_serials, cid,
-                       &it->status, &it->type, it->detail, sizeof(it->detail)) != PX_OK)
-            continue;
-        it->applied = 1;
-        applied++;
-        const char *one[] = {it->event_id};
-        if (px_store_captured_events_add(db, by->org_id, one, 1, capture_id, cid, err) != PX_OK)
-            return -1;
-    }
-    return applied;
+    if (c->n < 2)
+        return PX_OK;
+    item **v = malloc(c->n * sizeof(*v));
+    if (!v)
+        return px_err_oom(err);
+    for (size_t i = 0; i < c->n; i++)
+        v[i] = &c->items[i];
+    qsort(v, c->n, sizeof(*v), by_event_id);
+    for (size_t i = 1; i < c->n; i++)
+        if (v[i]->event_id[0] && !v[i]->detail[0] &&
+            strcmp(v[i]->event_id, v[i - 1]->event_id) == 0)
+            refuse(v[i], 400, "epcisException:ValidationException",
+                   "the eventID of events[%zu] again: an eventID names one event",
+                   v[i - 1]->index);
+    free(v);
+    return PX_OK;
 }
 
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len,
@@ -397,6 +624,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
                         rerr.field[0] ? ": " : "", rerr.message);
         goto done;
     }
+    if ((rc = refuse_repeated_ids(&c, err)) != PX_OK)
+        goto done;
     /* Events applied before (one query for the document). */
     if (c.n > 0) {
         const char **ids = malloc(c.n * sizeof(*ids));
@@ -424,13 +653,15 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
                                       proceed ? "proceed" : "rollback",
                                       px_epcis_format_name(c.format), (long)c.n, err)) != PX_OK)
         goto done;
-    long applied = proceed ? apply_proceed(db, by, &c, capture_id, err)
-                           : apply_rollback(db, by, &c, capture_id, err);
-    if (applied < 0) {
-        rc = err->rc;
-        goto done;
-    }
     int ok = 1;
+    for (size_t i = 0; i < c.n; i++)
+        if (c.items[i].detail[0])
+            ok = 0;
+    /* Under rollback an event refused on reading stops the document before anything runs. */
+    apply_ctx a = {&c, capture_id, proceed, 0};
+    if ((ok || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
+        goto done;
+    long applied = a.applied;
     for (size_t i = 0; i < c.n; i++)
         if (c.items[i].detail[0])
             ok = 0;

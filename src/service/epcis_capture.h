@@ -10,8 +10,9 @@
 #include "capture_store.h"
 #include "service.h"
 
-/* GS1-EPCIS-Capture-Limit: events in one document (more: 413). */
-#define PX_CAPTURE_MAX_EVENTS 10000
+/* GS1-EPCIS-Capture-Limit: events in one document (more: 413); a commission takes as many
+ * serials (PX_COMMISSION_MAX_SERIALS). */
+#define PX_CAPTURE_MAX_EVENTS 100000
 
 /* Reads the document and applies it as by (role with PX_ACT_COMMISSION). Returns PX_OK with
  * capture_id set whatever the events' fate (the job says it); fails without a job when the

@@ -11,6 +11,7 @@ const struct px_epcis_validator *px_svc_report_validator(const struct px_app *ap
     switch (f) {
     case PX_EPCIS_FORMAT_XML_1_2: return app->validator;
     case PX_EPCIS_FORMAT_XML_2_0: return app->validator2;
+    case PX_EPCIS_FORMAT_JSONLD_2_0: return app->validator_jsonld;
     default: return NULL;
     }
 }

@@ -18,8 +18,8 @@ const char *px_epcis_media_type(px_epcis_format f);
 
 struct px_app;
 /* The compiled schema a document of format f is checked with before it is stored or sent:
- * the 1.2 XSD (PACKID_EPCIS_XSD_DIR), the 2.0 XSD (PACKID_EPCIS2_XSD_DIR); NULL when that
- * folder is not configured, and for JSON-LD (no JSON Schema validator in packid). */
+ * the 1.2 XSD (PACKID_EPCIS_XSD_DIR), the 2.0 XSD (PACKID_EPCIS2_XSD_DIR), the 2.0 JSON
+ * schema (PACKID_EPCIS2_JSON_SCHEMA); NULL when that one is not configured. */
 const struct px_epcis_validator *px_svc_report_validator(const struct px_app *app,
                                                          px_epcis_format f);
 

@@ -51,6 +51,9 @@ typedef struct px_app {
     struct px_epcis_validator *validator;
     /* The same for EPCIS 2.0 XML reports (PACKID_EPCIS2_XSD_DIR, the official 2.0 folder). */
     struct px_epcis_validator *validator2;
+    /* PACKID_EPCIS2_JSON_SCHEMA: EPCIS 2.0 JSON-LD reports, checked against the official JSON
+     * schema before they are stored and before every send (NULL: not configured). */
+    struct px_epcis_validator *validator_jsonld;
     _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
     /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):
      * loaded once, never in the database, never logged. */

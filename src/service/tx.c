@@ -145,11 +145,32 @@ static px_rc attempt(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
     return rc;
 }
 
+/* Inside an open transaction: the body in a savepoint (tx.h). After a failed statement the
+ * transaction accepts nothing but ROLLBACK TO SAVEPOINT, which makes it usable again. */
+static px_rc attempt_nested(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
+{
+    px_rc rc = px_db_exec(tx->db, "SAVEPOINT px_tx", err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = body(tx, ctx, err)) == PX_OK && !tx->discard && (rc = append_audit(tx, err)) == PX_OK)
+        return px_db_exec(tx->db, "RELEASE SAVEPOINT px_tx", err);
+    px_err ignore;
+    if (px_db_exec(tx->db, "ROLLBACK TO SAVEPOINT px_tx", &ignore) == PX_OK)
+        px_db_exec(tx->db, "RELEASE SAVEPOINT px_tx", &ignore);
+    return rc;
+}
+
 px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err)
 {
     px_tx tx = {db, by, NULL, NULL, 0, 0, 0};
     tx.tail = &tx.head;
     px_rc rc = PX_OK;
+    if (px_db_in_tx(db)) {
+        px_err_clear(err);
+        rc = attempt_nested(&tx, body, ctx, err);
+        entries_free(&tx);
+        return rc;
+    }
     for (int i = 0; i < PX_TX_ATTEMPTS; i++) {
         px_err_clear(err);
         rc = attempt(&tx, body, ctx, err);

@@ -26,7 +26,13 @@ typedef struct px_tx px_tx;
 typedef px_rc (*px_tx_body)(px_tx *tx, void *ctx, px_err *err);
 
 /* Runs body in a read-write transaction as actor by (whose organization and key the audit
- * entries name; NULL for a background job that writes no audit entry). */
+ * entries name; NULL for a background job that writes no audit entry).
+ *
+ * Called while db is already in a transaction (a use case that applies several others
+ * all-or-nothing, e.g. an EPCIS capture), body runs in a SAVEPOINT instead: its changes and
+ * audit entries are released into the outer transaction, or rolled back to the savepoint on
+ * failure (the outer one goes on). It is not retried there: a serialization failure or deadlock
+ * is returned, and only the outermost px_tx_run reruns its whole body. */
 px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err);
 
 /* Runs body in one REPEATABLE READ READ ONLY snapshot (a report or a verification that must

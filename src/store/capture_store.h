@@ -33,9 +33,10 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
  * control character). */
 px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
                                      size_t n, unsigned char *known, px_err *err);
-/* Records that capture_id applied ids (commission_id may be NULL), in one statement. */
+/* Records that capture_id applied ids as the commission or the aggregation named (either may
+ * be NULL), in one statement. */
 px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
                                    size_t n, const char *capture_id, const char *commission_id,
-                                   px_err *err);
+                                   const char *aggregation_id, px_err *err);
 
 #endif

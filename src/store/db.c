@@ -107,6 +107,28 @@ px_rc px_db_exec(px_db *db, const char *sql, px_err *err)
     return rc;
 }
 
+px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err *err)
+{
+    if (len > (size_t)0x7fffffff)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "COPY data over 2 GiB");
+    PGresult *r = PQexec(db->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        px_rc rc = px__sqlstate_map(r, db->conn, err);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    px_rc rc = PX_OK;
+    if (PQputCopyData(db->conn, data, (int)len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
+        rc = px__sqlstate_map(NULL, db->conn, err);
+    while ((r = PQgetResult(db->conn))) {
+        if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = px__sqlstate_map(r, db->conn, err);
+        PQclear(r);
+    }
+    return rc;
+}
+
 const char *px__val(const PGresult *res, int r, int c)
 {
     return PQgetvalue(res, r, c);
@@ -140,6 +162,11 @@ px_rc px_db_commit(px_db *db, px_err *err)
 {
     db->in_tx = 0;
     return px_db_exec(db, "COMMIT", err);
+}
+
+int px_db_in_tx(const px_db *db)
+{
+    return db->in_tx;
 }
 
 void px_db_rollback(px_db *db)

@@ -30,6 +30,9 @@ px_rc px_db_begin(px_db *db, px_err *err);
 px_rc px_db_begin_read(px_db *db, px_err *err);
 px_rc px_db_commit(px_db *db, px_err *err);
 void px_db_rollback(px_db *db);
+/* 1 between px_db_begin and its commit or rollback (a use case called inside another's
+ * transaction runs in a savepoint, service/tx.c). */
+int px_db_in_tx(const px_db *db);
 /* Runs one SQL command with no parameters and no result (admin paths, tests). */
 px_rc px_db_exec(px_db *db, const char *sql, px_err *err);
 

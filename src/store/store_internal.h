@@ -42,6 +42,9 @@ PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams
 /* Maps a failed result to a px_rc: 23505 -> EXISTS, 40001/40P01 -> CONFLICT, 08xxx ->
  * UNAVAIL, 22xxx/23xxx -> INVALID, else INTERNAL. Internals go to the log, never to err. */
 px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err);
+/* COPY … FROM STDIN (sql) of len bytes of COPY text data, in one round; a failure (a unique
+ * key: PX_EEXISTS) is mapped like any statement's. */
+px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err *err);
 /* The value of row r, column c ("" for NULL). */
 const char *px__val(const PGresult *res, int r, int c);
 

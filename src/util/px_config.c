@@ -225,6 +225,8 @@ px_rc px_config_load(px_config *cfg, px_err *err)
                sizeof(cfg->epcis_xsd_dir));
     px_strlcpy(cfg->epcis2_xsd_dir, env_or("PACKID_EPCIS2_XSD_DIR", ""),
                sizeof(cfg->epcis2_xsd_dir));
+    px_strlcpy(cfg->epcis2_json_schema, env_or("PACKID_EPCIS2_JSON_SCHEMA", ""),
+               sizeof(cfg->epcis2_json_schema));
     px_strlcpy(cfg->dl_domain, env_or("PACKID_DL_DOMAIN", "https://id.gs1.org"),
                sizeof(cfg->dl_domain));
     const char *pub = getenv("PACKID_PUBLIC_URL");

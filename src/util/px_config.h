@@ -24,6 +24,7 @@ typedef struct px_config {
     char gcp_list[512];        /* PACKID_GCP_LIST: GS1 GCP prefix format list (XML) */
     char epcis_xsd_dir[512];   /* PACKID_EPCIS_XSD_DIR: validate reports before sending */
     char epcis2_xsd_dir[512];  /* PACKID_EPCIS2_XSD_DIR: the same for EPCIS 2.0 XML reports */
+    char epcis2_json_schema[512]; /* PACKID_EPCIS2_JSON_SCHEMA: the same for JSON-LD reports */
     char public_url[256];      /* PACKID_PUBLIC_URL: base of signed links, default http://listen */
     char dl_domain[256];       /* PACKID_DL_DOMAIN: Digital Link domain, default id.gs1.org */
     int public_url_set;        /* PACKID_PUBLIC_URL was given (else links use the bound port) */

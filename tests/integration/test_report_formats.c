@@ -45,6 +45,9 @@ static int setup(void **state)
     px_receiver_start(&f->rv);
     px_test_setenv(&f->env, "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd");
     px_test_setenv(&f->env, "PACKID_EPCIS2_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-2.0/xsd");
+    /* JSON-LD reports are checked against the official JSON schema before they are stored and
+     * before every send (the JSON-LD delivery below passes it). */
+    px_test_setenv(&f->env, "PACKID_EPCIS2_JSON_SCHEMA=" PX_TEST_SCHEMA_GS1);
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     px_test_server_start(&f->env);
@@ -265,6 +268,45 @@ static void test_report_formats__unknown_format_refused(void **state)
                          "format", "invalid_value");
 }
 
+/* REQ-EPCISREST-7: a JSON-LD report the official JSON schema refuses is never sent: the
+ * document is put in place of a report's by SQL (the hook: packid itself writes only valid
+ * ones), and the sender fails it unsent with the schema's reason (listed, attempts 0; a retry
+ * would build a new document), while the outside oracle agrees the document is invalid. */
+static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    static const char doc[] =
+        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\"],"
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+        "\"2026-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
+        "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[],\"action\":\"ADD\"}]}}";
+    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0),
+                         0);
+    char ep[40], sql[2048];
+    px_sql_text(&f->env,
+                "SELECT id FROM regulator_endpoint WHERE market = 'DE' AND format = "
+                "'epcis-2.0-jsonld'",
+                ep, sizeof(ep));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
+             "document, document_sha256) VALUES ('11111111-2222-4333-8444-5555555555a1', '%s', "
+             "'%s', 'DE', '%s', '11111111-2222-4333-8444-5555555555a1', '%s', repeat('0', 64))",
+             f->mah_org, ep, f->gtin, doc);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, "11111111-2222-4333-8444-5555555555a1",
+                                    "failed", 100);
+    const char *why = json_string_value(json_object_get(j, "last_error"));
+    assert_non_null(why);
+    assert_non_null(strstr(why, "epcis_schema"));
+    assert_non_null(strstr(why, "/epcisBody/eventList/0"));
+    assert_non_null(strstr(why, "eventTime"));
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
+    json_decref(j);
+    px_sleep_ms(300);
+    assert_int_equal(px_receiver_count(&f->rv), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_report_formats__cli_export_formats),
         cmocka_unit_test(test_report_formats__patch_changes_format),
         cmocka_unit_test(test_report_formats__unknown_format_refused),
+        cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,6 +16,17 @@ golden=$src/epcis/examples/us-dscsa.xml
 /usr/bin/python3 "$src/tests/unit/epcis/json-schema-validate.py" \
   "$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" "$tmp/a.jsonld"
 "$shared/tools/epcis-validate" --v2 "$tmp/b.xml" >/dev/null
+# packid's own JSON-LD check (the schema file from PACKID_EPCIS2_JSON_SCHEMA) agrees, and
+# refuses the same document with an event's eventTime taken out.
+PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
+  "$packid" epcis validate --format 2.0-json "$tmp/a.jsonld" >/dev/null
+sed 's/"eventTime":"[^"]*",//' "$tmp/a.jsonld" >"$tmp/bad.jsonld"
+set +e
+PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
+  "$packid" epcis validate --format 2.0-json "$tmp/bad.jsonld" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q 'eventTime' "$tmp/err"
 # packid's own in-process validator agrees (2.0 XSD), and refuses the 1.2 document as 2.0.
 "$packid" epcis validate --format 2.0-xml --xsd-dir "$shared/reference/epcis-2.0/xsd" \
   "$tmp/b.xml" >/dev/null
