@@ -348,7 +348,7 @@ void h_resolve(px_req *r)
      * redirect asked by a machine is not. */
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
                        px__client_addr(r),
-                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL};
+                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, 0};
     px_public_view *v = calloc(1, sizeof(*v));
     if (!v) {
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");

@@ -15,7 +15,7 @@ void h_verify(px_req *r)
     if (!db)
         return;
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
-                       px_req_query(r, "lon"), px__client_addr(r), "verify"};
+                       px_req_query(r, "lon"), px__client_addr(r), "verify", 1};
     px_public_view v;
     if (px_reply_failed(r,
                         px_svc_public_verify(r->app, db, px_req_param(r, 0), px_req_param(r, 1),

@@ -157,7 +157,10 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     int64_t since = now_us - rules_of(c->app, &rules);
     px_scan_row rows[2 * PX_SCAN_HISTORY_MAX];
     int n = 0;
-    px_rc rc = px_store_scan_lookup(db, &o->pub, rows, &n, c->gtin, c->serial, since, err);
+    px_rc rc = c->w->verdict_only ? px_store_scan_lookup_verdict(db, &o->pub, rows, &n, c->gtin,
+                                                                 c->serial, since, err)
+                                  : px_store_scan_lookup(db, &o->pub, rows, &n, c->gtin,
+                                                         c->serial, since, err);
     if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
         return rc;
     if (!o->pub.product_found) {

@@ -18,6 +18,8 @@ typedef struct px_scan_where {
     const char *lat, *lon;   /* decimal degrees, both or neither */
     const char *client_addr; /* the client's address (hashed before it is stored) */
     const char *source;      /* "verify" | "resolver" */
+    int verdict_only;        /* the caller shows the verdict alone: no product name or
+                                passport fields are read (a lighter statement) */
 } px_scan_where;
 
 typedef struct px_public_view {

@@ -22,6 +22,7 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
+    PX__Q_SCAN_VERDICT,    /* scan_store.c: the same without the product's public fields */
     PX__Q__COUNT           /* at most 32 */
 } px__cached;
 
@@ -50,6 +51,11 @@ const char *px__val(const PGresult *res, int r, int c);
         PQclear(r);                                                                             \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
+/* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
+void px__copy_ts(char out[40], int64_t us);
+/* Runs copy_sql (a COPY … FROM STDIN) with data (len bytes of COPY text) as its input; the
+ * data must be escaped by the caller. */
+px_rc px__copy_in(px_db *db, const char *copy_sql, const char *data, size_t len, px_err *err);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */
 int px__lsn_parse(const char *s, uint64_t *out);
 
