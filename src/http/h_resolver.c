@@ -124,13 +124,12 @@ static const char *element(const gs1_elements *e, const char *ai)
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-/* Headers every resolver answer carries: CORS for any origin (§12.1 item 1: the data is
- * public and no credential is involved), the linkset's location (§12.1 item 9), and Vary. */
+/* Headers every resolver answer carries beside CORS for any origin (§12.1 item 1, cors.c):
+ * the linkset's location (§12.1 item 9), and Vary. */
 static void resolver_headers(px_req *r, const char *anchor)
 {
     if (!r->response)
         return;
-    MHD_add_response_header(r->response, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r->response, "Vary", "Accept");
     if (anchor) {
         char link[GS1_DL_MAX + 128];
@@ -440,24 +439,37 @@ done:
     free(v);
 }
 
+/* A Digital Link path: a numeric AI segment after the first '/' (1, plain), or one segment of
+ * the compressed alphabet (base64url) long enough to hold a key (2, compressed); else 0. */
+static int link_shape(const char *url)
+{
+    const char *p = url + 1;
+    size_t digits = strspn(p, "0123456789");
+    size_t seg = strcspn(p, "/");
+    if (digits >= 2 && digits <= 4 && p[digits] == '/')
+        return 1;
+    if (seg >= 8 && p[seg] == '\0' &&
+        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg)
+        return 2;
+    return 0;
+}
+
+int px__resolver_path(const char *url)
+{
+    return link_shape(url) != 0;
+}
+
 int px__resolver_fallback(px_req *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
         return 0;
-    /* A Digital Link path: a numeric AI segment after the first '/', or one segment of the
-     * compressed alphabet (base64url) long enough to hold a key. */
-    const char *p = r->url + 1;
-    size_t digits = strspn(p, "0123456789");
-    size_t seg = strcspn(p, "/");
-    int plain = digits >= 2 && digits <= 4 && p[digits] == '/';
-    int compressed =
-        seg >= 8 && p[seg] == '\0' &&
-        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg;
-    if (!plain && !compressed)
+    int shape = link_shape(r->url);
+    if (!shape)
         return 0;
+    r->cors = 1;
     if (px__limit_public(r))
         return 1;
-    if (compressed) {
+    if (shape == 2) {
         gs1_elements e;
         px_err err;
         px_err_clear(&err);

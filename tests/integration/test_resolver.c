@@ -65,10 +65,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* GET path with optional Accept and extra header, from source address `from` (NULL: the
- * default, 127.0.0.1); redirects are not followed. */
-static void get(px_test_env *env, answer *a, const char *path, const char *accept,
-                const char *extra, const char *from)
+/* method path with optional Accept and extra headers (a NULL-terminated list), from source
+ * address `from` (NULL: the default, 127.0.0.1); redirects are not followed. */
+static void request(px_test_env *env, answer *a, const char *method, const char *path,
+                    const char *accept, const char *const *extra, const char *from)
 {
     memset(a, 0, sizeof(*a));
     a->body = calloc(1, 1);
@@ -80,9 +80,10 @@ static void get(px_test_env *env, answer *a, const char *path, const char *accep
         snprintf(acc, sizeof(acc), "Accept: %s", accept);
         h = curl_slist_append(h, acc);
     }
-    if (extra)
-        h = curl_slist_append(h, extra);
+    for (int i = 0; extra && extra[i]; i++)
+        h = curl_slist_append(h, extra[i]);
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
@@ -93,10 +94,18 @@ static void get(px_test_env *env, answer *a, const char *path, const char *accep
         curl_easy_setopt(c, CURLOPT_INTERFACE, from);
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK)
-        fail_msg("GET %s: %s", path, curl_easy_strerror(rc));
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+}
+
+/* GET path with optional Accept and one extra header, from source address `from`. */
+static void get(px_test_env *env, answer *a, const char *path, const char *accept,
+                const char *extra, const char *from)
+{
+    const char *const hs[] = {extra, NULL};
+    request(env, a, "GET", path, accept, hs, from);
 }
 
 /* The value of header name (case-insensitive) into out, "" when absent. */
@@ -687,6 +696,86 @@ static void test_resolver__burst_429(void **state)
     answer_free(&a);
 }
 
+/* ---- browsers on other origins (CORS) -------------------------------------------------- */
+
+static void test_resolver__preflight(void **state)
+{
+    fixture *f = *state;
+    /* What a browser sends before a GET with a header that is not CORS-safelisted. */
+    const char *const pre[] = {"Origin: https://pharmacy.example",
+                               "Access-Control-Request-Method: GET",
+                               "Access-Control-Request-Headers: x-request-id", NULL};
+    char verify[128], page[128], fallback[128], got[256];
+    snprintf(verify, sizeof(verify), "/v1/verify/%s/GEN1", f->gtin);
+    snprintf(page, sizeof(page), "/01/%s/21/GEN1", f->gtin);
+    snprintf(fallback, sizeof(fallback), "/01/%s/21/GEN1/", f->gtin); /* no route: a DL path */
+    const char *const cors[] = {verify, page, fallback, "/.well-known/gs1resolver"};
+    answer a;
+    for (size_t i = 0; i < sizeof(cors) / sizeof(cors[0]); i++) {
+        /* REQ-CORS-1: 204, any origin, the methods, the header asked for, a cache time. */
+        request(&f->env, &a, "OPTIONS", cors[i], NULL, pre, NULL);
+        if (a.status != 204 || a.len != 0)
+            fail_msg("OPTIONS %s: %ld %s", cors[i], a.status, a.body);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "*");
+        header(&a, "Access-Control-Allow-Methods", got, sizeof(got));
+        assert_string_equal(got, "GET, HEAD");
+        header(&a, "Access-Control-Allow-Headers", got, sizeof(got));
+        assert_non_null(strstr(got, "X-Request-Id"));
+        assert_null(strstr(got, "Authorization"));
+        header(&a, "Access-Control-Max-Age", got, sizeof(got));
+        assert_string_equal(got, "7200");
+        answer_free(&a);
+    }
+    /* The answers themselves are readable from any origin, their Retry-After and request id
+     * included. */
+    get(&f->env, &a, verify, NULL, "Origin: https://pharmacy.example", NULL);
+    assert_int_equal(a.status, 200);
+    header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+    assert_string_equal(got, "*");
+    header(&a, "Access-Control-Expose-Headers", got, sizeof(got));
+    assert_non_null(strstr(got, "Retry-After"));
+    assert_non_null(strstr(got, "X-Request-Id"));
+    answer_free(&a);
+    /* REQ-CORS-2: a keyed route keeps its 405 and says nothing to another origin. */
+    const char *const keyed[] = {"/v1/whoami", "/vrs/checkConnectivity", "/v1/products"};
+    for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
+        request(&f->env, &a, "OPTIONS", keyed[i], NULL, pre, NULL);
+        assert_int_equal(a.status, 405);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "");
+        answer_free(&a);
+        get(&f->env, &a, keyed[i], NULL, "Origin: https://pharmacy.example", NULL);
+        assert_int_equal(a.status, 401);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "");
+        answer_free(&a);
+    }
+}
+
+/* A real browser is the judge: a page of another origin reads the verdict (after the
+ * preflight its X-Request-Id header causes) and is refused a keyed route. */
+static void test_resolver__chromium_cross_origin(void **state)
+{
+    fixture *f = *state;
+    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
+        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
+    char cmd[1024], out[4096], want[256];
+    snprintf(cmd, sizeof(cmd),
+             "python3 '" PX_SOURCE_DIR "/tests/integration/cors_page.py' '%s' "
+             "/v1/verify/%s/GEN1 /01/%s/21/STO1 /v1/whoami 2>/dev/null",
+             f->env.base_url, f->gtin, f->gtin);
+    px_test_read(cmd, 1, out, sizeof(out));
+    snprintf(want, sizeof(want), "/v1/verify/%s/GEN1=200:genuine:cors-0", f->gtin);
+    if (!strstr(out, want))
+        fail_msg("REQ-CORS-1: chromium could not read the verdict: %s", out);
+    snprintf(want, sizeof(want), "/01/%s/21/STO1=200:suspect:cors-1", f->gtin);
+    if (!strstr(out, want))
+        fail_msg("REQ-CORS-1: chromium could not read the resolver's JSON: %s", out);
+    if (!strstr(out, "/v1/whoami=blocked"))
+        fail_msg("REQ-CORS-2: a keyed route was readable from another origin: %s", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -697,6 +786,8 @@ int main(void)
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
         cmocka_unit_test(test_resolver__enumeration),
+        cmocka_unit_test(test_resolver__preflight),
+        cmocka_unit_test(test_resolver__chromium_cross_origin),
     };
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_resolver__burst_429),
