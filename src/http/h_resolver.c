@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dl_resolve.h"
+#include "links.h"
 #include "gs1.h"
 #include "handlers.h"
 #include "px_buf.h"
@@ -210,8 +211,29 @@ static void csp(char *out, size_t cap)
              b64);
 }
 
+/* The MAH's links (docs/resolver.md "Links of the MAH") as a list of plain anchors: hrefs are
+ * checked URLs without quotes or angle brackets (domain/product_link), escaped all the same. */
+static void page_links(px_buf *b, const px_product_link *ext, int next)
+{
+    if (next <= 0)
+        return;
+    px_buf_puts(b, "<h2>More information</h2>\n<ul id=\"links\">\n");
+    for (int i = 0; i < next; i++) {
+        px_buf_printf(b, "<li><a data-link-type=\"%s\" rel=\"noopener noreferrer\" href=\"",
+                      ext[i].type);
+        html_escaped(b, ext[i].href);
+        px_buf_puts(b, "\"");
+        if (ext[i].lang[0])
+            px_buf_printf(b, " hreflang=\"%s\"", ext[i].lang);
+        px_buf_puts(b, ">");
+        html_escaped(b, ext[i].title);
+        px_buf_puts(b, "</a></li>\n");
+    }
+    px_buf_puts(b, "</ul>\n");
+}
+
 static void reply_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
-                       const char *anchor)
+                       const char *anchor, const px_product_link *ext, int next)
 {
     const char *name = px_verdict_name(v->verdict);
     px_buf b;
@@ -248,9 +270,13 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
     if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
         for (int i = 0; i < p->nfields; i++)
             row(&b, NULL, p->fields[i].key, p->fields[i].value);
+    px_buf_puts(&b, "</dl>\n");
+    /* REQ-LINKS-2: the MAH's links, with the passport fields' rule: not for an unknown code. */
+    if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
+        page_links(&b, ext, next);
     char at[32];
     px_time_format(at, px_now_us());
-    px_buf_printf(&b, "</dl>\n<footer>Checked %s. ", at);
+    px_buf_printf(&b, "<footer>Checked %s. ", at);
     px_buf_puts(&b, "<a href=\"");
     html_escaped(&b, anchor);
     px_buf_puts(&b,
@@ -273,7 +299,7 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
 /* The links packid knows for the item (DOMAIN-2.md §12.2): its own verification page is the
  * default link; with a serial and a batch, the DSCSA verification service (§11) at /vrs. */
 static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
-                     const char *serial)
+                     const char *serial, const px_product_link *ext, int next)
 {
     json_t *ls = json_object();
     json_object_set_new(ls, VOC "defaultLink",
@@ -294,6 +320,23 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
                                           "DSCSA product identifier verification", "type",
                                           "application/json", "context", "dscsaSaleableReturn"));
         px_buf_dispose(&b);
+    }
+    /* REQ-LINKS-2: the MAH's links under their link types, in the MAH's order (the first of a
+     * type is the one ?linkType= redirects to); the members §12.3 allows. */
+    for (int i = 0; i < next; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), VOC "%s", ext[i].type);
+        json_t *target = json_pack("{s:s, s:s}", "href", ext[i].href, "title", ext[i].title);
+        if (ext[i].lang[0])
+            json_object_set_new(target, "hreflang", json_pack("[s]", ext[i].lang));
+        if (ext[i].media_type[0])
+            json_object_set_new(target, "type", json_string(ext[i].media_type));
+        json_t *list = json_object_get(ls, rel);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(ls, rel, list);
+        }
+        json_array_append_new(list, target);
     }
     return ls;
 }
@@ -354,6 +397,8 @@ void h_resolve(px_req *r)
         return;
     }
     json_t *ls = NULL;
+    px_product_link *ext = NULL;
+    int next = 0;
     if (px_reply_failed(r,
                         px_svc_public_verify(r->app, db, gtin, serial ? serial : "", lot,
                                              element(&e, "17"), &w, v, &err),
@@ -374,10 +419,21 @@ void h_resolve(px_req *r)
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         goto done;
     }
+    /* The MAH's links, for every answer that shows links (not the verdict's JSON). */
+    if (a != PX_RESOLVE_JSON && v->pub.product_found) {
+        ext = calloc(PX_LINKS_MAX, sizeof(*ext));
+        if (!ext) {
+            px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+            goto done;
+        }
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &next, &err),
+                            &err))
+            goto done;
+    }
     switch (a) {
     case PX_RESOLVE_PAGE:
         /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
-        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor);
+        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor, ext, next);
         break;
     case PX_RESOLVE_JSON:
         px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
@@ -390,7 +446,8 @@ void h_resolve(px_req *r)
         }
         ls =
             links(r, anchor, key.items[0].value,
-                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "");
+                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "",
+                  ext, next);
         if (a == PX_RESOLVE_LINKSET) {
             reply_linkset(r, v, anchor, ls);
             break;
@@ -436,6 +493,7 @@ void h_resolve(px_req *r)
     }
 done:
     json_decref(ls);
+    free(ext);
     free(v);
 }
 

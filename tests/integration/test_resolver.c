@@ -696,6 +696,141 @@ static void test_resolver__burst_429(void **state)
     answer_free(&a);
 }
 
+/* ---- the MAH's links --------------------------------------------------------------------- */
+
+static void expect_link_error(fixture *f, const char *key, const char *body, long status,
+                              const char *code, const char *field)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    json_t *j = px_http_expect(&f->env, "PUT", path, key, body, NULL, status, NULL);
+    if (field) {
+        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        const char *got_code = json_string_value(json_object_get(d, "code"));
+        const char *got_field = json_string_value(json_object_get(d, "field"));
+        if (!got_code || strcmp(got_code, code) != 0 || !got_field ||
+            strcmp(got_field, field) != 0)
+            fail_msg("%s: want %s at %s, got %s at %s", body, code, field,
+                     got_code ? got_code : "-", got_field ? got_field : "-");
+    }
+    json_decref(j);
+}
+
+static void test_resolver__mah_links(void **state)
+{
+    fixture *f = *state;
+    char path[256], got[1024];
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    /* REQ-LINKS-1: the MAH sets them (any spelling of a type), reads them back as gs1:… */
+    json_t *j = px_http_expect(
+        &f->env, "PUT", path, f->mah_key,
+        "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example.com/examplamab/\","
+        "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"},"
+        "{\"link_type\":\"pip\",\"href\":\"https://pharma.example.com/examplamab/es/\","
+        "\"title\":\"Información del producto\",\"lang\":\"es\"},"
+        "{\"link_type\":\"https://ref.gs1.org/voc/epil\",\"href\":\"https://pharma.example.com/pil.pdf?v=2\","
+        "\"title\":\"Patient <leaflet> & more\",\"media_type\":\"application/pdf\"}]}",
+        NULL, 200, NULL);
+    json_t *ls = json_object_get(j, "links");
+    assert_int_equal(json_array_size(ls), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 1), "link_type")),
+                        "gs1:pip");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 2), "link_type")),
+                        "gs1:epil");
+    assert_null(json_object_get(json_array_get(ls, 2), "lang"));
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "links")), 3);
+    json_decref(j);
+    /* REQ-LINKS-2: the linkset lists them under their types, valid against GS1's schema. */
+    answer a;
+    char anchor_path[128];
+    snprintf(anchor_path, sizeof(anchor_path), "/01/%s/21/GEN1", f->gtin);
+    snprintf(path, sizeof(path), "%s?linkType=linkset", anchor_path);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    check_linkset(f, &a, anchor_path);
+    j = json_loadb(a.body, a.len, 0, NULL);
+    json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
+    json_t *pip = json_object_get(item, "https://ref.gs1.org/voc/pip");
+    assert_int_equal(json_array_size(pip), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(pip, 0), "href")),
+                        "https://pharma.example.com/examplamab/");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_array_get(pip, 1), "hreflang"), 0)),
+        "es");
+    json_t *epil = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/epil"), 0);
+    assert_string_equal(json_string_value(json_object_get(epil, "type")), "application/pdf");
+    assert_string_equal(json_string_value(json_object_get(epil, "title")),
+                        "Patient <leaflet> & more");
+    json_decref(j);
+    answer_free(&a);
+    /* ?linkType= redirects to the first link of the type, the query passed on. */
+    snprintf(path, sizeof(path), "%s?linkType=gs1:epil&x=1", anchor_path);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 307);
+    header(&a, "Location", got, sizeof(got));
+    assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1");
+    answer_free(&a);
+    /* The page lists them, escaped; an unknown code's page does not. */
+    get(&f->env, &a, anchor_path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "<ul id=\"links\">"));
+    assert_non_null(strstr(a.body, "href=\"https://pharma.example.com/pil.pdf?v=2\""));
+    assert_non_null(strstr(a.body, ">Patient &lt;leaflet&gt; &amp; more</a>"));
+    assert_non_null(strstr(a.body, "hreflang=\"es\""));
+    answer_free(&a);
+    snprintf(path, sizeof(path), "/01/%s/21/NOSUCH9", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body, "id=\"links\""));
+    answer_free(&a);
+    /* REQ-LINKS-1: each rule refuses with its member named; nothing is changed. */
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:nosuchlt\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"}]}",
+                      422, "unknown_link_type", "links[0].link_type");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"},{\"link_type\":\"gs1:verificationService\","
+                      "\"href\":\"https://a.example/\",\"title\":\"t\"}]}",
+                      422, "reserved_link_type", "links[1].link_type");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://a.example/\","
+                      "\"title\":\"t\"}]}",
+                      422, "invalid_url", "links[0].href");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\",\"lang\":\"english\"}]}",
+                      422, "invalid_value", "links[0].lang");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\",\"colour\":\"red\"}]}",
+                      422, "unknown_field", "links[0].colour");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"},{\"link_type\":\"pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"u\"}]}",
+                      422, "duplicate", "links[1]");
+    char many[4096] = "{\"links\":[";
+    for (int i = 0; i < 17; i++) {
+        size_t n = strlen(many);
+        snprintf(many + n, sizeof(many) - n,
+                 "%s{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/%d\",\"title\":\"t\"}",
+                 i ? "," : "", i);
+    }
+    strcat(many, "]}");
+    expect_link_error(f, f->mah_key, many, 422, "too_many", "links");
+    /* Another MAH's product is not there for it. */
+    expect_link_error(f, f->other_key, "{\"links\":[]}", 404, NULL, NULL);
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "links")), 3); /* unchanged */
+    json_decref(j);
+    json_decref(px_http_expect(&f->env, "GET", path, f->other_key, NULL, NULL, 404, NULL));
+    json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key, "{\"links\":[]}", NULL, 200, NULL));
+}
+
 /* ---- browsers on other origins (CORS) -------------------------------------------------- */
 
 static void test_resolver__preflight(void **state)
@@ -787,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_resolver__buffered_scans),
         cmocka_unit_test(test_resolver__enumeration),
         cmocka_unit_test(test_resolver__preflight),
+        cmocka_unit_test(test_resolver__mah_links),
         cmocka_unit_test(test_resolver__chromium_cross_origin),
     };
     const struct CMUnitTest limits[] = {
