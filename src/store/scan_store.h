@@ -67,8 +67,8 @@ typedef struct px_scan_rec {
     char source[9];
 } px_scan_rec;
 
-/* Writes n scans (all of a known pack) in as few statements as the parameter limit allows;
- * the transaction commits without waiting for the WAL flush (they are observations). */
+/* Writes n scans (all of a known pack) in one COPY; its own transaction commits without
+ * waiting for the WAL flush (they are observations); inside a caller's, the caller's rules. */
 px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *err);
 
 /* The salt of the client hashes (server_secret 'scan_salt'), at most cap bytes. */
