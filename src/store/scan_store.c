@@ -14,23 +14,30 @@
 #define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 #define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
-/* The product, the pack, an open alert, and the public fields (only scalar master_data values
- * the MAH listed; objects and arrays are not shown): columns 0..7 of pack_public_row. */
-#define PACK_STATE_COLS                                                                        \
-    "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, ''), EXISTS "  \
-    "(SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = "       \
-    "'clone' AND a.state = 'open')"
-#define PACK_PUBLIC_COLS                                                                       \
-    "p.mah_id, p.name, " PACK_STATE_COLS ", "                                                  \
+/* The pack's facts: columns 2..5 of pack_public_row. */
+#define PACK_FACTS "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, '')"
+/* The public fields (only scalar master_data values the MAH listed; objects and arrays are not
+ * shown): column 7. */
+#define PASSPORT_COL                                                                           \
     "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "        \
     "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "       \
     "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
     "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
-/* The same columns with the name and the public fields left empty (no passport join). */
-#define PACK_VERDICT_COLS "p.mah_id, '', " PACK_STATE_COLS ", ''"
+/* The product, the pack, an open alert, and the public fields: columns 0..7 of
+ * pack_public_row. */
+#define PACK_PUBLIC_COLS                                                                       \
+    "p.mah_id, p.name, " PACK_FACTS ", EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = "    \
+    "p.gtin AND a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                       \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
+/* The lookups' view of the serial's clone alerts in one probe of clone_alert_serial (migration
+ * 0097): ca.open (an open one) and ca.closed (when the last one closed). */
+#define LOOKUP_FROM                                                                            \
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 CROSS JOIN "      \
+    "LATERAL (SELECT bool_or(a.state = 'open') AS open, max(a.closed_at) AS closed FROM "       \
+    "clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = 'clone') ca WHERE "    \
+    "p.gtin = $1"
 /* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
  * alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history. */
 #define HISTORY_WHERE                                                                          \
@@ -81,12 +88,14 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 }
 
 /* Column 8 of the lookups: the history as text, one "at|pos|lat|lon|country|client" line per
- * scan, newest first. */
+ * scan, newest first; the scans since $3 after the last closed clone alert (LOOKUP_FROM's
+ * ca.closed), at most $4 — the rows of px_store_scan_history. */
 #define HISTORY_COL                                                                            \
     "(SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at DESC), '') FROM (SELECT s.at, "  \
     US("s.at") " || '|' || (s.lat IS NOT NULL)::int || '|' || coalesce(s.lat, 0) || '|' || "   \
     "coalesce(s.lon, 0) || '|' || coalesce(s.country, '') || '|' || left(s.client, 16) AS "    \
-    "line FROM scan s WHERE " HISTORY_WHERE " ORDER BY s.at DESC LIMIT $4::int) h)"
+    "line FROM scan s WHERE s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at "  \
+    "> coalesce(ca.closed, '-infinity') ORDER BY s.at DESC LIMIT $4::int) h)"
 
 /* One round trip for everything a verification reads (statement id/sql, HISTORY_COL 8th). */
 static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_public *pub,
@@ -138,8 +147,9 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
                            const char *gtin, const char *serial, int64_t since_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_LOOKUP,
-                       "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COL PACK_PUBLIC_FROM, pub, rows, n,
-                       gtin, serial, since_us, err);
+                       "SELECT p.mah_id, p.name, " PACK_FACTS ", coalesce(ca.open, false), "
+                       PASSPORT_COL ", " HISTORY_COL LOOKUP_FROM,
+                       pub, rows, n, gtin, serial, since_us, err);
 }
 
 px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
@@ -147,8 +157,9 @@ px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *
                                    px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_VERDICT,
-                       "SELECT " PACK_VERDICT_COLS ", " HISTORY_COL PACK_PUBLIC_FROM, pub, rows,
-                       n, gtin, serial, since_us, err);
+                       "SELECT p.mah_id, '', " PACK_FACTS ", coalesce(ca.open, false), '', "
+                       HISTORY_COL LOOKUP_FROM,
+                       pub, rows, n, gtin, serial, since_us, err);
 }
 
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
