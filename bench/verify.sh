@@ -5,6 +5,10 @@
 # server (bench/verify_bare.c) on the same rows in the same run. Each request asks for a random
 # pack among PACKS released packs COPYed into serial. Prints req/s, p50 and p99 of each and the
 # ratios to the bare server (targets of issue 14: >= 0.8 of its req/s, p99 within 2x of its p99).
+# Each run also prints the CPU time its server and the cluster's PostgreSQL processes spent per
+# request (from /proc, µs): on a machine other work loads, req/s moves with that work, the CPU
+# a request costs much less; its ratio (bare / packid) is what the req/s ratio would be on a
+# quiet machine where the CPU is the limit.
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
 #   bench/verify.sh [PACKS] [DURATION_S] [BUILD_DIR]    defaults: 10000000 20 build-bench-verify
 # wrk is the Debian package wrk (scripts/setup.sh installs it).
@@ -64,15 +68,27 @@ bare_bin=$build/bench/bench_verify_bare
 bare=$!
 sleep 0.5
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}'), wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "packs: $packs (COPY + VACUUM ANALYZE $(python3 -c "print(f'{$t1 - $t0:.1f}')") s); server threads: $threads; wrk: $conns connections, 2 threads, ${secs}s each"
 
 q="exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005&corrUUID=21ec2020-3aea-4069-a2dd-08002b30309d"
-run() {  # name url-with-%s key
-  BENCH_N=$packs BENCH_PATH=$2 BENCH_KEY=$3 \
+postmaster=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid")
+ticks() {  # utime + stime of the given pids and of every child of the postmaster
+  local t=0 p
+  for p in "$@" "$postmaster" $(pgrep -P "$postmaster"); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+run() {  # name url-with-%s key port server-pid
+  local t0 t1 out
+  t0=$(ticks "$5")
+  out=$(BENCH_N=$packs BENCH_PATH=$2 BENCH_KEY=$3 \
     wrk -t2 -c$conns -d"${secs}s" -s "$root/bench/verify.lua" "http://127.0.0.1:$4" |
-    awk -v name="$1" '/^RESULT/ {print name, $2, $3, $4, $5, $6}'
+    awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+  t1=$(ticks "$5")
+  echo "$1 $out $((t1 - t0))"
 }
 # A short warm-up of each (caches, connections), then the measured runs.
 for p in "$bare_port /verify/$gtin/%s" "$port /v1/verify/$gtin/%s"; do
@@ -81,22 +97,25 @@ for p in "$bare_port /verify/$gtin/%s" "$port /v1/verify/$gtin/%s"; do
     "http://127.0.0.1:$1" >/dev/null
 done
 results=$(
-  run bare "/verify/$gtin/%s" "" "$bare_port"
-  run v1_verify "/v1/verify/$gtin/%s" "" "$port"
-  run vrs_verify "/vrs/verify/gtin/$gtin/lot/LOT1/ser/%s?$q" "$ver_key" "$port"
-  BENCH_ACCEPT=application/json run resolver "/01/$gtin/21/%s" "" "$port"
+  run bare "/verify/$gtin/%s" "" "$bare_port" "$bare"
+  run v1_verify "/v1/verify/$gtin/%s" "" "$port" "$server"
+  run vrs_verify "/vrs/verify/gtin/$gtin/lot/LOT1/ser/%s?$q" "$ver_key" "$port" "$server"
+  BENCH_ACCEPT=application/json run resolver "/01/$gtin/21/%s" "" "$port" "$server"
 )
 logged=$(psql -X -At "$PACKID_DATABASE_URL" -c "SELECT count(*) FROM vrs_request")
-python3 - "$results" "$logged" <<'PY'
+python3 - "$results" "$logged" "$secs" "$(getconf CLK_TCK)" <<'PY'
 import sys
 rows = {}
+secs, hz = float(sys.argv[3]), float(sys.argv[4])
 for line in sys.argv[1].splitlines():
-    name, rps, p50, p99, non2xx, sockerr = line.split()
-    rows[name] = (float(rps), float(p50), float(p99), int(non2xx), int(sockerr))
-print(f"{'server':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'req/s ratio':>11} {'p99 ratio':>9}")
+    name, rps, p50, p99, non2xx, sockerr, ticks = line.split()
+    cpu_us = float(ticks) / hz * 1e6 / max(float(rps) * secs, 1.0)
+    rows[name] = (float(rps), float(p50), float(p99), int(non2xx), int(sockerr), cpu_us)
+print(f"{'server':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'req/s ratio':>11} {'p99 ratio':>9} {'cpu us/req':>10} {'cpu ratio':>9}")
 b = rows["bare"]
 for name in ("bare", "v1_verify", "vrs_verify", "resolver"):
     r = rows[name]
-    print(f"{name:<12} {r[0]:>10.0f} {r[1]:>8.2f} {r[2]:>8.2f} {r[3]:>8} {r[4]:>8} {r[0] / b[0]:>11.2f} {r[2] / b[2]:>9.2f}")
+    print(f"{name:<12} {r[0]:>10.0f} {r[1]:>8.2f} {r[2]:>8.2f} {r[3]:>8} {r[4]:>8} {r[0] / b[0]:>11.2f} {r[2] / b[2]:>9.2f} {r[5]:>10.0f} {b[5] / r[5]:>9.2f}")
 print(f"vrs_request rows logged: {sys.argv[2]}")
 PY
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

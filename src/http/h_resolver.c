@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dl_resolve.h"
+#include "links.h"
 #include "gs1.h"
 #include "handlers.h"
 #include "px_buf.h"
@@ -124,13 +125,12 @@ static const char *element(const gs1_elements *e, const char *ai)
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-/* Headers every resolver answer carries: CORS for any origin (§12.1 item 1: the data is
- * public and no credential is involved), the linkset's location (§12.1 item 9), and Vary. */
+/* Headers every resolver answer carries beside CORS for any origin (§12.1 item 1, cors.c):
+ * the linkset's location (§12.1 item 9), and Vary. */
 static void resolver_headers(px_req *r, const char *anchor)
 {
     if (!r->response)
         return;
-    MHD_add_response_header(r->response, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r->response, "Vary", "Accept");
     if (anchor) {
         char link[GS1_DL_MAX + 128];
@@ -211,8 +211,29 @@ static void csp(char *out, size_t cap)
              b64);
 }
 
+/* The MAH's links (docs/resolver.md "Links of the MAH") as a list of plain anchors: hrefs are
+ * checked URLs without quotes or angle brackets (domain/product_link), escaped all the same. */
+static void page_links(px_buf *b, const px_product_link *ext, int next)
+{
+    if (next <= 0)
+        return;
+    px_buf_puts(b, "<h2>More information</h2>\n<ul id=\"links\">\n");
+    for (int i = 0; i < next; i++) {
+        px_buf_printf(b, "<li><a data-link-type=\"%s\" rel=\"noopener noreferrer\" href=\"",
+                      ext[i].type);
+        html_escaped(b, ext[i].href);
+        px_buf_puts(b, "\"");
+        if (ext[i].lang[0])
+            px_buf_printf(b, " hreflang=\"%s\"", ext[i].lang);
+        px_buf_puts(b, ">");
+        html_escaped(b, ext[i].title);
+        px_buf_puts(b, "</a></li>\n");
+    }
+    px_buf_puts(b, "</ul>\n");
+}
+
 static void reply_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
-                       const char *anchor)
+                       const char *anchor, const px_product_link *ext, int next)
 {
     const char *name = px_verdict_name(v->verdict);
     px_buf b;
@@ -249,9 +270,13 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
     if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
         for (int i = 0; i < p->nfields; i++)
             row(&b, NULL, p->fields[i].key, p->fields[i].value);
+    px_buf_puts(&b, "</dl>\n");
+    /* REQ-LINKS-2: the MAH's links, with the passport fields' rule: not for an unknown code. */
+    if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
+        page_links(&b, ext, next);
     char at[32];
     px_time_format(at, px_now_us());
-    px_buf_printf(&b, "</dl>\n<footer>Checked %s. ", at);
+    px_buf_printf(&b, "<footer>Checked %s. ", at);
     px_buf_puts(&b, "<a href=\"");
     html_escaped(&b, anchor);
     px_buf_puts(&b,
@@ -274,7 +299,7 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
 /* The links packid knows for the item (DOMAIN-2.md §12.2): its own verification page is the
  * default link; with a serial and a batch, the DSCSA verification service (§11) at /vrs. */
 static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
-                     const char *serial)
+                     const char *serial, const px_product_link *ext, int next)
 {
     json_t *ls = json_object();
     json_object_set_new(ls, VOC "defaultLink",
@@ -295,6 +320,23 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
                                           "DSCSA product identifier verification", "type",
                                           "application/json", "context", "dscsaSaleableReturn"));
         px_buf_dispose(&b);
+    }
+    /* REQ-LINKS-2: the MAH's links under their link types, in the MAH's order (the first of a
+     * type is the one ?linkType= redirects to); the members §12.3 allows. */
+    for (int i = 0; i < next; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), VOC "%s", ext[i].type);
+        json_t *target = json_pack("{s:s, s:s}", "href", ext[i].href, "title", ext[i].title);
+        if (ext[i].lang[0])
+            json_object_set_new(target, "hreflang", json_pack("[s]", ext[i].lang));
+        if (ext[i].media_type[0])
+            json_object_set_new(target, "type", json_string(ext[i].media_type));
+        json_t *list = json_object_get(ls, rel);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(ls, rel, list);
+        }
+        json_array_append_new(list, target);
     }
     return ls;
 }
@@ -348,7 +390,7 @@ void h_resolve(px_req *r)
      * redirect asked by a machine is not. */
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
                        px__client_addr(r),
-                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL};
+                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL, 0};
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
@@ -358,6 +400,8 @@ void h_resolve(px_req *r)
         return;
     }
     json_t *ls = NULL;
+    px_product_link *ext = NULL;
+    int next = 0;
     if (px_reply_failed(r,
                         px_svc_public_verify(r->app, db, gtin, serial ? serial : "", lot,
                                              element(&e, "17"), &w, v, &err),
@@ -378,10 +422,21 @@ void h_resolve(px_req *r)
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         goto done;
     }
+    /* The MAH's links, for every answer that shows links (not the verdict's JSON). */
+    if (a != PX_RESOLVE_JSON && v->pub.product_found) {
+        ext = calloc(PX_LINKS_MAX, sizeof(*ext));
+        if (!ext) {
+            px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+            goto done;
+        }
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &next, &err),
+                            &err))
+            goto done;
+    }
     switch (a) {
     case PX_RESOLVE_PAGE:
         /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
-        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor);
+        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor, ext, next);
         break;
     case PX_RESOLVE_JSON:
         px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
@@ -394,7 +449,8 @@ void h_resolve(px_req *r)
         }
         ls =
             links(r, anchor, key.items[0].value,
-                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "");
+                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "",
+                  ext, next);
         if (a == PX_RESOLVE_LINKSET) {
             reply_linkset(r, v, anchor, ls);
             break;
@@ -440,27 +496,41 @@ void h_resolve(px_req *r)
     }
 done:
     json_decref(ls);
+    free(ext);
     free(v);
+}
+
+/* A Digital Link path: a numeric AI segment after the first '/' (1, plain), or one segment of
+ * the compressed alphabet (base64url) long enough to hold a key (2, compressed); else 0. */
+static int link_shape(const char *url)
+{
+    const char *p = url + 1;
+    size_t digits = strspn(p, "0123456789");
+    size_t seg = strcspn(p, "/");
+    if (digits >= 2 && digits <= 4 && p[digits] == '/')
+        return 1;
+    if (seg >= 8 && p[seg] == '\0' &&
+        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg)
+        return 2;
+    return 0;
+}
+
+int px__resolver_path(const char *url)
+{
+    return link_shape(url) != 0;
 }
 
 int px__resolver_fallback(px_req *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
         return 0;
-    /* A Digital Link path: a numeric AI segment after the first '/', or one segment of the
-     * compressed alphabet (base64url) long enough to hold a key. */
-    const char *p = r->url + 1;
-    size_t digits = strspn(p, "0123456789");
-    size_t seg = strcspn(p, "/");
-    int plain = digits >= 2 && digits <= 4 && p[digits] == '/';
-    int compressed =
-        seg >= 8 && p[seg] == '\0' &&
-        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg;
-    if (!plain && !compressed)
+    int shape = link_shape(r->url);
+    if (!shape)
         return 0;
+    r->cors = 1;
     if (px__limit_public(r))
         return 1;
-    if (compressed) {
+    if (shape == 2) {
         gs1_elements e;
         px_err err;
         px_err_clear(&err);

@@ -16,7 +16,7 @@ void h_verify(px_req *r)
     if (!db)
         return;
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
-                       px_req_query(r, "lon"), px__client_addr(r), "verify", NULL};
+                       px_req_query(r, "lon"), px__client_addr(r), "verify", NULL, 1};
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
     px_public_view v;

@@ -10,8 +10,11 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     if (r->response) /* first answer wins; a handler never answers twice */
         MHD_destroy_response(r->response);
     r->response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r->response, "Content-Type", content_type);
+    if (content_type) /* NULL: an answer without content (204) */
+        MHD_add_response_header(r->response, "Content-Type", content_type);
     MHD_add_response_header(r->response, "X-Request-Id", r->rid);
+    if (r->cors)
+        px__cors_headers(r);
     if (r->allow[0])
         MHD_add_response_header(r->response, "Allow", r->allow);
     r->status = status;

@@ -56,6 +56,7 @@ struct px_req {
     char allow[64];              /* 405: the methods the path takes (Allow header) */
     px_limiter *limiter;         /* the server's public-route buckets (ratelimit.c) */
     char client[64];             /* the client's address, once px__client_addr looked */
+    int cors;                    /* a public route other origins may call (cors.c) */
     double t0;
     /* response */
     int status;
@@ -197,6 +198,18 @@ int px__limit_public(px_req *r);
 /* A GET or HEAD of a Digital Link path no route names (a trailing slash, another qualifier, a
  * compressed link): answered by the resolver and 1; 0 when the path is not a Digital Link. */
 int px__resolver_fallback(px_req *r);
+/* 1 when url has the shape of a Digital Link path (what px__resolver_fallback answers). */
+int px__resolver_path(const char *url);
+
+/* ---- cross-origin requests (cors.c) ------------------------------------------------- */
+
+/* 1 when the request's path is one of the public routes other origins may call. */
+int px__cors_route(px_req *r);
+/* Adds Access-Control-Allow-Origin and -Expose-Headers to r->response. */
+void px__cors_headers(px_req *r);
+/* An OPTIONS preflight of a public route: answers 204 with the CORS headers and returns 1;
+ * 0 for any other path (which keeps its 405). */
+int px__cors_preflight(px_req *r);
 
 /* ---- metrics (metrics.c) ------------------------------------------------------------ */
 

@@ -127,6 +127,9 @@ static void dispatch(px_req *r)
         px_reply_error(r, &err);
         return;
     }
+    /* A browser's CORS preflight of a public route (cors.c); other OPTIONS keep their 405. */
+    if (strcmp(r->method, "OPTIONS") == 0 && px__cors_preflight(r))
+        return;
     int path_matched = 0;
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
     if (r->route_index < 0) {
@@ -144,6 +147,7 @@ static void dispatch(px_req *r)
         return;
     }
     r->route = &px_routes[r->route_index];
+    r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
     if (r->body_too_big) {

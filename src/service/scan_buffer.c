@@ -8,9 +8,16 @@
 #include "px_str.h"
 #include "scan_buffer.h"
 
+/* The buffered scans of one serial are found through a hash chain, not by a walk over the whole
+ * buffer: every verification asks, under the buffer's lock, and the buffer holds a worker
+ * pass's scans (hundreds to thousands under load). */
+#define BUCKETS 4096u
+
 struct px_scan_buffer {
     pthread_mutex_t mu;
     px_scan_rec *v;
+    uint32_t *next;          /* v[i]'s predecessor in its bucket's chain, + 1 (0: none) */
+    uint32_t head[BUCKETS];  /* the newest scan of each bucket, + 1 (0: none) */
     size_t n, cap;
     unsigned char salt[128];
     size_t salt_len; /* 0 until read */
@@ -33,7 +40,18 @@ void px_scan_buffer_free(px_scan_buffer *b)
     pthread_mutex_destroy(&b->mu);
     px_cleanse(b->salt, sizeof(b->salt));
     free(b->v);
+    free(b->next);
     free(b);
+}
+
+static uint32_t bucket(const char *gtin, const char *serial)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *s = gtin; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    for (const char *s = serial; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h & (BUCKETS - 1);
 }
 
 px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
@@ -75,12 +93,18 @@ int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
     if (b->n == b->cap && b->cap < PX_SCAN_BUFFER_MAX) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         px_scan_rec *v = realloc(b->v, cap * sizeof(*v));
-        if (v) {
+        if (v)
             b->v = v;
+        uint32_t *next = v ? realloc(b->next, cap * sizeof(*next)) : NULL;
+        if (next) {
+            b->next = next;
             b->cap = cap;
         }
     }
     if (b->n < b->cap) {
+        uint32_t h = bucket(r->gtin, r->serial);
+        b->next[b->n] = b->head[h];
+        b->head[h] = (uint32_t)b->n + 1;
         b->v[b->n++] = *r;
         added = 1;
     }
@@ -93,8 +117,9 @@ void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *ser
                             int64_t since_us, px_scan_row *rows, int *n, int max)
 {
     pthread_mutex_lock(&b->mu);
-    for (size_t i = b->n; i-- > 0 && *n < max;) {
-        const px_scan_rec *r = &b->v[i];
+    /* Newest first, as the chain runs. */
+    for (uint32_t k = b->head[bucket(gtin, serial)]; k && *n < max; k = b->next[k - 1]) {
+        const px_scan_rec *r = &b->v[k - 1];
         if (r->at_us < since_us || strcmp(r->serial, serial) != 0 || strcmp(r->gtin, gtin) != 0)
             continue;
         px_scan_row *s = &rows[(*n)++];
@@ -117,8 +142,11 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
     pthread_mutex_lock(&b->mu);
     px_scan_rec *v = b->v;
     size_t n = b->n;
+    free(b->next);
     b->v = NULL;
+    b->next = NULL;
     b->n = b->cap = 0;
+    memset(b->head, 0, sizeof(b->head));
     pthread_mutex_unlock(&b->mu);
     if (n == 0) {
         free(v);

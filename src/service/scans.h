@@ -21,6 +21,8 @@ typedef struct px_scan_where {
     px_db *lookup_db;        /* where the pack and its scan history are read: a fenced hot
                               * standby (docs/scaling.md), or NULL for db. Every write (the
                               * buffered scan, a clone flag) stays on db, the primary */
+    int verdict_only;        /* the caller shows the verdict alone: no product name or
+                                passport fields are read (a lighter statement) */
 } px_scan_where;
 
 typedef struct px_public_view {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_calendar.h"
 #include "store_internal.h"
 
 /* Server NOTICEs (e.g. "relation already exists, skipping") are not errors; keep them off
@@ -119,7 +120,8 @@ px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err 
     }
     PQclear(r);
     px_rc rc = PX_OK;
-    if (PQputCopyData(db->conn, data, (int)len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
+    if ((len && PQputCopyData(db->conn, data, (int)len) != 1) ||
+        PQputCopyEnd(db->conn, NULL) != 1)
         rc = px__sqlstate_map(NULL, db->conn, err);
     while ((r = PQgetResult(db->conn))) {
         if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -176,4 +178,19 @@ void px_db_rollback(px_db *db)
     db->in_tx = 0;
     PGresult *r = PQexec(db->conn, "ROLLBACK");
     PQclear(r);
+}
+
+/* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch, for COPY. */
+void px__copy_ts(char out[40], int64_t us)
+{
+    int64_t day_us = 86400LL * 1000000, d = us / day_us, rem = us % day_us;
+    if (rem < 0) {
+        rem += day_us;
+        d--;
+    }
+    int y, m, dd;
+    px_civil_from_us(d * day_us, &y, &m, &dd);
+    int64_t sec = rem / 1000000;
+    snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", y, m, dd, (int)(sec / 3600),
+             (int)(sec / 60 % 60), (int)(sec % 60), (long long)(rem % 1000000));
 }

@@ -182,21 +182,6 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch, for COPY. */
-static void copy_ts(char out[40], int64_t us)
-{
-    int64_t day_us = 86400LL * 1000000, d = us / day_us, rem = us % day_us;
-    if (rem < 0) {
-        rem += day_us;
-        d--;
-    }
-    int y, m, dd;
-    px_civil_from_us(d * day_us, &y, &m, &dd);
-    int64_t sec = rem / 1000000;
-    snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", y, m, dd, (int)(sec / 3600),
-             (int)(sec / 60 % 60), (int)(sec % 60), (long long)(rem % 1000000));
-}
-
 static px_rc simple(px_db *db, const char *sql, px_err *err)
 {
     PGresult *r = px__exec(db, sql, 0, NULL, err);
@@ -212,7 +197,7 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
                            size_t n, px_err *err)
 {
     char ts[40];
-    copy_ts(ts, in->now_us);
+    px__copy_ts(ts, in->now_us);
     px_buf b;
     px_buf_init(&b, (size_t)64 << 20);
     px_rc rc = PX_OK;
@@ -224,23 +209,11 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
         px_buf_dispose(&b);
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
     }
-    PGresult *r = PQexec(db->conn, "COPY serial (gtin, serial, state, origin, batch, expiry, "
-                                   "commissioned_by, commissioned_at, commission_id) FROM STDIN");
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        px__sqlstate_map(r, db->conn, err);
-        PQclear(r);
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    PQclear(r);
-    if (PQputCopyData(db->conn, b.data, (int)b.len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
-        rc = px__sqlstate_map(NULL, db->conn, err);
+    rc = px__copy(db,
+                     "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
+                     "commissioned_at, commission_id) FROM STDIN",
+                     b.data, b.len, err);
     px_buf_dispose(&b);
-    while ((r = PQgetResult(db->conn))) {
-        if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-            rc = px__sqlstate_map(r, db->conn, err);
-        PQclear(r);
-    }
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_buf.h"
 #include "px_str.h"
 #include "scan_store.h"
 #include "store_internal.h"
@@ -13,19 +14,30 @@
 #define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 #define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
-/* The product, the pack, an open alert, and the public fields (only scalar master_data values
- * the MAH listed; objects and arrays are not shown): columns 0..7 of pack_public_row. */
-#define PACK_PUBLIC_COLS                                                                       \
-    "p.mah_id, p.name, s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), "               \
-    "coalesce(s.expiry, ''), EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND "   \
-    "a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), "                               \
+/* The pack's facts: columns 2..5 of pack_public_row. */
+#define PACK_FACTS "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, '')"
+/* The public fields (only scalar master_data values the MAH listed; objects and arrays are not
+ * shown): column 7. */
+#define PASSPORT_COL                                                                           \
     "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "        \
     "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "       \
     "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
     "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
+/* The product, the pack, an open alert, and the public fields: columns 0..7 of
+ * pack_public_row. */
+#define PACK_PUBLIC_COLS                                                                       \
+    "p.mah_id, p.name, " PACK_FACTS ", EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = "    \
+    "p.gtin AND a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                       \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
+/* The lookups' view of the serial's clone alerts in one probe of clone_alert_serial (migration
+ * 0097): ca.open (an open one) and ca.closed (when the last one closed). */
+#define LOOKUP_FROM                                                                            \
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 CROSS JOIN "      \
+    "LATERAL (SELECT bool_or(a.state = 'open') AS open, max(a.closed_at) AS closed FROM "       \
+    "clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = 'clone') ca WHERE "    \
+    "p.gtin = $1"
 /* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
  * alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history. */
 #define HISTORY_WHERE                                                                          \
@@ -75,8 +87,20 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     return PX_OK;
 }
 
-px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us, px_err *err)
+/* Column 8 of the lookups: the history as text, one "at|pos|lat|lon|country|client" line per
+ * scan, newest first; the scans since $3 after the last closed clone alert (LOOKUP_FROM's
+ * ca.closed), at most $4 — the rows of px_store_scan_history. */
+#define HISTORY_COL                                                                            \
+    "(SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at DESC), '') FROM (SELECT s.at, "  \
+    US("s.at") " || '|' || (s.lat IS NOT NULL)::int || '|' || coalesce(s.lat, 0) || '|' || "   \
+    "coalesce(s.lon, 0) || '|' || coalesce(s.country, '') || '|' || left(s.client, 16) AS "    \
+    "line FROM scan s WHERE s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at "  \
+    "> coalesce(ca.closed, '-infinity') ORDER BY s.at DESC LIMIT $4::int) h)"
+
+/* One round trip for everything a verification reads (statement id/sql, HISTORY_COL 8th). */
+static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_public *pub,
+                         px_scan_row *rows, int *n, const char *gtin, const char *serial,
+                         int64_t since_us, px_err *err)
 {
     memset(pub, 0, sizeof(*pub));
     *n = 0;
@@ -84,16 +108,7 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
     snprintf(since, sizeof(since), "%" PRId64, since_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
     const char *p[] = {gtin, serial, since, lim};
-    /* One round trip for everything a verification reads: the history rides along as text,
-     * one "at|pos|lat|lon|country|client" line per scan, newest first. */
-    PGresult *r = px__exec_cached(
-        db, PX__Q_SCAN_LOOKUP,
-        "SELECT " PACK_PUBLIC_COLS ", (SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at "
-        "DESC), '') FROM (SELECT s.at, " US("s.at") " || '|' || (s.lat IS NOT NULL)::int || "
-        "'|' || coalesce(s.lat, 0) || '|' || coalesce(s.lon, 0) || '|' || coalesce(s.country, "
-        "'') || '|' || left(s.client, 16) AS line FROM scan s WHERE " HISTORY_WHERE
-        " ORDER BY s.at DESC LIMIT $4::int) h)" PACK_PUBLIC_FROM,
-        4, p, err);
+    PGresult *r = px__exec_cached(db, id, sql, 4, p, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {
@@ -126,6 +141,25 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
     }
     PQclear(r);
     return PX_OK;
+}
+
+px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
+                           const char *gtin, const char *serial, int64_t since_us, px_err *err)
+{
+    return scan_lookup(db, PX__Q_SCAN_LOOKUP,
+                       "SELECT p.mah_id, p.name, " PACK_FACTS ", coalesce(ca.open, false), "
+                       PASSPORT_COL ", " HISTORY_COL LOOKUP_FROM,
+                       pub, rows, n, gtin, serial, since_us, err);
+}
+
+px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
+                                   const char *gtin, const char *serial, int64_t since_us,
+                                   px_err *err)
+{
+    return scan_lookup(db, PX__Q_SCAN_VERDICT,
+                       "SELECT p.mah_id, '', " PACK_FACTS ", coalesce(ca.open, false), '', "
+                       HISTORY_COL LOOKUP_FROM,
+                       pub, rows, n, gtin, serial, since_us, err);
 }
 
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
@@ -353,60 +387,50 @@ px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin,
     return rows ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
 }
 
-#define SCAN_COLS 9
-#define SCANS_PER_STATEMENT 500 /* 4,500 parameters, far under libpq's 65,535 */
-
+/* The buffered scans in one COPY (docs/resolver.md "Speed"): no statement to parse or plan
+ * whatever the count. Every value is free of tab, newline and backslash (GS1 set 82 serials,
+ * hex clients, fixed words), so the COPY text needs no escaping. */
 px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *err)
 {
-    static const char head[] = "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, "
-                               "known, verdict, source) VALUES ";
-    for (size_t done = 0; done < n;) {
-        size_t k = n - done < SCANS_PER_STATEMENT ? n - done : SCANS_PER_STATEMENT;
-        size_t cap = sizeof(head) + k * 200 + 64;
-        char *sql = malloc(cap);
-        const char **p = calloc(k * SCAN_COLS, sizeof(*p));
-        char(*nums)[3][32] = calloc(k, sizeof(*nums));
-        if (!sql || !p || !nums) {
-            free(sql);
-            free((void *)p);
-            free(nums);
-            return px_err_oom(err);
-        }
-        size_t o = (size_t)snprintf(sql, cap, "%s", head);
-        for (size_t i = 0; i < k; i++) {
-            const px_scan_rec *r = &v[done + i];
-            size_t b = i * SCAN_COLS;
-            snprintf(nums[i][0], sizeof(nums[i][0]), "%" PRId64, r->at_us);
-            snprintf(nums[i][1], sizeof(nums[i][1]), "%.7f", r->lat);
-            snprintf(nums[i][2], sizeof(nums[i][2]), "%.7f", r->lon);
-            p[b] = r->gtin;
-            p[b + 1] = r->serial;
-            p[b + 2] = nums[i][0];
-            p[b + 3] = r->country[0] ? r->country : NULL;
-            p[b + 4] = r->has_pos ? nums[i][1] : NULL;
-            p[b + 5] = r->has_pos ? nums[i][2] : NULL;
-            p[b + 6] = r->client;
-            p[b + 7] = r->verdict;
-            p[b + 8] = r->source;
-            o += (size_t)snprintf(sql + o, cap - o,
-                                  "%s($%zu, $%zu, " AT("$%zu") ", $%zu, $%zu::double precision, "
-                                  "$%zu::double precision, $%zu, true, $%zu, $%zu)",
-                                  i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
-                                  b + 8, b + 9);
-        }
-        /* Observations: a PostgreSQL crash may lose the last ~0.6 s of them, never a committed
-         * alert (those are written with their scan in their own durable transaction). */
-        snprintf(sql + o, cap - o, " RETURNING set_config('synchronous_commit', 'off', true)");
-        PGresult *r = px__exec(db, sql, (int)(k * SCAN_COLS), p, err);
-        free(sql);
-        free((void *)p);
-        free(nums);
-        if (!r)
-            return err->rc;
-        PQclear(r);
-        done += k;
+    px_buf b;
+    px_buf_init(&b, (size_t)64 << 20);
+    px_rc rc = PX_OK;
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        const px_scan_rec *r = &v[i];
+        char at[40];
+        px__copy_ts(at, r->at_us);
+        if (r->has_pos)
+            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t%.7f\t%.7f\t%s\tt\t%s\t%s\n", r->gtin,
+                               r->serial, at, r->country[0] ? r->country : "\\N", r->lat,
+                               r->lon, r->client, r->verdict, r->source);
+        else
+            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin,
+                               r->serial, at, r->country[0] ? r->country : "\\N", r->client,
+                               r->verdict, r->source);
     }
-    return PX_OK;
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
+        return px_err_oom(err);
+    }
+    /* Observations: a PostgreSQL crash may lose the last ~0.6 s of them, never a committed
+     * alert (those are written with their scan in their own durable transaction). Inside a
+     * caller's transaction the COPY joins it and its durability is the caller's. */
+    int own = !db->in_tx;
+    if (own && (rc = px_db_begin(db, err)) == PX_OK)
+        rc = px_db_exec(db, "SET LOCAL synchronous_commit = off", err);
+    if (rc == PX_OK)
+        rc = px__copy(db,
+                         "COPY scan (gtin, serial, at, country, lat, lon, client, known, "
+                         "verdict, source) FROM STDIN",
+                         b.data, b.len, err);
+    px_buf_dispose(&b);
+    if (own) {
+        if (rc == PX_OK)
+            rc = px_db_commit(db, err);
+        else
+            px_db_rollback(db);
+    }
+    return rc;
 }
 
 px_rc px_store_scan_salt(px_db *db, unsigned char *out, size_t cap, size_t *len, px_err *err)

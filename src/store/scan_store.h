@@ -47,6 +47,11 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
  * verification's read): the history since since_us into rows (at most PX_SCAN_HISTORY_MAX). */
 px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
                            const char *gtin, const char *serial, int64_t since_us, px_err *err);
+/* px_store_scan_lookup without the product's name and passport fields (pub has the MAH, the
+ * pack and the open alert): the read of GET /v1/verify, whose answer is the verdict alone. */
+px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
+                                   const char *gtin, const char *serial, int64_t since_us,
+                                   px_err *err);
 
 /* A scan waiting to be written (service/scan_buffer.c): everything by value, the client
  * already hashed (hex SHA-256 of the salt and the address, as the database would). */
@@ -62,8 +67,8 @@ typedef struct px_scan_rec {
     char source[9];
 } px_scan_rec;
 
-/* Writes n scans (all of a known pack) in as few statements as the parameter limit allows;
- * the transaction commits without waiting for the WAL flush (they are observations). */
+/* Writes n scans (all of a known pack) in one COPY; its own transaction commits without
+ * waiting for the WAL flush (they are observations); inside a caller's, the caller's rules. */
 px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *err);
 
 /* The salt of the client hashes (server_secret 'scan_salt'), at most cap bytes. */

@@ -30,6 +30,7 @@ typedef enum px__cached {
     PX__Q_AGG_PARENTS,     /* agg_store.c: a packing's parents, locked */
     PX__Q_AGG_APPLY,       /* agg_store.c: its rules and changes */
     PX__Q_AGG_RECORD,      /* agg_store.c: its aggregations and events */
+    PX__Q_SCAN_VERDICT,    /* scan_store.c: the same without the product's public fields */
     PX__Q__COUNT           /* at most 32 */
 } px__cached;
 
@@ -71,6 +72,8 @@ px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /* An optional text parameter: NULL (SQL NULL) for NULL or "" (rows.c). */
 const char *px__nz(const char *s);
+/* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
+void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */
 int px__lsn_parse(const char *s, uint64_t *out);
 

@@ -768,6 +768,17 @@ static void verification_network(fixture *f, char serials[][24])
     expect(f, "PUT", path, f->mah_key, "{\"public_fields\":[\"a b\"]}", 422);
     expect(f, "GET", path, f->mah_key, NULL, 200);
     expect(f, "GET", "/v1/products/09506000134352/passport", f->mah_key, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    expect(f, "PUT", path, f->mah_key,
+           "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","
+           "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"}]}",
+           200);
+    expect(f, "PUT", path, f->mah_key,
+           "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://x\",\"title\":\"t\"}]}",
+           422);
+    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/products/09506000134352/links", f->mah_key, NULL, 404);
+    expect(f, "PUT", path, f->mah_key, "{\"links\":[]}", 200);
 }
 
 /* Console sessions and files (docs/console.md). The cookie's session is made in the

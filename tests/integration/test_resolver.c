@@ -65,10 +65,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* GET path with optional Accept and extra header, from source address `from` (NULL: the
- * default, 127.0.0.1); redirects are not followed. */
-static void get(px_test_env *env, answer *a, const char *path, const char *accept,
-                const char *extra, const char *from)
+/* method path with optional Accept and extra headers (a NULL-terminated list), from source
+ * address `from` (NULL: the default, 127.0.0.1); redirects are not followed. */
+static void request(px_test_env *env, answer *a, const char *method, const char *path,
+                    const char *accept, const char *const *extra, const char *from)
 {
     memset(a, 0, sizeof(*a));
     a->body = calloc(1, 1);
@@ -80,9 +80,10 @@ static void get(px_test_env *env, answer *a, const char *path, const char *accep
         snprintf(acc, sizeof(acc), "Accept: %s", accept);
         h = curl_slist_append(h, acc);
     }
-    if (extra)
-        h = curl_slist_append(h, extra);
+    for (int i = 0; extra && extra[i]; i++)
+        h = curl_slist_append(h, extra[i]);
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
@@ -93,10 +94,18 @@ static void get(px_test_env *env, answer *a, const char *path, const char *accep
         curl_easy_setopt(c, CURLOPT_INTERFACE, from);
     CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK)
-        fail_msg("GET %s: %s", path, curl_easy_strerror(rc));
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+}
+
+/* GET path with optional Accept and one extra header, from source address `from`. */
+static void get(px_test_env *env, answer *a, const char *path, const char *accept,
+                const char *extra, const char *from)
+{
+    const char *const hs[] = {extra, NULL};
+    request(env, a, "GET", path, accept, hs, from);
 }
 
 /* The value of header name (case-insensitive) into out, "" when absent. */
@@ -671,6 +680,221 @@ static void test_resolver__burst_429(void **state)
     answer_free(&a);
 }
 
+/* ---- the MAH's links --------------------------------------------------------------------- */
+
+static void expect_link_error(fixture *f, const char *key, const char *body, long status,
+                              const char *code, const char *field)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    json_t *j = px_http_expect(&f->env, "PUT", path, key, body, NULL, status, NULL);
+    if (field) {
+        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        const char *got_code = json_string_value(json_object_get(d, "code"));
+        const char *got_field = json_string_value(json_object_get(d, "field"));
+        if (!got_code || strcmp(got_code, code) != 0 || !got_field ||
+            strcmp(got_field, field) != 0)
+            fail_msg("%s: want %s at %s, got %s at %s", body, code, field,
+                     got_code ? got_code : "-", got_field ? got_field : "-");
+    }
+    json_decref(j);
+}
+
+static void test_resolver__mah_links(void **state)
+{
+    fixture *f = *state;
+    char path[256], got[1024];
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    /* REQ-LINKS-1: the MAH sets them (any spelling of a type), reads them back as gs1:… */
+    json_t *j = px_http_expect(
+        &f->env, "PUT", path, f->mah_key,
+        "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example.com/examplamab/\","
+        "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"},"
+        "{\"link_type\":\"pip\",\"href\":\"https://pharma.example.com/examplamab/es/\","
+        "\"title\":\"Información del producto\",\"lang\":\"es\"},"
+        "{\"link_type\":\"https://ref.gs1.org/voc/epil\",\"href\":\"https://pharma.example.com/pil.pdf?v=2\","
+        "\"title\":\"Patient <leaflet> & more\",\"media_type\":\"application/pdf\"}]}",
+        NULL, 200, NULL);
+    json_t *ls = json_object_get(j, "links");
+    assert_int_equal(json_array_size(ls), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 1), "link_type")),
+                        "gs1:pip");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 2), "link_type")),
+                        "gs1:epil");
+    assert_null(json_object_get(json_array_get(ls, 2), "lang"));
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "links")), 3);
+    json_decref(j);
+    /* REQ-LINKS-2: the linkset lists them under their types, valid against GS1's schema. */
+    answer a;
+    char anchor_path[128];
+    snprintf(anchor_path, sizeof(anchor_path), "/01/%s/21/GEN1", f->gtin);
+    snprintf(path, sizeof(path), "%s?linkType=linkset", anchor_path);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    check_linkset(f, &a, anchor_path);
+    j = json_loadb(a.body, a.len, 0, NULL);
+    json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
+    json_t *pip = json_object_get(item, "https://ref.gs1.org/voc/pip");
+    assert_int_equal(json_array_size(pip), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(pip, 0), "href")),
+                        "https://pharma.example.com/examplamab/");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_array_get(pip, 1), "hreflang"), 0)),
+        "es");
+    json_t *epil = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/epil"), 0);
+    assert_string_equal(json_string_value(json_object_get(epil, "type")), "application/pdf");
+    assert_string_equal(json_string_value(json_object_get(epil, "title")),
+                        "Patient <leaflet> & more");
+    json_decref(j);
+    answer_free(&a);
+    /* ?linkType= redirects to the first link of the type, the query passed on. */
+    snprintf(path, sizeof(path), "%s?linkType=gs1:epil&x=1", anchor_path);
+    get(&f->env, &a, path, NULL, NULL, NULL);
+    assert_int_equal(a.status, 307);
+    header(&a, "Location", got, sizeof(got));
+    assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1");
+    answer_free(&a);
+    /* The page lists them, escaped; an unknown code's page does not. */
+    get(&f->env, &a, anchor_path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "<ul id=\"links\">"));
+    assert_non_null(strstr(a.body, "href=\"https://pharma.example.com/pil.pdf?v=2\""));
+    assert_non_null(strstr(a.body, ">Patient &lt;leaflet&gt; &amp; more</a>"));
+    assert_non_null(strstr(a.body, "hreflang=\"es\""));
+    answer_free(&a);
+    snprintf(path, sizeof(path), "/01/%s/21/NOSUCH9", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body, "id=\"links\""));
+    answer_free(&a);
+    /* REQ-LINKS-1: each rule refuses with its member named; nothing is changed. */
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:nosuchlt\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"}]}",
+                      422, "unknown_link_type", "links[0].link_type");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"},{\"link_type\":\"gs1:verificationService\","
+                      "\"href\":\"https://a.example/\",\"title\":\"t\"}]}",
+                      422, "reserved_link_type", "links[1].link_type");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://a.example/\","
+                      "\"title\":\"t\"}]}",
+                      422, "invalid_url", "links[0].href");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\",\"lang\":\"english\"}]}",
+                      422, "invalid_value", "links[0].lang");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\",\"colour\":\"red\"}]}",
+                      422, "unknown_field", "links[0].colour");
+    expect_link_error(f, f->mah_key,
+                      "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"t\"},{\"link_type\":\"pip\",\"href\":\"https://a.example/\","
+                      "\"title\":\"u\"}]}",
+                      422, "duplicate", "links[1]");
+    char many[4096] = "{\"links\":[";
+    for (int i = 0; i < 17; i++) {
+        size_t n = strlen(many);
+        snprintf(many + n, sizeof(many) - n,
+                 "%s{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/%d\",\"title\":\"t\"}",
+                 i ? "," : "", i);
+    }
+    strcat(many, "]}");
+    expect_link_error(f, f->mah_key, many, 422, "too_many", "links");
+    /* Another MAH's product is not there for it. */
+    expect_link_error(f, f->other_key, "{\"links\":[]}", 404, NULL, NULL);
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "links")), 3); /* unchanged */
+    json_decref(j);
+    json_decref(px_http_expect(&f->env, "GET", path, f->other_key, NULL, NULL, 404, NULL));
+    json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key, "{\"links\":[]}", NULL, 200, NULL));
+}
+
+/* ---- browsers on other origins (CORS) -------------------------------------------------- */
+
+static void test_resolver__preflight(void **state)
+{
+    fixture *f = *state;
+    /* What a browser sends before a GET with a header that is not CORS-safelisted. */
+    const char *const pre[] = {"Origin: https://pharmacy.example",
+                               "Access-Control-Request-Method: GET",
+                               "Access-Control-Request-Headers: x-request-id", NULL};
+    char verify[128], page[128], fallback[128], got[256];
+    snprintf(verify, sizeof(verify), "/v1/verify/%s/GEN1", f->gtin);
+    snprintf(page, sizeof(page), "/01/%s/21/GEN1", f->gtin);
+    snprintf(fallback, sizeof(fallback), "/01/%s/21/GEN1/", f->gtin); /* no route: a DL path */
+    const char *const cors[] = {verify, page, fallback, "/.well-known/gs1resolver"};
+    answer a;
+    for (size_t i = 0; i < sizeof(cors) / sizeof(cors[0]); i++) {
+        /* REQ-CORS-1: 204, any origin, the methods, the header asked for, a cache time. */
+        request(&f->env, &a, "OPTIONS", cors[i], NULL, pre, NULL);
+        if (a.status != 204 || a.len != 0)
+            fail_msg("OPTIONS %s: %ld %s", cors[i], a.status, a.body);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "*");
+        header(&a, "Access-Control-Allow-Methods", got, sizeof(got));
+        assert_string_equal(got, "GET, HEAD");
+        header(&a, "Access-Control-Allow-Headers", got, sizeof(got));
+        assert_non_null(strstr(got, "X-Request-Id"));
+        assert_null(strstr(got, "Authorization"));
+        header(&a, "Access-Control-Max-Age", got, sizeof(got));
+        assert_string_equal(got, "7200");
+        answer_free(&a);
+    }
+    /* The answers themselves are readable from any origin, their Retry-After and request id
+     * included. */
+    get(&f->env, &a, verify, NULL, "Origin: https://pharmacy.example", NULL);
+    assert_int_equal(a.status, 200);
+    header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+    assert_string_equal(got, "*");
+    header(&a, "Access-Control-Expose-Headers", got, sizeof(got));
+    assert_non_null(strstr(got, "Retry-After"));
+    assert_non_null(strstr(got, "X-Request-Id"));
+    answer_free(&a);
+    /* REQ-CORS-2: a keyed route keeps its 405 and says nothing to another origin. */
+    const char *const keyed[] = {"/v1/whoami", "/vrs/checkConnectivity", "/v1/products"};
+    for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
+        request(&f->env, &a, "OPTIONS", keyed[i], NULL, pre, NULL);
+        assert_int_equal(a.status, 405);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "");
+        answer_free(&a);
+        get(&f->env, &a, keyed[i], NULL, "Origin: https://pharmacy.example", NULL);
+        assert_int_equal(a.status, 401);
+        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        assert_string_equal(got, "");
+        answer_free(&a);
+    }
+}
+
+/* A real browser is the judge: a page of another origin reads the verdict (after the
+ * preflight its X-Request-Id header causes) and is refused a keyed route. */
+static void test_resolver__chromium_cross_origin(void **state)
+{
+    fixture *f = *state;
+    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
+        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
+    char cmd[1024], out[4096], want[256];
+    snprintf(cmd, sizeof(cmd),
+             "python3 '" PX_SOURCE_DIR "/tests/integration/cors_page.py' '%s' "
+             "/v1/verify/%s/GEN1 /01/%s/21/STO1 /v1/whoami 2>/dev/null",
+             f->env.base_url, f->gtin, f->gtin);
+    px_test_read(cmd, 1, out, sizeof(out));
+    snprintf(want, sizeof(want), "/v1/verify/%s/GEN1=200:genuine:cors-0", f->gtin);
+    if (!strstr(out, want))
+        fail_msg("REQ-CORS-1: chromium could not read the verdict: %s", out);
+    snprintf(want, sizeof(want), "/01/%s/21/STO1=200:suspect:cors-1", f->gtin);
+    if (!strstr(out, want))
+        fail_msg("REQ-CORS-1: chromium could not read the resolver's JSON: %s", out);
+    if (!strstr(out, "/v1/whoami=blocked"))
+        fail_msg("REQ-CORS-2: a keyed route was readable from another origin: %s", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +905,9 @@ int main(void)
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
         cmocka_unit_test(test_resolver__enumeration),
+        cmocka_unit_test(test_resolver__preflight),
+        cmocka_unit_test(test_resolver__mah_links),
+        cmocka_unit_test(test_resolver__chromium_cross_origin),
     };
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_resolver__burst_429),

@@ -1,0 +1,82 @@
+/* A product's extra links (link_store.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "link_store.h"
+#include "px_str.h"
+#include "store_internal.h"
+
+/* not_found unless the tenant owns the product; FOR SHARE keeps it from changing hands while
+ * its links are replaced. */
+static px_rc owned(px_db *db, const char *tenant_id, const char *gtin, int lock, px_err *err)
+{
+    const char *p[] = {gtin, tenant_id};
+    PGresult *r = px__exec(db,
+                           lock ? "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid "
+                                  "FOR SHARE"
+                                : "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    int found = PQntuples(r) == 1;
+    PQclear(r);
+    return found ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
+}
+
+px_rc px_store_links_put(px_db *db, const char *tenant_id, const char *gtin,
+                         const px_product_link *v, int n, px_err *err)
+{
+    px_rc rc = owned(db, tenant_id, gtin, 1, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *g[] = {gtin};
+    PGresult *r = px__exec(db, "DELETE FROM product_link WHERE gtin = $1", 1, g, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    /* At most PX_LINKS_MAX rows: one statement each is simpler than an array literal. */
+    for (int i = 0; i < n; i++) {
+        char ord[16];
+        snprintf(ord, sizeof(ord), "%d", i);
+        const char *p[] = {gtin,        ord,
+                           v[i].type,   v[i].href,
+                           v[i].title,  v[i].lang[0] ? v[i].lang : NULL,
+                           v[i].media_type[0] ? v[i].media_type : NULL};
+        r = px__exec(db,
+                     "INSERT INTO product_link (gtin, ord, link_type, href, title, lang, "
+                     "media_type) VALUES ($1, $2::smallint, $3, $4, $5, $6, $7)",
+                     7, p, err);
+        if (!r)
+            return err->rc;
+        PQclear(r);
+    }
+    return PX_OK;
+}
+
+px_rc px_store_links_get(px_db *db, const char *tenant_id, const char *gtin, px_product_link *out,
+                         int *n, int max, px_err *err)
+{
+    *n = 0;
+    px_rc rc = tenant_id ? owned(db, tenant_id, gtin, 0, err) : PX_OK;
+    if (rc != PX_OK)
+        return rc;
+    const char *p[] = {gtin};
+    PGresult *r = px__exec(db,
+                           "SELECT link_type, href, title, coalesce(lang, ''), "
+                           "coalesce(media_type, '') FROM product_link WHERE gtin = $1 "
+                           "ORDER BY ord",
+                           1, p, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        px_product_link *l = &out[(*n)++];
+        memset(l, 0, sizeof(*l));
+        px_strlcpy(l->type, px__val(r, i, 0), sizeof(l->type));
+        px_strlcpy(l->href, px__val(r, i, 1), sizeof(l->href));
+        px_strlcpy(l->title, px__val(r, i, 2), sizeof(l->title));
+        px_strlcpy(l->lang, px__val(r, i, 3), sizeof(l->lang));
+        px_strlcpy(l->media_type, px__val(r, i, 4), sizeof(l->media_type));
+    }
+    PQclear(r);
+    return PX_OK;
+}
