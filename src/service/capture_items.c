@@ -1,0 +1,269 @@
+/* Reading half of the EPCIS capture (capture_items.h): what each event of a document means
+ * to packid — a commission, a packing or an unpacking — or why it is refused (docs/epcis.md
+ * "EPCIS 2.0 capture"). */
+#include "capture_items.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_capture.h"
+#include "px_str.h"
+
+void px__capture_items_free(capture_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        for (size_t k = 0; k < c->items[i].n_serials; k++)
+            free(c->items[i].serials[k]);
+        free(c->items[i].serials);
+        free(c->items[i].children);
+    }
+    free(c->items);
+}
+
+void px__capture_refuse(item *it, int status, const char *type, const char *fmt, ...)
+{
+    it->status = status;
+    it->type = type;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+    va_end(ap);
+}
+
+/* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. */
+static int expiry_yymmdd(char out[7], const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 6 && strspn(s, "0123456789") == 6) {
+        memcpy(out, s, 7);
+        return 0;
+    }
+    if (n == 10 && s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
+        strspn(s + 5, "0123456789") == 2 && strspn(s + 8, "0123456789") == 2) {
+        char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
+        memcpy(out, v, 7);
+        return 0;
+    }
+    return -1;
+}
+
+static int add_serial(item *it, const char *serial)
+{
+    char **v = realloc(it->serials, (it->n_serials + 1) * sizeof(*v));
+    if (!v)
+        return -1;
+    it->serials = v;
+    if (!(v[it->n_serials] = strdup(serial)))
+        return -1;
+    it->n_serials++;
+    return 0;
+}
+
+/* The value of ai in e, or NULL. */
+static const char *element(const gs1_elements *e, const char *ai)
+{
+    for (int i = 0; i < e->count; i++)
+        if (strcmp(e->items[i].ai, ai) == 0)
+            return e->items[i].value;
+    return NULL;
+}
+
+/* Into it->children, sized for the event's children by take_aggregation. */
+static void add_child(item *it, const char *gtin, const char *serial, const char *sscc)
+{
+    child *ch = &it->children[it->n_children++];
+    px_strlcpy(ch->gtin, gtin ? gtin : "", sizeof(ch->gtin));
+    px_strlcpy(ch->serial, serial ? serial : "", sizeof(ch->serial));
+    px_strlcpy(ch->sscc, sscc ? sscc : "", sizeof(ch->sscc));
+}
+
+/* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
+ * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (DOMAIN-2.md §10.4;
+ * a DELETE with no children empties the parent, EPCIS 2.0 §7.4.3). OBSERVE changes nothing
+ * packid holds; a pack as parent (SGTIN parentID) and class-level children are not packid's
+ * hierarchy (docs/aggregation.md). */
+static int take_aggregation(item *it, const px_epcis_event *ev)
+{
+    const char *why = NULL;
+    if (ev->action != PX_EPCIS_ADD && ev->action != PX_EPCIS_DELETE)
+        why = "an OBSERVE AggregationEvent records what was seen and changes nothing packid "
+              "holds; packid captures ADD (packing) and DELETE (unpacking)";
+    else if (ev->n_quantities > 0)
+        why = "class-level children (childQuantityList) cannot be packed: list the childEPCs";
+    else if (!ev->parent_id || !ev->parent_id[0])
+        why = "an AggregationEvent ADD or DELETE needs its parentID";
+    if (why) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException", "%s", why);
+        return 0;
+    }
+    gs1_elements el;
+    gs1_epc_kind kind;
+    px_err e2;
+    px_err_clear(&e2);
+    const char *sscc = NULL;
+    if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) != PX_OK || kind != GS1_EPC_SSCC ||
+        !(sscc = element(&el, "00"))) {
+        px__capture_refuse(
+            it, 400, "epcisException:ValidationException",
+            "parentID %.120s: packid's containers are SSCCs (urn:epc:id:sscc:…); a pack as "
+            "parent is not supported",
+            ev->parent_id);
+        return 0;
+    }
+    it->kind = ev->action == PX_EPCIS_ADD ? ITEM_PACK : ITEM_UNPACK;
+    px_strlcpy(it->parent, sscc, sizeof(it->parent));
+    size_t n = ev->n_epcs + (ev->sgtin_gtin ? ev->n_serials : 0);
+    if (!(it->children = calloc(n ? n : 1, sizeof(*it->children))))
+        return -1;
+    for (size_t i = 0; i < ev->n_epcs; i++) {
+        px_err_clear(&e2);
+        const char *g = NULL, *s = NULL, *x = NULL;
+        if (gs1_epc_parse(&el, &kind, NULL, ev->epcs[i], &e2) == PX_OK) {
+            if (kind == GS1_EPC_SGTIN) {
+                g = element(&el, "01");
+                s = element(&el, "21");
+            } else if (kind == GS1_EPC_SSCC) {
+                x = element(&el, "00");
+            }
+        }
+        if (!(g && s) && !x) {
+            px__capture_refuse(it, 400, "epcisException:ValidationException",
+                               "childEPCs[%zu] %.120s is neither an SGTIN nor an SSCC URI", i,
+                               ev->epcs[i]);
+            return 0;
+        }
+        add_child(it, g, s, x);
+    }
+    for (size_t i = 0; ev->sgtin_gtin && i < ev->n_serials; i++)
+        add_child(it, ev->sgtin_gtin, ev->serials[i], NULL);
+    if (it->n_children == 0 && it->kind == ITEM_PACK) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "an AggregationEvent ADD needs at least one child%s", "");
+        return 0;
+    }
+    return 0;
+}
+
+/* The event as one commission or aggregation (it->detail empty), or the reason it is not
+ * one. */
+static int take_event(item *it, const px_epcis_event *ev)
+{
+    if (ev->type == PX_EPCIS_AGGREGATION_EVENT)
+        return take_aggregation(it, ev);
+    if (ev->type != PX_EPCIS_OBJECT_EVENT || ev->action != PX_EPCIS_ADD ||
+        ev->biz_step != PX_BIZSTEP_COMMISSIONING) {
+        px__capture_refuse(
+            it, 400, "epcisException:ValidationException", "%s",
+            "packid captures commissioning ObjectEvents (action ADD, bizStep commissioning) "
+            "and AggregationEvents (ADD, DELETE); other events have no effect on packid's "
+            "state");
+        return 0;
+    }
+    if (ev->n_quantities > 0) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "class-level quantities cannot be commissioned: list the SGTINs%s", "");
+        return 0;
+    }
+    for (size_t i = 0; i < ev->n_epcs; i++) {
+        char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+        int gcp = 0;
+        px_err e2;
+        px_err_clear(&e2);
+        if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
+            px__capture_refuse(it, 400, "epcisException:ValidationException",
+                               "%s is not an SGTIN URI", ev->epcs[i]);
+            return 0;
+        }
+        if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {
+            px__capture_refuse(it, 400, "epcisException:ValidationException",
+                               "one commissioning event holds packs of one GTIN (also %s)", gtin);
+            return 0;
+        }
+        px_strlcpy(it->gtin, gtin, sizeof(it->gtin));
+        if (add_serial(it, serial) != 0)
+            return -1;
+    }
+    if (ev->sgtin_gtin && ev->n_serials > 0) {
+        if (it->gtin[0] && strcmp(it->gtin, ev->sgtin_gtin) != 0) {
+            px__capture_refuse(it, 400, "epcisException:ValidationException",
+                               "one commissioning event holds packs of one GTIN (also %s)",
+                               ev->sgtin_gtin);
+            return 0;
+        }
+        px_strlcpy(it->gtin, ev->sgtin_gtin, sizeof(it->gtin));
+        for (size_t i = 0; i < ev->n_serials; i++)
+            if (add_serial(it, ev->serials[i]) != 0)
+                return -1;
+    }
+    if (it->n_serials == 0) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "no SGTIN to commission%s", "");
+        return 0;
+    }
+    /* A commission names its batch and expiry (docs/api.md "Commissioning"). */
+    if (!ev->lot || !ev->lot[0] || strlen(ev->lot) >= sizeof(it->lot)) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "the ILMD needs cbvmda:lotNumber (1 to 20 characters)%s", "");
+        return 0;
+    }
+    px_strlcpy(it->lot, ev->lot, sizeof(it->lot));
+    if (!ev->expiry || expiry_yymmdd(it->expiry, ev->expiry) != 0) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "the ILMD needs cbvmda:itemExpirationDate (YYYY-MM-DD)%s", "");
+        return 0;
+    }
+    return 0;
+}
+
+int px__capture_on_header(void *vctx, px_epcis_format format, const px_epcis_doc_header *h)
+{
+    (void)h;
+    ((capture_ctx *)vctx)->format = format;
+    return 0;
+}
+
+int px__capture_on_event(void *vctx, const px_epcis_event *ev)
+{
+    capture_ctx *c = vctx;
+    if (c->n == PX_CAPTURE_MAX_EVENTS) {
+        c->over_limit = 1;
+        return 1;
+    }
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        item *v = realloc(c->items, nc * sizeof(*v));
+        if (!v) {
+            c->rc = PX_EINTERNAL;
+            return 1;
+        }
+        c->items = v;
+        c->cap = nc;
+    }
+    item *it = &c->items[c->n++];
+    memset(it, 0, sizeof(*it));
+    it->index = c->n - 1;
+    /* A captured event keeps the eventID it arrived with; one without gets its hash ID
+     * (DOMAIN-2.md §14.3), the reader having checked that it hashes. */
+    if (ev->event_id && ev->event_id[0]) {
+        px_strlcpy(it->event_id, ev->event_id, sizeof(it->event_id));
+        if (strlen(ev->event_id) >= sizeof(it->event_id) ||
+            !px_str_printable(ev->event_id, sizeof(it->event_id) - 1))
+            px__capture_refuse(it, 400, "epcisException:ValidationException",
+                               "an eventID of at most %zu printable characters is expected",
+                               sizeof(it->event_id) - 1);
+    } else if (ev->hash_id) {
+        px_strlcpy(it->event_id, ev->hash_id, sizeof(it->event_id)); /* hashed once, on reading */
+    } else {
+        px_err e2;
+        px_err_clear(&e2);
+        if (px_epcis_event_hash(it->event_id, ev, &e2) != PX_OK)
+            px__capture_refuse(it, 400, "epcisException:ValidationException", "%s", e2.message);
+    }
+    if (!it->detail[0] && take_event(it, ev) != 0) {
+        c->rc = PX_EINTERNAL;
+        return 1;
+    }
+    return 0;
+}
