@@ -618,7 +618,8 @@ static const char MISFITS[] =
     "AS rn FROM agg_child), "
     "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
     "  coalesce(s.state, x.state, '') AS state, "
-    "  coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
+    "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
+    "  x.parent_sscc::text, '') AS parent "
     "  FROM agg_child c JOIN d USING (idx) "
     "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
     "  LEFT JOIN product p ON p.gtin = s.gtin "
@@ -731,17 +732,36 @@ px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err
         moved, err);
 }
 
+px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, int listed,
+                              long *moved, px_err *err)
+{
+    *moved = 0;
+    const char *p[] = {gtin, serial};
+    return count_cmd(
+        px__exec(db,
+                 listed ? "UPDATE serial s SET parent_gtin = NULL, parent_serial = NULL FROM "
+                          "agg_child c WHERE c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = "
+                          "c.serial AND s.parent_gtin = $1 AND s.parent_serial = $2"
+                        : "UPDATE serial SET parent_gtin = NULL, parent_serial = NULL WHERE "
+                          "parent_gtin = $1 AND parent_serial = $2",
+                 2, p, err),
+        moved, err);
+}
+
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err)
 {
     char n[24], t[24];
     snprintf(n, sizeof(n), "%ld", a->children);
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
-    const char *p[] = {a->id, a->org_id, a->tenant_id, a->action, a->parent_sscc, n, t};
+    const char *p[] = {a->id, a->org_id,         a->tenant_id,         a->action,
+                       nz(a->parent_sscc), n,    t,                    nz(a->parent_gtin),
+                       nz(a->parent_serial)};
     return done_cmd(px__exec(db,
                              "INSERT INTO aggregation (id, org_id, tenant_id, action, "
-                             "parent_sscc, children, created_at) VALUES ($1::uuid, $2::uuid, "
-                             "$3::uuid, $4, $5, $6::integer, " TSUS("$7") ")",
-                             7, p, err),
+                             "parent_sscc, children, created_at, parent_gtin, parent_serial) "
+                             "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS(
+                                 "$7") ", $8, $9)",
+                             9, p, err),
                     err);
 }
 
@@ -758,14 +778,16 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
     const char *p[] = {e->id,           e->tenant_id,      e->org_id,       nz(e->aggregation_id),
                        e->type,         e->action,         e->biz_step,     nz(e->disposition),
                        t,               nz(e->parent_id),  nz(e->parent_sscc), a,
-                       nz(e->read_point), nz(e->biz_location), e->event_hash};
+                       nz(e->read_point), nz(e->biz_location), e->event_hash,
+                       nz(e->parent_gtin), nz(e->parent_serial)};
     PGresult *r = px__exec(db,
                            "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
                            "type, action, biz_step, disposition, event_time, parent_id, "
-                           "parent_sscc, epcs, read_point, biz_location, event_hash) VALUES "
+                           "parent_sscc, epcs, read_point, biz_location, event_hash, "
+                           "parent_gtin, parent_serial) VALUES "
                            "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
-                           ", $10, $11, $12::text[], $13, $14, $15)",
-                           15, p, err);
+                           ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
+                           17, p, err);
     px_buf_dispose(&b);
     return done_cmd(r, err);
 }

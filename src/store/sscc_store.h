@@ -170,7 +170,8 @@ void px_agg_misfits_dispose(px_agg_misfits *m);
 typedef struct px_agg_scope {
     const char *tenant_id;
     const char *cmo_org;
-    const char *parent;   /* the parent SSCC the children come out of */
+    const char *parent;   /* the parent the children come out of: its SSCC, or a case's
+                             "GTIN SERIAL" */
 } px_agg_scope;
 
 /* Loads the children into the transaction's temporary table agg_child and locks the packs and
@@ -196,11 +197,16 @@ px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err 
 px_rc px_store_agg_set_parent(px_db *db, const char *parent, long *moved, px_err *err);
 /* Clears the parent of every direct child of parent; *moved counts them. */
 px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err);
+/* Takes packs out of the case gtin/serial: the loaded children when listed (each checked to
+ * be in it), else every pack in it; *moved counts them. */
+px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, int listed,
+                              long *moved, px_err *err);
 
 typedef struct px_aggregation_rec {
     const char *id, *org_id, *tenant_id, *action, *parent_sscc;
     long children;
     int64_t created_us;
+    const char *parent_gtin, *parent_serial; /* a case's parent (parent_sscc ""), or NULL */
 } px_aggregation_rec;
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err);
 
@@ -212,6 +218,7 @@ typedef struct px_container_event_rec {
     const char *const *epcs;
     size_t n_epcs;
     const char *read_point, *biz_location, *event_hash;
+    const char *parent_gtin, *parent_serial; /* a case's parent (parent_sscc NULL), or NULL */
 } px_container_event_rec;
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err);
 

@@ -22,6 +22,7 @@
 #define CASE1 "003551540000001015"
 #define CASE2 "003551540000001022"
 #define PALLET "103551540000002019"
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator digit 1 */
 #define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
 #define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 
@@ -60,6 +61,8 @@ static int setup(void **state)
     px_test_org_gln(&f->env, f->mah_org, "0355154000001");
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, f->eu_gtin);
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product_master(&f->env, CASE_GTIN);
     endpoint(f, "US", "epcis-1.2-xml");
     endpoint(f, "US", "epcis-2.0-xml");
     endpoint(f, "US", "epcis-2.0-jsonld");
@@ -735,6 +738,110 @@ static void test_container_ship__eu_reports_packs(void **state)
     px_http_resp_free(&doc);
 }
 
+/* ---- cases that carry their own GTIN ------------------------------------------------------ */
+
+#define SG_CASE(s) "urn:epc:id:sgtin:0355154.194495." s
+
+/* Packs the children JSON into the case CASE_GTIN/serial. */
+static void pack_case(fixture *f, const char *serial, const char *children)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"%s\"},"
+             "\"children\":%s}",
+             serial, children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+}
+
+/* The events of the release's report of the given syntax, checked against its schema. */
+static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
+{
+    char id[64], sql[256], path[128];
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+             release_id);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, cap);
+    px_http_resp_free(&doc);
+}
+
+/* REQ-AGG-10: a pack decommissioned or recalled on its own leaves the case that carries its
+ * own GTIN as it leaves an SSCC container: the link is cleared and an AggregationEvent DELETE
+ * names the case's SGTIN as parentID (DOMAIN-2.md §10.4 rule 4), at the decommissioner's
+ * location; the case keeps its other packs; a later DSCSA report of a pack of the case carries
+ * the case's packing and both DELETEs, so a receiver does not count the packs that left. */
+static void test_container_ship__pack_leaves_its_gtin_case(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTG", "261231", "[\"G\"]");
+    commission(f, "LOTG", "[\"G1\",\"G2\",\"G3\"]");
+    pack_case(f, "G", "[" SGTIN("G1") "," SGTIN("G2") "," SGTIN("G3") "]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
+                             "\"reason\":\"sample\"}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 1);
+    json_decref(j);
+    char got[4096];
+    px_sql_text(&f->env,
+                "SELECT concat_ws('|', type, action, biz_step, coalesce(disposition, '-'), "
+                "parent_id, array_to_string(epcs, ','), read_point, parent_gtin, parent_serial, "
+                "coalesce(parent_sscc, 'none')) FROM container_event WHERE action = 'DELETE' "
+                "AND parent_serial = 'G' AND event_hash LIKE 'ni:///sha-256;%%'",
+                got, sizeof(got));
+    assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|" SG_CASE("G") "|" SG("G2")
+                             "|urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|G|none");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                                          "' AND serial = 'G2' AND parent_gtin IS NULL AND "
+                                          "parent_serial IS NULL AND parent_sscc IS NULL"),
+                     1);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah_key, NULL, 200);
+    json_t *kids = json_object_get(j, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "G1");
+    assert_string_equal(px_test_str(json_array_get(kids, 1), "serial"), "G3");
+    json_decref(j);
+    px_sql_text(&f->env,
+                "SELECT details->>'unpacked' FROM audit_log WHERE action = 'pack.decommission' "
+                "ORDER BY seq DESC LIMIT 1",
+                got, sizeof(got));
+    assert_string_equal(got, "1");
+    /* Recalled on its own: out of the case too. */
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
+                             "\"reason\":\"recalled\"}",
+                             200));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3")
+                                 "']"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_gtin = '"
+                                          CASE_GTIN "' AND parent_serial = 'G'"),
+                     1);
+    /* The release of the pack left in the case: its report replays the case's contents. */
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX,
+                     201);
+    char release_id[40];
+    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+    release_doc_events(f, release_id, got, sizeof(got));
+    assert_string_equal(got, "ObjectEvent|ADD|commissioning||" SG("G1") "," SG("G2") "," SG("G3")
+                             "\n"
+                             "AggregationEvent|ADD|packing|" SG_CASE("G") "|" SG("G1") ","
+                             SG("G2") "," SG("G3") "\n"
+                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G2") "\n"
+                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G3") "\n"
+                             "ObjectEvent|OBSERVE|shipping||" SG("G1") "\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -744,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_container_ship__dscsa_ships_the_pallet),
         cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
         cmocka_unit_test(test_container_ship__eu_reports_packs),
+        cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
 }
