@@ -451,18 +451,27 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
     const char *p[] = {a};
     /* Read, not locked: the use case moves the packs through its listed-serials path, which
      * locks and checks them again (px_store_release_misfits). */
-    PGresult *r = px__exec(db,
-                           BELOW_LISTED "SELECT min(t.root), s.gtin, s.serial, "
-                           "coalesce(s.batch, ''), s.state FROM t JOIN serial s ON "
-                           "s.parent_sscc = t.sscc GROUP BY s.gtin, s.serial, s.batch, s.state "
-                           "ORDER BY s.gtin, s.serial",
-                           1, p, err);
+    PGresult *r = px__exec(
+        db,
+        BELOW_LISTED ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "
+                     "serial s ON s.parent_sscc = t.sscc), h AS (SELECT d.*, EXISTS (SELECT 1 "
+                     "FROM serial k WHERE k.parent_gtin = d.gtin AND k.parent_serial = "
+                     "d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, k.serial, "
+                     "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = d.gtin "
+                     "AND k.parent_serial = d.serial) "
+                     "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
+                     "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
+                     "ORDER BY gtin, serial",
+        1, p, err);
     px_buf_dispose(&b);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
         px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
-                           px__val(r, i, 2), px__val(r, i, 3), px__val(r, i, 4)};
+                           px__val(r, i, 2),
+                           px__val(r, i, 3),
+                           px__val(r, i, 4),
+                           strcmp(px__val(r, i, 5), "t") == 0};
         if (fn(ctx, &hp))
             break;
     }
@@ -483,6 +492,40 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
     PGresult *r = px__exec(db,
                            BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
                            2, p, err);
+    px_buf_dispose(&b);
+    return done_cmd(r, err);
+}
+
+px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
+                                const px_case_move *m, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    char t[24];
+    snprintf(t, sizeof(t), "%" PRId64, m->now_us);
+    const char *p[] = {a, m->state, m->by, t, nz(m->release_id), nz(m->market), nz(m->reason)};
+    /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
+     * reads as any released or decommissioned pack. */
+    PGresult *r = px__exec(
+        db,
+        BELOW_LISTED "UPDATE serial c SET state = $2, "
+                     "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
+                     "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE "
+                     "released_at END, release_id = coalesce($5::uuid, release_id), "
+                     "market = coalesce($6, market), "
+                     "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state "
+                     "END, reason = coalesce($7, reason), "
+                     "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
+                     "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
+                     "THEN " TSUS("$4") " ELSE decommissioned_at END "
+                     "FROM t WHERE c.parent_sscc = t.sscc AND c.state <> $2 AND EXISTS (SELECT "
+                     "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
+                     "c.serial)",
+        7, p, err);
     px_buf_dispose(&b);
     return done_cmd(r, err);
 }

@@ -109,21 +109,34 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
 
 /* ---- shipping containers ----------------------------------------------------------------- */
 
-/* A pack below one of the listed containers: root is the index of the listed container. */
+/* A pack below one of the listed containers: root is the index of the listed container.
+ * is_case: the pack is a case that carries its own GTIN (it holds packs, listed too). */
 typedef struct px_held_pack {
     long root;
     const char *gtin, *serial, *batch, *state;
+    int is_case;
 } px_held_pack;
 typedef int (*px_held_pack_fn)(void *ctx, const px_held_pack *p);
 /* The indexes of the listed SSCCs that are not containers of tenant_id (malloc'd). */
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
                                   size_t n, long **idx, size_t *n_idx, px_err *err);
-/* Every pack below the listed containers, once each, in (gtin, serial) order. */
+/* Every pack below the listed containers, once each, in (gtin, serial) order: the packs in
+ * them, and the packs in the cases that carry their own GTIN in them. */
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
                                     px_held_pack_fn fn, void *ctx, px_err *err);
 /* Sets the state of the listed containers and of every container below them. */
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
                                     const char *state, px_err *err);
+/* How the cases below shipped or decommissioned containers move with them: "released" (by,
+ * release_id, market) or "decommissioned" (by, reason). */
+typedef struct px_case_move {
+    const char *state, *by, *release_id, *market, *reason;
+    int64_t now_us;
+} px_case_move;
+/* Moves every case that carries its own GTIN (a pack that holds packs) in the listed
+ * containers or in a container below them to m->state, unless it is there already. */
+px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
+                                const px_case_move *m, px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {

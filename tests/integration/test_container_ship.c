@@ -842,6 +842,81 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                              "ObjectEvent|OBSERVE|shipping||" SG("G1") "\n");
 }
 
+/* REQ-AGG-14: a pallet of cases that carry their own GTIN ships by its SSCC: the walk reaches
+ * the packs inside the cases (a pack of another batch in a case refuses the release, named
+ * under the pallet's index, nothing changed); the release moves every pack and the cases
+ * themselves; the DSCSA report carries each case's packing (parentID the case's SGTIN) and the
+ * pallet's, then ships the pallet; a recall of the pallet recalls the packs and the cases. */
+static void test_container_ship__pallet_of_cases(void **state)
+{
+    fixture *f = *state;
+    char p[19], body[512];
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTP", "261231", "[\"P1\",\"P2\"]");
+    commission(f, "LOTP", "[\"Q1\",\"Q2\",\"Q3\",\"Q4\"]");
+    commission(f, "LOTX", "[\"Q5\"]");
+    pack_case(f, "P1", "[" SGTIN("Q1") "," SGTIN("Q2") "]");
+    pack_case(f, "P2", "[" SGTIN("Q3") "," SGTIN("Q4") "]");
+    pack(f, sscc(p, 1, 570),
+         "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"P1\"},{\"gtin\":\"" CASE_GTIN
+         "\",\"serial\":\"P2\"}]");
+    pack_case(f, "P2", "[" SGTIN("Q5") "]");
+    static const char *const rows[] = {"serial WHERE state = 'released'", "sscc WHERE state = "
+                                       "'released'", "container_event", "report", NULL};
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTP\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
+    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL, 409,
+                    "invalid_state");
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    assert_int_equal(json_array_size(d), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 0);
+    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "other_batch");
+    assert_non_null(strstr(px_test_str(json_array_get(d, 0), "message"), GTIN "/Q5"));
+    px_http_resp_free(&r);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN
+                             "\",\"serial\":\"P2\"},\"children\":[" SGTIN("Q5") "]}",
+                             201));
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 4);
+    char release_id[40];
+    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE state = 'released' AND "
+                                 "release_id = '%s' AND market = 'US' AND released_at IS NOT "
+                                 "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('"
+                                 CASE_GTIN "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
+                                 release_id),
+                     4);
+    char got[4096], want[2048], sc[64];
+    snprintf(sc, sizeof(sc), "urn:epc:id:sscc:0355154.1%.9s", p + 8);
+    release_doc_events(f, release_id, got, sizeof(got));
+    snprintf(want, sizeof(want),
+             "ObjectEvent|ADD|commissioning||" SG("Q1") "," SG("Q2") "," SG("Q3") "," SG("Q4")
+             "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P1") "|" SG("Q1") "," SG("Q2") "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q3") "," SG("Q4") "\n"
+             "ObjectEvent|ADD|commissioning||%s\n"
+             "AggregationEvent|ADD|packing|%s|" SG_CASE("P1") "," SG_CASE("P2") "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q5") "\n"
+             "AggregationEvent|DELETE|unpacking|" SG_CASE("P2") "|" SG("Q5") "\n"
+             "ObjectEvent|OBSERVE|shipping||%s\n",
+             sc, sc, sc);
+    assert_string_equal(got, want);
+    /* The recall of the shipped pallet: the four packs, and the cases with them. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
+    j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
+                                          "' AND serial IN ('P1', 'P2') AND state = "
+                                          "'decommissioned' AND reason = 'recalled' AND "
+                                          "prior_state = 'released'"),
+                     2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
         cmocka_unit_test(test_container_ship__eu_reports_packs),
         cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
+        cmocka_unit_test(test_container_ship__pallet_of_cases),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
 }
