@@ -917,6 +917,57 @@ static void test_container_ship__pallet_of_cases(void **state)
                      2);
 }
 
+/* REQ-AGG-14: the EU profile lists packs only: a pallet of cases that carry their own GTIN
+ * released to an EU market gives a shipping event of the packs, and neither the pallet's SSCC
+ * nor a case's SGTIN reaches the document (DOMAIN-2.md §10.6). */
+static void test_container_ship__eu_pallet_of_cases(void **state)
+{
+    fixture *f = *state;
+    char cg[15], pallet[19], body[512], want[1024], got[4096];
+    px_err e;
+    px_test_gtin(cg, 8802); /* the EU case level, GCP 4012345 */
+    px_test_product(&f->env, f->mah_key, cg, "EU case", "DE");
+    px_test_product_master(&f->env, cg);
+    px_test_commission(&f->env, f->mah_key, cg, "EU2", "261231", "[\"EC1\"]");
+    px_test_commission(&f->env, f->mah_key, f->eu_gtin, "EU2", "261231", "[\"E3\",\"E4\"]");
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"gtin\":\"%s\",\"serial\":\"EC1\"},\"children\":"
+             "[{\"gtin\":\"%s\",\"serial\":\"E3\"},{\"gtin\":\"%s\",\"serial\":\"E4\"}]}",
+             cg, f->eu_gtin, f->eu_gtin);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    assert_int_equal(gs1_sscc_build(pallet, 1, "4012345", 78, &e), PX_OK);
+    snprintf(body, sizeof(body), "[{\"gtin\":\"%s\",\"serial\":\"EC1\"}]", cg);
+    pack(f, pallet, body);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}",
+             f->eu_gtin, pallet);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    json_decref(j);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, sizeof(got));
+    snprintf(want, sizeof(want),
+             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.E3,"
+             "urn:epc:id:sgtin:4012345.0%.5s.E4\n"
+             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.E3,"
+             "urn:epc:id:sgtin:4012345.0%.5s.E4\n",
+             f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8);
+    assert_string_equal(got, want);
+    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
+    assert_null(strstr(doc.body, ".EC1"));
+    px_http_resp_free(&doc);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
+                                 "'EC1' AND state = 'released' AND market = 'DE'",
+                                 cg),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -928,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_container_ship__eu_reports_packs),
         cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
         cmocka_unit_test(test_container_ship__pallet_of_cases),
+        cmocka_unit_test(test_container_ship__eu_pallet_of_cases),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
 }
