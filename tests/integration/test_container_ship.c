@@ -642,6 +642,24 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     json_decref(r);
 }
 
+/* The events of the release's EPCIS 1.2 report, checked against its XSD. */
+static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
+{
+    char id[64], sql[256], path[128];
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+             release_id);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, cap);
+    px_http_resp_free(&doc);
+}
+
 /* REQ-AGG-12: a case shipped off a pallet that stays leaves it (one DELETE, the pallet as
  * parentID); the DSCSA report then names the case's packing and the case, and nothing of the
  * pallet; the pallet keeps its other case. */
@@ -672,17 +690,8 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
                                  "'commissioned'",
                                  p, b2, p),
                      1);
-    char id[64], sql[256], path[128], got[4096];
-    snprintf(sql, sizeof(sql),
-             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
-             release_id);
-    px_sql_text(&f->env, sql, id, sizeof(id));
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    xml_events(doc.body, got, sizeof(got));
+    char got[4096];
+    release_doc_events(f, release_id, got, sizeof(got));
     assert_string_equal(
         got,
         "ObjectEvent|ADD|commissioning||" SG("C1") "," SG(
@@ -691,7 +700,6 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
                   "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000560|" SG(
                       "C1") "\n"
                             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sscc:0355154.0000000560\n");
-    px_http_resp_free(&doc);
 }
 
 /* REQ-AGG-11: the EU profile keeps reporting packs: a case shipped to an EU market gives a
@@ -751,24 +759,6 @@ static void pack_case(fixture *f, const char *serial, const char *children)
              "\"children\":%s}",
              serial, children);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
-}
-
-/* The events of the release's report of the given syntax, checked against its schema. */
-static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
-{
-    char id[64], sql[256], path[128];
-    snprintf(sql, sizeof(sql),
-             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
-             release_id);
-    px_sql_text(&f->env, sql, id, sizeof(id));
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
-    xml_events(doc.body, got, cap);
-    px_http_resp_free(&doc);
 }
 
 /* REQ-AGG-10: a pack decommissioned or recalled on its own leaves the case that carries its
