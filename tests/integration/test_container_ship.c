@@ -702,6 +702,32 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
                             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sscc:0355154.0000000560\n");
 }
 
+/* The EU report report_id lists the packs a and b of the EU product (their commissioning and
+ * shipping), XSD-valid, and no SSCC nor absent (when given) reaches it. */
+static void eu_doc_lists_packs(fixture *f, const char *report_id, const char *a, const char *b,
+                               const char *absent)
+{
+    char path[128], got[4096], want[1024];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", report_id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, sizeof(got));
+    const char *ref = f->eu_gtin + 8;
+    snprintf(want, sizeof(want),
+             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.%s,"
+             "urn:epc:id:sgtin:4012345.0%.5s.%s\n"
+             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.%s,"
+             "urn:epc:id:sgtin:4012345.0%.5s.%s\n",
+             ref, a, ref, b, ref, a, ref, b);
+    assert_string_equal(got, want);
+    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
+    if (absent)
+        assert_null(strstr(doc.body, absent));
+    px_http_resp_free(&doc);
+}
+
 /* REQ-AGG-11: the EU profile keeps reporting packs: a case shipped to an EU market gives a
  * shipping event that lists its packs, and no SSCC at all reaches the document (the EU Hub
  * takes no aggregation, DOMAIN-2.md §10.6). */
@@ -721,29 +747,13 @@ static void test_container_ship__eu_reports_packs(void **state)
              b);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
                                  "epcs IS NULL AND epc_count = 2",
                                  px_test_str(j, "release_id")),
                      1);
+    eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E1", "E2", NULL);
     json_decref(j);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
-    char got[4096], want[1024];
-    xml_events(doc.body, got, sizeof(got));
-    snprintf(want, sizeof(want),
-             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.E1,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E2\n"
-             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.E1,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E2\n",
-             f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8);
-    assert_string_equal(got, want);
-    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
-    px_http_resp_free(&doc);
 }
 
 /* ---- cases that carry their own GTIN ------------------------------------------------------ */
@@ -913,7 +923,7 @@ static void test_container_ship__pallet_of_cases(void **state)
 static void test_container_ship__eu_pallet_of_cases(void **state)
 {
     fixture *f = *state;
-    char cg[15], pallet[19], body[512], want[1024], got[4096];
+    char cg[15], pallet[19], body[512];
     px_err e;
     px_test_gtin(cg, 8802); /* the EU case level, GCP 4012345 */
     px_test_product(&f->env, f->mah_key, cg, "EU case", "DE");
@@ -933,24 +943,8 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
              f->eu_gtin, pallet);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
+    eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");
     json_decref(j);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
-    xml_events(doc.body, got, sizeof(got));
-    snprintf(want, sizeof(want),
-             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.E3,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E4\n"
-             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.E3,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E4\n",
-             f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8);
-    assert_string_equal(got, want);
-    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
-    assert_null(strstr(doc.body, ".EC1"));
-    px_http_resp_free(&doc);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
                                  "'EC1' AND state = 'released' AND market = 'DE'",
