@@ -102,6 +102,15 @@ static void commission(fixture *f, const char *batch, const char *serials)
     px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
 }
 
+/* Releases by body, answered 201 with released packs; its release_id out. */
+static void release_ok(fixture *f, const char *body, long released, char release_id[40])
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    snprintf(release_id, 40, "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+}
+
 /* ---- recall by SSCC ----------------------------------------------------------------------- */
 
 /* REQ-RECALL-SSCC-1: recalling a pallet recalls every pack below it, in one request, and
@@ -521,14 +530,11 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     pack(f, CASE1, "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]");
     pack(f, CASE2, "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]");
     pack(f, PALLET, "[{\"sscc\":\"" CASE1 "\"},{\"sscc\":\"" CASE2 "\"}]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
-                             "\",\"" CASE1 "\"]" SHIP_TX,
-                             201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f,
+               "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\",\"" CASE1
+               "\"]" SHIP_TX,
+               6, release_id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE state = 'released' "
                                  "AND release_id = '%s'",
@@ -674,11 +680,8 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
     pack(f, sscc(p, 1, 565), body);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 1);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f, body, 1, release_id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
                                  "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
@@ -826,12 +829,9 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                                           CASE_GTIN "' AND parent_serial = 'G'"),
                      1);
     /* The release of the pack left in the case: its report replays the case's contents. */
-    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX,
-                     201);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX, 1,
+               release_id);
     release_doc_events(f, release_id, got, sizeof(got));
     assert_string_equal(got, "ObjectEvent|ADD|commissioning||" SG("G1") "," SG("G2") "," SG("G3")
                              "\n"
@@ -878,11 +878,8 @@ static void test_container_ship__pallet_of_cases(void **state)
                              "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN
                              "\",\"serial\":\"P2\"},\"children\":[" SGTIN("Q5") "]}",
                              201));
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 4);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f, body, 4, release_id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE state = 'released' AND "
                                  "release_id = '%s' AND market = 'US' AND released_at IS NOT "
@@ -907,7 +904,7 @@ static void test_container_ship__pallet_of_cases(void **state)
     assert_string_equal(got, want);
     /* The recall of the shipped pallet: the four packs, and the cases with them. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
-    j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
