@@ -119,6 +119,8 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     rec.event_time_us = c->now;
     rec.parent_id = ev->parent_id;
     rec.parent_sscc = parent_sscc;
+    rec.parent_gtin = c->req->parent_gtin; /* a case's unpacking: the case (NULL otherwise) */
+    rec.parent_serial = c->req->parent_gtin ? c->req->parent_serial : NULL;
     rec.epcs = ev->epcs;
     rec.n_epcs = ev->n_epcs;
     rec.read_point = ev->read_point;
@@ -205,6 +207,46 @@ static px_rc parent_check(const px_actor *by, const px_container *p, const char 
 
 static const char *const action_names[] = {"pack", "unpack", "repack"};
 
+static px_rc case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
+                        const char *serial, const char *field, px_err *err);
+
+/* The parent of an unpacking, locked and checked: a container (parent_check), or a case that
+ * carries its own GTIN (case_check: the rules of packing into it). Sets the parent's tenant,
+ * EPC URI and location, and key to the parent as px_agg_scope names it. */
+static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[40], px_err *err)
+{
+    const px_agg_request *req = c->req;
+    px_rc rc;
+    if (req->parent_gtin) {
+        px_case_parent cp;
+        const char *g = req->parent_gtin, *sr = req->parent_serial;
+        char prefix[13];
+        memset(&c->parent, 0, sizeof(c->parent));
+        if ((rc = px_store_agg_cases_lock(db, &g, &sr, 1, &cp, err)) != PX_OK ||
+            (rc = case_check(by, &cp, g, sr, "parent", err)) != PX_OK ||
+            (rc = gs1_epc_sgtin_format(c->parent_uri, sizeof(c->parent_uri), g, cp.gcp_len, sr,
+                                       err)) != PX_OK)
+            return rc;
+        px_strlcpy(c->parent.tenant_id, cp.tenant_id, sizeof(c->parent.tenant_id));
+        snprintf(prefix, sizeof(prefix), "%.*s", cp.gcp_len, g + 1);
+        container_sgln(c->sgln, by, prefix);
+        snprintf(key, 40, "%s %s", g, sr); /* serial.parent_gtin || ' ' || parent_serial */
+        return PX_OK;
+    }
+    rc = px_store_container_get(db, &c->parent, req->parent_sscc, 1, err);
+    if (rc == PX_ENOTFOUND)
+        c->parent.sscc[0] = '\0';
+    else if (rc != PX_OK)
+        return rc;
+    if ((rc = parent_check(by, &c->parent, req->parent_sscc, "parent", err)) != PX_OK ||
+        (rc = gs1_epc_sscc_format(c->parent_uri, sizeof(c->parent_uri), c->parent.sscc,
+                                  (int)strlen(c->parent.company_prefix), err)) != PX_OK)
+        return rc;
+    container_sgln(c->sgln, by, c->parent.company_prefix);
+    px_strlcpy(key, c->parent.sscc, 40);
+    return PX_OK;
+}
+
 /* Unpacking: the listed children out of the parent, or every child (DOMAIN-2.md §10.3: an
  * empty DELETE takes every child out). */
 static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
@@ -216,19 +258,13 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     px_item_errors_free(c->out->errors);
     memset(c->out, 0, sizeof(*c->out));
     child_list_dispose(&c->kids);
-    px_rc rc = px_store_container_get(db, &c->parent, req->parent_sscc, 1, err);
-    if (rc == PX_ENOTFOUND)
-        c->parent.sscc[0] = '\0';
-    else if (rc != PX_OK)
+    char key[40];
+    px_rc rc = unpack_parent(db, c, by, key, err);
+    if (rc != PX_OK)
         return rc;
-    if ((rc = parent_check(by, &c->parent, req->parent_sscc, "parent", err)) != PX_OK ||
-        (rc = gs1_epc_sscc_format(c->parent_uri, sizeof(c->parent_uri), c->parent.sscc,
-                                  (int)strlen(c->parent.company_prefix), err)) != PX_OK)
-        return rc;
-    container_sgln(c->sgln, by, c->parent.company_prefix);
     if (req->n > 0) {
         px_agg_scope sc = {c->parent.tenant_id, by->org_kind == PX_ORG_CMO ? by->org_id : NULL,
-                           c->parent.sscc};
+                           key};
         px_agg_misfits m = {NULL, 0};
         if ((rc = px_store_agg_load(db, req->children, req->n, err)) != PX_OK ||
             (rc = px_store_agg_misfits(db, &sc, &m, err)) != PX_OK) {
@@ -252,15 +288,20 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     if (px_uuid_v4(c->out->aggregation_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     long moved = 0;
-    if (req->n == 0)
+    if (req->parent_gtin)
+        rc = px_store_agg_case_clear(db, req->parent_gtin, req->parent_serial, req->n > 0, &moved,
+                                     err);
+    else if (req->n == 0)
         rc = px_store_agg_empty(db, c->parent.sscc, &moved, err);
     else
         rc = px_store_agg_set_parent(db, NULL, &moved, err);
     if (rc != PX_OK)
         return rc;
     c->out->children = moved;
-    px_aggregation_rec a = {c->out->aggregation_id, by->org_id,      c->parent.tenant_id,
-                            action_names[req->action], c->parent.sscc, moved, c->now};
+    px_aggregation_rec a = {c->out->aggregation_id,   by->org_id,     c->parent.tenant_id,
+                            action_names[req->action], c->parent.sscc, moved,
+                            c->now,                    req->parent_gtin,
+                            req->parent_gtin ? req->parent_serial : NULL};
     if ((rc = px_store_aggregation_insert(db, &a, err)) != PX_OK ||
         (rc = aggregation_event(db, c, by, PX_EPCIS_DELETE, c->parent.sscc, c->parent_uri,
                                 c->kids.ptr, c->kids.n, err)) != PX_OK)
@@ -268,7 +309,12 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     px_audit_details *d =
         px_tx_audit(tx, c->parent.tenant_id, "aggregation.unpack", c->out->aggregation_id);
     if (d) {
-        px_audit_str(d, "parent", c->parent.sscc);
+        if (req->parent_gtin) {
+            px_audit_str(d, "parent_gtin", req->parent_gtin);
+            px_audit_str(d, "parent_serial", req->parent_serial);
+        } else {
+            px_audit_str(d, "parent", c->parent.sscc);
+        }
         px_audit_int(d, "children", moved);
         px_audit_str(d, "event_id", c->out->event_id);
     }
@@ -970,12 +1016,19 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
         px_agg_batch_result_dispose(&res);
         return rc;
     }
-    if (req->parent_gtin)
-        return px_err_set_field(err, PX_EINVALID, "not_supported", "parent",
-                                "a case that carries its own GTIN is not unpacked yet: repack "
-                                "its packs into another parent");
     px_err e;
-    if (!req->parent_sscc || gs1_sscc_validate(req->parent_sscc, &e) != PX_OK) {
+    px_err_clear(&e);
+    if (req->parent_gtin) {
+        /* REQ-AGG-13: a case that carries its own GTIN is unpacked like a container. */
+        px_agg_group g = {NULL, req->parent_gtin, req->parent_serial, req->children, req->n};
+        batch b;
+        memset(&b, 0, sizeof(b));
+        b.single = 1;
+        b.groups = &g;
+        b.n_groups = 1;
+        if ((rc = case_syntax(&b, 0, &g, err)) != PX_OK)
+            return rc;
+    } else if (!req->parent_sscc || gs1_sscc_validate(req->parent_sscc, &e) != PX_OK) {
         rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value",
                               "parent.sscc", "the parent is not a valid SSCC");
         px_err_span(err, e.pos, e.len);

@@ -1,7 +1,7 @@
-/* A pack decommissioned or recalled on its own leaves its container, and so does a container
- * decommissioned, recalled or shipped without the container it sits in: the link is cleared
- * and an AggregationEvent DELETE records it, in the operation's transaction (pack_internal.h,
- * docs/aggregation.md "Packs leaving their container"). */
+/* A pack decommissioned or recalled on its own leaves its container or case, and so does a
+ * container decommissioned, recalled or shipped without the container it sits in: the link is
+ * cleared and an AggregationEvent DELETE records it, in the operation's transaction
+ * (pack_internal.h, docs/aggregation.md "Packs leaving their container"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +14,8 @@
 #include "ship_store.h"
 
 typedef struct leaving {
-    char (*parent)[GS1_SSCC_LEN + 1];
+    char (*parent)[GS1_SERIAL_MAX + 1]; /* an SSCC, or a case's serial */
+    char (*pgtin)[15];                 /* the case's GTIN, "" for a container */
     char (*prefix)[13];
     char (*uri)[GS1_EPC_URI_MAX];
     const char **ptr;
@@ -33,15 +34,17 @@ static int note_left(void *vc, const px_left_child *p)
      * touch loose packs, and those cost no memory here. */
     if (!l->ptr) {
         l->parent = malloc(l->cap * sizeof(*l->parent));
+        l->pgtin = malloc(l->cap * sizeof(*l->pgtin));
         l->prefix = malloc(l->cap * sizeof(*l->prefix));
         l->uri = malloc(l->cap * sizeof(*l->uri));
         l->ptr = malloc(l->cap * sizeof(*l->ptr));
-        if (!l->parent || !l->prefix || !l->uri || !l->ptr) {
+        if (!l->parent || !l->pgtin || !l->prefix || !l->uri || !l->ptr) {
             l->rc = px_err_oom(l->err);
             return 1;
         }
     }
     px_strlcpy(l->parent[l->n], p->parent, sizeof(l->parent[l->n]));
+    px_strlcpy(l->pgtin[l->n], p->parent_gtin, sizeof(l->pgtin[l->n]));
     px_strlcpy(l->prefix[l->n], p->prefix, sizeof(l->prefix[l->n]));
     px_rc rc = p->child_prefix[0]
                    ? gs1_epc_sscc_format(l->uri[l->n], GS1_EPC_URI_MAX, p->child,
@@ -57,15 +60,19 @@ static int note_left(void *vc, const px_left_child *p)
     return 0;
 }
 
-/* One AggregationEvent DELETE unpacking, parentID the container, childEPCs the packs that left
- * it (DOMAIN-2.md §10.4 "unpack partly"; EPCIS 1.2 needs parentID with DELETE, §10.3). */
+/* One AggregationEvent DELETE unpacking, parentID the container or the case's SGTIN (pgtin
+ * not ""), childEPCs the packs that left it (DOMAIN-2.md §10.4 "unpack partly"; EPCIS 1.2
+ * needs parentID with DELETE, §10.3). */
 static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod, const char *sgln,
-                          int64_t now_us, const char *parent, const char *prefix,
-                          const char *const *epcs, size_t n, px_err *err)
+                          int64_t now_us, const char *pgtin, const char *parent,
+                          const char *prefix, const char *const *epcs, size_t n, px_err *err)
 {
     char parent_uri[GS1_EPC_URI_MAX], hash[PX_EPCIS_EVENT_ID_MAX], id[PX_ID_LEN + 1];
-    px_rc rc =
-        gs1_epc_sscc_format(parent_uri, sizeof(parent_uri), parent, (int)strlen(prefix), err);
+    int is_case = pgtin[0] != '\0';
+    px_rc rc = is_case ? gs1_epc_sgtin_format(parent_uri, sizeof(parent_uri), pgtin,
+                                              (int)strlen(prefix), parent, err)
+                       : gs1_epc_sscc_format(parent_uri, sizeof(parent_uri), parent,
+                                             (int)strlen(prefix), err);
     if (rc != PX_OK)
         return rc;
     px_epcis_event ev;
@@ -93,7 +100,9 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
         .biz_step = "unpacking",
         .event_time_us = now_us,
         .parent_id = parent_uri,
-        .parent_sscc = parent,
+        .parent_sscc = is_case ? NULL : parent,
+        .parent_gtin = is_case ? pgtin : NULL,
+        .parent_serial = is_case ? parent : NULL,
         .epcs = epcs,
         .n_epcs = n,
         .read_point = ev.read_point,
@@ -113,15 +122,17 @@ static px_rc record_left(px_db *db, const px_actor *by, const px_product *prod, 
     px__org_sgln(sgln, by, prod);
     for (size_t a = 0; rc == PX_OK && a < l->n;) {
         size_t b = a;
-        while (b < l->n && strcmp(l->parent[b], l->parent[a]) == 0)
+        while (b < l->n && strcmp(l->parent[b], l->parent[a]) == 0 &&
+               strcmp(l->pgtin[b], l->pgtin[a]) == 0)
             b++;
-        rc = delete_event(db, by, prod, sgln, now_us, l->parent[a], l->prefix[a], l->ptr + a, b - a,
-                          err);
+        rc = delete_event(db, by, prod, sgln, now_us, l->pgtin[a], l->parent[a], l->prefix[a],
+                          l->ptr + a, b - a, err);
         a = b;
     }
     if (rc == PX_OK)
         *left = (long)l->n;
     free(l->parent);
+    free(l->pgtin);
     free(l->prefix);
     free(l->uri);
     free(l->ptr);

@@ -36,8 +36,20 @@ static int held(void *vc, const px_held_pack *p)
 {
     held_ctx *c = vc;
     char msg[120];
+    /* REQ-AGG-14: a case that carries its own GTIN travels with its pallet as a container
+     * below it does (px_store_cases_below_move); its packs are listed and checked as held
+     * packs, so it must only be able to move itself. */
+    if (p->is_case) {
+        if (c->want && strcmp(p->state, c->want) != 0) {
+            snprintf(msg, sizeof(msg), "holds case %s/%.20s, which is %s", p->gtin, p->serial,
+                     p->state);
+            note(c, p->root, "invalid_state", msg);
+        }
+        return 0;
+    }
     /* REQ-AGG-8: a container holding a pack that cannot move refuses the whole request, the
-     * offending packs listed (each under the index of the container listed). */
+     * offending packs listed (each under the index of the container listed), wherever they
+     * sit (REQ-AGG-14: in a case too). */
     if (strcmp(p->gtin, c->gtin) != 0) {
         snprintf(msg, sizeof(msg), "holds pack %s/%.20s of another product", p->gtin, p->serial);
         note(c, p->root, "other_product", msg);

@@ -196,10 +196,15 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
                                          px_decom_reason_name(c->reason), c->by->org_id, c->now,
                                          err);
     }
-    /* REQ-AGG-8: decommissioned containers go with what they hold. */
+    /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
+     * cases that carry their own GTIN in them. */
+    px_case_move cm = {"decommissioned", c->by->org_id, NULL, NULL,
+                       px_decom_reason_name(c->reason), c->now};
     if (rc == PX_OK && c->req->ssccs)
         rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs, "decommissioned",
                                            err);
+    if (rc == PX_OK && c->req->ssccs)
+        rc = px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
     /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
      * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
      * and counts stay true; packs that go with their container stay in it. */

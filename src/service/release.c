@@ -156,9 +156,12 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
      * pallet that stays leaves it (before the report is built: the report then names the
      * case's packing alone). */
     long left = 0;
+    px_case_move cm = {"released", c->by->org_id, res->release_id, req->market, NULL, c->now};
     if (c->asked->ssccs &&
         ((rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
                                              err)) != PX_OK ||
+         (rc = px_store_cases_below_move(db, c->asked->ssccs, c->asked->n_ssccs, &cm, err)) !=
+             PX_OK ||
          (rc = px__containers_leave_parents(db, c->by, &c->prod, c->asked->ssccs,
                                             c->asked->n_ssccs, c->now, &left, err)) != PX_OK))
         return rc;

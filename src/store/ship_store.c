@@ -25,14 +25,15 @@ static PGresult *exec_list(px_db *db, const char *sql, const char *gtin, const c
     return r;
 }
 
-/* Each child row of a leave: parent, its prefix, the child, the child's prefix. */
+/* Each child row of a leave: parent, its prefix, the child, the child's prefix, the parent
+ * case's GTIN. */
 static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
 {
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
         px_left_child lc = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
-                            px__val(r, i, 3)};
+                            px__val(r, i, 3), px__val(r, i, 4)};
         if (fn(ctx, &lc))
             break;
     }
@@ -45,17 +46,22 @@ px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *c
 {
     /* The CTE reads the links as they were; the UPDATE clears them in the same statement (a
      * data-modifying WITH sees the snapshot of the statement's start). The rows are the
-     * caller's, already locked by the operation that decommissioned them. */
-    return each_left(exec_list(db,
-                               "WITH was AS (SELECT serial, parent_sscc FROM serial WHERE "
-                               "gtin = $1 AND serial = ANY ($2::text[]) AND parent_sscc IS NOT "
-                               "NULL), cleared AS (UPDATE serial s SET parent_sscc = NULL FROM "
-                               "was WHERE s.gtin = $1 AND s.serial = was.serial) "
-                               "SELECT was.parent_sscc, x.company_prefix, was.serial, '' FROM "
-                               "was JOIN sscc x ON x.sscc = was.parent_sscc "
-                               "ORDER BY was.parent_sscc, was.serial",
-                               gtin, serials, n, err),
-                     fn, ctx, err);
+     * caller's, already locked by the operation that decommissioned them. A case's company
+     * prefix is the one of its product's GTIN (digits 2 … 1 + its length). */
+    return each_left(
+        exec_list(db,
+                  "WITH was AS (SELECT serial, parent_sscc, parent_gtin, parent_serial FROM "
+                  "serial WHERE gtin = $1 AND serial = ANY ($2::text[]) AND (parent_sscc IS NOT "
+                  "NULL OR parent_gtin IS NOT NULL)), cleared AS (UPDATE serial s SET "
+                  "parent_sscc = NULL, parent_gtin = NULL, parent_serial = NULL FROM was WHERE "
+                  "s.gtin = $1 AND s.serial = was.serial) "
+                  "SELECT coalesce(was.parent_sscc::text, was.parent_serial), "
+                  "coalesce(x.company_prefix::text, substr(was.parent_gtin, 2, "
+                  "p.company_prefix_length)), was.serial, '', coalesce(was.parent_gtin, '') "
+                  "FROM was LEFT JOIN sscc x ON x.sscc = was.parent_sscc LEFT JOIN product p "
+                  "ON p.gtin = was.parent_gtin ORDER BY 5, 1, 3",
+                  gtin, serials, n, err),
+        fn, ctx, err);
 }
 
 /* The listed containers ($1) not below another listed one (top: r, o = first position): walks
@@ -78,8 +84,8 @@ px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, siz
                                "top JOIN sscc x ON x.sscc = top.r WHERE x.parent_sscc IS NOT "
                                "NULL), cleared AS (UPDATE sscc s SET parent_sscc = NULL FROM "
                                "was WHERE s.sscc = was.sscc) SELECT was.parent_sscc, "
-                               "x.company_prefix, was.sscc, was.company_prefix FROM was JOIN "
-                               "sscc x ON x.sscc = was.parent_sscc ORDER BY 1, 3",
+                               "x.company_prefix, was.sscc, was.company_prefix, '' FROM was "
+                               "JOIN sscc x ON x.sscc = was.parent_sscc ORDER BY 1, 3",
                                NULL, ssccs, n, err),
                      fn, ctx, err);
 }

@@ -8,19 +8,21 @@
 
 #include "store.h"
 
-/* A child taken out of its container: the container it was in and that container's GS1
- * company prefix; the child, a pack's serial (child_prefix "") or a container's SSCC with its
- * own prefix (borrowed for the callback's duration). */
+/* A child taken out of its parent: the container it was in (parent_gtin "") or the case that
+ * carries its own GTIN (parent_gtin, parent its serial), and the parent's GS1 company prefix;
+ * the child, a pack's serial (child_prefix "") or a container's SSCC with its own prefix
+ * (borrowed for the callback's duration). */
 typedef struct px_left_child {
     const char *parent;
     const char *prefix;
     const char *child;
     const char *child_prefix;
+    const char *parent_gtin;
 } px_left_child;
 typedef int (*px_left_child_fn)(void *ctx, const px_left_child *c);
 
-/* Clears the container of every listed pack of gtin that is in one, in one statement; fn gets
- * each such pack, ordered by its former container, then serial. */
+/* Clears the container or case of every listed pack of gtin that is in one, in one statement;
+ * fn gets each such pack, ordered by its former parent (containers first), then serial. */
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
                                       size_t n, px_left_child_fn fn, void *ctx, px_err *err);
 /* The same for the top-level units among the listed containers (as px_store_containers_top_each

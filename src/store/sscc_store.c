@@ -451,18 +451,27 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
     const char *p[] = {a};
     /* Read, not locked: the use case moves the packs through its listed-serials path, which
      * locks and checks them again (px_store_release_misfits). */
-    PGresult *r = px__exec(db,
-                           BELOW_LISTED "SELECT min(t.root), s.gtin, s.serial, "
-                           "coalesce(s.batch, ''), s.state FROM t JOIN serial s ON "
-                           "s.parent_sscc = t.sscc GROUP BY s.gtin, s.serial, s.batch, s.state "
-                           "ORDER BY s.gtin, s.serial",
-                           1, p, err);
+    PGresult *r = px__exec(
+        db,
+        BELOW_LISTED ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "
+                     "serial s ON s.parent_sscc = t.sscc), h AS (SELECT d.*, EXISTS (SELECT 1 "
+                     "FROM serial k WHERE k.parent_gtin = d.gtin AND k.parent_serial = "
+                     "d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, k.serial, "
+                     "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = d.gtin "
+                     "AND k.parent_serial = d.serial) "
+                     "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
+                     "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
+                     "ORDER BY gtin, serial",
+        1, p, err);
     px_buf_dispose(&b);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
         px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
-                           px__val(r, i, 2), px__val(r, i, 3), px__val(r, i, 4)};
+                           px__val(r, i, 2),
+                           px__val(r, i, 3),
+                           px__val(r, i, 4),
+                           strcmp(px__val(r, i, 5), "t") == 0};
         if (fn(ctx, &hp))
             break;
     }
@@ -483,6 +492,40 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
     PGresult *r = px__exec(db,
                            BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
                            2, p, err);
+    px_buf_dispose(&b);
+    return done_cmd(r, err);
+}
+
+px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
+                                const px_case_move *m, px_err *err)
+{
+    px_buf b;
+    const char *a = array_param(&b, ssccs, n, err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    char t[24];
+    snprintf(t, sizeof(t), "%" PRId64, m->now_us);
+    const char *p[] = {a, m->state, m->by, t, nz(m->release_id), nz(m->market), nz(m->reason)};
+    /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
+     * reads as any released or decommissioned pack. */
+    PGresult *r = px__exec(
+        db,
+        BELOW_LISTED "UPDATE serial c SET state = $2, "
+                     "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
+                     "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE "
+                     "released_at END, release_id = coalesce($5::uuid, release_id), "
+                     "market = coalesce($6, market), "
+                     "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state "
+                     "END, reason = coalesce($7, reason), "
+                     "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
+                     "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
+                     "THEN " TSUS("$4") " ELSE decommissioned_at END "
+                     "FROM t WHERE c.parent_sscc = t.sscc AND c.state <> $2 AND EXISTS (SELECT "
+                     "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
+                     "c.serial)",
+        7, p, err);
     px_buf_dispose(&b);
     return done_cmd(r, err);
 }
@@ -618,7 +661,8 @@ static const char MISFITS[] =
     "AS rn FROM agg_child), "
     "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
     "  coalesce(s.state, x.state, '') AS state, "
-    "  coalesce(s.parent_sscc, x.parent_sscc, '') AS parent "
+    "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
+    "  x.parent_sscc::text, '') AS parent "
     "  FROM agg_child c JOIN d USING (idx) "
     "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
     "  LEFT JOIN product p ON p.gtin = s.gtin "
@@ -731,17 +775,36 @@ px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err
         moved, err);
 }
 
+px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, int listed,
+                              long *moved, px_err *err)
+{
+    *moved = 0;
+    const char *p[] = {gtin, serial};
+    return count_cmd(
+        px__exec(db,
+                 listed ? "UPDATE serial s SET parent_gtin = NULL, parent_serial = NULL FROM "
+                          "agg_child c WHERE c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = "
+                          "c.serial AND s.parent_gtin = $1 AND s.parent_serial = $2"
+                        : "UPDATE serial SET parent_gtin = NULL, parent_serial = NULL WHERE "
+                          "parent_gtin = $1 AND parent_serial = $2",
+                 2, p, err),
+        moved, err);
+}
+
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err)
 {
     char n[24], t[24];
     snprintf(n, sizeof(n), "%ld", a->children);
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
-    const char *p[] = {a->id, a->org_id, a->tenant_id, a->action, a->parent_sscc, n, t};
+    const char *p[] = {a->id, a->org_id,         a->tenant_id,         a->action,
+                       nz(a->parent_sscc), n,    t,                    nz(a->parent_gtin),
+                       nz(a->parent_serial)};
     return done_cmd(px__exec(db,
                              "INSERT INTO aggregation (id, org_id, tenant_id, action, "
-                             "parent_sscc, children, created_at) VALUES ($1::uuid, $2::uuid, "
-                             "$3::uuid, $4, $5, $6::integer, " TSUS("$7") ")",
-                             7, p, err),
+                             "parent_sscc, children, created_at, parent_gtin, parent_serial) "
+                             "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS(
+                                 "$7") ", $8, $9)",
+                             9, p, err),
                     err);
 }
 
@@ -758,14 +821,16 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
     const char *p[] = {e->id,           e->tenant_id,      e->org_id,       nz(e->aggregation_id),
                        e->type,         e->action,         e->biz_step,     nz(e->disposition),
                        t,               nz(e->parent_id),  nz(e->parent_sscc), a,
-                       nz(e->read_point), nz(e->biz_location), e->event_hash};
+                       nz(e->read_point), nz(e->biz_location), e->event_hash,
+                       nz(e->parent_gtin), nz(e->parent_serial)};
     PGresult *r = px__exec(db,
                            "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
                            "type, action, biz_step, disposition, event_time, parent_id, "
-                           "parent_sscc, epcs, read_point, biz_location, event_hash) VALUES "
+                           "parent_sscc, epcs, read_point, biz_location, event_hash, "
+                           "parent_gtin, parent_serial) VALUES "
                            "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
-                           ", $10, $11, $12::text[], $13, $14, $15)",
-                           15, p, err);
+                           ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
+                           17, p, err);
     px_buf_dispose(&b);
     return done_cmd(r, err);
 }

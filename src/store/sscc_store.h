@@ -109,21 +109,34 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
 
 /* ---- shipping containers ----------------------------------------------------------------- */
 
-/* A pack below one of the listed containers: root is the index of the listed container. */
+/* A pack below one of the listed containers: root is the index of the listed container.
+ * is_case: the pack is a case that carries its own GTIN (it holds packs, listed too). */
 typedef struct px_held_pack {
     long root;
     const char *gtin, *serial, *batch, *state;
+    int is_case;
 } px_held_pack;
 typedef int (*px_held_pack_fn)(void *ctx, const px_held_pack *p);
 /* The indexes of the listed SSCCs that are not containers of tenant_id (malloc'd). */
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
                                   size_t n, long **idx, size_t *n_idx, px_err *err);
-/* Every pack below the listed containers, once each, in (gtin, serial) order. */
+/* Every pack below the listed containers, once each, in (gtin, serial) order: the packs in
+ * them, and the packs in the cases that carry their own GTIN in them. */
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
                                     px_held_pack_fn fn, void *ctx, px_err *err);
 /* Sets the state of the listed containers and of every container below them. */
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
                                     const char *state, px_err *err);
+/* How the cases below shipped or decommissioned containers move with them: "released" (by,
+ * release_id, market) or "decommissioned" (by, reason). */
+typedef struct px_case_move {
+    const char *state, *by, *release_id, *market, *reason;
+    int64_t now_us;
+} px_case_move;
+/* Moves every case that carries its own GTIN (a pack that holds packs) in the listed
+ * containers or in a container below them to m->state, unless it is there already. */
+px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
+                                const px_case_move *m, px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {
@@ -170,7 +183,8 @@ void px_agg_misfits_dispose(px_agg_misfits *m);
 typedef struct px_agg_scope {
     const char *tenant_id;
     const char *cmo_org;
-    const char *parent;   /* the parent SSCC the children come out of */
+    const char *parent;   /* the parent the children come out of: its SSCC, or a case's
+                             "GTIN SERIAL" */
 } px_agg_scope;
 
 /* Loads the children into the transaction's temporary table agg_child and locks the packs and
@@ -196,11 +210,16 @@ px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err 
 px_rc px_store_agg_set_parent(px_db *db, const char *parent, long *moved, px_err *err);
 /* Clears the parent of every direct child of parent; *moved counts them. */
 px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err);
+/* Takes packs out of the case gtin/serial: the loaded children when listed (each checked to
+ * be in it), else every pack in it; *moved counts them. */
+px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, int listed,
+                              long *moved, px_err *err);
 
 typedef struct px_aggregation_rec {
     const char *id, *org_id, *tenant_id, *action, *parent_sscc;
     long children;
     int64_t created_us;
+    const char *parent_gtin, *parent_serial; /* a case's parent (parent_sscc ""), or NULL */
 } px_aggregation_rec;
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err);
 
@@ -212,6 +231,7 @@ typedef struct px_container_event_rec {
     const char *const *epcs;
     size_t n_epcs;
     const char *read_point, *biz_location, *event_hash;
+    const char *parent_gtin, *parent_serial; /* a case's parent (parent_sscc NULL), or NULL */
 } px_container_event_rec;
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err);
 

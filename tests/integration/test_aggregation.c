@@ -51,6 +51,7 @@ static const char *const packing_rows[] = {"sscc",
                                            "sscc WHERE parent_sscc IS NOT NULL",
                                            "sscc WHERE state = 'commissioned'",
                                            "serial WHERE parent_sscc IS NOT NULL",
+                                           "serial WHERE parent_gtin IS NOT NULL",
                                            "aggregation",
                                            "container_event",
                                            "audit_log",
@@ -74,21 +75,28 @@ static json_t *pack(fixture *f, const char *key, const char *action, const char 
     return j;
 }
 
-/* The first detail of a refused request: its index and code. */
-static void refused_detail(fixture *f, const char *key, const char *action, const char *parent,
-                           const char *children, long status, const char *code, long index,
-                           const char *detail_code)
+/* A request body refused with nothing changed, and its first detail: its index and code. */
+static void refused_body_detail(fixture *f, const char *key, const char *b, long status,
+                                const char *code, long index, const char *detail_code)
 {
-    char *b = pack_body(action, parent, children);
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/aggregations", key, b, NULL);
-    free(b);
     json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
     if (!d || json_integer_value(json_object_get(d, "index")) != index ||
         strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
         fail_msg("want detail %ld %s: %s", index, detail_code, r.body);
     px_http_resp_free(&r);
+}
+
+/* The first detail of a refused request of a container parent: its index and code. */
+static void refused_detail(fixture *f, const char *key, const char *action, const char *parent,
+                           const char *children, long status, const char *code, long index,
+                           const char *detail_code)
+{
+    char *b = pack_body(action, parent, children);
+    refused_body_detail(f, key, b, status, code, index, detail_code);
+    free(b);
 }
 
 /* ---- SSCC pools ------------------------------------------------------------------------ */
@@ -889,6 +897,87 @@ static void test_aggregation__case_refusals(void **state)
                              "urn:epc:id:sgtin:0355154.094495.CD1|C2");
 }
 
+/* REQ-AGG-13: a case that carries its own GTIN is unpacked like a container (DOMAIN-2.md
+ * §10.3): listed packs, then all of them, each request one AggregationEvent DELETE unpacking
+ * whose parentID is the case's SGTIN, its aggregation and audit entry; what it refuses changes
+ * nothing; the emptied case takes packs again. */
+static void test_aggregation__unpack_a_case(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTU", "261231", "[\"C5\"]");
+    commission(f, "LOTU", "[\"CU1\",\"CU2\",\"CU3\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5")
+                             ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "," SGTIN("CU3")
+                             "]}",
+                             201));
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5")
+                             ",\"children\":[" SGTIN("CU2") "]}",
+                             201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    char got[512], sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT concat_ws('|', e.type, e.action, e.biz_step, coalesce(e.disposition, '-'), "
+             "e.parent_id, array_to_string(e.epcs, ','), e.read_point, e.parent_gtin, "
+             "e.parent_serial, coalesce(e.parent_sscc, 'none'), a.action, a.parent_gtin, "
+             "a.parent_serial, coalesce(a.parent_sscc, 'none'), a.children) FROM container_event "
+             "e JOIN aggregation a ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
+             "e.event_hash LIKE 'ni:///sha-256;%%'",
+             px_test_str(j, "event_id"));
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|"
+                             "urn:epc:id:sgtin:0355154.194495.C5|"
+                             "urn:epc:id:sgtin:0355154.094495.CU2|"
+                             "urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|C5|none|unpack|"
+                             CASE_GTIN "|C5|none|1");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = "
+                                 "'aggregation.unpack' AND subject = '%s' AND "
+                                 "details->>'parent_serial' = 'C5' AND details->>'children' = '1'",
+                                 px_test_str(j, "aggregation_id")),
+                     1);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_gtin = '"
+                                          CASE_GTIN "' AND parent_serial = 'C5'"),
+                     2);
+    /* Refused, nothing changed: a pack no longer in the case, another MAH's case, an unknown
+     * one, a GTIN with a wrong check digit. */
+    refused_body_detail(f, f->mah_key,
+                        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5")
+                        ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "]}",
+                        409, "unpack_refused", 1, "not_in_parent");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+                    "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}",
+                    NULL, 404, "not_found");
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+                    "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C99") ",\"children\":[]}",
+                    NULL, 404, "not_found");
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                         "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"10355154944952\","
+                         "\"serial\":\"C5\"},\"children\":[]}",
+                         "parent.gtin", NULL);
+    /* Everything: an empty DELETE (§10.3), the case holds nothing. */
+    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                     "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}",
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
+    snprintf(sql, sizeof(sql),
+             "SELECT concat_ws('|', action, parent_id, coalesce(array_to_string(epcs, ','), "
+             "'')) FROM container_event WHERE id = '%s'",
+             px_test_str(j, "event_id"));
+    json_decref(j);
+    px_sql_text(&f->env, sql, got, sizeof(got));
+    assert_string_equal(got, "DELETE|urn:epc:id:sgtin:0355154.194495.C5|");
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C5", f->mah_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
+    json_decref(j);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5")
+                             ",\"children\":[" SGTIN("CU3") "]}",
+                             201));
+}
+
 /* REQ-AGG-6: two packers (the CMO and its MAH) put the same pack into two cases at the same
  * moment: exactly one wins, the other is told already_packed. */
 static void test_aggregation__two_packers_race(void **state)
@@ -940,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_aggregation__many_parents_refused_whole),
         cmocka_unit_test(test_aggregation__case_with_its_own_gtin),
         cmocka_unit_test(test_aggregation__case_refusals),
+        cmocka_unit_test(test_aggregation__unpack_a_case),
     };
     return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
 }

@@ -22,6 +22,7 @@
 #define CASE1 "003551540000001015"
 #define CASE2 "003551540000001022"
 #define PALLET "103551540000002019"
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator digit 1 */
 #define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
 #define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 
@@ -60,6 +61,8 @@ static int setup(void **state)
     px_test_org_gln(&f->env, f->mah_org, "0355154000001");
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, f->eu_gtin);
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product_master(&f->env, CASE_GTIN);
     endpoint(f, "US", "epcis-1.2-xml");
     endpoint(f, "US", "epcis-2.0-xml");
     endpoint(f, "US", "epcis-2.0-jsonld");
@@ -97,6 +100,15 @@ static const char *box(fixture *f, char out[19], int ext, unsigned ref, const ch
 static void commission(fixture *f, const char *batch, const char *serials)
 {
     px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
+}
+
+/* Releases by body, answered 201 with released packs; its release_id out. */
+static void release_ok(fixture *f, const char *body, long released, char release_id[40])
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    snprintf(release_id, 40, "%s", px_test_str(j, "release_id"));
+    json_decref(j);
 }
 
 /* ---- recall by SSCC ----------------------------------------------------------------------- */
@@ -518,14 +530,11 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     pack(f, CASE1, "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]");
     pack(f, CASE2, "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]");
     pack(f, PALLET, "[{\"sscc\":\"" CASE1 "\"},{\"sscc\":\"" CASE2 "\"}]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
-                             "\",\"" CASE1 "\"]" SHIP_TX,
-                             201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 6);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f,
+               "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\",\"" CASE1
+               "\"]" SHIP_TX,
+               6, release_id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE state = 'released' "
                                  "AND release_id = '%s'",
@@ -639,6 +648,24 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     json_decref(r);
 }
 
+/* The events of the release's EPCIS 1.2 report, checked against its XSD. */
+static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
+{
+    char id[64], sql[256], path[128];
+    snprintf(sql, sizeof(sql),
+             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+             release_id);
+    px_sql_text(&f->env, sql, id, sizeof(id));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, cap);
+    px_http_resp_free(&doc);
+}
+
 /* REQ-AGG-12: a case shipped off a pallet that stays leaves it (one DELETE, the pallet as
  * parentID); the DSCSA report then names the case's packing and the case, and nothing of the
  * pallet; the pallet keeps its other case. */
@@ -653,11 +680,8 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
     pack(f, sscc(p, 1, 565), body);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 1);
     char release_id[40];
-    snprintf(release_id, sizeof(release_id), "%s", px_test_str(j, "release_id"));
-    json_decref(j);
+    release_ok(f, body, 1, release_id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
                                  "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
@@ -669,17 +693,8 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
                                  "'commissioned'",
                                  p, b2, p),
                      1);
-    char id[64], sql[256], path[128], got[4096];
-    snprintf(sql, sizeof(sql),
-             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
-             release_id);
-    px_sql_text(&f->env, sql, id, sizeof(id));
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    xml_events(doc.body, got, sizeof(got));
+    char got[4096];
+    release_doc_events(f, release_id, got, sizeof(got));
     assert_string_equal(
         got,
         "ObjectEvent|ADD|commissioning||" SG("C1") "," SG(
@@ -688,6 +703,31 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
                   "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000560|" SG(
                       "C1") "\n"
                             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sscc:0355154.0000000560\n");
+}
+
+/* The EU report report_id lists the packs a and b of the EU product (their commissioning and
+ * shipping), XSD-valid, and no SSCC nor absent (when given) reaches it. */
+static void eu_doc_lists_packs(fixture *f, const char *report_id, const char *a, const char *b,
+                               const char *absent)
+{
+    char path[128], got[4096], want[1024];
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", report_id);
+    px_http_resp doc;
+    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(doc.status, 200);
+    px_test_xsd_valid(doc.body, doc.len);
+    xml_events(doc.body, got, sizeof(got));
+    const char *ref = f->eu_gtin + 8;
+    snprintf(want, sizeof(want),
+             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.%s,"
+             "urn:epc:id:sgtin:4012345.0%.5s.%s\n"
+             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.%s,"
+             "urn:epc:id:sgtin:4012345.0%.5s.%s\n",
+             ref, a, ref, b, ref, a, ref, b);
+    assert_string_equal(got, want);
+    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
+    if (absent)
+        assert_null(strstr(doc.body, absent));
     px_http_resp_free(&doc);
 }
 
@@ -710,29 +750,203 @@ static void test_container_ship__eu_reports_packs(void **state)
              b);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
                                  "epcs IS NULL AND epc_count = 2",
                                  px_test_str(j, "release_id")),
                      1);
+    eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E1", "E2", NULL);
     json_decref(j);
-    px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
-    px_test_xsd_valid(doc.body, doc.len);
-    char got[4096], want[1024];
-    xml_events(doc.body, got, sizeof(got));
+}
+
+/* ---- cases that carry their own GTIN ------------------------------------------------------ */
+
+#define SG_CASE(s) "urn:epc:id:sgtin:0355154.194495." s
+
+/* Packs the children JSON into the case CASE_GTIN/serial. */
+static void pack_case(fixture *f, const char *serial, const char *children)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"%s\"},"
+             "\"children\":%s}",
+             serial, children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+}
+
+/* REQ-AGG-10: a pack decommissioned or recalled on its own leaves the case that carries its
+ * own GTIN as it leaves an SSCC container: the link is cleared and an AggregationEvent DELETE
+ * names the case's SGTIN as parentID (DOMAIN-2.md §10.4 rule 4), at the decommissioner's
+ * location; the case keeps its other packs; a later DSCSA report of a pack of the case carries
+ * the case's packing and both DELETEs, so a receiver does not count the packs that left. */
+static void test_container_ship__pack_leaves_its_gtin_case(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTG", "261231", "[\"G\"]");
+    commission(f, "LOTG", "[\"G1\",\"G2\",\"G3\"]");
+    pack_case(f, "G", "[" SGTIN("G1") "," SGTIN("G2") "," SGTIN("G3") "]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
+                             "\"reason\":\"sample\"}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 1);
+    json_decref(j);
+    char got[4096];
+    px_sql_text(&f->env,
+                "SELECT concat_ws('|', type, action, biz_step, coalesce(disposition, '-'), "
+                "parent_id, array_to_string(epcs, ','), read_point, parent_gtin, parent_serial, "
+                "coalesce(parent_sscc, 'none')) FROM container_event WHERE action = 'DELETE' "
+                "AND parent_serial = 'G' AND event_hash LIKE 'ni:///sha-256;%%'",
+                got, sizeof(got));
+    assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|" SG_CASE("G") "|" SG("G2")
+                             "|urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|G|none");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                                          "' AND serial = 'G2' AND parent_gtin IS NULL AND "
+                                          "parent_serial IS NULL AND parent_sscc IS NULL"),
+                     1);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah_key, NULL, 200);
+    json_t *kids = json_object_get(j, "children");
+    assert_int_equal(json_array_size(kids), 2);
+    assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "G1");
+    assert_string_equal(px_test_str(json_array_get(kids, 1), "serial"), "G3");
+    json_decref(j);
+    px_sql_text(&f->env,
+                "SELECT details->>'unpacked' FROM audit_log WHERE action = 'pack.decommission' "
+                "ORDER BY seq DESC LIMIT 1",
+                got, sizeof(got));
+    assert_string_equal(got, "1");
+    /* Recalled on its own: out of the case too. */
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
+                             "\"reason\":\"recalled\"}",
+                             200));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3")
+                                 "']"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_gtin = '"
+                                          CASE_GTIN "' AND parent_serial = 'G'"),
+                     1);
+    /* The release of the pack left in the case: its report replays the case's contents. */
+    char release_id[40];
+    release_ok(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX, 1,
+               release_id);
+    release_doc_events(f, release_id, got, sizeof(got));
+    assert_string_equal(got, "ObjectEvent|ADD|commissioning||" SG("G1") "," SG("G2") "," SG("G3")
+                             "\n"
+                             "AggregationEvent|ADD|packing|" SG_CASE("G") "|" SG("G1") ","
+                             SG("G2") "," SG("G3") "\n"
+                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G2") "\n"
+                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G3") "\n"
+                             "ObjectEvent|OBSERVE|shipping||" SG("G1") "\n");
+}
+
+/* REQ-AGG-14: a pallet of cases that carry their own GTIN ships by its SSCC: the walk reaches
+ * the packs inside the cases (a pack of another batch in a case refuses the release, named
+ * under the pallet's index, nothing changed); the release moves every pack and the cases
+ * themselves; the DSCSA report carries each case's packing (parentID the case's SGTIN) and the
+ * pallet's, then ships the pallet; a recall of the pallet recalls the packs and the cases. */
+static void test_container_ship__pallet_of_cases(void **state)
+{
+    fixture *f = *state;
+    char p[19], body[512];
+    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTP", "261231", "[\"P1\",\"P2\"]");
+    commission(f, "LOTP", "[\"Q1\",\"Q2\",\"Q3\",\"Q4\"]");
+    commission(f, "LOTX", "[\"Q5\"]");
+    pack_case(f, "P1", "[" SGTIN("Q1") "," SGTIN("Q2") "]");
+    pack_case(f, "P2", "[" SGTIN("Q3") "," SGTIN("Q4") "]");
+    pack(f, sscc(p, 1, 570),
+         "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"P1\"},{\"gtin\":\"" CASE_GTIN
+         "\",\"serial\":\"P2\"}]");
+    pack_case(f, "P2", "[" SGTIN("Q5") "]");
+    static const char *const rows[] = {"serial WHERE state = 'released'", "sscc WHERE state = "
+                                       "'released'", "container_event", "report", NULL};
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTP\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
+    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL, 409,
+                    "invalid_state");
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    assert_int_equal(json_array_size(d), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 0);
+    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "other_batch");
+    assert_non_null(strstr(px_test_str(json_array_get(d, 0), "message"), GTIN "/Q5"));
+    px_http_resp_free(&r);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                             "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN
+                             "\",\"serial\":\"P2\"},\"children\":[" SGTIN("Q5") "]}",
+                             201));
+    char release_id[40];
+    release_ok(f, body, 4, release_id);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE state = 'released' AND "
+                                 "release_id = '%s' AND market = 'US' AND released_at IS NOT "
+                                 "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('"
+                                 CASE_GTIN "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
+                                 release_id),
+                     4);
+    char got[4096], want[2048], sc[64];
+    snprintf(sc, sizeof(sc), "urn:epc:id:sscc:0355154.1%.9s", p + 8);
+    release_doc_events(f, release_id, got, sizeof(got));
     snprintf(want, sizeof(want),
-             "ObjectEvent|ADD|commissioning||urn:epc:id:sgtin:4012345.0%.5s.E1,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E2\n"
-             "ObjectEvent|OBSERVE|shipping||urn:epc:id:sgtin:4012345.0%.5s.E1,"
-             "urn:epc:id:sgtin:4012345.0%.5s.E2\n",
-             f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8, f->eu_gtin + 8);
+             "ObjectEvent|ADD|commissioning||" SG("Q1") "," SG("Q2") "," SG("Q3") "," SG("Q4")
+             "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P1") "|" SG("Q1") "," SG("Q2") "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q3") "," SG("Q4") "\n"
+             "ObjectEvent|ADD|commissioning||%s\n"
+             "AggregationEvent|ADD|packing|%s|" SG_CASE("P1") "," SG_CASE("P2") "\n"
+             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q5") "\n"
+             "AggregationEvent|DELETE|unpacking|" SG_CASE("P2") "|" SG("Q5") "\n"
+             "ObjectEvent|OBSERVE|shipping||%s\n",
+             sc, sc, sc);
     assert_string_equal(got, want);
-    assert_null(strstr(doc.body, "urn:epc:id:sscc:"));
-    px_http_resp_free(&doc);
+    /* The recall of the shipped pallet: the four packs, and the cases with them. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
+                                          "' AND serial IN ('P1', 'P2') AND state = "
+                                          "'decommissioned' AND reason = 'recalled' AND "
+                                          "prior_state = 'released'"),
+                     2);
+}
+
+/* REQ-AGG-14: the EU profile lists packs only: a pallet of cases that carry their own GTIN
+ * released to an EU market gives a shipping event of the packs, and neither the pallet's SSCC
+ * nor a case's SGTIN reaches the document (DOMAIN-2.md §10.6). */
+static void test_container_ship__eu_pallet_of_cases(void **state)
+{
+    fixture *f = *state;
+    char cg[15], pallet[19], body[512];
+    px_err e;
+    px_test_gtin(cg, 8802); /* the EU case level, GCP 4012345 */
+    px_test_product(&f->env, f->mah_key, cg, "EU case", "DE");
+    px_test_product_master(&f->env, cg);
+    px_test_commission(&f->env, f->mah_key, cg, "EU2", "261231", "[\"EC1\"]");
+    px_test_commission(&f->env, f->mah_key, f->eu_gtin, "EU2", "261231", "[\"E3\",\"E4\"]");
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"gtin\":\"%s\",\"serial\":\"EC1\"},\"children\":"
+             "[{\"gtin\":\"%s\",\"serial\":\"E3\"},{\"gtin\":\"%s\",\"serial\":\"E4\"}]}",
+             cg, f->eu_gtin, f->eu_gtin);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    assert_int_equal(gs1_sscc_build(pallet, 1, "4012345", 78, &e), PX_OK);
+    snprintf(body, sizeof(body), "[{\"gtin\":\"%s\",\"serial\":\"EC1\"}]", cg);
+    pack(f, pallet, body);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}",
+             f->eu_gtin, pallet);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
+                                 "'EC1' AND state = 'released' AND market = 'DE'",
+                                 cg),
+                     1);
 }
 
 int main(void)
@@ -744,6 +958,9 @@ int main(void)
         cmocka_unit_test(test_container_ship__dscsa_ships_the_pallet),
         cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
         cmocka_unit_test(test_container_ship__eu_reports_packs),
+        cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
+        cmocka_unit_test(test_container_ship__pallet_of_cases),
+        cmocka_unit_test(test_container_ship__eu_pallet_of_cases),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
 }
