@@ -445,3 +445,73 @@ void h_epcis2_dispositions(px_req *r)
         names[n++] = px_cbv_disp_name((px_cbv_disp)i);
     vocabulary(r, "/epcis/dispositions", names, n);
 }
+
+/* REQ-EPCISREST-13: GET /epcis/epcs, /epcis/readPoints, /epcis/bizLocations: the values known
+ * to the repository that the key may see (the distinct values of its visible events), a
+ * Collection paged by perPage (default 30, at most 1000) and nextPageToken with a Link, as
+ * /epcis/bizSteps. */
+static int add_member(void *ctx, const char *value)
+{
+    return json_array_append_new(ctx, json_string(value)) == 0 ? 0 : -1;
+}
+
+static void known_values(px_req *r, const char *collection_path, px_epcis_value_kind kind)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                a.bad ? "a query parameter without a name" : "too many query parameters");
+        return;
+    }
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    json_t *m = json_array();
+    if (!m) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    long per_page = 0;
+    char token[PX_EPCIS_VALUES_TOKEN_MAX];
+    px_rc rc = px_svc_epcis_rest_values(db, &r->actor, kind, a.p, a.n, add_member, m, &per_page,
+                                        token, &err);
+    if (rc != PX_OK) {
+        json_decref(m);
+        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
+            problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                    err.message);
+        else if (rc == PX_EFORBIDDEN)
+            problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
+        else
+            px_reply_error(r, &err);
+        return;
+    }
+    collection(r, m);
+    if (r->status == 200 && token[0]) {
+        px_buf b;
+        px_buf_init(&b, 4096);
+        px_buf_printf(&b, "<%s?perPage=%ld&nextPageToken=%s>; rel=\"next\"", collection_path,
+                      per_page, token);
+        if (b.data)
+            MHD_add_response_header(r->response, "Link", b.data);
+        px_buf_dispose(&b);
+    }
+}
+
+void h_epcis2_epcs(px_req *r)
+{
+    known_values(r, "/epcis/epcs", PX_EPCIS_VALUES_EPC);
+}
+
+void h_epcis2_readpoints(px_req *r)
+{
+    known_values(r, "/epcis/readPoints", PX_EPCIS_VALUES_READ_POINT);
+}
+
+void h_epcis2_bizlocations(px_req *r)
+{
+    known_values(r, "/epcis/bizLocations", PX_EPCIS_VALUES_BIZ_LOCATION);
+}

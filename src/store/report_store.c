@@ -722,6 +722,69 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     return PX_OK;
 }
 
+/* REQ-EPCISREST-13: the values of the events a caller may see, distinct, keyset-paged on
+ * (ph, k1, k2). Each page reads every visible event's values and keeps the first limit after
+ * the key (no index: measured in docs/epcis.md "Browse resources"). The visibility is
+ * filter_where's, the same as every read of events, so a collection lists no value of an
+ * event the caller could not query. */
+px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_kind kind,
+                            int after_ph, const char *after_k1, const char *after_k2, long limit,
+                            px_epcis_value_fn fn, void *ctx, px_err *err)
+{
+    qb q;
+    memset(&q, 0, sizeof(q));
+    px_buf_init(&q.sql, 16384);
+    char ph[24], lim[24], ge[24], lt[24];
+    snprintf(ph, sizeof(ph), "%d", after_ph);
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    q.params[q.n++] = ph;                       /* $1 */
+    q.params[q.n++] = after_k1 ? after_k1 : ""; /* $2 */
+    q.params[q.n++] = after_k2 ? after_k2 : ""; /* $3 */
+    q.params[q.n++] = lim;                      /* $4 */
+    px_buf_puts(&q.sql, "SELECT x.ph, x.k1, x.k2, max(x.gcp) FROM (");
+    if (kind == PX_EPCIS_VALUES_EPC) {
+        /* The packs of commission and release events (through serial, as
+         * px_store_epcis_events_each lists them), of events with their own list, and the
+         * other EPCs named in place of packs (migration 0090). An SGTIN there is a pack whose
+         * commissioning the same caller sees, listed once as a pack. */
+        px_buf_puts(&q.sql,
+                    "SELECT 0 AS ph, s.gtin::text AS k1, s.serial AS k2, e.gcp_len AS gcp "
+                    "FROM epcis_event e JOIN serial s ON s.gtin = e.gtin AND "
+                    "(e.lot IS NULL OR s.batch = e.lot) AND CASE e.serial_set WHEN 'commission' "
+                    "THEN s.commission_id = e.commission_id ELSE s.release_id = e.release_id END "
+                    "WHERE e.serial_set <> 'list' AND e.epcs IS NULL");
+        filter_where(&q, f, ge, lt);
+        px_buf_puts(&q.sql, " UNION ALL SELECT 0, e.gtin::text, u.v, e.gcp_len FROM epcis_event e, "
+                            "unnest(e.serials) u(v) WHERE e.serial_set = 'list' AND "
+                            "e.epcs IS NULL");
+        filter_where(&q, f, ge, lt);
+        px_buf_puts(&q.sql, " UNION ALL SELECT 1, '', u.v, 0 FROM epcis_event e, unnest(e.epcs) "
+                            "u(v) WHERE u.v NOT LIKE 'urn:epc:id:sgtin:%'");
+        filter_where(&q, f, ge, lt);
+    } else {
+        const char *col = kind == PX_EPCIS_VALUES_READ_POINT ? "read_point" : "biz_location";
+        px_buf_printf(&q.sql,
+                      "SELECT 0 AS ph, ''::text AS k1, e.%s AS k2, 0 AS gcp FROM epcis_event e "
+                      "WHERE e.%s IS NOT NULL",
+                      col, col);
+        filter_where(&q, f, ge, lt);
+    }
+    px_buf_puts(&q.sql, ") x WHERE (x.ph, x.k1, x.k2) > ($1::int, $2::text, $3::text) "
+                        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT $4::bigint");
+    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
+    if (!q.sql.data)
+        px_err_oom(err);
+    px_buf_dispose(&q.sql);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, (int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+               (int)strtol(px__val(r, i, 3), NULL, 10), px__val(r, i, 2)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
                            const char *state, const char *market, const char *after_id,
                            long limit, px_report_fn fn, void *ctx, px_err *err)
