@@ -541,6 +541,16 @@ static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *
     }
 }
 
+/* Runs q's statement and frees its text: the result, or NULL with err set. */
+static PGresult *qb_run(px_db *db, qb *q, px_err *err)
+{
+    PGresult *r = q->sql.data ? px__exec(db, q->sql.data, q->n, q->params, err) : NULL;
+    if (!q->sql.data)
+        px_err_oom(err);
+    px_buf_dispose(&q->sql);
+    return r;
+}
+
 /* Splits s at GS (0x1D) in place into a vector (grown as needed). */
 static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
 {
@@ -708,10 +718,7 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     filter_where(&q, f, ge, lt);
     filter_record_time(&q, f, gr, lr);
     px_buf_puts(&q.sql, " ORDER BY e.seq LIMIT $2::bigint + 1) x");
-    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-    if (!q.sql.data)
-        px_err_oom(err);
-    px_buf_dispose(&q.sql);
+    PGresult *r = qb_run(db, &q, err);
     if (!r)
         return err->rc;
     long n = strtol(px__val(r, 0, 0), NULL, 10);
@@ -742,10 +749,7 @@ static px_rc values_query(px_db *db, const px_epcis_filter *f, const char *const
         if (i + 1 < n_parts)
             filter_where(&q, f, ge, lt);
     }
-    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-    if (!q.sql.data)
-        px_err_oom(err);
-    px_buf_dispose(&q.sql);
+    PGresult *r = qb_run(db, &q, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r) && !*stop; i++) {
@@ -801,10 +805,7 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
                             "e.gtin >= $1::text");
         filter_where(&q, f, ge, lt);
         px_buf_puts(&q.sql, " ORDER BY 1");
-        PGresult *g = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-        if (!q.sql.data)
-            px_err_oom(err);
-        px_buf_dispose(&q.sql);
+        PGresult *g = qb_run(db, &q, err);
         if (!g)
             return err->rc;
         static const char *const parts[] = {
