@@ -9,6 +9,8 @@
 
 #include "gs1.h"
 #include "px_clock.h"
+#include "px_crypto.h"
+#include "px_sign.h"
 #include "px_str.h"
 #include "reports_internal.h"
 #include "tx.h"
@@ -469,21 +471,11 @@ done:
 static void values_token(char out[PX_EPCIS_VALUES_TOKEN_MAX], int ph, const char *k1,
                          const char *k2)
 {
-    static const char hex[] = "0123456789abcdef";
     char raw[PX_EPCIS_VALUES_TOKEN_MAX / 2];
     int n = snprintf(raw, sizeof(raw), "%d%s\x1f%s", ph, k1, k2);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1;
     size_t o = px_strlcpy(out, VALUES_TOKEN, PX_EPCIS_VALUES_TOKEN_MAX);
-    for (int i = 0; n > 0 && i < n && (size_t)i < sizeof(raw) - 1; i++) {
-        unsigned char c = (unsigned char)raw[i];
-        out[o++] = hex[c >> 4];
-        out[o++] = hex[c & 15];
-    }
-    out[o] = '\0';
-}
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    px_hex_encode(out + o, (const uint8_t *)raw, len);
 }
 
 /* Decodes a values token into ph, k1, k2 (raw holds the strings); -1 when it is not one this
@@ -495,13 +487,9 @@ static int values_token_parse(const char *t, char raw[PX_EPCIS_VALUES_TOKEN_MAX 
     if (strncmp(t, VALUES_TOKEN, lp) != 0 || (n - lp) % 2 != 0 || n - lp < 6 ||
         (n - lp) / 2 >= PX_EPCIS_VALUES_TOKEN_MAX / 2)
         return -1;
-    size_t m = 0;
-    for (size_t i = lp; i < n; i += 2) {
-        int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-            return -1;
-        raw[m++] = (char)(hi * 16 + lo);
-    }
+    size_t m = (n - lp) / 2;
+    if (px_sign_hex_decode((uint8_t *)raw, m, t + lp) != 0 || memchr(raw, '\0', m))
+        return -1;
     raw[m] = '\0';
     char *us = strchr(raw, 0x1f);
     if ((raw[0] != '0' && raw[0] != '1') || !us)
