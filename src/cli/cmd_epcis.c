@@ -15,7 +15,10 @@
  *       product's master data, to FILE or stdout. Events are streamed from the database
  *       in keyset chunks straight into the file, so memory stays bounded whatever their number.
  *       The profile is the product's market's unless --profile is given. With --json (and -o)
- *       prints {"file", "events", "bytes"}.
+ *       prints {"file", "events", "bytes"}. When the schema of the syntax is configured
+ *       (PACKID_EPCIS_XSD_DIR, PACKID_EPCIS2_XSD_DIR, PACKID_EPCIS2_JSON_SCHEMA) the document
+ *       is checked before it reaches FILE or stdout: an invalid one is refused (exit 1, code
+ *       epcis_schema) and nothing is written.
  *
  *   packid epcis convert --to 2.0-json|2.0-xml|1.2-xml FILE [-o OUT]
  *           [--sender GLN --receiver GLN] [--instance-id ID]
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "epcis.h"
@@ -149,6 +153,44 @@ static int sink_counted(void *ctx, const char *data, size_t len)
     return fwrite(data, 1, len, s->fp) == len ? 0 : -1;
 }
 
+/* The checked export's end: tmp (the whole document) is validated; when valid it becomes out
+ * (a rename) or is copied to stdout, else it is removed and the command fails with the
+ * schema's reason (code epcis_schema, exit 1) and writes nothing. */
+static int export_checked(px_cli *cli, px_epcis_validator *v, const char *tmp, const char *out,
+                          px_err *err)
+{
+    px_err verr;
+    px_err_clear(&verr);
+    if (px_epcis_validate_file(v, tmp, &verr) != PX_OK) {
+        remove(tmp);
+        px_err_set(err, verr.rc, verr.code[0] ? verr.code : "epcis_schema",
+                   "the exported document is not valid against its schema, nothing written: %s",
+                   verr.message);
+        return px_cli_fail(cli, err);
+    }
+    if (out) {
+        if (rename(tmp, out) == 0)
+            return PX_EXIT_OK;
+        remove(tmp);
+        px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write \"%s\"", out);
+        return px_cli_fail(cli, err);
+    }
+    FILE *in = fopen(tmp, "rb");
+    char buf[65536];
+    size_t n;
+    int ok = in != NULL;
+    while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        ok = fwrite(buf, 1, n, stdout) == n;
+    if (in)
+        fclose(in);
+    remove(tmp);
+    if (!ok || fflush(stdout) != 0) {
+        px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write the document");
+        return px_cli_fail(cli, err);
+    }
+    return PX_EXIT_OK;
+}
+
 static int cmd_export(px_cli *cli, int argc, char **argv)
 {
     const char *gtin = px_cli_opt(argc, argv, "gtin");
@@ -189,14 +231,45 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     }
     px_err err;
     px_err_clear(&err);
+    /* REQ-EPCISREST-14: the export checks its own document against the schema of its syntax
+     * (as a report is checked before it is sent) when that schema is configured; the schema
+     * is compiled before the database is read, so a bad schema costs no export. */
+    const char *schema = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? cli->cfg.epcis2_json_schema
+                         : format == PX_EPCIS_FORMAT_XML_2_0  ? cli->cfg.epcis2_xsd_dir
+                                                              : cli->cfg.epcis_xsd_dir;
+    px_epcis_validator *v = NULL;
+    if (schema && schema[0] && px_epcis_validator_open(&v, format, schema, &err) != PX_OK)
+        return px_cli_fail(cli, &err);
     px_app app;
     px_db *db = NULL;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
+    if (px_cli_open(cli, &app, &db, &err) != PX_OK) {
+        px_epcis_validator_free(v);
         return px_cli_fail(cli, &err);
+    }
+    /* Checked: the document goes to a file of its own first (beside -o, so the rename is
+     * atomic; else in TMPDIR) and reaches its destination only once valid. */
+    char tmp[4096] = "";
+    const char *dest = out;
+    if (v) {
+        const char *td = getenv("TMPDIR");
+        int w = out ? snprintf(tmp, sizeof(tmp), "%s.partial-XXXXXX", out)
+                    : snprintf(tmp, sizeof(tmp), "%s/packid-export-XXXXXX", td && td[0] ? td : "/tmp");
+        int fd = w > 0 && (size_t)w < sizeof(tmp) ? mkstemp(tmp) : -1;
+        if (fd < 0 || close(fd) != 0) {
+            px_cli_close(&app, db);
+            px_epcis_validator_free(v);
+            px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", tmp);
+            return px_cli_fail(cli, &err);
+        }
+        dest = tmp;
+    }
     file_sink fs = {stdout, 0};
-    if (out && !(fs.fp = fopen(out, "wb"))) {
+    if (dest && !(fs.fp = fopen(dest, "wb"))) {
         px_cli_close(&app, db);
-        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", out);
+        px_epcis_validator_free(v);
+        if (v)
+            remove(tmp);
+        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", dest);
         return px_cli_fail(cli, &err);
     }
     px_actor actor;
@@ -205,9 +278,17 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_rc rc = px_svc_epcis_export_as(db, &actor, gtin, batch, profile, format, sink_counted, &fs,
                                       &count, &err);
     px_cli_close(&app, db);
-    int done = output_done(cli, fs.fp, out, rc, &err);
-    if (done != PX_EXIT_OK)
-        return done;
+    int done = output_done(cli, fs.fp, dest, rc, &err);
+    if (done != PX_EXIT_OK || !v) {
+        px_epcis_validator_free(v);
+        if (done != PX_EXIT_OK)
+            return done;
+    } else {
+        done = export_checked(cli, v, tmp, out, &err);
+        px_epcis_validator_free(v);
+        if (done != PX_EXIT_OK)
+            return done;
+    }
     if (cli->json) {
         json_t *o = json_pack("{s:s, s:I, s:I}", "file", out, "events", (json_int_t)count,
                               "bytes", (json_int_t)fs.bytes);

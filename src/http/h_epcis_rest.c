@@ -133,6 +133,18 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
+/* Adds the query string's parameters to a; 0 after answering 400 (a nameless parameter, or
+ * too many). */
+static int collect_all(px_req *r, args *a)
+{
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, a);
+    if (!a->bad && a->n <= PX_EPCIS_REST_PARAMS_MAX)
+        return 1;
+    problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+            a->bad ? "a query parameter without a name" : "too many query parameters");
+    return 0;
+}
+
 /* Appends s percent-encoded (RFC 3986 unreserved characters stay) to b. */
 static void put_encoded(px_buf *b, const char *s)
 {
@@ -186,6 +198,22 @@ static int path_value(const args *a, const px_err *err)
     return 0;
 }
 
+/* The answer to a query the service refused: a bad parameter is 400 (404 when it is the
+ * value a resource's path gave: no such resource), a role 403, anything else docs/api.md's
+ * envelope. */
+static void query_failed(px_req *r, px_rc rc, const px_err *err, int path_value_bad)
+{
+    if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0 && path_value_bad)
+        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found", err->message);
+    else if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0)
+        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                err->message);
+    else if (rc == PX_EFORBIDDEN)
+        problem(r, 403, "epcisException:SecurityException", "Forbidden", err->message);
+    else
+        px_reply_error(r, err);
+}
+
 /* The query of a's parameters answered in the negotiated syntax; one_event: the answer of
  * /epcis/events/{eventID}, 404 when no visible event has that ID. */
 static void answer(px_req *r, args *a, int one_event)
@@ -207,15 +235,7 @@ static void answer(px_req *r, args *a, int one_event)
     px_epcis_rest_stream *st = NULL;
     px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);
     if (rc != PX_OK) {
-        if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0 && path_value(a, &err))
-            problem(r, 404, "epcisException:NoSuchResourceException", "Not Found", err.message);
-        else if (rc == PX_EINVALID && strcmp(err.code, "query_parameter") == 0)
-            problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-                    err.message);
-        else if (rc == PX_EFORBIDDEN)
-            problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
-        else
-            px_reply_error(r, &err);
+        query_failed(r, rc, &err, path_value(a, &err));
         return;
     }
     if (one_event && page.count == 0) {
@@ -254,12 +274,8 @@ static void answer(px_req *r, args *a, int one_event)
 void h_epcis2_events(px_req *r)
 {
     args a = {.r = r, .n = 0, .bad = 0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
-    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
-        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-                a.bad ? "a query parameter without a name" : "too many query parameters");
+    if (!collect_all(r, &a))
         return;
-    }
     answer(r, &a, 0);
 }
 
@@ -285,12 +301,8 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
     const char *v = px_req_param(r, 0);
     a.p[0].name = param;
     a.p[0].value = v ? v : "";
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
-    if (a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX) {
-        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-                a.bad ? "a query parameter without a name" : "too many query parameters");
+    if (!collect_all(r, &a))
         return;
-    }
     if (strchr(a.p[0].value, '|')) {
         /* One resource is one value: a list belongs in /epcis/events' query string. */
         problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
@@ -444,4 +456,64 @@ void h_epcis2_dispositions(px_req *r)
     for (int i = 1; i < PX_DISP__COUNT; i++)
         names[n++] = px_cbv_disp_name((px_cbv_disp)i);
     vocabulary(r, "/epcis/dispositions", names, n);
+}
+
+/* REQ-EPCISREST-13: GET /epcis/epcs, /epcis/readPoints, /epcis/bizLocations: the values known
+ * to the repository that the key may see (the distinct values of its visible events), a
+ * Collection paged by perPage (default 30, at most 1000) and nextPageToken with a Link, as
+ * /epcis/bizSteps. */
+static int add_member(void *ctx, const char *value)
+{
+    return json_array_append_new(ctx, json_string(value)) == 0 ? 0 : -1;
+}
+
+static void known_values(px_req *r, const char *collection_path, px_epcis_value_kind kind)
+{
+    args a = {.r = r, .n = 0, .bad = 0};
+    if (!collect_all(r, &a))
+        return;
+    px_db *db = px_req_db(r);
+    if (!db)
+        return;
+    json_t *m = json_array();
+    if (!m) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_err err;
+    px_err_clear(&err);
+    long per_page = 0;
+    char token[PX_EPCIS_VALUES_TOKEN_MAX];
+    px_rc rc = px_svc_epcis_rest_values(db, &r->actor, kind, a.p, a.n, add_member, m, &per_page,
+                                        token, &err);
+    if (rc != PX_OK) {
+        json_decref(m);
+        query_failed(r, rc, &err, 0);
+        return;
+    }
+    collection(r, m);
+    if (r->status == 200 && token[0]) {
+        px_buf b;
+        px_buf_init(&b, 4096);
+        px_buf_printf(&b, "<%s?perPage=%ld&nextPageToken=%s>; rel=\"next\"", collection_path,
+                      per_page, token);
+        if (b.data)
+            MHD_add_response_header(r->response, "Link", b.data);
+        px_buf_dispose(&b);
+    }
+}
+
+void h_epcis2_epcs(px_req *r)
+{
+    known_values(r, "/epcis/epcs", PX_EPCIS_VALUES_EPC);
+}
+
+void h_epcis2_readpoints(px_req *r)
+{
+    known_values(r, "/epcis/readPoints", PX_EPCIS_VALUES_READ_POINT);
+}
+
+void h_epcis2_bizlocations(px_req *r)
+{
+    known_values(r, "/epcis/bizLocations", PX_EPCIS_VALUES_BIZ_LOCATION);
 }

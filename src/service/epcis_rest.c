@@ -9,6 +9,8 @@
 
 #include "gs1.h"
 #include "px_clock.h"
+#include "px_crypto.h"
+#include "px_sign.h"
 #include "px_str.h"
 #include "reports_internal.h"
 #include "tx.h"
@@ -384,6 +386,20 @@ void px_epcis_rest_stream_free(px_epcis_rest_stream *s)
     free(s);
 }
 
+/* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
+ * events, a regulator its market's. */
+static px_rc scope_filter(const px_actor *by, px_epcis_filter *f, px_err *err)
+{
+    switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
+    case PX_SCOPE_ORG: f->tenant_id = by->org_id; return PX_OK;
+    case PX_SCOPE_MARKET:
+        f->market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--";
+        return PX_OK;
+    case PX_SCOPE_SYSTEM: return PX_OK;
+    default: return px_policy_check(by->role, PX_ACT_EPCIS_QUERY, err);
+    }
+}
+
 px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format format,
                              const px_epcis_rest_param *params, size_t n_params,
                              px_epcis_rest_stream **out, px_epcis_rest_page *page, px_err *err)
@@ -402,16 +418,8 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
     s->q = q;
     s->format = format;
     q->per_page = PX_EPCIS_REST_PER_PAGE;
-    /* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
-     * events, a regulator its market's. */
-    switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
-    case PX_SCOPE_ORG: q->f.tenant_id = by->org_id; break;
-    case PX_SCOPE_MARKET:
-        q->f.market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--";
-        break;
-    case PX_SCOPE_SYSTEM: break;
-    default: rc = px_policy_check(by->role, PX_ACT_EPCIS_QUERY, err); goto done;
-    }
+    if ((rc = scope_filter(by, &q->f, err)) != PX_OK)
+        goto done;
     if (n_params > PX_EPCIS_REST_PARAMS_MAX) {
         rc = px_err_set(err, PX_EINVALID, "query_parameter", "too many query parameters");
         goto done;
@@ -452,4 +460,131 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
 done:
     px_epcis_rest_stream_free(s);
     return rc;
+}
+
+/* ---- the collections of values (REQ-EPCISREST-13) --------------------------------------- */
+
+#define VALUES_TOKEN "v1."
+
+/* A values token: "v1." and the hex of ph, k1, 0x1F, k2 (the keyset of the page's last
+ * value; hex keeps any URI or serial safe in a URL). */
+static void values_token(char out[PX_EPCIS_VALUES_TOKEN_MAX], int ph, const char *k1,
+                         const char *k2)
+{
+    char raw[PX_EPCIS_VALUES_TOKEN_MAX / 2];
+    int n = snprintf(raw, sizeof(raw), "%d%s\x1f%s", ph, k1, k2);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(raw) ? (size_t)n : sizeof(raw) - 1;
+    size_t o = px_strlcpy(out, VALUES_TOKEN, PX_EPCIS_VALUES_TOKEN_MAX);
+    px_hex_encode(out + o, (const uint8_t *)raw, len);
+}
+
+/* Decodes a values token into ph, k1, k2 (raw holds the strings); -1 when it is not one this
+ * server gives out. */
+static int values_token_parse(const char *t, char raw[PX_EPCIS_VALUES_TOKEN_MAX / 2], int *ph,
+                              const char **k1, const char **k2)
+{
+    size_t lp = strlen(VALUES_TOKEN), n = strlen(t);
+    if (strncmp(t, VALUES_TOKEN, lp) != 0 || (n - lp) % 2 != 0 || n - lp < 6 ||
+        (n - lp) / 2 >= PX_EPCIS_VALUES_TOKEN_MAX / 2)
+        return -1;
+    size_t m = (n - lp) / 2;
+    if (px_sign_hex_decode((uint8_t *)raw, m, t + lp) != 0 || memchr(raw, '\0', m))
+        return -1;
+    raw[m] = '\0';
+    char *us = strchr(raw, 0x1f);
+    if ((raw[0] != '0' && raw[0] != '1') || !us)
+        return -1;
+    *us = '\0';
+    *ph = raw[0] - '0';
+    *k1 = raw + 1;
+    *k2 = us + 1;
+    return 0;
+}
+
+typedef struct values_ctx {
+    px_epcis_rest_value_fn fn;
+    void *ctx;
+    long seen, per_page;
+    int more;
+    px_rc rc;
+    px_err *err;
+    int last_ph;
+    char last_k1[GS1_GTIN_LEN + 1];
+    char last_k2[PX_EPCIS_VALUES_TOKEN_MAX / 2 - GS1_GTIN_LEN - 4];
+} values_ctx;
+
+static int values_row(void *vctx, int ph, const char *gtin, int gcp_len, const char *value)
+{
+    values_ctx *c = vctx;
+    if (c->seen == c->per_page) {
+        c->more = 1;            /* the one row past the page */
+        return 1;
+    }
+    char uri[512];
+    const char *v = value;
+    if (gtin[0]) {
+        /* A pack: its SGTIN URI (TDS escaping of the serial, DOMAIN.md §5.2). */
+        if ((c->rc = gs1_epc_sgtin_format(uri, sizeof(uri), gtin, gcp_len, value, c->err)) !=
+            PX_OK)
+            return 1;
+        v = uri;
+    }
+    if (strlen(value) >= sizeof(c->last_k2)) {
+        c->rc = px_err_set(c->err, PX_EINTERNAL, "internal", "a stored value is too long");
+        return 1;
+    }
+    if (c->fn(c->ctx, v)) {
+        c->rc = px_err_oom(c->err);
+        return 1;
+    }
+    c->seen++;
+    c->last_ph = ph;
+    px_strlcpy(c->last_k1, gtin, sizeof(c->last_k1));
+    px_strlcpy(c->last_k2, value, sizeof(c->last_k2));
+    return 0;
+}
+
+px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kind kind,
+                               const px_epcis_rest_param *params, size_t n_params,
+                               px_epcis_rest_value_fn fn, void *ctx, long *per_page,
+                               char next_token[PX_EPCIS_VALUES_TOKEN_MAX], px_err *err)
+{
+    next_token[0] = '\0';
+    *per_page = PX_EPCIS_REST_PER_PAGE;
+    px_epcis_filter f;
+    memset(&f, 0, sizeof(f));
+    px_rc rc = scope_filter(by, &f, err);
+    if (rc != PX_OK)
+        return rc;
+    char raw[PX_EPCIS_VALUES_TOKEN_MAX / 2];
+    int ph = 0;
+    const char *k1 = "", *k2 = "";
+    for (size_t i = 0; i < n_params; i++) {
+        const char *name = params[i].name, *v = params[i].value;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(name, params[j].name) == 0)
+                return bad_param(err, name, "given twice");
+        if (strcmp(name, "perPage") == 0) {
+            char *end = NULL;
+            long n = strtol(v, &end, 10);
+            if (!v[0] || *end || n < 1 || n > PX_EPCIS_VALUES_PER_PAGE_MAX)
+                return bad_param(err, name, "an integer from 1 to 1000 is expected");
+            *per_page = n;
+        } else if (strcmp(name, "nextPageToken") == 0) {
+            if (values_token_parse(v, raw, &ph, &k1, &k2) != 0)
+                return bad_param(err, name, "not a token this server gave out");
+        } else {
+            return bad_param(err, name, "only perPage and nextPageToken page a collection");
+        }
+    }
+    values_ctx c = {.fn = fn, .ctx = ctx, .per_page = *per_page, .err = err};
+    /* One row past the page says whether another follows. */
+    if ((rc = px_store_epcis_values(db, &f, kind, ph, k1, k2, *per_page + 1, values_row, &c,
+                                    err)) != PX_OK)
+        return rc;
+    if (c.rc != PX_OK)
+        return c.rc;
+    if (c.more)
+        values_token(next_token, c.last_ph, c.last_k1, c.last_k2);
+    return PX_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "epcis.h"
 #include "service.h"
+#include "report_store.h"
 
 /* At most this many query parameters in one request (more: 400). */
 #define PX_EPCIS_REST_PARAMS_MAX 24
@@ -50,5 +51,19 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
 px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, px_err *err);
 /* Ends the snapshot (when still open) and frees s; the db is the caller's again. */
 void px_epcis_rest_stream_free(px_epcis_rest_stream *s);
+
+/* REQ-EPCISREST-13: the collections of values known to the repository (/epcis/epcs,
+ * /epcis/readPoints, /epcis/bizLocations): the distinct values of the events the actor may
+ * see (the visibility of px_svc_epcis_rest_open), in a stable order, one page of perPage
+ * (1..1000, default 30) after nextPageToken. fn gets each value (an EPC as its pure-identity
+ * URI); next_token (PX_EPCIS_VALUES_TOKEN_MAX) is set, non-empty, when more follow. A bad
+ * parameter is PX_EINVALID, code "query_parameter". */
+#define PX_EPCIS_VALUES_PER_PAGE_MAX 1000
+#define PX_EPCIS_VALUES_TOKEN_MAX 1400
+typedef int (*px_epcis_rest_value_fn)(void *ctx, const char *value);
+px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kind kind,
+                               const px_epcis_rest_param *params, size_t n_params,
+                               px_epcis_rest_value_fn fn, void *ctx, long *per_page,
+                               char next_token[PX_EPCIS_VALUES_TOKEN_MAX], px_err *err);
 
 #endif

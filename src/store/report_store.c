@@ -541,6 +541,16 @@ static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *
     }
 }
 
+/* Runs q's statement and frees its text: the result, or NULL with err set. */
+static PGresult *qb_run(px_db *db, qb *q, px_err *err)
+{
+    PGresult *r = q->sql.data ? px__exec(db, q->sql.data, q->n, q->params, err) : NULL;
+    if (!q->sql.data)
+        px_err_oom(err);
+    px_buf_dispose(&q->sql);
+    return r;
+}
+
 /* Splits s at GS (0x1D) in place into a vector (grown as needed). */
 static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
 {
@@ -708,10 +718,7 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     filter_where(&q, f, ge, lt);
     filter_record_time(&q, f, gr, lr);
     px_buf_puts(&q.sql, " ORDER BY e.seq LIMIT $2::bigint + 1) x");
-    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-    if (!q.sql.data)
-        px_err_oom(err);
-    px_buf_dispose(&q.sql);
+    PGresult *r = qb_run(db, &q, err);
     if (!r)
         return err->rc;
     long n = strtol(px__val(r, 0, 0), NULL, 10);
@@ -720,6 +727,117 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     *last_seq = strtoll(px__val(r, 0, 1), NULL, 10);
     PQclear(r);
     return PX_OK;
+}
+
+/* Runs parts[0], filter_where(f), parts[1], filter_where(f), … parts[n_parts - 1], with $1..$3
+ * = a, b, c (the filter's parameters follow): every subquery of alias e carries the
+ * visibility. Rows (columns ph, k1, gcp, k2) go to fn until it asks to stop (*stop); *n
+ * counts them. */
+static px_rc values_query(px_db *db, const px_epcis_filter *f, const char *const *parts,
+                          size_t n_parts, const char *a, const char *b, const char *c,
+                          px_epcis_value_fn fn, void *ctx, long *n, int *stop, px_err *err)
+{
+    qb q;
+    memset(&q, 0, sizeof(q));
+    px_buf_init(&q.sql, 16384);
+    char ge[24], lt[24];
+    q.params[q.n++] = a;
+    q.params[q.n++] = b;
+    q.params[q.n++] = c;
+    for (size_t i = 0; i < n_parts; i++) {
+        px_buf_puts(&q.sql, parts[i]);
+        if (i + 1 < n_parts)
+            filter_where(&q, f, ge, lt);
+    }
+    PGresult *r = qb_run(db, &q, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r) && !*stop; i++) {
+        (*n)++;
+        if (fn(ctx, (int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+               (int)strtol(px__val(r, i, 2), NULL, 10), px__val(r, i, 3)))
+            *stop = 1;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-13: the values of the events a caller may see, distinct, keyset-paged on
+ * (ph, k1, k2). The visibility is filter_where's, the same as every read of events, so a
+ * collection lists no value of an event the caller could not query.
+ *
+ * Packs are walked in the serial table's key order (gtin, serial), one visible GTIN at a
+ * time, each pack kept when a visible event names it (its commission's or release's event,
+ * by their indexes, or an event listing it, by the GIN index): a page costs its own packs'
+ * probes, not every visible pack (measured in docs/epcis.md "Browse resources": a DISTINCT
+ * over the join took seconds a page at 200,000 packs). Read points and business locations
+ * are few per tenant: a DISTINCT over the visible events. */
+px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_kind kind,
+                            int after_ph, const char *after_k1, const char *after_k2, long limit,
+                            px_epcis_value_fn fn, void *ctx, px_err *err)
+{
+    char lim[24];
+    long n = 0;
+    int stop = 0;
+    px_rc rc = PX_OK;
+    if (kind != PX_EPCIS_VALUES_EPC) {
+        const char *col = kind == PX_EPCIS_VALUES_READ_POINT ? "read_point" : "biz_location";
+        char head[256], tail[256];
+        snprintf(lim, sizeof(lim), "%ld", limit);
+        snprintf(head, sizeof(head),
+                 "SELECT DISTINCT 0, '', 0, e.%s FROM epcis_event e WHERE $1::int = 0 AND "
+                 "e.%s > $2::text",
+                 col, col);
+        snprintf(tail, sizeof(tail), " ORDER BY 4 LIMIT $3::bigint");
+        const char *parts[] = {head, tail};
+        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx,
+                            &n, &stop, err);
+    }
+    if (after_ph == 0) {
+        /* The visible GTINs from the key's on: few (a tenant's products), from the
+         * (gtin, lot, seq) index. */
+        qb q;
+        memset(&q, 0, sizeof(q));
+        px_buf_init(&q.sql, 4096);
+        char ge[24], lt[24];
+        q.params[q.n++] = after_k1;
+        px_buf_puts(&q.sql, "SELECT DISTINCT e.gtin::text FROM epcis_event e WHERE "
+                            "e.gtin >= $1::text");
+        filter_where(&q, f, ge, lt);
+        px_buf_puts(&q.sql, " ORDER BY 1");
+        PGresult *g = qb_run(db, &q, err);
+        if (!g)
+            return err->rc;
+        static const char *const parts[] = {
+            "SELECT 0, s.gtin::text, v.gcp_len, s.serial FROM serial s CROSS JOIN LATERAL ("
+            "SELECT e.gcp_len FROM epcis_event e WHERE e.gtin = s.gtin AND e.epcs IS NULL AND "
+            "e.serial_set = 'commission' AND e.commission_id = s.commission_id",
+            " UNION ALL SELECT e.gcp_len FROM epcis_event e WHERE e.gtin = s.gtin AND "
+            "e.epcs IS NULL AND e.serial_set = 'release' AND e.release_id = s.release_id",
+            " UNION ALL SELECT e.gcp_len FROM epcis_event e WHERE e.gtin = s.gtin AND "
+            "e.epcs IS NULL AND e.serial_set = 'list' AND e.serials @> ARRAY[s.serial::text]",
+            " LIMIT 1) v WHERE s.gtin = $1::bpchar AND s.serial > $2::text "
+            "ORDER BY s.serial LIMIT $3::bigint"};
+        for (int i = 0; i < PQntuples(g) && !stop && n < limit && rc == PX_OK; i++) {
+            const char *gtin = px__val(g, i, 0);
+            snprintf(lim, sizeof(lim), "%ld", limit - n);
+            rc = values_query(db, f, parts, 4, gtin,
+                              strcmp(gtin, after_k1) == 0 ? after_k2 : "", lim, fn, ctx, &n,
+                              &stop, err);
+        }
+        PQclear(g);
+        if (rc != PX_OK || stop || n >= limit)
+            return rc;
+    }
+    /* Then the other EPCs events name in place of packs (migration 0090); an SGTIN there is
+     * a pack whose commissioning the same caller sees, listed once, as a pack. */
+    static const char *const uris[] = {
+        "SELECT DISTINCT 1, '', 0, u.v FROM epcis_event e, unnest(e.epcs) u(v) WHERE "
+        "u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text AND $2::text = $2::text",
+        " ORDER BY 4 LIMIT $3::bigint"};
+    snprintf(lim, sizeof(lim), "%ld", limit - n);
+    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,
+                        &stop, err);
 }
 
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,

@@ -232,4 +232,22 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
 px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_page, long *count,
                                long long *last_seq, int *more, px_err *err);
 
+/* The distinct values the events f selects carry (the EPCIS 2.0 collections /epcis/epcs,
+ * /epcis/readPoints, /epcis/bizLocations; docs/epcis.md "Browse resources"), in key order
+ * after the key (after_ph, after_k1, after_k2), at most limit. A value's key: read points and
+ * business locations (0, "", URI); EPCs the packs (0, gtin, serial: fn gets gtin, gcp_len and
+ * the serial) and then the other EPC URIs events name in place of packs (1, "", URI: fn gets
+ * gtin "" and the URI). fn returns non-zero to stop. Only f's visibility fields
+ * (tenant_id, market) are expected: every value of every event the caller may see. */
+typedef enum px_epcis_value_kind {
+    PX_EPCIS_VALUES_EPC,
+    PX_EPCIS_VALUES_READ_POINT,
+    PX_EPCIS_VALUES_BIZ_LOCATION
+} px_epcis_value_kind;
+typedef int (*px_epcis_value_fn)(void *ctx, int ph, const char *gtin, int gcp_len,
+                                 const char *value);
+px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_kind kind,
+                            int after_ph, const char *after_k1, const char *after_k2, long limit,
+                            px_epcis_value_fn fn, void *ctx, px_err *err);
+
 #endif

@@ -569,6 +569,12 @@ static void release_and_reports(fixture *f, char serials[6][24])
             {__LINE__, "/epcis/dispositions?colour=blue", 400},
             {__LINE__, "/epcis/dispositions/active", 200},
             {__LINE__, "/epcis/dispositions/bogus", 404},
+            {__LINE__, "/epcis/epcs", 200},
+            {__LINE__, "/epcis/epcs?nextPageToken=bogus", 400},
+            {__LINE__, "/epcis/readPoints?perPage=2", 200},
+            {__LINE__, "/epcis/readPoints?perPage=0", 400},
+            {__LINE__, "/epcis/bizLocations", 200},
+            {__LINE__, "/epcis/bizLocations?colour=blue", 400},
         };
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
             json_decref(call_h(f, "GET", v[i].path, f->mah_key, NULL, epcis_json, v[i].status));

@@ -708,6 +708,127 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
     }
 }
 
+/* Adds "|v|" to set (once); returns 1 when it was there already. */
+static int set_add(char *set, size_t cap, const char *v)
+{
+    char item[512];
+    snprintf(item, sizeof(item), "|%s|", v);
+    if (strstr(set, item))
+        return 1;
+    strncat(set, item, cap - strlen(set) - 1);
+    return 0;
+}
+
+/* The oracle of a collection: the values field names in every event /epcis/events answers
+ * key (the query, not the collection's SQL): "epcList" (every EPC), "readPoint" or
+ * "bizLocation" (their id). */
+static size_t values_of_events(fixture *f, const char *key, const char *field, char *set,
+                               size_t cap)
+{
+    px_http_resp r;
+    get(f, &r, key, "?perPage=1000", "application/ld+json", 200, __FILE__, __LINE__);
+    json_t *l = event_list(&r);
+    size_t n = 0;
+    set[0] = '\0';
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        json_t *v = json_object_get(json_array_get(l, i), field);
+        if (json_is_array(v)) {
+            for (size_t j = 0; j < json_array_size(v); j++)
+                n += !set_add(set, cap, json_string_value(json_array_get(v, j)));
+        } else if (json_is_object(v)) {
+            n += !set_add(set, cap, px_test_str(v, "id"));
+        }
+    }
+    px_http_resp_free(&r);
+    return n;
+}
+
+/* REQ-EPCISREST-13: GET /epcis/epcs, /epcis/readPoints and /epcis/bizLocations list exactly the
+ * values of the events the key may query (the oracle: the same key's /epcis/events), each
+ * once, over pages of perPage joined by Link rel="next" (the last page has none); every page
+ * is valid against the binding's own UriCollection schema; another tenant and a regulator see
+ * only their own events' values; a bad token or perPage is 400. */
+static void test_epcis_rest__known_values_collections(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *key, *path, *field;
+        size_t want;            /* values expected, as a floor check on the oracle */
+    } v[] = {
+        {__LINE__, f->mah_key, "/epcis/epcs?perPage=1", "epcList", 4},
+        {__LINE__, f->mah_key, "/epcis/epcs?perPage=3", "epcList", 4},
+        {__LINE__, f->mah_key, "/epcis/epcs", "epcList", 4},
+        {__LINE__, f->mah2_key, "/epcis/epcs?perPage=1", "epcList", 1},
+        {__LINE__, f->reg_key, "/epcis/epcs?perPage=1", "epcList", 1},
+        {__LINE__, f->mah_key, "/epcis/readPoints?perPage=1", "readPoint", 1},
+        {__LINE__, f->mah_key, "/epcis/bizLocations?perPage=1", "bizLocation", 1},
+        {__LINE__, f->reg_key, "/epcis/readPoints", "readPoint", 1},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char want[8192], got[8192] = "", path[2048], cmd[2048];
+        size_t n_want = values_of_events(f, v[i].key, v[i].field, want, sizeof(want));
+        if (n_want != v[i].want)
+            fail_msg("%s:%d: the oracle gave %zu values, want %zu: %s", __FILE__, v[i].line,
+                     n_want, v[i].want, want);
+        snprintf(path, sizeof(path), "%s", v[i].path);
+        size_t n_got = 0;
+        int pages = 0;
+        while (path[0]) {
+            px_http_resp r;
+            px_http(&f->env, &r, "GET", path, v[i].key, NULL, NULL);
+            if (r.status != 200)
+                fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, path, r.status, r.body);
+            snprintf(cmd, sizeof(cmd), "%s UriCollection", OPENAPI_SCHEMA(""));
+            if (px_test_run_on(cmd, r.body, r.len, 0) != 0)
+                fail_msg("%s:%d: %s: not a UriCollection: %.300s", __FILE__, v[i].line, path,
+                         r.body);
+            json_t *m = json_object_get(r.json, "member");
+            for (size_t j = 0; j < json_array_size(m); j++, n_got++)
+                if (set_add(got, sizeof(got), json_string_value(json_array_get(m, j))))
+                    fail_msg("%s:%d: %s repeated", __FILE__, v[i].line,
+                             json_string_value(json_array_get(m, j)));
+            next_link(&r, path, sizeof(path));
+            if (path[0] && strncmp(path, v[i].path, strcspn(v[i].path, "?")) != 0)
+                fail_msg("%s:%d: the next page %s left the collection", __FILE__, v[i].line,
+                         path);
+            px_http_resp_free(&r);
+            if (++pages > 10)
+                fail_msg("%s:%d: more than 10 pages", __FILE__, v[i].line);
+        }
+        /* Same count and every oracle value listed: the same set. */
+        int same = n_got == n_want;
+        for (const char *p = want; same && *p;) {
+            const char *e = strchr(p + 1, '|');
+            char item[512];
+            snprintf(item, sizeof(item), "%.*s", (int)(e - p + 1), p);
+            same = strstr(got, item) != NULL;
+            p = e + 1;
+        }
+        if (!same)
+            fail_msg("%s:%d: %s listed %s\nwant %s", __FILE__, v[i].line, v[i].path, got, want);
+    }
+    const struct {
+        int line;
+        const char *path;
+    } bad[] = {
+        {__LINE__, "/epcis/epcs?nextPageToken=p1.3"},
+        {__LINE__, "/epcis/epcs?nextPageToken=v1.zz"},
+        {__LINE__, "/epcis/readPoints?perPage=1001"},
+        {__LINE__, "/epcis/bizLocations?EQ_bizStep=shipping"},
+        {__LINE__, "/epcis/epcs?perPage=1&perPage=2"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", bad[i].path, f->mah_key, NULL, NULL);
+        if (r.status != 400 || !r.json ||
+            strcmp(px_test_str(r.json, "type"), "epcisException:QueryParameterException") != 0)
+            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
+                     r.body ? r.body : "");
+        px_http_resp_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_epcis_rest__browse_resources_valid),
         cmocka_unit_test(test_epcis_rest__event_types_discovery),
         cmocka_unit_test(test_epcis_rest__vocabularies_and_sub_resources),
+        cmocka_unit_test(test_epcis_rest__known_values_collections),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

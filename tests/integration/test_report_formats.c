@@ -233,6 +233,105 @@ static void test_report_formats__cli_export_formats(void **state)
     unlink(out);
 }
 
+/* Points the CLI's setting name (an extra of the fixture's environment) at value; returns the
+ * entry's slot so the caller can put the old value back. */
+static int swap_setting(fixture *f, const char *name, const char *value, char *old, size_t cap)
+{
+    size_t ln = strlen(name);
+    for (int i = 0; i < f->env.n_extra; i++)
+        if (strncmp(f->env.extra_env[i], name, ln) == 0 && f->env.extra_env[i][ln] == '=') {
+            snprintf(old, cap, "%s", f->env.extra_env[i]);
+            snprintf(f->env.extra_env[i], sizeof(f->env.extra_env[0]), "%s=%s", name, value);
+            return i;
+        }
+    fail_msg("%s is not set in the fixture", name);
+    return -1;
+}
+
+/* The names in dir, one a line ("" when empty). */
+static void dir_names(const char *dir, char *out, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+/* REQ-EPCISREST-14: `packid epcis export` checks its own document before it writes it: against
+ * the official schema it passes (the file appears, nothing else is left beside it); against a
+ * schema it cannot meet (a JSON schema requiring a member packid never writes; an "XSD" whose
+ * EPCISDocument is plain text) it is refused with exit 1 and code epcis_schema, and nothing is
+ * written — no output file, no partial file. */
+static void test_report_formats__cli_export_checks_its_output(void **state)
+{
+    fixture *f = *state;
+    char dir[] = "/tmp/packid-export-check-XXXXXX", out[256], names[1024], old[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof(out), "%s/export.out", dir);
+    /* The schemas that no packid document meets (written for this test, in their own
+     * folder). */
+    char sdir[] = "/tmp/packid-export-schema-XXXXXX", json_schema[256], xsd[256];
+    assert_non_null(mkdtemp(sdir));
+    snprintf(json_schema, sizeof(json_schema), "%s/strict.json", sdir);
+    snprintf(xsd, sizeof(xsd), "%s/EPCglobal-epcis-2_0.xsd", sdir);
+    FILE *fp = fopen(json_schema, "w");
+    assert_non_null(fp);
+    fputs("{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"object\", "
+          "\"required\": [\"memberPackidNeverWrites\"]}\n", fp);
+    fclose(fp);
+    fp = fopen(xsd, "w");
+    assert_non_null(fp);
+    fputs("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+          "targetNamespace=\"urn:epcglobal:epcis:xsd:2\">"
+          "<xs:element name=\"EPCISDocument\" type=\"xs:string\"/></xs:schema>\n", fp);
+    fclose(fp);
+    const struct {
+        int line;
+        const char *format, *setting, *schema; /* schema NULL: the official one stays */
+        int exit_code;
+    } v[] = {
+        {__LINE__, "epcis-2.0-jsonld", "PACKID_EPCIS2_JSON_SCHEMA", NULL, 0},
+        {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", NULL, 0},
+        {__LINE__, "epcis-1.2-xml", "PACKID_EPCIS_XSD_DIR", NULL, 0},
+        {__LINE__, "epcis-2.0-jsonld", "PACKID_EPCIS2_JSON_SCHEMA", json_schema, 1},
+        {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", sdir, 1},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old))
+                               : -1;
+        int rc;
+        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", v[i].format, "-o",
+                           out, NULL};
+        json_t *j = px_test_cli(&f->env, &rc, a);
+        if (slot >= 0)
+            snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
+        dir_names(dir, names, sizeof(names));
+        if (rc != v[i].exit_code)
+            fail_msg("%s:%d: %s: exit %d, want %d", __FILE__, v[i].line, v[i].format, rc,
+                     v[i].exit_code);
+        if (v[i].exit_code == 0) {
+            if (strcmp(names, "export.out\n") != 0)
+                fail_msg("%s:%d: the folder holds %s", __FILE__, v[i].line, names);
+            assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
+            unlink(out);
+        } else {
+            json_t *e = json_object_get(j, "error");
+            if (strcmp(px_test_str(e, "code"), "epcis_schema") != 0 || names[0])
+                fail_msg("%s:%d: %s: code %s, the folder holds \"%s\"", __FILE__, v[i].line,
+                         v[i].format, px_test_str(e, "code"), names);
+            assert_non_null(strstr(px_test_str(e, "message"), "not valid"));
+        }
+        json_decref(j);
+    }
+    unlink(json_schema);
+    unlink(xsd);
+    rmdir(sdir);
+    rmdir(dir);
+}
+
 /* PATCH changes the format of reports queued from then on; null or an unknown one is 422. */
 static void test_report_formats__patch_changes_format(void **state)
 {
@@ -313,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_report_formats__jsonld_delivered_and_read_back),
         cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
         cmocka_unit_test(test_report_formats__cli_export_formats),
+        cmocka_unit_test(test_report_formats__cli_export_checks_its_output),
         cmocka_unit_test(test_report_formats__patch_changes_format),
         cmocka_unit_test(test_report_formats__unknown_format_refused),
         cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
