@@ -383,118 +383,69 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     return PX_OK;
 }
 
-/* s as a COPY text field: "\N" for NULL or "", and the four characters COPY text gives a
- * meaning to (backslash, tab, newline, carriage return) escaped. */
-static void copy_field(px_buf *b, const char *s, const char *sep)
-{
-    if (!s || !*s) {
-        px_buf_puts(b, "\\N");
-    } else {
-        for (const char *p = s; *p; p++) {
-            size_t k = strcspn(p, "\\\t\n\r");
-            px_buf_add(b, p, k);
-            p += k;
-            if (!*p)
-                break;
-            static const char esc[] = {'\\', '\\', '\t', 't', '\n', 'n', '\r', 'r'};
-            for (size_t e = 0; e < sizeof(esc); e += 2)
-                if (*p == esc[e])
-                    px_buf_add(b, (const char[]){'\\', esc[e + 1]}, 2);
-        }
-    }
-    px_buf_puts(b, sep);
-}
-
-/* The write's carriers with COPY: PostgreSQL's cheapest path for new rows (no statement to
- * plan, no JSON to unpack), about a third of a write's database time. */
-static px_rc copy_carriers(px_db *db, const px_carrier_batch *b, const px_carrier_outcome *out,
-                           size_t n, size_t *n_ok, px_err *err)
-{
-    char quiet[12], mpx[12];
-    design_params(&b->design, quiet, mpx);
-    px_buf cp;
-    px_buf_init(&cp, 16u << 20);
-    *n_ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        const px_carrier_row *c = out[i].row;
-        if (!c)
-            continue;
-        px_buf_printf(&cp, "%s\t%s\t%d\t%s\t%s\t", c->id, b->id, out[i].idx, b->org_id,
-                      b->symbology);
-        copy_field(&cp, c->data, "\t");
-        copy_field(&cp, c->gtin, "\t");
-        copy_field(&cp, c->serial, "\t");
-        px_buf_printf(&cp, "%s\t%s\t%s\t", b->design.ec, b->design.fg, b->design.bg);
-        copy_field(&cp, quiet, "\t");
-        px_buf_printf(&cp, "%s\n", mpx);
-        (*n_ok)++;
-    }
-    px_rc rc = px_buf_failed(&cp);
-    if (rc != PX_OK)
-        rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
-    else if (*n_ok)
-        rc = px__copy(db,
-                      "COPY carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, "
-                      "ec, fg, bg, quiet_zone, module_px) FROM STDIN",
-                      cp.data, cp.len, err);
-    px_buf_dispose(&cp);
-    return rc;
-}
-
 px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
                                     size_t n, px_err *err)
 {
-    size_t n_ok = 0;
-    px_rc rc = copy_carriers(db, b, out, n, &n_ok, err);
-    if (rc != PX_OK)
-        return rc;
     px_buf js;
     px_buf_init(&js, 16u << 20);
     px_buf_puts(&js, "[");
-    int first = 1;
     for (size_t i = 0; i < n; i++) {
-        if (out[i].row)
-            continue;
-        px_buf_printf(&js, "%s{\"i\":%d,\"ec\":", first ? "" : ",", out[i].idx);
-        first = 0;
-        json_str(&js, out[i].code);
-        px_buf_puts(&js, ",\"em\":");
-        json_str(&js, out[i].message);
+        const px_carrier_row *c = out[i].row;
+        px_buf_printf(&js, "%s{\"i\":%d", i ? "," : "", out[i].idx);
+        if (c) {
+            px_buf_printf(&js, ",\"id\":\"%s\",\"d\":", c->id);
+            json_str(&js, c->data);
+            px_buf_puts(&js, ",\"g\":");
+            json_str(&js, c->gtin);
+            px_buf_puts(&js, ",\"s\":");
+            json_str(&js, c->serial);
+        } else {
+            px_buf_puts(&js, ",\"ec\":");
+            json_str(&js, out[i].code);
+            px_buf_puts(&js, ",\"em\":");
+            json_str(&js, out[i].message);
+        }
         px_buf_puts(&js, "}");
     }
-    rc = px_buf_puts(&js, "]");
+    px_rc rc = px_buf_puts(&js, "]");
     if (rc != PX_OK) {
         px_buf_dispose(&js);
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
     }
-    char ok[24];
-    snprintf(ok, sizeof(ok), "%zu", n_ok);
-    const char *p[] = {js.data, b->id, ok, b->job_id};
-    /* One statement after the COPY: the refused items' errors, and the counters moved by
-     * exactly the rows this write stored, in the same transaction: a write that is rolled
-     * back takes its counts with it, and an item is written once — the chunk is read from the
-     * pending items under the job row's lock, and a second carrier of one index breaks
-     * UNIQUE (batch_id, idx), which fails the COPY and the chunk rather than counting twice. */
+    char quiet[12], mpx[12];
+    design_params(&b->design, quiet, mpx);
+    const char *p[] = {js.data,      b->id,        b->org_id, b->symbology, b->design.ec,
+                       b->design.fg, b->design.bg, px__nz(quiet), mpx,          b->job_id};
+    /* One statement per write: the carriers (an item's carrier is the carrier row of its
+     * batch and index), the refused items' errors, and the counters moved by exactly the rows
+     * it wrote, in the same transaction: a write that is rolled back takes its counts with it,
+     * and an item is written once — the chunk is read from the pending items under the job
+     * row's lock, and a second carrier of one index breaks UNIQUE (batch_id, idx), which fails
+     * the chunk rather than counting twice. */
     PGresult *r = px__exec_cached(
         db, PX__Q_CARRIER_RECORD,
-        "WITH x AS (SELECT (e->>'i')::int AS idx, e->>'ec' AS code, "
+        "WITH x AS (SELECT (e->>'i')::int AS idx, (e->>'id')::uuid AS id, e->>'d' AS data, "
+        "nullif(e->>'g', '') AS gtin, nullif(e->>'s', '') AS serial, e->>'ec' AS code, "
         "left(e->>'em', 199) AS message FROM jsonb_array_elements($1::jsonb) e), "
+        "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
+        "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
+        "$5, $6, $7, $8, $9 FROM x WHERE x.id IS NOT NULL RETURNING idx), "
         "u AS (UPDATE carrier_batch_item i SET error_code = x.code, error_message = x.message "
-        "FROM x WHERE i.batch_id = $2 AND i.idx = x.idx "
+        "FROM x WHERE x.id IS NULL AND i.batch_id = $2 AND i.idx = x.idx "
         "AND i.error_code IS NULL RETURNING i.idx), "
-        "n AS (SELECT b.completed_count + $3::int AS ok, "
+        "n AS (SELECT b.completed_count + (SELECT count(*) FROM c) AS ok, "
         "b.error_count + (SELECT count(*) FROM u) AS bad, b.total_count FROM carrier_batch b "
         "WHERE b.id = $2), "
         "s AS (SELECT ok, bad, total_count - ok - bad AS pending FROM n), "
         "j AS (UPDATE job SET status = CASE WHEN s.pending > 0 THEN 'running' "
         "WHEN s.ok > 0 THEN 'completed' ELSE 'failed' END, done = s.ok + s.bad, "
         "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
-        "finished_at = CASE WHEN s.pending = 0 THEN now() END FROM s WHERE job.id = $4) "
+        "finished_at = CASE WHEN s.pending = 0 THEN now() END FROM s WHERE job.id = $10) "
         "UPDATE carrier_batch b SET completed_count = s.ok, error_count = s.bad, "
         "status = CASE WHEN s.pending > 0 THEN 'processing' WHEN s.ok > 0 THEN 'completed' "
         "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN now() END "
         "FROM s WHERE b.id = $2 RETURNING " BATCH_COLS,
-        4, p, err);
+        10, p, err);
     px_buf_dispose(&js);
     if (!r)
         return err->rc;
