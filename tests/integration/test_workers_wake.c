@@ -78,16 +78,24 @@ static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
     }
 }
 
-/* An allocation job completes although no worker polls. */
-static void test_workers_wake__allocation_starts_without_poll(void **state)
+/* An allocation job, then an export of its serials, complete although no worker polls. */
+static void test_workers_wake__allocation_and_export_start_without_poll(void **state)
 {
     fixture *f = *state;
     px_test_expect(&f->env, "PUT", "/v1/serial-settings", f->mah_key,
                    "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
     json_t *j = px_test_call(&f->env, "POST", "/v1/products/" GTIN "/allocations", f->mah_key,
                              "{\"count\":10}", 202);
-    char path[128];
+    char path[128], body[128];
     snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(j, "job_id"));
+    snprintf(body, sizeof(body), "{\"allocation_id\":\"%s\"}", px_test_str(j, "allocation_id"));
+    json_decref(j);
+    j = until_done(f, path, "status");
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+
+    j = px_test_call(&f->env, "POST", "/v1/exports", f->mah_key, body, 202);
+    snprintf(path, sizeof(path), "/v1/exports/%s", px_test_str(j, "export_id"));
     json_decref(j);
     j = until_done(f, path, "status");
     assert_string_equal(px_test_str(j, "status"), "completed");
@@ -98,7 +106,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workers_wake__carrier_batch_starts_without_poll),
-        cmocka_unit_test(test_workers_wake__allocation_starts_without_poll),
+        cmocka_unit_test(test_workers_wake__allocation_and_export_start_without_poll),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
