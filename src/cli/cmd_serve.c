@@ -106,8 +106,10 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     px_logf(PX_LOG_INFO, "stopping on signal %d", sig);
-    px_workers_stop(workers);
+    /* HTTP first: a request that stores a job wakes the workers (px_workers_wake), so they
+     * must outlive every request. */
     px_http_stop(srv);
+    px_workers_stop(workers);
     px_app_close(&app);
     px_log(PX_LOG_INFO, "stopped", NULL);
     return PX_EXIT_OK;

@@ -7,6 +7,7 @@
 
 #include "allocation.h"
 #include "handlers.h"
+#include "workers.h"
 #include "list_reply.h"
 #include "paging.h"
 #include "px_str.h"
@@ -37,6 +38,7 @@ void h_allocation_create(px_req *r)
     px_alloc_result res;
     if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &err), &err))
         return;
+    px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202,
                   json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "job_id", res.job.id,
                             "allocation_id", res.allocation.id, "total",

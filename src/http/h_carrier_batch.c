@@ -5,6 +5,7 @@
 
 #include "carrier_batch.h"
 #include "handlers.h"
+#include "workers.h"
 #include "px_str.h"
 
 /* ---- designs ------------------------------------------------------------------------------- */
@@ -215,8 +216,11 @@ void h_carrier_batch_create(px_req *r)
     px_db *db = px_req_begin(r, &err);
     if (db) {
         px_carrier_batch b;
-        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &err), &err))
+        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &err), &err)) {
+            /* Committed: a worker starts the job now, not at its next poll. */
+            px_workers_wake(r->app);
             px_reply_json(r, 202, batch_json(&b));
+        }
     }
     free(in);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "workers.h"
 #include "list_reply.h"
 #include "paging.h"
 #include "print.h"
@@ -188,6 +189,7 @@ void h_export_create(px_req *r)
     px_export e;
     if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &err), &err))
         return;
+    px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202, export_json(&e, NULL));
 }
 

@@ -67,6 +67,10 @@ typedef struct px_app {
     _Atomic long long partitions_default_rows;
     /* Public verification scans waiting to be written (scan_buffer.h). */
     struct px_scan_buffer *scans;
+    /* The running background workers (workers.h), or NULL: px_workers_wake starts their next
+     * pass at once when a request stores a job. Atomic: HTTP threads read it while the
+     * workers start. */
+    struct px_workers *_Atomic workers;
 } px_app;
 
 /* Opens the database (embedded or PACKID_DATABASE_URL), applies migrations, creates a pool

@@ -27,6 +27,7 @@ struct px_workers {
     int n;
     pthread_t *threads;
     atomic_int stopping;
+    unsigned long wakes; /* px_workers_wake calls, under mu */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -47,10 +48,37 @@ static px_rc pass(px_app *app, px_db *db, int *any, px_err *err)
     return PX_OK;
 }
 
+/* Waits until woken, asked to stop, or the poll interval has passed (0: no poll). */
+static void idle(px_workers *w, unsigned long seen)
+{
+    long ms = w->app->cfg.worker_poll_ms;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&w->mu);
+    /* A wake since this pass began means its job may have been stored after a runner looked:
+     * no sleep. The loop also absorbs spurious wake-ups of the condition variable. */
+    while (w->wakes == seen && !atomic_load(&w->stopping)) {
+        if (ms == 0)
+            pthread_cond_wait(&w->cv, &w->mu);
+        else if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
+            break;
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
 static void *loop(void *arg)
 {
     px_workers *w = arg;
     while (!atomic_load(&w->stopping)) {
+        pthread_mutex_lock(&w->mu);
+        unsigned long seen = w->wakes;
+        pthread_mutex_unlock(&w->mu);
         px_err err;
         px_err_clear(&err);
         int any = 0;
@@ -65,22 +93,23 @@ static void *loop(void *arg)
             px_pool_release(w->app->pool, db);
             any |= sandbox_any;
         }
-        if (any)
-            continue;
-        /* Idle: poll again in 100 ms, or at once when asked to stop. */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_mutex_lock(&w->mu);
-        if (!atomic_load(&w->stopping))
-            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-        pthread_mutex_unlock(&w->mu);
+        if (!any)
+            idle(w, seen);
     }
     return NULL;
+}
+
+void px_workers_wake(const px_app *app)
+{
+    px_workers *w = atomic_load(&app->workers);
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->wakes++;
+    /* Every idle thread: the job's first unit goes to one, and a runner with more units (a
+     * batch's chunks of other jobs) finds work for the others. */
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 px_rc px_workers_start(px_workers **out, px_app *app, px_err *err)
@@ -99,6 +128,7 @@ px_rc px_workers_start(px_workers **out, px_app *app, px_err *err)
         }
         w->n++;
     }
+    atomic_store(&app->workers, w);
     *out = w;
     return PX_OK;
 }
@@ -108,6 +138,8 @@ void px_workers_stop(px_workers *w)
     if (!w)
         return;
     pthread_mutex_lock(&w->mu);
+    if (atomic_load(&w->app->workers) == w)
+        atomic_store(&w->app->workers, NULL);
     atomic_store(&w->stopping, 1);
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);

@@ -16,6 +16,11 @@ typedef px_rc (*px_runner_fn)(px_app *app, px_db *db, int *did_work, px_err *err
 px_rc px_workers_start(px_workers **out, px_app *app, px_err *err);
 /* Asks every thread to stop after its current unit of work and joins them. */
 void px_workers_stop(px_workers *w);
+/* Starts the idle workers' next pass now instead of at their next poll (PACKID_WORKER_POLL_MS):
+ * called after a request commits a job (a carrier batch, an export, an allocation). A pass that
+ * is running when this is called is followed by another, so a wake is never lost. No effect
+ * without running workers (the CLI, tests that drain). */
+void px_workers_wake(const px_app *app);
 /* Runs every runner until none has work (tests and the CLI use this synchronously). */
 px_rc px_workers_drain(px_app *app, px_db *db, px_err *err);
 

@@ -1,0 +1,112 @@
+/* Workers woken by the request that stores a job (px_workers_wake, docs/architecture.md
+ * "Background work") on a real `packid serve` whose workers never poll
+ * (PACKID_WORKER_POLL_MS=0: an idle worker waits until it is woken). After their first pass
+ * at start the workers sleep, so a job that completes was started by the wake of the request
+ * that stored it: the order of events, not a clock, is what the test relies on. The waits
+ * below are only bounds that turn a missing wake into a failure instead of a hang. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "04012345000016"
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    *state = f;
+    px_test_setenv(&f->env, "PACKID_WORKER_POLL_MS=0");
+    px_test_setenv(&f->env, "PACKID_WORKERS=1");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah_org, f->mah_key);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+             "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
+             GTIN, f->mah_org);
+    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    return 0;
+}
+
+/* GETs path until its member key is one of the final states; fails after about 60 s (a job
+ * that nobody started). Returns the body. */
+static json_t *until_done(fixture *f, const char *path, const char *key)
+{
+    for (int i = 0; i < 600; i++) {
+        json_t *j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+        const char *st = px_test_str(j, key);
+        if (strcmp(st, "processing") != 0 && strcmp(st, "queued") != 0 &&
+            strcmp(st, "running") != 0)
+            return j;
+        json_decref(j);
+        usleep(100 * 1000);
+    }
+    fail_msg("%s never finished: the workers were not woken", path);
+    return NULL;
+}
+
+/* A carrier batch (and then a second one, so the wake also reaches a worker that went back to
+ * sleep after the first) completes although no worker polls. */
+static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
+{
+    fixture *f = *state;
+    for (int round = 0; round < 2; round++) {
+        json_t *j = px_test_call(
+            &f->env, "POST", "/v1/carrier-batches", f->mah_key,
+            "{\"items\":[{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN
+            "/21/W1\"}},{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN "/21/W2\"}}]}",
+            202);
+        char path[128];
+        snprintf(path, sizeof(path), "/v1/carrier-batches/%s", px_test_str(j, "id"));
+        json_decref(j);
+        j = until_done(f, path, "status");
+        assert_string_equal(px_test_str(j, "status"), "completed");
+        assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 2);
+        json_decref(j);
+    }
+}
+
+/* An allocation job, then an export of its serials, complete although no worker polls. */
+static void test_workers_wake__allocation_and_export_start_without_poll(void **state)
+{
+    fixture *f = *state;
+    px_test_expect(&f->env, "PUT", "/v1/serial-settings", f->mah_key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/products/" GTIN "/allocations", f->mah_key,
+                             "{\"count\":10}", 202);
+    char path[128], body[128];
+    snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(j, "job_id"));
+    snprintf(body, sizeof(body), "{\"allocation_id\":\"%s\"}", px_test_str(j, "allocation_id"));
+    json_decref(j);
+    j = until_done(f, path, "status");
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+
+    j = px_test_call(&f->env, "POST", "/v1/exports", f->mah_key, body, 202);
+    snprintf(path, sizeof(path), "/v1/exports/%s", px_test_str(j, "export_id"));
+    json_decref(j);
+    j = until_done(f, path, "status");
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_workers_wake__carrier_batch_starts_without_poll),
+        cmocka_unit_test(test_workers_wake__allocation_and_export_start_without_poll),
+    };
+    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
+}
