@@ -9,9 +9,8 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-/* µs since the epoch as a timestamptz expression of parameter $n (exact, no float). */
-#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(n) PX__SQL_US(n)
+#define ISO(col) PX__SQL_ISO(col)
 
 px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
 {
@@ -41,12 +40,12 @@ px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
     return rc;
 }
 
-static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
+const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
+                           px_err *err)
 {
-    /* 100,000 serials of 20 characters, quoted and escaped: well under 8 MiB. */
     px_buf_init(b, 64u << 20);
     if (px_store_text_array(b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many %s", what);
         return NULL;
     }
     return b->data;
@@ -222,7 +221,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
 {
     memset(out, 0, sizeof(*out));
     px_buf arr;
-    const char *a = array_param(&arr, in->serials, in->n, err);
+    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
     const char **rest = NULL;
     PGresult *r = NULL;
     px_rc rc;
@@ -304,7 +303,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
             if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
                 goto done;
             px_buf restarr;
-            const char *ra = array_param(&restarr, rest, n_rest, err);
+            const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
             if (!ra) {
                 px_buf_dispose(&restarr);
                 rc = err->rc;
@@ -446,7 +445,7 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     px_buf_init(&arr, 1);
     if (n) {
         px_buf_dispose(&arr);
-        if (!(a = array_param(&arr, serials, n, err))) {
+        if (!(a = px__text_array(&arr, serials, n, "serials", err))) {
             px_buf_dispose(&arr);
             return err->rc;
         }
@@ -476,7 +475,7 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     *idx = NULL;
     *n_idx = 0;
     px_buf arr;
-    const char *a = array_param(&arr, serials, n, err);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a) {
         px_buf_dispose(&arr);
         return err->rc;
@@ -560,7 +559,7 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
 {
     px_buf arr;
     const char *a = NULL;
-    if (n && !(a = array_param(&arr, serials, n, err))) {
+    if (n && !(a = px__text_array(&arr, serials, n, "serials", err))) {
         px_buf_dispose(&arr);
         return err->rc;
     }
@@ -653,7 +652,7 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
                           px_pack_row_fn fn, void *ctx, px_err *err)
 {
     px_buf arr;
-    const char *a = array_param(&arr, serials, n, err);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a) {
         px_buf_dispose(&arr);
         return err->rc;
@@ -684,8 +683,8 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
                                   const char *org_id, int64_t now_us, px_err *err)
 {
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, serials, n, err);
-    const char *s2 = s1 ? array_param(&a2, prior_states, n, err) : NULL;
+    const char *s1 = px__text_array(&a1, serials, n, "serials", err);
+    const char *s2 = s1 ? px__text_array(&a2, prior_states, n, "serials", err) : NULL;
     if (!s1 || !s2) {
         px_buf_dispose(&a1);
         if (s1)
@@ -714,8 +713,8 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
                                 const char *const *states, size_t n, px_err *err)
 {
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, serials, n, err);
-    const char *s2 = s1 ? array_param(&a2, states, n, err) : NULL;
+    const char *s1 = px__text_array(&a1, serials, n, "serials", err);
+    const char *s2 = s1 ? px__text_array(&a2, states, n, "serials", err) : NULL;
     if (!s1 || !s2) {
         px_buf_dispose(&a1);
         if (s1)
@@ -746,8 +745,8 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
     *serials_out = NULL;
     *count = 0;
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, from_states, n_states, err);
-    const char *s2 = s1 ? array_param(&a2, from_reasons, n_reasons, err) : NULL;
+    const char *s1 = px__text_array(&a1, from_states, n_states, "serials", err);
+    const char *s2 = s1 ? px__text_array(&a2, from_reasons, n_reasons, "serials", err) : NULL;
     if (!s1 || !s2) {
         px_buf_dispose(&a1);
         if (s1)
@@ -804,9 +803,11 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
     px_buf_init(&arr, 1);
     px_buf_init(&earr, 1);
     /* The listed serials, and the EPC URIs named in their place (migration 0090). */
-    const char *a = e->serials ? array_param(&arr, e->serials, e->n_serials, err) : NULL;
-    const char *ea =
-        e->epcs && (a || !e->serials) ? array_param(&earr, e->epcs, e->n_epcs, err) : NULL;
+    const char *a =
+        e->serials ? px__text_array(&arr, e->serials, e->n_serials, "serials", err) : NULL;
+    const char *ea = e->epcs && (a || !e->serials)
+                         ? px__text_array(&earr, e->epcs, e->n_epcs, "serials", err)
+                         : NULL;
     if ((e->serials && !a) || (e->epcs && !ea)) {
         px_buf_dispose(&arr);
         px_buf_dispose(&earr);

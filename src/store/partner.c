@@ -6,7 +6,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 #define PS_COLS "s.id, s.mah_id, s.cmo_id, s.status, " TS("s.created_at") ", " TS("s.updated_at")
 
 static void ps_row(px_partnership *p, const PGresult *r, int i)

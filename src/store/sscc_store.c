@@ -10,33 +10,8 @@
 #include "sscc_store.h"
 #include "store_internal.h"
 
-#define TSUS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
-static px_rc done_cmd(PGresult *r, px_err *err)
-{
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
-/* A text[] literal of v (px_store_text_array); NULL with err set when it grows too big. */
-static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
-{
-    /* 100,000 children of at most 20 characters, quoted and escaped: well under 8 MiB. */
-    px_buf_init(b, 64u << 20);
-    if (px_store_text_array(b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many children");
-        return NULL;
-    }
-    return b->data;
-}
+#define TSUS(n) PX__SQL_US(n)
+#define ISO(col) PX__SQL_ISO(col)
 
 /* ---- SSCC pools ------------------------------------------------------------------------ */
 
@@ -105,7 +80,7 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
 {
     *added = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -175,7 +150,7 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
     snprintf(e, sizeof(e), "%d", a->extension_digit);
     snprintf(c, sizeof(c), "%ld", a->count);
     const char *p[] = {a->org_id, a->tenant_id, a->company_prefix, e, a->strategy, c,
-                       nz(a->job_id)};
+                       px__nz(a->job_id)};
     PGresult *r = px__exec(db,
                            "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
                            "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
@@ -211,12 +186,12 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
 {
     *inserted = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
-    const char *p[] = {a, prefix, tenant_id, org_id, nz(allocation_id), origin};
+    const char *p[] = {a, prefix, tenant_id, org_id, px__nz(allocation_id), origin};
     /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
      * another allocation) is never inserted again; the caller makes up the shortfall. */
     PGresult *r = px__exec(db,
@@ -236,11 +211,10 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
 px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 {
     const char *p[] = {job_id};
-    return done_cmd(px__exec(db,
-                             "UPDATE job SET status = 'completed', done = total, started_at = "
-                             "now(), finished_at = now() WHERE id = $1::uuid",
-                             1, p, err),
-                    err);
+    return px__exec_cmd(db,
+                        "UPDATE job SET status = 'completed', done = total, started_at = "
+                        "now(), finished_at = now() WHERE id = $1::uuid",
+                        1, p, err);
 }
 
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
@@ -300,11 +274,10 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err)
 {
     const char *p[] = {sscc};
-    return done_cmd(px__exec(db,
-                             "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
-                             "WHERE sscc = $1 AND state = 'allocated'",
-                             1, p, err),
-                    err);
+    return px__exec_cmd(db,
+                        "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
+                        "WHERE sscc = $1 AND state = 'allocated'",
+                        1, p, err);
 }
 
 static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, char (*out)[19],
@@ -415,7 +388,7 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
     *idx = NULL;
     *n_idx = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -443,7 +416,7 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -474,17 +447,16 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
                                     const char *state, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
     const char *p[] = {a, state};
-    PGresult *r = px__exec(db,
-                           BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
-                           2, p, err);
+    px_rc rc = px__exec_cmd(
+        db, BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc", 2, p, err);
     px_buf_dispose(&b);
-    return done_cmd(r, err);
+    return rc;
 }
 
 px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
@@ -558,19 +530,19 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
     px_buf_dispose(&bx);
-    if (!(p[0] = array_param(&bg, g, n, err)) || !(p[1] = array_param(&bs, s, n, err)) ||
-        !(p[2] = array_param(&bx, x, n, err))) {
+    if (!(p[0] = px__text_array(&bg, g, n, "children", err)) ||
+        !(p[1] = px__text_array(&bs, s, n, "children", err)) ||
+        !(p[2] = px__text_array(&bx, x, n, "children", err))) {
         rc = err->rc;
         goto done;
     }
     /* A temporary table per transaction: the checks, the locks and the update below are each
      * one statement over all children (DESIGN.md "Bulk paths"). */
-    if ((rc = done_cmd(px__exec(db,
-                                "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
-                                "char(14), serial text, sscc char(18)) ON COMMIT DROP",
-                                0, NULL, err),
-                       err)) != PX_OK ||
-        (rc = done_cmd(px__exec(db, "TRUNCATE agg_child", 0, NULL, err), err)) != PX_OK)
+    if ((rc = px__exec_cmd(db,
+                           "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
+                           "char(14), serial text, sscc char(18)) ON COMMIT DROP",
+                           0, NULL, err)) != PX_OK ||
+        (rc = px__exec_cmd(db, "TRUNCATE agg_child", 0, NULL, err)) != PX_OK)
         goto done;
     r = px__exec(db,
                  "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
@@ -584,22 +556,20 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     PQclear(r);
     /* A temporary table has no statistics: without them the planner guesses thousands of
      * rows and hashes the whole serial table instead of probing its key once per child. */
-    if ((rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
+    if ((rc = px__exec_cmd(db, "ANALYZE agg_child", 0, NULL, err)) != PX_OK)
         goto done;
     /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
      * packing the same child at the same moment the second waits for the first to commit and
      * then sees the child packed (already_packed): exactly one wins. */
-    if ((rc = done_cmd(px__exec(db,
-                                "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
-                                "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-                                0, NULL, err),
-                       err)) != PX_OK)
+    if ((rc = px__exec_cmd(db,
+                           "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
+                           "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                           0, NULL, err)) != PX_OK)
         goto done;
-    rc = done_cmd(px__exec(db,
-                           "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
-                           "x.sscc FOR UPDATE OF x",
-                           0, NULL, err),
-                  err);
+    rc = px__exec_cmd(db,
+                      "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
+                      "x.sscc FOR UPDATE OF x",
+                      0, NULL, err);
 done:
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
@@ -633,7 +603,7 @@ px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *ou
 {
     out->items = NULL;
     out->n = 0;
-    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org)};
+    const char *p[] = {sc->parent, sc->tenant_id, px__nz(sc->cmo_org)};
     PGresult *r = px__exec(db, MISFITS, 3, p, err);
     if (!r)
         return err->rc;
@@ -737,35 +707,34 @@ px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err
     snprintf(n, sizeof(n), "%ld", a->children);
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
     const char *p[] = {a->id, a->org_id, a->tenant_id, a->action, a->parent_sscc, n, t};
-    return done_cmd(px__exec(db,
-                             "INSERT INTO aggregation (id, org_id, tenant_id, action, "
-                             "parent_sscc, children, created_at) VALUES ($1::uuid, $2::uuid, "
-                             "$3::uuid, $4, $5, $6::integer, " TSUS("$7") ")",
-                             7, p, err),
-                    err);
+    return px__exec_cmd(db,
+                        "INSERT INTO aggregation (id, org_id, tenant_id, action, "
+                        "parent_sscc, children, created_at) VALUES ($1::uuid, $2::uuid, "
+                        "$3::uuid, $4, $5, $6::integer, " TSUS("$7") ")",
+                        7, p, err);
 }
 
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, e->epcs, e->n_epcs, err);
+    const char *a = px__text_array(&b, e->epcs, e->n_epcs, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
-    const char *p[] = {e->id,           e->tenant_id,      e->org_id,       nz(e->aggregation_id),
-                       e->type,         e->action,         e->biz_step,     nz(e->disposition),
-                       t,               nz(e->parent_id),  nz(e->parent_sscc), a,
-                       nz(e->read_point), nz(e->biz_location), e->event_hash};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
-                           "type, action, biz_step, disposition, event_time, parent_id, "
-                           "parent_sscc, epcs, read_point, biz_location, event_hash) VALUES "
-                           "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
-                           ", $10, $11, $12::text[], $13, $14, $15)",
-                           15, p, err);
+    const char *p[] = {e->id, e->tenant_id, e->org_id, px__nz(e->aggregation_id),
+                       e->type, e->action, e->biz_step, px__nz(e->disposition), t,
+                       px__nz(e->parent_id), px__nz(e->parent_sscc), a,
+                       px__nz(e->read_point), px__nz(e->biz_location), e->event_hash};
+    px_rc rc = px__exec_cmd(db,
+                            "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
+                            "type, action, biz_step, disposition, event_time, parent_id, "
+                            "parent_sscc, epcs, read_point, biz_location, event_hash) VALUES "
+                            "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
+                            ", $10, $11, $12::text[], $13, $14, $15)",
+                            15, p, err);
     px_buf_dispose(&b);
-    return done_cmd(r, err);
+    return rc;
 }

@@ -120,7 +120,7 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
     /* Keyset paging on (at, id), newest first, as every list (docs/api.md "Paging"). */
     PGresult *r = px__exec(
         db,
-        "SELECT v.id, to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "SELECT v.id, " PX__SQL_ISO("v.at") ", "
         "v.kind, v.requester_id, v.key_id, v.req_gln, v.responder_gln, v.gtin, "
         "coalesce(v.lot, ''), coalesce(v.serial, ''), coalesce(v.exp, ''), v.context, "
         "coalesce(v.corr_uuid, ''), v.verified, coalesce(v.failure_reason, ''), "
