@@ -13,13 +13,11 @@
  * the same packs to released (in a transaction rolled back, before the HTTP side). Before the
  * packing, the raw COPY, and a raw UPDATE … FROM that writes the same pack links into serial
  * (rolled back): the floor of keeping a pack's parent in its own row. */
-#include <curl/curl.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "gs1.h"
 #include "px_buf.h"
 
@@ -32,68 +30,14 @@
 #define CASES_PER_REQUEST 1000
 #define PALLETS_PER_REQUEST 100
 
-static double now_s(void)
+static void must(bench_http *h, const char *key, const char *path, px_buf *b, long want)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "bench_aggregate: %s: %s\n", what, detail);
-    exit(1);
-}
-
-static void pq_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        die(sql, PQerrorMessage(c));
-    PQclear(r);
-}
-
-typedef struct http {
-    CURL *curl;
-    const char *base, *key;
-    px_buf resp;
-} http;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    return px_buf_add(ud, p, size * n) == PX_OK ? size * n : 0;
-}
-
-static long post(http *h, const char *path, const char *body, size_t len)
-{
-    char url[256], auth[160];
-    snprintf(url, sizeof(url), "%s%s", h->base, path);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", h->key);
-    struct curl_slist *hs = curl_slist_append(NULL, auth);
-    hs = curl_slist_append(hs, "Content-Type: application/json");
-    px_buf_reset(&h->resp);
-    curl_easy_setopt(h->curl, CURLOPT_URL, url);
-    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->resp);
-    long status = 0;
-    if (curl_easy_perform(h->curl) == CURLE_OK)
-        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hs);
-    return status;
-}
-
-static void must(http *h, const char *path, px_buf *b, long want)
-{
-    long st = post(h, path, b->data, b->len);
+    long st = bench_post(h, path, key, b->data, b->len);
     if (st != want) {
         char msg[600];
         snprintf(msg, sizeof(msg), "status %ld: %.500s", st,
                  h->resp.len ? h->resp.data : "no answer");
-        die(path, msg);
+        bench_die(path, msg);
     }
 }
 
@@ -101,7 +45,7 @@ static void sscc_of(char out[19], int ext, long ref)
 {
     px_err e;
     if (gs1_sscc_build(out, ext, GCP, (uint64_t)ref, &e) != PX_OK)
-        die("sscc", e.message);
+        bench_die("sscc", e.message);
 }
 
 int main(int argc, char **argv)
@@ -112,13 +56,14 @@ int main(int argc, char **argv)
     }
     long packs = argc > 4 ? strtol(argv[4], NULL, 10) : 1000000;
     if (packs < 10000 || packs % 10000 != 0)
-        die("PACKS", "a multiple of 10,000");
+        bench_die("PACKS", "a multiple of 10,000");
     long cases = packs / PER_CASE, pallets = cases / PER_PALLET;
     PGconn *db = PQconnectdb(argv[2]);
     if (PQstatus(db) != CONNECTION_OK)
-        die("connect", PQerrorMessage(db));
+        bench_die("connect", PQerrorMessage(db));
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    http h = {curl_easy_init(), argv[1], argv[3], {0}};
+    bench_http h = {curl_easy_init(), argv[1], {0}};
+    const char *key = argv[3];
     px_buf_init(&h.resp, 64u << 20); /* a 100,000-serial commission answers ~5 MB */
     px_buf b;
     px_buf_init(&b, 64u << 20);
@@ -132,17 +77,17 @@ int main(int argc, char **argv)
         for (long i = 0; i < n; i++)
             px_buf_printf(&b, "%s\"P%07ld\"", i ? "," : "", from + i);
         px_buf_puts(&b, "]}");
-        must(&h, "/v1/commissions", &b, 200);
+        must(&h, key, "/v1/commissions", &b, 200);
     }
 
     /* ---- the same links, raw COPY ---- */
     double t0;
     char sscc[19];
     long links = packs + cases;
-    pq_ok(db, "DROP TABLE IF EXISTS bench_link");
-    pq_ok(db, "CREATE TABLE bench_link (child_gtin char(14), child_serial text, child_sscc "
+    bench_pq_ok(db, "DROP TABLE IF EXISTS bench_link");
+    bench_pq_ok(db, "CREATE TABLE bench_link (child_gtin char(14), child_serial text, child_sscc "
               "char(18), parent_sscc char(18) NOT NULL)");
-    pq_ok(db, "CHECKPOINT");
+    bench_pq_ok(db, "CHECKPOINT");
     px_buf_reset(&b);
     for (long c = 0; c < cases; c++) {
         sscc_of(sscc, 0, c + 1);
@@ -157,35 +102,25 @@ int main(int argc, char **argv)
             px_buf_printf(&b, "\\N\t\\N\t%s\t%s\n", child, sscc);
         }
     }
-    t0 = now_s();
-    PGresult *r = PQexec(db, "COPY bench_link FROM STDIN");
-    if (PQresultStatus(r) != PGRES_COPY_IN)
-        die("COPY", PQerrorMessage(db));
-    PQclear(r);
-    if (PQputCopyData(db, b.data, (int)b.len) != 1 || PQputCopyEnd(db, NULL) != 1)
-        die("COPY", PQerrorMessage(db));
-    while ((r = PQgetResult(db))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            die("COPY", PQerrorMessage(db));
-        PQclear(r);
-    }
-    double raw_s = now_s() - t0;
+    t0 = bench_now_s();
+    bench_pq_copy(db, "COPY bench_link FROM STDIN", b.data, b.len);
+    double raw_s = bench_now_s() - t0;
 
     /* ---- the same links into serial and sscc, as packid stores them: a raw UPDATE … FROM
      * (rolled back, the dead rows vacuumed before the HTTP side): the floor of a design that
      * keeps a pack's parent in its row ---- */
-    pq_ok(db, "CHECKPOINT");
-    t0 = now_s();
-    pq_ok(db, "BEGIN");
-    pq_ok(db, "UPDATE serial s SET parent_sscc = l.parent_sscc FROM bench_link l WHERE "
+    bench_pq_ok(db, "CHECKPOINT");
+    t0 = bench_now_s();
+    bench_pq_ok(db, "BEGIN");
+    bench_pq_ok(db, "UPDATE serial s SET parent_sscc = l.parent_sscc FROM bench_link l WHERE "
               "l.child_gtin = s.gtin AND l.child_serial = s.serial");
-    double raw_upd_s = now_s() - t0;
-    pq_ok(db, "ROLLBACK");
-    pq_ok(db, "VACUUM serial");
-    pq_ok(db, "CHECKPOINT");
+    double raw_upd_s = bench_now_s() - t0;
+    bench_pq_ok(db, "ROLLBACK");
+    bench_pq_ok(db, "VACUUM serial");
+    bench_pq_ok(db, "CHECKPOINT");
 
     /* ---- packing over HTTP: a line reports a run of cases in one request ---- */
-    t0 = now_s();
+    t0 = bench_now_s();
     long requests = 0;
     for (long c0 = 0; c0 < cases; c0 += CASES_PER_REQUEST) {
         long c1 = c0 + CASES_PER_REQUEST < cases ? c0 + CASES_PER_REQUEST : cases;
@@ -201,11 +136,11 @@ int main(int argc, char **argv)
             px_buf_puts(&b, "]}");
         }
         px_buf_puts(&b, "]}");
-        must(&h, "/v1/aggregations", &b, 201);
+        must(&h, key, "/v1/aggregations", &b, 201);
         requests++;
     }
-    double t_cases = now_s() - t0;
-    t0 = now_s();
+    double t_cases = bench_now_s() - t0;
+    t0 = bench_now_s();
     for (long p0 = 0; p0 < pallets; p0 += PALLETS_PER_REQUEST) {
         long p1 = p0 + PALLETS_PER_REQUEST < pallets ? p0 + PALLETS_PER_REQUEST : pallets;
         px_buf_reset(&b);
@@ -222,30 +157,30 @@ int main(int argc, char **argv)
             px_buf_puts(&b, "]}");
         }
         px_buf_puts(&b, "]}");
-        must(&h, "/v1/aggregations", &b, 201);
+        must(&h, key, "/v1/aggregations", &b, 201);
         requests++;
     }
-    double t_pallets = now_s() - t0;
+    double t_pallets = bench_now_s() - t0;
     double http_s = t_cases + t_pallets;
 
     /* ---- shipping: raw UPDATE … FROM (rolled back), then the pallets over HTTP ---- */
-    pq_ok(db, "CHECKPOINT");
-    t0 = now_s();
-    pq_ok(db, "BEGIN");
-    pq_ok(db, "UPDATE serial s SET state = 'released', released_at = now(), market = 'DE' FROM "
+    bench_pq_ok(db, "CHECKPOINT");
+    t0 = bench_now_s();
+    bench_pq_ok(db, "BEGIN");
+    bench_pq_ok(db, "UPDATE serial s SET state = 'released', released_at = now(), market = 'DE' FROM "
               "sscc c WHERE s.parent_sscc = c.sscc AND c.parent_sscc IS NOT NULL AND "
               "s.state = 'commissioned'");
-    double raw_rel_s = now_s() - t0;
-    pq_ok(db, "ROLLBACK");
-    t0 = now_s();
+    double raw_rel_s = bench_now_s() - t0;
+    bench_pq_ok(db, "ROLLBACK");
+    t0 = bench_now_s();
     for (long p = 0; p < pallets; p++) {
         sscc_of(sscc, 1, p + 1);
         px_buf_reset(&b);
         px_buf_printf(&b, "{\"gtin\":\"" GTIN "\",\"batch\":\"B1\",\"market\":\"DE\","
                           "\"ssccs\":[\"%s\"]}", sscc);
-        must(&h, "/v1/releases", &b, 201);
+        must(&h, key, "/v1/releases", &b, 201);
     }
-    double http_rel_s = now_s() - t0;
+    double http_rel_s = bench_now_s() - t0;
 
     printf("pack: %ld packs into %ld cases, %ld cases onto %ld pallets over HTTP in %ld "
            "requests: %.2f s (cases %.2f s, pallets %.2f s)\n",

@@ -49,40 +49,6 @@ static char *random_serials(size_t n)
     return s;
 }
 
-typedef struct http {
-    CURL *curl;
-    const char *base;
-    char auth[128];
-    px_buf resp;
-} http;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    px_buf *b = ud;
-    return px_buf_add(b, p, size * n) == PX_OK ? size * n : 0;
-}
-
-static long post(http *h, const char *path, const char *key, const char *body, size_t len)
-{
-    char url[256], auth[128];
-    snprintf(url, sizeof(url), "%s%s", h->base, path);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-    struct curl_slist *hs = curl_slist_append(NULL, auth);
-    hs = curl_slist_append(hs, "Content-Type: application/json");
-    px_buf_reset(&h->resp);
-    curl_easy_setopt(h->curl, CURLOPT_URL, url);
-    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->resp);
-    long status = 0;
-    if (curl_easy_perform(h->curl) == CURLE_OK)
-        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hs);
-    return status;
-}
-
 /* The value of "name":"…" in a flat JSON answer. */
 static void json_field(char *out, size_t cap, const char *json, const char *name)
 {
@@ -101,7 +67,7 @@ static void json_field(char *out, size_t cap, const char *json, const char *name
     out[i] = '\0';
 }
 
-static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
+static double http_side(bench_http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
                         int requests, int round)
 {
     size_t n = (size_t)requests * PER_REQUEST;
@@ -133,7 +99,7 @@ static double http_side(http *h, PGconn *db, const char *cmo_key, const char *cm
             px_buf_printf(&body, "%s\"%s\"", i ? "," : "",
                           serials + ((size_t)q * PER_REQUEST + i) * 21);
         px_buf_puts(&body, "]}");
-        long st = post(h, "/v1/commissions", cmo_key, body.data, body.len);
+        long st = bench_post(h, "/v1/commissions", cmo_key, body.data, body.len);
         if (st != 200 || !strstr(h->resp.data, "\"commissioned\":10000")) {
             fprintf(stderr, "bench_commission: commission %d: HTTP %ld %.300s\n", q, st,
                     h->resp.data ? h->resp.data : "");
@@ -241,18 +207,18 @@ int main(int argc, char **argv)
         return 1;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    http h = {curl_easy_init(), argv[1], "", {0}};
+    bench_http h = {curl_easy_init(), argv[1], {0}};
     px_buf_init(&h.resp, (size_t)1 << 28);
     const char *mah = argv[3];
     const char *prod = "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Bench "
                        "pack\",\"market\":\"EU\"}";
-    long st = post(&h, "/v1/products", mah, prod, strlen(prod));
+    long st = bench_post(&h, "/v1/products", mah, prod, strlen(prod));
     if (st != 201 && st != 409) {
         fprintf(stderr, "bench_commission: product: HTTP %ld %s\n", st, h.resp.data);
         return 1;
     }
     const char *partner = "{\"name\":\"Bench CMO\",\"gtins\":[\"" GTIN "\"]}";
-    if ((st = post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
+    if ((st = bench_post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
         fprintf(stderr, "bench_commission: partner: HTTP %ld %s\n", st, h.resp.data);
         return 1;
     }

@@ -16,6 +16,7 @@
 #include <zint.h>
 
 #include "carrier.h"
+#include "carrier_int.h"
 #include "gs1.h"
 
 void px_carrier_label_opts_init(px_carrier_label_opts *o)
@@ -29,45 +30,13 @@ void px_carrier_label_opts_init(px_carrier_label_opts *o)
 
 /* ---- PNG from zint's raster ------------------------------------------------------------------ */
 
-typedef struct sink {
-    px_buf *out;
-    px_rc rc;
-} sink;
-
-static void sink_write(png_structp png, png_bytep data, size_t n)
-{
-    sink *s = png_get_io_ptr(png);
-    px_rc rc = px_buf_add(s->out, data, n);
-    if (rc != PX_OK) {
-        s->rc = rc;
-        png_error(png, "output buffer");
-    }
-}
-
-static void sink_flush(png_structp png)
-{
-    (void)png;
-}
-
-static void png_fail(png_structp png, png_const_charp msg)
-{
-    (void)msg;
-    png_longjmp(png, 1);
-}
-
-static void png_warn(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;
-}
-
 /* Everything after setjmp lives here (C11 7.13.2.1), as in render.c. */
-static int png_emit(png_structp png, png_infop info, sink *s, unsigned char *row,
-                    const struct zint_symbol *z)
+static int png_emit(png_structp png, png_infop info, carrier__png_sink *s,
+                    unsigned char *row, const struct zint_symbol *z)
 {
     if (setjmp(png_jmpbuf(png)))
         return -1;
-    png_set_write_fn(png, s, sink_write, sink_flush);
+    carrier__png_to_sink(png, s);
     png_set_IHDR(png, info, (png_uint_32)z->bitmap_width, (png_uint_32)z->bitmap_height, 8,
                  PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
@@ -89,9 +58,9 @@ static px_rc png_write(px_buf *out, const struct zint_symbol *z, px_err *err)
 {
     size_t start = out->len;
     px_rc rc = PX_OK;
-    sink s = {out, PX_OK};
+    carrier__png_sink s = {out, PX_OK};
     unsigned char *row = malloc((size_t)z->bitmap_width);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+    png_structp png = carrier__png_new();
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!row || !png || !info) {
         rc = px_err_oom(err);

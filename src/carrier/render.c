@@ -136,14 +136,9 @@ px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrie
 
 /* ---- PNG ------------------------------------------------------------------------------ */
 
-typedef struct png_sink {
-    px_buf *out;
-    px_rc rc; /* why the write callback gave up */
-} png_sink;
-
 static void sink_write(png_structp png, png_bytep data, size_t n)
 {
-    png_sink *s = png_get_io_ptr(png);
+    carrier__png_sink *s = png_get_io_ptr(png);
     px_rc rc = px_buf_add(s->out, data, n);
     if (rc != PX_OK) {
         s->rc = rc;
@@ -167,6 +162,16 @@ static void png_warn(png_structp png, png_const_charp msg)
 {
     (void)png;
     (void)msg;
+}
+
+png_structp carrier__png_new(void)
+{
+    return png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+}
+
+void carrier__png_to_sink(png_structp png, carrier__png_sink *s)
+{
+    png_set_write_fn(png, s, sink_write, sink_flush);
 }
 
 /* One image row of module row y (y < 0 or >= height: a quiet-zone row). 1-bit gray: bit 1 is
@@ -194,14 +199,14 @@ static void png_row(unsigned char *row, size_t rowbytes, const px_carrier_matrix
 /* Everything between setjmp and the end lives here, so no local of the caller is modified
  * after setjmp (C11 7.13.2.1: such locals would need volatile). Returns 0, or -1 after a
  * libpng error. */
-static int png_emit(png_structp png, png_infop info, png_sink *sink, unsigned char *row,
-                    size_t rowbytes, const px_carrier_matrix *m, const px_carrier_opts *o,
-                    int quiet, int w, int h)
+static int png_emit(png_structp png, png_infop info, carrier__png_sink *sink,
+                    unsigned char *row, size_t rowbytes, const px_carrier_matrix *m,
+                    const px_carrier_opts *o, int quiet, int w, int h)
 {
     if (setjmp(png_jmpbuf(png)))
         return -1;
     int gray8 = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8;
-    png_set_write_fn(png, sink, sink_write, sink_flush);
+    carrier__png_to_sink(png, sink);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, gray8 ? 8 : 1,
                  o->colors ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -242,9 +247,9 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
     size_t start = out->len;
     size_t rowbytes = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w
                                                                          : ((size_t)w + 7) / 8;
-    png_sink sink = {out, PX_OK};
+    carrier__png_sink sink = {out, PX_OK};
     unsigned char *row = malloc(rowbytes);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+    png_structp png = carrier__png_new();
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!row || !png || !info) {
         rc = px_err_oom(err);

@@ -121,7 +121,7 @@ done:
 
 #define ENTRY_COLUMNS                                                                              \
     "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "                                     \
-    "to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(org_id::text, ''), "               \
+    PX__SQL_ISO("at") ", coalesce(org_id::text, ''), "                                             \
     "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "                 \
     "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "          \
     "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
@@ -223,7 +223,7 @@ px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_er
 
 #define CHECKPOINT_COLUMNS                                                                         \
     "c.id, c.chain::text, c.chain_seq, c.seq, c.head, "                                            \
-    "to_char(c.at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), c.key_id, c.signature"
+    PX__SQL_ISO("c.at") ", c.key_id, c.signature"
 
 static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int col)
 {
@@ -288,8 +288,8 @@ px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, v
     PGresult *r = px__exec(
         db,
         "SELECT h.chain::text, h.chain_seq, h.last_seq, h.last_hash, " CHECKPOINT_COLUMNS ", "
-        "to_char(date_trunc('milliseconds', clock_timestamp()), "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM audit_head h LEFT JOIN LATERAL "
+        PX__SQL_ISO("date_trunc('milliseconds', clock_timestamp())") " FROM audit_head h LEFT "
+        "JOIN LATERAL "
         "(SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain ORDER BY k.id DESC LIMIT 1) c "
         "ON true WHERE h.last_seq > 0 AND (c.id IS NULL OR c.seq <> h.last_seq) ORDER BY h.chain",
         0, NULL, err);

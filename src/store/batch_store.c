@@ -14,8 +14,7 @@ px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin,
     /* serial_batch (gtin, batch) serves both the counts and the per-market totals. */
     PGresult *r = px__exec(
         db,
-        "SELECT b.expiry, to_char(b.created_at AT TIME ZONE 'UTC', "
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "SELECT b.expiry, " PX__SQL_ISO("b.created_at") ", "
         "  count(s.serial) FILTER (WHERE s.state = 'commissioned' AND "
         "    ($3::uuid IS NULL OR s.commissioned_by = $3::uuid)), "
         "  count(s.serial) FILTER (WHERE s.state = 'released'), "

@@ -9,7 +9,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 
 void px_capture_row_dispose(px_capture_row *c)
 {

@@ -9,7 +9,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define ISO(col) PX__SQL_ISO(col)
 
 static void design_params(const px_carrier_design *d, char quiet[12], char mpx[12])
 {

@@ -6,7 +6,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "coalesce(to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define TS(col) PX__SQL_ISO0(col)
 #define KEY_COLS "k.id, k.org_id, k.role, coalesce(k.label, ''), " TS("k.created_at") ", " \
                  TS("k.revoked_at")
 

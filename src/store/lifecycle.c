@@ -9,9 +9,8 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-/* µs since the epoch as a timestamptz expression of parameter $n (exact, no float). */
-#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(n) PX__SQL_US(n)
+#define ISO(col) PX__SQL_ISO(col)
 
 px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
 {
@@ -41,12 +40,12 @@ px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
     return rc;
 }
 
-static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
+const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
+                           px_err *err)
 {
-    /* 100,000 serials of 20 characters, quoted and escaped: well under 8 MiB. */
     px_buf_init(b, 64u << 20);
     if (px_store_text_array(b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
+        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many %s", what);
         return NULL;
     }
     return b->data;
@@ -140,14 +139,10 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
     char st[12];
     snprintf(st, sizeof(st), "%d", status);
     const char *p[] = {org_id, key, st, response};
-    PGresult *r = px__exec(db,
-                           "UPDATE idempotency SET status = $3::smallint, response = $4 "
-                           "WHERE org_id = $1 AND key = $2",
-                           4, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "UPDATE idempotency SET status = $3::smallint, response = $4 "
+                        "WHERE org_id = $1 AND key = $2",
+                        4, p, err);
 }
 
 /* ---- commissioning --------------------------------------------------------------------- */
@@ -182,13 +177,10 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* A statement without parameters whose result is not read. */
 static px_rc simple(px_db *db, const char *sql, px_err *err)
 {
-    PGresult *r = px__exec(db, sql, 0, NULL, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db, sql, 0, NULL, err);
 }
 
 /* COPYs the external serials (sorted, each new to the pool) as commissioned rows. Fails on
@@ -222,7 +214,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
 {
     memset(out, 0, sizeof(*out));
     px_buf arr;
-    const char *a = array_param(&arr, in->serials, in->n, err);
+    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
     const char **rest = NULL;
     PGresult *r = NULL;
     px_rc rc;
@@ -304,7 +296,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
             if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
                 goto done;
             px_buf restarr;
-            const char *ra = array_param(&restarr, rest, n_rest, err);
+            const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
             if (!ra) {
                 px_buf_dispose(&restarr);
                 rc = err->rc;
@@ -400,15 +392,11 @@ px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *
     us_text(now, c->now_us);
     const char *p[] = {c->id,  c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
                        count,  alloc,     ext,          rej,     c->partial ? "t" : "f", now};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
-                           "count, allocated, external, rejected, partial, created_at) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " TS("$12") ")",
-                           12, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
+                        "count, allocated, external, rejected, partial, created_at) VALUES "
+                        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " TS("$12") ")",
+                        12, p, err);
 }
 
 /* ---- release ----------------------------------------------------------------------------- */
@@ -446,7 +434,7 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     px_buf_init(&arr, 1);
     if (n) {
         px_buf_dispose(&arr);
-        if (!(a = array_param(&arr, serials, n, err))) {
+        if (!(a = px__text_array(&arr, serials, n, "serials", err))) {
             px_buf_dispose(&arr);
             return err->rc;
         }
@@ -476,7 +464,7 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     *idx = NULL;
     *n_idx = 0;
     px_buf arr;
-    const char *a = array_param(&arr, serials, n, err);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a) {
         px_buf_dispose(&arr);
         return err->rc;
@@ -531,16 +519,12 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, 
                        rel->ship_to_location_gln,
                        rel->transaction_type,
                        rel->transaction_id};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
-                           "market, count, created_at, ship_from_gln, ship_to_party_gln, "
-                           "ship_to_location_gln, transaction_type, transaction_id) VALUES ($1, "
-                           "$2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, $11, $12, $13)",
-                           13, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
+                        "market, count, created_at, ship_from_gln, ship_to_party_gln, "
+                        "ship_to_location_gln, transaction_type, transaction_id) VALUES ($1, "
+                        "$2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, $11, $12, $13)",
+                        13, p, err);
 }
 
 px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
@@ -560,7 +544,7 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
 {
     px_buf arr;
     const char *a = NULL;
-    if (n && !(a = array_param(&arr, serials, n, err))) {
+    if (n && !(a = px__text_array(&arr, serials, n, "serials", err))) {
         px_buf_dispose(&arr);
         return err->rc;
     }
@@ -653,7 +637,7 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
                           px_pack_row_fn fn, void *ctx, px_err *err)
 {
     px_buf arr;
-    const char *a = array_param(&arr, serials, n, err);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a) {
         px_buf_dispose(&arr);
         return err->rc;
@@ -679,62 +663,63 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
     return PX_OK;
 }
 
+/* Two text[] parameters (px__text_array); on failure neither buffer is left to dispose. */
+static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1,
+                        px_buf *b2, const char **s2, const char *const *v2, size_t n2,
+                        px_err *err)
+{
+    if (!(*s1 = px__text_array(b1, v1, n1, "serials", err))) {
+        px_buf_dispose(b1);
+        return err->rc;
+    }
+    if (!(*s2 = px__text_array(b2, v2, n2, "serials", err))) {
+        px_buf_dispose(b1);
+        px_buf_dispose(b2);
+        return err->rc;
+    }
+    return PX_OK;
+}
+
 px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const *serials,
                                   const char *const *prior_states, size_t n, const char *reason,
                                   const char *org_id, int64_t now_us, px_err *err)
 {
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, serials, n, err);
-    const char *s2 = s1 ? array_param(&a2, prior_states, n, err) : NULL;
-    if (!s1 || !s2) {
-        px_buf_dispose(&a1);
-        if (s1)
-            px_buf_dispose(&a2);
+    const char *s1, *s2;
+    if (two_arrays(&a1, &s1, serials, n, &a2, &s2, prior_states, n, err) != PX_OK)
         return err->rc;
-    }
     char now[24];
     us_text(now, now_us);
     const char *p[] = {gtin, s1, s2, reason, org_id, now};
-    PGresult *r = px__exec(db,
-                           "UPDATE serial p SET state = 'decommissioned', reason = $4, "
-                           "prior_state = t.prior, decommissioned_by = $5::uuid, "
-                           "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
-                           "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
-                           "AND p.serial = ANY ($2::text[])",
-                           6, p, err);
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE serial p SET state = 'decommissioned', reason = $4, "
+                            "prior_state = t.prior, decommissioned_by = $5::uuid, "
+                            "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
+                            "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
+                            "AND p.serial = ANY ($2::text[])",
+                            6, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *serials,
                                 const char *const *states, size_t n, px_err *err)
 {
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, serials, n, err);
-    const char *s2 = s1 ? array_param(&a2, states, n, err) : NULL;
-    if (!s1 || !s2) {
-        px_buf_dispose(&a1);
-        if (s1)
-            px_buf_dispose(&a2);
+    const char *s1, *s2;
+    if (two_arrays(&a1, &s1, serials, n, &a2, &s2, states, n, err) != PX_OK)
         return err->rc;
-    }
     const char *p[] = {gtin, s1, s2};
-    PGresult *r = px__exec(db,
-                           "UPDATE serial p SET state = t.st, reason = NULL, prior_state = NULL, "
-                           "decommissioned_by = NULL, decommissioned_at = NULL "
-                           "FROM unnest($2::text[], $3::text[]) AS t(s, st) "
-                           "WHERE p.gtin = $1 AND p.serial = t.s AND p.serial = ANY ($2::text[])",
-                           3, p, err);
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE serial p SET state = t.st, reason = NULL, prior_state = NULL, "
+                            "decommissioned_by = NULL, decommissioned_at = NULL "
+                            "FROM unnest($2::text[], $3::text[]) AS t(s, st) "
+                            "WHERE p.gtin = $1 AND p.serial = t.s AND p.serial = ANY ($2::text[])",
+                            3, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
@@ -746,14 +731,9 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
     *serials_out = NULL;
     *count = 0;
     px_buf a1, a2;
-    const char *s1 = array_param(&a1, from_states, n_states, err);
-    const char *s2 = s1 ? array_param(&a2, from_reasons, n_reasons, err) : NULL;
-    if (!s1 || !s2) {
-        px_buf_dispose(&a1);
-        if (s1)
-            px_buf_dispose(&a2);
+    const char *s1, *s2;
+    if (two_arrays(&a1, &s1, from_states, n_states, &a2, &s2, from_reasons, n_reasons, err))
         return err->rc;
-    }
     char now[24];
     us_text(now, now_us);
     const char *p[] = {gtin, batch, reason, s1, s2, org_id, now};
@@ -785,15 +765,11 @@ px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
     us_text(now, op->now_us);
     const char *p[] = {op->id,    op->kind,   op->org_id, op->tenant_id, op->gtin,
                        op->batch, op->reason, c,          now};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
-                           "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS(
-                               "$9") ")",
-                           9, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
+                        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                        TS("$9") ")",
+                        9, p, err);
 }
 
 /* ---- events ------------------------------------------------------------------------------ */
@@ -804,9 +780,11 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
     px_buf_init(&arr, 1);
     px_buf_init(&earr, 1);
     /* The listed serials, and the EPC URIs named in their place (migration 0090). */
-    const char *a = e->serials ? array_param(&arr, e->serials, e->n_serials, err) : NULL;
-    const char *ea =
-        e->epcs && (a || !e->serials) ? array_param(&earr, e->epcs, e->n_epcs, err) : NULL;
+    const char *a =
+        e->serials ? px__text_array(&arr, e->serials, e->n_serials, "serials", err) : NULL;
+    const char *ea = e->epcs && (a || !e->serials)
+                         ? px__text_array(&earr, e->epcs, e->n_epcs, "serials", err)
+                         : NULL;
     if ((e->serials && !a) || (e->epcs && !ea)) {
         px_buf_dispose(&arr);
         px_buf_dispose(&earr);
@@ -849,7 +827,7 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
                        px__nz(e->biz_tx_type),
                        px__nz(e->biz_tx),
                        ea};
-    PGresult *r = px__exec(
+    px_rc rc = px__exec_cmd(
         db,
         "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
@@ -861,10 +839,7 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         32, p, err);
     px_buf_dispose(&arr);
     px_buf_dispose(&earr);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,

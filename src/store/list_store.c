@@ -7,7 +7,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 
 /* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo, $4 the cursor (the last row's id;
  * NULL: first page), $5 limit. Keyset paging on (created_at, id), newest first, as

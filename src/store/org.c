@@ -6,7 +6,7 @@
 #include "store_internal.h"
 
 #define ORG_COLS "id, kind, name, coalesce(gln, ''), coalesce(market, ''), " \
-                 "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), " \
+                 PX__SQL_ISO("created_at") ", " \
                  "coalesce(gln_prefix_length, 0)"
 
 static void org_row(px_org *o, const PGresult *r, int i)

@@ -6,7 +6,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 #define PS_COLS "s.id, s.mah_id, s.cmo_id, s.status, " TS("s.created_at") ", " TS("s.updated_at")
 
 static void ps_row(px_partnership *p, const PGresult *r, int i)
@@ -69,29 +69,21 @@ px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *
 px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
                                      const char *const *gtins, int n, px_err *err)
 {
-    /* One statement for the whole set: gtins travel as a text[] literal of 14-digit values
-     * (validated by the caller, so no quoting is needed). */
+    /* One statement for the whole set: gtins travel as one text[] parameter. */
     px_buf arr;
-    px_buf_init(&arr, 1 << 20);
-    px_buf_puts(&arr, "{");
-    for (int i = 0; i < n; i++)
-        px_buf_printf(&arr, "%s%s", i ? "," : "", gtins[i]);
-    px_buf_puts(&arr, "}");
-    const char *params[] = {partnership_id, arr.data};
-    PGresult *r = px__exec(db, "DELETE FROM partnership_product WHERE partnership_id = $1", 1,
-                           params, err);
-    if (r) {
-        PQclear(r);
-        r = px__exec(db,
-                     "INSERT INTO partnership_product (partnership_id, gtin) "
-                     "SELECT $1, g FROM unnest($2::text[]) AS g ON CONFLICT DO NOTHING",
-                     2, params, err);
-    }
+    const char *a = px__text_array(&arr, gtins, (size_t)n, "products", err);
+    const char *params[] = {partnership_id, a};
+    px_rc rc = a ? PX_OK : err->rc;
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db, "DELETE FROM partnership_product WHERE partnership_id = $1", 1,
+                          params, err);
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db,
+                          "INSERT INTO partnership_product (partnership_id, gtin) "
+                          "SELECT $1, g FROM unnest($2::text[]) AS g ON CONFLICT DO NOTHING",
+                          2, params, err);
     px_buf_dispose(&arr);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,

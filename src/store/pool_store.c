@@ -8,7 +8,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(col) "coalesce(to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define TS(col) PX__SQL_ISO0(col)
 
 static long long ll(const PGresult *r, int row, int col)
 {

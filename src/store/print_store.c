@@ -9,8 +9,8 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(n) PX__SQL_US(n)
+#define ISO(col) PX__SQL_ISO(col)
 #define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 /* A PostgreSQL text[] literal of v[0..n): every element double-quoted, '"' and '\' escaped.

@@ -12,7 +12,7 @@
     "coalesce(master_data->>'pack_size', ''), coalesce(master_data->>'manufacturer', ''), " \
     "coalesce(master_data->>'ndc', ''), coalesce(serial_strategy, ''), "                    \
     "coalesce(serial_length, 0), coalesce(serial_symbols, ''), issued_count, "              \
-    "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), master_version"
+    PX__SQL_ISO("created_at") ", master_version"
 
 static void product_row(px_product *p, const PGresult *r, int i)
 {

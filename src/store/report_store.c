@@ -10,7 +10,7 @@
 #include "report_store.h"
 #include "store_internal.h"
 
-#define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 
 /* ---- endpoints ------------------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include "scan_store.h"
 #include "store_internal.h"
 
-#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define TS(col) PX__SQL_ISO0(col)
 /* Microseconds since the epoch <-> timestamptz, exactly (no float seconds). */
 #define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
 #define US(col) "(extract(epoch from " col ") * 1000000)::bigint"

@@ -8,7 +8,7 @@
 #include "store_internal.h"
 
 #define C_EXPIRES TS("c.expires_at")
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) PX__SQL_ISO(col)
 
 static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
 {

@@ -4,48 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_sql.h"
 #include "lifecycle_store.h"
 #include "px_str.h"
-#include "agg_sql.h"
 #include "sscc_store.h"
 #include "store_internal.h"
 
-#define TSUS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-
-static const char *nz(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
-static px_rc done_cmd(PGresult *r, px_err *err)
-{
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
-}
-
-/* A text[] literal of v (px_store_text_array); NULL with err set when it grows too big. */
-static const char *array_param(px_buf *b, const char *const *v, size_t n, px_err *err)
-{
-    /* 100,000 children of at most 20 characters, quoted and escaped: well under 8 MiB. */
-    px_buf_init(b, 64u << 20);
-    if (px_store_text_array(b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many children");
-        return NULL;
-    }
-    return b->data;
-}
+#define TSUS(n) PX__SQL_US(n)
+#define ISO(col) PX__SQL_ISO(col)
 
 /* ---- SSCC pools ------------------------------------------------------------------------ */
 
 /* The company prefixes org_id may use: those of its own products, and of the products it is
  * actively partnered on (DOMAIN-2.md §10.2: a CMO may build units with the MAH's SSCCs). */
-#define PREFIXES                                                                            \
-    "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp " \
-    "FROM product p WHERE p.mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN " \
-    "partnership_product pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND "   \
+#define PREFIXES                                                                                   \
+    "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp "    \
+    "FROM product p WHERE p.mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN "       \
+    "partnership_product pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND "          \
     "ps.status = 'active' AND pp.gtin = p.gtin)"
 
 px_rc px_store_sscc_prefix_owner(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
@@ -105,7 +80,7 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
 {
     *added = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -129,8 +104,8 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
     return PX_OK;
 }
 
-px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext,
-                                  long n, px_err *err)
+px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext, long n,
+                                  px_err *err)
 {
     char e[4], c[24];
     snprintf(e, sizeof(e), "%d", ext);
@@ -151,8 +126,8 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
     return PX_OK;
 }
 
-#define ALLOC_COLS                                                                          \
-    "id, org_id, tenant_id, company_prefix, extension_digit, strategy, count, "             \
+#define ALLOC_COLS                                                                                 \
+    "id, org_id, tenant_id, company_prefix, extension_digit, strategy, count, "                    \
     "coalesce(job_id::text, ''), " ISO("created_at")
 
 static void alloc_row(px_sscc_allocation *a, const PGresult *r, int i)
@@ -174,13 +149,14 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
     char e[4], c[24];
     snprintf(e, sizeof(e), "%d", a->extension_digit);
     snprintf(c, sizeof(c), "%ld", a->count);
-    const char *p[] = {a->org_id, a->tenant_id, a->company_prefix, e, a->strategy, c,
-                       nz(a->job_id)};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
-                           "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
-                           "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
-                           7, p, err);
+    const char *p[] = {a->org_id, a->tenant_id,     a->company_prefix, e, a->strategy,
+                       c,         px__nz(a->job_id)};
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
+                 "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
+                 "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
+                 7, p, err);
     if (!r)
         return err->rc;
     alloc_row(a, r, 0);
@@ -188,12 +164,11 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
     return PX_OK;
 }
 
-px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id,
-                                   px_err *err)
+px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id, px_err *err)
 {
     const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid",
-                           1, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid", 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -211,12 +186,12 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
 {
     *inserted = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
-    const char *p[] = {a, prefix, tenant_id, org_id, nz(allocation_id), origin};
+    const char *p[] = {a, prefix, tenant_id, org_id, px__nz(allocation_id), origin};
     /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
      * another allocation) is never inserted again; the caller makes up the shortfall. */
     PGresult *r = px__exec(db,
@@ -236,11 +211,10 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
 px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 {
     const char *p[] = {job_id};
-    return done_cmd(px__exec(db,
-                             "UPDATE job SET status = 'completed', done = total, started_at = "
-                             "now(), finished_at = now() WHERE id = $1::uuid",
-                             1, p, err),
-                    err);
+    return px__exec_cmd(db,
+                        "UPDATE job SET status = 'completed', done = total, started_at = "
+                        "now(), finished_at = now() WHERE id = $1::uuid",
+                        1, p, err);
 }
 
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
@@ -270,14 +244,14 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
                              px_err *err)
 {
     const char *p[] = {sscc};
-    PGresult *r = px__exec(db,
-                           for_update
-                               ? "SELECT sscc, company_prefix, tenant_id, org_id, state, "
-                                 "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1 "
-                                 "FOR UPDATE"
-                               : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
-                                 "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
-                           1, p, err);
+    PGresult *r =
+        px__exec(db,
+                 for_update ? "SELECT sscc, company_prefix, tenant_id, org_id, state, "
+                              "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1 "
+                              "FOR UPDATE"
+                            : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
+                              "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
+                 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -300,11 +274,10 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err)
 {
     const char *p[] = {sscc};
-    return done_cmd(px__exec(db,
-                             "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
-                             "WHERE sscc = $1 AND state = 'allocated'",
-                             1, p, err),
-                    err);
+    return px__exec_cmd(db,
+                        "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
+                        "WHERE sscc = $1 AND state = 'allocated'",
+                        1, p, err);
 }
 
 static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, char (*out)[19],
@@ -322,17 +295,17 @@ static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, cha
 
 /* The containers above $1 (a container's parent first), bounded: a hierarchy is acyclic
  * (REQ-AGG-3), the depth limit only guards against a damaged table. */
-#define ANCESTORS_OF(start)                                                                 \
-    "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL SELECT x.parent_sscc, a.d + 1 " \
-    "FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS NOT NULL AND a.d < 64) "     \
+#define ANCESTORS_OF(start)                                                                        \
+    "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL SELECT x.parent_sscc, a.d + 1 "      \
+    "FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS NOT NULL AND a.d < 64) "            \
     "SELECT s FROM a WHERE s IS NOT NULL ORDER BY d"
 
 px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
                                    const char *sscc, px_err *err)
 {
     const char *p[] = {sscc};
-    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), 1, p, out,
-                 max, n, err);
+    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), 1, p, out, max,
+                 n, err);
 }
 
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
@@ -348,8 +321,8 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 }
 
 /* The containers below $1 with their depth (the container itself at 0). */
-#define SUBTREE                                                                             \
-    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "     \
+#define SUBTREE                                                                                    \
+    "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "           \
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
 
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
@@ -358,7 +331,8 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
     const char *p[] = {sscc, all ? "64" : "1"};
     PGresult *r = px__exec(
         db,
-        SUBTREE "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS batch, "
+        SUBTREE
+        "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS batch, "
         "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON x.sscc = t.sscc "
         "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
         "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
@@ -368,8 +342,12 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        px_tree_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
-                           px__val(r, i, 3), px__val(r, i, 4), px__val(r, i, 5),
+        px_tree_row row = {px__val(r, i, 0),
+                           px__val(r, i, 1),
+                           px__val(r, i, 2),
+                           px__val(r, i, 3),
+                           px__val(r, i, 4),
+                           px__val(r, i, 5),
                            (int)strtol(px__val(r, i, 6), NULL, 10)};
         if (fn(ctx, &row))
             break;
@@ -403,10 +381,10 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
 /* ---- shipping containers ----------------------------------------------------------------- */
 
 /* The listed containers ($1) and every container below them, with the listed one's index. */
-#define BELOW_LISTED                                                                        \
-    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::char(18)[]) WITH "     \
-    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc, roots.idx, 0 "         \
-    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc, t.root, "          \
+#define BELOW_LISTED                                                                               \
+    "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::char(18)[]) WITH "            \
+    "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc, roots.idx, 0 "                \
+    "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc, t.root, "                 \
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
 
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
@@ -415,7 +393,7 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
     *idx = NULL;
     *n_idx = 0;
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -443,7 +421,7 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
@@ -467,7 +445,8 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+        px_held_pack hp = {strtol(px__val(r, i, 0), NULL, 10),
+                           px__val(r, i, 1),
                            px__val(r, i, 2),
                            px__val(r, i, 3),
                            px__val(r, i, 4),
@@ -483,51 +462,55 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
                                     const char *state, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
     const char *p[] = {a, state};
-    PGresult *r = px__exec(db,
-                           BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc",
-                           2, p, err);
+    px_rc rc = px__exec_cmd(
+        db, BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc", 2, p, err);
     px_buf_dispose(&b);
-    return done_cmd(r, err);
+    return rc;
 }
 
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, ssccs, n, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, m->now_us);
-    const char *p[] = {a, m->state, m->by, t, nz(m->release_id), nz(m->market), nz(m->reason)};
+    const char *p[] = {
+        a, m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason)};
     /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
      * reads as any released or decommissioned pack. */
-    PGresult *r = px__exec(
+    px_rc rc = px__exec_cmd(
         db,
-        BELOW_LISTED "UPDATE serial c SET state = $2, "
-                     "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
-                     "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE "
-                     "released_at END, release_id = coalesce($5::uuid, release_id), "
-                     "market = coalesce($6, market), "
-                     "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state "
-                     "END, reason = coalesce($7, reason), "
-                     "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
-                     "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
-                     "THEN " TSUS("$4") " ELSE decommissioned_at END "
-                     "FROM t WHERE c.parent_sscc = t.sscc AND c.state <> $2 AND EXISTS (SELECT "
-                     "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
-                     "c.serial)",
+        BELOW_LISTED
+        "UPDATE serial c SET state = $2, "
+        "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
+        "released_at = CASE WHEN $2 = 'released' THEN " TSUS(
+            "$4") " ELSE "
+                  "released_at END, release_id = coalesce($5::uuid, release_id), "
+                  "market = coalesce($6, market), "
+                  "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state "
+                  "END, reason = coalesce($7, reason), "
+                  "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
+                  "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
+                  "THEN " TSUS(
+                      "$4") " ELSE decommissioned_at END "
+                            "FROM t WHERE c.parent_sscc = t.sscc AND c.state <> $2 AND EXISTS "
+                            "(SELECT "
+                            "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
+                            "c.serial)",
         7, p, err);
     px_buf_dispose(&b);
-    return done_cmd(r, err);
+    return rc;
 }
 
 px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
@@ -557,10 +540,16 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        px_container_event_row row = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
-                                      px__val(r, i, 3), strtoll(px__val(r, i, 4), NULL, 10),
-                                      px__val(r, i, 5), px__val(r, i, 6), px__val(r, i, 7),
-                                      px__val(r, i, 8), px__val(r, i, 9)};
+        px_container_event_row row = {px__val(r, i, 0),
+                                      px__val(r, i, 1),
+                                      px__val(r, i, 2),
+                                      px__val(r, i, 3),
+                                      strtoll(px__val(r, i, 4), NULL, 10),
+                                      px__val(r, i, 5),
+                                      px__val(r, i, 6),
+                                      px__val(r, i, 7),
+                                      px__val(r, i, 8),
+                                      px__val(r, i, 9)};
         if (fn(ctx, &row))
             break;
     }
@@ -601,19 +590,19 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
     px_buf_dispose(&bx);
-    if (!(p[0] = array_param(&bg, g, n, err)) || !(p[1] = array_param(&bs, s, n, err)) ||
-        !(p[2] = array_param(&bx, x, n, err))) {
+    if (!(p[0] = px__text_array(&bg, g, n, "children", err)) ||
+        !(p[1] = px__text_array(&bs, s, n, "children", err)) ||
+        !(p[2] = px__text_array(&bx, x, n, "children", err))) {
         rc = err->rc;
         goto done;
     }
     /* A temporary table per transaction: the checks, the locks and the update below are each
      * one statement over all children (DESIGN.md "Bulk paths"). */
-    if ((rc = done_cmd(px__exec(db,
-                                "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
-                                "char(14), serial text, sscc char(18)) ON COMMIT DROP",
-                                0, NULL, err),
-                       err)) != PX_OK ||
-        (rc = done_cmd(px__exec(db, "TRUNCATE agg_child", 0, NULL, err), err)) != PX_OK)
+    if ((rc = px__exec_cmd(db,
+                           "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
+                           "char(14), serial text, sscc char(18)) ON COMMIT DROP",
+                           0, NULL, err)) != PX_OK ||
+        (rc = px__exec_cmd(db, "TRUNCATE agg_child", 0, NULL, err)) != PX_OK)
         goto done;
     r = px__exec(db,
                  "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
@@ -627,22 +616,20 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     PQclear(r);
     /* A temporary table has no statistics: without them the planner guesses thousands of
      * rows and hashes the whole serial table instead of probing its key once per child. */
-    if ((rc = done_cmd(px__exec(db, "ANALYZE agg_child", 0, NULL, err), err)) != PX_OK)
+    if ((rc = px__exec_cmd(db, "ANALYZE agg_child", 0, NULL, err)) != PX_OK)
         goto done;
     /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
      * packing the same child at the same moment the second waits for the first to commit and
      * then sees the child packed (already_packed): exactly one wins. */
-    if ((rc = done_cmd(px__exec(db,
-                                "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
-                                "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-                                0, NULL, err),
-                       err)) != PX_OK)
+    if ((rc = px__exec_cmd(db,
+                           "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
+                           "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                           0, NULL, err)) != PX_OK)
         goto done;
-    rc = done_cmd(px__exec(db,
-                           "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
-                           "x.sscc FOR UPDATE OF x",
-                           0, NULL, err),
-                  err);
+    rc = px__exec_cmd(db,
+                      "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
+                      "x.sscc FOR UPDATE OF x",
+                      0, NULL, err);
 done:
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
@@ -659,25 +646,27 @@ done:
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "
-    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
-    "  coalesce(s.state, x.state, '') AS state, "
-    "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
-    "  x.parent_sscc::text, '') AS parent "
-    "  FROM agg_child c JOIN d USING (idx) "
-    "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
-    "  LEFT JOIN product p ON p.gtin = s.gtin "
-    "  LEFT JOIN sscc x ON x.sscc = c.sscc) "
-    "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
-    "  WHEN rn > 1 THEN 'duplicate' "
-    "  WHEN NOT seen THEN 'not_found' "
-    "  WHEN parent <> $1::text THEN 'not_in_parent' "
-    "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
+    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN(
+        "c", "$2",
+        "$3") " AS seen, "
+              "  coalesce(s.state, x.state, '') AS state, "
+              "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
+              "  x.parent_sscc::text, '') AS parent "
+              "  FROM agg_child c JOIN d USING (idx) "
+              "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
+              "  LEFT JOIN product p ON p.gtin = s.gtin "
+              "  LEFT JOIN sscc x ON x.sscc = c.sscc) "
+              "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
+              "  WHEN rn > 1 THEN 'duplicate' "
+              "  WHEN NOT seen THEN 'not_found' "
+              "  WHEN parent <> $1::text THEN 'not_in_parent' "
+              "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
 
 px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err)
 {
     out->items = NULL;
     out->n = 0;
-    const char *p[] = {sc->parent, sc->tenant_id, nz(sc->cmo_org)};
+    const char *p[] = {sc->parent, sc->tenant_id, px__nz(sc->cmo_org)};
     PGresult *r = px__exec(db, MISFITS, 3, p, err);
     if (!r)
         return err->rc;
@@ -764,15 +753,14 @@ px_rc px_store_agg_empty(px_db *db, const char *parent, long *moved, px_err *err
 {
     *moved = 0;
     const char *p[] = {parent};
-    px_rc rc = count_cmd(px__exec(db,
-                                  "UPDATE serial SET parent_sscc = NULL WHERE parent_sscc = $1",
-                                  1, p, err),
-                         moved, err);
+    px_rc rc = count_cmd(
+        px__exec(db, "UPDATE serial SET parent_sscc = NULL WHERE parent_sscc = $1", 1, p, err),
+        moved, err);
     if (rc != PX_OK)
         return rc;
     return count_cmd(
-        px__exec(db, "UPDATE sscc SET parent_sscc = NULL WHERE parent_sscc = $1", 1, p, err),
-        moved, err);
+        px__exec(db, "UPDATE sscc SET parent_sscc = NULL WHERE parent_sscc = $1", 1, p, err), moved,
+        err);
 }
 
 px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, int listed,
@@ -796,41 +784,58 @@ px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err
     char n[24], t[24];
     snprintf(n, sizeof(n), "%ld", a->children);
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
-    const char *p[] = {a->id, a->org_id,         a->tenant_id,         a->action,
-                       nz(a->parent_sscc), n,    t,                    nz(a->parent_gtin),
-                       nz(a->parent_serial)};
-    return done_cmd(px__exec(db,
-                             "INSERT INTO aggregation (id, org_id, tenant_id, action, "
-                             "parent_sscc, children, created_at, parent_gtin, parent_serial) "
-                             "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS(
-                                 "$7") ", $8, $9)",
-                             9, p, err),
-                    err);
+    const char *p[] = {a->id,
+                       a->org_id,
+                       a->tenant_id,
+                       a->action,
+                       px__nz(a->parent_sscc),
+                       n,
+                       t,
+                       px__nz(a->parent_gtin),
+                       px__nz(a->parent_serial)};
+    return px__exec_cmd(
+        db,
+        "INSERT INTO aggregation (id, org_id, tenant_id, action, "
+        "parent_sscc, children, created_at, parent_gtin, parent_serial) "
+        "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS("$7") ", $8, $9)",
+        9, p, err);
 }
 
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err)
 {
     px_buf b;
-    const char *a = array_param(&b, e->epcs, e->n_epcs, err);
+    const char *a = px__text_array(&b, e->epcs, e->n_epcs, "children", err);
     if (!a) {
         px_buf_dispose(&b);
         return err->rc;
     }
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
-    const char *p[] = {e->id,           e->tenant_id,      e->org_id,       nz(e->aggregation_id),
-                       e->type,         e->action,         e->biz_step,     nz(e->disposition),
-                       t,               nz(e->parent_id),  nz(e->parent_sscc), a,
-                       nz(e->read_point), nz(e->biz_location), e->event_hash,
-                       nz(e->parent_gtin), nz(e->parent_serial)};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
-                           "type, action, biz_step, disposition, event_time, parent_id, "
-                           "parent_sscc, epcs, read_point, biz_location, event_hash, "
-                           "parent_gtin, parent_serial) VALUES "
-                           "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9")
-                           ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
-                           17, p, err);
+    const char *p[] = {e->id,
+                       e->tenant_id,
+                       e->org_id,
+                       px__nz(e->aggregation_id),
+                       e->type,
+                       e->action,
+                       e->biz_step,
+                       px__nz(e->disposition),
+                       t,
+                       px__nz(e->parent_id),
+                       px__nz(e->parent_sscc),
+                       a,
+                       px__nz(e->read_point),
+                       px__nz(e->biz_location),
+                       e->event_hash,
+                       px__nz(e->parent_gtin),
+                       px__nz(e->parent_serial)};
+    px_rc rc = px__exec_cmd(db,
+                            "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
+                            "type, action, biz_step, disposition, event_time, parent_id, "
+                            "parent_sscc, epcs, read_point, biz_location, event_hash, "
+                            "parent_gtin, parent_serial) VALUES "
+                            "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS(
+                                "$9") ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
+                            17, p, err);
     px_buf_dispose(&b);
-    return done_cmd(r, err);
+    return rc;
 }

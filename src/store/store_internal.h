@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include "px_buf.h"
 #include "px_err.h"
 #include "store.h"
 
@@ -72,6 +73,21 @@ px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /* An optional text parameter: NULL (SQL NULL) for NULL or "" (rows.c). */
 const char *px__nz(const char *s);
+/* A text[] parameter of v[0..n) (px_store_text_array) in b, which it initialises with a 64 MiB
+ * bound (100,000 items of a request, quoted and escaped, stay well under it); the caller
+ * disposes of b. NULL with PX_ETOOBIG "payload_too_large" ("too many <what>") past the bound
+ * (lifecycle.c). */
+const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
+                           px_err *err);
+
+/* The SQL of a time, in one place for every statement (each connection runs in UTC, db.c):
+ * PX__SQL_US(n) is parameter $n, µs since the epoch, as a timestamptz (exact, no float);
+ * PX__SQL_ISO(col) a timestamptz column as the API's RFC 3339 UTC text with milliseconds
+ * ("2025-01-31T12:00:00.000Z"); PX__SQL_ISO0(col) the same, "" for NULL. */
+#define PX__SQL_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+#define PX__SQL_ISO(col)                                                                        \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */

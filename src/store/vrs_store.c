@@ -58,15 +58,11 @@ px_rc px_store_vrs_settings_put(px_db *db, const char *tenant_id, const char *re
                                 const char *expired, px_err *err)
 {
     const char *p[] = {tenant_id, recalled, expired};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO vrs_settings (tenant_id, recalled, expired) VALUES ($1, "
-                           "$2, $3) ON CONFLICT (tenant_id) DO UPDATE SET recalled = "
-                           "EXCLUDED.recalled, expired = EXCLUDED.expired, updated_at = now()",
-                           3, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO vrs_settings (tenant_id, recalled, expired) VALUES ($1, "
+                        "$2, $3) ON CONFLICT (tenant_id) DO UPDATE SET recalled = "
+                        "EXCLUDED.recalled, expired = EXCLUDED.expired, updated_at = now()",
+                        3, p, err);
 }
 
 px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
@@ -76,17 +72,13 @@ px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
                        l->key_id,    l->req_gln, l->responder_gln, l->gtin,
                        l->lot,       l->serial,  l->exp,           l->context,
                        l->corr_uuid, verified,   l->reason,        l->info};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, "
-                           "req_gln, responder_gln, gtin, lot, serial, exp, context, corr_uuid, "
-                           "verified, failure_reason, additional_info) VALUES ($1::timestamptz, "
-                           "$2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, "
-                           "$13, $14::bool, $15, $16)",
-                           16, p, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, "
+                        "req_gln, responder_gln, gtin, lot, serial, exp, context, corr_uuid, "
+                        "verified, failure_reason, additional_info) VALUES ($1::timestamptz, "
+                        "$2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, "
+                        "$13, $14::bool, $15, $16)",
+                        16, p, err);
 }
 
 static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
@@ -120,7 +112,7 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
     /* Keyset paging on (at, id), newest first, as every list (docs/api.md "Paging"). */
     PGresult *r = px__exec(
         db,
-        "SELECT v.id, to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "SELECT v.id, " PX__SQL_ISO("v.at") ", "
         "v.kind, v.requester_id, v.key_id, v.req_gln, v.responder_gln, v.gtin, "
         "coalesce(v.lot, ''), coalesce(v.serial, ''), coalesce(v.exp, ''), v.context, "
         "coalesce(v.corr_uuid, ''), v.verified, coalesce(v.failure_reason, ''), "

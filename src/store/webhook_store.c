@@ -8,7 +8,7 @@
 #include "store_internal.h"
 #include "webhook_store.h"
 
-#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+#define TS(col) PX__SQL_ISO0(col)
 
 /* The events as one text per line (event names hold no newline: migration 0010's CHECK on
  * webhook_delivery and the service's vocabulary). */
@@ -99,7 +99,7 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
         "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
         "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
         "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
-        "'created_at', to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "'created_at', " PX__SQL_ISO("n.at") ", "
         "'data', $3::json)::text, n.at FROM n, webhook w "
         "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
         3, p, err);
