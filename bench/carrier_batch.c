@@ -17,34 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "carrier_batch.h"
 #include "px_str.h"
 #include "service.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const px_err *err)
-{
-    fprintf(stderr, "bench_carrier_batch: %s: %s (%s)\n", what, err ? err->message : "",
-            err ? err->code : "");
-    exit(1);
-}
-
-static void pq_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_carrier_batch: %s: %s", sql, PQerrorMessage(c));
-        exit(1);
-    }
-    PQclear(r);
-}
 
 /* The bare side: thread t of nt renders payloads t, t + nt, … into its own buffer. */
 typedef struct bare_share {
@@ -76,35 +52,23 @@ static double bare_round(char (*es)[64], long n, int nt)
 {
     pthread_t th[64];
     bare_share sh[64];
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int t = 0; t < nt; t++) {
         sh[t] = (bare_share){es, n, t, nt, 0};
         if (t > 0 && pthread_create(&th[t], NULL, bare_loop, &sh[t]) != 0)
-            die("bare thread", NULL);
+            bench_die_err("bare thread", NULL);
     }
     bare_loop(&sh[0]);
     for (int t = 1; t < nt; t++)
         pthread_join(th[t], NULL);
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     for (int t = 0; t < nt; t++)
         if (sh[t].failed)
-            die("bare render", NULL);
+            bench_die_err("bare render", NULL);
     return dt;
 }
 
 /* GTIN-14 under prefix 4012345 with item reference n (GS1 mod-10 check digit). */
-static void gtin_for(char out[15], unsigned n)
-{
-    char base[16];
-    snprintf(base, sizeof(base), "04012345%05u", n % 100000u);
-    int sum = 0;
-    for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
-        sum += (base[i] - '0') * w;
-    memcpy(out, base, 13);
-    out[13] = (char)('0' + (10 - sum % 10) % 10);
-    out[14] = '\0';
-}
-
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000;
@@ -117,49 +81,49 @@ int main(int argc, char **argv)
     px_err_clear(&err);
     px_config cfg;
     if (px_config_load(&cfg, &err) != PX_OK)
-        die("config", &err);
+        bench_die_err("config", &err);
     px_app app;
     if (px_app_open(&app, &cfg, 2, &err) != PX_OK)
-        die("database", &err);
+        bench_die_err("database", &err);
     px_db *db = px_pool_acquire(app.pool, &err);
     PGconn *raw = PQconnectdb(app.conninfo);
     if (!db || PQstatus(raw) != CONNECTION_OK)
-        die("connect", &err);
+        bench_die_err("connect", &err);
     px_org mah;
     memset(&mah, 0, sizeof(mah));
     px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
     px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
     if (px_store_org_insert(db, &mah, &err) != PX_OK)
-        die("org", &err);
+        bench_die_err("org", &err);
     px_actor by;
     memset(&by, 0, sizeof(by));
     by.role = PX_ROLE_MAH;
     by.org_kind = PX_ORG_MAH;
     px_strlcpy(by.org_id, mah.id, sizeof(by.org_id));
     char gtin[15], sql[1024];
-    gtin_for(gtin, (unsigned)(now_s() * 1000) % 90000u);
+    bench_gtin(gtin, (unsigned)(bench_now_s() * 1000) % 90000u);
     snprintf(sql, sizeof(sql),
              "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
              "('%s', '%s', 7, 'bench', 'EU')",
              gtin, mah.id);
-    pq_ok(raw, sql);
+    bench_pq_ok(raw, sql);
     snprintf(sql, sizeof(sql),
              "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')", gtin);
-    pq_ok(raw, sql);
+    bench_pq_ok(raw, sql);
     snprintf(
         sql, sizeof(sql),
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
         "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
         gtin, mah.id, mah.id, n);
-    pq_ok(raw, sql);
+    bench_pq_ok(raw, sql);
 
     /* The items and the element strings the batch will render (what the bare loop renders). */
     px_carrier_item_in *items = calloc((size_t)n, sizeof(*items));
     char(*serials)[24] = calloc((size_t)n, sizeof(*serials));
     char(*es)[64] = calloc((size_t)n, sizeof(*es));
     if (!items || !serials || !es)
-        die("memory", NULL);
+        bench_die_err("memory", NULL);
     for (long i = 0; i < n; i++) {
         snprintf(serials[i], sizeof(serials[i]), "S%019ld", i + 1);
         items[i].gtin = gtin;
@@ -178,11 +142,11 @@ int main(int argc, char **argv)
         double tb1 = bare_round(es, n, 1);
         double tb = nt > 1 ? bare_round(es, n, nt) : tb1;
 
-        double t0 = now_s();
+        double t0 = bench_now_s();
         px_carrier_batch_request req = {"datamatrix", items, (size_t)n, NULL, NULL};
         px_carrier_batch b;
         if (px_svc_carrier_batch_create(db, &by, &req, &b, &err) != PX_OK)
-            die("batch", &err);
+            bench_die_err("batch", &err);
         /* The runner's passes (a worker's loop) until the batch's GET — what its user polls —
          * no longer says processing; the clock stops there. */
         int chunks = 0;
@@ -190,17 +154,17 @@ int main(int argc, char **argv)
         do {
             int did = 0;
             if (px_run_carrier_batch(&app, db, &did, &err) != PX_OK)
-                die("runner", &err);
+                bench_die_err("runner", &err);
             if (!did)
-                die("the runner found no work before the batch completed", NULL);
+                bench_die_err("the runner found no work before the batch completed", NULL);
             chunks++;
             if (px_svc_carrier_batch_get(db, &app, &by, b.id, &b, &link, &err) != PX_OK)
-                die("batch get", &err);
+                bench_die_err("batch get", &err);
         } while (strcmp(b.status, "processing") == 0);
-        double tj = now_s() - t0;
+        double tj = bench_now_s() - t0;
         if (strcmp(b.status, "completed") != 0 || !link.url[0] || b.completed_count != n ||
             b.error_count != 0)
-            die("the batch did not render every item", NULL);
+            bench_die_err("the batch did not render every item", NULL);
         printf("round %d: bare x1 %.0f renders/s, x%d %.0f; batch %ld items in %.3f s = %.0f "
                "renders/s (%d chunks); ratio %.3f (to x1 %.3f)\n",
                r, (double)n / tb1, nt, (double)n / tb, n, tj, (double)n / tj, chunks, tb / tj,
