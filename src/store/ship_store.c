@@ -13,12 +13,10 @@ static PGresult *exec_list(px_db *db, const char *sql, const char *gtin, const c
                            size_t n, px_err *err)
 {
     px_buf b;
-    px_buf_init(&b, 64u << 20); /* 100,000 items of at most 20 characters, escaped */
+    const char *a = px__text_array(&b, v, n, "items", err);
     PGresult *r = NULL;
-    if (px_store_text_array(&b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
-    } else {
-        const char *p[] = {gtin ? gtin : b.data, b.data};
+    if (a) {
+        const char *p[] = {gtin ? gtin : a, a};
         r = px__exec(db, sql, gtin ? 2 : 1, p, err);
     }
     px_buf_dispose(&b);
