@@ -11,21 +11,6 @@
 #include "handlers.h"
 #include "request.h"
 
-static void problem(px_req *r, int status, const char *type, const char *title,
-                    const char *detail)
-{
-    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
-    if (o && detail && detail[0])
-        json_object_set_new(o, "detail", json_string(detail));
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!s) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        return;
-    }
-    px_reply_take(r, status, "application/problem+json", s, strlen(s));
-}
-
 /* 1 when the media type (parameters ignored) is name. */
 static int media_is(const char *ct, const char *name)
 {
@@ -52,30 +37,31 @@ void h_epcis_capture(px_req *r)
     int json = ct && (media_is(ct, "application/ld+json") || media_is(ct, "application/json"));
     int xml = ct && (media_is(ct, "application/xml") || media_is(ct, "text/xml"));
     if (!json && !xml) {
-        problem(r, 415, "epcisException:UnsupportedMediaTypeException", "Unsupported Media Type",
-                "send application/ld+json, application/json or application/xml");
+        px_reply_problem(r, 415, "epcisException:UnsupportedMediaTypeException",
+                         "Unsupported Media Type",
+                         "send application/ld+json, application/json or application/xml");
         return;
     }
     const char *body = r->body.data ? r->body.data : "";
     size_t len = r->body.len;
     size_t lead = 0;
-    while (lead < len && (body[lead] == ' ' || body[lead] == '\t' || body[lead] == '\r' ||
-                          body[lead] == '\n'))
+    while (lead < len &&
+           (body[lead] == ' ' || body[lead] == '\t' || body[lead] == '\r' || body[lead] == '\n'))
         lead++;
     if (lead == len || (body[lead] == '{') != json) {
-        problem(r, 400, "epcisException:ValidationException", "Invalid document",
-                lead == len ? "the body is empty"
-                            : "the body's syntax does not match its Content-Type");
+        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid document",
+                         lead == len ? "the body is empty"
+                                     : "the body's syntax does not match its Content-Type");
         return;
     }
-    const char *beh = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                  "GS1-Capture-Error-Behaviour");
+    const char *beh =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "GS1-Capture-Error-Behaviour");
     int proceed = 0;
     if (beh && strcasecmp(beh, "proceed") == 0) {
         proceed = 1;
     } else if (beh && strcasecmp(beh, "rollback") != 0) {
-        problem(r, 400, "epcisException:ValidationException", "Invalid header",
-                "GS1-Capture-Error-Behaviour is rollback or proceed");
+        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid header",
+                         "GS1-Capture-Error-Behaviour is rollback or proceed");
         return;
     }
     px_db *db = px_req_db(r);
@@ -86,17 +72,18 @@ void h_epcis_capture(px_req *r)
     char id[PX_ID_LEN + 1];
     px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &err);
     if (rc == PX_EINVALID && strcmp(err.code, "epcis_validation") == 0) {
-        problem(r, 400, "epcisException:ValidationException", "Invalid document", err.message);
+        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid document",
+                         err.message);
         return;
     }
     if (rc == PX_ETOOBIG && strcmp(err.code, "capture_limit") == 0) {
-        problem(r, 413, "epcisException:CaptureLimitExceededException", "Capture limit exceeded",
-                err.message);
+        px_reply_problem(r, 413, "epcisException:CaptureLimitExceededException",
+                         "Capture limit exceeded", err.message);
         limits(r);
         return;
     }
     if (rc == PX_EFORBIDDEN) {
-        problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
+        px_reply_problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
         return;
     }
     if (rc != PX_OK) {
@@ -120,17 +107,17 @@ void h_epcis_capture_get(px_req *r)
     px_capture_row c;
     px_rc rc = px_svc_epcis_capture_get(db, &r->actor, px_req_param(r, 0), &c, &err);
     if (rc == PX_ENOTFOUND) {
-        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                "no such capture job");
+        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                         "no such capture job");
         return;
     }
     if (px_reply_failed(r, rc, &err))
         return;
     json_t *errors = json_loads(c.errors ? c.errors : "[]", 0, NULL);
-    json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:s, s:o}", "captureID", c.id, "createdAt",
-                          c.created_at, "running", c.running, "success", c.success,
-                          "captureErrorBehaviour", c.error_behaviour, "errors",
-                          errors ? errors : json_array());
+    json_t *o =
+        json_pack("{s:s, s:s, s:b, s:b, s:s, s:o}", "captureID", c.id, "createdAt", c.created_at,
+                  "running", c.running, "success", c.success, "captureErrorBehaviour",
+                  c.error_behaviour, "errors", errors ? errors : json_array());
     if (o && c.finished_at[0])
         json_object_set_new(o, "finishedAt", json_string(c.finished_at));
     px_capture_row_dispose(&c);

@@ -36,22 +36,6 @@ static void stream_free(void *ctx)
     free(rs);
 }
 
-/* The RFC 7807 body of the EPCIS 2.0 REST binding (DOMAIN-2.md §14.5). */
-static void problem(px_req *r, int status, const char *type, const char *title,
-                    const char *detail)
-{
-    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
-    if (o && detail && detail[0])
-        json_object_set_new(o, "detail", json_string(detail));
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!s) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        return;
-    }
-    px_reply_take(r, status, "application/problem+json", s, strlen(s));
-}
-
 /* REQ-EPCISREST-1: Accept picks the syntax: application/ld+json or application/json → 2.0
  * JSON-LD, application/xml or text/xml → 2.0 XML; none, * / * or application/ * → JSON-LD
  * (the binding's JSON form); anything else is 406. Ranges are taken in the order given, a
@@ -109,8 +93,8 @@ typedef struct args {
     px_epcis_rest_param p[PX_EPCIS_REST_PARAMS_MAX + 1];
     size_t n;
     int bad;
-    size_t n_path;              /* p[0 .. n_path) came from the path, not the query string */
-    const char *base;           /* the resource's path, percent-encoded (the Link's target) */
+    size_t n_path;    /* p[0 .. n_path) came from the path, not the query string */
+    const char *base; /* the resource's path, percent-encoded (the Link's target) */
 } args;
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -140,8 +124,8 @@ static int collect_all(px_req *r, args *a)
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, a);
     if (!a->bad && a->n <= PX_EPCIS_REST_PARAMS_MAX)
         return 1;
-    problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-            a->bad ? "a query parameter without a name" : "too many query parameters");
+    px_reply_problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+                     a->bad ? "a query parameter without a name" : "too many query parameters");
     return 0;
 }
 
@@ -204,12 +188,13 @@ static int path_value(const args *a, const px_err *err)
 static void query_failed(px_req *r, px_rc rc, const px_err *err, int path_value_bad)
 {
     if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0 && path_value_bad)
-        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found", err->message);
+        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                         err->message);
     else if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0)
-        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
-                err->message);
+        px_reply_problem(r, 400, "epcisException:QueryParameterException",
+                         "Invalid query parameter", err->message);
     else if (rc == PX_EFORBIDDEN)
-        problem(r, 403, "epcisException:SecurityException", "Forbidden", err->message);
+        px_reply_problem(r, 403, "epcisException:SecurityException", "Forbidden", err->message);
     else
         px_reply_error(r, err);
 }
@@ -222,8 +207,8 @@ static void answer(px_req *r, args *a, int one_event)
     const char *type = negotiate(
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT), &format);
     if (!type) {
-        problem(r, 406, "epcisException:NotAcceptableException", "Not Acceptable",
-                "packid answers application/ld+json, application/json or application/xml");
+        px_reply_problem(r, 406, "epcisException:NotAcceptableException", "Not Acceptable",
+                         "packid answers application/ld+json, application/json or application/xml");
         return;
     }
     px_db *db = px_req_db(r);
@@ -240,8 +225,8 @@ static void answer(px_req *r, args *a, int one_event)
     }
     if (one_event && page.count == 0) {
         px_epcis_rest_stream_free(st);
-        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                "no event with this eventID that the key may see");
+        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                         "no event with this eventID that the key may see");
         return;
     }
     rest_stream *rs = malloc(sizeof(*rs));
@@ -305,8 +290,8 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
         return;
     if (strchr(a.p[0].value, '|')) {
         /* One resource is one value: a list belongs in /epcis/events' query string. */
-        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                "one value names one resource: lists go in GET /epcis/events");
+        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                         "one value names one resource: lists go in GET /epcis/events");
         return;
     }
     px_buf base;
@@ -325,10 +310,10 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
 
 /* One handler per route (routes.def), each a resource kind and the parameter its value sets;
  * MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
-#define BY_PATH_VALUE(handler, collection, param)                                              \
-    void handler(px_req *r)                                                                    \
-    {                                                                                          \
-        by_path_value(r, collection, param);                                                   \
+#define BY_PATH_VALUE(handler, collection, param)                                                  \
+    void handler(px_req *r)                                                                        \
+    {                                                                                              \
+        by_path_value(r, collection, param);                                                       \
     }
 BY_PATH_VALUE(h_epcis2_type_events, "eventTypes", "eventType")
 BY_PATH_VALUE(h_epcis2_epc_events, "epcs", "MATCH_anyEPC")
@@ -372,17 +357,17 @@ void h_epcis2_event_types(px_req *r)
 static void sub_resource(px_req *r, const char *param)
 {
     if (!px_epcis_rest_value_valid(param, px_req_param(r, 0))) {
-        problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                "no such resource: the value is not one of this collection's kind");
+        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+                         "no such resource: the value is not one of this collection's kind");
         return;
     }
     collection(r, json_pack("[s]", "events"));
 }
 
-#define SUB_RESOURCE(handler, param)                                                           \
-    void handler(px_req *r)                                                                    \
-    {                                                                                          \
-        sub_resource(r, param);                                                                \
+#define SUB_RESOURCE(handler, param)                                                               \
+    void handler(px_req *r)                                                                        \
+    {                                                                                              \
+        sub_resource(r, param);                                                                    \
     }
 SUB_RESOURCE(h_epcis2_event_type, "eventType")
 SUB_RESOURCE(h_epcis2_epc, "MATCH_anyEPC")
@@ -401,8 +386,8 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
     long per_page = PX_EPCIS_REST_PER_PAGE;
     size_t from = 0;
-    const char *bad = a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX ? "a query parameter without a name"
-                                                              : NULL;
+    const char *bad =
+        a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX ? "a query parameter without a name" : NULL;
     for (size_t i = 0; !bad && i < a.n; i++) {
         char *end = NULL;
         const char *v = a.p[i].value;
@@ -421,7 +406,8 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
         }
     }
     if (bad) {
-        problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter", bad);
+        px_reply_problem(r, 400, "epcisException:QueryParameterException",
+                         "Invalid query parameter", bad);
         return;
     }
     size_t to = from + (size_t)per_page < n ? from + (size_t)per_page : n;
@@ -431,8 +417,9 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     collection(r, m);
     if (r->status == 200 && to < n) {
         char link[256];
-        snprintf(link, sizeof(link), "<%s?perPage=%ld&nextPageToken=" VOCAB_TOKEN "%zu>; rel=\"next\"",
-                 collection_path, per_page, to);
+        snprintf(link, sizeof(link),
+                 "<%s?perPage=%ld&nextPageToken=" VOCAB_TOKEN "%zu>; rel=\"next\"", collection_path,
+                 per_page, to);
         MHD_add_response_header(r->response, "Link", link);
     }
 }

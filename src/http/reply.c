@@ -20,8 +20,7 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     r->status = status;
 }
 
-void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data,
-                    size_t len)
+void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data, size_t len)
 {
     char *copy = malloc(len ? len : 1);
     if (len)
@@ -47,7 +46,8 @@ static void add_indexes(json_t *details)
 {
     size_t i;
     json_t *d;
-    json_array_foreach(details, i, d) {
+    json_array_foreach(details, i, d)
+    {
         const char *field = json_string_value(json_object_get(d, "field"));
         size_t n = field ? strlen(field) : 0;
         if (n < 3 || field[n - 1] != ']' || json_object_get(d, "index"))
@@ -76,11 +76,17 @@ static void reply_error_body(px_req *r, int status, const char *code, const char
  * docs/api.md gives for field errors. */
 static int top_level_invalid(const char *code)
 {
-    static const char *const codes[] = {"validation_error", "settings_missing",
-                                        "malformed_json", "bad_request",
-                                        "method_not_allowed", "bad_header",
-                                        "bad_content_length", "invalid_utf8",
-                                        "report_precondition", "not_implemented", NULL};
+    static const char *const codes[] = {"validation_error",
+                                        "settings_missing",
+                                        "malformed_json",
+                                        "bad_request",
+                                        "method_not_allowed",
+                                        "bad_header",
+                                        "bad_content_length",
+                                        "invalid_utf8",
+                                        "report_precondition",
+                                        "not_implemented",
+                                        NULL};
     for (int i = 0; codes[i]; i++)
         if (strcmp(code, codes[i]) == 0)
             return 1;
@@ -112,8 +118,8 @@ void px_reply_error(px_req *r, const px_err *err)
     }
     json_t *details = NULL;
     if (err->field[0]) {
-        json_t *d = json_pack("{s:s, s:s, s:s}", "field", err->field, "code", err->code,
-                              "message", err->message);
+        json_t *d = json_pack("{s:s, s:s, s:s}", "field", err->field, "code", err->code, "message",
+                              err->message);
         if (err->has_quota) {
             long long left = err->quota_limit - err->quota_used;
             json_object_set_new(d, "limit", json_integer(err->quota_limit));
@@ -192,4 +198,19 @@ px_db *px_req_begin(px_req *r, px_err *err)
 {
     px_err_clear(err);
     return px_req_db(r);
+}
+
+void px_reply_problem(px_req *r, int status, const char *type, const char *title,
+                      const char *detail)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
+    if (o && detail && detail[0])
+        json_object_set_new(o, "detail", json_string(detail));
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        return;
+    }
+    px_reply_take(r, status, "application/problem+json", s, strlen(s));
 }

@@ -13,7 +13,7 @@
 
 #define PX_PUBLIC 1
 #define PX_BODY 2
-#define PX_LIMITED 4             /* a public route under the per-client token bucket */
+#define PX_LIMITED 4 /* a public route under the per-client token bucket */
 #define PX_MAX_PARAMS 4
 
 typedef struct px_req px_req;
@@ -37,26 +37,26 @@ struct px_req {
     int route_index;
     char params[PX_MAX_PARAMS][256];
     int nparams;
-    char *query[16];             /* decoded query values handed out by px_req_query */
+    char *query[16]; /* decoded query values handed out by px_req_query */
     int nquery;
     px_buf body;
     int body_too_big;
-    int overloaded;              /* the body budget was spent while receiving: 503 */
-    size_t reserved;             /* bytes of the body budget this request holds */
-    json_t *json;                /* the parsed body (PX_BODY routes) */
+    int overloaded;  /* the body budget was spent while receiving: 503 */
+    size_t reserved; /* bytes of the body budget this request holds */
+    json_t *json;    /* the parsed body (PX_BODY routes) */
     px_actor actor;
     int authenticated;
-    int via_session;             /* authenticated by a console session cookie (h_sessions.c) */
-    const char *session_token;   /* the cookie's value (libmicrohttpd's, never copied) */
-    px_session session;          /* its CSRF token and end, when via_session */
-    px_db *db;                   /* acquired on first use, released when the request ends */
-    px_db *rdb;                  /* a fenced standby's connection (px_req_read_db), or NULL */
-    px_pool *rpool;              /* the standby pool rdb goes back to */
-    char rid[65];                /* the client's X-Request-Id when sane, else a new one */
-    char allow[64];              /* 405: the methods the path takes (Allow header) */
-    px_limiter *limiter;         /* the server's public-route buckets (ratelimit.c) */
-    char client[64];             /* the client's address, once px__client_addr looked */
-    int cors;                    /* a public route other origins may call (cors.c) */
+    int via_session;           /* authenticated by a console session cookie (h_sessions.c) */
+    const char *session_token; /* the cookie's value (libmicrohttpd's, never copied) */
+    px_session session;        /* its CSRF token and end, when via_session */
+    px_db *db;                 /* acquired on first use, released when the request ends */
+    px_db *rdb;                /* a fenced standby's connection (px_req_read_db), or NULL */
+    px_pool *rpool;            /* the standby pool rdb goes back to */
+    char rid[65];              /* the client's X-Request-Id when sane, else a new one */
+    char allow[64];            /* 405: the methods the path takes (Allow header) */
+    px_limiter *limiter;       /* the server's public-route buckets (ratelimit.c) */
+    char client[64];           /* the client's address, once px__client_addr looked */
+    int cors;                  /* a public route other origins may call (cors.c) */
     double t0;
     /* response */
     int status;
@@ -67,9 +67,9 @@ struct px_req {
 
 /* How the request's body is framed, once px__edge_check has passed. */
 typedef struct px_edge_framing {
-    int has_length;              /* one Content-Length (or several equal ones) */
+    int has_length; /* one Content-Length (or several equal ones) */
     unsigned long long length;
-    int chunked;                 /* Transfer-Encoding: chunked */
+    int chunked; /* Transfer-Encoding: chunked */
 } px_edge_framing;
 
 /* Checks every header before routing and authentication: no control character or NUL in a
@@ -112,10 +112,13 @@ const char *px_req_param(px_req *r, int i);
 
 /* Responses. px_reply_json steals body. */
 void px_reply_json(px_req *r, int status, json_t *body);
-void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data,
-                    size_t len);
+void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
+/* An RFC 7807 problem (application/problem+json): the error body of the EPCIS 2.0 REST binding
+ * (DOMAIN-2.md §14.5); detail is left out when NULL or "". */
+void px_reply_problem(px_req *r, int status, const char *type, const char *title,
+                      const char *detail);
 /* Answers err and returns 1 when rc is not PX_OK, so a handler fails in one line:
  *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &err), &err))
  *         return; */
