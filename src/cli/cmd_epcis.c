@@ -23,17 +23,18 @@
  *   packid epcis convert --to 2.0-json|2.0-xml|1.2-xml FILE [-o OUT]
  *           [--sender GLN --receiver GLN] [--instance-id ID]
  *       Re-writes an EPCIS document (1.2 XML, 2.0 XML or 2.0 JSON-LD, recognised by its
- *       content) in another syntax, event by event through the one event model: each event keeps its eventID, and its hash ID is the same in every syntax.
- *       Events outside the model (TransactionEvent, sensor data, …) stop the conversion with
- *       the reason (exit 1) rather than being dropped. The header keeps creationDate, the
- *       SBDH or JSON sender/receiver GLNs and the instance identifier; 1.2 needs sender and
- *       receiver, which --sender/--receiver supply when the source has none. EPCClass master
- *       data keeps the attributes packid writes (name, form, strength, content, manufacturer,
- *       NDC or NHRN); other master data is not carried over. */
+ *       content) in another syntax, event by event through the one event model: each event keeps
+ * its eventID, and its hash ID is the same in every syntax. Events outside the model
+ * (TransactionEvent, sensor data, …) stop the conversion with the reason (exit 1) rather than being
+ * dropped. The header keeps creationDate, the SBDH or JSON sender/receiver GLNs and the instance
+ * identifier; 1.2 needs sender and receiver, which --sender/--receiver supply when the source has
+ * none. EPCClass master data keeps the attributes packid writes (name, form, strength, content,
+ * manufacturer, NDC or NHRN); other master data is not carried over. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -43,10 +44,11 @@
 #include "px_crypto.h"
 #include "reports.h"
 
-#define USAGE                                                                              \
-    "epcis validate [--format 1.2-xml|2.0-xml|2.0-json] [--xsd-dir DIR|SCHEMA.json] FILE... | "  \
-    "epcis export "                                                                        \
-    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [--format F] [-o FILE] | epcis convert --to "      \
+#define USAGE                                                                                      \
+    "epcis validate [--format 1.2-xml|2.0-xml|2.0-json] [--xsd-dir DIR|SCHEMA.json] FILE... | "    \
+    "epcis export "                                                                                \
+    "--gtin G [--batch B] [--profile none|eu|us-dscsa] [--format F] [-o FILE] | epcis convert "    \
+    "--to "                                                                                        \
     "2.0-json|2.0-xml|1.2-xml FILE [-o OUT] [--sender GLN --receiver GLN] [--instance-id ID]"
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
@@ -108,9 +110,8 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
         if (results) {
             json_t *r = json_pack("{s:s, s:b}", "file", argv[i], "valid", rc == PX_OK);
             if (rc != PX_OK)
-                json_object_set_new(r, "error",
-                                    json_pack("{s:s, s:s}", "code", err.code, "message",
-                                              err.message));
+                json_object_set_new(
+                    r, "error", json_pack("{s:s, s:s}", "code", err.code, "message", err.message));
             json_array_append_new(results, r);
         } else if (rc == PX_OK) {
             printf("%s: valid\n", argv[i]);
@@ -251,11 +252,19 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     char tmp[4096] = "";
     const char *dest = out;
     if (v) {
-        const char *td = getenv("TMPDIR");
         int w = out ? snprintf(tmp, sizeof(tmp), "%s.partial-XXXXXX", out)
-                    : snprintf(tmp, sizeof(tmp), "%s/packid-export-XXXXXX", td && td[0] ? td : "/tmp");
+                    : snprintf(tmp, sizeof(tmp), "%s/packid-export-XXXXXX", P_tmpdir);
         int fd = w > 0 && (size_t)w < sizeof(tmp) ? mkstemp(tmp) : -1;
-        if (fd < 0 || close(fd) != 0) {
+        /* mkstemp makes the file 0600; the renamed export gets the mode of any file this
+         * command writes (0666 less the umask), as an unchecked export has. */
+        mode_t um = umask(0);
+        umask(um);
+        int ok = fd >= 0 && fchmod(fd, 0666 & ~um) == 0;
+        if (fd >= 0 && close(fd) != 0)
+            ok = 0;
+        if (!ok) {
+            if (fd >= 0)
+                remove(tmp);
             px_cli_close(&app, db);
             px_epcis_validator_free(v);
             px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", tmp);
@@ -266,9 +275,9 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     file_sink fs = {stdout, 0};
     if (dest && !(fs.fp = fopen(dest, "wb"))) {
         px_cli_close(&app, db);
-        px_epcis_validator_free(v);
         if (v)
             remove(tmp);
+        px_epcis_validator_free(v);
         px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", dest);
         return px_cli_fail(cli, &err);
     }
@@ -280,6 +289,8 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_cli_close(&app, db);
     int done = output_done(cli, fs.fp, dest, rc, &err);
     if (done != PX_EXIT_OK || !v) {
+        if (v)
+            remove(tmp); /* a failed export leaves no partial file behind */
         px_epcis_validator_free(v);
         if (done != PX_EXIT_OK)
             return done;
@@ -290,8 +301,8 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
             return done;
     }
     if (cli->json) {
-        json_t *o = json_pack("{s:s, s:I, s:I}", "file", out, "events", (json_int_t)count,
-                              "bytes", (json_int_t)fs.bytes);
+        json_t *o = json_pack("{s:s, s:I, s:I}", "file", out, "events", (json_int_t)count, "bytes",
+                              (json_int_t)fs.bytes);
         px_cli_print_json(o, JSON_COMPACT);
     } else if (out) {
         fprintf(stderr, "%s: %zu events, %lld bytes\n", out, count, fs.bytes);
@@ -307,7 +318,7 @@ typedef struct convert_state {
     const char *sender, *receiver, *instance_id; /* overrides from the command line */
     char uuid[37];
     px_epcis_writer *w;
-    px_err err;          /* the writer's opening error */
+    px_err err; /* the writer's opening error */
     px_rc open_rc;
 } convert_state;
 
@@ -400,9 +411,9 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     if (done != PX_EXIT_OK)
         return done;
     if (cli->json) {
-        json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "file", out, "format",
-                              px_epcis_format_name(c.to), "events", (json_int_t)count, "bytes",
-                              (json_int_t)c.out.bytes);
+        json_t *o =
+            json_pack("{s:s, s:s, s:I, s:I}", "file", out, "format", px_epcis_format_name(c.to),
+                      "events", (json_int_t)count, "bytes", (json_int_t)c.out.bytes);
         px_cli_print_json(o, JSON_COMPACT);
     } else if (out) {
         fprintf(stderr, "%s: %zu events, %lld bytes (%s)\n", out, count, c.out.bytes,

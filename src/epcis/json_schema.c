@@ -1,7 +1,7 @@
 /* A JSON Schema (draft-07) checker driven by the schema file read at run time: the official
- * EPCIS 2.0 JSON schema (../shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json,
- * PACKID_EPCIS2_JSON_SCHEMA) holds packid's JSON-LD reports to the standard before they leave,
- * as the XSD holds the XML ones (validate.c; docs/epcis.md "Report formats").
+ * EPCIS 2.0 JSON schema (GS1's EPCIS-JSON-Schema.json, named by PACKID_EPCIS2_JSON_SCHEMA) holds
+ * packid's JSON-LD reports to the standard before they leave, as the XSD holds the XML ones
+ * (validate.c; docs/epcis.md "Report formats").
  *
  * Debian has no C JSON Schema library, so this file implements the draft-07 validation
  * keywords (JSON Schema Validation draft-handrews-01, §6) that the EPCIS schema uses, plus their
@@ -42,11 +42,11 @@ struct epcis__json_schema {
 
 /* Keywords this checker applies, and annotations it may ignore (Validation §10). */
 static const char *const k_known[] = {
-    "type", "enum", "const", "properties", "patternProperties", "additionalProperties",
-    "required", "propertyNames", "minProperties", "maxProperties", "items", "additionalItems",
-    "minItems", "maxItems", "uniqueItems", "contains", "minLength", "maxLength", "pattern",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "allOf",
-    "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "definitions",
+    "type", "enum", "const", "properties", "patternProperties", "additionalProperties", "required",
+    "propertyNames", "minProperties", "maxProperties", "items", "additionalItems", "minItems",
+    "maxItems", "uniqueItems", "contains", "minLength", "maxLength", "pattern", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "allOf", "anyOf", "oneOf",
+    "not", "if", "then", "else", "$ref", "definitions",
     /* annotations */
     "format", "title", "description", "$comment", "$id", "$schema", "default", "examples",
     "readOnly", "writeOnly", "contentMediaType", "contentEncoding"};
@@ -63,8 +63,8 @@ static px_rc add_pattern(epcis__json_schema *s, const json_t *src, const char *p
 {
     int ec;
     PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &off,
-                                     NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &off, NULL);
     if (!code)
         return px_err_set(err, PX_EINVALID, "invalid_config",
                           "the JSON schema's pattern \"%.80s\" does not compile (offset %zu)", p,
@@ -83,8 +83,8 @@ static px_rc prepare(epcis__json_schema *s, const json_t *sch, const char *where
                      px_err *err);
 
 /* Each subschema of a keyword whose value is a map of schemas, or an array of them. */
-static px_rc prepare_children(epcis__json_schema *s, const char *key, const json_t *v,
-                              int depth, px_err *err)
+static px_rc prepare_children(epcis__json_schema *s, const char *key, const json_t *v, int depth,
+                              px_err *err)
 {
     const char *k;
     const json_t *sub;
@@ -95,7 +95,8 @@ static px_rc prepare_children(epcis__json_schema *s, const char *key, const json
         if (!json_is_object(v))
             return px_err_set(err, PX_EINVALID, "invalid_config",
                               "the JSON schema's \"%s\" is not an object", key);
-        json_object_foreach((json_t *)v, k, sub) {
+        json_object_foreach((json_t *)v, k, sub)
+        {
             if (strcmp(key, "patternProperties") == 0 &&
                 (rc = add_pattern(s, sub, k, err)) != PX_OK)
                 return rc;
@@ -105,9 +106,8 @@ static px_rc prepare_children(epcis__json_schema *s, const char *key, const json
         return PX_OK;
     }
     if (json_is_array(v)) {
-        json_array_foreach(v, i, sub)
-            if ((rc = prepare(s, sub, key, depth + 1, err)) != PX_OK)
-                return rc;
+        json_array_foreach(v, i,
+                           sub) if ((rc = prepare(s, sub, key, depth + 1, err)) != PX_OK) return rc;
         return PX_OK;
     }
     return prepare(s, v, key, depth + 1, err);
@@ -124,7 +124,8 @@ static px_rc prepare(epcis__json_schema *s, const json_t *sch, const char *where
                           "the JSON schema at \"%s\" is not a schema", where);
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)sch, k, v) {
+    json_object_foreach((json_t *)sch, k, v)
+    {
         px_rc rc = PX_OK;
         if (!known(k))
             return px_err_set(err, PX_EINVALID, "invalid_config",
@@ -138,11 +139,11 @@ static px_rc prepare(epcis__json_schema *s, const json_t *sch, const char *where
             rc = add_pattern(s, v, json_string_value(v), err);
         } else if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
                    strcmp(k, "definitions") == 0 || strcmp(k, "allOf") == 0 ||
-                   strcmp(k, "anyOf") == 0 || strcmp(k, "oneOf") == 0 ||
-                   strcmp(k, "not") == 0 || strcmp(k, "if") == 0 || strcmp(k, "then") == 0 ||
-                   strcmp(k, "else") == 0 || strcmp(k, "items") == 0 ||
-                   strcmp(k, "additionalItems") == 0 || strcmp(k, "contains") == 0 ||
-                   strcmp(k, "propertyNames") == 0 || strcmp(k, "additionalProperties") == 0) {
+                   strcmp(k, "anyOf") == 0 || strcmp(k, "oneOf") == 0 || strcmp(k, "not") == 0 ||
+                   strcmp(k, "if") == 0 || strcmp(k, "then") == 0 || strcmp(k, "else") == 0 ||
+                   strcmp(k, "items") == 0 || strcmp(k, "additionalItems") == 0 ||
+                   strcmp(k, "contains") == 0 || strcmp(k, "propertyNames") == 0 ||
+                   strcmp(k, "additionalProperties") == 0) {
             rc = prepare_children(s, k, v, depth, err);
         }
         if (rc != PX_OK)
@@ -190,9 +191,9 @@ void epcis__json_schema_free(epcis__json_schema *s)
 
 typedef struct check_ctx {
     const epcis__json_schema *s;
-    int quiet;                    /* inside anyOf/oneOf/not/if: failures are not reported */
+    int quiet; /* inside anyOf/oneOf/not/if: failures are not reported */
     int failed_oom;
-    char where[256];              /* the instance's JSON pointer, as the walk goes */
+    char where[256]; /* the instance's JSON pointer, as the walk goes */
     px_err *err;
     int reported;
 } check_ctx;
@@ -209,8 +210,7 @@ static int fail(check_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    px_err_set(c->err, PX_EINVALID, "epcis_schema", "%s: %s",
-               c->where[0] ? c->where : "/", msg);
+    px_err_set(c->err, PX_EINVALID, "epcis_schema", "%s: %s", c->where[0] ? c->where : "/", msg);
     return 0;
 }
 
@@ -325,7 +325,9 @@ static const pcre2_code *pattern_of(const epcis__json_schema *s, const json_t *s
     return NULL;
 }
 
-/* 1 match, 0 no match, -1 out of memory. ECMA 262 patterns are not anchored (§6.3.3). */
+/* 1 match, 0 no match, -1 when the match could not be run (memory, match limit): a resource
+ * failure is never reported as a document's violation. ECMA 262 patterns are not anchored
+ * (§6.3.3). */
 static int matches(const pcre2_code *code, const char *str)
 {
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -333,7 +335,7 @@ static int matches(const pcre2_code *code, const char *str)
         return -1;
     int r = pcre2_match(code, (PCRE2_SPTR)str, strlen(str), 0, 0, md, NULL);
     pcre2_match_data_free(md);
-    return r >= 0;
+    return r >= 0 ? 1 : r == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
 static int digits(const char *s, int n)
@@ -357,8 +359,8 @@ static int num(const char *s, int n)
 static int is_date_time(const char *s)
 {
     if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-        !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) ||
-        s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+        !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' ||
+        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
         return 0;
     int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -375,8 +377,8 @@ static int is_date_time(const char *s)
     }
     if ((p[0] == 'Z' || p[0] == 'z') && !p[1])
         return 1;
-    return (p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' &&
-           digits(p + 4, 2) && !p[6] && num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
+    return (p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) &&
+           !p[6] && num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
 }
 
 static size_t utf8_length(const char *s)
@@ -405,9 +407,13 @@ static int check_object(check_ctx *c, const json_t *sch, const json_t *inst, int
     const json_t *names = json_object_get(sch, "propertyNames");
     const json_t *req = json_object_get(sch, "required"), *v;
     size_t i;
-    json_array_foreach(req, i, v)
-        if (json_is_string(v) && !json_object_get(inst, json_string_value(v)))
-            return fail(c, "the required member \"%s\" is missing", json_string_value(v));
+    json_array_foreach(
+        req, i,
+        v) if (json_is_string(v) &&
+               !json_object_get(
+                   inst, json_string_value(v))) return fail(c,
+                                                            "the required member \"%s\" is missing",
+                                                            json_string_value(v));
     const json_t *lim;
     if ((lim = json_object_get(sch, "minProperties")) &&
         json_object_size(inst) < (size_t)json_integer_value(lim))
@@ -417,7 +423,8 @@ static int check_object(check_ctx *c, const json_t *sch, const json_t *inst, int
         return fail(c, "more than %lld members", (long long)json_integer_value(lim));
     const char *k;
     const json_t *member;
-    json_object_foreach((json_t *)inst, k, member) {
+    json_object_foreach((json_t *)inst, k, member)
+    {
         if (names) {
             json_t *name = json_string(k);
             if (!name) {
@@ -438,7 +445,8 @@ static int check_object(check_ctx *c, const json_t *sch, const json_t *inst, int
         }
         const char *pk;
         const json_t *psub;
-        json_object_foreach((json_t *)pprops, pk, psub) {
+        json_object_foreach((json_t *)pprops, pk, psub)
+        {
             const pcre2_code *code = pattern_of(c->s, psub);
             int m = code ? matches(code, k) : 0;
             if (m < 0) {
@@ -472,22 +480,19 @@ static int check_array(check_ctx *c, const json_t *sch, const json_t *inst, int 
                     return fail(c, "items %zu and %zu are equal (uniqueItems)", i, j);
     if (json_is_array(items)) {
         const json_t *more = json_object_get(sch, "additionalItems");
-        json_array_foreach(inst, i, v) {
+        json_array_foreach(inst, i, v)
+        {
             const json_t *sub = i < json_array_size(items) ? json_array_get(items, i) : more;
             if (sub && !check_index(c, sub, v, i, depth))
                 return 0;
         }
     } else if (items) {
-        json_array_foreach(inst, i, v)
-            if (!check_index(c, items, v, i, depth))
-                return 0;
+        json_array_foreach(inst, i, v) if (!check_index(c, items, v, i, depth)) return 0;
     }
     const json_t *contains = json_object_get(sch, "contains");
     if (contains) {
         int found = 0;
-        json_array_foreach(inst, i, v)
-            if (!found && quietly(c, contains, v, depth))
-                found = 1;
+        json_array_foreach(inst, i, v) if (!found && quietly(c, contains, v, depth)) found = 1;
         if (!found)
             return fail(c, "no item matches \"contains\"");
     }
@@ -563,16 +568,15 @@ static int check(check_ctx *c, const json_t *sch, const json_t *inst, int depth)
         return fail(c, "not of type %s", json_string_value(t));
     if (json_is_array(t)) {
         int any = 0;
-        json_array_foreach(t, i, v)
-            any = any || (json_is_string(v) && type_is(inst, json_string_value(v)));
+        json_array_foreach(t, i, v) any =
+            any || (json_is_string(v) && type_is(inst, json_string_value(v)));
         if (!any)
             return fail(c, "not of any of the allowed types");
     }
     const json_t *en = json_object_get(sch, "enum");
     if (en) {
         int any = 0;
-        json_array_foreach(en, i, v)
-            any = any || same(v, inst);
+        json_array_foreach(en, i, v) any = any || same(v, inst);
         if (!any)
             return fail(c, "not one of the allowed values");
     }
@@ -585,21 +589,16 @@ static int check(check_ctx *c, const json_t *sch, const json_t *inst, int depth)
     if (!check_scalar(c, sch, inst))
         return 0;
     const json_t *list = json_object_get(sch, "allOf");
-    json_array_foreach(list, i, v)
-        if (!check(c, v, inst, depth + 1))
-            return 0;
+    json_array_foreach(list, i, v) if (!check(c, v, inst, depth + 1)) return 0;
     if ((list = json_object_get(sch, "anyOf"))) {
         int any = 0;
-        json_array_foreach(list, i, v)
-            if (!any && quietly(c, v, inst, depth))
-                any = 1;
+        json_array_foreach(list, i, v) if (!any && quietly(c, v, inst, depth)) any = 1;
         if (!any)
             return fail(c, "matches none of the alternatives (anyOf)");
     }
     if ((list = json_object_get(sch, "oneOf"))) {
         int n = 0;
-        json_array_foreach(list, i, v)
-            n += quietly(c, v, inst, depth);
+        json_array_foreach(list, i, v) n += quietly(c, v, inst, depth);
         if (n != 1)
             return fail(c, "matches %d of the alternatives, not exactly one (oneOf)", n);
     }

@@ -386,8 +386,9 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
     long per_page = PX_EPCIS_REST_PER_PAGE;
     size_t from = 0;
-    const char *bad =
-        a.bad || a.n > PX_EPCIS_REST_PARAMS_MAX ? "a query parameter without a name" : NULL;
+    const char *bad = a.bad                            ? "a query parameter without a name"
+                      : a.n > PX_EPCIS_REST_PARAMS_MAX ? "too many query parameters"
+                                                       : NULL;
     for (size_t i = 0; !bad && i < a.n; i++) {
         char *end = NULL;
         const char *v = a.p[i].value;

@@ -378,6 +378,10 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
                         px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
+    /* A reactivation names packs: the containers' branch of pack_op decommissions. */
+    if (req->ssccs)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
+                                "a reactivation lists serials, not containers");
     if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason must be 1 to %d bytes without control characters",

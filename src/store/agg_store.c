@@ -29,14 +29,8 @@ static void arrays_dispose(arrays *a)
 /* Appends v as a text[] literal; NULL with err set when it outgrows its bound. */
 static const char *arrays_add(arrays *a, const char *const *v, size_t n, px_err *err)
 {
-    px_buf *b = &a->b[a->n++];
     /* 100,000 children's EPC URIs (at most 60 characters each) stay well under 64 MiB. */
-    px_buf_init(b, 64u << 20);
-    if (px_store_text_array(b, v, n) != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many children");
-        return NULL;
-    }
-    return b->data;
+    return px__text_array(&a->b[a->n++], v, n, "children", err);
 }
 
 /* ---- the parents ------------------------------------------------------------------------ */

@@ -203,9 +203,11 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_WORKERS", 2, 0, 64, &v, err)) != PX_OK)
         return rc;
     cfg->workers = (int)v;
-    /* Work stored by this process wakes the workers at once (px_workers_wake); the poll finds
-     * what another process stored, and timed runners (checkpoints, scan flush, partitions). */
-    if ((rc = env_int("PACKID_WORKER_POLL_MS", 100, 0, 60000, &v, err)) != PX_OK)
+    /* Some work stored by this process wakes the workers at once (px_workers_wake); the poll
+     * finds the rest — reports and webhooks queued by a release, work stored by another
+     * process, the timed runners (checkpoints, scan flush, partitions) — so it never stops:
+     * 0 is refused. */
+    if ((rc = env_int("PACKID_WORKER_POLL_MS", 100, 1, 60000, &v, err)) != PX_OK)
         return rc;
     cfg->worker_poll_ms = v;
     if ((rc = env_int("PACKID_MAX_BODY", 16L << 20, 1024, 1L << 30, &v, err)) != PX_OK)

@@ -16,7 +16,7 @@ typedef struct px_config {
                                 * to replay up to its fence before the primary answers */
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
-    long worker_poll_ms;       /* PACKID_WORKER_POLL_MS, idle workers look again, default 100; 0 = only when woken */
+    long worker_poll_ms;       /* PACKID_WORKER_POLL_MS, idle workers look again, default 100 (1..60000) */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
     long body_budget;          /* PACKID_BODY_BUDGET bytes: all request bodies being received
                                 * or held at once, default 256 MiB (503 overloaded beyond) */

@@ -1,9 +1,9 @@
 /* Workers woken by the request that stores a job (px_workers_wake, docs/architecture.md
- * "Background work") on a real `packid serve` whose workers never poll
- * (PACKID_WORKER_POLL_MS=0: an idle worker waits until it is woken). After their first pass
+ * "Background work") on a real `packid serve` whose workers poll once a minute
+ * (PACKID_WORKER_POLL_MS=60000, the longest allowed). After their first pass
  * at start the workers sleep, so a job that completes was started by the wake of the request
  * that stored it: the order of events, not a clock, is what the test relies on. The waits
- * below are only bounds that turn a missing wake into a failure instead of a hang. */
+ * below (30 s, half the poll) are only bounds that turn a missing wake into a failure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +27,7 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     *state = f;
-    px_test_setenv(&f->env, "PACKID_WORKER_POLL_MS=0");
+    px_test_setenv(&f->env, "PACKID_WORKER_POLL_MS=60000");
     px_test_setenv(&f->env, "PACKID_WORKERS=1");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah_org, f->mah_key);
@@ -40,11 +40,11 @@ static int setup(void **state)
     return 0;
 }
 
-/* GETs path until its member key is one of the final states; fails after about 60 s (a job
- * that nobody started). Returns the body. */
+/* GETs path until its member key is one of the final states; fails after about 30 s (a job
+ * that nobody started: half the poll). Returns the body. */
 static json_t *until_done(fixture *f, const char *path, const char *key)
 {
-    for (int i = 0; i < 600; i++) {
+    for (int i = 0; i < 300; i++) {
         json_t *j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
         const char *st = px_test_str(j, key);
         if (strcmp(st, "processing") != 0 && strcmp(st, "queued") != 0 &&
@@ -58,7 +58,7 @@ static json_t *until_done(fixture *f, const char *path, const char *key)
 }
 
 /* A carrier batch (and then a second one, so the wake also reaches a worker that went back to
- * sleep after the first) completes although no worker polls. */
+ * sleep after the first) completes long before any worker polls. */
 static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
 {
     fixture *f = *state;
@@ -78,7 +78,8 @@ static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
     }
 }
 
-/* An allocation job, then an export of its serials, complete although no worker polls. */
+/* An allocation job, then an export of its serials, complete long before any worker
+ * polls. */
 static void test_workers_wake__allocation_and_export_start_without_poll(void **state)
 {
     fixture *f = *state;
