@@ -3,7 +3,11 @@
 # after a loader has filled it to N packs, with the real server in the same run:
 #   - commissioning: COMMISSIONS requests of 10,000 external serials over HTTP, serials/s;
 #   - allocation: one 1,000,000-serial job (POST, then GET the job until completed), serials/s;
-#   - verification: GET /v1/verify at 64 connections for VERIFY_SECONDS (wrk), p50 / p99;
+#   - verification: GET /v1/verify at 64 connections for VERIFY_SECONDS (wrk), p50 / p99,
+#     once as fast as the server answers (saturated: on 2 cores the latency is then mostly the
+#     queue, 64 connections / req/s) and once at a fixed offered rate of VERIFY_RATE req/s
+#     (default 2000: about six times the EU's whole average verification rate, 10 billion
+#     packs a year), which is the latency a pharmacy's scan sees;
 # then the table and index sizes per million packs. The loader COPYs rows straight into the
 # serial table (psql, not the API): N packs over 10 GTINs, 3 in 4 released, the rest
 # commissioned, serials that look random (a bijection of the row number).
@@ -23,6 +27,7 @@ N=${1:-10000000}
 build=${2:-$root/build-bench-growth}
 commissions=${COMMISSIONS:-5}
 verify_s=${VERIFY_SECONDS:-15}
+verify_rate=${VERIFY_RATE:-2000}
 allocation=${ALLOCATION:-1000000}
 # A free port unless told: several benches may run on one machine.
 port=${BENCH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -167,13 +172,26 @@ phase() { # $1 = phase number, $2 = packs present (label), [$3 = serial prefix, 
   if echo "$out" | grep -q "Non-2xx"; then
     echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
   fi
-  printf '%-14s %16s %14s %10s %10s %10s\n' "$2" "$c_rate" "$a_rate" "$p50" "$p99" "$rps"
+  # The same reads at a fixed offered rate: each of the 64 connections waits 64/rate s.
+  out=$(GROWTH_DELAY_MS=$(awk -v r="$verify_rate" 'BEGIN {printf "%.3f", 64000 / r}') \
+        GROWTH_N=$vn GROWTH_MODE=$mode GROWTH_PHASE=$p GROWTH_CGTIN=${gtins[1]} \
+        GROWTH_GTINS=$gtin_list wrk -t2 -c64 -d"${verify_s}s" --latency \
+        -s "$root/bench/growth_verify.lua" "$base")
+  local r50 r99 rrps
+  r50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  r99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  rrps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
+  fi
+  printf '%-14s %16s %14s %10s %10s %10s %10s %10s %10s\n' "$2" "$c_rate" "$a_rate" "$p50" \
+         "$p99" "$rps" "$r50" "$r99" "$rrps"
   echo "$c_rate $a_rate" >"$build/growth-phase$p"
 }
 
 echo
-printf '%-14s %16s %14s %10s %10s %10s\n' "packs present" "commission /s" "allocate /s" \
-       "verify p50" "verify p99" "verify /s"
+printf '%-14s %16s %14s %10s %10s %10s %10s %10s %10s\n' "packs present" "commission /s" \
+       "allocate /s" "verify p50" "verify p99" "verify /s" "p50 @rate" "p99 @rate" "/s @rate"
 if [ "$reuse" = 0 ]; then
   phase 0 0
 
