@@ -33,10 +33,11 @@ allocation=${ALLOCATION:-1000000}
 port=${BENCH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 unset PACKID_DATABASE_URL
 
-# Measured on this bench's first 10 M run (docs/scaling.md): bytes on disk per loaded pack
-# (table + indexes) and the loader's rate; WAL needs as much again while it is loading.
+# Measured by this bench (docs/scaling.md): bytes on disk per loaded pack (table + indexes;
+# about 200 at 100 M) and the loader's rate (97,000 packs/s quiet at 100 M, 32,000 at load
+# 20: the lower one is assumed); WAL needs as much again while it is loading.
 bytes_per_pack=230
-load_rate=23000
+load_rate=32000
 need_gb=$(awk -v n="$N" -v b="$bytes_per_pack" 'BEGIN {printf "%.1f", 2 * n * b / 1e9}')
 need_min=$(awk -v n="$N" -v r="$load_rate" 'BEGIN {printf "%.0f", n / r / 60 + 3}')
 free_gb=$(df -P "$(dirname "$build")" | awk 'NR == 2 {printf "%.0f", $4 / 1048576}')
