@@ -1,0 +1,144 @@
+/* The packing hierarchy's edges over real HTTP and a real PostgreSQL (docs/aggregation.md): a
+ * CMO's external SSCCs under its own company prefix, reactivating packs of a container, an
+ * EPCIS AggregationEvent with a case's SGTIN as parentID, and an empty case in a pallet's
+ * counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "00355154944954"     /* DOMAIN-2.md §10.8: GCP 0355154 */
+#define OTHER "09506001000014"    /* the other MAH's product */
+#define CMO_GLN "0614141000005"   /* the CMO's own GLN, GCP 0614141 (length 7) */
+/* SSCCs built under the CMO's prefix 0614141 (extension, serial reference, check digit). */
+#define CMO_CASE "006141410000000012"
+#define CMO_CASE2 "006141410000000029"
+#define CMO_PALLET "106141410000000033"
+#define STRANGER "007777770000000013" /* GCP 0777777: nobody's */
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Cases MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_product(&f->env, f->mah2_key, OTHER, "Other pack", "EU");
+    json_decref(px_test_partner(&f->env, f->mah_key, "Own-prefix CMO", "[\"" GTIN "\"]",
+                                f->cmo_org, f->cmo_key));
+    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    *state = f;
+    return 0;
+}
+
+/* Everything a packing request may change. */
+static const char *const packing_rows[] = {"sscc",
+                                           "sscc WHERE parent_sscc IS NOT NULL",
+                                           "serial WHERE parent_sscc IS NOT NULL",
+                                           "aggregation",
+                                           "container_event",
+                                           "audit_log",
+                                           NULL};
+
+static char *pack_body(const char *parent, const char *children)
+{
+    size_t cap = strlen(children) + 128;
+    char *b = malloc(cap);
+    snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
+             children);
+    return b;
+}
+
+static void pack_refused(fixture *f, const char *key, const char *parent, const char *children,
+                         long status, const char *code)
+{
+    char *b = pack_body(parent, children);
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
+    free(b);
+}
+
+static void pack_ok(fixture *f, const char *key, const char *parent, const char *children)
+{
+    char *b = pack_body(parent, children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", key, b, 201));
+    free(b);
+}
+
+/* REQ-SSCC-6: a CMO that numbers its own SSCCs builds them under its own GS1 company prefix,
+ * registered as its organization's GLN and prefix length (PATCH /v1/orgs by its MAH). Its
+ * external SSCCs are accepted for its partnered MAH's products and belong to that MAH; an SSCC
+ * under a prefix nobody registered, a CMO's prefix used by someone else, or for a product of a
+ * MAH it is not partnered with is refused 404 unknown_company_prefix with nothing changed. */
+static void test_agg_cases__cmo_own_prefix(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LC1", "271231", "OP", 3, 6, f->cmo_org);
+    px_test_commissioned_sql(&f->env, OTHER, "LO1", "271231", "OX", 3, 1, f->mah2_org);
+    const char *kids = "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP001\"},{\"gtin\":\"" GTIN
+                       "\",\"serial\":\"OP002\"}]";
+    /* Before the CMO has a prefix of its own, its SSCC is nobody's. */
+    pack_refused(f, f->cmo_key, CMO_CASE, kids, 404, "unknown_company_prefix");
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
+    pack_ok(f, f->cmo_key, CMO_CASE, kids);
+    /* The container: the CMO's prefix, held by the CMO, owned by the partnered MAH. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
+                                 "company_prefix = '0614141' AND origin = 'external' AND "
+                                 "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
+                                 f->mah_org, f->cmo_org),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '"
+                                          CMO_CASE "'"),
+                     2);
+    /* Its EPC URI splits at the CMO's prefix (TDS: the GCP length is the builder's). */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
+                                          "'ObjectEvent' AND epcs = "
+                                          "'{urn:epc:id:sscc:0614141.0000000001}'"),
+                     1);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
+    json_decref(t);
+    /* A pallet under the same prefix whose only child is a container: the child's MAH. */
+    pack_ok(f, f->cmo_key, CMO_CASE2,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
+    pack_ok(f, f->cmo_key, CMO_PALLET, "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
+                                 "tenant_id = '%s' AND company_prefix = '0614141'",
+                                 f->mah_org),
+                     1);
+    /* Refused, nothing changed: a prefix nobody registered; the CMO's prefix used by the MAH
+     * (it is not the MAH's); the CMO's prefix for a product of a MAH it is not partnered
+     * with (that MAH's pack). */
+    pack_refused(f, f->cmo_key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
+                 "unknown_company_prefix");
+    px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah_org);
+    pack_refused(f, f->mah_key, "006141410000000036", "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]",
+                 404, "unknown_company_prefix");
+    pack_refused(f, f->cmo_key, "006141410000000043", "[{\"gtin\":\"" OTHER "\",\"serial\":\"OX001\"}]",
+                 404, "unknown_company_prefix");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_agg_cases__cmo_own_prefix),
+    };
+    return cmocka_run_group_tests_name("agg_cases", tests, setup, px_test_fixture_teardown);
+}
