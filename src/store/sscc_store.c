@@ -551,6 +551,25 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
     return rc;
 }
 
+px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
+                                      px_err *err)
+{
+    px_buf b;
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
+    px_rc rc = a ? px__exec_cmd(db,
+                                BELOW_LISTED
+                                "UPDATE serial c SET state = c.prior_state, reason = NULL, "
+                                "prior_state = NULL, decommissioned_by = NULL, "
+                                "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
+                                "AND c.state = 'decommissioned' AND c.prior_state IS NOT NULL "
+                                "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
+                                "c.gtin AND k.parent_serial = c.serial)",
+                                1, &a, err)
+                 : err->rc;
+    px_buf_dispose(&b);
+    return rc;
+}
+
 px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
                                              const char *release_id, px_container_event_fn fn,
                                              void *ctx, px_err *err)

@@ -137,6 +137,11 @@ typedef struct px_case_move {
  * containers or in a container below them to m->state, unless it is there already. */
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err);
+/* REQ-AGG-15: every decommissioned case that carries its own GTIN in the listed containers or
+ * below them goes back to the state it had (prior_state), its decommissioning columns
+ * cleared, as a reactivated pack's are (store/lifecycle.c). */
+px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
+                                      px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {

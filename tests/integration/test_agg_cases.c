@@ -135,10 +135,112 @@ static void test_agg_cases__cmo_own_prefix(void **state)
                  404, "unknown_company_prefix");
 }
 
+/* ---- reactivating packs of a container ----------------------------------------------------- */
+
+#define R_CASE_A "003551540000005013"
+#define R_CASE_B "003551540000005020"
+#define R_PALLET "103551540000005034"
+#define R_PALLET2 "103551540000005041"
+#define R_SGTIN(s) "urn:epc:id:sgtin:0355154.094495." s
+
+static void post_ok(fixture *f, const char *path, const char *body, long want)
+{
+    json_decref(px_test_call(&f->env, "POST", path, f->mah_key, body, want));
+}
+
+static long long serials_where(fixture *f, const char *cond)
+{
+    return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND %s", cond);
+}
+
+/* REQ-AGG-15: packs decommissioned with their pallet come back as the user expects. By
+ * serials, a pack comes back alone: it leaves the case that stays decommissioned, with its
+ * AggregationEvent DELETE (no decommissioned case holds an active pack). By ssccs, a case or
+ * a pallet comes back with what it holds, the packs staying in their cases; a case brought
+ * back without its pallet leaves the pallet. A pack that cannot come back (an irreversible
+ * reason) refuses the whole request, nothing changed. */
+static void test_agg_cases__reactivate_packed(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah_org);
+    pack_ok(f, f->mah_key, R_CASE_A, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R002\"}]");
+    pack_ok(f, f->mah_key, R_CASE_B, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R004\"}]");
+    pack_ok(f, f->mah_key, R_PALLET,
+            "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
+    post_ok(f, "/v1/decommissions",
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
+                                      "parent_sscc IS NOT NULL"),
+                     4);
+    /* One pack alone: active, out of its case, which stays decommissioned with R002. */
+    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"serials\":[\"R001\"]}", 200);
+    assert_int_equal(serials_where(f, "serial = 'R001' AND state = 'commissioned' AND "
+                                      "parent_sscc IS NULL"),
+                     1);
+    assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'decommissioned' AND "
+                                      "parent_sscc = '" R_CASE_A "'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
+                                          "' AND state = 'decommissioned'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE type = "
+                                 "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '"
+                                 R_CASE_A "' AND epcs = '{" R_SGTIN("R001") "}'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'pack.reactivate' AND details->>'unpacked' = '1'"),
+                     1);
+    /* A case alone: it and its packs come back, the packs in it, the case off the pallet. */
+    post_ok(f, "/v1/reactivations",
+            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial IN ('R003', 'R004') AND state = 'commissioned' AND "
+                                      "parent_sscc = '" R_CASE_B "'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_B
+                                          "' AND state = 'commissioned' AND parent_sscc IS NULL"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_sscc = '" R_PALLET "' AND epcs = "
+                                 "'{urn:epc:id:sscc:0355154.0000000502}'"),
+                     1);
+    /* The pallet: it, its case and the pack still in it come back together. */
+    post_ok(f, "/v1/reactivations",
+            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'commissioned' AND "
+                                      "parent_sscc = '" R_CASE_A "'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET
+                                          "', '" R_CASE_A "') AND state = 'commissioned'"),
+                     2);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
+    json_decref(t);
+    /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
+    pack_ok(f, f->mah_key, R_PALLET2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R006\"}]");
+    post_ok(f, "/v1/decommissions",
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"destroyed\",\"ssccs\":[\"" R_PALLET2 "\"]}",
+            200);
+    static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
+                                       "sscc WHERE state = 'decommissioned'",
+                                       "serial WHERE parent_sscc IS NOT NULL",
+                                       "container_event",
+                                       "audit_log",
+                                       NULL};
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 409,
+                    "invalid_state");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agg_cases__cmo_own_prefix),
+        cmocka_unit_test(test_agg_cases__reactivate_packed),
     };
     return cmocka_run_group_tests_name("agg_cases", tests, setup, px_test_fixture_teardown);
 }
