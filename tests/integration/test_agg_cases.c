@@ -236,11 +236,68 @@ static void test_agg_cases__reactivate_packed(void **state)
                     "invalid_state");
 }
 
+/* ---- a pallet's counts with cases that carry their own GTIN ------------------------------ */
+
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator 1 */
+#define E_PALLET "103551540000005065"
+#define PACK_OF(g, s) "{\"gtin\":\"" g "\",\"serial\":\"" s "\"}"
+
+/* The count of by_batch's entry at depth of gtin, -1 when there is none. */
+static long long by_batch(json_t *counts, int depth, const char *gtin)
+{
+    json_t *bb = json_object_get(counts, "by_batch");
+    for (size_t i = 0; i < json_array_size(bb); i++) {
+        json_t *e = json_array_get(bb, i);
+        if (json_integer_value(json_object_get(e, "depth")) == depth &&
+            strcmp(px_test_str(e, "gtin"), gtin) == 0)
+            return json_integer_value(json_object_get(e, "packs"));
+    }
+    return -1;
+}
+
+/* REQ-AGG-16: on a pallet, a case that carries its own GTIN counts as a container of its
+ * level, whether it holds packs or was emptied, and the packs in it one level below; a serial
+ * of the case GTIN that never held anything stays a pack. */
+static void test_agg_cases__empty_case_counts(void **state)
+{
+    fixture *f = *state;
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah_org);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":["
+            PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}", 201);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":["
+            PACK_OF(GTIN, "E003") "]}", 201);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}",
+            201);
+    pack_ok(f, f->mah_key, E_PALLET,
+            "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3")
+            "]");
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah_key, NULL, 200);
+    json_t *counts = json_object_get(t, "counts");
+    /* K1 and the empty K2 are containers; E001, E002 in K1 and the plain K3 are packs. */
+    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
+    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 3);
+    json_t *l1 = json_array_get(json_object_get(counts, "levels"), 0);
+    assert_int_equal(json_integer_value(json_object_get(l1, "depth")), 1);
+    assert_int_equal(json_integer_value(json_object_get(l1, "containers")), 2);
+    assert_int_equal(json_integer_value(json_object_get(l1, "packs")), 1);
+    assert_int_equal(by_batch(counts, 1, CASE_GTIN), 1);
+    assert_int_equal(by_batch(counts, 2, GTIN), 2);
+    /* The tree's shape is kept: the three are listed as pack nodes. */
+    assert_int_equal(json_array_size(json_object_get(t, "children")), 3);
+    json_decref(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agg_cases__cmo_own_prefix),
         cmocka_unit_test(test_agg_cases__reactivate_packed),
+        cmocka_unit_test(test_agg_cases__empty_case_counts),
     };
     return cmocka_run_group_tests_name("agg_cases", tests, setup, px_test_fixture_teardown);
 }
