@@ -330,7 +330,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
         return rc;
     if (by->org_kind != PX_ORG_MAH) /* a CMO decommissions packs, never a shipment */
         return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "ssccs",
-                                "only the MAH decommissions containers");
+                                "only the MAH decommissions or reactivates containers");
     char **held = NULL;
     long *roots = NULL;
     size_t n_held = 0;

@@ -234,6 +234,10 @@ static void test_agg_cases__reactivate_packed(void **state)
     px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah_key,
                     "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 409,
                     "invalid_state");
+    /* Containers come back by their MAH only, as they are decommissioned. */
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 403,
+                    "forbidden_role");
 }
 
 /* ---- a pallet's counts with cases that carry their own GTIN ------------------------------ */
