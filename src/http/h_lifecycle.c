@@ -281,16 +281,15 @@ void h_release_create(px_req *r)
 
 static void pack_op(px_req *r, int reactivate)
 {
-    static const char *const allowed[] = {"gtin", "serials", "reason", NULL};
-    static const char *const allowed_decom[] = {"gtin", "serials", "reason", "ssccs", NULL};
-    if (px_json_only(r, r->json, reactivate ? allowed : allowed_decom) != 0)
+    static const char *const allowed[] = {"gtin", "serials", "reason", "ssccs", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
     size_t n = 0, n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
-    int by_box = !reactivate && json_object_get(r->json, "ssccs") != NULL;
+    int by_box = json_object_get(r->json, "ssccs") != NULL;
     const char **ssccs = by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad)
                                         : NULL;
     if (!bad && by_box && n_ssccs == 0)

@@ -76,7 +76,8 @@ static px_rc parents_get(batch *b, px_db *db, px_err *err)
         if (!b->pgtins[g][0] && !b->par[g].sscc[0])
             missing[m++] = b->parents[g];
     long added = 0;
-    rc = px_store_sscc_register_external(db, missing, m, b->by->org_id, &added, err);
+    rc = px_store_sscc_register_external(db, missing, m, b->kids, b->n, b->by->org_id, &added,
+                                          err);
     free(missing);
     if (rc == PX_OK && added > 0)
         rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
@@ -120,9 +121,19 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
     for (size_t g = 0; rc == PX_OK && g < b->n_groups; g++) {
         char field[64];
         field_of(field, sizeof(field), b, g, "parent");
-        rc = b->pgtins[g][0]
-                 ? px__agg_case_check(b->by, &b->cpar[g], b->pgtins[g], b->pserials[g], field, err)
-                 : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field, err);
+        /* REQ-SSCC-6: an SSCC parent still unknown after the registration of external ones
+         * carries a company prefix that is neither of a product the caller may use nor, for a
+         * CMO, its own: say so rather than a bare not_found. */
+        if (!b->pgtins[g][0] && !b->par[g].sscc[0])
+            rc = px_err_set_field(err, PX_ENOTFOUND, "unknown_company_prefix", field,
+                                  "container %s not found, and its company prefix is not one "
+                                  "you may number SSCCs under",
+                                  b->parents[g]);
+        else
+            rc = b->pgtins[g][0] ? px__agg_case_check(b->by, &b->cpar[g], b->pgtins[g],
+                                                      b->pserials[g], field, err)
+                                 : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field,
+                                                        err);
         /* One tenant per request: its audit chain and its events' owner. */
         if (rc == PX_OK && strcmp(px__agg_tenant_of(b, g), px__agg_tenant_of(b, 0)) != 0)
             rc = px_err_set_field(err, PX_EINVALID, "several_mahs", field,

@@ -82,8 +82,9 @@ static void add_child(item *it, const char *gtin, const char *serial, const char
 /* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
  * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (DOMAIN-2.md §10.4;
  * a DELETE with no children empties the parent, EPCIS 2.0 §7.4.3). OBSERVE changes nothing
- * packid holds; a pack as parent (SGTIN parentID) and class-level children are not packid's
- * hierarchy (docs/aggregation.md). */
+ * packid holds; class-level children are not packid's hierarchy (docs/aggregation.md).
+ * REQ-AGG-17: an SGTIN parentID is a case that carries its own GTIN (DOMAIN-2.md §10.4:
+ * "parent SSCC or case SGTIN"), packed or unpacked by the same use case. */
 static int take_aggregation(item *it, const px_epcis_event *ev)
 {
     const char *why = NULL;
@@ -102,18 +103,26 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     gs1_epc_kind kind;
     px_err e2;
     px_err_clear(&e2);
-    const char *sscc = NULL;
-    if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) != PX_OK || kind != GS1_EPC_SSCC ||
-        !(sscc = element(&el, "00"))) {
-        px__capture_refuse(
-            it, 400, "epcisException:ValidationException",
-            "parentID %.120s: packid's containers are SSCCs (urn:epc:id:sscc:…); a pack as "
-            "parent is not supported",
-            ev->parent_id);
+    const char *sscc = NULL, *cg = NULL, *cs = NULL;
+    if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) == PX_OK) {
+        if (kind == GS1_EPC_SSCC)
+            sscc = element(&el, "00");
+        else if (kind == GS1_EPC_SGTIN) {
+            cg = element(&el, "01");
+            cs = element(&el, "21");
+        }
+    }
+    if (!sscc && !(cg && cs)) {
+        px__capture_refuse(it, 400, "epcisException:ValidationException",
+                           "parentID %.120s: a parent is a container's SSCC (urn:epc:id:sscc:…) "
+                           "or a case's SGTIN (urn:epc:id:sgtin:…)",
+                           ev->parent_id);
         return 0;
     }
     it->kind = ev->action == PX_EPCIS_ADD ? ITEM_PACK : ITEM_UNPACK;
-    px_strlcpy(it->parent, sscc, sizeof(it->parent));
+    px_strlcpy(it->parent, sscc ? sscc : "", sizeof(it->parent));
+    px_strlcpy(it->parent_gtin, cg ? cg : "", sizeof(it->parent_gtin));
+    px_strlcpy(it->parent_serial, cs ? cs : "", sizeof(it->parent_serial));
     size_t n = ev->n_epcs + (ev->sgtin_gtin ? ev->n_serials : 0);
     if (!(it->children = calloc(n ? n : 1, sizeof(*it->children))))
         return -1;

@@ -33,6 +33,9 @@ typedef struct item {
     char **serials;
     size_t n_serials;
     char parent[GS1_SSCC_LEN + 1]; /* aggregation: the container */
+    /* or a case that carries its own GTIN (REQ-AGG-17): its SGTIN ("" for a container) */
+    char parent_gtin[GS1_GTIN_LEN + 1];
+    char parent_serial[GS1_SERIAL_MAX + 1];
     child *children;
     size_t n_children;
     int duplicate; /* applied by an earlier capture */

@@ -140,12 +140,13 @@ static px_rc record_left(px_db *db, const px_actor *by, const px_product *prod, 
 }
 
 px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
-                                 const char *const *serials, size_t n, int64_t now_us, long *left,
-                                 px_err *err)
+                                 const char *const *serials, size_t n, int dead_only,
+                                 int64_t now_us, long *left, px_err *err)
 {
     *left = 0;
     leaving l = {.cap = n, .prod = prod, .err = err};
-    px_rc rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, note_left, &l, err);
+    px_rc rc = px_store_packs_leave_containers(db, prod->gtin, serials, n, dead_only, note_left,
+                                               &l, err);
     if (rc != PX_OK)
         l.rc = rc;
     return record_left(db, by, prod, now_us, &l, left, err);

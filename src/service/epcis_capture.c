@@ -157,7 +157,9 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
                               : (px_agg_child){ch->gtin, ch->serial, NULL};
     }
     px_agg_request req = {.action = it->kind == ITEM_PACK ? PX_AGG_PACK : PX_AGG_UNPACK,
-                          .parent_sscc = it->parent,
+                          .parent_sscc = it->parent[0] ? it->parent : NULL,
+                          .parent_gtin = it->parent_gtin[0] ? it->parent_gtin : NULL,
+                          .parent_serial = it->parent_gtin[0] ? it->parent_serial : NULL,
                           .children = kids,
                           .n = it->n_children};
     px_agg_result res;

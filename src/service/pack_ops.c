@@ -200,19 +200,26 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
      * cases that carry their own GTIN in them. */
     px_case_move cm = {"decommissioned", c->by->org_id, NULL, NULL,
                        px_decom_reason_name(c->reason), c->now};
+    /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
+     * back together and the packs stay where they were: the unit goes on as a whole. */
+    int back = c->action == PX_PACK_REACTIVATE;
     if (rc == PX_OK && c->req->ssccs)
-        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs, "decommissioned",
-                                           err);
+        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs,
+                                           back ? "commissioned" : "decommissioned", err);
     if (rc == PX_OK && c->req->ssccs)
-        rc = px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
+        rc = back ? px_store_cases_below_reactivate(db, c->req->ssccs, c->req->n_ssccs, err)
+                  : px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
     /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
      * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
      * and counts stay true; packs that go with their container stay in it. */
     c->left = 0;
-    if (rc == PX_OK && !c->req->ssccs && c->action != PX_PACK_REACTIVATE)
-        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n, c->now, &c->left,
-                                        err);
-    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet. */
+    /* REQ-AGG-15: a pack reactivated on its own (its container still decommissioned) leaves
+     * that container too: a decommissioned case never holds an active pack. */
+    if (rc == PX_OK && !c->req->ssccs)
+        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n,
+                                        c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
+    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
+     * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
     if (rc == PX_OK && c->req->ssccs)
         rc = px__containers_leave_parents(db, c->by, &c->prod, c->req->ssccs, c->req->n_ssccs,
                                           c->now, &c->left, err);
@@ -323,7 +330,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
         return rc;
     if (by->org_kind != PX_ORG_MAH) /* a CMO decommissions packs, never a shipment */
         return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "ssccs",
-                                "only the MAH decommissions containers");
+                                "only the MAH decommissions or reactivates containers");
     char **held = NULL;
     long *roots = NULL;
     size_t n_held = 0;
@@ -378,13 +385,13 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
                         px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    /* A reactivation names packs: the containers' branch of pack_op decommissions. */
-    if (req->ssccs)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
-                                "a reactivation lists serials, not containers");
     if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason must be 1 to %d bytes without control characters",
                                 PX_REACTIVATE_REASON_MAX);
+    /* REQ-AGG-15: by ssccs, every held pack through Art. 13's rules, all or none. */
+    if (req->ssccs)
+        return px__pack_op_containers(db, app, by, req, NULL, PX_PACK_REACTIVATE, PX_REASON_NONE,
+                                      res, err);
     return pack_op(db, app, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
 }

@@ -39,27 +39,33 @@ static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
     return PX_OK;
 }
 
+/* The CTE reads the links as they were; the UPDATE clears them in the same statement (a
+ * data-modifying WITH sees the snapshot of the statement's start). The rows are the caller's,
+ * already locked by the operation that changed them. A case's company prefix is the one of its
+ * product's GTIN (digits 2 … 1 + its length). `cond` narrows the packs that leave. */
+#define PACKS_LEAVE(cond)                                                                          \
+    "WITH was AS (SELECT serial, parent_sscc, parent_gtin, parent_serial FROM serial w WHERE "    \
+    "gtin = $1 AND serial = ANY ($2::text[]) AND (parent_sscc IS NOT NULL OR parent_gtin IS NOT " \
+    "NULL)" cond "), cleared AS (UPDATE serial s SET parent_sscc = NULL, parent_gtin = NULL, "    \
+    "parent_serial = NULL FROM was WHERE s.gtin = $1 AND s.serial = was.serial) "                 \
+    "SELECT coalesce(was.parent_sscc::text, was.parent_serial), "                                  \
+    "coalesce(x.company_prefix::text, substr(was.parent_gtin, 2, p.company_prefix_length)), "     \
+    "was.serial, '', coalesce(was.parent_gtin, '') FROM was LEFT JOIN sscc x ON x.sscc = "        \
+    "was.parent_sscc LEFT JOIN product p ON p.gtin = was.parent_gtin ORDER BY 5, 1, 3"
+
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
-                                      size_t n, px_left_child_fn fn, void *ctx, px_err *err)
+                                      size_t n, int dead_only, px_left_child_fn fn, void *ctx,
+                                      px_err *err)
 {
-    /* The CTE reads the links as they were; the UPDATE clears them in the same statement (a
-     * data-modifying WITH sees the snapshot of the statement's start). The rows are the
-     * caller's, already locked by the operation that decommissioned them. A case's company
-     * prefix is the one of its product's GTIN (digits 2 … 1 + its length). */
-    return each_left(
-        exec_list(db,
-                  "WITH was AS (SELECT serial, parent_sscc, parent_gtin, parent_serial FROM "
-                  "serial WHERE gtin = $1 AND serial = ANY ($2::text[]) AND (parent_sscc IS NOT "
-                  "NULL OR parent_gtin IS NOT NULL)), cleared AS (UPDATE serial s SET "
-                  "parent_sscc = NULL, parent_gtin = NULL, parent_serial = NULL FROM was WHERE "
-                  "s.gtin = $1 AND s.serial = was.serial) "
-                  "SELECT coalesce(was.parent_sscc::text, was.parent_serial), "
-                  "coalesce(x.company_prefix::text, substr(was.parent_gtin, 2, "
-                  "p.company_prefix_length)), was.serial, '', coalesce(was.parent_gtin, '') "
-                  "FROM was LEFT JOIN sscc x ON x.sscc = was.parent_sscc LEFT JOIN product p "
-                  "ON p.gtin = was.parent_gtin ORDER BY 5, 1, 3",
-                  gtin, serials, n, err),
-        fn, ctx, err);
+    /* REQ-AGG-15: a reactivated pack leaves only a container (or case) that stays
+     * decommissioned; one reactivated in the same request, or never decommissioned, keeps it. */
+    static const char dead[] =
+        PACKS_LEAVE(" AND (EXISTS (SELECT 1 FROM sscc d WHERE d.sscc = w.parent_sscc AND "
+                    "d.state = 'decommissioned') OR EXISTS (SELECT 1 FROM serial d WHERE "
+                    "d.gtin = w.parent_gtin AND d.serial = w.parent_serial AND d.state = "
+                    "'decommissioned'))");
+    return each_left(exec_list(db, dead_only ? dead : PACKS_LEAVE(""), gtin, serials, n, err), fn,
+                     ctx, err);
 }
 
 /* The listed containers ($1) not below another listed one (top: r, o = first position): walks

@@ -21,10 +21,12 @@ typedef struct px_left_child {
 } px_left_child;
 typedef int (*px_left_child_fn)(void *ctx, const px_left_child *c);
 
-/* Clears the container or case of every listed pack of gtin that is in one, in one statement;
- * fn gets each such pack, ordered by its former parent (containers first), then serial. */
+/* Clears the container or case of every listed pack of gtin that is in one (with dead_only:
+ * in a decommissioned one), in one statement; fn gets each such pack, ordered by its former
+ * parent (containers first), then serial. */
 px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *const *serials,
-                                      size_t n, px_left_child_fn fn, void *ctx, px_err *err);
+                                      size_t n, int dead_only, px_left_child_fn fn, void *ctx,
+                                      px_err *err);
 /* The same for the top-level units among the listed containers (as px_store_containers_top_each
  * finds them) that sit in a container not listed: each leaves it. */
 px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, size_t n,

@@ -75,33 +75,71 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
     return rc;
 }
 
+/* REQ-SSCC-6: a CMO's own company prefix is the GS1 Company Prefix of its GLN (organization.gln
+ * and gln_prefix_length, the prefix it registered with GS1): a line that numbers its own SSCCs
+ * builds them under it (DOMAIN-2.md §10.2: the SSCC carries the prefix of whoever builds the
+ * unit). Such a container belongs to the MAH it is packed for: one the CMO is actively
+ * partnered with on a listed pack child's GTIN ($3), or the MAH of a listed container child
+ * ($4). */
+#define OWN_PREFIXES                                                                               \
+    "SELECT DISTINCT ps.mah_id::text AS mah, left(o.gln, o.gln_prefix_length) AS gcp "            \
+    "FROM organization o JOIN partnership ps ON ps.cmo_id = o.id AND ps.status = 'active' "        \
+    "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND o.gln_prefix_length IS NOT NULL AND ("          \
+    "EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = ps.id AND "            \
+    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "  \
+    "AND x.tenant_id = ps.mah_id AND x.org_id = o.id))"
+
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const px_agg_child *kids, size_t n_kids,
                                       const char *org_id, long *added, px_err *err)
 {
     *added = 0;
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
+    px_buf b, bg, bs;
+    px_buf_init(&bg, 0);
+    px_buf_init(&bs, 0);
+    const char **gt = calloc(n_kids + 1, sizeof(*gt)), **ss = calloc(n_kids + 1, sizeof(*ss));
+    size_t ng = 0, ns = 0;
+    for (size_t i = 0; gt && ss && i < n_kids; i++) {
+        if (kids[i].gtin)
+            gt[ng++] = kids[i].gtin;
+        else if (kids[i].sscc)
+            ss[ns++] = kids[i].sscc;
     }
-    const char *p[] = {org_id, a};
-    /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one the
-     * caller may use (the longest that matches) and it is new; its check digit was checked
-     * before any SQL. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
-                           "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
-                           "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES ") g "
-                           "ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
-                           "length(g.gcp) DESC ON CONFLICT (sscc) DO NOTHING",
-                           2, p, err);
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
+    const char *ag = a && gt && ss ? px__text_array(&bg, gt, ng, "children", err) : NULL;
+    const char *as = ag ? px__text_array(&bs, ss, ns, "children", err) : NULL;
+    px_rc rc = PX_OK;
+    if (!gt || !ss)
+        rc = px_err_oom(err);
+    else if (!as)
+        rc = err->rc;
+    PGresult *r = NULL;
+    if (rc == PX_OK) {
+        const char *p[] = {org_id, a, ag, as};
+        /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one
+         * the caller may use (the longest that matches) and it is new; its check digit was
+         * checked before any SQL. Of a CMO's own prefix partnered with several MAHs, the one
+         * first by id: the child rules refuse children of any other. */
+        r = px__exec(db,
+                     "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
+                     "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
+                     "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES " UNION "
+                     OWN_PREFIXES ") g ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
+                     "length(g.gcp) DESC, g.mah ON CONFLICT (sscc) DO NOTHING",
+                     4, p, err);
+        if (!r)
+            rc = err->rc;
+    }
+    if (r) {
+        *added = strtol(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    free(gt);
+    free(ss);
     px_buf_dispose(&b);
-    if (!r)
-        return err->rc;
-    *added = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    px_buf_dispose(&bg);
+    px_buf_dispose(&bs);
+    return rc;
 }
 
 px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext, long n,
@@ -360,12 +398,24 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
                                      px_err *err)
 {
     const char *p[] = {sscc};
-    PGresult *r = px__exec(db,
-                           SUBTREE "SELECT depth, '', '', count(*) FROM t WHERE depth > 0 GROUP "
-                                   "BY depth UNION ALL SELECT t.depth + 1, s.gtin, "
-                                   "coalesce(s.batch, ''), count(*) FROM t JOIN serial s ON "
-                                   "s.parent_sscc = t.sscc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                           1, p, err);
+    /* REQ-AGG-16: a case that carries its own GTIN (a serial that has been the parent of a
+     * packing: its events name it, container_event_case) is a container of its level, not a
+     * pack of the case GTIN, whether it holds packs or none; the packs in it count one level
+     * below. */
+    PGresult *r = px__exec(
+        db,
+        SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
+                "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
+                "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
+                "s.parent_sscc = t.sscc) "
+                "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
+                "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
+                "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE NOT is_case "
+                "GROUP BY 1, 2, 3 "
+                "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
+                "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
+                "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        1, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -509,6 +559,25 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                             "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
                             "c.serial)",
         7, p, err);
+    px_buf_dispose(&b);
+    return rc;
+}
+
+px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
+                                      px_err *err)
+{
+    px_buf b;
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
+    px_rc rc = a ? px__exec_cmd(db,
+                                BELOW_LISTED
+                                "UPDATE serial c SET state = c.prior_state, reason = NULL, "
+                                "prior_state = NULL, decommissioned_by = NULL, "
+                                "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
+                                "AND c.state = 'decommissioned' AND c.prior_state IS NOT NULL "
+                                "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
+                                "c.gtin AND k.parent_serial = c.serial)",
+                                1, &a, err)
+                 : err->rc;
     px_buf_dispose(&b);
     return rc;
 }

@@ -137,6 +137,11 @@ typedef struct px_case_move {
  * containers or in a container below them to m->state, unless it is there already. */
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err);
+/* REQ-AGG-15: every decommissioned case that carries its own GTIN in the listed containers or
+ * below them goes back to the state it had (prior_state), its decommissioning columns
+ * cleared, as a reactivated pack's are (store/lifecycle.c). */
+px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
+                                      px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {
@@ -161,6 +166,13 @@ typedef struct px_agg_child {
     const char *serial;
     const char *sscc;
 } px_agg_child;
+
+/* Registers the listed SSCCs that are new as external containers of the prefixes org_id may
+ * use (REQ-SSCC-5), or of a CMO's own company prefix for the MAH of the request's children
+ * kids (REQ-SSCC-6); those of no such prefix stay unknown. *added counts the new ones. */
+px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
+                                      const px_agg_child *kids, size_t n_kids,
+                                      const char *org_id, long *added, px_err *err);
 
 /* Why a child cannot be packed or unpacked, by its index in the request. */
 typedef struct px_agg_misfit {
@@ -241,10 +253,7 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
  * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
 px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,
                                 size_t *found, px_err *err);
-/* Registers the listed SSCCs that are new as external containers of the prefixes org_id may
- * use (REQ-SSCC-5); those of no such prefix stay unknown. *added counts the new ones. */
-px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
-                                      const char *org_id, long *added, px_err *err);
+
 
 /* Children of several parents, checked and moved in one statement. */
 typedef struct px_agg_set {

@@ -534,10 +534,11 @@ static void test_aggregation__rules_refuse_and_change_nothing(void **state)
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key, b, NULL, 404,
                     "not_found");
     free(b);
-    /* A parent of a prefix nobody here owns, a bad check digit: refused before anything. */
+    /* A parent of a prefix nobody here owns (REQ-SSCC-6: said so), a bad check digit: refused
+     * before anything. */
     b = pack_body("pack", "009999990000000019", "[" SGTIN("R2") "]");
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 404,
-                    "not_found");
+                    "unknown_company_prefix");
     free(b);
     px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
                          "{\"action\":\"pack\",\"parent\":{\"sscc\":\"003551540000003018\"},"

@@ -496,7 +496,7 @@ static void test_epcis_capture__aggregation_bad_child(void **state)
 }
 
 /* The AggregationEvents packid cannot act on are refused each with its reason: OBSERVE, a pack
- * as parent, a child that is no SGTIN or SSCC. */
+ * as parent that is no case packid knows (REQ-AGG-17), a parent that is no SSCC or SGTIN. */
 static void test_epcis_capture__aggregation_refusals(void **state)
 {
     fixture *f = *state;
@@ -509,8 +509,8 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         const char *action, *parent, *want;
     } v[] = {
         {__LINE__, "OBSERVE", uri, "OBSERVE"},
-        {__LINE__, "ADD", sgtin_parent, "containers are SSCCs"},
-        {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "containers are SSCCs"},
+        {__LINE__, "ADD", sgtin_parent, "not_found"},
+        {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "a container's SSCC"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         ld_agg_event(ev, sizeof(ev), f->epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
@@ -526,6 +526,70 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         json_decref(j);
         free(doc);
     }
+}
+
+/* REQ-AGG-17: an AggregationEvent whose parentID is the SGTIN of a case that carries its own
+ * GTIN packs (ADD) and unpacks (DELETE) through the same use case as POST /v1/aggregations
+ * with parent {"gtin","serial"}: the packs are in the case, the aggregation and packid's own
+ * AggregationEvent name it, and the DELETE takes the listed pack out. */
+#define IN_CASE                                                                                    \
+    "SELECT count(*) FROM serial WHERE gtin = '%s' AND parent_gtin = '%s' AND parent_serial = "   \
+    "'CS1'"
+static void test_epcis_capture__aggregation_case_parent(void **state)
+{
+    fixture *f = *state;
+    char case_gtin[15], case_uri[96], e1[2048], e2[2048], job[128];
+    px_test_gtin(case_gtin, 7203);
+    px_test_product(&f->env, f->mah_key, case_gtin, "Captured case", "DE");
+    px_test_commissioned_sql(&f->env, case_gtin, "L-CASE-1", "301231", "CS", 1, 1, f->mah_org);
+    snprintf(case_uri, sizeof(case_uri), "urn:epc:id:sgtin:%.7s.%c%.5s.CS1", case_gtin + 1,
+             case_gtin[0], case_gtin + 8);
+    const char *add_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000a1";
+    const char *del_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000d1";
+    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
+             "CP1,CP2,CP3", "L-CASE-P");
+    ld_agg_event(e2, sizeof(e2), f->epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
+    char *doc = ld_doc(e1, e2, NULL);
+    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__));
+    free(doc);
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 3);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
+                                 "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
+                                 "a.parent_gtin = '%s' AND a.parent_serial = 'CS1' AND "
+                                 "a.action = 'pack' AND a.children = 3",
+                                 add_id, case_gtin),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE type = "
+                                 "'AggregationEvent' AND action = 'ADD' AND parent_id = '%s' "
+                                 "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
+                                 case_uri, case_gtin),
+                     1);
+    ld_agg_event(e1, sizeof(e1), f->epc_prefix, del_id, "DELETE", case_uri, "CP2");
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__));
+    free(doc);
+    j = job_get(f, f->mah_key, job, 200);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 2);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
+                                 "'CP2' AND parent_gtin IS NULL",
+                                 f->gtin),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE type = "
+                                 "'AggregationEvent' AND action = 'DELETE' AND parent_id = '%s' "
+                                 "AND cardinality(epcs) = 1",
+                                 case_uri),
+                     1);
 }
 
 /* Two events of one document with one eventID: the later is refused (an eventID names one
@@ -622,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__aggregation_pack_then_unpack),
         cmocka_unit_test(test_epcis_capture__aggregation_bad_child),
         cmocka_unit_test(test_epcis_capture__aggregation_refusals),
+        cmocka_unit_test(test_epcis_capture__aggregation_case_parent),
         cmocka_unit_test(test_epcis_capture__official_aggregation_examples),
         cmocka_unit_test(test_epcis_capture__repeated_event_id),
     };

@@ -1,0 +1,307 @@
+/* The packing hierarchy's edges over real HTTP and a real PostgreSQL (docs/aggregation.md): a
+ * CMO's external SSCCs under its own company prefix, reactivating packs of a container, an
+ * EPCIS AggregationEvent with a case's SGTIN as parentID, and an empty case in a pallet's
+ * counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "00355154944954"     /* DOMAIN-2.md §10.8: GCP 0355154 */
+#define OTHER "09506001000014"    /* the other MAH's product */
+#define CMO_GLN "0614141000005"   /* the CMO's own GLN, GCP 0614141 (length 7) */
+/* SSCCs built under the CMO's prefix 0614141 (extension, serial reference, check digit). */
+#define CMO_CASE "006141410000000012"
+#define CMO_CASE2 "006141410000000029"
+#define CMO_PALLET "106141410000000033"
+#define STRANGER "007777770000000013" /* GCP 0777777: nobody's */
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Cases MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_product(&f->env, f->mah2_key, OTHER, "Other pack", "EU");
+    json_decref(px_test_partner(&f->env, f->mah_key, "Own-prefix CMO", "[\"" GTIN "\"]",
+                                f->cmo_org, f->cmo_key));
+    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    *state = f;
+    return 0;
+}
+
+/* Everything a packing request may change. */
+static const char *const packing_rows[] = {"sscc",
+                                           "sscc WHERE parent_sscc IS NOT NULL",
+                                           "serial WHERE parent_sscc IS NOT NULL",
+                                           "aggregation",
+                                           "container_event",
+                                           "audit_log",
+                                           NULL};
+
+static char *pack_body(const char *parent, const char *children)
+{
+    size_t cap = strlen(children) + 128;
+    char *b = malloc(cap);
+    snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
+             children);
+    return b;
+}
+
+static void pack_refused(fixture *f, const char *key, const char *parent, const char *children,
+                         long status, const char *code)
+{
+    char *b = pack_body(parent, children);
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
+    free(b);
+}
+
+static void pack_ok(fixture *f, const char *key, const char *parent, const char *children)
+{
+    char *b = pack_body(parent, children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", key, b, 201));
+    free(b);
+}
+
+/* REQ-SSCC-6: a CMO that numbers its own SSCCs builds them under its own GS1 company prefix,
+ * registered as its organization's GLN and prefix length (PATCH /v1/orgs by its MAH). Its
+ * external SSCCs are accepted for its partnered MAH's products and belong to that MAH; an SSCC
+ * under a prefix nobody registered, a CMO's prefix used by someone else, or for a product of a
+ * MAH it is not partnered with is refused 404 unknown_company_prefix with nothing changed. */
+static void test_agg_cases__cmo_own_prefix(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LC1", "271231", "OP", 3, 6, f->cmo_org);
+    px_test_commissioned_sql(&f->env, OTHER, "LO1", "271231", "OX", 3, 1, f->mah2_org);
+    const char *kids = "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP001\"},{\"gtin\":\"" GTIN
+                       "\",\"serial\":\"OP002\"}]";
+    /* Before the CMO has a prefix of its own, its SSCC is nobody's. */
+    pack_refused(f, f->cmo_key, CMO_CASE, kids, 404, "unknown_company_prefix");
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
+    pack_ok(f, f->cmo_key, CMO_CASE, kids);
+    /* The container: the CMO's prefix, held by the CMO, owned by the partnered MAH. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
+                                 "company_prefix = '0614141' AND origin = 'external' AND "
+                                 "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
+                                 f->mah_org, f->cmo_org),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '"
+                                          CMO_CASE "'"),
+                     2);
+    /* Its EPC URI splits at the CMO's prefix (TDS: the GCP length is the builder's). */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
+                                          "'ObjectEvent' AND epcs = "
+                                          "'{urn:epc:id:sscc:0614141.0000000001}'"),
+                     1);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
+    json_decref(t);
+    /* A pallet under the same prefix whose only child is a container: the child's MAH. */
+    pack_ok(f, f->cmo_key, CMO_CASE2,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
+    pack_ok(f, f->cmo_key, CMO_PALLET, "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
+                                 "tenant_id = '%s' AND company_prefix = '0614141'",
+                                 f->mah_org),
+                     1);
+    /* Refused, nothing changed: a prefix nobody registered; the CMO's prefix used by the MAH
+     * (it is not the MAH's); the CMO's prefix for a product of a MAH it is not partnered
+     * with (that MAH's pack). */
+    pack_refused(f, f->cmo_key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
+                 "unknown_company_prefix");
+    px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah_org);
+    pack_refused(f, f->mah_key, "006141410000000036", "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]",
+                 404, "unknown_company_prefix");
+    pack_refused(f, f->cmo_key, "006141410000000043", "[{\"gtin\":\"" OTHER "\",\"serial\":\"OX001\"}]",
+                 404, "unknown_company_prefix");
+}
+
+/* ---- reactivating packs of a container ----------------------------------------------------- */
+
+#define R_CASE_A "003551540000005013"
+#define R_CASE_B "003551540000005020"
+#define R_PALLET "103551540000005034"
+#define R_PALLET2 "103551540000005041"
+#define R_SGTIN(s) "urn:epc:id:sgtin:0355154.094495." s
+
+static void post_ok(fixture *f, const char *path, const char *body, long want)
+{
+    json_decref(px_test_call(&f->env, "POST", path, f->mah_key, body, want));
+}
+
+static long long serials_where(fixture *f, const char *cond)
+{
+    return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND %s", cond);
+}
+
+/* REQ-AGG-15: packs decommissioned with their pallet come back as the user expects. By
+ * serials, a pack comes back alone: it leaves the case that stays decommissioned, with its
+ * AggregationEvent DELETE (no decommissioned case holds an active pack). By ssccs, a case or
+ * a pallet comes back with what it holds, the packs staying in their cases; a case brought
+ * back without its pallet leaves the pallet. A pack that cannot come back (an irreversible
+ * reason) refuses the whole request, nothing changed. */
+static void test_agg_cases__reactivate_packed(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah_org);
+    pack_ok(f, f->mah_key, R_CASE_A, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R002\"}]");
+    pack_ok(f, f->mah_key, R_CASE_B, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R004\"}]");
+    pack_ok(f, f->mah_key, R_PALLET,
+            "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
+    post_ok(f, "/v1/decommissions",
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
+                                      "parent_sscc IS NOT NULL"),
+                     4);
+    /* One pack alone: active, out of its case, which stays decommissioned with R002. */
+    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"serials\":[\"R001\"]}", 200);
+    assert_int_equal(serials_where(f, "serial = 'R001' AND state = 'commissioned' AND "
+                                      "parent_sscc IS NULL"),
+                     1);
+    assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'decommissioned' AND "
+                                      "parent_sscc = '" R_CASE_A "'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
+                                          "' AND state = 'decommissioned'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE type = "
+                                 "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '"
+                                 R_CASE_A "' AND epcs = '{" R_SGTIN("R001") "}'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
+                                          "'pack.reactivate' AND details->>'unpacked' = '1'"),
+                     1);
+    /* A case alone: it and its packs come back, the packs in it, the case off the pallet. */
+    post_ok(f, "/v1/reactivations",
+            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial IN ('R003', 'R004') AND state = 'commissioned' AND "
+                                      "parent_sscc = '" R_CASE_B "'"),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_B
+                                          "' AND state = 'commissioned' AND parent_sscc IS NULL"),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                                 "AND parent_sscc = '" R_PALLET "' AND epcs = "
+                                 "'{urn:epc:id:sscc:0355154.0000000502}'"),
+                     1);
+    /* The pallet: it, its case and the pack still in it come back together. */
+    post_ok(f, "/v1/reactivations",
+            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
+    assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'commissioned' AND "
+                                      "parent_sscc = '" R_CASE_A "'"),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET
+                                          "', '" R_CASE_A "') AND state = 'commissioned'"),
+                     2);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
+    json_decref(t);
+    /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
+    pack_ok(f, f->mah_key, R_PALLET2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\""
+            GTIN "\",\"serial\":\"R006\"}]");
+    post_ok(f, "/v1/decommissions",
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"destroyed\",\"ssccs\":[\"" R_PALLET2 "\"]}",
+            200);
+    static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
+                                       "sscc WHERE state = 'decommissioned'",
+                                       "serial WHERE parent_sscc IS NOT NULL",
+                                       "container_event",
+                                       "audit_log",
+                                       NULL};
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah_key,
+                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 409,
+                    "invalid_state");
+    /* Containers come back by their MAH only, as they are decommissioned. */
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->cmo_key,
+                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 403,
+                    "forbidden_role");
+}
+
+/* ---- a pallet's counts with cases that carry their own GTIN ------------------------------ */
+
+#define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator 1 */
+#define E_PALLET "103551540000005065"
+#define PACK_OF(g, s) "{\"gtin\":\"" g "\",\"serial\":\"" s "\"}"
+
+/* The count of by_batch's entry at depth of gtin, -1 when there is none. */
+static long long by_batch(json_t *counts, int depth, const char *gtin)
+{
+    json_t *bb = json_object_get(counts, "by_batch");
+    for (size_t i = 0; i < json_array_size(bb); i++) {
+        json_t *e = json_array_get(bb, i);
+        if (json_integer_value(json_object_get(e, "depth")) == depth &&
+            strcmp(px_test_str(e, "gtin"), gtin) == 0)
+            return json_integer_value(json_object_get(e, "packs"));
+    }
+    return -1;
+}
+
+/* REQ-AGG-16: on a pallet, a case that carries its own GTIN counts as a container of its
+ * level, whether it holds packs or was emptied, and the packs in it one level below; a serial
+ * of the case GTIN that never held anything stays a pack. */
+static void test_agg_cases__empty_case_counts(void **state)
+{
+    fixture *f = *state;
+    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah_org);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":["
+            PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}", 201);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":["
+            PACK_OF(GTIN, "E003") "]}", 201);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}",
+            201);
+    pack_ok(f, f->mah_key, E_PALLET,
+            "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3")
+            "]");
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah_key, NULL, 200);
+    json_t *counts = json_object_get(t, "counts");
+    /* K1 and the empty K2 are containers; E001, E002 in K1 and the plain K3 are packs. */
+    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
+    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 3);
+    json_t *l1 = json_array_get(json_object_get(counts, "levels"), 0);
+    assert_int_equal(json_integer_value(json_object_get(l1, "depth")), 1);
+    assert_int_equal(json_integer_value(json_object_get(l1, "containers")), 2);
+    assert_int_equal(json_integer_value(json_object_get(l1, "packs")), 1);
+    assert_int_equal(by_batch(counts, 1, CASE_GTIN), 1);
+    assert_int_equal(by_batch(counts, 2, GTIN), 2);
+    /* The tree's shape is kept: the three are listed as pack nodes. */
+    assert_int_equal(json_array_size(json_object_get(t, "children")), 3);
+    json_decref(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_agg_cases__cmo_own_prefix),
+        cmocka_unit_test(test_agg_cases__reactivate_packed),
+        cmocka_unit_test(test_agg_cases__empty_case_counts),
+    };
+    return cmocka_run_group_tests_name("agg_cases", tests, setup, px_test_fixture_teardown);
+}
