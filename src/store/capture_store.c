@@ -125,9 +125,7 @@ px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *
     return PX_OK;
 }
 
-/* Byte order, the order of the primary key's event_id under the embedded cluster's C.UTF-8
- * collation; under another collation the order is merely close, which costs speed, never
- * correctness. */
+/* Byte order: the order of the primary key's event_id, COLLATE "C" (migration 0125). */
 static int cmp_id(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
