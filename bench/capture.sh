@@ -5,7 +5,8 @@
 # serial rows into the serial table in the same run, and the ratio (target >= 0.3). Release
 # build, no sanitizers, a private embedded PostgreSQL under the build folder; the bench
 # TRUNCATEs serial, so it never runs against PACKID_DATABASE_URL. Run it once (the machine is
-# shared); it prints the load average beside the figures.
+# shared); it prints the load average beside the figures, the CPU time per event of both
+# sides (the server and PostgreSQL, from /proc), and the ratio on its last line.
 #   bench/capture.sh [EVENTS] [ROUNDS] [BUILD_DIR]   defaults: 100000 (the capture limit), 3,
 #                                                    build-bench-capture
 set -euo pipefail
@@ -26,6 +27,8 @@ curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: applica
   "http://127.0.0.1:$port/v1/products"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
 echo "load before: $(uptime)"
-"$build/bench/bench_capture" "http://127.0.0.1:$port" "$key" "$gtin" "$PACKID_DATABASE_URL" \
+# The server's and the cluster's pids: the bench reads their CPU time from /proc.
+BENCH_SERVER_PID=$server BENCH_POSTMASTER_PID=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid") \
+  "$build/bench/bench_capture" "http://127.0.0.1:$port" "$key" "$gtin" "$PACKID_DATABASE_URL" \
   "$events" "$rounds"
-echo "load after:  $(uptime)"
+# The last line is the ratio, with the load average at the end of the run.

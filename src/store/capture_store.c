@@ -125,6 +125,12 @@ px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *
     return PX_OK;
 }
 
+/* Byte order: the order of the primary key's event_id, COLLATE "C" (migration 0125). */
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
                                    size_t n, const char *capture_id, const char *commission_id,
                                    const char *aggregation_id, px_err *err)
@@ -136,6 +142,16 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
      * the same moment by another request fails the later one on the key, PX_EEXISTS). */
     const char *cm = commission_id && commission_id[0] ? commission_id : "\\N";
     const char *ag = aggregation_id && aggregation_id[0] ? aggregation_id : "\\N";
+    /* In key order: hash IDs are random, and rows COPYed in random order land each on a
+     * random leaf of the primary key, splitting leaves half-empty and dirtying (and logging)
+     * a page per row; sorted, they fill the leaves one after the other (docs/epcis.md
+     * "Capture speed"). It is also one lock order between two captures of overlapping
+     * documents. */
+    const char **sorted = malloc(n * sizeof(*sorted));
+    if (!sorted)
+        return px_err_oom(err);
+    memcpy(sorted, ids, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_id);
     px_buf b;
     px_buf_init(&b, (size_t)1 << 30);
     for (size_t i = 0; i < n; i++) {
@@ -143,7 +159,7 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
         px_buf_puts(&b, "\t");
         /* An eventID is printable (checked on reading): only the backslash needs its COPY
          * escape. */
-        for (const char *p = ids[i]; *p; p++) {
+        for (const char *p = sorted[i]; *p; p++) {
             size_t k = strcspn(p, "\\");
             px_buf_add(&b, p, k);
             p += k;
@@ -160,5 +176,6 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
                               b.data, b.len, err)
                    : px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many event IDs");
     px_buf_dispose(&b);
+    free(sorted);
     return rc;
 }

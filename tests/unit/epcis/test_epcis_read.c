@@ -316,6 +316,51 @@ static void test_epcis_read__truncated_documents_fail_cleanly(void **state)
     }
 }
 
+/* A document in memory has its values found in place, one from a file as it is read
+ * (reader_json.c js_value_copy): both read the same events, whatever the strings hold —
+ * escaped quotes, a string ending in an escaped backslash, brackets and braces in text,
+ * \u escapes — before, inside and after the event list. */
+static void test_epcis_read__jsonld_memory_and_file_alike(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+        "{\"ex\":\"https://ns.example.com/x/\"}],\"ex:top\":\"a \\\"] \\\\\","
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+        "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"ex:skip\":\"}\\\\\","
+        "\"eventList\":["
+        "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00.000Z\","
+        "\"eventTimeZoneOffset\":\"+01:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],\"action\":\"OBSERVE\","
+        "\"ex:a\":\"ends in a backslash \\\\\",\"ex:b\":\"\\\"}]\\\"\","
+        "\"ex:c\":\"\\u00e9\\u0022\"},"
+        "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:01.000Z\","
+        "\"eventTimeZoneOffset\":\"+01:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.2\"],\"action\":\"OBSERVE\","
+        "\"ex:d\":{\"ex:e\":\"[{\\\\\"}}]},\"ex:after\":\"\\\\\"}\n";
+    char path[] = "/tmp/packid-read-alike-XXXXXX.jsonld";
+    int fd = mkstemps(path, 7);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc, sizeof(doc) - 1), (ssize_t)(sizeof(doc) - 1));
+    close(fd);
+    read_result mem, file;
+    px_err err;
+    if (read_doc(&mem, doc, sizeof(doc) - 1, NULL, 0, &err) != PX_OK)
+        fail_msg("memory: %s (%s)", err.message, err.code);
+    if (read_doc(&file, NULL, 0, path, 0, &err) != PX_OK)
+        fail_msg("file: %s (%s)", err.message, err.code);
+    unlink(path);
+    assert_int_equal(mem.n, 2);
+    assert_same_events(&mem, &file, "memory, then file");
+    /* The values arrived whole: the escapes decoded, nothing cut at a quote or bracket. */
+    assert_non_null(strstr(mem.prehash[0], "}a=ends in a backslash \\"));
+    assert_non_null(strstr(mem.prehash[0], "}b=\"}]\""));
+    assert_non_null(strstr(mem.prehash[0], "}c=\xc3\xa9\""));
+    assert_non_null(strstr(mem.prehash[1], "}e=[{\\"));
+    result_dispose(&mem);
+    result_dispose(&file);
+}
+
 /* ---- the official examples ----------------------------------------------------------- */
 
 static int has_suffix(const char *s, const char *suf)
@@ -487,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_epcis_read__rejects_what_the_model_lacks),
         cmocka_unit_test(test_epcis_read__jsonld_context_after_body),
         cmocka_unit_test(test_epcis_read__truncated_documents_fail_cleanly),
+        cmocka_unit_test(test_epcis_read__jsonld_memory_and_file_alike),
         cmocka_unit_test(test_epcis_read__official_examples),
         cmocka_unit_test(test_epcis_read__example_event_ids_are_placeholders),
         cmocka_unit_test(test_epcis_read__dscsa_example_converted_validates),
