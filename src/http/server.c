@@ -1,5 +1,6 @@
 /* The libmicrohttpd server: request lifecycle, the edge checks, body accumulation with a cap
- * and a global budget, routing, authentication, policy, dispatch, one log line per request.
+ * and a global budget, routing, authentication, policy, dispatch, one log line per request
+ * (debug for an answered public hit).
  *
  * Keep-alive needs the two-call pattern (LIBRARY-NOTES.md): the first call for a request only
  * sets *req_cls; the response is queued on a later call. The exceptions are the refusals
