@@ -24,11 +24,14 @@
     "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
     "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
+/* Column 6 of pack_public_row: an open clone alert, one index-only probe of clone_alert_serial
+ * (migration 0097). */
+#define OPEN_ALERT_COL                                                                         \
+    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = " \
+    "'clone' AND a.state = 'open')"
 /* The product, the pack, an open alert, and the public fields: columns 0..7 of
  * pack_public_row. */
-#define PACK_PUBLIC_COLS                                                                       \
-    "p.mah_id, p.name, " PACK_FACTS ", EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = "    \
-    "p.gtin AND a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), " PASSPORT_COL
+#define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                       \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
 /* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
@@ -93,11 +96,6 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     "LATERAL (SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM scan sc WHERE sc.gtin " \
     "= p.gtin AND sc.serial = $2 AND sc.at >= " AT("$3") " ORDER BY sc.at DESC LIMIT "         \
     "$4::int) h ON true WHERE p.gtin = $1"
-/* Column 6 of the lookups: an open clone alert, one index-only probe of clone_alert_serial
- * (migration 0097). */
-#define OPEN_ALERT_COL                                                                         \
-    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = " \
-    "'clone' AND a.state = 'open')"
 /* Columns 8..13: one scan of the history (NULL at: none). */
 #define HISTORY_COLS                                                                           \
     US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
@@ -138,8 +136,7 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
                            const char *gtin, const char *serial, int64_t since_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_LOOKUP,
-                       "SELECT p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", "
-                       PASSPORT_COL ", " HISTORY_COLS LOOKUP_FROM,
+                       "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS LOOKUP_FROM,
                        pub, rows, n, gtin, serial, since_us, err);
 }
 
