@@ -1,5 +1,6 @@
 /* The libmicrohttpd server: request lifecycle, the edge checks, body accumulation with a cap
- * and a global budget, routing, authentication, policy, dispatch, one log line per request.
+ * and a global budget, routing, authentication, policy, dispatch, one log line per request
+ * (debug for an answered public hit).
  *
  * Keep-alive needs the two-call pattern (LIBRARY-NOTES.md): the first call for a request only
  * sets *req_cls; the response is queued on a later call. The exceptions are the refusals
@@ -98,8 +99,23 @@ static void request_id(char rid[65], struct MHD_Connection *conn)
         memcpy(rid, given, n + 1);
         return;
     }
+    /* An id names a request; it guards nothing. So it comes from a per-thread splitmix64
+     * sequence whose start is drawn from OpenSSL once per thread, not from a call into
+     * OpenSSL's generator on every request (a lock and a getpid check each, on the public
+     * hot path: docs/resolver.md "Speed"). */
+    static _Thread_local uint64_t state;
+    static _Thread_local int seeded;
+    if (!seeded) {
+        px_random_bytes(&state, sizeof(state));
+        seeded = 1;
+    }
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
     uint8_t b[8];
-    px_random_bytes(b, sizeof(b));
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(z >> (8 * i));
     px_hex_encode(rid, b, sizeof(b));
 }
 
@@ -333,15 +349,24 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
         return;
     double ms = px_mono_ms() - r->t0;
     px_metrics_record(r->route_index, r->status, ms);
-    /* One structured line per request; never a key or a body. */
-    char fields[900], path[512];
-    px_json_escape(path, sizeof(path), r->url);
-    snprintf(fields, sizeof(fields),
-             "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-             "\"ms\":%.2f,\"org\":\"%s\",\"key_id\":\"%s\"%s",
-             r->rid, r->method, path, r->status, ms, r->actor.org_id, r->actor.key_id,
-             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
-    px_log(PX_LOG_INFO, "request", fields);
+    /* One structured line per request; never a key or a body. An answered public hit (the
+     * PX_LIMITED routes, verification and resolver: anyone's phone, thousands a second) is
+     * counted by the metrics above and logged at debug: a line each was a formatted write(2)
+     * per hit on the hot path (docs/resolver.md "Speed"). Its refusals stay at info. */
+    px_log_level lvl = r->route && (r->route->flags & PX_LIMITED) && r->status < 400 &&
+                               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+                           ? PX_LOG_DEBUG
+                           : PX_LOG_INFO;
+    if (px_log_enabled(lvl)) {
+        char fields[900], path[512];
+        px_json_escape(path, sizeof(path), r->url);
+        snprintf(fields, sizeof(fields),
+                 "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+                 "\"ms\":%.2f,\"org\":\"%s\",\"key_id\":\"%s\"%s",
+                 r->rid, r->method, path, r->status, ms, r->actor.org_id, r->actor.key_id,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+        px_log(lvl, "request", fields);
+    }
     if (r->db)
         px_pool_release(app->pool, r->db);
     px_req_read_release(r);

@@ -146,11 +146,13 @@ static px_rc verdict_of(verify_ctx *c, int64_t now_us, px_err *err)
  * its recent scans; the buffered scans of the same serial join the history; when the rules
  * raise nothing the scan joins the buffer and the answer goes. *done = 0 hands over to the transaction
  * (verify_body): an unknown serial (the enumeration count), or a flag (the alert and its
- * webhook, written with the scan, durably). */
+ * webhook, written with the scan, durably). The read's history is not cut at the serial's last
+ * closed alert (scan_store.c LOOKUP_FROM): it errs only towards a flag, and a flag is decided
+ * again in the transaction on the exact history, so a serial whose alert was closed takes the
+ * transaction while its older far-apart scans stay in the window. */
 static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
 {
-    px_public_view *o = c->out;
-    memset(o, 0, sizeof(*o));
+    px_public_view *o = c->out; /* zeroed by px_svc_public_verify, its only caller */
     *done = 0;
     px_clone_rules rules;
     int64_t now_us = px_now_us();

@@ -24,20 +24,16 @@
     "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
     "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
+/* Column 6 of pack_public_row: an open clone alert, one index-only probe of clone_alert_serial
+ * (migration 0097). */
+#define OPEN_ALERT_COL                                                                         \
+    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = " \
+    "'clone' AND a.state = 'open')"
 /* The product, the pack, an open alert, and the public fields: columns 0..7 of
  * pack_public_row. */
-#define PACK_PUBLIC_COLS                                                                       \
-    "p.mah_id, p.name, " PACK_FACTS ", EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = "    \
-    "p.gtin AND a.serial = $2 AND a.kind = 'clone' AND a.state = 'open'), " PASSPORT_COL
+#define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                       \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
-/* The lookups' view of the serial's clone alerts in one probe of clone_alert_serial (migration
- * 0097): ca.open (an open one) and ca.closed (when the last one closed). */
-#define LOOKUP_FROM                                                                            \
-    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 CROSS JOIN "      \
-    "LATERAL (SELECT bool_or(a.state = 'open') AS open, max(a.closed_at) AS closed FROM "       \
-    "clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = 'clone') ca WHERE "    \
-    "p.gtin = $1"
 /* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
  * alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history. */
 #define HISTORY_WHERE                                                                          \
@@ -87,17 +83,25 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     return PX_OK;
 }
 
-/* Column 8 of the lookups: the history as text, one "at|pos|lat|lon|country|client" line per
- * scan, newest first; the scans since $3 after the last closed clone alert (LOOKUP_FROM's
- * ca.closed), at most $4 — the rows of px_store_scan_history. */
-#define HISTORY_COL                                                                            \
-    "(SELECT coalesce(string_agg(h.line, E'\\n' ORDER BY h.at DESC), '') FROM (SELECT s.at, "  \
-    US("s.at") " || '|' || (s.lat IS NOT NULL)::int || '|' || coalesce(s.lat, 0) || '|' || "   \
-    "coalesce(s.lon, 0) || '|' || coalesce(s.country, '') || '|' || left(s.client, 16) AS "    \
-    "line FROM scan s WHERE s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at "  \
-    "> coalesce(ca.closed, '-infinity') ORDER BY s.at DESC LIMIT $4::int) h)"
+/* The lookups' FROM: the product, the pack, and the serial's newest scans since $3
+ * (microseconds), at most $4, one output row each (none: one row of NULLs) — columns 8..13.
+ * No aggregate and no closed-alert probe: plan nodes are what this read's CPU goes to
+ * (executor start of each), and the hot read runs for every public hit. The history here is
+ * not cut at the serial's last closed clone alert as px_store_scan_history's is: it may hold
+ * more scans, never fewer, and the clone rules only raise more flags on more scans, so a
+ * flag the longer history raises sends the scan to the transaction, which decides on
+ * px_store_scan_history's exact rows (scans.c fast_verify). */
+#define LOOKUP_FROM                                                                            \
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 LEFT JOIN "       \
+    "LATERAL (SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM scan sc WHERE sc.gtin " \
+    "= p.gtin AND sc.serial = $2 AND sc.at >= " AT("$3") " ORDER BY sc.at DESC LIMIT "         \
+    "$4::int) h ON true WHERE p.gtin = $1"
+/* Columns 8..13: one scan of the history (NULL at: none). */
+#define HISTORY_COLS                                                                           \
+    US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
+    "coalesce(h.country, ''), left(h.client, 16)"
 
-/* One round trip for everything a verification reads (statement id/sql, HISTORY_COL 8th). */
+/* One round trip for everything a verification reads (statement id/sql, HISTORY_COLS 8..13). */
 static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_public *pub,
                          px_scan_row *rows, int *n, const char *gtin, const char *serial,
                          int64_t since_us, px_err *err)
@@ -111,33 +115,18 @@ static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_publ
     PGresult *r = px__exec_cached(db, id, sql, 4, p, err);
     if (!r)
         return err->rc;
-    if (PQntuples(r) == 1) {
+    if (PQntuples(r) >= 1)
         pack_public_row(pub, r);
-        for (const char *l = px__val(r, 0, 8); *l && *n < PX_SCAN_HISTORY_MAX;) {
-            size_t len = strcspn(l, "\n");
-            px_scan_row *s = &rows[*n];
-            memset(s, 0, sizeof(*s));
-            char *end;
-            s->at_us = strtoll(l, &end, 10);
-            if (*end == '|') {
-                s->has_pos = end[1] == '1';
-                s->lat = strtod(end + 3, &end);
-                if (*end == '|')
-                    s->lon = strtod(end + 1, &end);
-                if (*end == '|') {
-                    const char *c = end + 1;
-                    size_t cn = strcspn(c, "|");
-                    if (cn <= 2)
-                        memcpy(s->country, c, cn);
-                    const char *cl = c + cn + (c[cn] == '|' ? 1 : 0);
-                    size_t kn = (size_t)(l + len - cl);
-                    if (cl <= l + len)
-                        px_strlcpy(s->client, cl, kn + 1 < sizeof(s->client) ? kn + 1 : sizeof(s->client));
-                }
-                (*n)++;
-            }
-            l += len + (l[len] ? 1 : 0);
-        }
+    for (int i = 0; i < PQntuples(r) && *n < PX_SCAN_HISTORY_MAX; i++) {
+        if (px__isnull(r, i, 8))
+            continue; /* no scan in the window */
+        px_scan_row *s = &rows[(*n)++];
+        s->at_us = strtoll(px__val(r, i, 8), NULL, 10);
+        s->has_pos = px__val(r, i, 9)[0] == 't';
+        s->lat = strtod(px__val(r, i, 10), NULL);
+        s->lon = strtod(px__val(r, i, 11), NULL);
+        px_strlcpy(s->country, px__val(r, i, 12), sizeof(s->country));
+        px_strlcpy(s->client, px__val(r, i, 13), sizeof(s->client));
     }
     PQclear(r);
     return PX_OK;
@@ -147,8 +136,7 @@ px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, in
                            const char *gtin, const char *serial, int64_t since_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_LOOKUP,
-                       "SELECT p.mah_id, p.name, " PACK_FACTS ", coalesce(ca.open, false), "
-                       PASSPORT_COL ", " HISTORY_COL LOOKUP_FROM,
+                       "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS LOOKUP_FROM,
                        pub, rows, n, gtin, serial, since_us, err);
 }
 
@@ -157,8 +145,8 @@ px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *
                                    px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_VERDICT,
-                       "SELECT p.mah_id, '', " PACK_FACTS ", coalesce(ca.open, false), '', "
-                       HISTORY_COL LOOKUP_FROM,
+                       "SELECT p.mah_id, '', " PACK_FACTS ", " OPEN_ALERT_COL ", '', "
+                       HISTORY_COLS LOOKUP_FROM,
                        pub, rows, n, gtin, serial, since_us, err);
 }
 

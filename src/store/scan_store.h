@@ -43,8 +43,10 @@ typedef struct px_scan_row {
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err);
 
-/* px_store_pack_public and px_store_scan_history's rows in one round trip (the public
- * verification's read): the history since since_us into rows (at most PX_SCAN_HISTORY_MAX). */
+/* px_store_pack_public and the serial's scans in one round trip (the public verification's
+ * read): the history since since_us into rows (at most PX_SCAN_HISTORY_MAX), newest first. Not
+ * cut at the last closed clone alert as px_store_scan_history's: it may hold more scans, never
+ * fewer (a flag it raises is decided again on px_store_scan_history's rows). */
 px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
                            const char *gtin, const char *serial, int64_t since_us, px_err *err);
 /* px_store_scan_lookup without the product's name and passport fields (pub has the MAH, the

@@ -43,6 +43,11 @@ void px_log_set_level(px_log_level lvl)
     min_level = lvl;
 }
 
+int px_log_enabled(px_log_level lvl)
+{
+    return lvl >= min_level;
+}
+
 int px_log_level_parse(const char *name)
 {
     for (int l = PX_LOG_DEBUG; l <= PX_LOG_ERROR; l++)
@@ -53,7 +58,7 @@ int px_log_level_parse(const char *name)
 
 void px_log(px_log_level lvl, const char *msg, const char *fields)
 {
-    if (lvl < min_level)
+    if (!px_log_enabled(lvl))
         return;
     char ts[32], esc[1024];
     px_time_format(ts, px_now_us());

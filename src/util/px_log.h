@@ -12,6 +12,8 @@ typedef enum { PX_LOG_DEBUG, PX_LOG_INFO, PX_LOG_WARN, PX_LOG_ERROR } px_log_lev
 void px_log(px_log_level lvl, const char *msg, const char *fields);
 /* Lines below lvl are not written (PACKID_LOG_LEVEL; info until set, once at start). */
 void px_log_set_level(px_log_level lvl);
+/* 1 when a line at lvl is written: lets a caller skip formatting what would be dropped. */
+int px_log_enabled(px_log_level lvl);
 /* "debug", "info", "warn", "error" → level; -1 for anything else. */
 int px_log_level_parse(const char *name);
 void px_logf(px_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

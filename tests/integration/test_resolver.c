@@ -523,6 +523,11 @@ static void test_resolver__buffered_scans(void **state)
                                  "SELECT count(*) FROM clone_alert WHERE serial = 'BUF1' AND "
                                  "state = 'open'"),
                      1);
+    /* The first three scans were hashed in the process (a thread's last client hash is kept),
+     * the fourth in SQL with the stored salt: one client, one hash. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'"),
+                     1);
 }
 
 /* REQ-CLONE-1, REQ-CLONE-4, REQ-CLONE-5: one serial scanned in Frankfurt and, ten minutes
@@ -591,6 +596,16 @@ static void test_resolver__clone_one_webhook(void **state)
     /* Closed: the scans before the close no longer count. */
     snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=40.64&lon=-73.78", f->gtin);
     assert_string_equal(verdict_of(f, path), "genuine");
+    /* REQ-CLONE-6: the one-read path's history is not cut at the close, so these scans raise
+     * travel there and go to the transaction, which reads the exact history: genuine, no new
+     * alert, each scan written once. */
+    long long scans = px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'CLN1'");
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(verdict_of(f, path), "genuine");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'CLN1'"),
+                     scans + 2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE serial = 'CLN1'"),
+                     1);
     page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
     assert_null(alert_of(page, "CLN1"));
     json_decref(page);
