@@ -13,31 +13,38 @@ static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
 {
     px_partition_row *rows;
     int n;
-    long long deflt;
-    if (px_svc_partitions_list(app, db, &rows, &n, &deflt, err) != PX_OK)
+    long long deflt[PX_PARTITIONED_N], total = 0;
+    if (px_svc_partitions_list(app, db, &rows, &n, deflt, err) != PX_OK)
         return px_cli_fail(cli, err);
+    json_t *by_table = json_object();
+    for (int t = 0; t < PX_PARTITIONED_N; t++) {
+        total += deflt[t];
+        json_object_set_new(by_table, px_partitioned_tables[t], json_integer(deflt[t]));
+    }
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
         const px_partition_row *p = &rows[i];
         if (cli->json)
             json_array_append_new(
-                items, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "name", p->name, "from",
-                                 p->from, "to", p->to, "rows_estimate", (json_int_t)p->rows,
-                                 "keep_until", p->keep_until, "held_by",
-                                 p->held_by_packs ? "pack_expiry" : "age", "detachable",
-                                 p->detachable));
+                items,
+                json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table, "name",
+                          p->name, "from", p->from, "to", p->to, "rows_estimate",
+                          (json_int_t)p->rows, "keep_until", p->keep_until, "held_by",
+                          p->held_by_packs ? "pack_expiry" : "age", "detachable", p->detachable));
         else
-            printf("%-20s %s .. %s  ~%lld rows  kept until %s (%s)%s\n", p->name, p->from, p->to,
+            printf("%-24s %s .. %s  ~%lld rows  kept until %s (%s)%s\n", p->name, p->from, p->to,
                    p->rows, p->keep_until, p->held_by_packs ? "a pack's expiry" : "age",
                    p->detachable ? "  DETACHABLE" : "");
     }
     if (cli->json)
-        px_cli_print_json(json_pack("{s:o, s:I}", "items", items, "default_rows",
-                                    (json_int_t)deflt),
+        px_cli_print_json(json_pack("{s:o, s:I, s:o}", "items", items, "default_rows",
+                                    (json_int_t)total, "default_rows_by_table", by_table),
                           JSON_COMPACT);
     else {
         json_decref(items);
-        printf("epcis_event_default: %lld rows\n", deflt);
+        for (int t = 0; t < PX_PARTITIONED_N; t++)
+            printf("%s_default: %lld rows\n", px_partitioned_tables[t], deflt[t]);
+        json_decref(by_table);
     }
     free(rows);
     return PX_EXIT_OK;
@@ -77,8 +84,8 @@ static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const char *na
     } else {
         px_partition_row *rows;
         int n;
-        long long deflt;
-        if (px_svc_partitions_list(app, db, &rows, &n, &deflt, err) != PX_OK) {
+        long long deflt[PX_PARTITIONED_N];
+        if (px_svc_partitions_list(app, db, &rows, &n, deflt, err) != PX_OK) {
             json_decref(done);
             return px_cli_fail(cli, err);
         }

@@ -102,20 +102,23 @@ void h_metrics(px_req *r)
                   "# TYPE packid_db_standby_fallbacks_total counter\n"
                   "packid_db_standby_fallbacks_total %llu\n",
                   (unsigned long long)standby, (unsigned long long)fallback);
-    /* What the partitions runner saw at its last pass (docs/scaling.md "Partitioning"). */
-    px_buf_printf(&b,
-                  "# HELP packid_partitions Monthly partitions of epcis_event.\n"
-                  "# TYPE packid_partitions gauge\n"
-                  "packid_partitions{table=\"epcis_event\"} %d\n"
-                  "# HELP packid_partitions_detachable Months whose retention has passed.\n"
-                  "# TYPE packid_partitions_detachable gauge\n"
-                  "packid_partitions_detachable{table=\"epcis_event\"} %d\n"
-                  "# HELP packid_partitions_default_rows Rows that found no month.\n"
-                  "# TYPE packid_partitions_default_rows gauge\n"
-                  "packid_partitions_default_rows{table=\"epcis_event\"} %lld\n",
-                  atomic_load(&r->app->partitions_months),
-                  atomic_load(&r->app->partitions_detachable),
-                  atomic_load(&r->app->partitions_default_rows));
+    /* What the partitions runner saw at its last pass (docs/scaling.md "Partitioning"), one
+     * series per partitioned table. */
+    px_buf_printf(&b, "# HELP packid_partitions Monthly partitions of a table.\n"
+                      "# TYPE packid_partitions gauge\n");
+    for (int t = 0; t < PX_PARTITIONED_N; t++)
+        px_buf_printf(&b, "packid_partitions{table=\"%s\"} %d\n", px_partitioned_tables[t],
+                      atomic_load(&r->app->partitions_months[t]));
+    px_buf_printf(&b, "# HELP packid_partitions_detachable Months whose retention has passed.\n"
+                      "# TYPE packid_partitions_detachable gauge\n");
+    for (int t = 0; t < PX_PARTITIONED_N; t++)
+        px_buf_printf(&b, "packid_partitions_detachable{table=\"%s\"} %d\n",
+                      px_partitioned_tables[t], atomic_load(&r->app->partitions_detachable[t]));
+    px_buf_printf(&b, "# HELP packid_partitions_default_rows Rows that found no month.\n"
+                      "# TYPE packid_partitions_default_rows gauge\n");
+    for (int t = 0; t < PX_PARTITIONED_N; t++)
+        px_buf_printf(&b, "packid_partitions_default_rows{table=\"%s\"} %lld\n",
+                      px_partitioned_tables[t], atomic_load(&r->app->partitions_default_rows[t]));
     if (r->response) { /* no database: the 503 px_req_db queued answers */
         px_buf_dispose(&b);
         return;

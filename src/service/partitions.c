@@ -1,4 +1,5 @@
-/* The monthly partitions of epcis_event (partitions.h, migration 0111). */
+/* The monthly partitions of the tables that grow without end (partitions.h, migrations 0111
+ * and 0150). */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, 
     px_rc rc = px_store_partitions_ensure(db, month, ahead, &live, err);
     if (rc != PX_OK)
         return rc;
-    /* The sandbox's epcis_event is partitioned the same way (docs/sandbox.md): its months too,
+    /* The sandbox's tables are partitioned the same way (docs/sandbox.md): its months too,
      * so that test traffic never piles up in its default partition. */
     if ((rc = px_db_set_sandbox(db, 1, err)) != PX_OK)
         return rc;
@@ -44,7 +45,7 @@ px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, 
 }
 
 px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **rows, int *n,
-                             long long *default_rows, px_err *err)
+                             long long default_rows[PX_PARTITIONED_N], px_err *err)
 {
     char today[11];
     today_of(today);
@@ -77,7 +78,7 @@ px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px
     today_of(c.today);
     px_rc rc = px_tx_run(db, NULL, detach_body, &c, err);
     if (rc == PX_OK)
-        px_logf(PX_LOG_INFO, "partition %s detached from epcis_event (retention passed)", name);
+        px_logf(PX_LOG_INFO, "partition %s detached (retention passed)", name);
     return rc;
 }
 
@@ -94,23 +95,29 @@ px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
     if (now < next || !atomic_compare_exchange_strong(&app->partitions_next, &next, now + 3600))
         return PX_OK;
     int created = 0, n = 0;
-    long long deflt = 0;
+    long long deflt[PX_PARTITIONED_N] = {0};
     px_partition_row *rows = NULL;
     px_rc rc = px_svc_partitions_ensure(app, db, NULL, app->cfg.partitions_ahead, &created, err);
     if (rc == PX_OK)
-        rc = px_svc_partitions_list(app, db, &rows, &n, &deflt, err);
+        rc = px_svc_partitions_list(app, db, &rows, &n, deflt, err);
     if (rc == PX_OK) {
-        int detachable = 0;
-        for (int i = 0; i < n; i++)
-            detachable += rows[i].detachable;
-        atomic_store(&app->partitions_months, n);
-        atomic_store(&app->partitions_detachable, detachable);
-        atomic_store(&app->partitions_default_rows, deflt);
+        int months[PX_PARTITIONED_N] = {0}, detachable[PX_PARTITIONED_N] = {0};
+        for (int i = 0; i < n; i++) {
+            if (rows[i].table_index < 0)
+                continue;
+            months[rows[i].table_index]++;
+            detachable[rows[i].table_index] += rows[i].detachable;
+        }
+        for (int t = 0; t < PX_PARTITIONED_N; t++) {
+            atomic_store(&app->partitions_months[t], months[t]);
+            atomic_store(&app->partitions_detachable[t], detachable[t]);
+            atomic_store(&app->partitions_default_rows[t], deflt[t]);
+            if (deflt[t])
+                px_logf(PX_LOG_WARN, "%s_default holds %lld rows (a month was missing)",
+                        px_partitioned_tables[t], deflt[t]);
+        }
         if (created)
-            px_logf(PX_LOG_INFO, "epcis_event partitions created: %d", created);
-        if (deflt)
-            px_logf(PX_LOG_WARN, "epcis_event_default holds %lld rows (a month was missing)",
-                    deflt);
+            px_logf(PX_LOG_INFO, "monthly partitions created: %d", created);
     }
     free(rows);
     /* A failure is logged and retried at the next pass; it never stops the other runners. */

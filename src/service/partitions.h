@@ -1,24 +1,26 @@
 /* partitions — the monthly partitions of the tables that grow without end (docs/scaling.md
- * "Partitioning"): epcis_event today. The months ahead are created by the "partitions" runner
- * and `packid partitions ensure`; a month leaves the table (`packid partitions detach`) only
- * when the law's retention has passed for it and for every pack its events name. */
+ * "Partitioning"): epcis_event, scan, vrs_request, report_attempt, webhook_attempt. The months
+ * ahead are created by the "partitions" runner and `packid partitions ensure`; a month leaves the
+ * table (`packid partitions detach`) only when the law's retention has passed for it and for every
+ * pack its events name. */
 #ifndef PX_PARTITIONS_H
 #define PX_PARTITIONS_H
 
 #include "partition_store.h"
 #include "service.h"
 
-/* Creates this month's partition and cfg.partitions_ahead more, in the live schema and in the
- * sandbox's (month NULL: the database's today; else YYYY-MM-DD). *created counts both. */
+/* Creates this month's partition and cfg.partitions_ahead more of every table, in the live schema
+ * and in the sandbox's (month NULL: the database's today; else YYYY-MM-DD). *created counts both.
+ */
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err);
 
 /* The months with the day each may go, judged on px_clock's today and the configured
- * retention (*rows malloc'ed), and the rows that fell into the default partition. */
+ * retention (*rows malloc'ed), and the rows that fell into each table's default partition. */
 px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **rows, int *n,
-                             long long *default_rows, px_err *err);
+                             long long default_rows[PX_PARTITIONED_N], px_err *err);
 
-/* Detaches month `name` (epcis_event_pYYYYMM) if its retention has passed, judged again in
+/* Detaches month `name` (<table>_pYYYYMM) if its retention has passed, judged again in
  * the detaching transaction; PX_ESTATE "retention_not_passed" if not. */
 px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err);
 

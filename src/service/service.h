@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "partition_store.h"
 #include "policy.h"
 #include "px_config.h"
 #include "px_err.h"
@@ -62,9 +63,10 @@ typedef struct px_app {
     /* epcis_event's monthly partitions (partitions.h): the runner's next pass (unix seconds)
      * and what it saw, for /metrics. */
     _Atomic long long partitions_next;
-    _Atomic int partitions_months;
-    _Atomic int partitions_detachable;
-    _Atomic long long partitions_default_rows;
+    /* per table of px_partitioned_tables (partition_store.h) */
+    _Atomic int partitions_months[PX_PARTITIONED_N];
+    _Atomic int partitions_detachable[PX_PARTITIONED_N];
+    _Atomic long long partitions_default_rows[PX_PARTITIONED_N];
     /* Public verification scans waiting to be written (scan_buffer.h). */
     struct px_scan_buffer *scans;
     /* The running background workers (workers.h), or NULL: px_workers_wake starts their next

@@ -1,23 +1,56 @@
-/* SQL of epcis_event's monthly partitions (partition_store.h). */
+/* SQL of the monthly partitions (partition_store.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "partition_store.h"
+#include "px_buf.h"
 #include "px_str.h"
 #include "store_internal.h"
 
-px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *created,
-                                 px_err *err)
+/* px_partitioned_tables as an SQL array, in the same order. */
+#define TABLES_SQL                                                                                 \
+    "unnest(ARRAY['epcis_event', 'scan', 'vrs_request', 'report_attempt', 'webhook_attempt'])"
+
+const char *const px_partitioned_tables[PX_PARTITIONED_N] = {"epcis_event", "scan", "vrs_request",
+                                                             "report_attempt", "webhook_attempt"};
+
+/* The expiries (YYMMDD) of the packs the rows of partition {p} name, per table; NULL when its
+ * rows name no pack, so that only the month's age holds it (docs/scaling.md "Partitioning"):
+ *   epcis_event: the packs of a commission, a release (by lot) or a list of serials; a
+ *     release event without a lot cannot be joined to its packs through the batch index: it
+ *     holds the month forever, to be safe;
+ *   scan: the scanned pack (an unknown serial names none);
+ *   vrs_request: the expiry the requester sent, and the pack's own;
+ *   report_attempt, webhook_attempt: a POST's outcome; the packs are in the report or the
+ *     event it carried, which stay (only the attempts leave). */
+static const char *const packs_sql[PX_PARTITIONED_N] = {
+    "SELECT expiry FROM {p} WHERE expiry IS NOT NULL "
+    "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
+    "AND s.commission_id = e.commission_id WHERE e.serial_set = 'commission' "
+    "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
+    "AND s.release_id = e.release_id WHERE e.serial_set = 'release' "
+    "UNION ALL SELECT '991231' FROM {p} e WHERE e.serial_set = 'release' AND e.lot IS NULL "
+    "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.serial = ANY "
+    "(e.serials) WHERE e.serial_set = 'list'",
+    "SELECT s.expiry FROM {p} t JOIN serial s ON s.gtin = t.gtin AND s.serial = t.serial",
+    "SELECT exp FROM {p} WHERE exp IS NOT NULL UNION ALL SELECT s.expiry FROM {p} t JOIN "
+    "serial s ON s.gtin = t.gtin AND s.serial = t.serial",
+    NULL,
+    NULL,
+};
+
+px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *created, px_err *err)
 {
     *created = 0;
     char n[16];
     snprintf(n, sizeof(n), "%d", ahead);
     const char *p[] = {month, n};
-    /* One statement: epcis_event_add_partition (migration 0111) is idempotent per month. */
+    /* One statement: partition_add_month (migration 0150) is idempotent per month. */
     PGresult *r = px__exec(db,
-                           "SELECT count(*) FILTER (WHERE epcis_event_add_partition(m::date)) "
-                           "FROM generate_series(date_trunc('month', coalesce($1::date, "
+                           "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
+                           "FROM " TABLES_SQL " AS t, "
+                           "generate_series(date_trunc('month', coalesce($1::date, "
                            "current_date)), date_trunc('month', coalesce($1::date, "
                            "current_date)) + make_interval(months => $2::int), "
                            "interval '1 month') AS m",
@@ -29,55 +62,69 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
     return PX_OK;
 }
 
-px_rc px_store_partition_default_rows(px_db *db, long long *rows, px_err *err)
+px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N], px_err *err)
 {
-    PGresult *r = px__exec(db, "SELECT count(*) FROM epcis_event_default", 0, NULL, err);
-    if (!r)
-        return err->rc;
-    *rows = strtoll(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
+    for (int i = 0; i < PX_PARTITIONED_N; i++) {
+        char sql[96];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s_default", px_partitioned_tables[i]);
+        PGresult *r = px__exec(db, sql, 0, NULL, err);
+        if (!r)
+            return err->rc;
+        rows[i] = strtoll(px__val(r, 0, 0), NULL, 10);
+        PQclear(r);
+    }
     return PX_OK;
 }
 
-/* A partition name the catalogue gave and the pattern below admitted: safe to put in SQL. */
-static int month_name(const char *s)
+/* The index in px_partitioned_tables of the table whose month `s` (<table>_pYYYYMM) is, -1
+ * when it is none: a name the pattern admits is safe to put in SQL. */
+static int table_of(const char *s)
 {
-    if (strncmp(s, "epcis_event_p", 13) != 0 || strlen(s) != 19)
-        return 0;
-    for (int i = 13; i < 19; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    for (int t = 0; t < PX_PARTITIONED_N; t++) {
+        size_t k = strlen(px_partitioned_tables[t]);
+        if (strncmp(s, px_partitioned_tables[t], k) != 0 || strncmp(s + k, "_p", 2) != 0 ||
+            strlen(s) != k + 8)
+            continue;
+        int digits = 1;
+        for (size_t i = k + 2; i < k + 8; i++)
+            digits &= s[i] >= '0' && s[i] <= '9';
+        if (digits)
+            return t;
+    }
+    return -1;
 }
 
-/* The day the packs named by partition `name`'s events let it go: the latest expiry among
- * them plus after_expiry_months (YYYY-MM-DD), "" when its events name no pack with an expiry.
- * An expiry YYMMDD counts as the end of its month (DD 00 is allowed, GS1 General
- * Specifications 3.4.7), years 20YY (valid to 2099). A release event without a lot cannot be
- * joined to its packs through the batch index: it holds the month forever, to be safe. */
-static px_rc packs_keep_until(px_db *db, const char *name, int after_expiry_months,
+/* The day the packs named by partition `name`'s rows let it go: the latest expiry among them
+ * plus after_expiry_months (YYYY-MM-DD), "" when they name no pack with an expiry. An expiry
+ * YYMMDD counts as the end of its month (DD 00 is allowed, GS1 General Specifications 3.4.7),
+ * years 20YY (valid to 2099). */
+static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_expiry_months,
                               char out[11], px_err *err)
 {
-    char sql[2048], m[16];
+    out[0] = '\0';
+    if (!packs_sql[table])
+        return PX_OK;
+    px_buf sql;
+    px_buf_init(&sql, 8192);
+    px_buf_printf(&sql, "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
+                        "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
+                        "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (");
+    for (const char *q = packs_sql[table]; *q;) {
+        const char *hole = strstr(q, "{p}");
+        size_t len = hole ? (size_t)(hole - q) : strlen(q);
+        px_buf_printf(&sql, "%.*s%s", (int)len, q, hole ? name : "");
+        q = hole ? hole + 3 : q + len;
+    }
+    px_buf_printf(&sql, ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'");
+    char m[16];
     snprintf(m, sizeof(m), "%d", after_expiry_months);
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, substr(x, 3, "
-             "2)::int, 1) + interval '1 month')::date + make_interval(months => $1::int)), "
-             "'YYYY-MM-DD'), '') FROM ("
-             "SELECT expiry FROM %s WHERE expiry IS NOT NULL "
-             "UNION ALL SELECT s.expiry FROM %s e JOIN serial s ON s.gtin = e.gtin AND "
-             "s.batch = e.lot AND s.commission_id = e.commission_id WHERE e.serial_set = "
-             "'commission' "
-             "UNION ALL SELECT s.expiry FROM %s e JOIN serial s ON s.gtin = e.gtin AND "
-             "s.batch = e.lot AND s.release_id = e.release_id WHERE e.serial_set = 'release' "
-             "UNION ALL SELECT '991231' FROM %s e WHERE e.serial_set = 'release' AND e.lot IS "
-             "NULL "
-             "UNION ALL SELECT s.expiry FROM %s e JOIN serial s ON s.gtin = e.gtin AND "
-             "s.serial = ANY (e.serials) WHERE e.serial_set = 'list') t(x) "
-             "WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'",
-             name, name, name, name, name);
     const char *p[] = {m};
-    PGresult *r = px__exec(db, sql, 1, p, err);
+    PGresult *r = NULL;
+    if (px_buf_failed(&sql) != PX_OK)
+        px_err_set(err, PX_EINTERNAL, "internal", "the expiry query of %s does not fit", name);
+    else
+        r = px__exec(db, sql.data, 1, p, err);
+    px_buf_dispose(&sql);
     if (!r)
         return err->rc;
     px_strlcpy(out, px__val(r, 0, 0), 11);
@@ -94,7 +141,7 @@ static px_rc judge(px_db *db, px_partition_row *row, const char *today, int afte
     if (strcmp(row->keep_until, today) > 0)
         return PX_OK; /* its age alone keeps it: the packs need not be asked */
     char packs[11];
-    px_rc rc = packs_keep_until(db, row->name, after_expiry_months, packs, err);
+    px_rc rc = packs_keep_until(db, row->table_index, row->name, after_expiry_months, packs, err);
     if (rc != PX_OK)
         return rc;
     if (packs[0] && strcmp(packs, row->keep_until) > 0) {
@@ -105,13 +152,14 @@ static px_rc judge(px_db *db, px_partition_row *row, const char *today, int afte
     return PX_OK;
 }
 
-#define MONTHS_SQL                                                                               \
-    "SELECT c.relname, to_char(b.m, 'YYYY-MM-DD'), to_char(b.m + interval '1 month', "         \
-    "'YYYY-MM-DD'), greatest(c.reltuples, 0)::bigint, to_char(b.m + interval '1 month' + "      \
-    "make_interval(months => $1::int), 'YYYY-MM-DD') FROM pg_inherits i JOIN pg_class c ON "    \
-    "c.oid = i.inhrelid, LATERAL (SELECT to_date(substr(c.relname, 14), 'YYYYMM')::timestamp " \
-    "AS m) b WHERE i.inhparent = 'epcis_event'::regclass AND c.relname ~ "                      \
-    "'^epcis_event_p[0-9]{6}$'"
+/* The months of every partitioned table, with the first day each may go by its age ($1). */
+#define MONTHS_SQL                                                                                 \
+    "SELECT c.relname, to_char(b.m, 'YYYY-MM-DD'), to_char(b.m + interval '1 month', "             \
+    "'YYYY-MM-DD'), greatest(c.reltuples, 0)::bigint, to_char(b.m + interval '1 month' + "         \
+    "make_interval(months => $1::int), 'YYYY-MM-DD') FROM " TABLES_SQL " WITH ORDINALITY "         \
+    "AS t(name, k) JOIN pg_inherits i ON i.inhparent = to_regclass(t.name) JOIN pg_class c ON "    \
+    "c.oid = i.inhrelid, LATERAL (SELECT to_date(right(c.relname, 6), 'YYYYMM')::timestamp "       \
+    "AS m) b WHERE c.relname ~ ('^' || t.name || '_p[0-9]{6}$')"
 
 static void row_of(px_partition_row *row, const PGresult *r, int i)
 {
@@ -121,6 +169,9 @@ static void row_of(px_partition_row *row, const PGresult *r, int i)
     px_strlcpy(row->to, px__val(r, i, 2), sizeof(row->to));
     row->rows = strtoll(px__val(r, i, 3), NULL, 10);
     px_strlcpy(row->keep_until, px__val(r, i, 4), sizeof(row->keep_until));
+    row->table_index = table_of(row->name);
+    if (row->table_index >= 0)
+        px_strlcpy(row->table, px_partitioned_tables[row->table_index], sizeof(row->table));
 }
 
 px_rc px_store_partitions_list(px_db *db, const char *today, int retention_months,
@@ -132,7 +183,7 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
     char m[16];
     snprintf(m, sizeof(m), "%d", retention_months);
     const char *p[] = {m};
-    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY c.relname", 1, p, err);
+    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY t.k, c.relname", 1, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -144,7 +195,7 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
     }
     for (int i = 0; i < count && rc == PX_OK; i++) {
         row_of(&out[i], r, i);
-        if (month_name(out[i].name))
+        if (out[i].table_index >= 0)
             rc = judge(db, &out[i], today, after_expiry_months, err);
     }
     if (rc != PX_OK) {
@@ -161,12 +212,15 @@ done:
 px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                                 int retention_months, int after_expiry_months, px_err *err)
 {
-    if (!month_name(name))
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of epcis_event",
-                          name);
-    /* The parent's lock first: no event enters or leaves the month while it is judged. */
-    PGresult *r = px__exec(db, "LOCK TABLE epcis_event IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
-                           err);
+    int t = table_of(name);
+    if (t < 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found",
+                          "%s is not a month of a partitioned table", name);
+    /* The parent's lock first: no row enters or leaves the month while it is judged. */
+    char sql[128];
+    snprintf(sql, sizeof(sql), "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE",
+             px_partitioned_tables[t]);
+    PGresult *r = px__exec(db, sql, 0, NULL, err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -178,23 +232,23 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     px_rc rc = PX_OK;
     px_partition_row row;
     if (PQntuples(r) != 1) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of epcis_event",
-                        name);
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of %s", name,
+                        px_partitioned_tables[t]);
         goto done;
     }
     row_of(&row, r, 0);
     if ((rc = judge(db, &row, today, after_expiry_months, err)) != PX_OK)
         goto done;
-    /* REQ-SCALE-3: a month leaves epcis_event only when its age and every pack its events
-     * name are past the retention (PACKID_RETENTION_MONTHS, PACKID_RETENTION_AFTER_EXPIRY_MONTHS). */
+    /* REQ-SCALE-3: a month leaves its table only when its age and every pack its rows name
+     * are past the retention (PACKID_RETENTION_MONTHS, PACKID_RETENTION_AFTER_EXPIRY_MONTHS);
+     * tables whose rows name no pack (the delivery attempts) by their age alone. */
     if (!row.detachable) {
-        rc = px_err_set(err, PX_ESTATE, "retention_not_passed",
-                        "%s is kept until %s (%s)", name, row.keep_until,
-                        row.held_by_packs ? "a pack's expiry" : "the month's age");
+        rc = px_err_set(err, PX_ESTATE, "retention_not_passed", "%s is kept until %s (%s)", name,
+                        row.keep_until, row.held_by_packs ? "a pack's expiry" : "the month's age");
         goto done;
     }
-    char sql[128];
-    snprintf(sql, sizeof(sql), "ALTER TABLE epcis_event DETACH PARTITION %s", name);
+    snprintf(sql, sizeof(sql), "ALTER TABLE %s DETACH PARTITION %s", px_partitioned_tables[t],
+             name);
     rc = px_db_exec(db, sql, err);
 done:
     PQclear(r);

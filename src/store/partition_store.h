@@ -1,43 +1,53 @@
-/* SQL of the monthly partitions of epcis_event (migration 0111, docs/scaling.md
- * "Partitioning"): creating the months ahead, listing them with the day each may leave the
- * table under the retention the law asks, and detaching one. */
+/* SQL of the monthly partitions of the tables that grow without end (migrations 0111 and 0150,
+ * docs/scaling.md "Partitioning"): creating the months ahead, listing them with the day each
+ * may leave its table under the retention the law asks, and detaching one. One code path for
+ * every table: px_partitioned_tables lists them. */
 #ifndef PX_PARTITION_STORE_H
 #define PX_PARTITION_STORE_H
 
 #include "store.h"
 
+/* The partitioned tables, in the order they are listed: epcis_event, scan, vrs_request,
+ * report_attempt, webhook_attempt. */
+#define PX_PARTITIONED_N 5
+extern const char *const px_partitioned_tables[PX_PARTITIONED_N];
+
 typedef struct px_partition_row {
-    char name[32];        /* epcis_event_pYYYYMM */
-    char from[11];        /* first day of the month, YYYY-MM-DD */
-    char to[11];          /* first day of the next month (exclusive) */
-    long long rows;       /* the planner's estimate (pg_class.reltuples), 0 when never counted */
-    char keep_until[11];  /* the first day it may be detached */
-    int held_by_packs;    /* keep_until comes from a pack's expiry, not from the month's age */
-    int detachable;       /* keep_until <= today */
+    char table[24];      /* its table (px_partitioned_tables) */
+    char name[40];       /* <table>_pYYYYMM */
+    char from[11];       /* first day of the month, YYYY-MM-DD */
+    char to[11];         /* first day of the next month (exclusive) */
+    long long rows;      /* the planner's estimate (pg_class.reltuples), 0 when never counted */
+    char keep_until[11]; /* the first day it may be detached */
+    int held_by_packs;   /* keep_until comes from a pack's expiry, not from the month's age */
+    int table_index;     /* its index in px_partitioned_tables */
+    int detachable;      /* keep_until <= today */
 } px_partition_row;
 
 /* Creates the partitions of the months from `month` (YYYY-MM-DD, any day of it; NULL: the
- * database's today, the clock created_at is stamped with) to `ahead`
- * months after it that do not exist yet (rows of those months in epcis_event_default move
- * into them); *created counts them. In the connection's schema (live or sandbox). */
+ * database's today, the clock the partition keys are stamped with) to `ahead` months after it
+ * that do not exist yet, in every partitioned table (rows of those months in <table>_default
+ * move into them); *created counts them. In the connection's schema (live or sandbox). */
 px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *created,
                                  px_err *err);
 
-/* Rows epcis_event_default holds: rows that found no month (the runner did not run). */
-px_rc px_store_partition_default_rows(px_db *db, long long *rows, px_err *err);
+/* Rows each <table>_default holds (rows[i] for px_partitioned_tables[i]): rows that found no
+ * month (the runner did not run). */
+px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N], px_err *err);
 
-/* The monthly partitions, oldest first, judged on `today` (YYYY-MM-DD): a month is kept
- * `retention_months` after its end, and `after_expiry_months` after the latest expiry of any
- * pack its events name, whichever is later. The packs are asked only of months whose age
- * alone would let them go. *rows is malloc'ed (free it). */
+/* The monthly partitions, table by table, oldest first, judged on `today` (YYYY-MM-DD): a month is
+ * kept `retention_months` after its end, and `after_expiry_months` after the latest expiry of any
+ * pack its rows name (the tables whose rows name packs: epcis_event, scan, vrs_request),
+ * whichever is later. The packs are asked only of months whose age alone would let them go. *rows
+ * is malloc'ed (free it). */
 px_rc px_store_partitions_list(px_db *db, const char *today, int retention_months,
                                int after_expiry_months, px_partition_row **rows, int *n,
                                px_err *err);
 
-/* Detaches partition `name` from epcis_event if, judged again inside the caller's
+/* Detaches partition `name` (<table>_pYYYYMM) from its table if, judged again inside the caller's
  * transaction, its retention has passed on `today`; the table stays (the operator archives
  * and drops it). PX_ESTATE "retention_not_passed" otherwise, PX_ENOTFOUND when it is not
- * a month of epcis_event. */
+ * a month of a partitioned table. */
 px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                                 int retention_months, int after_expiry_months, px_err *err);
 
