@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epcis_dl.h"
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -175,6 +176,41 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
     return PX_OK;
 }
 
+/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (DOMAIN-2.md §14.2: the binding's
+ * default EPC form) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
+ * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*). Any other
+ * qualifier would narrow the match in a way packid's index cannot, so it is refused, not
+ * ignored. */
+static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
+{
+    gs1_elements el;
+    px_err e2;
+    px_err_clear(&e2);
+    const char *gtin = NULL, *serial = NULL;
+    int other = 0;
+    if (gs1_dl_parse(&el, value, &e2) != PX_OK)
+        return bad_param(err, name, "not a GS1 Digital Link URI");
+    for (int i = 0; i < el.count; i++) {
+        if (strcmp(el.items[i].ai, "01") == 0)
+            gtin = el.items[i].value;
+        else if (strcmp(el.items[i].ai, "21") == 0)
+            serial = el.items[i].value;
+        else
+            other = 1;
+    }
+    if (!gtin || other)
+        return bad_param(err, name,
+                         "a Digital Link EPC with (01) and an optional (21) and nothing else is "
+                         "expected");
+    px_strlcpy(q->gtin, gtin, sizeof(q->gtin));
+    q->f.gtin = q->gtin;
+    if (serial) {
+        px_strlcpy(q->serial, serial, sizeof(q->serial));
+        q->f.epc_serial = q->serial;
+    }
+    return PX_OK;
+}
+
 /* MATCH_epc / MATCH_anyEPC: an SGTIN URI or an SGTIN pattern (…:sgtin:CP.IR.*), as the 1.2
  * query. packid records no parentID, so MATCH_anyEPC (epcList, childEPCs, parentID) selects
  * the same events as MATCH_epc. */
@@ -192,6 +228,8 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
         return PX_OK;
     }
     gs1_elements el;
+    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
+        return match_epc_dl(q, name, value, err);
     gs1_epc_kind kind;
     if (gs1_epc_parse(&el, &kind, &gcp, value, &e2) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
         el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
@@ -308,6 +346,8 @@ struct px_epcis_rest_stream {
     int done;
     px_rc rc;
     px_err *err;
+    int epc_dl;                 /* GS1-EPC-Format: Always_GS1_Digital_Link */
+    px__event_dl dl;            /* the translated event's storage when epc_dl */
 };
 
 static int piece_sink(void *ctx, const char *data, size_t len)
@@ -327,7 +367,10 @@ static int piece_row(void *vctx, const px_epcis_row *row)
     px__row_lists lists;
     if ((s->rc = px__event_from_row(&ev, &lists, row, s->err)) != PX_OK)
         return 1;
-    if ((s->rc = px_epcis_writer_event(s->w, &ev)) != PX_OK) {
+    px_epcis_event dl_ev;
+    if (s->epc_dl && (s->rc = px__event_to_dl(&dl_ev, &ev, &s->dl, s->err)) != PX_OK)
+        return 1;
+    if ((s->rc = px_epcis_writer_event(s->w, s->epc_dl ? &dl_ev : &ev)) != PX_OK) {
         px_epcis_writer_finish(s->w, s->err); /* copies the sticky error */
         return 1;
     }
@@ -375,11 +418,20 @@ px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, 
     return PX_OK;
 }
 
+void px_epcis_rest_stream_epc_dl(px_epcis_rest_stream *s)
+{
+    if (s->epc_dl)
+        return;
+    s->epc_dl = 1;
+    px__event_dl_init(&s->dl);
+}
+
 void px_epcis_rest_stream_free(px_epcis_rest_stream *s)
 {
     if (!s)
         return;
     px_epcis_writer_free(s->w);
+    px__event_dl_dispose(&s->dl);
     if (s->in_tx)
         px_db_rollback(s->db);
     free(s->q);
