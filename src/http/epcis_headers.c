@@ -144,7 +144,7 @@ void px__epcis_applied(px_req *r, const px_epcis_prefs *p)
 /* REQ-EPCISREST-17: OPTIONS on an EPCIS path packid serves: 204 with Allow (OPTIONS and the
  * path's methods, as routes.def has them) and the headers the binding's discovery answers
  * name — the versions packid speaks as a range, the EPC and CBV forms it can answer, the
- * capture limit on /epcis/capture. No key is needed: it says nothing about any tenant's
+ * capture limits and error behaviours on /epcis/capture. No key is needed: it says nothing about any tenant's
  * data. Paths outside /epcis/ keep their behaviour (CORS preflight or 405). */
 int px__epcis_discovery(px_req *r)
 {
@@ -167,5 +167,11 @@ int px__epcis_discovery(px_req *r)
                             "Always_EPC_URN, Always_GS1_Digital_Link");
     MHD_add_response_header(r->response, "GS1-CBV-XML-Format", "Always_URN");
     MHD_add_response_header(r->response, "GS1-Vendor-Version", "packid");
+    /* The capture endpoint's discovery also names its limits and both error behaviours
+     * (DOMAIN-2.md §14.2: "all" announces rollback and proceed). */
+    if (strcmp(r->url, "/epcis/capture") == 0) {
+        px__epcis_capture_limits(r);
+        MHD_add_response_header(r->response, "GS1-Capture-Error-Behaviour", "all");
+    }
     return 1;
 }

@@ -19,4 +19,7 @@ void px__epcis_applied(px_req *r, const px_epcis_prefs *p);
  * any other path. */
 int px__epcis_discovery(px_req *r);
 
+/* GS1-EPCIS-Capture-Limit and GS1-EPCIS-Capture-File-Size-Limit (h_epcis_capture.c). */
+void px__epcis_capture_limits(px_req *r);
+
 #endif

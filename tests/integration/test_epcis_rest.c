@@ -1024,6 +1024,13 @@ static void test_epcis_rest__options_discovery(void **state)
             px_http_resp_free(&r);
         }
     }
+    px_http_resp c;
+    px_http(&f->env, &c, "OPTIONS", "/epcis/capture", f->mah_key, NULL, NULL);
+    assert_int_equal(c.status, 204);
+    assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-Limit: "));
+    assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-File-Size-Limit: "));
+    assert_non_null(ci_find(c.headers, "GS1-Capture-Error-Behaviour: all"));
+    px_http_resp_free(&c);
     const struct {
         int line;
         const char *path;
