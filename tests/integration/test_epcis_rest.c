@@ -1050,7 +1050,8 @@ static void test_epcis_rest__options_discovery(void **state)
 }
 
 /* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (percent-encoded) in MATCH_epc /
- * MATCH_anyEPC and in /epcis/epcs/{epc}[/events] selects the events of its URN form — for the
+ * MATCH_anyEPC and in /epcis/epcs/{epc}[/events], and a location's (/414/) in EQ_readPoint,
+ * EQ_bizLocation and /epcis/readPoints/{readPoint}/events, selects the events of its URN form — for the
  * owner, and nothing for another tenant's key; a GTIN-only Digital Link is the URN pattern
  * of the GTIN; a Digital Link with another qualifier is refused (400 / 404), never ignored. */
 static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **state)
@@ -1064,6 +1065,12 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     snprintf(urn, sizeof(urn), "%s",
              json_string_value(json_array_get(
                  json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
+    /* Its read point: the MAH's GLN (an SGLN URN without extension). */
+    char rp[96], e_rp[320], e_rp_dl[320];
+    snprintf(rp, sizeof(rp), "%s",
+             px_test_str(json_object_get(json_array_get(event_list(&s), 0), "readPoint"), "id"));
+    encode(e_rp, sizeof(e_rp), rp);
+    encode(e_rp_dl, sizeof(e_rp_dl), "https://id.gs1.org/414/" MAH_GLN);
     px_http_resp_free(&s);
     assert_non_null(strstr(urn, "urn:epc:id:sgtin:"));
     assert_non_null(strstr(urn, ".RS1"));
@@ -1086,6 +1093,9 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
         {__LINE__, "/epcis/events?MATCH_anyEPC=", e_urn, e_dl, ""},
         {__LINE__, "/epcis/epcs/", e_urn, e_dl, "/events"},
         {__LINE__, "/epcis/events?MATCH_epc=", e_idpat, e_dl_gtin, ""},
+        {__LINE__, "/epcis/events?EQ_readPoint=", e_rp, e_rp_dl, ""},
+        {__LINE__, "/epcis/events?EQ_bizLocation=", e_rp, e_rp_dl, ""},
+        {__LINE__, "/epcis/readPoints/", e_rp, e_rp_dl, "/events"},
     };
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         char ids_urn[4096], ids_dl[4096], ids_other[4096];
