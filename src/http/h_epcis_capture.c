@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "epcis_capture.h"
+#include "epcis_headers.h"
 #include "handlers.h"
 #include "request.h"
 
@@ -18,7 +19,7 @@ static int media_is(const char *ct, const char *name)
     return strncasecmp(ct, name, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-static void limits(px_req *r)
+void px__epcis_capture_limits(px_req *r)
 {
     char v[32];
     snprintf(v, sizeof(v), "%d", PX_CAPTURE_MAX_EVENTS);
@@ -79,7 +80,7 @@ void h_epcis_capture(px_req *r)
     if (rc == PX_ETOOBIG && strcmp(err.code, "capture_limit") == 0) {
         px_reply_problem(r, 413, "epcisException:CaptureLimitExceededException",
                          "Capture limit exceeded", err.message);
-        limits(r);
+        px__epcis_capture_limits(r);
         return;
     }
     if (rc == PX_EFORBIDDEN) {
@@ -95,7 +96,7 @@ void h_epcis_capture(px_req *r)
     px_reply_json(r, 202, json_pack("{s:s}", "captureID", id));
     MHD_add_response_header(r->response, "Location", loc);
     MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
-    limits(r);
+    px__epcis_capture_limits(r);
 }
 
 void h_epcis_capture_get(px_req *r)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "epcis_headers.h"
+#include "gs1.h"
 #include "epcis_rest.h"
 #include "handlers.h"
 #include "request.h"
@@ -211,6 +213,9 @@ static void answer(px_req *r, args *a, int one_event)
                          "packid answers application/ld+json, application/json or application/xml");
         return;
     }
+    px_epcis_prefs prefs;
+    if (!px__epcis_prefs(r, format == PX_EPCIS_FORMAT_XML_2_0, &prefs))
+        return;
     px_db *db = px_req_db(r);
     if (!db)
         return;
@@ -229,6 +234,9 @@ static void answer(px_req *r, args *a, int one_event)
                          "no event with this eventID that the key may see");
         return;
     }
+    /* REQ-EPCISREST-15: the EPCs as Digital Link URIs, translated while the page streams. */
+    if (prefs.epc_dl)
+        px_epcis_rest_stream_epc_dl(st);
     rest_stream *rs = malloc(sizeof(*rs));
     if (!rs) {
         px_epcis_rest_stream_free(st);
@@ -246,12 +254,9 @@ static void answer(px_req *r, args *a, int one_event)
     px_reply_stream(r, 200, type, NULL, stream_next, stream_free, rs);
     if (r->status != 200)
         return;
-    /* The version headers (DOMAIN-2.md §14.2): packid answers EPCIS 2.0.0 / CBV 2.0.0 with
-     * EPC URNs (it does not translate them to Digital Link URIs). */
-    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
-    MHD_add_response_header(r->response, "GS1-CBV-Version", "2.0.0");
-    MHD_add_response_header(r->response, "GS1-EPC-Format", "Always_EPC_URN");
-    MHD_add_response_header(r->response, "Vary", "Accept");
+    /* The version headers (DOMAIN-2.md §14.2): EPCIS 2.0.0 / CBV 2.0.0 and the EPC form
+     * applied. */
+    px__epcis_applied(r, &prefs);
     if (page.more)
         add_link(r, a, &page);
 }
@@ -329,7 +334,7 @@ static const char *const event_types[] = {"ObjectEvent", "AggregationEvent", "Tr
 #define N_EVENT_TYPES (sizeof(event_types) / sizeof(event_types[0]))
 
 /* A JSON-LD Collection (the binding's discovery answers) of members; consumes members. */
-static void collection(px_req *r, json_t *members)
+static void collection(px_req *r, json_t *members, const px_epcis_prefs *prefs)
 {
     json_t *o = json_pack("{s:[s], s:s, s:o}", "@context",
                           "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", "type",
@@ -339,29 +344,34 @@ static void collection(px_req *r, json_t *members)
         return;
     }
     px_reply_json(r, 200, o);
-    MHD_add_response_header(r->response, "GS1-EPCIS-Version", "2.0.0");
-    MHD_add_response_header(r->response, "GS1-CBV-Version", "2.0.0");
+    px__epcis_applied(r, prefs);
 }
 
 /* REQ-EPCISREST-12: GET /epcis/eventTypes, the event types a client may ask for. */
 void h_epcis2_event_types(px_req *r)
 {
+    px_epcis_prefs prefs;
+    if (!px__epcis_prefs(r, 0, &prefs))
+        return;
     json_t *m = json_array();
     for (size_t i = 0; m && i < N_EVENT_TYPES; i++)
         json_array_append_new(m, json_string(event_types[i]));
-    collection(r, m);
+    collection(r, m, &prefs);
 }
 
 /* REQ-EPCISREST-12: GET /epcis/<collection>/{value}: the value's sub-resources (HATEOAS
  * discovery), the Collection ["events"]; 404 for a value not of the collection's kind. */
 static void sub_resource(px_req *r, const char *param)
 {
+    px_epcis_prefs prefs;
+    if (!px__epcis_prefs(r, 0, &prefs))
+        return;
     if (!px_epcis_rest_value_valid(param, px_req_param(r, 0))) {
         px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
                          "no such resource: the value is not one of this collection's kind");
         return;
     }
-    collection(r, json_pack("[s]", "events"));
+    collection(r, json_pack("[s]", "events"), &prefs);
 }
 
 #define SUB_RESOURCE(handler, param)                                                               \
@@ -382,6 +392,9 @@ SUB_RESOURCE(h_epcis2_disposition, "EQ_disposition")
  * most 1000) and nextPageToken (the offset) with a Link, as the binding pages every list. */
 static void vocabulary(px_req *r, const char *collection_path, const char *const *names, size_t n)
 {
+    px_epcis_prefs prefs;
+    if (!px__epcis_prefs(r, 0, &prefs))
+        return;
     args a = {.r = r, .n = 0, .bad = 0};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
     long per_page = PX_EPCIS_REST_PER_PAGE;
@@ -415,7 +428,7 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     json_t *m = json_array();
     for (size_t i = from; m && i < to; i++)
         json_array_append_new(m, json_string(names[i]));
-    collection(r, m);
+    collection(r, m, &prefs);
     if (r->status == 200 && to < n) {
         char link[256];
         snprintf(link, sizeof(link),
@@ -450,15 +463,31 @@ void h_epcis2_dispositions(px_req *r)
  * to the repository that the key may see (the distinct values of its visible events), a
  * Collection paged by perPage (default 30, at most 1000) and nextPageToken with a Link, as
  * /epcis/bizSteps. */
+typedef struct members {
+    json_t *m;
+    int epc_dl;
+} members;
+
+/* REQ-EPCISREST-15: with GS1-EPC-Format: Always_GS1_Digital_Link an EPC or a location is
+ * listed in its Digital Link form (a URI that has none stays as it is). */
 static int add_member(void *ctx, const char *value)
 {
-    return json_array_append_new(ctx, json_string(value)) == 0 ? 0 : -1;
+    members *c = ctx;
+    char dl[GS1_DL_MAX];
+    px_err ignored;
+    px_err_clear(&ignored);
+    if (c->epc_dl && gs1_epc_to_dl(dl, sizeof(dl), value, &ignored) == PX_OK)
+        value = dl;
+    return json_array_append_new(c->m, json_string(value)) == 0 ? 0 : -1;
 }
 
 static void known_values(px_req *r, const char *collection_path, px_epcis_value_kind kind)
 {
     args a = {.r = r, .n = 0, .bad = 0};
     if (!collect_all(r, &a))
+        return;
+    px_epcis_prefs prefs;
+    if (!px__epcis_prefs(r, 0, &prefs))
         return;
     px_db *db = px_req_db(r);
     if (!db)
@@ -472,14 +501,15 @@ static void known_values(px_req *r, const char *collection_path, px_epcis_value_
     px_err_clear(&err);
     long per_page = 0;
     char token[PX_EPCIS_VALUES_TOKEN_MAX];
-    px_rc rc = px_svc_epcis_rest_values(db, &r->actor, kind, a.p, a.n, add_member, m, &per_page,
-                                        token, &err);
+    members c = {.m = m, .epc_dl = prefs.epc_dl};
+    px_rc rc = px_svc_epcis_rest_values(db, &r->actor, kind, a.p, a.n, add_member, &c,
+                                        &per_page, token, &err);
     if (rc != PX_OK) {
         json_decref(m);
         query_failed(r, rc, &err, 0);
         return;
     }
-    collection(r, m);
+    collection(r, m, &prefs);
     if (r->status == 200 && token[0]) {
         px_buf b;
         px_buf_init(&b, 4096);

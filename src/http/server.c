@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "epcis_headers.h"
 #include "handlers.h"
 #include "http.h"
 #include "px_clock.h"
@@ -145,6 +146,9 @@ static void dispatch(px_req *r)
     }
     /* A browser's CORS preflight of a public route (cors.c); other OPTIONS keep their 405. */
     if (strcmp(r->method, "OPTIONS") == 0 && px__cors_preflight(r))
+        return;
+    /* The EPCIS 2.0 binding's OPTIONS discovery (epcis_headers.c). */
+    if (strcmp(r->method, "OPTIONS") == 0 && px__epcis_discovery(r))
         return;
     int path_matched = 0;
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epcis_dl.h"
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -157,10 +158,96 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
     return PX_OK;
 }
 
+/* REQ-EPCISREST-18: a location given as a GS1 Digital Link (/414/GLN[/254/ext]) selects what
+ * its SGLN URN selects. The URN splits the GLN at the company prefix, whose length the query
+ * does not know, so the item stands for the SGLN URNs of every prefix length (6..12 digits):
+ * only the one packid wrote can equal a stored value. */
+#define LOC_LIST_MAX 4096
+#define SGLN_GCP_MIN 6
+#define SGLN_GCP_MAX 12
+
+static px_rc append_item(char *out, size_t *len, const char *name, const char *word,
+                         px_err *err)
+{
+    size_t wl = strlen(word);
+    if (*len + wl + 2 > LOC_LIST_MAX)
+        return bad_param(err, name, "the list is too long");
+    if (*len > 0)
+        out[(*len)++] = '|';
+    memcpy(out + *len, word, wl + 1);
+    *len += wl;
+    return PX_OK;
+}
+
+static px_rc location_dl(char *out, size_t *len, const char *name, const char *item,
+                         px_err *err)
+{
+    gs1_elements el;
+    px_err e2;
+    px_err_clear(&e2);
+    const char *gln = NULL, *ext = NULL;
+    int other = 0;
+    if (gs1_dl_parse(&el, item, &e2) != PX_OK)
+        return bad_param(err, name, "not a GS1 Digital Link URI");
+    for (int i = 0; i < el.count; i++) {
+        if (strcmp(el.items[i].ai, "414") == 0)
+            gln = el.items[i].value;
+        else if (strcmp(el.items[i].ai, "254") == 0)
+            ext = el.items[i].value;
+        else
+            other = 1;
+    }
+    if (!gln || other)
+        return bad_param(err, name,
+                         "a location's Digital Link has (414) and an optional (254) only");
+    px_rc rc = PX_OK;
+    for (int l = SGLN_GCP_MIN; rc == PX_OK && l <= SGLN_GCP_MAX; l++) {
+        char urn[GS1_EPC_URI_MAX];
+        if (gs1_epc_sgln_format(urn, sizeof(urn), gln, l, ext, &e2) == PX_OK)
+            rc = append_item(out, len, name, urn, err);
+    }
+    return rc;
+}
+
+/* EQ_readPoint / EQ_bizLocation: a pipe list of location URIs (≤ 16), each a URN as stored or
+ * a Digital Link (above). */
+static px_rc parse_locations(char out[LOC_LIST_MAX], const char *name, const char *value,
+                             px_err *err)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    int items = 0;
+    const char *p = value;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        char item[256], word[64];
+        if (n == 0 || n >= sizeof(item))
+            return bad_param(err, name, "an empty or over-long value in the list");
+        if (++items > LIST_ITEMS)
+            return bad_param(err, name, "at most 16 values");
+        memcpy(item, p, n);
+        item[n] = '\0';
+        px_rc rc;
+        if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
+            rc = location_dl(out, &len, name, item, err);
+        else if (item_location(word, item) != 0)
+            rc = bad_param(err, name, "a location URI");
+        else
+            rc = append_item(out, &len, name, word, err);
+        if (rc != PX_OK)
+            return rc;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return PX_OK;
+}
+
 typedef struct rest_query {
     px_epcis_filter f;
     char types[LIST_MAX], actions[LIST_MAX], steps[LIST_MAX], disps[LIST_MAX];
-    char read_points[LIST_MAX], locations[LIST_MAX];
+    char read_points[LOC_LIST_MAX], locations[LOC_LIST_MAX];
     char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
     const char *match_epc;
     long per_page;
@@ -172,6 +259,41 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
     if (px_time_parse(value, us) != 0)
         return bad_param(err, name, "an RFC 3339 time with an offset is expected");
     *has = 1;
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (DOMAIN-2.md §14.2: the binding's
+ * default EPC form) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
+ * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*). Any other
+ * qualifier would narrow the match in a way packid's index cannot, so it is refused, not
+ * ignored. */
+static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
+{
+    gs1_elements el;
+    px_err e2;
+    px_err_clear(&e2);
+    const char *gtin = NULL, *serial = NULL;
+    int other = 0;
+    if (gs1_dl_parse(&el, value, &e2) != PX_OK)
+        return bad_param(err, name, "not a GS1 Digital Link URI");
+    for (int i = 0; i < el.count; i++) {
+        if (strcmp(el.items[i].ai, "01") == 0)
+            gtin = el.items[i].value;
+        else if (strcmp(el.items[i].ai, "21") == 0)
+            serial = el.items[i].value;
+        else
+            other = 1;
+    }
+    if (!gtin || other)
+        return bad_param(err, name,
+                         "a Digital Link EPC with (01) and an optional (21) and nothing else is "
+                         "expected");
+    px_strlcpy(q->gtin, gtin, sizeof(q->gtin));
+    q->f.gtin = q->gtin;
+    if (serial) {
+        px_strlcpy(q->serial, serial, sizeof(q->serial));
+        q->f.epc_serial = q->serial;
+    }
     return PX_OK;
 }
 
@@ -192,6 +314,8 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
         return PX_OK;
     }
     gs1_elements el;
+    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
+        return match_epc_dl(q, name, value, err);
     gs1_epc_kind kind;
     if (gs1_epc_parse(&el, &kind, &gcp, value, &e2) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
         el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
@@ -237,10 +361,10 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
         rc = parse_list(q->disps, name, v, item_disp, "a CBV disposition or a custom URI", err);
         f->dispositions = q->disps;
     } else if (strcmp(name, "EQ_readPoint") == 0) {
-        rc = parse_list(q->read_points, name, v, item_location, "a location URI", err);
+        rc = parse_locations(q->read_points, name, v, err);
         f->read_points = q->read_points;
     } else if (strcmp(name, "EQ_bizLocation") == 0) {
-        rc = parse_list(q->locations, name, v, item_location, "a location URI", err);
+        rc = parse_locations(q->locations, name, v, err);
         f->biz_locations = q->locations;
     } else if (strcmp(name, "GE_eventTime") == 0) {
         rc = parse_time(name, v, &f->has_ge, &f->ge_time_us, err);
@@ -308,6 +432,8 @@ struct px_epcis_rest_stream {
     int done;
     px_rc rc;
     px_err *err;
+    int epc_dl;                 /* GS1-EPC-Format: Always_GS1_Digital_Link */
+    px__event_dl dl;            /* the translated event's storage when epc_dl */
 };
 
 static int piece_sink(void *ctx, const char *data, size_t len)
@@ -327,7 +453,10 @@ static int piece_row(void *vctx, const px_epcis_row *row)
     px__row_lists lists;
     if ((s->rc = px__event_from_row(&ev, &lists, row, s->err)) != PX_OK)
         return 1;
-    if ((s->rc = px_epcis_writer_event(s->w, &ev)) != PX_OK) {
+    px_epcis_event dl_ev;
+    if (s->epc_dl && (s->rc = px__event_to_dl(&dl_ev, &ev, &s->dl, s->err)) != PX_OK)
+        return 1;
+    if ((s->rc = px_epcis_writer_event(s->w, s->epc_dl ? &dl_ev : &ev)) != PX_OK) {
         px_epcis_writer_finish(s->w, s->err); /* copies the sticky error */
         return 1;
     }
@@ -375,11 +504,20 @@ px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, 
     return PX_OK;
 }
 
+void px_epcis_rest_stream_epc_dl(px_epcis_rest_stream *s)
+{
+    if (s->epc_dl)
+        return;
+    s->epc_dl = 1;
+    px__event_dl_init(&s->dl);
+}
+
 void px_epcis_rest_stream_free(px_epcis_rest_stream *s)
 {
     if (!s)
         return;
     px_epcis_writer_free(s->w);
+    px__event_dl_dispose(&s->dl);
     if (s->in_tx)
         px_db_rollback(s->db);
     free(s->q);

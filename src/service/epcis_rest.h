@@ -49,6 +49,10 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
 /* Appends the next piece of the document in format to out (the head, at most 256 events,
  * then the tail); *eof = 1 when the document is complete and nothing is left. */
 px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, px_err *err);
+/* REQ-EPCISREST-15: the EPCs of the answer's events (epcList, childEPCs, parentID, epcClass,
+ * readPoint, bizLocation, sources and destinations) written as GS1 Digital Link URIs
+ * (GS1-EPC-Format: Always_GS1_Digital_Link); call before the first piece. */
+void px_epcis_rest_stream_epc_dl(px_epcis_rest_stream *s);
 /* Ends the snapshot (when still open) and frees s; the db is the caller's again. */
 void px_epcis_rest_stream_free(px_epcis_rest_stream *s);
 

@@ -580,6 +580,25 @@ static void release_and_reports(fixture *f, char serials[6][24])
             json_decref(call_h(f, "GET", v[i].path, f->mah_key, NULL, epcis_json, v[i].status));
         /* The collection of event types has no value to refuse: its 4xx is the key's. */
         json_decref(call_h(f, "GET", "/epcis/eventTypes", NULL, NULL, epcis_json, 401));
+        /* The GS1 request headers (docs/epcis.md "Version, EPC format and discovery"). */
+        const char *dl[] = {"Accept: application/json",
+                            "GS1-EPC-Format: Always_GS1_Digital_Link", NULL};
+        const char *v21[] = {"Accept: application/json", "GS1-EPCIS-Min: 2.1", NULL};
+        const char *badv[] = {"Accept: application/json", "GS1-CBV-Max: latest", NULL};
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, dl, 200));
+        json_decref(call_h(f, "GET", "/epcis/epcs", f->mah_key, NULL, dl, 200));
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, v21, 406));
+        json_decref(call_h(f, "GET", "/epcis/bizSteps", f->mah_key, NULL, v21, 406));
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, badv, 400));
+        json_decref(call_h(f, "GET", "/epcis/eventTypes", f->mah_key, NULL, badv, 400));
+        json_decref(call_h(f, "GET",
+                           "/epcis/epcs/https%3A%2F%2Fid.gs1.org%2F01%2F04012345123456%2F21%2FX1"
+                           "/events",
+                           f->mah_key, NULL, epcis_json, 200));
+        json_decref(call_h(f, "GET",
+                           "/epcis/events?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F04012345123456"
+                           "%2F10%2FL1",
+                           f->mah_key, NULL, epcis_json, 400));
     }
     /* EPCIS 2.0 capture: an empty document (a job with nothing to do), a bad one, the job. */
     const char *epcis_ld[] = {"Content-Type: application/ld+json", NULL};

@@ -829,6 +829,310 @@ static void test_epcis_rest__known_values_collections(void **state)
     }
 }
 
+/* GET path as key with the extra request headers h (NULL-terminated); fails unless the
+ * status is want. */
+static void get_h(fixture *f, px_http_resp *r, const char *key, const char *path,
+                  const char *const *h, long want, const char *file, int line)
+{
+    px_http(&f->env, r, "GET", path, key, NULL, h);
+    if (r->status != want)
+        fail_msg("%s:%d: GET %s: got %ld, want %ld: %.500s", file, line, path, r->status, want,
+                 r->body ? r->body : "");
+}
+
+/* REQ-EPCISREST-15: GS1-EPC-Format. Always_GS1_Digital_Link answers every EPC (epcList),
+ * readPoint and bizLocation as GS1 Digital Link URIs — JSON-LD valid against both official
+ * JSON schemas, XML against the 2.0 query XSD — with the same eventIDs (the hash is of the
+ * Digital Link form anyway); the other three values, and no header, answer EPC URNs; the
+ * answer says what it applied; an unknown value is 400. */
+static void test_epcis_rest__epc_format_header(void **state)
+{
+    fixture *f = *state;
+    char want_epc[96];
+    snprintf(want_epc, sizeof(want_epc), "\"https://id.gs1.org/01/%s/21/RS1\"", f->gtin);
+    const struct {
+        int line;
+        const char *value, *accept, *applied;
+        int dl;
+    } v[] = {
+        {__LINE__, NULL, "application/ld+json", "Always_EPC_URN", 0},
+        {__LINE__, "Always_EPC_URN", "application/ld+json", "Always_EPC_URN", 0},
+        {__LINE__, "No_Preference", "application/ld+json", "Always_EPC_URN", 0},
+        {__LINE__, "Never_Translates", "application/xml", "Always_EPC_URN", 0},
+        {__LINE__, "Always_GS1_Digital_Link", "application/ld+json", "Always_GS1_Digital_Link", 1},
+        {__LINE__, "Always_GS1_Digital_Link", "application/json", "Always_GS1_Digital_Link", 1},
+        {__LINE__, "Always_GS1_Digital_Link", "application/xml", "Always_GS1_Digital_Link", 1},
+    };
+    char urn_ids[4096];
+    px_http_resp u;
+    get(f, &u, f->mah_key, "", NULL, 200, __FILE__, __LINE__);
+    json_ids(&u, urn_ids, sizeof(urn_ids));
+    px_http_resp_free(&u);
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char fmt[80], acc[80], applied[96], ids[4096];
+        snprintf(fmt, sizeof(fmt), "GS1-EPC-Format: %s", v[i].value ? v[i].value : "");
+        snprintf(acc, sizeof(acc), "Accept: %s", v[i].accept);
+        snprintf(applied, sizeof(applied), "GS1-EPC-Format: %s\r", v[i].applied);
+        const char *h[] = {acc, v[i].value ? fmt : NULL, NULL};
+        px_http_resp r;
+        get_h(f, &r, f->mah_key, "/epcis/events", h, 200, __FILE__, v[i].line);
+        if (!ci_find(r.headers, applied))
+            fail_msg("%s:%d: no %s in %s", __FILE__, v[i].line, applied, r.headers);
+        int xml = strstr(v[i].accept, "xml") != NULL;
+        if (xml) {
+            px_test_xsd_valid(r.body, r.len);
+            xml_ids(r.body, ids, sizeof(ids));
+            assert_non_null(ci_find(r.headers, "GS1-CBV-XML-Format: Always_URN"));
+        } else {
+            assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
+            assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, r.body, r.len, 0), 0);
+            json_ids(&r, ids, sizeof(ids));
+        }
+        if (strcmp(ids, urn_ids) != 0)
+            fail_msg("%s:%d: other eventIDs:\n%s\nwant\n%s", __FILE__, v[i].line, ids, urn_ids);
+        if (v[i].dl) {
+            /* No EPC URN is left: EPCs, locations and parties are Digital Link URIs. */
+            if (strstr(r.body, "urn:epc:id:"))
+                fail_msg("%s:%d: an EPC URN in %.800s", __FILE__, v[i].line, r.body);
+            char want[128];
+            snprintf(want, sizeof(want), xml ? "<epc>https://id.gs1.org/01/%s/21/RS1</epc>" : "%s",
+                     xml ? f->gtin : want_epc);
+            if (!strstr(r.body, want))
+                fail_msg("%s:%d: no %s in %.800s", __FILE__, v[i].line, want, r.body);
+            assert_non_null(strstr(r.body, "https://id.gs1.org/414/" MAH_GLN));
+        } else {
+            if (!strstr(r.body, "urn:epc:id:sgtin:") || strstr(r.body, "https://id.gs1.org/01/"))
+                fail_msg("%s:%d: not EPC URNs: %.800s", __FILE__, v[i].line, r.body);
+        }
+        px_http_resp_free(&r);
+    }
+    /* The collections of values list EPCs in the same form. */
+    const char *dl[] = {"GS1-EPC-Format: Always_GS1_Digital_Link", NULL};
+    px_http_resp r;
+    get_h(f, &r, f->mah_key, "/epcis/epcs?perPage=1000", dl, 200, __FILE__, __LINE__);
+    assert_non_null(strstr(r.body, want_epc));
+    assert_null(strstr(r.body, "urn:epc:id:"));
+    assert_non_null(ci_find(r.headers, "GS1-EPC-Format: Always_GS1_Digital_Link"));
+    px_http_resp_free(&r);
+    const char *bad[] = {"GS1-EPC-Format: Always_Barcode", NULL};
+    get_h(f, &r, f->mah_key, "/epcis/events", bad, 400, __FILE__, __LINE__);
+    assert_string_equal(px_test_str(r.json, "type"), "epcisException:ValidationException");
+    px_http_resp_free(&r);
+}
+
+/* REQ-EPCISREST-16: GS1-EPCIS-Min / -Max and GS1-CBV-Min / -Max: a range holding 2.0.0 is
+ * answered (with GS1-EPCIS-Version: 2.0.0), one without it is the standard's 406
+ * NotAcceptableException naming packid's own range, a value that is no version is 400; the
+ * same on every EPCIS GET. GS1-CBV-XML-Format: Always_Web_URI cannot be met in XML (406),
+ * does not apply to JSON-LD. */
+static void test_epcis_rest__version_negotiation(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *path, *h1, *h2;
+        long want;
+        const char *type, *told;
+    } v[] = {
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Min: 2.0.0", NULL, 200, NULL, NULL},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Min: 1.2", "GS1-EPCIS-Max: 2.0", 200, NULL, NULL},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Max: 2.1.0", "GS1-CBV-Min: 2", 200, NULL, NULL},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Min: 2.0.1", NULL, 406,
+         "epcisException:NotAcceptableException", "GS1-EPCIS-Min: 2.0.0"},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Max: 1.2.0", NULL, 406,
+         "epcisException:NotAcceptableException", "GS1-EPCIS-Max: 2.0.0"},
+        {__LINE__, "/epcis/eventTypes", "GS1-CBV-Max: 1.2", NULL, 406,
+         "epcisException:NotAcceptableException", "GS1-CBV-Max: 2.0.0"},
+        {__LINE__, "/epcis/epcs", "GS1-EPCIS-Min: 3", NULL, 406,
+         "epcisException:NotAcceptableException", "GS1-EPCIS-Min: 2.0.0"},
+        {__LINE__, "/epcis/bizSteps", "GS1-EPCIS-Min: two", NULL, 400,
+         "epcisException:ValidationException", NULL},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Max: 2..0", NULL, 400,
+         "epcisException:ValidationException", NULL},
+        {__LINE__, "/epcis/events", "Accept: application/xml", "GS1-CBV-XML-Format: Always_Web_URI",
+         406, "epcisException:NotAcceptableException", "GS1-CBV-XML-Format: Always_URN"},
+        {__LINE__, "/epcis/events", "Accept: application/ld+json",
+         "GS1-CBV-XML-Format: Always_Web_URI", 200, NULL, NULL},
+        {__LINE__, "/epcis/events", "GS1-CBV-XML-Format: Sometimes", NULL, 400,
+         "epcisException:ValidationException", NULL},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        const char *h[] = {v[i].h1, v[i].h2, NULL};
+        px_http_resp r;
+        get_h(f, &r, f->mah_key, v[i].path, h, v[i].want, __FILE__, v[i].line);
+        if (v[i].want == 200) {
+            if (!ci_find(r.headers, "GS1-EPCIS-Version: 2.0.0"))
+                fail_msg("%s:%d: %s", __FILE__, v[i].line, r.headers);
+        } else if (strcmp(px_test_str(r.json, "type"), v[i].type) != 0) {
+            fail_msg("%s:%d: %s", __FILE__, v[i].line, r.body);
+        }
+        if (v[i].told && !ci_find(r.headers, v[i].told))
+            fail_msg("%s:%d: no %s in %s", __FILE__, v[i].line, v[i].told, r.headers);
+        px_http_resp_free(&r);
+    }
+}
+
+/* REQ-EPCISREST-17: OPTIONS on every EPCIS path packid serves is 204 with Allow (OPTIONS and
+ * the path's methods) and the binding's discovery headers, with or without a key; a path
+ * packid does not serve is 404; keyed routes outside /epcis keep their 405. */
+static void test_epcis_rest__options_discovery(void **state)
+{
+    fixture *f = *state;
+    const struct {
+        int line;
+        const char *path, *allow;
+    } v[] = {
+        {__LINE__, "/epcis/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/events/ni%3A%2F%2F%2Fsha-256%3Bab", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/capture", "Allow: OPTIONS, POST\r"},
+        {__LINE__, "/epcis/capture/abc", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/eventTypes", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/eventTypes/ObjectEvent", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/eventTypes/ObjectEvent/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/epcs", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/epcs/x", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/epcs/x/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizSteps", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizSteps/x", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizSteps/x/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizLocations", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizLocations/x", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/bizLocations/x/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/readPoints", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/readPoints/x", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/readPoints/x/events", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/dispositions", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/dispositions/x", "Allow: OPTIONS, GET, HEAD\r"},
+        {__LINE__, "/epcis/dispositions/x/events", "Allow: OPTIONS, GET, HEAD\r"},
+    };
+    static const char *const told[] = {
+        "GS1-EPCIS-Version: 2.0.0", "GS1-EPCIS-Min: 2.0.0", "GS1-EPCIS-Max: 2.0.0",
+        "GS1-CBV-Version: 2.0.0",   "GS1-CBV-Min: 2.0.0",   "GS1-CBV-Max: 2.0.0",
+        "GS1-EPC-Format: Always_EPC_URN, Always_GS1_Digital_Link",
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        for (int keyed = 0; keyed < 2; keyed++) {
+            px_http_resp r;
+            px_http(&f->env, &r, "OPTIONS", v[i].path, keyed ? f->mah_key : NULL, NULL, NULL);
+            if (r.status != 204 || !ci_find(r.headers, v[i].allow))
+                fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.headers);
+            for (size_t k = 0; k < sizeof(told) / sizeof(told[0]); k++)
+                if (!ci_find(r.headers, told[k]))
+                    fail_msg("%s:%d: no %s in %s", __FILE__, v[i].line, told[k], r.headers);
+            /* Not a CORS preflight answer: the EPCIS routes take keys, not other origins. */
+            assert_null(ci_find(r.headers, "Access-Control-Allow-Origin"));
+            px_http_resp_free(&r);
+        }
+    }
+    px_http_resp c;
+    px_http(&f->env, &c, "OPTIONS", "/epcis/capture", f->mah_key, NULL, NULL);
+    assert_int_equal(c.status, 204);
+    assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-Limit: "));
+    assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-File-Size-Limit: "));
+    assert_non_null(ci_find(c.headers, "GS1-Capture-Error-Behaviour: all"));
+    px_http_resp_free(&c);
+    const struct {
+        int line;
+        const char *path;
+        long want;
+    } other[] = {
+        {__LINE__, "/epcis/nothing", 404},
+        {__LINE__, "/epcis/events/a/b/c", 404},
+        {__LINE__, "/v1/products", 405},
+    };
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "OPTIONS", other[i].path, f->mah_key, NULL, NULL);
+        if (r.status != other[i].want)
+            fail_msg("%s:%d: %ld %s", __FILE__, other[i].line, r.status, r.body);
+        px_http_resp_free(&r);
+    }
+}
+
+/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (percent-encoded) in MATCH_epc /
+ * MATCH_anyEPC and in /epcis/epcs/{epc}[/events], and a location's (/414/) in EQ_readPoint,
+ * EQ_bizLocation and /epcis/readPoints/{readPoint}/events, selects the events of its URN form — for the
+ * owner, and nothing for another tenant's key; a GTIN-only Digital Link is the URN pattern
+ * of the GTIN; a Digital Link with another qualifier is refused (400 / 404), never ignored. */
+static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **state)
+{
+    fixture *f = *state;
+    char urn[96], dl[96], idpat[96], dl_gtin[96], dl_lot[128];
+    char e_urn[320], e_dl[320], e_idpat[320], e_dl_gtin[320], e_dl_lot[400];
+    /* RS1's URN as packid writes it (the shipping event names only RS1). */
+    px_http_resp s;
+    get(f, &s, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    snprintf(urn, sizeof(urn), "%s",
+             json_string_value(json_array_get(
+                 json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
+    /* Its read point: the MAH's GLN (an SGLN URN without extension). */
+    char rp[96], e_rp[320], e_rp_dl[320];
+    snprintf(rp, sizeof(rp), "%s",
+             px_test_str(json_object_get(json_array_get(event_list(&s), 0), "readPoint"), "id"));
+    encode(e_rp, sizeof(e_rp), rp);
+    encode(e_rp_dl, sizeof(e_rp_dl), "https://id.gs1.org/414/" MAH_GLN);
+    px_http_resp_free(&s);
+    assert_non_null(strstr(urn, "urn:epc:id:sgtin:"));
+    assert_non_null(strstr(urn, ".RS1"));
+    snprintf(idpat, sizeof(idpat), "urn:epc:idpat:sgtin:%.*s*",
+             (int)(strlen(urn) - strlen("urn:epc:id:sgtin:RS1")), urn + strlen("urn:epc:id:sgtin:"));
+    snprintf(dl, sizeof(dl), "https://id.gs1.org/01/%s/21/RS1", f->gtin);
+    snprintf(dl_gtin, sizeof(dl_gtin), "https://id.gs1.org/01/%s", f->gtin);
+    snprintf(dl_lot, sizeof(dl_lot), "https://id.gs1.org/01/%s/10/C1", f->gtin);
+    encode(e_urn, sizeof(e_urn), urn);
+    encode(e_dl, sizeof(e_dl), dl);
+    encode(e_idpat, sizeof(e_idpat), idpat);
+    encode(e_dl_gtin, sizeof(e_dl_gtin), dl_gtin);
+    encode(e_dl_lot, sizeof(e_dl_lot), dl_lot);
+    char path[1024];
+    const struct {
+        int line;
+        const char *before, *urn_arg, *dl_arg, *after;
+    } pairs[] = {
+        {__LINE__, "/epcis/events?MATCH_epc=", e_urn, e_dl, ""},
+        {__LINE__, "/epcis/events?MATCH_anyEPC=", e_urn, e_dl, ""},
+        {__LINE__, "/epcis/epcs/", e_urn, e_dl, "/events"},
+        {__LINE__, "/epcis/events?MATCH_epc=", e_idpat, e_dl_gtin, ""},
+        {__LINE__, "/epcis/events?EQ_readPoint=", e_rp, e_rp_dl, ""},
+        {__LINE__, "/epcis/events?EQ_bizLocation=", e_rp, e_rp_dl, ""},
+        {__LINE__, "/epcis/readPoints/", e_rp, e_rp_dl, "/events"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        char ids_urn[4096], ids_dl[4096], ids_other[4096];
+        px_http_resp r;
+        snprintf(path, sizeof(path), "%s%s%s", pairs[i].before, pairs[i].urn_arg, pairs[i].after);
+        get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, pairs[i].line);
+        json_ids(&r, ids_urn, sizeof(ids_urn));
+        px_http_resp_free(&r);
+        snprintf(path, sizeof(path), "%s%s%s", pairs[i].before, pairs[i].dl_arg, pairs[i].after);
+        get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, pairs[i].line);
+        json_ids(&r, ids_dl, sizeof(ids_dl));
+        px_http_resp_free(&r);
+        get_h(f, &r, f->mah2_key, path, NULL, 200, __FILE__, pairs[i].line);
+        json_ids(&r, ids_other, sizeof(ids_other));
+        px_http_resp_free(&r);
+        if (!ids_urn[0] || strcmp(ids_urn, ids_dl) != 0 || ids_other[0])
+            fail_msg("%s:%d: URN\n%s\nDigital Link\n%s\nother tenant\n%s", __FILE__,
+                     pairs[i].line, ids_urn, ids_dl, ids_other);
+    }
+    /* RS1: its commissioning and its release; the GTIN: every event of the MAH's GTIN. */
+    snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", e_dl);
+    px_http_resp r;
+    get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, __LINE__);
+    assert_int_equal(json_array_size(event_list(&r)), 2);
+    px_http_resp_free(&r);
+    snprintf(path, sizeof(path), "/epcis/epcs/%s", e_dl);
+    get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, __LINE__);
+    px_http_resp_free(&r);
+    snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", e_dl_lot);
+    get_h(f, &r, f->mah_key, path, NULL, 400, __FILE__, __LINE__);
+    assert_string_equal(px_test_str(r.json, "type"), "epcisException:QueryParameterException");
+    px_http_resp_free(&r);
+    snprintf(path, sizeof(path), "/epcis/epcs/%s/events", e_dl_lot);
+    get_h(f, &r, f->mah_key, path, NULL, 404, __FILE__, __LINE__);
+    px_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -844,6 +1148,10 @@ int main(void)
         cmocka_unit_test(test_epcis_rest__event_types_discovery),
         cmocka_unit_test(test_epcis_rest__vocabularies_and_sub_resources),
         cmocka_unit_test(test_epcis_rest__known_values_collections),
+        cmocka_unit_test(test_epcis_rest__epc_format_header),
+        cmocka_unit_test(test_epcis_rest__version_negotiation),
+        cmocka_unit_test(test_epcis_rest__options_discovery),
+        cmocka_unit_test(test_epcis_rest__digital_link_epcs_in_paths_and_parameters),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
