@@ -177,8 +177,6 @@ void h_export_create(px_req *r)
     req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
     req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
-    if (bad)
-        return;
     req.jsonl = px_json_bool(r, r->json, "jsonl", &bad);
     if (bad)
         return;
@@ -268,8 +266,6 @@ void h_print_job_create(px_req *r)
     req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
     req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
-    if (bad)
-        return;
     req.reprint = px_json_bool(r, r->json, "reprint", &bad);
     const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
     if (bad)
