@@ -160,8 +160,8 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     int bad = 0;
     size_t ng = json_array_size(list), total = 0;
     if (ng == 0 || ng > PX_AGG_PARENTS_MAX) {
-        px_reply_field(r, "aggregations", ng ? "too_many_parents" : "invalid_value",
-                       "aggregations lists 1 to 10000 parents", &bad);
+        px_reply_fieldf(r, "aggregations", ng ? "too_many_parents" : "invalid_value", &bad,
+                        "aggregations lists 1 to %d parents", PX_AGG_PARENTS_MAX);
         return;
     }
     for (size_t g = 0; g < ng; g++) {

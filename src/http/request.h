@@ -147,6 +147,10 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie);
 
 /* A 422 validation_error about one field (code, message); sets *bad. */
 void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad);
+/* The same with a printf message: a limit in the message is the constant the check uses, so
+ * the two cannot drift apart. */
+void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt,
+                     ...) __attribute__((format(printf, 5, 6)));
 
 /* Rejects members of obj not in the NULL-terminated list (docs/api.md: unknown fields -> 422).
  * Replies and returns -1 on failure. */
