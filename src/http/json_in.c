@@ -16,8 +16,7 @@ void px_reply_field(px_req *r, const char *field, const char *code, const char *
     px_reply_fieldf(r, field, code, bad, "%s", msg);
 }
 
-void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt,
-                     ...)
+void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt, ...)
 {
     char msg[PX_ERR_MSG_MAX];
     va_list ap;

@@ -29,15 +29,15 @@ px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, i
         return PX_DELIVERY_DEAD;
     unsigned rnd = 0;
     px_random_bytes(&rnd, sizeof(rnd));
-    *retry_ms = px_delivery_backoff_ms(n, cfg->delivery_backoff_ms, cfg->delivery_backoff_max_ms,
-                                       rnd);
+    *retry_ms =
+        px_delivery_backoff_ms(n, cfg->delivery_backoff_ms, cfg->delivery_backoff_max_ms, rnd);
     return PX_DELIVERY_RETRY;
 }
 
 const char *px_delivery_outcome_name(px_delivery_outcome o)
 {
     static const char *const names[PX_DELIVERY_OUTCOME__COUNT] = {"delivered", "retry", "dead",
-                                                                   "failed"};
+                                                                  "failed"};
     return (unsigned)o < PX_DELIVERY_OUTCOME__COUNT ? names[o] : "unknown";
 }
 

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "delivery_attempt.h"
+#include "epcis_format.h"
 #include "px_log.h"
 #include "px_str.h"
-#include "epcis_format.h"
 #include "reports_internal.h"
 #include "webhook.h"
 
@@ -109,8 +109,8 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
     return rc;
 }
 
-static void log_attempt(const char *id, int n, const px_delivery_result *res,
-                        px_delivery_outcome o, long retry)
+static void log_attempt(const char *id, int n, const px_delivery_result *res, px_delivery_outcome o,
+                        long retry)
 {
     /* The log gets libcurl's own words (detail); the API only the classified sentence. */
     char fields[900], esc[300], detail[300];

@@ -32,7 +32,7 @@ static void test_delivery_attempt__judge(void **state)
         {__FILE__, __LINE__, 299, 3, 8, PX_DELIVERED, 0, 0},
         {__FILE__, __LINE__, 300, 1, 8, PX_DELIVERY_RETRY, 500, 1000},
         {__FILE__, __LINE__, 199, 2, 8, PX_DELIVERY_RETRY, 1000, 2000},
-        {__FILE__, __LINE__, 0, 3, 8, PX_DELIVERY_RETRY, 2000, 4000}, /* no answer at all */
+        {__FILE__, __LINE__, 0, 3, 8, PX_DELIVERY_RETRY, 2000, 4000},   /* no answer at all */
         {__FILE__, __LINE__, 503, 5, 8, PX_DELIVERY_RETRY, 3000, 6000}, /* 16000 capped */
         {__FILE__, __LINE__, 500, 8, 8, PX_DELIVERY_DEAD, 0, 0},
         {__FILE__, __LINE__, 404, 9, 8, PX_DELIVERY_DEAD, 0, 0},
