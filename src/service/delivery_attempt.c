@@ -45,3 +45,10 @@ px_log_level px__delivery_log_level(px_delivery_outcome o)
 {
     return o == PX_DELIVERED ? PX_LOG_INFO : o == PX_DELIVERY_DEAD ? PX_LOG_ERROR : PX_LOG_WARN;
 }
+
+px_rc px__delivery_none_due(px_tx *tx, px_err *err)
+{
+    px_err_clear(err);
+    px_tx_discard(tx);
+    return PX_OK;
+}

@@ -8,6 +8,7 @@
 #include "delivery.h"
 #include "px_log.h"
 #include "service.h"
+#include "tx.h"
 
 /* POSTs rq with cfg's timeouts (PACKID_DELIVERY_TIMEOUT_MS; the connect at most 10 s). A
  * failure before any answer leaves res->http_status 0 and its sentence in res->error. */
@@ -21,5 +22,9 @@ px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, i
 
 /* The log level of an attempt: info when delivered, error when dead, warning otherwise. */
 px_log_level px__delivery_log_level(px_delivery_outcome o);
+
+/* The claim transaction's answer when the claim found nothing due (PX_ENOTFOUND from the
+ * store): no error, and nothing to commit. */
+px_rc px__delivery_none_due(px_tx *tx, px_err *err);
 
 #endif

@@ -73,11 +73,8 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
         px_report_job_dispose(&c->job);
     c->claimed = 0;
     px_rc rc = px_store_report_claim(db, &c->job, err);
-    if (rc == PX_ENOTFOUND) {
-        px_err_clear(err);
-        px_tx_discard(tx);
-        return PX_OK;
-    }
+    if (rc == PX_ENOTFOUND)
+        return px__delivery_none_due(tx, err);
     if (rc != PX_OK)
         return rc;
     c->claimed = 1;

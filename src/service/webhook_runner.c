@@ -22,11 +22,8 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
         px_webhook_job_dispose(&c->job);
     c->claimed = 0;
     px_rc rc = px_store_webhook_claim(px_tx_db(tx), &c->job, c->lease_ms, err);
-    if (rc == PX_ENOTFOUND) {
-        px_err_clear(err);
-        px_tx_discard(tx);
-        return PX_OK;
-    }
+    if (rc == PX_ENOTFOUND)
+        return px__delivery_none_due(tx, err);
     if (rc == PX_OK)
         c->claimed = 1;
     return rc;
