@@ -119,6 +119,18 @@ static px_rc put(px_buf *b, const char *s)
     return px_buf_puts(b, s);
 }
 
+/* The end of every list: on success the list's name (NULL: none) and then its sorted items
+ * go to out; l is disposed either way; returns rc or the first failure. */
+static px_rc sl_finish(strlist *l, px_rc rc, px_buf *out, const char *name, px_err *err)
+{
+    if (rc == PX_OK && name)
+        rc = put(out, name);
+    if (rc == PX_OK)
+        rc = sl_flush(l, out, err);
+    sl_dispose(l);
+    return rc;
+}
+
 /* An identifier: EPC pure identity / class / pattern URIs become the constrained canonical
  * GS1 Digital Link (rules 17-18, DOMAIN.md §4.4, gs1_epc_to_dl); anything else is taken as
  * is (trimmed). */
@@ -188,10 +200,7 @@ static px_rc put_xfield(px_buf *b, const px_epcis_xfield *f, int depth, px_err *
             if (rc == PX_OK)
                 rc = sl_close(&l, err);
         }
-        if (rc == PX_OK)
-            rc = sl_flush(&l, b, err);
-        sl_dispose(&l);
-        return rc;
+        return sl_finish(&l, rc, b, NULL, err);
     }
     return PX_OK;
 too_big:
@@ -227,12 +236,7 @@ static px_rc epc_list(px_buf *b, const char *name, const px_epcis_event *ev, px_
         if (rc == PX_OK)
             rc = sl_close(&l, err);
     }
-    if (rc == PX_OK)
-        rc = put(b, name);
-    if (rc == PX_OK)
-        rc = sl_flush(&l, b, err);
-    sl_dispose(&l);
-    return rc;
+    return sl_finish(&l, rc, b, name, err);
 }
 
 static px_rc quantity_list(px_buf *b, const char *name, const px_epcis_event *ev, px_err *err)
@@ -264,12 +268,7 @@ static px_rc quantity_list(px_buf *b, const char *name, const px_epcis_event *ev
         if (rc == PX_OK)
             rc = sl_close(&l, err);
     }
-    if (rc == PX_OK)
-        rc = put(b, name);
-    if (rc == PX_OK)
-        rc = sl_flush(&l, b, err);
-    sl_dispose(&l);
-    return rc;
+    return sl_finish(&l, rc, b, name, err);
 }
 
 /* bizTransactionList / sourceList / destinationList: "type=<web URI>" first, then
@@ -303,12 +302,7 @@ static px_rc typed_list(px_buf *b, const char *list, const char *elem, size_t n,
         if (rc == PX_OK)
             rc = sl_close(&l, err);
     }
-    if (rc == PX_OK)
-        rc = put(b, list);
-    if (rc == PX_OK)
-        rc = sl_flush(&l, b, err);
-    sl_dispose(&l);
-    return rc;
+    return sl_finish(&l, rc, b, list, err);
 }
 
 static const char *bt_type(const px_epcis_event *ev, size_t i)
@@ -378,12 +372,7 @@ static px_rc xfield_block(px_buf *b, const char *name, const char *lot, const ch
         if (rc == PX_OK)
             rc = sl_close(&l, err);
     }
-    if (rc == PX_OK && name)
-        rc = put(b, name);
-    if (rc == PX_OK)
-        rc = sl_flush(&l, b, err);
-    sl_dispose(&l);
-    return rc;
+    return sl_finish(&l, rc, b, name, err);
 }
 
 px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)

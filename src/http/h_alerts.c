@@ -9,11 +9,6 @@
 #include "paging.h"
 #include "scans.h"
 
-static json_t *opt(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 static json_t *alert_json(const px_alert *a)
 {
     json_t *rules = json_array();
@@ -22,9 +17,10 @@ static json_t *alert_json(const px_alert *a)
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
         json_array_append_new(rules, json_string(t));
     return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o}", "alert_id", a->id, "kind",
-                     a->kind, "gtin", a->gtin, "serial", opt(a->serial), "rules", rules, "state",
-                     a->state, "opened_at", a->opened_at, "closed_at", opt(a->closed_at),
-                     "close_reason", opt(a->close_reason));
+                     a->kind, "gtin", a->gtin, "serial", px_json_str_or_null(a->serial), "rules",
+                     rules, "state", a->state, "opened_at", a->opened_at, "closed_at",
+                     px_json_str_or_null(a->closed_at), "close_reason",
+                     px_json_str_or_null(a->close_reason));
 }
 
 static int add_alert(void *ctx, const px_alert *a)

@@ -199,8 +199,8 @@ void h_carrier_batch_create(px_req *r)
     json_t *items = json_object_get(r->json, "items");
     if (!json_is_array(items) || json_array_size(items) < 1 ||
         json_array_size(items) > PX_CARRIER_BATCH_MAX) {
-        px_reply_field(r, "items", items ? "invalid_value" : "required",
-                       "items must be an array of 1 to 1000 items", &bad);
+        px_reply_fieldf(r, "items", items ? "invalid_value" : "required", &bad,
+                        "items must be an array of 1 to %d items", PX_CARRIER_BATCH_MAX);
         return;
     }
     size_t n = json_array_size(items);

@@ -396,12 +396,11 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     if (!px__epcis_prefs(r, 0, &prefs))
         return;
     args a = {.r = r, .n = 0, .bad = 0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, &a);
+    if (!collect_all(r, &a))
+        return;
     long per_page = PX_EPCIS_REST_PER_PAGE;
     size_t from = 0;
-    const char *bad = a.bad                            ? "a query parameter without a name"
-                      : a.n > PX_EPCIS_REST_PARAMS_MAX ? "too many query parameters"
-                                                       : NULL;
+    const char *bad = NULL;
     for (size_t i = 0; !bad && i < a.n; i++) {
         char *end = NULL;
         const char *v = a.p[i].value;

@@ -267,10 +267,9 @@ void h_release_create(px_req *r)
     } else {
         /* report_id: the market's EPCIS report. */
         px_reply_json(r, 201,
-                      json_pack("{s:s, s:I, s:o, s:s}", "release_id", res.release_id,
-                                "released", (json_int_t)res.released, "report_id",
-                                res.report_id[0] ? json_string(res.report_id) : json_null(),
-                                "event_id", res.event_id));
+                      json_pack("{s:s, s:I, s:o, s:s}", "release_id", res.release_id, "released",
+                                (json_int_t)res.released, "report_id",
+                                px_json_str_or_null(res.report_id), "event_id", res.event_id));
     }
     px_release_result_dispose(&res);
     free(serials);

@@ -50,7 +50,7 @@ void h_links_put(px_req *r)
     }
     size_t n = json_array_size(list);
     if (n > PX_LINKS_MAX) {
-        px_reply_field(r, "links", "too_many", "at most 16 links", &(int){0});
+        px_reply_fieldf(r, "links", "too_many", &(int){0}, "at most %d links", PX_LINKS_MAX);
         return;
     }
     px_link_in in[PX_LINKS_MAX];

@@ -48,10 +48,9 @@ static json_t *release_json(const px_list_item *it)
 {
     const px_list_row *c = it->row;
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s}", "release_id", c->id, "org_id",
-                     c->org_id, "gtin", c->gtin, "batch", c->batch, "market", c->market,
-                     "count", (json_int_t)c->count, "report_id",
-                     c->report_id[0] ? json_string(c->report_id) : json_null(), "created_at",
-                     c->created_at);
+                     c->org_id, "gtin", c->gtin, "batch", c->batch, "market", c->market, "count",
+                     (json_int_t)c->count, "report_id", px_json_str_or_null(c->report_id),
+                     "created_at", c->created_at);
 }
 
 void h_release_list(px_req *r)

@@ -29,12 +29,11 @@ static int add_report_count(void *ctx, const char *state, long long n)
  * reports) and deliveries by outcome since start. */
 static void render_reports(px_req *r, px_buf *b)
 {
-    static const char *const names[PX_DELIVERY_OUTCOME__COUNT] = {"delivered", "retry", "dead",
-                                                                   "failed"};
     px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
                    "start.\n# TYPE packid_report_deliveries_total counter\n");
     for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
-        px_buf_printf(b, "packid_report_deliveries_total{outcome=\"%s\"} %lu\n", names[i],
+        px_buf_printf(b, "packid_report_deliveries_total{outcome=\"%s\"} %lu\n",
+                      px_delivery_outcome_name((px_delivery_outcome)i),
                       (unsigned long)r->app->deliveries[i]);
     px_db *db = px_req_db(r);
     px_err err;

@@ -20,14 +20,8 @@ void h_sscc_allocation_create(px_req *r)
     memset(&req, 0, sizeof(req));
     /* REQ-SSCC-3: up to 100,000 SSCCs per request. */
     req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1, &bad);
-    if (bad)
-        return;
     req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0, &bad);
-    if (bad)
-        return;
     req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0, &bad);
-    if (bad)
-        return;
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0, &bad);
     if (bad)
         return;
@@ -166,8 +160,8 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     int bad = 0;
     size_t ng = json_array_size(list), total = 0;
     if (ng == 0 || ng > PX_AGG_PARENTS_MAX) {
-        px_reply_field(r, "aggregations", ng ? "too_many_parents" : "invalid_value",
-                       "aggregations lists 1 to 10000 parents", &bad);
+        px_reply_fieldf(r, "aggregations", ng ? "too_many_parents" : "invalid_value", &bad,
+                        "aggregations lists 1 to %d parents", PX_AGG_PARENTS_MAX);
         return;
     }
     for (size_t g = 0; g < ng; g++) {

@@ -122,8 +122,8 @@ void h_pack_carrier(px_req *r)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
                           "element_string", c.element_string, "hri", c.hri, "digital_link",
                           c.digital_link, "epc", c.epc);
-    json_object_set_new(o, "batch", c.batch[0] ? json_string(c.batch) : json_null());
-    json_object_set_new(o, "expiry", c.expiry[0] ? json_string(c.expiry) : json_null());
+    json_object_set_new(o, "batch", px_json_str_or_null(c.batch));
+    json_object_set_new(o, "expiry", px_json_str_or_null(c.expiry));
     px_reply_json(r, 200, o);
 }
 
@@ -134,12 +134,10 @@ static json_t *export_json(const px_export *e, const px_export_link *link)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "export_id", e->id, "job_id",
                           e->job_id, "status", e->status, "gtin", e->gtin, "format", e->format,
                           "gs", e->gs_style, "filename", e->filename, "created_at", e->created_at);
-    json_object_set_new(o, "allocation_id",
-                        e->allocation_id[0] ? json_string(e->allocation_id) : json_null());
-    json_object_set_new(o, "batch", e->batch[0] ? json_string(e->batch) : json_null());
+    json_object_set_new(o, "allocation_id", px_json_str_or_null(e->allocation_id));
+    json_object_set_new(o, "batch", px_json_str_or_null(e->batch));
     json_object_set_new(o, "count", e->count >= 0 ? json_integer(e->count) : json_null());
-    json_object_set_new(o, "finished_at",
-                        e->finished_at[0] ? json_string(e->finished_at) : json_null());
+    json_object_set_new(o, "finished_at", px_json_str_or_null(e->finished_at));
     if (e->error[0])
         json_object_set_new(o, "error", json_string(e->error));
     if (link && link->url[0]) {
@@ -177,8 +175,6 @@ void h_export_create(px_req *r)
     req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
     req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
-    if (bad)
-        return;
     req.jsonl = px_json_bool(r, r->json, "jsonl", &bad);
     if (bad)
         return;
@@ -246,10 +242,10 @@ static json_t *job_json(const px_print_job *j)
                           "gtin", j->gtin, "line", j->line, "operator", j->operator_name, "org_id",
                           j->org_id, "reprint", j->reprint, "count", (json_int_t)j->count,
                           "created_at", j->created_at, "tenant_id", j->tenant_id);
-    json_object_set_new(o, "key_id", j->key_id[0] ? json_string(j->key_id) : json_null());
-    json_object_set_new(o, "reason", j->reason[0] ? json_string(j->reason) : json_null());
-    json_object_set_new(o, "batch", j->batch[0] ? json_string(j->batch) : json_null());
-    json_object_set_new(o, "expiry", j->expiry[0] ? json_string(j->expiry) : json_null());
+    json_object_set_new(o, "key_id", px_json_str_or_null(j->key_id));
+    json_object_set_new(o, "reason", px_json_str_or_null(j->reason));
+    json_object_set_new(o, "batch", px_json_str_or_null(j->batch));
+    json_object_set_new(o, "expiry", px_json_str_or_null(j->expiry));
     return o;
 }
 
@@ -268,8 +264,6 @@ void h_print_job_create(px_req *r)
     req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
     req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
-    if (bad)
-        return;
     req.reprint = px_json_bool(r, r->json, "reprint", &bad);
     const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
     if (bad)

@@ -22,10 +22,9 @@ static json_t *endpoint_json(const px_endpoint *e)
     snprintf(url, sizeof(url), "%.*s%s", (int)base, e->url, e->url[base] ? "?<redacted>" : "");
     return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s, s:s}", "endpoint_id", e->id,
                      "market", e->market, "url", url, "receiver_gln",
-                     e->receiver_gln[0] ? json_string(e->receiver_gln) : json_null(),
-                     "has_auth_header", e->has_auth_header, "signed", e->has_hmac_secret,
-                     "active", e->active, "created_at", e->created_at, "format",
-                     e->format[0] ? e->format : "epcis-1.2-xml");
+                     px_json_str_or_null(e->receiver_gln), "has_auth_header", e->has_auth_header,
+                     "signed", e->has_hmac_secret, "active", e->active, "created_at", e->created_at,
+                     "format", e->format[0] ? e->format : "epcis-1.2-xml");
 }
 
 void h_endpoint_create(px_req *r)
@@ -108,20 +107,12 @@ void h_endpoint_list(px_req *r)
 
 static int add_attempt(void *ctx, const px_report_attempt *a)
 {
-    json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o}", "n", a->n, "started_at",
-                          a->started_at, "finished_at",
-                          a->finished_at[0] ? json_string(a->finished_at) : json_null(),
-                          "http_status", a->http_status ? json_integer(a->http_status)
-                                                        : json_null(),
-                          "outcome", a->outcome[0] ? json_string(a->outcome) : json_null(),
-                          "error", a->error[0] ? json_string(a->error) : json_null());
+    json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o}", "n", a->n, "started_at", a->started_at,
+                          "finished_at", px_json_str_or_null(a->finished_at), "http_status",
+                          a->http_status ? json_integer(a->http_status) : json_null(), "outcome",
+                          px_json_str_or_null(a->outcome), "error", px_json_str_or_null(a->error));
     json_array_append_new(ctx, o);
     return 0;
-}
-
-static json_t *opt_str(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
 }
 
 /* A report as docs/api.md shows it (without its attempts). */
@@ -133,25 +124,25 @@ static json_t *report_json(const px_report *rep)
         "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, "
         "s:o, s:o}",
         "report_id", rep->id, "market", rep->market, "state", rep->state, "attempts", rep->attempts,
-        "max_attempts", rep->max_attempts, "last_error", opt_str(rep->last_error), "document_url",
-        rep->has_document ? json_string(url) : json_null(), "document_id", rep->document_id,
-        "endpoint_id", rep->endpoint_id, "release_id", opt_str(rep->release_id), "gtin", rep->gtin,
-        "batch", opt_str(rep->batch), "created_at", rep->created_at, "next_attempt_at",
+        "max_attempts", rep->max_attempts, "last_error", px_json_str_or_null(rep->last_error),
+        "document_url", rep->has_document ? json_string(url) : json_null(), "document_id",
+        rep->document_id, "endpoint_id", rep->endpoint_id, "release_id",
+        px_json_str_or_null(rep->release_id), "gtin", rep->gtin, "batch",
+        px_json_str_or_null(rep->batch), "created_at", rep->created_at, "next_attempt_at",
         (strcmp(rep->state, "queued") == 0 || strcmp(rep->state, "sending") == 0)
             ? json_string(rep->next_attempt_at)
             : json_null(),
-        "delivered_at", rep->delivered_at, "document_sha256", opt_str(rep->document_sha256),
-        "document_bytes", rep->has_document ? json_integer(rep->document_len) : json_null(),
-        "event_count", rep->has_document ? json_integer(rep->event_count) : json_null());
+        "delivered_at", rep->delivered_at, "document_sha256",
+        px_json_str_or_null(rep->document_sha256), "document_bytes",
+        rep->has_document ? json_integer(rep->document_len) : json_null(), "event_count",
+        rep->has_document ? json_integer(rep->event_count) : json_null());
     if (!rep->delivered_at[0])
         json_object_set_new(o, "delivered_at", json_null());
-    if (!rep->delivered_at[0])
-        json_object_set_new(o, "delivered_at", json_null());
-    json_object_set_new(o, "op_id", opt_str(rep->op_id));
+    json_object_set_new(o, "op_id", px_json_str_or_null(rep->op_id));
     json_object_set_new(o, "master_version", rep->master_version
                                                  ? json_integer(rep->master_version)
                                                  : json_null());
-    json_object_set_new(o, "retry_of", opt_str(rep->retry_of));
+    json_object_set_new(o, "retry_of", px_json_str_or_null(rep->retry_of));
     return o;
 }
 

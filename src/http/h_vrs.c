@@ -80,23 +80,20 @@ void h_vrs_connectivity(px_req *r)
     no_cache(r);
 }
 
-static json_t *opt(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 static int add_row(void *ctx, const px_vrs_log_row *w)
 {
-    json_t *answer = w->verified < 0 ? json_null()
-                                     : json_pack("{s:b, s:o, s:o}", "verified", w->verified,
-                                                 "verificationFailureReason", opt(w->reason),
-                                                 "additionalInfo", opt(w->info));
-    json_t *item = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}", "request_id",
-        w->id, "at", w->at, "kind", w->kind, "requester_org_id", w->requester_id, "key_id",
-        w->key_id, "req_gln", w->req_gln, "responder_gln", w->responder_gln, "gtin", w->gtin, "lot",
-        opt(w->lot), "serial", opt(w->serial), "exp", opt(w->exp), "context", w->context,
-        "corr_uuid", opt(w->corr_uuid), "answer", answer);
+    json_t *answer = w->verified < 0
+                         ? json_null()
+                         : json_pack("{s:b, s:o, s:o}", "verified", w->verified,
+                                     "verificationFailureReason", px_json_str_or_null(w->reason),
+                                     "additionalInfo", px_json_str_or_null(w->info));
+    json_t *item =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o}",
+                  "request_id", w->id, "at", w->at, "kind", w->kind, "requester_org_id",
+                  w->requester_id, "key_id", w->key_id, "req_gln", w->req_gln, "responder_gln",
+                  w->responder_gln, "gtin", w->gtin, "lot", px_json_str_or_null(w->lot), "serial",
+                  px_json_str_or_null(w->serial), "exp", px_json_str_or_null(w->exp), "context",
+                  w->context, "corr_uuid", px_json_str_or_null(w->corr_uuid), "answer", answer);
     return px_list_add(ctx, w->id, item);
 }
 

@@ -72,11 +72,6 @@ void h_webhook_delete(px_req *r)
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
 
-static json_t *opt(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 static int add_delivery(void *ctx, const px_webhook_delivery *d)
 {
     return px_list_add(
@@ -84,8 +79,9 @@ static int add_delivery(void *ctx, const px_webhook_delivery *d)
         json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o}", "delivery_id", d->id, "event",
                   d->event, "state", d->state, "attempts", d->attempts, "last_http_status",
                   d->last_http_status ? json_integer(d->last_http_status) : json_null(),
-                  "last_error", opt(d->last_error), "next_attempt_at", d->next_attempt_at,
-                  "created_at", d->created_at, "delivered_at", opt(d->delivered_at)));
+                  "last_error", px_json_str_or_null(d->last_error), "next_attempt_at",
+                  d->next_attempt_at, "created_at", d->created_at, "delivered_at",
+                  px_json_str_or_null(d->delivered_at)));
 }
 
 void h_webhook_deliveries(px_req *r)

@@ -3,6 +3,7 @@
  * status_map.c, like every other error) and sets *bad. The readers are sticky (STYLE.md
  * "Builders carry a sticky failed flag"): once *bad is set they return at once, so a handler
  * reads its fields in a row and checks bad once. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,16 @@
 
 void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad)
 {
+    px_reply_fieldf(r, field, code, bad, "%s", msg);
+}
+
+void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt, ...)
+{
+    char msg[PX_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     px_err err;
     px_err_set_field(&err, PX_EINVALID, code, field, "%s", msg);
     px_reply_error(r, &err);

@@ -28,6 +28,11 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
     px_reply_take(r, status, content_type, copy, len);
 }
 
+json_t *px_json_str_or_null(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
 void px_reply_json(px_req *r, int status, json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT);

@@ -112,6 +112,9 @@ const char *px_req_param(px_req *r, int i);
 
 /* Responses. px_reply_json steals body. */
 void px_reply_json(px_req *r, int status, json_t *body);
+/* A text member of an answer: the string, or JSON null when it is empty (docs/api.md: an
+ * absent value is null, never ""). */
+json_t *px_json_str_or_null(const char *s);
 void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
@@ -147,6 +150,10 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie);
 
 /* A 422 validation_error about one field (code, message); sets *bad. */
 void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad);
+/* The same with a printf message: a limit in the message is the constant the check uses, so
+ * the two cannot drift apart. */
+void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Rejects members of obj not in the NULL-terminated list (docs/api.md: unknown fields -> 422).
  * Replies and returns -1 on failure. */

@@ -3,11 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "delivery.h"
-#include "px_crypto.h"
+#include "delivery_attempt.h"
+#include "epcis_format.h"
 #include "px_log.h"
 #include "px_str.h"
-#include "epcis_format.h"
 #include "reports_internal.h"
 #include "webhook.h"
 
@@ -74,11 +73,8 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
         px_report_job_dispose(&c->job);
     c->claimed = 0;
     px_rc rc = px_store_report_claim(db, &c->job, err);
-    if (rc == PX_ENOTFOUND) {
-        px_err_clear(err);
-        px_tx_discard(tx);
-        return PX_OK;
-    }
+    if (rc == PX_ENOTFOUND)
+        return px__delivery_none_due(tx, err);
     if (rc != PX_OK)
         return rc;
     c->claimed = 1;
@@ -110,7 +106,7 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
     return rc;
 }
 
-static void log_attempt(const char *id, int n, const px_delivery_result *res, const char *outcome,
+static void log_attempt(const char *id, int n, const px_delivery_result *res, px_delivery_outcome o,
                         long retry)
 {
     /* The log gets libcurl's own words (detail); the API only the classified sentence. */
@@ -120,11 +116,8 @@ static void log_attempt(const char *id, int n, const px_delivery_result *res, co
     snprintf(fields, sizeof(fields),
              "\"report_id\":\"%s\",\"attempt\":%d,\"status\":%ld,\"outcome\":\"%s\","
              "\"retry_ms\":%ld,\"code\":\"%s\",\"error\":\"%s\",\"detail\":\"%s\"",
-             id, n, res->http_status, outcome, retry, res->code, esc, detail);
-    px_log_level lvl = strcmp(outcome, "delivered") == 0 ? PX_LOG_INFO
-                       : strcmp(outcome, "dead") == 0    ? PX_LOG_ERROR
-                                                         : PX_LOG_WARN;
-    px_log(lvl, "report delivery", fields);
+             id, n, res->http_status, px_delivery_outcome_name(o), retry, res->code, esc, detail);
+    px_log(px__delivery_log_level(o), "report delivery", fields);
 }
 
 static void log_unsendable(const char *id, const char *reason)
@@ -168,7 +161,6 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         px_report_job_dispose(&c.job);
         return rc;
     }
-    long timeout = cfg->delivery_timeout_ms;
     px_delivery_request rq = {
         .url = c.job.url,
         .auth_header = c.job.auth_header,
@@ -178,31 +170,15 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         .len = c.job.document_len,
         .content_type =
             px_epcis_media_type(px_epcis_document_format(c.job.document, c.job.document_len)),
-        .connect_timeout_ms = timeout < 10000 ? timeout : 10000,
-        .timeout_ms = timeout,
     };
     px_delivery_result res;
-    px_err derr;
-    px_err_clear(&derr);
-    if (px_delivery_post(&rq, &res, &derr) != PX_OK) {
-        res.http_status = 0;
-        snprintf(res.error, sizeof(res.error), "%s", derr.message);
-    }
-    end_ctx e = {&c.job.r, c.attempt, &res, "retry", 0};
-    if (res.http_status >= 200 && res.http_status <= 299) {
-        e.outcome = "delivered";
-        app->deliveries[PX_DELIVERED]++;
-    } else if (c.attempt >= c.job.r.max_attempts) {
-        e.outcome = "dead";
-        app->deliveries[PX_DELIVERY_DEAD]++;
-    } else {
-        app->deliveries[PX_DELIVERY_RETRY]++;
-        unsigned rnd = 0;
-        px_random_bytes(&rnd, sizeof(rnd));
-        e.retry_ms = px_delivery_backoff_ms(c.attempt, cfg->delivery_backoff_ms,
-                                            cfg->delivery_backoff_max_ms, rnd);
-    }
-    log_attempt(c.job.r.id, c.attempt, &res, e.outcome, e.retry_ms);
+    px__delivery_send(cfg, &rq, &res);
+    end_ctx e = {&c.job.r, c.attempt, &res, NULL, 0};
+    px_delivery_outcome o =
+        px__delivery_judge(cfg, res.http_status, c.attempt, c.job.r.max_attempts, &e.retry_ms);
+    e.outcome = px_delivery_outcome_name(o);
+    app->deliveries[o]++;
+    log_attempt(c.job.r.id, c.attempt, &res, o, e.retry_ms);
     rc = px_tx_run(db, NULL, end_body, &e, err);
     px_report_job_dispose(&c.job);
     return rc;

@@ -82,8 +82,6 @@ px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px
     return rc;
 }
 
-px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err);
-
 /* The runner: once an hour (and at start), the months ahead in both schemas, and the gauges
  * of /metrics. It never detaches: leaving the table is the operator's act (the detached
  * month is to be archived first). */

@@ -24,4 +24,7 @@ px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **ro
  * the detaching transaction; PX_ESTATE "retention_not_passed" if not. */
 px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err);
 
+/* The runner (runners.def): the months ahead in both schemas once an hour, and the gauges. */
+px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err);
+
 #endif

@@ -37,6 +37,9 @@ typedef enum px_delivery_outcome {
     PX_DELIVERY_FAILED,            /* never sent: the stored document is refused */
     PX_DELIVERY_OUTCOME__COUNT
 } px_delivery_outcome;
+/* "delivered", "retry", "dead", "failed": the outcome as the attempt rows, the log and
+ * /metrics name it (delivery_attempt.c). */
+const char *px_delivery_outcome_name(px_delivery_outcome o);
 
 /* The process-wide context of the running service. */
 typedef struct px_app {

@@ -264,25 +264,12 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
     return PX_OK;
 }
 
-static char *dup_secret(const PGresult *r, int row, int col)
-{
-    if (px__isnull(r, row, col))
-        return NULL;
-    return strdup(px__val(r, row, col));
-}
-
 void px_report_job_dispose(px_report_job *j)
 {
     if (!j)
         return;
-    if (j->auth_header) {
-        px_cleanse(j->auth_header, strlen(j->auth_header));
-        free(j->auth_header);
-    }
-    if (j->hmac_secret) {
-        px_cleanse(j->hmac_secret, strlen(j->hmac_secret));
-        free(j->hmac_secret);
-    }
+    px_secret_free(j->auth_header);
+    px_secret_free(j->hmac_secret);
     free(j->document);
     memset(j, 0, sizeof(*j));
 }
@@ -310,8 +297,8 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     report_row(&out->r, r, 0);
     px_strlcpy(out->url, px__val(r, 0, REPORT_NCOLS), sizeof(out->url));
     px_strlcpy(out->receiver_gln, px__val(r, 0, REPORT_NCOLS + 1), sizeof(out->receiver_gln));
-    out->auth_header = dup_secret(r, 0, REPORT_NCOLS + 2);
-    out->hmac_secret = dup_secret(r, 0, REPORT_NCOLS + 3);
+    out->auth_header = px__dup(r, 0, REPORT_NCOLS + 2);
+    out->hmac_secret = px__dup(r, 0, REPORT_NCOLS + 3);
     px_rc rc = PX_OK;
     if (!px__isnull(r, 0, REPORT_NCOLS + 4)) {
         size_t n = (size_t)PQgetlength(r, 0, REPORT_NCOLS + 4);

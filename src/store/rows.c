@@ -1,12 +1,19 @@
 /* Small rules every store file applies to its results and parameters (store_internal.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store_internal.h"
 
 const char *px__nz(const char *s)
 {
     return s && *s ? s : NULL;
+}
+
+char *px__dup(const PGresult *res, int r, int c)
+{
+    return px__isnull(res, r, c) ? NULL : strdup(px__val(res, r, c));
 }
 
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)

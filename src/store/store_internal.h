@@ -63,6 +63,9 @@ const char *px__val(const PGresult *res, int r, int c);
         PQclear(r);                                                                             \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
+/* A malloc'd copy of row r, column c; NULL for SQL NULL (and when out of memory: a caller
+ * that needs the value tells the two apart with px__isnull) (rows.c). */
+char *px__dup(const PGresult *res, int r, int c);
 
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);

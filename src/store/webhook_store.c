@@ -157,16 +157,8 @@ void px_webhook_job_dispose(px_webhook_job *j)
         return;
     free(j->body);
     free(j->url);
-    if (j->secret) {
-        px_cleanse(j->secret, strlen(j->secret));
-        free(j->secret);
-    }
+    px_secret_free(j->secret);
     memset(j, 0, sizeof(*j));
-}
-
-static char *dup_or_null(const PGresult *r, int c)
-{
-    return px__isnull(r, 0, c) ? NULL : strdup(px__val(r, 0, c));
 }
 
 px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_err *err)
@@ -199,9 +191,9 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
     } else {
         delivery_row(&out->d, r, 0);
         out->attempt = out->d.attempts;
-        out->body = dup_or_null(r, 10);
-        out->url = dup_or_null(r, 11);
-        out->secret = dup_or_null(r, 12);
+        out->body = px__dup(r, 0, 10);
+        out->url = px__dup(r, 0, 11);
+        out->secret = px__dup(r, 0, 12);
         if (!out->body || (!px__isnull(r, 0, 11) && (!out->url || !out->secret))) {
             px_webhook_job_dispose(out);
             rc = px_err_oom(err);

@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 px_rc px_random_bytes(void *out, size_t len)
 {
@@ -65,6 +67,14 @@ void px_cleanse(void *p, size_t len)
 {
     if (p)
         OPENSSL_cleanse(p, len);
+}
+
+void px_secret_free(char *s)
+{
+    if (!s)
+        return;
+    px_cleanse(s, strlen(s));
+    free(s);
 }
 
 void px_base64url_encode(char *out, const uint8_t *in, size_t len)

@@ -26,6 +26,8 @@ void px_hmac_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *key, size_t
 int px_secure_equal(const void *a, const void *b, size_t len);
 /* Wipes a secret so it does not linger in memory (OPENSSL_cleanse). */
 void px_cleanse(void *p, size_t len);
+/* Wipes the NUL-terminated secret s and frees it; NULL is a no-op. */
+void px_secret_free(char *s);
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */
 void px_hex_encode(char *out, const uint8_t *in, size_t len);

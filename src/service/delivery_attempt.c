@@ -1,0 +1,54 @@
+/* One delivery attempt's POST and outcome, shared by the report and webhook runners
+ * (delivery_attempt.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "delivery_attempt.h"
+#include "px_crypto.h"
+
+void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_delivery_result *res)
+{
+    long timeout = cfg->delivery_timeout_ms;
+    rq->connect_timeout_ms = timeout < 10000 ? timeout : 10000;
+    rq->timeout_ms = timeout;
+    px_err derr;
+    px_err_clear(&derr);
+    if (px_delivery_post(rq, res, &derr) != PX_OK) {
+        res->http_status = 0;
+        snprintf(res->error, sizeof(res->error), "%s", derr.message);
+    }
+}
+
+px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, int n, int max,
+                                       long *retry_ms)
+{
+    *retry_ms = 0;
+    if (http_status >= 200 && http_status <= 299)
+        return PX_DELIVERED;
+    if (n >= max)
+        return PX_DELIVERY_DEAD;
+    unsigned rnd = 0;
+    px_random_bytes(&rnd, sizeof(rnd));
+    *retry_ms =
+        px_delivery_backoff_ms(n, cfg->delivery_backoff_ms, cfg->delivery_backoff_max_ms, rnd);
+    return PX_DELIVERY_RETRY;
+}
+
+const char *px_delivery_outcome_name(px_delivery_outcome o)
+{
+    static const char *const names[PX_DELIVERY_OUTCOME__COUNT] = {"delivered", "retry", "dead",
+                                                                  "failed"};
+    return (unsigned)o < PX_DELIVERY_OUTCOME__COUNT ? names[o] : "unknown";
+}
+
+px_log_level px__delivery_log_level(px_delivery_outcome o)
+{
+    return o == PX_DELIVERED ? PX_LOG_INFO : o == PX_DELIVERY_DEAD ? PX_LOG_ERROR : PX_LOG_WARN;
+}
+
+px_rc px__delivery_none_due(px_tx *tx, px_err *err)
+{
+    px_err_clear(err);
+    px_tx_discard(tx);
+    return PX_OK;
+}

@@ -1,0 +1,30 @@
+/* delivery_attempt — what report deliveries (delivery_runner.c) and webhook deliveries
+ * (webhook_runner.c) share, so that the two keep one policy (docs/delivery.md, docs/webhooks.md:
+ * "the same retry, backoff and attempt limit"): one POST with the configured timeouts, the
+ * outcome of an attempt, and how that outcome is named and logged. */
+#ifndef PX_DELIVERY_ATTEMPT_H
+#define PX_DELIVERY_ATTEMPT_H
+
+#include "delivery.h"
+#include "px_log.h"
+#include "service.h"
+#include "tx.h"
+
+/* POSTs rq with cfg's timeouts (PACKID_DELIVERY_TIMEOUT_MS; the connect at most 10 s). A
+ * failure before any answer leaves res->http_status 0 and its sentence in res->error. */
+void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_delivery_result *res);
+
+/* The outcome of attempt n of at most max that got http_status: PX_DELIVERED on a 2xx,
+ * PX_DELIVERY_DEAD on the last attempt, else PX_DELIVERY_RETRY with *retry_ms the jittered
+ * backoff (PACKID_DELIVERY_BACKOFF_MS, PACKID_DELIVERY_BACKOFF_MAX_MS); *retry_ms 0 otherwise. */
+px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, int n, int max,
+                                       long *retry_ms);
+
+/* The log level of an attempt: info when delivered, error when dead, warning otherwise. */
+px_log_level px__delivery_log_level(px_delivery_outcome o);
+
+/* The claim transaction's answer when the claim found nothing due (PX_ENOTFOUND from the
+ * store): no error, and nothing to commit. */
+px_rc px__delivery_none_due(px_tx *tx, px_err *err);
+
+#endif
