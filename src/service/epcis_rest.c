@@ -179,28 +179,45 @@ static px_rc append_item(char *out, size_t *len, const char *name, const char *w
     return PX_OK;
 }
 
+/* The key AI and the one optional qualifier AI of a Digital Link URI that may carry nothing
+ * else (a location's (414)/(254), an EPC's (01)/(21)): PX_OK with *key set, or a 400 naming
+ * `name` with `what` when the URI is not a Digital Link or carries another AI. */
+static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char *key_ai,
+                                  const char *opt_ai, const char **key, const char **opt,
+                                  const char *name, const char *what, px_err *err)
+{
+    px_err e2;
+    px_err_clear(&e2);
+    int other = 0;
+    *key = *opt = NULL;
+    if (gs1_dl_parse(el, uri, &e2) != PX_OK)
+        return bad_param(err, name, "not a GS1 Digital Link URI");
+    for (int i = 0; i < el->count; i++) {
+        if (strcmp(el->items[i].ai, key_ai) == 0)
+            *key = el->items[i].value;
+        else if (strcmp(el->items[i].ai, opt_ai) == 0)
+            *opt = el->items[i].value;
+        else
+            other = 1;
+    }
+    if (!*key || other)
+        return bad_param(err, name, what);
+    return PX_OK;
+}
+
 static px_rc location_dl(char *out, size_t *len, const char *name, const char *item,
                          px_err *err)
 {
     gs1_elements el;
-    px_err e2;
+    const char *gln, *ext;
+    px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, name,
+                                    "a location's Digital Link has (414) and an optional (254) "
+                                    "only",
+                                    err);
+    if (rc != PX_OK)
+        return rc;
+    px_err e2; /* a prefix length that does not fit the GLN is skipped, not an error */
     px_err_clear(&e2);
-    const char *gln = NULL, *ext = NULL;
-    int other = 0;
-    if (gs1_dl_parse(&el, item, &e2) != PX_OK)
-        return bad_param(err, name, "not a GS1 Digital Link URI");
-    for (int i = 0; i < el.count; i++) {
-        if (strcmp(el.items[i].ai, "414") == 0)
-            gln = el.items[i].value;
-        else if (strcmp(el.items[i].ai, "254") == 0)
-            ext = el.items[i].value;
-        else
-            other = 1;
-    }
-    if (!gln || other)
-        return bad_param(err, name,
-                         "a location's Digital Link has (414) and an optional (254) only");
-    px_rc rc = PX_OK;
     for (int l = SGLN_GCP_MIN; rc == PX_OK && l <= SGLN_GCP_MAX; l++) {
         char urn[GS1_EPC_URI_MAX];
         if (gs1_epc_sgln_format(urn, sizeof(urn), gln, l, ext, &e2) == PX_OK)
@@ -270,24 +287,13 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
 static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
 {
     gs1_elements el;
-    px_err e2;
-    px_err_clear(&e2);
-    const char *gtin = NULL, *serial = NULL;
-    int other = 0;
-    if (gs1_dl_parse(&el, value, &e2) != PX_OK)
-        return bad_param(err, name, "not a GS1 Digital Link URI");
-    for (int i = 0; i < el.count; i++) {
-        if (strcmp(el.items[i].ai, "01") == 0)
-            gtin = el.items[i].value;
-        else if (strcmp(el.items[i].ai, "21") == 0)
-            serial = el.items[i].value;
-        else
-            other = 1;
-    }
-    if (!gtin || other)
-        return bad_param(err, name,
-                         "a Digital Link EPC with (01) and an optional (21) and nothing else is "
-                         "expected");
+    const char *gtin, *serial;
+    px_rc rc = dl_key_and_qualifier(&el, value, "01", "21", &gtin, &serial, name,
+                                    "a Digital Link EPC with (01) and an optional (21) and "
+                                    "nothing else is expected",
+                                    err);
+    if (rc != PX_OK)
+        return rc;
     px_strlcpy(q->gtin, gtin, sizeof(q->gtin));
     q->f.gtin = q->gtin;
     if (serial) {
