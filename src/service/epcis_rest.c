@@ -166,8 +166,7 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
 #define SGLN_GCP_MIN 6
 #define SGLN_GCP_MAX 12
 
-static px_rc append_item(char *out, size_t *len, const char *name, const char *word,
-                         px_err *err)
+static px_rc append_item(char *out, size_t *len, const char *name, const char *word, px_err *err)
 {
     size_t wl = strlen(word);
     if (*len + wl + 2 > LOC_LIST_MAX)
@@ -205,8 +204,7 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
     return PX_OK;
 }
 
-static px_rc location_dl(char *out, size_t *len, const char *name, const char *item,
-                         px_err *err)
+static px_rc location_dl(char *out, size_t *len, const char *name, const char *item, px_err *err)
 {
     gs1_elements el;
     const char *gln, *ext;
@@ -337,8 +335,7 @@ static px_rc parse_token(rest_query *q, const char *value, px_err *err)
 {
     size_t lp = strlen(TOKEN_PREFIX);
     char *end = NULL;
-    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' ||
-        value[lp] > '9')
+    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' || value[lp] > '9')
         return bad_param(err, "nextPageToken", "not a token this server gave out");
     long long seq = strtoll(value + lp, &end, 10);
     if (*end || seq <= 0)
@@ -360,8 +357,8 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
         rc = parse_list(q->actions, name, v, item_action, "ADD, OBSERVE or DELETE", err);
         f->actions = q->actions;
     } else if (strcmp(name, "EQ_bizStep") == 0) {
-        rc = parse_list(q->steps, name, v, item_bizstep,
-                        "a CBV business step or a custom URI", err);
+        rc =
+            parse_list(q->steps, name, v, item_bizstep, "a CBV business step or a custom URI", err);
         f->biz_steps = q->steps;
     } else if (strcmp(name, "EQ_disposition") == 0) {
         rc = parse_list(q->disps, name, v, item_disp, "a CBV disposition or a custom URI", err);
@@ -427,19 +424,19 @@ int px_epcis_rest_value_valid(const char *param, const char *value)
 #define PIECE_BYTES (512u * 1024u)
 
 struct px_epcis_rest_stream {
-    px_db *db;                  /* borrowed; inside this stream's read-only snapshot */
+    px_db *db; /* borrowed; inside this stream's read-only snapshot */
     int in_tx;
     rest_query *q;
     px_epcis_format format;
     px_epcis_writer *w;
-    px_buf *out;                /* the piece being filled (the writer's sink writes here) */
-    long remaining;             /* events of the page not yet written */
+    px_buf *out;    /* the piece being filled (the writer's sink writes here) */
+    long remaining; /* events of the page not yet written */
     long long last_seq;
     int done;
     px_rc rc;
     px_err *err;
-    int epc_dl;                 /* GS1-EPC-Format: Always_GS1_Digital_Link */
-    px__event_dl dl;            /* the translated event's storage when epc_dl */
+    int epc_dl;      /* GS1-EPC-Format: Always_GS1_Digital_Link */
+    px__event_dl dl; /* the translated event's storage when epc_dl */
 };
 
 static int piece_sink(void *ctx, const char *data, size_t len)
@@ -482,9 +479,9 @@ px_rc px_epcis_rest_stream_next(px_epcis_rest_stream *s, px_buf *out, int *eof, 
     s->err = err;
     s->rc = PX_OK;
     px_rc rc = PX_OK;
-    if (!s->w && (rc = px_epcis_query_writer_open(&s->w, s->format, piece_sink, s,
-                                                  "SimpleEventQuery", px_now_us(), 0, err)) !=
-                     PX_OK)
+    if (!s->w &&
+        (rc = px_epcis_query_writer_open(&s->w, s->format, piece_sink, s, "SimpleEventQuery",
+                                         px_now_us(), 0, err)) != PX_OK)
         return rc;
     size_t before = px_epcis_writer_count(s->w);
     if (s->remaining > 0) {
@@ -590,9 +587,8 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
     s->in_tx = 1;
     long count = 0;
     long long last = 0;
-    if (!q->matches_nothing &&
-        (rc = px_store_epcis_page_span(db, &q->f, q->per_page, &count, &last, &page->more,
-                                       err)) != PX_OK)
+    if (!q->matches_nothing && (rc = px_store_epcis_page_span(db, &q->f, q->per_page, &count, &last,
+                                                              &page->more, err)) != PX_OK)
         goto done;
     page->count = (size_t)count;
     if (page->more)
@@ -661,15 +657,14 @@ static int values_row(void *vctx, int ph, const char *gtin, int gcp_len, const c
 {
     values_ctx *c = vctx;
     if (c->seen == c->per_page) {
-        c->more = 1;            /* the one row past the page */
+        c->more = 1; /* the one row past the page */
         return 1;
     }
     char uri[512];
     const char *v = value;
     if (gtin[0]) {
         /* A pack: its SGTIN URI (TDS escaping of the serial, DOMAIN.md §5.2). */
-        if ((c->rc = gs1_epc_sgtin_format(uri, sizeof(uri), gtin, gcp_len, value, c->err)) !=
-            PX_OK)
+        if ((c->rc = gs1_epc_sgtin_format(uri, sizeof(uri), gtin, gcp_len, value, c->err)) != PX_OK)
             return 1;
         v = uri;
     }
