@@ -547,7 +547,8 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
     }
     size_t pos = 0;
     while (r.n - pos > 8) {
-        unsigned h1, h2;
+        /* Zeroed only for the optimiser: more than 8 bits are left, so both reads succeed. */
+        unsigned h1 = 0, h2 = 0;
         get(&r, &pos, 4, &h1);
         get(&r, &pos, 4, &h2);
         char key[5] = {hexu[h1], hexu[h2], 0, 0, 0};

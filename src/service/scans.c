@@ -165,9 +165,9 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
      * leaves this path for verify_body's transaction on the primary. */
     px_db *rdb = c->w->lookup_db ? c->w->lookup_db : db;
     px_rc rc = c->w->verdict_only ? px_store_scan_lookup_verdict(rdb, &o->pub, rows, &n, c->gtin,
-                                                                 c->serial, since, err)
+                                                                 c->serial, since, now_us, err)
                                   : px_store_scan_lookup(rdb, &o->pub, rows, &n, c->gtin,
-                                                         c->serial, since, err);
+                                                         c->serial, since, now_us, err);
     if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
         return rc;
     if (!o->pub.product_found) {

@@ -34,10 +34,15 @@
 #define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                       \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
-/* The serial's scans since $3 (microseconds) and after its last closed clone alert (a closed
- * alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history. */
+/* The serial's scans from $3 to $5 (microseconds) and after its last closed clone alert (a
+ * closed alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history.
+ * Both ends of the window are bound: `scan` is partitioned by month (migration 0150) with
+ * months created ahead and a default partition, and only a closed range lets the executor
+ * prune all but the window's months at each execution of the prepared statement. The upper
+ * end is packid's clock (px_now_us), not SQL's now(): tests move packid's clock. */
 #define HISTORY_WHERE                                                                          \
-    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at > coalesce((SELECT "      \
+    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at <= " AT("$5") " AND "     \
+    "s.at > coalesce((SELECT "                                                                 \
     "max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND a.kind = "     \
     "'clone' AND a.state = 'closed'), '-infinity')"
 
@@ -83,8 +88,9 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     return PX_OK;
 }
 
-/* The lookups' FROM: the product, the pack, and the serial's newest scans since $3
- * (microseconds), at most $4, one output row each (none: one row of NULLs) — columns 8..13.
+/* The lookups' FROM: the product, the pack, and the serial's newest scans from $3 to $5
+ * (microseconds; both ends bound so the months outside the window are pruned, as in
+ * HISTORY_WHERE), at most $4, one output row each (none: one row of NULLs) — columns 8..13.
  * No aggregate and no closed-alert probe: plan nodes are what this read's CPU goes to
  * (executor start of each), and the hot read runs for every public hit. The history here is
  * not cut at the serial's last closed clone alert as px_store_scan_history's is: it may hold
@@ -94,8 +100,8 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 #define LOOKUP_FROM                                                                            \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 LEFT JOIN "       \
     "LATERAL (SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM scan sc WHERE sc.gtin " \
-    "= p.gtin AND sc.serial = $2 AND sc.at >= " AT("$3") " ORDER BY sc.at DESC LIMIT "         \
-    "$4::int) h ON true WHERE p.gtin = $1"
+    "= p.gtin AND sc.serial = $2 AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")            \
+    " ORDER BY sc.at DESC LIMIT $4::int) h ON true WHERE p.gtin = $1"
 /* Columns 8..13: one scan of the history (NULL at: none). */
 #define HISTORY_COLS                                                                           \
     US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
@@ -104,15 +110,16 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 /* One round trip for everything a verification reads (statement id/sql, HISTORY_COLS 8..13). */
 static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_public *pub,
                          px_scan_row *rows, int *n, const char *gtin, const char *serial,
-                         int64_t since_us, px_err *err)
+                         int64_t since_us, int64_t until_us, px_err *err)
 {
     memset(pub, 0, sizeof(*pub));
     *n = 0;
-    char since[24], lim[8];
+    char since[24], until[24], lim[8];
     snprintf(since, sizeof(since), "%" PRId64, since_us);
+    snprintf(until, sizeof(until), "%" PRId64, until_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
-    const char *p[] = {gtin, serial, since, lim};
-    PGresult *r = px__exec_cached(db, id, sql, 4, p, err);
+    const char *p[] = {gtin, serial, since, lim, until};
+    PGresult *r = px__exec_cached(db, id, sql, 5, p, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) >= 1)
@@ -133,37 +140,39 @@ static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_publ
 }
 
 px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us, px_err *err)
+                           const char *gtin, const char *serial, int64_t since_us,
+                           int64_t until_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_LOOKUP,
                        "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS LOOKUP_FROM,
-                       pub, rows, n, gtin, serial, since_us, err);
+                       pub, rows, n, gtin, serial, since_us, until_us, err);
 }
 
 px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
                                    const char *gtin, const char *serial, int64_t since_us,
-                                   px_err *err)
+                                   int64_t until_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_VERDICT,
                        "SELECT p.mah_id, '', " PACK_FACTS ", " OPEN_ALERT_COL ", '', "
                        HISTORY_COLS LOOKUP_FROM,
-                       pub, rows, n, gtin, serial, since_us, err);
+                       pub, rows, n, gtin, serial, since_us, until_us, err);
 }
 
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err)
 {
     *n = 0;
-    char since[24], lim[8];
+    char since[24], until[24], lim[8];
     snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
+    snprintf(until, sizeof(until), "%" PRId64, now_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
-    const char *p[] = {gtin, serial, since, lim};
+    const char *p[] = {gtin, serial, since, lim, until};
     PGresult *r = px__exec(
         db,
         "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
         "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
         " ORDER BY s.at DESC LIMIT $4::int",
-        4, p, err);
+        5, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r) && i < PX_SCAN_HISTORY_MAX; i++) {

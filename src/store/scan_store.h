@@ -38,22 +38,23 @@ typedef struct px_scan_row {
 
 #define PX_SCAN_HISTORY_MAX 64
 
-/* The newest scans of a serial since window_us before now_us, and after its last closed clone
+/* The newest scans of a serial from window_us before now_us to now_us, and after its last closed clone
  * alert (a closed alert ends a flag: only later scans may raise the next one). */
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err);
 
 /* px_store_pack_public and the serial's scans in one round trip (the public verification's
- * read): the history since since_us into rows (at most PX_SCAN_HISTORY_MAX), newest first. Not
+ * read): the history from since_us to until_us (packid's clock) into rows (at most PX_SCAN_HISTORY_MAX), newest first. Not
  * cut at the last closed clone alert as px_store_scan_history's: it may hold more scans, never
  * fewer (a flag it raises is decided again on px_store_scan_history's rows). */
 px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us, px_err *err);
+                           const char *gtin, const char *serial, int64_t since_us,
+                           int64_t until_us, px_err *err);
 /* px_store_scan_lookup without the product's name and passport fields (pub has the MAH, the
  * pack and the open alert): the read of GET /v1/verify, whose answer is the verdict alone. */
 px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
                                    const char *gtin, const char *serial, int64_t since_us,
-                                   px_err *err);
+                                   int64_t until_us, px_err *err);
 
 /* A scan waiting to be written (service/scan_buffer.c): everything by value, the client
  * already hashed (hex SHA-256 of the salt and the address, as the database would). */
