@@ -1,0 +1,419 @@
+/* The EPCIS 2.0 REST query's parameters (DOMAIN-2.md §14.4), read into the same store filter
+ * as the 1.2 query (px_epcis_filter): the standard's names, pipe lists of CBV words, locations
+ * and EPCs in URN or Digital Link form, times and the page token. */
+#include "epcis_rest_params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epcis_dl.h"
+#include "px_clock.h"
+#include "px_str.h"
+
+/* A value no stored event carries: a list whose every value is a custom URI packid never
+ * records still selects nothing (an empty filter would select everything). */
+#define MATCHES_NOTHING "-"
+
+px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what)
+{
+    return px_err_set_field(err, PX_EINVALID, "query_parameter", name, "%s: %s", name, what);
+}
+
+/* Maps one list item to the bare word stored (out, ≤ 64 bytes) or "" when the item is a
+ * valid value packid never stores; -1 when invalid. */
+typedef int (*item_fn)(char *out, const char *item);
+
+static int strip_cbv(const char **w, const char *urn, const char *web)
+{
+    size_t lu = strlen(urn), lw = strlen(web);
+    if (strncmp(*w, urn, lu) == 0) {
+        *w += lu;
+        return 1;
+    }
+    if (strncmp(*w, web, lw) == 0) {
+        *w += lw;
+        return 1;
+    }
+    return 0;
+}
+
+/* CBV values are bare words, or the CBV URN / Web URI of one; any other URI is a custom
+ * value (valid, never stored by packid). */
+static int item_bizstep(char *out, const char *item)
+{
+    const char *w = item;
+    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-");
+    px_cbv_bizstep b = px_cbv_bizstep_lookup(w);
+    if (b != PX_BIZSTEP_NONE) {
+        px_strlcpy(out, px_cbv_bizstep_name(b), 64);
+        return 0;
+    }
+    if (!cbv && strchr(item, ':')) {
+        out[0] = '\0';
+        return 0;
+    }
+    return -1;
+}
+
+static int item_disp(char *out, const char *item)
+{
+    const char *w = item;
+    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-");
+    px_cbv_disp d = px_cbv_disp_lookup(w);
+    if (d != PX_DISP_NONE) {
+        px_strlcpy(out, px_cbv_disp_name(d), 64);
+        return 0;
+    }
+    if (!cbv && strchr(item, ':')) {
+        out[0] = '\0';
+        return 0;
+    }
+    return -1;
+}
+
+/* Every event type of EPCIS 2.0 is a valid value; packid records Object and Aggregation
+ * events only. */
+static int item_event_type(char *out, const char *item)
+{
+    static const char *const stored[] = {"ObjectEvent", "AggregationEvent"};
+    static const char *const other[] = {"TransactionEvent", "TransformationEvent",
+                                        "AssociationEvent"};
+    for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+        if (strcmp(item, stored[i]) == 0) {
+            px_strlcpy(out, item, 64);
+            return 0;
+        }
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (strcmp(item, other[i]) == 0) {
+            out[0] = '\0';
+            return 0;
+        }
+    return -1;
+}
+
+static int item_action(char *out, const char *item)
+{
+    if (strcmp(item, "ADD") != 0 && strcmp(item, "OBSERVE") != 0 && strcmp(item, "DELETE") != 0)
+        return -1;
+    px_strlcpy(out, item, 64);
+    return 0;
+}
+
+/* A location (readPoint / bizLocation) is any URI: packid stores SGLN URIs. */
+static int item_location(char *out, const char *item)
+{
+    if (!strchr(item, ':') || strlen(item) >= 64 || !px_str_printable(item, 63))
+        return -1;
+    px_strlcpy(out, item, 64);
+    return 0;
+}
+
+/* Normalises value's pipe list into out ("a|b"); MATCHES_NOTHING when every item is a value
+ * packid never stores. */
+static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value, item_fn fn,
+                        const char *what, px_err *err)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    int items = 0;
+    const char *p = value;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        char item[256], word[64];
+        if (n == 0 || n >= sizeof(item))
+            return px__epcis_rest_bad_param(err, name, "an empty or over-long value in the list");
+        if (++items > LIST_ITEMS)
+            return px__epcis_rest_bad_param(err, name, "at most 16 values");
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (fn(word, item) != 0)
+            return px__epcis_rest_bad_param(err, name, what);
+        size_t wl = strlen(word);
+        if (wl > 0) {
+            if (len + wl + 2 > LIST_MAX)
+                return px__epcis_rest_bad_param(err, name, "the list is too long");
+            if (len > 0)
+                out[len++] = '|';
+            memcpy(out + len, word, wl + 1);
+            len += wl;
+        }
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    if (len == 0)
+        px_strlcpy(out, MATCHES_NOTHING, LIST_MAX);
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-18: a location given as a GS1 Digital Link (/414/GLN[/254/ext]) selects what
+ * its SGLN URN selects. The URN splits the GLN at the company prefix, whose length the query
+ * does not know, so the item stands for the SGLN URNs of every prefix length (6..12 digits):
+ * only the one packid wrote can equal a stored value. */
+#define SGLN_GCP_MIN 6
+#define SGLN_GCP_MAX 12
+
+static px_rc append_item(char *out, size_t *len, const char *name, const char *word, px_err *err)
+{
+    size_t wl = strlen(word);
+    if (*len + wl + 2 > LOC_LIST_MAX)
+        return px__epcis_rest_bad_param(err, name, "the list is too long");
+    if (*len > 0)
+        out[(*len)++] = '|';
+    memcpy(out + *len, word, wl + 1);
+    *len += wl;
+    return PX_OK;
+}
+
+/* The key AI and the one optional qualifier AI of a Digital Link URI that may carry nothing
+ * else (a location's (414)/(254), an EPC's (01)/(21)): PX_OK with *key set, or a 400 naming
+ * `name` with `what` when the URI is not a Digital Link or carries another AI. */
+static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char *key_ai,
+                                  const char *opt_ai, const char **key, const char **opt,
+                                  const char *name, const char *what, px_err *err)
+{
+    px_err e2;
+    px_err_clear(&e2);
+    int other = 0;
+    *key = *opt = NULL;
+    if (gs1_dl_parse(el, uri, &e2) != PX_OK)
+        return px__epcis_rest_bad_param(err, name, "not a GS1 Digital Link URI");
+    for (int i = 0; i < el->count; i++) {
+        if (strcmp(el->items[i].ai, key_ai) == 0)
+            *key = el->items[i].value;
+        else if (strcmp(el->items[i].ai, opt_ai) == 0)
+            *opt = el->items[i].value;
+        else
+            other = 1;
+    }
+    if (!*key || other)
+        return px__epcis_rest_bad_param(err, name, what);
+    return PX_OK;
+}
+
+static px_rc location_dl(char *out, size_t *len, const char *name, const char *item, px_err *err)
+{
+    gs1_elements el;
+    const char *gln, *ext;
+    px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, name,
+                                    "a location's Digital Link has (414) and an optional (254) "
+                                    "only",
+                                    err);
+    if (rc != PX_OK)
+        return rc;
+    px_err e2; /* a prefix length that does not fit the GLN is skipped, not an error */
+    px_err_clear(&e2);
+    for (int l = SGLN_GCP_MIN; rc == PX_OK && l <= SGLN_GCP_MAX; l++) {
+        char urn[GS1_EPC_URI_MAX];
+        if (gs1_epc_sgln_format(urn, sizeof(urn), gln, l, ext, &e2) == PX_OK)
+            rc = append_item(out, len, name, urn, err);
+    }
+    return rc;
+}
+
+/* EQ_readPoint / EQ_bizLocation: a pipe list of location URIs (≤ 16), each a URN as stored or
+ * a Digital Link (above). */
+static px_rc parse_locations(char out[LOC_LIST_MAX], const char *name, const char *value,
+                             px_err *err)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    int items = 0;
+    const char *p = value;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        char item[256], word[64];
+        if (n == 0 || n >= sizeof(item))
+            return px__epcis_rest_bad_param(err, name, "an empty or over-long value in the list");
+        if (++items > LIST_ITEMS)
+            return px__epcis_rest_bad_param(err, name, "at most 16 values");
+        memcpy(item, p, n);
+        item[n] = '\0';
+        px_rc rc;
+        if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
+            rc = location_dl(out, &len, name, item, err);
+        else if (item_location(word, item) != 0)
+            rc = px__epcis_rest_bad_param(err, name, "a location URI");
+        else
+            rc = append_item(out, &len, name, word, err);
+        if (rc != PX_OK)
+            return rc;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return PX_OK;
+}
+
+static px_rc parse_time(const char *name, const char *value, int *has, int64_t *us, px_err *err)
+{
+    if (px_time_parse(value, us) != 0)
+        return px__epcis_rest_bad_param(err, name, "an RFC 3339 time with an offset is expected");
+    *has = 1;
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (DOMAIN-2.md §14.2: the binding's
+ * default EPC form) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
+ * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*). Any other
+ * qualifier would narrow the match in a way packid's index cannot, so it is refused, not
+ * ignored. */
+static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
+{
+    gs1_elements el;
+    const char *gtin, *serial;
+    px_rc rc = dl_key_and_qualifier(&el, value, "01", "21", &gtin, &serial, name,
+                                    "a Digital Link EPC with (01) and an optional (21) and "
+                                    "nothing else is expected",
+                                    err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(q->gtin, gtin, sizeof(q->gtin));
+    q->f.gtin = q->gtin;
+    if (serial) {
+        px_strlcpy(q->serial, serial, sizeof(q->serial));
+        q->f.epc_serial = q->serial;
+    }
+    return PX_OK;
+}
+
+/* MATCH_epc / MATCH_anyEPC: an SGTIN URI or an SGTIN pattern (…:sgtin:CP.IR.*), as the 1.2
+ * query. packid records no parentID, so MATCH_anyEPC (epcList, childEPCs, parentID) selects
+ * the same events as MATCH_epc. */
+static px_rc parse_match_epc(rest_query *q, const char *name, const char *value, px_err *err)
+{
+    if (q->match_epc && strcmp(q->match_epc, value) != 0)
+        return px__epcis_rest_bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
+    q->match_epc = value;
+    int gcp = 0;
+    px_err e2;
+    px_err_clear(&e2);
+    if (gs1_epc_sgtin_parse(q->gtin, q->serial, &gcp, value, &e2) == PX_OK) {
+        q->f.gtin = q->gtin;
+        q->f.epc_serial = q->serial;
+        return PX_OK;
+    }
+    gs1_elements el;
+    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
+        return match_epc_dl(q, name, value, err);
+    gs1_epc_kind kind;
+    if (gs1_epc_parse(&el, &kind, &gcp, value, &e2) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
+        el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
+        return px__epcis_rest_bad_param(err, name,
+                                        "one SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
+                                        "(urn:epc:idpat:sgtin:….*) is expected");
+    px_strlcpy(q->gtin, el.items[0].value, sizeof(q->gtin));
+    q->f.gtin = q->gtin;
+    return PX_OK;
+}
+
+static px_rc parse_token(rest_query *q, const char *value, px_err *err)
+{
+    size_t lp = strlen(TOKEN_PREFIX);
+    char *end = NULL;
+    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' || value[lp] > '9')
+        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+    long long seq = strtoll(value + lp, &end, 10);
+    if (*end || seq <= 0)
+        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+    q->f.after_seq = seq;
+    return PX_OK;
+}
+
+/* REQ-EPCISREST-4: the standard parameters packid's data can answer (DOMAIN-2.md §14.4);
+ * any other is refused, never ignored: an ignored filter would widen the answer. */
+static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *err)
+{
+    px_epcis_filter *f = &q->f;
+    px_rc rc = PX_OK;
+    if (strcmp(name, "eventType") == 0) {
+        rc = parse_list(q->types, name, v, item_event_type, "an EPCIS 2.0 event type", err);
+        f->event_types = q->types;
+    } else if (strcmp(name, "EQ_action") == 0) {
+        rc = parse_list(q->actions, name, v, item_action, "ADD, OBSERVE or DELETE", err);
+        f->actions = q->actions;
+    } else if (strcmp(name, "EQ_bizStep") == 0) {
+        rc =
+            parse_list(q->steps, name, v, item_bizstep, "a CBV business step or a custom URI", err);
+        f->biz_steps = q->steps;
+    } else if (strcmp(name, "EQ_disposition") == 0) {
+        rc = parse_list(q->disps, name, v, item_disp, "a CBV disposition or a custom URI", err);
+        f->dispositions = q->disps;
+    } else if (strcmp(name, "EQ_readPoint") == 0) {
+        rc = parse_locations(q->read_points, name, v, err);
+        f->read_points = q->read_points;
+    } else if (strcmp(name, "EQ_bizLocation") == 0) {
+        rc = parse_locations(q->locations, name, v, err);
+        f->biz_locations = q->locations;
+    } else if (strcmp(name, "GE_eventTime") == 0) {
+        rc = parse_time(name, v, &f->has_ge, &f->ge_time_us, err);
+    } else if (strcmp(name, "LT_eventTime") == 0) {
+        rc = parse_time(name, v, &f->has_lt, &f->lt_time_us, err);
+    } else if (strcmp(name, "GE_recordTime") == 0) {
+        rc = parse_time(name, v, &f->has_ge_record, &f->ge_record_us, err);
+    } else if (strcmp(name, "LT_recordTime") == 0) {
+        rc = parse_time(name, v, &f->has_lt_record, &f->lt_record_us, err);
+    } else if (strcmp(name, "MATCH_epc") == 0 || strcmp(name, "MATCH_anyEPC") == 0) {
+        rc = parse_match_epc(q, name, v, err);
+    } else if (strcmp(name, "MATCH_epcClass") == 0 || strcmp(name, "MATCH_anyEPCClass") == 0) {
+        /* Class-level EPCs live in quantity lists; packid records instance-level events
+         * only, so a valid class matches nothing (MATCH_epc with an idpat pattern selects
+         * a class's instances). */
+        if (strncmp(v, "urn:", 4) != 0 && strncmp(v, "https://", 8) != 0)
+            return px__epcis_rest_bad_param(err, name, "an EPC class URI is expected");
+        q->matches_nothing = 1;
+    } else if (strcmp(name, "EQ_eventID") == 0) {
+        if (!px_str_printable(v, PX_EPCIS_EVENT_ID_MAX - 1))
+            return px__epcis_rest_bad_param(err, name, "one event ID is expected");
+        f->event_hash = v;
+    } else if (strcmp(name, "perPage") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (!v[0] || *end || n < 1 || n > PX_EPCIS_REST_PER_PAGE_MAX)
+            return px__epcis_rest_bad_param(err, name, "an integer from 1 to 1000000 is expected");
+        q->per_page = n;
+    } else if (strcmp(name, "nextPageToken") == 0) {
+        rc = parse_token(q, v, err);
+    } else {
+        return px__epcis_rest_bad_param(err, name,
+                                        "not a query parameter packid answers (docs/epcis.md)");
+    }
+    return rc;
+}
+
+int px_epcis_rest_value_valid(const char *param, const char *value)
+{
+    rest_query *q = calloc(1, sizeof(*q));
+    if (!q)
+        return 0;
+    px_err err;
+    px_err_clear(&err);
+    int ok = value && value[0] && !strchr(value, '|') && strlen(value) <= 512 &&
+             parse_one(q, param, value, &err) == PX_OK;
+    free(q);
+    return ok;
+}
+
+px_rc px__epcis_rest_params(rest_query *q, const px_epcis_rest_param *params, size_t n_params,
+                            px_err *err)
+{
+    if (n_params > PX_EPCIS_REST_PARAMS_MAX)
+        return px_err_set(err, PX_EINVALID, "query_parameter", "too many query parameters");
+    for (size_t i = 0; i < n_params; i++) {
+        /* A parameter given twice is ambiguous: the standard's lists use '|'. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(params[i].name, params[j].name) == 0)
+                return px__epcis_rest_bad_param(err, params[i].name,
+                                                "given twice: join values with '|'");
+        if (!params[i].value || !params[i].value[0] || strlen(params[i].value) > 512)
+            return px__epcis_rest_bad_param(err, params[i].name,
+                                            "1 to 512 characters are expected");
+        px_rc rc = parse_one(q, params[i].name, params[i].value, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}

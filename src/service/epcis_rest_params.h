@@ -1,0 +1,37 @@
+/* The EPCIS 2.0 REST query's parameters read into a store filter (epcis_rest_params.c): shared
+ * by the query (epcis_rest.c) and nothing else. */
+#ifndef PX_SERVICE_EPCIS_REST_PARAMS_H
+#define PX_SERVICE_EPCIS_REST_PARAMS_H
+
+#include "epcis_rest.h"
+#include "gs1.h"
+
+/* A pipe list normalised to bare values, ≤ 16 values (DOMAIN-2.md §14.4: multi-valued
+ * parameters are pipe-delimited). */
+#define LIST_MAX 512
+#define LIST_ITEMS 16
+/* A list of read points or business locations: a Digital Link item stands for up to seven
+ * SGLN URNs (epcis_rest_params.c location_dl). */
+#define LOC_LIST_MAX 4096
+/* A query page's token: this prefix and the seq of the page's last event. */
+#define TOKEN_PREFIX "p1."
+
+typedef struct rest_query {
+    px_epcis_filter f;
+    char types[LIST_MAX], actions[LIST_MAX], steps[LIST_MAX], disps[LIST_MAX];
+    char read_points[LOC_LIST_MAX], locations[LOC_LIST_MAX];
+    char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+    const char *match_epc;
+    long per_page;
+    int matches_nothing;
+} rest_query;
+
+/* A refused parameter: 400 query_parameter naming it. */
+px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what);
+
+/* Reads the request's parameters into q (q->per_page and q->f's scope set by the caller):
+ * each parameter once, 1 to 512 characters, one of those packid answers. */
+px_rc px__epcis_rest_params(rest_query *q, const px_epcis_rest_param *params, size_t n_params,
+                            px_err *err);
+
+#endif
