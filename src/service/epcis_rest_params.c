@@ -39,14 +39,16 @@ static int strip_cbv(const char **w, const char *urn, const char *web)
 }
 
 /* CBV values are bare words, or the CBV URN / Web URI of one; any other URI is a custom
- * value (valid, never stored by packid). */
-static int item_bizstep(char *out, const char *item)
+ * value (valid, never stored by packid). canonical gives a bare word's stored name, or NULL
+ * when it is not one of the vocabulary's. */
+static int cbv_item(char *out, const char *item, const char *urn, const char *web,
+                    const char *(*canonical)(const char *word))
 {
     const char *w = item;
-    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-");
-    px_cbv_bizstep b = px_cbv_bizstep_lookup(w);
-    if (b != PX_BIZSTEP_NONE) {
-        px_strlcpy(out, px_cbv_bizstep_name(b), 64);
+    int cbv = strip_cbv(&w, urn, web);
+    const char *name = canonical(w);
+    if (name) {
+        px_strlcpy(out, name, 64);
         return 0;
     }
     if (!cbv && strchr(item, ':')) {
@@ -56,20 +58,28 @@ static int item_bizstep(char *out, const char *item)
     return -1;
 }
 
+static const char *bizstep_name(const char *word)
+{
+    px_cbv_bizstep b = px_cbv_bizstep_lookup(word);
+    return b != PX_BIZSTEP_NONE ? px_cbv_bizstep_name(b) : NULL;
+}
+
+static const char *disp_name(const char *word)
+{
+    px_cbv_disp d = px_cbv_disp_lookup(word);
+    return d != PX_DISP_NONE ? px_cbv_disp_name(d) : NULL;
+}
+
+static int item_bizstep(char *out, const char *item)
+{
+    return cbv_item(out, item, "urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-",
+                    bizstep_name);
+}
+
 static int item_disp(char *out, const char *item)
 {
-    const char *w = item;
-    int cbv = strip_cbv(&w, "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-");
-    px_cbv_disp d = px_cbv_disp_lookup(w);
-    if (d != PX_DISP_NONE) {
-        px_strlcpy(out, px_cbv_disp_name(d), 64);
-        return 0;
-    }
-    if (!cbv && strchr(item, ':')) {
-        out[0] = '\0';
-        return 0;
-    }
-    return -1;
+    return cbv_item(out, item, "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-",
+                    disp_name);
 }
 
 /* Every event type of EPCIS 2.0 is a valid value; packid records Object and Aggregation
