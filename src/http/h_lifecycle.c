@@ -119,8 +119,8 @@ static char *render_commission(void *ctx, const void *result, int *status)
 
 void h_commission_create(px_req *r)
 {
-    static const char *const allowed[] = {"product_code", "product_code_schema", "batch",
-                                          "expiry_date", "serials", "partial", NULL};
+    static const char *const allowed[] = {
+        "product_code", "product_code_schema", "batch", "expiry_date", "serials", "partial", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -186,13 +186,42 @@ void h_commission_create(px_req *r)
 
 /* ---- POST /v1/releases ------------------------------------------------------------------- */
 
-void h_release_create(px_req *r)
+/* Shipping data (docs/lifecycle.md "Release: shipping data") into req: shapes here, the rules
+ * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case.
+ * ship_to is req->ship_to's storage. */
+static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to, int *bad)
 {
-    static const char *const allowed[] = {"gtin",    "batch",       "market",  "serials",
-                                          "ship_to", "transaction", "dry_run", "ssccs", NULL};
     static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
                                                "location_prefix_length", NULL};
     static const char *const tx_allowed[] = {"type", "id", NULL};
+    json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, bad);
+    json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed, bad);
+    ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13, bad);
+    ship_to->location = px_json_member_str(r, ship, "ship_to", "location", 13, bad);
+    ship_to->prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12, bad);
+    ship_to->location_prefix_length =
+        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12, bad);
+    req->ship_to = ship ? ship_to : NULL;
+    req->transaction_type = px_json_member_str(r, tx, "transaction", "type", 16, bad);
+    req->transaction_id = px_json_member_str(r, tx, "transaction", "id", 100, bad);
+}
+
+/* A transaction, when given, names both its type and its id (after every shape is read, so
+ * a shape error is the one reported). */
+static void require_transaction(px_req *r, const px_release_req *req, int *bad)
+{
+    if (!json_is_object(json_object_get(r->json, "transaction")))
+        return;
+    if (!*bad && !req->transaction_type)
+        px_reply_field(r, "transaction.type", "required", "transaction.type is required", bad);
+    if (!*bad && !req->transaction_id)
+        px_reply_field(r, "transaction.id", "required", "transaction.id is required", bad);
+}
+
+void h_release_create(px_req *r)
+{
+    static const char *const allowed[] = {"gtin",        "batch",   "market", "serials", "ship_to",
+                                          "transaction", "dry_run", "ssccs",  NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -206,23 +235,11 @@ void h_release_create(px_req *r)
     const char **ssccs = bad ? NULL : px_json_items(r, r->json, "ssccs", 0, &n_ssccs, &bad);
     if (!bad && ssccs && n_ssccs == 0)
         px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
-    /* Shipping data (docs/lifecycle.md "Release: shipping data"): shapes here, the rules
-     * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case. */
-    json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, &bad);
-    json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed, &bad);
+    px_release_req req = {0};
     px_ship_to ship_to;
-    ship_to.owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13, &bad);
-    ship_to.location = px_json_member_str(r, ship, "ship_to", "location", 13, &bad);
-    ship_to.prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12, &bad);
-    ship_to.location_prefix_length =
-        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12, &bad);
-    const char *tx_type = px_json_member_str(r, tx, "transaction", "type", 16, &bad);
-    const char *tx_id = px_json_member_str(r, tx, "transaction", "id", 100, &bad);
+    read_shipping(r, &req, &ship_to, &bad);
     int dry_run = px_json_bool(r, r->json, "dry_run", &bad);
-    if (!bad && tx && !tx_type)
-        px_reply_field(r, "transaction.type", "required", "transaction.type is required", &bad);
-    if (!bad && tx && !tx_id)
-        px_reply_field(r, "transaction.id", "required", "transaction.id is required", &bad);
+    require_transaction(r, &req, &bad);
     if (bad) {
         free(serials);
         free(ssccs);
@@ -235,22 +252,17 @@ void h_release_create(px_req *r)
         return;
     }
     const char *empty[1] = {NULL};
-    px_release_req req = {
-        .gtin = gtin,
-        .batch = batch,
-        .market = market,
-        .serials = json_object_get(r->json, "serials") &&
-                           !json_is_null(json_object_get(r->json, "serials"))
-                       ? (serials ? serials : empty)
-                       : NULL,
-        .n_serials = n,
-        .ssccs = ssccs,
-        .n_ssccs = n_ssccs,
-        .ship_to = ship ? &ship_to : NULL,
-        .transaction_type = tx_type,
-        .transaction_id = tx_id,
-        .dry_run = dry_run,
-    };
+    req.gtin = gtin;
+    req.batch = batch;
+    req.market = market;
+    req.serials =
+        json_object_get(r->json, "serials") && !json_is_null(json_object_get(r->json, "serials"))
+            ? (serials ? serials : empty)
+            : NULL;
+    req.n_serials = n;
+    req.ssccs = ssccs;
+    req.n_ssccs = n_ssccs;
+    req.dry_run = dry_run;
     px_release_result res;
     px_err err;
     px_err_clear(&err);
@@ -289,12 +301,11 @@ static void pack_op(px_req *r, int reactivate)
     const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     int by_box = json_object_get(r->json, "ssccs") != NULL;
-    const char **ssccs = by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad)
-                                        : NULL;
+    const char **ssccs =
+        by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
     if (!bad && by_box && n_ssccs == 0)
         px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
-    const char **serials =
-        bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
+    const char **serials = bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
     if (bad) {
         free(ssccs);
         return;
@@ -384,11 +395,10 @@ void h_recall_create(px_req *r)
 static int add_event(void *ctx, const px_event_row *e)
 {
     json_t *events = ctx;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "event_id",
-                          e->event_id, "event_hash", e->event_hash, "op", e->op, "type",
-                          e->type, "action", e->action, "disposition",
-                          str_or_null(e->disposition), "biz_step", e->biz_step, "event_time",
-                          e->event_time, "by", e->by);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "event_id", e->event_id,
+                          "event_hash", e->event_hash, "op", e->op, "type", e->type, "action",
+                          e->action, "disposition", str_or_null(e->disposition), "biz_step",
+                          e->biz_step, "event_time", e->event_time, "by", e->by);
     if (e->reason[0])
         json_object_set_new(o, "reason", json_string(e->reason));
     if (e->market[0])
@@ -397,12 +407,11 @@ static int add_event(void *ctx, const px_event_row *e)
     return 0;
 }
 
-
 static int add_case_child(void *ctx, const px_case_child *c)
 {
-    return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s}", "gtin", c->gtin,
-                                                "serial", c->serial, "state", c->state, "batch",
-                                                c->batch)) != 0;
+    return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s}", "gtin", c->gtin, "serial",
+                                                c->serial, "state", c->state, "batch", c->batch)) !=
+           0;
 }
 
 /* docs/aggregation.md "Cases that carry their own GTIN": the case a pack is in ("case"), and
@@ -417,8 +426,8 @@ static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *
     if (cg[0])
         json_object_set_new(o, "case", json_pack("{s:s, s:s}", "gtin", cg, "serial", cs));
     json_t *kids = json_array();
-    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN, add_case_child,
-                              kids, err);
+    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN, add_case_child, kids,
+                              err);
     if (rc == PX_OK && json_array_size(kids) > 0)
         json_object_set_new(o, "children", kids);
     else

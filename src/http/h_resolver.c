@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "dl_resolve.h"
-#include "links.h"
 #include "gs1.h"
 #include "handlers.h"
+#include "links.h"
 #include "px_buf.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -362,6 +362,64 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
                             "type=\"application/ld+json\"");
 }
 
+/* §12.1 items 5 and 7: 307 to the item's first link of link_type, every query pair passed on
+ * (§12.1 notes: linkType unchanged, a VRS wants it as sent); a link type the item does not
+ * have is 404. */
+static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
+{
+    char full[96];
+    snprintf(full, sizeof(full), VOC "%s", link_type);
+    json_t *target = json_array_get(json_object_get(ls, full), 0);
+    if (!target) {
+        px_reply_fail(r, PX_ENOTFOUND, "not_found", "no link of type %s for this item", link_type);
+        return;
+    }
+    px_buf loc;
+    px_buf_init(&loc, 8192);
+    px_buf_puts(&loc, json_string_value(json_object_get(target, "href")));
+    px_buf qs;
+    px_buf_init(&qs, 8192);
+    if (query_string(r, &qs, 0)) {
+        px_buf_puts(&loc, strchr(loc.data, '?') ? "&" : "?");
+        px_buf_puts(&loc, qs.data);
+    }
+    px_buf_dispose(&qs);
+    if (px_buf_failed(&loc) != PX_OK) {
+        px_buf_dispose(&loc);
+        px_reply_fail(r, PX_EINVALID, "bad_request", "the query string is too long");
+        return;
+    }
+    px_reply_bytes(r, 307, "text/plain", "", 0);
+    MHD_add_response_header(r->response, "Location", loc.data);
+    px_buf_dispose(&loc);
+}
+
+/* The anchor: the uncompressed link of the request on this resolver, its key and key
+ * qualifiers only (§12.1 items 3, 6); key receives those elements. */
+static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
+                            char anchor[GS1_DL_MAX], px_err *err)
+{
+    memset(key, 0, sizeof(*key));
+    for (int i = 0; i < e->count; i++)
+        if (strcmp(e->items[i].ai, "01") == 0 || strcmp(e->items[i].ai, "10") == 0 ||
+            strcmp(e->items[i].ai, "21") == 0 || strcmp(e->items[i].ai, "22") == 0)
+            key->items[key->count++] = e->items[i];
+    char base[256];
+    root(r, base, sizeof(base));
+    return gs1_dl_format(anchor, GS1_DL_MAX, base, key, err);
+}
+
+/* §12.1 item 3: a compressed request names its uncompressed form. */
+static void same_as_header(px_req *r, const char *anchor)
+{
+    size_t digits = strspn(r->url + 1, "0123456789");
+    if (r->response && !(digits > 0 && r->url[1 + digits] == '/')) {
+        char same[GS1_DL_MAX + 32];
+        snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
+        MHD_add_response_header(r->response, "Link", same);
+    }
+}
+
 void h_resolve(px_req *r)
 {
     px_err err;
@@ -388,9 +446,13 @@ void h_resolve(px_req *r)
         return;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
      * redirect asked by a machine is not. */
-    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
+    px_scan_where w = {px_req_query(r, "country"),
+                       px_req_query(r, "lat"),
+                       px_req_query(r, "lon"),
                        px__client_addr(r),
-                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL, 0};
+                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL,
+                       NULL,
+                       0};
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
@@ -409,16 +471,9 @@ void h_resolve(px_req *r)
         goto done;
     if (v->enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
-    /* The anchor: the uncompressed link of the request on this resolver (§12.1 items 3, 6). */
     char anchor[GS1_DL_MAX];
-    gs1_elements key = {0};
-    for (int i = 0; i < e.count; i++)
-        if (strcmp(e.items[i].ai, "01") == 0 || strcmp(e.items[i].ai, "10") == 0 ||
-            strcmp(e.items[i].ai, "21") == 0 || strcmp(e.items[i].ai, "22") == 0)
-            key.items[key.count++] = e.items[i];
-    char base[256];
-    root(r, base, sizeof(base));
-    if (gs1_dl_format(anchor, sizeof(anchor), base, &key, &err) != PX_OK) {
+    gs1_elements key;
+    if (request_anchor(r, &e, &key, anchor, &err) != PX_OK) {
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         goto done;
     }
@@ -429,8 +484,7 @@ void h_resolve(px_req *r)
             px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
             goto done;
         }
-        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &next, &err),
-                            &err))
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &next, &err), &err))
             goto done;
     }
     switch (a) {
@@ -447,53 +501,18 @@ void h_resolve(px_req *r)
             px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
             break;
         }
-        ls =
-            links(r, anchor, key.items[0].value,
-                  lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "",
-                  ext, next);
+        ls = links(r, anchor, key.items[0].value,
+                   lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "",
+                   ext, next);
         if (a == PX_RESOLVE_LINKSET) {
             reply_linkset(r, v, anchor, ls);
             break;
         }
-        char full[96];
-        snprintf(full, sizeof(full), VOC "%s", link_type);
-        json_t *target = json_array_get(json_object_get(ls, full), 0);
-        if (!target) {
-            /* §12.1 item 5: a link type the item does not have is 404. */
-            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no link of type %s for this item",
-                          link_type);
-            break;
-        }
-        /* §12.1 items 5 and 7: 307 to the link, every query pair passed on (§12.1 notes:
-         * linkType unchanged, a VRS wants it as sent). */
-        px_buf loc;
-        px_buf_init(&loc, 8192);
-        px_buf_puts(&loc, json_string_value(json_object_get(target, "href")));
-        px_buf qs;
-        px_buf_init(&qs, 8192);
-        if (query_string(r, &qs, 0)) {
-            px_buf_puts(&loc, strchr(loc.data, '?') ? "&" : "?");
-            px_buf_puts(&loc, qs.data);
-        }
-        px_buf_dispose(&qs);
-        if (px_buf_failed(&loc) != PX_OK) {
-            px_buf_dispose(&loc);
-            px_reply_fail(r, PX_EINVALID, "bad_request", "the query string is too long");
-            break;
-        }
-        px_reply_bytes(r, 307, "text/plain", "", 0);
-        MHD_add_response_header(r->response, "Location", loc.data);
-        px_buf_dispose(&loc);
+        reply_redirect(r, ls, link_type);
         break;
     }
     resolver_headers(r, anchor);
-    /* §12.1 item 3: a compressed request names its uncompressed form. */
-    size_t digits = strspn(r->url + 1, "0123456789");
-    if (r->response && !(digits > 0 && r->url[1 + digits] == '/')) {
-        char same[GS1_DL_MAX + 32];
-        snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
-        MHD_add_response_header(r->response, "Link", same);
-    }
+    same_as_header(r, anchor);
 done:
     json_decref(ls);
     free(ext);

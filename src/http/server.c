@@ -29,9 +29,8 @@ struct px_http_server {
     struct MHD_Daemon *daemon;
     px_app *app;
     px_body_budget budget;
-    px_limiter *limiter;        /* the public routes' per-client buckets */
+    px_limiter *limiter; /* the public routes' per-client buckets */
 };
-
 
 static int hexval(char c)
 {
@@ -135,6 +134,67 @@ static const char *bearer_token(px_req *r)
     return alt && *alt ? alt : NULL;
 }
 
+/* A keyed route's caller: an API key (Bearer or its alias) or a console session, then the
+ * role's policy for the route. 0 when r->actor is set; -1 when a refusal was queued. */
+static int authenticate(px_req *r)
+{
+    const char *token = bearer_token(r);
+    /* A key in the request wins over a console session cookie: a program never needs
+     * the CSRF token (docs/console.md). */
+    const char *cookie = token ? NULL : px__session_cookie(r);
+    if (!token && !cookie) {
+        px_reply_fail(r, PX_EAUTH, "missing_token",
+                      "an API key is required: Authorization: Bearer <key>");
+        return -1;
+    }
+    px_db *db = px_req_db(r);
+    if (!db)
+        return -1;
+    px_err err;
+    px_err_clear(&err);
+    if (cookie) {
+        if (px__session_auth(r, db, cookie) != 0)
+            return -1;
+    } else if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return -1;
+    }
+    r->authenticated = 1;
+    if (r->route->action != PX_ACTION__COUNT &&
+        px_policy_check(r->actor.role, r->route->action, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A route that takes a body: the body as one JSON object in r->json. 0 when read; -1 when a
+ * refusal was queued. */
+static int read_json_body(px_req *r)
+{
+    json_error_t jerr;
+    r->json =
+        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
+        /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
+         * of it could reach a stored field. */
+        px_reply_fail(r, PX_EINVALID, "invalid_utf8",
+                      "the body is not valid UTF-8 (line %d column %d)", jerr.line, jerr.column);
+        return -1;
+    }
+    if (!r->json) {
+        px_reply_fail(r, PX_EINVALID, "malformed_json",
+                      "the body is not valid JSON: %s at line %d column %d", jerr.text, jerr.line,
+                      jerr.column);
+        return -1;
+    }
+    if (!json_is_object(r->json)) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
+        return -1;
+    }
+    return 0;
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
@@ -175,58 +235,10 @@ static void dispatch(px_req *r)
                       "the request body is larger than %ld bytes", r->app->cfg.max_body);
         return;
     }
-    if (!(r->route->flags & PX_PUBLIC)) {
-        const char *token = bearer_token(r);
-        /* A key in the request wins over a console session cookie: a program never needs
-         * the CSRF token (docs/console.md). */
-        const char *cookie = token ? NULL : px__session_cookie(r);
-        if (!token && !cookie) {
-            px_reply_fail(r, PX_EAUTH, "missing_token",
-                          "an API key is required: Authorization: Bearer <key>");
-            return;
-        }
-        px_db *db = px_req_db(r);
-        if (!db)
-            return;
-        px_err err;
-        px_err_clear(&err);
-        if (cookie) {
-            if (px__session_auth(r, db, cookie) != 0)
-                return;
-        } else if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
-            px_reply_error(r, &err);
-            return;
-        }
-        r->authenticated = 1;
-        if (r->route->action != PX_ACTION__COUNT &&
-            px_policy_check(r->actor.role, r->route->action, &err) != PX_OK) {
-            px_reply_error(r, &err);
-            return;
-        }
-    }
-    if (r->route->flags & PX_BODY) {
-        json_error_t jerr;
-        r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
-                             JSON_REJECT_DUPLICATES, &jerr);
-        if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
-            /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
-             * of it could reach a stored field. */
-            px_reply_fail(r, PX_EINVALID, "invalid_utf8",
-                          "the body is not valid UTF-8 (line %d column %d)", jerr.line,
-                          jerr.column);
-            return;
-        }
-        if (!r->json) {
-            px_reply_fail(r, PX_EINVALID, "malformed_json",
-                          "the body is not valid JSON: %s at line %d column %d", jerr.text,
-                          jerr.line, jerr.column);
-            return;
-        }
-        if (!json_is_object(r->json)) {
-            px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
-            return;
-        }
-    }
+    if (!(r->route->flags & PX_PUBLIC) && authenticate(r) != 0)
+        return;
+    if ((r->route->flags & PX_BODY) && read_json_body(r) != 0)
+        return;
     r->route->handler(r);
     if (!r->response) {
         px_log(PX_LOG_ERROR, "handler queued no response", NULL);
@@ -305,8 +317,8 @@ static void add_body(px_http_server *srv, px_req *r, const char *data, size_t n)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **req_cls)
 {
     (void)version;
     px_http_server *srv = cls;
@@ -390,8 +402,8 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     *out = NULL;
     char port[16];
     snprintf(port, sizeof(port), "%d", app->cfg.listen_port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0 || !ai)
         return px_err_set(err, PX_EINVALID, "bad_config", "cannot resolve PACKID_LISTEN host %s",
@@ -412,13 +424,13 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     }
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_END);
+    srv->daemon =
+        MHD_start_daemon(flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
+                         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+                         MHD_OPTION_CONNECTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT,
+                         MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
         px__limiter_free(srv->limiter);
@@ -426,8 +438,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         return px_err_set(err, PX_EUNAVAIL, "listen_failed", "cannot listen on %s:%d",
                           app->cfg.listen_host, app->cfg.listen_port);
     }
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (info && info->port)
         app->cfg.listen_port = info->port;
     *out = srv;
