@@ -4,7 +4,7 @@
 # (a verifier key; one log INSERT per answer), beside a bare libmicrohttpd + libpq point-lookup
 # server (bench/verify_bare.c) on the same rows in the same run. Each request asks for a random
 # pack among PACKS released packs COPYed into serial. Prints req/s, p50 and p99 of each and the
-# ratios to the bare server (targets of issue 14: >= 0.8 of its req/s, p99 within 2x of its p99).
+# ratios to the bare server (the targets: >= 0.8 of its req/s, p99 within 2x of its p99).
 # Each run also prints the CPU time its server and the cluster's PostgreSQL processes spent per
 # request (from /proc, µs): on a machine other work loads, req/s moves with that work, the CPU
 # a request costs much less; its ratio (bare / packid) is what the req/s ratio would be on a
