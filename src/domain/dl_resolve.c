@@ -112,3 +112,48 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
         return PX_RESOLVE_JSON;
     return PX_RESOLVE_PAGE;
 }
+
+/* How closely the language range r (rn bytes) matches tag, 0 when it does not: "*" matches
+ * every tag (1); a range that is the tag or a prefix of it at a '-' (RFC 4647 §3.3.1 basic
+ * filtering: "en" for "en-GB"), or the tag a prefix of the range at a '-' (§3.4 lookup, which
+ * truncates "es-ES" to "es"), scores by the subtags they share, an exact match above all. */
+static size_t range_match(const char *r, size_t rn, const char *tag)
+{
+    if (rn == 1 && r[0] == '*')
+        return 1;
+    size_t tn = strlen(tag), n = rn < tn ? rn : tn;
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)r[i]) != lower((unsigned char)tag[i]))
+            return 0;
+    if (rn == tn)
+        return 2 * n + 2;
+    if ((rn < tn ? tag[rn] : r[tn]) != '-')
+        return 0;
+    return 2 * n + 1;
+}
+
+int px_resolve_language_q(const char *accept_language, const char *lang)
+{
+    if (!accept_language || !lang || !lang[0])
+        return -1;
+    int best_q = -1;
+    size_t best = 0;
+    for (const char *p = accept_language; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *semi = p;
+        while (semi < end && *semi != ';' && *semi != ' ' && *semi != '\t')
+            semi++;
+        /* The closest matching range decides ("en-GB;q=0.2, en" wants en-GB little). */
+        size_t m = semi > p ? range_match(p, (size_t)(semi - p), lang) : 0;
+        if (m > best) {
+            best_q = qvalue(semi, end);
+            best = m;
+        }
+        p = end;
+    }
+    return best_q;
+}

@@ -18,6 +18,14 @@ typedef enum px_resolve_answer {
 px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, char *suffix,
                                     size_t cap);
 
+/* How much a request's Accept-Language (RFC 9110 §12.5.4) wants a link in language lang
+ * (a BCP 47 tag), in thousandths: the q of the language range closest to it — the tag
+ * itself, a range that is a prefix of it ("en" for "en-GB", RFC 4647 §3.3.1), a range it is
+ * a prefix of ("es-ES" for "es", as §3.4's lookup truncates), "*" — letters in any case;
+ * -1 when no range matches, the header is absent or lang is empty. Used to choose among
+ * links of one type (§12.1 item 8). */
+int px_resolve_language_q(const char *accept_language, const char *lang);
+
 /* The link type without the GS1 Web Vocabulary namespace: "gs1:pip", "pip",
  * "https://ref.gs1.org/voc/pip", "https://gs1.org/voc/pip" and "https://www.gs1.org/voc/pip"
  * all give "pip" (§12.2: "compare link types after normalising to the suffix"). */

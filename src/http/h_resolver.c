@@ -362,14 +362,40 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
                             "type=\"application/ld+json\"");
 }
 
-/* §12.1 items 5 and 7: 307 to the item's first link of link_type, every query pair passed on
- * (§12.1 notes: linkType unchanged, a VRS wants it as sent); a link type the item does not
- * have is 404. */
+/* REQ-LINKS-3, §12.1 item 8: among the links of one type, the one whose language the request's
+ * Accept-Language wants most; on equal wants (or no header, or no language that matches) the
+ * MAH's order decides — the MAH lists its preferred link of a type first, so candidates are
+ * never indistinguishable and no 300 is needed. A link without hreflang suits every reader a
+ * little: above a link in a language not asked for, below any language asked for. */
+static json_t *choose_link(px_req *r, json_t *candidates)
+{
+    const char *al = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept-Language");
+    json_t *best = json_array_get(candidates, 0);
+    if (!al)
+        return best;
+    int best_q = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(candidates, i, c)
+    {
+        const char *lang = json_string_value(json_array_get(json_object_get(c, "hreflang"), 0));
+        int q = lang ? px_resolve_language_q(al, lang) : 1;
+        if (q > best_q) {
+            best = c;
+            best_q = q;
+        }
+    }
+    return best;
+}
+
+/* §12.1 items 5 and 7: 307 to the item's link of link_type (choose_link), every query pair
+ * passed on (§12.1 notes: linkType unchanged, a VRS wants it as sent); a link type the item
+ * does not have is 404. */
 static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
 {
     char full[96];
     snprintf(full, sizeof(full), VOC "%s", link_type);
-    json_t *target = json_array_get(json_object_get(ls, full), 0);
+    json_t *target = choose_link(r, json_object_get(ls, full));
     if (!target) {
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no link of type %s for this item", link_type);
         return;

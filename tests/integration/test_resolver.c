@@ -771,6 +771,30 @@ static void test_resolver__mah_links(void **state)
     header(&a, "Location", got, sizeof(got));
     assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1");
     answer_free(&a);
+    /* REQ-LINKS-3: among links of one type, the language the reader asks for most; the
+     * MAH's order when no language asked for is offered. */
+    static const struct {
+        const char *accept_language, *want;
+    } pick[] = {
+        {NULL, "https://pharma.example.com/examplamab/?linkType=gs1:pip"},
+        {"Accept-Language: es-ES, en;q=0.5",
+         "https://pharma.example.com/examplamab/es/?linkType=gs1:pip"},
+        {"Accept-Language: de, es;q=0.4, en;q=0.3",
+         "https://pharma.example.com/examplamab/es/?linkType=gs1:pip"},
+        {"Accept-Language: fr", "https://pharma.example.com/examplamab/?linkType=gs1:pip"},
+        {"Accept-Language: fr, *;q=0.1", "https://pharma.example.com/examplamab/?linkType=gs1:pip"},
+    };
+    snprintf(path, sizeof(path), "%s?linkType=gs1:pip", anchor_path);
+    for (size_t i = 0; i < sizeof(pick) / sizeof(pick[0]); i++) {
+        get(&f->env, &a, path, NULL, pick[i].accept_language, NULL);
+        assert_int_equal(a.status, 307);
+        header(&a, "Location", got, sizeof(got));
+        if (strcmp(got, pick[i].want) != 0)
+            fail_msg("%s: Location %s, want %s",
+                     pick[i].accept_language ? pick[i].accept_language : "(none)", got,
+                     pick[i].want);
+        answer_free(&a);
+    }
     /* The page lists them, escaped; an unknown code's page does not. */
     get(&f->env, &a, anchor_path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);

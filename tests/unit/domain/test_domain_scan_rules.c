@@ -206,6 +206,46 @@ static void test_scan_rules__resolver_choice(void **state)
     }
 }
 
+/* REQ-LINKS-3: Accept-Language against a link's language (RFC 4647 basic filtering and
+ * lookup's truncation, the closest range deciding). */
+typedef struct lang_vector {
+    const char *accept_language, *lang;
+    int want_q;
+} lang_vector;
+
+static const lang_vector langs[] = {
+    {NULL, "en", -1},
+    {"en", "", -1},
+    {"en", "en", 1000},
+    {"en", "en-GB", 1000},
+    {"en-GB", "en", 1000},
+    {"en-GB;q=0.2, en", "en", 1000},
+    {"EN-gb", "en-GB", 1000},
+    {"es-ES, en;q=0.5", "en", 500},
+    {"es-ES, en;q=0.5", "es-ES", 1000},
+    {"es-ES, en;q=0.5", "es", 1000},
+    {"es-ES, en;q=0.5", "es-MX", -1},
+    {"en-GB;q=0.2, en", "en-GB", 200},
+    {"en-GB;q=0.2, en", "en-US", 1000},
+    {"fr, *;q=0.1", "de", 100},
+    {"fr, *;q=0.1", "fr-CA", 1000},
+    {"en;q=0", "en", 0},
+    {"enx", "en", -1},
+    {"  de ;q=0.7 ,en", "de", 700},
+};
+
+static void test_scan_rules__language_q(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+        int q = px_resolve_language_q(langs[i].accept_language, langs[i].lang);
+        if (q != langs[i].want_q)
+            fail_msg("'%s' for '%s': q %d, want %d",
+                     langs[i].accept_language ? langs[i].accept_language : "(none)",
+                     langs[i].lang, q, langs[i].want_q);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_scan_rules__dispersion),
         cmocka_unit_test(test_scan_rules__bucket),
         cmocka_unit_test(test_scan_rules__resolver_choice),
+        cmocka_unit_test(test_scan_rules__language_q),
     };
     return cmocka_run_group_tests_name("domain_scan_rules", tests, NULL, NULL);
 }
