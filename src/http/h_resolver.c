@@ -131,7 +131,9 @@ static void resolver_headers(px_req *r, const char *anchor)
 {
     if (!r->response)
         return;
-    MHD_add_response_header(r->response, "Vary", "Accept");
+    /* The answer depends on Accept (page, JSON or linkset) and, for a redirect among links of
+     * one type, on Accept-Language (choose_link): caches must key on both. */
+    MHD_add_response_header(r->response, "Vary", "Accept, Accept-Language");
     if (anchor) {
         char link[GS1_DL_MAX + 128];
         snprintf(link, sizeof(link),

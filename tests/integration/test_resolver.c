@@ -788,6 +788,9 @@ static void test_resolver__mah_links(void **state)
     for (size_t i = 0; i < sizeof(pick) / sizeof(pick[0]); i++) {
         get(&f->env, &a, path, NULL, pick[i].accept_language, NULL);
         assert_int_equal(a.status, 307);
+        char vary[64];
+        header(&a, "Vary", vary, sizeof(vary));
+        assert_string_equal(vary, "Accept, Accept-Language");
         header(&a, "Location", got, sizeof(got));
         if (strcmp(got, pick[i].want) != 0)
             fail_msg("%s: Location %s, want %s",
