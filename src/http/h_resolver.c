@@ -474,13 +474,11 @@ void h_resolve(px_req *r)
         return;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
      * redirect asked by a machine is not. */
-    px_scan_where w = {px_req_query(r, "country"),
-                       px_req_query(r, "lat"),
-                       px_req_query(r, "lon"),
+    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
                        px__client_addr(r),
-                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL,
-                       NULL,
-                       0};
+                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
+                       /* the JSON answer is the verdict alone, as GET /v1/verify's */
+                       a == PX_RESOLVE_JSON};
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
