@@ -56,6 +56,29 @@ static int qvalue(const char *p, const char *end)
     return 1000;
 }
 
+/* One element of a comma-separated header list with q values (Accept, Accept-Language; RFC
+ * 9110 §5.6.1, §12.4.2): from *p, the element's name (*name, *n bytes) and its q; *p moves
+ * past it. 0 when the list has no element left. */
+static int next_element(const char **p, const char **name, size_t *n, int *q)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t' || *s == ',')
+        s++;
+    if (!*s)
+        return 0;
+    const char *end = s;
+    while (*end && *end != ',')
+        end++;
+    const char *semi = s;
+    while (semi < end && *semi != ';' && *semi != ' ' && *semi != '\t')
+        semi++;
+    *name = s;
+    *n = (size_t)(semi - s);
+    *q = qvalue(semi, end);
+    *p = end;
+    return 1;
+}
+
 px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, char *suffix,
                                     size_t cap)
 {
@@ -83,26 +106,18 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
     /* The best of the three media types packid serves; on equal q the linkset (asked for by
      * name, §12.1 item 6), then the page (a browser's Accept lists text/html), then JSON. */
     int q_set = -1, q_html = -1, q_json = -1, q_any = -1;
-    for (const char *p = accept; *p;) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *semi = p;
-        while (semi < end && *semi != ';' && *semi != ' ')
-            semi++;
-        int q = qvalue(semi, end);
-        size_t n = (size_t)(semi - p);
-        if (same_ci(p, n, "application/linkset+json"))
+    const char *p = accept, *name;
+    size_t n;
+    int q;
+    while (next_element(&p, &name, &n, &q)) {
+        if (same_ci(name, n, "application/linkset+json"))
             q_set = q;
-        else if (same_ci(p, n, "text/html") || same_ci(p, n, "application/xhtml+xml"))
+        else if (same_ci(name, n, "text/html") || same_ci(name, n, "application/xhtml+xml"))
             q_html = q > q_html ? q : q_html;
-        else if (same_ci(p, n, "application/json"))
+        else if (same_ci(name, n, "application/json"))
             q_json = q;
-        else if (same_ci(p, n, "*/*") || same_ci(p, n, "text/*"))
+        else if (same_ci(name, n, "*/*") || same_ci(name, n, "text/*"))
             q_any = q > q_any ? q : q_any;
-        p = end;
     }
     if (q_html < 0)
         q_html = q_any;
@@ -136,24 +151,16 @@ int px_resolve_language_q(const char *accept_language, const char *lang)
 {
     if (!accept_language || !lang || !lang[0])
         return -1;
-    int best_q = -1;
-    size_t best = 0;
-    for (const char *p = accept_language; *p;) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *semi = p;
-        while (semi < end && *semi != ';' && *semi != ' ' && *semi != '\t')
-            semi++;
+    int best_q = -1, q;
+    size_t best = 0, n;
+    const char *p = accept_language, *name;
+    while (next_element(&p, &name, &n, &q)) {
         /* The closest matching range decides ("en-GB;q=0.2, en" wants en-GB little). */
-        size_t m = semi > p ? range_match(p, (size_t)(semi - p), lang) : 0;
+        size_t m = n ? range_match(name, n, lang) : 0;
         if (m > best) {
-            best_q = qvalue(semi, end);
+            best_q = q;
             best = m;
         }
-        p = end;
     }
     return best_q;
 }
