@@ -119,6 +119,39 @@ static int item_location(char *out, const char *item)
     return 0;
 }
 
+/* The next value of the pipe list at *p into item (DOMAIN-2.md §14.4: multi-valued parameters
+ * are pipe-delimited): non-empty, shorter than LIST_ITEM_MAX, at most LIST_ITEMS of them
+ * (*items counts). *p moves past it; NULL after the last. */
+#define LIST_ITEM_MAX 256
+static px_rc list_item(const char **p, int *items, char item[LIST_ITEM_MAX], const char *name,
+                       px_err *err)
+{
+    const char *bar = strchr(*p, '|');
+    size_t n = bar ? (size_t)(bar - *p) : strlen(*p);
+    if (n == 0 || n >= LIST_ITEM_MAX)
+        return px__epcis_rest_bad_param(err, name, "an empty or over-long value in the list");
+    if (++*items > LIST_ITEMS)
+        return px__epcis_rest_bad_param(err, name, "at most 16 values");
+    memcpy(item, *p, n);
+    item[n] = '\0';
+    *p = bar ? bar + 1 : NULL;
+    return PX_OK;
+}
+
+/* Appends word to the list out ("a|b", *len bytes, at most cap with its NUL). */
+static px_rc append_item(char *out, size_t cap, size_t *len, const char *name, const char *word,
+                         px_err *err)
+{
+    size_t wl = strlen(word);
+    if (*len + wl + 2 > cap)
+        return px__epcis_rest_bad_param(err, name, "the list is too long");
+    if (*len > 0)
+        out[(*len)++] = '|';
+    memcpy(out + *len, word, wl + 1);
+    *len += wl;
+    return PX_OK;
+}
+
 /* Normalises value's pipe list into out ("a|b"); MATCHES_NOTHING when every item is a value
  * packid never stores. */
 static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value, item_fn fn,
@@ -127,31 +160,15 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
     out[0] = '\0';
     size_t len = 0;
     int items = 0;
-    const char *p = value;
-    for (;;) {
-        const char *bar = strchr(p, '|');
-        size_t n = bar ? (size_t)(bar - p) : strlen(p);
-        char item[256], word[64];
-        if (n == 0 || n >= sizeof(item))
-            return px__epcis_rest_bad_param(err, name, "an empty or over-long value in the list");
-        if (++items > LIST_ITEMS)
-            return px__epcis_rest_bad_param(err, name, "at most 16 values");
-        memcpy(item, p, n);
-        item[n] = '\0';
+    for (const char *p = value; p;) {
+        char item[LIST_ITEM_MAX], word[64];
+        px_rc rc = list_item(&p, &items, item, name, err);
+        if (rc != PX_OK)
+            return rc;
         if (fn(word, item) != 0)
             return px__epcis_rest_bad_param(err, name, what);
-        size_t wl = strlen(word);
-        if (wl > 0) {
-            if (len + wl + 2 > LIST_MAX)
-                return px__epcis_rest_bad_param(err, name, "the list is too long");
-            if (len > 0)
-                out[len++] = '|';
-            memcpy(out + len, word, wl + 1);
-            len += wl;
-        }
-        if (!bar)
-            break;
-        p = bar + 1;
+        if (word[0] && (rc = append_item(out, LIST_MAX, &len, name, word, err)) != PX_OK)
+            return rc;
     }
     if (len == 0)
         px_strlcpy(out, MATCHES_NOTHING, LIST_MAX);
@@ -164,18 +181,6 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
  * only the one packid wrote can equal a stored value. */
 #define SGLN_GCP_MIN 6
 #define SGLN_GCP_MAX 12
-
-static px_rc append_item(char *out, size_t *len, const char *name, const char *word, px_err *err)
-{
-    size_t wl = strlen(word);
-    if (*len + wl + 2 > LOC_LIST_MAX)
-        return px__epcis_rest_bad_param(err, name, "the list is too long");
-    if (*len > 0)
-        out[(*len)++] = '|';
-    memcpy(out + *len, word, wl + 1);
-    *len += wl;
-    return PX_OK;
-}
 
 /* The key AI and the one optional qualifier AI of a Digital Link URI that may carry nothing
  * else (a location's (414)/(254), an EPC's (01)/(21)): PX_OK with *key set, or a 400 naming
@@ -218,7 +223,7 @@ static px_rc location_dl(char *out, size_t *len, const char *name, const char *i
     for (int l = SGLN_GCP_MIN; rc == PX_OK && l <= SGLN_GCP_MAX; l++) {
         char urn[GS1_EPC_URI_MAX];
         if (gs1_epc_sgln_format(urn, sizeof(urn), gln, l, ext, &e2) == PX_OK)
-            rc = append_item(out, len, name, urn, err);
+            rc = append_item(out, LOC_LIST_MAX, len, name, urn, err);
     }
     return rc;
 }
@@ -231,29 +236,19 @@ static px_rc parse_locations(char out[LOC_LIST_MAX], const char *name, const cha
     out[0] = '\0';
     size_t len = 0;
     int items = 0;
-    const char *p = value;
-    for (;;) {
-        const char *bar = strchr(p, '|');
-        size_t n = bar ? (size_t)(bar - p) : strlen(p);
-        char item[256], word[64];
-        if (n == 0 || n >= sizeof(item))
-            return px__epcis_rest_bad_param(err, name, "an empty or over-long value in the list");
-        if (++items > LIST_ITEMS)
-            return px__epcis_rest_bad_param(err, name, "at most 16 values");
-        memcpy(item, p, n);
-        item[n] = '\0';
-        px_rc rc;
+    for (const char *p = value; p;) {
+        char item[LIST_ITEM_MAX], word[64];
+        px_rc rc = list_item(&p, &items, item, name, err);
+        if (rc != PX_OK)
+            return rc;
         if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
             rc = location_dl(out, &len, name, item, err);
         else if (item_location(word, item) != 0)
             rc = px__epcis_rest_bad_param(err, name, "a location URI");
         else
-            rc = append_item(out, &len, name, word, err);
+            rc = append_item(out, LOC_LIST_MAX, &len, name, word, err);
         if (rc != PX_OK)
             return rc;
-        if (!bar)
-            break;
-        p = bar + 1;
     }
     return PX_OK;
 }
