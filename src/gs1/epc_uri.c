@@ -290,6 +290,31 @@ static void finish_key(char *key, size_t body_len)
     key[body_len + 1] = '\0';
 }
 
+/* A GTIN or an SSCC from the parts of its EPC URI (TDS §6.3.1, §6.3.2): the indicator or
+ * extension digit, which the URI writes first in the reference uri[ref…], then the company
+ * prefix uri[cp, cp + L), the rest of the reference, and the check digit; body_len digits
+ * before the check digit (13 or 17). */
+static void key_lead_digit_first(char *key, const char *uri, size_t cp, size_t ref, int L,
+                                 size_t body_len)
+{
+    key[0] = uri[ref];
+    memcpy(key + 1, uri + cp, (size_t)L);
+    memcpy(key + 1 + L, uri + ref + 1, body_len - 1 - (size_t)L);
+    finish_key(key, body_len);
+}
+
+/* The '.' that ends the reference of an SGTIN, LGTIN or SGLN URI, at uri[*p]; *p moves past. */
+static px_rc expect_dot(const char *uri, size_t *p, px_err *err)
+{
+    if (uri[*p] != '.')
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri", "expected \".\" at position %zu",
+                             *p + 1),
+                  *p, 1);
+    (*p)++;
+    return PX_OK;
+}
+
 /* The key an EPC URI spells (with its computed check digit) must be one gs1_epc_format would
  * write back: a key of zeros only is refused here as there (REQ-GS1-ZERO), its span the
  * company prefix and reference uri[cp, end). */
@@ -321,17 +346,10 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         rc = cp_ref(uri, &p, 13, &cp, &ref, &L, err);
         if (rc != PX_OK)
             return rc;
-        if (uri[p] != '.')
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                 "expected \".\" at position %zu", p + 1),
-                      p, 1);
-        p++;
+        if ((rc = expect_dot(uri, &p, err)) != PX_OK)
+            return rc;
         /* GTIN = indicator + company prefix + item reference + check digit (§5.1). */
-        key[0] = uri[ref];
-        memcpy(key + 1, uri + cp, (size_t)L);
-        memcpy(key + 1 + L, uri + ref + 1, (size_t)(12 - L));
-        finish_key(key, 13);
+        key_lead_digit_first(key, uri, cp, ref, L, 13);
         if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
             return rc;
         add(out, "01", key);
@@ -360,10 +378,7 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
                                  "unexpected characters after the serial reference"),
                       p, len - p);
-        key[0] = uri[ref];
-        memcpy(key + 1, uri + cp, (size_t)L);
-        memcpy(key + 1 + L, uri + ref + 1, (size_t)(16 - L));
-        finish_key(key, 17);
+        key_lead_digit_first(key, uri, cp, ref, L, 17);
         if ((rc = key_allocatable(key, cp, p, err)) != PX_OK)
             return rc;
         add(out, "00", key);
@@ -373,12 +388,8 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         rc = cp_ref(uri, &p, 12, &cp, &ref, &L, err);
         if (rc != PX_OK)
             return rc;
-        if (uri[p] != '.')
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                 "expected \".\" at position %zu", p + 1),
-                      p, 1);
-        p++;
+        if ((rc = expect_dot(uri, &p, err)) != PX_OK)
+            return rc;
         memcpy(key, uri + cp, (size_t)L);
         memcpy(key + L, uri + ref, (size_t)(12 - L));
         finish_key(key, 12);
