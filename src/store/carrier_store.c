@@ -1,12 +1,14 @@
 /* SQL of carrier batches (docs/carrier.md "Batches"). The items of a batch travel, and are
  * stored on its row (migration 0180), as one jsonb array read with jsonb_array_elements: one
  * round trip and one value for up to 1,000 items. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "carrier_store.h"
 #include "px_buf.h"
+#include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -303,10 +305,44 @@ static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
     design_row(&c->design, r, i, 8);
 }
 
+/* A carrier's id (migration 0181): the first 10 bytes of its batch's id (36-character form:
+ * its first 24 characters, "xxxxxxxx-xxxx-xxxx-xxxx-"), its index in 2 bytes, 4 random bytes. */
+#define ID_PREFIX 24
+
+px_rc px_store_carrier_id(char out[37], const char *batch_id, int idx)
+{
+    uint8_t rnd[4];
+    if (strlen(batch_id) != 36 || idx < 0 || idx > 0xffff ||
+        px_random_bytes(rnd, sizeof(rnd)) != PX_OK)
+        return PX_EINTERNAL;
+    snprintf(out, 37, "%.*s%04x%02x%02x%02x%02x", ID_PREFIX, batch_id, (unsigned)idx, rnd[0],
+             rnd[1], rnd[2], rnd[3]);
+    return PX_OK;
+}
+
 px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE id = $1", 1, p, err);
+    /* The batch ids whose first 10 bytes are the id's (at most one: carrier_batch_id_prefix)
+     * and the index, on carrier's primary key (batch_id, idx); a carrier written before
+     * migration 0181 by its random id, on carrier_legacy_id. */
+    char lo[37], hi[37], idx[12] = "-1";
+    if (strlen(id) == 36) {
+        snprintf(lo, sizeof(lo), "%.*s000000000000", ID_PREFIX, id);
+        snprintf(hi, sizeof(hi), "%.*sffffffffffff", ID_PREFIX, id);
+        char hex[5] = {0};
+        memcpy(hex, id + ID_PREFIX, 4);
+        snprintf(idx, sizeof(idx), "%ld", strtol(hex, NULL, 16));
+    } else {
+        px_strlcpy(lo, id, sizeof(lo));
+        px_strlcpy(hi, id, sizeof(hi));
+    }
+    const char *p[] = {id, lo, hi, idx};
+    PGresult *r = px__exec(db,
+                           "(SELECT " CARRIER_COLS " FROM carrier WHERE batch_id BETWEEN $2::uuid "
+                           "AND $3::uuid AND idx = $4::int AND id = $1::uuid) UNION ALL "
+                           "(SELECT " CARRIER_COLS " FROM carrier WHERE id = $1::uuid "
+                           "AND legacy_id) LIMIT 1",
+                           4, p, err);
     px_rc rc = px__one(r, err, "not_found", "carrier not found");
     if (rc == PX_OK)
         carrier_row(out, r, 0);
