@@ -514,8 +514,8 @@ static void wait_ready(run_ctx *c, int from, int to)
     pthread_mutex_unlock(&c->mu);
 }
 
-/* The outcomes of ready items [from, to): a carrier with a new id, or the item's error; a
- * failure that is not an item's fails the chunk. */
+/* The outcomes of ready items [from, to): a carrier with its id (batch and index), or the item's
+ * error; a failure that is not an item's fails the chunk. */
 static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
 {
     for (int i = from; i < to; i++) {
@@ -524,7 +524,7 @@ static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
         memset(o, 0, sizeof(*o));
         o->idx = ci->in.item.idx;
         if (ci->irc == PX_OK) {
-            if (px_uuid_v4(ci->row.id) != PX_OK)
+            if (px_store_carrier_id(ci->row.id, c->b.id, o->idx) != PX_OK)
                 return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
             o->row = &ci->row;
         } else if (item_failure(ci->irc)) {

@@ -1,11 +1,14 @@
-/* SQL of carrier batches (docs/carrier.md "Batches"). The items of a batch travel as one
- * jsonb parameter expanded with jsonb_array_elements: one round trip for up to 1,000 items. */
+/* SQL of carrier batches (docs/carrier.md "Batches"). The items of a batch travel, and are
+ * stored on its row (migration 0180), as one jsonb array read with jsonb_array_elements: one
+ * round trip and one value for up to 1,000 items. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "carrier_store.h"
 #include "px_buf.h"
+#include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -124,19 +127,27 @@ static px_rc json_str(px_buf *b, const char *s)
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
                                     size_t n, px_err *err)
 {
-    px_buf js;
+    /* The items as the batch row's one array (migration 0180), index = position; an item
+     * refused as it arrives is {} there and its error is in the errors object. */
+    px_buf js, errs;
     px_buf_init(&js, 4u << 20);
+    px_buf_init(&errs, 1u << 20);
     px_buf_puts(&js, "[");
+    px_buf_puts(&errs, "{");
+    size_t n_refused = 0;
     for (size_t i = 0; i < n; i++) {
-        px_buf_printf(&js, "%s{\"i\":%zu", i ? "," : "", i);
+        px_buf_puts(&js, i ? ",{" : "{");
         if (items[i].error) {
-            px_buf_puts(&js, ",\"g\":\"\",\"s\":\"\",\"e\":");
-            json_str(&js, items[i].error);
+            px_buf_printf(&errs, "%s\"%zu\":{\"c\":\"invalid_item\",\"m\":", n_refused ? "," : "",
+                          i);
+            json_str(&errs, items[i].error);
+            px_buf_puts(&errs, "}");
+            n_refused++;
         } else if (items[i].target) {
-            px_buf_puts(&js, ",\"t\":");
+            px_buf_puts(&js, "\"t\":");
             json_str(&js, items[i].target);
         } else {
-            px_buf_puts(&js, ",\"g\":");
+            px_buf_puts(&js, "\"g\":");
             json_str(&js, items[i].gtin ? items[i].gtin : "");
             px_buf_puts(&js, ",\"s\":");
             json_str(&js, items[i].serial ? items[i].serial : "");
@@ -144,41 +155,45 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         px_buf_puts(&js, "}");
     }
     px_buf_puts(&js, "]");
+    px_buf_puts(&errs, "}");
     px_rc rc = PX_OK;
     PGresult *r = NULL;
-    if (px_buf_failed(&js) != PX_OK) {
+    if (px_buf_failed(&js) != PX_OK || px_buf_failed(&errs) != PX_OK) {
         rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many items");
         goto done;
     }
     /* Items refused as they arrive are counted now; the job's writes add to the counters. */
-    size_t n_refused = 0;
-    for (size_t i = 0; i < n; i++)
-        n_refused += items[i].error != NULL;
     char total[24], refused[24], role[12], quiet[12], mpx[12];
     snprintf(total, sizeof(total), "%zu", n);
     snprintf(refused, sizeof(refused), "%zu", n_refused);
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);
-    const char *p[] = {b->id,        b->job_id,     b->org_id,    b->org_kind,
-                       role,         px__nz(b->key_id), b->symbology, px__nz(b->template_id),
-                       b->design.ec, b->design.fg,  b->design.bg, px__nz(quiet),
-                       mpx,          total,         js.data,      refused};
-    /* The job, the batch and its items in one statement, the batch read back from it. */
+    const char *p[] = {b->id,        b->job_id,
+                       b->org_id,    b->org_kind,
+                       role,         px__nz(b->key_id),
+                       b->symbology, px__nz(b->template_id),
+                       b->design.ec, b->design.fg,
+                       b->design.bg, px__nz(quiet),
+                       mpx,          total,
+                       js.data,      refused,
+                       errs.data};
+    /* The job and the batch with its items in one statement, the batch read back from it.
+     * An error message is cut to 199 characters, as every item error is. */
     r = px__exec(
         db,
         "WITH j AS (INSERT INTO job (id, kind, org_id, total, payload) VALUES ($2::uuid, "
         "'carrier_batch', $3::uuid, $14::int, jsonb_build_object('carrier_batch_id', $1::text)) "
         "RETURNING id), "
         "b AS (INSERT INTO carrier_batch (id, job_id, org_id, org_kind, role, key_id, "
-        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count, error_count) "
+        "symbology, template_id, ec, fg, bg, quiet_zone, module_px, total_count, error_count, "
+        "items, item_errors) "
         "SELECT $1::uuid, j.id, $3::uuid, $4, $5::smallint, $6::uuid, $7, $8::uuid, $9, $10, "
-        "$11, $12::smallint, $13::smallint, $14::int, $16::int FROM j RETURNING *), "
-        "i AS (INSERT INTO carrier_batch_item (batch_id, idx, gtin, serial, target, error_code, "
-        "error_message) SELECT b.id, (x->>'i')::int, x->>'g', x->>'s', x->>'t', "
-        "CASE WHEN x ? 'e' THEN 'invalid_item' END, left(x->>'e', 199) FROM b, "
-        "jsonb_array_elements($15::jsonb) x) "
+        "$11, $12::smallint, $13::smallint, $14::int, $16::int, $15::jsonb, "
+        "coalesce((SELECT jsonb_object_agg(k, jsonb_build_object('c', v->>'c', "
+        "'m', left(v->>'m', 199))) FROM jsonb_each($17::jsonb) e(k, v)), '{}') "
+        "FROM j RETURNING *) "
         "SELECT " BATCH_COLS " FROM b",
-        16, p, err);
+        17, p, err);
     if (!r) {
         rc = err->rc;
         goto done;
@@ -190,6 +205,7 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
 done:
     PQclear(r);
     px_buf_dispose(&js);
+    px_buf_dispose(&errs);
     return rc;
 }
 
@@ -211,17 +227,20 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit > 0 ? limit : 1000000L);
     const char *p[] = {batch_id, pending_only ? "1" : "0", lim};
-    /* Each item's carrier by a lookup on both keys of UNIQUE (batch_id, idx): as a join, the
-     * planner, which estimates a new batch at one row, scanned all the batch's carriers for
-     * every item (400 ms for 1,000 items). */
+    /* The items of the batch row's array (migration 0180), each with its error from the
+     * errors object and its carrier by a lookup on both keys of UNIQUE (batch_id, idx): as a
+     * join, the planner, which estimates a new batch at one row, scanned all the batch's
+     * carriers for every item (400 ms for 1,000 items). */
     PGresult *r = px__exec(
         db,
         "SELECT idx, gtin, serial, target, coalesce(carrier, ''), error_code, error_message FROM "
-        "(SELECT i.idx, coalesce(i.gtin, '') AS gtin, coalesce(i.serial, '') AS serial, "
-        "coalesce(i.target, '') AS target, (SELECT c.id::text FROM carrier c "
-        "WHERE c.batch_id = i.batch_id AND c.idx = i.idx) AS carrier, "
-        "coalesce(i.error_code, '') AS error_code, coalesce(i.error_message, '') AS error_message "
-        "FROM carrier_batch_item i WHERE i.batch_id = $1) t "
+        "(SELECT (x.n - 1)::int AS idx, coalesce(x.e->>'g', '') AS gtin, "
+        "coalesce(x.e->>'s', '') AS serial, coalesce(x.e->>'t', '') AS target, "
+        "(SELECT c.id::text FROM carrier c WHERE c.batch_id = b.id AND c.idx = x.n - 1) "
+        "AS carrier, coalesce(b.item_errors->((x.n - 1)::text)->>'c', '') AS error_code, "
+        "coalesce(b.item_errors->((x.n - 1)::text)->>'m', '') AS error_message "
+        "FROM carrier_batch b, jsonb_array_elements(b.items) WITH ORDINALITY x(e, n) "
+        "WHERE b.id = $1) t "
         "WHERE $2 = '0' OR (carrier IS NULL AND error_code = '') ORDER BY idx LIMIT $3::bigint",
         3, p, err);
     if (!r)
@@ -286,10 +305,44 @@ static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
     design_row(&c->design, r, i, 8);
 }
 
+/* A carrier's id (migration 0181): the first 10 bytes of its batch's id (36-character form:
+ * its first 24 characters, "xxxxxxxx-xxxx-xxxx-xxxx-"), its index in 2 bytes, 4 random bytes. */
+#define ID_PREFIX 24
+
+px_rc px_store_carrier_id(char out[37], const char *batch_id, int idx)
+{
+    uint8_t rnd[4];
+    if (strlen(batch_id) != 36 || idx < 0 || idx > 0xffff ||
+        px_random_bytes(rnd, sizeof(rnd)) != PX_OK)
+        return PX_EINTERNAL;
+    snprintf(out, 37, "%.*s%04x%02x%02x%02x%02x", ID_PREFIX, batch_id, (unsigned)idx, rnd[0],
+             rnd[1], rnd[2], rnd[3]);
+    return PX_OK;
+}
+
 px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE id = $1", 1, p, err);
+    /* The batch ids whose first 10 bytes are the id's (at most one: carrier_batch_id_prefix)
+     * and the index, on carrier's primary key (batch_id, idx); a carrier written before
+     * migration 0181 by its random id, on carrier_legacy_id. */
+    char lo[37], hi[37], idx[12] = "-1";
+    if (strlen(id) == 36) {
+        snprintf(lo, sizeof(lo), "%.*s000000000000", ID_PREFIX, id);
+        snprintf(hi, sizeof(hi), "%.*sffffffffffff", ID_PREFIX, id);
+        char hex[5] = {0};
+        memcpy(hex, id + ID_PREFIX, 4);
+        snprintf(idx, sizeof(idx), "%ld", strtol(hex, NULL, 16));
+    } else {
+        px_strlcpy(lo, id, sizeof(lo));
+        px_strlcpy(hi, id, sizeof(hi));
+    }
+    const char *p[] = {id, lo, hi, idx};
+    PGresult *r = px__exec(db,
+                           "(SELECT " CARRIER_COLS " FROM carrier WHERE batch_id BETWEEN $2::uuid "
+                           "AND $3::uuid AND idx = $4::int AND id = $1::uuid) UNION ALL "
+                           "(SELECT " CARRIER_COLS " FROM carrier WHERE id = $1::uuid "
+                           "AND legacy_id) LIMIT 1",
+                           4, p, err);
     px_rc rc = px__one(r, err, "not_found", "carrier not found");
     if (rc == PX_OK)
         carrier_row(out, r, 0);
@@ -326,7 +379,8 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
     const char *p[] = {batch_id, lim};
-    /* Pending: no error and no carrier. The carriers are a hashed NOT IN list: as an
+    /* Pending: an item of the batch row's array (migration 0180) with no error and no
+     * carrier. The carriers are a hashed NOT IN list: as an
      * anti-join, the planner (a new batch estimated at one row) scanned all the batch's
      * carriers for every item (400 ms for the second half of a 1,000-item batch). */
     PGresult *r = px__exec_cached(
@@ -338,10 +392,12 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "(p.gtin IS NOT NULL)::int, coalesce(p.mah_id::text, ''), "
         "coalesce(p.company_prefix_length, 0), coalesce(p.nhrn_ai, ''), "
         "coalesce(p.nhrn_value, '') "
-        "FROM (SELECT idx, gtin, serial, target FROM carrier_batch_item "
-        "WHERE batch_id = $1 AND error_code IS NULL "
-        "AND idx NOT IN (SELECT idx FROM carrier WHERE batch_id = $1) "
-        "ORDER BY idx LIMIT $2::bigint) i "
+        "FROM (SELECT (x.n - 1)::int AS idx, x.e->>'g' AS gtin, x.e->>'s' AS serial, "
+        "x.e->>'t' AS target "
+        "FROM carrier_batch b, jsonb_array_elements(b.items) WITH ORDINALITY x(e, n) "
+        "WHERE b.id = $1 AND NOT b.item_errors ? (x.n - 1)::text "
+        "AND (x.n - 1)::int NOT IN (SELECT idx FROM carrier WHERE batch_id = $1) "
+        "ORDER BY x.n LIMIT $2::bigint) i "
         "LEFT JOIN product p ON length(i.gtin) = 14 AND p.gtin = i.gtin::char(14) "
         "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
         "AND s.serial = i.serial "
@@ -414,12 +470,13 @@ px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_car
     }
     char quiet[12], mpx[12];
     design_params(&b->design, quiet, mpx);
-    const char *p[] = {js.data,      b->id,        b->org_id, b->symbology, b->design.ec,
+    const char *p[] = {js.data,      b->id,        b->org_id,     b->symbology, b->design.ec,
                        b->design.fg, b->design.bg, px__nz(quiet), mpx,          b->job_id};
     /* One statement per write: the carriers (an item's carrier is the carrier row of its
      * batch and index), the refused items' errors, and the counters moved by exactly the rows
-     * it wrote, in the same transaction: a write that is rolled back takes its counts with it,
-     * and an item is written once — the chunk is read from the pending items under the job
+     * it wrote, in the same transaction (the errors merged into the batch row's errors object,
+     * migration 0180): a write that is rolled back takes its counts with it, and an item is
+     * written once — the chunk is read from the pending items under the job
      * row's lock, and a second carrier of one index breaks UNIQUE (batch_id, idx), which fails
      * the chunk rather than counting twice. */
     PGresult *r = px__exec_cached(
@@ -430,18 +487,20 @@ px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_car
         "c AS (INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
         "fg, bg, quiet_zone, module_px) SELECT x.id, $2, x.idx, $3, $4, x.data, x.gtin, x.serial, "
         "$5, $6, $7, $8, $9 FROM x WHERE x.id IS NOT NULL RETURNING idx), "
-        "u AS (UPDATE carrier_batch_item i SET error_code = x.code, error_message = x.message "
-        "FROM x WHERE x.id IS NULL AND i.batch_id = $2 AND i.idx = x.idx "
-        "AND i.error_code IS NULL RETURNING i.idx), "
+        "u AS (SELECT coalesce(jsonb_object_agg(x.idx::text, jsonb_build_object('c', x.code, "
+        "'m', x.message)), '{}') AS errs, count(*) AS bad FROM x, carrier_batch b "
+        "WHERE x.id IS NULL AND b.id = $2 AND NOT b.item_errors ? x.idx::text), "
         "n AS (SELECT b.completed_count + (SELECT count(*) FROM c) AS ok, "
-        "b.error_count + (SELECT count(*) FROM u) AS bad, b.total_count FROM carrier_batch b "
+        "b.error_count + u.bad AS bad, b.total_count, u.errs FROM carrier_batch b, u "
         "WHERE b.id = $2), "
-        "s AS (SELECT ok, bad, total_count - ok - bad AS pending FROM n), "
+        "s AS (SELECT ok, bad, total_count - ok - bad AS pending, errs FROM n), "
         "j AS (UPDATE job SET status = CASE WHEN s.pending > 0 THEN 'running' "
         "WHEN s.ok > 0 THEN 'completed' ELSE 'failed' END, done = s.ok + s.bad, "
         "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
         "finished_at = CASE WHEN s.pending = 0 THEN now() END FROM s WHERE job.id = $10) "
         "UPDATE carrier_batch b SET completed_count = s.ok, error_count = s.bad, "
+        "item_errors = CASE WHEN s.errs = '{}' THEN b.item_errors ELSE b.item_errors || s.errs "
+        "END, "
         "status = CASE WHEN s.pending > 0 THEN 'processing' WHEN s.ok > 0 THEN 'completed' "
         "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN now() END "
         "FROM s WHERE b.id = $2 RETURNING " BATCH_COLS,

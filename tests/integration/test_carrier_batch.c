@@ -385,6 +385,57 @@ static void test_carrier_batch__template_overrides(void **state)
     px_test_expect(&f->env, "POST", "/v1/carrier-batches", f->mah_key, body, 404, "not_found");
 }
 
+/* A carrier's id names its batch (the batch id's first 24 characters) and its index (4 hex
+ * digits), and is found by it; the same id with another random tail is not a carrier. A
+ * carrier written before migration 0181, with a random id, is still found by it. */
+static void test_carrier_batch__carrier_ids_name_batch(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah_key,
+                             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
+                             "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0301\"},"
+                             "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0302\"}]}",
+                             202);
+    char id[40], cid[40], path[128], want[8];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_t *its = json_object_get(j, "items");
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(cid, sizeof(cid), "%s", px_test_str(json_array_get(its, i), "carrier_id"));
+        assert_int_equal(strlen(cid), 36);
+        assert_memory_equal(cid, id, 24);
+        snprintf(want, sizeof(want), "%04zx", i);
+        assert_memory_equal(cid + 24, want, 4);
+        snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.png", cid);
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        px_http_resp_free(&r);
+    }
+    json_decref(j);
+    cid[35] = cid[35] == '0' ? '1' : '0';
+    snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.png", cid);
+    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 404, "not_found");
+
+    char legacy[40], sql[600];
+    px_sql_text(&f->env, "SELECT gen_random_uuid()::text", legacy, sizeof(legacy));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
+             "fg, bg, quiet_zone, module_px, legacy_id) SELECT '%s', batch_id, 500, org_id, "
+             "symbology, data, gtin, serial, ec, fg, bg, quiet_zone, module_px, true "
+             "FROM carrier WHERE batch_id = '%s' AND idx = 0",
+             legacy, id);
+    px_sqlf(&f->env, "%s", sql);
+    snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.svg", legacy);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_http_resp_free(&r);
+    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+}
+
 /* Another tenant's batch and carriers are 404; a CMO renders its packs but no targets; bad
  * designs and shapes are 422 with the field. REQ-CBATCH-3. */
 static void test_carrier_batch__tenants_and_validation(void **state)
@@ -507,10 +558,12 @@ static json_t *batch_at(fixture *f, const char *key, const char *id, long long w
 static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 {
     fixture *f = *state;
-    px_sqlf(&f->env, "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    px_sqlf(&f->env,
+            "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "IF NEW.idx = 650 THEN RAISE EXCEPTION 'injected chunk failure' USING ERRCODE = "
             "'XX000'; END IF; RETURN NEW; END $$");
-    px_sqlf(&f->env, "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
+    px_sqlf(&f->env,
+            "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
             "FUNCTION refuse_carrier_650()");
     json_t *items = json_array();
     for (int i = 0; i < N_ITEMS; i++) {
@@ -612,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__thousand_with_three_bad),
         cmocka_unit_test(test_carrier_batch__design_colours_and_targets),
         cmocka_unit_test(test_carrier_batch__template_overrides),
+        cmocka_unit_test(test_carrier_batch__carrier_ids_name_batch),
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__cli_label),
