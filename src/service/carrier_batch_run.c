@@ -1,0 +1,331 @@
+/* The carrier batch job (runner carrier_batch; docs/carrier.md "Batches"): it takes CHUNK
+ * items at a time in one transaction: each item is resolved with the requester's visibility
+ * (a pack through the pack rule of GET /v1/packs/{gtin}/{serial}; a Digital Link target, MAH
+ * only, of its own products), rendered once to prove it renders (on several threads), and
+ * recorded as a carrier with its data and design, or as the item's error, RECORD items a
+ * statement while the next ones render. So one bad item never stops the others, and the
+ * counters move with the rows they count, in the same transaction. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "carrier_batch.h"
+#include "lifecycle.h"
+#include "pack_internal.h"
+#include "px_log.h"
+#include "px_str.h"
+#include "tx.h"
+
+#define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
+#define RECORD 100 /* items per write; a write runs while the next items render */
+
+/* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
+typedef struct chunk_item {
+    px_carrier_chunk_row in;
+    px_carrier_row row;
+    int fast;  /* resolved from the chunk's read (in the render threads) */
+    px_rc irc; /* PX_OK: resolved and rendered; else the failure in ie */
+    px_err ie;
+    int ready; /* under run_ctx.mu: irc, ie and row are final */
+} chunk_item;
+
+typedef struct run_ctx {
+    px_app *app;
+    px_db *db;
+    /* Read by the render threads and never written while they run: the batch as claimed,
+     * the requester, the design's options (built once per chunk, not per item). */
+    px_carrier_batch b;
+    px_actor by;
+    px_carrier_opts opts;
+    int qr;
+    px_carrier_batch now; /* the batch as the chunk's writes leave it (main thread only) */
+    /* Allocated only once a batch is claimed: the runner is polled every 100 ms while idle,
+     * and a megabyte allocated per poll would show as growth under ASan's quarantine. */
+    chunk_item *items; /* CHUNK of them */
+    px_carrier_outcome *out;
+    int n;
+    int found;
+    atomic_int next; /* the render threads' next item */
+    atomic_int stop; /* the chunk failed or is written: render no more */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* an item became ready */
+} run_ctx;
+
+static int take_row(void *vc, const px_carrier_chunk_row *row)
+{
+    run_ctx *c = vc;
+    c->items[c->n++].in = *row;
+    return c->n >= CHUNK;
+}
+
+/* A failure that is the item's (recorded, the batch goes on) rather than the job's (the
+ * chunk is rolled back and retried: the database is gone, a conflict, out of memory). */
+static int item_failure(px_rc rc)
+{
+    return rc == PX_EINVALID || rc == PX_ENOTFOUND || rc == PX_EFORBIDDEN || rc == PX_ETOOBIG ||
+           rc == PX_ESTATE;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Resolves item it into the data its carrier encodes. */
+static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row, px_err *err)
+{
+    int qr = strcmp(c->b.symbology, "qr") == 0;
+    if (!it->target[0]) {
+        /* A pack: the pack visibility rule of GET /v1/packs/{gtin}/{serial}, one rule. */
+        px_pack_carrier pc;
+        px_rc rc = px_svc_pack_carrier(c->db, c->app, &c->by, it->gtin, it->serial, &pc, err);
+        if (rc != PX_OK)
+            return rc;
+        px_strlcpy(row->data, qr ? pc.digital_link : pc.element_string, sizeof(row->data));
+        px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
+        px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
+        return PX_OK;
+    }
+    /* A plain Digital Link target: a MAH's, of one of its own products. */
+    if (c->by.org_kind != PX_ORG_MAH)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden_target",
+                          "only a brand owner (MAH) may render Digital Link targets");
+    gs1_elements el;
+    px_rc rc = gs1_dl_parse(&el, it->target, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *gtin = NULL;
+    for (int i = 0; i < el.count; i++)
+        if (strcmp(el.items[i].ai, "01") == 0)
+            gtin = el.items[i].value;
+    if (!gtin || !all_digits(gtin))
+        return px_err_set(err, PX_EINVALID, "invalid_value",
+                          "the Digital Link has no GTIN (AI 01) as its primary key");
+    px_product prod;
+    px_err nf;
+    px_err_clear(&nf);
+    rc = px_store_product_get(c->db, &prod, gtin, 0, &nf);
+    if (rc != PX_OK && rc != PX_ENOTFOUND) {
+        *err = nf;
+        return rc;
+    }
+    /* Another MAH's product answers like an unknown one (nothing leaks). */
+    if (rc == PX_ENOTFOUND || strcmp(prod.mah_id, c->by.org_id) != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
+    px_strlcpy(row->gtin, gtin, sizeof(row->gtin));
+    if (qr)
+        return px_strlcpy(row->data, it->target, sizeof(row->data)) < sizeof(row->data)
+                   ? PX_OK
+                   : px_err_set(err, PX_ETOOBIG, "payload_too_large", "target too long");
+    return gs1_element_string_format(row->data, sizeof(row->data), &el, err);
+}
+
+/* The pack of a chunk row, read with the chunk: for an actor whose pack scope is its
+ * organization (a MAH), the same rule as px_svc_pack_get's (px__org_sees_product) decides here
+ * without another read. Anything
+ * else — a CMO (partnership and "not released" rules), a GTIN not written in 14 digits, a pack
+ * or product that is not there — takes the per-item path, which gives the exact answer. */
+static int fast_path(const run_ctx *c, const px_carrier_chunk_row *r)
+{
+    return !r->item.target[0] && r->pack_found && r->product_found &&
+           px_policy_scope(c->by.role, PX_ACT_PACK_READ) == PX_SCOPE_ORG;
+}
+
+/* Pure (no database, nothing shared written): runs in the render threads. */
+static px_rc resolve_fast(const run_ctx *c, const px_carrier_chunk_row *r, px_carrier_row *row,
+                          px_err *err)
+{
+    if (!px__org_sees_product(&c->by, &r->product))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
+    px_pack_carrier pc;
+    px_rc rc = px_svc_pack_carrier_of(&pc, c->app, &r->product, &r->pack, err);
+    if (rc != PX_OK)
+        return rc;
+    px_strlcpy(row->data, c->qr ? pc.digital_link : pc.element_string, sizeof(row->data));
+    px_strlcpy(row->gtin, pc.gtin, sizeof(row->gtin));
+    px_strlcpy(row->serial, pc.serial, sizeof(row->serial));
+    return PX_OK;
+}
+
+/* The render threads: each takes the chunk's next item until none is left, and marks it
+ * ready. An item is rendered once here — a payload that does not fit the symbol is the item's
+ * error now, not a failed download later. */
+static void *render_loop(void *vc)
+{
+    run_ctx *c = vc;
+    px_buf img;
+    px_buf_init(&img, 8u << 20);
+    for (int i; !atomic_load(&c->stop) && (i = atomic_fetch_add(&c->next, 1)) < c->n;) {
+        chunk_item *ci = &c->items[i];
+        if (ci->fast)
+            ci->irc = resolve_fast(c, &ci->in, &ci->row, &ci->ie);
+        if (ci->irc == PX_OK) {
+            px_buf_reset(&img);
+            ci->irc = c->qr ? px_carrier_qr(&img, ci->row.data, &c->opts, &ci->ie)
+                            : px_carrier_datamatrix(&img, ci->row.data, strlen(ci->row.data),
+                                                    &c->opts, &ci->ie);
+        }
+        pthread_mutex_lock(&c->mu);
+        ci->ready = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    px_buf_dispose(&img);
+    return NULL;
+}
+
+int px_svc_carrier_render_threads(const px_app *app)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = app->cfg.workers;
+    if (cpus > 0 && n > cpus)
+        n = (int)cpus;
+    if (n > PX_CARRIER_RENDER_THREADS_MAX)
+        n = PX_CARRIER_RENDER_THREADS_MAX;
+    return n < 1 ? 1 : n;
+}
+
+/* Waits until items [from, to) are ready. */
+static void wait_ready(run_ctx *c, int from, int to)
+{
+    pthread_mutex_lock(&c->mu);
+    for (int i = from; i < to; i++)
+        while (!c->items[i].ready)
+            pthread_cond_wait(&c->cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The outcomes of ready items [from, to): a carrier with its id (batch and index), or the item's
+ * error; a failure that is not an item's fails the chunk. */
+static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
+{
+    for (int i = from; i < to; i++) {
+        chunk_item *ci = &c->items[i];
+        px_carrier_outcome *o = &c->out[i];
+        memset(o, 0, sizeof(*o));
+        o->idx = ci->in.item.idx;
+        if (ci->irc == PX_OK) {
+            if (px_store_carrier_id(ci->row.id, c->b.id, o->idx) != PX_OK)
+                return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+            o->row = &ci->row;
+        } else if (item_failure(ci->irc)) {
+            /* REQ-CBATCH-1: a bad item is that item's error, with its index; the rest render. */
+            o->code = ci->ie.code[0] ? ci->ie.code : "invalid";
+            o->message = ci->ie.message;
+        } else {
+            *err = ci->ie;
+            return ci->irc;
+        }
+    }
+    return PX_OK;
+}
+
+/* Renders the chunk on px_svc_carrier_render_threads threads while this one writes what is
+ * ready, RECORD items a statement: the database's work overlaps the rendering, and only the
+ * last write waits on nothing. If no thread can be started, this one renders first. */
+static px_rc render_and_record(run_ctx *c, px_err *err)
+{
+    pthread_t th[PX_CARRIER_RENDER_THREADS_MAX];
+    int want = px_svc_carrier_render_threads(c->app), started = 0;
+    atomic_store(&c->next, 0);
+    atomic_store(&c->stop, 0);
+    while (started < want && started < c->n &&
+           pthread_create(&th[started], NULL, render_loop, c) == 0)
+        started++;
+    if (!started)
+        render_loop(c);
+    px_rc rc = PX_OK;
+    int from = 0;
+    do { /* at least one write: a batch whose items were all refused on arrival ends here */
+        int to = from + RECORD < c->n ? from + RECORD : c->n;
+        wait_ready(c, from, to);
+        rc = outcomes(c, from, to, err);
+        /* REQ-CBATCH-5: every write is in the chunk's transaction, so one that fails rolls
+         * the whole chunk back (never half a chunk): the batch stays processing with the
+         * earlier chunks' counts, and the job takes the chunk again on its next pass. */
+        if (rc == PX_OK)
+            rc = px_store_carrier_chunk_record(c->db, &c->now, c->out + from, (size_t)(to - from),
+                                               err);
+        from = to;
+    } while (rc == PX_OK && from < c->n);
+    atomic_store(&c->stop, 1);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    return rc;
+}
+
+static px_rc run_body(px_tx *tx, void *vc, px_err *err)
+{
+    run_ctx *c = vc;
+    c->db = px_tx_db(tx);
+    c->n = 0;
+    px_rc rc = px_store_carrier_batch_claim(c->db, &c->b, &c->found, err);
+    if (rc != PX_OK || !c->found)
+        return rc;
+    if (!c->items) {
+        c->items = calloc(CHUNK, sizeof(*c->items));
+        c->out = calloc(CHUNK, sizeof(*c->out));
+        if (!c->items || !c->out)
+            return px_err_oom(err);
+    }
+    memset(&c->by, 0, sizeof(c->by));
+    px_strlcpy(c->by.org_id, c->b.org_id, sizeof(c->by.org_id));
+    px_strlcpy(c->by.key_id, c->b.key_id, sizeof(c->by.key_id));
+    c->by.role = (px_role)c->b.role;
+    px_err kind_err;
+    if (px_org_kind_parse(&c->by.org_kind, c->b.org_kind, &kind_err) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "carrier batch %s: bad org kind", c->b.id);
+    /* REQ-CBATCH-2: one design for the batch, stored with each carrier (the record below),
+     * which renders from it alone; its options are built once here, not per item. */
+    px_svc_carrier_design_opts(&c->opts, &c->b.design, PX_CARRIER_PNG);
+    c->qr = strcmp(c->b.symbology, "qr") == 0;
+    c->now = c->b;
+    /* One read for the chunk's items with their packs and products. */
+    rc = px_store_carrier_chunk(c->db, c->b.id, CHUNK, take_row, c, err);
+    /* Items the read cannot decide (a CMO's packs, targets, misses) are resolved one by one
+     * here, through the same reads as GET /v1/packs/{gtin}/{serial}; the others in the render
+     * threads, from the read alone. */
+    for (int i = 0; i < c->n && rc == PX_OK; i++) {
+        chunk_item *ci = &c->items[i];
+        memset(&ci->row, 0, sizeof(ci->row));
+        px_err_clear(&ci->ie);
+        ci->ready = 0;
+        ci->fast = fast_path(c, &ci->in);
+        ci->irc = ci->fast ? PX_OK : resolve(c, &ci->in.item, &ci->row, &ci->ie);
+        if (ci->irc != PX_OK && !item_failure(ci->irc)) {
+            *err = ci->ie;
+            rc = ci->irc;
+        }
+    }
+    if (rc != PX_OK)
+        return rc;
+    /* The chunk's carriers, items' outcomes and counters (store/carrier_store.c). */
+    return render_and_record(c, err);
+}
+
+px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    run_ctx *c = &ctx;
+    c->app = app;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    px_rc rc = px_tx_run(db, NULL, run_body, c, err);
+    *did_work = rc == PX_OK && c->found;
+    if (rc != PX_OK)
+        px_logf(PX_LOG_ERROR, "carrier batch runner: %s", err->message);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->items);
+    free(c->out);
+    return rc;
+}
