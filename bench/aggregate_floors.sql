@@ -16,19 +16,18 @@ CREATE TABLE floor_plain (LIKE bench_link);
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) INSERT INTO floor_plain SELECT * FROM bench_link;
 ROLLBACK;
 CHECKPOINT;
+\set in_place 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) UPDATE serial s SET parent_sscc = l.parent_sscc FROM bench_link l WHERE l.child_gtin = s.gtin AND l.child_serial = s.serial;'
 -- Today's design: the parent in the pack's serial row (every index of serial written again,
 -- the touch trigger fires).
 BEGIN;
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) UPDATE serial s SET parent_sscc = l.parent_sscc
-  FROM bench_link l WHERE l.child_gtin = s.gtin AND l.child_serial = s.serial;
+:in_place
 ROLLBACK;
 VACUUM serial;
 CHECKPOINT;
 -- The same without the touch trigger: the trigger's share.
 BEGIN;
 ALTER TABLE serial DISABLE TRIGGER serial_touch;
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) UPDATE serial s SET parent_sscc = l.parent_sscc
-  FROM bench_link l WHERE l.child_gtin = s.gtin AND l.child_serial = s.serial;
+:in_place
 ROLLBACK;
 VACUUM serial;
 CHECKPOINT;
