@@ -164,6 +164,10 @@ static int flat_ilmd(const flat *f, const struct json_t *doc_ctx, epcis__arena *
             return 0;
         memcpy(prefix, k->p, pn);
         prefix[pn] = '\0';
+        /* An absolute IRI is no prefix (reader_json.c j_qname reads it first). */
+        if (strcmp(prefix, "urn") == 0 || strcmp(prefix, "http") == 0 ||
+            strcmp(prefix, "https") == 0)
+            return 0;
         const char *iri = epcis__ld_prefix_iri(doc_ctx, prefix);
         if (!iri || (strcmp(iri, EPCIS__NS_CBVMDA_LD) != 0 && strcmp(iri, EPCIS__NS_CBVMDA) != 0))
             return 0;
