@@ -26,11 +26,10 @@ static const char *const sdt_web[] = {NULL PX_CBV_SDTS(SDT_)};
 #undef BTT_
 #undef SDT_
 
-
 /* ---- a list of strings sorted byte-wise before being appended (rules 10-12) -------- */
 
 typedef struct strlist {
-    px_buf arena;      /* the strings, each NUL-terminated */
+    px_buf arena; /* the strings, each NUL-terminated */
     size_t *off;
     size_t n, cap;
 } strlist;
@@ -165,10 +164,10 @@ static px_rc put_decimal(px_buf *b, const char *s)
     return px_buf_add(b, s, n);
 }
 
-#define TRY(expr)                                                                               \
-    do {                                                                                        \
-        if ((expr) != PX_OK)                                                                    \
-            goto too_big;                                                                       \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        if ((expr) != PX_OK)                                                                       \
+            goto too_big;                                                                          \
     } while (0)
 
 /* {ns}name[=value][children, sorted] (rules 19-20). */
@@ -224,15 +223,16 @@ static px_rc epc_list(px_buf *b, const char *name, const px_epcis_event *ev, px_
             rc = sl_close(&l, err);
     }
     for (size_t i = 0; i < ev->n_serials && rc == PX_OK; i++) {
-        char uri[GS1_EPC_URI_MAX];
-        rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
-                                  ev->serials[i], err);
+        /* Straight from GTIN and serial: the Digital Link put_id would make of the SGTIN URI,
+         * without formatting and re-parsing the URI per EPC (docs/epcis.md "Capture speed"). */
+        char dl[GS1_DL_MAX];
+        rc = gs1_sgtin_to_dl(dl, sizeof(dl), ev->sgtin_gtin, ev->serials[i], err);
         if (rc == PX_OK)
             rc = sl_open(&l, err);
         if (rc == PX_OK)
             rc = put(&l.arena, "epc=");
         if (rc == PX_OK)
-            rc = put_id(&l.arena, uri, err);
+            rc = put(&l.arena, dl);
         if (rc == PX_OK)
             rc = sl_close(&l, err);
     }
@@ -440,12 +440,12 @@ px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
         if ((rc = put_id(b, ev->biz_location, err)) != PX_OK)
             return rc;
     }
-    if ((rc = typed_list(b, "bizTransactionList", "bizTransaction", ev->n_biz_transactions,
-                         bt_type, bt_id, ev, err)) != PX_OK ||
+    if ((rc = typed_list(b, "bizTransactionList", "bizTransaction", ev->n_biz_transactions, bt_type,
+                         bt_id, ev, err)) != PX_OK ||
         (rc = typed_list(b, "sourceList", "source", ev->n_sources, src_type, src_id, ev, err)) !=
             PX_OK ||
-        (rc = typed_list(b, "destinationList", "destination", ev->n_destinations, dst_type,
-                         dst_id, ev, err)) != PX_OK)
+        (rc = typed_list(b, "destinationList", "destination", ev->n_destinations, dst_type, dst_id,
+                         ev, err)) != PX_OK)
         return rc;
     if (obj && (rc = xfield_block(b, "ilmd", ev->lot && ev->lot[0] ? ev->lot : NULL,
                                   has_exp ? expiry : NULL, ev->ilmd, ev->n_ilmd, err)) != PX_OK)
@@ -457,8 +457,7 @@ too_big:
     return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
 }
 
-px_rc px_epcis_event_hash(char out[PX_EPCIS_EVENT_ID_MAX], const px_epcis_event *ev,
-                          px_err *err)
+px_rc px_epcis_event_hash(char out[PX_EPCIS_EVENT_ID_MAX], const px_epcis_event *ev, px_err *err)
 {
     px_buf b;
     px_buf_init(&b, PREHASH_MAX);

@@ -54,6 +54,16 @@ int epcis__digits13(const char *s);
 px_rc epcis__check_event(const px_epcis_event *ev, char hash_id[PX_EPCIS_EVENT_ID_MAX],
                          px_err *err);
 px_epcis_xfield *epcis__xl_push(epcis__arena *a, epcis__xlist *l);
+
+/* JSON-LD (reader_json.c): the IRI a prefix stands for in the document's @context (the
+ * standard context's cbvmda without fetching it), or NULL. */
+struct json_t;
+const char *epcis__ld_prefix_iri(const struct json_t *doc_ctx, const char *prefix);
+/* The fast path (reader_json_flat.c): 1 when the event's JSON text is of the shape it reads
+ * and ev (initialised by the caller) now holds it, its strings in a; 0 when the general reader
+ * must read it (a may then hold garbage to reset). */
+int epcis__json_flat_event(epcis__arena *a, const char *text, size_t len,
+                           const struct json_t *doc_ctx, px_epcis_event *ev);
 px_rc epcis__send_header(epcis__reader *st, px_err *err);
 px_rc epcis__send_event(epcis__reader *st, const px_epcis_event *ev, px_err *err);
 px_epcis_product *epcis__md_product(epcis__reader *st, const char *id);

@@ -46,6 +46,14 @@ static const char *ctx_lookup(const json_t *c, const char *prefix)
     return NULL;
 }
 
+const char *epcis__ld_prefix_iri(const json_t *doc_ctx, const char *prefix)
+{
+    const char *iri = ctx_lookup(doc_ctx, prefix);
+    if (!iri && strcmp(prefix, "cbvmda") == 0)
+        iri = EPCIS__NS_CBVMDA_LD;
+    return iri;
+}
+
 /* "prefix:local" or an absolute IRI to (namespace, local name). The standard EPCIS context
  * (referenced by URL, never fetched) defines cbvmda as urn:epcglobal:cbv:mda:. */
 static px_rc j_qname(j_ctx *j, const char *key, const char **ns, const char **local, px_err *err)
@@ -72,9 +80,7 @@ static px_rc j_qname(j_ctx *j, const char *key, const char **ns, const char **lo
     prefix[pn] = '\0';
     const char *iri = ctx_lookup(j->ev_ctx, prefix);
     if (!iri)
-        iri = ctx_lookup(j->doc_ctx, prefix);
-    if (!iri && strcmp(prefix, "cbvmda") == 0)
-        iri = EPCIS__NS_CBVMDA_LD;
+        iri = epcis__ld_prefix_iri(j->doc_ctx, prefix);
     if (!iri)
         return px_err_set(err, PX_EINVALID, "epcis_invalid",
                           "prefix \"%s\" of \"%s\" is not declared in any @context", prefix, key);
@@ -195,12 +201,33 @@ static px_rc j_location(j_ctx *j, const json_t *o, const char **out, px_err *err
     return PX_OK;
 }
 
+/* An event before its fields are read: no action, no time zone offset. */
+static void j_event_init(px_epcis_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->action = (px_epcis_action)-1;
+    ev->tz_offset_min = 99 * 60;
+}
+
+/* One read event checked, given its hash ID and handed over; then its storage is freed. Both
+ * the general reader and the fast path (reader_json_flat.c) end here. */
+static px_rc j_event_done(epcis__reader *st, px_epcis_event *ev, px_rc rc, px_err *err)
+{
+    if (rc == PX_OK && st->a.oom)
+        rc = px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    char hash_id[PX_EPCIS_EVENT_ID_MAX];
+    if (rc == PX_OK && (rc = epcis__check_event(ev, hash_id, err)) == PX_OK)
+        ev->hash_id = hash_id;
+    if (rc == PX_OK)
+        rc = epcis__send_event(st, ev, err);
+    epcis__ar_reset(&st->a);
+    return rc;
+}
+
 static px_rc j_event(epcis__reader *st, const json_t *o, const json_t *doc_ctx, px_err *err)
 {
     px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.action = (px_epcis_action)-1;
-    ev.tz_offset_min = 99 * 60;
+    j_event_init(&ev);
     j_ctx j = {.a = &st->a, .doc_ctx = doc_ctx, .ev_ctx = json_object_get(o, "@context")};
     const char *type = json_string_value(json_object_get(o, "type"));
     if (!type)
@@ -316,15 +343,7 @@ static px_rc j_event(epcis__reader *st, const json_t *o, const json_t *doc_ctx, 
     ev.n_ilmd = ilmd.n;
     ev.extensions = ext.v;
     ev.n_extensions = ext.n;
-    if (rc == PX_OK && st->a.oom)
-        rc = px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-    char hash_id[PX_EPCIS_EVENT_ID_MAX];
-    if (rc == PX_OK && (rc = epcis__check_event(&ev, hash_id, err)) == PX_OK)
-        ev.hash_id = hash_id;
-    if (rc == PX_OK)
-        rc = epcis__send_event(st, &ev, err);
-    epcis__ar_reset(&st->a);
-    return rc;
+    return j_event_done(st, &ev, rc, err);
 }
 
 /* ---- JSON-LD, streamed -------------------------------------------------------------- *
@@ -605,14 +624,23 @@ static px_rc event_list(js_walk *w, jstream *s, px_err *err)
     for (;;) {
         px_buf_reset(&w->val);
         px_rc rc = js_value_copy(s, &w->val, err);
-        json_t *ev = rc == PX_OK ? js_parse(&w->val, s, err) : NULL;
-        if (!ev)
-            rc = rc != PX_OK ? rc : PX_EINVALID;
-        else if (!json_is_object(ev))
-            rc = px_err_set(err, PX_EINVALID, "epcis_invalid", "an event must be an object");
-        else
-            rc = j_event(w->st, ev, doc_ctx, err);
-        json_decref(ev);
+        px_epcis_event flat;
+        j_event_init(&flat);
+        if (rc == PX_OK && epcis__json_flat_event(&w->st->a, w->val.data ? w->val.data : "",
+                                                  w->val.len, doc_ctx, &flat)) {
+            rc = j_event_done(w->st, &flat, PX_OK, err);
+        } else if (rc == PX_OK) {
+            /* Not the fast path's shape: the general reader, from a clean event. */
+            epcis__ar_reset(&w->st->a);
+            json_t *ev = js_parse(&w->val, s, err);
+            if (!ev)
+                rc = PX_EINVALID;
+            else if (!json_is_object(ev))
+                rc = px_err_set(err, PX_EINVALID, "epcis_invalid", "an event must be an object");
+            else
+                rc = j_event(w->st, ev, doc_ctx, err);
+            json_decref(ev);
+        }
         if (rc != PX_OK) {
             if (!err->field[0])
                 px_err_field(err, "events[%zu]", w->index);

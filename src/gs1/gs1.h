@@ -161,6 +161,9 @@ px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len
 /* Any supported EPC URI (sgtin, sscc, sgln, lgtin, idpat:sgtin) -> constrained canonical
  * Digital Link on https://id.gs1.org as used by the EPCIS event hash (§4.4, §6.6). */
 px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err);
+/* The same Digital Link for an SGTIN from its GTIN-14 and (unescaped) serial, both checked,
+ * without an EPC URI between them. */
+px_rc gs1_sgtin_to_dl(char *out, size_t cap, const char *gtin14, const char *serial, px_err *err);
 
 /* Additions (gs1 module): any supported EPC URI <-> elements. */
 typedef enum gs1_epc_kind {

@@ -81,6 +81,36 @@ static void test_gs1__epc_vectors(void **state)
     }
 }
 
+/* gs1_sgtin_to_dl writes what gs1_dl_format writes for (01)(21): every set-82 character in a
+ * serial, and the checks it keeps. */
+static void test_gs1__sgtin_to_dl_matches_dl_format(void **state)
+{
+    (void)state;
+    static const char *const serials[] = {"1", "ABCxyz0189", "\"%&/<>?!'()*+", ",-.:;=_aZ9",
+                                          "12345678901234567890"};
+    char direct[GS1_DL_MAX], general[GS1_DL_MAX];
+    px_err err;
+    for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+        gs1_elements e = {0};
+        assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
+        assert_int_equal(gs1_elements_add(&e, "21", serials[i], &err), PX_OK);
+        assert_int_equal(gs1_dl_format(general, sizeof(general), NULL, &e, &err), PX_OK);
+        assert_int_equal(
+            gs1_sgtin_to_dl(direct, sizeof(direct), "09506000134352", serials[i], &err), PX_OK);
+        assert_string_equal(direct, general);
+    }
+    assert_int_equal(gs1_sgtin_to_dl(direct, sizeof(direct), "09506000134352", "", &err),
+                     PX_EINVALID);
+    assert_int_equal(gs1_sgtin_to_dl(direct, sizeof(direct), "09506000134352", "a b", &err),
+                     PX_EINVALID);
+    assert_int_equal(
+        gs1_sgtin_to_dl(direct, sizeof(direct), "09506000134352", "123456789012345678901", &err),
+        PX_EINVALID);
+    assert_int_equal(gs1_sgtin_to_dl(direct, sizeof(direct), "09506000134353", "1", &err),
+                     PX_EINVALID);
+    assert_int_equal(gs1_sgtin_to_dl(direct, 20, "09506000134352", "1", &err), PX_ETOOBIG);
+}
+
 static void test_gs1__epc_typed_api(void **state)
 {
     (void)state;
@@ -282,8 +312,11 @@ static void test_gs1__gcp_longest_prefix(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__epc_vectors),        cmocka_unit_test(test_gs1__epc_typed_api),
-        cmocka_unit_test(test_gs1__epc_errors),         cmocka_unit_test(test_gs1__gcp_lookup),
+        cmocka_unit_test(test_gs1__epc_vectors),
+        cmocka_unit_test(test_gs1__epc_typed_api),
+        cmocka_unit_test(test_gs1__sgtin_to_dl_matches_dl_format),
+        cmocka_unit_test(test_gs1__epc_errors),
+        cmocka_unit_test(test_gs1__gcp_lookup),
         cmocka_unit_test(test_gs1__gcp_longest_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
