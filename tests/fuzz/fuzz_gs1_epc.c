@@ -25,5 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_must(gs1_epc_to_dl(dl, sizeof(dl), in, &err), &err, "epc to dl", in);
     fuzz_must(gs1_dl_parse(&b, dl, &err), &err, "dl of epc", dl);
     fuzz_same(&a, &b, "EPC -> DL", dl);
+    if (ka == GS1_EPC_SGTIN) {
+        /* gs1_epc_parse skips the element validation of an SGTIN: it must have nothing left
+         * to refuse. An SGTIN's DL is written directly (no gs1_dl_format): the same bytes as
+         * the general path, and as gs1_sgtin_to_dl from its GTIN and serial. */
+        fuzz_must(gs1_elements_validate(&a, &err), &err, "sgtin elements", in);
+        char general[GS1_DL_MAX], direct[GS1_DL_MAX];
+        fuzz_must(gs1_dl_format(general, sizeof(general), NULL, &a, &err), &err, "dl format", in);
+        fuzz_must(gs1_sgtin_to_dl(direct, sizeof(direct), a.items[0].value, a.items[1].value, &err),
+                  &err, "sgtin dl", in);
+        if (strcmp(dl, general) != 0 || strcmp(direct, general) != 0)
+            abort();
+    }
     return 0;
 }
