@@ -64,6 +64,17 @@ static json_t *listed(json_t *list, const char *name)
     return NULL;
 }
 
+/* `packid partitions detach NAME` is refused: NAME's retention has not passed. */
+static void detach_refused(fixture *f, const char *name)
+{
+    int rc;
+    json_t *j = cli(f, &rc, "detach", name);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                        "retention_not_passed");
+    json_decref(j);
+}
+
 static void test_partitions__events_land_in_their_month(void **state)
 {
     fixture *f = *state;
@@ -97,12 +108,13 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
 {
     fixture *f = *state;
     int rc;
-    /* Four months beyond the three the runner made, of each of the five partitioned tables
-     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt; migration 0150), in
+    /* Four months beyond the three the runner made, of each of the six partitioned tables
+     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt, webhook_delivery;
+     * migrations 0150 and 0200), in
      * the live schema and the sandbox's. */
     json_t *j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 5 * 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 6 * 2);
     json_decref(j);
     j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
@@ -179,11 +191,7 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_false(json_is_true(json_object_get(it, "detachable")));
     assert_string_equal(json_string_value(json_object_get(it, "held_by")), "age");
     json_decref(list);
-    json_t *j = cli(f, &rc, "detach", "epcis_event_p201901");
-    assert_int_not_equal(rc, 0);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-                        "retention_not_passed");
-    json_decref(j);
+    detach_refused(f, "epcis_event_p201901");
     json_decref(cli(f, &rc, "detach", NULL));
     assert_int_equal(rc, 0);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
@@ -210,7 +218,7 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_true(json_is_true(json_object_get(it, "detachable")));
     assert_string_equal(json_string_value(json_object_get(it, "keep_until")), "2025-02-01");
     json_decref(list);
-    j = cli(f, &rc, "detach", NULL);
+    json_t *j = cli(f, &rc, "detach", NULL);
     assert_int_equal(rc, 0);
     assert_int_equal(json_array_size(json_object_get(j, "detached")), 1);
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "detached"), 0)),
@@ -256,8 +264,14 @@ static const expiry_rule rules[] = {
      "started_at) VALUES (gen_random_uuid(), 1, '2018-06-15T00:00:00Z')",
      0},
     {"webhook_attempt",
-     "SET session_replication_role = replica; INSERT INTO webhook_attempt (delivery_id, n, "
-     "started_at) VALUES (gen_random_uuid(), 1, '2018-06-15T00:00:00Z')",
+     "SET session_replication_role = replica; INSERT INTO webhook_attempt (delivery_id, "
+     "delivery_created_at, n, started_at) VALUES (gen_random_uuid(), '2018-06-15T00:00:00Z', 1, "
+     "'2018-06-15T00:00:00Z')",
+     0},
+    {"webhook_delivery",
+     "SET session_replication_role = replica; INSERT INTO webhook_delivery (tenant_id, event, "
+     "body, state, created_at) VALUES (gen_random_uuid(), 'pack.commissioned', '{}', "
+     "'delivered', '2018-06-15T00:00:00Z')",
      0},
 };
 
@@ -310,11 +324,7 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
             fail_msg("%s is not listed", now_month);
         assert_false(json_is_true(json_object_get(it, "detachable")));
         assert_string_equal(json_string_value(json_object_get(it, "held_by")), "age");
-        json_t *j = cli(f, &rc, "detach", now_month);
-        assert_int_not_equal(rc, 0);
-        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-                            "retention_not_passed");
-        json_decref(j);
+        detach_refused(f, now_month);
     }
     json_decref(list);
 
@@ -341,6 +351,52 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
     }
 }
 
+/* A month of webhook deliveries is held while an attempt in a later month names one of them
+ * (PostgreSQL would refuse the detach: the attempts' foreign key is (delivery_id,
+ * delivery_created_at), migration 0200), and goes once the attempts have gone. */
+static void test_partitions__deliveries_held_by_their_attempts(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env, "SELECT partition_add_month('webhook_delivery', '2018-03-01')");
+    assert_int_equal(
+        px_sql_exec(&f->env,
+                    "SET session_replication_role = replica; INSERT INTO webhook_delivery (id, "
+                    "tenant_id, event, body, state, created_at) VALUES "
+                    "('00000000-0000-4000-8000-000000000318', gen_random_uuid(), "
+                    "'pack.commissioned', '{}', 'delivered', '2018-03-31T23:00:00Z')"),
+        0);
+    /* Not vacuous: the foreign key is checked on the new key. */
+    assert_int_not_equal(px_sql_exec(&f->env, "INSERT INTO webhook_attempt (delivery_id, "
+                                              "delivery_created_at, n, started_at) VALUES "
+                                              "('00000000-0000-4000-8000-000000000318', "
+                                              "'2018-03-01T00:00:00Z', 1, now())"),
+                         0);
+    assert_int_equal(px_sql_exec(&f->env, "INSERT INTO webhook_attempt (delivery_id, "
+                                          "delivery_created_at, n, started_at) VALUES "
+                                          "('00000000-0000-4000-8000-000000000318', "
+                                          "'2018-03-31T23:00:00Z', 1, now())"),
+                     0);
+    int rc;
+    char want[16];
+    px_sql_text(&f->env,
+                "SELECT to_char(date_trunc('month', now()) + interval '73 months', 'YYYY-MM-DD')",
+                want, sizeof(want));
+    json_t *list = cli(f, &rc, "list", NULL);
+    json_t *it = listed(list, "webhook_delivery_p201803");
+    assert_non_null(it);
+    assert_false(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "keep_until")), want);
+    json_decref(list);
+    detach_refused(f, "webhook_delivery_p201803");
+    /* The attempt's month gone (here: the row), the deliveries' month goes by its own age. */
+    assert_int_equal(px_sql_exec(&f->env, "DELETE FROM webhook_attempt WHERE delivery_id = "
+                                          "'00000000-0000-4000-8000-000000000318'"),
+                     0);
+    json_decref(cli(f, &rc, "detach", "webhook_delivery_p201803"));
+    assert_int_equal(rc, 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery_p201803"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_partitions__default_rows_move_to_their_month),
         cmocka_unit_test(test_partitions__detach_only_after_retention),
         cmocka_unit_test(test_partitions__every_table_keeps_its_retention),
+        cmocka_unit_test(test_partitions__deliveries_held_by_their_attempts),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
