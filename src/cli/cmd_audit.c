@@ -1,4 +1,4 @@
-/* packid audit verify | checkpoint | rotate-key (docs/audit.md). */
+/* packid audit verify | checkpoint [--cut-before TIME] | rotate-key (docs/audit.md). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +59,7 @@ static px_rc read_held(const char *path, px_audit_checkpoint **out, int *n, px_e
         px_strlcpy(c->signature, sig, sizeof(c->signature));
         c->seq = (long long)json_integer_value(seq);
         c->chain_seq = (long long)json_integer_value(entries);
+        c->cut = json_is_true(json_object_get(it, "cut"));
         if (c->seq <= 0) {
             rc = px_err_set(err, PX_EINVALID, "bad_request", "checkpoint %zu: bad seq", i);
             goto done;
@@ -113,7 +114,7 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
     return v.ok ? PX_EXIT_OK : PX_EXIT_FAIL;
 }
 
-static int audit_checkpoint(px_cli *cli)
+static int audit_checkpoint(px_cli *cli, int argc, char **argv)
 {
     px_err err;
     px_err_clear(&err);
@@ -122,7 +123,8 @@ static int audit_checkpoint(px_cli *cli)
     if (px_cli_open(cli, &app, &db, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     int made = 0, refused = 0;
-    px_rc rc = px_svc_audit_checkpoint(db, &app.audit_keys, &made, &refused, &err);
+    const char *cut_before = px_cli_opt(argc, argv, "cut-before");
+    px_rc rc = px_svc_audit_checkpoint(db, &app.audit_keys, cut_before, &made, &refused, &err);
     char key_id[PX_SIGN_ID_LEN + 1];
     px_strlcpy(key_id, app.audit_keys.keys[0].id, sizeof(key_id));
     px_cli_close(&app, db);
@@ -161,8 +163,9 @@ int px_cmd_audit(px_cli *cli, int argc, char **argv)
     if (strcmp(sub, "verify") == 0)
         return audit_verify(cli, argc, argv);
     if (strcmp(sub, "checkpoint") == 0)
-        return audit_checkpoint(cli);
+        return audit_checkpoint(cli, argc, argv);
     if (strcmp(sub, "rotate-key") == 0)
         return audit_rotate(cli);
-    return px_cli_usage("audit verify [--checkpoint FILE] | checkpoint | rotate-key [--json]");
+    return px_cli_usage(
+        "audit verify [--checkpoint FILE] | checkpoint [--cut-before TIME] | rotate-key [--json]");
 }

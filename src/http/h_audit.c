@@ -64,10 +64,12 @@ static int add_checkpoint(void *ctx, const px_audit_checkpoint *c)
     char key[24];
     snprintf(key, sizeof(key), "%lld", c->id);
     /* chain and entries complete the signed message (px_audit_checkpoint_message), so an
-     * auditor can check the signature with the public key alone. */
-    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "seq", (json_int_t)c->seq,
-                             "head", c->head, "at", c->at, "signature", c->signature, "key_id",
-                             c->key_id, "chain", c->chain, "entries", (json_int_t)c->chain_seq);
+     * auditor can check the signature with the public key alone; cut says which text
+     * (docs/audit.md "Cuts"). */
+    json_t *item =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "seq", (json_int_t)c->seq, "head",
+                  c->head, "at", c->at, "signature", c->signature, "key_id", c->key_id, "chain",
+                  c->chain, "entries", (json_int_t)c->chain_seq, "cut", c->cut);
     return px_list_add(ctx, key, item);
 }
 

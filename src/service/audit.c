@@ -32,8 +32,9 @@ px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long aft
 
 long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c)
 {
-    int n = snprintf(out, cap, "packid-audit-checkpoint-v1|%s|%lld|%lld|%s|%s", c->chain,
-                     c->chain_seq, c->seq, c->head, c->at);
+    /* A cut has its own text: the flag is signed, not only stored (docs/audit.md "Cuts"). */
+    int n = snprintf(out, cap, "packid-audit-%s-v1|%s|%lld|%lld|%s|%s",
+                     c->cut ? "cut" : "checkpoint", c->chain, c->chain_seq, c->seq, c->head, c->at);
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
@@ -43,6 +44,7 @@ typedef struct {
     char chain[PX_ID_LEN + 1]; /* "" = free slot */
     long long last_seq, chain_seq;
     char last_hash[65];
+    long long cut_chain_seq; /* the newest cut's position (0: none): the chain starts there */
 } chain_state;
 
 typedef struct {
@@ -302,7 +304,11 @@ static int verify_one(void *ctx, const px_audit_entry *e)
         }
         char why[160];
         long long at;
-        if (check_entry(st, e, s->keys, &s->text, why, sizeof(why), &at))
+        /* An entry at or before its chain's cut (its month not detached yet) was verified when
+         * the cut was signed (REQ-AUDIT-5); the walk starts after it. The entry the cut names
+         * is still compared with it below. */
+        if (e->chain_seq > st->cut_chain_seq &&
+            check_entry(st, e, s->keys, &s->text, why, sizeof(why), &at))
             return fail(s, own && at == e->seq, at, why);
         /* REQ-AUDIT-4: an entry a signed checkpoint names must be exactly what was signed. */
         cp_slot *cp = cp_find(&s->t, e->seq, 0);
@@ -346,6 +352,21 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
         s->t.ncps++;
     }
     s->v->checkpoints++;
+    if (c->cut) {
+        /* The chain starts at its newest cut: what came before may have left with its month. A
+         * deleted cut row makes the chain start at zero again, and its first entry then links
+         * to an entry that is not there. */
+        chain_state *st = chain_find(&s->t, c->chain, 1);
+        if (!st) {
+            s->oom = 1;
+            return 1;
+        }
+        if (c->chain_seq > st->cut_chain_seq) {
+            st->cut_chain_seq = st->chain_seq = c->chain_seq;
+            st->last_seq = c->seq;
+            px_strlcpy(st->last_hash, c->head, sizeof(st->last_hash));
+        }
+    }
     return 0;
 }
 
@@ -403,7 +424,9 @@ static px_rc verify_body(px_tx *tx, void *va, px_err *err)
      * a cut tail (or a deleted middle whose successors were re-chained). */
     for (size_t i = 0; i < s->t.capcps; i++) {
         const cp_slot *c = &s->t.cps[i];
-        if (c->cp.seq && !c->seen) {
+        const chain_state *st = c->cp.seq ? chain_find(&s->t, c->cp.chain, 0) : NULL;
+        /* A signed head at or before its chain's cut left with its month: the cut vouches. */
+        if (c->cp.seq && !c->seen && !(st && c->cp.chain_seq <= st->cut_chain_seq)) {
             char why[160];
             snprintf(why, sizeof(why),
                      "entry %lld, signed in a checkpoint, is missing: the chain was cut",
@@ -453,6 +476,7 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
 typedef struct {
     const px_sign_ring *keys;
     px_db *db;
+    const char *cut_before; /* NULL: checkpoints of the heads; else cuts before this time */
     char at[32];
     int made, refused;
     px_rc rc;
@@ -518,6 +542,7 @@ static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_chec
     c.seq = w.st.last_seq;
     px_strlcpy(c.head, w.st.last_hash, sizeof(c.head));
     px_strlcpy(c.at, r->at, sizeof(c.at));
+    c.cut = r->cut_before != NULL;
     const px_sign_key *k = &r->keys->keys[0];
     px_strlcpy(c.key_id, k->id, sizeof(c.key_id));
     char msg[512];
@@ -545,15 +570,21 @@ static px_rc checkpoint_body(px_tx *tx, void *vr, px_err *err)
     r->err = err;
     int got = 0;
     px_rc rc = px_store_audit_checkpoint_lock(r->db, &got, err);
-    if (rc != PX_OK || !got)
+    if (rc != PX_OK)
         return rc;
-    if ((rc = px_store_audit_stale_heads(r->db, r->at, checkpoint_one, r, err)) != PX_OK)
-        return rc;
-    return r->rc;
+    if (!got && r->cut_before) /* a cut is asked for by an operator: say why it was not made */
+        return px_err_set(err, PX_ESTATE, "busy", "another process is signing checkpoints");
+    if (!got)
+        return PX_OK;
+    if (r->cut_before)
+        rc = px_store_audit_cut_heads(r->db, r->cut_before, r->at, checkpoint_one, r, err);
+    else
+        rc = px_store_audit_stale_heads(r->db, r->at, checkpoint_one, r, err);
+    return rc != PX_OK ? rc : r->rc;
 }
 
-px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, int *made, int *refused,
-                              px_err *err)
+px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, const char *cut_before,
+                              int *made, int *refused, px_err *err)
 {
     *made = *refused = 0;
     if (keys->n == 0)
@@ -561,6 +592,7 @@ px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, int *made, in
     cp_run r;
     memset(&r, 0, sizeof(r));
     r.keys = keys;
+    r.cut_before = cut_before;
     /* A background transaction: it writes no audit entry of its own (a checkpoint is a
      * statement about the log, not an act on the data). */
     px_rc rc = px_tx_run(db, NULL, checkpoint_body, &r, err);
@@ -586,7 +618,7 @@ px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err
                                                       now + app->cfg.audit_checkpoint_interval))
         return PX_OK;
     int made, refused;
-    px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, &made, &refused, err);
+    px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, NULL, &made, &refused, err);
     if (rc == PX_OK && made)
         px_logf(PX_LOG_INFO, "audit checkpoints signed: %d", made);
     /* A failure here is logged and retried next period; it never stops the other runners. */

@@ -253,12 +253,16 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
 /* Signs a checkpoint of every chain whose head moved since its last checkpoint, after
  * verifying the chain's new entries (links, hashes, seals) from that checkpoint on: a chain
  * that does not verify is not signed (it is logged, and *refused counts it). *made: the
- * checkpoints signed. Another process checkpointing at the same moment: nothing, PX_OK. */
-px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, int *made, int *refused,
-                              px_err *err);
+ * checkpoints signed. Another process checkpointing at the same moment: nothing, PX_OK.
+ * With cut_before (a timestamp): signs instead a cut of every chain at its last entry written
+ * before that time, which no cut covers yet (docs/audit.md "Cuts"), verified the same way;
+ * another process checkpointing: PX_ESTATE "busy". */
+px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, const char *cut_before,
+                              int *made, int *refused, px_err *err);
 
 /* The signed message of a checkpoint (what an auditor checks with the public key):
  *   packid-audit-checkpoint-v1|chain|chain_seq|seq|head|at
+ * and of a cut: packid-audit-cut-v1|chain|chain_seq|seq|head|at (at: the cut's time)
  * Returns its length, or -1 when it does not fit cap. */
 long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c);
 

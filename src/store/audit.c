@@ -223,7 +223,7 @@ px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_er
 
 #define CHECKPOINT_COLUMNS                                                                         \
     "c.id, c.chain::text, c.chain_seq, c.seq, c.head, "                                            \
-    PX__SQL_ISO("c.at") ", c.key_id, c.signature"
+    PX__SQL_ISO("c.at") ", c.key_id, c.signature, c.cut"
 
 static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int col)
 {
@@ -238,6 +238,7 @@ static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int
     px_strlcpy(c->at, px__val(r, i, col + 5), sizeof(c->at));
     px_strlcpy(c->key_id, px__val(r, i, col + 6), sizeof(c->key_id));
     px_strlcpy(c->signature, px__val(r, i, col + 7), sizeof(c->signature));
+    c->cut = strcmp(px__val(r, i, col + 8), "t") == 0;
 }
 
 px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id, long limit,
@@ -269,15 +270,39 @@ px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err
     char cseq[24], seq[24];
     snprintf(cseq, sizeof(cseq), "%lld", c->chain_seq);
     snprintf(seq, sizeof(seq), "%lld", c->seq);
-    const char *p[] = {c->chain, cseq, seq, c->head, c->at, c->key_id, c->signature};
+    const char *p[] = {c->chain, cseq, seq,          c->head,
+                       c->at,    c->key_id, c->signature, c->cut ? "t" : "f"};
     PGresult *r = px__exec(db,
-                           "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, "
-                           "key_id, signature) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
-                           "$5::timestamptz, $6, $7) RETURNING id",
-                           7, p, err);
+                           "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
+                           "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
+                           "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
+                           8, p, err);
     if (!r)
         return err->rc;
     c->id = strtoll(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+/* Calls fn with each row (h, c, at) of a heads query: chain, chain_seq, last_seq, last_hash,
+ * CHECKPOINT_COLUMNS, at. */
+static px_rc heads_rows(PGresult *r, char at[32], px_audit_stale_fn fn, void *ctx, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        px_audit_head h;
+        px_audit_checkpoint c;
+        px_strlcpy(h.chain, px__val(r, i, 0), sizeof(h.chain));
+        h.chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
+        h.last_seq = strtoll(px__val(r, i, 2), NULL, 10);
+        px_strlcpy(h.last_hash, px__val(r, i, 3), sizeof(h.last_hash));
+        checkpoint_row(&c, r, i, 4);
+        px_strlcpy(at, px__val(r, i, 13), 32);
+        if (fn(ctx, &h, &c))
+            break;
+    }
     PQclear(r);
     return PX_OK;
 }
@@ -293,23 +318,26 @@ px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, v
         "(SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain ORDER BY k.id DESC LIMIT 1) c "
         "ON true WHERE h.last_seq > 0 AND (c.id IS NULL OR c.seq <> h.last_seq) ORDER BY h.chain",
         0, NULL, err);
-    if (!r)
-        return err->rc;
-    int rows = PQntuples(r);
-    for (int i = 0; i < rows; i++) {
-        px_audit_head h;
-        px_audit_checkpoint c;
-        px_strlcpy(h.chain, px__val(r, i, 0), sizeof(h.chain));
-        h.chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
-        h.last_seq = strtoll(px__val(r, i, 2), NULL, 10);
-        px_strlcpy(h.last_hash, px__val(r, i, 3), sizeof(h.last_hash));
-        checkpoint_row(&c, r, i, 4);
-        px_strlcpy(at, px__val(r, i, 12), 32);
-        if (fn(ctx, &h, &c))
-            break;
-    }
-    PQclear(r);
-    return PX_OK;
+    return heads_rows(r, at, fn, ctx, err);
+}
+
+px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_audit_stale_fn fn,
+                               void *ctx, px_err *err)
+{
+    const char *p[] = {before};
+    /* The entries of the old single chain (no chain) are never cut: they keep their months. */
+    PGresult *r = px__exec(
+        db,
+        "WITH b AS (SELECT date_trunc('milliseconds', $1::timestamptz) AS t) "
+        "SELECT h.chain::text, h.chain_seq, h.seq, h.hash, " CHECKPOINT_COLUMNS ", "
+        PX__SQL_ISO("b.t") " FROM b, (SELECT DISTINCT ON (chain) chain, chain_seq, seq, hash "
+        "FROM audit_log, b WHERE chain IS NOT NULL AND at < b.t ORDER BY chain, seq DESC) h "
+        "LEFT JOIN LATERAL (SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain AND "
+        "k.seq <= h.seq ORDER BY k.seq DESC, k.id DESC LIMIT 1) c ON true WHERE NOT EXISTS "
+        "(SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = h.chain AND x.seq >= h.seq) "
+        "ORDER BY h.chain",
+        1, p, err);
+    return heads_rows(r, at, fn, ctx, err);
 }
 
 px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err)

@@ -10,10 +10,11 @@
 
 /* px_partitioned_tables as an SQL array, in the same order. */
 #define TABLES_SQL                                                                                 \
-    "unnest(ARRAY['epcis_event', 'scan', 'vrs_request', 'report_attempt', 'webhook_attempt'])"
+    "unnest(ARRAY['epcis_event', 'scan', 'vrs_request', 'report_attempt', 'webhook_attempt', "     \
+    "'webhook_delivery'])"
 
-const char *const px_partitioned_tables[PX_PARTITIONED_N] = {"epcis_event", "scan", "vrs_request",
-                                                             "report_attempt", "webhook_attempt"};
+const char *const px_partitioned_tables[PX_PARTITIONED_N] = {
+    "epcis_event", "scan", "vrs_request", "report_attempt", "webhook_attempt", "webhook_delivery"};
 
 /* The expiries (YYMMDD) of the packs the rows of partition {p} name, per table; NULL when its
  * rows name no pack, so that only the month's age holds it (docs/scaling.md "Partitioning"):
@@ -23,7 +24,8 @@ const char *const px_partitioned_tables[PX_PARTITIONED_N] = {"epcis_event", "sca
  *   scan: the scanned pack (an unknown serial names none);
  *   vrs_request: the expiry the requester sent, and the pack's own;
  *   report_attempt, webhook_attempt: a POST's outcome; the packs are in the report or the
- *     event it carried, which stay (only the attempts leave). */
+ *     event it carried, which stay (only the attempts leave);
+ *   webhook_delivery: a copy of an event for a subscriber; the event stays in epcis_event. */
 static const char *const packs_sql[PX_PARTITIONED_N] = {
     "SELECT expiry FROM {p} WHERE expiry IS NOT NULL "
     "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
@@ -36,6 +38,7 @@ static const char *const packs_sql[PX_PARTITIONED_N] = {
     "SELECT s.expiry FROM {p} t JOIN serial s ON s.gtin = t.gtin AND s.serial = t.serial",
     "SELECT exp FROM {p} WHERE exp IS NOT NULL UNION ALL SELECT s.expiry FROM {p} t JOIN "
     "serial s ON s.gtin = t.gtin AND s.serial = t.serial",
+    NULL,
     NULL,
     NULL,
 };
@@ -94,34 +97,45 @@ static int table_of(const char *s)
     return -1;
 }
 
-/* The day the packs named by partition `name`'s rows let it go: the latest expiry among them
- * plus after_expiry_months (YYYY-MM-DD), "" when they name no pack with an expiry. An expiry
- * YYMMDD counts as the end of its month (DD 00 is allowed, GS1 General Specifications 3.4.7),
- * years 20YY (valid to 2099). */
-static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_expiry_months,
-                              char out[11], px_err *err)
+/* The rows of another table that name rows of partition {p} through a foreign key, per table:
+ * their own partition keys; NULL when no table references it. PostgreSQL refuses to detach a
+ * month that rows of an attached month still reference, so such a month is held until the
+ * latest of those rows' months may go by its age (docs/scaling.md "Partitioning"):
+ *   webhook_delivery: its attempts (an attempt may start in the month after its delivery). */
+static const char *const referrers_sql[PX_PARTITIONED_N] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "SELECT a.started_at FROM webhook_attempt a JOIN {p} d ON d.id = a.delivery_id AND "
+    "d.created_at = a.delivery_created_at",
+};
+
+/* Runs head || body (with {p} replaced by partition `name`) || tail, $1 = months, and copies
+ * its one text value (a day YYYY-MM-DD or "") into out. */
+static px_rc day_of(px_db *db, const char *head, const char *body, const char *tail,
+                    const char *name, int months, char out[11], px_err *err)
 {
     out[0] = '\0';
-    if (!packs_sql[table])
+    if (!body)
         return PX_OK;
     px_buf sql;
     px_buf_init(&sql, 8192);
-    px_buf_printf(&sql, "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
-                        "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
-                        "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (");
-    for (const char *q = packs_sql[table]; *q;) {
+    px_buf_printf(&sql, "%s", head);
+    for (const char *q = body; *q;) {
         const char *hole = strstr(q, "{p}");
         size_t len = hole ? (size_t)(hole - q) : strlen(q);
         px_buf_printf(&sql, "%.*s%s", (int)len, q, hole ? name : "");
         q = hole ? hole + 3 : q + len;
     }
-    px_buf_printf(&sql, ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'");
+    px_buf_printf(&sql, "%s", tail);
     char m[16];
-    snprintf(m, sizeof(m), "%d", after_expiry_months);
+    snprintf(m, sizeof(m), "%d", months);
     const char *p[] = {m};
     PGresult *r = NULL;
     if (px_buf_failed(&sql) != PX_OK)
-        px_err_set(err, PX_EINTERNAL, "internal", "the expiry query of %s does not fit", name);
+        px_err_set(err, PX_EINTERNAL, "internal", "the retention query of %s does not fit", name);
     else
         r = px__exec(db, sql.data, 1, p, err);
     px_buf_dispose(&sql);
@@ -132,21 +146,54 @@ static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_
     return PX_OK;
 }
 
-/* Decides one row: keep_until is the later of its age's and its packs' day. */
-static px_rc judge(px_db *db, px_partition_row *row, const char *today, int after_expiry_months,
-                   px_err *err)
+/* The day the packs named by partition `name`'s rows let it go: the latest expiry among them
+ * plus after_expiry_months (YYYY-MM-DD), "" when they name no pack with an expiry. An expiry
+ * YYMMDD counts as the end of its month (DD 00 is allowed, GS1 General Specifications 3.4.7),
+ * years 20YY (valid to 2099). */
+static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_expiry_months,
+                              char out[11], px_err *err)
+{
+    return day_of(db,
+                  "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
+                  "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
+                  "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (",
+                  packs_sql[table], ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'", name,
+                  after_expiry_months, out, err);
+}
+
+/* The day the month of the latest row referencing partition `name` may go by its age
+ * (retention_months after that month's end), "" when none references it. */
+static px_rc referrers_keep_until(px_db *db, int table, const char *name, int retention_months,
+                                  char out[11], px_err *err)
+{
+    return day_of(db,
+                  "SELECT coalesce(to_char((date_trunc('month', max(x)) + interval '1 month' + "
+                  "make_interval(months => $1::int))::date, 'YYYY-MM-DD'), '') FROM (",
+                  referrers_sql[table], ") t(x)", name, retention_months, out, err);
+}
+
+/* Decides one row: keep_until is the latest of its age's, its packs' and its referrers' day. */
+static px_rc judge(px_db *db, px_partition_row *row, const char *today, int retention_months,
+                   int after_expiry_months, px_err *err)
 {
     row->held_by_packs = 0;
     row->detachable = 0;
     if (strcmp(row->keep_until, today) > 0)
         return PX_OK; /* its age alone keeps it: the packs need not be asked */
-    char packs[11];
+    char packs[11], refs[11];
     px_rc rc = packs_keep_until(db, row->table_index, row->name, after_expiry_months, packs, err);
+    if (rc == PX_OK)
+        rc = referrers_keep_until(db, row->table_index, row->name, retention_months, refs, err);
     if (rc != PX_OK)
         return rc;
     if (packs[0] && strcmp(packs, row->keep_until) > 0) {
         px_strlcpy(row->keep_until, packs, sizeof(row->keep_until));
         row->held_by_packs = 1;
+    }
+    /* A referrer's month goes by its age: held_by stays "age" unless a pack holds it longer. */
+    if (refs[0] && strcmp(refs, row->keep_until) > 0) {
+        px_strlcpy(row->keep_until, refs, sizeof(row->keep_until));
+        row->held_by_packs = 0;
     }
     row->detachable = strcmp(row->keep_until, today) <= 0;
     return PX_OK;
@@ -196,7 +243,7 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
     for (int i = 0; i < count && rc == PX_OK; i++) {
         row_of(&out[i], r, i);
         if (out[i].table_index >= 0)
-            rc = judge(db, &out[i], today, after_expiry_months, err);
+            rc = judge(db, &out[i], today, retention_months, after_expiry_months, err);
     }
     if (rc != PX_OK) {
         free(out);
@@ -237,11 +284,12 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
         goto done;
     }
     row_of(&row, r, 0);
-    if ((rc = judge(db, &row, today, after_expiry_months, err)) != PX_OK)
+    if ((rc = judge(db, &row, today, retention_months, after_expiry_months, err)) != PX_OK)
         goto done;
     /* REQ-SCALE-3: a month leaves its table only when its age and every pack its rows name
      * are past the retention (PACKID_RETENTION_MONTHS, PACKID_RETENTION_AFTER_EXPIRY_MONTHS);
-     * tables whose rows name no pack (the delivery attempts) by their age alone. */
+     * tables whose rows name no pack (the delivery attempts) by their age alone, and a month
+     * other rows reference (webhook_delivery's, by its attempts) not before their month. */
     if (!row.detachable) {
         rc = px_err_set(err, PX_ESTATE, "retention_not_passed", "%s is kept until %s (%s)", name,
                         row.keep_until, row.held_by_packs ? "a pack's expiry" : "the month's age");

@@ -1,5 +1,5 @@
-/* SQL of the monthly partitions of the tables that grow without end (migrations 0111 and 0150,
- * docs/scaling.md "Partitioning"): creating the months ahead, listing them with the day each
+/* SQL of the monthly partitions of the tables that grow without end (migrations 0111, 0150 and
+ * 0200, docs/scaling.md "Partitioning"): creating the months ahead, listing them with the day each
  * may leave its table under the retention the law asks, and detaching one. One code path for
  * every table: px_partitioned_tables lists them. */
 #ifndef PX_PARTITION_STORE_H
@@ -8,8 +8,8 @@
 #include "store.h"
 
 /* The partitioned tables, in the order they are listed: epcis_event, scan, vrs_request,
- * report_attempt, webhook_attempt. */
-#define PX_PARTITIONED_N 5
+ * report_attempt, webhook_attempt, webhook_delivery. */
+#define PX_PARTITIONED_N 6
 extern const char *const px_partitioned_tables[PX_PARTITIONED_N];
 
 typedef struct px_partition_row {

@@ -237,6 +237,8 @@ typedef struct px_audit_checkpoint {
     char at[32];             /* RFC 3339 UTC with milliseconds, as signed */
     char key_id[PX_SIGN_ID_LEN + 1];
     char signature[2 * PX_SIGN_SIG_LEN + 1];
+    int cut; /* a cut: the chain's entries up to and with seq, written before `at`, may leave
+              * the log (docs/audit.md "Cuts") */
 } px_audit_checkpoint;
 typedef int (*px_audit_checkpoint_fn)(void *ctx, const px_audit_checkpoint *c);
 /* Checkpoints with id > after_id in id order, at most limit (0 = all); chain NULL = all. */
@@ -251,6 +253,11 @@ px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err
 typedef int (*px_audit_stale_fn)(void *ctx, const px_audit_head *h, const px_audit_checkpoint *c);
 px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, void *ctx,
                                  px_err *err);
+/* The cut candidates before `before` (a timestamp): per chain, its last entry written before
+ * it (as h) and the newest checkpoint at or before that entry (c, id 0 when none), for the
+ * chains no cut covers up to that entry yet; `at` is `before` as a checkpoint prints it. */
+px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_audit_stale_fn fn,
+                               void *ctx, px_err *err);
 /* One checkpointer at a time across processes (a transaction-scoped advisory lock that no
  * writing use case takes); *got 0 when another holds it. */
 px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err);

@@ -178,8 +178,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
         "next_attempt_at = clock_timestamp() + $1::bigint * interval '1 millisecond' FROM c "
         "WHERE d.id = c.id RETURNING d.*), "
-        "a AS (INSERT INTO webhook_attempt (delivery_id, n, started_at) SELECT id, attempts, "
-        "clock_timestamp() FROM u) "
+        "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
+        "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
         "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
         "w.tenant_id = d.tenant_id",
         1, p, err);

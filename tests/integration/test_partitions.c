@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "partition_store.h"
 #include "px_test.h"
 
 #define GTIN "04012345000016"
@@ -63,6 +64,17 @@ static json_t *listed(json_t *list, const char *name)
     return NULL;
 }
 
+/* `packid partitions detach NAME` is refused: NAME's retention has not passed. */
+static void detach_refused(fixture *f, const char *name)
+{
+    int rc;
+    json_t *j = cli(f, &rc, "detach", name);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                        "retention_not_passed");
+    json_decref(j);
+}
+
 static void test_partitions__events_land_in_their_month(void **state)
 {
     fixture *f = *state;
@@ -73,8 +85,7 @@ static void test_partitions__events_land_in_their_month(void **state)
     px_test_commission(&f->env, f->mah_key, GTIN, "P-NOW", "491231", "[\"N-1\",\"N-2\"]");
     char home[128], want[64];
     home_of(f, "lot = 'P-NOW'", home, sizeof(home));
-    px_sql_text(&f->env, "SELECT 'epcis_event_p' || to_char(now(), 'YYYYMM')", want,
-                sizeof(want));
+    px_sql_text(&f->env, "SELECT 'epcis_event_p' || to_char(now(), 'YYYYMM')", want, sizeof(want));
     assert_string_equal(home, want);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_default"), 0);
     /* The runner made this month and PACKID_PARTITIONS_AHEAD (3) more at start, and says so. */
@@ -97,12 +108,13 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
 {
     fixture *f = *state;
     int rc;
-    /* Four months beyond the three the runner made, of each of the five partitioned tables
-     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt; migration 0150), in
+    /* Four months beyond the three the runner made, of each of the six partitioned tables
+     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt, webhook_delivery;
+     * migrations 0150 and 0200), in
      * the live schema and the sandbox's. */
     json_t *j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 5 * 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 6 * 2);
     json_decref(j);
     j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
@@ -179,12 +191,7 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_false(json_is_true(json_object_get(it, "detachable")));
     assert_string_equal(json_string_value(json_object_get(it, "held_by")), "age");
     json_decref(list);
-    json_t *j = cli(f, &rc, "detach", "epcis_event_p201901");
-    assert_int_not_equal(rc, 0);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-        "retention_not_passed");
-    json_decref(j);
+    detach_refused(f, "epcis_event_p201901");
     json_decref(cli(f, &rc, "detach", NULL));
     assert_int_equal(rc, 0);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
@@ -198,9 +205,9 @@ static void test_partitions__detach_only_after_retention(void **state)
                                           "WHERE lot = 'P-OLD'"),
                      0);
     list = cli(f, &rc, "list", NULL);
-    assert_string_equal(json_string_value(
-                            json_object_get(listed(list, "epcis_event_p201901"), "keep_until")),
-                        "2051-01-01");
+    assert_string_equal(
+        json_string_value(json_object_get(listed(list, "epcis_event_p201901"), "keep_until")),
+        "2051-01-01");
     json_decref(list);
     /* Both expired (January 2020, end of month): 2020-02-01 + 12 months has passed. */
     assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '200100' WHERE serial = "
@@ -211,7 +218,7 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_true(json_is_true(json_object_get(it, "detachable")));
     assert_string_equal(json_string_value(json_object_get(it, "keep_until")), "2025-02-01");
     json_decref(list);
-    j = cli(f, &rc, "detach", NULL);
+    json_t *j = cli(f, &rc, "detach", NULL);
     assert_int_equal(rc, 0);
     assert_int_equal(json_array_size(json_object_get(j, "detached")), 1);
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "detached"), 0)),
@@ -225,8 +232,169 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = "
                                           "'P-OLD' OR serials @> ARRAY['O-2']"),
                      0);
-    assert_true(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = 'P-NOW'") >
-                0);
+    assert_true(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = 'P-NOW'") > 0);
+}
+
+/* The expiry rule of each partitioned table, as this test knows it: how to put a row of June
+ * 2018 into it that names pack R-1 of lot P-RULE (expiry 491231), and whether that pack holds
+ * the month (tables whose rows name packs) or only the month's age does (the attempts). The
+ * attempts' parents are not made: the row goes in with the foreign keys' triggers off. */
+typedef struct {
+    const char *table;
+    const char *row_sql;
+    int held_by_packs;
+} expiry_rule;
+
+static const expiry_rule rules[] = {
+    {"epcis_event",
+     "UPDATE epcis_event SET created_at = '2018-06-15T00:00:00Z' WHERE lot = 'P-RULE'", 1},
+    {"scan",
+     "INSERT INTO scan (gtin, serial, at, client, known, verdict, source) VALUES ('" GTIN
+     "', 'R-1', '2018-06-15T00:00:00Z', repeat('c', 64), true, 'genuine', 'verify')",
+     1},
+    {"vrs_request",
+     "SET session_replication_role = replica; INSERT INTO vrs_request (at, kind, tenant_id, "
+     "requester_id, key_id, req_gln, responder_gln, gtin, lot, serial, context) VALUES "
+     "('2018-06-15T00:00:00Z', 'verify', gen_random_uuid(), gen_random_uuid(), "
+     "gen_random_uuid(), '4012345000009', '4012345000009', '" GTIN "', 'P-RULE', 'R-1', "
+     "'dscsaSaleableReturn')",
+     1},
+    {"report_attempt",
+     "SET session_replication_role = replica; INSERT INTO report_attempt (report_id, n, "
+     "started_at) VALUES (gen_random_uuid(), 1, '2018-06-15T00:00:00Z')",
+     0},
+    {"webhook_attempt",
+     "SET session_replication_role = replica; INSERT INTO webhook_attempt (delivery_id, "
+     "delivery_created_at, n, started_at) VALUES (gen_random_uuid(), '2018-06-15T00:00:00Z', 1, "
+     "'2018-06-15T00:00:00Z')",
+     0},
+    {"webhook_delivery",
+     "SET session_replication_role = replica; INSERT INTO webhook_delivery (tenant_id, event, "
+     "body, state, created_at) VALUES (gen_random_uuid(), 'pack.commissioned', '{}', "
+     "'delivered', '2018-06-15T00:00:00Z')",
+     0},
+};
+
+static const expiry_rule *rule_of(const char *table)
+{
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (strcmp(rules[i].table, table) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+/* REQ-SCALE-3 for every table in px_partitioned_tables: a month past its age's retention whose
+ * rows name an unexpired pack is held (where rows name packs) or goes (where only age counts);
+ * once the pack's retention has passed too, it goes, and `detach` takes it out of its table
+ * with its rows; this month stays for its age. A table without a rule here fails the test. */
+static void test_partitions__every_table_keeps_its_retention(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-RULE", "491231", "[\"R-1\"]");
+    for (int t = 0; t < PX_PARTITIONED_N; t++) {
+        const char *table = px_partitioned_tables[t];
+        const expiry_rule *rule = rule_of(table);
+        if (!rule)
+            fail_msg("%s is partitioned but this test knows no expiry rule for it", table);
+        px_sqlf(&f->env, "SELECT partition_add_month('%s', '2018-06-01')", table);
+        assert_int_equal(px_sql_exec(&f->env, rule->row_sql), 0);
+        assert_true(px_count_of(&f->env, "SELECT count(*) FROM %s_p201806", table) >= 1);
+    }
+    int rc;
+    char old[48], now_month[48];
+    json_t *list = cli(f, &rc, "list", NULL);
+    assert_int_equal(rc, 0);
+    for (int t = 0; t < PX_PARTITIONED_N; t++) {
+        const char *table = px_partitioned_tables[t];
+        snprintf(old, sizeof(old), "%s_p201806", table);
+        json_t *it = listed(list, old);
+        if (!it)
+            fail_msg("%s is not listed", old);
+        /* 2018-07-01 + 72 months, or the pack's 2049-12 end + 1 + 12 months. */
+        int held = rule_of(table)->held_by_packs;
+        assert_int_equal(json_is_true(json_object_get(it, "detachable")), !held);
+        assert_string_equal(json_string_value(json_object_get(it, "keep_until")),
+                            held ? "2051-01-01" : "2024-07-01");
+        assert_string_equal(json_string_value(json_object_get(it, "table")), table);
+        char sql[128];
+        snprintf(sql, sizeof(sql), "SELECT '%s_p' || to_char(now(), 'YYYYMM')", table);
+        px_sql_text(&f->env, sql, now_month, sizeof(now_month));
+        it = listed(list, now_month);
+        if (!it)
+            fail_msg("%s is not listed", now_month);
+        assert_false(json_is_true(json_object_get(it, "detachable")));
+        assert_string_equal(json_string_value(json_object_get(it, "held_by")), "age");
+        detach_refused(f, now_month);
+    }
+    json_decref(list);
+
+    /* The pack expired in June 2018: 2018-07-01 + 12 months has passed; every month goes. */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '180600' WHERE serial = "
+                                          "'R-1'; UPDATE epcis_event SET expiry = '180600' WHERE "
+                                          "lot = 'P-RULE'"),
+                     0);
+    for (int t = 0; t < PX_PARTITIONED_N; t++) {
+        const char *table = px_partitioned_tables[t];
+        snprintf(old, sizeof(old), "%s_p201806", table);
+        json_decref(cli(f, &rc, "detach", old));
+        assert_int_equal(rc, 0);
+        assert_int_equal(px_count_of(&f->env,
+                                     "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                                     "'%s'::regclass",
+                                     old),
+                         0);
+        assert_true(px_count_of(&f->env, "SELECT count(*) FROM %s", old) >= 1);
+        assert_int_equal(px_count_of(&f->env,
+                                     "SELECT count(*) FROM %s WHERE tableoid = '%s'::regclass",
+                                     table, old),
+                         0);
+    }
+}
+
+/* A month of webhook deliveries is held while an attempt in a later month names one of them
+ * (PostgreSQL would refuse the detach: the attempts' foreign key is (delivery_id,
+ * delivery_created_at), migration 0200), and goes once the attempts have gone. */
+static void test_partitions__deliveries_held_by_their_attempts(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env, "SELECT partition_add_month('webhook_delivery', '2018-03-01')");
+    assert_int_equal(
+        px_sql_exec(&f->env,
+                    "SET session_replication_role = replica; INSERT INTO webhook_delivery (id, "
+                    "tenant_id, event, body, state, created_at) VALUES "
+                    "('00000000-0000-4000-8000-000000000318', gen_random_uuid(), "
+                    "'pack.commissioned', '{}', 'delivered', '2018-03-31T23:00:00Z')"),
+        0);
+    /* Not vacuous: the foreign key is checked on the new key. */
+    assert_int_not_equal(px_sql_exec(&f->env, "INSERT INTO webhook_attempt (delivery_id, "
+                                              "delivery_created_at, n, started_at) VALUES "
+                                              "('00000000-0000-4000-8000-000000000318', "
+                                              "'2018-03-01T00:00:00Z', 1, now())"),
+                         0);
+    assert_int_equal(px_sql_exec(&f->env, "INSERT INTO webhook_attempt (delivery_id, "
+                                          "delivery_created_at, n, started_at) VALUES "
+                                          "('00000000-0000-4000-8000-000000000318', "
+                                          "'2018-03-31T23:00:00Z', 1, now())"),
+                     0);
+    int rc;
+    char want[16];
+    px_sql_text(&f->env,
+                "SELECT to_char(date_trunc('month', now()) + interval '73 months', 'YYYY-MM-DD')",
+                want, sizeof(want));
+    json_t *list = cli(f, &rc, "list", NULL);
+    json_t *it = listed(list, "webhook_delivery_p201803");
+    assert_non_null(it);
+    assert_false(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "keep_until")), want);
+    json_decref(list);
+    detach_refused(f, "webhook_delivery_p201803");
+    /* The attempt's month gone (here: the row), the deliveries' month goes by its own age. */
+    assert_int_equal(px_sql_exec(&f->env, "DELETE FROM webhook_attempt WHERE delivery_id = "
+                                          "'00000000-0000-4000-8000-000000000318'"),
+                     0);
+    json_decref(cli(f, &rc, "detach", "webhook_delivery_p201803"));
+    assert_int_equal(rc, 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery_p201803"), 1);
 }
 
 int main(void)
@@ -236,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_partitions__ensure_creates_ahead_once),
         cmocka_unit_test(test_partitions__default_rows_move_to_their_month),
         cmocka_unit_test(test_partitions__detach_only_after_retention),
+        cmocka_unit_test(test_partitions__every_table_keeps_its_retention),
+        cmocka_unit_test(test_partitions__deliveries_held_by_their_attempts),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
