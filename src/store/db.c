@@ -44,8 +44,7 @@ void px_db_close(px_db *db)
     free(db);
 }
 
-PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params,
-                   px_err *err)
+PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
 {
     PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
@@ -56,12 +55,40 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
     return NULL;
 }
 
+static unsigned cached_bit(const px_db *db, px__cached id)
+{
+    return (unsigned)id + (db->sandbox ? 32u : 0u);
+}
+
+static void cached_name(const px_db *db, px__cached id, char name[16])
+{
+    snprintf(name, 16, "px%s%d", db->sandbox ? "s" : "l", (int)id);
+}
+
+int px__is_cached(const px_db *db, px__cached id)
+{
+    return (db->prepared & (1ULL << cached_bit(db, id))) != 0;
+}
+
+px_rc px__uncache(px_db *db, px__cached id, px_err *err)
+{
+    if (!px__is_cached(db, id))
+        return PX_OK;
+    char name[16], sql[32];
+    cached_name(db, id, name);
+    snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
+    px_rc rc = px_db_exec(db, sql, err);
+    if (rc == PX_OK)
+        db->prepared &= ~(1ULL << cached_bit(db, id));
+    return rc;
+}
+
 PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams,
                           const char *const *params, px_err *err)
 {
-    unsigned bit = (unsigned)id + (db->sandbox ? 32u : 0u);
+    unsigned bit = cached_bit(db, id);
     char name[16];
-    snprintf(name, sizeof(name), "px%s%d", db->sandbox ? "s" : "l", (int)id);
+    cached_name(db, id, name);
     if (!(db->prepared & (1ULL << bit))) {
         PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
         if (PQresultStatus(p) != PGRES_COMMAND_OK) {
@@ -83,8 +110,8 @@ PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams
 
 px_rc px_db_set_sandbox(px_db *db, int on, px_err *err)
 {
-    px_rc rc = px_db_exec(db, on ? "SET search_path = " PX_SANDBOX_SCHEMA : "RESET search_path",
-                          err);
+    px_rc rc =
+        px_db_exec(db, on ? "SET search_path = " PX_SANDBOX_SCHEMA : "RESET search_path", err);
     if (rc == PX_OK)
         db->sandbox = on;
     return rc;
@@ -120,8 +147,7 @@ px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err 
     }
     PQclear(r);
     px_rc rc = PX_OK;
-    if ((len && PQputCopyData(db->conn, data, (int)len) != 1) ||
-        PQputCopyEnd(db->conn, NULL) != 1)
+    if ((len && PQputCopyData(db->conn, data, (int)len) != 1) || PQputCopyEnd(db->conn, NULL) != 1)
         rc = px__sqlstate_map(NULL, db->conn, err);
     while ((r = PQgetResult(db->conn))) {
         if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)

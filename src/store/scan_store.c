@@ -18,21 +18,21 @@
 #define PACK_FACTS "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, '')"
 /* The public fields (only scalar master_data values the MAH listed; objects and arrays are not
  * shown): column 7. */
-#define PASSPORT_COL                                                                           \
-    "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "        \
-    "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "       \
-    "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "              \
-    "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                               \
+#define PASSPORT_COL                                                                               \
+    "(SELECT coalesce(string_agg(f.key || E'\\t' || replace(replace(d.value #>> '{}', "            \
+    "E'\\t', ' '), E'\\n', ' '), E'\\n' ORDER BY f.ord), '') FROM product_passport pp "            \
+    "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "                  \
+    "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                                   \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
 /* Column 6 of pack_public_row: an open clone alert, one index-only probe of clone_alert_serial
  * (migration 0097). */
-#define OPEN_ALERT_COL                                                                         \
-    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = " \
+#define OPEN_ALERT_COL                                                                             \
+    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = "    \
     "'clone' AND a.state = 'open')"
 /* The product, the pack, an open alert, and the public fields: columns 0..7 of
  * pack_public_row. */
 #define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", " PASSPORT_COL
-#define PACK_PUBLIC_FROM                                                                       \
+#define PACK_PUBLIC_FROM                                                                           \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
 /* The serial's scans from $3 to $5 (microseconds) and after its last closed clone alert (a
  * closed alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history.
@@ -40,11 +40,13 @@
  * months created ahead and a default partition, and only a closed range lets the executor
  * prune all but the window's months at each execution of the prepared statement. The upper
  * end is packid's clock (px_now_us), not SQL's now(): tests move packid's clock. */
-#define HISTORY_WHERE                                                                          \
-    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at <= " AT("$5") " AND "     \
-    "s.at > coalesce((SELECT "                                                                 \
-    "max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND a.kind = "     \
-    "'clone' AND a.state = 'closed'), '-infinity')"
+#define HISTORY_WHERE                                                                              \
+    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at <= " AT(                      \
+        "$5") " AND "                                                                              \
+              "s.at > coalesce((SELECT "                                                           \
+              "max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND "       \
+              "a.kind = "                                                                          \
+              "'clone' AND a.state = 'closed'), '-infinity')"
 
 static void pack_public_row(px_pack_public *out, const PGresult *r)
 {
@@ -89,26 +91,140 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 }
 
 /* The lookups' FROM: the product, the pack, and the serial's newest scans from $3 to $5
- * (microseconds; both ends bound so the months outside the window are pruned, as in
- * HISTORY_WHERE), at most $4, one output row each (none: one row of NULLs) — columns 8..13.
- * No aggregate and no closed-alert probe: plan nodes are what this read's CPU goes to
- * (executor start of each), and the hot read runs for every public hit. The history here is
+ * (microseconds), at most $4 from each table read, one output row each (none: one row of
+ * NULLs) — columns 8..13; the caller keeps the newest $4. No aggregate and no closed-alert
+ * probe: plan nodes are what this read's CPU goes to (executor start of each), and the hot
+ * read runs for every public hit. The history comes from the one or two month partitions
+ * the window lies in, named (scan_months): through the parent `scan` a prepared (generic)
+ * plan holds every month, and locks each with its index and prunes them at executor start
+ * on every hit — that part was most of this read's cost in PostgreSQL. The history here is
  * not cut at the serial's last closed clone alert as px_store_scan_history's is: it may hold
  * more scans, never fewer, and the clone rules only raise more flags on more scans, so a
  * flag the longer history raises sends the scan to the transaction, which decides on
  * px_store_scan_history's exact rows (scans.c fast_verify). */
-#define LOOKUP_FROM                                                                            \
-    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 LEFT JOIN "       \
-    "LATERAL (SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM scan sc WHERE sc.gtin " \
-    "= p.gtin AND sc.serial = $2 AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")            \
-    " ORDER BY sc.at DESC LIMIT $4::int) h ON true WHERE p.gtin = $1"
+/* clang-format off */
+#define LOOKUP_FROM_HEAD                                                                       \
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 LEFT JOIN LATERAL ("
+#define LOOKUP_FROM_TAIL ") h ON true WHERE p.gtin = $1"
+/* The history's part of one table (%s: scan or one month of it). */
+#define LOOKUP_PART                                                                            \
+    "(SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM %s sc WHERE sc.gtin = p.gtin "  \
+    "AND sc.serial = $2 AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")                     \
+    " ORDER BY sc.at DESC LIMIT $4::int)"
 /* Columns 8..13: one scan of the history (NULL at: none). */
 #define HISTORY_COLS                                                                           \
     US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
     "coalesce(h.country, ''), left(h.client, 16)"
+/* clang-format on */
 
-/* One round trip for everything a verification reads (statement id/sql, HISTORY_COLS 8..13). */
-static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_public *pub,
+/* The month partitions of `scan` that hold the window [since, until], newest first, when they
+ * cover it without a gap: bounds read from the catalogue, so the months are PostgreSQL's own
+ * (its time zone, not packid's). No partition can be attached inside a covered range, and a
+ * month leaves only past the retention (partitions.c), far behind the window, so the names
+ * stay exact while the window stays inside [lo, hi). Otherwise (a month not created yet: its
+ * rows are in scan_default, and the partitions runner may move them into a new month at any
+ * time) the parent table, whose plan sees every partition, asked again a second later; so is
+ * a window over more than three months (the window is the clone rules' longest, 30 days by
+ * default). */
+/* The SQL is laid out as it reads. */
+/* clang-format off */
+#define BOUND(w) "substring(b FROM $r$" w " \\('([^']*)'\\)$r$)::timestamptz"
+#define MONTHS_SQL                                                                             \
+    "SELECT c.relname, " US("x.lo") ", " US("x.hi") " FROM pg_inherits i JOIN pg_class c "    \
+    "ON c.oid = i.inhrelid CROSS JOIN LATERAL (SELECT " BOUND("FROM") " AS lo, "              \
+    BOUND("TO") " AS hi FROM pg_get_expr(c.relpartbound, c.oid) b) x "                        \
+    "WHERE i.inhparent = 'scan'::regclass AND x.lo <= " AT("$2") " AND x.hi > " AT("$1")      \
+    " ORDER BY x.lo DESC"
+/* clang-format on */
+static px_rc scan_months_resolve(px_db *db, struct px__scan_months *m, int64_t since_us,
+                                 int64_t until_us, px_err *err)
+{
+    char since[24], until[24];
+    snprintf(since, sizeof(since), "%" PRId64, since_us);
+    snprintf(until, sizeof(until), "%" PRId64, until_us);
+    const char *p[] = {since, until};
+    PGresult *r = px__exec(db, MONTHS_SQL, 2, p, err);
+    if (!r)
+        return err->rc;
+    int months = PQntuples(r), ok = months >= 1 && months <= 3;
+    int64_t lo = 0, hi = 0;
+    for (int i = 0; ok && i < months; i++) {
+        int64_t l = strtoll(px__val(r, i, 1), NULL, 10), h = strtoll(px__val(r, i, 2), NULL, 10);
+        ok = (i == 0 || h == lo) && strlen(px__val(r, i, 0)) < sizeof(m->name[i]);
+        hi = i == 0 ? h : hi;
+        lo = l; /* contiguous, newest first */
+    }
+    int covered = ok && lo <= since_us && hi > until_us;
+    m->n = covered ? months : 0;
+    for (int i = 0; i < m->n; i++)
+        px_strlcpy(m->name[i], px__val(r, i, 0), sizeof(m->name[i]));
+    m->lo_us = covered ? lo : since_us;
+    m->hi_us = covered ? hi : until_us + 1000000;
+    PQclear(r);
+    return PX_OK;
+}
+
+static int same_names(const struct px__scan_months *a, const struct px__scan_months *b)
+{
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->name[i], b->name[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The tables the history of window [since, until] is read from on this connection: asked
+ * when the window leaves the range they were asked for (about once a month, or once a
+ * second while a month is missing); a change drops both prepared lookups so that they are
+ * prepared again on the new tables. */
+static px_rc scan_months(px_db *db, int64_t since_us, int64_t until_us, int force, px_err *err)
+{
+    struct px__scan_months *m = &db->scan_months[db->sandbox ? 1 : 0];
+    if (!force && since_us >= m->lo_us && until_us < m->hi_us)
+        return PX_OK;
+    struct px__scan_months was = *m;
+    px_rc rc = scan_months_resolve(db, m, since_us, until_us, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!force && was.n == m->n && same_names(&was, m))
+        return PX_OK;
+    if ((rc = px__uncache(db, PX__Q_SCAN_LOOKUP, err)) != PX_OK)
+        return rc;
+    return px__uncache(db, PX__Q_SCAN_VERDICT, err);
+}
+
+/* The statement: select (the columns up to HISTORY_COLS) + FROM with the history of the
+ * tables scan_months chose. */
+static void lookup_sql(const px_db *db, char *out, size_t cap, const char *select)
+{
+    const struct px__scan_months *m = &db->scan_months[db->sandbox ? 1 : 0];
+    int o = snprintf(out, cap, "%s" LOOKUP_FROM_HEAD, select);
+    for (int i = 0; i < (m->n ? m->n : 1) && o > 0 && (size_t)o < cap; i++) {
+        if (i)
+            o += snprintf(out + o, cap - (size_t)o, " UNION ALL ");
+        o += snprintf(out + o, cap - (size_t)o, LOOKUP_PART, m->n ? m->name[i] : "scan");
+    }
+    if (o > 0 && (size_t)o < cap)
+        snprintf(out + o, cap - (size_t)o, LOOKUP_FROM_TAIL);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    int64_t x = ((const px_scan_row *)a)->at_us, y = ((const px_scan_row *)b)->at_us;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static PGresult *lookup_exec(px_db *db, px__cached id, const char *select, const char *const *p,
+                             px_err *err)
+{
+    char sql[4096];
+    if (!px__is_cached(db, id))
+        lookup_sql(db, sql, sizeof(sql), select);
+    return px__exec_cached(db, id, sql, 5, p, err);
+}
+
+/* One round trip for everything a verification reads (statement id, its columns before
+ * HISTORY_COLS 8..13): rows gets the newest PX_SCAN_HISTORY_MAX scans, newest first. */
+static px_rc scan_lookup(px_db *db, px__cached id, const char *select, px_pack_public *pub,
                          px_scan_row *rows, int *n, const char *gtin, const char *serial,
                          int64_t since_us, int64_t until_us, px_err *err)
 {
@@ -118,16 +234,27 @@ static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_publ
     snprintf(since, sizeof(since), "%" PRId64, since_us);
     snprintf(until, sizeof(until), "%" PRId64, until_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
-    const char *p[] = {gtin, serial, since, lim, until};
-    PGresult *r = px__exec_cached(db, id, sql, 5, p, err);
+    const char *params[] = {gtin, serial, since, lim, until};
+    px_rc rc = scan_months(db, since_us, until_us, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    PGresult *r = lookup_exec(db, id, select, params, err);
+    if (!r && db->scan_months[db->sandbox ? 1 : 0].n) {
+        /* A month read by name is gone (dropped under this connection): ask again. */
+        if ((rc = scan_months(db, since_us, until_us, 1, err)) != PX_OK)
+            return rc;
+        r = lookup_exec(db, id, select, params, err);
+    }
     if (!r)
         return err->rc;
     if (PQntuples(r) >= 1)
         pack_public_row(pub, r);
-    for (int i = 0; i < PQntuples(r) && *n < PX_SCAN_HISTORY_MAX; i++) {
+    px_scan_row all[2 * PX_SCAN_HISTORY_MAX];
+    int k = 0;
+    for (int i = 0; i < PQntuples(r) && k < 2 * PX_SCAN_HISTORY_MAX; i++) {
         if (px__isnull(r, i, 8))
             continue; /* no scan in the window */
-        px_scan_row *s = &rows[(*n)++];
+        px_scan_row *s = &all[k++];
         s->at_us = strtoll(px__val(r, i, 8), NULL, 10);
         s->has_pos = px__val(r, i, 9)[0] == 't';
         s->lat = strtod(px__val(r, i, 10), NULL);
@@ -136,16 +263,19 @@ static px_rc scan_lookup(px_db *db, px__cached id, const char *sql, px_pack_publ
         px_strlcpy(s->client, px__val(r, i, 13), sizeof(s->client));
     }
     PQclear(r);
+    if (k > 1)
+        qsort(all, (size_t)k, sizeof(all[0]), newest_first);
+    *n = k < PX_SCAN_HISTORY_MAX ? k : PX_SCAN_HISTORY_MAX;
+    memcpy(rows, all, (size_t)*n * sizeof(rows[0]));
     return PX_OK;
 }
 
 px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us,
-                           int64_t until_us, px_err *err)
+                           const char *gtin, const char *serial, int64_t since_us, int64_t until_us,
+                           px_err *err)
 {
-    return scan_lookup(db, PX__Q_SCAN_LOOKUP,
-                       "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS LOOKUP_FROM,
-                       pub, rows, n, gtin, serial, since_us, until_us, err);
+    return scan_lookup(db, PX__Q_SCAN_LOOKUP, "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS, pub,
+                       rows, n, gtin, serial, since_us, until_us, err);
 }
 
 px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
@@ -153,8 +283,7 @@ px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *
                                    int64_t until_us, px_err *err)
 {
     return scan_lookup(db, PX__Q_SCAN_VERDICT,
-                       "SELECT p.mah_id, '', " PACK_FACTS ", " OPEN_ALERT_COL ", '', "
-                       HISTORY_COLS LOOKUP_FROM,
+                       "SELECT p.mah_id, '', " PACK_FACTS ", " OPEN_ALERT_COL ", '', " HISTORY_COLS,
                        pub, rows, n, gtin, serial, since_us, until_us, err);
 }
 
@@ -169,9 +298,10 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
     const char *p[] = {gtin, serial, since, lim, until};
     PGresult *r = px__exec(
         db,
-        "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
-        "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
-        " ORDER BY s.at DESC LIMIT $4::int",
+        "SELECT " US(
+            "s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
+                    "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
+                    " ORDER BY s.at DESC LIMIT $4::int",
         5, p, err);
     if (!r)
         return err->rc;
@@ -195,9 +325,17 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
     snprintf(at, sizeof(at), "%" PRId64, s->at_us);
     snprintf(lat, sizeof(lat), "%.7f", s->lat);
     snprintf(lon, sizeof(lon), "%.7f", s->lon);
-    const char *p[] = {s->gtin,  s->serial, at, s->country, s->has_pos ? lat : NULL,
-                       s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f",
-                       s->verdict, s->source, s->durable ? "on" : "off"};
+    const char *p[] = {s->gtin,
+                       s->serial,
+                       at,
+                       s->country,
+                       s->has_pos ? lat : NULL,
+                       s->has_pos ? lon : NULL,
+                       s->client_addr,
+                       s->known ? "t" : "f",
+                       s->verdict,
+                       s->source,
+                       s->durable ? "on" : "off"};
     /* The address is hashed here with the salt that never leaves the database; only the
      * hash is stored (docs/resolver.md "Privacy"). set_config(…, true) in RETURNING (one row)
      * chooses, in the same round trip, whether this transaction's COMMIT waits for the WAL
@@ -207,10 +345,11 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
     PGresult *r = px__exec(
         db,
         "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, source) "
-        "VALUES ($1, $2, " AT("$3") ", $4, $5::double precision, $6::double precision, "
-        "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
-        "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
-        "set_config('synchronous_commit', $11, true)",
+        "VALUES ($1, $2, " AT(
+            "$3") ", $4, $5::double precision, $6::double precision, "
+                  "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
+                  "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
+                  "set_config('synchronous_commit', $11, true)",
         11, p, err);
     if (!r)
         return err->rc;
@@ -251,8 +390,9 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
      * processes: a second flag of the same serial inserts nothing. */
     PGresult *r = px__exec(db,
                            "INSERT INTO clone_alert (tenant_id, gtin, serial, client, kind, rules, "
-                           "opened_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT("$7") ") "
-                           "ON CONFLICT DO NOTHING RETURNING id",
+                           "opened_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT(
+                               "$7") ") "
+                                     "ON CONFLICT DO NOTHING RETURNING id",
                            7, p, err);
     if (!r)
         return err->rc;
@@ -264,9 +404,9 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
     return PX_OK;
 }
 
-#define ALERT_COLS                                                                           \
-    "a.id, a.kind, a.gtin, coalesce(a.serial, ''), a.rules, a.state, " TS("a.opened_at") ", " \
-    TS("a.closed_at") ", coalesce(a.close_reason, '')"
+#define ALERT_COLS                                                                                 \
+    "a.id, a.kind, a.gtin, coalesce(a.serial, ''), a.rules, a.state, " TS("a.opened_at") ", " TS(  \
+        "a.closed_at") ", coalesce(a.close_reason, '')"
 
 static void alert_row(px_alert *a, const PGresult *r, int i)
 {
@@ -283,8 +423,7 @@ static void alert_row(px_alert *a, const PGresult *r, int i)
 }
 
 px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
-                           const char *after_id, long limit, px_alert_fn fn, void *ctx,
-                           px_err *err)
+                           const char *after_id, long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
@@ -308,11 +447,13 @@ px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, cons
     char at[24];
     snprintf(at, sizeof(at), "%" PRId64, at_us);
     const char *p[] = {tenant_id, id, reason, at};
-    PGresult *r = px__exec(db,
-                           "UPDATE clone_alert a SET state = 'closed', closed_at = " AT("$4") ", "
+    PGresult *r =
+        px__exec(db,
+                 "UPDATE clone_alert a SET state = 'closed', closed_at = " AT(
+                     "$4") ", "
                            "close_reason = $3 WHERE a.tenant_id = $1::uuid AND a.id = $2::uuid "
                            "AND a.state = 'open' RETURNING " ALERT_COLS,
-                           4, p, err);
+                 4, p, err);
     if (!r)
         return err->rc;
     int n = PQntuples(r);
@@ -321,8 +462,8 @@ px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, cons
     PQclear(r);
     if (n == 1)
         return PX_OK;
-    r = px__exec(db, "SELECT 1 FROM clone_alert WHERE tenant_id = $1::uuid AND id = $2::uuid", 2,
-                 p, err);
+    r = px__exec(db, "SELECT 1 FROM clone_alert WHERE tenant_id = $1::uuid AND id = $2::uuid", 2, p,
+                 err);
     if (!r)
         return err->rc;
     n = PQntuples(r);
@@ -349,13 +490,13 @@ px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
     const char *p[] = {tenant_id, gtin, n ? joined : NULL};
     /* The fields travel as one newline-joined text (keys hold no newline: the service
      * checks), split in SQL: no array literal to quote. */
-    PGresult *r = px__exec(
-        db,
-        "INSERT INTO product_passport (gtin, public_fields) SELECT p.gtin, "
-        "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = $2 AND "
-        "p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
-        "excluded.public_fields, updated_at = now() RETURNING gtin",
-        3, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO product_passport (gtin, public_fields) SELECT p.gtin, "
+                 "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = $2 AND "
+                 "p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
+                 "excluded.public_fields, updated_at = now() RETURNING gtin",
+                 3, p, err);
     if (!r)
         return err->rc;
     int found = PQntuples(r);
@@ -363,8 +504,8 @@ px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
     return found ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
 }
 
-px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin,
-                            char fields[][65], int *n, int max, px_err *err)
+px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin, char fields[][65],
+                            int *n, int max, px_err *err)
 {
     *n = 0;
     const char *p[] = {tenant_id, gtin};
@@ -398,12 +539,12 @@ px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *e
         px__copy_ts(at, r->at_us);
         if (r->has_pos)
             rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t%.7f\t%.7f\t%s\tt\t%s\t%s\n", r->gtin,
-                               r->serial, at, r->country[0] ? r->country : "\\N", r->lat,
-                               r->lon, r->client, r->verdict, r->source);
+                               r->serial, at, r->country[0] ? r->country : "\\N", r->lat, r->lon,
+                               r->client, r->verdict, r->source);
         else
-            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin,
-                               r->serial, at, r->country[0] ? r->country : "\\N", r->client,
-                               r->verdict, r->source);
+            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin, r->serial,
+                               at, r->country[0] ? r->country : "\\N", r->client, r->verdict,
+                               r->source);
     }
     if (rc != PX_OK) {
         px_buf_dispose(&b);
@@ -417,9 +558,9 @@ px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *e
         rc = px_db_exec(db, "SET LOCAL synchronous_commit = off", err);
     if (rc == PX_OK)
         rc = px__copy(db,
-                         "COPY scan (gtin, serial, at, country, lat, lon, client, known, "
-                         "verdict, source) FROM STDIN",
-                         b.data, b.len, err);
+                      "COPY scan (gtin, serial, at, country, lat, lon, client, known, "
+                      "verdict, source) FROM STDIN",
+                      b.data, b.len, err);
     px_buf_dispose(&b);
     if (own) {
         if (rc == PX_OK)

@@ -11,15 +11,21 @@
 struct px_db {
     PGconn *conn;
     int in_tx;
-    int sandbox; /* search_path is the sandbox schema (px_db_set_sandbox) */
+    int sandbox;                 /* search_path is the sandbox schema (px_db_set_sandbox) */
     unsigned long long prepared; /* px__exec_cached statements prepared on this session */
-    const px_sign_key *seal; /* seals audit entries (audit.c); owned by the pool's owner */
+    const px_sign_key *seal;     /* seals audit entries (audit.c); owned by the pool's owner */
+    /* The tables the prepared scan lookups read the history from, per schema (live, sandbox):
+     * scan_store.c scan_months. */
+    struct px__scan_months {
+        long long lo_us, hi_us; /* a window inside [lo, hi) reads the same tables */
+        int n;                  /* partitions read directly; 0: the parent table `scan` */
+        char name[3][64];
+    } scan_months[2];
 };
 
 /* Executes sql with text parameters; returns the result (caller PQclear()s) or NULL with err
  * set from the SQLSTATE (sqlstate.c). */
-PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params,
-                   px_err *err);
+PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
@@ -28,11 +34,11 @@ typedef enum px__cached {
     PX__Q_CARRIER_CLAIM,
     PX__Q_CARRIER_CHUNK,
     PX__Q_CARRIER_RECORD,
-    PX__Q_AGG_PARENTS,     /* agg_store.c: a packing's parents, locked */
-    PX__Q_AGG_APPLY,       /* agg_store.c: its rules and changes */
-    PX__Q_AGG_RECORD,      /* agg_store.c: its aggregations and events */
-    PX__Q_SCAN_VERDICT,    /* scan_store.c: the same without the product's public fields */
-    PX__Q__COUNT           /* at most 32 */
+    PX__Q_AGG_PARENTS,  /* agg_store.c: a packing's parents, locked */
+    PX__Q_AGG_APPLY,    /* agg_store.c: its rules and changes */
+    PX__Q_AGG_RECORD,   /* agg_store.c: its aggregations and events */
+    PX__Q_SCAN_VERDICT, /* scan_store.c: the same without the product's public fields */
+    PX__Q__COUNT        /* at most 32 */
 } px__cached;
 
 /* px__exec of a statement prepared on first use on this connection (and schema): a read that
@@ -40,6 +46,11 @@ typedef enum px__cached {
  * times more to plan than to run. The sandbox gets its own prepared copy. */
 PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams,
                           const char *const *params, px_err *err);
+/* Whether statement id is prepared on this connection (and schema): its SQL need not be built. */
+int px__is_cached(const px_db *db, px__cached id);
+/* Drops the prepared statement id of this connection (and schema), if any: the next
+ * px__exec_cached prepares its new SQL. */
+px_rc px__uncache(px_db *db, px__cached id, px_err *err);
 
 /* Maps a failed result to a px_rc: 23505 -> EXISTS, 40001/40P01 -> CONFLICT, 08xxx ->
  * UNAVAIL, 22xxx/23xxx -> INVALID, else INTERNAL. Internals go to the log, never to err. */
@@ -52,15 +63,15 @@ const char *px__val(const PGresult *res, int r, int c);
 
 /* The loop of every "each" read: maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and
  * hands it to fn(ctx, &value) until fn returns non-zero (the caller's stop); then clears r. */
-#define PX__EACH_ROW(r, TYPE, ROW, fn, ctx)                                                     \
-    do {                                                                                        \
-        for (int px__i = 0; px__i < PQntuples(r); px__i++) {                                    \
-            TYPE px__v;                                                                         \
-            ROW(&px__v, (r), px__i);                                                            \
-            if ((fn)((ctx), &px__v))                                                            \
-                break;                                                                          \
-        }                                                                                       \
-        PQclear(r);                                                                             \
+#define PX__EACH_ROW(r, TYPE, ROW, fn, ctx)                                                        \
+    do {                                                                                           \
+        for (int px__i = 0; px__i < PQntuples(r); px__i++) {                                       \
+            TYPE px__v;                                                                            \
+            ROW(&px__v, (r), px__i);                                                               \
+            if ((fn)((ctx), &px__v))                                                               \
+                break;                                                                             \
+        }                                                                                          \
+        PQclear(r);                                                                                \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
 /* A malloc'd copy of row r, column c; NULL for SQL NULL (and when out of memory: a caller
@@ -88,8 +99,7 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
  * PX__SQL_ISO(col) a timestamptz column as the API's RFC 3339 UTC text with milliseconds
  * ("2025-01-31T12:00:00.000Z"); PX__SQL_ISO0(col) the same, "" for NULL. */
 #define PX__SQL_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define PX__SQL_ISO(col)                                                                        \
-    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);

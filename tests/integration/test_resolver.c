@@ -178,8 +178,9 @@ static int setup(void **state)
              "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
              "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
              "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
-             "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL)",
-             f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
+             "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
+             "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL)",
+             f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
@@ -343,7 +344,8 @@ static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
     json_t *def = json_object_get(item, "https://ref.gs1.org/voc/defaultLink");
     assert_int_equal(json_array_size(def), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(def, 0), "href")), anchor);
-    json_t *vs = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/verificationService"), 0);
+    json_t *vs =
+        json_array_get(json_object_get(item, "https://ref.gs1.org/voc/verificationService"), 0);
     assert_non_null(vs);
     assert_non_null(strstr(json_string_value(json_object_get(vs, "href")), "/vrs/verify/01/"));
     json_decref(j);
@@ -480,7 +482,8 @@ static json_t *alert_of(json_t *page, const char *serial)
 {
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(page, "items"), i, a) {
+    json_array_foreach(json_object_get(page, "items"), i, a)
+    {
         const char *s = json_string_value(json_object_get(a, "serial"));
         if (s && strcmp(s, serial) == 0)
             return a;
@@ -525,8 +528,36 @@ static void test_resolver__buffered_scans(void **state)
                      1);
     /* The first three scans were hashed in the process (a thread's last client hash is kept),
      * the fourth in SQL with the stored salt: one client, one hash. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'"),
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'"), 1);
+}
+
+/* REQ-CLONE-2 across months: the one-read path names the month partitions of the window once
+ * they cover it (scan_store.c scan_months) and must still see every scan of the window — here
+ * three countries 25 and 20 days ago (last month's partition, created now as a deployment
+ * older than the window has it) and 10 minutes ago: a fourth country is dispersion. */
+static void test_resolver__history_by_month(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(px_sql_exec(&f->env, "SELECT partition_add_month('scan', (now() - interval "
+                                          "'31 days')::date)"),
+                     0);
+    static const char *const ago[][2] = {
+        {"25 days", "DE"}, {"20 days", "FR"}, {"10 minutes", "IT"}};
+    char sql[512], path[256];
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO scan (gtin, serial, at, country, client, known, verdict, source) "
+                 "VALUES ('%s', 'MON1', now() - interval '%s', '%s', repeat('b', 64), true, "
+                 "'genuine', 'verify')",
+                 f->gtin, ago[i][0], ago[i][1]);
+        assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    }
+    px_sleep_ms(1100); /* the server's connections ask for the months again (once a second) */
+    snprintf(path, sizeof(path), "/v1/verify/%s/MON1?country=us", f->gtin);
+    assert_string_equal(verdict_of(f, path), "suspect");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE serial = "
+                                          "'MON1' AND state = 'open'"),
                      1);
 }
 
@@ -618,8 +649,13 @@ static void test_resolver__clone_one_webhook(void **state)
     /* REQ-CLONE-3: the stolen pack scanned earlier raised its own lifecycle alert. */
     assert_int_equal(deliveries_for(f, "STO1"), 1);
     /* The address is kept only as a salted hash. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client LIKE '%%127.0%%'"), 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client = encode(sha256('127.0.0.1'::bytea), 'hex')"), 0);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client LIKE '%%127.0%%'"), 0);
+    assert_int_equal(
+        px_count_of(
+            &f->env,
+            "SELECT count(*) FROM scan WHERE client = encode(sha256('127.0.0.1'::bytea), 'hex')"),
+        0);
     /* Bad positions are refused with the field. */
     snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=91&lon=0", f->gtin);
     px_test_expect_field(&f->env, "GET", path, NULL, NULL, "lat", NULL);
@@ -707,8 +743,7 @@ static void expect_link_error(fixture *f, const char *key, const char *body, lon
         json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
         const char *got_code = json_string_value(json_object_get(d, "code"));
         const char *got_field = json_string_value(json_object_get(d, "field"));
-        if (!got_code || strcmp(got_code, code) != 0 || !got_field ||
-            strcmp(got_field, field) != 0)
+        if (!got_code || strcmp(got_code, code) != 0 || !got_field || strcmp(got_field, field) != 0)
             fail_msg("%s: want %s at %s, got %s at %s", body, code, field,
                      got_code ? got_code : "-", got_field ? got_field : "-");
     }
@@ -723,11 +758,13 @@ static void test_resolver__mah_links(void **state)
     /* REQ-LINKS-1: the MAH sets them (any spelling of a type), reads them back as gs1:… */
     json_t *j = px_http_expect(
         &f->env, "PUT", path, f->mah_key,
-        "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example.com/examplamab/\","
+        "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example.com/examplamab/"
+        "\","
         "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"},"
         "{\"link_type\":\"pip\",\"href\":\"https://pharma.example.com/examplamab/es/\","
         "\"title\":\"Información del producto\",\"lang\":\"es\"},"
-        "{\"link_type\":\"https://ref.gs1.org/voc/epil\",\"href\":\"https://pharma.example.com/pil.pdf?v=2\","
+        "{\"link_type\":\"https://ref.gs1.org/voc/epil\",\"href\":\"https://pharma.example.com/"
+        "pil.pdf?v=2\","
         "\"title\":\"Patient <leaflet> & more\",\"media_type\":\"application/pdf\"}]}",
         NULL, 200, NULL);
     json_t *ls = json_object_get(j, "links");
@@ -854,7 +891,8 @@ static void test_resolver__mah_links(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "links")), 3); /* unchanged */
     json_decref(j);
     json_decref(px_http_expect(&f->env, "GET", path, f->other_key, NULL, NULL, 404, NULL));
-    json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key, "{\"links\":[]}", NULL, 200, NULL));
+    json_decref(
+        px_http_expect(&f->env, "PUT", path, f->mah_key, "{\"links\":[]}", NULL, 200, NULL));
 }
 
 /* ---- browsers on other origins (CORS) -------------------------------------------------- */
@@ -946,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_resolver__redirects_json_well_known),
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
+        cmocka_unit_test(test_resolver__history_by_month),
         cmocka_unit_test(test_resolver__enumeration),
         cmocka_unit_test(test_resolver__preflight),
         cmocka_unit_test(test_resolver__mah_links),
