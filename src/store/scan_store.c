@@ -40,13 +40,12 @@
  * months created ahead and a default partition, and only a closed range lets the executor
  * prune all but the window's months at each execution of the prepared statement. The upper
  * end is packid's clock (px_now_us), not SQL's now(): tests move packid's clock. */
-#define HISTORY_WHERE                                                                              \
-    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at <= " AT(                      \
-        "$5") " AND "                                                                              \
-              "s.at > coalesce((SELECT "                                                           \
-              "max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND a.serial = $2 AND "       \
-              "a.kind = "                                                                          \
-              "'clone' AND a.state = 'closed'), '-infinity')"
+/* clang-format off */
+#define HISTORY_WHERE                                                                          \
+    "s.gtin = $1 AND s.serial = $2 AND s.at >= " AT("$3") " AND s.at <= " AT("$5") " AND "     \
+    "s.at > coalesce((SELECT max(a.closed_at) FROM clone_alert a WHERE a.gtin = $1 AND "       \
+    "a.serial = $2 AND a.kind = 'clone' AND a.state = 'closed'), '-infinity')"
+/* clang-format on */
 
 static void pack_public_row(px_pack_public *out, const PGresult *r)
 {
