@@ -26,14 +26,17 @@ static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
         const px_partition_row *p = &rows[i];
         if (cli->json)
             json_array_append_new(
-                items,
-                json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table, "name",
-                          p->name, "from", p->from, "to", p->to, "rows_estimate",
-                          (json_int_t)p->rows, "keep_until", p->keep_until, "held_by",
-                          p->held_by_packs ? "pack_expiry" : "age", "detachable", p->detachable));
+                items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table,
+                                 "name", p->name, "from", p->from, "to", p->to, "rows_estimate",
+                                 (json_int_t)p->rows, "keep_until", p->keep_until, "held_by",
+                                 px_partition_held_code(p->held_by), "detachable", p->detachable));
+        else if (p->held_by == PX_HELD_BY_CUT)
+            printf("%-24s %s .. %s  ~%lld rows  held: %s (packid audit checkpoint "
+                   "--cut-before %s)\n",
+                   p->name, p->from, p->to, p->rows, px_partition_held_text(p->held_by), p->to);
         else
             printf("%-24s %s .. %s  ~%lld rows  kept until %s (%s)%s\n", p->name, p->from, p->to,
-                   p->rows, p->keep_until, p->held_by_packs ? "a pack's expiry" : "age",
+                   p->rows, p->keep_until, px_partition_held_text(p->held_by),
                    p->detachable ? "  DETACHABLE" : "");
     }
     if (cli->json)

@@ -11,10 +11,11 @@
 /* px_partitioned_tables as an SQL array, in the same order. */
 #define TABLES_SQL                                                                                 \
     "unnest(ARRAY['epcis_event', 'scan', 'vrs_request', 'report_attempt', 'webhook_attempt', "     \
-    "'webhook_delivery'])"
+    "'webhook_delivery', 'audit_log'])"
 
 const char *const px_partitioned_tables[PX_PARTITIONED_N] = {
-    "epcis_event", "scan", "vrs_request", "report_attempt", "webhook_attempt", "webhook_delivery"};
+    "epcis_event",      "scan",     "vrs_request", "report_attempt", "webhook_attempt",
+    "webhook_delivery", "audit_log"};
 
 /* The expiries (YYMMDD) of the packs the rows of partition {p} name, per table; NULL when its
  * rows name no pack, so that only the month's age holds it (docs/scaling.md "Partitioning"):
@@ -25,7 +26,9 @@ const char *const px_partitioned_tables[PX_PARTITIONED_N] = {
  *   vrs_request: the expiry the requester sent, and the pack's own;
  *   report_attempt, webhook_attempt: a POST's outcome; the packs are in the report or the
  *     event it carried, which stay (only the attempts leave);
- *   webhook_delivery: a copy of an event for a subscriber; the event stays in epcis_event. */
+ *   webhook_delivery: a copy of an event for a subscriber; the event stays in epcis_event;
+ *   audit_log: an entry names what was done, not a pack's life; its month is held by the
+ *     signed cuts instead (uncut_sql). */
 static const char *const packs_sql[PX_PARTITIONED_N] = {
     "SELECT expiry FROM {p} WHERE expiry IS NOT NULL "
     "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
@@ -38,6 +41,7 @@ static const char *const packs_sql[PX_PARTITIONED_N] = {
     "SELECT s.expiry FROM {p} t JOIN serial s ON s.gtin = t.gtin AND s.serial = t.serial",
     "SELECT exp FROM {p} WHERE exp IS NOT NULL UNION ALL SELECT s.expiry FROM {p} t JOIN "
     "serial s ON s.gtin = t.gtin AND s.serial = t.serial",
+    NULL,
     NULL,
     NULL,
     NULL,
@@ -110,12 +114,33 @@ static const char *const referrers_sql[PX_PARTITIONED_N] = {
     NULL,
     "SELECT a.started_at FROM webhook_attempt a JOIN {p} d ON d.id = a.delivery_id AND "
     "d.created_at = a.delivery_created_at",
+    NULL,
 };
 
-/* Runs head || body (with {p} replaced by partition `name`) || tail, $1 = months, and copies
- * its one text value (a day YYYY-MM-DD or "") into out. */
-static px_rc day_of(px_db *db, const char *head, const char *body, const char *tail,
-                    const char *name, int months, char out[11], px_err *err)
+/* The chains of partition {p} whose entries a signed cut does not cover, per table; NULL for
+ * the tables without chains. REQ-SCALE-3 for audit_log: a month may leave only when each chain
+ * that has entries in it has a cut (migration 0201, `packid audit checkpoint --cut-before`) at
+ * or after its last entry there, so that `audit verify`, which starts each chain at its newest
+ * cut, never asks for an entry that left (docs/audit.md "Cuts"). A cut at or after a chain's
+ * last entry of the month covers its earlier ones. The entries of the old single chain (chain
+ * NULL, before migration 0060) are never cut: they hold their month for good. One pass over the
+ * month, asked only of a month whose age has passed. */
+static const char *const uncut_sql[PX_PARTITIONED_N] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "SELECT e.chain FROM (SELECT chain, max(seq) AS s FROM {p} GROUP BY chain) e WHERE e.chain "
+    "IS NULL OR NOT EXISTS (SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = e.chain "
+    "AND x.seq >= e.s)",
+};
+
+/* Runs head || body (with {p} replaced by partition `name`) || tail, with $1 = months when
+ * months >= 0 (no parameter otherwise), and copies its one text value into out (cap bytes). */
+static px_rc value_of(px_db *db, const char *head, const char *body, const char *tail,
+                      const char *name, int months, char *out, size_t cap, px_err *err)
 {
     out[0] = '\0';
     if (!body)
@@ -137,11 +162,11 @@ static px_rc day_of(px_db *db, const char *head, const char *body, const char *t
     if (px_buf_failed(&sql) != PX_OK)
         px_err_set(err, PX_EINTERNAL, "internal", "the retention query of %s does not fit", name);
     else
-        r = px__exec(db, sql.data, 1, p, err);
+        r = px__exec(db, sql.data, months >= 0 ? 1 : 0, months >= 0 ? p : NULL, err);
     px_buf_dispose(&sql);
     if (!r)
         return err->rc;
-    px_strlcpy(out, px__val(r, 0, 0), 11);
+    px_strlcpy(out, px__val(r, 0, 0), cap);
     PQclear(r);
     return PX_OK;
 }
@@ -153,12 +178,12 @@ static px_rc day_of(px_db *db, const char *head, const char *body, const char *t
 static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_expiry_months,
                               char out[11], px_err *err)
 {
-    return day_of(db,
-                  "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
-                  "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
-                  "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (",
-                  packs_sql[table], ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'", name,
-                  after_expiry_months, out, err);
+    return value_of(db,
+                    "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
+                    "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
+                    "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (",
+                    packs_sql[table], ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'", name,
+                    after_expiry_months, out, 11, err);
 }
 
 /* The day the month of the latest row referencing partition `name` may go by its age
@@ -166,37 +191,67 @@ static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_
 static px_rc referrers_keep_until(px_db *db, int table, const char *name, int retention_months,
                                   char out[11], px_err *err)
 {
-    return day_of(db,
-                  "SELECT coalesce(to_char((date_trunc('month', max(x)) + interval '1 month' + "
-                  "make_interval(months => $1::int))::date, 'YYYY-MM-DD'), '') FROM (",
-                  referrers_sql[table], ") t(x)", name, retention_months, out, err);
+    return value_of(db,
+                    "SELECT coalesce(to_char((date_trunc('month', max(x)) + interval '1 month' + "
+                    "make_interval(months => $1::int))::date, 'YYYY-MM-DD'), '') FROM (",
+                    referrers_sql[table], ") t(x)", name, retention_months, out, 11, err);
 }
 
-/* Decides one row: keep_until is the latest of its age's, its packs' and its referrers' day. */
+/* *uncut = 1 when a chain with entries in partition `name` has no signed cut covering them. */
+static px_rc chains_uncut(px_db *db, int table, const char *name, int *uncut, px_err *err)
+{
+    char n[24];
+    px_rc rc = value_of(db, "SELECT count(*) FROM (", uncut_sql[table], ") t", name, -1, n,
+                        sizeof(n), err);
+    *uncut = rc == PX_OK && n[0] && strcmp(n, "0") != 0;
+    return rc;
+}
+
+/* Decides one row: keep_until is the latest of its age's, its packs' and its referrers' day;
+ * a month of chains no signed cut covers is held past that day, until a cut is made. */
 static px_rc judge(px_db *db, px_partition_row *row, const char *today, int retention_months,
                    int after_expiry_months, px_err *err)
 {
-    row->held_by_packs = 0;
+    row->held_by = PX_HELD_BY_AGE;
     row->detachable = 0;
     if (strcmp(row->keep_until, today) > 0)
         return PX_OK; /* its age alone keeps it: the packs need not be asked */
     char packs[11], refs[11];
+    int uncut = 0;
     px_rc rc = packs_keep_until(db, row->table_index, row->name, after_expiry_months, packs, err);
     if (rc == PX_OK)
         rc = referrers_keep_until(db, row->table_index, row->name, retention_months, refs, err);
+    if (rc == PX_OK)
+        rc = chains_uncut(db, row->table_index, row->name, &uncut, err);
     if (rc != PX_OK)
         return rc;
     if (packs[0] && strcmp(packs, row->keep_until) > 0) {
         px_strlcpy(row->keep_until, packs, sizeof(row->keep_until));
-        row->held_by_packs = 1;
+        row->held_by = PX_HELD_BY_PACKS;
     }
     /* A referrer's month goes by its age: held_by stays "age" unless a pack holds it longer. */
     if (refs[0] && strcmp(refs, row->keep_until) > 0) {
         px_strlcpy(row->keep_until, refs, sizeof(row->keep_until));
-        row->held_by_packs = 0;
+        row->held_by = PX_HELD_BY_AGE;
     }
     row->detachable = strcmp(row->keep_until, today) <= 0;
+    if (row->detachable && uncut) {
+        row->held_by = PX_HELD_BY_CUT;
+        row->detachable = 0;
+    }
     return PX_OK;
+}
+
+const char *px_partition_held_code(px_partition_held h)
+{
+    return h == PX_HELD_BY_PACKS ? "pack_expiry" : h == PX_HELD_BY_CUT ? "audit_cut" : "age";
+}
+
+const char *px_partition_held_text(px_partition_held h)
+{
+    return h == PX_HELD_BY_PACKS ? "a pack's expiry"
+           : h == PX_HELD_BY_CUT ? "entries no signed cut covers"
+                                 : "the month's age";
 }
 
 /* The months of every partitioned table, with the first day each may go by its age ($1). */
@@ -289,10 +344,18 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     /* REQ-SCALE-3: a month leaves its table only when its age and every pack its rows name
      * are past the retention (PACKID_RETENTION_MONTHS, PACKID_RETENTION_AFTER_EXPIRY_MONTHS);
      * tables whose rows name no pack (the delivery attempts) by their age alone, and a month
-     * other rows reference (webhook_delivery's, by its attempts) not before their month. */
+     * other rows reference (webhook_delivery's, by its attempts) not before their month.
+     * A month of audit_log not before a signed cut covers its entries (uncut_sql). */
+    if (!row.detachable && row.held_by == PX_HELD_BY_CUT) {
+        rc = px_err_set(err, PX_ESTATE, "audit_not_cut",
+                        "%s holds entries no signed cut covers: make one first (packid audit "
+                        "checkpoint --cut-before %s)",
+                        name, row.to);
+        goto done;
+    }
     if (!row.detachable) {
         rc = px_err_set(err, PX_ESTATE, "retention_not_passed", "%s is kept until %s (%s)", name,
-                        row.keep_until, row.held_by_packs ? "a pack's expiry" : "the month's age");
+                        row.keep_until, px_partition_held_text(row.held_by));
         goto done;
     }
     snprintf(sql, sizeof(sql), "ALTER TABLE %s DETACH PARTITION %s", px_partitioned_tables[t],

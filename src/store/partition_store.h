@@ -8,9 +8,21 @@
 #include "store.h"
 
 /* The partitioned tables, in the order they are listed: epcis_event, scan, vrs_request,
- * report_attempt, webhook_attempt, webhook_delivery. */
-#define PX_PARTITIONED_N 6
+ * report_attempt, webhook_attempt, webhook_delivery, audit_log. */
+#define PX_PARTITIONED_N 7
 extern const char *const px_partitioned_tables[PX_PARTITIONED_N];
+
+/* What keeps a month in its table past today, or last kept it. */
+typedef enum {
+    PX_HELD_BY_AGE,   /* the month's age (or, for deliveries, their attempts' months' age) */
+    PX_HELD_BY_PACKS, /* a pack's expiry its rows name */
+    PX_HELD_BY_CUT,   /* audit_log: entries no signed cut covers (keep_until has passed) */
+} px_partition_held;
+
+/* "age", "pack_expiry", "audit_cut" (the `held_by` of `partitions list --json`). */
+const char *px_partition_held_code(px_partition_held h);
+/* Its words for people: "the month's age", "a pack's expiry", "entries no signed cut covers". */
+const char *px_partition_held_text(px_partition_held h);
 
 typedef struct px_partition_row {
     char table[24];      /* its table (px_partitioned_tables) */
@@ -19,9 +31,9 @@ typedef struct px_partition_row {
     char to[11];         /* first day of the next month (exclusive) */
     long long rows;      /* the planner's estimate (pg_class.reltuples), 0 when never counted */
     char keep_until[11]; /* the first day it may be detached */
-    int held_by_packs;   /* keep_until comes from a pack's expiry, not from the month's age */
-    int table_index;     /* its index in px_partitioned_tables */
-    int detachable;      /* keep_until <= today */
+    px_partition_held held_by; /* why it is kept (or, when detachable, what kept it last) */
+    int table_index;           /* its index in px_partitioned_tables */
+    int detachable;            /* keep_until <= today */
 } px_partition_row;
 
 /* Creates the partitions of the months from `month` (YYYY-MM-DD, any day of it; NULL: the

@@ -64,15 +64,21 @@ static json_t *listed(json_t *list, const char *name)
     return NULL;
 }
 
-/* `packid partitions detach NAME` is refused: NAME's retention has not passed. */
-static void detach_refused(fixture *f, const char *name)
+/* `packid partitions detach NAME` is refused with error code `code`. */
+static void detach_refused_as(fixture *f, const char *name, const char *code)
 {
     int rc;
     json_t *j = cli(f, &rc, "detach", name);
     assert_int_not_equal(rc, 0);
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-                        "retention_not_passed");
+                        code);
     json_decref(j);
+}
+
+/* `packid partitions detach NAME` is refused: NAME's retention has not passed. */
+static void detach_refused(fixture *f, const char *name)
+{
+    detach_refused_as(f, name, "retention_not_passed");
 }
 
 static void test_partitions__events_land_in_their_month(void **state)
@@ -108,13 +114,13 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
 {
     fixture *f = *state;
     int rc;
-    /* Four months beyond the three the runner made, of each of the six partitioned tables
-     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt, webhook_delivery;
-     * migrations 0150 and 0200), in
-     * the live schema and the sandbox's. */
+    /* Four months beyond the three the runner made, of each of the seven partitioned tables
+     * (epcis_event, scan, vrs_request, report_attempt, webhook_attempt, webhook_delivery,
+     * audit_log; migrations 0111, 0150, 0200 and 0202), in the live schema and the sandbox's. */
+    assert_int_equal(PX_PARTITIONED_N, 7);
     json_t *j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 6 * 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 7 * 2);
     json_decref(j);
     j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
@@ -149,6 +155,40 @@ static void test_partitions__default_rows_move_to_their_month(void **state)
     /* Not vacuous: the month's primary key and indexes came with it. */
     assert_true(px_count_of(&f->env, "SELECT count(*) FROM pg_indexes WHERE tablename = "
                                      "'epcis_event_p204105'") >= 5);
+}
+
+/* The audit log stays append-only through its months (migration 0202): an entry that found no
+ * month moves into its month when that is made, past the delete trigger; the month made then
+ * refuses UPDATE, DELETE and TRUNCATE like the parent, and so does the default partition. */
+static void test_partitions__audit_months_stay_append_only(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(px_sql_exec(&f->env, "INSERT INTO audit_log (seq, at, action, subject, "
+                                          "prev_hash, hash) VALUES (nextval('audit_log_seq'), "
+                                          "'2041-06-10T00:00:00Z', 'late', 'L', repeat('0', 64), "
+                                          "repeat('1', 64))"),
+                     0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_default"), 1);
+    px_sqlf(&f->env, "SELECT partition_add_month('audit_log', '2041-06-01')");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_default"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_p204106"), 1);
+    const char *refused[] = {
+        "UPDATE audit_log SET subject = 'x' WHERE action = 'late'",
+        "DELETE FROM audit_log_p204106",
+        "TRUNCATE audit_log",
+        "TRUNCATE audit_log_p204106",
+        "TRUNCATE audit_log_default",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (px_sql_exec(&f->env, refused[i]) == 0)
+            fail_msg("the audit log allowed: %s", refused[i]);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_p204106 WHERE "
+                                          "subject = 'L'"),
+                     1);
+    /* The moving trigger was switched on again. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_trigger WHERE tgrelid = "
+                                          "'audit_log_default'::regclass AND tgenabled = 'D'"),
+                     0);
 }
 
 /* REQ-SCALE-3: a month of events leaves the table only when both retentions have passed: its
@@ -236,43 +276,57 @@ static void test_partitions__detach_only_after_retention(void **state)
 }
 
 /* The expiry rule of each partitioned table, as this test knows it: how to put a row of June
- * 2018 into it that names pack R-1 of lot P-RULE (expiry 491231), and whether that pack holds
- * the month (tables whose rows name packs) or only the month's age does (the attempts). The
- * attempts' parents are not made: the row goes in with the foreign keys' triggers off. */
+ * 2018 into it that names pack R-1 of lot P-RULE (expiry 491231), and what holds the month once
+ * its age has passed: that pack ("pack_expiry", tables whose rows name packs), nothing ("age",
+ * the attempts), or its entries no signed cut covers ("audit_cut", the audit log, released by
+ * cut_sql: a cut row covering the entry). The attempts' parents are not made: the row goes in
+ * with the foreign keys' triggers off. */
 typedef struct {
     const char *table;
     const char *row_sql;
-    int held_by_packs;
+    const char *held_by;
+    const char *cut_sql;
 } expiry_rule;
+
+#define RULE_CHAIN "'00000000-0000-4000-8000-000000000618'"
 
 static const expiry_rule rules[] = {
     {"epcis_event",
-     "UPDATE epcis_event SET created_at = '2018-06-15T00:00:00Z' WHERE lot = 'P-RULE'", 1},
+     "UPDATE epcis_event SET created_at = '2018-06-15T00:00:00Z' WHERE lot = 'P-RULE'",
+     "pack_expiry", NULL},
     {"scan",
      "INSERT INTO scan (gtin, serial, at, client, known, verdict, source) VALUES ('" GTIN
      "', 'R-1', '2018-06-15T00:00:00Z', repeat('c', 64), true, 'genuine', 'verify')",
-     1},
+     "pack_expiry", NULL},
     {"vrs_request",
      "SET session_replication_role = replica; INSERT INTO vrs_request (at, kind, tenant_id, "
      "requester_id, key_id, req_gln, responder_gln, gtin, lot, serial, context) VALUES "
      "('2018-06-15T00:00:00Z', 'verify', gen_random_uuid(), gen_random_uuid(), "
      "gen_random_uuid(), '4012345000009', '4012345000009', '" GTIN "', 'P-RULE', 'R-1', "
      "'dscsaSaleableReturn')",
-     1},
+     "pack_expiry", NULL},
     {"report_attempt",
      "SET session_replication_role = replica; INSERT INTO report_attempt (report_id, n, "
      "started_at) VALUES (gen_random_uuid(), 1, '2018-06-15T00:00:00Z')",
-     0},
+     "age", NULL},
     {"webhook_attempt",
      "SET session_replication_role = replica; INSERT INTO webhook_attempt (delivery_id, "
      "delivery_created_at, n, started_at) VALUES (gen_random_uuid(), '2018-06-15T00:00:00Z', 1, "
      "'2018-06-15T00:00:00Z')",
-     0},
+     "age", NULL},
     {"webhook_delivery",
      "SET session_replication_role = replica; INSERT INTO webhook_delivery (tenant_id, event, "
      "body, state, created_at) VALUES (gen_random_uuid(), 'pack.commissioned', '{}', "
      "'delivered', '2018-06-15T00:00:00Z')",
-     0},
+     "age", NULL},
+    {"audit_log",
+     "INSERT INTO audit_log (seq, at, action, subject, prev_hash, hash, chain, chain_seq, "
+     "prev_seq) VALUES (nextval('audit_log_seq'), '2018-06-15T00:00:00Z', 'pack.commission', "
+     "'R-1', repeat('0', 64), repeat('1', 64), " RULE_CHAIN ", 1, 0)",
+     "audit_cut",
+     "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, signature, cut) "
+     "SELECT chain, chain_seq, seq, hash, '2018-07-01', 'k', 's', true FROM audit_log WHERE "
+     "chain = " RULE_CHAIN},
 };
 
 static const expiry_rule *rule_of(const char *table)
@@ -311,10 +365,13 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
         if (!it)
             fail_msg("%s is not listed", old);
         /* 2018-07-01 + 72 months, or the pack's 2049-12 end + 1 + 12 months. */
-        int held = rule_of(table)->held_by_packs;
-        assert_int_equal(json_is_true(json_object_get(it, "detachable")), !held);
+        const char *held_by = rule_of(table)->held_by;
+        int by_packs = strcmp(held_by, "pack_expiry") == 0;
+        assert_int_equal(json_is_true(json_object_get(it, "detachable")),
+                         strcmp(held_by, "age") == 0);
+        assert_string_equal(json_string_value(json_object_get(it, "held_by")), held_by);
         assert_string_equal(json_string_value(json_object_get(it, "keep_until")),
-                            held ? "2051-01-01" : "2024-07-01");
+                            by_packs ? "2051-01-01" : "2024-07-01");
         assert_string_equal(json_string_value(json_object_get(it, "table")), table);
         char sql[128];
         snprintf(sql, sizeof(sql), "SELECT '%s_p' || to_char(now(), 'YYYYMM')", table);
@@ -328,7 +385,8 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
     }
     json_decref(list);
 
-    /* The pack expired in June 2018: 2018-07-01 + 12 months has passed; every month goes. */
+    /* The pack expired in June 2018: 2018-07-01 + 12 months has passed; every month goes,
+     * the audit log's once a cut covers its entry. */
     assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '180600' WHERE serial = "
                                           "'R-1'; UPDATE epcis_event SET expiry = '180600' WHERE "
                                           "lot = 'P-RULE'"),
@@ -336,6 +394,10 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
     for (int t = 0; t < PX_PARTITIONED_N; t++) {
         const char *table = px_partitioned_tables[t];
         snprintf(old, sizeof(old), "%s_p201806", table);
+        if (rule_of(table)->cut_sql) {
+            detach_refused_as(f, old, "audit_not_cut");
+            assert_int_equal(px_sql_exec(&f->env, rule_of(table)->cut_sql), 0);
+        }
         json_decref(cli(f, &rc, "detach", old));
         assert_int_equal(rc, 0);
         assert_int_equal(px_count_of(&f->env,
@@ -349,6 +411,27 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
                                      table, old),
                          0);
     }
+}
+
+/* An entry of the old single chain (before migration 0060, no chain) is never cut: its month is
+ * held for good, past its age. */
+static void test_partitions__old_audit_chain_holds_its_month(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env, "SELECT partition_add_month('audit_log', '2018-02-01')");
+    assert_int_equal(px_sql_exec(&f->env, "INSERT INTO audit_log (seq, at, action, subject, "
+                                          "prev_hash, hash) VALUES (nextval('audit_log_seq'), "
+                                          "'2018-02-10T00:00:00Z', 'old', 'O', repeat('0', 64), "
+                                          "repeat('1', 64))"),
+                     0);
+    int rc;
+    json_t *list = cli(f, &rc, "list", NULL);
+    json_t *it = listed(list, "audit_log_p201802");
+    assert_non_null(it);
+    assert_false(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(json_string_value(json_object_get(it, "held_by")), "audit_cut");
+    json_decref(list);
+    detach_refused_as(f, "audit_log_p201802", "audit_not_cut");
 }
 
 /* A month of webhook deliveries is held while an attempt in a later month names one of them
@@ -403,9 +486,11 @@ int main(void)
         cmocka_unit_test(test_partitions__events_land_in_their_month),
         cmocka_unit_test(test_partitions__ensure_creates_ahead_once),
         cmocka_unit_test(test_partitions__default_rows_move_to_their_month),
+        cmocka_unit_test(test_partitions__audit_months_stay_append_only),
         cmocka_unit_test(test_partitions__detach_only_after_retention),
         cmocka_unit_test(test_partitions__every_table_keeps_its_retention),
         cmocka_unit_test(test_partitions__deliveries_held_by_their_attempts),
+        cmocka_unit_test(test_partitions__old_audit_chain_holds_its_month),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
