@@ -30,14 +30,6 @@ px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long aft
     return px_store_audit_checkpoints_each(db, chain, after_id, limit, fn, ctx, err);
 }
 
-long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c)
-{
-    /* A cut has its own text: the flag is signed, not only stored (docs/audit.md "Cuts"). */
-    int n = snprintf(out, cap, "packid-audit-%s-v1|%s|%lld|%lld|%s|%s",
-                     c->cut ? "cut" : "checkpoint", c->chain, c->chain_seq, c->seq, c->head, c->at);
-    return n < 0 || (size_t)n >= cap ? -1 : n;
-}
-
 /* ---- small open-addressing tables: chains by uuid, checkpoints by seq ------------------ */
 
 typedef struct {
@@ -198,28 +190,6 @@ static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_r
     return 0;
 }
 
-/* A checkpoint whose signature holds with the key it names, from the ring (never from the
- * database). 0 when it holds. */
-static int check_signature(const px_audit_checkpoint *c, const px_sign_ring *keys, char *reason,
-                           size_t cap)
-{
-    const px_sign_key *k = px_sign_ring_find(keys, c->key_id);
-    if (!k) {
-        snprintf(reason, cap, "checkpoint of entry %lld is signed by an unknown key %s", c->seq,
-                 c->key_id);
-        return 1;
-    }
-    char msg[512];
-    uint8_t sig[PX_SIGN_SIG_LEN];
-    long n = px_audit_checkpoint_message(msg, sizeof(msg), c);
-    if (n < 0 || px_sign_hex_decode(sig, sizeof(sig), c->signature) != 0 ||
-        !px_sign_verify(k->pub, msg, (size_t)n, sig)) {
-        snprintf(reason, cap, "checkpoint of entry %lld has a bad signature", c->seq);
-        return 1;
-    }
-    return 0;
-}
-
 /* ---- the whole trail ------------------------------------------------------------------ */
 
 typedef struct {
@@ -334,7 +304,7 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
 {
     int own = !s->tenant || strcmp(c->chain, s->tenant) == 0;
     char why[160];
-    if (check_signature(c, s->keys, why, sizeof(why)))
+    if (px_audit_checkpoint_check(c, s->keys, why, sizeof(why)))
         return fail(s, own, c->seq, why);
     cp_slot *slot = cp_find(&s->t, c->seq, 1);
     if (!slot) {

@@ -1,8 +1,8 @@
 /* partitions — the monthly partitions of the tables that grow without end (docs/scaling.md
- * "Partitioning"): epcis_event, scan, vrs_request, report_attempt, webhook_attempt. The months
- * ahead are created by the "partitions" runner and `packid partitions ensure`; a month leaves the
- * table (`packid partitions detach`) only when the law's retention has passed for it and for every
- * pack its events name. */
+ * "Partitioning"): px_partitioned_tables. The months ahead are created by the "partitions"
+ * runner and `packid partitions ensure`; a month leaves the table (`packid partitions detach`)
+ * only when the law's retention has passed for it and for every pack its rows name, and, for
+ * audit_log, when cuts packid signed cover its entries. */
 #ifndef PX_PARTITIONS_H
 #define PX_PARTITIONS_H
 
@@ -21,7 +21,9 @@ px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **ro
                              long long default_rows[PX_PARTITIONED_N], px_err *err);
 
 /* Detaches month `name` (<table>_pYYYYMM) if its retention has passed, judged again in
- * the detaching transaction; PX_ESTATE "retention_not_passed" if not. */
+ * the detaching transaction; PX_ESTATE "retention_not_passed" if not, "audit_not_cut" for a
+ * month of audit_log whose entries no cut covers, "audit_cut_invalid" when a cut covering them
+ * does not hold with app->audit_keys. */
 px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err);
 
 /* The runner (runners.def): the months ahead in both schemas once an hour, and the gauges. */

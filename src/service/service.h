@@ -266,6 +266,11 @@ px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, const char *c
  * Returns its length, or -1 when it does not fit cap. */
 long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c);
 
+/* 0 when checkpoint (or cut) c's signature holds with the key it names, taken from the ring
+ * (never from the database); else 1 and why in reason. */
+int px_audit_checkpoint_check(const px_audit_checkpoint *c, const px_sign_ring *keys, char *reason,
+                              size_t cap);
+
 /* The checkpoints the actor may read (its organization's chain; every chain for a system
  * scope), id > after_id, at most limit. */
 px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "partition_store.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
@@ -241,6 +242,22 @@ static void checkpoint_row(px_audit_checkpoint *c, const PGresult *r, int i, int
     c->cut = strcmp(px__val(r, i, col + 8), "t") == 0;
 }
 
+/* Calls fn with each checkpoint of r (CHECKPOINT_COLUMNS first) until it returns non-zero;
+ * clears r. */
+static px_rc checkpoint_rows(PGresult *r, px_audit_checkpoint_fn fn, void *ctx, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        px_audit_checkpoint c;
+        checkpoint_row(&c, r, i, 0);
+        if (fn(ctx, &c))
+            break;
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id, long limit,
                                       px_audit_checkpoint_fn fn, void *ctx, px_err *err)
 {
@@ -253,16 +270,23 @@ px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long af
                            "WHERE ($1::text IS NULL OR c.chain = $1::uuid) AND c.id > $2::bigint "
                            "ORDER BY c.id LIMIT $3::bigint",
                            3, p, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_audit_checkpoint c;
-        checkpoint_row(&c, r, i, 0);
-        if (fn(ctx, &c))
-            break;
-    }
-    PQclear(r);
-    return PX_OK;
+    return checkpoint_rows(r, fn, ctx, err);
+}
+
+px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_checkpoint_fn fn,
+                                void *ctx, px_err *err)
+{
+    /* Only a month's name reaches the SQL, where it is not a parameter. */
+    int t = px_partition_table_of(partition);
+    if (t < 0 || strcmp(px_partitioned_tables[t], "audit_log") != 0)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of audit_log",
+                          partition);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT " CHECKPOINT_COLUMNS " FROM " PX__AUDIT_MONTH_CHAINS(
+                 "%s") " JOIN audit_checkpoint c ON " PX__AUDIT_CUT_COVERS("c") " ORDER BY c.id",
+             partition);
+    return checkpoint_rows(px__exec(db, sql, 0, NULL, err), fn, ctx, err);
 }
 
 px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err)

@@ -83,9 +83,7 @@ px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N
     return PX_OK;
 }
 
-/* The index in px_partitioned_tables of the table whose month `s` (<table>_pYYYYMM) is, -1
- * when it is none: a name the pattern admits is safe to put in SQL. */
-static int table_of(const char *s)
+int px_partition_table_of(const char *s)
 {
     for (int t = 0; t < PX_PARTITIONED_N; t++) {
         size_t k = strlen(px_partitioned_tables[t]);
@@ -132,9 +130,9 @@ static const char *const uncut_sql[PX_PARTITIONED_N] = {
     NULL,
     NULL,
     NULL,
-    "SELECT e.chain FROM (SELECT chain, max(seq) AS s FROM {p} GROUP BY chain) e WHERE e.chain "
-    "IS NULL OR NOT EXISTS (SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = e.chain "
-    "AND x.seq >= e.s)",
+    "SELECT e.chain FROM " PX__AUDIT_MONTH_CHAINS(
+        "{p}") " WHERE e.chain IS NULL OR NOT EXISTS "
+               "(SELECT 1 FROM audit_checkpoint x WHERE " PX__AUDIT_CUT_COVERS("x") ")",
 };
 
 /* Runs head || body (with {p} replaced by partition `name`) || tail, with $1 = months when
@@ -271,7 +269,7 @@ static void row_of(px_partition_row *row, const PGresult *r, int i)
     px_strlcpy(row->to, px__val(r, i, 2), sizeof(row->to));
     row->rows = strtoll(px__val(r, i, 3), NULL, 10);
     px_strlcpy(row->keep_until, px__val(r, i, 4), sizeof(row->keep_until));
-    row->table_index = table_of(row->name);
+    row->table_index = px_partition_table_of(row->name);
     if (row->table_index >= 0)
         px_strlcpy(row->table, px_partitioned_tables[row->table_index], sizeof(row->table));
 }
@@ -314,7 +312,7 @@ done:
 px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                                 int retention_months, int after_expiry_months, px_err *err)
 {
-    int t = table_of(name);
+    int t = px_partition_table_of(name);
     if (t < 0)
         return px_err_set(err, PX_ENOTFOUND, "not_found",
                           "%s is not a month of a partitioned table", name);

@@ -12,6 +12,10 @@
 #define PX_PARTITIONED_N 7
 extern const char *const px_partitioned_tables[PX_PARTITIONED_N];
 
+/* The index in px_partitioned_tables of the table whose month `s` (<table>_pYYYYMM) is, -1
+ * when it is none: a name the pattern admits is safe to put in SQL. */
+int px_partition_table_of(const char *s);
+
 /* What keeps a month in its table past today, or last kept it. */
 typedef enum {
     PX_HELD_BY_AGE,   /* the month's age (or, for deliveries, their attempts' months' age) */

@@ -245,6 +245,10 @@ typedef int (*px_audit_checkpoint_fn)(void *ctx, const px_audit_checkpoint *c);
 px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id,
                                       long limit, px_audit_checkpoint_fn fn, void *ctx,
                                       px_err *err);
+/* The cuts that cover the entries of month `partition` of audit_log (audit_log_pYYYYMM): those
+ * of each chain with entries there, at or after its last entry there, in id order. */
+px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_checkpoint_fn fn,
+                                void *ctx, px_err *err);
 /* Stores c (fills c->id). */
 px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err);
 /* Each chain whose head moved since its last checkpoint: the head row, and the last

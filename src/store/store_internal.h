@@ -101,6 +101,12 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
 #define PX__SQL_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
+/* A month `p` of audit_log as the chains with entries in it, each with its last seq there
+ * (e.chain, e.s), and the condition that checkpoint row `c` is a cut covering them all: a cut at
+ * or after a chain's last entry covers its earlier ones (docs/audit.md "Cuts"). The rule a month
+ * of audit_log leaves by (partition_store.c) and the cuts its detach checks (audit.c). */
+#define PX__AUDIT_MONTH_CHAINS(p) "(SELECT chain, max(seq) AS s FROM " p " GROUP BY chain) e"
+#define PX__AUDIT_CUT_COVERS(c) c ".cut AND " c ".chain = e.chain AND " c ".seq >= e.s"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */

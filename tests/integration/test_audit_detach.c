@@ -2,10 +2,11 @@
  * "Partitioning"): `packid partitions detach` refuses a month whose entries no signed cut
  * covers, takes it once `packid audit checkpoint --cut-before` has cut every chain after its
  * last entry there, and `packid audit verify` still holds after it, also for entries written
- * later. And a cut asked for while another process signs checkpoints answers `busy` and writes
- * nothing. Driven as an operator would: the real server, the real CLI, the catalogue read with
- * SQL. The CLI's clock is moved past the month's retention (PACKID_TEST_NOW); the entries keep
- * the database's time, which stamps them and picks their month. */
+ * later; a cut row packid did not sign does not let it go. And a cut asked for while another
+ * process signs checkpoints answers `busy` and writes nothing. Driven as an operator would: the
+ * real server, the real CLI, the catalogue read with SQL. The CLI's clock is moved past the month's
+ * retention (PACKID_TEST_NOW); the entries keep the database's time, which stamps them and picks
+ * their month. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,13 @@ static int month_detachable(fixture *f, char *held_by, size_t cap)
     return detachable;
 }
 
+/* This month is still a partition of audit_log. */
+static int attached(fixture *f)
+{
+    return px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = '%s'::regclass",
+                       f->month) == 1;
+}
+
 static void detach_refused(fixture *f)
 {
     int rc;
@@ -107,11 +115,7 @@ static void detach_refused(fixture *f)
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
                         "audit_not_cut");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                                 "'%s'::regclass",
-                                 f->month),
-                     1);
+    assert_true(attached(f));
 }
 
 /* `packid audit verify` holds. */
@@ -159,6 +163,36 @@ static void test_audit_detach__cut_while_busy_writes_nothing(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint WHERE cut"), 0);
 }
 
+/* A cut row someone with database access inserted, with packid's key id and any signature,
+ * satisfies the count of cut rows but not the key ring: the detach refuses it. */
+static void test_audit_detach__forged_cut_is_refused(void **state)
+{
+    fixture *f = *state;
+    commission(f);
+    assert_int_equal(px_sql_exec(&f->env,
+                                 "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, "
+                                 "key_id, signature, cut) SELECT DISTINCT ON (chain) chain, "
+                                 "chain_seq, seq, hash, now(), (SELECT key_id FROM "
+                                 "audit_checkpoint LIMIT 1), repeat('ab', 64), true FROM "
+                                 "audit_log WHERE chain IS NOT NULL ORDER BY chain, seq DESC"),
+                     0);
+    char held_by[32];
+    assert_true(month_detachable(f, held_by, sizeof(held_by)));
+    int rc;
+    json_t *j = run(f, &rc, "partitions", "detach", f->month);
+    assert_int_not_equal(rc, 0);
+    json_t *e = json_object_get(j, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "audit_cut_invalid");
+    assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "bad signature"));
+    json_decref(j);
+    assert_true(attached(f));
+    /* The forger's rows out again (the table is append-only to everyone else). */
+    assert_int_equal(px_sql_exec(&f->env, "BEGIN; ALTER TABLE audit_checkpoint DISABLE TRIGGER "
+                                          "USER; DELETE FROM audit_checkpoint WHERE cut; ALTER "
+                                          "TABLE audit_checkpoint ENABLE TRIGGER USER; COMMIT"),
+                     0);
+}
+
 /* REQ-SCALE-3 for audit_log: this month, past its age on the CLI's clock, is held while an
  * entry in it is not covered by a cut, and again when an entry follows the cut; cut after its
  * last entry, it is detached with its rows, and the trail verifies without them, also once
@@ -185,11 +219,7 @@ static void test_audit_detach__month_goes_after_its_cut(void **state)
     int rc;
     json_decref(run(f, &rc, "partitions", "detach", f->month));
     assert_int_equal(rc, 0);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                                 "'%s'::regclass",
-                                 f->month),
-                     0);
+    assert_false(attached(f));
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM %s", f->month), rows);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM audit_log WHERE tableoid = "
@@ -207,6 +237,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_audit_detach__cut_while_busy_writes_nothing),
+        cmocka_unit_test(test_audit_detach__forged_cut_is_refused),
         cmocka_unit_test(test_audit_detach__month_goes_after_its_cut),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
