@@ -281,12 +281,17 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
     if (t < 0 || strcmp(px_partitioned_tables[t], "audit_log") != 0)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of audit_log",
                           partition);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT " CHECKPOINT_COLUMNS " FROM " PX__AUDIT_MONTH_CHAINS(
-                 "%s") " JOIN audit_checkpoint c ON " PX__AUDIT_CUT_COVERS("c") " ORDER BY c.id",
-             partition);
-    return checkpoint_rows(px__exec(db, sql, 0, NULL, err), fn, ctx, err);
+    px_buf sql;
+    px_buf_init(&sql, 2048);
+    px__sql_month(&sql,
+                  "SELECT " CHECKPOINT_COLUMNS " FROM " PX__AUDIT_MONTH_CHAINS("{p}")
+                  " JOIN audit_checkpoint c ON " PX__AUDIT_CUT_COVERS("c") " ORDER BY c.id",
+                  partition);
+    px_rc rc = px_buf_failed(&sql) != PX_OK
+                   ? px_err_oom(err)
+                   : checkpoint_rows(px__exec(db, sql.data, 0, NULL, err), fn, ctx, err);
+    px_buf_dispose(&sql);
+    return rc;
 }
 
 px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err)

@@ -83,6 +83,16 @@ px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N
     return PX_OK;
 }
 
+void px__sql_month(px_buf *b, const char *sql, const char *name)
+{
+    for (const char *q = sql; *q;) {
+        const char *hole = strstr(q, "{p}");
+        size_t len = hole ? (size_t)(hole - q) : strlen(q);
+        px_buf_printf(b, "%.*s%s", (int)len, q, hole ? name : "");
+        q = hole ? hole + 3 : q + len;
+    }
+}
+
 int px_partition_table_of(const char *s)
 {
     for (int t = 0; t < PX_PARTITIONED_N; t++) {
@@ -121,8 +131,8 @@ static const char *const referrers_sql[PX_PARTITIONED_N] = {
  * or after its last entry there, so that `audit verify`, which starts each chain at its newest
  * cut, never asks for an entry that left (docs/audit.md "Cuts"). A cut at or after a chain's
  * last entry of the month covers its earlier ones. The entries of the old single chain (chain
- * NULL, before migration 0060) are never cut: they hold their month for good. One pass over the
- * month, asked only of a month whose age has passed. */
+ * NULL, before migration 0060) are never cut: they hold their month for good. A few index probes
+ * per chain (PX__AUDIT_MONTH_CHAINS), asked only of a month whose age has passed. */
 static const char *const uncut_sql[PX_PARTITIONED_N] = {
     NULL,
     NULL,
@@ -146,12 +156,7 @@ static px_rc value_of(px_db *db, const char *head, const char *body, const char 
     px_buf sql;
     px_buf_init(&sql, 8192);
     px_buf_printf(&sql, "%s", head);
-    for (const char *q = body; *q;) {
-        const char *hole = strstr(q, "{p}");
-        size_t len = hole ? (size_t)(hole - q) : strlen(q);
-        px_buf_printf(&sql, "%.*s%s", (int)len, q, hole ? name : "");
-        q = hole ? hole + 3 : q + len;
-    }
+    px__sql_month(&sql, body, name);
     px_buf_printf(&sql, "%s", tail);
     char m[16];
     snprintf(m, sizeof(m), "%d", months);

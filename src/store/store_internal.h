@@ -102,11 +102,23 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
 /* A month `p` of audit_log as the chains with entries in it, each with its last seq there
- * (e.chain, e.s), and the condition that checkpoint row `c` is a cut covering them all: a cut at
- * or after a chain's last entry covers its earlier ones (docs/audit.md "Cuts"). The rule a month
- * of audit_log leaves by (partition_store.c) and the cuts its detach checks (audit.c). */
-#define PX__AUDIT_MONTH_CHAINS(p) "(SELECT chain, max(seq) AS s FROM " p " GROUP BY chain) e"
+ * (e.chain, e.s; one row with chain NULL when it holds entries of the old single chain), and the
+ * condition that checkpoint row `c` is a cut covering them all: a cut at or after a chain's last
+ * entry covers its earlier ones (docs/audit.md "Cuts"). The rule a month of audit_log leaves by
+ * (partition_store.c) and the cuts its detach checks (audit.c). The chains are found by a skip
+ * scan of the month's (chain, seq) index, two probes per chain, not by grouping every entry: the
+ * detach judges under a lock that holds every audited write back (32-53 ms against 1.9-2.0 s for
+ * 4,000,000 entries of 500 chains, load 11). */
+#define PX__AUDIT_MONTH_CHAINS(p)                                                                  \
+    "(WITH RECURSIVE c(chain) AS ((SELECT chain FROM " p " WHERE chain IS NOT NULL ORDER BY "      \
+    "chain LIMIT 1) UNION ALL SELECT (SELECT n.chain FROM " p " n WHERE n.chain > c.chain ORDER "  \
+    "BY n.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL) SELECT c.chain, (SELECT max(m.seq) "    \
+    "FROM " p " m WHERE m.chain = c.chain) AS s FROM c WHERE c.chain IS NOT NULL UNION ALL "       \
+    "SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM " p " n WHERE n.chain IS NULL)) e"
 #define PX__AUDIT_CUT_COVERS(c) c ".cut AND " c ".chain = e.chain AND " c ".seq >= e.s"
+/* Appends sql to b with each {p} replaced by name, a month's name px_partition_table_of admits
+ * (partition_store.c): the one way a partition's name enters SQL. */
+void px__sql_month(px_buf *b, const char *sql, const char *name);
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */
