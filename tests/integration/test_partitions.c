@@ -2,8 +2,10 @@
  * "Partitioning"): events land in their month, a month created late takes its rows out of the
  * default partition, the runner and `packid partitions ensure` create the months ahead, and a
  * month leaves the table (`packid partitions detach`) only when its age and every pack its
- * events name are past the retention the law asks. Driven as an operator would: the real
- * server, the real CLI, the catalogue read with SQL. */
+ * events name are past the retention the law asks. The same for every table of
+ * px_partitioned_tables, each by its own rule (the audit log's: a signed cut, migration 0202),
+ * and the audit log's months stay append-only. Driven as an operator would: the real server,
+ * the real CLI, the catalogue read with SQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
