@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack_identity.h"
 #include "gs1.h"
+#include "pack_identity.h"
 #include "pack_internal.h"
 #include "packing.h"
-#include "reports_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "reports_internal.h"
 
 /* A stored pack's status as the state machine (domain/pack_state.h) reads it. */
 static px_rc status_of(px_pack_status *st, const px_pack_row *row, px_err *err)
@@ -49,13 +49,12 @@ typedef struct op_ctx {
     px__errlist errs;
     int current_year;
     int oom;
-    px__market_set markets;        /* where the listed released packs went */
-    long left;                     /* packs taken out of their containers */
-    char (*market_of)[3];          /* per request index: its market, "" when not released */
+    px__market_set markets; /* where the listed released packs went */
+    long left;              /* packs taken out of their containers */
+    char (*market_of)[3];   /* per request index: its market, "" when not released */
     const px_app *app;
     px_pack_op_result *res;
 } op_ctx;
-
 
 /* Each locked row: is it the caller's to move, and where does the state machine take it. */
 static int op_row(void *vctx, size_t i, const px_pack_row *row)
@@ -165,6 +164,68 @@ static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
     return rc;
 }
 
+/* The packs' rows move: back to the state each left, or to decommissioned with the reason. */
+static px_rc op_move_packs(op_ctx *c, px_db *db, size_t n, px_err *err)
+{
+    if (c->action == PX_PACK_REACTIVATE) {
+        for (size_t i = 0; i < n; i++)
+            c->states[i] = px_pack_state_name(c->to[i].state);
+        return px_store_packs_reactivate(db, c->gtin, c->req->serials, c->states, n, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        c->states[i] = px_pack_state_name(c->to[i].before);
+    return px_store_packs_decommission(db, c->gtin, c->req->serials, c->states, n,
+                                       px_decom_reason_name(c->reason), c->by->org_id, c->now, err);
+}
+
+/* The containers follow the packs (or the packs leave them); c->left counts what left. */
+static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
+{
+    const px_pack_op_req *req = c->req;
+    c->left = 0;
+    /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
+     * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
+     * and counts stay true; packs that go with their container stay in it.
+     * REQ-AGG-15: a pack reactivated on its own (its container still decommissioned) leaves
+     * that container too: a decommissioned case never holds an active pack. */
+    if (!req->ssccs)
+        return px__packs_leave_containers(db, c->by, &c->prod, req->serials, n,
+                                          c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
+    /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
+     * cases that carry their own GTIN in them. */
+    px_case_move cm = {
+        "decommissioned", c->by->org_id, NULL, NULL, px_decom_reason_name(c->reason), c->now};
+    /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
+     * back together and the packs stay where they were: the unit goes on as a whole. */
+    int back = c->action == PX_PACK_REACTIVATE;
+    px_rc rc = px_store_containers_set_state(db, req->ssccs, req->n_ssccs,
+                                             back ? "commissioned" : "decommissioned", err);
+    if (rc == PX_OK)
+        rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, err)
+                  : px_store_cases_below_move(db, req->ssccs, req->n_ssccs, &cm, err);
+    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
+     * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
+    if (rc == PX_OK)
+        rc = px__containers_leave_parents(db, c->by, &c->prod, req->ssccs, req->n_ssccs, c->now,
+                                          &c->left, err);
+    return rc;
+}
+
+static void op_audit(px_tx *tx, const op_ctx *c, size_t n)
+{
+    char action_name[32] = "pack.";
+    px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
+    if (!d)
+        return;
+    px_audit_str(d, "gtin", c->gtin);
+    px_audit_int(d, "count", (long long)n);
+    px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
+    px_audit_str(d, "event_id", c->res->event_id);
+    if (c->left)
+        px_audit_int(d, "unpacked", (long long)c->left);
+}
+
 static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 {
     op_ctx *c = vc;
@@ -182,48 +243,11 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         return px_err_oom(err);
     /* Released packs are reported to their markets: everything those reports need, first. */
     if ((rc = op_refusals(c, n, err)) != PX_OK ||
-        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
-                                               &c->res->missing, err)) != PX_OK)
+        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
+                                               err)) != PX_OK)
         return rc;
-    if (c->action == PX_PACK_REACTIVATE) {
-        for (size_t i = 0; i < n; i++)
-            c->states[i] = px_pack_state_name(c->to[i].state);
-        rc = px_store_packs_reactivate(db, c->gtin, c->req->serials, c->states, n, err);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            c->states[i] = px_pack_state_name(c->to[i].before);
-        rc = px_store_packs_decommission(db, c->gtin, c->req->serials, c->states, n,
-                                         px_decom_reason_name(c->reason), c->by->org_id, c->now,
-                                         err);
-    }
-    /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
-     * cases that carry their own GTIN in them. */
-    px_case_move cm = {"decommissioned", c->by->org_id, NULL, NULL,
-                       px_decom_reason_name(c->reason), c->now};
-    /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
-     * back together and the packs stay where they were: the unit goes on as a whole. */
-    int back = c->action == PX_PACK_REACTIVATE;
-    if (rc == PX_OK && c->req->ssccs)
-        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs,
-                                           back ? "commissioned" : "decommissioned", err);
-    if (rc == PX_OK && c->req->ssccs)
-        rc = back ? px_store_cases_below_reactivate(db, c->req->ssccs, c->req->n_ssccs, err)
-                  : px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
-    /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
-     * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
-     * and counts stay true; packs that go with their container stay in it. */
-    c->left = 0;
-    /* REQ-AGG-15: a pack reactivated on its own (its container still decommissioned) leaves
-     * that container too: a decommissioned case never holds an active pack. */
-    if (rc == PX_OK && !c->req->ssccs)
-        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n,
-                                        c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
-    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
-     * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
-    if (rc == PX_OK && c->req->ssccs)
-        rc = px__containers_leave_parents(db, c->by, &c->prod, c->req->ssccs, c->req->n_ssccs,
-                                          c->now, &c->left, err);
-    if (rc != PX_OK)
+    if ((rc = op_move_packs(c, db, n, err)) != PX_OK ||
+        (rc = op_move_containers(c, db, n, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
@@ -234,24 +258,14 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
-    char action_name[32] = "pack.";
-    px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
-    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
-    if (d) {
-        px_audit_str(d, "gtin", c->gtin);
-        px_audit_int(d, "count", (long long)n);
-        px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
-        px_audit_str(d, "event_id", c->res->event_id);
-        if (c->left)
-            px_audit_int(d, "unpacked", (long long)c->left);
-    }
+    op_audit(tx, c, n);
     c->res->count = (long)n;
     return PX_OK;
 }
 
-static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
-                     const px_pack_op_req *req, px_pack_action action, px_decom_reason reason,
-                     px_pack_op_result *res, px_err *err)
+static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
+                     px_pack_action action, px_decom_reason reason, px_pack_op_result *res,
+                     px_err *err)
 {
     memset(res, 0, sizeof(*res));
     op_ctx c;
@@ -297,8 +311,8 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
 
 /* A held pack the operation refused is the fault of the container listed that holds it: its
  * detail moves to that container's index, naming the pack (REQ-AGG-8, REQ-RECALL-SSCC-2). */
-static void errors_to_containers(px_pack_op_result *res, const char *gtin,
-                                 const char *const *held, const long *roots)
+static void errors_to_containers(px_pack_op_result *res, const char *gtin, const char *const *held,
+                                 const long *roots)
 {
     for (size_t i = 0; i < res->n_errors; i++) {
         px_item_error *e = &res->errors[i];
@@ -335,8 +349,8 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
     long *roots = NULL;
     size_t n_held = 0;
     if ((rc = px_svc_container_packs(db, prod.mah_id, g, batch, NULL, req->ssccs, req->n_ssccs,
-                                     &held, &n_held, &roots, &res->errors, &res->n_errors,
-                                     err)) != PX_OK)
+                                     &held, &n_held, &roots, &res->errors, &res->n_errors, err)) !=
+        PX_OK)
         return rc;
     px_pack_op_req all = *req;
     all.gtin = g;
@@ -358,8 +372,8 @@ void px_pack_op_result_dispose(px_pack_op_result *res)
     px_missing_list_dispose(&res->missing);
 }
 
-px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
-                          px_pack_op_result *res, px_err *err)
+px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by,
+                          const px_pack_op_req *req, px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     px_decom_reason reason;
