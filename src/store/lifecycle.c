@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack_identity.h"
 #include "lifecycle_store.h"
+#include "pack_identity.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -40,8 +40,7 @@ px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
     return rc;
 }
 
-const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
-                           px_err *err)
+const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what, px_err *err)
 {
     px_buf_init(b, 64u << 20);
     if (px_store_text_array(b, v, n) != PX_OK) {
@@ -61,9 +60,8 @@ static void us_text(char out[24], int64_t us)
 /* The stored row of (org_id, key): *found 0 when none is visible; PX_ECONFLICT
  * "idempotency_conflict" when it was claimed for another route or request body (or has no
  * response yet); else the stored status and response. */
-static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_id,
-                       const char *key, const char *route, const char *request_hash,
-                       px_err *err)
+static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_id, const char *key,
+                       const char *route, const char *request_hash, px_err *err)
 {
     const char *p[] = {org_id, key};
     PGresult *r = px__exec(db,
@@ -185,8 +183,8 @@ static px_rc simple(px_db *db, const char *sql, px_err *err)
 
 /* COPYs the external serials (sorted, each new to the pool) as commissioned rows. Fails on
  * any conflict (the caller's savepoint then falls back to INSERT … ON CONFLICT). */
-static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *const *v,
-                           size_t n, px_err *err)
+static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *const *v, size_t n,
+                           px_err *err)
 {
     char ts[40];
     px__copy_ts(ts, in->now_us);
@@ -202,36 +200,24 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
     }
     rc = px__copy(db,
-                     "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
-                     "commissioned_at, commission_id) FROM STDIN",
-                     b.data, b.len, err);
+                  "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
+                  "commissioned_at, commission_id) FROM STDIN",
+                  b.data, b.len, err);
     px_buf_dispose(&b);
     return rc;
 }
 
-px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
-                                  const px_commission_rows *in, px_err *err)
+/* Step 1 of px_store_commission_serials: serials allocated to the caller and still allocated
+ * -> commissioned. Matched with "serial = ANY ($2)" on the primary key, never joined (a join
+ * with the pool lets the planner hash the whole serial table when statistics are stale; a
+ * fresh table's missing statistics must not turn this into a sequential scan either). Row
+ * locks: a concurrent commissioner re-checks state after the first commits and misses.
+ * The serials taken are returned (NULL on error). */
+static PGresult *commission_allocated(px_db *db, const px_commission_rows *in, const char *a,
+                                      const char *now, px_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    px_buf arr;
-    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
-    const char **rest = NULL;
-    PGresult *r = NULL;
-    px_rc rc;
-    if (!a) {
-        rc = err->rc;
-        goto done;
-    }
-    char now[24];
-    us_text(now, in->now_us);
-    /* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL").
-     * 1. Serials allocated to the caller and still allocated -> commissioned. Matched with
-     *    "serial = ANY ($2)" on the primary key, never joined (a join with the pool lets the
-     *    planner hash the whole serial table when statistics are stale; a fresh table's
-     *    missing statistics must not turn this into a sequential scan either). Row locks: a
-     *    concurrent commissioner re-checks state after the first commits and misses. */
-    if ((rc = simple(db, "SET LOCAL enable_seqscan = off", err)) != PX_OK)
-        goto done;
+    if (simple(db, "SET LOCAL enable_seqscan = off", err) != PX_OK)
+        return NULL;
     /* The probe costs one primary-key descent per serial, in an index that grows with the
      * pool. Its EXISTS asks first, in one descent of the small partial index
      * serial_allocated_to (migration 0110), whether the caller holds any allocated serial of
@@ -239,135 +225,173 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
      * (a one-time filter): when the caller holds none, no serial of the request can be its
      * allocated one and the primary key is not read at all (docs/scaling.md "Growth"). */
     const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
-    r = px__exec(db,
-                 "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
-                 "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
-                 "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                 "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
-                 "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
-                 "RETURNING p.serial",
-                 7, p, err);
-    if (!r || (rc = simple(db, "SET LOCAL enable_seqscan = on", err)) != PX_OK) {
-        rc = err->rc;
-        goto done;
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
+        "commissioned_by = $5::uuid, commissioned_at = " TS(
+            "$6") ", commission_id = "
+                  "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
+                  "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+                  "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+                  "RETURNING p.serial",
+        7, p, err);
+    if (r && simple(db, "SET LOCAL enable_seqscan = on", err) != PX_OK) {
+        PQclear(r);
+        return NULL;
     }
-    out->allocated = PQntuples(r);
-    /* 2. The rest, sorted (a fixed lock order between overlapping requests): new to the pool
-     *    unless they exist (allocated elsewhere, commissioned) or a concurrent request inserts
-     *    them first. Fast path: one COPY inside a savepoint. Any conflict rolls the savepoint
-     *    back and the same rows go through INSERT … ON CONFLICT DO NOTHING, which inserts each
-     *    unseen serial exactly once and skips the others. */
-    size_t n_taken = (size_t)out->allocated, n_rest = 0;
+    return r;
+}
+
+/* The request's serials that step 1 did not take, sorted (a fixed lock order between
+ * overlapping requests) into rest; *n_rest says how many. */
+static px_rc not_taken(const PGresult *r, const px_commission_rows *in, const char **rest,
+                       size_t *n_rest, px_err *err)
+{
+    size_t n_taken = (size_t)PQntuples(r);
     const char **taken = malloc((n_taken ? n_taken : 1) * sizeof(*taken));
-    rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
-    if (!taken || !rest) {
-        free(taken);
-        rc = px_err_oom(err);
-        goto done;
-    }
+    if (!taken)
+        return px_err_oom(err);
     for (size_t i = 0; i < n_taken; i++)
         taken[i] = PQgetvalue(r, (int)i, 0);
     memcpy(rest, in->serials, in->n * sizeof(*rest));
     qsort(taken, n_taken, sizeof(*taken), cmp_str);
     qsort(rest, in->n, sizeof(*rest), cmp_str);
+    *n_rest = 0;
     for (size_t i = 0, k = 0; i < in->n; i++) {
         while (k < n_taken && strcmp(taken[k], rest[i]) < 0)
             k++;
         if (k < n_taken && strcmp(taken[k], rest[i]) == 0)
             continue;
-        rest[n_rest++] = rest[i];
+        rest[(*n_rest)++] = rest[i];
     }
     free(taken);
-    if (n_rest) {
-        if ((rc = simple(db, "SAVEPOINT commission_copy", err)) != PX_OK)
-            goto done;
-        px_err cerr;
-        px_err_clear(&cerr);
-        if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
-            if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) != PX_OK)
-                goto done;
-            out->external = (long)n_rest;
-        } else {
-            if (cerr.rc == PX_EUNAVAIL) {
-                *err = cerr;
-                rc = cerr.rc;
-                goto done;
-            }
-            if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
-                goto done;
-            px_buf restarr;
-            const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
-            if (!ra) {
-                px_buf_dispose(&restarr);
-                rc = err->rc;
-                goto done;
-            }
-            const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now,
-                               in->commission_id};
-            PGresult *ri = px__exec(
-                db,
-                "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
-                "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
-                "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
-                "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
-                "RETURNING 1) SELECT count(*) FROM ins",
-                7, q, err);
-            px_buf_dispose(&restarr);
-            if (!ri) {
-                rc = err->rc;
-                goto done;
-            }
-            out->external = strtol(px__val(ri, 0, 0), NULL, 10);
-            PQclear(ri);
-        }
+    return PX_OK;
+}
+
+/* The slow path of step 2: INSERT … ON CONFLICT DO NOTHING inserts each unseen serial exactly
+ * once and skips the others; *inserted counts the new rows. */
+static px_rc insert_external(px_db *db, const px_commission_rows *in, const char *const *rest,
+                             size_t n_rest, const char *now, long *inserted, px_err *err)
+{
+    px_buf restarr;
+    const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
+    if (!ra) {
+        px_buf_dispose(&restarr);
+        return err->rc;
     }
-    /* 3. External serials count as issued for the product (the 10,000x rule). */
-    if (out->external > 0) {
-        char ext[24];
-        snprintf(ext, sizeof(ext), "%ld", out->external);
-        const char *q[] = {in->gtin, ext};
-        PGresult *ru = px__exec(db,
-                                "UPDATE product SET issued_count = issued_count + $2::bigint "
-                                "WHERE gtin = $1",
-                                2, q, err);
-        if (!ru) {
-            rc = err->rc;
-            goto done;
-        }
-        PQclear(ru);
+    const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id};
+    PGresult *ri = px__exec(
+        db,
+        "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
+        "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
+        "'commissioned', 'external', $3, $4, $5::uuid, " TS(
+            "$6") ", $7::uuid FROM "
+                  "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+                  "RETURNING 1) SELECT count(*) FROM ins",
+        7, q, err);
+    px_buf_dispose(&restarr);
+    if (!ri)
+        return err->rc;
+    *inserted = strtol(px__val(ri, 0, 0), NULL, 10);
+    PQclear(ri);
+    return PX_OK;
+}
+
+/* Step 2: the rest are new to the pool unless they exist (allocated elsewhere, commissioned)
+ * or a concurrent request inserts them first. Fast path: one COPY inside a savepoint. Any
+ * conflict rolls the savepoint back and the same rows take insert_external. */
+static px_rc commission_external(px_db *db, const px_commission_rows *in, const char *const *rest,
+                                 size_t n_rest, const char *now, long *inserted, px_err *err)
+{
+    px_rc rc = simple(db, "SAVEPOINT commission_copy", err);
+    if (rc != PX_OK)
+        return rc;
+    px_err cerr;
+    px_err_clear(&cerr);
+    if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
+        if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) == PX_OK)
+            *inserted = (long)n_rest;
+        return rc;
     }
-    /* 4. Error path only: which candidates were not taken (each looked up on the primary key;
-     *    OFFSET 0 keeps the EXISTS a per-row index probe). */
-    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
-    if (n_rej) {
-        const char *q[] = {in->gtin, a, in->commission_id};
-        PGresult *rj = px__exec(
-            db,
-            "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
-            "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
-            "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
-            "OFFSET 0)",
-            3, q, err);
-        if (!rj) {
-            rc = err->rc;
-            goto done;
-        }
-        out->rejected = malloc(n_rej * sizeof(size_t));
-        if (!out->rejected) {
-            PQclear(rj);
-            rc = px_err_oom(err);
-            goto done;
-        }
-        const char *sv = px__val(rj, 0, 0);
-        while (*sv && out->n_rejected < n_rej) {
-            char *end;
-            out->rejected[out->n_rejected++] = (size_t)strtoull(sv, &end, 10);
-            sv = *end == ',' ? end + 1 : end;
-        }
+    if (cerr.rc == PX_EUNAVAIL) {
+        *err = cerr;
+        return cerr.rc;
+    }
+    if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
+        return rc;
+    return insert_external(db, in, rest, n_rest, now, inserted, err);
+}
+
+/* Step 3: external serials count as issued for the product (the 10,000x rule). */
+static px_rc count_issued(px_db *db, const char *gtin, long external, px_err *err)
+{
+    char ext[24];
+    snprintf(ext, sizeof(ext), "%ld", external);
+    const char *q[] = {gtin, ext};
+    return px__exec_cmd(db,
+                        "UPDATE product SET issued_count = issued_count + $2::bigint "
+                        "WHERE gtin = $1",
+                        2, q, err);
+}
+
+/* Step 4, on the error path only: which candidates were not taken (each looked up on the
+ * primary key; OFFSET 0 keeps the EXISTS a per-row index probe). */
+static px_rc rejected_indices(px_db *db, px_commission_outcome *out, const px_commission_rows *in,
+                              const char *a, size_t n_rej, px_err *err)
+{
+    const char *q[] = {in->gtin, a, in->commission_id};
+    PGresult *rj = px__exec(
+        db,
+        "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
+        "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
+        "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
+        "OFFSET 0)",
+        3, q, err);
+    if (!rj)
+        return err->rc;
+    out->rejected = malloc(n_rej * sizeof(size_t));
+    if (!out->rejected) {
         PQclear(rj);
+        return px_err_oom(err);
     }
-    rc = PX_OK;
-done:
+    const char *sv = px__val(rj, 0, 0);
+    while (*sv && out->n_rejected < n_rej) {
+        char *end;
+        out->rejected[out->n_rejected++] = (size_t)strtoull(sv, &end, 10);
+        sv = *end == ',' ? end + 1 : end;
+    }
+    PQclear(rj);
+    return PX_OK;
+}
+
+/* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL"): the steps
+ * above, in order. */
+px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
+                                  const px_commission_rows *in, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_buf arr;
+    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
+    const char **rest = NULL;
+    size_t n_rest = 0;
+    PGresult *r = NULL;
+    px_rc rc = a ? PX_OK : err->rc;
+    char now[24];
+    us_text(now, in->now_us);
+    if (rc == PX_OK && !(r = commission_allocated(db, in, a, now, err)))
+        rc = err->rc;
+    if (rc == PX_OK) {
+        out->allocated = PQntuples(r);
+        rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
+        rc = rest ? not_taken(r, in, rest, &n_rest, err) : px_err_oom(err);
+    }
+    if (rc == PX_OK && n_rest)
+        rc = commission_external(db, in, rest, n_rest, now, &out->external, err);
+    if (rc == PX_OK && out->external > 0)
+        rc = count_issued(db, in->gtin, out->external, err);
+    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
+    if (rc == PX_OK && n_rej)
+        rc = rejected_indices(db, out, in, a, n_rej, err);
     if (r)
         PQclear(r);
     free(rest);
@@ -390,8 +414,9 @@ px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *
     snprintf(ext, sizeof(ext), "%ld", c->external);
     snprintf(rej, sizeof(rej), "%ld", c->rejected);
     us_text(now, c->now_us);
-    const char *p[] = {c->id,  c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
-                       count,  alloc,     ext,          rej,     c->partial ? "t" : "f", now};
+    const char *p[] = {
+        c->id, c->org_id, c->tenant_id,           c->gtin, c->batch, c->expiry, count, alloc,
+        ext,   rej,       c->partial ? "t" : "f", now};
     return px__exec_cmd(db,
                         "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
                         "count, allocated, external, rejected, partial, created_at) VALUES "
@@ -442,13 +467,14 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     char now[24];
     us_text(now, rel->now_us);
     const char *p[] = {rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a};
-    PGresult *r = px__exec(
-        db,
-        "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS("$4")
-        ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
-        "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY ($7::text[])) "
-        "RETURNING serial",
-        7, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS(
+                     "$4") ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
+                           "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY "
+                           "($7::text[])) "
+                           "RETURNING serial",
+                 7, p, err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -458,8 +484,8 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
 }
 
 px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
-                               const char *const *serials, size_t n, size_t **idx,
-                               size_t *n_idx, px_err *err)
+                               const char *const *serials, size_t n, size_t **idx, size_t *n_idx,
+                               px_err *err)
 {
     *idx = NULL;
     *n_idx = 0;
@@ -475,14 +501,14 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
      * decommission committing between this check and the release's UPDATE would otherwise
      * make the release skip a listed pack and still answer 201. Under READ COMMITTED a row
      * another transaction holds is waited for and then read in its committed state. */
-    PGresult *r = px__exec(
-        db,
-        "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
-        "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
-        "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
-        "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
-        "AND l.state = 'commissioned') ORDER BY o",
-        3, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
+                 "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
+                 "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
+                 "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
+                 "AND l.state = 'commissioned') ORDER BY o",
+                 3, p, err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -563,8 +589,8 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
     return PX_OK;
 }
 
-px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
-                               px_org_gap_fn fn, void *ctx, px_err *err)
+px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch, px_org_gap_fn fn,
+                               void *ctx, px_err *err)
 {
     const char *p[] = {gtin, batch};
     PGresult *r = px__exec(db,
@@ -584,16 +610,20 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
 
 /* ---- packs ------------------------------------------------------------------------------ */
 
-#define PACK_COLS                                                                           \
-    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "              \
-    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                 \
-    "coalesce(commissioned_by::text, ''), coalesce(" ISO("commissioned_at") ", ''), "       \
-    "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "                  \
-    "coalesce(" ISO("released_at") ", ''), coalesce(release_id::text, ''), "                \
-    "coalesce(market, ''), coalesce(reason, ''), coalesce(prior_state, ''), "               \
-    "coalesce(decommissioned_by::text, ''), "                                               \
-    "coalesce((extract(epoch FROM decommissioned_at) * 1000000)::bigint, 0), "              \
-    "coalesce(" ISO("decommissioned_at") ", '')"
+#define PACK_COLS                                                                                  \
+    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "                     \
+    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                        \
+    "coalesce(commissioned_by::text, ''), coalesce(" ISO(                                          \
+        "commissioned_at") ", ''), "                                                               \
+                           "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "  \
+                           "coalesce(" ISO(                                                        \
+                               "released_at") ", ''), coalesce(release_id::text, ''), "            \
+                                              "coalesce(market, ''), coalesce(reason, ''), "       \
+                                              "coalesce(prior_state, ''), "                        \
+                                              "coalesce(decommissioned_by::text, ''), "            \
+                                              "coalesce((extract(epoch FROM decommissioned_at) * " \
+                                              "1000000)::bigint, 0), "                             \
+                                              "coalesce(" ISO("decommissioned_at") ", '')"
 
 static void pack_row(px_pack_row *p, const PGresult *r, int i)
 {
@@ -624,8 +654,8 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
                         px_err *err)
 {
     const char *p[] = {gtin, serial};
-    PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
-                           2, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2", 2, p, err);
     px_rc rc = px__one(r, err, "not_found", "pack not found");
     if (rc == PX_OK)
         pack_row(out, r, 0);
@@ -664,9 +694,8 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
 }
 
 /* Two text[] parameters (px__text_array); on failure neither buffer is left to dispose. */
-static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1,
-                        px_buf *b2, const char **s2, const char *const *v2, size_t n2,
-                        px_err *err)
+static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1, px_buf *b2,
+                        const char **s2, const char *const *v2, size_t n2, px_err *err)
 {
     if (!(*s1 = px__text_array(b1, v1, n1, "serials", err))) {
         px_buf_dispose(b1);
@@ -691,13 +720,15 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
     char now[24];
     us_text(now, now_us);
     const char *p[] = {gtin, s1, s2, reason, org_id, now};
-    px_rc rc = px__exec_cmd(db,
-                            "UPDATE serial p SET state = 'decommissioned', reason = $4, "
-                            "prior_state = t.prior, decommissioned_by = $5::uuid, "
-                            "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
-                            "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
-                            "AND p.serial = ANY ($2::text[])",
-                            6, p, err);
+    px_rc rc =
+        px__exec_cmd(db,
+                     "UPDATE serial p SET state = 'decommissioned', reason = $4, "
+                     "prior_state = t.prior, decommissioned_by = $5::uuid, "
+                     "decommissioned_at = " TS(
+                         "$6") " FROM unnest($2::text[], "
+                               "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
+                               "AND p.serial = ANY ($2::text[])",
+                     6, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     return rc;
@@ -724,9 +755,9 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
 
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
                             const char *const *from_states, size_t n_states,
-                            const char *const *from_reasons, size_t n_reasons,
-                            const char *org_id, int64_t now_us, char ***serials_out,
-                            size_t *count, px_market_fn on_market, void *mctx, px_err *err)
+                            const char *const *from_reasons, size_t n_reasons, const char *org_id,
+                            int64_t now_us, char ***serials_out, size_t *count,
+                            px_market_fn on_market, void *mctx, px_err *err)
 {
     *serials_out = NULL;
     *count = 0;
@@ -741,10 +772,12 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
         db,
         "UPDATE serial SET prior_state = CASE WHEN state = 'decommissioned' THEN prior_state "
         "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
-        "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
-        "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
-        "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
-        "ELSE '' END",
+        "decommissioned_at = " TS(
+            "$7") " WHERE gtin = $1 AND batch = $2 AND "
+                  "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY "
+                  "($5::text[]))) "
+                  "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
+                  "ELSE '' END",
         7, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
@@ -763,13 +796,13 @@ px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
     char c[24], now[24];
     snprintf(c, sizeof(c), "%ld", op->count);
     us_text(now, op->now_us);
-    const char *p[] = {op->id,    op->kind,   op->org_id, op->tenant_id, op->gtin,
-                       op->batch, op->reason, c,          now};
-    return px__exec_cmd(db,
-                        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
-                        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                        TS("$9") ")",
-                        9, p, err);
+    const char *p[] = {op->id,     op->kind, op->org_id, op->tenant_id, op->gtin, op->batch,
+                       op->reason, c,        now};
+    return px__exec_cmd(
+        db,
+        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
+        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS("$9") ")",
+        9, p, err);
 }
 
 /* ---- events ------------------------------------------------------------------------------ */
@@ -833,26 +866,29 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
         "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
-        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
-        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
-        "$26, $27, $28, $29, $30, $31, $32::text[])",
+        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
+            "$8") ", $9, $10, "
+                  "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, "
+                  "$25, "
+                  "$26, $27, $28, $29, $30, $31, $32::text[])",
         32, p, err);
     px_buf_dispose(&arr);
     px_buf_dispose(&earr);
     return rc;
 }
 
-px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
-                                void *ctx, px_err *err)
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn, void *ctx,
+                                px_err *err)
 {
     const char *p[] = {pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
                        pack->serial};
     PGresult *r = px__exec(
         db,
-        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
-        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
-        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO(
+            "event_time") ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM "
+                          "epcis_event "
+                          "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
+                          "OR serials @> ARRAY[$4::text]) ORDER BY seq",
         4, p, err);
     if (!r)
         return err->rc;
