@@ -362,6 +362,9 @@ static int is_hex(char c)
     return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
 
+/* Longer than 80 lines on purpose: one flat test per linter flag, in the flag table's order,
+ * so a flag and its check are found together; each test is a line or two, or a call to the
+ * linter above that owns it. */
 px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *err)
 {
     px_rc rc = PX_OK;
