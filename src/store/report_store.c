@@ -14,8 +14,8 @@
 
 /* ---- endpoints ------------------------------------------------------------------------ */
 
-#define ENDPOINT_COLS                                                                        \
-    "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "      \
+#define ENDPOINT_COLS                                                                              \
+    "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "            \
     "hmac_secret IS NOT NULL, active, " TS("created_at") ", format"
 
 static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
@@ -52,8 +52,8 @@ px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_heade
     return PX_OK;
 }
 
-px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market,
-                             int active_only, px_endpoint_fn fn, void *ctx, px_err *err)
+px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market, int active_only,
+                             px_endpoint_fn fn, void *ctx, px_err *err)
 {
     const char *p[] = {tenant_id, market, active_only ? "t" : "f"};
     PGresult *r = px__exec(db,
@@ -112,14 +112,18 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
 
 /* ---- reports ---------------------------------------------------------------------------- */
 
-#define REPORT_COLS                                                                          \
-    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, " \
-    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "           \
-    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS("r.created_at") ", "     \
-    "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "                      \
-    "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), "              \
-    "coalesce(r.event_count, 0), coalesce(r.op_id::text, ''), coalesce(r.retry_of::text, ''), " \
-    "coalesce(r.master_version, 0)"
+#define REPORT_COLS                                                                                \
+    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, "       \
+    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "                  \
+    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS(                                \
+        "r.created_at") ", "                                                                       \
+                        "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "         \
+                                                         "coalesce(octet_length(r.document), 0), " \
+                                                         "coalesce(r.document_sha256, ''), "       \
+                                                         "coalesce(r.event_count, 0), "            \
+                                                         "coalesce(r.op_id::text, ''), "           \
+                                                         "coalesce(r.retry_of::text, ''), "        \
+                                                         "coalesce(r.master_version, 0)"
 #define REPORT_NCOLS 22
 
 static void report_row(px_report *o, const PGresult *r, int i)
@@ -181,8 +185,8 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 }
 
 /* Scope: tenant ($2) or market ($3); the caller passes exactly the one its role allows. */
-#define SCOPE_WHERE                                                                          \
-    " WHERE r.id = $1::uuid AND ($2::text IS NULL OR r.tenant_id = $2::uuid) "               \
+#define SCOPE_WHERE                                                                                \
+    " WHERE r.id = $1::uuid AND ($2::text IS NULL OR r.tenant_id = $2::uuid) "                     \
     "AND ($3::text IS NULL OR r.market = $3)"
 
 px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
@@ -197,8 +201,7 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
     return rc;
 }
 
-px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
-                                 px_err *err)
+px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id, px_err *err)
 {
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", 1, p, err);
@@ -240,12 +243,13 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
                                     void *ctx, px_err *err)
 {
     const char *p[] = {report_id};
-    PGresult *r = px__exec(db,
-                           "SELECT n, " TS("started_at") ", coalesce(" TS("finished_at")
-                           ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
+    PGresult *r = px__exec(
+        db,
+        "SELECT n, " TS("started_at") ", coalesce(" TS(
+            "finished_at") ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
                            "coalesce(error, '') FROM report_attempt WHERE report_id = $1::uuid "
                            "ORDER BY n",
-                           1, p, err);
+        1, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -280,14 +284,14 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
      * at the same time (DESIGN.md "Background work"). A 'sending' row is due again only when
      * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
-    PGresult *r = px__exec(
-        db,
-        "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
-        "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
-        "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "
-        "AND r.next_attempt_at <= now() ORDER BY r.next_attempt_at LIMIT 1 "
-        "FOR UPDATE OF r SKIP LOCKED",
-        0, NULL, err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
+                 "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
+                 "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "
+                 "AND r.next_attempt_at <= now() ORDER BY r.next_attempt_at LIMIT 1 "
+                 "FOR UPDATE OF r SKIP LOCKED",
+                 0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 0) {
@@ -330,8 +334,7 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
                         4, p, err);
 }
 
-px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
-                                    px_err *err)
+px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n, px_err *err)
 {
     char lease[24];
     snprintf(lease, sizeof(lease), "%ld", lease_ms);
@@ -392,8 +395,7 @@ px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err 
 
 /* ---- releases ------------------------------------------------------------------------- */
 
-px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id,
-                            px_err *err)
+px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     const char *p[] = {release_id};
@@ -487,13 +489,13 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.biz_location = ", "", f->biz_location);
     if (f->has_ge) {
         snprintf(ge, 24, "%lld", (long long)f->ge_time_us);
-        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
-                 ge);
+        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", ge);
     }
     if (f->has_lt) {
         snprintf(lt, 24, "%lld", (long long)f->lt_time_us);
-        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
-                 lt);
+        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ",
+                 "::bigint * interval '1 microsecond'", lt);
     }
     /* The EPCIS 2.0 REST query's lists: pipe-delimited values (DOMAIN-2.md §14.4). */
     if (f->event_types)
@@ -563,53 +565,120 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
     return PX_OK;
 }
 
+/* One chunk of events after seq `after`: at most EVENT_CHUNK (or the filter's chunk_max)
+ * events and about EPC_BUDGET EPCs, each with its serials or EPCs joined by GS (column 17). */
+static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
+{
+    qb q;
+    memset(&q, 0, sizeof(q));
+    px_buf_init(&q.sql, 16384);
+    char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
+    snprintf(after_s, sizeof(after_s), "%lld", after);
+    snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
+    q.params[q.n++] = after_s; /* $1 */
+    q.params[q.n++] = budget;  /* $2 */
+    px_buf_printf(&q.sql, "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
+                          "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
+                          "WHERE e.seq > $1::bigint");
+    filter_where(&q, f, ge, lt);
+    filter_record_time(&q, f, gr, lr);
+    px_buf_printf(&q.sql,
+                  " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
+                  "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
+                  "coalesce(e.disposition, ''), "
+                  "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
+                  "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
+                  "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
+                  "coalesce(e.location_gln, ''), e.event_hash, "
+                  "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
+                  "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
+                  "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
+                  "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
+                  "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
+                  "ELSE s.release_id = e.release_id END) END, ''), "
+                  "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
+                  "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
+                  "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
+                  "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
+                  f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max
+                                                                 : (long)EVENT_CHUNK);
+    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
+    if (!q.sql.data)
+        px_err_oom(err);
+    px_buf_dispose(&q.sql);
+    return r;
+}
+
+/* The scalar columns of row i of events_chunk (borrowed from the result). */
+static void event_row(px_epcis_row *ev, const PGresult *r, int i)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = strtoll(px__val(r, i, 0), NULL, 10);
+    ev->id = px__val(r, i, 1);
+    ev->op = px__val(r, i, 2);
+    ev->type = px__val(r, i, 3);
+    ev->action = px__val(r, i, 4);
+    ev->biz_step = px__val(r, i, 5);
+    ev->disposition = px__val(r, i, 6);
+    ev->event_time_us = strtoll(px__val(r, i, 7), NULL, 10);
+    ev->tz_offset_min = (int)strtol(px__val(r, i, 8), NULL, 10);
+    ev->gtin = px__val(r, i, 9);
+    ev->gcp_len = (int)strtol(px__val(r, i, 10), NULL, 10);
+    ev->lot = px__val(r, i, 11);
+    ev->expiry = px__val(r, i, 12);
+    ev->read_point = px__val(r, i, 13);
+    ev->biz_location = px__val(r, i, 14);
+    ev->location_gln = px__val(r, i, 15);
+    ev->event_hash = px__val(r, i, 16);
+    ev->source_party = px__val(r, i, 18);
+    ev->source_location = px__val(r, i, 19);
+    ev->dest_party = px__val(r, i, 20);
+    ev->dest_location = px__val(r, i, 21);
+    ev->biz_tx_type = px__val(r, i, 22);
+    ev->biz_tx = px__val(r, i, 23);
+}
+
+/* The serials (or EPCs) of one event, split out of a private copy of column 17 (the result's
+ * own storage must not be modified); the buffers are reused from row to row. */
+typedef struct serial_scratch {
+    const char **vec;
+    size_t cap;
+    char *buf;
+    size_t buf_cap;
+} serial_scratch;
+
+static px_rc event_serials(px_epcis_row *ev, serial_scratch *sc, const PGresult *r, int i)
+{
+    size_t sl = (size_t)PQgetlength(r, i, 17), n = 0;
+    if (sl + 1 > sc->buf_cap) {
+        char *nb = realloc(sc->buf, sl + 1);
+        if (!nb)
+            return PX_EINTERNAL;
+        sc->buf = nb;
+        sc->buf_cap = sl + 1;
+    }
+    memcpy(sc->buf, px__val(r, i, 17), sl + 1);
+    if (split_serials(sc->buf, &sc->vec, &sc->cap, &n) != PX_OK)
+        return PX_EINTERNAL;
+    /* Migration 0090: the list holds EPC URIs in place of the packs. */
+    if (px__val(r, i, 24)[0] == 't') {
+        ev->epcs = sc->vec;
+        ev->n_epcs = n;
+    } else {
+        ev->serials = sc->vec;
+        ev->n_serials = n;
+    }
+    return PX_OK;
+}
+
 px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
-                           px_err *err)
+                                 px_err *err)
 {
     long long after = f->after_seq > 0 ? f->after_seq : 0;
-    const char **vec = NULL;
-    size_t cap = 0, scap = 0;
-    char *sbuf = NULL;
+    serial_scratch sc = {0};
     px_rc rc = PX_OK;
     for (;;) {
-        qb q;
-        memset(&q, 0, sizeof(q));
-        px_buf_init(&q.sql, 16384);
-        char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
-        snprintf(after_s, sizeof(after_s), "%lld", after);
-        snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
-        q.params[q.n++] = after_s; /* $1 */
-        q.params[q.n++] = budget;  /* $2 */
-        px_buf_printf(&q.sql,
-                      "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
-                      "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
-                      "WHERE e.seq > $1::bigint");
-        filter_where(&q, f, ge, lt);
-        filter_record_time(&q, f, gr, lr);
-        px_buf_printf(
-            &q.sql,
-            " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
-            "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
-            "coalesce(e.disposition, ''), "
-            "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
-            "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
-            "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
-            "coalesce(e.location_gln, ''), e.event_hash, "
-            "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
-            "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
-            "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
-            "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
-            "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
-            "ELSE s.release_id = e.release_id END) END, ''), "
-            "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
-            "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-            "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
-            "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
-            f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
-        PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-        if (!q.sql.data)
-            px_err_oom(err);
-        px_buf_dispose(&q.sql);
+        PGresult *r = events_chunk(db, f, after, err);
         if (!r) {
             rc = err->rc;
             break;
@@ -618,57 +687,11 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         int stop = 0;
         for (int i = 0; i < rows && !stop; i++) {
             px_epcis_row ev;
-            memset(&ev, 0, sizeof(ev));
-            ev.seq = strtoll(px__val(r, i, 0), NULL, 10);
-            ev.id = px__val(r, i, 1);
-            ev.op = px__val(r, i, 2);
-            ev.type = px__val(r, i, 3);
-            ev.action = px__val(r, i, 4);
-            ev.biz_step = px__val(r, i, 5);
-            ev.disposition = px__val(r, i, 6);
-            ev.event_time_us = strtoll(px__val(r, i, 7), NULL, 10);
-            ev.tz_offset_min = (int)strtol(px__val(r, i, 8), NULL, 10);
-            ev.gtin = px__val(r, i, 9);
-            ev.gcp_len = (int)strtol(px__val(r, i, 10), NULL, 10);
-            ev.lot = px__val(r, i, 11);
-            ev.expiry = px__val(r, i, 12);
-            ev.read_point = px__val(r, i, 13);
-            ev.biz_location = px__val(r, i, 14);
-            ev.location_gln = px__val(r, i, 15);
-            ev.event_hash = px__val(r, i, 16);
-            ev.source_party = px__val(r, i, 18);
-            ev.source_location = px__val(r, i, 19);
-            ev.dest_party = px__val(r, i, 20);
-            ev.dest_location = px__val(r, i, 21);
-            ev.biz_tx_type = px__val(r, i, 22);
-            ev.biz_tx = px__val(r, i, 23);
-            size_t n = 0;
-            /* A private copy: the result's own storage must not be modified. */
-            size_t sl = (size_t)PQgetlength(r, i, 17);
-            if (sl + 1 > scap) {
-                char *nb = realloc(sbuf, sl + 1);
-                if (!nb) {
-                    rc = px_err_oom(err);
-                    stop = 1;
-                    break;
-                }
-                sbuf = nb;
-                scap = sl + 1;
-            }
-            memcpy(sbuf, px__val(r, i, 17), sl + 1);
-            if (split_serials(sbuf, &vec, &cap, &n) != PX_OK) {
+            event_row(&ev, r, i);
+            if (event_serials(&ev, &sc, r, i) != PX_OK) {
                 rc = px_err_oom(err);
                 stop = 1;
                 break;
-            }
-            ev.serials = vec;
-            ev.n_serials = n;
-            /* Migration 0090: the list holds EPC URIs in place of the packs. */
-            if (px__val(r, i, 24)[0] == 't') {
-                ev.epcs = vec;
-                ev.n_epcs = n;
-                ev.serials = NULL;
-                ev.n_serials = 0;
             }
             after = ev.seq;
             if (fn(ctx, &ev))
@@ -678,8 +701,8 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         if (stop || rows == 0 || f->chunk_max > 0)
             break;
     }
-    free(vec);
-    free(sbuf);
+    free(sc.vec);
+    free(sc.buf);
     return rc;
 }
 
@@ -777,8 +800,8 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
                  col, col);
         snprintf(tail, sizeof(tail), " ORDER BY 4 LIMIT $3::bigint");
         const char *parts[] = {head, tail};
-        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx,
-                            &n, &stop, err);
+        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx, &n,
+                            &stop, err);
     }
     if (after_ph == 0) {
         /* The visible GTINs from the key's on: few (a tenant's products), from the
@@ -808,9 +831,8 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         for (int i = 0; i < PQntuples(g) && !stop && n < limit && rc == PX_OK; i++) {
             const char *gtin = px__val(g, i, 0);
             snprintf(lim, sizeof(lim), "%ld", limit - n);
-            rc = values_query(db, f, parts, 4, gtin,
-                              strcmp(gtin, after_k1) == 0 ? after_k2 : "", lim, fn, ctx, &n,
-                              &stop, err);
+            rc = values_query(db, f, parts, 4, gtin, strcmp(gtin, after_k1) == 0 ? after_k2 : "",
+                              lim, fn, ctx, &n, &stop, err);
         }
         PQclear(g);
         if (rc != PX_OK || stop || n >= limit)
@@ -823,18 +845,18 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         "u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text AND $2::text = $2::text",
         " ORDER BY 4 LIMIT $3::bigint"};
     snprintf(lim, sizeof(lim), "%ld", limit - n);
-    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,
-                        &stop, err);
+    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n, &stop,
+                        err);
 }
 
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
-                           const char *state, const char *market, const char *after_id,
-                           long limit, px_report_fn fn, void *ctx, px_err *err)
+                           const char *state, const char *market, const char *after_id, long limit,
+                           px_report_fn fn, void *ctx, px_err *err)
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, scope_market, state, market,
-                       after_id && after_id[0] ? after_id : NULL, lim};
+    const char *p[] = {
+        tenant_id, scope_market, state, market, after_id && after_id[0] ? after_id : NULL, lim};
     /* Keyset paging on (created_at, id), newest first; the cursor is the last report's id. */
     PGresult *r = px__exec(
         db,
