@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gs1.h"
 #include "pack_identity.h"
+#include "gs1.h"
 #include "pack_internal.h"
 #include "packing.h"
+#include "reports_internal.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
-#include "reports_internal.h"
 
 /* A stored pack's status as the state machine (domain/pack_state.h) reads it. */
 static px_rc status_of(px_pack_status *st, const px_pack_row *row, px_err *err)
@@ -49,12 +49,13 @@ typedef struct op_ctx {
     px__errlist errs;
     int current_year;
     int oom;
-    px__market_set markets; /* where the listed released packs went */
-    long left;              /* packs taken out of their containers */
-    char (*market_of)[3];   /* per request index: its market, "" when not released */
+    px__market_set markets;        /* where the listed released packs went */
+    long left;                     /* packs taken out of their containers */
+    char (*market_of)[3];          /* per request index: its market, "" when not released */
     const px_app *app;
     px_pack_op_result *res;
 } op_ctx;
+
 
 /* Each locked row: is it the caller's to move, and where does the state machine take it. */
 static int op_row(void *vctx, size_t i, const px_pack_row *row)
@@ -263,9 +264,9 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
-                     px_pack_action action, px_decom_reason reason, px_pack_op_result *res,
-                     px_err *err)
+static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
+                     const px_pack_op_req *req, px_pack_action action, px_decom_reason reason,
+                     px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     op_ctx c;
@@ -311,8 +312,8 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by, const px_
 
 /* A held pack the operation refused is the fault of the container listed that holds it: its
  * detail moves to that container's index, naming the pack (REQ-AGG-8, REQ-RECALL-SSCC-2). */
-static void errors_to_containers(px_pack_op_result *res, const char *gtin, const char *const *held,
-                                 const long *roots)
+static void errors_to_containers(px_pack_op_result *res, const char *gtin,
+                                 const char *const *held, const long *roots)
 {
     for (size_t i = 0; i < res->n_errors; i++) {
         px_item_error *e = &res->errors[i];
@@ -349,8 +350,8 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
     long *roots = NULL;
     size_t n_held = 0;
     if ((rc = px_svc_container_packs(db, prod.mah_id, g, batch, NULL, req->ssccs, req->n_ssccs,
-                                     &held, &n_held, &roots, &res->errors, &res->n_errors, err)) !=
-        PX_OK)
+                                     &held, &n_held, &roots, &res->errors, &res->n_errors,
+                                     err)) != PX_OK)
         return rc;
     px_pack_op_req all = *req;
     all.gtin = g;
@@ -372,8 +373,8 @@ void px_pack_op_result_dispose(px_pack_op_result *res)
     px_missing_list_dispose(&res->missing);
 }
 
-px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by,
-                          const px_pack_op_req *req, px_pack_op_result *res, px_err *err)
+px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
+                          px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     px_decom_reason reason;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecycle_store.h"
 #include "pack_identity.h"
+#include "lifecycle_store.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -40,7 +40,8 @@ px_rc px_store_text_array(px_buf *out, const char *const *v, size_t n)
     return rc;
 }
 
-const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what, px_err *err)
+const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
+                           px_err *err)
 {
     px_buf_init(b, 64u << 20);
     if (px_store_text_array(b, v, n) != PX_OK) {
@@ -60,8 +61,9 @@ static void us_text(char out[24], int64_t us)
 /* The stored row of (org_id, key): *found 0 when none is visible; PX_ECONFLICT
  * "idempotency_conflict" when it was claimed for another route or request body (or has no
  * response yet); else the stored status and response. */
-static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_id, const char *key,
-                       const char *route, const char *request_hash, px_err *err)
+static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_id,
+                       const char *key, const char *route, const char *request_hash,
+                       px_err *err)
 {
     const char *p[] = {org_id, key};
     PGresult *r = px__exec(db,
@@ -183,8 +185,8 @@ static px_rc simple(px_db *db, const char *sql, px_err *err)
 
 /* COPYs the external serials (sorted, each new to the pool) as commissioned rows. Fails on
  * any conflict (the caller's savepoint then falls back to INSERT … ON CONFLICT). */
-static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *const *v, size_t n,
-                           px_err *err)
+static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *const *v,
+                           size_t n, px_err *err)
 {
     char ts[40];
     px__copy_ts(ts, in->now_us);
@@ -200,9 +202,9 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
     }
     rc = px__copy(db,
-                  "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
-                  "commissioned_at, commission_id) FROM STDIN",
-                  b.data, b.len, err);
+                     "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
+                     "commissioned_at, commission_id) FROM STDIN",
+                     b.data, b.len, err);
     px_buf_dispose(&b);
     return rc;
 }
@@ -228,12 +230,11 @@ static PGresult *commission_allocated(px_db *db, const px_commission_rows *in, c
     PGresult *r = px__exec(
         db,
         "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
-        "commissioned_by = $5::uuid, commissioned_at = " TS(
-            "$6") ", commission_id = "
-                  "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                  "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
-                  "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
-                  "RETURNING p.serial",
+        "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
+        "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
+        "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+        "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+        "RETURNING p.serial",
         7, p, err);
     if (r && simple(db, "SET LOCAL enable_seqscan = on", err) != PX_OK) {
         PQclear(r);
@@ -284,10 +285,9 @@ static px_rc insert_external(px_db *db, const px_commission_rows *in, const char
         db,
         "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
         "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
-        "'commissioned', 'external', $3, $4, $5::uuid, " TS(
-            "$6") ", $7::uuid FROM "
-                  "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
-                  "RETURNING 1) SELECT count(*) FROM ins",
+        "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
+        "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+        "RETURNING 1) SELECT count(*) FROM ins",
         7, q, err);
     px_buf_dispose(&restarr);
     if (!ri)
@@ -414,9 +414,8 @@ px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *
     snprintf(ext, sizeof(ext), "%ld", c->external);
     snprintf(rej, sizeof(rej), "%ld", c->rejected);
     us_text(now, c->now_us);
-    const char *p[] = {
-        c->id, c->org_id, c->tenant_id,           c->gtin, c->batch, c->expiry, count, alloc,
-        ext,   rej,       c->partial ? "t" : "f", now};
+    const char *p[] = {c->id,  c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
+                       count,  alloc,     ext,          rej,     c->partial ? "t" : "f", now};
     return px__exec_cmd(db,
                         "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
                         "count, allocated, external, rejected, partial, created_at) VALUES "
@@ -467,14 +466,13 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     char now[24];
     us_text(now, rel->now_us);
     const char *p[] = {rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a};
-    PGresult *r =
-        px__exec(db,
-                 "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS(
-                     "$4") ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
-                           "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY "
-                           "($7::text[])) "
-                           "RETURNING serial",
-                 7, p, err);
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS("$4")
+        ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
+        "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY ($7::text[])) "
+        "RETURNING serial",
+        7, p, err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -484,8 +482,8 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
 }
 
 px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
-                               const char *const *serials, size_t n, size_t **idx, size_t *n_idx,
-                               px_err *err)
+                               const char *const *serials, size_t n, size_t **idx,
+                               size_t *n_idx, px_err *err)
 {
     *idx = NULL;
     *n_idx = 0;
@@ -501,14 +499,14 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
      * decommission committing between this check and the release's UPDATE would otherwise
      * make the release skip a listed pack and still answer 201. Under READ COMMITTED a row
      * another transaction holds is waited for and then read in its committed state. */
-    PGresult *r =
-        px__exec(db,
-                 "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
-                 "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
-                 "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
-                 "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
-                 "AND l.state = 'commissioned') ORDER BY o",
-                 3, p, err);
+    PGresult *r = px__exec(
+        db,
+        "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
+        "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
+        "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
+        "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
+        "AND l.state = 'commissioned') ORDER BY o",
+        3, p, err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -589,8 +587,8 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
     return PX_OK;
 }
 
-px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch, px_org_gap_fn fn,
-                               void *ctx, px_err *err)
+px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
+                               px_org_gap_fn fn, void *ctx, px_err *err)
 {
     const char *p[] = {gtin, batch};
     PGresult *r = px__exec(db,
@@ -610,20 +608,16 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch, p
 
 /* ---- packs ------------------------------------------------------------------------------ */
 
-#define PACK_COLS                                                                                  \
-    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "                     \
-    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                        \
-    "coalesce(commissioned_by::text, ''), coalesce(" ISO(                                          \
-        "commissioned_at") ", ''), "                                                               \
-                           "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "  \
-                           "coalesce(" ISO(                                                        \
-                               "released_at") ", ''), coalesce(release_id::text, ''), "            \
-                                              "coalesce(market, ''), coalesce(reason, ''), "       \
-                                              "coalesce(prior_state, ''), "                        \
-                                              "coalesce(decommissioned_by::text, ''), "            \
-                                              "coalesce((extract(epoch FROM decommissioned_at) * " \
-                                              "1000000)::bigint, 0), "                             \
-                                              "coalesce(" ISO("decommissioned_at") ", '')"
+#define PACK_COLS                                                                           \
+    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "              \
+    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                 \
+    "coalesce(commissioned_by::text, ''), coalesce(" ISO("commissioned_at") ", ''), "       \
+    "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "                  \
+    "coalesce(" ISO("released_at") ", ''), coalesce(release_id::text, ''), "                \
+    "coalesce(market, ''), coalesce(reason, ''), coalesce(prior_state, ''), "               \
+    "coalesce(decommissioned_by::text, ''), "                                               \
+    "coalesce((extract(epoch FROM decommissioned_at) * 1000000)::bigint, 0), "              \
+    "coalesce(" ISO("decommissioned_at") ", '')"
 
 static void pack_row(px_pack_row *p, const PGresult *r, int i)
 {
@@ -654,8 +648,8 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
                         px_err *err)
 {
     const char *p[] = {gtin, serial};
-    PGresult *r =
-        px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2", 2, p, err);
+    PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
+                           2, p, err);
     px_rc rc = px__one(r, err, "not_found", "pack not found");
     if (rc == PX_OK)
         pack_row(out, r, 0);
@@ -694,8 +688,9 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
 }
 
 /* Two text[] parameters (px__text_array); on failure neither buffer is left to dispose. */
-static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1, px_buf *b2,
-                        const char **s2, const char *const *v2, size_t n2, px_err *err)
+static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1,
+                        px_buf *b2, const char **s2, const char *const *v2, size_t n2,
+                        px_err *err)
 {
     if (!(*s1 = px__text_array(b1, v1, n1, "serials", err))) {
         px_buf_dispose(b1);
@@ -720,15 +715,13 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
     char now[24];
     us_text(now, now_us);
     const char *p[] = {gtin, s1, s2, reason, org_id, now};
-    px_rc rc =
-        px__exec_cmd(db,
-                     "UPDATE serial p SET state = 'decommissioned', reason = $4, "
-                     "prior_state = t.prior, decommissioned_by = $5::uuid, "
-                     "decommissioned_at = " TS(
-                         "$6") " FROM unnest($2::text[], "
-                               "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
-                               "AND p.serial = ANY ($2::text[])",
-                     6, p, err);
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE serial p SET state = 'decommissioned', reason = $4, "
+                            "prior_state = t.prior, decommissioned_by = $5::uuid, "
+                            "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
+                            "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
+                            "AND p.serial = ANY ($2::text[])",
+                            6, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     return rc;
@@ -755,9 +748,9 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
 
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
                             const char *const *from_states, size_t n_states,
-                            const char *const *from_reasons, size_t n_reasons, const char *org_id,
-                            int64_t now_us, char ***serials_out, size_t *count,
-                            px_market_fn on_market, void *mctx, px_err *err)
+                            const char *const *from_reasons, size_t n_reasons,
+                            const char *org_id, int64_t now_us, char ***serials_out,
+                            size_t *count, px_market_fn on_market, void *mctx, px_err *err)
 {
     *serials_out = NULL;
     *count = 0;
@@ -772,12 +765,10 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
         db,
         "UPDATE serial SET prior_state = CASE WHEN state = 'decommissioned' THEN prior_state "
         "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
-        "decommissioned_at = " TS(
-            "$7") " WHERE gtin = $1 AND batch = $2 AND "
-                  "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY "
-                  "($5::text[]))) "
-                  "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
-                  "ELSE '' END",
+        "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
+        "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
+        "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
+        "ELSE '' END",
         7, p, err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
@@ -796,13 +787,13 @@ px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
     char c[24], now[24];
     snprintf(c, sizeof(c), "%ld", op->count);
     us_text(now, op->now_us);
-    const char *p[] = {op->id,     op->kind, op->org_id, op->tenant_id, op->gtin, op->batch,
-                       op->reason, c,        now};
-    return px__exec_cmd(
-        db,
-        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
-        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS("$9") ")",
-        9, p, err);
+    const char *p[] = {op->id,    op->kind,   op->org_id, op->tenant_id, op->gtin,
+                       op->batch, op->reason, c,          now};
+    return px__exec_cmd(db,
+                        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
+                        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                        TS("$9") ")",
+                        9, p, err);
 }
 
 /* ---- events ------------------------------------------------------------------------------ */
@@ -866,29 +857,26 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
         "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
-        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
-            "$8") ", $9, $10, "
-                  "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, "
-                  "$25, "
-                  "$26, $27, $28, $29, $30, $31, $32::text[])",
+        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
+        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
+        "$26, $27, $28, $29, $30, $31, $32::text[])",
         32, p, err);
     px_buf_dispose(&arr);
     px_buf_dispose(&earr);
     return rc;
 }
 
-px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn, void *ctx,
-                                px_err *err)
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
+                                void *ctx, px_err *err)
 {
     const char *p[] = {pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
                        pack->serial};
     PGresult *r = px__exec(
         db,
-        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO(
-            "event_time") ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM "
-                          "epcis_event "
-                          "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-                          "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
+        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
+        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
+        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
         4, p, err);
     if (!r)
         return err->rc;
