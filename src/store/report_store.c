@@ -14,8 +14,8 @@
 
 /* ---- endpoints ------------------------------------------------------------------------ */
 
-#define ENDPOINT_COLS                                                                              \
-    "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "            \
+#define ENDPOINT_COLS                                                                        \
+    "id, tenant_id, market, url, coalesce(receiver_gln, ''), auth_header IS NOT NULL, "      \
     "hmac_secret IS NOT NULL, active, " TS("created_at") ", format"
 
 static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
@@ -52,8 +52,8 @@ px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_heade
     return PX_OK;
 }
 
-px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market, int active_only,
-                             px_endpoint_fn fn, void *ctx, px_err *err)
+px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market,
+                             int active_only, px_endpoint_fn fn, void *ctx, px_err *err)
 {
     const char *p[] = {tenant_id, market, active_only ? "t" : "f"};
     PGresult *r = px__exec(db,
@@ -112,18 +112,14 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
 
 /* ---- reports ---------------------------------------------------------------------------- */
 
-#define REPORT_COLS                                                                                \
-    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, "       \
-    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "                  \
-    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS(                                \
-        "r.created_at") ", "                                                                       \
-                        "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "         \
-                                                         "coalesce(octet_length(r.document), 0), " \
-                                                         "coalesce(r.document_sha256, ''), "       \
-                                                         "coalesce(r.event_count, 0), "            \
-                                                         "coalesce(r.op_id::text, ''), "           \
-                                                         "coalesce(r.retry_of::text, ''), "        \
-                                                         "coalesce(r.master_version, 0)"
+#define REPORT_COLS                                                                          \
+    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, " \
+    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "           \
+    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS("r.created_at") ", "     \
+    "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "                      \
+    "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), "              \
+    "coalesce(r.event_count, 0), coalesce(r.op_id::text, ''), coalesce(r.retry_of::text, ''), " \
+    "coalesce(r.master_version, 0)"
 #define REPORT_NCOLS 22
 
 static void report_row(px_report *o, const PGresult *r, int i)
@@ -185,8 +181,8 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 }
 
 /* Scope: tenant ($2) or market ($3); the caller passes exactly the one its role allows. */
-#define SCOPE_WHERE                                                                                \
-    " WHERE r.id = $1::uuid AND ($2::text IS NULL OR r.tenant_id = $2::uuid) "                     \
+#define SCOPE_WHERE                                                                          \
+    " WHERE r.id = $1::uuid AND ($2::text IS NULL OR r.tenant_id = $2::uuid) "               \
     "AND ($3::text IS NULL OR r.market = $3)"
 
 px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
@@ -201,7 +197,8 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
     return rc;
 }
 
-px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id, px_err *err)
+px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
+                                 px_err *err)
 {
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", 1, p, err);
@@ -243,13 +240,12 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
                                     void *ctx, px_err *err)
 {
     const char *p[] = {report_id};
-    PGresult *r = px__exec(
-        db,
-        "SELECT n, " TS("started_at") ", coalesce(" TS(
-            "finished_at") ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
+    PGresult *r = px__exec(db,
+                           "SELECT n, " TS("started_at") ", coalesce(" TS("finished_at")
+                           ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
                            "coalesce(error, '') FROM report_attempt WHERE report_id = $1::uuid "
                            "ORDER BY n",
-        1, p, err);
+                           1, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -284,14 +280,14 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
      * at the same time (DESIGN.md "Background work"). A 'sending' row is due again only when
      * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
-    PGresult *r =
-        px__exec(db,
-                 "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
-                 "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
-                 "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "
-                 "AND r.next_attempt_at <= now() ORDER BY r.next_attempt_at LIMIT 1 "
-                 "FOR UPDATE OF r SKIP LOCKED",
-                 0, NULL, err);
+    PGresult *r = px__exec(
+        db,
+        "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
+        "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
+        "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "
+        "AND r.next_attempt_at <= now() ORDER BY r.next_attempt_at LIMIT 1 "
+        "FOR UPDATE OF r SKIP LOCKED",
+        0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 0) {
@@ -334,15 +330,16 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
                         4, p, err);
 }
 
-px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n, px_err *err)
+px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
+                                    px_err *err)
 {
     char lease[24];
     snprintf(lease, sizeof(lease), "%ld", lease_ms);
     const char *p[] = {id, lease};
     PGresult *r = px__exec(db,
                            "UPDATE report SET state = 'sending', attempts = attempts + 1, "
-                           "next_attempt_at = clock_timestamp() + $2::bigint * "
-                           "interval '1 millisecond' WHERE id = $1::uuid RETURNING attempts",
+                           "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
+                           "RETURNING attempts",
                            2, p, err);
     if (!r)
         return err->rc;
@@ -377,12 +374,10 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
     return px__exec_cmd(
         db,
         "UPDATE report SET "
-        "state = CASE $2 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
-        "ELSE 'queued' END, "
+        "state = " PX__SQL_STATE_AFTER("$2") ", "
         "last_error = CASE $2 WHEN 'delivered' THEN last_error ELSE $3 END, "
-        "delivered_at = CASE $2 WHEN 'delivered' THEN clock_timestamp() END, "
-        "next_attempt_at = clock_timestamp() + $4::bigint * interval '1 millisecond' "
-        "WHERE id = $1::uuid",
+        "delivered_at = " PX__SQL_DELIVERED_AT("$2") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$4") " WHERE id = $1::uuid",
         4, q, err);
 }
 
@@ -395,7 +390,8 @@ px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err 
 
 /* ---- releases ------------------------------------------------------------------------- */
 
-px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id, px_err *err)
+px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release_id,
+                            px_err *err)
 {
     memset(out, 0, sizeof(*out));
     const char *p[] = {release_id};
@@ -489,13 +485,13 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.biz_location = ", "", f->biz_location);
     if (f->has_ge) {
         snprintf(ge, 24, "%lld", (long long)f->ge_time_us);
-        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ",
-                 "::bigint * interval '1 microsecond'", ge);
+        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
+                 ge);
     }
     if (f->has_lt) {
         snprintf(lt, 24, "%lld", (long long)f->lt_time_us);
-        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ",
-                 "::bigint * interval '1 microsecond'", lt);
+        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
+                 lt);
     }
     /* The EPCIS 2.0 REST query's lists: pipe-delimited values (DOMAIN-2.md §14.4). */
     if (f->event_types)
@@ -602,11 +598,7 @@ static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long aft
                   "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
                   f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max
                                                                  : (long)EVENT_CHUNK);
-    PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-    if (!q.sql.data)
-        px_err_oom(err);
-    px_buf_dispose(&q.sql);
-    return r;
+    return qb_run(db, &q, err);
 }
 
 /* The scalar columns of row i of events_chunk (borrowed from the result). */
@@ -800,8 +792,8 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
                  col, col);
         snprintf(tail, sizeof(tail), " ORDER BY 4 LIMIT $3::bigint");
         const char *parts[] = {head, tail};
-        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx, &n,
-                            &stop, err);
+        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx,
+                            &n, &stop, err);
     }
     if (after_ph == 0) {
         /* The visible GTINs from the key's on: few (a tenant's products), from the
@@ -831,8 +823,9 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         for (int i = 0; i < PQntuples(g) && !stop && n < limit && rc == PX_OK; i++) {
             const char *gtin = px__val(g, i, 0);
             snprintf(lim, sizeof(lim), "%ld", limit - n);
-            rc = values_query(db, f, parts, 4, gtin, strcmp(gtin, after_k1) == 0 ? after_k2 : "",
-                              lim, fn, ctx, &n, &stop, err);
+            rc = values_query(db, f, parts, 4, gtin,
+                              strcmp(gtin, after_k1) == 0 ? after_k2 : "", lim, fn, ctx, &n,
+                              &stop, err);
         }
         PQclear(g);
         if (rc != PX_OK || stop || n >= limit)
@@ -845,18 +838,18 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         "u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text AND $2::text = $2::text",
         " ORDER BY 4 LIMIT $3::bigint"};
     snprintf(lim, sizeof(lim), "%ld", limit - n);
-    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n, &stop,
-                        err);
+    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,
+                        &stop, err);
 }
 
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
-                           const char *state, const char *market, const char *after_id, long limit,
-                           px_report_fn fn, void *ctx, px_err *err)
+                           const char *state, const char *market, const char *after_id,
+                           long limit, px_report_fn fn, void *ctx, px_err *err)
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {
-        tenant_id, scope_market, state, market, after_id && after_id[0] ? after_id : NULL, lim};
+    const char *p[] = {tenant_id, scope_market, state, market,
+                       after_id && after_id[0] ? after_id : NULL, lim};
     /* Keyset paging on (created_at, id), newest first; the cursor is the last report's id. */
     PGresult *r = px__exec(
         db,

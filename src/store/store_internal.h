@@ -101,6 +101,13 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
 #define PX__SQL_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
+/* The outbox's one rule after a send attempt with outcome o (reports and webhook deliveries,
+ * docs/architecture.md "Background work"): delivered and dead are final, any other outcome
+ * queues the row again; a row is due (or its lease ends) ms milliseconds from now. */
+#define PX__SQL_STATE_AFTER(o)                                                                     \
+    "CASE " o " WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'queued' END"
+#define PX__SQL_DELIVERED_AT(o) "CASE " o " WHEN 'delivered' THEN clock_timestamp() END"
+#define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */
