@@ -11,8 +11,8 @@
 
 void h_sscc_allocation_create(px_req *r)
 {
-    static const char *const allowed[] = {"count", "extension_digit", "company_prefix", "strategy",
-                                          NULL};
+    static const char *const allowed[] = {"count", "extension_digit", "company_prefix",
+                                          "strategy", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -36,16 +36,17 @@ void h_sscc_allocation_create(px_req *r)
      * the request, so the job is already completed. */
     px_reply_json(r, 202,
                   json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s}", "job_id", res.job.id,
-                            "allocation_id", res.allocation.id, "total", (json_int_t)res.job.total,
-                            "status", res.job.status, "company_prefix",
-                            res.allocation.company_prefix, "extension_digit",
-                            res.allocation.extension_digit, "strategy", res.allocation.strategy));
+                            "allocation_id", res.allocation.id, "total",
+                            (json_int_t)res.job.total, "status", res.job.status,
+                            "company_prefix", res.allocation.company_prefix,
+                            "extension_digit", res.allocation.extension_digit, "strategy",
+                            res.allocation.strategy));
 }
 
 static int add_sscc(void *ctx, const px_sscc_item *it)
 {
-    return px_list_add(ctx, it->sscc,
-                       json_pack("{s:s, s:s}", "sscc", it->sscc, "state", it->state));
+    return px_list_add(ctx, it->sscc, json_pack("{s:s, s:s}", "sscc", it->sscc, "state",
+                                                it->state));
 }
 
 void h_sscc_allocation_ssccs(px_req *r)
@@ -66,9 +67,8 @@ void h_sscc_allocation_ssccs(px_req *r)
     }
     px_err err;
     px_err_clear(&err);
-    px_list_end(&l,
-                px_svc_sscc_list(db, &r->actor, px_req_param(r, 0), l.after, l.first + 1, add_sscc,
-                                 &l, &err),
+    px_list_end(&l, px_svc_sscc_list(db, &r->actor, px_req_param(r, 0), l.after, l.first + 1,
+                                     add_sscc, &l, &err),
                 &err);
 }
 
@@ -114,8 +114,8 @@ static void children_read(px_agg_child *c, json_t *kids, size_t n)
         c[i].gtin = member(o, "gtin");
         c[i].serial = member(o, "serial");
         c[i].sscc = member(o, "sscc");
-        if (json_is_object(o) &&
-            json_object_size(o) != (size_t)(!!c[i].gtin + !!c[i].serial + !!c[i].sscc))
+        if (json_is_object(o) && json_object_size(o) !=
+                                     (size_t)(!!c[i].gtin + !!c[i].serial + !!c[i].sscc))
             c[i].gtin = c[i].serial = c[i].sscc = NULL; /* an unknown or non-string member */
     }
 }
@@ -397,8 +397,8 @@ static int add_count(void *vc, const px_tree_count *k)
     snprintf(key, sizeof(key), "%d", k->depth);
     json_t *lv = json_object_get(c->levels, key);
     if (!lv) {
-        lv = json_pack("{s:i, s:I, s:I}", "depth", k->depth, "packs", (json_int_t)0, "containers",
-                       (json_int_t)0);
+        lv = json_pack("{s:i, s:I, s:I}", "depth", k->depth, "packs", (json_int_t)0,
+                       "containers", (json_int_t)0);
         if (!lv || json_object_set_new(c->levels, key, lv) != 0)
             return c->oom = 1;
     }
@@ -407,9 +407,9 @@ static int add_count(void *vc, const px_tree_count *k)
                         json_integer(json_integer_value(json_object_get(lv, what)) + k->n));
     if (k->gtin[0]) {
         c->packs += k->n;
-        json_t *b =
-            json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin, "batch",
-                      k->batch[0] ? json_string(k->batch) : json_null(), "packs", (json_int_t)k->n);
+        json_t *b = json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin,
+                              "batch", k->batch[0] ? json_string(k->batch) : json_null(),
+                              "packs", (json_int_t)k->n);
         if (!b || json_array_append_new(c->by_batch, b) != 0)
             return c->oom = 1;
     } else
@@ -461,9 +461,9 @@ void h_container_get(px_req *r)
     px_reply_json(r, 200,
                   json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "sscc", box.sscc,
                             "state", box.state, "parent",
-                            box.parent[0] ? json_string(box.parent) : json_null(), "children", top,
-                            "counts", "packs", c.packs, "containers", c.containers, "levels",
-                            levels, "by_batch", c.by_batch));
+                            box.parent[0] ? json_string(box.parent) : json_null(), "children",
+                            top, "counts", "packs", c.packs, "containers", c.containers,
+                            "levels", levels, "by_batch", c.by_batch));
 }
 
 /* GET /v1/containers/{sscc}/label.png|svg?symbology=gs1-128|datamatrix&module_px= — the
@@ -495,14 +495,8 @@ static void container_label(px_req *r, px_carrier_format fmt)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    if (px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err) != PX_OK) {
-        px_buf_dispose(&out);
-        px_reply_error(r, &err);
-        return;
-    }
-    size_t len = out.len;
-    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
-                  len);
+    px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err);
+    px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG));
 }
 
 void h_container_label_png(px_req *r)
