@@ -64,7 +64,7 @@ static int authority_ok(const char *a, size_t n)
         return 0;
     if (a[0] == '[') {
         for (i = 1; i < n && a[i] != ']'; i++)
-            if (!(gs1__hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
+            if (!(px_hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
                 return 0;
         if (i == n || i == 1)
             return 0;
@@ -237,10 +237,9 @@ static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int 
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == '%' && i + 2 < len && gs1__hexval((unsigned char)s[i + 1]) >= 0 &&
-            gs1__hexval((unsigned char)s[i + 2]) >= 0) {
-            int v =
-                gs1__hexval((unsigned char)s[i + 1]) * 16 + gs1__hexval((unsigned char)s[i + 2]);
+        if (c == '%' && i + 2 < len && px_hexval((unsigned char)s[i + 1]) >= 0 &&
+            px_hexval((unsigned char)s[i + 2]) >= 0) {
+            int v = px_hexval((unsigned char)s[i + 1]) * 16 + px_hexval((unsigned char)s[i + 2]);
             if (v == 0)
                 return at(err,
                           px_err_set(err, PX_EINVALID, "invalid_escape",

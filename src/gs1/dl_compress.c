@@ -420,10 +420,10 @@ static px_rc put_other(bits *local, const gs1__dl_pair *p, px_err *err)
     size_t vl = 0;
     for (size_t i = 0; i < p->vlen; i++) {
         if (p->value[i] == '%' && i + 2 < p->vlen &&
-            gs1__hexval((unsigned char)p->value[i + 1]) >= 0 &&
-            gs1__hexval((unsigned char)p->value[i + 2]) >= 0) {
-            int c = gs1__hexval((unsigned char)p->value[i + 1]) * 16 +
-                    gs1__hexval((unsigned char)p->value[i + 2]);
+            px_hexval((unsigned char)p->value[i + 1]) >= 0 &&
+            px_hexval((unsigned char)p->value[i + 2]) >= 0) {
+            int c = px_hexval((unsigned char)p->value[i + 1]) * 16 +
+                    px_hexval((unsigned char)p->value[i + 2]);
             if (c < 0x20 || c >= 0x7f)
                 return px_err_set(err, PX_EINVALID, "invalid_query",
                                   "query parameter \"%.*s\" has a value that cannot be "

@@ -59,8 +59,8 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
         unsigned char c = (unsigned char)s[i];
         size_t pos = off + i;
         if (c == '%') {
-            int h = i + 2 < len ? gs1__hexval((unsigned char)s[i + 1]) : -1;
-            int l = h >= 0 ? gs1__hexval((unsigned char)s[i + 2]) : -1;
+            int h = i + 2 < len ? px_hexval((unsigned char)s[i + 1]) : -1;
+            int l = h >= 0 ? px_hexval((unsigned char)s[i + 2]) : -1;
             if (l < 0 || !gs1_cset82_char((unsigned char)(h * 16 + l)))
                 return at(err,
                           px_err_set(err, PX_EINVALID, "invalid_escape",
