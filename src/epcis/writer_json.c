@@ -18,7 +18,6 @@
 #include "epcis_internal.h"
 #include "gs1.h"
 
-#define MDA "urn:epcglobal:cbv:mda#"
 #define XFIELD_DEPTH_MAX 8
 #define NS_MAX 8 /* distinct extension namespaces in one event */
 
@@ -153,33 +152,19 @@ static px_rc masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                "\"urn:epcglobal:epcis:vtype:EPCClass\",\"vocabularyElementList\":["))
         return w->failed;
     for (size_t i = 0; i < h->n_products; i++) {
-        const px_epcis_product *pr = &h->products[i];
         char idpat[GS1_EPC_URI_MAX];
-        px_rc rc = gs1_epc_idpat_sgtin_format(idpat, sizeof(idpat), pr->gtin ? pr->gtin : "",
-                                              pr->gcp_len, &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "products[%zu].gtin", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__product_idpat(w, &h->products[i], i, idpat);
+        if (rc != PX_OK)
+            return rc;
         if (lit(w, i ? ",{\"id\":" : "{\"id\":") || str(w, idpat) || lit(w, ",\"attributes\":["))
             return w->failed;
+        epcis__attr a[EPCIS__PRODUCT_ATTRS];
+        size_t n = epcis__product_attrs(&h->products[i], p, a);
         int first = 1;
-        if (nonempty(pr->ndc)) {
-            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->ndc) ||
-                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode", "FDA_NDC_11"))
+        for (size_t k = 0; k < n; k++)
+            if (attribute(w, &first, a[k].id, a[k].value))
                 return w->failed;
-        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
-            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->nhrn) ||
-                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode",
-                          epcis__nhrn_type(pr->nhrn_ai)))
-                return w->failed;
-        }
-        if (attribute(w, &first, MDA "regulatedProductName", pr->regulated_product_name) ||
-            attribute(w, &first, MDA "manufacturerOfTradeItemPartyName", pr->manufacturer_name) ||
-            attribute(w, &first, MDA "dosageFormType", pr->dosage_form_type) ||
-            attribute(w, &first, MDA "strengthDescription", pr->strength_description) ||
-            attribute(w, &first, MDA "netContentDescription", pr->net_content_description) ||
-            lit(w, "]}"))
+        if (lit(w, "]}"))
             return w->failed;
     }
     return lit(w, "]}]}");
