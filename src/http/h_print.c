@@ -264,13 +264,12 @@ void h_print_job_create(px_req *r)
         return;
     req.serials = serials;
     req.n_serials = (size_t)n;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db) {
         free(serials);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
     px_print_result res;
     if (px_svc_print_job_create(db, &r->actor, &req, &res, &err) != PX_OK) {
         if (res.n_errors) {
