@@ -597,13 +597,7 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
                            "e.op = 'commission' AND coalesce(e.read_point, '') = '' "
                            "ORDER BY o.name, o.id",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
-            break;
-    PQclear(r);
-    return PX_OK;
+    return px__each_pair(r, fn, ctx, err);
 }
 
 /* ---- packs ------------------------------------------------------------------------------ */

@@ -78,6 +78,10 @@ int px__isnull(const PGresult *res, int r, int c);
  * that needs the value tells the two apart with px__isnull) (rows.c). */
 char *px__dup(const PGresult *res, int r, int c);
 
+/* Calls fn(ctx, column 0, column 1) for each row of r (a px__exec result, NULL on error)
+ * until fn returns non-zero; clears r (rows.c). */
+px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
+                    px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
