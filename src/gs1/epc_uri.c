@@ -120,6 +120,14 @@ static px_rc check_key(const char *key, size_t want, const char *what, px_err *e
     return gs1_key_validate(key, len, err);
 }
 
+/* A key that an EPC URI splits at its GS1 Company Prefix (gcp_len digits, 6..12). */
+static px_rc check_split_key(const char *key, size_t want, const char *what, int gcp_len,
+                             px_err *err)
+{
+    px_rc rc = check_key(key, want, what, err);
+    return rc == PX_OK ? check_gcp_len(gcp_len, 6, err) : rc;
+}
+
 /* GTIN -> CompanyPrefix "." Indicator+ItemRef (check digit dropped), TDS §7.1. */
 static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
 {
@@ -132,9 +140,7 @@ static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
 static px_rc gtin_class(char *out, size_t cap, const char *prefix, const char *gtin14, int gcp_len,
                         const char *tail, int escape, px_err *err)
 {
-    px_rc rc = check_key(gtin14, GS1_GTIN_LEN, "GTIN", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(gtin14, GS1_GTIN_LEN, "GTIN", gcp_len, err);
     if (rc != PX_OK)
         return rc;
     gs1__out o;
@@ -176,9 +182,7 @@ px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_le
 px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len, const char *ext,
                           px_err *err)
 {
-    px_rc rc = check_key(gln13, GS1_GLN_LEN, "GLN", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(gln13, GS1_GLN_LEN, "GLN", gcp_len, err);
     if (rc == PX_OK && ext && *ext)
         rc = check_value(ext, 20, "extension", err);
     if (rc != PX_OK)
@@ -200,9 +204,7 @@ px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len,
 
 px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len, px_err *err)
 {
-    px_rc rc = check_key(sscc18, GS1_SSCC_LEN, "SSCC", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(sscc18, GS1_SSCC_LEN, "SSCC", gcp_len, err);
     if (rc != PX_OK)
         return rc;
     gs1__out o;
