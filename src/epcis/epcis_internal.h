@@ -82,6 +82,9 @@ typedef struct epcis__attr {
  * count. */
 size_t epcis__product_attrs(const px_epcis_product *pr, const px_epcis_profile_info *p,
                             epcis__attr out[EPCIS__PRODUCT_ATTRS]);
+/* The SGTIN URI of the event's serial i; an error names serials[i]. */
+px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
+                        char uri[GS1_EPC_URI_MAX]);
 /* The EPC class (idpat URI) of header product i; an error names products[i].gtin. */
 px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_t i,
                            char idpat[GS1_EPC_URI_MAX]);

@@ -286,6 +286,18 @@ px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_
     return epcis__writer_adopt(w, rc);
 }
 
+px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
+                        char uri[GS1_EPC_URI_MAX])
+{
+    /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
+    px_rc rc = gs1_epc_sgtin_format(uri, GS1_EPC_URI_MAX, ev->sgtin_gtin, ev->sgtin_gcp_len,
+                                    ev->serials[i], &w->err);
+    if (rc == PX_OK)
+        return PX_OK;
+    px_err_field(&w->err, "serials[%zu]", i);
+    return epcis__writer_adopt(w, rc);
+}
+
 static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                               const px_epcis_profile_info *p)
 {
@@ -637,13 +649,9 @@ static px_rc write_epcs(px_epcis_writer *w, const px_epcis_event *ev, const char
             return xml_failed(w);
     for (size_t i = 0; i < ev->n_serials; i++) {
         char uri[GS1_EPC_URI_MAX];
-        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
-        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
-                                        ev->serials[i], &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "serials[%zu]", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__serial_epc(w, ev, i, uri);
+        if (rc != PX_OK)
+            return rc;
         if (put_elem(xw, "epc", uri) < 0)
             return xml_failed(w);
     }

@@ -294,13 +294,9 @@ static px_rc epc_array(px_epcis_writer *w, const char *key, const px_epcis_event
             return w->failed;
     for (size_t i = 0; i < ev->n_serials; i++) {
         char uri[GS1_EPC_URI_MAX];
-        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
-        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
-                                        ev->serials[i], &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "serials[%zu]", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__serial_epc(w, ev, i, uri);
+        if (rc != PX_OK)
+            return rc;
         if (((i || ev->n_epcs) && lit(w, ",")) || str(w, uri))
             return w->failed;
     }
