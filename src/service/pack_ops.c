@@ -367,10 +367,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
 
 void px_pack_op_result_dispose(px_pack_op_result *res)
 {
-    px_item_errors_free(res->errors);
-    res->errors = NULL;
-    res->n_errors = 0;
-    px_missing_list_dispose(&res->missing);
+    px__refusals_dispose(&res->errors, &res->n_errors, &res->missing);
 }
 
 px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,

@@ -248,10 +248,7 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
 
 void px_release_result_dispose(px_release_result *res)
 {
-    px_item_errors_free(res->errors);
-    res->errors = NULL;
-    res->n_errors = 0;
-    px_missing_list_dispose(&res->missing);
+    px__refusals_dispose(&res->errors, &res->n_errors, &res->missing);
 }
 
 px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_release_req *req,
