@@ -332,6 +332,26 @@ static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
     return PX_OK;
 }
 
+/* The XML declaration and the root element with its own namespace (xmlns_attr = ns). */
+static int root_start(xmlTextWriterPtr xw, const char *root, const char *xmlns_attr, const char *ns)
+{
+    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 || start(xw, root) < 0)
+        return -1;
+    return xmlTextWriterWriteAttribute(xw, BAD_CAST xmlns_attr, BAD_CAST ns);
+}
+
+/* EPCglobal Document: schemaVersion (by the syntax) and creationDate are required (DOMAIN.md
+ * §6.1), in documents and query documents alike. */
+static int document_attrs(px_epcis_writer *w, int64_t creation_us)
+{
+    char created[32];
+    epcis__time_ms(created, creation_us);
+    const char *version = w->format == PX_EPCIS_FORMAT_XML_2_0 ? "2.0" : "1.2";
+    if (xmlTextWriterWriteAttribute(w->xw, BAD_CAST "schemaVersion", BAD_CAST version) < 0)
+        return -1;
+    return xmlTextWriterWriteAttribute(w->xw, BAD_CAST "creationDate", BAD_CAST created);
+}
+
 static px_rc write_party_id(px_epcis_writer *w, const char *elem, const char *gln)
 {
     xmlTextWriterPtr xw = w->xw;
@@ -346,12 +366,10 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
 {
     xmlTextWriterPtr xw = w->xw;
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
-    char created[32];
+    char created[32]; /* the SBDH's CreationDateAndTime */
     epcis__time_ms(created, h->creation_us);
-    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
-        start(xw, "epcis:EPCISDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcis",
-                                    BAD_CAST(v2 ? EPCIS__NS_EPCIS_2 : NS_EPCIS)) < 0 ||
+    const char *ns = v2 ? EPCIS__NS_EPCIS_2 : NS_EPCIS;
+    if (root_start(xw, "epcis:EPCISDocument", "xmlns:epcis", ns) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:sbdh", BAD_CAST NS_SBDH) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0)
         return xml_failed(w);
@@ -361,10 +379,7 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
     if (statement &&
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:gs1ushc", BAD_CAST NS_GS1USHC) < 0)
         return xml_failed(w);
-    /* EPCglobal Document: schemaVersion and creationDate are required (DOMAIN.md §6.1). */
-    if (xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) <
-            0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0)
+    if (document_attrs(w, h->creation_us) < 0)
         return xml_failed(w);
     px_rc rc;
     int sbdh = nonempty(h->sender_gln); /* checked: always in 1.2 and under a market profile */
@@ -525,16 +540,11 @@ static px_rc write_query_header(px_epcis_writer *w, const char *query_name)
     /* EPCIS 2.0's query XSD (EPCglobal-epcis-query-2_0.xsd) keeps the 1.2 shape under its own
      * namespace; the events inside are the 2.0 EventList the document writer emits. */
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
-    char created[32];
-    epcis__time_ms(created, w->creation_us);
-    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
-        start(xw, "epcisq:EPCISQueryDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcisq",
-                                    BAD_CAST(v2 ? NS_EPCIS_QUERY_2 : NS_EPCIS_QUERY)) < 0 ||
+    if (root_start(xw, "epcisq:EPCISQueryDocument", "xmlns:epcisq",
+                   v2 ? NS_EPCIS_QUERY_2 : NS_EPCIS_QUERY) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0 ||
-        start(xw, "EPCISBody") < 0 || start(xw, "epcisq:QueryResults") < 0 ||
+        document_attrs(w, w->creation_us) < 0 || start(xw, "EPCISBody") < 0 ||
+        start(xw, "epcisq:QueryResults") < 0 ||
         xmlTextWriterWriteElement(xw, BAD_CAST "queryName", BAD_CAST query_name) < 0 ||
         start(xw, "resultsBody") < 0 || start(xw, "EventList") < 0)
         return xml_failed(w);
