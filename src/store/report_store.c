@@ -358,11 +358,9 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
                                   const char *outcome, const char *error, long retry_ms,
                                   px_err *err)
 {
-    char num[16], st[16], retry[24];
-    snprintf(num, sizeof(num), "%d", n);
-    snprintf(st, sizeof(st), "%d", http_status);
-    snprintf(retry, sizeof(retry), "%ld", retry_ms);
-    const char *p[] = {id, num, http_status ? st : NULL, outcome, px__nz(error)};
+    px__attempt_text t;
+    px__attempt_text_set(&t, n, http_status, retry_ms);
+    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, px__nz(error)};
     px_rc rc = px__exec_cmd(db,
                             "UPDATE report_attempt SET finished_at = clock_timestamp(), "
                             "http_status = $3::int, outcome = $4, error = $5 "
@@ -370,7 +368,7 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
                             5, p, err);
     if (rc != PX_OK)
         return rc;
-    const char *q[] = {id, outcome, px__nz(error), retry};
+    const char *q[] = {id, outcome, px__nz(error), t.retry};
     return px__exec_cmd(
         db,
         "UPDATE report SET "

@@ -16,6 +16,13 @@ char *px__dup(const PGresult *res, int r, int c)
     return px__isnull(res, r, c) ? NULL : strdup(px__val(res, r, c));
 }
 
+void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms)
+{
+    snprintf(t->n, sizeof(t->n), "%d", n);
+    snprintf(t->status, sizeof(t->status), "%d", http_status);
+    snprintf(t->retry, sizeof(t->retry), "%ld", retry_ms);
+}
+
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
                     px_err *err)
 {

@@ -78,6 +78,13 @@ int px__isnull(const PGresult *res, int r, int c);
  * that needs the value tells the two apart with px__isnull) (rows.c). */
 char *px__dup(const PGresult *res, int r, int c);
 
+/* A send attempt's numbers as SQL text parameters, for the outbox's attempt rows (reports
+ * and webhook deliveries): its number, the HTTP status (use only when non-zero: none is
+ * NULL) and the retry delay in ms. */
+typedef struct px__attempt_text {
+    char n[16], status[16], retry[24];
+} px__attempt_text;
+void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms);
 /* Calls fn(ctx, column 0, column 1) for each row of r (a px__exec result, NULL on error)
  * until fn returns non-zero; clears r (rows.c). */
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,

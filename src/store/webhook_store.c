@@ -207,11 +207,9 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
                                    const char *outcome, const char *error, long retry_ms,
                                    px_err *err)
 {
-    char num[16], st[16], retry[24];
-    snprintf(num, sizeof(num), "%d", n);
-    snprintf(st, sizeof(st), "%d", http_status);
-    snprintf(retry, sizeof(retry), "%ld", retry_ms);
-    const char *p[] = {id, num, http_status ? st : NULL, outcome, error, retry};
+    px__attempt_text t;
+    px__attempt_text_set(&t, n, http_status, retry_ms);
+    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, error, t.retry};
     return px__exec_cmd(
         db,
         "WITH d AS (UPDATE webhook_delivery SET "
