@@ -559,44 +559,57 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
     return PX_OK;
 }
 
-/* One chunk of events after seq `after`: at most EVENT_CHUNK (or the filter's chunk_max)
- * events and about EPC_BUDGET EPCs, each with its serials or EPCs joined by GS (column 17). */
-static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
+/* A statement over the events after seq `after` that f selects, with n as $2: head is its
+ * SQL up to "... WHERE e.seq > $1::bigint", the filter's conditions follow, then tail. */
+static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long after, long long n,
+                              const char *head, const char *tail, px_err *err)
 {
     qb q;
     memset(&q, 0, sizeof(q));
     px_buf_init(&q.sql, 16384);
-    char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
+    char after_s[24], n_s[24], ge[24], lt[24], gr[24], lr[24];
     snprintf(after_s, sizeof(after_s), "%lld", after);
-    snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
+    snprintf(n_s, sizeof(n_s), "%lld", n);
     q.params[q.n++] = after_s; /* $1 */
-    q.params[q.n++] = budget;  /* $2 */
-    px_buf_printf(&q.sql, "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
-                          "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
-                          "WHERE e.seq > $1::bigint");
+    q.params[q.n++] = n_s;     /* $2 */
+    px_buf_puts(&q.sql, head);
     filter_where(&q, f, ge, lt);
     filter_record_time(&q, f, gr, lr);
-    px_buf_printf(&q.sql,
-                  " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
-                  "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
-                  "coalesce(e.disposition, ''), "
-                  "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
-                  "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
-                  "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
-                  "coalesce(e.location_gln, ''), e.event_hash, "
-                  "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
-                  "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
-                  "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
-                  "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
-                  "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
-                  "ELSE s.release_id = e.release_id END) END, ''), "
-                  "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
-                  "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-                  "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
-                  "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
-                  f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max
-                                                                 : (long)EVENT_CHUNK);
+    px_buf_puts(&q.sql, tail);
     return qb_run(db, &q, err);
+}
+
+/* One chunk of events after seq `after`: at most EVENT_CHUNK (or the filter's chunk_max)
+ * events and about EPC_BUDGET EPCs ($2), each with its serials or EPCs joined by GS (column
+ * 17). */
+static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
+{
+    char tail[2048];
+    snprintf(
+        tail, sizeof(tail),
+        " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
+        "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
+        "coalesce(e.disposition, ''), "
+        "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
+        "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
+        "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
+        "coalesce(e.location_gln, ''), e.event_hash, "
+        "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
+        "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
+        "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
+        "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
+        "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
+        "ELSE s.release_id = e.release_id END) END, ''), "
+        "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
+        "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
+        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
+        "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
+        f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
+    return events_after(db, f, after, EPC_BUDGET,
+                        "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
+                        "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
+                        "WHERE e.seq > $1::bigint",
+                        tail, err);
 }
 
 /* The scalar columns of row i of events_chunk (borrowed from the result). */
@@ -702,23 +715,14 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     *count = 0;
     *last_seq = 0;
     *more = 0;
-    qb q;
-    memset(&q, 0, sizeof(q));
-    px_buf_init(&q.sql, 16384);
-    char after_s[24], per[24], ge[24], lt[24], gr[24], lr[24];
-    snprintf(after_s, sizeof(after_s), "%lld", f->after_seq > 0 ? f->after_seq : 0);
-    snprintf(per, sizeof(per), "%ld", per_page);
-    q.params[q.n++] = after_s; /* $1 */
-    q.params[q.n++] = per;     /* $2 */
     /* One row past the page says whether another page follows; the window numbers the rows
      * as the index scan yields them, so the scan stops after per_page + 1. */
-    px_buf_puts(&q.sql, "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), "
-                        "0) FROM (SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn "
-                        "FROM epcis_event e WHERE e.seq > $1::bigint");
-    filter_where(&q, f, ge, lt);
-    filter_record_time(&q, f, gr, lr);
-    px_buf_puts(&q.sql, " ORDER BY e.seq LIMIT $2::bigint + 1) x");
-    PGresult *r = qb_run(db, &q, err);
+    PGresult *r = events_after(
+        db, f, f->after_seq > 0 ? f->after_seq : 0, per_page,
+        "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), 0) FROM "
+        "(SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn FROM epcis_event e "
+        "WHERE e.seq > $1::bigint",
+        " ORDER BY e.seq LIMIT $2::bigint + 1) x", err);
     if (!r)
         return err->rc;
     long n = strtol(px__val(r, 0, 0), NULL, 10);
