@@ -10,6 +10,7 @@
 
 #include "carrier.h"
 #include "carrier_int.h"
+#include "px_str.h"
 
 void px_carrier_opts_init(px_carrier_opts *o)
 {
@@ -23,17 +24,6 @@ void px_carrier_opts_init(px_carrier_opts *o)
 
 /* ---- colours ---------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 px_rc px_carrier_color_parse(uint32_t *out, const char *s, px_err *err)
 {
     uint32_t v = 0;
@@ -41,7 +31,7 @@ px_rc px_carrier_color_parse(uint32_t *out, const char *s, px_err *err)
         return px_err_set(err, PX_EINVALID, "invalid_value", "colour '%.16s' is not #rrggbb",
                           s ? s : "");
     for (int i = 1; i < 7; i++) {
-        int h = hexval(s[i]);
+        int h = px_hexval((unsigned char)s[i]);
         if (h < 0)
             return px_err_set(err, PX_EINVALID, "invalid_value", "colour '%s' is not #rrggbb", s);
         v = (v << 4) | (uint32_t)h;

@@ -19,8 +19,8 @@
 #include "cli_image.h"
 #include "gs1.h"
 
-#define DM_USAGE                                                                              \
-    "datamatrix <HRI | element string | Digital Link> -o out.png|out.svg [--rect | --auto]\n" \
+#define DM_USAGE                                                                                   \
+    "datamatrix <HRI | element string | Digital Link> -o out.png|out.svg [--rect | --auto]\n"      \
     "       [--module N] [--quiet N] [--gray] [--gs-char C] [--qr [--domain URL]] [--json]"
 #define IN_MAX 2048
 #define OUT_MAX (64u * 1024 * 1024)
@@ -28,8 +28,8 @@
 
 static int is_valued(const char *a)
 {
-    static const char *const with_value[] = {"-o", "--output", "--module", "--quiet",
-                                             "--domain", "--gs-char"};
+    static const char *const with_value[] = {"-o",      "--output", "--module",
+                                             "--quiet", "--domain", "--gs-char"};
     for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
         if (strcmp(a, with_value[k]) == 0)
             return 1;
@@ -97,6 +97,24 @@ static void packid_order(gs1_elements *e)
     }
 }
 
+/* The image's options from the command line (format from out's extension): 0, or -1 for
+ * the usage. */
+static int render_opts(const char *out, int argc, char **argv, px_carrier_opts *o)
+{
+    px_carrier_opts_init(o);
+    if (px_cli_image_format(out, &o->format) != 0)
+        return -1;
+    if (px_cli_flag(argc, argv, "rect"))
+        o->shape = PX_CARRIER_RECT;
+    else if (px_cli_flag(argc, argv, "auto"))
+        o->shape = PX_CARRIER_AUTO;
+    if (px_cli_flag(argc, argv, "gray"))
+        o->png_depth = PX_CARRIER_PNG_GRAY8;
+    o->module_px = int_opt(argc, argv, "module", o->module_px);
+    o->quiet_zone_modules = int_opt(argc, argv, "quiet", PX_CARRIER_QUIET_DEFAULT);
+    return o->module_px < 0 || o->quiet_zone_modules < PX_CARRIER_QUIET_DEFAULT ? -1 : 0;
+}
+
 int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
 {
     const char *raw = positional(argc, argv);
@@ -107,18 +125,7 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
         return px_cli_usage(DM_USAGE);
 
     px_carrier_opts o;
-    px_carrier_opts_init(&o);
-    if (px_cli_image_format(out, &o.format) != 0)
-        return px_cli_usage(DM_USAGE);
-    if (px_cli_flag(argc, argv, "rect"))
-        o.shape = PX_CARRIER_RECT;
-    else if (px_cli_flag(argc, argv, "auto"))
-        o.shape = PX_CARRIER_AUTO;
-    if (px_cli_flag(argc, argv, "gray"))
-        o.png_depth = PX_CARRIER_PNG_GRAY8;
-    o.module_px = int_opt(argc, argv, "module", o.module_px);
-    o.quiet_zone_modules = int_opt(argc, argv, "quiet", PX_CARRIER_QUIET_DEFAULT);
-    if (o.module_px < 0 || o.quiet_zone_modules < PX_CARRIER_QUIET_DEFAULT)
+    if (render_opts(out, argc, argv, &o) != 0)
         return px_cli_usage(DM_USAGE);
 
     px_err err;
@@ -168,15 +175,15 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
     if (cli->json) {
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I}", "file", out, "format",
                               o.format == PX_CARRIER_SVG ? "svg" : "png", "symbol", symbol,
-                              "element_string", es, "rows", m.height, "columns", m.width,
-                              "bytes", (json_int_t)b.len);
+                              "element_string", es, "rows", m.height, "columns", m.width, "bytes",
+                              (json_int_t)b.len);
         json_object_set_new(j, "hri", json_string(hri));
         if (has_dl)
             json_object_set_new(j, "digital_link", json_string(dl));
         px_cli_print_json(j, JSON_COMPACT);
     } else {
-        printf("%s: %s %dx%d, %zu bytes\n  %s\n", out,
-               qr ? "QR Code" : "GS1 DataMatrix", m.height, m.width, b.len, qr ? dl : hri);
+        printf("%s: %s %dx%d, %zu bytes\n  %s\n", out, qr ? "QR Code" : "GS1 DataMatrix", m.height,
+               m.width, b.len, qr ? dl : hri);
     }
     px_buf_dispose(&b);
     return PX_EXIT_OK;

@@ -192,16 +192,22 @@ static int export_checked(px_cli *cli, px_epcis_validator *v, const char *tmp, c
     return PX_EXIT_OK;
 }
 
-static int cmd_export(px_cli *cli, int argc, char **argv)
+typedef struct export_args {
+    const char *gtin, *batch, *profile, *out;
+    px_epcis_format format;
+} export_args;
+
+/* The command line of `epcis export`: PX_EXIT_OK, or the usage exit. */
+static int export_args_read(const px_cli *cli, int argc, char **argv, export_args *a)
 {
-    const char *gtin = px_cli_opt(argc, argv, "gtin");
-    const char *batch = px_cli_opt(argc, argv, "batch");
-    const char *profile = px_cli_opt(argc, argv, "profile");
-    const char *out = px_cli_opt(argc, argv, "output");
+    a->gtin = px_cli_opt(argc, argv, "gtin");
+    a->batch = px_cli_opt(argc, argv, "batch");
+    a->profile = px_cli_opt(argc, argv, "profile");
+    a->out = px_cli_opt(argc, argv, "output");
     const char *format_name = px_cli_opt(argc, argv, "format");
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            out = argv[++i];
+            a->out = argv[++i];
         else if (strcmp(argv[i], "--gtin") == 0 || strcmp(argv[i], "--batch") == 0 ||
                  strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--output") == 0 ||
                  strcmp(argv[i], "--format") == 0)
@@ -213,33 +219,71 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
             return px_cli_usage(USAGE);
         }
     }
-    if (!gtin || !gtin[0])
+    if (!a->gtin || !a->gtin[0])
         return px_cli_usage(USAGE);
     /* REQ-EPCISREST-8: the export's syntax, as a regulator endpoint's. */
-    px_epcis_format format = PX_EPCIS_FORMAT_XML_1_2;
+    a->format = PX_EPCIS_FORMAT_XML_1_2;
     if (format_name) {
         px_err ferr;
         px_err_clear(&ferr);
-        if (px_epcis_api_format_parse(&format, format_name, &ferr) != PX_OK &&
-            px_epcis_format_parse(&format, format_name, &ferr) != PX_OK) {
+        if (px_epcis_api_format_parse(&a->format, format_name, &ferr) != PX_OK &&
+            px_epcis_format_parse(&a->format, format_name, &ferr) != PX_OK) {
             fprintf(stderr, "packid: --format: %s\n", ferr.message);
             return px_cli_usage(USAGE);
         }
     }
-    if (cli->json && !out) {
+    if (cli->json && !a->out) {
         fprintf(stderr, "packid: --json needs -o FILE (the document would share stdout)\n");
         return px_cli_usage(USAGE);
     }
+    return PX_EXIT_OK;
+}
+
+/* A checked document goes to a file of its own first (beside out, so the rename is atomic;
+ * else in TMPDIR) and reaches its destination only once valid: 0 with tmp created, or -1. */
+static int partial_file(char tmp[4096], const char *out)
+{
+    int w = out ? snprintf(tmp, 4096, "%s.partial-XXXXXX", out)
+                : snprintf(tmp, 4096, "%s/packid-export-XXXXXX", P_tmpdir);
+    int fd = w > 0 && w < 4096 ? mkstemp(tmp) : -1;
+    /* mkstemp makes the file 0600; the renamed export gets the mode of any file this
+     * command writes (0666 less the umask), as an unchecked export has. */
+    mode_t um = umask(0);
+    umask(um);
+    int ok = fd >= 0 && fchmod(fd, 0666 & ~um) == 0;
+    if (fd >= 0 && close(fd) != 0)
+        ok = 0;
+    if (!ok && fd >= 0)
+        remove(tmp);
+    return ok ? 0 : -1;
+}
+
+/* The export's file cannot be written: everything opened is closed. */
+static int cannot_write(px_cli *cli, px_app *app, px_db *db, px_epcis_validator *v,
+                        const char *path, px_err *err)
+{
+    px_cli_close(app, db);
+    px_epcis_validator_free(v);
+    px_err_set(err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", path);
+    return px_cli_fail(cli, err);
+}
+
+static int cmd_export(px_cli *cli, int argc, char **argv)
+{
+    export_args a;
+    int done = export_args_read(cli, argc, argv, &a);
+    if (done != PX_EXIT_OK)
+        return done;
     px_err err;
     px_err_clear(&err);
     /* REQ-EPCISREST-14: the export checks its own document against the schema of its syntax
      * (as a report is checked before it is sent) when that schema is configured; the schema
      * is compiled before the database is read, so a bad schema costs no export. */
-    const char *schema = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? cli->cfg.epcis2_json_schema
-                         : format == PX_EPCIS_FORMAT_XML_2_0  ? cli->cfg.epcis2_xsd_dir
-                                                              : cli->cfg.epcis_xsd_dir;
+    const char *schema = a.format == PX_EPCIS_FORMAT_JSONLD_2_0 ? cli->cfg.epcis2_json_schema
+                         : a.format == PX_EPCIS_FORMAT_XML_2_0  ? cli->cfg.epcis2_xsd_dir
+                                                                : cli->cfg.epcis_xsd_dir;
     px_epcis_validator *v = NULL;
-    if (schema && schema[0] && px_epcis_validator_open(&v, format, schema, &err) != PX_OK)
+    if (schema && schema[0] && px_epcis_validator_open(&v, a.format, schema, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     px_app app;
     px_db *db = NULL;
@@ -247,65 +291,36 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
         px_epcis_validator_free(v);
         return px_cli_fail(cli, &err);
     }
-    /* Checked: the document goes to a file of its own first (beside -o, so the rename is
-     * atomic; else in TMPDIR) and reaches its destination only once valid. */
     char tmp[4096] = "";
-    const char *dest = out;
-    if (v) {
-        int w = out ? snprintf(tmp, sizeof(tmp), "%s.partial-XXXXXX", out)
-                    : snprintf(tmp, sizeof(tmp), "%s/packid-export-XXXXXX", P_tmpdir);
-        int fd = w > 0 && (size_t)w < sizeof(tmp) ? mkstemp(tmp) : -1;
-        /* mkstemp makes the file 0600; the renamed export gets the mode of any file this
-         * command writes (0666 less the umask), as an unchecked export has. */
-        mode_t um = umask(0);
-        umask(um);
-        int ok = fd >= 0 && fchmod(fd, 0666 & ~um) == 0;
-        if (fd >= 0 && close(fd) != 0)
-            ok = 0;
-        if (!ok) {
-            if (fd >= 0)
-                remove(tmp);
-            px_cli_close(&app, db);
-            px_epcis_validator_free(v);
-            px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", tmp);
-            return px_cli_fail(cli, &err);
-        }
-        dest = tmp;
-    }
+    const char *dest = v ? tmp : a.out;
+    if (v && partial_file(tmp, a.out) != 0)
+        return cannot_write(cli, &app, db, v, tmp, &err);
     file_sink fs = {stdout, 0};
     if (dest && !(fs.fp = fopen(dest, "wb"))) {
-        px_cli_close(&app, db);
         if (v)
             remove(tmp);
-        px_epcis_validator_free(v);
-        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", dest);
-        return px_cli_fail(cli, &err);
+        return cannot_write(cli, &app, db, v, dest, &err);
     }
     px_actor actor;
     px_actor_cli(&actor);
     size_t count = 0;
-    px_rc rc = px_svc_epcis_export_as(db, &actor, gtin, batch, profile, format, sink_counted, &fs,
-                                      &count, &err);
+    px_rc rc = px_svc_epcis_export_as(db, &actor, a.gtin, a.batch, a.profile, a.format,
+                                      sink_counted, &fs, &count, &err);
     px_cli_close(&app, db);
-    int done = output_done(cli, fs.fp, dest, rc, &err);
-    if (done != PX_EXIT_OK || !v) {
-        if (v)
-            remove(tmp); /* a failed export leaves no partial file behind */
-        px_epcis_validator_free(v);
-        if (done != PX_EXIT_OK)
-            return done;
-    } else {
-        done = export_checked(cli, v, tmp, out, &err);
-        px_epcis_validator_free(v);
-        if (done != PX_EXIT_OK)
-            return done;
-    }
+    done = output_done(cli, fs.fp, dest, rc, &err);
+    if (v && done == PX_EXIT_OK)
+        done = export_checked(cli, v, tmp, a.out, &err);
+    else if (v)
+        remove(tmp); /* a failed export leaves no partial file behind */
+    px_epcis_validator_free(v);
+    if (done != PX_EXIT_OK)
+        return done;
     if (cli->json) {
-        json_t *o = json_pack("{s:s, s:I, s:I}", "file", out, "events", (json_int_t)count, "bytes",
-                              (json_int_t)fs.bytes);
+        json_t *o = json_pack("{s:s, s:I, s:I}", "file", a.out, "events", (json_int_t)count,
+                              "bytes", (json_int_t)fs.bytes);
         px_cli_print_json(o, JSON_COMPACT);
-    } else if (out) {
-        fprintf(stderr, "%s: %zu events, %lld bytes\n", out, count, fs.bytes);
+    } else if (a.out) {
+        fprintf(stderr, "%s: %zu events, %lld bytes\n", a.out, count, fs.bytes);
     }
     return PX_EXIT_OK;
 }

@@ -1,10 +1,10 @@
 /* libcurl POST of one document (docs/delivery.md). */
 #include <curl/curl.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "delivery.h"
 #include "delivery_int.h"
@@ -137,8 +137,7 @@ typedef struct guard_ctx {
     char why[PX_ERR_MSG_MAX];
 } guard_ctx;
 
-static curl_socket_t open_guarded(void *clientp, curlsocktype purpose,
-                                  struct curl_sockaddr *addr)
+static curl_socket_t open_guarded(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     guard_ctx *g = clientp;
     if (purpose != CURLSOCKTYPE_IPCXN)
@@ -170,10 +169,8 @@ static int tls_error(CURLcode cc)
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-        return 1;
-    default:
-        return 0;
+    case CURLE_SSL_CLIENTCERT: return 1;
+    default: return 0;
     }
 }
 
@@ -208,6 +205,64 @@ static void classify(px_delivery_result *out, CURLcode cc, const guard_ctx *g)
     snprintf(out->error, sizeof(out->error), "%s", msg);
 }
 
+/* The request's headers (NULL when out of memory); the lines with secrets are wiped from the
+ * stack here and from the list by the caller after the request. */
+static struct curl_slist *request_headers(const px_delivery_request *rq)
+{
+    struct curl_slist *hdrs = NULL;
+    char line[PX_DELIVERY_HEADER_MAX + 64];
+    char sig[PX_DELIVERY_SIGNATURE_LEN];
+    snprintf(line, sizeof(line), "Content-Type: %s",
+             rq->content_type ? rq->content_type : "application/xml; charset=utf-8");
+    hdrs = curl_slist_append(hdrs, line);
+    /* No "Expect: 100-continue" round trip: the receiver answers once, after the body. */
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    if (rq->document_id && visible_ascii(rq->document_id, 128, 0)) {
+        snprintf(line, sizeof(line), "X-Packid-Document-Id: %s", rq->document_id);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (rq->hmac_secret && rq->hmac_secret[0]) {
+        px_delivery_sign(sig, rq->hmac_secret, rq->body, rq->len);
+        snprintf(line, sizeof(line), "X-Packid-Signature: %s", sig);
+        hdrs = curl_slist_append(hdrs, line);
+        px_cleanse(sig, sizeof(sig));
+    }
+    if (rq->auth_header) {
+        snprintf(line, sizeof(line), "Authorization: %s", rq->auth_header);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    px_cleanse(line, sizeof(line));
+    return hdrs;
+}
+
+static void request_options(CURL *c, const px_delivery_request *rq, struct curl_slist *hdrs,
+                            guard_ctx *guard, char *curl_err)
+{
+    curl_easy_setopt(c, CURLOPT_URL, rq->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is not a delivery */
+    /* No proxy from the environment (http_proxy, https_proxy): the guard must see the
+     * receiver's own address, not a proxy's. */
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, guard);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "packid/0.1");
+    /* TLS verification stays on: peer certificate and host name (libcurl's defaults, set
+     * explicitly so no later change can silently turn them off). */
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : 10000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 60000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* worker threads: no SIGALRM */
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+}
+
 px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -226,68 +281,23 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
     CURL *c = curl_easy_init();
     if (!c)
         return px_err_oom(err);
-    struct curl_slist *hdrs = NULL;
-    char line[PX_DELIVERY_HEADER_MAX + 64];
-    char sig[PX_DELIVERY_SIGNATURE_LEN];
-    char curl_err[CURL_ERROR_SIZE];
-    curl_err[0] = '\0';
-
-    snprintf(line, sizeof(line), "Content-Type: %s",
-             rq->content_type ? rq->content_type : "application/xml; charset=utf-8");
-    hdrs = curl_slist_append(hdrs, line);
-    /* No "Expect: 100-continue" round trip: the receiver answers once, after the body. */
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    if (rq->document_id && visible_ascii(rq->document_id, 128, 0)) {
-        snprintf(line, sizeof(line), "X-Packid-Document-Id: %s", rq->document_id);
-        hdrs = curl_slist_append(hdrs, line);
-    }
-    if (rq->hmac_secret && rq->hmac_secret[0]) {
-        px_delivery_sign(sig, rq->hmac_secret, rq->body, rq->len);
-        snprintf(line, sizeof(line), "X-Packid-Signature: %s", sig);
-        hdrs = curl_slist_append(hdrs, line);
-    }
-    if (rq->auth_header) {
-        snprintf(line, sizeof(line), "Authorization: %s", rq->auth_header);
-        hdrs = curl_slist_append(hdrs, line);
-    }
-    px_cleanse(line, sizeof(line));
+    struct curl_slist *hdrs = request_headers(rq);
     if (!hdrs) {
         curl_easy_cleanup(c);
         return px_err_oom(err);
     }
-
-    curl_easy_setopt(c, CURLOPT_URL, rq->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is not a delivery */
-    /* No proxy from the environment (http_proxy, https_proxy): the guard must see the
-     * receiver's own address, not a proxy's. */
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "packid/0.1");
-    /* TLS verification stays on: peer certificate and host name (libcurl's defaults, set
-     * explicitly so no later change can silently turn them off). */
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : 10000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 60000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* worker threads: no SIGALRM */
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-
+    char curl_err[CURL_ERROR_SIZE];
+    curl_err[0] = '\0';
+    request_options(c, rq, hdrs, &guard, curl_err);
     CURLcode cc = curl_easy_perform(c);
     if (cc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_status);
     classify(out, cc, &guard);
     if (cc != CURLE_OK)
         snprintf(out->detail, sizeof(out->detail), "%s",
-                 guard.refused ? guard.why : curl_err[0] ? curl_err : curl_easy_strerror(cc));
-    px_cleanse(sig, sizeof(sig));
+                 guard.refused ? guard.why
+                 : curl_err[0] ? curl_err
+                               : curl_easy_strerror(cc));
     for (struct curl_slist *h = hdrs; h; h = h->next)
         px_cleanse(h->data, strlen(h->data));
     curl_slist_free_all(hdrs);

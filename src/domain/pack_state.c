@@ -11,7 +11,7 @@
 /* Reasons a pack can be decommissioned with, and later reactivated from (REQ-STATE-4). */
 #define REVERSIBLE (R(DAMAGED) | R(SAMPLE) | R(FREE_SAMPLE) | R(LOCKED) | R(CHECKED_OUT))
 /* Reasons DECOMMISSION accepts: all but recalled/withdrawn, which are the RECALL action. */
-#define DECOM_REASONS                                                                          \
+#define DECOM_REASONS                                                                              \
     (REVERSIBLE | R(DISPENSED) | R(DESTROYED) | R(STOLEN) | R(EXPORTED) | R(EXPIRED))
 #define RECALL_REASONS (R(RECALLED) | R(WITHDRAWN))
 /* Decommissioned packs still in the holder's hands, which may then be destroyed
@@ -272,40 +272,77 @@ static px_rc need_org(const px_transition_req *req, px_err *err)
     return PX_OK;
 }
 
-px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *req,
-                         px_pack_status *to, px_err *err)
+/* The request's action and reason are a valid pair, and an action that records who acted
+ * names the organization; *reason is the one the move takes (a recall's defaults to
+ * recalled; other actions than decommission and recall take none). */
+static px_rc request_check(const px_transition_req *req, px_decom_reason *reason, px_err *err)
 {
     if (!req || !action_ok(req->action))
         return px_err_set(err, PX_EINVALID, "invalid_action", "unknown pack action");
     px_pack_action action = req->action;
-    px_decom_reason reason = req->reason;
-
+    *reason = req->reason;
     if (action == PX_PACK_DECOMMISSION) {
-        if (!reason_ok(reason) || reason == PX_REASON_NONE || (bit(reason) & RECALL_REASONS)) {
+        if (!reason_ok(*reason) || *reason == PX_REASON_NONE || (bit(*reason) & RECALL_REASONS)) {
             return px_err_set_field(
                 err, PX_EINVALID, "invalid_reason", "reason",
-                reason == PX_REASON_NONE ? "a decommissioning reason is required"
-                : (bit(reason) & RECALL_REASONS)
+                *reason == PX_REASON_NONE ? "a decommissioning reason is required"
+                : (bit(*reason) & RECALL_REASONS)
                     ? "a recall or withdrawal is the recall action, not a decommission"
                     : "unknown decommissioning reason");
         }
     } else if (action == PX_PACK_RECALL) {
-        if (reason == PX_REASON_NONE)
-            reason = PX_REASON_RECALLED;
-        if (!(bit(reason) & RECALL_REASONS)) {
+        if (*reason == PX_REASON_NONE)
+            *reason = PX_REASON_RECALLED;
+        if (!(bit(*reason) & RECALL_REASONS)) {
             return px_err_set_field(err, PX_EINVALID, "invalid_reason", "reason",
                                     "a recall's reason is 'recalled' or 'withdrawn'");
         }
     } else {
-        reason = PX_REASON_NONE; /* commission/release/reactivate take no decommission reason */
+        *reason = PX_REASON_NONE; /* commission/release/reactivate take no decommission reason */
     }
-    if (action == PX_PACK_DECOMMISSION || action == PX_PACK_RECALL ||
-        action == PX_PACK_REACTIVATE) {
-        px_rc rc = need_org(req, err);
+    if (action == PX_PACK_DECOMMISSION || action == PX_PACK_RECALL || action == PX_PACK_REACTIVATE)
+        return need_org(req, err);
+    return PX_OK;
+}
+
+/* The status after move m from *from. */
+static px_rc next_status(const px_pack_status *from, const move *m, const px_transition_req *req,
+                         px_decom_reason reason, px_pack_status *next, px_err *err)
+{
+    *next = *from;
+    if (m->to == BEFORE) {
+        px_rc rc = check_art13(from, req, err);
         if (rc != PX_OK)
             return rc;
+        if (from->before != PX_PACK_COMMISSIONED && from->before != PX_PACK_RELEASED)
+            return px_err_set(err, PX_EINTERNAL, "internal", "corrupt pack state");
+        /* REQ-STATE-3: back to the state it was in before decommissioning */
+        px_pack_status_init(next);
+        next->state = from->before;
+        next->before = from->before;
+    } else if (m->to == PX_PACK_DECOMMISSIONED) {
+        next->state = PX_PACK_DECOMMISSIONED;
+        next->reason = reason;
+        if (from->state != PX_PACK_DECOMMISSIONED)
+            next->before = from->state;
+        next->decommissioned_at_us = req->now_us;
+        px_strlcpy(next->decommissioned_by, req->org_id, sizeof(next->decommissioned_by));
+    } else {
+        px_pack_status_init(next);
+        next->state = m->to;
+        next->before = m->to;
     }
+    return PX_OK;
+}
 
+px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *req,
+                         px_pack_status *to, px_err *err)
+{
+    px_decom_reason reason = PX_REASON_NONE;
+    px_rc rc = request_check(req, &reason, err);
+    if (rc != PX_OK)
+        return rc;
+    px_pack_action action = req->action;
     if (!from) {
         /* docs/api.md: a serial the pool has never seen is an external serial: commissioned */
         if (action != PX_PACK_COMMISSION)
@@ -331,30 +368,9 @@ px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *re
                               k_reasons[from->reason].why_final);
         return refuse(err, from, action);
     }
-
-    px_pack_status next = *from;
-    if (m->to == BEFORE) {
-        px_rc rc = check_art13(from, req, err);
-        if (rc != PX_OK)
-            return rc;
-        if (from->before != PX_PACK_COMMISSIONED && from->before != PX_PACK_RELEASED)
-            return px_err_set(err, PX_EINTERNAL, "internal", "corrupt pack state");
-        /* REQ-STATE-3: back to the state it was in before decommissioning */
-        px_pack_status_init(&next);
-        next.state = from->before;
-        next.before = from->before;
-    } else if (m->to == PX_PACK_DECOMMISSIONED) {
-        next.state = PX_PACK_DECOMMISSIONED;
-        next.reason = reason;
-        if (from->state != PX_PACK_DECOMMISSIONED)
-            next.before = from->state;
-        next.decommissioned_at_us = req->now_us;
-        px_strlcpy(next.decommissioned_by, req->org_id, sizeof(next.decommissioned_by));
-    } else {
-        px_pack_status_init(&next);
-        next.state = m->to;
-        next.before = m->to;
-    }
+    px_pack_status next;
+    if ((rc = next_status(from, m, req, reason, &next, err)) != PX_OK)
+        return rc;
     *to = next;
     return PX_OK;
 }

@@ -72,6 +72,23 @@ px_rc epcis__json_finish(px_epcis_writer *w);
 /* The NHRN's additionalTradeItemIdentificationTypeCode by AI (710..717), NULL otherwise. */
 const char *epcis__nhrn_type(const char *ai);
 
+/* One EPCClass master-data attribute: its id (a CBV mda URI) and value. */
+typedef struct epcis__attr {
+    const char *id, *value;
+} epcis__attr;
+#define EPCIS__PRODUCT_ATTRS 7
+/* The EPCClass attributes of a product under profile p (CBV §8), in document order, for the
+ * XML and the JSON-LD header alike; a writer leaves out those with an empty value. The
+ * count. */
+size_t epcis__product_attrs(const px_epcis_product *pr, const px_epcis_profile_info *p,
+                            epcis__attr out[EPCIS__PRODUCT_ATTRS]);
+/* The SGTIN URI of the event's serial i; an error names serials[i]. */
+px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
+                        char uri[GS1_EPC_URI_MAX]);
+/* The EPC class (idpat URI) of header product i; an error names products[i].gtin. */
+px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_t i,
+                           char idpat[GS1_EPC_URI_MAX]);
+
 /* Rounds us to milliseconds, half-up (CBV 2.0 §8.9 rule 9), and formats it in UTC:
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL). The writer and the hash both use this, so
  * a receiver recomputing the hash from the document gets the stored eventID. */

@@ -375,6 +375,8 @@ static px_rc xfield_block(px_buf *b, const char *name, const char *lot, const ch
     return sl_finish(&l, rc, b, name, err);
 }
 
+/* About 80 lines on purpose: the canonical property order (rule 1) reads top to bottom in one
+ * place, a line or a call per property, and TRY's one overflow exit stays with it. */
 px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
 {
     if (ev->type != PX_EPCIS_OBJECT_EVENT && ev->type != PX_EPCIS_AGGREGATION_EVENT)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "json_schema.h"
+#include "px_str.h"
 
 #define MAX_DEPTH 96 /* nested schemas while checking: far above the EPCIS schema's own */
 
@@ -250,14 +251,6 @@ static int check_index(check_ctx *c, const json_t *sch, const json_t *inst, size
     return check_at(c, sch, inst, t, depth);
 }
 
-static int hex(char ch)
-{
-    return ch >= '0' && ch <= '9'   ? ch - '0'
-           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                    : -1;
-}
-
 /* "#/a/b~1c" inside the schema file (Core §8.3.2; other documents are not resolved). The
  * fragment is a URI's: percent-decoded first (RFC 3986 §2.1, "%40context"), then the JSON
  * pointer's "~0" and "~1" (RFC 6901 §6). */
@@ -272,8 +265,10 @@ static const json_t *resolve(const epcis__json_schema *s, const char *ref)
         char tok[128];
         size_t o = 0;
         while (*p && *p != '/' && o + 1 < sizeof(tok)) {
-            if (p[0] == '%' && hex(p[1]) >= 0 && hex(p[2]) >= 0) {
-                tok[o++] = (char)(hex(p[1]) * 16 + hex(p[2]));
+            int hi = p[0] == '%' ? px_hexval((unsigned char)p[1]) : -1;
+            int lo = hi >= 0 ? px_hexval((unsigned char)p[2]) : -1;
+            if (lo >= 0) {
+                tok[o++] = (char)(hi * 16 + lo);
                 p += 3;
             } else if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
                 tok[o++] = p[1] == '0' ? '~' : '/';

@@ -105,7 +105,6 @@ static int ilmd_present(const px_epcis_event *ev)
     return (ev->lot && ev->lot[0]) || (ev->expiry && ev->expiry[0]) || ev->n_ilmd > 0;
 }
 
-
 /* An event that commissions only logistic units (SSCCs) carries no ILMD: a case or pallet has
  * no lot or expiry of its own (DOMAIN-2.md §10.4, GS1 US practice: "commission case/pallet ID
  * ... no ILMD"). */
@@ -119,12 +118,39 @@ static int logistic_units_only(const px_epcis_event *ev)
     return 1;
 }
 
-px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err)
+/* The rules of the event's type: what an ObjectEvent or an AggregationEvent must hold. */
+static px_rc type_check(const px_epcis_event *ev, px_err *err)
 {
-    const px_epcis_profile_info *p = px_epcis_profile_get(profile);
-    if (!p)
-        return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
-                          (int)profile);
+    size_t n_epc = ev->n_epcs + ev->n_serials;
+    if (ev->type == PX_EPCIS_OBJECT_EVENT) {
+        /* DOMAIN.md §6.3: an ObjectEvent identifies objects by EPCs or quantities. */
+        if (n_epc == 0 && ev->n_quantities == 0)
+            return px_err_set(err, PX_EINVALID, "invalid_event",
+                              "ObjectEvent needs EPCs or a quantity list");
+        /* DOMAIN.md §6.3 (EPCIS 1.2 §7.4.2): ILMD only when action is ADD. */
+        if (ilmd_present(ev) && ev->action != PX_EPCIS_ADD)
+            return px_err_set(err, PX_EINVALID, "invalid_event",
+                              "ILMD is only allowed on an ADD ObjectEvent");
+        if (ev->parent_id)
+            return px_err_set(err, PX_EINVALID, "invalid_event", "ObjectEvent has no parentID");
+        return PX_OK;
+    }
+    /* DOMAIN.md §6.3: parentID required for ADD and DELETE; children required unless
+     * DELETE (disaggregate everything). ILMD does not exist on AggregationEvent. */
+    if (ev->action != PX_EPCIS_OBSERVE && (!ev->parent_id || !ev->parent_id[0]))
+        return px_err_set(err, PX_EINVALID, "invalid_event", "AggregationEvent %s needs a parentID",
+                          ev->action == PX_EPCIS_ADD ? "ADD" : "DELETE");
+    if (ev->action != PX_EPCIS_DELETE && n_epc == 0 && ev->n_quantities == 0)
+        return px_err_set(err, PX_EINVALID, "invalid_event",
+                          "AggregationEvent needs child EPCs or quantities");
+    if (ilmd_present(ev))
+        return px_err_set(err, PX_EINVALID, "invalid_event", "AggregationEvent has no ILMD");
+    return PX_OK;
+}
+
+/* The model's own rules: known vocabulary, a valid offset, non-empty identifiers. */
+static px_rc model_check(const px_epcis_event *ev, px_err *err)
+{
     if (ev->type != PX_EPCIS_OBJECT_EVENT && ev->type != PX_EPCIS_AGGREGATION_EVENT)
         return px_err_set(err, PX_EINVALID, "invalid_event", "unsupported event type %d",
                           (int)ev->type);
@@ -141,7 +167,6 @@ px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, p
         return px_err_set(err, PX_EINVALID, "invalid_event",
                           "eventTimeZoneOffset %d min is outside -14:00..+14:00",
                           ev->tz_offset_min);
-    size_t n_epc = ev->n_epcs + ev->n_serials;
     if (ev->n_serials && (!ev->sgtin_gtin || !ev->serials))
         return px_err_set(err, PX_EINVALID, "invalid_event", "serials need sgtin_gtin");
     for (size_t i = 0; i < ev->n_epcs; i++)
@@ -151,43 +176,24 @@ px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, p
         if (!ev->quantities[i].epc_class || !ev->quantities[i].epc_class[0])
             return px_err_set(err, PX_EINVALID, "invalid_event",
                               "quantity element %zu needs an epcClass", i);
-    if (ev->type == PX_EPCIS_OBJECT_EVENT) {
-        /* DOMAIN.md §6.3: an ObjectEvent identifies objects by EPCs or quantities. */
-        if (n_epc == 0 && ev->n_quantities == 0)
-            return px_err_set(err, PX_EINVALID, "invalid_event",
-                              "ObjectEvent needs EPCs or a quantity list");
-        /* DOMAIN.md §6.3 (EPCIS 1.2 §7.4.2): ILMD only when action is ADD. */
-        if (ilmd_present(ev) && ev->action != PX_EPCIS_ADD)
-            return px_err_set(err, PX_EINVALID, "invalid_event",
-                              "ILMD is only allowed on an ADD ObjectEvent");
-        if (ev->parent_id)
-            return px_err_set(err, PX_EINVALID, "invalid_event", "ObjectEvent has no parentID");
-    } else {
-        /* DOMAIN.md §6.3: parentID required for ADD and DELETE; children required unless
-         * DELETE (disaggregate everything). ILMD does not exist on AggregationEvent. */
-        if (ev->action != PX_EPCIS_OBSERVE && (!ev->parent_id || !ev->parent_id[0]))
-            return px_err_set(err, PX_EINVALID, "invalid_event",
-                              "AggregationEvent %s needs a parentID",
-                              ev->action == PX_EPCIS_ADD ? "ADD" : "DELETE");
-        if (ev->action != PX_EPCIS_DELETE && n_epc == 0 && ev->n_quantities == 0)
-            return px_err_set(err, PX_EINVALID, "invalid_event",
-                              "AggregationEvent needs child EPCs or quantities");
-        if (ilmd_present(ev))
-            return px_err_set(err, PX_EINVALID, "invalid_event", "AggregationEvent has no ILMD");
-    }
+    px_rc rc = type_check(ev, err);
+    if (rc != PX_OK)
+        return rc;
     for (size_t i = 0; i < ev->n_biz_transactions; i++)
         if (!ev->biz_transactions[i].id || !ev->biz_transactions[i].id[0] ||
             (ev->biz_transactions[i].type != PX_BTT_NONE &&
              !px_cbv_btt_name(ev->biz_transactions[i].type)))
             return px_err_set(err, PX_EINVALID, "invalid_event",
                               "bizTransaction %zu needs an id and a known type", i);
-    px_rc rc = check_parties("sources", ev->sources, ev->n_sources, err);
+    rc = check_parties("sources", ev->sources, ev->n_sources, err);
     if (rc == PX_OK)
         rc = check_parties("destinations", ev->destinations, ev->n_destinations, err);
-    if (rc != PX_OK)
-        return rc;
+    return rc;
+}
 
-    /* ---- profile rules ---- */
+/* The profile's rules (a market's regulation on top of the model). */
+static px_rc profile_check(const px_epcis_profile_info *p, const px_epcis_event *ev, px_err *err)
+{
     if (p->read_point_required && (!ev->read_point || !ev->read_point[0]))
         return px_err_set(err, PX_EINVALID, "profile_violation",
                           "%s profile: every event needs a readPoint", p->name);
@@ -199,19 +205,29 @@ px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, p
                           "%s profile: commissioning needs ILMD lotNumber and "
                           "itemExpirationDate",
                           p->name);
-    if (ev->biz_step == PX_BIZSTEP_SHIPPING) {
-        if (p->shipping_parties &&
-            !(has_party(ev->sources, ev->n_sources, PX_SDT_OWNING_PARTY) &&
-              has_party(ev->sources, ev->n_sources, PX_SDT_LOCATION) &&
-              has_party(ev->destinations, ev->n_destinations, PX_SDT_OWNING_PARTY) &&
-              has_party(ev->destinations, ev->n_destinations, PX_SDT_LOCATION)))
-            return px_err_set(err, PX_EINVALID, "profile_violation",
-                              "%s profile: shipping needs source and destination with "
-                              "owning_party and location",
-                              p->name);
-        if (p->shipping_transaction && ev->n_biz_transactions == 0)
-            return px_err_set(err, PX_EINVALID, "profile_violation",
-                              "%s profile: shipping needs a bizTransaction", p->name);
-    }
+    if (ev->biz_step != PX_BIZSTEP_SHIPPING)
+        return PX_OK;
+    if (p->shipping_parties &&
+        !(has_party(ev->sources, ev->n_sources, PX_SDT_OWNING_PARTY) &&
+          has_party(ev->sources, ev->n_sources, PX_SDT_LOCATION) &&
+          has_party(ev->destinations, ev->n_destinations, PX_SDT_OWNING_PARTY) &&
+          has_party(ev->destinations, ev->n_destinations, PX_SDT_LOCATION)))
+        return px_err_set(err, PX_EINVALID, "profile_violation",
+                          "%s profile: shipping needs source and destination with "
+                          "owning_party and location",
+                          p->name);
+    if (p->shipping_transaction && ev->n_biz_transactions == 0)
+        return px_err_set(err, PX_EINVALID, "profile_violation",
+                          "%s profile: shipping needs a bizTransaction", p->name);
     return PX_OK;
+}
+
+px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err)
+{
+    const px_epcis_profile_info *p = px_epcis_profile_get(profile);
+    if (!p)
+        return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
+                          (int)profile);
+    px_rc rc = model_check(ev, err);
+    return rc == PX_OK ? profile_check(p, ev, err) : rc;
 }

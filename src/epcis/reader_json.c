@@ -19,6 +19,12 @@ typedef struct j_ctx {
 } j_ctx;
 
 /* Looks prefix up in one @context value (string, object or array of them). */
+/* The readers' out-of-memory error (its own code: the document was not the cause). */
+static px_rc j_oom(px_err *err)
+{
+    return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+}
+
 static const char *ctx_lookup(const json_t *c, const char *prefix)
 {
     if (!c)
@@ -136,7 +142,7 @@ static px_rc j_xfield(j_ctx *j, px_epcis_xfield *f, const char *key, const json_
     size_t n = json_object_size(v);
     px_epcis_xfield *ch = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*ch));
     if (!ch)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return j_oom(err);
     size_t i = 0;
     const char *k;
     const json_t *cv;
@@ -157,7 +163,7 @@ static px_rc j_epcs(j_ctx *j, const json_t *arr, const char *const **out, size_t
     size_t k = json_array_size(arr);
     const char **v = epcis__ar_alloc(j->a, (k ? k : 1) * sizeof(*v));
     if (!v)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return j_oom(err);
     for (size_t i = 0; i < k; i++) {
         const json_t *e = json_array_get(arr, i);
         if (!json_is_string(e))
@@ -175,7 +181,7 @@ static px_rc j_parties(j_ctx *j, const json_t *arr, const char *elem, const px_e
     size_t k = json_is_array(arr) ? json_array_size(arr) : 0;
     px_epcis_party *p = epcis__ar_alloc(j->a, (k ? k : 1) * sizeof(*p));
     if (!p)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return j_oom(err);
     for (size_t i = 0; i < k; i++) {
         const json_t *e = json_array_get(arr, i);
         const json_t *t = json_object_get(e, "type"), *id = json_object_get(e, elem);
@@ -214,13 +220,84 @@ static void j_event_init(px_epcis_event *ev)
 static px_rc j_event_done(epcis__reader *st, px_epcis_event *ev, px_rc rc, px_err *err)
 {
     if (rc == PX_OK && st->a.oom)
-        rc = px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        rc = j_oom(err);
     char hash_id[PX_EPCIS_EVENT_ID_MAX];
     if (rc == PX_OK && (rc = epcis__check_event(ev, hash_id, err)) == PX_OK)
         ev->hash_id = hash_id;
     if (rc == PX_OK)
         rc = epcis__send_event(st, ev, err);
     epcis__ar_reset(&st->a);
+    return rc;
+}
+
+static px_rc j_biz_transactions(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
+{
+    size_t n = json_is_array(v) ? json_array_size(v) : 0;
+    px_epcis_biz_transaction *bt = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*bt));
+    if (!bt)
+        return j_oom(err);
+    px_rc rc = PX_OK;
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        const json_t *e = json_array_get(v, i);
+        const char *t = json_string_value(json_object_get(e, "type"));
+        if (t)
+            rc = epcis__parse_btt(&bt[i].type, t, err);
+        bt[i].id = j_str(j, e, "bizTransaction", err, &rc);
+        if (rc == PX_OK && !bt[i].id)
+            rc = px_err_set(err, PX_EINVALID, "epcis_invalid", "a bizTransaction needs its value");
+    }
+    ev->biz_transactions = bt;
+    ev->n_biz_transactions = n;
+    return rc;
+}
+
+static px_rc j_quantities(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
+{
+    size_t n = json_is_array(v) ? json_array_size(v) : 0;
+    px_epcis_quantity *q = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*q));
+    if (!q)
+        return j_oom(err);
+    px_rc rc = PX_OK;
+    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+        const json_t *e = json_array_get(v, i);
+        q[i].epc_class = j_str(j, e, "epcClass", err, &rc);
+        const json_t *qv = json_object_get(e, "quantity");
+        q[i].quantity = qv ? j_text(j->a, qv) : NULL;
+        q[i].uom = j_str(j, e, "uom", err, &rc);
+    }
+    ev->quantities = q;
+    ev->n_quantities = n;
+    return rc;
+}
+
+/* An ObjectEvent's "ilmd": lot and expiry go to the model, the rest to the ilmd list. */
+static px_rc j_ilmd(j_ctx *j, const json_t *v, px_epcis_event *ev, epcis__xlist *ilmd, px_err *err)
+{
+    const char *ik;
+    const json_t *iv;
+    px_rc rc = PX_OK;
+    json_object_foreach((json_t *)v, ik, iv)
+    {
+        const char *ns = NULL, *local = NULL;
+        if ((rc = j_qname(j, ik, &ns, &local, err)) != PX_OK)
+            break;
+        /* The JSON-LD context's cbvmda (with its trailing colon) is the same CBV
+         * vocabulary as XML's urn:epcglobal:cbv:mda: lot and expiry go to the model
+         * (docs/epcis.md "One eventID in every syntax"). */
+        int mda = strcmp(ns, EPCIS__NS_CBVMDA_LD) == 0 || strcmp(ns, EPCIS__NS_CBVMDA) == 0;
+        if (mda && strcmp(local, "lotNumber") == 0 && json_is_string(iv) && !ev->lot) {
+            ev->lot = j_text(j->a, iv);
+        } else if (mda && strcmp(local, "itemExpirationDate") == 0 && json_is_string(iv) &&
+                   !ev->expiry) {
+            ev->expiry = j_text(j->a, iv);
+        } else {
+            px_epcis_xfield *f = epcis__xl_push(j->a, ilmd);
+            if (!f)
+                return j_oom(err);
+            if ((rc = j_xfield(j, f, ik, iv, 0, err)) != PX_OK)
+                break;
+        }
+    }
     return rc;
 }
 
@@ -271,70 +348,18 @@ static px_rc j_event(epcis__reader *st, const json_t *o, const json_t *doc_ctx, 
         } else if (strcmp(k, "bizLocation") == 0) {
             rc = j_location(&j, v, &ev.biz_location, err);
         } else if (strcmp(k, "bizTransactionList") == 0) {
-            size_t n = json_is_array(v) ? json_array_size(v) : 0;
-            px_epcis_biz_transaction *bt = epcis__ar_alloc(j.a, (n ? n : 1) * sizeof(*bt));
-            if (!bt)
-                return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-            for (size_t i = 0; i < n && rc == PX_OK; i++) {
-                const json_t *e = json_array_get(v, i);
-                const char *t = json_string_value(json_object_get(e, "type"));
-                if (t)
-                    rc = epcis__parse_btt(&bt[i].type, t, err);
-                bt[i].id = j_str(&j, e, "bizTransaction", err, &rc);
-                if (rc == PX_OK && !bt[i].id)
-                    rc = px_err_set(err, PX_EINVALID, "epcis_invalid",
-                                    "a bizTransaction needs its value");
-            }
-            ev.biz_transactions = bt;
-            ev.n_biz_transactions = n;
+            rc = j_biz_transactions(&j, v, &ev, err);
         } else if (strcmp(k, obj ? "quantityList" : "childQuantityList") == 0) {
-            size_t n = json_is_array(v) ? json_array_size(v) : 0;
-            px_epcis_quantity *q = epcis__ar_alloc(j.a, (n ? n : 1) * sizeof(*q));
-            if (!q)
-                return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-            for (size_t i = 0; i < n && rc == PX_OK; i++) {
-                const json_t *e = json_array_get(v, i);
-                q[i].epc_class = j_str(&j, e, "epcClass", err, &rc);
-                const json_t *qv = json_object_get(e, "quantity");
-                q[i].quantity = qv ? j_text(j.a, qv) : NULL;
-                q[i].uom = j_str(&j, e, "uom", err, &rc);
-            }
-            ev.quantities = q;
-            ev.n_quantities = n;
+            rc = j_quantities(&j, v, &ev, err);
         } else if (strcmp(k, "sourceList") == 0) {
             rc = j_parties(&j, v, "source", &ev.sources, &ev.n_sources, err);
         } else if (strcmp(k, "destinationList") == 0) {
             rc = j_parties(&j, v, "destination", &ev.destinations, &ev.n_destinations, err);
         } else if (obj && strcmp(k, "ilmd") == 0 && json_is_object(v)) {
-            const char *ik;
-            const json_t *iv;
-            json_object_foreach((json_t *)v, ik, iv)
-            {
-                const char *ns = NULL, *local = NULL;
-                if ((rc = j_qname(&j, ik, &ns, &local, err)) != PX_OK)
-                    break;
-                /* The JSON-LD context's cbvmda (with its trailing colon) is the same CBV
-                 * vocabulary as XML's urn:epcglobal:cbv:mda: lot and expiry go to the model
-                 * (docs/epcis.md "One eventID in every syntax"). */
-                int mda = strcmp(ns, EPCIS__NS_CBVMDA_LD) == 0 || strcmp(ns, EPCIS__NS_CBVMDA) == 0;
-                if (mda && strcmp(local, "lotNumber") == 0 && json_is_string(iv) && !ev.lot) {
-                    ev.lot = j_text(j.a, iv);
-                } else if (mda && strcmp(local, "itemExpirationDate") == 0 && json_is_string(iv) &&
-                           !ev.expiry) {
-                    ev.expiry = j_text(j.a, iv);
-                } else {
-                    px_epcis_xfield *f = epcis__xl_push(j.a, &ilmd);
-                    if (!f)
-                        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-                    if ((rc = j_xfield(&j, f, ik, iv, 0, err)) != PX_OK)
-                        break;
-                }
-            }
+            rc = j_ilmd(&j, v, &ev, &ilmd, err);
         } else if (strchr(k, ':')) {
             px_epcis_xfield *f = epcis__xl_push(j.a, &ext);
-            if (!f)
-                return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
-            rc = j_xfield(&j, f, k, v, 0, err);
+            rc = f ? j_xfield(&j, f, k, v, 0, err) : j_oom(err);
         } else {
             rc = epcis__unsupported(err, "field", k);
         }
@@ -714,8 +739,7 @@ static px_rc read_json(epcis__reader *st, jstream *s, px_err *err)
 {
     js_walk w = {.st = st, .doc = json_object()};
     px_buf_init(&w.val, JS_HEADER_MAX);
-    px_rc rc = w.doc ? js_object(s, visit_top_pass1, &w, err)
-                     : px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    px_rc rc = w.doc ? js_object(s, visit_top_pass1, &w, err) : j_oom(err);
     if (rc != PX_OK)
         goto done;
     js_ws(s);
@@ -764,7 +788,7 @@ px_rc epcis__read_json(epcis__reader *st, const char *data, size_t len, FILE *f,
 {
     jstream *s = calloc(1, sizeof(*s)); /* 64 KiB window: not on the stack */
     if (!s)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return j_oom(err);
     s->f = f;
     s->mem = data;
     s->mem_len = len;

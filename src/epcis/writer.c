@@ -159,6 +159,12 @@ static int end(xmlTextWriterPtr xw)
     return xmlTextWriterEndElement(xw);
 }
 
+/* Closes the open element: PX_OK, or the writer's failure. */
+static px_rc end_ok(px_epcis_writer *w)
+{
+    return end(w->xw) < 0 ? xml_failed(w) : PX_OK;
+}
+
 /* ---- header ----------------------------------------------------------------------- */
 
 static int nonempty(const char *s)
@@ -243,6 +249,55 @@ const char *epcis__nhrn_type(const char *ai)
     return NULL;
 }
 
+size_t epcis__product_attrs(const px_epcis_product *pr, const px_epcis_profile_info *p,
+                            epcis__attr out[EPCIS__PRODUCT_ATTRS])
+{
+    size_t n = 0;
+    const char *id_type = NULL, *id = NULL;
+    if (nonempty(pr->ndc)) {
+        /* GS1 US R1.2: NDC as additional identification, type FDA_NDC_11 (Appendix A). */
+        id = pr->ndc;
+        id_type = "FDA_NDC_11";
+    } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
+        /* EU FMD Art 4(b)(iii): national reimbursement number where a market needs it. */
+        id = pr->nhrn;
+        id_type = epcis__nhrn_type(pr->nhrn_ai);
+    }
+    if (id) {
+        out[n++] = (epcis__attr){MDA "additionalTradeItemIdentification", id};
+        out[n++] = (epcis__attr){MDA "additionalTradeItemIdentificationTypeCode", id_type};
+    }
+    out[n++] = (epcis__attr){MDA "regulatedProductName", pr->regulated_product_name};
+    out[n++] = (epcis__attr){MDA "manufacturerOfTradeItemPartyName", pr->manufacturer_name};
+    out[n++] = (epcis__attr){MDA "dosageFormType", pr->dosage_form_type};
+    out[n++] = (epcis__attr){MDA "strengthDescription", pr->strength_description};
+    out[n++] = (epcis__attr){MDA "netContentDescription", pr->net_content_description};
+    return n;
+}
+
+px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_t i,
+                           char idpat[GS1_EPC_URI_MAX])
+{
+    px_rc rc = gs1_epc_idpat_sgtin_format(idpat, GS1_EPC_URI_MAX, pr->gtin ? pr->gtin : "",
+                                          pr->gcp_len, &w->err);
+    if (rc == PX_OK)
+        return PX_OK;
+    px_err_field(&w->err, "products[%zu].gtin", i);
+    return epcis__writer_adopt(w, rc);
+}
+
+px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
+                        char uri[GS1_EPC_URI_MAX])
+{
+    /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
+    px_rc rc = gs1_epc_sgtin_format(uri, GS1_EPC_URI_MAX, ev->sgtin_gtin, ev->sgtin_gcp_len,
+                                    ev->serials[i], &w->err);
+    if (rc == PX_OK)
+        return PX_OK;
+    px_err_field(&w->err, "serials[%zu]", i);
+    return epcis__writer_adopt(w, rc);
+}
+
 static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                               const px_epcis_profile_info *p)
 {
@@ -255,37 +310,18 @@ static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
         start(xw, "VocabularyElementList") < 0)
         return xml_failed(w);
     for (size_t i = 0; i < h->n_products; i++) {
-        const px_epcis_product *pr = &h->products[i];
         char idpat[GS1_EPC_URI_MAX];
-        px_rc rc = gs1_epc_idpat_sgtin_format(idpat, sizeof(idpat), pr->gtin ? pr->gtin : "",
-                                              pr->gcp_len, &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "products[%zu].gtin", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__product_idpat(w, &h->products[i], i, idpat);
+        if (rc != PX_OK)
+            return rc;
         if (start(xw, "VocabularyElement") < 0 ||
             xmlTextWriterWriteAttribute(xw, BAD_CAST "id", BAD_CAST idpat) < 0)
             return xml_failed(w);
-        if (nonempty(pr->ndc)) {
-            /* GS1 US R1.2: NDC as additional identification, type FDA_NDC_11 (Appendix A). */
-            if ((rc = write_attribute(w, MDA "additionalTradeItemIdentification", pr->ndc)) ||
-                (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
-                                      "FDA_NDC_11")))
+        epcis__attr a[EPCIS__PRODUCT_ATTRS];
+        size_t n = epcis__product_attrs(&h->products[i], p, a);
+        for (size_t k = 0; k < n; k++)
+            if ((rc = write_attribute(w, a[k].id, a[k].value)) != PX_OK)
                 return rc;
-        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
-            /* EU FMD Art 4(b)(iii): national reimbursement number where a market needs it. */
-            if ((rc = write_attribute(w, MDA "additionalTradeItemIdentification", pr->nhrn)) ||
-                (rc = write_attribute(w, MDA "additionalTradeItemIdentificationTypeCode",
-                                      epcis__nhrn_type(pr->nhrn_ai))))
-                return rc;
-        }
-        if ((rc = write_attribute(w, MDA "regulatedProductName", pr->regulated_product_name)) ||
-            (rc = write_attribute(w, MDA "manufacturerOfTradeItemPartyName",
-                                  pr->manufacturer_name)) ||
-            (rc = write_attribute(w, MDA "dosageFormType", pr->dosage_form_type)) ||
-            (rc = write_attribute(w, MDA "strengthDescription", pr->strength_description)) ||
-            (rc = write_attribute(w, MDA "netContentDescription", pr->net_content_description)))
-            return rc;
         if (end(xw) < 0)
             return xml_failed(w);
     }
@@ -294,6 +330,26 @@ static px_rc write_masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
         if (end(xw) < 0)
             return xml_failed(w);
     return PX_OK;
+}
+
+/* The XML declaration and the root element with its own namespace (xmlns_attr = ns). */
+static int root_start(xmlTextWriterPtr xw, const char *root, const char *xmlns_attr, const char *ns)
+{
+    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 || start(xw, root) < 0)
+        return -1;
+    return xmlTextWriterWriteAttribute(xw, BAD_CAST xmlns_attr, BAD_CAST ns);
+}
+
+/* EPCglobal Document: schemaVersion (by the syntax) and creationDate are required (DOMAIN.md
+ * §6.1), in documents and query documents alike. */
+static int document_attrs(px_epcis_writer *w, int64_t creation_us)
+{
+    char created[32];
+    epcis__time_ms(created, creation_us);
+    const char *version = w->format == PX_EPCIS_FORMAT_XML_2_0 ? "2.0" : "1.2";
+    if (xmlTextWriterWriteAttribute(w->xw, BAD_CAST "schemaVersion", BAD_CAST version) < 0)
+        return -1;
+    return xmlTextWriterWriteAttribute(w->xw, BAD_CAST "creationDate", BAD_CAST created);
 }
 
 static px_rc write_party_id(px_epcis_writer *w, const char *elem, const char *gln)
@@ -310,12 +366,10 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
 {
     xmlTextWriterPtr xw = w->xw;
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
-    char created[32];
+    char created[32]; /* the SBDH's CreationDateAndTime */
     epcis__time_ms(created, h->creation_us);
-    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
-        start(xw, "epcis:EPCISDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcis",
-                                    BAD_CAST(v2 ? EPCIS__NS_EPCIS_2 : NS_EPCIS)) < 0 ||
+    const char *ns = v2 ? EPCIS__NS_EPCIS_2 : NS_EPCIS;
+    if (root_start(xw, "epcis:EPCISDocument", "xmlns:epcis", ns) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:sbdh", BAD_CAST NS_SBDH) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0)
         return xml_failed(w);
@@ -325,10 +379,7 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
     if (statement &&
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:gs1ushc", BAD_CAST NS_GS1USHC) < 0)
         return xml_failed(w);
-    /* EPCglobal Document: schemaVersion and creationDate are required (DOMAIN.md §6.1). */
-    if (xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) <
-            0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0)
+    if (document_attrs(w, h->creation_us) < 0)
         return xml_failed(w);
     px_rc rc;
     int sbdh = nonempty(h->sender_gln); /* checked: always in 1.2 and under a market profile */
@@ -489,16 +540,11 @@ static px_rc write_query_header(px_epcis_writer *w, const char *query_name)
     /* EPCIS 2.0's query XSD (EPCglobal-epcis-query-2_0.xsd) keeps the 1.2 shape under its own
      * namespace; the events inside are the 2.0 EventList the document writer emits. */
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
-    char created[32];
-    epcis__time_ms(created, w->creation_us);
-    if (xmlTextWriterStartDocument(xw, NULL, "UTF-8", NULL) < 0 ||
-        start(xw, "epcisq:EPCISQueryDocument") < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:epcisq",
-                                    BAD_CAST(v2 ? NS_EPCIS_QUERY_2 : NS_EPCIS_QUERY)) < 0 ||
+    if (root_start(xw, "epcisq:EPCISQueryDocument", "xmlns:epcisq",
+                   v2 ? NS_EPCIS_QUERY_2 : NS_EPCIS_QUERY) < 0 ||
         xmlTextWriterWriteAttribute(xw, BAD_CAST "xmlns:cbvmda", BAD_CAST EPCIS__NS_CBVMDA) < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "schemaVersion", BAD_CAST(v2 ? "2.0" : "1.2")) < 0 ||
-        xmlTextWriterWriteAttribute(xw, BAD_CAST "creationDate", BAD_CAST created) < 0 ||
-        start(xw, "EPCISBody") < 0 || start(xw, "epcisq:QueryResults") < 0 ||
+        document_attrs(w, w->creation_us) < 0 || start(xw, "EPCISBody") < 0 ||
+        start(xw, "epcisq:QueryResults") < 0 ||
         xmlTextWriterWriteElement(xw, BAD_CAST "queryName", BAD_CAST query_name) < 0 ||
         start(xw, "resultsBody") < 0 || start(xw, "EventList") < 0)
         return xml_failed(w);
@@ -600,9 +646,7 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
         if (rc != PX_OK)
             return rc;
     }
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 static px_rc write_epcs(px_epcis_writer *w, const px_epcis_event *ev, const char *list)
@@ -615,19 +659,13 @@ static px_rc write_epcs(px_epcis_writer *w, const px_epcis_event *ev, const char
             return xml_failed(w);
     for (size_t i = 0; i < ev->n_serials; i++) {
         char uri[GS1_EPC_URI_MAX];
-        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
-        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
-                                        ev->serials[i], &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "serials[%zu]", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__serial_epc(w, ev, i, uri);
+        if (rc != PX_OK)
+            return rc;
         if (put_elem(xw, "epc", uri) < 0)
             return xml_failed(w);
     }
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 static px_rc write_quantities(px_epcis_writer *w, const px_epcis_event *ev, const char *list)
@@ -648,9 +686,7 @@ static px_rc write_quantities(px_epcis_writer *w, const px_epcis_event *ev, cons
         if (end(xw) < 0)
             return xml_failed(w);
     }
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 static px_rc write_parties(px_epcis_writer *w, const char *list, const char *elem,
@@ -662,9 +698,7 @@ static px_rc write_parties(px_epcis_writer *w, const char *list, const char *ele
     for (size_t i = 0; i < n; i++)
         if (put_attr_elem(xw, elem, "type", sdt_urn[p[i].type], p[i].id) < 0)
             return xml_failed(w);
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 static px_rc write_location(px_epcis_writer *w, const char *elem, const char *id)
@@ -696,9 +730,7 @@ static px_rc write_ilmd(px_epcis_writer *w, const px_epcis_event *ev)
     for (size_t i = 0; i < ev->n_ilmd; i++)
         if ((rc = write_xfield(w, &ev->ilmd[i], NULL, "", 0)) != PX_OK)
             return rc;
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
@@ -773,9 +805,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     for (size_t i = 0; i < ev->n_extensions; i++)
         if ((rc = write_xfield(w, &ev->extensions[i], NULL, "", 0)) != PX_OK)
             return rc;
-    if (end(xw) < 0)
-        return xml_failed(w);
-    return PX_OK;
+    return end_ok(w);
 }
 
 px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev)

@@ -18,7 +18,6 @@
 #include "epcis_internal.h"
 #include "gs1.h"
 
-#define MDA "urn:epcglobal:cbv:mda#"
 #define XFIELD_DEPTH_MAX 8
 #define NS_MAX 8 /* distinct extension namespaces in one event */
 
@@ -153,33 +152,19 @@ static px_rc masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                "\"urn:epcglobal:epcis:vtype:EPCClass\",\"vocabularyElementList\":["))
         return w->failed;
     for (size_t i = 0; i < h->n_products; i++) {
-        const px_epcis_product *pr = &h->products[i];
         char idpat[GS1_EPC_URI_MAX];
-        px_rc rc = gs1_epc_idpat_sgtin_format(idpat, sizeof(idpat), pr->gtin ? pr->gtin : "",
-                                              pr->gcp_len, &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "products[%zu].gtin", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__product_idpat(w, &h->products[i], i, idpat);
+        if (rc != PX_OK)
+            return rc;
         if (lit(w, i ? ",{\"id\":" : "{\"id\":") || str(w, idpat) || lit(w, ",\"attributes\":["))
             return w->failed;
+        epcis__attr a[EPCIS__PRODUCT_ATTRS];
+        size_t n = epcis__product_attrs(&h->products[i], p, a);
         int first = 1;
-        if (nonempty(pr->ndc)) {
-            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->ndc) ||
-                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode", "FDA_NDC_11"))
+        for (size_t k = 0; k < n; k++)
+            if (attribute(w, &first, a[k].id, a[k].value))
                 return w->failed;
-        } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
-            if (attribute(w, &first, MDA "additionalTradeItemIdentification", pr->nhrn) ||
-                attribute(w, &first, MDA "additionalTradeItemIdentificationTypeCode",
-                          epcis__nhrn_type(pr->nhrn_ai)))
-                return w->failed;
-        }
-        if (attribute(w, &first, MDA "regulatedProductName", pr->regulated_product_name) ||
-            attribute(w, &first, MDA "manufacturerOfTradeItemPartyName", pr->manufacturer_name) ||
-            attribute(w, &first, MDA "dosageFormType", pr->dosage_form_type) ||
-            attribute(w, &first, MDA "strengthDescription", pr->strength_description) ||
-            attribute(w, &first, MDA "netContentDescription", pr->net_content_description) ||
-            lit(w, "]}"))
+        if (lit(w, "]}"))
             return w->failed;
     }
     return lit(w, "]}]}");
@@ -309,13 +294,9 @@ static px_rc epc_array(px_epcis_writer *w, const char *key, const px_epcis_event
             return w->failed;
     for (size_t i = 0; i < ev->n_serials; i++) {
         char uri[GS1_EPC_URI_MAX];
-        /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
-        px_rc rc = gs1_epc_sgtin_format(uri, sizeof(uri), ev->sgtin_gtin, ev->sgtin_gcp_len,
-                                        ev->serials[i], &w->err);
-        if (rc != PX_OK) {
-            px_err_field(&w->err, "serials[%zu]", i);
-            return epcis__writer_adopt(w, rc);
-        }
+        px_rc rc = epcis__serial_epc(w, ev, i, uri);
+        if (rc != PX_OK)
+            return rc;
         if (((i || ev->n_epcs) && lit(w, ",")) || str(w, uri))
             return w->failed;
     }
@@ -334,6 +315,94 @@ static px_rc parties(px_epcis_writer *w, const char *key, const char *elem, cons
     return lit(w, "]");
 }
 
+/* "@context": the event's extension namespaces, named ext1, ext2, ... in order. */
+static px_rc context_json(px_epcis_writer *w, const ns_table *t)
+{
+    if (!t->n)
+        return PX_OK;
+    if (lit(w, ",\"@context\":{"))
+        return w->failed;
+    for (size_t i = 0; i < t->n; i++) {
+        char pfx[48];
+        snprintf(pfx, sizeof(pfx), "%s\"ext%zu\":", i ? "," : "", i + 1);
+        if (lit(w, pfx) || str(w, t->ns[i]))
+            return w->failed;
+    }
+    return lit(w, "}");
+}
+
+static px_rc biz_transactions_json(px_epcis_writer *w, const px_epcis_event *ev)
+{
+    if (!ev->n_biz_transactions)
+        return PX_OK;
+    if (lit(w, ",\"bizTransactionList\":["))
+        return w->failed;
+    for (size_t i = 0; i < ev->n_biz_transactions; i++) {
+        const px_epcis_biz_transaction *bt = &ev->biz_transactions[i];
+        if (lit(w, i ? ",{" : "{"))
+            return w->failed;
+        if (bt->type && (kv(w, "\"type\":", px_cbv_btt_name(bt->type)) || lit(w, ",")))
+            return w->failed;
+        if (kv(w, "\"bizTransaction\":", bt->id) || lit(w, "}"))
+            return w->failed;
+    }
+    return lit(w, "]");
+}
+
+static px_rc quantities_json(px_epcis_writer *w, const px_epcis_event *ev, int obj)
+{
+    if (!ev->n_quantities)
+        return PX_OK;
+    if (lit(w, obj ? ",\"quantityList\":[" : ",\"childQuantityList\":["))
+        return w->failed;
+    for (size_t i = 0; i < ev->n_quantities; i++) {
+        const px_epcis_quantity *q = &ev->quantities[i];
+        if (lit(w, i ? ",{" : "{") || kv(w, "\"epcClass\":", q->epc_class))
+            return w->failed;
+        if (nonempty(q->quantity)) {
+            if (!json_number(q->quantity))
+                return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                          "quantity \"%s\" is not a decimal number", q->quantity);
+            if (lit(w, ",\"quantity\":") || lit(w, q->quantity))
+                return w->failed;
+            if (nonempty(q->uom) && kv(w, ",\"uom\":", q->uom))
+                return w->failed;
+        }
+        if (lit(w, "}"))
+            return w->failed;
+    }
+    return lit(w, "]");
+}
+
+/* An ObjectEvent's "ilmd": lot, expiry and the instance/lot master data extensions. */
+static px_rc ilmd_json(px_epcis_writer *w, const ns_table *t, const px_epcis_event *ev)
+{
+    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
+    if (!has_lot && !has_exp && !ev->n_ilmd)
+        return PX_OK;
+    if (lit(w, ",\"ilmd\":{"))
+        return w->failed;
+    if (has_lot && kv(w, "\"cbvmda:lotNumber\":", ev->lot))
+        return w->failed;
+    int first = !has_lot;
+    if (has_exp) {
+        char iso[11];
+        px_rc rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err);
+        if (rc != PX_OK) {
+            px_err_field(&w->err, "expiry");
+            return epcis__writer_adopt(w, rc);
+        }
+        if (kv(w,
+               first ? "\"cbvmda:itemExpirationDate\":" : ",\"cbvmda:itemExpirationDate\":", iso))
+            return w->failed;
+        first = 0;
+    }
+    for (size_t i = 0; i < ev->n_ilmd; i++, first = 0)
+        if (xfield(w, t, &ev->ilmd[i], first) != PX_OK)
+            return w->failed;
+    return lit(w, "}");
+}
+
 static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
 {
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
@@ -345,20 +414,8 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         collect_ns(w, &t, ev->extensions, ev->n_extensions, 0) != PX_OK)
         return w->failed;
     if (lit(w, w->count ? ",{\"type\":" : "{\"type\":") ||
-        lit(w, obj ? "\"ObjectEvent\"" : "\"AggregationEvent\""))
+        lit(w, obj ? "\"ObjectEvent\"" : "\"AggregationEvent\"") || context_json(w, &t))
         return w->failed;
-    if (t.n) {
-        if (lit(w, ",\"@context\":{"))
-            return w->failed;
-        for (size_t i = 0; i < t.n; i++) {
-            char pfx[48];
-            snprintf(pfx, sizeof(pfx), "%s\"ext%zu\":", i ? "," : "", i + 1);
-            if (lit(w, pfx) || str(w, t.ns[i]))
-                return w->failed;
-        }
-        if (lit(w, "}"))
-            return w->failed;
-    }
     if (kv(w, ",\"eventTime\":", when) || kv(w, ",\"eventTimeZoneOffset\":", tz))
         return w->failed;
     /* REQ-EPCIS2-3: the eventID of the model (its hash), the same as in the XML syntaxes. */
@@ -383,75 +440,16 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (nonempty(ev->biz_location) &&
         (lit(w, ",\"bizLocation\":{\"id\":") || str(w, ev->biz_location) || lit(w, "}")))
         return w->failed;
-    if (ev->n_biz_transactions) {
-        if (lit(w, ",\"bizTransactionList\":["))
-            return w->failed;
-        for (size_t i = 0; i < ev->n_biz_transactions; i++) {
-            const px_epcis_biz_transaction *bt = &ev->biz_transactions[i];
-            if (lit(w, i ? ",{" : "{"))
-                return w->failed;
-            if (bt->type && (kv(w, "\"type\":", px_cbv_btt_name(bt->type)) || lit(w, ",")))
-                return w->failed;
-            if (kv(w, "\"bizTransaction\":", bt->id) || lit(w, "}"))
-                return w->failed;
-        }
-        if (lit(w, "]"))
-            return w->failed;
-    }
-    if (ev->n_quantities) {
-        if (lit(w, obj ? ",\"quantityList\":[" : ",\"childQuantityList\":["))
-            return w->failed;
-        for (size_t i = 0; i < ev->n_quantities; i++) {
-            const px_epcis_quantity *q = &ev->quantities[i];
-            if (lit(w, i ? ",{" : "{") || kv(w, "\"epcClass\":", q->epc_class))
-                return w->failed;
-            if (nonempty(q->quantity)) {
-                if (!json_number(q->quantity))
-                    return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
-                                              "quantity \"%s\" is not a decimal number",
-                                              q->quantity);
-                if (lit(w, ",\"quantity\":") || lit(w, q->quantity))
-                    return w->failed;
-                if (nonempty(q->uom) && kv(w, ",\"uom\":", q->uom))
-                    return w->failed;
-            }
-            if (lit(w, "}"))
-                return w->failed;
-        }
-        if (lit(w, "]"))
-            return w->failed;
-    }
+    if (biz_transactions_json(w, ev) || quantities_json(w, ev, obj))
+        return w->failed;
     if (ev->n_sources &&
         parties(w, ",\"sourceList\":[", ",\"source\":", ev->sources, ev->n_sources))
         return w->failed;
     if (ev->n_destinations && parties(w, ",\"destinationList\":[",
                                       ",\"destination\":", ev->destinations, ev->n_destinations))
         return w->failed;
-    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
-    if (obj && (has_lot || has_exp || ev->n_ilmd)) {
-        if (lit(w, ",\"ilmd\":{"))
-            return w->failed;
-        if (has_lot && kv(w, "\"cbvmda:lotNumber\":", ev->lot))
-            return w->failed;
-        int first = !has_lot;
-        if (has_exp) {
-            char iso[11];
-            px_rc rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err);
-            if (rc != PX_OK) {
-                px_err_field(&w->err, "expiry");
-                return epcis__writer_adopt(w, rc);
-            }
-            if (kv(w, first ? "\"cbvmda:itemExpirationDate\":" : ",\"cbvmda:itemExpirationDate\":",
-                   iso))
-                return w->failed;
-            first = 0;
-        }
-        for (size_t i = 0; i < ev->n_ilmd; i++, first = 0)
-            if (xfield(w, &t, &ev->ilmd[i], first) != PX_OK)
-                return w->failed;
-        if (lit(w, "}"))
-            return w->failed;
-    }
+    if (obj && ilmd_json(w, &t, ev))
+        return w->failed;
     for (size_t i = 0; i < ev->n_extensions; i++)
         if (xfield(w, &t, &ev->extensions[i], 0) != PX_OK)
             return w->failed;
@@ -472,9 +470,8 @@ px_rc epcis__json_query_start(px_epcis_writer *w, const char *query_name)
      * an EPCISDocument. */
     if (lit(w, "{\"@context\":[\"" EPCIS__LD_CONTEXT "\"],\"type\":\"EPCISQueryDocument\","
                "\"schemaVersion\":\"2.0\"") ||
-        kv(w, ",\"creationDate\":", created) ||
-        lit(w, ",\"epcisBody\":{\"queryResults\":{") || kv(w, "\"queryName\":", query_name) ||
-        lit(w, ",\"resultsBody\":{\"eventList\":["))
+        kv(w, ",\"creationDate\":", created) || lit(w, ",\"epcisBody\":{\"queryResults\":{") ||
+        kv(w, "\"queryName\":", query_name) || lit(w, ",\"resultsBody\":{\"eventList\":["))
         return w->failed;
     return PX_OK;
 }

@@ -64,7 +64,7 @@ static int authority_ok(const char *a, size_t n)
         return 0;
     if (a[0] == '[') {
         for (i = 1; i < n && a[i] != ']'; i++)
-            if (!(gs1__hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
+            if (!(px_hexval((unsigned char)a[i]) >= 0 || a[i] == ':' || a[i] == '.'))
                 return 0;
         if (i == n || i == 1)
             return 0;
@@ -237,10 +237,9 @@ static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int 
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == '%' && i + 2 < len && gs1__hexval((unsigned char)s[i + 1]) >= 0 &&
-            gs1__hexval((unsigned char)s[i + 2]) >= 0) {
-            int v =
-                gs1__hexval((unsigned char)s[i + 1]) * 16 + gs1__hexval((unsigned char)s[i + 2]);
+        if (c == '%' && i + 2 < len && px_hexval((unsigned char)s[i + 1]) >= 0 &&
+            px_hexval((unsigned char)s[i + 2]) >= 0) {
+            int v = px_hexval((unsigned char)s[i + 1]) * 16 + px_hexval((unsigned char)s[i + 2]);
             if (v == 0)
                 return at(err,
                           px_err_set(err, PX_EINVALID, "invalid_escape",
@@ -485,14 +484,10 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
               base + last->off, last->len);
 }
 
-px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
-                          size_t base, px_err *err)
+/* The URI up to its path: URI characters only, the scheme, and the authority; *path is where
+ * the path (or query, or fragment) starts. */
+static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path, px_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    if (parts)
-        memset(parts, 0, sizeof(*parts));
-    /* No overall length cap here: gs1_parse caps its input at GS1_INPUT_MAX, and the value
-     * limits (90 characters, 32 elements, 64 segments) bound the work. */
     /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -536,14 +531,14 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
                                  "character at position %zu is not allowed outside the host",
                                  base + i + 1),
                       base + i, 1);
-    size_t end = p;
-    while (end < len && s[end] != '#') /* the fragment is ignored */
-        end++;
-    if (parts)
-        parts->frag = end;
-    size_t qmark = p;
-    while (qmark < end && s[qmark] != '?')
-        qmark++;
+    *path = p;
+    return PX_OK;
+}
+
+/* The path s[p..qmark) cut at '/' into segments (at most DL_MAX_SEGMENTS). */
+static px_rc path_segments(const char *s, size_t p, size_t qmark, size_t base,
+                           seg segs[DL_MAX_SEGMENTS], int *nseg, px_err *err)
+{
     if (p >= qmark || s[p] != '/')
         return at(err,
                   px_err_set(err, PX_EINVALID, "no_dl_key",
@@ -554,56 +549,144 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
                   px_err_set(err, PX_EINVALID, "invalid_path",
                              "Digital Link path must not end with \"/\""),
                   base + qmark - 1, 1);
-    seg segs[DL_MAX_SEGMENTS];
-    int nseg = 0;
+    *nseg = 0;
     for (size_t i = p; i < qmark;) {
         size_t st = i + 1, k = st;
         while (k < qmark && s[k] != '/')
             k++;
-        if (nseg == DL_MAX_SEGMENTS)
+        if (*nseg == DL_MAX_SEGMENTS)
             return at(err, px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
                       base + st, k - st);
-        segs[nseg].off = st;
-        segs[nseg].len = k - st;
-        nseg++;
+        segs[*nseg].off = st;
+        segs[*nseg].len = k - st;
+        (*nseg)++;
         i = k;
     }
+    return PX_OK;
+}
+
+/* The path's elements, uncompressed or (failing that) compressed; *kd is the key's AI,
+ * *key its segment, *compatible the key's alternative sequences the path matched. */
+static px_rc path_read(gs1_elements *out, gs1__dl_parts *parts, const char *s, const seg *segs,
+                       int nseg, size_t p, size_t qmark, size_t base, const gs1_ai_def **kd,
+                       unsigned *compatible, int *key, px_err *err)
+{
+    px_rc rc = path_plain(out, s, segs, nseg, p, qmark, base, kd, compatible, key, err);
+    if (rc == PX_OK)
+        return PX_OK;
+    /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
+     * Digital Link may take; when that fails too, the uncompressed error stands. */
+    px_err first_err;
+    memset(&first_err, 0, sizeof(first_err));
+    if (err)
+        first_err = *err;
+    memset(out, 0, sizeof(*out));
+    px_rc crc = path_compressed(out, parts, s, segs, nseg, base, kd, key, err);
+    if (crc == PX_OK) {
+        *compatible = 0; /* qualifiers of a compressed path are not checked against the query */
+        return PX_OK;
+    }
+    memset(out, 0, sizeof(*out));
+    if (parts)
+        parts->compressed = 0;
+    /* Report what the link most likely is: compressed data that decoded but holds a
+     * bad value keeps its own error; otherwise the uncompressed reading's error. */
+    int decoded = err && strcmp(err->code, "invalid_compressed_dl") != 0;
+    int structural =
+        strcmp(first_err.code, "no_dl_key") == 0 || strcmp(first_err.code, "unknown_ai") == 0;
+    if (decoded && structural)
+        return crc;
+    if (err)
+        *err = first_err;
+    return rc;
+}
+
+/* A numeric query parameter s[i..k) with '=' at eq: a Digital Link attribute AI, not a
+ * qualifier of the path's key (kd) in the alternative sequences the path matched. */
+static px_rc query_ai(gs1_elements *out, const char *s, size_t i, size_t eq, size_t k, size_t base,
+                      const gs1_ai_def *kd, unsigned compatible, px_err *err)
+{
+    const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
+    if (!d)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the query",
+                             (int)(eq - i > 8 ? 8 : eq - i), s + i),
+                  base + i, eq - i);
+    if (!(d->flags & GS1_AI_DL_ATTR))
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                             "AI (%s) is not permitted as a Digital Link "
+                             "attribute",
+                             d->ai),
+                  base + i, eq - i);
+    /* §4.1: a qualifier of the path's key belongs in the path, unless the path used
+     * an alternative sequence that does not include it. */
+    const char *alt;
+    size_t alen;
+    for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++)
+        if ((compatible & (1u << a)) && alt_has(alt, alen, d->ai))
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "qualifier_in_query",
+                                 "AI (%s) should be in the path info", d->ai),
+                      base + i, k - i);
+    return add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
+}
+
+/* A non-GS1 parameter s[i..k) (key=value, '=' at eq, or a singleton key) is kept for the
+ * callers that rebuild the URI (compression); each is bounded like an AI value. */
+static px_rc query_other(gs1__dl_parts *parts, const char *s, size_t i, size_t eq, size_t k,
+                         size_t base, px_err *err)
+{
+    size_t vlen = eq < k ? k - eq - 1 : 0;
+    if (parts->nother >= GS1__DL_MAX_OTHER || eq - i >= sizeof(parts->other[0].key) ||
+        vlen >= sizeof(parts->other[0].value))
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_query",
+                             "too many or too long non-GS1 query parameters"),
+                  base + i, k - i);
+    gs1__dl_pair *o = &parts->other[parts->nother++];
+    memcpy(o->key, s + i, eq - i);
+    o->klen = eq - i;
+    memcpy(o->value, s + eq + (eq < k), vlen);
+    o->vlen = vlen;
+    o->has_value = eq < k;
+    return PX_OK;
+}
+
+px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s, size_t len,
+                          size_t base, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (parts)
+        memset(parts, 0, sizeof(*parts));
+    /* No overall length cap here: gs1_parse caps its input at GS1_INPUT_MAX, and the value
+     * limits (90 characters, 32 elements, 64 segments) bound the work. */
+    size_t p = 0;
+    px_rc rc = uri_authority(s, len, base, &p, err);
+    if (rc != PX_OK)
+        return rc;
+    size_t end = p;
+    while (end < len && s[end] != '#') /* the fragment is ignored */
+        end++;
+    if (parts)
+        parts->frag = end;
+    size_t qmark = p;
+    while (qmark < end && s[qmark] != '?')
+        qmark++;
+    seg segs[DL_MAX_SEGMENTS];
+    int nseg = 0;
+    if ((rc = path_segments(s, p, qmark, base, segs, &nseg, err)) != PX_OK)
+        return rc;
     const gs1_ai_def *kd = NULL;
     unsigned compatible = 0;
     int key = -1;
-    px_rc rc = path_plain(out, s, segs, nseg, p, qmark, base, &kd, &compatible, &key, err);
-    if (rc != PX_OK) {
-        /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
-         * Digital Link may take; when that fails too, the uncompressed error stands. */
-        px_err first_err;
-        memset(&first_err, 0, sizeof(first_err));
-        if (err)
-            first_err = *err;
-        memset(out, 0, sizeof(*out));
-        px_rc crc = path_compressed(out, parts, s, segs, nseg, base, &kd, &key, err);
-        if (crc != PX_OK) {
-            memset(out, 0, sizeof(*out));
-            if (parts)
-                parts->compressed = 0;
-            /* Report what the link most likely is: compressed data that decoded but holds a
-             * bad value keeps its own error; otherwise the uncompressed reading's error. */
-            int decoded = err && strcmp(err->code, "invalid_compressed_dl") != 0;
-            int structural = strcmp(first_err.code, "no_dl_key") == 0 ||
-                             strcmp(first_err.code, "unknown_ai") == 0;
-            if (decoded && structural)
-                return crc;
-            if (err)
-                *err = first_err;
-            return rc;
-        }
-        compatible = 0; /* qualifiers of a compressed path are not checked against the query */
-    }
+    rc = path_read(out, parts, s, segs, nseg, p, qmark, base, &kd, &compatible, &key, err);
+    if (rc != PX_OK)
+        return rc;
     if (parts)
         parts->prefix_len = segs[key].off - 1;
     /* Query: AI=value pairs; non-numeric keys (linkType, …) are kept aside and singletons are
      * ignored. */
-    const char *alt;
-    size_t alen;
     for (size_t i = qmark + 1; i < end;) {
         size_t k = i;
         while (k < end && s[k] != '&')
@@ -618,49 +701,12 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
                       px_err_set(err, PX_EINVALID, "invalid_query",
                                  "query parameter without a name at position %zu", base + i + 1),
                       base + i, k - i);
-        if (eq < k && all_digits(s + i, eq - i)) {
-            const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
-            if (!d)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "unknown_ai",
-                                     "unknown AI (%.*s) in the query",
-                                     (int)(eq - i > 8 ? 8 : eq - i), s + i),
-                          base + i, eq - i);
-            if (!(d->flags & GS1_AI_DL_ATTR))
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "not_dl_attribute",
-                                     "AI (%s) is not permitted as a Digital Link "
-                                     "attribute",
-                                     d->ai),
-                          base + i, eq - i);
-            /* §4.1: a qualifier of the path's key belongs in the path, unless the path used
-             * an alternative sequence that does not include it. */
-            for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++)
-                if ((compatible & (1u << a)) && alt_has(alt, alen, d->ai))
-                    return at(err,
-                              px_err_set(err, PX_EINVALID, "qualifier_in_query",
-                                         "AI (%s) should be in the path info", d->ai),
-                              base + i, k - i);
-            rc = add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
-            if (rc != PX_OK)
-                return rc;
-        } else if (eq > i && parts) {
-            /* A non-GS1 parameter (key=value or a singleton key) is kept for the callers that
-             * rebuild the URI (compression); each is bounded like an AI value. */
-            size_t vlen = eq < k ? k - eq - 1 : 0;
-            if (parts->nother >= GS1__DL_MAX_OTHER || eq - i >= sizeof(parts->other[0].key) ||
-                vlen >= sizeof(parts->other[0].value))
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_query",
-                                     "too many or too long non-GS1 query parameters"),
-                          base + i, k - i);
-            gs1__dl_pair *o = &parts->other[parts->nother++];
-            memcpy(o->key, s + i, eq - i);
-            o->klen = eq - i;
-            memcpy(o->value, s + eq + (eq < k), vlen);
-            o->vlen = vlen;
-            o->has_value = eq < k;
-        }
+        if (eq < k && all_digits(s + i, eq - i))
+            rc = query_ai(out, s, i, eq, k, base, kd, compatible, err);
+        else if (eq > i && parts)
+            rc = query_other(parts, s, i, eq, k, base, err);
+        if (rc != PX_OK)
+            return rc;
         i = k + 1;
     }
     return gs1_elements_validate(out, err);

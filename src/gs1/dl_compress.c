@@ -357,13 +357,11 @@ static int best_optimisation(const gs1_elements *e, const int *order, const int 
     return best;
 }
 
-px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
-                            const gs1__dl_pair *other, int nother, int optimise, px_err *err)
+/* The elements' indexes in ascending AI order, without skip_ai and without repeats; the
+ * count. */
+static int ai_order(const gs1_elements *e, const char *skip_ai, int order[GS1_MAX_ELEMENTS])
 {
-    bits local;
-    memset(&local, 0, sizeof(local));
-    /* ascending AI order */
-    int order[GS1_MAX_ELEMENTS], n = 0;
+    int n = 0;
     for (int i = 0; i < e->count; i++) {
         if (skip_ai && strcmp(e->items[i].ai, skip_ai) == 0)
             continue;
@@ -376,21 +374,30 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
         }
         order[k] = i;
     }
-    /* With optimisation, groups of AIs that have a code go first (best group first), their
-     * values in the group's order; the other AIs follow in ascending order. */
-    int used[GS1_MAX_ELEMENTS] = {0};
-    for (int best; optimise && (best = best_optimisation(e, order, used, n)) >= 0;) {
-        put_key(&local, optimisations[best].code);
+    return n;
+}
+
+static px_rc value_unfit(px_err *err, const char *ai)
+{
+    return px_err_set(err, PX_EINVALID, "invalid_value",
+                      "AI (%s): value does not fit its compression format", ai);
+}
+
+/* With optimisation, groups of AIs that have a code go first (best group first), their
+ * values in the group's order; used marks the elements written. */
+static px_rc put_groups(bits *local, const gs1_elements *e, const int *order, int *used, int n,
+                        px_err *err)
+{
+    for (int best; (best = best_optimisation(e, order, used, n)) >= 0;) {
+        put_key(local, optimisations[best].code);
         for (const char *a = optimisations[best].ais; *a;) {
             size_t alen = strcspn(a, " ");
             for (int i = 0; i < n; i++) {
                 const gs1_element *it = &e->items[order[i]];
                 if (!used[i] && strlen(it->ai) == alen && memcmp(it->ai, a, alen) == 0) {
                     used[i] = 1;
-                    if (!put_value(&local, gs1_ai_lookup(it->ai, alen), it->value))
-                        return px_err_set(err, PX_EINVALID, "invalid_value",
-                                          "AI (%s): value does not fit its compression format",
-                                          it->ai);
+                    if (!put_value(local, gs1_ai_lookup(it->ai, alen), it->value))
+                        return value_unfit(err, it->ai);
                     break;
                 }
             }
@@ -399,6 +406,57 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
                 a++;
         }
     }
+    return PX_OK;
+}
+
+/* A non-GS1 query parameter as "F": 7 bits of key length, the key in base64url, then the
+ * value as an X..127 (its %XX escapes decoded: the decoder escapes again). */
+static px_rc put_other(bits *local, const gs1__dl_pair *p, px_err *err)
+{
+    if (p->klen == 0 || p->klen > 127 || !all_in(p->key, p->klen, is_b64) || p->vlen > 127)
+        return px_err_set(err, PX_EINVALID, "invalid_query",
+                          "query parameter \"%.*s\" cannot be compressed", (int)p->klen, p->key);
+    char v[sizeof(p->value)];
+    size_t vl = 0;
+    for (size_t i = 0; i < p->vlen; i++) {
+        if (p->value[i] == '%' && i + 2 < p->vlen &&
+            px_hexval((unsigned char)p->value[i + 1]) >= 0 &&
+            px_hexval((unsigned char)p->value[i + 2]) >= 0) {
+            int c = px_hexval((unsigned char)p->value[i + 1]) * 16 +
+                    px_hexval((unsigned char)p->value[i + 2]);
+            if (c < 0x20 || c >= 0x7f)
+                return px_err_set(err, PX_EINVALID, "invalid_query",
+                                  "query parameter \"%.*s\" has a value that cannot be "
+                                  "compressed",
+                                  (int)p->klen, p->key);
+            v[vl++] = (char)c;
+            i += 2;
+        } else {
+            v[vl++] = p->value[i];
+        }
+    }
+    put(local, 0xF, 4);
+    put(local, (unsigned)p->klen, 7);
+    put_chars(local, 3, p->key, p->klen);
+    unsigned enc = encoding_of(v, vl);
+    put(local, enc, 3);
+    put(local, (unsigned)vl, 7);
+    put_chars(local, enc, v, vl);
+    return PX_OK;
+}
+
+px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
+                            const gs1__dl_pair *other, int nother, int optimise, px_err *err)
+{
+    bits local;
+    memset(&local, 0, sizeof(local));
+    int order[GS1_MAX_ELEMENTS];
+    int n = ai_order(e, skip_ai, order);
+    int used[GS1_MAX_ELEMENTS] = {0};
+    px_rc rc = optimise ? put_groups(&local, e, order, used, n, err) : PX_OK;
+    if (rc != PX_OK)
+        return rc;
+    /* The other AIs follow in ascending order. */
     for (int k = 0; k < n; k++) {
         if (used[k])
             continue;
@@ -406,46 +464,12 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
         const gs1_ai_def *d = gs1_ai_lookup(it->ai, strlen(it->ai));
         put_key(&local, it->ai);
         if (!d || !put_value(&local, d, it->value))
-            return px_err_set(err, PX_EINVALID, "invalid_value",
-                              "AI (%s): value does not fit its compression format", it->ai);
+            return value_unfit(err, it->ai);
     }
-    for (int k = 0; k < nother; k++) {
-        /* "F": 7 bits of key length, the key in base64url, then the value as an X..127 */
-        const gs1__dl_pair *p = &other[k];
-        if (!p->has_value)
-            continue; /* a singleton has no value to compress; it stays in the query */
-        if (p->klen == 0 || p->klen > 127 || !all_in(p->key, p->klen, is_b64) || p->vlen > 127)
-            return px_err_set(err, PX_EINVALID, "invalid_query",
-                              "query parameter \"%.*s\" cannot be compressed", (int)p->klen,
-                              p->key);
-        /* the value as text: %XX escapes of the query decoded (the decoder escapes again) */
-        char v[sizeof(p->value)];
-        size_t vl = 0;
-        for (size_t i = 0; i < p->vlen; i++) {
-            if (p->value[i] == '%' && i + 2 < p->vlen &&
-                gs1__hexval((unsigned char)p->value[i + 1]) >= 0 &&
-                gs1__hexval((unsigned char)p->value[i + 2]) >= 0) {
-                int c = gs1__hexval((unsigned char)p->value[i + 1]) * 16 +
-                        gs1__hexval((unsigned char)p->value[i + 2]);
-                if (c < 0x20 || c >= 0x7f)
-                    return px_err_set(err, PX_EINVALID, "invalid_query",
-                                      "query parameter \"%.*s\" has a value that cannot be "
-                                      "compressed",
-                                      (int)p->klen, p->key);
-                v[vl++] = (char)c;
-                i += 2;
-            } else {
-                v[vl++] = p->value[i];
-            }
-        }
-        put(&local, 0xF, 4);
-        put(&local, (unsigned)p->klen, 7);
-        put_chars(&local, 3, p->key, p->klen);
-        unsigned enc = encoding_of(v, vl);
-        put(&local, enc, 3);
-        put(&local, (unsigned)vl, 7);
-        put_chars(&local, enc, v, vl);
-    }
+    for (int k = 0; k < nother; k++)
+        /* a singleton has no value to compress; it stays in the query */
+        if (other[k].has_value && (rc = put_other(&local, &other[k], err)) != PX_OK)
+            return rc;
     if (local.overflow)
         return px_err_set(err, PX_ETOOBIG, "input_too_long", "too much data to compress");
     size_t pos = 0;
@@ -531,10 +555,89 @@ static px_rc add(gs1_elements *out, const gs1_ai_def *d, const char *v, size_t v
     return PX_OK;
 }
 
+static const char garbled[] = "not a compressed Digital Link segment";
+
+/* An AI (its first two digits in key) and its value; the segment s[0..len) at base is named
+ * in errors. */
+static px_rc read_ai(bits *r, size_t *pos, char key[5], gs1_elements *out, size_t base, size_t len,
+                     px_err *err)
+{
+    size_t alen = ai_len_for_prefix(key);
+    if (!alen)
+        return bad(err, base, len, "unknown AI prefix");
+    for (size_t k = 2; k < alen; k++) {
+        unsigned h;
+        if (!get(r, pos, 4, &h) || h > 9)
+            return bad(err, base, len, garbled);
+        key[k] = hexu[h];
+    }
+    const gs1_ai_def *d = gs1_ai_lookup(key, alen);
+    if (!d)
+        return bad(err, base, len, "unknown AI");
+    char value[GS1_AI_VALUE_MAX + 1];
+    size_t vlen;
+    if (!get_value(r, pos, d, value, &vlen))
+        return bad(err, base, len, garbled);
+    return add(out, d, value, vlen, base, len, err);
+}
+
+/* A non-GS1 query parameter ("F", h2 the key length's high bits): kept in other, or only
+ * counted when other is NULL. */
+static px_rc read_other(bits *r, size_t *pos, unsigned h2, gs1__dl_pair *other, int *nother,
+                        int max_other, size_t base, size_t len, px_err *err)
+{
+    unsigned klen, rest, enc, vl;
+    if (!get(r, pos, 3, &rest))
+        return bad(err, base, len, garbled);
+    klen = (h2 << 3) | rest;
+    gs1__dl_pair p;
+    memset(&p, 0, sizeof(p));
+    if (klen == 0 || klen > sizeof(p.key) - 1 || !get_chars(r, pos, 3, klen, p.key) ||
+        !get(r, pos, 3, &enc) || !get(r, pos, 7, &vl) || vl > sizeof(p.value) - 1 ||
+        !get_chars(r, pos, enc, vl, p.value))
+        return bad(err, base, len, garbled);
+    p.klen = klen;
+    p.vlen = pct_value(p.value, vl, sizeof(p.value));
+    p.has_value = 1;
+    if (!p.vlen && vl)
+        return bad(err, base, len, "compressed query value too long once escaped");
+    if (!other)
+        (*nother)++; /* counted only: the caller keeps no pairs */
+    else if (*nother < max_other)
+        other[(*nother)++] = p;
+    return PX_OK;
+}
+
+/* An optimisation code (key) and the values of its group of AIs, in the group's order. */
+static px_rc read_group(bits *r, size_t *pos, const char *key, gs1_elements *out, size_t base,
+                        size_t len, px_err *err)
+{
+    size_t k = 0;
+    while (k < sizeof(optimisations) / sizeof(optimisations[0]) &&
+           memcmp(optimisations[k].code, key, 2) != 0)
+        k++;
+    if (k == sizeof(optimisations) / sizeof(optimisations[0]))
+        return bad(err, base, len, "unknown optimisation code");
+    for (const char *a = optimisations[k].ais; *a;) {
+        size_t alen = strcspn(a, " ");
+        const gs1_ai_def *d = gs1_ai_lookup(a, alen);
+        char value[GS1_AI_VALUE_MAX + 1];
+        size_t vlen;
+        if (!d || !get_value(r, pos, d, value, &vlen))
+            return bad(err, base, len, garbled);
+        px_rc rc = add(out, d, value, vlen, base, len, err);
+        if (rc != PX_OK)
+            return rc;
+        a += alen;
+        if (*a)
+            a++;
+    }
+    return PX_OK;
+}
+
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err)
 {
-    static const char *const garbled = "not a compressed Digital Link segment";
     bits r;
     memset(&r, 0, sizeof(r));
     if (len == 0 || len * 6 > BITS_MAX)
@@ -552,66 +655,15 @@ px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nothe
         get(&r, &pos, 4, &h1);
         get(&r, &pos, 4, &h2);
         char key[5] = {hexu[h1], hexu[h2], 0, 0, 0};
-        char value[GS1_AI_VALUE_MAX + 1];
-        size_t vlen;
-        if (h1 <= 9 && h2 <= 9) {
-            size_t alen = ai_len_for_prefix(key);
-            if (!alen)
-                return bad(err, base, len, "unknown AI prefix");
-            for (size_t k = 2; k < alen; k++) {
-                unsigned h;
-                if (!get(&r, &pos, 4, &h) || h > 9)
-                    return bad(err, base, len, garbled);
-                key[k] = hexu[h];
-            }
-            const gs1_ai_def *d = gs1_ai_lookup(key, alen);
-            if (!d)
-                return bad(err, base, len, "unknown AI");
-            if (!get_value(&r, &pos, d, value, &vlen))
-                return bad(err, base, len, garbled);
-            px_rc rc = add(out, d, value, vlen, base, len, err);
-            if (rc != PX_OK)
-                return rc;
-        } else if (h1 == 0xF) {
-            unsigned klen, rest, enc, vl;
-            if (!get(&r, &pos, 3, &rest))
-                return bad(err, base, len, garbled);
-            klen = (h2 << 3) | rest;
-            gs1__dl_pair p;
-            memset(&p, 0, sizeof(p));
-            if (klen == 0 || klen > sizeof(p.key) - 1 || !get_chars(&r, &pos, 3, klen, p.key) ||
-                !get(&r, &pos, 3, &enc) || !get(&r, &pos, 7, &vl) || vl > sizeof(p.value) - 1 ||
-                !get_chars(&r, &pos, enc, vl, p.value))
-                return bad(err, base, len, garbled);
-            p.klen = klen;
-            p.vlen = pct_value(p.value, vl, sizeof(p.value));
-            p.has_value = 1;
-            if (!p.vlen && vl)
-                return bad(err, base, len, "compressed query value too long once escaped");
-            if (!other)
-                (*nother)++; /* counted only: the caller keeps no pairs */
-            else if (*nother < max_other)
-                other[(*nother)++] = p;
-        } else {
-            size_t k = 0;
-            while (k < sizeof(optimisations) / sizeof(optimisations[0]) &&
-                   memcmp(optimisations[k].code, key, 2) != 0)
-                k++;
-            if (k == sizeof(optimisations) / sizeof(optimisations[0]))
-                return bad(err, base, len, "unknown optimisation code");
-            for (const char *a = optimisations[k].ais; *a;) {
-                size_t alen = strcspn(a, " ");
-                const gs1_ai_def *d = gs1_ai_lookup(a, alen);
-                if (!d || !get_value(&r, &pos, d, value, &vlen))
-                    return bad(err, base, len, garbled);
-                px_rc rc = add(out, d, value, vlen, base, len, err);
-                if (rc != PX_OK)
-                    return rc;
-                a += alen;
-                if (*a)
-                    a++;
-            }
-        }
+        px_rc rc;
+        if (h1 <= 9 && h2 <= 9)
+            rc = read_ai(&r, &pos, key, out, base, len, err);
+        else if (h1 == 0xF)
+            rc = read_other(&r, &pos, h2, other, nother, max_other, base, len, err);
+        else
+            rc = read_group(&r, &pos, key, out, base, len, err);
+        if (rc != PX_OK)
+            return rc;
     }
     return PX_OK;
 }
@@ -724,8 +776,8 @@ px_rc gs1_dl_decompress(char *out, size_t cap, const char *uri, px_err *err)
         segments += *q == '/';
     if (segments > GS1__DL_MAX_SEGMENTS)
         return px_err_set(err, PX_EINVALID, "dl_too_long",
-                          "the uncompressed link would have %d path segments; at most %d",
-                          segments, GS1__DL_MAX_SEGMENTS);
+                          "the uncompressed link would have %d path segments; at most %d", segments,
+                          GS1__DL_MAX_SEGMENTS);
     size_t n = strlen(out);
     int have_query = strchr(out, '?') != NULL;
     char first = out[0];

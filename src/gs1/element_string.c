@@ -30,6 +30,65 @@ static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
     return rc;
 }
 
+/* The AI that starts at s[pos] (*d), or the error of what stands there instead. */
+static px_rc ai_at(const char *s, size_t len, size_t pos, size_t base, const gs1_ai_def **d,
+                   px_err *err)
+{
+    size_t digits = 0;
+    while (pos + digits < len && digits < 4 && s[pos + digits] >= '0' && s[pos + digits] <= '9')
+        digits++;
+    *d = gs1_ai_match(s + pos, digits);
+    if (*d)
+        return PX_OK;
+    if (s[pos] == GS1_GS)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "unexpected_separator",
+                             "unexpected separator at position %zu", base + pos + 1),
+                  base + pos, 1);
+    if (digits < 2)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_ai", "expected an AI at position %zu",
+                             base + pos + 1),
+                  base + pos, digits ? digits : 1);
+    return at(err,
+              px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) at position %zu",
+                         (int)digits, s + pos, base + pos + 1),
+              base + pos, digits);
+}
+
+/* The length of AI d's value at s[vstart]: its fixed length, or up to the next separator;
+ * too short or too long is an error. */
+static px_rc value_len(const gs1_ai_def *d, const char *s, size_t len, size_t vstart, size_t base,
+                       size_t *vlen, px_err *err)
+{
+    if (d->flags & GS1_AI_PREDEFINED) {
+        *vlen = gs1_ai_max_len(d);
+        if (len - vstart < *vlen) {
+            size_t gs = vstart;
+            while (gs < len && s[gs] != GS1_GS)
+                gs++;
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_length",
+                                 "AI (%s): value is too short (%zu characters, needs "
+                                 "%zu)",
+                                 d->ai, gs - vstart, gs1_ai_max_len(d)),
+                      base + vstart, gs - vstart);
+        }
+    } else {
+        *vlen = 0;
+        while (vstart + *vlen < len && s[vstart + *vlen] != GS1_GS)
+            (*vlen)++;
+    }
+    if (*vlen > gs1_ai_max_len(d))
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_length",
+                             "AI (%s): value is too long (%zu characters, at most "
+                             "%zu)",
+                             d->ai, *vlen, gs1_ai_max_len(d)),
+                  base + vstart + gs1_ai_max_len(d), *vlen - gs1_ai_max_len(d));
+    return PX_OK;
+}
+
 /* Parses s[0..len) (no symbology identifier); error positions are offset by base so they
  * point into the caller's input. */
 px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, size_t base,
@@ -52,57 +111,16 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
     }
     while (pos < len) {
         size_t ai_pos = pos;
-        size_t digits = 0;
-        while (pos + digits < len && digits < 4 && s[pos + digits] >= '0' && s[pos + digits] <= '9')
-            digits++;
-        const gs1_ai_def *d = gs1_ai_match(s + pos, digits);
-        if (!d) {
-            if (s[pos] == GS1_GS)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "unexpected_separator",
-                                     "unexpected separator at position %zu", base + pos + 1),
-                          base + pos, 1);
-            if (digits < 2)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_ai",
-                                     "expected an AI at position %zu", base + pos + 1),
-                          base + pos, digits ? digits : 1);
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "unknown_ai",
-                                 "unknown AI (%.*s) at position %zu", (int)digits, s + pos,
-                                 base + pos + 1),
-                      base + pos, digits);
-        }
+        const gs1_ai_def *d;
+        px_rc rc = ai_at(s, len, pos, base, &d, err);
+        if (rc != PX_OK)
+            return rc;
         size_t alen = strlen(d->ai);
         pos += alen;
         size_t vstart = pos, vlen;
-        if (d->flags & GS1_AI_PREDEFINED) {
-            vlen = gs1_ai_max_len(d);
-            if (len - pos < vlen) {
-                vlen = len - pos;
-                size_t gs = vstart;
-                while (gs < len && s[gs] != GS1_GS)
-                    gs++;
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_length",
-                                     "AI (%s): value is too short (%zu characters, needs "
-                                     "%zu)",
-                                     d->ai, gs - vstart, gs1_ai_max_len(d)),
-                          base + vstart, gs - vstart);
-            }
-        } else {
-            vlen = 0;
-            while (pos + vlen < len && s[pos + vlen] != GS1_GS)
-                vlen++;
-        }
-        if (vlen > gs1_ai_max_len(d))
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_length",
-                                 "AI (%s): value is too long (%zu characters, at most "
-                                 "%zu)",
-                                 d->ai, vlen, gs1_ai_max_len(d)),
-                      base + vstart + gs1_ai_max_len(d), vlen - gs1_ai_max_len(d));
-        px_rc rc = gs1_ai_value_validate(d, s + vstart, vlen, err);
+        if ((rc = value_len(d, s, len, vstart, base, &vlen, err)) != PX_OK)
+            return rc;
+        rc = gs1_ai_value_validate(d, s + vstart, vlen, err);
         if (rc != PX_OK) {
             if (err && err->pos >= 0)
                 err->pos += (int)(base + vstart);

@@ -132,6 +132,18 @@ px_rc gs1_elements_validate(const gs1_elements *e, px_err *err)
     return PX_OK;
 }
 
+void gs1_pack_set(gs1_pack *p, const char *gtin, const char *serial, const char *batch,
+                  const char *expiry, const char *nhrn_ai, const char *nhrn)
+{
+    memset(p, 0, sizeof(*p));
+    px_strlcpy(p->gtin, gtin ? gtin : "", sizeof(p->gtin));
+    px_strlcpy(p->serial, serial ? serial : "", sizeof(p->serial));
+    px_strlcpy(p->batch, batch ? batch : "", sizeof(p->batch));
+    px_strlcpy(p->expiry, expiry ? expiry : "", sizeof(p->expiry));
+    px_strlcpy(p->nhrn_ai, nhrn_ai ? nhrn_ai : "", sizeof(p->nhrn_ai));
+    px_strlcpy(p->nhrn, nhrn ? nhrn : "", sizeof(p->nhrn));
+}
+
 /* DOMAIN.md §3 "Recommended order for pharma": predefined-length AIs first, variable-length
  * last, so (01)(17)(10)(21) needs exactly one separator; NHRN (71x) last. */
 px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err)

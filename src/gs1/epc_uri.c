@@ -59,8 +59,8 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
         unsigned char c = (unsigned char)s[i];
         size_t pos = off + i;
         if (c == '%') {
-            int h = i + 2 < len ? gs1__hexval((unsigned char)s[i + 1]) : -1;
-            int l = h >= 0 ? gs1__hexval((unsigned char)s[i + 2]) : -1;
+            int h = i + 2 < len ? px_hexval((unsigned char)s[i + 1]) : -1;
+            int l = h >= 0 ? px_hexval((unsigned char)s[i + 2]) : -1;
             if (l < 0 || !gs1_cset82_char((unsigned char)(h * 16 + l)))
                 return at(err,
                           px_err_set(err, PX_EINVALID, "invalid_escape",
@@ -120,6 +120,14 @@ static px_rc check_key(const char *key, size_t want, const char *what, px_err *e
     return gs1_key_validate(key, len, err);
 }
 
+/* A key that an EPC URI splits at its GS1 Company Prefix (gcp_len digits, 6..12). */
+static px_rc check_split_key(const char *key, size_t want, const char *what, int gcp_len,
+                             px_err *err)
+{
+    px_rc rc = check_key(key, want, what, err);
+    return rc == PX_OK ? check_gcp_len(gcp_len, 6, err) : rc;
+}
+
 /* GTIN -> CompanyPrefix "." Indicator+ItemRef (check digit dropped), TDS §7.1. */
 static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
 {
@@ -132,9 +140,7 @@ static void put_gtin_parts(gs1__out *o, const char *gtin14, int L)
 static px_rc gtin_class(char *out, size_t cap, const char *prefix, const char *gtin14, int gcp_len,
                         const char *tail, int escape, px_err *err)
 {
-    px_rc rc = check_key(gtin14, GS1_GTIN_LEN, "GTIN", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(gtin14, GS1_GTIN_LEN, "GTIN", gcp_len, err);
     if (rc != PX_OK)
         return rc;
     gs1__out o;
@@ -176,9 +182,7 @@ px_rc gs1_epc_lgtin_format(char *out, size_t cap, const char *gtin14, int gcp_le
 px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len, const char *ext,
                           px_err *err)
 {
-    px_rc rc = check_key(gln13, GS1_GLN_LEN, "GLN", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(gln13, GS1_GLN_LEN, "GLN", gcp_len, err);
     if (rc == PX_OK && ext && *ext)
         rc = check_value(ext, 20, "extension", err);
     if (rc != PX_OK)
@@ -200,9 +204,7 @@ px_rc gs1_epc_sgln_format(char *out, size_t cap, const char *gln13, int gcp_len,
 
 px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len, px_err *err)
 {
-    px_rc rc = check_key(sscc18, GS1_SSCC_LEN, "SSCC", err);
-    if (rc == PX_OK)
-        rc = check_gcp_len(gcp_len, 6, err);
+    px_rc rc = check_split_key(sscc18, GS1_SSCC_LEN, "SSCC", gcp_len, err);
     if (rc != PX_OK)
         return rc;
     gs1__out o;
@@ -329,78 +331,107 @@ static int starts(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
+/* sgtin, lgtin and idpat:sgtin: (01) and the serial (21), the lot (10) or the pattern "*";
+ * p is where the company prefix starts, *L receives its length. */
+static px_rc epc_gtin(gs1_elements *out, gs1_epc_kind k, const char *uri, size_t len, size_t p,
+                      int *L, px_err *err)
+{
+    size_t cp, ref;
+    char key[GS1_SSCC_LEN + 1], val[GS1_SERIAL_MAX + 1];
+    px_rc rc = cp_ref(uri, &p, 13, &cp, &ref, L, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = expect_dot(uri, &p, err)) != PX_OK)
+        return rc;
+    /* GTIN = indicator + company prefix + item reference + check digit (§5.1). */
+    key_lead_digit_first(key, uri, cp, ref, *L, 13);
+    if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
+        return rc;
+    add(out, "01", key);
+    if (k == GS1_EPC_IDPAT_SGTIN) {
+        if (strcmp(uri + p, "*") != 0)
+            return at(err,
+                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                 "only the pattern \"*\" is supported after the item "
+                                 "reference"),
+                      p, len - p);
+        return PX_OK;
+    }
+    rc = get_gs3a3(val, GS1_SERIAL_MAX, uri + p, len - p, p, k == GS1_EPC_SGTIN ? "serial" : "lot",
+                   err);
+    if (rc != PX_OK)
+        return rc;
+    add(out, k == GS1_EPC_SGTIN ? "21" : "10", val);
+    return PX_OK;
+}
+
+/* sscc: (00), nothing after the serial reference. */
+static px_rc epc_sscc(gs1_elements *out, const char *uri, size_t len, size_t p, int *L, px_err *err)
+{
+    size_t cp, ref;
+    char key[GS1_SSCC_LEN + 1];
+    px_rc rc = cp_ref(uri, &p, 17, &cp, &ref, L, err);
+    if (rc != PX_OK)
+        return rc;
+    if (p != len)
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "unexpected characters after the serial reference"),
+                  p, len - p);
+    key_lead_digit_first(key, uri, cp, ref, *L, 17);
+    if ((rc = key_allocatable(key, cp, p, err)) != PX_OK)
+        return rc;
+    add(out, "00", key);
+    return PX_OK;
+}
+
+/* sgln: (414) and its extension (254) unless "0". */
+static px_rc epc_sgln(gs1_elements *out, const char *uri, size_t len, size_t p, int *L, px_err *err)
+{
+    size_t cp, ref;
+    char key[GS1_SSCC_LEN + 1], val[GS1_SERIAL_MAX + 1];
+    px_rc rc = cp_ref(uri, &p, 12, &cp, &ref, L, err);
+    if (rc != PX_OK)
+        return rc;
+    if ((rc = expect_dot(uri, &p, err)) != PX_OK)
+        return rc;
+    memcpy(key, uri + cp, (size_t)*L);
+    memcpy(key + *L, uri + ref, (size_t)(12 - *L));
+    finish_key(key, 12);
+    if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
+        return rc;
+    add(out, "414", key);
+    rc = get_gs3a3(val, 20, uri + p, len - p, p, "extension", err);
+    if (rc != PX_OK)
+        return rc;
+    if (strcmp(val, "0") != 0) /* "0" (also spelt %30) = no extension */
+        add(out, "254", val);
+    return PX_OK;
+}
+
 px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const char *uri,
                     px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    size_t len = strlen(uri), p, cp, ref;
+    size_t len = strlen(uri);
     int L = 0;
     px_rc rc;
-    char key[GS1_SSCC_LEN + 1], val[GS1_SERIAL_MAX + 1];
     gs1_epc_kind k;
-    if (starts(uri, SGTIN) || starts(uri, LGTIN) || starts(uri, IDPAT)) {
-        k = starts(uri, SGTIN)   ? GS1_EPC_SGTIN
-            : starts(uri, LGTIN) ? GS1_EPC_LGTIN
-                                 : GS1_EPC_IDPAT_SGTIN;
-        p = k == GS1_EPC_SGTIN ? strlen(SGTIN) : k == GS1_EPC_LGTIN ? strlen(LGTIN) : strlen(IDPAT);
-        rc = cp_ref(uri, &p, 13, &cp, &ref, &L, err);
-        if (rc != PX_OK)
-            return rc;
-        if ((rc = expect_dot(uri, &p, err)) != PX_OK)
-            return rc;
-        /* GTIN = indicator + company prefix + item reference + check digit (§5.1). */
-        key_lead_digit_first(key, uri, cp, ref, L, 13);
-        if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
-            return rc;
-        add(out, "01", key);
-        if (k == GS1_EPC_IDPAT_SGTIN) {
-            if (strcmp(uri + p, "*") != 0)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                     "only the pattern \"*\" is supported after the item "
-                                     "reference"),
-                          p, len - p);
-        } else {
-            rc = get_gs3a3(val, GS1_SERIAL_MAX, uri + p, len - p, p,
-                           k == GS1_EPC_SGTIN ? "serial" : "lot", err);
-            if (rc != PX_OK)
-                return rc;
-            add(out, k == GS1_EPC_SGTIN ? "21" : "10", val);
-        }
+    if (starts(uri, SGTIN)) {
+        k = GS1_EPC_SGTIN;
+        rc = epc_gtin(out, k, uri, len, strlen(SGTIN), &L, err);
+    } else if (starts(uri, LGTIN)) {
+        k = GS1_EPC_LGTIN;
+        rc = epc_gtin(out, k, uri, len, strlen(LGTIN), &L, err);
+    } else if (starts(uri, IDPAT)) {
+        k = GS1_EPC_IDPAT_SGTIN;
+        rc = epc_gtin(out, k, uri, len, strlen(IDPAT), &L, err);
     } else if (starts(uri, SSCC)) {
         k = GS1_EPC_SSCC;
-        p = strlen(SSCC);
-        rc = cp_ref(uri, &p, 17, &cp, &ref, &L, err);
-        if (rc != PX_OK)
-            return rc;
-        if (p != len)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                 "unexpected characters after the serial reference"),
-                      p, len - p);
-        key_lead_digit_first(key, uri, cp, ref, L, 17);
-        if ((rc = key_allocatable(key, cp, p, err)) != PX_OK)
-            return rc;
-        add(out, "00", key);
+        rc = epc_sscc(out, uri, len, strlen(SSCC), &L, err);
     } else if (starts(uri, SGLN)) {
         k = GS1_EPC_SGLN;
-        p = strlen(SGLN);
-        rc = cp_ref(uri, &p, 12, &cp, &ref, &L, err);
-        if (rc != PX_OK)
-            return rc;
-        if ((rc = expect_dot(uri, &p, err)) != PX_OK)
-            return rc;
-        memcpy(key, uri + cp, (size_t)L);
-        memcpy(key + L, uri + ref, (size_t)(12 - L));
-        finish_key(key, 12);
-        if ((rc = key_allocatable(key, cp, p - 1, err)) != PX_OK)
-            return rc;
-        add(out, "414", key);
-        rc = get_gs3a3(val, 20, uri + p, len - p, p, "extension", err);
-        if (rc != PX_OK)
-            return rc;
-        if (strcmp(val, "0") != 0) /* "0" (also spelt %30) = no extension */
-            add(out, "254", val);
+        rc = epc_sgln(out, uri, len, strlen(SGLN), &L, err);
     } else {
         size_t n = 0;
         while (n < len && n < 20 && uri[n] != '.')
@@ -411,6 +442,8 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
                              "sgln)"),
                   0, n);
     }
+    if (rc != PX_OK)
+        return rc;
     if (kind)
         *kind = k;
     if (gcp_len)

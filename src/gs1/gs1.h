@@ -103,6 +103,10 @@ px_rc gs1_elements_add(gs1_elements *e, const char *ai, const char *value, px_er
 /* Validates every element against the AI table (format, length, charset, check digit, date)
  * and the req/ex pairing rules. */
 px_rc gs1_elements_validate(const gs1_elements *e, px_err *err);
+/* Fills p from its parts (each may be NULL: ""); values too long for a member are cut, and
+ * gs1_pack_elements then refuses them. */
+void gs1_pack_set(gs1_pack *p, const char *gtin, const char *serial, const char *batch,
+                  const char *expiry, const char *nhrn_ai, const char *nhrn);
 /* Builds the elements of a pack in packid's order (01, 17, 10, 21, NHRN); validates. */
 px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err);
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "gs1.h"
+#include "px_str.h"
 
 int gs1__century_year(int yy, int current_year);
 
@@ -23,7 +24,6 @@ void gs1__out_puts(gs1__out *o, const char *s);
 /* NUL-terminates; PX_ETOOBIG when the output did not fit. */
 px_rc gs1__out_done(gs1__out *o, px_err *err);
 
-int gs1__hexval(unsigned char c);
 /* Percent-encodes all but RFC 3986 unreserved characters (Digital Link values, §4.2). */
 void gs1__out_pct(gs1__out *o, const char *v);
 /* Element lookup: index of ai in e, or -1. */

@@ -357,11 +357,9 @@ static px_rc lint_couponposoffer(const char *ai, const char *s, size_t len, px_e
 
 /* ---- dispatcher ------------------------------------------------------------------------ */
 
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-}
-
+/* Longer than 80 lines on purpose: one flat test per linter flag, in the flag table's order,
+ * so a flag and its check are found together; each test is a line or two, or a call to the
+ * linter above that owns it. */
 px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *err)
 {
     px_rc rc = PX_OK;
@@ -446,7 +444,8 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
     if (m & GS1_LINT_PCENC) {
         for (size_t i = 0; i < len; i++)
             if (s[i] == '%') {
-                if (i + 2 >= len || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+                if (i + 2 >= len || px_hexval((unsigned char)s[i + 1]) < 0 ||
+                    px_hexval((unsigned char)s[i + 2]) < 0)
                     return fail(err, "invalid_percent_encoding", i, i + 3 <= len ? 3 : len - i, ai,
                                 "'%' must start a %hh escape");
                 i += 2;

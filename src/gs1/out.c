@@ -47,17 +47,6 @@ px_rc gs1__out_done(gs1__out *o, px_err *err)
     return PX_OK;
 }
 
-int gs1__hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int gs1__find(const gs1_elements *e, const char *ai)
 {
     for (int i = 0; i < e->count; i++)

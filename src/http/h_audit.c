@@ -40,12 +40,11 @@ void h_audit_list(px_req *r)
 
 void h_audit_verify(px_req *r)
 {
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
     px_audit_verdict v;
-    px_err err;
-    px_err_clear(&err);
     if (px_reply_failed(
             r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
         return;

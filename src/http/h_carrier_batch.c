@@ -280,15 +280,11 @@ void h_carrier_batch_download(px_req *r)
     px_buf out;
     px_buf_init(&out, 256u << 20);
     char filename[64];
-    if (px_svc_carrier_batch_zip(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
-                                 px_req_query(r, "sig"), &out, filename, sizeof(filename),
-                                 &err) != PX_OK) {
-        px_buf_dispose(&out);
-        px_reply_error(r, &err);
+    px_rc rc =
+        px_svc_carrier_batch_zip(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
+                                 px_req_query(r, "sig"), &out, filename, sizeof(filename), &err);
+    if (px_reply_rendered(r, rc, &err, &out, "application/zip") != 0)
         return;
-    }
-    size_t len = out.len;
-    px_reply_take(r, 200, "application/zip", px_buf_take(&out), len);
     char cd[128];
     snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
     MHD_add_response_header(r->response, "Content-Disposition", cd);
@@ -303,15 +299,9 @@ static void carrier_symbol(px_req *r, px_carrier_format fmt)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    if (px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &err) != PX_OK) {
-        px_buf_dispose(&out);
-        px_reply_error(r, &err);
-        return;
-    }
-    size_t len = out.len;
-    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
-                  len);
-    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+    px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &err);
+    if (px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
+        MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 
 void h_carrier_png(px_req *r)

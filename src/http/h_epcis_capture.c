@@ -65,11 +65,10 @@ void h_epcis_capture(px_req *r)
                          "GS1-Capture-Error-Behaviour is rollback or proceed");
         return;
     }
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     char id[PX_ID_LEN + 1];
     px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &err);
     if (rc == PX_EINVALID && strcmp(err.code, "epcis_validation") == 0) {

@@ -216,11 +216,10 @@ static void answer(px_req *r, args *a, int one_event)
     px_epcis_prefs prefs;
     if (!px__epcis_prefs(r, format == PX_EPCIS_FORMAT_XML_2_0, &prefs))
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
     px_epcis_rest_page page;
     px_epcis_rest_stream *st = NULL;
     px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);

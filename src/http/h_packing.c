@@ -152,11 +152,66 @@ static json_t *parent_json(const char *sscc, const char *gtin, const char *seria
                 : json_pack("{s:s, s:s}", "gtin", gtin, "serial", serial);
 }
 
+/* One entry of "aggregations": {"parent", "children"}; its children are read into kids_out.
+ * 0, or an answered 422. */
+static int group_read(px_req *r, json_t *o, size_t g, px_agg_group *grp, px_agg_child *kids_out)
+{
+    static const char *const entry_allowed[] = {"parent", "children", NULL};
+    int bad = 0;
+    char name[64];
+    snprintf(name, sizeof(name), "aggregations[%zu]", g);
+    if (!json_is_object(o)) {
+        px_reply_field(r, name, "invalid_type", "each entry is {\"parent\", \"children\"}", &bad);
+        return -1;
+    }
+    if (px_json_only(r, o, entry_allowed) != 0)
+        return -1;
+    json_t *parent = px_json_object(r, o, "parent", parent_allowed, &bad);
+    if (bad)
+        return -1;
+    snprintf(name, sizeof(name), "aggregations[%zu].parent", g);
+    if (parent_read(r, parent, name, &grp->parent_sscc, &grp->parent_gtin, &grp->parent_serial) !=
+        0)
+        return -1;
+    json_t *kids = json_object_get(o, "children");
+    if (!json_is_array(kids)) {
+        snprintf(name, sizeof(name), "aggregations[%zu].children", g);
+        px_reply_field(r, name, "invalid_type", "children must be an array", &bad);
+        return -1;
+    }
+    grp->children = kids_out;
+    grp->n = json_array_size(kids);
+    children_read(kids_out, kids, grp->n);
+    return 0;
+}
+
+/* The answer to a batch: each parent done, or the refused children with their parent_index. */
+static void batch_reply(px_req *r, const px_agg_group *groups, const px_agg_batch_result *res,
+                        px_rc rc, const px_err *err)
+{
+    if (rc != PX_OK) {
+        px_reply_error_items(
+            r, err,
+            res->n_errors ? child_errors_json(res->errors, res->error_group, res->n_errors) : NULL);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t g = 0; items && g < res->n_done; g++)
+        json_array_append_new(
+            items, json_pack("{s:o, s:s, s:s, s:I}", "parent",
+                             parent_json(groups[g].parent_sscc, groups[g].parent_gtin,
+                                         groups[g].parent_serial),
+                             "aggregation_id", res->done[g].aggregation_id, "event_id",
+                             res->done[g].event_id, "children", (json_int_t)res->done[g].children));
+    px_reply_json(
+        r, 201,
+        json_pack("{s:o, s:I}", "aggregations", items, "children", (json_int_t)res->children));
+}
+
 /* {"aggregations": [{"parent": {"sscc"}, "children": [...]}, ...]}: many parents in one
  * request (REQ-AGG-10). */
 static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
 {
-    static const char *const entry_allowed[] = {"parent", "children", NULL};
     int bad = 0;
     size_t ng = json_array_size(list), total = 0;
     if (ng == 0 || ng > PX_AGG_PARENTS_MAX) {
@@ -176,115 +231,50 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     px_agg_group *groups = calloc(ng, sizeof(*groups));
     px_agg_child *c = calloc(total ? total : 1, sizeof(*c));
     if (!groups || !c) {
-        free(groups);
-        free(c);
+        bad = 1;
         px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
-        return;
     }
     size_t at = 0;
     for (size_t g = 0; g < ng && !bad; g++) {
-        char name[64];
-        snprintf(name, sizeof(name), "aggregations[%zu]", g);
-        json_t *o = json_array_get(list, g);
-        if (!json_is_object(o)) {
-            px_reply_field(r, name, "invalid_type", "each entry is {\"parent\", \"children\"}",
-                           &bad);
-            break;
-        }
-        if (px_json_only(r, o, entry_allowed) != 0) {
-            bad = 1;
-            break;
-        }
-        json_t *parent = px_json_object(r, o, "parent", parent_allowed, &bad);
-        if (bad)
-            break;
-        snprintf(name, sizeof(name), "aggregations[%zu].parent", g);
-        if (parent_read(r, parent, name, &groups[g].parent_sscc, &groups[g].parent_gtin,
-                        &groups[g].parent_serial) != 0) {
-            bad = 1;
-            break;
-        }
-        json_t *kids = json_object_get(o, "children");
-        if (!bad && !json_is_array(kids)) {
-            snprintf(name, sizeof(name), "aggregations[%zu].children", g);
-            px_reply_field(r, name, "invalid_type", "children must be an array", &bad);
-        }
-        if (bad)
-            break;
-        groups[g].children = c + at;
-        groups[g].n = json_array_size(kids);
-        children_read(c + at, kids, groups[g].n);
+        bad = group_read(r, json_array_get(list, g), g, &groups[g], c + at) != 0;
         at += groups[g].n;
     }
     px_err err;
     px_db *db = bad ? NULL : px_req_begin(r, &err);
-    if (!db) {
-        free(groups);
-        free(c);
-        return;
+    if (db) {
+        px_agg_batch_result res;
+        px_rc rc = px_svc_aggregate_batch(db, &r->actor, action, groups, ng, &res, &err);
+        batch_reply(r, groups, &res, rc, &err);
+        px_agg_batch_result_dispose(&res);
     }
-    px_agg_batch_result res;
-    px_rc rc = px_svc_aggregate_batch(db, &r->actor, action, groups, ng, &res, &err);
-    if (rc != PX_OK) {
-        px_reply_error_items(r, &err,
-                             res.n_errors
-                                 ? child_errors_json(res.errors, res.error_group, res.n_errors)
-                                 : NULL);
-    } else {
-        json_t *items = json_array();
-        for (size_t g = 0; items && g < res.n_done; g++)
-            json_array_append_new(
-                items, json_pack("{s:o, s:s, s:s, s:I}", "parent",
-                                 parent_json(groups[g].parent_sscc, groups[g].parent_gtin,
-                                             groups[g].parent_serial),
-                                 "aggregation_id",
-                                 res.done[g].aggregation_id, "event_id", res.done[g].event_id,
-                                 "children", (json_int_t)res.done[g].children));
-        px_reply_json(r, 201, json_pack("{s:o, s:I}", "aggregations", items, "children",
-                                        (json_int_t)res.children));
-    }
-    px_agg_batch_result_dispose(&res);
     free(groups);
     free(c);
 }
 
-void h_aggregation_create(px_req *r)
+/* "action": pack, unpack or repack. 0, or an answered 422. */
+static int action_read(px_req *r, px_agg_action *out)
 {
-    static const char *const allowed[] = {"action", "parent", "children", "aggregations", NULL};
-    if (px_json_only(r, r->json, allowed) != 0)
-        return;
     int bad = 0;
     const char *action = px_json_str(r, r->json, "action", 16, 1, &bad);
     if (bad)
-        return;
-    px_agg_request req;
-    memset(&req, 0, sizeof(req));
+        return -1;
     if (strcmp(action, "pack") == 0)
-        req.action = PX_AGG_PACK;
+        *out = PX_AGG_PACK;
     else if (strcmp(action, "unpack") == 0)
-        req.action = PX_AGG_UNPACK;
+        *out = PX_AGG_UNPACK;
     else if (strcmp(action, "repack") == 0)
-        req.action = PX_AGG_REPACK;
+        *out = PX_AGG_REPACK;
     else {
-        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack",
-                       &bad);
-        return;
+        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack", &bad);
+        return -1;
     }
-    json_t *list = json_object_get(r->json, "aggregations");
-    if (list) {
-        if (!json_is_array(list))
-            px_reply_field(r, "aggregations", "invalid_type", "aggregations must be an array",
-                           &bad);
-        else if (json_object_get(r->json, "parent") || json_object_get(r->json, "children"))
-            px_reply_field(r, "aggregations", "invalid_value",
-                           "give aggregations, or parent and children, not both", &bad);
-        else if (req.action == PX_AGG_UNPACK)
-            px_reply_field(r, "action", "invalid_value",
-                           "aggregations packs or repacks; unpack one parent at a time", &bad);
-        else
-            aggregation_batch(r, req.action, list);
-        return;
-    }
+    return 0;
+}
+
+/* The form with one parent: {"action", "parent", "children"}. */
+static void aggregation_one(px_req *r, px_agg_request *req)
+{
+    int bad = 0;
     json_t *parent = px_json_object(r, r->json, "parent", parent_allowed, &bad);
     if (bad)
         return;
@@ -295,8 +285,8 @@ void h_aggregation_create(px_req *r)
                        &bad);
         return;
     }
-    if (parent_read(r, parent, "parent", &req.parent_sscc, &req.parent_gtin,
-                    &req.parent_serial) != 0)
+    if (parent_read(r, parent, "parent", &req->parent_sscc, &req->parent_gtin,
+                    &req->parent_serial) != 0)
         return;
     json_t *kids = json_object_get(r->json, "children");
     if (kids && !json_is_null(kids) && !json_is_array(kids)) {
@@ -315,8 +305,8 @@ void h_aggregation_create(px_req *r)
         return;
     }
     children_read(c, kids, n);
-    req.children = c;
-    req.n = n;
+    req->children = c;
+    req->n = n;
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db) {
@@ -324,18 +314,44 @@ void h_aggregation_create(px_req *r)
         return;
     }
     px_agg_result res;
-    px_rc rc = px_svc_aggregate(db, &r->actor, &req, &res, &err);
+    px_rc rc = px_svc_aggregate(db, &r->actor, req, &res, &err);
     free(c);
     if (rc != PX_OK) {
-        px_reply_error_items(r, &err, res.n_errors
-                                          ? child_errors_json(res.errors, NULL, res.n_errors)
-                                          : NULL);
+        px_reply_error_items(
+            r, &err, res.n_errors ? child_errors_json(res.errors, NULL, res.n_errors) : NULL);
         px_item_errors_free(res.errors);
         return;
     }
-    px_reply_json(r, 201, json_pack("{s:s, s:s, s:I}", "aggregation_id", res.aggregation_id,
-                                    "event_id", res.event_id, "children",
-                                    (json_int_t)res.children));
+    px_reply_json(r, 201,
+                  json_pack("{s:s, s:s, s:I}", "aggregation_id", res.aggregation_id, "event_id",
+                            res.event_id, "children", (json_int_t)res.children));
+}
+
+void h_aggregation_create(px_req *r)
+{
+    static const char *const allowed[] = {"action", "parent", "children", "aggregations", NULL};
+    if (px_json_only(r, r->json, allowed) != 0)
+        return;
+    px_agg_request req;
+    memset(&req, 0, sizeof(req));
+    if (action_read(r, &req.action) != 0)
+        return;
+    json_t *list = json_object_get(r->json, "aggregations");
+    if (!list) {
+        aggregation_one(r, &req);
+        return;
+    }
+    int bad = 0;
+    if (!json_is_array(list))
+        px_reply_field(r, "aggregations", "invalid_type", "aggregations must be an array", &bad);
+    else if (json_object_get(r->json, "parent") || json_object_get(r->json, "children"))
+        px_reply_field(r, "aggregations", "invalid_value",
+                       "give aggregations, or parent and children, not both", &bad);
+    else if (req.action == PX_AGG_UNPACK)
+        px_reply_field(r, "action", "invalid_value",
+                       "aggregations packs or repacks; unpack one parent at a time", &bad);
+    else
+        aggregation_batch(r, req.action, list);
 }
 
 /* ---- containers ------------------------------------------------------------------------ */
@@ -479,14 +495,8 @@ static void container_label(px_req *r, px_carrier_format fmt)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    if (px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err) != PX_OK) {
-        px_buf_dispose(&out);
-        px_reply_error(r, &err);
-        return;
-    }
-    size_t len = out.len;
-    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
-                  len);
+    px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err);
+    px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG));
 }
 
 void h_container_label_png(px_req *r)

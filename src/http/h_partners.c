@@ -55,13 +55,12 @@ void h_partner_create(px_req *r)
     const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
     if (bad)
         return;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db) {
         free(gtins);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
     px_partner_result res;
     px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins,
                                      n, &res, &err);
@@ -98,13 +97,12 @@ void h_partner_update(px_req *r)
         return;
     int has_gtins = json_object_get(r->json, "gtins") != NULL;
     const char *empty[1] = {NULL};
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db) {
         free(gtins);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
     px_partnership p;
     px_rc rc = px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
                                      has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,

@@ -75,16 +75,10 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    if (px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1), kind, &o,
-                           &out, &err) != PX_OK) {
-        px_buf_dispose(&out);
-        px_reply_error(r, &err);
-        return;
-    }
-    size_t len = out.len;
-    px_reply_take(r, 200, fmt == PX_CARRIER_PNG ? "image/png" : "image/svg+xml", px_buf_take(&out),
-                  len);
-    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+    px_rc rc = px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1),
+                                  kind, &o, &out, &err);
+    if (px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
+        MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 
 void h_pack_datamatrix_png(px_req *r)
@@ -270,13 +264,12 @@ void h_print_job_create(px_req *r)
         return;
     req.serials = serials;
     req.n_serials = (size_t)n;
-    px_db *db = px_req_db(r);
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
     if (!db) {
         free(serials);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
     px_print_result res;
     if (px_svc_print_job_create(db, &r->actor, &req, &res, &err) != PX_OK) {
         if (res.n_errors) {

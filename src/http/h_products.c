@@ -1,4 +1,5 @@
 /* Products (MAH writes; MAH, CMO (partnered), auditor read). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,20 +8,33 @@
 #include "paging.h"
 #include "px_str.h"
 
+/* The master data's members (store.h) with where each is kept and its buffer's size. */
+typedef struct md_field {
+    const char *key;
+    size_t off, cap;
+} md_field;
+#define MD_FIELD(name, member)                                                                     \
+    {name, offsetof(px_master_data, member), sizeof(((px_master_data *)0)->member)},
+static const md_field md_fields[] = {PX_MASTER_DATA_FIELDS(MD_FIELD)};
+#undef MD_FIELD
+#define MD_KEY(name, member) name,
+static const char *const md_keys[] = {PX_MASTER_DATA_FIELDS(MD_KEY) NULL};
+#undef MD_KEY
+#define N_MD (sizeof(md_fields) / sizeof(md_fields[0]))
+
+static char *md_member(px_master_data *m, size_t i)
+{
+    return (char *)m + md_fields[i].off;
+}
+
 static json_t *product_json(const px_product *p)
 {
-    const px_master_data *m = &p->master;
     json_t *md = json_object();
-#define MD(k, v)                                                                            \
-    if ((v)[0])                                                                             \
-        json_object_set_new(md, k, json_string(v));
-    MD("regulated_product_name", m->regulated_product_name)
-    MD("dosage_form", m->dosage_form)
-    MD("strength", m->strength)
-    MD("pack_size", m->pack_size)
-    MD("manufacturer", m->manufacturer)
-    MD("ndc", m->ndc)
-#undef MD
+    for (size_t i = 0; i < N_MD; i++) {
+        const char *v = (const char *)&p->master + md_fields[i].off;
+        if (v[0])
+            json_object_set_new(md, md_fields[i].key, json_string(v));
+    }
     json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:i, s:s}", "gtin", p->gtin,
                           "company_prefix_length", p->company_prefix_length, "name", p->name,
                           "market", p->market, "master_data", md, "master_version",
@@ -51,8 +65,6 @@ void h_product_create(px_req *r)
     static const char *const allowed[] = {"gtin", "company_prefix_length", "name", "market",
                                           "nhrn", "master_data", NULL};
     static const char *const nhrn_keys[] = {"ai", "value", NULL};
-    static const char *const md_keys[] = {"regulated_product_name", "dosage_form", "strength",
-                                          "pack_size", "manufacturer", "ndc", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     px_product p;
@@ -83,16 +95,11 @@ void h_product_create(px_req *r)
             px_reply_fail(r, PX_EINVALID, "invalid_value", "master_data must be an object");
             return;
         }
-        px_master_data *m = &p.master;
-        if (px_json_only(r, md, md_keys) != 0 ||
-            copy_str(r, md, "regulated_product_name", m->regulated_product_name,
-                     sizeof(m->regulated_product_name), 0) ||
-            copy_str(r, md, "dosage_form", m->dosage_form, sizeof(m->dosage_form), 0) ||
-            copy_str(r, md, "strength", m->strength, sizeof(m->strength), 0) ||
-            copy_str(r, md, "pack_size", m->pack_size, sizeof(m->pack_size), 0) ||
-            copy_str(r, md, "manufacturer", m->manufacturer, sizeof(m->manufacturer), 0) ||
-            copy_str(r, md, "ndc", m->ndc, sizeof(m->ndc), 0))
+        if (px_json_only(r, md, md_keys) != 0)
             return;
+        for (size_t i = 0; i < N_MD; i++)
+            if (copy_str(r, md, md_fields[i].key, md_member(&p.master, i), md_fields[i].cap, 0))
+                return;
     }
     px_err err;
     px_db *db = px_req_begin(r, &err);
@@ -118,8 +125,6 @@ void h_product_update(px_req *r)
 {
     static const char *const allowed[] = {"name", "master_data", "nhrn", NULL};
     static const char *const nhrn_keys[] = {"ai", "value", NULL};
-    static const char *const md_keys[] = {"regulated_product_name", "dosage_form", "strength",
-                                          "pack_size", "manufacturer", "ndc", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -142,17 +147,11 @@ void h_product_update(px_req *r)
     memset(&md, 0, sizeof(md));
     json_t *mo = px_json_object(r, r->json, "master_data", md_keys, &bad);
     if (mo) {
-        const char *v[6];
-        static const char *const names[6] = {"regulated_product_name", "dosage_form",
-                                              "strength", "pack_size", "manufacturer", "ndc"};
-        for (int i = 0; i < 6; i++)
-            v[i] = px_json_member_str(r, mo, "master_data", names[i], i == 5 ? 15 : 200, &bad);
-        px_strlcpy(md.regulated_product_name, v[0] ? v[0] : "", sizeof(md.regulated_product_name));
-        px_strlcpy(md.dosage_form, v[1] ? v[1] : "", sizeof(md.dosage_form));
-        px_strlcpy(md.strength, v[2] ? v[2] : "", sizeof(md.strength));
-        px_strlcpy(md.pack_size, v[3] ? v[3] : "", sizeof(md.pack_size));
-        px_strlcpy(md.manufacturer, v[4] ? v[4] : "", sizeof(md.manufacturer));
-        px_strlcpy(md.ndc, v[5] ? v[5] : "", sizeof(md.ndc));
+        for (size_t i = 0; i < N_MD; i++) {
+            const char *v = px_json_member_str(r, mo, "master_data", md_fields[i].key,
+                                               md_fields[i].cap - 1, &bad);
+            px_strlcpy(md_member(&md, i), v ? v : "", md_fields[i].cap);
+        }
         rq.master = &md;
     }
     if (bad)

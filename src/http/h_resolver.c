@@ -448,6 +448,53 @@ static void same_as_header(px_req *r, const char *anchor)
     }
 }
 
+/* What h_resolve found, for the answer it chose. */
+typedef struct resolve_found {
+    px_resolve_answer a;
+    const char *link_type; /* the linkType asked, or "" */
+    const char *serial;    /* "" for a link without one */
+    const char *lot;       /* NULL for a link without one */
+    const char *gtin;      /* the key's GTIN */
+    const char *anchor;
+    const px_public_view *v;
+    const px_product_link *ext; /* the MAH's links (NULL for the verdict's JSON) */
+    int next;
+} resolve_found;
+
+/* The answer: the page, the verdict's JSON, the linkset or the redirect, with the resolver's
+ * headers. */
+static void resolve_reply(px_req *r, const resolve_found *f)
+{
+    const px_public_view *v = f->v;
+    json_t *ls = NULL;
+    switch (f->a) {
+    case PX_RESOLVE_PAGE:
+        /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
+        reply_page(r, v, f->gtin, f->serial, f->anchor, f->ext, f->next);
+        break;
+    case PX_RESOLVE_JSON:
+        px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
+        break;
+    case PX_RESOLVE_LINKSET:
+    case PX_RESOLVE_LINK:
+        if (!v->pub.product_found) {
+            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
+            break;
+        }
+        ls = links(r, f->anchor, f->gtin,
+                   f->lot ? f->lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), f->serial,
+                   f->ext, f->next);
+        if (f->a == PX_RESOLVE_LINKSET)
+            reply_linkset(r, v, f->anchor, ls);
+        else
+            reply_redirect(r, ls, f->link_type);
+        break;
+    }
+    resolver_headers(r, f->anchor);
+    same_as_header(r, f->anchor);
+    json_decref(ls);
+}
+
 void h_resolve(px_req *r)
 {
     px_err err;
@@ -464,11 +511,11 @@ void h_resolve(px_req *r)
         return;
     }
     const char *serial = element(&e, "21");
-    const char *lot = element(&e, "10");
     char link_type[64];
-    px_resolve_answer a =
-        px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
-                          px_req_query(r, "linkType"), link_type, sizeof(link_type));
+    resolve_found f = {.serial = serial ? serial : "", .lot = element(&e, "10")};
+    f.a = px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
+                            px_req_query(r, "linkType"), link_type, sizeof(link_type));
+    f.link_type = link_type;
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
@@ -476,9 +523,9 @@ void h_resolve(px_req *r)
      * redirect asked by a machine is not. */
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
                        px__client_addr(r),
-                       a == PX_RESOLVE_PAGE || a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
+                       f.a == PX_RESOLVE_PAGE || f.a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
                        /* the JSON answer is the verdict alone, as GET /v1/verify's */
-                       a == PX_RESOLVE_JSON};
+                       f.a == PX_RESOLVE_JSON};
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
@@ -487,13 +534,11 @@ void h_resolve(px_req *r)
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    json_t *ls = NULL;
     px_product_link *ext = NULL;
-    int next = 0;
-    if (px_reply_failed(r,
-                        px_svc_public_verify(r->app, db, gtin, serial ? serial : "", lot,
-                                             element(&e, "17"), &w, v, &err),
-                        &err))
+    if (px_reply_failed(
+            r,
+            px_svc_public_verify(r->app, db, gtin, f.serial, f.lot, element(&e, "17"), &w, v, &err),
+            &err))
         goto done;
     if (v->enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
@@ -504,43 +549,22 @@ void h_resolve(px_req *r)
         goto done;
     }
     /* The MAH's links, for every answer that shows links (not the verdict's JSON). */
-    if (a != PX_RESOLVE_JSON && v->pub.product_found) {
+    if (f.a != PX_RESOLVE_JSON && v->pub.product_found) {
         ext = calloc(PX_LINKS_MAX, sizeof(*ext));
         if (!ext) {
             px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
             goto done;
         }
-        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &next, &err), &err))
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &err),
+                            &err))
             goto done;
     }
-    switch (a) {
-    case PX_RESOLVE_PAGE:
-        /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
-        reply_page(r, v, key.items[0].value, serial ? serial : "", anchor, ext, next);
-        break;
-    case PX_RESOLVE_JSON:
-        px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
-        break;
-    case PX_RESOLVE_LINKSET:
-    case PX_RESOLVE_LINK:
-        if (!v->pub.product_found) {
-            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
-            break;
-        }
-        ls = links(r, anchor, key.items[0].value,
-                   lot ? lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), serial ? serial : "",
-                   ext, next);
-        if (a == PX_RESOLVE_LINKSET) {
-            reply_linkset(r, v, anchor, ls);
-            break;
-        }
-        reply_redirect(r, ls, link_type);
-        break;
-    }
-    resolver_headers(r, anchor);
-    same_as_header(r, anchor);
+    f.gtin = key.items[0].value;
+    f.anchor = anchor;
+    f.v = v;
+    f.ext = ext;
+    resolve_reply(r, &f);
 done:
-    json_decref(ls);
     free(ext);
     free(v);
 }

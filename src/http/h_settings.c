@@ -5,13 +5,15 @@
 #include "allocation.h"
 #include "handlers.h"
 
-static json_t *settings_json(const px_serial_settings *s)
+/* The settings as answered, with the member that says whose they are (org_id, or source). */
+static void settings_reply(px_req *r, int status, const px_serial_settings *s, const char *key,
+                           const char *value)
 {
-    json_t *o = json_pack("{s:s, s:i}", "strategy", px_serial_strategy_name(s->strategy),
-                          "length", s->length);
-    if (s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC)
+    json_t *o = json_pack("{s:s, s:i, s:s}", "strategy", px_serial_strategy_name(s->strategy),
+                          "length", s->length, key, value);
+    if (o && s->strategy == PX_SERIAL_RANDOM_ALPHANUMERIC)
         json_object_set_new(o, "symbols", json_string(s->symbols));
-    return o;
+    px_reply_json(r, status, o);
 }
 
 /* Reads the body's fields; replies 422 and returns -1 on a malformed one. Range and
@@ -34,21 +36,23 @@ static int read_input(px_req *r, px_settings_input *in)
     return bad ? -1 : 0;
 }
 
+/* A PUT's body read (-> in), then the request's database; NULL when already answered. */
+static px_db *put_begin(px_req *r, px_settings_input *in, px_err *err)
+{
+    return read_input(r, in) == 0 ? px_req_begin(r, err) : NULL;
+}
+
 void h_org_settings_put(px_req *r)
 {
     px_settings_input in;
-    if (read_input(r, &in) != 0)
-        return;
     px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = put_begin(r, &in, &err);
     if (!db)
         return;
     px_serial_settings s;
     if (px_reply_failed(r, px_svc_org_settings_put(db, &r->actor, &in, &s, &err), &err))
         return;
-    json_t *o = settings_json(&s);
-    json_object_set_new(o, "org_id", json_string(r->actor.org_id));
-    px_reply_json(r, 201, o);
+    settings_reply(r, 201, &s, "org_id", r->actor.org_id);
 }
 
 void h_org_settings_get(px_req *r)
@@ -60,27 +64,21 @@ void h_org_settings_get(px_req *r)
     px_serial_settings s;
     if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &err), &err))
         return;
-    json_t *o = settings_json(&s);
-    json_object_set_new(o, "org_id", json_string(r->actor.org_id));
-    px_reply_json(r, 200, o);
+    settings_reply(r, 200, &s, "org_id", r->actor.org_id);
 }
 
 void h_product_settings_put(px_req *r)
 {
     px_settings_input in;
-    if (read_input(r, &in) != 0)
-        return;
     px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = put_begin(r, &in, &err);
     if (!db)
         return;
     px_serial_settings s;
     if (px_reply_failed(
             r, px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err), &err))
         return;
-    json_t *o = settings_json(&s);
-    json_object_set_new(o, "source", json_string("product"));
-    px_reply_json(r, 201, o);
+    settings_reply(r, 201, &s, "source", "product");
 }
 
 void h_product_settings_get(px_req *r)
@@ -95,8 +93,6 @@ void h_product_settings_get(px_req *r)
             r, px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err),
             &err))
         return;
-    json_t *o = settings_json(&s);
     /* "organization": the default this product would copy at its first allocation. */
-    json_object_set_new(o, "source", json_string(from_org ? "organization" : "product"));
-    px_reply_json(r, 200, o);
+    settings_reply(r, 200, &s, "source", from_org ? "organization" : "product");
 }

@@ -20,6 +20,23 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     r->status = status;
 }
 
+int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out, const char *content_type)
+{
+    if (rc != PX_OK) {
+        px_buf_dispose(out);
+        px_reply_error(r, err);
+        return -1;
+    }
+    size_t len = out->len;
+    px_reply_take(r, 200, content_type, px_buf_take(out), len);
+    return 0;
+}
+
+const char *px_image_type(int png)
+{
+    return png ? "image/png" : "image/svg+xml";
+}
+
 void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data, size_t len)
 {
     char *copy = malloc(len ? len : 1);

@@ -126,6 +126,13 @@ void px_reply_problem(px_req *r, int status, const char *type, const char *title
  *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &err), &err))
  *         return; */
 int px_reply_failed(px_req *r, px_rc rc, const px_err *err);
+/* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
+ * content_type, or out dropped and err answered. 0 when the body went out (the caller may
+ * add headers), -1 when err did. */
+int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out,
+                      const char *content_type);
+/* The media type of a rendered symbol or label: PNG or SVG. */
+const char *px_image_type(int png);
 /* The request's database connection with err cleared; NULL when the request is already
  * answered (503). */
 px_db *px_req_begin(px_req *r, px_err *err);

@@ -19,6 +19,7 @@
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_log.h"
+#include "px_str.h"
 #include "request.h"
 
 /* Seconds a keep-alive connection may sit idle between requests (and while its headers
@@ -32,17 +33,6 @@ struct px_http_server {
     px_limiter *limiter; /* the public routes' per-client buckets */
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decoding of the path and query (RFC 3986 §2.1), except "%2F" and "%25": a serial may
  * contain '/' (GS1 character set 82), so an escaped slash must stay inside its path segment
  * until the router has split the path; "%25" stays too so that the second, per-value decoding
@@ -54,7 +44,8 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     char *w = s;
     for (const char *p = s; *p; p++) {
         int hi, lo;
-        if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+        if (p[0] == '%' && (hi = px_hexval((unsigned char)p[1])) >= 0 &&
+            (lo = px_hexval((unsigned char)p[2])) >= 0) {
             int v = hi * 16 + lo;
             if (v != '/' && v != '%' && v != 0) {
                 *w++ = (char)v;

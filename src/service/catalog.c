@@ -204,13 +204,12 @@ static void audit_product(px_audit_details *d, const char *prefix, const px_prod
     AUD("name", p->name)
     AUD("nhrn_ai", p->nhrn_ai)
     AUD("nhrn_value", p->nhrn_value)
-    AUD("regulated_product_name", m->regulated_product_name)
-    AUD("dosage_form", m->dosage_form)
-    AUD("strength", m->strength)
-    AUD("pack_size", m->pack_size)
-    AUD("manufacturer", m->manufacturer)
-    AUD("ndc", m->ndc)
 #undef AUD
+#define AUD_MD(name, member)                                                                       \
+    snprintf(k, sizeof(k), "%s%s", prefix, name);                                                  \
+    px_audit_str(d, k, m->member[0] ? m->member : NULL);
+    PX_MASTER_DATA_FIELDS(AUD_MD)
+#undef AUD_MD
     snprintf(k, sizeof(k), "%smaster_version", prefix);
     px_audit_int(d, k, p->master_version);
 }
@@ -244,13 +243,9 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
         /* Fixed-size text: bytes after the terminator must not make equal data differ. */
         px_master_data clean;
         memset(&clean, 0, sizeof(clean));
-        px_strlcpy(clean.regulated_product_name, p->master.regulated_product_name,
-                   sizeof(clean.regulated_product_name));
-        px_strlcpy(clean.dosage_form, p->master.dosage_form, sizeof(clean.dosage_form));
-        px_strlcpy(clean.strength, p->master.strength, sizeof(clean.strength));
-        px_strlcpy(clean.pack_size, p->master.pack_size, sizeof(clean.pack_size));
-        px_strlcpy(clean.manufacturer, p->master.manufacturer, sizeof(clean.manufacturer));
-        px_strlcpy(clean.ndc, p->master.ndc, sizeof(clean.ndc));
+#define CLEAN(name, member) px_strlcpy(clean.member, p->master.member, sizeof(clean.member));
+        PX_MASTER_DATA_FIELDS(CLEAN)
+#undef CLEAN
         p->master = clean;
     }
     if (rq->set_nhrn) {

@@ -19,6 +19,11 @@ void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_deliver
     }
 }
 
+long px__delivery_lease_ms(const px_config *cfg)
+{
+    return 2 * cfg->delivery_timeout_ms + 1000;
+}
+
 px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, int n, int max,
                                        long *retry_ms)
 {

@@ -14,6 +14,11 @@
  * failure before any answer leaves res->http_status 0 and its sentence in res->error. */
 void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_delivery_result *res);
 
+/* How long a claimed delivery stays 'sending' before another sender may claim it: longer
+ * than one POST may take (twice PACKID_DELIVERY_TIMEOUT_MS and a second), so a live sender's
+ * row is never claimed twice, and a crashed sender's row is due again after it. */
+long px__delivery_lease_ms(const px_config *cfg);
+
 /* The outcome of attempt n of at most max that got http_status: PX_DELIVERED on a 2xx,
  * PX_DELIVERY_DEAD on the last attempt, else PX_DELIVERY_RETRY with *retry_ms the jittered
  * backoff (PACKID_DELIVERY_BACKOFF_MS, PACKID_DELIVERY_BACKOFF_MAX_MS); *retry_ms 0 otherwise. */

@@ -135,7 +135,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     claim_ctx c;
     memset(&c, 0, sizeof(c));
     c.app = app;
-    c.lease_ms = 2 * cfg->delivery_timeout_ms + 1000;
+    c.lease_ms = px__delivery_lease_ms(cfg);
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     if (rc != PX_OK || !c.claimed) {
         if (c.claimed)

@@ -299,6 +299,56 @@ static px_rc refuse_repeated_ids(capture_ctx *c, px_err *err)
     return PX_OK;
 }
 
+/* Read the whole document first: one that cannot be read is refused whole (400
+ * ValidationException), one over the limit too (413), before anything is applied. */
+static px_rc capture_read(capture_ctx *c, const char *body, size_t len, px_err *err)
+{
+    px_epcis_read_cb cb = {
+        .on_header = px__capture_on_header, .on_event = px__capture_on_event, .ctx = c};
+    px_err rerr;
+    px_err_clear(&rerr);
+    px_rc rc = px_epcis_read_buffer(body, len, &cb, &rerr);
+    if (c->rc != PX_OK)
+        return px_err_oom(err);
+    if (c->over_limit)
+        return px_err_set(err, PX_ETOOBIG, "capture_limit", "a capture holds at most %d events",
+                          PX_CAPTURE_MAX_EVENTS);
+    if (rc != PX_OK)
+        return px_err_set(err, PX_EINVALID, "epcis_validation", "%s%s%s", rerr.field,
+                          rerr.field[0] ? ": " : "", rerr.message);
+    return refuse_repeated_ids(c, err);
+}
+
+/* Events applied before are marked duplicate (one query for the document). */
+static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, px_err *err)
+{
+    if (c->n == 0)
+        return PX_OK;
+    const char **ids = malloc(c->n * sizeof(*ids));
+    unsigned char *known = malloc(c->n);
+    size_t k = 0;
+    if (ids && known)
+        for (size_t i = 0; i < c->n; i++)
+            if (!c->items[i].detail[0])
+                ids[k++] = c->items[i].event_id;
+    px_rc rc = ids && known ? px_store_captured_events_known(db, by->org_id, ids, k, known, err)
+                            : px_err_oom(err);
+    for (size_t i = 0, j = 0; rc == PX_OK && i < c->n; i++)
+        if (!c->items[i].detail[0])
+            c->items[i].duplicate = known[j++];
+    free(ids);
+    free(known);
+    return rc;
+}
+
+static int none_refused(const capture_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->items[i].detail[0])
+            return 0;
+    return 1;
+}
+
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len, int proceed,
                            char capture_id[PX_ID_LEN + 1], px_err *err)
 {
@@ -308,50 +358,9 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     capture_id[0] = '\0';
     px_rc rc = px_policy_check(by->role, PX_ACT_COMMISSION, err);
-    if (rc != PX_OK)
+    if (rc != PX_OK || (rc = capture_read(&c, body, len, err)) != PX_OK ||
+        (rc = mark_known(db, by, &c, err)) != PX_OK)
         goto done;
-    /* Read the whole document first: one that cannot be read is refused whole (400
-     * ValidationException), one over the limit too (413), before anything is applied. */
-    px_epcis_read_cb cb = {
-        .on_header = px__capture_on_header, .on_event = px__capture_on_event, .ctx = &c};
-    px_err rerr;
-    px_err_clear(&rerr);
-    rc = px_epcis_read_buffer(body, len, &cb, &rerr);
-    if (c.rc != PX_OK) {
-        rc = px_err_oom(err);
-        goto done;
-    }
-    if (c.over_limit) {
-        rc = px_err_set(err, PX_ETOOBIG, "capture_limit", "a capture holds at most %d events",
-                        PX_CAPTURE_MAX_EVENTS);
-        goto done;
-    }
-    if (rc != PX_OK) {
-        rc = px_err_set(err, PX_EINVALID, "epcis_validation", "%s%s%s", rerr.field,
-                        rerr.field[0] ? ": " : "", rerr.message);
-        goto done;
-    }
-    if ((rc = refuse_repeated_ids(&c, err)) != PX_OK)
-        goto done;
-    /* Events applied before (one query for the document). */
-    if (c.n > 0) {
-        const char **ids = malloc(c.n * sizeof(*ids));
-        unsigned char *known = malloc(c.n);
-        size_t k = 0;
-        if (ids && known)
-            for (size_t i = 0; i < c.n; i++)
-                if (!c.items[i].detail[0])
-                    ids[k++] = c.items[i].event_id;
-        rc = ids && known ? px_store_captured_events_known(db, by->org_id, ids, k, known, err)
-                          : px_err_oom(err);
-        for (size_t i = 0, j = 0; rc == PX_OK && i < c.n; i++)
-            if (!c.items[i].detail[0])
-                c.items[i].duplicate = known[j++];
-        free(ids);
-        free(known);
-        if (rc != PX_OK)
-            goto done;
-    }
     if (px_uuid_v4(capture_id) != PX_OK) {
         rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
         goto done;
@@ -359,23 +368,15 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     if ((rc = px_store_capture_create(db, capture_id, by->org_id, proceed ? "proceed" : "rollback",
                                       px_epcis_format_name(c.format), (long)c.n, err)) != PX_OK)
         goto done;
-    int ok = 1;
-    for (size_t i = 0; i < c.n; i++)
-        if (c.items[i].detail[0])
-            ok = 0;
     /* Under rollback an event refused on reading stops the document before anything runs. */
     apply_ctx a = {&c, capture_id, proceed, 0};
-    if ((ok || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
+    if ((none_refused(&c) || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
         goto done;
-    long applied = a.applied;
-    for (size_t i = 0; i < c.n; i++)
-        if (c.items[i].detail[0])
-            ok = 0;
     if (errors_json(&errs, &c) != PX_OK) {
         rc = px_err_oom(err);
         goto done;
     }
-    rc = px_store_capture_finish(db, capture_id, ok, applied, errs.data, err);
+    rc = px_store_capture_finish(db, capture_id, none_refused(&c), a.applied, errs.data, err);
 done:
     px_buf_dispose(&errs);
     px__capture_items_free(&c);

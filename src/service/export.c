@@ -488,13 +488,7 @@ static int render_row(void *ctx, const px_export_row *row)
     c->rows++;
     s->after_n = row->n;
     gs1_pack pk;
-    memset(&pk, 0, sizeof(pk));
-    px_strlcpy(pk.gtin, e->gtin, sizeof(pk.gtin));
-    px_strlcpy(pk.serial, row->serial, sizeof(pk.serial));
-    px_strlcpy(pk.batch, row->batch, sizeof(pk.batch));
-    px_strlcpy(pk.expiry, row->expiry, sizeof(pk.expiry));
-    px_strlcpy(pk.nhrn_ai, e->nhrn_ai, sizeof(pk.nhrn_ai));
-    px_strlcpy(pk.nhrn, e->nhrn_value, sizeof(pk.nhrn));
+    gs1_pack_set(&pk, e->gtin, row->serial, row->batch, row->expiry, e->nhrn_ai, e->nhrn_value);
     char es[256] = "", shown[512] = "", hri[256] = "", dl[GS1_DL_MAX + 1] = "";
     gs1_elements el;
     px_err err;

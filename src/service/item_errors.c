@@ -49,6 +49,14 @@ void px_item_errors_free(px_item_error *e)
     free(e);
 }
 
+void px__refusals_dispose(px_item_error **errors, size_t *n_errors, px_missing_list *missing)
+{
+    px_item_errors_free(*errors);
+    *errors = NULL;
+    *n_errors = 0;
+    px_missing_list_dispose(missing);
+}
+
 px_rc px__serials_check(px__errlist *errs, unsigned char *bad, const char *const *serials, size_t n,
                         px_err *err)
 {

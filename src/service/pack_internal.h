@@ -22,6 +22,9 @@ px_rc px__errlist_add(px__errlist *l, size_t index, const px_err *e, px_err *err
 void px__errlist_sort(px__errlist *l);
 /* Hands the list to the result that outlives it (the list is left empty). */
 void px__errlist_take(px__errlist *l, px_item_error **errors, size_t *n_errors);
+/* What a refused lifecycle result owns: its item errors and its markets' missing report
+ * data (release and pack operation results alike). */
+void px__refusals_dispose(px_item_error **errors, size_t *n_errors, px_missing_list *missing);
 
 /* Syntax of a serial list: each 1..20 characters of set 82 (REQ-COMMISSION-2) and no repeats
  * inside the request (REQ-COMMISSION-5). bad[i] is set for every bad item. */

@@ -165,6 +165,68 @@ static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
     return rc;
 }
 
+/* The packs' rows move: back to the state each left, or to decommissioned with the reason. */
+static px_rc op_move_packs(op_ctx *c, px_db *db, size_t n, px_err *err)
+{
+    if (c->action == PX_PACK_REACTIVATE) {
+        for (size_t i = 0; i < n; i++)
+            c->states[i] = px_pack_state_name(c->to[i].state);
+        return px_store_packs_reactivate(db, c->gtin, c->req->serials, c->states, n, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        c->states[i] = px_pack_state_name(c->to[i].before);
+    return px_store_packs_decommission(db, c->gtin, c->req->serials, c->states, n,
+                                       px_decom_reason_name(c->reason), c->by->org_id, c->now, err);
+}
+
+/* The containers follow the packs (or the packs leave them); c->left counts what left. */
+static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
+{
+    const px_pack_op_req *req = c->req;
+    c->left = 0;
+    /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
+     * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
+     * and counts stay true; packs that go with their container stay in it.
+     * REQ-AGG-15: a pack reactivated on its own (its container still decommissioned) leaves
+     * that container too: a decommissioned case never holds an active pack. */
+    if (!req->ssccs)
+        return px__packs_leave_containers(db, c->by, &c->prod, req->serials, n,
+                                          c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
+    /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
+     * cases that carry their own GTIN in them. */
+    px_case_move cm = {
+        "decommissioned", c->by->org_id, NULL, NULL, px_decom_reason_name(c->reason), c->now};
+    /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
+     * back together and the packs stay where they were: the unit goes on as a whole. */
+    int back = c->action == PX_PACK_REACTIVATE;
+    px_rc rc = px_store_containers_set_state(db, req->ssccs, req->n_ssccs,
+                                             back ? "commissioned" : "decommissioned", err);
+    if (rc == PX_OK)
+        rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, err)
+                  : px_store_cases_below_move(db, req->ssccs, req->n_ssccs, &cm, err);
+    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
+     * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
+    if (rc == PX_OK)
+        rc = px__containers_leave_parents(db, c->by, &c->prod, req->ssccs, req->n_ssccs, c->now,
+                                          &c->left, err);
+    return rc;
+}
+
+static void op_audit(px_tx *tx, const op_ctx *c, size_t n)
+{
+    char action_name[32] = "pack.";
+    px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
+    if (!d)
+        return;
+    px_audit_str(d, "gtin", c->gtin);
+    px_audit_int(d, "count", (long long)n);
+    px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
+    px_audit_str(d, "event_id", c->res->event_id);
+    if (c->left)
+        px_audit_int(d, "unpacked", (long long)c->left);
+}
+
 static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 {
     op_ctx *c = vc;
@@ -182,48 +244,11 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         return px_err_oom(err);
     /* Released packs are reported to their markets: everything those reports need, first. */
     if ((rc = op_refusals(c, n, err)) != PX_OK ||
-        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
-                                               &c->res->missing, err)) != PX_OK)
+        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
+                                               err)) != PX_OK)
         return rc;
-    if (c->action == PX_PACK_REACTIVATE) {
-        for (size_t i = 0; i < n; i++)
-            c->states[i] = px_pack_state_name(c->to[i].state);
-        rc = px_store_packs_reactivate(db, c->gtin, c->req->serials, c->states, n, err);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            c->states[i] = px_pack_state_name(c->to[i].before);
-        rc = px_store_packs_decommission(db, c->gtin, c->req->serials, c->states, n,
-                                         px_decom_reason_name(c->reason), c->by->org_id, c->now,
-                                         err);
-    }
-    /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
-     * cases that carry their own GTIN in them. */
-    px_case_move cm = {"decommissioned", c->by->org_id, NULL, NULL,
-                       px_decom_reason_name(c->reason), c->now};
-    /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
-     * back together and the packs stay where they were: the unit goes on as a whole. */
-    int back = c->action == PX_PACK_REACTIVATE;
-    if (rc == PX_OK && c->req->ssccs)
-        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs,
-                                           back ? "commissioned" : "decommissioned", err);
-    if (rc == PX_OK && c->req->ssccs)
-        rc = back ? px_store_cases_below_reactivate(db, c->req->ssccs, c->req->n_ssccs, err)
-                  : px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
-    /* REQ-AGG-10: a pack decommissioned or recalled on its own is taken out of its case
-     * (sampled, destroyed, dispensed: it no longer travels in it), so the container's tree
-     * and counts stay true; packs that go with their container stay in it. */
-    c->left = 0;
-    /* REQ-AGG-15: a pack reactivated on its own (its container still decommissioned) leaves
-     * that container too: a decommissioned case never holds an active pack. */
-    if (rc == PX_OK && !c->req->ssccs)
-        rc = px__packs_leave_containers(db, c->by, &c->prod, c->req->serials, n,
-                                        c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
-    /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
-     * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
-    if (rc == PX_OK && c->req->ssccs)
-        rc = px__containers_leave_parents(db, c->by, &c->prod, c->req->ssccs, c->req->n_ssccs,
-                                          c->now, &c->left, err);
-    if (rc != PX_OK)
+    if ((rc = op_move_packs(c, db, n, err)) != PX_OK ||
+        (rc = op_move_containers(c, db, n, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
@@ -234,17 +259,7 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
-    char action_name[32] = "pack.";
-    px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
-    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
-    if (d) {
-        px_audit_str(d, "gtin", c->gtin);
-        px_audit_int(d, "count", (long long)n);
-        px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
-        px_audit_str(d, "event_id", c->res->event_id);
-        if (c->left)
-            px_audit_int(d, "unpacked", (long long)c->left);
-    }
+    op_audit(tx, c, n);
     c->res->count = (long)n;
     return PX_OK;
 }
@@ -352,10 +367,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
 
 void px_pack_op_result_dispose(px_pack_op_result *res)
 {
-    px_item_errors_free(res->errors);
-    res->errors = NULL;
-    res->n_errors = 0;
-    px_missing_list_dispose(&res->missing);
+    px__refusals_dispose(&res->errors, &res->n_errors, &res->missing);
 }
 
 px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,

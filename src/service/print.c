@@ -52,13 +52,7 @@ static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_produc
     px_strlcpy(out->batch, pk->batch, sizeof(out->batch));
     px_strlcpy(out->expiry, pk->expiry, sizeof(out->expiry));
     gs1_pack p;
-    memset(&p, 0, sizeof(p));
-    px_strlcpy(p.gtin, pk->gtin, sizeof(p.gtin));
-    px_strlcpy(p.serial, pk->serial, sizeof(p.serial));
-    px_strlcpy(p.batch, pk->batch, sizeof(p.batch));
-    px_strlcpy(p.expiry, pk->expiry, sizeof(p.expiry));
-    px_strlcpy(p.nhrn_ai, prod->nhrn_ai, sizeof(p.nhrn_ai));
-    px_strlcpy(p.nhrn, prod->nhrn_value, sizeof(p.nhrn));
+    gs1_pack_set(&p, pk->gtin, pk->serial, pk->batch, pk->expiry, prod->nhrn_ai, prod->nhrn_value);
     gs1_elements el;
     /* GS1 General Specifications / DOMAIN.md §3: 01, 17, 10, 21, then NHRN — one GS, after
      * the batch, when everything is present. */

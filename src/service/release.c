@@ -24,6 +24,7 @@ typedef struct release_ctx {
     int64_t now;
     char **released; /* the released serials (malloc'd by the store) */
     size_t count;
+    long unpacked; /* cases that left a pallet which stays (REQ-AGG-12) */
     px_release_result *res;
 } release_ctx;
 
@@ -101,10 +102,9 @@ static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
     free(c->res->errors);
     c->res->errors = NULL;
     c->res->n_errors = 0;
-    px_rc rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->asked->batch,
-                                      "commissioned", c->asked->ssccs, c->asked->n_ssccs,
-                                      &c->held, &c->n_held, NULL, &c->res->errors,
-                                      &c->res->n_errors, err);
+    px_rc rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->asked->batch, "commissioned",
+                                      c->asked->ssccs, c->asked->n_ssccs, &c->held, &c->n_held,
+                                      NULL, &c->res->errors, &c->res->n_errors, err);
     if (rc != PX_OK)
         return rc;
     c->by_box = *c->asked;
@@ -114,57 +114,52 @@ static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
     return PX_OK;
 }
 
-static px_rc release_body(px_tx *tx, void *vc, px_err *err)
+/* The batch exists and the market's report has what it needs, before anything moves; a dry
+ * run stops here with what it would do (nothing is written). */
+static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
 {
-    release_ctx *c = vc;
     px_db *db = px_tx_db(tx);
-    const px_release_req *req = c->req;
     px_release_result *res = c->res;
-    const px__shipping *ship = &c->ship;
-    free(c->released);
-    c->released = NULL;
-    c->count = 0;
     px_rc rc;
-    if ((rc = px__batch_must_exist(db, c->gtin, req->batch, err)) != PX_OK)
+    if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK)
         return rc;
     if (c->asked->ssccs && (rc = containers_to_serials(c, db, err)) != PX_OK)
         return rc;
-    req = c->req;
-    /* What the market's report needs, before anything moves. */
+    const px_release_req *req = c->req;
     px_missing_list_dispose(&res->missing);
     int reports = 0;
-    if ((rc = px__report_preconditions(db, c->by, &c->prod, req->market, req->batch,
-                                       &res->missing, &reports, err)) != PX_OK)
+    if ((rc = px__report_preconditions(db, c->by, &c->prod, req->market, req->batch, &res->missing,
+                                       &reports, err)) != PX_OK)
         return rc;
     if (req->dry_run) {
         px_tx_discard(tx);
         res->would_report = reports;
-        return px_store_release_count(db, &res->would_release, c->gtin, req->batch,
-                                      req->serials, req->serials ? req->n_serials : 0, err);
+        return px_store_release_count(db, &res->would_release, c->gtin, req->batch, req->serials,
+                                      req->serials ? req->n_serials : 0, err);
     }
-    if (res->missing.n)
-        return px__report_refusal(&res->missing, err);
-    /* With ssccs the held packs were checked as one set already (px_svc_container_packs);
-     * release_rows' count guard refuses the release if one changed since. */
-    if (req->serials && !c->asked->ssccs && (rc = listed_misfits(c, db, err)) != PX_OK)
-        return rc;
-    if (px_uuid_v4(res->release_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
-    if ((rc = release_rows(c, db, err)) != PX_OK)
-        return rc;
-    /* REQ-AGG-8: the containers ship with what they hold. REQ-AGG-12: a case shipped off a
-     * pallet that stays leaves it (before the report is built: the report then names the
-     * case's packing alone). */
-    long left = 0;
-    px_case_move cm = {"released", c->by->org_id, res->release_id, req->market, NULL, c->now};
-    if (c->asked->ssccs &&
-        ((rc = px_store_containers_set_state(db, c->asked->ssccs, c->asked->n_ssccs, "released",
-                                             err)) != PX_OK ||
-         (rc = px_store_cases_below_move(db, c->asked->ssccs, c->asked->n_ssccs, &cm, err)) !=
-             PX_OK ||
-         (rc = px__containers_leave_parents(db, c->by, &c->prod, c->asked->ssccs,
-                                            c->asked->n_ssccs, c->now, &left, err)) != PX_OK))
-        return rc;
+    return res->missing.n ? px__report_refusal(&res->missing, err) : PX_OK;
+}
+
+/* REQ-AGG-8: the containers ship with what they hold. REQ-AGG-12: a case shipped off a
+ * pallet that stays leaves it (before the report is built: the report then names the
+ * case's packing alone). */
+static px_rc containers_ship(release_ctx *c, px_db *db, px_err *err)
+{
+    const char *const *ssccs = c->asked->ssccs;
+    size_t n = c->asked->n_ssccs;
+    px_case_move cm = {"released", c->by->org_id, c->res->release_id, c->req->market, NULL, c->now};
+    px_rc rc = px_store_containers_set_state(db, ssccs, n, "released", err);
+    if (rc == PX_OK)
+        rc = px_store_cases_below_move(db, ssccs, n, &cm, err);
+    if (rc == PX_OK)
+        rc = px__containers_leave_parents(db, c->by, &c->prod, ssccs, n, c->now, &c->unpacked, err);
+    return rc;
+}
+
+/* The release's shipping event, recorded in this transaction. */
+static px_rc release_event(release_ctx *c, px_db *db, px_err *err)
+{
+    const px_release_req *req = c->req;
     px_pack_status to;
     px_pack_status_init(&to);
     to.state = PX_PACK_RELEASED;
@@ -179,55 +174,81 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
         .serials = (const char *const *)c->released,
         .n = c->count,
         .serial_set = "release",
-        .release_id = res->release_id,
+        .release_id = c->res->release_id,
         .lot = req->batch,
         .market = req->market,
-        .ship = ship,
+        .ship = &c->ship,
     };
     /* REQ-AGG-11: shipped by containers to a market whose report carries their packing
      * events, the shipping event names the top-level units, not every pack (DOMAIN-2.md
-     * §10.4 "ship", §10.5); the packs still all move (above). */
+     * §10.4 "ship", §10.5); the packs still all move (release_rows). */
     px__top_units top;
     memset(&top, 0, sizeof(top));
+    px_rc rc = PX_OK;
     if (c->asked->ssccs && px__profile_ships_units(px_epcis_profile_for_market(req->market))) {
-        if ((rc = px__top_units_collect(db, c->asked->ssccs, c->asked->n_ssccs, &top, err)) !=
-            PX_OK) {
-            px__top_units_dispose(&top);
-            return rc;
-        }
+        rc = px__top_units_collect(db, c->asked->ssccs, c->asked->n_ssccs, &top, err);
         ev.epcs = top.ptr;
         ev.n_epcs = top.n;
     }
-    rc = px__event_record(db, &ev, NULL, res->event_id, NULL, err);
+    if (rc == PX_OK)
+        rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
     px__top_units_dispose(&top);
-    if (rc != PX_OK)
+    return rc;
+}
+
+static void release_audit(px_tx *tx, const release_ctx *c)
+{
+    const px_release_result *res = c->res;
+    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "release.create", res->release_id);
+    if (!d)
+        return;
+    px_audit_str(d, "gtin", c->gtin);
+    px_audit_str(d, "batch", c->req->batch);
+    px_audit_str(d, "market", c->req->market);
+    px_audit_int(d, "released", (long long)c->count);
+    if (c->unpacked)
+        px_audit_int(d, "unpacked", (long long)c->unpacked);
+    px_audit_str(d, "event_id", res->event_id);
+}
+
+static px_rc release_body(px_tx *tx, void *vc, px_err *err)
+{
+    release_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    px_release_result *res = c->res;
+    free(c->released);
+    c->released = NULL;
+    c->count = 0;
+    c->unpacked = 0;
+    px_rc rc = release_preflight(tx, c, err);
+    if (rc != PX_OK || c->req->dry_run)
+        return rc;
+    const px_release_req *req = c->req;
+    /* With ssccs the held packs were checked as one set already (px_svc_container_packs);
+     * release_rows' count guard refuses the release if one changed since. */
+    if (req->serials && !c->asked->ssccs && (rc = listed_misfits(c, db, err)) != PX_OK)
+        return rc;
+    if (px_uuid_v4(res->release_id) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    if ((rc = release_rows(c, db, err)) != PX_OK)
+        return rc;
+    if (c->asked->ssccs && (rc = containers_ship(c, db, err)) != PX_OK)
+        return rc;
+    if ((rc = release_event(c, db, err)) != PX_OK)
         return rc;
     /* The market's EPCIS report, queued in this transaction. */
-    px__report_subject subject = {.market = req->market,
-                                  .batch = req->batch,
-                                  .release_id = res->release_id};
+    px__report_subject subject = {
+        .market = req->market, .batch = req->batch, .release_id = res->release_id};
     if ((rc = px__reports_queue(tx, c->app, &c->prod, &subject, res->report_id, err)) != PX_OK)
         return rc;
-    px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "release.create", res->release_id);
-    if (d) {
-        px_audit_str(d, "gtin", c->gtin);
-        px_audit_str(d, "batch", req->batch);
-        px_audit_str(d, "market", req->market);
-        px_audit_int(d, "released", (long long)c->count);
-        if (left)
-            px_audit_int(d, "unpacked", (long long)left);
-        px_audit_str(d, "event_id", res->event_id);
-    }
+    release_audit(tx, c);
     res->released = (long)c->count;
     return PX_OK;
 }
 
 void px_release_result_dispose(px_release_result *res)
 {
-    px_item_errors_free(res->errors);
-    res->errors = NULL;
-    res->n_errors = 0;
-    px_missing_list_dispose(&res->missing);
+    px__refusals_dispose(&res->errors, &res->n_errors, &res->missing);
 }
 
 px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_release_req *req,

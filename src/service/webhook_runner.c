@@ -64,7 +64,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     const px_config *cfg = &app->cfg;
     claim_ctx c;
     memset(&c, 0, sizeof(c));
-    c.lease_ms = 2 * cfg->delivery_timeout_ms + 1000;
+    c.lease_ms = px__delivery_lease_ms(cfg);
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     if (rc != PX_OK || !c.claimed) {
         if (c.claimed)

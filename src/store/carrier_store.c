@@ -124,38 +124,46 @@ static px_rc json_str(px_buf *b, const char *s)
     return rc == PX_OK ? px_buf_add(b, "\"", 1) : rc;
 }
 
+/* The items as the batch row's one array (migration 0180), index = position; an item
+ * refused as it arrives is {} there and its error is in the errors object. *n_refused counts
+ * those; the buffers say whether they overflowed (sticky px_buf). */
+static void items_json(px_buf *js, px_buf *errs, const px_carrier_item_in *items, size_t n,
+                       size_t *n_refused)
+{
+    px_buf_puts(js, "[");
+    px_buf_puts(errs, "{");
+    *n_refused = 0;
+    for (size_t i = 0; i < n; i++) {
+        px_buf_puts(js, i ? ",{" : "{");
+        if (items[i].error) {
+            px_buf_printf(errs, "%s\"%zu\":{\"c\":\"invalid_item\",\"m\":", *n_refused ? "," : "",
+                          i);
+            json_str(errs, items[i].error);
+            px_buf_puts(errs, "}");
+            (*n_refused)++;
+        } else if (items[i].target) {
+            px_buf_puts(js, "\"t\":");
+            json_str(js, items[i].target);
+        } else {
+            px_buf_puts(js, "\"g\":");
+            json_str(js, items[i].gtin ? items[i].gtin : "");
+            px_buf_puts(js, ",\"s\":");
+            json_str(js, items[i].serial ? items[i].serial : "");
+        }
+        px_buf_puts(js, "}");
+    }
+    px_buf_puts(js, "]");
+    px_buf_puts(errs, "}");
+}
+
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
                                     size_t n, px_err *err)
 {
-    /* The items as the batch row's one array (migration 0180), index = position; an item
-     * refused as it arrives is {} there and its error is in the errors object. */
     px_buf js, errs;
     px_buf_init(&js, 4u << 20);
     px_buf_init(&errs, 1u << 20);
-    px_buf_puts(&js, "[");
-    px_buf_puts(&errs, "{");
-    size_t n_refused = 0;
-    for (size_t i = 0; i < n; i++) {
-        px_buf_puts(&js, i ? ",{" : "{");
-        if (items[i].error) {
-            px_buf_printf(&errs, "%s\"%zu\":{\"c\":\"invalid_item\",\"m\":", n_refused ? "," : "",
-                          i);
-            json_str(&errs, items[i].error);
-            px_buf_puts(&errs, "}");
-            n_refused++;
-        } else if (items[i].target) {
-            px_buf_puts(&js, "\"t\":");
-            json_str(&js, items[i].target);
-        } else {
-            px_buf_puts(&js, "\"g\":");
-            json_str(&js, items[i].gtin ? items[i].gtin : "");
-            px_buf_puts(&js, ",\"s\":");
-            json_str(&js, items[i].serial ? items[i].serial : "");
-        }
-        px_buf_puts(&js, "}");
-    }
-    px_buf_puts(&js, "]");
-    px_buf_puts(&errs, "}");
+    size_t n_refused;
+    items_json(&js, &errs, items, n, &n_refused);
     px_rc rc = PX_OK;
     PGresult *r = NULL;
     if (px_buf_failed(&js) != PX_OK || px_buf_failed(&errs) != PX_OK) {

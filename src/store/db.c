@@ -44,15 +44,20 @@ void px_db_close(px_db *db)
     free(db);
 }
 
-PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+/* A statement's result when it succeeded; else NULL with err mapped from its SQLSTATE. */
+static PGresult *checked(px_db *db, PGresult *res, px_err *err)
 {
-    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     px__sqlstate_map(res, db->conn, err);
     PQclear(res);
     return NULL;
+}
+
+PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+{
+    return checked(db, PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0), err);
 }
 
 static unsigned cached_bit(const px_db *db, px__cached id)
@@ -99,13 +104,7 @@ PGresult *px__exec_cached(px_db *db, px__cached id, const char *sql, int nparams
         PQclear(p);
         db->prepared |= 1ULL << bit;
     }
-    PGresult *res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return res;
-    px__sqlstate_map(res, db->conn, err);
-    PQclear(res);
-    return NULL;
+    return checked(db, PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0), err);
 }
 
 px_rc px_db_set_sandbox(px_db *db, int on, px_err *err)

@@ -209,29 +209,17 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
     return rc;
 }
 
-px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
-                                  const px_commission_rows *in, px_err *err)
+/* Step 1 of px_store_commission_serials: serials allocated to the caller and still allocated
+ * -> commissioned. Matched with "serial = ANY ($2)" on the primary key, never joined (a join
+ * with the pool lets the planner hash the whole serial table when statistics are stale; a
+ * fresh table's missing statistics must not turn this into a sequential scan either). Row
+ * locks: a concurrent commissioner re-checks state after the first commits and misses.
+ * The serials taken are returned (NULL on error). */
+static PGresult *commission_allocated(px_db *db, const px_commission_rows *in, const char *a,
+                                      const char *now, px_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    px_buf arr;
-    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
-    const char **rest = NULL;
-    PGresult *r = NULL;
-    px_rc rc;
-    if (!a) {
-        rc = err->rc;
-        goto done;
-    }
-    char now[24];
-    us_text(now, in->now_us);
-    /* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL").
-     * 1. Serials allocated to the caller and still allocated -> commissioned. Matched with
-     *    "serial = ANY ($2)" on the primary key, never joined (a join with the pool lets the
-     *    planner hash the whole serial table when statistics are stale; a fresh table's
-     *    missing statistics must not turn this into a sequential scan either). Row locks: a
-     *    concurrent commissioner re-checks state after the first commits and misses. */
-    if ((rc = simple(db, "SET LOCAL enable_seqscan = off", err)) != PX_OK)
-        goto done;
+    if (simple(db, "SET LOCAL enable_seqscan = off", err) != PX_OK)
+        return NULL;
     /* The probe costs one primary-key descent per serial, in an index that grows with the
      * pool. Its EXISTS asks first, in one descent of the small partial index
      * serial_allocated_to (migration 0110), whether the caller holds any allocated serial of
@@ -239,135 +227,171 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
      * (a one-time filter): when the caller holds none, no serial of the request can be its
      * allocated one and the primary key is not read at all (docs/scaling.md "Growth"). */
     const char *p[] = {in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id};
-    r = px__exec(db,
-                 "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
-                 "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
-                 "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                 "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
-                 "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
-                 "RETURNING p.serial",
-                 7, p, err);
-    if (!r || (rc = simple(db, "SET LOCAL enable_seqscan = on", err)) != PX_OK) {
-        rc = err->rc;
-        goto done;
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
+        "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
+        "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
+        "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+        "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+        "RETURNING p.serial",
+        7, p, err);
+    if (r && simple(db, "SET LOCAL enable_seqscan = on", err) != PX_OK) {
+        PQclear(r);
+        return NULL;
     }
-    out->allocated = PQntuples(r);
-    /* 2. The rest, sorted (a fixed lock order between overlapping requests): new to the pool
-     *    unless they exist (allocated elsewhere, commissioned) or a concurrent request inserts
-     *    them first. Fast path: one COPY inside a savepoint. Any conflict rolls the savepoint
-     *    back and the same rows go through INSERT … ON CONFLICT DO NOTHING, which inserts each
-     *    unseen serial exactly once and skips the others. */
-    size_t n_taken = (size_t)out->allocated, n_rest = 0;
+    return r;
+}
+
+/* The request's serials that step 1 did not take, sorted (a fixed lock order between
+ * overlapping requests) into rest; *n_rest says how many. */
+static px_rc not_taken(const PGresult *r, const px_commission_rows *in, const char **rest,
+                       size_t *n_rest, px_err *err)
+{
+    size_t n_taken = (size_t)PQntuples(r);
     const char **taken = malloc((n_taken ? n_taken : 1) * sizeof(*taken));
-    rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
-    if (!taken || !rest) {
-        free(taken);
-        rc = px_err_oom(err);
-        goto done;
-    }
+    if (!taken)
+        return px_err_oom(err);
     for (size_t i = 0; i < n_taken; i++)
         taken[i] = PQgetvalue(r, (int)i, 0);
     memcpy(rest, in->serials, in->n * sizeof(*rest));
     qsort(taken, n_taken, sizeof(*taken), cmp_str);
     qsort(rest, in->n, sizeof(*rest), cmp_str);
+    *n_rest = 0;
     for (size_t i = 0, k = 0; i < in->n; i++) {
         while (k < n_taken && strcmp(taken[k], rest[i]) < 0)
             k++;
         if (k < n_taken && strcmp(taken[k], rest[i]) == 0)
             continue;
-        rest[n_rest++] = rest[i];
+        rest[(*n_rest)++] = rest[i];
     }
     free(taken);
-    if (n_rest) {
-        if ((rc = simple(db, "SAVEPOINT commission_copy", err)) != PX_OK)
-            goto done;
-        px_err cerr;
-        px_err_clear(&cerr);
-        if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
-            if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) != PX_OK)
-                goto done;
-            out->external = (long)n_rest;
-        } else {
-            if (cerr.rc == PX_EUNAVAIL) {
-                *err = cerr;
-                rc = cerr.rc;
-                goto done;
-            }
-            if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
-                goto done;
-            px_buf restarr;
-            const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
-            if (!ra) {
-                px_buf_dispose(&restarr);
-                rc = err->rc;
-                goto done;
-            }
-            const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now,
-                               in->commission_id};
-            PGresult *ri = px__exec(
-                db,
-                "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
-                "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
-                "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
-                "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
-                "RETURNING 1) SELECT count(*) FROM ins",
-                7, q, err);
-            px_buf_dispose(&restarr);
-            if (!ri) {
-                rc = err->rc;
-                goto done;
-            }
-            out->external = strtol(px__val(ri, 0, 0), NULL, 10);
-            PQclear(ri);
-        }
+    return PX_OK;
+}
+
+/* The slow path of step 2: INSERT … ON CONFLICT DO NOTHING inserts each unseen serial exactly
+ * once and skips the others; *inserted counts the new rows. */
+static px_rc insert_external(px_db *db, const px_commission_rows *in, const char *const *rest,
+                             size_t n_rest, const char *now, long *inserted, px_err *err)
+{
+    px_buf restarr;
+    const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
+    if (!ra) {
+        px_buf_dispose(&restarr);
+        return err->rc;
     }
-    /* 3. External serials count as issued for the product (the 10,000x rule). */
-    if (out->external > 0) {
-        char ext[24];
-        snprintf(ext, sizeof(ext), "%ld", out->external);
-        const char *q[] = {in->gtin, ext};
-        PGresult *ru = px__exec(db,
-                                "UPDATE product SET issued_count = issued_count + $2::bigint "
-                                "WHERE gtin = $1",
-                                2, q, err);
-        if (!ru) {
-            rc = err->rc;
-            goto done;
-        }
-        PQclear(ru);
+    const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id};
+    PGresult *ri = px__exec(
+        db,
+        "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
+        "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
+        "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
+        "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+        "RETURNING 1) SELECT count(*) FROM ins",
+        7, q, err);
+    px_buf_dispose(&restarr);
+    if (!ri)
+        return err->rc;
+    *inserted = strtol(px__val(ri, 0, 0), NULL, 10);
+    PQclear(ri);
+    return PX_OK;
+}
+
+/* Step 2: the rest are new to the pool unless they exist (allocated elsewhere, commissioned)
+ * or a concurrent request inserts them first. Fast path: one COPY inside a savepoint. Any
+ * conflict rolls the savepoint back and the same rows take insert_external. */
+static px_rc commission_external(px_db *db, const px_commission_rows *in, const char *const *rest,
+                                 size_t n_rest, const char *now, long *inserted, px_err *err)
+{
+    px_rc rc = simple(db, "SAVEPOINT commission_copy", err);
+    if (rc != PX_OK)
+        return rc;
+    px_err cerr;
+    px_err_clear(&cerr);
+    if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
+        if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) == PX_OK)
+            *inserted = (long)n_rest;
+        return rc;
     }
-    /* 4. Error path only: which candidates were not taken (each looked up on the primary key;
-     *    OFFSET 0 keeps the EXISTS a per-row index probe). */
-    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
-    if (n_rej) {
-        const char *q[] = {in->gtin, a, in->commission_id};
-        PGresult *rj = px__exec(
-            db,
-            "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
-            "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
-            "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
-            "OFFSET 0)",
-            3, q, err);
-        if (!rj) {
-            rc = err->rc;
-            goto done;
-        }
-        out->rejected = malloc(n_rej * sizeof(size_t));
-        if (!out->rejected) {
-            PQclear(rj);
-            rc = px_err_oom(err);
-            goto done;
-        }
-        const char *sv = px__val(rj, 0, 0);
-        while (*sv && out->n_rejected < n_rej) {
-            char *end;
-            out->rejected[out->n_rejected++] = (size_t)strtoull(sv, &end, 10);
-            sv = *end == ',' ? end + 1 : end;
-        }
+    if (cerr.rc == PX_EUNAVAIL) {
+        *err = cerr;
+        return cerr.rc;
+    }
+    if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
+        return rc;
+    return insert_external(db, in, rest, n_rest, now, inserted, err);
+}
+
+/* Step 3: external serials count as issued for the product (the 10,000x rule). */
+static px_rc count_issued(px_db *db, const char *gtin, long external, px_err *err)
+{
+    char ext[24];
+    snprintf(ext, sizeof(ext), "%ld", external);
+    const char *q[] = {gtin, ext};
+    return px__exec_cmd(db,
+                        "UPDATE product SET issued_count = issued_count + $2::bigint "
+                        "WHERE gtin = $1",
+                        2, q, err);
+}
+
+/* Step 4, on the error path only: which candidates were not taken (each looked up on the
+ * primary key; OFFSET 0 keeps the EXISTS a per-row index probe). */
+static px_rc rejected_indices(px_db *db, px_commission_outcome *out, const px_commission_rows *in,
+                              const char *a, size_t n_rej, px_err *err)
+{
+    const char *q[] = {in->gtin, a, in->commission_id};
+    PGresult *rj = px__exec(
+        db,
+        "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
+        "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
+        "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
+        "OFFSET 0)",
+        3, q, err);
+    if (!rj)
+        return err->rc;
+    out->rejected = malloc(n_rej * sizeof(size_t));
+    if (!out->rejected) {
         PQclear(rj);
+        return px_err_oom(err);
     }
-    rc = PX_OK;
-done:
+    const char *sv = px__val(rj, 0, 0);
+    while (*sv && out->n_rejected < n_rej) {
+        char *end;
+        out->rejected[out->n_rejected++] = (size_t)strtoull(sv, &end, 10);
+        sv = *end == ',' ? end + 1 : end;
+    }
+    PQclear(rj);
+    return PX_OK;
+}
+
+/* A handful of statements whatever the count (docs/lifecycle.md "Set-based SQL"): the steps
+ * above, in order. */
+px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
+                                  const px_commission_rows *in, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    px_buf arr;
+    const char *a = px__text_array(&arr, in->serials, in->n, "serials", err);
+    const char **rest = NULL;
+    size_t n_rest = 0;
+    PGresult *r = NULL;
+    px_rc rc = a ? PX_OK : err->rc;
+    char now[24];
+    us_text(now, in->now_us);
+    if (rc == PX_OK && !(r = commission_allocated(db, in, a, now, err)))
+        rc = err->rc;
+    if (rc == PX_OK) {
+        out->allocated = PQntuples(r);
+        rest = malloc((in->n ? in->n : 1) * sizeof(*rest));
+        rc = rest ? not_taken(r, in, rest, &n_rest, err) : px_err_oom(err);
+    }
+    if (rc == PX_OK && n_rest)
+        rc = commission_external(db, in, rest, n_rest, now, &out->external, err);
+    if (rc == PX_OK && out->external > 0)
+        rc = count_issued(db, in->gtin, out->external, err);
+    size_t n_rej = in->n - (size_t)(out->allocated + out->external);
+    if (rc == PX_OK && n_rej)
+        rc = rejected_indices(db, out, in, a, n_rej, err);
     if (r)
         PQclear(r);
     free(rest);
@@ -573,13 +597,7 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
                            "e.op = 'commission' AND coalesce(e.read_point, '') = '' "
                            "ORDER BY o.name, o.id",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
-            break;
-    PQclear(r);
-    return PX_OK;
+    return px__each_pair(r, fn, ctx, err);
 }
 
 /* ---- packs ------------------------------------------------------------------------------ */

@@ -338,8 +338,8 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
     const char *p[] = {id, lease};
     PGresult *r = px__exec(db,
                            "UPDATE report SET state = 'sending', attempts = attempts + 1, "
-                           "next_attempt_at = clock_timestamp() + $2::bigint * "
-                           "interval '1 millisecond' WHERE id = $1::uuid RETURNING attempts",
+                           "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
+                           "RETURNING attempts",
                            2, p, err);
     if (!r)
         return err->rc;
@@ -358,11 +358,9 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
                                   const char *outcome, const char *error, long retry_ms,
                                   px_err *err)
 {
-    char num[16], st[16], retry[24];
-    snprintf(num, sizeof(num), "%d", n);
-    snprintf(st, sizeof(st), "%d", http_status);
-    snprintf(retry, sizeof(retry), "%ld", retry_ms);
-    const char *p[] = {id, num, http_status ? st : NULL, outcome, px__nz(error)};
+    px__attempt_text t;
+    px__attempt_text_set(&t, n, http_status, retry_ms);
+    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, px__nz(error)};
     px_rc rc = px__exec_cmd(db,
                             "UPDATE report_attempt SET finished_at = clock_timestamp(), "
                             "http_status = $3::int, outcome = $4, error = $5 "
@@ -370,16 +368,14 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
                             5, p, err);
     if (rc != PX_OK)
         return rc;
-    const char *q[] = {id, outcome, px__nz(error), retry};
+    const char *q[] = {id, outcome, px__nz(error), t.retry};
     return px__exec_cmd(
         db,
         "UPDATE report SET "
-        "state = CASE $2 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
-        "ELSE 'queued' END, "
+        "state = " PX__SQL_STATE_AFTER("$2") ", "
         "last_error = CASE $2 WHEN 'delivered' THEN last_error ELSE $3 END, "
-        "delivered_at = CASE $2 WHEN 'delivered' THEN clock_timestamp() END, "
-        "next_attempt_at = clock_timestamp() + $4::bigint * interval '1 millisecond' "
-        "WHERE id = $1::uuid",
+        "delivered_at = " PX__SQL_DELIVERED_AT("$2") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$4") " WHERE id = $1::uuid",
         4, q, err);
 }
 
@@ -563,53 +559,129 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
     return PX_OK;
 }
 
+/* A statement over the events after seq `after` that f selects, with n as $2: head is its
+ * SQL up to "... WHERE e.seq > $1::bigint", the filter's conditions follow, then tail. */
+static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long after, long long n,
+                              const char *head, const char *tail, px_err *err)
+{
+    qb q;
+    memset(&q, 0, sizeof(q));
+    px_buf_init(&q.sql, 16384);
+    char after_s[24], n_s[24], ge[24], lt[24], gr[24], lr[24];
+    snprintf(after_s, sizeof(after_s), "%lld", after);
+    snprintf(n_s, sizeof(n_s), "%lld", n);
+    q.params[q.n++] = after_s; /* $1 */
+    q.params[q.n++] = n_s;     /* $2 */
+    px_buf_puts(&q.sql, head);
+    filter_where(&q, f, ge, lt);
+    filter_record_time(&q, f, gr, lr);
+    px_buf_puts(&q.sql, tail);
+    return qb_run(db, &q, err);
+}
+
+/* One chunk of events after seq `after`: at most EVENT_CHUNK (or the filter's chunk_max)
+ * events and about EPC_BUDGET EPCs ($2), each with its serials or EPCs joined by GS (column
+ * 17). */
+static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
+{
+    char tail[2048];
+    snprintf(
+        tail, sizeof(tail),
+        " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
+        "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
+        "coalesce(e.disposition, ''), "
+        "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
+        "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
+        "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
+        "coalesce(e.location_gln, ''), e.event_hash, "
+        "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
+        "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
+        "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
+        "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
+        "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
+        "ELSE s.release_id = e.release_id END) END, ''), "
+        "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
+        "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
+        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
+        "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
+        f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
+    return events_after(db, f, after, EPC_BUDGET,
+                        "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
+                        "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
+                        "WHERE e.seq > $1::bigint",
+                        tail, err);
+}
+
+/* The scalar columns of row i of events_chunk (borrowed from the result). */
+static void event_row(px_epcis_row *ev, const PGresult *r, int i)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = strtoll(px__val(r, i, 0), NULL, 10);
+    ev->id = px__val(r, i, 1);
+    ev->op = px__val(r, i, 2);
+    ev->type = px__val(r, i, 3);
+    ev->action = px__val(r, i, 4);
+    ev->biz_step = px__val(r, i, 5);
+    ev->disposition = px__val(r, i, 6);
+    ev->event_time_us = strtoll(px__val(r, i, 7), NULL, 10);
+    ev->tz_offset_min = (int)strtol(px__val(r, i, 8), NULL, 10);
+    ev->gtin = px__val(r, i, 9);
+    ev->gcp_len = (int)strtol(px__val(r, i, 10), NULL, 10);
+    ev->lot = px__val(r, i, 11);
+    ev->expiry = px__val(r, i, 12);
+    ev->read_point = px__val(r, i, 13);
+    ev->biz_location = px__val(r, i, 14);
+    ev->location_gln = px__val(r, i, 15);
+    ev->event_hash = px__val(r, i, 16);
+    ev->source_party = px__val(r, i, 18);
+    ev->source_location = px__val(r, i, 19);
+    ev->dest_party = px__val(r, i, 20);
+    ev->dest_location = px__val(r, i, 21);
+    ev->biz_tx_type = px__val(r, i, 22);
+    ev->biz_tx = px__val(r, i, 23);
+}
+
+/* The serials (or EPCs) of one event, split out of a private copy of column 17 (the result's
+ * own storage must not be modified); the buffers are reused from row to row. */
+typedef struct serial_scratch {
+    const char **vec;
+    size_t cap;
+    char *buf;
+    size_t buf_cap;
+} serial_scratch;
+
+static px_rc event_serials(px_epcis_row *ev, serial_scratch *sc, const PGresult *r, int i)
+{
+    size_t sl = (size_t)PQgetlength(r, i, 17), n = 0;
+    if (sl + 1 > sc->buf_cap) {
+        char *nb = realloc(sc->buf, sl + 1);
+        if (!nb)
+            return PX_EINTERNAL;
+        sc->buf = nb;
+        sc->buf_cap = sl + 1;
+    }
+    memcpy(sc->buf, px__val(r, i, 17), sl + 1);
+    if (split_serials(sc->buf, &sc->vec, &sc->cap, &n) != PX_OK)
+        return PX_EINTERNAL;
+    /* Migration 0090: the list holds EPC URIs in place of the packs. */
+    if (px__val(r, i, 24)[0] == 't') {
+        ev->epcs = sc->vec;
+        ev->n_epcs = n;
+    } else {
+        ev->serials = sc->vec;
+        ev->n_serials = n;
+    }
+    return PX_OK;
+}
+
 px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_row_fn fn, void *ctx,
-                           px_err *err)
+                                 px_err *err)
 {
     long long after = f->after_seq > 0 ? f->after_seq : 0;
-    const char **vec = NULL;
-    size_t cap = 0, scap = 0;
-    char *sbuf = NULL;
+    serial_scratch sc = {0};
     px_rc rc = PX_OK;
     for (;;) {
-        qb q;
-        memset(&q, 0, sizeof(q));
-        px_buf_init(&q.sql, 16384);
-        char after_s[24], ge[24], lt[24], gr[24], lr[24], budget[24];
-        snprintf(after_s, sizeof(after_s), "%lld", after);
-        snprintf(budget, sizeof(budget), "%d", EPC_BUDGET);
-        q.params[q.n++] = after_s; /* $1 */
-        q.params[q.n++] = budget;  /* $2 */
-        px_buf_printf(&q.sql,
-                      "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
-                      "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
-                      "WHERE e.seq > $1::bigint");
-        filter_where(&q, f, ge, lt);
-        filter_record_time(&q, f, gr, lr);
-        px_buf_printf(
-            &q.sql,
-            " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
-            "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
-            "coalesce(e.disposition, ''), "
-            "(extract(epoch FROM e.event_time) * 1000000)::bigint, e.tz_offset_min, e.gtin, "
-            "e.gcp_len, coalesce(e.lot, ''), coalesce(e.expiry, ''), "
-            "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), "
-            "coalesce(e.location_gln, ''), e.event_hash, "
-            "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
-            "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
-            "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
-            "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
-            "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
-            "ELSE s.release_id = e.release_id END) END, ''), "
-            "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
-            "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-            "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
-            "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
-            f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
-        PGresult *r = q.sql.data ? px__exec(db, q.sql.data, q.n, q.params, err) : NULL;
-        if (!q.sql.data)
-            px_err_oom(err);
-        px_buf_dispose(&q.sql);
+        PGresult *r = events_chunk(db, f, after, err);
         if (!r) {
             rc = err->rc;
             break;
@@ -618,57 +690,11 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         int stop = 0;
         for (int i = 0; i < rows && !stop; i++) {
             px_epcis_row ev;
-            memset(&ev, 0, sizeof(ev));
-            ev.seq = strtoll(px__val(r, i, 0), NULL, 10);
-            ev.id = px__val(r, i, 1);
-            ev.op = px__val(r, i, 2);
-            ev.type = px__val(r, i, 3);
-            ev.action = px__val(r, i, 4);
-            ev.biz_step = px__val(r, i, 5);
-            ev.disposition = px__val(r, i, 6);
-            ev.event_time_us = strtoll(px__val(r, i, 7), NULL, 10);
-            ev.tz_offset_min = (int)strtol(px__val(r, i, 8), NULL, 10);
-            ev.gtin = px__val(r, i, 9);
-            ev.gcp_len = (int)strtol(px__val(r, i, 10), NULL, 10);
-            ev.lot = px__val(r, i, 11);
-            ev.expiry = px__val(r, i, 12);
-            ev.read_point = px__val(r, i, 13);
-            ev.biz_location = px__val(r, i, 14);
-            ev.location_gln = px__val(r, i, 15);
-            ev.event_hash = px__val(r, i, 16);
-            ev.source_party = px__val(r, i, 18);
-            ev.source_location = px__val(r, i, 19);
-            ev.dest_party = px__val(r, i, 20);
-            ev.dest_location = px__val(r, i, 21);
-            ev.biz_tx_type = px__val(r, i, 22);
-            ev.biz_tx = px__val(r, i, 23);
-            size_t n = 0;
-            /* A private copy: the result's own storage must not be modified. */
-            size_t sl = (size_t)PQgetlength(r, i, 17);
-            if (sl + 1 > scap) {
-                char *nb = realloc(sbuf, sl + 1);
-                if (!nb) {
-                    rc = px_err_oom(err);
-                    stop = 1;
-                    break;
-                }
-                sbuf = nb;
-                scap = sl + 1;
-            }
-            memcpy(sbuf, px__val(r, i, 17), sl + 1);
-            if (split_serials(sbuf, &vec, &cap, &n) != PX_OK) {
+            event_row(&ev, r, i);
+            if (event_serials(&ev, &sc, r, i) != PX_OK) {
                 rc = px_err_oom(err);
                 stop = 1;
                 break;
-            }
-            ev.serials = vec;
-            ev.n_serials = n;
-            /* Migration 0090: the list holds EPC URIs in place of the packs. */
-            if (px__val(r, i, 24)[0] == 't') {
-                ev.epcs = vec;
-                ev.n_epcs = n;
-                ev.serials = NULL;
-                ev.n_serials = 0;
             }
             after = ev.seq;
             if (fn(ctx, &ev))
@@ -678,8 +704,8 @@ px_rc px_store_epcis_events_each(px_db *db, const px_epcis_filter *f, px_epcis_r
         if (stop || rows == 0 || f->chunk_max > 0)
             break;
     }
-    free(vec);
-    free(sbuf);
+    free(sc.vec);
+    free(sc.buf);
     return rc;
 }
 
@@ -689,23 +715,14 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     *count = 0;
     *last_seq = 0;
     *more = 0;
-    qb q;
-    memset(&q, 0, sizeof(q));
-    px_buf_init(&q.sql, 16384);
-    char after_s[24], per[24], ge[24], lt[24], gr[24], lr[24];
-    snprintf(after_s, sizeof(after_s), "%lld", f->after_seq > 0 ? f->after_seq : 0);
-    snprintf(per, sizeof(per), "%ld", per_page);
-    q.params[q.n++] = after_s; /* $1 */
-    q.params[q.n++] = per;     /* $2 */
     /* One row past the page says whether another page follows; the window numbers the rows
      * as the index scan yields them, so the scan stops after per_page + 1. */
-    px_buf_puts(&q.sql, "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), "
-                        "0) FROM (SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn "
-                        "FROM epcis_event e WHERE e.seq > $1::bigint");
-    filter_where(&q, f, ge, lt);
-    filter_record_time(&q, f, gr, lr);
-    px_buf_puts(&q.sql, " ORDER BY e.seq LIMIT $2::bigint + 1) x");
-    PGresult *r = qb_run(db, &q, err);
+    PGresult *r = events_after(
+        db, f, f->after_seq > 0 ? f->after_seq : 0, per_page,
+        "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), 0) FROM "
+        "(SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn FROM epcis_event e "
+        "WHERE e.seq > $1::bigint",
+        " ORDER BY e.seq LIMIT $2::bigint + 1) x", err);
     if (!r)
         return err->rc;
     long n = strtol(px__val(r, 0, 0), NULL, 10);

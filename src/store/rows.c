@@ -16,6 +16,25 @@ char *px__dup(const PGresult *res, int r, int c)
     return px__isnull(res, r, c) ? NULL : strdup(px__val(res, r, c));
 }
 
+void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms)
+{
+    snprintf(t->n, sizeof(t->n), "%d", n);
+    snprintf(t->status, sizeof(t->status), "%d", http_status);
+    snprintf(t->retry, sizeof(t->retry), "%ld", retry_ms);
+}
+
+px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
+                    px_err *err)
+{
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
 {
     PGresult *r = px__exec(db, sql, nparams, params, err);

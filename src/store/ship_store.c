@@ -101,11 +101,5 @@ px_rc px_store_containers_top_each(px_db *db, const char *const *ssccs, size_t n
                             TOP_LISTED "SELECT top.r, x.company_prefix FROM top JOIN sscc x ON "
                                        "x.sscc = top.r ORDER BY top.o",
                             NULL, ssccs, n, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1)))
-            break;
-    PQclear(r);
-    return PX_OK;
+    return px__each_pair(r, fn, ctx, err);
 }

@@ -277,6 +277,16 @@ typedef struct px_master_data {
     char ndc[16];                 /* US: NDC as printed (digits and hyphens), "" if none */
 } px_master_data;
 
+/* The master data's members by their API name (X(name, member)), in the order answers and
+ * audit entries list them: the one list the handlers, the copies and the audit read. */
+#define PX_MASTER_DATA_FIELDS(X)                                                                   \
+    X("regulated_product_name", regulated_product_name)                                            \
+    X("dosage_form", dosage_form)                                                                  \
+    X("strength", strength)                                                                        \
+    X("pack_size", pack_size)                                                                      \
+    X("manufacturer", manufacturer)                                                                \
+    X("ndc", ndc)
+
 typedef struct px_product {
     char gtin[15];
     char mah_id[PX_ID_LEN + 1];

@@ -78,6 +78,17 @@ int px__isnull(const PGresult *res, int r, int c);
  * that needs the value tells the two apart with px__isnull) (rows.c). */
 char *px__dup(const PGresult *res, int r, int c);
 
+/* A send attempt's numbers as SQL text parameters, for the outbox's attempt rows (reports
+ * and webhook deliveries): its number, the HTTP status (use only when non-zero: none is
+ * NULL) and the retry delay in ms. */
+typedef struct px__attempt_text {
+    char n[16], status[16], retry[24];
+} px__attempt_text;
+void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms);
+/* Calls fn(ctx, column 0, column 1) for each row of r (a px__exec result, NULL on error)
+ * until fn returns non-zero; clears r (rows.c). */
+px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
+                    px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
@@ -119,6 +130,13 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
 /* Appends sql to b with each {p} replaced by name, a month's name px_partition_table_of admits
  * (partition_store.c): the one way a partition's name enters SQL. */
 void px__sql_month(px_buf *b, const char *sql, const char *name);
+/* The outbox's one rule after a send attempt with outcome o (reports and webhook deliveries,
+ * docs/architecture.md "Background work"): delivered and dead are final, any other outcome
+ * queues the row again; a row is due (or its lease ends) ms milliseconds from now. */
+#define PX__SQL_STATE_AFTER(o)                                                                     \
+    "CASE " o " WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'queued' END"
+#define PX__SQL_DELIVERED_AT(o) "CASE " o " WHEN 'delivered' THEN clock_timestamp() END"
+#define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */

@@ -176,7 +176,7 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
         "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
         "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
-        "next_attempt_at = clock_timestamp() + $1::bigint * interval '1 millisecond' FROM c "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$1") " FROM c "
         "WHERE d.id = c.id RETURNING d.*), "
         "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
         "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
@@ -207,18 +207,15 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
                                    const char *outcome, const char *error, long retry_ms,
                                    px_err *err)
 {
-    char num[16], st[16], retry[24];
-    snprintf(num, sizeof(num), "%d", n);
-    snprintf(st, sizeof(st), "%d", http_status);
-    snprintf(retry, sizeof(retry), "%ld", retry_ms);
-    const char *p[] = {id, num, http_status ? st : NULL, outcome, error, retry};
+    px__attempt_text t;
+    px__attempt_text_set(&t, n, http_status, retry_ms);
+    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, error, t.retry};
     return px__exec_cmd(
         db,
         "WITH d AS (UPDATE webhook_delivery SET "
-        "state = CASE $4 WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' "
-        "ELSE 'queued' END, last_error = $5, last_http_status = $3::int, "
-        "delivered_at = CASE $4 WHEN 'delivered' THEN clock_timestamp() END, "
-        "next_attempt_at = clock_timestamp() + $6::bigint * interval '1 millisecond' "
+        "state = " PX__SQL_STATE_AFTER("$4") ", last_error = $5, last_http_status = $3::int, "
+        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "
         "WHERE id = $1::uuid AND state = 'sending' AND attempts = $2::int RETURNING id) "
         "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
         "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",

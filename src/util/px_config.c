@@ -121,10 +121,9 @@ static px_rc audit_settings_load(px_config *cfg, px_err *err)
         return rc;
     cfg->audit_checkpoint_interval = (int)v;
     const char *key = getenv("PACKID_AUDIT_KEY_FILE");
-    int n = key && *key
-                ? snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file), "%s", key)
-                : snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file),
-                           "%s/audit/signing-key.pem", cfg->data_dir);
+    int n = key && *key ? snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file), "%s", key)
+                        : snprintf(cfg->audit_key_file, sizeof(cfg->audit_key_file),
+                                   "%s/audit/signing-key.pem", cfg->data_dir);
     if (n < 0 || (size_t)n >= sizeof(cfg->audit_key_file))
         return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_AUDIT_KEY_FILE is too long");
     return PX_OK;
@@ -157,9 +156,10 @@ static px_rc scale_settings_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
-px_rc px_config_load(px_config *cfg, px_err *err)
+/* PACKID_LISTEN (host:port) and PACKID_DATA_DIR (made absolute against the working
+ * directory). */
+static px_rc place_load(px_config *cfg, px_err *err)
 {
-    memset(cfg, 0, sizeof(*cfg));
     const char *listen = env_or("PACKID_LISTEN", "127.0.0.1:8080");
     const char *colon = strrchr(listen, ':');
     long port;
@@ -174,22 +174,21 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if (dir[0] == '/') {
         if (px_strlcpy(cfg->data_dir, dir, sizeof(cfg->data_dir)) >= sizeof(cfg->data_dir))
             return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATA_DIR is too long");
-    } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof(cwd)))
-            return px_err_set(err, PX_EINTERNAL, NULL, "cannot read the current directory");
-        const char *rel = strncmp(dir, "./", 2) == 0 ? dir + 2 : dir;
-        int n = snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s/%s", cwd, rel);
-        if (n < 0 || (size_t)n >= sizeof(cfg->data_dir))
-            return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATA_DIR is too long");
+        return PX_OK;
     }
-    if (px_strlcpy(cfg->database_url, env_or("PACKID_DATABASE_URL", ""),
-                   sizeof(cfg->database_url)) >= sizeof(cfg->database_url))
-        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATABASE_URL is too long");
-    if (px_strlcpy(cfg->read_database_url, env_or("PACKID_READ_DATABASE_URL", ""),
-                   sizeof(cfg->read_database_url)) >= sizeof(cfg->read_database_url))
-        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_READ_DATABASE_URL is too long");
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof(cwd)))
+        return px_err_set(err, PX_EINTERNAL, NULL, "cannot read the current directory");
+    const char *rel = strncmp(dir, "./", 2) == 0 ? dir + 2 : dir;
+    int n = snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s/%s", cwd, rel);
+    if (n < 0 || (size_t)n >= sizeof(cfg->data_dir))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATA_DIR is too long");
+    return PX_OK;
+}
 
+/* The HTTP server's and the workers' numbers. */
+static px_rc server_settings_load(px_config *cfg, px_err *err)
+{
     long v;
     px_rc rc;
     /* 50 ms: a standby on the same LAN replays a commit within a few ms; one that lags more
@@ -223,13 +222,19 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_BODY_IDLE_TIMEOUT", 10, 1, 3600, &v, err)) != PX_OK)
         return rc;
     cfg->body_idle_timeout = (int)v;
+    return PX_OK;
+}
 
-    if ((rc = env_int("PACKID_DEMO", cfg->database_url[0] ? 0 : 1, 0, 1, &v, err)) != PX_OK)
+/* Demo mode, the GCP list, the EPCIS schemas and the public addresses. */
+static px_rc public_settings_load(px_config *cfg, px_err *err)
+{
+    long v;
+    px_rc rc = env_int("PACKID_DEMO", cfg->database_url[0] ? 0 : 1, 0, 1, &v, err);
+    if (rc != PX_OK)
         return rc;
     cfg->demo = (int)v;
     px_strlcpy(cfg->gcp_list, env_or("PACKID_GCP_LIST", ""), sizeof(cfg->gcp_list));
-    px_strlcpy(cfg->epcis_xsd_dir, env_or("PACKID_EPCIS_XSD_DIR", ""),
-               sizeof(cfg->epcis_xsd_dir));
+    px_strlcpy(cfg->epcis_xsd_dir, env_or("PACKID_EPCIS_XSD_DIR", ""), sizeof(cfg->epcis_xsd_dir));
     px_strlcpy(cfg->epcis2_xsd_dir, env_or("PACKID_EPCIS2_XSD_DIR", ""),
                sizeof(cfg->epcis2_xsd_dir));
     px_strlcpy(cfg->epcis2_json_schema, env_or("PACKID_EPCIS2_JSON_SCHEMA", ""),
@@ -243,9 +248,25 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
-    if ((rc = scale_settings_load(cfg, err)) != PX_OK)
+    return PX_OK;
+}
+
+px_rc px_config_load(px_config *cfg, px_err *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    px_rc rc = place_load(cfg, err);
+    if (rc != PX_OK)
         return rc;
-    if ((rc = audit_settings_load(cfg, err)) != PX_OK)
+    if (px_strlcpy(cfg->database_url, env_or("PACKID_DATABASE_URL", ""),
+                   sizeof(cfg->database_url)) >= sizeof(cfg->database_url))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_DATABASE_URL is too long");
+    if (px_strlcpy(cfg->read_database_url, env_or("PACKID_READ_DATABASE_URL", ""),
+                   sizeof(cfg->read_database_url)) >= sizeof(cfg->read_database_url))
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_READ_DATABASE_URL is too long");
+    if ((rc = server_settings_load(cfg, err)) != PX_OK ||
+        (rc = public_settings_load(cfg, err)) != PX_OK ||
+        (rc = scale_settings_load(cfg, err)) != PX_OK ||
+        (rc = audit_settings_load(cfg, err)) != PX_OK)
         return rc;
     return settings_load(cfg, err);
 }

@@ -45,15 +45,25 @@ int px_str_printable(const char *s, size_t maxlen)
     return n > 0;
 }
 
+int px_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)
         return 0;
     for (int i = 0; i < 36; i++) {
         char c = s[i];
-        int ok = (i == 8 || i == 13 || i == 18 || i == 23)
-                     ? c == '-'
-                     : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        int ok =
+            (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : px_hexval((unsigned char)c) >= 0;
         if (!ok)
             return 0;
     }

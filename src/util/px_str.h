@@ -19,6 +19,9 @@ int px_parse_long(const char *s, long min, long max, long *out);
  * bytes pass). GS1 data fields use gs1's character-set checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
 
+/* The value of the hexadecimal digit c (0-9, A-F, a-f), or -1. */
+int px_hexval(int c);
+
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather
  * than "not found". */
