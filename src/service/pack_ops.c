@@ -204,8 +204,9 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
      * back together and the packs stay where they were: the unit goes on as a whole. */
     int back = c->action == PX_PACK_REACTIVATE;
     if (rc == PX_OK && c->req->ssccs)
-        rc = px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs,
-                                           back ? "commissioned" : "decommissioned", err);
+        rc = back ? px_store_containers_reactivate(db, c->req->ssccs, c->req->n_ssccs, err)
+                  : px_store_containers_set_state(db, c->req->ssccs, c->req->n_ssccs,
+                                                  "decommissioned", err);
     if (rc == PX_OK && c->req->ssccs)
         rc = back ? px_store_cases_below_reactivate(db, c->req->ssccs, c->req->n_ssccs, err)
                   : px_store_cases_below_move(db, c->req->ssccs, c->req->n_ssccs, &cm, err);
