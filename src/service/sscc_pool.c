@@ -192,15 +192,9 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
     else if (req->strategy && strcmp(req->strategy, "sequential") != 0)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "strategy",
                                 "strategy must be sequential or random");
-    if (req->company_prefix) {
-        size_t n = strlen(req->company_prefix);
-        int ok = n >= GS1_SSCC_GCP_MIN && n <= GS1_SSCC_GCP_MAX;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = req->company_prefix[i] >= '0' && req->company_prefix[i] <= '9';
-        if (!ok)
-            return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
-                                    "company_prefix must be 6 to 12 digits");
-    }
+    if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
+                                "company_prefix must be 6 to 12 digits");
     sscc_alloc_ctx c = {req, random, out, "", NULL, NULL};
     if (req->mah_id && req->gtin)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "gtin",

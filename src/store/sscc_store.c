@@ -27,13 +27,20 @@
     "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp "    \
     "FROM product p WHERE " MAY_USE("p")
 
-/* REQ-SSCC-7: a CMO's own GLN prefix, once per MAH it is actively partnered with; only when
+/* A CMO's own company prefixes (og.gcp) beside organization o: its GLN's (REQ-SSCC-6) and
+ * those it lists beyond it (REQ-SSCC-8, org_company_prefix). */
+#define CMO_GCPS                                                                                   \
+    " JOIN LATERAL (SELECT left(o.gln, o.gln_prefix_length) AS gcp WHERE o.gln_prefix_length IS "  \
+    "NOT NULL UNION SELECT x.company_prefix FROM org_company_prefix x WHERE x.org_id = o.id) og "  \
+    "ON true "
+
+/* REQ-SSCC-7: a CMO's own prefixes, once per MAH it is actively partnered with; only when
  * named ($2), so a CMO that registers its GLN keeps allocating under its one MAH prefix
  * without naming it. */
 #define OWN_ALLOC_PREFIXES                                                                         \
-    "SELECT ps.mah_id::text AS mah, left(o.gln, o.gln_prefix_length) AS gcp FROM organization o "  \
-    "JOIN partnership ps ON ps.cmo_id = o.id AND ps.status = 'active' WHERE o.id = $1::uuid AND "  \
-    "o.kind = 'cmo' AND o.gln_prefix_length IS NOT NULL AND $2::text <> ''"
+    "SELECT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "            \
+    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
+    "'cmo' AND $2::text <> ''"
 
 px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char *org_id,
                                  const char *prefix, const char *mah, px_err *err)
@@ -96,17 +103,17 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
 }
 
 /* REQ-SSCC-6: a CMO's own company prefix is the GS1 Company Prefix of its GLN (organization.gln
- * and gln_prefix_length, the prefix it registered with GS1): a line that numbers its own SSCCs
- * builds them under it (DOMAIN-2.md §10.2: the SSCC carries the prefix of whoever builds the
- * unit). Such a container belongs to the MAH it is packed for: one the CMO is actively
- * partnered with on a listed pack child's GTIN ($3), or the MAH of a listed container child
- * ($4). */
+ * and gln_prefix_length, the prefix it registered with GS1), or one it lists beyond it
+ * (REQ-SSCC-8): a line that numbers its own SSCCs builds them under it (DOMAIN-2.md §10.2: the
+ * SSCC carries the prefix of whoever builds the unit). Such a container belongs to the MAH it
+ * is packed for: one the CMO is actively partnered with on a listed pack child's GTIN ($3), or
+ * the MAH of a listed container child ($4). */
 #define OWN_PREFIXES                                                                               \
-    "SELECT DISTINCT ps.mah_id::text AS mah, left(o.gln, o.gln_prefix_length) AS gcp "            \
-    "FROM organization o JOIN partnership ps ON ps.cmo_id = o.id AND ps.status = 'active' "        \
-    "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND o.gln_prefix_length IS NOT NULL AND ("          \
+    "SELECT DISTINCT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "   \
+    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
+    "'cmo' AND ("                                                                                  \
     "EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = ps.id AND "            \
-    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "  \
+    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "   \
     "AND x.tenant_id = ps.mah_id AND x.org_id = o.id))"
 
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,

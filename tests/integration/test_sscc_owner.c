@@ -301,11 +301,81 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
                      1);
 }
 
+/* ---- a CMO's company prefixes beyond its GLN's ---------------------------------------------- */
+
+#define XP1 "0614150" /* the second CMO's further prefixes: 7 and 9 digits */
+#define XP2 "061416000"
+#define XP2_SSCC "006141600000000017" /* under XP2: serial reference 0000001 */
+
+static void patch_cmo2(fixture *f, const char *body, long status, const char *code)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
+    static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "PATCH", path, f->mah_key, body, NULL, status, code);
+}
+
+/* REQ-SSCC-8: a CMO lists company prefixes beyond its GLN's (PATCH /v1/orgs by its MAH, the
+ * whole list); it allocates SSCCs under each and registers external ones under each, as under
+ * its GLN's. A prefix that is someone else's (another organization's GLN prefix, a product's)
+ * is 409 company_prefix_taken; a malformed or doubled one 422; a MAH lists none; every
+ * refusal changes nothing. Cleared, the prefixes are nobody's again. */
+static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
+{
+    fixture *f = *state;
+    char path[96], id[40];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
+    json_t *o = px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"company_prefixes\":[\"" XP2 "\",\"" XP1 "\"]}", 200);
+    json_t *list = json_object_get(o, "company_prefixes");
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), XP1);
+    assert_string_equal(json_string_value(json_array_get(list, 1)), XP2);
+    json_decref(o);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'org.update' AND "
+                                 "details->>'company_prefixes' = '" XP2 "," XP1 "'"),
+                     1);
+    /* Allocated under one (it serves one MAH: no need to name it), packed under the other. */
+    alloc_ok(f, f->cmo2_key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah_org, XP1, id);
+    px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2_org);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo2_key,
+                             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" XP2_SSCC
+                             "\"},\"children\":[{\"gtin\":\"" GTIN "\",\"serial\":\"BP001\"}]}",
+                             201));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" XP2_SSCC "' AND "
+                                 "company_prefix = '" XP2 "' AND origin = 'external' AND "
+                                 "tenant_id = '%s' AND org_id = '%s'",
+                                 f->mah_org, f->cmo2_org),
+                     1);
+    /* Someone else's, malformed, doubled, too many for a MAH: refused, nothing changed. */
+    patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" CMO_GCP "\"]}", 409,
+               "company_prefix_taken");
+    patch_cmo2(f, "{\"company_prefixes\":[\"0355154\"]}", 409, "company_prefix_taken");
+    patch_cmo2(f, "{\"company_prefixes\":[\"12345\"]}", 422, "validation_error");
+    patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" XP1 "\"]}", 422, "validation_error");
+    char mah_path[96];
+    snprintf(mah_path, sizeof(mah_path), "/v1/orgs/%s", f->mah_org);
+    static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "PATCH", mah_path, f->mah_key,
+                    "{\"company_prefixes\":[\"0614170\"]}", NULL, 422, "validation_error");
+    /* The list is as it was. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM org_company_prefix"), 2);
+    /* Cleared: nobody's again. */
+    o = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"company_prefixes\":[]}", 200);
+    assert_int_equal(json_array_size(json_object_get(o, "company_prefixes")), 0);
+    json_decref(o);
+    alloc_refused(f, f->cmo2_key, "{\"count\":1,\"company_prefix\":\"" XP1 "\"}", 404,
+                  "unknown_company_prefix");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sscc_owner__cmo_allocates_own_prefix),
         cmocka_unit_test(test_sscc_owner__reactivated_container_keeps_state),
+        cmocka_unit_test(test_sscc_owner__cmo_lists_more_prefixes),
     };
     return cmocka_run_group_tests_name("sscc_owner", tests, setup, px_test_fixture_teardown);
 }
