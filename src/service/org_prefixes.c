@@ -18,7 +18,7 @@ px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefix
     if (n > PX_ORG_GCP_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefixes",
                                 "at most %d company prefixes", PX_ORG_GCP_MAX);
-    char field[32];
+    char field[48];
     for (size_t i = 0; i < n; i++) {
         snprintf(field, sizeof(field), "company_prefixes[%zu]", i);
         if (!gs1_gcp_valid(prefixes[i]))
@@ -43,7 +43,8 @@ px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefix
     if (d) {
         char now[PX_ORG_GCP_MAX * 13] = "";
         size_t at = 0;
-        for (size_t i = 0; i < n; i++)
+        /* Fits: at most PX_ORG_GCP_MAX prefixes of at most 12 digits, checked above. */
+        for (size_t i = 0; i < n && at < sizeof(now); i++)
             at += (size_t)snprintf(now + at, sizeof(now) - at, "%s%s", i ? "," : "", prefixes[i]);
         px_audit_str(d, "old_company_prefixes", o->company_prefixes);
         px_audit_str(d, "company_prefixes", now);
