@@ -1,5 +1,6 @@
 /* SSCC pools: allocating SSCCs of a company prefix, reading an allocation and its SSCCs
  * (packing.h, docs/aggregation.md, DOMAIN-2.md §10.1–10.2). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +69,8 @@ static px_rc generate(px_db *db, sscc_alloc_ctx *c, long need, long *added, px_e
 }
 
 /* Whose prefix, and for which MAH (docs/aggregation.md "Whose prefix"): the one pair (MAH,
- * company prefix) the caller may use that the request names. REQ-SSCC-7: a CMO's own GLN prefix
- * serves every MAH it is partnered with, so the MAH is named (mah_id, or gtin of a partnered
+ * company prefix) the caller may use that the request names. REQ-SSCC-7: a CMO's own prefixes
+ * serve every MAH it is partnered with, so the MAH is named (mah_id, or gtin of a partnered
  * product) when there are several; checked before anything is written. */
 static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c,
                           px_sscc_allocation *a, px_err *err)
@@ -79,10 +80,13 @@ static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c
     const char *field = req->gtin ? "gtin" : "mah_id";
     char mah[PX_ID_LEN + 1] = "";
     px_rc rc = PX_OK;
-    if (req->mah_id)
-        px_strlcpy(mah, req->mah_id, sizeof(mah));
-    else if (c->gtin[0])
+    if (req->mah_id) {
+        /* Compared as the database writes a uuid: in lower case. */
+        for (size_t i = 0; req->mah_id[i] && i < PX_ID_LEN; i++)
+            mah[i] = (char)tolower((unsigned char)req->mah_id[i]);
+    } else if (c->gtin[0]) {
         rc = px_store_sscc_product_mah(db, mah, c->gtin, by->org_id, err);
+    }
     px_sscc_prefix_pick pk;
     if (rc != PX_OK ||
         (rc = px_store_sscc_alloc_prefix(db, &pk, by->org_id, prefix, mah, err)) != PX_OK)
@@ -233,8 +237,8 @@ px_rc px_svc_sscc_allocation_get(px_db *db, const px_actor *by, const char *id,
     return px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
 }
 
-px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char *after, long limit,
-                       px_sscc_item_fn fn, void *ctx, px_err *err)
+px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char *after,
+                       long limit, px_sscc_item_fn fn, void *ctx, px_err *err)
 {
     px_sscc_allocation a;
     px_rc rc = px_svc_sscc_allocation_get(db, by, id, &a, err);

@@ -1,6 +1,7 @@
 /* SSCC ownership over real HTTP and a real PostgreSQL (docs/aggregation.md): a CMO allocating
  * SSCCs under its own company prefix for each MAH it serves (REQ-SSCC-7), and a container that
  * comes back from a decommission in the state it had (REQ-AGG-15). */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,7 +136,11 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     alloc_ok(f, f->cmo_key,
              "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", f->mah_org,
              CMO_GCP, a1);
-    alloc_ok(f, f->cmo_key, own_for(body, 2, f->mah2_org, ""), f->mah2_org, CMO_GCP, a2);
+    /* A MAH's id in upper case is the same id. */
+    char upper[40];
+    for (size_t i = 0; i < sizeof(upper); i++)
+        upper[i] = (char)toupper((unsigned char)f->mah2_org[i]);
+    alloc_ok(f, f->cmo_key, own_for(body, 2, upper, ""), f->mah2_org, CMO_GCP, a2);
     alloc_ok(f, f->cmo_key, own_for(body, 4, f->mah2_org, ",\"strategy\":\"random\""), f->mah2_org,
              CMO_GCP, a3);
     /* One sequence per prefix across both MAHs: the second MAH's block follows the first's. */
