@@ -103,6 +103,19 @@ static long listed(fixture *f, const char *key, const char *id, char first[19])
     return n;
 }
 
+/* The number of items of GET path as key (200); the first one's allocation_id into first_id. */
+static size_t page_items(fixture *f, const char *key, const char *path, char first_id[40])
+{
+    json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
+    json_t *items = json_object_get(j, "items");
+    size_t n = json_array_size(items);
+    if (first_id)
+        snprintf(first_id, 40, "%s",
+                 n ? px_test_str(json_array_get(items, 0), "allocation_id") : "");
+    json_decref(j);
+    return n;
+}
+
 /* REQ-SSCC-7: a CMO allocates SSCCs under its own GLN's company prefix (registered by its MAH
  * with PATCH /v1/orgs) for each MAH it serves, naming the MAH (mah_id, or gtin of a partnered
  * product) when it serves several. The serial references of that prefix are one sequence over
@@ -173,6 +186,23 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
     assert_int_equal(listed(f, f->mah2_key, a1, NULL), -1);
     assert_int_equal(listed(f, f->mah2_key, a3, NULL), 4);
+    /* Listed, newest first: the CMO all four it allocated; each MAH those for it. */
+    char newest[40];
+    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations", newest), 4);
+    assert_string_equal(newest, a4);
+    assert_int_equal(page_items(f, f->mah_key, "/v1/sscc-allocations", newest), 2);
+    assert_string_equal(newest, a4);
+    assert_int_equal(page_items(f, f->mah2_key, "/v1/sscc-allocations", newest), 2);
+    assert_string_equal(newest, a3);
+    assert_int_equal(page_items(f, f->mah3_key, "/v1/sscc-allocations", NULL), 0);
+    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations?first=3", NULL), 3);
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s", a2);
+    json_t *one = px_test_call(&f->env, "GET", path, f->mah2_key, NULL, 200);
+    assert_string_equal(px_test_str(one, "mah_id"), f->mah2_org);
+    assert_string_equal(px_test_str(one, "org_id"), f->cmo_org);
+    assert_string_equal(px_test_str(one, "company_prefix"), CMO_GCP);
+    json_decref(one);
+    json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 404));
     /* Refused, nothing changed: the MAH (the prefix is not its own), even naming itself; a
      * second CMO of the same MAH; a MAH the CMO does not serve, by id or by its product; a
      * malformed or doubled MAH. */
