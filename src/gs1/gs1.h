@@ -52,6 +52,8 @@ px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint6
 /* Serial references per extension digit for a company prefix of gcp_len digits:
  * 10^(16 - gcp_len); 0 when gcp_len is out of range. */
 uint64_t gs1_sscc_capacity(int gcp_len);
+/* 1 when s is a company prefix an SSCC may carry: GS1_SSCC_GCP_MIN..MAX digits. */
+int gs1_gcp_valid(const char *s);
 /* A valid SSCC (length, digits, check digit) whose company prefix (from its second digit) is
  * gcp: PX_EINVALID "wrong_company_prefix" otherwise. */
 px_rc gs1_sscc_check_prefix(const char *sscc, const char *gcp, px_err *err);

@@ -44,6 +44,12 @@ uint64_t gs1_sscc_capacity(int gcp_len)
     return pow10u(16 - gcp_len);
 }
 
+int gs1_gcp_valid(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= GS1_SSCC_GCP_MIN && n <= GS1_SSCC_GCP_MAX && strspn(s, "0123456789") == n;
+}
+
 px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint64_t ref,
                      px_err *err)
 {

@@ -1,26 +1,39 @@
 /* Organizations and API keys over HTTP, the same use cases as `packid org create` /
  * `packid key create|revoke`: the operator (admin keys) for every organization, a MAH for its
  * own (and, for PATCH /v1/orgs, its CMO partners'). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "handlers.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
+/* REQ-SSCC-8: the organization's company prefixes beyond its GLN's (stored comma-joined). */
+static json_t *prefixes_json(const char *joined)
+{
+    json_t *a = json_array();
+    for (const char *p = joined; *p;) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(a, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    return a;
+}
+
 static json_t *org_json(const px_org *org)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", org->id, "kind",
+    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s, s:o}", "org_id", org->id, "kind",
                      org->kind, "name", org->name, "gln", org->gln[0] ? org->gln : NULL,
                      "gln_prefix_length",
-                     org->gln_prefix_length ? json_integer(org->gln_prefix_length)
-                                            : json_null(),
-                     "market", org->market[0] ? org->market : NULL, "created_at",
-                     org->created_at);
+                     org->gln_prefix_length ? json_integer(org->gln_prefix_length) : json_null(),
+                     "market", org->market[0] ? org->market : NULL, "created_at", org->created_at,
+                     "company_prefixes", prefixes_json(org->company_prefixes));
 }
 
 void h_org_update(px_req *r)
 {
-    static const char *const allowed[] = {"name", "gln", "gln_prefix_length", NULL};
+    static const char *const allowed[] = {"name", "gln", "gln_prefix_length", "company_prefixes",
+                                          NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -29,16 +42,19 @@ void h_org_update(px_req *r)
     rq.gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); a new gln without it: GS1's list. */
     rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
-    if (bad)
-        return;
+    /* REQ-SSCC-8: a CMO's company prefixes beyond its GLN's, the whole list ([] clears it);
+     * their digits and count are the use case's rules. */
+    int n = 0;
+    const char **prefixes =
+        px_json_str_array(r, r->json, "company_prefixes", 12, PX_ORG_GCP_MAX, 0, &n, &bad);
+    rq.company_prefixes = prefixes; /* [] is a vector of none: clears the list */
+    rq.n_company_prefixes = (size_t)n;
     px_err err;
-    px_db *db = px_req_begin(r, &err);
-    if (!db)
-        return;
+    px_db *db = bad ? NULL : px_req_begin(r, &err);
     px_org org;
-    if (px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
-        return;
-    px_reply_json(r, 200, org_json(&org));
+    if (db && !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
+        px_reply_json(r, 200, org_json(&org));
+    free(prefixes);
 }
 
 void h_org_create(px_req *r)

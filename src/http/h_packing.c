@@ -11,8 +11,8 @@
 
 void h_sscc_allocation_create(px_req *r)
 {
-    static const char *const allowed[] = {"count", "extension_digit", "company_prefix",
-                                          "strategy", NULL};
+    static const char *const allowed[] = {
+        "count", "extension_digit", "company_prefix", "strategy", "mah_id", "gtin", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int bad = 0;
@@ -23,6 +23,8 @@ void h_sscc_allocation_create(px_req *r)
     req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0, &bad);
     req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0, &bad);
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0, &bad);
+    req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0, &bad);
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
     if (bad)
         return;
     px_err err;
@@ -35,12 +37,12 @@ void h_sscc_allocation_create(px_req *r)
     /* API.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
      * the request, so the job is already completed. */
     px_reply_json(r, 202,
-                  json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s}", "job_id", res.job.id,
-                            "allocation_id", res.allocation.id, "total",
-                            (json_int_t)res.job.total, "status", res.job.status,
-                            "company_prefix", res.allocation.company_prefix,
-                            "extension_digit", res.allocation.extension_digit, "strategy",
-                            res.allocation.strategy));
+                  json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s, s:s}", "job_id", res.job.id,
+                            "allocation_id", res.allocation.id, "total", (json_int_t)res.job.total,
+                            "status", res.job.status, "company_prefix",
+                            res.allocation.company_prefix, "extension_digit",
+                            res.allocation.extension_digit, "strategy", res.allocation.strategy,
+                            "mah_id", res.allocation.tenant_id));
 }
 
 static int add_sscc(void *ctx, const px_sscc_item *it)

@@ -23,6 +23,7 @@ static int on_row(void *vc, const px_list_row *row)
     px_allocation a;
     px_job j;
     px_export e;
+    px_sscc_allocation s;
     switch (c->kind) {
     case PX_LIST_ALLOCATIONS:
         c->rc = px_store_allocation_get(c->db, &a, row->id, c->err);
@@ -35,6 +36,10 @@ static int on_row(void *vc, const px_list_row *row)
     case PX_LIST_EXPORTS:
         c->rc = px_store_export_get(c->db, &e, row->id, c->err);
         it.export_ = &e;
+        break;
+    case PX_LIST_SSCC_ALLOCATIONS:
+        c->rc = px_store_sscc_allocation_get(c->db, &s, row->id, c->err);
+        it.sscc_allocation = &s;
         break;
     default:
         it.row = row;

@@ -8,15 +8,18 @@
 #include "pool_store.h"
 #include "print_store.h"
 #include "service.h"
+#include "sscc_store.h"
 
 /* One item of a page: id is its cursor; exactly one of the object pointers is set
- * (allocation, job, export for those lists; row for commissions and releases). */
+ * (allocation, job, export, sscc_allocation for those lists; row for commissions and
+ * releases). */
 typedef struct px_list_item {
     const char *id;
     const px_list_row *row;
     const px_allocation *allocation;
     const px_job *job;
     const px_export *export_;
+    const px_sscc_allocation *sscc_allocation;
 } px_list_item;
 typedef int (*px_list_item_fn)(void *ctx, const px_list_item *item);
 

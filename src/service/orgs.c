@@ -182,6 +182,13 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
                          : by->org_kind == PX_ORG_MAH ? by->org_id
                                                       : NULL;
     px_audit_details *d = px_tx_audit(tx, tenant, "org.update", o->id);
+    if (rq->company_prefixes) {
+        rc = px__org_prefixes_set(db, o, rq->company_prefixes, rq->n_company_prefixes, d, err);
+        if (rc == PX_OK)
+            rc = px_store_org_get(db, o, o->id, err); /* the list as stored, in order */
+        if (rc != PX_OK)
+            return rc;
+    }
     if (d) {
         px_audit_str(d, "old_name", old.name);
         px_audit_str(d, "name", o->name);

@@ -199,8 +199,9 @@ static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
     /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
      * back together and the packs stay where they were: the unit goes on as a whole. */
     int back = c->action == PX_PACK_REACTIVATE;
-    px_rc rc = px_store_containers_set_state(db, req->ssccs, req->n_ssccs,
-                                             back ? "commissioned" : "decommissioned", err);
+    px_rc rc = back ? px_store_containers_reactivate(db, req->ssccs, req->n_ssccs, err)
+                    : px_store_containers_set_state(db, req->ssccs, req->n_ssccs,
+                                                    "decommissioned", err);
     if (rc == PX_OK)
         rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, err)
                   : px_store_cases_below_move(db, req->ssccs, req->n_ssccs, &cm, err);

@@ -22,6 +22,10 @@ typedef struct px_sscc_alloc_request {
     int extension_digit;          /* 0..9 */
     const char *company_prefix;   /* NULL: the only prefix of the caller's products */
     const char *strategy;         /* "sequential" (default) | "random" */
+    /* The MAH the SSCCs are for, by id or by a product of it (at most one): needed only when
+     * the prefix serves several, as a CMO's own prefix does (REQ-SSCC-7). NULL: not given. */
+    const char *mah_id;
+    const char *gtin;
 } px_sscc_alloc_request;
 
 typedef struct px_sscc_alloc_result {

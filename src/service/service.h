@@ -119,6 +119,10 @@ typedef struct px_org_patch {
     const char *name;
     const char *gln;           /* 13 digits, GS1 check digit, not all zeros */
     int gln_prefix_length;     /* 6..12; a new gln without it: GS1's prefix list, else unknown */
+    /* A CMO's company prefixes beyond its GLN's (REQ-SSCC-8), the whole list: NULL unchanged,
+     * n_company_prefixes 0 clears it. */
+    const char *const *company_prefixes;
+    size_t n_company_prefixes;
 } px_org_patch;
 
 /* Changes an organization's name, GLN and GLN prefix length (audited with old and new

@@ -1,5 +1,6 @@
 /* SSCC pools: allocating SSCCs of a company prefix, reading an allocation and its SSCCs
  * (packing.h, docs/aggregation.md, DOMAIN-2.md §10.1–10.2). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct sscc_alloc_ctx {
     const px_sscc_alloc_request *req;
     int random;
     px_sscc_alloc_result *out;
+    char gtin[GS1_GTIN_LEN + 1];     /* req->gtin normalised; "" when not given */
     char (*ssccs)[GS1_SSCC_LEN + 1]; /* scratch: count SSCCs */
     const char **ptrs;
 } sscc_alloc_ctx;
@@ -66,6 +68,61 @@ static px_rc generate(px_db *db, sscc_alloc_ctx *c, long need, long *added, px_e
                                 a->tenant_id, a->org_id, a->id, "generated", err);
 }
 
+/* Whose prefix, and for which MAH (docs/aggregation.md "Whose prefix"): the one pair (MAH,
+ * company prefix) the caller may use that the request names. REQ-SSCC-7: a CMO's own prefixes
+ * serve every MAH it is partnered with, so the MAH is named (mah_id, or gtin of a partnered
+ * product) when there are several; checked before anything is written. */
+static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c,
+                          px_sscc_allocation *a, px_err *err)
+{
+    const px_sscc_alloc_request *req = c->req;
+    const char *prefix = req->company_prefix ? req->company_prefix : "";
+    const char *field = req->gtin ? "gtin" : "mah_id";
+    char mah[PX_ID_LEN + 1] = "";
+    px_rc rc = PX_OK;
+    if (req->mah_id) {
+        /* Compared as the database writes a uuid: in lower case. */
+        for (size_t i = 0; req->mah_id[i] && i < PX_ID_LEN; i++)
+            mah[i] = (char)tolower((unsigned char)req->mah_id[i]);
+    } else if (c->gtin[0]) {
+        rc = px_store_sscc_product_mah(db, mah, c->gtin, by->org_id, err);
+    }
+    px_sscc_prefix_pick pk;
+    if (rc != PX_OK ||
+        (rc = px_store_sscc_alloc_prefix(db, &pk, by->org_id, prefix, mah, err)) != PX_OK)
+        return rc;
+    /* Nothing for that MAH: the prefix itself unknown, or the MAH not one it serves. */
+    int other_mah = 0;
+    if (pk.n_gcp == 0 && mah[0]) {
+        if ((rc = px_store_sscc_alloc_prefix(db, &pk, by->org_id, prefix, "", err)) != PX_OK)
+            return rc;
+        other_mah = pk.n_gcp > 0;
+    }
+    if (pk.n_gcp == 0 && prefix[0])
+        return px_err_set_field(err, PX_ENOTFOUND, "unknown_company_prefix", "company_prefix",
+                                "company prefix %s is not the prefix of a product you may use",
+                                prefix);
+    if (pk.n_gcp == 0)
+        return px_err_set(err, PX_ENOTFOUND, "unknown_company_prefix",
+                          "no product you may use carries a company prefix: register one first");
+    if (other_mah)
+        return px_err_set_field(err, PX_ENOTFOUND, "not_partnered", field,
+                                "you may not allocate SSCCs for MAH %s%s%s", mah,
+                                prefix[0] ? " under company prefix " : "", prefix);
+    if (pk.n_gcp > 1)
+        return px_err_set_field(err, PX_EINVALID, "company_prefix_ambiguous", "company_prefix",
+                                "your products carry several company prefixes: name one in "
+                                "company_prefix");
+    if (pk.n_mah > 1)
+        return px_err_set_field(err, PX_EINVALID, "mah_ambiguous", "mah_id",
+                                "company prefix %s serves several MAHs: name one in mah_id or "
+                                "gtin",
+                                pk.gcp);
+    px_strlcpy(a->tenant_id, pk.mah, sizeof(a->tenant_id));
+    px_strlcpy(a->company_prefix, pk.gcp, sizeof(a->company_prefix));
+    return PX_OK;
+}
+
 static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
 {
     sscc_alloc_ctx *c = vc;
@@ -75,9 +132,7 @@ static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
     px_sscc_allocation *a = &c->out->allocation;
     px_job *j = &c->out->job;
     memset(c->out, 0, sizeof(*c->out));
-    px_strlcpy(a->company_prefix, req->company_prefix ? req->company_prefix : "",
-               sizeof(a->company_prefix));
-    px_rc rc = px_store_sscc_prefix_owner(db, a->tenant_id, a->company_prefix, by->org_id, err);
+    px_rc rc = prefix_owner(db, by, c, a, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(j->kind, "sscc_allocation", sizeof(j->kind));
@@ -141,16 +196,19 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
     else if (req->strategy && strcmp(req->strategy, "sequential") != 0)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "strategy",
                                 "strategy must be sequential or random");
-    if (req->company_prefix) {
-        size_t n = strlen(req->company_prefix);
-        int ok = n >= GS1_SSCC_GCP_MIN && n <= GS1_SSCC_GCP_MAX;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = req->company_prefix[i] >= '0' && req->company_prefix[i] <= '9';
-        if (!ok)
-            return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
-                                    "company_prefix must be 6 to 12 digits");
-    }
-    sscc_alloc_ctx c = {req, random, out, NULL, NULL};
+    if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
+                                "company_prefix must be 6 to 12 digits");
+    sscc_alloc_ctx c = {req, random, out, "", NULL, NULL};
+    if (req->mah_id && req->gtin)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gtin",
+                                "name the MAH by mah_id or by gtin, not both");
+    if (req->mah_id && !px_uuid_valid(req->mah_id))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "mah_id",
+                                "mah_id must be an organization id");
+    if (req->gtin && gs1_gtin_normalize(c.gtin, req->gtin, err) != PX_OK)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gtin",
+                                "gtin must be a valid GTIN");
     c.ssccs = malloc((size_t)req->count * sizeof(*c.ssccs));
     c.ptrs = malloc((size_t)req->count * sizeof(*c.ptrs));
     px_rc rc;

@@ -55,6 +55,12 @@ static const char *const k_sql[] = {
         "r.gtin, r.batch, '', r.market, r.count, 0, 0, 0, false, "
         "coalesce(r.report_id::text, '') FROM market_release r WHERE $2::bool AND "
         "NOT $3::bool AND r.tenant_id = $1::uuid" AFTER("market_release", "r"),
+    /* As px_svc_sscc_allocation_get: a MAH those for it (of its prefixes, or of a CMO's own
+     * prefix for it, REQ-SSCC-7); a CMO those it asked for. */
+    [PX_LIST_SSCC_ALLOCATIONS] =
+        "SELECT a.id, " TS("a.created_at") ", a.org_id, a.tenant_id, '', '', '', '', a.count, "
+        "0, 0, 0, false, '' FROM sscc_allocation a WHERE (($2::bool AND a.tenant_id = "
+        "$1::uuid) OR ($3::bool AND a.org_id = $1::uuid))" AFTER("sscc_allocation", "a"),
 };
 
 static void list_row(px_list_row *o, const PGresult *r, int i)
@@ -80,7 +86,7 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
                          const char *after_id, long limit, px_list_fn fn, void *ctx,
                          px_err *err)
 {
-    if ((int)kind < 0 || kind > PX_LIST_RELEASES)
+    if ((int)kind < 0 || kind > PX_LIST_SSCC_ALLOCATIONS)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);

@@ -1,6 +1,6 @@
 /* list_store — the keyset pages of the lists GET /v1/allocations, /v1/jobs, /v1/exports,
- * /v1/commissions, /v1/releases: newest first on (created_at, id), filtered in SQL by the same
- * visibility rules as the single-object reads (docs/api.md "Paging"). */
+ * /v1/commissions, /v1/releases, /v1/sscc-allocations: newest first on (created_at, id), filtered
+ * in SQL by the same visibility rules as the single-object reads (docs/api.md "Paging"). */
 #ifndef PX_LIST_STORE_H
 #define PX_LIST_STORE_H
 
@@ -12,7 +12,8 @@ typedef enum px_list_kind {
     PX_LIST_JOBS,
     PX_LIST_EXPORTS,
     PX_LIST_COMMISSIONS,
-    PX_LIST_RELEASES
+    PX_LIST_RELEASES,
+    PX_LIST_SSCC_ALLOCATIONS
 } px_list_kind;
 
 /* Who is listing: the organization and whether it is a MAH (mah and auditor keys: the

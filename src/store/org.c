@@ -5,9 +5,13 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-#define ORG_COLS "id, kind, name, coalesce(gln, ''), coalesce(market, ''), " \
-                 PX__SQL_ISO("created_at") ", " \
-                 "coalesce(gln_prefix_length, 0)"
+/* REQ-SSCC-8: the organization's company prefixes beyond its GLN's, one text. */
+#define ORG_PREFIXES                                                                               \
+    "coalesce((SELECT string_agg(x.company_prefix, ',' ORDER BY x.company_prefix) FROM "           \
+    "org_company_prefix x WHERE x.org_id = organization.id), '')"
+#define ORG_COLS                                                                                   \
+    "id, kind, name, coalesce(gln, ''), coalesce(market, ''), " PX__SQL_ISO(                       \
+        "created_at") ", coalesce(gln_prefix_length, 0), " ORG_PREFIXES
 
 static void org_row(px_org *o, const PGresult *r, int i)
 {
@@ -18,6 +22,7 @@ static void org_row(px_org *o, const PGresult *r, int i)
     px_strlcpy(o->market, px__val(r, i, 4), sizeof(o->market));
     px_strlcpy(o->created_at, px__val(r, i, 5), sizeof(o->created_at));
     o->gln_prefix_length = (int)strtol(px__val(r, i, 6), NULL, 10);
+    px_strlcpy(o->company_prefixes, px__val(r, i, 7), sizeof(o->company_prefixes));
 }
 
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)

@@ -15,41 +15,68 @@
 
 /* ---- SSCC pools ------------------------------------------------------------------------ */
 
+/* The products org_id may use: its own, and those it is actively partnered on. */
+#define MAY_USE(p)                                                                                 \
+    "(" p ".mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product "   \
+    "pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND ps.status = 'active' AND "     \
+    "pp.gtin = " p ".gtin))"
+
 /* The company prefixes org_id may use: those of its own products, and of the products it is
  * actively partnered on (DOMAIN-2.md §10.2: a CMO may build units with the MAH's SSCCs). */
 #define PREFIXES                                                                                   \
     "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp "    \
-    "FROM product p WHERE p.mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN "       \
-    "partnership_product pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND "          \
-    "ps.status = 'active' AND pp.gtin = p.gtin)"
+    "FROM product p WHERE " MAY_USE("p")
 
-px_rc px_store_sscc_prefix_owner(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
-                                 const char *org_id, px_err *err)
+/* A CMO's own company prefixes (og.gcp) beside organization o: its GLN's (REQ-SSCC-6) and
+ * those it lists beyond it (REQ-SSCC-8, org_company_prefix). */
+#define CMO_GCPS                                                                                   \
+    " JOIN LATERAL (SELECT left(o.gln, o.gln_prefix_length) AS gcp WHERE o.gln_prefix_length IS "  \
+    "NOT NULL UNION SELECT x.company_prefix FROM org_company_prefix x WHERE x.org_id = o.id) og "  \
+    "ON true "
+
+/* REQ-SSCC-7: a CMO's own prefixes, once per MAH it is actively partnered with; only when
+ * named ($2), so a CMO that registers its GLN keeps allocating under its one MAH prefix
+ * without naming it. */
+#define OWN_ALLOC_PREFIXES                                                                         \
+    "SELECT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "            \
+    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
+    "'cmo' AND $2::text <> ''"
+
+px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char *org_id,
+                                 const char *prefix, const char *mah, px_err *err)
 {
-    const char *p[] = {org_id, prefix};
+    const char *p[] = {org_id, prefix, mah};
     PGresult *r = px__exec(db,
-                           "SELECT mah, gcp FROM (" PREFIXES ") g WHERE $2 = '' OR gcp = $2 "
-                           "ORDER BY gcp LIMIT 2",
+                           "SELECT coalesce(min(mah), ''), coalesce(min(gcp), ''), "
+                           "count(DISTINCT gcp), count(DISTINCT mah) FROM (" PREFIXES
+                           " UNION " OWN_ALLOC_PREFIXES ") g WHERE ($2::text = '' OR gcp = "
+                           "$2::text) AND ($3::text = '' OR mah = $3::text)",
+                           3, p, err);
+    if (!r)
+        return err->rc;
+    memset(out, 0, sizeof(*out));
+    px_strlcpy(out->mah, px__val(r, 0, 0), sizeof(out->mah));
+    px_strlcpy(out->gcp, px__val(r, 0, 1), sizeof(out->gcp));
+    out->n_gcp = strtol(px__val(r, 0, 2), NULL, 10);
+    out->n_mah = strtol(px__val(r, 0, 3), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_sscc_product_mah(px_db *db, char mah[PX_ID_LEN + 1], const char *gtin14,
+                                const char *org_id, px_err *err)
+{
+    const char *p[] = {org_id, gtin14};
+    PGresult *r = px__exec(db, "SELECT p.mah_id FROM product p WHERE p.gtin = $2 AND " MAY_USE("p"),
                            2, p, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
-    int n = PQntuples(r);
-    if (n == 0 && prefix[0])
-        rc = px_err_set_field(err, PX_ENOTFOUND, "unknown_company_prefix", "company_prefix",
-                              "company prefix %s is not the prefix of a product you may use",
-                              prefix);
-    else if (n == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "unknown_company_prefix",
-                        "no product you may use carries a company prefix: register one first");
-    else if (n > 1)
-        rc = px_err_set_field(err, PX_EINVALID, "company_prefix_ambiguous", "company_prefix",
-                              "your products carry several company prefixes: name one in "
-                              "company_prefix");
-    else {
-        px_strlcpy(tenant_id, px__val(r, 0, 0), PX_ID_LEN + 1);
-        px_strlcpy(prefix, px__val(r, 0, 1), 13);
-    }
+    if (PQntuples(r) == 0)
+        rc = px_err_set_field(err, PX_ENOTFOUND, "product_not_found", "gtin",
+                              "product %s not found", gtin14);
+    else
+        px_strlcpy(mah, px__val(r, 0, 0), PX_ID_LEN + 1);
     PQclear(r);
     return rc;
 }
@@ -76,17 +103,17 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
 }
 
 /* REQ-SSCC-6: a CMO's own company prefix is the GS1 Company Prefix of its GLN (organization.gln
- * and gln_prefix_length, the prefix it registered with GS1): a line that numbers its own SSCCs
- * builds them under it (DOMAIN-2.md §10.2: the SSCC carries the prefix of whoever builds the
- * unit). Such a container belongs to the MAH it is packed for: one the CMO is actively
- * partnered with on a listed pack child's GTIN ($3), or the MAH of a listed container child
- * ($4). */
+ * and gln_prefix_length, the prefix it registered with GS1), or one it lists beyond it
+ * (REQ-SSCC-8): a line that numbers its own SSCCs builds them under it (DOMAIN-2.md §10.2: the
+ * SSCC carries the prefix of whoever builds the unit). Such a container belongs to the MAH it
+ * is packed for: one the CMO is actively partnered with on a listed pack child's GTIN ($3), or
+ * the MAH of a listed container child ($4). */
 #define OWN_PREFIXES                                                                               \
-    "SELECT DISTINCT ps.mah_id::text AS mah, left(o.gln, o.gln_prefix_length) AS gcp "            \
-    "FROM organization o JOIN partnership ps ON ps.cmo_id = o.id AND ps.status = 'active' "        \
-    "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND o.gln_prefix_length IS NOT NULL AND ("          \
+    "SELECT DISTINCT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "   \
+    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
+    "'cmo' AND ("                                                                                  \
     "EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = ps.id AND "            \
-    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "  \
+    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "   \
     "AND x.tenant_id = ps.mah_id AND x.org_id = o.id))"
 
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
@@ -518,8 +545,31 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
         return err->rc;
     }
     const char *p[] = {a, state};
-    px_rc rc = px__exec_cmd(
-        db, BELOW_LISTED "UPDATE sscc x SET state = $2 FROM t WHERE x.sscc = t.sscc", 2, p, err);
+    /* REQ-AGG-15: a decommissioned container keeps the state it had (a second decommission,
+     * a recall of a destroyed pallet, keeps the first one), so a reactivation brings it back
+     * as it went (px_store_containers_reactivate). */
+    px_rc rc = px__exec_cmd(db,
+                            BELOW_LISTED "UPDATE sscc x SET state = $2, prior_state = CASE WHEN "
+                                         "$2 <> 'decommissioned' THEN NULL WHEN x.state = "
+                                         "'decommissioned' THEN x.prior_state ELSE x.state END "
+                                         "FROM t WHERE x.sscc = t.sscc",
+                            2, p, err);
+    px_buf_dispose(&b);
+    return rc;
+}
+
+px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t n, px_err *err)
+{
+    px_buf b;
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
+    /* A container decommissioned before prior_state was kept comes back commissioned. */
+    px_rc rc = a ? px__exec_cmd(db,
+                                BELOW_LISTED "UPDATE sscc x SET state = CASE WHEN x.state = "
+                                             "'decommissioned' THEN coalesce(x.prior_state, "
+                                             "'commissioned') ELSE x.state END, prior_state = "
+                                             "NULL FROM t WHERE x.sscc = t.sscc",
+                                1, &a, err)
+                 : err->rc;
     px_buf_dispose(&b);
     return rc;
 }

@@ -22,12 +22,22 @@ typedef struct px_sscc_allocation {
     char created_at[32];
 } px_sscc_allocation;
 
-/* The MAH whose products carry company prefix `prefix` and that org_id may allocate SSCCs for
- * (its own products, or those it is actively partnered on). prefix "" asks for the only
- * prefix there is: it is written back. PX_ENOTFOUND "unknown_company_prefix" when there is
- * none; PX_EINVALID "company_prefix_ambiguous" when "" and there are several. */
-px_rc px_store_sscc_prefix_owner(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
-                                 const char *org_id, px_err *err);
+/* What org_id may allocate SSCCs under, among the (MAH, company prefix) pairs it may use: its
+ * own products' prefixes, those of the products it is actively partnered on, and (REQ-SSCC-7)
+ * for a CMO its own GLN's prefix with each MAH it is actively partnered with -- that one only
+ * when named in `prefix`. prefix "" and mah "" match any. n_gcp / n_mah count the distinct
+ * prefixes and MAHs that match; when both are 1, mah and gcp are the answer. */
+typedef struct px_sscc_prefix_pick {
+    char mah[PX_ID_LEN + 1];
+    char gcp[13];
+    long n_gcp, n_mah;
+} px_sscc_prefix_pick;
+px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char *org_id,
+                                 const char *prefix, const char *mah, px_err *err);
+/* The MAH of product gtin14 if org_id may use it (its own, or actively partnered on it);
+ * PX_ENOTFOUND "product_not_found" (field gtin) otherwise. */
+px_rc px_store_sscc_product_mah(px_db *db, char mah[PX_ID_LEN + 1], const char *gtin14,
+                                const char *org_id, px_err *err);
 /* The MAH and prefix an SSCC's digits belong to among the prefixes org_id may use (the
  * longest matching prefix); PX_ENOTFOUND when none. */
 px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
@@ -127,6 +137,9 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
 /* Sets the state of the listed containers and of every container below them. */
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
                                     const char *state, px_err *err);
+/* Reactivated by ssccs (REQ-AGG-15): the listed containers and every container below them that
+ * is decommissioned go back to the state they had before (commissioned or released). */
+px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t n, px_err *err);
 /* How the cases below shipped or decommissioned containers move with them: "released" (by,
  * release_id, market) or "decommissioned" (by, reason). */
 typedef struct px_case_move {

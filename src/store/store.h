@@ -116,6 +116,7 @@ px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err);
 /* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
 
 #define PX_ID_LEN 36   /* uuid text */
+#define PX_ORG_GCP_MAX 20 /* company prefixes an organization lists beyond its GLN's */
 
 typedef struct px_org {
     char id[PX_ID_LEN + 1];
@@ -126,6 +127,9 @@ typedef struct px_org {
                                (DOMAIN.md §1.5: not derivable from the GLN) */
     char market[3];         /* regulator's market, "" if none */
     char created_at[32];
+    /* Its GS1 Company Prefixes beyond its GLN's (org_company_prefix, REQ-SSCC-8), in order,
+     * comma-separated; "" if none. */
+    char company_prefixes[PX_ORG_GCP_MAX * 13];
 } px_org;
 
 typedef struct px_key_info {
@@ -150,6 +154,14 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err);
 enum { PX_PARTNER_NONE, PX_PARTNER_SOLE, PX_PARTNER_SHARED };
 px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,
                             px_err *err);
+/* REQ-SSCC-8 (store/org_prefix.c): the index of the first of the n company prefixes that is
+ * someone else's -- listed by another organization, another's GLN prefix, or a product's
+ * prefix -- into *taken, -1 when none is. */
+px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
+                                const char *const *prefixes, size_t n, px_err *err);
+/* Makes org_id's listed company prefixes exactly these n (none: clears them). */
+px_rc px_store_org_prefixes_set(px_db *db, const char *org_id, const char *const *prefixes,
+                                size_t n, px_err *err);
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err);
 typedef int (*px_org_fn)(void *ctx, const px_org *org);
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err);

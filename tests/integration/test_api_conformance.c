@@ -322,6 +322,12 @@ static void packing(fixture *f)
     json_decref(j);
     expect(f, "GET", "/v1/sscc-allocations/00000000-0000-4000-8000-000000000000/ssccs", f->cmo_key,
            NULL, 404);
+    expect(f, "GET", "/v1/sscc-allocations", f->cmo_key, NULL, 200);
+    expect(f, "GET", "/v1/sscc-allocations?first=0", f->cmo_key, NULL, 400);
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s", id);
+    expect(f, "GET", path, f->cmo_key, NULL, 200);
+    expect(f, "GET", "/v1/sscc-allocations/00000000-0000-4000-8000-000000000000", f->cmo_key,
+           NULL, 404);
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":"
              "\"%s\",\"serial\":\"EXT0002\"}]}",

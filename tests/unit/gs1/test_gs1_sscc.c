@@ -66,6 +66,14 @@ static void test_gs1__sscc_capacity(void **state)
     assert_true(gs1_sscc_capacity(12) == 10000ull);
     assert_true(gs1_sscc_capacity(5) == 0);
     assert_true(gs1_sscc_capacity(13) == 0);
+    /* The prefixes an SSCC may carry: 6..12 digits, nothing else. */
+    assert_true(gs1_gcp_valid("0614141"));
+    assert_true(gs1_gcp_valid("061414"));
+    assert_true(gs1_gcp_valid("061414100000"));
+    assert_false(gs1_gcp_valid("06141"));
+    assert_false(gs1_gcp_valid("0614141000005"));
+    assert_false(gs1_gcp_valid("06141a1"));
+    assert_false(gs1_gcp_valid(""));
 }
 
 typedef struct {

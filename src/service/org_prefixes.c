@@ -1,0 +1,53 @@
+/* A CMO's company prefixes beyond its GLN's (service_internal.h, REQ-SSCC-8, docs/aggregation.md
+ * "A CMO's own company prefixes"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit_details.h"
+#include "gs1.h"
+#include "px_str.h"
+#include "service_internal.h"
+
+px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
+                           px_audit_details *d, px_err *err)
+{
+    /* A MAH's prefixes are those of its products; a CMO's are what it builds SSCCs under. */
+    if (strcmp(o->kind, "cmo") != 0)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefixes",
+                                "only a CMO lists company prefixes of its own");
+    if (n > PX_ORG_GCP_MAX)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefixes",
+                                "at most %d company prefixes", PX_ORG_GCP_MAX);
+    char field[48];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(field, sizeof(field), "company_prefixes[%zu]", i);
+        if (!gs1_gcp_valid(prefixes[i]))
+            return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
+                                    "a company prefix is 6 to 12 digits");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(prefixes[i], prefixes[j]) == 0)
+                return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
+                                        "company prefix %s is listed twice", prefixes[i]);
+    }
+    long taken = -1;
+    px_rc rc = px_store_org_prefix_taken(db, &taken, o->id, prefixes, n, err);
+    if (rc != PX_OK)
+        return rc;
+    if (taken >= 0) {
+        snprintf(field, sizeof(field), "company_prefixes[%ld]", taken);
+        return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", field,
+                                "company prefix %s is another organization's", prefixes[taken]);
+    }
+    if ((rc = px_store_org_prefixes_set(db, o->id, prefixes, n, err)) != PX_OK)
+        return rc;
+    if (d) {
+        char now[PX_ORG_GCP_MAX * 13] = "";
+        size_t at = 0;
+        /* Fits: at most PX_ORG_GCP_MAX prefixes of at most 12 digits, checked above. */
+        for (size_t i = 0; i < n && at < sizeof(now); i++)
+            at += (size_t)snprintf(now + at, sizeof(now) - at, "%s%s", i ? "," : "", prefixes[i]);
+        px_audit_str(d, "old_company_prefixes", o->company_prefixes);
+        px_audit_str(d, "company_prefixes", now);
+    }
+    return PX_OK;
+}

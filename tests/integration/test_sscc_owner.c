@@ -1,0 +1,416 @@
+/* SSCC ownership over real HTTP and a real PostgreSQL (docs/aggregation.md): a CMO allocating
+ * SSCCs under its own company prefix for each MAH it serves (REQ-SSCC-7), and a container that
+ * comes back from a decommission in the state it had (REQ-AGG-15). */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "px_test.h"
+
+#define GTIN "00355154944954"   /* the first MAH's product, GCP 0355154 (DOMAIN-2.md §10.8) */
+#define OTHER "09506001000014"  /* the second MAH's product, GCP 9506001 */
+#define THIRD "04012345000016"  /* a MAH the CMO does not serve, GCP 4012345 */
+#define CMO_GLN "0614141000005" /* the CMO's own GLN, GCP 0614141 (length 7) */
+#define CMO_GCP "0614141"
+
+typedef struct {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char mah3_org[40], mah3_key[64];
+    char cmo_org[40], cmo_key[64];
+    char cmo2_org[40], cmo2_key[64];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    /* A US endpoint that never answers: releases are reportable, the reports stay queued. */
+    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Owner MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Second MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "mah", "Unpartnered MAH", "mah", f->mah3_org, f->mah3_key);
+    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_product(&f->env, f->mah2_key, OTHER, "Other pack", "EU");
+    px_test_product(&f->env, f->mah3_key, THIRD, "Third pack", "EU");
+    px_test_product_master(&f->env, GTIN);
+    json_decref(px_test_partner(&f->env, f->mah_key, "Two-MAH CMO", "[\"" GTIN "\"]", f->cmo_org,
+                                f->cmo_key));
+    json_decref(px_test_partner(&f->env, f->mah_key, "Second CMO", "[\"" GTIN "\"]", f->cmo2_org,
+                                f->cmo2_key));
+    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    *state = f;
+    return 0;
+}
+
+/* Everything an allocation may change. */
+static const char *const alloc_rows[] = {"sscc", "sscc_allocation", "sscc_sequence",
+                                         "job",  "audit_log",       NULL};
+
+static void alloc_refused(fixture *f, const char *key, const char *body, long status,
+                          const char *code)
+{
+    px_test_refused(&f->env, alloc_rows, "POST", "/v1/sscc-allocations", key, body, NULL, status,
+                    code);
+}
+
+/* POST /v1/sscc-allocations (202): its allocation id into id; checks the MAH and prefix. */
+static void alloc_ok(fixture *f, const char *key, const char *body, const char *mah,
+                     const char *gcp, char id[40])
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", key, body, 202);
+    assert_string_equal(px_test_str(j, "mah_id"), mah);
+    assert_string_equal(px_test_str(j, "company_prefix"), gcp);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    snprintf(id, 40, "%s", px_test_str(j, "allocation_id"));
+    json_decref(j);
+}
+
+/* The body of an allocation of count SSCCs under the CMO's prefix for MAH mah, extra members
+ * appended (",\"name\":value" or ""). */
+static const char *own_for(char body[256], long count, const char *mah, const char *extra)
+{
+    snprintf(body, 256, "{\"count\":%ld,\"company_prefix\":\"" CMO_GCP "\",\"mah_id\":\"%s\"%s}",
+             count, mah, extra);
+    return body;
+}
+
+/* The number of SSCCs key reads of allocation id (status 200), or -1 when refused 404. */
+static long listed(fixture *f, const char *key, const char *id, char first[19])
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", id);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+    long n = -1;
+    if (r.status == 200) {
+        json_t *items = json_object_get(r.json, "items");
+        n = (long)json_array_size(items);
+        if (first && n > 0)
+            snprintf(first, 19, "%s", px_test_str(json_array_get(items, 0), "sscc"));
+    } else {
+        assert_int_equal(r.status, 404);
+    }
+    px_http_resp_free(&r);
+    return n;
+}
+
+/* The number of items of GET path as key (200); the first one's allocation_id into first_id. */
+static size_t page_items(fixture *f, const char *key, const char *path, char first_id[40])
+{
+    json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
+    json_t *items = json_object_get(j, "items");
+    size_t n = json_array_size(items);
+    if (first_id)
+        snprintf(first_id, 40, "%s",
+                 n ? px_test_str(json_array_get(items, 0), "allocation_id") : "");
+    json_decref(j);
+    return n;
+}
+
+/* REQ-SSCC-7: a CMO allocates SSCCs under its own GLN's company prefix (registered by its MAH
+ * with PATCH /v1/orgs) for each MAH it serves, naming the MAH (mah_id, or gtin of a partnered
+ * product) when it serves several. The serial references of that prefix are one sequence over
+ * every MAH, random ones unique against every SSCC of the prefix. The MAH, another CMO, or a
+ * MAH the CMO does not serve cannot use it; every refusal changes nothing. An allocated SSCC
+ * under the CMO's prefix is packed into like any other, and both the CMO and its MAH read the
+ * allocation. */
+static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
+{
+    fixture *f = *state;
+    char a1[40], a2[40], a3[40], a4[40], body[256], first[19];
+    /* Before the CMO has a GLN with its prefix length, the prefix is nobody's. */
+    alloc_refused(f, f->cmo_key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 404,
+                  "unknown_company_prefix");
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
+    /* Then the same CMO serves a second MAH too (its data now the operator's to change). */
+    px_test_partnership_sql(&f->env, f->mah2_org, f->cmo_org, OTHER);
+    /* It serves two MAHs: which one is to be named. */
+    alloc_refused(f, f->cmo_key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 422,
+                  "validation_error");
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/sscc-allocations", f->cmo_key,
+            "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", NULL);
+    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    assert_string_equal(px_test_str(d, "code"), "mah_ambiguous");
+    assert_string_equal(px_test_str(d, "field"), "mah_id");
+    px_http_resp_free(&r);
+    alloc_ok(f, f->cmo_key,
+             "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", f->mah_org,
+             CMO_GCP, a1);
+    /* A MAH's id in upper case is the same id. */
+    char upper[40];
+    for (size_t i = 0; i < sizeof(upper); i++)
+        upper[i] = (char)toupper((unsigned char)f->mah2_org[i]);
+    alloc_ok(f, f->cmo_key, own_for(body, 2, upper, ""), f->mah2_org, CMO_GCP, a2);
+    alloc_ok(f, f->cmo_key, own_for(body, 4, f->mah2_org, ",\"strategy\":\"random\""), f->mah2_org,
+             CMO_GCP, a3);
+    /* One sequence per prefix across both MAHs: the second MAH's block follows the first's. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                                 "substr(sscc, 9, 9)::int IN (0, 1, 2) AND tenant_id = '%s' AND "
+                                 "org_id = '%s' AND company_prefix = '" CMO_GCP "'",
+                                 a1, f->mah_org, f->cmo_org),
+                     3);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                                 "substr(sscc, 9, 9)::int IN (3, 4) AND tenant_id = '%s'",
+                                 a2, f->mah2_org),
+                     2);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
+                                          "company_prefix = '" CMO_GCP "'"),
+                     9);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc_allocation WHERE org_id = '%s' AND "
+                                 "company_prefix = '" CMO_GCP "' AND strategy = 'random' AND "
+                                 "tenant_id = '%s'",
+                                 f->cmo_org, f->mah2_org),
+                     1);
+    /* Without company_prefix a CMO still allocates under its MAH's prefix: the MAH named. */
+    snprintf(body, sizeof(body), "{\"count\":1,\"mah_id\":\"%s\"}", f->mah_org);
+    alloc_ok(f, f->cmo_key, body, f->mah_org, "0355154", a4);
+    alloc_refused(f, f->cmo_key, "{\"count\":1}", 422, "validation_error");
+    /* Read by the CMO and by the MAH it was allocated for; not by the other MAH. */
+    assert_int_equal(listed(f, f->cmo_key, a1, first), 3);
+    assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
+    assert_int_equal(listed(f, f->mah2_key, a1, NULL), -1);
+    assert_int_equal(listed(f, f->mah2_key, a3, NULL), 4);
+    /* Listed, newest first: the CMO all four it allocated; each MAH those for it. */
+    char newest[40];
+    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations", newest), 4);
+    assert_string_equal(newest, a4);
+    assert_int_equal(page_items(f, f->mah_key, "/v1/sscc-allocations", newest), 2);
+    assert_string_equal(newest, a4);
+    assert_int_equal(page_items(f, f->mah2_key, "/v1/sscc-allocations", newest), 2);
+    assert_string_equal(newest, a3);
+    assert_int_equal(page_items(f, f->mah3_key, "/v1/sscc-allocations", NULL), 0);
+    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations?first=3", NULL), 3);
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s", a2);
+    json_t *one = px_test_call(&f->env, "GET", path, f->mah2_key, NULL, 200);
+    assert_string_equal(px_test_str(one, "mah_id"), f->mah2_org);
+    assert_string_equal(px_test_str(one, "org_id"), f->cmo_org);
+    assert_string_equal(px_test_str(one, "company_prefix"), CMO_GCP);
+    json_decref(one);
+    json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 404));
+    /* Refused, nothing changed: the MAH (the prefix is not its own), even naming itself; a
+     * second CMO of the same MAH; a MAH the CMO does not serve, by id or by its product; a
+     * malformed or doubled MAH. */
+    alloc_refused(f, f->mah_key, "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\"}", 404,
+                  "unknown_company_prefix");
+    alloc_refused(f, f->mah_key, own_for(body, 1, f->mah_org, ""), 404, "unknown_company_prefix");
+    alloc_refused(f, f->cmo2_key,
+                  "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", 404,
+                  "unknown_company_prefix");
+    alloc_refused(f, f->cmo_key, own_for(body, 1, f->mah3_org, ""), 404, "not_partnered");
+    alloc_refused(f, f->cmo_key,
+                  "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" THIRD "\"}", 404,
+                  "product_not_found");
+    alloc_refused(f, f->cmo_key, own_for(body, 1, "nobody", ""), 422, "validation_error");
+    alloc_refused(f, f->cmo_key, own_for(body, 1, f->mah_org, ",\"gtin\":\"" GTIN "\""), 422,
+                  "validation_error");
+    /* Packing into an SSCC allocated under the CMO's prefix: like any allocated SSCC. */
+    px_test_commissioned_sql(&f->env, GTIN, "LA1", "271231", "AP", 3, 3, f->cmo_org);
+    px_test_commissioned_sql(&f->env, OTHER, "LA2", "271231", "AX", 3, 1, f->cmo_org);
+    static const char *const pack_rows[] = {"sscc WHERE state = 'commissioned'",
+                                            "serial WHERE parent_sscc IS NOT NULL",
+                                            "aggregation",
+                                            "container_event",
+                                            "audit_log",
+                                            NULL};
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" OTHER
+             "\",\"serial\":\"AX001\"}]}",
+             first);
+    px_test_refused(&f->env, pack_rows, "POST", "/v1/aggregations", f->cmo_key, body, NULL, 409,
+                    "aggregation_refused");
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
+             "\",\"serial\":\"AP001\"},{\"gtin\":\"" GTIN "\",\"serial\":\"AP002\"}]}",
+             first);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo_key, body, 201));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
+                                 "'commissioned' AND origin = 'generated' AND tenant_id = '%s'",
+                                 first, f->mah_org),
+                     1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
+                                          "'ObjectEvent' AND epcs = "
+                                          "'{urn:epc:id:sscc:" CMO_GCP ".0000000000}'"),
+                     1);
+    snprintf(path, sizeof(path), "/v1/containers/%s", first);
+    json_t *t = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
+    json_decref(t);
+}
+
+/* ---- a container's state across decommission and reactivation ---------------------------- */
+
+#define P_CASE_A "003551540000007017"
+#define P_CASE_B "003551540000007024"
+#define P_PALLET "103551540000007038"
+#define SHIP_TX                                                                                    \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
+    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-7\"}}"
+
+static void pack_ok(fixture *f, const char *parent, const char *children)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
+             children);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+}
+
+static long long containers_in(fixture *f, const char *state)
+{
+    return px_count_of(&f->env,
+                       "SELECT count(*) FROM sscc WHERE sscc IN ('" P_CASE_A "', '" P_CASE_B
+                       "', '" P_PALLET "') AND state = '%s'",
+                       state);
+}
+
+/* REQ-AGG-15: a released pallet decommissioned for a reversible reason comes back by ssccs as
+ * it went: the pallet and its cases released again (their state before the decommission), as
+ * the packs in them come back released; a pallet decommissioned while commissioned comes back
+ * commissioned. */
+static void test_sscc_owner__reactivated_container_keeps_state(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LP1", "271231", "P", 3, 4, f->mah_org);
+    pack_ok(f, P_CASE_A,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"P001\"},{\"gtin\":\"" GTIN "\",\"serial\":"
+            "\"P002\"}]");
+    pack_ok(f, P_CASE_B,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"P003\"},{\"gtin\":\"" GTIN "\",\"serial\":"
+            "\"P004\"}]");
+    pack_ok(f, P_PALLET, "[{\"sscc\":\"" P_CASE_A "\"},{\"sscc\":\"" P_CASE_B "\"}]");
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/releases", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"LP1\",\"ssccs\":[\"" P_PALLET "\"]" SHIP_TX, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 4);
+    json_decref(j);
+    assert_int_equal(containers_in(f, "released"), 3);
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"reason\":\"locked\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
+    assert_int_equal(containers_in(f, "decommissioned"), 3);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state = "
+                                          "'released'"),
+                     3);
+    long long events = px_count_of(&f->env, "SELECT count(*) FROM container_event");
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
+    assert_int_equal(containers_in(f, "released"), 3);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state IS NOT "
+                                          "NULL"),
+                     0);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial "
+                             "LIKE 'P00%%' AND state = 'released' AND parent_sscc IN ('" P_CASE_A
+                             "', '" P_CASE_B "')"),
+        4);
+    /* The whole unit came back together: no container left another (no new DELETE). */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event"), events);
+    /* Decommissioned while commissioned, a case comes back commissioned. */
+    px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah_org);
+    pack_ok(f, "003551540000007048", "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":["
+                             "\"003551540000007048\"]}",
+                             200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000007048\"]}", 200));
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
+                                          "'003551540000007048' AND state = 'commissioned'"),
+                     1);
+}
+
+/* ---- a CMO's company prefixes beyond its GLN's ---------------------------------------------- */
+
+#define XP1 "0614150" /* the second CMO's further prefixes: 7 and 9 digits */
+#define XP2 "061416000"
+#define XP2_SSCC "006141600000000017" /* under XP2: serial reference 0000001 */
+
+static void patch_cmo2(fixture *f, const char *body, long status, const char *code)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
+    static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "PATCH", path, f->mah_key, body, NULL, status, code);
+}
+
+/* REQ-SSCC-8: a CMO lists company prefixes beyond its GLN's (PATCH /v1/orgs by its MAH, the
+ * whole list); it allocates SSCCs under each and registers external ones under each, as under
+ * its GLN's. A prefix that is someone else's (another organization's GLN prefix, a product's)
+ * is 409 company_prefix_taken; a malformed or doubled one 422; a MAH lists none; every
+ * refusal changes nothing. Cleared, the prefixes are nobody's again. */
+static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
+{
+    fixture *f = *state;
+    char path[96], id[40];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
+    json_t *o = px_test_call(&f->env, "PATCH", path, f->mah_key,
+                             "{\"company_prefixes\":[\"" XP2 "\",\"" XP1 "\"]}", 200);
+    json_t *list = json_object_get(o, "company_prefixes");
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), XP1);
+    assert_string_equal(json_string_value(json_array_get(list, 1)), XP2);
+    json_decref(o);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'org.update' AND "
+                                 "details->>'company_prefixes' = '" XP2 "," XP1 "'"),
+                     1);
+    /* Allocated under one (it serves one MAH: no need to name it), packed under the other. */
+    alloc_ok(f, f->cmo2_key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah_org, XP1, id);
+    px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2_org);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo2_key,
+                             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" XP2_SSCC
+                             "\"},\"children\":[{\"gtin\":\"" GTIN "\",\"serial\":\"BP001\"}]}",
+                             201));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM sscc WHERE sscc = '" XP2_SSCC "' AND "
+                                 "company_prefix = '" XP2 "' AND origin = 'external' AND "
+                                 "tenant_id = '%s' AND org_id = '%s'",
+                                 f->mah_org, f->cmo2_org),
+                     1);
+    /* Someone else's, malformed, doubled, too many for a MAH: refused, nothing changed. */
+    patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" CMO_GCP "\"]}", 409,
+               "company_prefix_taken");
+    patch_cmo2(f, "{\"company_prefixes\":[\"0355154\"]}", 409, "company_prefix_taken");
+    patch_cmo2(f, "{\"company_prefixes\":[\"12345\"]}", 422, "validation_error");
+    patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" XP1 "\"]}", 422, "validation_error");
+    char mah_path[96];
+    snprintf(mah_path, sizeof(mah_path), "/v1/orgs/%s", f->mah_org);
+    static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "PATCH", mah_path, f->mah_key,
+                    "{\"company_prefixes\":[\"0614170\"]}", NULL, 422, "validation_error");
+    /* The list is as it was. */
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM org_company_prefix"), 2);
+    /* Cleared: nobody's again. */
+    o = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"company_prefixes\":[]}", 200);
+    assert_int_equal(json_array_size(json_object_get(o, "company_prefixes")), 0);
+    json_decref(o);
+    alloc_refused(f, f->cmo2_key, "{\"count\":1,\"company_prefix\":\"" XP1 "\"}", 404,
+                  "unknown_company_prefix");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sscc_owner__cmo_allocates_own_prefix),
+        cmocka_unit_test(test_sscc_owner__reactivated_container_keeps_state),
+        cmocka_unit_test(test_sscc_owner__cmo_lists_more_prefixes),
+    };
+    return cmocka_run_group_tests_name("sscc_owner", tests, setup, px_test_fixture_teardown);
+}
