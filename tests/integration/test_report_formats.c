@@ -60,21 +60,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
-}
-
 /* Commissions batch (serials PREFIX1..3), releases it to market, waits for its report to be
  * delivered; returns the report id. */
-static void release_delivered(fixture *f, const char *batch, const char *prefix,
-                              const char *market, char id[40])
+static void release_delivered(fixture *f, const char *batch, const char *prefix, const char *market,
+                              char id[40])
 {
     char serials[256], body[256];
     px_test_serials(serials, sizeof(serials), prefix, 1, 3);
@@ -194,8 +183,8 @@ static void test_report_formats__cli_export_formats(void **state)
     const char *formats[] = {"epcis-2.0-jsonld", "epcis-2.0-xml"};
     for (int k = 0; k < 2; k++) {
         int rc;
-        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", formats[k], "-o", out,
-                           NULL};
+        const char *a[] = {"epcis",    "export", "--gtin", f->gtin, "--format",
+                           formats[k], "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
         assert_int_equal(rc, 0);
         assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
@@ -226,8 +215,8 @@ static void test_report_formats__cli_export_formats(void **state)
     assert_true(ids_json[0] != '\0');
     assert_string_equal(ids_json, ids_xml);
     int rc;
-    const char *bad[] = {"epcis", "export", "--gtin", f->gtin, "--format", "epcis-3.0-yaml", "-o",
-                         out, NULL};
+    const char *bad[] = {"epcis",          "export", "--gtin", f->gtin, "--format",
+                         "epcis-3.0-yaml", "-o",     out,      NULL};
     json_decref(px_test_cli(&f->env, &rc, bad));
     assert_int_equal(rc, 2);
     unlink(out);
@@ -280,13 +269,15 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
     FILE *fp = fopen(json_schema, "w");
     assert_non_null(fp);
     fputs("{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"object\", "
-          "\"required\": [\"memberPackidNeverWrites\"]}\n", fp);
+          "\"required\": [\"memberPackidNeverWrites\"]}\n",
+          fp);
     fclose(fp);
     fp = fopen(xsd, "w");
     assert_non_null(fp);
     fputs("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
           "targetNamespace=\"urn:epcglobal:epcis:xsd:2\">"
-          "<xs:element name=\"EPCISDocument\" type=\"xs:string\"/></xs:schema>\n", fp);
+          "<xs:element name=\"EPCISDocument\" type=\"xs:string\"/></xs:schema>\n",
+          fp);
     fclose(fp);
     const struct {
         int line;
@@ -300,11 +291,10 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
         {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", sdir, 1},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old))
-                               : -1;
+        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old)) : -1;
         int rc;
-        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", v[i].format, "-o",
-                           out, NULL};
+        const char *a[] = {"epcis",     "export", "--gtin", f->gtin, "--format",
+                           v[i].format, "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
         if (slot >= 0)
             snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
@@ -380,8 +370,7 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
         "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
         "\"2026-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[],\"action\":\"ADD\"}]}}";
-    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0),
-                         0);
+    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0), 0);
     char ep[40], sql[2048];
     px_sql_text(&f->env,
                 "SELECT id FROM regulator_endpoint WHERE market = 'DE' AND format = "
@@ -417,5 +406,5 @@ int main(void)
         cmocka_unit_test(test_report_formats__unknown_format_refused),
         cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_receiver_fixture_teardown);
 }

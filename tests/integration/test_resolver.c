@@ -195,15 +195,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
-}
-
 /* ---- the page --------------------------------------------------------------------------- */
 
 /* The style element's content, hashed by `openssl` (an outside oracle) as CSP's hash-source. */
@@ -993,7 +984,8 @@ int main(void)
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_resolver__burst_429),
     };
-    int failed = cmocka_run_group_tests_name("resolver", tests, setup, teardown);
+    int failed =
+        cmocka_run_group_tests_name("resolver", tests, setup, px_receiver_fixture_teardown);
     return failed + cmocka_run_group_tests_name("resolver_limits", limits, setup_limits,
                                                 px_test_fixture_teardown);
 }

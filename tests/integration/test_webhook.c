@@ -25,7 +25,7 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
-    px_db *db;                 /* the test's own connection to the server's database */
+    px_db *db; /* the test's own connection to the server's database */
     char mah_org[40], mah_key[64];
     char mah2_org[40], mah2_key[64];
 } fixture;
@@ -74,10 +74,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     px_db_close(f->db);
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
+    return px_receiver_fixture_teardown(state);
 }
 
 typedef struct {
@@ -226,8 +223,8 @@ static void test_webhook__retried_after_500(void **state)
     px_sql_text(&f->env, sql, got, sizeof(got));
     assert_string_equal(got, "500:retry,200:delivered");
     /* the list shows it: state, attempts */
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
-                               NULL, NULL, 200, NULL);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+                               NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
     assert_string_equal(json_string_value(json_object_get(d, "state")), "delivered");
@@ -244,8 +241,8 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(enqueue(f, f->mah_org, "report.dead", "{\"n\":3}"), PX_OK);
     char id[40];
     wait_state(f, "report.dead", "dead", id);
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
-                               NULL, NULL, 200, NULL);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+                               NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
@@ -275,24 +272,23 @@ static void test_webhook__deliveries_paging(void **state)
     assert_true(json_is_false(json_object_get(p2, "has_next_page")));
     /* newest first, every row once: the order of the database's (created_at, id) */
     char sql[160], want[40];
-    snprintf(sql, sizeof(sql),
-             "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
+    snprintf(sql, sizeof(sql), "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
     px_sql_text(&f->env, sql, want, sizeof(want));
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(items2, 0), "delivery_id")), want);
     snprintf(sql, sizeof(sql),
              "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
     px_sql_text(&f->env, sql, want, sizeof(want));
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(items, 0), "delivery_id")), want);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "delivery_id")),
+                        want);
     json_decref(p1);
     json_decref(p2);
     json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2_key, NULL,
                                    NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(other, "items")), 0);
     json_decref(other);
-    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage",
-                               f->mah_key, NULL, NULL, 400, "bad_request"));
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage", f->mah_key,
+                               NULL, NULL, 400, "bad_request"));
 }
 
 int main(void)
