@@ -192,3 +192,17 @@ int px_receiver_fixture_teardown(void **state)
     free(f);
     return 0;
 }
+
+void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *key, const char *id,
+                               const char *const *needles)
+{
+    json_t *j = px_test_wait_report(env, key, id, "failed", 100);
+    const char *why = json_string_value(json_object_get(j, "last_error"));
+    assert_non_null(why);
+    for (const char *const *n = needles; *n; n++)
+        assert_non_null(strstr(why, *n));
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
+    json_decref(j);
+    px_sleep_ms(300);
+    assert_int_equal(px_receiver_count(rv), 0);
+}

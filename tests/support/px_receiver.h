@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "px_test.h"
+
 #define PX_RECEIVER_MAX_REQ 32
 
 typedef struct {
@@ -43,5 +45,9 @@ int px_receiver_count(px_receiver *rv);
  * then its px_receiver (C11 6.7.2.1): px_test_teardown (a server that exits non-zero fails the
  * test), the receiver stopped, the fixture freed. */
 int px_receiver_fixture_teardown(void **state);
+/* Report id (read as key) ends failed without an attempt, its last_error containing each of
+ * needles (NULL-terminated); and 300 ms later rv has still received nothing. */
+void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *key, const char *id,
+                               const char *const *needles);
 
 #endif
