@@ -17,14 +17,8 @@
 
 #define MAH_GLN "4012345000009"
 
-typedef struct fixture {
-    px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char reg_key[64];
-    char gtin[15], gtin2[15];
-    char epc_prefix[64]; /* urn:epc:id:sgtin:CP.IR. of gtin (GCP length 7) */
-} fixture;
+typedef px_test_tenants fixture;
+static char epc_prefix[64]; /* urn:epc:id:sgtin:CP.IR. of the MAH's gtin (GCP length 7) */
 
 static int setup(void **state)
 {
@@ -33,16 +27,9 @@ static int setup(void **state)
     /* test_epcis_capture__over_the_limit sends 100,001 events (about 25 MB). */
     px_test_setenv(&f->env, "PACKID_MAX_BODY=50331648");
     px_test_server_start(&f->env);
-    px_test_mah_gln(&f->env, "Capture MAH", MAH_GLN, f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    char reg[40];
-    px_test_regulator(&f->env, "DE hub", "DE", reg, f->reg_key);
-    px_test_gtin(f->gtin, 7201);
-    px_test_gtin(f->gtin2, 7202);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Captured product", "DE");
-    px_test_product(&f->env, f->mah2_key, f->gtin2, "Not yours", "DE");
+    px_test_tenants_make(f, "Capture MAH", MAH_GLN, "DE", 7201);
     /* TDS: indicator digit + item reference, after the 7-digit company prefix. */
-    snprintf(f->epc_prefix, sizeof(f->epc_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin + 1,
+    snprintf(epc_prefix, sizeof(epc_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin + 1,
              f->gtin[0], f->gtin + 8);
     return 0;
 }
@@ -198,10 +185,10 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
 {
     fixture *f = *state;
     char e1[2048], e2[2048], job[128];
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0001-4000-8000-000000000001", "CA1,CA2", "L-CAP-1");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002", "CA3", "L-CAP-1");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000001",
+             "CA1,CA2", "L-CAP-1");
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002",
+             "CA3", "L-CAP-1");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *a = capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
                         __FILE__, __LINE__);
@@ -217,7 +204,7 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     assert_int_equal(packs(f, "L-CAP-1"), 3);
     /* The commission recorded packid's commissioning event for the batch. */
     char q[256];
-    snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", f->epc_prefix);
+    snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", epc_prefix);
     json_t *ev = px_test_call(&f->env, "GET", q, f->mah_key, NULL, 200);
     assert_int_equal(
         json_array_size(json_object_get(
@@ -247,11 +234,11 @@ static void test_epcis_capture__rollback_nothing_proceed_good_ones(void **state)
     fixture *f = *state;
     char e1[2048], e2[2048], e3[2048], job[128];
     const char *bad_id = "urn:uuid:6f0a3a4e-0002-4000-8000-00000000000b";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0002-4000-8000-000000000001", "CB1", "L-CAP-2");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, bad_id, "CB1", NULL);
-    ld_event(&f->env, e3, sizeof(e3), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0002-4000-8000-000000000003", "CB2", "L-CAP-2");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000001",
+             "CB1", "L-CAP-2");
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, bad_id, "CB1", NULL);
+    ld_event(&f->env, e3, sizeof(e3), epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000003",
+             "CB2", "L-CAP-2");
     char *doc = ld_doc(e1, e2, e3);
     const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
     json_t *j =
@@ -281,8 +268,8 @@ static void test_epcis_capture__other_tenants_product_refused(void **state)
              f->gtin2[0], f->gtin2 + 8);
     ld_event(&f->env, e1, sizeof(e1), other_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000001",
              "CX1", "L-CAP-3");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0003-4000-8000-000000000002", "CC1", "L-CAP-3");
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000002",
+             "CC1", "L-CAP-3");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     json_t *errs = json_object_get(j, "errors");
@@ -316,7 +303,7 @@ static void test_epcis_capture__xml_document(void **state)
              "<ilmd><cbvmda:lotNumber>L-CAP-4</cbvmda:lotNumber>"
              "<cbvmda:itemExpirationDate>2030-12-31</cbvmda:itemExpirationDate></ilmd>"
              "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
-             f->epc_prefix, f->epc_prefix);
+             epc_prefix, epc_prefix);
     json_t *j = captured(f, "application/xml", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
@@ -377,7 +364,7 @@ static void test_epcis_capture__over_the_limit(void **state)
                               "\"epcList\":[\"%sLIM%d\"],\"action\":\"ADD\",\"bizStep\":"
                               "\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L-LIM\","
                               "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
-                              i ? "," : "", f->epc_prefix, i);
+                              i ? "," : "", epc_prefix, i);
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
     json_t *j =
@@ -415,9 +402,9 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     sscc_of(f, sscc, uri, 7001);
     const char *add_id = "urn:uuid:6f0a3a4e-0005-4000-8000-0000000000a1";
     const char *del_id = "urn:uuid:6f0a3a4e-0005-4000-8000-0000000000d1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0005-4000-8000-000000000001", "AG1,AG2,AG3", "L-AGG-1");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, add_id, "ADD", uri, "AG1,AG2,AG3");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0005-4000-8000-000000000001",
+             "AG1,AG2,AG3", "L-AGG-1");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", uri, "AG1,AG2,AG3");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
@@ -450,7 +437,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     px_test_rows_same_at(&s, "the same document again", __FILE__, __LINE__);
     free(doc);
 
-    ld_agg_event(e1, sizeof(e1), f->epc_prefix, del_id, "DELETE", uri, "AG1,AG2,AG3");
+    ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", uri, "AG1,AG2,AG3");
     doc = ld_doc(e1, NULL, NULL);
     j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
@@ -475,9 +462,9 @@ static void test_epcis_capture__aggregation_bad_child(void **state)
     char sscc[19], uri[64], e1[2048], e2[2048], job[128];
     sscc_of(f, sscc, uri, 7002);
     const char *bad_id = "urn:uuid:6f0a3a4e-0006-4000-8000-0000000000a1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0006-4000-8000-000000000001", "AB1,AB2", "L-AGG-2");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, bad_id, "ADD", uri, "AB1,NOSUCHPACK,AB2");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0006-4000-8000-000000000001",
+             "AB1,AB2", "L-AGG-2");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, bad_id, "ADD", uri, "AB1,NOSUCHPACK,AB2");
     char *doc = ld_doc(e1, e2, NULL);
     const char *counted[] = {"serial",    "commission",           "epcis_event",
                              "sscc",      "aggregation",          "container_event",
@@ -506,7 +493,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     char sscc[19], uri[64], ev[2048], job[128];
     sscc_of(f, sscc, uri, 7003);
     char sgtin_parent[96];
-    snprintf(sgtin_parent, sizeof(sgtin_parent), "%sPARENT1", f->epc_prefix);
+    snprintf(sgtin_parent, sizeof(sgtin_parent), "%sPARENT1", epc_prefix);
     const struct {
         int line;
         const char *action, *parent, *want;
@@ -516,7 +503,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "a container's SSCC"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        ld_agg_event(ev, sizeof(ev), f->epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
+        ld_agg_event(ev, sizeof(ev), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
                      v[i].action, v[i].parent, "AR1");
         char *doc = ld_doc(ev, NULL, NULL);
         json_t *j = captured(f, "application/ld+json", NULL, doc, job, v[i].line);
@@ -547,9 +534,9 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
              case_gtin[0], case_gtin + 8);
     const char *add_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000a1";
     const char *del_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000d1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix,
-             "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001", "CP1,CP2,CP3", "L-CASE-P");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
+             "CP1,CP2,CP3", "L-CASE-P");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     free(doc);
@@ -569,7 +556,7 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
                                  "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
                                  case_uri, case_gtin),
                      1);
-    ld_agg_event(e1, sizeof(e1), f->epc_prefix, del_id, "DELETE", case_uri, "CP2");
+    ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", case_uri, "CP2");
     doc = ld_doc(e1, NULL, NULL);
     j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     free(doc);
@@ -596,8 +583,8 @@ static void test_epcis_capture__repeated_event_id(void **state)
     fixture *f = *state;
     char e1[2048], e2[2048], job[128];
     const char *id = "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, id, "RP1", "L-REP-1");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, id, "RP2", "L-REP-1");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "RP1", "L-REP-1");
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, id, "RP2", "L-REP-1");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     json_t *errs = json_object_get(j, "errors");
