@@ -30,12 +30,6 @@ typedef struct {
     char mah2_org[40], mah2_key[64];
 } fixture;
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void put_webhook(fixture *f, int port)
 {
     char body[256];
@@ -118,7 +112,7 @@ static void wait_state(fixture *f, const char *event, const char *want, char id[
             snprintf(id, 40, "%.*s", (int)(sp - got), got);
             return;
         }
-        sleep_ms(100);
+        px_sleep_ms(100);
     }
     fail_msg("delivery of %s never reached %s (last: %s)", event, want, got);
 }

@@ -96,6 +96,9 @@ json_t *px_http_expect(px_test_env *env, const char *method, const char *path, c
 /* The n-th test GTIN-14 under company prefix 4012345 (item reference n, 0..99999) with its
  * mod-10 check digit computed as DOMAIN.md §1.1 states it (independently of src/gs1). */
 void px_test_gtin(char out[15], int n);
+/* The GLN of twelve digits and their GS1 mod-10 check digit, computed as DOMAIN.md §1.1 states
+ * it (weights 3 and 1 from the right), independently of src/gs1. */
+void px_test_gln(char out[14], const char *twelve);
 
 /* The error code of an API error body, or "". */
 const char *px_http_error_code(const px_http_resp *r);
