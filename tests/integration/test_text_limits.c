@@ -14,18 +14,13 @@
 
 #define GTIN "09506001000014"
 
-typedef struct {
-    px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-} fixture;
+typedef px_test_operated fixture;
 
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Limits operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Limits MAH", "mah", f->mah_org, f->mah_key);
+    px_test_operated_make(f, "Limits");
     *state = f;
     return 0;
 }
@@ -142,16 +137,15 @@ static void test_text_limits__reactivation_reason_whole(void **state)
                                "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
                                "\"batch\":\"L-1\",\"expiry_date\":\"301231\",\"serials\":[\"R1\"]}",
                                NULL, 200, NULL));
-    json_decref(px_http_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
-                               "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}",
-                               NULL, 200, NULL));
+    json_decref(px_http_expect(
+        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
     char text[1024];
     json_t *j;
     at_limit(f, f->mah_key, "/v1/reactivations",
              "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":%s}", 200, 200, text, &j);
     json_decref(j);
-    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200,
-                       NULL);
+    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200, NULL);
     json_t *events = json_object_get(j, "events");
     json_t *last = json_array_get(events, json_array_size(events) - 1);
     assert_string_equal(json_string_value(json_object_get(last, "reason")), text);

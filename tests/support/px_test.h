@@ -264,6 +264,16 @@ typedef struct px_test_tenants {
 void px_test_tenants_make(px_test_tenants *t, const char *name, const char *gln, const char *market,
                           int n);
 
+/* An operator (admin key) and one MAH: the parties of tests of the API's own limits. The
+ * fixture of a program that needs no more. */
+typedef struct px_test_operated {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+} px_test_operated;
+/* On a running server: the operator and the MAH, named "<name> operator" and "<name> MAH". */
+void px_test_operated_make(px_test_operated *o, const char *name);
+
 /* The packing parties of DOMAIN-2.md §10.8's worked example: the MAH of company prefix 0355154
  * (its GLN 0355154000001), another MAH whose product is PX_TEST_OTHER_GTIN (EU), and the MAH's
  * CMO. The fixture of a program that needs no more. */

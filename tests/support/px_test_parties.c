@@ -35,3 +35,12 @@ void px_test_packers_make(px_test_packers *p, const char *name, const char *gtin
     /* The MAH's location of DOMAIN-2.md §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
     px_test_org_gln(&p->env, p->mah_org, "0355154000001");
 }
+
+void px_test_operated_make(px_test_operated *o, const char *name)
+{
+    char op[64], mah[64];
+    snprintf(op, sizeof(op), "%s operator", name);
+    snprintf(mah, sizeof(mah), "%s MAH", name);
+    px_test_org_key(&o->env, "operator", op, "admin", o->admin_org, o->admin_key);
+    px_test_org_key(&o->env, "mah", mah, "mah", o->mah_org, o->mah_key);
+}
