@@ -168,16 +168,15 @@ static void test_reports__delivered_after_three_failures(void **state)
     reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
     json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
-    assert_string_equal(json_string_value(json_object_get(j, "market")), "EU");
+    assert_string_equal(px_test_str(j, "market"), "EU");
     json_t *att = json_object_get(j, "delivery_attempts");
     assert_int_equal(json_array_size(att), 4);
     for (size_t i = 0; i < 3; i++) {
         json_t *a = json_array_get(att, i);
-        assert_string_equal(json_string_value(json_object_get(a, "outcome")), "retry");
+        assert_string_equal(px_test_str(a, "outcome"), "retry");
         assert_int_equal(json_integer_value(json_object_get(a, "http_status")), 500);
     }
-    assert_string_equal(json_string_value(json_object_get(json_array_get(att, 3), "outcome")),
-                        "delivered");
+    assert_string_equal(px_test_str(json_array_get(att, 3), "outcome"), "delivered");
     json_decref(j);
 
     assert_int_equal(px_receiver_count(&f->rv), 4);
@@ -317,8 +316,7 @@ static void test_reports__no_endpoint_refused(void **state)
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
     json_t *d = json_object_get(json_object_get(j, "error"), "details");
     assert_int_equal(json_array_size(d), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "code")),
-                        "no_endpoint");
+    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "no_endpoint");
     json_decref(j);
     assert_int_equal(release_rows(f), before);
 }
@@ -356,9 +354,8 @@ static void test_reports__max_attempts_then_dead(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
     assert_non_null(json_string_value(json_object_get(j, "last_error")));
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(j, "delivery_attempts"), 4), "outcome")),
-                        "dead");
+    assert_string_equal(
+        px_test_str(json_array_get(json_object_get(j, "delivery_attempts"), 4), "outcome"), "dead");
     json_decref(j);
     px_sleep_ms(500);
     j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);

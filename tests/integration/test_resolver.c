@@ -329,12 +329,11 @@ static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
     json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
     char anchor[256];
     snprintf(anchor, sizeof(anchor), "%s%s", f->env.base_url, anchor_path);
-    assert_string_equal(json_string_value(json_object_get(item, "anchor")), anchor);
-    assert_string_equal(json_string_value(json_object_get(item, "itemDescription")),
-                        "Examplamab 50 mg tablets");
+    assert_string_equal(px_test_str(item, "anchor"), anchor);
+    assert_string_equal(px_test_str(item, "itemDescription"), "Examplamab 50 mg tablets");
     json_t *def = json_object_get(item, "https://ref.gs1.org/voc/defaultLink");
     assert_int_equal(json_array_size(def), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(def, 0), "href")), anchor);
+    assert_string_equal(px_test_str(json_array_get(def, 0), "href"), anchor);
     json_t *vs =
         json_array_get(json_object_get(item, "https://ref.gs1.org/voc/verificationService"), 0);
     assert_non_null(vs);
@@ -418,11 +417,11 @@ static void test_resolver__redirects_json_well_known(void **state)
     get(&f->env, &a, "/.well-known/gs1resolver", NULL, NULL, NULL);
     assert_int_equal(a.status, 200);
     json_t *j = json_loadb(a.body, a.len, 0, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "resolverRoot")), f->env.base_url);
+    assert_string_equal(px_test_str(j, "resolverRoot"), f->env.base_url);
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(j, "supportedPrimaryKeys"), 0)), "01");
     json_t *lt = json_array_get(json_object_get(j, "supportedLinkType"), 0);
-    assert_string_equal(json_string_value(json_object_get(lt, "prefix")), "gs1:");
+    assert_string_equal(px_test_str(lt, "prefix"), "gs1:");
     json_decref(j);
     answer_free(&a);
 }
@@ -760,10 +759,8 @@ static void test_resolver__mah_links(void **state)
         NULL, 200, NULL);
     json_t *ls = json_object_get(j, "links");
     assert_int_equal(json_array_size(ls), 3);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 1), "link_type")),
-                        "gs1:pip");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 2), "link_type")),
-                        "gs1:epil");
+    assert_string_equal(px_test_str(json_array_get(ls, 1), "link_type"), "gs1:pip");
+    assert_string_equal(px_test_str(json_array_get(ls, 2), "link_type"), "gs1:epil");
     assert_null(json_object_get(json_array_get(ls, 2), "lang"));
     json_decref(j);
     j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
@@ -781,15 +778,14 @@ static void test_resolver__mah_links(void **state)
     json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
     json_t *pip = json_object_get(item, "https://ref.gs1.org/voc/pip");
     assert_int_equal(json_array_size(pip), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(pip, 0), "href")),
+    assert_string_equal(px_test_str(json_array_get(pip, 0), "href"),
                         "https://pharma.example.com/examplamab/");
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(json_array_get(pip, 1), "hreflang"), 0)),
         "es");
     json_t *epil = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/epil"), 0);
-    assert_string_equal(json_string_value(json_object_get(epil, "type")), "application/pdf");
-    assert_string_equal(json_string_value(json_object_get(epil, "title")),
-                        "Patient <leaflet> & more");
+    assert_string_equal(px_test_str(epil, "type"), "application/pdf");
+    assert_string_equal(px_test_str(epil, "title"), "Patient <leaflet> & more");
     json_decref(j);
     answer_free(&a);
     /* ?linkType= redirects to the first link of the type, the query passed on. */

@@ -106,7 +106,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     json_t *j;
     /* An organization's name: 200 bytes. */
     at_limit(f, f->admin_key, "/v1/orgs", "{\"kind\":\"cmo\",\"name\":%s}", 200, 201, text, &j);
-    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "org.create", "name", text);
     /* A product's name: 200 bytes, read back. */
@@ -116,7 +116,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     at_limit(f, f->mah_key, "/v1/products", fmt, 200, 201, text, &j);
     json_decref(j);
     j = px_http_expect(&f->env, "GET", "/v1/products/" GTIN, f->mah_key, NULL, NULL, 200, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "product.create", "name", text);
     /* A partner's name: 200 bytes; the CMO's key shows it whole. */
@@ -126,7 +126,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
     json_decref(j);
     j = px_http_expect(&f->env, "GET", "/v1/whoami", cmo_key, NULL, NULL, 200, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "org_name")), text);
+    assert_string_equal(px_test_str(j, "org_name"), text);
     json_decref(j);
 }
 
@@ -148,7 +148,7 @@ static void test_text_limits__reactivation_reason_whole(void **state)
     j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200, NULL);
     json_t *events = json_object_get(j, "events");
     json_t *last = json_array_get(events, json_array_size(events) - 1);
-    assert_string_equal(json_string_value(json_object_get(last, "reason")), text);
+    assert_string_equal(px_test_str(last, "reason"), text);
     json_decref(j);
     audited_whole(f, "pack.reactivate", "reason", text);
 }

@@ -170,12 +170,12 @@ static void test_webhook__delivered_once_signed(void **state)
     json_error_t je;
     json_t *b = json_loads(h->body, 0, &je);
     assert_non_null(b);
-    assert_string_equal(json_string_value(json_object_get(b, "id")), id);
-    assert_string_equal(json_string_value(json_object_get(b, "event")), "report.dead");
+    assert_string_equal(px_test_str(b, "id"), id);
+    assert_string_equal(px_test_str(b, "event"), "report.dead");
     assert_non_null(json_string_value(json_object_get(b, "created_at")));
     json_t *data = json_object_get(b, "data");
-    assert_string_equal(json_string_value(json_object_get(data, "report_id")), "r-1");
-    assert_string_equal(json_string_value(json_object_get(data, "note")), "caf\xc3\xa9");
+    assert_string_equal(px_test_str(data, "report_id"), "r-1");
+    assert_string_equal(px_test_str(data, "note"), "caf\xc3\xa9");
     json_decref(b);
     char where[96];
     snprintf(where, sizeof(where), "id = '%s' AND attempts = 1", id);
@@ -220,8 +220,8 @@ static void test_webhook__retried_after_500(void **state)
     json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
                                NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
-    assert_string_equal(json_string_value(json_object_get(d, "state")), "delivered");
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
+    assert_string_equal(px_test_str(d, "state"), "delivered");
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 2);
     json_decref(l);
 }
@@ -238,7 +238,7 @@ static void test_webhook__dead_after_max_attempts(void **state)
     json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
                                NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
@@ -273,8 +273,7 @@ static void test_webhook__deliveries_paging(void **state)
     snprintf(sql, sizeof(sql),
              "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
     px_sql_text(&f->env, sql, want, sizeof(want));
-    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "delivery_id")),
-                        want);
+    assert_string_equal(px_test_str(json_array_get(items, 0), "delivery_id"), want);
     json_decref(p1);
     json_decref(p2);
     json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2_key, NULL,
