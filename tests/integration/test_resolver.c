@@ -203,15 +203,7 @@ static void style_hash(const char *html, char *out, size_t cap)
     char css[4096];
     px_between(html, "<style>", "</style>", css, sizeof(css));
     assert_true(css[0] != '\0');
-    char path[] = "/tmp/packid-css-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, css, strlen(css)), (ssize_t)strlen(css));
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -binary %s | openssl base64 -A", path);
-    px_test_read(cmd, 1, out, cap);
-    unlink(path);
+    px_test_pipe("openssl dgst -sha256 -binary | openssl base64 -A", css, strlen(css), out, cap);
     out[strcspn(out, "\n")] = '\0';
 }
 
@@ -430,15 +422,8 @@ static void test_resolver__redirects_json_well_known(void **state)
 
 static void check_signed(const px_received *h)
 {
-    char path[] = "/tmp/packid-clone-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, h->body, h->len), (ssize_t)h->len);
-    close(fd);
-    char cmd[256], line[256], want[80];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
-    px_test_read(cmd, 1, line, sizeof(line));
-    unlink(path);
+    char line[256], want[80];
+    px_test_pipe("openssl dgst -sha256 -hmac '" SECRET "' -r", h->body, h->len, line, sizeof(line));
     snprintf(want, sizeof(want), "sha256=%.64s", line);
     assert_string_equal(h->signature, want);
 }

@@ -120,19 +120,9 @@ static void wait_state(fixture *f, const char *event, const char *want, char id[
 /* The outside oracle: `openssl dgst -sha256 -hmac` over the exact body received. */
 static void openssl_signature(const char *body, char out[80])
 {
-    char path[] = "/tmp/packid-hook-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[256] = "";
-    assert_non_null(fgets(line, sizeof(line), p));
-    pclose(p);
-    unlink(path);
+    char line[256];
+    px_test_pipe("openssl dgst -sha256 -hmac '" SECRET "' -r", body, strlen(body), line,
+                 sizeof(line));
     snprintf(out, 80, "sha256=%.64s", line);
 }
 

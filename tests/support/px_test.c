@@ -535,18 +535,36 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b)
     return found;
 }
 
-int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
+/* body into a fresh temporary file; its name into path. */
+static void body_file(char path[24], const void *body, size_t len)
 {
-    char path[] = "/tmp/packid-test-XXXXXX";
+    snprintf(path, 24, "/tmp/packid-test-XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, body, len), (ssize_t)len);
     close(fd);
+}
+
+int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
+{
+    char path[24];
+    body_file(path, body, len);
     char line[1024];
     snprintf(line, sizeof(line), "%s '%s' %s", cmd, path, quiet ? ">/dev/null 2>&1" : ">&2");
     int rc = system(line);
     unlink(path);
     return rc;
+}
+
+void px_test_pipe(const char *cmd, const void *body, size_t len, char *out, size_t cap)
+{
+    char path[24];
+    body_file(path, body, len);
+    char line[1024];
+    /* The redirection first: it feeds the first command of a pipeline. */
+    snprintf(line, sizeof(line), "<'%s' %s", path, cmd);
+    px_test_read(line, 1, out, cap);
+    unlink(path);
 }
 
 void px_test_xsd_valid(const char *doc, size_t len)

@@ -48,6 +48,9 @@ void px_test_xsd_valid(const char *doc, size_t len);
 /* Writes body to a temporary file and runs `cmd FILE` (an outside checker), its output sent
  * to stderr, or nowhere when quiet; returns the exit status as system() gives it. */
 int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet);
+/* The output of `cmd` (a shell command, an outside oracle) reading body on its standard input,
+ * into out (NUL-terminated). */
+void px_test_pipe(const char *cmd, const void *body, size_t len, char *out, size_t cap);
 /* Commands for px_test_run_on (expanded where the test's PX_SOURCE_DIR and PX_SHARED_DIR are
  * defined): the JSON schema validator against each official EPCIS 2.0 JSON schema. */
 #define PX_TEST_JSON_VALIDATE                                                                      \
