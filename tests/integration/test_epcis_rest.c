@@ -92,19 +92,6 @@ static void json_ids(const px_http_resp *r, char *out, size_t cap)
                               px_test_str(json_array_get(l, i), "eventID"));
 }
 
-/* The eventIDs of an XML answer, each followed by a newline. */
-static void xml_ids(const char *doc, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        assert_non_null(e);
-        o += (size_t)snprintf(out + o, cap - o, "%.*s\n", (int)(e - p), p);
-    }
-}
-
 /* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
  * 2.0 JSON schemas; the version headers are sent. */
 static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
@@ -156,9 +143,9 @@ static void test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2(void **sta
     px_http(&f->env, &v1, "GET", "/v1/epcis/events", f->mah_key, NULL, NULL);
     assert_int_equal(v1.status, 200);
     char ix[4096], ij[4096], i1[4096];
-    xml_ids(x.body, ix, sizeof(ix));
+    px_test_xml_event_ids(x.body, ix, sizeof(ix));
     json_ids(&j, ij, sizeof(ij));
-    xml_ids(v1.body, i1, sizeof(i1));
+    px_test_xml_event_ids(v1.body, i1, sizeof(i1));
     assert_int_equal(px_occurrences(ij, "\n"), 5);
     assert_string_equal(ix, ij);
     assert_string_equal(ij, i1);
@@ -870,7 +857,7 @@ static void test_epcis_rest__epc_format_header(void **state)
         int xml = strstr(v[i].accept, "xml") != NULL;
         if (xml) {
             px_test_xsd_valid(r.body, r.len);
-            xml_ids(r.body, ids, sizeof(ids));
+            px_test_xml_event_ids(r.body, ids, sizeof(ids));
             assert_non_null(ci_find(r.headers, "GS1-CBV-XML-Format: Always_URN"));
         } else {
             assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);

@@ -156,14 +156,8 @@ static void test_report_formats__xml_2_0_delivered_valid(void **state)
     assert_non_null(strstr(got->content_type, "application/xml"));
     assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
     px_test_xsd_valid(got->body, got->len);
-    char ids[1024] = "", want[1024], epc[96];
-    size_t o = 0;
-    for (const char *p = got->body; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        assert_non_null(e);
-        o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%.*s\n", (int)(e - p), p);
-    }
+    char ids[1024], want[1024], epc[96];
+    px_test_xml_event_ids(got->body, ids, sizeof(ids));
     epc_of(f, "FF1", epc, sizeof(epc));
     query_ids(f, epc, want, sizeof(want));
     assert_string_equal(ids, want);
@@ -205,10 +199,7 @@ static void test_report_formats__cli_export_formats(void **state)
         } else {
             assert_non_null(strstr(buf, "urn:epcglobal:epcis:xsd:2"));
             px_test_xsd_valid(buf, n);
-            for (const char *p = buf; (p = strstr(p, "<eventID>")) != NULL;) {
-                p += 9;
-                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "<"), p);
-            }
+            px_test_xml_event_ids(buf, ids, 2048);
         }
         free(buf);
     }

@@ -145,20 +145,6 @@ static void reported_release(fixture *f, int fail, int hang_at, const char *batc
     assert_int_equal(strlen(report_id), 36);
 }
 
-/* Every eventID of the document, concatenated. */
-static void event_ids(const char *doc, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        o += (size_t)snprintf(out + o, cap - o, "%.*s;", (int)(e - p), p);
-        if (o >= cap)
-            break;
-    }
-}
-
 /* ---- the must-show test ------------------------------------------------------------------ */
 
 static void test_reports__delivered_after_three_failures(void **state)
@@ -184,7 +170,7 @@ static void test_reports__delivered_after_three_failures(void **state)
     char doc_id0[80], ids0[8192];
     px_between(rv->req[0].body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id0,
                sizeof(doc_id0));
-    event_ids(rv->req[0].body, ids0, sizeof(ids0));
+    px_test_xml_event_ids(rv->req[0].body, ids0, sizeof(ids0));
     assert_string_equal(doc_id0, id);
     /* 5 commissioning serials in one event + the release event, each with its hash ID. */
     assert_non_null(strstr(ids0, "ni:///sha-256;"));
@@ -204,7 +190,7 @@ static void test_reports__delivered_after_three_failures(void **state)
         char doc_id[80], ids[8192];
         px_between(q->body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id,
                    sizeof(doc_id));
-        event_ids(q->body, ids, sizeof(ids));
+        px_test_xml_event_ids(q->body, ids, sizeof(ids));
         assert_string_equal(doc_id, doc_id0);
         assert_string_equal(ids, ids0);
         assert_int_equal(q->len, rv->req[0].len);

@@ -860,6 +860,18 @@ json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, c
     return NULL;
 }
 
+void px_test_xml_event_ids(const char *doc, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = doc; o < cap && (p = strstr(p, "<eventID>")) != NULL;) {
+        p += strlen("<eventID>");
+        const char *e = strstr(p, "</eventID>");
+        assert_non_null(e);
+        o += (size_t)snprintf(out + o, cap - o, "%.*s\n", (int)(e - p), p);
+    }
+}
+
 void px_test_read(const char *path, int popen_cmd, char *out, size_t cap)
 {
     FILE *f = popen_cmd ? popen(path, "r") : fopen(path, "r");

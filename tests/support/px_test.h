@@ -212,6 +212,9 @@ void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *ba
  * with '/' is left alone). */
 void px_test_tmpdir(char *dir, size_t cap, const char *name);
 void px_test_rmdir(const char *dir);
+/* The eventIDs of an EPCIS XML document (the text of each <eventID>), each followed by a
+ * newline, into out; fails the test on an <eventID> not closed. */
+void px_test_xml_event_ids(const char *doc, char *out, size_t cap);
 /* How often needle occurs in s. */
 int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
