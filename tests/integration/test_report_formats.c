@@ -60,11 +60,12 @@ static int setup(void **state)
     return 0;
 }
 
-/* Commissions batch (serials PREFIX1..3), releases it to market, waits for its report to be
- * delivered; returns the report id. */
-static void release_delivered(fixture *f, const char *batch, const char *prefix, const char *market,
-                              char id[40])
+/* With the receiver reset: commissions batch (serials PREFIX1..3), releases it to market, waits
+ * for its report to be delivered; the report id into id. Returns the first request received. */
+static px_received *release_delivered(fixture *f, const char *batch, const char *prefix,
+                                      const char *market, char id[40])
 {
+    px_receiver_reset(&f->rv, 0, 0);
     char serials[256], body[256];
     px_test_serials(serials, sizeof(serials), prefix, 1, 3);
     px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
@@ -74,6 +75,7 @@ static void release_delivered(fixture *f, const char *batch, const char *prefix,
     snprintf(id, 40, "%s", px_test_str(j, "report_id"));
     json_decref(j);
     json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+    return &f->rv.req[0];
 }
 
 /* The eventIDs packid's own query gives for the batch (JSON-LD), newline-separated. */
@@ -106,11 +108,9 @@ static void epc_of(const fixture *f, const char *serial, char *out, size_t cap)
 static void test_report_formats__jsonld_delivered_and_read_back(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-DE-1", "FD", "DE", id);
+    px_received *got = release_delivered(f, "F-DE-1", "FD", "DE", id);
     assert_int_equal(px_receiver_count(&f->rv), 1);
-    px_received *got = &f->rv.req[0];
     assert_string_equal(got->content_type, "application/ld+json");
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, got->body, got->len, 0), 0);
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, got->body, got->len, 0), 0);
@@ -148,11 +148,9 @@ static void test_report_formats__jsonld_delivered_and_read_back(void **state)
 static void test_report_formats__xml_2_0_delivered_valid(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-FR-1", "FF", "FR", id);
+    px_received *got = release_delivered(f, "F-FR-1", "FF", "FR", id);
     assert_int_equal(px_receiver_count(&f->rv), 1);
-    px_received *got = &f->rv.req[0];
     assert_non_null(strstr(got->content_type, "application/xml"));
     assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
     px_test_xsd_valid(got->body, got->len);
@@ -331,11 +329,10 @@ static void test_report_formats__patch_changes_format(void **state)
                          "invalid_value");
     px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"xml\"}", "format",
                          "invalid_value");
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-IT-1", "FI", "IT", id);
-    assert_non_null(strstr(f->rv.req[0].body, "urn:epcglobal:epcis:xsd:2"));
-    px_test_xsd_valid(f->rv.req[0].body, f->rv.req[0].len);
+    px_received *got = release_delivered(f, "F-IT-1", "FI", "IT", id);
+    assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
+    px_test_xsd_valid(got->body, got->len);
 }
 
 /* An unknown format is refused when the endpoint is created. */
