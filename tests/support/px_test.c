@@ -611,6 +611,13 @@ int px_test_fixture_teardown(void **state)
     return 0;
 }
 
+int px_test_fixture_teardown_dir(void **state, const char *dir)
+{
+    if (dir)
+        px_test_rmdir(dir);
+    return px_test_fixture_teardown(state);
+}
+
 void *px_test_fixture_new(size_t size)
 {
     px_test_env *env = calloc(1, size);

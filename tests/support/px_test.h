@@ -122,6 +122,9 @@ void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap);
  * 6.7.2.1: a pointer to a struct is a pointer to its first member): px_test_teardown (a
  * server that exits non-zero fails the test), then free. */
 int px_test_fixture_teardown(void **state);
+/* px_test_fixture_teardown after removing dir (the fixture's temporary folder, px_test_rmdir;
+ * NULL: none). */
+int px_test_fixture_teardown_dir(void **state, const char *dir);
 /* A cmocka group setup for tests that need nothing but a server on a fresh database: the
  * state is a px_test_env (px_test_fixture_teardown ends it). */
 int px_test_fixture_setup(void **state);
