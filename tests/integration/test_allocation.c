@@ -39,7 +39,7 @@ static void product(fixture *f, const char *key, const char *market, char gtin[1
 {
     char name[32];
     new_gtin(gtin);
-    snprintf(name, sizeof(name), "Pool test %s", gtin);
+    snprintf(name, sizeof(name), "Pool test %.14s", gtin);
     px_test_product(f, key, gtin, name, market);
 }
 
@@ -353,7 +353,7 @@ static void partner(fixture *f, const char *mah_key, const char *gtin, char *cmo
                     char *ps_id)
 {
     char name[40], gtins[24];
-    snprintf(name, sizeof(name), "CMO for %s", gtin);
+    snprintf(name, sizeof(name), "CMO for %.14s", gtin);
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", gtin);
     json_t *j = px_test_partner(f, mah_key, name, gtins, cmo_org, cmo_key);
     snprintf(ps_id, 40, "%s", px_test_str(j, "partnership_id"));

@@ -225,7 +225,7 @@ static void test_epcis_rest__parameters_select(void **state)
     snprintf(q_any, sizeof(q_any), "?MATCH_anyEPC=%s", epc);
     /* The class pattern of the EPC: urn:epc:idpat:sgtin:CP.IR.* */
     char cls[128];
-    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%s", epc + strlen("urn:epc:id:sgtin:"));
+    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%.100s", epc + strlen("urn:epc:id:sgtin:"));
     *strrchr(cls, '.') = '\0';
     snprintf(q_class, sizeof(q_class), "?MATCH_epc=%s.*", cls);
     const struct {

@@ -26,7 +26,7 @@ typedef struct {
 static void product(fixture *f, const char *key, const char *gtin)
 {
     char name[32], path[96];
-    snprintf(name, sizeof(name), "List %s", gtin);
+    snprintf(name, sizeof(name), "List %.14s", gtin);
     px_test_product(&f->env, key, gtin, name, "EU");
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
     json_decref(px_test_call(&f->env, "PUT", path, key,
