@@ -27,6 +27,5 @@ api /v1/products '{"gtin":"09506003000012","company_prefix_length":7,"name":"Ben
   "strength":"10 mg","pack_size":"30 TABLET in 1 BOTTLE","manufacturer":"Bench MAH",
   "ndc":"12345-6789-01"}}'
 api /v1/regulator-endpoints '{"market":"DE","url":"http://127.0.0.1:9/epcis"}'
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}')"
+bench_machine
 "$build/bench/bench_aggregate" "http://127.0.0.1:$port" "$PACKID_DATABASE_URL" "$key" "$packs"

@@ -17,6 +17,7 @@
 
 #include "allocation.h"
 #include "bench.h"
+#include "bench_app.h"
 #include "pool_store.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -80,8 +81,7 @@ static double run_copy(bench *b)
     if (px_svc_allocate(b->db, &b->mah, &req, &res, &err) != PX_OK)
         bench_die_err("allocation row", &err);
     char sql[160];
-    snprintf(sql, sizeof(sql), "UPDATE job SET status = 'completed' WHERE id = '%s'",
-             res.job.id);
+    snprintf(sql, sizeof(sql), "UPDATE job SET status = 'completed' WHERE id = '%s'", res.job.id);
     bench_pq_ok(b->raw, sql);
 
     px_serial_settings s;
@@ -89,8 +89,7 @@ static double run_copy(bench *b)
     px_serial_gen *g = malloc(sizeof(*g));
     px_serial_gen_init(g, &s, fill, NULL, &err);
     char tail[100];
-    int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", res.allocation.id,
-                      res.allocation.org_id);
+    int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", res.allocation.id, res.allocation.org_id);
     size_t line = 15 + 20 + (size_t)tl;
     char *data = malloc((size_t)b->n * line + 1); /* + the last snprintf's NUL */
     size_t len = 0;
@@ -160,8 +159,9 @@ static double run_job(bench *b, int *chunks)
     if (px_store_job_get(b->db, &j, res.job.id, "", 1, &err) != PX_OK)
         bench_die_err("job", &err);
     char sql[200];
-    snprintf(sql, sizeof(sql), "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = "
-                               "'%s'",
+    snprintf(sql, sizeof(sql),
+             "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = "
+             "'%s'",
              res.allocation.id);
     if (strcmp(j.status, "completed") != 0 || j.done != b->n || bench_pq_count(b->raw, sql) != b->n)
         bench_die_err("job did not complete with exactly N distinct serials", NULL);
@@ -178,31 +178,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_allocate [N 1..1000000] [ROUNDS]\n");
         return 2;
     }
-    px_err err;
-    px_err_clear(&err);
-    px_config cfg;
-    if (px_config_load(&cfg, &err) != PX_OK)
-        bench_die_err("config", &err);
-    px_app app;
-    if (px_app_open(&app, &cfg, 2, &err) != PX_OK)
-        bench_die_err("database", &err);
-    b.app = &app;
-    b.db = px_pool_acquire(app.pool, &err);
-    b.raw = PQconnectdb(app.conninfo);
-    if (!b.db || PQstatus(b.raw) != CONNECTION_OK)
-        bench_die_err("connect", &err);
+    bench_app ba;
+    bench_app_open(&ba);
+    b.app = &ba.app;
+    b.db = ba.db;
+    b.raw = ba.raw;
     PQclear(PQexec(b.raw, "SET TIME ZONE 'UTC'"));
     b.next_item = (unsigned)(bench_now_s() * 1000) % 90000u;
 
-    px_org mah;
-    memset(&mah, 0, sizeof(mah));
-    px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
-    px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
-    if (px_store_org_insert(b.db, &mah, &err) != PX_OK)
-        bench_die_err("org", &err);
-    b.mah.role = PX_ROLE_MAH;
-    b.mah.org_kind = PX_ORG_MAH;
-    px_strlcpy(b.mah.org_id, mah.id, sizeof(b.mah.org_id));
+    b.mah = bench_app_mah(&ba);
 
     double best_copy = 1e30, best_job = 1e30;
     int chunks = 0;
@@ -230,13 +214,11 @@ int main(int argc, char **argv)
     }
     reset(b.raw);
     double job_rate = (double)b.n / best_job, copy_rate = (double)b.n / best_copy;
-    printf("\nallocation job:  %.0f serials/s (best of %d, %ld serials, chunks of %d)\n",
-           job_rate, rounds, b.n, PX_ALLOC_CHUNK);
+    printf("\nallocation job:  %.0f serials/s (best of %d, %ld serials, chunks of %d)\n", job_rate,
+           rounds, b.n, PX_ALLOC_CHUNK);
     printf("raw COPY:        %.0f rows/s (best of %d, same table and indexes)\n", copy_rate,
            rounds);
     printf("ratio:           %.2f (target >= 0.7)\n", job_rate / copy_rate);
-    PQfinish(b.raw);
-    px_pool_release(app.pool, b.db);
-    px_app_close(&app);
+    bench_app_close(&ba);
     return job_rate / copy_rate >= 0.7 ? 0 : 1;
 }

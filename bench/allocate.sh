@@ -12,14 +12,13 @@ n=${1:-1000000}
 rounds=${2:-3}
 build=${3:-$root/build-bench-pool}
 # PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target bench_allocate packid >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build bench_allocate packid
 if [ -z "${PACKID_DATABASE_URL:-}" ]; then
   export PACKID_DATA_DIR=$build/bench-var
   trap '"$build/packid" db stop >/dev/null 2>&1 || true' EXIT
   "$build/packid" db url >/dev/null      # creates and starts the private cluster
 fi
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}')"
+bench_machine
 "$build/bench/bench_allocate" "$n" "$rounds"

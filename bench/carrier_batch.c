@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "bench_app.h"
 #include "carrier_batch.h"
 #include "px_str.h"
 #include "service.h"
@@ -79,33 +80,17 @@ int main(int argc, char **argv)
     }
     px_err err;
     px_err_clear(&err);
-    px_config cfg;
-    if (px_config_load(&cfg, &err) != PX_OK)
-        bench_die_err("config", &err);
-    px_app app;
-    if (px_app_open(&app, &cfg, 2, &err) != PX_OK)
-        bench_die_err("database", &err);
-    px_db *db = px_pool_acquire(app.pool, &err);
-    PGconn *raw = PQconnectdb(app.conninfo);
-    if (!db || PQstatus(raw) != CONNECTION_OK)
-        bench_die_err("connect", &err);
-    px_org mah;
-    memset(&mah, 0, sizeof(mah));
-    px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
-    px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
-    if (px_store_org_insert(db, &mah, &err) != PX_OK)
-        bench_die_err("org", &err);
-    px_actor by;
-    memset(&by, 0, sizeof(by));
-    by.role = PX_ROLE_MAH;
-    by.org_kind = PX_ORG_MAH;
-    px_strlcpy(by.org_id, mah.id, sizeof(by.org_id));
+    bench_app ba;
+    bench_app_open(&ba);
+    px_db *db = ba.db;
+    PGconn *raw = ba.raw;
+    px_actor by = bench_app_mah(&ba);
     char gtin[15], sql[1024];
     bench_gtin(gtin, (unsigned)(bench_now_s() * 1000) % 90000u);
     snprintf(sql, sizeof(sql),
              "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
              "('%s', '%s', 7, 'bench', 'EU')",
-             gtin, mah.id);
+             gtin, by.org_id);
     bench_pq_ok(raw, sql);
     snprintf(sql, sizeof(sql),
              "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')", gtin);
@@ -115,7 +100,7 @@ int main(int argc, char **argv)
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
         "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
-        gtin, mah.id, mah.id, n);
+        gtin, by.org_id, by.org_id, n);
     bench_pq_ok(raw, sql);
 
     /* The items and the element strings the batch will render (what the bare loop renders). */
@@ -134,7 +119,7 @@ int main(int argc, char **argv)
                  "21%s",
                  gtin, serials[i]);
     }
-    int nt = px_svc_carrier_render_threads(&app);
+    int nt = px_svc_carrier_render_threads(&ba.app);
     if (nt > 64)
         nt = 64;
     double best_bare = 1e30, best_bare1 = 1e30, best_batch = 1e30;
@@ -153,12 +138,12 @@ int main(int argc, char **argv)
         px_export_link link;
         do {
             int did = 0;
-            if (px_run_carrier_batch(&app, db, &did, &err) != PX_OK)
+            if (px_run_carrier_batch(&ba.app, db, &did, &err) != PX_OK)
                 bench_die_err("runner", &err);
             if (!did)
                 bench_die_err("the runner found no work before the batch completed", NULL);
             chunks++;
-            if (px_svc_carrier_batch_get(db, &app, &by, b.id, &b, &link, &err) != PX_OK)
+            if (px_svc_carrier_batch_get(db, &ba.app, &by, b.id, &b, &link, &err) != PX_OK)
                 bench_die_err("batch get", &err);
         } while (strcmp(b.status, "processing") == 0);
         double tj = bench_now_s() - t0;
@@ -190,8 +175,6 @@ int main(int argc, char **argv)
     free(items);
     free(serials);
     free(es);
-    PQfinish(raw);
-    px_pool_release(app.pool, db);
-    px_app_close(&app);
+    bench_app_close(&ba);
     return 0;
 }

@@ -80,10 +80,7 @@ static int run_bare(long n, sink_state *st)
     char serial[24], id[96], epc[128], when[64];
     for (long i = 0; i < n; i++) {
         inputs(i, serial, id);
-        snprintf(epc, sizeof(epc), SGTIN_PREFIX "%s", serial);
-        long ms = i % 1000, s = i / 1000;
-        snprintf(when, sizeof(when), "2025-03-01T%02ld:%02ld:%02ld.%03ldZ", 9 + s / 3600,
-                 s / 60 % 60, s % 60, ms);
+        bare_text(i, serial, epc, when);
         S("ObjectEvent");
         E("eventTime", when);
         E("eventTimeZoneOffset", "-05:00");
@@ -121,19 +118,7 @@ static int run_hash(long n)
 {
     char serial[24], id[PX_EPCIS_EVENT_ID_MAX];
     const char *serials[1] = {serial};
-    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
-                         .action = PX_EPCIS_ADD,
-                         .biz_step = PX_BIZSTEP_COMMISSIONING,
-                         .disposition = PX_DISP_ACTIVE,
-                         .tz_offset_min = -300,
-                         .sgtin_gtin = GTIN,
-                         .sgtin_gcp_len = GCP,
-                         .serials = serials,
-                         .n_serials = 1,
-                         .read_point = SITE,
-                         .biz_location = SITE,
-                         .lot = "LOT1",
-                         .expiry = "261231"};
+    px_epcis_event ev = commissioning(serials);
     px_err err;
     for (long i = 0; i < n; i++) {
         snprintf(serial, sizeof(serial), "%ld", 100000000L + i);
@@ -148,31 +133,6 @@ static int run_hash(long n)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: epcis_bench packid|bare|hash N [--digest]\n");
-        return 2;
-    }
-    const char *mode = argv[1];
-    long n = strtol(argv[2], NULL, 10);
-    sink_state st = {0, 1469598103934665603ULL, argc > 3 && strcmp(argv[3], "--digest") == 0};
     xmlInitParser();
-    double t0 = now_s();
-    int rc;
-    if (strcmp(mode, "packid") == 0)
-        rc = run_writer(PX_EPCIS_FORMAT_XML_1_2, "epcis_bench", n, &st);
-    else if (strcmp(mode, "bare") == 0)
-        rc = run_bare(n, &st);
-    else if (strcmp(mode, "hash") == 0)
-        rc = run_hash(n);
-    else
-        return 2;
-    double dt = now_s() - t0;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("mode=%s events=%ld seconds=%.3f events_per_s=%.0f bytes=%llu maxrss_kib=%ld",
-           mode, n, dt, (double)n / dt, (unsigned long long)st.bytes, ru.ru_maxrss);
-    if (st.digest)
-        printf(" fnv1a=%016llx", (unsigned long long)st.fnv);
-    printf("\n");
-    return rc;
+    return bench_main(argc, argv, "epcis_bench", PX_EPCIS_FORMAT_XML_1_2, run_bare, run_hash);
 }

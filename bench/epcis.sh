@@ -8,38 +8,33 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 n=${1:-1000000}
 build=${2:-$root/build-bench-epcis}
-# PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target epcis_bench >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build epcis_bench
 bin=$build/bench/epcis_bench
 
 # Same bytes? (10,000 events, FNV-1a of the whole document in both modes)
-d1=$("$bin" packid 10000 --digest | sed 's/.*fnv1a=//')
-d2=$("$bin" bare 10000 --digest | sed 's/.*fnv1a=//')
-[ "$d1" = "$d2" ] && echo "identical output (10000 events): yes ($d1)" \
-                  || { echo "identical output: NO ($d1 vs $d2)"; exit 1; }
+bench_same_output "$bin"
 
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 best_packid=0 best_bare=0 rss_packid=0 rss_bare=0
 for run in 1 2 3; do                      # interleaved, best of 3 (shared 2-core machine)
   p=$("$bin" packid "$n"); b=$("$bin" bare "$n")
   echo "run $run: $p"; echo "run $run: $b"
-  pr=$(field events_per_s "$p"); br=$(field events_per_s "$b")
+  pr=$(bench_field events_per_s "$p"); br=$(bench_field events_per_s "$b")
   [ "$pr" -gt "$best_packid" ] && best_packid=$pr
   [ "$br" -gt "$best_bare" ] && best_bare=$br
-  rss_packid=$(field maxrss_kib "$p"); rss_bare=$(field maxrss_kib "$b")
+  rss_packid=$(bench_field maxrss_kib "$p"); rss_bare=$(bench_field maxrss_kib "$b")
 done
 small=$("$bin" packid $((n / 10)))
 h=$("$bin" hash $((n / 10)))
 echo "hash: $h"
 ratio=$(awk -v a="$best_packid" -v b="$best_bare" 'BEGIN { printf "%.2f", a / b }')
 echo
-echo "events:           $n commissioning ObjectEvents, $(field bytes "$p") bytes"
+echo "events:           $n commissioning ObjectEvents, $(bench_field bytes "$p") bytes"
 echo "px_epcis_writer:  $best_packid events/s, peak RSS $((rss_packid / 1024)) MiB"
 echo "bare xmlTextWriter: $best_bare events/s, peak RSS $((rss_bare / 1024)) MiB"
 echo "ratio:            $ratio (target >= 0.7)"
-echo "RSS at N/10:      $(( $(field maxrss_kib "$small") / 1024 )) MiB (flat = bounded memory)"
-echo "event hash IDs:   $(field events_per_s "$h") /s"
+echo "RSS at N/10:      $(( $(bench_field maxrss_kib "$small") / 1024 )) MiB (flat = bounded memory)"
+echo "event hash IDs:   $(bench_field events_per_s "$h") /s"
 awk -v r="$ratio" -v m="$rss_packid" 'BEGIN { exit !(r >= 0.7 && m < 65536) }' \
   && echo "targets: met" || { echo "targets: NOT met"; exit 1; }

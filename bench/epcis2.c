@@ -40,10 +40,7 @@ static int run_bare(long n, sink_state *st)
     char serial[24], id[96], epc[128], when[64], buf[4096];
     for (long i = 0; i < n; i++) {
         inputs(i, serial, id);
-        snprintf(epc, sizeof(epc), SGTIN_PREFIX "%s", serial);
-        long ms = i % 1000, s = i / 1000;
-        snprintf(when, sizeof(when), "2025-03-01T%02ld:%02ld:%02ld.%03ldZ", 9 + s / 3600,
-                 s / 60 % 60, s % 60, ms);
+        bare_text(i, serial, epc, when);
         json_t *ev = json_object();
         json_object_set_new(ev, "type", json_string("ObjectEvent"));
         json_object_set_new(ev, "eventTime", json_string(when));
@@ -75,28 +72,5 @@ static int run_bare(long n, sink_state *st)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: epcis2_bench packid|bare N [--digest]\n");
-        return 2;
-    }
-    const char *mode = argv[1];
-    long n = strtol(argv[2], NULL, 10);
-    sink_state st = {0, 1469598103934665603ULL, argc > 3 && strcmp(argv[3], "--digest") == 0};
-    double t0 = now_s();
-    int rc;
-    if (strcmp(mode, "packid") == 0)
-        rc = run_writer(PX_EPCIS_FORMAT_JSONLD_2_0, "epcis2_bench", n, &st);
-    else if (strcmp(mode, "bare") == 0)
-        rc = run_bare(n, &st);
-    else
-        return 2;
-    double dt = now_s() - t0;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("mode=%s events=%ld seconds=%.3f events_per_s=%.0f bytes=%llu maxrss_kib=%ld", mode, n,
-           dt, (double)n / dt, (unsigned long long)st.bytes, ru.ru_maxrss);
-    if (st.digest)
-        printf(" fnv1a=%016llx", (unsigned long long)st.fnv);
-    printf("\n");
-    return rc;
+    return bench_main(argc, argv, "epcis2_bench", PX_EPCIS_FORMAT_JSONLD_2_0, run_bare, NULL);
 }

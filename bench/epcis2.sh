@@ -9,28 +9,23 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 n=${1:-1000000}
 build=${2:-$root/build-bench-epcis}
-# PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target epcis2_bench >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build epcis2_bench
 bin=$build/bench/epcis2_bench
 
 # Same bytes? (10,000 events, FNV-1a of the whole document in both modes)
-d1=$("$bin" packid 10000 --digest | sed 's/.*fnv1a=//')
-d2=$("$bin" bare 10000 --digest | sed 's/.*fnv1a=//')
-[ "$d1" = "$d2" ] && echo "identical output (10000 events): yes ($d1)" \
-                  || { echo "identical output: NO ($d1 vs $d2)"; exit 1; }
+bench_same_output "$bin"
 
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 p=$("$bin" packid "$n"); b=$("$bin" bare "$n"); small=$("$bin" packid $((n / 10)))
 echo "$p"; echo "$b"
-pr=$(field events_per_s "$p"); br=$(field events_per_s "$b")
+pr=$(bench_field events_per_s "$p"); br=$(bench_field events_per_s "$b")
 ratio=$(awk -v a="$pr" -v b="$br" 'BEGIN { printf "%.2f", a / b }')
-rss=$(field maxrss_kib "$p"); rss_small=$(field maxrss_kib "$small")
+rss=$(bench_field maxrss_kib "$p"); rss_small=$(bench_field maxrss_kib "$small")
 echo
-echo "events:             $n commissioning ObjectEvents as JSON-LD, $(field bytes "$p") bytes"
+echo "events:             $n commissioning ObjectEvents as JSON-LD, $(bench_field bytes "$p") bytes"
 echo "px_epcis_writer:    $pr events/s, peak RSS $((rss / 1024)) MiB"
-echo "bare jansson loop:  $br events/s, peak RSS $(( $(field maxrss_kib "$b") / 1024 )) MiB"
+echo "bare jansson loop:  $br events/s, peak RSS $(( $(bench_field maxrss_kib "$b") / 1024 )) MiB"
 echo "ratio:              $ratio (target >= 0.7)"
 echo "RSS at N/10:        $((rss_small / 1024)) MiB (flat = bounded memory)"
 awk -v r="$ratio" -v m="$rss" -v s="$rss_small" 'BEGIN { exit !(r >= 0.7 && m < s + 4096) }' \

@@ -138,6 +138,24 @@ commission() { # $1 = p, $2 = q
     { echo "growth: commission failed" >&2; exit 1; }
 }
 
+# The verification reads of phase $1 under wrk (64 connections, $verify_s s) over $3 packs in
+# mode $2, with any further VAR=value given to the script (growth_verify.lua): the median and
+# 99th percentile latency and the req/s into $w50 $w99 $wrps. Exits the script when an answer
+# was an error.
+verify_reads() {
+  local p=$1 mode=$2 vn=$3 out
+  shift 3
+  out=$(env "$@" GROWTH_N="$vn" GROWTH_MODE="$mode" GROWTH_PHASE="$p" GROWTH_CGTIN="${gtins[1]}" \
+        GROWTH_GTINS="$gtin_list" wrk -t2 -c64 -d"${verify_s}s" --latency \
+        -s "$root/bench/growth_verify.lua" "$base")
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
+  fi
+  w50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  w99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  wrps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+}
+
 tag=$(date +%s | tail -c 6)
 phase() { # $1 = phase number, $2 = packs present (label), [$3 = serial prefix, default $1]
   local p=$1 t0 t1 job st
@@ -162,29 +180,12 @@ phase() { # $1 = phase number, $2 = packs present (label), [$3 = serial prefix, 
   # Verification at 64 connections: loaded packs when there are any, else this phase's.
   local mode=commissioned vn=$((commissions * 10000))
   if [ "$2" -gt 0 ]; then mode=loaded; vn=$2; fi
-  local out
-  out=$(GROWTH_N=$vn GROWTH_MODE=$mode GROWTH_PHASE=$p GROWTH_CGTIN=${gtins[1]} \
-        GROWTH_GTINS=$gtin_list wrk -t2 -c64 -d"${verify_s}s" --latency \
-        -s "$root/bench/growth_verify.lua" "$base")
-  local p50 p99 rps
-  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-  rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
-  if echo "$out" | grep -q "Non-2xx"; then
-    echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
-  fi
+  verify_reads "$p" "$mode" "$vn"
+  local p50=$w50 p99=$w99 rps=$wrps
   # The same reads at a fixed offered rate: each of the 64 connections waits 64/rate s.
-  out=$(GROWTH_DELAY_MS=$(awk -v r="$verify_rate" 'BEGIN {printf "%.3f", 64000 / r}') \
-        GROWTH_N=$vn GROWTH_MODE=$mode GROWTH_PHASE=$p GROWTH_CGTIN=${gtins[1]} \
-        GROWTH_GTINS=$gtin_list wrk -t2 -c64 -d"${verify_s}s" --latency \
-        -s "$root/bench/growth_verify.lua" "$base")
-  local r50 r99 rrps
-  r50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-  r99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-  rrps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
-  if echo "$out" | grep -q "Non-2xx"; then
-    echo "growth: verification answered errors" >&2; echo "$out" >&2; exit 1
-  fi
+  verify_reads "$p" "$mode" "$vn" \
+    GROWTH_DELAY_MS="$(awk -v r="$verify_rate" 'BEGIN {printf "%.3f", 64000 / r}')"
+  local r50=$w50 r99=$w99 rrps=$wrps
   printf '%-14s %16s %14s %10s %10s %10s %10s %10s %10s\n' "$2" "$c_rate" "$a_rate" "$p50" \
          "$p99" "$rps" "$r50" "$r99" "$rrps"
   echo "$c_rate $a_rate" >"$build/growth-phase$p"

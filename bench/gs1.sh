@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 n=${1:-200000}
 build=${2:-$root/build-bench-gs1}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target bench_gs1 >/dev/null
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build bench_gs1
 "$build/bench/bench_gs1" "$n"

@@ -1,37 +1,67 @@
-# The frame the HTTP benches share (sourced by bench/aggregate.sh and bench/capture.sh):
-#   bench_setup NAME TARGET   Release build (no sanitizers; PACKID_WERROR=OFF, so an -O3 warning of
-#                             another layer cannot stop a measurement) of packid and TARGET into
-#                             $build, a private embedded PostgreSQL under it, a fresh database
-#                             packid_bench_NAME, migrated; the cluster and the server are stopped
-#                             on exit.
-#   bench_mah GLN             a MAH with that GLN (prefix length 7) and its key: sets $mah, $key.
+# What the benches share (sourced by the scripts of bench/; callers set root and build first):
+#   bench_build TARGET…       Release build (no sanitizers; PACKID_WERROR=OFF, so an -O3 warning of
+#                             another layer cannot stop a measurement; no tests) of the targets
+#                             into $build.
+#   bench_machine             the machine's cores and memory, and the PostgreSQL version.
+#   bench_field NAME LINE     the value of NAME=value in LINE.
+#   bench_same_output BIN     BIN packid and BIN bare write the same bytes for 10,000 events
+#                             (their FNV-1a digests); exits the script when they do not.
+# The frame of the HTTP benches (callers also set port):
+#   bench_setup NAME TARGET…  bench_build TARGET… packid, a private embedded PostgreSQL under
+#                             $build, a fresh database packid_bench_NAME, migrated; the cluster
+#                             and the servers ($server, and $bare when set) are stopped on exit.
+#   bench_mah [GLN]           a MAH (with that GLN, prefix length 7, when given) and its key:
+#                             sets $mah, $key.
 #   bench_serve [VAR=value…]  `packid serve` on 127.0.0.1:$port (extra environment first), waits
 #                             for /healthz; sets $server.
-# Callers set root, build and port before bench_setup.
+bench_build() {
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF \
+        -DPACKID_WERROR=OFF -DPACKID_TESTS=OFF >/dev/null
+  cmake --build "$build" -j2 --target "$@" >/dev/null
+}
+
+bench_machine() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}')"
+}
+
+bench_field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+bench_same_output() {
+  local d1 d2
+  d1=$("$1" packid 10000 --digest | sed 's/.*fnv1a=//')
+  d2=$("$1" bare 10000 --digest | sed 's/.*fnv1a=//')
+  [ "$d1" = "$d2" ] && echo "identical output (10000 events): yes ($d1)" \
+                    || { echo "identical output: NO ($d1 vs $d2)"; exit 1; }
+}
+
 server=
+bare=
 bench_cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  [ -n "$bare" ] && kill "$bare" 2>/dev/null && wait "$bare" 2>/dev/null || true
+  # Unset the URL for this call: `db stop` manages only the embedded cluster.
   PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
 }
 
 bench_setup() {
+  local name=$1 url
+  shift
   unset PACKID_DATABASE_URL
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF \
-        -DPACKID_WERROR=OFF -DPACKID_TESTS=OFF >/dev/null
-  cmake --build "$build" -j2 --target "$2" packid >/dev/null
-  export PACKID_DATA_DIR=$build/bench-$1-var
+  bench_build "$@" packid
+  export PACKID_DATA_DIR=$build/bench-$name-var
   trap bench_cleanup EXIT
-  local url
-  url=$("$build/packid" db url 2>/dev/null)
-  psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_$1" \
-                    -c "CREATE DATABASE packid_bench_$1" >/dev/null
-  export PACKID_DATABASE_URL="$url dbname=packid_bench_$1"
+  url=$("$build/packid" db url 2>/dev/null)      # creates and starts the private cluster
+  psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_$name" \
+                    -c "CREATE DATABASE packid_bench_$name" >/dev/null
+  export PACKID_DATABASE_URL="$url dbname=packid_bench_$name"
   "$build/packid" migrate >/dev/null 2>&1
 }
 
 bench_mah() {
-  mah=$("$build/packid" org create --kind mah --name "Bench MAH" --gln "$1" \
-          --gln-prefix-length 7 --json 2>/dev/null |
+  local gln=()
+  [ $# -gt 0 ] && gln=(--gln "$1" --gln-prefix-length 7)
+  mah=$("$build/packid" org create --kind mah --name "Bench MAH" "${gln[@]}" --json 2>/dev/null |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["org_id"])')
   key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')

@@ -22,26 +22,10 @@ bare_port=${BENCH_BARE_PORT:-18472}
 threads=${PACKID_THREADS:-4}
 conns=64
 gtin=00355154944954
-unset PACKID_DATABASE_URL
 command -v wrk >/dev/null || { echo "verify.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-# PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target packid bench_verify_bare bench_verify_load >/dev/null
-export PACKID_DATA_DIR=$build/bench-verify-var
-server=
-bare=
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  [ -n "$bare" ] && kill "$bare" 2>/dev/null && wait "$bare" 2>/dev/null || true
-  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-url=$("$build/packid" db url 2>/dev/null)      # creates and starts the private cluster
-psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_verify" \
-                  -c "CREATE DATABASE packid_bench_verify" >/dev/null
-export PACKID_DATABASE_URL="$url dbname=packid_bench_verify"
-"$build/packid" migrate >/dev/null 2>&1
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_setup verify bench_verify_bare bench_verify_load
 # The scan partitions of a deployment older than the clone rules' window (30 days): the month
 # before this one exists too (a fresh database has the months from this one on, and the rows
 # of earlier ones go to the default partition). The verification's history read names the
@@ -49,20 +33,14 @@ export PACKID_DATABASE_URL="$url dbname=packid_bench_verify"
 psql -q -X "$PACKID_DATABASE_URL" \
   -c "SELECT partition_add_month('scan', (now() - interval '31 days')::date)" >/dev/null
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
-mah=$("$build/packid" org create --kind mah --name "Bench MAH" --gln 0355154000001 --json 2>/dev/null | json org_id)
-mah_key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json api_key)
+bench_mah 0355154000001
+mah_key=$key
 ver=$("$build/packid" org create --kind verifier --name "Bench wholesaler" --gln 0614141000005 --json 2>/dev/null | json org_id)
 ver_key=$("$build/packid" key create --org "$ver" --role verifier --json 2>/dev/null | json api_key)
 
 # wrk is one client hammering on purpose: lift the per-client limit of the public routes
 # (default 10/s, docs/resolver.md), or most answers would be 429.
-PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000 \
-  PACKID_LISTEN=127.0.0.1:$port "$build/packid" serve >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+bench_serve PACKID_PUBLIC_RATE=1000000 PACKID_PUBLIC_BURST=1000000
 curl -fsS -X POST "http://127.0.0.1:$port/v1/products" -H "Authorization: Bearer $mah_key" \
   -d "{\"gtin\":\"$gtin\",\"company_prefix_length\":7,\"name\":\"Bench\",\"market\":\"US\"}" >/dev/null
 t0=$(date +%s.%N)

@@ -13,33 +13,22 @@
 
 #include "px_test.h"
 
-#define GTIN "00355154944954"     /* DOMAIN-2.md §10.8: GCP 0355154 */
-#define OTHER "09506001000014"    /* the other MAH's product */
-#define CMO_GLN "0614141000005"   /* the CMO's own GLN, GCP 0614141 (length 7) */
+#define GTIN "00355154944954"    /* DOMAIN-2.md §10.8: GCP 0355154 */
+#define OTHER PX_TEST_OTHER_GTIN /* the other MAH's product */
+#define CMO_GLN "0614141000005"  /* the CMO's own GLN, GCP 0614141 (length 7) */
 /* SSCCs built under the CMO's prefix 0614141 (extension, serial reference, check digit). */
 #define CMO_CASE "006141410000000012"
 #define CMO_CASE2 "006141410000000029"
 #define CMO_PALLET "106141410000000033"
 #define STRANGER "007777770000000013" /* GCP 0777777: nobody's */
 
-typedef struct {
-    px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];
-} fixture;
+typedef px_test_packers fixture;
 
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Cases MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
-    px_test_product(&f->env, f->mah2_key, OTHER, "Other pack", "EU");
-    json_decref(px_test_partner(&f->env, f->mah_key, "Own-prefix CMO", "[\"" GTIN "\"]",
-                                f->cmo_org, f->cmo_key));
-    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_packers_make(f, "Cases MAH", GTIN, "Own-prefix CMO");
     *state = f;
     return 0;
 }
@@ -103,9 +92,8 @@ static void test_agg_cases__cmo_own_prefix(void **state)
                                  "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
                                  f->mah_org, f->cmo_org),
                      1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '"
-                                          CMO_CASE "'"),
-                     2);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CMO_CASE "'"), 2);
     /* Its EPC URI splits at the CMO's prefix (TDS: the GCP length is the builder's). */
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
                                           "'ObjectEvent' AND epcs = "
@@ -115,9 +103,9 @@ static void test_agg_cases__cmo_own_prefix(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
     json_decref(t);
     /* A pallet under the same prefix whose only child is a container: the child's MAH. */
-    pack_ok(f, f->cmo_key, CMO_CASE2,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
-    pack_ok(f, f->cmo_key, CMO_PALLET, "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
+    pack_ok(f, f->cmo_key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
+    pack_ok(f, f->cmo_key, CMO_PALLET,
+            "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
                                  "tenant_id = '%s' AND company_prefix = '0614141'",
@@ -129,10 +117,10 @@ static void test_agg_cases__cmo_own_prefix(void **state)
     pack_refused(f, f->cmo_key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
                  "unknown_company_prefix");
     px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah_org);
-    pack_refused(f, f->mah_key, "006141410000000036", "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]",
-                 404, "unknown_company_prefix");
-    pack_refused(f, f->cmo_key, "006141410000000043", "[{\"gtin\":\"" OTHER "\",\"serial\":\"OX001\"}]",
-                 404, "unknown_company_prefix");
+    pack_refused(f, f->mah_key, "006141410000000036",
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]", 404, "unknown_company_prefix");
+    pack_refused(f, f->cmo_key, "006141410000000043",
+                 "[{\"gtin\":\"" OTHER "\",\"serial\":\"OX001\"}]", 404, "unknown_company_prefix");
 }
 
 /* ---- reactivating packs of a container ----------------------------------------------------- */
@@ -163,12 +151,13 @@ static void test_agg_cases__reactivate_packed(void **state)
 {
     fixture *f = *state;
     px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah_org);
-    pack_ok(f, f->mah_key, R_CASE_A, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\""
-            GTIN "\",\"serial\":\"R002\"}]");
-    pack_ok(f, f->mah_key, R_CASE_B, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\""
-            GTIN "\",\"serial\":\"R004\"}]");
-    pack_ok(f, f->mah_key, R_PALLET,
-            "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
+    pack_ok(f, f->mah_key, R_CASE_A,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\"" GTIN
+            "\",\"serial\":\"R002\"}]");
+    pack_ok(f, f->mah_key, R_CASE_B,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\"" GTIN
+            "\",\"serial\":\"R004\"}]");
+    pack_ok(f, f->mah_key, R_PALLET, "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
     assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
@@ -185,17 +174,16 @@ static void test_agg_cases__reactivate_packed(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
                                           "' AND state = 'decommissioned'"),
                      1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE type = "
-                                 "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '"
-                                 R_CASE_A "' AND epcs = '{" R_SGTIN("R001") "}'"),
-                     1);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
+                             "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '" R_CASE_A
+                             "' AND epcs = '{" R_SGTIN("R001") "}'"),
+        1);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
                                           "'pack.reactivate' AND details->>'unpacked' = '1'"),
                      1);
     /* A case alone: it and its packs come back, the packs in it, the case off the pallet. */
-    post_ok(f, "/v1/reactivations",
-            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
+    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
     assert_int_equal(serials_where(f, "serial IN ('R003', 'R004') AND state = 'commissioned' AND "
                                       "parent_sscc = '" R_CASE_B "'"),
                      2);
@@ -208,8 +196,7 @@ static void test_agg_cases__reactivate_packed(void **state)
                                  "'{urn:epc:id:sscc:0355154.0000000502}'"),
                      1);
     /* The pallet: it, its case and the pack still in it come back together. */
-    post_ok(f, "/v1/reactivations",
-            "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
+    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
     assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'commissioned' AND "
                                       "parent_sscc = '" R_CASE_A "'"),
                      1);
@@ -220,11 +207,11 @@ static void test_agg_cases__reactivate_packed(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
     json_decref(t);
     /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
-    pack_ok(f, f->mah_key, R_PALLET2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\""
-            GTIN "\",\"serial\":\"R006\"}]");
+    pack_ok(f, f->mah_key, R_PALLET2,
+            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\"" GTIN
+            "\",\"serial\":\"R006\"}]");
     post_ok(f, "/v1/decommissions",
-            "{\"gtin\":\"" GTIN "\",\"reason\":\"destroyed\",\"ssccs\":[\"" R_PALLET2 "\"]}",
-            200);
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"destroyed\",\"ssccs\":[\"" R_PALLET2 "\"]}", 200);
     static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
                                        "sscc WHERE state = 'decommissioned'",
                                        "serial WHERE parent_sscc IS NOT NULL",
@@ -269,17 +256,18 @@ static void test_agg_cases__empty_case_counts(void **state)
     px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah_org);
     px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah_org);
     post_ok(f, "/v1/aggregations",
-            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":["
-            PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}", 201);
-    post_ok(f, "/v1/aggregations",
-            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":["
-            PACK_OF(GTIN, "E003") "]}", 201);
-    post_ok(f, "/v1/aggregations",
-            "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":[" PACK_OF(
+                GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}",
             201);
-    pack_ok(f, f->mah_key, E_PALLET,
-            "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3")
-            "]");
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[" PACK_OF(
+                GTIN, "E003") "]}",
+            201);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}", 201);
+    pack_ok(
+        f, f->mah_key, E_PALLET,
+        "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3") "]");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah_key, NULL, 200);
     json_t *counts = json_object_get(t, "counts");
     /* K1 and the empty K2 are containers; E001, E002 in K1 and the plain K3 are packs. */

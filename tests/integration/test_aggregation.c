@@ -19,12 +19,7 @@
 #define CASE2 "003551540000001022"
 #define PALLET "103551540000002019"
 
-typedef struct {
-    px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];
-} fixture;
+typedef px_test_packers fixture;
 
 static int setup(void **state)
 {
@@ -32,14 +27,7 @@ static int setup(void **state)
     /* A US endpoint that never answers: releases are reportable, the report stays queued. */
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Packing MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
-    px_test_product(&f->env, f->mah2_key, "09506001000014", "Other pack", "EU");
-    json_decref(px_test_partner(&f->env, f->mah_key, "Packing CMO", "[\"" GTIN "\"]", f->cmo_org,
-                                f->cmo_key));
-    /* The MAH's location of §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
-    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_packers_make(f, "Packing MAH", GTIN, "Packing CMO");
     px_test_product_master(&f->env, GTIN);
     px_test_idle_endpoint(&f->env, f->mah_key, "US");
     *state = f;
@@ -149,8 +137,7 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
                                  px_test_str(j, "allocation_id"), f->cmo_org, f->mah_org),
                      2);
     /* Another MAH's CMO-less allocation never reads it. */
-    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs",
-             px_test_str(j, "allocation_id"));
+    snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", px_test_str(j, "allocation_id"));
     px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
@@ -172,8 +159,8 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
     /* A prefix that is not the caller's: 404; a bad count or digit: 422. */
     px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2_key,
                    "{\"count\":1,\"company_prefix\":\"0355154\"}", 404, "unknown_company_prefix");
-    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
-                         "{\"count\":100001}", "count", NULL);
+    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key, "{\"count\":100001}",
+                         "count", NULL);
     px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
                          "{\"count\":1,\"extension_digit\":10}", "extension_digit", NULL);
     px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
@@ -195,8 +182,7 @@ static void commission(fixture *f, const char *batch, const char *serials)
 static void test_aggregation__worked_example_events(void **state)
 {
     fixture *f = *state;
-    commission(f, "LOT1",
-               "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
+    commission(f, "LOT1", "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
     json_t *j = pack(f, f->mah_key, "pack", CASE1,
                      "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 3);
@@ -230,11 +216,12 @@ static void test_aggregation__worked_example_events(void **state)
         px_sql_text(&f->env, sql, got, sizeof(got));
         assert_string_equal(got, want[i]);
     }
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE id = '%s' AND "
-                                 "event_hash LIKE 'ni:///sha-256;%%' AND aggregation_id IS NOT NULL",
-                                 ev1),
-                     1);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM container_event WHERE id = '%s' AND "
+                    "event_hash LIKE 'ni:///sha-256;%%' AND aggregation_id IS NOT NULL",
+                    ev1),
+        1);
     /* Each SSCC commissioned once, by an ObjectEvent that names it alone. */
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM container_event WHERE type = 'ObjectEvent' "
@@ -245,9 +232,8 @@ static void test_aggregation__worked_example_events(void **state)
                                  "'urn:epc:id:sscc:0355154.1000000201')"),
                      3);
     /* The links, and the external SSCCs registered at their first use (REQ-SSCC-5). */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CASE1
-                                          "'"),
-                     3);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CASE1 "'"), 3);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE parent_sscc = '" PALLET "' AND "
                                  "origin = 'external' AND state = 'commissioned'"),
@@ -360,8 +346,8 @@ static void test_aggregation__labels_decode(void **state)
                    NULL, 400, "bad_request");
 }
 
-#define SHIP_TX                                                                              \
-    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"       \
+#define SHIP_TX                                                                                    \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
 
 /* Releases by body (want packs released), then fetches the release's DSCSA report and checks
@@ -421,10 +407,8 @@ static void test_aggregation__shipping_a_pallet(void **state)
     /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
      * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
     px_http_resp doc;
-    release_report(f,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET
-                   "\"]" SHIP_TX,
-                   6, &doc);
+    release_report(
+        f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\"]" SHIP_TX, 6, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
                                               "</parentID>"),
@@ -446,8 +430,8 @@ static void test_aggregation__shipping_a_pallet(void **state)
                      3);
     /* Released: the pallet cannot take more packs. */
     px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                   "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET "\"},\"children\":["
-                   SGTIN("SN1007") "]}",
+                   "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET
+                   "\"},\"children\":[" SGTIN("SN1007") "]}",
                    409, "invalid_state");
 }
 
@@ -488,8 +472,9 @@ static void test_aggregation__too_many_children(void **state)
     fixture *f = *state;
     size_t n = 100001, cap = n * 32 + 128, off = 0;
     char *b = malloc(cap);
-    off += (size_t)snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},"
-                                    "\"children\":[",
+    off += (size_t)snprintf(b, cap,
+                            "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},"
+                            "\"children\":[",
                             "003551540000010017");
     for (size_t i = 0; i < n; i++)
         off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
@@ -637,12 +622,14 @@ static void test_aggregation__many_parents_in_one_request(void **state)
     json_t *j = px_test_call(
         &f->env, "POST", "/v1/aggregations", f->mah_key,
         "{\"action\":\"pack\",\"aggregations\":["
-        "{\"parent\":{\"sscc\":\"" BATCH_CASE_A "\"},\"children\":[" SGTIN("M1") "," SGTIN("M2")
-        "," SGTIN("M3") "]},"
-        "{\"parent\":{\"sscc\":\"" BATCH_CASE_B "\"},\"children\":[" SGTIN("M4") "," SGTIN("M5")
-        "]},"
-        "{\"parent\":{\"sscc\":\"" BATCH_PALLET "\"},\"children\":[" BOX(BATCH_CASE_A) ","
-        BOX(BATCH_CASE_B) "]}]}",
+        "{\"parent\":{\"sscc\":\"" BATCH_CASE_A
+        "\"},\"children\":[" SGTIN("M1") "," SGTIN("M2") "," SGTIN(
+            "M3") "]},"
+                  "{\"parent\":{\"sscc\":\"" BATCH_CASE_B
+                  "\"},\"children\":[" SGTIN("M4") "," SGTIN(
+                      "M5") "]},"
+                            "{\"parent\":{\"sscc\":\"" BATCH_PALLET
+                            "\"},\"children\":[" BOX(BATCH_CASE_A) "," BOX(BATCH_CASE_B) "]}]}",
         201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 7);
     json_t *items = json_object_get(j, "aggregations");
@@ -651,9 +638,8 @@ static void test_aggregation__many_parents_in_one_request(void **state)
     static const long counts[] = {3, 2, 2};
     for (size_t i = 0; i < 3; i++) {
         json_t *it = json_array_get(items, i);
-        assert_string_equal(json_string_value(json_object_get(json_object_get(it, "parent"),
-                                                               "sscc")),
-                            parents[i]);
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(it, "parent"), "sscc")), parents[i]);
         assert_int_equal(json_integer_value(json_object_get(it, "children")), counts[i]);
         /* Its event is the ADD of its own parent, in its own aggregation. */
         assert_int_equal(px_count_of(&f->env,
@@ -662,9 +648,8 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                                      "a.id = '%s' AND e.type = 'AggregationEvent' AND "
                                      "e.action = 'ADD' AND e.parent_sscc = '%s' AND "
                                      "a.parent_sscc = '%s' AND a.children = %ld",
-                                     px_test_str(it, "event_id"),
-                                     px_test_str(it, "aggregation_id"), parents[i], parents[i],
-                                     counts[i]),
+                                     px_test_str(it, "event_id"), px_test_str(it, "aggregation_id"),
+                                     parents[i], parents[i], counts[i]),
                          1);
     }
     json_decref(j);
@@ -673,8 +658,8 @@ static void test_aggregation__many_parents_in_one_request(void **state)
     px_sql_text(&f->env,
                 "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
                 "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
-                "aggregation_id IN (SELECT id FROM aggregation WHERE parent_sscc IN ('"
-                BATCH_CASE_A "', '" BATCH_CASE_B "', '" BATCH_PALLET "'))",
+                "aggregation_id IN (SELECT id FROM aggregation WHERE parent_sscc IN ('" BATCH_CASE_A
+                "', '" BATCH_CASE_B "', '" BATCH_PALLET "'))",
                 got, sizeof(got));
     assert_string_equal(got,
                         "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000001101;"
@@ -691,15 +676,15 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                                           "'aggregation.pack' AND details->>'parents' = '3' AND "
                                           "details->>'children' = '7'"),
                      1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc IN ('"
-                                          BATCH_CASE_A "', '" BATCH_CASE_B "')"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE parent_sscc IN ('" BATCH_CASE_A
+                                 "', '" BATCH_CASE_B "')"),
                      5);
     /* The pallet ships what it holds, and its report lets the receiver infer that. */
     px_http_resp doc;
-    release_report(f,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET
-                   "\"]" SHIP_TX,
-                   5, &doc);
+    release_report(
+        f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET "\"]" SHIP_TX, 5,
+        &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001201"
                                               "</parentID>"),
@@ -718,39 +703,42 @@ static void test_aggregation__many_parents_refused_whole(void **state)
     /* N1 is packed already: the second parent's second child. */
     batch_refused(f,
                   "{\"action\":\"pack\",\"aggregations\":["
-                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
-                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N3") ","
-                  SGTIN("N1") "]}]}",
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN(
+                      "N2") "]},"
+                            "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN(
+                                "N3") "," SGTIN("N1") "]}]}",
                   409, "aggregation_refused", 1, 1, "already_packed");
     /* N2 under two parents: the second listing is the duplicate. */
-    batch_refused(f,
-                  "{\"action\":\"pack\",\"aggregations\":["
-                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
-                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N2")
-                  "]}]}",
-                  409, "aggregation_refused", 1, 0, "duplicate");
+    batch_refused(
+        f,
+        "{\"action\":\"pack\",\"aggregations\":["
+        "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN(
+            "N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":[" SGTIN("N2") "]}]}",
+        409, "aggregation_refused", 1, 0, "duplicate");
     /* Two containers into each other in one request. */
     batch_refused(f,
                   "{\"action\":\"pack\",\"aggregations\":["
-                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
-                  BOX("003551540000015012") "]},"
-                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
-                  BOX("003551540000014015") "]}]}",
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" BOX(
+                      "003551540000015012") "]},"
+                                            "{\"parent\":{\"sscc\":\"003551540000015012\"},"
+                                            "\"children\":[" BOX("003551540000014015") "]}]}",
                   409, "aggregation_refused", 0, 0, "cycle");
     /* A bad serial in the second parent's children: 422 before any SQL, both indexes. */
     batch_refused(f,
                   "{\"action\":\"pack\",\"aggregations\":["
-                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N2") "]},"
-                  "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
-                  "{\"gtin\":\"" GTIN "\",\"serial\":\"bad serial\"}]}]}",
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN(
+                      "N2") "]},"
+                            "{\"parent\":{\"sscc\":\"003551540000015012\"},\"children\":["
+                            "{\"gtin\":\"" GTIN "\",\"serial\":\"bad serial\"}]}]}",
                   422, "validation_error", 1, 0, "invalid_character");
-    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                         "{\"action\":\"pack\",\"aggregations\":["
-                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
-                         SGTIN("N2") "]},"
-                         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":["
-                         SGTIN("N3") "]}]}",
-                         "aggregations[1].parent", "duplicate_parent");
+    px_test_expect_field(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"aggregations\":["
+        "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN(
+            "N2") "]},"
+                  "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N3") "]}]}",
+        "aggregations[1].parent", "duplicate_parent");
     px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
                          "{\"action\":\"pack\",\"aggregations\":[],\"parent\":{\"sscc\":\""
                          "003551540000014015\"}}",
@@ -779,8 +767,8 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
     commission(f, "LOTC", "[\"K1\",\"K2\",\"K3\"]");
     json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C1")
-                             ",\"children\":[" SGTIN("K1") "," SGTIN("K2") "]}",
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
+                                 "C1") ",\"children\":[" SGTIN("K1") "," SGTIN("K2") "]}",
                              201);
     char ev[40];
     snprintf(ev, sizeof(ev), "%s", px_test_str(j, "event_id"));
@@ -819,8 +807,7 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
      * §10.5: the receiver infers), against the EPCIS 1.2 XSD. */
     px_http_resp doc;
     release_report(f,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]"
-                   SHIP_TX,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]" SHIP_TX,
                    2, &doc);
     assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sgtin:0355154.194495.C1"
                                               "</parentID>"),
@@ -837,54 +824,56 @@ static void test_aggregation__case_refusals(void **state)
     fixture *f = *state;
     commission(f, "LOTD", "[\"CD1\",\"CD2\"]");
     px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3")
-                             ",\"children\":[" SGTIN("CD1") "]}",
-                             201));
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":[" SGTIN("CD1") "]}",
+        201));
     static const struct {
         const char *body, *code;
         long index;
     } bad[] = {
         /* CD1 is in C3 already */
-        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
-         SGTIN("CD1") "]}", "already_packed", 1},
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN(
+             "CD2") "," SGTIN("CD1") "]}",
+         "already_packed", 1},
         /* a case into itself, or any case of its GTIN */
-        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" CASE_SGTIN("C2")
-         "]}", "invalid_child", 0},
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" CASE_SGTIN(
+             "C2") "]}",
+         "invalid_child", 0},
         /* a case holds packs, not containers */
-        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") ","
-         BOX(CASE_PALLET) "]}", "invalid_child", 1},
+        {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") "," BOX(
+             CASE_PALLET) "]}",
+         "invalid_child", 1},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
-                        bad[i].body, NULL, 409, "aggregation_refused");
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, bad[i].body,
+                        NULL, 409, "aggregation_refused");
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, bad[i].body, NULL);
-        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"),
-                                   0);
+        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
         if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
             strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
             fail_msg("%zu: want %ld %s: %s", i, bad[i].index, bad[i].code, r.body);
         px_http_resp_free(&r);
     }
     /* Another MAH's view of the case, and an unknown case: 404. */
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
-                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":["
-                    SGTIN("CD2") "]}",
-                    NULL, 404, "not_found");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
-                    "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C9") ",\"children\":["
-                    SGTIN("CD2") "]}",
-                    NULL, 404, "not_found");
+    px_test_refused(
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+        "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":[" SGTIN("CD2") "]}",
+        NULL, 404, "not_found");
+    px_test_refused(
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C9") ",\"children\":[" SGTIN("CD2") "]}",
+        NULL, 404, "not_found");
     px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
                          "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" CASE_PALLET "\","
                          "\"gtin\":\"" CASE_GTIN "\"},\"children\":[" SGTIN("CD2") "]}",
                          "parent", "required");
     /* Repacking from one case into another: the DELETE names the case left, by its SGTIN. */
-    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"repack\",\"parent\":" CASE_SGTIN("C2")
-                             ",\"children\":[" SGTIN("CD1") "]}",
-                             201);
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"repack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD1") "]}",
+        201);
     char got[512], sql[512];
     snprintf(sql, sizeof(sql),
              "SELECT string_agg(concat_ws('|', action, parent_id, array_to_string(epcs, ','), "
@@ -907,15 +896,15 @@ static void test_aggregation__unpack_a_case(void **state)
     fixture *f = *state;
     px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTU", "261231", "[\"C5\"]");
     commission(f, "LOTU", "[\"CU1\",\"CU2\",\"CU3\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5")
-                             ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "," SGTIN("CU3")
-                             "]}",
-                             201));
-    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5")
-                             ",\"children\":[" SGTIN("CU2") "]}",
-                             201);
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+                     "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN(
+                         "CU1") "," SGTIN("CU2") "," SGTIN("CU3") "]}",
+                     201));
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU2") "]}",
+        201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
     char got[512], sql[512];
     snprintf(sql, sizeof(sql),
@@ -930,8 +919,8 @@ static void test_aggregation__unpack_a_case(void **state)
     assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|"
                              "urn:epc:id:sgtin:0355154.194495.C5|"
                              "urn:epc:id:sgtin:0355154.094495.CU2|"
-                             "urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|C5|none|unpack|"
-                             CASE_GTIN "|C5|none|1");
+                             "urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN
+                             "|C5|none|unpack|" CASE_GTIN "|C5|none|1");
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM audit_log WHERE action = "
                                  "'aggregation.unpack' AND subject = '%s' AND "
@@ -939,18 +928,19 @@ static void test_aggregation__unpack_a_case(void **state)
                                  px_test_str(j, "aggregation_id")),
                      1);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_gtin = '"
-                                          CASE_GTIN "' AND parent_serial = 'C5'"),
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
+                                 "' AND parent_serial = 'C5'"),
                      2);
     /* Refused, nothing changed: a pack no longer in the case, another MAH's case, an unknown
      * one, a GTIN with a wrong check digit. */
     refused_body_detail(f, f->mah_key,
-                        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5")
-                        ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "]}",
+                        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN(
+                            "C5") ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "]}",
                         409, "unpack_refused", 1, "not_in_parent");
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
-                    "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}",
-                    NULL, 404, "not_found");
+                    "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}", NULL,
+                    404, "not_found");
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
                     "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C99") ",\"children\":[]}",
                     NULL, 404, "not_found");
@@ -973,10 +963,10 @@ static void test_aggregation__unpack_a_case(void **state)
     j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C5", f->mah_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
     json_decref(j);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5")
-                             ",\"children\":[" SGTIN("CU3") "]}",
-                             201));
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU3") "]}",
+        201));
 }
 
 /* REQ-AGG-6: two packers (the CMO and its MAH) put the same pack into two cases at the same
@@ -993,12 +983,12 @@ static void test_aggregation__two_packers_race(void **state)
         assert_int_equal(gs1_sscc_build(sa, 0, "0355154", 9000u + (unsigned)round, &e), PX_OK);
         assert_int_equal(gs1_sscc_build(sb, 0, "0355154", 9100u + (unsigned)round, &e), PX_OK);
         snprintf(body_a, sizeof(body_a),
-                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\""
-                 GTIN "\",\"serial\":\"%s\"}]}",
+                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
+                 "\",\"serial\":\"%s\"}]}",
                  sa, serial);
         snprintf(body_b, sizeof(body_b),
-                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\""
-                 GTIN "\",\"serial\":\"%s\"}]}",
+                 "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
+                 "\",\"serial\":\"%s\"}]}",
                  sb, serial);
         px_test_race_req a = {"POST", "/v1/aggregations", f->cmo_key, body_a, 0, ""};
         px_test_race_req b = {"POST", "/v1/aggregations", f->mah_key, body_b, 0, ""};
@@ -1006,8 +996,10 @@ static void test_aggregation__two_packers_race(void **state)
         px_test_race_req *loser = px_test_race_loser(&a, &b, 201, round);
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "aggregation_refused");
-        snprintf(sql, sizeof(sql), "SELECT count(*) FROM serial WHERE serial = '%s' AND "
-                                   "parent_sscc IS NOT NULL", serial);
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM serial WHERE serial = '%s' AND "
+                 "parent_sscc IS NOT NULL",
+                 serial);
         assert_int_equal(px_sql_count(&f->env, sql), 1);
     }
 }

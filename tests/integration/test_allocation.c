@@ -17,6 +17,13 @@
 typedef px_test_env fixture;
 static int next_gtin = 100;
 
+/* The rows of table (a literal) for gtin that also meet cond (SQL, a literal) are want. A macro,
+ * so that a failure names the calling line. */
+#define assert_gtin_rows(f, table, gtin, cond, want)                                               \
+    assert_int_equal(                                                                              \
+        px_count_of((f), "SELECT count(*) FROM " table " WHERE gtin = '%s' AND " cond, (gtin)),    \
+        (want))
+
 /* A fresh valid GTIN-14 (GS1 mod-10 check digit, DOMAIN.md §1.1) under prefix 4012345. */
 static void new_gtin(char out[15])
 {
@@ -32,7 +39,7 @@ static void product(fixture *f, const char *key, const char *market, char gtin[1
 {
     char name[32];
     new_gtin(gtin);
-    snprintf(name, sizeof(name), "Pool test %s", gtin);
+    snprintf(name, sizeof(name), "Pool test %.14s", gtin);
     px_test_product(f, key, gtin, name, market);
 }
 
@@ -43,17 +50,32 @@ static void mah_product(fixture *f, char *org, char *key, const char *market, ch
     product(f, key, market, gtin);
 }
 
-static void put_product_settings(fixture *f, const char *key, const char *gtin,
-                                 const char *body, long status, const char *code)
+static void put_product_settings(fixture *f, const char *key, const char *gtin, const char *body,
+                                 long status, const char *code)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
     px_test_expect(f, "PUT", path, key, body, status, code);
 }
 
+/* Serial settings: RANDOM_NUMERIC of length 6 has 10^6 values, so the 10,000x rule (REQ-POOL-5)
+ * allows 100 serials; random alphanumerics of length 10 are not created in their sort order. */
+#define RANDOM6 "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}"
+#define ALNUM10                                                                                    \
+    "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":10,"                                         \
+    "\"symbols\":\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\"}"
+
+/* A fresh MAH with a product for market whose serial settings are settings (201). */
+static void mah_product_settings(fixture *f, char *org, char *key, const char *market,
+                                 char gtin[15], const char *settings)
+{
+    mah_product(f, org, key, market, gtin);
+    put_product_settings(f, key, gtin, settings, 201, NULL);
+}
+
 /* POST …/allocations; on 202 copies the job and allocation ids. */
-static void allocate(fixture *f, const char *key, const char *gtin, const char *body,
-                     long status, const char *code, char *job_id, char *alloc_id)
+static void allocate(fixture *f, const char *key, const char *gtin, const char *body, long status,
+                     const char *code, char *job_id, char *alloc_id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
@@ -117,8 +139,8 @@ static void test_alloc__settings_immutable(void **state)
     put_product_settings(f, key2, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 404,
                          "product_not_found");
     px_test_org_key(f, "cmo", "Settings CMO", "cmo", cmo, cmo_key);
-    put_product_settings(f, cmo_key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}",
-                         403, "forbidden_role");
+    put_product_settings(f, cmo_key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 403,
+                         "forbidden_role");
     px_test_expect(f, "PUT", "/v1/serial-settings", cmo_key,
                    "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 403, "forbidden_role");
     /* The same settings again are still a change request: refused. */
@@ -204,11 +226,7 @@ static void test_alloc__settings_validation(void **state)
         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"A[B]\"}", "symbols",
         "invalid_character");
     /* Rejected requests change nothing. */
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                 "serial_strategy IS NOT NULL",
-                                 g),
-                     0);
+    assert_gtin_rows(f, "product", g, "serial_strategy IS NOT NULL", 0);
     assert_int_equal(
         px_count_of(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org), 0);
     /* Exactly at the edges: 3 distinct symbols, length 6 and 20 are fine. */
@@ -232,11 +250,7 @@ static void test_alloc__settings_copied_from_org(void **state)
     json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
     assert_string_equal(px_test_str(j, "source"), "organization");
     json_decref(j);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                 "serial_strategy IS NULL",
-                                 g),
-                     1);
+    assert_gtin_rows(f, "product", g, "serial_strategy IS NULL", 1);
     allocate(f, key, g, "{\"count\":25,\"label\":\"first run\"}", 202, NULL, job, NULL);
     /* The product now holds the copy. */
     snprintf(path, sizeof(path), "/v1/products/%s", g);
@@ -249,11 +263,7 @@ static void test_alloc__settings_copied_from_org(void **state)
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 409,
                          "settings_immutable");
     wait_completed(f, key, job, 25);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND "
-                                 "length(serial) = 14 AND serial ~ '^[XYZ0-9]+$'",
-                                 g),
-                     25);
+    assert_gtin_rows(f, "serial", g, "length(serial) = 14 AND serial ~ '^[XYZ0-9]+$'", 25);
 }
 
 /* REQ-POOL-3: neither product nor organization settings: 422 settings_missing, nothing
@@ -296,21 +306,13 @@ static void test_alloc__eu_sequential_refused(void **state)
     snprintf(p2, sizeof(p2), "/v1/products/%s/allocations", eu);
     px_test_expect_field(f, "POST", p2, key, "{\"count\":10}", "strategy",
                          "sequential_not_allowed");
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM product WHERE gtin = '%s' AND "
-                                 "serial_strategy IS NULL AND issued_count = 0",
-                                 eu),
-                     1);
+    assert_gtin_rows(f, "product", eu, "serial_strategy IS NULL AND issued_count = 0", 1);
     assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu), 0);
     /* A US product takes it: sequential, zero-padded. */
     char job[40], alloc[40];
     allocate(f, key, us, "{\"count\":30}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 30);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
-                                 "BETWEEN '00000000' AND '00000029'",
-                                 us),
-                     30);
+    assert_gtin_rows(f, "serial", us, "serial BETWEEN '00000000' AND '00000029'", 30);
 }
 
 /* REQ-POOL-5: Art. 4(c) — at least 10,000 possible values per issued serial. RANDOM_NUMERIC
@@ -320,8 +322,7 @@ static void test_alloc__space_boundary(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40];
-    mah_product(f, org, key, "EU", g);
-    put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
+    mah_product_settings(f, org, key, "EU", g, RANDOM6);
     allocate(f, key, g, "{\"count\":101}", 409, "serial_space_exhausted", NULL, NULL);
     assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
     allocate(f, key, g, "{\"count\":60}", 202, NULL, job, NULL);
@@ -343,16 +344,16 @@ static void test_alloc__space_boundary(void **state)
     /* Non-EU market: the whole space may be used (no 10,000x rule). */
     char us[15];
     product(f, key, "US", us);
-    put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
+    put_product_settings(f, key, us, RANDOM6, 201, NULL);
     allocate(f, key, us, "{\"count\":5000}", 202, NULL, NULL, NULL);
 }
 
 /* Partner helpers: creates a CMO partnered on gtin; returns the key, org and partnership. */
-static void partner(fixture *f, const char *mah_key, const char *gtin, char *cmo_org,
-                    char *cmo_key, char *ps_id)
+static void partner(fixture *f, const char *mah_key, const char *gtin, char *cmo_org, char *cmo_key,
+                    char *ps_id)
 {
     char name[40], gtins[24];
-    snprintf(name, sizeof(name), "CMO for %s", gtin);
+    snprintf(name, sizeof(name), "CMO for %.14s", gtin);
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", gtin);
     json_t *j = px_test_partner(f, mah_key, name, gtins, cmo_org, cmo_key);
     snprintf(ps_id, 40, "%s", px_test_str(j, "partnership_id"));
@@ -375,8 +376,7 @@ static void test_alloc__cmo_access(void **state)
     partner(f, key, a, cmo2, cmo2_key, ps2);
 
     allocate(f, cmo_key, b, "{\"count\":10}", 404, "product_not_found", NULL, NULL);
-    allocate(f, cmo_key, "99999999999994", "{\"count\":10}", 404, "product_not_found", NULL,
-             NULL);
+    allocate(f, cmo_key, "99999999999994", "{\"count\":10}", 404, "product_not_found", NULL, NULL);
     char job[40], alloc[40];
     allocate(f, cmo_key, a, "{\"count\":10}", 202, NULL, job, alloc);
     wait_completed(f, cmo_key, job, 10);
@@ -390,8 +390,7 @@ static void test_alloc__cmo_access(void **state)
     wait_completed(f, cmo2_key, job2, 10);
     /* for_org must be a CMO partnered on the product. */
     allocate(f, key, b, body, 422, "validation_error", NULL, NULL);
-    allocate(f, key, a, "{\"count\":10,\"for_org\":\"nope\"}", 422, "validation_error", NULL,
-             NULL);
+    allocate(f, key, a, "{\"count\":10,\"for_org\":\"nope\"}", 422, "validation_error", NULL, NULL);
     assert_int_equal(px_count_of(f, "SELECT count(*) FROM serial WHERE allocated_to = '%s'", cmo2),
                      10);
 
@@ -462,8 +461,8 @@ static void test_alloc__cmo_access(void **state)
 /* One walk of an ordered listing with pages of `first`: the serials, comma-joined, into out;
  * each page's paging headers must say what its body says. When insert_sql is set it runs
  * after the first page, as a concurrent writer would. */
-static void walk_order(fixture *f, const char *key, const char *alloc, const char *order,
-                       int first, const char *insert_sql, char *out, size_t cap)
+static void walk_order(fixture *f, const char *key, const char *alloc, const char *order, int first,
+                       const char *insert_sql, char *out, size_t cap)
 {
     char path[512], cursor[256] = "";
     size_t used = 0;
@@ -477,7 +476,8 @@ static void walk_order(fixture *f, const char *key, const char *alloc, const cha
         json_t *items = json_object_get(r.json, "items");
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
             int n = snprintf(out + used, cap - used, "%s%s", used ? "," : "",
                              px_test_str(it, "serial"));
             assert_true(n > 0 && (size_t)n < cap - used);
@@ -519,13 +519,9 @@ static void test_alloc__ordered_listing(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40], alloc[40];
-    mah_product(f, org, key, "EU", g);
     /* Random serials: their creation order is not their sort order, so each order is
      * distinguishable from the default. */
-    put_product_settings(f, key, g,
-                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":10,"
-                         "\"symbols\":\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
-                         201, NULL);
+    mah_product_settings(f, org, key, "EU", g, ALNUM10);
     allocate(f, key, g, "{\"count\":300}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 300);
 
@@ -618,15 +614,11 @@ static void test_alloc__paging_10000(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40], alloc[40];
-    mah_product(f, org, key, "EU", g);
-    put_product_settings(f, key, g,
-                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":10,"
-                         "\"symbols\":\"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
-                         201, NULL);
+    mah_product_settings(f, org, key, "EU", g, ALNUM10);
     allocate(f, key, g, "{\"count\":10000,\"label\":\"Spring run 04\"}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 10000);
 
-    char (*seen)[21] = calloc(10000, 21);
+    char(*seen)[21] = calloc(10000, 21);
     int n = 0, pages = 0;
     char path[512], cursor[256] = "";
     for (;;) {
@@ -639,7 +631,8 @@ static void test_alloc__paging_10000(void **state)
         json_t *items = json_object_get(j, "items");
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
             const char *s = px_test_str(it, "serial");
             assert_string_equal(px_test_str(it, "state"), "allocated");
             assert_int_equal(strlen(s), 10);
@@ -699,8 +692,7 @@ static void test_alloc__collisions_never_surface(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], job[40], alloc[40], sql[512];
-    mah_product(f, org, key, "US", g);
-    put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
+    mah_product_settings(f, org, key, "US", g, RANDOM6);
     snprintf(sql, sizeof(sql),
              "INSERT INTO serial (gtin, serial, state, origin) SELECT '%s', lpad(i::text, 6, "
              "'0'), 'commissioned', 'external' FROM generate_series(0, 899999) i",
@@ -713,11 +705,7 @@ static void test_alloc__collisions_never_surface(void **state)
                                  "serial >= '900000'",
                                  alloc),
                      20000);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND origin = "
-                                 "'external' AND allocation_id IS NULL",
-                                 g),
-                     900000);
+    assert_gtin_rows(f, "serial", g, "origin = 'external' AND allocation_id IS NULL", 900000);
 
     /* Sequential: ranges are disjoint across allocations (two CMOs never collide), and
      * numbers already taken by external serials are skipped. */
@@ -742,11 +730,7 @@ static void test_alloc__collisions_never_surface(void **state)
                                  s),
                      40);
     /* 42 numbers used: 40 allocated + the 2 external ones skipped. */
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial "
-                                 "<= '00000041'",
-                                 s),
-                     42);
+    assert_gtin_rows(f, "serial", s, "serial <= '00000041'", 42);
 }
 
 /* REQ-POOL-5: the count is reserved under the product's row lock at request time, so two
@@ -756,8 +740,7 @@ static void test_alloc__concurrent_gate(void **state)
 {
     fixture *f = *state;
     char org[40], key[64], g[15], path[128];
-    mah_product(f, org, key, "EU", g);
-    put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":6}", 201, NULL);
+    mah_product_settings(f, org, key, "EU", g, RANDOM6);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
     for (int round = 0; round < 3; round++) {
         px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, ""};
@@ -775,8 +758,7 @@ static void test_alloc__concurrent_gate(void **state)
     assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 1);
     char us[15];
     product(f, key, "US", us);
-    put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201,
-                         NULL);
+    put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", us);
     px_test_expect_field(f, "POST", path, key, "{\"count\":1000001}", "count", NULL);
     px_test_expect_field(f, "POST", path, key, "{\"count\":\"10\"}", "count", NULL);

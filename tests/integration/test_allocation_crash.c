@@ -17,7 +17,7 @@
 
 typedef struct {
     px_test_env env;
-    px_test_env second;   /* another packid process on the same database */
+    px_test_env second; /* another packid process on the same database */
 } fixture;
 
 static int setup(void **state)
@@ -128,7 +128,7 @@ static void test_alloc_crash__kill_restart_completes(void **state)
         usleep(100 * 1000);
     }
     assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(j, "status")), "completed");
+    assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(jint(j, "done"), TOTAL);
     assert_int_equal(jint(j, "total"), TOTAL);
     json_decref(j);
@@ -139,9 +139,8 @@ static void test_alloc_crash__kill_restart_completes(void **state)
              alloc);
     assert_int_equal(px_sql_count(&f->env, q), TOTAL);
     /* Nothing outside the allocation was written for the GTIN. */
-    assert_int_equal(px_sql_count(&f->env,
-                                  "SELECT count(*) FROM serial WHERE gtin = '04012345999990'"),
-                     TOTAL);
+    assert_int_equal(
+        px_sql_count(&f->env, "SELECT count(*) FROM serial WHERE gtin = '04012345999990'"), TOTAL);
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM serial WHERE gtin = "
                                            "'04012345999990' AND serial !~ '^[0-9A-Z]{20}$'"),
                      0);

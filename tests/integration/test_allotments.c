@@ -27,16 +27,15 @@ static void product(fixture *f, const char *gtin)
     px_test_product(&f->env, f->mah_key, gtin, "Allotted", "US");
     char path[96];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
-    px_test_expect(&f->env, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}",
-                   201, NULL);
+    px_test_expect(&f->env, "PUT", path, f->mah_key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 201, NULL);
 }
 
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin_org,
-                    f->admin_key);
+    px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin_org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Allotted MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     px_test_gtin(f->gtin, 901);
@@ -137,9 +136,9 @@ static void test_allotments__limit_and_refusal(void **state)
     snprintf(apath, sizeof(apath), "/v1/products/%s/allocations", f->gtin);
     json_t *e = px_test_call(&f->env, "POST", apath, f->mah_key, "{\"count\":20}", 403);
     json_t *err = json_object_get(e, "error");
-    assert_string_equal(json_string_value(json_object_get(err, "code")), "allotment_exceeded");
+    assert_string_equal(px_test_str(err, "code"), "allotment_exceeded");
     json_t *d = json_array_get(json_object_get(err, "details"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "field")), "count");
+    assert_string_equal(px_test_str(d, "field"), "count");
     assert_int_equal(num(d, "limit", NULL), 25);
     assert_int_equal(num(d, "used", NULL), 10);
     assert_int_equal(num(d, "requested", NULL), 20);
@@ -253,8 +252,8 @@ static void test_allotments__visibility(void **state)
     int seen = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(l, "items"), i, it)
-        seen += strcmp(json_string_value(json_object_get(it, "org_id")), f->mah_org) == 0;
+    json_array_foreach(json_object_get(l, "items"), i, it) seen +=
+        strcmp(json_string_value(json_object_get(it, "org_id")), f->mah_org) == 0;
     assert_int_equal(seen, 1);
     json_decref(l);
     l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah2_key, NULL, 200);

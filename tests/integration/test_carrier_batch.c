@@ -51,10 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_rmdir(f->tmp);
-    return px_test_fixture_teardown(state);
+    return px_test_fixture_teardown_dir(state, f ? f->tmp : NULL);
 }
 
 /* ---- helpers --------------------------------------------------------------------------------- */

@@ -24,7 +24,7 @@ static void product(fixture *f, const char *key, char gtin[15])
 {
     char name[32];
     new_gtin(gtin);
-    snprintf(name, sizeof(name), "Catalog %s", gtin);
+    snprintf(name, sizeof(name), "Catalog %.14s", gtin);
     px_test_product(f, key, gtin, name, "EU");
 }
 

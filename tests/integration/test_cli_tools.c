@@ -30,11 +30,11 @@ static void test_cli__gs1_check_reports_elements(void **state)
     assert_true(json_is_true(json_object_get(o, "valid")));
     json_t *els = json_object_get(o, "elements");
     assert_int_equal(json_array_size(els), 4);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(els, 3), "ai")), "21");
+    assert_string_equal(px_test_str(json_array_get(els, 3), "ai"), "21");
     /* DOMAIN.md §3 worked payload and §4.3 Digital Link. */
-    assert_string_equal(json_string_value(json_object_get(o, "element_string")),
-                        "01095060001343521720122510ABC123\x1d" "2112345");
-    assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+    assert_string_equal(px_test_str(o, "element_string"), "01095060001343521720122510ABC123\x1d"
+                                                          "2112345");
+    assert_string_equal(px_test_str(o, "digital_link"),
                         "https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225");
     json_decref(o);
 }
@@ -48,7 +48,7 @@ static void test_cli__gs1_check_names_the_bad_character(void **state)
     json_t *o = cli(&rc, a);
     assert_int_equal(rc, 1);
     json_t *e = json_object_get(o, "error");
-    assert_string_equal(json_string_value(json_object_get(e, "code")), "invalid_check_digit");
+    assert_string_equal(px_test_str(e, "code"), "invalid_check_digit");
     assert_int_equal(json_integer_value(json_object_get(e, "position")), 17);
     assert_int_equal(json_integer_value(json_object_get(e, "length")), 1);
     json_decref(o);
@@ -65,8 +65,8 @@ static void test_cli__gs1_convert(void **state)
 {
     (void)state;
     int rc;
-    const char *a[] = {"gs1", "convert", "--to", "epc", "--gcp-length", "7",
-                       "(01)09506000134352(21)A/B%1", NULL};
+    const char *a[] = {
+        "gs1", "convert", "--to", "epc", "--gcp-length", "7", "(01)09506000134352(21)A/B%1", NULL};
     json_t *o = cli(&rc, a);
     assert_int_equal(rc, 0);
     char *dump = json_dumps(o, 0);
@@ -101,7 +101,8 @@ static void test_cli__datamatrix_png_and_svg_decode(void **state)
     assert_non_null(strstr(text, "]d2"));
     /* ZXing prints the separator FNC1 as the raw GS byte (0x1D) in its Text line. */
     assert_non_null(strstr(text, "Identifier: ]d2"));
-    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d" "21DI8U86IYQI9KS4G87WGI\""));
+    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d"
+                                 "21DI8U86IYQI9KS4G87WGI\""));
 
     const char *b[] = {"datamatrix", hri, "-o", svg, "--rect", NULL};
     json_decref(cli(&rc, b));
@@ -110,14 +111,16 @@ static void test_cli__datamatrix_png_and_svg_decode(void **state)
     assert_int_equal(px_test_shell(cmd), 0);
     decode(svgpng, text, sizeof(text));
     assert_non_null(strstr(text, "Identifier: ]d2"));
-    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d" "21DI8U86IYQI9KS4G87WGI\""));
+    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d"
+                                 "21DI8U86IYQI9KS4G87WGI\""));
 
     const char *c[] = {"datamatrix", hri, "-o", png, "--qr", NULL};
     json_decref(cli(&rc, c));
     assert_int_equal(rc, 0);
     decode(png, text, sizeof(text));
     assert_non_null(strstr(
-        text, "https://id.gs1.org/01/09506000134352/10/BATCH002/21/DI8U86IYQI9KS4G87WGI?17=261115"));
+        text,
+        "https://id.gs1.org/01/09506000134352/10/BATCH002/21/DI8U86IYQI9KS4G87WGI?17=261115"));
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     px_test_shell(cmd);

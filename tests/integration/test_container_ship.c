@@ -17,14 +17,13 @@
 #include "events.h"
 #include "gs1.h"
 #include "px_test.h"
+#include "px_test_rehash.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
 #define CASE1 "003551540000001015"
 #define CASE2 "003551540000001022"
 #define PALLET "103551540000002019"
 #define CASE_GTIN "10355154944951" /* the case level of GTIN's product: indicator digit 1 */
-#define JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
-#define SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 
 typedef struct {
     px_test_env env;
@@ -449,21 +448,6 @@ static void json_events(const char *doc, size_t len, char *out, size_t cap)
     json_decref(j);
 }
 
-static int json_valid(const char *body, size_t len)
-{
-    char path[] = "/tmp/packid-ship-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, body, len), (ssize_t)len);
-    close(fd);
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '" JSON_VALIDATE "' '" SCHEMA_GS1 "' '%s' >&2",
-             path);
-    int rc = system(cmd);
-    unlink(path);
-    return rc;
-}
-
 /* The release's stored events rebuilt with service/'s reader (px__event_from_row) and
  * re-hashed: how many hash differently from the ID stored when they were written, and the EPCs
  * of its shipping event as "uri,uri". */
@@ -477,13 +461,8 @@ static int rehash_row(void *vc, const px_epcis_row *row)
     rehash_ctx *c = vc;
     px_epcis_event ev;
     px__row_lists lists;
-    px_err err;
-    char hash[PX_EPCIS_EVENT_ID_MAX];
     c->rows++;
-    assert_int_equal(px__event_from_row(&ev, &lists, row, &err), PX_OK);
-    ev.event_id = NULL;
-    assert_int_equal(px_epcis_event_hash(hash, &ev, &err), PX_OK);
-    c->mismatches += strcmp(hash, row->event_hash) != 0;
+    c->mismatches += !px_test_rehash_same(row, &ev, &lists);
     if (strcmp(row->biz_step, "shipping") == 0) {
         assert_int_equal(ev.n_serials, 0);
         size_t o = 0;
@@ -497,16 +476,12 @@ static int rehash_row(void *vc, const px_epcis_row *row)
 static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
 {
     memset(c, 0, sizeof(*c));
-    px_db *db = NULL;
-    px_err err;
-    assert_int_equal(px_db_connect(&db, f->env.conninfo, &err), PX_OK);
     px_epcis_filter flt;
     memset(&flt, 0, sizeof(flt));
     flt.gtin = GTIN;
     flt.lot = "LOT1";
     flt.release_id = release_id;
-    assert_int_equal(px_store_epcis_events_each(db, &flt, rehash_row, c, &err), PX_OK);
-    px_db_close(db);
+    px_test_each_event(&f->env, &flt, rehash_row, c);
 }
 
 #define SHIP_TX                                                                                    \
@@ -626,7 +601,7 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
             px_test_xsd_valid(doc.body, doc.len);
             xml_events(doc.body, got, sizeof(got));
         } else {
-            assert_int_equal(json_valid(doc.body, doc.len), 0);
+            assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc.body, doc.len, 0), 0);
             json_events(doc.body, doc.len, got, sizeof(got));
         }
         if (strcmp(got, want) != 0)
@@ -798,8 +773,8 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                 "coalesce(parent_sscc, 'none')) FROM container_event WHERE action = 'DELETE' "
                 "AND parent_serial = 'G' AND event_hash LIKE 'ni:///sha-256;%%'",
                 got, sizeof(got));
-    assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|" SG_CASE("G") "|" SG("G2")
-                             "|urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|G|none");
+    assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|" SG_CASE("G") "|" SG(
+                                 "G2") "|urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|G|none");
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
                                           "' AND serial = 'G2' AND parent_gtin IS NULL AND "
                                           "parent_serial IS NULL AND parent_sscc IS NULL"),
@@ -820,26 +795,30 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
                              "\"reason\":\"recalled\"}",
                              200));
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                             "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3") "']"),
+        1);
     assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3")
-                                 "']"),
-                     1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_gtin = '"
-                                          CASE_GTIN "' AND parent_serial = 'G'"),
+                                 "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
+                                 "' AND parent_serial = 'G'"),
                      1);
     /* The release of the pack left in the case: its report replays the case's contents. */
     char release_id[40];
     release_ok(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX, 1,
                release_id);
     release_doc_events(f, release_id, got, sizeof(got));
-    assert_string_equal(got, "ObjectEvent|ADD|commissioning||" SG("G1") "," SG("G2") "," SG("G3")
-                             "\n"
-                             "AggregationEvent|ADD|packing|" SG_CASE("G") "|" SG("G1") ","
-                             SG("G2") "," SG("G3") "\n"
-                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G2") "\n"
-                             "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG("G3") "\n"
-                             "ObjectEvent|OBSERVE|shipping||" SG("G1") "\n");
+    assert_string_equal(
+        got,
+        "ObjectEvent|ADD|commissioning||" SG("G1") "," SG("G2") "," SG(
+            "G3") "\n"
+                  "AggregationEvent|ADD|packing|" SG_CASE("G") "|" SG("G1") "," SG("G2") "," SG(
+                      "G3") "\n"
+                            "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG(
+                                "G2") "\n"
+                                      "AggregationEvent|DELETE|unpacking|" SG_CASE("G") "|" SG(
+                                          "G3") "\n"
+                                                "ObjectEvent|OBSERVE|shipping||" SG("G1") "\n");
 }
 
 /* REQ-AGG-14: a pallet of cases that carry their own GTIN ships by its SSCC: the walk reaches
@@ -860,8 +839,10 @@ static void test_container_ship__pallet_of_cases(void **state)
          "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"P1\"},{\"gtin\":\"" CASE_GTIN
          "\",\"serial\":\"P2\"}]");
     pack_case(f, "P2", "[" SGTIN("Q5") "]");
-    static const char *const rows[] = {"serial WHERE state = 'released'", "sscc WHERE state = "
-                                       "'released'", "container_event", "report", NULL};
+    static const char *const rows[] = {"serial WHERE state = 'released'",
+                                       "sscc WHERE state = "
+                                       "'released'",
+                                       "container_event", "report", NULL};
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTP\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
     px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL, 409,
@@ -883,24 +864,39 @@ static void test_container_ship__pallet_of_cases(void **state)
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE state = 'released' AND "
                                  "release_id = '%s' AND market = 'US' AND released_at IS NOT "
-                                 "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('"
-                                 CASE_GTIN "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
+                                 "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('" CASE_GTIN
+                                 "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
                                  release_id),
                      4);
     char got[4096], want[2048], sc[64];
     snprintf(sc, sizeof(sc), "urn:epc:id:sscc:0355154.1%.9s", p + 8);
     release_doc_events(f, release_id, got, sizeof(got));
-    snprintf(want, sizeof(want),
-             "ObjectEvent|ADD|commissioning||" SG("Q1") "," SG("Q2") "," SG("Q3") "," SG("Q4")
-             "\n"
-             "AggregationEvent|ADD|packing|" SG_CASE("P1") "|" SG("Q1") "," SG("Q2") "\n"
-             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q3") "," SG("Q4") "\n"
-             "ObjectEvent|ADD|commissioning||%s\n"
-             "AggregationEvent|ADD|packing|%s|" SG_CASE("P1") "," SG_CASE("P2") "\n"
-             "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q5") "\n"
-             "AggregationEvent|DELETE|unpacking|" SG_CASE("P2") "|" SG("Q5") "\n"
-             "ObjectEvent|OBSERVE|shipping||%s\n",
-             sc, sc, sc);
+    snprintf(
+        want, sizeof(want),
+        "ObjectEvent|ADD|commissioning||" SG("Q1") "," SG("Q2") "," SG("Q3") "," SG(
+            "Q4") "\n"
+                  "AggregationEvent|ADD|packing|" SG_CASE("P1") "|" SG("Q1") "," SG(
+                      "Q2") "\n"
+                            "AggregationEvent|ADD|packing|" SG_CASE("P2") "|" SG("Q3") "," SG(
+                                "Q4") "\n"
+                                      "ObjectEvent|ADD|commissioning||%s\n"
+                                      "AggregationEvent|ADD|packing|%s|" SG_CASE("P1") "," SG_CASE(
+                                          "P2") "\n"
+                                                "AggregationEvent|ADD|packing|" SG_CASE(
+                                                    "P2") "|" SG("Q5") "\n"
+                                                                       "AggregationEvent|DELETE|"
+                                                                       "unpacking|" SG_CASE(
+                                                                           "P2") "|" SG("Q5") "\n"
+                                                                                              "Obje"
+                                                                                              "ctEv"
+                                                                                              "ent|"
+                                                                                              "OBSE"
+                                                                                              "RVE|"
+                                                                                              "ship"
+                                                                                              "ping"
+                                                                                              "||%"
+                                                                                              "s\n",
+        sc, sc, sc);
     assert_string_equal(got, want);
     /* The recall of the shipped pallet: the four packs, and the cases with them. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
@@ -936,8 +932,8 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
     snprintf(body, sizeof(body), "[{\"gtin\":\"%s\",\"serial\":\"EC1\"}]", cg);
     pack(f, pallet, body);
     snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}",
-             f->eu_gtin, pallet);
+             "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
+             pallet);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");

@@ -2,6 +2,8 @@
  * edge"): strict HTTP framing and header values before authentication, the body budget and
  * the idle timeout inside a body, and regulator endpoints that point inside the network.
  * Every refused request is shown to change nothing. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -23,11 +23,7 @@
 #define MAX_BODY (1L << 20)
 #define BUDGET (8L << 20)
 
-typedef struct fixture {
-    px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-} fixture;
+typedef px_test_operated fixture;
 
 static int setup(void **state)
 {
@@ -38,8 +34,7 @@ static int setup(void **state)
      * test_edge__body_idle_timeout restarts the server with 1 s */
     px_test_setenv(&f->env, "PACKID_BODY_IDLE_TIMEOUT=600");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Edge operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Edge MAH", "mah", f->mah_org, f->mah_key);
+    px_test_operated_make(f, "Edge");
     *state = f;
     return 0;
 }
@@ -48,7 +43,8 @@ static int connect_server(const fixture *f)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->env.port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)f->env.port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     /* a bound on every send, so a server that stops reading cannot hang the test */
@@ -119,29 +115,30 @@ static void test_edge__strict_http(void **state)
     const char *body = "{\"kind\":\"mah\",\"name\":\"Edge strict\"}";
     char len[64];
     snprintf(len, sizeof(len), "Content-Length: %zu\r\n", strlen(body));
-    static const char chunked_body[] = "23\r\n{\"kind\":\"mah\",\"name\":\"Edge strict\"}\r\n0\r\n\r\n";
+    static const char chunked_body[] =
+        "23\r\n{\"kind\":\"mah\",\"name\":\"Edge strict\"}\r\n0\r\n\r\n";
     /* 257 headers: one more than the edge scans for a NUL */
     char many[257 * 5 + 3];
     for (int k = 0; k < 257; k++)
         memcpy(many + 5 * k, "X:1\r\n", 5);
     memcpy(many + 5 * 257, "%L", 3);
     const struct {
-        const char *headers; /* after the Authorization line; "%L" = the right length */
-        size_t headers_len;  /* 0: strlen (a template holding NUL gives its length) */
+        const char *headers;   /* after the Authorization line; "%L" = the right length */
+        size_t headers_len;    /* 0: strlen (a template holding NUL gives its length) */
         const char *auth_tail; /* bytes right after the key on the Authorization line */
         size_t auth_tail_len;
         int chunked_payload;
         int status;
-        const char *code;    /* NULL: libmicrohttpd's own HTML answer (docs) */
+        const char *code; /* NULL: libmicrohttpd's own HTML answer (docs) */
         int line;
     } v[] = {
-        {"%L", 0, "\0junk", 5, 0, 400, "bad_header", __LINE__},   /* NUL cuts the token */
+        {"%L", 0, "\0junk", 5, 0, 400, "bad_header", __LINE__}, /* NUL cuts the token */
         {"%L", 0, "\0", 1, 0, 400, "bad_header", __LINE__},
         {"%L", 0, "\x01", 1, 0, 400, "bad_header", __LINE__},
         {"X-Note: a\x1b[31mb\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
         {"X-Note: a\x7f\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
         {"X-Note: a\0b\r\n%L", 16, "", 0, 0, 400, "bad_header", __LINE__},
-        {"%LX-Last: a\0b\r\n", 15, "", 0, 0, 400, "bad_header", __LINE__}, /* last header */
+        {"%LX-Last: a\0b\r\n", 15, "", 0, 0, 400, "bad_header", __LINE__},       /* last header */
         {"%LX-Last: ab\0\0junk\r\n", 20, "", 0, 0, 400, "bad_header", __LINE__}, /* cut */
         {many, 0, "", 0, 0, 400, "bad_header", __LINE__},
         /* a name that is not a token: a proxy may trim it into Transfer-Encoding */
@@ -280,8 +277,7 @@ static void test_edge__body_budget(void **state)
     print_message("server RSS grew by %ld KiB holding bodies (budget %ld KiB)\n", grown,
                   BUDGET / 1024);
     if (grown > 3 * BUDGET / 1024)
-        fail_msg("RSS grew by %ld KiB holding bodies; the budget is %ld KiB", grown,
-                 BUDGET / 1024);
+        fail_msg("RSS grew by %ld KiB holding bodies; the budget is %ld KiB", grown, BUDGET / 1024);
 
     /* Still serving, and a write refused for the budget changes nothing. */
     json_decref(px_http_expect(&f->env, "GET", "/healthz", NULL, NULL, NULL, 200, NULL));
@@ -289,8 +285,8 @@ static void test_edge__body_budget(void **state)
     /* (larger than what the held bodies leave of the budget: each holds exactly its size) */
     char small[2100];
     snprintf(small, sizeof(small), "{\"kind\":\"mah\",\"name\":\"Edge budget\"}%2000s", "");
-    json_decref(px_http_expect(&f->env, "POST", "/v1/orgs", f->admin_key, small, NULL, 503,
-                               "overloaded"));
+    json_decref(
+        px_http_expect(&f->env, "POST", "/v1/orgs", f->admin_key, small, NULL, 503, "overloaded"));
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 
     for (int i = 0; i < HOLDERS; i++)
@@ -371,11 +367,10 @@ static void test_edge__endpoint_inside(void **state)
         px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah_key, body, NULL);
         long long after = px_sql_count(&f->env, "SELECT count(*) FROM regulator_endpoint");
         if (r.status != v[i].status)
-            fail_msg("%s:%d: %s: status %ld (%s)", __FILE__, v[i].line, v[i].url, r.status,
-                     r.body);
+            fail_msg("%s:%d: %s: status %ld (%s)", __FILE__, v[i].line, v[i].url, r.status, r.body);
         if (after != before + (v[i].status == 201))
-            fail_msg("%s:%d: %s: %lld endpoints, then %lld", __FILE__, v[i].line, v[i].url,
-                     before, after);
+            fail_msg("%s:%d: %s: %lld endpoints, then %lld", __FILE__, v[i].line, v[i].url, before,
+                     after);
         if (v[i].status == 422 && !strstr(r.body, "invalid_url"))
             fail_msg("%s:%d: %s", __FILE__, v[i].line, r.body);
         px_http_resp_free(&r);
@@ -451,16 +446,15 @@ static void test_edge__manifest_formulas(void **state)
             at_start = 1;
     }
     assert_int_equal(cells, 6 * 7); /* the header and 5 rows, 7 cells each */
-    static const char *const want[] = {"\"'=1+2\",", "\"'+41\",", "\"'-3-4\",",
-                                       "\"'=HYPERLINK(\"\"x\"\")\",", "\nPLAIN1,",
-                                       ",\"'-B7\",261115,"};
+    static const char *const want[] = {"\"'=1+2\",", "\"'+41\",",
+                                       "\"'-3-4\",", "\"'=HYPERLINK(\"\"x\"\")\",",
+                                       "\nPLAIN1,",  ",\"'-B7\",261115,"};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (!strstr(csv.body, want[i]))
             fail_msg("%s not in:\n%s", want[i], csv.body);
     px_http_resp_free(&csv);
 
-    snprintf(body, sizeof(body), "{\"gtin\": \"%s\", \"batch\": \"-B7\", \"jsonl\": true}",
-             gtin);
+    snprintf(body, sizeof(body), "{\"gtin\": \"%s\", \"batch\": \"-B7\", \"jsonl\": true}", gtin);
     px_http_resp jl;
     export_file(f, body, &jl);
     int exact = 0;
@@ -469,7 +463,7 @@ static void test_edge__manifest_formulas(void **state)
         json_t *o = json_loads(line, 0, &e);
         assert_non_null(o);
         const char *serial = json_string_value(json_object_get(o, "serial"));
-        assert_string_equal(json_string_value(json_object_get(o, "batch")), "-B7");
+        assert_string_equal(px_test_str(o, "batch"), "-B7");
         exact += strcmp(serial, "=1+2") == 0 || strcmp(serial, "+41") == 0 ||
                  strcmp(serial, "-3-4") == 0 || strcmp(serial, "=HYPERLINK(\"x\")") == 0;
         json_decref(o);

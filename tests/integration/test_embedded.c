@@ -35,7 +35,9 @@ static void test_embedded__create_stop_restart(void **state)
     px_test_read("awk '/^MemTotal:/ {print $2}' /proc/meminfo", 1, mem, sizeof(mem));
     long quarter = atol(mem) / 1024 / 4;
     snprintf(want, sizeof(want), "shared_buffers = %ldMB\n",
-             quarter < 128 ? 128 : quarter > 8192 ? 8192 : quarter);
+             quarter < 128    ? 128
+             : quarter > 8192 ? 8192
+                              : quarter);
     if (!strstr(buf, want))
         fail_msg("postgresql.conf has no \"%s\"", want);
     assert_non_null(strstr(buf, "max_wal_size = 8GB\n"));
@@ -76,7 +78,7 @@ static void test_embedded__create_stop_restart(void **state)
     px_test_server_start(&env);
     px_http(&env, &r, "GET", "/v1/whoami", key, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "org_id")), org);
+    assert_string_equal(px_test_str(r.json, "org_id"), org);
     px_http_resp_free(&r);
     assert_int_equal(px_test_server_stop(&env), 0);
 
@@ -113,9 +115,9 @@ static void test_embedded__changed_migration_refused(void **state)
     o = px_test_cli(&env, &rc, migrate);
     assert_int_equal(rc, 1);
     json_t *e = json_object_get(o, "error");
-    assert_string_equal(json_string_value(json_object_get(e, "code")), "migration_changed");
-    assert_non_null(strstr(json_string_value(json_object_get(e, "message")),
-                           "0001_foundation.sql"));
+    assert_string_equal(px_test_str(e, "code"), "migration_changed");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(e, "message")), "0001_foundation.sql"));
     json_decref(o);
     px_test_db_drop(&env);
 }

@@ -17,14 +17,8 @@
 
 #define MAH_GLN "4012345000009"
 
-typedef struct fixture {
-    px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char reg_key[64];
-    char gtin[15], gtin2[15];
-    char epc_prefix[64];   /* urn:epc:id:sgtin:CP.IR. of gtin (GCP length 7) */
-} fixture;
+typedef px_test_tenants fixture;
+static char epc_prefix[64]; /* urn:epc:id:sgtin:CP.IR. of the MAH's gtin (GCP length 7) */
 
 static int setup(void **state)
 {
@@ -33,18 +27,26 @@ static int setup(void **state)
     /* test_epcis_capture__over_the_limit sends 100,001 events (about 25 MB). */
     px_test_setenv(&f->env, "PACKID_MAX_BODY=50331648");
     px_test_server_start(&f->env);
-    px_test_mah_gln(&f->env, "Capture MAH", MAH_GLN, f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    char reg[40];
-    px_test_regulator(&f->env, "DE hub", "DE", reg, f->reg_key);
-    px_test_gtin(f->gtin, 7201);
-    px_test_gtin(f->gtin2, 7202);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Captured product", "DE");
-    px_test_product(&f->env, f->mah2_key, f->gtin2, "Not yours", "DE");
+    px_test_tenants_make(f, "Capture MAH", MAH_GLN, "DE", 7201);
     /* TDS: indicator digit + item reference, after the 7-digit company prefix. */
-    snprintf(f->epc_prefix, sizeof(f->epc_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin + 1,
+    snprintf(epc_prefix, sizeof(epc_prefix), "urn:epc:id:sgtin:%.7s.%c%.5s.", f->gtin + 1,
              f->gtin[0], f->gtin + 8);
     return 0;
+}
+
+/* The JSON strings "<prefix><serial>", comma-separated, of serials (comma-separated; ""
+ * gives none) into epcs. */
+static void epc_list(char *epcs, size_t cap, const char *prefix, const char *serials)
+{
+    size_t o = 0;
+    epcs[0] = '\0';
+    for (const char *p = serials; *p;) {
+        size_t n = strcspn(p, ",");
+        o += (size_t)snprintf(epcs + o, cap - o, "%s\"%s%.*s\"", o ? "," : "", prefix, (int)n, p);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
 }
 
 /* One event of a JSON-LD document: a commissioning of serials (comma-separated) into lot,
@@ -53,16 +55,8 @@ static void ld_event(px_test_env *env, char *out, size_t cap, const char *prefix
                      const char *event_id, const char *serials, const char *lot)
 {
     (void)env;
-    char epcs[1024] = "";
-    size_t o = 0;
-    for (const char *p = serials; *p;) {
-        size_t n = strcspn(p, ",");
-        o += (size_t)snprintf(epcs + o, sizeof(epcs) - o, "%s\"%s%.*s\"", o ? "," : "", prefix,
-                              (int)n, p);
-        p += n;
-        if (*p == ',')
-            p++;
-    }
+    char epcs[1024];
+    epc_list(epcs, sizeof(epcs), prefix, serials);
     if (lot)
         snprintf(out, cap,
                  "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-03-01T09:00:00.000Z\","
@@ -86,21 +80,14 @@ static void ld_event(px_test_env *env, char *out, size_t cap, const char *prefix
 static void ld_agg_event(char *out, size_t cap, const char *prefix, const char *event_id,
                          const char *action, const char *parent, const char *serials)
 {
-    char epcs[1024] = "";
-    size_t o = 0;
-    for (const char *p = serials; *p;) {
-        size_t n = strcspn(p, ",");
-        o += (size_t)snprintf(epcs + o, sizeof(epcs) - o, "%s\"%s%.*s\"", o ? "," : "", prefix,
-                              (int)n, p);
-        p += n;
-        if (*p == ',')
-            p++;
-    }
+    char epcs[1024];
+    epc_list(epcs, sizeof(epcs), prefix, serials);
     snprintf(out, cap,
              "{\"type\":\"AggregationEvent\",\"eventTime\":\"2025-03-01T10:00:00.000Z\","
              "\"eventTimeZoneOffset\":\"+01:00\",\"eventID\":\"%s\",\"parentID\":\"%s\","
              "\"childEPCs\":[%s],\"action\":\"%s\",\"bizStep\":\"%s\"}",
-             event_id, parent, epcs, action, strcmp(action, "DELETE") == 0 ? "unpacking" : "packing");
+             event_id, parent, epcs, action,
+             strcmp(action, "DELETE") == 0 ? "unpacking" : "packing");
 }
 
 static char *ld_doc(const char *e1, const char *e2, const char *e3)
@@ -117,9 +104,9 @@ static char *ld_doc(const char *e1, const char *e2, const char *e3)
 }
 
 /* POSTs body as content_type (behaviour NULL: none), wants status; copies the job path. */
-static json_t *capture(fixture *f, const char *key, const char *content_type,
-                       const char *behaviour, const char *body, long want, char *job,
-                       size_t job_cap, const char *file, int line)
+static json_t *capture(fixture *f, const char *key, const char *content_type, const char *behaviour,
+                       const char *body, long want, char *job, size_t job_cap, const char *file,
+                       int line)
 {
     char ct[96], bh[96];
     snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
@@ -154,6 +141,37 @@ static json_t *job_get(fixture *f, const char *key, const char *path, long want)
     return j;
 }
 
+/* capture() by the MAH, accepted (202), then its job (200): the job's path into job (128
+ * bytes), the job returned (the caller json_decref()s). line: the caller's, for a failure. */
+static json_t *captured(fixture *f, const char *content_type, const char *behaviour,
+                        const char *doc, char job[128], int line)
+{
+    json_decref(
+        capture(f, f->mah_key, content_type, behaviour, doc, 202, job, 128, __FILE__, line));
+    return job_get(f, f->mah_key, job, 200);
+}
+
+/* A capture under rollback of doc holding one bad event (bad_id): accepted (202), none of the
+ * rows counted changes (what names the request), and its job failed with that one event's
+ * error. Returns the job (the caller json_decref()s). line: the caller's. */
+static json_t *rolled_back(fixture *f, const char *content_type, const char *doc,
+                           const char *const *counted, const char *bad_id, const char *what,
+                           int line)
+{
+    char job[128];
+    px_test_rows s;
+    px_test_rows_begin(&s, &f->env, counted);
+    json_decref(capture(f, f->mah_key, content_type, "rollback", doc, 202, job, sizeof(job),
+                        __FILE__, line));
+    px_test_rows_same_at(&s, what, __FILE__, line);
+    json_t *j = job_get(f, f->mah_key, job, 200);
+    assert_false(json_is_true(json_object_get(j, "success")));
+    json_t *errs = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errs), 1);
+    assert_string_equal(px_test_str(json_array_get(errs, 0), "instance"), bad_id);
+    return j;
+}
+
 static long packs(fixture *f, const char *batch)
 {
     return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s' AND batch = '%s'",
@@ -167,9 +185,9 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
 {
     fixture *f = *state;
     char e1[2048], e2[2048], job[128];
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000001",
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000001",
              "CA1,CA2", "L-CAP-1");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002",
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002",
              "CA3", "L-CAP-1");
     char *doc = ld_doc(e1, e2, NULL);
     json_t *a = capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
@@ -186,21 +204,19 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     assert_int_equal(packs(f, "L-CAP-1"), 3);
     /* The commission recorded packid's commissioning event for the batch. */
     char q[256];
-    snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", f->epc_prefix);
+    snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", epc_prefix);
     json_t *ev = px_test_call(&f->env, "GET", q, f->mah_key, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(
-                         json_object_get(json_object_get(json_object_get(ev, "epcisBody"),
-                                                         "queryResults"),
-                                         "resultsBody"),
-                         "eventList")),
-                     1);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_object_get(json_object_get(json_object_get(ev, "epcisBody"), "queryResults"),
+                            "resultsBody"),
+            "eventList")),
+        1);
     json_decref(ev);
-    long commissions = px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'",
-                                   f->gtin);
+    long commissions =
+        px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'", f->gtin);
     /* Again: nothing changes. */
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
-    j = job_get(f, f->mah_key, job, 200);
+    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-1"), 3);
@@ -218,32 +234,22 @@ static void test_epcis_capture__rollback_nothing_proceed_good_ones(void **state)
     fixture *f = *state;
     char e1[2048], e2[2048], e3[2048], job[128];
     const char *bad_id = "urn:uuid:6f0a3a4e-0002-4000-8000-00000000000b";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000001",
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000001",
              "CB1", "L-CAP-2");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, bad_id, "CB1", NULL);
-    ld_event(&f->env, e3, sizeof(e3), f->epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000003",
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, bad_id, "CB1", NULL);
+    ld_event(&f->env, e3, sizeof(e3), epc_prefix, "urn:uuid:6f0a3a4e-0002-4000-8000-000000000003",
              "CB2", "L-CAP-2");
     char *doc = ld_doc(e1, e2, e3);
     const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
-    px_test_rows s;
-    px_test_rows_begin(&s, &f->env, counted);
-    json_decref(capture(f, f->mah_key, "application/json", "rollback", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    px_test_rows_same_at(&s, "rollback capture", __FILE__, __LINE__);
-    json_t *j = job_get(f, f->mah_key, job, 200);
-    assert_false(json_is_true(json_object_get(j, "success")));
-    json_t *errs = json_object_get(j, "errors");
-    assert_int_equal(json_array_size(errs), 1);
-    json_t *e = json_array_get(errs, 0);
-    assert_string_equal(px_test_str(e, "instance"), bad_id);
+    json_t *j =
+        rolled_back(f, "application/json", doc, counted, bad_id, "rollback capture", __LINE__);
+    json_t *e = json_array_get(json_object_get(j, "errors"), 0);
     assert_non_null(strstr(px_test_str(e, "detail"), "events[1]"));
     assert_string_equal(px_test_str(e, "type"), "epcisException:ValidationException");
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-2"), 0);
 
-    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    j = job_get(f, f->mah_key, job, 200);
+    j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     assert_false(json_is_true(json_object_get(j, "success")));
     assert_string_equal(px_test_str(j, "captureErrorBehaviour"), "proceed");
     assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
@@ -262,20 +268,17 @@ static void test_epcis_capture__other_tenants_product_refused(void **state)
              f->gtin2[0], f->gtin2 + 8);
     ld_event(&f->env, e1, sizeof(e1), other_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000001",
              "CX1", "L-CAP-3");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000002",
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0003-4000-8000-000000000002",
              "CC1", "L-CAP-3");
     char *doc = ld_doc(e1, e2, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     json_t *errs = json_object_get(j, "errors");
     assert_int_equal(json_array_size(errs), 1);
     assert_non_null(strstr(px_test_str(json_array_get(errs, 0), "detail"), "events[0]"));
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-3"), 1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s'",
-                                 f->gtin2),
-                     0);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin2), 0);
     /* The other MAH cannot read the job. */
     json_decref(job_get(f, f->mah2_key, job, 404));
     free(doc);
@@ -300,10 +303,8 @@ static void test_epcis_capture__xml_document(void **state)
              "<ilmd><cbvmda:lotNumber>L-CAP-4</cbvmda:lotNumber>"
              "<cbvmda:itemExpirationDate>2030-12-31</cbvmda:itemExpirationDate></ilmd>"
              "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
-             f->epc_prefix, f->epc_prefix);
-    json_decref(capture(f, f->mah_key, "application/xml", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
-    json_t *j = job_get(f, f->mah_key, job, 200);
+             epc_prefix, epc_prefix);
+    json_t *j = captured(f, "application/xml", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-4"), 2);
@@ -328,14 +329,13 @@ static void test_epcis_capture__refusals(void **state)
          "epcisException:ValidationException"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        json_t *j = capture(f, f->mah_key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL,
-                            0, __FILE__, v[i].line);
+        json_t *j = capture(f, f->mah_key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL, 0,
+                            __FILE__, v[i].line);
         if (!j || strcmp(px_test_str(j, "type"), v[i].type) != 0)
             fail_msg("%s:%d: not a %s problem", __FILE__, v[i].line, v[i].type);
         json_decref(j);
     }
-    json_decref(job_get(f, f->mah_key, "/epcis/capture/00000000-0000-4000-8000-000000000000",
-                        404));
+    json_decref(job_get(f, f->mah_key, "/epcis/capture/00000000-0000-4000-8000-000000000000", 404));
     json_decref(job_get(f, f->mah_key, "/epcis/capture/not-a-uuid", 404));
     /* A regulator does not commission. */
     json_decref(capture(f, f->reg_key, "application/ld+json", NULL, "{}", 403, NULL, 0, __FILE__,
@@ -364,11 +364,11 @@ static void test_epcis_capture__over_the_limit(void **state)
                               "\"epcList\":[\"%sLIM%d\"],\"action\":\"ADD\",\"bizStep\":"
                               "\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L-LIM\","
                               "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
-                              i ? "," : "", f->epc_prefix, i);
+                              i ? "," : "", epc_prefix, i);
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
-    json_t *j = capture(f, f->mah_key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__,
-                        __LINE__);
+    json_t *j =
+        capture(f, f->mah_key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__, __LINE__);
     assert_string_equal(px_test_str(j, "type"), "epcisException:CaptureLimitExceededException");
     json_decref(j);
     assert_int_equal(packs(f, "L-LIM"), 0);
@@ -402,13 +402,11 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     sscc_of(f, sscc, uri, 7001);
     const char *add_id = "urn:uuid:6f0a3a4e-0005-4000-8000-0000000000a1";
     const char *del_id = "urn:uuid:6f0a3a4e-0005-4000-8000-0000000000d1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0005-4000-8000-000000000001",
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0005-4000-8000-000000000001",
              "AG1,AG2,AG3", "L-AGG-1");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, add_id, "ADD", uri, "AG1,AG2,AG3");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", uri, "AG1,AG2,AG3");
     char *doc = ld_doc(e1, e2, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
-    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packs(f, "L-AGG-1"), 3);
@@ -426,8 +424,12 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
                                  "AND cardinality(epcs) = 3",
                                  sscc),
                      1);
-    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL", "aggregation",
-                             "container_event", "commission", "audit_log", NULL};
+    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
+                             "aggregation",
+                             "container_event",
+                             "commission",
+                             "audit_log",
+                             NULL};
     px_test_rows s;
     px_test_rows_begin(&s, &f->env, counted);
     json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
@@ -435,11 +437,9 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     px_test_rows_same_at(&s, "the same document again", __FILE__, __LINE__);
     free(doc);
 
-    ld_agg_event(e1, sizeof(e1), f->epc_prefix, del_id, "DELETE", uri, "AG1,AG2,AG3");
+    ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", uri, "AG1,AG2,AG3");
     doc = ld_doc(e1, NULL, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
-    j = job_get(f, f->mah_key, job, 200);
+    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packed_in(f, sscc), 0);
@@ -462,31 +462,21 @@ static void test_epcis_capture__aggregation_bad_child(void **state)
     char sscc[19], uri[64], e1[2048], e2[2048], job[128];
     sscc_of(f, sscc, uri, 7002);
     const char *bad_id = "urn:uuid:6f0a3a4e-0006-4000-8000-0000000000a1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0006-4000-8000-000000000001",
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0006-4000-8000-000000000001",
              "AB1,AB2", "L-AGG-2");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, bad_id, "ADD", uri, "AB1,NOSUCHPACK,AB2");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, bad_id, "ADD", uri, "AB1,NOSUCHPACK,AB2");
     char *doc = ld_doc(e1, e2, NULL);
-    const char *counted[] = {"serial", "commission", "epcis_event", "sscc", "aggregation",
-                             "container_event", "audit_log", "epcis_captured_event", NULL};
-    px_test_rows s;
-    px_test_rows_begin(&s, &f->env, counted);
-    json_decref(capture(f, f->mah_key, "application/ld+json", "rollback", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    px_test_rows_same_at(&s, "rollback capture with a bad child", __FILE__, __LINE__);
-    json_t *j = job_get(f, f->mah_key, job, 200);
-    assert_false(json_is_true(json_object_get(j, "success")));
-    json_t *errs = json_object_get(j, "errors");
-    assert_int_equal(json_array_size(errs), 1);
-    json_t *e = json_array_get(errs, 0);
-    assert_string_equal(px_test_str(e, "instance"), bad_id);
-    const char *detail = px_test_str(e, "detail");
+    const char *counted[] = {"serial",    "commission",           "epcis_event",
+                             "sscc",      "aggregation",          "container_event",
+                             "audit_log", "epcis_captured_event", NULL};
+    json_t *j = rolled_back(f, "application/ld+json", doc, counted, bad_id,
+                            "rollback capture with a bad child", __LINE__);
+    const char *detail = px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail");
     assert_non_null(strstr(detail, "events[1]"));
     assert_non_null(strstr(detail, "childEPCs[1]: not_found"));
     json_decref(j);
 
-    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    j = job_get(f, f->mah_key, job, 200);
+    j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     assert_false(json_is_true(json_object_get(j, "success")));
     assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
     json_decref(j);
@@ -503,7 +493,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     char sscc[19], uri[64], ev[2048], job[128];
     sscc_of(f, sscc, uri, 7003);
     char sgtin_parent[96];
-    snprintf(sgtin_parent, sizeof(sgtin_parent), "%sPARENT1", f->epc_prefix);
+    snprintf(sgtin_parent, sizeof(sgtin_parent), "%sPARENT1", epc_prefix);
     const struct {
         int line;
         const char *action, *parent, *want;
@@ -513,12 +503,10 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "a container's SSCC"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        ld_agg_event(ev, sizeof(ev), f->epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
+        ld_agg_event(ev, sizeof(ev), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
                      v[i].action, v[i].parent, "AR1");
         char *doc = ld_doc(ev, NULL, NULL);
-        json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job,
-                            sizeof(job), __FILE__, v[i].line));
-        json_t *j = job_get(f, f->mah_key, job, 200);
+        json_t *j = captured(f, "application/ld+json", NULL, doc, job, v[i].line);
         json_t *errs = json_object_get(j, "errors");
         if (json_array_size(errs) != 1 ||
             !strstr(px_test_str(json_array_get(errs, 0), "detail"), v[i].want))
@@ -533,7 +521,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
  * with parent {"gtin","serial"}: the packs are in the case, the aggregation and packid's own
  * AggregationEvent name it, and the DELETE takes the listed pack out. */
 #define IN_CASE                                                                                    \
-    "SELECT count(*) FROM serial WHERE gtin = '%s' AND parent_gtin = '%s' AND parent_serial = "   \
+    "SELECT count(*) FROM serial WHERE gtin = '%s' AND parent_gtin = '%s' AND parent_serial = "    \
     "'CS1'"
 static void test_epcis_capture__aggregation_case_parent(void **state)
 {
@@ -546,14 +534,12 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
              case_gtin[0], case_gtin + 8);
     const char *add_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000a1";
     const char *del_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000d1";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
              "CP1,CP2,CP3", "L-CASE-P");
-    ld_agg_event(e2, sizeof(e2), f->epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
     char *doc = ld_doc(e1, e2, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     free(doc);
-    json_t *j = job_get(f, f->mah_key, job, 200);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 3);
@@ -570,12 +556,10 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
                                  "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
                                  case_uri, case_gtin),
                      1);
-    ld_agg_event(e1, sizeof(e1), f->epc_prefix, del_id, "DELETE", case_uri, "CP2");
+    ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", case_uri, "CP2");
     doc = ld_doc(e1, NULL, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
-                        __FILE__, __LINE__));
+    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     free(doc);
-    j = job_get(f, f->mah_key, job, 200);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 2);
@@ -599,12 +583,10 @@ static void test_epcis_capture__repeated_event_id(void **state)
     fixture *f = *state;
     char e1[2048], e2[2048], job[128];
     const char *id = "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001";
-    ld_event(&f->env, e1, sizeof(e1), f->epc_prefix, id, "RP1", "L-REP-1");
-    ld_event(&f->env, e2, sizeof(e2), f->epc_prefix, id, "RP2", "L-REP-1");
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "RP1", "L-REP-1");
+    ld_event(&f->env, e2, sizeof(e2), epc_prefix, id, "RP2", "L-REP-1");
     char *doc = ld_doc(e1, e2, NULL);
-    json_decref(capture(f, f->mah_key, "application/ld+json", "proceed", doc, 202, job,
-                        sizeof(job), __FILE__, __LINE__));
-    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
     json_t *errs = json_object_get(j, "errors");
     assert_int_equal(json_array_size(errs), 1);
     const char *detail = px_test_str(json_array_get(errs, 0), "detail");
@@ -632,21 +614,24 @@ static void test_epcis_capture__official_aggregation_examples(void **state)
     } v[] = {
         {__LINE__, "gs1-epcis/JSON/Example_9.6.3-AggregationEvent.jsonld", 202},
         {__LINE__, "gs1-epcis/JSON/WithSensorData/SensorDataExample8.jsonld", 400},
-        {__LINE__, "gs1-epcis/JSON/WithFullCombinationOfFields/"
-                   "aggregation_event_all_possible_fields.jsonld", 400},
+        {__LINE__,
+         "gs1-epcis/JSON/WithFullCombinationOfFields/"
+         "aggregation_event_all_possible_fields.jsonld",
+         400},
         {__LINE__, "gs1-epcis/XML/Example-PersistentDisposition.xml", 400},
         {__LINE__, "gs1-epcis/XML/WithExtension/AggregationEvent.xml", 400},
         {__LINE__, "gs1-epcis/XML/Mimasu/Example3.xml", 202},
         {__LINE__, "openepcis/EPCIS/JSON/Capture/Documents/AggregationEvent.json", 202},
-        {__LINE__, "openepcis/EPCIS/JSON/Capture/Documents/"
-                   "AggregationEvent_with_persistentDisposition.json", 400},
+        {__LINE__,
+         "openepcis/EPCIS/JSON/Capture/Documents/"
+         "AggregationEvent_with_persistentDisposition.json",
+         400},
         {__LINE__, "openepcis/EPCIS/JSON/Capture/Documents/AggregationEvent_with_digitalLink.json",
          202},
         {__LINE__, "openepcis/EPCIS/JSON/Capture/Documents/AggregationEvent_with_sensorData.json",
          400},
     };
-    const char *counted[] = {"serial", "sscc", "aggregation", "container_event", "audit_log",
-                             NULL};
+    const char *counted[] = {"serial", "sscc", "aggregation", "container_event", "audit_log", NULL};
     size_t cap = (size_t)1 << 20;
     char *doc = malloc(cap);
     assert_non_null(doc);

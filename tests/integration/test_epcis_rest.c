@@ -19,13 +19,7 @@
 
 #define MAH_GLN "4012345000009"
 
-typedef struct fixture {
-    px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char reg_key[64];
-    char gtin[15], gtin2[15];
-} fixture;
+typedef px_test_tenants fixture;
 
 /* MAH 1: batches C1..C4 commissioned (one serial each, four ObjectEvents ADD commissioning)
  * and C1 released to DE (one ObjectEvent OBSERVE shipping/in_transit): five events. MAH 2:
@@ -36,16 +30,9 @@ static int setup(void **state)
     *state = f;
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_mah_gln(&f->env, "REST MAH", MAH_GLN, f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    char reg[40];
-    px_test_regulator(&f->env, "DE hub", "DE", reg, f->reg_key);
-    px_test_gtin(f->gtin, 7101);
-    px_test_gtin(f->gtin2, 7102);
-    px_test_product(&f->env, f->mah_key, f->gtin, "REST product", "DE");
+    px_test_tenants_make(f, "REST MAH", MAH_GLN, "DE", 7101);
     px_test_product_master(&f->env, f->gtin);
     px_test_idle_endpoint(&f->env, f->mah_key, "DE");
-    px_test_product(&f->env, f->mah2_key, f->gtin2, "Other product", "DE");
     for (int i = 1; i <= 4; i++) {
         char batch[8], serials[64];
         snprintf(batch, sizeof(batch), "C%d", i);
@@ -105,19 +92,6 @@ static void json_ids(const px_http_resp *r, char *out, size_t cap)
                               px_test_str(json_array_get(l, i), "eventID"));
 }
 
-/* The eventIDs of an XML answer, each followed by a newline. */
-static void xml_ids(const char *doc, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        assert_non_null(e);
-        o += (size_t)snprintf(out + o, cap - o, "%.*s\n", (int)(e - p), p);
-    }
-}
-
 /* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
  * 2.0 JSON schemas; the version headers are sent. */
 static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
@@ -169,9 +143,9 @@ static void test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2(void **sta
     px_http(&f->env, &v1, "GET", "/v1/epcis/events", f->mah_key, NULL, NULL);
     assert_int_equal(v1.status, 200);
     char ix[4096], ij[4096], i1[4096];
-    xml_ids(x.body, ix, sizeof(ix));
+    px_test_xml_event_ids(x.body, ix, sizeof(ix));
     json_ids(&j, ij, sizeof(ij));
-    xml_ids(v1.body, i1, sizeof(i1));
+    px_test_xml_event_ids(v1.body, i1, sizeof(i1));
     assert_int_equal(px_occurrences(ij, "\n"), 5);
     assert_string_equal(ix, ij);
     assert_string_equal(ij, i1);
@@ -240,7 +214,8 @@ static void test_epcis_rest__parameters_select(void **state)
     snprintf(ship_id, sizeof(ship_id), "%s", px_test_str(ship, "eventID"));
     snprintf(read_point, sizeof(read_point), "%s",
              px_test_str(json_object_get(ship, "readPoint"), "id"));
-    snprintf(epc, sizeof(epc), "%s", json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
+    snprintf(epc, sizeof(epc), "%s",
+             json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
     assert_non_null(strstr(epc, "urn:epc:id:sgtin:"));
     px_http_resp_free(&r);
     char q_id[256], q_rp[256], q_epc[256], q_any[256], q_class[256];
@@ -250,7 +225,7 @@ static void test_epcis_rest__parameters_select(void **state)
     snprintf(q_any, sizeof(q_any), "?MATCH_anyEPC=%s", epc);
     /* The class pattern of the EPC: urn:epc:idpat:sgtin:CP.IR.* */
     char cls[128];
-    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%s", epc + strlen("urn:epc:id:sgtin:"));
+    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%.100s", epc + strlen("urn:epc:id:sgtin:"));
     *strrchr(cls, '.') = '\0';
     snprintf(q_class, sizeof(q_class), "?MATCH_epc=%s.*", cls);
     const struct {
@@ -282,7 +257,7 @@ static void test_epcis_rest__parameters_select(void **state)
         {__LINE__, "?EQ_bizLocation=urn:epc:id:sgln:0000000.00000.0", 0},
         {__LINE__, q_id, 1},
         {__LINE__, q_rp, 5},
-        {__LINE__, q_epc, 2},  /* C1's serial: commissioned, then released */
+        {__LINE__, q_epc, 2}, /* C1's serial: commissioned, then released */
         {__LINE__, q_any, 2},
         {__LINE__, q_class, 5},
     };
@@ -431,14 +406,14 @@ static void test_epcis_rest__one_event_by_id(void **state)
  * with python3-jsonschema: the outside oracle of the discovery answers. The openapi refers to
  * the value definitions (bizStep, disposition) of a schema stub on gs1.github.io; they are
  * taken from the official JSON schema held here instead (the machine is offline). */
-#define OPENAPI_SCHEMA(name)                                                                   \
-    "/usr/bin/python3 -c 'import json, sys, yaml, jsonschema; "                                \
-    "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
+#define OPENAPI_SCHEMA(name)                                                                       \
+    "/usr/bin/python3 -c 'import json, sys, yaml, jsonschema; "                                    \
+    "d = yaml.safe_load(open(sys.argv[1])); "                                                      \
     "stub = \"https://gs1.github.io/EPCIS/REST%20Bindings/JSON-Schema-Stub.json#/definitions/\"; " \
-    "c = json.loads(json.dumps(d[\"components\"]).replace(stub, \"#/definitions/\")); "         \
-    "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[3], \"components\": c, "              \
-    "\"definitions\": json.load(open(sys.argv[2]))[\"definitions\"]}; "                        \
-    "jsonschema.validate(json.load(open(sys.argv[4])), s)' "                                  \
+    "c = json.loads(json.dumps(d[\"components\"]).replace(stub, \"#/definitions/\")); "            \
+    "s = {\"$ref\": \"#/components/schemas/\" + sys.argv[3], \"components\": c, "                  \
+    "\"definitions\": json.load(open(sys.argv[2]))[\"definitions\"]}; "                            \
+    "jsonschema.validate(json.load(open(sys.argv[4])), s)' "                                       \
     "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' '" PX_TEST_SCHEMA_GS1 "' " name
 
 /* The events of path (a browse resource) as key, following Link rel="next" (which must stay
@@ -502,8 +477,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
          "?eventType=TransactionEvent", 0},
         {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?perPage=3",
          "?EQ_bizStep=commissioning", 4},
-        {__LINE__, f->mah_key,
-         "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping/events",
+        {__LINE__, f->mah_key, "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping/events",
          "?EQ_bizStep=shipping", 1},
         {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?EQ_action=OBSERVE",
          "?EQ_bizStep=commissioning&EQ_action=OBSERVE", 0},
@@ -524,8 +498,8 @@ static void test_epcis_rest__browse_resources_select(void **state)
         json_ids(&r, want, sizeof(want));
         px_http_resp_free(&r);
         if (px_occurrences(got, "\n") != v[i].events || strcmp(got, want) != 0)
-            fail_msg("%s:%d: %s gave\n%s\nwant %d events:\n%s", __FILE__, v[i].line, v[i].path,
-                     got, v[i].events, want);
+            fail_msg("%s:%d: %s gave\n%s\nwant %d events:\n%s", __FILE__, v[i].line, v[i].path, got,
+                     v[i].events, want);
     }
     const struct {
         int line;
@@ -533,11 +507,13 @@ static void test_epcis_rest__browse_resources_select(void **state)
         long status;
         const char *type;
     } bad[] = {
-        {__LINE__, "/epcis/eventTypes/FooEvent/events", 404, "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/eventTypes/FooEvent/events", 404,
+         "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/bizSteps/bogus/events", 404, "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/dispositions/shipping/events", 404,
          "epcisException:NoSuchResourceException"},
-        {__LINE__, "/epcis/readPoints/nocolon/events", 404, "epcisException:NoSuchResourceException"},
+        {__LINE__, "/epcis/readPoints/nocolon/events", 404,
+         "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001/events", 404,
          "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/bizSteps/commissioning%7Cshipping/events", 404,
@@ -569,8 +545,7 @@ static void test_epcis_rest__browse_resources_valid(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "application/ld+json");
     assert_int_equal(json_array_size(event_list(&r)), 4);
-    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0),
-                     0);
+    assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
     px_http_resp_free(&r);
     const char *xml[] = {"Accept: application/xml", NULL};
     px_http(&f->env, &r, "GET", "/epcis/eventTypes/ObjectEvent/events", f->mah_key, NULL, xml);
@@ -599,7 +574,8 @@ static void test_epcis_rest__event_types_discovery(void **state)
     assert_non_null(b);
     b[1] = 'K';
     fprintf(stderr, "(an invalid document follows: the validator's complaint is expected)\n");
-    assert_int_not_equal(px_test_run_on(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len, 0), 0);
+    assert_int_not_equal(px_test_run_on(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len, 0),
+                         0);
     px_http_resp_free(&r);
     px_http(&f->env, &r, "GET", "/epcis/eventTypes/AggregationEvent", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -616,14 +592,14 @@ static void test_epcis_rest__event_types_discovery(void **state)
 /* The members of a Collection are exactly the standard values of the binding's own example
  * of that collection (its custom "ex:" value left out): the outside oracle of packid's CBV
  * lists. */
-#define OPENAPI_EXAMPLE_MEMBERS(name)                                                          \
-    "/usr/bin/python3 -c 'import json, sys, yaml; "                                            \
-    "d = yaml.safe_load(open(sys.argv[1])); "                                                 \
-    "want = {m for m in d[\"components\"][\"schemas\"][sys.argv[2]][\"example\"][\"member\"] "  \
-    "if not m.startswith(\"ex:\")}; "                                                         \
-    "got = json.load(open(sys.argv[3]))[\"member\"]; "                                         \
-    "print(sorted(want ^ set(got)), file=sys.stderr); "                                        \
-    "sys.exit(0 if len(got) == len(set(got)) and set(got) == want else 1)' "                  \
+#define OPENAPI_EXAMPLE_MEMBERS(name)                                                              \
+    "/usr/bin/python3 -c 'import json, sys, yaml; "                                                \
+    "d = yaml.safe_load(open(sys.argv[1])); "                                                      \
+    "want = {m for m in d[\"components\"][\"schemas\"][sys.argv[2]][\"example\"][\"member\"] "     \
+    "if not m.startswith(\"ex:\")}; "                                                              \
+    "got = json.load(open(sys.argv[3]))[\"member\"]; "                                             \
+    "print(sorted(want ^ set(got)), file=sys.stderr); "                                            \
+    "sys.exit(0 if len(got) == len(set(got)) and set(got) == want else 1)' "                       \
     "'" PX_SHARED_DIR "/reference/epcis-2.0/rest/openapi.yaml' " name
 
 /* REQ-EPCISREST-12: GET /epcis/bizSteps and /epcis/dispositions are the CBV's standard values
@@ -701,7 +677,8 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
                      r.body ? r.body : "");
         if (r.status == 200)
-            assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len, 0), 0);
+            assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len, 0),
+                             0);
         else
             assert_non_null(strstr(px_test_str(r.json, "type"), "epcisException:"));
         px_http_resp_free(&r);
@@ -754,7 +731,7 @@ static void test_epcis_rest__known_values_collections(void **state)
     const struct {
         int line;
         const char *key, *path, *field;
-        size_t want;            /* values expected, as a floor check on the oracle */
+        size_t want; /* values expected, as a floor check on the oracle */
     } v[] = {
         {__LINE__, f->mah_key, "/epcis/epcs?perPage=1", "epcList", 4},
         {__LINE__, f->mah_key, "/epcis/epcs?perPage=3", "epcList", 4},
@@ -769,8 +746,8 @@ static void test_epcis_rest__known_values_collections(void **state)
         char want[8192], got[8192] = "", path[2048], cmd[2048];
         size_t n_want = values_of_events(f, v[i].key, v[i].field, want, sizeof(want));
         if (n_want != v[i].want)
-            fail_msg("%s:%d: the oracle gave %zu values, want %zu: %s", __FILE__, v[i].line,
-                     n_want, v[i].want, want);
+            fail_msg("%s:%d: the oracle gave %zu values, want %zu: %s", __FILE__, v[i].line, n_want,
+                     v[i].want, want);
         snprintf(path, sizeof(path), "%s", v[i].path);
         size_t n_got = 0;
         int pages = 0;
@@ -790,8 +767,7 @@ static void test_epcis_rest__known_values_collections(void **state)
                              json_string_value(json_array_get(m, j)));
             next_link(&r, path, sizeof(path));
             if (path[0] && strncmp(path, v[i].path, strcspn(v[i].path, "?")) != 0)
-                fail_msg("%s:%d: the next page %s left the collection", __FILE__, v[i].line,
-                         path);
+                fail_msg("%s:%d: the next page %s left the collection", __FILE__, v[i].line, path);
             px_http_resp_free(&r);
             if (++pages > 10)
                 fail_msg("%s:%d: more than 10 pages", __FILE__, v[i].line);
@@ -881,7 +857,7 @@ static void test_epcis_rest__epc_format_header(void **state)
         int xml = strstr(v[i].accept, "xml") != NULL;
         if (xml) {
             px_test_xsd_valid(r.body, r.len);
-            xml_ids(r.body, ids, sizeof(ids));
+            px_test_xml_event_ids(r.body, ids, sizeof(ids));
             assert_non_null(ci_find(r.headers, "GS1-CBV-XML-Format: Always_URN"));
         } else {
             assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
@@ -1006,8 +982,12 @@ static void test_epcis_rest__options_discovery(void **state)
         {__LINE__, "/epcis/dispositions/x/events", "Allow: OPTIONS, GET, HEAD\r"},
     };
     static const char *const told[] = {
-        "GS1-EPCIS-Version: 2.0.0", "GS1-EPCIS-Min: 2.0.0", "GS1-EPCIS-Max: 2.0.0",
-        "GS1-CBV-Version: 2.0.0",   "GS1-CBV-Min: 2.0.0",   "GS1-CBV-Max: 2.0.0",
+        "GS1-EPCIS-Version: 2.0.0",
+        "GS1-EPCIS-Min: 2.0.0",
+        "GS1-EPCIS-Max: 2.0.0",
+        "GS1-CBV-Version: 2.0.0",
+        "GS1-CBV-Min: 2.0.0",
+        "GS1-CBV-Max: 2.0.0",
         "GS1-EPC-Format: Always_EPC_URN, Always_GS1_Digital_Link",
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -1051,9 +1031,9 @@ static void test_epcis_rest__options_discovery(void **state)
 
 /* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (percent-encoded) in MATCH_epc /
  * MATCH_anyEPC and in /epcis/epcs/{epc}[/events], and a location's (/414/) in EQ_readPoint,
- * EQ_bizLocation and /epcis/readPoints/{readPoint}/events, selects the events of its URN form — for the
- * owner, and nothing for another tenant's key; a GTIN-only Digital Link is the URN pattern
- * of the GTIN; a Digital Link with another qualifier is refused (400 / 404), never ignored. */
+ * EQ_bizLocation and /epcis/readPoints/{readPoint}/events, selects the events of its URN form — for
+ * the owner, and nothing for another tenant's key; a GTIN-only Digital Link is the URN pattern of
+ * the GTIN; a Digital Link with another qualifier is refused (400 / 404), never ignored. */
 static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **state)
 {
     fixture *f = *state;
@@ -1063,8 +1043,8 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     px_http_resp s;
     get(f, &s, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     snprintf(urn, sizeof(urn), "%s",
-             json_string_value(json_array_get(
-                 json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
+             json_string_value(
+                 json_array_get(json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
     /* Its read point: the MAH's GLN (an SGLN URN without extension). */
     char rp[96], e_rp[320], e_rp_dl[320];
     snprintf(rp, sizeof(rp), "%s",
@@ -1075,7 +1055,8 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     assert_non_null(strstr(urn, "urn:epc:id:sgtin:"));
     assert_non_null(strstr(urn, ".RS1"));
     snprintf(idpat, sizeof(idpat), "urn:epc:idpat:sgtin:%.*s*",
-             (int)(strlen(urn) - strlen("urn:epc:id:sgtin:RS1")), urn + strlen("urn:epc:id:sgtin:"));
+             (int)(strlen(urn) - strlen("urn:epc:id:sgtin:RS1")),
+             urn + strlen("urn:epc:id:sgtin:"));
     snprintf(dl, sizeof(dl), "https://id.gs1.org/01/%s/21/RS1", f->gtin);
     snprintf(dl_gtin, sizeof(dl_gtin), "https://id.gs1.org/01/%s", f->gtin);
     snprintf(dl_lot, sizeof(dl_lot), "https://id.gs1.org/01/%s/10/C1", f->gtin);
@@ -1112,8 +1093,8 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
         json_ids(&r, ids_other, sizeof(ids_other));
         px_http_resp_free(&r);
         if (!ids_urn[0] || strcmp(ids_urn, ids_dl) != 0 || ids_other[0])
-            fail_msg("%s:%d: URN\n%s\nDigital Link\n%s\nother tenant\n%s", __FILE__,
-                     pairs[i].line, ids_urn, ids_dl, ids_other);
+            fail_msg("%s:%d: URN\n%s\nDigital Link\n%s\nother tenant\n%s", __FILE__, pairs[i].line,
+                     ids_urn, ids_dl, ids_other);
     }
     /* RS1: its commissioning and its release; the GTIN: every event of the MAH's GTIN. */
     snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", e_dl);

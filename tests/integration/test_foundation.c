@@ -52,8 +52,8 @@ static void test_foundation__healthz(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/healthz", NULL, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "status")), "ok");
-    assert_string_equal(json_string_value(json_object_get(r.json, "database")), "ok");
+    assert_string_equal(px_test_str(r.json, "status"), "ok");
+    assert_string_equal(px_test_str(r.json, "database"), "ok");
     px_http_resp_free(&r);
 }
 
@@ -81,7 +81,7 @@ static void test_foundation__x_access_token_alias(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/whoami", NULL, NULL, headers);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "role")), "mah");
+    assert_string_equal(px_test_str(r.json, "role"), "mah");
     px_http_resp_free(&r);
 }
 
@@ -169,12 +169,10 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
             "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
     assert_int_equal(r.status, 422);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(json_object_get(r.json, "error"),
-                                                           "details"),
-                                           0),
-                            "field")),
-                        "gln");
+    assert_string_equal(
+        px_test_str(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0),
+                    "field"),
+        "gln");
     px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah_org);
@@ -217,7 +215,7 @@ static void test_foundation__audit_chain(void **state)
              "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
              f->mah_org);
     px_sql_text(&f->env, q, head, sizeof(head));
-    assert_string_equal(json_string_value(json_object_get(r.json, "head")), head);
+    assert_string_equal(px_test_str(r.json, "head"), head);
     px_http_resp_free(&r);
     char other_org[40], other_key[64];
     px_test_org_key(&f->env, "mah", "Another MAH", "mah", other_org, other_key);

@@ -18,8 +18,8 @@
 #include "px_test.h"
 
 #define T0 "2026-03-01T10:00:00Z"
-#define GTIN "09506001000014"      /* the MAH's EU product, partnered to both CMOs */
-#define GTIN_US "00312345000011"   /* the MAH's US product (sequential serials) */
+#define GTIN "09506001000014"    /* the MAH's EU product, partnered to both CMOs */
+#define GTIN_US "00312345000011" /* the MAH's US product (sequential serials) */
 
 typedef struct {
     px_test_env env;
@@ -115,14 +115,11 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     assert_true(json_is_true(json_object_get(j, "success")));
-    assert_string_equal(json_string_value(json_object_get(j, "message")), "Serials commissioned");
+    assert_string_equal(px_test_str(j, "message"), "Serials commissioned");
     json_t *data = json_object_get(j, "data");
     assert_int_equal(json_array_size(data), 4);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 1),
-                                                          "serial_number")),
-                        "EXT-1");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 1), "status")),
-                        "commissioned");
+    assert_string_equal(px_test_str(json_array_get(data, 1), "serial_number"), "EXT-1");
+    assert_string_equal(px_test_str(json_array_get(data, 1), "status"), "commissioned");
     assert_int_equal(json_integer_value(json_object_get(j, "allocated")), 2);
     assert_int_equal(json_integer_value(json_object_get(j, "external")), 2);
     const char *cid = json_string_value(json_object_get(j, "commission_id"));
@@ -170,17 +167,16 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     json_decref(j);
     /* GET the pack: state, origin, who, history. */
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo_key, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(j, "state")), "commissioned");
-    assert_string_equal(json_string_value(json_object_get(j, "origin")), "external");
-    assert_string_equal(json_string_value(json_object_get(j, "commissioned_by")), f->cmo_org);
+    assert_string_equal(px_test_str(j, "state"), "commissioned");
+    assert_string_equal(px_test_str(j, "origin"), "external");
+    assert_string_equal(px_test_str(j, "commissioned_by"), f->cmo_org);
     assert_int_equal(json_array_size(json_object_get(j, "events")), 1);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(j, "events"), 0), "biz_step")),
+    assert_string_equal(px_test_str(json_array_get(json_object_get(j, "events"), 0), "biz_step"),
                         "commissioning");
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/A000000", f->mah_key, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(j, "origin")), "generated");
-    assert_string_equal(json_string_value(json_object_get(j, "allocated_to")), f->cmo_org);
+    assert_string_equal(px_test_str(j, "origin"), "generated");
+    assert_string_equal(px_test_str(j, "allocated_to"), f->cmo_org);
     json_decref(j);
 }
 
@@ -200,8 +196,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     assert_int_equal(json_array_size(d), 2);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 1), "index")), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "code")),
-                        "duplicate_serial");
+    assert_string_equal(px_test_str(json_array_get(d, 1), "code"), "duplicate_serial");
     px_http_resp_free(&r);
     free(b);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'"),
@@ -213,12 +208,9 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 0), "status")),
-                        "commissioned");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 1), "status")),
-                        "rejected");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 2), "code")),
-                        "duplicate_serial");
+    assert_string_equal(px_test_str(json_array_get(data, 0), "status"), "commissioned");
+    assert_string_equal(px_test_str(json_array_get(data, 1), "status"), "rejected");
+    assert_string_equal(px_test_str(json_array_get(data, 2), "code"), "duplicate_serial");
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 2);
     json_decref(j);
     assert_int_equal(px_count_of(&f->env,
@@ -256,10 +248,10 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     for (size_t i = 0; i < 3; i++) {
         json_t *e = json_array_get(d, i);
         assert_int_equal(json_integer_value(json_object_get(e, "index")), idx[i]);
-        assert_string_equal(json_string_value(json_object_get(e, "code")), codes[i]);
+        assert_string_equal(px_test_str(e, "code"), codes[i]);
         char field[32];
         snprintf(field, sizeof(field), "serials[%d]", idx[i]);
-        assert_string_equal(json_string_value(json_object_get(e, "field")), field);
+        assert_string_equal(px_test_str(e, "field"), field);
     }
     px_http_resp_free(&r);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'"),
@@ -278,9 +270,8 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 1), "code")),
-                        "invalid_character");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(data, 2), "code")),
+    assert_string_equal(px_test_str(json_array_get(data, 1), "code"), "invalid_character");
+    assert_string_equal(px_test_str(json_array_get(data, 2), "code"),
                         "duplicate_serial_in_request");
     assert_int_equal(json_integer_value(json_object_get(j, "commissioned")), 1);
     json_decref(j);
@@ -451,14 +442,13 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
     char h1[128];
     snprintf(h1, sizeof(h1), "%s", json_string_value(json_object_get(j, "event_hash")));
     json_decref(j);
-    assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"),
-                     0);
+    assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"), 0);
     /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
     b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
     j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
     free(b);
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 1);
-    assert_string_equal(json_string_value(json_object_get(j, "event_hash")), h1);
+    assert_string_equal(px_test_str(j, "event_hash"), h1);
     json_decref(j);
 }
 
@@ -470,8 +460,7 @@ static char *serial_range(const char *prefix, int from, int n)
     char *s = malloc(cap);
     s[off++] = '[';
     for (int i = 0; i < n; i++)
-        off += (size_t)snprintf(s + off, cap - off, "%s\"%s%05d\"", i ? "," : "", prefix,
-                                from + i);
+        off += (size_t)snprintf(s + off, cap - off, "%s\"%s%05d\"", i ? "," : "", prefix, from + i);
     s[off++] = ']';
     s[off] = '\0';
     return s;
@@ -598,14 +587,12 @@ static void test_lifecycle__release_mah_only(void **state)
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->auditor_key, NULL, 200);
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->mah_key, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(j, "state")), "released");
+    assert_string_equal(px_test_str(j, "state"), "released");
     assert_non_null(json_string_value(json_object_get(j, "released_at")));
     json_t *ev = json_object_get(j, "events");
     assert_int_equal(json_array_size(ev), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "biz_step")),
-                        "shipping");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "by")),
-                        f->mah_org);
+    assert_string_equal(px_test_str(json_array_get(ev, 1), "biz_step"), "shipping");
+    assert_string_equal(px_test_str(json_array_get(ev, 1), "by"), f->mah_org);
     json_decref(j);
     px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/NO-SUCH-PACK", f->mah_key,
                     NULL, NULL, 404, "not_found");
@@ -686,8 +673,7 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D-1", f->mah_key, NULL, 200);
     json_t *ev = json_object_get(j, "events");
     assert_int_equal(json_array_size(ev), 3);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 2), "op")),
-                        "reactivate");
+    assert_string_equal(px_test_str(json_array_get(ev, 2), "op"), "reactivate");
     json_decref(j);
 }
 

@@ -23,36 +23,14 @@ typedef struct {
     char gtin[15], gtin2[15];
 } fixture;
 
-static json_t *call(fixture *f, const char *method, const char *path, const char *key,
-                    const char *body, long status)
-{
-    return px_http_expect(&f->env, method, path, key, body, NULL, status, NULL);
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("no string \"%s\" in %s", k, json_dumps(o, 0));
-    return s;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void product(fixture *f, const char *key, const char *gtin)
 {
-    char body[256], path[96];
-    snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"List %s\","
-             "\"market\":\"EU\"}",
-             gtin, gtin);
-    json_decref(call(f, "POST", "/v1/products", key, body, 201));
+    char name[32], path[96];
+    snprintf(name, sizeof(name), "List %.14s", gtin);
+    px_test_product(&f->env, key, gtin, name, "EU");
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
-    json_decref(call(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":10}", 201));
+    json_decref(px_test_call(&f->env, "PUT", path, key,
+                             "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":10}", 201));
 }
 
 /* Allocates n serials of gtin (for_org NULL: to the caller) and waits for its job. */
@@ -65,20 +43,20 @@ static void allocate(fixture *f, const char *key, const char *gtin, const char *
     else
         snprintf(body, sizeof(body), "{\"count\":4}");
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
-    json_t *j = call(f, "POST", path, key, body, 202);
+    json_t *j = px_test_call(&f->env, "POST", path, key, body, 202);
     char job[40];
-    snprintf(job, sizeof(job), "%s", str(j, "job_id"));
+    snprintf(job, sizeof(job), "%s", px_test_str(j, "job_id"));
     if (alloc_id)
-        snprintf(alloc_id, 40, "%s", str(j, "allocation_id"));
+        snprintf(alloc_id, 40, "%s", px_test_str(j, "allocation_id"));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     for (int i = 0; i < 600; i++) {
-        json_t *s = call(f, "GET", path, key, NULL, 200);
-        int done = strcmp(str(s, "status"), "completed") == 0;
+        json_t *s = px_test_call(&f->env, "GET", path, key, NULL, 200);
+        int done = strcmp(px_test_str(s, "status"), "completed") == 0;
         json_decref(s);
         if (done)
             return;
-        sleep_ms(100);
+        px_sleep_ms(100);
     }
     fail_msg("allocation job %s never completed", job);
 }
@@ -90,7 +68,7 @@ static void commission(fixture *f, const char *key, const char *gtin, const char
              "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
              "\"expiry_date\":\"291231\",\"serials\":[\"%s-1\",\"%s-2\"]}",
              gtin, batch, batch, batch);
-    json_decref(call(f, "POST", "/v1/commissions", key, body, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, body, 200));
 }
 
 static void release(fixture *f, const char *key, const char *gtin, const char *batch)
@@ -98,23 +76,14 @@ static void release(fixture *f, const char *key, const char *gtin, const char *b
     char body[160];
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"EU\"}", gtin,
              batch);
-    json_decref(call(f, "POST", "/v1/releases", key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", key, body, 201));
 }
 
 static void export_alloc(fixture *f, const char *key, const char *alloc)
 {
     char body[96];
     snprintf(body, sizeof(body), "{\"allocation_id\":\"%s\"}", alloc);
-    json_decref(call(f, "POST", "/v1/exports", key, body, 202));
-}
-
-/* A GLN (12 digits + the GS1 mod-10 check digit, DOMAIN.md §1.1, computed here). */
-static void gln(char out[14], const char *twelve)
-{
-    int sum = 0;
-    for (int i = 0; i < 12; i++)
-        sum += (twelve[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
-    snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
+    json_decref(px_test_call(&f->env, "POST", "/v1/exports", key, body, 202));
 }
 
 /* Gives an organization a GLN through PATCH /v1/orgs (the MAH for itself and its CMO
@@ -122,10 +91,10 @@ static void gln(char out[14], const char *twelve)
 static void set_gln(fixture *f, const char *key, const char *org, const char *twelve)
 {
     char g[14], path[96], body[96];
-    gln(g, twelve);
+    px_test_gln(g, twelve);
     snprintf(path, sizeof(path), "/v1/orgs/%s", org);
     snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", g);
-    json_decref(call(f, "PATCH", path, key, body, 200));
+    json_decref(px_test_call(&f->env, "PATCH", path, key, body, 200));
 }
 
 static int setup(void **state)
@@ -135,24 +104,19 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    json_t *k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
-    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s", str(k, "api_key"));
+    json_t *k =
+        px_test_call(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
+    snprintf(f->auditor_key, sizeof(f->auditor_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
     px_test_gtin(f->gtin, 801);
     px_test_gtin(f->gtin2, 802);
     product(f, f->mah_key, f->gtin);
     product(f, f->mah2_key, f->gtin2);
-    char body[128];
-    snprintf(body, sizeof(body), "{\"name\":\"List CMO\",\"gtins\":[\"%s\"]}", f->gtin);
-    json_t *p = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
-    snprintf(f->cmo_org, 40, "%s", str(p, "org_id"));
-    snprintf(f->cmo_key, 64, "%s", str(p, "api_key"));
-    json_decref(p);
-    snprintf(body, sizeof(body), "{\"name\":\"List CMO 2\",\"gtins\":[\"%s\"]}", f->gtin);
-    p = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
-    snprintf(f->cmo2_org, 40, "%s", str(p, "org_id"));
-    snprintf(f->cmo2_key, 64, "%s", str(p, "api_key"));
-    json_decref(p);
+    char gtins[32];
+    snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
+    json_decref(px_test_partner(&f->env, f->mah_key, "List CMO", gtins, f->cmo_org, f->cmo_key));
+    json_decref(
+        px_test_partner(&f->env, f->mah_key, "List CMO 2", gtins, f->cmo2_org, f->cmo2_key));
     /* What a release's report needs (docs/api.md "report_precondition"). */
     set_gln(f, f->mah_key, f->mah_org, "401234500101");
     set_gln(f, f->mah_key, f->cmo_org, "401234500102");
@@ -203,13 +167,14 @@ static int walk(fixture *f, const char *path, const char *key, int page, const c
             snprintf(url, sizeof(url), "%s?first=%d&after=%s", path, page, cursor);
         else
             snprintf(url, sizeof(url), "%s?first=%d", path, page);
-        json_t *j = call(f, "GET", url, key, NULL, 200);
+        json_t *j = px_test_call(&f->env, "GET", url, key, NULL, 200);
         pages++;
         json_t *items = json_object_get(j, "items");
         assert_true(json_array_size(items) <= (size_t)page);
         for (size_t i = 0; i < json_array_size(items); i++) {
             size_t n = strlen(out);
-            snprintf(out + n, cap - n, "%s%s", n ? "," : "", str(json_array_get(items, i), id_field));
+            snprintf(out + n, cap - n, "%s%s", n ? "," : "",
+                     px_test_str(json_array_get(items, i), id_field));
         }
         int more = json_is_true(json_object_get(j, "has_next_page"));
         const char *next = json_string_value(json_object_get(j, "next_cursor"));
@@ -253,9 +218,9 @@ static void subst(char *out, size_t cap, const char *tmpl, const char *org)
 
 typedef struct {
     const char *path, *id_field, *table;
-    const char *key_name;        /* which fixture key */
-    const char *where_fmt;       /* ORG stands for the caller's organization */
-    int min_rows;                /* the fixture made at least this many */
+    const char *key_name;  /* which fixture key */
+    const char *where_fmt; /* ORG stands for the caller's organization */
+    int min_rows;          /* the fixture made at least this many */
     int line;
 } list_case;
 
@@ -285,8 +250,8 @@ static const char *org_of(fixture *f, const char *name)
 
 #define MAH_ALLOC "gtin IN (SELECT gtin FROM product WHERE mah_id = 'ORG')"
 #define CMO_ALLOC "org_id = 'ORG'"
-#define JOBS                                                                                 \
-    "org_id = 'ORG' OR tenant_id = 'ORG' OR id IN (SELECT job_id FROM allocation WHERE "   \
+#define JOBS                                                                                       \
+    "org_id = 'ORG' OR tenant_id = 'ORG' OR id IN (SELECT job_id FROM allocation WHERE "           \
     "org_id = 'ORG')"
 
 static void test_lists__paging_and_visibility(void **state)
@@ -306,8 +271,7 @@ static void test_lists__paging_and_visibility(void **state)
          __LINE__},
         {"/v1/exports", "export_id", "export", "cmo", "org_id = 'ORG'", 2, __LINE__},
         {"/v1/exports", "export_id", "export", "cmo2", "org_id = 'ORG'", 1, __LINE__},
-        {"/v1/commissions", "commission_id", "commission", "mah", "tenant_id = 'ORG'", 4,
-         __LINE__},
+        {"/v1/commissions", "commission_id", "commission", "mah", "tenant_id = 'ORG'", 4, __LINE__},
         {"/v1/commissions", "commission_id", "commission", "auditor", "tenant_id = 'ORG'", 4,
          __LINE__},
         {"/v1/commissions", "commission_id", "commission", "cmo", "org_id = 'ORG'", 2, __LINE__},
@@ -316,8 +280,7 @@ static void test_lists__paging_and_visibility(void **state)
         {"/v1/releases", "release_id", "market_release", "mah", "tenant_id = 'ORG'", 3, __LINE__},
         {"/v1/releases", "release_id", "market_release", "auditor", "tenant_id = 'ORG'", 3,
          __LINE__},
-        {"/v1/releases", "release_id", "market_release", "mah2", "tenant_id = 'ORG'", 1,
-         __LINE__},
+        {"/v1/releases", "release_id", "market_release", "mah2", "tenant_id = 'ORG'", 1, __LINE__},
         {"/v1/releases", "release_id", "market_release", "cmo", "false", 0, __LINE__},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -334,8 +297,8 @@ static void test_lists__paging_and_visibility(void **state)
         /* pages of 2: the larger lists span several pages */
         int pages = walk(f, c->path, key_of(f, c->key_name), 2, c->id_field, got, sizeof(got));
         if (strcmp(got, want) != 0)
-            fail_msg("line %d: %s as %s\n got  %s\n want %s", c->line, c->path, c->key_name,
-                     got, want);
+            fail_msg("line %d: %s as %s\n got  %s\n want %s", c->line, c->path, c->key_name, got,
+                     want);
         if (rows > 2 && pages < 2)
             fail_msg("line %d: %d rows in %d page(s)", c->line, rows, pages);
     }
@@ -345,23 +308,23 @@ static void test_lists__paging_and_visibility(void **state)
 static void test_lists__items_and_errors(void **state)
 {
     fixture *f = *state;
-    json_t *j = call(f, "GET", "/v1/jobs?first=1", f->mah_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/jobs?first=1", f->mah_key, NULL, 200);
     json_t *it = json_array_get(json_object_get(j, "items"), 0);
     assert_non_null(json_object_get(it, "total"));
     assert_non_null(json_object_get(it, "done"));
     assert_non_null(json_object_get(it, "status"));
     json_decref(j);
-    j = call(f, "GET", "/v1/commissions?first=1000", f->cmo_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/commissions?first=1000", f->cmo_key, NULL, 200);
     json_t *items = json_object_get(j, "items");
     for (size_t i = 0; i < json_array_size(items); i++)
-        assert_string_equal(str(json_array_get(items, i), "org_id"), f->cmo_org);
+        assert_string_equal(px_test_str(json_array_get(items, i), "org_id"), f->cmo_org);
     json_decref(j);
-    j = call(f, "GET", "/v1/exports?first=1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/exports?first=1", f->mah_key, NULL, 200);
     it = json_array_get(json_object_get(j, "items"), 0);
     assert_true(json_is_null(json_object_get(it, "url")));
     json_decref(j);
-    json_decref(px_http_expect(&f->env, "GET", "/v1/allocations?after=nonsense", f->mah_key,
-                               NULL, NULL, 400, "bad_request"));
+    json_decref(px_http_expect(&f->env, "GET", "/v1/allocations?after=nonsense", f->mah_key, NULL,
+                               NULL, 400, "bad_request"));
     json_decref(px_http_expect(&f->env, "GET", "/v1/exports", f->auditor_key, NULL, NULL, 403,
                                "forbidden_role"));
 }

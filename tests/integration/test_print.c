@@ -95,10 +95,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_rmdir(f->tmp);
-    return px_test_fixture_teardown(state);
+    return px_test_fixture_teardown_dir(state, f ? f->tmp : NULL);
 }
 
 /* ---- carriers ------------------------------------------------------------------------------ */
@@ -109,16 +106,14 @@ static void test_print__carrier_json(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah_key, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "element_string")),
-                        "01" GTIN "17261115"
-                        "10BATCH002\x1d"
-                        "21SER0001");
-    assert_string_equal(json_string_value(json_object_get(r.json, "hri")),
+    assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17261115"
+                                                               "10BATCH002\x1d"
+                                                               "21SER0001");
+    assert_string_equal(px_test_str(r.json, "hri"),
                         "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001");
-    assert_string_equal(json_string_value(json_object_get(r.json, "digital_link")),
+    assert_string_equal(px_test_str(r.json, "digital_link"),
                         "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115");
-    assert_string_equal(json_string_value(json_object_get(r.json, "epc")),
-                        "urn:epc:id:sgtin:4012345.000001.SER0001");
+    assert_string_equal(px_test_str(r.json, "epc"), "urn:epc:id:sgtin:4012345.000001.SER0001");
     px_http_resp_free(&r);
     /* The pack visibility rule: the CMO that commissioned it sees it until release. */
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo_key, NULL, 200,
@@ -346,10 +341,9 @@ static void test_print__export_allocation_jsonl(void **state)
         json_t *o = json_loads(line, 0, NULL);
         assert_non_null(o);
         if (strcmp(json_string_value(json_object_get(o, "serial")), "AL1") == 0) {
-            assert_string_equal(json_string_value(json_object_get(o, "element_string")),
-                                "01" GTIN "21AL1");
-            assert_string_equal(json_string_value(json_object_get(o, "batch")), "");
-            assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+            assert_string_equal(px_test_str(o, "element_string"), "01" GTIN "21AL1");
+            assert_string_equal(px_test_str(o, "batch"), "");
+            assert_string_equal(px_test_str(o, "digital_link"),
                                 "https://id.gs1.org/01/" GTIN "/21/AL1");
         }
         json_decref(o);
@@ -384,8 +378,7 @@ static void test_print__export_allocation_with_run_batch(void **state)
     fixture *f = *state;
     char body[256];
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM export");
-    snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\"}",
-             f->alloc_id);
+    snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\"}", f->alloc_id);
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"200101\"}",
@@ -421,10 +414,10 @@ static void test_print__export_allocation_with_run_batch(void **state)
     for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         json_t *o = json_loads(line, 0, NULL);
         assert_non_null(o);
-        assert_string_equal(json_string_value(json_object_get(o, "batch")), "RUN1");
-        assert_string_equal(json_string_value(json_object_get(o, "expiry")), "301200");
+        assert_string_equal(px_test_str(o, "batch"), "RUN1");
+        assert_string_equal(px_test_str(o, "expiry"), "301200");
         if (strcmp(json_string_value(json_object_get(o, "serial")), "AL1") == 0)
-            assert_string_equal(json_string_value(json_object_get(o, "digital_link")),
+            assert_string_equal(px_test_str(o, "digital_link"),
                                 "https://id.gs1.org/01/" GTIN "/10/RUN1/21/AL1?17=301200");
         json_decref(o);
         n++;
@@ -472,7 +465,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                   "\"line\": \"L4\", \"operator\": \"a.smith\"}",
                   409, "already_printed");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "serial")), "SER0006");
+    assert_string_equal(px_test_str(d, "serial"), "SER0006");
     assert_int_equal(json_integer_value(json_object_get(d, "index")), 1);
     assert_int_equal(json_array_size(json_object_get(json_object_get(j, "error"), "details")), 1);
     json_decref(j);
@@ -496,7 +489,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                   "\"operator\": \"j.doe\", \"reprint\": true, \"reason\": \"label torn\"}",
                   201, NULL);
     assert_true(json_is_true(json_object_get(j, "reprint")));
-    assert_string_equal(json_string_value(json_object_get(j, "reason")), "label torn");
+    assert_string_equal(px_test_str(j, "reason"), "label torn");
     json_decref(j);
     assert_int_equal(printed(f, "SER0006"), 2);
     /* A reprint of a serial never printed is refused. */
@@ -515,8 +508,8 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     json_t *a = json_array_get(items, 0), *b = json_array_get(items, 1);
     assert_false(json_is_true(json_object_get(a, "reprint")));
     assert_true(json_is_true(json_object_get(b, "reprint")));
-    assert_string_equal(json_string_value(json_object_get(a, "operator")), "j.doe");
-    assert_string_equal(json_string_value(json_object_get(a, "line")), "L3");
+    assert_string_equal(px_test_str(a, "operator"), "j.doe");
+    assert_string_equal(px_test_str(a, "line"), "L3");
     assert_non_null(json_string_value(json_object_get(a, "created_at")));
     assert_non_null(json_string_value(json_object_get(a, "key_id")));
     px_http_resp_free(&r);
@@ -553,7 +546,7 @@ static void test_print__missing_values_refused(void **state)
                           "\"line\": \"L3\", \"operator\": \"j.doe\"}",
                           422, "validation_error");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "code")), "missing_batch");
+    assert_string_equal(px_test_str(d, "code"), "missing_batch");
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);
     /* A batch with another expiry than the one recorded is refused. */
@@ -572,7 +565,7 @@ static void test_print__missing_values_refused(void **state)
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
                   201, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "expiry")), "261115");
+    assert_string_equal(px_test_str(j, "expiry"), "261115");
     json_decref(j);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
     const char *cmo = f->cmo_key, *cmo2 = f->cmo2_key, *mah2 = f->mah2_key;

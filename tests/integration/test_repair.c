@@ -17,8 +17,8 @@ typedef struct {
     char admin_org[40], admin_key[64];
     char mah_org[40], mah_key[64];
     char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];      /* the MAH's partner (key handed over at partnering) */
-    char cmo2_org[40], cmo2_key[64];    /* nobody's partner */
+    char cmo_org[40], cmo_key[64];   /* the MAH's partner (key handed over at partnering) */
+    char cmo2_org[40], cmo2_key[64]; /* nobody's partner */
     char gtin[15];
     int next_gtin;
 } fixture;
@@ -27,30 +27,6 @@ static json_t *call(fixture *f, const char *method, const char *path, const char
                     const char *body, long status, const char *code)
 {
     return px_http_expect(&f->env, method, path, key, body, NULL, status, code);
-}
-
-static void expect(fixture *f, const char *method, const char *path, const char *key,
-                   const char *body, long status, const char *code)
-{
-    json_decref(call(f, method, path, key, body, status, code));
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("no string \"%s\" in %s", k, json_dumps(o, 0));
-    return s;
-}
-
-/* A GLN (12 digits + check digit) with the GS1 mod-10 check digit computed as DOMAIN.md §1.1
- * states it (weights 3 and 1 from the right), independently of src/gs1. */
-static void gln(char out[14], const char *twelve)
-{
-    int sum = 0;
-    for (int i = 0; i < 12; i++)
-        sum += (twelve[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
-    snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
 }
 
 /* The row text of a table's rows matching where, and the audit log's length: what must not
@@ -75,8 +51,7 @@ static void unchanged(fixture *f, const snapshot *before, const char *table, con
     snapshot now;
     snap(f, &now, table, where);
     if (strcmp(now.row, before->row) != 0 || now.audit != before->audit)
-        fail_msg("line %d: %s changed (audit %lld -> %lld)", line, table, before->audit,
-                 now.audit);
+        fail_msg("line %d: %s changed (audit %lld -> %lld)", line, table, before->audit, now.audit);
 }
 
 /* One bad request: 422 validation_error naming field (the first detail), nothing changed. */
@@ -120,17 +95,10 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
     px_test_org_key(&f->env, "cmo", "Lonely CMO", "cmo", f->cmo2_org, f->cmo2_key);
     px_test_gtin(f->gtin, 700);
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Repair 10 mg\","
-             "\"market\":\"EU\"}",
-             f->gtin);
-    expect(f, "POST", "/v1/products", f->mah_key, body, 201, NULL);
-    snprintf(body, sizeof(body), "{\"name\":\"Repair CMO\",\"gtins\":[\"%s\"]}", f->gtin);
-    json_t *p = call(f, "POST", "/v1/partners", f->mah_key, body, 201, NULL);
-    snprintf(f->cmo_org, sizeof(f->cmo_org), "%s", str(p, "org_id"));
-    snprintf(f->cmo_key, sizeof(f->cmo_key), "%s", str(p, "api_key"));
-    json_decref(p);
+    px_test_product(&f->env, f->mah_key, f->gtin, "Repair 10 mg", "EU");
+    char gtins[32];
+    snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
+    json_decref(px_test_partner(&f->env, f->mah_key, "Repair CMO", gtins, f->cmo_org, f->cmo_key));
     *state = f;
     return 0;
 }
@@ -143,22 +111,24 @@ static void test_repair__org_patch(void **state)
     char path[96], where[96], g1[14], g2[14], body[256];
     snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
     snprintf(where, sizeof(where), "id = '%s'", f->mah_org);
-    gln(g1, "401234500001");
-    gln(g2, "401234500002");
+    px_test_gln(g1, "401234500001");
+    px_test_gln(g2, "401234500002");
     long long audits = audit_count(f, "org.update", f->mah_org);
 
     /* happy path: the MAH's own organization */
     snprintf(body, sizeof(body),
              "{\"name\":\"Repair MAH GmbH\",\"gln\":\"%s\",\"gln_prefix_length\":7}", g1);
     json_t *o = call(f, "PATCH", path, f->mah_key, body, 200, NULL);
-    assert_string_equal(str(o, "name"), "Repair MAH GmbH");
-    assert_string_equal(str(o, "gln"), g1);
+    assert_string_equal(px_test_str(o, "name"), "Repair MAH GmbH");
+    assert_string_equal(px_test_str(o, "gln"), g1);
     assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
     json_decref(o);
     char v[128];
     char sql[512];
-    snprintf(sql, sizeof(sql), "SELECT name || '|' || gln || '|' || gln_prefix_length "
-                               "FROM organization WHERE id = '%s'", f->mah_org);
+    snprintf(sql, sizeof(sql),
+             "SELECT name || '|' || gln || '|' || gln_prefix_length "
+             "FROM organization WHERE id = '%s'",
+             f->mah_org);
     px_sql_text(&f->env, sql, v, sizeof(v));
     char want[160];
     snprintf(want, sizeof(want), "Repair MAH GmbH|%s|7", g1);
@@ -183,7 +153,8 @@ static void test_repair__org_patch(void **state)
 
     /* each bad field: 422 with the field, nothing changed */
     char bad_gln[64], zero[64], long_name[300];
-    snprintf(bad_gln, sizeof(bad_gln), "{\"gln\":\"%.12s%c\"}", g2, g2[12] == '9' ? '0' : g2[12] + 1);
+    snprintf(bad_gln, sizeof(bad_gln), "{\"gln\":\"%.12s%c\"}", g2,
+             g2[12] == '9' ? '0' : g2[12] + 1);
     snprintf(zero, sizeof(zero), "{\"gln\":\"0000000000000\"}");
     memset(long_name, 'x', 201);
     long_name[201] = '\0';
@@ -215,24 +186,25 @@ static void test_repair__org_patch(void **state)
     char cp[96];
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
     o = call(f, "PATCH", cp, f->mah_key, body, 200, NULL);
-    assert_string_equal(str(o, "gln"), g2);
+    assert_string_equal(px_test_str(o, "gln"), g2);
     /* no prefix list configured: unknown */
     assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
     json_decref(o);
     assert_int_equal(audit_count(f, "org.update", f->cmo_org), 1);
     snapshot s;
     snap(f, &s, "organization", w2);
-    expect(f, "PATCH", p2, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", p2, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
     unchanged(f, &s, "organization", w2, __LINE__);
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo2_org);
-    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->admin_org);
-    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
-    expect(f, "PATCH", "/v1/orgs/not-a-uuid", f->mah_key, "{\"name\":\"x\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", "/v1/orgs/not-a-uuid", f->mah_key, "{\"name\":\"x\"}", 404,
+                   "not_found");
     /* the CMO itself may not (policy), the operator may change anyone */
-    expect(f, "PATCH", path, f->cmo_key, "{\"name\":\"x\"}", 403, "forbidden_role");
+    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"name\":\"x\"}", 403, "forbidden_role");
     o = call(f, "PATCH", p2, f->admin_key, "{\"name\":\"Other MAH AG\"}", 200, NULL);
-    assert_string_equal(str(o, "name"), "Other MAH AG");
+    assert_string_equal(px_test_str(o, "name"), "Other MAH AG");
     json_decref(o);
 
     /* a CMO another MAH has linked too: its GLN is their read point as well, so neither MAH
@@ -243,17 +215,19 @@ static void test_repair__org_patch(void **state)
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Other 5 mg\","
              "\"market\":\"US\"}",
              g3);
-    expect(f, "POST", "/v1/products", f->mah2_key, body, 201, NULL);
+    px_test_expect(&f->env, "POST", "/v1/products", f->mah2_key, body, 201, NULL);
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", f->cmo_org, g3);
     json_decref(call(f, "POST", "/v1/partners", f->mah2_key, body, 201, NULL));
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
     snprintf(cw, sizeof(cw), "id = '%s'", f->cmo_org);
     snap(f, &s, "organization", cw);
-    expect(f, "PATCH", cp, f->mah_key, "{\"name\":\"Mine alone\"}", 403, "shared_organization");
-    expect(f, "PATCH", cp, f->mah2_key, "{\"name\":\"Mine alone\"}", 403, "shared_organization");
+    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Mine alone\"}", 403,
+                   "shared_organization");
+    px_test_expect(&f->env, "PATCH", cp, f->mah2_key, "{\"name\":\"Mine alone\"}", 403,
+                   "shared_organization");
     unchanged(f, &s, "organization", cw, __LINE__);
     o = call(f, "PATCH", cp, f->admin_key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
-    assert_string_equal(str(o, "name"), "Repair CMO Ltd");
+    assert_string_equal(px_test_str(o, "name"), "Repair CMO Ltd");
     json_decref(o);
 }
 
@@ -282,7 +256,7 @@ static void test_repair__product_patch(void **state)
     json_decref(o);
 
     o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
-    assert_string_equal(str(o, "name"), "Repair 10 mg tablets");
+    assert_string_equal(px_test_str(o, "name"), "Repair 10 mg tablets");
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 1);
     json_decref(o);
     o = call(f, "PATCH", path, f->mah_key,
@@ -291,8 +265,8 @@ static void test_repair__product_patch(void **state)
              200, NULL);
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
     json_t *md = json_object_get(o, "master_data");
-    assert_string_equal(str(md, "dosage_form"), "TABLET");
-    assert_string_equal(str(json_object_get(o, "nhrn"), "ai"), "714");
+    assert_string_equal(px_test_str(md, "dosage_form"), "TABLET");
+    assert_string_equal(px_test_str(json_object_get(o, "nhrn"), "ai"), "714");
     json_decref(o);
     /* the same values again: nothing changed, no new version, nothing audited */
     o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
@@ -336,10 +310,12 @@ static void test_repair__product_patch(void **state)
     /* another MAH: 404; the partnered CMO: policy says no; an unknown GTIN: 404 */
     snapshot s;
     snap(f, &s, "product", where);
-    expect(f, "PATCH", path, f->mah2_key, "{\"name\":\"Mine now\"}", 404, "product_not_found");
-    expect(f, "PATCH", path, f->cmo_key, "{\"name\":\"Mine now\"}", 403, "forbidden_role");
-    expect(f, "PATCH", "/v1/products/12345", f->mah_key, "{\"name\":\"x\"}", 404,
-           "product_not_found");
+    px_test_expect(&f->env, "PATCH", path, f->mah2_key, "{\"name\":\"Mine now\"}", 404,
+                   "product_not_found");
+    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"name\":\"Mine now\"}", 403,
+                   "forbidden_role");
+    px_test_expect(&f->env, "PATCH", "/v1/products/12345", f->mah_key, "{\"name\":\"x\"}", 404,
+                   "product_not_found");
     unchanged(f, &s, "product", where, __LINE__);
 }
 
@@ -356,7 +332,7 @@ static void test_repair__endpoint_patch(void **state)
                      "\"auth_header\":\"Bearer one\",\"hmac_secret\":\"" EP_SECRET "\"}",
                      201, NULL);
     char id[40], path[96], where[96], sql[256], v[128];
-    snprintf(id, sizeof(id), "%s", str(e, "endpoint_id"));
+    snprintf(id, sizeof(id), "%s", px_test_str(e, "endpoint_id"));
     json_decref(e);
     snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", id);
     snprintf(where, sizeof(where), "id = '%s'", id);
@@ -371,7 +347,7 @@ static void test_repair__endpoint_patch(void **state)
     assert_null(strstr(r.body, "secret-"));
     assert_null(strstr(r.body, "Bearer"));
     assert_null(strstr(r.body, "token=abc"));
-    assert_string_equal(str(r.json, "url"), "http://127.0.0.1:9/hub2?<redacted>");
+    assert_string_equal(px_test_str(r.json, "url"), "http://127.0.0.1:9/hub2?<redacted>");
     assert_true(json_is_false(json_object_get(r.json, "active")));
     assert_true(json_is_false(json_object_get(r.json, "has_auth_header")));
     assert_true(json_is_true(json_object_get(r.json, "signed")));
@@ -417,10 +393,10 @@ static void test_repair__endpoint_patch(void **state)
 
     snapshot s;
     snap(f, &s, "regulator_endpoint", where);
-    expect(f, "PATCH", path, f->mah2_key, "{\"active\":false}", 404, "not_found");
-    expect(f, "PATCH", "/v1/regulator-endpoints/nope", f->mah_key, "{\"active\":false}", 404,
-           "not_found");
-    expect(f, "PATCH", path, f->cmo_key, "{\"active\":false}", 403, "forbidden_role");
+    px_test_expect(&f->env, "PATCH", path, f->mah2_key, "{\"active\":false}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", "/v1/regulator-endpoints/nope", f->mah_key,
+                   "{\"active\":false}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"active\":false}", 403, "forbidden_role");
     unchanged(f, &s, "regulator_endpoint", where, __LINE__);
 }
 
@@ -433,19 +409,20 @@ static void test_repair__mah_keys(void **state)
     json_t *k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\",\"label\":\"line 2\"}",
                      201, NULL);
     char mk[64], mk_id[40];
-    snprintf(mk, sizeof(mk), "%s", str(k, "api_key"));
-    snprintf(mk_id, sizeof(mk_id), "%s", str(k, "key_id"));
-    assert_string_equal(str(k, "org_id"), f->mah_org);
+    snprintf(mk, sizeof(mk), "%s", px_test_str(k, "api_key"));
+    snprintf(mk_id, sizeof(mk_id), "%s", px_test_str(k, "key_id"));
+    assert_string_equal(px_test_str(k, "org_id"), f->mah_org);
     json_decref(k);
     k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201, NULL);
     char ak[64];
-    snprintf(ak, sizeof(ak), "%s", str(k, "api_key"));
+    snprintf(ak, sizeof(ak), "%s", px_test_str(k, "api_key"));
     json_decref(k);
     json_t *w = call(f, "GET", "/v1/whoami", mk, NULL, 200, NULL);
     json_decref(w);
-    expect(f, "GET", "/v1/products", mk, NULL, 200, NULL);
-    expect(f, "GET", "/v1/audit", ak, NULL, 200, NULL);
-    expect(f, "POST", "/v1/keys", ak, "{\"role\":\"auditor\"}", 403, "forbidden_role");
+    px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/audit", ak, NULL, 200, NULL);
+    px_test_expect(&f->env, "POST", "/v1/keys", ak, "{\"role\":\"auditor\"}", 403,
+                   "forbidden_role");
     char body[160];
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah_org);
     json_decref(call(f, "POST", "/v1/keys", mk, body, 201, NULL));
@@ -456,47 +433,52 @@ static void test_repair__mah_keys(void **state)
     /* roles a MAH may not mint (403 forbidden_role, field role), a bad role (422), another
      * organization (404); nothing written */
     long long keys = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
-    json_t *j = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403,
-                     "forbidden_role");
+    json_t *j =
+        call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
-    assert_string_equal(str(d, "field"), "role");
+    assert_string_equal(px_test_str(d, "field"), "role");
     json_decref(j);
-    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"admin\"}", 403, "forbidden_role");
-    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"regulator\"}", 403, "forbidden_role");
-    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"boss\"}", 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"admin\"}", 403,
+                   "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"regulator\"}", 403,
+                   "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"boss\"}", 422,
+                   "validation_error");
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah2_org);
-    expect(f, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->cmo_org);
-    expect(f, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
-    expect(f, "POST", "/v1/keys", f->cmo_key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->cmo_key, "{\"role\":\"cmo\"}", 403,
+                   "forbidden_role");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys);
     /* the operator still names the organization */
-    expect(f, "POST", "/v1/keys", f->admin_key, "{\"role\":\"mah\"}", 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, "{\"role\":\"mah\"}", 422,
+                   "validation_error");
 
     /* REQ-KEY-2: revoking its own key stops it at once; another's keys are not found */
     char path[96];
     snprintf(path, sizeof(path), "/v1/keys/%s", mk_id);
-    expect(f, "DELETE", path, f->mah2_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/products", mk, NULL, 200, NULL);
-    expect(f, "DELETE", path, f->mah_key, NULL, 200, NULL);
-    expect(f, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
+    px_test_expect(&f->env, "DELETE", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
     assert_int_equal(audit_count(f, "key.revoke", mk_id), 1);
     char sql[200], cmo_key_id[40];
     snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo_org);
     px_sql_text(&f->env, sql, cmo_key_id, sizeof(cmo_key_id));
     snprintf(path, sizeof(path), "/v1/keys/%s", cmo_key_id);
-    expect(f, "DELETE", path, f->mah_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/products", f->cmo_key, NULL, 200, NULL);
-    expect(f, "DELETE", "/v1/keys/garbage", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/products", f->cmo_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", "/v1/keys/garbage", f->mah_key, NULL, 404, "not_found");
     /* a MAH may revoke the key it calls with (docs/api.md says so) */
     k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\"}", 201, NULL);
     char self[64], self_id[40];
-    snprintf(self, sizeof(self), "%s", str(k, "api_key"));
-    snprintf(self_id, sizeof(self_id), "%s", str(k, "key_id"));
+    snprintf(self, sizeof(self), "%s", px_test_str(k, "api_key"));
+    snprintf(self_id, sizeof(self_id), "%s", px_test_str(k, "key_id"));
     json_decref(k);
     snprintf(path, sizeof(path), "/v1/keys/%s", self_id);
-    expect(f, "DELETE", path, self, NULL, 200, NULL);
-    expect(f, "GET", "/v1/whoami", self, NULL, 401, "invalid_token");
+    px_test_expect(&f->env, "DELETE", path, self, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", self, NULL, 401, "invalid_token");
 }
 
 /* ---- the webhook's configuration ------------------------------------------------------------ */
@@ -506,7 +488,7 @@ static void test_repair__mah_keys(void **state)
 static void test_repair__webhook_config(void **state)
 {
     fixture *f = *state;
-    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
     px_http_resp r;
     px_http(&f->env, &r, "PUT", "/v1/webhook", f->mah_key,
             "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"" WH_SECRET "\","
@@ -514,7 +496,7 @@ static void test_repair__webhook_config(void **state)
             NULL);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, WH_SECRET));
-    assert_string_equal(str(r.json, "url"), "http://127.0.0.1:9/hook");
+    assert_string_equal(px_test_str(r.json, "url"), "http://127.0.0.1:9/hook");
     assert_int_equal(json_array_size(json_object_get(r.json, "events")), 2);
     assert_non_null(json_object_get(r.json, "updated_at"));
     px_http_resp_free(&r);
@@ -540,8 +522,8 @@ static void test_repair__webhook_config(void **state)
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
          "[\"pack.eaten\"]}",
          "events", __LINE__},
-        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":[]}",
-         "events", __LINE__},
+        {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":[]}", "events",
+         __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
          "[\"report.dead\",\"report.dead\"]}",
          "events", __LINE__},
@@ -550,23 +532,21 @@ static void test_repair__webhook_config(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         expect_bad(f, "PUT", "/v1/webhook", f->mah_key, &cases[i], "webhook", where);
     /* another MAH has its own (none); a CMO and an auditor may not */
-    expect(f, "GET", "/v1/webhook", f->mah2_key, NULL, 404, "not_found");
-    expect(f, "GET", "/v1/webhook", f->cmo_key, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->cmo_key, NULL, 403, "forbidden_role");
     assert_int_equal(audit_count(f, "webhook.put", f->mah_org), 2);
-    expect(f, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200, NULL);
-    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 200, NULL);
-    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
-    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
     assert_int_equal(audit_count(f, "webhook.delete", f->mah_org), 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_repair__org_patch),
-        cmocka_unit_test(test_repair__product_patch),
-        cmocka_unit_test(test_repair__endpoint_patch),
-        cmocka_unit_test(test_repair__mah_keys),
+        cmocka_unit_test(test_repair__org_patch),      cmocka_unit_test(test_repair__product_patch),
+        cmocka_unit_test(test_repair__endpoint_patch), cmocka_unit_test(test_repair__mah_keys),
         cmocka_unit_test(test_repair__webhook_config),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);

@@ -60,22 +60,12 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+/* With the receiver reset: commissions batch (serials PREFIX1..3), releases it to market, waits
+ * for its report to be delivered; the report id into id. Returns the first request received. */
+static px_received *release_delivered(fixture *f, const char *batch, const char *prefix,
+                                      const char *market, char id[40])
 {
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
-}
-
-/* Commissions batch (serials PREFIX1..3), releases it to market, waits for its report to be
- * delivered; returns the report id. */
-static void release_delivered(fixture *f, const char *batch, const char *prefix,
-                              const char *market, char id[40])
-{
+    px_receiver_reset(&f->rv, 0, 0);
     char serials[256], body[256];
     px_test_serials(serials, sizeof(serials), prefix, 1, 3);
     px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
@@ -85,6 +75,7 @@ static void release_delivered(fixture *f, const char *batch, const char *prefix,
     snprintf(id, 40, "%s", px_test_str(j, "report_id"));
     json_decref(j);
     json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+    return &f->rv.req[0];
 }
 
 /* The eventIDs packid's own query gives for the batch (JSON-LD), newline-separated. */
@@ -117,11 +108,9 @@ static void epc_of(const fixture *f, const char *serial, char *out, size_t cap)
 static void test_report_formats__jsonld_delivered_and_read_back(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-DE-1", "FD", "DE", id);
+    px_received *got = release_delivered(f, "F-DE-1", "FD", "DE", id);
     assert_int_equal(px_receiver_count(&f->rv), 1);
-    px_received *got = &f->rv.req[0];
     assert_string_equal(got->content_type, "application/ld+json");
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, got->body, got->len, 0), 0);
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, got->body, got->len, 0), 0);
@@ -159,22 +148,14 @@ static void test_report_formats__jsonld_delivered_and_read_back(void **state)
 static void test_report_formats__xml_2_0_delivered_valid(void **state)
 {
     fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-FR-1", "FF", "FR", id);
+    px_received *got = release_delivered(f, "F-FR-1", "FF", "FR", id);
     assert_int_equal(px_receiver_count(&f->rv), 1);
-    px_received *got = &f->rv.req[0];
     assert_non_null(strstr(got->content_type, "application/xml"));
     assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
     px_test_xsd_valid(got->body, got->len);
-    char ids[1024] = "", want[1024], epc[96];
-    size_t o = 0;
-    for (const char *p = got->body; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        assert_non_null(e);
-        o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%.*s\n", (int)(e - p), p);
-    }
+    char ids[1024], want[1024], epc[96];
+    px_test_xml_event_ids(got->body, ids, sizeof(ids));
     epc_of(f, "FF1", epc, sizeof(epc));
     query_ids(f, epc, want, sizeof(want));
     assert_string_equal(ids, want);
@@ -194,8 +175,8 @@ static void test_report_formats__cli_export_formats(void **state)
     const char *formats[] = {"epcis-2.0-jsonld", "epcis-2.0-xml"};
     for (int k = 0; k < 2; k++) {
         int rc;
-        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", formats[k], "-o", out,
-                           NULL};
+        const char *a[] = {"epcis",    "export", "--gtin", f->gtin, "--format",
+                           formats[k], "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
         assert_int_equal(rc, 0);
         assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
@@ -216,18 +197,15 @@ static void test_report_formats__cli_export_formats(void **state)
         } else {
             assert_non_null(strstr(buf, "urn:epcglobal:epcis:xsd:2"));
             px_test_xsd_valid(buf, n);
-            for (const char *p = buf; (p = strstr(p, "<eventID>")) != NULL;) {
-                p += 9;
-                o += (size_t)snprintf(ids + o, 2048 - o, "%.*s\n", (int)strcspn(p, "<"), p);
-            }
+            px_test_xml_event_ids(buf, ids, 2048);
         }
         free(buf);
     }
     assert_true(ids_json[0] != '\0');
     assert_string_equal(ids_json, ids_xml);
     int rc;
-    const char *bad[] = {"epcis", "export", "--gtin", f->gtin, "--format", "epcis-3.0-yaml", "-o",
-                         out, NULL};
+    const char *bad[] = {"epcis",          "export", "--gtin", f->gtin, "--format",
+                         "epcis-3.0-yaml", "-o",     out,      NULL};
     json_decref(px_test_cli(&f->env, &rc, bad));
     assert_int_equal(rc, 2);
     unlink(out);
@@ -280,13 +258,15 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
     FILE *fp = fopen(json_schema, "w");
     assert_non_null(fp);
     fputs("{\"$schema\": \"http://json-schema.org/draft-07/schema#\", \"type\": \"object\", "
-          "\"required\": [\"memberPackidNeverWrites\"]}\n", fp);
+          "\"required\": [\"memberPackidNeverWrites\"]}\n",
+          fp);
     fclose(fp);
     fp = fopen(xsd, "w");
     assert_non_null(fp);
     fputs("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
           "targetNamespace=\"urn:epcglobal:epcis:xsd:2\">"
-          "<xs:element name=\"EPCISDocument\" type=\"xs:string\"/></xs:schema>\n", fp);
+          "<xs:element name=\"EPCISDocument\" type=\"xs:string\"/></xs:schema>\n",
+          fp);
     fclose(fp);
     const struct {
         int line;
@@ -300,11 +280,10 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
         {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", sdir, 1},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old))
-                               : -1;
+        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old)) : -1;
         int rc;
-        const char *a[] = {"epcis", "export", "--gtin", f->gtin, "--format", v[i].format, "-o",
-                           out, NULL};
+        const char *a[] = {"epcis",     "export", "--gtin", f->gtin, "--format",
+                           v[i].format, "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
         if (slot >= 0)
             snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
@@ -350,11 +329,10 @@ static void test_report_formats__patch_changes_format(void **state)
                          "invalid_value");
     px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"xml\"}", "format",
                          "invalid_value");
-    px_receiver_reset(&f->rv, 0, 0);
     char id[40];
-    release_delivered(f, "F-IT-1", "FI", "IT", id);
-    assert_non_null(strstr(f->rv.req[0].body, "urn:epcglobal:epcis:xsd:2"));
-    px_test_xsd_valid(f->rv.req[0].body, f->rv.req[0].len);
+    px_received *got = release_delivered(f, "F-IT-1", "FI", "IT", id);
+    assert_non_null(strstr(got->body, "urn:epcglobal:epcis:xsd:2"));
+    px_test_xsd_valid(got->body, got->len);
 }
 
 /* An unknown format is refused when the endpoint is created. */
@@ -380,8 +358,7 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
         "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
         "\"2026-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[],\"action\":\"ADD\"}]}}";
-    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0),
-                         0);
+    assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0), 0);
     char ep[40], sql[2048];
     px_sql_text(&f->env,
                 "SELECT id FROM regulator_endpoint WHERE market = 'DE' AND format = "
@@ -393,17 +370,9 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
              "'%s', 'DE', '%s', '11111111-2222-4333-8444-5555555555a1', '%s', repeat('0', 64))",
              f->mah_org, ep, f->gtin, doc);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, "11111111-2222-4333-8444-5555555555a1",
-                                    "failed", 100);
-    const char *why = json_string_value(json_object_get(j, "last_error"));
-    assert_non_null(why);
-    assert_non_null(strstr(why, "epcis_schema"));
-    assert_non_null(strstr(why, "/epcisBody/eventList/0"));
-    assert_non_null(strstr(why, "eventTime"));
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
-    json_decref(j);
-    px_sleep_ms(300);
-    assert_int_equal(px_receiver_count(&f->rv), 0);
+    const char *why[] = {"epcis_schema", "/epcisBody/eventList/0", "eventTime", NULL};
+    px_receiver_expect_unsent(&f->env, &f->rv, f->mah_key, "11111111-2222-4333-8444-5555555555a1",
+                              why);
 }
 
 int main(void)
@@ -417,5 +386,5 @@ int main(void)
         cmocka_unit_test(test_report_formats__unknown_format_refused),
         cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_receiver_fixture_teardown);
 }

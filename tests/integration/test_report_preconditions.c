@@ -23,7 +23,7 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
-    px_receiver hook;              /* the MAH's webhook */
+    px_receiver hook; /* the MAH's webhook */
     char mah_org[40], mah_key[64];
     char cmo_org[40], cmo_key[64];
 } fixture;
@@ -47,10 +47,10 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Bare MAH", "mah", f->mah_org, f->mah_key);
     px_test_product(&f->env, f->mah_key, GTIN, "Bare pack", "EU");
     /* The partnership is made, and says at once what the CMO's events will lack. */
-    json_t *p = px_test_partner(&f->env, f->mah_key, "Bare CMO", "[\"" GTIN "\"]", f->cmo_org,
-                                f->cmo_key);
+    json_t *p =
+        px_test_partner(&f->env, f->mah_key, "Bare CMO", "[\"" GTIN "\"]", f->cmo_org, f->cmo_key);
     json_t *w = json_array_get(json_object_get(p, "warnings"), 0);
-    assert_string_equal(json_string_value(json_object_get(w, "code")), "missing_read_point");
+    assert_string_equal(px_test_str(w, "code"), "missing_read_point");
     json_decref(p);
     *state = f;
     return 0;
@@ -108,8 +108,8 @@ static void refused(fixture *f, const char *path, const char *body, const char *
     detail_codes(&r, got, sizeof(got));
     if (r.status != 422 || strcmp(px_http_error_code(&r), "report_precondition") != 0 ||
         strcmp(got, codes) != 0)
-        fail_msg("%s %s: got %ld [%s], want 422 report_precondition [%s]: %s", path, body,
-                 r.status, got, codes, r.body);
+        fail_msg("%s %s: got %ld [%s], want 422 report_precondition [%s]: %s", path, body, r.status,
+                 got, codes, r.body);
     px_http_resp_free(&r);
     px_test_rows_same(&rows, path);
 }
@@ -166,8 +166,7 @@ static void test_report_preconditions__named_then_repaired(void **state)
                              201);
     json_t *warnings = json_object_get(w, "warnings");
     assert_int_equal(json_array_size(warnings), 4);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(warnings, 0), "code")),
-                        "missing_master_data");
+    assert_string_equal(px_test_str(json_array_get(warnings, 0), "code"), "missing_master_data");
     json_decref(w);
     commission(f, "P-1", "PA", 3);
     /* Every missing piece in one answer: the MAH's GLN (sender) and read point, the CMO's
@@ -281,8 +280,7 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     json_t *l = px_test_call(&f->env, "GET", "/v1/reports?state=dead", f->mah_key, NULL, 200);
     json_t *items = json_object_get(l, "items");
     assert_int_equal(json_array_size(items), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "report_id")),
-                        id);
+    assert_string_equal(px_test_str(json_array_get(items, 0), "report_id"), id);
     json_decref(l);
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
@@ -296,7 +294,7 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     char path[128], retry_id[40];
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
     json_t *rr = px_test_call(&f->env, "POST", path, f->mah_key, NULL, 202);
-    assert_string_equal(json_string_value(json_object_get(rr, "retry_of")), id);
+    assert_string_equal(px_test_str(rr, "retry_of"), id);
     report_of(rr, retry_id);
     assert_string_not_equal(retry_id, id);
     json_decref(px_test_wait_report(&f->env, f->mah_key, retry_id, "delivered", 50));
@@ -341,10 +339,12 @@ static void test_report_preconditions__recall_tells_the_recalled_packs_markets(v
     snprintf(fr, sizeof(fr), "/v1/regulator-endpoints/%s", px_test_str(e, "endpoint_id"));
     json_decref(e);
     px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"serials\":[\"PE1\"],\"market\":\"DE\"}",
+                   "{\"gtin\":\"" GTIN
+                   "\",\"batch\":\"P-5\",\"serials\":[\"PE1\"],\"market\":\"DE\"}",
                    201, NULL);
     px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"serials\":[\"PE2\"],\"market\":\"FR\"}",
+                   "{\"gtin\":\"" GTIN
+                   "\",\"batch\":\"P-5\",\"serials\":[\"PE2\"],\"market\":\"FR\"}",
                    201, NULL);
     px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"PE2\"],\"reason\":\"dispensed\"}", 200,
@@ -372,7 +372,8 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
     px_receiver_reset(&f->rv, 0, 0);
     commission(f, "P-6", "PF", 2);
     px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
-                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-6\",\"serials\":[\"PF1\"],\"market\":\"DE\"}",
+                   "{\"gtin\":\"" GTIN
+                   "\",\"batch\":\"P-6\",\"serials\":[\"PF1\"],\"market\":\"DE\"}",
                    201, NULL);
     px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"PF1\",\"PF2\"],\"reason\":\"damaged\"}",

@@ -26,17 +26,17 @@
 #include "px_receiver.h"
 #include "px_test.h"
 
-#define GTIN "09506000134369"   /* not the demo product (09506000134352) */
+#define GTIN "09506000134369" /* not the demo product (09506000134352) */
 #define MAH_GLN "9506000000008"
 #define SECRET "receiver-shared-secret-0123456789"
 #define AUTH "Bearer regulator-token-XYZ"
 #define XSD_ENV "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd"
-#define US_GTIN "09506000134376"  /* a US product of the same MAH */
-#define CMO_GLN "4012345000016"   /* a CMO site outside the product's prefix, GCP length 8 */
+#define US_GTIN "09506000134376" /* a US product of the same MAH */
+#define CMO_GLN "4012345000016"  /* a CMO site outside the product's prefix, GCP length 8 */
 /* A tiny GS1 prefix format list (DOMAIN.md §1.5 shape): 0614141 has length 7. */
-#define GCP_LIST_XML                                                                       \
-    "<?xml version=\"1.0\"?><GCPPrefixFormatList date=\"2025-01-01\">"                       \
-    "<entry prefix=\"0614141\" gcpLength=\"7\"/><entry prefix=\"0355154\" gcpLength=\"7\"/>" \
+#define GCP_LIST_XML                                                                               \
+    "<?xml version=\"1.0\"?><GCPPrefixFormatList date=\"2025-01-01\">"                             \
+    "<entry prefix=\"0614141\" gcpLength=\"7\"/><entry prefix=\"0355154\" gcpLength=\"7\"/>"       \
     "</GCPPrefixFormatList>"
 
 /* ---- fixture ----------------------------------------------------------------------------- */
@@ -80,8 +80,7 @@ static int setup(void **state)
     snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
     int gfd = mkstemp(f->gcp_list);
     assert_true(gfd >= 0);
-    assert_int_equal(write(gfd, GCP_LIST_XML, strlen(GCP_LIST_XML)),
-                     (ssize_t)strlen(GCP_LIST_XML));
+    assert_int_equal(write(gfd, GCP_LIST_XML, strlen(GCP_LIST_XML)), (ssize_t)strlen(GCP_LIST_XML));
     close(gfd);
     char gcp_env[128];
     snprintf(gcp_env, sizeof(gcp_env), "PACKID_GCP_LIST=%s", f->gcp_list);
@@ -114,14 +113,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    if (f->gcp_list[0])
+    if (f && f->gcp_list[0])
         unlink(f->gcp_list);
-    free(f);
-    return 0;
+    return px_receiver_fixture_teardown(state);
 }
 
 /* Commissions serials PREFIX-1..n into batch (by the MAH, whose GLN gives the readPoint) and
@@ -151,21 +145,6 @@ static void reported_release(fixture *f, int fail, int hang_at, const char *batc
     assert_int_equal(strlen(report_id), 36);
 }
 
-/* Every eventID of the document, concatenated. */
-static void event_ids(const char *doc, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = doc; (p = strstr(p, "<eventID>")) != NULL;) {
-        p += 9;
-        const char *e = strstr(p, "</eventID>");
-        o += (size_t)snprintf(out + o, cap - o, "%.*s;", (int)(e - p), p);
-        if (o >= cap)
-            break;
-    }
-}
-
-
 /* ---- the must-show test ------------------------------------------------------------------ */
 
 static void test_reports__delivered_after_three_failures(void **state)
@@ -175,16 +154,15 @@ static void test_reports__delivered_after_three_failures(void **state)
     reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
     json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
-    assert_string_equal(json_string_value(json_object_get(j, "market")), "EU");
+    assert_string_equal(px_test_str(j, "market"), "EU");
     json_t *att = json_object_get(j, "delivery_attempts");
     assert_int_equal(json_array_size(att), 4);
     for (size_t i = 0; i < 3; i++) {
         json_t *a = json_array_get(att, i);
-        assert_string_equal(json_string_value(json_object_get(a, "outcome")), "retry");
+        assert_string_equal(px_test_str(a, "outcome"), "retry");
         assert_int_equal(json_integer_value(json_object_get(a, "http_status")), 500);
     }
-    assert_string_equal(json_string_value(json_object_get(json_array_get(att, 3), "outcome")),
-                        "delivered");
+    assert_string_equal(px_test_str(json_array_get(att, 3), "outcome"), "delivered");
     json_decref(j);
 
     assert_int_equal(px_receiver_count(&f->rv), 4);
@@ -192,7 +170,7 @@ static void test_reports__delivered_after_three_failures(void **state)
     char doc_id0[80], ids0[8192];
     px_between(rv->req[0].body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id0,
                sizeof(doc_id0));
-    event_ids(rv->req[0].body, ids0, sizeof(ids0));
+    px_test_xml_event_ids(rv->req[0].body, ids0, sizeof(ids0));
     assert_string_equal(doc_id0, id);
     /* 5 commissioning serials in one event + the release event, each with its hash ID. */
     assert_non_null(strstr(ids0, "ni:///sha-256;"));
@@ -212,7 +190,7 @@ static void test_reports__delivered_after_three_failures(void **state)
         char doc_id[80], ids[8192];
         px_between(q->body, "<sbdh:InstanceIdentifier>", "</sbdh:InstanceIdentifier>", doc_id,
                    sizeof(doc_id));
-        event_ids(q->body, ids, sizeof(ids));
+        px_test_xml_event_ids(q->body, ids, sizeof(ids));
         assert_string_equal(doc_id, doc_id0);
         assert_string_equal(ids, ids0);
         assert_int_equal(q->len, rv->req[0].len);
@@ -282,10 +260,10 @@ static void test_reports__endpoint_checks(void **state)
 {
     fixture *f = *state;
     const char *bad[] = {
-        "{\"market\":\"EU\",\"url\":\"http://example.org/in\"}",       /* http off loopback */
-        "{\"market\":\"EU\",\"url\":\"ftp://127.0.0.1/in\"}",          /* not http(s) */
-        "{\"market\":\"EU\",\"url\":\"https://u:p@example.org/in\"}",  /* credentials in URL */
-        "{\"market\":\"eu\",\"url\":\"https://example.org/in\"}",      /* market */
+        "{\"market\":\"EU\",\"url\":\"http://example.org/in\"}",      /* http off loopback */
+        "{\"market\":\"EU\",\"url\":\"ftp://127.0.0.1/in\"}",         /* not http(s) */
+        "{\"market\":\"EU\",\"url\":\"https://u:p@example.org/in\"}", /* credentials in URL */
+        "{\"market\":\"eu\",\"url\":\"https://example.org/in\"}",     /* market */
         "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\"a\\r\\nX: y\"}",
         "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"hmac_secret\":\"short\"}",
         "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"colour\":\"red\"}",
@@ -324,8 +302,7 @@ static void test_reports__no_endpoint_refused(void **state)
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
     json_t *d = json_object_get(json_object_get(j, "error"), "details");
     assert_int_equal(json_array_size(d), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "code")),
-                        "no_endpoint");
+    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "no_endpoint");
     json_decref(j);
     assert_int_equal(release_rows(f), before);
 }
@@ -348,16 +325,9 @@ static void test_reports__invalid_document_is_never_sent(void **state)
              "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
              f->mah_org, f->ep_eu);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, "11111111-2222-4333-8444-555555555555",
-                                    "failed", 100);
-    const char *why = json_string_value(json_object_get(j, "last_error"));
-    assert_non_null(why);
-    assert_non_null(strstr(why, "epcis_schema"));
-    assert_non_null(strstr(why, "action"));
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
-    json_decref(j);
-    px_sleep_ms(300);
-    assert_int_equal(px_receiver_count(&f->rv), 0);
+    const char *why[] = {"epcis_schema", "action", NULL};
+    px_receiver_expect_unsent(&f->env, &f->rv, f->mah_key, "11111111-2222-4333-8444-555555555555",
+                              why);
 }
 
 static void test_reports__max_attempts_then_dead(void **state)
@@ -370,10 +340,8 @@ static void test_reports__max_attempts_then_dead(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
     assert_non_null(json_string_value(json_object_get(j, "last_error")));
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(j, "delivery_attempts"), 4),
-                            "outcome")),
-                        "dead");
+    assert_string_equal(
+        px_test_str(json_array_get(json_object_get(j, "delivery_attempts"), 4), "outcome"), "dead");
     json_decref(j);
     px_sleep_ms(500);
     j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);
@@ -609,8 +577,8 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
              "WHERE id = '%s'",
              event_id);
     px_sql_text(&f->env, sql, v, sizeof(v));
-    assert_string_equal(v, "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 "
-                           CMO_GLN);
+    assert_string_equal(v,
+                        "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 " CMO_GLN);
 
     json_t *rel =
         px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
@@ -647,19 +615,22 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     }
     /* The CLI and the operator route take it too. */
     int rc;
-    const char *cli[] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln",
-                         CMO_GLN, "--gln-prefix-length", "8", NULL};
+    const char *cli[] = {"org",   "create", "--kind",
+                         "cmo",   "--name", "CLI CMO",
+                         "--gln", CMO_GLN,  "--gln-prefix-length",
+                         "8",     NULL};
     j = px_test_cli(&f->env, &rc, cli);
     assert_int_equal(rc, 0);
     assert_int_equal(json_integer_value(json_object_get(j, "gln_prefix_length")), 8);
     json_decref(j);
-    const char *cli_bad[] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln",
-                             CMO_GLN, "--gln-prefix-length", "13", NULL};
+    const char *cli_bad[] = {"org",   "create", "--kind",
+                             "cmo",   "--name", "CLI CMO",
+                             "--gln", CMO_GLN,  "--gln-prefix-length",
+                             "13",    NULL};
     j = px_test_cli(&f->env, &rc, cli_bad);
     assert_int_not_equal(rc, 0);
     json_decref(j);
 }
-
 
 /* Issue: a US (DSCSA) release carries its shipping data — source (the MAH), destination
  * (ship_to) and the business transaction — so the us-dscsa report is delivered; without them
@@ -692,16 +663,16 @@ static void test_reports__us_release_with_shipping(void **state)
         const char *body;
         const char *field;
     } bad[] = {
-        {REL "}", "ship_to"},                       /* DSCSA: no release without them */
+        {REL "}", "ship_to"}, /* DSCSA: no release without them */
         {REL SHIP "}", "transaction"},
         {REL TX "}", "ship_to"},
         {REL ",\"ship_to\":{\"owning_party\":\"0614141000006\",\"location\":\"0614141000012\"}" TX
              "}",
-         "ship_to.owning_party"},                   /* check digit */
+         "ship_to.owning_party"}, /* check digit */
         {REL ",\"ship_to\":{\"owning_party\":\"0614141000005\"}" TX "}", "ship_to.location"},
         {REL ",\"ship_to\":{\"owning_party\":\"1234567000008\",\"location\":\"0614141000012\"}" TX
              "}",
-         "ship_to.prefix_length"},                  /* not in the GCP list, none given */
+         "ship_to.prefix_length"}, /* not in the GCP list, none given */
         {REL ",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":\"0614141000012\","
              "\"prefix_length\":13}" TX "}",
          "ship_to.prefix_length"},
@@ -723,8 +694,8 @@ static void test_reports__us_release_with_shipping(void **state)
         json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
         const char *field = json_string_value(json_object_get(d, "field"));
         if (!field || strcmp(field, bad[i].field) != 0)
-            fail_msg("%s: field %s, want %s (%s)", bad[i].body, field ? field : "-",
-                     bad[i].field, r.body);
+            fail_msg("%s: field %s, want %s (%s)", bad[i].body, field ? field : "-", bad[i].field,
+                     r.body);
         px_http_resp_free(&r);
         assert_int_equal(release_rows(f), before); /* nothing changed */
     }
@@ -749,8 +720,8 @@ static void test_reports__us_release_with_shipping(void **state)
     /* GS1 US guideline (DOMAIN.md §7, Appendix A): the transaction statement, NDC-11, the
      * shipping event's bizTransaction, source and destination. */
     assert_non_null(strstr(doc, "gs1ushc:dscsaTransactionStatement"));
-    assert_non_null(
-        strstr(doc, "<gs1ushc:affirmTransactionStatement>true</gs1ushc:affirmTransactionStatement>"));
+    assert_non_null(strstr(
+        doc, "<gs1ushc:affirmTransactionStatement>true</gs1ushc:affirmTransactionStatement>"));
     assert_non_null(strstr(doc, "FDA_NDC_11"));
     assert_non_null(strstr(doc, "<bizTransaction type=\"urn:epcglobal:cbv:btt:po\">"
                                 "urn:epcglobal:cbv:bt:0614141000005:PO-4711</bizTransaction>"));
@@ -769,7 +740,10 @@ static void test_reports__us_release_with_shipping(void **state)
              "transaction_type || transaction_id FROM market_release WHERE id = '%s'",
              release_id);
     px_sql_text(&f->env, sql, v, sizeof(v));
-    assert_string_equal(v, MAH_GLN "0614141000005" "0614141000012" "po" "PO-4711");
+    assert_string_equal(v, MAH_GLN "0614141000005"
+                                   "0614141000012"
+                                   "po"
+                                   "PO-4711");
     snprintf(sql, sizeof(sql),
              "SELECT concat_ws(' ', source_party, source_location, dest_party, dest_location, "
              "biz_tx_type, biz_tx) FROM epcis_event WHERE id = '%s'",

@@ -195,15 +195,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
-}
-
 /* ---- the page --------------------------------------------------------------------------- */
 
 /* The style element's content, hashed by `openssl` (an outside oracle) as CSP's hash-source. */
@@ -212,15 +203,7 @@ static void style_hash(const char *html, char *out, size_t cap)
     char css[4096];
     px_between(html, "<style>", "</style>", css, sizeof(css));
     assert_true(css[0] != '\0');
-    char path[] = "/tmp/packid-css-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, css, strlen(css)), (ssize_t)strlen(css));
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -binary %s | openssl base64 -A", path);
-    px_test_read(cmd, 1, out, cap);
-    unlink(path);
+    px_test_pipe("openssl dgst -sha256 -binary | openssl base64 -A", css, strlen(css), out, cap);
     out[strcspn(out, "\n")] = '\0';
 }
 
@@ -338,12 +321,11 @@ static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
     json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
     char anchor[256];
     snprintf(anchor, sizeof(anchor), "%s%s", f->env.base_url, anchor_path);
-    assert_string_equal(json_string_value(json_object_get(item, "anchor")), anchor);
-    assert_string_equal(json_string_value(json_object_get(item, "itemDescription")),
-                        "Examplamab 50 mg tablets");
+    assert_string_equal(px_test_str(item, "anchor"), anchor);
+    assert_string_equal(px_test_str(item, "itemDescription"), "Examplamab 50 mg tablets");
     json_t *def = json_object_get(item, "https://ref.gs1.org/voc/defaultLink");
     assert_int_equal(json_array_size(def), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(def, 0), "href")), anchor);
+    assert_string_equal(px_test_str(json_array_get(def, 0), "href"), anchor);
     json_t *vs =
         json_array_get(json_object_get(item, "https://ref.gs1.org/voc/verificationService"), 0);
     assert_non_null(vs);
@@ -427,11 +409,11 @@ static void test_resolver__redirects_json_well_known(void **state)
     get(&f->env, &a, "/.well-known/gs1resolver", NULL, NULL, NULL);
     assert_int_equal(a.status, 200);
     json_t *j = json_loadb(a.body, a.len, 0, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "resolverRoot")), f->env.base_url);
+    assert_string_equal(px_test_str(j, "resolverRoot"), f->env.base_url);
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(j, "supportedPrimaryKeys"), 0)), "01");
     json_t *lt = json_array_get(json_object_get(j, "supportedLinkType"), 0);
-    assert_string_equal(json_string_value(json_object_get(lt, "prefix")), "gs1:");
+    assert_string_equal(px_test_str(lt, "prefix"), "gs1:");
     json_decref(j);
     answer_free(&a);
 }
@@ -440,15 +422,8 @@ static void test_resolver__redirects_json_well_known(void **state)
 
 static void check_signed(const px_received *h)
 {
-    char path[] = "/tmp/packid-clone-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, h->body, h->len), (ssize_t)h->len);
-    close(fd);
-    char cmd[256], line[256], want[80];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
-    px_test_read(cmd, 1, line, sizeof(line));
-    unlink(path);
+    char line[256], want[80];
+    px_test_pipe("openssl dgst -sha256 -hmac '" SECRET "' -r", h->body, h->len, line, sizeof(line));
     snprintf(want, sizeof(want), "sha256=%.64s", line);
     assert_string_equal(h->signature, want);
 }
@@ -769,10 +744,8 @@ static void test_resolver__mah_links(void **state)
         NULL, 200, NULL);
     json_t *ls = json_object_get(j, "links");
     assert_int_equal(json_array_size(ls), 3);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 1), "link_type")),
-                        "gs1:pip");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(ls, 2), "link_type")),
-                        "gs1:epil");
+    assert_string_equal(px_test_str(json_array_get(ls, 1), "link_type"), "gs1:pip");
+    assert_string_equal(px_test_str(json_array_get(ls, 2), "link_type"), "gs1:epil");
     assert_null(json_object_get(json_array_get(ls, 2), "lang"));
     json_decref(j);
     j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
@@ -790,15 +763,14 @@ static void test_resolver__mah_links(void **state)
     json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
     json_t *pip = json_object_get(item, "https://ref.gs1.org/voc/pip");
     assert_int_equal(json_array_size(pip), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(pip, 0), "href")),
+    assert_string_equal(px_test_str(json_array_get(pip, 0), "href"),
                         "https://pharma.example.com/examplamab/");
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(json_array_get(pip, 1), "hreflang"), 0)),
         "es");
     json_t *epil = json_array_get(json_object_get(item, "https://ref.gs1.org/voc/epil"), 0);
-    assert_string_equal(json_string_value(json_object_get(epil, "type")), "application/pdf");
-    assert_string_equal(json_string_value(json_object_get(epil, "title")),
-                        "Patient <leaflet> & more");
+    assert_string_equal(px_test_str(epil, "type"), "application/pdf");
+    assert_string_equal(px_test_str(epil, "title"), "Patient <leaflet> & more");
     json_decref(j);
     answer_free(&a);
     /* ?linkType= redirects to the first link of the type, the query passed on. */
@@ -993,7 +965,8 @@ int main(void)
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_resolver__burst_429),
     };
-    int failed = cmocka_run_group_tests_name("resolver", tests, setup, teardown);
+    int failed =
+        cmocka_run_group_tests_name("resolver", tests, setup, px_receiver_fixture_teardown);
     return failed + cmocka_run_group_tests_name("resolver_limits", limits, setup_limits,
                                                 px_test_fixture_teardown);
 }

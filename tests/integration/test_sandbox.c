@@ -21,9 +21,9 @@
 /* Every live name, label and batch carries this mark; no request of the tests sends it, so an
  * answer that contains it has read a live row. */
 #define MARK "ZQXLIVE"
-#define MASTER                                                                                 \
-    "\"master_data\":{\"regulated_product_name\":\"Amoxil 500 mg\",\"dosage_form\":\"CAPSULE\"," \
-    "\"strength\":\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"   \
+#define MASTER                                                                                     \
+    "\"master_data\":{\"regulated_product_name\":\"Amoxil 500 mg\",\"dosage_form\":\"CAPSULE\","   \
+    "\"strength\":\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"     \
     "\"Sandbox MAH\"}"
 
 typedef struct {
@@ -80,8 +80,8 @@ static void allocate(fixture *f, const char *key, const char *label, char *job, 
 }
 
 /* Commissions serials into batch and releases the batch to EU; the report id. */
-static void commission_release(fixture *f, const char *key, const char *batch,
-                               const char *serials, char *report)
+static void commission_release(fixture *f, const char *key, const char *batch, const char *serials,
+                               char *report)
 {
     px_test_commission(&f->env, key, GTIN, batch, "301231", serials);
     char body[160];
@@ -112,8 +112,8 @@ static int setup(void **state)
                              " Amoxil\",\"market\":\"EU\"," MASTER "}",
                              201));
     endpoint(f, f->mah_key, f->endpoint);
-    json_t *p = px_test_partner(&f->env, f->mah_key, MARK " CMO", "[\"" GTIN "\"]", f->cmo_org,
-                                f->cmo_key);
+    json_t *p =
+        px_test_partner(&f->env, f->mah_key, MARK " CMO", "[\"" GTIN "\"]", f->cmo_org, f->cmo_key);
     copy(f->partnership, sizeof(f->partnership), p, "partnership_id");
     json_decref(p);
     allocate(f, f->mah_key, MARK " label", f->job, f->alloc);
@@ -128,17 +128,6 @@ static int setup(void **state)
     assert_string_equal(px_test_str(k, "mode"), "test");
     json_decref(k);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
     return 0;
 }
 
@@ -241,8 +230,8 @@ static void test_sandbox__separate(void **state)
     json_decref(j);
 
     /* A test key makes test keys only. */
-    px_test_expect(&f->env, "POST", "/v1/keys", f->test_key, "{\"role\":\"auditor\",\"mode\":\"live\"}",
-                   403, "forbidden_mode");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->test_key,
+                   "{\"role\":\"auditor\",\"mode\":\"live\"}", 403, "forbidden_mode");
     j = px_test_call(&f->env, "POST", "/v1/keys", f->test_key, "{\"role\":\"auditor\"}", 201);
     assert_int_equal(strncmp(px_test_str(j, "api_key"), "pk_test_", 8), 0);
     json_decref(j);
@@ -360,8 +349,7 @@ static void test_sandbox__walk_every_route(void **state)
         px_http_resp r;
         px_http(&f->env, &r, method, path, f->test_key, body_for(method, pattern), NULL);
         if (strstr(r.body, MARK))
-            fail_msg("%s %s with a test key answered a live value: %.300s", method, path,
-                     r.body);
+            fail_msg("%s %s with a test key answered a live value: %.300s", method, path, r.body);
         assert_true(r.status != 500);
         px_http_resp_free(&r);
         walked++;
@@ -380,5 +368,5 @@ int main(void)
         cmocka_unit_test(test_sandbox__separate),
         cmocka_unit_test(test_sandbox__walk_every_route),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, px_receiver_fixture_teardown);
 }

@@ -14,18 +14,13 @@
 
 #define GTIN "09506001000014"
 
-typedef struct {
-    px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-} fixture;
+typedef px_test_operated fixture;
 
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Limits operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Limits MAH", "mah", f->mah_org, f->mah_key);
+    px_test_operated_make(f, "Limits");
     *state = f;
     return 0;
 }
@@ -111,7 +106,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     json_t *j;
     /* An organization's name: 200 bytes. */
     at_limit(f, f->admin_key, "/v1/orgs", "{\"kind\":\"cmo\",\"name\":%s}", 200, 201, text, &j);
-    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "org.create", "name", text);
     /* A product's name: 200 bytes, read back. */
@@ -121,7 +116,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     at_limit(f, f->mah_key, "/v1/products", fmt, 200, 201, text, &j);
     json_decref(j);
     j = px_http_expect(&f->env, "GET", "/v1/products/" GTIN, f->mah_key, NULL, NULL, 200, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "name")), text);
+    assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "product.create", "name", text);
     /* A partner's name: 200 bytes; the CMO's key shows it whole. */
@@ -131,7 +126,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
     json_decref(j);
     j = px_http_expect(&f->env, "GET", "/v1/whoami", cmo_key, NULL, NULL, 200, NULL);
-    assert_string_equal(json_string_value(json_object_get(j, "org_name")), text);
+    assert_string_equal(px_test_str(j, "org_name"), text);
     json_decref(j);
 }
 
@@ -142,19 +137,18 @@ static void test_text_limits__reactivation_reason_whole(void **state)
                                "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
                                "\"batch\":\"L-1\",\"expiry_date\":\"301231\",\"serials\":[\"R1\"]}",
                                NULL, 200, NULL));
-    json_decref(px_http_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
-                               "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}",
-                               NULL, 200, NULL));
+    json_decref(px_http_expect(
+        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
     char text[1024];
     json_t *j;
     at_limit(f, f->mah_key, "/v1/reactivations",
              "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":%s}", 200, 200, text, &j);
     json_decref(j);
-    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200,
-                       NULL);
+    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200, NULL);
     json_t *events = json_object_get(j, "events");
     json_t *last = json_array_get(events, json_array_size(events) - 1);
-    assert_string_equal(json_string_value(json_object_get(last, "reason")), text);
+    assert_string_equal(px_test_str(last, "reason"), text);
     json_decref(j);
     audited_whole(f, "pack.reactivate", "reason", text);
 }

@@ -1,4 +1,5 @@
-/* GET /v1/verify/{gtin}/{serial} (docs/api.md "Verification"): no key, one verdict, nothing else. */
+/* GET /v1/verify/{gtin}/{serial} (docs/api.md "Verification"): no key, one verdict, nothing else.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,7 +53,7 @@ static void expect_verdict(const char *path, const char *verdict)
     px_http(&env, &r, "GET", path, NULL, NULL, NULL);
     if (r.status != 200)
         fail_msg("%s: %ld %s", path, r.status, r.body);
-    assert_string_equal(json_string_value(json_object_get(r.json, "verdict")), verdict);
+    assert_string_equal(px_test_str(r.json, "verdict"), verdict);
     /* Nothing about the pack beyond the verdict. */
     assert_int_equal(json_object_size(r.json), 1);
     px_http_resp_free(&r);

@@ -25,16 +25,10 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
-    px_db *db;                 /* the test's own connection to the server's database */
+    px_db *db; /* the test's own connection to the server's database */
     char mah_org[40], mah_key[64];
     char mah2_org[40], mah2_key[64];
 } fixture;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static void put_webhook(fixture *f, int port)
 {
@@ -74,10 +68,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     px_db_close(f->db);
-    px_test_teardown(&f->env);
-    px_receiver_stop(&f->rv);
-    free(f);
-    return 0;
+    return px_receiver_fixture_teardown(state);
 }
 
 typedef struct {
@@ -121,7 +112,7 @@ static void wait_state(fixture *f, const char *event, const char *want, char id[
             snprintf(id, 40, "%.*s", (int)(sp - got), got);
             return;
         }
-        sleep_ms(100);
+        px_sleep_ms(100);
     }
     fail_msg("delivery of %s never reached %s (last: %s)", event, want, got);
 }
@@ -129,19 +120,9 @@ static void wait_state(fixture *f, const char *event, const char *want, char id[
 /* The outside oracle: `openssl dgst -sha256 -hmac` over the exact body received. */
 static void openssl_signature(const char *body, char out[80])
 {
-    char path[] = "/tmp/packid-hook-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
-    close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 -hmac '" SECRET "' -r %s", path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[256] = "";
-    assert_non_null(fgets(line, sizeof(line), p));
-    pclose(p);
-    unlink(path);
+    char line[256];
+    px_test_pipe("openssl dgst -sha256 -hmac '" SECRET "' -r", body, strlen(body), line,
+                 sizeof(line));
     snprintf(out, 80, "sha256=%.64s", line);
 }
 
@@ -179,12 +160,12 @@ static void test_webhook__delivered_once_signed(void **state)
     json_error_t je;
     json_t *b = json_loads(h->body, 0, &je);
     assert_non_null(b);
-    assert_string_equal(json_string_value(json_object_get(b, "id")), id);
-    assert_string_equal(json_string_value(json_object_get(b, "event")), "report.dead");
+    assert_string_equal(px_test_str(b, "id"), id);
+    assert_string_equal(px_test_str(b, "event"), "report.dead");
     assert_non_null(json_string_value(json_object_get(b, "created_at")));
     json_t *data = json_object_get(b, "data");
-    assert_string_equal(json_string_value(json_object_get(data, "report_id")), "r-1");
-    assert_string_equal(json_string_value(json_object_get(data, "note")), "caf\xc3\xa9");
+    assert_string_equal(px_test_str(data, "report_id"), "r-1");
+    assert_string_equal(px_test_str(data, "note"), "caf\xc3\xa9");
     json_decref(b);
     char where[96];
     snprintf(where, sizeof(where), "id = '%s' AND attempts = 1", id);
@@ -226,11 +207,11 @@ static void test_webhook__retried_after_500(void **state)
     px_sql_text(&f->env, sql, got, sizeof(got));
     assert_string_equal(got, "500:retry,200:delivered");
     /* the list shows it: state, attempts */
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
-                               NULL, NULL, 200, NULL);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+                               NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
-    assert_string_equal(json_string_value(json_object_get(d, "state")), "delivered");
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
+    assert_string_equal(px_test_str(d, "state"), "delivered");
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 2);
     json_decref(l);
 }
@@ -244,10 +225,10 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(enqueue(f, f->mah_org, "report.dead", "{\"n\":3}"), PX_OK);
     char id[40];
     wait_state(f, "report.dead", "dead", id);
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key,
-                               NULL, NULL, 200, NULL);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+                               NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
-    assert_string_equal(json_string_value(json_object_get(d, "delivery_id")), id);
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
@@ -275,24 +256,22 @@ static void test_webhook__deliveries_paging(void **state)
     assert_true(json_is_false(json_object_get(p2, "has_next_page")));
     /* newest first, every row once: the order of the database's (created_at, id) */
     char sql[160], want[40];
-    snprintf(sql, sizeof(sql),
-             "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
+    snprintf(sql, sizeof(sql), "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
     px_sql_text(&f->env, sql, want, sizeof(want));
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(items2, 0), "delivery_id")), want);
     snprintf(sql, sizeof(sql),
              "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
     px_sql_text(&f->env, sql, want, sizeof(want));
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(items, 0), "delivery_id")), want);
+    assert_string_equal(px_test_str(json_array_get(items, 0), "delivery_id"), want);
     json_decref(p1);
     json_decref(p2);
     json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2_key, NULL,
                                    NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(other, "items")), 0);
     json_decref(other);
-    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage",
-                               f->mah_key, NULL, NULL, 400, "bad_request"));
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage", f->mah_key,
+                               NULL, NULL, 400, "bad_request"));
 }
 
 int main(void)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "px_test.h"
+
 static int read_request(int c, px_received *out)
 {
     char buf[1 << 16];
@@ -114,8 +116,8 @@ static void *receiver_main(void *arg)
         pthread_mutex_unlock(&rv->mu);
         char resp[160];
         int k = snprintf(resp, sizeof(resp),
-                         "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                         status, status == 200 ? "OK" : "Internal Server Error");
+                         "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status,
+                         status == 200 ? "OK" : "Internal Server Error");
         ssize_t w = send(c, resp, (size_t)k, MSG_NOSIGNAL);
         (void)w;
         close(c);
@@ -177,3 +179,30 @@ int px_receiver_count(px_receiver *rv)
     return n;
 }
 
+int px_receiver_fixture_teardown(void **state)
+{
+    struct head {
+        px_test_env env;
+        px_receiver rv;
+    } *f = *state;
+    if (!f)
+        return 0;
+    px_test_teardown(&f->env);
+    px_receiver_stop(&f->rv);
+    free(f);
+    return 0;
+}
+
+void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *key, const char *id,
+                               const char *const *needles)
+{
+    json_t *j = px_test_wait_report(env, key, id, "failed", 100);
+    const char *why = json_string_value(json_object_get(j, "last_error"));
+    assert_non_null(why);
+    for (const char *const *n = needles; *n; n++)
+        assert_non_null(strstr(why, *n));
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
+    json_decref(j);
+    px_sleep_ms(300);
+    assert_int_equal(px_receiver_count(rv), 0);
+}

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "px_test.h"
+
 #define PX_RECEIVER_MAX_REQ 32
 
 typedef struct {
@@ -25,11 +27,11 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
-    int fail_first;          /* answer 500 to this many requests, then 200 */
-    int hang_at;             /* 1-based request to hold without answering (0: none) */
-    int hung;                /* the held request has arrived */
-    int release_hang;        /* the test lets it go (closed without an answer) */
-    int n;                   /* requests seen */
+    int fail_first;   /* answer 500 to this many requests, then 200 */
+    int hang_at;      /* 1-based request to hold without answering (0: none) */
+    int hung;         /* the held request has arrived */
+    int release_hang; /* the test lets it go (closed without an answer) */
+    int n;            /* requests seen */
     px_received req[PX_RECEIVER_MAX_REQ];
 } px_receiver;
 
@@ -39,5 +41,13 @@ void px_receiver_start(px_receiver *rv);
 void px_receiver_reset(px_receiver *rv, int fail_first, int hang_at);
 void px_receiver_stop(px_receiver *rv);
 int px_receiver_count(px_receiver *rv);
+/* A cmocka group teardown for a calloc'd fixture whose first members are its px_test_env and
+ * then its px_receiver (C11 6.7.2.1): px_test_teardown (a server that exits non-zero fails the
+ * test), the receiver stopped, the fixture freed. */
+int px_receiver_fixture_teardown(void **state);
+/* Report id (read as key) ends failed without an attempt, its last_error containing each of
+ * needles (NULL-terminated); and 300 ms later rv has still received nothing. */
+void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *key, const char *id,
+                               const char *const *needles);
 
 #endif

@@ -94,11 +94,11 @@ static char **child_env(px_test_env *env, char *store, size_t cap, int listen)
             strncmp(*e, "PACKID_ALLOW", 12) == 0)
             vec[n++] = *e;
     size_t off = 0;
-#define ADD(...)                                                                            \
-    do {                                                                                    \
-        int w = snprintf(store + off, cap - off, __VA_ARGS__);                              \
-        vec[n++] = store + off;                                                             \
-        off += (size_t)w + 1;                                                               \
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        int w = snprintf(store + off, cap - off, __VA_ARGS__);                                     \
+        vec[n++] = store + off;                                                                    \
+        off += (size_t)w + 1;                                                                      \
     } while (0)
     if (!env->embedded)
         ADD("PACKID_DATABASE_URL=%s", env->conninfo);
@@ -298,8 +298,8 @@ void px_test_org_args_key(px_test_env *env, const char *const *org_args, const c
 void px_test_mah_gln(px_test_env *env, const char *name, const char *gln, char *org_id,
                      char *api_key)
 {
-    const char *a[] = {"--kind", "mah", "--name", name, "--gln", gln, "--gln-prefix-length", "7",
-                       NULL};
+    const char *a[] = {"--kind", "mah", "--name", name, "--gln", gln, "--gln-prefix-length",
+                       "7",      NULL};
     px_test_org_args_key(env, a, "mah", org_id, api_key);
 }
 
@@ -483,8 +483,7 @@ int px_test_shell(const char *cmd)
 }
 
 json_t *px_http_expect(px_test_env *env, const char *method, const char *path, const char *key,
-                       const char *body, const char *const *headers, long want,
-                       const char *code)
+                       const char *body, const char *const *headers, long want, const char *code)
 {
     px_http_resp r;
     px_http(env, &r, method, path, key, body, headers);
@@ -494,6 +493,14 @@ json_t *px_http_expect(px_test_env *env, const char *method, const char *path, c
     json_t *j = r.json ? json_incref(r.json) : NULL;
     px_http_resp_free(&r);
     return j;
+}
+
+void px_test_gln(char out[14], const char *twelve)
+{
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (twelve[11 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+    snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
 }
 
 void px_test_gtin(char out[15], int n)
@@ -528,18 +535,36 @@ int px_test_log_has(px_test_env *env, const char *a, const char *b)
     return found;
 }
 
-int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
+/* body into a fresh temporary file; its name into path. */
+static void body_file(char path[24], const void *body, size_t len)
 {
-    char path[] = "/tmp/packid-test-XXXXXX";
+    snprintf(path, 24, "/tmp/packid-test-XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, body, len), (ssize_t)len);
     close(fd);
+}
+
+int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet)
+{
+    char path[24];
+    body_file(path, body, len);
     char line[1024];
     snprintf(line, sizeof(line), "%s '%s' %s", cmd, path, quiet ? ">/dev/null 2>&1" : ">&2");
     int rc = system(line);
     unlink(path);
     return rc;
+}
+
+void px_test_pipe(const char *cmd, const void *body, size_t len, char *out, size_t cap)
+{
+    char path[24];
+    body_file(path, body, len);
+    char line[1024];
+    /* The redirection first: it feeds the first command of a pipeline. */
+    snprintf(line, sizeof(line), "<'%s' %s", path, cmd);
+    px_test_read(line, 1, out, cap);
+    unlink(path);
 }
 
 void px_test_xsd_valid(const char *doc, size_t len)
@@ -573,8 +598,7 @@ void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market
     char body[160];
     snprintf(body, sizeof(body), "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:9/epcis\"}",
              market);
-    json_decref(px_http_expect(env, "POST", "/v1/regulator-endpoints", key, body, NULL, 201,
-                               NULL));
+    json_decref(px_http_expect(env, "POST", "/v1/regulator-endpoints", key, body, NULL, 201, NULL));
 }
 
 int px_test_fixture_teardown(void **state)
@@ -585,6 +609,13 @@ int px_test_fixture_teardown(void **state)
     px_test_teardown(env);
     free(env);
     return 0;
+}
+
+int px_test_fixture_teardown_dir(void **state, const char *dir)
+{
+    if (dir)
+        px_test_rmdir(dir);
+    return px_test_fixture_teardown(state);
 }
 
 void *px_test_fixture_new(size_t size)
@@ -834,6 +865,18 @@ json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, c
     }
     fail_msg("report %s never reached state %s", id, want);
     return NULL;
+}
+
+void px_test_xml_event_ids(const char *doc, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = doc; o < cap && (p = strstr(p, "<eventID>")) != NULL;) {
+        p += strlen("<eventID>");
+        const char *e = strstr(p, "</eventID>");
+        assert_non_null(e);
+        o += (size_t)snprintf(out + o, cap - o, "%.*s\n", (int)(e - p), p);
+    }
 }
 
 void px_test_read(const char *path, int popen_cmd, char *out, size_t cap)

@@ -8,14 +8,14 @@
 
 typedef struct px_test_env {
     char db_name[64];
-    char conninfo[1024];      /* the fresh database */
-    char data_dir[256];       /* PACKID_DATA_DIR for the server and CLI (temporary) */
+    char conninfo[1024]; /* the fresh database */
+    char data_dir[256];  /* PACKID_DATA_DIR for the server and CLI (temporary) */
     pid_t server_pid;
     int port;
     char base_url[64];
-    char extra_env[8][256];   /* NAME=value pairs passed to the server and the CLI */
+    char extra_env[8][256]; /* NAME=value pairs passed to the server and the CLI */
     int n_extra;
-    int embedded;             /* 1: no PACKID_DATABASE_URL, the server runs its own cluster */
+    int embedded; /* 1: no PACKID_DATABASE_URL, the server runs its own cluster */
 } px_test_env;
 
 /* Prepares env for the embedded default database: a fresh temporary data folder and no
@@ -48,15 +48,18 @@ void px_test_xsd_valid(const char *doc, size_t len);
 /* Writes body to a temporary file and runs `cmd FILE` (an outside checker), its output sent
  * to stderr, or nowhere when quiet; returns the exit status as system() gives it. */
 int px_test_run_on(const char *cmd, const char *body, size_t len, int quiet);
+/* The output of `cmd` (a shell command, an outside oracle) reading body on its standard input,
+ * into out (NUL-terminated). */
+void px_test_pipe(const char *cmd, const void *body, size_t len, char *out, size_t cap);
 /* Commands for px_test_run_on (expanded where the test's PX_SOURCE_DIR and PX_SHARED_DIR are
  * defined): the JSON schema validator against each official EPCIS 2.0 JSON schema. */
-#define PX_TEST_JSON_VALIDATE                                                                  \
+#define PX_TEST_JSON_VALIDATE                                                                      \
     "/usr/bin/python3 '" PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py' "
-#define PX_TEST_SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
+#define PX_TEST_SCHEMA_GS1                                                                         \
+    PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 #define PX_TEST_VALIDATE_GS1 PX_TEST_JSON_VALIDATE "'" PX_TEST_SCHEMA_GS1 "'"
-#define PX_TEST_VALIDATE_201                                                                   \
-    PX_TEST_JSON_VALIDATE "'" PX_SHARED_DIR                                                    \
-                          "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/"              \
+#define PX_TEST_VALIDATE_201                                                                       \
+    PX_TEST_JSON_VALIDATE "'" PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/" \
                           "epcis-json-schema.json'"
 /* SIGTERM and wait; returns the exit status. */
 int px_test_server_stop(px_test_env *env);
@@ -74,11 +77,11 @@ void px_test_org_key(px_test_env *env, const char *kind, const char *name, const
 
 typedef struct px_http_resp {
     long status;
-    char *body;               /* NUL-terminated, malloc'd */
+    char *body; /* NUL-terminated, malloc'd */
     size_t len;
-    json_t *json;             /* parsed when the body is JSON, else NULL */
+    json_t *json; /* parsed when the body is JSON, else NULL */
     char content_type[128];
-    char headers[4096];       /* the answer's header lines as received (truncated) */
+    char headers[4096]; /* the answer's header lines as received (truncated) */
 } px_http_resp;
 
 /* Performs method path with an optional key (sent as Authorization: Bearer) and body.
@@ -92,11 +95,13 @@ int px_http_header(const px_http_resp *r, const char *name, char *out, size_t ca
  * NULL, the error code is code. Returns the JSON body (caller json_decref()s; NULL when the
  * body is not JSON). */
 json_t *px_http_expect(px_test_env *env, const char *method, const char *path, const char *key,
-                       const char *body, const char *const *headers, long want,
-                       const char *code);
+                       const char *body, const char *const *headers, long want, const char *code);
 /* The n-th test GTIN-14 under company prefix 4012345 (item reference n, 0..99999) with its
  * mod-10 check digit computed as DOMAIN.md §1.1 states it (independently of src/gs1). */
 void px_test_gtin(char out[15], int n);
+/* The GLN of twelve digits and their GS1 mod-10 check digit, computed as DOMAIN.md §1.1 states
+ * it (weights 3 and 1 from the right), independently of src/gs1. */
+void px_test_gln(char out[14], const char *twelve);
 
 /* The error code of an API error body, or "". */
 const char *px_http_error_code(const px_http_resp *r);
@@ -117,6 +122,9 @@ void px_sql_text(px_test_env *env, const char *sql, char *out, size_t cap);
  * 6.7.2.1: a pointer to a struct is a pointer to its first member): px_test_teardown (a
  * server that exits non-zero fails the test), then free. */
 int px_test_fixture_teardown(void **state);
+/* px_test_fixture_teardown after removing dir (the fixture's temporary folder, px_test_rmdir;
+ * NULL: none). */
+int px_test_fixture_teardown_dir(void **state, const char *dir);
 /* A cmocka group setup for tests that need nothing but a server on a fresh database: the
  * state is a px_test_env (px_test_fixture_teardown ends it). */
 int px_test_fixture_setup(void **state);
@@ -207,6 +215,9 @@ void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *ba
  * with '/' is left alone). */
 void px_test_tmpdir(char *dir, size_t cap, const char *name);
 void px_test_rmdir(const char *dir);
+/* The eventIDs of an EPCIS XML document (the text of each <eventID>), each followed by a
+ * newline, into out; fails the test on an <eventID> not closed. */
+void px_test_xml_event_ids(const char *doc, char *out, size_t cap);
 /* How often needle occurs in s. */
 int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
@@ -243,7 +254,48 @@ typedef struct px_test_race_req {
 void px_test_race2(px_test_env *env, px_test_race_req *a, px_test_race_req *b);
 /* Fails the test (naming round and both answers) unless exactly one of a and b has status
  * win; returns the other, the loser. */
-px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, long win,
-                                     int round);
+px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, long win, int round);
+
+/* ---- the parties several programs start from (px_test_parties.c) ---------------------- */
+
+/* Two tenants of one market and its regulator, for tests of who sees what. The fixture of a
+ * program that needs no more (its px_test_env first, as px_test_fixture_new wants). */
+typedef struct px_test_tenants {
+    px_test_env env;
+    char mah_org[40], mah_key[64];   /* the MAH under test, with a GLN */
+    char mah2_org[40], mah2_key[64]; /* another MAH */
+    char reg_key[64];                /* the regulator of the market */
+    char gtin[15], gtin2[15];        /* the MAH's product, the other MAH's */
+} px_test_tenants;
+/* On a running server: the MAH called name with GLN gln (company prefix length 7) and product
+ * px_test_gtin(n) for market; "Other MAH" with product px_test_gtin(n + 1) for market; a
+ * regulator of market. */
+void px_test_tenants_make(px_test_tenants *t, const char *name, const char *gln, const char *market,
+                          int n);
+
+/* An operator (admin key) and one MAH: the parties of tests of the API's own limits. The
+ * fixture of a program that needs no more. */
+typedef struct px_test_operated {
+    px_test_env env;
+    char admin_org[40], admin_key[64];
+    char mah_org[40], mah_key[64];
+} px_test_operated;
+/* On a running server: the operator and the MAH, named "<name> operator" and "<name> MAH". */
+void px_test_operated_make(px_test_operated *o, const char *name);
+
+/* The packing parties of DOMAIN-2.md §10.8's worked example: the MAH of company prefix 0355154
+ * (its GLN 0355154000001), another MAH whose product is PX_TEST_OTHER_GTIN (EU), and the MAH's
+ * CMO. The fixture of a program that needs no more. */
+#define PX_TEST_OTHER_GTIN "09506001000014"
+typedef struct px_test_packers {
+    px_test_env env;
+    char mah_org[40], mah_key[64];
+    char mah2_org[40], mah2_key[64];
+    char cmo_org[40], cmo_key[64];
+} px_test_packers;
+/* On a running server: the MAH called name with its US product gtin, the other MAH with
+ * its product, and the CMO called cmo_name partnered on gtin. */
+void px_test_packers_make(px_test_packers *p, const char *name, const char *gtin,
+                          const char *cmo_name);
 
 #endif

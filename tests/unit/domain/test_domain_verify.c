@@ -7,45 +7,41 @@
 
 #include <cmocka.h>
 
-#include "px_clock.h"
+#include "domain_test.h"
 #include "verify.h"
 
-static int64_t at(const char *rfc3339)
-{
-    int64_t us;
-    assert_int_equal(px_time_parse(rfc3339, &us), 0);
-    return us;
-}
-
+/* The pack as found and the batch and expiry asked (facts), asked at now. */
 typedef struct {
     const char *file;
     int line;
-    int found;
-    px_pack_state state;
-    px_decom_reason reason;
-    const char *batch, *expiry, *asked_batch, *asked_expiry, *now;
+    px_verify_facts facts;
+    const char *now;
     px_verdict want;
 } vector;
 
-#define V(...) {__FILE__, __LINE__, __VA_ARGS__}
+#define V(found, state, reason, batch, expiry, asked_batch, asked_expiry, now, want)               \
+    {                                                                                              \
+        __FILE__, __LINE__, {found, state, reason, batch, expiry, asked_batch, asked_expiry}, now, \
+            want                                                                                   \
+    }
 static const vector vectors[] = {
     V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, "2026-03-01T00:00:00Z",
       PX_VERDICT_UNKNOWN),
     /* Allocated but never on a pack: unknown to the person holding a pack. */
     V(1, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, "2026-03-01T00:00:00Z",
       PX_VERDICT_UNKNOWN),
-    V(1, PX_PACK_COMMISSIONED, PX_REASON_NONE, "B1", "261231", NULL, NULL,
-      "2026-03-01T00:00:00Z", PX_VERDICT_GENUINE),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B1", "261231",
-      "2026-03-01T00:00:00Z", PX_VERDICT_GENUINE),
+    V(1, PX_PACK_COMMISSIONED, PX_REASON_NONE, "B1", "261231", NULL, NULL, "2026-03-01T00:00:00Z",
+      PX_VERDICT_GENUINE),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B1", "261231", "2026-03-01T00:00:00Z",
+      PX_VERDICT_GENUINE),
     V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B2", NULL, "2026-03-01T00:00:00Z",
       PX_VERDICT_MISMATCH),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", NULL, "261230",
-      "2026-03-01T00:00:00Z", PX_VERDICT_MISMATCH),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", NULL, "261230", "2026-03-01T00:00:00Z",
+      PX_VERDICT_MISMATCH),
     /* 261200 is written as commissioned; "261231" means the same day but is another value
      * (EU FMD practice: the format must be identical, DOMAIN.md §2.4). */
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, "261231",
-      "2026-03-01T00:00:00Z", PX_VERDICT_MISMATCH),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, "261231", "2026-03-01T00:00:00Z",
+      PX_VERDICT_MISMATCH),
     /* Usable through the expiry day; expired the next day. DD=00 = 31 December. */
     V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, NULL, "2026-12-31T23:59:59Z",
       PX_VERDICT_GENUINE),
@@ -69,9 +65,7 @@ static void test_domain__verify_verdicts(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
         const vector *v = &vectors[i];
-        px_verify_facts f = {v->found, v->state, v->reason, v->batch, v->expiry,
-                             v->asked_batch, v->asked_expiry};
-        px_verdict got = px_verify_verdict(&f, at(v->now));
+        px_verdict got = px_verify_verdict(&v->facts, at(v->now));
         if (got != v->want)
             fail_msg("%s:%d: got %s, want %s", v->file, v->line, px_verdict_name(got),
                      px_verdict_name(v->want));

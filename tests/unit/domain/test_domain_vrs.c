@@ -7,31 +7,24 @@
 
 #include <cmocka.h>
 
-#include "px_clock.h"
+#include "domain_test.h"
 #include "vrs.h"
 
-static int64_t at(const char *rfc3339)
-{
-    int64_t us;
-    assert_int_equal(px_time_parse(rfc3339, &us), 0);
-    return us;
-}
-
+/* The pack as found and the lot and expiry asked (facts), asked at now. */
 typedef struct {
     const char *file;
     int line;
-    int found;
-    px_pack_state state;
-    px_decom_reason reason;
-    const char *batch, *expiry, *asked_lot, *asked_exp, *now;
+    px_verify_facts facts;
+    const char *now;
     int verified;
     const char *reason_name, *info_name; /* the wire spellings, written out here */
 } vector;
 
 #define NOW "2026-03-01T10:00:00Z"
-#define V(...)                                                                                     \
+#define V(found, state, reason, batch, expiry, lot, exp, now, verified, reason_name, info_name)    \
     {                                                                                              \
-        __FILE__, __LINE__, __VA_ARGS__                                                            \
+        __FILE__, __LINE__, {found, state, reason, batch, expiry, lot, exp}, now, verified,        \
+            reason_name, info_name                                                                 \
     }
 static const vector k_vectors[] = {
     /* REQ-VRS-2: unknown GTIN + serial, lot and expiry not looked at. */
@@ -93,14 +86,7 @@ static void test_domain_vrs__decide(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(k_vectors) / sizeof(k_vectors[0]); i++) {
         const vector *v = &k_vectors[i];
-        px_verify_facts f = {.found = v->found,
-                             .state = v->state,
-                             .reason = v->reason,
-                             .batch = v->batch,
-                             .expiry = v->expiry,
-                             .asked_batch = v->asked_lot,
-                             .asked_expiry = v->asked_exp};
-        px_vrs_answer a = px_vrs_decide(&f, NULL, at(v->now));
+        px_vrs_answer a = px_vrs_decide(&v->facts, NULL, at(v->now));
         const char *rn = px_vrs_reason_name(a.reason), *in = px_vrs_info_name(a.info);
         int ok = a.verified == v->verified &&
                  (rn && v->reason_name ? strcmp(rn, v->reason_name) == 0 : rn == v->reason_name) &&

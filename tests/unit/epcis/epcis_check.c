@@ -67,3 +67,19 @@ void ck_sink_refusal(px_epcis_writer *w, const px_epcis_event *ok, int by_event)
     assert_string_equal(err.code, "epcis_sink");
     px_epcis_writer_free(w);
 }
+
+int ck_validator_state(void **state, px_rc rc, px_epcis_validator *v, const px_err *err)
+{
+    if (rc != PX_OK) {
+        fprintf(stderr, "%s\n", err->message);
+        return -1;
+    }
+    *state = v;
+    return 0;
+}
+
+int ck_validator_teardown(void **state)
+{
+    px_epcis_validator_free(*state);
+    return 0;
+}

@@ -13,6 +13,11 @@
 #define CK_JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
 #define CK_SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 
+/* A cmocka group's validator: ck_validator_state makes v the state when rc (of opening it) is
+ * PX_OK, else prints err and fails the group (-1); ck_validator_teardown frees it. */
+int ck_validator_state(void **state, px_rc rc, px_epcis_validator *v, const px_err *err);
+int ck_validator_teardown(void **state);
+
 /* Writes doc to a fresh temporary file /tmp/packid-epcis-XXXXXX<suffix>; its name into path. */
 void ck_keep(char path[64], const px_buf *doc, const char *suffix);
 /* Runs tool_and_args (a shell command line) on the n files at once; 1 when it exits 0. The

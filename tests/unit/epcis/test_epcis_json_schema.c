@@ -30,18 +30,8 @@ static int setup(void **state)
     px_epcis_validator *v = NULL;
     px_err err;
     px_err_clear(&err);
-    if (px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, CK_SCHEMA_GS1, &err) != PX_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    *state = v;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    px_epcis_validator_free(*state);
-    return 0;
+    px_rc rc = px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, CK_SCHEMA_GS1, &err);
+    return ck_validator_state(state, rc, v, &err);
 }
 
 /* The oracle's verdict on each of paths ("valid PATH" lines): verdict[i] = 1 when valid. */
@@ -49,8 +39,9 @@ static void oracle_each(char paths[][512], size_t n, int *verdict)
 {
     px_buf cmd;
     px_buf_init(&cmd, 1 << 20);
-    assert_int_equal(px_buf_puts(&cmd, "/usr/bin/python3 '" CK_JSON_VALIDATE "' --each '" CK_SCHEMA_GS1 "'"),
-                     PX_OK);
+    assert_int_equal(
+        px_buf_puts(&cmd, "/usr/bin/python3 '" CK_JSON_VALIDATE "' --each '" CK_SCHEMA_GS1 "'"),
+        PX_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(px_buf_printf(&cmd, " '%s'", paths[i]), PX_OK);
     FILE *p = popen(cmd.data, "r");
@@ -76,8 +67,8 @@ static void oracle_each(char paths[][512], size_t n, int *verdict)
 static void test_epcis_json_schema__agrees_on_official_examples(void **state)
 {
     const px_epcis_validator *v = *state;
-    FILE *p = popen("find '" EXAMPLES "' -type f \\( -name '*.json' -o -name '*.jsonld' \\) | sort",
-                    "r");
+    FILE *p =
+        popen("find '" EXAMPLES "' -type f \\( -name '*.json' -o -name '*.jsonld' \\) | sort", "r");
     assert_non_null(p);
     static char paths[400][512];
     size_t n = 0;
@@ -175,27 +166,26 @@ static void test_epcis_json_schema__own_documents_and_corruptions(void **state)
     }
     static const struct {
         int line;
-        const char *drop;             /* a member removed, or NULL */
-        const char *from, *to;        /* a text replaced */
-        const char *where;            /* in packid's reason */
-        int format;                   /* a "format" rule: see DEBIAN_DATE_TIME */
+        const char *drop;      /* a member removed, or NULL */
+        const char *from, *to; /* a text replaced */
+        const char *where;     /* in packid's reason */
+        int format;            /* a "format" rule: see DEBIAN_DATE_TIME */
     } v2[] = {
         {__LINE__, "eventTime", NULL, NULL, "/epcisBody/eventList/0", 0},
         {__LINE__, "eventTimeZoneOffset", NULL, NULL, "/epcisBody/eventList/0", 0},
         {__LINE__, "action", NULL, NULL, "/epcisBody/eventList/0", 0},
-        {__LINE__, NULL, "\"action\":\"ADD\"", "\"action\":\"ADDED\"", "/epcisBody/eventList/0",
-         0},
-        {__LINE__, NULL, "\"eventTimeZoneOffset\":\"", "\"eventTimeZoneOffset\":\"+25:00\",\"x\":\"",
-         "/epcisBody/eventList/0", 0},
+        {__LINE__, NULL, "\"action\":\"ADD\"", "\"action\":\"ADDED\"", "/epcisBody/eventList/0", 0},
+        {__LINE__, NULL, "\"eventTimeZoneOffset\":\"",
+         "\"eventTimeZoneOffset\":\"+25:00\",\"x\":\"", "/epcisBody/eventList/0", 0},
         {__LINE__, NULL, "\"eventTime\":\"20", "\"eventTime\":\"20-", "/epcisBody/eventList/0", 1},
         {__LINE__, NULL, "\"schemaVersion\":", "\"schemaVersion\":2.0,\"x\":", "/schemaVersion", 0},
         {__LINE__, NULL, "\"type\":\"EPCISDocument\"", "\"type\":\"EPCISDoc\"", "/", 0},
     };
     for (size_t i = 0; i < sizeof(v2) / sizeof(v2[0]); i++) {
         px_buf_reset(&doc);
-        assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0,
-                                              PX_EPCIS_PROFILE_EU, -1, &err),
-                         PX_OK);
+        assert_int_equal(
+            fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_EU, -1, &err),
+            PX_OK);
         size_t cap = doc.len + 256;
         char *bad = malloc(cap);
         assert_non_null(bad);
@@ -207,9 +197,9 @@ static void test_epcis_json_schema__own_documents_and_corruptions(void **state)
             replace_first(bad, cap, v2[i].from, v2[i].to);
         px_err_clear(&err);
         if (px_epcis_validate_buffer(v, bad, strlen(bad), &err) == PX_OK)
-            fail_msg("%s:%d: packid's checker passed the corrupted document", __FILE__,
-                     v2[i].line);
-        if (strcmp(err.code, "epcis_schema") != 0 || strncmp(err.message, v2[i].where, strlen(v2[i].where)) != 0)
+            fail_msg("%s:%d: packid's checker passed the corrupted document", __FILE__, v2[i].line);
+        if (strcmp(err.code, "epcis_schema") != 0 ||
+            strncmp(err.message, v2[i].where, strlen(v2[i].where)) != 0)
             fail_msg("%s:%d: reason \"%s: %s\", want it at %s", __FILE__, v2[i].line, err.code,
                      err.message, v2[i].where);
         px_buf one;
@@ -260,5 +250,5 @@ int main(void)
         cmocka_unit_test(test_epcis_json_schema__own_documents_and_corruptions),
         cmocka_unit_test(test_epcis_json_schema__unknown_keyword_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ck_validator_teardown);
 }

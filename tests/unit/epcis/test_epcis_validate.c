@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "epcis.h"
+#include "epcis_check.h"
 #include "epcis_fixtures.h"
 
 #define XSD_DIR PX_SHARED_DIR "/reference/epcis-1.2/xsd"
@@ -22,18 +23,8 @@ static int setup(void **state)
     px_epcis_validator *v = NULL;
     px_err err;
     px_err_clear(&err);
-    if (px_epcis_validator_new(&v, XSD_DIR, &err) != PX_OK) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    *state = v;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    px_epcis_validator_free(*state);
-    return 0;
+    px_rc rc = px_epcis_validator_new(&v, XSD_DIR, &err);
+    return ck_validator_state(state, rc, v, &err);
 }
 
 static void test_epcis__validates_own_documents(void **state)
@@ -101,10 +92,10 @@ static void test_epcis__rejects_external_invalid(void **state)
     px_err err;
     px_err_clear(&err);
     /* SOURCES/VALIDATION.md: invalid on purpose (extension before eventTime). */
-    assert_int_equal(px_epcis_validate_file(
-                         v, EX12 "/openepcis/EPCIS/XML/Capture/Documents/Jumbled_attributes_order.xml",
-                         &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        px_epcis_validate_file(
+            v, EX12 "/openepcis/EPCIS/XML/Capture/Documents/Jumbled_attributes_order.xml", &err),
+        PX_EINVALID);
     assert_string_equal(err.code, "epcis_schema");
     assert_non_null(strstr(err.message, "myField"));
     assert_non_null(strstr(err.message, "eventTime"));
@@ -180,5 +171,5 @@ int main(void)
         cmocka_unit_test(test_epcis__bad_xsd_dir),
         cmocka_unit_test(test_epcis__validator_shared_by_threads),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, ck_validator_teardown);
 }

@@ -439,7 +439,7 @@ static verdict run_step(run_state *st, const step *sp, cells *table, int ntable,
             return V_FAIL;
         }
         if (strcmp(st->result, arg) != 0) {
-            snprintf(why, whycap, "got %s, want %s", st->result, arg);
+            snprintf(why, whycap, "got %.700s, want %.700s", st->result, arg);
             return V_FAIL;
         }
         return V_PASS;
@@ -457,7 +457,7 @@ static verdict run_step(run_state *st, const step *sp, cells *table, int ntable,
             return V_FAIL;
         }
         if (!same_elements(&want, &st->result_elements)) {
-            snprintf(why, whycap, "got %s, want the elements of %s", st->result, arg);
+            snprintf(why, whycap, "got %.700s, want the elements of %.700s", st->result, arg);
             return V_FAIL;
         }
         return V_PASS;
@@ -514,7 +514,7 @@ static verdict run_step(run_state *st, const step *sp, cells *table, int ntable,
     }
     if (quoted(t, "an exception with message", arg, sizeof(arg))) {
         if (st->rc == PX_OK) {
-            snprintf(why, whycap, "packid accepted what the library refuses (%s)", arg);
+            snprintf(why, whycap, "packid accepted what the library refuses (%.1400s)", arg);
             return V_FAIL;
         }
         return V_PASS;

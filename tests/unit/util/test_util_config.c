@@ -1,5 +1,6 @@
-/* Unit tests for util/px_config's scaling settings (docs/scaling.md): the retention of the
- * monthly partitions has the law's floors (EU FMD: five years after release, one year after
+/* Unit tests for util/px_config: numbers from the environment are base 10, in range and
+ * nothing after them; the scaling settings (docs/scaling.md) keep the law's floors for the
+ * retention of the monthly partitions (EU FMD: five years after release, one year after
  * expiry), so a setting below them is refused, never quietly used. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,14 +12,49 @@
 
 #include "px_config.h"
 
+/* Every setting a vector below sets, unset before each. */
 static const char *const names[] = {"PACKID_RETENTION_MONTHS",
                                     "PACKID_RETENTION_AFTER_EXPIRY_MONTHS",
-                                    "PACKID_PARTITIONS_AHEAD", "PACKID_VERIFY_ON_STANDBY"};
+                                    "PACKID_PARTITIONS_AHEAD",
+                                    "PACKID_VERIFY_ON_STANDBY",
+                                    "PACKID_THREADS",
+                                    "PACKID_WORKERS",
+                                    "PACKID_MAX_BODY",
+                                    "PACKID_LISTEN",
+                                    "PACKID_DEMO"};
 
 static void clear(void)
 {
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         unsetenv(names[i]);
+}
+
+/* One setting and whether the configuration takes it. */
+typedef struct {
+    const char *name, *value;
+    int ok;
+    int line;
+} setting;
+
+/* Loads the configuration with each setting of v alone: taken when ok, else refused with a
+ * message naming the setting (and, when code is not NULL, with that error code). */
+static void check_settings(const setting *v, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++) {
+        clear();
+        setenv(v[i].name, v[i].value, 1);
+        px_config cfg;
+        px_err err;
+        px_err_clear(&err);
+        px_rc rc = px_config_load(&cfg, &err);
+        if ((rc == PX_OK) != v[i].ok || (!v[i].ok && code && strcmp(err.code, code) != 0))
+            fail_msg("%s:%d: %s=%s -> %d %s", __FILE__, v[i].line, v[i].name, v[i].value, (int)rc,
+                     err.message);
+        if (!v[i].ok && !strstr(err.message, v[i].name))
+            fail_msg("%s:%d: the message does not name %s: %s", __FILE__, v[i].line, v[i].name,
+                     err.message);
+    }
+    clear();
 }
 
 static void test_util__config_scale_defaults(void **state)
@@ -39,11 +75,7 @@ static void test_util__config_scale_defaults(void **state)
 static void test_util__config_scale_bounds(void **state)
 {
     (void)state;
-    static const struct {
-        const char *name, *value;
-        int ok;
-        int line;
-    } v[] = {
+    static const setting v[] = {
         {"PACKID_RETENTION_MONTHS", "60", 1, __LINE__},
         {"PACKID_RETENTION_MONTHS", "59", 0, __LINE__}, /* below EU FMD's five years */
         {"PACKID_RETENTION_MONTHS", "1200", 1, __LINE__},
@@ -57,27 +89,40 @@ static void test_util__config_scale_bounds(void **state)
         {"PACKID_VERIFY_ON_STANDBY", "1", 1, __LINE__},
         {"PACKID_VERIFY_ON_STANDBY", "2", 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        clear();
-        setenv(v[i].name, v[i].value, 1);
-        px_config cfg;
-        px_err err;
-        px_err_clear(&err);
-        px_rc rc = px_config_load(&cfg, &err);
-        if ((rc == PX_OK) != v[i].ok)
-            fail_msg("%s:%d: %s=%s: %s", __FILE__, v[i].line, v[i].name, v[i].value,
-                     rc == PX_OK ? "accepted" : err.message);
-        if (!v[i].ok && !strstr(err.message, v[i].name))
-            fail_msg("%s:%d: the message does not name %s: %s", __FILE__, v[i].line, v[i].name,
-                     err.message);
-    }
-    clear();
+    check_settings(v, sizeof(v) / sizeof(v[0]), NULL);
+}
+
+/* Numbers from the environment: base 10, in range, nothing after them. */
+static void test_util__config_numbers(void **state)
+{
+    (void)state;
+    static const setting v[] = {
+        {"PACKID_THREADS", "8", 1, __LINE__},
+        {"PACKID_THREADS", "0", 0, __LINE__},
+        {"PACKID_THREADS", "257", 0, __LINE__},
+        {"PACKID_THREADS", "4x", 0, __LINE__},
+        {"PACKID_WORKERS", "0", 1, __LINE__},
+        {"PACKID_WORKERS", "-1", 0, __LINE__},
+        {"PACKID_MAX_BODY", "1023", 0, __LINE__},
+        {"PACKID_MAX_BODY", "1024", 1, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:65535", 1, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:65536", 0, __LINE__},
+        {"PACKID_LISTEN", "127.0.0.1:http", 0, __LINE__},
+        {"PACKID_LISTEN", "8080", 0, __LINE__},
+        {"PACKID_DEMO", "2", 0, __LINE__},
+    };
+    check_settings(v, sizeof(v) / sizeof(v[0]), "bad_config");
+    px_config cfg;
+    assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
+    assert_int_equal(cfg.threads, 4);
+    assert_int_equal(cfg.listen_port, 8080);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__config_scale_defaults),
+        cmocka_unit_test(test_util__config_numbers),
         cmocka_unit_test(test_util__config_scale_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

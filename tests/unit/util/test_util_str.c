@@ -125,16 +125,16 @@ static void test_util__str_utf8_scrub(void **state)
         int line;
     } v[] = {
         {"plain", "plain", 0, __LINE__},
-        {"caf\xc3\xa9", "caf\xc3\xa9", 0, __LINE__},           /* é whole */
-        {"caf\xc3", "caf", 1, __LINE__},                       /* é cut after its lead */
-        {"a\xe2\x82z", "az", 2, __LINE__},                     /* € cut mid-way, more follows */
+        {"caf\xc3\xa9", "caf\xc3\xa9", 0, __LINE__}, /* é whole */
+        {"caf\xc3", "caf", 1, __LINE__},             /* é cut after its lead */
+        {"a\xe2\x82z", "az", 2, __LINE__},           /* € cut mid-way, more follows */
         {"\xf0\x9f\x92\x8a pill", "\xf0\x9f\x92\x8a pill", 0, __LINE__}, /* 4 bytes */
         {"\xf0\x9f\x92", "", 3, __LINE__},
-        {"\xc0\xafx", "x", 2, __LINE__},                       /* overlong '/' */
-        {"\xe0\x80\xafx", "x", 3, __LINE__},                   /* overlong, 3 bytes */
-        {"\xed\xa0\x80x", "x", 3, __LINE__},                   /* surrogate U+D800 */
-        {"\xf4\x90\x80\x80x", "x", 4, __LINE__},               /* above U+10FFFF */
-        {"\x80\xbfok", "ok", 2, __LINE__},                     /* stray continuations */
+        {"\xc0\xafx", "x", 2, __LINE__},         /* overlong '/' */
+        {"\xe0\x80\xafx", "x", 3, __LINE__},     /* overlong, 3 bytes */
+        {"\xed\xa0\x80x", "x", 3, __LINE__},     /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80x", "x", 4, __LINE__}, /* above U+10FFFF */
+        {"\x80\xbfok", "ok", 2, __LINE__},       /* stray continuations */
         {"\xffok", "ok", 1, __LINE__},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -183,61 +183,12 @@ static void test_util__err_one_line(void **state)
     assert_int_equal(strlen(err.field), PX_ERR_FIELD_MAX - 1);
 }
 
-/* Numbers from the environment: base 10, in range, nothing after them. */
-static void test_util__config_numbers(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *name, *value;
-        int ok;
-        int line;
-    } v[] = {
-        {"PACKID_THREADS", "8", 1, __LINE__},
-        {"PACKID_THREADS", "0", 0, __LINE__},
-        {"PACKID_THREADS", "257", 0, __LINE__},
-        {"PACKID_THREADS", "4x", 0, __LINE__},
-        {"PACKID_WORKERS", "0", 1, __LINE__},
-        {"PACKID_WORKERS", "-1", 0, __LINE__},
-        {"PACKID_MAX_BODY", "1023", 0, __LINE__},
-        {"PACKID_MAX_BODY", "1024", 1, __LINE__},
-        {"PACKID_LISTEN", "127.0.0.1:65535", 1, __LINE__},
-        {"PACKID_LISTEN", "127.0.0.1:65536", 0, __LINE__},
-        {"PACKID_LISTEN", "127.0.0.1:http", 0, __LINE__},
-        {"PACKID_LISTEN", "8080", 0, __LINE__},
-        {"PACKID_DEMO", "2", 0, __LINE__},
-    };
-    static const char *const all[] = {"PACKID_THREADS", "PACKID_WORKERS", "PACKID_MAX_BODY",
-                                      "PACKID_LISTEN", "PACKID_DEMO"};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-            unsetenv(all[k]);
-        setenv(v[i].name, v[i].value, 1);
-        px_config cfg;
-        px_err err;
-        px_err_clear(&err);
-        px_rc rc = px_config_load(&cfg, &err);
-        if ((rc == PX_OK) != v[i].ok || (!v[i].ok && strcmp(err.code, "bad_config") != 0))
-            fail_msg("%s:%d: %s=%s -> %d %s", __FILE__, v[i].line, v[i].name, v[i].value, (int)rc,
-                     err.message);
-        if (!v[i].ok && !strstr(err.message, v[i].name))
-            fail_msg("%s:%d: message does not name %s: %s", __FILE__, v[i].line, v[i].name,
-                     err.message);
-    }
-    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-        unsetenv(all[k]);
-    px_config cfg;
-    assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
-    assert_int_equal(cfg.threads, 4);
-    assert_int_equal(cfg.listen_port, 8080);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__str_parse_long), cmocka_unit_test(test_util__str_uuid),
         cmocka_unit_test(test_util__str_printable),  cmocka_unit_test(test_util__str_strlcpy),
-        cmocka_unit_test(test_util__str_utf8_scrub),
-        cmocka_unit_test(test_util__err_one_line),   cmocka_unit_test(test_util__config_numbers),
+        cmocka_unit_test(test_util__str_utf8_scrub), cmocka_unit_test(test_util__err_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
