@@ -81,8 +81,9 @@ static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
     detach_ctx *c = vctx;
     /* A month of audit_log leaves only under cuts packid signed: the store counts the cut rows
      * (partition_store.c, uncut_sql), and a row anyone with database access could insert is
-     * checked here against the key ring, so that `audit verify` holds after the detach. Cuts
-     * are append-only, so none changes between this check and the store's judging. */
+     * checked here against the key ring, so that `audit verify` holds after the detach. The
+     * store reads the cuts under the locks the detach then judges under, so no cut row enters
+     * between this check and that count. */
     if (strncmp(c->name, "audit_log_p", strlen("audit_log_p")) == 0) {
         cuts_check k = {.keys = &c->app->audit_keys};
         px_rc rc = px_store_audit_month_cuts(px_tx_db(tx), c->name, cut_holds, &k, err);

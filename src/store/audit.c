@@ -281,11 +281,25 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
     if (t < 0 || strcmp(px_partitioned_tables[t], "audit_log") != 0)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of audit_log",
                           partition);
+    /* The locks the detach judges under, taken before the cuts are read: no entry enters the
+     * month and no cut row is added (SHARE waits for every open insert of one, and holds off
+     * new ones) between this check of their signatures and the store's count of them. */
+    static const char *const locks[] = {"LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
+                                        "LOCK TABLE audit_checkpoint IN SHARE MODE"};
+    for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++) {
+        PGresult *l = px__exec(db, locks[i], 0, NULL, err);
+        if (!l)
+            return err->rc;
+        PQclear(l);
+    }
+    /* Each chain's newest covering cut: the one `audit verify` starts from; an older cut
+     * whose signature no longer holds does not keep the month. */
     px_buf sql;
     px_buf_init(&sql, 2048);
     px__sql_month(&sql,
-                  "SELECT " CHECKPOINT_COLUMNS " FROM " PX__AUDIT_MONTH_CHAINS("{p}")
-                  " JOIN audit_checkpoint c ON " PX__AUDIT_CUT_COVERS("c") " ORDER BY c.id",
+                  "SELECT DISTINCT ON (c.chain) " CHECKPOINT_COLUMNS
+                  " FROM " PX__AUDIT_MONTH_CHAINS("{p}") " JOIN audit_checkpoint c ON "
+                  PX__AUDIT_CUT_COVERS("c") " ORDER BY c.chain, c.seq DESC, c.id DESC",
                   partition);
     px_rc rc = px_buf_failed(&sql) != PX_OK
                    ? px_err_oom(err)

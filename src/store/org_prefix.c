@@ -16,21 +16,35 @@ static PGresult *with_prefixes(px_db *db, const char *sql, const char *org_id,
     return r;
 }
 
+/* Prefix t.p and a held prefix h are one licensee's numbers when either begins with the other:
+ * GS1 licenses a company prefix to one company and never hands out a longer prefix that begins
+ * with it, so an SSCC under the longer one would also begin with the shorter one's. */
+#define OVERLAPS(h) "(starts_with(" h ", t.p) OR starts_with(t.p, " h "))"
+
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err)
 {
     *taken = -1;
+    /* Lists change one at a time (this mode conflicts with itself), so two organizations
+     * listing overlapping prefixes at once cannot both pass the check below; the transaction
+     * holds the lock until the list is written. */
+    PGresult *l = px__exec(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0,
+                           NULL, err);
+    if (!l)
+        return err->rc;
+    PQclear(l);
     /* GS1 licenses a prefix to one company: another organization's (listed, or its GLN's) or
      * a product's (a MAH's) is not this one's to build SSCCs under. */
     PGresult *r = with_prefixes(db,
                                 "SELECT t.i - 1 FROM unnest($2::text[]) WITH ORDINALITY AS "
                                 "t(p, i) WHERE EXISTS (SELECT 1 FROM org_company_prefix x WHERE "
-                                "x.company_prefix = t.p AND x.org_id <> $1::uuid) OR EXISTS "
-                                "(SELECT 1 FROM organization o WHERE o.id <> $1::uuid AND "
-                                "o.gln_prefix_length IS NOT NULL AND left(o.gln, "
-                                "o.gln_prefix_length) = t.p) OR EXISTS (SELECT 1 FROM product "
-                                "pr WHERE substr(pr.gtin, 2, pr.company_prefix_length) = t.p) "
-                                "ORDER BY t.i LIMIT 1",
+                                "x.org_id <> $1::uuid AND " OVERLAPS("x.company_prefix")
+                                ") OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
+                                "$1::uuid AND o.gln_prefix_length IS NOT NULL AND "
+                                OVERLAPS("left(o.gln, o.gln_prefix_length)")
+                                ") OR EXISTS (SELECT 1 FROM product pr WHERE "
+                                OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)")
+                                ") ORDER BY t.i LIMIT 1",
                                 org_id, prefixes, n, err);
     if (!r)
         return err->rc;

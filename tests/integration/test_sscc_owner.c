@@ -388,6 +388,10 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" CMO_GCP "\"]}", 409,
                "company_prefix_taken");
     patch_cmo2(f, "{\"company_prefixes\":[\"0355154\"]}", 409, "company_prefix_taken");
+    /* Prefixes that begin with one another are one licensee's: a longer one under another
+     * organization's GLN prefix, a shorter one over a product's. */
+    patch_cmo2(f, "{\"company_prefixes\":[\"" CMO_GCP "9\"]}", 409, "company_prefix_taken");
+    patch_cmo2(f, "{\"company_prefixes\":[\"035515\"]}", 409, "company_prefix_taken");
     patch_cmo2(f, "{\"company_prefixes\":[\"12345\"]}", 422, "validation_error");
     patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" XP1 "\"]}", 422, "validation_error");
     char mah_path[96];
