@@ -1,4 +1,5 @@
 /* Organizations and their GLNs (service.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "gs1.h"
@@ -175,6 +176,18 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
             px_err_field(err, "gln_prefix_length");
             return PX_EINVALID;
         }
+    }
+    /* A GLN's company prefix is one licensee's too: not one another organization listed. */
+    if (o->gln[0] && o->gln_prefix_length &&
+        (strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length)) {
+        char gcp[16];
+        snprintf(gcp, sizeof(gcp), "%.*s", o->gln_prefix_length, o->gln);
+        int listed = 0;
+        if ((rc = px_store_org_prefix_listed(db, &listed, o->id, gcp, err)) != PX_OK)
+            return rc;
+        if (listed)
+            return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", "gln",
+                                    "company prefix %s is another organization's", gcp);
     }
     if ((rc = px_store_org_update(db, o, err)) != PX_OK)
         return rc;

@@ -1,6 +1,7 @@
 /* An organization's company prefixes beyond its GLN's (store.h, REQ-SSCC-8,
  * migrations/0183_org_company_prefixes.sql). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store_internal.h"
 
@@ -50,6 +51,28 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
         return err->rc;
     if (PQntuples(r) > 0)
         *taken = strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
+                                 px_err *err)
+{
+    *listed = 0;
+    /* SHARE: does not wait for other products or GLNs, but for a list being changed (whose
+     * SHARE ROW EXCLUSIVE lock conflicts with it), and keeps one from changing meanwhile. */
+    PGresult *r = px__exec(db, "LOCK TABLE org_company_prefix IN SHARE MODE", 0, NULL, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    const char *p[] = {org_id, prefix};
+    if (!(r = px__exec(db,
+                       "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t, "
+                       "org_company_prefix x WHERE x.org_id <> $1::uuid AND "
+                       OVERLAPS("x.company_prefix") ")",
+                       2, p, err)))
+        return err->rc;
+    *listed = strcmp(px__val(r, 0, 0), "t") == 0;
     PQclear(r);
     return PX_OK;
 }

@@ -159,6 +159,11 @@ px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char 
  * prefix -- into *taken, -1 when none is. */
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err);
+/* Whether prefix (a product's or a GLN's company prefix) is, begins with, or is the beginning
+ * of a prefix another organization than org_id has listed, into *listed; waits for a list
+ * being changed, and holds changes off until the transaction ends. */
+px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
+                                 px_err *err);
 /* Makes org_id's listed company prefixes exactly these n (none: clears them). */
 px_rc px_store_org_prefixes_set(px_db *db, const char *org_id, const char *const *prefixes,
                                 size_t n, px_err *err);

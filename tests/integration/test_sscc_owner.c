@@ -399,6 +399,18 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
     px_test_refused(&f->env, rows, "PATCH", mah_path, f->mah_key,
                     "{\"company_prefixes\":[\"0614170\"]}", NULL, 422, "validation_error");
+    /* Listed, the prefixes are taken for later registrations too: a MAH's product numbered
+     * under one, the MAH's own GLN under one (its prefix length naming it). */
+    static const char *const products[] = {"product", "audit_log", NULL};
+    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah_key,
+                    "{\"gtin\":\"00614150123450\",\"company_prefix_length\":7,\"name\":"
+                    "\"Taken 1 mg\",\"market\":\"DE\",\"nhrn\":{\"ai\":\"710\",\"value\":"
+                    "\"PZN1234567\"}}",
+                    NULL, 409, "company_prefix_taken");
+    static const char *const orgs[] = {"organization", "audit_log", NULL};
+    px_test_refused(&f->env, orgs, "PATCH", mah_path, f->mah_key,
+                    "{\"gln\":\"0614160001236\",\"gln_prefix_length\":9}", NULL, 409,
+                    "company_prefix_taken");
     /* The list is as it was. */
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM org_company_prefix"), 2);
     /* Cleared: nobody's again. */
