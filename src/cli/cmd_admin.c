@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_shapes.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
@@ -79,17 +80,9 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
     return px_cli_usage("db start | stop | status | url [--json]");
 }
 
-static json_t *org_json(const px_org *o)
-{
-    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s}", "org_id", o->id, "kind", o->kind,
-                     "name", o->name, "gln", o->gln[0] ? o->gln : NULL, "gln_prefix_length",
-                     o->gln_prefix_length ? json_integer(o->gln_prefix_length) : json_null(),
-                     "market", o->market[0] ? o->market : NULL, "created_at", o->created_at);
-}
-
 static int add_org(void *ctx, const px_org *o)
 {
-    json_array_append_new(ctx, org_json(o));
+    json_array_append_new(ctx, px_json_org(o));
     return 0;
 }
 
@@ -144,7 +137,7 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
     if (strcmp(sub, "create") == 0) {
         rc = px_svc_org_create(db, &app, &me, &org, &err);
         if (rc == PX_OK)
-            out = org_json(&org);
+            out = px_json_org(&org);
     } else {
         json_t *list = json_array();
         rc = px_store_org_each(db, add_org, list, &err);

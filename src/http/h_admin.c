@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "json_shapes.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
@@ -20,7 +21,7 @@ static json_t *prefixes_json(const char *joined)
     return a;
 }
 
-static json_t *org_json(const px_org *org)
+json_t *px_json_org(const px_org *org)
 {
     return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s, s:o}", "org_id", org->id, "kind",
                      org->kind, "name", org->name, "gln", org->gln[0] ? org->gln : NULL,
@@ -53,7 +54,7 @@ void h_org_update(px_req *r)
     px_db *db = bad ? NULL : px_req_begin(r, &err);
     px_org org;
     if (db && !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
-        px_reply_json(r, 200, org_json(&org));
+        px_reply_json(r, 200, px_json_org(&org));
     free(prefixes);
 }
 
@@ -85,7 +86,7 @@ void h_org_create(px_req *r)
         return;
     if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &err), &err))
         return;
-    px_reply_json(r, 201, org_json(&org));
+    px_reply_json(r, 201, px_json_org(&org));
 }
 
 void h_key_create(px_req *r)

@@ -366,6 +366,21 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     assert_int_equal(json_array_size(list), 2);
     assert_string_equal(json_string_value(json_array_get(list, 0)), XP1);
     assert_string_equal(json_string_value(json_array_get(list, 1)), XP2);
+    /* `packid org list` prints the organization as the API answers it, prefixes included. */
+    int rc;
+    const char *args[] = {"org", "list", NULL};
+    json_t *cli = px_test_cli(&f->env, &rc, args);
+    assert_int_equal(rc, 0);
+    size_t i;
+    json_t *item, *found = NULL;
+    json_array_foreach(json_object_get(cli, "items"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "org_id")), f->cmo2_org) == 0)
+            found = item;
+    }
+    assert_non_null(found);
+    assert_true(json_equal(found, o));
+    json_decref(cli);
     json_decref(o);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM audit_log WHERE action = 'org.update' AND "
