@@ -19,6 +19,7 @@
 
 #define STANDBY_PORT "5499"
 #define LOOP_PACKS 150 /* per client */
+#define STANDBY_TRIES 20 /* reads tried before a test says the standby never answered */
 
 static px_test_env env;
 static char standby_dir[200];
@@ -190,23 +191,36 @@ static void test_standby__verify_reads_from_standby(void **state)
             break;
         px_sleep_ms(10);
     }
-    long before = metric("packid_db_standby_reads_total");
-    assert_string_equal(pack_verdict("P300", v, sizeof(v)), "genuine");
-    assert_string_equal(pack_verdict("NOPE", v, sizeof(v)), "unknown");
-    assert_true(metric("packid_db_standby_reads_total") >= before + 2);
+    /* Every answer is the pack's, whoever gave it; within a few tries the standby gives one
+     * (a try falls back to the primary when the standby has not reached the fence within
+     * PACKID_READ_MAX_WAIT_MS, as it may on a loaded machine). */
+    int on_standby = 0;
+    for (int t = 0; t < STANDBY_TRIES && !on_standby; t++) {
+        long before = metric("packid_db_standby_reads_total");
+        assert_string_equal(pack_verdict("P300", v, sizeof(v)), "genuine");
+        assert_string_equal(pack_verdict("NOPE", v, sizeof(v)), "unknown");
+        on_standby = metric("packid_db_standby_reads_total") >= before + 2;
+    }
+    assert_true(on_standby);
     /* REQ-SCALE-5: the public verification reads on the standby too, and its scan is written
-     * on the primary (the standby accepts no write). */
+     * on the primary (the standby accepts no write): one scan per verification. */
     long scans = px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'");
-    before = metric("packid_db_standby_reads_total");
-    assert_string_equal(verify_verdict("P300", v, sizeof(v)), "genuine");
-    assert_true(metric("packid_db_standby_reads_total") >= before + 1);
+    int tries = 0;
+    on_standby = 0;
+    while (tries < STANDBY_TRIES && !on_standby) {
+        long before = metric("packid_db_standby_reads_total");
+        assert_string_equal(verify_verdict("P300", v, sizeof(v)), "genuine");
+        tries++;
+        on_standby = metric("packid_db_standby_reads_total") >= before + 1;
+    }
+    assert_true(on_standby);
     for (int i = 0; i < 300; i++) {
-        if (px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'") > scans)
+        if (px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'") >= scans + tries)
             break;
         px_sleep_ms(10);
     }
     assert_int_equal(px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'"),
-                     scans + 1);
+                     scans + tries);
 }
 
 /* REQ-SCALE-1: an export's download reads its pages on the standby, fenced at the position
@@ -234,16 +248,21 @@ static void test_standby__export_download_from_standby(void **state)
     long long count = json_integer_value(json_object_get(e, "count"));
     const char *url = strstr(px_test_str(e, "url"), "/v1/exports/");
     assert_non_null(url);
-    long before = metric("packid_db_standby_reads_total");
-    px_http_resp r;
-    px_http(&env, &r, "GET", url, NULL, NULL, NULL);
-    assert_int_equal(r.status, 200);
     assert_int_equal(count, 2 * LOOP_PACKS + 4);
-    /* The header and one line per pack. */
-    assert_int_equal(px_occurrences(r.body, "\n"), count + 1);
-    px_http_resp_free(&r);
+    /* Every download is whole, whoever read it; within a few tries the standby reads one. */
+    int on_standby = 0;
+    for (int t = 0; t < STANDBY_TRIES && !on_standby; t++) {
+        long before = metric("packid_db_standby_reads_total");
+        px_http_resp r;
+        px_http(&env, &r, "GET", url, NULL, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        /* The header and one line per pack. */
+        assert_int_equal(px_occurrences(r.body, "\n"), count + 1);
+        px_http_resp_free(&r);
+        on_standby = metric("packid_db_standby_reads_total") >= before + 1;
+    }
     json_decref(e);
-    assert_true(metric("packid_db_standby_reads_total") >= before + 1);
+    assert_true(on_standby);
 }
 
 /* REQ-SCALE-1: with the standby's replay paused, it still says `commissioned` for a pack the
