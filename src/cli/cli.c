@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "px_clock.h"
 #include "px_log.h"
 
 #include <jansson.h>
@@ -134,6 +135,8 @@ int px_cli_main(int argc, char **argv)
     if (px_config_load(&cli.cfg, &err) != PX_OK)
         return px_cli_fail(&cli, &err);
     px_log_set_level((px_log_level)cli.cfg.log_level);
+    if (cli.cfg.test_now_us)
+        px_clock_set(cli.cfg.test_now_us);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(&cli, argc - 1, argv + 1);

@@ -8,7 +8,6 @@
 #include "px_calendar.h"
 
 static _Atomic int64_t pinned_us;
-static atomic_int env_checked;
 
 /* n digits at s, or -1 when one is not a digit (sscanf's %d would take signs and spaces). */
 static int digits(const char *s, int n)
@@ -71,14 +70,6 @@ int px_time_parse(const char *s, int64_t *us)
 
 int64_t px_now_us(void)
 {
-    if (!atomic_load(&env_checked)) {
-        const char *allow = getenv("PACKID_ALLOW_TEST_CLOCK");
-        const char *now = getenv("PACKID_TEST_NOW");
-        int64_t us;
-        if (allow && strcmp(allow, "1") == 0 && now && px_time_parse(now, &us) == 0)
-            atomic_store(&pinned_us, us);
-        atomic_store(&env_checked, 1);
-    }
     int64_t pinned = atomic_load(&pinned_us);
     if (pinned)
         return pinned;
@@ -89,7 +80,6 @@ int64_t px_now_us(void)
 
 void px_clock_set(int64_t us)
 {
-    atomic_store(&env_checked, 1);
     atomic_store(&pinned_us, us);
 }
 

@@ -1,8 +1,8 @@
 /* px_clock — the one source of "now". Rules with deadlines (EU FMD Art. 13's 10 days, expiry
  * not in the past, signed-link expiry) read time through this so tests can move it.
- * PACKID_TEST_NOW (RFC 3339 UTC, e.g. 2026-03-01T10:00:00Z) or px_clock_set() pin it;
- * PACKID_TEST_NOW is honoured only when PACKID_ALLOW_TEST_CLOCK=1 so production cannot be
- * fooled by a stray variable. */
+ * px_clock_set() pins it: the command line does so from the configuration's test_now_us
+ * (PACKID_TEST_NOW, honoured only with PACKID_ALLOW_TEST_CLOCK=1 so production cannot be
+ * fooled by a stray variable; src/util/px_config.c reads both, as it reads every variable). */
 #ifndef PX_CLOCK_H
 #define PX_CLOCK_H
 

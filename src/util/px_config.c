@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "px_clock.h"
 #include "px_log.h"
 #include "px_str.h"
 
@@ -251,6 +252,23 @@ static px_rc public_settings_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
+/* The test clock: PACKID_TEST_NOW counts only beside PACKID_ALLOW_TEST_CLOCK=1, and then a
+ * time that does not parse stops the start rather than leaving the real clock running. */
+static px_rc clock_settings_load(px_config *cfg, px_err *err)
+{
+    long allow;
+    px_rc rc = env_int("PACKID_ALLOW_TEST_CLOCK", 0, 0, 1, &allow, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *now = env_or("PACKID_TEST_NOW", "");
+    if (!allow || !now[0])
+        return PX_OK;
+    if (px_time_parse(now, &cfg->test_now_us) != 0 || cfg->test_now_us == 0)
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_TEST_NOW must be an RFC 3339 time, e.g. 2026-03-01T10:00:00Z");
+    return PX_OK;
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -266,7 +284,8 @@ px_rc px_config_load(px_config *cfg, px_err *err)
     if ((rc = server_settings_load(cfg, err)) != PX_OK ||
         (rc = public_settings_load(cfg, err)) != PX_OK ||
         (rc = scale_settings_load(cfg, err)) != PX_OK ||
-        (rc = audit_settings_load(cfg, err)) != PX_OK)
+        (rc = audit_settings_load(cfg, err)) != PX_OK ||
+        (rc = clock_settings_load(cfg, err)) != PX_OK)
         return rc;
     return settings_load(cfg, err);
 }

@@ -3,6 +3,8 @@
 #ifndef PX_CONFIG_H
 #define PX_CONFIG_H
 
+#include <stdint.h>
+
 #include "px_err.h"
 
 typedef struct px_config {
@@ -66,6 +68,9 @@ typedef struct px_config {
                                         * after the latest expiry of a pack it names, 12..1200,
                                         * default 12 (EU FMD: one year after expiry) */
     int partitions_ahead;      /* PACKID_PARTITIONS_AHEAD months created ahead, 1..24, default 3 */
+    int64_t test_now_us;       /* PACKID_TEST_NOW (RFC 3339) as us since the epoch, read only
+                                * with PACKID_ALLOW_TEST_CLOCK=1 so a stray variable cannot move
+                                * production's clock; 0 = the real clock (src/util/px_clock.h) */
     int verify_on_standby;     /* PACKID_VERIFY_ON_STANDBY: GET /v1/verify reads the pack on a
                                 * fenced standby when PACKID_READ_DATABASE_URL names one (1),
                                 * or on the primary (0, the default; docs/scaling.md) */

@@ -21,7 +21,9 @@ static const char *const names[] = {"PACKID_RETENTION_MONTHS",
                                     "PACKID_WORKERS",
                                     "PACKID_MAX_BODY",
                                     "PACKID_LISTEN",
-                                    "PACKID_DEMO"};
+                                    "PACKID_DEMO",
+                                    "PACKID_ALLOW_TEST_CLOCK",
+                                    "PACKID_TEST_NOW"};
 
 static void clear(void)
 {
@@ -118,12 +120,49 @@ static void test_util__config_numbers(void **state)
     assert_int_equal(cfg.listen_port, 8080);
 }
 
+/* The test clock is read here like every setting: honoured only beside
+ * PACKID_ALLOW_TEST_CLOCK=1, and a time that does not parse is refused, never ignored. */
+static void test_util__config_test_clock(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *allow, *now;
+        px_rc rc;
+        int64_t us;
+    } v[] = {
+        {NULL, "2026-03-01T10:00:00Z", PX_OK, 0},          /* not allowed: the real clock */
+        {"0", "2026-03-01T10:00:00Z", PX_OK, 0},
+        {"1", NULL, PX_OK, 0},
+        {"1", "2026-03-01T10:00:00Z", PX_OK, 1772359200000000},
+        {"1", "2026-03-01T11:30:00+01:30", PX_OK, 1772359200000000},
+        {"1", "2026-03-01 10:00", PX_EINVALID, 0},
+        {"2", "2026-03-01T10:00:00Z", PX_EINVALID, 0},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        clear();
+        if (v[i].allow)
+            setenv("PACKID_ALLOW_TEST_CLOCK", v[i].allow, 1);
+        if (v[i].now)
+            setenv("PACKID_TEST_NOW", v[i].now, 1);
+        px_config cfg;
+        px_err err;
+        px_err_clear(&err);
+        assert_int_equal(px_config_load(&cfg, &err), v[i].rc);
+        if (v[i].rc == PX_OK)
+            assert_true(cfg.test_now_us == v[i].us);
+        else
+            assert_non_null(strstr(err.message, "PACKID_"));
+    }
+    clear();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__config_scale_defaults),
         cmocka_unit_test(test_util__config_numbers),
         cmocka_unit_test(test_util__config_scale_bounds),
+        cmocka_unit_test(test_util__config_test_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
