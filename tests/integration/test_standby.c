@@ -179,41 +179,71 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Runs read (which asserts its own answer, whoever gave it) until one run moved the standby's
+ * read counter by at least want, STANDBY_TRIES runs at most: a read falls back to the primary
+ * when the standby has not reached the fence within PACKID_READ_MAX_WAIT_MS, as it may on a
+ * loaded machine. Fails when the standby never answered; the number of runs otherwise. */
+static int until_standby_reads(long want, void (*read)(void *), void *ctx)
+{
+    for (int t = 1; t <= STANDBY_TRIES; t++) {
+        long before = metric("packid_db_standby_reads_total");
+        read(ctx);
+        if (metric("packid_db_standby_reads_total") >= before + want)
+            return t;
+    }
+    fail_msg("the standby answered none of %d tries", STANDBY_TRIES);
+    return 0;
+}
+
+static void read_pack_and_unknown(void *ctx)
+{
+    (void)ctx;
+    char v[32];
+    assert_string_equal(pack_verdict("P300", v, sizeof(v)), "genuine");
+    assert_string_equal(pack_verdict("NOPE", v, sizeof(v)), "unknown");
+}
+
+static void read_public_verdict(void *ctx)
+{
+    (void)ctx;
+    char v[32];
+    assert_string_equal(verify_verdict("P300", v, sizeof(v)), "genuine");
+}
+
+/* The export's download, whole: the header and one line per pack. */
+typedef struct download {
+    const char *url;
+    long long count;
+} download;
+
+static void read_download(void *vd)
+{
+    const download *d = vd;
+    px_http_resp r;
+    px_http(&env, &r, "GET", d->url, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(px_occurrences(r.body, "\n"), d->count + 1);
+    px_http_resp_free(&r);
+}
+
 /* The standby answers: the read counter moves and the verdict is the pack's. */
 static void test_standby__verify_reads_from_standby(void **state)
 {
     (void)state;
     /* The commission is on the standby once replayed; until then the primary answers. */
-    char v[32], s[32];
+    char s[32];
     for (int i = 0; i < 500; i++) {
         standby_text("SELECT state FROM serial WHERE serial = 'P300'", s, sizeof(s));
         if (strcmp(s, "commissioned") == 0)
             break;
         px_sleep_ms(10);
     }
-    /* Every answer is the pack's, whoever gave it; within a few tries the standby gives one
-     * (a try falls back to the primary when the standby has not reached the fence within
-     * PACKID_READ_MAX_WAIT_MS, as it may on a loaded machine). */
-    int on_standby = 0;
-    for (int t = 0; t < STANDBY_TRIES && !on_standby; t++) {
-        long before = metric("packid_db_standby_reads_total");
-        assert_string_equal(pack_verdict("P300", v, sizeof(v)), "genuine");
-        assert_string_equal(pack_verdict("NOPE", v, sizeof(v)), "unknown");
-        on_standby = metric("packid_db_standby_reads_total") >= before + 2;
-    }
-    assert_true(on_standby);
+    /* Both reads on the standby in one try; every answer the pack's, whoever gave it. */
+    until_standby_reads(2, read_pack_and_unknown, NULL);
     /* REQ-SCALE-5: the public verification reads on the standby too, and its scan is written
      * on the primary (the standby accepts no write): one scan per verification. */
     long scans = px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'");
-    int tries = 0;
-    on_standby = 0;
-    while (tries < STANDBY_TRIES && !on_standby) {
-        long before = metric("packid_db_standby_reads_total");
-        assert_string_equal(verify_verdict("P300", v, sizeof(v)), "genuine");
-        tries++;
-        on_standby = metric("packid_db_standby_reads_total") >= before + 1;
-    }
-    assert_true(on_standby);
+    int tries = until_standby_reads(1, read_public_verdict, NULL);
     for (int i = 0; i < 300; i++) {
         if (px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'") >= scans + tries)
             break;
@@ -250,19 +280,9 @@ static void test_standby__export_download_from_standby(void **state)
     assert_non_null(url);
     assert_int_equal(count, 2 * LOOP_PACKS + 4);
     /* Every download is whole, whoever read it; within a few tries the standby reads one. */
-    int on_standby = 0;
-    for (int t = 0; t < STANDBY_TRIES && !on_standby; t++) {
-        long before = metric("packid_db_standby_reads_total");
-        px_http_resp r;
-        px_http(&env, &r, "GET", url, NULL, NULL, NULL);
-        assert_int_equal(r.status, 200);
-        /* The header and one line per pack. */
-        assert_int_equal(px_occurrences(r.body, "\n"), count + 1);
-        px_http_resp_free(&r);
-        on_standby = metric("packid_db_standby_reads_total") >= before + 1;
-    }
+    download d = {url, count};
+    until_standby_reads(1, read_download, &d);
     json_decref(e);
-    assert_true(on_standby);
 }
 
 /* REQ-SCALE-1: with the standby's replay paused, it still says `commissioned` for a pack the

@@ -129,14 +129,15 @@ static void test_util__config_test_clock(void **state)
         const char *allow, *now;
         px_rc rc;
         int64_t us;
+        const char *refused; /* the variable a refusal names */
     } v[] = {
-        {NULL, "2026-03-01T10:00:00Z", PX_OK, 0},          /* not allowed: the real clock */
-        {"0", "2026-03-01T10:00:00Z", PX_OK, 0},
-        {"1", NULL, PX_OK, 0},
-        {"1", "2026-03-01T10:00:00Z", PX_OK, 1772359200000000},
-        {"1", "2026-03-01T11:30:00+01:30", PX_OK, 1772359200000000},
-        {"1", "2026-03-01 10:00", PX_EINVALID, 0},
-        {"2", "2026-03-01T10:00:00Z", PX_EINVALID, 0},
+        {NULL, "2026-03-01T10:00:00Z", PX_OK, 0, NULL}, /* not allowed: the real clock */
+        {"0", "2026-03-01T10:00:00Z", PX_OK, 0, NULL},
+        {"1", NULL, PX_OK, 0, NULL},
+        {"1", "2026-03-01T10:00:00Z", PX_OK, 1772359200000000, NULL},
+        {"1", "2026-03-01T11:30:00+01:30", PX_OK, 1772359200000000, NULL},
+        {"1", "2026-03-01 10:00", PX_EINVALID, 0, "PACKID_TEST_NOW"},
+        {"2", "2026-03-01T10:00:00Z", PX_EINVALID, 0, "PACKID_ALLOW_TEST_CLOCK"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         clear();
@@ -148,10 +149,12 @@ static void test_util__config_test_clock(void **state)
         px_err err;
         px_err_clear(&err);
         assert_int_equal(px_config_load(&cfg, &err), v[i].rc);
-        if (v[i].rc == PX_OK)
+        if (v[i].rc == PX_OK) {
             assert_true(cfg.test_now_us == v[i].us);
-        else
-            assert_non_null(strstr(err.message, "PACKID_"));
+        } else {
+            assert_string_equal(err.code, "bad_config");
+            assert_non_null(strstr(err.message, v[i].refused));
+        }
     }
     clear();
 }
