@@ -37,9 +37,19 @@ const char *px_cli_opt(int argc, char **argv, const char *name);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
 
-/* Opens the service context for a command (embedded cluster started when needed, migrations
- * applied) and one connection. */
-px_rc px_cli_open(px_cli *cli, px_app *app, px_db **db, px_err *err);
-void px_cli_close(px_app *app, px_db *db);
+/* What a command that reads or writes the database works with: the service context (embedded
+ * cluster started when needed, migrations applied), one connection, the command line's actor
+ * (px_actor_cli) and the error the command reports. */
+typedef struct px_cli_session {
+    px_app app;
+    px_db *db;
+    px_actor me;
+    px_err err;
+} px_cli_session;
+
+/* Opens s; on failure s->err says why and nothing is left open. */
+px_rc px_cli_open(px_cli *cli, px_cli_session *s);
+/* Releases the connection and closes the context (s->err is kept for the report). */
+void px_cli_close(px_cli_session *s);
 
 #endif

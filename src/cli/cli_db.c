@@ -1,22 +1,25 @@
 #include "cli.h"
 
-px_rc px_cli_open(px_cli *cli, px_app *app, px_db **db, px_err *err)
+px_rc px_cli_open(px_cli *cli, px_cli_session *s)
 {
-    *db = NULL;
-    px_rc rc = px_app_open(app, &cli->cfg, 1, err);
+    s->db = NULL;
+    px_err_clear(&s->err);
+    px_actor_cli(&s->me);
+    px_rc rc = px_app_open(&s->app, &cli->cfg, 1, &s->err);
     if (rc != PX_OK)
         return rc;
-    *db = px_pool_acquire(app->pool, err);
-    if (!*db) {
-        px_app_close(app);
-        return err->rc;
+    s->db = px_pool_acquire(s->app.pool, &s->err);
+    if (!s->db) {
+        px_app_close(&s->app);
+        return s->err.rc;
     }
     return PX_OK;
 }
 
-void px_cli_close(px_app *app, px_db *db)
+void px_cli_close(px_cli_session *s)
 {
-    if (db)
-        px_pool_release(app->pool, db);
-    px_app_close(app);
+    if (s->db)
+        px_pool_release(s->app.pool, s->db);
+    s->db = NULL;
+    px_app_close(&s->app);
 }

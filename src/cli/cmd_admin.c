@@ -124,29 +124,24 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
             return px_cli_fail(cli, &e);
         }
     }
-    px_err err;
-    px_err_clear(&err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
-        return px_cli_fail(cli, &err);
-    px_actor me;
-    px_actor_cli(&me);
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK)
+        return px_cli_fail(cli, &s.err);
     px_rc rc;
     json_t *out = NULL;
     if (strcmp(sub, "create") == 0) {
-        rc = px_svc_org_create(db, &app, &me, &org, &err);
+        rc = px_svc_org_create(s.db, &s.app, &s.me, &org, &s.err);
         if (rc == PX_OK)
             out = px_json_org(&org);
     } else {
         json_t *list = json_array();
-        rc = px_store_org_each(db, add_org, list, &err);
+        rc = px_store_org_each(s.db, add_org, list, &s.err);
         out = json_pack("{s:o}", "items", list);
     }
-    px_cli_close(&app, db);
+    px_cli_close(&s);
     if (rc != PX_OK) {
         json_decref(out);
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     }
     return px_cli_print_json(out, cli->json ? JSON_COMPACT : JSON_INDENT(2));
 }
@@ -182,21 +177,16 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
         return px_cli_usage(usage);
     if (strcmp(sub, "create") != 0 && strcmp(sub, "revoke") != 0 && strcmp(sub, "list") != 0)
         return px_cli_usage(usage);
-    px_err err;
-    px_err_clear(&err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
-        return px_cli_fail(cli, &err);
-    px_actor me;
-    px_actor_cli(&me);
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK)
+        return px_cli_fail(cli, &s.err);
     px_rc rc;
     json_t *out = NULL;
     if (strcmp(sub, "create") == 0) {
         char secret[PX_API_KEY_LEN + 1];
         px_key_info info;
         px_key_mode m = mode && strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
-        rc = px_svc_key_create(db, &me, org, role, label, m, secret, &info, &err);
+        rc = px_svc_key_create(s.db, &s.me, org, role, label, m, secret, &info, &s.err);
         if (rc == PX_OK) {
             out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
                             "org_id", info.org_id, "role", info.role, "mode",
@@ -204,18 +194,18 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
             px_cleanse(secret, sizeof(secret));
         }
     } else if (strcmp(sub, "revoke") == 0) {
-        rc = px_svc_key_revoke(db, &me, argv[2], &err);
+        rc = px_svc_key_revoke(s.db, &s.me, argv[2], &s.err);
         if (rc == PX_OK)
             out = json_pack("{s:s, s:b}", "key_id", argv[2], "revoked", 1);
     } else {
         json_t *list = json_array();
-        rc = px_store_key_each(db, org, add_key, list, &err);
+        rc = px_store_key_each(s.db, org, add_key, list, &s.err);
         out = json_pack("{s:o}", "items", list);
     }
-    px_cli_close(&app, db);
+    px_cli_close(&s);
     if (rc != PX_OK) {
         json_decref(out);
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     }
     if (cli->json) {
         px_cli_print_json(out, JSON_COMPACT);

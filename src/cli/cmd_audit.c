@@ -85,18 +85,17 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
     const char *file = px_cli_opt(argc, argv, "checkpoint");
     if (file && read_held(file, &held, &n_held, &err) != PX_OK)
         return px_cli_fail(cli, &err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK) {
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK) {
         free(held);
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     }
     px_audit_verdict v;
-    px_rc rc = px_svc_audit_verify(db, &app.audit_keys, NULL, held, n_held, &v, &err);
-    px_cli_close(&app, db);
+    px_rc rc = px_svc_audit_verify(s.db, &s.app.audit_keys, NULL, held, n_held, &v, &s.err);
+    px_cli_close(&s);
     free(held);
     if (rc != PX_OK)
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     if (cli->json) {
         json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
                               "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
@@ -116,20 +115,18 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
 
 static int audit_checkpoint(px_cli *cli, int argc, char **argv)
 {
-    px_err err;
-    px_err_clear(&err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
-        return px_cli_fail(cli, &err);
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK)
+        return px_cli_fail(cli, &s.err);
     int made = 0, refused = 0;
     const char *cut_before = px_cli_opt(argc, argv, "cut-before");
-    px_rc rc = px_svc_audit_checkpoint(db, &app.audit_keys, cut_before, &made, &refused, &err);
+    px_rc rc =
+        px_svc_audit_checkpoint(s.db, &s.app.audit_keys, cut_before, &made, &refused, &s.err);
     char key_id[PX_SIGN_ID_LEN + 1];
-    px_strlcpy(key_id, app.audit_keys.keys[0].id, sizeof(key_id));
-    px_cli_close(&app, db);
+    px_strlcpy(key_id, s.app.audit_keys.keys[0].id, sizeof(key_id));
+    px_cli_close(&s);
     if (rc != PX_OK)
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     if (cli->json)
         px_cli_print_json(
             json_pack("{s:i, s:i, s:s}", "made", made, "refused", refused, "key_id", key_id),

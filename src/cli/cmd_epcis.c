@@ -259,13 +259,12 @@ static int partial_file(char tmp[4096], const char *out)
 }
 
 /* The export's file cannot be written: everything opened is closed. */
-static int cannot_write(px_cli *cli, px_app *app, px_db *db, px_epcis_validator *v,
-                        const char *path, px_err *err)
+static int cannot_write(px_cli *cli, px_cli_session *s, px_epcis_validator *v, const char *path)
 {
-    px_cli_close(app, db);
+    px_cli_close(s);
     px_epcis_validator_free(v);
-    px_err_set(err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", path);
-    return px_cli_fail(cli, err);
+    px_err_set(&s->err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", path);
+    return px_cli_fail(cli, &s->err);
 }
 
 static int cmd_export(px_cli *cli, int argc, char **argv)
@@ -285,29 +284,26 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     px_epcis_validator *v = NULL;
     if (schema && schema[0] && px_epcis_validator_open(&v, a.format, schema, &err) != PX_OK)
         return px_cli_fail(cli, &err);
-    px_app app;
-    px_db *db = NULL;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK) {
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK) {
         px_epcis_validator_free(v);
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &s.err);
     }
     char tmp[4096] = "";
     const char *dest = v ? tmp : a.out;
     if (v && partial_file(tmp, a.out) != 0)
-        return cannot_write(cli, &app, db, v, tmp, &err);
+        return cannot_write(cli, &s, v, tmp);
     file_sink fs = {stdout, 0};
     if (dest && !(fs.fp = fopen(dest, "wb"))) {
         if (v)
             remove(tmp);
-        return cannot_write(cli, &app, db, v, dest, &err);
+        return cannot_write(cli, &s, v, dest);
     }
-    px_actor actor;
-    px_actor_cli(&actor);
     size_t count = 0;
-    px_rc rc = px_svc_epcis_export_as(db, &actor, a.gtin, a.batch, a.profile, a.format,
-                                      sink_counted, &fs, &count, &err);
-    px_cli_close(&app, db);
-    done = output_done(cli, fs.fp, dest, rc, &err);
+    px_rc rc = px_svc_epcis_export_as(s.db, &s.me, a.gtin, a.batch, a.profile, a.format,
+                                      sink_counted, &fs, &count, &s.err);
+    px_cli_close(&s);
+    done = output_done(cli, fs.fp, dest, rc, &s.err);
     if (v && done == PX_EXIT_OK)
         done = export_checked(cli, v, tmp, a.out, &err);
     else if (v)

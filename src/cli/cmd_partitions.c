@@ -125,20 +125,17 @@ int px_cmd_partitions(px_cli *cli, int argc, char **argv)
     const char *usage = "partitions list | ensure [--ahead N] | detach [NAME] [--json]";
     if (strcmp(sub, "list") != 0 && strcmp(sub, "ensure") != 0 && strcmp(sub, "detach") != 0)
         return px_cli_usage(usage);
-    px_err err;
-    px_err_clear(&err);
-    px_app app;
-    px_db *db;
-    if (px_cli_open(cli, &app, &db, &err) != PX_OK)
-        return px_cli_fail(cli, &err);
+    px_cli_session s;
+    if (px_cli_open(cli, &s) != PX_OK)
+        return px_cli_fail(cli, &s.err);
     int rc;
     if (strcmp(sub, "list") == 0)
-        rc = partitions_list(cli, db, &app, &err);
+        rc = partitions_list(cli, s.db, &s.app, &s.err);
     else if (strcmp(sub, "ensure") == 0)
-        rc = partitions_ensure(cli, db, &app, argc, argv, &err);
+        rc = partitions_ensure(cli, s.db, &s.app, argc, argv, &s.err);
     else
-        rc = partitions_detach(cli, db, &app,
-                               argc > 2 && strncmp(argv[2], "--", 2) != 0 ? argv[2] : NULL, &err);
-    px_cli_close(&app, db);
+        rc = partitions_detach(cli, s.db, &s.app,
+                               argc > 2 && strncmp(argv[2], "--", 2) != 0 ? argv[2] : NULL, &s.err);
+    px_cli_close(&s);
     return rc;
 }
