@@ -324,8 +324,8 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
     /* REQ-POOL-7: FOR UPDATE SKIP LOCKED — a job being worked on by another transaction (this
      * process's other worker, or another packid process) is skipped, never waited for. The
      * lock lasts until the caller's COMMIT/ROLLBACK, or until the connection dies. */
-    PGresult *r = px__exec(
-        db,
+    PGresult *r = px__exec_cached(
+        db, PX__Q_ALLOC_CLAIM,
         "WITH c AS (SELECT id FROM job WHERE kind = 'allocation' AND status IN "
         "('queued', 'running') ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "

@@ -212,7 +212,7 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
     *alloc_failed = 0;
     /* An allocation export waits for its allocation's job: until then the allocation has
      * not all its serials. */
-    PGresult *r = px__exec(db,
+    PGresult *r = px__exec_cached(db, PX__Q_EXPORT_CLAIM,
                            "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
                            "JOIN export e ON e.job_id = j.id "
                            "LEFT JOIN allocation a ON a.id = e.allocation_id "

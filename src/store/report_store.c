@@ -280,8 +280,8 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
      * at the same time (DESIGN.md "Background work"). A 'sending' row is due again only when
      * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
-    PGresult *r = px__exec(
-        db,
+    PGresult *r = px__exec_cached(
+        db, PX__Q_REPORT_CLAIM,
         "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "
         "e.hmac_secret, r.document FROM report r JOIN regulator_endpoint e "
         "ON e.id = r.endpoint_id WHERE r.state IN ('queued', 'sending') "

@@ -38,7 +38,14 @@ typedef enum px__cached {
     PX__Q_AGG_APPLY,    /* agg_store.c: its rules and changes */
     PX__Q_AGG_RECORD,   /* agg_store.c: its aggregations and events */
     PX__Q_SCAN_VERDICT, /* scan_store.c: the same without the product's public fields */
-    PX__Q__COUNT        /* at most 32 */
+    /* The background runners' claims, asked by every worker on every poll (live and sandbox)
+     * and nearly always finding nothing: planned once, they cost an idle server's PostgreSQL
+     * a fifth of the CPU they did planned on every poll. */
+    PX__Q_ALLOC_CLAIM,   /* pool_store.c */
+    PX__Q_EXPORT_CLAIM,  /* print_store.c */
+    PX__Q_REPORT_CLAIM,  /* report_store.c */
+    PX__Q_WEBHOOK_CLAIM, /* webhook_store.c */
+    PX__Q__COUNT         /* at most 32 */
 } px__cached;
 
 /* px__exec of a statement prepared on first use on this connection (and schema): a read that

@@ -171,8 +171,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
      * dies between send and mark-sent, the delivery is due again when the lease runs out
      * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead
      * row is never claimed again. */
-    PGresult *r = px__exec(
-        db,
+    PGresult *r = px__exec_cached(
+        db, PX__Q_WEBHOOK_CLAIM,
         "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
         "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
         "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What an idle `packid serve` costs (docs/architecture.md "Background work"): the CPU its
+# process and the cluster's PostgreSQL processes spend per second while nobody calls it, beside
+# the same cluster with no packid running (the raw floor: PostgreSQL's own background
+# processes), in the same run. The workers (PACKID_WORKERS, default 2) poll every runner,
+# live and sandbox, every PACKID_WORKER_POLL_MS (default 100 ms).
+# Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
+#   bench/idle.sh [SECONDS] [BUILD_DIR]      defaults: 20 build-bench-idle
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+secs=${1:-20}
+build=${2:-$root/build-bench-idle}
+port=${BENCH_PORT:-18473}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_setup idle
+bench_machine
+hz=$(getconf CLK_TCK)
+postmaster=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid")
+ticks() {  # utime + stime of the given pids and of the postmaster and its children
+  local t=0 p
+  for p in "$@" "$postmaster" $(pgrep -P "$postmaster"); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+# ms of CPU per second over secs seconds, of the pids given and the cluster.
+per_second() {
+  local t0 t1
+  t0=$(ticks "$@")
+  sleep "$secs"
+  t1=$(ticks "$@")
+  awk -v d="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN { printf "%.1f", d * 1000 / hz / s }'
+}
+raw=$(per_second)
+bench_serve
+sleep 2 # the first passes prepare their statements
+idle=$(per_second "$server")
+echo "cluster alone (raw floor): $raw ms CPU per second; packid serve idle (packid + cluster):" \
+     "$idle ms CPU per second over ${secs}s; workers ${PACKID_WORKERS:-2}, poll" \
+     "${PACKID_WORKER_POLL_MS:-100} ms"
