@@ -73,7 +73,7 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
     char hex[67];
     bytea_hex(hex, hash);
     const char *p[] = {hex};
-    PGresult *r = px__exec(db,
+    PGresult *r = px__exec_cached(db, PX__Q_KEY_LOOKUP,
                            "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "
                            "coalesce(o.market, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
                            "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",

@@ -45,7 +45,13 @@ typedef enum px__cached {
     PX__Q_EXPORT_CLAIM,  /* print_store.c */
     PX__Q_REPORT_CLAIM,  /* report_store.c */
     PX__Q_WEBHOOK_CLAIM, /* webhook_store.c */
-    PX__Q__COUNT         /* at most 32 */
+    /* key.c: every keyed request's key; vrs_store.c: every DSCSA verification's read and
+     * log row. Planned on every request, their planning cost PostgreSQL more than running
+     * them (the responder's CPU per request was 40 % parse and plan). */
+    PX__Q_KEY_LOOKUP,
+    PX__Q_VRS_LOOKUP,
+    PX__Q_VRS_LOG,
+    PX__Q__COUNT /* at most 32 */
 } px__cached;
 
 /* px__exec of a statement prepared on first use on this connection (and schema): a read that

@@ -12,7 +12,7 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
     memset(out, 0, sizeof(*out));
     const char *p[] = {gtin, serial};
     /* The product row by its key and the pack by (gtin, serial): two index probes, one trip. */
-    PGresult *r = px__exec(db,
+    PGresult *r = px__exec_cached(db, PX__Q_VRS_LOOKUP,
                            "SELECT p.mah_id, coalesce(o.gln, ''), s.gtin IS NOT NULL, "
                            "coalesce(s.state, ''), coalesce(s.reason, ''), "
                            "coalesce(s.batch, ''), coalesce(s.expiry, ''), "
@@ -72,13 +72,17 @@ px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
                        l->key_id,    l->req_gln, l->responder_gln, l->gtin,
                        l->lot,       l->serial,  l->exp,           l->context,
                        l->corr_uuid, verified,   l->reason,        l->info};
-    return px__exec_cmd(db,
-                        "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, "
-                        "req_gln, responder_gln, gtin, lot, serial, exp, context, corr_uuid, "
-                        "verified, failure_reason, additional_info) VALUES ($1::timestamptz, "
-                        "$2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, "
-                        "$13, $14::bool, $15, $16)",
-                        16, p, err);
+    PGresult *r = px__exec_cached(
+        db, PX__Q_VRS_LOG,
+        "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, req_gln, "
+        "responder_gln, gtin, lot, serial, exp, context, corr_uuid, verified, failure_reason, "
+        "additional_info) VALUES ($1::timestamptz, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, "
+        "$9, $10, $11, $12, $13, $14::bool, $15, $16)",
+        16, p, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
 }
 
 static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
