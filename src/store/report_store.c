@@ -455,15 +455,31 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
                       "mr.gtin = e.gtin AND mr.batch = e.lot AND mr.market = $%d))",
                       q->n, q->n);
     }
-    if (f->gtin)
+    int gtin_param = 0; /* its $N, for the release's packs below */
+    if (f->gtin) {
         qb_param(q, " AND e.gtin = ", "", f->gtin);
+        gtin_param = q->n;
+    }
     if (f->op_id)
         qb_param(q, " AND e.op_id = ", "::uuid", f->op_id);
     if (f->release_id) {
-        /* The report of a release: the batch's commissioning events and the release's
-         * event. */
-        qb_param(q, " AND ((e.op = 'commission' AND e.lot = ", ")", f->lot ? f->lot : "");
-        qb_param(q, " OR (e.op = 'release' AND e.release_id = ", "::uuid))", f->release_id);
+        /* The report of a release: the release's event and the commissioning events of the
+         * batch that name a pack it released (EU FMD Art 33: the UI data of what is released;
+         * DSCSA: the products the shipment carries). Not every commissioning of the batch: a
+         * batch released in parts would send its whole commissioning again with each part.
+         * With the GTIN given, one read of the batch's packs for all the events (a hashed
+         * subplan). */
+        char gtin_ref[16] = "e.gtin";
+        if (gtin_param)
+            snprintf(gtin_ref, sizeof(gtin_ref), "$%d", gtin_param);
+        q->params[q->n++] = f->lot ? f->lot : "";
+        q->params[q->n++] = f->release_id;
+        px_buf_printf(&q->sql,
+                      " AND ((e.op = 'commission' AND e.lot = $%d AND e.commission_id IN "
+                      "(SELECT s.commission_id FROM serial s WHERE s.gtin = %s AND "
+                      "s.batch = $%d AND s.release_id = $%d::uuid)) "
+                      "OR (e.op = 'release' AND e.release_id = $%d::uuid))",
+                      q->n - 1, gtin_ref, q->n - 1, q->n, q->n);
     } else if (f->lot) {
         qb_param(q, " AND e.lot = ", "", f->lot);
     }

@@ -210,6 +210,75 @@ static void test_reports__delivered_after_three_failures(void **state)
     px_http_resp_free(&r);
 }
 
+/* A release's document: GET /v1/reports/{id}/document, checked against the EPCIS 1.2 XSD; the
+ * number of its ObjectEvents into *events. The report is delivered before this returns, so no
+ * later test's receiver sees it. Caller frees. */
+static char *release_document(fixture *f, const char *body, int *events)
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    char id[40], path[128];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "report_id"));
+    json_decref(j);
+    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_test_xsd_valid(r.body, r.len);
+    *events = px_occurrences(r.body, "<ObjectEvent>");
+    char *doc = strdup(r.body);
+    px_http_resp_free(&r);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* A batch released in parts: each release's report carries the commissioning events that name
+ * the packs it released, and the release's event; not the batch's other commissionings, which
+ * the earlier (or a later) part carries (docs/scaling.md "Releasing a large batch in parts"). */
+static void test_reports__release_in_parts_carries_its_commissioning(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    static const char *const part[] = {"PART-A-", "PART-B-", "PART-C-", "PART-D-"};
+    for (int i = 0; i < 4; i++) {
+        char serials[256];
+        px_test_serials(serials, sizeof(serials), part[i], 1, i + 1);
+        px_test_commission(&f->env, f->mah_key, GTIN, "B-PARTS", "301231", serials);
+    }
+    /* A's packs alone: commissioning A and the release. */
+    int events = 0;
+    char *doc = release_document(f,
+                                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
+                                 "\"serials\":[\"PART-A-1\"]}",
+                                 &events);
+    assert_int_equal(events, 2);
+    assert_non_null(strstr(doc, "PART-A-1"));
+    for (int i = 1; i < 4; i++)
+        if (strstr(doc, part[i]))
+            fail_msg("the first part's report names %s", part[i]);
+    free(doc);
+    /* One pack of B: commissioning B (all of its packs, as recorded) and the release. */
+    doc = release_document(f,
+                           "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
+                           "\"serials\":[\"PART-B-2\"]}",
+                           &events);
+    assert_int_equal(events, 2);
+    assert_non_null(strstr(doc, "PART-B-1"));
+    assert_null(strstr(doc, "PART-A-"));
+    assert_null(strstr(doc, "PART-C-"));
+    free(doc);
+    /* The rest of the batch (B-1, all of C and D): three commissionings and the release;
+     * A's, whose packs are all released by the first part, is not sent again. */
+    doc = release_document(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\"}",
+                           &events);
+    assert_int_equal(events, 4);
+    assert_null(strstr(doc, "PART-A-"));
+    assert_non_null(strstr(doc, "PART-B-1"));
+    assert_non_null(strstr(doc, "PART-C-3"));
+    assert_non_null(strstr(doc, "PART-D-4"));
+    free(doc);
+}
+
 static void test_reports__scoping(void **state)
 {
     fixture *f = *state;
@@ -768,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_reports__crash_between_send_and_mark_sent),
         cmocka_unit_test(test_reports__epcis_query),
         cmocka_unit_test(test_reports__cli_export),
+        cmocka_unit_test(test_reports__release_in_parts_carries_its_commissioning),
         cmocka_unit_test(test_reports__cmo_gln_prefix_gives_read_point),
         cmocka_unit_test(test_reports__us_release_with_shipping),
     };
