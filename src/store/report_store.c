@@ -598,6 +598,13 @@ static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long aft
 /* One chunk of events after seq `after`: at most EVENT_CHUNK (or the filter's chunk_max)
  * events and about EPC_BUDGET EPCs ($2), each with its serials or EPCs joined by GS (column
  * 17). */
+/* The serials of an event that names its packs by operation (migration 0004: a commission's
+ * or a release's packs), one condition a subquery, so each reads its operation's index
+ * (serial_commission, serial_release: migration 0203) instead of the whole batch. */
+#define OP_PACKS(cond)                                                                             \
+    "(SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s WHERE " cond           \
+    " AND s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot))"
+
 static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
 {
     char tail[2048];
@@ -612,10 +619,8 @@ static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long aft
         "coalesce(e.location_gln, ''), e.event_hash, "
         "coalesce(CASE WHEN e.epcs IS NOT NULL THEN array_to_string(e.epcs, chr(29)) "
         "WHEN e.serial_set = 'list' THEN array_to_string(e.serials, chr(29)) "
-        "ELSE (SELECT string_agg(s.serial, chr(29) ORDER BY s.serial) FROM serial s "
-        "WHERE s.gtin = e.gtin AND (e.lot IS NULL OR s.batch = e.lot) AND "
-        "CASE e.serial_set WHEN 'commission' THEN s.commission_id = e.commission_id "
-        "ELSE s.release_id = e.release_id END) END, ''), "
+        "WHEN e.serial_set = 'commission' THEN " OP_PACKS("s.commission_id = e.commission_id")
+        " ELSE " OP_PACKS("s.release_id = e.release_id") " END, ''), "
         "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
         "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
         "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
