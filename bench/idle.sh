@@ -16,20 +16,12 @@ port=${BENCH_PORT:-18473}
 bench_setup idle
 bench_machine
 hz=$(getconf CLK_TCK)
-postmaster=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid")
-ticks() {  # utime + stime of the given pids and of the postmaster and its children
-  local t=0 p
-  for p in "$@" "$postmaster" $(pgrep -P "$postmaster"); do
-    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$t"
-}
 # ms of CPU per second over secs seconds, of the pids given and the cluster.
 per_second() {
   local t0 t1
-  t0=$(ticks "$@")
+  t0=$(bench_ticks "$@")
   sleep "$secs"
-  t1=$(ticks "$@")
+  t1=$(bench_ticks "$@")
   awk -v d="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN { printf "%.1f", d * 1000 / hz / s }'
 }
 raw=$(per_second)

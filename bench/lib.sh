@@ -6,6 +6,9 @@
 #   bench_field NAME LINE     the value of NAME=value in LINE.
 #   bench_same_output BIN     BIN packid and BIN bare write the same bytes for 10,000 events
 #                             (their FNV-1a digests); exits the script when they do not.
+#   bench_ticks PID…          the CPU clock ticks (user + system) spent so far by the given
+#                             processes and by the private cluster (its postmaster and every
+#                             child of it): sampled before and after a run, the run's CPU.
 # The frame of the HTTP benches (callers also set port):
 #   bench_setup NAME TARGET…  bench_build TARGET… packid, a private embedded PostgreSQL under
 #                             $build, a fresh database packid_bench_NAME, migrated; the cluster
@@ -33,6 +36,15 @@ bench_same_output() {
   d2=$("$1" bare 10000 --digest | sed 's/.*fnv1a=//')
   [ "$d1" = "$d2" ] && echo "identical output (10000 events): yes ($d1)" \
                     || { echo "identical output: NO ($d1 vs $d2)"; exit 1; }
+}
+
+bench_ticks() {
+  local t=0 p pm
+  pm=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid")
+  for p in "$@" "$pm" $(pgrep -P "$pm"); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
 }
 
 server=

@@ -57,21 +57,13 @@ echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}'), wrk: $(wrk -v 
 echo "packs: $packs (COPY + VACUUM ANALYZE $(python3 -c "print(f'{$t1 - $t0:.1f}')") s); server threads: $threads; wrk: $conns connections, 2 threads, ${secs}s each"
 
 q="exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005&corrUUID=21ec2020-3aea-4069-a2dd-08002b30309d"
-postmaster=$(head -1 "$PACKID_DATA_DIR/pg/postmaster.pid")
-ticks() {  # utime + stime of the given pids and of every child of the postmaster
-  local t=0 p
-  for p in "$@" "$postmaster" $(pgrep -P "$postmaster"); do
-    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$t"
-}
 run() {  # name url-with-%s key port server-pid
   local t0 t1 out
-  t0=$(ticks "$5")
+  t0=$(bench_ticks "$5")
   out=$(BENCH_N=$packs BENCH_PATH=$2 BENCH_KEY=$3 \
     wrk -t2 -c$conns -d"${secs}s" -s "$root/bench/verify.lua" "http://127.0.0.1:$4" |
     awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
-  t1=$(ticks "$5")
+  t1=$(bench_ticks "$5")
   echo "$1 $out $((t1 - t0))"
 }
 # A short warm-up of each (caches, connections), then the measured runs.
