@@ -39,8 +39,8 @@ typedef enum px__cached {
     PX__Q_AGG_RECORD,   /* agg_store.c: its aggregations and events */
     PX__Q_SCAN_VERDICT, /* scan_store.c: the same without the product's public fields */
     /* The background runners' claims, asked by every worker on every poll (live and sandbox)
-     * and nearly always finding nothing: planned once, they cost an idle server's PostgreSQL
-     * a fifth of the CPU they did planned on every poll. */
+     * and nearly always finding nothing: planned once, an idle server costs a quarter to a
+     * third of the CPU it did with them planned on every poll (bench/idle.sh). */
     PX__Q_ALLOC_CLAIM,   /* pool_store.c */
     PX__Q_EXPORT_CLAIM,  /* print_store.c */
     PX__Q_REPORT_CLAIM,  /* report_store.c */
