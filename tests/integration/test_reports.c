@@ -234,7 +234,7 @@ static char *release_document(fixture *f, const char *body, int *events)
 
 /* A batch released in parts: each release's report carries the commissioning events that name
  * the packs it released, and the release's event; not the batch's other commissionings, which
- * the earlier (or a later) part carries (docs/scaling.md "Releasing a large batch in parts"). */
+ * the earlier (or a later) part carries (docs/aggregation.md "Releasing a large batch by pallets"). */
 static void test_reports__release_in_parts_carries_its_commissioning(void **state)
 {
     fixture *f = *state;
