@@ -408,7 +408,8 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
         "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON x.sscc = t.sscc "
         "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
         "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
-        "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND" IN_T("s.parent_sscc") ") n "
+        "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
+        "sscc FROM t WHERE depth < $2::int))) n "
         "ORDER BY depth, sscc = '', sscc, gtin, serial",
         2, p, err);
     if (!r)
