@@ -128,7 +128,8 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     const px_release_req *req = c->req;
     px_missing_list_dispose(&res->missing);
     int reports = 0;
-    if ((rc = px__report_preconditions(db, c->by, &c->prod, req->market, req->batch, &res->missing,
+    px__moved_packs moved = {req->batch, req->serials, req->serials ? req->n_serials : 0};
+    if ((rc = px__report_preconditions(db, c->by, &c->prod, req->market, &moved, &res->missing,
                                        &reports, err)) != PX_OK)
         return rc;
     if (req->dry_run) {

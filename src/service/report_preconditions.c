@@ -81,8 +81,8 @@ static int read_point_gap(void *vc, const char *org_id, const char *org_name)
 {
     gap_ctx *c = vc;
     c->rc = missing_add(c->l, "missing_read_point", "commissioned_by", org_id, c->err,
-                        "organization '%.80s' commissioned packs of this batch without a read "
-                        "point: it had no GLN with a known company prefix length",
+                        "organization '%.80s' commissioned packs this release moves without a "
+                        "read point: it had no GLN with a known company prefix length",
                         org_name);
     return c->rc != PX_OK;
 }
@@ -120,8 +120,8 @@ static px_rc party_check(px_missing_list *l, px_db *db, const px_actor *by,
 }
 
 px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
-                               const char *market, const char *batch, px_missing_list *l,
-                               int *reports, px_err *err)
+                               const char *market, const px__moved_packs *moved,
+                               px_missing_list *l, int *reports, px_err *err)
 {
     *reports = 0;
     px_epcis_profile profile = px_epcis_profile_for_market(market);
@@ -136,8 +136,9 @@ px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *
     if (rc == PX_OK)
         rc = px__master_data_check(l, pi, p, err);
     gap_ctx g = {l, err, PX_OK};
-    if (rc == PX_OK && pi->read_point_required && batch)
-        rc = px_store_read_point_gaps(db, p->gtin, batch, read_point_gap, &g, err);
+    if (rc == PX_OK && pi->read_point_required && moved)
+        rc = px_store_read_point_gaps(db, p->gtin, moved->batch, moved->serials, moved->n,
+                                      read_point_gap, &g, err);
     if (rc == PX_OK)
         rc = g.rc;
     endpoint_probe e = {0};

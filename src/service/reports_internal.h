@@ -29,14 +29,21 @@ px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis
 /* Streams every event filter f selects to an already opened writer (the query document). */
 px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w, px_err *err);
 
-/* Everything the report of a release (or status change) of product p's packs of batch (NULL:
- * listed packs) to market will need, as by would record it: a profile for the market, the
- * MAH's GLN (the sender), by's read point, a read point on every commissioning event of the
- * batch, the master data the profile requires, an active endpoint. One item per missing piece
- * is added to l; *reports = 1 when the market has a reporting regime. */
+/* The packs a release moves: the commissioned packs of batch, or only the listed ones. */
+typedef struct px__moved_packs {
+    const char *batch;
+    const char *const *serials; /* NULL: every commissioned pack of the batch */
+    size_t n;
+} px__moved_packs;
+/* Everything the report of a release (moved) or a status change of released packs (moved
+ * NULL) of product p to market will need, as by would record it: a profile for the market,
+ * the MAH's GLN (the sender), by's read point, a read point on every commissioning event the
+ * report carries (those naming a moved pack), the master data the profile requires, an active
+ * endpoint. One item per missing piece is added to l; *reports = 1 when the market has a
+ * reporting regime. */
 px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
-                               const char *market, const char *batch, px_missing_list *l,
-                               int *reports, px_err *err);
+                               const char *market, const px__moved_packs *moved,
+                               px_missing_list *l, int *reports, px_err *err);
 /* The markets a status change of released packs is reported to (at most 8 in one request). */
 typedef struct px__market_set {
     char v[PX_OP_MARKETS_MAX][3];

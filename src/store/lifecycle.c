@@ -588,15 +588,29 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
 }
 
 px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
-                               px_org_gap_fn fn, void *ctx, px_err *err)
+                               const char *const *serials, size_t n, px_org_gap_fn fn, void *ctx,
+                               px_err *err)
 {
-    const char *p[] = {gtin, batch};
+    px_buf arr;
+    const char *a = serials ? px__text_array(&arr, serials, n, "serials", err) : NULL;
+    if (serials && !a) {
+        px_buf_dispose(&arr);
+        return err->rc;
+    }
+    const char *p[] = {gtin, batch, a};
+    /* Only the gaps' events ask which packs they name (serial_commission, migration 0203):
+     * a batch whose commissionings all carry a read point costs one read of its events. */
     PGresult *r = px__exec(db,
                            "SELECT DISTINCT o.id, o.name FROM epcis_event e JOIN organization o "
                            "ON o.id = e.org_id WHERE e.gtin = $1 AND e.lot = $2 AND "
-                           "e.op = 'commission' AND coalesce(e.read_point, '') = '' "
+                           "e.op = 'commission' AND coalesce(e.read_point, '') = '' AND "
+                           "EXISTS (SELECT 1 FROM serial s WHERE s.commission_id = "
+                           "e.commission_id AND s.gtin = $1 AND s.batch = $2 AND s.state = "
+                           "'commissioned' AND ($3::text[] IS NULL OR s.serial = ANY($3::text[]))) "
                            "ORDER BY o.name, o.id",
-                           2, p, err);
+                           3, p, err);
+    if (serials)
+        px_buf_dispose(&arr);
     return px__each_pair(r, fn, ctx, err);
 }
 

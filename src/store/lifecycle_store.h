@@ -111,11 +111,14 @@ px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char
  * listed serials (n > 0) those that are commissioned packs of the batch. */
 px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, const char *batch,
                              const char *const *serials, size_t n, px_err *err);
-/* The organizations whose commissioning events of (gtin, batch) carry no read point: their
- * EPCIS events cannot satisfy a profile that requires one. fn gets each org's id and name. */
+/* The organizations whose commissioning events of (gtin, batch) carry no read point and name a
+ * commissioned pack of the batch (of serials[0..n) when serials is not NULL): the packs a
+ * release would move, whose report carries those events (a profile that requires a read point
+ * cannot take them). fn gets each org's id and name. */
 typedef int (*px_org_gap_fn)(void *ctx, const char *org_id, const char *org_name);
 px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
-                               px_org_gap_fn fn, void *ctx, px_err *err);
+                               const char *const *serials, size_t n, px_org_gap_fn fn, void *ctx,
+                               px_err *err);
 typedef int (*px_market_fn)(void *ctx, const char *market);
 
 /* A pack as stored. */

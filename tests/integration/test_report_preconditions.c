@@ -214,8 +214,25 @@ static void test_report_preconditions__named_then_repaired(void **state)
     /* The batch commissioned without a read point stays unreportable: its events are facts. */
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\"}",
             "missing_read_point");
-    /* A batch commissioned after the repair is released, reported and delivered. */
+    /* Packs of the same batch commissioned after the repair are released by themselves: the
+     * report carries only the commissioning events that name a pack the release moves
+     * (docs/delivery.md), so only those need a read point. The older packs stay refused. */
     char id[40];
+    commission(f, "P-1", "PL", 2);
+    px_receiver_reset(&f->rv, 0, 0);
+    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                           "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\","
+                           "\"serials\":[\"PL1\",\"PL2\"]}",
+                           201),
+              id);
+    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+    last_document_valid(f, ".PL2</epc>");
+    if (strstr(f->rv.req[px_receiver_count(&f->rv) - 1].body, ".PA1</epc>"))
+        fail_msg("the report of PL1, PL2 carries the commissioning of PA1");
+    refused(f, "/v1/releases",
+            "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\",\"serials\":[\"PA1\"]}",
+            "missing_read_point");
+    /* A batch commissioned after the repair is released, reported and delivered. */
     release_until(f, "P-2", "PB", 3, 0, "delivered", id);
     last_document_valid(f, "urn:epcglobal:cbv:bizstep:shipping");
 }
