@@ -44,7 +44,7 @@ typedef struct px__moved_packs {
 px_rc px__report_preconditions(px_db *db, const px_actor *by, const px_product *p,
                                const char *market, const px__moved_packs *moved,
                                px_missing_list *l, int *reports, px_err *err);
-/* The markets a status change of released packs is reported to (at most 8 in one request). */
+/* The markets a status change of released packs is reported to (at most PX_OP_MARKETS_MAX). */
 typedef struct px__market_set {
     char v[PX_OP_MARKETS_MAX][3];
     int n;
