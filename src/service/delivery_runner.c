@@ -92,6 +92,7 @@ typedef struct end_ctx {
     const px_delivery_result *res;
     const char *outcome;
     long retry_ms;
+    int current; /* the report took the outcome (the attempt was not superseded) */
 } end_ctx;
 
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
@@ -100,10 +101,22 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_report_end_attempt(px_tx_db(tx), c->report->id, c->attempt,
                                            (int)c->res->http_status, c->outcome,
                                            c->res->error[0] ? c->res->error : NULL, c->retry_ms,
-                                           err);
-    if (rc == PX_OK && strcmp(c->outcome, "dead") == 0)
+                                           &c->current, err);
+    if (rc == PX_OK && c->current && strcmp(c->outcome, "dead") == 0)
         rc = tell_webhook(tx, c->report, "report.dead", c->res->error, err);
     return rc;
+}
+
+/* A sender that stalled past its lease answers after another took the report: its outcome
+ * stays its attempt's (docs/delivery.md "Leases"). */
+static void log_superseded(const end_ctx *e)
+{
+    if (e->current)
+        return;
+    char fields[200];
+    snprintf(fields, sizeof(fields), "\"report_id\":\"%s\",\"attempt\":%d,\"outcome\":\"%s\"",
+             e->report->id, e->attempt, e->outcome);
+    px_log(PX_LOG_WARN, "report delivery: a later attempt superseded this one", fields);
 }
 
 static void log_attempt(const char *id, int n, const px_delivery_result *res, px_delivery_outcome o,
@@ -156,7 +169,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         memset(&sink, 0, sizeof(sink));
         snprintf(sink.error, sizeof(sink.error),
                  "sandbox: validated and kept; test data is never sent to a regulator endpoint");
-        end_ctx e = {&c.job.r, c.attempt, &sink, "delivered", 0};
+        end_ctx e = {&c.job.r, c.attempt, &sink, "delivered", 0, 0};
         rc = px_tx_run(db, NULL, end_body, &e, err);
         px_report_job_dispose(&c.job);
         return rc;
@@ -173,13 +186,15 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     };
     px_delivery_result res;
     px__delivery_send(cfg, &rq, &res);
-    end_ctx e = {&c.job.r, c.attempt, &res, NULL, 0};
+    end_ctx e = {&c.job.r, c.attempt, &res, NULL, 0, 0};
     px_delivery_outcome o =
         px__delivery_judge(cfg, res.http_status, c.attempt, c.job.r.max_attempts, &e.retry_ms);
     e.outcome = px_delivery_outcome_name(o);
     app->deliveries[o]++;
     log_attempt(c.job.r.id, c.attempt, &res, o, e.retry_ms);
     rc = px_tx_run(db, NULL, end_body, &e, err);
+    if (rc == PX_OK)
+        log_superseded(&e);
     px_report_job_dispose(&c.job);
     return rc;
 }

@@ -356,27 +356,34 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
 
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
                                   const char *outcome, const char *error, long retry_ms,
-                                  px_err *err)
+                                  int *current, px_err *err)
 {
+    *current = 0;
     px__attempt_text t;
     px__attempt_text_set(&t, n, http_status, retry_ms);
-    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, px__nz(error)};
-    px_rc rc = px__exec_cmd(db,
-                            "UPDATE report_attempt SET finished_at = clock_timestamp(), "
-                            "http_status = $3::int, outcome = $4, error = $5 "
-                            "WHERE report_id = $1::uuid AND n = $2::int",
-                            5, p, err);
-    if (rc != PX_OK)
-        return rc;
-    const char *q[] = {id, outcome, px__nz(error), t.retry};
-    return px__exec_cmd(
+    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry};
+    /* The attempt's own row always gets its outcome (what happened to that POST); the report
+     * only while attempt n is its latest and still sending: a sender that stalled past its
+     * lease (docs/delivery.md) may answer after another sender claimed the report again, and
+     * its late outcome must not undo the newer one (a delivered report queued again, or a
+     * false report.dead). As the webhook deliveries' (webhook_store.c). */
+    PGresult *r = px__exec(
         db,
+        "WITH a AS (UPDATE report_attempt SET finished_at = clock_timestamp(), "
+        "http_status = $3::int, outcome = $4, error = $5 "
+        "WHERE report_id = $1::uuid AND n = $2::int) "
         "UPDATE report SET "
-        "state = " PX__SQL_STATE_AFTER("$2") ", "
-        "last_error = CASE $2 WHEN 'delivered' THEN last_error ELSE $3 END, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$2") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$4") " WHERE id = $1::uuid",
-        4, q, err);
+        "state = " PX__SQL_STATE_AFTER("$4") ", "
+        "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
+        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
+        "AND state = 'sending' AND attempts = $2::int RETURNING 1",
+        6, p, err);
+    if (!r)
+        return err->rc;
+    *current = PQntuples(r) == 1;
+    PQclear(r);
+    return PX_OK;
 }
 
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)

@@ -132,10 +132,12 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
 /* Marks the report sending, attempts + 1, leased for lease_ms; records attempt n. */
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
                                     px_err *err);
-/* Ends attempt n: outcome "delivered" | "retry" (next try in retry_ms) | "dead". */
+/* Ends attempt n: outcome "delivered" | "retry" (next try in retry_ms) | "dead". The report
+ * takes it only while n is its latest attempt and it is still sending (*current = 1); a
+ * superseded attempt records its own outcome alone (*current = 0). */
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
                                   const char *outcome, const char *error, long retry_ms,
-                                  px_err *err);
+                                  int *current, px_err *err);
 /* The document cannot be sent (schema violation, profile rule): state failed, nothing sent. */
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err);
 

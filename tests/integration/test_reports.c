@@ -418,14 +418,9 @@ static void test_reports__max_attempts_then_dead(void **state)
     json_decref(j);
 }
 
-/* A crash between send and mark-sent: the receiver holds the first POST, packid is killed,
- * a new packid re-sends when the lease runs out — the same bytes. */
-static void test_reports__crash_between_send_and_mark_sent(void **state)
+/* Holds the receiver's hung request until it arrives (30 s at most). */
+static void wait_hung(px_receiver *rv)
 {
-    fixture *f = *state;
-    char id[40];
-    reported_release(f, 0, 1, "B-FR-1", "FR1", 4, "FR", id);
-    px_receiver *rv = &f->rv;
     pthread_mutex_lock(&rv->mu);
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
@@ -436,6 +431,17 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     int hung = rv->hung;
     pthread_mutex_unlock(&rv->mu);
     assert_true(hung);
+}
+
+/* A crash between send and mark-sent: the receiver holds the first POST, packid is killed,
+ * a new packid re-sends when the lease runs out — the same bytes. */
+static void test_reports__crash_between_send_and_mark_sent(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    reported_release(f, 0, 1, "B-FR-1", "FR1", 4, "FR", id);
+    px_receiver *rv = &f->rv;
+    wait_hung(rv);
     px_test_server_kill(&f->env);
     pthread_mutex_lock(&rv->mu);
     rv->release_hang = 1;
@@ -455,6 +461,49 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     assert_int_equal(px_receiver_count(rv), 2);
     assert_int_equal(rv->req[0].len, rv->req[1].len);
     assert_memory_equal(rv->req[0].body, rv->req[1].body, rv->req[0].len);
+}
+
+/* A sender that stalls past its lease while another process delivers the report: its late
+ * outcome (here a failed POST, a retry) stays its attempt's, and the delivered report is
+ * neither queued again nor sent again (docs/delivery.md "A sender that stalls past its
+ * lease"). */
+static void test_reports__superseded_attempt_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    reported_release(f, 0, 1, "B-FR-2", "FR2", 2, "FR", id);
+    px_receiver *rv = &f->rv;
+    wait_hung(rv);
+    /* What a second process does once the lease has run out: attempt 2, delivered. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "WITH u AS (UPDATE report SET attempts = 2, state = 'delivered', "
+                                 "delivered_at = now() WHERE id = '%s' AND attempts = 1 "
+                                 "RETURNING 1) SELECT count(*) FROM u",
+                                 id),
+                     1);
+    pthread_mutex_lock(&rv->mu);
+    rv->release_hang = 1; /* closed without an answer: the stalled sender's retry */
+    pthread_cond_broadcast(&rv->cv);
+    pthread_mutex_unlock(&rv->mu);
+    for (int i = 0; i < 200 && px_count_of(&f->env,
+                                           "SELECT count(*) FROM report_attempt WHERE report_id "
+                                           "= '%s' AND n = 1 AND finished_at IS NOT NULL",
+                                           id) == 0;
+         i++)
+        px_sleep_ms(50);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
+                                 "n = 1 AND outcome = 'retry'",
+                                 id),
+                     1);
+    px_sleep_ms(600); /* past the backoff (100-400 ms): a queued report would be sent again */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report WHERE id = '%s' AND state = "
+                                 "'delivered' AND attempts = 2",
+                                 id),
+                     1);
+    assert_int_equal(px_receiver_count(rv), 1);
+    assert_true(px_test_log_has(&f->env, "superseded", id));
 }
 
 /* ---- the EPCIS query ------------------------------------------------------------------ */
@@ -840,6 +889,8 @@ int main(void)
         cmocka_unit_test(test_reports__release_in_parts_carries_its_commissioning),
         cmocka_unit_test(test_reports__cmo_gln_prefix_gives_read_point),
         cmocka_unit_test(test_reports__us_release_with_shipping),
+        /* Last: its release adds FR events the query tests above count. */
+        cmocka_unit_test(test_reports__superseded_attempt_changes_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
