@@ -506,6 +506,41 @@ static void test_reports__superseded_attempt_changes_nothing(void **state)
     assert_true(px_test_log_has(&f->env, "superseded", id));
 }
 
+/* A batch released in parts to two markets: each market's regulator sees its own release and
+ * the commissioning of the packs, never the other market's release (docs/api.md "EPCIS
+ * query": the releases to its market and the commissioning events of those batches). */
+static void test_reports__regulator_sees_only_its_markets_release(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    px_test_commission(&f->env, f->mah_key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
+                             "\"serials\":[\"TWO-EU\"]}",
+                             201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"DE\","
+                             "\"serials\":[\"TWO-DE\"]}",
+                             201));
+    static const char *const paths[] = {"/v1/epcis/events?EQ_bizStep=shipping",
+                                        "/epcis/events?EQ_bizStep=shipping"};
+    for (size_t i = 0; i < 2; i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", paths[i], f->reg_eu_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        if (!strstr(r.body, "TWO-EU") || strstr(r.body, "TWO-DE"))
+            fail_msg("%s: the EU regulator must see the EU release alone: %s", paths[i], r.body);
+        px_http_resp_free(&r);
+    }
+    /* The commissioning of both packs is one event the EU release's report carried. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/epcis/events?EQ_bizStep=commissioning&MATCH_epc="
+            "urn:epc:id:sgtin:9506000.013436.TWO-EU", f->reg_eu_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
+    px_http_resp_free(&r);
+}
+
 /* ---- the EPCIS query ------------------------------------------------------------------ */
 
 static px_http_resp query(fixture *f, const char *key, const char *qs, long want)
@@ -889,8 +924,9 @@ int main(void)
         cmocka_unit_test(test_reports__release_in_parts_carries_its_commissioning),
         cmocka_unit_test(test_reports__cmo_gln_prefix_gives_read_point),
         cmocka_unit_test(test_reports__us_release_with_shipping),
-        /* Last: its release adds FR events the query tests above count. */
+        /* Last: their releases add events the query tests above count. */
         cmocka_unit_test(test_reports__superseded_attempt_changes_nothing),
+        cmocka_unit_test(test_reports__regulator_sees_only_its_markets_release),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
