@@ -5,6 +5,7 @@
 #include "allotments.h"
 #include "handlers.h"
 #include "reports.h"
+#include "workers.h"
 
 void h_healthz(px_req *r)
 {
@@ -25,8 +26,8 @@ static int add_report_count(void *ctx, const char *state, long long n)
     return 0;
 }
 
-/* What can fail after the request that caused it: reports by state (the states that have
- * reports) and deliveries by outcome since start. */
+/* What can fail after the request that caused it: report and webhook deliveries by outcome
+ * and runner failures since start, reports by state (the states that have reports). */
 static void render_reports(px_req *r, px_buf *b)
 {
     px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
@@ -35,6 +36,18 @@ static void render_reports(px_req *r, px_buf *b)
         px_buf_printf(b, "packid_report_deliveries_total{outcome=\"%s\"} %lu\n",
                       px_delivery_outcome_name((px_delivery_outcome)i),
                       (unsigned long)r->app->deliveries[i]);
+    px_buf_puts(b, "# HELP packid_webhook_deliveries_total Webhook delivery outcomes since "
+                   "start.\n# TYPE packid_webhook_deliveries_total counter\n");
+    for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
+        px_buf_printf(b, "packid_webhook_deliveries_total{outcome=\"%s\"} %lu\n",
+                      px_delivery_outcome_name((px_delivery_outcome)i),
+                      (unsigned long)r->app->webhook_deliveries[i]);
+    px_buf_puts(b, "# HELP packid_runner_errors_total Failed calls of a background runner since "
+                   "start (each also logged at error level).\n"
+                   "# TYPE packid_runner_errors_total counter\n");
+    for (int i = 0; px_workers_runner_name(i); i++)
+        px_buf_printf(b, "packid_runner_errors_total{runner=\"%s\"} %lu\n",
+                      px_workers_runner_name(i), (unsigned long)r->app->runner_errors[i]);
     px_db *db = px_req_db(r);
     px_err err;
     px_err_clear(&err);

@@ -41,6 +41,9 @@ typedef enum px_delivery_outcome {
  * /metrics name it (delivery_attempt.c). */
 const char *px_delivery_outcome_name(px_delivery_outcome o);
 
+/* At least the number of lines of runners.def (workers.c checks it at compile time). */
+#define PX_RUNNERS_MAX 16
+
 /* The process-wide context of the running service. */
 typedef struct px_app {
     px_config cfg;
@@ -59,6 +62,10 @@ typedef struct px_app {
      * schema before they are stored and before every send (NULL: not configured). */
     struct px_epcis_validator *validator_jsonld;
     _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
+    /* Webhook delivery outcomes since start (webhook_runner.c), as deliveries'. */
+    _Atomic unsigned long webhook_deliveries[PX_DELIVERY_OUTCOME__COUNT];
+    /* Failed calls per background runner since start (workers.c; runners.def order). */
+    _Atomic unsigned long runner_errors[PX_RUNNERS_MAX];
     /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):
      * loaded once, never in the database, never logged. */
     px_sign_ring audit_keys;

@@ -98,6 +98,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         px__delivery_judge(cfg, res.http_status, c.job.attempt,
                            c.job.url ? cfg->delivery_max_attempts : 0, &e.retry_ms);
     e.outcome = px_delivery_outcome_name(o);
+    app->webhook_deliveries[o]++;
     log_attempt(&c.job, &res, o, e.retry_ms);
     rc = px_tx_run(db, NULL, end_body, &e, err);
     px_webhook_job_dispose(&c.job);

@@ -32,20 +32,39 @@ struct px_workers {
     pthread_cond_t cv;
 };
 
-/* One pass over every runner; *any is set when one had work. */
+_Static_assert(sizeof(runners) / sizeof(runners[0]) - 1 <= PX_RUNNERS_MAX,
+               "runners.def has more runners than PX_RUNNERS_MAX");
+
+const char *px_workers_runner_name(int i)
+{
+    return i >= 0 && (size_t)i < sizeof(runners) / sizeof(runners[0]) ? runners[i].name : NULL;
+}
+
+/* One pass over every runner; *any is set when one had work. A runner that fails (a job that
+ * keeps failing, a dependency down) is logged at error level and counted
+ * (packid_runner_errors_total) and the pass goes on: the runners after it (regulator reports,
+ * webhooks, scans, partitions) never wait on another's failure. The first failure is the
+ * pass's answer (px_workers_drain stops on it). */
 static px_rc pass(px_app *app, px_db *db, int *any, px_err *err)
 {
     *any = 0;
+    px_rc first = PX_OK;
     for (int i = 0; runners[i].fn; i++) {
         int did = 0;
-        px_rc rc = runners[i].fn(app, db, &did, err);
+        px_err e;
+        px_err_clear(&e);
+        px_rc rc = runners[i].fn(app, db, &did, &e);
         if (rc != PX_OK) {
-            px_logf(PX_LOG_ERROR, "runner %s failed: %s", runners[i].name, err->message);
-            return rc;
+            app->runner_errors[i]++;
+            px_logf(PX_LOG_ERROR, "runner %s failed: %s", runners[i].name, e.message);
+            if (first == PX_OK) {
+                first = rc;
+                *err = e;
+            }
         }
         *any |= did;
     }
-    return PX_OK;
+    return first;
 }
 
 /* Waits until woken, asked to stop, or the poll interval has passed (0: no poll). */

@@ -21,6 +21,8 @@ void px_workers_stop(px_workers *w);
  * is running when this is called is followed by another, so a wake is never lost. No effect
  * without running workers (the CLI, tests that drain). */
 void px_workers_wake(const px_app *app);
+/* The name of runner i (runners.def order; /metrics), NULL past the last. */
+const char *px_workers_runner_name(int i);
 /* Runs every runner until none has work (tests and the CLI use this synchronously). */
 px_rc px_workers_drain(px_app *app, px_db *db, px_err *err);
 

@@ -607,7 +607,6 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                                  "AND error_code IS NOT NULL",
                                  id),
                      0);
-
     /* Repaired: the retried chunk completes the batch, each item once. */
     px_sqlf(&f->env, "DROP TRIGGER refuse_carrier_650 ON carrier");
     px_sqlf(&f->env, "DROP FUNCTION refuse_carrier_650()");
@@ -656,6 +655,58 @@ static void test_carrier_batch__cli_label(void **state)
     assert_int_not_equal(rc, 0);
 }
 
+/* A runner that keeps failing stops no other (workers.c): a batch whose job fails at every
+ * claim (its organization kind made unreadable, as a damaged row would be), one worker
+ * thread so every pass meets it, and a public scan taken meanwhile is still written by the
+ * scan_flush runner, which comes after carrier_batch in each pass. The failures are logged
+ * at error level and counted in /metrics. Last: it restarts the server. */
+static void test_carrier_batch__failing_runner_stops_no_other(void **state)
+{
+    fixture *f = *state;
+    px_test_server_kill(&f->env);
+    px_test_setenv(&f->env, "PACKID_WORKERS=1");
+    px_test_server_start(&f->env);
+    json_t *body = json_pack("{s:[o]}", "items", pack_item(GTIN, "CB0002"));
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    json_decref(batch_done(f, f->mah_key, id));
+    px_sqlf(&f->env,
+            "WITH b AS (UPDATE carrier_batch SET org_kind = 'bogus' WHERE id = '%s' RETURNING "
+            "job_id) UPDATE job SET status = 'queued' FROM b WHERE job.id = b.job_id",
+            id);
+    for (int i = 0; i < 100 && !px_test_log_has(&f->env, "runner carrier_batch failed", id); i++)
+        px_sleep_ms(50);
+    assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", id));
+    json_decref(px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/CB0002?country=DE", NULL, NULL,
+                             200));
+    long long flushed = 0;
+    for (int i = 0; i < 100 && !flushed; i++) {
+        flushed = px_count_of(&f->env,
+                              "SELECT count(*) FROM scan WHERE gtin = '" GTIN "' AND serial = "
+                              "'CB0002' AND country = 'DE'");
+        if (!flushed)
+            px_sleep_ms(50);
+    }
+    assert_int_equal(flushed, 1);
+    px_http_resp m;
+    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(m.status, 200);
+    static const char series[] = "packid_runner_errors_total{runner=\"carrier_batch\"} ";
+    const char *line = strstr(m.body, series);
+    assert_non_null(line);
+    assert_true(atol(line + strlen(series)) > 0);
+    assert_non_null(strstr(m.body, "packid_runner_errors_total{runner=\"scan_flush\"} 0\n"));
+    px_http_resp_free(&m);
+    assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", "\"level\":\"error\""));
+    px_sqlf(&f->env,
+            "UPDATE job SET status = 'failed' FROM carrier_batch b WHERE b.id = '%s' AND job.id = "
+            "b.job_id",
+            id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -666,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__cli_label),
+        cmocka_unit_test(test_carrier_batch__failing_runner_stops_no_other),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
