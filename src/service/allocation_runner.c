@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "allocation.h"
+#include "allotments.h"
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -180,8 +181,9 @@ typedef struct fail_ctx {
     const char *why;
 } fail_ctx;
 
-/* A job that can never finish (settings unusable, serial space exhausted): failed, with the
- * reason, and the unissued part of the reservation given back to the product. Only a job
+/* A job that can never finish (settings unusable, serial space exhausted, a value the database
+ * refuses): failed, with the reason, and the unissued part of the reservation given back to
+ * the product and to the allotment. Only a job
  * still queued or running fails (another process may have finished or failed it meanwhile);
  * the UPDATE waits for a chunk in progress to commit. */
 static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
@@ -198,6 +200,11 @@ static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     if ((rc = px_store_product_issued_add(db, cl->gtin, -(cl->total - cl->done), err)) != PX_OK)
+        return rc;
+    /* The serials it never issued go back to the allotment it was charged to
+     * (docs/allotments.md): an organization pays for what it received. */
+    if ((rc = px_store_allotment_refund_allocation(db, cl->allocation_id, cl->total - cl->done,
+                                                   err)) != PX_OK)
         return rc;
     px_actor sys;
     system_actor(&sys, cl->job_org_id);

@@ -100,6 +100,21 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
     return px_store_allotment_get(db, org_id, out, err);
 }
 
+px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
+                                           px_err *err)
+{
+    char amount[24];
+    snprintf(amount, sizeof(amount), "%lld", n);
+    const char *p[] = {allocation_id, amount};
+    /* The month the allocation was charged to (its creation, UTC), by whom it charged. */
+    return px__exec_cmd(db,
+                        "UPDATE allotment_usage u SET serials = greatest(u.serials - "
+                        "$2::bigint, 0) FROM allocation a WHERE a.id = $1::uuid AND u.org_id = "
+                        "a.requested_by AND u.period = (date_trunc('month', a.created_at AT TIME "
+                        "ZONE 'UTC'))::date",
+                        2, p, err);
+}
+
 px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *after, long limit,
                                px_allotment_fn fn, void *ctx, px_err *err)
 {

@@ -26,6 +26,13 @@ px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err)
         px_log(PX_LOG_ERROR, "database unavailable", fields);
         return px_err_set(err, PX_EUNAVAIL, "unavailable", "the database is unavailable");
     }
+    if (strncmp(state, "22", 2) == 0) {
+        /* Data exception (a text that is not UTF-8, a value out of a type's range): the value
+         * is at fault and would be again, so it is refused, not retried as a failure of the
+         * server. Logged with its detail for whoever investigates. */
+        px_log(PX_LOG_WARN, "value refused by database", fields);
+        return px_err_set(err, PX_EINVALID, "invalid_value", "a value is not valid");
+    }
     if (strcmp(state, "P0001") == 0 && msg) {
         /* RAISE EXCEPTION from our own functions: the message is ours and safe to show. */
         px_log(PX_LOG_WARN, "rule refused by database", fields);

@@ -264,12 +264,47 @@ static void test_allotments__visibility(void **state)
     json_decref(l);
 }
 
+/* A failed allocation job gives back what it never issued: the serials it was charged for
+ * return to the month's use of the organization that asked (docs/allotments.md). The failure
+ * is injected: the database refuses the product's serials as an invalid value. */
+static void test_allotments__failed_allocation_gives_back(void **state)
+{
+    fixture *f = *state;
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    json_decref(px_test_call(&f->env, "PUT", path, f->admin_key, "{}", 200));
+    jobs_done(f);
+    json_t *a = allotment(f, f->mah_key);
+    long long before = num(a, "used", "serials");
+    json_decref(a);
+    px_sqlf(&f->env,
+            "CREATE FUNCTION refuse_serials() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.gtin = '%s' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
+            "'22023'; END IF; RETURN NEW; END $$",
+            f->gtin2);
+    px_sqlf(&f->env, "CREATE TRIGGER refuse_serials BEFORE INSERT ON serial FOR EACH ROW "
+                     "EXECUTE FUNCTION refuse_serials()");
+    allocate(f, f->gtin2, 7, 202, NULL);
+    jobs_done(f);
+    px_sqlf(&f->env, "DROP TRIGGER refuse_serials ON serial");
+    px_sqlf(&f->env, "DROP FUNCTION refuse_serials()");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM job j JOIN allocation a ON a.job_id = j.id "
+                                 "WHERE a.gtin = '%s' AND j.status = 'failed'",
+                                 f->gtin2),
+                     1);
+    a = allotment(f, f->mah_key);
+    assert_int_equal(num(a, "used", "serials"), before);
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allotments__limit_and_refusal),
         cmocka_unit_test(test_allotments__edge_race),
         cmocka_unit_test(test_allotments__visibility),
+        cmocka_unit_test(test_allotments__failed_allocation_gives_back),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
