@@ -186,6 +186,40 @@ static int read_json_body(px_req *r)
     return 0;
 }
 
+static enum MHD_Result query_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    const char **bad = cls;
+    if (!px_utf8_valid(key) || (value && !px_utf8_valid(value))) {
+        *bad = px_utf8_valid(key) ? key : "";
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* Every value from the URL is well-formed UTF-8 before any handler reads it (docs/api.md
+ * "Errors"): percent-decoding may give any byte, and a text that is not UTF-8 is nothing
+ * packid stores (a path names no object: 404) and no parameter it takes (400). */
+static int url_not_utf8(px_req *r)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (!px_utf8_valid(r->params[i])) {
+            px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: the path is not UTF-8");
+            return 1;
+        }
+    const char *bad = NULL;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_utf8, &bad);
+    if (bad) {
+        px_err err;
+        px_err_set_field(&err, PX_EINVALID, "bad_request", bad,
+                         "query parameter '%.64s' is not UTF-8", bad);
+        px_reply_error(r, &err);
+        return 1;
+    }
+    return 0;
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
@@ -220,6 +254,8 @@ static void dispatch(px_req *r)
     r->route = &px_routes[r->route_index];
     r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
+        return;
+    if (url_not_utf8(r))
         return;
     if (r->body_too_big) {
         px_reply_fail(r, PX_ETOOBIG, "payload_too_large",

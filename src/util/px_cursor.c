@@ -47,7 +47,7 @@ int px_cursor_decode(char *raw, size_t cap, const char *cursor)
             if (o + 1 >= cap)
                 return -1;
             unsigned char c = (unsigned char)(acc >> bits & 0xff);
-            if (c < 0x20 || c == 0x7f) /* cursors we issue are printable text */
+            if (c < 0x20 || c > 0x7e) /* cursors we issue are printable ASCII (ids, keys) */
                 return -1;
             raw[o++] = (char)c;
         }

@@ -34,16 +34,6 @@ int px_parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
-int px_str_printable(const char *s, size_t maxlen)
-{
-    size_t n = 0;
-    for (; *s; s++, n++) {
-        unsigned char c = (unsigned char)*s;
-        if (n >= maxlen || c < 0x20 || c == 0x7f)
-            return 0;
-    }
-    return n > 0;
-}
 
 int px_hexval(int c)
 {
@@ -119,4 +109,26 @@ size_t px_utf8_scrub(char *s)
     }
     *w = '\0';
     return (size_t)(r - w);
+}
+
+int px_utf8_valid(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+int px_str_printable(const char *s, size_t maxlen)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++, n++) {
+        unsigned char c = (unsigned char)*p;
+        if (n >= maxlen || c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return n > 0 && px_utf8_valid(s);
 }

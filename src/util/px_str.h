@@ -15,8 +15,10 @@ size_t px_utf8_scrub(char *s);
 /* Parses a base-10 integer in [min,max]: an optional sign, digits, nothing before or after;
  * 0 on success, -1 (out untouched) otherwise. */
 int px_parse_long(const char *s, long min, long max, long *out);
-/* 1 when s is 1..maxlen bytes with no control characters (names, labels, free text; UTF-8
- * bytes pass). GS1 data fields use gs1's character-set checks instead. */
+/* 1 when s is well-formed UTF-8 throughout (RFC 3629 §4). */
+int px_utf8_valid(const char *s);
+/* 1 when s is 1..maxlen bytes of well-formed UTF-8 with no control characters (names,
+ * labels, free text). GS1 data fields use gs1's character-set checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
 
 /* The value of the hexadecimal digit c (0-9, A-F, a-f), or -1. */

@@ -880,6 +880,21 @@ static void sessions_and_console(fixture *f)
     expect(f, "GET", path, f->mah_key, NULL, 404);
 }
 
+/* Bytes that are not UTF-8, percent-encoded in a path or a query (or inside a cursor), are
+ * refused at the edge in the error shape: 404 for a path (it names nothing), 400 for a
+ * parameter; never a 500 from the database. */
+static void not_utf8(fixture *f)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/packs/%s/%%FF", f->gtin);
+    expect(f, "GET", path, f->mah_key, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/verify/%s/AB%%C3", f->gtin);
+    expect(f, "GET", path, NULL, NULL, 404);
+    expect(f, "GET", "/v1/products?after=%FF", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/products?after=_w", f->mah_key, NULL, 400); /* a cursor of 0xFF */
+    expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah_key, NULL, 400);
+}
+
 /* Every answer is one schemas/openapi.yaml describes. */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -891,6 +906,7 @@ static void test_api__answers_match_openapi(void **state)
     partners(f, partnership_id);
     allocations(f, allocation_id, serials);
     commission(f, serials);
+    not_utf8(f);
     packing(f);
     packs_and_carriers(f, serials);
     print_and_export(f, allocation_id, serials);

@@ -72,6 +72,8 @@ static void test_util__cursor_malformed(void **state)
         {"AAAA", __LINE__}, /* decodes to NUL bytes: not text we issue */
         {"Cg", __LINE__},   /* "\n" */
         {"fw", __LINE__},   /* DEL */
+        {"_w", __LINE__},   /* 0xFF: not UTF-8, nothing we issue */
+        {"w6k", __LINE__},  /* "é": cursors we issue are ASCII */
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         char raw[160];

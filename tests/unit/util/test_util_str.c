@@ -91,10 +91,12 @@ static void test_util__str_printable(void **state)
         int ok;
         int line;
     } v[] = {
-        {"Acme GmbH", 200, 1, __LINE__}, {"Zürich", 200, 1, __LINE__}, /* UTF-8 bytes pass */
+        {"Acme GmbH", 200, 1, __LINE__}, {"Zürich", 200, 1, __LINE__}, /* UTF-8 passes */
         {"abc", 3, 1, __LINE__},         {"abcd", 3, 0, __LINE__},
         {"", 200, 0, __LINE__},          {"tab\there", 200, 0, __LINE__},
         {"line\n", 200, 0, __LINE__},    {"del\x7f", 200, 0, __LINE__},
+        {"Z\xfcrich", 200, 0, __LINE__},  /* Latin-1, not UTF-8 */
+        {"caf\xc3", 200, 0, __LINE__},    /* cut inside a character */
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
@@ -115,7 +117,8 @@ static void test_util__str_strlcpy(void **state)
 }
 
 /* Text cut inside a character, and every ill-formed form RFC 3629 §4 names (overlong,
- * surrogate, above U+10FFFF, stray continuation, bad lead), loses exactly those bytes. */
+ * surrogate, above U+10FFFF, stray continuation, bad lead), loses exactly those bytes, and
+ * px_utf8_valid refuses exactly the inputs that lose any. */
 static void test_util__str_utf8_scrub(void **state)
 {
     (void)state;
@@ -140,6 +143,8 @@ static void test_util__str_utf8_scrub(void **state)
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         char buf[32]; /* copied by hand: px_strlcpy would not keep ill-formed input as is */
         memcpy(buf, v[i].in, strlen(v[i].in) + 1);
+        if (px_utf8_valid(v[i].in) != (v[i].dropped == 0))
+            fail_msg("%s:%d: px_utf8_valid disagrees", __FILE__, v[i].line);
         size_t d = px_utf8_scrub(buf);
         if (strcmp(buf, v[i].out) != 0 || d != v[i].dropped)
             fail_msg("%s:%d: dropped %zu, want %zu", __FILE__, v[i].line, d, v[i].dropped);
