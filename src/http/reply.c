@@ -107,6 +107,7 @@ static int top_level_invalid(const char *code)
                                         "bad_content_length",
                                         "invalid_utf8",
                                         "report_precondition",
+                                        "too_many_markets",
                                         "not_implemented",
                                         NULL};
     for (int i = 0; codes[i]; i++)

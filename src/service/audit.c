@@ -593,7 +593,7 @@ px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err
         px_logf(PX_LOG_INFO, "audit checkpoints signed: %d", made);
     /* A failure here is logged and retried next period; it never stops the other runners. */
     if (rc != PX_OK) {
-        px_logf(PX_LOG_WARN, "audit checkpoint failed: %s", err->message);
+        px_logf(PX_LOG_ERROR, "audit checkpoint failed: %s", err->message);
         px_err_clear(err);
     }
     return PX_OK;

@@ -145,7 +145,7 @@ px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
     free(rows);
     /* A failure is logged and retried at the next pass; it never stops the other runners. */
     if (rc != PX_OK) {
-        px_logf(PX_LOG_WARN, "partition maintenance failed: %s", err->message);
+        px_logf(PX_LOG_ERROR, "partition maintenance failed: %s", err->message);
         atomic_store(&app->partitions_next, now + 60);
         px_err_clear(err);
     }

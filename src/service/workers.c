@@ -111,6 +111,12 @@ static void *loop(void *arg)
                 pass(w->app, db, &sandbox_any, &err);
             px_pool_release(w->app->pool, db);
             any |= sandbox_any;
+        } else if (!atomic_load(&w->stopping)) {
+            /* No connection (the pool exhausted past its wait, the database down): background
+             * work waits, which the log and packid_runner_errors_total must say. */
+            px_logf(PX_LOG_ERROR, "workers: no database connection: %s", err.message);
+            for (int i = 0; runners[i].fn; i++)
+                w->app->runner_errors[i]++;
         }
         if (!any)
             idle(w, seen);

@@ -234,19 +234,26 @@ static px_rc public_settings_load(px_config *cfg, px_err *err)
     if (rc != PX_OK)
         return rc;
     cfg->demo = (int)v;
-    px_strlcpy(cfg->gcp_list, env_or("PACKID_GCP_LIST", ""), sizeof(cfg->gcp_list));
-    px_strlcpy(cfg->epcis_xsd_dir, env_or("PACKID_EPCIS_XSD_DIR", ""), sizeof(cfg->epcis_xsd_dir));
-    px_strlcpy(cfg->epcis2_xsd_dir, env_or("PACKID_EPCIS2_XSD_DIR", ""),
-               sizeof(cfg->epcis2_xsd_dir));
-    px_strlcpy(cfg->epcis2_json_schema, env_or("PACKID_EPCIS2_JSON_SCHEMA", ""),
-               sizeof(cfg->epcis2_json_schema));
-    px_strlcpy(cfg->dl_domain, env_or("PACKID_DL_DOMAIN", "https://id.gs1.org"),
-               sizeof(cfg->dl_domain));
+    /* Paths and URLs are used whole or not at all: a cut Digital Link domain would be
+     * encoded in every printed symbol, a cut public URL in every signed link. */
+    if ((rc = env_text("PACKID_GCP_LIST", "", cfg->gcp_list, sizeof(cfg->gcp_list), err)) !=
+            PX_OK ||
+        (rc = env_text("PACKID_EPCIS_XSD_DIR", "", cfg->epcis_xsd_dir,
+                       sizeof(cfg->epcis_xsd_dir), err)) != PX_OK ||
+        (rc = env_text("PACKID_EPCIS2_XSD_DIR", "", cfg->epcis2_xsd_dir,
+                       sizeof(cfg->epcis2_xsd_dir), err)) != PX_OK ||
+        (rc = env_text("PACKID_EPCIS2_JSON_SCHEMA", "", cfg->epcis2_json_schema,
+                       sizeof(cfg->epcis2_json_schema), err)) != PX_OK ||
+        (rc = env_text("PACKID_DL_DOMAIN", "https://id.gs1.org", cfg->dl_domain,
+                       sizeof(cfg->dl_domain), err)) != PX_OK)
+        return rc;
     const char *pub = getenv("PACKID_PUBLIC_URL");
     cfg->public_url_set = pub && *pub;
-    if (cfg->public_url_set)
-        px_strlcpy(cfg->public_url, pub, sizeof(cfg->public_url));
-    else
+    if (cfg->public_url_set) {
+        if ((rc = env_text("PACKID_PUBLIC_URL", "", cfg->public_url, sizeof(cfg->public_url),
+                           err)) != PX_OK)
+            return rc;
+    } else
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d", cfg->listen_host,
                  cfg->listen_port);
     return PX_OK;

@@ -893,6 +893,8 @@ static void not_utf8(fixture *f)
     expect(f, "GET", "/v1/products?after=%FF", f->mah_key, NULL, 400);
     expect(f, "GET", "/v1/products?after=_w", f->mah_key, NULL, 400); /* a cursor of 0xFF */
     expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah_key, NULL, 400);
+    /* A cursor packid never issued ("abc", not a report id): 400, as every list's. */
+    expect(f, "GET", "/v1/reports?after=YWJj", f->mah_key, NULL, 400);
 }
 
 /* Every answer is one schemas/openapi.yaml describes. */

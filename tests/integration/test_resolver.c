@@ -592,6 +592,9 @@ static void test_resolver__clone_one_webhook(void **state)
     snprintf(close, sizeof(close), "/v1/alerts/%s/close", alert_id);
     px_test_expect(&f->env, "POST", close, f->other_key, "{\"reason\":\"mine\"}", 404, "not_found");
     px_test_expect_field(&f->env, "POST", close, f->mah_key, "{}", "reason", NULL);
+    /* Free text without control characters, as every other (docs/api.md "Limits"). */
+    px_test_expect_field(&f->env, "POST", close, f->mah_key, "{\"reason\":\"line\\nbreak\"}",
+                         "reason", "invalid_value");
     json_t *closed = px_test_call(&f->env, "POST", close, f->mah_key,
                                   "{\"reason\":\"traveller confirmed by phone\"}", 200);
     assert_string_equal(px_test_str(closed, "state"), "closed");

@@ -23,7 +23,11 @@ static const char *const names[] = {"PACKID_RETENTION_MONTHS",
                                     "PACKID_LISTEN",
                                     "PACKID_DEMO",
                                     "PACKID_ALLOW_TEST_CLOCK",
-                                    "PACKID_TEST_NOW"};
+                                    "PACKID_TEST_NOW",
+                                    "PACKID_DL_DOMAIN",
+                                    "PACKID_PUBLIC_URL",
+                                    "PACKID_GCP_LIST",
+                                    "PACKID_EPCIS_XSD_DIR"};
 
 static void clear(void)
 {
@@ -159,6 +163,29 @@ static void test_util__config_test_clock(void **state)
     clear();
 }
 
+/* Paths and URLs are taken whole or refused, never cut (a cut Digital Link domain would be
+ * printed in every symbol): up to the field's size they pass, one byte more is bad_config. */
+static void test_util__config_text_whole(void **state)
+{
+    (void)state;
+    static char dl255[300], dl256[300], path511[600], path512[600];
+    memset(dl255, 'a', 255);
+    memcpy(dl255, "https://", 8);
+    memcpy(dl256, dl255, 255);
+    dl256[255] = 'a';
+    memset(path511, 'p', 511);
+    path511[0] = '/';
+    memcpy(path512, path511, 511);
+    path512[511] = 'p';
+    const setting v[] = {
+        {"PACKID_DL_DOMAIN", dl255, 1, __LINE__},     {"PACKID_DL_DOMAIN", dl256, 0, __LINE__},
+        {"PACKID_PUBLIC_URL", dl255, 1, __LINE__},    {"PACKID_PUBLIC_URL", dl256, 0, __LINE__},
+        {"PACKID_GCP_LIST", path511, 1, __LINE__},    {"PACKID_GCP_LIST", path512, 0, __LINE__},
+        {"PACKID_EPCIS_XSD_DIR", path511, 1, __LINE__}, {"PACKID_EPCIS_XSD_DIR", path512, 0, __LINE__},
+    };
+    check_settings(v, sizeof(v) / sizeof(v[0]), "bad_config");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_util__config_numbers),
         cmocka_unit_test(test_util__config_scale_bounds),
         cmocka_unit_test(test_util__config_test_clock),
+        cmocka_unit_test(test_util__config_text_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
