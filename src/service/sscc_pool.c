@@ -244,5 +244,6 @@ px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char
     px_rc rc = px_svc_sscc_allocation_get(db, by, id, &a, err);
     if (rc != PX_OK)
         return rc;
-    return px_store_sscc_each(db, a.id, after, limit, fn, ctx, err);
+    /* A CMO never sees a container after its release (DESIGN.md), as its packs. */
+    return px_store_sscc_each(db, a.id, after, limit, by->org_kind == PX_ORG_CMO, fn, ctx, err);
 }

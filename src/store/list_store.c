@@ -17,6 +17,11 @@
     "FROM " table " k WHERE k.id = $4::uuid)) ORDER BY " t ".created_at DESC, " t ".id DESC " \
     "LIMIT $5::bigint"
 
+/* The CMO ($1) is actively partnered on GTIN g (px_svc_product_access's rule, as SQL). */
+#define CMO_PARTNERED(g)                                                                    \
+    "EXISTS (SELECT 1 FROM partnership s JOIN partnership_product pp ON pp.partnership_id = " \
+    "s.id WHERE s.cmo_id = $1::uuid AND s.status = 'active' AND pp.gtin = " g ")"
+
 /* Every query names every parameter (PostgreSQL must learn each one's type); the scope is
  * always a MAH or a CMO (lists.c), so ($2 OR $3) only says so. Every query returns: id,
  * created_at, org_id, tenant_id, gtin, batch, expiry,
@@ -28,21 +33,25 @@ static const char *const k_sql[] = {
         "SELECT a.id, " TS("a.created_at") ", a.org_id, p.mah_id, "
         "a.gtin, '', '', '', a.count, 0, 0, 0, false, '' FROM allocation a JOIN product p ON "
         "p.gtin = a.gtin WHERE (($2::bool AND p.mah_id = $1::uuid) OR ($3::bool AND "
-        "a.org_id = $1::uuid AND EXISTS (SELECT 1 FROM partnership s JOIN "
-        "partnership_product pp ON pp.partnership_id = s.id WHERE s.cmo_id = $1::uuid AND "
-        "s.status = 'active' AND pp.gtin = a.gtin)))" AFTER("allocation", "a"),
-    /* As px_store_job_get: the job's creator, its tenant, or the organization it allocates to. */
+        "a.org_id = $1::uuid AND " CMO_PARTNERED("a.gtin") "))" AFTER("allocation", "a"),
+    /* As px_svc_job_get: the job's creator, its tenant, or the organization it allocates to;
+     * for a CMO, only while it is actively partnered on the job's product (a job of an
+     * allocation or an export names one). */
     [PX_LIST_JOBS] =
         "SELECT j.id, " TS("j.created_at") ", j.org_id, "
         "coalesce(j.tenant_id::text, ''), '', '', '', '', j.total, 0, 0, 0, false, '' FROM job j "
         "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
-        "allocation a WHERE a.job_id = j.id AND a.org_id = $1::uuid))" AFTER("job", "j"),
-    /* As px_svc_export_get: who asked for it, or the MAH whose product it is. */
+        "allocation a WHERE a.job_id = j.id AND a.org_id = $1::uuid)) AND (NOT $3::bool OR NOT "
+        "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation a WHERE a.job_id = j.id UNION ALL "
+        "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g WHERE NOT " CMO_PARTNERED("g.gtin")
+        "))" AFTER("job", "j"),
+    /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only
+     * while actively partnered on the product. */
     [PX_LIST_EXPORTS] =
         "SELECT e.id, " TS("e.created_at") ", e.org_id, e.tenant_id, "
         "e.gtin, coalesce(e.batch, ''), '', '', coalesce(e.count, -1), 0, 0, 0, false, '' "
-        "FROM export e WHERE ($2::bool OR $3::bool) AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid))"
-        AFTER("export", "e"),
+        "FROM export e WHERE ($2::bool OR $3::bool) AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid)) "
+        "AND (NOT $3::bool OR " CMO_PARTNERED("e.gtin") ")" AFTER("export", "e"),
     /* A MAH the commissions of its products; a CMO those it made. */
     [PX_LIST_COMMISSIONS] =
         "SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, "

@@ -283,15 +283,16 @@ px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 }
 
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
-                         px_sscc_item_fn fn, void *ctx, px_err *err)
+                         int hide_released, px_sscc_item_fn fn, void *ctx, px_err *err)
 {
     char l[24];
     snprintf(l, sizeof(l), "%ld", limit);
-    const char *p[] = {allocation_id, after ? after : "", l};
+    const char *p[] = {allocation_id, after ? after : "", l, hide_released ? "t" : "f"};
     PGresult *r = px__exec(db,
                            "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
-                           "sscc > $2 ORDER BY sscc LIMIT $3::bigint",
-                           3, p, err);
+                           "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
+                           "LIMIT $3::bigint",
+                           4, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

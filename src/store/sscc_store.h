@@ -64,9 +64,10 @@ typedef struct px_sscc_item {
     const char *state;
 } px_sscc_item;
 typedef int (*px_sscc_item_fn)(void *ctx, const px_sscc_item *it);
-/* The allocation's SSCCs after `after` ("" from the start), in SSCC order, at most limit. */
+/* The allocation's SSCCs after `after` ("" from the start), in SSCC order, at most limit;
+ * hide_released leaves out the released ones (what a CMO may not see). */
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
-                         px_sscc_item_fn fn, void *ctx, px_err *err);
+                         int hide_released, px_sscc_item_fn fn, void *ctx, px_err *err);
 
 /* ---- containers ------------------------------------------------------------------------ */
 

@@ -439,9 +439,19 @@ static void test_alloc__cmo_access(void **state)
     assert_int_equal(px_sql_count(f, "SELECT count(*) FROM job"), jobs);
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
     px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
-    /* … also to its jobs. */
+    /* … also to its jobs, one by one and in the list, and to its allocations' list. */
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
+    static const char *const lists[] = {"/v1/jobs", "/v1/allocations"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *l = px_test_call(f, "GET", lists[i], cmo_key, NULL, 200);
+        char *d = json_dumps(l, JSON_COMPACT);
+        json_decref(l);
+        int listed = d && (strstr(d, job) || strstr(d, alloc));
+        free(d);
+        if (listed)
+            fail_msg("%s lists the suspended product's job or allocation", lists[i]);
+    }
     /* Reactivated: access again. */
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     px_test_expect(f, "PATCH", path, key, "{\"status\":\"active\"}", 200, NULL);
@@ -573,9 +583,10 @@ static void test_alloc__ordered_listing(void **state)
     /* Rows written while a client pages: CREATED_ASC meets them at the end, exactly once;
      * CREATED_DESC, already past them, never does; nothing is listed twice or skipped. */
     snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT gtin, "
-             "'ZZLATE' || n, allocation_id, allocated_to FROM serial, generate_series(1, 3) n "
-             "WHERE allocation_id = '%s' LIMIT 3",
+             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT s.gtin, "
+             "'ZZLATE' || n, s.allocation_id, s.allocated_to FROM (SELECT gtin, allocation_id, "
+             "allocated_to FROM serial WHERE allocation_id = '%s' LIMIT 1) s, "
+             "generate_series(1, 3) n",
              alloc);
     walk_order(f, key, alloc, "CREATED_ASC", 100, sql, got, sizeof(got));
     assert_int_equal(px_occurrences(got, ",") + 1, 303);
@@ -584,9 +595,10 @@ static void test_alloc__ordered_listing(void **state)
     assert_string_equal(got, want);
     assert_int_equal(strcmp(got + strlen(got) - strlen("ZZLATE3"), "ZZLATE3"), 0);
     snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT gtin, "
-             "'ZZDESC' || n, allocation_id, allocated_to FROM serial, generate_series(1, 3) n "
-             "WHERE allocation_id = '%s' LIMIT 3",
+             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT s.gtin, "
+             "'ZZDESC' || n, s.allocation_id, s.allocated_to FROM (SELECT gtin, allocation_id, "
+             "allocated_to FROM serial WHERE allocation_id = '%s' LIMIT 1) s, "
+             "generate_series(1, 3) n",
              alloc);
     walk_order(f, key, alloc, "CREATED_DESC", 100, sql, got, sizeof(got));
     assert_int_equal(px_occurrences(got, ",") + 1, 303);

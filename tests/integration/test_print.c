@@ -326,6 +326,17 @@ static void test_print__export_allocation_jsonl(void **state)
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
     json_t *e = export_done(f, f->cmo_key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
+    /* A CMO reads its export through its partnership, as its jobs: suspended, 403 and no
+     * fresh link, and the list leaves it out; active again, it is back. */
+    char get[80];
+    snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo_org);
+    px_test_expect(&f->env, "GET", get, f->cmo_key, NULL, 403, "partnership_suspended");
+    json_t *l = px_test_call(&f->env, "GET", "/v1/exports", f->cmo_key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo_org);
+    px_test_expect(&f->env, "GET", get, f->cmo_key, NULL, 200, NULL);
     px_http_resp r;
     px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
             NULL);

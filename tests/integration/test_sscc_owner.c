@@ -186,6 +186,12 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
     assert_int_equal(listed(f, f->mah2_key, a1, NULL), -1);
     assert_int_equal(listed(f, f->mah2_key, a3, NULL), 4);
+    /* A released container leaves the CMO's list (DESIGN.md: a CMO never sees what is
+     * released), not the MAH's. */
+    px_sqlf(&f->env, "UPDATE sscc SET state = 'released' WHERE sscc = '%s'", first);
+    assert_int_equal(listed(f, f->cmo_key, a1, NULL), 2);
+    assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
+    px_sqlf(&f->env, "UPDATE sscc SET state = 'allocated' WHERE sscc = '%s'", first);
     /* Listed, newest first: the CMO all four it allocated; each MAH those for it. */
     char newest[40];
     assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations", newest), 4);
