@@ -66,7 +66,8 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
     memset(cmo, 0, sizeof(*cmo));
     if (c->org_id && *c->org_id) {
         px_rc rc = px_store_org_get(db, cmo, c->org_id, err);
-        if (rc == PX_OK && strcmp(cmo->kind, "cmo") != 0)
+        /* An unknown id and another kind's answer alike: nothing says which ids exist. */
+        if ((rc == PX_OK && strcmp(cmo->kind, "cmo") != 0) || rc == PX_ENOTFOUND)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no CMO organization %s", c->org_id);
         return rc;
     }

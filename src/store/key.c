@@ -102,7 +102,7 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
     const char *p[] = {id};
     PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", 1,
                            p, err);
-    px_rc rc = px__one(r, err, "not_found", "key \"%s\" not found", id);
+    px_rc rc = px__one(r, err, "not_found", "key not found"); /* as a foreign key's */
     if (rc == PX_OK)
         key_row(key, r, 0);
     PQclear(r);

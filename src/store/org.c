@@ -51,7 +51,7 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
     PGresult *r = px__exec(db,
                            "SELECT " ORG_COLS " FROM organization WHERE id::text = $1", 1, p,
                            err);
-    px_rc rc = px__one(r, err, "not_found", "organization \"%s\" not found", id);
+    px_rc rc = px__one(r, err, "not_found", "organization not found"); /* as a foreign one's */
     if (rc == PX_OK)
         org_row(out, r, 0);
     PQclear(r);

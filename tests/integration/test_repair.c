@@ -470,6 +470,16 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/products", f->cmo_key, NULL, 200, NULL);
     px_test_expect(&f->env, "DELETE", "/v1/keys/garbage", f->mah_key, NULL, 404, "not_found");
+    /* Another organization's key and a key that does not exist answer alike, to the byte:
+     * nothing says which ids exist. */
+    px_http_resp foreign, unknown;
+    px_http(&f->env, &foreign, "DELETE", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &unknown, "DELETE", "/v1/keys/00000000-0000-4000-8000-000000000000",
+            f->mah_key, NULL, NULL);
+    assert_int_equal(foreign.status, 404);
+    assert_string_equal(foreign.body, unknown.body);
+    px_http_resp_free(&foreign);
+    px_http_resp_free(&unknown);
     /* a MAH may revoke the key it calls with (docs/api.md says so) */
     k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\"}", 201, NULL);
     char self[64], self_id[40];
