@@ -168,14 +168,6 @@ done:
     return rc;
 }
 
-/* Background work acts as the operator, on behalf of the organization that queued it. */
-static void system_actor(px_actor *a, const char *org_id)
-{
-    memset(a, 0, sizeof(*a));
-    a->role = PX_ROLE_ADMIN;
-    px_strlcpy(a->org_id, org_id, sizeof(a->org_id));
-}
-
 typedef struct fail_ctx {
     const px_alloc_claim *cl;
     const char *why;
@@ -207,7 +199,7 @@ static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
                                                    err)) != PX_OK)
         return rc;
     px_actor sys;
-    system_actor(&sys, cl->job_org_id);
+    px_tx_system_actor(&sys, cl->job_org_id);
     px_audit_details *d =
         px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.fail", cl->allocation_id);
     if (d) {
@@ -273,7 +265,7 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if (completed) {
         px_actor sys;
-        system_actor(&sys, cl->job_org_id);
+        px_tx_system_actor(&sys, cl->job_org_id);
         px_audit_details *d =
             px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.complete", cl->allocation_id);
         if (d) {

@@ -21,6 +21,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "tx.h"
+#include "webhook.h"
 
 #define PAGE_ROWS 1000 /* rows per database page of a download */
 
@@ -170,6 +171,14 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     if ((rc = px_svc_allocation_get(db, by, alloc_id, &a, err)) != PX_OK ||
         (rc = px_svc_product_access(db, by, a.gtin, 0, prod, err)) != PX_OK)
         return rc;
+    /* An allocation whose job failed has no serials to come: refused now rather than
+     * accepted and failed by the runner. */
+    px_job job;
+    if ((rc = px_store_job_get(db, &job, a.job_id, "", 1, err)) != PX_OK)
+        return rc;
+    if (strcmp(job.status, "failed") == 0)
+        return px_err_set_field(err, PX_ESTATE, "allocation_failed", "allocation_id",
+                                "allocation %s failed: %s", a.id, job.error);
     px_strlcpy(e->allocation_id, a.id, sizeof(e->allocation_id));
     px_strlcpy(e->gtin, a.gtin, sizeof(e->gtin));
     /* One batch has one expiry (docs/api.md batch_expiry_mismatch). */
@@ -596,6 +605,36 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
 
 /* ---- the runner --------------------------------------------------------------------------- */
 
+/* An export that can never complete: failed with its reason, audited (export.fail) and told to
+ * the MAH's webhook (job.failed, docs/webhooks.md), as an allocation's failure. */
+static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err *err)
+{
+    px_logf(PX_LOG_ERROR, "export %s failed: %s", e->id, why);
+    px_rc rc = px_store_export_fail(px_tx_db(tx), e, why, err);
+    if (rc != PX_OK)
+        return rc;
+    px_actor sys;
+    px_tx_system_actor(&sys, e->org_id);
+    px_audit_details *d = px_tx_audit_as(tx, &sys, e->tenant_id, "export.fail", e->id);
+    if (d) {
+        px_audit_str(d, "job_id", e->job_id);
+        px_audit_str(d, "gtin", e->gtin);
+        px_audit_str(d, "allocation_id", e->allocation_id[0] ? e->allocation_id : NULL);
+        px_audit_str(d, "error", why);
+    }
+    px_audit_details w;
+    px_audit_details_init(&w);
+    px_audit_str(&w, "job_id", e->job_id);
+    px_audit_str(&w, "kind", "export");
+    px_audit_str(&w, "export_id", e->id);
+    px_audit_str(&w, "gtin", e->gtin);
+    px_audit_str(&w, "error", why);
+    const char *json = px_audit_details_finish(&w, err);
+    rc = json ? px_svc_webhook_enqueue(tx, e->tenant_id, "job.failed", json, err) : PX_EINTERNAL;
+    px_audit_details_dispose(&w);
+    return rc;
+}
+
 static px_rc export_run_body(px_tx *tx, void *vfound, px_err *err)
 {
     int *found = vfound;
@@ -605,10 +644,8 @@ static px_rc export_run_body(px_tx *tx, void *vfound, px_err *err)
     px_rc rc = px_store_export_claim(db, &e, found, &alloc_failed, err);
     if (rc != PX_OK || !*found)
         return rc;
-    if (alloc_failed) {
-        px_logf(PX_LOG_ERROR, "export %s failed: the allocation failed", e.id);
-        return px_store_export_fail(db, &e, "the allocation failed", err);
-    }
+    if (alloc_failed)
+        return export_fail(tx, &e, "the allocation failed", err);
     return px_store_export_freeze(db, &e, err);
 }
 

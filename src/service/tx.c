@@ -193,3 +193,10 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
     entries_free(&tx);
     return rc;
 }
+
+void px_tx_system_actor(px_actor *a, const char *org_id)
+{
+    memset(a, 0, sizeof(*a));
+    a->role = PX_ROLE_ADMIN;
+    px_strlcpy(a->org_id, org_id, sizeof(a->org_id));
+}

@@ -53,6 +53,10 @@ px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *acti
 px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tenant_id,
                                  const char *action, const char *subject);
 
+/* The actor of background work: the operator, on behalf of the organization that queued it
+ * (org_id), for the audit entries a runner appends. */
+void px_tx_system_actor(px_actor *a, const char *org_id);
+
 /* The body decided there is nothing to write (an idempotent replay): roll back, succeed. */
 void px_tx_discard(px_tx *tx);
 

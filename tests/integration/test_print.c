@@ -743,6 +743,62 @@ static void test_print__export_million_bounded(void **state)
     assert_true(s.bytes > (long long)n * 100);
 }
 
+/* An export of an allocation whose job failed: refused at once when the failure is known
+ * (409 allocation_failed, nothing queued); when the allocation fails after the export was
+ * queued, the export fails with the reason, audited (export.fail) and told to the MAH's
+ * webhook as job.failed (docs/webhooks.md). */
+static void test_print__export_of_failed_allocation(void **state)
+{
+    fixture *f = *state;
+    char sql[1024], job[40], alloc[40], body[128];
+    snprintf(sql, sizeof(sql),
+             "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
+             "('allocation', 'running', 5, 0, '%s') RETURNING id) SELECT id FROM j",
+             f->mah_org);
+    px_sql_text(&f->env, sql, job, sizeof(job));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+             "'%s', '%s', 5, '%s') RETURNING id",
+             GTIN, f->cmo_org, f->mah_org, job);
+    px_sql_text(&f->env, sql, alloc, sizeof(alloc));
+    px_sqlf(&f->env,
+            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
+            "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
+            f->mah_org);
+    /* Queued while the allocation runs; the allocation then fails. */
+    snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\"}", alloc);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/exports", f->cmo_key, body, 202);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(e, "export_id"));
+    json_decref(e);
+    px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'injected' WHERE id = '%s'", job);
+    long long failed = 0;
+    for (int i = 0; i < 100 && !failed; i++) {
+        failed = px_count_of(&f->env,
+                             "SELECT count(*) FROM export WHERE id = '%s' AND status = 'failed' "
+                             "AND error = 'the allocation failed'",
+                             id);
+        if (!failed)
+            px_sleep_ms(50);
+    }
+    assert_int_equal(failed, 1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
+                                 "subject = '%s'",
+                                 id),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
+                                 "event = 'job.failed' AND body LIKE '%%%s%%'",
+                                 f->mah_org, id),
+                     1);
+    /* Known now: refused, nothing queued. */
+    long long exports = px_count_of(&f->env, "SELECT count(*) FROM export");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 409, "allocation_failed");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM export"), exports);
+    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_print__export_links_tampered_and_expired),
         cmocka_unit_test(test_print__export_allocation_jsonl),
         cmocka_unit_test(test_print__export_allocation_with_run_batch),
+        cmocka_unit_test(test_print__export_of_failed_allocation),
         cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
         cmocka_unit_test(test_print__missing_values_refused),
         cmocka_unit_test(test_print__concurrent_first_print),
