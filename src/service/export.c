@@ -496,6 +496,7 @@ typedef struct {
     px_buf *out;
     long rows;
     px_rc rc;
+    char why[640]; /* rc PX_EINVALID: the row that does not format, and why */
 } page_ctx;
 
 static int render_row(void *ctx, const px_export_row *row)
@@ -511,17 +512,20 @@ static int render_row(void *ctx, const px_export_row *row)
     gs1_elements el;
     px_err err;
     px_err_clear(&err);
-    /* The rows were validated when they entered the pool; a row that no longer formats is
-     * written with empty carrier columns rather than cutting the file. */
-    if (gs1_pack_elements(&el, &pk, &err) == PX_OK &&
-        gs1_element_string_format(es, sizeof(es), &el, &err) == PX_OK &&
-        gs1_hri_format(hri, sizeof(hri), &el, &err) == PX_OK &&
-        gs1_dl_format(dl, sizeof(dl), s->app->cfg.dl_domain, &el, &err) == PX_OK) {
-        gs_show(shown, sizeof(shown), es, strcmp(e->gs_style, "tag") == 0);
-    } else {
-        es[0] = hri[0] = dl[0] = shown[0] = '\0';
-        px_logf(PX_LOG_WARN, "export %s: row %lld does not format: %s", e->id, row->n, err.message);
+    /* The rows were validated when they entered the pool; a row that no longer formats (its
+     * data changed under the export) stops the file there: a manifest row with blank carrier
+     * columns would print a blank label. The download is cut (logged at error level and
+     * counted, packid_http_streams_cut_total), never completed with a hole. */
+    if (gs1_pack_elements(&el, &pk, &err) != PX_OK ||
+        gs1_element_string_format(es, sizeof(es), &el, &err) != PX_OK ||
+        gs1_hri_format(hri, sizeof(hri), &el, &err) != PX_OK ||
+        gs1_dl_format(dl, sizeof(dl), s->app->cfg.dl_domain, &el, &err) != PX_OK) {
+        snprintf(c->why, sizeof(c->why), "export %s: row %lld (serial %s) does not format: %s",
+                 e->id, row->n, row->serial, err.message);
+        c->rc = PX_EINVALID;
+        return 1;
     }
+    gs_show(shown, sizeof(shown), es, strcmp(e->gs_style, "tag") == 0);
     px_buf *b = c->out;
     px_rc rc;
     if (strcmp(e->format, "jsonl") == 0) {
@@ -595,6 +599,10 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
     px_pool_release(pool, db);
     if (rc != PX_OK)
         return rc;
+    if (c.rc == PX_EINVALID) {
+        px_logf(PX_LOG_ERROR, "%s", c.why);
+        return px_err_set(err, PX_EINTERNAL, "internal", "%s", c.why);
+    }
     if (c.rc != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "export row does not fit the buffer");
     if (c.rows < PAGE_ROWS)

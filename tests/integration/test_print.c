@@ -799,6 +799,48 @@ static void test_print__export_of_failed_allocation(void **state)
     px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
 }
 
+/* A row whose data no longer formats (changed under the export) cuts the download there, with
+ * the 200 already sent: the client sees a broken transfer, never a complete-looking manifest
+ * with a blank label; the server logs it at error level and counts the cut stream. */
+static void test_print__export_row_that_does_not_format_cuts(void **state)
+{
+    fixture *f = *state;
+    json_t *ex = export_done(f, f->mah_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
+    char url[1024];
+    snprintf(url, sizeof(url), "%s%s", f->env.base_url,
+             link_path(json_string_value(json_object_get(ex, "url"))));
+    json_decref(ex);
+    px_sqlf(&f->env, "UPDATE serial SET expiry = '261132' WHERE gtin = '%s' AND serial = 'SER0007'",
+            GTIN);
+    px_http_resp m;
+    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+    static const char series[] = "\npackid_http_streams_cut_total "; /* the value line */
+    const char *line = strstr(m.body, series);
+    long cut0 = line ? atol(line + strlen(series)) : -1;
+    px_http_resp_free(&m);
+    big_sink s = {.pid = f->env.server_pid};
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_big);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    px_sqlf(&f->env, "UPDATE serial SET expiry = '261115' WHERE gtin = '%s' AND serial = 'SER0007'",
+            GTIN);
+    assert_int_equal(status, 200);
+    assert_int_not_equal(rc, CURLE_OK);
+    assert_true(px_test_log_has(&f->env, "does not format", "SER0007"));
+    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+    line = strstr(m.body, series);
+    assert_non_null(line);
+    assert_true(cut0 >= 0);
+    assert_int_equal(atol(line + strlen(series)), cut0 + 1);
+    px_http_resp_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +851,7 @@ int main(void)
         cmocka_unit_test(test_print__export_allocation_jsonl),
         cmocka_unit_test(test_print__export_allocation_with_run_batch),
         cmocka_unit_test(test_print__export_of_failed_allocation),
+        cmocka_unit_test(test_print__export_row_that_does_not_format_cuts),
         cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
         cmocka_unit_test(test_print__missing_values_refused),
         cmocka_unit_test(test_print__concurrent_first_print),
