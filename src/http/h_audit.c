@@ -1,10 +1,12 @@
 /* GET /v1/audit, GET /v1/audit/verify, GET /v1/audit/checkpoints (MAH, auditor; admin sees
  * every tenant). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "handlers.h"
 #include "paging.h"
+#include "px_str.h"
 
 static int add_entry(void *ctx, const px_audit_entry *e)
 {
@@ -33,7 +35,11 @@ void h_audit_list(px_req *r)
     px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    long long after_seq = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
+    long after_seq = 0;
+    if (l.after[0] && px_parse_long(l.after, 1, LONG_MAX, &after_seq) != 0) {
+        px_list_refuse_cursor(&l);
+        return;
+    }
     px_list_end(&l, px_svc_audit_each(db, &r->actor, after_seq, l.first + 1, add_entry, &l, &l.err),
                 &l.err);
 }
@@ -78,7 +84,11 @@ void h_audit_checkpoints(px_req *r)
     px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    long long after_id = l.after[0] ? strtoll(l.after, NULL, 10) : 0;
+    long after_id = 0;
+    if (l.after[0] && px_parse_long(l.after, 1, LONG_MAX, &after_id) != 0) {
+        px_list_refuse_cursor(&l);
+        return;
+    }
     px_list_end(&l,
                 px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1, add_checkpoint,
                                               &l, &l.err),

@@ -89,8 +89,21 @@ int px_list_add(px_list *l, const char *key, json_t *item)
     return 0;
 }
 
+void px_list_refuse_cursor(px_list *l)
+{
+    json_decref(l->items);
+    l->items = NULL;
+    px_reply_fail(l->r, PX_EINVALID, "bad_request", "after is not a cursor of this list");
+}
+
 void px_list_end(px_list *l, px_rc rc, const px_err *err)
 {
+    /* A windowed list met every item without the cursor's: not a cursor it issued (or one of
+     * another caller's list). */
+    if (rc == PX_OK && !l->oom && !l->win.passed) {
+        px_list_refuse_cursor(l);
+        return;
+    }
     if (rc != PX_OK || l->oom) {
         json_decref(l->items);
         if (rc != PX_OK)

@@ -54,7 +54,11 @@ px_db *px_list_begin(px_list *l, px_req *r, int keyset);
 /* Adds item (stolen; NULL counts as out of memory) under its cursor key; returns 1 when the
  * caller's loop should stop. */
 int px_list_add(px_list *l, const char *key, json_t *item);
-/* Answers the page, or err when rc is not PX_OK. */
+/* Answers 400 bad_request for a cursor the list cannot have issued (the handler checked its
+ * form) and drops the page. */
+void px_list_refuse_cursor(px_list *l);
+/* Answers the page, or err when rc is not PX_OK; 400 bad_request when a windowed list never
+ * met its cursor's item. */
 void px_list_end(px_list *l, px_rc rc, const px_err *err);
 
 #endif

@@ -195,6 +195,10 @@ px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, lon
     const char *cmo = by->org_kind == PX_ORG_CMO ? by->org_id : NULL;
     if (!mah && !cmo)
         return PX_OK; /* nobody else owns products */
+    /* The cursor is a GTIN this list gave (its key: 14 digits). */
+    if (after && *after && (strlen(after) != GS1_GTIN_LEN || strspn(after, "0123456789") != GS1_GTIN_LEN))
+        return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
+                                "after is not a cursor of this list");
     return px_store_product_each(db, mah, cmo, after, limit, fn, ctx, err);
 }
 

@@ -511,5 +511,10 @@ px_rc px_svc_print_job_serials(px_db *db, const px_actor *by, const char *id, co
     px_rc rc = px_svc_print_job_get(db, by, id, &j, err);
     if (rc != PX_OK)
         return rc;
+    /* The cursor is a serial this list gave (GS1 set 82, at most 20). */
+    px_err ignored;
+    if (after && *after && gs1_cset82_validate(after, GS1_SERIAL_MAX, &ignored) != PX_OK)
+        return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
+                                "after is not a cursor of this list");
     return px_store_print_job_serials(db, id, after, limit, fn, ctx, err);
 }

@@ -893,8 +893,14 @@ static void not_utf8(fixture *f)
     expect(f, "GET", "/v1/products?after=%FF", f->mah_key, NULL, 400);
     expect(f, "GET", "/v1/products?after=_w", f->mah_key, NULL, 400); /* a cursor of 0xFF */
     expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah_key, NULL, 400);
-    /* A cursor packid never issued ("abc", not a report id): 400, as every list's. */
+    /* A cursor packid never issued: 400, as every list's. "abc" is no report id, audit
+     * sequence or GTIN; an id a windowed list never holds is no cursor of it. */
     expect(f, "GET", "/v1/reports?after=YWJj", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/audit?after=YWJj", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/audit/checkpoints?after=YWJj", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/products?after=YWJj", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/partners?after=MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
+           f->mah_key, NULL, 400);
 }
 
 /* Every answer is one schemas/openapi.yaml describes. */
