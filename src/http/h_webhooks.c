@@ -5,6 +5,7 @@
 #include "handlers.h"
 #include "paging.h"
 #include "webhook.h"
+#include "workers.h"
 
 /* Never the secret: it signs deliveries and is shown to nobody, not even its owner. */
 static json_t *webhook_json(const px_webhook *w)
@@ -72,16 +73,35 @@ void h_webhook_delete(px_req *r)
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
 
+static json_t *delivery_json(const px_webhook_delivery *d)
+{
+    return json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o, s:o}", "delivery_id", d->id,
+                     "event", d->event, "state", d->state, "attempts", d->attempts,
+                     "last_http_status",
+                     d->last_http_status ? json_integer(d->last_http_status) : json_null(),
+                     "last_error", px_json_str_or_null(d->last_error), "next_attempt_at",
+                     d->next_attempt_at, "created_at", d->created_at, "delivered_at",
+                     px_json_str_or_null(d->delivered_at), "retry_of",
+                     px_json_str_or_null(d->retry_of));
+}
+
 static int add_delivery(void *ctx, const px_webhook_delivery *d)
 {
-    return px_list_add(
-        ctx, d->id,
-        json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o}", "delivery_id", d->id, "event",
-                  d->event, "state", d->state, "attempts", d->attempts, "last_http_status",
-                  d->last_http_status ? json_integer(d->last_http_status) : json_null(),
-                  "last_error", px_json_str_or_null(d->last_error), "next_attempt_at",
-                  d->next_attempt_at, "created_at", d->created_at, "delivered_at",
-                  px_json_str_or_null(d->delivered_at)));
+    return px_list_add(ctx, d->id, delivery_json(d));
+}
+
+void h_webhook_delivery_retry(px_req *r)
+{
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_webhook_delivery d;
+    if (px_reply_failed(r, px_svc_webhook_retry(db, &r->actor, px_req_param(r, 0), &d, &err),
+                        &err))
+        return;
+    px_workers_wake(r->app);
+    px_reply_json(r, 202, delivery_json(&d));
 }
 
 void h_webhook_deliveries(px_req *r)

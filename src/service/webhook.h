@@ -49,6 +49,12 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
 px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,
                              const char *data_json, px_err *err);
 
+/* POST /v1/webhook/deliveries/{id}/retry (docs/webhooks.md "Retrying a dead delivery"): the
+ * caller's dead delivery queued again as a new delivery with the same body (retry_of),
+ * audited webhook.retry; px_store_webhook_retry's refusals. */
+px_rc px_svc_webhook_retry(px_db *db, const px_actor *by, const char *id,
+                           px_webhook_delivery *out, px_err *err);
+
 /* The runner (runners.def): one due delivery claimed, POSTed, its attempt recorded. */
 px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err);
 

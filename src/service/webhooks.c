@@ -122,6 +122,36 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
     return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
 }
 
+typedef struct retry_ctx {
+    const char *id;
+    px_webhook_delivery *out;
+} retry_ctx;
+
+static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
+{
+    retry_ctx *c = vc;
+    const px_actor *by = px_tx_actor(tx);
+    px_rc rc = px_store_webhook_retry(px_tx_db(tx), by->org_id, c->id, c->out, err);
+    if (rc != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "webhook.retry", c->id);
+    if (d) {
+        px_audit_str(d, "delivery_id", c->out->id);
+        px_audit_str(d, "event", c->out->event);
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_webhook_retry(px_db *db, const px_actor *by, const char *id,
+                           px_webhook_delivery *out, px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "webhook delivery not found");
+    retry_ctx c = {id, out};
+    return px_tx_run(db, by, retry_body, &c, err);
+}
+
 px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,
                              const char *data_json, px_err *err)
 {

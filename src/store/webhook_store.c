@@ -113,7 +113,8 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
 #define DELIVERY_COLS                                                                       \
     "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                                     \
     "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS("d.next_attempt_at") \
-    ", " TS("d.created_at") ", " TS("d.delivered_at")
+    ", " TS("d.created_at") ", " TS("d.delivered_at") ", coalesce(d.retry_of::text, '')"
+#define DELIVERY_NCOLS 11
 
 static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
 {
@@ -128,6 +129,53 @@ static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
     px_strlcpy(d->next_attempt_at, px__val(r, i, 7), sizeof(d->next_attempt_at));
     px_strlcpy(d->created_at, px__val(r, i, 8), sizeof(d->created_at));
     px_strlcpy(d->delivered_at, px__val(r, i, 9), sizeof(d->delivered_at));
+    px_strlcpy(d->retry_of, px__val(r, i, 10), sizeof(d->retry_of));
+}
+
+px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
+                             px_webhook_delivery *out, px_err *err)
+{
+    const char *p[] = {id, tenant_id};
+    /* The dead row locked: two retries of it take turns, and the second sees the first's. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT d.state, d.event, coalesce((SELECT k.id::text FROM webhook_delivery k WHERE "
+        "k.retry_of = d.id LIMIT 1), ''), EXISTS (SELECT 1 FROM webhook w WHERE w.tenant_id = "
+        "d.tenant_id AND d.event = ANY (w.events))::int FROM webhook_delivery d WHERE d.id = "
+        "$1::uuid AND d.tenant_id = $2::uuid FOR UPDATE OF d",
+        2, p, err);
+    px_rc rc = px__one(r, err, "not_found", "webhook delivery not found");
+    if (rc != PX_OK) {
+        PQclear(r);
+        return rc;
+    }
+    char state[16], event[PX_WEBHOOK_EVENT_LEN + 1], retried_by[PX_ID_LEN + 1];
+    px_strlcpy(state, px__val(r, 0, 0), sizeof(state));
+    px_strlcpy(event, px__val(r, 0, 1), sizeof(event));
+    px_strlcpy(retried_by, px__val(r, 0, 2), sizeof(retried_by));
+    int subscribed = px__val(r, 0, 3)[0] == '1';
+    PQclear(r);
+    if (strcmp(state, "dead") != 0)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "only a dead delivery is retried; this one is %s", state);
+    if (retried_by[0])
+        return px_err_set(err, PX_ESTATE, "already_retried",
+                          "this delivery was retried already: delivery %s", retried_by);
+    /* Never yes now, failure later: a retry nothing would receive is refused here. */
+    if (!subscribed)
+        return px_err_set(err, PX_ESTATE, "no_webhook",
+                          "no webhook subscribes to %s now: PUT /v1/webhook first", event);
+    r = px__exec(db,
+                 "INSERT INTO webhook_delivery AS d (id, tenant_id, event, body, created_at, "
+                 "retry_of) SELECT gen_random_uuid(), o.tenant_id, o.event, o.body, "
+                 "date_trunc('milliseconds', now()), o.id FROM webhook_delivery o WHERE o.id = "
+                 "$1::uuid AND o.tenant_id = $2::uuid RETURNING " DELIVERY_COLS,
+                 2, p, err);
+    rc = px__one(r, err, "not_found", "webhook delivery not found");
+    if (rc == PX_OK)
+        delivery_row(out, r, 0);
+    PQclear(r);
+    return rc;
 }
 
 px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
@@ -191,10 +239,10 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
     } else {
         delivery_row(&out->d, r, 0);
         out->attempt = out->d.attempts;
-        out->body = px__dup(r, 0, 10);
-        out->url = px__dup(r, 0, 11);
-        out->secret = px__dup(r, 0, 12);
-        if (!out->body || (!px__isnull(r, 0, 11) && (!out->url || !out->secret))) {
+        out->body = px__dup(r, 0, DELIVERY_NCOLS);
+        out->url = px__dup(r, 0, DELIVERY_NCOLS + 1);
+        out->secret = px__dup(r, 0, DELIVERY_NCOLS + 2);
+        if (!out->body || (!px__isnull(r, 0, DELIVERY_NCOLS + 1) && (!out->url || !out->secret))) {
             px_webhook_job_dispose(out);
             rc = px_err_oom(err);
         }

@@ -47,9 +47,17 @@ typedef struct px_webhook_delivery {
     char next_attempt_at[32];
     char created_at[32];
     char delivered_at[32];     /* "" until delivered */
+    char retry_of[PX_ID_LEN + 1]; /* the dead delivery this one retries, "" if none */
 } px_webhook_delivery;
 
 typedef int (*px_webhook_delivery_fn)(void *ctx, const px_webhook_delivery *d);
+/* Queues a retry of the tenant's dead delivery id (a UUID: the caller checks): a new delivery
+ * with its event and the same body (receivers recognise the event by the body's id),
+ * retry_of id, into out. PX_ENOTFOUND not_found (unknown, another tenant's); PX_ESTATE
+ * invalid_state (not dead), already_retried (names the retry), no_webhook (no webhook
+ * subscribes to its event now). */
+px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
+                             px_webhook_delivery *out, px_err *err);
 /* The tenant's deliveries, newest first on (created_at, id), after the delivery after_id
  * when set (a UUID: the caller checks), at most limit. */
 px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,

@@ -232,7 +232,56 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
+
+    /* Repaired through the API (docs/webhooks.md "Retrying a dead delivery"): another MAH's
+     * retry finds nothing; without a webhook nothing would receive it, so it is refused now;
+     * with one, a new delivery sends the same body, the dead one stays; once only. */
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", id);
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah2_key, NULL, NULL, 404, "not_found"));
+    json_decref(px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "no_webhook"));
     put_webhook(f, f->rv.port);
+    px_receiver_reset(&f->rv, 0, 0);
+    json_t *rt = px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 202, NULL);
+    assert_string_equal(px_test_str(rt, "retry_of"), id);
+    assert_string_equal(px_test_str(rt, "state"), "queued");
+    char retry_id[40];
+    snprintf(retry_id, sizeof(retry_id), "%s", px_test_str(rt, "delivery_id"));
+    json_decref(rt);
+    assert_string_not_equal(retry_id, id);
+    long long delivered = 0;
+    for (int i = 0; i < 100 && !delivered; i++) {
+        delivered = px_count_of(&f->env,
+                                "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
+                                "= 'delivered'",
+                                retry_id);
+        if (!delivered)
+            px_sleep_ms(50);
+    }
+    assert_int_equal(delivered, 1);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    char sql[160], body[512];
+    snprintf(sql, sizeof(sql), "SELECT body FROM webhook_delivery WHERE id = '%s'", id);
+    px_sql_text(&f->env, sql, body, sizeof(body));
+    assert_int_equal(f->rv.req[0].len, strlen(body));
+    assert_memory_equal(f->rv.req[0].body, body, strlen(body));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
+                                 "= 'dead'",
+                                 id),
+                     1);
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409,
+                               "already_retried"));
+    snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", retry_id);
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "invalid_state"));
+    json_decref(px_http_expect(&f->env, "POST", "/v1/webhook/deliveries/nope/retry", f->mah_key,
+                               NULL, NULL, 404, "not_found"));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'webhook.retry' AND "
+                                 "subject = '%s'",
+                                 id),
+                     1);
 }
 
 /* The deliveries list pages newest first across pages; another MAH sees none of them. */
