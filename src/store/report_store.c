@@ -455,11 +455,12 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->market) {
         /* A regulator sees the events carrying its market (its releases, the status changes
-         * of packs released to it) and the commissioning events of the batches released to
-         * it; not another market's release or status change of the same batch. */
+         * of packs released to it) and the events of the batches released to it that carry
+         * no market (their commissioning, a recall of the whole batch); never an event that
+         * carries another market (that market's release or status change of the batch). */
         q->params[q->n++] = f->market;
         px_buf_printf(&q->sql,
-                      " AND (e.market = $%d OR (e.op = 'commission' AND EXISTS (SELECT 1 FROM "
+                      " AND (e.market = $%d OR (e.market IS NULL AND EXISTS (SELECT 1 FROM "
                       "market_release mr WHERE mr.gtin = e.gtin AND mr.batch = e.lot AND "
                       "mr.market = $%d)))",
                       q->n, q->n);
