@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "handlers.h"
 #include "paging.h"
+#include "px_str.h"
 #include "scans.h"
 
 static json_t *alert_json(const px_alert *a)
@@ -64,7 +66,12 @@ static void reply_passport(px_req *r, const char *gtin, char fields[][65], int n
     json_t *a = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(a, json_string(fields[i]));
-    px_reply_json(r, 200, json_pack("{s:s, s:o}", "gtin", gtin, "public_fields", a));
+    /* Answers give GTINs in 14 digits (docs/api.md), whatever length the path used; the
+     * service has accepted this one already. */
+    char g[GS1_GTIN_LEN + 1];
+    if (gs1_gtin_normalize(g, gtin, NULL) != PX_OK)
+        px_strlcpy(g, gtin, sizeof(g));
+    px_reply_json(r, 200, json_pack("{s:s, s:o}", "gtin", g, "public_fields", a));
 }
 
 void h_passport_put(px_req *r)

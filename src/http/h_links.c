@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "handlers.h"
 #include "links.h"
+#include "px_str.h"
 
 static json_t *link_json(const px_product_link *l)
 {
@@ -31,7 +33,10 @@ static void reply_links(px_req *r, px_db *db, px_err *err)
         json_t *a = json_array();
         for (int i = 0; i < n; i++)
             json_array_append_new(a, link_json(&v[i]));
-        px_reply_json(r, 200, json_pack("{s:s, s:o}", "gtin", px_req_param(r, 0), "links", a));
+        char g[GS1_GTIN_LEN + 1]; /* 14 digits in answers, as every GTIN (docs/api.md) */
+        if (gs1_gtin_normalize(g, px_req_param(r, 0), NULL) != PX_OK)
+            px_strlcpy(g, px_req_param(r, 0), sizeof(g));
+        px_reply_json(r, 200, json_pack("{s:s, s:o}", "gtin", g, "links", a));
     }
     free(v);
 }

@@ -23,6 +23,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
     const char *quiet = px_req_query(r, "quiet");
     const char *depth = px_req_query(r, "depth");
     long v;
+    int bad = 0; /* the field replies' flag; each refusal returns at once */
     if (shape && dm) {
         if (strcmp(shape, "square") == 0)
             o->shape = PX_CARRIER_SQUARE;
@@ -31,22 +32,22 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
         else if (strcmp(shape, "auto") == 0)
             o->shape = PX_CARRIER_AUTO;
         else {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "shape must be square, rect or auto");
+            px_reply_field(r, "shape", "invalid_value", "shape must be square, rect or auto", &bad);
             return -1;
         }
     }
     if (module) {
         if (px_parse_long(module, 1, PX_CARRIER_MODULE_PX_MAX, &v) != 0) {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "module must be 1 to %d pixels",
-                          PX_CARRIER_MODULE_PX_MAX);
+            px_reply_fieldf(r, "module", "invalid_value", &bad, "module must be 1 to %d pixels",
+                            PX_CARRIER_MODULE_PX_MAX);
             return -1;
         }
         o->module_px = (int)v;
     }
     if (quiet) {
         if (px_parse_long(quiet, 0, PX_CARRIER_QUIET_MAX, &v) != 0) {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "quiet must be 0 to %d modules",
-                          PX_CARRIER_QUIET_MAX);
+            px_reply_fieldf(r, "quiet", "invalid_value", &bad, "quiet must be 0 to %d modules",
+                            PX_CARRIER_QUIET_MAX);
             return -1;
         }
         o->quiet_zone_modules = (int)v;
@@ -57,7 +58,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
         else if (strcmp(depth, "8") == 0)
             o->png_depth = PX_CARRIER_PNG_GRAY8;
         else {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "depth must be 1 or 8");
+            px_reply_field(r, "depth", "invalid_value", "depth must be 1 or 8", &bad);
             return -1;
         }
     }
@@ -319,10 +320,13 @@ void h_print_job_list(px_req *r)
 {
     const char *gtin = px_req_query(r, "gtin");
     const char *serial = px_req_query(r, "serial");
-    if ((gtin && strlen(gtin) > 14) || (serial && strlen(serial) > 64)) {
-        px_reply_fail(r, PX_EINVALID, "invalid_value", "gtin or serial is too long");
+    int bad = 0;
+    if (gtin && strlen(gtin) > 14)
+        px_reply_field(r, "gtin", "invalid_value", "gtin is at most 14 digits", &bad);
+    else if (serial && strlen(serial) > 64)
+        px_reply_field(r, "serial", "invalid_value", "serial is at most 64 characters", &bad);
+    if (bad)
         return;
-    }
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)

@@ -81,7 +81,7 @@ void h_product_create(px_req *r)
     json_t *nhrn = json_object_get(r->json, "nhrn");
     if (nhrn && !json_is_null(nhrn)) {
         if (!json_is_object(nhrn)) {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "nhrn must be an object");
+            px_reply_field(r, "nhrn", "invalid_value", "nhrn must be an object", &bad);
             return;
         }
         if (px_json_only(r, nhrn, nhrn_keys) != 0 ||
@@ -92,7 +92,7 @@ void h_product_create(px_req *r)
     json_t *md = json_object_get(r->json, "master_data");
     if (md && !json_is_null(md)) {
         if (!json_is_object(md)) {
-            px_reply_fail(r, PX_EINVALID, "invalid_value", "master_data must be an object");
+            px_reply_field(r, "master_data", "invalid_value", "master_data must be an object", &bad);
             return;
         }
         if (px_json_only(r, md, md_keys) != 0)

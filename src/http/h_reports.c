@@ -194,12 +194,13 @@ void h_epcis_events(px_req *r)
                            "EQ_bizLocation"};
     const char *vals[] = {q.match_epc, q.eq_biz_step, q.ge_event_time, q.lt_event_time,
                           q.eq_biz_location};
-    for (int i = 0; i < 5; i++)
-        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512)) {
-            px_reply_fail(r, PX_EINVALID, "invalid_parameter", "%s must be 1 to 512 characters",
-                          names[i]);
-            return;
-        }
+    int bad = 0;
+    for (int i = 0; i < 5 && !bad; i++)
+        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
+            px_reply_fieldf(r, names[i], "invalid_parameter", &bad,
+                            "%s must be 1 to 512 characters", names[i]);
+    if (bad)
+        return;
     px_err err;
     px_db *db = px_req_read_db(r, &err);
     if (!db)

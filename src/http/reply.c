@@ -189,19 +189,34 @@ px_db *px_req_db(px_req *r)
     return r->db;
 }
 
+struct px_query_value {
+    struct px_query_value *next;
+    char s[];
+};
+
 const char *px_req_query(px_req *r, const char *name)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
     if (!v || !strchr(v, '%'))
         return v;
-    if (r->nquery == (int)(sizeof(r->query) / sizeof(r->query[0])))
-        return NULL; /* more lookups than any route makes */
-    char *d = strdup(v);
-    if (!d)
+    size_t len = strlen(v);
+    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
+    if (!q)
         return NULL;
-    px__decode_slashes(d);
-    r->query[r->nquery++] = d;
-    return d;
+    memcpy(q->s, v, len + 1);
+    px__decode_slashes(q->s);
+    q->next = r->query;
+    r->query = q;
+    return q->s;
+}
+
+void px__req_query_free(px_req *r)
+{
+    while (r->query) {
+        struct px_query_value *next = r->query->next;
+        free(r->query);
+        r->query = next;
+    }
 }
 
 const char *px_req_param(px_req *r, int i)

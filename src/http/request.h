@@ -37,8 +37,9 @@ struct px_req {
     int route_index;
     char params[PX_MAX_PARAMS][256];
     int nparams;
-    char *query[16]; /* decoded query values handed out by px_req_query */
-    int nquery;
+    /* Decoded query values handed out by px_req_query, freed with the request: a list, so
+     * any number of lookups is served (the EPCIS 2.0 binding takes two dozen parameters). */
+    struct px_query_value *query;
     px_buf body;
     int body_too_big;
     int overloaded;  /* the body budget was spent while receiving: 503 */
@@ -105,8 +106,11 @@ px_db *px_req_read_db_durable(px_req *r, px_err *err);
 void px_req_read_release(px_req *r);
 /* Finishes decoding a value the server's unescape left with "%2F"/"%25" in place. */
 void px__decode_slashes(char *s);
-/* A query-string argument (fully percent-decoded, valid for the request) or NULL. */
+/* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
+ * out of memory). */
 const char *px_req_query(px_req *r, const char *name);
+/* Frees the values px_req_query decoded (the request's end, server.c). */
+void px__req_query_free(px_req *r);
 /* Path parameter i (0-based). */
 const char *px_req_param(px_req *r, int i);
 

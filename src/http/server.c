@@ -414,8 +414,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
         px_pool_release(app->pool, r->db);
     px_req_read_release(r);
     json_decref(r->json);
-    for (int i = 0; i < r->nquery; i++)
-        free(r->query[i]);
+    px__req_query_free(r);
     if (r->response)
         MHD_destroy_response(r->response);
     px_buf_dispose(&r->body);

@@ -130,10 +130,19 @@ static void test_print__carrier_json(void **state)
                    "not_found");
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401,
                    "missing_token");
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?module=0", f->mah_key,
-                   NULL, 422, "validation_error");
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png?shape=round",
-                   f->mah_key, NULL, 422, "validation_error");
+    /* A bad query parameter is a field error naming it (docs/api.md "Errors"). */
+    static const struct {
+        const char *query, *field;
+    } bad[] = {{"module=0", "module"}, {"shape=round", "shape"}, {"quiet=99", "quiet"},
+               {"depth=2", "depth"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[160];
+        snprintf(path, sizeof(path), "/v1/packs/" GTIN "/SER0001/datamatrix.png?%s", bad[i].query);
+        px_test_expect_field(&f->env, "GET", path, f->mah_key, NULL, bad[i].field,
+                             "invalid_value");
+    }
+    px_test_expect_field(&f->env, "GET", "/v1/print-jobs?gtin=123456789012345", f->mah_key, NULL,
+                         "gtin", "invalid_value");
 }
 
 static void fetch_decode(fixture *f, const char *path, int svg, const char *want_id,

@@ -186,6 +186,13 @@ static int setup(void **state)
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key,
                                "{\"public_fields\":[\"strength\",\"form\"]}", NULL, 200, NULL));
+    /* Asked as a GTIN-13, answered in 14 digits, as every GTIN in an answer. */
+    assert_int_equal(f->gtin[0], '0');
+    snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin + 1);
+    json_t *pp = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    assert_string_equal(px_test_str(pp, "gtin"), f->gtin);
+    json_decref(pp);
+    snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     snprintf(body, sizeof(body),
              "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
              "\"events\":[\"clone.suspected\"]}",
