@@ -112,8 +112,9 @@ void px_app_close(px_app *app)
         px_err_clear(&err);
         size_t n = 0;
         px_db *db = px_pool_acquire(app->pool, &err);
-        if (db && px_scan_buffer_flush(app->scans, db, &n, &err) != PX_OK)
-            px_logf(PX_LOG_ERROR, "scans not written at stop: %s", err.message);
+        if (!db || px_scan_buffer_flush(app->scans, db, &n, &err) != PX_OK)
+            px_logf(PX_LOG_ERROR, "scans not written at stop (%zu buffered): %s",
+                    px_scan_buffer_count(app->scans), err.message);
         if (db)
             px_pool_release(app->pool, db);
     }

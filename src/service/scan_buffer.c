@@ -13,12 +13,23 @@
  * pass's scans (hundreds to thousands under load). */
 #define BUCKETS 4096u
 
-struct px_scan_buffer {
-    pthread_mutex_t mu;
+/* One generation of scans with its hash chains. */
+typedef struct scan_gen {
     px_scan_rec *v;
     uint32_t *next;          /* v[i]'s predecessor in its bucket's chain, + 1 (0: none) */
     uint32_t head[BUCKETS];  /* the newest scan of each bucket, + 1 (0: none) */
     size_t n, cap;
+} scan_gen;
+
+struct px_scan_buffer {
+    pthread_mutex_t mu;
+    pthread_cond_t flushed;  /* a flush ended: the next may start */
+    scan_gen cur;            /* scans waiting */
+    /* The scans a flush is writing: still read by the clone rules until their COPY has
+     * committed (scan_buffer.h: a scan is never missed for being unwritten). One flush at a
+     * time; another waits on `flushed`. */
+    scan_gen out;
+    int flushing;
     unsigned char salt[128];
     size_t salt_len; /* 0 until read */
     uint64_t gen;    /* this buffer's number in the process (the hash cache's key) */
@@ -34,6 +45,7 @@ px_rc px_scan_buffer_new(px_scan_buffer **out, px_err *err)
     if (!b)
         return px_err_oom(err);
     pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->flushed, NULL);
     b->gen = ++buffers_made;
     *out = b;
     return PX_OK;
@@ -44,9 +56,12 @@ void px_scan_buffer_free(px_scan_buffer *b)
     if (!b)
         return;
     pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->flushed);
     px_cleanse(b->salt, sizeof(b->salt));
-    free(b->v);
-    free(b->next);
+    free(b->cur.v);
+    free(b->cur.next);
+    free(b->out.v);
+    free(b->out.next);
     free(b);
 }
 
@@ -110,40 +125,44 @@ px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
     return PX_OK;
 }
 
-int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
+/* Adds r to g (under the lock): 0, or -1 when g is at PX_SCAN_BUFFER_MAX or memory ran out. */
+static int gen_push(scan_gen *g, const px_scan_rec *r)
 {
-    int added = 0;
-    pthread_mutex_lock(&b->mu);
-    if (b->n == b->cap && b->cap < PX_SCAN_BUFFER_MAX) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        px_scan_rec *v = realloc(b->v, cap * sizeof(*v));
+    if (g->n == g->cap && g->cap < PX_SCAN_BUFFER_MAX) {
+        size_t cap = g->cap ? g->cap * 2 : 256;
+        px_scan_rec *v = realloc(g->v, cap * sizeof(*v));
         if (v)
-            b->v = v;
-        uint32_t *next = v ? realloc(b->next, cap * sizeof(*next)) : NULL;
+            g->v = v;
+        uint32_t *next = v ? realloc(g->next, cap * sizeof(*next)) : NULL;
         if (next) {
-            b->next = next;
-            b->cap = cap;
+            g->next = next;
+            g->cap = cap;
         }
     }
-    if (b->n < b->cap) {
-        uint32_t h = bucket(r->gtin, r->serial);
-        b->next[b->n] = b->head[h];
-        b->head[h] = (uint32_t)b->n + 1;
-        b->v[b->n++] = *r;
-        added = 1;
-    }
-    *full = b->n >= PX_SCAN_BUFFER_MAX;
-    pthread_mutex_unlock(&b->mu);
-    return added ? 0 : -1;
+    if (g->n >= g->cap)
+        return -1;
+    uint32_t h = bucket(r->gtin, r->serial);
+    g->next[g->n] = g->head[h];
+    g->head[h] = (uint32_t)g->n + 1;
+    g->v[g->n++] = *r;
+    return 0;
 }
 
-void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,
-                            int64_t since_us, px_scan_row *rows, int *n, int max)
+int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full)
 {
     pthread_mutex_lock(&b->mu);
-    /* Newest first, as the chain runs. */
-    for (uint32_t k = b->head[bucket(gtin, serial)]; k && *n < max; k = b->next[k - 1]) {
-        const px_scan_rec *r = &b->v[k - 1];
+    int rc = gen_push(&b->cur, r);
+    *full = b->cur.n >= PX_SCAN_BUFFER_MAX;
+    pthread_mutex_unlock(&b->mu);
+    return rc;
+}
+
+/* g's scans of (gtin, serial) at or after since_us, newest first as the chain runs. */
+static void gen_history(const scan_gen *g, const char *gtin, const char *serial,
+                        int64_t since_us, px_scan_row *rows, int *n, int max)
+{
+    for (uint32_t k = g->head[bucket(gtin, serial)]; k && *n < max; k = g->next[k - 1]) {
+        const px_scan_rec *r = &g->v[k - 1];
         if (r->at_us < since_us || strcmp(r->serial, serial) != 0 || strcmp(r->gtin, gtin) != 0)
             continue;
         px_scan_row *s = &rows[(*n)++];
@@ -155,7 +174,26 @@ void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *ser
         px_strlcpy(s->country, r->country, sizeof(s->country));
         px_strlcpy(s->client, r->client, sizeof(s->client)); /* the first 16, as the history */
     }
+}
+
+void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,
+                            int64_t since_us, px_scan_row *rows, int *n, int max)
+{
+    pthread_mutex_lock(&b->mu);
+    /* The waiting scans, then those being written (older). A scan whose COPY committed a
+     * moment ago may also come back from the database read: counted twice, it moves no rule
+     * (no distance from itself, no new country or client). */
+    gen_history(&b->cur, gtin, serial, since_us, rows, n, max);
+    gen_history(&b->out, gtin, serial, since_us, rows, n, max);
     pthread_mutex_unlock(&b->mu);
+}
+
+size_t px_scan_buffer_count(px_scan_buffer *b)
+{
+    pthread_mutex_lock(&b->mu);
+    size_t n = b->cur.n + b->out.n;
+    pthread_mutex_unlock(&b->mu);
+    return n;
 }
 
 px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err *err)
@@ -164,33 +202,42 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
     if (px_db_is_sandbox(db)) /* public scans are live: the sandbox pass has none */
         return PX_OK;
     pthread_mutex_lock(&b->mu);
-    px_scan_rec *v = b->v;
-    size_t n = b->n;
-    free(b->next);
-    b->v = NULL;
-    b->next = NULL;
-    b->n = b->cap = 0;
-    memset(b->head, 0, sizeof(b->head));
-    pthread_mutex_unlock(&b->mu);
-    if (n == 0) {
-        free(v);
+    while (b->flushing)
+        pthread_cond_wait(&b->flushed, &b->mu);
+    if (b->cur.n == 0) {
+        pthread_mutex_unlock(&b->mu);
         return PX_OK;
     }
-    px_rc rc = px_store_scans_insert(db, v, n, err);
+    /* The waiting scans become the ones being written (still read by the rules); the
+     * buffer starts empty, with the arrays the last flush left. */
+    scan_gen spare = b->out;
+    b->out = b->cur;
+    b->cur.v = spare.v;
+    b->cur.next = spare.next;
+    b->cur.cap = spare.cap;
+    b->cur.n = 0;
+    memset(b->cur.head, 0, sizeof(b->cur.head));
+    b->flushing = 1;
+    size_t n = b->out.n;
+    pthread_mutex_unlock(&b->mu);
+    px_rc rc = px_store_scans_insert(db, b->out.v, n, err);
+    pthread_mutex_lock(&b->mu);
     if (rc != PX_OK) {
         /* Put them back for the next pass rather than drop them; what finds no room is said
          * at error level with its count (nothing is dropped silently). */
         size_t lost = 0;
-        for (size_t i = 0; i < n; i++) {
-            int full;
-            lost += px_scan_buffer_push(b, &v[i], &full) != 0;
-        }
+        for (size_t i = 0; i < n; i++)
+            lost += gen_push(&b->cur, &b->out.v[i]) != 0;
         if (lost)
             px_logf(PX_LOG_ERROR, "%zu scans not written: %s", lost, err->message);
     } else {
         *written = n;
     }
-    free(v);
+    b->out.n = 0;
+    memset(b->out.head, 0, sizeof(b->out.head));
+    b->flushing = 0;
+    pthread_cond_broadcast(&b->flushed);
+    pthread_mutex_unlock(&b->mu);
     return rc;
 }
 

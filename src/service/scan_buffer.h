@@ -34,7 +34,12 @@ int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full);
 void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *serial,
                             int64_t since_us, px_scan_row *rows, int *n, int max);
 
-/* Writes and empties the buffer (live connections only); *written = how many. */
+/* How many scans wait or are being written. */
+size_t px_scan_buffer_count(px_scan_buffer *b);
+
+/* Writes and empties the buffer (live connections only); *written = how many. The scans being
+ * written stay in px_scan_buffer_history's answers until their statement has committed; a
+ * second flush waits for the first. */
 px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err *err);
 
 /* The runner (runners.def): px_scan_buffer_flush of app's buffer. */
