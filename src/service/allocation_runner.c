@@ -208,17 +208,8 @@ static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
         px_audit_str(d, "error", c->why);
     }
     /* The MAH's webhook hears of it with the failure (job.failed, docs/webhooks.md). */
-    px_audit_details w;
-    px_audit_details_init(&w);
-    px_audit_str(&w, "job_id", cl->job_id);
-    px_audit_str(&w, "kind", "allocation");
-    px_audit_str(&w, "allocation_id", cl->allocation_id);
-    px_audit_str(&w, "gtin", cl->gtin);
-    px_audit_str(&w, "error", c->why);
-    const char *json = px_audit_details_finish(&w, err);
-    rc = json ? px_svc_webhook_enqueue(tx, cl->tenant_id, "job.failed", json, err) : PX_EINTERNAL;
-    px_audit_details_dispose(&w);
-    return rc;
+    return px_svc_webhook_job_failed(tx, cl->tenant_id, "allocation", cl->job_id,
+                                     cl->allocation_id, cl->gtin, c->why, err);
 }
 
 static px_rc fail_job(px_db *db, const px_alloc_claim *cl, const char *why, px_err *err)

@@ -630,17 +630,8 @@ static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err 
         px_audit_str(d, "allocation_id", e->allocation_id[0] ? e->allocation_id : NULL);
         px_audit_str(d, "error", why);
     }
-    px_audit_details w;
-    px_audit_details_init(&w);
-    px_audit_str(&w, "job_id", e->job_id);
-    px_audit_str(&w, "kind", "export");
-    px_audit_str(&w, "export_id", e->id);
-    px_audit_str(&w, "gtin", e->gtin);
-    px_audit_str(&w, "error", why);
-    const char *json = px_audit_details_finish(&w, err);
-    rc = json ? px_svc_webhook_enqueue(tx, e->tenant_id, "job.failed", json, err) : PX_EINTERNAL;
-    px_audit_details_dispose(&w);
-    return rc;
+    return px_svc_webhook_job_failed(tx, e->tenant_id, "export", e->job_id, e->id, e->gtin, why,
+                                     err);
 }
 
 static px_rc export_run_body(px_tx *tx, void *vfound, px_err *err)

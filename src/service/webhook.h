@@ -49,6 +49,12 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
 px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event,
                              const char *data_json, px_err *err);
 
+/* job.failed (docs/webhooks.md) of a background job of kind ("allocation", "export") to the
+ * tenant's webhook, in tx: {"job_id", "kind", "<kind>_id": object_id, "gtin", "error": why}. */
+px_rc px_svc_webhook_job_failed(px_tx *tx, const char *tenant_id, const char *kind,
+                                const char *job_id, const char *object_id, const char *gtin,
+                                const char *why, px_err *err);
+
 /* POST /v1/webhook/deliveries/{id}/retry (docs/webhooks.md "Retrying a dead delivery"): the
  * caller's dead delivery queued again as a new delivery with the same body (retry_of),
  * audited webhook.retry; px_store_webhook_retry's refusals. */

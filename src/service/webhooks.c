@@ -169,3 +169,22 @@ px_rc px_svc_webhook_enqueue(px_tx *tx, const char *tenant_id, const char *event
     int queued = 0;
     return px_store_webhook_enqueue(px_tx_db(tx), &queued, tenant_id, event, data_json, err);
 }
+
+px_rc px_svc_webhook_job_failed(px_tx *tx, const char *tenant_id, const char *kind,
+                                const char *job_id, const char *object_id, const char *gtin,
+                                const char *why, px_err *err)
+{
+    char id_key[32];
+    snprintf(id_key, sizeof(id_key), "%s_id", kind);
+    px_audit_details w;
+    px_audit_details_init(&w);
+    px_audit_str(&w, "job_id", job_id);
+    px_audit_str(&w, "kind", kind);
+    px_audit_str(&w, id_key, object_id);
+    px_audit_str(&w, "gtin", gtin);
+    px_audit_str(&w, "error", why);
+    const char *json = px_audit_details_finish(&w, err);
+    px_rc rc = json ? px_svc_webhook_enqueue(tx, tenant_id, "job.failed", json, err) : PX_EINTERNAL;
+    px_audit_details_dispose(&w);
+    return rc;
+}

@@ -713,6 +713,21 @@ static size_t on_big(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* GETs url (a download link: no key) into s; *status is the answer's. */
+static CURLcode download(const char *url, big_sink *s, long *status)
+{
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_big);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 800L);
+    CURLcode rc = curl_easy_perform(c);
+    *status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(c);
+    return rc;
+}
+
 static void test_print__export_million_bounded(void **state)
 {
     fixture *f = *state;
@@ -729,15 +744,8 @@ static void test_print__export_million_bounded(void **state)
     json_decref(ex);
     big_sink s = {.pid = f->env.server_pid};
     long before = rss_kb(s.pid);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_big);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 800L);
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
+    long status;
+    CURLcode rc = download(url, &s, &status);
     assert_int_equal(rc, CURLE_OK);
     assert_int_equal(status, 200);
     assert_int_equal(s.lines, n + 1);
@@ -828,15 +836,8 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     long cut0 = line ? atol(line + strlen(series)) : -1;
     px_http_resp_free(&m);
     big_sink s = {.pid = f->env.server_pid};
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_big);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
+    long status;
+    CURLcode rc = download(url, &s, &status);
     px_sqlf(&f->env, "UPDATE serial SET expiry = '261115' WHERE gtin = '%s' AND serial = 'SER0007'",
             GTIN);
     assert_int_equal(status, 200);

@@ -433,6 +433,15 @@ static void wait_hung(px_receiver *rv)
     assert_true(hung);
 }
 
+/* Lets the receiver's held request go: closed without an answer. */
+static void release_hang(px_receiver *rv)
+{
+    pthread_mutex_lock(&rv->mu);
+    rv->release_hang = 1;
+    pthread_cond_broadcast(&rv->cv);
+    pthread_mutex_unlock(&rv->mu);
+}
+
 /* A crash between send and mark-sent: the receiver holds the first POST, packid is killed,
  * a new packid re-sends when the lease runs out — the same bytes. */
 static void test_reports__crash_between_send_and_mark_sent(void **state)
@@ -443,10 +452,7 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     px_receiver *rv = &f->rv;
     wait_hung(rv);
     px_test_server_kill(&f->env);
-    pthread_mutex_lock(&rv->mu);
-    rv->release_hang = 1;
-    pthread_cond_broadcast(&rv->cv);
-    pthread_mutex_unlock(&rv->mu);
+    release_hang(rv);
     char st[32];
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT state FROM report WHERE id = '%s'", id);
@@ -481,10 +487,7 @@ static void test_reports__superseded_attempt_changes_nothing(void **state)
                                  "RETURNING 1) SELECT count(*) FROM u",
                                  id),
                      1);
-    pthread_mutex_lock(&rv->mu);
-    rv->release_hang = 1; /* closed without an answer: the stalled sender's retry */
-    pthread_cond_broadcast(&rv->cv);
-    pthread_mutex_unlock(&rv->mu);
+    release_hang(rv); /* the stalled sender's POST fails: a retry */
     for (int i = 0; i < 200 && px_count_of(&f->env,
                                            "SELECT count(*) FROM report_attempt WHERE report_id "
                                            "= '%s' AND n = 1 AND finished_at IS NOT NULL",
