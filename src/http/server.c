@@ -200,14 +200,10 @@ static enum MHD_Result query_utf8(void *cls, enum MHD_ValueKind kind, const char
 
 /* Every value from the URL is well-formed UTF-8 before any handler reads it (docs/api.md
  * "Errors"): percent-decoding may give any byte, and a text that is not UTF-8 is nothing
- * packid stores (a path names no object: 404) and no parameter it takes (400). */
-static int url_not_utf8(px_req *r)
+ * packid stores (a path names no object: 404, checked before routing, so the resolver's
+ * paths too) and no parameter it takes (400). */
+static int query_not_utf8(px_req *r)
 {
-    for (int i = 0; i < r->nparams; i++)
-        if (!px_utf8_valid(r->params[i])) {
-            px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: the path is not UTF-8");
-            return 1;
-        }
     const char *bad = NULL;
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_utf8, &bad);
     if (bad) {
@@ -235,6 +231,10 @@ static void dispatch(px_req *r)
     /* The EPCIS 2.0 binding's OPTIONS discovery (epcis_headers.c). */
     if (strcmp(r->method, "OPTIONS") == 0 && px__epcis_discovery(r))
         return;
+    if (!px_utf8_valid(r->url)) {
+        px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: the path is not UTF-8");
+        return;
+    }
     int path_matched = 0;
     r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
     if (r->route_index < 0) {
@@ -255,7 +255,7 @@ static void dispatch(px_req *r)
     r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
-    if (url_not_utf8(r))
+    if (query_not_utf8(r))
         return;
     if (r->body_too_big) {
         px_reply_fail(r, PX_ETOOBIG, "payload_too_large",

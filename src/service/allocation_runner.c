@@ -184,19 +184,19 @@ static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
     const px_alloc_claim *cl = c->cl;
     px_db *db = px_tx_db(tx);
     int changed = 0;
-    px_rc rc = px_store_job_fail(db, cl->job_id, c->why, &changed, err);
+    long long undone = 0;
+    px_rc rc = px_store_job_fail(db, cl->job_id, c->why, &changed, &undone, err);
     if (rc != PX_OK)
         return rc;
     if (!changed) {
         px_tx_discard(tx);
         return PX_OK;
     }
-    if ((rc = px_store_product_issued_add(db, cl->gtin, -(cl->total - cl->done), err)) != PX_OK)
+    if ((rc = px_store_product_issued_add(db, cl->gtin, -undone, err)) != PX_OK)
         return rc;
     /* The serials it never issued go back to the allotment it was charged to
      * (docs/allotments.md): an organization pays for what it received. */
-    if ((rc = px_store_allotment_refund_allocation(db, cl->allocation_id, cl->total - cl->done,
-                                                   err)) != PX_OK)
+    if ((rc = px_store_allotment_refund_allocation(db, cl->allocation_id, undone, err)) != PX_OK)
         return rc;
     px_actor sys;
     px_tx_system_actor(&sys, cl->job_org_id);

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "px_crypto.h"
 #include "px_log.h"
@@ -25,9 +26,10 @@ struct px_scan_buffer {
     pthread_mutex_t mu;
     pthread_cond_t flushed;  /* a flush ended: the next may start */
     scan_gen cur;            /* scans waiting */
-    /* The scans a flush is writing: still read by the clone rules until their COPY has
-     * committed (scan_buffer.h: a scan is never missed for being unwritten). One flush at a
-     * time; another waits on `flushed`. */
+    /* The scans a flush is writing (flushing) or last wrote: still read by the clone rules
+     * until the next flush replaces them (scan_buffer.h: a scan is never missed for being
+     * unwritten, nor for being written a moment ago). One flush at a time; another waits on
+     * `flushed`. */
     scan_gen out;
     int flushing;
     unsigned char salt[128];
@@ -191,7 +193,7 @@ void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *ser
 size_t px_scan_buffer_count(px_scan_buffer *b)
 {
     pthread_mutex_lock(&b->mu);
-    size_t n = b->cur.n + b->out.n;
+    size_t n = b->cur.n + (b->flushing ? b->out.n : 0);
     pthread_mutex_unlock(&b->mu);
     return n;
 }
@@ -202,8 +204,17 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
     if (px_db_is_sandbox(db)) /* public scans are live: the sandbox pass has none */
         return PX_OK;
     pthread_mutex_lock(&b->mu);
+    /* Another flush is writing: wait for it, not forever (a stuck statement must not hold
+     * every verification that finds the buffer full). */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
     while (b->flushing)
-        pthread_cond_wait(&b->flushed, &b->mu);
+        if (pthread_cond_timedwait(&b->flushed, &b->mu, &until) != 0 && b->flushing) {
+            pthread_mutex_unlock(&b->mu);
+            return px_err_set(err, PX_EUNAVAIL, "unavailable",
+                              "the scans are being written for over 10 s: try again");
+        }
     if (b->cur.n == 0) {
         pthread_mutex_unlock(&b->mu);
         return PX_OK;
@@ -230,11 +241,14 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
             lost += gen_push(&b->cur, &b->out.v[i]) != 0;
         if (lost)
             px_logf(PX_LOG_ERROR, "%zu scans not written: %s", lost, err->message);
+        b->out.n = 0; /* they are back in cur */
+        memset(b->out.head, 0, sizeof(b->out.head));
     } else {
+        /* Written; they stay readable until the next flush replaces them, so a verification
+         * whose database read began before this commit (or reads a standby a little behind)
+         * still finds them here. */
         *written = n;
     }
-    b->out.n = 0;
-    memset(b->out.head, 0, sizeof(b->out.head));
     b->flushing = 0;
     pthread_cond_broadcast(&b->flushed);
     pthread_mutex_unlock(&b->mu);

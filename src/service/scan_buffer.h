@@ -37,9 +37,10 @@ void px_scan_buffer_history(px_scan_buffer *b, const char *gtin, const char *ser
 /* How many scans wait or are being written. */
 size_t px_scan_buffer_count(px_scan_buffer *b);
 
-/* Writes and empties the buffer (live connections only); *written = how many. The scans being
- * written stay in px_scan_buffer_history's answers until their statement has committed; a
- * second flush waits for the first. */
+/* Writes and empties the buffer (live connections only); *written = how many. The scans
+ * written stay in px_scan_buffer_history's answers until the next flush (a duplicate of a row
+ * the database also returns moves no clone rule); a second flush waits for the first, 10 s at
+ * most (then PX_EUNAVAIL). */
 px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err *err);
 
 /* The runner (runners.def): px_scan_buffer_flush of app's buffer. */

@@ -194,16 +194,20 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
 }
 
 px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
-                       px_err *err)
+                       long long *undone, px_err *err)
 {
     const char *p[] = {job_id, error};
+    /* What is left undone is read in this statement, under the row's lock: a chunk another
+     * worker committed since the caller's claim is counted as done. */
     PGresult *r = px__exec(db,
                            "UPDATE job SET status = 'failed', error = $2, finished_at = now(), "
-                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', 'running')",
+                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', 'running') "
+                           "RETURNING greatest(total - done, 0)",
                            2, p, err);
     if (!r)
         return err->rc;
-    *changed = strcmp(PQcmdTuples(r), "1") == 0;
+    *changed = PQntuples(r) == 1;
+    *undone = *changed ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
     return PX_OK;
 }

@@ -144,8 +144,8 @@ px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long l
 px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed,
                            px_err *err);
 /* status failed with error (the message shown by GET /v1/jobs/{id}), if the job is still
- * queued or running (*changed = 1). */
+ * queued or running (*changed = 1; *undone = total - done as the job row says then). */
 px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
-                       px_err *err);
+                       long long *undone, px_err *err);
 
 #endif

@@ -366,7 +366,8 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
      * only while attempt n is its latest and still sending: a sender that stalled past its
      * lease (docs/delivery.md) may answer after another sender claimed the report again, and
      * its late outcome must not undo the newer one (a delivered report queued again, or a
-     * false report.dead). As the webhook deliveries' (webhook_store.c). */
+     * false report.dead). A late "delivered" still counts while the report is not finished:
+     * the receiver has the document, whatever the newer attempts meet. */
     PGresult *r = px__exec(
         db,
         "WITH a AS (UPDATE report_attempt SET finished_at = clock_timestamp(), "
@@ -377,7 +378,8 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
         "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
         "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
         "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
-        "AND state = 'sending' AND attempts = $2::int RETURNING 1",
+        "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = 'delivered' AND state IN "
+        "('queued', 'sending'))) RETURNING 1",
         6, p, err);
     if (!r)
         return err->rc;
@@ -455,14 +457,15 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->market) {
         /* A regulator sees the events carrying its market (its releases, the status changes
-         * of packs released to it) and the events of the batches released to it that carry
-         * no market (their commissioning, a recall of the whole batch); never an event that
-         * carries another market (that market's release or status change of the batch). */
+         * of packs released to it) and the whole-batch events of the batches released to it
+         * (their commissioning, a recall of the batch: recall.c records one event, without
+         * a market); never an event that carries another market, nor the event of packs
+         * never released that a status change records beside its markets' (pack_ops.c). */
         q->params[q->n++] = f->market;
         px_buf_printf(&q->sql,
-                      " AND (e.market = $%d OR (e.market IS NULL AND EXISTS (SELECT 1 FROM "
-                      "market_release mr WHERE mr.gtin = e.gtin AND mr.batch = e.lot AND "
-                      "mr.market = $%d)))",
+                      " AND (e.market = $%d OR (e.market IS NULL AND e.op IN ('commission', "
+                      "'recall') AND EXISTS (SELECT 1 FROM market_release mr WHERE mr.gtin = "
+                      "e.gtin AND mr.batch = e.lot AND mr.market = $%d)))",
                       q->n, q->n);
     }
     int gtin_param = 0; /* its $N, for the release's packs below */

@@ -165,13 +165,21 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
     if (!subscribed)
         return px_err_set(err, PX_ESTATE, "no_webhook",
                           "no webhook subscribes to %s now: PUT /v1/webhook first", event);
+    /* A statement of its own, so its snapshot is taken after the lock: a retry that another
+     * request committed while this one waited is seen here (READ COMMITTED), and none is
+     * added beside it. */
     r = px__exec(db,
                  "INSERT INTO webhook_delivery AS d (id, tenant_id, event, body, created_at, "
                  "retry_of) SELECT gen_random_uuid(), o.tenant_id, o.event, o.body, "
                  "date_trunc('milliseconds', now()), o.id FROM webhook_delivery o WHERE o.id = "
-                 "$1::uuid AND o.tenant_id = $2::uuid RETURNING " DELIVERY_COLS,
+                 "$1::uuid AND o.tenant_id = $2::uuid AND NOT EXISTS (SELECT 1 FROM "
+                 "webhook_delivery k WHERE k.retry_of = o.id) RETURNING " DELIVERY_COLS,
                  2, p, err);
-    rc = px__one(r, err, "not_found", "webhook delivery not found");
+    if (!r)
+        return err->rc;
+    rc = PQntuples(r) == 1 ? PX_OK
+                           : px_err_set(err, PX_ESTATE, "already_retried",
+                                        "this delivery was retried already");
     if (rc == PX_OK)
         delivery_row(out, r, 0);
     PQclear(r);

@@ -129,6 +129,9 @@ int px_str_printable(const char *s, size_t maxlen)
         unsigned char c = (unsigned char)*p;
         if (n >= maxlen || c < 0x20 || c == 0x7f)
             return 0;
+        /* C1 controls (U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8) are control characters too. */
+        if (c == 0xC2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9F)
+            return 0;
     }
     return n > 0 && px_utf8_valid(s);
 }

@@ -542,6 +542,38 @@ static void test_reports__regulator_sees_only_its_markets_release(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
     px_http_resp_free(&r);
+    /* The two releases' reports are delivered before the next test holds a request. */
+    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM report WHERE state IN "
+                                                     "('queued', 'sending')") > 0;
+         i++)
+        px_sleep_ms(50);
+}
+
+/* A stalled sender whose POST did reach the receiver, answering after another sender's try
+ * failed and queued the report again: its "delivered" still counts (the receiver has the
+ * document), so the report is not sent again nor ever declared dead. */
+static void test_reports__late_delivered_counts(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    reported_release(f, 0, 1, "B-FR-3", "FR3", 2, "FR", id);
+    px_receiver *rv = &f->rv;
+    wait_hung(rv);
+    /* Another process took the report after the lease and failed: attempt 2, queued for later. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "WITH u AS (UPDATE report SET attempts = 2, state = 'queued', "
+                                 "next_attempt_at = now() + interval '1 hour' WHERE id = '%s' AND "
+                                 "attempts = 1 RETURNING 1) SELECT count(*) FROM u",
+                                 id),
+                     1);
+    pthread_mutex_lock(&rv->mu);
+    rv->release_answers = 1;
+    pthread_mutex_unlock(&rv->mu);
+    release_hang(rv);
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
+    json_decref(j);
+    assert_int_equal(px_receiver_count(rv), 1);
 }
 
 /* ---- the EPCIS query ------------------------------------------------------------------ */
@@ -930,6 +962,7 @@ int main(void)
         /* Last: their releases add events the query tests above count. */
         cmocka_unit_test(test_reports__superseded_attempt_changes_nothing),
         cmocka_unit_test(test_reports__regulator_sees_only_its_markets_release),
+        cmocka_unit_test(test_reports__late_delivered_counts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

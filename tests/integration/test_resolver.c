@@ -387,6 +387,10 @@ static void test_resolver__redirects_json_well_known(void **state)
     fixture *f = *state;
     char path[512], got[1024], want[1024];
     answer a;
+    /* A Digital Link path whose bytes are not UTF-8 names nothing: 404, before the resolver
+     * parses it (docs/api.md "Errors"). */
+    snprintf(path, sizeof(path), "/01/%s/21/AB%%FF", f->gtin);
+    json_decref(px_http_expect(&f->env, "GET", path, NULL, NULL, NULL, 404, "not_found"));
     /* §12.1 items 5 and 7: 307 to the link type, every query pair passed on, linkType as
      * sent (a VRS wants it unchanged). */
     snprintf(path, sizeof(path),

@@ -31,6 +31,7 @@ typedef struct {
     int hang_at;      /* 1-based request to hold without answering (0: none) */
     int hung;         /* the held request has arrived */
     int release_hang; /* the test lets it go (closed without an answer) */
+    int release_answers; /* with release_hang: let it go with a 200 instead */
     int n;            /* requests seen */
     px_received req[PX_RECEIVER_MAX_REQ];
 } px_receiver;

@@ -97,6 +97,8 @@ static void test_util__str_printable(void **state)
         {"line\n", 200, 0, __LINE__},    {"del\x7f", 200, 0, __LINE__},
         {"Z\xfcrich", 200, 0, __LINE__},  /* Latin-1, not UTF-8 */
         {"caf\xc3", 200, 0, __LINE__},    /* cut inside a character */
+        {"a\xc2\x85" "b", 200, 0, __LINE__}, /* NEL, a C1 control */
+        {"\xc2\xa0nbsp", 200, 1, __LINE__}, /* U+00A0 is no control */
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
