@@ -893,7 +893,8 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
         "AND ($2::text IS NULL OR r.market = $2) AND ($3::text IS NULL OR r.state = $3) "
         "AND ($4::text IS NULL OR r.market = $4) AND ($5::text IS NULL OR "
         "(r.created_at, r.id) < (SELECT a.created_at, a.id FROM report a WHERE a.id = "
-        "$5::uuid)) ORDER BY r.created_at DESC, r.id DESC LIMIT $6::bigint",
+        "$5::uuid AND ($1::text IS NULL OR a.tenant_id = $1::uuid) AND ($2::text IS NULL OR "
+        "a.market = $2))) ORDER BY r.created_at DESC, r.id DESC LIMIT $6::bigint",
         6, p, err);
     if (!r)
         return err->rc;

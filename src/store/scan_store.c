@@ -431,7 +431,8 @@ px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
         db,
         "SELECT " ALERT_COLS " FROM clone_alert a WHERE a.tenant_id = $1::uuid AND "
         "($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR (a.opened_at, a.id) < "
-        "(SELECT k.opened_at, k.id FROM clone_alert k WHERE k.id = $3::uuid)) "
+        "(SELECT k.opened_at, k.id FROM clone_alert k WHERE k.id = $3::uuid AND k.tenant_id = "
+        "$1::uuid)) "
         "ORDER BY a.opened_at DESC, a.id DESC LIMIT $4::bigint",
         4, p, err);
     if (!r)

@@ -123,7 +123,9 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
         "coalesce(v.additional_info, '') FROM vrs_request v WHERE (($2::bool AND "
         "v.requester_id = $1::uuid) OR (NOT $2::bool AND v.tenant_id = $1::uuid)) AND ($3::uuid IS "
         "NULL OR "
-        "(v.at, v.id) < (SELECT k.at, k.id FROM vrs_request k WHERE k.id = $3::uuid)) "
+        "(v.at, v.id) < (SELECT k.at, k.id FROM vrs_request k WHERE k.id = $3::uuid AND "
+        "(($2::bool AND k.requester_id = $1::uuid) OR (NOT $2::bool AND k.tenant_id = "
+        "$1::uuid)))) "
         "ORDER BY v.at DESC, v.id DESC LIMIT $4::bigint",
         4, p, err);
     if (!r)

@@ -198,7 +198,8 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
         db,
         "SELECT " DELIVERY_COLS " FROM webhook_delivery d WHERE d.tenant_id = $1::uuid AND "
         "($2::uuid IS NULL OR (d.created_at, d.id) < (SELECT k.created_at, k.id FROM "
-        "webhook_delivery k WHERE k.id = $2::uuid)) ORDER BY d.created_at DESC, d.id DESC "
+        "webhook_delivery k WHERE k.id = $2::uuid AND k.tenant_id = $1::uuid)) ORDER BY "
+        "d.created_at DESC, d.id DESC "
         "LIMIT $3::bigint",
         3, p, err);
     if (!r)

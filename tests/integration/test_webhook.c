@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "px_cursor.h"
 #include "px_receiver.h"
 #include "px_test.h"
 #include "webhook.h"
@@ -323,6 +324,19 @@ static void test_webhook__deliveries_paging(void **state)
     json_decref(other);
     json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage", f->mah_key,
                                NULL, NULL, 400, "bad_request"));
+    /* Another tenant's delivery id is no cursor of this tenant's list: a page after it is
+     * empty, never "this tenant's rows older than that row" (which would tell that the id
+     * exists, and when it was made). */
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_delivery (tenant_id, event, body, state, created_at) VALUES "
+            "('%s', 'report.dead', '{}', 'delivered', now() - interval '1 day')",
+            f->mah2_org);
+    char cursor[80];
+    assert_int_equal(px_cursor_encode(cursor, sizeof(cursor), want), 0); /* the MAH's newest */
+    snprintf(path, sizeof(path), "/v1/webhook/deliveries?after=%s", cursor);
+    json_t *foreign = px_http_expect(&f->env, "GET", path, f->mah2_key, NULL, NULL, 200, NULL);
+    assert_int_equal(json_array_size(json_object_get(foreign, "items")), 0);
+    json_decref(foreign);
 }
 
 typedef struct {
