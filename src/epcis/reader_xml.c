@@ -387,12 +387,33 @@ static void x_swallow(void *ctx, xmlErrorPtr e)
                    e->message ? e->message : "not well-formed");
 }
 
+/* The DOCTYPE at the reader declares nothing and names no external subset. */
+static int empty_doctype(xmlTextReaderPtr r)
+{
+    xmlNodePtr n = xmlTextReaderCurrentNode(r);
+    if (!n || n->type != XML_DTD_NODE)
+        return 0;
+    xmlDtdPtr dtd = (xmlDtdPtr)n;
+    xmlDtdPtr internal = n->doc ? n->doc->intSubset : NULL;
+    return !dtd->children && !dtd->ExternalID && !dtd->SystemID && !dtd->entities &&
+           (!internal || (!internal->children && !internal->entities));
+}
+
 static px_rc read_xml(epcis__reader *st, xmlTextReaderPtr r, px_err *err)
 {
     px_rc rc = PX_OK;
     int root_seen = 0;
     int ret = xmlTextReaderRead(r);
     while (ret == 1 && rc == PX_OK) {
+        /* A document type declaration that declares anything (entities above all) or names
+         * an external subset is refused: its entities can make a small body expand into
+         * gigabytes (references are expanded by text()) or make text vanish (an external
+         * entity is never loaded). An empty one (GS1's examples carry `<!DOCTYPE project>`)
+         * declares nothing and passes. */
+        if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE && !empty_doctype(r))
+            return px_err_set(err, PX_EINVALID, "epcis_xml",
+                              "a document type declaration (DOCTYPE) with declarations or an "
+                              "external subset is not accepted");
         if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
             ret = xmlTextReaderRead(r);
             continue;

@@ -595,6 +595,36 @@ static void test_epcis_read__dscsa_example_converted_validates(void **state)
     assert_true(ok_xml);
 }
 
+/* A document type declaration that declares entities is refused before any element is read:
+ * internal ones would expand a small body into gigabytes, an external one would silently drop
+ * text. (An empty `<!DOCTYPE project>`, as in GS1's examples, is read: official_examples.) */
+static void test_epcis_read__doctype_refused(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"xxxxxxxxxx\">]>"
+        "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\" "
+        "creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody><EventList/></EPCISBody>"
+        "</epcis:EPCISDocument>",
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/hostname\">]>"
+        "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\" "
+        "creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody><EventList/></EPCISBody>"
+        "</epcis:EPCISDocument>",
+        "<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM \"epcis.dtd\">"
+        "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\" "
+        "creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody><EventList/></EPCISBody>"
+        "</epcis:EPCISDocument>",
+    };
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        read_result r;
+        px_err err;
+        assert_int_equal(read_doc(&r, docs[i], strlen(docs[i]), NULL, 0, &err), PX_EINVALID);
+        assert_string_equal(err.code, "epcis_xml");
+        assert_non_null(strstr(err.message, "DOCTYPE"));
+        result_dispose(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_epcis_read__rejects_what_the_model_lacks),
         cmocka_unit_test(test_epcis_read__jsonld_context_after_body),
         cmocka_unit_test(test_epcis_read__truncated_documents_fail_cleanly),
+        cmocka_unit_test(test_epcis_read__doctype_refused),
         cmocka_unit_test(test_epcis_read__jsonld_memory_and_file_alike),
         cmocka_unit_test(test_epcis_read__jsonld_fast_path_reads_as_the_general_reader),
         cmocka_unit_test(test_epcis_read__official_examples),
