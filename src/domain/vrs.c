@@ -216,6 +216,9 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
      * and it is the only context the standard enumerates. */
     if ((verify || p->context) && (!p->context || strcmp(p->context, "dscsaSaleableReturn")))
         return bad(err, "context", p->context, "dscsaSaleableReturn");
+    /* Both requests log corrUUID: checked before either goes on, never cut to fit. */
+    if (p->corr_uuid && !uuid_text(p->corr_uuid))
+        return bad(err, "corrUUID", p->corr_uuid, "a UUID");
     if (!verify)
         return PX_OK;
     if (!p->link_type || strcmp(p->link_type, "verificationService") != 0)
@@ -229,8 +232,6 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
     /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
     if (p->exp && (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, 2000, NULL)))
         return bad(err, "exp", p->exp, "a YYMMDD date");
-    if (p->corr_uuid && !uuid_text(p->corr_uuid))
-        return bad(err, "corrUUID", p->corr_uuid, "a UUID");
     /* R1.3 additions (§11.2): an attestation flag and the requester's contact. */
     if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&
         strcmp(p->ctrl_possess_att, "false") != 0)

@@ -199,6 +199,13 @@ static const pvector k_params[] = {
     P(0, Q(G, NULL, NULL, NULL, NULL, "other", GLN, NULL), "context"),
     P(0, Q("123", NULL, NULL, NULL, NULL, NULL, GLN, NULL), "gtin"),
     P(0, Q(G, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "reqGLN"),
+    /* Its corrUUID is logged too: checked as verify's, never cut to fit. */
+    P(0, Q(G, NULL, NULL, NULL, NULL, NULL, GLN, "123e4567-e89b-12d3-a456-426614174000"), NULL),
+    P(0, Q(G, NULL, NULL, NULL, NULL, NULL, GLN, "not-a-uuid"), "corrUUID"),
+    P(0,
+      Q(G, NULL, NULL, NULL, NULL, NULL, GLN,
+        "123e4567-e89b-12d3-a456-426614174000123e4567-e89b-12d3-a456-426614174000"),
+      "corrUUID"),
 };
 
 static void test_domain_vrs__params(void **state)
