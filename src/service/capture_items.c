@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "epcis_capture.h"
+#include "gs1.h"
+#include "px_calendar.h"
+#include "px_clock.h"
 #include "px_str.h"
 
 void px__capture_items_free(capture_ctx *c)
@@ -32,7 +35,9 @@ void px__capture_refuse(item *it, int status, const char *type, const char *fmt,
     va_end(ap);
 }
 
-/* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. */
+/* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. A four-digit
+ * year must be the one the six digits stand for under GenSpecs §7.12's century rule (AI 17
+ * has no century): 2127-06-30 would be stored as 270630, read back as 2027. */
 static int expiry_yymmdd(char out[7], const char *s)
 {
     size_t n = strlen(s);
@@ -43,6 +48,11 @@ static int expiry_yymmdd(char out[7], const char *s)
     if (n == 10 && s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
         strspn(s + 5, "0123456789") == 2 && strspn(s + 8, "0123456789") == 2) {
         char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
+        int y, m, d;
+        px_civil_from_us(px_now_us(), &y, &m, &d);
+        gs1_date g;
+        if (gs1_date_parse(&g, v, 1, y, NULL) == PX_OK && g.year != atoi(s))
+            return -1;
         memcpy(out, v, 7);
         return 0;
     }
@@ -220,7 +230,9 @@ static int take_event(item *it, const px_epcis_event *ev)
     px_strlcpy(it->lot, ev->lot, sizeof(it->lot));
     if (!ev->expiry || expiry_yymmdd(it->expiry, ev->expiry) != 0) {
         px__capture_refuse(it, 400, "epcisException:ValidationException",
-                           "the ILMD needs cbvmda:itemExpirationDate (YYYY-MM-DD)%s", "");
+                           "the ILMD needs cbvmda:itemExpirationDate: YYYY-MM-DD (or YYMMDD) "
+                           "in the years AI (17) can carry (GenSpecs 7.12)%s",
+                           "");
         return 0;
     }
     return 0;

@@ -258,6 +258,28 @@ static void test_epcis_capture__rollback_nothing_proceed_good_ones(void **state)
     free(doc);
 }
 
+/* An expiry written with its century must be the year AI (17)'s six digits stand for
+ * (GenSpecs §7.12): 2127-06-30 would be stored as 270630 and read back as 2027. Refused, and
+ * nothing of the document is kept. */
+static void test_epcis_capture__expiry_century_kept(void **state)
+{
+    fixture *f = *state;
+    char e1[2048];
+    const char *id = "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001";
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "CC1", "L-CENT");
+    char *d = strstr(e1, "2030-12-31");
+    assert_non_null(d);
+    memcpy(d, "2127-06-30", 10);
+    char *doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
+    json_t *j = rolled_back(f, "application/ld+json", doc, counted, id, "a century dropped",
+                            __LINE__);
+    assert_non_null(strstr(px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail"),
+                           "itemExpirationDate"));
+    json_decref(j);
+    free(doc);
+}
+
 /* Under proceed an event about another MAH's product is refused (the commission's own
  * visibility rule), the caller's own event still applies. */
 static void test_epcis_capture__other_tenants_product_refused(void **state)
@@ -664,6 +686,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_epcis_capture__jsonld_commissions_and_is_idempotent),
         cmocka_unit_test(test_epcis_capture__rollback_nothing_proceed_good_ones),
+        cmocka_unit_test(test_epcis_capture__expiry_century_kept),
         cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
         cmocka_unit_test(test_epcis_capture__xml_document),
         cmocka_unit_test(test_epcis_capture__refusals),
