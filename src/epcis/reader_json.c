@@ -178,6 +178,10 @@ static px_rc j_epcs(j_ctx *j, const json_t *arr, const char *const **out, size_t
 static px_rc j_parties(j_ctx *j, const json_t *arr, const char *elem, const px_epcis_party **out,
                        size_t *n, px_err *err)
 {
+    /* Absent is empty; anything but an array is refused, never read as empty (the event's
+     * hash would change without a word). */
+    if (arr && !json_is_null(arr) && !json_is_array(arr))
+        return px_err_set(err, PX_EINVALID, "epcis_invalid", "a %s list must be an array", elem);
     size_t k = json_is_array(arr) ? json_array_size(arr) : 0;
     px_epcis_party *p = epcis__ar_alloc(j->a, (k ? k : 1) * sizeof(*p));
     if (!p)
@@ -232,6 +236,9 @@ static px_rc j_event_done(epcis__reader *st, px_epcis_event *ev, px_rc rc, px_er
 
 static px_rc j_biz_transactions(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
 {
+    if (v && !json_is_null(v) && !json_is_array(v)) /* as j_parties */
+        return px_err_set(err, PX_EINVALID, "epcis_invalid",
+                          "bizTransactionList must be an array");
     size_t n = json_is_array(v) ? json_array_size(v) : 0;
     px_epcis_biz_transaction *bt = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*bt));
     if (!bt)
@@ -253,6 +260,8 @@ static px_rc j_biz_transactions(j_ctx *j, const json_t *v, px_epcis_event *ev, p
 
 static px_rc j_quantities(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
 {
+    if (v && !json_is_null(v) && !json_is_array(v)) /* as j_parties */
+        return px_err_set(err, PX_EINVALID, "epcis_invalid", "a quantity list must be an array");
     size_t n = json_is_array(v) ? json_array_size(v) : 0;
     px_epcis_quantity *q = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*q));
     if (!q)

@@ -253,6 +253,27 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"eventTimeZoneOffset\":\"+15:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
          "\"action\":\"OBSERVE\"}]}}",
          "epcis_invalid"}, /* offset beyond 14:00 */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
+         "\"action\":\"OBSERVE\",\"quantityList\":{\"epcClass\":\"x\"}}]}}",
+         "epcis_invalid"}, /* a list that is no array: never read as empty */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
+         "\"action\":\"OBSERVE\",\"sourceList\":\"urn:x\",\"bizTransactionList\":[]}]}}",
+         "epcis_invalid"},
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
+         "\"action\":\"OBSERVE\",\"bizTransactionList\":7}]}}",
+         "epcis_invalid"},
         {__FILE__, __LINE__, "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPC",
          "epcis_xml"},
         {__FILE__, __LINE__, "{\"type\":", "epcis_json"},
