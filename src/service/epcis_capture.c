@@ -26,6 +26,7 @@
 #include "px_buf.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
+#include "px_log.h"
 #include "px_str.h"
 #include "tx.h"
 
@@ -349,6 +350,29 @@ static int none_refused(const capture_ctx *c)
     return 1;
 }
 
+/* A capture whose transaction failed after its job row was written (the database gone, a
+ * concurrent capture of the same eventID): the job ends failed with the reason, nothing
+ * applied, rather than "running" for ever. Logged at error level when even that fails. */
+static void job_failed(px_db *db, const char *id, px_rc why, const px_err *err)
+{
+    int status = why == PX_EUNAVAIL                          ? 503
+                 : why == PX_EEXISTS || why == PX_ECONFLICT ? 409
+                                                            : 500;
+    px_buf b;
+    px_buf_init(&b, 4096);
+    px_buf_printf(&b, "[{\"type\":\"epcisException:ImplementationException\",\"title\":"
+                      "\"Capture not applied\",\"status\":%d,\"detail\":",
+                  status);
+    px_jsonw_string(&b, err->message);
+    px_buf_puts(&b, "}]");
+    px_err e2;
+    px_err_clear(&e2);
+    if (!b.data || px_store_capture_finish(db, id, 0, 0, b.data, &e2) != PX_OK)
+        px_logf(PX_LOG_ERROR, "capture %s: not applied (%s) and not marked failed: %s", id,
+                err->message, e2.message);
+    px_buf_dispose(&b);
+}
+
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len, int proceed,
                            char capture_id[PX_ID_LEN + 1], px_err *err)
 {
@@ -357,6 +381,7 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     px_buf errs;
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     capture_id[0] = '\0';
+    int created = 0; /* the job row exists: it must not stay running */
     px_rc rc = px_policy_check(by->role, PX_ACT_COMMISSION, err);
     if (rc != PX_OK || (rc = capture_read(&c, body, len, err)) != PX_OK ||
         (rc = mark_known(db, by, &c, err)) != PX_OK)
@@ -368,6 +393,7 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     if ((rc = px_store_capture_create(db, capture_id, by->org_id, proceed ? "proceed" : "rollback",
                                       px_epcis_format_name(c.format), (long)c.n, err)) != PX_OK)
         goto done;
+    created = 1;
     /* Under rollback an event refused on reading stops the document before anything runs. */
     apply_ctx a = {&c, capture_id, proceed, 0};
     if ((none_refused(&c) || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
@@ -378,6 +404,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     }
     rc = px_store_capture_finish(db, capture_id, none_refused(&c), a.applied, errs.data, err);
 done:
+    if (rc != PX_OK && created)
+        job_failed(db, capture_id, rc, err);
     px_buf_dispose(&errs);
     px__capture_items_free(&c);
     return rc;

@@ -280,6 +280,34 @@ static void test_epcis_capture__expiry_century_kept(void **state)
     free(doc);
 }
 
+/* A capture whose transaction fails after its job row was written (here the database refuses
+ * the commission) answers the failure, applies nothing, and leaves its job failed with the
+ * reason: never "running" for ever. */
+static void test_epcis_capture__failed_transaction_ends_its_job(void **state)
+{
+    fixture *f = *state;
+    char e1[2048];
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001",
+             "CF1", "L-FAIL");
+    char *doc = ld_doc(e1, NULL, NULL);
+    px_sqlf(&f->env, "CREATE FUNCTION refuse_commission() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                     "BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = 'XX000'; END $$");
+    px_sqlf(&f->env, "CREATE TRIGGER refuse_commission BEFORE INSERT ON commission FOR EACH ROW "
+                     "EXECUTE FUNCTION refuse_commission()");
+    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 500, NULL, 0, __FILE__,
+                        __LINE__));
+    px_sqlf(&f->env, "DROP TRIGGER refuse_commission ON commission");
+    px_sqlf(&f->env, "DROP FUNCTION refuse_commission()");
+    free(doc);
+    assert_int_equal(packs(f, "L-FAIL"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture WHERE running"), 0);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM epcis_capture WHERE NOT success AND "
+                                 "applied_count = 0 AND errors->0->>'status' = '500' AND "
+                                 "created_at > now() - interval '1 minute'"),
+                     1);
+}
+
 /* Under proceed an event about another MAH's product is refused (the commission's own
  * visibility rule), the caller's own event still applies. */
 static void test_epcis_capture__other_tenants_product_refused(void **state)
@@ -687,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__jsonld_commissions_and_is_idempotent),
         cmocka_unit_test(test_epcis_capture__rollback_nothing_proceed_good_ones),
         cmocka_unit_test(test_epcis_capture__expiry_century_kept),
+        cmocka_unit_test(test_epcis_capture__failed_transaction_ends_its_job),
         cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
         cmocka_unit_test(test_epcis_capture__xml_document),
         cmocka_unit_test(test_epcis_capture__refusals),
