@@ -36,27 +36,42 @@ static void root(const px_req *r, char *out, size_t cap)
 /* ---- the request's Digital Link ------------------------------------------------------ */
 
 /* RFC 3986 §2.3 unreserved characters and the sub-delimiters a path or value may carry
- * as they are; '%' stays (the server kept "%2F" and "%25" escaped, server.c unescape). */
-static int keep(unsigned char c, int in_query)
+ * as they are; '%' stays in text the server left escaped ("%2F", "%25": server.c unescape),
+ * never in a decoded value (a lot "AB%41" is sent as AB%2541). */
+static int keep(unsigned char c, int in_query, int decoded)
 {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
         return 1;
-    if (strchr("-._~%!$'()*,;:@", c))
+    if (c == '%')
+        return !decoded;
+    if (strchr("-._~!$'()*,;:@", c))
         return 1;
     return !in_query && (c == '/' || c == '=' || c == '&' || c == '+');
 }
 
-static void put_escaped(px_buf *b, const char *s, int in_query)
+static void put_escaped_as(px_buf *b, const char *s, int in_query, int decoded)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (keep(*p, in_query)) {
+        if (keep(*p, in_query, decoded)) {
             px_buf_add(b, p, 1);
         } else {
             char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
             px_buf_add(b, e, 3);
         }
     }
+}
+
+/* Text of the request as the server left it (its '%' escapes kept). */
+static void put_escaped(px_buf *b, const char *s, int in_query)
+{
+    put_escaped_as(b, s, in_query, 0);
+}
+
+/* A decoded value (a lot, a serial) as one escaped path segment. */
+static void put_value(px_buf *b, const char *s)
+{
+    put_escaped_as(b, s, 1, 1);
 }
 
 typedef struct query_ctx {
@@ -313,9 +328,9 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
         char base[256];
         root(r, base, sizeof(base));
         px_buf_printf(&b, "%s/vrs/verify/01/%s/10/", base, gtin);
-        put_escaped(&b, lot, 1);
+        put_value(&b, lot);
         px_buf_puts(&b, "/21/");
-        put_escaped(&b, serial, 1);
+        put_value(&b, serial);
         if (px_buf_failed(&b) == PX_OK)
             json_object_set_new(ls, VOC "verificationService",
                                 json_pack("[{s:s, s:s, s:s, s:[s]}]", "href", b.data, "title",
