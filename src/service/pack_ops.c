@@ -54,6 +54,7 @@ typedef struct op_ctx {
     char (*market_of)[3];          /* per request index: its market, "" when not released */
     const px_app *app;
     px_pack_op_result *res;
+    const char *held_batch; /* by containers: the batch their packs were read for (or NULL) */
 } op_ctx;
 
 
@@ -228,6 +229,39 @@ static void op_audit(px_tx *tx, const op_ctx *c, size_t n)
         px_audit_int(d, "unpacked", (long long)c->left);
 }
 
+/* By containers: their packs were read before this transaction (px__pack_op_containers). With
+ * the containers and the packs in them now locked (a pack, unpack or repack of them waits for
+ * this transaction), they must hold exactly those packs still: else one was packed in or moved
+ * out meanwhile, and the operation, which would leave it behind or take it from its new
+ * container, is refused with nothing changed. */
+static px_rc held_unchanged(op_ctx *c, px_db *db, px_err *err)
+{
+    const px_pack_op_req *q = c->req;
+    if (!q->ssccs || !q->n_ssccs)
+        return PX_OK;
+    px_rc rc = px_store_containers_lock(db, q->ssccs, q->n_ssccs, err);
+    if (rc != PX_OK)
+        return rc;
+    char **held = NULL;
+    long *roots = NULL;
+    size_t n_held = 0, n_errs = 0;
+    px_item_error *errs = NULL;
+    rc = px_svc_container_packs(db, c->prod.mah_id, c->gtin, c->held_batch, NULL, q->ssccs,
+                                q->n_ssccs, &held, &n_held, &roots, &errs, &n_errs, err);
+    int same = rc == PX_OK && n_held == q->n_serials && n_errs == 0;
+    for (size_t i = 0; same && i < n_held; i++)
+        same = strcmp(held[i], q->serials[i]) == 0;
+    px_serials_free(held, n_held);
+    free(roots);
+    free(errs);
+    if (rc != PX_OK)
+        return rc;
+    return same ? PX_OK
+                : px_err_set(err, PX_ECONFLICT, "containers_changed",
+                             "a pack was packed into or moved out of the containers while this "
+                             "request ran: nothing was changed, send it again");
+}
+
 static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 {
     op_ctx *c = vc;
@@ -238,7 +272,10 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
     memset(c->found, 0, n);
-    px_rc rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);
+    px_rc rc = held_unchanged(c, db, err);
+    if (rc != PX_OK)
+        return rc;
+    rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);
     if (rc != PX_OK)
         return rc;
     if (c->oom)
@@ -267,12 +304,13 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
 
 static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
                      const px_pack_op_req *req, px_pack_action action, px_decom_reason reason,
-                     px_pack_op_result *res, px_err *err)
+                     const char *held_batch, px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
     op_ctx c;
     memset(&c, 0, sizeof(c));
     c.app = app;
+    c.held_batch = held_batch;
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
     if (rc != PX_OK)
         return rc;
@@ -358,7 +396,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
     all.gtin = g;
     all.serials = (const char *const *)held;
     all.n_serials = n_held;
-    rc = pack_op(db, app, by, &all, action, reason, res, err);
+    rc = pack_op(db, app, by, &all, action, reason, batch, res, err);
     if (rc != PX_OK)
         errors_to_containers(res, g, (const char *const *)held, roots);
     px_serials_free(held, n_held);
@@ -386,7 +424,7 @@ px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, cons
     if ((rc = px_decom_reason_check_role(by->role, reason, err)) != PX_OK)
         return rc;
     if (!req->ssccs)
-        return pack_op(db, app, by, req, action, reason, res, err);
+        return pack_op(db, app, by, req, action, reason, NULL, res, err);
     return px__pack_op_containers(db, app, by, req, NULL, action, reason, res, err);
 }
 
@@ -406,5 +444,5 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
     if (req->ssccs)
         return px__pack_op_containers(db, app, by, req, NULL, PX_PACK_REACTIVATE, PX_REASON_NONE,
                                       res, err);
-    return pack_op(db, app, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, res, err);
+    return pack_op(db, app, by, req, PX_PACK_REACTIVATE, PX_REASON_NONE, NULL, res, err);
 }

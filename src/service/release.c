@@ -123,7 +123,12 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     px_rc rc;
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK)
         return rc;
-    if (c->asked->ssccs && (rc = containers_to_serials(c, db, err)) != PX_OK)
+    /* With ssccs: the containers and their packs locked before they are read, so no pack is
+     * packed in or moved out between the read and the release (a pack left behind in a
+     * released pallet, or released from its new container). */
+    if (c->asked->ssccs &&
+        ((rc = px_store_containers_lock(db, c->asked->ssccs, c->asked->n_ssccs, err)) != PX_OK ||
+         (rc = containers_to_serials(c, db, err)) != PX_OK))
         return rc;
     const px_release_req *req = c->req;
     px_missing_list_dispose(&res->missing);

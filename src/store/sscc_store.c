@@ -503,6 +503,33 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
     return rc;
 }
 
+px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px_err *err)
+{
+    px_buf b;
+    const char *a = px__text_array(&b, ssccs, n, "children", err);
+    if (!a) {
+        px_buf_dispose(&b);
+        return err->rc;
+    }
+    const char *p[] = {a};
+    /* The containers first, then the packs directly in them, each in key order: packing,
+     * unpacking and repacking lock parents before children too, so no two wait on each
+     * other. A pack another transaction moved out before its lock is granted no longer
+     * matches (READ COMMITTED re-checks the row) and stays unlocked: the caller's read sees
+     * the same. */
+    px_rc rc = px__exec_cmd(db,
+                            BELOW_LISTED "SELECT 1 FROM sscc x WHERE x.sscc IN (SELECT sscc FROM "
+                                         "t) ORDER BY x.sscc FOR UPDATE OF x",
+                            1, p, err);
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db,
+                          BELOW_LISTED "SELECT 1 FROM serial s WHERE s.parent_sscc IN (SELECT "
+                                       "sscc FROM t) ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                          1, p, err);
+    px_buf_dispose(&b);
+    return rc;
+}
+
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
@@ -513,8 +540,8 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
         return err->rc;
     }
     const char *p[] = {a};
-    /* Read, not locked: the use case moves the packs through its listed-serials path, which
-     * locks and checks them again (px_store_release_misfits). */
+    /* Read, not locked here: a use case that moves them locks the containers and their packs
+     * first (px_store_containers_lock) in its own transaction. */
     PGresult *r = px__exec(
         db,
         BELOW_LISTED ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "

@@ -131,6 +131,9 @@ typedef int (*px_held_pack_fn)(void *ctx, const px_held_pack *p);
 /* The indexes of the listed SSCCs that are not containers of tenant_id (malloc'd). */
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
                                   size_t n, long **idx, size_t *n_idx, px_err *err);
+/* Locks the listed containers, every container below them and the packs directly in those,
+ * for the caller's transaction (in key order; a pack moved out meanwhile is not locked). */
+px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px_err *err);
 /* Every pack below the listed containers, once each, in (gtin, serial) order: the packs in
  * them, and the packs in the cases that carry their own GTIN in them. */
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "events.h"
 #include "gs1.h"
@@ -945,6 +947,67 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
                      1);
 }
 
+typedef struct {
+    fixture *f;
+    const char *body;
+    long status;
+} recall_call;
+
+static void *post_recall(void *vc)
+{
+    recall_call *c = vc;
+    px_http_resp r;
+    px_http(&c->f->env, &r, "POST", "/v1/recalls", c->f->mah_key, c->body, NULL);
+    c->status = r.status;
+    px_http_resp_free(&r);
+    return NULL;
+}
+
+/* A pack packed into a box while a recall of that box runs: the recall read the box's packs
+ * before its transaction, then locks the box and its packs and finds one more; it refuses with
+ * nothing changed (409 containers_changed) rather than leave the new pack commissioned in a
+ * recalled box. Another session holds the box while the pack moves in, so the interleaving is
+ * the same on every run. */
+static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
+{
+    fixture *f = *state;
+    char b[19], body[256];
+    commission(f, "LOTM", "[\"M1\",\"M2\",\"M3\"]");
+    box(f, b, 0, 590, "[" SGTIN("M1") "," SGTIN("M2") "]");
+    PGconn *held = PQconnectdb(f->env.conninfo);
+    assert_int_equal(PQstatus(held), CONNECTION_OK);
+    char sql[256];
+    snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM sscc WHERE sscc = '%s' FOR UPDATE", b);
+    PGresult *r = PQexec(held, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b);
+    recall_call c = {f, body, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, post_recall, &c), 0);
+    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM pg_locks WHERE NOT "
+                                                     "granted AND locktype IN ('transactionid', "
+                                                     "'tuple')") < 1;
+         i++)
+        px_sleep_ms(25);
+    /* What a packing of M3 into the box does, committed while the recall waits. */
+    snprintf(sql, sizeof(sql), "UPDATE serial SET parent_sscc = '%s' WHERE gtin = '" GTIN
+             "' AND serial = 'M3'; COMMIT", b);
+    r = PQexec(held, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(held);
+    pthread_join(t, NULL);
+    assert_int_equal(c.status, 409);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                                          "' AND serial LIKE 'M_' AND state = 'commissioned'"),
+                     3);
+    /* Asked again, the recall takes the box as it is now: all three packs. */
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
         cmocka_unit_test(test_container_ship__pallet_of_cases),
         cmocka_unit_test(test_container_ship__eu_pallet_of_cases),
+        cmocka_unit_test(test_container_ship__recall_meets_a_pack_moved_in),
     };
     return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
 }
