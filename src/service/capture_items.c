@@ -51,7 +51,8 @@ static int expiry_yymmdd(char out[7], const char *s)
         int y, m, d;
         px_civil_from_us(px_now_us(), &y, &m, &d);
         gs1_date g;
-        if (gs1_date_parse(&g, v, 1, y, NULL) == PX_OK && g.year != atoi(s))
+        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        if (gs1_date_parse(&g, v, 1, y, NULL) == PX_OK && g.year != year)
             return -1;
         memcpy(out, v, 7);
         return 0;
