@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "allocation.h"
+#include "lifecycle.h"
 #include "pack_identity.h"
 #include "print.h"
 #include "px_clock.h"
@@ -184,8 +185,10 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     /* One batch has one expiry (docs/api.md batch_expiry_mismatch). */
     if (!e->run_batch[0])
         return PX_OK;
-    rc = px_store_print_batch_expiry(db, expiry, &found, e->gtin, e->run_batch, err);
-    if (rc == PX_OK && found && strcmp(expiry, e->run_expiry) != 0)
+    /* The production run's batch takes its expiry now (as a commission would), so the
+     * manifest's labels and the later commission cannot disagree. */
+    rc = px_store_batch_claim(db, expiry, e->gtin, e->run_batch, e->run_expiry, err);
+    if (rc == PX_OK && strcmp(expiry, e->run_expiry) != 0)
         rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
                               "batch '%s' already has expiry %s", e->run_batch, expiry);
     return rc;

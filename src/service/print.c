@@ -268,11 +268,21 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     if (found && expiry[0] && strcmp(known, expiry) != 0)
         return px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
                           "batch '%s' has expiry %s, not %s", batch, known, expiry);
-    if (found)
+    if (found) {
         px_strlcpy(expiry, known, 7);
-    else if (!expiry[0])
+        return PX_OK;
+    }
+    if (!expiry[0])
         return px_err_set_field(err, PX_EINVALID, "required", "expiry",
                                 "batch '%s' is not known yet: give its expiry", batch);
+    /* A new batch: its expiry is claimed with the labels printed for it (as a commission
+     * claims it), so a concurrent print or commission with another expiry is refused, never
+     * both kept. */
+    if ((rc = px_store_batch_claim(db, known, gtin, batch, expiry, err)) != PX_OK)
+        return rc;
+    if (strcmp(known, expiry) != 0)
+        return px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
+                          "batch '%s' has expiry %s, not %s", batch, known, expiry);
     return PX_OK;
 }
 

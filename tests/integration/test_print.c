@@ -587,6 +587,20 @@ static void test_print__missing_values_refused(void **state)
                   201, NULL);
     assert_string_equal(px_test_str(j, "expiry"), "261115");
     json_decref(j);
+    /* A new batch printed with its expiry takes that expiry: a later print or commission of it
+     * with another is refused (labels and packs never disagree). */
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL3\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"280131\"}",
+                          201, NULL));
+    json_decref(print_job(f, f->cmo_key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL4\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"290131\"}",
+                          409, "batch_expiry_mismatch"));
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM batch WHERE gtin = '" GTIN
+                                 "' AND batch = 'NEWB2' AND expiry = '280131'"),
+                     1);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
     const char *cmo = f->cmo_key, *cmo2 = f->cmo2_key, *mah2 = f->mah2_key;
     const struct {
