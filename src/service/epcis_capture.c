@@ -86,7 +86,11 @@ typedef struct apply_ctx {
     const char *capture_id;
     int proceed;
     long applied;
+    int finished; /* the job's outcome was written in the transaction that applied */
 } apply_ctx;
+
+static px_rc errors_json(px_buf *b, const capture_ctx *c);
+static int none_refused(const capture_ctx *c);
 
 static int same_batch(const item *a, const item *b)
 {
@@ -203,6 +207,7 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
     px_db *db = px_tx_db(tx);
     const px_actor *by = px_tx_actor(tx);
     a->applied = 0;
+    a->finished = 0;
     for (size_t i = 0; i < c->n; i++) {
         item *it = &c->items[i];
         it->applied = 0;
@@ -241,7 +246,17 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
         }
         i = end;
     }
-    return PX_OK;
+    /* The job's outcome commits with the events it applied: a process killed after this
+     * commit leaves no job "running" whose events are in. */
+    px_buf errs;
+    px_buf_init(&errs, (size_t)64 * 1024 * 1024);
+    px_rc rc = errors_json(&errs, c) == PX_OK
+                   ? px_store_capture_finish(db, a->capture_id, none_refused(c), a->applied,
+                                             errs.data, err)
+                   : px_err_oom(err);
+    px_buf_dispose(&errs);
+    a->finished = rc == PX_OK;
+    return rc;
 }
 
 /* The job's errors: one RFC 7807 object per refused event (instance = its eventID). */
@@ -395,8 +410,10 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
         goto done;
     created = 1;
     /* Under rollback an event refused on reading stops the document before anything runs. */
-    apply_ctx a = {&c, capture_id, proceed, 0};
+    apply_ctx a = {&c, capture_id, proceed, 0, 0};
     if ((none_refused(&c) || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
+        goto done;
+    if (a.finished) /* recorded with what it applied */
         goto done;
     if (errors_json(&errs, &c) != PX_OK) {
         rc = px_err_oom(err);
