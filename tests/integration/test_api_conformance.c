@@ -725,12 +725,8 @@ static void repairs(fixture *f)
     expect(f, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200);
     expect(f, "GET", "/v1/webhook/deliveries", f->cmo_key, NULL, 403);
     /* A dead delivery (as the runner leaves one) retried once; again, 409. */
-    char dead[40], sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts) VALUES "
-             "('%s', 'report.dead', '{}', 'dead', 3) RETURNING id",
-             f->mah_org);
-    px_sql_text(&f->env, sql, dead, sizeof(dead));
+    char dead[40];
+    px_test_dead_webhook_delivery(&f->env, f->mah_org, dead);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
     expect(f, "POST", path, f->mah_key, NULL, 202);
     expect(f, "POST", path, f->mah_key, NULL, 409);

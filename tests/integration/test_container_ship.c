@@ -11,10 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <pthread.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "events.h"
 #include "gs1.h"
@@ -947,22 +945,6 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
                      1);
 }
 
-typedef struct {
-    fixture *f;
-    const char *body;
-    long status;
-} recall_call;
-
-static void *post_recall(void *vc)
-{
-    recall_call *c = vc;
-    px_http_resp r;
-    px_http(&c->f->env, &r, "POST", "/v1/recalls", c->f->mah_key, c->body, NULL);
-    c->status = r.status;
-    px_http_resp_free(&r);
-    return NULL;
-}
-
 /* A pack packed into a box while a recall of that box runs: the recall read the box's packs
  * before its transaction, then locks the box and its packs and finds one more; it refuses with
  * nothing changed (409 containers_changed) rather than leave the new pack commissioned in a
@@ -974,31 +956,18 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
     char b[19], body[256];
     commission(f, "LOTM", "[\"M1\",\"M2\",\"M3\"]");
     box(f, b, 0, 590, "[" SGTIN("M1") "," SGTIN("M2") "]");
-    PGconn *held = PQconnectdb(f->env.conninfo);
-    assert_int_equal(PQstatus(held), CONNECTION_OK);
     char sql[256];
-    snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM sscc WHERE sscc = '%s' FOR UPDATE", b);
-    PGresult *r = PQexec(held, sql);
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM sscc WHERE sscc = '%s' FOR UPDATE", b);
+    PGconn *held = px_test_hold(&f->env, sql);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b);
-    recall_call c = {f, body, 0};
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, post_recall, &c), 0);
-    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM pg_locks WHERE NOT "
-                                                     "granted AND locktype IN ('transactionid', "
-                                                     "'tuple')") < 1;
-         i++)
-        px_sleep_ms(25);
+    px_test_async recall = {&f->env, "POST", "/v1/recalls", f->mah_key, body, 0, 0};
+    px_test_async_start(&recall);
+    px_test_wait_row_lock_waiters(&f->env, 1);
     /* What a packing of M3 into the box does, committed while the recall waits. */
     snprintf(sql, sizeof(sql), "UPDATE serial SET parent_sscc = '%s' WHERE gtin = '" GTIN
-             "' AND serial = 'M3'; COMMIT", b);
-    r = PQexec(held, sql);
-    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-    PQclear(r);
-    PQfinish(held);
-    pthread_join(t, NULL);
-    assert_int_equal(c.status, 409);
+             "' AND serial = 'M3'", b);
+    px_test_hold_end(held, sql);
+    assert_int_equal(px_test_async_join(&recall), 409);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
                                           "' AND serial LIKE 'M_' AND state = 'commissioned'"),
                      3);

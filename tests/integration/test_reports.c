@@ -469,6 +469,21 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     assert_memory_equal(rv->req[0].body, rv->req[1].body, rv->req[0].len);
 }
 
+/* A release whose report's first POST the receiver holds (the sender stalls), and what
+ * another process then does with the report once the lease has run out: set (an UPDATE's SET
+ * list) on attempt 2. The report's id into id. */
+static void stall_then_take_over(fixture *f, const char *batch, const char *prefix,
+                                 const char *set, char id[40])
+{
+    reported_release(f, 0, 1, batch, prefix, 2, "FR", id);
+    wait_hung(&f->rv);
+    assert_int_equal(px_count_of(&f->env,
+                                 "WITH u AS (UPDATE report SET attempts = 2, %s WHERE id = '%s' "
+                                 "AND attempts = 1 RETURNING 1) SELECT count(*) FROM u",
+                                 set, id),
+                     1);
+}
+
 /* A sender that stalls past its lease while another process delivers the report: its late
  * outcome (here a failed POST, a retry) stays its attempt's, and the delivered report is
  * neither queued again nor sent again (docs/delivery.md "A sender that stalls past its
@@ -477,16 +492,9 @@ static void test_reports__superseded_attempt_changes_nothing(void **state)
 {
     fixture *f = *state;
     char id[40];
-    reported_release(f, 0, 1, "B-FR-2", "FR2", 2, "FR", id);
+    /* The second process delivers it: attempt 2, delivered. */
+    stall_then_take_over(f, "B-FR-2", "FR2", "state = 'delivered', delivered_at = now()", id);
     px_receiver *rv = &f->rv;
-    wait_hung(rv);
-    /* What a second process does once the lease has run out: attempt 2, delivered. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "WITH u AS (UPDATE report SET attempts = 2, state = 'delivered', "
-                                 "delivered_at = now() WHERE id = '%s' AND attempts = 1 "
-                                 "RETURNING 1) SELECT count(*) FROM u",
-                                 id),
-                     1);
     release_hang(rv); /* the stalled sender's POST fails: a retry */
     for (int i = 0; i < 200 && px_count_of(&f->env,
                                            "SELECT count(*) FROM report_attempt WHERE report_id "
@@ -556,16 +564,10 @@ static void test_reports__late_delivered_counts(void **state)
 {
     fixture *f = *state;
     char id[40];
-    reported_release(f, 0, 1, "B-FR-3", "FR3", 2, "FR", id);
+    /* The second process's try failed: attempt 2, queued for later. */
+    stall_then_take_over(f, "B-FR-3", "FR3",
+                         "state = 'queued', next_attempt_at = now() + interval '1 hour'", id);
     px_receiver *rv = &f->rv;
-    wait_hung(rv);
-    /* Another process took the report after the lease and failed: attempt 2, queued for later. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "WITH u AS (UPDATE report SET attempts = 2, state = 'queued', "
-                                 "next_attempt_at = now() + interval '1 hour' WHERE id = '%s' AND "
-                                 "attempts = 1 RETURNING 1) SELECT count(*) FROM u",
-                                 id),
-                     1);
     pthread_mutex_lock(&rv->mu);
     rv->release_answers = 1;
     pthread_mutex_unlock(&rv->mu);

@@ -10,11 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "px_cursor.h"
 #include "px_receiver.h"
@@ -339,22 +337,6 @@ static void test_webhook__deliveries_paging(void **state)
     json_decref(foreign);
 }
 
-typedef struct {
-    fixture *f;
-    const char *path;
-    long status;
-} retry_call;
-
-static void *post_retry(void *vc)
-{
-    retry_call *c = vc;
-    px_http_resp r;
-    px_http(&c->f->env, &r, "POST", c->path, c->f->mah_key, NULL, NULL);
-    c->status = r.status;
-    px_http_resp_free(&r);
-    return NULL;
-}
-
 /* Two retries of one dead delivery at once (a double click): exactly one is queued, the other
  * answers 409 already_retried. Both wait on the dead row, held by another session, and go
  * together when it lets go. */
@@ -362,33 +344,18 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
 {
     fixture *f = *state;
     char dead[40], sql[256], path[128];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts) VALUES "
-             "('%s', 'report.dead', '{}', 'dead', 3) RETURNING id",
-             f->mah_org);
-    px_sql_text(&f->env, sql, dead, sizeof(dead));
+    px_test_dead_webhook_delivery(&f->env, f->mah_org, dead);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
-    PGconn *held = PQconnectdb(f->env.conninfo);
-    assert_int_equal(PQstatus(held), CONNECTION_OK);
-    snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM webhook_delivery WHERE id = '%s' FOR UPDATE",
-             dead);
-    PGresult *r = PQexec(held, sql);
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
-    retry_call a = {f, path, 0}, b = {f, path, 0};
-    pthread_t ta, tb;
-    assert_int_equal(pthread_create(&ta, NULL, post_retry, &a), 0);
-    assert_int_equal(pthread_create(&tb, NULL, post_retry, &b), 0);
-    /* Both wait on the lock (pg_locks shows two waiters on the row's transaction). */
-    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM pg_locks WHERE NOT "
-                                                     "granted AND locktype IN ('transactionid', 'tuple')") < 2;
-         i++)
-        px_sleep_ms(25);
-    r = PQexec(held, "COMMIT");
-    PQclear(r);
-    PQfinish(held);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM webhook_delivery WHERE id = '%s' FOR UPDATE", dead);
+    PGconn *held = px_test_hold(&f->env, sql);
+    px_test_async a = {&f->env, "POST", path, f->mah_key, NULL, 0, 0};
+    px_test_async b = a;
+    px_test_async_start(&a);
+    px_test_async_start(&b);
+    px_test_wait_row_lock_waiters(&f->env, 2);
+    px_test_hold_end(held, NULL);
+    px_test_async_join(&a);
+    px_test_async_join(&b);
     assert_true((a.status == 202 && b.status == 409) || (a.status == 409 && b.status == 202));
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE retry_of = '%s'",

@@ -891,3 +891,74 @@ void px_test_read(const char *path, int popen_cmd, char *out, size_t cap)
     else
         fclose(f);
 }
+
+static void *async_run(void *vc)
+{
+    px_test_async *a = vc;
+    px_http_resp r;
+    px_http(a->env, &r, a->method, a->path, a->key, a->body, NULL);
+    a->status = r.status;
+    px_http_resp_free(&r);
+    return NULL;
+}
+
+void px_test_async_start(px_test_async *a)
+{
+    a->status = 0;
+    assert_int_equal(pthread_create(&a->th, NULL, async_run, a), 0);
+}
+
+long px_test_async_join(px_test_async *a)
+{
+    pthread_join(a->th, NULL);
+    return a->status;
+}
+
+PGconn *px_test_hold(px_test_env *env, const char *sql)
+{
+    PGconn *held = PQconnectdb(env->conninfo);
+    assert_int_equal(PQstatus(held), CONNECTION_OK);
+    PGresult *r = PQexec(held, "BEGIN");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    r = PQexec(held, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(held));
+    PQclear(r);
+    return held;
+}
+
+void px_test_hold_end(PGconn *held, const char *then)
+{
+    PGresult *r;
+    if (then) {
+        r = PQexec(held, then);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", then, PQerrorMessage(held));
+        PQclear(r);
+    }
+    r = PQexec(held, "COMMIT");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(held);
+}
+
+void px_test_wait_row_lock_waiters(px_test_env *env, int n)
+{
+    /* The first waiter on a row waits on the holder's transaction, the next ones on the
+     * row's tuple lock. */
+    for (int i = 0; i < 200 && px_count_of(env, "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                                                "AND locktype IN ('transactionid', 'tuple')") < n;
+         i++)
+        px_sleep_ms(25);
+}
+
+void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40])
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts) VALUES "
+             "('%s', 'report.dead', '{}', 'dead', 3) RETURNING id",
+             tenant);
+    px_sql_text(env, sql, id, 40);
+}

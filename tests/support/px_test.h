@@ -3,6 +3,8 @@
 #define PX_TEST_H
 
 #include <jansson.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -200,6 +202,25 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A request answered on a thread of its own, for tests that hold a row lock in another session
+ * while it runs: px_test_async_start, then px_test_async_join for its status. */
+typedef struct px_test_async {
+    px_test_env *env;
+    const char *method, *path, *key, *body;
+    long status;
+    pthread_t th;
+} px_test_async;
+void px_test_async_start(px_test_async *a);
+long px_test_async_join(px_test_async *a);
+/* Another session that opens a transaction and runs sql in it (a SELECT … FOR UPDATE: the rows
+ * it holds); px_test_hold_end runs then (NULL: nothing), commits and closes the session. */
+PGconn *px_test_hold(px_test_env *env, const char *sql);
+void px_test_hold_end(PGconn *held, const char *then);
+/* Waits (5 s at most) until at least n sessions wait on a row lock (pg_locks). */
+void px_test_wait_row_lock_waiters(px_test_env *env, int n);
+/* A dead webhook delivery of event report.dead for tenant, as the runner leaves one; its id. */
+void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40]);
 /* Runs a printf-formatted statement (at most 4 KiB); fails the test when it fails. */
 void px_sqlf(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Written directly (a fast setup, no API call): an active partnership of the MAH and the
