@@ -83,7 +83,7 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
 
 typedef struct apply_ctx {
     capture_ctx *c;
-    const char *capture_id;
+    const px_capture_new *job;
     int proceed;
     long applied;
     int finished; /* the job's outcome was written in the transaction that applied */
@@ -141,7 +141,7 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
     }
     *refused = rc != PX_OK;
     a->applied += (long)n_ids;
-    rc = px_store_captured_events_add(db, by->org_id, ids, n_ids, a->capture_id, cid, NULL, err);
+    rc = px_store_captured_events_add(db, by->org_id, ids, n_ids, a->job->id, cid, NULL, err);
 done:
     free(all);
     free(ids);
@@ -174,7 +174,7 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
         it->applied = 1;
         a->applied++;
         const char *one[] = {it->event_id};
-        rc = px_store_captured_events_add(db, by->org_id, one, 1, a->capture_id, NULL,
+        rc = px_store_captured_events_add(db, by->org_id, one, 1, a->job->id, NULL,
                                           res.aggregation_id, err);
     } else if (!capture_fails(rc, err)) {
         int status;
@@ -246,14 +246,14 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
         }
         i = end;
     }
-    /* The job's outcome commits with the events it applied: a process killed after this
-     * commit leaves no job "running" whose events are in. */
+    /* The job and its outcome commit with the events it applied: a process killed before
+     * this commit leaves no job, one killed after leaves no job "running" whose events are
+     * in. */
     px_buf errs;
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
-    px_rc rc = errors_json(&errs, c) == PX_OK
-                   ? px_store_capture_finish(db, a->capture_id, none_refused(c), a->applied,
-                                             errs.data, err)
-                   : px_err_oom(err);
+    px_rc rc = errors_json(&errs, c) == PX_OK ? px_store_capture_record(db, a->job, none_refused(c),
+                                                                        a->applied, errs.data, err)
+                                              : px_err_oom(err);
     px_buf_dispose(&errs);
     a->finished = rc == PX_OK;
     return rc;
@@ -365,10 +365,10 @@ static int none_refused(const capture_ctx *c)
     return 1;
 }
 
-/* A capture whose transaction failed after its job row was written (the database gone, a
- * concurrent capture of the same eventID): the job ends failed with the reason, nothing
- * applied, rather than "running" for ever. Logged at error level when even that fails. */
-static void job_failed(px_db *db, const char *id, px_rc why, const px_err *err)
+/* A capture whose transaction failed (the database gone, a concurrent capture of the same
+ * eventID): its job is recorded failed with the reason, nothing applied, so the client's
+ * Location names a job that says why. Logged at error level when even that fails. */
+static void job_failed(px_db *db, const px_capture_new *job, px_rc why, const px_err *err)
 {
     int status = why == PX_EUNAVAIL                          ? 503
                  : why == PX_EEXISTS || why == PX_ECONFLICT ? 409
@@ -382,8 +382,8 @@ static void job_failed(px_db *db, const char *id, px_rc why, const px_err *err)
     px_buf_puts(&b, "}]");
     px_err e2;
     px_err_clear(&e2);
-    if (!b.data || px_store_capture_finish(db, id, 0, 0, b.data, &e2) != PX_OK)
-        px_logf(PX_LOG_ERROR, "capture %s: not applied (%s) and not marked failed: %s", id,
+    if (!b.data || px_store_capture_record(db, job, 0, 0, b.data, &e2) != PX_OK)
+        px_logf(PX_LOG_ERROR, "capture %s: not applied (%s) and not recorded failed: %s", job->id,
                 err->message, e2.message);
     px_buf_dispose(&b);
 }
@@ -396,7 +396,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     px_buf errs;
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     capture_id[0] = '\0';
-    int created = 0; /* the job row exists: it must not stay running */
+    int named = 0; /* the job has an id: a failure from here on is recorded in it */
+    px_capture_new job = {capture_id, by->org_id, proceed ? "proceed" : "rollback", "", 0};
     px_rc rc = px_policy_check(by->role, PX_ACT_COMMISSION, err);
     if (rc != PX_OK || (rc = capture_read(&c, body, len, err)) != PX_OK ||
         (rc = mark_known(db, by, &c, err)) != PX_OK)
@@ -405,12 +406,11 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
         rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
         goto done;
     }
-    if ((rc = px_store_capture_create(db, capture_id, by->org_id, proceed ? "proceed" : "rollback",
-                                      px_epcis_format_name(c.format), (long)c.n, err)) != PX_OK)
-        goto done;
-    created = 1;
+    named = 1;
+    job.format = px_epcis_format_name(c.format);
+    job.event_count = (long)c.n;
     /* Under rollback an event refused on reading stops the document before anything runs. */
-    apply_ctx a = {&c, capture_id, proceed, 0, 0};
+    apply_ctx a = {&c, &job, proceed, 0, 0};
     if ((none_refused(&c) || proceed) && (rc = px_tx_run(db, by, apply_body, &a, err)) != PX_OK)
         goto done;
     if (a.finished) /* recorded with what it applied */
@@ -419,10 +419,11 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
         rc = px_err_oom(err);
         goto done;
     }
-    rc = px_store_capture_finish(db, capture_id, none_refused(&c), a.applied, errs.data, err);
+    /* Nothing applied (refused on reading, or rolled back on a refusal): the job alone. */
+    rc = px_store_capture_record(db, &job, none_refused(&c), a.applied, errs.data, err);
 done:
-    if (rc != PX_OK && created)
-        job_failed(db, capture_id, rc, err);
+    if (rc != PX_OK && named)
+        job_failed(db, &job, rc, err);
     px_buf_dispose(&errs);
     px__capture_items_free(&c);
     return rc;

@@ -17,31 +17,21 @@ void px_capture_row_dispose(px_capture_row *c)
     c->errors = NULL;
 }
 
-px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
-                              const char *error_behaviour, const char *format, long event_count,
-                              px_err *err)
-{
-    char n[24];
-    snprintf(n, sizeof(n), "%ld", event_count);
-    const char *p[] = {id, org_id, error_behaviour, format, n};
-    return px__exec_cmd(db,
-                        "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
-                        "format, event_count) VALUES ($1::uuid, $2::uuid, true, true, $3, $4, "
-                        "$5::integer)",
-                        5, p, err);
-}
-
-px_rc px_store_capture_finish(px_db *db, const char *id, int success, long applied,
+px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success, long applied,
                               const char *errors_json, px_err *err)
 {
-    char n[24];
-    snprintf(n, sizeof(n), "%ld", applied);
-    const char *p[] = {id, success ? "true" : "false", n, errors_json};
+    char n[24], m[24];
+    snprintf(n, sizeof(n), "%ld", job->event_count);
+    snprintf(m, sizeof(m), "%ld", applied);
+    const char *p[] = {job->id,     job->org_id, job->error_behaviour,
+                       job->format, n,           success ? "true" : "false",
+                       m,           errors_json};
     return px__exec_cmd(db,
-                        "UPDATE epcis_capture SET running = false, success = $2::boolean, "
-                        "applied_count = $3::integer, errors = $4::jsonb, finished_at = now() "
-                        "WHERE id = $1::uuid",
-                        4, p, err);
+                        "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
+                        "format, event_count, applied_count, errors, finished_at) VALUES "
+                        "($1::uuid, $2::uuid, false, $6::boolean, $3, $4, $5::integer, "
+                        "$7::integer, $8::jsonb, clock_timestamp())",
+                        8, p, err);
 }
 
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,

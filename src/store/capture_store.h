@@ -19,12 +19,16 @@ typedef struct px_capture_row {
 
 void px_capture_row_dispose(px_capture_row *c);
 
-/* A new job (running, no error so far). */
-px_rc px_store_capture_create(px_db *db, const char *id, const char *org_id,
-                              const char *error_behaviour, const char *format, long event_count,
-                              px_err *err);
-/* Ends job id: running false, success as given, errors_json a JSON array. */
-px_rc px_store_capture_finish(px_db *db, const char *id, int success, long applied,
+/* What a capture job is, known before it runs. */
+typedef struct px_capture_new {
+    const char *id, *org_id, *error_behaviour, *format;
+    long event_count;
+} px_capture_new;
+
+/* Records job, finished: success as given, applied events, errors_json a JSON array. Written
+ * once, in the transaction that applies the job's events when there is one (a process killed
+ * before that commit leaves no job behind, and none "running"). */
+px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success, long applied,
                               const char *errors_json, px_err *err);
 /* The job; org_id NULL: any organization's. Another organization's job is not found. */
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,

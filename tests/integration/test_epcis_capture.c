@@ -308,6 +308,33 @@ static void test_epcis_capture__failed_transaction_ends_its_job(void **state)
                      1);
 }
 
+/* A capture's job row is written in the transaction that applies its events, with its
+ * outcome: while that transaction runs (here held at its audit append by another session), no
+ * job of it is visible, so a process killed then leaves no job "running" for ever; once it
+ * commits, the job is there, finished. */
+static void test_epcis_capture__job_commits_with_its_events(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], sql[160];
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0010-4000-8000-000000000001",
+             "CJ1", "L-JOB");
+    char *doc = ld_doc(e1, NULL, NULL);
+    long before = px_count_of(&f->env, "SELECT count(*) FROM epcis_capture");
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM audit_head WHERE chain = '%s' FOR UPDATE",
+             f->mah_org);
+    PGconn *held = px_test_hold(&f->env, sql);
+    px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah_key, doc, 0, 0};
+    px_test_async_start(&cap);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture"), before);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&cap), 202);
+    free(doc);
+    assert_int_equal(packs(f, "L-JOB"), 1);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture WHERE running"), 0);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture"), before + 1);
+}
+
 /* Under proceed an event about another MAH's product is refused (the commission's own
  * visibility rule), the caller's own event still applies. */
 static void test_epcis_capture__other_tenants_product_refused(void **state)
@@ -716,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__rollback_nothing_proceed_good_ones),
         cmocka_unit_test(test_epcis_capture__expiry_century_kept),
         cmocka_unit_test(test_epcis_capture__failed_transaction_ends_its_job),
+        cmocka_unit_test(test_epcis_capture__job_commits_with_its_events),
         cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
         cmocka_unit_test(test_epcis_capture__xml_document),
         cmocka_unit_test(test_epcis_capture__refusals),
