@@ -175,6 +175,7 @@ px_rc px_db_begin(px_db *db, px_err *err)
 {
     px_rc rc = px_db_exec(db, "BEGIN", err);
     db->in_tx = rc == PX_OK;
+    db->tx_writes = db->in_tx;
     return rc;
 }
 
@@ -182,6 +183,7 @@ px_rc px_db_begin_read(px_db *db, px_err *err)
 {
     px_rc rc = px_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
     db->in_tx = rc == PX_OK;
+    db->tx_writes = 0;
     return rc;
 }
 

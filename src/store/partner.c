@@ -90,12 +90,16 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
                               const char *gtin, px_err *err)
 {
     const char *params[] = {cmo_id, gtin};
-    px_rc rc = one(px__exec(db,
-                            "SELECT " PS_COLS " FROM partnership s JOIN partnership_product pp "
-                            "ON pp.partnership_id = s.id WHERE s.cmo_id = $1::uuid "
-                            "AND pp.gtin = $2",
-                            2, params, err),
-                   out, err);
+#define ACCESS                                                                                     \
+    "SELECT " PS_COLS " FROM partnership s JOIN partnership_product pp ON pp.partnership_id = "    \
+    "s.id WHERE s.cmo_id = $1::uuid AND pp.gtin = $2"
+    /* In a writing transaction the partnership and its grant are held (shared) until COMMIT: a
+     * suspension or a GTIN taken out waits for the CMO's work in flight, and work that starts
+     * after it sees it (READ COMMITTED re-reads the row once the suspension commits). A
+     * read-only transaction (a standby's) takes no lock. */
+    const char *sql = px_db_in_tx(db) && db->tx_writes ? ACCESS " FOR SHARE OF s, pp" : ACCESS;
+#undef ACCESS
+    px_rc rc = one(px__exec(db, sql, 2, params, err), out, err);
     if (rc == PX_ENOTFOUND)
         px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
     return rc;

@@ -11,6 +11,7 @@
 struct px_db {
     PGconn *conn;
     int in_tx;
+    int tx_writes;               /* the transaction is px_db_begin's (not a read-only one) */
     int sandbox;                 /* search_path is the sandbox schema (px_db_set_sandbox) */
     unsigned long long prepared; /* px__exec_cached statements prepared on this session */
     const px_sign_key *seal;     /* seals audit entries (audit.c); owned by the pool's owner */

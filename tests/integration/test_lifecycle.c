@@ -760,6 +760,47 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     json_decref(px_test_call(&f->env, "GET", pack, f->mah_key, NULL, 200));
 }
 
+/* A suspension meets a CMO's commission in flight (past its access check, waiting on the
+ * batch row another session is inserting): the suspension waits for the commission, so no
+ * commission of the CMO commits after the suspension did; one asked after it is refused. */
+static void test_lifecycle__suspension_waits_for_a_running_commission(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+                             "{\"name\":\"CMO four\",\"gtins\":[\"" GTIN "\"]}", 201);
+    char key[64], ps[40], path[96];
+    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/partners/%s", ps);
+    PGconn *held = px_test_hold(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('" GTIN
+                                         "', 'B-SWAIT', '271231')");
+    char *b = px_test_commission_body(GTIN, "B-SWAIT", "271231", "[\"SWAIT-1\"]", 0);
+    px_test_async commission = {&f->env, "POST", "/v1/commissions", key, b, 0, 0};
+    px_test_async_start(&commission);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_async suspend = {&f->env, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}",
+                             0,       0};
+    px_test_async_start(&suspend);
+    px_test_wait_row_lock_waiters(&f->env, 2); /* the suspension waits on the partnership */
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&commission), 200);
+    assert_int_equal(px_test_async_join(&suspend), 200);
+    free(b);
+    /* The tenant's audit chain is the commit order. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log c, audit_log s WHERE "
+                                 "c.action = 'commission.create' AND c.details->>'batch' = "
+                                 "'B-SWAIT' AND s.action = 'partner.update' AND s.subject = '%s' "
+                                 "AND c.chain = s.chain AND c.chain_seq < s.chain_seq",
+                                 ps),
+                     1);
+    b = px_test_commission_body(GTIN, "B-SWAIT", "271231", "[\"SWAIT-2\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", key, b, NULL, 403,
+                    "partnership_suspended");
+    free(b);
+}
+
 typedef struct {
     fixture *f;
     const char *body;
@@ -849,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate),
         cmocka_unit_test(test_lifecycle__idempotency_before_validation),
         cmocka_unit_test(test_lifecycle__suspended_cmo_reads_no_packs),
+        cmocka_unit_test(test_lifecycle__suspension_waits_for_a_running_commission),
         cmocka_unit_test(test_lifecycle__release_listed_serials_race_decommission),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
