@@ -621,15 +621,20 @@ typedef struct js_walk {
     epcis__reader *st;
     json_t *doc; /* pass 1: every top-level member except epcisBody */
     px_buf val;
-    int found_list;
+    int found_body, found_list;
     size_t index;
 } js_walk;
 
 static px_rc visit_top_pass1(void *ctx, jstream *s, const char *key, px_err *err)
 {
     js_walk *w = ctx;
+    /* The members streamed in pass 2 are not in w->doc: their repeats are counted here and in
+     * event_list (JSON leaves a repeated key's meaning open; packid reads none as the first or
+     * the last). */
     if (strcmp(key, "epcisBody") == 0)
-        return js_value(s, NULL, 0, err);
+        return w->found_body++ ? px_err_set(err, PX_EINVALID, "epcis_json",
+                                            "duplicate object key \"epcisBody\"")
+                               : js_value(s, NULL, 0, err);
     px_buf_reset(&w->val);
     px_rc rc = js_value_copy(s, &w->val, err);
     if (rc != PX_OK)
@@ -645,6 +650,8 @@ static px_rc visit_top_pass1(void *ctx, jstream *s, const char *key, px_err *err
 
 static px_rc event_list(js_walk *w, jstream *s, px_err *err)
 {
+    if (w->found_list)
+        return px_err_set(err, PX_EINVALID, "epcis_json", "duplicate object key \"eventList\"");
     w->found_list = 1;
     js_ws(s);
     if (js_get(s) != '[')

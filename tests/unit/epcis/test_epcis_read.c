@@ -185,6 +185,12 @@ static void test_epcis_read__golden_1_2_documents(void **state)
     }
 }
 
+/* One event, for documents that are wrong around it. */
+#define DUP_EV                                                                                     \
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","                            \
+    "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"      \
+    "\"action\":\"OBSERVE\"}"
+
 static void test_epcis_read__rejects_what_the_model_lacks(void **state)
 {
     (void)state;
@@ -277,6 +283,23 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
         {__FILE__, __LINE__, "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPC",
          "epcis_xml"},
         {__FILE__, __LINE__, "{\"type\":", "epcis_json"},
+        /* A member packid streams given twice (JSON leaves duplicate keys undefined; the
+         * other members are refused by the parser): never read as the first or the last. */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[]},"
+         "\"epcisBody\":{\"eventList\":[" DUP_EV "]}}",
+         "epcis_json"},
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[" DUP_EV
+         "],\"eventList\":[]}}",
+         "epcis_json"},
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISQueryDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"queryResults\":{"
+         "\"resultsBody\":{\"eventList\":[" DUP_EV "]}},\"eventList\":[]}}",
+         "epcis_json"},
     };
     for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
         read_result r;
