@@ -22,6 +22,7 @@
 #include "epcis.h"
 #include "gs1.h"
 #include "lifecycle.h"
+#include "pack_identity.h"
 #include "packing.h"
 #include "px_buf.h"
 #include "px_crypto.h"
@@ -227,10 +228,17 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
         px_rc rc;
         if (it->kind == ITEM_COMMISSION) {
             /* Under rollback a run of one batch's events is one commission (one pool check,
-             * one COPY, one event): the whole run commits or nothing does anyway. */
+             * one COPY, one event): the whole run commits or nothing does anyway. A run stops
+             * before it would pass a commission's limit (docs/api.md), so a batch of more
+             * packs is several commissions, as under proceed. */
+            size_t serials = it->n_serials;
             while (!a->proceed && end < c->n &&
-                   (c->items[end].duplicate || same_batch(it, &c->items[end])))
+                   (c->items[end].duplicate ||
+                    (same_batch(it, &c->items[end]) &&
+                     serials + c->items[end].n_serials <= PX_COMMISSION_MAX_SERIALS))) {
+                serials += c->items[end].duplicate ? 0 : c->items[end].n_serials;
                 end++;
+            }
             rc = apply_commissions(db, by, a, i, end, &refused, err);
         } else {
             rc = apply_aggregation(db, by, a, it, &refused, err);

@@ -452,6 +452,50 @@ static void test_epcis_capture__over_the_limit(void **state)
     free(doc);
 }
 
+/* Under rollback a run of one batch's commissioning events becomes commissions of at most
+ * 100,000 serials each (a commission's own limit), all in the document's one transaction:
+ * two events of 50,001 packs of one lot are captured whole, as under proceed. */
+static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
+{
+    fixture *f = *state;
+    const int per = 50001;
+    size_t cap = (size_t)per * 2 * 64 + 4096, o = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    o += (size_t)snprintf(doc + o, cap - o,
+                          "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
+                          "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
+                          "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
+                          "{\"eventList\":[");
+    for (int e = 0; e < 2; e++) {
+        o += (size_t)snprintf(doc + o, cap - o,
+                              "%s{\"type\":\"ObjectEvent\",\"eventTime\":"
+                              "\"2025-03-01T09:00:00Z\",\"eventTimeZoneOffset\":\"+01:00\","
+                              "\"eventID\":\"urn:uuid:6f0a3a4e-0011-4000-8000-00000000000%d\","
+                              "\"epcList\":[",
+                              e ? "," : "", e + 1);
+        for (int i = 0; i < per; i++)
+            o += (size_t)snprintf(doc + o, cap - o, "%s\"%sBIG%d-%d\"", i ? "," : "", epc_prefix, e,
+                                  i);
+        o += (size_t)snprintf(doc + o, cap - o,
+                              "],\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"ilmd\":{"
+                              "\"cbvmda:lotNumber\":\"L-BIG\",\"cbvmda:itemExpirationDate\":"
+                              "\"2030-12-31\"}}");
+    }
+    o += (size_t)snprintf(doc + o, cap - o, "]}}");
+    assert_true(o < cap);
+    char job[128];
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    free(doc);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-BIG"), 2 * per);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM commission WHERE batch = 'L-BIG' AND "
+                                 "count <= 100000"),
+                     2);
+}
+
 /* An SSCC of the fixture's company prefix (extension digit 0, serial reference ref) and its
  * EPC URI. */
 static void sscc_of(fixture *f, char sscc[19], char uri[64], unsigned ref)
@@ -744,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__expiry_century_kept),
         cmocka_unit_test(test_epcis_capture__failed_transaction_ends_its_job),
         cmocka_unit_test(test_epcis_capture__job_commits_with_its_events),
+        cmocka_unit_test(test_epcis_capture__rollback_batch_over_one_commission),
         cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
         cmocka_unit_test(test_epcis_capture__xml_document),
         cmocka_unit_test(test_epcis_capture__refusals),
