@@ -12,15 +12,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allotment_store.h"
 #include "carrier_batch.h"
 #include "lifecycle.h"
 #include "pack_internal.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "tx.h"
+#include "webhook.h"
 
 #define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
 #define RECORD 100 /* items per write; a write runs while the next items render */
+/* Tries of a chunk that fails for a reason not an item's before its batch fails; the pauses
+ * between them (0.5, 1, 2, 4 s) outlast a restart of the database or a lock held a while. */
+#define PX_CARRIER_BATCH_TRIES 5
 
 /* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
 typedef struct chunk_item {
@@ -311,6 +316,48 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     return render_and_record(c, err);
 }
 
+typedef struct fail_ctx {
+    const px_carrier_batch *b;
+    const char *why;
+    int failed; /* the batch failed (its last try) */
+} fail_ctx;
+
+/* A chunk that failed for a reason not an item's and not the database gone (a value the
+ * database refuses, a lock timeout, a bug) is tried again after a pause, and meanwhile the
+ * batches after it run (the claim skips a job before its not_before): the oldest runnable
+ * batch, failing at every pass, would otherwise hold up every batch after it. After
+ * PX_CARRIER_BATCH_TRIES tries the batch fails: each item left becomes an item error
+ * batch_failed, the carriers it never made go back to the allotment they were charged to
+ * (docs/allotments.md), carrier_batch.fail is audited and the MAH's webhook hears job.failed.
+ * What rendered stays. */
+static px_rc failed_try_body(px_tx *tx, void *vc, px_err *err)
+{
+    fail_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    int tries = 0, changed = 0;
+    long long undone = 0;
+    px_rc rc = px_store_carrier_batch_failed_try(db, c->b, c->why, &tries, err);
+    if (rc == PX_OK && tries >= PX_CARRIER_BATCH_TRIES)
+        rc = px_store_carrier_batch_fail(db, c->b, c->why, &changed, &undone, err);
+    c->failed = changed;
+    if (rc != PX_OK || !changed) /* tried again later, or another process ended it */
+        return rc;
+    if ((rc = px_store_allotment_refund_carrier_batch(db, c->b->id, undone, err)) != PX_OK)
+        return rc;
+    const char *tenant = strcmp(c->b->org_kind, "mah") == 0 ? c->b->org_id : NULL;
+    px_actor sys;
+    px_tx_system_actor(&sys, c->b->org_id);
+    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", c->b->id);
+    if (d) {
+        px_audit_str(d, "job_id", c->b->job_id);
+        px_audit_int(d, "items_failed", undone);
+        px_audit_str(d, "error", c->why);
+    }
+    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", c->b->job_id, c->b->id,
+                                              NULL, c->why, err)
+                  : PX_OK;
+}
+
 px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     run_ctx ctx;
@@ -323,6 +370,19 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     *did_work = rc == PX_OK && c->found;
     if (rc != PX_OK)
         px_logf(PX_LOG_ERROR, "carrier batch runner: %s", err->message);
+    if (rc != PX_OK && rc != PX_EUNAVAIL && c->found) {
+        char why[PX_ERR_MSG_MAX];
+        px_strlcpy(why, err->message, sizeof(why));
+        fail_ctx f = {&c->b, why, 0};
+        px_err e2;
+        px_err_clear(&e2);
+        if (px_tx_run(db, NULL, failed_try_body, &f, &e2) != PX_OK)
+            px_logf(PX_LOG_ERROR, "carrier batch %s: failed try not recorded: %s", c->b.id,
+                    e2.message);
+        else if (f.failed)
+            px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", c->b.id,
+                    PX_CARRIER_BATCH_TRIES, why);
+    }
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->items);

@@ -115,6 +115,21 @@ px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id,
                         2, p, err);
 }
 
+px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, long long n,
+                                              px_err *err)
+{
+    char amount[24];
+    snprintf(amount, sizeof(amount), "%lld", n);
+    const char *p[] = {batch_id, amount};
+    /* The month the batch was charged to (its creation, UTC), by the organization that asked. */
+    return px__exec_cmd(db,
+                        "UPDATE allotment_usage u SET carriers = greatest(u.carriers - "
+                        "$2::bigint, 0) FROM carrier_batch b WHERE b.id = $1::uuid AND u.org_id = "
+                        "b.org_id AND u.period = (date_trunc('month', b.created_at AT TIME ZONE "
+                        "'UTC'))::date",
+                        2, p, err);
+}
+
 px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *after, long limit,
                                px_allotment_fn fn, void *ctx, px_err *err)
 {

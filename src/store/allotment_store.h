@@ -36,6 +36,10 @@ typedef int (*px_allotment_fn)(void *ctx, const px_allotment *a);
  * organization it was charged to (a failed allocation's unissued serials; never below 0). */
 px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
                                            px_err *err);
+/* Gives back n carriers of carrier batch batch_id to the month and organization it was
+ * charged to (a failed batch's items never rendered; never below 0). */
+px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, long long n,
+                                              px_err *err);
 /* Organizations with an allotment or a use this month, org_id order after `after` (keyset,
  * "" from the start), at most limit; only_org restricts the list to one organization. */
 px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *after, long limit,

@@ -283,6 +283,7 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
         px__exec_cached(db, PX__Q_CARRIER_CLAIM,
                         "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
                         "WHERE j.kind = 'carrier_batch' AND j.status IN ('queued', 'running') "
+                        "AND (j.not_before IS NULL OR j.not_before <= now()) "
                         "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
                         0, NULL, err);
     if (!r)
@@ -291,6 +292,65 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
         batch_row(out, r, 0);
         *found = 1;
     }
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_batch_failed_try(px_db *db, const px_carrier_batch *b, const char *why,
+                                        int *tries, px_err *err)
+{
+    *tries = 0;
+    const char *p[] = {b->job_id, why};
+    /* The pause doubles from half a second: 0.5, 1, 2, 4 s … */
+    PGresult *r = px__exec(db,
+                           "UPDATE job SET failures = failures + 1, error = $2, not_before = "
+                           "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
+                           "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
+                           "failures",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1)
+        *tries = (int)strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const char *why,
+                                  int *changed, long long *undone, px_err *err)
+{
+    *changed = 0;
+    *undone = 0;
+    const char *pj[] = {b->job_id, why};
+    /* The job first, under its row lock: a chunk another worker is writing commits before.
+     * Then the batch in a statement of its own, whose snapshot (READ COMMITTED) sees that
+     * chunk's carriers as rendered. */
+    PGresult *r = px__exec(db,
+                           "UPDATE job SET status = 'failed', error = $2, finished_at = now(), "
+                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', "
+                           "'running') RETURNING id",
+                           2, pj, err);
+    if (!r)
+        return err->rc;
+    *changed = PQntuples(r) == 1;
+    PQclear(r);
+    if (!*changed)
+        return PX_OK;
+    const char *p[] = {b->id, why};
+    r = px__exec(
+        db,
+        "WITH p AS (SELECT i FROM carrier_batch b, generate_series(0, b.total_count - 1) i "
+        "WHERE b.id = $1::uuid AND NOT b.item_errors ? i::text AND NOT EXISTS (SELECT 1 "
+        "FROM carrier c WHERE c.batch_id = b.id AND c.idx = i)) "
+        "UPDATE carrier_batch b SET status = 'failed', finished_at = now(), error_count = "
+        "b.error_count + (SELECT count(*) FROM p), item_errors = b.item_errors || "
+        "(SELECT coalesce(jsonb_object_agg(p.i::text, jsonb_build_object('c', "
+        "'batch_failed', 'm', left($2, 199))), '{}') FROM p) WHERE b.id = $1::uuid "
+        "RETURNING (SELECT count(*) FROM p)",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    *undone = PQntuples(r) == 1 ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
     return PX_OK;
 }

@@ -622,6 +622,68 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                      N_ITEMS);
 }
 
+/* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch
+ * after it: a later batch completes while it waits for its next try, and after
+ * PX_CARRIER_BATCH_TRIES tries (docs/carrier.md "When a batch fails") it fails: each of its
+ * items an error batch_failed with its index, its job failed, its carriers given back to the
+ * allotment, carrier_batch.fail in the audit log. */
+static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "CREATE FUNCTION refuse_cb0007() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.serial = 'CB0007' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
+            "'XX000'; END IF; RETURN NEW; END $$");
+    px_sqlf(&f->env, "CREATE TRIGGER refuse_cb0007 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
+                     "FUNCTION refuse_cb0007()");
+#define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
+    long long used = px_count_of(&f->env, USED, f->mah_org);
+    json_t *body =
+        json_pack("{s:[o,o]}", "items", pack_item(GTIN, "CB0006"), pack_item(GTIN, "CB0007"));
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    char bad[40], job[40], good[40], path[96];
+    snprintf(bad, sizeof(bad), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    body = json_pack("{s:[o]}", "items", pack_item(GTIN, "CB0008"));
+    j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    snprintf(good, sizeof(good), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 3);
+    j = batch_done(f, f->mah_key, good);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+    j = batch_done(f, f->mah_key, bad);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    json_t *items = json_object_get(j, "items");
+    for (size_t i = 0; i < 2; i++)
+        assert_string_equal(item_error(items, i), "batch_failed");
+    json_decref(j);
+    px_sqlf(&f->env, "DROP TRIGGER refuse_cb0007 ON carrier");
+    px_sqlf(&f->env, "DROP FUNCTION refuse_cb0007()");
+    px_sql_text(&f->env,
+                "SELECT job_id::text FROM carrier_batch ORDER BY created_at DESC OFFSET 1 "
+                "LIMIT 1",
+                job, sizeof(job));
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
+    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    json_decref(j);
+    assert_int_equal(
+        px_count_of(&f->env, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job), 1);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = "
+                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
+                                 bad, f->mah_org),
+                     1);
+    assert_true(px_test_log_has(&f->env, "failed after 5 tries", bad));
+#undef USED
+}
+
 /* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
  * as ]C1 and GS1 DataMatrix as ]d2, with "00" + the SSCC (DOMAIN.md §1.1 worked SSCC); a bad
  * check digit exits non-zero. REQ-LABEL-1. */
@@ -716,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__carrier_ids_name_batch),
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
+        cmocka_unit_test(test_carrier_batch__refused_chunk_fails_after_tries),
         cmocka_unit_test(test_carrier_batch__cli_label),
         cmocka_unit_test(test_carrier_batch__failing_runner_stops_no_other),
     };
