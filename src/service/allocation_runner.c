@@ -12,6 +12,7 @@
 #include "serial_gen.h"
 #include "tx.h"
 #include "webhook.h"
+#include "workers.h"
 
 static px_rc fill_random(void *ctx, unsigned char *buf, size_t len)
 {
@@ -275,6 +276,10 @@ px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
     memset(&c, 0, sizeof(c));
     px_rc rc = px_tx_run(db, NULL, chunk_body, &c, err);
     *did_work = c.found;
+    /* A chunk that failed for another reason is tried again later (workers.h), up to its
+     * last try. */
+    if (!c.fail_reason[0] && c.found && px_job_try_failed(db, "allocation", c.cl.job_id, rc, err))
+        px_strlcpy(c.fail_reason, err->message, sizeof(c.fail_reason));
     if (c.fail_reason[0]) {
         px_err_clear(err);
         return fail_job(db, &c.cl, c.fail_reason, err);

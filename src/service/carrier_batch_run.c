@@ -20,12 +20,10 @@
 #include "px_str.h"
 #include "tx.h"
 #include "webhook.h"
+#include "workers.h"
 
 #define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
 #define RECORD 100 /* items per write; a write runs while the next items render */
-/* Tries of a chunk that fails for a reason not an item's before its batch fails; the pauses
- * between them (0.5, 1, 2, 4 s) outlast a restart of the database or a lock held a while. */
-#define PX_CARRIER_BATCH_TRIES 5
 
 /* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
 typedef struct chunk_item {
@@ -319,28 +317,20 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
 typedef struct fail_ctx {
     const px_carrier_batch *b;
     const char *why;
-    int failed; /* the batch failed (its last try) */
 } fail_ctx;
 
-/* A chunk that failed for a reason not an item's and not the database gone (a value the
- * database refuses, a lock timeout, a bug) is tried again after a pause, and meanwhile the
- * batches after it run (the claim skips a job before its not_before): the oldest runnable
- * batch, failing at every pass, would otherwise hold up every batch after it. After
- * PX_CARRIER_BATCH_TRIES tries the batch fails: each item left becomes an item error
- * batch_failed, the carriers it never made go back to the allotment they were charged to
- * (docs/allotments.md), carrier_batch.fail is audited and the MAH's webhook hears job.failed.
- * What rendered stays. */
-static px_rc failed_try_body(px_tx *tx, void *vc, px_err *err)
+/* A batch whose chunk failed its last try (px_job_try_failed, workers.h) fails: each item left
+ * becomes an item error batch_failed, the carriers it never made go back to the allotment
+ * they were charged to (docs/allotments.md), carrier_batch.fail is audited and the MAH's
+ * webhook hears job.failed. What rendered stays. */
+static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
 {
     fail_ctx *c = vc;
     px_db *db = px_tx_db(tx);
-    int tries = 0, changed = 0;
+    int changed = 0;
     long long undone = 0;
-    px_rc rc = px_store_carrier_batch_failed_try(db, c->b, c->why, &tries, err);
-    if (rc == PX_OK && tries >= PX_CARRIER_BATCH_TRIES)
-        rc = px_store_carrier_batch_fail(db, c->b, c->why, &changed, &undone, err);
-    c->failed = changed;
-    if (rc != PX_OK || !changed) /* tried again later, or another process ended it */
+    px_rc rc = px_store_carrier_batch_fail(db, c->b, c->why, &changed, &undone, err);
+    if (rc != PX_OK || !changed) /* another process ended it meanwhile */
         return rc;
     if ((rc = px_store_allotment_refund_carrier_batch(db, c->b->id, undone, err)) != PX_OK)
         return rc;
@@ -368,20 +358,17 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
-    if (rc != PX_OK)
-        px_logf(PX_LOG_ERROR, "carrier batch runner: %s", err->message);
-    if (rc != PX_OK && rc != PX_EUNAVAIL && c->found) {
+    if (c->found && px_job_try_failed(db, "carrier_batch", c->b.job_id, rc, err)) {
         char why[PX_ERR_MSG_MAX];
         px_strlcpy(why, err->message, sizeof(why));
-        fail_ctx f = {&c->b, why, 0};
+        fail_ctx f = {&c->b, why};
         px_err e2;
         px_err_clear(&e2);
-        if (px_tx_run(db, NULL, failed_try_body, &f, &e2) != PX_OK)
-            px_logf(PX_LOG_ERROR, "carrier batch %s: failed try not recorded: %s", c->b.id,
-                    e2.message);
-        else if (f.failed)
+        if (px_tx_run(db, NULL, fail_body, &f, &e2) != PX_OK)
+            px_logf(PX_LOG_ERROR, "carrier batch %s: not marked failed: %s", c->b.id, e2.message);
+        else
             px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", c->b.id,
-                    PX_CARRIER_BATCH_TRIES, why);
+                    PX_JOB_TRIES, why);
     }
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);

@@ -23,6 +23,7 @@
 #include "px_str.h"
 #include "tx.h"
 #include "webhook.h"
+#include "workers.h"
 
 #define PAGE_ROWS 1000 /* rows per database page of a download */
 
@@ -637,25 +638,45 @@ static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err 
                                      err);
 }
 
-static px_rc export_run_body(px_tx *tx, void *vfound, px_err *err)
-{
-    int *found = vfound;
-    px_db *db = px_tx_db(tx);
+typedef struct export_run {
     px_export e;
+    int found;
+    const char *why; /* export_fail_body: the reason */
+} export_run;
+
+static px_rc export_run_body(px_tx *tx, void *vc, px_err *err)
+{
+    export_run *c = vc;
+    px_db *db = px_tx_db(tx);
     int alloc_failed = 0;
-    px_rc rc = px_store_export_claim(db, &e, found, &alloc_failed, err);
-    if (rc != PX_OK || !*found)
+    px_rc rc = px_store_export_claim(db, &c->e, &c->found, &alloc_failed, err);
+    if (rc != PX_OK || !c->found)
         return rc;
     if (alloc_failed)
-        return export_fail(tx, &e, "the allocation failed", err);
-    return px_store_export_freeze(db, &e, err);
+        return export_fail(tx, &c->e, "the allocation failed", err);
+    return px_store_export_freeze(db, &c->e, err);
+}
+
+static px_rc export_fail_body(px_tx *tx, void *vc, px_err *err)
+{
+    export_run *c = vc;
+    return export_fail(tx, &c->e, c->why, err);
 }
 
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     (void)app;
-    int found = 0;
-    px_rc rc = px_tx_run(db, NULL, export_run_body, &found, err);
-    *did_work = rc == PX_OK && found;
+    export_run c;
+    memset(&c, 0, sizeof(c));
+    px_rc rc = px_tx_run(db, NULL, export_run_body, &c, err);
+    *did_work = rc == PX_OK && c.found;
+    /* A freeze that failed is tried again later (workers.h), up to its last try. */
+    if (c.found && px_job_try_failed(db, "export", c.e.job_id, rc, err)) {
+        char why[PX_ERR_MSG_MAX];
+        px_strlcpy(why, err->message, sizeof(why));
+        c.why = why;
+        px_err_clear(err);
+        return px_tx_run(db, NULL, export_fail_body, &c, err);
+    }
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pool_store.h"
 #include "px_log.h"
 #include "workers.h"
 
@@ -185,4 +186,21 @@ px_rc px_workers_drain(px_app *app, px_db *db, px_err *err)
             return rc;
     }
     return PX_OK;
+}
+
+int px_job_try_failed(px_db *db, const char *kind, const char *job_id, px_rc rc, const px_err *err)
+{
+    if (rc == PX_OK || rc == PX_EUNAVAIL)
+        return 0;
+    int tries = 0;
+    px_err e2;
+    px_err_clear(&e2);
+    if (px_store_job_failed_try(db, job_id, err->message, &tries, &e2) != PX_OK) {
+        px_logf(PX_LOG_ERROR, "%s job %s: failed try not recorded: %s", kind, job_id, e2.message);
+        return 0;
+    }
+    if (tries > 0)
+        px_logf(PX_LOG_ERROR, "%s job %s: try %d of %d failed: %s", kind, job_id, tries,
+                PX_JOB_TRIES, err->message);
+    return tries >= PX_JOB_TRIES;
 }

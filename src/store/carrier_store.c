@@ -296,26 +296,6 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
     return PX_OK;
 }
 
-px_rc px_store_carrier_batch_failed_try(px_db *db, const px_carrier_batch *b, const char *why,
-                                        int *tries, px_err *err)
-{
-    *tries = 0;
-    const char *p[] = {b->job_id, why};
-    /* The pause doubles from half a second: 0.5, 1, 2, 4 s … */
-    PGresult *r = px__exec(db,
-                           "UPDATE job SET failures = failures + 1, error = $2, not_before = "
-                           "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
-                           "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
-                           "failures",
-                           2, p, err);
-    if (!r)
-        return err->rc;
-    if (PQntuples(r) == 1)
-        *tries = (int)strtol(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
-}
-
 px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const char *why,
                                   int *changed, long long *undone, px_err *err)
 {

@@ -78,11 +78,6 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
 /* In the caller's transaction: locks one runnable carrier_batch job (FOR UPDATE SKIP LOCKED)
  * and reads its batch, in one statement. */
 px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err);
-/* In the caller's transaction: counts a failed try of batch b's job (why: its last error) and
- * holds it back from the next claim for a pause that doubles with each try. *tries: the
- * tries failed so far, 0 when the job had already ended. */
-px_rc px_store_carrier_batch_failed_try(px_db *db, const px_carrier_batch *b, const char *why,
-                                        int *tries, px_err *err);
 /* In the caller's transaction: fails batch b's job (only one still queued or running: another
  * process may have finished it) with why, and with it the batch: status failed, each item
  * neither rendered nor refused becomes an item error batch_failed with why. *undone: those

@@ -212,6 +212,25 @@ px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *c
     return PX_OK;
 }
 
+px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, int *tries,
+                              px_err *err)
+{
+    *tries = 0;
+    const char *p[] = {job_id, why};
+    PGresult *r = px__exec(db,
+                           "UPDATE job SET failures = failures + 1, error = $2, not_before = "
+                           "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
+                           "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
+                           "failures",
+                           2, p, err);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1)
+        *tries = (int)strtol(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
 /* ---- allocations ---------------------------------------------------------------------- */
 
 #define ALLOC_COLS                                                                          \
@@ -331,7 +350,8 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
     PGresult *r = px__exec_cached(
         db, PX__Q_ALLOC_CLAIM,
         "WITH c AS (SELECT id FROM job WHERE kind = 'allocation' AND status IN "
-        "('queued', 'running') ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "('queued', 'running') AND (not_before IS NULL OR not_before <= now()) "
+        "ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "
         "heartbeat_at = now() FROM c, allocation a, product p "
         "WHERE j.id = c.id AND a.job_id = j.id AND p.gtin = a.gtin "

@@ -147,5 +147,10 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
  * queued or running (*changed = 1; *undone = total - done as the job row says then). */
 px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
                        long long *undone, px_err *err);
+/* Counts a failed try of job job_id (why: its last error, shown while it waits) and holds it
+ * back from its runner's claim (not_before) for a pause that doubles with each try: 0.5, 1,
+ * 2, 4 s … *tries: the tries failed so far, 0 when the job had already ended. */
+px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, int *tries,
+                              px_err *err);
 
 #endif

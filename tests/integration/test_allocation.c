@@ -315,6 +315,48 @@ static void test_alloc__eu_sequential_refused(void **state)
     assert_gtin_rows(f, "serial", us, "serial BETWEEN '00000000' AND '00000029'", 30);
 }
 
+/* A job whose chunk the database refuses at every try (here: any serial of one product) holds
+ * up no job after it: another product's allocation completes while it waits for its next try,
+ * and after PX_JOB_TRIES tries (workers.h) it fails with the error, its serials given back to
+ * the product (issued_count) and audited as allocation.fail. */
+static void test_alloc__refused_chunk_fails_after_tries(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], bad[15], good[15];
+    mah_product_settings(f, org, key, "US", bad, RANDOM6);
+    product(f, key, "US", good);
+    put_product_settings(f, key, good, RANDOM6, 201, NULL);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "CREATE FUNCTION refuse_serials() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+             "IF NEW.gtin = '%s' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
+             "'XX000'; END IF; RETURN NEW; END $$",
+             bad);
+    assert_int_equal(px_sql_exec(f, sql), 0);
+    assert_int_equal(px_sql_exec(f, "CREATE TRIGGER refuse_serials BEFORE INSERT ON serial FOR "
+                                    "EACH ROW EXECUTE FUNCTION refuse_serials()"),
+                     0);
+    char job_bad[40], job_good[40], alloc_bad[40];
+    allocate(f, key, bad, "{\"count\":10}", 202, NULL, job_bad, alloc_bad);
+    allocate(f, key, good, "{\"count\":10}", 202, NULL, job_good, NULL);
+    wait_completed(f, key, job_good, 10);
+    json_t *j = wait_job(f, key, job_bad);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_non_null(json_object_get(j, "error"));
+    json_decref(j);
+    assert_int_equal(px_sql_exec(f, "DROP TRIGGER refuse_serials ON serial"), 0);
+    assert_int_equal(px_sql_exec(f, "DROP FUNCTION refuse_serials()"), 0);
+    assert_int_equal(
+        px_count_of(f, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad), 1);
+    assert_gtin_rows(f, "product", bad, "issued_count = 0", 1);
+    assert_gtin_rows(f, "serial", bad, "true", 0);
+    assert_int_equal(px_count_of(f,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'allocation.fail' "
+                                 "AND subject = '%s'",
+                                 alloc_bad),
+                     1);
+}
+
 /* REQ-POOL-5: Art. 4(c) — at least 10,000 possible values per issued serial. RANDOM_NUMERIC
  * of length 6 (10^6 values) allows exactly 100 serials for the GTIN: 101 is refused, 100
  * passes, and then 1 more is refused. */
@@ -793,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_alloc__ordered_listing),
         cmocka_unit_test(test_alloc__collisions_never_surface),
         cmocka_unit_test(test_alloc__concurrent_gate),
+        cmocka_unit_test(test_alloc__refused_chunk_fails_after_tries),
     };
     return cmocka_run_group_tests(tests, px_test_fixture_setup, px_test_fixture_teardown);
 }

@@ -624,7 +624,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 
 /* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch
  * after it: a later batch completes while it waits for its next try, and after
- * PX_CARRIER_BATCH_TRIES tries (docs/carrier.md "When a batch fails") it fails: each of its
+ * PX_JOB_TRIES tries (docs/carrier.md "When a batch fails") it fails: each of its
  * items an error batch_failed with its index, its job failed, its carriers given back to the
  * allotment, carrier_batch.fail in the audit log. */
 static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
