@@ -224,31 +224,27 @@ typedef struct chunk_ctx {
     px_alloc_claim cl;
     int found;
     char fail_reason[PX_ERR_MSG_MAX]; /* set: the job can never finish */
+    px_job_try_outcome try_out;       /* the chunk's try */
 } chunk_ctx;
 
+/* One chunk of the claimed job, in a savepoint of the claiming transaction. A failure that
+ * says the job can never finish (the serial space exhausted, a value refused) is kept as the
+ * reason; any other is a try (px_job_try). */
 static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
 {
     chunk_ctx *c = vc;
     px_db *db = px_tx_db(tx);
     px_alloc_claim *cl = &c->cl;
-    c->found = 0;
-    c->fail_reason[0] = '\0';
-    px_rc rc = px_store_alloc_claim(db, cl, &c->found, err);
-    if (rc != PX_OK)
-        return rc;
-    if (!c->found || !cl->settings_ok) {
-        if (c->found)
-            px_strlcpy(c->fail_reason, cl->settings_error, sizeof(c->fail_reason));
-        px_tx_discard(tx);
-        return PX_OK;
-    }
     long long need = cl->total - cl->done;
     if (need > PX_ALLOC_CHUNK)
         need = PX_ALLOC_CHUNK;
+    px_rc rc;
     if (need > 0 && (rc = run_chunk(db, cl, need, err)) != PX_OK) {
-        if (rc == PX_EEXHAUSTED || rc == PX_EINVALID)
-            px_strlcpy(c->fail_reason, err->message, sizeof(c->fail_reason));
-        return rc; /* transient (database): the job stays runnable and is retried */
+        if (rc != PX_EEXHAUSTED && rc != PX_EINVALID)
+            return rc;
+        px_strlcpy(c->fail_reason, err->message, sizeof(c->fail_reason));
+        px_tx_discard(tx);
+        return PX_OK;
     }
     /* REQ-POOL-7: the chunk's serials and the job's progress commit together, so a crash
      * loses at most the uncommitted chunk, which the next claim redoes. */
@@ -269,20 +265,46 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
+/* Claims the oldest runnable allocation job (its row locked until COMMIT) and runs one chunk
+ * of it as a try. */
+static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
+{
+    chunk_ctx *c = vc;
+    px_alloc_claim *cl = &c->cl;
+    c->found = 0;
+    c->fail_reason[0] = '\0';
+    memset(&c->try_out, 0, sizeof(c->try_out));
+    px_rc rc = px_store_alloc_claim(px_tx_db(tx), cl, &c->found, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!c->found || !cl->settings_ok) {
+        if (c->found)
+            px_strlcpy(c->fail_reason, cl->settings_error, sizeof(c->fail_reason));
+        px_tx_discard(tx);
+        return PX_OK;
+    }
+    rc = px_job_try(tx, "allocation", cl->job_id, chunk_body, c, &c->try_out, err);
+    if (rc == PX_OK && c->try_out.exhausted)
+        px_strlcpy(c->fail_reason, c->try_out.err.message, sizeof(c->fail_reason));
+    return rc; /* a job that cannot finish fails after this commit, in its own transaction */
+}
+
 px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     (void)app;
     chunk_ctx c;
     memset(&c, 0, sizeof(c));
-    px_rc rc = px_tx_run(db, NULL, chunk_body, &c, err);
+    px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     *did_work = c.found;
-    /* A chunk that failed for another reason is tried again later (workers.h), up to its
-     * last try. */
-    if (!c.fail_reason[0] && c.found && px_job_try_failed(db, "allocation", c.cl.job_id, rc, err))
-        px_strlcpy(c.fail_reason, err->message, sizeof(c.fail_reason));
     if (c.fail_reason[0]) {
         px_err_clear(err);
         return fail_job(db, &c.cl, c.fail_reason, err);
+    }
+    /* A failed try committed its count; the runner still reports the failure (logged and
+     * counted by the worker loop). */
+    if (rc == PX_OK && c.try_out.rc != PX_OK) {
+        rc = c.try_out.rc;
+        *err = c.try_out.err;
     }
     return rc;
 }

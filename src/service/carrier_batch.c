@@ -141,9 +141,56 @@ px_rc px_svc_carrier_template_get(px_db *db, const px_actor *by, const char *id,
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
+px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_elements *el,
+                                  const char **gtin, px_err *err)
+{
+    *gtin = NULL;
+    if (by->org_kind != PX_ORG_MAH)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden_target",
+                          "only a brand owner (MAH) may render Digital Link targets");
+    px_rc rc = gs1_dl_parse(el, target, err);
+    if (rc != PX_OK)
+        return rc;
+    for (int i = 0; i < el->count; i++)
+        if (strcmp(el->items[i].ai, "01") == 0)
+            *gtin = el->items[i].value;
+    if (!*gtin || !**gtin || strspn(*gtin, "0123456789") != strlen(*gtin))
+        return px_err_set(err, PX_EINVALID, "invalid_value",
+                          "the Digital Link has no GTIN (AI 01) as its primary key");
+    return PX_OK;
+}
+
+/* Never yes now, failure later: a target item that can never render (a CMO's, one that is no
+ * Digital Link) is that item's error as the batch is stored, not in the job. The copies (and
+ * their errors) live in *copy and *errs for the insert. */
+static px_rc check_targets(const px_actor *by, const px_carrier_batch_request *req,
+                           px_carrier_item_in **copy, px_err **errs, px_err *err)
+{
+    *copy = calloc(req->n_items, sizeof(**copy));
+    *errs = calloc(req->n_items, sizeof(**errs));
+    if (!*copy || !*errs)
+        return px_err_oom(err);
+    for (size_t i = 0; i < req->n_items; i++) {
+        px_carrier_item_in *it = &(*copy)[i];
+        *it = req->items[i];
+        if (it->error || !it->target)
+            continue;
+        gs1_elements el;
+        const char *gtin;
+        px_err *e = &(*errs)[i];
+        px_err_clear(e);
+        if (px_svc_carrier_target_check(by, it->target, &el, &gtin, e) != PX_OK) {
+            it->error = e->message;
+            it->error_code = e->code;
+        }
+    }
+    return PX_OK;
+}
+
 typedef struct batch_ctx {
     px_carrier_batch *b;
     const px_carrier_batch_request *req;
+    const px_carrier_item_in *items; /* req's, targets checked (check_targets) */
 } batch_ctx;
 
 static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
@@ -163,7 +210,7 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
         c->b->design = t.design;
         px_strlcpy(c->b->template_id, t.id, sizeof(c->b->template_id));
     }
-    rc = px_store_carrier_batch_insert(db, c->b, c->req->items, c->req->n_items, err);
+    rc = px_store_carrier_batch_insert(db, c->b, c->items, c->req->n_items, err);
     /* Every item of an accepted batch is a carrier made against the caller's allotment
      * (docs/allotments.md), charged here, before any is rendered. */
     if (rc != PX_OK ||
@@ -207,8 +254,14 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     px_strlcpy(b.key_id, by->key_id, sizeof(b.key_id));
     if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    batch_ctx c = {&b, req};
-    rc = px_tx_run(db, by, batch_body, &c, err);
+    px_carrier_item_in *items = NULL;
+    px_err *item_errs = NULL;
+    if ((rc = check_targets(by, req, &items, &item_errs, err)) == PX_OK) {
+        batch_ctx c = {&b, req, items};
+        rc = px_tx_run(db, by, batch_body, &c, err);
+    }
+    free(items);
+    free(item_errs);
     if (rc == PX_OK)
         *out = b;
     return rc;

@@ -34,6 +34,14 @@ px_rc px_svc_carrier_design_check(px_carrier_design *d, const px_carrier_design_
 void px_svc_carrier_design_opts(px_carrier_opts *o, const px_carrier_design *d,
                                 px_carrier_format fmt);
 
+/* The rule of a Digital Link target item, as far as it needs no database: only a MAH may ask
+ * for one (forbidden_target), it must parse as a GS1 Digital Link (the GS1 core's code) and
+ * name a GTIN (AI 01) as its primary key (invalid_value). On PX_OK, el holds its elements and
+ * *gtin points at the GTIN among them. Checked as the batch arrives and again by the job
+ * (which then looks the product up). */
+px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_elements *el,
+                                  const char **gtin, px_err *err);
+
 /* POST /v1/carrier-templates. */
 px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *name,
                                      const px_carrier_design_request *design,

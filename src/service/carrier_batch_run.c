@@ -5,7 +5,6 @@
  * recorded as a carrier with its data and design, or as the item's error, RECORD items a
  * statement while the next ones render. So one bad item never stops the others, and the
  * counters move with the rows they count, in the same transaction. */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -51,6 +50,7 @@ typedef struct run_ctx {
     px_carrier_outcome *out;
     int n;
     int found;
+    px_job_try_outcome try_out; /* the last chunk's try */
     atomic_int next; /* the render threads' next item */
     atomic_int stop; /* the chunk failed or is written: render no more */
     pthread_mutex_t mu;
@@ -72,16 +72,6 @@ static int item_failure(px_rc rc)
            rc == PX_ESTATE;
 }
 
-static int all_digits(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 /* Resolves item it into the data its carrier encodes. */
 static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row, px_err *err)
 {
@@ -98,20 +88,11 @@ static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row,
         return PX_OK;
     }
     /* A plain Digital Link target: a MAH's, of one of its own products. */
-    if (c->by.org_kind != PX_ORG_MAH)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden_target",
-                          "only a brand owner (MAH) may render Digital Link targets");
     gs1_elements el;
-    px_rc rc = gs1_dl_parse(&el, it->target, err);
+    const char *gtin;
+    px_rc rc = px_svc_carrier_target_check(&c->by, it->target, &el, &gtin, err);
     if (rc != PX_OK)
         return rc;
-    const char *gtin = NULL;
-    for (int i = 0; i < el.count; i++)
-        if (strcmp(el.items[i].ai, "01") == 0)
-            gtin = el.items[i].value;
-    if (!gtin || !all_digits(gtin))
-        return px_err_set(err, PX_EINVALID, "invalid_value",
-                          "the Digital Link has no GTIN (AI 01) as its primary key");
     px_product prod;
     px_err nf;
     px_err_clear(&nf);
@@ -265,14 +246,13 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
     return rc;
 }
 
-static px_rc run_body(px_tx *tx, void *vc, px_err *err)
+/* One chunk of the claimed batch c->b, in a savepoint of the claiming transaction. */
+static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
 {
     run_ctx *c = vc;
     c->db = px_tx_db(tx);
     c->n = 0;
-    px_rc rc = px_store_carrier_batch_claim(c->db, &c->b, &c->found, err);
-    if (rc != PX_OK || !c->found)
-        return rc;
+    px_rc rc;
     if (!c->items) {
         c->items = calloc(CHUNK, sizeof(*c->items));
         c->out = calloc(CHUNK, sizeof(*c->out));
@@ -314,38 +294,48 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
     return render_and_record(c, err);
 }
 
-typedef struct fail_ctx {
-    const px_carrier_batch *b;
-    const char *why;
-} fail_ctx;
-
-/* A batch whose chunk failed its last try (px_job_try_failed, workers.h) fails: each item left
- * becomes an item error batch_failed, the carriers it never made go back to the allotment
- * they were charged to (docs/allotments.md), carrier_batch.fail is audited and the MAH's
- * webhook hears job.failed. What rendered stays. */
-static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
+/* A batch whose chunk failed its last try (px_job_try, workers.h) fails, in the claiming
+ * transaction: each item left becomes an item error batch_failed, the carriers it never made
+ * go back to the allotment they were charged to (docs/allotments.md), carrier_batch.fail is
+ * audited and the MAH's webhook hears job.failed. What rendered stays. */
+static px_rc fail_batch(px_tx *tx, const px_carrier_batch *b, const char *why, px_err *err)
 {
-    fail_ctx *c = vc;
     px_db *db = px_tx_db(tx);
     int changed = 0;
     long long undone = 0;
-    px_rc rc = px_store_carrier_batch_fail(db, c->b, c->why, &changed, &undone, err);
-    if (rc != PX_OK || !changed) /* another process ended it meanwhile */
+    px_rc rc = px_store_carrier_batch_fail(db, b, why, &changed, &undone, err);
+    if (rc != PX_OK || !changed)
         return rc;
-    if ((rc = px_store_allotment_refund_carrier_batch(db, c->b->id, undone, err)) != PX_OK)
+    if ((rc = px_store_allotment_refund_carrier_batch(db, b->id, undone, err)) != PX_OK)
         return rc;
-    const char *tenant = strcmp(c->b->org_kind, "mah") == 0 ? c->b->org_id : NULL;
+    const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
     px_actor sys;
-    px_tx_system_actor(&sys, c->b->org_id);
-    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", c->b->id);
+    px_tx_system_actor(&sys, b->org_id);
+    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", b->id);
     if (d) {
-        px_audit_str(d, "job_id", c->b->job_id);
+        px_audit_str(d, "job_id", b->job_id);
         px_audit_int(d, "items_failed", undone);
-        px_audit_str(d, "error", c->why);
+        px_audit_str(d, "error", why);
     }
-    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", c->b->job_id, c->b->id,
-                                              NULL, c->why, err)
+    px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", b->id, PX_JOB_TRIES, why);
+    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL,
+                                              why, err)
                   : PX_OK;
+}
+
+/* Claims the oldest runnable batch (its job row locked until COMMIT) and runs one chunk of it
+ * as a try (px_job_try): a chunk that fails is rolled back whole and counted under the claim. */
+static px_rc run_body(px_tx *tx, void *vc, px_err *err)
+{
+    run_ctx *c = vc;
+    memset(&c->try_out, 0, sizeof(c->try_out));
+    px_rc rc = px_store_carrier_batch_claim(px_tx_db(tx), &c->b, &c->found, err);
+    if (rc != PX_OK || !c->found)
+        return rc;
+    rc = px_job_try(tx, "carrier_batch", c->b.job_id, chunk_body, c, &c->try_out, err);
+    if (rc != PX_OK || !c->try_out.exhausted)
+        return rc;
+    return fail_batch(tx, &c->b, c->try_out.err.message, err);
 }
 
 px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -358,17 +348,11 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
-    if (c->found && px_job_try_failed(db, "carrier_batch", c->b.job_id, rc, err)) {
-        char why[PX_ERR_MSG_MAX];
-        px_strlcpy(why, err->message, sizeof(why));
-        fail_ctx f = {&c->b, why};
-        px_err e2;
-        px_err_clear(&e2);
-        if (px_tx_run(db, NULL, fail_body, &f, &e2) != PX_OK)
-            px_logf(PX_LOG_ERROR, "carrier batch %s: not marked failed: %s", c->b.id, e2.message);
-        else
-            px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", c->b.id,
-                    PX_JOB_TRIES, why);
+    /* A failed try committed its count; the runner still reports the failure (logged and
+     * counted by the worker loop). */
+    if (rc == PX_OK && c->try_out.rc != PX_OK) {
+        rc = c->try_out.rc;
+        *err = c->try_out.err;
     }
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);

@@ -641,26 +641,31 @@ static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err 
 typedef struct export_run {
     px_export e;
     int found;
-    const char *why; /* export_fail_body: the reason */
+    px_job_try_outcome try_out; /* the freeze's try */
 } export_run;
 
+static px_rc freeze_body(px_tx *tx, void *vc, px_err *err)
+{
+    export_run *c = vc;
+    return px_store_export_freeze(px_tx_db(tx), &c->e, err);
+}
+
+/* Claims the oldest runnable export (its job row locked until COMMIT) and freezes it as a try
+ * (px_job_try); after its last try it fails, in the same transaction. */
 static px_rc export_run_body(px_tx *tx, void *vc, px_err *err)
 {
     export_run *c = vc;
-    px_db *db = px_tx_db(tx);
+    memset(&c->try_out, 0, sizeof(c->try_out));
     int alloc_failed = 0;
-    px_rc rc = px_store_export_claim(db, &c->e, &c->found, &alloc_failed, err);
+    px_rc rc = px_store_export_claim(px_tx_db(tx), &c->e, &c->found, &alloc_failed, err);
     if (rc != PX_OK || !c->found)
         return rc;
     if (alloc_failed)
         return export_fail(tx, &c->e, "the allocation failed", err);
-    return px_store_export_freeze(db, &c->e, err);
-}
-
-static px_rc export_fail_body(px_tx *tx, void *vc, px_err *err)
-{
-    export_run *c = vc;
-    return export_fail(tx, &c->e, c->why, err);
+    rc = px_job_try(tx, "export", c->e.job_id, freeze_body, c, &c->try_out, err);
+    if (rc != PX_OK || !c->try_out.exhausted)
+        return rc;
+    return export_fail(tx, &c->e, c->try_out.err.message, err);
 }
 
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -670,13 +675,11 @@ px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
     memset(&c, 0, sizeof(c));
     px_rc rc = px_tx_run(db, NULL, export_run_body, &c, err);
     *did_work = rc == PX_OK && c.found;
-    /* A freeze that failed is tried again later (workers.h), up to its last try. */
-    if (c.found && px_job_try_failed(db, "export", c.e.job_id, rc, err)) {
-        char why[PX_ERR_MSG_MAX];
-        px_strlcpy(why, err->message, sizeof(why));
-        c.why = why;
-        px_err_clear(err);
-        return px_tx_run(db, NULL, export_fail_body, &c, err);
+    /* A failed try committed its count; the runner still reports the failure (logged and
+     * counted by the worker loop). */
+    if (rc == PX_OK && c.try_out.rc != PX_OK) {
+        rc = c.try_out.rc;
+        *err = c.try_out.err;
     }
     return rc;
 }

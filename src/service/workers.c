@@ -188,19 +188,24 @@ px_rc px_workers_drain(px_app *app, px_db *db, px_err *err)
     return PX_OK;
 }
 
-int px_job_try_failed(px_db *db, const char *kind, const char *job_id, px_rc rc, const px_err *err)
+px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body body, void *ctx,
+                 px_job_try_outcome *out, px_err *err)
 {
-    if (rc == PX_OK || rc == PX_EUNAVAIL)
-        return 0;
-    int tries = 0;
-    px_err e2;
-    px_err_clear(&e2);
-    if (px_store_job_failed_try(db, job_id, err->message, &tries, &e2) != PX_OK) {
-        px_logf(PX_LOG_ERROR, "%s job %s: failed try not recorded: %s", kind, job_id, e2.message);
-        return 0;
+    memset(out, 0, sizeof(*out));
+    px_err_clear(&out->err);
+    px_db *db = px_tx_db(tx);
+    out->rc = px_tx_run(db, NULL, body, ctx, &out->err);
+    if (out->rc == PX_OK)
+        return PX_OK;
+    if (out->rc == PX_EUNAVAIL || px_tx_retryable(out->rc, &out->err)) {
+        *err = out->err;
+        return out->rc;
     }
-    if (tries > 0)
-        px_logf(PX_LOG_ERROR, "%s job %s: try %d of %d failed: %s", kind, job_id, tries,
-                PX_JOB_TRIES, err->message);
-    return tries >= PX_JOB_TRIES;
+    px_rc rc = px_store_job_failed_try(db, job_id, out->err.message, &out->tries, err);
+    if (rc != PX_OK)
+        return rc;
+    out->exhausted = out->tries >= PX_JOB_TRIES;
+    px_logf(PX_LOG_ERROR, "%s job %s: try %d of %d failed: %s", kind, job_id, out->tries,
+            PX_JOB_TRIES, out->err.message);
+    return PX_OK;
 }

@@ -5,6 +5,7 @@
 #define PX_WORKERS_H
 
 #include "service.h"
+#include "tx.h"
 
 typedef struct px_workers px_workers;
 
@@ -29,10 +30,23 @@ const char *px_workers_runner_name(int i);
  * held a while is outlasted) and is not claimed, so the jobs after it run meanwhile instead
  * of waiting behind the oldest one. The database gone (PX_EUNAVAIL) is not a try. */
 #define PX_JOB_TRIES 5
-/* After the unit of work of job job_id failed with rc and err (outside any transaction):
- * counts the try (logged at error level). 1 when the job has no try left and its runner must
- * fail it now (with err's message), else 0. */
-int px_job_try_failed(px_db *db, const char *kind, const char *job_id, px_rc rc, const px_err *err);
+
+/* How a try went (px_job_try). */
+typedef struct px_job_try_outcome {
+    px_rc rc;      /* the unit of work's failure (PX_OK: it committed into tx) */
+    px_err err;    /* its error */
+    int tries;     /* the tries failed so far, counted with this one */
+    int exhausted; /* no try left: the runner fails the job now, in tx */
+} px_job_try_outcome;
+
+/* In the claiming transaction tx, which holds job job_id's row lock: runs body (a unit of work
+ * of the job, kind for the log) in a savepoint. When it fails with a try's failure, its work is
+ * rolled back to the savepoint, the failed try is counted under the claim's lock (so no other
+ * worker runs the job between the failure and the count) and logged at error level, and
+ * PX_OK is returned: tx commits the count. A failure px_tx_run retries, or the database gone,
+ * is returned as it is. */
+px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body body, void *ctx,
+                 px_job_try_outcome *out, px_err *err);
 /* Runs every runner until none has work (tests and the CLI use this synchronously). */
 px_rc px_workers_drain(px_app *app, px_db *db, px_err *err);
 

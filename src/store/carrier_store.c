@@ -136,8 +136,9 @@ static void items_json(px_buf *js, px_buf *errs, const px_carrier_item_in *items
     for (size_t i = 0; i < n; i++) {
         px_buf_puts(js, i ? ",{" : "{");
         if (items[i].error) {
-            px_buf_printf(errs, "%s\"%zu\":{\"c\":\"invalid_item\",\"m\":", *n_refused ? "," : "",
-                          i);
+            px_buf_printf(errs, "%s\"%zu\":{\"c\":", *n_refused ? "," : "", i);
+            json_str(errs, items[i].error_code ? items[i].error_code : "invalid_item");
+            px_buf_puts(errs, ",\"m\":");
             json_str(errs, items[i].error);
             px_buf_puts(errs, "}");
             (*n_refused)++;

@@ -50,8 +50,9 @@ typedef struct px_carrier_batch {
 typedef struct px_carrier_item_in {
     const char *gtin, *serial; /* NULL for a target */
     const char *target;        /* NULL for a pack */
-    const char *error;         /* non-NULL: the item is refused as it is stored
-                                * ("invalid_item", this message); gtin/serial/target unused */
+    const char *error;         /* non-NULL: the item is refused as it is stored (error_code,
+                                * this message); gtin/serial/target unused */
+    const char *error_code;    /* NULL: "invalid_item" */
 } px_carrier_item_in;
 
 /* Inserts the job (kind carrier_batch), the batch and its n items in one statement; b is read

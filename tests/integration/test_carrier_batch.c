@@ -433,6 +433,41 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
     px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
 }
 
+/* Never yes now, failure later: target items that can never render are their items' errors
+ * in the POST's answer (error_count) and in a GET before the job has run: a Digital Link that
+ * does not parse (the GS1 core's code), one without a GTIN as its primary key. The job keeps
+ * them as they are and renders the rest. */
+static void test_carrier_batch__targets_checked_on_arrival(void **state)
+{
+    fixture *f = *state;
+    json_t *items = json_array();
+    json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN "/21/OK1"));
+    json_array_append_new(items, target_item("https://id.gs1.org/01/04012345000017/21/X"));
+    json_array_append_new(items, target_item("https://example.com/not/a/link"));
+    json_t *body = json_pack("{s:o}", "items", items);
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM carrier_batch WHERE id = '%s' AND "
+                                 "item_errors ? '1' AND item_errors ? '2' AND NOT "
+                                 "item_errors ? '0'",
+                                 id),
+                     1);
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    json_t *its = json_object_get(j, "items");
+    assert_null(item_error(its, 0));
+    assert_string_not_equal(item_error(its, 1), "invalid_item");
+    assert_non_null(item_error(its, 2));
+    json_decref(j);
+}
+
 /* Another tenant's batch and carriers are 404; a CMO renders its packs but no targets; bad
  * designs and shapes are 422 with the field. REQ-CBATCH-3. */
 static void test_carrier_batch__tenants_and_validation(void **state)
@@ -445,6 +480,8 @@ static void test_carrier_batch__tenants_and_validation(void **state)
                      202);
     char id[40], path[128];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    /* The CMO's target is refused as the batch arrives: counted in the answer already. */
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
     json_decref(j);
     j = batch_done(f, f->cmo_key, id);
     json_t *its = json_object_get(j, "items");
@@ -777,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__template_overrides),
         cmocka_unit_test(test_carrier_batch__carrier_ids_name_batch),
         cmocka_unit_test(test_carrier_batch__tenants_and_validation),
+        cmocka_unit_test(test_carrier_batch__targets_checked_on_arrival),
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__refused_chunk_fails_after_tries),
         cmocka_unit_test(test_carrier_batch__cli_label),
