@@ -142,7 +142,10 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc;
     if (!px_uuid_valid(c->rq->id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
-    if ((rc = px_store_org_get(db, &old, rq->id, err)) != PX_OK ||
+    /* Held first: a MAH's partnership made with this CMO meanwhile either committed before (and
+     * org_reachable sees the CMO shared) or waits for this change. */
+    if ((rc = px_store_org_hold(db, rq->id, 1, err)) != PX_OK ||
+        (rc = px_store_org_get(db, &old, rq->id, err)) != PX_OK ||
         (rc = org_reachable(db, by, &old, err)) != PX_OK)
         return rc;
     px_org *o = c->out;

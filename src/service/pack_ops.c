@@ -272,7 +272,13 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
     memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
     memset(c->found, 0, n);
-    px_rc rc = held_unchanged(c, db, err);
+    /* The access checked before the transaction, again inside it: a CMO's partnership
+     * suspended or its product taken out meanwhile refuses it now (the transaction holds the
+     * partnership from its start, tx.c), and the product's master data the reports carry is
+     * read as committed now. */
+    px_rc rc = px_svc_product_access(db, c->by, c->gtin, 0, &c->prod, err);
+    if (rc == PX_OK)
+        rc = held_unchanged(c, db, err);
     if (rc != PX_OK)
         return rc;
     rc = px_store_packs_lock(db, c->gtin, c->req->serials, n, op_row, c, err);

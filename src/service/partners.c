@@ -65,7 +65,11 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
 {
     memset(cmo, 0, sizeof(*cmo));
     if (c->org_id && *c->org_id) {
-        px_rc rc = px_store_org_get(db, cmo, c->org_id, err);
+        /* Held (shared) to COMMIT: another MAH's change of this CMO's data, made as if the CMO
+         * were its alone, waits for this partnership or is seen by it (orgs.c). */
+        px_rc rc = px_store_org_hold(db, c->org_id, 0, err);
+        if (rc == PX_OK)
+            rc = px_store_org_get(db, cmo, c->org_id, err);
         /* An unknown id and another kind's answer alike: nothing says which ids exist. */
         if ((rc == PX_OK && strcmp(cmo->kind, "cmo") != 0) || rc == PX_ENOTFOUND)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no CMO organization %s", c->org_id);

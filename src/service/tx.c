@@ -134,12 +134,34 @@ static px_rc append_audit(px_tx *tx, px_err *err)
     }
 }
 
+/* What the actor's right to write rests on, held until COMMIT (px_store_actor_hold): its key
+ * (a key revoked while this request ran refuses it now, 401, rather than let it commit after
+ * the revocation answered) and a CMO's partnerships (a suspension or a product taken out waits
+ * for this transaction; one that committed first is seen by every check of the body). The
+ * CLI's operator has no key; background work has no actor. */
+static px_rc hold_actor(px_tx *tx, px_err *err)
+{
+    const px_actor *by = tx->by;
+    if (!by)
+        return PX_OK;
+    const char *key = px_uuid_valid(by->key_id) ? by->key_id : NULL;
+    const char *cmo = by->org_kind == PX_ORG_CMO && px_uuid_valid(by->org_id) ? by->org_id : NULL;
+    if (!key && !cmo)
+        return PX_OK;
+    int key_ok = 0;
+    px_rc rc = px_store_actor_hold(tx->db, key, cmo, &key_ok, err);
+    if (rc == PX_OK && key && !key_ok)
+        rc = px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+    return rc;
+}
+
 static px_rc attempt(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
 {
     px_rc rc = px_db_begin(tx->db, err);
     if (rc != PX_OK)
         return rc;
-    if ((rc = body(tx, ctx, err)) == PX_OK && !tx->discard && (rc = append_audit(tx, err)) == PX_OK)
+    if ((rc = hold_actor(tx, err)) == PX_OK && (rc = body(tx, ctx, err)) == PX_OK && !tx->discard &&
+        (rc = append_audit(tx, err)) == PX_OK)
         return px_db_commit(tx->db, err);
     px_db_rollback(tx->db);
     return rc;

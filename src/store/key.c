@@ -138,3 +138,24 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
     PX__EACH_ROW(r, px_key_info, key_row, fn, ctx);
     return PX_OK;
 }
+
+px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
+                          px_err *err)
+{
+    *key_ok = 0;
+    const char *p[] = {key_id, cmo_id};
+    /* READ COMMITTED: a row being revoked or suspended is waited for, then read again as
+     * committed (a revoked key is then no row of k). */
+    PGresult *r = px__exec_cached(
+        db, PX__Q_ACTOR_HOLD,
+        "WITH k AS (SELECT 1 FROM api_key WHERE id = $1::uuid AND revoked_at IS NULL FOR SHARE), "
+        "p AS (SELECT 1 FROM partnership s JOIN partnership_product pp ON pp.partnership_id = "
+        "s.id WHERE s.cmo_id = $2::uuid FOR SHARE OF s, pp) "
+        "SELECT (SELECT count(*) FROM k), (SELECT count(*) FROM p)",
+        2, p, err);
+    if (!r)
+        return err->rc;
+    *key_ok = strcmp(px__val(r, 0, 0), "0") != 0;
+    PQclear(r);
+    return PX_OK;
+}

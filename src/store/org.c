@@ -44,6 +44,15 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
     return PX_OK;
 }
 
+px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err)
+{
+    const char *p[] = {id};
+    return px__exec_cmd(db,
+                        exclusive ? "SELECT 1 FROM organization WHERE id::text = $1 FOR UPDATE"
+                                  : "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
+                        1, p, err);
+}
+
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
 {
     const char *p[] = {id};

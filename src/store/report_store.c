@@ -56,11 +56,16 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
                              int active_only, px_endpoint_fn fn, void *ctx, px_err *err)
 {
     const char *p[] = {tenant_id, market, active_only ? "t" : "f"};
-    PGresult *r = px__exec(db,
-                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint "
-                           "WHERE tenant_id = $1::uuid AND ($2::text IS NULL OR market = $2) "
-                           "AND (NOT $3::boolean OR active) ORDER BY created_at, id",
-                           3, p, err);
+#define EACH                                                                                       \
+    "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE tenant_id = $1::uuid AND ($2::text "   \
+    "IS NULL OR market = $2) AND (NOT $3::boolean OR active) ORDER BY created_at, id"
+    /* The active endpoints a writing transaction queues reports for are held until COMMIT: an
+     * endpoint switched off or changed meanwhile waits for it, and one switched off first is
+     * read as committed then (READ COMMITTED re-reads a row it waited for), so no report is
+     * queued for an endpoint switched off before. */
+    const char *sql = active_only && px_db_in_tx(db) && db->tx_writes ? EACH " FOR SHARE" : EACH;
+#undef EACH
+    PGresult *r = px__exec(db, sql, 3, p, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_endpoint, endpoint_row, fn, ctx);

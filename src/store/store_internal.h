@@ -50,6 +50,7 @@ typedef enum px__cached {
      * log row. Planned on every request, their planning cost PostgreSQL more than running
      * them (the responder's CPU per request was 40 % parse and plan). */
     PX__Q_KEY_LOOKUP,
+    PX__Q_ACTOR_HOLD, /* key.c: every writing transaction of a keyed request (tx.c) */
     PX__Q_VRS_LOOKUP,
     PX__Q_VRS_LOG,
     PX__Q__COUNT /* at most 32 */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "px_test.h"
 
@@ -102,6 +103,32 @@ static void test_foundation__revoked_key(void **state)
     assert_int_equal(rc, 0);
     json_decref(o);
     px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
+}
+
+/* A key revoked while one of its writes is on its way (past the key check, before its
+ * transaction holds the key): the write is refused 401 and changes nothing, never committed
+ * after the revocation answered. Another session plays the revocation: it holds the key's row,
+ * the write waits on it, then the revocation commits. */
+static void test_foundation__key_revoked_during_a_write(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], key_id[64], sql[256];
+    px_test_org_key(&f->env, "mah", "Raced MAH", "mah", org, key);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/whoami", key, NULL, NULL);
+    snprintf(key_id, sizeof(key_id), "%s", json_string_value(json_object_get(r.json, "key_id")));
+    px_http_resp_free(&r);
+    long long keys = px_count_of(&f->env, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org);
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM api_key WHERE id = '%s' FOR UPDATE", key_id);
+    PGconn *held = px_test_hold(&f->env, sql);
+    px_test_async w = {&f->env, "POST", "/v1/keys", key, "{\"role\":\"auditor\"}", 0, 0};
+    px_test_async_start(&w);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    snprintf(sql, sizeof(sql), "UPDATE api_key SET revoked_at = now() WHERE id = '%s'", key_id);
+    px_test_hold_end(held, sql);
+    assert_int_equal(px_test_async_join(&w), 401);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org),
+                     keys);
 }
 
 static void test_foundation__forbidden_role(void **state)
@@ -352,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_foundation__body_over_cap),
         cmocka_unit_test(test_foundation__admin_creates_org_and_key),
         cmocka_unit_test(test_foundation__keys_stored_hashed),
+        cmocka_unit_test(test_foundation__key_revoked_during_a_write),
         cmocka_unit_test(test_foundation__audit_paging),
         cmocka_unit_test(test_foundation__metrics),
         cmocka_unit_test(test_foundation__restart_keeps_data),

@@ -801,6 +801,39 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
     free(b);
 }
 
+/* A CMO's decommission whose access was checked before the partnership's suspension
+ * committed (here: another session holds the partnership, as a suspension in progress does,
+ * and suspends it while the decommission waits): refused 403, the pack untouched. */
+static void test_lifecycle__decommission_meets_a_suspension(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+                             "{\"name\":\"CMO five\",\"gtins\":[\"" GTIN "\"]}", 201);
+    char key[64], ps[40], sql[160];
+    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_decref(j);
+    px_test_commission(&f->env, key, GTIN, "B-DSUS", "271231", "[\"DSUS-1\"]");
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM partnership WHERE id = '%s' FOR UPDATE", ps);
+    PGconn *held = px_test_hold(&f->env, sql);
+    px_test_async dec = {&f->env,
+                         "POST",
+                         "/v1/decommissions",
+                         key,
+                         "{\"gtin\":\"" GTIN "\",\"serials\":[\"DSUS-1\"],\"reason\":"
+                         "\"destroyed\"}",
+                         0,
+                         0};
+    px_test_async_start(&dec);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    snprintf(sql, sizeof(sql), "UPDATE partnership SET status = 'suspended' WHERE id = '%s'", ps);
+    px_test_hold_end(held, sql);
+    assert_int_equal(px_test_async_join(&dec), 403);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                                          "' AND serial = 'DSUS-1' AND state = 'commissioned'"),
+                     1);
+}
+
 typedef struct {
     fixture *f;
     const char *body;
@@ -891,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle__idempotency_before_validation),
         cmocka_unit_test(test_lifecycle__suspended_cmo_reads_no_packs),
         cmocka_unit_test(test_lifecycle__suspension_waits_for_a_running_commission),
+        cmocka_unit_test(test_lifecycle__decommission_meets_a_suspension),
         cmocka_unit_test(test_lifecycle__release_listed_serials_race_decommission),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);

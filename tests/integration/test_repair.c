@@ -231,6 +231,35 @@ static void test_repair__org_patch(void **state)
     json_decref(o);
 }
 
+/* A MAH's change of its CMO's data while another MAH makes a partnership with that CMO (here:
+ * another session holds the CMO shared and inserts the partnership, as POST /v1/partners
+ * does, and commits while the change waits): the change then sees the CMO shared, 403
+ * shared_organization, and the CMO is unchanged — never a change made "alone" that lands
+ * after the CMO stopped being the MAH's alone. */
+static void test_repair__org_patch_meets_a_new_partnership(void **state)
+{
+    fixture *f = *state;
+    char gtins[32], cmo[40], cmo_key[64], sql[512], path[96];
+    snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
+    json_decref(px_test_partner(&f->env, f->mah_key, "Skew CMO", gtins, cmo, cmo_key));
+    snprintf(sql, sizeof(sql),
+             "SELECT 1 FROM organization WHERE id = '%s' FOR SHARE; INSERT INTO partnership "
+             "(mah_id, cmo_id) VALUES ('%s', '%s')",
+             cmo, f->mah2_org, cmo);
+    PGconn *held = px_test_hold(&f->env, sql);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", cmo);
+    px_test_async patch = {&f->env, "PATCH", path, f->mah_key, "{\"name\":\"Mine alone\"}", 0, 0};
+    px_test_async_start(&patch);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&patch), 403);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM organization WHERE id = '%s' AND name = "
+                                 "'Skew CMO'",
+                                 cmo),
+                     1);
+}
+
 /* ---- PATCH /v1/products/{gtin} ------------------------------------------------------------ */
 
 static long long product_version(fixture *f)
@@ -555,9 +584,12 @@ static void test_repair__webhook_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_repair__org_patch),      cmocka_unit_test(test_repair__product_patch),
-        cmocka_unit_test(test_repair__endpoint_patch), cmocka_unit_test(test_repair__mah_keys),
+        cmocka_unit_test(test_repair__org_patch),
+        cmocka_unit_test(test_repair__product_patch),
+        cmocka_unit_test(test_repair__endpoint_patch),
+        cmocka_unit_test(test_repair__mah_keys),
         cmocka_unit_test(test_repair__webhook_config),
+        cmocka_unit_test(test_repair__org_patch_meets_a_new_partnership),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
