@@ -143,11 +143,10 @@ px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
             px_logf(PX_LOG_INFO, "monthly partitions created: %d", created);
     }
     free(rows);
-    /* A failure is logged and retried at the next pass; it never stops the other runners. */
-    if (rc != PX_OK) {
-        px_logf(PX_LOG_ERROR, "partition maintenance failed: %s", err->message);
+    /* A failure is tried again a minute later; returned, so the worker loop logs it at error
+     * level and counts it (packid_runner_errors_total{runner="partitions"}), and goes on to
+     * the other runners. */
+    if (rc != PX_OK)
         atomic_store(&app->partitions_next, now + 60);
-        px_err_clear(err);
-    }
-    return PX_OK;
+    return rc;
 }

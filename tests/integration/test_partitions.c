@@ -481,6 +481,38 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery_p201803"), 1);
 }
 
+/* A partition maintenance pass that fails (a plain table already holds the name of a month it
+ * must make) is no silent pass: the worker loop logs it at error level and counts it in
+ * packid_runner_errors_total{runner="partitions"}. Last: it restarts the server. */
+static void test_partitions__failed_pass_is_counted(void **state)
+{
+    fixture *f = *state;
+    px_test_server_kill(&f->env);
+    px_test_setenv(&f->env, "PACKID_PARTITIONS_AHEAD=24");
+    char name[32]; /* a month beyond those made so far, within the 24 ahead */
+    px_sql_text(&f->env, "SELECT 'scan_p' || to_char(now() + interval '20 months', 'YYYYMM')", name,
+                sizeof(name));
+    px_sqlf(&f->env, "DROP TABLE IF EXISTS %s", name);
+    px_sqlf(&f->env, "CREATE TABLE %s (x int)", name);
+    px_test_server_start(&f->env);
+    static const char series[] = "packid_runner_errors_total{runner=\"partitions\"} ";
+    long errors = 0;
+    for (int i = 0; i < 100 && errors == 0; i++) {
+        px_http_resp m;
+        px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+        assert_int_equal(m.status, 200);
+        const char *line = strstr(m.body, series);
+        assert_non_null(line);
+        errors = atol(line + strlen(series));
+        px_http_resp_free(&m);
+        if (!errors)
+            px_sleep_ms(50);
+    }
+    assert_true(errors > 0);
+    assert_true(px_test_log_has(&f->env, "runner partitions failed", "\"level\":\"error\""));
+    px_sqlf(&f->env, "DROP TABLE %s", name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_partitions__every_table_keeps_its_retention),
         cmocka_unit_test(test_partitions__deliveries_held_by_their_attempts),
         cmocka_unit_test(test_partitions__old_audit_chain_holds_its_month),
+        cmocka_unit_test(test_partitions__failed_pass_is_counted),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
