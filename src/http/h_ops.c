@@ -5,6 +5,7 @@
 #include "allotments.h"
 #include "handlers.h"
 #include "reports.h"
+#include "scan_buffer.h"
 #include "workers.h"
 
 void h_healthz(px_req *r)
@@ -48,6 +49,12 @@ static void render_reports(px_req *r, px_buf *b)
     for (int i = 0; px_workers_runner_name(i); i++)
         px_buf_printf(b, "packid_runner_errors_total{runner=\"%s\"} %lu\n",
                       px_workers_runner_name(i), (unsigned long)r->app->runner_errors[i]);
+    px_buf_printf(b,
+                  "# HELP packid_scans_lost_total Verification scans lost since start: their "
+                  "write failed and the buffer had no room to keep them (each loss also logged "
+                  "at error level).\n# TYPE packid_scans_lost_total counter\n"
+                  "packid_scans_lost_total %lu\n",
+                  r->app->scans ? px_scan_buffer_lost(r->app->scans) : 0UL);
     px_db *db = px_req_db(r);
     px_err err;
     px_err_clear(&err);

@@ -35,6 +35,7 @@ struct px_scan_buffer {
     unsigned char salt[128];
     size_t salt_len; /* 0 until read */
     uint64_t gen;    /* this buffer's number in the process (the hash cache's key) */
+    unsigned long lost; /* scans a failed write left with no room to wait in (/metrics) */
 };
 
 /* Numbers the buffers of the process, so a thread's cached client hash is never taken for
@@ -241,6 +242,7 @@ px_rc px_scan_buffer_flush(px_scan_buffer *b, px_db *db, size_t *written, px_err
             lost += gen_push(&b->cur, &b->out.v[i]) != 0;
         if (lost)
             px_logf(PX_LOG_ERROR, "%zu scans not written: %s", lost, err->message);
+        b->lost += lost;
         b->out.n = 0; /* they are back in cur */
         memset(b->out.head, 0, sizeof(b->out.head));
     } else {
@@ -263,4 +265,12 @@ px_rc px_run_scan_flush(px_app *app, px_db *db, int *did_work, px_err *err)
      * looped at once would spin through every runner; the idle poll (100 ms) batches more. */
     *did_work = 0;
     return rc;
+}
+
+unsigned long px_scan_buffer_lost(px_scan_buffer *b)
+{
+    pthread_mutex_lock(&b->mu);
+    unsigned long n = b->lost;
+    pthread_mutex_unlock(&b->mu);
+    return n;
 }

@@ -26,6 +26,10 @@ void px_scan_buffer_free(px_scan_buffer *b);
 px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
                                  px_err *err);
 
+/* Scans lost since start: a write of the buffer failed and the buffer had no room left to
+ * keep them for the next one (each loss also logged at error level; /metrics). */
+unsigned long px_scan_buffer_lost(px_scan_buffer *b);
+
 /* Adds r: 0 when added (*full = 1 once the buffer reached PX_SCAN_BUFFER_MAX: the caller then
  * writes it), -1 when there was no room (the caller writes the buffer and adds r again). */
 int px_scan_buffer_push(px_scan_buffer *b, const px_scan_rec *r, int *full);

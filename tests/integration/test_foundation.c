@@ -353,6 +353,8 @@ static void test_foundation__metrics(void **state)
     assert_non_null(strstr(r.body, "packid_http_requests_total{method=\"GET\",route=\"/healthz\""));
     assert_non_null(strstr(r.body, "packid_http_request_duration_seconds_bucket"));
     assert_non_null(strstr(r.body, "packid_db_pool_connections"));
+    /* No scan lost: the counter is there, at 0 (scan_buffer.h). */
+    assert_non_null(strstr(r.body, "\npackid_scans_lost_total 0\n"));
     px_http_resp_free(&r);
 }
 
