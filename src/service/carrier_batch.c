@@ -190,8 +190,47 @@ static px_rc check_targets(const px_actor *by, const px_carrier_batch_request *r
 typedef struct batch_ctx {
     px_carrier_batch *b;
     const px_carrier_batch_request *req;
-    const px_carrier_item_in *items; /* req's, targets checked (check_targets) */
+    px_carrier_item_in *items; /* req's, targets checked (check_targets) */
+    px_err *item_errs;         /* their errors */
 } batch_ctx;
+
+/* The product of each target item left: one of the caller's (a MAH's) products, or the item's
+ * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
+ * leaks). The job looks again (a product could change hands meanwhile). Consecutive items of
+ * one GTIN are looked up once. */
+static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
+{
+    char last[GS1_GTIN_LEN + 1] = "";
+    int last_ok = 0;
+    for (size_t i = 0; i < c->req->n_items; i++) {
+        px_carrier_item_in *it = &c->items[i];
+        if (it->error || !it->target)
+            continue;
+        gs1_elements el;
+        const char *gtin;
+        px_err *e = &c->item_errs[i];
+        if (px_svc_carrier_target_check(by, it->target, &el, &gtin, e) != PX_OK)
+            continue; /* refused by check_targets already */
+        if (strcmp(gtin, last) != 0) {
+            px_product prod;
+            px_err nf;
+            px_err_clear(&nf);
+            px_rc rc = px_store_product_get(db, &prod, gtin, 0, &nf);
+            if (rc != PX_OK && rc != PX_ENOTFOUND) {
+                *err = nf;
+                return rc;
+            }
+            last_ok = rc == PX_OK && strcmp(prod.mah_id, by->org_id) == 0;
+            px_strlcpy(last, gtin, sizeof(last));
+        }
+        if (!last_ok) {
+            px_err_set(e, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
+            it->error = e->message;
+            it->error_code = e->code;
+        }
+    }
+    return PX_OK;
+}
 
 static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
 {
@@ -210,12 +249,17 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
         c->b->design = t.design;
         px_strlcpy(c->b->template_id, t.id, sizeof(c->b->template_id));
     }
+    if ((rc = check_target_products(db, by, c, err)) != PX_OK)
+        return rc;
     rc = px_store_carrier_batch_insert(db, c->b, c->items, c->req->n_items, err);
-    /* Every item of an accepted batch is a carrier made against the caller's allotment
-     * (docs/allotments.md), charged here, before any is rendered. */
+    /* Every item of an accepted batch that is not refused as it arrives is a carrier made
+     * against the caller's allotment (docs/allotments.md), charged here, before any is
+     * rendered. */
+    long long charged = 0;
+    for (size_t i = 0; i < c->req->n_items; i++)
+        charged += c->items[i].error == NULL;
     if (rc != PX_OK ||
-        (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, (long long)c->req->n_items, "items",
-                                      err)) != PX_OK)
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, charged, "items", err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
                                       "carrier_batch.create", c->b->id);
@@ -257,7 +301,7 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     px_carrier_item_in *items = NULL;
     px_err *item_errs = NULL;
     if ((rc = check_targets(by, req, &items, &item_errs, err)) == PX_OK) {
-        batch_ctx c = {&b, req, items};
+        batch_ctx c = {&b, req, items, item_errs};
         rc = px_tx_run(db, by, batch_body, &c, err);
     }
     free(items);

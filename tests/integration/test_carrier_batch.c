@@ -435,8 +435,9 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
 
 /* Never yes now, failure later: target items that can never render are their items' errors
  * in the POST's answer (error_count) and in a GET before the job has run: a Digital Link that
- * does not parse (the GS1 core's code), one without a GTIN as its primary key. The job keeps
- * them as they are and renders the rest. */
+ * does not parse (the GS1 core's code), one without a GTIN as its primary key, one of another
+ * MAH's product (not_found, as an unknown one). They are not charged to the allotment. The job
+ * keeps them as they are and renders the rest. */
 static void test_carrier_batch__targets_checked_on_arrival(void **state)
 {
     fixture *f = *state;
@@ -444,27 +445,35 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN "/21/OK1"));
     json_array_append_new(items, target_item("https://id.gs1.org/01/04012345000017/21/X"));
     json_array_append_new(items, target_item("https://example.com/not/a/link"));
+    json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
     json_t *body = json_pack("{s:o}", "items", items);
+#define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
+    long long used = px_count_of(&f->env, USED, f->mah_org);
     json_t *j = post_batch(f, f->mah_key, body, 202);
     json_decref(body);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
+    /* Only the item that can render is charged to the allotment (docs/allotments.md). */
+    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+#undef USED
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM carrier_batch WHERE id = '%s' AND "
-                                 "item_errors ? '1' AND item_errors ? '2' AND NOT "
-                                 "item_errors ? '0'",
-                                 id),
-                     1);
+    assert_int_equal(
+        px_count_of(&f->env,
+                    "SELECT count(*) FROM carrier_batch WHERE id = '%s' AND "
+                    "item_errors ? '1' AND item_errors ? '2' AND item_errors->'3'->>'c' = "
+                    "'not_found' AND NOT item_errors ? '0'",
+                    id),
+        1);
     j = batch_done(f, f->mah_key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_string_not_equal(item_error(its, 1), "invalid_item");
     assert_non_null(item_error(its, 2));
+    assert_string_equal(item_error(its, 3), "not_found");
     json_decref(j);
 }
 
