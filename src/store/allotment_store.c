@@ -100,34 +100,33 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
     return px_store_allotment_get(db, org_id, out, err);
 }
 
+/* Gives back n of column (serials, carriers) to the use of the month and organization the
+ * object id of table was charged to: its creation month (UTC), by_col its organization. The
+ * names are this file's constants, never input. Never below 0. */
+static px_rc refund(px_db *db, const char *column, const char *table, const char *by_col,
+                    const char *id, long long n, px_err *err)
+{
+    char sql[512], amount[24];
+    snprintf(sql, sizeof(sql),
+             "UPDATE allotment_usage u SET %s = greatest(u.%s - $2::bigint, 0) FROM %s o WHERE "
+             "o.id = $1::uuid AND u.org_id = o.%s AND u.period = (date_trunc('month', "
+             "o.created_at AT TIME ZONE 'UTC'))::date",
+             column, column, table, by_col);
+    snprintf(amount, sizeof(amount), "%lld", n);
+    const char *p[] = {id, amount};
+    return px__exec_cmd(db, sql, 2, p, err);
+}
+
 px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
                                            px_err *err)
 {
-    char amount[24];
-    snprintf(amount, sizeof(amount), "%lld", n);
-    const char *p[] = {allocation_id, amount};
-    /* The month the allocation was charged to (its creation, UTC), by whom it charged. */
-    return px__exec_cmd(db,
-                        "UPDATE allotment_usage u SET serials = greatest(u.serials - "
-                        "$2::bigint, 0) FROM allocation a WHERE a.id = $1::uuid AND u.org_id = "
-                        "a.requested_by AND u.period = (date_trunc('month', a.created_at AT TIME "
-                        "ZONE 'UTC'))::date",
-                        2, p, err);
+    return refund(db, "serials", "allocation", "requested_by", allocation_id, n, err);
 }
 
 px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, long long n,
                                               px_err *err)
 {
-    char amount[24];
-    snprintf(amount, sizeof(amount), "%lld", n);
-    const char *p[] = {batch_id, amount};
-    /* The month the batch was charged to (its creation, UTC), by the organization that asked. */
-    return px__exec_cmd(db,
-                        "UPDATE allotment_usage u SET carriers = greatest(u.carriers - "
-                        "$2::bigint, 0) FROM carrier_batch b WHERE b.id = $1::uuid AND u.org_id = "
-                        "b.org_id AND u.period = (date_trunc('month', b.created_at AT TIME ZONE "
-                        "'UTC'))::date",
-                        2, p, err);
+    return refund(db, "carriers", "carrier_batch", "org_id", batch_id, n, err);
 }
 
 px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *after, long limit,

@@ -326,16 +326,9 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
     mah_product_settings(f, org, key, "US", bad, RANDOM6);
     product(f, key, "US", good);
     put_product_settings(f, key, good, RANDOM6, 201, NULL);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "CREATE FUNCTION refuse_serials() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-             "IF NEW.gtin = '%s' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
-             "'XX000'; END IF; RETURN NEW; END $$",
-             bad);
-    assert_int_equal(px_sql_exec(f, sql), 0);
-    assert_int_equal(px_sql_exec(f, "CREATE TRIGGER refuse_serials BEFORE INSERT ON serial FOR "
-                                    "EACH ROW EXECUTE FUNCTION refuse_serials()"),
-                     0);
+    char cond[64];
+    snprintf(cond, sizeof(cond), "NEW.gtin = '%s'", bad);
+    px_test_refuse_rows(f, "serial", cond, "XX000");
     char job_bad[40], job_good[40], alloc_bad[40];
     allocate(f, key, bad, "{\"count\":10}", 202, NULL, job_bad, alloc_bad);
     allocate(f, key, good, "{\"count\":10}", 202, NULL, job_good, NULL);
@@ -344,8 +337,7 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_non_null(json_object_get(j, "error"));
     json_decref(j);
-    assert_int_equal(px_sql_exec(f, "DROP TRIGGER refuse_serials ON serial"), 0);
-    assert_int_equal(px_sql_exec(f, "DROP FUNCTION refuse_serials()"), 0);
+    px_test_refuse_end(f, "serial");
     assert_int_equal(
         px_count_of(f, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad), 1);
     assert_gtin_rows(f, "product", bad, "issued_count = 0", 1);

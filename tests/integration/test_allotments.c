@@ -277,17 +277,12 @@ static void test_allotments__failed_allocation_gives_back(void **state)
     json_t *a = allotment(f, f->mah_key);
     long long before = num(a, "used", "serials");
     json_decref(a);
-    px_sqlf(&f->env,
-            "CREATE FUNCTION refuse_serials() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.gtin = '%s' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
-            "'22023'; END IF; RETURN NEW; END $$",
-            f->gtin2);
-    px_sqlf(&f->env, "CREATE TRIGGER refuse_serials BEFORE INSERT ON serial FOR EACH ROW "
-                     "EXECUTE FUNCTION refuse_serials()");
+    char cond[64];
+    snprintf(cond, sizeof(cond), "NEW.gtin = '%s'", f->gtin2);
+    px_test_refuse_rows(&f->env, "serial", cond, "22023");
     allocate(f, f->gtin2, 7, 202, NULL);
     jobs_done(f);
-    px_sqlf(&f->env, "DROP TRIGGER refuse_serials ON serial");
-    px_sqlf(&f->env, "DROP FUNCTION refuse_serials()");
+    px_test_refuse_end(&f->env, "serial");
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM job j JOIN allocation a ON a.job_id = j.id "
                                  "WHERE a.gtin = '%s' AND j.status = 'failed'",

@@ -601,13 +601,7 @@ static json_t *batch_at(fixture *f, const char *key, const char *id, long long w
 static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 {
     fixture *f = *state;
-    px_sqlf(&f->env,
-            "CREATE FUNCTION refuse_carrier_650() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.idx = 650 THEN RAISE EXCEPTION 'injected chunk failure' USING ERRCODE = "
-            "'XX000'; END IF; RETURN NEW; END $$");
-    px_sqlf(&f->env,
-            "CREATE TRIGGER refuse_carrier_650 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
-            "FUNCTION refuse_carrier_650()");
+    px_test_refuse_rows(&f->env, "carrier", "NEW.idx = 650", "XX000");
     json_t *items = json_array();
     for (int i = 0; i < N_ITEMS; i++) {
         char serial[16];
@@ -626,7 +620,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     /* The second chunk has been tried and refused at least once. */
     int refused = 0;
     for (int i = 0; i < 12 && !refused; i++)
-        refused = px_test_log_has(&f->env, "database error", "injected chunk failure");
+        refused = px_test_log_has(&f->env, "database error", "injected refusal");
     assert_true(refused);
     char path[128];
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
@@ -654,8 +648,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                                  id),
                      0);
     /* Repaired: the retried chunk completes the batch, each item once. */
-    px_sqlf(&f->env, "DROP TRIGGER refuse_carrier_650 ON carrier");
-    px_sqlf(&f->env, "DROP FUNCTION refuse_carrier_650()");
+    px_test_refuse_end(&f->env, "carrier");
     j = batch_done(f, f->mah_key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);
@@ -676,12 +669,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
 {
     fixture *f = *state;
-    px_sqlf(&f->env,
-            "CREATE FUNCTION refuse_cb0007() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.serial = 'CB0007' THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = "
-            "'XX000'; END IF; RETURN NEW; END $$");
-    px_sqlf(&f->env, "CREATE TRIGGER refuse_cb0007 BEFORE INSERT ON carrier FOR EACH ROW EXECUTE "
-                     "FUNCTION refuse_cb0007()");
+    px_test_refuse_rows(&f->env, "carrier", "NEW.serial = 'CB0007'", "XX000");
 #define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
     long long used = px_count_of(&f->env, USED, f->mah_org);
     json_t *body =
@@ -708,8 +696,7 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     for (size_t i = 0; i < 2; i++)
         assert_string_equal(item_error(items, i), "batch_failed");
     json_decref(j);
-    px_sqlf(&f->env, "DROP TRIGGER refuse_cb0007 ON carrier");
-    px_sqlf(&f->env, "DROP FUNCTION refuse_cb0007()");
+    px_test_refuse_end(&f->env, "carrier");
     px_sql_text(&f->env,
                 "SELECT job_id::text FROM carrier_batch ORDER BY created_at DESC OFFSET 1 "
                 "LIMIT 1",

@@ -90,16 +90,19 @@ static void ld_agg_event(char *out, size_t cap, const char *prefix, const char *
              strcmp(action, "DELETE") == 0 ? "unpacking" : "packing");
 }
 
+/* A JSON-LD document up to its event list's opening bracket. */
+#define LD_HEAD                                                                                    \
+    "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\"],"          \
+    "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"                       \
+    "\"2025-03-01T10:00:00.000Z\",\"epcisBody\":{\"eventList\":["
+
 static char *ld_doc(const char *e1, const char *e2, const char *e3)
 {
     size_t cap = 8192;
     char *d = malloc(cap);
     assert_non_null(d);
-    snprintf(d, cap,
-             "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\"],"
-             "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
-             "\"2025-03-01T10:00:00.000Z\",\"epcisBody\":{\"eventList\":[%s%s%s%s%s]}}",
-             e1, e2 ? "," : "", e2 ? e2 : "", e3 ? "," : "", e3 ? e3 : "");
+    snprintf(d, cap, LD_HEAD "%s%s%s%s%s]}}", e1, e2 ? "," : "", e2 ? e2 : "", e3 ? "," : "",
+             e3 ? e3 : "");
     return d;
 }
 
@@ -290,14 +293,10 @@ static void test_epcis_capture__failed_transaction_ends_its_job(void **state)
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001",
              "CF1", "L-FAIL");
     char *doc = ld_doc(e1, NULL, NULL);
-    px_sqlf(&f->env, "CREATE FUNCTION refuse_commission() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                     "BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = 'XX000'; END $$");
-    px_sqlf(&f->env, "CREATE TRIGGER refuse_commission BEFORE INSERT ON commission FOR EACH ROW "
-                     "EXECUTE FUNCTION refuse_commission()");
+    px_test_refuse_rows(&f->env, "commission", "true", "XX000");
     json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 500, NULL, 0, __FILE__,
                         __LINE__));
-    px_sqlf(&f->env, "DROP TRIGGER refuse_commission ON commission");
-    px_sqlf(&f->env, "DROP FUNCTION refuse_commission()");
+    px_test_refuse_end(&f->env, "commission");
     free(doc);
     assert_int_equal(packs(f, "L-FAIL"), 0);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture WHERE running"), 0);
@@ -429,11 +428,7 @@ static void test_epcis_capture__over_the_limit(void **state)
     size_t cap = (size_t)n * 300 + 1024, o = 0;
     char *doc = malloc(cap);
     assert_non_null(doc);
-    o += (size_t)snprintf(doc + o, cap - o,
-                          "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
-                          "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
-                          "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
-                          "{\"eventList\":[");
+    o += (size_t)snprintf(doc + o, cap - o, "%s", LD_HEAD);
     for (int i = 0; i < n; i++)
         o += (size_t)snprintf(doc + o, cap - o,
                               "%s{\"type\":\"ObjectEvent\",\"eventTime\":"
@@ -462,11 +457,7 @@ static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
     size_t cap = (size_t)per * 2 * 64 + 4096, o = 0;
     char *doc = malloc(cap);
     assert_non_null(doc);
-    o += (size_t)snprintf(doc + o, cap - o,
-                          "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
-                          "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
-                          "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
-                          "{\"eventList\":[");
+    o += (size_t)snprintf(doc + o, cap - o, "%s", LD_HEAD);
     for (int e = 0; e < 2; e++) {
         o += (size_t)snprintf(doc + o, cap - o,
                               "%s{\"type\":\"ObjectEvent\",\"eventTime\":"

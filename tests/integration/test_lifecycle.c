@@ -760,18 +760,25 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     json_decref(px_test_call(&f->env, "GET", pack, f->mah_key, NULL, 200));
 }
 
+/* A new CMO partnered on GTIN by the MAH: its first key and the partnership's id. */
+static void new_partner(fixture *f, const char *name, char key[64], char ps[40])
+{
+    char body[128];
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":[\"" GTIN "\"]}", name);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key, body, 201);
+    snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(ps, 40, "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_decref(j);
+}
+
 /* A suspension meets a CMO's commission in flight (past its access check, waiting on the
  * batch row another session is inserting): the suspension waits for the commission, so no
  * commission of the CMO commits after the suspension did; one asked after it is refused. */
 static void test_lifecycle__suspension_waits_for_a_running_commission(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
-                             "{\"name\":\"CMO four\",\"gtins\":[\"" GTIN "\"]}", 201);
     char key[64], ps[40], path[96];
-    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
-    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
-    json_decref(j);
+    new_partner(f, "CMO four", key, ps);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     PGconn *held = px_test_hold(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('" GTIN
                                          "', 'B-SWAIT', '271231')");
@@ -807,12 +814,8 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
 static void test_lifecycle__decommission_meets_a_suspension(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
-                             "{\"name\":\"CMO five\",\"gtins\":[\"" GTIN "\"]}", 201);
     char key[64], ps[40], sql[160];
-    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
-    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
-    json_decref(j);
+    new_partner(f, "CMO five", key, ps);
     px_test_commission(&f->env, key, GTIN, "B-DSUS", "271231", "[\"DSUS-1\"]");
     snprintf(sql, sizeof(sql), "SELECT 1 FROM partnership WHERE id = '%s' FOR UPDATE", ps);
     PGconn *held = px_test_hold(&f->env, sql);

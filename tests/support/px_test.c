@@ -962,3 +962,23 @@ void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id
              tenant);
     px_sql_text(env, sql, id, 40);
 }
+
+void px_test_refuse_rows(px_test_env *env, const char *table, const char *condition,
+                         const char *sqlstate)
+{
+    px_sqlf(env,
+            "CREATE FUNCTION px_refuse_%s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF %s "
+            "THEN RAISE EXCEPTION 'injected refusal' USING ERRCODE = '%s'; END IF; RETURN NEW; "
+            "END $$",
+            table, condition, sqlstate);
+    px_sqlf(env,
+            "CREATE TRIGGER px_refuse_%s BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION "
+            "px_refuse_%s()",
+            table, table, table);
+}
+
+void px_test_refuse_end(px_test_env *env, const char *table)
+{
+    px_sqlf(env, "DROP TRIGGER px_refuse_%s ON %s", table, table);
+    px_sqlf(env, "DROP FUNCTION px_refuse_%s()", table);
+}

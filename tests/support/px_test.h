@@ -221,6 +221,13 @@ void px_test_hold_end(PGconn *held, const char *then);
 void px_test_wait_row_lock_waiters(px_test_env *env, int n);
 /* A dead webhook delivery of event report.dead for tenant, as the runner leaves one; its id. */
 void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40]);
+/* Makes the database refuse every row inserted into table for which condition (SQL over NEW,
+ * at most 1 KiB) holds, with SQLSTATE sqlstate and the message "injected refusal": a trigger
+ * of its own per table, as a failing disk or a bug would refuse them. px_test_refuse_end drops
+ * it. */
+void px_test_refuse_rows(px_test_env *env, const char *table, const char *condition,
+                         const char *sqlstate);
+void px_test_refuse_end(px_test_env *env, const char *table);
 /* Runs a printf-formatted statement (at most 4 KiB); fails the test when it fails. */
 void px_sqlf(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Written directly (a fast setup, no API call): an active partnership of the MAH and the
