@@ -184,6 +184,12 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc;
     if ((rc = px_store_partnership_get(db, out, c->partnership_id, by->org_id, err)) != PX_OK)
         return rc;
+    /* First the CMO's writes in flight end, and later ones wait (its requests' hold, tx.c);
+     * then the partnership row, which background work on the CMO's behalf holds
+     * (px_store_partner_access). Only then its products and status change. */
+    if ((rc = px_store_actor_block(db, NULL, out->cmo_id, err)) != PX_OK ||
+        (rc = px_store_partnership_lock(db, out, out->id, err)) != PX_OK)
+        return rc;
     if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, NULL, err)) != PX_OK ||
                      (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK))
         return rc;

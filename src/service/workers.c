@@ -196,7 +196,7 @@ px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body bod
     px_db *db = px_tx_db(tx);
     out->rc = px_tx_run(db, NULL, body, ctx, &out->err);
     if (out->rc == PX_OK)
-        return PX_OK;
+        return px_store_job_try_ok(db, job_id, err);
     if (out->rc == PX_EUNAVAIL || px_tx_retryable(out->rc, &out->err)) {
         *err = out->err;
         return out->rc;

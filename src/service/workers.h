@@ -24,8 +24,9 @@ void px_workers_stop(px_workers *w);
 void px_workers_wake(const px_app *app);
 /* The name of runner i (runners.def order; /metrics), NULL past the last. */
 const char *px_workers_runner_name(int i);
-/* Tries of a job's unit of work that fails for a reason that is not the job's own verdict
- * (a row the database refuses, a lock timeout, a bug) before the job fails. Between tries
+/* Tries in a row of a job's unit of work that fails for a reason that is not the job's own
+ * verdict (a row the database refuses, a lock timeout, a bug) before the job fails (a unit
+ * that does its work forgets the failed tries before it). Between tries
  * the job waits a pause that doubles (0.5, 1, 2, 4 s: a restart of the database or a lock
  * held a while is outlasted) and is not claimed, so the jobs after it run meanwhile instead
  * of waiting behind the oldest one. The database gone (PX_EUNAVAIL) is not a try. */

@@ -112,6 +112,10 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
 px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
 {
     const char *p[] = {id};
+    /* The key's writes in flight end first; those that start later see it revoked. */
+    px_rc rc0 = px_uuid_valid(id) ? px_store_actor_block(db, id, NULL, err) : PX_OK;
+    if (rc0 != PX_OK)
+        return rc0;
     PGresult *r = px__exec(db,
                            "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) "
                            "WHERE id::text = $1",
@@ -139,23 +143,37 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
     return PX_OK;
 }
 
+/* The advisory lock spaces of the holds (px_store_actor_hold, px_store_actor_block): a key's,
+ * a CMO's. Advisory locks queue in order, so a revocation or suspension waiting for the writes
+ * in flight is not overtaken by writes that start after it (row share locks could be: a stream
+ * of overlapping writes would keep a revocation waiting). A NULL id locks nothing (the
+ * functions are strict). */
+#define HOLD_LOCKS(fn) "SELECT " fn "(7101, hashtext($1::text)), " fn "(7102, hashtext($2::text))"
+
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
                           px_err *err)
 {
     *key_ok = 0;
     const char *p[] = {key_id, cmo_id};
-    /* READ COMMITTED: a row being revoked or suspended is waited for, then read again as
-     * committed (a revoked key is then no row of k). */
-    PGresult *r = px__exec_cached(
-        db, PX__Q_ACTOR_HOLD,
-        "WITH k AS (SELECT 1 FROM api_key WHERE id = $1::uuid AND revoked_at IS NULL FOR SHARE), "
-        "p AS (SELECT 1 FROM partnership s JOIN partnership_product pp ON pp.partnership_id = "
-        "s.id WHERE s.cmo_id = $2::uuid FOR SHARE OF s, pp) "
-        "SELECT (SELECT count(*) FROM k), (SELECT count(*) FROM p)",
-        2, p, err);
+    PGresult *r = px__exec_cached(db, PX__Q_ACTOR_HOLD, HOLD_LOCKS("pg_advisory_xact_lock_shared"),
+                                  2, p, err);
     if (!r)
         return err->rc;
-    *key_ok = strcmp(px__val(r, 0, 0), "0") != 0;
+    PQclear(r);
+    if (!key_id)
+        return PX_OK;
+    /* A statement of its own, so its snapshot is taken after the lock: a revocation that
+     * committed while this waited is seen. */
+    r = px__exec(db, "SELECT 1 FROM api_key WHERE id = $1::uuid AND revoked_at IS NULL", 1, p, err);
+    if (!r)
+        return err->rc;
+    *key_ok = PQntuples(r) == 1;
     PQclear(r);
     return PX_OK;
+}
+
+px_rc px_store_actor_block(px_db *db, const char *key_id, const char *cmo_id, px_err *err)
+{
+    const char *p[] = {key_id, cmo_id};
+    return px__exec_cmd(db, HOLD_LOCKS("pg_advisory_xact_lock"), 2, p, err);
 }

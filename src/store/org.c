@@ -48,7 +48,8 @@ px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err)
 {
     const char *p[] = {id};
     return px__exec_cmd(db,
-                        exclusive ? "SELECT 1 FROM organization WHERE id::text = $1 FOR UPDATE"
+                        exclusive ? "SELECT 1 FROM organization WHERE id::text = $1 FOR NO KEY "
+                                    "UPDATE"
                                   : "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
                         1, p, err);
 }

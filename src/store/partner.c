@@ -55,6 +55,16 @@ px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
                out, err);
 }
 
+px_rc px_store_partnership_lock(px_db *db, px_partnership *out, const char *id, px_err *err)
+{
+    const char *params[] = {id};
+    return one(px__exec(db,
+                        "SELECT " PS_COLS " FROM partnership s WHERE s.id = $1::uuid FOR NO KEY "
+                        "UPDATE",
+                        1, params, err),
+               out, err);
+}
+
 px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *status,
                                       px_err *err)
 {
@@ -90,16 +100,21 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
                               const char *gtin, px_err *err)
 {
     const char *params[] = {cmo_id, gtin};
-#define ACCESS                                                                                     \
-    "SELECT " PS_COLS " FROM partnership s JOIN partnership_product pp ON pp.partnership_id = "    \
-    "s.id WHERE s.cmo_id = $1::uuid AND pp.gtin = $2"
-    /* In a writing transaction the partnership and its grant are held (shared) until COMMIT: a
-     * suspension or a GTIN taken out waits for the CMO's work in flight, and work that starts
-     * after it sees it (READ COMMITTED re-reads the row once the suspension commits). A
-     * read-only transaction (a standby's) takes no lock. */
-    const char *sql = px_db_in_tx(db) && db->tx_writes ? ACCESS " FOR SHARE OF s, pp" : ACCESS;
-#undef ACCESS
-    px_rc rc = one(px__exec(db, sql, 2, params, err), out, err);
+    /* In a writing transaction (a background job's too, which has no actor hold) the CMO's
+     * partnerships are held (shared) until COMMIT: a change of one (partner_update_body locks
+     * it first) waits for this work, and the read below, a statement of its own, sees a change
+     * that committed while this waited. A read-only transaction (a standby's) takes no lock. */
+    px_rc rc = px_db_in_tx(db) && db->tx_writes
+                   ? px__exec_cmd(db, "SELECT 1 FROM partnership WHERE cmo_id = $1::uuid FOR SHARE",
+                                  1, params, err)
+                   : PX_OK;
+    if (rc != PX_OK)
+        return rc;
+    rc = one(px__exec(db,
+                      "SELECT " PS_COLS " FROM partnership s JOIN partnership_product pp ON "
+                      "pp.partnership_id = s.id WHERE s.cmo_id = $1::uuid AND pp.gtin = $2",
+                      2, params, err),
+             out, err);
     if (rc == PX_ENOTFOUND)
         px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
     return rc;

@@ -231,6 +231,15 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
     return PX_OK;
 }
 
+px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err)
+{
+    const char *p[] = {job_id};
+    return px__exec_cmd(db,
+                        "UPDATE job SET failures = 0, not_before = NULL, error = NULL WHERE id = "
+                        "$1::uuid AND failures > 0",
+                        1, p, err);
+}
+
 /* ---- allocations ---------------------------------------------------------------------- */
 
 #define ALLOC_COLS                                                                          \

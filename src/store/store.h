@@ -144,8 +144,9 @@ typedef struct px_key_info {
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err);   /* fills id, created_at */
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err);
 /* In a writing transaction: holds organization id until COMMIT, exclusive (a change of its
- * data) or shared (a partnership made with it), so a change of a CMO's data and a new
- * partnership of it are ordered: the second sees the first (an unknown id holds nothing). */
+ * data: FOR NO KEY UPDATE, which the foreign-key checks of rows naming it do not wait for) or
+ * shared (a partnership made with it), so a change of a CMO's data and a new partnership of it
+ * are ordered: the second sees the first (an unknown id holds nothing). */
 px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err);
 /* Serialises first starts: a second process starting at the same moment waits here until the
  * first commits (a transaction-scoped advisory lock). */
@@ -184,13 +185,17 @@ px_rc px_store_key_insert_sandbox(px_db *db, px_key_info *key, const uint8_t has
 px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_t hash[32],
                           px_err *err);
 px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err);
-/* In a writing transaction: holds (FOR SHARE, until COMMIT) what the actor's right to write
- * rests on: its key key_id (NULL: none; *key_ok 0 when it is revoked) and, for a CMO
- * (cmo_id non-NULL), every partnership and granted product of it. A revocation, a
- * suspension or a product taken out then waits for the writes in flight, and writes that start
- * after it see it. */
+/* In a writing transaction: holds (shared, until COMMIT) what the actor's right to write rests
+ * on: its key key_id (NULL: none; *key_ok 0 when it is revoked) and, for a CMO (cmo_id
+ * non-NULL), its partnerships. A revocation, a suspension or a product taken out
+ * (px_store_actor_block) then waits for the writes in flight, and writes that start after it
+ * wait for it and see it. */
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
                           px_err *err);
+/* In a writing transaction: blocks, until COMMIT, the writes of key key_id and of CMO cmo_id
+ * (either may be NULL) after waiting for those in flight: what a revocation, a suspension or
+ * a change of a CMO's products takes before it changes anything. */
+px_rc px_store_actor_block(px_db *db, const char *key_id, const char *cmo_id, px_err *err);
 px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err);
 typedef int (*px_key_fn)(void *ctx, const px_key_info *key);
 /* org_id NULL: every key. */
@@ -362,6 +367,9 @@ px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err);
 /* mah_id scopes the lookup: another MAH's partnership is not found. */
 px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
                                const char *mah_id, px_err *err);
+/* The partnership, held (FOR NO KEY UPDATE) until COMMIT: what a change of it takes first,
+ * so the CMO's work that holds it (px_store_partner_access) ends before. */
+px_rc px_store_partnership_lock(px_db *db, px_partnership *out, const char *id, px_err *err);
 px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *status,
                                       px_err *err);
 /* Replaces the granted products with gtins[0..n). */

@@ -659,6 +659,14 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
         N_ITEMS);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id),
                      N_ITEMS);
+    /* The failed tries are forgotten once a try did its work (they count in a row), and
+     * their error with them: a completed job shows none. */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM job j JOIN carrier_batch b ON b.job_id = "
+                                 "j.id WHERE b.id = '%s' AND j.failures = 0 AND j.error IS NULL "
+                                 "AND j.not_before IS NULL",
+                                 id),
+                     1);
 }
 
 /* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch

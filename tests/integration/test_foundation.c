@@ -107,25 +107,28 @@ static void test_foundation__revoked_key(void **state)
 
 /* A key revoked while one of its writes is on its way (past the key check, before its
  * transaction holds the key): the write is refused 401 and changes nothing, never committed
- * after the revocation answered. Another session plays the revocation: it holds the key's row,
- * the write waits on it, then the revocation commits. */
+ * after the revocation answered. Another session plays the revocation as px_store_key_revoke
+ * makes it (the key's advisory lock, store/key.c, then the UPDATE); the write waits on it, then
+ * the revocation commits. */
 static void test_foundation__key_revoked_during_a_write(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], key_id[64], sql[256];
+    char org[40], key[64], key_id[64], sql[384];
     px_test_org_key(&f->env, "mah", "Raced MAH", "mah", org, key);
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/whoami", key, NULL, NULL);
     snprintf(key_id, sizeof(key_id), "%s", json_string_value(json_object_get(r.json, "key_id")));
     px_http_resp_free(&r);
     long long keys = px_count_of(&f->env, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org);
-    snprintf(sql, sizeof(sql), "SELECT 1 FROM api_key WHERE id = '%s' FOR UPDATE", key_id);
+    snprintf(sql, sizeof(sql),
+             "SELECT pg_advisory_xact_lock(7101, hashtext('%s')); UPDATE api_key SET revoked_at "
+             "= now() WHERE id = '%s'",
+             key_id, key_id);
     PGconn *held = px_test_hold(&f->env, sql);
     px_test_async w = {&f->env, "POST", "/v1/keys", key, "{\"role\":\"auditor\"}", 0, 0};
     px_test_async_start(&w);
     px_test_wait_row_lock_waiters(&f->env, 1);
-    snprintf(sql, sizeof(sql), "UPDATE api_key SET revoked_at = now() WHERE id = '%s'", key_id);
-    px_test_hold_end(held, sql);
+    px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&w), 401);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org),
                      keys);

@@ -946,9 +946,11 @@ void px_test_hold_end(PGconn *held, const char *then)
 void px_test_wait_row_lock_waiters(px_test_env *env, int n)
 {
     /* The first waiter on a row waits on the holder's transaction, the next ones on the
-     * row's tuple lock. */
+     * row's tuple lock; a revocation or suspension waits on an advisory lock (the actor
+     * holds, store/key.c). */
     for (int i = 0; i < 200 && px_count_of(env, "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                                                "AND locktype IN ('transactionid', 'tuple')") < n;
+                                                "AND locktype IN ('transactionid', 'tuple', "
+                                                "'advisory')") < n;
          i++)
         px_sleep_ms(25);
 }

@@ -217,7 +217,8 @@ long px_test_async_join(px_test_async *a);
  * it holds); px_test_hold_end runs then (NULL: nothing), commits and closes the session. */
 PGconn *px_test_hold(px_test_env *env, const char *sql);
 void px_test_hold_end(PGconn *held, const char *then);
-/* Waits (5 s at most) until at least n sessions wait on a row lock (pg_locks). */
+/* Waits (5 s at most) until at least n sessions wait on a row lock or an advisory lock
+ * (pg_locks). */
 void px_test_wait_row_lock_waiters(px_test_env *env, int n);
 /* A dead webhook delivery of event report.dead for tenant, as the runner leaves one; its id. */
 void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40]);
