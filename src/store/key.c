@@ -143,12 +143,13 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
     return PX_OK;
 }
 
-/* The advisory lock spaces of the holds (px_store_actor_hold, px_store_actor_block): a key's,
- * a CMO's. Advisory locks queue in order, so a revocation or suspension waiting for the writes
- * in flight is not overtaken by writes that start after it (row share locks could be: a stream
- * of overlapping writes would keep a revocation waiting). A NULL id locks nothing (the
- * functions are strict). */
-#define HOLD_LOCKS(fn) "SELECT " fn "(7101, hashtext($1::text)), " fn "(7102, hashtext($2::text))"
+/* The holds (px_store_actor_hold, px_store_actor_block) in the advisory lock spaces of a key
+ * and of a CMO (store_internal.h): a revocation or suspension waiting for the writes in flight
+ * is not overtaken by writes that start after it. A NULL id locks nothing (the functions are
+ * strict). */
+#define HOLD_LOCKS(fn)                                                                             \
+    "SELECT " fn "(" PX__LOCK_KEY ", hashtext($1::text)), " fn "(" PX__LOCK_CMO                    \
+    ", hashtext($2::text))"
 
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
                           px_err *err)

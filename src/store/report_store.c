@@ -56,16 +56,22 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
                              int active_only, px_endpoint_fn fn, void *ctx, px_err *err)
 {
     const char *p[] = {tenant_id, market, active_only ? "t" : "f"};
-#define EACH                                                                                       \
-    "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE tenant_id = $1::uuid AND ($2::text "   \
-    "IS NULL OR market = $2) AND (NOT $3::boolean OR active) ORDER BY created_at, id"
-    /* The active endpoints a writing transaction queues reports for are held until COMMIT: an
-     * endpoint switched off or changed meanwhile waits for it, and one switched off first is
-     * read as committed then (READ COMMITTED re-reads a row it waited for), so no report is
-     * queued for an endpoint switched off before. */
-    const char *sql = active_only && px_db_in_tx(db) && db->tx_writes ? EACH " FOR SHARE" : EACH;
-#undef EACH
-    PGresult *r = px__exec(db, sql, 3, p, err);
+    /* The active endpoints a writing transaction queues reports for are held until COMMIT (the
+     * tenant's endpoints lock, shared): a change of one (px_store_endpoint_get) waits for it,
+     * and the read below, a statement of its own, sees a change that committed while this
+     * waited, so no report is queued for an endpoint switched off before. */
+    if (active_only && px_db_in_tx(db) && db->tx_writes) {
+        px_rc rc = px__exec_cmd(
+            db, "SELECT pg_advisory_xact_lock_shared(" PX__LOCK_ENDPOINTS ", hashtext($1::text))",
+            1, p, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    PGresult *r = px__exec(db,
+                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE tenant_id = "
+                           "$1::uuid AND ($2::text IS NULL OR market = $2) AND (NOT $3::boolean "
+                           "OR active) ORDER BY created_at, id",
+                           3, p, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_endpoint, endpoint_row, fn, ctx);
@@ -87,6 +93,13 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
                             px_err *err)
 {
     const char *p[] = {id, tenant_id};
+    /* A change of an endpoint waits for the tenant's writes that are queueing reports (and
+     * those that start later wait for it): the tenant's endpoints lock, exclusive. */
+    px_rc rc =
+        px__exec_cmd(db, "SELECT pg_advisory_xact_lock(" PX__LOCK_ENDPOINTS ", hashtext($1::text))",
+                     1, p + 1, err);
+    if (rc != PX_OK)
+        return rc;
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
     PGresult *r = px__exec(db,
                            "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = $1 "

@@ -56,6 +56,14 @@ typedef enum px__cached {
     PX__Q__COUNT /* at most 32 */
 } px__cached;
 
+/* The advisory lock spaces (the first key of pg_advisory_xact_lock*; the second is the
+ * hashtext of the id): a key's writes (key.c), a CMO's writes (key.c), a tenant's regulator
+ * endpoints (report_store.c). Advisory locks queue in order, so whoever waits to change one
+ * is not overtaken by holders that come after it, as row share locks would let them. */
+#define PX__LOCK_KEY "7101"
+#define PX__LOCK_CMO "7102"
+#define PX__LOCK_ENDPOINTS "7103"
+
 /* px__exec of a statement prepared on first use on this connection (and schema): a read that
  * is planned once instead of on every request — the public verification's query costs seven
  * times more to plan than to run. The sandbox gets its own prepared copy. */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "px_crypto.h"
 #include "px_receiver.h"
@@ -237,6 +238,46 @@ static void test_report_preconditions__named_then_repaired(void **state)
     last_document_valid(f, "urn:epcglobal:cbv:bizstep:shipping");
 }
 
+/* A release while the market's only endpoint is being switched off (another session does
+ * what PATCH /v1/regulator-endpoints/{id} does: the tenant's endpoints lock, store/
+ * report_store.c, then the UPDATE; it commits while the release waits): the release sees the
+ * endpoint off and is refused (no_endpoint), nothing queued for an endpoint switched off
+ * before it committed. */
+static void test_report_preconditions__endpoint_switched_off_during_a_release(void **state)
+{
+    fixture *f = *state;
+    commission(f, "P-9", "PZ", 2);
+    char ep[40], sql[384];
+    snprintf(sql, sizeof(sql),
+             "SELECT id::text FROM regulator_endpoint WHERE tenant_id = '%s' AND market = 'DE' "
+             "AND active",
+             f->mah_org);
+    px_sql_text(&f->env, sql, ep, sizeof(ep));
+    long long reports = px_count_of(&f->env, "SELECT count(*) FROM report");
+    snprintf(sql, sizeof(sql),
+             "SELECT pg_advisory_xact_lock(7103, hashtext('%s')); UPDATE regulator_endpoint SET "
+             "active = false WHERE id = '%s'",
+             f->mah_org, ep);
+    PGconn *held = px_test_hold(&f->env, sql);
+    px_test_async rel = {&f->env,
+                         "POST",
+                         "/v1/releases",
+                         f->mah_key,
+                         "{\"gtin\":\"" GTIN "\",\"batch\":\"P-9\",\"market\":\"DE\"}",
+                         0,
+                         0};
+    px_test_async_start(&rel);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&rel), 422);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM report"), reports);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM serial WHERE batch = 'P-9' AND state = "
+                                 "'commissioned'"),
+                     2);
+    px_sqlf(&f->env, "UPDATE regulator_endpoint SET active = true WHERE id = '%s'", ep);
+}
+
 static void test_report_preconditions__status_changes_reported(void **state)
 {
     fixture *f = *state;
@@ -414,6 +455,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_preconditions__named_then_repaired),
+        cmocka_unit_test(test_report_preconditions__endpoint_switched_off_during_a_release),
         cmocka_unit_test(test_report_preconditions__status_changes_reported),
         cmocka_unit_test(test_report_preconditions__failed_listed_counted_logged_retried),
         cmocka_unit_test(test_report_preconditions__recall_tells_the_recalled_packs_markets),
