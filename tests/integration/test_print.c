@@ -265,6 +265,44 @@ static void test_print__export_batch_csv(void **state)
     (void)id;
 }
 
+/* An export whose run the database refuses at every try (here: its rows) fails after
+ * PX_JOB_TRIES tries (workers.h) instead of being run again at every pass ahead of the exports
+ * after it: its job failed with the error, export.fail in the audit log. */
+static void test_print__export_refused_fails_after_tries(void **state)
+{
+    fixture *f = *state;
+    px_test_refuse_rows(&f->env, "export_item", "true", "XX000");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/exports", f->cmo_key,
+                             "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}", 202);
+    char id[40], path[96];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "export_id"));
+    json_decref(j);
+    snprintf(path, sizeof(path), "/v1/exports/%s", id);
+    const char *st = "";
+    for (int i = 0; i < 600; i++) {
+        j = px_test_call(&f->env, "GET", path, f->cmo_key, NULL, 200);
+        int done = strcmp(px_test_str(j, "status"), "failed") == 0 ||
+                   strcmp(px_test_str(j, "status"), "completed") == 0;
+        st = done ? (strcmp(px_test_str(j, "status"), "failed") == 0 ? "failed" : "completed") : "";
+        json_decref(j);
+        if (done)
+            break;
+        usleep(100 * 1000);
+    }
+    px_test_refuse_end(&f->env, "export_item");
+    assert_string_equal(st, "failed");
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM job j JOIN export e ON e.job_id = j.id "
+                                 "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
+                                 id),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
+                                 "subject = '%s'",
+                                 id),
+                     1);
+}
+
 static void test_print__export_links_tampered_and_expired(void **state)
 {
     fixture *f = *state;
@@ -871,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_print__carrier_json),
         cmocka_unit_test(test_print__symbols_decode),
         cmocka_unit_test(test_print__export_batch_csv),
+        cmocka_unit_test(test_print__export_refused_fails_after_tries),
         cmocka_unit_test(test_print__export_links_tampered_and_expired),
         cmocka_unit_test(test_print__export_allocation_jsonl),
         cmocka_unit_test(test_print__export_allocation_with_run_batch),
