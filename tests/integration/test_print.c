@@ -184,34 +184,39 @@ static void test_print__symbols_decode(void **state)
 
 /* ---- exports ---------------------------------------------------------------------------- */
 
-/* Posts an export and waits for it; returns the GET body (caller frees). */
+/* Polls GET /v1/exports/{id} until the export is completed or failed; returns that body
+ * (caller frees). */
+static json_t *export_end(fixture *f, const char *key, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/exports/%s", id);
+    for (int i = 0; i < 1200; i++) {
+        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
+        const char *st = px_test_str(j, "status");
+        if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
+            return j;
+        json_decref(j);
+        usleep(100 * 1000);
+    }
+    fail_msg("export %s did not end", id);
+    return NULL;
+}
+
+/* Posts an export and waits for it to complete; returns the GET body (caller frees). */
 static json_t *export_done(fixture *f, const char *key, const char *body)
 {
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/exports", key, body, NULL);
     if (r.status != 202)
         fail_msg("POST /v1/exports %s: %ld %s", body, r.status, r.body);
-    char path[128];
-    snprintf(path, sizeof(path), "/v1/exports/%s",
-             json_string_value(json_object_get(r.json, "export_id")));
+    char id[40];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "export_id")));
     assert_non_null(json_object_get(r.json, "job_id"));
     px_http_resp_free(&r);
-    for (int i = 0; i < 1200; i++) {
-        px_http(&f->env, &r, "GET", path, key, NULL, NULL);
-        assert_int_equal(r.status, 200);
-        const char *st = json_string_value(json_object_get(r.json, "status"));
-        if (strcmp(st, "completed") == 0) {
-            json_t *o = json_incref(r.json);
-            px_http_resp_free(&r);
-            return o;
-        }
-        if (strcmp(st, "failed") == 0)
-            fail_msg("export failed: %s", r.body);
-        px_http_resp_free(&r);
-        usleep(100 * 1000);
-    }
-    fail_msg("export did not complete");
-    return NULL;
+    json_t *o = export_end(f, key, id);
+    if (strcmp(px_test_str(o, "status"), "completed") != 0)
+        fail_msg("export failed: %s", json_dumps(o, 0));
+    return o;
 }
 
 /* The path and query of a link (the server's base URL is the test's). */
@@ -274,23 +279,13 @@ static void test_print__export_refused_fails_after_tries(void **state)
     px_test_refuse_rows(&f->env, "export_item", "true", "XX000");
     json_t *j = px_test_call(&f->env, "POST", "/v1/exports", f->cmo_key,
                              "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}", 202);
-    char id[40], path[96];
+    char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "export_id"));
     json_decref(j);
-    snprintf(path, sizeof(path), "/v1/exports/%s", id);
-    const char *st = "";
-    for (int i = 0; i < 600; i++) {
-        j = px_test_call(&f->env, "GET", path, f->cmo_key, NULL, 200);
-        int done = strcmp(px_test_str(j, "status"), "failed") == 0 ||
-                   strcmp(px_test_str(j, "status"), "completed") == 0;
-        st = done ? (strcmp(px_test_str(j, "status"), "failed") == 0 ? "failed" : "completed") : "";
-        json_decref(j);
-        if (done)
-            break;
-        usleep(100 * 1000);
-    }
+    j = export_end(f, f->cmo_key, id);
     px_test_refuse_end(&f->env, "export_item");
-    assert_string_equal(st, "failed");
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    json_decref(j);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM job j JOIN export e ON e.job_id = j.id "
                                  "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
