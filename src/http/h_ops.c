@@ -2,6 +2,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "allotments.h"
 #include "handlers.h"
 #include "reports.h"
@@ -27,8 +28,15 @@ static int add_report_count(void *ctx, const char *state, long long n)
     return 0;
 }
 
+static int add_job_count(void *ctx, const char *kind, const char *status, long long n)
+{
+    px_buf_printf(ctx, "packid_jobs{kind=\"%s\",status=\"%s\"} %lld\n", kind, status, n);
+    return 0;
+}
+
 /* What can fail after the request that caused it: report and webhook deliveries by outcome
- * and runner failures since start, reports by state (the states that have reports). */
+ * and runner failures since start, reports by state (the states that have reports), jobs not
+ * completed by kind and status (a failed one stays counted: alert on its increase). */
 static void render_reports(px_req *r, px_buf *b)
 {
     px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
@@ -61,6 +69,10 @@ static void render_reports(px_req *r, px_buf *b)
     px_buf_puts(b, "# HELP packid_reports Reports by state.\n# TYPE packid_reports gauge\n");
     if (db)
         px_svc_report_counts(db, add_report_count, b, &err);
+    px_buf_puts(b, "# HELP packid_jobs Background jobs queued, running or failed, by kind and "
+                   "status.\n# TYPE packid_jobs gauge\n");
+    if (db)
+        px_svc_job_counts(db, add_job_count, b, &err);
 }
 
 /* Allotments (docs/allotments.md): this month's use over all organizations and how many have

@@ -153,6 +153,11 @@ px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out,
     return rc;
 }
 
+px_rc px_svc_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err)
+{
+    return px_store_job_counts(db, fn, ctx, err);
+}
+
 px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_allocation *out,
                             px_err *err)
 {

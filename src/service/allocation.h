@@ -59,6 +59,9 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
  * auditor), or receives its serials; else PX_ENOTFOUND "not_found". */
 px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err);
 
+/* /metrics: queued, running and failed jobs of every tenant by kind and status. */
+px_rc px_svc_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err);
+
 /* The allocation if the caller may read it (MAH/auditor: their products'; CMO: its own, on
  * an active partnership); else PX_ENOTFOUND "not_found". */
 px_rc px_svc_allocation_get(px_db *db, const px_actor *by, const char *id, px_allocation *out,

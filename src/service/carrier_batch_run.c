@@ -246,6 +246,29 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
     return rc;
 }
 
+/* A batch that ends failed is told as every job that fails: carrier_batch.fail audited with
+ * what it failed (why, and how many items), an error logged, the MAH's webhook job.failed. */
+static px_rc tell_failed(px_tx *tx, const px_carrier_batch *b, long long items_failed, int tries,
+                         const char *why, px_err *err)
+{
+    const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
+    px_actor sys;
+    px_tx_system_actor(&sys, b->org_id);
+    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", b->id);
+    if (d) {
+        px_audit_str(d, "job_id", b->job_id);
+        px_audit_int(d, "items_failed", items_failed);
+        px_audit_str(d, "error", why);
+    }
+    if (tries)
+        px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", b->id, tries, why);
+    else
+        px_logf(PX_LOG_ERROR, "carrier batch %s failed: %s", b->id, why);
+    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL,
+                                              why, err)
+                  : PX_OK;
+}
+
 /* One chunk of the claimed batch c->b, in a savepoint of the claiming transaction. */
 static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
 {
@@ -291,13 +314,20 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     /* The chunk's carriers, items' outcomes and counters (store/carrier_store.c). */
-    return render_and_record(c, err);
+    if ((rc = render_and_record(c, err)) != PX_OK)
+        return rc;
+    /* Its last chunk made no carrier at all (every item refused, on arrival or here): the
+     * batch ends failed, and is told as a batch that failed its tries. */
+    if (strcmp(c->now.status, "failed") == 0)
+        return tell_failed(tx, &c->now, c->now.error_count, 0, "no item of the batch rendered",
+                           err);
+    return PX_OK;
 }
 
 /* A batch whose chunk failed its last try (px_job_try, workers.h) fails, in the claiming
  * transaction: each item left becomes an item error batch_failed, the carriers it never made
- * go back to the allotment they were charged to (docs/allotments.md), carrier_batch.fail is
- * audited and the MAH's webhook hears job.failed. What rendered stays. */
+ * go back to the allotment they were charged to (docs/allotments.md), and it is told
+ * (tell_failed). What rendered stays. */
 static px_rc fail_batch(px_tx *tx, const px_carrier_batch *b, const char *why, px_err *err)
 {
     px_db *db = px_tx_db(tx);
@@ -308,19 +338,7 @@ static px_rc fail_batch(px_tx *tx, const px_carrier_batch *b, const char *why, p
         return rc;
     if ((rc = px_store_allotment_refund_carrier_batch(db, b->id, undone, err)) != PX_OK)
         return rc;
-    const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
-    px_actor sys;
-    px_tx_system_actor(&sys, b->org_id);
-    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", b->id);
-    if (d) {
-        px_audit_str(d, "job_id", b->job_id);
-        px_audit_int(d, "items_failed", undone);
-        px_audit_str(d, "error", why);
-    }
-    px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", b->id, PX_JOB_TRIES, why);
-    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL,
-                                              why, err)
-                  : PX_OK;
+    return tell_failed(tx, b, undone, PX_JOB_TRIES, why, err);
 }
 
 /* Claims the oldest runnable batch (its job row locked until COMMIT) and runs one chunk of it

@@ -521,3 +521,20 @@ px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long l
     PQclear(r);
     return rc;
 }
+
+px_rc px_store_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err)
+{
+    /* An OR whose arms are the predicates of the partial indexes job_runnable and job_failed:
+     * the completed jobs are never read. */
+    PGresult *r = px__exec(db,
+                           "SELECT kind, status, count(*) FROM job WHERE status IN ('queued', "
+                           "'running') OR status = 'failed' GROUP BY kind, status ORDER BY 1, 2",
+                           0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), px__val(r, i, 1), strtoll(px__val(r, i, 2), NULL, 10)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}

@@ -156,4 +156,9 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
  * count is of tries in a row) and their error with them. */
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err);
 
+/* The jobs that are queued, running or failed, counted by kind and status (completed ones are
+ * not counted: they only grow). fn returns non-zero to stop. */
+typedef int (*px_job_count_fn)(void *ctx, const char *kind, const char *status, long long n);
+px_rc px_store_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err);
+
 #endif

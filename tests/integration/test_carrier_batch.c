@@ -725,6 +725,60 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
 #undef USED
 }
 
+/* The failed carrier batch jobs in /metrics (packid_jobs, docs/api.md "Metrics"). */
+static long long failed_batch_jobs(fixture *f)
+{
+    px_http_resp m;
+    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(m.status, 200);
+    assert_non_null(strstr(m.body, "# TYPE packid_jobs gauge\n"));
+    static const char series[] = "packid_jobs{kind=\"carrier_batch\",status=\"failed\"} ";
+    const char *line = strstr(m.body, series);
+    long long n = line ? atoll(line + strlen(series)) : 0;
+    px_http_resp_free(&m);
+    return n;
+}
+
+/* Nothing fails silently: a batch none of whose items renders (here: each refused as it
+ * arrives) ends failed, and is told as a batch that failed its tries (docs/carrier.md "When a
+ * batch fails"): carrier_batch.fail audited with the items failed, an error logged, the MAH's
+ * webhook job.failed queued, and one more failed carrier_batch job in /metrics. */
+static void test_carrier_batch__all_refused_is_told(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
+            "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
+            f->mah_org);
+    long long failed = failed_batch_jobs(f);
+    json_t *body = json_pack("{s:[o,o]}", "items", target_item("https://example.com/not/a/link"),
+                             target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = "
+                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s' "
+                                 "AND details->>'items_failed' = '2'",
+                                 id, f->mah_org),
+                     1);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
+                                 "event = 'job.failed' AND body LIKE '%%%s%%'",
+                                 f->mah_org, id),
+                     1);
+    assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
+    assert_int_equal(failed_batch_jobs(f), failed + 1);
+    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
+}
+
 /* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
  * as ]C1 and GS1 DataMatrix as ]d2, with "00" + the SSCC (DOMAIN.md §1.1 worked SSCC); a bad
  * check digit exits non-zero. REQ-LABEL-1. */
@@ -821,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__targets_checked_on_arrival),
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__refused_chunk_fails_after_tries),
+        cmocka_unit_test(test_carrier_batch__all_refused_is_told),
         cmocka_unit_test(test_carrier_batch__cli_label),
         cmocka_unit_test(test_carrier_batch__failing_runner_stops_no_other),
     };
