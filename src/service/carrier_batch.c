@@ -160,38 +160,55 @@ px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_el
     return PX_OK;
 }
 
+/* The request's items as checked before the transaction: copies of them with the errors of
+ * those refused, and the GTIN each target item names (check_target_products looks it up). */
+typedef struct checked_items {
+    px_carrier_item_in *items;
+    px_err *errs;
+    char (*target_gtin)[GS1_GTIN_LEN + 1];
+} checked_items;
+
 /* Never yes now, failure later: a target item that can never render (a CMO's, one that is no
- * Digital Link) is that item's error as the batch is stored, not in the job. The copies (and
- * their errors) live in *copy and *errs for the insert. */
+ * Digital Link) is that item's error as the batch is stored, not in the job. */
 static px_rc check_targets(const px_actor *by, const px_carrier_batch_request *req,
-                           px_carrier_item_in **copy, px_err **errs, px_err *err)
+                           checked_items *ck, px_err *err)
 {
-    *copy = calloc(req->n_items, sizeof(**copy));
-    *errs = calloc(req->n_items, sizeof(**errs));
-    if (!*copy || !*errs)
+    ck->items = calloc(req->n_items, sizeof(*ck->items));
+    ck->errs = calloc(req->n_items, sizeof(*ck->errs));
+    ck->target_gtin = calloc(req->n_items, sizeof(*ck->target_gtin));
+    if (!ck->items || !ck->errs || !ck->target_gtin)
         return px_err_oom(err);
     for (size_t i = 0; i < req->n_items; i++) {
-        px_carrier_item_in *it = &(*copy)[i];
+        px_carrier_item_in *it = &ck->items[i];
         *it = req->items[i];
         if (it->error || !it->target)
             continue;
         gs1_elements el;
         const char *gtin;
-        px_err *e = &(*errs)[i];
+        px_err *e = &ck->errs[i];
         px_err_clear(e);
         if (px_svc_carrier_target_check(by, it->target, &el, &gtin, e) != PX_OK) {
             it->error = e->message;
             it->error_code = e->code;
+        } else {
+            /* AI 01 is N14 (the Digital Link parser checks its value): it fits. */
+            px_strlcpy(ck->target_gtin[i], gtin, sizeof(ck->target_gtin[i]));
         }
     }
     return PX_OK;
 }
 
+static void checked_items_free(checked_items *ck)
+{
+    free(ck->items);
+    free(ck->errs);
+    free(ck->target_gtin);
+}
+
 typedef struct batch_ctx {
     px_carrier_batch *b;
     const px_carrier_batch_request *req;
-    px_carrier_item_in *items; /* req's, targets checked (check_targets) */
-    px_err *item_errs;         /* their errors */
+    checked_items ck; /* req's items, targets checked (check_targets) */
 } batch_ctx;
 
 /* The product of each target item left: one of the caller's (a MAH's) products, or the item's
@@ -203,14 +220,10 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
     char last[GS1_GTIN_LEN + 1] = "";
     int last_ok = 0;
     for (size_t i = 0; i < c->req->n_items; i++) {
-        px_carrier_item_in *it = &c->items[i];
+        px_carrier_item_in *it = &c->ck.items[i];
         if (it->error || !it->target)
-            continue;
-        gs1_elements el;
-        const char *gtin;
-        px_err *e = &c->item_errs[i];
-        if (px_svc_carrier_target_check(by, it->target, &el, &gtin, e) != PX_OK)
-            continue; /* refused by check_targets already */
+            continue; /* a pack, or refused by check_targets already */
+        const char *gtin = c->ck.target_gtin[i];
         if (strcmp(gtin, last) != 0) {
             px_product prod;
             px_err nf;
@@ -224,6 +237,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
             px_strlcpy(last, gtin, sizeof(last));
         }
         if (!last_ok) {
+            px_err *e = &c->ck.errs[i];
             px_err_set(e, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
             it->error = e->message;
             it->error_code = e->code;
@@ -251,13 +265,13 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     }
     if ((rc = check_target_products(db, by, c, err)) != PX_OK)
         return rc;
-    rc = px_store_carrier_batch_insert(db, c->b, c->items, c->req->n_items, err);
+    rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
     /* Every item of an accepted batch that is not refused as it arrives is a carrier made
      * against the caller's allotment (docs/allotments.md), charged here, before any is
      * rendered. */
     long long charged = 0;
     for (size_t i = 0; i < c->req->n_items; i++)
-        charged += c->items[i].error == NULL;
+        charged += c->ck.items[i].error == NULL;
     if (rc != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, charged, "items", err)) != PX_OK)
         return rc;
@@ -298,14 +312,10 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     px_strlcpy(b.key_id, by->key_id, sizeof(b.key_id));
     if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    px_carrier_item_in *items = NULL;
-    px_err *item_errs = NULL;
-    if ((rc = check_targets(by, req, &items, &item_errs, err)) == PX_OK) {
-        batch_ctx c = {&b, req, items, item_errs};
+    batch_ctx c = {&b, req, {NULL, NULL, NULL}};
+    if ((rc = check_targets(by, req, &c.ck, err)) == PX_OK)
         rc = px_tx_run(db, by, batch_body, &c, err);
-    }
-    free(items);
-    free(item_errs);
+    checked_items_free(&c.ck);
     if (rc == PX_OK)
         *out = b;
     return rc;
