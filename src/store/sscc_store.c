@@ -245,27 +245,52 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
     return rc;
 }
 
+/* Runs sql with $1 the SSCCs ssccs[n] as a text array and $2… the np values of more: the one
+ * shape of every statement over a list of containers. NULL (err set) on failure. */
+#define SSCCS_MORE_MAX 7
+static PGresult *exec_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, size_t n,
+                               int np, const char *const *more, px_err *err)
+{
+    const char *p[1 + SSCCS_MORE_MAX];
+    px_buf b;
+    PGresult *r = NULL;
+    if (np > SSCCS_MORE_MAX) {
+        px_err_set(err, PX_EINTERNAL, "internal", "too many parameters");
+        return NULL;
+    }
+    if ((p[0] = px__text_array(&b, ssccs, n, "children", err))) {
+        for (int i = 0; i < np; i++)
+            p[i + 1] = more[i];
+        r = px__exec(db, sql, 1 + np, p, err);
+    }
+    px_buf_dispose(&b);
+    return r;
+}
+
+static px_rc cmd_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, size_t n, int np,
+                          const char *const *more, px_err *err)
+{
+    PGresult *r = exec_on_ssccs(db, sql, ssccs, n, np, more, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,
                            const char *prefix, const char *tenant_id, const char *org_id,
                            const char *allocation_id, const char *origin, px_err *err)
 {
     *inserted = 0;
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    const char *p[] = {a, prefix, tenant_id, org_id, px__nz(allocation_id), origin};
+    const char *p[] = {prefix, tenant_id, org_id, px__nz(allocation_id), origin};
     /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
      * another allocation) is never inserted again; the caller makes up the shortfall. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
-                           "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
-                           "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
-                           "ON CONFLICT (sscc) DO NOTHING",
-                           6, p, err);
-    px_buf_dispose(&b);
+    PGresult *r = exec_on_ssccs(db,
+                                "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
+                                "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
+                                "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
+                                "ON CONFLICT (sscc) DO NOTHING",
+                                ssccs, n, 5, p, err);
     if (!r)
         return err->rc;
     *inserted = strtol(PQcmdTuples(r), NULL, 10);
@@ -478,19 +503,11 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
 {
     *idx = NULL;
     *n_idx = 0;
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    const char *p[] = {a, tenant_id};
-    PGresult *r = px__exec(db,
-                           "SELECT o - 1 FROM unnest($1::char(18)[]) WITH ORDINALITY AS q(r, o) "
-                           "WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = q.r AND "
-                           "x.tenant_id = $2::uuid) ORDER BY o",
-                           2, p, err);
-    px_buf_dispose(&b);
+    PGresult *r = exec_on_ssccs(db,
+                                "SELECT o - 1 FROM unnest($1::char(18)[]) WITH ORDINALITY AS "
+                                "q(r, o) WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = "
+                                "q.r AND x.tenant_id = $2::uuid) ORDER BY o",
+                                ssccs, n, 1, &tenant_id, err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -505,57 +522,45 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
 
 px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    const char *p[] = {a};
     /* The containers first, then the packs directly in them, each in key order: packing,
      * unpacking and repacking lock parents before children too, so no two wait on each
      * other. A pack another transaction moved out before its lock is granted no longer
      * matches (READ COMMITTED re-checks the row) and stays unlocked: the caller's read sees
      * the same. */
-    px_rc rc = px__exec_cmd(db,
+    px_rc rc = cmd_on_ssccs(db,
                             BELOW_LISTED "SELECT 1 FROM sscc x WHERE x.sscc IN (SELECT sscc FROM "
                                          "t) ORDER BY x.sscc FOR UPDATE OF x",
-                            1, p, err);
+                            ssccs, n, 0, NULL, err);
     if (rc == PX_OK)
-        rc = px__exec_cmd(db,
+        rc = cmd_on_ssccs(db,
                           BELOW_LISTED "SELECT 1 FROM serial s WHERE s.parent_sscc IN (SELECT "
                                        "sscc FROM t) ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-                          1, p, err);
-    px_buf_dispose(&b);
+                          ssccs, n, 0, NULL, err);
     return rc;
 }
 
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    const char *p[] = {a};
     /* Read, not locked here: a use case that moves them locks the containers and their packs
      * first (px_store_containers_lock) in its own transaction. */
-    PGresult *r = px__exec(
+    PGresult *r = exec_on_ssccs(
         db,
-        BELOW_LISTED ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "
-                     "serial s ON s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "), "
-                     "h AS (SELECT d.*, EXISTS (SELECT 1 "
-                     "FROM serial k WHERE k.parent_gtin = d.gtin AND k.parent_serial = "
-                     "d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, k.serial, "
-                     "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = d.gtin "
-                     "AND k.parent_serial = d.serial) "
-                     "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
-                     "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
-                     "ORDER BY gtin, serial",
-        1, p, err);
-    px_buf_dispose(&b);
+        BELOW_LISTED
+        ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "
+        "serial s ON s.parent_sscc = t.sscc WHERE" IN_T(
+            "s.parent_sscc") "), "
+                             "h AS (SELECT d.*, EXISTS (SELECT 1 "
+                             "FROM serial k WHERE k.parent_gtin = d.gtin AND k.parent_serial = "
+                             "d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, "
+                             "k.serial, "
+                             "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = "
+                             "d.gtin "
+                             "AND k.parent_serial = d.serial) "
+                             "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
+                             "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
+                             "ORDER BY gtin, serial",
+        ssccs, n, 0, NULL, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -575,58 +580,38 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
                                     const char *state, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
-    const char *p[] = {a, state};
     /* REQ-AGG-15: a decommissioned container keeps the state it had (a second decommission,
      * a recall of a destroyed pallet, keeps the first one), so a reactivation brings it back
      * as it went (px_store_containers_reactivate). */
-    px_rc rc = px__exec_cmd(db,
-                            BELOW_LISTED "UPDATE sscc x SET state = $2, prior_state = CASE WHEN "
-                                         "$2 <> 'decommissioned' THEN NULL WHEN x.state = "
-                                         "'decommissioned' THEN x.prior_state ELSE x.state END "
-                                         "FROM t WHERE x.sscc = t.sscc",
-                            2, p, err);
-    px_buf_dispose(&b);
-    return rc;
+    return cmd_on_ssccs(db,
+                        BELOW_LISTED "UPDATE sscc x SET state = $2, prior_state = CASE WHEN $2 "
+                                     "<> 'decommissioned' THEN NULL WHEN x.state = "
+                                     "'decommissioned' THEN x.prior_state ELSE x.state END FROM "
+                                     "t WHERE x.sscc = t.sscc",
+                        ssccs, n, 1, &state, err);
 }
 
 px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t n, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
     /* A container decommissioned before prior_state was kept comes back commissioned. */
-    px_rc rc = a ? px__exec_cmd(db,
-                                BELOW_LISTED "UPDATE sscc x SET state = CASE WHEN x.state = "
-                                             "'decommissioned' THEN coalesce(x.prior_state, "
-                                             "'commissioned') ELSE x.state END, prior_state = "
-                                             "NULL FROM t WHERE x.sscc = t.sscc",
-                                1, &a, err)
-                 : err->rc;
-    px_buf_dispose(&b);
-    return rc;
+    return cmd_on_ssccs(db,
+                        BELOW_LISTED "UPDATE sscc x SET state = CASE WHEN x.state = "
+                                     "'decommissioned' THEN coalesce(x.prior_state, "
+                                     "'commissioned') ELSE x.state END, prior_state = NULL FROM "
+                                     "t WHERE x.sscc = t.sscc",
+                        ssccs, n, 0, NULL, err);
 }
 
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
-        return err->rc;
-    }
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, m->now_us);
-    const char *p[] = {
-        a, m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason)};
+    const char *p[] = {m->state,         m->by, t, px__nz(m->release_id), px__nz(m->market),
+                       px__nz(m->reason)};
     /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
      * reads as any released or decommissioned pack. */
-    px_rc rc = px__exec_cmd(
+    return cmd_on_ssccs(
         db,
         BELOW_LISTED
         "UPDATE serial c SET state = $2, "
@@ -639,36 +624,30 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                   "END, reason = coalesce($7, reason), "
                   "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
                   "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
-                  "THEN " TSUS(
-                      "$4") " ELSE decommissioned_at END "
-                            "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T("c.parent_sscc")
-                            "AND c.state <> $2 AND EXISTS "
-                            "(SELECT "
-                            "1 FROM serial k WHERE k.parent_gtin = c.gtin AND k.parent_serial = "
-                            "c.serial)",
-        7, p, err);
-    px_buf_dispose(&b);
-    return rc;
+                  "THEN " TSUS("$4") " ELSE decommissioned_at END "
+                                     "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T(
+                                         "c.parent_sscc") "AND c.state <> $2 AND EXISTS "
+                                                          "(SELECT "
+                                                          "1 FROM serial k WHERE k.parent_gtin = "
+                                                          "c.gtin AND k.parent_serial = "
+                                                          "c.serial)",
+        ssccs, n, 6, p, err);
 }
 
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
                                       px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, ssccs, n, "children", err);
-    px_rc rc = a ? px__exec_cmd(db,
-                                BELOW_LISTED
-                                "UPDATE serial c SET state = c.prior_state, reason = NULL, "
-                                "prior_state = NULL, decommissioned_by = NULL, "
-                                "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
-                                "AND" IN_T("c.parent_sscc") "AND c.state = 'decommissioned' "
-                                "AND c.prior_state IS NOT NULL "
-                                "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
-                                "c.gtin AND k.parent_serial = c.serial)",
-                                1, &a, err)
-                 : err->rc;
-    px_buf_dispose(&b);
-    return rc;
+    return cmd_on_ssccs(
+        db,
+        BELOW_LISTED
+        "UPDATE serial c SET state = c.prior_state, reason = NULL, "
+        "prior_state = NULL, decommissioned_by = NULL, "
+        "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
+        "AND" IN_T("c.parent_sscc") "AND c.state = 'decommissioned' "
+                                    "AND c.prior_state IS NOT NULL "
+                                    "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
+                                    "c.gtin AND k.parent_serial = c.serial)",
+        ssccs, n, 0, NULL, err);
 }
 
 px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,
