@@ -133,6 +133,8 @@ static int gen_push(scan_gen *g, const px_scan_rec *r)
 {
     if (g->n == g->cap && g->cap < PX_SCAN_BUFFER_MAX) {
         size_t cap = g->cap ? g->cap * 2 : 256;
+        if (cap > PX_SCAN_BUFFER_MAX)
+            cap = PX_SCAN_BUFFER_MAX; /* the bound is the documented one, not a power of 2 */
         px_scan_rec *v = realloc(g->v, cap * sizeof(*v));
         if (v)
             g->v = v;

@@ -1,5 +1,6 @@
 /* GET /v1/verify/{gtin}/{serial} (docs/api.md "Verification"): no key, one verdict, nothing else.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "px_test.h"
+#include "scan_buffer.h"
 
 static px_test_env env;
 
@@ -97,11 +99,79 @@ static void test_verify__bad_input(void **state)
     px_http_resp_free(&r);
 }
 
+typedef struct flush_call {
+    px_scan_buffer *b;
+    px_db *db;
+    px_rc rc;
+    px_err err;
+    pthread_t th;
+} flush_call;
+
+static void *flush_thread(void *vc)
+{
+    flush_call *c = vc;
+    size_t written = 0;
+    c->rc = px_scan_buffer_flush(c->b, c->db, &written, &c->err);
+    return NULL;
+}
+
+/* Nothing is dropped without an error: the scans of a write the database refuses go back into
+ * the buffer for the next one; those that find no room there (it filled again while the write
+ * ran) are lost, logged at error level with their count and counted for /metrics
+ * (packid_scans_lost_total, docs/api.md "Metrics"). Here: a full buffer's write waits behind a
+ * session holding the scan table, one scan arrives meanwhile, then the write is refused: of
+ * PX_SCAN_BUFFER_MAX + 1 scans the buffer keeps PX_SCAN_BUFFER_MAX and one is lost. */
+static void test_verify__scans_lost_are_counted(void **state)
+{
+    (void)state;
+    flush_call c;
+    memset(&c, 0, sizeof(c));
+    px_err err;
+    assert_int_equal(px_db_connect(&c.db, env.conninfo, &err), PX_OK);
+    assert_int_equal(px_scan_buffer_new(&c.b, &err), PX_OK);
+    px_scan_rec r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.gtin, sizeof(r.gtin), "04012345123456");
+    snprintf(r.serial, sizeof(r.serial), "LOST1");
+    snprintf(r.client, sizeof(r.client), "0123456789abcdef");
+    snprintf(r.verdict, sizeof(r.verdict), "genuine");
+    snprintf(r.source, sizeof(r.source), "verify");
+    int full = 0;
+    for (int i = 0; i < PX_SCAN_BUFFER_MAX; i++) {
+        r.at_us = 1772359200000000LL + i; /* 2026-03-01T10:00:00Z on */
+        assert_int_equal(px_scan_buffer_push(c.b, &r, &full), 0);
+    }
+    assert_int_equal(full, 1);
+    assert_int_equal(px_scan_buffer_lost(c.b), 0);
+    PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
+    assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
+    for (int i = 0; i < 200 && px_count_of(&env, "SELECT count(*) FROM pg_locks WHERE NOT "
+                                                 "granted AND locktype = 'relation'") < 1;
+         i++)
+        px_sleep_ms(25);
+    r.at_us++;
+    assert_int_equal(px_scan_buffer_push(c.b, &r, &full), 0); /* the emptied buffer takes it */
+    px_test_hold_end(held,
+                     "CREATE FUNCTION px_refuse_scan() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                     "BEGIN RAISE EXCEPTION 'injected refusal' USING ERRCODE = 'XX000'; END $$; "
+                     "CREATE TRIGGER px_refuse_scan BEFORE INSERT ON scan FOR EACH ROW EXECUTE "
+                     "FUNCTION px_refuse_scan()");
+    pthread_join(c.th, NULL);
+    assert_int_not_equal(c.rc, PX_OK); /* the refusal, as the worker's pass reports it */
+    assert_int_equal(px_scan_buffer_lost(c.b), 1);
+    assert_int_equal(px_scan_buffer_count(c.b), PX_SCAN_BUFFER_MAX);
+    assert_int_equal(px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'LOST1'"), 0);
+    px_test_refuse_end(&env, "scan");
+    px_scan_buffer_free(c.b);
+    px_db_close(c.db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verify__verdicts),
         cmocka_unit_test(test_verify__bad_input),
+        cmocka_unit_test(test_verify__scans_lost_are_counted),
     };
     return cmocka_run_group_tests_name("verify", tests, setup, teardown);
 }
