@@ -9,7 +9,8 @@
 /* The JSON of one item (NULL when out of memory). */
 typedef json_t *(*px_list_render)(const px_list_item *item);
 
-/* Reads first/after, lists kind for the caller, answers the page (docs/api.md "Paging"). */
+/* Reads first/after, lists kind for the caller, answers the page (docs/api.md "Paging"); for
+ * jobs, also the status query parameter (a filter). */
 void px_list_reply(px_req *r, px_list_kind kind, px_list_render render);
 
 #endif

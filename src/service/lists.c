@@ -50,13 +50,27 @@ static int on_row(void *vc, const px_list_row *row)
     return c->fn(c->ctx, &it);
 }
 
-px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *after,
-                  long limit, px_list_item_fn fn, void *ctx, px_err *err)
+/* A job's status (migration 0002's CHECK on job.status). */
+static int job_status(const char *s)
+{
+    static const char *const statuses[] = {"queued", "running", "completed", "failed", NULL};
+    for (int i = 0; statuses[i]; i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return 1;
+    return 0;
+}
+
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
+                  const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err)
 {
     if (after && *after && !px_uuid_valid(after))
         return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+    if (status && (kind != PX_LIST_JOBS || !job_status(status)))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "status",
+                                "status must be queued, running, completed or failed");
     /* mah and auditor keys belong to the MAH (REQ-POLICY-5): both see the tenant's rows. */
-    px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO};
+    px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO,
+                           status};
     if (!scope.is_mah && !scope.is_cmo)
         return PX_OK; /* nobody else owns such rows */
     list_ctx c = {db, by, kind, fn, ctx, PX_OK, err};

@@ -24,8 +24,9 @@ typedef struct px_list_item {
 typedef int (*px_list_item_fn)(void *ctx, const px_list_item *item);
 
 /* The actor's rows of kind after the row with id after ("" or NULL: the newest; anything but
- * a UUID is 400 "bad_request"), at most limit. */
-px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *after,
-                  long limit, px_list_item_fn fn, void *ctx, px_err *err);
+ * a UUID is 400 "bad_request"), at most limit; for jobs, of status only (NULL: any; not a
+ * job status: 422 invalid_value on "status"; other lists take NULL). */
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
+                  const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct px_list_scope {
     const char *org_id;
     int is_mah;
     int is_cmo;
+    const char *status; /* jobs only: the rows of this status (NULL: every status) */
 } px_list_scope;
 
 /* One row of a page: its key, and for commissions and releases (which have no single-object

@@ -776,6 +776,31 @@ static void test_carrier_batch__all_refused_is_told(void **state)
                      1);
     assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
     assert_int_equal(failed_batch_jobs(f), failed + 1);
+    /* Listed among the failed jobs (GET /v1/jobs?status=failed), not among the completed. */
+    char job[40], sql[128];
+    snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
+    px_sql_text(&f->env, sql, job, sizeof(job));
+    static const char *const lists[][2] = {{"failed", "1"}, {"completed", "0"}};
+    for (size_t l = 0; l < 2; l++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/v1/jobs?status=%s&first=200", lists[l][0]);
+        j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+        int seen = 0;
+        json_t *it;
+        size_t k;
+        json_array_foreach(json_object_get(j, "items"), k, it)
+        {
+            assert_string_equal(px_test_str(it, "status"), lists[l][0]);
+            seen += strcmp(px_test_str(it, "job_id"), job) == 0;
+        }
+        assert_int_equal(seen, atoi(lists[l][1]));
+        json_decref(j);
+    }
+    j = px_test_call(&f->env, "GET", "/v1/jobs?status=done", f->mah_key, NULL, 422);
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(px_test_str(d, "field"), "status");
+    assert_string_equal(px_test_str(d, "code"), "invalid_value");
+    json_decref(j);
     px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
 }
 
