@@ -1,9 +1,5 @@
-/* GET /v1/jobs/{job_id}: background work and its live progress (docs/api.md "Allocating
- * serials"). */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+/* GET /v1/jobs/{job_id} and GET /v1/jobs: background work and its live progress (docs/api.md
+ * "Allocating serials"). */
 #include "allocation.h"
 #include "handlers.h"
 #include "list_reply.h"
@@ -16,9 +12,10 @@ static double job_progress(const px_job *j)
 
 static json_t *job_json(const px_job *j)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "job_id", j->id, "kind", j->kind,
-                          "status", j->status, "total", (json_int_t)j->total, "done",
-                          (json_int_t)j->done, "created_at", j->created_at);
+    json_t *o =
+        json_pack("{s:f, s:s, s:s, s:s, s:I, s:I, s:s}", "progress", job_progress(j), "job_id",
+                  j->id, "kind", j->kind, "status", j->status, "total", (json_int_t)j->total,
+                  "done", (json_int_t)j->done, "created_at", j->created_at);
     if (!o)
         return NULL;
     if (j->started_at[0])
@@ -30,8 +27,6 @@ static json_t *job_json(const px_job *j)
     return o;
 }
 
-/* Without progress: a real would print as 0.41999999999999998 through the shared list reply
- * (the single read writes it by hand); done and total say the same. */
 static json_t *job_item(const px_list_item *it)
 {
     return job_json(it->job);
@@ -51,24 +46,5 @@ void h_job_get(px_req *r)
     px_job j;
     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err), &err))
         return;
-    json_t *o = job_json(&j);
-    /* progress is written by hand: jansson prints reals with 17 significant digits
-     * (0.41999999999999998), and a progress bar wants 0.42. */
-    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!body) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
-        return;
-    }
-    double progress = job_progress(&j);
-    size_t cap = strlen(body) + 48;
-    char *out = malloc(cap);
-    if (!out) {
-        free(body);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
-        return;
-    }
-    int n = snprintf(out, cap, "{\"progress\":%.4g,%s", progress, body + 1);
-    free(body);
-    px_reply_take(r, 200, "application/json", out, (size_t)n);
+    px_reply_json(r, 200, job_json(&j));
 }

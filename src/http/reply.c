@@ -52,7 +52,9 @@ json_t *px_json_str_or_null(const char *s)
 
 void px_reply_json(px_req *r, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT);
+    /* Reals with 15 significant digits, not jansson's 17: a job's progress 0.42 prints as 0.42,
+     * not 0.41999999999999998 (every value the API gives as a real has fewer digits). */
+    char *s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(body);
     if (!s) {
         px_reply_bytes(r, 500, "application/json",

@@ -791,6 +791,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
         json_array_foreach(json_object_get(j, "items"), k, it)
         {
             assert_string_equal(px_test_str(it, "status"), lists[l][0]);
+            assert_true(json_is_number(json_object_get(it, "progress"))); /* as the single read */
             seen += strcmp(px_test_str(it, "job_id"), job) == 0;
         }
         assert_int_equal(seen, atoi(lists[l][1]));
