@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "px_str.h"
+
 const char *px_link_type_suffix(const char *t)
 {
     static const char *const ns[] = {"gs1:", "https://ref.gs1.org/voc/", "https://gs1.org/voc/",
@@ -92,13 +94,9 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
             return PX_RESOLVE_LINKSET;
         if (strcmp(s, "defaultLink") == 0)
             return PX_RESOLVE_PAGE;
-        size_t n = strlen(s);
-        if (n >= cap)
-            n = cap ? cap - 1 : 0;
-        if (cap) {
-            memcpy(suffix, s, n);
-            suffix[n] = '\0';
-        }
+        /* Cut, if it must be, between characters: the suffix is echoed in a JSON answer. */
+        if (cap)
+            px_strlcpy(suffix, s, cap);
         return PX_RESOLVE_LINK;
     }
     if (!accept)

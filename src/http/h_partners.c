@@ -95,7 +95,9 @@ void h_partner_update(px_req *r)
     const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
     if (bad)
         return;
-    int has_gtins = json_object_get(r->json, "gtins") != NULL;
+    /* Null counts as absent (docs/api.md "Requests"): only a list replaces the products. */
+    json_t *gv = json_object_get(r->json, "gtins");
+    int has_gtins = gv && !json_is_null(gv);
     const char *empty[1] = {NULL};
     px_err err;
     px_db *db = px_req_begin(r, &err);

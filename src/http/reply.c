@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_str.h"
 #include "request.h"
 
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len)
@@ -177,6 +178,7 @@ void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err.message, sizeof(err.message), fmt, ap);
     va_end(ap);
+    px_utf8_scrub(err.message); /* as px_err_set: an echoed value may be cut or not UTF-8 */
     px_reply_error(r, &err);
 }
 

@@ -246,7 +246,8 @@ static void dispatch(px_req *r)
                           r->allow);
             return;
         }
-        if (px__resolver_fallback(r))
+        /* The resolver's other path forms echo query values too: UTF-8 first, as every route. */
+        if (query_not_utf8(r) || px__resolver_fallback(r))
             return;
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
         return;

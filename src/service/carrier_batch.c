@@ -113,10 +113,10 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
     if (n < 1 || n > 100)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
                                 "name must be 1 to 100 characters");
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
-            return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
-                                    "name holds a control character at position %zu", i + 1);
+    /* Text as every name: no control character, C0 or C1 (docs/api.md "Limits"). */
+    if (!px_str_printable(name, 100))
+        return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
+                                "name holds a control character");
     px_rc rc = px_svc_carrier_design_check(&out->design, design, err);
     if (rc != PX_OK)
         return rc;

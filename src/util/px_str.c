@@ -132,6 +132,11 @@ int px_str_printable(const char *s, size_t maxlen)
         /* C1 controls (U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8) are control characters too. */
         if (c == 0xC2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9F)
             return 0;
+        /* U+FFFE and U+FFFF (0xEF 0xBF 0xBE/0xBF) are not characters (Unicode §23.7), and XML
+         * 1.0 §2.2 excludes them: text that reaches an EPCIS document must not hold them. */
+        if (c == 0xEF && (unsigned char)p[1] == 0xBF &&
+            ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF))
+            return 0;
     }
     return n > 0 && px_utf8_valid(s);
 }

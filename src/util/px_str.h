@@ -17,8 +17,9 @@ size_t px_utf8_scrub(char *s);
 int px_parse_long(const char *s, long min, long max, long *out);
 /* 1 when s is well-formed UTF-8 throughout (RFC 3629 §4). */
 int px_utf8_valid(const char *s);
-/* 1 when s is 1..maxlen bytes of well-formed UTF-8 with no control characters (names,
- * labels, free text). GS1 data fields use gs1's character-set checks instead. */
+/* 1 when s is 1..maxlen bytes of well-formed UTF-8 with no control characters (C0, DEL, C1)
+ * and no U+FFFE or U+FFFF (names, labels, free text). GS1 data fields use gs1's character-set
+ * checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
 
 /* The value of the hexadecimal digit c (0-9, A-F, a-f), or -1. */

@@ -348,6 +348,11 @@ static void test_carrier_batch__template_overrides(void **state)
     char tid[40], path[128];
     snprintf(tid, sizeof(tid), "%s", px_test_str(t, "template_id"));
     json_decref(t);
+    /* A name is text as every name: a C1 control (U+009B, CSI) is refused like a C0 one. */
+    long long templates = px_count_of(&f->env, "SELECT count(*) FROM carrier_template");
+    px_test_expect_field(&f->env, "POST", "/v1/carrier-templates", f->mah_key,
+                         "{\"name\":\"A\\u009b2J\"}", "name", "invalid_character");
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier_template"), templates);
     snprintf(path, sizeof(path), "/v1/carrier-templates/%s", tid);
     json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200));
     px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");

@@ -140,6 +140,14 @@ static void test_catalog__product_validation(void **state)
                               "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}",
                               g),
                          "colour", NULL);
+    /* U+FFFE is no character and no XML 1.0 character: refused before it could reach a
+     * regulator's EPCIS document. */
+    px_test_expect_field(f, "POST", "/v1/products", key,
+                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                              "\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":"
+                              "\"X\\ufffe\"}}",
+                              g),
+                         "master_data.regulated_product_name", NULL);
     px_test_expect_field(f, "POST", "/v1/products", key,
                          BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
                               "\"market\":\"EU\",\"gtn\":1}",

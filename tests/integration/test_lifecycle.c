@@ -756,6 +756,11 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
                              "{\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 200));
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
+    /* gtins null counts as absent (docs/api.md "Requests"): the products stay granted. */
+    j = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"gtins\":null}", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "gtins")), 2);
+    json_decref(j);
+    json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     /* The MAH reads it throughout. */
     json_decref(px_test_call(&f->env, "GET", pack, f->mah_key, NULL, 200));
 }

@@ -91,14 +91,23 @@ static void test_util__str_printable(void **state)
         int ok;
         int line;
     } v[] = {
-        {"Acme GmbH", 200, 1, __LINE__}, {"Zürich", 200, 1, __LINE__}, /* UTF-8 passes */
-        {"abc", 3, 1, __LINE__},         {"abcd", 3, 0, __LINE__},
-        {"", 200, 0, __LINE__},          {"tab\there", 200, 0, __LINE__},
-        {"line\n", 200, 0, __LINE__},    {"del\x7f", 200, 0, __LINE__},
-        {"Z\xfcrich", 200, 0, __LINE__},  /* Latin-1, not UTF-8 */
-        {"caf\xc3", 200, 0, __LINE__},    /* cut inside a character */
-        {"a\xc2\x85" "b", 200, 0, __LINE__}, /* NEL, a C1 control */
-        {"\xc2\xa0nbsp", 200, 1, __LINE__}, /* U+00A0 is no control */
+        {"Acme GmbH", 200, 1, __LINE__},
+        {"Zürich", 200, 1, __LINE__}, /* UTF-8 passes */
+        {"abc", 3, 1, __LINE__},
+        {"abcd", 3, 0, __LINE__},
+        {"", 200, 0, __LINE__},
+        {"tab\there", 200, 0, __LINE__},
+        {"line\n", 200, 0, __LINE__},
+        {"del\x7f", 200, 0, __LINE__},
+        {"Z\xfcrich", 200, 0, __LINE__}, /* Latin-1, not UTF-8 */
+        {"caf\xc3", 200, 0, __LINE__},   /* cut inside a character */
+        {"a\xc2\x85"
+         "b",
+         200, 0, __LINE__},                  /* NEL, a C1 control */
+        {"\xc2\xa0nbsp", 200, 1, __LINE__},  /* U+00A0 is no control */
+        {"X\xef\xbf\xbe", 200, 0, __LINE__}, /* U+FFFE: not an XML 1.0 character */
+        {"X\xef\xbf\xbf", 200, 0, __LINE__}, /* U+FFFF: nor is this */
+        {"X\xef\xbf\xbd", 200, 1, __LINE__}, /* U+FFFD, the replacement character, is */
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
