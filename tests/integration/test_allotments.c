@@ -119,11 +119,7 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(num(a, "left", "serials"), 15);
     assert_int_equal(num(a, "left", "carriers"), 3);
     json_decref(a);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'allotment.set' "
-                                 "AND subject = '%s'",
-                                 f->mah_org),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "allotment.set", f->mah_org), 1);
 
     /* 20 more would pass 25: refused, the details say what is left, nothing is kept. */
     static const char *const counted[] = {"job", "allocation", "audit_log",

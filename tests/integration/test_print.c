@@ -291,11 +291,7 @@ static void test_print__export_refused_fails_after_tries(void **state)
                                  "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
                                  id),
                      1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
-                                 "subject = '%s'",
-                                 id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
 }
 
 static void test_print__export_links_tampered_and_expired(void **state)
@@ -846,11 +842,7 @@ static void test_print__export_of_failed_allocation(void **state)
             px_sleep_ms(50);
     }
     assert_int_equal(failed, 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
-                                 "subject = '%s'",
-                                 id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
                                  "event = 'job.failed' AND body LIKE '%%%s%%'",

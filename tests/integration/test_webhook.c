@@ -278,11 +278,7 @@ static void test_webhook__dead_after_max_attempts(void **state)
     json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "invalid_state"));
     json_decref(px_http_expect(&f->env, "POST", "/v1/webhook/deliveries/nope/retry", f->mah_key,
                                NULL, NULL, 404, "not_found"));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'webhook.retry' AND "
-                                 "subject = '%s'",
-                                 id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
 
 /* The deliveries list pages newest first across pages; another MAH sees none of them. */

@@ -775,6 +775,12 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+long long px_audit_count(px_test_env *env, const char *action, const char *subject)
+{
+    return px_count_of(env, "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'",
+                       action, subject);
+}
+
 void px_sqlf(px_test_env *env, const char *fmt, ...)
 {
     char sql[4096];

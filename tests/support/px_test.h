@@ -202,6 +202,8 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The audit_log entries of action on subject. */
+long long px_audit_count(px_test_env *env, const char *action, const char *subject);
 
 /* A request answered on a thread of its own, for tests that hold a row lock in another session
  * while it runs: px_test_async_start, then px_test_async_join for its status. */
