@@ -95,16 +95,7 @@ static json_t *wait_job(fixture *f, const char *key, const char *job_id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/jobs/%s", job_id);
-    for (int i = 0; i < 6000; i++) {
-        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("job %s did not finish", job_id);
-    return NULL;
+    return px_test_wait_for(f, key, path, "status", "completed|failed", 6000, 100);
 }
 
 static void wait_completed(fixture *f, const char *key, const char *job_id, long long total)

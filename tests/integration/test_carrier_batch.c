@@ -93,21 +93,13 @@ static json_t *post_batch(fixture *f, const char *key, json_t *body, long want)
     return j;
 }
 
-/* Polls the batch until it is no longer processing; returns the GET body. */
+/* Polls the batch until it is no longer processing (completed or failed, the states after it);
+ * returns the GET body. */
 static json_t *batch_done(fixture *f, const char *key, const char *id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
-    for (int i = 0; i < 1200; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "processing") != 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("batch %s did not finish", id);
-    return NULL;
+    return px_test_wait_for(&f->env, key, path, "status", "completed|failed", 1200, 100);
 }
 
 static json_t *pack_item(const char *gtin, const char *serial)

@@ -190,16 +190,7 @@ static json_t *export_end(fixture *f, const char *key, const char *id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/exports/%s", id);
-    for (int i = 0; i < 1200; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("export %s did not end", id);
-    return NULL;
+    return px_test_wait_for(&f->env, key, path, "status", "completed|failed", 1200, 100);
 }
 
 /* Posts an export and waits for it to complete; returns the GET body (caller frees). */

@@ -857,20 +857,41 @@ void px_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* 1 when s is one of the '|'-separated words of list. */
+static int one_of(const char *s, const char *list)
+{
+    size_t n = strlen(s);
+    for (const char *p = list;; p++) {
+        if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+            return 1;
+        if (!(p = strchr(p, '|')))
+            return 0;
+    }
+}
+
+json_t *px_test_wait_for(px_test_env *env, const char *key, const char *path, const char *member,
+                         const char *ends, int tries, long interval_ms)
+{
+    char last[64] = "";
+    for (int i = 0; i < tries; i++) {
+        json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
+        const char *v = px_test_str(j, member);
+        if (one_of(v, ends))
+            return j;
+        snprintf(last, sizeof(last), "%s", v);
+        json_decref(j);
+        px_sleep_ms(interval_ms);
+    }
+    fail_msg("%s never reached %s %s (last: %s)", path, member, ends, last);
+    return NULL;
+}
+
 json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
                             long interval_ms)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/reports/%s", id);
-    for (int i = 0; i < 600; i++) {
-        json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
-        if (strcmp(px_test_str(j, "state"), want) == 0)
-            return j;
-        json_decref(j);
-        px_sleep_ms(interval_ms);
-    }
-    fail_msg("report %s never reached state %s", id, want);
-    return NULL;
+    return px_test_wait_for(env, key, path, "state", want, 600, interval_ms);
 }
 
 void px_test_xml_event_ids(const char *doc, char *out, size_t cap)

@@ -254,6 +254,11 @@ int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
 void px_between(const char *s, const char *open, const char *close, char *out, size_t cap);
 void px_sleep_ms(long ms);
+/* Polls GET path (200, as key) every interval_ms until its string member is one of ends (words
+ * separated by '|', e.g. "completed|failed"); fails the test after tries polls. Returns the
+ * body (the caller json_decref()s). */
+json_t *px_test_wait_for(px_test_env *env, const char *key, const char *path, const char *member,
+                         const char *ends, int tries, long interval_ms);
 /* Polls GET /v1/reports/{id} (as key) every interval_ms until its state is want; fails after
  * 600 polls. Returns the report (the caller json_decref()s). */
 json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
