@@ -831,15 +831,10 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
     assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", id));
     json_decref(px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/CB0002?country=DE", NULL, NULL,
                              200));
-    long long flushed = 0;
-    for (int i = 0; i < 100 && !flushed; i++) {
-        flushed = px_count_of(&f->env,
-                              "SELECT count(*) FROM scan WHERE gtin = '" GTIN "' AND serial = "
-                              "'CB0002' AND country = 'DE'");
-        if (!flushed)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(flushed, 1);
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM scan WHERE gtin = '" GTIN
+                                   "' AND serial = 'CB0002' AND country = 'DE'"),
+                     1);
     px_http_resp m;
     px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
     assert_int_equal(m.status, 200);

@@ -823,16 +823,11 @@ static void test_print__export_of_failed_allocation(void **state)
     snprintf(id, sizeof(id), "%s", px_test_str(e, "export_id"));
     json_decref(e);
     px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'injected' WHERE id = '%s'", job);
-    long long failed = 0;
-    for (int i = 0; i < 100 && !failed; i++) {
-        failed = px_count_of(&f->env,
-                             "SELECT count(*) FROM export WHERE id = '%s' AND status = 'failed' "
-                             "AND error = 'the allocation failed'",
-                             id);
-        if (!failed)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(failed, 1);
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM export WHERE id = '%s' AND status = "
+                                   "'failed' AND error = 'the allocation failed'",
+                                   id),
+                     1);
     assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "

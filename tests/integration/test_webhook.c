@@ -251,16 +251,11 @@ static void test_webhook__dead_after_max_attempts(void **state)
     snprintf(retry_id, sizeof(retry_id), "%s", px_test_str(rt, "delivery_id"));
     json_decref(rt);
     assert_string_not_equal(retry_id, id);
-    long long delivered = 0;
-    for (int i = 0; i < 100 && !delivered; i++) {
-        delivered = px_count_of(&f->env,
-                                "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
-                                "= 'delivered'",
-                                retry_id);
-        if (!delivered)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(delivered, 1);
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND "
+                                   "state = 'delivered'",
+                                   retry_id),
+                     1);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     char sql[160], body[512];
     snprintf(sql, sizeof(sql), "SELECT body FROM webhook_delivery WHERE id = '%s'", id);

@@ -775,6 +775,22 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    long long n = 0;
+    for (int i = 0; i < tries && !n; i++) {
+        n = px_sql_count(env, sql);
+        if (!n)
+            px_sleep_ms(50);
+    }
+    return n;
+}
+
 long long px_audit_count(px_test_env *env, const char *action, const char *subject)
 {
     return px_count_of(env, "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'",
