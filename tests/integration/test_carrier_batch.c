@@ -835,15 +835,10 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
                                    "SELECT count(*) FROM scan WHERE gtin = '" GTIN
                                    "' AND serial = 'CB0002' AND country = 'DE'"),
                      1);
-    px_http_resp m;
-    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(m.status, 200);
-    static const char series[] = "packid_runner_errors_total{runner=\"carrier_batch\"} ";
-    const char *line = strstr(m.body, series);
-    assert_non_null(line);
-    assert_true(atol(line + strlen(series)) > 0);
-    assert_non_null(strstr(m.body, "packid_runner_errors_total{runner=\"scan_flush\"} 0\n"));
-    px_http_resp_free(&m);
+    assert_true(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"carrier_batch\"}") >
+                0);
+    assert_int_equal(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"scan_flush\"}"),
+                     0);
     assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", "\"level\":\"error\""));
     px_sqlf(&f->env,
             "UPDATE job SET status = 'failed' FROM carrier_batch b WHERE b.id = '%s' AND job.id = "

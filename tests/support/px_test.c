@@ -775,6 +775,19 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+long long px_test_metric(px_test_env *env, const char *series)
+{
+    px_http_resp r;
+    px_http(env, &r, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    char needle[256];
+    snprintf(needle, sizeof(needle), "\n%s ", series);
+    const char *p = strstr(r.body, needle);
+    long long v = p ? strtoll(p + strlen(needle), NULL, 10) : -1;
+    px_http_resp_free(&r);
+    return v;
+}
+
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
 {
     char sql[1024];

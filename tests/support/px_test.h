@@ -202,6 +202,9 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of series (a metric's name with its labels, as its line begins) in GET /metrics
+ * (200); -1 when no line begins with it. */
+long long px_test_metric(px_test_env *env, const char *series);
 /* px_count_of polled every 50 ms (tries times at most) until it is not 0, for rows a runner
  * writes after the request; returns the last count. */
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
