@@ -95,16 +95,7 @@ static json_t *wait_job(fixture *f, const char *key, const char *job_id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/jobs/%s", job_id);
-    for (int i = 0; i < 6000; i++) {
-        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("job %s did not finish", job_id);
-    return NULL;
+    return px_test_wait_for(f, key, path, "status", "completed|failed", 6000, 100);
 }
 
 static void wait_completed(fixture *f, const char *key, const char *job_id, long long total)
@@ -342,11 +333,7 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
         px_count_of(f, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad), 1);
     assert_gtin_rows(f, "product", bad, "issued_count = 0", 1);
     assert_gtin_rows(f, "serial", bad, "true", 0);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'allocation.fail' "
-                                 "AND subject = '%s'",
-                                 alloc_bad),
-                     1);
+    assert_int_equal(px_audit_count(f, "allocation.fail", alloc_bad), 1);
 }
 
 /* REQ-POOL-5: Art. 4(c) — at least 10,000 possible values per issued serial. RANDOM_NUMERIC
@@ -724,11 +711,7 @@ static void test_alloc__paging_10000(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "count")), 10000);
     json_decref(j);
     /* The job's completion is audited. */
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM audit_log WHERE action = "
-                                 "'allocation.complete' AND subject = '%s'",
-                                 alloc),
-                     1);
+    assert_int_equal(px_audit_count(f, "allocation.complete", alloc), 1);
 }
 
 /* REQ-POOL-4: a collision with known serials (external, or another CMO's) is retried, never

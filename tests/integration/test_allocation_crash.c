@@ -145,11 +145,7 @@ static void test_alloc_crash__kill_restart_completes(void **state)
                                            "'04012345999990' AND serial !~ '^[0-9A-Z]{20}$'"),
                      0);
     /* Completion audited once. */
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM audit_log WHERE action = 'allocation.complete' AND "
-             "subject = '%s'",
-             alloc);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    assert_int_equal(px_audit_count(&f->env, "allocation.complete", alloc), 1);
 }
 
 int main(void)

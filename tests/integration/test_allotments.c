@@ -84,17 +84,6 @@ static long long num(json_t *o, const char *a, const char *b)
     return json_integer_value(v);
 }
 
-/* The metric line's value, -1 when absent. */
-static long long metric(fixture *f, const char *line)
-{
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
-    const char *p = strstr(r.body, line);
-    long long v = p ? strtoll(p + strlen(line), NULL, 10) : -1;
-    px_http_resp_free(&r);
-    return v;
-}
-
 /* REQ-ALLOT-1: use is counted without an allotment; the operator alone sets one; beyond it
  * the work is refused with what is left and nothing changes; up to it, it passes. */
 static void test_allotments__limit_and_refusal(void **state)
@@ -119,11 +108,7 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(num(a, "left", "serials"), 15);
     assert_int_equal(num(a, "left", "carriers"), 3);
     json_decref(a);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'allotment.set' "
-                                 "AND subject = '%s'",
-                                 f->mah_org),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "allotment.set", f->mah_org), 1);
 
     /* 20 more would pass 25: refused, the details say what is left, nothing is kept. */
     static const char *const counted[] = {"job", "allocation", "audit_log",
@@ -161,8 +146,8 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(num(a, "used", "serials"), 25);
     assert_int_equal(num(a, "left", "serials"), 0);
     json_decref(a);
-    assert_int_equal(metric(f, "packid_allotments_exhausted{kind=\"serials\"} "), 1);
-    assert_int_equal(metric(f, "packid_allotment_used{kind=\"serials\"} "), 25);
+    assert_int_equal(px_test_metric(&f->env, "packid_allotments_exhausted{kind=\"serials\"}"), 1);
+    assert_int_equal(px_test_metric(&f->env, "packid_allotment_used{kind=\"serials\"}"), 25);
 
     /* Lifted (null: no limit), the same commission passes and is counted. */
     a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"carriers_per_month\":3}", 200);

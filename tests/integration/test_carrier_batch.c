@@ -93,21 +93,13 @@ static json_t *post_batch(fixture *f, const char *key, json_t *body, long want)
     return j;
 }
 
-/* Polls the batch until it is no longer processing; returns the GET body. */
+/* Polls the batch until it is no longer processing (completed or failed, the states after it);
+ * returns the GET body. */
 static json_t *batch_done(fixture *f, const char *key, const char *id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
-    for (int i = 0; i < 1200; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "processing") != 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("batch %s did not finish", id);
-    return NULL;
+    return px_test_wait_for(&f->env, key, path, "status", "completed|failed", 1200, 100);
 }
 
 static json_t *pack_item(const char *gtin, const char *serial)
@@ -870,24 +862,14 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
     assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", id));
     json_decref(px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/CB0002?country=DE", NULL, NULL,
                              200));
-    long long flushed = 0;
-    for (int i = 0; i < 100 && !flushed; i++) {
-        flushed = px_count_of(&f->env,
-                              "SELECT count(*) FROM scan WHERE gtin = '" GTIN "' AND serial = "
-                              "'CB0002' AND country = 'DE'");
-        if (!flushed)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(flushed, 1);
-    px_http_resp m;
-    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(m.status, 200);
-    static const char series[] = "packid_runner_errors_total{runner=\"carrier_batch\"} ";
-    const char *line = strstr(m.body, series);
-    assert_non_null(line);
-    assert_true(atol(line + strlen(series)) > 0);
-    assert_non_null(strstr(m.body, "packid_runner_errors_total{runner=\"scan_flush\"} 0\n"));
-    px_http_resp_free(&m);
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM scan WHERE gtin = '" GTIN
+                                   "' AND serial = 'CB0002' AND country = 'DE'"),
+                     1);
+    assert_true(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"carrier_batch\"}") >
+                0);
+    assert_int_equal(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"scan_flush\"}"),
+                     0);
     assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", "\"level\":\"error\""));
     px_sqlf(&f->env,
             "UPDATE job SET status = 'failed' FROM carrier_batch b WHERE b.id = '%s' AND job.id = "

@@ -67,11 +67,7 @@ static void test_catalog__product_create(void **state)
              g);
     px_test_expect(f, "POST", "/v1/products", key, body, 201, NULL);
     /* The creation is audited. */
-    char q[256];
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM audit_log WHERE action = 'product.create' AND subject = '%s'",
-             g);
-    assert_int_equal(px_sql_count(f, q), 1);
+    assert_int_equal(px_audit_count(f, "product.create", g), 1);
 }
 
 static void test_catalog__product_validation(void **state)

@@ -166,11 +166,7 @@ static void test_container_ship__recall_a_pallet(void **state)
                                  "= 5",
                                  recall_id),
                      1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'pack.recall' AND "
-                                 "subject = '%s'",
-                                 recall_id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "pack.recall", recall_id), 1);
 }
 
 /* REQ-RECALL-SSCC-2: a container holding a pack a recall cannot move refuses the whole request,

@@ -566,11 +566,7 @@ static void test_lifecycle__release_mah_only(void **state)
                     "AND market = 'EU' AND epc_count = 2",
                     rid),
         1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'release.create' "
-                                 "AND subject = '%s'",
-                                 rid),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "release.create", rid), 1);
     /* Nothing left to release: invalid_state. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key, rel, NULL, 409,
                     "invalid_state");

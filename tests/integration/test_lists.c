@@ -51,15 +51,7 @@ static void allocate(fixture *f, const char *key, const char *gtin, const char *
         snprintf(alloc_id, 40, "%s", px_test_str(j, "allocation_id"));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
-    for (int i = 0; i < 600; i++) {
-        json_t *s = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        int done = strcmp(px_test_str(s, "status"), "completed") == 0;
-        json_decref(s);
-        if (done)
-            return;
-        px_sleep_ms(100);
-    }
-    fail_msg("allocation job %s never completed", job);
+    json_decref(px_test_wait_for(&f->env, key, path, "status", "completed", 600, 100));
 }
 
 static void commission(fixture *f, const char *key, const char *gtin, const char *batch)

@@ -495,16 +495,9 @@ static void test_partitions__failed_pass_is_counted(void **state)
     px_sqlf(&f->env, "DROP TABLE IF EXISTS %s", name);
     px_sqlf(&f->env, "CREATE TABLE %s (x int)", name);
     px_test_server_start(&f->env);
-    static const char series[] = "packid_runner_errors_total{runner=\"partitions\"} ";
-    long errors = 0;
+    long long errors = 0;
     for (int i = 0; i < 100 && errors == 0; i++) {
-        px_http_resp m;
-        px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-        assert_int_equal(m.status, 200);
-        const char *line = strstr(m.body, series);
-        assert_non_null(line);
-        errors = atol(line + strlen(series));
-        px_http_resp_free(&m);
+        errors = px_test_metric(&f->env, "packid_runner_errors_total{runner=\"partitions\"}");
         if (!errors)
             px_sleep_ms(50);
     }

@@ -190,16 +190,7 @@ static json_t *export_end(fixture *f, const char *key, const char *id)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/exports/%s", id);
-    for (int i = 0; i < 1200; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        const char *st = px_test_str(j, "status");
-        if (strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("export %s did not end", id);
-    return NULL;
+    return px_test_wait_for(&f->env, key, path, "status", "completed|failed", 1200, 100);
 }
 
 /* Posts an export and waits for it to complete; returns the GET body (caller frees). */
@@ -291,11 +282,7 @@ static void test_print__export_refused_fails_after_tries(void **state)
                                  "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
                                  id),
                      1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
-                                 "subject = '%s'",
-                                 id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
 }
 
 static void test_print__export_links_tampered_and_expired(void **state)
@@ -836,21 +823,12 @@ static void test_print__export_of_failed_allocation(void **state)
     snprintf(id, sizeof(id), "%s", px_test_str(e, "export_id"));
     json_decref(e);
     px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'injected' WHERE id = '%s'", job);
-    long long failed = 0;
-    for (int i = 0; i < 100 && !failed; i++) {
-        failed = px_count_of(&f->env,
-                             "SELECT count(*) FROM export WHERE id = '%s' AND status = 'failed' "
-                             "AND error = 'the allocation failed'",
-                             id);
-        if (!failed)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(failed, 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'export.fail' AND "
-                                 "subject = '%s'",
-                                 id),
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM export WHERE id = '%s' AND status = "
+                                   "'failed' AND error = 'the allocation failed'",
+                                   id),
                      1);
+    assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
                                  "event = 'job.failed' AND body LIKE '%%%s%%'",
@@ -876,12 +854,7 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     json_decref(ex);
     px_sqlf(&f->env, "UPDATE serial SET expiry = '261132' WHERE gtin = '%s' AND serial = 'SER0007'",
             GTIN);
-    px_http_resp m;
-    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-    static const char series[] = "\npackid_http_streams_cut_total "; /* the value line */
-    const char *line = strstr(m.body, series);
-    long cut0 = line ? atol(line + strlen(series)) : -1;
-    px_http_resp_free(&m);
+    long long cut0 = px_test_metric(&f->env, "packid_http_streams_cut_total");
     big_sink s = {.pid = f->env.server_pid};
     long status;
     CURLcode rc = download(url, &s, &status);
@@ -890,12 +863,8 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     assert_int_equal(status, 200);
     assert_int_not_equal(rc, CURLE_OK);
     assert_true(px_test_log_has(&f->env, "does not format", "SER0007"));
-    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-    line = strstr(m.body, series);
-    assert_non_null(line);
     assert_true(cut0 >= 0);
-    assert_int_equal(atol(line + strlen(series)), cut0 + 1);
-    px_http_resp_free(&m);
+    assert_int_equal(px_test_metric(&f->env, "packid_http_streams_cut_total"), cut0 + 1);
 }
 
 int main(void)

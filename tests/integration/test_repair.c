@@ -76,15 +76,6 @@ static void expect_bad(fixture *f, const char *method, const char *path, const c
     unchanged(f, &s, table, where, c->line);
 }
 
-static long long audit_count(fixture *f, const char *action, const char *subject)
-{
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'", action,
-             subject);
-    return px_sql_count(&f->env, sql);
-}
-
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
@@ -113,7 +104,7 @@ static void test_repair__org_patch(void **state)
     snprintf(where, sizeof(where), "id = '%s'", f->mah_org);
     px_test_gln(g1, "401234500001");
     px_test_gln(g2, "401234500002");
-    long long audits = audit_count(f, "org.update", f->mah_org);
+    long long audits = px_audit_count(&f->env, "org.update", f->mah_org);
 
     /* happy path: the MAH's own organization */
     snprintf(body, sizeof(body),
@@ -134,7 +125,7 @@ static void test_repair__org_patch(void **state)
     snprintf(want, sizeof(want), "Repair MAH GmbH|%s|7", g1);
     assert_string_equal(v, want);
     /* audited with the old and the new values */
-    assert_int_equal(audit_count(f, "org.update", f->mah_org), audits + 1);
+    assert_int_equal(px_audit_count(&f->env, "org.update", f->mah_org), audits + 1);
     snprintf(sql, sizeof(sql),
              "SELECT details->>'old_name' || '|' || (details->>'name') || '|' || "
              "coalesce(details->>'old_gln', 'null') || '|' || (details->>'gln') || '|' || "
@@ -190,7 +181,7 @@ static void test_repair__org_patch(void **state)
     /* no prefix list configured: unknown */
     assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
     json_decref(o);
-    assert_int_equal(audit_count(f, "org.update", f->cmo_org), 1);
+    assert_int_equal(px_audit_count(&f->env, "org.update", f->cmo_org), 1);
     snapshot s;
     snap(f, &s, "organization", w2);
     px_test_expect(&f->env, "PATCH", p2, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
@@ -278,7 +269,7 @@ static void test_repair__product_patch(void **state)
     snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
     snprintf(where, sizeof(where), "gtin = '%s'", f->gtin);
     long long v0 = product_version(f);
-    long long audits = audit_count(f, "product.update", f->gtin);
+    long long audits = px_audit_count(&f->env, "product.update", f->gtin);
 
     json_t *o = call(f, "GET", path, f->mah_key, NULL, 200, NULL);
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0);
@@ -307,7 +298,7 @@ static void test_repair__product_patch(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 3);
     json_decref(o);
     assert_int_equal(product_version(f), v0 + 3);
-    assert_int_equal(audit_count(f, "product.update", f->gtin), audits + 3);
+    assert_int_equal(px_audit_count(&f->env, "product.update", f->gtin), audits + 3);
     char sql[256], det[256];
     snprintf(sql, sizeof(sql),
              "SELECT (details->>'old_name') || '|' || (details->>'name') || '|' || "
@@ -393,7 +384,7 @@ static void test_repair__endpoint_patch(void **state)
     px_sql_text(&f->env, sql, v, sizeof(v));
     assert_string_equal(v, "http://127.0.0.1:9/hub2?token=abc|Bearer two|" EP_SECRET2 "|true");
     /* audited, never with a secret, the header or the URL */
-    assert_int_equal(audit_count(f, "endpoint.update", id), 2);
+    assert_int_equal(px_audit_count(&f->env, "endpoint.update", id), 2);
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM audit_log WHERE action = 'endpoint.update' AND subject = "
              "'%s' AND (details::text LIKE '%%secret-%%' OR details::text LIKE '%%Bearer%%' OR "
@@ -491,7 +482,7 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 200, NULL);
     px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 200, NULL);
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
-    assert_int_equal(audit_count(f, "key.revoke", mk_id), 1);
+    assert_int_equal(px_audit_count(&f->env, "key.revoke", mk_id), 1);
     char sql[200], cmo_key_id[40];
     snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo_org);
     px_sql_text(&f->env, sql, cmo_key_id, sizeof(cmo_key_id));
@@ -573,12 +564,12 @@ static void test_repair__webhook_config(void **state)
     /* another MAH has its own (none); a CMO and an auditor may not */
     px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/webhook", f->cmo_key, NULL, 403, "forbidden_role");
-    assert_int_equal(audit_count(f, "webhook.put", f->mah_org), 2);
+    assert_int_equal(px_audit_count(&f->env, "webhook.put", f->mah_org), 2);
     px_test_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200, NULL);
     px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 200, NULL);
     px_test_expect(&f->env, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
-    assert_int_equal(audit_count(f, "webhook.delete", f->mah_org), 1);
+    assert_int_equal(px_audit_count(&f->env, "webhook.delete", f->mah_org), 1);
 }
 
 int main(void)

@@ -340,12 +340,9 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     assert_int_equal(json_array_size(items), 1);
     assert_string_equal(px_test_str(json_array_get(items, 0), "report_id"), id);
     json_decref(l);
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "packid_reports{state=\"dead\"} 1"));
-    assert_non_null(strstr(r.body, "packid_report_deliveries_total{outcome=\"dead\"} 1"));
-    px_http_resp_free(&r);
+    assert_int_equal(px_test_metric(&f->env, "packid_reports{state=\"dead\"}"), 1);
+    assert_int_equal(px_test_metric(&f->env, "packid_report_deliveries_total{outcome=\"dead\"}"),
+                     1);
     assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
     /* Retry: a new report of the same release, delivered; the dead one is kept. */
     px_receiver_reset(&f->rv, 0, 0);

@@ -496,12 +496,10 @@ static void test_reports__superseded_attempt_changes_nothing(void **state)
     stall_then_take_over(f, "B-FR-2", "FR2", "state = 'delivered', delivered_at = now()", id);
     px_receiver *rv = &f->rv;
     release_hang(rv); /* the stalled sender's POST fails: a retry */
-    for (int i = 0; i < 200 && px_count_of(&f->env,
-                                           "SELECT count(*) FROM report_attempt WHERE report_id "
-                                           "= '%s' AND n = 1 AND finished_at IS NOT NULL",
-                                           id) == 0;
-         i++)
-        px_sleep_ms(50);
+    px_count_soon(&f->env, 200,
+                  "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND n = 1 AND "
+                  "finished_at IS NOT NULL",
+                  id);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
                                  "n = 1 AND outcome = 'retry'",

@@ -54,15 +54,7 @@ static void wait_job(fixture *f, const char *key, const char *job)
 {
     char path[96];
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
-    for (int i = 0; i < 600; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        int done = strcmp(px_test_str(j, "status"), "completed") == 0;
-        json_decref(j);
-        if (done)
-            return;
-        px_sleep_ms(100);
-    }
-    fail_msg("job %s did not complete", job);
+    json_decref(px_test_wait_for(&f->env, key, path, "status", "completed", 600, 100));
 }
 
 /* Settings, then an allocation of 5 with label; its job and allocation ids. */
@@ -196,16 +188,7 @@ static void test_sandbox__separate(void **state)
     char epath[128];
     snprintf(epath, sizeof(epath), "/v1/exports/%s", px_test_str(j, "export_id"));
     json_decref(j);
-    j = NULL;
-    for (int i = 0; i < 600 && !j; i++) {
-        json_t *e = px_test_call(&f->env, "GET", epath, f->test_key, NULL, 200);
-        if (strcmp(px_test_str(e, "status"), "completed") == 0)
-            j = e;
-        else {
-            json_decref(e);
-            px_sleep_ms(50);
-        }
-    }
+    j = px_test_wait_for(&f->env, f->test_key, epath, "status", "completed", 600, 50);
     assert_non_null(j);
     px_test_expect(&f->env, "GET", epath, f->mah_key, NULL, 404, NULL);
     const char *link = strstr(px_test_str(j, "url"), "/v1/exports/");

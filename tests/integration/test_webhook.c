@@ -251,16 +251,11 @@ static void test_webhook__dead_after_max_attempts(void **state)
     snprintf(retry_id, sizeof(retry_id), "%s", px_test_str(rt, "delivery_id"));
     json_decref(rt);
     assert_string_not_equal(retry_id, id);
-    long long delivered = 0;
-    for (int i = 0; i < 100 && !delivered; i++) {
-        delivered = px_count_of(&f->env,
-                                "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
-                                "= 'delivered'",
-                                retry_id);
-        if (!delivered)
-            px_sleep_ms(50);
-    }
-    assert_int_equal(delivered, 1);
+    assert_int_equal(px_count_soon(&f->env, 100,
+                                   "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND "
+                                   "state = 'delivered'",
+                                   retry_id),
+                     1);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     char sql[160], body[512];
     snprintf(sql, sizeof(sql), "SELECT body FROM webhook_delivery WHERE id = '%s'", id);
@@ -278,11 +273,7 @@ static void test_webhook__dead_after_max_attempts(void **state)
     json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "invalid_state"));
     json_decref(px_http_expect(&f->env, "POST", "/v1/webhook/deliveries/nope/retry", f->mah_key,
                                NULL, NULL, 404, "not_found"));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'webhook.retry' AND "
-                                 "subject = '%s'",
-                                 id),
-                     1);
+    assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
 
 /* The deliveries list pages newest first across pages; another MAH sees none of them. */

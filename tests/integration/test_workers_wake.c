@@ -40,21 +40,12 @@ static int setup(void **state)
     return 0;
 }
 
-/* GETs path until its member key is one of the final states; fails after about 30 s (a job
- * that nobody started: half the poll). Returns the body. */
+/* GETs path until its member key is one of the final states (completed, failed: after
+ * processing, queued and running); fails after about 30 s (a job that nobody started: half the
+ * poll, the workers were not woken). Returns the body. */
 static json_t *until_done(fixture *f, const char *path, const char *key)
 {
-    for (int i = 0; i < 300; i++) {
-        json_t *j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
-        const char *st = px_test_str(j, key);
-        if (strcmp(st, "processing") != 0 && strcmp(st, "queued") != 0 &&
-            strcmp(st, "running") != 0)
-            return j;
-        json_decref(j);
-        usleep(100 * 1000);
-    }
-    fail_msg("%s never finished: the workers were not woken", path);
-    return NULL;
+    return px_test_wait_for(&f->env, f->mah_key, path, key, "completed|failed", 300, 100);
 }
 
 /* A carrier batch (and then a second one, so the wake also reaches a worker that went back to

@@ -775,6 +775,41 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+long long px_test_metric(px_test_env *env, const char *series)
+{
+    px_http_resp r;
+    px_http(env, &r, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    char needle[256];
+    snprintf(needle, sizeof(needle), "\n%s ", series);
+    const char *p = strstr(r.body, needle);
+    long long v = p ? strtoll(p + strlen(needle), NULL, 10) : -1;
+    px_http_resp_free(&r);
+    return v;
+}
+
+long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    long long n = 0;
+    for (int i = 0; i < tries && !n; i++) {
+        n = px_sql_count(env, sql);
+        if (!n)
+            px_sleep_ms(50);
+    }
+    return n;
+}
+
+long long px_audit_count(px_test_env *env, const char *action, const char *subject)
+{
+    return px_count_of(env, "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'",
+                       action, subject);
+}
+
 void px_sqlf(px_test_env *env, const char *fmt, ...)
 {
     char sql[4096];
@@ -851,20 +886,41 @@ void px_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* 1 when s is one of the '|'-separated words of list. */
+static int one_of(const char *s, const char *list)
+{
+    size_t n = strlen(s);
+    for (const char *p = list;; p++) {
+        if (strncmp(p, s, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+            return 1;
+        if (!(p = strchr(p, '|')))
+            return 0;
+    }
+}
+
+json_t *px_test_wait_for(px_test_env *env, const char *key, const char *path, const char *member,
+                         const char *ends, int tries, long interval_ms)
+{
+    char last[64] = "";
+    for (int i = 0; i < tries; i++) {
+        json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
+        const char *v = px_test_str(j, member);
+        if (one_of(v, ends))
+            return j;
+        snprintf(last, sizeof(last), "%s", v);
+        json_decref(j);
+        px_sleep_ms(interval_ms);
+    }
+    fail_msg("%s never reached %s %s (last: %s)", path, member, ends, last);
+    return NULL;
+}
+
 json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
                             long interval_ms)
 {
     char path[128];
     snprintf(path, sizeof(path), "/v1/reports/%s", id);
-    for (int i = 0; i < 600; i++) {
-        json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
-        if (strcmp(px_test_str(j, "state"), want) == 0)
-            return j;
-        json_decref(j);
-        px_sleep_ms(interval_ms);
-    }
-    fail_msg("report %s never reached state %s", id, want);
-    return NULL;
+    return px_test_wait_for(env, key, path, "state", want, 600, interval_ms);
 }
 
 void px_test_xml_event_ids(const char *doc, char *out, size_t cap)

@@ -202,6 +202,15 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of series (a metric's name with its labels, as its line begins) in GET /metrics
+ * (200); -1 when no line begins with it. */
+long long px_test_metric(px_test_env *env, const char *series);
+/* px_count_of polled every 50 ms (tries times at most) until it is not 0, for rows a runner
+ * writes after the request; returns the last count. */
+long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The audit_log entries of action on subject. */
+long long px_audit_count(px_test_env *env, const char *action, const char *subject);
 
 /* A request answered on a thread of its own, for tests that hold a row lock in another session
  * while it runs: px_test_async_start, then px_test_async_join for its status. */
@@ -252,6 +261,11 @@ int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
 void px_between(const char *s, const char *open, const char *close, char *out, size_t cap);
 void px_sleep_ms(long ms);
+/* Polls GET path (200, as key) every interval_ms until its string member is one of ends (words
+ * separated by '|', e.g. "completed|failed"); fails the test after tries polls. Returns the
+ * body (the caller json_decref()s). */
+json_t *px_test_wait_for(px_test_env *env, const char *key, const char *path, const char *member,
+                         const char *ends, int tries, long interval_ms);
 /* Polls GET /v1/reports/{id} (as key) every interval_ms until its state is want; fails after
  * 600 polls. Returns the report (the caller json_decref()s). */
 json_t *px_test_wait_report(px_test_env *env, const char *key, const char *id, const char *want,
