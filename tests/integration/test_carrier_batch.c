@@ -722,18 +722,12 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
 #undef USED
 }
 
-/* The failed carrier batch jobs in /metrics (packid_jobs, docs/api.md "Metrics"). */
+/* The failed carrier batch jobs in /metrics (packid_jobs, docs/api.md "Metrics"); none is no
+ * line. */
 static long long failed_batch_jobs(fixture *f)
 {
-    px_http_resp m;
-    px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(m.status, 200);
-    assert_non_null(strstr(m.body, "# TYPE packid_jobs gauge\n"));
-    static const char series[] = "packid_jobs{kind=\"carrier_batch\",status=\"failed\"} ";
-    const char *line = strstr(m.body, series);
-    long long n = line ? atoll(line + strlen(series)) : 0;
-    px_http_resp_free(&m);
-    return n;
+    long long n = px_test_metric(&f->env, "packid_jobs{kind=\"carrier_batch\",status=\"failed\"}");
+    return n < 0 ? 0 : n;
 }
 
 /* Nothing fails silently: a batch none of whose items renders (here: each refused as it
