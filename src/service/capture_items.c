@@ -33,6 +33,9 @@ void px__capture_refuse(item *it, int status, const char *type, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
     va_end(ap);
+    /* A quoted value cut by "%.120s" or by the buffer may end inside a character: the detail
+     * is stored as JSON with the job, which takes UTF-8 only. */
+    px_utf8_scrub(it->detail);
 }
 
 /* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. A four-digit

@@ -606,6 +606,11 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     sscc_of(f, sscc, uri, 7003);
     char sgtin_parent[96];
     snprintf(sgtin_parent, sizeof(sgtin_parent), "%sPARENT1", epc_prefix);
+    /* A parent of 60 two-byte characters: its refusal quotes a cut of it, between characters
+     * (the job's errors are stored as JSON, which takes UTF-8 only). */
+    char long_parent[160] = "https://example.com/x";
+    for (int i = 0; i < 60; i++)
+        strcat(long_parent, "\xc3\xa9");
     const struct {
         int line;
         const char *action, *parent, *want;
@@ -613,6 +618,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         {__LINE__, "OBSERVE", uri, "OBSERVE"},
         {__LINE__, "ADD", sgtin_parent, "not_found"},
         {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "a container's SSCC"},
+        {__LINE__, "ADD", long_parent, "a container's SSCC"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         ld_agg_event(ev, sizeof(ev), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
