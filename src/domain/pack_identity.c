@@ -89,6 +89,20 @@ px_rc px_commission_count_check(size_t count, px_err *err)
     return PX_OK;
 }
 
+px_rc px_sscc_list_check(const char *const *ssccs, size_t n, px_err *err)
+{
+    if (n > PX_CONTAINERS_MAX)
+        return px_err_set_field(err, PX_EINVALID, "too_many_containers", "ssccs",
+                                "%zu containers in one request, at most %d", n, PX_CONTAINERS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        px_err e;
+        if (gs1_sscc_validate(ssccs[i], &e) != PX_OK)
+            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
+                                    "ssccs[%zu] is not a valid SSCC", i);
+    }
+    return PX_OK;
+}
+
 static int ref_cmp(const void *a, const void *b)
 {
     const px_serial_ref *x = a, *y = b;

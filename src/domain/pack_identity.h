@@ -39,6 +39,13 @@ px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_
  * "serials_required" / "too_many_serials"). */
 px_rc px_commission_count_check(size_t count, px_err *err);
 
+/* Containers named by SSCC in one release, decommission, reactivation or recall: 1 to
+ * PX_CONTAINERS_MAX of them (docs/api.md "Limits"), each an SSCC (GS1 GenSpecs §3.3.1: 18
+ * digits with their check digit). Field "ssccs"; codes "too_many_containers" and the SSCC
+ * check's own, with the index of the first bad one. */
+#define PX_CONTAINERS_MAX 10000
+px_rc px_sscc_list_check(const char *const *ssccs, size_t n, px_err *err);
+
 /* Scratch entry for px_commission_mark_duplicates (caller-owned, count entries). */
 typedef struct px_serial_ref {
     const char *serial;

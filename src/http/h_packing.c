@@ -64,7 +64,7 @@ void h_sscc_allocation_ssccs(px_req *r)
         ok = l.after[i] >= '0' && l.after[i] <= '9';
     if (!ok) {
         json_decref(l.items);
-        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        px_reply_bad_param(r, "after", "after is not a cursor this API issued");
         return;
     }
     px_err err;
@@ -426,7 +426,7 @@ void h_container_get(px_req *r)
         return;
     const char *depth = px_req_query(r, "depth");
     if (depth && strcmp(depth, "all") != 0 && strcmp(depth, "1") != 0) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "depth is 1 or all");
+        px_reply_bad_param(r, "depth", "depth is 1 or all");
         return;
     }
     const char *sscc = px_req_param(r, 0);
@@ -482,11 +482,11 @@ static void container_label(px_req *r, px_carrier_format fmt)
     if (sym && strcmp(sym, "datamatrix") == 0)
         o.symbology = PX_LABEL_DATAMATRIX;
     else if (sym && strcmp(sym, "gs1-128") != 0) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "symbology is gs1-128 or datamatrix");
+        px_reply_bad_param(r, "symbology", "symbology is gs1-128 or datamatrix");
         return;
     }
     if (mpx && px_parse_long(mpx, 1, 32, &m) != 0) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "module_px is 1 to 32");
+        px_reply_bad_param(r, "module_px", "module_px is 1 to 32");
         return;
     }
     if (mpx)

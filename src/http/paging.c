@@ -14,13 +14,13 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap)
     /* docs/api.md Conventions: first defaults to 100 and is capped at 1000 (a larger value is
      * served as 1000, not refused). */
     if (f && px_parse_long(f, 1, 1000000000L, first) != 0) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "first must be a positive number");
+        px_reply_bad_param(r, "first", "first must be a positive number");
         return -1;
     }
     if (*first > 1000)
         *first = 1000;
     if (a && *a && px_cursor_decode(after, cap, a) != 0) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        px_reply_bad_param(r, "after", "after is not a cursor this API issued");
         return -1;
     }
     return 0;

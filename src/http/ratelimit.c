@@ -110,8 +110,16 @@ void px__limiter_drain(px_limiter *l, const char *client, double seconds)
     pthread_mutex_unlock(&l->mu);
 }
 
+/* 1 when s is an IPv4 or IPv6 address literal. */
+static int ip_literal(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
 /* The peer's numeric address; behind PACKID_TRUSTED_PROXY (and only when the peer is that
- * proxy) the last address of X-Forwarded-For, the one the proxy itself appended. */
+ * proxy) the last address of X-Forwarded-For, the one the proxy itself appended. A last entry
+ * that is no IP address literal names no client: the proxy's own address stands. */
 const char *px__client_addr(px_req *r)
 {
     if (r->client[0])
@@ -133,9 +141,12 @@ const char *px__client_addr(px_req *r)
         while (*last == ' ')
             last++;
         size_t n = strcspn(last, " ");
-        if (n > 0 && n < sizeof(host)) {
-            memcpy(host, last, n);
-            host[n] = '\0';
+        char hop[64];
+        if (n > 0 && n < sizeof(hop)) {
+            memcpy(hop, last, n);
+            hop[n] = '\0';
+            if (ip_literal(hop))
+                px_strlcpy(host, hop, sizeof(host));
         }
     }
     px_strlcpy(r->client, host, sizeof(r->client));

@@ -168,18 +168,33 @@ void px_reply_error_items(px_req *r, const px_err *err, json_t *details)
     reply_error_body(r, px_http_status(err), err->code, err->message, details);
 }
 
-void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
+__attribute__((format(printf, 5, 0))) static void
+reply_vfail(px_req *r, px_rc rc, const char *code, const char *field, const char *fmt, va_list ap)
 {
     px_err err;
     px_err_clear(&err);
     err.rc = rc;
     snprintf(err.code, sizeof(err.code), "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
+    snprintf(err.field, sizeof(err.field), "%s", field);
     vsnprintf(err.message, sizeof(err.message), fmt, ap);
-    va_end(ap);
     px_utf8_scrub(err.message); /* as px_err_set: an echoed value may be cut or not UTF-8 */
     px_reply_error(r, &err);
+}
+
+void px_reply_bad_param(px_req *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_vfail(r, PX_EINVALID, "bad_request", name, fmt, ap);
+    va_end(ap);
+}
+
+void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_vfail(r, rc, code, "", fmt, ap);
+    va_end(ap);
 }
 
 px_db *px_req_db(px_req *r)

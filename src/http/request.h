@@ -142,6 +142,10 @@ const char *px_image_type(int png);
 px_db *px_req_begin(px_req *r, px_err *err);
 /* Renders err in docs/api.md's error shape with the status of its rc (status_map.c). */
 void px_reply_error(px_req *r, const px_err *err);
+/* A query parameter the route cannot take: 400 bad_request whose detail names it (field), so a
+ * program can tell which one. */
+void px_reply_bad_param(px_req *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Shorthand: px_err_set + px_reply_error. */
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "pack_identity.h"
 #include "packing.h"
 #include "px_str.h"
 #include "ship_store.h"
@@ -148,6 +149,12 @@ px_rc px_svc_container_packs(px_db *db, const char *tenant_id, const char *gtin,
                         n_missing ? n_missing : c.bad, n);
     if (rc == PX_OK && c.n == 0)
         rc = px_err_set(err, PX_ESTATE, "invalid_state", "the containers hold no packs");
+    /* The packs moved by one request, as if listed (REQ-COMMISSION-4's bound), named on the
+     * field the request did send. */
+    if (rc == PX_OK && c.n > PX_COMMISSION_MAX_SERIALS)
+        rc = px_err_set_field(err, PX_EINVALID, "too_many_serials", "ssccs",
+                              "the containers hold %zu packs, at most %d in one request", c.n,
+                              PX_COMMISSION_MAX_SERIALS);
     free(missing);
     if (rc != PX_OK) {
         px_serials_free(c.serials, c.n);

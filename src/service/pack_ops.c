@@ -377,16 +377,12 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
     if (req->serials)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
                                 "give serials or ssccs, not both");
-    for (size_t i = 0; i < req->n_ssccs; i++) {
-        px_err e;
-        if (gs1_sscc_validate(req->ssccs[i], &e) != PX_OK)
-            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
-                                    "ssccs[%zu] is not a valid SSCC", i);
-    }
+    px_rc rc = px_sscc_list_check(req->ssccs, req->n_ssccs, err);
+    if (rc != PX_OK)
+        return rc;
     char g[15];
     px_product prod;
-    px_rc rc = px__pack_product(db, by, req->gtin, g, &prod, err);
-    if (rc != PX_OK)
+    if ((rc = px__pack_product(db, by, req->gtin, g, &prod, err)) != PX_OK)
         return rc;
     if (by->org_kind != PX_ORG_MAH) /* a CMO decommissions packs, never a shipment */
         return px_err_set_field(err, PX_EFORBIDDEN, "forbidden_role", "ssccs",

@@ -285,12 +285,8 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (req->serials && req->ssccs)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
                                 "give serials or ssccs, not both");
-    for (size_t i = 0; req->ssccs && i < req->n_ssccs; i++) {
-        px_err e;
-        if (gs1_sscc_validate(req->ssccs[i], &e) != PX_OK)
-            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
-                                    "ssccs[%zu] is not a valid SSCC", i);
-    }
+    if (req->ssccs && (rc = px_sscc_list_check(req->ssccs, req->n_ssccs, err)) != PX_OK)
+        return rc;
     rc = px_tx_run(db, by, release_body, &c, err);
     free(c.released);
     px_serials_free(c.held, c.n_held);

@@ -17,6 +17,13 @@
 #include "events.h"
 #include "gs1.h"
 #include "px_test.h"
+
+/* docs/api.md "Limits": containers per request. */
+#define CONTAINERS_MAX_DOC 10000
+/* The end of a US release body: market, ship-to and transaction (DSCSA). */
+#define SHIP_TX                                                                                    \
+    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
+    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
 #include "px_test_rehash.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
@@ -236,8 +243,40 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key,
                          "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000005201\"]}", "ssccs",
                          NULL);
+    /* More containers than one request takes (docs/api.md "Limits"), on every route that takes
+     * ssccs: refused before anything is read. */
+    size_t cap = 512 + 21 * (CONTAINERS_MAX_DOC + 1);
+    char *many = malloc(cap);
+    assert_non_null(many);
+    static const char *const routes[] = {"/v1/recalls", "/v1/decommissions", "/v1/releases"};
+    for (size_t r = 0; r < 3; r++) {
+        size_t o = (size_t)snprintf(many, cap, "{\"gtin\":\"" GTIN "\",%s\"ssccs\":[",
+                                    r == 1   ? "\"reason\":\"destroyed\","
+                                    : r == 2 ? "\"batch\":\"LOT1\","
+                                             : "");
+        for (int i = 0; i <= CONTAINERS_MAX_DOC; i++)
+            o += (size_t)snprintf(many + o, cap - o, "%s\"%s\"", i ? "," : "", b1);
+        snprintf(many + o, cap - o, "]%s", r == 2 ? SHIP_TX : "}");
+        px_test_expect_field(&f->env, "POST", routes[r], f->mah_key, many, "ssccs",
+                             "too_many_containers");
+    }
+    free(many);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b1);
     px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo_key, body, NULL, 403, NULL);
+    /* Containers that hold more packs than one request moves (100,000, as a list of serials):
+     * refused on the field the request sent, nothing changed. */
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
+            "commissioned_by, commissioned_at, parent_sscc) SELECT '" GTIN "', 'BULK' || g, "
+            "'commissioned', '%s', 'LOTS', expiry, '%s', now(), '%s' FROM batch, "
+            "generate_series(1, 100000) g WHERE batch.gtin = '" GTIN "' AND batch.batch = 'LOTS'",
+            f->mah_org, f->mah_org, b3);
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
+             b3);
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, body, NULL, 422, NULL);
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key, body, "ssccs",
+                         "too_many_serials");
+    px_sqlf(&f->env, "DELETE FROM serial WHERE gtin = '" GTIN "' AND serial LIKE 'BULK%%'");
     /* Every stolen pack is named, each under the pallet's index. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b3, p);
     px_http_resp r;
@@ -479,10 +518,6 @@ static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
     flt.release_id = release_id;
     px_test_each_event(&f->env, &flt, rehash_row, c);
 }
-
-#define SHIP_TX                                                                                    \
-    ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
-    "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
 
 #define SG(s) "urn:epc:id:sgtin:0355154.094495." s
 #define SC_CASE1 "urn:epc:id:sscc:0355154.0000000101"

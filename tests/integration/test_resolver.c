@@ -694,6 +694,13 @@ static void test_resolver__enumeration(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE kind = "
                                           "'enumeration' AND state = 'open'"),
                      1);
+    /* A last entry that is no IP address (here bytes that are not even UTF-8) names no client:
+     * the proxy's own address is the client, and the hit is answered (the scan of an unknown
+     * serial, written at once with its client, was a 422). */
+    snprintf(path, sizeof(path), "/v1/verify/%s/GUESSX", f->gtin);
+    get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7, \xff\xfe", NULL);
+    assert_int_equal(a.status, 200);
+    answer_free(&a);
 }
 
 /* ---- the public routes' token bucket, on a server of its own ---------------------------- */
