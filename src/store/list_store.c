@@ -10,17 +10,21 @@
 #define TS(col) PX__SQL_ISO(col)
 
 /* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo, $4 the cursor (the last row's id;
- * NULL: first page), $5 limit; the jobs' query also $6, the status asked for (NULL: any). Keyset
+ * NULL: first page), $5 limit; the jobs' query also $6, the status asked for (NULL: any).
+ * A filter (PAGE_WHERE) applies to the page, not to the cursor's lookup: the last job of a
+ * page that changed status since is still where the next page starts. Keyset
  * paging on (created_at, id), newest first, as GET /v1/reports: the cursor row's own key is read
  * back, so the comparison is exact. The cursor row is looked up among the rows the caller may see
  * (the same query, inlined twice by PostgreSQL), so another tenant's id gives an empty page, never
  * "this caller's rows older than that row", which would tell that the id exists and when it was
- * made. Each visible-rows query ends with the row's raw created_at as `at` (not read by list_row).
+ * made. Each visible-rows query has the row's raw created_at as `at` after the columns list_row
+ * reads (the jobs' query then its status, for its filter).
  */
-#define PAGE(visible)                                                                              \
-    "WITH v AS NOT MATERIALIZED (" visible ") SELECT * FROM v WHERE $4::uuid IS NULL OR "          \
-    "(v.at, v.id) < (SELECT k.at, k.id FROM v k WHERE k.id = $4::uuid) ORDER BY v.at DESC, "       \
-    "v.id DESC LIMIT $5::bigint"
+#define PAGE_WHERE(visible, filter)                                                                \
+    "WITH v AS NOT MATERIALIZED (" visible ") SELECT * FROM v WHERE (" filter ") AND "             \
+    "($4::uuid IS NULL OR (v.at, v.id) < (SELECT k.at, k.id FROM v k WHERE k.id = $4::uuid)) "     \
+    "ORDER BY v.at DESC, v.id DESC LIMIT $5::bigint"
+#define PAGE(visible) PAGE_WHERE(visible, "true")
 
 /* The CMO ($1) is actively partnered on GTIN g (px_svc_product_access's rule, as SQL). */
 #define CMO_PARTNERED(g)                                                                    \
@@ -44,21 +48,20 @@ static const char *const k_sql[] = {
     /* As px_svc_job_get: the job's creator, its tenant, or the organization it allocates to;
      * for a CMO, only while it is actively partnered on the job's product (a job of an
      * allocation or an export names one). */
-    [PX_LIST_JOBS] = PAGE("SELECT j.id, " TS(
-        "j.created_at") ", j.org_id, "
-                        "coalesce(j.tenant_id::text, ''), '', '', '', '', "
-                        "j.total, 0, 0, 0, false, '', j.created_at AS at "
-                        "FROM job j "
-                        "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid "
-                        "OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
-                        "allocation a WHERE a.job_id = j.id AND a.org_id = "
-                        "$1::uuid)) AND (NOT $3::bool OR NOT "
-                        "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation a "
-                        "WHERE a.job_id = j.id UNION ALL "
-                        "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
-                        "WHERE NOT " CMO_PARTNERED(
-                            "g.gtin") ")) "
-                                      "AND ($6::text IS NULL OR j.status = $6::text)"),
+    [PX_LIST_JOBS] = PAGE_WHERE(
+        "SELECT j.id, " TS("j.created_at") ", j.org_id, "
+                                           "coalesce(j.tenant_id::text, ''), '', '', '', '', "
+                                           "j.total, 0, 0, 0, false, '', j.created_at AS at, "
+                                           "j.status FROM job j "
+                                           "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid "
+                                           "OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
+                                           "allocation a WHERE a.job_id = j.id AND a.org_id = "
+                                           "$1::uuid)) AND (NOT $3::bool OR NOT "
+                                           "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation a "
+                                           "WHERE a.job_id = j.id UNION ALL "
+                                           "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
+                                           "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
+        "$6::text IS NULL OR v.status = $6::text"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only
      * while actively partnered on the product. */
     [PX_LIST_EXPORTS] = PAGE("SELECT e.id, " TS(
