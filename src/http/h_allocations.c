@@ -162,7 +162,7 @@ void h_allocation_serials(px_req *r)
                     : serial_cursor_ok(sl.list.after);
     if (!ok) {
         json_decref(sl.list.items);
-        px_reply_bad_param(r, "after", "after is not a cursor this API issued for this order");
+        px_reply_bad_cursor(r);
         return;
     }
     page.after_serial = sl.list.after;

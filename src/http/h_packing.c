@@ -64,7 +64,7 @@ void h_sscc_allocation_ssccs(px_req *r)
         ok = l.after[i] >= '0' && l.after[i] <= '9';
     if (!ok) {
         json_decref(l.items);
-        px_reply_bad_param(r, "after", "after is not a cursor this API issued");
+        px_reply_bad_cursor(r);
         return;
     }
     px_err err;

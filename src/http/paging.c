@@ -20,7 +20,7 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap)
     if (*first > 1000)
         *first = 1000;
     if (a && *a && px_cursor_decode(after, cap, a) != 0) {
-        px_reply_bad_param(r, "after", "after is not a cursor this API issued");
+        px_reply_bad_cursor(r);
         return -1;
     }
     return 0;
@@ -93,7 +93,7 @@ void px_list_refuse_cursor(px_list *l)
 {
     json_decref(l->items);
     l->items = NULL;
-    px_reply_fail(l->r, PX_EINVALID, "bad_request", "after is not a cursor of this list");
+    px_reply_bad_cursor(l->r);
 }
 
 void px_list_end(px_list *l, px_rc rc, const px_err *err)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_cursor.h"
 #include "px_str.h"
 #include "request.h"
 
@@ -187,6 +188,13 @@ void px_reply_bad_param(px_req *r, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     reply_vfail(r, PX_EINVALID, "bad_request", name, fmt, ap);
     va_end(ap);
+}
+
+void px_reply_bad_cursor(px_req *r)
+{
+    px_err err;
+    px_cursor_refuse(&err);
+    px_reply_error(r, &err);
 }
 
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)

@@ -146,6 +146,8 @@ void px_reply_error(px_req *r, const px_err *err);
  * program can tell which one. */
 void px_reply_bad_param(px_req *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A cursor packid did not issue for this list (px_cursor_refuse). */
+void px_reply_bad_cursor(px_req *r);
 /* Shorthand: px_err_set + px_reply_error. */
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

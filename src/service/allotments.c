@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "allotments.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "service_internal.h"
 
@@ -53,7 +54,7 @@ px_rc px_svc_allotments_each(px_db *db, const px_actor *by, const char *after, l
                              px_allotment_fn fn, void *ctx, px_err *err)
 {
     if (after && *after && !px_uuid_valid(after))
-        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return px_cursor_refuse(err);
     return px_store_allotments_each(db, by->role == PX_ROLE_ADMIN ? NULL : by->org_id, after,
                                     limit, fn, ctx, err);
 }

@@ -4,6 +4,7 @@
 
 #include "gs1.h"
 #include "market.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "service_internal.h"
 
@@ -197,8 +198,7 @@ px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, lon
         return PX_OK; /* nobody else owns products */
     /* The cursor is a GTIN this list gave (its key: 14 digits). */
     if (after && *after && (strlen(after) != GS1_GTIN_LEN || strspn(after, "0123456789") != GS1_GTIN_LEN))
-        return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
-                                "after is not a cursor of this list");
+        return px_cursor_refuse(err);
     return px_store_product_each(db, mah, cmo, after, limit, fn, ctx, err);
 }
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "lists.h"
+#include "px_cursor.h"
 #include "px_str.h"
 
 typedef struct list_ctx {
@@ -64,7 +65,7 @@ px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *
                   const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err)
 {
     if (after && *after && !px_uuid_valid(after))
-        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return px_cursor_refuse(err);
     if (status && (kind != PX_LIST_JOBS || !job_status(status)))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "status",
                                 "status must be queued, running, completed or failed");

@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "allotments.h"
-#include "pack_identity.h"
 #include "lifecycle.h"
+#include "pack_identity.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
+#include "px_cursor.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "tx.h"
@@ -499,14 +500,12 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
         const char *bar = strchr(after, '|');
         char us[24];
         if (!bar || (size_t)(bar - after) >= sizeof(us) || !px_uuid_valid(bar + 1))
-            return px_err_set(err, PX_EINVALID, "bad_request",
-                              "after is not a cursor this API issued");
+            return px_cursor_refuse(err);
         memcpy(us, after, (size_t)(bar - after));
         us[bar - after] = '\0';
         long v;
         if (px_parse_long(us, 0, 9223372036854775807L, &v) != 0)
-            return px_err_set(err, PX_EINVALID, "bad_request",
-                              "after is not a cursor this API issued");
+            return px_cursor_refuse(err);
         f.after_us = v;
         px_strlcpy(after_id, bar + 1, sizeof(after_id));
         f.after_id = after_id;
@@ -524,7 +523,6 @@ px_rc px_svc_print_job_serials(px_db *db, const px_actor *by, const char *id, co
     /* The cursor is a serial this list gave (GS1 set 82, at most 20). */
     px_err ignored;
     if (after && *after && gs1_cset82_validate(after, GS1_SERIAL_MAX, &ignored) != PX_OK)
-        return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
-                                "after is not a cursor of this list");
+        return px_cursor_refuse(err);
     return px_store_print_job_serials(db, id, after, limit, fn, ctx, err);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "market.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "reports_internal.h"
 
@@ -81,8 +82,7 @@ px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, cons
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
     if (after && !px_uuid_valid(after))
-        return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
-                                "after is not a cursor of this list");
+        return px_cursor_refuse(err);
     return px_store_report_each(db, tenant, scope_market, state, market, after, limit, fn, ctx,
                                 err);
 }

@@ -4,6 +4,7 @@
 
 #include "px_clock.h"
 #include "px_crypto.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "responder.h"
 #include "tx.h"
@@ -110,7 +111,7 @@ px_rc px_svc_vrs_log_page(px_db *db, const px_actor *by, const char *after_id, l
                           px_vrs_log_fn fn, void *ctx, px_err *err)
 {
     if (after_id && *after_id && !px_uuid_valid(after_id))
-        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return px_cursor_refuse(err);
     /* REQ-VRS-8: scope ORG (policy PX_ACT_VRS_LOG_READ): a MAH or auditor sees the requests
      * about its own products, a verifier those its own organization made — never another
      * verifier's, never another MAH's. */

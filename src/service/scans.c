@@ -5,6 +5,7 @@
 
 #include "gs1.h"
 #include "px_clock.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "scan_buffer.h"
 #include "scans.h"
@@ -344,7 +345,7 @@ px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const
     if (state && *state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
         return bad(err, "state", "invalid_value", "state must be open or closed");
     if (cursor && *cursor && !px_uuid_valid(cursor))
-        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return px_cursor_refuse(err);
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,
                                 ctx, err);
 }

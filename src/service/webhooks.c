@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "delivery.h"
+#include "px_cursor.h"
 #include "px_str.h"
 #include "webhook.h"
 
@@ -118,7 +119,7 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
 {
     /* The cursor is the last delivery's id, as every newest-first list's. */
     if (cursor && *cursor && !px_uuid_valid(cursor))
-        return px_err_set(err, PX_EINVALID, "bad_request", "after is not a cursor this API issued");
+        return px_cursor_refuse(err);
     return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
 }
 

@@ -55,3 +55,9 @@ int px_cursor_decode(char *raw, size_t cap, const char *cursor)
     raw[o] = '\0';
     return 0;
 }
+
+px_rc px_cursor_refuse(px_err *err)
+{
+    return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
+                            "after is not a cursor of this list");
+}

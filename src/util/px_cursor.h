@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "px_err.h"
+
 #define PX_CURSOR_MAX 200
 
 /* raw (at most 140 bytes) -> out (cap bytes, (n + 2) / 3 * 4 + 1 is enough); returns 0, -1
@@ -13,5 +15,8 @@
 int px_cursor_encode(char *out, size_t cap, const char *raw);
 /* cursor -> raw text (NUL-terminated); -1 when malformed. */
 int px_cursor_decode(char *raw, size_t cap, const char *cursor);
+/* The refusal of a cursor packid did not issue for this list, the same on every list:
+ * PX_EINVALID, 400 bad_request on the field "after" (docs/api.md "Paging"). */
+px_rc px_cursor_refuse(px_err *err);
 
 #endif

@@ -336,8 +336,32 @@ static void test_lists__items_and_errors(void **state)
     it = json_array_get(json_object_get(j, "items"), 0);
     assert_true(json_is_null(json_object_get(it, "url")));
     json_decref(j);
-    json_decref(px_http_expect(&f->env, "GET", "/v1/allocations?after=nonsense", f->mah_key, NULL,
-                               NULL, 400, "bad_request"));
+    /* A cursor no list issued, or another list's (a seq cursor of /v1/audit, a UUID given to
+     * the GTIN-keyed product list): 400 bad_request naming "after", the same on every list. */
+    char audit_cursor[256] = "";
+    j = px_test_call(&f->env, "GET", "/v1/audit?first=1", f->mah_key, NULL, 200);
+    snprintf(audit_cursor, sizeof(audit_cursor), "%s", px_test_str(j, "next_cursor"));
+    json_decref(j);
+    static const char *const lists[] = {
+        "/v1/allocations",        "/v1/jobs",       "/v1/exports",   "/v1/commissions",
+        "/v1/releases",           "/v1/products",   "/v1/alerts",    "/v1/reports",
+        "/v1/webhook/deliveries", "/v1/print-jobs", "/v1/allotments"};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        const char *afters[] = {"nonsense", audit_cursor};
+        for (size_t k = 0; k < 2; k++) {
+            char path[512];
+            snprintf(path, sizeof(path), "%s?after=%s", lists[i], afters[k]);
+            px_http_resp r;
+            px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+            json_t *e = json_object_get(r.json, "error");
+            json_t *d = json_array_get(json_object_get(e, "details"), 0);
+            if (r.status != 400 || strcmp(px_test_str(e, "code"), "bad_request") != 0 || !d ||
+                strcmp(px_test_str(d, "field"), "after") != 0)
+                fail_msg("GET %s: want 400 bad_request on after, got %ld %s", path, r.status,
+                         r.body);
+            px_http_resp_free(&r);
+        }
+    }
     json_decref(px_http_expect(&f->env, "GET", "/v1/exports", f->auditor_key, NULL, NULL, 403,
                                "forbidden_role"));
 }
