@@ -74,23 +74,31 @@ px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_
     return PX_OK;
 }
 
-px_rc px_commission_count_check(size_t count, px_err *err)
+px_rc px_pack_count_check(size_t count, const char *field, px_err *err)
 {
     /* REQ-COMMISSION-4 */
     if (count == 0) {
-        return px_err_set_field(err, PX_EINVALID, "serials_required", "serials",
+        return px_err_set_field(err, PX_EINVALID, "serials_required", field,
                                 "at least one serial is required");
     }
     if (count > PX_COMMISSION_MAX_SERIALS) {
-        return px_err_set_field(err, PX_EINVALID, "too_many_serials", "serials",
-                                "%zu serials in one request, at most %d", count,
+        return px_err_set_field(err, PX_EINVALID, "too_many_serials", field,
+                                "%zu packs in one request, at most %d", count,
                                 PX_COMMISSION_MAX_SERIALS);
     }
     return PX_OK;
 }
 
+px_rc px_commission_count_check(size_t count, px_err *err)
+{
+    return px_pack_count_check(count, "serials", err);
+}
+
 px_rc px_sscc_list_check(const char *const *ssccs, size_t n, px_err *err)
 {
+    if (n == 0)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
+                                "ssccs lists at least one container");
     if (n > PX_CONTAINERS_MAX)
         return px_err_set_field(err, PX_EINVALID, "too_many_containers", "ssccs",
                                 "%zu containers in one request, at most %d", n, PX_CONTAINERS_MAX);

@@ -35,8 +35,11 @@ px_rc px_commission_serial_check(const char *serial, long index, px_err *err);
 px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
                                  px_err *err);
 
-/* REQ-COMMISSION-4: the serial list: 1..100,000 entries (field "serials", codes
- * "serials_required" / "too_many_serials"). */
+/* REQ-COMMISSION-4: the packs of one request: 1..100,000 (codes "serials_required" /
+ * "too_many_serials" on field: "serials" for a list of serials, "ssccs" for the packs the
+ * listed containers hold). */
+px_rc px_pack_count_check(size_t count, const char *field, px_err *err);
+/* px_pack_count_check of a serial list (field "serials"). */
 px_rc px_commission_count_check(size_t count, px_err *err);
 
 /* Containers named by SSCC in one release, decommission, reactivation or recall: 1 to

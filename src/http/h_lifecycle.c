@@ -233,8 +233,6 @@ void h_release_create(px_req *r)
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     size_t n_ssccs = 0;
     const char **ssccs = bad ? NULL : px_json_items(r, r->json, "ssccs", 0, &n_ssccs, &bad);
-    if (!bad && ssccs && n_ssccs == 0)
-        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     px_release_req req = {0};
     px_ship_to ship_to;
     read_shipping(r, &req, &ship_to, &bad);
@@ -300,11 +298,9 @@ static void pack_op(px_req *r, int reactivate)
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
-    int by_box = json_object_get(r->json, "ssccs") != NULL;
+    int by_box = px_json_present(r->json, "ssccs");
     const char **ssccs =
         by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
-    if (!bad && by_box && n_ssccs == 0)
-        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     const char **serials = bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
     if (bad) {
         free(ssccs);
@@ -358,15 +354,13 @@ void h_recall_create(px_req *r)
         return;
     int bad = 0;
     /* Containers in place of the batch (docs/aggregation.md "Recalling containers"). */
-    int by_box = json_object_get(r->json, "ssccs") != NULL;
+    int by_box = px_json_present(r->json, "ssccs");
     size_t n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
     const char *batch = px_json_str(r, r->json, "batch", 256, !by_box, &bad);
     const char *reason = px_json_str(r, r->json, "reason", 32, 0, &bad);
     const char **ssccs =
         by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
-    if (!bad && by_box && n_ssccs == 0)
-        px_reply_field(r, "ssccs", "invalid_value", "ssccs lists at least one container", &bad);
     px_db *db = bad ? NULL : px_req_db(r);
     if (!db) {
         free(ssccs);

@@ -96,8 +96,7 @@ void h_partner_update(px_req *r)
     if (bad)
         return;
     /* Null counts as absent (docs/api.md "Requests"): only a list replaces the products. */
-    json_t *gv = json_object_get(r->json, "gtins");
-    int has_gtins = gv && !json_is_null(gv);
+    int has_gtins = px_json_present(r->json, "gtins");
     const char *empty[1] = {NULL};
     px_err err;
     px_db *db = px_req_begin(r, &err);

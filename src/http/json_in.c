@@ -64,6 +64,11 @@ static json_t *member(json_t *obj, const char *name)
     return v && !json_is_null(v) ? v : NULL;
 }
 
+int px_json_present(json_t *obj, const char *name)
+{
+    return member(obj, name) != NULL;
+}
+
 /* A JSON string usable as a C string: no NUL inside (RFC 8259 allows \u0000). */
 static int c_string(json_t *v)
 {

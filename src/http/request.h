@@ -188,6 +188,9 @@ long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, l
  * has *n entries. */
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
                                size_t max_items, int required, int *n, int *bad);
+/* 1 when obj has member name with a value other than null (docs/api.md: an optional member
+ * set to null counts as absent). */
+int px_json_present(json_t *obj, const char *name);
 /* Boolean member; absent or null is 0. */
 int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad);
 /* Array of strings whose content rules are the use case's (set 82, length, duplicates): every

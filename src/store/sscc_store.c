@@ -539,9 +539,12 @@ px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px
     return rc;
 }
 
-px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n, long limit,
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    const char *p[] = {lim};
     /* Read, not locked here: a use case that moves them locks the containers and their packs
      * first (px_store_containers_lock) in its own transaction. */
     PGresult *r = exec_on_ssccs(
@@ -559,8 +562,8 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
                              "AND k.parent_serial = d.serial) "
                              "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
                              "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
-                             "ORDER BY gtin, serial",
-        ssccs, n, 0, NULL, err);
+                             "ORDER BY gtin, serial LIMIT $2::bigint",
+        ssccs, n, 1, p, err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

@@ -135,8 +135,9 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
  * for the caller's transaction (in key order; a pack moved out meanwhile is not locked). */
 px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px_err *err);
 /* Every pack below the listed containers, once each, in (gtin, serial) order: the packs in
- * them, and the packs in the cases that carry their own GTIN in them. */
-px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n,
+ * them, and the packs in the cases that carry their own GTIN in them; at most limit rows
+ * (packs and cases), so a request is never read whole to be refused. */
+px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n, long limit,
                                     px_held_pack_fn fn, void *ctx, px_err *err);
 /* Sets the state of the listed containers and of every container below them. */
 px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t n,
