@@ -5,12 +5,14 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "px_clock.h"
+#include "px_log.h"
 #include "px_str.h"
 #include "request.h"
 #include "scan_rules.h"
@@ -117,6 +119,48 @@ static int ip_literal(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+/* The address of one X-Forwarded-For entry s[0..n): an IPv4 or IPv6 literal, bare or with the
+ * port some proxies append ("a.b.c.d:port", "[v6]:port", the node forms of RFC 7239 §6) into
+ * out; 0 when it holds none. */
+static int forwarded_addr(char *out, size_t cap, const char *s, size_t n)
+{
+    char v[64];
+    if (n == 0 || n >= sizeof(v))
+        return 0;
+    memcpy(v, s, n);
+    v[n] = '\0';
+    char *a = v;
+    if (*a == '[') {
+        char *end = strchr(a, ']');
+        if (!end)
+            return 0;
+        *end = '\0';
+        a++;
+    } else {
+        char *colon = strchr(a, ':');
+        if (colon && !strchr(colon + 1, ':'))
+            *colon = '\0'; /* one colon: IPv4 and its port */
+    }
+    if (!ip_literal(a))
+        return 0;
+    px_strlcpy(out, a, cap);
+    return 1;
+}
+
+/* A trusted proxy's entry that names no address is said at warn level, once a minute at most
+ * (the proxy's own address stands in for its clients meanwhile). */
+static void forwarded_unreadable(const char *proxy)
+{
+    static _Atomic long last;
+    long now = (long)(px_now_us() / 1000000);
+    long was = atomic_load(&last);
+    if (now - was >= 60 && atomic_compare_exchange_strong(&last, &was, now))
+        px_logf(PX_LOG_WARN,
+                "X-Forwarded-For from the trusted proxy %s names no IP address: its own address "
+                "is the client",
+                proxy);
+}
+
 /* The peer's numeric address; behind PACKID_TRUSTED_PROXY (and only when the peer is that
  * proxy) the last address of X-Forwarded-For, the one the proxy itself appended. A last entry
  * that is no IP address literal names no client: the proxy's own address stands. */
@@ -140,14 +184,8 @@ const char *px__client_addr(px_req *r)
         last = last ? last + 1 : xff;
         while (*last == ' ')
             last++;
-        size_t n = strcspn(last, " ");
-        char hop[64];
-        if (n > 0 && n < sizeof(hop)) {
-            memcpy(hop, last, n);
-            hop[n] = '\0';
-            if (ip_literal(hop))
-                px_strlcpy(host, hop, sizeof(host));
-        }
+        if (!forwarded_addr(host, sizeof(host), last, strcspn(last, " ")))
+            forwarded_unreadable(proxy);
     }
     px_strlcpy(r->client, host, sizeof(r->client));
     return r->client;

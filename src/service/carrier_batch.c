@@ -116,7 +116,7 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
     /* Text as every name: no control character, C0 or C1 (docs/api.md "Limits"). */
     if (!px_str_printable(name, 100))
         return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
-                                "name holds a control character");
+                                "name must be text: no control character, U+FFFE or U+FFFF");
     px_rc rc = px_svc_carrier_design_check(&out->design, design, err);
     if (rc != PX_OK)
         return rc;

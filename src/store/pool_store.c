@@ -538,3 +538,9 @@ px_rc px_store_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err)
     PQclear(r);
     return PX_OK;
 }
+
+px_rc px_store_job_error_set(px_db *db, const char *job_id, const char *error, px_err *err)
+{
+    const char *p[] = {job_id, error};
+    return px__exec_cmd(db, "UPDATE job SET error = $2 WHERE id = $1::uuid", 2, p, err);
+}

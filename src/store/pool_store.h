@@ -152,6 +152,8 @@ px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *c
  * 2, 4 s … *tries: the tries failed so far, 0 when the job had already ended. */
 px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, int *tries,
                               px_err *err);
+/* The error GET /v1/jobs/{id} shows for job job_id (a job its runner ended as failed). */
+px_rc px_store_job_error_set(px_db *db, const char *job_id, const char *error, px_err *err);
 /* After a try of job job_id that did its work: the failed tries before it are forgotten (the
  * count is of tries in a row) and their error with them. */
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err);

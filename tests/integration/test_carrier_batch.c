@@ -514,6 +514,12 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     assert_string_equal(item_error(json_object_get(j, "items"), 0), "not_found");
     assert_true(json_is_null(json_object_get(j, "download_url")));
     json_decref(j);
+    /* Refused by the job, not on arrival: failed and told the same way (its tenant's audit). */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM audit_log WHERE action = "
+                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
+                                 id, f->mah2_org),
+                     1);
 
     static const struct {
         const char *file;
@@ -766,11 +772,18 @@ static void test_carrier_batch__all_refused_is_told(void **state)
                                  f->mah_org, id),
                      1);
     assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
+    char sql[128], job_path[80], job_id[40];
+    snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
+    px_sql_text(&f->env, sql, job_id, sizeof(job_id));
+    snprintf(job_path, sizeof(job_path), "/v1/jobs/%s", job_id);
+    j = px_test_call(&f->env, "GET", job_path, f->mah_key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_string_equal(px_test_str(j, "error"), "no item of the batch rendered");
+    json_decref(j);
     assert_int_equal(failed_batch_jobs(f), failed + 1);
     /* Listed among the failed jobs (GET /v1/jobs?status=failed), not among the completed. */
-    char job[40], sql[128];
-    snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
-    px_sql_text(&f->env, sql, job, sizeof(job));
+    char job[40];
+    snprintf(job, sizeof(job), "%s", job_id);
     static const char *const lists[][2] = {{"failed", "1"}, {"completed", "0"}};
     for (size_t l = 0; l < 2; l++) {
         char path[64];

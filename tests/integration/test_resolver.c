@@ -689,6 +689,10 @@ static void test_resolver__enumeration(void **state)
     get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7", NULL);
     assert_int_equal(a.status, 429);
     answer_free(&a);
+    /* The same client with the port a proxy may append is the same client (and bucket). */
+    get(&f->env, &a, path, NULL, "X-Forwarded-For: 198.51.100.1, 203.0.113.7:4711", NULL);
+    assert_int_equal(a.status, 429);
+    answer_free(&a);
     snprintf(path, sizeof(path), "/v1/verify/%s/GEN1", f->gtin);
     assert_string_equal(verdict_of(f, path), "genuine");
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE kind = "

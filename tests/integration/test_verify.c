@@ -117,10 +117,11 @@ static void *flush_thread(void *vc)
 
 /* Nothing is dropped without an error: the scans of a write the database refuses go back into
  * the buffer for the next one; those that find no room there (it filled again while the write
- * ran) are lost, logged at error level with their count and counted for /metrics
- * (packid_scans_lost_total, docs/api.md "Metrics"). Here: a full buffer's write waits behind a
- * session holding the scan table, one scan arrives meanwhile, then the write is refused: of
- * PX_SCAN_BUFFER_MAX + 1 scans the buffer keeps PX_SCAN_BUFFER_MAX and one is lost. */
+ * ran) are lost and counted (px_scan_buffer_lost, which /metrics reports as
+ * packid_scans_lost_total; the loss is also logged at error level). Here: a full buffer's write
+ * waits behind a session holding the scan table, one scan arrives meanwhile, then the write is
+ * refused: of PX_SCAN_BUFFER_MAX + 1 scans the buffer keeps PX_SCAN_BUFFER_MAX and one is
+ * lost. */
 static void test_verify__scans_lost_are_counted(void **state)
 {
     (void)state;
@@ -145,18 +146,25 @@ static void test_verify__scans_lost_are_counted(void **state)
     assert_int_equal(px_scan_buffer_lost(c.b), 0);
     PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
     assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
-    for (int i = 0; i < 200 && px_count_of(&env, "SELECT count(*) FROM pg_locks WHERE NOT "
-                                                 "granted AND locktype = 'relation'") < 1;
-         i++)
-        px_sleep_ms(25);
+    /* The write waits on the scan table (or one of its months) behind the held session. */
+    long long waiting = 0;
+    for (int i = 0; i < 200 && !waiting; i++) {
+        waiting = px_count_of(&env, "SELECT count(*) FROM pg_locks l JOIN pg_class k ON k.oid = "
+                                    "l.relation WHERE NOT l.granted AND k.relname LIKE 'scan%%'");
+        if (!waiting)
+            px_sleep_ms(25);
+    }
     r.at_us++;
-    assert_int_equal(px_scan_buffer_push(c.b, &r, &full), 0); /* the emptied buffer takes it */
+    int pushed = px_scan_buffer_push(c.b, &r, &full); /* the emptied buffer takes it */
+    /* The hold ends before any assertion, so a failing one never leaves the write waiting. */
     px_test_hold_end(held,
                      "CREATE FUNCTION px_refuse_scan() RETURNS trigger LANGUAGE plpgsql AS $$ "
                      "BEGIN RAISE EXCEPTION 'injected refusal' USING ERRCODE = 'XX000'; END $$; "
                      "CREATE TRIGGER px_refuse_scan BEFORE INSERT ON scan FOR EACH ROW EXECUTE "
                      "FUNCTION px_refuse_scan()");
     pthread_join(c.th, NULL);
+    assert_true(waiting);
+    assert_int_equal(pushed, 0);
     assert_int_not_equal(c.rc, PX_OK); /* the refusal, as the worker's pass reports it */
     assert_int_equal(px_scan_buffer_lost(c.b), 1);
     assert_int_equal(px_scan_buffer_count(c.b), PX_SCAN_BUFFER_MAX);
