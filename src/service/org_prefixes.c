@@ -8,8 +8,7 @@
 #include "px_str.h"
 #include "service_internal.h"
 
-px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
-                           px_audit_details *d, px_err *err)
+px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_t n, px_err *err)
 {
     /* A MAH's prefixes are those of its products; a CMO's are what it builds SSCCs under. */
     if (strcmp(o->kind, "cmo") != 0)
@@ -29,8 +28,18 @@ px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefix
                 return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
                                         "company prefix %s is listed twice", prefixes[i]);
     }
+    return PX_OK;
+}
+
+px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
+                           px_audit_details *d, px_err *err)
+{
+    px_rc rc = px__org_prefixes_check(o, prefixes, n, err);
+    if (rc != PX_OK)
+        return rc;
+    char field[48];
     long taken = -1;
-    px_rc rc = px_store_org_prefix_taken(db, &taken, o->id, prefixes, n, err);
+    rc = px_store_org_prefix_taken(db, &taken, o->id, prefixes, n, err);
     if (rc != PX_OK)
         return rc;
     if (taken >= 0) {

@@ -192,6 +192,11 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
             return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", "gln",
                                     "company prefix %s is another organization's", gcp);
     }
+    /* The new prefixes' own rules before the organization's row is written (a refusal changes
+     * nothing, not even inside this transaction). */
+    if (rq->company_prefixes && (rc = px__org_prefixes_check(o, rq->company_prefixes,
+                                                             rq->n_company_prefixes, err)) != PX_OK)
+        return rc;
     if ((rc = px_store_org_update(db, o, err)) != PX_OK)
         return rc;
     const char *tenant = strcmp(o->kind, "mah") == 0 ? o->id

@@ -15,8 +15,12 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
 px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_org *org,
                            px_err *err);
 
-/* REQ-SSCC-8 (org_prefixes.c): checks the n company prefixes org o (as it is now) is to list
- * beyond its GLN's, writes them, and records the old and new lists in d (may be NULL). */
+/* REQ-SSCC-8 (org_prefixes.c): the n company prefixes org o is to list beyond its GLN's, as
+ * far as they are checked without the database (a CMO's, at most PX_ORG_GCP_MAX, 6 to 12
+ * digits, none twice). */
+px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_t n, px_err *err);
+/* Checks them (px__org_prefixes_check, then none another organization's), writes them, and
+ * records the old and new lists in d (may be NULL). */
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
                            px_audit_details *d, px_err *err);
 
