@@ -524,8 +524,9 @@ px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long l
 
 px_rc px_store_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err)
 {
-    /* An OR whose arms are the predicates of the partial indexes job_runnable and job_failed:
-     * the completed jobs are never read. */
+    /* An OR whose arms are the predicates of the partial indexes job_runnable and job_failed,
+     * so the planner can read those two and leave the completed jobs alone (on a small table
+     * it may scan instead). */
     PGresult *r = px__exec(db,
                            "SELECT kind, status, count(*) FROM job WHERE status IN ('queued', "
                            "'running') OR status = 'failed' GROUP BY kind, status ORDER BY 1, 2",
