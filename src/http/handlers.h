@@ -4,7 +4,7 @@
 
 #include "request.h"
 
-#define PX_ROUTE(m, p, h, a, f) void h(px_req *r);
+#define PX_ROUTE(m, p, h, a, f, q) void h(px_req *r);
 #include "routes.def"
 #undef PX_ROUTE
 
@@ -12,5 +12,8 @@ int px_route_find(const char *method, const char *path, char params[][256], int 
                   int *path_matched);
 /* The methods the path takes, comma-separated (GET implies HEAD), for an Allow header. */
 void px_route_methods(const char *path, char *out, size_t cap);
+/* The position of name among the query names rt takes (routes.def), or -1 when it takes no
+ * such name. rt->query is not PX_QUERY_ANY. */
+int px_route_query_index(const px_route *rt, const char *name);
 
 #endif

@@ -26,7 +26,9 @@ typedef struct px_route {
     px_handler handler;
     px_action action;
     int flags;
+    const char *query; /* the query names it takes, space-separated; NULL: PX_QUERY_ANY */
 } px_route;
+#define PX_QUERY_ANY NULL
 
 struct px_req {
     px_app *app;

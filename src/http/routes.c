@@ -6,7 +6,7 @@
 #include "request.h"
 
 const px_route px_routes[] = {
-#define PX_ROUTE(m, p, h, a, f) {m, p, h, a, f},
+#define PX_ROUTE(m, p, h, a, f, q) {m, p, h, a, f, q},
 #include "routes.def"
 #undef PX_ROUTE
 };
@@ -95,4 +95,18 @@ void px_route_methods(const char *path, char *out, size_t cap)
             o += 6;
         }
     }
+}
+
+int px_route_query_index(const px_route *rt, const char *name)
+{
+    size_t len = strlen(name);
+    int i = 0;
+    for (const char *q = rt->query; *q; i++) {
+        q += strspn(q, " ");
+        size_t n = strcspn(q, " ");
+        if (n && n == len && memcmp(q, name, len) == 0)
+            return i;
+        q += n;
+    }
+    return -1;
 }

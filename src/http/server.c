@@ -7,6 +7,7 @@
  * decided from the headers alone (a malformed request, a declared body over the cap, the
  * body budget spent): answering at once (and closing) is better than reading the body. */
 #include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,34 +187,59 @@ static int read_json_body(px_req *r)
     return 0;
 }
 
-static enum MHD_Result query_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+/* What query_refused looks for: a name or value that is not UTF-8, and, on a route whose
+ * query names are listed (routes.def), a name it does not take or one given twice. */
+typedef struct query_check {
+    const px_route *rt; /* NULL: no route (the resolver's other forms), UTF-8 only */
+    uint64_t seen;      /* a bit per listed name given so far */
+    const char *bad;
+    const char *why;
+} query_check;
+
+static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
     (void)kind;
-    const char **bad = cls;
+    query_check *q = cls;
     if (!px_utf8_valid(key) || (value && !px_utf8_valid(value))) {
-        *bad = px_utf8_valid(key) ? key : "";
+        q->bad = px_utf8_valid(key) ? key : "";
+        q->why = "is not UTF-8";
         return MHD_NO;
     }
+    if (!q->rt || q->rt->query == PX_QUERY_ANY)
+        return MHD_YES;
+    int i = px_route_query_index(q->rt, key);
+    if (i < 0 || i >= 64) {
+        q->bad = key;
+        q->why = "is not one this route takes (schemas/openapi.yaml lists them)";
+        return MHD_NO;
+    }
+    if (q->seen & ((uint64_t)1 << i)) {
+        q->bad = key;
+        q->why = "is given more than once";
+        return MHD_NO;
+    }
+    q->seen |= (uint64_t)1 << i;
     return MHD_YES;
 }
 
 /* Every value from the URL is well-formed UTF-8 before any handler reads it (docs/api.md
- * "Errors"): percent-decoding may give any byte, and a text that is not UTF-8 is nothing
+ * "Conventions"): percent-decoding may give any byte, and a text that is not UTF-8 is nothing
  * packid stores (a path names no object: 404, checked before routing, so the resolver's
- * paths too) and no parameter it takes (400). */
-static int query_not_utf8(px_req *r)
+ * paths too) and no parameter it takes (400). A route answers only the query it takes: a
+ * name it does not know (a typo of a filter would list everything) or one given twice (which
+ * one counts?) is refused, not ignored. 1 when a refusal was queued. */
+static int query_refused(px_req *r, const px_route *rt)
 {
-    const char *bad = NULL;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_utf8, &bad);
-    if (bad) {
-        px_err err;
-        px_err_set_field(&err, PX_EINVALID, "bad_request", bad,
-                         "query parameter '%.64s' is not UTF-8", bad);
-        px_reply_error(r, &err);
-        return 1;
-    }
-    return 0;
+    query_check q = {.rt = rt};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each, &q);
+    if (!q.bad)
+        return 0;
+    px_err err;
+    px_err_set_field(&err, PX_EINVALID, "bad_request", q.bad, "query parameter '%.64s' %s", q.bad,
+                     q.why);
+    px_reply_error(r, &err);
+    return 1;
 }
 
 static void dispatch(px_req *r)
@@ -247,7 +273,7 @@ static void dispatch(px_req *r)
             return;
         }
         /* The resolver's other path forms echo query values too: UTF-8 first, as every route. */
-        if (query_not_utf8(r) || px__resolver_fallback(r))
+        if (query_refused(r, NULL) || px__resolver_fallback(r))
             return;
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
         return;
@@ -256,7 +282,7 @@ static void dispatch(px_req *r)
     r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
-    if (query_not_utf8(r))
+    if (query_refused(r, r->route))
         return;
     if (r->body_too_big) {
         px_reply_fail(r, PX_ETOOBIG, "payload_too_large",

@@ -94,6 +94,9 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
+    /* test_lists__query_names asks every public route too (docs/resolver.md: 10/s a client) */
+    px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=100000");
+    px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=100000");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
@@ -366,11 +369,95 @@ static void test_lists__items_and_errors(void **state)
                                "forbidden_role"));
 }
 
+/* One request of the walk below: its answer must be 400 bad_request on field (want 1), or
+ * anything but that (want 0). */
+static void query_try(fixture *f, const char *method, const char *path, const char *field, int want)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, method, path, f->mah_key, NULL, NULL);
+    json_t *e = json_object_get(r.json, "error");
+    json_t *d = json_array_get(json_object_get(e, "details"), 0);
+    int refused = r.status == 400 && e && strcmp(px_test_str(e, "code"), "bad_request") == 0 && d &&
+                  strcmp(px_test_str(d, "field"), field) == 0;
+    if (refused != want)
+        fail_msg("%s %s: want %s on %s, got %ld %s", method, path,
+                 want ? "400 bad_request" : "no refusal", field, r.status, r.body);
+    px_http_resp_free(&r);
+}
+
+/* docs/api.md "Conventions": a route takes the query parameters its row of src/http/routes.def
+ * names (schemas/openapi.yaml documents the same, test_openapi_spec): on every such route a
+ * name it does not take, and each of its names given twice, is 400 bad_request naming it —
+ * before the key or the body is read, so a path of placeholders is enough; the routes that
+ * read their query themselves (PX_QUERY_ANY) do not refuse an unknown name that way. A POST
+ * so refused writes nothing. */
+static void test_lists__query_names(void **state)
+{
+    fixture *f = *state;
+    FILE *routes = fopen(PX_SOURCE_DIR "/src/http/routes.def", "r");
+    assert_non_null(routes);
+    char line[512];
+    int strict = 0, open = 0;
+    while (fgets(line, sizeof(line), routes)) {
+        char method[8], pattern[160], query[256];
+        if (sscanf(line, "PX_ROUTE(\"%7[A-Z]\", \"%159[^\"]\", %*[^,], %*[^,], %*[^,], %255[^)])",
+                   method, pattern, query) != 3)
+            continue;
+        char path[512];
+        size_t o = 0;
+        for (const char *p = pattern; *p && o < sizeof(path) - 16;) {
+            if (*p == '{') {
+                o += (size_t)snprintf(path + o, sizeof(path) - o, "x");
+                p = strchr(p, '}') + 1;
+            } else {
+                path[o++] = *p++;
+            }
+        }
+        path[o] = '\0';
+        char url[1024];
+        snprintf(url, sizeof(url), "%s?px_not_a_parameter=1", path);
+        if (strcmp(query, "PX_QUERY_ANY") == 0) {
+            query_try(f, method, url, "px_not_a_parameter", 0);
+            open++;
+            continue;
+        }
+        assert_true(query[0] == '"');
+        query_try(f, method, url, "px_not_a_parameter", 1);
+        char names[256];
+        snprintf(names, sizeof(names), "%.*s", (int)strlen(query) - 2, query + 1);
+        for (char *save = NULL, *n = strtok_r(names, " ", &save); n;
+             n = strtok_r(NULL, " ", &save)) {
+            snprintf(url, sizeof(url), "%s?%s=1&%s=2", path, n, n);
+            query_try(f, method, url, n, 1);
+        }
+        strict++;
+    }
+    fclose(routes);
+    assert_true(strict > 90 && open > 20);
+    /* Refused before anything is written. */
+    long long before = px_count_of(&f->env, "SELECT count(*) FROM product");
+    char body[160];
+    char gtin[15];
+    px_test_gtin(gtin, 803);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Q\",\"market\":\"EU\"}",
+             gtin);
+    json_decref(px_http_expect(&f->env, "POST", "/v1/products?dry_run=1", f->mah_key, body, NULL,
+                               400, "bad_request"));
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM product"), before);
+    /* A typo of a filter is refused, the name it meant is taken. */
+    json_decref(px_http_expect(&f->env, "GET", "/v1/jobs?staus=failed", f->mah_key, NULL, NULL, 400,
+                               "bad_request"));
+    json_decref(
+        px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=5", f->mah_key, NULL, 200));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists__paging_and_visibility),
         cmocka_unit_test(test_lists__items_and_errors),
+        cmocka_unit_test(test_lists__query_names),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }

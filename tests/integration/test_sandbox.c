@@ -308,7 +308,7 @@ static void test_sandbox__walk_every_route(void **state)
     int walked = 0;
     while (fgets(line, sizeof(line), routes)) {
         char method[8], pattern[160], flags[64];
-        if (sscanf(line, "PX_ROUTE(\"%7[A-Z]\", \"%159[^\"]\", %*[^,], %*[^,], %63[^)])", method,
+        if (sscanf(line, "PX_ROUTE(\"%7[A-Z]\", \"%159[^\"]\", %*[^,], %*[^,], %63[^,])", method,
                    pattern, flags) != 3)
             continue;
         /* The path with each {name} replaced by the live object of that kind. */

@@ -7,9 +7,13 @@
 //   a route with a policy action: 403 (forbidden_role, domain/policy);
 //   a route that reads a JSON body (PX_BODY): 422 (invalid_utf8, validation_error) and a
 //     requestBody.
+// And every route documents exactly the query parameters it takes (routes.def's query column;
+// PX_QUERY_ANY routes read the query themselves).
 // 405 method_not_allowed (with Allow) and 404 not_found for an unknown path are answers of no
 // route: OpenAPI has no operation to list them on (docs/api.md "Errors" names them).
 // Usage: node check-spec.mjs <repo root>
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadSpec, loadRoutes, METHODS } from "./lib.mjs";
 
 const root = process.argv[2] ?? new URL("../..", import.meta.url).pathname;
@@ -23,6 +27,9 @@ try {
   process.exit(1);
 }
 const routes = loadRoutes(root);
+const lines = readFileSync(join(root, "src", "http", "routes.def"), "utf8").match(/^PX_ROUTE\(/gm);
+if (lines.length !== routes.length)
+  problems.push(`src/http/routes.def: ${lines.length - routes.length} PX_ROUTE lines not read`);
 const routed = new Set(routes.map((r) => `${r.method} ${r.path}`));
 for (const [path, item] of Object.entries(spec.paths))
   for (const m of METHODS)
@@ -59,6 +66,16 @@ for (const r of routes) {
     }
     for (const [type, media] of Object.entries(content))
       if (!media.schema) problems.push(`${name} ${c} ${type} has no schema`);
+  }
+  // The query names the server takes (routes.def's last column; any other is refused) are the
+  // ones the spec documents, no more and no fewer.
+  if (r.query) {
+    const params = [...(spec.paths[r.path].parameters ?? []), ...(op.parameters ?? [])];
+    const documented = new Set(params.filter((p) => p.in === "query").map((p) => p.name));
+    for (const q of r.query)
+      if (!documented.has(q)) problems.push(`${name} takes query parameter ${q}, undocumented`);
+    for (const q of documented)
+      if (!r.query.includes(q)) problems.push(`${name} documents query parameter ${q}, refused`);
   }
 }
 for (const p of problems) console.error(`openapi: ${p}`);

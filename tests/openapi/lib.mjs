@@ -19,13 +19,17 @@ export async function loadSpec(root) {
   return { spec: validator.specification, resolved: validator.resolveRefs(), version: validator.version };
 }
 
-// PX_ROUTE("GET", "/v1/x/{id}", handler, PX_ACT_..., FLAGS) -> {method, path, action, flags}
+// PX_ROUTE("GET", "/v1/x/{id}", handler, PX_ACT_..., FLAGS, "q1 q2" | PX_QUERY_ANY)
+//   -> {method, path, action, flags, query: ["q1", "q2"] | null}
 export function loadRoutes(root) {
   const text = readFileSync(join(root, "src", "http", "routes.def"), "utf8");
-  const re = /^PX_ROUTE\(\s*"([A-Z]+)",\s*"([^"]+)",\s*(\w+),\s*(\w+),\s*([\w|\s]+)\)/gm;
+  const re = /^PX_ROUTE\(\s*"([A-Z]+)",\s*"([^"]+)",\s*(\w+),\s*(\w+),\s*([\w|\s]+),\s*(PX_QUERY_ANY|"[^"]*")\)/gm;
   const routes = [];
   for (const m of text.matchAll(re))
-    routes.push({ method: m[1].toLowerCase(), path: m[2], action: m[4], flags: m[5].split("|").map((s) => s.trim()) });
+    routes.push({
+      method: m[1].toLowerCase(), path: m[2], action: m[4], flags: m[5].split("|").map((s) => s.trim()),
+      query: m[6] === "PX_QUERY_ANY" ? null : m[6].slice(1, -1).split(" ").filter((s) => s),
+    });
   if (routes.length === 0) throw new Error("no PX_ROUTE line in src/http/routes.def");
   return routes;
 }
