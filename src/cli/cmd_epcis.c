@@ -154,15 +154,15 @@ static int sink_counted(void *ctx, const char *data, size_t len)
     return fwrite(data, 1, len, s->fp) == len ? 0 : -1;
 }
 
-/* The checked export's end: tmp (the whole document) is validated; when valid it becomes out
- * (a rename) or is copied to stdout, else it is removed and the command fails with the
- * schema's reason (code epcis_schema, exit 1) and writes nothing. */
-static int export_checked(px_cli *cli, px_epcis_validator *v, const char *tmp, const char *out,
-                          px_err *err)
+/* The staged export's end: tmp (the whole document) is validated when a schema is configured
+ * (v); then it becomes out (a rename) or is copied to stdout, else it is removed and the
+ * command fails with the schema's reason (code epcis_schema, exit 1) and writes nothing. */
+static int export_finish(px_cli *cli, px_epcis_validator *v, const char *tmp, const char *out,
+                         px_err *err)
 {
     px_err verr;
     px_err_clear(&verr);
-    if (px_epcis_validate_file(v, tmp, &verr) != PX_OK) {
+    if (v && px_epcis_validate_file(v, tmp, &verr) != PX_OK) {
         remove(tmp);
         px_err_set(err, verr.rc, verr.code[0] ? verr.code : "epcis_schema",
                    "the exported document is not valid against its schema, nothing written: %s",
@@ -239,8 +239,9 @@ static int export_args_read(const px_cli *cli, int argc, char **argv, export_arg
     return PX_EXIT_OK;
 }
 
-/* A checked document goes to a file of its own first (beside out, so the rename is atomic;
- * else in TMPDIR) and reaches its destination only once valid: 0 with tmp created, or -1. */
+/* A document for a file, or to be checked, goes to a file of its own first (beside out, so the
+ * rename is atomic; else in TMPDIR) and reaches its destination only once whole and valid: a
+ * failed export leaves the file that was at out as it was. 0 with tmp created, or -1. */
 static int partial_file(char tmp[4096], const char *out)
 {
     int w = out ? snprintf(tmp, 4096, "%s.partial-XXXXXX", out)
@@ -290,24 +291,22 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
         return px_cli_fail(cli, &s.err);
     }
     char tmp[4096] = "";
-    const char *dest = v ? tmp : a.out;
-    if (v && partial_file(tmp, a.out) != 0)
-        return cannot_write(cli, &s, v, tmp);
+    int staged = v || a.out; /* unstaged: unchecked, to stdout */
+    if (staged && partial_file(tmp, a.out) != 0)
+        return cannot_write(cli, &s, v, a.out ? a.out : tmp);
     file_sink fs = {stdout, 0};
-    if (dest && !(fs.fp = fopen(dest, "wb"))) {
-        if (v)
-            remove(tmp);
-        return cannot_write(cli, &s, v, dest);
+    if (staged && !(fs.fp = fopen(tmp, "wb"))) {
+        remove(tmp);
+        return cannot_write(cli, &s, v, tmp);
     }
     size_t count = 0;
     px_rc rc = px_svc_epcis_export_as(s.db, &s.me, a.gtin, a.batch, a.profile, a.format,
                                       sink_counted, &fs, &count, &s.err);
     px_cli_close(&s);
-    done = output_done(cli, fs.fp, dest, rc, &s.err);
-    if (v && done == PX_EXIT_OK)
-        done = export_checked(cli, v, tmp, a.out, &err);
-    else if (v)
-        remove(tmp); /* a failed export leaves no partial file behind */
+    /* A failed export removes its staged file: no partial file is left behind. */
+    done = output_done(cli, fs.fp, staged ? tmp : NULL, rc, &s.err);
+    if (staged && done == PX_EXIT_OK)
+        done = export_finish(cli, v, tmp, a.out, &err);
     px_epcis_validator_free(v);
     if (done != PX_EXIT_OK)
         return done;

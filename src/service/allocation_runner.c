@@ -169,30 +169,19 @@ done:
     return rc;
 }
 
-typedef struct fail_ctx {
-    const px_alloc_claim *cl;
-    const char *why;
-} fail_ctx;
-
 /* A job that can never finish (settings unusable, serial space exhausted, a value the database
  * refuses): failed, with the reason, and the unissued part of the reservation given back to
- * the product and to the allotment. Only a job
- * still queued or running fails (another process may have finished or failed it meanwhile);
- * the UPDATE waits for a chunk in progress to commit. */
-static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
+ * the product and to the allotment, in the claiming transaction tx, which holds the job's row
+ * (so no other worker runs the job in between) — logged once that commits. Only a job still
+ * queued or running fails (another process may have finished or failed it meanwhile). */
+static px_rc fail_job(px_tx *tx, const px_alloc_claim *cl, const char *why, px_err *err)
 {
-    fail_ctx *c = vc;
-    const px_alloc_claim *cl = c->cl;
     px_db *db = px_tx_db(tx);
     int changed = 0;
     long long undone = 0;
-    px_rc rc = px_store_job_fail(db, cl->job_id, c->why, &changed, &undone, err);
-    if (rc != PX_OK)
+    px_rc rc = px_store_job_fail(db, cl->job_id, why, &changed, &undone, err);
+    if (rc != PX_OK || !changed)
         return rc;
-    if (!changed) {
-        px_tx_discard(tx);
-        return PX_OK;
-    }
     if ((rc = px_store_product_issued_add(db, cl->gtin, -undone, err)) != PX_OK)
         return rc;
     /* The serials it never issued go back to the allotment it was charged to
@@ -206,18 +195,12 @@ static px_rc fail_body(px_tx *tx, void *vc, px_err *err)
     if (d) {
         px_audit_str(d, "job_id", cl->job_id);
         px_audit_str(d, "gtin", cl->gtin);
-        px_audit_str(d, "error", c->why);
+        px_audit_str(d, "error", why);
     }
+    px_tx_log(tx, PX_LOG_ERROR, "allocation job %s failed: %s", cl->job_id, why);
     /* The MAH's webhook hears of it with the failure (job.failed, docs/webhooks.md). */
-    return px_svc_webhook_job_failed(tx, cl->tenant_id, "allocation", cl->job_id,
-                                     cl->allocation_id, cl->gtin, c->why, err);
-}
-
-static px_rc fail_job(px_db *db, const px_alloc_claim *cl, const char *why, px_err *err)
-{
-    px_logf(PX_LOG_ERROR, "allocation job %s failed: %s", cl->job_id, why);
-    fail_ctx c = {cl, why};
-    return px_tx_run(db, NULL, fail_body, &c, err);
+    return px_svc_webhook_job_failed(tx, cl->tenant_id, "allocation", cl->job_id, cl->allocation_id,
+                                     cl->gtin, why, err);
 }
 
 typedef struct chunk_ctx {
@@ -266,7 +249,7 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
 }
 
 /* Claims the oldest runnable allocation job (its row locked until COMMIT) and runs one chunk
- * of it as a try. */
+ * of it as a try; a job that can never finish, or whose last try failed, fails here. */
 static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 {
     chunk_ctx *c = vc;
@@ -275,18 +258,18 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
     c->fail_reason[0] = '\0';
     memset(&c->try_out, 0, sizeof(c->try_out));
     px_rc rc = px_store_alloc_claim(px_tx_db(tx), cl, &c->found, err);
+    if (rc != PX_OK || !c->found) {
+        px_tx_discard(tx);
+        return rc;
+    }
+    if (!cl->settings_ok)
+        return fail_job(tx, cl, cl->settings_error, err);
+    rc = px_job_try(tx, "allocation", cl->job_id, chunk_body, c, &c->try_out, err);
     if (rc != PX_OK)
         return rc;
-    if (!c->found || !cl->settings_ok) {
-        if (c->found)
-            px_strlcpy(c->fail_reason, cl->settings_error, sizeof(c->fail_reason));
-        px_tx_discard(tx);
-        return PX_OK;
-    }
-    rc = px_job_try(tx, "allocation", cl->job_id, chunk_body, c, &c->try_out, err);
-    if (rc == PX_OK && c->try_out.exhausted)
-        px_strlcpy(c->fail_reason, c->try_out.err.message, sizeof(c->fail_reason));
-    return rc; /* a job that cannot finish fails after this commit, in its own transaction */
+    if (c->fail_reason[0])
+        return fail_job(tx, cl, c->fail_reason, err);
+    return c->try_out.exhausted ? fail_job(tx, cl, c->try_out.err.message, err) : PX_OK;
 }
 
 px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -296,10 +279,6 @@ px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
     memset(&c, 0, sizeof(c));
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     *did_work = c.found;
-    if (c.fail_reason[0]) {
-        px_err_clear(err);
-        return fail_job(db, &c.cl, c.fail_reason, err);
-    }
     /* A failed try committed its count; the runner still reports the failure (logged and
      * counted by the worker loop). */
     if (rc == PX_OK && c.try_out.rc != PX_OK) {

@@ -93,10 +93,13 @@ typedef struct template_ctx {
 static px_rc template_body(px_tx *tx, void *vc, px_err *err)
 {
     template_ctx *c = vc;
-    px_rc rc = px_store_carrier_template_insert(px_tx_db(tx), c->t, err);
-    if (rc != PX_OK)
-        return rc;
     const px_actor *by = px_tx_actor(tx);
+    /* Read back (its created_at) in the transaction that writes it: an answer that fails
+     * after the COMMIT would make a client's retry a second template. */
+    px_rc rc = px_store_carrier_template_insert(px_tx_db(tx), c->t, err);
+    if (rc != PX_OK || (rc = px_store_carrier_template_get(px_tx_db(tx), c->t, c->t->id, by->org_id,
+                                                           err)) != PX_OK)
+        return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
                                       "carrier_template.create", c->t->id);
     if (d)
@@ -125,10 +128,7 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
     if (px_uuid_v4(out->id) != PX_OK)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     template_ctx c = {out};
-    rc = px_tx_run(db, by, template_body, &c, err);
-    if (rc == PX_OK)
-        rc = px_store_carrier_template_get(db, out, out->id, by->org_id, err);
-    return rc;
+    return px_tx_run(db, by, template_body, &c, err);
 }
 
 px_rc px_svc_carrier_template_get(px_db *db, const px_actor *by, const char *id,
@@ -221,9 +221,12 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
     int last_ok = 0;
     for (size_t i = 0; i < c->req->n_items; i++) {
         px_carrier_item_in *it = &c->ck.items[i];
-        if (it->error || !it->target)
-            continue; /* a pack, or refused by check_targets already */
         const char *gtin = c->ck.target_gtin[i];
+        if (!it->target || !gtin[0])
+            continue; /* a pack, or refused by check_targets already */
+        /* An attempt run again looks again (tx.h): a product committed meanwhile is seen. */
+        it->error = NULL;
+        it->error_code = NULL;
         if (strcmp(gtin, last) != 0) {
             px_product prod;
             px_err nf;

@@ -52,12 +52,6 @@ typedef struct run_ctx {
     int n;
     int found;
     px_job_try_outcome try_out; /* the last chunk's try */
-    /* The batch failed in this pass (tell_failed): logged once its transaction committed. */
-    struct {
-        int failed, tries;
-        char id[PX_ID_LEN + 1];
-        char why[PX_ERR_MSG_MAX];
-    } told;
     atomic_int next; /* the render threads' next item */
     atomic_int stop; /* the chunk failed or is written: render no more */
     pthread_mutex_t mu;
@@ -255,10 +249,10 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
 
 /* A batch that ends failed is told as every job that fails: carrier_batch.fail audited with
  * what it failed (why, and how many items), the MAH's webhook job.failed, and an error logged
- * once the claiming transaction commits (px_run_carrier_batch: never for a pass rolled back or
- * run again). */
-static px_rc tell_failed(px_tx *tx, run_ctx *c, const px_carrier_batch *b, long long items_failed,
-                         int tries, const char *why, px_err *err)
+ * once that commits (px_tx_log: never for a pass, or a chunk's savepoint, rolled back or run
+ * again). */
+static px_rc tell_failed(px_tx *tx, const px_carrier_batch *b, long long items_failed, int tries,
+                         const char *why, px_err *err)
 {
     const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
     px_actor sys;
@@ -269,10 +263,11 @@ static px_rc tell_failed(px_tx *tx, run_ctx *c, const px_carrier_batch *b, long 
         px_audit_int(d, "items_failed", items_failed);
         px_audit_str(d, "error", why);
     }
-    c->told.failed = 1;
-    c->told.tries = tries;
-    px_strlcpy(c->told.id, b->id, sizeof(c->told.id));
-    px_strlcpy(c->told.why, why, sizeof(c->told.why));
+    if (tries)
+        px_tx_log(tx, PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", b->id, tries,
+                  why);
+    else
+        px_tx_log(tx, PX_LOG_ERROR, "carrier batch %s failed: %s", b->id, why);
     return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL,
                                               why, err)
                   : PX_OK;
@@ -332,7 +327,7 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     static const char why[] = "no item of the batch rendered";
     if ((rc = px_store_job_error_set(c->db, c->now.job_id, why, err)) != PX_OK)
         return rc;
-    return tell_failed(tx, c, &c->now, c->now.error_count, 0, why, err);
+    return tell_failed(tx, &c->now, c->now.error_count, 0, why, err);
 }
 
 /* A batch whose chunk failed its last try (px_job_try, workers.h) fails, in the claiming
@@ -350,7 +345,7 @@ static px_rc fail_batch(px_tx *tx, run_ctx *c, const char *why, px_err *err)
         return rc;
     if ((rc = px_store_allotment_refund_carrier_batch(db, b->id, undone, err)) != PX_OK)
         return rc;
-    return tell_failed(tx, c, b, undone, PX_JOB_TRIES, why, err);
+    return tell_failed(tx, b, undone, PX_JOB_TRIES, why, err);
 }
 
 /* Claims the oldest runnable batch (its job row locked until COMMIT) and runs one chunk of it
@@ -359,7 +354,6 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
 {
     run_ctx *c = vc;
     memset(&c->try_out, 0, sizeof(c->try_out));
-    memset(&c->told, 0, sizeof(c->told)); /* a rerun starts afresh (tx.h) */
     px_rc rc = px_store_carrier_batch_claim(px_tx_db(tx), &c->b, &c->found, err);
     if (rc != PX_OK || !c->found)
         return rc;
@@ -379,13 +373,6 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
-    if (rc == PX_OK && c->told.failed) {
-        if (c->told.tries)
-            px_logf(PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", c->told.id,
-                    c->told.tries, c->told.why);
-        else
-            px_logf(PX_LOG_ERROR, "carrier batch %s failed: %s", c->told.id, c->told.why);
-    }
     /* A failed try committed its count; the runner still reports the failure (logged and
      * counted by the worker loop). */
     if (rc == PX_OK && c->try_out.rc != PX_OK) {

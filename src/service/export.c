@@ -617,11 +617,12 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
 
 /* ---- the runner --------------------------------------------------------------------------- */
 
-/* An export that can never complete: failed with its reason, audited (export.fail) and told to
- * the MAH's webhook (job.failed, docs/webhooks.md), as an allocation's failure. */
+/* An export that can never complete: failed with its reason, audited (export.fail), told to
+ * the MAH's webhook (job.failed, docs/webhooks.md), as an allocation's failure, and logged once
+ * that commits. */
 static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err *err)
 {
-    px_logf(PX_LOG_ERROR, "export %s failed: %s", e->id, why);
+    px_tx_log(tx, PX_LOG_ERROR, "export %s failed: %s", e->id, why);
     px_rc rc = px_store_export_fail(px_tx_db(tx), e, why, err);
     if (rc != PX_OK)
         return rc;

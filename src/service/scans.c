@@ -207,8 +207,13 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
         if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0)
             return px_err_oom(err);
     }
-    if (full && (rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
-        return rc;
+    /* This scan is in the buffer now: a flush that fails keeps it there for the next one
+     * (scan_buffer.h), so the verdict still goes out (an error here would have the client
+     * retry, and scan twice). */
+    px_err ferr;
+    if (full && px_scan_buffer_flush(c->app->scans, db, &written, &ferr) != PX_OK)
+        px_logf(PX_LOG_ERROR, "scan buffer flush failed, the scans stay buffered: %s",
+                ferr.message);
     if (o->pub.open_alert)
         o->verdict = PX_VERDICT_SUSPECT; /* REQ-CLONE-5: a flagged serial is suspect */
     *done = 1;

@@ -1,4 +1,6 @@
 /* The one transaction shape of a use case (tx.h). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +17,26 @@ typedef struct audit_entry {
     px_audit_details details;
 } audit_entry;
 
+/* A line px_tx_log keeps until COMMIT. */
+typedef struct tx_line {
+    struct tx_line *next;
+    px_log_level level;
+    char text[];
+} tx_line;
+
 struct px_tx {
     px_db *db;
     const px_actor *by;
     audit_entry *head, **tail;
+    tx_line *lines, **lines_tail;
     int oom;
     int no_actor; /* an entry was asked for with no actor: a bug */
     int discard;
 };
+
+/* The outermost px_tx_run of this thread: a nested run (a savepoint of it) hands the lines
+ * it logged to it when its savepoint is released. */
+static _Thread_local px_tx *outermost;
 
 px_db *px_tx_db(const px_tx *tx)
 {
@@ -73,6 +87,50 @@ px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tena
     *tx->tail = e;
     tx->tail = &e->next;
     return &e->details;
+}
+
+void px_tx_log(px_tx *tx, px_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    tx_line *l = n < 0 ? NULL : malloc(sizeof(*l) + (size_t)n + 1);
+    if (!l) {
+        tx->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(l->text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    l->next = NULL;
+    l->level = level;
+    *tx->lines_tail = l;
+    tx->lines_tail = &l->next;
+}
+
+/* The lines of a committed transaction are logged (emit), of any other dropped. */
+static void lines_end(px_tx *tx, int emit)
+{
+    for (tx_line *l = tx->lines, *next; l; l = next) {
+        next = l->next;
+        if (emit)
+            px_log(l->level, l->text, NULL);
+        free(l);
+    }
+    tx->lines = NULL;
+    tx->lines_tail = &tx->lines;
+}
+
+/* A released savepoint's lines join the outer transaction's (to be logged at its COMMIT). */
+static void lines_hand_over(px_tx *from, px_tx *to)
+{
+    if (!from->lines)
+        return;
+    *to->lines_tail = from->lines;
+    to->lines_tail = from->lines_tail;
+    from->lines = NULL;
+    from->lines_tail = &from->lines;
 }
 
 static void entries_free(px_tx *tx)
@@ -184,34 +242,45 @@ static px_rc attempt_nested(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
 
 px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err)
 {
-    px_tx tx = {db, by, NULL, NULL, 0, 0, 0};
+    px_tx tx = {db, by, NULL, NULL, NULL, NULL, 0, 0, 0};
     tx.tail = &tx.head;
+    tx.lines_tail = &tx.lines;
     px_rc rc = PX_OK;
     if (px_db_in_tx(db)) {
         px_err_clear(err);
         rc = attempt_nested(&tx, body, ctx, err);
+        if (rc == PX_OK && outermost && outermost->db == db)
+            lines_hand_over(&tx, outermost);
+        /* A savepoint of a transaction no px_tx_run began: its own release is its end. */
+        lines_end(&tx, rc == PX_OK);
         entries_free(&tx);
         return rc;
     }
+    px_tx *outer = outermost;
+    outermost = &tx;
     for (int i = 0; i < PX_TX_ATTEMPTS; i++) {
         px_err_clear(err);
         rc = attempt(&tx, body, ctx, err);
+        lines_end(&tx, rc == PX_OK);
         entries_free(&tx);
         if (!px_tx_retryable(rc, err))
             break;
     }
+    outermost = outer;
     return rc;
 }
 
 px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
 {
-    px_tx tx = {db, NULL, NULL, NULL, 0, 0, 0};
+    px_tx tx = {db, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
     tx.tail = &tx.head;
+    tx.lines_tail = &tx.lines;
     px_rc rc = px_db_begin_read(db, err);
     if (rc != PX_OK)
         return rc;
     rc = body(&tx, ctx, err);
     px_db_rollback(db);
+    lines_end(&tx, rc == PX_OK); /* a read's end is its success */
     entries_free(&tx);
     return rc;
 }

@@ -16,6 +16,7 @@
 #define PX_TX_H
 
 #include "audit_details.h"
+#include "px_log.h"
 #include "service.h"
 
 #define PX_TX_ATTEMPTS 3
@@ -56,6 +57,13 @@ px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tena
 /* The actor of background work: the operator, on behalf of the organization that queued it
  * (org_id), for the audit entries a runner appends. */
 void px_tx_system_actor(px_actor *a, const char *org_id);
+
+/* A log line about what the transaction does (a job that fails, a try that failed), logged
+ * once it commits: never for an attempt rolled back or run again (a savepoint's lines wait for
+ * the outer COMMIT; one rolled back to drops them). Out of memory fails the transaction, as
+ * px_tx_audit does. */
+void px_tx_log(px_tx *tx, px_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The body decided there is nothing to write (an idempotent replay): roll back, succeed. */
 void px_tx_discard(px_tx *tx);

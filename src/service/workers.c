@@ -205,7 +205,7 @@ px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body bod
     if (rc != PX_OK)
         return rc;
     out->exhausted = out->tries >= PX_JOB_TRIES;
-    px_logf(PX_LOG_ERROR, "%s job %s: try %d of %d failed: %s", kind, job_id, out->tries,
-            PX_JOB_TRIES, out->err.message);
+    px_tx_log(tx, PX_LOG_ERROR, "%s job %s: try %d of %d failed: %s", kind, job_id, out->tries,
+              PX_JOB_TRIES, out->err.message);
     return PX_OK;
 }

@@ -43,9 +43,9 @@ typedef struct px_job_try_outcome {
 /* In the claiming transaction tx, which holds job job_id's row lock: runs body (a unit of work
  * of the job, kind for the log) in a savepoint. When it fails with a try's failure, its work is
  * rolled back to the savepoint, the failed try is counted under the claim's lock (so no other
- * worker runs the job between the failure and the count) and logged at error level, and
- * PX_OK is returned: tx commits the count. A failure px_tx_run retries, or the database gone,
- * is returned as it is. */
+ * worker runs the job between the failure and the count) and logged at error level once tx
+ * commits (px_tx_log), and PX_OK is returned: tx commits the count. A failure px_tx_run retries, or
+ * the database gone, is returned as it is. */
 px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body body, void *ctx,
                  px_job_try_outcome *out, px_err *err);
 /* Runs every runner until none has work (tests and the CLI use this synchronously). */

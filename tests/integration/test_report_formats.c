@@ -311,6 +311,53 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
     rmdir(dir);
 }
 
+/* The file's content ("" when it cannot be read). */
+static void file_text(const char *path, char *out, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    size_t n = fp ? fread(out, 1, cap - 1, fp) : 0;
+    out[n] = '\0';
+    if (fp)
+        fclose(fp);
+}
+
+/* `packid epcis export -o FILE` without a schema to check against writes FILE only once the
+ * export is whole too: one that fails (a GTIN packid does not know) leaves the file that was
+ * there as it was, and no partial file beside it; one that succeeds replaces it. */
+static void test_report_formats__cli_failed_export_keeps_file(void **state)
+{
+    fixture *f = *state;
+    char dir[] = "/tmp/packid-export-keep-XXXXXX", out[256], names[1024], old[256], text[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof(out), "%s/export.out", dir);
+    FILE *fp = fopen(out, "w");
+    assert_non_null(fp);
+    fputs("yesterday's export\n", fp);
+    fclose(fp);
+    int slot = swap_setting(f, "PACKID_EPCIS_XSD_DIR", "", old, sizeof(old));
+    char unknown[15];
+    px_test_gtin(unknown, 99901);
+    int rc;
+    const char *a[] = {"epcis",         "export", "--gtin", unknown, "--format",
+                       "epcis-1.2-xml", "-o",     out,      NULL};
+    json_decref(px_test_cli(&f->env, &rc, a));
+    assert_int_not_equal(rc, 0);
+    file_text(out, text, sizeof(text));
+    assert_string_equal(text, "yesterday's export\n");
+    dir_names(dir, names, sizeof(names));
+    assert_string_equal(names, "export.out\n");
+    a[3] = f->gtin;
+    json_decref(px_test_cli(&f->env, &rc, a));
+    snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
+    assert_int_equal(rc, 0);
+    file_text(out, text, sizeof(text));
+    assert_non_null(strstr(text, "EPCISDocument"));
+    dir_names(dir, names, sizeof(names));
+    assert_string_equal(names, "export.out\n");
+    unlink(out);
+    rmdir(dir);
+}
+
 /* PATCH changes the format of reports queued from then on; null or an unknown one is 422. */
 static void test_report_formats__patch_changes_format(void **state)
 {
@@ -382,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
         cmocka_unit_test(test_report_formats__cli_export_formats),
         cmocka_unit_test(test_report_formats__cli_export_checks_its_output),
+        cmocka_unit_test(test_report_formats__cli_failed_export_keeps_file),
         cmocka_unit_test(test_report_formats__patch_changes_format),
         cmocka_unit_test(test_report_formats__unknown_format_refused),
         cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
