@@ -320,6 +320,15 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     /* The chunk's carriers, items' outcomes and counters (store/carrier_store.c). */
     if ((rc = render_and_record(c, err)) != PX_OK)
         return rc;
+    /* An item refused here (its pack gone from the caller's view, unknown, or not rendering)
+     * is a carrier never made: given back to the allotment it was charged to as the batch
+     * arrived, with the chunk (docs/allotments.md: one pays for the carriers one gets). */
+    long long refused = 0;
+    for (int i = 0; i < c->n; i++)
+        refused += c->out[i].row == NULL;
+    if (refused &&
+        (rc = px_store_allotment_refund_carrier_batch(c->db, c->b.id, refused, err)) != PX_OK)
+        return rc;
     /* Its last chunk made no carrier at all (every item refused, on arrival or here): the
      * batch ends failed, and is told as a batch that failed its tries. */
     if (strcmp(c->now.status, "failed") != 0)

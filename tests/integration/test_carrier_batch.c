@@ -736,6 +736,32 @@ static long long failed_batch_jobs(fixture *f)
     return n < 0 ? 0 : n;
 }
 
+/* docs/allotments.md: a batch counts the carriers it makes. Both items are charged as the
+ * batch arrives (a pack item is resolved by the job); the one the job refuses (a serial packid
+ * does not know) is given back with its error. */
+static void test_carrier_batch__job_refused_item_given_back(void **state)
+{
+    fixture *f = *state;
+#define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
+    long long used = px_count_of(&f->env, USED, f->mah_org);
+    json_t *body =
+        json_pack("{s:[o,o]}", "items", pack_item(GTIN, "CB0009"), pack_item(GTIN, "NOSUCH1"));
+    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_decref(body);
+    char id[40];
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 2);
+    j = batch_done(f, f->mah_key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
+    assert_string_equal(item_error(json_object_get(j, "items"), 1), "not_found");
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+#undef USED
+}
+
 /* Nothing fails silently: a batch none of whose items renders (here: each refused as it
  * arrives) ends failed, and is told as a batch that failed its tries (docs/carrier.md "When a
  * batch fails"): carrier_batch.fail audited with the items failed, an error logged, the MAH's
@@ -913,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
         cmocka_unit_test(test_carrier_batch__refused_chunk_fails_after_tries),
         cmocka_unit_test(test_carrier_batch__all_refused_is_told),
+        cmocka_unit_test(test_carrier_batch__job_refused_item_given_back),
         cmocka_unit_test(test_carrier_batch__cli_label),
         cmocka_unit_test(test_carrier_batch__failing_runner_stops_no_other),
     };
