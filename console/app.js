@@ -127,6 +127,18 @@ function when(ts) {
   return String(ts).replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
 }
 
+// A GS1 date YYMMDD as a reader writes it: the century by GS1 General Specifications 7.12
+// (a year 51 or more ahead of this one is of the century before, 50 or more behind of the one
+// after); day 00 means the month's last day, written as the month alone.
+function expiryText(e) {
+  if (!/^\d{6}$/.test(e || "")) return e || "";
+  const yy = +e.slice(0, 2), now = new Date().getUTCFullYear();
+  const diff = yy - (now % 100);
+  const century = Math.floor(now / 100) - (diff >= 51 ? 1 : 0) + (diff <= -50 ? 1 : 0);
+  const ym = `${century * 100 + yy}-${e.slice(2, 4)}`;
+  return e.slice(4) === "00" ? ym : `${ym}-${e.slice(4)}`;
+}
+
 function page(title, ...children) {
   $main.replaceChildren(h("h1", null, title), ...children);
   document.title = title + " · packid console";
@@ -209,7 +221,7 @@ function showSignIn(note) {
       key.value = ""; // the key is not kept by the page, only the session cookie is
       try {
         session = await api("POST", "/v1/sessions", { api_key: value });
-        location.hash = "#/dashboard";
+        history.replaceState(null, "", "#/dashboard"); // no hashchange: one drawing
         route();
       } catch (e) {
         out.replaceChildren(errorBox(e));
@@ -232,7 +244,8 @@ document.getElementById("signout").addEventListener("click", async () => {
     /* already gone: the sign-in page either way */
   }
   session = null;
-  location.hash = "";
+  // Without a hashchange, which would draw the sign-in page again without this note.
+  history.replaceState(null, "", location.pathname);
   showSignIn("You have signed out.");
 });
 
@@ -244,16 +257,19 @@ function dashboard() {
   if (role === "mah" || role === "auditor") {
     parts.push(h("h2", null, "Reports"), section(async () => {
       const p = await api("GET", "/v1/reports?first=200");
+      // A failed or dead report that was retried needs nothing more: its retry is counted.
+      const open = p.items.filter((r) => !r.retried_by);
       const by = {};
-      for (const r of p.items) by[r.state] = (by[r.state] || 0) + 1;
+      for (const r of open) by[r.state] = (by[r.state] || 0) + 1;
       const order = ["failed", "dead", "queued", "sending", "delivered"];
       const cards = h("div", { class: "cards" }, order.map((s) => h("div", { class: "card" },
         h("div", { class: "n" }, String(by[s] || 0)), badge(s))));
-      const alerts = p.items.filter((r) => r.state === "failed" || r.state === "dead");
+      const alerts = open.filter((r) => r.state === "failed" || r.state === "dead");
       return [cards, h("h2", null, "Failed reports"), alerts.length
-        ? table(["Report", "Market", "Batch", "State", "Last error"], alerts.map((r) => [
-          idCell(r.report_id), r.market, `${r.gtin} / ${r.batch}`, badge(r.state), r.last_error || ""]))
-        : h("p", { class: "success" }, "No failed or dead report.")];
+        ? table(["Report", "Market", "GTIN / batch", "State", "Last error"], alerts.map((r) => [
+          idCell(r.report_id), r.market, gtinBatch(r), badge(r.state), r.last_error || ""]))
+        : h("p", { class: "success" }, "No failed or dead report waiting for a retry."),
+      p.has_next_page ? h("p", { class: "hint" }, "Counted over the latest 200 reports; the Reports page lists them all.") : null];
     }));
   }
   if (role === "mah") {
@@ -273,7 +289,7 @@ function dashboard() {
       for (const c of p.items) {
         const k = c.gtin;
         by[k] = by[k] || { commissioned: 0, released: 0, batches: new Set() };
-        by[k].commissioned += c.count - c.rejected;
+        by[k].commissioned += c.count; // count: the packs commissioned (rejected ones are not in it)
         by[k].batches.add(c.batch);
       }
       for (const r of rel.items) {
@@ -319,11 +335,11 @@ function batches(params) {
     for (const c of p.items) {
       const k = c.gtin + "\u0000" + c.batch;
       const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, count: 0, last: c.created_at };
-      b.count += c.count - c.rejected;
+      b.count += c.count;
       by.set(k, b);
     }
     return table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
-      mono(b.gtin), b.batch, b.expiry, String(b.count),
+      mono(b.gtin), b.batch, expiryText(b.expiry), String(b.count),
       h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
     "No batch has been commissioned yet.");
   }));
@@ -344,7 +360,7 @@ function batch(gtin, name) {
     const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
     const out = [h("dl", { class: "kv", id: "batch-facts" },
       h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
-      kv("Batch", b.batch), kv("Expiry", b.expiry),
+      kv("Batch", b.batch), kv("Expiry", expiryText(b.expiry)),
       kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
       kv("Released", b.packs.released, "released-count"),
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
@@ -360,11 +376,15 @@ function batch(gtin, name) {
   page(`Batch ${name}`, ...parts);
 }
 
+// What a finished release says, kept across the batch page's redraw that shows its new counts.
+let releaseNotice = null;
+
 // Release with a confirmation: a dry run first shows what will move and what the report
 // will carry, or every missing precondition in words; only then the release itself.
 function releaseForm(gtin, name) {
-  const market = field("Market", { name: "market", required: true, maxlength: 2, pattern: "[A-Z]{2}", autocomplete: "off", id: "release-market" }, "two capital letters, e.g. DE");
-  const out = h("div", { "aria-live": "polite", id: "release-result" });
+  const market = field("Market", { name: "market", required: true, maxlength: 2, pattern: "[A-Za-z]{2}", autocomplete: "off", id: "release-market" }, "two letters, e.g. DE");
+  const out = h("div", { "aria-live": "polite", id: "release-result" }, releaseNotice);
+  releaseNotice = null;
   const form = h("form", {
     class: "inline", id: "release-form",
     onsubmit: async (ev) => {
@@ -391,8 +411,10 @@ function releaseForm(gtin, name) {
           confirm.disabled = true;
           try {
             const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m });
-            out.replaceChildren(h("p", { class: "success", role: "status", id: "release-done" },
-              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
+            // The page again, so its counts and releases show this one, with the notice.
+            releaseNotice = h("p", { class: "success", role: "status", id: "release-done" },
+              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued.");
+            batch(gtin, name);
           } catch (e) {
             confirm.disabled = false;
             out.replaceChildren(errorBox(e));
@@ -414,36 +436,55 @@ function releaseForm(gtin, name) {
 }
 
 // Pack trace: GTIN + serial, or a scanned element string or Digital Link URI.
-function parseScan(text) {
-  let s = text.trim();
-  try {
-    const u = new URL(s);
-    const m = u.pathname.match(/\/01\/(\d{8,14})\/21\/([^/]+)/);
-    if (m) return { gtin: m[1].padStart(14, "0"), serial: decodeURIComponent(m[2]) };
-  } catch (e) { /* not a URI */ }
-  s = s.replace(/^\](d2|Q3|C1|e0)/, "");
-  if (s.includes("(")) {
-    const ai = {};
-    for (const m of s.matchAll(/\((\d{2,4})\)([^(]*)/g)) ai[m[1]] = m[2];
-    if (ai["01"] && ai["21"]) return { gtin: ai["01"], serial: ai["21"] };
-    return null;
-  }
-  // Unbracketed: fixed-length AIs (01, 11, 17) and GS-terminated ones (10, 21) (GS1
-  // General Specifications 3.2, 7.8.4: FNC1 as the GS character ends a variable field).
+//
+// The length of an AI by its first two digits (GS1 General Specifications 3.2; the same for
+// every AI of a prefix in the GS1 Barcode Syntax Dictionary), and the element strings of
+// predefined length, AI included, that need no FNC1 after them (Figure 7.8.5-2). Any other
+// element string ends at the GS character (FNC1) or at the end.
+const AI_LENGTH = { 23: 3, 24: 3, 25: 3, 31: 4, 32: 4, 33: 4, 34: 4, 35: 4, 36: 4, 39: 4, 40: 3, 41: 3, 42: 3, 43: 4, 70: 4, 71: 3, 72: 4, 80: 4, 81: 4, 82: 4 };
+const PREDEFINED = { "00": 20, "01": 16, "02": 16, "03": 16, "04": 18, 11: 8, 12: 8, 13: 8, 14: 8, 15: 8, 16: 8, 17: 8, 18: 8, 19: 8, 20: 4, 31: 10, 32: 10, 33: 10, 34: 10, 35: 10, 36: 10, 41: 16 };
+
+function elementsOf(s) {
   const out = {};
-  const fixed = { "01": 14, "11": 6, "17": 6 };
   let i = 0;
   while (i < s.length) {
-    const a = s.slice(i, i + 2);
-    i += 2;
-    if (fixed[a]) { out[a] = s.slice(i, i + fixed[a]); i += fixed[a]; continue; }
-    if (a !== "10" && a !== "21") return null;
-    let j = s.indexOf("\u001d", i);
-    if (j < 0) j = s.length;
-    out[a] = s.slice(i, j);
-    i = j + 1;
+    const p = s.slice(i, i + 2);
+    if (!/^\d\d$/.test(p)) return null;
+    const ai = s.slice(i, i + (AI_LENGTH[+p] || 2));
+    let end = PREDEFINED[p] ? i + PREDEFINED[p] : s.indexOf("\u001d", i);
+    if (end < 0) end = s.length;
+    out[ai] = s.slice(i + ai.length, end);
+    i = end + (s[end] === "\u001d" ? 1 : 0);
   }
-  return out["01"] && out["21"] ? { gtin: out["01"], serial: out["21"] } : null;
+  return out;
+}
+
+function parseScan(text) {
+  // A scanner's symbology identifier first (]d2 DataMatrix, ]Q3 or ]Q1 QR, ]C1 GS1-128, ]e0
+  // DataBar: ISO/IEC 15424).
+  const s = text.trim().replace(/^\][A-Za-z]\d/, "");
+  let ai = null;
+  if (/^https?:\/\//i.test(s)) {
+    // A Digital Link: AI/value pairs in the path from its primary key (01) on, e.g.
+    // /01/{gtin}/10/{lot}/21/{serial} (GS1 Digital Link 1.x), then query attributes.
+    try {
+      const u = new URL(s);
+      const segs = u.pathname.split("/").map((x) => decodeURIComponent(x));
+      const k = segs.indexOf("01");
+      if (k < 0) return null;
+      ai = {};
+      for (let i = k; i + 1 < segs.length; i += 2) ai[segs[i]] = segs[i + 1];
+    } catch (e) {
+      return null;
+    }
+  } else if (s.startsWith("(")) {
+    ai = {};
+    for (const m of s.matchAll(/\((\d{2,4})\)([^(]*)/g)) ai[m[1]] = m[2];
+  } else {
+    ai = elementsOf(s);
+  }
+  return ai && /^\d{8,14}$/.test(ai["01"] || "") && ai["21"]
+    ? { gtin: ai["01"].padStart(14, "0"), serial: ai["21"] } : null;
 }
 
 function trace(params) {
@@ -469,6 +510,10 @@ function trace(params) {
         form.querySelector("#trace-gtin").value = g;
         form.querySelector("#trace-serial").value = s;
       }
+      if (!/^\d{8}$|^\d{12,14}$/.test(g) || !s) {
+        out.replaceChildren(errorBox({ message: "Give a GTIN (8, 12, 13 or 14 digits) and a serial, or a scanned code.", details: [] }));
+        return;
+      }
       showPack(out, g, s);
     },
   }, gtin, serial, scan, h("div", null, h("button", { type: "submit", id: "trace-go" }, "Trace")));
@@ -490,9 +535,9 @@ async function showPack(out, gtin, serial) {
   const path = `/v1/packs/${encodeURIComponent(gtin)}/${encodeURIComponent(serial).replace(/%2F/g, "%2F")}`;
   try {
     const p = await api("GET", path);
-    const kv = (k, v) => v === null || v === undefined ? [] : [h("dt", null, k), h("dd", null, String(v))];
+    const kv = (k, v) => v === null || v === undefined || v === "" ? [] : [h("dt", null, k), h("dd", null, String(v))];
     const facts = h("dl", { class: "kv", id: "pack-facts" }, kv("GTIN", p.gtin), kv("Serial", p.serial),
-      [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", p.expiry),
+      [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", expiryText(p.expiry)),
       kv("Market", p.market), kv("Origin", p.origin), kv("Commissioned", when(p.commissioned_at)),
       kv("Released", when(p.released_at)), kv("Reason", p.reason));
     const events = h("ol", { class: "timeline", id: "pack-events" }, (p.events || []).map((e) => h("li", null,
@@ -512,6 +557,14 @@ async function showPack(out, gtin, serial) {
   }
 }
 
+// What a retry says, kept across the list's redraw.
+let reportsNotice = null;
+
+// A report's GTIN and batch (a status change's report has no batch).
+function gtinBatch(r) {
+  return `${r.gtin} / ${r.batch || "–"}`;
+}
+
 function reports(params) {
   const state = params.state || "";
   const filter = h("form", {
@@ -523,18 +576,22 @@ function reports(params) {
     },
   }, field("State", { tag: "select", name: "state", value: state, options: [["", "any"], ["queued", "queued"], ["sending", "sending"], ["delivered", "delivered"], ["failed", "failed"], ["dead", "dead"]] }),
   h("button", { type: "submit", class: "secondary", id: "reports-refresh" }, "Show"));
-  const msg = h("div", { "aria-live": "polite" });
+  const msg = h("div", { "aria-live": "polite" }, reportsNotice);
+  reportsNotice = null;
   page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + state : ""),
     ["Created", "Market", "GTIN / batch", "State", "Attempts", "Last error", ""],
-    (r) => [when(r.created_at), r.market, `${r.gtin} / ${r.batch}`, h("td", { class: "report-state", "data-report": r.report_id }, badge(r.state)),
+    (r) => [when(r.created_at), r.market, gtinBatch(r), h("td", { class: "report-state", "data-report": r.report_id },
+      badge(r.state), r.retried_by ? h("div", { class: "hint" }, "retried by ", h("span", { class: "mono" }, r.retried_by.slice(0, 8) + "…")) : null),
       `${r.attempts} of ${r.max_attempts}`, r.last_error || "", h("div", { class: "actions" },
         h("button", { type: "button", class: "secondary", onclick: () => download(r, msg) }, "Document"),
-        can.retry(session.role) && (r.state === "failed" || r.state === "dead")
-          ? h("button", { type: "button", onclick: async () => {
+        can.retry(session.role) && (r.state === "failed" || r.state === "dead") && !r.retried_by
+          ? h("button", { type: "button", class: "retry", onclick: async (ev) => {
+            ev.target.disabled = true;
             try {
               const x = await api("POST", `/v1/reports/${r.report_id}/retry`);
-              msg.replaceChildren(h("p", { class: "success" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`));
-            } catch (e) { msg.replaceChildren(errorBox(e)); }
+              reportsNotice = h("p", { class: "success", role: "status", id: "retry-done" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`);
+              route(); // the list again: the retry in it, this one marked retried
+            } catch (e) { ev.target.disabled = false; msg.replaceChildren(errorBox(e)); }
           } }, "Retry") : null)],
     "No report yet."));
 }
@@ -560,7 +617,8 @@ function audit() {
     try {
       const v = await api("GET", "/v1/audit/verify");
       result.replaceChildren(v.ok
-        ? h("p", { class: "success", role: "status" }, `The audit chain is intact: ${v.entries} entries, the latest hash ${v.head || "–"}.`)
+        ? h("p", { class: "success", role: "status" }, `The audit chain is intact: ${v.entries} entries` +
+          (v.head ? `, the latest hash ${v.head}` : "") + (v.checkpoints !== undefined ? `, ${v.checkpoints} signed checkpoints.` : "."))
         : errorBox({ message: `The audit chain is broken${v.broken_at ? " at entry " + v.broken_at : ""}: ${v.reason || "a hash does not match"}.`, details: [] }));
     } catch (e) { result.replaceChildren(errorBox(e)); }
   } }, "Verify the chain");
@@ -594,7 +652,7 @@ function jobs() {
   // see theirs, an auditor none (it renders no print data).
   const prints = can.carrier(session.role)
     ? [h("h2", null, "Print jobs"), paged("/v1/print-jobs", ["Print job", "GTIN / batch", "Serials", "Line", "Operator", "Reprint", "Created"],
-      (j) => [idCell(j.print_job_id), `${j.gtin} / ${j.batch || "–"}`, String(j.count), j.line, j.operator,
+      (j) => [idCell(j.print_job_id), gtinBatch(j), String(j.count), j.line, j.operator,
         j.reprint ? "yes" : "no", when(j.created_at)], "No print job yet.")]
     : [];
   page("Allocations & jobs", h("h2", null, "Jobs"), box, h("h2", null, "Allocations"),
@@ -692,6 +750,12 @@ function route() {
 }
 
 window.addEventListener("hashchange", route);
+// The skip link moves the focus to the page's content; as a link to "#main" it would change
+// the hash, which names pages.
+document.querySelector("a.skip").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  $main.focus();
+});
 
 // A reload keeps the session (the cookie) and asks for its CSRF token again.
 (async () => {

@@ -143,6 +143,7 @@ static json_t *report_json(const px_report *rep)
                                                  ? json_integer(rep->master_version)
                                                  : json_null());
     json_object_set_new(o, "retry_of", px_json_str_or_null(rep->retry_of));
+    json_object_set_new(o, "retried_by", px_json_str_or_null(rep->retried_by));
     return o;
 }
 

@@ -186,9 +186,9 @@ static const char k_css[] =
     "main{max-width:32rem;margin:0 auto;padding:1rem}"
     ".verdict{font-size:1.6rem;font-weight:700;padding:1rem;border-radius:.5rem;color:#fff}"
     ".genuine{background:#1a7f37}.expired,.decommissioned,.mismatch{background:#b35900}"
-    ".suspect,.unknown{background:#c62828}"
+    ".suspect,.unknown,.refused{background:#c62828}.product{background:#24527a}"
     "dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#57606a}"
-    "dd{margin:0;word-break:break-all}footer{margin-top:2rem;font-size:.8rem;color:#57606a}";
+    "dd{margin:0;overflow-wrap:anywhere}footer{margin-top:2rem;font-size:.8rem;color:#57606a}";
 
 /* What the verdict means to the person holding the pack. */
 static const char *meaning(px_verdict v)
@@ -249,21 +249,86 @@ static void page_links(px_buf *b, const px_product_link *ext, int next)
     px_buf_puts(b, "</ul>\n");
 }
 
+/* The page's head, up to the open <main>: title is plain text (no markup). */
+static void page_begin(px_buf *b, const char *title)
+{
+    px_buf_init(b, 64 * 1024);
+    px_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                   "<meta name=\"robots\" content=\"noindex\">");
+    px_buf_printf(b, "<title>Verification: %s</title><style>%s</style></head>\n<body><main>\n",
+                  title, k_css);
+}
+
+/* Sends the page b holds (closed by the caller) with status, under the page's own policy: no
+ * script, nothing from elsewhere. */
+static void page_send(px_req *r, int status, px_buf *b)
+{
+    if (px_buf_failed(b) != PX_OK) {
+        px_buf_dispose(b);
+        r->person = 0; /* the failure as JSON, not a page again */
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+        return;
+    }
+    size_t len = b->len;
+    px_reply_take(r, status, "text/html; charset=utf-8", px_buf_take(b), len);
+    char policy[256];
+    csp(policy, sizeof(policy));
+    MHD_add_response_header(r->response, "Content-Security-Policy", policy);
+    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+}
+
+int px__resolver_wants_page(px_req *r)
+{
+    char suffix[64];
+    return px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
+                             px_req_query(r, "linkType"), suffix,
+                             sizeof(suffix)) == PX_RESOLVE_PAGE;
+}
+
+/* A refusal in words for the person who scanned: what to do, then the reason as given. */
+void px__resolver_error_page(px_req *r, int status, const px_err *err)
+{
+    const char *what =
+        status == 429   ? "Too many checks from here in a short time. Try again in a minute."
+        : status == 400 ? "This code cannot be read as a GS1 Digital Link: it may be misprinted "
+                          "or altered. Scan it again; if it still fails, ask your pharmacist."
+        : status == 404 ? "This is not a code this service checks."
+        : status >= 500 ? "The check is not available right now. Try again later."
+                        : "This code cannot be checked.";
+    px_buf b;
+    page_begin(&b, "not checked");
+    px_buf_puts(&b, "<h1 id=\"verdict\" class=\"verdict refused\" data-verdict=\"\">not "
+                    "checked</h1>\n<p id=\"meaning\">");
+    html_escaped(&b, what);
+    px_buf_puts(&b, "</p>\n");
+    if (status < 500 && err->message[0]) {
+        px_buf_puts(&b, "<p><small>");
+        html_escaped(&b, err->message);
+        px_buf_puts(&b, "</small></p>\n");
+    }
+    px_buf_puts(&b, "</main></body></html>\n");
+    page_send(r, status, &b);
+}
+
 static void reply_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
                        const char *anchor, const px_product_link *ext, int next)
 {
     const char *name = px_verdict_name(v->verdict);
-    px_buf b;
-    px_buf_init(&b, 64 * 1024);
-    px_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                    "<meta name=\"robots\" content=\"noindex\">");
-    px_buf_printf(&b, "<title>Verification: %s</title><style>%s</style></head>\n<body><main>\n",
-                  name, k_css);
-    px_buf_printf(&b, "<p id=\"verdict\" class=\"verdict %s\" data-verdict=\"%s\">%s</p>\n", name,
-                  name, name);
-    px_buf_printf(&b, "<p id=\"meaning\">%s</p>\n<dl>\n", meaning(v->verdict));
     const px_pack_public *p = &v->pub;
+    /* A product's own code (no serial: a leaflet, a shelf): nothing to check, but no reason to
+     * tell anyone not to use their medicine either. data-verdict keeps the API's verdict. */
+    int product_only = !serial[0] && p->product_found;
+    px_buf b;
+    page_begin(&b, product_only ? "product" : name);
+    px_buf_printf(&b, "<h1 id=\"verdict\" class=\"verdict %s\" data-verdict=\"%s\">%s</h1>\n",
+                  product_only ? "product" : name, name, product_only ? "product" : name);
+    px_buf_printf(&b, "<p id=\"meaning\">%s</p>\n<dl>\n",
+                  product_only ? "This code names a product, not one pack. To check a pack, scan "
+                                 "the code on the pack itself: it carries the pack's serial number."
+                               : meaning(v->verdict));
     if (p->product_found)
         row(&b, "product", "Product", p->product_name);
     row(&b, "gtin", "GTIN", gtin);
@@ -284,33 +349,22 @@ static void reply_page(px_req *r, const px_public_view *v, const char *gtin, con
             row(&b, "expiry", "Expiry", iso);
         }
     }
-    if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
+    int public_fields = p->product_found && (v->verdict != PX_VERDICT_UNKNOWN || product_only);
+    if (public_fields)
         for (int i = 0; i < p->nfields; i++)
             row(&b, NULL, p->fields[i].key, p->fields[i].value);
     px_buf_puts(&b, "</dl>\n");
-    /* REQ-LINKS-2: the MAH's links, with the passport fields' rule: not for an unknown code. */
-    if (p->product_found && v->verdict != PX_VERDICT_UNKNOWN)
+    /* REQ-LINKS-2: the MAH's links, with the passport fields' rule: not for an unknown pack. */
+    if (public_fields)
         page_links(&b, ext, next);
     char at[32];
     px_time_format(at, px_now_us());
     px_buf_printf(&b, "<footer>Checked %s. ", at);
     px_buf_puts(&b, "<a href=\"");
     html_escaped(&b, anchor);
-    px_buf_puts(&b,
-                "?linkType=linkset\">Links for this item</a></footer>\n</main></body></html>\n");
-    if (px_buf_failed(&b) != PX_OK) {
-        px_buf_dispose(&b);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
-        return;
-    }
-    size_t len = b.len;
-    px_reply_take(r, 200, "text/html; charset=utf-8", px_buf_take(&b), len);
-    char policy[256];
-    csp(policy, sizeof(policy));
-    MHD_add_response_header(r->response, "Content-Security-Policy", policy);
-    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+    px_buf_puts(&b, "?linkType=linkset\">Links for this item (for machines)</a></footer>\n"
+                    "</main></body></html>\n");
+    page_send(r, 200, &b);
 }
 
 /* The links packid knows for the item (DOMAIN-2.md §12.2): its own verification page is the
@@ -612,6 +666,7 @@ int px__resolver_fallback(px_req *r)
     if (!shape)
         return 0;
     r->cors = 1;
+    r->person = px__resolver_wants_page(r);
     if (px__limit_public(r))
         return 1;
     if (shape == 2) {

@@ -123,6 +123,10 @@ static int top_level_invalid(const char *code)
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
+    if (r->person) {
+        px__resolver_error_page(r, status, err);
+        return;
+    }
     /* A 5xx never carries internals (the detail went to the log where it was detected), except
      * the edge's answers that are for the client to act on: overloaded (try again later) and
      * not_implemented (an unknown transfer coding). */

@@ -60,6 +60,7 @@ struct px_req {
     px_limiter *limiter;       /* the server's public-route buckets (ratelimit.c) */
     char client[64];           /* the client's address, once px__client_addr looked */
     int cors;                  /* a public route other origins may call (cors.c) */
+    int person; /* a resolver request answered with the page: its errors are pages too */
     double t0;
     /* response */
     int status;
@@ -142,7 +143,12 @@ const char *px_image_type(int png);
 /* The request's database connection with err cleared; NULL when the request is already
  * answered (503). */
 px_db *px_req_begin(px_req *r, px_err *err);
-/* Renders err in docs/api.md's error shape with the status of its rc (status_map.c). */
+/* A resolver request whose answer is the verification page (h_resolver.c): 1 when so. */
+int px__resolver_wants_page(px_req *r);
+/* The page of a refusal of such a request: err's status, in words for a person. */
+void px__resolver_error_page(px_req *r, int status, const px_err *err);
+/* Renders err in docs/api.md's error shape with the status of its rc (status_map.c); on a
+ * resolver request that a person's browser made, the same refusal as a page. */
 void px_reply_error(px_req *r, const px_err *err);
 /* A query parameter the route cannot take: 400 bad_request whose detail names it (field), so a
  * program can tell which one. */

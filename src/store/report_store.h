@@ -54,6 +54,7 @@ typedef struct px_report {
     char release_id[PX_ID_LEN + 1];   /* the release it reports, "" when none */
     char op_id[PX_ID_LEN + 1];        /* the status change it reports, "" when none */
     char retry_of[PX_ID_LEN + 1];     /* the failed or dead report it retries, "" when none */
+    char retried_by[PX_ID_LEN + 1];   /* the report that retries it, "" when none (read only) */
     int master_version;               /* the product master data version of its document */
     char gtin[15];
     char batch[21];                   /* "" when none */

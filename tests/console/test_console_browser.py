@@ -211,6 +211,9 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("#confirm-release").click()
         self.text_in("#release-done", "Released 5 packs to DE")
         self.assertEqual(self.s.sql("SELECT count(*) FROM serial WHERE state = 'released'"), "5")
+        # The page shows the release it made without a reload: counts and releases redrawn.
+        self.text_in("#released-count", "5")
+        self.text_in("main", "Released to")
         self.shoot("mah-released")
         # The batch's packs now, as the API tells each role (REQ-CONSOLE-7).
         path = f"/v1/batches/{self.gtin}/{BATCH}"
@@ -263,6 +266,7 @@ class ConsoleBrowser(unittest.TestCase):
         # Sign out and be refused: the cookie's session is revoked, not only forgotten.
         cookie = d.get_cookie("packid_session")["value"]
         self.sign_out()
+        self.text_in("main [role=alert]", "You have signed out")
         self.assertIsNone(d.get_cookie("packid_session"))
         st, _, err = self.s.request("GET", "/v1/whoami", cookie=cookie)
         self.assertEqual((st, err["error"]["code"]), (401, "invalid_session"))
@@ -302,6 +306,26 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#pack-events", "commissioning")
         self.assertFalse(self.has("#pack-datamatrix"))  # an auditor renders no carriers
         self.shoot("auditor-trace")
+        # What a scanner gives: the pack's Digital Link with its batch, behind a QR reader's
+        # symbology identifier, and an unbracketed element string whose serial ends at a GS
+        # before another AI (714, a national product number).
+        scans = [(f"]Q1https://id.gs1.org/01/{self.gtin}/10/{BATCH}/21/{SERIALS[1]}?17=301231",
+                  SERIALS[1]),
+                 (f"]d201{self.gtin}17301231" + f"21{SERIALS[3]}\u001d7141234567", SERIALS[3])]
+        for code, serial in scans:
+            self.go("#/trace")
+            box = self.css("#trace-scan")
+            d.execute_script("arguments[0].value = arguments[1]", box, code)
+            self.css("#trace-go").click()
+            self.text_in("#pack-facts", serial)
+        # The skip link moves the focus to the page's content and stays on the page.
+        self.go("#/trace")
+        skip = d.find_element(By.CSS_SELECTOR, "a.skip")
+        d.execute_script("arguments[0].focus()", skip)
+        skip.send_keys(Keys.ENTER)
+        self.wait(lambda dr: dr.execute_script("return document.activeElement.id") == "main")
+        self.assertTrue(d.current_url.endswith("#/trace"), d.current_url)
+        self.css("#trace-scan")
         self.go("#/batches")
         self.css(f"a.open-batch[data-batch='{BATCH}']").click()
         self.text_in("#released-count", "5")

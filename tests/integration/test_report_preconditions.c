@@ -353,7 +353,15 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     report_of(rr, retry_id);
     assert_string_not_equal(retry_id, id);
     json_decref(px_test_wait_report(&f->env, f->mah_key, retry_id, "delivered", 50));
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "dead", 50));
+    /* The dead one names its retry (retried_by), the retry none. */
+    json_t *dead = px_test_wait_report(&f->env, f->mah_key, id, "dead", 50);
+    assert_string_equal(px_test_str(dead, "retried_by"), retry_id);
+    json_decref(dead);
+    snprintf(path, sizeof(path), "/v1/reports/%s", retry_id);
+    json_t *fresh = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    assert_true(json_is_null(json_object_get(fresh, "retried_by")));
+    json_decref(fresh);
+    snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
     last_document_valid(f, "P-3");
     /* A report is retried once: the second retry names the first and queues nothing. */
     long long reports_before = px_count_of(&f->env, "SELECT count(*) FROM report");

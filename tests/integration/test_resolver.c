@@ -217,7 +217,7 @@ static void style_hash(const char *html, char *out, size_t cap)
 static void test_resolver__page(void **state)
 {
     fixture *f = *state;
-    char path[256], got[512], hash[128], want[256];
+    char path[256], got[512], hash[128], want[256], ct[128];
     answer a;
     snprintf(path, sizeof(path), "/01/%s/21/GEN1", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
@@ -284,10 +284,26 @@ static void test_resolver__page(void **state)
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_null(strstr(a.body, "2030-12-31"));
     answer_free(&a);
-    /* §12.1 item 2: a syntax error is 400 in the error shape (a wrong check digit). */
-    get(&f->env, &a, "/01/09506000134353/21/GEN1", "text/html", NULL, NULL);
+    /* §12.1 item 2: a syntax error is 400 (a wrong check digit): in the error shape to a
+     * machine, as a page in words to a person's browser (docs/resolver.md "The page"). */
+    get(&f->env, &a, "/01/09506000134353/21/GEN1", "application/json", NULL, NULL);
     assert_int_equal(a.status, 400);
     assert_non_null(strstr(a.body, "\"code\":\"bad_request\""));
+    answer_free(&a);
+    get(&f->env, &a, "/01/09506000134353/21/GEN1", "text/html", NULL, NULL);
+    assert_int_equal(a.status, 400);
+    header(&a, "Content-Type", ct, sizeof(ct));
+    assert_non_null(strstr(ct, "text/html"));
+    assert_non_null(strstr(a.body, "data-verdict=\"\">not checked</h1>"));
+    assert_non_null(strstr(a.body, "misprinted"));
+    assert_null(strstr(a.body, "\"code\""));
+    answer_free(&a);
+    /* A product's own code: no "do not use the pack" for a known product. */
+    snprintf(path, sizeof(path), "/01/%s", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, ">product</h1>"));
+    assert_null(strstr(a.body, "Do not use"));
     answer_free(&a);
 }
 
@@ -304,7 +320,7 @@ static void test_resolver__chromium_reads_the_verdict(void **state)
              "--no-first-run --dump-dom '%s/01/%s/21/GEN1' 2>/dev/null",
              f->env.base_url, f->gtin);
     px_test_read(cmd, 1, dom, sizeof(dom));
-    px_between(dom, "id=\"verdict\"", "</p>", verdict, sizeof(verdict));
+    px_between(dom, "id=\"verdict\"", "</h1>", verdict, sizeof(verdict));
     const char *text = strchr(verdict, '>');
     if (!text || strcmp(text + 1, "genuine") != 0)
         fail_msg("chromium's DOM has no genuine verdict: %.400s", dom);
@@ -313,7 +329,7 @@ static void test_resolver__chromium_reads_the_verdict(void **state)
              "--no-first-run --dump-dom '%s/01/%s/21/STO1' 2>/dev/null",
              f->env.base_url, f->gtin);
     px_test_read(cmd, 1, dom, sizeof(dom));
-    px_between(dom, "id=\"verdict\"", "</p>", verdict, sizeof(verdict));
+    px_between(dom, "id=\"verdict\"", "</h1>", verdict, sizeof(verdict));
     text = strchr(verdict, '>');
     if (!text || strcmp(text + 1, "suspect") != 0)
         fail_msg("chromium's DOM has no suspect verdict: %.400s", dom);
@@ -736,6 +752,24 @@ static void test_resolver__burst_429(void **state)
             header(&a, "Retry-After", got, sizeof(got));
             assert_true(strtol(got, NULL, 10) >= 1);
             assert_non_null(strstr(a.body, "\"code\":\"rate_limited\""));
+        } else {
+            assert_int_equal(a.status, 200);
+        }
+        answer_free(&a);
+    }
+    assert_true(limited);
+    /* A person's browser from that client: the refusal as a page, Retry-After kept. */
+    char dl[128];
+    snprintf(dl, sizeof(dl), "/01/%s/21/GEN1", f->gtin);
+    limited = 0;
+    for (int i = 0; i < 40 && !limited; i++) {
+        get(&f->env, &a, dl, "text/html", NULL, "127.0.0.1");
+        if (a.status == 429) {
+            limited = 1;
+            header(&a, "Retry-After", got, sizeof(got));
+            assert_true(strtol(got, NULL, 10) >= 1);
+            assert_non_null(strstr(a.body, "Too many checks"));
+            assert_null(strstr(a.body, "\"code\""));
         } else {
             assert_int_equal(a.status, 200);
         }
