@@ -195,6 +195,7 @@ const PAGES = [
   ["batches", "Batches", ["mah", "cmo", "auditor"]],
   ["trace", "Trace a pack", ["mah", "cmo", "auditor"]],
   ["reports", "Reports", ["mah", "auditor"]],
+  ["alerts", "Alerts", ["mah"]],
   ["audit", "Audit", ["mah", "auditor", "admin"]],
   ["jobs", "Allocations & jobs", ["mah", "cmo", "auditor"]],
   ["keys", "Organizations & keys", ["admin", "mah"]],
@@ -276,9 +277,9 @@ function dashboard() {
     // Clone and enumeration alerts of the public verification (docs/resolver.md).
     parts.push(h("h2", null, "Open alerts"), section(async () => {
       const p = await api("GET", "/v1/alerts?state=open&first=50");
-      return table(["Alert", "Kind", "GTIN / serial", "Rules", "Opened"], p.items.map((a) => [
-        idCell(a.alert_id), badge(a.kind), `${a.gtin} / ${a.serial || "–"}`, (a.rules || []).join(", "),
-        when(a.opened_at)]), "No open alert.");
+      return [table(["Alert", "Kind", "GTIN / serial", "Why", "Opened"], p.items.map((a) => [
+        idCell(a.alert_id), badge(a.kind), alertItem(a), alertWhy(a), when(a.opened_at)]), "No open alert."),
+      h("p", null, h("a", { href: "#/alerts" }, "All alerts, and closing them →"))];
     }));
   }
   if (role !== "admin") {
@@ -557,6 +558,67 @@ async function showPack(out, gtin, serial) {
   }
 }
 
+// What a clone or enumeration alert is about, in words (docs/resolver.md "Clone detection").
+const RULE_WORDS = {
+  impossible_travel: "scanned in places too far apart for the time between",
+  dispersion: "scanned in too many countries or by too many clients",
+  lifecycle: "scanned after it was taken out of circulation",
+  enumeration: "many unknown serials asked from one client",
+};
+
+function alertWhy(a) {
+  return (a.rules || []).map((r) => RULE_WORDS[r] || r.replace(/_/g, " ")).join("; ");
+}
+
+// A clone alert's pack, to trace; an enumeration alert's serial is only the last one asked.
+function alertItem(a) {
+  if (a.kind !== "clone" || !a.serial) return `${a.gtin} / ${a.serial ? a.serial + " (last asked)" : "–"}`;
+  return h("a", { href: `#/trace?gtin=${encodeURIComponent(a.gtin)}&serial=${encodeURIComponent(a.serial)}` }, `${a.gtin} / ${a.serial}`);
+}
+
+// What a close says, kept across the list's redraw.
+let alertsNotice = null;
+
+// The MAH's alerts, open or closed; an open one is closed with a reason (audited).
+function alerts(params) {
+  const state = params.state === "closed" ? "closed" : "open";
+  const filter = h("form", {
+    class: "inline",
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      location.hash = "#/alerts?state=" + filter.querySelector("select").value;
+    },
+  }, field("State", { tag: "select", name: "state", value: state, options: [["open", "open"], ["closed", "closed"]] }),
+  h("button", { type: "submit", class: "secondary" }, "Show"));
+  const msg = h("div", { "aria-live": "polite" }, alertsNotice);
+  alertsNotice = null;
+  const close = (a) => {
+    const reason = h("input", { name: "reason", required: true, maxlength: 500, "aria-label": `Why alert ${a.alert_id} is closed`, placeholder: "why (e.g. checked: a genuine return)" });
+    const form = h("form", {
+      class: "inline close-alert",
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const button = form.querySelector("button");
+        button.disabled = true;
+        try {
+          await api("POST", `/v1/alerts/${a.alert_id}/close`, { reason: reason.value.trim() });
+          alertsNotice = h("p", { class: "success", role: "status", id: "alert-closed" }, `Alert ${a.alert_id} closed.`);
+          route();
+        } catch (e) {
+          button.disabled = false;
+          msg.replaceChildren(errorBox(e));
+        }
+      },
+    }, reason, h("button", { type: "submit", class: "secondary" }, "Close"));
+    return form;
+  };
+  page("Alerts", filter, msg, paged(`/v1/alerts?state=${state}`,
+    ["Opened", "Kind", "GTIN / serial", "Why", state === "open" ? "Close" : "Closed"],
+    (a) => [when(a.opened_at), badge(a.kind), alertItem(a), alertWhy(a),
+      state === "open" ? close(a) : `${when(a.closed_at)}: ${a.close_reason || ""}`],
+    state === "open" ? "No open alert." : "No closed alert."));
+}
+
 // What a retry says, kept across the list's redraw.
 let reportsNotice = null;
 
@@ -726,7 +788,7 @@ function keys() {
 
 // ---- routing ----------------------------------------------------------------------------
 
-const VIEWS = { dashboard, products, batches, trace, reports, audit, jobs, keys };
+const VIEWS = { dashboard, products, batches, trace, reports, alerts, audit, jobs, keys };
 let leave = null;
 
 function route() {

@@ -263,6 +263,28 @@ class ConsoleBrowser(unittest.TestCase):
             "return i && i.complete && i.naturalWidth > 0"))
         self.shoot("mah-trace")
 
+        # A clone alert (one pack scanned in Berlin ten minutes ago, now in Lisbon): the MAH
+        # reads why in words, traces the pack from it and closes it with a reason.
+        self.s.sql("INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, "
+                   f"verdict, source) VALUES ('{self.gtin}', '{SERIALS[4]}', now() - interval "
+                   "'10 minutes', 'DE', 52.52, 13.405, repeat('a', 64), true, 'genuine', 'verify')")
+        st, _, v = self.s.request("GET", f"/v1/verify/{self.gtin}/{SERIALS[4]}?lat=38.72&lon=-9.14")
+        self.assertEqual((st, v["verdict"]), (200, "suspect"), v)
+        self.go("#/alerts")
+        self.text_in("main table", "too far apart")
+        self.shoot("mah-alerts")
+        self.css(f"main table a[href*='{SERIALS[4]}']").click()
+        self.text_in("#pack-facts", SERIALS[4])
+        self.go("#/alerts")
+        self.css("form.close-alert input[name=reason]").send_keys("checked: a courier's two scans")
+        self.css("form.close-alert button").click()
+        self.text_in("#alert-closed", "closed")
+        self.text_in("main", "No open alert.")
+        self.assertEqual(self.s.sql("SELECT close_reason FROM clone_alert WHERE state = 'closed'"),
+                         "checked: a courier's two scans")
+        self.go("#/alerts?state=closed")
+        self.text_in("main table", "a courier's two scans")
+
         # Sign out and be refused: the cookie's session is revoked, not only forgotten.
         cookie = d.get_cookie("packid_session")["value"]
         self.sign_out()

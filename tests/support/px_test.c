@@ -817,8 +817,18 @@ void px_sqlf(px_test_env *env, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(sql, sizeof(sql), fmt, ap);
     va_end(ap);
-    if (px_sql_exec(env, sql) != 0)
-        fail_msg("SQL failed: %s", sql);
+    PGconn *c;
+    PGresult *r = query(env, &c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        char why[512];
+        snprintf(why, sizeof(why), "%s", PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        fail_msg("SQL failed: %s: %s", sql, why);
+    }
+    PQclear(r);
+    PQfinish(c);
 }
 
 void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
