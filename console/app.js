@@ -410,8 +410,10 @@ function releaseForm(gtin, name) {
         cancel.addEventListener("click", () => out.replaceChildren());
         confirm.addEventListener("click", async () => {
           confirm.disabled = true;
+          const g = generation;
           try {
             const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m });
+            if (g !== generation) return; // the user went elsewhere meanwhile
             // The page again, so its counts and releases show this one, with the notice.
             releaseNotice = h("p", { class: "success", role: "status", id: "release-done" },
               `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued.");
@@ -471,7 +473,11 @@ function parseScan(text) {
     try {
       const u = new URL(s);
       const segs = u.pathname.split("/").map((x) => decodeURIComponent(x));
-      const k = segs.indexOf("01");
+      // The key and its qualifiers end the path, in AI/value pairs: walk them from the end (a
+      // path prefix before them may hold anything, a serial may be "01").
+      let k = -1;
+      for (let i = segs.length - 2; i >= 1 && /^\d{2,4}$/.test(segs[i]); i -= 2)
+        if (segs[i] === "01") { k = i; break; }
       if (k < 0) return null;
       ai = {};
       for (let i = k; i + 1 < segs.length; i += 2) ai[segs[i]] = segs[i + 1];
@@ -600,8 +606,10 @@ function alerts(params) {
         ev.preventDefault();
         const button = form.querySelector("button");
         button.disabled = true;
+        const g = generation;
         try {
           await api("POST", `/v1/alerts/${a.alert_id}/close`, { reason: reason.value.trim() });
+          if (g !== generation) return; // the user went elsewhere meanwhile
           alertsNotice = h("p", { class: "success", role: "status", id: "alert-closed" }, `Alert ${a.alert_id} closed.`);
           route();
         } catch (e) {
@@ -649,8 +657,10 @@ function reports(params) {
         can.retry(session.role) && (r.state === "failed" || r.state === "dead") && !r.retried_by
           ? h("button", { type: "button", class: "retry", onclick: async (ev) => {
             ev.target.disabled = true;
+            const g = generation;
             try {
               const x = await api("POST", `/v1/reports/${r.report_id}/retry`);
+              if (g !== generation) return; // the user went elsewhere meanwhile
               reportsNotice = h("p", { class: "success", role: "status", id: "retry-done" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`);
               route(); // the list again: the retry in it, this one marked retried
             } catch (e) { ev.target.disabled = false; msg.replaceChildren(errorBox(e)); }

@@ -1,5 +1,5 @@
 -- partition_add_month (migration 0202's) takes the parent's SHARE UPDATE EXCLUSIVE lock before
--- anything else. Before, it read the default partition (ACCESS SHARE: the strays check, the
+-- anything else it does to make a month. Before, it read the default partition (ACCESS SHARE: the strays check, the
 -- CREATE TABLE … LIKE) and only then asked for the parent's lock in ATTACH PARTITION, whose
 -- ACCESS EXCLUSIVE lock of the default partition waited for the other caller's read: two
 -- callers for one parent at once deadlocked (PostgreSQL killed one with 40P01; seen in a
@@ -15,10 +15,16 @@ DECLARE
     key text;
     strays boolean;
 BEGIN
-    -- The parent's lock that ATTACH PARTITION takes, taken first: two callers for one parent
-    -- (the partitions runner and `packid partitions`, or a test) queue here, before either
-    -- holds a lock on the default partition that the other's ATTACH would wait for.
-    EXECUTE format('LOCK TABLE %I IN SHARE UPDATE EXCLUSIVE MODE', parent);
+    -- A month that exists costs no lock (the runner asks for every table's months each hour).
+    IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
+               WHERE c.relname = name AND i.inhparent = parent::regclass) THEN
+        RETURN false;
+    END IF;
+    -- The parent's lock that ATTACH PARTITION takes (the parent alone: ONLY), taken before
+    -- anything else: two callers for one parent (the partitions runner and `packid
+    -- partitions`, or a test) queue here, before either holds a lock on the default partition
+    -- that the other's ATTACH would wait for. The second then finds the month or makes it.
+    EXECUTE format('LOCK TABLE ONLY %I IN SHARE UPDATE EXCLUSIVE MODE', parent);
     IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
                WHERE c.relname = name AND i.inhparent = parent::regclass) THEN
         RETURN false;

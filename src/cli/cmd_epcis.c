@@ -155,10 +155,11 @@ static int sink_counted(void *ctx, const char *data, size_t len)
 }
 
 /* The staged export's end: tmp (the whole document) is validated when a schema is configured
- * (v); then it becomes out (a rename) or is copied to stdout, else it is removed and the
- * command fails with the schema's reason (code epcis_schema, exit 1) and writes nothing. */
+ * (v); then it becomes out (a rename, when it was staged beside out) or is copied into out (a
+ * device, a pipe, a link: stage_beside) or to stdout, else it is removed and the command fails
+ * with the schema's reason (code epcis_schema, exit 1) and writes nothing. */
 static int export_finish(px_cli *cli, px_epcis_validator *v, const char *tmp, const char *out,
-                         px_err *err)
+                         int beside, px_err *err)
 {
     px_err verr;
     px_err_clear(&verr);
@@ -169,24 +170,28 @@ static int export_finish(px_cli *cli, px_epcis_validator *v, const char *tmp, co
                    verr.message);
         return px_cli_fail(cli, err);
     }
-    if (out) {
+    if (out && beside) {
         if (rename(tmp, out) == 0)
             return PX_EXIT_OK;
         remove(tmp);
         px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write \"%s\"", out);
         return px_cli_fail(cli, err);
     }
+    FILE *dst = out ? fopen(out, "wb") : stdout;
     FILE *in = fopen(tmp, "rb");
     char buf[65536];
     size_t n;
-    int ok = in != NULL;
+    int ok = in && dst;
     while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-        ok = fwrite(buf, 1, n, stdout) == n;
+        ok = fwrite(buf, 1, n, dst) == n;
     if (in)
         fclose(in);
     remove(tmp);
-    if (!ok || fflush(stdout) != 0) {
-        px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write the document");
+    if (dst && (out ? fclose(dst) : fflush(dst)) != 0)
+        ok = 0;
+    if (!ok) {
+        px_err_set(err, PX_EUNAVAIL, "write_failed", "cannot write \"%s\"",
+                   out ? out : "the document");
         return px_cli_fail(cli, err);
     }
     return PX_EXIT_OK;
@@ -239,19 +244,35 @@ static int export_args_read(const px_cli *cli, int argc, char **argv, export_arg
     return PX_EXIT_OK;
 }
 
-/* A document for a file, or to be checked, goes to a file of its own first (beside out, so the
- * rename is atomic; else in TMPDIR) and reaches its destination only once whole and valid: a
- * failed export leaves the file that was at out as it was. 0 with tmp created, or -1. */
-static int partial_file(char tmp[4096], const char *out)
+/* Whether a document for out is staged beside it: when out is absent or a regular file, so
+ * that the rename ending the export is atomic (a failed export leaves the file that was there
+ * as it was) and the file keeps its mode (*mode; a new one: 0666 less the umask, as any file
+ * this command writes). Anything else at out (a device such as /dev/null, a pipe, a link) is
+ * written into as it is, never replaced. */
+static int stage_beside(const char *out, mode_t *mode)
 {
-    int w = out ? snprintf(tmp, 4096, "%s.partial-XXXXXX", out)
-                : snprintf(tmp, 4096, "%s/packid-export-XXXXXX", P_tmpdir);
-    int fd = w > 0 && w < 4096 ? mkstemp(tmp) : -1;
-    /* mkstemp makes the file 0600; the renamed export gets the mode of any file this
-     * command writes (0666 less the umask), as an unchecked export has. */
     mode_t um = umask(0);
     umask(um);
-    int ok = fd >= 0 && fchmod(fd, 0666 & ~um) == 0;
+    *mode = 0666 & ~um;
+    struct stat st;
+    if (!out || lstat(out, &st) != 0)
+        return out != NULL; /* absent: a new file (another failure: the rename will say) */
+    if (!S_ISREG(st.st_mode))
+        return 0;
+    *mode = st.st_mode & 07777;
+    return 1;
+}
+
+/* A document for a file, or to be checked, goes to a file of its own first (beside out,
+ * stage_beside; else in TMPDIR) and reaches its destination only once whole and valid.
+ * 0 with tmp created (mode: stage_beside's), or -1. */
+static int partial_file(char tmp[4096], const char *beside, mode_t mode)
+{
+    int w = beside ? snprintf(tmp, 4096, "%s.partial-XXXXXX", beside)
+                   : snprintf(tmp, 4096, "%s/packid-export-XXXXXX", P_tmpdir);
+    int fd = w > 0 && w < 4096 ? mkstemp(tmp) : -1;
+    /* mkstemp makes the file 0600: the export gets the mode stage_beside chose. */
+    int ok = fd >= 0 && fchmod(fd, mode) == 0;
     if (fd >= 0 && close(fd) != 0)
         ok = 0;
     if (!ok && fd >= 0)
@@ -292,7 +313,9 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     }
     char tmp[4096] = "";
     int staged = v || a.out; /* unstaged: unchecked, to stdout */
-    if (staged && partial_file(tmp, a.out) != 0)
+    mode_t mode;
+    int beside = stage_beside(a.out, &mode);
+    if (staged && partial_file(tmp, beside ? a.out : NULL, mode) != 0)
         return cannot_write(cli, &s, v, a.out ? a.out : tmp);
     file_sink fs = {stdout, 0};
     if (staged && !(fs.fp = fopen(tmp, "wb"))) {
@@ -306,7 +329,7 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     /* A failed export removes its staged file: no partial file is left behind. */
     done = output_done(cli, fs.fp, staged ? tmp : NULL, rc, &s.err);
     if (staged && done == PX_EXIT_OK)
-        done = export_finish(cli, v, tmp, a.out, &err);
+        done = export_finish(cli, v, tmp, a.out, beside, &err);
     px_epcis_validator_free(v);
     if (done != PX_EXIT_OK)
         return done;

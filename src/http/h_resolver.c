@@ -311,6 +311,8 @@ void px__resolver_error_page(px_req *r, int status, const px_err *err)
     }
     px_buf_puts(&b, "</main></body></html>\n");
     page_send(r, status, &b);
+    if (r->response) /* the same refusal is JSON to a machine (px__resolver_wants_page) */
+        MHD_add_response_header(r->response, "Vary", "Accept");
 }
 
 static void reply_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
@@ -673,8 +675,10 @@ int px__resolver_fallback(px_req *r)
         gs1_elements e;
         px_err err;
         px_err_clear(&err);
-        if (request_link(r, &e, &err) != PX_OK)
-            return 0; /* not a link: an unknown route */
+        if (request_link(r, &e, &err) != PX_OK) {
+            r->person = 0; /* not a link: an unknown route, answered as every one */
+            return 0;
+        }
     }
     h_resolve(r);
     return 1;

@@ -235,6 +235,16 @@ static int query_refused(px_req *r, const px_route *rt)
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each, &q);
     if (!q.bad)
         return 0;
+    if (rt && strncmp(rt->pattern, "/epcis/", 7) == 0) {
+        /* The EPCIS 2.0 binding's routes answer in its problem shape (DOMAIN-2.md §14.5), as
+         * its query routes refuse an unknown parameter themselves. */
+        char detail[200];
+        snprintf(detail, sizeof(detail), "query parameter '%.64s' %s", q.bad, q.why);
+        px_utf8_scrub(detail);
+        px_reply_problem(r, 400, "epcisException:QueryParameterException",
+                         "Invalid query parameter", detail);
+        return 1;
+    }
     px_err err;
     px_err_set_field(&err, PX_EINVALID, "bad_request", q.bad, "query parameter '%.64s' %s", q.bad,
                      q.why);

@@ -34,9 +34,10 @@ struct px_tx {
     int discard;
 };
 
-/* The outermost px_tx_run of this thread: a nested run (a savepoint of it) hands the lines
- * it logged to it when its savepoint is released. */
-static _Thread_local px_tx *outermost;
+/* The innermost px_tx_run running on this thread: a nested run (a savepoint of it) hands the
+ * lines it logged to it when its savepoint is released, and that one to its own at its end,
+ * so a line reaches the log only when every level up to the COMMIT kept it. */
+static _Thread_local px_tx *current;
 
 px_db *px_tx_db(const px_tx *tx)
 {
@@ -246,27 +247,30 @@ px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_er
     tx.tail = &tx.head;
     tx.lines_tail = &tx.lines;
     px_rc rc = PX_OK;
+    px_tx *parent = current;
+    current = &tx;
     if (px_db_in_tx(db)) {
         px_err_clear(err);
         rc = attempt_nested(&tx, body, ctx, err);
-        if (rc == PX_OK && outermost && outermost->db == db)
-            lines_hand_over(&tx, outermost);
+        /* Kept: released, not discarded (a discarded body's work is rolled back). */
+        int kept = rc == PX_OK && !tx.discard;
+        if (kept && parent && parent->db == db)
+            lines_hand_over(&tx, parent);
         /* A savepoint of a transaction no px_tx_run began: its own release is its end. */
-        lines_end(&tx, rc == PX_OK);
+        lines_end(&tx, kept);
         entries_free(&tx);
+        current = parent;
         return rc;
     }
-    px_tx *outer = outermost;
-    outermost = &tx;
     for (int i = 0; i < PX_TX_ATTEMPTS; i++) {
         px_err_clear(err);
         rc = attempt(&tx, body, ctx, err);
-        lines_end(&tx, rc == PX_OK);
+        lines_end(&tx, rc == PX_OK && !tx.discard);
         entries_free(&tx);
         if (!px_tx_retryable(rc, err))
             break;
     }
-    outermost = outer;
+    current = parent;
     return rc;
 }
 
@@ -278,7 +282,10 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
     px_rc rc = px_db_begin_read(db, err);
     if (rc != PX_OK)
         return rc;
+    px_tx *parent = current;
+    current = &tx;
     rc = body(&tx, ctx, err);
+    current = parent;
     px_db_rollback(db);
     lines_end(&tx, rc == PX_OK); /* a read's end is its success */
     entries_free(&tx);

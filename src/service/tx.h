@@ -59,9 +59,9 @@ px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tena
 void px_tx_system_actor(px_actor *a, const char *org_id);
 
 /* A log line about what the transaction does (a job that fails, a try that failed), logged
- * once it commits: never for an attempt rolled back or run again (a savepoint's lines wait for
- * the outer COMMIT; one rolled back to drops them). Out of memory fails the transaction, as
- * px_tx_audit does. */
+ * once it commits: never for an attempt rolled back, discarded or run again (a savepoint's
+ * lines wait for each level above it and the COMMIT; one rolled back to drops them). Out of
+ * memory fails the transaction, as px_tx_audit does. */
 void px_tx_log(px_tx *tx, px_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -130,20 +130,18 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
 
 /* ---- reports ---------------------------------------------------------------------------- */
 
-#define REPORT_COLS                                                                                \
-    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, "       \
-    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, "                  \
-    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS(                                \
-        "r.created_at") ", "                                                                       \
-                        "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, "         \
-                                                         "coalesce(octet_length(r.document), 0), " \
-                                                         "coalesce(r.document_sha256, ''), "       \
-                                                         "coalesce(r.event_count, 0), "            \
-                                                         "coalesce(r.op_id::text, ''), "           \
-                                                         "coalesce(r.retry_of::text, ''), "        \
-                                                         "coalesce(r.master_version, 0), "         \
-                                                         "coalesce((SELECT x.id::text FROM "       \
-                                                         "report x WHERE x.retry_of = r.id), '')"
+/* The report's columns, REPORT_NCOLS of them (report_row reads them in this order). */
+/* clang-format off */
+#define REPORT_COLS \
+    "r.id, r.tenant_id, r.endpoint_id, r.market, coalesce(r.release_id::text, ''), r.gtin, " \
+    "coalesce(r.batch, ''), r.document_id, r.state, r.attempts, r.max_attempts, " \
+    "coalesce(r.last_error, ''), " TS("r.next_attempt_at") ", " TS("r.created_at") ", " \
+    "coalesce(" TS("r.delivered_at") ", ''), r.document IS NOT NULL, " \
+    "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), " \
+    "coalesce(r.event_count, 0), coalesce(r.op_id::text, ''), coalesce(r.retry_of::text, ''), " \
+    "coalesce(r.master_version, 0), " \
+    "coalesce((SELECT x.id::text FROM report x WHERE x.retry_of = r.id), '')"
+/* clang-format on */
 #define REPORT_NCOLS 23
 
 static void report_row(px_report *o, const PGresult *r, int i)

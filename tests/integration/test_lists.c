@@ -379,6 +379,13 @@ static void query_try(fixture *f, const char *method, const char *path, const ch
     json_t *d = json_array_get(json_object_get(e, "details"), 0);
     int refused = r.status == 400 && e && strcmp(px_test_str(e, "code"), "bad_request") == 0 && d &&
                   strcmp(px_test_str(d, "field"), field) == 0;
+    /* The EPCIS 2.0 routes refuse in the binding's problem shape, naming the parameter. */
+    const char *type = json_string_value(json_object_get(r.json, "type"));
+    const char *detail = json_string_value(json_object_get(r.json, "detail"));
+    if (strncmp(path, "/epcis/", 7) == 0)
+        refused = r.status == 400 && type &&
+                  strcmp(type, "epcisException:QueryParameterException") == 0 && detail &&
+                  strstr(detail, field) != NULL;
     if (refused != want)
         fail_msg("%s %s: want %s on %s, got %ld %s", method, path,
                  want ? "400 bad_request" : "no refusal", field, r.status, r.body);
@@ -417,7 +424,10 @@ static void test_lists__query_names(void **state)
         char url[1024];
         snprintf(url, sizeof(url), "%s?px_not_a_parameter=1", path);
         if (strcmp(query, "PX_QUERY_ANY") == 0) {
-            query_try(f, method, url, "px_not_a_parameter", 0);
+            /* The EPCIS query routes refuse it themselves (test_epcis_rest); the others take
+             * it. */
+            if (strncmp(path, "/epcis/", 7) != 0)
+                query_try(f, method, url, "px_not_a_parameter", 0);
             open++;
             continue;
         }
@@ -433,7 +443,7 @@ static void test_lists__query_names(void **state)
         strict++;
     }
     fclose(routes);
-    assert_true(strict > 90 && open > 20);
+    assert_true(strict > 100 && open > 15);
     /* Refused before anything is written. */
     long long before = px_count_of(&f->env, "SELECT count(*) FROM product");
     char body[160];

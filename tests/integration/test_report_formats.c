@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -348,12 +349,32 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
     assert_string_equal(names, "export.out\n");
     a[3] = f->gtin;
     json_decref(px_test_cli(&f->env, &rc, a));
-    snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
     assert_int_equal(rc, 0);
     file_text(out, text, sizeof(text));
     assert_non_null(strstr(text, "EPCISDocument"));
     dir_names(dir, names, sizeof(names));
     assert_string_equal(names, "export.out\n");
+    /* The file keeps its mode; a link at -o is written through, never replaced (as a device
+     * such as /dev/null or a pipe is written into). */
+    assert_int_equal(chmod(out, 0640), 0);
+    json_decref(px_test_cli(&f->env, &rc, a));
+    assert_int_equal(rc, 0);
+    struct stat st;
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    char link[300];
+    snprintf(link, sizeof(link), "%s/through.link", dir);
+    assert_int_equal(symlink(out, link), 0);
+    a[7] = link;
+    unlink(out);
+    json_decref(px_test_cli(&f->env, &rc, a));
+    snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
+    assert_int_equal(rc, 0);
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    file_text(out, text, sizeof(text));
+    assert_non_null(strstr(text, "EPCISDocument"));
+    unlink(link);
     unlink(out);
     rmdir(dir);
 }

@@ -298,6 +298,12 @@ static void test_resolver__page(void **state)
     assert_non_null(strstr(a.body, "misprinted"));
     assert_null(strstr(a.body, "\"code\""));
     answer_free(&a);
+    /* A path shaped like a compressed link that is none (a mistyped route) is an unknown
+     * route, in the error shape, whatever the client accepts. */
+    get(&f->env, &a, "/healthzzz", "*/*", NULL, NULL);
+    assert_int_equal(a.status, 404);
+    assert_non_null(strstr(a.body, "\"code\":\"not_found\""));
+    answer_free(&a);
     /* A product's own code: no "do not use the pack" for a known product. */
     snprintf(path, sizeof(path), "/01/%s", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);

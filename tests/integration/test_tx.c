@@ -87,10 +87,12 @@ static int count_of(const char *text, const char *word)
 typedef struct {
     capture *cap;
     const char *word; /* the line the body logs */
-    int fail;         /* 1: the body fails after logging; 2: only its first attempt conflicts */
+    int fail; /* 1: the body fails after logging; 2: only its first attempt conflicts; 3: the
+               * body discards its work (an idempotent replay) */
     int attempts;
     int seen_inside;                    /* lines written while the body ran (must stay 0) */
     const char *nested_ok, *nested_bad; /* bodies run as savepoints first, when set */
+    const char *deep;                   /* a savepoint in a savepoint that then fails */
     int inner_rc;
 } case_ctx;
 
@@ -103,11 +105,22 @@ static px_rc leaf_body(px_tx *tx, void *vc, px_err *err)
     return px_db_exec(px_tx_db(tx), "SELECT 1", err);
 }
 
+/* A savepoint whose own savepoint (leaf_body, logging word) is released, then which fails. */
+static px_rc middle_body(px_tx *tx, void *vc, px_err *err)
+{
+    px_err inner;
+    if (px_tx_run(px_tx_db(tx), NULL, leaf_body, vc, &inner) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "leaf: %s", inner.message);
+    return px_err_set(err, PX_EINVALID, "invalid_value", "the middle refuses");
+}
+
 static px_rc case_body(px_tx *tx, void *vc, px_err *err)
 {
     case_ctx *c = vc;
     c->attempts++;
     px_err inner;
+    if (c->deep)
+        c->inner_rc = px_tx_run(px_tx_db(tx), NULL, middle_body, (void *)c->deep, &inner);
     if (c->nested_bad)
         c->inner_rc = px_tx_run(px_tx_db(tx), NULL, leaf_body, (void *)c->nested_bad, &inner);
     if (c->nested_ok &&
@@ -121,6 +134,8 @@ static px_rc case_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_EINVALID, "invalid_value", "refused");
     if (c->fail == 2 && c->attempts == 1)
         return px_err_set(err, PX_ECONFLICT, "conflict", "a deadlock, say");
+    if (c->fail == 3)
+        px_tx_discard(tx);
     return PX_OK;
 }
 
@@ -154,6 +169,11 @@ static void test_tx__log_after_commit(void **state)
     run_case(f, &rerun, PX_OK, text, sizeof(text));
     assert_int_equal(rerun.attempts, 2);
     assert_int_equal(count_of(text, "line-rerun"), 1);
+
+    /* A discarded body's work is rolled back: its line too. */
+    case_ctx discarded = {.word = "line-discarded", .fail = 3};
+    run_case(f, &discarded, PX_OK, text, sizeof(text));
+    assert_int_equal(count_of(text, "line-discarded"), 0);
 }
 
 static void test_tx__savepoint_lines(void **state)
@@ -175,6 +195,13 @@ static void test_tx__savepoint_lines(void **state)
     run_case(f, &d, PX_EINVALID, text, sizeof(text));
     assert_int_equal(count_of(text, "inner-orphan"), 0);
     assert_int_equal(count_of(text, "outer-refused"), 0);
+
+    /* A savepoint released into one that is then rolled back to: gone with it. */
+    case_ctx e = {.word = "outer-kept", .deep = "deep-dropped"};
+    run_case(f, &e, PX_OK, text, sizeof(text));
+    assert_int_equal(e.inner_rc, PX_EINVALID);
+    assert_int_equal(count_of(text, "deep-dropped"), 0);
+    assert_int_equal(count_of(text, "outer-kept"), 1);
 }
 
 int main(void)
