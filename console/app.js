@@ -314,13 +314,10 @@ function dashboard() {
 }
 
 function products() {
-  const parts = [section(async () => {
-    const p = await api("GET", "/v1/products?first=100");
-    return table(["GTIN", "Name", "Market", "Master data"], p.items.map((x) => [
-      mono(x.gtin), x.name, x.market || "",
-      h("dl", { class: "kv" }, Object.entries(x.master_data || {}).flatMap(([k, v]) => [h("dt", null, k.replace(/_/g, " ")), h("dd", null, String(v))]))]),
-    "No product yet.");
-  })];
+  const parts = [paged("/v1/products", ["GTIN", "Name", "Market", "Master data"], (x) => [
+    mono(x.gtin), x.name, x.market || "",
+    h("dl", { class: "kv" }, Object.entries(x.master_data || {}).flatMap(([k, v]) => [h("dt", null, k.replace(/_/g, " ")), h("dd", null, String(v))]))],
+  "No product yet.")];
   if (can.partners(session.role))
     parts.push(h("h2", null, "Partners (CMOs)"), paged("/v1/partners", ["Organization", "Status", "GTINs", "Since"],
       (x) => [idCell(x.org_id), badge(x.status), (x.gtins || []).join(", "), when(x.created_at)], "No partner yet."));
@@ -780,18 +777,41 @@ function keys() {
   field("Label", { name: "label", maxlength: 200 }, "optional"),
   h("div", null, h("button", { type: "submit" }, "Create key")));
   const revokeOut = h("div", { "aria-live": "polite" });
+  // Revocation cannot be undone: a confirmation first, which says so, and says when the key
+  // is the one this session was opened with (the session ends with it).
   const revoke = h("form", {
     class: "inline",
-    onsubmit: async (ev) => {
+    onsubmit: (ev) => {
       ev.preventDefault();
       const id = new FormData(revoke).get("key_id").trim();
-      try {
-        await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`);
-        revokeOut.replaceChildren(h("p", { class: "success" }, `Key ${id} revoked.`));
-        revoke.reset();
-      } catch (e) { revokeOut.replaceChildren(errorBox(e)); }
+      const own = id === session.key_id;
+      const confirm = h("button", { type: "button", class: "danger", id: "confirm-revoke" }, `Revoke key ${id}`);
+      const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
+      cancel.addEventListener("click", () => revokeOut.replaceChildren());
+      confirm.addEventListener("click", async () => {
+        confirm.disabled = true;
+        try {
+          await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`);
+          if (own) {
+            session = null;
+            history.replaceState(null, "", location.pathname);
+            showSignIn("You revoked the key this session was opened with; sign in with another key.");
+            return;
+          }
+          revokeOut.replaceChildren(h("p", { class: "success", role: "status", id: "revoke-done" }, `Key ${id} revoked.`));
+          revoke.reset();
+        } catch (e) {
+          confirm.disabled = false;
+          revokeOut.replaceChildren(errorBox(e));
+        }
+      });
+      revokeOut.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the revocation" },
+        h("p", null, h("strong", null, `Key ${id}`), " will stop working at once, for every program that uses it. This cannot be undone."),
+        own ? h("p", { class: "error", id: "revoke-own" }, "This is the key you signed in with: this session ends with it.") : null,
+        h("div", { class: "actions" }, confirm, cancel)));
+      confirm.focus();
     },
-  }, field("Key id", { name: "key_id", required: true }), h("button", { type: "submit", class: "danger" }, "Revoke"));
+  }, field("Key id", { name: "key_id", required: true }), h("button", { type: "submit", class: "danger", id: "revoke-key" }, "Revoke"));
   parts.push(h("h2", null, "New API key"), key, shown, h("h2", null, "Revoke a key"), revoke, revokeOut);
   page("Organizations & keys", ...parts);
 }

@@ -63,10 +63,12 @@ static void set_cookie(px_req *r, const char *value, long max_age)
 
 static json_t *session_json(const px_req *r, const px_actor *a, const px_session *s)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "csrf_token", s->csrf, "role",
+    /* key_id: the key the session was opened with (not a secret: the console warns before
+     * that key is revoked). */
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "csrf_token", s->csrf, "role",
                      px_role_name(a->role), "expires_at", s->expires_at, "org_id", a->org_id,
                      "org_kind", px_org_kind_name(a->org_kind), "org_name", a->org_name,
-                     "idle_timeout_seconds", r->app->cfg.session_idle);
+                     "idle_timeout_seconds", r->app->cfg.session_idle, "key_id", a->key_id);
 }
 
 void h_session_create(px_req *r)

@@ -251,6 +251,19 @@ class ConsoleBrowser(unittest.TestCase):
         self.go("#/keys")
         self.text_in("main", "New API key")
         self.shoot("mah-keys")
+        # A key made, then revoked: a confirmation first, then the key stops working.
+        d.find_element(By.CSS_SELECTOR, "select[name=role] option[value=auditor]").click()
+        self.css("input[name=label]").send_keys("temp" + Keys.ENTER)
+        temp_key = self.css("main .secret").text
+        temp_id = self.s.request("GET", "/v1/whoami", key=temp_key)[2]["key_id"]
+        self.css("input[name=key_id]").send_keys(temp_id)
+        self.css("#revoke-key").click()
+        self.text_in("main [role=region]", "cannot be undone")
+        self.assertFalse(self.has("#revoke-own"))
+        self.assertEqual(self.s.request("GET", "/v1/whoami", key=temp_key)[0], 200)
+        self.css("#confirm-revoke").click()
+        self.text_in("#revoke-done", "revoked")
+        self.assertEqual(self.s.request("GET", "/v1/whoami", key=temp_key)[0], 401)
         self.go("#/trace")
         self.css("#trace-gtin").send_keys(self.gtin)
         self.css("#trace-serial").send_keys(SERIALS[0])
@@ -405,6 +418,15 @@ class ConsoleBrowser(unittest.TestCase):
             "const s = getComputedStyle(document.activeElement);"
             "return [s.outlineStyle, s.outlineWidth]")
         self.assertNotEqual(style[0], "none")
+        # Revoking the key this session was opened with: said before, and the session ends.
+        own = self.s.request("GET", "/v1/whoami", key=admin_key)[2]["key_id"]
+        self.css("input[name=key_id]").send_keys(own)
+        self.css("#revoke-key").click()
+        self.text_in("#revoke-own", "signed in with")
+        self.css("#confirm-revoke").click()
+        self.css("#api-key")
+        self.text_in("main [role=alert]", "You revoked the key")
+        self.assertEqual(self.s.request("GET", "/v1/whoami", key=admin_key)[0], 401)
 
 
 if __name__ == "__main__":
