@@ -632,6 +632,12 @@ function gtinBatch(r) {
   return `${r.gtin} / ${r.batch || "–"}`;
 }
 
+// What a report tells its regulator: a release's packs, or a status change (decommission,
+// reactivation, recall) of packs already reported.
+function reportAbout(r) {
+  return r.release_id ? "release" : r.op_id ? "status change" : "";
+}
+
 function reports(params) {
   const state = params.state || "";
   const filter = h("form", {
@@ -646,8 +652,8 @@ function reports(params) {
   const msg = h("div", { "aria-live": "polite" }, reportsNotice);
   reportsNotice = null;
   page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + state : ""),
-    ["Created", "Market", "GTIN / batch", "State", "Attempts", "Last error", ""],
-    (r) => [when(r.created_at), r.market, gtinBatch(r), h("td", { class: "report-state", "data-report": r.report_id },
+    ["Created", "Market", "About", "GTIN / batch", "State", "Attempts", "Last error", ""],
+    (r) => [when(r.created_at), r.market, reportAbout(r), gtinBatch(r), h("td", { class: "report-state", "data-report": r.report_id },
       badge(r.state), r.retried_by ? h("div", { class: "hint" }, "retried by ", h("span", { class: "mono" }, r.retried_by.slice(0, 8) + "…")) : null),
       `${r.attempts} of ${r.max_attempts}`, r.last_error || "", h("div", { class: "actions" },
         h("button", { type: "button", class: "secondary", onclick: () => download(r, msg) }, "Document"),

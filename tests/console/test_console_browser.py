@@ -233,6 +233,7 @@ class ConsoleBrowser(unittest.TestCase):
             time.sleep(0.5)
         self.assertEqual(len(self.rx.documents), 1)
         self.assertIn(b"EPCISDocument", self.rx.documents[0][1])
+        self.text_in("main table", "release")  # what the report is about
         self.shoot("mah-reports")
         self.go("#/jobs")
         self.css(f"td[title='{self.allocation['allocation_id']}']")
