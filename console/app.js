@@ -534,6 +534,13 @@ function parentsOf(p) {
       i === 0 ? " (innermost)" : i === list.length - 1 ? " (top)" : ""))));
 }
 
+// An organization as the trace names it: the signed-in one by its name, another by its id's
+// first characters (the API gives ids; a CMO's name is on the partners list).
+function orgText(id) {
+  if (!id) return null;
+  return id === session.org_id ? `${session.org_name} (you)` : id.slice(0, 8) + "…";
+}
+
 async function showPack(out, gtin, serial) {
   out.replaceChildren(h("p", { class: "hint" }, "Looking up…"));
   const path = `/v1/packs/${encodeURIComponent(gtin)}/${encodeURIComponent(serial).replace(/%2F/g, "%2F")}`;
@@ -543,10 +550,12 @@ async function showPack(out, gtin, serial) {
     const facts = h("dl", { class: "kv", id: "pack-facts" }, kv("GTIN", p.gtin), kv("Serial", p.serial),
       [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", expiryText(p.expiry)),
       kv("Market", p.market), kv("Origin", p.origin), kv("Commissioned", when(p.commissioned_at)),
-      kv("Released", when(p.released_at)), kv("Reason", p.reason));
+      kv("Commissioned by", orgText(p.commissioned_by)), kv("Released", when(p.released_at)),
+      kv("Released by", orgText(p.released_by)), kv("Reason", p.reason));
     const events = h("ol", { class: "timeline", id: "pack-events" }, (p.events || []).map((e) => h("li", null,
       h("strong", null, (e.biz_step || e.op || e.type).replace(/_/g, " ")), " · ", when(e.event_time),
-      h("div", { class: "hint" }, [e.type, e.action, e.disposition, e.market ? "market " + e.market : null, e.reason].filter(Boolean).join(" · ")),
+      h("div", { class: "hint" }, [...new Set([e.type, e.action, e.disposition, e.market ? "market " + e.market : null, e.reason,
+        e.by ? "by " + orgText(e.by) : null].filter(Boolean))].join(" · ")),
       h("div", { class: "mono hint" }, e.event_hash || ""))));
     const side = can.carrier(session.role)
       ? h("figure", { class: "symbol" }, h("img", { src: path + "/datamatrix.png", alt: `GS1 DataMatrix of GTIN ${p.gtin} serial ${p.serial}`, id: "pack-datamatrix" }),

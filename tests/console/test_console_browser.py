@@ -270,6 +270,8 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("#trace-serial").send_keys(SERIALS[0])
         self.css("#trace-go").click()
         self.text_in("#pack-facts", "released")
+        self.text_in("#pack-facts", "Console Pharma (you)")  # who released it
+        self.text_in("#pack-events", "by ")  # who did each step
         self.text_in("#pack-parents", "not packed")
         # The DataMatrix from GET /v1/packs/…/datamatrix.png, loaded with the cookie.
         self.wait(lambda dr: dr.execute_script(
