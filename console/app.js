@@ -279,6 +279,7 @@ function dashboard() {
       const p = await api("GET", "/v1/alerts?state=open&first=50");
       return [table(["Alert", "Kind", "GTIN / serial", "Why", "Opened"], p.items.map((a) => [
         idCell(a.alert_id), badge(a.kind), alertItem(a), alertWhy(a), when(a.opened_at)]), "No open alert."),
+      p.has_next_page ? h("p", { class: "hint" }, "The latest 50 open alerts are shown.") : null,
       h("p", null, h("a", { href: "#/alerts" }, "All alerts, and closing them →"))];
     }));
   }
@@ -724,7 +725,8 @@ function jobs() {
       box.replaceChildren(table(["Job", "Kind", "Status", "Progress", "Started", "Error"], p.items.map((j) => [
         idCell(j.job_id), j.kind, badge(j.status),
         h("td", null, h("progress", { max: j.total || 1, value: j.done || 0, "aria-label": `job ${j.job_id} progress` }), ` ${j.done} of ${j.total}`),
-        when(j.started_at), j.error || ""]), "No job yet."));
+        when(j.started_at), j.error || ""]), "No job yet."),
+      ...(p.has_next_page ? [h("p", { class: "hint", id: "jobs-partial" }, "The latest 50 jobs are shown.")] : []));
       // Long jobs show their progress: poll while any is unfinished and the page is open.
       if (running && g === generation) timer = setTimeout(load, 2000);
     } catch (e) {
