@@ -139,9 +139,22 @@ function expiryText(e) {
   return e.slice(4) === "00" ? ym : `${ym}-${e.slice(4)}`;
 }
 
+// What an action said, shown on the page drawn again after it (redrawWith): a release's
+// batch with its new counts, a list with the row the action changed.
+let notice = null;
+
 function page(title, ...children) {
-  $main.replaceChildren(h("h1", null, title), ...children);
+  $main.replaceChildren(h("h1", null, title), notice ? h("div", { "aria-live": "polite" }, notice) : null, ...children);
+  notice = null;
   document.title = title + " · packid console";
+}
+
+// Draws the current page again with what the action said, unless the user left it meanwhile
+// (g: the generation the action began on).
+function redrawWith(g, said) {
+  if (g !== generation) return;
+  notice = said;
+  route();
 }
 
 // A container that shows a loading note, then what fill() draws, or the error in words.
@@ -375,15 +388,11 @@ function batch(gtin, name) {
   page(`Batch ${name}`, ...parts);
 }
 
-// What a finished release says, kept across the batch page's redraw that shows its new counts.
-let releaseNotice = null;
-
 // Release with a confirmation: a dry run first shows what will move and what the report
 // will carry, or every missing precondition in words; only then the release itself.
 function releaseForm(gtin, name) {
   const market = field("Market", { name: "market", required: true, maxlength: 2, pattern: "[A-Za-z]{2}", autocomplete: "off", id: "release-market" }, "two letters, e.g. DE");
-  const out = h("div", { "aria-live": "polite", id: "release-result" }, releaseNotice);
-  releaseNotice = null;
+  const out = h("div", { "aria-live": "polite", id: "release-result" });
   const form = h("form", {
     class: "inline", id: "release-form",
     onsubmit: async (ev) => {
@@ -411,11 +420,9 @@ function releaseForm(gtin, name) {
           const g = generation;
           try {
             const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m });
-            if (g !== generation) return; // the user went elsewhere meanwhile
-            // The page again, so its counts and releases show this one, with the notice.
-            releaseNotice = h("p", { class: "success", role: "status", id: "release-done" },
-              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued.");
-            batch(gtin, name);
+            // The page again, so its counts and releases show this one.
+            redrawWith(g, h("p", { class: "success", role: "status", id: "release-done" },
+              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
           } catch (e) {
             confirm.disabled = false;
             out.replaceChildren(errorBox(e));
@@ -589,9 +596,6 @@ function alertItem(a) {
   return h("a", { href: `#/trace?gtin=${encodeURIComponent(a.gtin)}&serial=${encodeURIComponent(a.serial)}` }, `${a.gtin} / ${a.serial}`);
 }
 
-// What a close says, kept across the list's redraw.
-let alertsNotice = null;
-
 // The MAH's alerts, open or closed; an open one is closed with a reason (audited).
 function alerts(params) {
   const state = params.state === "closed" ? "closed" : "open";
@@ -603,8 +607,7 @@ function alerts(params) {
     },
   }, field("State", { tag: "select", name: "state", value: state, options: [["open", "open"], ["closed", "closed"]] }),
   h("button", { type: "submit", class: "secondary" }, "Show"));
-  const msg = h("div", { "aria-live": "polite" }, alertsNotice);
-  alertsNotice = null;
+  const msg = h("div", { "aria-live": "polite" });
   const close = (a) => {
     const reason = h("input", { name: "reason", required: true, maxlength: 500, "aria-label": `Why alert ${a.alert_id} is closed`, placeholder: "why (e.g. checked: a genuine return)" });
     const form = h("form", {
@@ -616,9 +619,7 @@ function alerts(params) {
         const g = generation;
         try {
           await api("POST", `/v1/alerts/${a.alert_id}/close`, { reason: reason.value.trim() });
-          if (g !== generation) return; // the user went elsewhere meanwhile
-          alertsNotice = h("p", { class: "success", role: "status", id: "alert-closed" }, `Alert ${a.alert_id} closed.`);
-          route();
+          redrawWith(g, h("p", { class: "success", role: "status", id: "alert-closed" }, `Alert ${a.alert_id} closed.`));
         } catch (e) {
           button.disabled = false;
           msg.replaceChildren(errorBox(e));
@@ -633,9 +634,6 @@ function alerts(params) {
       state === "open" ? close(a) : `${when(a.closed_at)}: ${a.close_reason || ""}`],
     state === "open" ? "No open alert." : "No closed alert."));
 }
-
-// What a retry says, kept across the list's redraw.
-let reportsNotice = null;
 
 // A report's GTIN and batch (a status change's report has no batch).
 function gtinBatch(r) {
@@ -659,8 +657,7 @@ function reports(params) {
     },
   }, field("State", { tag: "select", name: "state", value: state, options: [["", "any"], ["queued", "queued"], ["sending", "sending"], ["delivered", "delivered"], ["failed", "failed"], ["dead", "dead"]] }),
   h("button", { type: "submit", class: "secondary", id: "reports-refresh" }, "Show"));
-  const msg = h("div", { "aria-live": "polite" }, reportsNotice);
-  reportsNotice = null;
+  const msg = h("div", { "aria-live": "polite" });
   page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + state : ""),
     ["Created", "Market", "About", "GTIN / batch", "State", "Attempts", "Last error", ""],
     (r) => [when(r.created_at), r.market, reportAbout(r), gtinBatch(r), h("td", { class: "report-state", "data-report": r.report_id },
@@ -673,9 +670,8 @@ function reports(params) {
             const g = generation;
             try {
               const x = await api("POST", `/v1/reports/${r.report_id}/retry`);
-              if (g !== generation) return; // the user went elsewhere meanwhile
-              reportsNotice = h("p", { class: "success", role: "status", id: "retry-done" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`);
-              route(); // the list again: the retry in it, this one marked retried
+              // The list again: the retry in it, this one marked retried.
+              redrawWith(g, h("p", { class: "success", role: "status", id: "retry-done" }, `Report ${x.report_id} queued to retry ${x.retry_of}.`));
             } catch (e) { ev.target.disabled = false; msg.replaceChildren(errorBox(e)); }
           } }, "Retry") : null)],
     "No report yet."));

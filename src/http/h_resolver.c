@@ -266,7 +266,7 @@ static void page_send(px_req *r, int status, px_buf *b)
 {
     if (px_buf_failed(b) != PX_OK) {
         px_buf_dispose(b);
-        r->person = 0; /* the failure as JSON, not a page again */
+        r->page = 0; /* the failure as JSON, not a page again */
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
@@ -668,7 +668,7 @@ int px__resolver_fallback(px_req *r)
     if (!shape)
         return 0;
     r->cors = 1;
-    r->person = px__resolver_wants_page(r);
+    r->page = 1; /* as the routes of PX_PAGE */
     if (px__limit_public(r))
         return 1;
     if (shape == 2) {
@@ -676,7 +676,7 @@ int px__resolver_fallback(px_req *r)
         px_err err;
         px_err_clear(&err);
         if (request_link(r, &e, &err) != PX_OK) {
-            r->person = 0; /* not a link: an unknown route, answered as every one */
+            r->page = 0; /* not a link: an unknown route, answered as every one */
             return 0;
         }
     }

@@ -123,7 +123,8 @@ static int top_level_invalid(const char *code)
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
-    if (r->person) {
+    /* Decided here, not for every request: only a refusal needs to know (h_resolver.c). */
+    if (r->page && px__resolver_wants_page(r)) {
         px__resolver_error_page(r, status, err);
         return;
     }

@@ -14,6 +14,7 @@
 #define PX_PUBLIC 1
 #define PX_BODY 2
 #define PX_LIMITED 4 /* a public route under the per-client token bucket */
+#define PX_PAGE 8    /* answers a person's browser with a page (the resolver): refusals too */
 #define PX_MAX_PARAMS 4
 
 typedef struct px_req px_req;
@@ -60,7 +61,8 @@ struct px_req {
     px_limiter *limiter;       /* the server's public-route buckets (ratelimit.c) */
     char client[64];           /* the client's address, once px__client_addr looked */
     int cors;                  /* a public route other origins may call (cors.c) */
-    int person; /* a resolver request answered with the page: its errors are pages too */
+    int page; /* a route of PX_PAGE (or the resolver's other forms): refusals are pages too, to
+               * a client that asks for the page (px_reply_error) */
     double t0;
     /* response */
     int status;
@@ -143,7 +145,7 @@ const char *px_image_type(int png);
 /* The request's database connection with err cleared; NULL when the request is already
  * answered (503). */
 px_db *px_req_begin(px_req *r, px_err *err);
-/* A resolver request whose answer is the verification page (h_resolver.c): 1 when so. */
+/* 1 when a request of the resolver asks for the verification page (h_resolver.c). */
 int px__resolver_wants_page(px_req *r);
 /* The page of a refusal of such a request: err's status, in words for a person. */
 void px__resolver_error_page(px_req *r, int status, const px_err *err);

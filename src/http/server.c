@@ -290,7 +290,7 @@ static void dispatch(px_req *r)
     }
     r->route = &px_routes[r->route_index];
     r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
-    r->person = r->route->handler == h_resolve && px__resolver_wants_page(r);
+    r->page = (r->route->flags & PX_PAGE) != 0;
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
     if (query_refused(r, r->route))

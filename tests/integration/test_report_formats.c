@@ -312,16 +312,6 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
     rmdir(dir);
 }
 
-/* The file's content ("" when it cannot be read). */
-static void file_text(const char *path, char *out, size_t cap)
-{
-    FILE *fp = fopen(path, "rb");
-    size_t n = fp ? fread(out, 1, cap - 1, fp) : 0;
-    out[n] = '\0';
-    if (fp)
-        fclose(fp);
-}
-
 /* `packid epcis export -o FILE` without a schema to check against writes FILE only once the
  * export is whole too: one that fails (a GTIN packid does not know) leaves the file that was
  * there as it was, and no partial file beside it; one that succeeds replaces it. */
@@ -331,10 +321,8 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
     char dir[] = "/tmp/packid-export-keep-XXXXXX", out[256], names[1024], old[256], text[256];
     assert_non_null(mkdtemp(dir));
     snprintf(out, sizeof(out), "%s/export.out", dir);
-    FILE *fp = fopen(out, "w");
-    assert_non_null(fp);
-    fputs("yesterday's export\n", fp);
-    fclose(fp);
+    static const char yesterday[] = "yesterday's export\n";
+    assert_int_equal(px_test_write_file(out, yesterday, sizeof(yesterday) - 1), 0);
     int slot = swap_setting(f, "PACKID_EPCIS_XSD_DIR", "", old, sizeof(old));
     char unknown[15];
     px_test_gtin(unknown, 99901);
@@ -343,14 +331,14 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
                        "epcis-1.2-xml", "-o",     out,      NULL};
     json_decref(px_test_cli(&f->env, &rc, a));
     assert_int_not_equal(rc, 0);
-    file_text(out, text, sizeof(text));
+    px_test_read(out, 0, text, sizeof(text));
     assert_string_equal(text, "yesterday's export\n");
     dir_names(dir, names, sizeof(names));
     assert_string_equal(names, "export.out\n");
     a[3] = f->gtin;
     json_decref(px_test_cli(&f->env, &rc, a));
     assert_int_equal(rc, 0);
-    file_text(out, text, sizeof(text));
+    px_test_read(out, 0, text, sizeof(text));
     assert_non_null(strstr(text, "EPCISDocument"));
     dir_names(dir, names, sizeof(names));
     assert_string_equal(names, "export.out\n");
@@ -372,7 +360,7 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    file_text(out, text, sizeof(text));
+    px_test_read(out, 0, text, sizeof(text));
     assert_non_null(strstr(text, "EPCISDocument"));
     unlink(link);
     unlink(out);

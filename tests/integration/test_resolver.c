@@ -298,6 +298,11 @@ static void test_resolver__page(void **state)
     assert_non_null(strstr(a.body, "misprinted"));
     assert_null(strstr(a.body, "\"code\""));
     answer_free(&a);
+    /* A link of another key (an SSCC, DOMAIN-2.md's worked example): 404, as a page too. */
+    get(&f->env, &a, "/00/003551540000001015", "text/html", NULL, NULL);
+    assert_int_equal(a.status, 404);
+    assert_non_null(strstr(a.body, "not a code this service checks"));
+    answer_free(&a);
     /* A path shaped like a compressed link that is none (a mistyped route) is an unknown
      * route, in the error shape, whatever the client accepts. */
     get(&f->env, &a, "/healthzzz", "*/*", NULL, NULL);

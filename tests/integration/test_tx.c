@@ -61,11 +61,7 @@ static void capture_start(capture *c)
 static void capture_read(const capture *c, char *out, size_t cap)
 {
     fflush(stderr);
-    FILE *fp = fopen(c->path, "r");
-    assert_non_null(fp);
-    size_t n = fread(out, 1, cap - 1, fp);
-    out[n] = '\0';
-    fclose(fp);
+    px_test_read(c->path, 0, out, cap);
 }
 
 static void capture_end(capture *c, char *out, size_t cap)
