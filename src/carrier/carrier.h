@@ -118,6 +118,16 @@ px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier
 /* Appends the PNG or SVG of m (opts->format) to out; on failure out is left as it was. */
 px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                         px_err *err);
+/* Whether m can be drawn under o: every check px_carrier_render makes before it draws (the
+ * options in range, the image within its largest side). A matrix that passes renders in
+ * either format, short of memory: what a carrier batch's job proves of each item without
+ * drawing an image it would throw away. */
+px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, px_err *err);
+/* Whether data renders under o (qr: as px_carrier_qr, else as px_carrier_datamatrix), with
+ * the answer and error a render would give, drawing nothing: by the symbology's capacity when
+ * the data surely fits, else by encoding it into scratch (check.c). */
+px_rc px_carrier_check(px_carrier_matrix *scratch, const char *data, int qr,
+                       const px_carrier_opts *o, px_err *err);
 px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err);
 px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,

@@ -11,6 +11,15 @@
 /* Largest rendered image side in pixels: bounds the row buffers and the output size. */
 #define CARRIER_IMAGE_PX_MAX 16384
 
+/* Checks that s[0..len) is an element string the carrier can encode: printable ASCII without
+ * space (GS1 character sets 82 and 39 and digits are all inside 0x21..0x7E), GS only between
+ * two elements, at most PX_CARRIER_DM_DATA_MAX bytes. GS1 semantics (AIs, lengths, check
+ * digits) are the GS1 core's job. */
+px_rc carrier__element_string_check(const char *s, size_t len, px_err *err);
+/* Checks a QR text and level as px_carrier_qr_encode_ec does before it encodes: a known level,
+ * 1 to PX_CARRIER_QR_TEXT_MAX bytes of printable ASCII. */
+px_rc carrier__qr_text_check(const char *text, px_carrier_ec ec, px_err *err);
+
 /* Validates o against m and computes the image geometry: quiet zone in modules and the image
  * size in pixels. */
 px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, int *quiet,

@@ -11,10 +11,7 @@
 #include "carrier.h"
 #include "carrier_int.h"
 
-/* Checks that s[0..len) is an element string the carrier can encode: printable ASCII without
- * space (GS1 character sets 82 and 39 and digits are all inside 0x21..0x7E), GS only between
- * two elements. GS1 semantics (AIs, lengths, check digits) are the GS1 core's job. */
-static px_rc check_element_string(const char *s, size_t len, px_err *err)
+px_rc carrier__element_string_check(const char *s, size_t len, px_err *err)
 {
     if (!s || len == 0)
         return px_err_set(err, PX_EINVALID, "empty_payload", "element string is empty");
@@ -103,7 +100,7 @@ done:
 px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_string, size_t len,
                                    px_carrier_shape shape, px_err *err)
 {
-    px_rc rc = check_element_string(element_string, len, err);
+    px_rc rc = carrier__element_string_check(element_string, len, err);
     if (rc != PX_OK)
         return rc;
     if (shape != PX_CARRIER_SQUARE && shape != PX_CARRIER_RECT && shape != PX_CARRIER_AUTO)

@@ -14,15 +14,8 @@ px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err)
     return px_carrier_qr_encode_ec(m, text, PX_CARRIER_EC_M, err);
 }
 
-px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier_ec ec,
-                              px_err *err)
+px_rc carrier__qr_text_check(const char *text, px_carrier_ec ec, px_err *err)
 {
-    static const QRecLevel levels[] = {[PX_CARRIER_EC_DEFAULT] = QR_ECLEVEL_M,
-                                       [PX_CARRIER_EC_L] = QR_ECLEVEL_L,
-                                       [PX_CARRIER_EC_M] = QR_ECLEVEL_M,
-                                       [PX_CARRIER_EC_Q] = QR_ECLEVEL_Q,
-                                       [PX_CARRIER_EC_H] = QR_ECLEVEL_H};
-    static const char names[] = "MLMQH";
     if ((int)ec < 0 || (int)ec > (int)PX_CARRIER_EC_H)
         return px_err_set(err, PX_EINVALID, "invalid_option", "unknown QR error correction %d",
                           (int)ec);
@@ -42,6 +35,21 @@ px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier
             return PX_EINVALID;
         }
     }
+    return PX_OK;
+}
+
+px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier_ec ec, px_err *err)
+{
+    static const QRecLevel levels[] = {[PX_CARRIER_EC_DEFAULT] = QR_ECLEVEL_M,
+                                       [PX_CARRIER_EC_L] = QR_ECLEVEL_L,
+                                       [PX_CARRIER_EC_M] = QR_ECLEVEL_M,
+                                       [PX_CARRIER_EC_Q] = QR_ECLEVEL_Q,
+                                       [PX_CARRIER_EC_H] = QR_ECLEVEL_H};
+    static const char names[] = "MLMQH";
+    px_rc rc = carrier__qr_text_check(text, ec, err);
+    if (rc != PX_OK)
+        return rc;
+    size_t len = strlen(text);
     errno = 0;
     QRcode *qr = QRcode_encodeString8bit(text, 0, levels[ec]);
     if (!qr) {
@@ -51,7 +59,6 @@ px_rc px_carrier_qr_encode_ec(px_carrier_matrix *m, const char *text, px_carrier
                               names[ec]);
         return px_err_set(err, PX_EINTERNAL, "internal", "libqrencode failed");
     }
-    px_rc rc = PX_OK;
     if (qr->width < 21 || qr->width > PX_CARRIER_MATRIX_MAX) {
         rc = px_err_set(err, PX_EINTERNAL, "internal", "libqrencode produced %d modules",
                         qr->width);

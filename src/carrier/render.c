@@ -70,6 +70,9 @@ px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, in
 {
     if (!o)
         return px_err_set(err, PX_EINVALID, "invalid_option", "no render options given");
+    if (o->png_depth != PX_CARRIER_PNG_1BIT && o->png_depth != PX_CARRIER_PNG_GRAY8)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown PNG depth %d",
+                          (int)o->png_depth);
     if (o->module_px < 1 || o->module_px > PX_CARRIER_MODULE_PX_MAX)
         return px_err_set(err, PX_EINVALID, "invalid_option",
                           "module size %d px is outside 1..%d", o->module_px,
@@ -94,6 +97,15 @@ px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, in
     return PX_OK;
 }
 
+px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, px_err *err)
+{
+    int quiet, w, h;
+    if (o && o->format != PX_CARRIER_PNG && o->format != PX_CARRIER_SVG)
+        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown output format %d",
+                          (int)o->format);
+    return carrier__geometry(m, o, &quiet, &w, &h, err);
+}
+
 /* Maps a px_buf failure (which sets no px_err) to an error. */
 static px_rc buf_fail(px_rc rc, const px_buf *out, px_err *err)
 {
@@ -114,14 +126,11 @@ static void buf_truncate(px_buf *out, size_t len)
 px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                         px_err *err)
 {
-    if (!o)
-        return px_err_set(err, PX_EINVALID, "invalid_option", "no render options given");
-    switch (o->format) {
-    case PX_CARRIER_PNG: return px_carrier_png_write(out, m, o, err);
-    case PX_CARRIER_SVG: return px_carrier_svg_write(out, m, o, err);
-    }
-    return px_err_set(err, PX_EINVALID, "invalid_option", "unknown output format %d",
-                      (int)o->format);
+    px_rc rc = px_carrier_drawable(m, o, err);
+    if (rc != PX_OK)
+        return rc;
+    return o->format == PX_CARRIER_SVG ? px_carrier_svg_write(out, m, o, err)
+                                       : px_carrier_png_write(out, m, o, err);
 }
 
 /* ---- PNG ------------------------------------------------------------------------------ */
@@ -231,9 +240,6 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
     px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
     if (rc != PX_OK)
         return rc;
-    if (o->png_depth != PX_CARRIER_PNG_1BIT && o->png_depth != PX_CARRIER_PNG_GRAY8)
-        return px_err_set(err, PX_EINVALID, "invalid_option", "unknown PNG depth %d",
-                          (int)o->png_depth);
     size_t start = out->len;
     size_t rowbytes = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w
                                                                          : ((size_t)w + 7) / 8;

@@ -1,10 +1,12 @@
 /* The carrier batch job (runner carrier_batch; docs/carrier.md "Batches"): it takes CHUNK
  * items at a time in one transaction: each item is resolved with the requester's visibility
  * (a pack through the pack rule of GET /v1/packs/{gtin}/{serial}; a Digital Link target, MAH
- * only, of its own products), rendered once to prove it renders (on several threads), and
- * recorded as a carrier with its data and design, or as the item's error, RECORD items a
- * statement while the next ones render. So one bad item never stops the others, and the
- * counters move with the rows they count, in the same transaction. */
+ * only, of its own products), proven to render (on several threads), and recorded as a
+ * carrier with its data and design, or as the item's error, RECORD items a statement while
+ * the next ones are proven. No image is drawn here: images are not stored (docs/carrier.md),
+ * so a drawn PNG would be thrown away; px_carrier_check gives the answer a render would (the
+ * data does not fit the symbol, the design cannot be drawn) without drawing. So one bad item never
+ * stops the others, and the counters move with the rows they count, in the same transaction. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@
 #include "workers.h"
 
 #define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
-#define RECORD 100 /* items per write; a write runs while the next items render */
+#define RECORD 100 /* carriers a COPY; a COPY runs while the next items are proven */
 
 /* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
 typedef struct chunk_item {
@@ -55,7 +57,9 @@ typedef struct run_ctx {
     atomic_int next; /* the render threads' next item */
     atomic_int stop; /* the chunk failed or is written: render no more */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* an item became ready */
+    pthread_cond_t cv; /* ready reached want */
+    int ready;         /* under mu: items [0, ready) are ready */
+    int want;          /* under mu: the runner's thread waits until ready >= want */
 } run_ctx;
 
 static int take_row(void *vc, const px_carrier_chunk_row *row)
@@ -141,29 +145,30 @@ static px_rc resolve_fast(const run_ctx *c, const px_carrier_chunk_row *r, px_ca
 }
 
 /* The render threads: each takes the chunk's next item until none is left, and marks it
- * ready. An item is rendered once here — a payload that does not fit the symbol is the item's
- * error now, not a failed download later. */
+ * ready. An item is proven to render here — a payload that does not fit the symbol is the
+ * item's error now, not a failed download later. */
 static void *render_loop(void *vc)
 {
     run_ctx *c = vc;
-    px_buf img;
-    px_buf_init(&img, 8u << 20);
+    px_carrier_matrix *m = malloc(sizeof(*m));
     for (int i; !atomic_load(&c->stop) && (i = atomic_fetch_add(&c->next, 1)) < c->n;) {
         chunk_item *ci = &c->items[i];
         if (ci->fast)
             ci->irc = resolve_fast(c, &ci->in, &ci->row, &ci->ie);
-        if (ci->irc == PX_OK) {
-            px_buf_reset(&img);
-            ci->irc = c->qr ? px_carrier_qr(&img, ci->row.data, &c->opts, &ci->ie)
-                            : px_carrier_datamatrix(&img, ci->row.data, strlen(ci->row.data),
-                                                    &c->opts, &ci->ie);
-        }
+        if (ci->irc == PX_OK)
+            ci->irc = m ? px_carrier_check(m, ci->row.data, c->qr, &c->opts, &ci->ie)
+                        : px_err_oom(&ci->ie);
+        /* The runner's thread is woken once the items it waits for are all ready, not at
+         * each item: woken 500 times a chunk, it took the CPU from the render threads. */
         pthread_mutex_lock(&c->mu);
         ci->ready = 1;
-        pthread_cond_broadcast(&c->cv);
+        while (c->ready < c->n && c->items[c->ready].ready)
+            c->ready++;
+        if (c->ready >= c->want)
+            pthread_cond_signal(&c->cv);
         pthread_mutex_unlock(&c->mu);
     }
-    px_buf_dispose(&img);
+    free(m);
     return NULL;
 }
 
@@ -178,14 +183,17 @@ int px_svc_carrier_render_threads(const px_app *app)
     return n < 1 ? 1 : n;
 }
 
-/* Waits until items [from, to) are ready. */
-static void wait_ready(run_ctx *c, int from, int to)
+/* Waits until items [0, to) are ready; returns how many leading items are (at least to). */
+static int wait_ready(run_ctx *c, int to)
 {
     pthread_mutex_lock(&c->mu);
-    for (int i = from; i < to; i++)
-        while (!c->items[i].ready)
-            pthread_cond_wait(&c->cv, &c->mu);
+    c->want = to;
+    while (c->ready < to)
+        pthread_cond_wait(&c->cv, &c->mu);
+    int ready = c->ready;
+    c->want = c->n + 1;
     pthread_mutex_unlock(&c->mu);
+    return ready;
 }
 
 /* The outcomes of ready items [from, to): a carrier with its id (batch and index), or the item's
@@ -213,38 +221,47 @@ static px_rc outcomes(run_ctx *c, int from, int to, px_err *err)
     return PX_OK;
 }
 
-/* Renders the chunk on px_svc_carrier_render_threads threads while this one writes what is
- * ready, RECORD items a statement: the database's work overlaps the rendering, and only the
- * last write waits on nothing. If no thread can be started, this one renders first. */
+/* Proves the chunk's items on px_svc_carrier_render_threads threads while this one COPYs the
+ * carriers of those ready, at least RECORD items a write (or the rest of the chunk), and all
+ * that are ready when the write before ends: the database's work overlaps the proving, and
+ * what is proven while a write runs goes in one write after it. Then one statement records the
+ * errors and moves the counters: inside the chunk's transaction nobody else sees them before its
+ * commit, so they are written once. If no thread can be started, this one proves the items first.
+ */
 static px_rc render_and_record(run_ctx *c, px_err *err)
 {
     pthread_t th[PX_CARRIER_RENDER_THREADS_MAX];
     int want = px_svc_carrier_render_threads(c->app), started = 0;
     atomic_store(&c->next, 0);
     atomic_store(&c->stop, 0);
+    c->ready = 0;
+    c->want = c->n + 1;
     while (started < want && started < c->n &&
            pthread_create(&th[started], NULL, render_loop, c) == 0)
         started++;
     if (!started)
         render_loop(c);
     px_rc rc = PX_OK;
-    int from = 0;
-    do { /* at least one write: a batch whose items were all refused on arrival ends here */
-        int to = from + RECORD < c->n ? from + RECORD : c->n;
-        wait_ready(c, from, to);
+    long long copied = 0;
+    /* REQ-CBATCH-5: every write is in the chunk's transaction, so one that fails rolls the
+     * whole chunk back (never half a chunk): the batch stays processing with the earlier
+     * chunks' counts, and the job takes the chunk again on its next pass. */
+    for (int from = 0, to; rc == PX_OK && from < c->n; from = to) {
+        to = wait_ready(c, from + RECORD < c->n ? from + RECORD : c->n);
+        long long n = 0;
         rc = outcomes(c, from, to, err);
-        /* REQ-CBATCH-5: every write is in the chunk's transaction, so one that fails rolls
-         * the whole chunk back (never half a chunk): the batch stays processing with the
-         * earlier chunks' counts, and the job takes the chunk again on its next pass. */
         if (rc == PX_OK)
-            rc = px_store_carrier_chunk_record(c->db, &c->now, c->out + from, (size_t)(to - from),
-                                               err);
-        from = to;
-    } while (rc == PX_OK && from < c->n);
+            rc =
+                px_store_carriers_copy(c->db, &c->now, c->out + from, (size_t)(to - from), &n, err);
+        copied += n;
+    }
     atomic_store(&c->stop, 1);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    return rc;
+    /* Also for a chunk of no item: a batch whose items were all refused on arrival ends here. */
+    return rc == PX_OK
+               ? px_store_carrier_chunk_end(c->db, &c->now, c->out, (size_t)c->n, copied, err)
+               : rc;
 }
 
 /* A batch that ends failed is told as every job that fails: carrier_batch.fail audited with

@@ -125,12 +125,16 @@ typedef struct px_carrier_outcome {
     const px_carrier_row *row;
     const char *code, *message; /* row NULL: the item's error */
 } px_carrier_outcome;
-/* Records outcomes of one batch's pending items (org, symbology and design those of b) in one
- * statement: the carriers, the refused items' errors, the counters moved by as many and, with
- * nothing left pending, the batch's and its job's end (completed, or failed when no item
- * rendered). n may be 0 (a batch whose items were all refused as it was stored). b is read
- * back. */
-px_rc px_store_carrier_chunk_record(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
-                                    size_t n, px_err *err);
+/* COPYs the carriers among outcomes out (org, symbology and design those of b); *copied says
+ * how many. A carrier of an index already written breaks UNIQUE (batch_id, idx) and fails. */
+px_rc px_store_carriers_copy(px_db *db, const px_carrier_batch *b, const px_carrier_outcome *out,
+                             size_t n, long long *copied, px_err *err);
+/* Ends a chunk of b's pending items whose carriers px_store_carriers_copy wrote (copied of
+ * them) and whose other outcomes in out are errors, in one statement: the refused items'
+ * errors, the counters moved by as many and, with nothing left pending, the batch's and its
+ * job's end (completed, or failed when no item rendered). n may be 0 (a batch whose items
+ * were all refused as it was stored). b is read back. */
+px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrier_outcome *out,
+                                 size_t n, long long copied, px_err *err);
 
 #endif

@@ -207,6 +207,22 @@ void px_db_rollback(px_db *db)
     PQclear(r);
 }
 
+px_rc px__copy_text(px_buf *b, const char *s)
+{
+    px_rc rc = PX_OK;
+    for (const char *p = s; *p && rc == PX_OK;) {
+        size_t run = strcspn(p, "\\\t\n\r");
+        rc = px_buf_add(b, p, run);
+        p += run;
+        if (*p && rc == PX_OK) {
+            char esc[2] = {'\\', *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : '\\'};
+            rc = px_buf_add(b, esc, 2);
+            p++;
+        }
+    }
+    return rc;
+}
+
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch, for COPY. */
 void px__copy_ts(char out[40], int64_t us)
 {

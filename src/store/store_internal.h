@@ -81,6 +81,9 @@ px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err);
 /* COPY … FROM STDIN (sql) of len bytes of COPY text data, in one round; a failure (a unique
  * key: PX_EEXISTS) is mapped like any statement's. */
 px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err *err);
+/* Appends s as one field of COPY text data: backslash, tab, newline and carriage return
+ * escaped (PostgreSQL's COPY, "Text Format"). */
+px_rc px__copy_text(px_buf *b, const char *s);
 /* The value of row r, column c ("" for NULL). */
 const char *px__val(const PGresult *res, int r, int c);
 

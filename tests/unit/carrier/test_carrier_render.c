@@ -331,6 +331,133 @@ static void test_carrier__svg_runs(void **state)
     }
 }
 
+/* px_carrier_drawable says of every matrix and options what px_carrier_render does (the same
+ * code), without drawing: what a carrier batch's job relies on to prove an item renders. The
+ * options cover each check's both sides; the matrices a symbol of each kind and two a
+ * renderer must refuse. */
+static void test_carrier__drawable_as_render(void **state)
+{
+    (void)state;
+    static px_carrier_matrix m[4];
+    px_err err;
+    encode_sample(&m[0], 0, PX_CARRIER_SQUARE);
+    encode_sample(&m[1], 1, PX_CARRIER_SQUARE);
+    m[2] = m[0];
+    m[2].width = 0;
+    m[3] = m[0];
+    m[3].height = PX_CARRIER_MATRIX_MAX + 1;
+    static const int mpx[] = {0, 1, 3, PX_CARRIER_MODULE_PX_MAX, PX_CARRIER_MODULE_PX_MAX + 1};
+    static const int quiet[] = {PX_CARRIER_QUIET_DEFAULT, 0, PX_CARRIER_QUIET_MAX,
+                                PX_CARRIER_QUIET_MAX + 1, -2};
+    static const int fmt[] = {PX_CARRIER_PNG, PX_CARRIER_SVG, 7};
+    static const int depth[] = {PX_CARRIER_PNG_1BIT, PX_CARRIER_PNG_GRAY8, 9};
+    int drawn = 0, refused = 0;
+    for (size_t k = 0; k < 4; k++)
+        for (size_t a = 0; a < sizeof(mpx) / sizeof(mpx[0]); a++)
+            for (size_t b = 0; b < sizeof(quiet) / sizeof(quiet[0]); b++)
+                for (size_t c = 0; c < sizeof(fmt) / sizeof(fmt[0]); c++)
+                    for (size_t d = 0; d < sizeof(depth) / sizeof(depth[0]); d++) {
+                        /* The largest images only as 1-bit PNGs: the check is the same. */
+                        if (mpx[a] == PX_CARRIER_MODULE_PX_MAX &&
+                            (fmt[c] != PX_CARRIER_PNG || depth[d] != PX_CARRIER_PNG_1BIT))
+                            continue;
+                        px_carrier_opts o;
+                        px_carrier_opts_init(&o);
+                        o.module_px = mpx[a];
+                        o.quiet_zone_modules = quiet[b];
+                        o.format = (px_carrier_format)fmt[c];
+                        o.png_depth = (px_carrier_png_depth)depth[d];
+                        px_err de, re;
+                        px_err_clear(&de);
+                        px_err_clear(&re);
+                        px_buf out;
+                        px_buf_init(&out, 64u << 20);
+                        px_rc drc = px_carrier_drawable(&m[k], &o, &de);
+                        px_rc rrc = px_carrier_render(&out, &m[k], &o, &re);
+                        px_buf_dispose(&out);
+                        assert_int_equal(drc, rrc);
+                        assert_string_equal(de.code, re.code);
+                        drawn += rrc == PX_OK;
+                        refused += rrc != PX_OK;
+                    }
+    /* Both sides were reached. */
+    assert_true(drawn > 10);
+    assert_true(refused > 10);
+    assert_int_equal(px_carrier_drawable(&m[0], NULL, &err), PX_EINVALID);
+}
+
+/* One payload of len bytes: digits only (kind 0), letters only (1), a mix with GS separators
+ * between elements (2), or the mix with one byte a renderer refuses (3). */
+static void payload(char *out, size_t len, int kind, unsigned *seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        unsigned r = (*seed >> 16) & 0x7fff;
+        out[i] = kind == 0   ? (char)('0' + r % 10)
+                 : kind == 1 ? (char)('A' + r % 26)
+                             : (char)(0x21 + r % 94);
+        if (kind >= 2 && i > 0 && i + 1 < len && r % 17 == 0 && out[i - 1] != 0x1D)
+            out[i] = 0x1D;
+    }
+    if (kind == 3 && len > 2)
+        out[len / 2] = ' ';
+    out[len] = '\0';
+}
+
+/* px_carrier_check gives the answer a render gives (the same code), for payloads on both sides
+ * of every capacity its shortcut relies on (Data Matrix square and rectangle, QR version 40 at
+ * each level), of every kind, under good and bad options: a carrier batch's job proves items
+ * with it and leaves the drawing to the download. */
+static void test_carrier__check_as_render(void **state)
+{
+    (void)state;
+    static const size_t dm_lens[] = {1,    10,   46,   47,   48,   49,   50,   98,   99,
+                                     1000, 1556, 1557, 1558, 1559, 2335, 2336, 3116, 3117};
+    static const size_t qr_lens[] = {1, 100, 1273, 1274, 1663, 1664, 2331, 2332, 2953, 2954};
+    static char buf[3200];
+    static px_carrier_matrix scratch;
+    unsigned seed = 7;
+    int ok = 0, refused = 0;
+    px_buf out;
+    px_buf_init(&out, 64u << 20);
+    for (int qr = 0; qr < 2; qr++) {
+        const size_t *lens = qr ? qr_lens : dm_lens;
+        size_t nlens =
+            qr ? sizeof(qr_lens) / sizeof(qr_lens[0]) : sizeof(dm_lens) / sizeof(dm_lens[0]);
+        for (size_t l = 0; l < nlens; l++)
+            for (int kind = 0; kind < 4; kind++)
+                for (int v = 0; v < 5; v++) { /* shape or level, then bad options */
+                    px_carrier_opts o;
+                    px_carrier_opts_init(&o);
+                    if (qr)
+                        o.qr_ec = (px_carrier_ec)(v < 4 ? v + 1 : 9);
+                    else
+                        o.shape = (px_carrier_shape)(v < 3 ? v : PX_CARRIER_SQUARE);
+                    if (v == 3 && !qr)
+                        o.module_px = 0;
+                    if (v == 4 && !qr)
+                        o.shape = (px_carrier_shape)9;
+                    payload(buf, lens[l], kind, &seed);
+                    px_err ce, re;
+                    px_err_clear(&ce);
+                    px_err_clear(&re);
+                    px_buf_reset(&out);
+                    px_rc crc = px_carrier_check(&scratch, buf, qr, &o, &ce);
+                    px_rc rrc = qr ? px_carrier_qr(&out, buf, &o, &re)
+                                   : px_carrier_datamatrix(&out, buf, strlen(buf), &o, &re);
+                    if (crc != rrc || strcmp(ce.code, re.code) != 0)
+                        fail_msg("qr %d, %zu bytes of kind %d, variant %d: check %d %s, render "
+                                 "%d %s",
+                                 qr, lens[l], kind, v, (int)crc, ce.code, (int)rrc, re.code);
+                    ok += rrc == PX_OK;
+                    refused += rrc != PX_OK;
+                }
+    }
+    px_buf_dispose(&out);
+    assert_true(ok > 50);
+    assert_true(refused > 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +468,8 @@ int main(void)
         cmocka_unit_test(test_carrier__finder_pattern_and_sizes),
         cmocka_unit_test(test_carrier__png_pixels),
         cmocka_unit_test(test_carrier__svg_runs),
+        cmocka_unit_test(test_carrier__drawable_as_render),
+        cmocka_unit_test(test_carrier__check_as_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
