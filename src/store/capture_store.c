@@ -150,24 +150,13 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
     for (size_t i = 0; i < n; i++) {
         px_buf_puts(&b, org_id);
         px_buf_puts(&b, "\t");
-        /* An eventID is printable (checked on reading): only the backslash needs its COPY
-         * escape. */
-        for (const char *p = sorted[i]; *p; p++) {
-            size_t k = strcspn(p, "\\");
-            px_buf_add(&b, p, k);
-            p += k;
-            if (!*p)
-                break;
-            px_buf_puts(&b, "\\\\");
-        }
+        px__copy_text(&b, sorted[i]);
         px_buf_puts(&b, tail);
     }
-    px_rc rc = px_buf_failed(&b) == PX_OK && b.data
-                   ? px__copy(db,
-                                 "COPY epcis_captured_event (org_id, event_id, capture_id, "
-                                 "commission_id, aggregation_id) FROM STDIN",
-                              b.data, b.len, err)
-                   : px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many event IDs");
+    px_rc rc = px__copy(db,
+                        "COPY epcis_captured_event (org_id, event_id, capture_id, commission_id, "
+                        "aggregation_id) FROM STDIN",
+                        &b, "event IDs", err);
     px_buf_dispose(&b);
     free(sorted);
     return rc;

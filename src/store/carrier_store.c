@@ -488,9 +488,10 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     return PX_OK;
 }
 
-/* The COPY text of the carriers among out (the design's columns are the batch's). */
-static px_rc carriers_copy(px_buf *b, const px_carrier_batch *bt, const px_carrier_outcome *out,
-                           size_t n, long long *copied)
+/* The COPY text of the carriers among out (the design's columns are the batch's); b says
+ * whether it overflowed (sticky px_buf). */
+static void carriers_copy(px_buf *b, const px_carrier_batch *bt, const px_carrier_outcome *out,
+                          size_t n, long long *copied)
 {
     char quiet[12], mpx[12];
     design_params(&bt->design, quiet, mpx);
@@ -513,7 +514,6 @@ static px_rc carriers_copy(px_buf *b, const px_carrier_batch *bt, const px_carri
                       quiet[0] ? quiet : "\\N", mpx);
         (*copied)++;
     }
-    return px_buf_failed(b); /* sticky: any append that failed */
 }
 
 /* The refused items among out, as the batch row's errors object adds them. */
@@ -539,16 +539,15 @@ px_rc px_store_carriers_copy(px_db *db, const px_carrier_batch *b, const px_carr
 {
     px_buf rows;
     px_buf_init(&rows, 16u << 20);
-    px_rc rc = carriers_copy(&rows, b, out, n, copied);
-    /* COPY: a third of the cost of an INSERT from a JSON parameter here, and the carriers are
-     * most of a chunk's writes. */
-    if (rc != PX_OK)
-        rc = px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
-    else if (*copied)
-        rc = px__copy(db,
-                      "COPY carrier (id, batch_id, idx, org_id, symbology, data, gtin, serial, ec, "
-                      "fg, bg, quiet_zone, module_px) FROM STDIN",
-                      rows.data, rows.len, err);
+    carriers_copy(&rows, b, out, n, copied);
+    /* COPY: half the server's time of an INSERT from a JSON parameter here, and the carriers
+     * are most of a chunk's writes. */
+    px_rc rc = *copied || px_buf_failed(&rows) != PX_OK
+                   ? px__copy(db,
+                              "COPY carrier (id, batch_id, idx, org_id, symbology, data, gtin, "
+                              "serial, ec, fg, bg, quiet_zone, module_px) FROM STDIN",
+                              &rows, "carriers in a chunk", err)
+                   : PX_OK;
     px_buf_dispose(&rows);
     return rc;
 }

@@ -134,8 +134,14 @@ px_rc px_db_exec(px_db *db, const char *sql, px_err *err)
     return rc;
 }
 
-px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err *err)
+px_rc px__copy(px_db *db, const char *sql, const px_buf *b, const char *what, px_err *err)
 {
+    if (px_buf_failed(b) == PX_ETOOBIG)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many %s", what);
+    if (px_buf_failed(b) != PX_OK)
+        return px_err_oom(err);
+    const char *data = b->data ? b->data : "";
+    size_t len = b->len;
     if (len > (size_t)0x7fffffff)
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "COPY data over 2 GiB");
     PGresult *r = PQexec(db->conn, sql);

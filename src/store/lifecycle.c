@@ -192,19 +192,14 @@ static px_rc copy_external(px_db *db, const px_commission_rows *in, const char *
     px__copy_ts(ts, in->now_us);
     px_buf b;
     px_buf_init(&b, (size_t)64 << 20);
-    px_rc rc = PX_OK;
     /* Serial and batch are GS1 set 82: no tab, newline or backslash to escape in COPY text. */
-    for (size_t i = 0; i < n && rc == PX_OK; i++)
-        rc = px_buf_printf(&b, "%s\t%s\tcommissioned\texternal\t%s\t%s\t%s\t%s\t%s\n", in->gtin,
-                           v[i], in->batch, in->expiry, in->org_id, ts, in->commission_id);
-    if (rc != PX_OK) {
-        px_buf_dispose(&b);
-        return px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
-    }
-    rc = px__copy(db,
-                     "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
-                     "commissioned_at, commission_id) FROM STDIN",
-                     b.data, b.len, err);
+    for (size_t i = 0; i < n; i++)
+        px_buf_printf(&b, "%s\t%s\tcommissioned\texternal\t%s\t%s\t%s\t%s\t%s\n", in->gtin, v[i],
+                      in->batch, in->expiry, in->org_id, ts, in->commission_id);
+    px_rc rc = px__copy(db,
+                        "COPY serial (gtin, serial, state, origin, batch, expiry, commissioned_by, "
+                        "commissioned_at, commission_id) FROM STDIN",
+                        &b, "serials", err);
     px_buf_dispose(&b);
     return rc;
 }

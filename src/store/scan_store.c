@@ -532,24 +532,19 @@ px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *e
 {
     px_buf b;
     px_buf_init(&b, (size_t)64 << 20);
-    px_rc rc = PX_OK;
-    for (size_t i = 0; i < n && rc == PX_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         const px_scan_rec *r = &v[i];
         char at[40];
         px__copy_ts(at, r->at_us);
         if (r->has_pos)
-            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t%.7f\t%.7f\t%s\tt\t%s\t%s\n", r->gtin,
-                               r->serial, at, r->country[0] ? r->country : "\\N", r->lat, r->lon,
-                               r->client, r->verdict, r->source);
+            px_buf_printf(&b, "%s\t%s\t%s\t%s\t%.7f\t%.7f\t%s\tt\t%s\t%s\n", r->gtin, r->serial, at,
+                          r->country[0] ? r->country : "\\N", r->lat, r->lon, r->client, r->verdict,
+                          r->source);
         else
-            rc = px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin, r->serial,
-                               at, r->country[0] ? r->country : "\\N", r->client, r->verdict,
-                               r->source);
+            px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin, r->serial, at,
+                          r->country[0] ? r->country : "\\N", r->client, r->verdict, r->source);
     }
-    if (rc != PX_OK) {
-        px_buf_dispose(&b);
-        return px_err_oom(err);
-    }
+    px_rc rc = PX_OK;
     /* Observations: a PostgreSQL crash may lose the last ~0.6 s of them, never a committed
      * alert (those are written with their scan in their own durable transaction). Inside a
      * caller's transaction the COPY joins it and its durability is the caller's. */
@@ -560,7 +555,7 @@ px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *e
         rc = px__copy(db,
                       "COPY scan (gtin, serial, at, country, lat, lon, client, known, "
                       "verdict, source) FROM STDIN",
-                      b.data, b.len, err);
+                      &b, "scans", err);
     px_buf_dispose(&b);
     if (own) {
         if (rc == PX_OK)

@@ -78,9 +78,10 @@ px_rc px__uncache(px_db *db, px__cached id, px_err *err);
 /* Maps a failed result to a px_rc: 23505 -> EXISTS, 40001/40P01 -> CONFLICT, 08xxx ->
  * UNAVAIL, 22xxx/23xxx -> INVALID, else INTERNAL. Internals go to the log, never to err. */
 px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err);
-/* COPY … FROM STDIN (sql) of len bytes of COPY text data, in one round; a failure (a unique
- * key: PX_EEXISTS) is mapped like any statement's. */
-px_rc px__copy(px_db *db, const char *sql, const char *data, size_t len, px_err *err);
+/* COPY … FROM STDIN (sql) of the COPY text data built in b, in one round; a failure (a unique
+ * key: PX_EEXISTS) is mapped like any statement's. A b whose building failed copies nothing:
+ * over its maximum it is payload_too_large, "too many <what>"; else out of memory. */
+px_rc px__copy(px_db *db, const char *sql, const px_buf *b, const char *what, px_err *err);
 /* Appends s as one field of COPY text data: backslash, tab, newline and carriage return
  * escaped (PostgreSQL's COPY, "Text Format"). */
 px_rc px__copy_text(px_buf *b, const char *s);

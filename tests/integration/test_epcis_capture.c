@@ -229,6 +229,30 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     free(doc);
 }
 
+/* An eventID is kept as it arrived, whatever printable characters it holds: one with a
+ * backslash before a "t" (COPY text's escape for a tab, were it not escaped) is stored to the
+ * letter, and the same document sent again is recognised by it. */
+static void test_epcis_capture__event_id_kept_to_the_letter(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], job[128];
+    /* The JSON text \\t9 is the eventID's backslash, then t9. */
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:x:packid:cap\\\\t9", "CBS1", "L-CAP-BS");
+    char *doc = ld_doc(e1, NULL, NULL);
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+#define STORED "SELECT count(*) FROM epcis_captured_event WHERE event_id = 'urn:x:packid:cap\\t9'"
+    assert_int_equal(px_count_of(&f->env, STORED), 1);
+    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(px_count_of(&f->env, STORED), 1);
+#undef STORED
+    assert_int_equal(packs(f, "L-CAP-BS"), 1);
+    free(doc);
+}
+
 /* REQ-EPCISREST-6: under rollback one event packid cannot act on (a shipping event) refuses
  * the whole document: nothing changes and the job lists that event with its eventID; under
  * proceed the good events are applied and the bad one listed. */
@@ -796,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_epcis_capture__aggregation_case_parent),
         cmocka_unit_test(test_epcis_capture__official_aggregation_examples),
         cmocka_unit_test(test_epcis_capture__repeated_event_id),
+        cmocka_unit_test(test_epcis_capture__event_id_kept_to_the_letter),
     };
     return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
 }
