@@ -144,7 +144,8 @@ function expiryText(e) {
 let notice = null;
 
 function page(title, ...children) {
-  $main.replaceChildren(h("h1", null, title), notice ? h("div", { "aria-live": "polite" }, notice) : null, ...children);
+  // replaceChildren writes a null as the text "null": only nodes go in.
+  $main.replaceChildren(...[h("h1", null, title), notice && h("div", { "aria-live": "polite" }, notice), ...children].filter(Boolean));
   notice = null;
   document.title = title + " · packid console";
 }
@@ -747,6 +748,7 @@ function jobs() {
 function keys() {
   const admin = session.role === "admin";
   const shown = h("div", { "aria-live": "polite" });
+  const list = h("div", { id: "key-list" });
   const parts = [];
   if (admin) {
     const orgOut = h("div", { "aria-live": "polite" });
@@ -779,7 +781,9 @@ function keys() {
       if (f.get("label")) body.label = f.get("label");
       try {
         const k = await api("POST", "/v1/keys", body);
-        // Shown once: packid keeps only its hash.
+        // Shown once: packid keeps only its hash. The list is read again, not the page (which
+        // would take the key off the screen).
+        list.replaceChildren(keyList());
         shown.replaceChildren(h("div", { class: "panel" }, h("p", null, h("strong", null, "Copy this key now: it is shown once.")),
           h("p", { class: "secret" }, k.api_key), h("p", { class: "hint" }, "Key id ", k.key_id)));
         key.reset();
@@ -791,41 +795,55 @@ function keys() {
   h("div", null, h("button", { type: "submit" }, "Create key")));
   const revokeOut = h("div", { "aria-live": "polite" });
   // Revocation cannot be undone: a confirmation first, which says so, and says when the key
-  // is the one this session was opened with (the session ends with it).
+  // is the one this session was opened with (the session ends with it). Asked from a key's
+  // row or from the form (a key id from elsewhere: a test key is listed with a test key).
+  const g = generation;
+  function askRevoke(id) {
+    const own = id === session.key_id;
+    const confirm = h("button", { type: "button", class: "danger", id: "confirm-revoke" }, `Revoke key ${id}`);
+    const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
+    cancel.addEventListener("click", () => revokeOut.replaceChildren());
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = true;
+      try {
+        await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`);
+        if (own) {
+          session = null;
+          history.replaceState(null, "", location.pathname);
+          showSignIn("You revoked the key this session was opened with; sign in with another key.");
+          return;
+        }
+        redrawWith(g, h("p", { class: "success", role: "status", id: "revoke-done" }, `Key ${id} revoked.`));
+      } catch (e) {
+        confirm.disabled = false;
+        revokeOut.replaceChildren(errorBox(e));
+      }
+    });
+    revokeOut.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the revocation" },
+      h("p", null, h("strong", null, `Key ${id}`), " will stop working at once, for every program that uses it. This cannot be undone."),
+      own ? h("p", { class: "error", id: "revoke-own" }, "This is the key you signed in with: this session ends with it.") : null,
+      h("div", { class: "actions" }, confirm, cancel)));
+    confirm.focus();
+  }
   const revoke = h("form", {
     class: "inline",
     onsubmit: (ev) => {
       ev.preventDefault();
-      const id = new FormData(revoke).get("key_id").trim();
-      const own = id === session.key_id;
-      const confirm = h("button", { type: "button", class: "danger", id: "confirm-revoke" }, `Revoke key ${id}`);
-      const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
-      cancel.addEventListener("click", () => revokeOut.replaceChildren());
-      confirm.addEventListener("click", async () => {
-        confirm.disabled = true;
-        try {
-          await api("DELETE", `/v1/keys/${encodeURIComponent(id)}`);
-          if (own) {
-            session = null;
-            history.replaceState(null, "", location.pathname);
-            showSignIn("You revoked the key this session was opened with; sign in with another key.");
-            return;
-          }
-          revokeOut.replaceChildren(h("p", { class: "success", role: "status", id: "revoke-done" }, `Key ${id} revoked.`));
-          revoke.reset();
-        } catch (e) {
-          confirm.disabled = false;
-          revokeOut.replaceChildren(errorBox(e));
-        }
-      });
-      revokeOut.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the revocation" },
-        h("p", null, h("strong", null, `Key ${id}`), " will stop working at once, for every program that uses it. This cannot be undone."),
-        own ? h("p", { class: "error", id: "revoke-own" }, "This is the key you signed in with: this session ends with it.") : null,
-        h("div", { class: "actions" }, confirm, cancel)));
-      confirm.focus();
+      askRevoke(new FormData(revoke).get("key_id").trim());
     },
   }, field("Key id", { name: "key_id", required: true }), h("button", { type: "submit", class: "danger", id: "revoke-key" }, "Revoke"));
-  parts.push(h("h2", null, "New API key"), key, shown, h("h2", null, "Revoke a key"), revoke, revokeOut);
+  // The organization's keys of this session's mode (GET /v1/keys): never the keys themselves.
+  const keyList = () => paged("/v1/keys", ["Key", "Role", "Label", "Created", "Status", ""], (k) => {
+    const own = k.key_id === session.key_id;
+    const act = k.revoked_at ? "" : h("button", { type: "button", class: "danger", "data-key": k.key_id,
+      "aria-label": `Revoke key ${k.key_id}`, onclick: () => askRevoke(k.key_id) }, "Revoke");
+    return [idCell(k.key_id), k.role, k.label || "", when(k.created_at),
+      k.revoked_at ? `Revoked ${when(k.revoked_at)}` : own ? "Active (this session)" : "Active", act];
+  }, "No key yet.");
+  list.replaceChildren(keyList());
+  parts.push(h("h2", null, "Keys of your organization"),
+    h("p", { class: "hint" }, "Keys of the kind you signed in with: live keys with a live key, test keys with a test key. A key itself is never shown again after it is made."),
+    list, revokeOut, h("h2", null, "New API key"), key, shown, h("h2", null, "Revoke a key by its id"), revoke);
   page("Organizations & keys", ...parts);
 }
 

@@ -61,7 +61,7 @@ typedef enum px_action {
     PX_ACT_CARRIER_READ,    /* GET /v1/packs/{gtin}/{serial}/{datamatrix.png,.svg,carrier} */
     PX_ACT_REPORT_RETRY,    /* POST /v1/reports/{id}/retry */
     PX_ACT_ORG_WRITE,       /* PATCH /v1/orgs/{id} (operator: any; MAH: its own, its CMOs) */
-    PX_ACT_KEY_WRITE,       /* POST/DELETE /v1/keys (operator: any org; MAH: its own) */
+    PX_ACT_KEY_WRITE,       /* GET/POST/DELETE /v1/keys (operator: any org; MAH: its own) */
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries, retry */
     PX_ACT_ALLOTMENT_READ,  /* GET /v1/allotments, /v1/orgs/{id}/allotments (its own) */
     PX_ACT_VRS_VERIFY,      /* GET /vrs/verify/…, /vrs/checkConnectivity (DOMAIN-2.md §11) */

@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "json_shapes.h"
+#include "paging.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
@@ -123,6 +124,27 @@ void h_key_create(px_req *r)
                             "org_id", info.org_id, "role", info.role, "mode",
                             px_key_mode_name(m)));
     px_cleanse(secret, sizeof(secret));
+}
+
+static int add_key(void *ctx, const px_key_info *k)
+{
+    px_list *l = ctx;
+    return px_list_add(l, k->id,
+                       json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?}", "key_id", k->id, "org_id",
+                                 k->org_id, "role", k->role, "label", k->label[0] ? k->label : NULL,
+                                 "mode", px_key_mode_name(l->r->actor.mode), "created_at",
+                                 k->created_at, "revoked_at",
+                                 k->revoked_at[0] ? k->revoked_at : NULL));
+}
+
+void h_key_list(px_req *r)
+{
+    px_list l;
+    px_db *db = px_list_begin(&l, r, 0); /* an organization has few keys: the window skips */
+    if (db)
+        px_list_end(&l,
+                    px_svc_keys_each(db, &r->actor, px_req_query(r, "org_id"), add_key, &l, &l.err),
+                    &l.err);
 }
 
 void h_key_revoke(px_req *r)

@@ -223,3 +223,14 @@ px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_er
 {
     return px_tx_run(db, by, revoke_body, (void *)key_id, err);
 }
+
+px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key_fn fn, void *ctx,
+                       px_err *err)
+{
+    const char *org = org_id && *org_id ? org_id : by->org_id;
+    /* REQ-KEY-2: a MAH sees its own organization's keys, as it revokes them; another
+     * organization's answer as an unknown one. */
+    if (!px_uuid_valid(org) || (by->role != PX_ROLE_ADMIN && strcmp(org, by->org_id) != 0))
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", "org_id", "organization not found");
+    return px_store_key_each(db, org, fn, ctx, err);
+}

@@ -154,6 +154,11 @@ px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const
 /* Revokes a key. The operator: any key; a MAH: its own organization's keys (its own too),
  * never its CMOs' (another's is "not_found"). */
 px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_err *err);
+/* GET /v1/keys: the keys of an organization, active and revoked, oldest first — the caller's
+ * own, or for the operator any org_id's (a MAH naming another: "not_found"). Of the caller's
+ * mode only: a test key's request reads the sandbox, where test keys are (docs/sandbox.md). */
+px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key_fn fn, void *ctx,
+                       px_err *err);
 
 /* First start: when no operator organization exists, creates the operator with an admin key
  * and, with demo set, a demo MAH with a mah key, a demo CMO with a cmo key, and a demo product

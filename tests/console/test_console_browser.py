@@ -138,7 +138,15 @@ class ConsoleBrowser(unittest.TestCase):
 
     def shoot(self, name):
         """The page at 360 px (a phone) and 1280 px, and no horizontal scrolling of the page
-        itself at 360 px (wide tables scroll inside their own box)."""
+        itself at 360 px (wide tables scroll inside their own box); no text of the page is a
+        value that leaked as code writes it ("null", "undefined", "NaN", "[object Object]")."""
+        leaked = self.d.execute_script(
+            "const w = document.createTreeWalker(document.querySelector('main'), "
+            "NodeFilter.SHOW_TEXT); const out = []; "
+            "while (w.nextNode()) { const t = w.currentNode.nodeValue.trim(); "
+            "if (['null', 'undefined', 'NaN', '[object Object]'].includes(t)) out.push(t); } "
+            "return out;")
+        self.assertEqual(leaked, [], f"{name} shows {leaked}")
         for w in (360, 1280):
             self.d.set_window_size(w, 900)
             time.sleep(0.2)  # let layout settle before the picture (not an assertion)
@@ -257,14 +265,25 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("input[name=label]").send_keys("temp" + Keys.ENTER)
         temp_key = self.css("main .secret").text
         temp_id = self.s.request("GET", "/v1/whoami", key=temp_key)[2]["key_id"]
-        self.css("input[name=key_id]").send_keys(temp_id)
-        self.css("#revoke-key").click()
+        # The organization's keys are listed (GET /v1/keys), the new one with them, the
+        # session's own marked; none shows a key itself.
+        row = self.css(f"#key-list button[data-key='{temp_id}']").find_element(By.XPATH, "./ancestor::tr")
+        self.assertIn("temp", row.text)
+        self.assertIn("auditor", row.text)
+        self.text_in("#key-list", "Active (this session)")
+        self.assertNotIn("pk_", self.css("#key-list").text)
+        listed = self.s.request("GET", "/v1/keys?first=200", key=self.mah_key)[2]["items"]
+        self.assertEqual(len(self.d.find_elements(By.CSS_SELECTOR, "#key-list tbody tr")), len(listed))
+        self.css(f"#key-list button[data-key='{temp_id}']").click()
         self.text_in("main [role=region]", "cannot be undone")
         self.assertFalse(self.has("#revoke-own"))
         self.assertEqual(self.s.request("GET", "/v1/whoami", key=temp_key)[0], 200)
         self.css("#confirm-revoke").click()
         self.text_in("#revoke-done", "revoked")
         self.assertEqual(self.s.request("GET", "/v1/whoami", key=temp_key)[0], 401)
+        # Drawn again: the key's row says it is revoked and offers nothing more.
+        self.assertFalse(self.has(f"#key-list button[data-key='{temp_id}']"))
+        self.text_in("#key-list", "Revoked")
         self.go("#/trace")
         self.css("#trace-gtin").send_keys(self.gtin)
         self.css("#trace-serial").send_keys(SERIALS[0])

@@ -696,6 +696,10 @@ static void repairs(fixture *f)
     expect(f, "PUT", path, f->admin_key, "{}", 200);
     expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
     expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403);
+    expect(f, "GET", "/v1/keys?first=1", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/keys", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/keys?org_id=" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/keys", f->cmo_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
     expect(f, "PATCH", path, f->mah_key, "{\"name\":\"Conformance product v2\"}", 200);
     expect(f, "PATCH", path, f->mah_key, "{\"nhrn\":{\"ai\":\"720\",\"value\":\"1\"}}", 422);

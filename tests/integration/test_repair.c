@@ -511,6 +511,91 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "GET", "/v1/whoami", self, NULL, 401, "invalid_token");
 }
 
+/* The keys a list answered, walked page by page (first=2), as "id:role:label:revoked" items
+ * joined by commas, in its order; also checks that no key itself is in an answer. */
+static void listed_keys(fixture *f, const char *query, const char *key, const char *mode, char *out,
+                        size_t cap)
+{
+    out[0] = '\0';
+    char path[256], cursor[200] = "";
+    do {
+        snprintf(path, sizeof(path), "/v1/keys?%s%sfirst=2%s%s", query, *query ? "&" : "",
+                 cursor[0] ? "&after=" : "", cursor);
+        json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
+        char *text = json_dumps(j, 0);
+        assert_null(strstr(text, "pk_"));
+        free(text);
+        json_t *items = json_object_get(j, "items");
+        assert_true(json_array_size(items) <= 2);
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *k = json_array_get(items, i);
+            assert_string_equal(px_test_str(k, "mode"), mode);
+            assert_non_null(px_test_str(k, "created_at"));
+            json_t *label = json_object_get(k, "label"), *rev = json_object_get(k, "revoked_at");
+            size_t o = strlen(out);
+            snprintf(out + o, cap - o, "%s%s:%s:%s:%d", o ? "," : "", px_test_str(k, "key_id"),
+                     px_test_str(k, "role"), json_is_null(label) ? "" : json_string_value(label),
+                     !json_is_null(rev));
+        }
+        json_t *next = json_object_get(j, "next_cursor");
+        snprintf(cursor, sizeof(cursor), "%s", json_is_string(next) ? json_string_value(next) : "");
+        json_decref(j);
+    } while (cursor[0]);
+}
+
+/* GET /v1/keys: an organization's keys as api_key holds them (active and revoked, oldest
+ * first, every page), never a key itself; the MAH its own only, the operator any; a test
+ * key lists the sandbox's test keys, a live key the live ones. */
+static void test_repair__key_list(void **state)
+{
+    fixture *f = *state;
+    json_t *k = call(f, "POST", "/v1/keys", f->mah2_key,
+                     "{\"role\":\"auditor\",\"label\":\"desk\"}", 201, NULL);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/keys/%s", px_test_str(k, "key_id"));
+    json_decref(k);
+    json_decref(call(f, "POST", "/v1/keys", f->mah2_key, "{\"role\":\"mah\"}", 201, NULL));
+    json_decref(call(f, "DELETE", path, f->mah2_key, NULL, 200, NULL));
+    k = call(f, "POST", "/v1/keys", f->mah2_key, "{\"role\":\"mah\",\"mode\":\"test\"}", 201, NULL);
+    char test_key[64];
+    snprintf(test_key, sizeof(test_key), "%s", px_test_str(k, "api_key"));
+    json_decref(k);
+
+    char want[2048], got[2048], sql[512];
+#define ROWS(schema)                                                                               \
+    "SELECT string_agg(id::text || ':' || role || ':' || coalesce(label, '') || ':' || "           \
+    "(revoked_at IS NOT NULL)::int, ',' ORDER BY created_at, id) FROM " schema                     \
+    "api_key WHERE org_id = '%s'"
+    snprintf(sql, sizeof(sql), ROWS(""), f->mah2_org);
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    assert_non_null(strstr(want, ":auditor:desk:1"));
+    listed_keys(f, "", f->mah2_key, "live", got, sizeof(got));
+    assert_string_equal(got, want);
+    /* The operator reads it by org_id; with none, its own organization's. */
+    char q[80];
+    snprintf(q, sizeof(q), "org_id=%s", f->mah2_org);
+    listed_keys(f, q, f->admin_key, "live", got, sizeof(got));
+    assert_string_equal(got, want);
+    snprintf(sql, sizeof(sql), ROWS(""), f->admin_org);
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    listed_keys(f, "", f->admin_key, "live", got, sizeof(got));
+    assert_string_equal(got, want);
+    /* A test key: the sandbox's keys of its organization. */
+    snprintf(sql, sizeof(sql), ROWS("sandbox."), f->mah2_org);
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    assert_int_equal(strchr(want, ',') == NULL, 1); /* the one test key */
+    listed_keys(f, "", test_key, "test", got, sizeof(got));
+    assert_string_equal(got, want);
+#undef ROWS
+    /* Another organization's keys answer as an unknown organization's; a CMO may not list. */
+    snprintf(q, sizeof(q), "/v1/keys?org_id=%s", f->mah_org);
+    px_test_expect(&f->env, "GET", q, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys?org_id=00000000-0000-4000-8000-000000000000",
+                   f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys?org_id=garbage", f->admin_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys", f->cmo_key, NULL, 403, NULL);
+}
+
 /* ---- the webhook's configuration ------------------------------------------------------------ */
 
 #define WH_SECRET "webhook-secret-0123456789"
@@ -579,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_repair__product_patch),
         cmocka_unit_test(test_repair__endpoint_patch),
         cmocka_unit_test(test_repair__mah_keys),
+        cmocka_unit_test(test_repair__key_list),
         cmocka_unit_test(test_repair__webhook_config),
         cmocka_unit_test(test_repair__org_patch_meets_a_new_partnership),
     };
