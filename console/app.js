@@ -706,7 +706,7 @@ function audit() {
   } }, "Verify the chain");
   const parts = [h("div", { class: "actions" }, verify), result];
   if (session.role !== "admin")
-    parts.push(h("h2", null, "Entries"), paged("/v1/audit", ["#", "When", "Action", "Subject", "Details"],
+    parts.push(h("h2", null, "Entries, newest first"), paged("/v1/audit?order=CREATED_DESC", ["#", "When", "Action", "Subject", "Details"],
       (e) => [String(e.seq), when(e.at), e.action, e.subject.length === 36 ? idCell(e.subject) : mono(e.subject), h("td", { class: "mono details" }, JSON.stringify(e.details))], "No entry yet."));
   page("Audit", ...parts);
 }

@@ -3,15 +3,24 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "handlers.h"
 #include "paging.h"
 #include "px_str.h"
 
+/* A page of the log: its cursor is the last entry's seq, prefixed with 'd' newest first, so
+ * a cursor of one order is refused by the other. */
+typedef struct audit_list {
+    px_list list;
+    int newest_first;
+} audit_list;
+
 static int add_entry(void *ctx, const px_audit_entry *e)
 {
+    audit_list *al = ctx;
     char key[24];
-    snprintf(key, sizeof(key), "%lld", e->seq);
+    snprintf(key, sizeof(key), "%s%lld", al->newest_first ? "d" : "", e->seq);
     json_t *details = json_loads(e->details, 0, NULL);
     json_t *item = json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:o, s:s, s:s}", "seq",
                              (json_int_t)e->seq, "at", e->at, "org_id",
@@ -26,22 +35,41 @@ static int add_entry(void *ctx, const px_audit_entry *e)
         json_object_set_new(item, "chain_seq", json_integer((json_int_t)e->chain_seq));
         json_object_set_new(item, "prev_seq", json_integer((json_int_t)e->prev_seq));
     }
-    return px_list_add(ctx, key, item);
+    return px_list_add(&al->list, key, item);
 }
 
 void h_audit_list(px_req *r)
 {
-    px_list l;
-    px_db *db = px_list_begin(&l, r, 1);
+    audit_list al = {.newest_first = 0};
+    const char *order = px_req_query(r, "order");
+    /* The serial listings' words for the two orders (h_allocations.c). */
+    if (order && strcmp(order, "CREATED_ASC") != 0) {
+        if (strcmp(order, "CREATED_DESC") != 0) {
+            px_err err;
+            px_err_clear(&err);
+            px_err_set_field(&err, PX_EINVALID, "invalid_value", "order",
+                             "order must be CREATED_ASC or CREATED_DESC");
+            px_reply_error(r, &err);
+            return;
+        }
+        al.newest_first = 1;
+    }
+    px_list *l = &al.list;
+    px_db *db = px_list_begin(l, r, 1);
     if (!db)
         return;
     long after_seq = 0;
-    if (l.after[0] && px_parse_long(l.after, 1, LONG_MAX, &after_seq) != 0) {
-        px_list_refuse_cursor(&l);
-        return;
+    if (l->after[0]) {
+        const char *seq = !al.newest_first ? l->after : l->after[0] == 'd' ? l->after + 1 : NULL;
+        if (!seq || px_parse_long(seq, 1, LONG_MAX, &after_seq) != 0) {
+            px_list_refuse_cursor(l);
+            return;
+        }
     }
-    px_list_end(&l, px_svc_audit_each(db, &r->actor, after_seq, l.first + 1, add_entry, &l, &l.err),
-                &l.err);
+    px_list_end(l,
+                px_svc_audit_each(db, &r->actor, after_seq, al.newest_first, l->first + 1,
+                                  add_entry, &al, &l->err),
+                &l->err);
 }
 
 void h_audit_verify(px_req *r)

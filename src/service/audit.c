@@ -13,13 +13,13 @@
 #include "service.h"
 #include "tx.h"
 
-px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
-                        px_audit_fn fn, void *ctx, px_err *err)
+px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, int newest_first,
+                        long limit, px_audit_fn fn, void *ctx, px_err *err)
 {
     /* The policy scope is the tenant filter: MAH and auditor see their organization's log. */
     const char *tenant =
         px_policy_scope(by->role, PX_ACT_AUDIT_READ) == PX_SCOPE_SYSTEM ? NULL : by->org_id;
-    return px_store_audit_each(db, tenant, after_seq, limit, fn, ctx, err);
+    return px_store_audit_each(db, tenant, after_seq, newest_first, limit, fn, ctx, err);
 }
 
 px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long after_id, long limit,
@@ -384,7 +384,7 @@ static px_rc verify_body(px_tx *tx, void *va, px_err *err)
         add_checkpoint(s, &a->held[i]);
     if (rc != PX_OK || s->v->broken_seq || s->oom)
         return rc;
-    if ((rc = px_store_audit_each(db, NULL, 0, 0, verify_one, s, err)) != PX_OK ||
+    if ((rc = px_store_audit_each(db, NULL, 0, 0, 0, verify_one, s, err)) != PX_OK ||
         s->v->broken_seq || s->oom)
         return rc;
     heads_ctx hc = {s, 0};

@@ -251,9 +251,10 @@ typedef struct px_audit_verdict {
 } px_audit_verdict;
 
 /* The entries the actor may read (its organization's; every tenant for a system scope),
- * seq > after_seq, at most limit. */
-px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, long limit,
-                        px_audit_fn fn, void *ctx, px_err *err);
+ * seq > after_seq oldest first, or (newest_first) seq < after_seq (0: from the newest) newest
+ * first; at most limit. */
+px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, int newest_first,
+                        long limit, px_audit_fn fn, void *ctx, px_err *err);
 
 /* Recomputes every chain from the rows (independently of the SQL that stored them), checks
  * each entry's seal with keys, and checks every signed checkpoint (the database's and the

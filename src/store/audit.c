@@ -181,9 +181,16 @@ static px_rc entries_each(px_db *db, const char *sql, const char *filter, const 
     }
 }
 
-px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
-                          px_audit_fn fn, void *ctx, px_err *err)
+px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, int newest_first,
+                          long limit, px_audit_fn fn, void *ctx, px_err *err)
 {
+    /* Both directions walk audit_log_tenant (tenant_id, seq), forwards or backwards. */
+    if (newest_first)
+        return entries_each(db,
+                            ENTRY_COLUMNS "WHERE ($2::bigint = 0 OR seq < $2::bigint) AND "
+                                          "($1::text IS NULL OR tenant_id::text = $1) "
+                                          "ORDER BY seq DESC LIMIT $3::bigint",
+                            tenant_id, NULL, after_seq, limit, fn, ctx, err);
     return entries_each(db,
                         ENTRY_COLUMNS "WHERE seq > $2::bigint AND ($1::text IS NULL OR "
                                       "tenant_id::text = $1) ORDER BY seq LIMIT $3::bigint",

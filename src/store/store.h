@@ -243,9 +243,10 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
                             const char *details_json, px_err *err);
 typedef int (*px_audit_fn)(void *ctx, const px_audit_entry *e);
 /* Entries with seq > after_seq in order, at most limit (0 = all, streamed in chunks);
- * tenant_id NULL = all tenants. The callback returns non-zero to stop. */
-px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, long limit,
-                          px_audit_fn fn, void *ctx, px_err *err);
+ * newest_first: seq < after_seq (0: from the newest) newest first. tenant_id NULL = all
+ * tenants. The callback returns non-zero to stop. */
+px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq, int newest_first,
+                          long limit, px_audit_fn fn, void *ctx, px_err *err);
 /* The same for one chain's entries (chain given as uuid text), after_seq < seq <= upto. */
 px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq,
                                 long long upto, px_audit_fn fn, void *ctx, px_err *err);

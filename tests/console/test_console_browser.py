@@ -256,6 +256,9 @@ class ConsoleBrowser(unittest.TestCase):
         self.go("#/audit")
         self.css("#audit-verify").click()
         self.text_in("#audit-result", "intact")
+        # Entries newest first: the first row is the newest entry the organization's log has.
+        newest = self.s.request("GET", "/v1/audit?order=CREATED_DESC&first=1", key=self.mah_key)[2]
+        self.text_in("main tbody tr:first-child td:first-child", str(newest["items"][0]["seq"]))
         self.shoot("mah-audit")
         self.go("#/keys")
         self.text_in("main", "New API key")
