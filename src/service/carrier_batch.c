@@ -349,13 +349,23 @@ px_rc px_svc_carrier_batch_items(px_db *db, const char *batch_id, px_carrier_ite
 
 /* ---- rendering a carrier ------------------------------------------------------------------ */
 
+/* A carrier's symbol and its design's options for fmt: encoded once, drawn in any format (what
+ * px_carrier_qr and px_carrier_datamatrix do in one call). */
+static px_rc encode_row(const px_carrier_row *c, px_carrier_format fmt, px_carrier_matrix *m,
+                        px_carrier_opts *o, px_err *err)
+{
+    px_svc_carrier_design_opts(o, &c->design, fmt);
+    if (strcmp(c->symbology, "qr") == 0)
+        return px_carrier_qr_encode_ec(m, c->data, o->qr_ec, err);
+    return px_carrier_datamatrix_encode(m, c->data, strlen(c->data), o->shape, err);
+}
+
 static px_rc render_row(const px_carrier_row *c, px_carrier_format fmt, px_buf *out, px_err *err)
 {
+    px_carrier_matrix m;
     px_carrier_opts o;
-    px_svc_carrier_design_opts(&o, &c->design, fmt);
-    if (strcmp(c->symbology, "qr") == 0)
-        return px_carrier_qr(out, c->data, &o, err);
-    return px_carrier_datamatrix(out, c->data, strlen(c->data), &o, err);
+    px_rc rc = encode_row(c, fmt, &m, &o, err);
+    return rc == PX_OK ? px_carrier_render(out, &m, &o, err) : rc;
 }
 
 px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_carrier_format fmt,
@@ -377,18 +387,23 @@ px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_ca
 
 typedef struct zip_ctx {
     px_carrier_zip *z;
+    px_carrier_matrix m;
     px_buf img;
     px_err *err;
     px_rc rc;
 } zip_ctx;
 
+/* One carrier's PNG and SVG, its symbol encoded once for both. */
 static int zip_one(void *vc, const px_carrier_row *c)
 {
     zip_ctx *z = vc;
     char name[64];
+    px_carrier_opts o;
+    z->rc = encode_row(c, PX_CARRIER_PNG, &z->m, &o, z->err);
     for (int k = 0; k < 2 && z->rc == PX_OK; k++) {
         px_buf_reset(&z->img);
-        z->rc = render_row(c, k ? PX_CARRIER_SVG : PX_CARRIER_PNG, &z->img, z->err);
+        o.format = k ? PX_CARRIER_SVG : PX_CARRIER_PNG;
+        z->rc = px_carrier_render(&z->img, &z->m, &o, z->err);
         /* Named by the item's index (zero-padded, so a file listing sorts like the request). */
         snprintf(name, sizeof(name), "%04d-%s.%s", c->idx, c->symbology, k ? "svg" : "png");
         if (z->rc == PX_OK)
