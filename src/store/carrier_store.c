@@ -188,8 +188,8 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
                        errs.data};
     /* The job and the batch with its items in one statement, the batch read back from it.
      * An error message is cut to 199 characters, as every item error is. */
-    r = px__exec(
-        db,
+    r = px__exec_cached(
+        db, PX__Q_CARRIER_INSERT,
         "WITH j AS (INSERT INTO job (id, kind, org_id, total, payload) VALUES ($2::uuid, "
         "'carrier_batch', $3::uuid, $14::int, jsonb_build_object('carrier_batch_id', $1::text)) "
         "RETURNING id), "

@@ -31,7 +31,9 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
     /* carrier_store.c: a carrier batch job's three statements per chunk (claim, read, record),
-     * which plan in about as long as they run on a chunk. */
+     * which plan in about as long as they run on a chunk, and the batch's insert (its job and
+     * its items in one statement), which parsed in up to a third of its own time. */
+    PX__Q_CARRIER_INSERT,
     PX__Q_CARRIER_CLAIM,
     PX__Q_CARRIER_CHUNK,
     PX__Q_CARRIER_RECORD,
