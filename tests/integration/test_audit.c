@@ -334,10 +334,11 @@ static void openssl_key_id(fixture *f, const char *key_file, char out[17])
 static void audit_seqs(fixture *f, const char *key, const char *order, char *out, size_t cap)
 {
     out[0] = '\0';
-    char path[256], cursor[64] = "";
-    do {
-        snprintf(path, sizeof(path), "/v1/audit?first=3%s%s%s%s", order ? "&order=" : "",
-                 order ? order : "", cursor[0] ? "&after=" : "", cursor);
+    char base[128], path[256];
+    snprintf(base, sizeof(base), "/v1/audit?first=3%s%s", order ? "&order=" : "",
+             order ? order : "");
+    snprintf(path, sizeof(path), "%s", base);
+    for (int more = 1; more;) {
         json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
         size_t i;
         json_t *it;
@@ -347,10 +348,9 @@ static void audit_seqs(fixture *f, const char *key, const char *order, char *out
             snprintf(out + o, cap - o, "%s%lld", o ? "," : "",
                      (long long)json_integer_value(json_object_get(it, "seq")));
         }
-        json_t *next = json_object_get(j, "next_cursor");
-        snprintf(cursor, sizeof(cursor), "%s", json_is_string(next) ? json_string_value(next) : "");
+        more = px_test_next_page(j, base, path, sizeof(path));
         json_decref(j);
-    } while (cursor[0]);
+    }
 }
 
 /* GET /v1/audit oldest first (the default, CREATED_ASC) and newest first (CREATED_DESC), every

@@ -517,10 +517,10 @@ static void listed_keys(fixture *f, const char *query, const char *key, const ch
                         size_t cap)
 {
     out[0] = '\0';
-    char path[256], cursor[200] = "";
-    do {
-        snprintf(path, sizeof(path), "/v1/keys?%s%sfirst=2%s%s", query, *query ? "&" : "",
-                 cursor[0] ? "&after=" : "", cursor);
+    char base[256], path[512];
+    snprintf(base, sizeof(base), "/v1/keys?%s%sfirst=2", query, *query ? "&" : "");
+    snprintf(path, sizeof(path), "%s", base);
+    for (int more = 1; more;) {
         json_t *j = call(f, "GET", path, key, NULL, 200, NULL);
         char *text = json_dumps(j, 0);
         assert_null(strstr(text, "pk_"));
@@ -537,10 +537,9 @@ static void listed_keys(fixture *f, const char *query, const char *key, const ch
                      px_test_str(k, "role"), json_is_null(label) ? "" : json_string_value(label),
                      !json_is_null(rev));
         }
-        json_t *next = json_object_get(j, "next_cursor");
-        snprintf(cursor, sizeof(cursor), "%s", json_is_string(next) ? json_string_value(next) : "");
+        more = px_test_next_page(j, base, path, sizeof(path));
         json_decref(j);
-    } while (cursor[0]);
+    }
 }
 
 /* GET /v1/keys: an organization's keys as api_key holds them (active and revoked, oldest
