@@ -206,8 +206,18 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
         q->why = "is not UTF-8";
         return MHD_NO;
     }
+    /* An empty pair ("a=1&&b=2", a trailing "&") names nothing and is skipped, as the URL
+     * Standard's application/x-www-form-urlencoded parser skips it; a value without a name
+     * ("=1") is refused on a route that lists its names. */
+    if (!*key && (!value || !*value))
+        return MHD_YES;
     if (!q->rt || q->rt->query == PX_QUERY_ANY)
         return MHD_YES;
+    if (!*key) {
+        q->bad = "";
+        q->why = "has no name";
+        return MHD_NO;
+    }
     int i = px_route_query_index(q->rt, key);
     if (i < 0 || i >= 64) {
         q->bad = key;
@@ -246,8 +256,12 @@ static int query_refused(px_req *r, const px_route *rt)
         return 1;
     }
     px_err err;
-    px_err_set_field(&err, PX_EINVALID, "bad_request", q.bad, "query parameter '%.64s' %s", q.bad,
-                     q.why);
+    /* A parameter without a name, or whose name is not UTF-8, is named by field "query". */
+    if (*q.bad)
+        px_err_set_field(&err, PX_EINVALID, "bad_request", q.bad, "query parameter '%.64s' %s",
+                         q.bad, q.why);
+    else
+        px_err_set_field(&err, PX_EINVALID, "bad_request", "query", "a query parameter %s", q.why);
     px_reply_error(r, &err);
     return 1;
 }

@@ -460,6 +460,16 @@ static void test_lists__query_names(void **state)
                                "bad_request"));
     json_decref(
         px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=5", f->mah_key, NULL, 200));
+    /* Empty pairs name nothing and are skipped (the URL Standard's form parser); a value
+     * without a name is refused, named by field "query". */
+    json_decref(
+        px_test_call(&f->env, "GET", "/v1/jobs?&status=failed&&first=5&", f->mah_key, NULL, 200));
+    json_t *j = px_http_expect(&f->env, "GET", "/v1/jobs?first=5&=failed", f->mah_key, NULL, NULL,
+                               400, "bad_request");
+    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    assert_string_equal(px_test_str(d, "field"), "query");
+    assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "no name"));
+    json_decref(j);
 }
 
 int main(void)
