@@ -37,7 +37,7 @@ static int add_job_count(void *ctx, const char *kind, const char *status, long l
 /* What can fail after the request that caused it: report and webhook deliveries by outcome
  * and runner failures since start, reports by state (the states that have reports), jobs not
  * completed by kind and status (a failed one stays counted: alert on its increase). */
-static void render_reports(px_req *r, px_buf *b)
+static int render_reports(px_req *r, px_buf *b)
 {
     px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
                    "start.\n# TYPE packid_report_deliveries_total counter\n");
@@ -67,17 +67,15 @@ static void render_reports(px_req *r, px_buf *b)
     px_err err;
     px_err_clear(&err);
     px_buf_puts(b, "# HELP packid_reports Reports by state.\n# TYPE packid_reports gauge\n");
-    if (db)
-        px_svc_report_counts(db, add_report_count, b, &err);
+    int ok = db && px_svc_report_counts(db, add_report_count, b, &err) == PX_OK;
     px_buf_puts(b, "# HELP packid_jobs Background jobs queued, running or failed, by kind and "
                    "status.\n# TYPE packid_jobs gauge\n");
-    if (db)
-        px_svc_job_counts(db, add_job_count, b, &err);
+    return db && px_svc_job_counts(db, add_job_count, b, &err) == PX_OK && ok;
 }
 
 /* Allotments (docs/allotments.md): this month's use over all organizations and how many have
  * used all of a limit. Totals only: the public metrics name no organization. */
-static void render_allotments(px_req *r, px_buf *b)
+static int render_allotments(px_req *r, px_buf *b)
 {
     static const char *const kinds[PX_ALLOT__COUNT] = {"serials", "carriers"};
     long long used[PX_ALLOT__COUNT], exhausted[PX_ALLOT__COUNT];
@@ -85,7 +83,7 @@ static void render_allotments(px_req *r, px_buf *b)
     px_err_clear(&err);
     px_db *db = px_req_db(r);
     if (!db || px_svc_allotment_totals(db, used, exhausted, &err) != PX_OK)
-        return;
+        return 0;
     px_buf_puts(b, "# HELP packid_allotment_used This month's use counted against allotments.\n"
                    "# TYPE packid_allotment_used gauge\n");
     for (int k = 0; k < PX_ALLOT__COUNT; k++)
@@ -95,6 +93,7 @@ static void render_allotments(px_req *r, px_buf *b)
     for (int k = 0; k < PX_ALLOT__COUNT; k++)
         px_buf_printf(b, "packid_allotments_exhausted{kind=\"%s\"} %lld\n", kinds[k],
                       exhausted[k]);
+    return 1;
 }
 
 /* Readiness, beside liveness (/healthz): a load balancer sends traffic only when the database
@@ -120,8 +119,15 @@ void h_metrics(px_req *r)
     px_buf_printf(&b, "# HELP packid_build_info The running build.\n# TYPE packid_build_info gauge\n"
                       "packid_build_info{version=\"%s\"} 1\n",
                   PX_VERSION);
-    render_reports(r, &b);
-    render_allotments(r, &b);
+    /* A family the database could not give is not silently empty: this gauge says the scrape
+     * missed some (alert on it being 0; each failed read is also logged at error level). */
+    int read = render_reports(r, &b);
+    read = render_allotments(r, &b) && read;
+    px_buf_printf(&b,
+                  "# HELP packid_metrics_database_read 1 when this scrape read every family the "
+                  "database gives (reports, jobs, allotments), 0 when a read failed.\n"
+                  "# TYPE packid_metrics_database_read gauge\npackid_metrics_database_read %d\n",
+                  read);
     uint64_t standby, fallback;
     px_replicas_stats(r->app->replicas, &standby, &fallback);
     px_buf_printf(&b,

@@ -148,6 +148,13 @@ static void test_allotments__limit_and_refusal(void **state)
     json_decref(a);
     assert_int_equal(px_test_metric(&f->env, "packid_allotments_exhausted{kind=\"serials\"}"), 1);
     assert_int_equal(px_test_metric(&f->env, "packid_allotment_used{kind=\"serials\"}"), 25);
+    assert_int_equal(px_test_metric(&f->env, "packid_metrics_database_read"), 1);
+    /* A family the database cannot give is missing from a scrape, and the scrape says so. */
+    px_sqlf(&f->env, "ALTER TABLE allotment_usage RENAME TO allotment_usage_away");
+    assert_int_equal(px_test_metric(&f->env, "packid_allotment_used{kind=\"serials\"}"), -1);
+    assert_int_equal(px_test_metric(&f->env, "packid_metrics_database_read"), 0);
+    px_sqlf(&f->env, "ALTER TABLE allotment_usage_away RENAME TO allotment_usage");
+    assert_int_equal(px_test_metric(&f->env, "packid_metrics_database_read"), 1);
 
     /* Lifted (null: no limit), the same commission passes and is counted. */
     a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"carriers_per_month\":3}", 200);
