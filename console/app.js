@@ -761,8 +761,13 @@ function keys() {
         if (f.get("market")) body.market = f.get("market");
         try {
           const o = await api("POST", "/v1/orgs", body);
-          orgOut.replaceChildren(h("p", { class: "success" }, `Organization ${o.name} created: `, h("span", { class: "mono" }, o.org_id)));
+          orgOut.replaceChildren(h("p", { class: "success" }, `Organization ${o.name} created: `, h("span", { class: "mono" }, o.org_id),
+            ". The key form below is set for it, with the roles its keys may carry."));
           org.reset();
+          // The organization's first key is the usual next step: the form names it and offers
+          // only the roles the server would accept for its kind (key_roles).
+          key.elements.org_id.value = o.org_id;
+          key.elements.role.replaceChildren(...o.key_roles.map((r) => h("option", { value: r }, r)));
         } catch (e) { orgOut.replaceChildren(errorBox(e)); }
       },
     }, field("Kind", { tag: "select", name: "kind", options: [["mah", "MAH (brand owner)"], ["cmo", "CMO (contract manufacturer)"], ["regulator", "Regulator"]] }),

@@ -22,14 +22,29 @@ static json_t *prefixes_json(const char *joined)
     return a;
 }
 
+/* The roles the organization's keys may carry (REQ-POLICY-5, px_policy_role_fits_org): what a
+ * key form offers, so no program keeps its own copy of the rule. */
+static json_t *key_roles_json(const char *kind_name)
+{
+    json_t *a = json_array();
+    px_org_kind kind;
+    px_err ignore;
+    if (px_org_kind_parse(&kind, kind_name, &ignore) != PX_OK)
+        return a;
+    for (int r = 0; r < PX_ROLE__COUNT; r++)
+        if (px_policy_role_fits_org((px_role)r, kind))
+            json_array_append_new(a, json_string(px_role_name((px_role)r)));
+    return a;
+}
+
 json_t *px_json_org(const px_org *org)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s, s:o}", "org_id", org->id, "kind",
-                     org->kind, "name", org->name, "gln", org->gln[0] ? org->gln : NULL,
-                     "gln_prefix_length",
-                     org->gln_prefix_length ? json_integer(org->gln_prefix_length) : json_null(),
-                     "market", org->market[0] ? org->market : NULL, "created_at", org->created_at,
-                     "company_prefixes", prefixes_json(org->company_prefixes));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s, s:o, s:o}", "org_id", org->id, "kind", org->kind,
+        "name", org->name, "gln", org->gln[0] ? org->gln : NULL, "gln_prefix_length",
+        org->gln_prefix_length ? json_integer(org->gln_prefix_length) : json_null(), "market",
+        org->market[0] ? org->market : NULL, "created_at", org->created_at, "company_prefixes",
+        prefixes_json(org->company_prefixes), "key_roles", key_roles_json(org->kind));
 }
 
 void h_org_update(px_req *r)

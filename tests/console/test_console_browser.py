@@ -424,8 +424,11 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("input[name=name]").send_keys(Keys.ENTER)
         self.text_in("main .success", "Organization Console Lab CMO created")
         org = self.css("main .success .mono").text
-        self.css("input[name=org_id]").send_keys(org)
-        d.find_element(By.CSS_SELECTOR, "select[name=role] option[value=cmo]").click()
+        # The key form is set for the new organization, offering only the roles its keys may
+        # carry (the answer's key_roles: a CMO's are cmo).
+        self.assertEqual(self.css("input[name=org_id]").get_attribute("value"), org)
+        self.assertEqual([o.get_attribute("value") for o in
+                          d.find_elements(By.CSS_SELECTOR, "select[name=role] option")], ["cmo"])
         self.css("input[name=label]").send_keys("line 3" + Keys.ENTER)
         self.text_in("main .panel", "shown once")
         new_key = self.css("main .secret").text

@@ -213,6 +213,38 @@ static void test_foundation__admin_creates_org_and_key(void **state)
                    "not_found");
 }
 
+/* An organization's answer lists the roles its keys may carry (key_roles), and POST /v1/keys
+ * takes exactly those: each role of each kind of organization asked for. */
+static void test_foundation__org_key_roles(void **state)
+{
+    fixture *f = *state;
+    static const char *const orgs[] = {
+        "{\"kind\":\"mah\",\"name\":\"Roles MAH\"}", "{\"kind\":\"cmo\",\"name\":\"Roles CMO\"}",
+        "{\"kind\":\"regulator\",\"name\":\"Roles NCA\",\"market\":\"DE\"}",
+        "{\"kind\":\"verifier\",\"name\":\"Roles wholesaler\",\"gln\":\"0614141000012\"}"};
+    static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator", "verifier"};
+    int taken = 0;
+    for (size_t o = 0; o < sizeof(orgs) / sizeof(orgs[0]); o++) {
+        json_t *org = px_test_call(&f->env, "POST", "/v1/orgs", f->admin_key, orgs[o], 201);
+        json_t *fits = json_object_get(org, "key_roles");
+        assert_true(json_array_size(fits) >= 1);
+        for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+            int listed = 0;
+            size_t i;
+            json_t *v;
+            json_array_foreach(fits, i, v) listed |= strcmp(json_string_value(v), roles[r]) == 0;
+            char body[200];
+            snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"%s\"}",
+                     px_test_str(org, "org_id"), roles[r]);
+            px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, body, listed ? 201 : 422,
+                           NULL);
+            taken += listed;
+        }
+        json_decref(org);
+    }
+    assert_true(taken >= 4);
+}
+
 static void test_foundation__keys_stored_hashed(void **state)
 {
     fixture *f = *state;
@@ -391,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_foundation__malformed_json),
         cmocka_unit_test(test_foundation__body_over_cap),
         cmocka_unit_test(test_foundation__admin_creates_org_and_key),
+        cmocka_unit_test(test_foundation__org_key_roles),
         cmocka_unit_test(test_foundation__keys_stored_hashed),
         cmocka_unit_test(test_foundation__key_revoked_during_a_write),
         cmocka_unit_test(test_foundation__audit_paging),
