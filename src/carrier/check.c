@@ -10,9 +10,9 @@
  *   fits when n + 1 is at most that.
  * - QR Code in 8-bit byte mode: version 40 holds 2,953, 2,331, 1,663 and 1,273 bytes at levels
  *   L, M, Q and H (ISO/IEC 18004, Table 7).
- * A longer payload, or options the largest symbol cannot be drawn with, go through the encoder
- * and the drawing's checks as the renderer would, which give the exact answer.
- * test_carrier_render holds the shortcut to the renderer: the same answer for every payload. */
+ * A longer payload goes through the encoder and the drawing's checks as the renderer would.
+ * test_carrier_render holds the shortcut to the renderer: the same answer for payloads on both
+ * sides of every capacity, good and bad options. */
 #include <string.h>
 
 #include "carrier.h"
@@ -23,7 +23,7 @@
 #define DM_SQUARE_MODULES 144
 #define DM_RECT_WIDTH 48
 #define DM_RECT_HEIGHT 16
-#define QR_V40_MODULES 177
+#define QR_V40_MODULES PX_CARRIER_MATRIX_MAX
 
 /* The largest matrix of a kind, as the encoder would leave it: the drawing's checks only grow
  * with the matrix, so when this one passes them every symbol of the kind does. */
@@ -40,9 +40,9 @@ static int fits_surely(const char *data, int qr, const px_carrier_opts *o)
     size_t len = strlen(data);
     px_err ignore;
     if (qr) {
-        static const size_t v40[] = {[PX_CARRIER_EC_DEFAULT] = 2331,
+        static const size_t v40[] = {[PX_CARRIER_EC_DEFAULT] = PX_CARRIER_QR_TEXT_MAX,
                                      [PX_CARRIER_EC_L] = 2953,
-                                     [PX_CARRIER_EC_M] = 2331,
+                                     [PX_CARRIER_EC_M] = PX_CARRIER_QR_TEXT_MAX,
                                      [PX_CARRIER_EC_Q] = 1663,
                                      [PX_CARRIER_EC_H] = 1273};
         return carrier__qr_text_check(data, o->qr_ec, &ignore) == PX_OK && len <= v40[o->qr_ec];
@@ -56,13 +56,18 @@ static int fits_surely(const char *data, int qr, const px_carrier_opts *o)
 px_rc px_carrier_check(px_carrier_matrix *scratch, const char *data, int qr,
                        const px_carrier_opts *o, px_err *err)
 {
+    /* A render checks the data first: so does this (no data: the encoder's own answer). */
+    if (!data)
+        return qr ? carrier__qr_text_check(NULL, o ? o->qr_ec : PX_CARRIER_EC_M, err)
+                  : carrier__element_string_check(NULL, 0, err);
     if (!o)
         return px_err_set(err, PX_EINVALID, "invalid_option", "no render options given");
-    px_err ignore;
     if (fits_surely(data, qr, o)) {
+        /* The data encodes, so only the drawing's checks are left; made on the largest
+         * symbol they pass for every smaller one, and they refuse only options (no image of
+         * valid options outgrows CARRIER_IMAGE_PX_MAX: (177 + 64) x 64 px at most). */
         largest(scratch, qr, o->shape);
-        if (px_carrier_drawable(scratch, o, &ignore) == PX_OK)
-            return PX_OK; /* any symbol of the data is drawable too */
+        return px_carrier_drawable(scratch, o, err);
     }
     px_rc rc = qr ? px_carrier_qr_encode_ec(scratch, data, o->qr_ec, err)
                   : px_carrier_datamatrix_encode(scratch, data, strlen(data), o->shape, err);

@@ -2,11 +2,11 @@
  * items at a time in one transaction: each item is resolved with the requester's visibility
  * (a pack through the pack rule of GET /v1/packs/{gtin}/{serial}; a Digital Link target, MAH
  * only, of its own products), proven to render (on several threads), and recorded as a
- * carrier with its data and design, or as the item's error, RECORD items a statement while
- * the next ones are proven. No image is drawn here: images are not stored (docs/carrier.md),
- * so a drawn PNG would be thrown away; px_carrier_check gives the answer a render would (the
- * data does not fit the symbol, the design cannot be drawn) without drawing. So one bad item never
- * stops the others, and the counters move with the rows they count, in the same transaction. */
+ * carrier with its data and design, or as the item's error, the carriers COPYed as they are
+ * proven. No image is drawn here: images are not stored (docs/carrier.md), so a drawn PNG
+ * would be thrown away; px_carrier_check gives the answer a render would (the data does not
+ * fit the symbol, the design cannot be drawn) without drawing. So one bad item never stops
+ * the others, and the counters move with the rows they count, in the same transaction. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@
 #include "workers.h"
 
 #define CHUNK 500  /* items per job transaction: its commit shows the batch's progress */
-#define RECORD 100 /* carriers a COPY; a COPY runs while the next items are proven */
+#define RECORD 100 /* items a write waits for at least; it runs while the next are proven */
 
 /* One pending item of the chunk: as read, what its carrier encodes, and its outcome. */
 typedef struct chunk_item {
@@ -239,7 +239,7 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
     while (started < want && started < c->n &&
            pthread_create(&th[started], NULL, render_loop, c) == 0)
         started++;
-    if (!started)
+    if (!started && c->n)
         render_loop(c);
     px_rc rc = PX_OK;
     long long copied = 0;

@@ -227,10 +227,25 @@ px_rc px_svc_key_revoke(px_db *db, const px_actor *by, const char *key_id, px_er
 px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key_fn fn, void *ctx,
                        px_err *err)
 {
-    const char *org = org_id && *org_id ? org_id : by->org_id;
+    const char *given = org_id && *org_id ? org_id : by->org_id;
+    char org[PX_ID_LEN + 1];
+    px_strlcpy(org, given, sizeof(org));
+    for (char *p = org; *p; p++) /* a UUID in either case names one organization */
+        *p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
     /* REQ-KEY-2: a MAH sees its own organization's keys, as it revokes them; another
-     * organization's answer as an unknown one. */
-    if (!px_uuid_valid(org) || (by->role != PX_ROLE_ADMIN && strcmp(org, by->org_id) != 0))
+     * organization's, or one that does not exist, answers as unknown (as POST /v1/keys). */
+    px_org o;
+    px_err nf;
+    px_err_clear(&nf);
+    if (strlen(given) >= sizeof(org) || !px_uuid_valid(org) ||
+        (by->role != PX_ROLE_ADMIN && strcmp(org, by->org_id) != 0))
         return px_err_set_field(err, PX_ENOTFOUND, "not_found", "org_id", "organization not found");
+    px_rc rc = px_store_org_get(db, &o, org, &nf);
+    if (rc == PX_ENOTFOUND)
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", "org_id", "organization not found");
+    if (rc != PX_OK) {
+        *err = nf;
+        return rc;
+    }
     return px_store_key_each(db, org, fn, ctx, err);
 }

@@ -188,12 +188,12 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
     if (newest_first)
         return entries_each(db,
                             ENTRY_COLUMNS "WHERE ($2::bigint = 0 OR seq < $2::bigint) AND "
-                                          "($1::text IS NULL OR tenant_id::text = $1) "
+                                          "($1::uuid IS NULL OR tenant_id = $1::uuid) "
                                           "ORDER BY seq DESC LIMIT $3::bigint",
                             tenant_id, NULL, after_seq, limit, fn, ctx, err);
     return entries_each(db,
                         ENTRY_COLUMNS "WHERE seq > $2::bigint AND ($1::text IS NULL OR "
-                                      "tenant_id::text = $1) ORDER BY seq LIMIT $3::bigint",
+                                      "tenant_id = $1::uuid) ORDER BY seq LIMIT $3::bigint",
                         tenant_id, NULL, after_seq, limit, fn, ctx, err);
 }
 

@@ -134,7 +134,7 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
     const char *p[] = {org_id};
     PGresult *r = px__exec(db,
                            "SELECT " KEY_COLS " FROM api_key k "
-                           "WHERE $1::text IS NULL OR k.org_id::text = $1 "
+                           "WHERE $1::uuid IS NULL OR k.org_id = $1::uuid "
                            "ORDER BY k.created_at, k.id",
                            1, p, err);
     if (!r)

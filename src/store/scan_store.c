@@ -544,6 +544,11 @@ px_rc px_store_scans_insert(px_db *db, const px_scan_rec *v, size_t n, px_err *e
             px_buf_printf(&b, "%s\t%s\t%s\t%s\t\\N\t\\N\t%s\tt\t%s\t%s\n", r->gtin, r->serial, at,
                           r->country[0] ? r->country : "\\N", r->client, r->verdict, r->source);
     }
+    /* A buffer that could not be built is refused before any round trip. */
+    if (px_buf_failed(&b) != PX_OK) {
+        px_buf_dispose(&b);
+        return px_err_oom(err);
+    }
     px_rc rc = PX_OK;
     /* Observations: a PostgreSQL crash may lose the last ~0.6 s of them, never a committed
      * alert (those are written with their scan in their own durable transaction). Inside a

@@ -30,9 +30,10 @@ PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *p
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
     PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
-    /* carrier_store.c: a carrier batch job's three statements per chunk (claim, read, record),
-     * which plan in about as long as they run on a chunk, and the batch's insert (its job and
-     * its items in one statement), which parsed in up to a third of its own time. */
+    /* carrier_store.c: a carrier batch job's statements per chunk (claim, read, and the
+     * errors and counters; its carriers go by COPY), which plan in about as long as they run
+     * on a chunk, and the batch's insert (its job and its items in one statement), which
+     * parsed in up to a third of its own time. */
     PX__Q_CARRIER_INSERT,
     PX__Q_CARRIER_CLAIM,
     PX__Q_CARRIER_CHUNK,

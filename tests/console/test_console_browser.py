@@ -258,7 +258,8 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#audit-result", "intact")
         # Entries newest first: the first row is the newest entry the organization's log has.
         newest = self.s.request("GET", "/v1/audit?order=CREATED_DESC&first=1", key=self.mah_key)[2]
-        self.text_in("main tbody tr:first-child td:first-child", str(newest["items"][0]["seq"]))
+        first = self.css("main tbody tr:first-child td:first-child")
+        self.wait(lambda _: first.text == str(newest["items"][0]["seq"]))
         self.shoot("mah-audit")
         self.go("#/keys")
         self.text_in("main", "New API key")
@@ -284,9 +285,11 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("#confirm-revoke").click()
         self.text_in("#revoke-done", "revoked")
         self.assertEqual(self.s.request("GET", "/v1/whoami", key=temp_key)[0], 401)
-        # Drawn again: the key's row says it is revoked and offers nothing more.
-        self.assertFalse(self.has(f"#key-list button[data-key='{temp_id}']"))
-        self.text_in("#key-list", "Revoked")
+        # Drawn again: the key's row (its id in the row, for screen readers) says it is revoked
+        # and offers nothing more.
+        row = f"//div[@id='key-list']//tr[.//span[text()='{temp_id}']]"
+        self.wait(lambda _: "Revoked" in d.find_element(By.XPATH, row).text)
+        self.assertEqual(d.find_elements(By.XPATH, row + "//button"), [])
         self.go("#/trace")
         self.css("#trace-gtin").send_keys(self.gtin)
         self.css("#trace-serial").send_keys(SERIALS[0])

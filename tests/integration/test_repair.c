@@ -1,6 +1,7 @@
 /* Repairs over real HTTP and a real PostgreSQL: PATCH of organizations, products and regulator
  * endpoints (each bad field 422 with its field and nothing changed, another tenant's 404, an
  * audit entry with old and new values), a MAH's own keys, and the webhook's configuration. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -529,6 +530,12 @@ static void listed_keys(fixture *f, const char *query, const char *key, const ch
         assert_true(json_array_size(items) <= 2);
         for (size_t i = 0; i < json_array_size(items); i++) {
             json_t *k = json_array_get(items, i);
+            /* These members and no other (the key's hash least of all). */
+            assert_int_equal(json_object_size(k), 7);
+            static const char *const members[] = {"key_id", "org_id",     "role",      "label",
+                                                  "mode",   "created_at", "revoked_at"};
+            for (size_t m = 0; m < 7; m++)
+                assert_non_null(json_object_get(k, members[m]));
             assert_string_equal(px_test_str(k, "mode"), mode);
             assert_non_null(px_test_str(k, "created_at"));
             json_t *label = json_object_get(k, "label"), *rev = json_object_get(k, "revoked_at");
@@ -585,13 +592,26 @@ static void test_repair__key_list(void **state)
     assert_int_equal(strchr(want, ',') == NULL, 1); /* the one test key */
     listed_keys(f, "", test_key, "test", got, sizeof(got));
     assert_string_equal(got, want);
+    /* A UUID in capitals names the same organization. */
+    char upper[40];
+    snprintf(upper, sizeof(upper), "%s", f->mah2_org);
+    for (char *p = upper; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    snprintf(q, sizeof(q), "org_id=%s", upper);
+    snprintf(sql, sizeof(sql), ROWS(""), f->mah2_org);
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    listed_keys(f, q, f->mah2_key, "live", got, sizeof(got));
+    assert_string_equal(got, want);
 #undef ROWS
-    /* Another organization's keys answer as an unknown organization's; a CMO may not list. */
+    /* Another organization's keys answer as an unknown organization's, and so does one that
+     * does not exist, to the operator too; a CMO may not list. */
     snprintf(q, sizeof(q), "/v1/keys?org_id=%s", f->mah_org);
     px_test_expect(&f->env, "GET", q, f->mah2_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/keys?org_id=00000000-0000-4000-8000-000000000000",
                    f->mah2_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/keys?org_id=garbage", f->admin_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys?org_id=00000000-0000-4000-8000-000000000000",
+                   f->admin_key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/keys", f->cmo_key, NULL, 403, NULL);
 }
 

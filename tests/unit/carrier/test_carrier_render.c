@@ -411,9 +411,9 @@ static void payload(char *out, size_t len, int kind, unsigned *seed)
 static void test_carrier__check_as_render(void **state)
 {
     (void)state;
-    static const size_t dm_lens[] = {1,    10,   46,   47,   48,   49,   50,   98,   99,
+    static const size_t dm_lens[] = {0,    1,    10,   46,   47,   48,   49,   50,   98,  99,
                                      1000, 1556, 1557, 1558, 1559, 2335, 2336, 3116, 3117};
-    static const size_t qr_lens[] = {1, 100, 1273, 1274, 1663, 1664, 2331, 2332, 2953, 2954};
+    static const size_t qr_lens[] = {0, 1, 100, 1273, 1274, 1663, 1664, 2331, 2332, 2953, 2954};
     static char buf[3200];
     static px_carrier_matrix scratch;
     unsigned seed = 7;
@@ -426,17 +426,24 @@ static void test_carrier__check_as_render(void **state)
             qr ? sizeof(qr_lens) / sizeof(qr_lens[0]) : sizeof(dm_lens) / sizeof(dm_lens[0]);
         for (size_t l = 0; l < nlens; l++)
             for (int kind = 0; kind < 4; kind++)
-                for (int v = 0; v < 5; v++) { /* shape or level, then bad options */
+                for (int v = 0; v < 8; v++) {
+                    /* QR: the default level, L, M, Q, H, an unknown level; Data Matrix: each
+                     * shape, an unknown one; then bad drawing options for both (a PNG depth,
+                     * a format, a module size, a quiet zone). */
+                    static const int ec[] = {0, 1, 2, 3, 4, 9, 4, 1};
+                    static const int shape[] = {0, 1, 2, 9, 0, 0, 1, 2};
                     px_carrier_opts o;
                     px_carrier_opts_init(&o);
-                    if (qr)
-                        o.qr_ec = (px_carrier_ec)(v < 4 ? v + 1 : 9);
-                    else
-                        o.shape = (px_carrier_shape)(v < 3 ? v : PX_CARRIER_SQUARE);
-                    if (v == 3 && !qr)
+                    o.qr_ec = (px_carrier_ec)ec[v];
+                    o.shape = (px_carrier_shape)shape[v];
+                    if (v == 4)
+                        o.png_depth = (px_carrier_png_depth)7;
+                    if (v == 5 && !qr)
+                        o.format = (px_carrier_format)7;
+                    if (v == 6)
                         o.module_px = 0;
-                    if (v == 4 && !qr)
-                        o.shape = (px_carrier_shape)9;
+                    if (v == 7)
+                        o.quiet_zone_modules = PX_CARRIER_QUIET_MAX + 1;
                     payload(buf, lens[l], kind, &seed);
                     px_err ce, re;
                     px_err_clear(&ce);
