@@ -103,7 +103,7 @@ static int add_serial(void *ctx, const px_serial_item *it)
      * and a cursor of one order is refused by another. */
     char key[32];
     if (sl->tag)
-        snprintf(key, sizeof(key), "~%c%lld", sl->tag, it->seq);
+        px_seq_cursor(key, sl->tag, it->seq);
     else
         px_strlcpy(key, it->serial, sizeof(key));
     return px_list_add(&sl->list, key,
@@ -120,16 +120,6 @@ static int serial_cursor_ok(const char *s)
     for (size_t i = 0; i < n; i++)
         if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '~')
             return 0;
-    return 1;
-}
-
-/* A numbered cursor: '~', this order's tag, a positive decimal number. */
-static int seq_cursor_ok(const char *s, char tag, long long *seq)
-{
-    long v;
-    if (s[0] != '~' || s[1] != tag || px_parse_long(s + 2, 1, LONG_MAX, &v) != 0)
-        return 0;
-    *seq = v;
     return 1;
 }
 
@@ -158,8 +148,9 @@ void h_allocation_serials(px_req *r)
     px_db *db = px_list_begin(&sl.list, r, 1);
     if (!db)
         return;
-    int ok = sl.tag ? (!sl.list.after[0] || seq_cursor_ok(sl.list.after, sl.tag, &page.after_seq))
-                    : serial_cursor_ok(sl.list.after);
+    int ok =
+        sl.tag ? (!sl.list.after[0] || px_seq_cursor_parse(sl.list.after, sl.tag, &page.after_seq))
+               : serial_cursor_ok(sl.list.after);
     if (!ok) {
         json_decref(sl.list.items);
         px_reply_bad_cursor(r);

@@ -9,8 +9,9 @@
 #include "paging.h"
 #include "px_str.h"
 
-/* A page of the log: its cursor is the last entry's seq, prefixed with 'd' newest first, so
- * a cursor of one order is refused by the other. */
+/* A page of the log: its cursor is the last entry's seq oldest first (as ever), and a
+ * numbered cursor of tag 'D' newest first (paging.h), so a cursor of one order is refused by
+ * the other. */
 typedef struct audit_list {
     px_list list;
     int newest_first;
@@ -19,8 +20,11 @@ typedef struct audit_list {
 static int add_entry(void *ctx, const px_audit_entry *e)
 {
     audit_list *al = ctx;
-    char key[24];
-    snprintf(key, sizeof(key), "%s%lld", al->newest_first ? "d" : "", e->seq);
+    char key[32];
+    if (al->newest_first)
+        px_seq_cursor(key, 'D', e->seq);
+    else
+        snprintf(key, sizeof(key), "%lld", e->seq);
     json_t *details = json_loads(e->details, 0, NULL);
     json_t *item = json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:o, s:s, s:s}", "seq",
                              (json_int_t)e->seq, "at", e->at, "org_id",
@@ -58,14 +62,15 @@ void h_audit_list(px_req *r)
     px_db *db = px_list_begin(l, r, 1);
     if (!db)
         return;
-    long after_seq = 0;
-    if (l->after[0]) {
-        const char *seq = !al.newest_first ? l->after : l->after[0] == 'd' ? l->after + 1 : NULL;
-        if (!seq || px_parse_long(seq, 1, LONG_MAX, &after_seq) != 0) {
-            px_list_refuse_cursor(l);
-            return;
-        }
+    long long after_seq = 0;
+    long plain = 0;
+    if (l->after[0] && !(al.newest_first ? px_seq_cursor_parse(l->after, 'D', &after_seq)
+                                         : px_parse_long(l->after, 1, LONG_MAX, &plain) == 0)) {
+        px_list_refuse_cursor(l);
+        return;
     }
+    if (!al.newest_first)
+        after_seq = plain;
     px_list_end(l,
                 px_svc_audit_each(db, &r->actor, after_seq, al.newest_first, l->first + 1,
                                   add_entry, &al, &l->err),

@@ -1,4 +1,6 @@
 /* Cursor paging parameters shared by every list (docs/api.md "Conventions"). */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "paging.h"
@@ -126,4 +128,18 @@ void px_list_end(px_list *l, px_rc rc, const px_err *err)
         if (token[0])
             MHD_add_response_header(l->r->response, "next-page-token", token);
     }
+}
+
+void px_seq_cursor(char key[32], char tag, long long seq)
+{
+    snprintf(key, 32, "~%c%lld", tag, seq);
+}
+
+int px_seq_cursor_parse(const char *s, char tag, long long *seq)
+{
+    long v;
+    if (s[0] != '~' || s[1] != tag || px_parse_long(s + 2, 1, LONG_MAX, &v) != 0)
+        return 0;
+    *seq = v;
+    return 1;
 }

@@ -54,6 +54,12 @@ px_db *px_list_begin(px_list *l, px_req *r, int keyset);
 /* Adds item (stolen; NULL counts as out of memory) under its cursor key; returns 1 when the
  * caller's loop should stop. */
 int px_list_add(px_list *l, const char *key, json_t *item);
+/* A numbered cursor of an ordered list: '~', the order's tag, a positive decimal number — so a
+ * cursor of one order is refused by another (and no serial, GS1 set 82 having no '~', is
+ * taken for one). px_seq_cursor writes it into key[32]; px_seq_cursor_parse reads it (1 when
+ * s is one of tag's, its number in *seq). */
+void px_seq_cursor(char key[32], char tag, long long seq);
+int px_seq_cursor_parse(const char *s, char tag, long long *seq);
 /* Answers 400 bad_request for a cursor the list cannot have issued (the handler checked its
  * form) and drops the page. */
 void px_list_refuse_cursor(px_list *l);
