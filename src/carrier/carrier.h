@@ -120,8 +120,9 @@ px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrie
                         px_err *err);
 /* Whether m can be drawn under o: every check px_carrier_render makes before it draws (the
  * options in range, the image within its largest side). A matrix that passes renders in
- * either format, short of memory: what a carrier batch's job proves of each item without
- * drawing an image it would throw away. */
+ * either format, short of memory (the largest design fits the download's 8 MiB buffer:
+ * test_carrier__largest_design_fits_the_download): what a carrier batch's job proves of each item
+ * without drawing an image it would throw away. */
 px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, px_err *err);
 /* Whether data renders under o (qr: as px_carrier_qr, else as px_carrier_datamatrix), with
  * the answer and error a render would give, drawing nothing: by the symbology's capacity when

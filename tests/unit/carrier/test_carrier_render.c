@@ -465,6 +465,48 @@ static void test_carrier__check_as_render(void **state)
     assert_true(refused > 50);
 }
 
+/* What a carrier batch's job proves without drawing is drawn later into the download's 8 MiB
+ * buffer (h_carrier_batch.c): the largest symbol of each kind at the largest design a batch
+ * can ask for (64 px modules, a 32-module quiet zone, in black and white or in colours) fits
+ * it as PNG and as SVG, so "renders" holds for the download too. */
+static void test_carrier__largest_design_fits_the_download(void **state)
+{
+    (void)state;
+    /* Version 40 at level H holds 1,273 bytes (ISO/IEC 18004, Table 7): the largest QR. */
+    static char text[1274];
+    memset(text, 'A', 1273);
+    text[1273] = '\0';
+    static px_carrier_matrix m[2];
+    px_err err;
+    assert_int_equal(px_carrier_qr_encode_ec(&m[0], text, PX_CARRIER_EC_H, &err), PX_OK);
+    assert_int_equal(m[0].width, PX_CARRIER_MATRIX_MAX);
+    /* 144x144 holds 1,558 codewords: the leading FNC1 and 1,557 letters. */
+    static char letters[1558];
+    memset(letters, 'A', 1557);
+    letters[1557] = '\0';
+    assert_int_equal(px_carrier_datamatrix_encode(&m[1], letters, 1557, PX_CARRIER_SQUARE, &err),
+                     PX_OK);
+    assert_int_equal(m[1].width, 144);
+    px_buf out;
+    px_buf_init(&out, 8u << 20);
+    for (int k = 0; k < 2; k++)
+        for (int colors = 0; colors < 2; colors++)
+            for (int f = 0; f < 2; f++) {
+                px_carrier_opts o;
+                px_carrier_opts_init(&o);
+                o.module_px = PX_CARRIER_MODULE_PX_MAX;
+                o.quiet_zone_modules = PX_CARRIER_QUIET_MAX;
+                o.format = f ? PX_CARRIER_SVG : PX_CARRIER_PNG;
+                o.colors = colors;
+                o.fg_rgb = 0x1A237E;
+                o.bg_rgb = 0xFFF8E1;
+                px_buf_reset(&out);
+                assert_int_equal(px_carrier_render(&out, &m[k], &o, &err), PX_OK);
+                assert_true(out.len > 0);
+            }
+    px_buf_dispose(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_carrier__svg_runs),
         cmocka_unit_test(test_carrier__drawable_as_render),
         cmocka_unit_test(test_carrier__check_as_render),
+        cmocka_unit_test(test_carrier__largest_design_fits_the_download),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
