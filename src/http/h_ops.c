@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "reports.h"
 #include "scan_buffer.h"
+#include "verify_batch.h"
 #include "workers.h"
 
 void h_healthz(px_req *r)
@@ -63,6 +64,16 @@ static int render_reports(px_req *r, px_buf *b)
                   "at error level).\n# TYPE packid_scans_lost_total counter\n"
                   "packid_scans_lost_total %lu\n",
                   r->app->scans ? px_scan_buffer_lost(r->app->scans) : 0UL);
+    unsigned long reads, served;
+    px_verify_batch_stats(r->app->verify_batch, &reads, &served);
+    px_buf_printf(b,
+                  "# HELP packid_verify_reads_total Statements that read public verifications "
+                  "together (verify_batch.h).\n# TYPE packid_verify_reads_total counter\n"
+                  "packid_verify_reads_total %lu\n"
+                  "# HELP packid_verify_read_requests_total Public verifications those "
+                  "statements served.\n# TYPE packid_verify_read_requests_total counter\n"
+                  "packid_verify_read_requests_total %lu\n",
+                  reads, served);
     px_db *db = px_req_db(r);
     px_err err;
     px_err_clear(&err);

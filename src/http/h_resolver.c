@@ -571,8 +571,10 @@ void h_resolve(px_req *r)
     px_err err;
     px_err_clear(&err);
     gs1_elements e;
-    /* §12.1 item 2: a syntax error is 400, never 200 with an error body. */
-    if (request_link(r, &e, &err) != PX_OK) {
+    if (r->kept) {
+        e = *(const gs1_elements *)r->kept; /* parsed before the park */
+    } else if (request_link(r, &e, &err) != PX_OK) {
+        /* §12.1 item 2: a syntax error is 400, never 200 with an error body. */
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         return;
     }
@@ -587,9 +589,6 @@ void h_resolve(px_req *r)
     f.a = px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
                             px_req_query(r, "linkType"), link_type, sizeof(link_type));
     f.link_type = link_type;
-    px_db *db = px_req_begin(r, &err);
-    if (!db)
-        return;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
      * redirect asked by a machine is not. */
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
@@ -597,6 +596,16 @@ void h_resolve(px_req *r)
                        f.a == PX_RESOLVE_PAGE || f.a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
                        /* the JSON answer is the verdict alone, as GET /v1/verify's */
                        f.a == PX_RESOLVE_JSON};
+    /* The read waits for the batch's next statement, parked (verify_batch.h). */
+    if (px__verify_park(r, gtin, f.serial, f.lot, element(&e, "17"), &w)) {
+        /* The link parsed once: called again after the park, the handler starts from it. */
+        if ((r->kept = malloc(sizeof(e))) != NULL)
+            memcpy(r->kept, &e, sizeof(e));
+        return;
+    }
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
     /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
@@ -606,10 +615,10 @@ void h_resolve(px_req *r)
         return;
     }
     px_product_link *ext = NULL;
-    if (px_reply_failed(
-            r,
-            px_svc_public_verify(r->app, db, gtin, f.serial, f.lot, element(&e, "17"), &w, v, &err),
-            &err))
+    if (px_reply_failed(r,
+                        px_svc_public_verify(r->app, db, gtin, f.serial, f.lot, element(&e, "17"),
+                                             &w, r->pre, v, &err),
+                        &err))
         goto done;
     if (v->enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
@@ -680,6 +689,7 @@ int px__resolver_fallback(px_req *r)
             return 0;
         }
     }
+    r->handler = h_resolve; /* called again after a park (px__verify_park) */
     h_resolve(r);
     return 1;
 }

@@ -9,22 +9,30 @@
 void h_verify(px_req *r)
 {
     px_err err;
+    px_scan_where w = {px_req_query(r, "country"),
+                       px_req_query(r, "lat"),
+                       px_req_query(r, "lon"),
+                       px__client_addr(r),
+                       "verify",
+                       NULL,
+                       1};
+    const char *gtin = px_req_param(r, 0), *serial = px_req_param(r, 1);
+    const char *batch = px_req_query(r, "batch"), *expiry = px_req_query(r, "expiry");
+    /* The read waits for the batch's next statement, parked (verify_batch.h). */
+    if (px__verify_park(r, gtin, serial, batch, expiry, &w))
+        return;
     /* Each hit records a scan (docs/resolver.md), a write: it goes to the primary. The pack is
      * read on a fenced standby when one is configured and PACKID_VERIFY_ON_STANDBY allows
      * (docs/scaling.md "Reads from standbys"). */
     px_db *db = px_req_begin(r, &err);
     if (!db)
         return;
-    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"),
-                       px_req_query(r, "lon"), px__client_addr(r), "verify", NULL, 1};
     if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
         return;
     px_public_view v;
-    if (px_reply_failed(r,
-                        px_svc_public_verify(r->app, db, px_req_param(r, 0), px_req_param(r, 1),
-                                             px_req_query(r, "batch"),
-                                             px_req_query(r, "expiry"), &w, &v, &err),
-                        &err))
+    if (px_reply_failed(
+            r, px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre, &v, &err),
+            &err))
         return;
     if (v.enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
@@ -33,9 +41,7 @@ void h_verify(px_req *r)
     /* REQ-SANDBOX-4: a test pack scanned in the field answers unknown, and says it is a
      * sandbox pack (no live pack is ever made by a test key). */
     if (v.verdict == PX_VERDICT_UNKNOWN &&
-        px_svc_verify_in_sandbox(db, px_req_param(r, 0), px_req_param(r, 1), &in_sandbox, &err) ==
-            PX_OK &&
-        in_sandbox)
+        px_svc_verify_in_sandbox(db, gtin, serial, &in_sandbox, &err) == PX_OK && in_sandbox)
         json_object_set_new(body, "sandbox", json_true());
     px_reply_json(r, 200, body);
 }

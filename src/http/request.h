@@ -19,6 +19,7 @@
 
 typedef struct px_req px_req;
 typedef struct px_limiter px_limiter;
+struct px_scan_where;
 typedef void (*px_handler)(px_req *r);
 
 typedef struct px_route {
@@ -64,6 +65,11 @@ struct px_req {
     int page; /* a route of PX_PAGE (or the resolver's other forms): refusals are pages too, to
                * a client that asks for the page (px_reply_error) */
     double t0;
+    /* A public verification's read, taken by the batch (px__verify_park), or NULL. */
+    struct px_verify_prefetch *pre;
+    int parked;         /* suspended until the batch's read is ready: the handler is called again */
+    px_handler handler; /* the handler running: the route's, or the resolver's other forms' */
+    void *kept;         /* what the handler kept across its park (malloc'd; freed with r) */
     /* response */
     int status;
     struct MHD_Response *response;
@@ -232,6 +238,14 @@ int px__limiter_take(px_limiter *l, const char *client, int *retry_after_s);
 void px__limiter_drain(px_limiter *l, const char *client, double seconds);
 /* The client's address (PACKID_TRUSTED_PROXY's X-Forwarded-For when the peer is that proxy). */
 const char *px__client_addr(px_req *r);
+
+/* The public verification of these inputs hands its read to the batch (verify_batch.h) and
+ * the request waits for it, suspended, holding no thread and no connection: 1 when parked
+ * (the handler returns at once and is called again when the read is ready, with r->pre
+ * holding it), 0 when the handler reads for itself now (the second call, no batch, a read
+ * the batch does not take). */
+int px__verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
+                    const char *expiry, const struct px_scan_where *w);
 /* Takes a token for the request's client; when none is left answers 429 rate_limited with
  * Retry-After and returns 1. REQ-ABUSE-1. */
 int px__limit_public(px_req *r);

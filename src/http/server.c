@@ -22,6 +22,8 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "request.h"
+#include "scans.h"
+#include "verify_batch.h"
 
 /* Seconds a keep-alive connection may sit idle between requests (and while its headers
  * arrive). Inside a body the shorter PACKID_BODY_IDLE_TIMEOUT applies. */
@@ -266,6 +268,44 @@ static int query_refused(px_req *r, const px_route *rt)
     return 1;
 }
 
+/* The request's handler (r->handler): a response queued, or the request parked
+ * (px__verify_park). */
+static void run_handler(px_req *r)
+{
+    r->handler(r);
+    if (!r->response && !r->parked) {
+        px_log(PX_LOG_ERROR, "handler queued no response", NULL);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
+    }
+}
+
+/* Called from the batch's thread: the connection takes its turn in its server thread again,
+ * which calls the handler a second time (libmicrohttpd's suspend and resume). */
+static void unpark(void *arg)
+{
+    px_req *r = arg;
+    MHD_resume_connection(r->conn);
+}
+
+int px__verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
+                    const char *expiry, const px_scan_where *w)
+{
+    if (r->pre || !r->app->verify_batch)
+        return 0;
+    r->pre = calloc(1, sizeof(*r->pre));
+    if (!r->pre || !px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin, serial, batch,
+                                                  expiry, w, r->pre))
+        return 0;
+    r->pre->ready = unpark;
+    r->pre->arg = r;
+    /* Suspended before it is queued: the batch may wake it at once. */
+    MHD_suspend_connection(r->conn);
+    r->parked = 1;
+    if (px_verify_batch_submit(r->app->verify_batch, r->pre) != 0)
+        MHD_resume_connection(r->conn); /* the server is stopping: it reads for itself */
+    return 1;
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
@@ -318,11 +358,8 @@ static void dispatch(px_req *r)
         return;
     if ((r->route->flags & PX_BODY) && read_json_body(r) != 0)
         return;
-    r->route->handler(r);
-    if (!r->response) {
-        px_log(PX_LOG_ERROR, "handler queued no response", NULL);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
-    }
+    r->handler = r->route->handler;
+    run_handler(r);
 }
 
 /* First call of a request: everything decided from the headers. Returns 1 when a refusal
@@ -426,10 +463,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    if (!r->response) {
+    if (r->parked) {
+        r->parked = 0; /* resumed: the handler goes on with its read */
+        run_handler(r);
+        /* Its answer is built. A server thread resumes every request the batch woke in one
+         * pass, and writes their answers after: each would hold its connection to the
+         * database until then, more than the pool has. */
+        if (r->db && !r->parked) {
+            px_pool_release(app->pool, r->db);
+            r->db = NULL;
+        }
+    } else if (!r->response) {
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT);
         dispatch(r);
     }
+    if (r->parked)
+        return MHD_YES;
     return MHD_queue_response(conn, (unsigned)r->status, r->response);
 }
 
@@ -465,6 +514,8 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->db)
         px_pool_release(app->pool, r->db);
     px_req_read_release(r);
+    free(r->pre);
+    free(r->kept);
     json_decref(r->json);
     px__req_query_free(r);
     if (r->response)
@@ -486,7 +537,9 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0 || !ai)
         return px_err_set(err, PX_EINVALID, "bad_config", "cannot resolve PACKID_LISTEN host %s",
                           app->cfg.listen_host);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    /* Suspend and resume: a public verification waits for the batch's read parked
+     * (px__verify_park), not in a server thread. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     px_http_server *srv = calloc(1, sizeof(*srv));
@@ -502,6 +555,13 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     }
+    px_rc rc = px_verify_batch_start(&app->verify_batch, app, px_svc_scan_window_us(app), err);
+    if (rc != PX_OK) {
+        px__limiter_free(srv->limiter);
+        free(srv);
+        freeaddrinfo(ai);
+        return rc;
+    }
     srv->daemon =
         MHD_start_daemon(flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
                          MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -511,6 +571,9 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
+        px_verify_batch_stop(app->verify_batch);
+        px_verify_batch_free(app->verify_batch);
+        app->verify_batch = NULL;
         px__limiter_free(srv->limiter);
         free(srv);
         return px_err_set(err, PX_EUNAVAIL, "listen_failed", "cannot listen on %s:%d",
@@ -527,7 +590,13 @@ void px_http_stop(px_http_server *srv)
 {
     if (!srv)
         return;
+    /* The batch answers every parked request first: libmicrohttpd cannot stop with a
+     * connection suspended. A request parked from here on is resumed at once and reads for
+     * itself (px__verify_park). */
+    px_verify_batch_stop(srv->app->verify_batch);
     MHD_stop_daemon(srv->daemon);
+    px_verify_batch_free(srv->app->verify_batch);
+    srv->app->verify_batch = NULL;
     px__limiter_free(srv->limiter);
     free(srv);
 }

@@ -10,6 +10,7 @@
 #include "scan_buffer.h"
 #include "scans.h"
 #include "tx.h"
+#include "verify_batch.h"
 #include "webhook.h"
 
 static px_rc bad(px_err *err, const char *field, const char *code, const char *msg)
@@ -42,6 +43,7 @@ typedef struct verify_ctx {
     char country[3];
     int has_pos;
     double lat, lon;
+    const px_verify_prefetch *pre; /* the read taken for this request by the batch, or NULL */
     px_public_view *out;
 } verify_ctx;
 
@@ -56,6 +58,12 @@ static int64_t rules_of(const px_app *app, px_clone_rules *rules)
     rules->dispersion_clients = cfg->clone_clients;
     return rules->dispersion_window_us > rules->travel_window_us ? rules->dispersion_window_us
                                                                  : rules->travel_window_us;
+}
+
+int64_t px_svc_scan_window_us(const px_app *app)
+{
+    px_clone_rules rules;
+    return rules_of(app, &rules);
 }
 
 /* The flags the rules raise for scan now after the history rows of the pack o holds. */
@@ -160,16 +168,30 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     int64_t since = now_us - rules_of(c->app, &rules);
     px_scan_row rows[2 * PX_SCAN_HISTORY_MAX];
     int n = 0;
-    /* REQ-SCALE-5: the lookup may read a standby fenced at the primary's WAL position when the
-     * request began (no stale verdict: read_db.c); the scan it records is buffered and written
-     * on the primary, and any outcome that writes at once (a clone flag, an unknown serial)
-     * leaves this path for verify_body's transaction on the primary. */
-    px_db *rdb = c->w->lookup_db ? c->w->lookup_db : db;
-    px_rc rc = c->w->verdict_only ? px_store_scan_lookup_verdict(rdb, &o->pub, rows, &n, c->gtin,
-                                                                 c->serial, since, now_us, err)
-                                  : px_store_scan_lookup(rdb, &o->pub, rows, &n, c->gtin,
-                                                         c->serial, since, now_us, err);
-    if (rc != PX_OK || (rc = verdict_of(c, now_us, err)) != PX_OK)
+    px_scan_lookup own, *lk = &own;
+    px_rc rc = PX_OK;
+    if (c->pre) {
+        /* Read by the batch (verify_batch.h): the scan happened at the read's instant. */
+        lk = (px_scan_lookup *)&c->pre->lookup;
+        now_us = c->pre->at_us;
+        since = c->pre->since_us;
+        if ((rc = c->pre->rc) != PX_OK)
+            *err = c->pre->err;
+    } else {
+        /* REQ-SCALE-5: the lookup may read a standby fenced at the primary's WAL position when
+         * the request began (no stale verdict: read_db.c); the scan it records is buffered
+         * and written on the primary, and any outcome that writes at once (a clone flag, an
+         * unknown serial) leaves this path for verify_body's transaction on the primary. */
+        own = (px_scan_lookup){.gtin = c->gtin, .serial = c->serial, .wide = !c->w->verdict_only};
+        rc = px_store_scan_lookup_many(c->w->lookup_db ? c->w->lookup_db : db, &lk, 1, since,
+                                       now_us, err);
+    }
+    if (rc != PX_OK)
+        return rc;
+    o->pub = lk->pub;
+    n = lk->n;
+    memcpy(rows, lk->rows, (size_t)n * sizeof(rows[0]));
+    if ((rc = verdict_of(c, now_us, err)) != PX_OK)
         return rc;
     if (!o->pub.product_found) {
         *done = 1; /* nobody's GTIN: nothing to record (as verify_body) */
@@ -285,9 +307,72 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
                                "enumeration", "enumeration", now_us, err);
 }
 
+/* The request's inputs into c (g: the normalised GTIN's room), checked: 422 naming the
+ * field. */
+static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
+{
+    const px_scan_where *w = c->w;
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
+        px_err_field(err, "gtin");
+        return PX_EINVALID;
+    }
+    if (c->serial[0] && gs1_cset82_validate(c->serial, GS1_SERIAL_MAX, err) != PX_OK) {
+        px_err_field(err, "serial");
+        return PX_EINVALID;
+    }
+    if (c->batch && gs1_cset82_validate(c->batch, GS1_BATCH_MAX, err) != PX_OK) {
+        px_err_field(err, "batch");
+        return PX_EINVALID;
+    }
+    gs1_date d;
+    if (c->expiry && gs1_date_parse(&d, c->expiry, 1, 2000, err) != PX_OK) {
+        px_err_field(err, "expiry");
+        return PX_EINVALID;
+    }
+    if (w->country && *w->country) {
+        if (strlen(w->country) != 2)
+            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
+        c->country[0] = (char)(w->country[0] & ~0x20);
+        c->country[1] = (char)(w->country[1] & ~0x20);
+        if (!gs1_iso3166_alpha2(c->country))
+            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
+    }
+    if ((w->lat && *w->lat) || (w->lon && *w->lon)) {
+        if (!coordinate(w->lat, 90.0, &c->lat))
+            return bad(err, "lat", "invalid_value", "lat must be a number in -90..90");
+        if (!coordinate(w->lon, 180.0, &c->lon))
+            return bad(err, "lon", "invalid_value", "lon must be a number in -180..180");
+        c->has_pos = 1;
+    }
+    return PX_OK;
+}
+
+/* Whether a verification of these inputs starts with the fast path's read (fast_verify): a
+ * serial, a scan to record, a buffer to record it in. */
+static int fast_path(const px_app *app, const px_scan_where *w, const char *serial)
+{
+    return serial && serial[0] && w->source && app->scans;
+}
+
+int px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app, const char *gtin,
+                                  const char *serial, const char *batch, const char *expiry,
+                                  const px_scan_where *w, px_verify_prefetch *pre)
+{
+    /* Reads from a standby (REQ-SCALE-5) wait for its fence, each its own. */
+    if (!vb || !fast_path(app, w, serial) || app->cfg.verify_on_standby)
+        return 0;
+    px_err err;
+    verify_ctx c = {.app = app, .serial = serial, .batch = batch, .expiry = expiry, .w = w};
+    if (verify_input(&c, pre->gtin, gtin, &err) != PX_OK)
+        return 0; /* px_svc_public_verify refuses it */
+    px_strlcpy(pre->serial, serial, sizeof(pre->serial));
+    pre->lookup.wide = !w->verdict_only;
+    return 1;
+}
+
 px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const char *serial,
                            const char *batch, const char *expiry, const px_scan_where *w,
-                           px_public_view *out, px_err *err)
+                           const px_verify_prefetch *pre, px_public_view *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     char g[GS1_GTIN_LEN + 1];
@@ -298,42 +383,18 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
                     .expiry = expiry,
                     .w = w,
                     .out = out};
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
-        px_err_field(err, "gtin");
-        return PX_EINVALID;
-    }
-    if (c.serial[0] && gs1_cset82_validate(c.serial, GS1_SERIAL_MAX, err) != PX_OK) {
-        px_err_field(err, "serial");
-        return PX_EINVALID;
-    }
-    if (batch && gs1_cset82_validate(batch, GS1_BATCH_MAX, err) != PX_OK) {
-        px_err_field(err, "batch");
-        return PX_EINVALID;
-    }
-    gs1_date d;
-    if (expiry && gs1_date_parse(&d, expiry, 1, 2000, err) != PX_OK) {
-        px_err_field(err, "expiry");
-        return PX_EINVALID;
-    }
-    if (w->country && *w->country) {
-        if (strlen(w->country) != 2)
-            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
-        c.country[0] = (char)(w->country[0] & ~0x20);
-        c.country[1] = (char)(w->country[1] & ~0x20);
-        if (!gs1_iso3166_alpha2(c.country))
-            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
-    }
-    if ((w->lat && *w->lat) || (w->lon && *w->lon)) {
-        if (!coordinate(w->lat, 90.0, &c.lat))
-            return bad(err, "lat", "invalid_value", "lat must be a number in -90..90");
-        if (!coordinate(w->lon, 180.0, &c.lon))
-            return bad(err, "lon", "invalid_value", "lon must be a number in -180..180");
-        c.has_pos = 1;
-    }
-    if (c.serial[0] && w->source && app->scans && !px_db_is_sandbox(db)) {
+    px_rc rc = verify_input(&c, g, gtin, err);
+    if (rc != PX_OK)
+        return rc;
+    if (fast_path(app, w, c.serial) && !px_db_is_sandbox(db)) {
+        /* A read the batch took for these inputs (px_svc_public_verify_prefetch). */
+        c.pre = pre && pre->done && strcmp(pre->gtin, g) == 0 &&
+                        strcmp(pre->serial, c.serial) == 0 &&
+                        pre->lookup.wide == !w->verdict_only && !w->lookup_db
+                    ? pre
+                    : NULL;
         int done = 0;
-        px_rc rc = fast_verify(&c, db, &done, err);
-        if (rc != PX_OK || done)
+        if ((rc = fast_verify(&c, db, &done, err)) != PX_OK || done)
             return rc;
         /* The transaction's history must hold every scan: the buffered ones are written
          * first. */

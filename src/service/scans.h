@@ -11,6 +11,7 @@
 #include "scan_store.h"
 #include "service.h"
 #include "verify.h"
+#include "verify_batch.h"
 
 /* Where and by whom (all optional but the address). */
 typedef struct px_scan_where {
@@ -35,10 +36,22 @@ typedef struct px_public_view {
 
 /* A public verification of (gtin, serial) with optional batch/expiry (mismatch check).
  * Inputs are syntax-checked (422 with the field: gtin, serial, batch, expiry, country, lat,
- * lon). serial "" is a product-level resolver request: nothing is recorded. */
+ * lon). serial "" is a product-level resolver request: nothing is recorded. pre: the read the
+ * batch took for the same inputs (px_svc_public_verify_prefetch), or NULL: it reads itself. */
 px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const char *serial,
                            const char *batch, const char *expiry, const px_scan_where *w,
-                           px_public_view *out, px_err *err);
+                           const px_verify_prefetch *pre, px_public_view *out, px_err *err);
+
+/* Prepares pre for the batch's read of a verification of these inputs (verify_batch.h): 1
+ * when its read is one the batch can take (the caller then submits pre to vb), 0 when
+ * px_svc_public_verify must read for itself (no batch, nothing to record, inputs it will
+ * refuse, reads from a standby). */
+int px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app, const char *gtin,
+                                  const char *serial, const char *batch, const char *expiry,
+                                  const px_scan_where *w, px_verify_prefetch *pre);
+
+/* How far back a verification reads the serial's scans: the clone rules' longest window. */
+int64_t px_svc_scan_window_us(const px_app *app);
 
 /* GET /v1/alerts?state=open|closed (MAH). */
 px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const char *cursor,

@@ -79,6 +79,9 @@ typedef struct px_app {
     _Atomic long long partitions_default_rows[PX_PARTITIONED_N];
     /* Public verification scans waiting to be written (scan_buffer.h). */
     struct px_scan_buffer *scans;
+    /* The public verifications' shared reads (verify_batch.h), while the HTTP server runs
+     * (px_http_start starts it, px_http_stop stops it), or NULL: each reads for itself. */
+    struct px_verify_batch *verify_batch;
     /* The running background workers (workers.h), or NULL: px_workers_wake starts their next
      * pass at once when a request stores a job. Atomic: HTTP threads read it while the
      * workers start. */

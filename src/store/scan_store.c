@@ -24,14 +24,14 @@
     "CROSS JOIN LATERAL unnest(pp.public_fields) WITH ORDINALITY AS f(key, ord) "                  \
     "JOIN LATERAL jsonb_each(p.master_data) d ON d.key = f.key "                                   \
     "WHERE pp.gtin = p.gtin AND jsonb_typeof(d.value) IN ('string', 'number', 'boolean'))"
-/* Column 6 of pack_public_row: an open clone alert, one index-only probe of clone_alert_serial
- * (migration 0097). */
-#define OPEN_ALERT_COL                                                                             \
-    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = $2 AND a.kind = "    \
-    "'clone' AND a.state = 'open')"
+/* Column 6 of pack_public_row: an open clone alert of serial (an SQL expression), one
+ * index-only probe of clone_alert_serial (migration 0097). */
+#define OPEN_ALERT_OF(serial)                                                                      \
+    "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = " serial             \
+    " AND a.kind = 'clone' AND a.state = 'open')"
 /* The product, the pack, an open alert, and the public fields: columns 0..7 of
  * pack_public_row. */
-#define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_COL ", " PASSPORT_COL
+#define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_OF("$2") ", " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                           \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
 /* The serial's scans from $3 to $5 (microseconds) and after its last closed clone alert (a
@@ -47,20 +47,21 @@
     "a.serial = $2 AND a.kind = 'clone' AND a.state = 'closed'), '-infinity')"
 /* clang-format on */
 
-static void pack_public_row(px_pack_public *out, const PGresult *r)
+/* Row i of r, whose columns from c on are PACK_PUBLIC_COLS'. */
+static void pack_public_row(px_pack_public *out, const PGresult *r, int i, int c)
 {
     out->product_found = 1;
-    px_strlcpy(out->mah_id, px__val(r, 0, 0), sizeof(out->mah_id));
-    px_strlcpy(out->product_name, px__val(r, 0, 1), sizeof(out->product_name));
-    if (!px__isnull(r, 0, 2)) {
+    px_strlcpy(out->mah_id, px__val(r, i, c + 0), sizeof(out->mah_id));
+    px_strlcpy(out->product_name, px__val(r, i, c + 1), sizeof(out->product_name));
+    if (!px__isnull(r, i, c + 2)) {
         out->pack.found = 1;
-        px_strlcpy(out->pack.state, px__val(r, 0, 2), sizeof(out->pack.state));
-        px_strlcpy(out->pack.reason, px__val(r, 0, 3), sizeof(out->pack.reason));
-        px_strlcpy(out->pack.batch, px__val(r, 0, 4), sizeof(out->pack.batch));
-        px_strlcpy(out->pack.expiry, px__val(r, 0, 5), sizeof(out->pack.expiry));
+        px_strlcpy(out->pack.state, px__val(r, i, c + 2), sizeof(out->pack.state));
+        px_strlcpy(out->pack.reason, px__val(r, i, c + 3), sizeof(out->pack.reason));
+        px_strlcpy(out->pack.batch, px__val(r, i, c + 4), sizeof(out->pack.batch));
+        px_strlcpy(out->pack.expiry, px__val(r, i, c + 5), sizeof(out->pack.expiry));
     }
-    out->open_alert = strcmp(px__val(r, 0, 6), "t") == 0;
-    const char *f = px__val(r, 0, 7);
+    out->open_alert = strcmp(px__val(r, i, c + 6), "t") == 0;
+    const char *f = px__val(r, i, c + 7);
     while (*f && out->nfields < PX_PASSPORT_FIELDS_MAX) {
         size_t line = strcspn(f, "\n"), tab = strcspn(f, "\t");
         if (tab < line) {
@@ -84,37 +85,44 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1)
-        pack_public_row(out, r);
+        pack_public_row(out, r, 0, 0);
     PQclear(r);
     return PX_OK;
 }
 
-/* The lookups' FROM: the product, the pack, and the serial's newest scans from $3 to $5
+/* The lookup of a batch of serials (px_store_scan_lookup_many): per item k (of $1 GTINs, $2
+ * serials, $6 "wide" flags, numbered k.i from 1) the product, the pack, an open alert, the
+ * name and public fields when wide, and the serial's newest scans from $3 to $5
  * (microseconds), at most $4 from each table read, one output row each (none: one row of
- * NULLs) — columns 8..13; the caller keeps the newest $4. No aggregate and no closed-alert
- * probe: plan nodes are what this read's CPU goes to (executor start of each), and the hot
- * read runs for every public hit. The history comes from the one or two month partitions
- * the window lies in, named (scan_months): through the parent `scan` a prepared (generic)
- * plan holds every month, and locks each with its index and prunes them at executor start
- * on every hit — that part was most of this read's cost in PostgreSQL. The history here is
- * not cut at the serial's last closed clone alert as px_store_scan_history's is: it may hold
- * more scans, never fewer, and the clone rules only raise more flags on more scans, so a
- * flag the longer history raises sends the scan to the transaction, which decides on
- * px_store_scan_history's exact rows (scans.c fast_verify). */
+ * NULLs) — columns 9..14, ordered by item; the caller keeps the newest $4. An item whose GTIN
+ * is nobody's product has no row. No aggregate and no closed-alert probe: plan nodes are
+ * what this read's CPU goes to (executor start of each, once per statement: a batch of
+ * serials shares it), and the hot read runs for every public hit. The history comes from the
+ * one or two month partitions the window lies in, named (scan_months): through the parent
+ * `scan` a prepared (generic) plan holds every month, and locks each with its index and
+ * prunes them at executor start on every hit — that part was most of this read's cost in
+ * PostgreSQL. The history here is not cut at the serial's last closed clone alert as
+ * px_store_scan_history's is: it may hold more scans, never fewer, and the clone rules only
+ * raise more flags on more scans, so a flag the longer history raises sends the scan to the
+ * transaction, which decides on px_store_scan_history's exact rows (scans.c fast_verify). */
 /* clang-format off */
+#define LOOKUP_SELECT                                                                          \
+    "SELECT k.i, p.mah_id, CASE WHEN k.wide THEN p.name ELSE '' END, " PACK_FACTS ", "         \
+    OPEN_ALERT_OF("k.serial") ", CASE WHEN k.wide THEN " PASSPORT_COL " ELSE '' END, "        \
+    US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
+    "coalesce(h.country, ''), left(h.client, 16)"
 #define LOOKUP_FROM_HEAD                                                                       \
-    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 LEFT JOIN LATERAL ("
-#define LOOKUP_FROM_TAIL ") h ON true WHERE p.gtin = $1"
+    " FROM unnest($1::text[], $2::text[], $6::boolean[]) WITH ORDINALITY k(gtin, serial, wide, " \
+    "i) JOIN product p ON p.gtin = k.gtin LEFT JOIN serial s ON s.gtin = p.gtin AND "          \
+    "s.serial = k.serial LEFT JOIN LATERAL ("
+#define LOOKUP_FROM_TAIL ") h ON true ORDER BY k.i"
 /* The history's part of one table (%s: scan or one month of it). */
 #define LOOKUP_PART                                                                            \
     "(SELECT sc.at, sc.lat, sc.lon, sc.country, sc.client FROM %s sc WHERE sc.gtin = p.gtin "  \
-    "AND sc.serial = $2 AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")                     \
+    "AND sc.serial = k.serial AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")               \
     " ORDER BY sc.at DESC LIMIT $4::int)"
-/* Columns 8..13: one scan of the history (NULL at: none). */
-#define HISTORY_COLS                                                                           \
-    US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
-    "coalesce(h.country, ''), left(h.client, 16)"
 /* clang-format on */
+#define LOOKUP_COL_HISTORY 9
 
 /* The month partitions of `scan` that hold the window [since, until], newest first, when they
  * cover it without a gap: bounds read from the catalogue, so the months are PostgreSQL's own
@@ -173,7 +181,7 @@ static int same_names(const struct px__scan_months *a, const struct px__scan_mon
 
 /* The tables the history of window [since, until] is read from on this connection: asked
  * when the window leaves the range they were asked for (about once a month, or once a
- * second while a month is missing); a change drops both prepared lookups so that they are
+ * second while a month is missing); a change drops the prepared lookup so that it is
  * prepared again on the new tables. */
 static px_rc scan_months(px_db *db, int64_t since_us, int64_t until_us, int force, px_err *err)
 {
@@ -186,17 +194,15 @@ static px_rc scan_months(px_db *db, int64_t since_us, int64_t until_us, int forc
         return rc;
     if (!force && was.n == m->n && same_names(&was, m))
         return PX_OK;
-    if ((rc = px__uncache(db, PX__Q_SCAN_LOOKUP, err)) != PX_OK)
-        return rc;
-    return px__uncache(db, PX__Q_SCAN_VERDICT, err);
+    return px__uncache(db, PX__Q_SCAN_LOOKUP, err);
 }
 
-/* The statement: select (the columns up to HISTORY_COLS) + FROM with the history of the
- * tables scan_months chose. */
-static void lookup_sql(const px_db *db, char *out, size_t cap, const char *select)
+/* The statement: LOOKUP_SELECT and its FROM with the history of the tables scan_months
+ * chose. */
+static void lookup_sql(const px_db *db, char *out, size_t cap)
 {
     const struct px__scan_months *m = &db->scan_months[db->sandbox ? 1 : 0];
-    int o = snprintf(out, cap, "%s" LOOKUP_FROM_HEAD, select);
+    int o = snprintf(out, cap, LOOKUP_SELECT LOOKUP_FROM_HEAD);
     for (int i = 0; i < (m->n ? m->n : 1) && o > 0 && (size_t)o < cap; i++) {
         if (i)
             o += snprintf(out + o, cap - (size_t)o, " UNION ALL ");
@@ -212,78 +218,105 @@ static int newest_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static PGresult *lookup_exec(px_db *db, px__cached id, const char *select, const char *const *p,
-                             px_err *err)
+static PGresult *lookup_exec(px_db *db, const char *const *p, px_err *err)
 {
     char sql[4096];
-    if (!px__is_cached(db, id))
-        lookup_sql(db, sql, sizeof(sql), select);
-    return px__exec_cached(db, id, sql, 5, p, err);
+    if (!px__is_cached(db, PX__Q_SCAN_LOOKUP))
+        lookup_sql(db, sql, sizeof(sql));
+    return px__exec_cached(db, PX__Q_SCAN_LOOKUP, sql, 6, p, err);
 }
 
-/* One round trip for everything a verification reads (statement id, its columns before
- * HISTORY_COLS 8..13): rows gets the newest PX_SCAN_HISTORY_MAX scans, newest first. */
-static px_rc scan_lookup(px_db *db, px__cached id, const char *select, px_pack_public *pub,
-                         px_scan_row *rows, int *n, const char *gtin, const char *serial,
-                         int64_t since_us, int64_t until_us, px_err *err)
+/* The history rows [from, to) of r, all of one item, into it: the newest
+ * PX_SCAN_HISTORY_MAX, newest first. */
+static void lookup_history(px_scan_lookup *it, const PGresult *r, int from, int to)
 {
-    memset(pub, 0, sizeof(*pub));
-    *n = 0;
+    px_scan_row all[2 * PX_SCAN_HISTORY_MAX];
+    int k = 0;
+    for (int i = from; i < to && k < 2 * PX_SCAN_HISTORY_MAX; i++) {
+        int c = LOOKUP_COL_HISTORY;
+        if (px__isnull(r, i, c))
+            continue; /* no scan in the window */
+        px_scan_row *s = &all[k++];
+        s->at_us = strtoll(px__val(r, i, c), NULL, 10);
+        s->has_pos = px__val(r, i, c + 1)[0] == 't';
+        s->lat = strtod(px__val(r, i, c + 2), NULL);
+        s->lon = strtod(px__val(r, i, c + 3), NULL);
+        px_strlcpy(s->country, px__val(r, i, c + 4), sizeof(s->country));
+        px_strlcpy(s->client, px__val(r, i, c + 5), sizeof(s->client));
+    }
+    if (k > 1)
+        qsort(all, (size_t)k, sizeof(all[0]), newest_first);
+    it->n = k < PX_SCAN_HISTORY_MAX ? k : PX_SCAN_HISTORY_MAX;
+    memcpy(it->rows, all, (size_t)it->n * sizeof(it->rows[0]));
+}
+
+/* The statement's parameters $1 and $2 for items (text[]), and $6 (boolean[]) into wide. */
+static px_rc lookup_arrays(px_buf *g, px_buf *s, char wide[2 * PX_SCAN_LOOKUP_MAX + 2],
+                           px_scan_lookup *const *items, int n, px_err *err)
+{
+    const char *gt[PX_SCAN_LOOKUP_MAX], *se[PX_SCAN_LOOKUP_MAX];
+    int o = 0;
+    wide[o++] = '{';
+    for (int i = 0; i < n; i++) {
+        gt[i] = items[i]->gtin;
+        se[i] = items[i]->serial;
+        if (i)
+            wide[o++] = ',';
+        wide[o++] = items[i]->wide ? 't' : 'f';
+    }
+    wide[o++] = '}';
+    wide[o] = '\0';
+    if (!px__text_array(g, gt, (size_t)n, "serials", err) ||
+        !px__text_array(s, se, (size_t)n, "serials", err))
+        return err->rc;
+    return PX_OK;
+}
+
+px_rc px_store_scan_lookup_many(px_db *db, px_scan_lookup *const *items, int n, int64_t since_us,
+                                int64_t until_us, px_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        memset(&items[i]->pub, 0, sizeof(items[i]->pub));
+        items[i]->n = 0;
+    }
+    if (n < 1 || n > PX_SCAN_LOOKUP_MAX)
+        return n < 1 ? PX_OK : px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     char since[24], until[24], lim[8];
     snprintf(since, sizeof(since), "%" PRId64, since_us);
     snprintf(until, sizeof(until), "%" PRId64, until_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
-    const char *params[] = {gtin, serial, since, lim, until};
-    px_rc rc = scan_months(db, since_us, until_us, 0, err);
+    px_buf g, s;
+    px_buf_init(&g, 0);
+    px_buf_init(&s, 0);
+    char wide[2 * PX_SCAN_LOOKUP_MAX + 2];
+    px_rc rc = lookup_arrays(&g, &s, wide, items, n, err);
+    PGresult *r = NULL;
+    if (rc == PX_OK && (rc = scan_months(db, since_us, until_us, 0, err)) == PX_OK) {
+        const char *params[] = {g.data, s.data, since, lim, until, wide};
+        r = lookup_exec(db, params, err);
+        if (!r && db->scan_months[db->sandbox ? 1 : 0].n &&
+            (rc = scan_months(db, since_us, until_us, 1, err)) == PX_OK)
+            /* A month read by name is gone (dropped under this connection): ask again. */
+            r = lookup_exec(db, params, err);
+        rc = r ? PX_OK : err->rc;
+    }
+    px_buf_dispose(&g);
+    px_buf_dispose(&s);
     if (rc != PX_OK)
         return rc;
-    PGresult *r = lookup_exec(db, id, select, params, err);
-    if (!r && db->scan_months[db->sandbox ? 1 : 0].n) {
-        /* A month read by name is gone (dropped under this connection): ask again. */
-        if ((rc = scan_months(db, since_us, until_us, 1, err)) != PX_OK)
-            return rc;
-        r = lookup_exec(db, id, select, params, err);
-    }
-    if (!r)
-        return err->rc;
-    if (PQntuples(r) >= 1)
-        pack_public_row(pub, r);
-    px_scan_row all[2 * PX_SCAN_HISTORY_MAX];
-    int k = 0;
-    for (int i = 0; i < PQntuples(r) && k < 2 * PX_SCAN_HISTORY_MAX; i++) {
-        if (px__isnull(r, i, 8))
-            continue; /* no scan in the window */
-        px_scan_row *s = &all[k++];
-        s->at_us = strtoll(px__val(r, i, 8), NULL, 10);
-        s->has_pos = px__val(r, i, 9)[0] == 't';
-        s->lat = strtod(px__val(r, i, 10), NULL);
-        s->lon = strtod(px__val(r, i, 11), NULL);
-        px_strlcpy(s->country, px__val(r, i, 12), sizeof(s->country));
-        px_strlcpy(s->client, px__val(r, i, 13), sizeof(s->client));
+    /* Rows come ordered by item: each item's rows are one run. */
+    for (int i = 0, end; i < PQntuples(r); i = end) {
+        long k = strtol(px__val(r, i, 0), NULL, 10);
+        for (end = i + 1; end < PQntuples(r) && strcmp(px__val(r, end, 0), px__val(r, i, 0)) == 0;
+             end++)
+            ;
+        if (k < 1 || k > n)
+            continue;
+        pack_public_row(&items[k - 1]->pub, r, i, 1);
+        lookup_history(items[k - 1], r, i, end);
     }
     PQclear(r);
-    if (k > 1)
-        qsort(all, (size_t)k, sizeof(all[0]), newest_first);
-    *n = k < PX_SCAN_HISTORY_MAX ? k : PX_SCAN_HISTORY_MAX;
-    memcpy(rows, all, (size_t)*n * sizeof(rows[0]));
     return PX_OK;
-}
-
-px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us, int64_t until_us,
-                           px_err *err)
-{
-    return scan_lookup(db, PX__Q_SCAN_LOOKUP, "SELECT " PACK_PUBLIC_COLS ", " HISTORY_COLS, pub,
-                       rows, n, gtin, serial, since_us, until_us, err);
-}
-
-px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                                   const char *gtin, const char *serial, int64_t since_us,
-                                   int64_t until_us, px_err *err)
-{
-    return scan_lookup(db, PX__Q_SCAN_VERDICT,
-                       "SELECT p.mah_id, '', " PACK_FACTS ", " OPEN_ALERT_COL ", '', " HISTORY_COLS,
-                       pub, rows, n, gtin, serial, since_us, until_us, err);
 }
 
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,

@@ -43,18 +43,28 @@ typedef struct px_scan_row {
 px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gtin,
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err);
 
-/* px_store_pack_public and the serial's scans in one round trip (the public verification's
- * read): the history from since_us to until_us (packid's clock) into rows (at most PX_SCAN_HISTORY_MAX), newest first. Not
- * cut at the last closed clone alert as px_store_scan_history's: it may hold more scans, never
- * fewer (a flag it raises is decided again on px_store_scan_history's rows). */
-px_rc px_store_scan_lookup(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                           const char *gtin, const char *serial, int64_t since_us,
-                           int64_t until_us, px_err *err);
-/* px_store_scan_lookup without the product's name and passport fields (pub has the MAH, the
- * pack and the open alert): the read of GET /v1/verify, whose answer is the verdict alone. */
-px_rc px_store_scan_lookup_verdict(px_db *db, px_pack_public *pub, px_scan_row *rows, int *n,
-                                   const char *gtin, const char *serial, int64_t since_us,
-                                   int64_t until_us, px_err *err);
+/* One public verification's read (px_store_scan_lookup_many). */
+typedef struct px_scan_lookup {
+    const char *gtin, *serial; /* in: a normalised GTIN and a serial */
+    int wide;                  /* in: the product's name and public passport fields too (the
+                                  resolver's page); 0: the verdict's read (the MAH, the pack,
+                                  the open alert) */
+    px_pack_public pub;        /* out: product_found 0 when the GTIN is nobody's product */
+    px_scan_row rows[PX_SCAN_HISTORY_MAX]; /* out: the serial's scans, newest first */
+    int n;
+} px_scan_lookup;
+
+/* Items per px_store_scan_lookup_many. */
+#define PX_SCAN_LOOKUP_MAX 64
+
+/* px_store_pack_public and the serial's scans from since_us to until_us (packid's clock) for
+ * each of n (1..PX_SCAN_LOOKUP_MAX) items, in one round trip: the public verification's read,
+ * shared by the verifications that wait at the same time (service/verify_batch.c). The
+ * history is not cut at the last closed clone alert as px_store_scan_history's: it may hold
+ * more scans, never fewer (a flag it raises is decided again on px_store_scan_history's
+ * rows). */
+px_rc px_store_scan_lookup_many(px_db *db, px_scan_lookup *const *items, int n, int64_t since_us,
+                                int64_t until_us, px_err *err);
 
 /* A scan waiting to be written (service/scan_buffer.c): everything by value, the client
  * already hashed (hex SHA-256 of the salt and the address, as the database would). */

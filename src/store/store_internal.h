@@ -29,7 +29,7 @@ struct px_db {
 PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The statements of the hot read paths, prepared once per connection (px__exec_cached). */
 typedef enum px__cached {
-    PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verification's one read */
+    PX__Q_SCAN_LOOKUP = 0, /* scan_store.c: the public verifications' one read */
     /* carrier_store.c: a carrier batch job's statements per chunk (claim, read, and the
      * errors and counters; its carriers go by COPY), which plan in about as long as they run
      * on a chunk, and the batch's insert (its job and its items in one statement), which
@@ -38,10 +38,9 @@ typedef enum px__cached {
     PX__Q_CARRIER_CLAIM,
     PX__Q_CARRIER_CHUNK,
     PX__Q_CARRIER_RECORD,
-    PX__Q_AGG_PARENTS,  /* agg_store.c: a packing's parents, locked */
-    PX__Q_AGG_APPLY,    /* agg_store.c: its rules and changes */
-    PX__Q_AGG_RECORD,   /* agg_store.c: its aggregations and events */
-    PX__Q_SCAN_VERDICT, /* scan_store.c: the same without the product's public fields */
+    PX__Q_AGG_PARENTS, /* agg_store.c: a packing's parents, locked */
+    PX__Q_AGG_APPLY,   /* agg_store.c: its rules and changes */
+    PX__Q_AGG_RECORD,  /* agg_store.c: its aggregations and events */
     /* The background runners' claims, asked by every worker on every poll (live and sandbox)
      * and nearly always finding nothing: planned once, an idle server costs a quarter to a
      * third of the CPU it did with them planned on every poll (bench/idle.sh). */

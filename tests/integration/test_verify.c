@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "px_test.h"
 #include "scan_buffer.h"
+#include "scan_store.h"
 
 static px_test_env env;
 
@@ -22,6 +24,9 @@ static int setup(void **state)
     px_test_db_create(&env);
     px_test_setenv(&env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&env, "PACKID_TEST_NOW=2026-03-01T10:00:00Z");
+    /* One client asks for everything at once here (the limits are test_resolver's). */
+    px_test_setenv(&env, "PACKID_PUBLIC_RATE=100000");
+    px_test_setenv(&env, "PACKID_PUBLIC_BURST=100000");
     px_test_server_start(&env);
     char org[40], key[64];
     px_test_org_key(&env, "mah", "Verify MAH", "mah", org, key);
@@ -61,26 +66,185 @@ static void expect_verdict(const char *path, const char *verdict)
     px_http_resp_free(&r);
 }
 
+/* Every verdict, and serials of set 82 with '/' and '%': escaped in the path and query, they
+ * are the serial's own characters, never a path separator (DOMAIN.md §2.2, RFC 3986 §2.1). */
+static const struct {
+    const char *path, *verdict;
+} verdicts[] = {
+    {"/v1/verify/04012345123456/GEN1", "genuine"},
+    {"/v1/verify/04012345123456/GEN1?batch=B1&expiry=261231", "genuine"},
+    {"/v1/verify/4012345123456/REL1", "genuine"}, /* GTIN-13 form */
+    {"/v1/verify/04012345123456/REL1?batch=B2", "mismatch"},
+    {"/v1/verify/04012345123456/REL1?expiry=261231", "mismatch"},
+    {"/v1/verify/04012345123456/OLD1", "expired"}, /* 2026-02-28 < today */
+    {"/v1/verify/04012345123456/STO1", "suspect"},
+    {"/v1/verify/04012345123456/DIS1", "decommissioned"},
+    {"/v1/verify/04012345123456/ALL1", "unknown"},
+    {"/v1/verify/04012345123456/NOPE", "unknown"},
+    {"/v1/verify/09506000134352/GEN1", "unknown"},
+    {"/v1/verify/04012345123456/A%2FB%251", "genuine"},
+    {"/v1/verify/04012345123456/A%2FB%251?batch=L%2F2%25", "genuine"},
+    {"/v1/verify/04012345123456/A%2FB%251?batch=L%2F2", "mismatch"},
+    {"/v1/verify/04012345123456/A%2FB%2510", "unknown"},
+};
+#define N_VERDICTS (int)(sizeof(verdicts) / sizeof(verdicts[0]))
+
 static void test_verify__verdicts(void **state)
 {
     (void)state;
-    expect_verdict("/v1/verify/04012345123456/GEN1", "genuine");
-    expect_verdict("/v1/verify/04012345123456/GEN1?batch=B1&expiry=261231", "genuine");
-    expect_verdict("/v1/verify/4012345123456/REL1", "genuine"); /* GTIN-13 form */
-    expect_verdict("/v1/verify/04012345123456/REL1?batch=B2", "mismatch");
-    expect_verdict("/v1/verify/04012345123456/REL1?expiry=261231", "mismatch");
-    expect_verdict("/v1/verify/04012345123456/OLD1", "expired"); /* 2026-02-28 < today */
-    expect_verdict("/v1/verify/04012345123456/STO1", "suspect");
-    expect_verdict("/v1/verify/04012345123456/DIS1", "decommissioned");
-    expect_verdict("/v1/verify/04012345123456/ALL1", "unknown");
-    expect_verdict("/v1/verify/04012345123456/NOPE", "unknown");
-    expect_verdict("/v1/verify/09506000134352/GEN1", "unknown");
-    /* Set 82 has '/' and '%': escaped in the path and query, they are the serial's own
-     * characters, never a path separator (DOMAIN.md §2.2, RFC 3986 §2.1). */
-    expect_verdict("/v1/verify/04012345123456/A%2FB%251", "genuine");
-    expect_verdict("/v1/verify/04012345123456/A%2FB%251?batch=L%2F2%25", "genuine");
-    expect_verdict("/v1/verify/04012345123456/A%2FB%251?batch=L%2F2", "mismatch");
-    expect_verdict("/v1/verify/04012345123456/A%2FB%2510", "unknown");
+    for (int i = 0; i < N_VERDICTS; i++)
+        expect_verdict(verdicts[i].path, verdicts[i].verdict);
+}
+
+#define ROUNDS 4
+
+static void *verdicts_thread(void *arg)
+{
+    int i = (int)(intptr_t)arg, wrong = 0;
+    for (int k = 0; k < ROUNDS; k++) {
+        px_http_resp r;
+        px_http(&env, &r, "GET", verdicts[i].path, NULL, NULL, NULL);
+        const char *v = r.status == 200 ? px_test_str(r.json, "verdict") : NULL;
+        if (!v || strcmp(v, verdicts[i].verdict) != 0 || json_object_size(r.json) != 1) {
+            print_error("%s: %ld %s (expected %s)\n", verdicts[i].path, r.status, r.body,
+                        verdicts[i].verdict);
+            wrong++;
+        }
+        px_http_resp_free(&r);
+    }
+    return (void *)(intptr_t)wrong;
+}
+
+/* The verifications that arrive together are read together (service/verify_batch.c: one
+ * statement for every request waiting): each answer is still its own pack's, whatever it
+ * was read with, and every verification went through the shared read. */
+static void test_verify__verdicts_read_together(void **state)
+{
+    (void)state;
+    long long reads = px_test_metric(&env, "packid_verify_reads_total");
+    long long served = px_test_metric(&env, "packid_verify_read_requests_total");
+    pthread_t th[N_VERDICTS];
+    for (int i = 0; i < N_VERDICTS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, verdicts_thread, (void *)(intptr_t)i), 0);
+    int wrong = 0;
+    for (int i = 0; i < N_VERDICTS; i++) {
+        void *w;
+        pthread_join(th[i], &w);
+        wrong += (int)(intptr_t)w;
+    }
+    assert_int_equal(wrong, 0);
+    long long n = px_test_metric(&env, "packid_verify_reads_total") - reads;
+    assert_int_equal(px_test_metric(&env, "packid_verify_read_requests_total") - served,
+                     N_VERDICTS * ROUNDS);
+    assert_true(n >= 1 && n <= N_VERDICTS * ROUNDS);
+    print_message("%d verifications in %lld statements\n", N_VERDICTS * ROUNDS, n);
+}
+
+/* Two reads agree field by field. */
+static void assert_same_read(const px_scan_lookup *a, const px_scan_lookup *b)
+{
+    assert_int_equal(a->pub.product_found, b->pub.product_found);
+    assert_string_equal(a->pub.mah_id, b->pub.mah_id);
+    assert_string_equal(a->pub.product_name, b->pub.product_name);
+    assert_int_equal(a->pub.pack.found, b->pub.pack.found);
+    assert_string_equal(a->pub.pack.state, b->pub.pack.state);
+    assert_string_equal(a->pub.pack.reason, b->pub.pack.reason);
+    assert_string_equal(a->pub.pack.batch, b->pub.pack.batch);
+    assert_string_equal(a->pub.pack.expiry, b->pub.pack.expiry);
+    assert_int_equal(a->pub.open_alert, b->pub.open_alert);
+    assert_int_equal(a->pub.nfields, b->pub.nfields);
+    for (int i = 0; i < a->pub.nfields; i++) {
+        assert_string_equal(a->pub.fields[i].key, b->pub.fields[i].key);
+        assert_string_equal(a->pub.fields[i].value, b->pub.fields[i].value);
+    }
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        assert_true(a->rows[i].at_us == b->rows[i].at_us);
+        assert_int_equal(a->rows[i].has_pos, b->rows[i].has_pos);
+        assert_true(a->rows[i].lat == b->rows[i].lat && a->rows[i].lon == b->rows[i].lon);
+        assert_string_equal(a->rows[i].country, b->rows[i].country);
+        assert_string_equal(a->rows[i].client, b->rows[i].client);
+    }
+}
+
+/* The shared read (px_store_scan_lookup_many) gives each serial of a batch what a read of that
+ * serial alone gives, and the facts stored: packs in several states, an unknown serial, a
+ * GTIN that is nobody's product, an open clone alert, a history (newest first, inside the
+ * window only) and the public passport fields only where the wide read asks for them. */
+static void test_verify__batch_read_as_one(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        px_sql_exec(&env,
+                    "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES "
+                    "('04012345123456', 'ALR1', 'released', 'external', 'B1', '261231'), "
+                    "('04012345123456', 'HIS1', 'released', 'external', 'B1', '261231'); "
+                    "INSERT INTO clone_alert (tenant_id, gtin, serial, kind, rules, opened_at) "
+                    "SELECT mah_id, gtin, 'ALR1', 'clone', 'dispersion', now() FROM product "
+                    "WHERE gtin = '04012345123456'; "
+                    "UPDATE product SET master_data = '{\"strength\": \"5 mg\", \"form\": "
+                    "{\"a\": 1}}' WHERE gtin = '04012345123456'; "
+                    "INSERT INTO product_passport (gtin, public_fields) VALUES "
+                    "('04012345123456', '{strength,form}'); "
+                    "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, "
+                    "verdict, source) VALUES ('04012345123456', 'HIS1', "
+                    "'2026-02-27T08:00:00Z', 'DE', 52.5, 13.4, repeat('a', 64), true, "
+                    "'genuine', 'verify'), ('04012345123456', 'HIS1', '2026-02-28T09:00:00Z', "
+                    "NULL, NULL, NULL, repeat('b', 64), true, 'genuine', 'resolver'), "
+                    "('04012345123456', 'HIS1', '2026-01-01T09:00:00Z', 'FR', NULL, NULL, "
+                    "repeat('c', 64), true, 'genuine', 'verify')"),
+        0);
+    static const struct {
+        const char *gtin, *serial;
+        int wide;
+    } in[] = {{"04012345123456", "GEN1", 0}, {"04012345123456", "STO1", 1},
+              {"04012345123456", "NOPE", 0}, {"09506000134352", "GEN1", 1},
+              {"04012345123456", "HIS1", 1}, {"04012345123456", "ALR1", 0},
+              {"04012345123456", "HIS1", 0}, {"04012345123456", "A/B%1", 1}};
+    enum { N = sizeof(in) / sizeof(in[0]) };
+    px_scan_lookup *many = calloc(N, sizeof(*many)), *one = calloc(1, sizeof(*one));
+    assert_non_null(many);
+    assert_non_null(one);
+    px_scan_lookup *items[N];
+    for (int i = 0; i < N; i++) {
+        many[i] = (px_scan_lookup){.gtin = in[i].gtin, .serial = in[i].serial, .wide = in[i].wide};
+        items[i] = &many[i];
+    }
+    px_db *db;
+    px_err err;
+    assert_int_equal(px_db_connect(&db, env.conninfo, &err), PX_OK);
+    /* The window: 30 days back from the test clock's 2026-03-01T10:00:00Z. */
+    int64_t until = 1772359200000000LL, since = until - 30LL * 86400 * 1000000;
+    assert_int_equal(px_store_scan_lookup_many(db, items, N, since, until, &err), PX_OK);
+    for (int i = 0; i < N; i++) {
+        *one = (px_scan_lookup){.gtin = in[i].gtin, .serial = in[i].serial, .wide = in[i].wide};
+        px_scan_lookup *alone = one;
+        assert_int_equal(px_store_scan_lookup_many(db, &alone, 1, since, until, &err), PX_OK);
+        assert_same_read(&many[i], one);
+    }
+    px_db_close(db);
+    assert_string_equal(many[0].pub.pack.state, "commissioned");
+    assert_string_equal(many[0].pub.product_name, ""); /* the verdict's read */
+    assert_int_equal(many[0].pub.nfields, 0);
+    assert_string_equal(many[1].pub.pack.reason, "stolen");
+    assert_string_equal(many[1].pub.product_name, "V");
+    assert_int_equal(many[1].pub.nfields, 1); /* an object is never shown */
+    assert_string_equal(many[1].pub.fields[0].key, "strength");
+    assert_string_equal(many[1].pub.fields[0].value, "5 mg");
+    assert_true(many[2].pub.product_found && !many[2].pub.pack.found);
+    assert_false(many[3].pub.product_found);
+    assert_int_equal(many[4].n, 2); /* January's scan is outside the window */
+    assert_string_equal(many[4].rows[0].country, "");
+    assert_true(many[4].rows[0].at_us > many[4].rows[1].at_us);
+    assert_string_equal(many[4].rows[1].country, "DE");
+    assert_true(many[4].rows[1].has_pos && many[4].rows[1].lat == 52.5);
+    assert_string_equal(many[4].rows[1].client, "aaaaaaaaaaaaaaaa");
+    assert_int_equal(many[6].n, 2);
+    assert_int_equal(many[6].pub.nfields, 0);
+    assert_true(many[5].pub.open_alert && !many[4].pub.open_alert);
+    assert_string_equal(many[7].pub.pack.batch, "L/2%");
+    free(many);
+    free(one);
 }
 
 static void test_verify__bad_input(void **state)
@@ -178,6 +342,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verify__verdicts),
+        cmocka_unit_test(test_verify__verdicts_read_together),
+        cmocka_unit_test(test_verify__batch_read_as_one),
         cmocka_unit_test(test_verify__bad_input),
         cmocka_unit_test(test_verify__scans_lost_are_counted),
     };

@@ -1,0 +1,148 @@
+/* The public verifications' shared reads (verify_batch.h). */
+#include "verify_batch.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "px_clock.h"
+#include "px_log.h"
+
+struct px_verify_batch {
+    px_app *app;
+    int64_t window_us;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    px_verify_prefetch *head, *tail; /* waiting, oldest first */
+    int stopping;
+    pthread_t thread;
+    _Atomic unsigned long reads, items;
+};
+
+/* Up to PX_SCAN_LOOKUP_MAX waiting requests off the queue (mu held), oldest first. */
+static int take(px_verify_batch *vb, px_verify_prefetch **out)
+{
+    int n = 0;
+    while (vb->head && n < PX_SCAN_LOOKUP_MAX) {
+        out[n++] = vb->head;
+        vb->head = vb->head->next;
+    }
+    if (!vb->head)
+        vb->tail = NULL;
+    return n;
+}
+
+/* One statement for the n requests, then each is woken. */
+static void read_batch(px_verify_batch *vb, px_verify_prefetch **ps, int n)
+{
+    px_scan_lookup *items[PX_SCAN_LOOKUP_MAX];
+    for (int i = 0; i < n; i++)
+        items[i] = &ps[i]->lookup;
+    px_err err;
+    px_err_clear(&err);
+    int64_t now = px_now_us(), since = now - vb->window_us;
+    px_db *db = px_pool_acquire(vb->app->pool, &err);
+    px_rc rc = db ? px_store_scan_lookup_many(db, items, n, since, now, &err) : err.rc;
+    if (db)
+        px_pool_release(vb->app->pool, db);
+    if (rc != PX_OK)
+        px_logf(PX_LOG_ERROR, "verification read of %d requests failed: %s", n, err.message);
+    atomic_fetch_add(&vb->reads, 1);
+    atomic_fetch_add(&vb->items, (unsigned long)n);
+    for (int i = 0; i < n; i++) {
+        px_verify_prefetch *p = ps[i];
+        p->at_us = now;
+        p->since_us = since;
+        p->rc = rc;
+        p->err = err;
+        p->done = 1;
+        p->ready(p->arg); /* p is the request's from here on */
+    }
+}
+
+static void *loop(void *arg)
+{
+    px_verify_batch *vb = arg;
+    px_verify_prefetch *ps[PX_SCAN_LOOKUP_MAX];
+    pthread_mutex_lock(&vb->mu);
+    for (;;) {
+        while (!vb->head && !vb->stopping)
+            pthread_cond_wait(&vb->wake, &vb->mu);
+        int n = take(vb, ps);
+        if (!n)
+            break; /* stopping, and nothing waits */
+        pthread_mutex_unlock(&vb->mu);
+        read_batch(vb, ps, n);
+        pthread_mutex_lock(&vb->mu);
+    }
+    pthread_mutex_unlock(&vb->mu);
+    return NULL;
+}
+
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int64_t window_us, px_err *err)
+{
+    *out = NULL;
+    px_verify_batch *vb = calloc(1, sizeof(*vb));
+    if (!vb)
+        return px_err_oom(err);
+    vb->app = app;
+    vb->window_us = window_us;
+    pthread_mutex_init(&vb->mu, NULL);
+    pthread_cond_init(&vb->wake, NULL);
+    if (pthread_create(&vb->thread, NULL, loop, vb) != 0) {
+        pthread_cond_destroy(&vb->wake);
+        pthread_mutex_destroy(&vb->mu);
+        free(vb);
+        return px_err_set(err, PX_EINTERNAL, "internal", "cannot start the verification reads");
+    }
+    *out = vb;
+    return PX_OK;
+}
+
+void px_verify_batch_stop(px_verify_batch *vb)
+{
+    if (!vb)
+        return;
+    pthread_mutex_lock(&vb->mu);
+    vb->stopping = 1;
+    pthread_cond_signal(&vb->wake);
+    pthread_mutex_unlock(&vb->mu);
+    pthread_join(vb->thread, NULL);
+}
+
+void px_verify_batch_free(px_verify_batch *vb)
+{
+    if (!vb)
+        return;
+    pthread_cond_destroy(&vb->wake);
+    pthread_mutex_destroy(&vb->mu);
+    free(vb);
+}
+
+int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
+{
+    p->done = 0;
+    p->next = NULL;
+    p->lookup.gtin = p->gtin;
+    p->lookup.serial = p->serial;
+    pthread_mutex_lock(&vb->mu);
+    if (vb->stopping) {
+        pthread_mutex_unlock(&vb->mu);
+        return -1;
+    }
+    if (vb->tail)
+        vb->tail->next = p;
+    else
+        vb->head = p;
+    vb->tail = p;
+    pthread_cond_signal(&vb->wake);
+    pthread_mutex_unlock(&vb->mu);
+    return 0;
+}
+
+void px_verify_batch_stats(px_verify_batch *vb, unsigned long *reads, unsigned long *items)
+{
+    *reads = vb ? atomic_load(&vb->reads) : 0;
+    *items = vb ? atomic_load(&vb->items) : 0;
+}

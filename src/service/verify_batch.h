@@ -1,0 +1,53 @@
+/* verify_batch — the public verifications' reads, shared (docs/resolver.md "Speed").
+ *
+ * Every public verification and resolver hit reads its pack, product, open alert and recent
+ * scans in one statement, and PostgreSQL spends most of such a read starting the statement's
+ * plan, not probing its indexes. The HTTP threads do not wait for that read: a request that
+ * can take the fast path hands its read to this batch and parks (libmicrohttpd's suspended
+ * connection); one thread reads for every request waiting at that moment in one statement
+ * (px_store_scan_lookup_many, up to PX_SCAN_LOOKUP_MAX serials), at one instant, and wakes
+ * each request, which goes on with px_svc_public_verify as if it had read for itself. Under
+ * load a statement serves tens of requests; alone, a request waits for nothing but its read. */
+#ifndef PX_SERVICE_VERIFY_BATCH_H
+#define PX_SERVICE_VERIFY_BATCH_H
+
+#include "scan_store.h"
+#include "service.h"
+
+typedef struct px_verify_batch px_verify_batch;
+
+/* One request's read, owned by the request (it must outlive the call of ready). */
+typedef struct px_verify_prefetch {
+    char gtin[15];   /* the normalised GTIN */
+    char serial[21]; /* the serial (GS1 AI 21) */
+    px_scan_lookup lookup;
+    /* Set by the batch before ready is called: */
+    int done;         /* 1: lookup holds the read taken at at_us (or rc says why not) */
+    int64_t at_us;    /* the instant of the read: the scan's time */
+    int64_t since_us; /* the window's start the history was read from */
+    px_rc rc;
+    px_err err;
+    /* Called once from the batch's thread when the read is done (or failed); the request may
+     * be gone from the caller's hands as soon as it is called. */
+    void (*ready)(void *arg);
+    void *arg;
+    struct px_verify_prefetch *next; /* the batch's queue */
+} px_verify_prefetch;
+
+/* Starts the batch's thread; its reads take a connection of app's pool for each statement.
+ * window_us: how far back the history is read (the clone rules' longest window). */
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int64_t window_us, px_err *err);
+/* Reads what waits, calls each ready, then ends the thread (NULL-safe). Later submissions are
+ * refused. */
+void px_verify_batch_stop(px_verify_batch *vb);
+/* Frees a stopped batch (NULL-safe), once no thread can submit to it any more. */
+void px_verify_batch_free(px_verify_batch *vb);
+
+/* Queues p's read: 0, and p->ready is called once it is done; -1 when the batch has stopped
+ * (nothing queued, ready is not called). */
+int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p);
+
+/* Statements read and requests served since start (/metrics). */
+void px_verify_batch_stats(px_verify_batch *vb, unsigned long *reads, unsigned long *items);
+
+#endif
