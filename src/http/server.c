@@ -464,6 +464,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->parked) {
+        /* Resumed once the read is ready (or was not queued); a call before that (which the
+         * library does not make) keeps waiting rather than reading twice. */
+        if (r->pre && atomic_load(&r->pre->done) == 0)
+            return MHD_YES;
         r->parked = 0; /* resumed: the handler goes on with its read */
         run_handler(r);
         /* Its answer is built. A server thread resumes every request the batch woke in one

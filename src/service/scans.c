@@ -388,7 +388,7 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
         return rc;
     if (fast_path(app, w, c.serial) && !px_db_is_sandbox(db)) {
         /* A read the batch took for these inputs (px_svc_public_verify_prefetch). */
-        c.pre = pre && pre->done && strcmp(pre->gtin, g) == 0 &&
+        c.pre = pre && atomic_load(&pre->done) == 1 && strcmp(pre->gtin, g) == 0 &&
                         strcmp(pre->serial, c.serial) == 0 &&
                         pre->lookup.wide == !w->verdict_only && !w->lookup_db
                     ? pre

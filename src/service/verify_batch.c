@@ -56,7 +56,7 @@ static void read_batch(px_verify_batch *vb, px_verify_prefetch **ps, int n)
         p->since_us = since;
         p->rc = rc;
         p->err = err;
-        p->done = 1;
+        atomic_store(&p->done, 1);
         p->ready(p->arg); /* p is the request's from here on */
     }
 }
@@ -122,13 +122,14 @@ void px_verify_batch_free(px_verify_batch *vb)
 
 int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
 {
-    p->done = 0;
+    atomic_store(&p->done, 0);
     p->next = NULL;
     p->lookup.gtin = p->gtin;
     p->lookup.serial = p->serial;
     pthread_mutex_lock(&vb->mu);
     if (vb->stopping) {
         pthread_mutex_unlock(&vb->mu);
+        atomic_store(&p->done, -1);
         return -1;
     }
     if (vb->tail)

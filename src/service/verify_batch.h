@@ -11,6 +11,8 @@
 #ifndef PX_SERVICE_VERIFY_BATCH_H
 #define PX_SERVICE_VERIFY_BATCH_H
 
+#include <stdatomic.h>
+
 #include "scan_store.h"
 #include "service.h"
 
@@ -22,7 +24,9 @@ typedef struct px_verify_prefetch {
     char serial[21]; /* the serial (GS1 AI 21) */
     px_scan_lookup lookup;
     /* Set by the batch before ready is called: */
-    int done;         /* 1: lookup holds the read taken at at_us (or rc says why not) */
+    /* 0 while queued; 1 once lookup holds the read taken at at_us (or rc says why not), set
+     * before ready is called; -1: not queued (the batch had stopped) */
+    _Atomic int done;
     int64_t at_us;    /* the instant of the read: the scan's time */
     int64_t since_us; /* the window's start the history was read from */
     px_rc rc;
