@@ -596,19 +596,12 @@ void h_resolve(px_req *r)
                        f.a == PX_RESOLVE_PAGE || f.a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
                        /* the JSON answer is the verdict alone, as GET /v1/verify's */
                        f.a == PX_RESOLVE_JSON};
-    /* The read waits for the batch's next statement, parked (verify_batch.h). */
-    if (px__verify_park(r, gtin, f.serial, f.lot, element(&e, "17"), &w)) {
-        /* The link parsed once: called again after the park, the handler starts from it. */
-        if ((r->kept = malloc(sizeof(e))) != NULL)
-            memcpy(r->kept, &e, sizeof(e));
-        return;
-    }
-    px_db *db = px_req_begin(r, &err);
+    int parked;
+    px_db *db = px__verify_begin(r, gtin, f.serial, f.lot, element(&e, "17"), &w, &parked);
+    if (parked && (r->kept = malloc(sizeof(e))) != NULL)
+        memcpy(r->kept, &e, sizeof(e)); /* called again after the park: the link parsed once */
     if (!db)
-        return;
-    /* The pack is read on a fenced standby as GET /v1/verify's (h_verify.c). */
-    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
-        return;
+        return; /* parked, or refused */
     px_public_view *v = calloc(1, sizeof(*v));
     if (!v) {
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
@@ -689,7 +682,7 @@ int px__resolver_fallback(px_req *r)
             return 0;
         }
     }
-    r->handler = h_resolve; /* called again after a park (px__verify_park) */
+    r->handler = h_resolve; /* called again after a park (px__verify_begin) */
     h_resolve(r);
     return 1;
 }

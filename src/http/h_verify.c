@@ -9,6 +9,7 @@
 void h_verify(px_req *r)
 {
     px_err err;
+    px_err_clear(&err);
     px_scan_where w = {px_req_query(r, "country"),
                        px_req_query(r, "lat"),
                        px_req_query(r, "lon"),
@@ -18,17 +19,10 @@ void h_verify(px_req *r)
                        1};
     const char *gtin = px_req_param(r, 0), *serial = px_req_param(r, 1);
     const char *batch = px_req_query(r, "batch"), *expiry = px_req_query(r, "expiry");
-    /* The read waits for the batch's next statement, parked (verify_batch.h). */
-    if (px__verify_park(r, gtin, serial, batch, expiry, &w))
-        return;
-    /* Each hit records a scan (docs/resolver.md), a write: it goes to the primary. The pack is
-     * read on a fenced standby when one is configured and PACKID_VERIFY_ON_STANDBY allows
-     * (docs/scaling.md "Reads from standbys"). */
-    px_db *db = px_req_begin(r, &err);
+    int parked;
+    px_db *db = px__verify_begin(r, gtin, serial, batch, expiry, &w, &parked);
     if (!db)
-        return;
-    if (r->app->cfg.verify_on_standby && !(w.lookup_db = px_req_read_db_durable(r, &err)))
-        return;
+        return; /* parked, or refused */
     px_public_view v;
     if (px_reply_failed(
             r, px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre, &v, &err),

@@ -65,7 +65,7 @@ struct px_req {
     int page; /* a route of PX_PAGE (or the resolver's other forms): refusals are pages too, to
                * a client that asks for the page (px_reply_error) */
     double t0;
-    /* A public verification's read, taken by the batch (px__verify_park), or NULL. */
+    /* A public verification's read, taken by the batch (px__verify_begin), or NULL. */
     struct px_verify_prefetch *pre;
     int parked;         /* suspended until the batch's read is ready: the handler is called again */
     px_handler handler; /* the handler running: the route's, or the resolver's other forms' */
@@ -239,13 +239,14 @@ void px__limiter_drain(px_limiter *l, const char *client, double seconds);
 /* The client's address (PACKID_TRUSTED_PROXY's X-Forwarded-For when the peer is that proxy). */
 const char *px__client_addr(px_req *r);
 
-/* The public verification of these inputs hands its read to the batch (verify_batch.h) and
- * the request waits for it, suspended, holding no thread and no connection: 1 when parked
- * (the handler returns at once and is called again when the read is ready, with r->pre
- * holding it), 0 when the handler reads for itself now (the second call, no batch, a read
- * the batch does not take). */
-int px__verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
-                    const char *expiry, const struct px_scan_where *w);
+/* The start of a public verification's handler (h_verify, h_resolve). *parked = 1: the read
+ * of these inputs went to the batch (verify_batch.h) and the request waits for it suspended,
+ * holding no thread and no connection; the handler returns at once and is called again when
+ * the read is ready (r->pre holds it). Else the database to verify with: the primary (every
+ * hit records a scan there), and w->lookup_db a fenced standby when PACKID_VERIFY_ON_STANDBY
+ * allows (docs/scaling.md "Reads from standbys"); NULL with the refusal queued. */
+px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const char *batch,
+                        const char *expiry, struct px_scan_where *w, int *parked);
 /* Takes a token for the request's client; when none is left answers 429 rate_limited with
  * Retry-After and returns 1. REQ-ABUSE-1. */
 int px__limit_public(px_req *r);

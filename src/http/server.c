@@ -269,7 +269,7 @@ static int query_refused(px_req *r, const px_route *rt)
 }
 
 /* The request's handler (r->handler): a response queued, or the request parked
- * (px__verify_park). */
+ * (verify_park). */
 static void run_handler(px_req *r)
 {
     r->handler(r);
@@ -287,8 +287,12 @@ static void unpark(void *arg)
     MHD_resume_connection(r->conn);
 }
 
-int px__verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
-                    const char *expiry, const px_scan_where *w)
+/* The read of a public verification of these inputs handed to the batch (verify_batch.h), the
+ * request suspended meanwhile, holding no thread and no connection: 1 when parked (the
+ * handler is called again when the read is ready, with r->pre holding it), 0 when the handler
+ * reads for itself now (the second call, no batch, a read the batch does not take). */
+static int verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
+                       const char *expiry, const px_scan_where *w)
 {
     if (r->pre || !r->app->verify_batch)
         return 0;
@@ -304,6 +308,18 @@ int px__verify_park(px_req *r, const char *gtin, const char *serial, const char 
     if (px_verify_batch_submit(r->app->verify_batch, r->pre) != 0)
         MHD_resume_connection(r->conn); /* the server is stopping: it reads for itself */
     return 1;
+}
+
+px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const char *batch,
+                        const char *expiry, px_scan_where *w, int *parked)
+{
+    px_err err;
+    if ((*parked = verify_park(r, gtin, serial, batch, expiry, w)) != 0)
+        return NULL;
+    px_db *db = px_req_begin(r, &err);
+    if (db && r->app->cfg.verify_on_standby && !(w->lookup_db = px_req_read_db_durable(r, &err)))
+        return NULL;
+    return db;
 }
 
 static void dispatch(px_req *r)
@@ -542,7 +558,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         return px_err_set(err, PX_EINVALID, "bad_config", "cannot resolve PACKID_LISTEN host %s",
                           app->cfg.listen_host);
     /* Suspend and resume: a public verification waits for the batch's read parked
-     * (px__verify_park), not in a server thread. */
+     * (px__verify_begin), not in a server thread. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -596,7 +612,7 @@ void px_http_stop(px_http_server *srv)
         return;
     /* The batch answers every parked request first: libmicrohttpd cannot stop with a
      * connection suspended. A request parked from here on is resumed at once and reads for
-     * itself (px__verify_park). */
+     * itself (px__verify_begin). */
     px_verify_batch_stop(srv->app->verify_batch);
     MHD_stop_daemon(srv->daemon);
     px_verify_batch_free(srv->app->verify_batch);
