@@ -67,11 +67,12 @@ static int render_reports(px_req *r, px_buf *b)
     unsigned long reads, served;
     px_verify_batch_stats(r->app->verify_batch, &reads, &served);
     px_buf_printf(b,
-                  "# HELP packid_verify_reads_total Statements that read public verifications "
-                  "together (verify_batch.h).\n# TYPE packid_verify_reads_total counter\n"
+                  "# HELP packid_verify_reads_total Reads tried for public verifications "
+                  "together, failed ones too (verify_batch.h).\n"
+                  "# TYPE packid_verify_reads_total counter\n"
                   "packid_verify_reads_total %lu\n"
                   "# HELP packid_verify_read_requests_total Public verifications those "
-                  "statements served.\n# TYPE packid_verify_read_requests_total counter\n"
+                  "reads answered.\n# TYPE packid_verify_read_requests_total counter\n"
                   "packid_verify_read_requests_total %lu\n",
                   reads, served);
     px_db *db = px_req_db(r);

@@ -294,7 +294,8 @@ static void unpark(void *arg)
 static int verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
                        const char *expiry, const px_scan_where *w)
 {
-    if (r->pre || !r->app->verify_batch)
+    /* Not a scan (a linkset, a redirect), or a standby's read: nothing to queue. */
+    if (r->pre || !r->app->verify_batch || !w->source || r->app->cfg.verify_on_standby)
         return 0;
     r->pre = calloc(1, sizeof(*r->pre));
     if (!r->pre || !px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin, serial, batch,
@@ -306,7 +307,7 @@ static int verify_park(px_req *r, const char *gtin, const char *serial, const ch
     MHD_suspend_connection(r->conn);
     r->parked = 1;
     if (px_verify_batch_submit(r->app->verify_batch, r->pre) != 0)
-        MHD_resume_connection(r->conn); /* the server is stopping: it reads for itself */
+        MHD_resume_connection(r->conn); /* stopping, or the queue is full: it reads itself */
     return 1;
 }
 

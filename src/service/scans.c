@@ -36,6 +36,10 @@ static int coordinate(const char *s, double limit, double *out)
     return 1;
 }
 
+/* The history the clone rules see at most: the read's, the scans buffered when it was taken,
+ * and those buffered since. */
+#define HISTORY_ROWS (3 * PX_SCAN_HISTORY_MAX)
+
 typedef struct verify_ctx {
     const px_app *app;
     const char *gtin, *serial, *batch, *expiry;
@@ -70,8 +74,8 @@ int64_t px_svc_scan_window_us(const px_app *app)
 static unsigned evaluate(const px_clone_rules *rules, const px_public_view *o,
                          const px_scan_row *rows, int n, const px_scan *now)
 {
-    px_scan hist[2 * PX_SCAN_HISTORY_MAX];
-    for (int i = 0; i < n && i < 2 * PX_SCAN_HISTORY_MAX; i++) {
+    px_scan hist[HISTORY_ROWS];
+    for (int i = 0; i < n && i < HISTORY_ROWS; i++) {
         memset(&hist[i], 0, sizeof(hist[i]));
         hist[i].at_us = rows[i].at_us;
         hist[i].has_pos = rows[i].has_pos;
@@ -86,8 +90,7 @@ static unsigned evaluate(const px_clone_rules *rules, const px_public_view *o,
         st = PX_PACK_ALLOCATED;
     if (o->pub.pack.reason[0] && px_decom_reason_parse(&reason, o->pub.pack.reason, NULL) != PX_OK)
         reason = PX_REASON_NONE;
-    return px_clone_evaluate(rules, hist, n < 2 * PX_SCAN_HISTORY_MAX ? n : 2 * PX_SCAN_HISTORY_MAX,
-                             now, 1, st, reason);
+    return px_clone_evaluate(rules, hist, n < HISTORY_ROWS ? n : HISTORY_ROWS, now, 1, st, reason);
 }
 
 static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *err)
@@ -166,13 +169,14 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     px_clone_rules rules;
     int64_t now_us = px_now_us();
     int64_t since = now_us - rules_of(c->app, &rules);
-    px_scan_row rows[2 * PX_SCAN_HISTORY_MAX];
+    px_scan_row rows[HISTORY_ROWS];
     int n = 0;
-    px_scan_lookup own, *lk = &own;
+    px_scan_lookup own;
+    const px_scan_lookup *lk = &own;
     px_rc rc = PX_OK;
     if (c->pre) {
         /* Read by the batch (verify_batch.h): the scan happened at the read's instant. */
-        lk = (px_scan_lookup *)&c->pre->lookup;
+        lk = &c->pre->lookup;
         now_us = c->pre->at_us;
         since = c->pre->since_us;
         if ((rc = c->pre->rc) != PX_OK)
@@ -183,7 +187,8 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
          * and written on the primary, and any outcome that writes at once (a clone flag, an
          * unknown serial) leaves this path for verify_body's transaction on the primary. */
         own = (px_scan_lookup){.gtin = c->gtin, .serial = c->serial, .wide = !c->w->verdict_only};
-        rc = px_store_scan_lookup_many(c->w->lookup_db ? c->w->lookup_db : db, &lk, 1, since,
+        px_scan_lookup *one = &own;
+        rc = px_store_scan_lookup_many(c->w->lookup_db ? c->w->lookup_db : db, &one, 1, since,
                                        now_us, err);
     }
     if (rc != PX_OK)
@@ -191,6 +196,12 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     o->pub = lk->pub;
     n = lk->n;
     memcpy(rows, lk->rows, (size_t)n * sizeof(rows[0]));
+    if (c->pre) {
+        /* The scans buffered when the batch read (a scan written meanwhile is in the read or
+         * here; one in both is harmless: scan_buffer.h). */
+        memcpy(rows + n, c->pre->buffered, (size_t)c->pre->nbuffered * sizeof(rows[0]));
+        n += c->pre->nbuffered;
+    }
     if ((rc = verdict_of(c, now_us, err)) != PX_OK)
         return rc;
     if (!o->pub.product_found) {
@@ -199,8 +210,7 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     }
     if (o->verdict == PX_VERDICT_UNKNOWN)
         return PX_OK;
-    px_scan_buffer_history(c->app->scans, c->gtin, c->serial, since, rows, &n,
-                           2 * PX_SCAN_HISTORY_MAX);
+    px_scan_buffer_history(c->app->scans, c->gtin, c->serial, since, rows, &n, HISTORY_ROWS);
     px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
     px_strlcpy(now.country, c->country, sizeof(now.country));
     if (evaluate(&rules, o, rows, n, &now))

@@ -8,6 +8,7 @@
 
 #include "px_clock.h"
 #include "px_log.h"
+#include "scan_buffer.h"
 
 struct px_verify_batch {
     px_app *app;
@@ -15,6 +16,7 @@ struct px_verify_batch {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     px_verify_prefetch *head, *tail; /* waiting, oldest first */
+    int waiting;
     int stopping;
     pthread_t thread;
     _Atomic unsigned long reads, items;
@@ -27,6 +29,7 @@ static int take(px_verify_batch *vb, px_verify_prefetch **out)
     while (vb->head && n < PX_SCAN_LOOKUP_MAX) {
         out[n++] = vb->head;
         vb->head = vb->head->next;
+        vb->waiting--;
     }
     if (!vb->head)
         vb->tail = NULL;
@@ -42,6 +45,12 @@ static void read_batch(px_verify_batch *vb, px_verify_prefetch **ps, int n)
     px_err err;
     px_err_clear(&err);
     int64_t now = px_now_us(), since = now - vb->window_us;
+    for (int i = 0; i < n; i++) {
+        ps[i]->nbuffered = 0;
+        if (vb->app->scans)
+            px_scan_buffer_history(vb->app->scans, ps[i]->gtin, ps[i]->serial, since,
+                                   ps[i]->buffered, &ps[i]->nbuffered, PX_SCAN_HISTORY_MAX);
+    }
     px_db *db = px_pool_acquire(vb->app->pool, &err);
     px_rc rc = db ? px_store_scan_lookup_many(db, items, n, since, now, &err) : err.rc;
     if (db)
@@ -127,7 +136,7 @@ int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
     p->lookup.gtin = p->gtin;
     p->lookup.serial = p->serial;
     pthread_mutex_lock(&vb->mu);
-    if (vb->stopping) {
+    if (vb->stopping || vb->waiting >= PX_VERIFY_QUEUE_MAX) {
         pthread_mutex_unlock(&vb->mu);
         atomic_store(&p->done, -1);
         return -1;
@@ -137,6 +146,7 @@ int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
     else
         vb->head = p;
     vb->tail = p;
+    vb->waiting++;
     pthread_cond_signal(&vb->wake);
     pthread_mutex_unlock(&vb->mu);
     return 0;

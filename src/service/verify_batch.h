@@ -7,7 +7,9 @@
  * connection); one thread reads for every request waiting at that moment in one statement
  * (px_store_scan_lookup_many, up to PX_SCAN_LOOKUP_MAX serials), at one instant, and wakes
  * each request, which goes on with px_svc_public_verify as if it had read for itself. Under
- * load a statement serves tens of requests; alone, a request waits for nothing but its read. */
+ * load a statement serves tens of requests; a request waits for the statement already
+ * running, if any, and its own. At most PX_VERIFY_QUEUE_MAX requests wait: beyond, a request
+ * reads for itself. */
 #ifndef PX_SERVICE_VERIFY_BATCH_H
 #define PX_SERVICE_VERIFY_BATCH_H
 
@@ -18,14 +20,20 @@
 
 typedef struct px_verify_batch px_verify_batch;
 
+#define PX_VERIFY_QUEUE_MAX 4096
+
 /* One request's read, owned by the request (it must outlive the call of ready). */
 typedef struct px_verify_prefetch {
     char gtin[15];   /* the normalised GTIN */
     char serial[21]; /* the serial (GS1 AI 21) */
     px_scan_lookup lookup;
-    /* Set by the batch before ready is called: */
-    /* 0 while queued; 1 once lookup holds the read taken at at_us (or rc says why not), set
-     * before ready is called; -1: not queued (the batch had stopped) */
+    /* The serial's buffered scans (scan_buffer.h) taken just before the statement: a scan a
+     * flush writes while the statement runs is in one or the other. */
+    px_scan_row buffered[PX_SCAN_HISTORY_MAX];
+    int nbuffered;
+    /* 0 while queued; 1 once the batch has read (lookup, or rc says why not), set before
+     * ready is called; -1 when submit did not queue it (the batch had stopped, or the queue
+     * was full) */
     _Atomic int done;
     int64_t at_us;    /* the instant of the read: the scan's time */
     int64_t since_us; /* the window's start the history was read from */
@@ -48,10 +56,11 @@ void px_verify_batch_stop(px_verify_batch *vb);
 void px_verify_batch_free(px_verify_batch *vb);
 
 /* Queues p's read: 0, and p->ready is called once it is done; -1 when the batch has stopped
- * (nothing queued, ready is not called). */
+ * or PX_VERIFY_QUEUE_MAX requests wait (nothing queued, ready is not called). */
 int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p);
 
-/* Statements read and requests served since start (/metrics). */
+/* Reads tried (statements sent, or a connection not found for one) and the requests they
+ * answered since start (/metrics). */
 void px_verify_batch_stats(px_verify_batch *vb, unsigned long *reads, unsigned long *items);
 
 #endif

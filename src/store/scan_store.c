@@ -91,7 +91,8 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 }
 
 /* The lookup of a batch of serials (px_store_scan_lookup_many): per item k (of $1 GTINs, $2
- * serials, $6 "wide" flags, numbered k.i from 1) the product, the pack, an open alert, the
+ * serials, $6 "wide" flags, numbered k.i from 1; the GTINs as char(14), product.gtin's own
+ * type, so that its primary key answers the join) the product, the pack, an open alert, the
  * name and public fields when wide, and the serial's newest scans from $3 to $5
  * (microseconds), at most $4 from each table read, one output row each (none: one row of
  * NULLs) — columns 9..14, ordered by item; the caller keeps the newest $4. An item whose GTIN
@@ -112,9 +113,9 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
     "coalesce(h.country, ''), left(h.client, 16)"
 #define LOOKUP_FROM_HEAD                                                                       \
-    " FROM unnest($1::text[], $2::text[], $6::boolean[]) WITH ORDINALITY k(gtin, serial, wide, " \
-    "i) JOIN product p ON p.gtin = k.gtin LEFT JOIN serial s ON s.gtin = p.gtin AND "          \
-    "s.serial = k.serial LEFT JOIN LATERAL ("
+    " FROM unnest($1::char(14)[], $2::text[], $6::boolean[]) WITH ORDINALITY "                 \
+    "k(gtin, serial, wide, i) JOIN product p ON p.gtin = k.gtin LEFT JOIN serial s ON "        \
+    "s.gtin = p.gtin AND s.serial = k.serial LEFT JOIN LATERAL ("
 #define LOOKUP_FROM_TAIL ") h ON true ORDER BY k.i"
 /* The history's part of one table (%s: scan or one month of it). */
 #define LOOKUP_PART                                                                            \
@@ -266,7 +267,7 @@ static px_rc lookup_arrays(px_buf *g, px_buf *s, char wide[2 * PX_SCAN_LOOKUP_MA
     }
     wide[o++] = '}';
     wide[o] = '\0';
-    if (!px__text_array(g, gt, (size_t)n, "serials", err) ||
+    if (!px__text_array(g, gt, (size_t)n, "GTINs", err) ||
         !px__text_array(s, se, (size_t)n, "serials", err))
         return err->rc;
     return PX_OK;
