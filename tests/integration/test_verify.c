@@ -97,6 +97,20 @@ static void test_verify__verdicts(void **state)
         expect_verdict(verdicts[i].path, verdicts[i].verdict);
 }
 
+/* Whether a session waits (5 s at most) for a lock on a table whose name is LIKE pattern. */
+static int lock_waiter(const char *pattern)
+{
+    for (int i = 0; i < 200; i++) {
+        if (px_count_of(&env,
+                        "SELECT count(*) FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+                        "WHERE NOT l.granted AND k.relname LIKE '%s'",
+                        pattern) > 0)
+            return 1;
+        px_sleep_ms(25);
+    }
+    return 0;
+}
+
 #define ROUNDS 4
 
 static void *verdicts_thread(void *arg)
@@ -130,13 +144,7 @@ static void test_verify__verdicts_read_together(void **state)
     pthread_t th[N_VERDICTS];
     for (int i = 0; i < N_VERDICTS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, verdicts_thread, (void *)(intptr_t)i), 0);
-    long long blocked = 0;
-    for (int i = 0; i < 200 && !blocked; i++) {
-        blocked = px_count_of(&env, "SELECT count(*) FROM pg_locks WHERE NOT granted AND "
-                                    "relation = 'product'::regclass");
-        if (!blocked)
-            px_sleep_ms(25);
-    }
+    int blocked = lock_waiter("product");
     px_sleep_ms(500);
     px_test_hold_end(held, NULL);
     int wrong = 0;
@@ -331,13 +339,7 @@ static void test_verify__scans_lost_are_counted(void **state)
     PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
     assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
     /* The write waits on the scan table (or one of its months) behind the held session. */
-    long long waiting = 0;
-    for (int i = 0; i < 200 && !waiting; i++) {
-        waiting = px_count_of(&env, "SELECT count(*) FROM pg_locks l JOIN pg_class k ON k.oid = "
-                                    "l.relation WHERE NOT l.granted AND k.relname LIKE 'scan%%'");
-        if (!waiting)
-            px_sleep_ms(25);
-    }
+    int waiting = lock_waiter("scan%");
     r.at_us++;
     int pushed = px_scan_buffer_push(c.b, &r, &full); /* the emptied buffer takes it */
     /* The hold ends before any assertion, so a failing one never leaves the write waiting. */
