@@ -1,7 +1,9 @@
 /* GET /v1/verify/{gtin}/{serial} (docs/api.md "Verification"): no key, one verdict, nothing else.
  */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -360,6 +362,55 @@ static void test_verify__scans_lost_are_counted(void **state)
     px_db_close(c.db);
 }
 
+static void *verify_once(void *arg)
+{
+    px_http_resp *r = arg;
+    px_http(&env, r, "GET", "/v1/verify/04012345123456/GEN1", NULL, NULL, NULL);
+    return NULL;
+}
+
+static void *stop_server(void *arg)
+{
+    *(int *)arg = px_test_server_stop(&env);
+    return NULL;
+}
+
+/* A stop with a verification parked (its read waiting on a held table) ends cleanly:
+ * libmicrohttpd cannot stop with a connection suspended, so the batch first reads and wakes
+ * every request it holds (verify_batch.h). The request ends (answered, or cut as any request
+ * the stop finds unanswered) and the server exits 0. Runs last: it stops the server. */
+static void test_verify__stop_with_a_request_parked(void **state)
+{
+    (void)state;
+    PGconn *held = px_test_hold(&env, "LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
+    px_http_resp r;
+    memset(&r, 0, sizeof(r));
+    pthread_t req, stop;
+    assert_int_equal(pthread_create(&req, NULL, verify_once, &r), 0);
+    int parked = lock_waiter("product"), status = -1;
+    pid_t pid = env.server_pid;
+    assert_int_equal(pthread_create(&stop, NULL, stop_server, &status), 0);
+    px_sleep_ms(300); /* the stop waits for the batch's read */
+    px_test_hold_end(held, NULL);
+    /* A server that does not stop within 20 s is killed (status 128 + 9): the test fails
+     * rather than hangs. */
+    int joined = 0;
+    for (int i = 0; i < 200 && !joined; i++) {
+        joined = pthread_tryjoin_np(stop, NULL) == 0;
+        if (!joined)
+            px_sleep_ms(100);
+    }
+    if (!joined) {
+        kill(pid, SIGKILL);
+        pthread_join(stop, NULL);
+    }
+    pthread_join(req, NULL);
+    print_message("the parked request ended with %ld\n", r.status);
+    px_http_resp_free(&r);
+    assert_true(parked);
+    assert_int_equal(status, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_verify__batch_read_as_one),
         cmocka_unit_test(test_verify__bad_input),
         cmocka_unit_test(test_verify__scans_lost_are_counted),
+        cmocka_unit_test(test_verify__stop_with_a_request_parked),
     };
     return cmocka_run_group_tests_name("verify", tests, setup, teardown);
 }
