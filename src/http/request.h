@@ -60,6 +60,7 @@ struct px_req {
     char rid[65];              /* the client's X-Request-Id when sane, else a new one */
     char allow[64];            /* 405: the methods the path takes (Allow header) */
     px_limiter *limiter;       /* the server's public-route buckets (ratelimit.c) */
+    _Atomic int *parked_live;  /* the server's count of parked requests not yet ended */
     char client[64];           /* the client's address, once px__client_addr looked */
     int cors;                  /* a public route other origins may call (cors.c) */
     int page; /* a route of PX_PAGE (or the resolver's other forms): refusals are pages too, to
@@ -68,6 +69,7 @@ struct px_req {
     /* A public verification's read, taken by the batch (px__verify_begin), or NULL. */
     struct px_verify_prefetch *pre;
     int parked;         /* suspended until the batch's read is ready: the handler is called again */
+    int counted;        /* in *parked_live until the request ends */
     px_handler handler; /* the handler running: the route's, or the resolver's other forms' */
     void *kept;         /* what the handler kept across its park (malloc'd; freed with r) */
     /* response */

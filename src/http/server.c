@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "epcis_headers.h"
 #include "handlers.h"
@@ -33,7 +34,8 @@ struct px_http_server {
     struct MHD_Daemon *daemon;
     px_app *app;
     px_body_budget budget;
-    px_limiter *limiter; /* the public routes' per-client buckets */
+    px_limiter *limiter;     /* the public routes' per-client buckets */
+    _Atomic int parked_live; /* requests parked for the batch's read and not yet ended */
 };
 
 /* Percent-decoding of the path and query (RFC 3986 §2.1), except "%2F" and "%25": a serial may
@@ -294,18 +296,16 @@ static void unpark(void *arg)
 static int verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
                        const char *expiry, const px_scan_where *w)
 {
-    /* Not a scan (a linkset, a redirect), or a standby's read: nothing to queue. */
-    if (r->pre || !r->app->verify_batch || !w->source || r->app->cfg.verify_on_standby)
-        return 0;
-    r->pre = calloc(1, sizeof(*r->pre));
-    if (!r->pre || !px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin, serial, batch,
-                                                  expiry, w, r->pre))
+    if (r->pre || !(r->pre = px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin,
+                                                           serial, batch, expiry, w)))
         return 0;
     r->pre->ready = unpark;
     r->pre->arg = r;
     /* Suspended before it is queued: the batch may wake it at once. */
     MHD_suspend_connection(r->conn);
     r->parked = 1;
+    r->counted = 1;
+    atomic_fetch_add(r->parked_live, 1);
     if (px_verify_batch_submit(r->app->verify_batch, r->pre) != 0)
         MHD_resume_connection(r->conn); /* stopping, or the queue is full: it reads itself */
     return 1;
@@ -467,6 +467,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->url = url;
         r->route_index = -1;
         r->limiter = srv->limiter;
+        r->parked_live = &srv->parked_live;
         r->t0 = px_mono_ms();
         request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
@@ -535,6 +536,8 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (r->db)
         px_pool_release(app->pool, r->db);
     px_req_read_release(r);
+    if (r->counted)
+        atomic_fetch_sub(r->parked_live, 1);
     free(r->pre);
     free(r->kept);
     json_decref(r->json);
@@ -611,10 +614,14 @@ void px_http_stop(px_http_server *srv)
 {
     if (!srv)
         return;
-    /* The batch answers every parked request first: libmicrohttpd cannot stop with a
-     * connection suspended. A request parked from here on is resumed at once and reads for
-     * itself (px__verify_begin). */
+    /* The batch reads for every parked request first (libmicrohttpd cannot stop with a
+     * connection suspended), and the stop waits, 10 s at most, until they are answered: it
+     * would otherwise close the connections of requests woken but not yet answered. A request
+     * parked from here on is resumed at once and reads for itself (px__verify_begin). */
     px_verify_batch_stop(srv->app->verify_batch);
+    const struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 10000 && atomic_load(&srv->parked_live) > 0; i++)
+        nanosleep(&ms, NULL);
     MHD_stop_daemon(srv->daemon);
     px_verify_batch_free(srv->app->verify_batch);
     srv->app->verify_batch = NULL;

@@ -364,20 +364,26 @@ static int fast_path(const px_app *app, const px_scan_where *w, const char *seri
     return serial && serial[0] && w->source && app->scans;
 }
 
-int px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app, const char *gtin,
-                                  const char *serial, const char *batch, const char *expiry,
-                                  const px_scan_where *w, px_verify_prefetch *pre)
+px_verify_prefetch *px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app,
+                                                  const char *gtin, const char *serial,
+                                                  const char *batch, const char *expiry,
+                                                  const px_scan_where *w)
 {
     /* Reads from a standby (REQ-SCALE-5) wait for its fence, each its own. */
     if (!vb || !fast_path(app, w, serial) || app->cfg.verify_on_standby)
-        return 0;
+        return NULL;
     px_err err;
+    char g[GS1_GTIN_LEN + 1];
     verify_ctx c = {.app = app, .serial = serial, .batch = batch, .expiry = expiry, .w = w};
-    if (verify_input(&c, pre->gtin, gtin, &err) != PX_OK)
-        return 0; /* px_svc_public_verify refuses it */
+    if (verify_input(&c, g, gtin, &err) != PX_OK)
+        return NULL; /* px_svc_public_verify refuses it */
+    px_verify_prefetch *pre = calloc(1, sizeof(*pre));
+    if (!pre)
+        return NULL; /* it reads for itself */
+    px_strlcpy(pre->gtin, g, sizeof(pre->gtin));
     px_strlcpy(pre->serial, serial, sizeof(pre->serial));
     pre->lookup.wide = !w->verdict_only;
-    return 1;
+    return pre;
 }
 
 px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const char *serial,

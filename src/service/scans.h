@@ -42,13 +42,14 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
                            const char *batch, const char *expiry, const px_scan_where *w,
                            const px_verify_prefetch *pre, px_public_view *out, px_err *err);
 
-/* Prepares pre for the batch's read of a verification of these inputs (verify_batch.h): 1
- * when its read is one the batch can take (the caller then submits pre to vb), 0 when
+/* The batch's read of a verification of these inputs (verify_batch.h), allocated (the caller
+ * submits it to vb and frees it), when its read is one the batch can take; NULL when
  * px_svc_public_verify must read for itself (no batch, nothing to record, inputs it will
- * refuse, reads from a standby). */
-int px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app, const char *gtin,
-                                  const char *serial, const char *batch, const char *expiry,
-                                  const px_scan_where *w, px_verify_prefetch *pre);
+ * refuse, reads from a standby, no memory). */
+px_verify_prefetch *px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app,
+                                                  const char *gtin, const char *serial,
+                                                  const char *batch, const char *expiry,
+                                                  const px_scan_where *w);
 
 /* How far back a verification reads the serial's scans: the clone rules' longest window. */
 int64_t px_svc_scan_window_us(const px_app *app);

@@ -99,20 +99,6 @@ static void test_verify__verdicts(void **state)
         expect_verdict(verdicts[i].path, verdicts[i].verdict);
 }
 
-/* Whether a session waits (5 s at most) for a lock on a table whose name is LIKE pattern. */
-static int lock_waiter(const char *pattern)
-{
-    for (int i = 0; i < 200; i++) {
-        if (px_count_of(&env,
-                        "SELECT count(*) FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
-                        "WHERE NOT l.granted AND k.relname LIKE '%s'",
-                        pattern) > 0)
-            return 1;
-        px_sleep_ms(25);
-    }
-    return 0;
-}
-
 #define ROUNDS 4
 
 static void *verdicts_thread(void *arg)
@@ -146,7 +132,7 @@ static void test_verify__verdicts_read_together(void **state)
     pthread_t th[N_VERDICTS];
     for (int i = 0; i < N_VERDICTS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, verdicts_thread, (void *)(intptr_t)i), 0);
-    int blocked = lock_waiter("product");
+    int blocked = px_test_wait_table_lock_waiter(&env, "product");
     px_sleep_ms(500);
     px_test_hold_end(held, NULL);
     int wrong = 0;
@@ -293,6 +279,25 @@ static void test_verify__bad_input(void **state)
     px_http_resp_free(&r);
 }
 
+/* A shared read that fails answers each of its requests with the API's error (as a read of its
+ * own would) and is logged at error level; the next read works again. */
+static void test_verify__failed_read_answers_an_error(void **state)
+{
+    (void)state;
+    assert_int_equal(px_sql_exec(&env, "ALTER TABLE clone_alert RENAME TO clone_alert_away"), 0);
+    px_http_resp r;
+    px_http(&env, &r, "GET", "/v1/verify/04012345123456/GEN1", NULL, NULL, NULL);
+    long status = r.status;
+    const char *code = px_http_error_code(&r);
+    int has_code = code && *code;
+    px_http_resp_free(&r);
+    assert_int_equal(px_sql_exec(&env, "ALTER TABLE clone_alert_away RENAME TO clone_alert"), 0);
+    assert_true(status >= 500);
+    assert_true(has_code);
+    assert_true(px_test_log_has(&env, "verification read of", "failed"));
+    expect_verdict("/v1/verify/04012345123456/GEN1", "genuine");
+}
+
 typedef struct flush_call {
     px_scan_buffer *b;
     px_db *db;
@@ -341,7 +346,7 @@ static void test_verify__scans_lost_are_counted(void **state)
     PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
     assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
     /* The write waits on the scan table (or one of its months) behind the held session. */
-    int waiting = lock_waiter("scan%");
+    int waiting = px_test_wait_table_lock_waiter(&env, "scan%");
     r.at_us++;
     int pushed = px_scan_buffer_push(c.b, &r, &full); /* the emptied buffer takes it */
     /* The hold ends before any assertion, so a failing one never leaves the write waiting. */
@@ -375,10 +380,10 @@ static void *stop_server(void *arg)
     return NULL;
 }
 
-/* A stop with a verification parked (its read waiting on a held table) ends cleanly:
- * libmicrohttpd cannot stop with a connection suspended, so the batch first reads and wakes
- * every request it holds (verify_batch.h). The request ends (answered, or cut as any request
- * the stop finds unanswered) and the server exits 0. Runs last: it stops the server. */
+/* A stop with a verification parked (its read waiting on a held table) answers it and ends
+ * cleanly: libmicrohttpd cannot stop with a connection suspended, so the batch first reads
+ * and wakes every request it holds (verify_batch.h), and the stop waits for their answers.
+ * Runs last: it stops the server. */
 static void test_verify__stop_with_a_request_parked(void **state)
 {
     (void)state;
@@ -387,7 +392,7 @@ static void test_verify__stop_with_a_request_parked(void **state)
     memset(&r, 0, sizeof(r));
     pthread_t req, stop;
     assert_int_equal(pthread_create(&req, NULL, verify_once, &r), 0);
-    int parked = lock_waiter("product"), status = -1;
+    int parked = px_test_wait_table_lock_waiter(&env, "product"), status = -1;
     pid_t pid = env.server_pid;
     assert_int_equal(pthread_create(&stop, NULL, stop_server, &status), 0);
     px_sleep_ms(300); /* the stop waits for the batch's read */
@@ -405,9 +410,10 @@ static void test_verify__stop_with_a_request_parked(void **state)
         pthread_join(stop, NULL);
     }
     pthread_join(req, NULL);
-    print_message("the parked request ended with %ld\n", r.status);
+    long answered = r.status;
     px_http_resp_free(&r);
     assert_true(parked);
+    assert_int_equal(answered, 200);
     assert_int_equal(status, 0);
 }
 
@@ -418,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_verify__verdicts_read_together),
         cmocka_unit_test(test_verify__batch_read_as_one),
         cmocka_unit_test(test_verify__bad_input),
+        cmocka_unit_test(test_verify__failed_read_answers_an_error),
         cmocka_unit_test(test_verify__scans_lost_are_counted),
         cmocka_unit_test(test_verify__stop_with_a_request_parked),
     };
