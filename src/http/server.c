@@ -281,7 +281,7 @@ static void run_handler(px_req *r)
     }
 }
 
-/* Called from the batch's thread: the connection takes its turn in its server thread again,
+/* Called from a reader of the batch: the connection takes its turn in its server thread again,
  * which calls the handler a second time (libmicrohttpd's suspend and resume). */
 static void unpark(void *arg)
 {
@@ -579,7 +579,8 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     }
-    px_rc rc = px_verify_batch_start(&app->verify_batch, app, px_svc_scan_window_us(app), err);
+    px_rc rc = px_verify_batch_start(&app->verify_batch, app, app->cfg.verify_readers,
+                                     px_svc_scan_window_us(app), err);
     if (rc != PX_OK) {
         px__limiter_free(srv->limiter);
         free(srv);

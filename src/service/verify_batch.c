@@ -18,7 +18,8 @@ struct px_verify_batch {
     px_verify_prefetch *head, *tail; /* waiting, oldest first */
     int waiting;
     int stopping;
-    pthread_t thread;
+    int nreaders;
+    pthread_t readers[PX_VERIFY_READERS_MAX];
     _Atomic unsigned long reads, items;
 };
 
@@ -89,9 +90,13 @@ static void *loop(void *arg)
     return NULL;
 }
 
-px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int64_t window_us, px_err *err)
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int64_t window_us,
+                            px_err *err)
 {
     *out = NULL;
+    if (readers < 1 || readers > PX_VERIFY_READERS_MAX)
+        return px_err_set(err, PX_EINVALID, "bad_config", "verification readers must be 1 to %d",
+                          PX_VERIFY_READERS_MAX);
     px_verify_batch *vb = calloc(1, sizeof(*vb));
     if (!vb)
         return px_err_oom(err);
@@ -99,10 +104,12 @@ px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int64_t window_u
     vb->window_us = window_us;
     pthread_mutex_init(&vb->mu, NULL);
     pthread_cond_init(&vb->wake, NULL);
-    if (pthread_create(&vb->thread, NULL, loop, vb) != 0) {
-        pthread_cond_destroy(&vb->wake);
-        pthread_mutex_destroy(&vb->mu);
-        free(vb);
+    for (; vb->nreaders < readers; vb->nreaders++)
+        if (pthread_create(&vb->readers[vb->nreaders], NULL, loop, vb) != 0)
+            break;
+    if (vb->nreaders < readers) {
+        px_verify_batch_stop(vb);
+        px_verify_batch_free(vb);
         return px_err_set(err, PX_EINTERNAL, "internal", "cannot start the verification reads");
     }
     *out = vb;
@@ -115,9 +122,11 @@ void px_verify_batch_stop(px_verify_batch *vb)
         return;
     pthread_mutex_lock(&vb->mu);
     vb->stopping = 1;
-    pthread_cond_signal(&vb->wake);
+    pthread_cond_broadcast(&vb->wake);
     pthread_mutex_unlock(&vb->mu);
-    pthread_join(vb->thread, NULL);
+    for (int i = 0; i < vb->nreaders; i++)
+        pthread_join(vb->readers[i], NULL);
+    vb->nreaders = 0;
 }
 
 void px_verify_batch_free(px_verify_batch *vb)

@@ -4,7 +4,8 @@
  * scans in one statement, and PostgreSQL spends most of such a read starting the statement's
  * plan, not probing its indexes. The HTTP threads do not wait for that read: a request that
  * can take the fast path hands its read to this batch and parks (libmicrohttpd's suspended
- * connection); one thread reads for every request waiting at that moment in one statement
+ * connection); a reader (PACKID_VERIFY_READERS threads, each one statement at a time) reads
+ * for every request waiting at that moment in one statement
  * (px_store_scan_lookup_many, up to PX_SCAN_LOOKUP_MAX serials), at one instant, and wakes
  * each request, which goes on with px_svc_public_verify as if it had read for itself. Under
  * load a statement serves tens of requests; a request waits for the statement already
@@ -21,6 +22,7 @@
 typedef struct px_verify_batch px_verify_batch;
 
 #define PX_VERIFY_QUEUE_MAX 4096
+#define PX_VERIFY_READERS_MAX 16
 
 /* One request's read, owned by the request (it must outlive the call of ready). */
 typedef struct px_verify_prefetch {
@@ -39,17 +41,19 @@ typedef struct px_verify_prefetch {
     int64_t since_us; /* the window's start the history was read from */
     px_rc rc;
     px_err err;
-    /* Called once from the batch's thread when the read is done (or failed); the request may
+    /* Called once from a reader's thread when the read is done (or failed); the request may
      * be gone from the caller's hands as soon as it is called. */
     void (*ready)(void *arg);
     void *arg;
     struct px_verify_prefetch *next; /* the batch's queue */
 } px_verify_prefetch;
 
-/* Starts the batch's thread; its reads take a connection of app's pool for each statement.
- * window_us: how far back the history is read (the clone rules' longest window). */
-px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int64_t window_us, px_err *err);
-/* Reads what waits, calls each ready, then ends the thread (NULL-safe). Later submissions are
+/* Starts the batch's readers (threads, 1..PX_VERIFY_READERS_MAX); each takes a connection of
+ * app's pool for each statement. window_us: how far back the history is read (the clone
+ * rules' longest window). */
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int64_t window_us,
+                            px_err *err);
+/* Reads what waits, calls each ready, then ends the threads (NULL-safe). Later submissions are
  * refused. */
 void px_verify_batch_stop(px_verify_batch *vb);
 /* Frees a stopped batch (NULL-safe), once no thread can submit to it any more. */

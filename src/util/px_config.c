@@ -203,6 +203,11 @@ static px_rc server_settings_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_WORKERS", 2, 0, 64, &v, err)) != PX_OK)
         return rc;
     cfg->workers = (int)v;
+    /* The public verifications' shared reads (verify_batch.h): one statement at a time per
+     * reader; two let PostgreSQL use two cores for them while the HTTP threads wait parked. */
+    if ((rc = env_int("PACKID_VERIFY_READERS", 2, 1, 16, &v, err)) != PX_OK)
+        return rc;
+    cfg->verify_readers = (int)v;
     /* Some work stored by this process wakes the workers at once (px_workers_wake); the poll
      * finds the rest — reports and webhooks queued by a release, work stored by another
      * process, the timed runners (checkpoints, scan flush, partitions) — so it never stops:

@@ -118,6 +118,20 @@ static void *verdicts_thread(void *arg)
     return (void *)(intptr_t)wrong;
 }
 
+/* Whether n of the batch's statements (its unnest of the serials: scan_store.c) wait on a lock
+ * at once (5 s at most); a request that reads for itself (not a scan, the transaction of an
+ * unknown serial) is not counted. */
+static int batch_statements_waiting(int n)
+{
+    for (int i = 0; i < 200; i++) {
+        if (px_count_of(&env, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                              "'Lock' AND query LIKE '%%FROM unnest($1::char(14)[]%%'") >= n)
+            return 1;
+        px_sleep_ms(25);
+    }
+    return 0;
+}
+
 /* The verifications that arrive together are read together (service/verify_batch.c: one
  * statement for every request waiting): each answer is still its own pack's, whatever it
  * was read with, and every verification went through the shared read. */
@@ -126,13 +140,14 @@ static void test_verify__verdicts_read_together(void **state)
     (void)state;
     long long reads = px_test_metric(&env, "packid_verify_reads_total");
     long long served = px_test_metric(&env, "packid_verify_read_requests_total");
-    /* The first statement waits on the product table while the other requests arrive: they
-     * wait for the next statement, together. */
+    /* The first statements wait on the product table while the other requests arrive: they
+     * wait for the next statements, together. Both readers (PACKID_VERIFY_READERS, 2 by
+     * default) read at once: two sessions wait on the table. */
     PGconn *held = px_test_hold(&env, "LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
     pthread_t th[N_VERDICTS];
     for (int i = 0; i < N_VERDICTS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, verdicts_thread, (void *)(intptr_t)i), 0);
-    int blocked = px_test_wait_table_lock_waiter(&env, "product");
+    int blocked = batch_statements_waiting(2);
     px_sleep_ms(500);
     px_test_hold_end(held, NULL);
     int wrong = 0;
@@ -346,7 +361,7 @@ static void test_verify__scans_lost_are_counted(void **state)
     PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
     assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
     /* The write waits on the scan table (or one of its months) behind the held session. */
-    int waiting = px_test_wait_table_lock_waiter(&env, "scan%");
+    int waiting = px_test_wait_table_lock_waiters(&env, "scan%", 1);
     r.at_us++;
     int pushed = px_scan_buffer_push(c.b, &r, &full); /* the emptied buffer takes it */
     /* The hold ends before any assertion, so a failing one never leaves the write waiting. */
@@ -392,7 +407,7 @@ static void test_verify__stop_with_a_request_parked(void **state)
     memset(&r, 0, sizeof(r));
     pthread_t req, stop;
     assert_int_equal(pthread_create(&req, NULL, verify_once, &r), 0);
-    int parked = px_test_wait_table_lock_waiter(&env, "product"), status = -1;
+    int parked = px_test_wait_table_lock_waiters(&env, "product", 1), status = -1;
     pid_t pid = env.server_pid;
     assert_int_equal(pthread_create(&stop, NULL, stop_server, &status), 0);
     px_sleep_ms(300); /* the stop waits for the batch's read */

@@ -13,21 +13,15 @@
 #include "px_config.h"
 
 /* Every setting a vector below sets, unset before each. */
-static const char *const names[] = {"PACKID_RETENTION_MONTHS",
-                                    "PACKID_RETENTION_AFTER_EXPIRY_MONTHS",
-                                    "PACKID_PARTITIONS_AHEAD",
-                                    "PACKID_VERIFY_ON_STANDBY",
-                                    "PACKID_THREADS",
-                                    "PACKID_WORKERS",
-                                    "PACKID_MAX_BODY",
-                                    "PACKID_LISTEN",
-                                    "PACKID_DEMO",
-                                    "PACKID_ALLOW_TEST_CLOCK",
-                                    "PACKID_TEST_NOW",
-                                    "PACKID_DL_DOMAIN",
-                                    "PACKID_PUBLIC_URL",
-                                    "PACKID_GCP_LIST",
-                                    "PACKID_EPCIS_XSD_DIR"};
+static const char *const names[] = {
+    "PACKID_RETENTION_MONTHS", "PACKID_RETENTION_AFTER_EXPIRY_MONTHS",
+    "PACKID_PARTITIONS_AHEAD", "PACKID_VERIFY_ON_STANDBY",
+    "PACKID_THREADS",          "PACKID_WORKERS",
+    "PACKID_VERIFY_READERS",   "PACKID_MAX_BODY",
+    "PACKID_LISTEN",           "PACKID_DEMO",
+    "PACKID_ALLOW_TEST_CLOCK", "PACKID_TEST_NOW",
+    "PACKID_DL_DOMAIN",        "PACKID_PUBLIC_URL",
+    "PACKID_GCP_LIST",         "PACKID_EPCIS_XSD_DIR"};
 
 static void clear(void)
 {
@@ -109,6 +103,9 @@ static void test_util__config_numbers(void **state)
         {"PACKID_THREADS", "4x", 0, __LINE__},
         {"PACKID_WORKERS", "0", 1, __LINE__},
         {"PACKID_WORKERS", "-1", 0, __LINE__},
+        {"PACKID_VERIFY_READERS", "16", 1, __LINE__},
+        {"PACKID_VERIFY_READERS", "0", 0, __LINE__},
+        {"PACKID_VERIFY_READERS", "17", 0, __LINE__},
         {"PACKID_MAX_BODY", "1023", 0, __LINE__},
         {"PACKID_MAX_BODY", "1024", 1, __LINE__},
         {"PACKID_LISTEN", "127.0.0.1:65535", 1, __LINE__},
@@ -121,6 +118,7 @@ static void test_util__config_numbers(void **state)
     px_config cfg;
     assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
     assert_int_equal(cfg.threads, 4);
+    assert_int_equal(cfg.verify_readers, 2);
     assert_int_equal(cfg.listen_port, 8080);
 }
 
