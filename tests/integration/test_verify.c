@@ -30,6 +30,7 @@ static int setup(void **state)
     px_test_setenv(&env, "PACKID_PUBLIC_RATE=100000");
     px_test_setenv(&env, "PACKID_PUBLIC_BURST=100000");
     px_test_setenv(&env, "PACKID_ENUM_LIMIT=100000");
+    px_test_setenv(&env, "PACKID_VERIFY_READERS=2"); /* verdicts_read_together */
     px_test_server_start(&env);
     char org[40], key[64];
     px_test_org_key(&env, "mah", "Verify MAH", "mah", org, key);
@@ -141,8 +142,8 @@ static void test_verify__verdicts_read_together(void **state)
     long long reads = px_test_metric(&env, "packid_verify_reads_total");
     long long served = px_test_metric(&env, "packid_verify_read_requests_total");
     /* The first statements wait on the product table while the other requests arrive: they
-     * wait for the next statements, together. Both readers (PACKID_VERIFY_READERS, 2 by
-     * default) read at once: two sessions wait on the table. */
+     * wait for the next statements, together. Both readers (PACKID_VERIFY_READERS=2 here)
+     * read at once: two sessions wait on the table. */
     PGconn *held = px_test_hold(&env, "LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
     pthread_t th[N_VERDICTS];
     for (int i = 0; i < N_VERDICTS; i++)
