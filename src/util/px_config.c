@@ -204,11 +204,12 @@ static px_rc server_settings_load(px_config *cfg, px_err *err)
         return rc;
     cfg->workers = (int)v;
     /* The public verifications' shared reads (verify_batch.h): each reader keeps one
-     * PostgreSQL backend busy under load, one core; half the cores leaves the rest to the
-     * HTTP threads and the answers (on two cores a second reader gave 4 % more hits a second
-     * and 2-3 ms more p99: docs/resolver.md "Sixth pass"). */
+     * PostgreSQL backend busy under load, one core. Half the cores leaves the rest to the HTTP
+     * threads and the answers; at least two, as one reader alone caps the reads at one
+     * backend's speed (on two cores a second reader gave 10-30 % more hits a second and about
+     * 1.5 ms more p99: docs/resolver.md "Sixth pass"). */
     long readers = sysconf(_SC_NPROCESSORS_ONLN) / 2;
-    readers = readers < 1 ? 1 : readers > 16 ? 16 : readers;
+    readers = readers < 2 ? 2 : readers > 16 ? 16 : readers;
     if ((rc = env_int("PACKID_VERIFY_READERS", readers, 1, 16, &v, err)) != PX_OK)
         return rc;
     cfg->verify_readers = (int)v;

@@ -18,7 +18,8 @@ typedef struct px_config {
                                 * to replay up to its fence before the primary answers */
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
-    /* PACKID_VERIFY_READERS, shared verification reads at once, default half the cores (1..16) */
+    /* PACKID_VERIFY_READERS, shared verification reads at once, default half the cores, at least 2
+     */
     int verify_readers;
     long worker_poll_ms;       /* PACKID_WORKER_POLL_MS, idle workers look again, default 100 (1..60000) */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */

@@ -362,7 +362,7 @@ static void test_verify__scans_lost_are_counted(void **state)
     PGconn *held = px_test_hold(&env, "LOCK TABLE scan IN SHARE MODE");
     assert_int_equal(pthread_create(&c.th, NULL, flush_thread, &c), 0);
     /* The write waits on the scan table (or one of its months) behind the held session. */
-    int waiting = px_test_wait_table_lock_waiters(&env, "scan%", 1);
+    int waiting = px_test_wait_table_lock_waiter(&env, "scan%");
     r.at_us++;
     int pushed = px_scan_buffer_push(c.b, &r, &full); /* the emptied buffer takes it */
     /* The hold ends before any assertion, so a failing one never leaves the write waiting. */
@@ -408,7 +408,7 @@ static void test_verify__stop_with_a_request_parked(void **state)
     memset(&r, 0, sizeof(r));
     pthread_t req, stop;
     assert_int_equal(pthread_create(&req, NULL, verify_once, &r), 0);
-    int parked = px_test_wait_table_lock_waiters(&env, "product", 1), status = -1;
+    int parked = px_test_wait_table_lock_waiter(&env, "product"), status = -1;
     pid_t pid = env.server_pid;
     assert_int_equal(pthread_create(&stop, NULL, stop_server, &status), 0);
     px_sleep_ms(300); /* the stop waits for the batch's read */

@@ -1021,13 +1021,13 @@ void px_test_wait_row_lock_waiters(px_test_env *env, int n)
         px_sleep_ms(25);
 }
 
-int px_test_wait_table_lock_waiters(px_test_env *env, const char *pattern, int n)
+int px_test_wait_table_lock_waiter(px_test_env *env, const char *pattern)
 {
     for (int i = 0; i < 200; i++) {
         if (px_count_of(env,
-                        "SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_class k ON k.oid = "
-                        "l.relation WHERE NOT l.granted AND k.relname LIKE '%s'",
-                        pattern) >= n)
+                        "SELECT count(*) FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+                        "WHERE NOT l.granted AND k.relname LIKE '%s'",
+                        pattern) > 0)
             return 1;
         px_sleep_ms(25);
     }

@@ -229,9 +229,8 @@ void px_test_hold_end(PGconn *held, const char *then);
 /* Waits (5 s at most) until at least n sessions wait on a row lock or an advisory lock
  * (pg_locks). */
 void px_test_wait_row_lock_waiters(px_test_env *env, int n);
-/* Whether n sessions at once wait (5 s at most) for a lock on a table whose name is LIKE
- * pattern. */
-int px_test_wait_table_lock_waiters(px_test_env *env, const char *pattern, int n);
+/* Whether a session waits (5 s at most) for a lock on a table whose name is LIKE pattern. */
+int px_test_wait_table_lock_waiter(px_test_env *env, const char *pattern);
 /* A dead webhook delivery of event report.dead for tenant, as the runner leaves one; its id. */
 void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40]);
 /* Makes the database refuse every row inserted into table for which condition (SQL over NEW,
