@@ -63,7 +63,7 @@ run() {  # name url-with-%s key port server-pid
   # verification and resolver hit records one; at 1,000,000 packs a run's 400,000 scans make
   # the next run's history reads and index writes dearer: PostgreSQL's CPU a request went
   # 45 -> 56 µs over four runs in a row) are removed once the server has written its buffer
-  # (every worker pass, 100 ms), and a checkpoint writes the WAL and dirty pages the run
+  # (every worker pass: PACKID_WORKER_POLL_MS, 100 ms by default), and a checkpoint writes the WAL and dirty pages the run
   # before left (the scans, the responder's durable log) before this one.
   sleep 1
   psql -q -X "$PACKID_DATABASE_URL" -c "TRUNCATE scan" -c CHECKPOINT >/dev/null
@@ -74,7 +74,8 @@ run() {  # name url-with-%s key port server-pid
   t1=$(bench_ticks "$5")
   echo "$1 $out $((t1 - t0))"
 }
-# A short warm-up of each (caches, connections), then the measured runs.
+# A short warm-up of each server and route held to the bare server (caches, connections),
+# then the measured runs.
 for p in "$bare_port /verify/$gtin/%s" "$port /v1/verify/$gtin/%s" "$port /01/$gtin/21/%s"; do
   set -- $p
   BENCH_ACCEPT=application/json BENCH_N=$packs BENCH_PATH=$2 wrk -t2 -c$conns -d3s \

@@ -8,8 +8,8 @@
  * for every request waiting at that moment in one statement
  * (px_store_scan_lookup_many, up to PX_SCAN_LOOKUP_MAX serials), at one instant, and wakes
  * each request, which goes on with px_svc_public_verify as if it had read for itself. Under
- * load a statement serves tens of requests; a request waits for the statement already
- * running, if any, and its own. At most PX_VERIFY_QUEUE_MAX requests wait: beyond, a request
+ * load a statement serves tens of requests; a request waits for a reader to be free, if none
+ * is, and for its own statement. At most PX_VERIFY_QUEUE_MAX requests wait: beyond, a request
  * reads for itself. */
 #ifndef PX_SERVICE_VERIFY_BATCH_H
 #define PX_SERVICE_VERIFY_BATCH_H
@@ -22,7 +22,6 @@
 typedef struct px_verify_batch px_verify_batch;
 
 #define PX_VERIFY_QUEUE_MAX 4096
-#define PX_VERIFY_READERS_MAX 16
 
 /* One request's read, owned by the request (it must outlive the call of ready). */
 typedef struct px_verify_prefetch {
@@ -48,9 +47,9 @@ typedef struct px_verify_prefetch {
     struct px_verify_prefetch *next; /* the batch's queue */
 } px_verify_prefetch;
 
-/* Starts the batch's readers (threads, 1..PX_VERIFY_READERS_MAX); each takes a connection of
- * app's pool for each statement. window_us: how far back the history is read (the clone
- * rules' longest window). */
+/* Starts the batch's readers (threads, 1..PX_VERIFY_READERS_MAX of px_config.h); each takes a
+ * connection of app's pool for each statement. window_us: how far back the history is read (the
+ * clone rules' longest window). */
 px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int64_t window_us,
                             px_err *err);
 /* Reads what waits, calls each ready, then ends the threads (NULL-safe). Later submissions are

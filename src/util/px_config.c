@@ -1,6 +1,8 @@
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "px_config.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +189,24 @@ static px_rc place_load(px_config *cfg, px_err *err)
     return PX_OK;
 }
 
+/* The public verifications' shared reads (verify_batch.h): each reader keeps one PostgreSQL
+ * backend busy under load, one core. Half the cores leaves the rest to the HTTP threads and
+ * the answers; at least two, as one reader alone caps the reads at one backend's speed (on two
+ * cores a second reader gave 4-13 % more hits a second for 1-2.5 ms more p99: docs/resolver.md
+ * "Sixth pass"). The cores are those this process may run on (its affinity, as nproc counts
+ * them: a container given two CPUs of a large host has two), else those online. */
+int px_config_verify_readers_default(void)
+{
+    long cores = 0;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        cores = CPU_COUNT(&set);
+    if (cores < 1)
+        cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long half = cores / 2;
+    return half < 2 ? 2 : half > PX_VERIFY_READERS_MAX ? PX_VERIFY_READERS_MAX : (int)half;
+}
+
 /* The HTTP server's and the workers' numbers. */
 static px_rc server_settings_load(px_config *cfg, px_err *err)
 {
@@ -203,14 +223,8 @@ static px_rc server_settings_load(px_config *cfg, px_err *err)
     if ((rc = env_int("PACKID_WORKERS", 2, 0, 64, &v, err)) != PX_OK)
         return rc;
     cfg->workers = (int)v;
-    /* The public verifications' shared reads (verify_batch.h): each reader keeps one
-     * PostgreSQL backend busy under load, one core. Half the cores leaves the rest to the HTTP
-     * threads and the answers; at least two, as one reader alone caps the reads at one
-     * backend's speed (on two cores a second reader gave 10-30 % more hits a second and about
-     * 1.5 ms more p99: docs/resolver.md "Sixth pass"). */
-    long readers = sysconf(_SC_NPROCESSORS_ONLN) / 2;
-    readers = readers < 2 ? 2 : readers > 16 ? 16 : readers;
-    if ((rc = env_int("PACKID_VERIFY_READERS", readers, 1, 16, &v, err)) != PX_OK)
+    if ((rc = env_int("PACKID_VERIFY_READERS", px_config_verify_readers_default(), 1,
+                      PX_VERIFY_READERS_MAX, &v, err)) != PX_OK)
         return rc;
     cfg->verify_readers = (int)v;
     /* Some work stored by this process wakes the workers at once (px_workers_wake); the poll

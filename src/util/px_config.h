@@ -7,6 +7,9 @@
 
 #include "px_err.h"
 
+/* The most readers of the public verifications' shared reads (PACKID_VERIFY_READERS). */
+#define PX_VERIFY_READERS_MAX 16
+
 typedef struct px_config {
     char listen_host[64];      /* PACKID_LISTEN host part, default 127.0.0.1 */
     int listen_port;           /* PACKID_LISTEN port part, default 8080 */
@@ -18,8 +21,7 @@ typedef struct px_config {
                                 * to replay up to its fence before the primary answers */
     int threads;               /* PACKID_THREADS, HTTP worker threads, default 4 */
     int workers;               /* PACKID_WORKERS, background job threads, default 2 */
-    /* PACKID_VERIFY_READERS, shared verification reads at once, default half the cores, at least 2
-     */
+    /* PACKID_VERIFY_READERS, shared verification reads at once (1..16; default below) */
     int verify_readers;
     long worker_poll_ms;       /* PACKID_WORKER_POLL_MS, idle workers look again, default 100 (1..60000) */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
@@ -81,5 +83,8 @@ typedef struct px_config {
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */
 px_rc px_config_load(px_config *cfg, px_err *err);
+/* PACKID_VERIFY_READERS's default: half the cores this process may run on, 2 to
+ * PX_VERIFY_READERS_MAX. */
+int px_config_verify_readers_default(void);
 
 #endif

@@ -2,6 +2,8 @@
  * nothing after them; the scaling settings (docs/scaling.md) keep the law's floors for the
  * retention of the monthly partitions (EU FMD: five years after release, one year after
  * expiry), so a setting below them is refused, never quietly used. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_COUNT */
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +95,26 @@ static void test_util__config_scale_bounds(void **state)
     check_settings(v, sizeof(v) / sizeof(v[0]), NULL);
 }
 
+/* The readers' default follows the cores this process may run on (a container's CPUs, not
+ * the host's): half of them, at least two. */
+static void test_util__config_readers_follow_affinity(void **state)
+{
+    (void)state;
+    cpu_set_t all, one;
+    assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+    int n = CPU_COUNT(&all), first = 0;
+    while (!CPU_ISSET(first, &all))
+        first++;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+    int on_one = px_config_verify_readers_default();
+    assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+    assert_int_equal(on_one, 2);
+    int half = n / 2 < 2 ? 2 : n / 2 > PX_VERIFY_READERS_MAX ? PX_VERIFY_READERS_MAX : n / 2;
+    assert_int_equal(px_config_verify_readers_default(), half);
+}
+
 /* Numbers from the environment: base 10, in range, nothing after them. */
 static void test_util__config_numbers(void **state)
 {
@@ -119,8 +141,8 @@ static void test_util__config_numbers(void **state)
     px_config cfg;
     assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
     assert_int_equal(cfg.threads, 4);
-    long half = sysconf(_SC_NPROCESSORS_ONLN) / 2; /* half the cores, 2 to 16 */
-    assert_int_equal(cfg.verify_readers, half < 2 ? 2 : half > 16 ? 16 : half);
+    assert_int_equal(cfg.verify_readers, px_config_verify_readers_default());
+    assert_in_range(cfg.verify_readers, 2, PX_VERIFY_READERS_MAX);
     assert_int_equal(cfg.listen_port, 8080);
 }
 
@@ -191,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__config_scale_defaults),
         cmocka_unit_test(test_util__config_numbers),
+        cmocka_unit_test(test_util__config_readers_follow_affinity),
         cmocka_unit_test(test_util__config_scale_bounds),
         cmocka_unit_test(test_util__config_test_clock),
         cmocka_unit_test(test_util__config_text_whole),
