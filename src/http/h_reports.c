@@ -37,9 +37,9 @@ void h_endpoint_create(px_req *r)
     px_endpoint_request rq;
     memset(&rq, 0, sizeof(rq));
     rq.market = px_json_str(r, r->json, "market", 2, 1, &bad);
-    rq.url = px_json_str(r, r->json, "url", 2048, 1, &bad);
-    rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
-    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1, &bad);
+    rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0, &bad);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0, &bad);
     rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
     rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
     if (bad)
@@ -68,13 +68,13 @@ void h_endpoint_update(px_req *r)
         if (json_is_null(json_object_get(r->json, no_null[i])))
             px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
     px_endpoint_patch rq = {.active = -1};
-    rq.url = px_json_str(r, r->json, "url", 2048, 0, &bad);
+    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 0, &bad);
     /* auth_header: a value replaces it, null removes it. */
     json_t *ah = json_object_get(r->json, "auth_header");
     rq.set_auth_header = ah != NULL;
     if (ah && !json_is_null(ah))
-        rq.auth_header = px_json_str(r, r->json, "auth_header", 4096, 0, &bad);
-    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", 1024, 0, &bad);
+        rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0, &bad);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0, &bad);
     rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
     json_t *av = json_object_get(r->json, "active");
     if (av && !json_is_null(av))

@@ -26,7 +26,7 @@ void h_webhook_put(px_req *r)
     px_webhook_request rq;
     memset(&rq, 0, sizeof(rq));
     rq.url = px_json_str(r, r->json, "url", PX_WEBHOOK_URL_MAX, 1, &bad);
-    rq.secret = px_json_str(r, r->json, "secret", 1024, 1, &bad);
+    rq.secret = px_json_str(r, r->json, "secret", PX_DELIVERY_SECRET_MAX, 1, &bad);
     const char **events = px_json_str_array(r, r->json, "events", PX_WEBHOOK_EVENT_LEN,
                                             PX_WEBHOOK_EVENTS_MAX, 1, &n, &bad);
     if (bad) {

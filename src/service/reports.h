@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "delivery.h" /* an endpoint's bounds: PX_DELIVERY_URL_MAX, _HEADER_MAX, _SECRET_MAX */
 #include "epcis.h"
 #include "report_store.h"
 #include "service.h"

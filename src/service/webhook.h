@@ -4,6 +4,7 @@
 #ifndef PX_SERVICE_WEBHOOK_H
 #define PX_SERVICE_WEBHOOK_H
 
+#include "delivery.h" /* a webhook secret's bound: PX_DELIVERY_SECRET_MAX */
 #include "service.h"
 #include "tx.h"
 #include "webhook_store.h"
