@@ -142,6 +142,20 @@ def emit(release, rows):
     o.append("/* clang-format on */")
     o.append("")
     o.append("const size_t gs1__ai_table_len = sizeof(gs1__ai_table) / sizeof(gs1__ai_table[0]);")
+    o.append("")
+    # Every AI is digits, two to four of them, and the rows are in lexical order: the rows of
+    # one two-digit prefix are contiguous (gs1_ai_lookup searches only those).
+    starts = []
+    for p in range(101):
+        starts.append(next((i for i, r in enumerate(rows) if int(r[0][:2]) >= p), len(rows)))
+    o.append("/* The rows whose AI starts with the two digits p: [gs1__ai_by_prefix[p],")
+    o.append(" * gs1__ai_by_prefix[p + 1]). */")
+    o.append("/* clang-format off */")
+    o.append("const unsigned short gs1__ai_by_prefix[101] = {")
+    for k in range(0, 101, 10):
+        o.append("    " + " ".join("%d," % v for v in starts[k:k + 10]))
+    o.append("};")
+    o.append("/* clang-format on */")
     return "\n".join(o) + "\n"
 
 

@@ -554,3 +554,21 @@ const gs1_ai_def gs1__ai_table[] = {
 /* clang-format on */
 
 const size_t gs1__ai_table_len = sizeof(gs1__ai_table) / sizeof(gs1__ai_table[0]);
+
+/* The rows whose AI starts with the two digits p: [gs1__ai_by_prefix[p],
+ * gs1__ai_by_prefix[p + 1]). */
+/* clang-format off */
+const unsigned short gs1__ai_by_prefix[101] = {
+    0, 1, 2, 3, 4, 4, 4, 4, 4, 4,
+    4, 5, 6, 7, 8, 8, 9, 10, 11, 11,
+    11, 12, 13, 14, 15, 19, 24, 24, 24, 24,
+    24, 25, 67, 127, 175, 235, 283, 343, 344, 344,
+    394, 398, 406, 414, 445, 445, 445, 445, 445, 445,
+    445, 445, 445, 445, 445, 445, 445, 445, 445, 445,
+    445, 445, 445, 445, 445, 445, 445, 445, 445, 445,
+    445, 472, 480, 503, 503, 503, 503, 503, 503, 503,
+    503, 527, 530, 531, 531, 531, 531, 531, 531, 531,
+    531, 532, 533, 534, 535, 536, 537, 538, 539, 540,
+    541,
+};
+/* clang-format on */

@@ -78,6 +78,9 @@ typedef struct gs1_ai_def {
  * generated from. */
 extern const gs1_ai_def gs1__ai_table[];
 extern const size_t gs1__ai_table_len;
+/* The rows of each two-digit prefix p: [gs1__ai_by_prefix[p], gs1__ai_by_prefix[p + 1])
+ * (ai_table_gen.c). */
+extern const unsigned short gs1__ai_by_prefix[101];
 extern const char gs1__ai_dictionary_release[];
 
 /* "2026-01-27": the Barcode Syntax Dictionary release the table was generated from. */

@@ -259,6 +259,36 @@ static void test_gs1__dictionary_agrees(void **state)
 }
 
 /* The table covers at least the pharma AIs and these of the wider dictionary. */
+/* gs1_ai_lookup against the table itself, over every AI that could be asked: each of the
+ * 11,100 strings of two to four digits finds its own row when it is one and nothing when it
+ * is not (the search runs over one two-digit prefix's rows: ai_table.c); text that is not
+ * digits finds nothing. */
+static void test_gs1__lookup_every_ai(void **state)
+{
+    (void)state;
+    size_t n = gs1_ai_count(), found = 0;
+    for (int width = 2; width <= 4; width++) {
+        int end = width == 2 ? 100 : width == 3 ? 1000 : 10000;
+        for (int v = 0; v < end; v++) {
+            char ai[16];
+            snprintf(ai, sizeof(ai), "%0*d", width, v);
+            const gs1_ai_def *want = NULL;
+            for (size_t i = 0; i < n && !want; i++)
+                if (strcmp(gs1_ai_at(i)->ai, ai) == 0)
+                    want = gs1_ai_at(i);
+            if (gs1_ai_lookup(ai, (size_t)width) != want)
+                fail_msg("lookup of (%s) found the wrong row", ai);
+            found += want != NULL;
+        }
+    }
+    assert_int_equal(found, n);
+    assert_null(gs1_ai_lookup("0A", 2));
+    assert_null(gs1_ai_lookup("A1", 2));
+    assert_null(gs1_ai_lookup("/1", 2));
+    assert_null(gs1_ai_lookup("01", 1));
+    assert_null(gs1_ai_lookup("01234", 5));
+}
+
 static void test_gs1__table_coverage(void **state)
 {
     (void)state;
@@ -287,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gs1__dictionary_agrees),
         cmocka_unit_test(test_gs1__table_coverage),
+        cmocka_unit_test(test_gs1__lookup_every_ai),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
