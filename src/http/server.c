@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "epcis_headers.h"
 #include "handlers.h"
@@ -620,9 +619,8 @@ void px_http_stop(px_http_server *srv)
      * would otherwise close the connections of requests woken but not yet answered. A request
      * parked from here on is resumed at once and reads for itself (px__verify_begin). */
     px_verify_batch_stop(srv->app->verify_batch);
-    const struct timespec ms = {0, 1000000};
     for (int i = 0; i < 10000 && atomic_load(&srv->parked_live) > 0; i++)
-        nanosleep(&ms, NULL);
+        px_sleep_ms(1);
     MHD_stop_daemon(srv->daemon);
     px_verify_batch_free(srv->app->verify_batch);
     srv->app->verify_batch = NULL;

@@ -8,14 +8,13 @@
  * that starts after the standby reached the fence sees every one of those commits. A standby
  * that does not get there within PACKID_READ_MAX_WAIT_MS is passed over and the primary
  * answers. The fence costs the primary one query that touches no table and takes no lock. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "px_clock.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "store_internal.h"
@@ -141,27 +140,12 @@ int px_replicas_count(const px_replicas *rs)
     return rs ? rs->n : 0;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000L;
-}
-
 px_db *px_replicas_acquire(px_replicas *rs, uint64_t fence, px_pool **pool)
 {
     *pool = NULL;
     if (!rs || rs->n == 0)
         return NULL;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = px_mono_ms();
     unsigned first = atomic_fetch_add(&rs->next, 1u);
     /* Each standby in turn, from the round robin's pick; the wait is shared, not per standby. */
     for (int k = 0; k < rs->n; k++) {
@@ -179,12 +163,12 @@ px_db *px_replicas_acquire(px_replicas *rs, uint64_t fence, px_pool **pool)
                 atomic_fetch_add(&rs->standby_reads, 1ul);
                 return db;
             }
-            if (elapsed_ms(&t0) >= rs->max_wait_ms)
+            if (px_mono_ms() - t0 >= (double)rs->max_wait_ms)
                 break;
-            sleep_ms(1); /* replay usually catches up within a few ms on a LAN */
+            px_sleep_ms(1); /* replay usually catches up within a few ms on a LAN */
         }
         px_pool_release(p, db);
-        if (elapsed_ms(&t0) >= rs->max_wait_ms)
+        if (px_mono_ms() - t0 >= (double)rs->max_wait_ms)
             break;
     }
     atomic_fetch_add(&rs->fallback_reads, 1ul);

@@ -15,6 +15,8 @@ int64_t px_now_us(void);
 void px_clock_set(int64_t us);
 /* Monotonic milliseconds, for durations. */
 double px_mono_ms(void);
+/* Sleeps ms milliseconds (the whole of them: a signal does not cut the sleep short). */
+void px_sleep_ms(long ms);
 /* Formats us-since-epoch as RFC 3339 UTC with milliseconds: "2026-03-01T10:00:00.000Z". */
 void px_time_format(char out[32], int64_t us);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. */

@@ -890,12 +890,6 @@ void px_between(const char *s, const char *open, const char *close, char *out, s
     snprintf(out, cap, "%.*s", (int)(b - a), a);
 }
 
-void px_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* 1 when s is one of the '|'-separated words of list. */
 static int one_of(const char *s, const char *list)
 {

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "px_clock.h" /* px_sleep_ms */
+
 typedef struct px_test_env {
     char db_name[64];
     char conninfo[1024]; /* the fresh database */
@@ -262,7 +264,6 @@ void px_test_xml_event_ids(const char *doc, char *out, size_t cap);
 int px_occurrences(const char *s, const char *needle);
 /* The text between the first open and the close after it, into out ("" when absent). */
 void px_between(const char *s, const char *open, const char *close, char *out, size_t cap);
-void px_sleep_ms(long ms);
 /* Polls GET path (200, as key) every interval_ms until its string member is one of ends (words
  * separated by '|', e.g. "completed|failed"); fails the test after tries polls. Returns the
  * body (the caller json_decref()s). */
