@@ -310,16 +310,14 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     px_audit_details *d =
         px_tx_audit(tx, c->parent.tenant_id, "aggregation.unpack", c->out->aggregation_id);
-    if (d) {
-        if (req->parent_gtin) {
-            px_audit_str(d, "parent_gtin", req->parent_gtin);
-            px_audit_str(d, "parent_serial", req->parent_serial);
-        } else {
-            px_audit_str(d, "parent", c->parent.sscc);
-        }
-        px_audit_int(d, "children", moved);
-        px_audit_str(d, "event_id", c->out->event_id);
+    if (req->parent_gtin) {
+        px_audit_str(d, "parent_gtin", req->parent_gtin);
+        px_audit_str(d, "parent_serial", req->parent_serial);
+    } else {
+        px_audit_str(d, "parent", c->parent.sscc);
     }
+    px_audit_int(d, "children", moved);
+    px_audit_str(d, "event_id", c->out->event_id);
     return PX_OK;
 }
 

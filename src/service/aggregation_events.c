@@ -268,18 +268,16 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
     char action[24];
     snprintf(action, sizeof(action), "aggregation.%s", px__agg_action_names[b->action]);
     px_audit_details *d = px_tx_audit(tx, px__agg_tenant_of(b, 0), action, agg_ids[0]);
-    if (d) {
-        if (b->pgtins[0][0]) {
-            px_audit_str(d, "parent_gtin", b->pgtins[0]);
-            px_audit_str(d, "parent_serial", b->pserials[0]);
-        } else {
-            px_audit_str(d, "parent", b->par[0].sscc);
-        }
-        if (b->n_groups > 1)
-            px_audit_int(d, "parents", (long long)b->n_groups);
-        px_audit_int(d, "children", ap->moved);
-        px_audit_str(d, "event_id", b->out->done[0].event_id);
+    if (b->pgtins[0][0]) {
+        px_audit_str(d, "parent_gtin", b->pgtins[0]);
+        px_audit_str(d, "parent_serial", b->pserials[0]);
+    } else {
+        px_audit_str(d, "parent", b->par[0].sscc);
     }
+    if (b->n_groups > 1)
+        px_audit_int(d, "parents", (long long)b->n_groups);
+    px_audit_int(d, "children", ap->moved);
+    px_audit_str(d, "event_id", b->out->done[0].event_id);
 done:
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         free(*cols[i]);

@@ -107,14 +107,12 @@ static px_rc allocate_body(px_tx *tx, void *vc, px_err *err)
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, req->count, "count", err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, p.mah_id, "allocation.create", a->id);
-    if (d) {
-        px_audit_str(d, "gtin", c->gtin);
-        px_audit_int(d, "count", a->count);
-        px_audit_str(d, "job_id", j->id);
-        px_audit_str(d, "allocated_to", a->org_id);
-        px_audit_str(d, "strategy", px_serial_strategy_name(s.strategy));
-        px_audit_str(d, "label", a->label);
-    }
+    px_audit_str(d, "gtin", c->gtin);
+    px_audit_int(d, "count", a->count);
+    px_audit_str(d, "job_id", j->id);
+    px_audit_str(d, "allocated_to", a->org_id);
+    px_audit_str(d, "strategy", px_serial_strategy_name(s.strategy));
+    px_audit_str(d, "label", a->label);
     return PX_OK;
 }
 

@@ -169,6 +169,15 @@ done:
     return rc;
 }
 
+/* The audit entry of the claimed job's end (action), with its job and GTIN. */
+static px_audit_details *alloc_audit(px_tx *tx, const px_alloc_claim *cl, const char *action)
+{
+    px_audit_details *d =
+        px_tx_audit_job(tx, cl->job_org_id, cl->tenant_id, action, cl->allocation_id, cl->job_id);
+    px_audit_str(d, "gtin", cl->gtin);
+    return d;
+}
+
 /* A job that can never finish (settings unusable, serial space exhausted, a value the database
  * refuses): failed, with the reason, and the unissued part of the reservation given back to
  * the product and to the allotment, in the claiming transaction tx, which holds the job's row
@@ -188,15 +197,8 @@ static px_rc fail_job(px_tx *tx, const px_alloc_claim *cl, const char *why, px_e
      * (docs/allotments.md): an organization pays for what it received. */
     if ((rc = px_store_allotment_refund_allocation(db, cl->allocation_id, undone, err)) != PX_OK)
         return rc;
-    px_actor sys;
-    px_tx_system_actor(&sys, cl->job_org_id);
-    px_audit_details *d =
-        px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.fail", cl->allocation_id);
-    if (d) {
-        px_audit_str(d, "job_id", cl->job_id);
-        px_audit_str(d, "gtin", cl->gtin);
-        px_audit_str(d, "error", why);
-    }
+    px_audit_details *d = alloc_audit(tx, cl, "allocation.fail");
+    px_audit_str(d, "error", why);
     px_tx_log(tx, PX_LOG_ERROR, "allocation job %s failed: %s", cl->job_id, why);
     /* The MAH's webhook hears of it with the failure (job.failed, docs/webhooks.md). */
     return px_svc_webhook_job_failed(tx, cl->tenant_id, "allocation", cl->job_id, cl->allocation_id,
@@ -235,15 +237,7 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_job_advance(db, cl->job_id, need, &completed, err)) != PX_OK)
         return rc;
     if (completed) {
-        px_actor sys;
-        px_tx_system_actor(&sys, cl->job_org_id);
-        px_audit_details *d =
-            px_tx_audit_as(tx, &sys, cl->tenant_id, "allocation.complete", cl->allocation_id);
-        if (d) {
-            px_audit_str(d, "job_id", cl->job_id);
-            px_audit_str(d, "gtin", cl->gtin);
-            px_audit_int(d, "count", cl->total);
-        }
+        px_audit_int(alloc_audit(tx, cl, "allocation.complete"), "count", cl->total);
     }
     return PX_OK;
 }

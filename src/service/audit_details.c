@@ -18,19 +18,19 @@ void px_audit_details_dispose(px_audit_details *d)
 
 static void put(px_audit_details *d, const char *s, size_t n)
 {
-    if (!d->failed && px_buf_add(&d->buf, s, n) != PX_OK)
+    if (d && !d->failed && px_buf_add(&d->buf, s, n) != PX_OK)
         d->failed = 1;
 }
 
 static void put_string(px_audit_details *d, const char *s)
 {
-    if (!d->failed && px_jsonw_string(&d->buf, s) != PX_OK)
+    if (d && !d->failed && px_jsonw_string(&d->buf, s) != PX_OK)
         d->failed = 1;
 }
 
 static void put_key(px_audit_details *d, const char *key)
 {
-    if (d->buf.len > 1)
+    if (d && d->buf.len > 1)
         put(d, ",", 1);
     put_string(d, key);
     put(d, ":", 1);

@@ -4,7 +4,9 @@
  * other byte, UTF-8 sequences included, is copied as it is), so a name of quotes and accented
  * letters is audited exactly as it was stored, never cut inside a character. The builder is
  * sticky (pgbouncer's pktbuf): after its first failure every call is a no-op and
- * px_audit_details_finish reports it. */
+ * px_audit_details_finish reports it. The members' calls take a NULL builder too and do nothing
+ * with it: px_tx_audit answers NULL when it could not make the entry (its transaction has
+ * failed already), so a use case adds its details without testing for it. */
 #ifndef PX_AUDIT_DETAILS_H
 #define PX_AUDIT_DETAILS_H
 

@@ -272,14 +272,10 @@ static px_rc tell_failed(px_tx *tx, const px_carrier_batch *b, long long items_f
                          const char *why, px_err *err)
 {
     const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
-    px_actor sys;
-    px_tx_system_actor(&sys, b->org_id);
-    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant, "carrier_batch.fail", b->id);
-    if (d) {
-        px_audit_str(d, "job_id", b->job_id);
-        px_audit_int(d, "items_failed", items_failed);
-        px_audit_str(d, "error", why);
-    }
+    px_audit_details *d =
+        px_tx_audit_job(tx, b->org_id, tenant, "carrier_batch.fail", b->id, b->job_id);
+    px_audit_int(d, "items_failed", items_failed);
+    px_audit_str(d, "error", why);
     if (tries)
         px_tx_log(tx, PX_LOG_ERROR, "carrier batch %s failed after %d tries: %s", b->id, tries,
                   why);

@@ -127,10 +127,8 @@ px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by,
     if ((rc = px_store_product_insert(px_tx_db(tx), p, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit_as(tx, by, by->org_id, "product.create", p->gtin);
-    if (d) {
-        px_audit_str(d, "name", p->name);
-        px_audit_str(d, "market", p->market);
-    }
+    px_audit_str(d, "name", p->name);
+    px_audit_str(d, "market", p->market);
     return PX_OK;
 }
 
@@ -279,10 +277,8 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     /* Every change of master data is audited with what it was and what it is. */
     px_audit_details *d = px_tx_audit(tx, by->org_id, "product.update", p->gtin);
-    if (d) {
-        audit_product(d, "old_", &old);
-        audit_product(d, "", p);
-    }
+    audit_product(d, "old_", &old);
+    audit_product(d, "", p);
     return PX_OK;
 }
 

@@ -308,16 +308,14 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     if (c->idem && c->idem->key && (rc = idem_store(c, db, err)) != PX_OK)
         goto done;
     px_audit_details *d = px_tx_audit(tx, prod.mah_id, "commission.create", res->commission_id);
-    if (d) {
-        px_audit_str(d, "gtin", res->gtin);
-        px_audit_str(d, "batch", req->batch);
-        px_audit_str(d, "expiry", req->expiry_date);
-        px_audit_int(d, "count", res->committed);
-        px_audit_int(d, "allocated", out.allocated);
-        px_audit_int(d, "external", out.external);
-        px_audit_int(d, "rejected", (long long)c->errs->n);
-        px_audit_str(d, "event_id", res->event_id);
-    }
+    px_audit_str(d, "gtin", res->gtin);
+    px_audit_str(d, "batch", req->batch);
+    px_audit_str(d, "expiry", req->expiry_date);
+    px_audit_int(d, "count", res->committed);
+    px_audit_int(d, "allocated", out.allocated);
+    px_audit_int(d, "external", out.external);
+    px_audit_int(d, "rejected", (long long)c->errs->n);
+    px_audit_str(d, "event_id", res->event_id);
 done:
     px_commission_outcome_dispose(&out);
     return rc;

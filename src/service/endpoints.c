@@ -56,11 +56,9 @@ static px_rc endpoint_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     /* Audited without the URL's query, the auth header or the secret. */
     px_audit_details *d = px_tx_audit(tx, c->out->tenant_id, "endpoint.create", c->out->id);
-    if (d) {
-        px_audit_str(d, "market", c->out->market);
-        px_audit_bool(d, "auth_header", c->out->has_auth_header);
-        px_audit_bool(d, "signed", c->out->has_hmac_secret);
-    }
+    px_audit_str(d, "market", c->out->market);
+    px_audit_bool(d, "auth_header", c->out->has_auth_header);
+    px_audit_bool(d, "signed", c->out->has_hmac_secret);
     return PX_OK;
 }
 
@@ -126,17 +124,15 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     /* Audited without the URL's query, the auth header or the secret: what changed only. */
     px_audit_details *d = px_tx_audit(tx, e->tenant_id, "endpoint.update", e->id);
-    if (d) {
-        px_audit_bool(d, "url_changed", rq->url != NULL);
-        px_audit_bool(d, "old_auth_header", had_auth);
-        px_audit_bool(d, "auth_header", e->has_auth_header);
-        px_audit_bool(d, "secret_rotated", rq->hmac_secret != NULL);
-        px_audit_bool(d, "old_active", was_active);
-        px_audit_bool(d, "active", e->active);
-        if (rq->format) {
-            px_audit_str(d, "old_format", old_format);
-            px_audit_str(d, "format", e->format);
-        }
+    px_audit_bool(d, "url_changed", rq->url != NULL);
+    px_audit_bool(d, "old_auth_header", had_auth);
+    px_audit_bool(d, "auth_header", e->has_auth_header);
+    px_audit_bool(d, "secret_rotated", rq->hmac_secret != NULL);
+    px_audit_bool(d, "old_active", was_active);
+    px_audit_bool(d, "active", e->active);
+    if (rq->format) {
+        px_audit_str(d, "old_format", old_format);
+        px_audit_str(d, "format", e->format);
     }
     return PX_OK;
 }

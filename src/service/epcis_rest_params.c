@@ -138,18 +138,53 @@ static px_rc list_item(const char **p, int *items, char item[LIST_ITEM_MAX], con
     return PX_OK;
 }
 
-/* Appends word to the list out ("a|b", *len bytes, at most cap with its NUL). */
-static px_rc append_item(char *out, size_t cap, size_t *len, const char *name, const char *word,
-                         px_err *err)
+/* A pipe list being normalised: out ("a|b", len bytes, at most cap with its NUL), the
+ * parameter's name and, for the CBV-word lists, the item's mapping and what a valid one is. */
+typedef struct item_list {
+    char *out;
+    size_t cap, len;
+    const char *name;
+    item_fn fn;
+    const char *what;
+} item_list;
+
+/* Appends word to the list. */
+static px_rc append_item(item_list *l, const char *word, px_err *err)
 {
     size_t wl = strlen(word);
-    if (*len + wl + 2 > cap)
-        return px__epcis_rest_bad_param(err, name, "the list is too long");
-    if (*len > 0)
-        out[(*len)++] = '|';
-    memcpy(out + *len, word, wl + 1);
-    *len += wl;
+    if (l->len + wl + 2 > l->cap)
+        return px__epcis_rest_bad_param(err, l->name, "the list is too long");
+    if (l->len > 0)
+        l->out[l->len++] = '|';
+    memcpy(l->out + l->len, word, wl + 1);
+    l->len += wl;
     return PX_OK;
+}
+
+/* Adds each item of value's pipe list to l with add, in order. */
+static px_rc parse_items(item_list *l, const char *value,
+                         px_rc (*add)(item_list *l, const char *item, px_err *err), px_err *err)
+{
+    l->out[0] = '\0';
+    l->len = 0;
+    int items = 0;
+    for (const char *p = value; p;) {
+        char item[LIST_ITEM_MAX];
+        px_rc rc = list_item(&p, &items, item, l->name, err);
+        if (rc == PX_OK)
+            rc = add(l, item, err);
+        if (rc != PX_OK)
+            return rc;
+    }
+    return PX_OK;
+}
+
+static px_rc add_word(item_list *l, const char *item, px_err *err)
+{
+    char word[64];
+    if (l->fn(word, item) != 0)
+        return px__epcis_rest_bad_param(err, l->name, l->what);
+    return word[0] ? append_item(l, word, err) : PX_OK;
 }
 
 /* Normalises value's pipe list into out ("a|b"); MATCHES_NOTHING when every item is a value
@@ -157,22 +192,11 @@ static px_rc append_item(char *out, size_t cap, size_t *len, const char *name, c
 static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value, item_fn fn,
                         const char *what, px_err *err)
 {
-    out[0] = '\0';
-    size_t len = 0;
-    int items = 0;
-    for (const char *p = value; p;) {
-        char item[LIST_ITEM_MAX], word[64];
-        px_rc rc = list_item(&p, &items, item, name, err);
-        if (rc != PX_OK)
-            return rc;
-        if (fn(word, item) != 0)
-            return px__epcis_rest_bad_param(err, name, what);
-        if (word[0] && (rc = append_item(out, LIST_MAX, &len, name, word, err)) != PX_OK)
-            return rc;
-    }
-    if (len == 0)
+    item_list l = {.out = out, .cap = LIST_MAX, .name = name, .fn = fn, .what = what};
+    px_rc rc = parse_items(&l, value, add_word, err);
+    if (rc == PX_OK && l.len == 0)
         px_strlcpy(out, MATCHES_NOTHING, LIST_MAX);
-    return PX_OK;
+    return rc;
 }
 
 /* REQ-EPCISREST-18: a location given as a GS1 Digital Link (/414/GLN[/254/ext]) selects what
@@ -208,11 +232,11 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
     return PX_OK;
 }
 
-static px_rc location_dl(char *out, size_t *len, const char *name, const char *item, px_err *err)
+static px_rc location_dl(item_list *l, const char *item, px_err *err)
 {
     gs1_elements el;
     const char *gln, *ext;
-    px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, name,
+    px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, l->name,
                                     "a location's Digital Link has (414) and an optional (254) "
                                     "only",
                                     err);
@@ -220,12 +244,22 @@ static px_rc location_dl(char *out, size_t *len, const char *name, const char *i
         return rc;
     px_err e2; /* a prefix length that does not fit the GLN is skipped, not an error */
     px_err_clear(&e2);
-    for (int l = SGLN_GCP_MIN; rc == PX_OK && l <= SGLN_GCP_MAX; l++) {
+    for (int g = SGLN_GCP_MIN; rc == PX_OK && g <= SGLN_GCP_MAX; g++) {
         char urn[GS1_EPC_URI_MAX];
-        if (gs1_epc_sgln_format(urn, sizeof(urn), gln, l, ext, &e2) == PX_OK)
-            rc = append_item(out, LOC_LIST_MAX, len, name, urn, err);
+        if (gs1_epc_sgln_format(urn, sizeof(urn), gln, g, ext, &e2) == PX_OK)
+            rc = append_item(l, urn, err);
     }
     return rc;
+}
+
+static px_rc add_location(item_list *l, const char *item, px_err *err)
+{
+    char word[64];
+    if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
+        return location_dl(l, item, err);
+    if (item_location(word, item) != 0)
+        return px__epcis_rest_bad_param(err, l->name, "a location URI");
+    return append_item(l, word, err);
 }
 
 /* EQ_readPoint / EQ_bizLocation: a pipe list of location URIs (≤ 16), each a URN as stored or
@@ -233,24 +267,8 @@ static px_rc location_dl(char *out, size_t *len, const char *name, const char *i
 static px_rc parse_locations(char out[LOC_LIST_MAX], const char *name, const char *value,
                              px_err *err)
 {
-    out[0] = '\0';
-    size_t len = 0;
-    int items = 0;
-    for (const char *p = value; p;) {
-        char item[LIST_ITEM_MAX], word[64];
-        px_rc rc = list_item(&p, &items, item, name, err);
-        if (rc != PX_OK)
-            return rc;
-        if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
-            rc = location_dl(out, &len, name, item, err);
-        else if (item_location(word, item) != 0)
-            rc = px__epcis_rest_bad_param(err, name, "a location URI");
-        else
-            rc = append_item(out, LOC_LIST_MAX, &len, name, word, err);
-        if (rc != PX_OK)
-            return rc;
-    }
-    return PX_OK;
+    item_list l = {.out = out, .cap = LOC_LIST_MAX, .name = name};
+    return parse_items(&l, value, add_location, err);
 }
 
 static px_rc parse_time(const char *name, const char *value, int *has, int64_t *us, px_err *err)

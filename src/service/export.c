@@ -221,12 +221,10 @@ static px_rc export_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_export_insert(db, e, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, e->tenant_id, "export.create", e->id);
-    if (d) {
-        px_audit_str(d, "gtin", e->gtin);
-        px_audit_str(d, "allocation_id", by_alloc ? e->allocation_id : NULL);
-        px_audit_str(d, "format", e->format);
-        px_audit_str(d, "job_id", e->job_id);
-    }
+    px_audit_str(d, "gtin", e->gtin);
+    px_audit_str(d, "allocation_id", by_alloc ? e->allocation_id : NULL);
+    px_audit_str(d, "format", e->format);
+    px_audit_str(d, "job_id", e->job_id);
     return PX_OK;
 }
 
@@ -626,15 +624,11 @@ static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err 
     px_rc rc = px_store_export_fail(px_tx_db(tx), e, why, err);
     if (rc != PX_OK)
         return rc;
-    px_actor sys;
-    px_tx_system_actor(&sys, e->org_id);
-    px_audit_details *d = px_tx_audit_as(tx, &sys, e->tenant_id, "export.fail", e->id);
-    if (d) {
-        px_audit_str(d, "job_id", e->job_id);
-        px_audit_str(d, "gtin", e->gtin);
-        px_audit_str(d, "allocation_id", e->allocation_id[0] ? e->allocation_id : NULL);
-        px_audit_str(d, "error", why);
-    }
+    px_audit_details *d =
+        px_tx_audit_job(tx, e->org_id, e->tenant_id, "export.fail", e->id, e->job_id);
+    px_audit_str(d, "gtin", e->gtin);
+    px_audit_str(d, "allocation_id", e->allocation_id[0] ? e->allocation_id : NULL);
+    px_audit_str(d, "error", why);
     return px_svc_webhook_job_failed(tx, e->tenant_id, "export", e->job_id, e->id, e->gtin, why,
                                      err);
 }

@@ -132,11 +132,9 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
                          : by->org_kind == PX_ORG_MAH ? by->org_id
                                                       : NULL;
     px_audit_details *d = px_tx_audit_as(tx, by, tenant, "key.create", out->id);
-    if (d) {
-        px_audit_str(d, "role", role);
-        px_audit_str(d, "org_id", org.id);
-        px_audit_str(d, "mode", px_key_mode_name(mode));
-    }
+    px_audit_str(d, "role", role);
+    px_audit_str(d, "org_id", org.id);
+    px_audit_str(d, "mode", px_key_mode_name(mode));
     return PX_OK;
 }
 

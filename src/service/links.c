@@ -19,9 +19,7 @@ static px_rc put_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_links_put(px_tx_db(tx), by->org_id, c->gtin, c->v, c->n, err);
     if (rc != PX_OK)
         return rc;
-    px_audit_details *d = px_tx_audit(tx, by->org_id, "product.links", c->gtin);
-    if (d)
-        px_audit_int(d, "links", c->n);
+    px_audit_int(px_tx_audit(tx, by->org_id, "product.links", c->gtin), "links", c->n);
     return PX_OK;
 }
 

@@ -69,14 +69,12 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
         return rc;
     const char *tenant = strcmp(org->kind, "mah") == 0 ? org->id : NULL;
     px_audit_details *d = px_tx_audit_as(tx, by, tenant, "org.create", org->id);
-    if (d) {
-        px_audit_str(d, "kind", org->kind);
-        px_audit_str(d, "name", org->name);
-        if (org->gln_prefix_length)
-            px_audit_int(d, "gln_prefix_length", org->gln_prefix_length);
-        else
-            px_audit_str(d, "gln_prefix_length", NULL);
-    }
+    px_audit_str(d, "kind", org->kind);
+    px_audit_str(d, "name", org->name);
+    if (org->gln_prefix_length)
+        px_audit_int(d, "gln_prefix_length", org->gln_prefix_length);
+    else
+        px_audit_str(d, "gln_prefix_length", NULL);
     return PX_OK;
 }
 
@@ -210,14 +208,12 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         if (rc != PX_OK)
             return rc;
     }
-    if (d) {
-        px_audit_str(d, "old_name", old.name);
-        px_audit_str(d, "name", o->name);
-        px_audit_str(d, "old_gln", old.gln[0] ? old.gln : NULL);
-        px_audit_str(d, "gln", o->gln[0] ? o->gln : NULL);
-        audit_prefix(d, "old_gln_prefix_length", old.gln_prefix_length);
-        audit_prefix(d, "gln_prefix_length", o->gln_prefix_length);
-    }
+    px_audit_str(d, "old_name", old.name);
+    px_audit_str(d, "name", o->name);
+    px_audit_str(d, "old_gln", old.gln[0] ? old.gln : NULL);
+    px_audit_str(d, "gln", o->gln[0] ? o->gln : NULL);
+    audit_prefix(d, "old_gln_prefix_length", old.gln_prefix_length);
+    audit_prefix(d, "gln_prefix_length", o->gln_prefix_length);
     return PX_OK;
 }
 

@@ -219,8 +219,6 @@ static void op_audit(px_tx *tx, const op_ctx *c, size_t n)
     char action_name[32] = "pack.";
     px_strlcpy(action_name + 5, c->kind, sizeof(action_name) - 5);
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, action_name, c->res->op_id);
-    if (!d)
-        return;
     px_audit_str(d, "gtin", c->gtin);
     px_audit_int(d, "count", (long long)n);
     px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");

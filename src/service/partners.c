@@ -120,10 +120,8 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
         (rc = px_store_partnership_set_gtins(db, out->partnership.id, c->gp, c->n, err)))
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_id, "partner.create", out->partnership.id);
-    if (d) {
-        px_audit_str(d, "cmo_id", cmo.id);
-        px_audit_int(d, "gtins", c->n);
-    }
+    px_audit_str(d, "cmo_id", cmo.id);
+    px_audit_int(d, "gtins", c->n);
     /* A new CMO gets its key in the same transaction: no partnership without its key. A CMO
      * that already exists (org_id) keeps using its own keys: minting one here would hand this
      * MAH a credential that also reaches the CMO's work for other MAHs (DESIGN.md "Security":
@@ -196,10 +194,8 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     if (c->status && (rc = px_store_partnership_set_status(db, out, c->status, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_id, "partner.update", out->id);
-    if (d) {
-        px_audit_str(d, "status", out->status);
-        px_audit_int(d, "gtins", c->gtins ? c->n : -1);
-    }
+    px_audit_str(d, "status", out->status);
+    px_audit_int(d, "gtins", c->gtins ? c->n : -1);
     return PX_OK;
 }
 

@@ -377,14 +377,12 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
         return rc;
     px_audit_details *d =
         px_tx_audit(tx, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create", j->id);
-    if (d) {
-        px_audit_str(d, "gtin", j->gtin);
-        px_audit_int(d, "count", j->count);
-        px_audit_str(d, "line", j->line);
-        px_audit_str(d, "operator", j->operator_name);
-        px_audit_bool(d, "reprint", j->reprint);
-        px_audit_str(d, "reason", j->reason);
-    }
+    px_audit_str(d, "gtin", j->gtin);
+    px_audit_int(d, "count", j->count);
+    px_audit_str(d, "line", j->line);
+    px_audit_str(d, "operator", j->operator_name);
+    px_audit_bool(d, "reprint", j->reprint);
+    px_audit_str(d, "reason", j->reason);
     return PX_OK;
 }
 

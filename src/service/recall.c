@@ -86,13 +86,11 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "pack.recall", c->res->op_id);
-    if (d) {
-        px_audit_str(d, "gtin", c->gtin);
-        px_audit_str(d, "batch", c->req->batch);
-        px_audit_str(d, "reason", reason);
-        px_audit_int(d, "count", (long long)c->count);
-        px_audit_str(d, "event_id", c->res->event_id);
-    }
+    px_audit_str(d, "gtin", c->gtin);
+    px_audit_str(d, "batch", c->req->batch);
+    px_audit_str(d, "reason", reason);
+    px_audit_int(d, "count", (long long)c->count);
+    px_audit_str(d, "event_id", c->res->event_id);
     c->res->count = (long)c->count;
     return PX_OK;
 }

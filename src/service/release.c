@@ -206,8 +206,6 @@ static void release_audit(px_tx *tx, const release_ctx *c)
 {
     const px_release_result *res = c->res;
     px_audit_details *d = px_tx_audit(tx, c->prod.mah_id, "release.create", res->release_id);
-    if (!d)
-        return;
     px_audit_str(d, "gtin", c->gtin);
     px_audit_str(d, "batch", c->req->batch);
     px_audit_str(d, "market", c->req->market);

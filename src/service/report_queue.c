@@ -97,15 +97,13 @@ static int queue_one(void *ctx, const px_endpoint *e)
         (q->rc = queue_document(q, e, &rep, &count)) != PX_OK)
         return 1;
     px_audit_details *d = px_tx_audit(q->tx, q->product->mah_id, "report.queue", rep.id);
-    if (d) {
-        px_audit_str(d, s->release_id ? "release_id" : "op_id",
-                     s->release_id ? s->release_id : s->op_id);
-        px_audit_str(d, "endpoint_id", e->id);
-        px_audit_str(d, "market", rep.market);
-        px_audit_int(d, "events", (long long)count);
-        if (s->retry_of)
-            px_audit_str(d, "retry_of", s->retry_of);
-    }
+    px_audit_str(d, s->release_id ? "release_id" : "op_id",
+                 s->release_id ? s->release_id : s->op_id);
+    px_audit_str(d, "endpoint_id", e->id);
+    px_audit_str(d, "market", rep.market);
+    px_audit_int(d, "events", (long long)count);
+    if (s->retry_of)
+        px_audit_str(d, "retry_of", s->retry_of);
     if (!q->first[0])
         px_strlcpy(q->first, rep.id, sizeof(q->first));
     return 0;

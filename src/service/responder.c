@@ -162,12 +162,10 @@ static px_rc settings_body(px_tx *tx, void *vc, px_err *err)
     /* REQ-VRS-9: what trading partners are told about recalled and expired packs is the MAH's
      * decision; who changed it, and from what, is in the audit log. */
     px_audit_details *d = px_tx_audit(tx, by->org_id, "vrs.settings", by->org_id);
-    if (d) {
-        px_audit_str(d, "old_recalled", old_r);
-        px_audit_str(d, "recalled", r);
-        px_audit_str(d, "old_expired", old_e);
-        px_audit_str(d, "expired", e);
-    }
+    px_audit_str(d, "old_recalled", old_r);
+    px_audit_str(d, "recalled", r);
+    px_audit_str(d, "old_expired", old_e);
+    px_audit_str(d, "expired", e);
     return PX_OK;
 }
 

@@ -445,9 +445,7 @@ static px_rc close_body(px_tx *tx, void *vc, px_err *err)
         px_store_alert_close(px_tx_db(tx), c->out, by->org_id, c->id, c->reason, px_now_us(), err);
     if (rc != PX_OK)
         return rc;
-    px_audit_details *d = px_tx_audit(tx, by->org_id, "alert.close", c->id);
-    if (d)
-        px_audit_str(d, "reason", c->reason);
+    px_audit_str(px_tx_audit(tx, by->org_id, "alert.close", c->id), "reason", c->reason);
     return PX_OK;
 }
 
@@ -476,9 +474,7 @@ static px_rc passport_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_passport_put(px_tx_db(tx), by->org_id, c->gtin, c->fields, c->n, err);
     if (rc != PX_OK)
         return rc;
-    px_audit_details *d = px_tx_audit(tx, by->org_id, "product.passport", c->gtin);
-    if (d)
-        px_audit_int(d, "public_fields", c->n);
+    px_audit_int(px_tx_audit(tx, by->org_id, "product.passport", c->gtin), "public_fields", c->n);
     return PX_OK;
 }
 

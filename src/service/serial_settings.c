@@ -31,8 +31,6 @@ static px_rc settings_parse(px_serial_settings *out, const px_settings_input *in
 
 static void settings_audit(px_audit_details *d, const px_serial_settings *s)
 {
-    if (!d)
-        return;
     px_audit_str(d, "strategy", px_serial_strategy_name(s->strategy));
     px_audit_int(d, "length", s->length);
     px_audit_str(d, "symbols", s->symbols);

@@ -170,13 +170,11 @@ static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
     px_strlcpy(j->status, "completed", sizeof(j->status));
     j->done = j->total;
     px_audit_details *d = px_tx_audit(tx, a->tenant_id, "sscc_allocation.create", a->id);
-    if (d) {
-        px_audit_str(d, "company_prefix", a->company_prefix);
-        px_audit_int(d, "extension_digit", a->extension_digit);
-        px_audit_int(d, "count", a->count);
-        px_audit_str(d, "strategy", a->strategy);
-        px_audit_str(d, "job_id", j->id);
-    }
+    px_audit_str(d, "company_prefix", a->company_prefix);
+    px_audit_int(d, "extension_digit", a->extension_digit);
+    px_audit_int(d, "count", a->count);
+    px_audit_str(d, "strategy", a->strategy);
+    px_audit_str(d, "job_id", j->id);
     return PX_OK;
 }
 

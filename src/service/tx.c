@@ -292,9 +292,15 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
     return rc;
 }
 
-void px_tx_system_actor(px_actor *a, const char *org_id)
+px_audit_details *px_tx_audit_job(px_tx *tx, const char *org_id, const char *tenant_id,
+                                  const char *action, const char *subject, const char *job_id)
 {
-    memset(a, 0, sizeof(*a));
-    a->role = PX_ROLE_ADMIN;
-    px_strlcpy(a->org_id, org_id, sizeof(a->org_id));
+    px_actor sys;
+    memset(&sys, 0, sizeof(sys));
+    sys.role = PX_ROLE_ADMIN;
+    px_strlcpy(sys.org_id, org_id, sizeof(sys.org_id));
+    px_audit_details *d = px_tx_audit_as(tx, &sys, tenant_id, action, subject);
+    if (d)
+        px_audit_str(d, "job_id", job_id);
+    return d;
 }

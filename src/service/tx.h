@@ -54,9 +54,11 @@ px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *acti
 px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tenant_id,
                                  const char *action, const char *subject);
 
-/* The actor of background work: the operator, on behalf of the organization that queued it
- * (org_id), for the audit entries a runner appends. */
-void px_tx_system_actor(px_actor *a, const char *org_id);
+/* The audit entry a runner appends about job_id's work: by the actor of background work (the
+ * operator, on behalf of org_id, the organization that queued it), its details starting with
+ * the job's id. NULL as px_tx_audit. */
+px_audit_details *px_tx_audit_job(px_tx *tx, const char *org_id, const char *tenant_id,
+                                  const char *action, const char *subject, const char *job_id);
 
 /* A log line about what the transaction does (a job that fails, a try that failed), logged
  * once it commits: never for an attempt rolled back, discarded or run again (a savepoint's

@@ -60,19 +60,17 @@ static px_rc put_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     /* Audited without the secret and without the URL's query (it may carry a token). */
     px_audit_details *d = px_tx_audit(tx, c->out->tenant_id, "webhook.put", c->out->tenant_id);
-    if (d) {
-        char url[96];
-        size_t base = strcspn(c->out->url, "?");
-        snprintf(url, sizeof(url), "%.*s", (int)(base < 80 ? base : 80), c->out->url);
-        px_audit_str(d, "url", url);
-        char events[PX_WEBHOOK_EVENTS_MAX * (PX_WEBHOOK_EVENT_LEN + 1) + 1];
-        size_t off = 0;
-        events[0] = '\0';
-        for (int i = 0; i < c->out->n_events; i++)
-            off += (size_t)snprintf(events + off, sizeof(events) - off, "%s%s", i ? "," : "",
-                                    c->out->events[i]);
-        px_audit_str(d, "events", events);
-    }
+    char url[96];
+    size_t base = strcspn(c->out->url, "?");
+    snprintf(url, sizeof(url), "%.*s", (int)(base < 80 ? base : 80), c->out->url);
+    px_audit_str(d, "url", url);
+    char events[PX_WEBHOOK_EVENTS_MAX * (PX_WEBHOOK_EVENT_LEN + 1) + 1];
+    size_t off = 0;
+    events[0] = '\0';
+    for (int i = 0; i < c->out->n_events; i++)
+        off += (size_t)snprintf(events + off, sizeof(events) - off, "%s%s", i ? "," : "",
+                                c->out->events[i]);
+    px_audit_str(d, "events", events);
     return PX_OK;
 }
 
@@ -136,10 +134,8 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_id, "webhook.retry", c->id);
-    if (d) {
-        px_audit_str(d, "delivery_id", c->out->id);
-        px_audit_str(d, "event", c->out->event);
-    }
+    px_audit_str(d, "delivery_id", c->out->id);
+    px_audit_str(d, "event", c->out->event);
     return PX_OK;
 }
 
