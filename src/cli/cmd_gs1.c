@@ -107,6 +107,29 @@ static int get_input(char *in, int argc, char **argv, const char **gsc)
     return 1;
 }
 
+/* A command's input parsed: the text (GS mapped from --gs-char), what it was and its
+ * elements. */
+typedef struct gs1_input {
+    char in[IN_MAX];
+    const char *gsc;
+    const char *format;
+    gs1_elements e;
+    px_err err;
+} gs1_input;
+
+/* Reads and parses the command's input into g: PX_EXIT_OK, or the usage error or the parse's
+ * failure, told. */
+static int read_input(const px_cli *cli, int argc, char **argv, gs1_input *g)
+{
+    g->format = "";
+    px_err_clear(&g->err);
+    if (!get_input(g->in, argc, argv, &g->gsc))
+        return px_cli_usage(GS1_USAGE);
+    if (parse_any(&g->e, g->in, &g->err, &g->format) != PX_OK)
+        return fail_at(cli, &g->err, g->in);
+    return PX_EXIT_OK;
+}
+
 /* ISO date of a date AI (YYMMDD first: 11, 13, 15, 16, 17, 7003), for EPCIS-minded readers;
  * DD=00 resolves to the month's last day (DOMAIN.md §2.4). */
 static int element_date(char iso[11], const gs1_ai_def *d, const char *value, int year)
@@ -126,48 +149,42 @@ static int element_date(char iso[11], const gs1_ai_def *d, const char *value, in
 
 static int cmd_check(px_cli *cli, int argc, char **argv)
 {
-    char in[IN_MAX];
-    const char *gsc;
-    if (!get_input(in, argc, argv, &gsc))
-        return px_cli_usage(GS1_USAGE);
-    gs1_elements e;
-    px_err err;
-    px_err_clear(&err);
-    const char *format = "";
-    if (parse_any(&e, in, &err, &format) != PX_OK)
-        return fail_at(cli, &err, in);
+    gs1_input g;
+    int ex = read_input(cli, argc, argv, &g);
+    if (ex != PX_EXIT_OK)
+        return ex;
     int year = current_year();
     char es[1024], hri[1024], dl[GS1_DL_MAX];
-    gs1_element_string_format(es, sizeof(es), &e, NULL);
-    gs1_hri_format(hri, sizeof(hri), &e, NULL);
-    int have_dl = gs1_dl_format(dl, sizeof(dl), cli->cfg.dl_domain, &e, NULL) == PX_OK;
+    gs1_element_string_format(es, sizeof(es), &g.e, NULL);
+    gs1_hri_format(hri, sizeof(hri), &g.e, NULL);
+    int have_dl = gs1_dl_format(dl, sizeof(dl), cli->cfg.dl_domain, &g.e, NULL) == PX_OK;
     if (cli->json) {
         json_t *list = json_array();
-        for (int i = 0; i < e.count; i++) {
-            const gs1_ai_def *d = gs1_ai_lookup(e.items[i].ai, strlen(e.items[i].ai));
-            json_t *it = json_pack("{s:s, s:s, s:s}", "ai", e.items[i].ai, "title", d->title,
-                                   "value", e.items[i].value);
+        for (int i = 0; i < g.e.count; i++) {
+            const gs1_ai_def *d = gs1_ai_lookup(g.e.items[i].ai, strlen(g.e.items[i].ai));
+            json_t *it = json_pack("{s:s, s:s, s:s}", "ai", g.e.items[i].ai, "title", d->title,
+                                   "value", g.e.items[i].value);
             char iso[11];
-            if (element_date(iso, d, e.items[i].value, year))
+            if (element_date(iso, d, g.e.items[i].value, year))
                 json_object_set_new(it, "date", json_string(iso));
             json_array_append_new(list, it);
         }
-        json_t *o = json_pack("{s:b, s:s, s:o, s:s, s:s}", "valid", 1, "format", format, "elements",
-                              list, "element_string", es, "hri", hri);
+        json_t *o = json_pack("{s:b, s:s, s:o, s:s, s:s}", "valid", 1, "format", g.format,
+                              "elements", list, "element_string", es, "hri", hri);
         if (have_dl)
             json_object_set_new(o, "digital_link", json_string(dl));
         return px_cli_print_json(o, JSON_COMPACT);
     }
-    printf("valid %s, %d element%s\n", format, e.count, e.count == 1 ? "" : "s");
-    for (int i = 0; i < e.count; i++) {
-        const gs1_ai_def *d = gs1_ai_lookup(e.items[i].ai, strlen(e.items[i].ai));
-        printf("  (%s) %-22s %s", e.items[i].ai, d->title, e.items[i].value);
+    printf("valid %s, %d element%s\n", g.format, g.e.count, g.e.count == 1 ? "" : "s");
+    for (int i = 0; i < g.e.count; i++) {
+        const gs1_ai_def *d = gs1_ai_lookup(g.e.items[i].ai, strlen(g.e.items[i].ai));
+        printf("  (%s) %-22s %s", g.e.items[i].ai, d->title, g.e.items[i].value);
         char iso[11];
-        if (element_date(iso, d, e.items[i].value, year))
+        if (element_date(iso, d, g.e.items[i].value, year))
             printf("  (%s)", iso);
         printf("\n");
     }
-    if (!gsc) {
+    if (!g.gsc) {
         printf("element string: ");
         for (const char *p = es; *p; p++) {
             if (*p == GS1_GS)
@@ -177,7 +194,7 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
         }
         printf("\n");
     } else {
-        swap_gs(es, (char)GS1_GS, gsc[0]);
+        swap_gs(es, (char)GS1_GS, g.gsc[0]);
         printf("element string: %s\n", es);
     }
     printf("hri: %s\n", hri);
@@ -237,39 +254,35 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
 static int cmd_convert(px_cli *cli, int argc, char **argv)
 {
     const char *to = px_cli_opt(argc, argv, "to");
-    char in[IN_MAX];
-    const char *gsc;
-    if (!to || !get_input(in, argc, argv, &gsc))
+    if (!to)
         return px_cli_usage(GS1_USAGE);
-    gs1_elements e;
-    px_err err;
-    px_err_clear(&err);
-    const char *format = "";
-    if (parse_any(&e, in, &err, &format) != PX_OK)
-        return fail_at(cli, &err, in);
+    gs1_input g;
+    int ex = read_input(cli, argc, argv, &g);
+    if (ex != PX_EXIT_OK)
+        return ex;
     char out[2048];
     px_rc rc;
     int gcp = 0;
     if (strcmp(to, "hri") == 0) {
-        rc = gs1_hri_format(out, sizeof(out), &e, &err);
+        rc = gs1_hri_format(out, sizeof(out), &g.e, &g.err);
     } else if (strcmp(to, "element") == 0) {
-        rc = gs1_element_string_format(out, sizeof(out), &e, &err);
-        if (rc == PX_OK && gsc)
-            swap_gs(out, (char)GS1_GS, gsc[0]);
+        rc = gs1_element_string_format(out, sizeof(out), &g.e, &g.err);
+        if (rc == PX_OK && g.gsc)
+            swap_gs(out, (char)GS1_GS, g.gsc[0]);
     } else if (strcmp(to, "dl") == 0) {
         const char *domain = px_cli_opt(argc, argv, "domain");
-        rc = gs1_dl_format(out, sizeof(out), domain, &e, &err);
+        rc = gs1_dl_format(out, sizeof(out), domain, &g.e, &g.err);
     } else if (strcmp(to, "epc") == 0) {
-        rc = gcp_length(cli, argc, argv, &e, &gcp, &err);
+        rc = gcp_length(cli, argc, argv, &g.e, &gcp, &g.err);
         if (rc == PX_OK)
-            rc = gs1_epc_format(out, sizeof(out), &e, gcp, &err);
+            rc = gs1_epc_format(out, sizeof(out), &g.e, gcp, &g.err);
     } else {
         return px_cli_usage(GS1_USAGE);
     }
     if (rc != PX_OK)
-        return px_cli_fail(cli, &err);
+        return px_cli_fail(cli, &g.err);
     if (cli->json) {
-        json_t *o = json_pack("{s:s, s:s, s:s}", "from", format, "to", to, "result", out);
+        json_t *o = json_pack("{s:s, s:s, s:s}", "from", g.format, "to", to, "result", out);
         if (gcp)
             json_object_set_new(o, "gcp_length", json_integer(gcp));
         return px_cli_print_json(o, JSON_COMPACT);

@@ -497,29 +497,23 @@ px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
     return px_epcis_writer_open(out, PX_EPCIS_FORMAT_XML_1_2, sink, ctx, h, err);
 }
 
-px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
-                           void *ctx, const px_epcis_doc_header *h, px_err *err)
+/* The format's check of both openings. */
+static px_rc format_known(px_epcis_format format, px_err *err)
 {
-    *out = NULL;
     if ((unsigned)format >= PX_EPCIS_FORMAT__COUNT)
         return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format %d",
                           (int)format);
-    const px_epcis_profile_info *p = px_epcis_profile_get(h->profile);
-    if (!p)
-        return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
-                          (int)h->profile);
-    if (!sink)
-        return px_err_set(err, PX_EINVALID, "invalid_argument", "the EPCIS writer needs a sink");
-    px_rc rc = epcis__check_header(h, p, format == PX_EPCIS_FORMAT_XML_1_2, err);
-    if (rc != PX_OK)
-        return rc;
-    px_epcis_writer *w = NULL;
-    if ((rc = writer_alloc(&w, format, sink, ctx, h->profile, h->creation_us, h->indent,
-                           err)) != PX_OK)
-        return rc;
+    return PX_OK;
+}
+
+/* Writes the new writer w's opening with opening (libxml2's errors kept to the writer's own):
+ * *out = w, or w freed and its error in err. */
+static px_rc writer_start(px_epcis_writer *w, px_rc (*opening)(px_epcis_writer *w, const void *arg),
+                          const void *arg, px_epcis_writer **out, px_err *err)
+{
     epcis__err_hook hook;
     epcis__xml_errors_push(&hook, NULL, NULL);
-    rc = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_start(w, h, p) : write_header(w, h, p);
+    px_rc rc = opening(w, arg);
     epcis__xml_errors_restore(&hook);
     if (rc != PX_OK) {
         if (err)
@@ -529,6 +523,42 @@ px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epc
     }
     *out = w;
     return PX_OK;
+}
+
+typedef struct doc_opening {
+    const px_epcis_doc_header *h;
+    const px_epcis_profile_info *p;
+} doc_opening;
+
+static px_rc doc_start(px_epcis_writer *w, const void *arg)
+{
+    const doc_opening *o = arg;
+    return w->format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_start(w, o->h, o->p)
+                                                   : write_header(w, o->h, o->p);
+}
+
+px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
+                           void *ctx, const px_epcis_doc_header *h, px_err *err)
+{
+    *out = NULL;
+    px_rc rc = format_known(format, err);
+    if (rc != PX_OK)
+        return rc;
+    const px_epcis_profile_info *p = px_epcis_profile_get(h->profile);
+    if (!p)
+        return px_err_set(err, PX_EINVALID, "invalid_profile", "unknown EPCIS profile %d",
+                          (int)h->profile);
+    if (!sink)
+        return px_err_set(err, PX_EINVALID, "invalid_argument", "the EPCIS writer needs a sink");
+    rc = epcis__check_header(h, p, format == PX_EPCIS_FORMAT_XML_1_2, err);
+    if (rc != PX_OK)
+        return rc;
+    px_epcis_writer *w = NULL;
+    if ((rc = writer_alloc(&w, format, sink, ctx, h->profile, h->creation_us, h->indent,
+                           err)) != PX_OK)
+        return rc;
+    doc_opening o = {h, p};
+    return writer_start(w, doc_start, &o, out, err);
 }
 
 /* EPCIS 1.2 §8.2.5 / query XSD: epcisq:EPCISQueryDocument (an epcglobal:Document) whose
@@ -551,6 +581,12 @@ static px_rc write_query_header(px_epcis_writer *w, const char *query_name)
     return PX_OK;
 }
 
+static px_rc query_start(px_epcis_writer *w, const void *query_name)
+{
+    return w->format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_query_start(w, query_name)
+                                                   : write_query_header(w, query_name);
+}
+
 px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,
                                 const char *query_name, int64_t creation_us, int indent,
                                 px_err *err)
@@ -564,30 +600,17 @@ px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
                                  int64_t creation_us, int indent, px_err *err)
 {
     *out = NULL;
-    if ((unsigned)format >= PX_EPCIS_FORMAT__COUNT)
-        return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format %d",
-                          (int)format);
+    px_rc rc = format_known(format, err);
+    if (rc != PX_OK)
+        return rc;
     if (!nonempty(query_name))
         return px_err_set(err, PX_EINVALID, "invalid_argument", "a query result needs a name");
     px_epcis_writer *w = NULL;
-    px_rc rc = writer_alloc(&w, format, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent,
-                            err);
+    rc = writer_alloc(&w, format, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent, err);
     if (rc != PX_OK)
         return rc;
     w->query = 1;
-    epcis__err_hook hook;
-    epcis__xml_errors_push(&hook, NULL, NULL);
-    rc = format == PX_EPCIS_FORMAT_JSONLD_2_0 ? epcis__json_query_start(w, query_name)
-                                              : write_query_header(w, query_name);
-    epcis__xml_errors_restore(&hook);
-    if (rc != PX_OK) {
-        if (err)
-            *err = w->err;
-        px_epcis_writer_free(w);
-        return rc;
-    }
-    *out = w;
-    return PX_OK;
+    return writer_start(w, query_start, query_name, out, err);
 }
 
 /* ---- events ------------------------------------------------------------------------ */
