@@ -72,13 +72,9 @@ px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, p
             continue; /* an ancestor: locked, not listed */
         px_container *c = &out[o - 1];
         memset(c, 0, sizeof(*c));
-        px_strlcpy(c->sscc, px__val(r, i, 0), sizeof(c->sscc));
-        px_strlcpy(c->company_prefix, px__val(r, i, 1), sizeof(c->company_prefix));
-        px_strlcpy(c->tenant_id, px__val(r, i, 2), sizeof(c->tenant_id));
-        px_strlcpy(c->org_id, px__val(r, i, 3), sizeof(c->org_id));
-        px_strlcpy(c->state, px__val(r, i, 4), sizeof(c->state));
-        px_strlcpy(c->parent, px__val(r, i, 5), sizeof(c->parent));
-        px_strlcpy(c->origin, px__val(r, i, 6), sizeof(c->origin));
+        px__texts(r, i, 0, PX__TEXT(c->sscc), PX__TEXT(c->company_prefix), PX__TEXT(c->tenant_id),
+                  PX__TEXT(c->org_id), PX__TEXT(c->state), PX__TEXT(c->parent), PX__TEXT(c->origin),
+                  NULL);
         (*found)++;
     }
     PQclear(r);
@@ -218,9 +214,7 @@ static px_rc applied_read(px_agg_applied *out, const PGresult *r, const px_agg_s
         if (strcmp(kind, "bad") == 0) {
             px_agg_misfit *m = &out->misfits.items[out->misfits.n++];
             m->index = idx;
-            px_strlcpy(m->code, px__val(r, i, 2), sizeof(m->code));
-            px_strlcpy(m->state, px__val(r, i, 3), sizeof(m->state));
-            px_strlcpy(m->parent, px__val(r, i, 4), sizeof(m->parent));
+            px__texts(r, i, 2, PX__TEXT(m->code), PX__TEXT(m->state), PX__TEXT(m->parent), NULL);
         } else if (strcmp(kind, "moved") == 0) {
             out->moved = idx;
         } else if (strcmp(kind, "gcp") == 0) {
@@ -427,9 +421,8 @@ px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *c
             continue;
         px_case_parent *c = &out[o - 1];
         c->found = 1;
-        px_strlcpy(c->state, px__val(r, i, 1), sizeof(c->state));
-        px_strlcpy(c->tenant_id, px__val(r, i, 2), sizeof(c->tenant_id));
-        px_strlcpy(c->commissioned_by, px__val(r, i, 3), sizeof(c->commissioned_by));
+        px__texts(r, i, 1, PX__TEXT(c->state), PX__TEXT(c->tenant_id), PX__TEXT(c->commissioned_by),
+                  NULL);
         c->released = strcmp(px__val(r, i, 4), "t") == 0;
         c->partnered = strcmp(px__val(r, i, 5), "t") == 0;
         c->in_case = strcmp(px__val(r, i, 6), "t") == 0;

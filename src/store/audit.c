@@ -132,16 +132,10 @@ static void entry_row(px_audit_entry *e, const PGresult *r, int i)
     memset(e, 0, sizeof(*e));
     e->seq = strtoll(px__val(r, i, 0), NULL, 10);
     e->at_us = strtoll(px__val(r, i, 1), NULL, 10);
-    px_strlcpy(e->at, px__val(r, i, 2), sizeof(e->at));
-    px_strlcpy(e->org_id, px__val(r, i, 3), sizeof(e->org_id));
-    px_strlcpy(e->key_id, px__val(r, i, 4), sizeof(e->key_id));
-    px_strlcpy(e->tenant_id, px__val(r, i, 5), sizeof(e->tenant_id));
-    px_strlcpy(e->action, px__val(r, i, 6), sizeof(e->action));
-    px_strlcpy(e->subject, px__val(r, i, 7), sizeof(e->subject));
+    px__texts(r, i, 2, PX__TEXT(e->at), PX__TEXT(e->org_id), PX__TEXT(e->key_id),
+              PX__TEXT(e->tenant_id), PX__TEXT(e->action), PX__TEXT(e->subject), NULL);
     e->details = px__val(r, i, 8);
-    px_strlcpy(e->prev_hash, px__val(r, i, 9), sizeof(e->prev_hash));
-    px_strlcpy(e->hash, px__val(r, i, 10), sizeof(e->hash));
-    px_strlcpy(e->chain, px__val(r, i, 11), sizeof(e->chain));
+    px__texts(r, i, 9, PX__TEXT(e->prev_hash), PX__TEXT(e->hash), PX__TEXT(e->chain), NULL);
     e->chain_seq = strtoll(px__val(r, i, 12), NULL, 10);
     e->prev_seq = strtoll(px__val(r, i, 13), NULL, 10);
     px_strlcpy(e->mac, px__val(r, i, 14), sizeof(e->mac));

@@ -53,10 +53,8 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
     if (PQntuples(r) != 1) {
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
     } else {
-        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
-        px_strlcpy(out->org_id, px__val(r, 0, 1), sizeof(out->org_id));
-        px_strlcpy(out->created_at, px__val(r, 0, 2), sizeof(out->created_at));
-        px_strlcpy(out->finished_at, px__val(r, 0, 3), sizeof(out->finished_at));
+        px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->created_at),
+                  PX__TEXT(out->finished_at), NULL);
         out->running = px__val(r, 0, 4)[0] == 't';
         out->success = px__val(r, 0, 5)[0] == 't';
         px_strlcpy(out->error_behaviour, px__val(r, 0, 6), sizeof(out->error_behaviour));

@@ -67,9 +67,7 @@ px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const c
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier template not found");
     } else {
         memset(out, 0, sizeof(*out));
-        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
-        px_strlcpy(out->org_id, px__val(r, 0, 1), sizeof(out->org_id));
-        px_strlcpy(out->name, px__val(r, 0, 2), sizeof(out->name));
+        px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->name), NULL);
         design_row(&out->design, r, 0, 3);
         px_strlcpy(out->created_at, px__val(r, 0, 8), sizeof(out->created_at));
     }
@@ -89,14 +87,10 @@ px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const c
 static void batch_row(px_carrier_batch *b, const PGresult *r, int i)
 {
     memset(b, 0, sizeof(*b));
-    px_strlcpy(b->id, px__val(r, i, 0), sizeof(b->id));
-    px_strlcpy(b->job_id, px__val(r, i, 1), sizeof(b->job_id));
-    px_strlcpy(b->org_id, px__val(r, i, 2), sizeof(b->org_id));
-    px_strlcpy(b->org_kind, px__val(r, i, 3), sizeof(b->org_kind));
+    px__texts(r, i, 0, PX__TEXT(b->id), PX__TEXT(b->job_id), PX__TEXT(b->org_id),
+              PX__TEXT(b->org_kind), NULL);
     b->role = (int)strtol(px__val(r, i, 4), NULL, 10);
-    px_strlcpy(b->key_id, px__val(r, i, 5), sizeof(b->key_id));
-    px_strlcpy(b->symbology, px__val(r, i, 6), sizeof(b->symbology));
-    px_strlcpy(b->template_id, px__val(r, i, 7), sizeof(b->template_id));
+    px__texts(r, i, 5, PX__TEXT(b->key_id), PX__TEXT(b->symbology), PX__TEXT(b->template_id), NULL);
     design_row(&b->design, r, i, 8);
     px_strlcpy(b->status, px__val(r, i, 13), sizeof(b->status));
     b->total_count = (int)strtol(px__val(r, i, 14), NULL, 10);
@@ -262,12 +256,9 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
     for (int i = 0; i < PQntuples(r); i++) {
         memset(it, 0, sizeof(*it));
         it->idx = (int)strtol(px__val(r, i, 0), NULL, 10);
-        px_strlcpy(it->gtin, px__val(r, i, 1), sizeof(it->gtin));
-        px_strlcpy(it->serial, px__val(r, i, 2), sizeof(it->serial));
-        px_strlcpy(it->target, px__val(r, i, 3), sizeof(it->target));
-        px_strlcpy(it->carrier_id, px__val(r, i, 4), sizeof(it->carrier_id));
-        px_strlcpy(it->error_code, px__val(r, i, 5), sizeof(it->error_code));
-        px_strlcpy(it->error_message, px__val(r, i, 6), sizeof(it->error_message));
+        px__texts(r, i, 1, PX__TEXT(it->gtin), PX__TEXT(it->serial), PX__TEXT(it->target),
+                  PX__TEXT(it->carrier_id), PX__TEXT(it->error_code), PX__TEXT(it->error_message),
+                  NULL);
         if (fn(ctx, it))
             break;
     }
@@ -346,11 +337,8 @@ static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
     px_strlcpy(c->id, px__val(r, i, 0), sizeof(c->id));
     px_strlcpy(c->batch_id, px__val(r, i, 1), sizeof(c->batch_id));
     c->idx = (int)strtol(px__val(r, i, 2), NULL, 10);
-    px_strlcpy(c->org_id, px__val(r, i, 3), sizeof(c->org_id));
-    px_strlcpy(c->symbology, px__val(r, i, 4), sizeof(c->symbology));
-    px_strlcpy(c->data, px__val(r, i, 5), sizeof(c->data));
-    px_strlcpy(c->gtin, px__val(r, i, 6), sizeof(c->gtin));
-    px_strlcpy(c->serial, px__val(r, i, 7), sizeof(c->serial));
+    px__texts(r, i, 3, PX__TEXT(c->org_id), PX__TEXT(c->symbology), PX__TEXT(c->data),
+              PX__TEXT(c->gtin), PX__TEXT(c->serial), NULL);
     design_row(&c->design, r, i, 8);
 }
 
@@ -462,17 +450,14 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     for (int i = 0; i < PQntuples(r); i++) {
         memset(row, 0, sizeof(*row));
         row->item.idx = (int)strtol(px__val(r, i, 0), NULL, 10);
-        px_strlcpy(row->item.gtin, px__val(r, i, 1), sizeof(row->item.gtin));
-        px_strlcpy(row->item.serial, px__val(r, i, 2), sizeof(row->item.serial));
-        px_strlcpy(row->item.target, px__val(r, i, 3), sizeof(row->item.target));
+        px__texts(r, i, 1, PX__TEXT(row->item.gtin), PX__TEXT(row->item.serial),
+                  PX__TEXT(row->item.target), NULL);
         row->pack_found = px__val(r, i, 4)[0] == '1';
         px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
         px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
-        px_strlcpy(row->pack.state, px__val(r, i, 5), sizeof(row->pack.state));
-        px_strlcpy(row->pack.batch, px__val(r, i, 6), sizeof(row->pack.batch));
-        px_strlcpy(row->pack.expiry, px__val(r, i, 7), sizeof(row->pack.expiry));
-        px_strlcpy(row->pack.allocated_to, px__val(r, i, 8), sizeof(row->pack.allocated_to));
-        px_strlcpy(row->pack.commissioned_by, px__val(r, i, 9), sizeof(row->pack.commissioned_by));
+        px__texts(r, i, 5, PX__TEXT(row->pack.state), PX__TEXT(row->pack.batch),
+                  PX__TEXT(row->pack.expiry), PX__TEXT(row->pack.allocated_to),
+                  PX__TEXT(row->pack.commissioned_by), NULL);
         row->pack.released = px__val(r, i, 10)[0] == '1';
         row->product_found = px__val(r, i, 11)[0] == '1';
         px_strlcpy(row->product.gtin, px__val(r, i, 1), sizeof(row->product.gtin));

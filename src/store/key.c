@@ -12,12 +12,8 @@
 
 static void key_row(px_key_info *k, const PGresult *r, int i)
 {
-    px_strlcpy(k->id, px__val(r, i, 0), sizeof(k->id));
-    px_strlcpy(k->org_id, px__val(r, i, 1), sizeof(k->org_id));
-    px_strlcpy(k->role, px__val(r, i, 2), sizeof(k->role));
-    px_strlcpy(k->label, px__val(r, i, 3), sizeof(k->label));
-    px_strlcpy(k->created_at, px__val(r, i, 4), sizeof(k->created_at));
-    px_strlcpy(k->revoked_at, px__val(r, i, 5), sizeof(k->revoked_at));
+    px__texts(r, i, 0, PX__TEXT(k->id), PX__TEXT(k->org_id), PX__TEXT(k->role), PX__TEXT(k->label),
+              PX__TEXT(k->created_at), PX__TEXT(k->revoked_at), NULL);
 }
 
 static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
@@ -87,10 +83,8 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
         key_row(key, r, 0);
         memset(org, 0, sizeof(*org));
         px_strlcpy(org->id, key->org_id, sizeof(org->id));
-        px_strlcpy(org->kind, px__val(r, 0, 6), sizeof(org->kind));
-        px_strlcpy(org->name, px__val(r, 0, 7), sizeof(org->name));
-        px_strlcpy(org->gln, px__val(r, 0, 8), sizeof(org->gln));
-        px_strlcpy(org->market, px__val(r, 0, 9), sizeof(org->market));
+        px__texts(r, 0, 6, PX__TEXT(org->kind), PX__TEXT(org->name), PX__TEXT(org->gln),
+                  PX__TEXT(org->market), NULL);
         org->gln_prefix_length = (int)strtol(px__val(r, 0, 10), NULL, 10);
     }
     PQclear(r);

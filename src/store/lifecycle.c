@@ -625,24 +625,12 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
 static void pack_row(px_pack_row *p, const PGresult *r, int i)
 {
     memset(p, 0, sizeof(*p));
-    px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
-    px_strlcpy(p->serial, px__val(r, i, 1), sizeof(p->serial));
-    px_strlcpy(p->state, px__val(r, i, 2), sizeof(p->state));
-    px_strlcpy(p->origin, px__val(r, i, 3), sizeof(p->origin));
-    px_strlcpy(p->batch, px__val(r, i, 4), sizeof(p->batch));
-    px_strlcpy(p->expiry, px__val(r, i, 5), sizeof(p->expiry));
-    px_strlcpy(p->allocation_id, px__val(r, i, 6), sizeof(p->allocation_id));
-    px_strlcpy(p->allocated_to, px__val(r, i, 7), sizeof(p->allocated_to));
-    px_strlcpy(p->commissioned_by, px__val(r, i, 8), sizeof(p->commissioned_by));
-    px_strlcpy(p->commissioned_at, px__val(r, i, 9), sizeof(p->commissioned_at));
-    px_strlcpy(p->commission_id, px__val(r, i, 10), sizeof(p->commission_id));
-    px_strlcpy(p->released_by, px__val(r, i, 11), sizeof(p->released_by));
-    px_strlcpy(p->released_at, px__val(r, i, 12), sizeof(p->released_at));
-    px_strlcpy(p->release_id, px__val(r, i, 13), sizeof(p->release_id));
-    px_strlcpy(p->market, px__val(r, i, 14), sizeof(p->market));
-    px_strlcpy(p->reason, px__val(r, i, 15), sizeof(p->reason));
-    px_strlcpy(p->prior_state, px__val(r, i, 16), sizeof(p->prior_state));
-    px_strlcpy(p->decommissioned_by, px__val(r, i, 17), sizeof(p->decommissioned_by));
+    px__texts(r, i, 0, PX__TEXT(p->gtin), PX__TEXT(p->serial), PX__TEXT(p->state),
+              PX__TEXT(p->origin), PX__TEXT(p->batch), PX__TEXT(p->expiry),
+              PX__TEXT(p->allocation_id), PX__TEXT(p->allocated_to), PX__TEXT(p->commissioned_by),
+              PX__TEXT(p->commissioned_at), PX__TEXT(p->commission_id), PX__TEXT(p->released_by),
+              PX__TEXT(p->released_at), PX__TEXT(p->release_id), PX__TEXT(p->market),
+              PX__TEXT(p->reason), PX__TEXT(p->prior_state), PX__TEXT(p->decommissioned_by), NULL);
     p->decommissioned_at_us = strtoll(px__val(r, i, 18), NULL, 10);
     px_strlcpy(p->decommissioned_at, px__val(r, i, 19), sizeof(p->decommissioned_at));
 }
@@ -886,17 +874,10 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row
     for (int i = 0; i < PQntuples(r); i++) {
         px_event_row e;
         memset(&e, 0, sizeof(e));
-        px_strlcpy(e.event_id, px__val(r, i, 0), sizeof(e.event_id));
-        px_strlcpy(e.op, px__val(r, i, 1), sizeof(e.op));
-        px_strlcpy(e.type, px__val(r, i, 2), sizeof(e.type));
-        px_strlcpy(e.action, px__val(r, i, 3), sizeof(e.action));
-        px_strlcpy(e.biz_step, px__val(r, i, 4), sizeof(e.biz_step));
-        px_strlcpy(e.disposition, px__val(r, i, 5), sizeof(e.disposition));
-        px_strlcpy(e.event_time, px__val(r, i, 6), sizeof(e.event_time));
-        px_strlcpy(e.by, px__val(r, i, 7), sizeof(e.by));
-        px_strlcpy(e.event_hash, px__val(r, i, 8), sizeof(e.event_hash));
-        px_strlcpy(e.reason, px__val(r, i, 9), sizeof(e.reason));
-        px_strlcpy(e.market, px__val(r, i, 10), sizeof(e.market));
+        px__texts(r, i, 0, PX__TEXT(e.event_id), PX__TEXT(e.op), PX__TEXT(e.type),
+                  PX__TEXT(e.action), PX__TEXT(e.biz_step), PX__TEXT(e.disposition),
+                  PX__TEXT(e.event_time), PX__TEXT(e.by), PX__TEXT(e.event_hash),
+                  PX__TEXT(e.reason), PX__TEXT(e.market), NULL);
         if (fn(ctx, &e))
             break;
     }

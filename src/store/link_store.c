@@ -71,11 +71,8 @@ px_rc px_store_links_get(px_db *db, const char *tenant_id, const char *gtin, px_
     for (int i = 0; i < PQntuples(r) && *n < max; i++) {
         px_product_link *l = &out[(*n)++];
         memset(l, 0, sizeof(*l));
-        px_strlcpy(l->type, px__val(r, i, 0), sizeof(l->type));
-        px_strlcpy(l->href, px__val(r, i, 1), sizeof(l->href));
-        px_strlcpy(l->title, px__val(r, i, 2), sizeof(l->title));
-        px_strlcpy(l->lang, px__val(r, i, 3), sizeof(l->lang));
-        px_strlcpy(l->media_type, px__val(r, i, 4), sizeof(l->media_type));
+        px__texts(r, i, 0, PX__TEXT(l->type), PX__TEXT(l->href), PX__TEXT(l->title),
+                  PX__TEXT(l->lang), PX__TEXT(l->media_type), NULL);
     }
     PQclear(r);
     return PX_OK;

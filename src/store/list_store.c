@@ -98,14 +98,9 @@ static const char *const k_sql[] = {
 static void list_row(px_list_row *o, const PGresult *r, int i)
 {
     memset(o, 0, sizeof(*o));
-    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
-    px_strlcpy(o->created_at, px__val(r, i, 1), sizeof(o->created_at));
-    px_strlcpy(o->org_id, px__val(r, i, 2), sizeof(o->org_id));
-    px_strlcpy(o->tenant_id, px__val(r, i, 3), sizeof(o->tenant_id));
-    px_strlcpy(o->gtin, px__val(r, i, 4), sizeof(o->gtin));
-    px_strlcpy(o->batch, px__val(r, i, 5), sizeof(o->batch));
-    px_strlcpy(o->expiry, px__val(r, i, 6), sizeof(o->expiry));
-    px_strlcpy(o->market, px__val(r, i, 7), sizeof(o->market));
+    px__texts(r, i, 0, PX__TEXT(o->id), PX__TEXT(o->created_at), PX__TEXT(o->org_id),
+              PX__TEXT(o->tenant_id), PX__TEXT(o->gtin), PX__TEXT(o->batch), PX__TEXT(o->expiry),
+              PX__TEXT(o->market), NULL);
     o->count = strtoll(px__val(r, i, 8), NULL, 10);
     o->allocated = strtoll(px__val(r, i, 9), NULL, 10);
     o->external = strtoll(px__val(r, i, 10), NULL, 10);

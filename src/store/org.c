@@ -15,23 +15,31 @@
 
 static void org_row(px_org *o, const PGresult *r, int i)
 {
-    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
-    px_strlcpy(o->kind, px__val(r, i, 1), sizeof(o->kind));
-    px_strlcpy(o->name, px__val(r, i, 2), sizeof(o->name));
-    px_strlcpy(o->gln, px__val(r, i, 3), sizeof(o->gln));
-    px_strlcpy(o->market, px__val(r, i, 4), sizeof(o->market));
-    px_strlcpy(o->created_at, px__val(r, i, 5), sizeof(o->created_at));
+    px__texts(r, i, 0, PX__TEXT(o->id), PX__TEXT(o->kind), PX__TEXT(o->name), PX__TEXT(o->gln),
+              PX__TEXT(o->market), PX__TEXT(o->created_at), NULL);
     o->gln_prefix_length = (int)strtol(px__val(r, i, 6), NULL, 10);
     px_strlcpy(o->company_prefixes, px__val(r, i, 7), sizeof(o->company_prefixes));
 }
 
+/* The organization's GLN and its company prefix length as parameters, NULL for none: a length
+ * is stored only with a GLN. */
+typedef struct gln_params {
+    char len_text[8];
+    const char *gln, *len;
+} gln_params;
+
+static void gln_params_set(gln_params *g, const px_org *org)
+{
+    snprintf(g->len_text, sizeof(g->len_text), "%d", org->gln_prefix_length);
+    g->gln = px__nz(org->gln);
+    g->len = g->gln && org->gln_prefix_length ? g->len_text : NULL;
+}
+
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
 {
-    char cpl[8];
-    snprintf(cpl, sizeof(cpl), "%d", org->gln_prefix_length);
-    const char *p[] = {org->kind, org->name, org->gln[0] ? org->gln : NULL,
-                       org->market[0] ? org->market : NULL,
-                       org->gln[0] && org->gln_prefix_length ? cpl : NULL};
+    gln_params g;
+    gln_params_set(&g, org);
+    const char *p[] = {org->kind, org->name, g.gln, px__nz(org->market), g.len};
     PGresult *r = px__exec(db,
                            "INSERT INTO organization (kind, name, gln, market, "
                            "gln_prefix_length) VALUES ($1, $2, $3, $4, $5::smallint) "
@@ -96,10 +104,9 @@ px_rc px_store_first_start_lock(px_db *db, px_err *err)
 
 px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
 {
-    char cpl[8];
-    snprintf(cpl, sizeof(cpl), "%d", org->gln_prefix_length);
-    const char *p[] = {org->id, org->name, org->gln[0] ? org->gln : NULL,
-                       org->gln[0] && org->gln_prefix_length ? cpl : NULL};
+    gln_params g;
+    gln_params_set(&g, org);
+    const char *p[] = {org->id, org->name, g.gln, g.len};
     PGresult *r = px__exec(db,
                            "UPDATE organization SET name = $2, gln = $3, "
                            "gln_prefix_length = $4::smallint WHERE id = $1::uuid "

@@ -269,9 +269,7 @@ const char *px_partition_held_text(px_partition_held h)
 static void row_of(px_partition_row *row, const PGresult *r, int i)
 {
     memset(row, 0, sizeof(*row));
-    px_strlcpy(row->name, px__val(r, i, 0), sizeof(row->name));
-    px_strlcpy(row->from, px__val(r, i, 1), sizeof(row->from));
-    px_strlcpy(row->to, px__val(r, i, 2), sizeof(row->to));
+    px__texts(r, i, 0, PX__TEXT(row->name), PX__TEXT(row->from), PX__TEXT(row->to), NULL);
     row->rows = strtoll(px__val(r, i, 3), NULL, 10);
     px_strlcpy(row->keep_until, px__val(r, i, 4), sizeof(row->keep_until));
     row->table_index = px_partition_table_of(row->name);

@@ -12,12 +12,8 @@
 static void ps_row(px_partnership *p, const PGresult *r, int i)
 {
     memset(p, 0, sizeof(*p));
-    px_strlcpy(p->id, px__val(r, i, 0), sizeof(p->id));
-    px_strlcpy(p->mah_id, px__val(r, i, 1), sizeof(p->mah_id));
-    px_strlcpy(p->cmo_id, px__val(r, i, 2), sizeof(p->cmo_id));
-    px_strlcpy(p->status, px__val(r, i, 3), sizeof(p->status));
-    px_strlcpy(p->created_at, px__val(r, i, 4), sizeof(p->created_at));
-    px_strlcpy(p->updated_at, px__val(r, i, 5), sizeof(p->updated_at));
+    px__texts(r, i, 0, PX__TEXT(p->id), PX__TEXT(p->mah_id), PX__TEXT(p->cmo_id),
+              PX__TEXT(p->status), PX__TEXT(p->created_at), PX__TEXT(p->updated_at), NULL);
 }
 
 static px_rc one(PGresult *r, px_partnership *out, px_err *err)

@@ -126,18 +126,12 @@ px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, 
 static void job_row(px_job *j, const PGresult *r, int i)
 {
     memset(j, 0, sizeof(*j));
-    px_strlcpy(j->id, px__val(r, i, 0), sizeof(j->id));
-    px_strlcpy(j->kind, px__val(r, i, 1), sizeof(j->kind));
-    px_strlcpy(j->status, px__val(r, i, 2), sizeof(j->status));
+    px__texts(r, i, 0, PX__TEXT(j->id), PX__TEXT(j->kind), PX__TEXT(j->status), NULL);
     j->total = ll(r, i, 3);
     j->done = ll(r, i, 4);
-    px_strlcpy(j->error, px__val(r, i, 5), sizeof(j->error));
-    px_strlcpy(j->org_id, px__val(r, i, 6), sizeof(j->org_id));
-    px_strlcpy(j->tenant_id, px__val(r, i, 7), sizeof(j->tenant_id));
-    px_strlcpy(j->created_at, px__val(r, i, 8), sizeof(j->created_at));
-    px_strlcpy(j->started_at, px__val(r, i, 9), sizeof(j->started_at));
-    px_strlcpy(j->finished_at, px__val(r, i, 10), sizeof(j->finished_at));
-    px_strlcpy(j->gtin, px__val(r, i, 11), sizeof(j->gtin));
+    px__texts(r, i, 5, PX__TEXT(j->error), PX__TEXT(j->org_id), PX__TEXT(j->tenant_id),
+              PX__TEXT(j->created_at), PX__TEXT(j->started_at), PX__TEXT(j->finished_at),
+              PX__TEXT(j->gtin), NULL);
 }
 
 px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
@@ -249,12 +243,8 @@ px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err)
 static void alloc_row(px_allocation *a, const PGresult *r, int i)
 {
     memset(a, 0, sizeof(*a));
-    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
-    px_strlcpy(a->gtin, px__val(r, i, 1), sizeof(a->gtin));
-    px_strlcpy(a->org_id, px__val(r, i, 2), sizeof(a->org_id));
-    px_strlcpy(a->requested_by, px__val(r, i, 3), sizeof(a->requested_by));
-    px_strlcpy(a->mah_id, px__val(r, i, 4), sizeof(a->mah_id));
-    px_strlcpy(a->label, px__val(r, i, 5), sizeof(a->label));
+    px__texts(r, i, 0, PX__TEXT(a->id), PX__TEXT(a->gtin), PX__TEXT(a->org_id),
+              PX__TEXT(a->requested_by), PX__TEXT(a->mah_id), PX__TEXT(a->label), NULL);
     a->count = ll(r, i, 6);
     px_strlcpy(a->job_id, px__val(r, i, 7), sizeof(a->job_id));
     px_strlcpy(a->created_at, px__val(r, i, 8), sizeof(a->created_at));
@@ -372,13 +362,9 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
         return err->rc;
     if (PQntuples(r) == 1) {
         *found = 1;
-        px_strlcpy(out->job_id, px__val(r, 0, 0), sizeof(out->job_id));
-        px_strlcpy(out->job_org_id, px__val(r, 0, 1), sizeof(out->job_org_id));
-        px_strlcpy(out->tenant_id, px__val(r, 0, 2), sizeof(out->tenant_id));
-        px_strlcpy(out->allocation_id, px__val(r, 0, 3), sizeof(out->allocation_id));
-        px_strlcpy(out->gtin, px__val(r, 0, 4), sizeof(out->gtin));
-        px_strlcpy(out->org_id, px__val(r, 0, 5), sizeof(out->org_id));
-        px_strlcpy(out->market, px__val(r, 0, 6), sizeof(out->market));
+        px__texts(r, 0, 0, PX__TEXT(out->job_id), PX__TEXT(out->job_org_id),
+                  PX__TEXT(out->tenant_id), PX__TEXT(out->allocation_id), PX__TEXT(out->gtin),
+                  PX__TEXT(out->org_id), PX__TEXT(out->market), NULL);
         out->total = ll(r, 0, 7);
         out->done = ll(r, 0, 8);
         out->issued_count = ll(r, 0, 9);

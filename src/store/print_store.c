@@ -93,13 +93,9 @@ px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const ui
 static void pack_row(px_print_pack *p, const PGresult *r, int i)
 {
     memset(p, 0, sizeof(*p));
-    px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
-    px_strlcpy(p->serial, px__val(r, i, 1), sizeof(p->serial));
-    px_strlcpy(p->state, px__val(r, i, 2), sizeof(p->state));
-    px_strlcpy(p->batch, px__val(r, i, 3), sizeof(p->batch));
-    px_strlcpy(p->expiry, px__val(r, i, 4), sizeof(p->expiry));
-    px_strlcpy(p->allocated_to, px__val(r, i, 5), sizeof(p->allocated_to));
-    px_strlcpy(p->commissioned_by, px__val(r, i, 6), sizeof(p->commissioned_by));
+    px__texts(r, i, 0, PX__TEXT(p->gtin), PX__TEXT(p->serial), PX__TEXT(p->state),
+              PX__TEXT(p->batch), PX__TEXT(p->expiry), PX__TEXT(p->allocated_to),
+              PX__TEXT(p->commissioned_by), NULL);
     p->released = px__val(r, i, 7)[0] == '1';
 }
 
@@ -133,28 +129,16 @@ px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const c
 static void export_row(px_export *e, const PGresult *r, int i)
 {
     memset(e, 0, sizeof(*e));
-    px_strlcpy(e->id, px__val(r, i, 0), sizeof(e->id));
-    px_strlcpy(e->job_id, px__val(r, i, 1), sizeof(e->job_id));
-    px_strlcpy(e->org_id, px__val(r, i, 2), sizeof(e->org_id));
-    px_strlcpy(e->key_id, px__val(r, i, 3), sizeof(e->key_id));
-    px_strlcpy(e->tenant_id, px__val(r, i, 4), sizeof(e->tenant_id));
-    px_strlcpy(e->gtin, px__val(r, i, 5), sizeof(e->gtin));
-    px_strlcpy(e->allocation_id, px__val(r, i, 6), sizeof(e->allocation_id));
-    px_strlcpy(e->batch, px__val(r, i, 7), sizeof(e->batch));
-    px_strlcpy(e->scope_org, px__val(r, i, 8), sizeof(e->scope_org));
-    px_strlcpy(e->format, px__val(r, i, 9), sizeof(e->format));
-    px_strlcpy(e->gs_style, px__val(r, i, 10), sizeof(e->gs_style));
-    px_strlcpy(e->status, px__val(r, i, 11), sizeof(e->status));
+    px__texts(r, i, 0, PX__TEXT(e->id), PX__TEXT(e->job_id), PX__TEXT(e->org_id),
+              PX__TEXT(e->key_id), PX__TEXT(e->tenant_id), PX__TEXT(e->gtin),
+              PX__TEXT(e->allocation_id), PX__TEXT(e->batch), PX__TEXT(e->scope_org),
+              PX__TEXT(e->format), PX__TEXT(e->gs_style), PX__TEXT(e->status), NULL);
     e->count = strtoll(px__val(r, i, 12), NULL, 10);
-    px_strlcpy(e->filename, px__val(r, i, 13), sizeof(e->filename));
-    px_strlcpy(e->error, px__val(r, i, 14), sizeof(e->error));
-    px_strlcpy(e->created_at, px__val(r, i, 15), sizeof(e->created_at));
-    px_strlcpy(e->finished_at, px__val(r, i, 16), sizeof(e->finished_at));
+    px__texts(r, i, 13, PX__TEXT(e->filename), PX__TEXT(e->error), PX__TEXT(e->created_at),
+              PX__TEXT(e->finished_at), NULL);
     e->gcp_len = (int)strtol(px__val(r, i, 17), NULL, 10);
-    px_strlcpy(e->nhrn_ai, px__val(r, i, 18), sizeof(e->nhrn_ai));
-    px_strlcpy(e->nhrn_value, px__val(r, i, 19), sizeof(e->nhrn_value));
-    px_strlcpy(e->run_batch, px__val(r, i, 20), sizeof(e->run_batch));
-    px_strlcpy(e->run_expiry, px__val(r, i, 21), sizeof(e->run_expiry));
+    px__texts(r, i, 18, PX__TEXT(e->nhrn_ai), PX__TEXT(e->nhrn_value), PX__TEXT(e->run_batch),
+              PX__TEXT(e->run_expiry), NULL);
 }
 
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
@@ -308,9 +292,7 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     for (int i = 0; i < rows; i++) {
         px_export_row row;
         row.n = strtoll(px__val(r, i, 0), NULL, 10);
-        px_strlcpy(row.serial, px__val(r, i, 1), sizeof(row.serial));
-        px_strlcpy(row.batch, px__val(r, i, 2), sizeof(row.batch));
-        px_strlcpy(row.expiry, px__val(r, i, 3), sizeof(row.expiry));
+        px__texts(r, i, 1, PX__TEXT(row.serial), PX__TEXT(row.batch), PX__TEXT(row.expiry), NULL);
         if (fn(ctx, &row))
             break;
     }
@@ -363,17 +345,11 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
 static void job_row(px_print_job *j, const PGresult *r, int i)
 {
     memset(j, 0, sizeof(*j));
-    px_strlcpy(j->id, px__val(r, i, 0), sizeof(j->id));
-    px_strlcpy(j->org_id, px__val(r, i, 1), sizeof(j->org_id));
-    px_strlcpy(j->key_id, px__val(r, i, 2), sizeof(j->key_id));
-    px_strlcpy(j->tenant_id, px__val(r, i, 3), sizeof(j->tenant_id));
-    px_strlcpy(j->gtin, px__val(r, i, 4), sizeof(j->gtin));
-    px_strlcpy(j->line, px__val(r, i, 5), sizeof(j->line));
-    px_strlcpy(j->operator_name, px__val(r, i, 6), sizeof(j->operator_name));
+    px__texts(r, i, 0, PX__TEXT(j->id), PX__TEXT(j->org_id), PX__TEXT(j->key_id),
+              PX__TEXT(j->tenant_id), PX__TEXT(j->gtin), PX__TEXT(j->line),
+              PX__TEXT(j->operator_name), NULL);
     j->reprint = px__val(r, i, 7)[0] == '1';
-    px_strlcpy(j->reason, px__val(r, i, 8), sizeof(j->reason));
-    px_strlcpy(j->batch, px__val(r, i, 9), sizeof(j->batch));
-    px_strlcpy(j->expiry, px__val(r, i, 10), sizeof(j->expiry));
+    px__texts(r, i, 8, PX__TEXT(j->reason), PX__TEXT(j->batch), PX__TEXT(j->expiry), NULL);
     j->count = strtol(px__val(r, i, 11), NULL, 10);
     px_strlcpy(j->created_at, px__val(r, i, 12), sizeof(j->created_at));
     j->created_at_us = strtoll(px__val(r, i, 13), NULL, 10);

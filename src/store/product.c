@@ -20,18 +20,12 @@ static void product_row(px_product *p, const PGresult *r, int i)
     px_strlcpy(p->gtin, px__val(r, i, 0), sizeof(p->gtin));
     px_strlcpy(p->mah_id, px__val(r, i, 1), sizeof(p->mah_id));
     p->company_prefix_length = (int)strtol(px__val(r, i, 2), NULL, 10);
-    px_strlcpy(p->name, px__val(r, i, 3), sizeof(p->name));
-    px_strlcpy(p->market, px__val(r, i, 4), sizeof(p->market));
-    px_strlcpy(p->nhrn_ai, px__val(r, i, 5), sizeof(p->nhrn_ai));
-    px_strlcpy(p->nhrn_value, px__val(r, i, 6), sizeof(p->nhrn_value));
+    px__texts(r, i, 3, PX__TEXT(p->name), PX__TEXT(p->market), PX__TEXT(p->nhrn_ai),
+              PX__TEXT(p->nhrn_value), NULL);
     px_master_data *m = &p->master;
-    px_strlcpy(m->regulated_product_name, px__val(r, i, 7), sizeof(m->regulated_product_name));
-    px_strlcpy(m->dosage_form, px__val(r, i, 8), sizeof(m->dosage_form));
-    px_strlcpy(m->strength, px__val(r, i, 9), sizeof(m->strength));
-    px_strlcpy(m->pack_size, px__val(r, i, 10), sizeof(m->pack_size));
-    px_strlcpy(m->manufacturer, px__val(r, i, 11), sizeof(m->manufacturer));
-    px_strlcpy(m->ndc, px__val(r, i, 12), sizeof(m->ndc));
-    px_strlcpy(p->serial_strategy, px__val(r, i, 13), sizeof(p->serial_strategy));
+    px__texts(r, i, 7, PX__TEXT(m->regulated_product_name), PX__TEXT(m->dosage_form),
+              PX__TEXT(m->strength), PX__TEXT(m->pack_size), PX__TEXT(m->manufacturer),
+              PX__TEXT(m->ndc), PX__TEXT(p->serial_strategy), NULL);
     p->has_settings = p->serial_strategy[0] != '\0';
     p->serial_length = (int)strtol(px__val(r, i, 14), NULL, 10);
     px_strlcpy(p->serial_symbols, px__val(r, i, 15), sizeof(p->serial_symbols));

@@ -21,11 +21,8 @@
 static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
 {
     memset(e, 0, sizeof(*e));
-    px_strlcpy(e->id, px__val(r, i, 0), sizeof(e->id));
-    px_strlcpy(e->tenant_id, px__val(r, i, 1), sizeof(e->tenant_id));
-    px_strlcpy(e->market, px__val(r, i, 2), sizeof(e->market));
-    px_strlcpy(e->url, px__val(r, i, 3), sizeof(e->url));
-    px_strlcpy(e->receiver_gln, px__val(r, i, 4), sizeof(e->receiver_gln));
+    px__texts(r, i, 0, PX__TEXT(e->id), PX__TEXT(e->tenant_id), PX__TEXT(e->market),
+              PX__TEXT(e->url), PX__TEXT(e->receiver_gln), NULL);
     e->has_auth_header = px__val(r, i, 5)[0] == 't';
     e->has_hmac_secret = px__val(r, i, 6)[0] == 't';
     e->active = px__val(r, i, 7)[0] == 't';
@@ -147,21 +144,13 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
 static void report_row(px_report *o, const PGresult *r, int i)
 {
     memset(o, 0, sizeof(*o));
-    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
-    px_strlcpy(o->tenant_id, px__val(r, i, 1), sizeof(o->tenant_id));
-    px_strlcpy(o->endpoint_id, px__val(r, i, 2), sizeof(o->endpoint_id));
-    px_strlcpy(o->market, px__val(r, i, 3), sizeof(o->market));
-    px_strlcpy(o->release_id, px__val(r, i, 4), sizeof(o->release_id));
-    px_strlcpy(o->gtin, px__val(r, i, 5), sizeof(o->gtin));
-    px_strlcpy(o->batch, px__val(r, i, 6), sizeof(o->batch));
-    px_strlcpy(o->document_id, px__val(r, i, 7), sizeof(o->document_id));
-    px_strlcpy(o->state, px__val(r, i, 8), sizeof(o->state));
+    px__texts(r, i, 0, PX__TEXT(o->id), PX__TEXT(o->tenant_id), PX__TEXT(o->endpoint_id),
+              PX__TEXT(o->market), PX__TEXT(o->release_id), PX__TEXT(o->gtin), PX__TEXT(o->batch),
+              PX__TEXT(o->document_id), PX__TEXT(o->state), NULL);
     o->attempts = (int)strtol(px__val(r, i, 9), NULL, 10);
     o->max_attempts = (int)strtol(px__val(r, i, 10), NULL, 10);
-    px_strlcpy(o->last_error, px__val(r, i, 11), sizeof(o->last_error));
-    px_strlcpy(o->next_attempt_at, px__val(r, i, 12), sizeof(o->next_attempt_at));
-    px_strlcpy(o->created_at, px__val(r, i, 13), sizeof(o->created_at));
-    px_strlcpy(o->delivered_at, px__val(r, i, 14), sizeof(o->delivered_at));
+    px__texts(r, i, 11, PX__TEXT(o->last_error), PX__TEXT(o->next_attempt_at),
+              PX__TEXT(o->created_at), PX__TEXT(o->delivered_at), NULL);
     o->has_document = px__val(r, i, 15)[0] == 't';
     o->document_len = strtoll(px__val(r, i, 16), NULL, 10);
     px_strlcpy(o->document_sha256, px__val(r, i, 17), sizeof(o->document_sha256));
@@ -435,11 +424,8 @@ px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release
     if (PQntuples(r) == 0) {
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no release %s", release_id);
     } else {
-        px_strlcpy(out->id, px__val(r, 0, 0), sizeof(out->id));
-        px_strlcpy(out->tenant_id, px__val(r, 0, 1), sizeof(out->tenant_id));
-        px_strlcpy(out->gtin, px__val(r, 0, 2), sizeof(out->gtin));
-        px_strlcpy(out->batch, px__val(r, 0, 3), sizeof(out->batch));
-        px_strlcpy(out->market, px__val(r, 0, 4), sizeof(out->market));
+        px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->tenant_id), PX__TEXT(out->gtin),
+                  PX__TEXT(out->batch), PX__TEXT(out->market), NULL);
     }
     PQclear(r);
     return rc;

@@ -4,11 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_str.h"
 #include "store_internal.h"
 
 const char *px__nz(const char *s)
 {
     return s && *s ? s : NULL;
+}
+
+void px__texts(const PGresult *res, int r, int c, ...)
+{
+    va_list ap;
+    va_start(ap, c);
+    for (char *field; (field = va_arg(ap, char *)) != NULL; c++) {
+        size_t size = va_arg(ap, size_t);
+        px_strlcpy(field, px__val(res, r, c), size);
+    }
+    va_end(ap);
 }
 
 char *px__dup(const PGresult *res, int r, int c)

@@ -444,15 +444,9 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
 static void alert_row(px_alert *a, const PGresult *r, int i)
 {
     memset(a, 0, sizeof(*a));
-    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
-    px_strlcpy(a->kind, px__val(r, i, 1), sizeof(a->kind));
-    px_strlcpy(a->gtin, px__val(r, i, 2), sizeof(a->gtin));
-    px_strlcpy(a->serial, px__val(r, i, 3), sizeof(a->serial));
-    px_strlcpy(a->rules, px__val(r, i, 4), sizeof(a->rules));
-    px_strlcpy(a->state, px__val(r, i, 5), sizeof(a->state));
-    px_strlcpy(a->opened_at, px__val(r, i, 6), sizeof(a->opened_at));
-    px_strlcpy(a->closed_at, px__val(r, i, 7), sizeof(a->closed_at));
-    px_strlcpy(a->close_reason, px__val(r, i, 8), sizeof(a->close_reason));
+    px__texts(r, i, 0, PX__TEXT(a->id), PX__TEXT(a->kind), PX__TEXT(a->gtin), PX__TEXT(a->serial),
+              PX__TEXT(a->rules), PX__TEXT(a->state), PX__TEXT(a->opened_at),
+              PX__TEXT(a->closed_at), PX__TEXT(a->close_reason), NULL);
 }
 
 px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,

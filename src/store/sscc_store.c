@@ -198,10 +198,8 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
 static void alloc_row(px_sscc_allocation *a, const PGresult *r, int i)
 {
     memset(a, 0, sizeof(*a));
-    px_strlcpy(a->id, px__val(r, i, 0), sizeof(a->id));
-    px_strlcpy(a->org_id, px__val(r, i, 1), sizeof(a->org_id));
-    px_strlcpy(a->tenant_id, px__val(r, i, 2), sizeof(a->tenant_id));
-    px_strlcpy(a->company_prefix, px__val(r, i, 3), sizeof(a->company_prefix));
+    px__texts(r, i, 0, PX__TEXT(a->id), PX__TEXT(a->org_id), PX__TEXT(a->tenant_id),
+              PX__TEXT(a->company_prefix), NULL);
     a->extension_digit = (int)strtol(px__val(r, i, 4), NULL, 10);
     px_strlcpy(a->strategy, px__val(r, i, 5), sizeof(a->strategy));
     a->count = strtol(px__val(r, i, 6), NULL, 10);
@@ -350,13 +348,9 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
     } else {
         memset(out, 0, sizeof(*out));
-        px_strlcpy(out->sscc, px__val(r, 0, 0), sizeof(out->sscc));
-        px_strlcpy(out->company_prefix, px__val(r, 0, 1), sizeof(out->company_prefix));
-        px_strlcpy(out->tenant_id, px__val(r, 0, 2), sizeof(out->tenant_id));
-        px_strlcpy(out->org_id, px__val(r, 0, 3), sizeof(out->org_id));
-        px_strlcpy(out->state, px__val(r, 0, 4), sizeof(out->state));
-        px_strlcpy(out->parent, px__val(r, 0, 5), sizeof(out->parent));
-        px_strlcpy(out->origin, px__val(r, 0, 6), sizeof(out->origin));
+        px__texts(r, 0, 0, PX__TEXT(out->sscc), PX__TEXT(out->company_prefix),
+                  PX__TEXT(out->tenant_id), PX__TEXT(out->org_id), PX__TEXT(out->state),
+                  PX__TEXT(out->parent), PX__TEXT(out->origin), NULL);
     }
     PQclear(r);
     return rc;
@@ -822,9 +816,7 @@ px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *ou
     for (int i = 0; i < n; i++) {
         px_agg_misfit *m = &out->items[i];
         m->index = strtol(px__val(r, i, 0), NULL, 10);
-        px_strlcpy(m->code, px__val(r, i, 1), sizeof(m->code));
-        px_strlcpy(m->state, px__val(r, i, 2), sizeof(m->state));
-        px_strlcpy(m->parent, px__val(r, i, 3), sizeof(m->parent));
+        px__texts(r, i, 1, PX__TEXT(m->code), PX__TEXT(m->state), PX__TEXT(m->parent), NULL);
     }
     out->n = (size_t)n;
 done:

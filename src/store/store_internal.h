@@ -103,6 +103,13 @@ const char *px__val(const PGresult *res, int r, int c);
         PQclear(r);                                                                                \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
+/* Copies the text columns of row r from column c on, one after the other, into bounded fields:
+ * the arguments are (char *field, size_t size) pairs, each written PX__TEXT(field) of a char
+ * array, ended by NULL; each value is cut at its field's size as px_strlcpy cuts it (rows.c).
+ * A row mapper's run of text columns in one call. */
+void px__texts(const PGresult *res, int r, int c, ...);
+/* A char array only (a pointer's sizeof is not its size): anything else does not compile. */
+#define PX__TEXT(field) _Generic(&(field), char(*)[sizeof(field)] : (field)), sizeof(field)
 /* A malloc'd copy of row r, column c; NULL for SQL NULL (and when out of memory: a caller
  * that needs the value tells the two apart with px__isnull) (rows.c). */
 char *px__dup(const PGresult *res, int r, int c);

@@ -17,10 +17,8 @@ px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
         return err->rc;
     if (PQntuples(r) == 1) {
         out->found = 1;
-        px_strlcpy(out->state, px__val(r, 0, 0), sizeof(out->state));
-        px_strlcpy(out->reason, px__val(r, 0, 1), sizeof(out->reason));
-        px_strlcpy(out->batch, px__val(r, 0, 2), sizeof(out->batch));
-        px_strlcpy(out->expiry, px__val(r, 0, 3), sizeof(out->expiry));
+        px__texts(r, 0, 0, PX__TEXT(out->state), PX__TEXT(out->reason), PX__TEXT(out->batch),
+                  PX__TEXT(out->expiry), NULL);
     }
     PQclear(r);
     return PX_OK;

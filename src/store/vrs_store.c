@@ -28,12 +28,8 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
         px_strlcpy(out->tenant_id, px__val(r, 0, 0), sizeof(out->tenant_id));
         px_strlcpy(out->responder_gln, px__val(r, 0, 1), sizeof(out->responder_gln));
         out->found = px__val(r, 0, 2)[0] == 't';
-        px_strlcpy(out->state, px__val(r, 0, 3), sizeof(out->state));
-        px_strlcpy(out->reason, px__val(r, 0, 4), sizeof(out->reason));
-        px_strlcpy(out->batch, px__val(r, 0, 5), sizeof(out->batch));
-        px_strlcpy(out->expiry, px__val(r, 0, 6), sizeof(out->expiry));
-        px_strlcpy(out->recalled, px__val(r, 0, 7), sizeof(out->recalled));
-        px_strlcpy(out->expired, px__val(r, 0, 8), sizeof(out->expired));
+        px__texts(r, 0, 3, PX__TEXT(out->state), PX__TEXT(out->reason), PX__TEXT(out->batch),
+                  PX__TEXT(out->expiry), PX__TEXT(out->recalled), PX__TEXT(out->expired), NULL);
     }
     PQclear(r);
     return PX_OK;
@@ -88,19 +84,10 @@ px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
 static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
 {
     memset(o, 0, sizeof(*o));
-    px_strlcpy(o->id, px__val(r, i, 0), sizeof(o->id));
-    px_strlcpy(o->at, px__val(r, i, 1), sizeof(o->at));
-    px_strlcpy(o->kind, px__val(r, i, 2), sizeof(o->kind));
-    px_strlcpy(o->requester_id, px__val(r, i, 3), sizeof(o->requester_id));
-    px_strlcpy(o->key_id, px__val(r, i, 4), sizeof(o->key_id));
-    px_strlcpy(o->req_gln, px__val(r, i, 5), sizeof(o->req_gln));
-    px_strlcpy(o->responder_gln, px__val(r, i, 6), sizeof(o->responder_gln));
-    px_strlcpy(o->gtin, px__val(r, i, 7), sizeof(o->gtin));
-    px_strlcpy(o->lot, px__val(r, i, 8), sizeof(o->lot));
-    px_strlcpy(o->serial, px__val(r, i, 9), sizeof(o->serial));
-    px_strlcpy(o->exp, px__val(r, i, 10), sizeof(o->exp));
-    px_strlcpy(o->context, px__val(r, i, 11), sizeof(o->context));
-    px_strlcpy(o->corr_uuid, px__val(r, i, 12), sizeof(o->corr_uuid));
+    px__texts(r, i, 0, PX__TEXT(o->id), PX__TEXT(o->at), PX__TEXT(o->kind),
+              PX__TEXT(o->requester_id), PX__TEXT(o->key_id), PX__TEXT(o->req_gln),
+              PX__TEXT(o->responder_gln), PX__TEXT(o->gtin), PX__TEXT(o->lot), PX__TEXT(o->serial),
+              PX__TEXT(o->exp), PX__TEXT(o->context), PX__TEXT(o->corr_uuid), NULL);
     o->verified = px__isnull(r, i, 13) ? -1 : px__val(r, i, 13)[0] == 't';
     px_strlcpy(o->reason, px__val(r, i, 14), sizeof(o->reason));
     px_strlcpy(o->info, px__val(r, i, 15), sizeof(o->info));

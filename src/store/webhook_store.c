@@ -119,17 +119,12 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
 static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
 {
     memset(d, 0, sizeof(*d));
-    px_strlcpy(d->id, px__val(r, i, 0), sizeof(d->id));
-    px_strlcpy(d->tenant_id, px__val(r, i, 1), sizeof(d->tenant_id));
-    px_strlcpy(d->event, px__val(r, i, 2), sizeof(d->event));
-    px_strlcpy(d->state, px__val(r, i, 3), sizeof(d->state));
+    px__texts(r, i, 0, PX__TEXT(d->id), PX__TEXT(d->tenant_id), PX__TEXT(d->event),
+              PX__TEXT(d->state), NULL);
     d->attempts = (int)strtol(px__val(r, i, 4), NULL, 10);
     d->last_http_status = (int)strtol(px__val(r, i, 5), NULL, 10);
-    px_strlcpy(d->last_error, px__val(r, i, 6), sizeof(d->last_error));
-    px_strlcpy(d->next_attempt_at, px__val(r, i, 7), sizeof(d->next_attempt_at));
-    px_strlcpy(d->created_at, px__val(r, i, 8), sizeof(d->created_at));
-    px_strlcpy(d->delivered_at, px__val(r, i, 9), sizeof(d->delivered_at));
-    px_strlcpy(d->retry_of, px__val(r, i, 10), sizeof(d->retry_of));
+    px__texts(r, i, 6, PX__TEXT(d->last_error), PX__TEXT(d->next_attempt_at),
+              PX__TEXT(d->created_at), PX__TEXT(d->delivered_at), PX__TEXT(d->retry_of), NULL);
 }
 
 px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
@@ -150,9 +145,7 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
         return rc;
     }
     char state[16], event[PX_WEBHOOK_EVENT_LEN + 1], retried_by[PX_ID_LEN + 1];
-    px_strlcpy(state, px__val(r, 0, 0), sizeof(state));
-    px_strlcpy(event, px__val(r, 0, 1), sizeof(event));
-    px_strlcpy(retried_by, px__val(r, 0, 2), sizeof(retried_by));
+    px__texts(r, 0, 0, PX__TEXT(state), PX__TEXT(event), PX__TEXT(retried_by), NULL);
     int subscribed = px__val(r, 0, 3)[0] == '1';
     PQclear(r);
     if (strcmp(state, "dead") != 0)
