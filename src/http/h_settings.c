@@ -36,23 +36,36 @@ static int read_input(px_req *r, px_settings_input *in)
     return bad ? -1 : 0;
 }
 
-/* A PUT's body read (-> in), then the request's database; NULL when already answered. */
-static px_db *put_begin(px_req *r, px_settings_input *in, px_err *err)
+/* A PUT of the MAH's default (gtin NULL) or of product gtin's own settings: the body read,
+ * then stored by the use case, then answered as stored. */
+static void settings_put(px_req *r, const char *gtin)
 {
-    return read_input(r, in) == 0 ? px_req_begin(r, err) : NULL;
+    px_settings_input in;
+    if (read_input(r, &in) != 0)
+        return;
+    px_err err;
+    px_db *db = px_req_begin(r, &err);
+    if (!db)
+        return;
+    px_serial_settings s;
+    px_rc rc = gtin ? px_svc_product_settings_put(db, &r->actor, gtin, &in, &s, &err)
+                    : px_svc_org_settings_put(db, &r->actor, &in, &s, &err);
+    if (px_reply_failed(r, rc, &err))
+        return;
+    if (gtin)
+        settings_reply(r, 201, &s, "source", "product");
+    else
+        settings_reply(r, 201, &s, "org_id", r->actor.org_id);
 }
 
 void h_org_settings_put(px_req *r)
 {
-    px_settings_input in;
-    px_err err;
-    px_db *db = put_begin(r, &in, &err);
-    if (!db)
-        return;
-    px_serial_settings s;
-    if (px_reply_failed(r, px_svc_org_settings_put(db, &r->actor, &in, &s, &err), &err))
-        return;
-    settings_reply(r, 201, &s, "org_id", r->actor.org_id);
+    settings_put(r, NULL);
+}
+
+void h_product_settings_put(px_req *r)
+{
+    settings_put(r, px_req_param(r, 0));
 }
 
 void h_org_settings_get(px_req *r)
@@ -65,20 +78,6 @@ void h_org_settings_get(px_req *r)
     if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &err), &err))
         return;
     settings_reply(r, 200, &s, "org_id", r->actor.org_id);
-}
-
-void h_product_settings_put(px_req *r)
-{
-    px_settings_input in;
-    px_err err;
-    px_db *db = put_begin(r, &in, &err);
-    if (!db)
-        return;
-    px_serial_settings s;
-    if (px_reply_failed(
-            r, px_svc_product_settings_put(db, &r->actor, px_req_param(r, 0), &in, &s, &err), &err))
-        return;
-    settings_reply(r, 201, &s, "source", "product");
 }
 
 void h_product_settings_get(px_req *r)
