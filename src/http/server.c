@@ -578,8 +578,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
     }
-    px_rc rc = px_verify_batch_start(&app->verify_batch, app, app->cfg.verify_readers,
-                                     px_svc_scan_window_us(app), err);
+    px_rc rc = px_verify_batch_start(&app->verify_batch, app, err);
     if (rc != PX_OK) {
         px__limiter_free(srv->limiter);
         free(srv);

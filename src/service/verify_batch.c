@@ -9,6 +9,7 @@
 #include "px_clock.h"
 #include "px_log.h"
 #include "scan_buffer.h"
+#include "scans.h"
 
 struct px_verify_batch {
     px_app *app;
@@ -90,10 +91,12 @@ static void *loop(void *arg)
     return NULL;
 }
 
-px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int64_t window_us,
-                            px_err *err)
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, px_err *err)
 {
     *out = NULL;
+    /* px_config_load refused any other number; this guards readers[] for an app whose
+     * configuration was filled another way. */
+    int readers = app->cfg.verify_readers;
     if (readers < 1 || readers > PX_VERIFY_READERS_MAX)
         return px_err_set(err, PX_EINVALID, "bad_config", "verification readers must be 1 to %d",
                           PX_VERIFY_READERS_MAX);
@@ -101,7 +104,7 @@ px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int
     if (!vb)
         return px_err_oom(err);
     vb->app = app;
-    vb->window_us = window_us;
+    vb->window_us = px_svc_scan_window_us(app);
     pthread_mutex_init(&vb->mu, NULL);
     pthread_cond_init(&vb->wake, NULL);
     for (; vb->nreaders < readers; vb->nreaders++)

@@ -47,11 +47,10 @@ typedef struct px_verify_prefetch {
     struct px_verify_prefetch *next; /* the batch's queue */
 } px_verify_prefetch;
 
-/* Starts the batch's readers (threads, 1..PX_VERIFY_READERS_MAX of px_config.h); each takes a
- * connection of app's pool for each statement. window_us: how far back the history is read (the
- * clone rules' longest window). */
-px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, int readers, int64_t window_us,
-                            px_err *err);
+/* Starts the batch's readers (app's PACKID_VERIFY_READERS threads); each takes a connection of
+ * app's pool for each statement and reads the history as far back as the clone rules' longest
+ * window (px_svc_scan_window_us). */
+px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, px_err *err);
 /* Reads what waits, calls each ready, then ends the threads (NULL-safe). Later submissions are
  * refused. */
 void px_verify_batch_stop(px_verify_batch *vb);

@@ -246,6 +246,52 @@ static void test_epcis__sink_failure(void **state)
     ck_sink_refusal(w, &ev, 1);
 }
 
+static int refuse_all(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return -1;
+}
+
+/* The openings' failures: an unknown format is refused (a document's and a query result's)
+ * before anything is written, and an XML document's opening that the sink refuses fails with
+ * the writer's error and hands back no writer (writer_start frees it; ASan sees a leak
+ * otherwise). */
+static void test_epcis__opening_failures(void **state)
+{
+    (void)state;
+    px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
+    px_epcis_writer *w = NULL;
+    px_err err;
+    px_err_clear(&err);
+    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_all, NULL, &h, &err),
+                     PX_EINVALID);
+    assert_string_equal(err.code, "invalid_format");
+    assert_null(w);
+    assert_int_equal(
+        px_epcis_query_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_all, NULL, "q", 1, 0, &err),
+        PX_EINVALID);
+    assert_string_equal(err.code, "invalid_format");
+    assert_null(w);
+    /* A header of many products' master data: more than the writer buffers, so the opening
+     * itself reaches the sink. */
+    px_epcis_product many[64];
+    for (size_t i = 0; i < 64; i++)
+        many[i] = *fx_us_product();
+    h.products = many;
+    h.n_products = 64;
+    static const px_epcis_format xml[] = {PX_EPCIS_FORMAT_XML_1_2, PX_EPCIS_FORMAT_XML_2_0};
+    for (size_t f = 0; f < 2; f++) {
+        px_err_clear(&err);
+        px_rc rc = px_epcis_writer_open(&w, xml[f], refuse_all, NULL, &h, &err);
+        assert_int_not_equal(rc, PX_OK);
+        assert_int_equal(err.rc, rc);
+        assert_string_equal(err.message, "the EPCIS output sink refused the data");
+        assert_null(w);
+    }
+}
+
 static void test_epcis__escaping_and_extensions(void **state)
 {
     (void)state;
@@ -309,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_epcis__event_rules),
         cmocka_unit_test(test_epcis__header_rules),
         cmocka_unit_test(test_epcis__sink_failure),
+        cmocka_unit_test(test_epcis__opening_failures),
         cmocka_unit_test(test_epcis__escaping_and_extensions),
         cmocka_unit_test(test_epcis__cbv_names),
     };
