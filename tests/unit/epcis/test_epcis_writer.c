@@ -246,14 +246,6 @@ static void test_epcis__sink_failure(void **state)
     ck_sink_refusal(w, &ev, 1);
 }
 
-static int refuse_all(void *ctx, const char *data, size_t len)
-{
-    (void)ctx;
-    (void)data;
-    (void)len;
-    return -1;
-}
-
 /* The openings' failures: an unknown format is refused (a document's and a query result's)
  * before anything is written, and an XML document's opening that the sink refuses fails with
  * the writer's error and hands back no writer (writer_start frees it; ASan sees a leak
@@ -261,17 +253,19 @@ static int refuse_all(void *ctx, const char *data, size_t len)
 static void test_epcis__opening_failures(void **state)
 {
     (void)state;
+    size_t none = 0; /* refuse_after with nothing left: every byte is refused */
     px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
     px_epcis_writer *w = NULL;
     px_err err;
     px_err_clear(&err);
-    assert_int_equal(px_epcis_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_all, NULL, &h, &err),
-                     PX_EINVALID);
+    assert_int_equal(
+        px_epcis_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_after, &none, &h, &err),
+        PX_EINVALID);
     assert_string_equal(err.code, "invalid_format");
     assert_null(w);
-    assert_int_equal(
-        px_epcis_query_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_all, NULL, "q", 1, 0, &err),
-        PX_EINVALID);
+    assert_int_equal(px_epcis_query_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_after, &none,
+                                                "q", 1, 0, &err),
+                     PX_EINVALID);
     assert_string_equal(err.code, "invalid_format");
     assert_null(w);
     /* A header of many products' master data: more than the writer buffers, so the opening
@@ -284,7 +278,7 @@ static void test_epcis__opening_failures(void **state)
     static const px_epcis_format xml[] = {PX_EPCIS_FORMAT_XML_1_2, PX_EPCIS_FORMAT_XML_2_0};
     for (size_t f = 0; f < 2; f++) {
         px_err_clear(&err);
-        px_rc rc = px_epcis_writer_open(&w, xml[f], refuse_all, NULL, &h, &err);
+        px_rc rc = px_epcis_writer_open(&w, xml[f], refuse_after, &none, &h, &err);
         assert_int_not_equal(rc, PX_OK);
         assert_int_equal(err.rc, rc);
         assert_string_equal(err.message, "the EPCIS output sink refused the data");
