@@ -22,7 +22,7 @@ typedef struct j_ctx {
 /* The readers' out-of-memory error (its own code: the document was not the cause). */
 static px_rc j_oom(px_err *err)
 {
-    return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+    return px_err_oom(err);
 }
 
 static const char *ctx_lookup(const json_t *c, const char *prefix)

@@ -78,11 +78,11 @@ static px_rc x_xfield(epcis__arena *a, px_epcis_xfield *f, const xmlNode *n, int
     size_t nc = count_el(n, NULL);
     if (nc == 0) {
         f->value = text(a, n);
-        return a->oom ? px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory") : PX_OK;
+        return a->oom ? px_err_oom(err) : PX_OK;
     }
     px_epcis_xfield *ch = epcis__ar_alloc(a, nc * sizeof(*ch));
     if (!ch)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     size_t i = 0;
     for (const xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
@@ -128,7 +128,7 @@ static px_rc x_quantities(x_ctx *x, const xmlNode *list, px_err *err)
     size_t n = count_el(list, "quantityElement");
     px_epcis_quantity *q = epcis__ar_alloc(x->a, (n ? n : 1) * sizeof(*q));
     if (!q)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     size_t i = 0;
     for (const xmlNode *c = list->children; c; c = c->next) {
         if (!is_el(c) || strcmp(lname(c), "quantityElement") != 0)
@@ -158,7 +158,7 @@ static px_rc x_parties(x_ctx *x, const xmlNode *list, const char *elem, const px
     size_t n = count_el(list, elem);
     px_epcis_party *p = epcis__ar_alloc(x->a, (n ? n : 1) * sizeof(*p));
     if (!p)
-        return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        return px_err_oom(err);
     size_t i = 0;
     for (const xmlNode *c = list->children; c; c = c->next) {
         if (!is_el(c) || strcmp(lname(c), elem) != 0)
@@ -208,7 +208,7 @@ static px_rc x_ilmd(x_ctx *x, const xmlNode *n, px_err *err)
         }
         px_epcis_xfield *f = epcis__xl_push(x->a, &x->ilmd);
         if (!f)
-            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+            return px_err_oom(err);
         px_rc rc = x_xfield(x->a, f, c, 0, err);
         if (rc != PX_OK)
             return rc;
@@ -229,7 +229,7 @@ static px_rc x_fields(x_ctx *x, const xmlNode *ev_node, int wrapper, px_err *err
         if (!epcis_el(c)) {
             px_epcis_xfield *f = epcis__xl_push(x->a, &x->ext);
             if (!f)
-                return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+                return px_err_oom(err);
             rc = x_xfield(x->a, f, c, 0, err);
         } else if (strcmp(n, "eventTime") == 0) {
             rc = epcis__parse_time(&ev->event_time_us, text(x->a, c), err);
@@ -261,7 +261,7 @@ static px_rc x_fields(x_ctx *x, const xmlNode *ev_node, int wrapper, px_err *err
             size_t k = count_el(c, "bizTransaction");
             px_epcis_biz_transaction *bt = epcis__ar_alloc(x->a, (k ? k : 1) * sizeof(*bt));
             if (!bt)
-                return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+                return px_err_oom(err);
             size_t i = 0;
             for (const xmlNode *b = c->children; b && rc == PX_OK; b = b->next) {
                 if (!is_el(b))
@@ -287,7 +287,7 @@ static px_rc x_fields(x_ctx *x, const xmlNode *ev_node, int wrapper, px_err *err
         }
     }
     if (rc == PX_OK && x->a->oom)
-        rc = px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+        rc = px_err_oom(err);
     return rc;
 }
 

@@ -442,7 +442,7 @@ static px_rc writer_alloc(px_epcis_writer **out, px_epcis_format format, px_epci
         /* JSON-LD is written by packid itself into a fixed chunk flushed to the sink. */
         if (!(w->out = malloc(EPCIS__JSON_CHUNK))) {
             free(w);
-            return px_err_set(err, PX_EINTERNAL, "out_of_memory", "out of memory");
+            return px_err_oom(err);
         }
         w->out_cap = EPCIS__JSON_CHUNK;
         *out = w;

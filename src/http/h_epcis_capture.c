@@ -122,7 +122,7 @@ void h_epcis_capture_get(px_req *r)
         json_object_set_new(o, "finishedAt", json_string(c.finished_at));
     px_capture_row_dispose(&c);
     if (!o) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     px_reply_json(r, 200, o);

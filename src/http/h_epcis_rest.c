@@ -239,7 +239,7 @@ static void answer(px_req *r, args *a, int one_event)
     rest_stream *rs = malloc(sizeof(*rs));
     if (!rs) {
         px_epcis_rest_stream_free(st);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     /* The connection leaves the request (on_done must not release it under the stream). */
@@ -304,7 +304,7 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
     put_encoded(&base, a.p[0].value);
     px_buf_puts(&base, "/events");
     if (!base.data) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     a.base = base.data;
@@ -339,7 +339,7 @@ static void collection(px_req *r, json_t *members, const px_epcis_prefs *prefs)
                           "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", "type",
                           "Collection", "member", members);
     if (!o) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     px_reply_json(r, 200, o);
@@ -492,7 +492,7 @@ static void known_values(px_req *r, const char *collection_path, px_epcis_value_
         return;
     json_t *m = json_array();
     if (!m) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     px_err err;

@@ -234,7 +234,7 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     px_agg_child *c = calloc(total ? total : 1, sizeof(*c));
     if (!groups || !c) {
         bad = 1;
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
     }
     size_t at = 0;
     for (size_t g = 0; g < ng && !bad; g++) {
@@ -303,7 +303,7 @@ static void aggregation_one(px_req *r, px_agg_request *req)
     }
     px_agg_child *c = calloc(n ? n : 1, sizeof(*c));
     if (!c) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     children_read(c, kids, n);

@@ -34,7 +34,7 @@ static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
     if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &err), &err))
         return;
     if (!o) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     px_reply_json(r, status, o);

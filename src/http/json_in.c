@@ -163,7 +163,7 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
     size_t count = json_array_size(v);
     const char **out = calloc(count ? count : 1, sizeof(char *));
     if (!out) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         *bad = 1;
         return NULL;
     }
@@ -220,7 +220,7 @@ const char **px_json_items(px_req *r, json_t *obj, const char *name, int require
     if (!out || !details) {
         free(out);
         json_decref(details);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         *bad = 1;
         return NULL;
     }

@@ -111,7 +111,7 @@ void px_list_end(px_list *l, px_rc rc, const px_err *err)
         if (rc != PX_OK)
             px_reply_error(l->r, err);
         else
-            px_reply_fail(l->r, PX_EINTERNAL, "internal", "out of memory");
+            px_reply_oom(l->r);
         return;
     }
     json_t *body = px_page_wrap(l->items, l->win.more, l->win.last);

@@ -210,6 +210,14 @@ void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
+void px_reply_oom(px_req *r)
+{
+    px_err err;
+    px_err_clear(&err);
+    px_err_oom(&err);
+    px_reply_error(r, &err);
+}
+
 px_db *px_req_db(px_req *r)
 {
     if (r->db)
@@ -279,7 +287,7 @@ void px_reply_problem(px_req *r, int status, const char *type, const char *title
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s) {
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     px_reply_take(r, status, "application/problem+json", s, strlen(s));

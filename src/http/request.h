@@ -169,6 +169,8 @@ void px_reply_bad_cursor(px_req *r);
 /* Shorthand: px_err_set + px_reply_error. */
 void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* 500 internal "out of memory" after a failed allocation (px_err_oom's error). */
+void px_reply_oom(px_req *r);
 /* Renders err with a details array (one entry per bad item of a list), its status from
  * status_map.c like every error; steals details. A 5xx never carries details. */
 void px_reply_error_items(px_req *r, const px_err *err, json_t *details);

@@ -568,7 +568,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     px_http_server *srv = calloc(1, sizeof(*srv));
     if (!srv) {
         freeaddrinfo(ai);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
     srv->app = app;
     px__budget_init(&srv->budget, (size_t)app->cfg.body_budget);
@@ -576,7 +576,7 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
     if (!srv->limiter) {
         free(srv);
         freeaddrinfo(ai);
-        return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        return px_err_oom(err);
     }
     px_rc rc = px_verify_batch_start(&app->verify_batch, app, err);
     if (rc != PX_OK) {

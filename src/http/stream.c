@@ -72,7 +72,7 @@ void px_reply_stream(px_req *r, int status, const char *content_type, const char
     if (!s) {
         if (free_fn)
             free_fn(ctx);
-        px_reply_fail(r, PX_EINTERNAL, "internal", "out of memory");
+        px_reply_oom(r);
         return;
     }
     s->next = next;

@@ -26,12 +26,8 @@ px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin,
         "FROM batch b LEFT JOIN serial s ON s.gtin = b.gtin AND s.batch = b.batch "
         "WHERE b.gtin = $1 AND b.batch = $2 GROUP BY b.expiry, b.created_at",
         3, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found");
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "batch not found");
+    if (rc == PX_OK) {
         px_strlcpy(out->gtin, gtin, sizeof(out->gtin));
         px_strlcpy(out->batch, batch, sizeof(out->batch));
         px_strlcpy(out->expiry, px__val(r, 0, 0), sizeof(out->expiry));
@@ -42,7 +38,7 @@ px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin,
         out->by_cmo = strtoll(px__val(r, 0, 5), NULL, 10);
         out->markets_json = strdup(px__val(r, 0, 6));
         if (!out->markets_json)
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
     }
     PQclear(r);
     return rc;

@@ -60,12 +60,8 @@ px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const c
                            "SELECT id, org_id, name, ec, fg, bg, quiet_zone, module_px, " ISO(
                                "created_at") " FROM carrier_template WHERE id = $1 AND org_id = $2",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier template not found");
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "carrier template not found");
+    if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->name), NULL);
         design_row(&out->design, r, 0, 3);

@@ -74,12 +74,8 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
                            "coalesce(o.market, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
                            "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "invalid_token", "unknown key");
-    } else {
+    px_rc rc = px__one(r, err, "invalid_token", "unknown key");
+    if (rc == PX_OK) {
         key_row(key, r, 0);
         memset(org, 0, sizeof(*org));
         px_strlcpy(org->id, key->org_id, sizeof(org->id));

@@ -35,13 +35,8 @@ px_rc px_store_org_settings_get(px_db *db, px_serial_settings *out, const char *
                            "SELECT strategy, length, coalesce(symbols, '') "
                            "FROM org_serial_settings WHERE org_id = $1::uuid",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "settings_missing",
-                        "the organization has no serial settings");
-    else
+    px_rc rc = px__one(r, err, "settings_missing", "the organization has no serial settings");
+    if (rc == PX_OK)
         rc = settings_from_text(out, px__val(r, 0, 0), (int)strtol(px__val(r, 0, 1), NULL, 10),
                                 px__val(r, 0, 2), err);
     PQclear(r);

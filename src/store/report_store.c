@@ -228,12 +228,8 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
     *len = 0;
     const char *p[] = {id, px__nz(tenant_id), px__nz(market)};
     PGresult *r = px__exec(db, "SELECT r.document FROM report r" SCOPE_WHERE, 3, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no report %s", id);
-    } else if (!px__isnull(r, 0, 0)) {
+    px_rc rc = px__one(r, err, "not_found", "no report %s", id);
+    if (rc == PX_OK && !px__isnull(r, 0, 0)) {
         size_t n = (size_t)PQgetlength(r, 0, 0);
         *doc = malloc(n + 1);
         if (!*doc) {
@@ -418,12 +414,8 @@ px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release
                            "SELECT id, tenant_id, gtin, batch, market FROM market_release "
                            "WHERE id = $1::uuid",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no release %s", release_id);
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "no release %s", release_id);
+    if (rc == PX_OK) {
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->tenant_id), PX__TEXT(out->gtin),
                   PX__TEXT(out->batch), PX__TEXT(out->market), NULL);
     }

@@ -73,14 +73,10 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
                            " FROM s JOIN console_session c ON c.id = s.id "
                            "JOIN api_key k ON k.id = c.key_id",
                            1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such session");
-    } else if (strcmp(px__val(r, 0, 0), "t") != 0) {
+    px_rc rc = px__one(r, err, "not_found", "no such session");
+    if (rc == PX_OK && strcmp(px__val(r, 0, 0), "t") != 0)
         rc = px_err_set(err, PX_EAUTH, "session_expired", "the session has expired");
-    } else {
+    if (rc == PX_OK) {
         const char *h = px__val(r, 0, 1);
         for (int i = 0; i < 32; i++)
             key_hash[i] = (uint8_t)(unhex(h[2 * i]) * 16 + unhex(h[2 * i + 1]));

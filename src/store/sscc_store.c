@@ -89,12 +89,8 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
                            "SELECT mah, gcp FROM (" PREFIXES ") g WHERE substr($2, 2, "
                            "length(gcp)) = gcp ORDER BY length(gcp) DESC LIMIT 1",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
-    else {
+    px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
+    if (rc == PX_OK) {
         px_strlcpy(tenant_id, px__val(r, 0, 0), PX_ID_LEN + 1);
         px_strlcpy(prefix, px__val(r, 0, 1), 13);
     }
@@ -232,12 +228,8 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
     const char *p[] = {id};
     PGresult *r =
         px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid", 1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "allocation %s not found", id);
-    else
+    px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
+    if (rc == PX_OK)
         alloc_row(out, r, 0);
     PQclear(r);
     return rc;
@@ -341,12 +333,8 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
                             : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
                               "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
                  1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
+    if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));
         px__texts(r, 0, 0, PX__TEXT(out->sscc), PX__TEXT(out->company_prefix),
                   PX__TEXT(out->tenant_id), PX__TEXT(out->org_id), PX__TEXT(out->state),
@@ -507,7 +495,7 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
     px_rc rc = PX_OK;
     int k = PQntuples(r);
     if (k > 0 && !(*idx = malloc((size_t)k * sizeof(**idx))))
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        rc = px_err_oom(err);
     for (int i = 0; rc == PX_OK && i < k; i++)
         (*idx)[(*n_idx)++] = strtol(px__val(r, i, 0), NULL, 10);
     PQclear(r);
@@ -712,7 +700,7 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     px_buf_init(&bx, 1);
     PGresult *r = NULL;
     if (!g || !s || !x) {
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+        rc = px_err_oom(err);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -809,7 +797,7 @@ px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *ou
     if (n > 0) {
         out->items = calloc((size_t)n, sizeof(*out->items));
         if (!out->items) {
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
+            rc = px_err_oom(err);
             goto done;
         }
     }

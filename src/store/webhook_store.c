@@ -77,11 +77,7 @@ px_rc px_store_webhook_delete(px_db *db, const char *tenant_id, px_err *err)
     const char *p[] = {tenant_id};
     PGresult *r = px__exec(db, "DELETE FROM webhook WHERE tenant_id = $1::uuid RETURNING 1", 1,
                            p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook is configured");
+    px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
     PQclear(r);
     return rc;
 }
@@ -233,12 +229,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
         "w.tenant_id = d.tenant_id",
         1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no webhook delivery is due");
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "no webhook delivery is due");
+    if (rc == PX_OK) {
         delivery_row(&out->d, r, 0);
         out->attempt = out->d.attempts;
         out->body = px__dup(r, 0, DELIVERY_NCOLS);
