@@ -153,7 +153,7 @@ const char *px_image_type(int png);
 /* The request's database connection with err cleared; NULL when the request is already
  * answered (503). */
 px_db *px_req_begin(px_req *r, px_err *err);
-/* 1 when a request of the resolver asks for the verification page (h_resolver.c). */
+/* 1 when a request of the resolver asks for the verification page (resolver_page.c). */
 int px__resolver_wants_page(px_req *r);
 /* The page of a refusal of such a request: err's status, in words for a person. */
 void px__resolver_error_page(px_req *r, int status, const px_err *err);

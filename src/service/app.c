@@ -104,6 +104,17 @@ px_rc px_app_open_replicas(px_app *app, int pool_size, px_err *err)
                            app->cfg.read_max_wait_ms, err);
 }
 
+void px_app_public_base(const px_app *app, char *out, size_t cap)
+{
+    if (app->cfg.public_url_set)
+        px_strlcpy(out, app->cfg.public_url, cap);
+    else
+        snprintf(out, cap, "http://%s:%d", app->cfg.listen_host, app->cfg.listen_port);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '/')
+        out[--n] = '\0';
+}
+
 void px_app_close(px_app *app)
 {
     /* The scans still buffered are written before the pool goes (scan_buffer.h). */

@@ -6,9 +6,8 @@
  * it from export_item in keyset pages (n > last), each page read on a pool connection held
  * only for that page, so a 1,000,000-serial export needs the memory of one page.
  *
- * The link is signed with HMAC-SHA256 over "packid-export-v1|id|expires|format|gs_style" with
- * the server's link secret (PACKID_LINK_SECRET, or a random secret generated once and kept in
- * the database so every packid process on it, and a restarted one, verifies the same links). */
+ * The download link is signed over the export's id, expiry, format and GS style
+ * (signed_link.h, tag "export"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,107 +20,12 @@
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "signed_link.h"
 #include "tx.h"
 #include "webhook.h"
 #include "workers.h"
 
 #define PAGE_ROWS 1000 /* rows per database page of a download */
-
-/* ---- the link secret and signature --------------------------------------------------------- */
-
-static px_rc link_secret(px_db *db, const px_app *app, uint8_t key[32], px_err *err)
-{
-    const char *conf = app->cfg.link_secret;
-    if (conf[0]) {
-        /* Hash the operator's secret to a fixed-size key (any length and alphabet works);
-         * px_config refused one shorter than 32 bytes. */
-        px_sha256(key, conf, strlen(conf));
-        return PX_OK;
-    }
-    uint8_t proposal[32];
-    if (px_random_bytes(proposal, sizeof(proposal)) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    px_rc rc = px_store_secret_get(db, key, "link", proposal, err);
-    px_cleanse(proposal, sizeof(proposal));
-    return rc;
-}
-
-/* tag names what the link opens ("export", "carrier-batch"): a signature minted for one kind
- * of object never opens another kind with the same id. */
-static void link_sig_tag(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], const char *tag,
-                         const char *id, long long expires, const char *format,
-                         const char *gs_style)
-{
-    char msg[200];
-    int n = snprintf(msg, sizeof(msg), "packid-%s-v1|%s|%lld|%s|%s", tag, id, expires, format,
-                     gs_style);
-    px_hmac_sha256_hex(out, key, 32, msg, (size_t)n);
-}
-
-static void link_sig(char out[PX_SHA256_HEX_LEN + 1], const uint8_t key[32], const char *id,
-                     long long expires, const char *format, const char *gs_style)
-{
-    link_sig_tag(out, key, "export", id, expires, format, gs_style);
-}
-
-static void public_base(char *out, size_t cap, const px_app *app)
-{
-    /* PACKID_PUBLIC_URL when set; otherwise the address the server really listens on (the
-     * configured default was computed before a port 0 was bound). */
-    if (app->cfg.public_url_set)
-        px_strlcpy(out, app->cfg.public_url, cap);
-    else
-        snprintf(out, cap, "http://%s:%d", app->cfg.listen_host, app->cfg.listen_port);
-    size_t n = strlen(out);
-    while (n > 0 && out[n - 1] == '/')
-        out[--n] = '\0';
-}
-
-/* ---- signed links of other objects (print.h) ------------------------------------------------ */
-
-px_rc px_svc_link_mint(px_db *db, const px_app *app, const char *tag, const char *id,
-                       const char *path, px_export_link *link, px_err *err)
-{
-    memset(link, 0, sizeof(*link));
-    uint8_t key[32];
-    px_rc rc = link_secret(db, app, key, err);
-    if (rc != PX_OK)
-        return rc;
-    int64_t now_us = px_now_us();
-    long long expires = (long long)(now_us / 1000000) + app->cfg.export_link_ttl;
-    char sig[PX_SHA256_HEX_LEN + 1], base[256];
-    link_sig_tag(sig, key, tag, id, expires, "", "");
-    px_cleanse(key, sizeof(key));
-    public_base(base, sizeof(base), app);
-    snprintf(link->url, sizeof(link->url), "%s%s?expires=%lld&sig=%s", base, path, expires, sig);
-    link->expires_at = expires;
-    link->expires_in_ms = expires * 1000 - now_us / 1000;
-    return PX_OK;
-}
-
-static int all_hex(const char *s, size_t n);
-
-px_rc px_svc_link_check(px_db *db, const px_app *app, const char *tag, const char *id,
-                        const char *expires, const char *sig, px_err *err)
-{
-    long exp_s = 0;
-    int shape_ok = id && expires && sig && px_parse_long(expires, 0, 99999999999L, &exp_s) == 0 &&
-                   strlen(sig) == PX_SHA256_HEX_LEN && all_hex(sig, PX_SHA256_HEX_LEN);
-    if (!shape_ok)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
-    uint8_t key[32];
-    px_rc rc = link_secret(db, app, key, err);
-    if (rc != PX_OK)
-        return rc;
-    char want[PX_SHA256_HEX_LEN + 1];
-    link_sig_tag(want, key, tag, id, (long long)exp_s, "", "");
-    px_cleanse(key, sizeof(key));
-    if (!px_secure_equal(want, sig, PX_SHA256_HEX_LEN))
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
-    if (px_now_us() / 1000000 > (int64_t)exp_s)
-        return px_err_set(err, PX_EFORBIDDEN, "link_expired", "the link has expired");
-    return PX_OK;
-}
 
 /* ---- creating and reading exports ----------------------------------------------------------- */
 
@@ -326,22 +230,9 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
     }
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
-    uint8_t key[32];
-    rc = link_secret(db, app, key, err);
-    if (rc != PX_OK)
-        return rc;
-    long ttl = app->cfg.export_link_ttl;
-    int64_t now_us = px_now_us();
-    long long expires = (long long)(now_us / 1000000) + ttl;
-    char sig[PX_SHA256_HEX_LEN + 1], base[256];
-    link_sig(sig, key, out->id, expires, out->format, out->gs_style);
-    px_cleanse(key, sizeof(key));
-    public_base(base, sizeof(base), app);
-    snprintf(link->url, sizeof(link->url), "%s/v1/exports/%s/download?expires=%lld&sig=%s", base,
-             out->id, expires, sig);
-    link->expires_at = expires;
-    link->expires_in_ms = expires * 1000 - now_us / 1000;
-    return PX_OK;
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/exports/%s/download", out->id);
+    return px__link_mint(db, app, "export", out->id, out->format, out->gs_style, path, link, err);
 }
 
 /* ---- the download ------------------------------------------------------------------------- */
@@ -357,14 +248,6 @@ struct px_export_stream {
     uint64_t fence;  /* the primary's WAL position when the download began (store/replica.c) */
 };
 
-static int all_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[n] == '\0';
-}
-
 px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *expires,
                          const char *sig, px_export_stream **out, px_err *err)
 {
@@ -373,10 +256,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     px_export e;
     px_err ignore;
     px_err_clear(&ignore);
-    int shape_ok = id && expires && sig && check_uuid(id, "export", &ignore) == PX_OK &&
-                   px_parse_long(expires, 0, 99999999999L, &exp_s) == 0 &&
-                   strlen(sig) == PX_SHA256_HEX_LEN && all_hex(sig, PX_SHA256_HEX_LEN);
-    if (!shape_ok)
+    if (!id || check_uuid(id, "export", &ignore) != PX_OK || !px__link_shape(expires, sig, &exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
     px_rc rc = px_store_export_get(db, &e, id, &ignore);
     /* The link carries no mode: an export not found live may be the sandbox's (docs/sandbox.md).
@@ -390,20 +270,16 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     int found = rc == PX_OK;
     if (rc != PX_OK && rc != PX_ENOTFOUND)
         return px_err_set(err, rc, ignore.code, "%s", ignore.message);
-    uint8_t key[32];
-    rc = link_secret(db, app, key, err);
-    if (rc != PX_OK)
-        return rc;
-    char want[PX_SHA256_HEX_LEN + 1];
     /* An unknown id is signed and compared like a real one: the answer and its timing say
      * nothing about which exports exist. */
-    link_sig(want, key, id, (long long)exp_s, found ? e.format : "csv",
-             found ? e.gs_style : "escape");
-    px_cleanse(key, sizeof(key));
-    int sig_ok = px_secure_equal(want, sig, PX_SHA256_HEX_LEN);
+    int sig_ok = 0;
+    rc = px__link_sig_check(db, app, "export", id, exp_s, found ? e.format : "csv",
+                            found ? e.gs_style : "escape", sig, &sig_ok, err);
+    if (rc != PX_OK)
+        return rc;
     if (!sig_ok || !found || strcmp(e.status, "completed") != 0)
         return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
-    if (px_now_us() / 1000000 > (int64_t)exp_s)
+    if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired",
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
     px_export_stream *s = calloc(1, sizeof(*s));

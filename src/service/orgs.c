@@ -28,22 +28,32 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
     return PX_OK;
 }
 
+/* The rules of an organization's name and GLN ("" for none), at its creation and at a change
+ * alike; prefix_given: a GLN prefix length was sent. */
+static px_rc check_name_gln(const char *name, const char *gln, int prefix_given, px_err *err)
+{
+    if (!px_str_printable(name, 200))
+        return px_err_set_field(err, PX_EINVALID, "invalid_name", "name",
+                                "name must be 1 to 200 characters without control characters");
+    /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen zeros
+     * pass the check digit yet identify nobody, refused there as invalid_key (REQ-GS1-ZERO). */
+    if (gln[0] && gs1_gln_validate(gln, err) != PX_OK) {
+        px_err_field(err, "gln");
+        return PX_EINVALID;
+    }
+    if (prefix_given && !gln[0])
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
+                                "gln_prefix_length needs a gln");
+    return PX_OK;
+}
+
 static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
 {
     px_org_kind kind;
     if (px_org_kind_parse(&kind, org->kind, err) != PX_OK)
         return PX_EINVALID;
-    if (!px_str_printable(org->name, 200))
-        return px_err_set(err, PX_EINVALID, "invalid_name",
-                          "name must be 1 to 200 characters without control characters");
-    /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3). */
-    if (org->gln[0] && gs1_gln_validate(org->gln, err) != PX_OK) {
-        px_err_field(err, "gln");
+    if (check_name_gln(org->name, org->gln, org->gln_prefix_length, err) != PX_OK)
         return PX_EINVALID;
-    }
-    if (org->gln_prefix_length && !org->gln[0])
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
-                                "gln_prefix_length needs a gln");
     /* REQ-VRS-1: a verifier's keys speak for its GLN (the reqGLN of DOMAIN-2.md §11.2), so
      * a verifier organization without one could never be answered. */
     if (kind == PX_ORG_VERIFIER && !org->gln[0])
@@ -148,27 +158,13 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     px_org *o = c->out;
     *o = old;
+    if (check_name_gln(rq->name ? rq->name : old.name, rq->gln ? rq->gln : old.gln,
+                       rq->gln_prefix_length, err) != PX_OK)
+        return PX_EINVALID;
     if (rq->name)
         px_strlcpy(o->name, rq->name, sizeof(o->name));
-    if (!px_str_printable(o->name, 200))
-        return px_err_set_field(err, PX_EINVALID, "invalid_name", "name",
-                                "name must be 1 to 200 characters without control characters");
-    if (rq->gln) {
-        /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen
-         * zeros pass the check digit yet identify nobody (GS1 General Specifications: the
-         * all-zero key is not allocated), so it is refused here. */
-        if (gs1_gln_validate(rq->gln, err) != PX_OK) {
-            px_err_field(err, "gln");
-            return PX_EINVALID;
-        }
-        if (strspn(rq->gln, "0") == 13)
-            return px_err_set_field(err, PX_EINVALID, "invalid_gln", "gln",
-                                    "the all-zero GLN identifies no location");
+    if (rq->gln)
         px_strlcpy(o->gln, rq->gln, sizeof(o->gln));
-    }
-    if (rq->gln_prefix_length && !o->gln[0])
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
-                                "gln_prefix_length needs a gln");
     /* A new GLN without its prefix length: GS1's prefix list, as at creation. The same GLN
      * sent again keeps the prefix length it has (it may have been given by hand). */
     if (rq->gln_prefix_length || (rq->gln && strcmp(rq->gln, old.gln) != 0)) {

@@ -15,6 +15,7 @@
 #include "print_store.h"
 #include "px_buf.h"
 #include "service.h"
+#include "signed_link.h"
 
 /* ---- carriers of a pack ----------------------------------------------------------------- */
 
@@ -67,12 +68,6 @@ typedef struct px_export_request {
 px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_request *req,
                            px_export *out, px_err *err);
 
-typedef struct px_export_link {
-    char url[512];      /* "" until the export is completed */
-    int64_t expires_at; /* unix seconds */
-    int64_t expires_in_ms;
-} px_export_link;
-
 /* GET /v1/exports/{id}: the export if the caller's organization asked for it, or (MAH) it is
  * on one of its products; a fresh signed link when completed. */
 px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
@@ -94,15 +89,6 @@ const char *px_export_stream_content_type(const px_export_stream *s);
  * when nothing is left. */
 px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *err);
 void px_export_stream_free(px_export_stream *s);
-
-/* Signed, expiring links of other downloads, minted and checked exactly as the export's (same
- * secret, PACKID_EXPORT_LINK_TTL), with tag naming the kind of object ("carrier-batch"):
- * url = public base + path + "?expires=<unix s>&sig=<hex>". The check answers a bad or
- * tampered link PX_EFORBIDDEN "forbidden", an expired one PX_EFORBIDDEN "link_expired". */
-px_rc px_svc_link_mint(px_db *db, const px_app *app, const char *tag, const char *id,
-                       const char *path, px_export_link *link, px_err *err);
-px_rc px_svc_link_check(px_db *db, const px_app *app, const char *tag, const char *id,
-                        const char *expires, const char *sig, px_err *err);
 
 /* The runner (runners.def): freezes one export's selection per call. */
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err);

@@ -96,6 +96,10 @@ px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
 px_rc px_app_open_replicas(px_app *app, int pool_size, px_err *err);
 /* Closes the pool and stops the embedded cluster if this process started it. */
 void px_app_close(px_app *app);
+/* The base of packid's public links (the resolver's, signed downloads), without a trailing
+ * '/': PACKID_PUBLIC_URL when set, else the address the server really listens on (the
+ * configured default was computed before a port 0 was bound). */
+void px_app_public_base(const px_app *app, char *out, size_t cap);
 
 /* Ready to serve (GET /readyz): the database answers and has every migration of this build.
  * PX_EUNAVAIL with the reason otherwise. */

@@ -166,6 +166,36 @@ static void test_repair__org_patch(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "organization", where);
+    /* The name and GLN rules are one at creation and at a change: the all-zero GLN is a GS1
+     * key of zeros only (invalid_key), a name with a control character invalid_name, each with
+     * its field. */
+    static const struct {
+        const char *method, *body, *field, *code;
+    } same[] = {
+        {"PATCH", "{\"gln\":\"0000000000000\"}", "gln", "invalid_key"},
+        {"POST", "{\"kind\":\"mah\",\"name\":\"Zero\",\"gln\":\"0000000000000\"}", "gln",
+         "invalid_key"},
+        {"PATCH", "{\"name\":\"a\\u0001b\"}", "name", "invalid_name"},
+        {"POST", "{\"kind\":\"mah\",\"name\":\"a\\u0001b\"}", "name", "invalid_name"},
+    };
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        int post = same[i].method[1] == 'O';
+        long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
+        snapshot before;
+        snap(f, &before, "organization", where);
+        json_t *j = call(f, same[i].method, post ? "/v1/orgs" : path,
+                         post ? f->admin_key : f->mah_key, same[i].body, 422, "validation_error");
+        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        const char *code = json_string_value(json_object_get(d, "code"));
+        const char *field = json_string_value(json_object_get(d, "field"));
+        if (!code || strcmp(code, same[i].code) != 0 || !field || strcmp(field, same[i].field) != 0)
+            fail_msg("%s %s: %s at %s, want %s at %s", same[i].method, same[i].body,
+                     code ? code : "(none)", field ? field : "(none)", same[i].code, same[i].field);
+        json_decref(j);
+        assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
+        unchanged(f, &before, "organization", where, __LINE__);
+    }
+
     /* a prefix length for an organization without a GLN */
     char p2[96], w2[96];
     snprintf(p2, sizeof(p2), "/v1/orgs/%s", f->mah2_org);
