@@ -93,16 +93,7 @@ static px_rc svg_text(px_buf *out, float x, float y, float size, const char *anc
                   "Helvetica, sans-serif\" font-size=\"%.1f\" fill=\"#000\">",
                   (double)x, (double)y, anchor, (double)size);
     /* The HRI is "(00)" and digits; escape anyway, it is XML. */
-    for (const unsigned char *p = text; *p; p++) {
-        if (*p == '<')
-            px_buf_puts(out, "&lt;");
-        else if (*p == '>')
-            px_buf_puts(out, "&gt;");
-        else if (*p == '&')
-            px_buf_puts(out, "&amp;");
-        else
-            px_buf_add(out, p, 1);
-    }
+    px_buf_put_markup(out, (const char *)text);
     return px_buf_puts(out, "</text>");
 }
 

@@ -4,6 +4,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_str.h"
 
 #define DL_CANONICAL "https://id.gs1.org"
 #define DL_MAX_SEGMENTS GS1__DL_MAX_SEGMENTS
@@ -13,16 +14,14 @@
 /* DOMAIN.md §4.2: escape everything except RFC 3986 unreserved characters, uppercase hex. */
 void gs1__out_pct(gs1__out *o, const char *v)
 {
-    static const char hex[] = "0123456789ABCDEF";
     for (; *v; v++) {
         unsigned char c = (unsigned char)*v;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
+        char e[4];
+        if (px_uri_unreserved(c)) {
             gs1__out_putc(o, (char)c);
         } else {
-            gs1__out_putc(o, '%');
-            gs1__out_putc(o, hex[c >> 4]);
-            gs1__out_putc(o, hex[c & 15]);
+            px_pct_byte(e, c);
+            gs1__out_puts(o, e);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_str.h"
 
 #define SGTIN "urn:epc:id:sgtin:"
 #define LGTIN "urn:epc:class:lgtin:"
@@ -28,13 +29,12 @@ static int raw_ok(unsigned char c)
 
 static void put_gs3a3(gs1__out *o, const char *v)
 {
-    static const char hex[] = "0123456789ABCDEF";
     for (; *v; v++) {
         unsigned char c = (unsigned char)*v;
+        char e[4];
         if (must_escape(c)) {
-            gs1__out_putc(o, '%');
-            gs1__out_putc(o, hex[c >> 4]);
-            gs1__out_putc(o, hex[c & 15]);
+            px_pct_byte(e, c);
+            gs1__out_puts(o, e);
         } else {
             gs1__out_putc(o, (char)c);
         }

@@ -131,22 +131,6 @@ static int collect_all(px_req *r, args *a)
     return 0;
 }
 
-/* Appends s percent-encoded (RFC 3986 unreserved characters stay) to b. */
-static void put_encoded(px_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            px_buf_add(b, s, 1);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            px_buf_add(b, e, 3);
-        }
-    }
-}
-
 /* Link: <next page>; rel="next" — the same parameters with the next token (DOMAIN-2.md
  * §14.2). */
 static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
@@ -157,13 +141,13 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     for (size_t i = a->n_path; i < a->n; i++) {
         if (strcmp(a->p[i].name, "nextPageToken") == 0 || strcmp(a->p[i].name, "perPage") == 0)
             continue;
-        put_encoded(&b, a->p[i].name);
+        px_buf_put_pct(&b, a->p[i].name, "");
         px_buf_puts(&b, "=");
-        put_encoded(&b, a->p[i].value);
+        px_buf_put_pct(&b, a->p[i].value, "");
         px_buf_puts(&b, "&");
     }
     px_buf_printf(&b, "perPage=%ld&nextPageToken=", page->per_page);
-    put_encoded(&b, page->next_token);
+    px_buf_put_pct(&b, page->next_token, "");
     px_buf_puts(&b, ">; rel=\"next\"");
     if (b.data)
         MHD_add_response_header(r->response, "Link", b.data);
@@ -301,7 +285,7 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
     px_buf base;
     px_buf_init(&base, 4096);
     px_buf_printf(&base, "/epcis/%s/", collection);
-    put_encoded(&base, a.p[0].value);
+    px_buf_put_pct(&base, a.p[0].value, "");
     px_buf_puts(&base, "/events");
     if (!base.data) {
         px_reply_oom(r);

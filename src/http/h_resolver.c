@@ -19,43 +19,22 @@
 
 /* ---- the request's Digital Link ------------------------------------------------------ */
 
-/* RFC 3986 §2.3 unreserved characters and the sub-delimiters a path or value may carry
- * as they are; '%' stays in text the server left escaped ("%2F", "%25": server.c unescape),
- * never in a decoded value (a lot "AB%41" is sent as AB%2541). */
-static int keep(unsigned char c, int in_query, int decoded)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-        return 1;
-    if (c == '%')
-        return !decoded;
-    if (strchr("-._~!$'()*,;:@", c))
-        return 1;
-    return !in_query && (c == '/' || c == '=' || c == '&' || c == '+');
-}
-
-static void put_escaped_as(px_buf *b, const char *s, int in_query, int decoded)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (keep(*p, in_query, decoded)) {
-            px_buf_add(b, p, 1);
-        } else {
-            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            px_buf_add(b, e, 3);
-        }
-    }
-}
+/* Besides RFC 3986 §2.3 unreserved characters, the sub-delimiters a path or value may carry
+ * as they are (§3.3 pchar); '%' stays in text the server left escaped ("%2F", "%25":
+ * server.c unescape), never in a decoded value (a lot "AB%41" is sent as AB%2541); '/', '=',
+ * '&' and '+' only outside a query value. */
+#define KEEP_PCHAR "!$'()*,;:@"
 
 /* Text of the request as the server left it (its '%' escapes kept). */
 static void put_escaped(px_buf *b, const char *s, int in_query)
 {
-    put_escaped_as(b, s, in_query, 0);
+    px_buf_put_pct(b, s, in_query ? KEEP_PCHAR "%" : KEEP_PCHAR "%/=&+");
 }
 
 /* A decoded value (a lot, a serial) as one escaped path segment. */
 static void put_value(px_buf *b, const char *s)
 {
-    put_escaped_as(b, s, 1, 1);
+    px_buf_put_pct(b, s, KEEP_PCHAR);
 }
 
 typedef struct query_ctx {

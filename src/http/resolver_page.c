@@ -11,26 +11,12 @@
 #include "px_crypto.h"
 #include "resolver_page.h"
 
-static void html_escaped(px_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': px_buf_puts(b, "&amp;"); break;
-        case '<': px_buf_puts(b, "&lt;"); break;
-        case '>': px_buf_puts(b, "&gt;"); break;
-        case '"': px_buf_puts(b, "&quot;"); break;
-        case '\'': px_buf_puts(b, "&#39;"); break;
-        default: px_buf_add(b, s, 1);
-        }
-    }
-}
-
 static void row(px_buf *b, const char *id, const char *label, const char *value)
 {
     px_buf_printf(b, "<dt>");
-    html_escaped(b, label);
+    px_buf_put_markup(b, label);
     px_buf_printf(b, "</dt><dd%s%s%s>", id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
-    html_escaped(b, value);
+    px_buf_put_markup(b, value);
     px_buf_puts(b, "</dd>\n");
 }
 
@@ -91,12 +77,12 @@ static void page_links(px_buf *b, const px_product_link *ext, int next)
     for (int i = 0; i < next; i++) {
         px_buf_printf(b, "<li><a data-link-type=\"%s\" rel=\"noopener noreferrer\" href=\"",
                       ext[i].type);
-        html_escaped(b, ext[i].href);
+        px_buf_put_markup(b, ext[i].href);
         px_buf_puts(b, "\"");
         if (ext[i].lang[0])
             px_buf_printf(b, " hreflang=\"%s\"", ext[i].lang);
         px_buf_puts(b, ">");
-        html_escaped(b, ext[i].title);
+        px_buf_put_markup(b, ext[i].title);
         px_buf_puts(b, "</a></li>\n");
     }
     px_buf_puts(b, "</ul>\n");
@@ -155,11 +141,11 @@ void px__resolver_error_page(px_req *r, int status, const px_err *err)
     page_begin(&b, "not checked");
     px_buf_puts(&b, "<h1 id=\"verdict\" class=\"verdict refused\" data-verdict=\"\">not "
                     "checked</h1>\n<p id=\"meaning\">");
-    html_escaped(&b, what);
+    px_buf_put_markup(&b, what);
     px_buf_puts(&b, "</p>\n");
     if (status < 500 && err->message[0]) {
         px_buf_puts(&b, "<p><small>");
-        html_escaped(&b, err->message);
+        px_buf_put_markup(&b, err->message);
         px_buf_puts(&b, "</small></p>\n");
     }
     px_buf_puts(&b, "</main></body></html>\n");
@@ -216,7 +202,7 @@ void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, con
     px_time_format(at, px_now_us());
     px_buf_printf(&b, "<footer>Checked %s. ", at);
     px_buf_puts(&b, "<a href=\"");
-    html_escaped(&b, anchor);
+    px_buf_put_markup(&b, anchor);
     px_buf_puts(&b, "?linkType=linkset\">Links for this item (for machines)</a></footer>\n"
                     "</main></body></html>\n");
     page_send(r, 200, &b);

@@ -100,20 +100,17 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
                                 "a business transaction id needs the GLN of the party that "
                                 "issued it: the releasing organization has none (give ship_to "
                                 "for a po)");
-    /* The id is escaped like a URI path segment (RFC 3986: everything but ALPHA, DIGIT, "-",
-     * ".", "_" is percent-encoded), so the URI is valid xsd:anyURI and is hashed and written
-     * byte for byte the same. */
+    /* The id is percent-encoded (RFC 3986 §2.1) but for ALPHA, DIGIT, "-", "." and "_": '~',
+     * unreserved in a URI, is not a URN character (RFC 2141 §2.2), and this is a URN. So the
+     * URI is valid xsd:anyURI and is hashed and written byte for byte the same. */
     size_t o = (size_t)snprintf(sh->bt_uri, sizeof(sh->bt_uri), "urn:epcglobal:cbv:bt:%s:", issuer);
-    static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)req->transaction_id[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_') {
+        if (px_uri_unreserved(c) && c != '~') {
             sh->bt_uri[o++] = (char)c;
         } else {
-            sh->bt_uri[o++] = '%';
-            sh->bt_uri[o++] = hex[c >> 4];
-            sh->bt_uri[o++] = hex[c & 15];
+            px_pct_byte(sh->bt_uri + o, c);
+            o += 3;
         }
     }
     sh->bt_uri[o] = '\0';

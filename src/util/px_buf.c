@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_str.h"
+
 void px_buf_init(px_buf *b, size_t max)
 {
     memset(b, 0, sizeof(*b));
@@ -70,6 +72,39 @@ px_rc px_buf_add(px_buf *b, const void *data, size_t len)
 px_rc px_buf_puts(px_buf *b, const char *s)
 {
     return px_buf_add(b, s, strlen(s));
+}
+
+px_rc px_buf_put_markup(px_buf *b, const char *s)
+{
+    for (const char *run = s;; s++) {
+        const char *ref = *s == '&'    ? "&amp;"
+                          : *s == '<'  ? "&lt;"
+                          : *s == '>'  ? "&gt;"
+                          : *s == '"'  ? "&quot;"
+                          : *s == '\'' ? "&#39;"
+                                       : NULL;
+        if (!ref && *s)
+            continue;
+        px_buf_add(b, run, (size_t)(s - run)); /* the run of plain bytes before s */
+        if (!ref)
+            return b->failed;
+        px_buf_puts(b, ref);
+        run = s + 1;
+    }
+}
+
+px_rc px_buf_put_pct(px_buf *b, const char *s, const char *also)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (px_uri_unreserved(*p) || strchr(also, *p)) {
+            px_buf_add(b, p, 1);
+        } else {
+            char e[4];
+            px_pct_byte(e, *p);
+            px_buf_add(b, e, 3);
+        }
+    }
+    return b->failed;
 }
 
 px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap)

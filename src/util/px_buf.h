@@ -30,6 +30,13 @@ void px_buf_dispose(px_buf *b);
 void px_buf_reset(px_buf *b);
 px_rc px_buf_add(px_buf *b, const void *data, size_t len);
 px_rc px_buf_puts(px_buf *b, const char *s);
+/* Appends s as text of an HTML or XML document, in content or a quoted attribute alike: & < > "
+ * and ' as &amp; &lt; &gt; &quot; &#39; (XML 1.0 §2.4 and §4.6; HTML's named references of
+ * the same characters), every other byte as it is. */
+px_rc px_buf_put_markup(px_buf *b, const char *s);
+/* Appends s percent-encoded (RFC 3986 §2.1): every byte but the unreserved characters
+ * (px_uri_unreserved) and those in also. */
+px_rc px_buf_put_pct(px_buf *b, const char *s, const char *also);
 px_rc px_buf_printf(px_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 px_rc px_buf_vprintf(px_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* PX_OK, or the failure of the first append that failed since init or the last reset. */

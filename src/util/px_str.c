@@ -46,6 +46,21 @@ int px_hexval(int c)
     return -1;
 }
 
+int px_uri_unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+void px_pct_byte(char out[4], unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    out[0] = '%';
+    out[1] = hex[c >> 4];
+    out[2] = hex[c & 15];
+    out[3] = '\0';
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)

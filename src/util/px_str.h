@@ -25,6 +25,13 @@ int px_str_printable(const char *s, size_t maxlen);
 /* The value of the hexadecimal digit c (0-9, A-F, a-f), or -1. */
 int px_hexval(int c);
 
+/* 1 when c is an RFC 3986 §2.3 unreserved character: ALPHA / DIGIT / "-" / "." / "_" / "~"
+ * (never percent-encoded by packid). */
+int px_uri_unreserved(unsigned char c);
+/* The byte c percent-encoded (RFC 3986 §2.1, upper-case hex as §2.1 asks of producers):
+ * "%XX" and a NUL in out. */
+void px_pct_byte(char out[4], unsigned char c);
+
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather
  * than "not found". */

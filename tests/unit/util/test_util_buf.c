@@ -128,6 +128,71 @@ static void test_util__buf_take_empty(void **state)
     free(s);
 }
 
+/* Text in markup: the five characters XML 1.0 §2.4 and §4.6 give references for, wherever
+ * they stand; every other byte (UTF-8 included) unchanged. */
+static void test_util__buf_put_markup(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+        int line;
+    } v[] = {
+        {"", "", __LINE__},
+        {"(01)09506000134352(21)A1", "(01)09506000134352(21)A1", __LINE__},
+        {"a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e&#39;f", __LINE__},
+        {"<", "&lt;", __LINE__},
+        {"&&", "&amp;&amp;", __LINE__},
+        {"x<", "x&lt;", __LINE__},
+        {"<x", "&lt;x", __LINE__},
+        {"&amp;", "&amp;amp;", __LINE__}, /* text, not markup: a reference is escaped again */
+        {"Z\xc3\xbcrich \xe2\x80\x94 ok", "Z\xc3\xbcrich \xe2\x80\x94 ok", __LINE__},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        px_buf b;
+        px_buf_init(&b, 1024);
+        assert_int_equal(px_buf_put_markup(&b, v[i].in), PX_OK);
+        if (strcmp(b.data ? b.data : "", v[i].out) != 0)
+            fail_msg("%s:%d: '%s' -> '%s'", __FILE__, v[i].line, v[i].in, b.data ? b.data : "");
+        px_buf_dispose(&b);
+    }
+    /* A reference that does not fit fails the buffer like any append. */
+    px_buf b;
+    px_buf_init(&b, 4);
+    assert_int_equal(px_buf_put_markup(&b, "ab<"), PX_ETOOBIG);
+    assert_int_equal(px_buf_failed(&b), PX_ETOOBIG);
+    assert_string_equal(b.data, "ab");
+    px_buf_dispose(&b);
+}
+
+/* Percent-encoding, every byte: kept as it is when RFC 3986 §2.3 lists it as unreserved (the
+ * grammar's characters written out here) or the caller keeps it, else "%XX" in upper-case hex
+ * whose value is the byte. */
+static void test_util__buf_put_pct(void **state)
+{
+    (void)state;
+    static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789-._~";
+    static const char *const also[] = {"", "!$'()*,;:@", "%/"};
+    for (size_t k = 0; k < sizeof(also) / sizeof(also[0]); k++)
+        for (int c = 1; c < 256; c++) {
+            char in[2] = {(char)c, '\0'};
+            px_buf b;
+            px_buf_init(&b, 16);
+            assert_int_equal(px_buf_put_pct(&b, in, also[k]), PX_OK);
+            int raw = strchr(unreserved, c) || strchr(also[k], c);
+            if (raw ? b.len != 1 || b.data[0] != (char)c
+                    : b.len != 3 || b.data[0] != '%' || strtol(b.data + 1, NULL, 16) != c ||
+                          strspn(b.data + 1, "0123456789ABCDEF") != 2)
+                fail_msg("byte 0x%02x (kept also '%s'): '%s'", c, also[k], b.data);
+            px_buf_dispose(&b);
+        }
+    px_buf b;
+    px_buf_init(&b, 64);
+    px_buf_put_pct(&b, "lot 7/\xc3\xa9~", "");
+    assert_string_equal(b.data, "lot%207%2F%C3%A9~");
+    px_buf_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +201,8 @@ int main(void)
         cmocka_unit_test(test_util__buf_sticky_failure),
         cmocka_unit_test(test_util__buf_check_once),
         cmocka_unit_test(test_util__buf_take_empty),
+        cmocka_unit_test(test_util__buf_put_markup),
+        cmocka_unit_test(test_util__buf_put_pct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
