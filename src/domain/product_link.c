@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dl_resolve.h"
+#include "px_str.h"
 
 /* GS1 Web Vocabulary link types a MAH may point to (DOMAIN-2.md §12.2; namespace
  * https://ref.gs1.org/voc/). The healthcare ones first, then the general product ones. */
@@ -38,11 +39,6 @@ static int alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* RFC 3986 §2: unreserved, sub-delims, gen-delims except the brackets of IP literals, and '%'
  * only as a percent-encoding. Quotes, '<', '>', spaces and controls are not in a URI, so an
  * accepted href is safe in an HTML attribute and a Location header as it is. */
@@ -51,7 +47,8 @@ static int uri_chars(const char *s)
     for (const char *p = s; *p; p++) {
         if (alnum(*p) || strchr("-._~!$&'()*+,;=:/?#@", *p))
             continue;
-        if (*p == '%' && hex(p[1]) && hex(p[2])) {
+        if (*p == '%' && px_hexval((unsigned char)p[1]) >= 0 &&
+            px_hexval((unsigned char)p[2]) >= 0) {
             p += 2;
             continue;
         }

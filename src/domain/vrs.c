@@ -6,6 +6,7 @@
 #include "gs1.h"
 #include "pack_identity.h"
 #include "px_calendar.h"
+#include "px_str.h"
 
 static const char *const k_reason[PX_VRS_REASON__COUNT] = {
     [PX_VRS_NO_MATCH_GTIN_SERIAL] = "No_match_GTIN_Serial",
@@ -185,23 +186,6 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-/* A UUID as RFC 9562 §4 writes it: 8-4-4-4-12 hex digits, either case. */
-static int uuid_text(const char *s)
-{
-    if (strlen(s) != 36)
-        return 0;
-    for (int i = 0; i < 36; i++) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return 0;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err)
 {
     /* REQ-VRS-5: every parameter's length and character set before anything is looked up
@@ -217,7 +201,7 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
     if ((verify || p->context) && (!p->context || strcmp(p->context, "dscsaSaleableReturn")))
         return bad(err, "context", p->context, "dscsaSaleableReturn");
     /* Both requests log corrUUID: checked before either goes on, never cut to fit. */
-    if (p->corr_uuid && !uuid_text(p->corr_uuid))
+    if (p->corr_uuid && !px_uuid_valid(p->corr_uuid))
         return bad(err, "corrUUID", p->corr_uuid, "a UUID");
     if (!verify)
         return PX_OK;

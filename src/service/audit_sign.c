@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "px_crypto.h"
 #include "service.h"
 
 long px_audit_checkpoint_message(char *out, size_t cap, const px_audit_checkpoint *c)
@@ -26,7 +27,7 @@ int px_audit_checkpoint_check(const px_audit_checkpoint *c, const px_sign_ring *
     char msg[512];
     uint8_t sig[PX_SIGN_SIG_LEN];
     long n = px_audit_checkpoint_message(msg, sizeof(msg), c);
-    if (n < 0 || px_sign_hex_decode(sig, sizeof(sig), c->signature) != 0 ||
+    if (n < 0 || px_hex_decode(sig, sizeof(sig), c->signature) != 0 ||
         !px_sign_verify(k->pub, msg, (size_t)n, sig)) {
         snprintf(reason, cap, "checkpoint of entry %lld has a bad signature", c->seq);
         return 1;

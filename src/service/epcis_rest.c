@@ -11,7 +11,6 @@
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_crypto.h"
-#include "px_sign.h"
 #include "px_str.h"
 #include "reports_internal.h"
 #include "tx.h"
@@ -211,7 +210,7 @@ static int values_token_parse(const char *t, char raw[PX_EPCIS_VALUES_TOKEN_MAX 
         (n - lp) / 2 >= PX_EPCIS_VALUES_TOKEN_MAX / 2)
         return -1;
     size_t m = (n - lp) / 2;
-    if (px_sign_hex_decode((uint8_t *)raw, m, t + lp) != 0 || memchr(raw, '\0', m))
+    if (px_hex_decode((uint8_t *)raw, m, t + lp) != 0 || memchr(raw, '\0', m))
         return -1;
     raw[m] = '\0';
     char *us = strchr(raw, 0x1f);

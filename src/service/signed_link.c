@@ -68,13 +68,9 @@ px_rc px__link_mint(px_db *db, const px_app *app, const char *tag, const char *i
 
 int px__link_shape(const char *expires, const char *sig, long *exp_s)
 {
-    if (!expires || !sig || px_parse_long(expires, 0, 99999999999L, exp_s) != 0 ||
-        strlen(sig) != PX_SHA256_HEX_LEN)
-        return 0;
-    for (const char *c = sig; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-            return 0;
-    return 1;
+    uint8_t bytes[PX_SHA256_HEX_LEN / 2];
+    return expires && sig && px_parse_long(expires, 0, 99999999999L, exp_s) == 0 &&
+           px_hex_decode(bytes, sizeof(bytes), sig) == 0;
 }
 
 px_rc px__link_sig_check(px_db *db, const px_app *app, const char *tag, const char *id, long exp_s,

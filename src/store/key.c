@@ -16,18 +16,11 @@ static void key_row(px_key_info *k, const PGresult *r, int i)
               PX__TEXT(k->created_at), PX__TEXT(k->revoked_at), NULL);
 }
 
-static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
-{
-    out[0] = '\\';
-    out[1] = 'x';
-    px_hex_encode(out + 2, hash, 32);
-}
-
 static px_rc key_insert(px_db *db, const char *sql, px_key_info *key, const uint8_t hash[32],
                         px_err *err)
 {
     char hex[67];
-    bytea_hex(hex, hash);
+    px__bytea_hex(hex, hash);
     const char *p[] = {key->org_id, key->role, hex, key->label[0] ? key->label : NULL};
     PGresult *r = px__exec(db, sql, 4, p, err);
     if (!r)
@@ -67,7 +60,7 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
                           px_err *err)
 {
     char hex[67];
-    bytea_hex(hex, hash);
+    px__bytea_hex(hex, hash);
     const char *p[] = {hex};
     PGresult *r = px__exec_cached(db, PX__Q_KEY_LOOKUP,
                            "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -68,4 +69,11 @@ px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     return px_err_set(err, PX_ENOTFOUND, code, "%s", msg);
+}
+
+void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
+{
+    out[0] = '\\';
+    out[1] = 'x';
+    px_hex_encode(out + 2, hash, 32);
 }

@@ -10,19 +10,12 @@
 #define C_EXPIRES TS("c.expires_at")
 #define TS(col) PX__SQL_ISO(col)
 
-static void bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32])
-{
-    out[0] = '\\';
-    out[1] = 'x';
-    px_hex_encode(out + 2, hash, 32);
-}
-
 px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token_hash[32],
                               int idle_seconds, int absolute_seconds, char expires_at[32],
                               px_err *err)
 {
     char hex[67], idle[16], abs_s[16];
-    bytea_hex(hex, token_hash);
+    px__bytea_hex(hex, token_hash);
     snprintf(idle, sizeof(idle), "%d", idle_seconds);
     snprintf(abs_s, sizeof(abs_s), "%d", absolute_seconds);
     /* The table would otherwise only grow: each sign-in clears what ended a week ago (kept
@@ -48,16 +41,11 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
     return PX_OK;
 }
 
-static int unhex(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t key_hash[32],
                              char expires_at[32], px_err *err)
 {
     char hex[67];
-    bytea_hex(hex, token_hash);
+    px__bytea_hex(hex, token_hash);
     const char *p[] = {hex};
     /* One statement reads the row, decides whether it is live and, only then, marks it seen.
      * The test is made on the row as it was before this request (s, locked), never on the
@@ -77,9 +65,8 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
     if (rc == PX_OK && strcmp(px__val(r, 0, 0), "t") != 0)
         rc = px_err_set(err, PX_EAUTH, "session_expired", "the session has expired");
     if (rc == PX_OK) {
-        const char *h = px__val(r, 0, 1);
-        for (int i = 0; i < 32; i++)
-            key_hash[i] = (uint8_t)(unhex(h[2 * i]) * 16 + unhex(h[2 * i + 1]));
+        if (px_hex_decode(key_hash, 32, px__val(r, 0, 1)) != 0)
+            rc = px_err_set(err, PX_EINTERNAL, "internal", "a key hash that is not hex");
         px_strlcpy(expires_at, px__val(r, 0, 2), 32);
     }
     PQclear(r);
@@ -89,7 +76,7 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
 px_rc px_store_session_revoke(px_db *db, const uint8_t token_hash[32], px_err *err)
 {
     char hex[67];
-    bytea_hex(hex, token_hash);
+    px__bytea_hex(hex, token_hash);
     const char *p[] = {hex};
     return px__exec_cmd(db,
                         "UPDATE console_session SET revoked_at = coalesce(revoked_at, now()) "

@@ -132,6 +132,8 @@ px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *p
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A 32-byte hash as a bytea parameter's text: "\\x" and 64 hex digits (rows.c). */
+void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32]);
 /* An optional text parameter: NULL (SQL NULL) for NULL or "" (rows.c). */
 const char *px__nz(const char *s);
 /* A text[] parameter of v[0..n) (px_store_text_array) in b, which it initialises with a 64 MiB

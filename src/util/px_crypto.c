@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_str.h"
+
 px_rc px_random_bytes(void *out, size_t len)
 {
     while (len > 0) {
@@ -24,6 +26,25 @@ px_rc px_random_bytes(void *out, size_t len)
 void px_sha256(uint8_t out[PX_SHA256_LEN], const void *data, size_t len)
 {
     SHA256(data, len, out);
+}
+
+/* A lowercase hex digit's value, or -1. */
+static int lower_hex(char c)
+{
+    return c >= 'A' && c <= 'F' ? -1 : px_hexval((unsigned char)c);
+}
+
+int px_hex_decode(uint8_t *out, size_t len, const char *hex)
+{
+    if (strlen(hex) != 2 * len)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        int hi = lower_hex(hex[2 * i]), lo = lower_hex(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi * 16 + lo);
+    }
+    return 0;
 }
 
 void px_hex_encode(char *out, const uint8_t *in, size_t len)

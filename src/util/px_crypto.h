@@ -31,6 +31,9 @@ void px_secret_free(char *s);
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */
 void px_hex_encode(char *out, const uint8_t *in, size_t len);
+/* Its inverse: hex of exactly 2*len lowercase hex digits (as packid and PostgreSQL's encode()
+ * write them) into len bytes; 0, or -1 on anything else, upper case included. */
+int px_hex_decode(uint8_t *out, size_t len, const char *hex);
 /* base64url without padding of len bytes into out (4*ceil(len/3)+1 bytes is enough). */
 void px_base64url_encode(char *out, const uint8_t *in, size_t len);
 /* Random RFC 4122 version-4 UUID, 36 characters + NUL. */

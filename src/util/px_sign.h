@@ -65,7 +65,4 @@ const px_sign_key *px_sign_ring_find(const px_sign_ring *r, const char *id);
 px_rc px_sign_ring_rotate(const char *path, char old_id[PX_SIGN_ID_LEN + 1],
                           char new_id[PX_SIGN_ID_LEN + 1], px_err *err);
 
-/* Hex helpers for signatures (128 hex digits). 0 on success, -1 on a malformed string. */
-int px_sign_hex_decode(uint8_t *out, size_t len, const char *hex);
-
 #endif

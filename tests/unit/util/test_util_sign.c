@@ -17,7 +17,7 @@
 
 static void hex(uint8_t *out, size_t len, const char *h)
 {
-    assert_int_equal(px_sign_hex_decode(out, len, h), 0);
+    assert_int_equal(px_hex_decode(out, len, h), 0);
 }
 
 static void test_util__sign_rfc8032_vectors(void **state)
@@ -184,13 +184,13 @@ static void test_util__sign_hex_decode(void **state)
 {
     (void)state;
     uint8_t b[2];
-    assert_int_equal(px_sign_hex_decode(b, 2, "0aff"), 0);
+    assert_int_equal(px_hex_decode(b, 2, "0aff"), 0);
     assert_int_equal(b[0], 0x0a);
     assert_int_equal(b[1], 0xff);
-    assert_int_equal(px_sign_hex_decode(b, 2, "0AFF"), -1); /* lowercase only, as written */
-    assert_int_equal(px_sign_hex_decode(b, 2, "0af"), -1);
-    assert_int_equal(px_sign_hex_decode(b, 2, "0afff"), -1);
-    assert_int_equal(px_sign_hex_decode(b, 2, "0ag0"), -1);
+    assert_int_equal(px_hex_decode(b, 2, "0AFF"), -1); /* lowercase only, as written */
+    assert_int_equal(px_hex_decode(b, 2, "0af"), -1);
+    assert_int_equal(px_hex_decode(b, 2, "0afff"), -1);
+    assert_int_equal(px_hex_decode(b, 2, "0ag0"), -1);
 }
 
 int main(void)
