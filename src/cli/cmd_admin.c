@@ -146,16 +146,10 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
     return px_cli_print_json(out, cli->json ? JSON_COMPACT : JSON_INDENT(2));
 }
 
-static json_t *key_json(const px_key_info *k)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "key_id", k->id, "org_id", k->org_id,
-                     "role", k->role, "label", k->label, "created_at", k->created_at,
-                     "revoked_at", k->revoked_at[0] ? k->revoked_at : NULL);
-}
-
 static int add_key(void *ctx, const px_key_info *k)
 {
-    json_array_append_new(ctx, key_json(k));
+    /* the CLI works on the live database: its keys are live keys */
+    json_array_append_new(ctx, px_json_key(k, PX_KEY_LIVE));
     return 0;
 }
 
@@ -188,9 +182,7 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
         px_key_mode m = mode && strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
         rc = px_svc_key_create(s.db, &s.me, org, role, label, m, secret, &info, &s.err);
         if (rc == PX_OK) {
-            out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
-                            "org_id", info.org_id, "role", info.role, "mode",
-                            px_key_mode_name(m));
+            out = px_json_key_created(&info, secret, m);
             px_cleanse(secret, sizeof(secret));
         }
     } else if (strcmp(sub, "revoke") == 0) {

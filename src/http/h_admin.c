@@ -47,6 +47,20 @@ json_t *px_json_org(const px_org *org)
         prefixes_json(org->company_prefixes), "key_roles", key_roles_json(org->kind));
 }
 
+json_t *px_json_key(const px_key_info *k, px_key_mode mode)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?}", "key_id", k->id, "org_id", k->org_id,
+                     "role", k->role, "label", k->label[0] ? k->label : NULL, "mode",
+                     px_key_mode_name(mode), "created_at", k->created_at, "revoked_at",
+                     k->revoked_at[0] ? k->revoked_at : NULL);
+}
+
+json_t *px_json_key_created(const px_key_info *k, const char *secret, px_key_mode mode)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", k->id, "api_key", secret, "org_id",
+                     k->org_id, "role", k->role, "mode", px_key_mode_name(mode));
+}
+
 void h_org_update(px_req *r)
 {
     static const char *const allowed[] = {"name", "gln", "gln_prefix_length", "company_prefixes",
@@ -134,22 +148,14 @@ void h_key_create(px_req *r)
     if (px_reply_failed(
             r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &err), &err))
         return;
-    px_reply_json(r, 201,
-                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", info.id, "api_key", secret,
-                            "org_id", info.org_id, "role", info.role, "mode",
-                            px_key_mode_name(m)));
+    px_reply_json(r, 201, px_json_key_created(&info, secret, m));
     px_cleanse(secret, sizeof(secret));
 }
 
 static int add_key(void *ctx, const px_key_info *k)
 {
     px_list *l = ctx;
-    return px_list_add(l, k->id,
-                       json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?}", "key_id", k->id, "org_id",
-                                 k->org_id, "role", k->role, "label", k->label[0] ? k->label : NULL,
-                                 "mode", px_key_mode_name(l->r->actor.mode), "created_at",
-                                 k->created_at, "revoked_at",
-                                 k->revoked_at[0] ? k->revoked_at : NULL));
+    return px_list_add(l, k->id, px_json_key(k, l->r->actor.mode));
 }
 
 void h_key_list(px_req *r)

@@ -10,5 +10,11 @@
 /* A new reference: org_id, kind, name, gln, gln_prefix_length, market, created_at and the
  * organization's further company prefixes (REQ-SSCC-8) as an array. */
 json_t *px_json_org(const px_org *org);
+/* A key as GET /v1/keys lists it: key_id, org_id, role, label (null without one), mode (the
+ * mode of the keys listed), created_at, revoked_at (null while active); never its secret. */
+json_t *px_json_key(const px_key_info *k, px_key_mode mode);
+/* The answer of a key's creation: key_id, api_key (the secret, shown only then), org_id, role,
+ * mode. */
+json_t *px_json_key_created(const px_key_info *k, const char *secret, px_key_mode mode);
 
 #endif

@@ -80,16 +80,27 @@ static void test_embedded__create_stop_restart(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(px_test_str(r.json, "org_id"), org);
     px_http_resp_free(&r);
+    px_http(&env, &r, "GET", "/v1/keys", key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *api_keys = json_incref(json_object_get(r.json, "items"));
+    px_http_resp_free(&r);
     assert_int_equal(px_test_server_stop(&env), 0);
 
-    /* `packid key list` never prints a secret. */
-    const char *list[] = {"key", "list", NULL};
+    /* `packid key list` never prints a secret, and shows a key as GET /v1/keys does. */
+    const char *list[] = {"key", "list", "--org", org, NULL};
     o = px_test_cli(&env, &rc, list);
     assert_int_equal(rc, 0);
     char *dump = json_dumps(o, 0);
     assert_null(strstr(dump, key));
     assert_null(strstr(dump, "api_key"));
     free(dump);
+    assert_int_equal(json_array_size(api_keys), 1);
+    if (!json_equal(json_object_get(o, "items"), api_keys)) {
+        char *a = json_dumps(json_object_get(o, "items"), JSON_SORT_KEYS);
+        char *b = json_dumps(api_keys, JSON_SORT_KEYS);
+        fail_msg("key list %s, GET /v1/keys %s", a, b);
+    }
+    json_decref(api_keys);
     json_decref(o);
 
     snprintf(buf, sizeof(buf), "rm -rf '%s'", env.data_dir);
