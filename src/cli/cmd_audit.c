@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_shapes.h"
 #include "px_str.h"
 
 #define HELD_MAX 10000
@@ -97,13 +98,7 @@ static int audit_verify(px_cli *cli, int argc, char **argv)
     if (rc != PX_OK)
         return px_cli_fail(cli, &s.err);
     if (cli->json) {
-        json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
-                              "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
-        if (!v.ok) {
-            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
-            json_object_set_new(o, "reason", json_string(v.reason));
-        }
-        px_cli_print_json(o, JSON_COMPACT);
+        px_cli_print_json(px_json_audit_verdict(&v), JSON_COMPACT);
     } else if (v.ok) {
         printf("audit trail intact: %lld entries, %lld signed checkpoints hold\n", v.entries,
                v.checkpoints);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "json_shapes.h"
 #include "paging.h"
 #include "px_str.h"
 
@@ -87,14 +88,19 @@ void h_audit_verify(px_req *r)
     if (px_reply_failed(
             r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
         return;
-    json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v.ok, "entries", (json_int_t)v.entries,
-                          "head", v.head, "checkpoints", (json_int_t)v.checkpoints);
-    if (!v.ok) {
-        if (v.broken_seq > 0)
-            json_object_set_new(o, "broken_at", json_integer(v.broken_seq));
-        json_object_set_new(o, "reason", json_string(v.reason));
+    px_reply_json(r, 200, px_json_audit_verdict(&v));
+}
+
+json_t *px_json_audit_verdict(const px_audit_verdict *v)
+{
+    json_t *o = json_pack("{s:b, s:I, s:s, s:I}", "ok", v->ok, "entries", (json_int_t)v->entries,
+                          "head", v->head, "checkpoints", (json_int_t)v->checkpoints);
+    if (o && !v->ok) {
+        if (v->broken_seq > 0)
+            json_object_set_new(o, "broken_at", json_integer(v->broken_seq));
+        json_object_set_new(o, "reason", json_string(v->reason));
     }
-    px_reply_json(r, 200, o);
+    return o;
 }
 
 static int add_checkpoint(void *ctx, const px_audit_checkpoint *c)

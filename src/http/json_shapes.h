@@ -16,5 +16,9 @@ json_t *px_json_key(const px_key_info *k, px_key_mode mode);
 /* The answer of a key's creation: key_id, api_key (the secret, shown only then), org_id, role,
  * mode. */
 json_t *px_json_key_created(const px_key_info *k, const char *secret, px_key_mode mode);
+/* The audit trail's verdict (GET /v1/audit/verify, `packid audit verify --json`): ok, entries,
+ * head, checkpoints; when broken, reason and (the entry where it broke, when there is one)
+ * broken_at. */
+json_t *px_json_audit_verdict(const px_audit_verdict *v);
 
 #endif

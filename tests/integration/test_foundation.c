@@ -315,6 +315,14 @@ static void test_foundation__audit_chain(void **state)
     assert_int_equal(rc, 1);
     assert_true(json_is_false(json_object_get(o, "ok")));
     assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq);
+    /* The operator's API verdict and the command line's are one shape, one verdict. */
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->admin_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    if (!json_equal(r.json, o)) {
+        char *a_txt = json_dumps(r.json, JSON_SORT_KEYS), *c_txt = json_dumps(o, JSON_SORT_KEYS);
+        fail_msg("GET /v1/audit/verify %s, packid audit verify %s", a_txt, c_txt);
+    }
+    px_http_resp_free(&r);
     json_decref(o);
     /* Restoring the original text heals the chain: the hash covers exactly the content. */
     snprintf(sql, sizeof(sql),
