@@ -51,6 +51,20 @@ px_log_level px__delivery_log_level(px_delivery_outcome o)
     return o == PX_DELIVERED ? PX_LOG_INFO : o == PX_DELIVERY_DEAD ? PX_LOG_ERROR : PX_LOG_WARN;
 }
 
+void px__delivery_log(const char *what, const char *subject, int n, const px_delivery_result *res,
+                      px_delivery_outcome o, long retry_ms)
+{
+    char fields[1200], esc[300], detail[300];
+    px_json_escape(esc, sizeof(esc), res->error);
+    px_json_escape(detail, sizeof(detail), res->detail);
+    snprintf(fields, sizeof(fields),
+             "%s,\"attempt\":%d,\"status\":%ld,\"outcome\":\"%s\",\"retry_ms\":%ld,"
+             "\"code\":\"%s\",\"error\":\"%s\",\"detail\":\"%s\"",
+             subject, n, res->http_status, px_delivery_outcome_name(o), retry_ms, res->code, esc,
+             detail);
+    px_log(px__delivery_log_level(o), what, fields);
+}
+
 px_rc px__delivery_none_due(px_tx *tx, px_err *err)
 {
     px_err_clear(err);

@@ -27,6 +27,12 @@ px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, i
 
 /* The log level of an attempt: info when delivered, error when dead, warning otherwise. */
 px_log_level px__delivery_log_level(px_delivery_outcome o);
+/* Logs attempt n of a delivery as one line, what ("report delivery", "webhook delivery")
+ * with subject (the JSON members naming what was sent, e.g. "\"report_id\":\"…\"") and
+ * the outcome: status, retry_ms, the classified code and sentence the API shows, and libcurl's
+ * own words (detail), which only the log gets; at px__delivery_log_level(o). */
+void px__delivery_log(const char *what, const char *subject, int n, const px_delivery_result *res,
+                      px_delivery_outcome o, long retry_ms);
 
 /* The claim transaction's answer when the claim found nothing due (PX_ENOTFOUND from the
  * store): no error, and nothing to commit. */

@@ -119,20 +119,6 @@ static void log_superseded(const end_ctx *e)
     px_log(PX_LOG_WARN, "report delivery: a later attempt superseded this one", fields);
 }
 
-static void log_attempt(const char *id, int n, const px_delivery_result *res, px_delivery_outcome o,
-                        long retry)
-{
-    /* The log gets libcurl's own words (detail); the API only the classified sentence. */
-    char fields[900], esc[300], detail[300];
-    px_json_escape(esc, sizeof(esc), res->error);
-    px_json_escape(detail, sizeof(detail), res->detail);
-    snprintf(fields, sizeof(fields),
-             "\"report_id\":\"%s\",\"attempt\":%d,\"status\":%ld,\"outcome\":\"%s\","
-             "\"retry_ms\":%ld,\"code\":\"%s\",\"error\":\"%s\",\"detail\":\"%s\"",
-             id, n, res->http_status, px_delivery_outcome_name(o), retry, res->code, esc, detail);
-    px_log(px__delivery_log_level(o), "report delivery", fields);
-}
-
 static void log_unsendable(const char *id, const char *reason)
 {
     char fields[700], esc[600];
@@ -191,7 +177,9 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         px__delivery_judge(cfg, res.http_status, c.attempt, c.job.r.max_attempts, &e.retry_ms);
     e.outcome = px_delivery_outcome_name(o);
     app->deliveries[o]++;
-    log_attempt(c.job.r.id, c.attempt, &res, o, e.retry_ms);
+    char subject[64];
+    snprintf(subject, sizeof(subject), "\"report_id\":\"%s\"", c.job.r.id);
+    px__delivery_log("report delivery", subject, c.attempt, &res, o, e.retry_ms);
     rc = px_tx_run(db, NULL, end_body, &e, err);
     if (rc == PX_OK)
         log_superseded(&e);

@@ -45,19 +45,6 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
                                         c->retry_ms, err);
 }
 
-static void log_attempt(const px_webhook_job *j, const px_delivery_result *res,
-                        px_delivery_outcome o, long retry)
-{
-    char fields[700], esc[300];
-    px_json_escape(esc, sizeof(esc), res->error);
-    snprintf(fields, sizeof(fields),
-             "\"delivery_id\":\"%s\",\"event\":\"%s\",\"attempt\":%d,\"status\":%ld,"
-             "\"outcome\":\"%s\",\"retry_ms\":%ld,\"error\":\"%s\"",
-             j->d.id, j->d.event, j->attempt, res->http_status, px_delivery_outcome_name(o), retry,
-             esc);
-    px_log(px__delivery_log_level(o), "webhook delivery", fields);
-}
-
 px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     *did_work = 0;
@@ -99,7 +86,10 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
                            c.job.url ? cfg->delivery_max_attempts : 0, &e.retry_ms);
     e.outcome = px_delivery_outcome_name(o);
     app->webhook_deliveries[o]++;
-    log_attempt(&c.job, &res, o, e.retry_ms);
+    char subject[128];
+    snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
+             c.job.d.event);
+    px__delivery_log("webhook delivery", subject, c.job.attempt, &res, o, e.retry_ms);
     rc = px_tx_run(db, NULL, end_body, &e, err);
     px_webhook_job_dispose(&c.job);
     return rc;

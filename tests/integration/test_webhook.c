@@ -233,6 +233,11 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
+    /* The dead attempt is an error line with the classified code and libcurl's own words, as
+     * a report delivery's. */
+    assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
+    assert_true(px_test_log_has(&f->env, "\"code\":\"connect_failed\"", id));
+    assert_true(px_test_log_has(&f->env, "\"detail\":\"", id));
 
     /* Repaired through the API (docs/webhooks.md "Retrying a dead delivery"): another MAH's
      * retry finds nothing; without a webhook nothing would receive it, so it is refused now;
