@@ -284,7 +284,7 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         PQclear(w);
     }
     p[5] = s->tenant_id;
-    p[6] = s->cmo_org && *s->cmo_org ? s->cmo_org : NULL;
+    p[6] = px__nz(s->cmo_org);
     p[7] = s->moving ? "true" : "false";
     if (!(p[8] = arrays_add(&a, s->parent_gtins, s->n_parents, err)) ||
         !(p[9] = arrays_add(&a, s->parent_serials, s->n_parents, err))) {

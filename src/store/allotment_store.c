@@ -134,7 +134,7 @@ px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *afte
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {only_org, after && *after ? after : NULL, lim};
+    const char *p[] = {only_org, px__nz(after), lim};
     PGresult *r = px__exec(db,
                            "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM
                            " WHERE (a.org_id IS NOT NULL OR u.org_id IS NOT NULL) "

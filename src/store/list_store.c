@@ -117,12 +117,9 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {scope->org_id,
-                       scope->is_mah ? "t" : "f",
-                       scope->is_cmo ? "t" : "f",
-                       after_id && *after_id ? after_id : NULL,
-                       lim,
-                       scope->status};
+    const char *p[] = {
+        scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f", px__nz(after_id), lim,
+        scope->status};
     PGresult *r = px__exec(db, k_sql[kind], kind == PX_LIST_JOBS ? 6 : 5, p, err);
     if (!r)
         return err->rc;

@@ -885,8 +885,7 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, scope_market, state, market,
-                       after_id && after_id[0] ? after_id : NULL, lim};
+    const char *p[] = {tenant_id, scope_market, state, market, px__nz(after_id), lim};
     /* Keyset paging on (created_at, id), newest first; the cursor is the last report's id. */
     PGresult *r = px__exec(
         db,

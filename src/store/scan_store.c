@@ -454,7 +454,7 @@ px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, state, after_id && *after_id ? after_id : NULL, lim};
+    const char *p[] = {tenant_id, state, px__nz(after_id), lim};
     PGresult *r = px__exec(
         db,
         "SELECT " ALERT_COLS " FROM clone_alert a WHERE a.tenant_id = $1::uuid AND "

@@ -98,8 +98,7 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {org_id, as_requester ? "t" : "f", after_id && *after_id ? after_id : NULL,
-                       lim};
+    const char *p[] = {org_id, as_requester ? "t" : "f", px__nz(after_id), lim};
     /* Keyset paging on (at, id), newest first, as every list (docs/api.md "Paging"). */
     PGresult *r = px__exec(
         db,

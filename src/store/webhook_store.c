@@ -181,7 +181,7 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, after_id && *after_id ? after_id : NULL, lim};
+    const char *p[] = {tenant_id, px__nz(after_id), lim};
     /* Keyset paging, newest first, on (created_at, id); the cursor is the last row's id. */
     PGresult *r = px__exec(
         db,
