@@ -153,6 +153,52 @@ static px_rc verdict_of(verify_ctx *c, int64_t now_us, px_err *err)
     return PX_OK;
 }
 
+/* The scan this request makes at now_us, as the clone rules read it. */
+static px_scan scan_now(const verify_ctx *c, int64_t now_us)
+{
+    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
+    px_strlcpy(now.country, c->country, sizeof(now.country));
+    return now;
+}
+
+/* The fast path's record of the scan: into the scan buffer, written with others later; a full
+ * buffer is written first. */
+static px_rc buffer_scan(const verify_ctx *c, px_db *db, int64_t now_us, px_err *err)
+{
+    px_scan_rec rec;
+    memset(&rec, 0, sizeof(rec));
+    px_strlcpy(rec.gtin, c->gtin, sizeof(rec.gtin));
+    px_strlcpy(rec.serial, c->serial, sizeof(rec.serial));
+    rec.at_us = now_us;
+    px_strlcpy(rec.country, c->country, sizeof(rec.country));
+    rec.has_pos = c->has_pos;
+    rec.lat = c->lat;
+    rec.lon = c->lon;
+    px_strlcpy(rec.verdict, px_verdict_name(c->out->verdict), sizeof(rec.verdict));
+    px_strlcpy(rec.source, c->w->source, sizeof(rec.source));
+    px_rc rc = px_scan_buffer_client_hash(
+        c->app->scans, db, c->w->client_addr ? c->w->client_addr : "", rec.client, err);
+    if (rc != PX_OK)
+        return rc;
+    int full = 0;
+    size_t written;
+    if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0) {
+        /* No room: write what waits, then this one joins the emptied buffer. */
+        if ((rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
+            return rc;
+        if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0)
+            return px_err_oom(err);
+    }
+    /* This scan is in the buffer now: a flush that fails keeps it there for the next one
+     * (scan_buffer.h), so the verdict still goes out (an error here would have the client
+     * retry, and scan twice). */
+    px_err ferr;
+    if (full && px_scan_buffer_flush(c->app->scans, db, &written, &ferr) != PX_OK)
+        px_logf(PX_LOG_ERROR, "scan buffer flush failed, the scans stay buffered: %s",
+                ferr.message);
+    return PX_OK;
+}
+
 /* REQ-CLONE-6: the common case in one round trip (docs/resolver.md "Speed"): a scan of a
  * known pack that raises nothing. One read gives the pack, its product, its open alert and
  * its recent scans; the buffered scans of the same serial join the history; when the rules
@@ -211,41 +257,11 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     if (o->verdict == PX_VERDICT_UNKNOWN)
         return PX_OK;
     px_scan_buffer_history(c->app->scans, c->gtin, c->serial, since, rows, &n, HISTORY_ROWS);
-    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
-    px_strlcpy(now.country, c->country, sizeof(now.country));
+    px_scan now = scan_now(c, now_us);
     if (evaluate(&rules, o, rows, n, &now))
         return PX_OK;
-    px_scan_rec rec;
-    memset(&rec, 0, sizeof(rec));
-    px_strlcpy(rec.gtin, c->gtin, sizeof(rec.gtin));
-    px_strlcpy(rec.serial, c->serial, sizeof(rec.serial));
-    rec.at_us = now_us;
-    px_strlcpy(rec.country, c->country, sizeof(rec.country));
-    rec.has_pos = c->has_pos;
-    rec.lat = c->lat;
-    rec.lon = c->lon;
-    px_strlcpy(rec.verdict, px_verdict_name(o->verdict), sizeof(rec.verdict));
-    px_strlcpy(rec.source, c->w->source, sizeof(rec.source));
-    if ((rc = px_scan_buffer_client_hash(c->app->scans, db,
-                                         c->w->client_addr ? c->w->client_addr : "", rec.client,
-                                         err)) != PX_OK)
+    if ((rc = buffer_scan(c, db, now_us, err)) != PX_OK)
         return rc;
-    int full = 0;
-    size_t written;
-    if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0) {
-        /* No room: write what waits, then this one joins the emptied buffer. */
-        if ((rc = px_scan_buffer_flush(c->app->scans, db, &written, err)) != PX_OK)
-            return rc;
-        if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0)
-            return px_err_oom(err);
-    }
-    /* This scan is in the buffer now: a flush that fails keeps it there for the next one
-     * (scan_buffer.h), so the verdict still goes out (an error here would have the client
-     * retry, and scan twice). */
-    px_err ferr;
-    if (full && px_scan_buffer_flush(c->app->scans, db, &written, &ferr) != PX_OK)
-        px_logf(PX_LOG_ERROR, "scan buffer flush failed, the scans stay buffered: %s",
-                ferr.message);
     if (o->pub.open_alert)
         o->verdict = PX_VERDICT_SUSPECT; /* REQ-CLONE-5: a flagged serial is suspect */
     *done = 1;
@@ -273,8 +289,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         px_tx_discard(tx);
         return PX_OK;
     }
-    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
-    px_strlcpy(now.country, c->country, sizeof(now.country));
+    px_scan now = scan_now(c, now_us);
     char client[65];
     px_scan_in in = {.gtin = c->gtin,
                      .serial = c->serial,
