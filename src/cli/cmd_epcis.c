@@ -30,6 +30,7 @@
  * identifier; 1.2 needs sender and receiver, which --sender/--receiver supply when the source has
  * none. EPCClass master data keeps the attributes packid writes (name, form, strength, content,
  * manufacturer, NDC or NHRN); other master data is not carried over. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,9 +284,11 @@ static int partial_file(char tmp[4096], const char *beside, mode_t mode)
 /* The export's file cannot be written: everything opened is closed. */
 static int cannot_write(px_cli *cli, px_cli_session *s, px_epcis_validator *v, const char *path)
 {
+    int why = errno; /* before the closes below */
     px_cli_close(s);
     px_epcis_validator_free(v);
-    px_err_set(&s->err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", path);
+    px_err_set(&s->err, PX_EUNAVAIL, "write_failed", "cannot write \"%s\": %s", path,
+               strerror(why));
     return px_cli_fail(cli, &s->err);
 }
 
@@ -319,7 +322,9 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
         return cannot_write(cli, &s, v, a.out ? a.out : tmp);
     file_sink fs = {stdout, 0};
     if (staged && !(fs.fp = fopen(tmp, "wb"))) {
+        int why = errno;
         remove(tmp);
+        errno = why;
         return cannot_write(cli, &s, v, tmp);
     }
     size_t count = 0;
@@ -424,7 +429,8 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     }
     c.out.fp = stdout;
     if (out && !(c.out.fp = fopen(out, "wb"))) {
-        px_err_set(&err, PX_EINVALID, "cannot_open", "cannot write \"%s\"", out);
+        px_err_set(&err, PX_EUNAVAIL, "write_failed", "cannot write \"%s\": %s", out,
+                   strerror(errno));
         return px_cli_fail(cli, &err);
     }
     px_epcis_read_cb cb = {.on_header = convert_header, .on_event = convert_event, .ctx = &c};

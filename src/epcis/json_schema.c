@@ -67,7 +67,7 @@ static px_rc add_pattern(epcis__json_schema *s, const json_t *src, const char *p
     pcre2_code *code =
         pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &off, NULL);
     if (!code)
-        return px_err_set(err, PX_EINVALID, "invalid_config",
+        return px_err_set(err, PX_EINVALID, "bad_config",
                           "the JSON schema's pattern \"%.80s\" does not compile (offset %zu)", p,
                           (size_t)off);
     pattern *v = realloc(s->patterns, (s->n_patterns + 1) * sizeof(*v));
@@ -94,7 +94,7 @@ static px_rc prepare_children(epcis__json_schema *s, const char *key, const json
     if (strcmp(key, "properties") == 0 || strcmp(key, "patternProperties") == 0 ||
         strcmp(key, "definitions") == 0) {
         if (!json_is_object(v))
-            return px_err_set(err, PX_EINVALID, "invalid_config",
+            return px_err_set(err, PX_EINVALID, "bad_config",
                               "the JSON schema's \"%s\" is not an object", key);
         json_object_foreach((json_t *)v, k, sub)
         {
@@ -121,7 +121,7 @@ static px_rc prepare(epcis__json_schema *s, const json_t *sch, const char *where
     if (json_is_boolean(sch))
         return PX_OK;
     if (!json_is_object(sch) || depth > MAX_DEPTH)
-        return px_err_set(err, PX_EINVALID, "invalid_config",
+        return px_err_set(err, PX_EINVALID, "bad_config",
                           "the JSON schema at \"%s\" is not a schema", where);
     const char *k;
     const json_t *v;
@@ -129,13 +129,13 @@ static px_rc prepare(epcis__json_schema *s, const json_t *sch, const char *where
     {
         px_rc rc = PX_OK;
         if (!known(k))
-            return px_err_set(err, PX_EINVALID, "invalid_config",
+            return px_err_set(err, PX_EINVALID, "bad_config",
                               "the JSON schema uses \"%s\" (at \"%s\"), a keyword packid's "
                               "checker does not implement",
                               k, where);
         if (strcmp(k, "pattern") == 0) {
             if (!json_is_string(v))
-                return px_err_set(err, PX_EINVALID, "invalid_config",
+                return px_err_set(err, PX_EINVALID, "bad_config",
                                   "the JSON schema's pattern is not a string");
             rc = add_pattern(s, v, json_string_value(v), err);
         } else if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
@@ -159,7 +159,7 @@ px_rc epcis__json_schema_load(epcis__json_schema **out, const char *path, px_err
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root)
-        return px_err_set(err, PX_EINVALID, "invalid_config",
+        return px_err_set(err, PX_EINVALID, "bad_config",
                           "cannot read the JSON schema \"%s\": line %d: %s", path, je.line,
                           je.text);
     epcis__json_schema *s = calloc(1, sizeof(*s));

@@ -12,7 +12,8 @@
 typedef struct epcis__json_schema epcis__json_schema;
 
 /* Reads and prepares the schema at path (every keyword known to the checker, every pattern
- * compiled); PX_EINVALID "invalid_config" otherwise. */
+ * compiled); PX_EINVALID "bad_config" otherwise (the configuration names a schema that is not one).
+ */
 px_rc epcis__json_schema_load(epcis__json_schema **out, const char *path, px_err *err);
 void epcis__json_schema_free(epcis__json_schema *s);
 /* PX_OK when data is a JSON document valid against s; else PX_EINVALID "epcis_json" (not

@@ -11,6 +11,7 @@
  * This file holds what both syntaxes share (per-event storage, value parsing, checks,
  * callbacks, master data) and the entry points; reader_xml.c and reader_json.c read the
  * syntaxes, each streaming one event at a time. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,7 +350,8 @@ px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *e
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return px_err_set(err, PX_ENOTFOUND, "cannot_open", "cannot read \"%s\"", path);
+        return px_err_set(err, PX_ENOTFOUND, "file_not_found", "cannot open \"%s\": %s", path,
+                          strerror(errno));
     int c;
     while ((c = getc(f)) != EOF && is_blank((char)c))
         ;

@@ -58,7 +58,7 @@ px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
     if (format == PX_EPCIS_FORMAT_JSONLD_2_0) {
         /* JSON-LD: xsd_dir names the official JSON schema file itself. */
         if (!xsd_dir || !xsd_dir[0])
-            return px_err_set(err, PX_EINVALID, "invalid_config",
+            return px_err_set(err, PX_EINVALID, "bad_config",
                               "no EPCIS JSON schema (set PACKID_EPCIS2_JSON_SCHEMA)");
         px_epcis_validator *v = calloc(1, sizeof(*v));
         if (!v)
@@ -77,11 +77,11 @@ px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
     if (!main_xsd)
         return px_err_set(err, PX_EINVALID, "invalid_format", "no such EPCIS format");
     if (!xsd_dir || !xsd_dir[0])
-        return px_err_set(err, PX_EINVALID, "invalid_config",
+        return px_err_set(err, PX_EINVALID, "bad_config",
                           "no EPCIS XSD directory (set PACKID_EPCIS_XSD_DIR)");
     char path[1024];
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", xsd_dir, main_xsd) >= sizeof(path))
-        return px_err_set(err, PX_EINVALID, "invalid_config", "EPCIS XSD path too long");
+        return px_err_set(err, PX_EINVALID, "bad_config", "EPCIS XSD path too long");
     epcis__xml_init();
     first_error fe = {0};
     xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
@@ -95,7 +95,7 @@ px_rc px_epcis_validator_open(px_epcis_validator **out, px_epcis_format format,
     epcis__xml_errors_restore(&hook);
     xmlSchemaFreeParserCtxt(pc);
     if (!schema)
-        return px_err_set(err, PX_EINVALID, "invalid_config",
+        return px_err_set(err, PX_EINVALID, "bad_config",
                           "cannot compile the EPCIS schema \"%s\": %s", path,
                           fe.set ? fe.msg : "not found");
     px_epcis_validator *v = calloc(1, sizeof(*v));

@@ -126,6 +126,36 @@ static void test_cli__datamatrix_png_and_svg_decode(void **state)
     px_test_shell(cmd);
 }
 
+/* A file the command line cannot read or write is one code each, whatever the command: the
+ * error names the file and the system's reason (README "Command line"). */
+static void test_cli__file_errors(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/packid-cli-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char missing[96], out[96], nowhere[96];
+    snprintf(missing, sizeof(missing), "%s/missing.json", dir);
+    snprintf(out, sizeof(out), "%s/out.xml", dir);
+    snprintf(nowhere, sizeof(nowhere), "%s/no-such-folder/out.xml", dir);
+    static const char *const codes[] = {"file_not_found", "write_failed"};
+    const char *const targets[] = {out, nowhere};
+    for (int i = 0; i < 2; i++) {
+        int rc;
+        const char *a[] = {"epcis", "convert", "--to", "2.0-xml", missing, "-o", targets[i], NULL};
+        json_t *o = cli(&rc, a);
+        assert_int_equal(rc, 1);
+        json_t *e = json_object_get(o, "error");
+        assert_string_equal(px_test_str(e, "code"), codes[i]);
+        const char *msg = px_test_str(e, "message");
+        if (!strstr(msg, i ? nowhere : missing) || !strstr(msg, "No such file or directory"))
+            fail_msg("%s: %s", codes[i], msg);
+        json_decref(o);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    px_test_shell(cmd);
+}
+
 int main(void)
 {
     memset(&env, 0, sizeof(env));
@@ -135,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_cli__gs1_check_names_the_bad_character),
         cmocka_unit_test(test_cli__gs1_convert),
         cmocka_unit_test(test_cli__datamatrix_png_and_svg_decode),
+        cmocka_unit_test(test_cli__file_errors),
     };
     return cmocka_run_group_tests_name("cli_tools", tests, NULL, NULL);
 }

@@ -121,7 +121,10 @@ static void test_epcis__bad_xsd_dir(void **state)
     px_err_clear(&err);
     assert_int_equal(px_epcis_validator_new(&v, "/nonexistent", &err), PX_EINVALID);
     assert_null(v);
+    assert_string_equal(err.code, "bad_config"); /* a setting, as px_config's refusals */
+    px_err_clear(&err);
     assert_int_equal(px_epcis_validator_new(&v, "", &err), PX_EINVALID);
+    assert_string_equal(err.code, "bad_config");
 }
 
 typedef struct job {
