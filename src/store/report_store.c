@@ -451,6 +451,26 @@ static void qb_param(qb *q, const char *before, const char *after, const char *v
     px_buf_printf(&q->sql, "%s$%d%s", before, q->n, after);
 }
 
+/* column is one of the pipe-delimited values v, when v is given: the EPCIS 2.0 REST query's
+ * lists (DOMAIN-2.md §14.4). */
+static void qb_pipe_list(qb *q, const char *column, const char *v)
+{
+    if (!v)
+        return;
+    char before[64];
+    snprintf(before, sizeof(before), " AND %s = ANY(string_to_array(", column);
+    qb_param(q, before, ", '|'))", v);
+}
+
+/* e.event_time op the time us (µs since the epoch, exact: no float), written into text[24]. */
+static void qb_event_time(qb *q, const char *op, char *text, int64_t us)
+{
+    char before[64];
+    snprintf(text, 24, "%lld", (long long)us);
+    snprintf(before, sizeof(before), " AND e.event_time %s 'epoch'::timestamptz + ", op);
+    qb_param(q, before, "::bigint * interval '1 microsecond'", text);
+}
+
 /* The events a filter selects (alias e). */
 static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
 {
@@ -511,29 +531,16 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.biz_step = ", "", f->biz_step);
     if (f->biz_location)
         qb_param(q, " AND e.biz_location = ", "", f->biz_location);
-    if (f->has_ge) {
-        snprintf(ge, 24, "%lld", (long long)f->ge_time_us);
-        qb_param(q, " AND e.event_time >= 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
-                 ge);
-    }
-    if (f->has_lt) {
-        snprintf(lt, 24, "%lld", (long long)f->lt_time_us);
-        qb_param(q, " AND e.event_time < 'epoch'::timestamptz + ", "::bigint * interval '1 microsecond'",
-                 lt);
-    }
-    /* The EPCIS 2.0 REST query's lists: pipe-delimited values (DOMAIN-2.md §14.4). */
-    if (f->event_types)
-        qb_param(q, " AND e.type = ANY(string_to_array(", ", '|'))", f->event_types);
-    if (f->actions)
-        qb_param(q, " AND e.action = ANY(string_to_array(", ", '|'))", f->actions);
-    if (f->biz_steps)
-        qb_param(q, " AND e.biz_step = ANY(string_to_array(", ", '|'))", f->biz_steps);
-    if (f->dispositions)
-        qb_param(q, " AND e.disposition = ANY(string_to_array(", ", '|'))", f->dispositions);
-    if (f->read_points)
-        qb_param(q, " AND e.read_point = ANY(string_to_array(", ", '|'))", f->read_points);
-    if (f->biz_locations)
-        qb_param(q, " AND e.biz_location = ANY(string_to_array(", ", '|'))", f->biz_locations);
+    if (f->has_ge)
+        qb_event_time(q, ">=", ge, f->ge_time_us);
+    if (f->has_lt)
+        qb_event_time(q, "<", lt, f->lt_time_us);
+    qb_pipe_list(q, "e.type", f->event_types);
+    qb_pipe_list(q, "e.action", f->actions);
+    qb_pipe_list(q, "e.biz_step", f->biz_steps);
+    qb_pipe_list(q, "e.disposition", f->dispositions);
+    qb_pipe_list(q, "e.read_point", f->read_points);
+    qb_pipe_list(q, "e.biz_location", f->biz_locations);
     if (f->event_hash)
         qb_param(q, " AND e.event_hash = ", "", f->event_hash);
 }
