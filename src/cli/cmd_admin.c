@@ -104,13 +104,13 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         if (!kind || !name)
             return px_cli_usage(usage);
         /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list
-         * (PACKID_GCP_LIST), else unknown. */
+         * (PACKID_GCP_LIST), else unknown. Its range and its need of a GLN are the use case's
+         * rules, as for POST /v1/orgs; here only whether it is a number. */
         long v = 0;
-        if (cpl && (px_parse_long(cpl, 6, 12, &v) != 0 || !gln)) {
+        if (cpl && px_parse_long(cpl, 1, 99, &v) != 0) {
             px_err e;
-            px_err_set(&e, PX_EINVALID, "invalid_value",
-                       "--gln-prefix-length must be from 6 to 12 and needs --gln");
-            px_err_field(&e, "gln_prefix_length");
+            px_err_set_field(&e, PX_EINVALID, "invalid_value", "gln_prefix_length",
+                             "--gln-prefix-length must be a number from 6 to 12");
             return px_cli_fail(cli, &e);
         }
         org.gln_prefix_length = (int)v;

@@ -816,7 +816,21 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
                              "--gln", CMO_GLN,  "--gln-prefix-length",
                              "13",    NULL};
     j = px_test_cli(&f->env, &rc, cli_bad);
-    assert_int_not_equal(rc, 0);
+    assert_int_equal(rc, 1);
+    json_t *e = json_object_get(j, "error");
+    assert_string_equal(px_test_str(e, "code"), "invalid_value");
+    assert_string_equal(px_test_str(e, "field"), "gln_prefix_length");
+    json_decref(j);
+    /* The same rules as the API's (service/orgs.c), not the command line's own: a prefix
+     * length needs a GLN. */
+    const char *cli_no_gln[] = {
+        "org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln-prefix-length", "8", NULL};
+    j = px_test_cli(&f->env, &rc, cli_no_gln);
+    assert_int_equal(rc, 1);
+    e = json_object_get(j, "error");
+    assert_string_equal(px_test_str(e, "code"), "invalid_value");
+    assert_string_equal(px_test_str(e, "field"), "gln_prefix_length");
+    assert_non_null(strstr(px_test_str(e, "message"), "needs a gln"));
     json_decref(j);
 }
 
