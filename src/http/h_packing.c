@@ -225,9 +225,10 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         json_t *kids = json_object_get(json_array_get(list, g), "children");
         total += json_is_array(kids) ? json_array_size(kids) : 0;
     }
-    if (total > PX_AGG_CHILDREN_MAX) {
-        px_reply_fail(r, PX_ETOOBIG, "too_many_children", "at most %d children per request",
-                      PX_AGG_CHILDREN_MAX);
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_agg_children_check(total, &err) != PX_OK) {
+        px_reply_error(r, &err); /* before the children are read: a bounded allocation */
         return;
     }
     px_agg_group *groups = calloc(ng, sizeof(*groups));
@@ -241,7 +242,6 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         bad = group_read(r, json_array_get(list, g), g, &groups[g], c + at) != 0;
         at += groups[g].n;
     }
-    px_err err;
     px_db *db = bad ? NULL : px_req_begin(r, &err);
     if (db) {
         px_agg_batch_result res;
@@ -296,9 +296,10 @@ static void aggregation_one(px_req *r, px_agg_request *req)
         return;
     }
     size_t n = json_is_array(kids) ? json_array_size(kids) : 0;
-    if (n > PX_AGG_CHILDREN_MAX) {
-        px_reply_fail(r, PX_ETOOBIG, "too_many_children", "at most %d children per request",
-                      PX_AGG_CHILDREN_MAX);
+    px_err err;
+    px_err_clear(&err);
+    if (px_svc_agg_children_check(n, &err) != PX_OK) {
+        px_reply_error(r, &err); /* before the children are read: a bounded allocation */
         return;
     }
     px_agg_child *c = calloc(n ? n : 1, sizeof(*c));
@@ -309,7 +310,6 @@ static void aggregation_one(px_req *r, px_agg_request *req)
     children_read(c, kids, n);
     req->children = c;
     req->n = n;
-    px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db) {
         free(c);

@@ -356,14 +356,21 @@ void px__agg_children_syntax(px_item_error *errs, size_t *groups, size_t *bad, s
     }
 }
 
+px_rc px_svc_agg_children_check(size_t n, px_err *err)
+{
+    if (n > PX_AGG_CHILDREN_MAX)
+        return px_err_set_field(err, PX_ETOOBIG, "too_many_children", "children",
+                                "at most %d children per request", PX_AGG_CHILDREN_MAX);
+    return PX_OK;
+}
+
 px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req, px_agg_result *out,
                        px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    if (req->n > PX_AGG_CHILDREN_MAX)
-        return px_err_set_field(err, PX_ETOOBIG, "too_many_children", "children",
-                                "at most %d children per request", PX_AGG_CHILDREN_MAX);
-    px_rc rc;
+    px_rc rc = px_svc_agg_children_check(req->n, err);
+    if (rc != PX_OK)
+        return rc;
     if (req->action != PX_AGG_UNPACK) {
         /* Packing one parent is packing a set of one (the set-based path). */
         return px__agg_pack_single(db, by, req, out, err);

@@ -248,9 +248,8 @@ static px_rc batch_check(batch *b, px_err *err)
                                     "packing needs at least one child");
         total += gr->n;
     }
-    if (total > PX_AGG_CHILDREN_MAX)
-        return px_err_set_field(err, PX_ETOOBIG, "too_many_children", "children",
-                                "at most %d children per request", PX_AGG_CHILDREN_MAX);
+    if (px_svc_agg_children_check(total, err) != PX_OK)
+        return err->rc;
     parent_ref *r = malloc(b->n_groups * sizeof(*r));
     if (!r)
         return px_err_oom(err);

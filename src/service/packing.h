@@ -16,6 +16,10 @@
 #define PX_SSCC_ALLOC_MAX 100000
 /* REQ-AGG-1: at most 100,000 children per aggregation request. */
 #define PX_AGG_CHILDREN_MAX 100000
+/* The REQ-AGG-1 bound on n children in one request: PX_ETOOBIG "too_many_children" (field
+ * "children") above it. The face checks it before it reads the children, the use case again
+ * for its other callers. */
+px_rc px_svc_agg_children_check(size_t n, px_err *err);
 
 typedef struct px_sscc_alloc_request {
     long count;

@@ -466,22 +466,32 @@ static void test_aggregation__decommission_a_case(void **state)
                      1);
 }
 
-/* REQ-AGG-1: at most 100,000 children per request; one more is refused before any SQL. */
+/* REQ-AGG-1: at most 100,000 children per request, one parent or several; one more is
+ * refused before any SQL, naming the field, by the one rule (px_svc_agg_children_check). */
 static void test_aggregation__too_many_children(void **state)
 {
     fixture *f = *state;
-    size_t n = 100001, cap = n * 32 + 128, off = 0;
+    size_t n = 100001, cap = n * 32 + 256;
     char *b = malloc(cap);
-    off += (size_t)snprintf(b, cap,
-                            "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},"
-                            "\"children\":[",
-                            "003551540000010017");
-    for (size_t i = 0; i < n; i++)
-        off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
-                                i ? "," : "");
-    snprintf(b + off, cap - off, "]}");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
-                    "too_many_children");
+    static const char *const heads[] = {
+        "{\"action\":\"pack\",\"parent\":{\"sscc\":\"003551540000010017\"},\"children\":[",
+        "{\"action\":\"pack\",\"aggregations\":[{\"parent\":{\"sscc\":\"003551540000010017\"},"
+        "\"children\":["};
+    static const char *const tails[] = {"]}", "]}]}"};
+    for (int k = 0; k < 2; k++) {
+        size_t off = (size_t)snprintf(b, cap, "%s", heads[k]);
+        for (size_t i = 0; i < n; i++)
+            off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
+                                    i ? "," : "");
+        snprintf(b + off, cap - off, "%s", tails[k]);
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+                        "too_many_children");
+        json_t *j = px_http_expect(&f->env, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+                                   "too_many_children");
+        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        assert_string_equal(px_test_str(d, "field"), "children");
+        json_decref(j);
+    }
     free(b);
 }
 
