@@ -1,8 +1,21 @@
+# px__test_executable(NAME test_file.c other.c...): the program of a test file, whose main() is
+# generated from the file's test functions (cmake/TestMain.cmake) and includes the file.
+function(px__test_executable name first)
+  get_filename_component(src ${first} ABSOLUTE)
+  set(main ${CMAKE_CURRENT_BINARY_DIR}/${name}_main.c)
+  add_custom_command(OUTPUT ${main}
+    COMMAND ${CMAKE_COMMAND} -DIN=${src} -DNAME=${name} -DOUT=${main}
+            -P ${CMAKE_SOURCE_DIR}/cmake/TestMain.cmake
+    DEPENDS ${src} ${CMAKE_SOURCE_DIR}/cmake/TestMain.cmake VERBATIM)
+  add_executable(${name} ${main} ${ARGN})
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+endfunction()
+
 # px_unit_test(NAME SOURCES... LIBS lib...): a cmocka test linked only against the layer it
 # tests (STYLE.md "Tests"); labelled `unit`.
 function(px_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
-  add_executable(${name} ${T_SOURCES})
+  px__test_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
   target_compile_definitions(${name} PRIVATE
       PX_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared" PX_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
@@ -15,7 +28,7 @@ endfunction()
 # `integration`; serial with other integration tests that share the server.
 function(px_integration_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
-  add_executable(${name} ${T_SOURCES})
+  px__test_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE packid_testsupport ${T_LIBS} PkgConfig::CMOCKA)
   target_compile_definitions(${name} PRIVATE
       PX_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared" PX_SOURCE_DIR="${CMAKE_SOURCE_DIR}"

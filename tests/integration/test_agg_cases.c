@@ -284,12 +284,6 @@ static void test_agg_cases__empty_case_counts(void **state)
     json_decref(t);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_agg_cases__cmo_own_prefix),
-        cmocka_unit_test(test_agg_cases__reactivate_packed),
-        cmocka_unit_test(test_agg_cases__empty_case_counts),
-    };
-    return cmocka_run_group_tests_name("agg_cases", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -1014,25 +1014,6 @@ static void test_aggregation__two_packers_race(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_aggregation__sscc_allocation_sequential),
-        cmocka_unit_test(test_aggregation__sscc_allocation_random_and_refusals),
-        cmocka_unit_test(test_aggregation__worked_example_events),
-        cmocka_unit_test(test_aggregation__container_tree_and_parents),
-        cmocka_unit_test(test_aggregation__labels_decode),
-        cmocka_unit_test(test_aggregation__shipping_a_pallet),
-        cmocka_unit_test(test_aggregation__decommission_a_case),
-        cmocka_unit_test(test_aggregation__too_many_children),
-        cmocka_unit_test(test_aggregation__rules_refuse_and_change_nothing),
-        cmocka_unit_test(test_aggregation__unpack_then_repack),
-        cmocka_unit_test(test_aggregation__two_packers_race),
-        cmocka_unit_test(test_aggregation__many_parents_in_one_request),
-        cmocka_unit_test(test_aggregation__many_parents_refused_whole),
-        cmocka_unit_test(test_aggregation__case_with_its_own_gtin),
-        cmocka_unit_test(test_aggregation__case_refusals),
-        cmocka_unit_test(test_aggregation__unpack_a_case),
-    };
-    return cmocka_run_group_tests_name("aggregation", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

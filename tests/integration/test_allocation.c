@@ -796,21 +796,6 @@ static void test_alloc__concurrent_gate(void **state)
     px_test_expect_field(f, "POST", path, key, "{\"count\":1,\"colour\":1}", "colour", NULL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alloc__settings_immutable),
-        cmocka_unit_test(test_alloc__settings_validation),
-        cmocka_unit_test(test_alloc__settings_copied_from_org),
-        cmocka_unit_test(test_alloc__settings_missing),
-        cmocka_unit_test(test_alloc__eu_sequential_refused),
-        cmocka_unit_test(test_alloc__space_boundary),
-        cmocka_unit_test(test_alloc__cmo_access),
-        cmocka_unit_test(test_alloc__paging_10000),
-        cmocka_unit_test(test_alloc__ordered_listing),
-        cmocka_unit_test(test_alloc__collisions_never_surface),
-        cmocka_unit_test(test_alloc__concurrent_gate),
-        cmocka_unit_test(test_alloc__refused_chunk_fails_after_tries),
-    };
-    return cmocka_run_group_tests(tests, px_test_fixture_setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP px_test_fixture_setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

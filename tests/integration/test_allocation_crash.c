@@ -148,10 +148,6 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     assert_int_equal(px_audit_count(&f->env, "allocation.complete", alloc), 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alloc_crash__kill_restart_completes),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

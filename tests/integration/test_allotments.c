@@ -285,13 +285,6 @@ static void test_allotments__failed_allocation_gives_back(void **state)
     json_decref(a);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_allotments__limit_and_refusal),
-        cmocka_unit_test(test_allotments__edge_race),
-        cmocka_unit_test(test_allotments__visibility),
-        cmocka_unit_test(test_allotments__failed_allocation_gives_back),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

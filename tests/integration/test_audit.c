@@ -541,68 +541,6 @@ static void test_audit__key_file_private(void **state)
     expect_intact(f);
 }
 
-static void test_audit__key_rotation(void **state)
-{
-    fixture *f = *state;
-    int refused;
-    char old_id[17], new_id[17];
-    openssl_key_id(f, f->key_file, old_id);
-    int rc;
-    const char *a[] = {"audit", "rotate-key", NULL};
-    json_t *o = cli(f, &rc, a);
-    assert_int_equal(rc, 0);
-    assert_string_equal(json_string_value(json_object_get(o, "retired")), old_id);
-    openssl_key_id(f, f->key_file, new_id);
-    assert_string_equal(json_string_value(json_object_get(o, "key_id")), new_id);
-    assert_string_not_equal(old_id, new_id);
-    json_decref(o);
-    char retired[400];
-    snprintf(retired, sizeof(retired), "%s/audit/retired-%s.pem", f->env.data_dir, old_id);
-    struct stat st;
-    assert_int_equal(stat(retired, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    /* The server signs with the new key after a restart; entries sealed and checkpoints
-     * signed with the old one still verify by their key_id. */
-    assert_int_equal(px_test_server_stop(&f->env), 0);
-    px_test_server_start(&f->env);
-    px_test_commission(&f->env, f->a_cmo, f->gtin_a, "A-2", EXPIRY, "[\"A2-1\"]");
-    assert_true(checkpoint_cli(f, &refused) >= 1);
-    assert_int_equal(refused, 0);
-    char q[256];
-    snprintf(q, sizeof(q),
-             "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
-             "('%s', '%s')",
-             old_id, new_id);
-    assert_int_equal(px_sql_count(&f->env, q), 2);
-    snprintf(q, sizeof(q),
-             "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
-             "('%s', '%s')",
-             old_id, new_id);
-    assert_int_equal(px_sql_count(&f->env, q), 2);
-    json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->a_auditor, NULL, 200);
-    json_t *items = json_object_get(page, "items");
-    json_t *first = json_array_get(items, 0);
-    json_t *last = json_array_get(items, json_array_size(items) - 1);
-    assert_string_equal(px_test_str(first, "key_id"), old_id);
-    assert_string_equal(px_test_str(last, "key_id"), new_id);
-    assert_true(openssl_verifies(f, retired, first));
-    assert_true(openssl_verifies(f, f->key_file, last));
-    json_decref(page);
-    expect_intact(f);
-    /* Without the retired key, what it signed cannot be checked: verification says so. */
-    char moved[420], cmd[900];
-    snprintf(moved, sizeof(moved), "%s.away", f->env.data_dir);
-    snprintf(cmd, sizeof(cmd), "mv %s %s", retired, moved);
-    assert_int_equal(px_test_shell(cmd), 0);
-    json_t *v = verify_cli(f, NULL, &rc);
-    assert_int_equal(rc, 1);
-    assert_non_null(strstr(json_string_value(json_object_get(v, "reason")), "unknown key"));
-    json_decref(v);
-    snprintf(cmd, sizeof(cmd), "mv %s %s", moved, retired);
-    assert_int_equal(px_test_shell(cmd), 0);
-    expect_intact(f);
-}
-
 /* ---- the three tampers ------------------------------------------------------------------ */
 
 static void test_audit__attacker_hash_is_the_documented_one(void **state)
@@ -787,6 +725,70 @@ static void test_audit__rechained_history_detected(void **state)
     restore(f);
 }
 
+/* After the tampering tests (the tests run in the order written): they expect the break
+ * where the first key's checkpoints place it. */
+static void test_audit__key_rotation(void **state)
+{
+    fixture *f = *state;
+    int refused;
+    char old_id[17], new_id[17];
+    openssl_key_id(f, f->key_file, old_id);
+    int rc;
+    const char *a[] = {"audit", "rotate-key", NULL};
+    json_t *o = cli(f, &rc, a);
+    assert_int_equal(rc, 0);
+    assert_string_equal(json_string_value(json_object_get(o, "retired")), old_id);
+    openssl_key_id(f, f->key_file, new_id);
+    assert_string_equal(json_string_value(json_object_get(o, "key_id")), new_id);
+    assert_string_not_equal(old_id, new_id);
+    json_decref(o);
+    char retired[400];
+    snprintf(retired, sizeof(retired), "%s/audit/retired-%s.pem", f->env.data_dir, old_id);
+    struct stat st;
+    assert_int_equal(stat(retired, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* The server signs with the new key after a restart; entries sealed and checkpoints
+     * signed with the old one still verify by their key_id. */
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    px_test_server_start(&f->env);
+    px_test_commission(&f->env, f->a_cmo, f->gtin_a, "A-2", EXPIRY, "[\"A2-1\"]");
+    assert_true(checkpoint_cli(f, &refused) >= 1);
+    assert_int_equal(refused, 0);
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
+             "('%s', '%s')",
+             old_id, new_id);
+    assert_int_equal(px_sql_count(&f->env, q), 2);
+    snprintf(q, sizeof(q),
+             "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
+             "('%s', '%s')",
+             old_id, new_id);
+    assert_int_equal(px_sql_count(&f->env, q), 2);
+    json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->a_auditor, NULL, 200);
+    json_t *items = json_object_get(page, "items");
+    json_t *first = json_array_get(items, 0);
+    json_t *last = json_array_get(items, json_array_size(items) - 1);
+    assert_string_equal(px_test_str(first, "key_id"), old_id);
+    assert_string_equal(px_test_str(last, "key_id"), new_id);
+    assert_true(openssl_verifies(f, retired, first));
+    assert_true(openssl_verifies(f, f->key_file, last));
+    json_decref(page);
+    expect_intact(f);
+    /* Without the retired key, what it signed cannot be checked: verification says so. */
+    char moved[420], cmd[900];
+    snprintf(moved, sizeof(moved), "%s.away", f->env.data_dir);
+    snprintf(cmd, sizeof(cmd), "mv %s %s", retired, moved);
+    assert_int_equal(px_test_shell(cmd), 0);
+    json_t *v = verify_cli(f, NULL, &rc);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(json_string_value(json_object_get(v, "reason")), "unknown key"));
+    json_decref(v);
+    snprintf(cmd, sizeof(cmd), "mv %s %s", moved, retired);
+    assert_int_equal(px_test_shell(cmd), 0);
+    expect_intact(f);
+}
+
 static void test_audit__worker_checkpoints_periodically(void **state)
 {
     /* REQ-AUDIT-5: with an interval, the background worker signs the moved heads by itself. */
@@ -812,20 +814,6 @@ static void test_audit__worker_checkpoints_periodically(void **state)
     expect_intact(f);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_audit__two_tenants_never_wait),
-        cmocka_unit_test(test_audit__list_both_orders),
-        cmocka_unit_test(test_audit__checkpoints_signed_and_listed),
-        cmocka_unit_test(test_audit__key_file_private),
-        cmocka_unit_test(test_audit__attacker_hash_is_the_documented_one),
-        cmocka_unit_test(test_audit__deleted_tail_detected),
-        cmocka_unit_test(test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted),
-        cmocka_unit_test(test_audit__forged_append_detected),
-        cmocka_unit_test(test_audit__rechained_history_detected),
-        cmocka_unit_test(test_audit__key_rotation),
-        cmocka_unit_test(test_audit__worker_checkpoints_periodically),
-    };
-    return cmocka_run_group_tests_name("audit", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -153,12 +153,6 @@ static void test_audit_cut__deleted_cut_is_caught(void **state)
     assert_int_equal(at, missing);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_audit_cut__entries_before_the_cut_may_leave),
-        cmocka_unit_test(test_audit_cut__edit_after_the_cut_is_caught),
-        cmocka_unit_test(test_audit_cut__deleted_cut_is_caught),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -236,12 +236,6 @@ static void test_audit_detach__month_goes_after_its_cut(void **state)
     verify_ok(f);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_audit_detach__cut_while_busy_writes_nothing),
-        cmocka_unit_test(test_audit_detach__forged_cut_is_refused),
-        cmocka_unit_test(test_audit_detach__month_goes_after_its_cut),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -933,21 +933,6 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
             id);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_carrier_batch__thousand_with_three_bad),
-        cmocka_unit_test(test_carrier_batch__design_colours_and_targets),
-        cmocka_unit_test(test_carrier_batch__template_overrides),
-        cmocka_unit_test(test_carrier_batch__carrier_ids_name_batch),
-        cmocka_unit_test(test_carrier_batch__tenants_and_validation),
-        cmocka_unit_test(test_carrier_batch__targets_checked_on_arrival),
-        cmocka_unit_test(test_carrier_batch__failed_chunk_rolls_back_whole),
-        cmocka_unit_test(test_carrier_batch__refused_chunk_fails_after_tries),
-        cmocka_unit_test(test_carrier_batch__all_refused_is_told),
-        cmocka_unit_test(test_carrier_batch__job_refused_item_given_back),
-        cmocka_unit_test(test_carrier_batch__cli_label),
-        cmocka_unit_test(test_carrier_batch__failing_runner_stops_no_other),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

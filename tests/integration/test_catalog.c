@@ -427,17 +427,6 @@ static void test_catalog__product_paging(void **state)
     assert_int_equal(pages, 3);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_catalog__product_create),
-        cmocka_unit_test(test_catalog__product_validation),
-        cmocka_unit_test(test_catalog__gtin_taken),
-        cmocka_unit_test(test_catalog__tenant_isolation),
-        cmocka_unit_test(test_catalog__cmo_partnered_and_suspend),
-        cmocka_unit_test(test_catalog__partner_errors),
-        cmocka_unit_test(test_catalog__product_paging),
-        cmocka_unit_test(test_catalog__partner_paging),
-    };
-    return cmocka_run_group_tests(tests, px_test_fixture_setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP px_test_fixture_setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

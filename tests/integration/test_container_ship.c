@@ -1008,19 +1008,6 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
     json_decref(j);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_container_ship__recall_a_pallet),
-        cmocka_unit_test(test_container_ship__recall_refusal_lists_packs),
-        cmocka_unit_test(test_container_ship__decommissioned_pack_leaves_case),
-        cmocka_unit_test(test_container_ship__dscsa_ships_the_pallet),
-        cmocka_unit_test(test_container_ship__case_shipped_off_a_pallet),
-        cmocka_unit_test(test_container_ship__eu_reports_packs),
-        cmocka_unit_test(test_container_ship__pack_leaves_its_gtin_case),
-        cmocka_unit_test(test_container_ship__pallet_of_cases),
-        cmocka_unit_test(test_container_ship__eu_pallet_of_cases),
-        cmocka_unit_test(test_container_ship__recall_meets_a_pack_moved_in),
-    };
-    return cmocka_run_group_tests_name("container_ship", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -472,14 +472,6 @@ static void test_edge__manifest_formulas(void **state)
     px_http_resp_free(&jl);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_edge__strict_http),
-        cmocka_unit_test(test_edge__body_budget),
-        cmocka_unit_test(test_edge__endpoint_inside),
-        cmocka_unit_test(test_edge__manifest_formulas),
-        cmocka_unit_test(test_edge__body_idle_timeout), /* last: restarts the server */
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

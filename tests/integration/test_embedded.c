@@ -132,12 +132,3 @@ static void test_embedded__changed_migration_refused(void **state)
     json_decref(o);
     px_test_db_drop(&env);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_embedded__create_stop_restart),
-        cmocka_unit_test(test_embedded__changed_migration_refused),
-    };
-    return cmocka_run_group_tests_name("embedded", tests, NULL, NULL);
-}

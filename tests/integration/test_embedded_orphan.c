@@ -88,12 +88,3 @@ static void test_embedded__db_start_cluster_not_taken_over(void **state)
     assert_false(db_running(&env));
     remove_data(&env);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_embedded__killed_serve_cluster_stopped_by_next_serve),
-        cmocka_unit_test(test_embedded__db_start_cluster_not_taken_over),
-    };
-    return cmocka_run_group_tests_name("embedded_orphan", tests, NULL, NULL);
-}

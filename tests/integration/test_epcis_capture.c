@@ -801,26 +801,6 @@ static void test_epcis_capture__official_aggregation_examples(void **state)
     free(doc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_capture__jsonld_commissions_and_is_idempotent),
-        cmocka_unit_test(test_epcis_capture__rollback_nothing_proceed_good_ones),
-        cmocka_unit_test(test_epcis_capture__expiry_century_kept),
-        cmocka_unit_test(test_epcis_capture__failed_transaction_ends_its_job),
-        cmocka_unit_test(test_epcis_capture__job_commits_with_its_events),
-        cmocka_unit_test(test_epcis_capture__rollback_batch_over_one_commission),
-        cmocka_unit_test(test_epcis_capture__other_tenants_product_refused),
-        cmocka_unit_test(test_epcis_capture__xml_document),
-        cmocka_unit_test(test_epcis_capture__refusals),
-        cmocka_unit_test(test_epcis_capture__over_the_limit),
-        cmocka_unit_test(test_epcis_capture__aggregation_pack_then_unpack),
-        cmocka_unit_test(test_epcis_capture__aggregation_bad_child),
-        cmocka_unit_test(test_epcis_capture__aggregation_refusals),
-        cmocka_unit_test(test_epcis_capture__aggregation_case_parent),
-        cmocka_unit_test(test_epcis_capture__official_aggregation_examples),
-        cmocka_unit_test(test_epcis_capture__repeated_event_id),
-        cmocka_unit_test(test_epcis_capture__event_id_kept_to_the_letter),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -1114,25 +1114,6 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     px_http_resp_free(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_rest__jsonld_valid_against_official_schema),
-        cmocka_unit_test(test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2),
-        cmocka_unit_test(test_epcis_rest__paging_follows_link_to_the_end),
-        cmocka_unit_test(test_epcis_rest__parameters_select),
-        cmocka_unit_test(test_epcis_rest__errors_are_epcis_problems),
-        cmocka_unit_test(test_epcis_rest__tenant_and_market_scoping),
-        cmocka_unit_test(test_epcis_rest__one_event_by_id),
-        cmocka_unit_test(test_epcis_rest__browse_resources_select),
-        cmocka_unit_test(test_epcis_rest__browse_resources_valid),
-        cmocka_unit_test(test_epcis_rest__event_types_discovery),
-        cmocka_unit_test(test_epcis_rest__vocabularies_and_sub_resources),
-        cmocka_unit_test(test_epcis_rest__known_values_collections),
-        cmocka_unit_test(test_epcis_rest__epc_format_header),
-        cmocka_unit_test(test_epcis_rest__version_negotiation),
-        cmocka_unit_test(test_epcis_rest__options_discovery),
-        cmocka_unit_test(test_epcis_rest__digital_link_epcs_in_paths_and_parameters),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

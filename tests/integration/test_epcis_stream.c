@@ -289,12 +289,6 @@ static void test_epcis_stream__failure_after_headers_truncates(void **state)
     px_test_expect(&f->env, "GET", "/epcis/events?perPage=1", f->key, NULL, 200, NULL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_stream__million_events_flat_memory),
-        cmocka_unit_test(test_epcis_stream__client_leaves_connection_returns),
-        cmocka_unit_test(test_epcis_stream__failure_after_headers_truncates),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -168,10 +168,6 @@ static void test_event_roundtrip__every_kind_rehashes(void **state)
     assert_int_equal(c.mismatches, 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_event_roundtrip__every_kind_rehashes),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

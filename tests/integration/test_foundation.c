@@ -417,27 +417,6 @@ static void test_foundation__restart_keeps_data(void **state)
     px_test_expect(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200, NULL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_foundation__no_demo_data_on_a_real_database),
-        cmocka_unit_test(test_foundation__healthz),
-        cmocka_unit_test(test_foundation__missing_token),
-        cmocka_unit_test(test_foundation__invalid_token),
-        cmocka_unit_test(test_foundation__x_access_token_alias),
-        cmocka_unit_test(test_foundation__revoked_key),
-        cmocka_unit_test(test_foundation__forbidden_role),
-        cmocka_unit_test(test_foundation__unknown_route_and_method),
-        cmocka_unit_test(test_foundation__malformed_json),
-        cmocka_unit_test(test_foundation__body_over_cap),
-        cmocka_unit_test(test_foundation__admin_creates_org_and_key),
-        cmocka_unit_test(test_foundation__org_key_roles),
-        cmocka_unit_test(test_foundation__keys_stored_hashed),
-        cmocka_unit_test(test_foundation__key_revoked_during_a_write),
-        cmocka_unit_test(test_foundation__audit_paging),
-        cmocka_unit_test(test_foundation__metrics),
-        cmocka_unit_test(test_foundation__restart_keeps_data),
-        cmocka_unit_test(test_foundation__audit_chain),
-    };
-    return cmocka_run_group_tests_name("foundation", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -912,26 +912,6 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
         px_count_of(&f->env, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'"), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lifecycle__commission_allocated_and_external),
-        cmocka_unit_test(test_lifecycle__commission_duplicate_serial_all_or_nothing),
-        cmocka_unit_test(test_lifecycle__commission_partial_with_invalid_items),
-        cmocka_unit_test(test_lifecycle__commission_batch_expiry_mismatch),
-        cmocka_unit_test(test_lifecycle__commission_idempotent_replay),
-        cmocka_unit_test(test_lifecycle__external_then_allocation_never_reissues),
-        cmocka_unit_test(test_lifecycle__event_hash_ahead_equals_inline),
-        cmocka_unit_test(test_lifecycle__two_cmos_race_overlapping_serials),
-        cmocka_unit_test(test_lifecycle__release_mah_only),
-        cmocka_unit_test(test_lifecycle__decommission_and_reactivation_window),
-        cmocka_unit_test(test_lifecycle__batch_recall),
-        cmocka_unit_test(test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate),
-        cmocka_unit_test(test_lifecycle__idempotency_before_validation),
-        cmocka_unit_test(test_lifecycle__suspended_cmo_reads_no_packs),
-        cmocka_unit_test(test_lifecycle__suspension_waits_for_a_running_commission),
-        cmocka_unit_test(test_lifecycle__decommission_meets_a_suspension),
-        cmocka_unit_test(test_lifecycle__release_listed_serials_race_decommission),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

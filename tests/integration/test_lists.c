@@ -472,12 +472,6 @@ static void test_lists__query_names(void **state)
     json_decref(j);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lists__paging_and_visibility),
-        cmocka_unit_test(test_lists__items_and_errors),
-        cmocka_unit_test(test_lists__query_names),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

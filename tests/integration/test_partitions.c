@@ -506,18 +506,6 @@ static void test_partitions__failed_pass_is_counted(void **state)
     px_sqlf(&f->env, "DROP TABLE %s", name);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_partitions__events_land_in_their_month),
-        cmocka_unit_test(test_partitions__ensure_creates_ahead_once),
-        cmocka_unit_test(test_partitions__default_rows_move_to_their_month),
-        cmocka_unit_test(test_partitions__audit_months_stay_append_only),
-        cmocka_unit_test(test_partitions__detach_only_after_retention),
-        cmocka_unit_test(test_partitions__every_table_keeps_its_retention),
-        cmocka_unit_test(test_partitions__deliveries_held_by_their_attempts),
-        cmocka_unit_test(test_partitions__old_audit_chain_holds_its_month),
-        cmocka_unit_test(test_partitions__failed_pass_is_counted),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -867,22 +867,6 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     assert_int_equal(px_test_metric(&f->env, "packid_http_streams_cut_total"), cut0 + 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_print__carrier_json),
-        cmocka_unit_test(test_print__symbols_decode),
-        cmocka_unit_test(test_print__export_batch_csv),
-        cmocka_unit_test(test_print__export_refused_fails_after_tries),
-        cmocka_unit_test(test_print__export_links_tampered_and_expired),
-        cmocka_unit_test(test_print__export_allocation_jsonl),
-        cmocka_unit_test(test_print__export_allocation_with_run_batch),
-        cmocka_unit_test(test_print__export_of_failed_allocation),
-        cmocka_unit_test(test_print__export_row_that_does_not_format_cuts),
-        cmocka_unit_test(test_print__duplicate_refused_reprint_recorded),
-        cmocka_unit_test(test_print__missing_values_refused),
-        cmocka_unit_test(test_print__concurrent_first_print),
-        cmocka_unit_test(test_print__export_million_bounded),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

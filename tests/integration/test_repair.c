@@ -706,16 +706,6 @@ static void test_repair__webhook_config(void **state)
     assert_int_equal(px_audit_count(&f->env, "webhook.delete", f->mah_org), 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_repair__org_patch),
-        cmocka_unit_test(test_repair__product_patch),
-        cmocka_unit_test(test_repair__endpoint_patch),
-        cmocka_unit_test(test_repair__mah_keys),
-        cmocka_unit_test(test_repair__key_list),
-        cmocka_unit_test(test_repair__webhook_config),
-        cmocka_unit_test(test_repair__org_patch_meets_a_new_partnership),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -431,17 +431,6 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
                               why);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_formats__jsonld_delivered_and_read_back),
-        cmocka_unit_test(test_report_formats__xml_2_0_delivered_valid),
-        cmocka_unit_test(test_report_formats__cli_export_formats),
-        cmocka_unit_test(test_report_formats__cli_export_checks_its_output),
-        cmocka_unit_test(test_report_formats__cli_failed_export_keeps_file),
-        cmocka_unit_test(test_report_formats__patch_changes_format),
-        cmocka_unit_test(test_report_formats__unknown_format_refused),
-        cmocka_unit_test(test_report_formats__invalid_jsonld_is_never_sent),
-    };
-    return cmocka_run_group_tests(tests, setup, px_receiver_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_receiver_fixture_teardown

@@ -463,15 +463,6 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
                      1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_preconditions__named_then_repaired),
-        cmocka_unit_test(test_report_preconditions__endpoint_switched_off_during_a_release),
-        cmocka_unit_test(test_report_preconditions__status_changes_reported),
-        cmocka_unit_test(test_report_preconditions__failed_listed_counted_logged_retried),
-        cmocka_unit_test(test_report_preconditions__recall_tells_the_recalled_packs_markets),
-        cmocka_unit_test(test_report_preconditions__status_change_report_carries_its_markets_packs),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

@@ -232,53 +232,6 @@ static char *release_document(fixture *f, const char *body, int *events)
     return doc;
 }
 
-/* A batch released in parts: each release's report carries the commissioning events that name
- * the packs it released, and the release's event; not the batch's other commissionings, which
- * the earlier (or a later) part carries (docs/aggregation.md "Releasing a large batch by pallets"). */
-static void test_reports__release_in_parts_carries_its_commissioning(void **state)
-{
-    fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
-    static const char *const part[] = {"PART-A-", "PART-B-", "PART-C-", "PART-D-"};
-    for (int i = 0; i < 4; i++) {
-        char serials[256];
-        px_test_serials(serials, sizeof(serials), part[i], 1, i + 1);
-        px_test_commission(&f->env, f->mah_key, GTIN, "B-PARTS", "301231", serials);
-    }
-    /* A's packs alone: commissioning A and the release. */
-    int events = 0;
-    char *doc = release_document(f,
-                                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
-                                 "\"serials\":[\"PART-A-1\"]}",
-                                 &events);
-    assert_int_equal(events, 2);
-    assert_non_null(strstr(doc, "PART-A-1"));
-    for (int i = 1; i < 4; i++)
-        if (strstr(doc, part[i]))
-            fail_msg("the first part's report names %s", part[i]);
-    free(doc);
-    /* One pack of B: commissioning B (all of its packs, as recorded) and the release. */
-    doc = release_document(f,
-                           "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
-                           "\"serials\":[\"PART-B-2\"]}",
-                           &events);
-    assert_int_equal(events, 2);
-    assert_non_null(strstr(doc, "PART-B-1"));
-    assert_null(strstr(doc, "PART-A-"));
-    assert_null(strstr(doc, "PART-C-"));
-    free(doc);
-    /* The rest of the batch (B-1, all of C and D): three commissionings and the release;
-     * A's, whose packs are all released by the first part, is not sent again. */
-    doc = release_document(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\"}",
-                           &events);
-    assert_int_equal(events, 4);
-    assert_null(strstr(doc, "PART-A-"));
-    assert_non_null(strstr(doc, "PART-B-1"));
-    assert_non_null(strstr(doc, "PART-C-3"));
-    assert_non_null(strstr(doc, "PART-D-4"));
-    free(doc);
-}
-
 static void test_reports__scoping(void **state)
 {
     fixture *f = *state;
@@ -484,98 +437,6 @@ static void stall_then_take_over(fixture *f, const char *batch, const char *pref
                      1);
 }
 
-/* A sender that stalls past its lease while another process delivers the report: its late
- * outcome (here a failed POST, a retry) stays its attempt's, and the delivered report is
- * neither queued again nor sent again (docs/delivery.md "A sender that stalls past its
- * lease"). */
-static void test_reports__superseded_attempt_changes_nothing(void **state)
-{
-    fixture *f = *state;
-    char id[40];
-    /* The second process delivers it: attempt 2, delivered. */
-    stall_then_take_over(f, "B-FR-2", "FR2", "state = 'delivered', delivered_at = now()", id);
-    px_receiver *rv = &f->rv;
-    release_hang(rv); /* the stalled sender's POST fails: a retry */
-    px_count_soon(&f->env, 200,
-                  "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND n = 1 AND "
-                  "finished_at IS NOT NULL",
-                  id);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
-                                 "n = 1 AND outcome = 'retry'",
-                                 id),
-                     1);
-    px_sleep_ms(600); /* past the backoff (100-400 ms): a queued report would be sent again */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM report WHERE id = '%s' AND state = "
-                                 "'delivered' AND attempts = 2",
-                                 id),
-                     1);
-    assert_int_equal(px_receiver_count(rv), 1);
-    assert_true(px_test_log_has(&f->env, "superseded", id));
-}
-
-/* A batch released in parts to two markets: each market's regulator sees its own release and
- * the commissioning of the packs, never the other market's release (docs/api.md "EPCIS
- * query": the releases to its market and the commissioning events of those batches). */
-static void test_reports__regulator_sees_only_its_markets_release(void **state)
-{
-    fixture *f = *state;
-    px_receiver_reset(&f->rv, 0, 0);
-    px_test_commission(&f->env, f->mah_key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
-                             "\"serials\":[\"TWO-EU\"]}",
-                             201));
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"DE\","
-                             "\"serials\":[\"TWO-DE\"]}",
-                             201));
-    static const char *const paths[] = {"/v1/epcis/events?EQ_bizStep=shipping",
-                                        "/epcis/events?EQ_bizStep=shipping"};
-    for (size_t i = 0; i < 2; i++) {
-        px_http_resp r;
-        px_http(&f->env, &r, "GET", paths[i], f->reg_eu_key, NULL, NULL);
-        assert_int_equal(r.status, 200);
-        if (!strstr(r.body, "TWO-EU") || strstr(r.body, "TWO-DE"))
-            fail_msg("%s: the EU regulator must see the EU release alone: %s", paths[i], r.body);
-        px_http_resp_free(&r);
-    }
-    /* The commissioning of both packs is one event the EU release's report carried. */
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", "/v1/epcis/events?EQ_bizStep=commissioning&MATCH_epc="
-            "urn:epc:id:sgtin:9506000.013436.TWO-EU", f->reg_eu_key, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
-    px_http_resp_free(&r);
-    /* The two releases' reports are delivered before the next test holds a request. */
-    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM report WHERE state IN "
-                                                     "('queued', 'sending')") > 0;
-         i++)
-        px_sleep_ms(50);
-}
-
-/* A stalled sender whose POST did reach the receiver, answering after another sender's try
- * failed and queued the report again: its "delivered" still counts (the receiver has the
- * document), so the report is not sent again nor ever declared dead. */
-static void test_reports__late_delivered_counts(void **state)
-{
-    fixture *f = *state;
-    char id[40];
-    /* The second process's try failed: attempt 2, queued for later. */
-    stall_then_take_over(f, "B-FR-3", "FR3",
-                         "state = 'queued', next_attempt_at = now() + interval '1 hour'", id);
-    px_receiver *rv = &f->rv;
-    pthread_mutex_lock(&rv->mu);
-    rv->release_answers = 1;
-    pthread_mutex_unlock(&rv->mu);
-    release_hang(rv);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
-    json_decref(j);
-    assert_int_equal(px_receiver_count(rv), 1);
-}
-
 /* ---- the EPCIS query ------------------------------------------------------------------ */
 
 static px_http_resp query(fixture *f, const char *key, const char *qs, long want)
@@ -710,9 +571,57 @@ static void test_reports__cli_export(void **state)
     unlink(out);
 }
 
+/* A batch released in parts: each release's report carries the commissioning events that name
+ * the packs it released, and the release's event; not the batch's other commissionings, which
+ * the earlier (or a later) part carries (docs/aggregation.md "Releasing a large batch by pallets").
+ */
+static void test_reports__release_in_parts_carries_its_commissioning(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    static const char *const part[] = {"PART-A-", "PART-B-", "PART-C-", "PART-D-"};
+    for (int i = 0; i < 4; i++) {
+        char serials[256];
+        px_test_serials(serials, sizeof(serials), part[i], 1, i + 1);
+        px_test_commission(&f->env, f->mah_key, GTIN, "B-PARTS", "301231", serials);
+    }
+    /* A's packs alone: commissioning A and the release. */
+    int events = 0;
+    char *doc = release_document(f,
+                                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
+                                 "\"serials\":[\"PART-A-1\"]}",
+                                 &events);
+    assert_int_equal(events, 2);
+    assert_non_null(strstr(doc, "PART-A-1"));
+    for (int i = 1; i < 4; i++)
+        if (strstr(doc, part[i]))
+            fail_msg("the first part's report names %s", part[i]);
+    free(doc);
+    /* One pack of B: commissioning B (all of its packs, as recorded) and the release. */
+    doc = release_document(f,
+                           "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\","
+                           "\"serials\":[\"PART-B-2\"]}",
+                           &events);
+    assert_int_equal(events, 2);
+    assert_non_null(strstr(doc, "PART-B-1"));
+    assert_null(strstr(doc, "PART-A-"));
+    assert_null(strstr(doc, "PART-C-"));
+    free(doc);
+    /* The rest of the batch (B-1, all of C and D): three commissionings and the release;
+     * A's, whose packs are all released by the first part, is not sent again. */
+    doc = release_document(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PARTS\",\"market\":\"EU\"}",
+                           &events);
+    assert_int_equal(events, 4);
+    assert_null(strstr(doc, "PART-A-"));
+    assert_non_null(strstr(doc, "PART-B-1"));
+    assert_non_null(strstr(doc, "PART-C-3"));
+    assert_non_null(strstr(doc, "PART-D-4"));
+    free(doc);
+}
+
 /* ---- GLN prefix lengths and shipping data ------------------------------------------- */
 
-/* Issue: a CMO site GLN outside the product's company prefix. With its prefix length (given
+/* A CMO site GLN outside the product's company prefix. With its prefix length (given
  * at POST /v1/partners) its commissioning event gets the right SGLN as readPoint, and the EU
  * report of the batch (the EU profile requires readPoint on every event) is delivered. */
 static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
@@ -834,7 +743,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     json_decref(j);
 }
 
-/* Issue: a US (DSCSA) release carries its shipping data — source (the MAH), destination
+/* A US (DSCSA) release carries its shipping data — source (the MAH), destination
  * (ship_to) and the business transaction — so the us-dscsa report is delivered; without them
  * the release is refused with 422 and nothing changes. */
 static void test_reports__us_release_with_shipping(void **state)
@@ -958,25 +867,103 @@ static void test_reports__us_release_with_shipping(void **state)
      * test_event_roundtrip's (a comparison with the stored column would copy what it checks). */
 }
 
-int main(void)
+/* ---- last (the tests run in the order written): their releases add events that the EPCIS
+ * query tests above count ---------------------------------------------------------------- */
+
+/* A sender that stalls past its lease while another process delivers the report: its late
+ * outcome (here a failed POST, a retry) stays its attempt's, and the delivered report is
+ * neither queued again nor sent again (docs/delivery.md "A sender that stalls past its
+ * lease"). */
+static void test_reports__superseded_attempt_changes_nothing(void **state)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reports__delivered_after_three_failures),
-        cmocka_unit_test(test_reports__scoping),
-        cmocka_unit_test(test_reports__endpoint_checks),
-        cmocka_unit_test(test_reports__no_endpoint_refused),
-        cmocka_unit_test(test_reports__invalid_document_is_never_sent),
-        cmocka_unit_test(test_reports__max_attempts_then_dead),
-        cmocka_unit_test(test_reports__crash_between_send_and_mark_sent),
-        cmocka_unit_test(test_reports__epcis_query),
-        cmocka_unit_test(test_reports__cli_export),
-        cmocka_unit_test(test_reports__release_in_parts_carries_its_commissioning),
-        cmocka_unit_test(test_reports__cmo_gln_prefix_gives_read_point),
-        cmocka_unit_test(test_reports__us_release_with_shipping),
-        /* Last: their releases add events the query tests above count. */
-        cmocka_unit_test(test_reports__superseded_attempt_changes_nothing),
-        cmocka_unit_test(test_reports__regulator_sees_only_its_markets_release),
-        cmocka_unit_test(test_reports__late_delivered_counts),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    fixture *f = *state;
+    char id[40];
+    /* The second process delivers it: attempt 2, delivered. */
+    stall_then_take_over(f, "B-FR-2", "FR2", "state = 'delivered', delivered_at = now()", id);
+    px_receiver *rv = &f->rv;
+    release_hang(rv); /* the stalled sender's POST fails: a retry */
+    px_count_soon(&f->env, 200,
+                  "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND n = 1 AND "
+                  "finished_at IS NOT NULL",
+                  id);
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
+                                 "n = 1 AND outcome = 'retry'",
+                                 id),
+                     1);
+    px_sleep_ms(600); /* past the backoff (100-400 ms): a queued report would be sent again */
+    assert_int_equal(px_count_of(&f->env,
+                                 "SELECT count(*) FROM report WHERE id = '%s' AND state = "
+                                 "'delivered' AND attempts = 2",
+                                 id),
+                     1);
+    assert_int_equal(px_receiver_count(rv), 1);
+    assert_true(px_test_log_has(&f->env, "superseded", id));
 }
+
+/* A batch released in parts to two markets: each market's regulator sees its own release and
+ * the commissioning of the packs, never the other market's release (docs/api.md "EPCIS
+ * query": the releases to its market and the commissioning events of those batches). */
+static void test_reports__regulator_sees_only_its_markets_release(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    px_test_commission(&f->env, f->mah_key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
+                             "\"serials\":[\"TWO-EU\"]}",
+                             201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"DE\","
+                             "\"serials\":[\"TWO-DE\"]}",
+                             201));
+    static const char *const paths[] = {"/v1/epcis/events?EQ_bizStep=shipping",
+                                        "/epcis/events?EQ_bizStep=shipping"};
+    for (size_t i = 0; i < 2; i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", paths[i], f->reg_eu_key, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        if (!strstr(r.body, "TWO-EU") || strstr(r.body, "TWO-DE"))
+            fail_msg("%s: the EU regulator must see the EU release alone: %s", paths[i], r.body);
+        px_http_resp_free(&r);
+    }
+    /* The commissioning of both packs is one event the EU release's report carried. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET",
+            "/v1/epcis/events?EQ_bizStep=commissioning&MATCH_epc="
+            "urn:epc:id:sgtin:9506000.013436.TWO-EU",
+            f->reg_eu_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
+    px_http_resp_free(&r);
+    /* The two releases' reports are delivered before the next test holds a request. */
+    for (int i = 0; i < 200 && px_count_of(&f->env, "SELECT count(*) FROM report WHERE state IN "
+                                                    "('queued', 'sending')") > 0;
+         i++)
+        px_sleep_ms(50);
+}
+
+/* A stalled sender whose POST did reach the receiver, answering after another sender's try
+ * failed and queued the report again: its "delivered" still counts (the receiver has the
+ * document), so the report is not sent again nor ever declared dead. */
+static void test_reports__late_delivered_counts(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    /* The second process's try failed: attempt 2, queued for later. */
+    stall_then_take_over(f, "B-FR-3", "FR3",
+                         "state = 'queued', next_attempt_at = now() + interval '1 hour'", id);
+    px_receiver *rv = &f->rv;
+    pthread_mutex_lock(&rv->mu);
+    rv->release_answers = 1;
+    pthread_mutex_unlock(&rv->mu);
+    release_hang(rv);
+    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
+    json_decref(j);
+    assert_int_equal(px_receiver_count(rv), 1);
+}
+
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

@@ -345,11 +345,6 @@ static void test_sandbox__walk_every_route(void **state)
     assert_string_equal(before, after);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sandbox__separate),
-        cmocka_unit_test(test_sandbox__walk_every_route),
-    };
-    return cmocka_run_group_tests(tests, setup, px_receiver_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_receiver_fixture_teardown

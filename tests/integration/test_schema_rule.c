@@ -97,11 +97,6 @@ static void test_schema_rule__names_an_offender(void **state)
     assert_int_equal(px_sql_exec(&env, "DROP TABLE scratch_pack"), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schema_rule__gtin_first_in_every_unique_index),
-        cmocka_unit_test(test_schema_rule__names_an_offender),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

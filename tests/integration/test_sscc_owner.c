@@ -442,12 +442,6 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                   "unknown_company_prefix");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sscc_owner__cmo_allocates_own_prefix),
-        cmocka_unit_test(test_sscc_owner__reactivated_container_keeps_state),
-        cmocka_unit_test(test_sscc_owner__cmo_lists_more_prefixes),
-    };
-    return cmocka_run_group_tests_name("sscc_owner", tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -412,13 +412,6 @@ static void test_standby__tight_loop_zero_stale(void **state)
     assert_true(on_standby > 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_standby__verify_reads_from_standby),
-        cmocka_unit_test(test_standby__export_download_from_standby),
-        cmocka_unit_test(test_standby__paused_replay_never_answers_stale),
-        cmocka_unit_test(test_standby__tight_loop_zero_stale),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

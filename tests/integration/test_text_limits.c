@@ -195,13 +195,6 @@ static void test_text_limits__error_texts_cut_whole_characters(void **state)
     assert_int_equal(rows(f), before);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_limits__names_whole_at_the_limit),
-        cmocka_unit_test(test_text_limits__reactivation_reason_whole),
-        cmocka_unit_test(test_text_limits__invalid_utf8_refused),
-        cmocka_unit_test(test_text_limits__error_texts_cut_whole_characters),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -200,11 +200,6 @@ static void test_tx__savepoint_lines(void **state)
     assert_int_equal(count_of(text, "outer-kept"), 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tx__log_after_commit),
-        cmocka_unit_test(test_tx__savepoint_lines),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

@@ -439,16 +439,6 @@ static void test_verify__stop_with_a_request_parked(void **state)
     assert_int_equal(status, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_verify__verdicts),
-        cmocka_unit_test(test_verify__verdicts_read_together),
-        cmocka_unit_test(test_verify__batch_read_as_one),
-        cmocka_unit_test(test_verify__bad_input),
-        cmocka_unit_test(test_verify__failed_read_answers_an_error),
-        cmocka_unit_test(test_verify__scans_lost_are_counted),
-        cmocka_unit_test(test_verify__stop_with_a_request_parked),
-    };
-    return cmocka_run_group_tests_name("verify", tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

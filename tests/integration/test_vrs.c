@@ -435,19 +435,6 @@ static void test_vrs__settings(void **state)
     json_decref(d);
 }
 
-int main(void)
-{
-    /* clang-format off */
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vrs__example_pair),
-        cmocka_unit_test(test_vrs__every_reason),
-        cmocka_unit_test(test_vrs__settings),
-        cmocka_unit_test(test_vrs__check_connectivity),
-        cmocka_unit_test(test_vrs__bad_parameters),
-        cmocka_unit_test(test_vrs__authentication),
-        cmocka_unit_test(test_vrs__corr_uuid_made),
-        cmocka_unit_test(test_vrs__request_log),
-    };
-    /* clang-format on */
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -359,14 +359,6 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
                      1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_webhook__delivered_once_signed),
-        cmocka_unit_test(test_webhook__retried_after_500),
-        cmocka_unit_test(test_webhook__dead_after_max_attempts),
-        cmocka_unit_test(test_webhook__concurrent_retries_queue_one),
-        cmocka_unit_test(test_webhook__deliveries_paging),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN teardown

@@ -94,11 +94,6 @@ static void test_workers_wake__allocation_and_export_start_without_poll(void **s
     json_decref(j);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_workers_wake__carrier_batch_starts_without_poll),
-        cmocka_unit_test(test_workers_wake__allocation_and_export_start_without_poll),
-    };
-    return cmocka_run_group_tests(tests, setup, px_test_fixture_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -442,12 +442,6 @@ static void test_carrier__random_packs_decode(void **state)
     items_free(items, n);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_carrier__worked_payloads_decode),
-        cmocka_unit_test(test_carrier__digital_link_qr_decode),
-        cmocka_unit_test(test_carrier__random_packs_decode),
-    };
-    return cmocka_run_group_tests(tests, oracle_group_setup, oracle_group_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP oracle_group_setup
+#define PX_TEST_TEARDOWN oracle_group_teardown

@@ -138,11 +138,6 @@ static void test_carrier_label__bad_input(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_carrier_label__sscc_labels_decode),
-        cmocka_unit_test(test_carrier_label__bad_input),
-    };
-    return cmocka_run_group_tests(tests, oracle_group_setup, oracle_group_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP oracle_group_setup
+#define PX_TEST_TEARDOWN oracle_group_teardown

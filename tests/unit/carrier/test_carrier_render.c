@@ -506,20 +506,3 @@ static void test_carrier__largest_design_fits_the_download(void **state)
             }
     px_buf_dispose(&out);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_carrier__rejects_bad_element_strings),
-        cmocka_unit_test(test_carrier__rejects_bad_options),
-        cmocka_unit_test(test_carrier__rejects_bad_qr_text),
-        cmocka_unit_test(test_carrier__output_limit),
-        cmocka_unit_test(test_carrier__finder_pattern_and_sizes),
-        cmocka_unit_test(test_carrier__png_pixels),
-        cmocka_unit_test(test_carrier__svg_runs),
-        cmocka_unit_test(test_carrier__drawable_as_render),
-        cmocka_unit_test(test_carrier__check_as_render),
-        cmocka_unit_test(test_carrier__largest_design_fits_the_download),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -19,8 +19,8 @@
 #include "delivery.h"
 #include "outbound.h"
 
-/* Two listeners on 127.0.0.1: `allowed` is named in the process's list (configured in main before
- * the process's list is first read), `other` is not. */
+/* Two listeners on 127.0.0.1: `allowed` is named in the process's list (configured by the group
+ * set-up, before the process's list is first read), `other` is not. */
 static int allowed_fd = -1, other_fd = -1;
 static int allowed_port, other_port;
 
@@ -285,24 +285,26 @@ static void test_outbound__connect_time(void **state)
     assert_int_equal(took_connection(allowed_fd), 1);
 }
 
-int main(void)
+static int listen_both(void **state)
 {
+    (void)state;
     allowed_fd = listener(&allowed_port);
     other_fd = listener(&other_port);
     if (allowed_fd < 0 || other_fd < 0)
-        return 1;
+        return -1;
     char env[64];
     snprintf(env, sizeof(env), "127.0.0.1:%d", allowed_port);
-    if (px_outbound_configure(env, NULL) != PX_OK)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_outbound__allow_parse),
-        cmocka_unit_test(test_outbound__check_addr),
-        cmocka_unit_test(test_outbound__check_url),
-        cmocka_unit_test(test_outbound__connect_time),
-    };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    return px_outbound_configure(env, NULL) == PX_OK ? 0 : -1;
+}
+
+static int close_both(void **state)
+{
+    (void)state;
     close(allowed_fd);
     close(other_fd);
-    return rc;
+    return 0;
 }
+
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP listen_both
+#define PX_TEST_TEARDOWN close_both

@@ -139,13 +139,3 @@ static void test_domain__market_regime(void **state)
     assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_US_DSCSA), "us-dscsa");
     assert_string_equal(px_market_regime_name((px_market_regime)9), "?");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__market_check),
-        cmocka_unit_test(test_domain__market_iso3166_oracle),
-        cmocka_unit_test(test_domain__market_regime),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -172,15 +172,3 @@ static void test_domain__commission_duplicates(void **state)
     assert_int_equal(px_commission_mark_duplicates(d2, many, N, sc), 1);
     assert_int_equal(d2[N - 1], 1);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__commission_gtin),
-        cmocka_unit_test(test_domain__commission_batch_and_serial),
-        cmocka_unit_test(test_domain__commission_expiry),
-        cmocka_unit_test(test_domain__commission_count),
-        cmocka_unit_test(test_domain__commission_duplicates),
-    };
-    return cmocka_run_group_tests_name("domain_pack_identity", tests, NULL, NULL);
-}

@@ -550,23 +550,3 @@ static void test_domain__pack_names(void **state)
     assert_string_equal(px_decom_reason_name((px_decom_reason)99), "?");
     assert_string_equal(px_decom_reason_name(PX_REASON_NONE), "");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__pack_every_transition),
-        cmocka_unit_test(test_domain__pack_invalid_state_message),
-        cmocka_unit_test(test_domain__pack_external_serial),
-        cmocka_unit_test(test_domain__pack_art13_ten_days),
-        cmocka_unit_test(test_domain__pack_art13_same_org),
-        cmocka_unit_test(test_domain__pack_art13_expired),
-        cmocka_unit_test(test_domain__pack_art13_irreversible),
-        cmocka_unit_test(test_domain__pack_reactivate_returns_to_before),
-        cmocka_unit_test(test_domain__pack_escalations),
-        cmocka_unit_test(test_domain__pack_reason_rules),
-        cmocka_unit_test(test_domain__pack_reason_by_role),
-        cmocka_unit_test(test_domain__pack_epcis_vocab),
-        cmocka_unit_test(test_domain__pack_names),
-    };
-    return cmocka_run_group_tests_name("domain_pack_state", tests, NULL, NULL);
-}

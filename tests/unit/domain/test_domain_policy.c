@@ -217,17 +217,3 @@ static void test_domain__policy_names_round_trip(void **state)
     assert_int_equal(px_org_kind_parse(&k, "auditor", &err), PX_EINVALID);
     assert_string_equal(err.code, "invalid_org_kind");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__policy_every_cell),
-        cmocka_unit_test(test_domain__policy_cmo_never),
-        cmocka_unit_test(test_domain__policy_message),
-        cmocka_unit_test(test_domain__policy_readers_write_nothing),
-        cmocka_unit_test(test_domain__policy_out_of_range_fails_closed),
-        cmocka_unit_test(test_domain__policy_role_fits_org),
-        cmocka_unit_test(test_domain__policy_names_round_trip),
-    };
-    return cmocka_run_group_tests_name("domain_policy", tests, NULL, NULL);
-}

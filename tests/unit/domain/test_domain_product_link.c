@@ -127,12 +127,3 @@ static void test_domain__product_link_types(void **state)
         if (px_link_type_settable(no[i]))
             fail_msg("%s should not be settable", no[i]);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__product_link_check),
-        cmocka_unit_test(test_domain__product_link_types),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

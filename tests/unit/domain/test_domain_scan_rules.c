@@ -245,16 +245,3 @@ static void test_scan_rules__language_q(void **state)
                      langs[i].lang, q, langs[i].want_q);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scan_rules__distance),
-        cmocka_unit_test(test_scan_rules__clone_rules),
-        cmocka_unit_test(test_scan_rules__dispersion),
-        cmocka_unit_test(test_scan_rules__bucket),
-        cmocka_unit_test(test_scan_rules__resolver_choice),
-        cmocka_unit_test(test_scan_rules__language_q),
-    };
-    return cmocka_run_group_tests_name("domain_scan_rules", tests, NULL, NULL);
-}

@@ -500,23 +500,3 @@ static void test_domain__serial_markets(void **state)
         if (px_market_requires_randomisation(no[i]))
             fail_msg("%s should not require randomisation", no[i] ? no[i] : "(null)");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain__serial_settings_validate),
-        cmocka_unit_test(test_domain__serial_settings_messages),
-        cmocka_unit_test(test_domain__serial_strategy_names),
-        cmocka_unit_test(test_domain__serial_rejects_bytes_above_limit),
-        cmocka_unit_test(test_domain__serial_exactly_uniform),
-        cmocka_unit_test(test_domain__serial_chi_square),
-        cmocka_unit_test(test_domain__serial_source_failures),
-        cmocka_unit_test(test_domain__serial_pool_refills_across_serials),
-        cmocka_unit_test(test_domain__serial_sequential),
-        cmocka_unit_test(test_domain__serial_space),
-        cmocka_unit_test(test_domain__serial_space_check_boundary),
-        cmocka_unit_test(test_domain__serial_sequential_refused_where_random_required),
-        cmocka_unit_test(test_domain__serial_markets),
-    };
-    return cmocka_run_group_tests_name("domain_serial_gen", tests, NULL, NULL);
-}

@@ -71,9 +71,3 @@ static void test_domain__verify_verdicts(void **state)
                      px_verdict_name(v->want));
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_domain__verify_verdicts)};
-    return cmocka_run_group_tests_name("domain_verify", tests, NULL, NULL);
-}

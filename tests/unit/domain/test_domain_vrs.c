@@ -298,14 +298,3 @@ static void test_domain_vrs__policy(void **state)
     assert_string_equal(err.field, "expired");
     assert_null(px_vrs_expiry_rule_name(PX_VRS_EXPIRY__COUNT));
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_domain_vrs__decide),
-        cmocka_unit_test(test_domain_vrs__names),
-        cmocka_unit_test(test_domain_vrs__params),
-        cmocka_unit_test(test_domain_vrs__policy),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -56,11 +56,3 @@ static void test_epcis__golden_documents(void **state)
         px_buf_dispose(&doc);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis__golden_documents),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

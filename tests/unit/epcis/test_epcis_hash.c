@@ -315,21 +315,3 @@ static void test_epcis__hash_rejects_bad_epc(void **state)
     assert_int_not_equal(px_epcis_event_hash(id, &ev, &err), PX_OK);
     assert_true(err.message[0] != '\0');
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis__hash_vector1_prehash),
-        cmocka_unit_test(test_epcis__hash_vector1),
-        cmocka_unit_test(test_epcis__hash_vector2),
-        cmocka_unit_test(test_epcis__hash_vector3),
-        cmocka_unit_test(test_epcis__hash_ignores_event_id_and_order),
-        cmocka_unit_test(test_epcis__hash_serials_equal_uris),
-        cmocka_unit_test(test_epcis__hash_changes_with_content),
-        cmocka_unit_test(test_epcis__hash_rounds_half_up),
-        cmocka_unit_test(test_epcis__hash_ilmd_and_decimal),
-        cmocka_unit_test(test_epcis__hash_aggregation),
-        cmocka_unit_test(test_epcis__hash_rejects_bad_epc),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

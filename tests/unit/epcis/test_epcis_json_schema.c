@@ -243,12 +243,6 @@ static void test_epcis_json_schema__unknown_keyword_refused(void **state)
     px_buf_dispose(&s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_json_schema__agrees_on_official_examples),
-        cmocka_unit_test(test_epcis_json_schema__own_documents_and_corruptions),
-        cmocka_unit_test(test_epcis_json_schema__unknown_keyword_refused),
-    };
-    return cmocka_run_group_tests(tests, setup, ck_validator_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN ck_validator_teardown

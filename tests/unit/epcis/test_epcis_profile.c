@@ -111,13 +111,3 @@ static void test_epcis__profile_for_market(void **state)
             fail_msg("%s:%d: market '%s'", __FILE__, v[i].line,
                      v[i].market ? v[i].market : "(null)");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis__profile_files_match_table),
-        cmocka_unit_test(test_epcis__profile_parse),
-        cmocka_unit_test(test_epcis__profile_for_market),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

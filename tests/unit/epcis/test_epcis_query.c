@@ -138,14 +138,3 @@ static void test_epcis_query__sink_refusal_is_reported(void **state)
     assert_int_equal(rc, PX_EUNAVAIL);
     assert_string_equal(err.code, "epcis_sink");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_query__results_validate),
-        cmocka_unit_test(test_epcis_query__empty_results_validate),
-        cmocka_unit_test(test_epcis_query__needs_a_name),
-        cmocka_unit_test(test_epcis_query__sink_refusal_is_reported),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

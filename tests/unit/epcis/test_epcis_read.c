@@ -668,21 +668,3 @@ static void test_epcis_read__doctype_refused(void **state)
         result_dispose(&r);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_read__round_trip_every_syntax),
-        cmocka_unit_test(test_epcis_read__golden_1_2_documents),
-        cmocka_unit_test(test_epcis_read__rejects_what_the_model_lacks),
-        cmocka_unit_test(test_epcis_read__jsonld_context_after_body),
-        cmocka_unit_test(test_epcis_read__truncated_documents_fail_cleanly),
-        cmocka_unit_test(test_epcis_read__doctype_refused),
-        cmocka_unit_test(test_epcis_read__jsonld_memory_and_file_alike),
-        cmocka_unit_test(test_epcis_read__jsonld_fast_path_reads_as_the_general_reader),
-        cmocka_unit_test(test_epcis_read__official_examples),
-        cmocka_unit_test(test_epcis_read__example_event_ids_are_placeholders),
-        cmocka_unit_test(test_epcis_read__dscsa_example_converted_validates),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -369,20 +369,3 @@ static void test_epcis_v2__libxml2_validator_2_0(void **state)
     assert_int_equal(px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, "x", &err),
                      PX_EINVALID);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_v2__jsonld_every_kind_every_profile_validates),
-        cmocka_unit_test(test_epcis_v2__xml_every_kind_every_profile_validates),
-        cmocka_unit_test(test_epcis_v2__oracles_reject_broken_documents),
-        cmocka_unit_test(test_epcis_v2__same_event_ids_in_every_syntax),
-        cmocka_unit_test(test_epcis_v2__jsonld_shape),
-        cmocka_unit_test(test_epcis_v2__jsonld_streams_in_bounded_chunks),
-        cmocka_unit_test(test_epcis_v2__jsonld_sticky_first_error),
-        cmocka_unit_test(test_epcis_v2__format_names),
-        cmocka_unit_test(test_epcis_v2__header_parties_optional_in_2_0),
-        cmocka_unit_test(test_epcis_v2__libxml2_validator_2_0),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -163,16 +163,6 @@ static void test_epcis__validator_shared_by_threads(void **state)
     px_buf_dispose(&doc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis__validates_own_documents),
-        cmocka_unit_test(test_epcis__validates_gs1_examples),
-        cmocka_unit_test(test_epcis__rejects_invalid_with_reason),
-        cmocka_unit_test(test_epcis__rejects_external_invalid),
-        cmocka_unit_test(test_epcis__rejects_not_xml),
-        cmocka_unit_test(test_epcis__bad_xsd_dir),
-        cmocka_unit_test(test_epcis__validator_shared_by_threads),
-    };
-    return cmocka_run_group_tests(tests, setup, ck_validator_teardown);
-}
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN ck_validator_teardown

@@ -339,19 +339,3 @@ static void test_epcis__cbv_names(void **state)
         assert_int_not_equal(px_cbv_disp_lookup(disps[i]), PX_DISP_NONE);
     assert_int_equal(px_cbv_bizstep_lookup("release"), PX_BIZSTEP_NONE);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis__every_event_every_profile_validates),
-        cmocka_unit_test(test_epcis__document_shape),
-        cmocka_unit_test(test_epcis__sticky_failure),
-        cmocka_unit_test(test_epcis__event_rules),
-        cmocka_unit_test(test_epcis__header_rules),
-        cmocka_unit_test(test_epcis__sink_failure),
-        cmocka_unit_test(test_epcis__opening_failures),
-        cmocka_unit_test(test_epcis__escaping_and_extensions),
-        cmocka_unit_test(test_epcis__cbv_names),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

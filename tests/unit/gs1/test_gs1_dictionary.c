@@ -311,13 +311,3 @@ static void test_gs1__table_coverage(void **state)
                 assert_false(
                     strncmp(gs1_ai_at(i)->ai, gs1_ai_at(k)->ai, strlen(gs1_ai_at(i)->ai)) == 0);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__dictionary_agrees),
-        cmocka_unit_test(test_gs1__table_coverage),
-        cmocka_unit_test(test_gs1__lookup_every_ai),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -183,13 +183,3 @@ static void test_gs1__dl_build_errors(void **state)
     assert_int_equal(gs1_dl_parse(&e, longer, &err), PX_OK);
     assert_int_equal(e.count, 3);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__dl_build),
-        cmocka_unit_test(test_gs1__dl_parse),
-        cmocka_unit_test(test_gs1__dl_build_errors),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -714,12 +714,3 @@ static void test_gs1__dl_compress_bits(void **state)
     for (unsigned n = 0; n < sizeof(want) / sizeof(want[0]); n++)
         assert_int_equal(gs1__dl_value_bits(n), want[n]);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__dl_feature_files),
-        cmocka_unit_test(test_gs1__dl_compress_bits),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -252,17 +252,3 @@ static void test_gs1__dl_decompress_bound(void **state)
         }
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__edges),
-        cmocka_unit_test(test_gs1__hri_escape_round_trip),
-        cmocka_unit_test(test_gs1__limits),
-        cmocka_unit_test(test_gs1__dl_compress_round_trip),
-        cmocka_unit_test(test_gs1__dl_compress_other),
-        cmocka_unit_test(test_gs1__dl_decompress_bound),
-        cmocka_unit_test(test_gs1__dl_compress_optimise),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

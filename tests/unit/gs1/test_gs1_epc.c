@@ -308,16 +308,3 @@ static void test_gs1__gcp_longest_prefix(void **state)
     assert_int_equal(gs1_gcp_length_lookup(xml, strlen(xml), "1700000000000", 1), -1);
     assert_int_equal(gs1_gcp_length_lookup(xml, 10, "0614141073467", 1), -1);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__epc_vectors),
-        cmocka_unit_test(test_gs1__epc_typed_api),
-        cmocka_unit_test(test_gs1__sgtin_to_dl_matches_dl_format),
-        cmocka_unit_test(test_gs1__epc_errors),
-        cmocka_unit_test(test_gs1__gcp_lookup),
-        cmocka_unit_test(test_gs1__gcp_longest_prefix),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -242,14 +242,3 @@ static void test_gs1__dates(void **state)
         }
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__check_digit),    cmocka_unit_test(test_gs1__key_validate),
-        cmocka_unit_test(test_gs1__gtin_normalize), cmocka_unit_test(test_gs1__gln_sscc),
-        cmocka_unit_test(test_gs1__all_zero_keys),
-        cmocka_unit_test(test_gs1__charsets),       cmocka_unit_test(test_gs1__dates),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -194,12 +194,3 @@ static void test_gs1__pairing_rules(void **state)
                    v->hri, rc, err.code, err.message);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__linters),
-        cmocka_unit_test(test_gs1__pairing_rules),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

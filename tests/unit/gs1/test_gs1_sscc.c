@@ -131,14 +131,3 @@ static void test_gs1__sscc_check_prefix(void **state)
     assert_string_equal(err.code, "invalid_length");
     assert_int_equal(gs1_sscc_check_prefix("003551540000001015", "0355154", &err), PX_OK);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__sscc_build_vectors),
-        cmocka_unit_test(test_gs1__sscc_capacity),
-        cmocka_unit_test(test_gs1__sscc_build_errors),
-        cmocka_unit_test(test_gs1__sscc_check_prefix),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -220,15 +220,3 @@ static void test_gs1__pack_elements(void **state)
         }
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gs1__worked_payloads),
-        cmocka_unit_test(test_gs1__parse),
-        cmocka_unit_test(test_gs1__predefined_length),
-        cmocka_unit_test(test_gs1__elements_format_errors),
-        cmocka_unit_test(test_gs1__pack_elements),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

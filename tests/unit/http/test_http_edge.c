@@ -63,13 +63,3 @@ static void test_http_edge__statuses(void **state)
         assert_int_equal(px_http_status(&err), v[i].status);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_http_edge__budget),
-        cmocka_unit_test(test_http_edge__body_cap),
-        cmocka_unit_test(test_http_edge__statuses),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

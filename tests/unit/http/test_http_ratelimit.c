@@ -81,13 +81,3 @@ static void test_http_ratelimit__flood(void **state)
     px__limiter_free(l);
     px_clock_set(0);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_http_ratelimit__clients_apart),
-        cmocka_unit_test(test_http_ratelimit__drain),
-        cmocka_unit_test(test_http_ratelimit__flood),
-    };
-    return cmocka_run_group_tests_name("http_ratelimit", tests, NULL, NULL);
-}

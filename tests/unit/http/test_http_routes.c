@@ -84,9 +84,3 @@ static void test_http__routes_match_openapi(void **state)
                      ops[k].path);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_http__routes_match_openapi)};
-    return cmocka_run_group_tests_name("http", tests, NULL, NULL);
-}

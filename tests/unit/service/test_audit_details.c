@@ -82,14 +82,3 @@ static void test_audit_details__overflow_is_an_error(void **state)
     assert_int_equal(err.rc, PX_EINTERNAL);
     px_audit_details_dispose(&d);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_audit_details__values_round_trip),
-        cmocka_unit_test(test_audit_details__empty_object),
-        cmocka_unit_test(test_audit_details__null_builder_takes_members),
-        cmocka_unit_test(test_audit_details__overflow_is_an_error),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -62,12 +62,3 @@ static void test_delivery_attempt__names(void **state)
     assert_int_equal(px__delivery_log_level(PX_DELIVERY_RETRY), PX_LOG_WARN);
     assert_int_equal(px__delivery_log_level(PX_DELIVERY_DEAD), PX_LOG_ERROR);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_delivery_attempt__judge),
-        cmocka_unit_test(test_delivery_attempt__names),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -179,12 +179,3 @@ static void test_epcis_dl__documents_valid(void **state)
         px_buf_dispose(&doc);
     }
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epcis_dl__every_identifier_translated),
-        cmocka_unit_test(test_epcis_dl__documents_valid),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -70,11 +70,3 @@ static void test_service__scan_buffer_history(void **state)
     }
     px_scan_buffer_free(b);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_service__scan_buffer_history),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -180,15 +180,3 @@ static void test_signed_link__public_base(void **state)
     px_app_public_base(&app, base, sizeof(base));
     assert_string_equal(base, "http://127.0.0.1:41234");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_signed_link__round_trip),
-        cmocka_unit_test(test_signed_link__format_is_signed),
-        cmocka_unit_test(test_signed_link__expired),
-        cmocka_unit_test(test_signed_link__shape),
-        cmocka_unit_test(test_signed_link__public_base),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

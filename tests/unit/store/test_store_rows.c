@@ -60,12 +60,3 @@ static void test_store_rows__texts_bounded_by_each_field(void **state)
     assert_string_equal(exact, "12345");
     PQclear(r);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_rows__texts_in_column_order),
-        cmocka_unit_test(test_store_rows__texts_bounded_by_each_field),
-    };
-    return cmocka_run_group_tests_name("store_rows", tests, NULL, NULL);
-}

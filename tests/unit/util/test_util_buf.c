@@ -192,17 +192,3 @@ static void test_util__buf_put_pct(void **state)
     assert_string_equal(b.data, "lot%207%2F%C3%A9~");
     px_buf_dispose(&b);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__buf_grows),
-        cmocka_unit_test(test_util__buf_maximum),
-        cmocka_unit_test(test_util__buf_sticky_failure),
-        cmocka_unit_test(test_util__buf_check_once),
-        cmocka_unit_test(test_util__buf_take_empty),
-        cmocka_unit_test(test_util__buf_put_markup),
-        cmocka_unit_test(test_util__buf_put_pct),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

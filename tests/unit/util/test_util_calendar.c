@@ -140,15 +140,3 @@ static void test_util__calendar_floor_div(void **state)
         if (px_floor_div(v[i].a, v[i].b) != v[i].q)
             fail_msg("%s:%d", __FILE__, v[i].line);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__calendar_known_dates),
-        cmocka_unit_test(test_util__calendar_leap_years),
-        cmocka_unit_test(test_util__calendar_round_trip),
-        cmocka_unit_test(test_util__calendar_from_us),
-        cmocka_unit_test(test_util__calendar_floor_div),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -119,14 +119,3 @@ static void test_util__clock_pinned(void **state)
     double a = px_mono_ms(), b = px_mono_ms();
     assert_true(b >= a);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__clock_format),
-        cmocka_unit_test(test_util__clock_parse),
-        cmocka_unit_test(test_util__clock_round_trip),
-        cmocka_unit_test(test_util__clock_pinned),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

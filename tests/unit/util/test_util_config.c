@@ -206,16 +206,3 @@ static void test_util__config_text_whole(void **state)
     };
     check_settings(v, sizeof(v) / sizeof(v[0]), "bad_config");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__config_scale_defaults),
-        cmocka_unit_test(test_util__config_numbers),
-        cmocka_unit_test(test_util__config_readers_follow_affinity),
-        cmocka_unit_test(test_util__config_scale_bounds),
-        cmocka_unit_test(test_util__config_test_clock),
-        cmocka_unit_test(test_util__config_text_whole),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -90,13 +90,3 @@ static void test_util__cursor_malformed(void **state)
     assert_int_equal(px_cursor_decode(tiny, sizeof(tiny), "YWJj"), 0);
     assert_string_equal(tiny, "abc");
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__cursor_vectors),
-        cmocka_unit_test(test_util__cursor_round_trip),
-        cmocka_unit_test(test_util__cursor_malformed),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -192,15 +192,3 @@ static void test_util__sign_hex_decode(void **state)
     assert_int_equal(px_hex_decode(b, 2, "0afff"), -1);
     assert_int_equal(px_hex_decode(b, 2, "0ag0"), -1);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__sign_rfc8032_vectors),
-        cmocka_unit_test(test_util__sign_key_id_and_seal_key),
-        cmocka_unit_test(test_util__sign_key_file_mode),
-        cmocka_unit_test(test_util__sign_ring_rotation),
-        cmocka_unit_test(test_util__sign_hex_decode),
-    };
-    return cmocka_run_group_tests_name("util_sign", tests, NULL, NULL);
-}

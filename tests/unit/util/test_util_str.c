@@ -198,13 +198,3 @@ static void test_util__err_one_line(void **state)
     px_err_set_field(&err, PX_EINVALID, "c", longf, "m");
     assert_int_equal(strlen(err.field), PX_ERR_FIELD_MAX - 1);
 }
-
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_util__str_parse_long), cmocka_unit_test(test_util__str_uuid),
-        cmocka_unit_test(test_util__str_printable),  cmocka_unit_test(test_util__str_strlcpy),
-        cmocka_unit_test(test_util__str_utf8_scrub), cmocka_unit_test(test_util__err_one_line),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -1,0 +1,30 @@
+# cmake -DIN=<test_x.c> -DNAME=<group> -DOUT=<file.c> -P TestMain.cmake
+# Writes the main() of a cmocka test file: every `void test_...(void **state)` defined at the
+# start of a line, in the order the file writes them, as libgit2's clar finds its tests. A test
+# cannot be written and then forgotten in a hand-kept list, and no file repeats the runner.
+# The file names its group fixture, if it has one, with PX_TEST_SETUP and PX_TEST_TEARDOWN.
+# A file that runs more than one group writes its own main(); it is then only included.
+file(STRINGS ${IN} own_main REGEX "^int main\\(")
+if(own_main)
+  file(WRITE ${OUT}.tmp "/* ${NAME} writes its own main(). */\n#include \"${IN}\"\n")
+  file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+  return()
+endif()
+file(STRINGS ${IN} defs REGEX "^(static )?void test_[A-Za-z0-9_]+\\(void \\*\\*")
+set(list "")
+foreach(d ${defs})
+  string(REGEX REPLACE "^(static )?void (test_[A-Za-z0-9_]+)\\(.*" "\\2" fn "${d}")
+  string(APPEND list "        cmocka_unit_test(${fn}),\n")
+endforeach()
+if(list STREQUAL "")
+  message(FATAL_ERROR "${IN}: no test function (void test_...(void **state))")
+endif()
+set(body "/* Generated from ${NAME}'s source by cmake/TestMain.cmake; do not edit. */\n")
+string(APPEND body "#include \"${IN}\"\n\n")
+string(APPEND body "#ifndef PX_TEST_SETUP\n#define PX_TEST_SETUP NULL\n#endif\n")
+string(APPEND body "#ifndef PX_TEST_TEARDOWN\n#define PX_TEST_TEARDOWN NULL\n#endif\n\n")
+string(APPEND body "int main(void)\n{\n    const struct CMUnitTest tests[] = {\n${list}    };\n")
+string(APPEND body "    return cmocka_run_group_tests_name(\"${NAME}\", tests, PX_TEST_SETUP, ")
+string(APPEND body "PX_TEST_TEARDOWN);\n}\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
