@@ -176,14 +176,10 @@ static int printable(const char *s, size_t max)
     return 1;
 }
 
+/* Exactly n digits and nothing after them. */
 static int all_digits(const char *s, size_t n)
 {
-    if (strlen(s) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return strlen(s) == n && px_digits(s, n);
 }
 
 px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err)

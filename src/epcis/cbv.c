@@ -5,6 +5,7 @@
 #include "gs1.h"
 #include "px_calendar.h"
 #include "px_clock.h"
+#include "px_str.h"
 
 #define NAME_(id, name) name,
 static const char *const bizstep_names[] = {NULL, PX_CBV_BIZSTEPS(NAME_)};
@@ -90,19 +91,11 @@ int epcis__tz_format(char out[8], int minutes)
     return 0;
 }
 
-static int is_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err)
 {
     size_t n = strlen(expiry);
-    if (n == 10 && is_digits(expiry, 4) && expiry[4] == '-' && is_digits(expiry + 5, 2) &&
-        expiry[7] == '-' && is_digits(expiry + 8, 2)) {
+    if (n == 10 && px_digits(expiry, 4) && expiry[4] == '-' && px_digits(expiry + 5, 2) &&
+        expiry[7] == '-' && px_digits(expiry + 8, 2)) {
         int mo = (expiry[5] - '0') * 10 + (expiry[6] - '0');
         int d = (expiry[8] - '0') * 10 + (expiry[9] - '0');
         if (mo < 1 || mo > 12 || d < 1 || d > 31)

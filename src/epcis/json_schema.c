@@ -333,14 +333,6 @@ static int matches(const pcre2_code *code, const char *str)
     return r >= 0 ? 1 : r == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
-static int digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 static int num(const char *s, int n)
 {
     int v = 0;
@@ -353,9 +345,9 @@ static int num(const char *s, int n)
  * second's 60 is allowed). */
 static int is_date_time(const char *s)
 {
-    if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-        !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' ||
-        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+    if (strlen(s) < 20 || !px_digits(s, 4) || s[4] != '-' || !px_digits(s + 5, 2) || s[7] != '-' ||
+        !px_digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !px_digits(s + 11, 2) ||
+        s[13] != ':' || !px_digits(s + 14, 2) || s[16] != ':' || !px_digits(s + 17, 2))
         return 0;
     int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -365,15 +357,15 @@ static int is_date_time(const char *s)
         return 0;
     const char *p = s + 19;
     if (*p == '.') {
-        if (!digits(++p, 1))
+        if (!px_digits(++p, 1))
             return 0;
         while (*p >= '0' && *p <= '9')
             p++;
     }
     if ((p[0] == 'Z' || p[0] == 'z') && !p[1])
         return 1;
-    return (p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) &&
-           !p[6] && num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
+    return (p[0] == '+' || p[0] == '-') && px_digits(p + 1, 2) && p[3] == ':' &&
+           px_digits(p + 4, 2) && !p[6] && num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59;
 }
 
 static size_t utf8_length(const char *s)

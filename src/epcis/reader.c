@@ -19,6 +19,7 @@
 
 #include "gs1.h"
 #include "px_clock.h"
+#include "px_str.h"
 #include "reader_internal.h"
 
 /* ---- per-event storage: every allocation of one event, freed together ---------------- */
@@ -174,12 +175,7 @@ px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err)
 
 int epcis__digits13(const char *s)
 {
-    if (!s || strlen(s) != 13)
-        return 0;
-    for (int i = 0; i < 13; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return s && strlen(s) == 13 && px_digits(s, 13);
 }
 
 /* The model's rules, and the hash: an event whose identifiers packid cannot bring to the

@@ -261,14 +261,10 @@ static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int 
     return PX_OK;
 }
 
+/* A path or query segment of digits: an empty one is not a number. */
 static int all_digits(const char *s, size_t len)
 {
-    if (len == 0)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return len > 0 && px_digits(s, len);
 }
 
 /* Adds one AI with its still-encoded value s[off..off+len). */

@@ -7,6 +7,7 @@
 #include "gs1_ai.h"
 #include "gs1_internal.h"
 #include "px_calendar.h"
+#include "px_str.h"
 
 static px_rc fail(px_err *err, const char *code, size_t pos, size_t len, const char *ai,
                   const char *what)
@@ -19,14 +20,6 @@ static px_rc fail(px_err *err, const char *code, size_t pos, size_t len, const c
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int all_digits(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (!is_digit(s[i]))
-            return 0;
-    return 1;
 }
 
 /* Leading '0' characters of s[0..len) (components are not NUL-terminated). */
@@ -139,7 +132,7 @@ static px_rc lint_date(const char *ai, const char *s, size_t len, int century, i
                        px_err *err)
 {
     size_t y = century ? 4 : 2;
-    if (len != y + 4 || !all_digits(s, len))
+    if (len != y + 4 || !px_digits(s, len))
         return fail(err, "invalid_date", 0, len, ai, "not a date");
     int mm = num(s + y, 2), dd = num(s + y + 2, 2);
     if (mm < 1 || mm > 12)
@@ -155,7 +148,7 @@ static px_rc lint_date(const char *ai, const char *s, size_t len, int century, i
 static px_rc lint_upto(const char *ai, const char *s, size_t len, size_t off, int max,
                        const char *what, px_err *err)
 {
-    if (len < off + 2 || !all_digits(s + off, 2) || num(s + off, 2) > max)
+    if (len < off + 2 || !px_digits(s + off, 2) || num(s + off, 2) > max)
         return fail(err, "invalid_time", off, 2, ai, what);
     return PX_OK;
 }
@@ -165,7 +158,7 @@ static px_rc lint_upto(const char *ai, const char *s, size_t len, size_t off, in
 /* "PPTT…": first half the piece, second half the total, 1 <= piece <= total. */
 static px_rc lint_pieceoftotal(const char *ai, const char *s, size_t len, px_err *err)
 {
-    if (len == 0 || len % 2 || !all_digits(s, len))
+    if (len == 0 || len % 2 || !px_digits(s, len))
         return fail(err, "invalid_value", 0, len, ai, "not a piece-of-total pair");
     size_t h = len / 2;
     size_t zp = zeros(s, h), zt = zeros(s + h, h);
@@ -185,7 +178,7 @@ static px_rc lint_posinseqslash(const char *ai, const char *s, size_t len, px_er
     while (p < len && is_digit(s[p]))
         p++;
     size_t e = p + 1;
-    if (p == 0 || p >= len || s[p] != '/' || e >= len || !all_digits(s + e, len - e))
+    if (p == 0 || p >= len || s[p] != '/' || e >= len || !px_digits(s + e, len - e))
         return fail(err, "invalid_value", 0, len, ai, "must be <position>/<end>");
     size_t elen = len - e;
     if (s[0] == '0')
@@ -229,7 +222,7 @@ static int coupon_take(coupon *c, size_t n)
 static int coupon_gcp(coupon *c, size_t n)
 {
     size_t at = c->p;
-    return coupon_take(c, n) && n >= 4 && all_digits(c->s + at, 4);
+    return coupon_take(c, n) && n >= 4 && px_digits(c->s + at, 4);
 }
 
 /* Purchase requirement: length 1..5, value, code 0..4 or 9, family code of 3. */
@@ -258,7 +251,7 @@ static px_rc coupon_extra_gcp(coupon *c)
 static px_rc lint_couponcode(const char *ai, const char *s, size_t len, px_err *err)
 {
     coupon c = {ai, s, len, 0, err};
-    if (!all_digits(s, len))
+    if (!px_digits(s, len))
         return fail(err, "invalid_character", 0, len, ai, "coupon code must be digits");
     int vli = coupon_digit(&c);
     if (vli < 0 || vli > 6 || !coupon_gcp(&c, (size_t)vli + 6))
@@ -337,7 +330,7 @@ static px_rc lint_couponcode(const char *ai, const char *s, size_t len, px_err *
 static px_rc lint_couponposoffer(const char *ai, const char *s, size_t len, px_err *err)
 {
     coupon c = {ai, s, len, 0, err};
-    if (!all_digits(s, len))
+    if (!px_digits(s, len))
         return fail(err, "invalid_character", 0, len, ai, "coupon offer must be digits");
     int v = coupon_digit(&c);
     if (v != 0 && v != 1)
@@ -405,7 +398,7 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
         return rc;
     if (m & (GS1_LINT_ISO3166 | GS1_LINT_ISO3166999)) {
         int ok =
-            len == 3 && all_digits(s, 3) &&
+            len == 3 && px_digits(s, 3) &&
             (gs1__iso3166_numeric(num(s, 3)) || ((m & GS1_LINT_ISO3166999) && num(s, 3) == 999));
         if (!ok)
             return fail(err, "invalid_country", 0, len, ai, "not an ISO 3166 country code");
@@ -413,7 +406,7 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
     if ((m & GS1_LINT_ISO3166ALPHA2) && (len != 2 || !gs1__iso3166_alpha2(s)))
         return fail(err, "invalid_country", 0, len, ai, "not an ISO 3166 alpha-2 country code");
     if ((m & GS1_LINT_ISO4217) &&
-        (len != 3 || !all_digits(s, 3) || !gs1__iso4217_numeric(num(s, 3))))
+        (len != 3 || !px_digits(s, 3) || !gs1__iso4217_numeric(num(s, 3))))
         return fail(err, "invalid_currency", 0, len, ai, "not an ISO 4217 currency code");
     if ((m & GS1_LINT_ISO5218) && !one_of(s, len, "0129"))
         return fail(err, "invalid_value", 0, len, ai, "not an ISO/IEC 5218 sex code");
@@ -430,12 +423,12 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
     if (m & (GS1_LINT_LATITUDE | GS1_LINT_LONGITUDE)) {
         /* Ten digits: degrees × 10^7 offset by 90 (latitude) or 180 (longitude). */
         const char *max = (m & GS1_LINT_LATITUDE) ? "1800000000" : "3600000000";
-        if (len != 10 || !all_digits(s, 10) || memcmp(s, max, 10) > 0)
+        if (len != 10 || !px_digits(s, 10) || memcmp(s, max, 10) > 0)
             return fail(err, "invalid_value", 0, len, ai,
                         (m & GS1_LINT_LATITUDE) ? "invalid latitude" : "invalid longitude");
     }
     if (m & GS1_LINT_MEDIATYPE) {
-        int v = len == 2 && all_digits(s, 2) ? num(s, 2) : -1;
+        int v = len == 2 && px_digits(s, 2) ? num(s, 2) : -1;
         if (!((v >= 1 && v <= 10) || v >= 80))
             return fail(err, "invalid_value", 0, len, ai, "not an AIDC media type");
     }
@@ -451,7 +444,7 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
                 i += 2;
             }
     }
-    if ((m & GS1_LINT_HASNONDIGIT) && all_digits(s, len))
+    if ((m & GS1_LINT_HASNONDIGIT) && px_digits(s, len))
         return fail(err, "invalid_value", 0, len, ai, "needs a non-digit character");
     size_t hy = 0;
     while (hy < len && s[hy] == '-')

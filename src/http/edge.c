@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "px_str.h"
 #include "request.h"
 
 #define EDGE_HEADERS_MAX 256
@@ -86,12 +87,11 @@ static enum MHD_Result scan_one(void *cls, enum MHD_ValueKind kind, const char *
                                "the Content-Length header is too long");
             return MHD_NO;
         }
-        for (size_t i = 0; i < value_size; i++)
-            if (value[i] < '0' || value[i] > '9') {
-                s->rc = px_err_set(s->err, PX_EINVALID, "bad_content_length",
-                                   "the Content-Length header must be one decimal number");
-                return MHD_NO;
-            }
+        if (!px_digits(value, value_size)) {
+            s->rc = px_err_set(s->err, PX_EINVALID, "bad_content_length",
+                               "the Content-Length header must be one decimal number");
+            return MHD_NO;
+        }
         if (s->cl_seen && (strlen(s->cl) != value_size || memcmp(s->cl, value, value_size))) {
             s->rc = px_err_set(s->err, PX_EINVALID, "bad_content_length",
                                "the request carries conflicting Content-Length headers");

@@ -34,6 +34,13 @@ int px_parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+int px_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
 
 int px_hexval(int c)
 {

@@ -22,6 +22,11 @@ int px_utf8_valid(const char *s);
  * checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
 
+/* 1 when the n bytes at s are all ASCII digits 0-9 (so when n is 0): the numeric fields of GS1
+ * (GenSpecs §7.11, character set N), dates and URI segments. A caller that needs at least one
+ * digit, or s to end there, says so itself. */
+int px_digits(const char *s, size_t n);
+
 /* The value of the hexadecimal digit c (0-9, A-F, a-f), or -1. */
 int px_hexval(int c);
 

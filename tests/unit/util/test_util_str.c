@@ -55,6 +55,22 @@ static void test_util__str_parse_long(void **state)
     }
 }
 
+/* Character set N (GenSpecs §7.11): only 0-9; n bytes are read, not up to a NUL. */
+static void test_util__str_digits(void **state)
+{
+    (void)state;
+    assert_int_equal(px_digits("0123456789", 10), 1);
+    assert_int_equal(px_digits("", 0), 1);    /* no byte that is not a digit */
+    assert_int_equal(px_digits("12a", 2), 1); /* only the n bytes asked */
+    assert_int_equal(px_digits("12a", 3), 0);
+    assert_int_equal(px_digits("1\0002", 3), 0);
+    for (int c = 0; c < 256; c++) {
+        char s[2] = {'5', (char)c};
+        if (px_digits(s, 2) != (c >= '0' && c <= '9'))
+            fail_msg("byte 0x%02x", c);
+    }
+}
+
 static void test_util__str_uuid(void **state)
 {
     (void)state;
