@@ -11,6 +11,15 @@ if(own_main)
   return()
 endif()
 file(STRINGS ${IN} defs REGEX "^(static )?void test_[A-Za-z0-9_]+\\(void \\*\\*")
+# Every function named test_ is a test: one whose signature this cannot read (wrapped, or
+# another parameter) would silently not run, so it stops the build instead.
+file(STRINGS ${IN} named REGEX "^(static )?void test_[A-Za-z0-9_]*")
+list(LENGTH defs n_defs)
+list(LENGTH named n_named)
+if(NOT n_defs EQUAL n_named)
+  message(FATAL_ERROR "${IN}: a function named test_... is not written "
+                      "'void test_...(void **state)' on one line")
+endif()
 set(list "")
 foreach(d ${defs})
   string(REGEX REPLACE "^(static )?void (test_[A-Za-z0-9_]+)\\(.*" "\\2" fn "${d}")
