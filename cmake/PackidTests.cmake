@@ -23,6 +23,20 @@ function(px_unit_test name)
   set_tests_properties(${name} PROPERTIES LABELS unit)
 endfunction()
 
+# px_unit_tests(LIBS lib...): every test_*.c of the calling folder is a unit test program named
+# after its file, linked against LIBS; a program's own additions are set before the call as
+# px_utest_sources_<name> and px_utest_libs_<name>. A file dropped in the folder is built and
+# run without a line of its own here.
+function(px_unit_tests)
+  cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_*.c)
+  foreach(src ${srcs})
+    get_filename_component(name ${src} NAME_WE)
+    px_unit_test(${name} SOURCES ${src} ${px_utest_sources_${name}}
+                 LIBS ${T_LIBS} ${px_utest_libs_${name}})
+  endforeach()
+endfunction()
+
 # px_integration_test(NAME SOURCES... LIBS lib...): runs against a real PostgreSQL
 # (PACKID_TEST_DATABASE_URL, set by scripts/test.sh) and a real `packid serve`; labelled
 # `integration`; serial with other integration tests that share the server.

@@ -61,8 +61,8 @@ static void test_service__scan_buffer_history(void **state)
                 rec[i].at_us < v[t].since)
                 continue;
             if (want >= n || got[want].at_us != rec[i].at_us || got[want].lat != rec[i].lat)
-                fail_msg("%s:%d: scan %d of %s/%s differs", __FILE__, v[t].line, want,
-                         v[t].gtin, v[t].serial);
+                fail_msg("%s:%d: scan %d of %s/%s differs", __FILE__, v[t].line, want, v[t].gtin,
+                         v[t].serial);
             want++;
         }
         if (n != want)
