@@ -306,30 +306,6 @@ static void test_edge__body_budget(void **state)
     assert_true(created);
 }
 
-/* REQ-EDGE-2: a client that stops in the middle of a body is cut off after
- * PACKID_BODY_IDLE_TIMEOUT (1 s here), not after the 120 s connection timeout. */
-static void test_edge__body_idle_timeout(void **state)
-{
-    fixture *f = *state;
-    px_test_server_stop(&f->env);
-    for (int i = 0; i < f->env.n_extra; i++)
-        if (strncmp(f->env.extra_env[i], "PACKID_BODY_IDLE_TIMEOUT=", 25) == 0)
-            snprintf(f->env.extra_env[i], sizeof(f->env.extra_env[i]),
-                     "PACKID_BODY_IDLE_TIMEOUT=1");
-    px_test_server_start(&f->env);
-    int fd = connect_server(f);
-    const char *head = "POST /v1/orgs HTTP/1.1\r\nHost: edge\r\nContent-Length: 1000\r\n\r\n{";
-    send_all(fd, head, strlen(head));
-    /* The bound (30 s) is far below 120 s and far above 1 s: no timing assert. */
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int ready = poll(&p, 1, 30000);
-    char b[256];
-    ssize_t r = ready > 0 ? recv(fd, b, sizeof(b), 0) : -1;
-    close(fd);
-    if (ready <= 0 || r > 0)
-        fail_msg("the connection was not closed (poll %d, recv %zd)", ready, r);
-}
-
 /* REQ-EDGE-1: a regulator endpoint inside the network is refused when it is created, in
  * every spelling, and nothing is stored; a public address is accepted (the control). */
 static void test_edge__endpoint_inside(void **state)
@@ -470,6 +446,31 @@ static void test_edge__manifest_formulas(void **state)
     }
     assert_int_equal(exact, 4);
     px_http_resp_free(&jl);
+}
+
+/* REQ-EDGE-2: a client that stops in the middle of a body is cut off after
+ * PACKID_BODY_IDLE_TIMEOUT (1 s here), not after the 120 s connection timeout. Last (the tests
+ * run in the order written): it restarts the server. */
+static void test_edge__body_idle_timeout(void **state)
+{
+    fixture *f = *state;
+    px_test_server_stop(&f->env);
+    for (int i = 0; i < f->env.n_extra; i++)
+        if (strncmp(f->env.extra_env[i], "PACKID_BODY_IDLE_TIMEOUT=", 25) == 0)
+            snprintf(f->env.extra_env[i], sizeof(f->env.extra_env[i]),
+                     "PACKID_BODY_IDLE_TIMEOUT=1");
+    px_test_server_start(&f->env);
+    int fd = connect_server(f);
+    const char *head = "POST /v1/orgs HTTP/1.1\r\nHost: edge\r\nContent-Length: 1000\r\n\r\n{";
+    send_all(fd, head, strlen(head));
+    /* The bound (30 s) is far below 120 s and far above 1 s: no timing assert. */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int ready = poll(&p, 1, 30000);
+    char b[256];
+    ssize_t r = ready > 0 ? recv(fd, b, sizeof(b), 0) : -1;
+    close(fd);
+    if (ready <= 0 || r > 0)
+        fail_msg("the connection was not closed (poll %d, recv %zd)", ready, r);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
