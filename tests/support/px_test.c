@@ -84,14 +84,26 @@ void px_test_setenv(px_test_env *env, const char *name_value)
     snprintf(env->extra_env[env->n_extra++], sizeof(env->extra_env[0]), "%s", name_value);
 }
 
+/* 1 when one of the extras sets the variable of entry e ("NAME=value"): the extra replaces it
+ * (a second entry of one name would leave which one counts to the reader). */
+static int overridden(const px_test_env *env, const char *e)
+{
+    size_t k = strcspn(e, "=");
+    for (int i = 0; i < env->n_extra; i++)
+        if (strncmp(env->extra_env[i], e, k + 1) == 0)
+            return 1;
+    return 0;
+}
+
 /* The child's environment: ours, plus the database, data dir, listen address and extras. */
 static char **child_env(px_test_env *env, char *store, size_t cap, int listen)
 {
     static __thread char *vec[512];
     int n = 0;
     for (char **e = environ; *e && n < 480; e++)
-        if (strncmp(*e, "PACKID_", 7) != 0 || strncmp(*e, "PACKID_TEST_", 12) == 0 ||
-            strncmp(*e, "PACKID_ALLOW", 12) == 0)
+        if ((strncmp(*e, "PACKID_", 7) != 0 || strncmp(*e, "PACKID_TEST_", 12) == 0 ||
+             strncmp(*e, "PACKID_ALLOW", 12) == 0) &&
+            !overridden(env, *e))
             vec[n++] = *e;
     size_t off = 0;
 #define ADD(...)                                                                                   \
