@@ -794,9 +794,9 @@ static void test_audit__worker_checkpoints_periodically(void **state)
     /* REQ-AUDIT-5: with an interval, the background worker signs the moved heads by itself. */
     fixture *f = *state;
     assert_int_equal(px_test_server_stop(&f->env), 0);
-    assert_string_equal(f->env.extra_env[0], "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
-    snprintf(f->env.extra_env[0], sizeof(f->env.extra_env[0]),
-             "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
+    assert_string_equal(px_test_extra(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL"),
+                        "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
+    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
     px_test_server_start(&f->env);
     px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-W", EXPIRY, "[\"BW-1\"]");
     long long head = tenant_last_seq(f, f->b_org);

@@ -34,11 +34,6 @@ static void set_now(fixture *f, const char *rfc3339)
 {
     char v[128];
     snprintf(v, sizeof(v), "PACKID_TEST_NOW=%s", rfc3339);
-    for (int i = 0; i < f->env.n_extra; i++)
-        if (strncmp(f->env.extra_env[i], "PACKID_TEST_NOW=", 16) == 0) {
-            snprintf(f->env.extra_env[i], sizeof(f->env.extra_env[i]), "%s", v);
-            return;
-        }
     px_test_setenv(&f->env, v);
 }
 

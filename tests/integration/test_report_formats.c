@@ -212,19 +212,17 @@ static void test_report_formats__cli_export_formats(void **state)
     unlink(out);
 }
 
-/* Points the CLI's setting name (an extra of the fixture's environment) at value; returns the
- * entry's slot so the caller can put the old value back. */
-static int swap_setting(fixture *f, const char *name, const char *value, char *old, size_t cap)
+/* Points the CLI's setting name (an extra of the fixture's environment) at value; its old
+ * "NAME=value" goes to old, for px_test_setenv to put back. */
+static void swap_setting(fixture *f, const char *name, const char *value, char *old, size_t cap)
 {
-    size_t ln = strlen(name);
-    for (int i = 0; i < f->env.n_extra; i++)
-        if (strncmp(f->env.extra_env[i], name, ln) == 0 && f->env.extra_env[i][ln] == '=') {
-            snprintf(old, cap, "%s", f->env.extra_env[i]);
-            snprintf(f->env.extra_env[i], sizeof(f->env.extra_env[0]), "%s=%s", name, value);
-            return i;
-        }
-    fail_msg("%s is not set in the fixture", name);
-    return -1;
+    const char *cur = px_test_extra(&f->env, name);
+    if (!cur)
+        fail_msg("%s is not set in the fixture", name);
+    snprintf(old, cap, "%s", cur);
+    char set[256];
+    snprintf(set, sizeof(set), "%s=%s", name, value);
+    px_test_setenv(&f->env, set);
 }
 
 /* The names in dir, one a line ("" when empty). */
@@ -281,13 +279,14 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
         {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", sdir, 1},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        int slot = v[i].schema ? swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old)) : -1;
+        if (v[i].schema)
+            swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old));
         int rc;
         const char *a[] = {"epcis",     "export", "--gtin", f->gtin, "--format",
                            v[i].format, "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
-        if (slot >= 0)
-            snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
+        if (v[i].schema)
+            px_test_setenv(&f->env, old);
         dir_names(dir, names, sizeof(names));
         if (rc != v[i].exit_code)
             fail_msg("%s:%d: %s: exit %d, want %d", __FILE__, v[i].line, v[i].format, rc,
@@ -323,7 +322,7 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
     snprintf(out, sizeof(out), "%s/export.out", dir);
     static const char yesterday[] = "yesterday's export\n";
     assert_int_equal(px_test_write_file(out, yesterday, sizeof(yesterday) - 1), 0);
-    int slot = swap_setting(f, "PACKID_EPCIS_XSD_DIR", "", old, sizeof(old));
+    swap_setting(f, "PACKID_EPCIS_XSD_DIR", "", old, sizeof(old));
     char unknown[15];
     px_test_gtin(unknown, 99901);
     int rc;
@@ -356,7 +355,7 @@ static void test_report_formats__cli_failed_export_keeps_file(void **state)
     a[7] = link;
     unlink(out);
     json_decref(px_test_cli(&f->env, &rc, a));
-    snprintf(f->env.extra_env[slot], sizeof(f->env.extra_env[0]), "%s", old);
+    px_test_setenv(&f->env, old);
     assert_int_equal(rc, 0);
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));

@@ -78,21 +78,33 @@ void px_test_db_drop(px_test_env *env)
     env->db_name[0] = '\0';
 }
 
-void px_test_setenv(px_test_env *env, const char *name_value)
-{
-    assert_true(env->n_extra < 8);
-    snprintf(env->extra_env[env->n_extra++], sizeof(env->extra_env[0]), "%s", name_value);
-}
-
-/* 1 when one of the extras sets the variable of entry e ("NAME=value"): the extra replaces it
- * (a second entry of one name would leave which one counts to the reader). */
-static int overridden(const px_test_env *env, const char *e)
+/* The slot of the extra that sets the variable of entry e ("NAME=value" or "NAME"), or -1: one
+ * entry per name (a second one would leave which one counts to the reader). */
+static int extra_slot(const px_test_env *env, const char *e)
 {
     size_t k = strcspn(e, "=");
     for (int i = 0; i < env->n_extra; i++)
-        if (strncmp(env->extra_env[i], e, k + 1) == 0)
-            return 1;
-    return 0;
+        if (strncmp(env->extra_env[i], e, k) == 0 && env->extra_env[i][k] == '=')
+            return i;
+    return -1;
+}
+
+void px_test_setenv(px_test_env *env, const char *name_value)
+{
+    assert_non_null(strchr(name_value, '='));
+    int i = extra_slot(env, name_value);
+    if (i < 0) {
+        assert_true(env->n_extra < 8);
+        i = env->n_extra++;
+    }
+    assert_true(strlen(name_value) < sizeof(env->extra_env[0]));
+    snprintf(env->extra_env[i], sizeof(env->extra_env[0]), "%s", name_value);
+}
+
+const char *px_test_extra(const px_test_env *env, const char *name)
+{
+    int i = extra_slot(env, name);
+    return i < 0 ? NULL : env->extra_env[i];
 }
 
 /* The child's environment: ours, plus the database, data dir, listen address and extras. */
@@ -103,7 +115,7 @@ static char **child_env(px_test_env *env, char *store, size_t cap, int listen)
     for (char **e = environ; *e && n < 480; e++)
         if ((strncmp(*e, "PACKID_", 7) != 0 || strncmp(*e, "PACKID_TEST_", 12) == 0 ||
              strncmp(*e, "PACKID_ALLOW", 12) == 0) &&
-            !overridden(env, *e))
+            extra_slot(env, *e) < 0)
             vec[n++] = *e;
     size_t off = 0;
 #define ADD(...)                                                                                   \

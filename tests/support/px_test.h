@@ -29,8 +29,11 @@ void px_test_embedded_init(px_test_env *env);
  * connection); fails the test on error. */
 void px_test_db_create(px_test_env *env);
 void px_test_db_drop(px_test_env *env);
-/* Adds NAME=value to the environment of the server and CLI runs started afterwards. */
+/* Sets NAME=value in the environment of the server and CLI runs started afterwards: it replaces
+ * an earlier px_test_setenv of that NAME, and the inherited variable of that NAME. */
 void px_test_setenv(px_test_env *env, const char *name_value);
+/* The "NAME=value" px_test_setenv set for NAME, or NULL. */
+const char *px_test_extra(const px_test_env *env, const char *name);
 /* Starts `packid serve` on 127.0.0.1 with a kernel-chosen port, waits until it listens. */
 void px_test_server_start(px_test_env *env);
 /* Gives organization org_id a GLN with its company prefix length (7), so its events carry a
