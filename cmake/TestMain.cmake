@@ -10,15 +10,16 @@ if(own_main)
   file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
   return()
 endif()
-file(STRINGS ${IN} defs REGEX "^(static )?void test_[A-Za-z0-9_]+\\(void \\*\\*")
+file(STRINGS ${IN} defs REGEX "^(static )?void test_[A-Za-z0-9_]+\\(void \\*\\*[a-z_]*\\)$")
 # Every function named test_ is a test: one whose signature this cannot read (wrapped, or
-# another parameter) would silently not run, so it stops the build instead.
+# another parameter) would silently not run, and one declared ahead would be listed twice, so
+# either stops the build instead.
 file(STRINGS ${IN} named REGEX "^(static )?void test_[A-Za-z0-9_]*")
 list(LENGTH defs n_defs)
 list(LENGTH named n_named)
 if(NOT n_defs EQUAL n_named)
-  message(FATAL_ERROR "${IN}: a function named test_... is not written "
-                      "'void test_...(void **state)' on one line")
+  message(FATAL_ERROR "${IN}: a function named test_... is not defined as "
+                      "'void test_...(void **state)' on one line (nor declared ahead)")
 endif()
 set(list "")
 foreach(d ${defs})
