@@ -67,21 +67,20 @@ void h_org_update(px_req *r)
                                           NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_org_patch rq = {.id = px_req_param(r, 0)};
-    rq.name = px_json_str(r, r->json, "name", 200, 0, &bad);
-    rq.gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
+    rq.name = px_json_str(r, r->json, "name", 200, 0);
+    rq.gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); a new gln without it: GS1's list. */
-    rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
+    rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
     /* REQ-SSCC-8: a CMO's company prefixes beyond its GLN's, the whole list ([] clears it);
      * their digits and count are the use case's rules. */
     int n = 0;
     const char **prefixes =
-        px_json_str_array(r, r->json, "company_prefixes", 12, PX_ORG_GCP_MAX, 0, &n, &bad);
+        px_json_str_array(r, r->json, "company_prefixes", 12, PX_ORG_GCP_MAX, 0, &n);
     rq.company_prefixes = prefixes; /* [] is a vector of none: clears the list */
     rq.n_company_prefixes = (size_t)n;
     px_err err;
-    px_db *db = bad ? NULL : px_req_begin(r, &err);
+    px_db *db = px_req_begin(r, &err);
     px_org org;
     if (db && !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
         px_reply_json(r, 200, px_json_org(&org));
@@ -94,14 +93,13 @@ void h_org_create(px_req *r)
                                           NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
-    const char *kind = px_json_str(r, r->json, "kind", 15, 1, &bad);
-    const char *name = px_json_str(r, r->json, "name", 200, 1, &bad);
-    const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
-    const char *market = px_json_str(r, r->json, "market", 2, 0, &bad);
+    const char *kind = px_json_str(r, r->json, "kind", 15, 1);
+    const char *name = px_json_str(r, r->json, "name", 200, 1);
+    const char *gln = px_json_str(r, r->json, "gln", 13, 0);
+    const char *market = px_json_str(r, r->json, "market", 2, 0);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
-    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
-    if (bad)
+    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
+    if (px_req_answered(r))
         return;
     px_org org;
     memset(&org, 0, sizeof(org));
@@ -124,18 +122,17 @@ void h_key_create(px_req *r)
     static const char *const allowed[] = {"org_id", "role", "label", "mode", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     /* The operator names the organization; a MAH's key is for its own (org_id optional). */
     const char *org_id =
-        px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN, &bad);
-    const char *role = px_json_str(r, r->json, "role", 15, 1, &bad);
-    const char *label = px_json_str(r, r->json, "label", 200, 0, &bad);
+        px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN);
+    const char *role = px_json_str(r, r->json, "role", 15, 1);
+    const char *label = px_json_str(r, r->json, "label", 200, 0);
     /* docs/sandbox.md: "test" makes a pk_test_ key acting on the sandbox; a test key's own
      * request makes test keys only. Default: the caller's own mode. */
-    const char *mode = px_json_str(r, r->json, "mode", 4, 0, &bad);
-    if (!bad && mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
-        px_reply_field(r, "mode", "invalid_value", "mode must be live or test", &bad);
-    if (bad)
+    const char *mode = px_json_str(r, r->json, "mode", 4, 0);
+    if (mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
+        px_reply_field(r, "mode", "invalid_value", "mode must be live or test");
+    if (px_req_answered(r))
         return;
     px_key_mode m = !mode ? r->actor.mode
                           : strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;

@@ -46,10 +46,7 @@ void h_alert_close(px_req *r)
     static const char *const allowed[] = {"reason", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
-    const char *reason = px_json_str(r, r->json, "reason", 500, 1, &bad);
-    if (bad)
-        return;
+    const char *reason = px_json_str(r, r->json, "reason", 500, 1);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -79,10 +76,10 @@ void h_passport_put(px_req *r)
     static const char *const allowed[] = {"public_fields", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, n = 0;
+    int n = 0;
     const char **fields =
-        px_json_str_array(r, r->json, "public_fields", 64, PX_PASSPORT_FIELDS_MAX, 1, &n, &bad);
-    if (bad) {
+        px_json_str_array(r, r->json, "public_fields", 64, PX_PASSPORT_FIELDS_MAX, 1, &n);
+    if (px_req_answered(r)) {
         free(fields);
         return;
     }

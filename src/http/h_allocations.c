@@ -17,16 +17,13 @@ void h_allocation_create(px_req *r)
     static const char *const allowed[] = {"count", "label", "for_org", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_alloc_request req;
     memset(&req, 0, sizeof(req));
     req.gtin = px_req_param(r, 0);
     /* REQ-POOL-4: up to 1,000,000 serials per job. */
-    req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1, &bad);
-    req.label = px_json_str(r, r->json, "label", 200, 0, &bad);
-    req.for_org = px_json_str(r, r->json, "for_org", 36, 0, &bad);
-    if (bad)
-        return;
+    req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1);
+    req.label = px_json_str(r, r->json, "label", 200, 0);
+    req.for_org = px_json_str(r, r->json, "for_org", 36, 0);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

@@ -36,15 +36,12 @@ void h_allotment_put(px_req *r)
     static const char *const allowed[] = {"serials_per_month", "carriers_per_month", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     /* PUT replaces the whole allotment: a limit left out (or null) is no limit. */
     long long limit[PX_ALLOT__COUNT];
     limit[PX_ALLOT_SERIALS] =
-        px_json_int(r, r->json, "serials_per_month", 0, ALLOTMENT_MAX, -1, 0, &bad);
+        px_json_int(r, r->json, "serials_per_month", 0, ALLOTMENT_MAX, -1, 0);
     limit[PX_ALLOT_CARRIERS] =
-        px_json_int(r, r->json, "carriers_per_month", 0, ALLOTMENT_MAX, -1, 0, &bad);
-    if (bad)
-        return;
+        px_json_int(r, r->json, "carriers_per_month", 0, ALLOTMENT_MAX, -1, 0);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

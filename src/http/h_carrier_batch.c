@@ -28,20 +28,19 @@ static int read_design(px_req *r, json_t *body, px_carrier_design_request *d, in
     static const char *const allowed[] = {"error_correction", "colors", "quiet_zone", "module_px",
                                           NULL};
     static const char *const colors_allowed[] = {"foreground", "background", NULL};
-    int bad = 0;
     memset(d, 0, sizeof(*d));
     d->quiet_zone = d->module_px = -2;
-    json_t *design = px_json_object(r, body, "design", allowed, &bad);
+    json_t *design = px_json_object(r, body, "design", allowed);
     *present = design != NULL;
-    if (bad)
+    if (px_req_answered(r))
         return -1;
     if (!design)
         return 0;
-    d->ec = px_json_member_str(r, design, "design", "error_correction", 1, &bad);
-    json_t *colors = px_json_object(r, design, "colors", colors_allowed, &bad);
-    d->fg = px_json_member_str(r, colors, "design.colors", "foreground", 7, &bad);
-    d->bg = px_json_member_str(r, colors, "design.colors", "background", 7, &bad);
-    if (bad)
+    d->ec = px_json_member_str(r, design, "design", "error_correction", 1);
+    json_t *colors = px_json_object(r, design, "colors", colors_allowed);
+    d->fg = px_json_member_str(r, colors, "design.colors", "foreground", 7);
+    d->bg = px_json_member_str(r, colors, "design.colors", "background", 7);
+    if (px_req_answered(r))
         return -1;
     d->quiet_zone = design_int(design, "quiet_zone");
     d->module_px = design_int(design, "module_px");
@@ -71,9 +70,9 @@ void h_carrier_template_create(px_req *r)
     static const char *const allowed[] = {"name", "design", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, present = 0;
-    const char *name = px_json_str(r, r->json, "name", 100, 1, &bad);
-    if (bad)
+    int present = 0;
+    const char *name = px_json_str(r, r->json, "name", 100, 1);
+    if (px_req_answered(r))
         return;
     px_carrier_design_request d;
     if (read_design(r, r->json, &d, &present) != 0)
@@ -188,10 +187,10 @@ void h_carrier_batch_create(px_req *r)
     static const char *const allowed[] = {"items", "symbology", "design", "template_id", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, present = 0;
-    const char *sym = px_json_str(r, r->json, "symbology", 16, 0, &bad);
-    const char *template_id = px_json_str(r, r->json, "template_id", 64, 0, &bad);
-    if (bad)
+    int present = 0;
+    const char *sym = px_json_str(r, r->json, "symbology", 16, 0);
+    const char *template_id = px_json_str(r, r->json, "template_id", 64, 0);
+    if (px_req_answered(r))
         return;
     px_carrier_design_request d;
     if (read_design(r, r->json, &d, &present) != 0)
@@ -199,7 +198,7 @@ void h_carrier_batch_create(px_req *r)
     json_t *items = json_object_get(r->json, "items");
     if (!json_is_array(items) || json_array_size(items) < 1 ||
         json_array_size(items) > PX_CARRIER_BATCH_MAX) {
-        px_reply_fieldf(r, "items", items ? "invalid_value" : "required", &bad,
+        px_reply_fieldf(r, "items", items ? "invalid_value" : "required",
                         "items must be an array of 1 to %d items", PX_CARRIER_BATCH_MAX);
         return;
     }

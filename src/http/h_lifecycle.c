@@ -123,17 +123,16 @@ void h_commission_create(px_req *r)
         "product_code", "product_code_schema", "batch", "expiry_date", "serials", "partial", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     size_t n = 0;
     /* Generous byte caps: the field rules (length, set 82, check digit) are the use case's,
      * so it can name the exact rule a value breaks. */
-    const char *gtin = px_json_str(r, r->json, "product_code", 64, 1, &bad);
-    const char *schema = px_json_str(r, r->json, "product_code_schema", 64, 1, &bad);
-    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
-    const char *expiry = px_json_str(r, r->json, "expiry_date", 64, 1, &bad);
-    int partial = px_json_bool(r, r->json, "partial", &bad);
-    const char **serials = px_json_items(r, r->json, "serials", 1, &n, &bad);
-    if (bad)
+    const char *gtin = px_json_str(r, r->json, "product_code", 64, 1);
+    const char *schema = px_json_str(r, r->json, "product_code_schema", 64, 1);
+    const char *batch = px_json_str(r, r->json, "batch", 256, 1);
+    const char *expiry = px_json_str(r, r->json, "expiry_date", 64, 1);
+    int partial = px_json_bool(r, r->json, "partial");
+    const char **serials = px_json_items(r, r->json, "serials", 1, &n);
+    if (px_req_answered(r))
         return;
     px_idem idem;
     memset(&idem, 0, sizeof(idem));
@@ -147,7 +146,7 @@ void h_commission_create(px_req *r)
         if (!ascii) {
             free(serials);
             px_reply_field(r, "Idempotency-Key", "invalid_value",
-                           "Idempotency-Key must be 1 to 200 printable ASCII characters", &bad);
+                           "Idempotency-Key must be 1 to 200 printable ASCII characters");
             return;
         }
         idem.key = key;
@@ -189,33 +188,33 @@ void h_commission_create(px_req *r)
 /* Shipping data (docs/lifecycle.md "Release: shipping data") into req: shapes here, the rules
  * (GLN check digits, prefix lengths, CBV types, what a market requires) in the use case.
  * ship_to is req->ship_to's storage. */
-static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to, int *bad)
+static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to)
 {
     static const char *const ship_allowed[] = {"owning_party", "location", "prefix_length",
                                                "location_prefix_length", NULL};
     static const char *const tx_allowed[] = {"type", "id", NULL};
-    json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed, bad);
-    json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed, bad);
-    ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13, bad);
-    ship_to->location = px_json_member_str(r, ship, "ship_to", "location", 13, bad);
-    ship_to->prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12, bad);
+    json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed);
+    json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed);
+    ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13);
+    ship_to->location = px_json_member_str(r, ship, "ship_to", "location", 13);
+    ship_to->prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12);
     ship_to->location_prefix_length =
-        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12, bad);
+        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12);
     req->ship_to = ship ? ship_to : NULL;
-    req->transaction_type = px_json_member_str(r, tx, "transaction", "type", 16, bad);
-    req->transaction_id = px_json_member_str(r, tx, "transaction", "id", 100, bad);
+    req->transaction_type = px_json_member_str(r, tx, "transaction", "type", 16);
+    req->transaction_id = px_json_member_str(r, tx, "transaction", "id", 100);
 }
 
 /* A transaction, when given, names both its type and its id (after every shape is read, so
  * a shape error is the one reported). */
-static void require_transaction(px_req *r, const px_release_req *req, int *bad)
+static void require_transaction(px_req *r, const px_release_req *req)
 {
     if (!json_is_object(json_object_get(r->json, "transaction")))
         return;
-    if (!*bad && !req->transaction_type)
-        px_reply_field(r, "transaction.type", "required", "transaction.type is required", bad);
-    if (!*bad && !req->transaction_id)
-        px_reply_field(r, "transaction.id", "required", "transaction.id is required", bad);
+    if (!req->transaction_type)
+        px_reply_field(r, "transaction.type", "required", "transaction.type is required");
+    if (!req->transaction_id)
+        px_reply_field(r, "transaction.id", "required", "transaction.id is required");
 }
 
 void h_release_create(px_req *r)
@@ -224,21 +223,20 @@ void h_release_create(px_req *r)
                                           "transaction", "dry_run", "ssccs",  NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     size_t n = 0;
-    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *batch = px_json_str(r, r->json, "batch", 256, 1, &bad);
-    const char *market = px_json_str(r, r->json, "market", 16, 1, &bad);
-    const char **serials = px_json_items(r, r->json, "serials", 0, &n, &bad);
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1);
+    const char *batch = px_json_str(r, r->json, "batch", 256, 1);
+    const char *market = px_json_str(r, r->json, "market", 16, 1);
+    const char **serials = px_json_items(r, r->json, "serials", 0, &n);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     size_t n_ssccs = 0;
-    const char **ssccs = bad ? NULL : px_json_items(r, r->json, "ssccs", 0, &n_ssccs, &bad);
+    const char **ssccs = px_json_items(r, r->json, "ssccs", 0, &n_ssccs);
     px_release_req req = {0};
     px_ship_to ship_to;
-    read_shipping(r, &req, &ship_to, &bad);
-    int dry_run = px_json_bool(r, r->json, "dry_run", &bad);
-    require_transaction(r, &req, &bad);
-    if (bad) {
+    read_shipping(r, &req, &ship_to);
+    int dry_run = px_json_bool(r, r->json, "dry_run");
+    require_transaction(r, &req);
+    if (px_req_answered(r)) {
         free(serials);
         free(ssccs);
         return;
@@ -293,16 +291,15 @@ static void pack_op(px_req *r, int reactivate)
     static const char *const allowed[] = {"gtin", "serials", "reason", "ssccs", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     size_t n = 0, n_ssccs = 0;
-    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate, &bad);
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1);
+    const char *reason = px_json_str(r, r->json, "reason", 200, !reactivate);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     int by_box = px_json_present(r->json, "ssccs");
     const char **ssccs =
-        by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
-    const char **serials = bad ? NULL : px_json_items(r, r->json, "serials", !by_box, &n, &bad);
-    if (bad) {
+        by_box ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs) : NULL;
+    const char **serials = px_json_items(r, r->json, "serials", !by_box, &n);
+    if (px_req_answered(r)) {
         free(ssccs);
         return;
     }
@@ -352,16 +349,15 @@ void h_recall_create(px_req *r)
     static const char *const allowed[] = {"gtin", "batch", "reason", "ssccs", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     /* Containers in place of the batch (docs/aggregation.md "Recalling containers"). */
     int by_box = px_json_present(r->json, "ssccs");
     size_t n_ssccs = 0;
-    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1, &bad);
-    const char *batch = px_json_str(r, r->json, "batch", 256, !by_box, &bad);
-    const char *reason = px_json_str(r, r->json, "reason", 32, 0, &bad);
+    const char *gtin = px_json_str(r, r->json, "gtin", 64, 1);
+    const char *batch = px_json_str(r, r->json, "batch", 256, !by_box);
+    const char *reason = px_json_str(r, r->json, "reason", 32, 0);
     const char **ssccs =
-        by_box && !bad ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs, &bad) : NULL;
-    px_db *db = bad ? NULL : px_req_db(r);
+        by_box ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs) : NULL;
+    px_db *db = px_req_db(r);
     if (!db) {
         free(ssccs);
         return;

@@ -50,12 +50,12 @@ void h_links_put(px_req *r)
         return;
     json_t *list = json_object_get(r->json, "links");
     if (!json_is_array(list)) {
-        px_reply_field(r, "links", "invalid_type", "links must be an array", &(int){0});
+        px_reply_field(r, "links", "invalid_type", "links must be an array");
         return;
     }
     size_t n = json_array_size(list);
     if (n > PX_LINKS_MAX) {
-        px_reply_fieldf(r, "links", "too_many", &(int){0}, "at most %d links", PX_LINKS_MAX);
+        px_reply_fieldf(r, "links", "too_many", "at most %d links", PX_LINKS_MAX);
         return;
     }
     px_link_in in[PX_LINKS_MAX];
@@ -64,18 +64,17 @@ void h_links_put(px_req *r)
         char name[16];
         snprintf(name, sizeof(name), "links[%zu]", i);
         if (!json_is_object(o)) {
-            px_reply_field(r, name, "invalid_type", "each link is an object", &(int){0});
+            px_reply_field(r, name, "invalid_type", "each link is an object");
             return;
         }
-        int bad = 0;
         /* Lengths beyond the rules' own are refused by the service with its message. */
         const char *v[5];
-        for (int k = 0; k < 5 && !bad; k++) {
+        for (int k = 0; k < 5; k++) {
             json_t *m = json_object_get(o, members[k]);
             if (m && !json_is_null(m) && !json_is_string(m)) {
                 char field[48];
                 snprintf(field, sizeof(field), "%s.%s", name, members[k]);
-                px_reply_field(r, field, "invalid_type", "must be a string", &bad);
+                px_reply_field(r, field, "invalid_type", "must be a string");
             }
             v[k] = json_string_value(m);
         }
@@ -85,13 +84,13 @@ void h_links_put(px_req *r)
             int known = 0;
             for (int k = 0; members[k]; k++)
                 known |= strcmp(key, members[k]) == 0;
-            if (!known && !bad) {
+            if (!known) {
                 char field[160];
                 snprintf(field, sizeof(field), "%s.%.100s", name, key);
-                px_reply_field(r, field, "unknown_field", "unknown field", &bad);
+                px_reply_field(r, field, "unknown_field", "unknown field");
             }
         }
-        if (bad)
+        if (px_req_answered(r))
             return;
         in[i] = (px_link_in){v[0], v[1], v[2], v[3], v[4]};
     }

@@ -15,18 +15,15 @@ void h_sscc_allocation_create(px_req *r)
         "count", "extension_digit", "company_prefix", "strategy", "mah_id", "gtin", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_sscc_alloc_request req;
     memset(&req, 0, sizeof(req));
     /* REQ-SSCC-3: up to 100,000 SSCCs per request. */
-    req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1, &bad);
-    req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0, &bad);
-    req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0, &bad);
-    req.strategy = px_json_str(r, r->json, "strategy", 16, 0, &bad);
-    req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0, &bad);
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
-    if (bad)
-        return;
+    req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1);
+    req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0);
+    req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0);
+    req.strategy = px_json_str(r, r->json, "strategy", 16, 0);
+    req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0);
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 0);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -129,19 +126,15 @@ static const char *const parent_allowed[] = {"sscc", "gtin", "serial", NULL};
 static int parent_read(px_req *r, json_t *parent, const char *name, const char **sscc,
                        const char **gtin, const char **serial)
 {
-    int bad = 0;
-    *sscc = px_json_member_str(r, parent, name, "sscc", 18, &bad);
-    if (!bad)
-        *gtin = px_json_member_str(r, parent, name, "gtin", 14, &bad);
-    if (!bad)
-        *serial = px_json_member_str(r, parent, name, "serial", 20, &bad);
-    if (bad)
+    *sscc = px_json_member_str(r, parent, name, "sscc", 18);
+    *gtin = px_json_member_str(r, parent, name, "gtin", 14);
+    *serial = px_json_member_str(r, parent, name, "serial", 20);
+    if (px_req_answered(r))
         return -1;
     if (*sscc ? (*gtin || *serial) : (!*gtin || !*serial)) {
         px_reply_field(r, name, "required",
                        "a parent is {\"sscc\"} (a container) or {\"gtin\", \"serial\"} (a case "
-                       "that carries its own GTIN)",
-                       &bad);
+                       "that carries its own GTIN)");
         return -1;
     }
     return 0;
@@ -159,17 +152,16 @@ static json_t *parent_json(const char *sscc, const char *gtin, const char *seria
 static int group_read(px_req *r, json_t *o, size_t g, px_agg_group *grp, px_agg_child *kids_out)
 {
     static const char *const entry_allowed[] = {"parent", "children", NULL};
-    int bad = 0;
     char name[64];
     snprintf(name, sizeof(name), "aggregations[%zu]", g);
     if (!json_is_object(o)) {
-        px_reply_field(r, name, "invalid_type", "each entry is {\"parent\", \"children\"}", &bad);
+        px_reply_field(r, name, "invalid_type", "each entry is {\"parent\", \"children\"}");
         return -1;
     }
     if (px_json_only(r, o, entry_allowed) != 0)
         return -1;
-    json_t *parent = px_json_object(r, o, "parent", parent_allowed, &bad);
-    if (bad)
+    json_t *parent = px_json_object(r, o, "parent", parent_allowed);
+    if (px_req_answered(r))
         return -1;
     snprintf(name, sizeof(name), "aggregations[%zu].parent", g);
     if (parent_read(r, parent, name, &grp->parent_sscc, &grp->parent_gtin, &grp->parent_serial) !=
@@ -178,7 +170,7 @@ static int group_read(px_req *r, json_t *o, size_t g, px_agg_group *grp, px_agg_
     json_t *kids = json_object_get(o, "children");
     if (!json_is_array(kids)) {
         snprintf(name, sizeof(name), "aggregations[%zu].children", g);
-        px_reply_field(r, name, "invalid_type", "children must be an array", &bad);
+        px_reply_field(r, name, "invalid_type", "children must be an array");
         return -1;
     }
     grp->children = kids_out;
@@ -214,10 +206,9 @@ static void batch_reply(px_req *r, const px_agg_group *groups, const px_agg_batc
  * request (REQ-AGG-10). */
 static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
 {
-    int bad = 0;
     size_t ng = json_array_size(list), total = 0;
     if (ng == 0 || ng > PX_AGG_PARENTS_MAX) {
-        px_reply_fieldf(r, "aggregations", ng ? "too_many_parents" : "invalid_value", &bad,
+        px_reply_fieldf(r, "aggregations", ng ? "too_many_parents" : "invalid_value",
                         "aggregations lists 1 to %d parents", PX_AGG_PARENTS_MAX);
         return;
     }
@@ -233,16 +224,14 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
     }
     px_agg_group *groups = calloc(ng, sizeof(*groups));
     px_agg_child *c = calloc(total ? total : 1, sizeof(*c));
-    if (!groups || !c) {
-        bad = 1;
+    if (!groups || !c)
         px_reply_oom(r);
-    }
     size_t at = 0;
-    for (size_t g = 0; g < ng && !bad; g++) {
-        bad = group_read(r, json_array_get(list, g), g, &groups[g], c + at) != 0;
+    for (size_t g = 0; g < ng && !px_req_answered(r); g++) {
+        group_read(r, json_array_get(list, g), g, &groups[g], c + at);
         at += groups[g].n;
     }
-    px_db *db = bad ? NULL : px_req_begin(r, &err);
+    px_db *db = px_req_begin(r, &err);
     if (db) {
         px_agg_batch_result res;
         px_rc rc = px_svc_aggregate_batch(db, &r->actor, action, groups, ng, &res, &err);
@@ -256,9 +245,8 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
 /* "action": pack, unpack or repack. 0, or an answered 422. */
 static int action_read(px_req *r, px_agg_action *out)
 {
-    int bad = 0;
-    const char *action = px_json_str(r, r->json, "action", 16, 1, &bad);
-    if (bad)
+    const char *action = px_json_str(r, r->json, "action", 16, 1);
+    if (px_req_answered(r))
         return -1;
     if (strcmp(action, "pack") == 0)
         *out = PX_AGG_PACK;
@@ -267,7 +255,7 @@ static int action_read(px_req *r, px_agg_action *out)
     else if (strcmp(action, "repack") == 0)
         *out = PX_AGG_REPACK;
     else {
-        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack", &bad);
+        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack");
         return -1;
     }
     return 0;
@@ -276,15 +264,13 @@ static int action_read(px_req *r, px_agg_action *out)
 /* The form with one parent: {"action", "parent", "children"}. */
 static void aggregation_one(px_req *r, px_agg_request *req)
 {
-    int bad = 0;
-    json_t *parent = px_json_object(r, r->json, "parent", parent_allowed, &bad);
-    if (bad)
+    json_t *parent = px_json_object(r, r->json, "parent", parent_allowed);
+    if (px_req_answered(r))
         return;
     if (!parent) {
         px_reply_field(r, "parent.sscc", "required",
                        "parent.sscc is required (a container's SSCC), or parent.gtin and "
-                       "parent.serial (a case that carries its own GTIN)",
-                       &bad);
+                       "parent.serial (a case that carries its own GTIN)");
         return;
     }
     if (parent_read(r, parent, "parent", &req->parent_sscc, &req->parent_gtin,
@@ -292,7 +278,7 @@ static void aggregation_one(px_req *r, px_agg_request *req)
         return;
     json_t *kids = json_object_get(r->json, "children");
     if (kids && !json_is_null(kids) && !json_is_array(kids)) {
-        px_reply_field(r, "children", "invalid_type", "children must be an array", &bad);
+        px_reply_field(r, "children", "invalid_type", "children must be an array");
         return;
     }
     size_t n = json_is_array(kids) ? json_array_size(kids) : 0;
@@ -343,15 +329,14 @@ void h_aggregation_create(px_req *r)
         aggregation_one(r, &req);
         return;
     }
-    int bad = 0;
     if (!json_is_array(list))
-        px_reply_field(r, "aggregations", "invalid_type", "aggregations must be an array", &bad);
+        px_reply_field(r, "aggregations", "invalid_type", "aggregations must be an array");
     else if (json_object_get(r->json, "parent") || json_object_get(r->json, "children"))
         px_reply_field(r, "aggregations", "invalid_value",
-                       "give aggregations, or parent and children, not both", &bad);
+                       "give aggregations, or parent and children, not both");
     else if (req.action == PX_AGG_UNPACK)
         px_reply_field(r, "action", "invalid_value",
-                       "aggregations packs or repacks; unpack one parent at a time", &bad);
+                       "aggregations packs or repacks; unpack one parent at a time");
     else
         aggregation_batch(r, req.action, list);
 }

@@ -46,15 +46,13 @@ void h_partner_create(px_req *r)
                                           NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, n = 0;
-    const char *org_id = px_json_str(r, r->json, "org_id", 36, 0, &bad);
-    const char *name = px_json_str(r, r->json, "name", 200, !org_id, &bad);
-    const char *gln = px_json_str(r, r->json, "gln", 13, 0, &bad);
+    int n = 0;
+    const char *org_id = px_json_str(r, r->json, "org_id", 36, 0);
+    const char *name = px_json_str(r, r->json, "name", 200, !org_id);
+    const char *gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
-    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0, &bad);
-    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
-    if (bad)
-        return;
+    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
+    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db) {
@@ -90,10 +88,10 @@ void h_partner_update(px_req *r)
     static const char *const allowed[] = {"gtins", "status", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, n = 0;
-    const char *status = px_json_str(r, r->json, "status", 16, 0, &bad);
-    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n, &bad);
-    if (bad)
+    int n = 0;
+    const char *status = px_json_str(r, r->json, "status", 16, 0);
+    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
+    if (px_req_answered(r))
         return;
     /* Null counts as absent (docs/api.md "Requests"): only a list replaces the products. */
     int has_gtins = px_json_present(r->json, "gtins");

@@ -23,7 +23,6 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
     const char *quiet = px_req_query(r, "quiet");
     const char *depth = px_req_query(r, "depth");
     long v;
-    int bad = 0; /* the field replies' flag; each refusal returns at once */
     if (shape && dm) {
         if (strcmp(shape, "square") == 0)
             o->shape = PX_CARRIER_SQUARE;
@@ -32,13 +31,13 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
         else if (strcmp(shape, "auto") == 0)
             o->shape = PX_CARRIER_AUTO;
         else {
-            px_reply_field(r, "shape", "invalid_value", "shape must be square, rect or auto", &bad);
+            px_reply_field(r, "shape", "invalid_value", "shape must be square, rect or auto");
             return -1;
         }
     }
     if (module) {
         if (px_parse_long(module, 1, PX_CARRIER_MODULE_PX_MAX, &v) != 0) {
-            px_reply_fieldf(r, "module", "invalid_value", &bad, "module must be 1 to %d pixels",
+            px_reply_fieldf(r, "module", "invalid_value", "module must be 1 to %d pixels",
                             PX_CARRIER_MODULE_PX_MAX);
             return -1;
         }
@@ -46,7 +45,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
     }
     if (quiet) {
         if (px_parse_long(quiet, 0, PX_CARRIER_QUIET_MAX, &v) != 0) {
-            px_reply_fieldf(r, "quiet", "invalid_value", &bad, "quiet must be 0 to %d modules",
+            px_reply_fieldf(r, "quiet", "invalid_value", "quiet must be 0 to %d modules",
                             PX_CARRIER_QUIET_MAX);
             return -1;
         }
@@ -58,7 +57,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
         else if (strcmp(depth, "8") == 0)
             o->png_depth = PX_CARRIER_PNG_GRAY8;
         else {
-            px_reply_field(r, "depth", "invalid_value", "depth must be 1 or 8", &bad);
+            px_reply_field(r, "depth", "invalid_value", "depth must be 1 or 8");
             return -1;
         }
     }
@@ -162,17 +161,14 @@ void h_export_create(px_req *r)
                                           "gs",            NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_export_request req;
     memset(&req, 0, sizeof(req));
-    req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0, &bad);
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 0, &bad);
-    req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
-    req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
-    req.gs = px_json_str(r, r->json, "gs", 16, 0, &bad);
-    req.jsonl = px_json_bool(r, r->json, "jsonl", &bad);
-    if (bad)
-        return;
+    req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0);
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 0);
+    req.batch = px_json_str(r, r->json, "batch", 64, 0);
+    req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
+    req.gs = px_json_str(r, r->json, "gs", 16, 0);
+    req.jsonl = px_json_bool(r, r->json, "jsonl");
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -250,18 +246,18 @@ void h_print_job_create(px_req *r)
                                           "reason", "batch",   "expiry", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, n = 0;
+    int n = 0;
     px_print_request req;
     memset(&req, 0, sizeof(req));
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 1, &bad);
-    req.line = px_json_str(r, r->json, "line", 64, 1, &bad);
-    req.operator_name = px_json_str(r, r->json, "operator", 100, 1, &bad);
-    req.reason = px_json_str(r, r->json, "reason", 200, 0, &bad);
-    req.batch = px_json_str(r, r->json, "batch", 64, 0, &bad);
-    req.expiry = px_json_str(r, r->json, "expiry", 6, 0, &bad);
-    req.reprint = px_json_bool(r, r->json, "reprint", &bad);
-    const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n, &bad);
-    if (bad)
+    req.gtin = px_json_str(r, r->json, "gtin", 14, 1);
+    req.line = px_json_str(r, r->json, "line", 64, 1);
+    req.operator_name = px_json_str(r, r->json, "operator", 100, 1);
+    req.reason = px_json_str(r, r->json, "reason", 200, 0);
+    req.batch = px_json_str(r, r->json, "batch", 64, 0);
+    req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
+    req.reprint = px_json_bool(r, r->json, "reprint");
+    const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n);
+    if (px_req_answered(r))
         return;
     req.serials = serials;
     req.n_serials = (size_t)n;
@@ -320,12 +316,11 @@ void h_print_job_list(px_req *r)
 {
     const char *gtin = px_req_query(r, "gtin");
     const char *serial = px_req_query(r, "serial");
-    int bad = 0;
     if (gtin && strlen(gtin) > 14)
-        px_reply_field(r, "gtin", "invalid_value", "gtin is at most 14 digits", &bad);
+        px_reply_field(r, "gtin", "invalid_value", "gtin is at most 14 digits");
     else if (serial && strlen(serial) > 64)
-        px_reply_field(r, "serial", "invalid_value", "serial is at most 64 characters", &bad);
-    if (bad)
+        px_reply_field(r, "serial", "invalid_value", "serial is at most 64 characters");
+    if (px_req_answered(r))
         return;
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);

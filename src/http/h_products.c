@@ -52,9 +52,8 @@ static json_t *product_json(const px_product *p)
 
 static int copy_str(px_req *r, json_t *obj, const char *name, char *dst, size_t cap, int req)
 {
-    int bad = 0;
-    const char *v = px_json_str(r, obj, name, cap - 1, req, &bad);
-    if (bad)
+    const char *v = px_json_str(r, obj, name, cap - 1, req);
+    if (px_req_answered(r))
         return -1;
     px_strlcpy(dst, v ? v : "", cap);
     return 0;
@@ -69,19 +68,18 @@ void h_product_create(px_req *r)
         return;
     px_product p;
     memset(&p, 0, sizeof(p));
-    int bad = 0;
     if (copy_str(r, r->json, "gtin", p.gtin, sizeof(p.gtin), 1) ||
         copy_str(r, r->json, "name", p.name, sizeof(p.name), 1) ||
         copy_str(r, r->json, "market", p.market, sizeof(p.market), 1))
         return;
     p.company_prefix_length =
-        (int)px_json_int(r, r->json, "company_prefix_length", 6, 12, 0, 0, &bad);
-    if (bad)
+        (int)px_json_int(r, r->json, "company_prefix_length", 6, 12, 0, 0);
+    if (px_req_answered(r))
         return;
     json_t *nhrn = json_object_get(r->json, "nhrn");
     if (nhrn && !json_is_null(nhrn)) {
         if (!json_is_object(nhrn)) {
-            px_reply_field(r, "nhrn", "invalid_value", "nhrn must be an object", &bad);
+            px_reply_field(r, "nhrn", "invalid_value", "nhrn must be an object");
             return;
         }
         if (px_json_only(r, nhrn, nhrn_keys) != 0 ||
@@ -92,7 +90,7 @@ void h_product_create(px_req *r)
     json_t *md = json_object_get(r->json, "master_data");
     if (md && !json_is_null(md)) {
         if (!json_is_object(md)) {
-            px_reply_field(r, "master_data", "invalid_value", "master_data must be an object", &bad);
+            px_reply_field(r, "master_data", "invalid_value", "master_data must be an object");
             return;
         }
         if (px_json_only(r, md, md_keys) != 0)
@@ -127,35 +125,32 @@ void h_product_update(px_req *r)
     static const char *const nhrn_keys[] = {"ai", "value", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_product_patch rq;
     memset(&rq, 0, sizeof(rq));
-    rq.name = px_json_str(r, r->json, "name", 200, 0, &bad);
+    rq.name = px_json_str(r, r->json, "name", 200, 0);
     /* nhrn: an object replaces it, null removes it. */
     json_t *nv = json_object_get(r->json, "nhrn");
     rq.set_nhrn = nv != NULL;
-    json_t *nhrn = json_is_null(nv) ? NULL : px_json_object(r, r->json, "nhrn", nhrn_keys, &bad);
+    json_t *nhrn = json_is_null(nv) ? NULL : px_json_object(r, r->json, "nhrn", nhrn_keys);
     if (nhrn) {
-        rq.nhrn_ai = px_json_member_str(r, nhrn, "nhrn", "ai", 3, &bad);
-        rq.nhrn_value = px_json_member_str(r, nhrn, "nhrn", "value", 20, &bad);
-        if (!bad && (!rq.nhrn_ai || !rq.nhrn_value))
+        rq.nhrn_ai = px_json_member_str(r, nhrn, "nhrn", "ai", 3);
+        rq.nhrn_value = px_json_member_str(r, nhrn, "nhrn", "value", 20);
+        if (!rq.nhrn_ai || !rq.nhrn_value)
             px_reply_field(r, rq.nhrn_ai ? "nhrn.value" : "nhrn.ai", "required",
-                           "nhrn needs both ai and value", &bad);
+                           "nhrn needs both ai and value");
     }
     /* master_data: the whole object as it is to be (members left out become empty). */
     px_master_data md;
     memset(&md, 0, sizeof(md));
-    json_t *mo = px_json_object(r, r->json, "master_data", md_keys, &bad);
+    json_t *mo = px_json_object(r, r->json, "master_data", md_keys);
     if (mo) {
         for (size_t i = 0; i < N_MD; i++) {
             const char *v = px_json_member_str(r, mo, "master_data", md_fields[i].key,
-                                               md_fields[i].cap - 1, &bad);
+                                               md_fields[i].cap - 1);
             px_strlcpy(md_member(&md, i), v ? v : "", md_fields[i].cap);
         }
         rq.master = &md;
     }
-    if (bad)
-        return;
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

@@ -33,17 +33,14 @@ void h_endpoint_create(px_req *r)
                                           "receiver_gln", "format", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     px_endpoint_request rq;
     memset(&rq, 0, sizeof(rq));
-    rq.market = px_json_str(r, r->json, "market", 2, 1, &bad);
-    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1, &bad);
-    rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0, &bad);
-    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0, &bad);
-    rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0, &bad);
-    rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
-    if (bad)
-        return;
+    rq.market = px_json_str(r, r->json, "market", 2, 1);
+    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1);
+    rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0);
+    rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0);
+    rq.format = px_json_str(r, r->json, "format", 32, 0);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -60,27 +57,24 @@ void h_endpoint_update(px_req *r)
                                           "active", "format",      NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
     /* Only auth_header may be removed (null); an endpoint always has a URL, a signed one
      * stays signed (a secret is rotated, never dropped), and active is true or false. */
     static const char *const no_null[] = {"url", "hmac_secret", "active", "format", NULL};
-    for (int i = 0; no_null[i] && !bad; i++)
+    for (int i = 0; no_null[i]; i++)
         if (json_is_null(json_object_get(r->json, no_null[i])))
-            px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null", &bad);
+            px_reply_field(r, no_null[i], "invalid_value", "this member cannot be null");
     px_endpoint_patch rq = {.active = -1};
-    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 0, &bad);
+    rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 0);
     /* auth_header: a value replaces it, null removes it. */
     json_t *ah = json_object_get(r->json, "auth_header");
     rq.set_auth_header = ah != NULL;
     if (ah && !json_is_null(ah))
-        rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0, &bad);
-    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0, &bad);
-    rq.format = px_json_str(r, r->json, "format", 32, 0, &bad);
+        rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0);
+    rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0);
+    rq.format = px_json_str(r, r->json, "format", 32, 0);
     json_t *av = json_object_get(r->json, "active");
     if (av && !json_is_null(av))
-        rq.active = px_json_bool(r, r->json, "active", &bad);
-    if (bad)
-        return;
+        rq.active = px_json_bool(r, r->json, "active");
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)
@@ -195,13 +189,10 @@ void h_epcis_events(px_req *r)
                            "EQ_bizLocation"};
     const char *vals[] = {q.match_epc, q.eq_biz_step, q.ge_event_time, q.lt_event_time,
                           q.eq_biz_location};
-    int bad = 0;
-    for (int i = 0; i < 5 && !bad; i++)
+    for (int i = 0; i < 5; i++)
         if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
-            px_reply_fieldf(r, names[i], "invalid_parameter", &bad,
+            px_reply_fieldf(r, names[i], "invalid_parameter",
                             "%s must be 1 to 512 characters", names[i]);
-    if (bad)
-        return;
     px_err err;
     px_db *db = px_req_read_db(r, &err);
     if (!db)

@@ -76,10 +76,7 @@ void h_session_create(px_req *r)
     static const char *const allowed[] = {"api_key", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
-    const char *key = px_json_str(r, r->json, "api_key", 100, 1, &bad);
-    if (bad)
-        return;
+    const char *key = px_json_str(r, r->json, "api_key", 100, 1);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

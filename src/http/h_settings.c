@@ -24,16 +24,11 @@ static int read_input(px_req *r, px_settings_input *in)
     static const char *const allowed[] = {"strategy", "length", "symbols", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return -1;
-    int bad = 0;
     memset(in, 0, sizeof(*in));
-    in->strategy = px_json_str(r, r->json, "strategy", 32, 1, &bad);
-    if (bad)
-        return -1;
-    in->length = px_json_int(r, r->json, "length", -1000000, 1000000, 0, 1, &bad);
-    if (bad)
-        return -1;
-    in->symbols = px_json_str(r, r->json, "symbols", 1024, 0, &bad);
-    return bad ? -1 : 0;
+    in->strategy = px_json_str(r, r->json, "strategy", 32, 1);
+    in->length = px_json_int(r, r->json, "length", -1000000, 1000000, 0, 1);
+    in->symbols = px_json_str(r, r->json, "symbols", 1024, 0);
+    return px_req_answered(r) ? -1 : 0;
 }
 
 /* A PUT of the MAH's default (gtin NULL) or of product gtin's own settings: the body read,

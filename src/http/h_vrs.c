@@ -132,11 +132,8 @@ void h_vrs_settings_put(px_req *r)
     static const char *const allowed[] = {"recalled", "expired", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0;
-    const char *recalled = px_json_str(r, r->json, "recalled", 7, 0, &bad);
-    const char *expired = px_json_str(r, r->json, "expired", 7, 0, &bad);
-    if (bad)
-        return;
+    const char *recalled = px_json_str(r, r->json, "recalled", 7, 0);
+    const char *expired = px_json_str(r, r->json, "expired", 7, 0);
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

@@ -22,14 +22,14 @@ void h_webhook_put(px_req *r)
     static const char *const allowed[] = {"url", "secret", "events", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    int bad = 0, n = 0;
+    int n = 0;
     px_webhook_request rq;
     memset(&rq, 0, sizeof(rq));
-    rq.url = px_json_str(r, r->json, "url", PX_WEBHOOK_URL_MAX, 1, &bad);
-    rq.secret = px_json_str(r, r->json, "secret", PX_DELIVERY_SECRET_MAX, 1, &bad);
+    rq.url = px_json_str(r, r->json, "url", PX_WEBHOOK_URL_MAX, 1);
+    rq.secret = px_json_str(r, r->json, "secret", PX_DELIVERY_SECRET_MAX, 1);
     const char **events = px_json_str_array(r, r->json, "events", PX_WEBHOOK_EVENT_LEN,
-                                            PX_WEBHOOK_EVENTS_MAX, 1, &n, &bad);
-    if (bad) {
+                                            PX_WEBHOOK_EVENTS_MAX, 1, &n);
+    if (px_req_answered(r)) {
         free(events);
         return;
     }

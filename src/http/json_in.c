@@ -1,8 +1,9 @@
 /* The one JSON dialect of request bodies (docs/api.md "Errors"): every reader checks one member and,
  * on a bad one, answers 422 validation_error with a detail naming the field (through px_err and
- * status_map.c, like every other error) and sets *bad. The readers are sticky (STYLE.md
- * "Builders carry a sticky failed flag"): once *bad is set they return at once, so a handler
- * reads its fields in a row and checks bad once. */
+ * status_map.c, like every other error). The readers are sticky (STYLE.md "Builders carry a
+ * sticky failed flag"), and the flag is the request's own answer: once r is answered
+ * (px_req_answered) every reader returns at once and px_req_begin hands out no database, so a
+ * handler reads its fields in a row and goes on to px_req_begin; a second answer is never made. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,15 @@
 #include "px_str.h"
 #include "request.h"
 
-void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad)
+void px_reply_field(px_req *r, const char *field, const char *code, const char *msg)
 {
-    px_reply_fieldf(r, field, code, bad, "%s", msg);
+    px_reply_fieldf(r, field, code, "%s", msg);
 }
 
-void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt, ...)
+void px_reply_fieldf(px_req *r, const char *field, const char *code, const char *fmt, ...)
 {
+    if (px_req_answered(r)) /* the first refusal is the answer */
+        return;
     char msg[PX_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -26,12 +29,10 @@ void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, c
     px_err err;
     px_err_set_field(&err, PX_EINVALID, code, field, "%s", msg);
     px_reply_error(r, &err);
-    *bad = 1;
 }
 
 /* Members not in allowed, reported with the field name prefix + key. */
-static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *const *allowed,
-                        int *bad)
+static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *const *allowed)
 {
     const char *key;
     json_t *v;
@@ -44,7 +45,7 @@ static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *
             snprintf(field, sizeof(field), "%s%.60s", prefix, key);
             px_utf8_scrub(field); /* the name may be cut inside a character */
             snprintf(msg, sizeof(msg), "unknown field \"%s\"", field);
-            px_reply_field(r, field, "unknown_field", msg, bad);
+            px_reply_field(r, field, "unknown_field", msg);
             return -1;
         }
     }
@@ -53,8 +54,7 @@ static int only_allowed(px_req *r, json_t *obj, const char *prefix, const char *
 
 int px_json_only(px_req *r, json_t *obj, const char *const *allowed)
 {
-    int bad = 0;
-    return only_allowed(r, obj, "", allowed, &bad);
+    return only_allowed(r, obj, "", allowed);
 }
 
 /* The member name of obj (NULL when obj is NULL or the member absent or null). */
@@ -75,10 +75,9 @@ static int c_string(json_t *v)
     return strlen(json_string_value(v)) == json_string_length(v);
 }
 
-const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
-                        int *bad)
+const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required)
 {
-    if (*bad)
+    if (px_req_answered(r))
         return NULL;
     json_t *v = member(obj, name);
     int present = obj && json_object_get(obj, name); /* null counts as given, and wrong */
@@ -98,35 +97,35 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
     }
     char msg[200];
     snprintf(msg, sizeof(msg), "%s %s", name, problem);
-    px_reply_field(r, name, present ? "invalid_value" : "required", msg, bad);
+    px_reply_field(r, name, present ? "invalid_value" : "required", msg);
     return NULL;
 }
 
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
-                      long long dflt, int required, int *bad)
+                      long long dflt, int required)
 {
-    if (*bad)
+    if (px_req_answered(r))
         return dflt;
     json_t *v = member(obj, name);
     char msg[200];
     if (!v) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg, bad);
+            px_reply_field(r, name, "required", msg);
         }
         return dflt;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
         snprintf(msg, sizeof(msg), "%s must be an integer from %lld to %lld", name, min, max);
-        px_reply_field(r, name, "invalid_value", msg, bad);
+        px_reply_field(r, name, "invalid_value", msg);
         return dflt;
     }
     return json_integer_value(v);
 }
 
-int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad)
+int px_json_bool(px_req *r, json_t *obj, const char *name)
 {
-    if (*bad)
+    if (px_req_answered(r))
         return 0;
     json_t *v = member(obj, name);
     if (!v)
@@ -135,36 +134,35 @@ int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad)
         return json_is_true(v);
     char msg[96];
     snprintf(msg, sizeof(msg), "%s must be true or false", name);
-    px_reply_field(r, name, "invalid_type", msg, bad);
+    px_reply_field(r, name, "invalid_type", msg);
     return 0;
 }
 
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
-                               size_t max_items, int required, int *n, int *bad)
+                               size_t max_items, int required, int *n)
 {
     *n = 0;
-    if (*bad)
+    if (px_req_answered(r))
         return NULL;
     json_t *v = member(obj, name);
     char msg[200], field[96];
     if (!v) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg, bad);
+            px_reply_field(r, name, "required", msg);
         }
         return NULL;
     }
     if (!json_is_array(v) || json_array_size(v) > max_items) {
         snprintf(msg, sizeof(msg), "%s must be an array of at most %zu strings", name,
                  max_items);
-        px_reply_field(r, name, "invalid_value", msg, bad);
+        px_reply_field(r, name, "invalid_value", msg);
         return NULL;
     }
     size_t count = json_array_size(v);
     const char **out = calloc(count ? count : 1, sizeof(char *));
     if (!out) {
         px_reply_oom(r);
-        *bad = 1;
         return NULL;
     }
     for (size_t i = 0; i < count; i++) {
@@ -174,7 +172,7 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
             snprintf(field, sizeof(field), "%s[%zu]", name, i);
             snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field,
                      max);
-            px_reply_field(r, field, "invalid_value", msg, bad);
+            px_reply_field(r, field, "invalid_value", msg);
             free(out);
             return NULL;
         }
@@ -194,24 +192,23 @@ static void item_detail(json_t *details, const char *name, size_t i, const char 
                                              "field", field, "code", code, "message", message));
 }
 
-const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n,
-                           int *bad)
+const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n)
 {
     *n = 0;
-    if (*bad)
+    if (px_req_answered(r))
         return NULL;
     json_t *v = member(obj, name);
     char msg[160];
     if (!v) {
         if (required) {
             snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg, bad);
+            px_reply_field(r, name, "required", msg);
         }
         return NULL;
     }
     if (!json_is_array(v)) {
         snprintf(msg, sizeof(msg), "%s must be an array of strings", name);
-        px_reply_field(r, name, "invalid_type", msg, bad);
+        px_reply_field(r, name, "invalid_type", msg);
         return NULL;
     }
     size_t count = json_array_size(v);
@@ -221,7 +218,6 @@ const char **px_json_items(px_req *r, json_t *obj, const char *name, int require
         free(out);
         json_decref(details);
         px_reply_oom(r);
-        *bad = 1;
         return NULL;
     }
     for (size_t i = 0; i < count; i++) {
@@ -240,7 +236,6 @@ const char **px_json_items(px_req *r, json_t *obj, const char *name, int require
                    json_array_size(details), count, name);
         px_reply_error_items(r, &err, details);
         free(out);
-        *bad = 1;
         return NULL;
     }
     json_decref(details);
@@ -248,10 +243,9 @@ const char **px_json_items(px_req *r, json_t *obj, const char *name, int require
     return out;
 }
 
-json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed,
-                       int *bad)
+json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed)
 {
-    if (*bad)
+    if (px_req_answered(r))
         return NULL;
     json_t *v = member(obj, name);
     if (!v)
@@ -259,19 +253,19 @@ json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *con
     if (!json_is_object(v)) {
         char msg[160];
         snprintf(msg, sizeof(msg), "%s must be an object", name);
-        px_reply_field(r, name, "invalid_value", msg, bad);
+        px_reply_field(r, name, "invalid_value", msg);
         return NULL;
     }
     char prefix[72];
     snprintf(prefix, sizeof(prefix), "%.60s.", name);
-    return only_allowed(r, v, prefix, allowed, bad) == 0 ? v : NULL;
+    return only_allowed(r, v, prefix, allowed) == 0 ? v : NULL;
 }
 
 const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const char *name,
-                               size_t max, int *bad)
+                               size_t max)
 {
     json_t *v = member(obj, name);
-    if (*bad || !v)
+    if (px_req_answered(r) || !v)
         return NULL;
     if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
         c_string(v))
@@ -279,21 +273,21 @@ const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const
     char msg[200], field[96];
     snprintf(field, sizeof(field), "%s.%s", parent, name);
     snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field, max);
-    px_reply_field(r, field, "invalid_value", msg, bad);
+    px_reply_field(r, field, "invalid_value", msg);
     return NULL;
 }
 
 int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
-                       int max, int *bad)
+                       int max)
 {
     json_t *v = member(obj, name);
-    if (*bad || !v)
+    if (px_req_answered(r) || !v)
         return 0;
     if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
         return (int)json_integer_value(v);
     char msg[200], field[96];
     snprintf(field, sizeof(field), "%s.%s", parent, name);
     snprintf(msg, sizeof(msg), "%s must be an integer from %d to %d", field, min, max);
-    px_reply_field(r, field, "invalid_value", msg, bad);
+    px_reply_field(r, field, "invalid_value", msg);
     return 0;
 }

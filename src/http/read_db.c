@@ -8,6 +8,8 @@ typedef px_rc (*fence_fn)(px_db *primary, uint64_t *lsn, px_err *err);
 static px_db *read_db(px_req *r, fence_fn fence_of, px_err *err)
 {
     px_err_clear(err);
+    if (px_req_answered(r))
+        return NULL;
     if (r->rdb)
         return r->rdb;
     /* A test key's request reads the sandbox, where its authentication put the primary's

@@ -9,7 +9,7 @@
 
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len)
 {
-    if (r->response) /* first answer wins; a handler never answers twice */
+    if (r->response) /* the last answer is sent (a handler answers once: px_req_answered) */
         MHD_destroy_response(r->response);
     r->response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (content_type) /* NULL: an answer without content (204) */
@@ -218,8 +218,15 @@ void px_reply_oom(px_req *r)
     px_reply_error(r, &err);
 }
 
+int px_req_answered(const px_req *r)
+{
+    return r->status != 0;
+}
+
 px_db *px_req_db(px_req *r)
 {
+    if (px_req_answered(r)) /* a reader refused the input: nothing more is done */
+        return NULL;
     if (r->db)
         return r->db;
     px_err err;

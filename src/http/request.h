@@ -105,12 +105,14 @@ void px__budget_give(px_body_budget *b, size_t n);
 /* The bytes a body buffer allocates to hold need bytes (px_buf's growth). */
 size_t px__body_cap(size_t need);
 
-/* The request's database connection (acquired lazily); NULL with a 503 queued. */
+/* The request's database connection (acquired lazily); NULL when the request is answered:
+ * before (a reader of its body or query refused it, px_req_answered) or now (503). So a
+ * handler reads its inputs in a row and asks for the database once, with no check between. */
 px_db *px_req_db(px_req *r);
 /* The connection of a read that need not see this request's own writes (verification, pack
  * reads, EPCIS queries): a standby that has replayed every commit answered before the request
  * began, or the primary (no standby configured, or none caught up in time), err cleared; NULL
- * with a 503 queued. Released when the request ends (read_db.c). */
+ * when the request is answered (as px_req_db). Released when the request ends (read_db.c). */
 px_db *px_req_read_db(px_req *r, px_err *err);
 /* The same for a read that needs to see only durable commits (every write but the
  * verification's own scans, which commit without waiting for the WAL flush): fenced at the
@@ -150,8 +152,7 @@ int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out,
                       const char *content_type);
 /* The media type of a rendered symbol or label: PNG or SVG. */
 const char *px_image_type(int png);
-/* The request's database connection with err cleared; NULL when the request is already
- * answered (503). */
+/* px_req_db with err cleared. */
 px_db *px_req_begin(px_req *r, px_err *err);
 /* 1 when a request of the resolver asks for the verification page (resolver_page.c). */
 int px__resolver_wants_page(px_req *r);
@@ -185,49 +186,51 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie);
 
 /* ---- JSON body readers (json_in.c): sticky, 422 with the field on a bad member ---------- */
 
-/* A 422 validation_error about one field (code, message); sets *bad. */
-void px_reply_field(px_req *r, const char *field, const char *code, const char *msg, int *bad);
+/* 1 once r has its answer (an error or a result): the JSON readers then read nothing more and
+ * px_req_db hands out no database. */
+int px_req_answered(const px_req *r);
+
+/* A 422 validation_error about one field (code, message); nothing when r is answered already
+ * (the first refusal is the one told). */
+void px_reply_field(px_req *r, const char *field, const char *code, const char *msg);
 /* The same with a printf message: a limit in the message is the constant the check uses, so
  * the two cannot drift apart. */
-void px_reply_fieldf(px_req *r, const char *field, const char *code, int *bad, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void px_reply_fieldf(px_req *r, const char *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Rejects members of obj not in the NULL-terminated list (docs/api.md: unknown fields -> 422).
  * Replies and returns -1 on failure. */
 int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
 /* String member of 1..max bytes (NULL when absent or null); required: absent is 422. */
-const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required,
-                        int *bad);
+const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required);
 
-/* Integer member in [min,max]; absent -> dflt (or 422 when required). Replies 422 and sets
- * *bad when present but not an integer in range. */
+/* Integer member in [min,max]; absent -> dflt (or 422 when required). Replies 422 when present
+ * but not an integer in range. */
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
-                      long long dflt, int required, int *bad);
+                      long long dflt, int required);
 /* Array of strings (each 1..max bytes, at most max_items); NULL when absent. On error replies
- * 422 and sets *bad. The returned vector (malloc'd, caller frees; strings borrowed from obj)
+ * 422. The returned vector (malloc'd, caller frees; strings borrowed from obj)
  * has *n entries. */
 const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t max,
-                               size_t max_items, int required, int *n, int *bad);
+                               size_t max_items, int required, int *n);
 /* 1 when obj has member name with a value other than null (docs/api.md: an optional member
  * set to null counts as absent). */
 int px_json_present(json_t *obj, const char *name);
 /* Boolean member; absent or null is 0. */
-int px_json_bool(px_req *r, json_t *obj, const char *name, int *bad);
+int px_json_bool(px_req *r, json_t *obj, const char *name);
 /* Array of strings whose content rules are the use case's (set 82, length, duplicates): every
  * item that is not a string is reported with its index in one 422. malloc'd vector (strings
  * borrowed), NULL with *n = 0 when absent and optional. */
-const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n,
-                           int *bad);
+const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n);
 /* Nested object member name with only the allowed members (NULL when absent or null); an
  * unknown member is 422 with its dotted name. */
-json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed,
-                       int *bad);
+json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed);
 /* Members of a nested object (obj may be NULL), named parent.name in errors: a string of
  * 1..max bytes (NULL when absent), an integer in [min, max] (0 when absent). */
 const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const char *name,
-                               size_t max, int *bad);
+                               size_t max);
 int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
-                       int max, int *bad);
+                       int max);
 
 /* The HTTP status for an error (status_map.c). */
 int px_http_status(const px_err *err);

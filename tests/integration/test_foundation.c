@@ -165,6 +165,33 @@ static void test_foundation__malformed_json(void **state)
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 }
 
+/* A body with several bad members is answered once, about the first one read (docs/api.md
+ * "Errors"): a later check of the handler's own (a key's mode, a release's transaction) does not
+ * replace that answer, and nothing is written. */
+static void test_foundation__first_refusal_is_the_answer(void **state)
+{
+    fixture *f = *state;
+    long long before = px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
+                                             "(SELECT count(*) FROM audit_log)");
+    /* label (a number) is read before mode (not live or test) is checked */
+    px_test_expect_field(&f->env, "POST", "/v1/keys", f->admin_key,
+                         "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\","
+                         "\"label\":7,\"mode\":\"x\"}",
+                         "label", "invalid_value");
+    /* dry_run (not a boolean) is read before the transaction's missing id is looked for */
+    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah_key,
+                         "{\"gtin\":\"09506000134352\",\"batch\":\"L1\",\"market\":\"US\","
+                         "\"transaction\":{\"type\":\"po\"},\"dry_run\":\"yes\"}",
+                         "dry_run", "invalid_type");
+    /* the first of two members that cannot be null (an endpoint that does not exist: the
+     * body is refused before the endpoint is looked up) */
+    px_test_expect_field(&f->env, "PATCH", "/v1/regulator-endpoints/00000000-0000-4000-8000-000000000000",
+                         f->mah_key, "{\"url\":null,\"format\":null}", "url", "invalid_value");
+    assert_int_equal(px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
+                                           "(SELECT count(*) FROM audit_log)"),
+                     before);
+}
+
 static void test_foundation__body_over_cap(void **state)
 {
     fixture *f = *state;
