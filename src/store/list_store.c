@@ -1,5 +1,4 @@
 /* Keyset pages of the object lists (list_store.h). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,22 +8,11 @@
 
 #define TS(col) PX__SQL_ISO(col)
 
-/* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo, $4 the cursor (the last row's id;
- * NULL: first page), $5 limit; the jobs' query also $6, the status asked for (NULL: any).
- * A filter (PAGE_WHERE) applies to the page, not to the cursor's lookup: the last job of a
- * page that changed status since is still where the next page starts. Keyset
- * paging on (created_at, id), newest first, as GET /v1/reports: the cursor row's own key is read
- * back, so the comparison is exact. The cursor row is looked up among the rows the caller may see
- * (the same query, inlined twice by PostgreSQL), so another tenant's id gives an empty page, never
- * "this caller's rows older than that row", which would tell that the id exists and when it was
- * made. Each visible-rows query has the row's raw created_at as `at` after the columns list_row
- * reads (the jobs' query then its status, for its filter).
- */
-#define PAGE_WHERE(visible, filter)                                                                \
-    "WITH v AS NOT MATERIALIZED (" visible ") SELECT * FROM v WHERE (" filter ") AND "             \
-    "($4::uuid IS NULL OR (v.at, v.id) < (SELECT k.at, k.id FROM v k WHERE k.id = $4::uuid)) "     \
-    "ORDER BY v.at DESC, v.id DESC LIMIT $5::bigint"
-#define PAGE(visible) PAGE_WHERE(visible, "true")
+/* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo; then the jobs' query has $4, the
+ * status asked for (NULL: any); then the cursor and the limit (px__page). Each visible-rows
+ * query has the row's raw created_at as `at` after the columns list_row reads (the jobs' query
+ * then its status, for its filter). The page and its cursor are PX__PAGE's. */
+#define PAGE(visible) PX__PAGE(visible, "true", "$4", "$5")
 
 /* The CMO ($1) is actively partnered on GTIN g (px_svc_product_access's rule, as SQL). */
 #define CMO_PARTNERED(g)                                                                    \
@@ -48,7 +36,7 @@ static const char *const k_sql[] = {
     /* As px_svc_job_get: the job's creator, its tenant, or the organization it allocates to;
      * for a CMO, only while it is actively partnered on the job's product (a job of an
      * allocation or an export names one). */
-    [PX_LIST_JOBS] = PAGE_WHERE(
+    [PX_LIST_JOBS] = PX__PAGE(
         "SELECT j.id, " TS("j.created_at") ", j.org_id, "
                                            "coalesce(j.tenant_id::text, ''), '', '', '', '', "
                                            "j.total, 0, 0, 0, false, '', j.created_at AS at, "
@@ -61,7 +49,7 @@ static const char *const k_sql[] = {
                                            "WHERE a.job_id = j.id UNION ALL "
                                            "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
                                            "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
-        "$6::text IS NULL OR v.status = $6::text"),
+        "$4::text IS NULL OR v.status = $4::text", "$5", "$6"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only
      * while actively partnered on the product. */
     [PX_LIST_EXPORTS] = PAGE("SELECT e.id, " TS(
@@ -115,12 +103,9 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
 {
     if ((int)kind < 0 || kind > PX_LIST_SSCC_ALLOCATIONS)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {
-        scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f", px__nz(after_id), lim,
-        scope->status};
-    PGresult *r = px__exec(db, k_sql[kind], kind == PX_LIST_JOBS ? 6 : 5, p, err);
+    const char *p[] = {scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f",
+                       scope->status};
+    PGresult *r = px__page(db, k_sql[kind], p, kind == PX_LIST_JOBS ? 4 : 3, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_list_row, list_row, fn, ctx);

@@ -890,19 +890,15 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
                            const char *state, const char *market, const char *after_id,
                            long limit, px_report_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, scope_market, state, market, px__nz(after_id), lim};
-    /* Keyset paging on (created_at, id), newest first; the cursor is the last report's id. */
-    PGresult *r = px__exec(
+    const char *p[] = {tenant_id, scope_market, state, market};
+    /* Visible: the tenant's (or, for a regulator, its market's); the filter: state and market. */
+    PGresult *r = px__page(
         db,
-        "SELECT " REPORT_COLS " FROM report r WHERE ($1::text IS NULL OR r.tenant_id = $1::uuid) "
-        "AND ($2::text IS NULL OR r.market = $2) AND ($3::text IS NULL OR r.state = $3) "
-        "AND ($4::text IS NULL OR r.market = $4) AND ($5::text IS NULL OR "
-        "(r.created_at, r.id) < (SELECT a.created_at, a.id FROM report a WHERE a.id = "
-        "$5::uuid AND ($1::text IS NULL OR a.tenant_id = $1::uuid) AND ($2::text IS NULL OR "
-        "a.market = $2))) ORDER BY r.created_at DESC, r.id DESC LIMIT $6::bigint",
-        6, p, err);
+        PX__PAGE("SELECT " REPORT_COLS ", r.created_at AS at FROM report r WHERE ($1::text IS "
+                 "NULL OR r.tenant_id = $1::uuid) AND ($2::text IS NULL OR r.market = $2)",
+                 "($3::text IS NULL OR v.state = $3) AND ($4::text IS NULL OR v.market = $4)", "$5",
+                 "$6"),
+        p, 4, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_report, report_row, fn, ctx);

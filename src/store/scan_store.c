@@ -452,17 +452,12 @@ static void alert_row(px_alert *a, const PGresult *r, int i)
 px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
                            const char *after_id, long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, state, px__nz(after_id), lim};
-    PGresult *r = px__exec(
-        db,
-        "SELECT " ALERT_COLS " FROM clone_alert a WHERE a.tenant_id = $1::uuid AND "
-        "($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR (a.opened_at, a.id) < "
-        "(SELECT k.opened_at, k.id FROM clone_alert k WHERE k.id = $3::uuid AND k.tenant_id = "
-        "$1::uuid)) "
-        "ORDER BY a.opened_at DESC, a.id DESC LIMIT $4::bigint",
-        4, p, err);
+    const char *p[] = {tenant_id, state};
+    PGresult *r = px__page(db,
+                           PX__PAGE("SELECT " ALERT_COLS ", a.opened_at AS at FROM clone_alert a "
+                                    "WHERE a.tenant_id = $1::uuid",
+                                    "$2::text IS NULL OR v.state = $2", "$3", "$4"),
+                           p, 2, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_alert, alert_row, fn, ctx);

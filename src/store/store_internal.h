@@ -90,6 +90,24 @@ px_rc px__copy_text(px_buf *b, const char *s);
 /* The value of row r, column c ("" for NULL). */
 const char *px__val(const PGresult *res, int r, int c);
 
+/* Keyset paging, newest first, as every list of the API pages (docs/api.md "Paging"): the rows
+ * of visible (a query of the rows the caller may see, each with its `id` and its raw time as
+ * `at`) that pass filter, after the cursor row (CURSOR: the "$N" of the last row's id, NULL on
+ * the first page), at most LIMIT ("$N") of them. The cursor row is looked up among the visible
+ * rows, not the filtered ones: the last row of a page that no longer passes the filter (a job
+ * that changed status since) is still where the next page starts, and another tenant's id gives
+ * an empty page, never "this caller's rows older than that row" (which would tell that the id
+ * exists and when it was made). Its row's own key is read back, so the comparison is exact.
+ * PostgreSQL inlines visible at both uses (NOT MATERIALIZED). */
+#define PX__PAGE(visible, filter, CURSOR, LIMIT)                                                   \
+    "WITH v AS NOT MATERIALIZED (" visible ") SELECT * FROM v WHERE (" filter ") AND (" CURSOR     \
+    "::uuid IS NULL OR (v.at, v.id) < (SELECT k.at, k.id FROM v k WHERE k.id = " CURSOR            \
+    "::uuid)) ORDER BY v.at DESC, v.id DESC LIMIT " LIMIT "::bigint"
+/* Runs a PX__PAGE statement: params are its first n parameters (at most 8), the cursor (after_id,
+ * "" or NULL: the first page) and the limit follow as $n+1 and $n+2. */
+PGresult *px__page(px_db *db, const char *sql, const char *const *params, int n,
+                   const char *after_id, long limit, px_err *err);
+
 /* The loop of every "each" read: maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and
  * hands it to fn(ctx, &value) until fn returns non-zero (the caller's stop); then clears r. */
 #define PX__EACH_ROW(r, TYPE, ROW, fn, ctx)                                                        \

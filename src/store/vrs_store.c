@@ -96,24 +96,22 @@ static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
 px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, const char *after_id,
                             long limit, px_vrs_log_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {org_id, as_requester ? "t" : "f", px__nz(after_id), lim};
-    /* Keyset paging on (at, id), newest first, as every list (docs/api.md "Paging"). */
-    PGresult *r = px__exec(
+    const char *p[] = {org_id, as_requester ? "t" : "f"};
+    PGresult *r = px__page(
         db,
-        "SELECT v.id, " PX__SQL_ISO("v.at") ", "
-        "v.kind, v.requester_id, v.key_id, v.req_gln, v.responder_gln, v.gtin, "
-        "coalesce(v.lot, ''), coalesce(v.serial, ''), coalesce(v.exp, ''), v.context, "
-        "coalesce(v.corr_uuid, ''), v.verified, coalesce(v.failure_reason, ''), "
-        "coalesce(v.additional_info, '') FROM vrs_request v WHERE (($2::bool AND "
-        "v.requester_id = $1::uuid) OR (NOT $2::bool AND v.tenant_id = $1::uuid)) AND ($3::uuid IS "
-        "NULL OR "
-        "(v.at, v.id) < (SELECT k.at, k.id FROM vrs_request k WHERE k.id = $3::uuid AND "
-        "(($2::bool AND k.requester_id = $1::uuid) OR (NOT $2::bool AND k.tenant_id = "
-        "$1::uuid)))) "
-        "ORDER BY v.at DESC, v.id DESC LIMIT $4::bigint",
-        4, p, err);
+        PX__PAGE(
+            "SELECT q.id, " PX__SQL_ISO(
+                "q.at") ", q.kind, q.requester_id, q.key_id, "
+                        "q.req_gln, q.responder_gln, q.gtin, coalesce(q.lot, ''), "
+                        "coalesce(q.serial, ''), "
+                        "coalesce(q.exp, ''), q.context, coalesce(q.corr_uuid, ''), q.verified, "
+                        "coalesce(q.failure_reason, ''), coalesce(q.additional_info, ''), q.at "
+                        "FROM "
+                        "vrs_request q WHERE ($2::bool AND q.requester_id = $1::uuid) OR (NOT "
+                        "$2::bool "
+                        "AND q.tenant_id = $1::uuid)",
+            "true", "$3", "$4"),
+        p, 2, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_vrs_log_row, log_row, fn, ctx);

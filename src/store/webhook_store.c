@@ -179,18 +179,11 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
                                        long limit, px_webhook_delivery_fn fn, void *ctx,
                                        px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {tenant_id, px__nz(after_id), lim};
-    /* Keyset paging, newest first, on (created_at, id); the cursor is the last row's id. */
-    PGresult *r = px__exec(
-        db,
-        "SELECT " DELIVERY_COLS " FROM webhook_delivery d WHERE d.tenant_id = $1::uuid AND "
-        "($2::uuid IS NULL OR (d.created_at, d.id) < (SELECT k.created_at, k.id FROM "
-        "webhook_delivery k WHERE k.id = $2::uuid AND k.tenant_id = $1::uuid)) ORDER BY "
-        "d.created_at DESC, d.id DESC "
-        "LIMIT $3::bigint",
-        3, p, err);
+    PGresult *r = px__page(db,
+                           PX__PAGE("SELECT " DELIVERY_COLS ", d.created_at AS at FROM "
+                                    "webhook_delivery d WHERE d.tenant_id = $1::uuid",
+                                    "true", "$2", "$3"),
+                           &tenant_id, 1, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);

@@ -311,6 +311,42 @@ static void test_report_preconditions__status_changes_reported(void **state)
     }
 }
 
+/* The report ids GET base (a first page, &after= follows) lists, page after page, are the
+ * MAH's reports where cond holds, newest first. */
+static void reports_walk(fixture *f, const char *base, const char *cond)
+{
+    char want[4096], got[4096] = "", sql[512], path[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(string_agg(id::text, ',' ORDER BY created_at DESC, id DESC), '') "
+             "FROM report WHERE tenant_id = '%s' AND %s",
+             f->mah_org, cond);
+    px_sql_text(&f->env, sql, want, sizeof(want));
+    snprintf(path, sizeof(path), "%s", base);
+    int pages = 0;
+    for (;;) {
+        json_t *page = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(page, "items"), i, it)
+        {
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof(got) - len, "%s%s", len ? "," : "",
+                     px_test_str(it, "report_id"));
+        }
+        pages++;
+        int more = px_test_next_page(page, base, path, sizeof(path));
+        json_decref(page);
+        if (!more)
+            break;
+        if (pages > 100)
+            fail_msg("%s: paging does not end", base);
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("%s\n got  %s\n want %s", base, got, want);
+    if (strchr(want, ',') && pages < 2)
+        fail_msg("%s: several reports in one page of one", base);
+}
+
 static void test_report_preconditions__failed_listed_counted_logged_retried(void **state)
 {
     fixture *f = *state;
@@ -382,6 +418,10 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     l = px_test_call(&f->env, "GET", "/v1/reports?first=1", f->mah_key, NULL, 200);
     assert_true(json_is_true(json_object_get(l, "has_next_page")));
     json_decref(l);
+    /* Pages of one, newest first, each list whole and in order, filtered or not (the
+     * filter applies to the page, the cursor is looked up among all the caller's reports). */
+    reports_walk(f, "/v1/reports?first=1", "true");
+    reports_walk(f, "/v1/reports?first=1&state=dead", "state = 'dead'");
 }
 
 /* A recall tells the markets of the packs it recalls, no other: a pack of the batch released
