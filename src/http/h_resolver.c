@@ -21,7 +21,7 @@
 
 /* Besides RFC 3986 §2.3 unreserved characters, the sub-delimiters a path or value may carry
  * as they are (§3.3 pchar); '%' stays in text the server left escaped ("%2F", "%25":
- * server.c unescape), never in a decoded value (a lot "AB%41" is sent as AB%2541); '/', '=',
+ * query.c px__unescape), never in a decoded value (a lot "AB%41" is sent as AB%2541); '/', '=',
  * '&' and '+' only outside a query value. */
 #define KEEP_PCHAR "!$'()*,;:@"
 

@@ -236,36 +236,6 @@ px_db *px_req_db(px_req *r)
     return r->db;
 }
 
-struct px_query_value {
-    struct px_query_value *next;
-    char s[];
-};
-
-const char *px_req_query(px_req *r, const char *name)
-{
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-    if (!v || !strchr(v, '%'))
-        return v;
-    size_t len = strlen(v);
-    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
-    if (!q)
-        return NULL;
-    memcpy(q->s, v, len + 1);
-    px__decode_slashes(q->s);
-    q->next = r->query;
-    r->query = q;
-    return q->s;
-}
-
-void px__req_query_free(px_req *r)
-{
-    while (r->query) {
-        struct px_query_value *next = r->query->next;
-        free(r->query);
-        r->query = next;
-    }
-}
-
 const char *px_req_param(px_req *r, int i)
 {
     return i < r->nparams ? r->params[i] : "";

@@ -119,13 +119,23 @@ px_db *px_req_read_db(px_req *r, px_err *err);
  * primary's flush position, which a standby reaches without waiting for those scans. */
 px_db *px_req_read_db_durable(px_req *r, px_err *err);
 void px_req_read_release(px_req *r);
-/* Finishes decoding a value the server's unescape left with "%2F"/"%25" in place. */
+/* ---- the query string and the path's escapes (query.c) ---------------------------- */
+
+/* libmicrohttpd's unescape callback: the path and query percent-decoded but for "%2F" and
+ * "%25", which px__decode_slashes decodes in each value once the path is split. */
+size_t px__unescape(void *cls, struct MHD_Connection *c, char *s);
+/* Finishes decoding a value px__unescape left with "%2F"/"%25" in place. */
 void px__decode_slashes(char *s);
 /* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
  * out of memory). */
 const char *px_req_query(px_req *r, const char *name);
 /* Frees the values px_req_query decoded (the request's end, server.c). */
 void px__req_query_free(px_req *r);
+/* Refuses (400, queued; returns 1) a query whose names or values are not UTF-8 and, on a route
+ * rt that lists its query names (routes.def; NULL: no route), a name it does not take or one
+ * given twice. */
+int px__query_refused(px_req *r, const px_route *rt);
+
 /* Path parameter i (0-based). */
 const char *px_req_param(px_req *r, int i);
 

@@ -1,0 +1,160 @@
+/* The query string and the path's escapes: libmicrohttpd's unescape callback, the values a
+ * handler reads (px_req_query) and the refusal of a query a route does not take. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "px_crypto.h"
+#include "px_str.h"
+#include "request.h"
+
+/* Percent-decoding of the path and query (RFC 3986 §2.1), except "%2F" and "%25": a serial may
+ * contain '/' (GS1 character set 82), so an escaped slash must stay inside its path segment
+ * until the router has split the path; "%25" stays too so that the second, per-value decoding
+ * (px__decode_slashes) is unambiguous. "%00" is left as is: no value may contain NUL. */
+size_t px__unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = px_hexval((unsigned char)p[1])) >= 0 &&
+            (lo = px_hexval((unsigned char)p[2])) >= 0) {
+            int v = hi * 16 + lo;
+            if (v != '/' && v != '%' && v != 0) {
+                *w++ = (char)v;
+                p += 2;
+                continue;
+            }
+        }
+        *w++ = *p;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+void px__decode_slashes(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '%' && p[1] == '2' && (p[2] == 'F' || p[2] == 'f' || p[2] == '5')) {
+            *w++ = p[2] == '5' ? '%' : '/';
+            p += 2;
+            continue;
+        }
+        *w++ = *p;
+    }
+    *w = '\0';
+}
+
+/* What px__query_refused looks for: a name or value that is not UTF-8, and, on a route whose
+ * query names are listed (routes.def), a name it does not take or one given twice. */
+typedef struct query_check {
+    const px_route *rt; /* NULL: no route (the resolver's other forms), UTF-8 only */
+    uint64_t seen;      /* a bit per listed name given so far */
+    const char *bad;
+    const char *why;
+} query_check;
+
+static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    query_check *q = cls;
+    if (!px_utf8_valid(key) || (value && !px_utf8_valid(value))) {
+        q->bad = px_utf8_valid(key) ? key : "";
+        q->why = "is not UTF-8";
+        return MHD_NO;
+    }
+    /* An empty pair ("a=1&&b=2", a trailing "&") names nothing and is skipped, as the URL
+     * Standard's application/x-www-form-urlencoded parser skips it; a value without a name
+     * ("=1") is refused on a route that lists its names. */
+    if (!*key && (!value || !*value))
+        return MHD_YES;
+    if (!q->rt || q->rt->query == PX_QUERY_ANY)
+        return MHD_YES;
+    if (!*key) {
+        q->bad = "";
+        q->why = "has no name";
+        return MHD_NO;
+    }
+    int i = px_route_query_index(q->rt, key);
+    if (i < 0 || i >= 64) {
+        q->bad = key;
+        q->why = "is not one this route takes (schemas/openapi.yaml lists them)";
+        return MHD_NO;
+    }
+    if (q->seen & ((uint64_t)1 << i)) {
+        q->bad = key;
+        q->why = "is given more than once";
+        return MHD_NO;
+    }
+    q->seen |= (uint64_t)1 << i;
+    return MHD_YES;
+}
+
+/* Every value from the URL is well-formed UTF-8 before any handler reads it (docs/api.md
+ * "Conventions"): percent-decoding may give any byte, and a text that is not UTF-8 is nothing
+ * packid stores (a path names no object: 404, checked before routing, so the resolver's
+ * paths too) and no parameter it takes (400). A route answers only the query it takes: a
+ * name it does not know (a typo of a filter would list everything) or one given twice (which
+ * one counts?) is refused, not ignored. 1 when a refusal was queued. */
+int px__query_refused(px_req *r, const px_route *rt)
+{
+    query_check q = {.rt = rt};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each, &q);
+    if (!q.bad)
+        return 0;
+    if (rt && strncmp(rt->pattern, "/epcis/", 7) == 0) {
+        /* The EPCIS 2.0 binding's routes answer in its problem shape (DOMAIN-2.md §14.5), as
+         * its query routes refuse an unknown parameter themselves. */
+        char detail[200];
+        snprintf(detail, sizeof(detail), "query parameter '%.64s' %s", q.bad, q.why);
+        px_utf8_scrub(detail);
+        px_reply_problem(r, 400, "epcisException:QueryParameterException",
+                         "Invalid query parameter", detail);
+        return 1;
+    }
+    px_err err;
+    /* A parameter without a name, or whose name is not UTF-8, is named by field "query". */
+    if (*q.bad)
+        px_err_set_field(&err, PX_EINVALID, "bad_request", q.bad, "query parameter '%.64s' %s",
+                         q.bad, q.why);
+    else
+        px_err_set_field(&err, PX_EINVALID, "bad_request", "query", "a query parameter %s", q.why);
+    px_reply_error(r, &err);
+    return 1;
+}
+
+struct px_query_value {
+    struct px_query_value *next;
+    char s[];
+};
+
+const char *px_req_query(px_req *r, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (!v || !strchr(v, '%'))
+        return v;
+    size_t len = strlen(v);
+    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
+    if (!q)
+        return NULL;
+    memcpy(q->s, v, len + 1);
+    px__decode_slashes(q->s);
+    q->next = r->query;
+    r->query = q;
+    return q->s;
+}
+
+void px__req_query_free(px_req *r)
+{
+    while (r->query) {
+        struct px_query_value *next = r->query->next;
+        free(r->query);
+        r->query = next;
+    }
+}
