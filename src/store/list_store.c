@@ -14,10 +14,8 @@
  * then its status, for its filter). The page and its cursor are PX__PAGE's. */
 #define PAGE(visible) PX__PAGE(visible, "true", "$4", "$5")
 
-/* The CMO ($1) is actively partnered on GTIN g (px_svc_product_access's rule, as SQL). */
-#define CMO_PARTNERED(g)                                                                    \
-    "EXISTS (SELECT 1 FROM partnership s JOIN partnership_product pp ON pp.partnership_id = " \
-    "s.id WHERE s.cmo_id = $1::uuid AND s.status = 'active' AND pp.gtin = " g ")"
+/* The CMO ($1) is actively partnered on GTIN g. */
+#define CMO_PARTNERED(g) PX__CMO_PARTNERED("$1::uuid", g)
 
 /* Every query names every parameter (PostgreSQL must learn each one's type); the scope is
  * always a MAH or a CMO (lists.c), so ($2 OR $3) only says so. Every query returns: id,

@@ -117,10 +117,9 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
     PGresult *r = px__exec(
         db,
         "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
-        "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL AND gtin IN "
-        "(SELECT pp.gtin FROM partnership_product pp JOIN partnership s ON s.id = "
-        "pp.partnership_id WHERE s.cmo_id = $2::uuid AND s.status = 'active'))) "
-        "ORDER BY gtin LIMIT $4::bigint",
+        "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
+        "AND " PX__CMO_PARTNERED("$2::uuid", "product.gtin") ")) "
+                                                             "ORDER BY gtin LIMIT $4::bigint",
         4, p, err);
     if (!r)
         return err->rc;

@@ -16,10 +16,7 @@
 /* ---- SSCC pools ------------------------------------------------------------------------ */
 
 /* The products org_id may use: its own, and those it is actively partnered on. */
-#define MAY_USE(p)                                                                                 \
-    "(" p ".mah_id = $1::uuid OR EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product "   \
-    "pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = $1::uuid AND ps.status = 'active' AND "     \
-    "pp.gtin = " p ".gtin))"
+#define MAY_USE(p) "(" p ".mah_id = $1::uuid OR " PX__CMO_PARTNERED("$1::uuid", p ".gtin") ")"
 
 /* The company prefixes org_id may use: those of its own products, and of the products it is
  * actively partnered on (DOMAIN-2.md §10.2: a CMO may build units with the MAH's SSCCs). */

@@ -90,6 +90,14 @@ px_rc px__copy_text(px_buf *b, const char *s);
 /* The value of row r, column c ("" for NULL). */
 const char *px__val(const PGresult *res, int r, int c);
 
+/* The CMO cmo is actively partnered on the product of GTIN gtin (both SQL expressions): the
+ * product access of px_svc_product_access (service/products.c) as SQL, for the reads that apply
+ * it to many rows at once. A partnership grants only its MAH's own products (partners.c checks
+ * each GTIN when it is granted), so the MAH need not be named. */
+#define PX__CMO_PARTNERED(cmo, gtin)                                                               \
+    "EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON pp.partnership_id = "     \
+    "ps.id WHERE ps.cmo_id = " cmo " AND ps.status = 'active' AND pp.gtin = " gtin ")"
+
 /* Keyset paging, newest first, as every list of the API pages (docs/api.md "Paging"): the rows
  * of visible (a query of the rows the caller may see, each with its `id` and its raw time as
  * `at`) that pass filter, after the cursor row (CURSOR: the "$N" of the last row's id, NULL on
