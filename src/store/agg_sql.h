@@ -6,13 +6,21 @@
  * only the packs it commissioned and the containers it holds, unreleased, on products it is
  * actively partnered on. child is the alias of the request's row (its sscc NULL for a pack),
  * s, p and x those of its serial, product and sscc rows; tenant and cmo the parameters. */
-#define PX_AGG_SEEN(child, tenant, cmo)                                                       \
-    "CASE WHEN " child ".sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = " tenant         \
-    "::uuid AND (" cmo "::uuid IS NULL OR (s.commissioned_by = " cmo "::uuid AND "            \
-    "s.released_at IS NULL AND EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product " \
-    "pp ON pp.partnership_id = ps.id WHERE ps.cmo_id = " cmo "::uuid AND ps.mah_id = "         \
-    "p.mah_id AND ps.status = 'active' AND pp.gtin = s.gtin))) ELSE x.sscc IS NOT NULL AND "  \
-    "x.tenant_id = " tenant "::uuid AND (" cmo "::uuid IS NULL OR (x.org_id = " cmo          \
-    "::uuid AND x.state <> 'released')) END"
+#define PX_AGG_SEEN(child, tenant, cmo)                                                            \
+    "CASE WHEN " child ".sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = " tenant              \
+    "::uuid AND (" cmo "::uuid IS NULL OR (s.commissioned_by = " cmo "::uuid AND "                 \
+    "s.released_at IS NULL AND " PX__CMO_PARTNERED(                                                \
+        cmo "::uuid", "s.gtin") ")) ELSE "                                                         \
+                                "x.sscc IS NOT NULL AND "                                          \
+                                "x.tenant_id = " tenant "::uuid AND (" cmo                         \
+                                "::uuid IS NULL OR (x.org_id = " cmo                               \
+                                "::uuid AND x.state <> 'released')) END"
+
+/* The recursive step of a walk up the containers, in a CTE a(s, d): the parent of each
+ * container reached, one deeper. A hierarchy is acyclic (REQ-AGG-3): the depth bound only
+ * guards against a damaged table. */
+#define PX_AGG_UP_STEP                                                                             \
+    "SELECT x.parent_sscc, a.d + 1 FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS "     \
+    "NOT NULL AND a.d < 64"
 
 #endif

@@ -35,18 +35,18 @@ static const char *const k_sql[] = {
      * for a CMO, only while it is actively partnered on the job's product (a job of an
      * allocation or an export names one). */
     [PX_LIST_JOBS] = PX__PAGE(
-        "SELECT j.id, " TS("j.created_at") ", j.org_id, "
-                                           "coalesce(j.tenant_id::text, ''), '', '', '', '', "
-                                           "j.total, 0, 0, 0, false, '', j.created_at AS at, "
-                                           "j.status FROM job j "
-                                           "WHERE ($2::bool OR $3::bool) AND (j.org_id = $1::uuid "
-                                           "OR j.tenant_id = $1::uuid OR EXISTS (SELECT 1 FROM "
-                                           "allocation a WHERE a.job_id = j.id AND a.org_id = "
-                                           "$1::uuid)) AND (NOT $3::bool OR NOT "
-                                           "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation a "
-                                           "WHERE a.job_id = j.id UNION ALL "
-                                           "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
-                                           "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
+        "SELECT j.id, " TS(
+            "j.created_at") ", j.org_id, "
+                            "coalesce(j.tenant_id::text, ''), '', '', '', '', "
+                            "j.total, 0, 0, 0, false, '', j.created_at AS at, "
+                            "j.status FROM job j "
+                            "WHERE ($2::bool OR $3::bool) AND " PX__JOB_VISIBLE(
+                                "$1::uuid") " AND (NOT $3::bool OR NOT "
+                                            "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation "
+                                            "a "
+                                            "WHERE a.job_id = j.id UNION ALL "
+                                            "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
+                                            "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
         "$4::text IS NULL OR v.status = $4::text", "$5", "$6"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only
      * while actively partnered on the product. */

@@ -149,12 +149,11 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
                        int all_orgs, px_err *err)
 {
     const char *p[] = {id, org_id, all_orgs ? "true" : "false"};
-    PGresult *r = px__exec(
-        db,
-        "SELECT " JOB_COLS " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR "
-        "j.org_id = nullif($2, '')::uuid OR j.tenant_id = nullif($2, '')::uuid OR EXISTS "
-        "(SELECT 1 FROM allocation a WHERE a.job_id = j.id AND a.org_id = nullif($2, '')::uuid))",
-        3, p, err);
+    PGresult *r = px__exec(db,
+                           "SELECT " JOB_COLS
+                           " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR " PX__JOB_VISIBLE(
+                               "nullif($2, '')::uuid") ")",
+                           3, p, err);
     px_rc rc = px__one(r, err, "not_found", "job %s not found", id);
     if (rc == PX_OK)
         job_row(out, r, 0);

@@ -363,11 +363,9 @@ static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, cha
     return PX_OK;
 }
 
-/* The containers above $1 (a container's parent first), bounded: a hierarchy is acyclic
- * (REQ-AGG-3), the depth limit only guards against a damaged table. */
+/* The containers above $1 (a container's parent first). */
 #define ANCESTORS_OF(start)                                                                        \
-    "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL SELECT x.parent_sscc, a.d + 1 "      \
-    "FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS NOT NULL AND a.d < 64) "            \
+    "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL " PX_AGG_UP_STEP ") "                \
     "SELECT s FROM a WHERE s IS NOT NULL ORDER BY d"
 
 px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,

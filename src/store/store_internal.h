@@ -98,6 +98,12 @@ const char *px__val(const PGresult *res, int r, int c);
     "EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON pp.partnership_id = "     \
     "ps.id WHERE ps.cmo_id = " cmo " AND ps.status = 'active' AND pp.gtin = " gtin ")"
 
+/* The jobs org may see (an SQL expression, NULL for none): those it created, those of its
+ * tenant, and those that allocate serials to it (px_store_job_get, the jobs' list). */
+#define PX__JOB_VISIBLE(org)                                                                       \
+    "(j.org_id = " org " OR j.tenant_id = " org " OR EXISTS (SELECT 1 FROM allocation a WHERE "    \
+    "a.job_id = j.id AND a.org_id = " org "))"
+
 /* Keyset paging, newest first, as every list of the API pages (docs/api.md "Paging"): the rows
  * of visible (a query of the rows the caller may see, each with its `id` and its raw time as
  * `at`) that pass filter, after the cursor row (CURSOR: the "$N" of the last row's id, NULL on
