@@ -644,14 +644,12 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
         "OR parent_gtin IS NOT NULL)), "
         "cases AS (SELECT DISTINCT c.gtin, c.serial, c.parent_sscc FROM rel JOIN serial c ON "
         "c.gtin = rel.parent_gtin AND c.serial = rel.parent_serial), "
-        "up(sscc, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
-        "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION "
-        "SELECT x.parent_sscc, up.d + 1 FROM sscc x JOIN up ON x.sscc = up.sscc WHERE "
-        "x.parent_sscc IS NOT NULL AND up.d < 64) "
+        "a(s, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
+        "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION " PX_AGG_UP_STEP ") "
         "SELECT type, action, biz_step, coalesce(disposition, ''), "
         "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
         "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
-        "event_hash FROM container_event WHERE parent_sscc IN (SELECT sscc FROM up) OR "
+        "event_hash FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
         "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
         3, p, err);
     if (!r)
