@@ -74,23 +74,23 @@ static void pack_ok(fixture *f, const char *key, const char *parent, const char 
 static void test_agg_cases__cmo_own_prefix(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LC1", "271231", "OP", 3, 6, f->cmo_org);
-    px_test_commissioned_sql(&f->env, OTHER, "LO1", "271231", "OX", 3, 1, f->mah2_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LC1", "271231", "OP", 3, 6, f->cmo.org);
+    px_test_commissioned_sql(&f->env, OTHER, "LO1", "271231", "OX", 3, 1, f->mah2.org);
     const char *kids = "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP001\"},{\"gtin\":\"" GTIN
                        "\",\"serial\":\"OP002\"}]";
     /* Before the CMO has a prefix of its own, its SSCC is nobody's. */
-    pack_refused(f, f->cmo_key, CMO_CASE, kids, 404, "unknown_company_prefix");
+    pack_refused(f, f->cmo.key, CMO_CASE, kids, 404, "unknown_company_prefix");
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
-    pack_ok(f, f->cmo_key, CMO_CASE, kids);
+    pack_ok(f, f->cmo.key, CMO_CASE, kids);
     /* The container: the CMO's prefix, held by the CMO, owned by the partnered MAH. */
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
                                  "company_prefix = '0614141' AND origin = 'external' AND "
                                  "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
-                                 f->mah_org, f->cmo_org),
+                                 f->mah.org, f->cmo.org),
                      1);
     assert_int_equal(
         px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CMO_CASE "'"), 2);
@@ -99,27 +99,27 @@ static void test_agg_cases__cmo_own_prefix(void **state)
                                           "'ObjectEvent' AND epcs = "
                                           "'{urn:epc:id:sscc:0614141.0000000001}'"),
                      1);
-    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah_key, NULL, 200);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
     json_decref(t);
     /* A pallet under the same prefix whose only child is a container: the child's MAH. */
-    pack_ok(f, f->cmo_key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
-    pack_ok(f, f->cmo_key, CMO_PALLET,
+    pack_ok(f, f->cmo.key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
+    pack_ok(f, f->cmo.key, CMO_PALLET,
             "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
                                  "tenant_id = '%s' AND company_prefix = '0614141'",
-                                 f->mah_org),
+                                 f->mah.org),
                      1);
     /* Refused, nothing changed: a prefix nobody registered; the CMO's prefix used by the MAH
      * (it is not the MAH's); the CMO's prefix for a product of a MAH it is not partnered
      * with (that MAH's pack). */
-    pack_refused(f, f->cmo_key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
+    pack_refused(f, f->cmo.key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
                  "unknown_company_prefix");
-    px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah_org);
-    pack_refused(f, f->mah_key, "006141410000000036",
+    px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah.org);
+    pack_refused(f, f->mah.key, "006141410000000036",
                  "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]", 404, "unknown_company_prefix");
-    pack_refused(f, f->cmo_key, "006141410000000043",
+    pack_refused(f, f->cmo.key, "006141410000000043",
                  "[{\"gtin\":\"" OTHER "\",\"serial\":\"OX001\"}]", 404, "unknown_company_prefix");
 }
 
@@ -133,7 +133,7 @@ static void test_agg_cases__cmo_own_prefix(void **state)
 
 static void post_ok(fixture *f, const char *path, const char *body, long want)
 {
-    json_decref(px_test_call(&f->env, "POST", path, f->mah_key, body, want));
+    json_decref(px_test_call(&f->env, "POST", path, f->mah.key, body, want));
 }
 
 static long long serials_where(fixture *f, const char *cond)
@@ -150,14 +150,14 @@ static long long serials_where(fixture *f, const char *cond)
 static void test_agg_cases__reactivate_packed(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah_org);
-    pack_ok(f, f->mah_key, R_CASE_A,
+    px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah.org);
+    pack_ok(f, f->mah.key, R_CASE_A,
             "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\"" GTIN
             "\",\"serial\":\"R002\"}]");
-    pack_ok(f, f->mah_key, R_CASE_B,
+    pack_ok(f, f->mah.key, R_CASE_B,
             "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\"" GTIN
             "\",\"serial\":\"R004\"}]");
-    pack_ok(f, f->mah_key, R_PALLET, "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
+    pack_ok(f, f->mah.key, R_PALLET, "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
     assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
@@ -203,11 +203,11 @@ static void test_agg_cases__reactivate_packed(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET
                                           "', '" R_CASE_A "') AND state = 'commissioned'"),
                      2);
-    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah_key, NULL, 200);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
     json_decref(t);
     /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
-    pack_ok(f, f->mah_key, R_PALLET2,
+    pack_ok(f, f->mah.key, R_PALLET2,
             "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\"" GTIN
             "\",\"serial\":\"R006\"}]");
     post_ok(f, "/v1/decommissions",
@@ -218,11 +218,11 @@ static void test_agg_cases__reactivate_packed(void **state)
                                        "container_event",
                                        "audit_log",
                                        NULL};
-    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah_key,
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 409,
                     "invalid_state");
     /* Containers come back by their MAH only, as they are decommissioned. */
-    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->cmo_key,
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET2 "\"]}", NULL, 403,
                     "forbidden_role");
 }
@@ -252,9 +252,9 @@ static long long by_batch(json_t *counts, int depth, const char *gtin)
 static void test_agg_cases__empty_case_counts(void **state)
 {
     fixture *f = *state;
-    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah_org);
-    px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah_org);
+    px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah.org);
     post_ok(f, "/v1/aggregations",
             "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":[" PACK_OF(
                 GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}",
@@ -266,9 +266,9 @@ static void test_agg_cases__empty_case_counts(void **state)
     post_ok(f, "/v1/aggregations",
             "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}", 201);
     pack_ok(
-        f, f->mah_key, E_PALLET,
+        f, f->mah.key, E_PALLET,
         "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3") "]");
-    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah_key, NULL, 200);
+    json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah.key, NULL, 200);
     json_t *counts = json_object_get(t, "counts");
     /* K1 and the empty K2 are containers; E001, E002 in K1 and the plain K3 are packs. */
     assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);

@@ -29,7 +29,7 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_packers_make(f, "Packing MAH", GTIN, "Packing CMO");
     px_test_product_master(&f->env, GTIN);
-    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    px_test_idle_endpoint(&f->env, f->mah.key, "US");
     *state = f;
     return 0;
 }
@@ -100,7 +100,7 @@ static int sscc_ok(const char *s, const char *prefix)
 static void test_aggregation__sscc_allocation_sequential(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                              "{\"count\":5,\"extension_digit\":3}", 202);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
@@ -108,7 +108,7 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
     char path[160];
     snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs?first=3",
              px_test_str(j, "allocation_id"));
-    json_t *p = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *p = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     json_t *items = json_object_get(p, "items");
     assert_int_equal(json_array_size(items), 3);
     /* Serial references 0, 1, 2 of extension digit 3, each with its check digit. */
@@ -118,27 +118,27 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
     char next[200];
     assert_int_equal(px_test_next_page(p, path, next, sizeof(next)), 1);
     json_decref(p);
-    p = px_test_call(&f->env, "GET", next, f->mah_key, NULL, 200);
+    p = px_test_call(&f->env, "GET", next, f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(p, "items")), 2);
     json_decref(p);
     /* The job is there and completed. */
     snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(j, "job_id"));
-    json_t *job = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *job = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(job, "status"), "completed");
     json_decref(job);
     json_decref(j);
     /* The next block follows on; the CMO allocates from its MAH's prefix. */
-    j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo_key,
+    j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
                      "{\"count\":2,\"extension_digit\":3}", 202);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
                                  "sscc IN ('303551540000000057', '303551540000000064') AND "
                                  "org_id = '%s' AND tenant_id = '%s'",
-                                 px_test_str(j, "allocation_id"), f->cmo_org, f->mah_org),
+                                 px_test_str(j, "allocation_id"), f->cmo.org, f->mah.org),
                      2);
     /* Another MAH's CMO-less allocation never reads it. */
     snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", px_test_str(j, "allocation_id"));
-    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
                                           "sscc LIKE '3%%'"),
@@ -148,7 +148,7 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
 static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                              "{\"count\":200,\"extension_digit\":7,\"strategy\":\"random\"}", 202);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND sscc "
@@ -157,13 +157,13 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
                      200);
     json_decref(j);
     /* A prefix that is not the caller's: 404; a bad count or digit: 422. */
-    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2_key,
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2.key,
                    "{\"count\":1,\"company_prefix\":\"0355154\"}", 404, "unknown_company_prefix");
-    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key, "{\"count\":100001}",
+    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah.key, "{\"count\":100001}",
                          "count", NULL);
-    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                          "{\"count\":1,\"extension_digit\":10}", "extension_digit", NULL);
-    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                    "{\"count\":1,\"strategy\":\"odd\"}", 422, "validation_error");
 }
 
@@ -171,7 +171,7 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
 
 static void commission(fixture *f, const char *batch, const char *serials)
 {
-    px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "261231", serials);
 }
 
 #define SGTIN(s) "{\"gtin\":\"" GTIN "\",\"serial\":\"" s "\"}"
@@ -183,15 +183,15 @@ static void test_aggregation__worked_example_events(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT1", "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
-    json_t *j = pack(f, f->mah_key, "pack", CASE1,
+    json_t *j = pack(f, f->mah.key, "pack", CASE1,
                      "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 3);
     char ev1[40];
     snprintf(ev1, sizeof(ev1), "%s", px_test_str(j, "event_id"));
     json_decref(j);
-    json_decref(pack(f, f->mah_key, "pack", CASE2,
+    json_decref(pack(f, f->mah.key, "pack", CASE2,
                      "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]", 201));
-    json_decref(pack(f, f->mah_key, "pack", PALLET, "[" BOX(CASE1) "," BOX(CASE2) "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", PALLET, "[" BOX(CASE1) "," BOX(CASE2) "]", 201));
     /* The three packing events, structurally: parentID, childEPCs in order, action, bizStep,
      * disposition, read point and business location. */
     static const char *const want[] = {
@@ -212,7 +212,7 @@ static void test_aggregation__worked_example_events(void **state)
                  "SELECT concat_ws('|', parent_id, array_to_string(epcs, ','), action, biz_step, "
                  "disposition, read_point, biz_location) FROM container_event WHERE type = "
                  "'AggregationEvent' AND tenant_id = '%s' ORDER BY seq OFFSET %d LIMIT 1",
-                 f->mah_org, i);
+                 f->mah.org, i);
         px_sql_text(&f->env, sql, got, sizeof(got));
         assert_string_equal(got, want[i]);
     }
@@ -247,7 +247,7 @@ static void test_aggregation__worked_example_events(void **state)
 static void test_aggregation__container_tree_and_parents(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET, f->mah_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET, f->mah.key, NULL, 200);
     assert_true(json_is_null(json_object_get(j, "parent")));
     assert_string_equal(px_test_str(j, "state"), "commissioned");
     json_t *kids = json_object_get(j, "children");
@@ -267,7 +267,7 @@ static void test_aggregation__container_tree_and_parents(void **state)
     assert_string_equal(px_test_str(bb, "batch"), "LOT1");
     assert_int_equal(json_integer_value(json_object_get(bb, "packs")), 6);
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET "?depth=all", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET "?depth=all", f->mah.key, NULL, 200);
     json_t *case2 = json_array_get(json_object_get(j, "children"), 1);
     assert_string_equal(px_test_str(case2, "sscc"), CASE2);
     json_t *packs = json_object_get(case2, "children");
@@ -275,20 +275,20 @@ static void test_aggregation__container_tree_and_parents(void **state)
     assert_string_equal(px_test_str(json_array_get(packs, 0), "serial"), "SN1004");
     assert_string_equal(px_test_str(json_array_get(packs, 0), "state"), "commissioned");
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/containers/" CASE1, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/containers/" CASE1, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "parent"), PALLET);
     json_decref(j);
     /* The pack's chain up to the top container, innermost first. */
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/SN1002", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/SN1002", f->mah.key, NULL, 200);
     json_t *pa = json_object_get(j, "parents");
     assert_int_equal(json_array_size(pa), 2);
     assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE1);
     assert_string_equal(json_string_value(json_array_get(pa, 1)), PALLET);
     json_decref(j);
     /* Another MAH, and a CMO that does not hold the pallet: 404. */
-    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->cmo_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/containers/103551540000002018", f->mah_key, NULL, 404,
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET, f->cmo.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/containers/103551540000002018", f->mah.key, NULL, 404,
                    "not_found");
 }
 
@@ -300,7 +300,7 @@ static void label_decodes(fixture *f, const char *sscc, const char *query, const
     char path[160], file[96], cmd[512], out[4096], want[64];
     snprintf(path, sizeof(path), "/v1/containers/%s/label.%s%s", sscc, ext, query);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, !strcmp(ext, "png") ? "image/png" : "image/svg+xml");
     snprintf(file, sizeof(file), "/tmp/packid-label-%d.%s", (int)getpid(), ext);
@@ -340,9 +340,9 @@ static void test_aggregation__labels_decode(void **state)
     label_decodes(f, CASE1, "?module_px=3", "svg", "]C1");
     label_decodes(f, PALLET, "?symbology=datamatrix", "png", "]d2");
     label_decodes(f, CASE2, "?symbology=datamatrix", "svg", "]d2");
-    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png", f->mah2_key, NULL, 404,
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png", f->mah2.key, NULL, 404,
                    "not_found");
-    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png?symbology=qr", f->mah_key,
+    px_test_expect(&f->env, "GET", "/v1/containers/" PALLET "/label.png?symbology=qr", f->mah.key,
                    NULL, 400, "bad_request");
 }
 
@@ -354,12 +354,12 @@ static void test_aggregation__labels_decode(void **state)
  * it against the EPCIS 1.2 XSD; the caller frees doc. */
 static void release_report(fixture *f, const char *body, long released, px_http_resp *doc)
 {
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
     char path[160];
     snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
     json_decref(j);
-    px_http(&f->env, doc, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, doc, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(doc->status, 200);
     px_test_xsd_valid(doc->body, doc->len);
 }
@@ -371,12 +371,12 @@ static void test_aggregation__shipping_a_pallet(void **state)
     fixture *f = *state;
     commission(f, "LOT1", "[\"SN1007\",\"SN2001\",\"SN2002\"]");
     commission(f, "LOT9", "[\"SN9001\"]");
-    json_decref(pack(f, f->mah_key, "pack", "003551540000008014",
+    json_decref(pack(f, f->mah.key, "pack", "003551540000008014",
                      "[" SGTIN("SN2001") "," SGTIN("SN2002") "]", 201));
-    json_decref(pack(f, f->mah_key, "pack", "003551540000008021", "[" SGTIN("SN9001") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", "003551540000008021", "[" SGTIN("SN9001") "]", 201));
     /* The case is decommissioned with what it holds (a pack decommissioned on its own would
      * leave it, REQ-AGG-10). */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000008014\"],"
                              "\"reason\":\"damaged\"}",
                              200));
@@ -395,10 +395,10 @@ static void test_aggregation__shipping_a_pallet(void **state)
         char body[512];
         snprintf(body, sizeof(body),
                  "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":%s" SHIP_TX, bad[i].ssccs);
-        px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL,
+        px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah.key, body, NULL,
                         bad[i].status, bad[i].code);
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
         json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
         if (!d || strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0)
             fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
@@ -429,7 +429,7 @@ static void test_aggregation__shipping_a_pallet(void **state)
                                           "AND sscc IN ('" PALLET "', '" CASE1 "', '" CASE2 "')"),
                      3);
     /* Released: the pallet cannot take more packs. */
-    px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah.key,
                    "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET
                    "\"},\"children\":[" SGTIN("SN1007") "]}",
                    409, "invalid_state");
@@ -440,18 +440,18 @@ static void test_aggregation__decommission_a_case(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT5", "[\"D1\",\"D2\"]");
-    json_decref(pack(f, f->mah_key, "pack", "003551540000010017",
+    json_decref(pack(f, f->mah.key, "pack", "003551540000010017",
                      "[" SGTIN("D1") "," SGTIN("D2") "]", 201));
     /* The CMO never decommissions a shipment; an unknown container is not found. */
-    px_test_expect(&f->env, "POST", "/v1/decommissions", f->cmo_key,
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->cmo.key,
                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
                    "\"reason\":\"damaged\"}",
                    403, "forbidden_role");
-    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"103551540000011011\"],"
                    "\"reason\":\"destroyed\"}",
                    404, "not_found");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
                              "\"reason\":\"destroyed\"}",
                              200);
@@ -484,9 +484,9 @@ static void test_aggregation__too_many_children(void **state)
             off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
                                     i ? "," : "");
         snprintf(b + off, cap - off, "%s", tails[k]);
-        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, b, NULL, 413,
                         "too_many_children");
-        json_t *j = px_http_expect(&f->env, "POST", "/v1/aggregations", f->mah_key, b, NULL, 413,
+        json_t *j = px_http_expect(&f->env, "POST", "/v1/aggregations", f->mah.key, b, NULL, 413,
                                    "too_many_children");
         json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
         assert_string_equal(px_test_str(d, "field"), "children");
@@ -501,41 +501,41 @@ static void test_aggregation__rules_refuse_and_change_nothing(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT2", "[\"R1\",\"R2\",\"R3\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"R3\"],"
                              "\"reason\":\"damaged\"}",
                              200));
-    json_decref(pack(f, f->mah_key, "pack", "003551540000003019", "[" SGTIN("R1") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", "003551540000003019", "[" SGTIN("R1") "]", 201));
     json_decref(
-        pack(f, f->mah_key, "pack", "103551540000004013", "[" BOX("003551540000003019") "]", 201));
+        pack(f, f->mah.key, "pack", "103551540000004013", "[" BOX("003551540000003019") "]", 201));
     /* The pallet into its own case. */
-    refused_detail(f, f->mah_key, "pack", "003551540000003019",
+    refused_detail(f, f->mah.key, "pack", "003551540000003019",
                    "[" SGTIN("R2") "," BOX("103551540000004013") "]", 409, "aggregation_refused", 1,
                    "cycle");
     /* R1 is already in a case. */
-    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R1") "]",
+    refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R1") "]",
                    409, "aggregation_refused", 1, "already_packed");
     /* R3 is decommissioned. */
-    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R3") "]", 409,
+    refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R3") "]", 409,
                    "aggregation_refused", 0, "invalid_state");
     /* Another tenant's pack and an unknown one answer not_found; so does the other MAH's
      * view of this MAH's container. */
-    refused_detail(f, f->mah_key, "pack", "003551540000005013",
+    refused_detail(f, f->mah.key, "pack", "003551540000005013",
                    "[" SGTIN("R2") ",{\"gtin\":\"09506001000014\",\"serial\":\"X\"}]", 409,
                    "aggregation_refused", 1, "not_found");
-    refused_detail(f, f->mah_key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R2") "]",
+    refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R2") "]",
                    409, "aggregation_refused", 1, "duplicate");
     char *b = pack_body("pack", "003551540000003019", "[" SGTIN("R2") "]");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key, b, NULL, 404,
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2.key, b, NULL, 404,
                     "not_found");
     free(b);
     /* A parent of a prefix nobody here owns (REQ-SSCC-6: said so), a bad check digit: refused
      * before anything. */
     b = pack_body("pack", "009999990000000019", "[" SGTIN("R2") "]");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, b, NULL, 404,
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, b, NULL, 404,
                     "unknown_company_prefix");
     free(b);
-    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah.key,
                          "{\"action\":\"pack\",\"parent\":{\"sscc\":\"003551540000003018\"},"
                          "\"children\":[" SGTIN("R2") "]}",
                          "parent.sscc", "invalid_check_digit");
@@ -547,19 +547,19 @@ static void test_aggregation__unpack_then_repack(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT3", "[\"U1\",\"U2\",\"U3\"]");
-    json_decref(pack(f, f->mah_key, "pack", "003551540000006010",
+    json_decref(pack(f, f->mah.key, "pack", "003551540000006010",
                      "[" SGTIN("U1") "," SGTIN("U2") "," SGTIN("U3") "]", 201));
-    json_t *j = pack(f, f->mah_key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 201);
+    json_t *j = pack(f, f->mah.key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = "
                                           "'003551540000006010'"),
                      2);
     /* U2 is no longer in it: unpacking it again is refused. */
-    refused_detail(f, f->mah_key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 409,
+    refused_detail(f, f->mah.key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 409,
                    "unpack_refused", 0, "not_in_parent");
     /* Repack U1 into a new case: DELETE on the old one, ADD on the new one. */
-    j = pack(f, f->mah_key, "repack", "003551540000007017", "[" SGTIN("U1") "," SGTIN("U2") "]",
+    j = pack(f, f->mah.key, "repack", "003551540000007017", "[" SGTIN("U1") "," SGTIN("U2") "]",
              201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
     char agg[40];
@@ -580,7 +580,7 @@ static void test_aggregation__unpack_then_repack(void **state)
                         "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.0000000701|"
                         "urn:epc:id:sgtin:0355154.094495.U1,urn:epc:id:sgtin:0355154.094495.U2");
     /* Empty the first case: one DELETE with no children (DOMAIN-2.md §10.3). */
-    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000006010\"}}", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
     assert_int_equal(px_count_of(&f->env,
@@ -604,12 +604,12 @@ static void test_aggregation__unpack_then_repack(void **state)
 static void batch_refused(fixture *f, const char *body, long status, const char *code,
                           long parent_index, long index, const char *detail_code)
 {
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, body, NULL,
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, body, NULL,
                     status, code);
     if (!detail_code)
         return;
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, body, NULL);
+    px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, body, NULL);
     json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
     char field[64];
     snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
@@ -630,7 +630,7 @@ static void test_aggregation__many_parents_in_one_request(void **state)
     fixture *f = *state;
     commission(f, "LOT5", "[\"M1\",\"M2\",\"M3\",\"M4\",\"M5\"]");
     json_t *j = px_test_call(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"aggregations\":["
         "{\"parent\":{\"sscc\":\"" BATCH_CASE_A
         "\"},\"children\":[" SGTIN("M1") "," SGTIN("M2") "," SGTIN(
@@ -709,7 +709,7 @@ static void test_aggregation__many_parents_refused_whole(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT6", "[\"N1\",\"N2\",\"N3\"]");
-    json_decref(pack(f, f->mah_key, "pack", "003551540000013018", "[" SGTIN("N1") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", "003551540000013018", "[" SGTIN("N1") "]", 201));
     /* N1 is packed already: the second parent's second child. */
     batch_refused(f,
                   "{\"action\":\"pack\",\"aggregations\":["
@@ -743,13 +743,13 @@ static void test_aggregation__many_parents_refused_whole(void **state)
                             "{\"gtin\":\"" GTIN "\",\"serial\":\"bad serial\"}]}]}",
                   422, "validation_error", 1, 0, "invalid_character");
     px_test_expect_field(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"aggregations\":["
         "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN(
             "N2") "]},"
                   "{\"parent\":{\"sscc\":\"003551540000014015\"},\"children\":[" SGTIN("N3") "]}]}",
         "aggregations[1].parent", "duplicate_parent");
-    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah.key,
                          "{\"action\":\"pack\",\"aggregations\":[],\"parent\":{\"sscc\":\""
                          "003551540000014015\"}}",
                          "aggregations", "invalid_value");
@@ -772,11 +772,11 @@ static void test_aggregation__many_parents_refused_whole(void **state)
 static void test_aggregation__case_with_its_own_gtin(void **state)
 {
     fixture *f = *state;
-    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
     px_test_product_master(&f->env, CASE_GTIN);
-    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
     commission(f, "LOTC", "[\"K1\",\"K2\",\"K3\"]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                              "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
                                  "C1") ",\"children\":[" SGTIN("K1") "," SGTIN("K2") "]}",
                              201);
@@ -798,17 +798,17 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE "
                                           "epcs[1] LIKE '%%.194495.C1'"),
                      0);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K1", f->mah.key, NULL, 200);
     json_t *c = json_object_get(j, "case");
     assert_string_equal(px_test_str(c, "gtin"), CASE_GTIN);
     assert_string_equal(px_test_str(c, "serial"), "C1");
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C1", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 2);
     json_decref(j);
     /* The case onto a pallet: the pack's parents reach the pallet through its case. */
-    json_decref(pack(f, f->mah_key, "pack", CASE_PALLET, "[" CASE_SGTIN("C1") "]", 201));
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K2", f->mah_key, NULL, 200);
+    json_decref(pack(f, f->mah.key, "pack", CASE_PALLET, "[" CASE_SGTIN("C1") "]", 201));
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K2", f->mah.key, NULL, 200);
     json_t *pa = json_object_get(j, "parents");
     assert_int_equal(json_array_size(pa), 1);
     assert_string_equal(json_string_value(json_array_get(pa, 0)), CASE_PALLET);
@@ -833,9 +833,9 @@ static void test_aggregation__case_refusals(void **state)
 {
     fixture *f = *state;
     commission(f, "LOTD", "[\"CD1\",\"CD2\"]");
-    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":[" SGTIN("CD1") "]}",
         201));
     static const struct {
@@ -856,10 +856,10 @@ static void test_aggregation__case_refusals(void **state)
          "invalid_child", 1},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key, bad[i].body,
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, bad[i].body,
                         NULL, 409, "aggregation_refused");
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah_key, bad[i].body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, bad[i].body, NULL);
         json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
         if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
             strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
@@ -868,20 +868,20 @@ static void test_aggregation__case_refusals(void **state)
     }
     /* Another MAH's view of the case, and an unknown case: 404. */
     px_test_refused(
-        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah2.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":[" SGTIN("CD2") "]}",
         NULL, 404, "not_found");
     px_test_refused(
-        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C9") ",\"children\":[" SGTIN("CD2") "]}",
         NULL, 404, "not_found");
-    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah.key,
                          "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" CASE_PALLET "\","
                          "\"gtin\":\"" CASE_GTIN "\"},\"children\":[" SGTIN("CD2") "]}",
                          "parent", "required");
     /* Repacking from one case into another: the DELETE names the case left, by its SGTIN. */
     json_t *j = px_test_call(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"repack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD1") "]}",
         201);
     char got[512], sql[512];
@@ -904,15 +904,15 @@ static void test_aggregation__case_refusals(void **state)
 static void test_aggregation__unpack_a_case(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTU", "261231", "[\"C5\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTU", "261231", "[\"C5\"]");
     commission(f, "LOTU", "[\"CU1\",\"CU2\",\"CU3\"]");
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN(
                          "CU1") "," SGTIN("CU2") "," SGTIN("CU3") "]}",
                      201));
     json_t *j = px_test_call(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU2") "]}",
         201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
@@ -944,22 +944,22 @@ static void test_aggregation__unpack_a_case(void **state)
                      2);
     /* Refused, nothing changed: a pack no longer in the case, another MAH's case, an unknown
      * one, a GTIN with a wrong check digit. */
-    refused_body_detail(f, f->mah_key,
+    refused_body_detail(f, f->mah.key,
                         "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN(
                             "C5") ",\"children\":[" SGTIN("CU1") "," SGTIN("CU2") "]}",
                         409, "unpack_refused", 1, "not_in_parent");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2_key,
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2.key,
                     "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}", NULL,
                     404, "not_found");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah_key,
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
                     "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C99") ",\"children\":[]}",
                     NULL, 404, "not_found");
-    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/aggregations", f->mah.key,
                          "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"10355154944952\","
                          "\"serial\":\"C5\"},\"children\":[]}",
                          "parent.gtin", NULL);
     /* Everything: an empty DELETE (§10.3), the case holds nothing. */
-    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}",
                      201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
@@ -970,11 +970,11 @@ static void test_aggregation__unpack_a_case(void **state)
     json_decref(j);
     px_sql_text(&f->env, sql, got, sizeof(got));
     assert_string_equal(got, "DELETE|urn:epc:id:sgtin:0355154.194495.C5|");
-    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C5", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/C5", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
     json_decref(j);
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/aggregations", f->mah_key,
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU3") "]}",
         201));
 }
@@ -988,7 +988,7 @@ static void test_aggregation__two_packers_race(void **state)
         char serial[16], body_a[256], body_b[256], sa[19], sb[19], sql[128];
         snprintf(serial, sizeof(serial), "RACE%d", round);
         snprintf(body_a, sizeof(body_a), "[\"%s\"]", serial);
-        px_test_commission(&f->env, f->cmo_key, GTIN, "LOTR", "261231", body_a);
+        px_test_commission(&f->env, f->cmo.key, GTIN, "LOTR", "261231", body_a);
         px_err e;
         assert_int_equal(gs1_sscc_build(sa, 0, "0355154", 9000u + (unsigned)round, &e), PX_OK);
         assert_int_equal(gs1_sscc_build(sb, 0, "0355154", 9100u + (unsigned)round, &e), PX_OK);
@@ -1000,8 +1000,8 @@ static void test_aggregation__two_packers_race(void **state)
                  "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
                  "\",\"serial\":\"%s\"}]}",
                  sb, serial);
-        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo_key, body_a, 0, ""};
-        px_test_race_req b = {"POST", "/v1/aggregations", f->mah_key, body_b, 0, ""};
+        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, ""};
+        px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, ""};
         px_test_race2(&f->env, &a, &b);
         px_test_race_req *loser = px_test_race_loser(&a, &b, 201, round);
         assert_int_equal(loser->status, 409);

@@ -16,18 +16,16 @@
 
 typedef struct {
     px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
+    px_test_party admin, mah, mah2;
     char gtin[15], gtin2[15];
 } fixture;
 
 static void product(fixture *f, const char *gtin)
 {
-    px_test_product(&f->env, f->mah_key, gtin, "Allotted", "US");
+    px_test_product(&f->env, f->mah.key, gtin, "Allotted", "US");
     char path[96];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", gtin);
-    px_test_expect(&f->env, "PUT", path, f->mah_key,
+    px_test_expect(&f->env, "PUT", path, f->mah.key,
                    "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 201, NULL);
 }
 
@@ -35,9 +33,9 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Allotted MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin.org, f->admin.key);
+    px_test_org_key(&f->env, "mah", "Allotted MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     px_test_gtin(f->gtin, 901);
     px_test_gtin(f->gtin2, 902);
     product(f, f->gtin);
@@ -51,7 +49,7 @@ static void allocate(fixture *f, const char *gtin, int n, long want, const char 
     char path[96], body[64];
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", gtin);
     snprintf(body, sizeof(body), "{\"count\":%d}", n);
-    px_test_expect(&f->env, "POST", path, f->mah_key, body, want, code);
+    px_test_expect(&f->env, "POST", path, f->mah.key, body, want, code);
 }
 
 /* Waits until every allocation job has finished: a job's runner writes serials and its audit
@@ -70,7 +68,7 @@ static void jobs_done(fixture *f)
 static json_t *allotment(fixture *f, const char *key)
 {
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
     return px_test_call(&f->env, "GET", path, key, NULL, 200);
 }
 
@@ -90,25 +88,25 @@ static void test_allotments__limit_and_refusal(void **state)
 {
     fixture *f = *state;
     allocate(f, f->gtin, 10, 202, NULL);
-    json_t *a = allotment(f, f->mah_key);
+    json_t *a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), 10);
     assert_true(json_is_null(json_object_get(a, "serials_per_month")));
     assert_true(json_is_null(json_object_get(json_object_get(a, "left"), "serials")));
     json_decref(a);
 
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
     const char *body = "{\"serials_per_month\":25,\"carriers_per_month\":3}";
-    px_test_expect(&f->env, "PUT", path, f->mah_key, body, 403, "forbidden_role");
-    px_test_expect_field(&f->env, "PUT", path, f->admin_key, "{\"serials_per_month\":-1}",
+    px_test_expect(&f->env, "PUT", path, f->mah.key, body, 403, "forbidden_role");
+    px_test_expect_field(&f->env, "PUT", path, f->admin.key, "{\"serials_per_month\":-1}",
                          "serials_per_month", "invalid_value");
-    px_test_expect_field(&f->env, "PUT", path, f->admin_key, "{\"serials\":5}", "serials", NULL);
-    a = px_test_call(&f->env, "PUT", path, f->admin_key, body, 200);
+    px_test_expect_field(&f->env, "PUT", path, f->admin.key, "{\"serials\":5}", "serials", NULL);
+    a = px_test_call(&f->env, "PUT", path, f->admin.key, body, 200);
     assert_int_equal(num(a, "serials_per_month", NULL), 25);
     assert_int_equal(num(a, "left", "serials"), 15);
     assert_int_equal(num(a, "left", "carriers"), 3);
     json_decref(a);
-    assert_int_equal(px_audit_count(&f->env, "allotment.set", f->mah_org), 1);
+    assert_int_equal(px_audit_count(&f->env, "allotment.set", f->mah.org), 1);
 
     /* 20 more would pass 25: refused, the details say what is left, nothing is kept. */
     static const char *const counted[] = {"job", "allocation", "audit_log",
@@ -119,7 +117,7 @@ static void test_allotments__limit_and_refusal(void **state)
     px_test_rows_begin(&rows, &f->env, counted);
     char apath[96];
     snprintf(apath, sizeof(apath), "/v1/products/%s/allocations", f->gtin);
-    json_t *e = px_test_call(&f->env, "POST", apath, f->mah_key, "{\"count\":20}", 403);
+    json_t *e = px_test_call(&f->env, "POST", apath, f->mah.key, "{\"count\":20}", 403);
     json_t *err = json_object_get(e, "error");
     assert_string_equal(px_test_str(err, "code"), "allotment_exceeded");
     json_t *d = json_array_get(json_object_get(err, "details"), 0);
@@ -139,10 +137,10 @@ static void test_allotments__limit_and_refusal(void **state)
                                               NULL};
     jobs_done(f);
     char *cb = px_test_commission_body(f->gtin2, "LOT-A1", "301231", "[\"EXT-1\",\"EXT-2\"]", 0);
-    px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah_key, cb, NULL, 403,
+    px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb, NULL, 403,
                     "allotment_exceeded");
     free(cb);
-    a = allotment(f, f->mah_key);
+    a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), 25);
     assert_int_equal(num(a, "left", "serials"), 0);
     json_decref(a);
@@ -157,12 +155,12 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(px_test_metric(&f->env, "packid_metrics_database_read"), 1);
 
     /* Lifted (null: no limit), the same commission passes and is counted. */
-    a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"carriers_per_month\":3}", 200);
+    a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"carriers_per_month\":3}", 200);
     assert_true(json_is_null(json_object_get(a, "serials_per_month")));
     json_decref(a);
-    px_test_commission(&f->env, f->mah_key, f->gtin2, "LOT-A1", "301231",
+    px_test_commission(&f->env, f->mah.key, f->gtin2, "LOT-A1", "301231",
                        "[\"EXT-1\",\"EXT-2\",\"EXT-3\",\"EXT-4\"]");
-    a = allotment(f, f->mah_key);
+    a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), 29);
     json_decref(a);
 
@@ -173,18 +171,18 @@ static void test_allotments__limit_and_refusal(void **state)
              "{\"gtin\":\"%s\",\"serials\":[\"EXT-1\",\"EXT-2\"],\"line\":\"L1\","
              "\"operator\":\"op\"}",
              f->gtin2);
-    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah_key, pb, 201, NULL);
+    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah.key, pb, 201, NULL);
     snprintf(pb, sizeof(pb),
              "{\"gtin\":\"%s\",\"serials\":[\"EXT-3\",\"EXT-4\"],\"line\":\"L1\","
              "\"operator\":\"op\"}",
              f->gtin2);
-    px_test_refused(&f->env, prints, "POST", "/v1/print-jobs", f->mah_key, pb, NULL, 403,
+    px_test_refused(&f->env, prints, "POST", "/v1/print-jobs", f->mah.key, pb, NULL, 403,
                     "allotment_exceeded");
     snprintf(pb, sizeof(pb),
              "{\"gtin\":\"%s\",\"serials\":[\"EXT-3\"],\"line\":\"L1\",\"operator\":\"op\"}",
              f->gtin2);
-    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah_key, pb, 201, NULL);
-    a = allotment(f, f->mah_key);
+    px_test_expect(&f->env, "POST", "/v1/print-jobs", f->mah.key, pb, 201, NULL);
+    a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "carriers"), 3);
     assert_int_equal(num(a, "left", "carriers"), 0);
     json_decref(a);
@@ -193,12 +191,12 @@ static void test_allotments__limit_and_refusal(void **state)
     snprintf(pb, sizeof(pb),
              "{\"symbology\":\"datamatrix\",\"items\":[{\"gtin\":\"%s\",\"serial\":\"EXT-4\"}]}",
              f->gtin2);
-    px_test_refused(&f->env, batches, "POST", "/v1/carrier-batches", f->mah_key, pb, NULL, 403,
+    px_test_refused(&f->env, batches, "POST", "/v1/carrier-batches", f->mah.key, pb, NULL, 403,
                     "allotment_exceeded");
-    a = px_test_call(&f->env, "PUT", path, f->admin_key, "{\"serials_per_month\":29}", 200);
+    a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"serials_per_month\":29}", 200);
     json_decref(a);
     static const char *const ssccs[] = {"sscc", "job", NULL};
-    px_test_refused(&f->env, ssccs, "POST", "/v1/sscc-allocations", f->mah_key, "{\"count\":1}",
+    px_test_refused(&f->env, ssccs, "POST", "/v1/sscc-allocations", f->mah.key, "{\"count\":1}",
                     NULL, 403, "allotment_exceeded");
 }
 
@@ -208,20 +206,20 @@ static void test_allotments__edge_race(void **state)
 {
     fixture *f = *state;
     char path[96], body[96], path_x[96], path_y[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
     snprintf(path_x, sizeof(path_x), "/v1/products/%s/allocations", f->gtin);
     snprintf(path_y, sizeof(path_y), "/v1/products/%s/allocations", f->gtin2);
     for (int round = 0; round < 3; round++) {
-        json_t *a = allotment(f, f->mah_key);
+        json_t *a = allotment(f, f->mah.key);
         long long used = num(a, "used", "serials");
         json_decref(a);
         snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
-        json_decref(px_test_call(&f->env, "PUT", path, f->admin_key, body, 200));
-        px_test_race_req x = {"POST", path_x, f->mah_key, "{\"count\":10}", 0, ""};
-        px_test_race_req y = {"POST", path_y, f->mah_key, "{\"count\":10}", 0, ""};
+        json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, body, 200));
+        px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, ""};
+        px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, ""};
         px_test_race2(&f->env, &x, &y);
         assert_true((x.status == 202 && y.status == 403) || (x.status == 403 && y.status == 202));
-        a = allotment(f, f->mah_key);
+        a = allotment(f, f->mah.key);
         assert_int_equal(num(a, "used", "serials"), used + 10);
         json_decref(a);
     }
@@ -233,25 +231,25 @@ static void test_allotments__visibility(void **state)
 {
     fixture *f = *state;
     px_test_expect(&f->env, "GET", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
-                   f->admin_key, NULL, 404, "not_found");
-    json_decref(allotment(f, f->admin_key));
+                   f->admin.key, NULL, 404, "not_found");
+    json_decref(allotment(f, f->admin.key));
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
-    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "PUT", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
-                   f->admin_key, "{}", 404, "not_found");
-    json_t *l = px_test_call(&f->env, "GET", "/v1/allotments", f->admin_key, NULL, 200);
+                   f->admin.key, "{}", 404, "not_found");
+    json_t *l = px_test_call(&f->env, "GET", "/v1/allotments", f->admin.key, NULL, 200);
     int seen = 0;
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(l, "items"), i, it) seen +=
-        strcmp(json_string_value(json_object_get(it, "org_id")), f->mah_org) == 0;
+        strcmp(json_string_value(json_object_get(it, "org_id")), f->mah.org) == 0;
     assert_int_equal(seen, 1);
     json_decref(l);
-    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah2_key, NULL, 200);
+    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah2.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
     json_decref(l);
-    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah_key, NULL, 200);
+    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
     json_decref(l);
 }
@@ -263,10 +261,10 @@ static void test_allotments__failed_allocation_gives_back(void **state)
 {
     fixture *f = *state;
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
-    json_decref(px_test_call(&f->env, "PUT", path, f->admin_key, "{}", 200));
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
+    json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, "{}", 200));
     jobs_done(f);
-    json_t *a = allotment(f, f->mah_key);
+    json_t *a = allotment(f, f->mah.key);
     long long before = num(a, "used", "serials");
     json_decref(a);
     char cond[64];
@@ -280,7 +278,7 @@ static void test_allotments__failed_allocation_gives_back(void **state)
                                  "WHERE a.gtin = '%s' AND j.status = 'failed'",
                                  f->gtin2),
                      1);
-    a = allotment(f, f->mah_key);
+    a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), before);
     json_decref(a);
 }

@@ -28,8 +28,7 @@
 typedef struct fixture {
     px_test_env env;
     FILE *answers;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
+    px_test_party admin, mah;
     char auditor_key[64], regulator_key[64], cmo_key[64];
     char gtin[15];
 } fixture;
@@ -102,8 +101,8 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Conformance operator", "admin", f->admin_org,
-                    f->admin_key);
+    px_test_org_key(&f->env, "operator", "Conformance operator", "admin", f->admin.org,
+                    f->admin.key);
     f->answers = fopen(ANSWERS, "w");
     assert_non_null(f->answers);
     px_test_gtin(f->gtin, 4242);
@@ -141,50 +140,50 @@ static void operations(fixture *f)
 static void organizations_and_keys(fixture *f)
 {
     char body[512], path[128];
-    json_t *j = call(f, "POST", "/v1/orgs", f->admin_key,
+    json_t *j = call(f, "POST", "/v1/orgs", f->admin.key,
                      "{\"kind\":\"mah\",\"name\":\"Conformance MAH\",\"gln\":\"" MAH_GLN
                      "\",\"gln_prefix_length\":7,\"market\":\"DE\"}",
                      201);
-    copy_field(f->mah_org, sizeof(f->mah_org), j, "org_id");
+    copy_field(f->mah.org, sizeof(f->mah.org), j, "org_id");
     json_decref(j);
-    expect(f, "POST", "/v1/orgs", f->admin_key, "{\"kind\":\"shop\",\"name\":\"X\"}", 422);
-    expect(f, "POST", "/v1/orgs", f->admin_key, "[1]", 400);
+    expect(f, "POST", "/v1/orgs", f->admin.key, "{\"kind\":\"shop\",\"name\":\"X\"}", 422);
+    expect(f, "POST", "/v1/orgs", f->admin.key, "[1]", 400);
     expect(f, "POST", "/v1/orgs", NULL, "{\"kind\":\"mah\",\"name\":\"X\"}", 401);
 
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\",\"label\":\"ci\"}",
-             f->mah_org);
-    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
-    copy_field(f->mah_key, sizeof(f->mah_key), j, "api_key");
+             f->mah.org);
+    j = call(f, "POST", "/v1/keys", f->admin.key, body, 201);
+    copy_field(f->mah.key, sizeof(f->mah.key), j, "api_key");
     json_decref(j);
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"auditor\"}", f->mah_org);
-    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"auditor\"}", f->mah.org);
+    j = call(f, "POST", "/v1/keys", f->admin.key, body, 201);
     copy_field(f->auditor_key, sizeof(f->auditor_key), j, "api_key");
     json_decref(j);
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"root\"}", f->mah_org);
-    expect(f, "POST", "/v1/keys", f->admin_key, body, 422);
-    expect(f, "POST", "/v1/orgs", f->mah_key, "{\"kind\":\"mah\",\"name\":\"X\"}", 403);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"root\"}", f->mah.org);
+    expect(f, "POST", "/v1/keys", f->admin.key, body, 422);
+    expect(f, "POST", "/v1/orgs", f->mah.key, "{\"kind\":\"mah\",\"name\":\"X\"}", 403);
 
     char reg_org[40];
-    j = call(f, "POST", "/v1/orgs", f->admin_key,
+    j = call(f, "POST", "/v1/orgs", f->admin.key,
              "{\"kind\":\"regulator\",\"name\":\"Conformance regulator\",\"market\":\"DE\"}", 201);
     copy_field(reg_org, sizeof(reg_org), j, "org_id");
     json_decref(j);
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"regulator\"}", reg_org);
-    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
+    j = call(f, "POST", "/v1/keys", f->admin.key, body, 201);
     copy_field(f->regulator_key, sizeof(f->regulator_key), j, "api_key");
     json_decref(j);
 
     /* a spare key, revoked */
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah_org);
-    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah.org);
+    j = call(f, "POST", "/v1/keys", f->admin.key, body, 201);
     char key_id[64];
     copy_field(key_id, sizeof(key_id), j, "key_id");
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/keys/%s", key_id);
-    expect(f, "DELETE", path, f->admin_key, NULL, 200);
-    expect(f, "DELETE", "/v1/keys/" NO_SUCH_ID, f->admin_key, NULL, 404);
+    expect(f, "DELETE", path, f->admin.key, NULL, 200);
+    expect(f, "DELETE", "/v1/keys/" NO_SUCH_ID, f->admin.key, NULL, 404);
 
-    expect(f, "GET", "/v1/whoami", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/whoami", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/whoami", NULL, NULL, 401);
     expect(f, "GET", "/v1/whoami", "not-a-key", NULL, 401);
 }
@@ -197,33 +196,33 @@ static void products_and_settings(fixture *f)
              "\"market\":\"DE\",\"nhrn\":{\"ai\":\"710\",\"value\":\"PZN1234567\"},"
              "\"master_data\":{\"dosage_form\":\"CAPSULE\",\"strength\":\"500 mg\"}}",
              f->gtin);
-    expect(f, "POST", "/v1/products", f->mah_key, body, 201);
-    expect(f, "POST", "/v1/products", f->mah_key, body, 409);
-    expect(f, "POST", "/v1/products", f->mah_key, "{\"gtin\":\"123\",\"name\":\"x\"}", 422);
+    expect(f, "POST", "/v1/products", f->mah.key, body, 201);
+    expect(f, "POST", "/v1/products", f->mah.key, body, 409);
+    expect(f, "POST", "/v1/products", f->mah.key, "{\"gtin\":\"123\",\"name\":\"x\"}", 422);
     px_test_product_master(&f->env, f->gtin);
-    expect(f, "GET", "/v1/products", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/products?first=0", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/products", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/products?first=0", f->mah.key, NULL, 400);
     snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
     expect(f, "GET", path, f->auditor_key, NULL, 200);
-    expect(f, "GET", "/v1/products/04012345999993", f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/products/04012345999993", f->mah.key, NULL, 404);
 
-    expect(f, "GET", "/v1/serial-settings", f->mah_key, NULL, 404);
-    expect(f, "PUT", "/v1/serial-settings", f->mah_key,
+    expect(f, "GET", "/v1/serial-settings", f->mah.key, NULL, 404);
+    expect(f, "PUT", "/v1/serial-settings", f->mah.key,
            "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABCDEFGH2345\"}",
            201);
-    expect(f, "PUT", "/v1/serial-settings", f->mah_key,
+    expect(f, "PUT", "/v1/serial-settings", f->mah.key,
            "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 409);
-    expect(f, "GET", "/v1/serial-settings", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/serial-settings", f->mah.key, NULL, 200);
 
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", f->gtin);
-    expect(f, "GET", path, f->mah_key, NULL, 200); /* the organization's, so far */
-    expect(f, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":3}", 422);
-    expect(f, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 201);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "PUT", path, f->mah_key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 409);
-    expect(f, "GET", "/v1/products/04012345999993/serial-settings", f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 200); /* the organization's, so far */
+    expect(f, "PUT", path, f->mah.key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":3}", 422);
+    expect(f, "PUT", path, f->mah.key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 201);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "PUT", path, f->mah.key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 409);
+    expect(f, "GET", "/v1/products/04012345999993/serial-settings", f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
-    expect(f, "GET", path, f->mah_key, NULL, 200); /* now with its serial settings */
+    expect(f, "GET", path, f->mah.key, NULL, 200); /* now with its serial settings */
 }
 
 static void partners(fixture *f, char *partnership_id)
@@ -233,18 +232,18 @@ static void partners(fixture *f, char *partnership_id)
              "{\"name\":\"Conformance CMO\",\"gln\":\"" CMO_GLN
              "\",\"gln_prefix_length\":7,\"gtins\":[\"%s\"]}",
              f->gtin);
-    json_t *j = call(f, "POST", "/v1/partners", f->mah_key, body, 201);
+    json_t *j = call(f, "POST", "/v1/partners", f->mah.key, body, 201);
     copy_field(f->cmo_key, sizeof(f->cmo_key), j, "api_key");
     copy_field(partnership_id, 40, j, "partnership_id");
     json_decref(j);
-    expect(f, "POST", "/v1/partners", f->mah_key, "{\"gtins\":[]}", 422);
-    expect(f, "GET", "/v1/partners", f->mah_key, NULL, 200);
+    expect(f, "POST", "/v1/partners", f->mah.key, "{\"gtins\":[]}", 422);
+    expect(f, "GET", "/v1/partners", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/partners", f->cmo_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/partners/%s", partnership_id);
     expect(f, "GET", path, f->auditor_key, NULL, 200);
-    expect(f, "PATCH", path, f->mah_key, "{\"status\":\"active\"}", 200);
-    expect(f, "PATCH", path, f->mah_key, "{\"status\":\"gone\"}", 422);
-    expect(f, "GET", "/v1/partners/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "PATCH", path, f->mah.key, "{\"status\":\"active\"}", 200);
+    expect(f, "PATCH", path, f->mah.key, "{\"status\":\"gone\"}", 422);
+    expect(f, "GET", "/v1/partners/" NO_SUCH_ID, f->mah.key, NULL, 404);
 }
 
 /* Allocates 6 serials to the CMO; their values into serials[6][24]. */
@@ -258,15 +257,15 @@ static void allocations(fixture *f, char *allocation_id, char serials[6][24])
     copy_field(allocation_id, 40, j, "allocation_id");
     json_decref(j);
     expect(f, "POST", path, f->cmo_key, "{\"count\":0}", 422);
-    expect(f, "POST", "/v1/products/04012345999993/allocations", f->mah_key, "{\"count\":1}", 404);
+    expect(f, "POST", "/v1/products/04012345999993/allocations", f->mah.key, "{\"count\":1}", 404);
 
     snprintf(path, sizeof(path), "/v1/jobs/%s", job_id);
     json_decref(wait_completed(f, path, f->cmo_key));
     expect(f, "GET", "/v1/jobs/" NO_SUCH_ID, f->cmo_key, NULL, 404);
 
     snprintf(path, sizeof(path), "/v1/allocations/%s", allocation_id);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/allocations/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/allocations/" NO_SUCH_ID, f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?first=6", allocation_id);
     j = call(f, "GET", path, f->cmo_key, NULL, 200);
     json_t *items = json_object_get(j, "items");
@@ -350,12 +349,12 @@ static void packing(fixture *f)
     expect(f, "GET", path, f->cmo_key, NULL, 200);
     expect(f, "GET", "/v1/containers/003551540000001015", f->cmo_key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/containers/%s/label.png", sscc);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
     snprintf(path, sizeof(path), "/v1/containers/%s/label.svg?symbology=datamatrix", sscc);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
     snprintf(path, sizeof(path), "/v1/containers/%s/label.svg?symbology=qr", sscc);
-    expect(f, "GET", path, f->mah_key, NULL, 400);
-    expect(f, "GET", "/v1/containers/003551540000001015/label.png", f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 400);
+    expect(f, "GET", "/v1/containers/003551540000001015/label.png", f->mah.key, NULL, 404);
 }
 
 static void packs_and_carriers(fixture *f, char serials[6][24])
@@ -364,18 +363,18 @@ static void packs_and_carriers(fixture *f, char serials[6][24])
                                         "carrier"};
     char path[200];
     snprintf(path, sizeof(path), "/v1/packs/%s/%s", f->gtin, serials[0]);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
     snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH", f->gtin);
-    expect(f, "GET", path, f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 404);
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         snprintf(path, sizeof(path), "/v1/packs/%s/%s/%s", f->gtin, serials[0], kinds[k]);
         expect(f, "GET", path, f->cmo_key, NULL, 200);
         snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH/%s", f->gtin, kinds[k]);
-        expect(f, "GET", path, f->mah_key, NULL, 404);
+        expect(f, "GET", path, f->mah.key, NULL, 404);
         if (strcmp(kinds[k], "carrier") != 0) {
             snprintf(path, sizeof(path), "/v1/packs/%s/%s/%s?module=0", f->gtin, serials[0],
                      kinds[k]);
-            expect(f, "GET", path, f->mah_key, NULL, 422);
+            expect(f, "GET", path, f->mah.key, NULL, 422);
         }
     }
     snprintf(path, sizeof(path), "/v1/verify/%s/%s?batch=B1&expiry=" EXPIRY, f->gtin, serials[0]);
@@ -395,8 +394,8 @@ static void print_and_export(fixture *f, const char *allocation_id, char serials
     json_decref(j);
     expect(f, "POST", "/v1/print-jobs", f->cmo_key, body, 409); /* already printed */
     expect(f, "POST", "/v1/print-jobs", f->cmo_key, "{\"gtin\":\"1\"}", 422);
-    expect(f, "GET", "/v1/print-jobs", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/print-jobs?gtin=040123459999931", f->mah_key, NULL, 422);
+    expect(f, "GET", "/v1/print-jobs", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/print-jobs?gtin=040123459999931", f->mah.key, NULL, 422);
     snprintf(path, sizeof(path), "/v1/print-jobs/%s", job);
     expect(f, "GET", path, f->cmo_key, NULL, 200);
     expect(f, "GET", "/v1/print-jobs/" NO_SUCH_ID, f->cmo_key, NULL, 404);
@@ -429,50 +428,50 @@ static void print_and_export(fixture *f, const char *allocation_id, char serials
 static void carrier_batches(fixture *f, char serials[6][24])
 {
     char body[512], path[256], url[1024], carrier[160];
-    json_t *j = call(f, "POST", "/v1/carrier-templates", f->mah_key,
+    json_t *j = call(f, "POST", "/v1/carrier-templates", f->mah.key,
                      "{\"name\":\"Conformance\",\"design\":{\"quiet_zone\":null}}", 201);
     snprintf(path, sizeof(path), "/v1/carrier-templates/%s",
              json_string_value(json_object_get(j, "template_id")));
     json_decref(j);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/carrier-templates/" NO_SUCH_ID, f->mah_key, NULL, 404);
-    expect(f, "POST", "/v1/carrier-templates", f->mah_key, "{\"name\":\"\"}", 422);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/carrier-templates/" NO_SUCH_ID, f->mah.key, NULL, 404);
+    expect(f, "POST", "/v1/carrier-templates", f->mah.key, "{\"name\":\"\"}", 422);
     snprintf(body, sizeof(body),
              "{\"items\":[{\"gtin\":\"%s\",\"serial\":\"%s\"},{\"gtin\":\"1\",\"serial\":\"x\"}]}",
              f->gtin, serials[3]);
-    j = call(f, "POST", "/v1/carrier-batches", f->mah_key, body, 202);
+    j = call(f, "POST", "/v1/carrier-batches", f->mah.key, body, 202);
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s",
              json_string_value(json_object_get(j, "id")));
     json_decref(j);
-    expect(f, "POST", "/v1/carrier-batches", f->mah_key, "{\"items\":[]}", 422);
-    j = wait_completed(f, path, f->mah_key);
+    expect(f, "POST", "/v1/carrier-batches", f->mah.key, "{\"items\":[]}", 422);
+    j = wait_completed(f, path, f->mah.key);
     copy_field(url, sizeof(url), j, "download_url");
     json_t *it = json_array_get(json_object_get(j, "items"), 0);
     snprintf(carrier, sizeof(carrier), "%s", json_string_value(json_object_get(it, "png")));
     json_decref(j);
-    expect(f, "GET", "/v1/carrier-batches/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/carrier-batches/" NO_SUCH_ID, f->mah.key, NULL, 404);
     const char *rel = strstr(url, "/v1/carrier-batches/");
     assert_non_null(rel);
     expect(f, "GET", rel, NULL, NULL, 200);
     snprintf(body, sizeof(body), "%.*s/download?expires=1&sig=00",
              (int)(strstr(rel, "/download") - rel), rel);
     expect(f, "GET", body, NULL, NULL, 403);
-    expect(f, "GET", carrier, f->mah_key, NULL, 200);
+    expect(f, "GET", carrier, f->mah.key, NULL, 200);
     size_t n = strlen(carrier);
     carrier[n - 3] = 's', carrier[n - 2] = 'v', carrier[n - 1] = 'g';
-    expect(f, "GET", carrier, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.png", f->mah_key, NULL, 404);
-    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.svg", f->mah_key, NULL, 404);
+    expect(f, "GET", carrier, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.png", f->mah.key, NULL, 404);
+    expect(f, "GET", "/v1/carriers/" NO_SUCH_ID "/symbol.svg", f->mah.key, NULL, 404);
 }
 
 static void release_and_reports(fixture *f, char serials[6][24])
 {
     char body[512], path[200];
-    expect(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+    expect(f, "POST", "/v1/regulator-endpoints", f->mah.key,
            "{\"market\":\"DE\",\"url\":\"http://127.0.0.1:9/epcis?token=x\","
            "\"receiver_gln\":\"4012345000023\"}",
            201);
-    expect(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+    expect(f, "POST", "/v1/regulator-endpoints", f->mah.key,
            "{\"market\":\"DE\",\"url\":\"ftp://example.invalid/\"}", 422);
     expect(f, "GET", "/v1/regulator-endpoints", f->auditor_key, NULL, 200);
     expect(f, "GET", "/v1/regulator-endpoints", f->cmo_key, NULL, 403);
@@ -481,28 +480,28 @@ static void release_and_reports(fixture *f, char serials[6][24])
              "{\"gtin\":\"%s\",\"batch\":\"B1\",\"market\":\"DE\",\"serials\":[\"%s\"],"
              "\"dry_run\":true}",
              f->gtin, serials[0]);
-    expect(f, "POST", "/v1/releases", f->mah_key, body, 200);
+    expect(f, "POST", "/v1/releases", f->mah.key, body, 200);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"batch\":\"B1\",\"market\":\"DE\",\"serials\":[\"%s\"]}", f->gtin,
              serials[0]);
     expect(f, "POST", "/v1/releases", f->cmo_key, body, 403);
-    json_t *j = call(f, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = call(f, "POST", "/v1/releases", f->mah.key, body, 201);
     char report_id[40];
     copy_field(report_id, sizeof(report_id), j, "report_id");
     json_decref(j);
-    expect(f, "POST", "/v1/releases", f->mah_key, body, 409); /* released already */
+    expect(f, "POST", "/v1/releases", f->mah.key, body, 409); /* released already */
 
-    expect(f, "GET", "/v1/reports", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/reports", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/reports?market=DE", f->regulator_key, NULL, 200);
-    expect(f, "GET", "/v1/reports?state=lost", f->mah_key, NULL, 422);
+    expect(f, "GET", "/v1/reports?state=lost", f->mah.key, NULL, 422);
     snprintf(path, sizeof(path), "/v1/reports/%s", report_id);
     expect(f, "GET", path, f->auditor_key, NULL, 200);
-    expect(f, "GET", "/v1/reports/" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/reports/" NO_SUCH_ID, f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/reports/%s/document", report_id);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/reports/" NO_SUCH_ID "/document", f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/reports/" NO_SUCH_ID "/document", f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", report_id);
-    expect(f, "POST", path, f->mah_key, NULL, 409); /* not failed */
+    expect(f, "POST", path, f->mah.key, NULL, 409); /* not failed */
     /* The report made dead by hand: a delivery attempt already under way when the UPDATE
      * lands writes its own outcome over it when it ends, so the state is set again until it
      * holds (a dead report is never claimed again). */
@@ -516,23 +515,23 @@ static void release_and_reports(fixture *f, char serials[6][24])
         if (px_sql_count(&f->env, check) == 1)
             break;
     }
-    expect(f, "POST", path, f->mah_key, NULL, 202);
+    expect(f, "POST", path, f->mah.key, NULL, 202);
     snprintf(path, sizeof(path), "/v1/reports/%s", report_id);
-    expect(f, "GET", path, f->mah_key, NULL, 200); /* dead, with its attempts */
+    expect(f, "GET", path, f->mah.key, NULL, 200); /* dead, with its attempts */
 
-    expect(f, "GET", "/v1/epcis/events", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/epcis/events?EQ_bizStep=", f->mah_key, NULL, 422);
+    expect(f, "GET", "/v1/epcis/events", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/epcis/events?EQ_bizStep=", f->mah.key, NULL, 422);
     /* The EPCIS 2.0 REST query: JSON (checked against its schema), JSON-LD, problems. */
     const char *epcis_json[] = {"Accept: application/json", NULL};
     const char *epcis_html[] = {"Accept: text/html", NULL};
-    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_json, 200));
-    expect(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, 200);
-    expect(f, "GET", "/epcis/events?EQ_bizStep=bogus", f->mah_key, NULL, 400);
-    json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, epcis_html, 406));
-    expect(f, "GET", "/epcis/events/urn%3Auuid%3Anone", f->mah_key, NULL, 404);
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah.key, NULL, epcis_json, 200));
+    expect(f, "GET", "/epcis/events?perPage=1", f->mah.key, NULL, 200);
+    expect(f, "GET", "/epcis/events?EQ_bizStep=bogus", f->mah.key, NULL, 400);
+    json_decref(call_h(f, "GET", "/epcis/events", f->mah.key, NULL, epcis_html, 406));
+    expect(f, "GET", "/epcis/events/urn%3Auuid%3Anone", f->mah.key, NULL, 404);
     {
         /* One event by its ID, percent-encoded into the path. */
-        json_t *q = call_h(f, "GET", "/epcis/events?perPage=1", f->mah_key, NULL, epcis_json, 200);
+        json_t *q = call_h(f, "GET", "/epcis/events?perPage=1", f->mah.key, NULL, epcis_json, 200);
         const char *eid = json_string_value(json_object_get(
             json_array_get(
                 json_object_get(json_object_get(json_object_get(json_object_get(q, "epcisBody"),
@@ -550,7 +549,7 @@ static void release_and_reports(fixture *f, char serials[6][24])
                                                                                        : "%%%02X",
                                   (unsigned char)*s);
         json_decref(q);
-        json_decref(call_h(f, "GET", epath, f->mah_key, NULL, epcis_json, 200));
+        json_decref(call_h(f, "GET", epath, f->mah.key, NULL, epcis_json, 200));
     }
     /* The binding's browse resources (docs/epcis.md "Browse resources"). */
     {
@@ -597,7 +596,7 @@ static void release_and_reports(fixture *f, char serials[6][24])
             {__LINE__, "/epcis/bizLocations?colour=blue", 400},
         };
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-            json_decref(call_h(f, "GET", v[i].path, f->mah_key, NULL, epcis_json, v[i].status));
+            json_decref(call_h(f, "GET", v[i].path, f->mah.key, NULL, epcis_json, v[i].status));
         /* The collection of event types has no value to refuse: its 4xx is the key's. */
         json_decref(call_h(f, "GET", "/epcis/eventTypes", NULL, NULL, epcis_json, 401));
         /* The GS1 request headers (docs/epcis.md "Version, EPC format and discovery"). */
@@ -605,24 +604,24 @@ static void release_and_reports(fixture *f, char serials[6][24])
                             NULL};
         const char *v21[] = {"Accept: application/json", "GS1-EPCIS-Min: 2.1", NULL};
         const char *badv[] = {"Accept: application/json", "GS1-CBV-Max: latest", NULL};
-        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, dl, 200));
-        json_decref(call_h(f, "GET", "/epcis/epcs", f->mah_key, NULL, dl, 200));
-        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, v21, 406));
-        json_decref(call_h(f, "GET", "/epcis/bizSteps", f->mah_key, NULL, v21, 406));
-        json_decref(call_h(f, "GET", "/epcis/events", f->mah_key, NULL, badv, 400));
-        json_decref(call_h(f, "GET", "/epcis/eventTypes", f->mah_key, NULL, badv, 400));
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah.key, NULL, dl, 200));
+        json_decref(call_h(f, "GET", "/epcis/epcs", f->mah.key, NULL, dl, 200));
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah.key, NULL, v21, 406));
+        json_decref(call_h(f, "GET", "/epcis/bizSteps", f->mah.key, NULL, v21, 406));
+        json_decref(call_h(f, "GET", "/epcis/events", f->mah.key, NULL, badv, 400));
+        json_decref(call_h(f, "GET", "/epcis/eventTypes", f->mah.key, NULL, badv, 400));
         json_decref(call_h(f, "GET",
                            "/epcis/epcs/https%3A%2F%2Fid.gs1.org%2F01%2F04012345123456%2F21%2FX1"
                            "/events",
-                           f->mah_key, NULL, epcis_json, 200));
+                           f->mah.key, NULL, epcis_json, 200));
         json_decref(call_h(f, "GET",
                            "/epcis/events?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F04012345123456"
                            "%2F10%2FL1",
-                           f->mah_key, NULL, epcis_json, 400));
+                           f->mah.key, NULL, epcis_json, 400));
     }
     /* EPCIS 2.0 capture: an empty document (a job with nothing to do), a bad one, the job. */
     const char *epcis_ld[] = {"Content-Type: application/ld+json", NULL};
-    json_t *cj = call_h(f, "POST", "/epcis/capture", f->mah_key,
+    json_t *cj = call_h(f, "POST", "/epcis/capture", f->mah.key,
                         "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
                         "epcis-context.jsonld\"],\"type\":\"EPCISDocument\",\"schemaVersion\":"
                         "\"2.0\",\"creationDate\":\"2025-03-01T10:00:00.000Z\",\"epcisBody\":"
@@ -632,9 +631,9 @@ static void release_and_reports(fixture *f, char serials[6][24])
     snprintf(cpath, sizeof(cpath), "/epcis/capture/%s",
              json_string_value(json_object_get(cj, "captureID")));
     json_decref(cj);
-    expect(f, "GET", cpath, f->mah_key, NULL, 200);
-    expect(f, "GET", "/epcis/capture/" NO_SUCH_ID, f->mah_key, NULL, 404);
-    json_decref(call_h(f, "POST", "/epcis/capture", f->mah_key, "{", epcis_ld, 400));
+    expect(f, "GET", cpath, f->mah.key, NULL, 200);
+    expect(f, "GET", "/epcis/capture/" NO_SUCH_ID, f->mah.key, NULL, 404);
+    json_decref(call_h(f, "POST", "/epcis/capture", f->mah.key, "{", epcis_ld, 400));
 }
 
 static void decommission_and_recall(fixture *f, char serials[6][24])
@@ -644,11 +643,11 @@ static void decommission_and_recall(fixture *f, char serials[6][24])
              f->gtin, serials[1]);
     expect(f, "POST", "/v1/decommissions", f->cmo_key, body, 200);
     snprintf(path, sizeof(path), "/v1/packs/%s/%s", f->gtin, serials[1]);
-    expect(f, "GET", path, f->mah_key, NULL, 200); /* decommissioned: reason and by whom */
+    expect(f, "GET", path, f->mah.key, NULL, 200); /* decommissioned: reason and by whom */
     expect(f, "POST", "/v1/decommissions", f->cmo_key, body, 409);
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"serials\":[\"%s\"],\"reason\":\"lost\"}",
              f->gtin, serials[2]);
-    expect(f, "POST", "/v1/decommissions", f->mah_key, body, 422);
+    expect(f, "POST", "/v1/decommissions", f->mah.key, body, 422);
 
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"serials\":[\"%s\"],\"reason\":\"mistake\"}",
              f->gtin, serials[1]);
@@ -657,19 +656,19 @@ static void decommission_and_recall(fixture *f, char serials[6][24])
 
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"B1\"}", f->gtin);
     expect(f, "POST", "/v1/recalls", f->cmo_key, body, 403);
-    expect(f, "POST", "/v1/recalls", f->mah_key, body, 201);
+    expect(f, "POST", "/v1/recalls", f->mah.key, body, 201);
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"B1\",\"reason\":\"oops\"}", f->gtin);
-    expect(f, "POST", "/v1/recalls", f->mah_key, body, 422);
+    expect(f, "POST", "/v1/recalls", f->mah.key, body, 422);
 }
 
 static void audit(fixture *f)
 {
-    expect(f, "GET", "/v1/audit", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/audit", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/audit?after=%25%25", f->auditor_key, NULL, 400);
     expect(f, "GET", "/v1/audit/verify", f->auditor_key, NULL, 200);
     expect(f, "GET", "/v1/audit/verify", f->cmo_key, NULL, 403);
     expect(f, "GET", "/v1/audit/checkpoints", f->auditor_key, NULL, 200);
-    expect(f, "GET", "/v1/audit/checkpoints?first=0", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/audit/checkpoints?first=0", f->mah.key, NULL, 400);
 }
 
 /* The repair routes: changes of organizations, products and endpoints, a MAH's own keys, the
@@ -677,106 +676,107 @@ static void audit(fixture *f)
 static void repairs(fixture *f)
 {
     char path[200], body[256], endpoint_id[40];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
-    expect(f, "PATCH", path, f->mah_key, "{\"name\":\"Conformance MAH\"}", 200);
-    expect(f, "PATCH", path, f->mah_key, "{\"gln\":\"0000000000000\"}", 422);
-    expect(f, "PATCH", "/v1/orgs/" NO_SUCH_ID, f->mah_key, "{\"name\":\"x\"}", 404);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    expect(f, "PATCH", path, f->mah.key, "{\"name\":\"Conformance MAH\"}", 200);
+    expect(f, "PATCH", path, f->mah.key, "{\"gln\":\"0000000000000\"}", 422);
+    expect(f, "PATCH", "/v1/orgs/" NO_SUCH_ID, f->mah.key, "{\"name\":\"x\"}", 404);
     /* Allotments: set by the operator, read by the organization; beyond one, 403 with what
      * is left (docs/allotments.md). */
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah_org);
-    expect(f, "PUT", path, f->admin_key, "{\"serials_per_month\":0}", 200);
-    expect(f, "PUT", path, f->mah_key, "{}", 403);
-    expect(f, "PUT", path, f->admin_key, "{\"serials_per_month\":\"many\"}", 422);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/orgs/" NO_SUCH_ID "/allotments", f->admin_key, NULL, 404);
-    expect(f, "GET", "/v1/allotments", f->admin_key, NULL, 200);
-    expect(f, "GET", "/v1/allotments?after=%25%25", f->mah_key, NULL, 400);
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
+    expect(f, "PUT", path, f->admin.key, "{\"serials_per_month\":0}", 200);
+    expect(f, "PUT", path, f->mah.key, "{}", 403);
+    expect(f, "PUT", path, f->admin.key, "{\"serials_per_month\":\"many\"}", 422);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/orgs/" NO_SUCH_ID "/allotments", f->admin.key, NULL, 404);
+    expect(f, "GET", "/v1/allotments", f->admin.key, NULL, 200);
+    expect(f, "GET", "/v1/allotments?after=%25%25", f->mah.key, NULL, 400);
     snprintf(body, sizeof(body), "/v1/products/%s/allocations", f->gtin);
-    expect(f, "POST", body, f->mah_key, "{\"count\":1}", 403);
-    expect(f, "PUT", path, f->admin_key, "{}", 200);
-    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
-    expect(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403);
-    expect(f, "GET", "/v1/keys?first=1", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/keys", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/keys?org_id=" NO_SUCH_ID, f->mah_key, NULL, 404);
+    expect(f, "POST", body, f->mah.key, "{\"count\":1}", 403);
+    expect(f, "PUT", path, f->admin.key, "{}", 200);
+    expect(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"auditor\"}", 201);
+    expect(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"cmo\"}", 403);
+    expect(f, "GET", "/v1/keys?first=1", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/keys", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/keys?org_id=" NO_SUCH_ID, f->mah.key, NULL, 404);
     expect(f, "GET", "/v1/keys", f->cmo_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/products/%s", f->gtin);
-    expect(f, "PATCH", path, f->mah_key, "{\"name\":\"Conformance product v2\"}", 200);
-    expect(f, "PATCH", path, f->mah_key, "{\"nhrn\":{\"ai\":\"720\",\"value\":\"1\"}}", 422);
-    json_t *j = call(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+    expect(f, "PATCH", path, f->mah.key, "{\"name\":\"Conformance product v2\"}", 200);
+    expect(f, "PATCH", path, f->mah.key, "{\"nhrn\":{\"ai\":\"720\",\"value\":\"1\"}}", 422);
+    json_t *j = call(f, "POST", "/v1/regulator-endpoints", f->mah.key,
                      "{\"market\":\"FR\",\"url\":\"http://127.0.0.1:9/fr\"}", 201);
     copy_field(endpoint_id, sizeof(endpoint_id), j, "endpoint_id");
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", endpoint_id);
-    expect(f, "PATCH", path, f->mah_key, "{\"active\":false,\"auth_header\":null}", 200);
-    expect(f, "PATCH", path, f->mah_key, "{\"hmac_secret\":\"short\"}", 422);
-    expect(f, "PATCH", "/v1/regulator-endpoints/" NO_SUCH_ID, f->mah_key, "{\"active\":true}", 404);
+    expect(f, "PATCH", path, f->mah.key, "{\"active\":false,\"auth_header\":null}", 200);
+    expect(f, "PATCH", path, f->mah.key, "{\"hmac_secret\":\"short\"}", 422);
+    expect(f, "PATCH", "/v1/regulator-endpoints/" NO_SUCH_ID, f->mah.key, "{\"active\":true}", 404);
     static const char *const lists[] = {"/v1/allocations", "/v1/jobs",     "/v1/exports",
                                         "/v1/commissions", "/v1/releases", NULL};
     for (int i = 0; lists[i]; i++) {
         snprintf(path, sizeof(path), "%s?first=1", lists[i]);
-        expect(f, "GET", path, f->mah_key, NULL, 200);
+        expect(f, "GET", path, f->mah.key, NULL, 200);
         snprintf(path, sizeof(path), "%s?after=%%25%%25", lists[i]);
-        expect(f, "GET", path, f->mah_key, NULL, 400);
+        expect(f, "GET", path, f->mah.key, NULL, 400);
     }
-    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/webhook", f->mah.key, NULL, 404);
     snprintf(body, sizeof(body),
              "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"conformance-secret-123\","
              "\"events\":[\"report.dead\"]}");
-    expect(f, "PUT", "/v1/webhook", f->mah_key, body, 200);
-    expect(f, "PUT", "/v1/webhook", f->mah_key, "{\"url\":\"http://127.0.0.1:9/hook\"}", 422);
-    expect(f, "GET", "/v1/webhook", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200);
+    expect(f, "PUT", "/v1/webhook", f->mah.key, body, 200);
+    expect(f, "PUT", "/v1/webhook", f->mah.key, "{\"url\":\"http://127.0.0.1:9/hook\"}", 422);
+    expect(f, "GET", "/v1/webhook", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/webhook/deliveries", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/webhook/deliveries", f->cmo_key, NULL, 403);
     /* A dead delivery (as the runner leaves one) retried once; again, 409. */
     char dead[40];
-    px_test_dead_webhook_delivery(&f->env, f->mah_org, dead);
+    px_test_dead_webhook_delivery(&f->env, f->mah.org, dead);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
-    expect(f, "POST", path, f->mah_key, NULL, 202);
-    expect(f, "POST", path, f->mah_key, NULL, 409);
-    expect(f, "POST", "/v1/webhook/deliveries/" NO_SUCH_ID "/retry", f->mah_key, NULL, 404);
-    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 200);
-    expect(f, "DELETE", "/v1/webhook", f->mah_key, NULL, 404);
+    expect(f, "POST", path, f->mah.key, NULL, 202);
+    expect(f, "POST", path, f->mah.key, NULL, 409);
+    expect(f, "POST", "/v1/webhook/deliveries/" NO_SUCH_ID "/retry", f->mah.key, NULL, 404);
+    expect(f, "DELETE", "/v1/webhook", f->mah.key, NULL, 200);
+    expect(f, "DELETE", "/v1/webhook", f->mah.key, NULL, 404);
 }
 
 /* The DSCSA verification responder and its request log (docs/verification.md). */
 static void verification_responder(fixture *f, char serials[][24])
 {
-    char path[512], body[256], ver_org[40], ver_key[64];
-    json_t *j = call(f, "POST", "/v1/orgs", f->admin_key,
+    px_test_party ver;
+    char path[512], body[256];
+    json_t *j = call(f, "POST", "/v1/orgs", f->admin.key,
                      "{\"kind\":\"verifier\",\"name\":\"Conformance wholesaler\",\"gln\":"
                      "\"0614141000005\"}",
                      201);
-    copy_field(ver_org, sizeof(ver_org), j, "org_id");
+    copy_field(ver.org, sizeof(ver.org), j, "org_id");
     json_decref(j);
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"verifier\"}", ver_org);
-    j = call(f, "POST", "/v1/keys", f->admin_key, body, 201);
-    copy_field(ver_key, sizeof(ver_key), j, "api_key");
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"verifier\"}", ver.org);
+    j = call(f, "POST", "/v1/keys", f->admin.key, body, 201);
+    copy_field(ver.key, sizeof(ver.key), j, "api_key");
     json_decref(j);
 #define VQ "linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005"
     snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=" EXPIRY "&" VQ, f->gtin,
              serials[0]);
-    expect(f, "GET", path, ver_key, NULL, 200);
-    expect(f, "GET", path, f->mah_key, NULL, 403);
+    expect(f, "GET", path, ver.key, NULL, 200);
+    expect(f, "GET", path, f->mah.key, NULL, 403);
     snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=1&" VQ, f->gtin,
              serials[0]);
-    expect(f, "GET", path, ver_key, NULL, 400);
+    expect(f, "GET", path, ver.key, NULL, 400);
     snprintf(path, sizeof(path), "/vrs/verify/01/%s/10/B1/21/%s?17=" EXPIRY "&" VQ, f->gtin,
              serials[0]);
-    expect(f, "GET", path, ver_key, NULL, 200);
+    expect(f, "GET", path, ver.key, NULL, 200);
     expect(f, "GET", path, NULL, NULL, 401);
     snprintf(path, sizeof(path), "/vrs/checkConnectivity?gtin=%s&reqGLN=0614141000005", f->gtin);
-    expect(f, "GET", path, ver_key, NULL, 200);
-    expect(f, "GET", "/vrs/checkConnectivity?gtin=09506000134352&reqGLN=0614141000005", ver_key,
+    expect(f, "GET", path, ver.key, NULL, 200);
+    expect(f, "GET", "/vrs/checkConnectivity?gtin=09506000134352&reqGLN=0614141000005", ver.key,
            NULL, 404);
 #undef VQ
-    expect(f, "GET", "/v1/verification-requests?first=1", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/verification-requests", ver_key, NULL, 200);
+    expect(f, "GET", "/v1/verification-requests?first=1", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/verification-requests", ver.key, NULL, 200);
     expect(f, "GET", "/v1/verification-requests", f->cmo_key, NULL, 403);
-    expect(f, "GET", "/v1/vrs-settings", f->mah_key, NULL, 200);
+    expect(f, "GET", "/v1/vrs-settings", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/vrs-settings", f->cmo_key, NULL, 403);
-    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B1\"}", 200);
-    expect(f, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"never\"}", 422);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah.key, "{\"recalled\":\"B1\"}", 200);
+    expect(f, "PUT", "/v1/vrs-settings", f->mah.key, "{\"expired\":\"never\"}", 422);
 }
 
 /* The verification network (docs/resolver.md): the resolver's forms, the well-known file, the
@@ -811,29 +811,29 @@ static void verification_network(fixture *f, char serials[][24])
     snprintf(sql, sizeof(sql),
              "INSERT INTO clone_alert (tenant_id, gtin, serial, kind, rules, opened_at) VALUES "
              "('%s', '%s', 'CONF1', 'clone', 'lifecycle', now()) RETURNING id",
-             f->mah_org, f->gtin);
+             f->mah.org, f->gtin);
     px_sql_text(&f->env, sql, id, sizeof(id));
-    expect(f, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/alerts?state=maybe", f->mah_key, NULL, 422);
+    expect(f, "GET", "/v1/alerts?state=open", f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/alerts?state=maybe", f->mah.key, NULL, 422);
     snprintf(path, sizeof(path), "/v1/alerts/%s/close", id);
-    expect(f, "POST", path, f->mah_key, "{\"reason\":\"checked\"}", 200);
-    expect(f, "POST", path, f->mah_key, "{\"reason\":\"checked\"}", 409);
-    expect(f, "POST", "/v1/alerts/" NO_SUCH_ID "/close", f->mah_key, "{\"reason\":\"x\"}", 404);
+    expect(f, "POST", path, f->mah.key, "{\"reason\":\"checked\"}", 200);
+    expect(f, "POST", path, f->mah.key, "{\"reason\":\"checked\"}", 409);
+    expect(f, "POST", "/v1/alerts/" NO_SUCH_ID "/close", f->mah.key, "{\"reason\":\"x\"}", 404);
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
-    expect(f, "PUT", path, f->mah_key, "{\"public_fields\":[\"form\"]}", 200);
-    expect(f, "PUT", path, f->mah_key, "{\"public_fields\":[\"a b\"]}", 422);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/products/09506000134352/passport", f->mah_key, NULL, 404);
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"form\"]}", 200);
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"a b\"]}", 422);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/products/09506000134352/passport", f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
-    expect(f, "PUT", path, f->mah_key,
+    expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","
            "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"}]}",
            200);
-    expect(f, "PUT", path, f->mah_key,
+    expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://x\",\"title\":\"t\"}]}", 422);
-    expect(f, "GET", path, f->mah_key, NULL, 200);
-    expect(f, "GET", "/v1/products/09506000134352/links", f->mah_key, NULL, 404);
-    expect(f, "PUT", path, f->mah_key, "{\"links\":[]}", 200);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    expect(f, "GET", "/v1/products/09506000134352/links", f->mah.key, NULL, 404);
+    expect(f, "PUT", path, f->mah.key, "{\"links\":[]}", 200);
 }
 
 /* Console sessions and files (docs/console.md). The cookie's session is made in the
@@ -847,7 +847,7 @@ static void sessions_and_console(fixture *f)
              "INSERT INTO console_session (token_hash, key_id, expires_at, idle_seconds) "
              "SELECT sha256('%s'::bytea), k.id, now() + interval '1 hour', 600 FROM api_key k "
              "WHERE k.org_id = '%s' AND k.role = 'mah' LIMIT 1",
-             token, f->mah_org);
+             token, f->mah.org);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     char in[64], csrf[64];
     uint8_t h[32];
@@ -859,13 +859,13 @@ static void sessions_and_console(fixture *f)
     const char *with_cookie[] = {cookie, NULL};
     const char *with_csrf[] = {cookie, csrf_h, NULL};
     char body[128];
-    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", f->mah_key);
+    snprintf(body, sizeof(body), "{\"api_key\":\"%s\"}", f->mah.key);
     expect(f, "POST", "/v1/sessions", NULL, body, 201);
     expect(f, "POST", "/v1/sessions", NULL, "{\"api_key\":\"pk_nope\"}", 401);
     expect(f, "POST", "/v1/sessions", NULL, "{\"key\":\"x\"}", 422);
     json_decref(call_h(f, "GET", "/v1/sessions/current", NULL, NULL, with_cookie, 200));
-    expect(f, "GET", "/v1/sessions/current", f->mah_key, NULL, 404);
-    expect(f, "DELETE", "/v1/sessions/current", f->mah_key, NULL, 404);
+    expect(f, "GET", "/v1/sessions/current", f->mah.key, NULL, 404);
+    expect(f, "DELETE", "/v1/sessions/current", f->mah.key, NULL, 404);
     json_decref(call_h(f, "DELETE", "/v1/sessions/current", NULL, NULL, with_cookie, 403));
     json_decref(call_h(f, "DELETE", "/v1/sessions/current", NULL, NULL, with_csrf, 200));
     json_decref(call_h(f, "GET", "/v1/sessions/current", NULL, NULL, with_cookie, 401));
@@ -888,7 +888,7 @@ static void sessions_and_console(fixture *f)
     expect(f, "GET", path, f->auditor_key, NULL, 200);
     expect(f, "GET", path, f->regulator_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/batches/%s/NO-SUCH-BATCH", f->gtin);
-    expect(f, "GET", path, f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 404);
 }
 
 /* Bytes that are not UTF-8, percent-encoded in a path or a query (or inside a cursor), are
@@ -898,20 +898,20 @@ static void not_utf8(fixture *f)
 {
     char path[160];
     snprintf(path, sizeof(path), "/v1/packs/%s/%%FF", f->gtin);
-    expect(f, "GET", path, f->mah_key, NULL, 404);
+    expect(f, "GET", path, f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/verify/%s/AB%%C3", f->gtin);
     expect(f, "GET", path, NULL, NULL, 404);
-    expect(f, "GET", "/v1/products?after=%FF", f->mah_key, NULL, 400);
-    expect(f, "GET", "/v1/products?after=_w", f->mah_key, NULL, 400); /* a cursor of 0xFF */
-    expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/products?after=%FF", f->mah.key, NULL, 400);
+    expect(f, "GET", "/v1/products?after=_w", f->mah.key, NULL, 400); /* a cursor of 0xFF */
+    expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah.key, NULL, 400);
     /* A cursor packid never issued: 400, as every list's. "abc" is no report id, audit
      * sequence or GTIN; an id a windowed list never holds is no cursor of it. */
-    expect(f, "GET", "/v1/reports?after=YWJj", f->mah_key, NULL, 400);
-    expect(f, "GET", "/v1/audit?after=YWJj", f->mah_key, NULL, 400);
-    expect(f, "GET", "/v1/audit/checkpoints?after=YWJj", f->mah_key, NULL, 400);
-    expect(f, "GET", "/v1/products?after=YWJj", f->mah_key, NULL, 400);
+    expect(f, "GET", "/v1/reports?after=YWJj", f->mah.key, NULL, 400);
+    expect(f, "GET", "/v1/audit?after=YWJj", f->mah.key, NULL, 400);
+    expect(f, "GET", "/v1/audit/checkpoints?after=YWJj", f->mah.key, NULL, 400);
+    expect(f, "GET", "/v1/products?after=YWJj", f->mah.key, NULL, 400);
     expect(f, "GET", "/v1/partners?after=MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
-           f->mah_key, NULL, 400);
+           f->mah.key, NULL, 400);
 }
 
 /* Every answer is one schemas/openapi.yaml describes. */

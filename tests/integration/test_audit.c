@@ -25,8 +25,10 @@
 
 typedef struct {
     px_test_env env;
-    char a_org[40], a_key[64], a_auditor[64], a_cmo[64];
-    char b_org[40], b_key[64], b_auditor[64], b_cmo[64];
+    px_test_party a;
+    char a_auditor[64], a_cmo[64];
+    px_test_party b;
+    char b_auditor[64], b_cmo[64];
     char gtin_a[15], gtin_b[15];
     char key_file[320];
 } fixture;
@@ -39,19 +41,19 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
     px_test_server_start(&f->env);
     snprintf(f->key_file, sizeof(f->key_file), "%s/audit/signing-key.pem", f->env.data_dir);
-    px_test_org_key(&f->env, "mah", "Tenant A", "mah", f->a_org, f->a_key);
-    px_test_org_key(&f->env, "mah", "Tenant B", "mah", f->b_org, f->b_key);
-    px_test_key(&f->env, f->a_org, "auditor", f->a_auditor);
-    px_test_key(&f->env, f->b_org, "auditor", f->b_auditor);
+    px_test_org_key(&f->env, "mah", "Tenant A", "mah", f->a.org, f->a.key);
+    px_test_org_key(&f->env, "mah", "Tenant B", "mah", f->b.org, f->b.key);
+    px_test_key(&f->env, f->a.org, "auditor", f->a_auditor);
+    px_test_key(&f->env, f->b.org, "auditor", f->b_auditor);
     px_test_gtin(f->gtin_a, 6001);
     px_test_gtin(f->gtin_b, 6002);
-    px_test_product(&f->env, f->a_key, f->gtin_a, "A pack", "EU");
-    px_test_product(&f->env, f->b_key, f->gtin_b, "B pack", "EU");
+    px_test_product(&f->env, f->a.key, f->gtin_a, "A pack", "EU");
+    px_test_product(&f->env, f->b.key, f->gtin_b, "B pack", "EU");
     char gtins[40];
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin_a);
-    json_decref(px_test_partner(&f->env, f->a_key, "CMO of A", gtins, NULL, f->a_cmo));
+    json_decref(px_test_partner(&f->env, f->a.key, "CMO of A", gtins, NULL, f->a_cmo));
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin_b);
-    json_decref(px_test_partner(&f->env, f->b_key, "CMO of B", gtins, NULL, f->b_cmo));
+    json_decref(px_test_partner(&f->env, f->b.key, "CMO of B", gtins, NULL, f->b_cmo));
     px_test_commission(&f->env, f->a_cmo, f->gtin_a, "A-0", EXPIRY, "[\"A0-1\",\"A0-2\"]");
     px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-0", EXPIRY, "[\"B0-1\",\"B0-2\"]");
     *state = f;
@@ -265,8 +267,8 @@ static void test_audit__two_tenants_never_wait(void **state)
      * other way round. */
     fixture *f = *state;
     assert_int_equal(blocked(f), 0);
-    hold_and_commission(f, f->a_org, f->a_cmo, f->gtin_a, f->b_cmo, f->gtin_b, "LB");
-    hold_and_commission(f, f->b_org, f->b_cmo, f->gtin_b, f->a_cmo, f->gtin_a, "LA");
+    hold_and_commission(f, f->a.org, f->a_cmo, f->gtin_a, f->b_cmo, f->gtin_b, "LB");
+    hold_and_commission(f, f->b.org, f->b_cmo, f->gtin_b, f->a_cmo, f->gtin_a, "LA");
     /* Both chains verify after the interleaving. */
     expect_intact(f);
 }
@@ -362,7 +364,7 @@ static void test_audit__list_both_orders(void **state)
     char asc[8192], desc[8192], want[8192], q[256];
     snprintf(q, sizeof(q),
              "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM audit_log WHERE tenant_id = '%s'",
-             f->a_org);
+             f->a.org);
     px_sql_text(&f->env, q, want, sizeof(want));
     assert_non_null(strchr(want, ','));
     audit_seqs(f, f->a_auditor, NULL, asc, sizeof(asc));
@@ -372,7 +374,7 @@ static void test_audit__list_both_orders(void **state)
     snprintf(q, sizeof(q),
              "SELECT string_agg(seq::text, ',' ORDER BY seq DESC) FROM audit_log WHERE "
              "tenant_id = '%s'",
-             f->a_org);
+             f->a.org);
     px_sql_text(&f->env, q, want, sizeof(want));
     audit_seqs(f, f->a_auditor, "CREATED_DESC", desc, sizeof(desc));
     assert_string_equal(desc, want);
@@ -414,18 +416,18 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     json_t *it;
     json_array_foreach(items, i, it)
     {
-        assert_string_equal(px_test_str(it, "chain"), f->a_org);
+        assert_string_equal(px_test_str(it, "chain"), f->a.org);
         assert_string_equal(px_test_str(it, "key_id"), key_id);
         assert_true(openssl_verifies(f, f->key_file, it));
     }
     json_t *last = json_array_get(items, json_array_size(items) - 1);
     long long seq = json_integer_value(json_object_get(last, "seq"));
-    assert_int_equal(seq, tenant_last_seq(f, f->a_org));
+    assert_int_equal(seq, tenant_last_seq(f, f->a.org));
     char q[256], hash[80];
     snprintf(q, sizeof(q), "SELECT hash FROM audit_log WHERE seq = %lld", seq);
     px_sql_text(&f->env, q, hash, sizeof(hash));
     assert_string_equal(px_test_str(last, "head"), hash);
-    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a_org);
+    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a.org);
     assert_int_equal(json_integer_value(json_object_get(last, "entries")),
                      px_sql_count(&f->env, q));
     /* The auditor follows A's chain through GET /v1/audit alone: positions without gaps,
@@ -460,7 +462,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
 
     page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->b_auditor, NULL, 200);
     json_array_foreach(json_object_get(page, "items"), i, it)
-        assert_string_equal(px_test_str(it, "chain"), f->b_org);
+        assert_string_equal(px_test_str(it, "chain"), f->b.org);
     json_decref(page);
     px_test_expect(&f->env, "GET", "/v1/audit/checkpoints", f->a_cmo, NULL, 403, "forbidden_role");
     /* Paged one at a time: every checkpoint of A's chain once, oldest first. */
@@ -483,7 +485,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
         if (!more)
             break;
     }
-    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a_org);
+    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a.org);
     assert_int_equal(pages, px_sql_count(&f->env, q));
     /* The verdict counts the checkpoints it checked. */
     int rc;
@@ -561,16 +563,16 @@ static void test_audit__deleted_tail_detected(void **state)
     int refused;
     checkpoint_cli(f, &refused);
     snapshot(f);
-    long long head = tenant_last_seq(f, f->a_org);
+    long long head = tenant_last_seq(f, f->a.org);
     char q[1024];
     snprintf(q, sizeof(q),
              "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
              "OFFSET 2 LIMIT 1",
-             f->a_org);
+             f->a.org);
     long long keep = px_sql_count(&f->env, q);
     assert_true(keep > 0);
     /* REQ-AUDIT-3: the naive cut (the head row left as it was) is seen by the head row. */
-    snprintf(q, sizeof(q), "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld", f->a_org,
+    snprintf(q, sizeof(q), "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld", f->a.org,
              keep);
     attack(f, q);
     expect_broken(f, NULL, head, "is missing");
@@ -583,7 +585,7 @@ static void test_audit__deleted_tail_detected(void **state)
     attack(f, q);
     expect_broken(f, NULL, head, "signed in a checkpoint, is missing");
     /* A MAH learns that its chain was cut, and where: the entry is its own. */
-    json_t *v = px_test_call(&f->env, "GET", "/v1/audit/verify", f->a_key, NULL, 200);
+    json_t *v = px_test_call(&f->env, "GET", "/v1/audit/verify", f->a.key, NULL, 200);
     assert_true(json_is_false(json_object_get(v, "ok")));
     assert_int_equal(json_integer_value(json_object_get(v, "broken_at")), head);
     json_decref(v);
@@ -605,19 +607,19 @@ static void test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted(voi
     assert_int_equal(json_dump_file(page, held, 0), 0);
     json_decref(page);
     snapshot(f);
-    long long head = tenant_last_seq(f, f->a_org);
+    long long head = tenant_last_seq(f, f->a.org);
     char q[1024];
     snprintf(q, sizeof(q),
              "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
              "OFFSET 1 LIMIT 1",
-             f->a_org);
+             f->a.org);
     long long keep = px_sql_count(&f->env, q);
     snprintf(q, sizeof(q),
              "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld; "
              "DELETE FROM audit_checkpoint WHERE chain = '%s' AND seq > %lld; "
              "UPDATE audit_head h SET last_seq = l.seq, chain_seq = l.chain_seq, last_hash = "
              "l.hash FROM audit_log l WHERE l.seq = %lld AND h.chain = l.chain",
-             f->a_org, keep, f->a_org, keep, keep);
+             f->a.org, keep, f->a.org, keep, keep);
     attack(f, q);
     /* The database alone now tells a consistent, shorter story ... */
     expect_intact(f);
@@ -649,7 +651,7 @@ static void test_audit__forged_append_detected(void **state)
             "a") " WHERE subject = 'forged'; "
                  "UPDATE audit_head h SET last_seq = a.seq, chain_seq = a.chain_seq, last_hash = "
                  "a.hash FROM audit_log a WHERE a.subject = 'forged' AND h.chain = a.chain",
-        f->a_org);
+        f->a.org);
     attack(f, q);
     long long forged = px_sql_count(&f->env, "SELECT seq FROM audit_log WHERE subject = 'forged'");
     assert_true(forged > 0);
@@ -658,7 +660,7 @@ static void test_audit__forged_append_detected(void **state)
     /* REQ-AUDIT-5: the checkpointer verifies before it signs: it refuses to vouch for A's
      * chain and signs nothing for it. */
     char cq[256];
-    snprintf(cq, sizeof(cq), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a_org);
+    snprintf(cq, sizeof(cq), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a.org);
     long long before = px_sql_count(&f->env, cq);
     int refused;
     checkpoint_cli(f, &refused);
@@ -694,7 +696,7 @@ static void test_audit__rechained_history_detected(void **state)
     char q[4096];
     snprintf(q, sizeof(q),
              "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq OFFSET 1 LIMIT 1",
-             f->a_org);
+             f->a.org);
     long long victim = px_sql_count(&f->env, q);
     snprintf(q, sizeof(q),
              "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld; "
@@ -707,7 +709,7 @@ static void test_audit__rechained_history_detected(void **state)
                       "  RETURNING hash INTO prev; "
                       "END LOOP; "
                       "UPDATE audit_head h SET last_hash = prev WHERE chain = '%s'; END $$",
-             victim, f->a_org, f->a_org);
+             victim, f->a.org, f->a.org);
     attack(f, q);
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
                                            "NULL AND hash <> " HASH_SQL("a")),
@@ -716,11 +718,11 @@ static void test_audit__rechained_history_detected(void **state)
     /* The signed checkpoint of A's head is a second, independent witness: the head entry is no
      * longer what was signed. An auditor needs no seal key for this, only the public key, the
      * checkpoint and the entry's hash from GET /v1/audit. */
-    long long head = tenant_last_seq(f, f->a_org);
+    long long head = tenant_last_seq(f, f->a.org);
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM audit_checkpoint c JOIN audit_log l ON l.seq = c.seq "
              "WHERE c.chain = '%s' AND c.seq = %lld AND c.head <> l.hash",
-             f->a_org, head);
+             f->a.org, head);
     assert_int_equal(px_sql_count(&f->env, q), 1);
     restore(f);
 }
@@ -799,7 +801,7 @@ static void test_audit__worker_checkpoints_periodically(void **state)
     px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
     px_test_server_start(&f->env);
     px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-W", EXPIRY, "[\"BW-1\"]");
-    long long head = tenant_last_seq(f, f->b_org);
+    long long head = tenant_last_seq(f, f->b.org);
     char q[256];
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_checkpoint WHERE seq = %lld", head);
     /* Polled, not timed: the worker's first pass after the commission signs it; the bound

@@ -24,9 +24,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
-    char mah2_org[40], mah2_key[64];
+    px_test_party mah, cmo, mah2;
     char tmp[128];
 } fixture;
 
@@ -35,15 +33,15 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     *state = f;
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Batch MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "cmo", "Batch CMO", "cmo", f->cmo_org, f->cmo_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "mah", "Batch MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "cmo", "Batch CMO", "cmo", f->cmo.org, f->cmo.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     px_sqlf(&f->env,
             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
             "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU'), ('%s', '%s', 7, 'Other', 'EU')",
-            GTIN, f->mah_org, GTIN2, f->mah2_org);
-    px_test_partnership_sql(&f->env, f->mah_org, f->cmo_org, GTIN);
-    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "CB", 4, 1000, f->cmo_org);
+            GTIN, f->mah.org, GTIN2, f->mah2.org);
+    px_test_partnership_sql(&f->env, f->mah.org, f->cmo.org, GTIN);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "CB", 4, 1000, f->cmo.org);
     px_test_tmpdir(f->tmp, sizeof(f->tmp), "cbatch");
     return 0;
 }
@@ -144,7 +142,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
         }
     }
     json_t *body = json_pack("{s:o, s:s}", "items", items, "symbology", "datamatrix");
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     /* API.md: 202 {"id", "object": "batch", "status": "processing", counts}. */
     assert_string_equal(px_test_str(j, "object"), "batch");
@@ -154,7 +152,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
 
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 997);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
@@ -185,7 +183,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
         for (int svg = 0; svg < 2; svg++) {
             snprintf(path, sizeof(path), "%s", px_test_str(it, svg ? "svg" : "png"));
             snprintf(name, sizeof(name), "item%d.%s", i, svg ? "svg" : "png");
-            fetch(f, path, f->mah_key, name, svg ? "image/svg+xml" : "image/png", file,
+            fetch(f, path, f->mah.key, name, svg ? "image/svg+xml" : "image/png", file,
                   sizeof(file));
             decode_file(f, file, svg, "]d2", want, ec);
         }
@@ -265,12 +263,12 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
         json_pack("{s:o, s:s, s:{s:s, s:{s:s, s:s}, s:i, s:i}}", "items", items, "symbology", "qr",
                   "design", "error_correction", "H", "colors", "foreground", "#1A237E",
                   "background", "#FFF8E1", "quiet_zone", 2, "module_px", 4);
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 2);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
@@ -280,7 +278,7 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     assert_string_equal(px_test_str(json_object_get(design, "colors"), "foreground"), "#1a237e");
 
     char file[300], ec[4];
-    fetch(f, px_test_str(json_array_get(its, 0), "png"), f->mah_key, "navy.png", "image/png", file,
+    fetch(f, px_test_str(json_array_get(its, 0), "png"), f->mah.key, "navy.png", "image/png", file,
           sizeof(file));
     decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0100?17=261115",
                 ec);
@@ -312,7 +310,7 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     assert_int_equal(px[3 * ((size_t)8 * w + 8)], 0x1A);
     free(px);
 
-    fetch(f, px_test_str(json_array_get(its, 0), "svg"), f->mah_key, "navy.svg", "image/svg+xml",
+    fetch(f, px_test_str(json_array_get(its, 0), "svg"), f->mah.key, "navy.svg", "image/svg+xml",
           file, sizeof(file));
     char cmd[800];
     snprintf(cmd, sizeof(cmd), "grep -q 'fill=\"#fff8e1\"' '%s' && grep -q 'fill=\"#1a237e\"' '%s'",
@@ -322,7 +320,7 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
                 ec);
 
     /* The target: the URI exactly as given. */
-    fetch(f, px_test_str(json_array_get(its, 1), "png"), f->mah_key, "target.png", "image/png",
+    fetch(f, px_test_str(json_array_get(its, 1), "png"), f->mah.key, "target.png", "image/png",
           file, sizeof(file));
     decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/21/TGT1", ec);
     json_decref(j);
@@ -333,7 +331,7 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
 static void test_carrier_batch__template_overrides(void **state)
 {
     fixture *f = *state;
-    json_t *t = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah_key,
+    json_t *t = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah.key,
                              "{\"name\":\"Green Q\",\"design\":{\"error_correction\":\"Q\","
                              "\"colors\":{\"foreground\":\"#003300\"},\"module_px\":3}}",
                              201);
@@ -342,41 +340,41 @@ static void test_carrier_batch__template_overrides(void **state)
     json_decref(t);
     /* A name is text as every name: a C1 control (U+009B, CSI) is refused like a C0 one. */
     long long templates = px_count_of(&f->env, "SELECT count(*) FROM carrier_template");
-    px_test_expect_field(&f->env, "POST", "/v1/carrier-templates", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/carrier-templates", f->mah.key,
                          "{\"name\":\"A\\u009b2J\"}", "name", "invalid_character");
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier_template"), templates);
     snprintf(path, sizeof(path), "/v1/carrier-templates/%s", tid);
-    json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200));
-    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    json_decref(px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200));
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
 
     char body[400];
     snprintf(body, sizeof(body),
              "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0200\"}],\"symbology\":\"qr\","
              "\"template_id\":\"%s\",\"design\":{\"error_correction\":\"L\"}}",
              tid);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah_key, body, 202);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah.key, body, 202);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     json_t *design = json_object_get(j, "design");
     assert_string_equal(px_test_str(design, "error_correction"), "Q");
     assert_int_equal(json_integer_value(json_object_get(design, "module_px")), 3);
     char file[300], ec[4];
-    fetch(f, px_test_str(json_array_get(json_object_get(j, "items"), 0), "png"), f->mah_key,
+    fetch(f, px_test_str(json_array_get(json_object_get(j, "items"), 0), "png"), f->mah.key,
           "tpl.png", "image/png", file, sizeof(file));
     decode_file(f, file, 0, "]Q1", "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/CB0200?17=261115",
                 ec);
     assert_string_equal(ec, "Q");
     json_decref(j);
     /* Another organization's template id is not found. */
-    json_t *t2 = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah2_key,
+    json_t *t2 = px_test_call(&f->env, "POST", "/v1/carrier-templates", f->mah2.key,
                               "{\"name\":\"Theirs\"}", 201);
     snprintf(body, sizeof(body),
              "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0200\"}],\"template_id\":\"%s\"}",
              px_test_str(t2, "template_id"));
     json_decref(t2);
-    px_test_expect(&f->env, "POST", "/v1/carrier-batches", f->mah_key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/carrier-batches", f->mah.key, body, 404, "not_found");
 }
 
 /* A carrier's id names its batch (the batch id's first 24 characters) and its index (4 hex
@@ -385,7 +383,7 @@ static void test_carrier_batch__template_overrides(void **state)
 static void test_carrier_batch__carrier_ids_name_batch(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah.key,
                              "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
                              "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0301\"},"
                              "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0302\"}]}",
@@ -393,7 +391,7 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
     char id[40], cid[40], path[128], want[8];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     json_t *its = json_object_get(j, "items");
     for (size_t i = 0; i < 3; i++) {
@@ -404,14 +402,14 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
         assert_memory_equal(cid + 24, want, 4);
         snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.png", cid);
         px_http_resp r;
-        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
         assert_int_equal(r.status, 200);
         px_http_resp_free(&r);
     }
     json_decref(j);
     cid[35] = cid[35] == '0' ? '1' : '0';
     snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.png", cid);
-    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 404, "not_found");
 
     char legacy[40], sql[600];
     px_sql_text(&f->env, "SELECT gen_random_uuid()::text", legacy, sizeof(legacy));
@@ -424,10 +422,10 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
     px_sqlf(&f->env, "%s", sql);
     snprintf(path, sizeof(path), "/v1/carriers/%s/symbol.svg", legacy);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     px_http_resp_free(&r);
-    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
 }
 
 /* Never yes now, failure later: target items that can never render are their items' errors
@@ -445,12 +443,12 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
     json_t *body = json_pack("{s:o}", "items", items);
 #define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
-    long long used = px_count_of(&f->env, USED, f->mah_org);
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    long long used = px_count_of(&f->env, USED, f->mah.org);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
     /* Only the item that can render is charged to the allotment (docs/allotments.md). */
-    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
 #undef USED
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
@@ -462,7 +460,7 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
                     "'not_found' AND NOT item_errors ? '0'",
                     id),
         1);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
@@ -481,7 +479,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
 {
     fixture *f = *state;
     json_t *j =
-        px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo_key,
+        px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
                      "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
                      "{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN "/21/X\"}}]}",
                      202);
@@ -490,7 +488,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     /* The CMO's target is refused as the batch arrives: counted in the answer already. */
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
     json_decref(j);
-    j = batch_done(f, f->cmo_key, id);
+    j = batch_done(f, f->cmo.key, id);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_string_equal(item_error(its, 1), "forbidden_target");
@@ -499,18 +497,18 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     json_decref(j);
 
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
-    px_test_expect(&f->env, "GET", path, f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", carrier_png, f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/carrier-batches/not-a-uuid", f->cmo_key, NULL, 404,
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", carrier_png, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/carrier-batches/not-a-uuid", f->cmo.key, NULL, 404,
                    "not_found");
 
     /* The other MAH's batch of our pack: the item is not found, nothing leaks. */
-    j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2_key,
+    j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2.key,
                      "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0301\"}]}", 202);
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    j = batch_done(f, f->mah2_key, id);
+    j = batch_done(f, f->mah2.key, id);
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_string_equal(item_error(json_object_get(j, "items"), 0), "not_found");
     assert_true(json_is_null(json_object_get(j, "download_url")));
@@ -519,7 +517,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM audit_log WHERE action = "
                                  "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
-                                 id, f->mah2_org),
+                                 id, f->mah2.org),
                      1);
 
     static const struct {
@@ -561,7 +559,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah_key, bad[i].body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah.key, bad[i].body, NULL);
         json_t *d0 =
             r.json ? json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0)
                    : NULL;
@@ -576,7 +574,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     for (int i = 0; i < 1001; i++)
         json_array_append_new(items, pack_item(GTIN, "CB0001"));
     json_t *body = json_pack("{s:o}", "items", items);
-    json_decref(post_batch(f, f->mah_key, body, 422));
+    json_decref(post_batch(f, f->mah.key, body, 422));
     json_decref(body);
 }
 
@@ -613,13 +611,13 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
         json_array_append_new(items, pack_item(GTIN, serial));
     }
     json_t *body = json_pack("{s:o}", "items", items);
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
 
-    j = batch_at(f, f->mah_key, id, 500);
+    j = batch_at(f, f->mah.key, id, 500);
     json_decref(j);
     /* The second chunk has been tried and refused at least once. */
     int refused = 0;
@@ -628,7 +626,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     assert_true(refused);
     char path[128];
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
-    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "processing");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 500);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
@@ -653,7 +651,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                      0);
     /* Repaired: the retried chunk completes the batch, each item once. */
     px_test_refuse_end(&f->env, "carrier");
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
@@ -683,24 +681,24 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     fixture *f = *state;
     px_test_refuse_rows(&f->env, "carrier", "NEW.serial = 'CB0007'", "XX000");
 #define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
-    long long used = px_count_of(&f->env, USED, f->mah_org);
+    long long used = px_count_of(&f->env, USED, f->mah.org);
     json_t *body =
         json_pack("{s:[o,o]}", "items", pack_item(GTIN, "CB0006"), pack_item(GTIN, "CB0007"));
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char bad[40], job[40], good[40], path[96];
     snprintf(bad, sizeof(bad), "%s", px_test_str(j, "id"));
     json_decref(j);
     body = json_pack("{s:[o]}", "items", pack_item(GTIN, "CB0008"));
-    j = post_batch(f, f->mah_key, body, 202);
+    j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     snprintf(good, sizeof(good), "%s", px_test_str(j, "id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 3);
-    j = batch_done(f, f->mah_key, good);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 3);
+    j = batch_done(f, f->mah.key, good);
     assert_string_equal(px_test_str(j, "status"), "completed");
     json_decref(j);
-    j = batch_done(f, f->mah_key, bad);
+    j = batch_done(f, f->mah.key, bad);
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
@@ -714,16 +712,16 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
                 "LIMIT 1",
                 job, sizeof(job));
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
-    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "failed");
     json_decref(j);
     assert_int_equal(
         px_count_of(&f->env, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job), 1);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM audit_log WHERE action = "
                                  "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
-                                 bad, f->mah_org),
+                                 bad, f->mah.org),
                      1);
     assert_true(px_test_log_has(&f->env, "failed after 5 tries", bad));
 #undef USED
@@ -744,27 +742,27 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
 {
     fixture *f = *state;
 #define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
-    long long used = px_count_of(&f->env, USED, f->mah_org);
+    long long used = px_count_of(&f->env, USED, f->mah.org);
     /* The job's chunk writes its carriers and the refund in one transaction: held at its
      * carriers, it cannot give the refused item back before the charge is read. */
     PGconn *held = px_test_hold(&f->env, "LOCK TABLE carrier IN SHARE MODE");
     json_t *body =
         json_pack("{s:[o,o]}", "items", pack_item(GTIN, "CB0009"), pack_item(GTIN, "NOSUCH1"));
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    long long charged = px_count_of(&f->env, USED, f->mah_org);
+    long long charged = px_count_of(&f->env, USED, f->mah.org);
     px_test_hold_end(held, NULL);
     assert_int_equal(charged, used + 2);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
     assert_string_equal(item_error(json_object_get(j, "items"), 1), "not_found");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah_org), used + 1);
+    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
 #undef USED
 }
 
@@ -778,17 +776,17 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     px_sqlf(&f->env,
             "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
             "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
-            f->mah_org);
+            f->mah.org);
     long long failed = failed_batch_jobs(f);
     json_t *body = json_pack("{s:[o,o]}", "items", target_item("https://example.com/not/a/link"),
                              target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    j = batch_done(f, f->mah_key, id);
+    j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
     json_decref(j);
@@ -796,19 +794,19 @@ static void test_carrier_batch__all_refused_is_told(void **state)
                                  "SELECT count(*) FROM audit_log WHERE action = "
                                  "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s' "
                                  "AND details->>'items_failed' = '2'",
-                                 id, f->mah_org),
+                                 id, f->mah.org),
                      1);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
                                  "event = 'job.failed' AND body LIKE '%%%s%%'",
-                                 f->mah_org, id),
+                                 f->mah.org, id),
                      1);
     assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
     char sql[128], job_path[80], job_id[40];
     snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
     px_sql_text(&f->env, sql, job_id, sizeof(job_id));
     snprintf(job_path, sizeof(job_path), "/v1/jobs/%s", job_id);
-    j = px_test_call(&f->env, "GET", job_path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", job_path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_string_equal(px_test_str(j, "error"), "no item of the batch rendered");
     json_decref(j);
@@ -820,7 +818,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     for (size_t l = 0; l < 2; l++) {
         char path[64];
         snprintf(path, sizeof(path), "/v1/jobs?status=%s&first=200", lists[l][0]);
-        j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+        j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
         int seen = 0;
         json_t *it;
         size_t k;
@@ -835,7 +833,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     }
     /* Paged one job a page: the first page's job changing status meanwhile does not end the
      * list (the cursor is found without the filter). This and an earlier test's batch failed. */
-    j = px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=1", f->mah.key, NULL, 200);
     char first_job[40], after[300];
     snprintf(first_job, sizeof(first_job), "%s",
              px_test_str(json_array_get(json_object_get(j, "items"), 0), "job_id"));
@@ -843,19 +841,19 @@ static void test_carrier_batch__all_refused_is_told(void **state)
              px_test_str(j, "next_cursor"));
     json_decref(j);
     px_sqlf(&f->env, "UPDATE job SET status = 'completed' WHERE id = '%s'", first_job);
-    j = px_test_call(&f->env, "GET", after, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", after, f->mah.key, NULL, 200);
     json_t *next = json_array_get(json_object_get(j, "items"), 0);
     assert_non_null(next);
     assert_string_not_equal(px_test_str(next, "job_id"), first_job);
     assert_string_equal(px_test_str(next, "status"), "failed");
     json_decref(j);
     px_sqlf(&f->env, "UPDATE job SET status = 'failed' WHERE id = '%s'", first_job);
-    j = px_test_call(&f->env, "GET", "/v1/jobs?status=done", f->mah_key, NULL, 422);
+    j = px_test_call(&f->env, "GET", "/v1/jobs?status=done", f->mah.key, NULL, 422);
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "field"), "status");
     assert_string_equal(px_test_str(d, "code"), "invalid_value");
     json_decref(j);
-    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
+    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah.org);
 }
 
 /* `packid label <SSCC> -o file` renders the logistic label the way the API will: GS1-128 read
@@ -903,12 +901,12 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
     px_test_setenv(&f->env, "PACKID_WORKERS=1");
     px_test_server_start(&f->env);
     json_t *body = json_pack("{s:[o]}", "items", pack_item(GTIN, "CB0002"));
-    json_t *j = post_batch(f, f->mah_key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    json_decref(batch_done(f, f->mah_key, id));
+    json_decref(batch_done(f, f->mah.key, id));
     px_sqlf(&f->env,
             "WITH b AS (UPDATE carrier_batch SET org_kind = 'bogus' WHERE id = '%s' RETURNING "
             "job_id) UPDATE job SET status = 'queued' FROM b WHERE job.id = b.job_id",

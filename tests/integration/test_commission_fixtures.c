@@ -37,7 +37,8 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&f->env, "PACKID_TEST_NOW=2026-03-01T10:00:00Z");
     px_test_server_start(&f->env);
-    char org[40], mah2_key[64], cmo2_org[40], cmo2_key[64], cmo3_org[40], ps[40];
+    px_test_party cmo2;
+    char org[40], mah2_key[64], cmo3_org[40], ps[40];
     px_test_org_key(&f->env, "operator", "Operator", "admin", org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Fixture MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", org, mah2_key);
@@ -47,7 +48,7 @@ static int setup(void **state)
     px_test_product(&f->env, f->mah_key, GTIN_UNPARTNERED, "P " GTIN_UNPARTNERED, "EU");
     px_test_product(&f->env, mah2_key, GTIN_OTHER_TENANT, "P " GTIN_OTHER_TENANT, "EU");
     partner(f, "Fixture CMO", f->cmo_org, f->cmo_key, NULL);
-    partner(f, "Other CMO", cmo2_org, cmo2_key, NULL);
+    partner(f, "Other CMO", cmo2.org, cmo2.key, NULL);
     partner(f, "Suspended CMO", cmo3_org, f->cmo_suspended_key, ps);
     char path[96];
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
@@ -69,7 +70,7 @@ static int setup(void **state)
     snprintf(sql, sizeof(sql),
              "INSERT INTO serial (gtin, serial, state, origin, allocated_to) VALUES ('" GTIN
              "', 'FIX-OTHER-1', 'allocated', 'generated', '%s')",
-             cmo2_org);
+             cmo2.org);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     *state = f;
     return 0;

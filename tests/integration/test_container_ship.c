@@ -34,8 +34,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
+    px_test_party mah, cmo;
     char eu_gtin[15];
 } fixture;
 
@@ -45,7 +44,7 @@ static void endpoint(fixture *f, const char *market, const char *format)
     snprintf(body, sizeof(body),
              "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:9/epcis\",\"format\":\"%s\"}", market,
              format);
-    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201));
 }
 
 static int setup(void **state)
@@ -57,17 +56,17 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd");
     px_test_setenv(&f->env, "PACKID_EPCIS2_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-2.0/xsd");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Shipping MAH", "mah", f->mah_org, f->mah_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
+    px_test_org_key(&f->env, "mah", "Shipping MAH", "mah", f->mah.org, f->mah.key);
+    px_test_product(&f->env, f->mah.key, GTIN, "US pack", "US");
     px_test_gtin(f->eu_gtin, 8801); /* GCP 4012345 */
-    px_test_product(&f->env, f->mah_key, f->eu_gtin, "EU pack", "DE");
-    json_decref(px_test_partner(&f->env, f->mah_key, "Shipping CMO", "[\"" GTIN "\"]", f->cmo_org,
-                                f->cmo_key));
+    px_test_product(&f->env, f->mah.key, f->eu_gtin, "EU pack", "DE");
+    json_decref(px_test_partner(&f->env, f->mah.key, "Shipping CMO", "[\"" GTIN "\"]", f->cmo.org,
+                                f->cmo.key));
     /* The MAH's location of §10.8: SGLN urn:epc:id:sgln:0355154.00000.0. */
-    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
+    px_test_org_gln(&f->env, f->mah.org, "0355154000001");
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, f->eu_gtin);
-    px_test_product(&f->env, f->mah_key, CASE_GTIN, "US case of 10", "US");
+    px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
     px_test_product_master(&f->env, CASE_GTIN);
     endpoint(f, "US", "epcis-1.2-xml");
     endpoint(f, "US", "epcis-2.0-xml");
@@ -85,7 +84,7 @@ static void pack(fixture *f, const char *parent, const char *children)
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
              children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
 }
 
 /* An SSCC of GCP 0355154 (extension digit ext, serial reference ref). */
@@ -105,13 +104,13 @@ static const char *box(fixture *f, char out[19], int ext, unsigned ref, const ch
 
 static void commission(fixture *f, const char *batch, const char *serials)
 {
-    px_test_commission(&f->env, f->mah_key, GTIN, batch, "261231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "261231", serials);
 }
 
 /* Releases by body, answered 201 with released packs; its release_id out. */
 static void release_ok(fixture *f, const char *body, long released, char release_id[40])
 {
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
     snprintf(release_id, 40, "%s", px_test_str(j, "release_id"));
     json_decref(j);
@@ -133,7 +132,7 @@ static void test_container_ship__recall_a_pallet(void **state)
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
     pack(f, sscc(p, 1, 510), body);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 5);
     assert_string_equal(px_test_str(j, "reason"), "recalled");
     char recall_id[40];
@@ -194,7 +193,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     /* The first pallet is stolen with what it holds (irreversible: no recall moves it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"stolen\"}",
              p);
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200));
     static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
                                        "serial WHERE reason = 'recalled'",
                                        "sscc WHERE state = 'decommissioned'",
@@ -221,10 +220,10 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"ssccs\":%s}", bad[i].batch, list);
         else
             snprintf(path_body, sizeof(path_body), "{\"gtin\":\"" GTIN "\",\"ssccs\":%s}", list);
-        px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, path_body, NULL,
+        px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah.key, path_body, NULL,
                         bad[i].status, bad[i].code);
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/recalls", f->mah_key, path_body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/recalls", f->mah.key, path_body, NULL);
         json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
         const char *msg = d ? json_string_value(json_object_get(d, "message")) : NULL;
         if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
@@ -236,11 +235,11 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     }
     /* An unknown container: 404 with its index. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b1, unknown);
-    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, body, NULL, 404, "not_found");
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah.key, body, NULL, 404, "not_found");
     /* Shapes: an empty list, a bad check digit; the CMO never recalls. */
-    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"ssccs\":[]}", "ssccs", "invalid_value");
-    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000005201\"]}", "ssccs",
                          NULL);
     /* More containers than one request takes (docs/api.md "Limits"), on every route that takes
@@ -257,12 +256,12 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
         for (int i = 0; i <= CONTAINERS_MAX_DOC; i++)
             o += (size_t)snprintf(many + o, cap - o, "%s\"%s\"", i ? "," : "", b1);
         snprintf(many + o, cap - o, "]%s", r == 2 ? SHIP_TX : "}");
-        px_test_expect_field(&f->env, "POST", routes[r], f->mah_key, many, "ssccs",
+        px_test_expect_field(&f->env, "POST", routes[r], f->mah.key, many, "ssccs",
                              "too_many_containers");
     }
     free(many);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b1);
-    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo_key, body, NULL, 403, NULL);
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo.key, body, NULL, 403, NULL);
     /* Containers that hold more packs than one request moves (100,000, as a list of serials):
      * refused on the field the request sent, nothing changed. */
     px_sqlf(&f->env,
@@ -270,17 +269,17 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
             "commissioned_by, commissioned_at, parent_sscc) SELECT '" GTIN "', 'BULK' || g, "
             "'commissioned', '%s', 'LOTS', expiry, '%s', now(), '%s' FROM batch, "
             "generate_series(1, 100000) g WHERE batch.gtin = '" GTIN "' AND batch.batch = 'LOTS'",
-            f->mah_org, f->mah_org, b3);
+            f->mah.org, f->mah.org, b3);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
              b3);
-    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah_key, body, NULL, 422, NULL);
-    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah_key, body, "ssccs",
+    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah.key, body, NULL, 422, NULL);
+    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key, body, "ssccs",
                          "too_many_serials");
     px_sqlf(&f->env, "DELETE FROM serial WHERE gtin = '" GTIN "' AND serial LIKE 'BULK%%'");
     /* Every stolen pack is named, each under the pallet's index. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b3, p);
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/recalls", f->mah_key, body, NULL);
+    px_http(&f->env, &r, "POST", "/v1/recalls", f->mah.key, body, NULL);
     json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
     assert_int_equal(json_array_size(details), 3);
     for (size_t i = 0; i < 3; i++)
@@ -290,7 +289,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
      * its pallet, it leaves it (its pack stays in it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
              b3);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 1);
     json_decref(j);
     assert_int_equal(px_count_of(&f->env,
@@ -323,7 +322,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     box(f, b2, 0, 541, "[" SGTIN("D4") "," SGTIN("D5") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b1);
     pack(f, sscc(p, 1, 545), body);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
                              "\"reason\":\"sample\"}",
                              200);
@@ -332,7 +331,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     /* The trees: the case holds D1 and D3 only, the pallet counts two packs. */
     char path[64];
     snprintf(path, sizeof(path), "/v1/containers/%s", b1);
-    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     json_t *kids = json_object_get(j, "children");
     assert_int_equal(json_array_size(kids), 2);
     assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "D1");
@@ -340,10 +339,10 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/containers/%s", p);
-    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D2", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D2", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "parents")), 0);
     assert_string_equal(px_test_str(j, "state"), "decommissioned");
     json_decref(j);
@@ -368,7 +367,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
                                           "'%%\"unpacked\"%%'"),
                      1);
     /* A pack recalled on its own leaves its case too. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D3\"],"
                              "\"reason\":\"recalled\"}",
                              200));
@@ -382,7 +381,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     /* A case decommissioned by its SSCC keeps what it holds: no DELETE. */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b2);
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200));
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE serial = 'D5' AND "
                                  "parent_sscc = '%s'",
@@ -396,7 +395,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     /* REQ-AGG-12: a case destroyed off its pallet leaves the pallet, with what it holds. */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b1);
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key, body, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200));
     px_sql_text(&f->env,
                 "SELECT concat_ws('|', parent_id, array_to_string(epcs, ',')) FROM "
                 "container_event WHERE action = 'DELETE' ORDER BY seq DESC LIMIT 1",
@@ -404,7 +403,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     assert_string_equal(got,
                         "urn:epc:id:sscc:0355154.1000000545|urn:epc:id:sscc:0355154.0000000540");
     snprintf(path, sizeof(path), "/v1/containers/%s", p);
-    j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 0);
     json_decref(j);
@@ -626,7 +625,7 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
         px_sql_text(&f->env, sql, id, sizeof(id));
         snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
         px_http_resp doc;
-        px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
         assert_int_equal(doc.status, 200);
         if (k < 2) {
             px_test_xsd_valid(doc.body, doc.len);
@@ -643,7 +642,7 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     /* REQ-RECALL-SSCC-1: recalling the shipped pallet tells its market in the same
      * transaction: one report per US endpoint, each built and checked against its schema when
      * queued, with the recall of the six packs. */
-    json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key,
+    json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
     assert_int_equal(json_integer_value(json_object_get(r, "recalled")), 6);
     assert_int_equal(px_count_of(&f->env,
@@ -665,7 +664,7 @@ static void release_doc_events(fixture *f, const char *release_id, char *got, si
     px_sql_text(&f->env, sql, id, sizeof(id));
     snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(doc.status, 200);
     px_test_xsd_valid(doc.body, doc.len);
     xml_events(doc.body, got, cap);
@@ -719,7 +718,7 @@ static void eu_doc_lists_packs(fixture *f, const char *report_id, const char *a,
     char path[128], got[4096], want[1024];
     snprintf(path, sizeof(path), "/v1/reports/%s/document", report_id);
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(doc.status, 200);
     px_test_xsd_valid(doc.body, doc.len);
     xml_events(doc.body, got, sizeof(got));
@@ -746,7 +745,7 @@ static void test_container_ship__eu_reports_packs(void **state)
     char b[19], body[512];
     px_err e;
     assert_int_equal(gs1_sscc_build(b, 0, "4012345", 77, &e), PX_OK);
-    px_test_commission(&f->env, f->mah_key, f->eu_gtin, "EU1", "261231", "[\"E1\",\"E2\"]");
+    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU1", "261231", "[\"E1\",\"E2\"]");
     snprintf(body, sizeof(body),
              "[{\"gtin\":\"%s\",\"serial\":\"E1\"},{\"gtin\":\"%s\",\"serial\":\"E2\"}]",
              f->eu_gtin, f->eu_gtin);
@@ -754,7 +753,7 @@ static void test_container_ship__eu_reports_packs(void **state)
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"batch\":\"EU1\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
              b);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
@@ -777,7 +776,7 @@ static void pack_case(fixture *f, const char *serial, const char *children)
              "{\"action\":\"pack\",\"parent\":{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"%s\"},"
              "\"children\":%s}",
              serial, children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
 }
 
 /* REQ-AGG-10: a pack decommissioned or recalled on its own leaves the case that carries its
@@ -788,10 +787,10 @@ static void pack_case(fixture *f, const char *serial, const char *children)
 static void test_container_ship__pack_leaves_its_gtin_case(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTG", "261231", "[\"G\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTG", "261231", "[\"G\"]");
     commission(f, "LOTG", "[\"G1\",\"G2\",\"G3\"]");
     pack_case(f, "G", "[" SGTIN("G1") "," SGTIN("G2") "," SGTIN("G3") "]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
                              "\"reason\":\"sample\"}",
                              200);
@@ -810,7 +809,7 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                                           "' AND serial = 'G2' AND parent_gtin IS NULL AND "
                                           "parent_serial IS NULL AND parent_sscc IS NULL"),
                      1);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah.key, NULL, 200);
     json_t *kids = json_object_get(j, "children");
     assert_int_equal(json_array_size(kids), 2);
     assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "G1");
@@ -822,7 +821,7 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                 got, sizeof(got));
     assert_string_equal(got, "1");
     /* Recalled on its own: out of the case too. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
                              "\"reason\":\"recalled\"}",
                              200));
@@ -861,7 +860,7 @@ static void test_container_ship__pallet_of_cases(void **state)
 {
     fixture *f = *state;
     char p[19], body[512];
-    px_test_commission(&f->env, f->mah_key, CASE_GTIN, "LOTP", "261231", "[\"P1\",\"P2\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTP", "261231", "[\"P1\",\"P2\"]");
     commission(f, "LOTP", "[\"Q1\",\"Q2\",\"Q3\",\"Q4\"]");
     commission(f, "LOTX", "[\"Q5\"]");
     pack_case(f, "P1", "[" SGTIN("Q1") "," SGTIN("Q2") "]");
@@ -876,17 +875,17 @@ static void test_container_ship__pallet_of_cases(void **state)
                                        "container_event", "report", NULL};
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTP\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
-    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah_key, body, NULL, 409,
+    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah.key, body, NULL, 409,
                     "invalid_state");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
     json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
     assert_int_equal(json_array_size(d), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 0);
     assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "other_batch");
     assert_non_null(strstr(px_test_str(json_array_get(d, 0), "message"), GTIN "/Q5"));
     px_http_resp_free(&r);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                              "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN
                              "\",\"serial\":\"P2\"},\"children\":[" SGTIN("Q5") "]}",
                              201));
@@ -931,7 +930,7 @@ static void test_container_ship__pallet_of_cases(void **state)
     assert_string_equal(got, want);
     /* The recall of the shipped pallet: the four packs, and the cases with them. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
     json_decref(j);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
@@ -950,22 +949,22 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
     char cg[15], pallet[19], body[512];
     px_err e;
     px_test_gtin(cg, 8802); /* the EU case level, GCP 4012345 */
-    px_test_product(&f->env, f->mah_key, cg, "EU case", "DE");
+    px_test_product(&f->env, f->mah.key, cg, "EU case", "DE");
     px_test_product_master(&f->env, cg);
-    px_test_commission(&f->env, f->mah_key, cg, "EU2", "261231", "[\"EC1\"]");
-    px_test_commission(&f->env, f->mah_key, f->eu_gtin, "EU2", "261231", "[\"E3\",\"E4\"]");
+    px_test_commission(&f->env, f->mah.key, cg, "EU2", "261231", "[\"EC1\"]");
+    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU2", "261231", "[\"E3\",\"E4\"]");
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"gtin\":\"%s\",\"serial\":\"EC1\"},\"children\":"
              "[{\"gtin\":\"%s\",\"serial\":\"E3\"},{\"gtin\":\"%s\",\"serial\":\"E4\"}]}",
              cg, f->eu_gtin, f->eu_gtin);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
     assert_int_equal(gs1_sscc_build(pallet, 1, "4012345", 78, &e), PX_OK);
     snprintf(body, sizeof(body), "[{\"gtin\":\"%s\",\"serial\":\"EC1\"}]", cg);
     pack(f, pallet, body);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
              pallet);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");
     json_decref(j);
@@ -991,7 +990,7 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
     snprintf(sql, sizeof(sql), "SELECT 1 FROM sscc WHERE sscc = '%s' FOR UPDATE", b);
     PGconn *held = px_test_hold(&f->env, sql);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b);
-    px_test_async recall = {&f->env, "POST", "/v1/recalls", f->mah_key, body, 0, 0};
+    px_test_async recall = {&f->env, "POST", "/v1/recalls", f->mah.key, body, 0, 0};
     px_test_async_start(&recall);
     px_test_wait_row_lock_waiters(&f->env, 1);
     /* What a packing of M3 into the box does, committed while the recall waits. */
@@ -1003,7 +1002,7 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
                                           "' AND serial LIKE 'M_' AND state = 'commissioned'"),
                      3);
     /* Asked again, the recall takes the box as it is now: all three packs. */
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
     json_decref(j);
 }

@@ -174,7 +174,7 @@ static void test_edge__strict_http(void **state)
         size_t n = (size_t)snprintf(req, sizeof(req),
                                     "POST /v1/orgs HTTP/1.1\r\nHost: edge\r\n"
                                     "Authorization: Bearer %s",
-                                    f->admin_key);
+                                    f->admin.key);
         memcpy(req + n, v[i].auth_tail, v[i].auth_tail_len);
         n += v[i].auth_tail_len;
         memcpy(req + n, "\r\n", 2);
@@ -295,7 +295,7 @@ static void test_edge__body_budget(void **state)
     char small[2100];
     snprintf(small, sizeof(small), "{\"kind\":\"mah\",\"name\":\"Edge budget\"}%2000s", "");
     json_decref(
-        px_http_expect(&f->env, "POST", "/v1/orgs", f->admin_key, small, NULL, 503, "overloaded"));
+        px_http_expect(&f->env, "POST", "/v1/orgs", f->admin.key, small, NULL, 503, "overloaded"));
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 
     for (int i = 0; i < HOLDERS; i++)
@@ -305,7 +305,7 @@ static void test_edge__body_budget(void **state)
     int created = 0;
     for (int tries = 0; tries < 100 && !created; tries++) {
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+        px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
                 "{\"kind\":\"mah\",\"name\":\"Edge budget\"}", NULL);
         created = r.status == 201;
         px_http_resp_free(&r);
@@ -349,7 +349,7 @@ static void test_edge__endpoint_inside(void **state)
         char body[256];
         snprintf(body, sizeof(body), "{\"market\":\"EU\",\"url\":\"%s\"}", v[i].url);
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah_key, body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah.key, body, NULL);
         long long after = px_sql_count(&f->env, "SELECT count(*) FROM regulator_endpoint");
         if (r.status != v[i].status)
             fail_msg("%s:%d: %s: status %ld (%s)", __FILE__, v[i].line, v[i].url, r.status, r.body);
@@ -365,13 +365,13 @@ static void test_edge__endpoint_inside(void **state)
 /* Posts an export as the MAH, waits for its job and downloads the file. */
 static void export_file(fixture *f, const char *body, px_http_resp *file)
 {
-    json_t *j = px_http_expect(&f->env, "POST", "/v1/exports", f->mah_key, body, NULL, 202, NULL);
+    json_t *j = px_http_expect(&f->env, "POST", "/v1/exports", f->mah.key, body, NULL, 202, NULL);
     char path[128];
     snprintf(path, sizeof(path), "/v1/exports/%s",
              json_string_value(json_object_get(j, "export_id")));
     json_decref(j);
     for (int i = 0; i < 600; i++) {
-        j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+        j = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
         const char *st = json_string_value(json_object_get(j, "status"));
         if (strcmp(st, "completed") == 0) {
             const char *url = strstr(json_string_value(json_object_get(j, "url")), "/v1/");
@@ -399,7 +399,7 @@ static void test_edge__manifest_formulas(void **state)
     snprintf(sql, sizeof(sql),
              "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
              "('%s', '%s', 7, 'Formula 10 mg x 30', 'EU')",
-             gtin, f->mah_org);
+             gtin, f->mah.org);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     snprintf(sql, sizeof(sql),
              "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '-B7', '261115')", gtin);
@@ -409,7 +409,7 @@ static void test_edge__manifest_formulas(void **state)
              "commissioned_by, commissioned_at) SELECT '%s', s, 'commissioned', '%s', '-B7', "
              "'261115', '%s', now() FROM unnest(ARRAY['=1+2', '+41', '-3-4', "
              "'=HYPERLINK(\"x\")', 'PLAIN1']) s",
-             gtin, f->mah_org, f->mah_org);
+             gtin, f->mah.org, f->mah.org);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
 
     char body[128];

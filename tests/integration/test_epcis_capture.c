@@ -150,8 +150,8 @@ static json_t *captured(fixture *f, const char *content_type, const char *behavi
                         const char *doc, char job[128], int line)
 {
     json_decref(
-        capture(f, f->mah_key, content_type, behaviour, doc, 202, job, 128, __FILE__, line));
-    return job_get(f, f->mah_key, job, 200);
+        capture(f, f->mah.key, content_type, behaviour, doc, 202, job, 128, __FILE__, line));
+    return job_get(f, f->mah.key, job, 200);
 }
 
 /* A capture under rollback of doc holding one bad event (bad_id): accepted (202), none of the
@@ -164,10 +164,10 @@ static json_t *rolled_back(fixture *f, const char *content_type, const char *doc
     char job[128];
     px_test_rows s;
     px_test_rows_begin(&s, &f->env, counted);
-    json_decref(capture(f, f->mah_key, content_type, "rollback", doc, 202, job, sizeof(job),
+    json_decref(capture(f, f->mah.key, content_type, "rollback", doc, 202, job, sizeof(job),
                         __FILE__, line));
     px_test_rows_same_at(&s, what, __FILE__, line);
-    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *j = job_get(f, f->mah.key, job, 200);
     assert_false(json_is_true(json_object_get(j, "success")));
     json_t *errs = json_object_get(j, "errors");
     assert_int_equal(json_array_size(errs), 1);
@@ -193,12 +193,12 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     ld_event(&f->env, e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0001-4000-8000-000000000002",
              "CA3", "L-CAP-1");
     char *doc = ld_doc(e1, e2, NULL);
-    json_t *a = capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+    json_t *a = capture(f, f->mah.key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
                         __FILE__, __LINE__);
     assert_non_null(strstr(job, "/epcis/capture/"));
     assert_string_equal(job + strlen("/epcis/capture/"), px_test_str(a, "captureID"));
     json_decref(a);
-    json_t *j = job_get(f, f->mah_key, job, 200);
+    json_t *j = job_get(f, f->mah.key, job, 200);
     assert_false(json_is_true(json_object_get(j, "running")));
     assert_true(json_is_true(json_object_get(j, "success")));
     assert_string_equal(px_test_str(j, "captureErrorBehaviour"), "rollback");
@@ -208,7 +208,7 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     /* The commission recorded packid's commissioning event for the batch. */
     char q[256];
     snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", epc_prefix);
-    json_t *ev = px_test_call(&f->env, "GET", q, f->mah_key, NULL, 200);
+    json_t *ev = px_test_call(&f->env, "GET", q, f->mah.key, NULL, 200);
     assert_int_equal(
         json_array_size(json_object_get(
             json_object_get(json_object_get(json_object_get(ev, "epcisBody"), "queryResults"),
@@ -318,8 +318,8 @@ static void test_epcis_capture__failed_transaction_ends_its_job(void **state)
              "CF1", "L-FAIL");
     char *doc = ld_doc(e1, NULL, NULL);
     px_test_refuse_rows(&f->env, "commission", "true", "XX000");
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 500, NULL, 0, __FILE__,
-                        __LINE__));
+    json_decref(
+        capture(f, f->mah.key, "application/ld+json", NULL, doc, 500, NULL, 0, __FILE__, __LINE__));
     px_test_refuse_end(&f->env, "commission");
     free(doc);
     assert_int_equal(packs(f, "L-FAIL"), 0);
@@ -344,9 +344,9 @@ static void test_epcis_capture__job_commits_with_its_events(void **state)
     char *doc = ld_doc(e1, NULL, NULL);
     long before = px_count_of(&f->env, "SELECT count(*) FROM epcis_capture");
     snprintf(sql, sizeof(sql), "SELECT 1 FROM audit_head WHERE chain = '%s' FOR UPDATE",
-             f->mah_org);
+             f->mah.org);
     PGconn *held = px_test_hold(&f->env, sql);
-    px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah_key, doc, 0, 0};
+    px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah.key, doc, 0, 0};
     px_test_async_start(&cap);
     px_test_wait_row_lock_waiters(&f->env, 1);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture"), before);
@@ -380,7 +380,7 @@ static void test_epcis_capture__other_tenants_product_refused(void **state)
     assert_int_equal(
         px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin2), 0);
     /* The other MAH cannot read the job. */
-    json_decref(job_get(f, f->mah2_key, job, 404));
+    json_decref(job_get(f, f->mah2.key, job, 404));
     free(doc);
 }
 
@@ -429,14 +429,14 @@ static void test_epcis_capture__refusals(void **state)
          "epcisException:ValidationException"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        json_t *j = capture(f, f->mah_key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL, 0,
+        json_t *j = capture(f, f->mah.key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL, 0,
                             __FILE__, v[i].line);
         if (!j || strcmp(px_test_str(j, "type"), v[i].type) != 0)
             fail_msg("%s:%d: not a %s problem", __FILE__, v[i].line, v[i].type);
         json_decref(j);
     }
-    json_decref(job_get(f, f->mah_key, "/epcis/capture/00000000-0000-4000-8000-000000000000", 404));
-    json_decref(job_get(f, f->mah_key, "/epcis/capture/not-a-uuid", 404));
+    json_decref(job_get(f, f->mah.key, "/epcis/capture/00000000-0000-4000-8000-000000000000", 404));
+    json_decref(job_get(f, f->mah.key, "/epcis/capture/not-a-uuid", 404));
     /* A regulator does not commission. */
     json_decref(capture(f, f->reg_key, "application/ld+json", NULL, "{}", 403, NULL, 0, __FILE__,
                         __LINE__));
@@ -464,7 +464,7 @@ static void test_epcis_capture__over_the_limit(void **state)
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
     json_t *j =
-        capture(f, f->mah_key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__, __LINE__);
+        capture(f, f->mah.key, "application/ld+json", NULL, doc, 413, NULL, 0, __FILE__, __LINE__);
     assert_string_equal(px_test_str(j, "type"), "epcisException:CaptureLimitExceededException");
     json_decref(j);
     assert_int_equal(packs(f, "L-LIM"), 0);
@@ -568,7 +568,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
                              NULL};
     px_test_rows s;
     px_test_rows_begin(&s, &f->env, counted);
-    json_decref(capture(f, f->mah_key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
+    json_decref(capture(f, f->mah.key, "application/ld+json", NULL, doc, 202, job, sizeof(job),
                         __FILE__, __LINE__));
     px_test_rows_same_at(&s, "the same document again", __FILE__, __LINE__);
     free(doc);
@@ -670,8 +670,8 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
     fixture *f = *state;
     char case_gtin[15], case_uri[96], e1[2048], e2[2048], job[128];
     px_test_gtin(case_gtin, 7203);
-    px_test_product(&f->env, f->mah_key, case_gtin, "Captured case", "DE");
-    px_test_commissioned_sql(&f->env, case_gtin, "L-CASE-1", "301231", "CS", 1, 1, f->mah_org);
+    px_test_product(&f->env, f->mah.key, case_gtin, "Captured case", "DE");
+    px_test_commissioned_sql(&f->env, case_gtin, "L-CASE-1", "301231", "CS", 1, 1, f->mah.org);
     snprintf(case_uri, sizeof(case_uri), "urn:epc:id:sgtin:%.7s.%c%.5s.CS1", case_gtin + 1,
              case_gtin[0], case_gtin + 8);
     const char *add_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000a1";
@@ -784,12 +784,12 @@ static void test_epcis_capture__official_aggregation_examples(void **state)
         int xml = strstr(v[i].file, ".xml") != NULL;
         px_test_rows s;
         px_test_rows_begin(&s, &f->env, counted);
-        json_decref(capture(f, f->mah_key, xml ? "application/xml" : "application/ld+json",
+        json_decref(capture(f, f->mah.key, xml ? "application/xml" : "application/ld+json",
                             "proceed", doc, v[i].status, job, sizeof(job), __FILE__, v[i].line));
         px_test_rows_same_at(&s, v[i].file, __FILE__, v[i].line);
         if (v[i].status != 202)
             continue;
-        json_t *j = job_get(f, f->mah_key, job, 200);
+        json_t *j = job_get(f, f->mah.key, job, 200);
         json_t *errs = json_object_get(j, "errors");
         size_t n_agg =
             (size_t)px_occurrences(doc, xml ? "<AggregationEvent>" : "\"AggregationEvent\"");

@@ -32,17 +32,17 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_tenants_make(f, "REST MAH", MAH_GLN, "DE", 7101);
     px_test_product_master(&f->env, f->gtin);
-    px_test_idle_endpoint(&f->env, f->mah_key, "DE");
+    px_test_idle_endpoint(&f->env, f->mah.key, "DE");
     for (int i = 1; i <= 4; i++) {
         char batch[8], serials[64];
         snprintf(batch, sizeof(batch), "C%d", i);
         snprintf(serials, sizeof(serials), "[\"RS%d\"]", i);
-        px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
+        px_test_commission(&f->env, f->mah.key, f->gtin, batch, "301231", serials);
     }
     char body[256];
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"C1\",\"market\":\"DE\"}", f->gtin);
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201));
-    px_test_commission(&f->env, f->mah2_key, f->gtin2, "O1", "301231", "[\"OS1\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+    px_test_commission(&f->env, f->mah2.key, f->gtin2, "O1", "301231", "[\"OS1\"]");
     return 0;
 }
 
@@ -98,7 +98,7 @@ static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah_key, "", NULL, 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "", NULL, 200, __FILE__, __LINE__);
     assert_string_equal(r.content_type, "application/ld+json");
     assert_int_equal(json_array_size(event_list(&r)), 5);
     assert_string_equal(px_test_str(r.json, "type"), "EPCISQueryDocument");
@@ -108,11 +108,11 @@ static void test_epcis_rest__jsonld_valid_against_official_schema(void **state)
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_201, r.body, r.len, 0), 0);
     px_http_resp_free(&r);
-    get(f, &r, f->mah_key, "", "application/ld+json", 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "", "application/ld+json", 200, __FILE__, __LINE__);
     assert_string_equal(r.content_type, "application/ld+json");
     px_http_resp_free(&r);
     /* The oracle can fail: a CBV URN where the schema wants a bare word. */
-    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     char *b = strstr(r.body, "\"bizStep\":\"shipping\"");
     assert_non_null(b);
     size_t cap = r.len + 64;
@@ -134,13 +134,13 @@ static void test_epcis_rest__xml_valid_and_same_ids_as_jsonld_and_1_2(void **sta
 {
     fixture *f = *state;
     px_http_resp x, j, v1;
-    get(f, &x, f->mah_key, "", "application/xml", 200, __FILE__, __LINE__);
+    get(f, &x, f->mah.key, "", "application/xml", 200, __FILE__, __LINE__);
     assert_non_null(strstr(x.content_type, "application/xml"));
     assert_non_null(strstr(x.body, "urn:epcglobal:epcis-query:xsd:2"));
     px_test_xsd_valid(x.body, x.len);
-    get(f, &j, f->mah_key, "", "application/json", 200, __FILE__, __LINE__);
+    get(f, &j, f->mah.key, "", "application/json", 200, __FILE__, __LINE__);
     assert_string_equal(j.content_type, "application/json");
-    px_http(&f->env, &v1, "GET", "/v1/epcis/events", f->mah_key, NULL, NULL);
+    px_http(&f->env, &v1, "GET", "/v1/epcis/events", f->mah.key, NULL, NULL);
     assert_int_equal(v1.status, 200);
     char ix[4096], ij[4096], i1[4096];
     px_test_xml_event_ids(x.body, ix, sizeof(ix));
@@ -175,7 +175,7 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah_key, "?EQ_action=ADD|OBSERVE", "application/ld+json", 200, __FILE__,
+    get(f, &r, f->mah.key, "?EQ_action=ADD|OBSERVE", "application/ld+json", 200, __FILE__,
         __LINE__);
     char all[4096];
     json_ids(&r, all, sizeof(all));
@@ -184,7 +184,7 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
     int pages = 0;
     while (path[0]) {
         const char *h[] = {"Accept: application/ld+json", NULL};
-        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, h);
+        px_http(&f->env, &r, "GET", path, f->mah.key, NULL, h);
         if (r.status != 200)
             fail_msg("GET %s: %ld %s", path, r.status, r.body);
         assert_true(json_array_size(event_list(&r)) <= 2);
@@ -208,7 +208,7 @@ static void test_epcis_rest__parameters_select(void **state)
     fixture *f = *state;
     px_http_resp r;
     /* A commissioning event's own ID, read point and EPC, for the parameters that take one. */
-    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     json_t *ship = json_array_get(event_list(&r), 0);
     char ship_id[128], read_point[128], epc[128];
     snprintf(ship_id, sizeof(ship_id), "%s", px_test_str(ship, "eventID"));
@@ -262,7 +262,7 @@ static void test_epcis_rest__parameters_select(void **state)
         {__LINE__, q_class, 5},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        get(f, &r, f->mah_key, v[i].qs, "application/json", 200, __FILE__, v[i].line);
+        get(f, &r, f->mah.key, v[i].qs, "application/json", 200, __FILE__, v[i].line);
         size_t n = json_array_size(event_list(&r));
         if (n != v[i].events)
             fail_msg("%s:%d: %s: %zu events, want %zu", __FILE__, v[i].line, v[i].qs, n,
@@ -300,7 +300,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         px_http_resp r;
-        get(f, &r, f->mah_key, v[i].qs, v[i].accept, v[i].status, __FILE__, v[i].line);
+        get(f, &r, f->mah.key, v[i].qs, v[i].accept, v[i].status, __FILE__, v[i].line);
         assert_string_equal(r.content_type, "application/problem+json");
         assert_string_equal(px_test_str(r.json, "type"), v[i].type);
         assert_int_equal(json_integer_value(json_object_get(r.json, "status")), v[i].status);
@@ -308,10 +308,10 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
     }
     /* Ranges in order, q=0 skipped: XML refused, JSON taken. */
     px_http_resp r;
-    get(f, &r, f->mah_key, "", "application/xml;q=0, application/json", 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "", "application/xml;q=0, application/json", 200, __FILE__, __LINE__);
     assert_string_equal(r.content_type, "application/json");
     px_http_resp_free(&r);
-    get(f, &r, f->mah_key, "", "text/xml", 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "", "text/xml", 200, __FILE__, __LINE__);
     assert_non_null(strstr(r.content_type, "application/xml"));
     px_http_resp_free(&r);
 }
@@ -326,8 +326,8 @@ static void test_epcis_rest__tenant_and_market_scoping(void **state)
         const char *key;
         size_t events;
     } v[] = {
-        {__LINE__, f->mah_key, 5},
-        {__LINE__, f->mah2_key, 1},
+        {__LINE__, f->mah.key, 5},
+        {__LINE__, f->mah2.key, 1},
         {__LINE__, f->reg_key, 2},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -336,7 +336,7 @@ static void test_epcis_rest__tenant_and_market_scoping(void **state)
         size_t n = json_array_size(event_list(&r));
         if (n != v[i].events)
             fail_msg("%s:%d: %zu events, want %zu", __FILE__, v[i].line, n, v[i].events);
-        if (v[i].key == f->mah2_key)
+        if (v[i].key == f->mah2.key)
             assert_null(strstr(r.body, "RS1"));
         px_http_resp_free(&r);
     }
@@ -367,21 +367,21 @@ static void test_epcis_rest__one_event_by_id(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     char id[160], enc[480], path[600];
     snprintf(id, sizeof(id), "%s", px_test_str(json_array_get(event_list(&r), 0), "eventID"));
     px_http_resp_free(&r);
     assert_non_null(strstr(id, "ni:///sha-256;"));
     encode(enc, sizeof(enc), id);
     snprintf(path, sizeof(path), "/epcis/events/%s", enc);
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     json_t *l = event_list(&r);
     assert_int_equal(json_array_size(l), 1);
     assert_string_equal(px_test_str(json_array_get(l, 0), "eventID"), id);
     px_http_resp_free(&r);
     const char *xml[] = {"Accept: application/xml", NULL};
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, xml);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, xml);
     assert_int_equal(r.status, 200);
     px_test_xsd_valid(r.body, r.len);
     assert_int_equal(px_occurrences(r.body, "<eventID>"), 1);
@@ -390,8 +390,8 @@ static void test_epcis_rest__one_event_by_id(void **state)
         int line;
         const char *key, *path;
     } v[] = {
-        {__LINE__, f->mah2_key, path},
-        {__LINE__, f->mah_key, "/epcis/events/urn%3Auuid%3Anot-stored"},
+        {__LINE__, f->mah2.key, path},
+        {__LINE__, f->mah.key, "/epcis/events/urn%3Auuid%3Anot-stored"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);
@@ -450,7 +450,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     json_t *ship = json_array_get(event_list(&r), 0);
     char rp[128], epc[128], rp_enc[384], epc_enc[384];
     snprintf(rp, sizeof(rp), "%s", px_test_str(json_object_get(ship, "readPoint"), "id"));
@@ -469,27 +469,27 @@ static void test_epcis_rest__browse_resources_select(void **state)
         const char *key, *path, *qs;
         int events;
     } v[] = {
-        {__LINE__, f->mah_key, "/epcis/eventTypes/ObjectEvent/events?perPage=2",
+        {__LINE__, f->mah.key, "/epcis/eventTypes/ObjectEvent/events?perPage=2",
          "?eventType=ObjectEvent", 5},
-        {__LINE__, f->mah_key, "/epcis/eventTypes/AggregationEvent/events",
+        {__LINE__, f->mah.key, "/epcis/eventTypes/AggregationEvent/events",
          "?eventType=AggregationEvent", 0},
-        {__LINE__, f->mah_key, "/epcis/eventTypes/TransactionEvent/events",
+        {__LINE__, f->mah.key, "/epcis/eventTypes/TransactionEvent/events",
          "?eventType=TransactionEvent", 0},
-        {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?perPage=3",
+        {__LINE__, f->mah.key, "/epcis/bizSteps/commissioning/events?perPage=3",
          "?EQ_bizStep=commissioning", 4},
-        {__LINE__, f->mah_key, "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping/events",
+        {__LINE__, f->mah.key, "/epcis/bizSteps/urn%3Aepcglobal%3Acbv%3Abizstep%3Ashipping/events",
          "?EQ_bizStep=shipping", 1},
-        {__LINE__, f->mah_key, "/epcis/bizSteps/commissioning/events?EQ_action=OBSERVE",
+        {__LINE__, f->mah.key, "/epcis/bizSteps/commissioning/events?EQ_action=OBSERVE",
          "?EQ_bizStep=commissioning&EQ_action=OBSERVE", 0},
-        {__LINE__, f->mah_key, "/epcis/dispositions/active/events", "?EQ_disposition=active", 4},
-        {__LINE__, f->mah_key, "/epcis/dispositions/in_transit/events",
+        {__LINE__, f->mah.key, "/epcis/dispositions/active/events", "?EQ_disposition=active", 4},
+        {__LINE__, f->mah.key, "/epcis/dispositions/in_transit/events",
          "?EQ_disposition=in_transit", 1},
-        {__LINE__, f->mah_key, rp_path, rp_qs, 5},
-        {__LINE__, f->mah_key, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A0000000.00000.0/events",
+        {__LINE__, f->mah.key, rp_path, rp_qs, 5},
+        {__LINE__, f->mah.key, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A0000000.00000.0/events",
          "?EQ_bizLocation=urn:epc:id:sgln:0000000.00000.0", 0},
-        {__LINE__, f->mah_key, epc_path, epc_qs, 2},
+        {__LINE__, f->mah.key, epc_path, epc_qs, 2},
         /* Another tenant's EPC: nothing (visibility as /epcis/events). */
-        {__LINE__, f->mah2_key, epc_path, epc_qs, 0},
+        {__LINE__, f->mah2.key, epc_path, epc_qs, 0},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         char got[4096], want[4096];
@@ -526,7 +526,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
          "epcisException:QueryParameterException"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        px_http(&f->env, &r, "GET", bad[i].path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
         if (r.status != bad[i].status || !r.json ||
             strcmp(px_test_str(r.json, "type"), bad[i].type) != 0)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
@@ -541,14 +541,14 @@ static void test_epcis_rest__browse_resources_valid(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    px_http(&f->env, &r, "GET", "/epcis/bizSteps/commissioning/events", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/epcis/bizSteps/commissioning/events", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "application/ld+json");
     assert_int_equal(json_array_size(event_list(&r)), 4);
     assert_int_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, r.body, r.len, 0), 0);
     px_http_resp_free(&r);
     const char *xml[] = {"Accept: application/xml", NULL};
-    px_http(&f->env, &r, "GET", "/epcis/eventTypes/ObjectEvent/events", f->mah_key, NULL, xml);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/ObjectEvent/events", f->mah.key, NULL, xml);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "urn:epcglobal:epcis-query:xsd:2"));
     px_test_xsd_valid(r.body, r.len);
@@ -563,7 +563,7 @@ static void test_epcis_rest__event_types_discovery(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    px_http(&f->env, &r, "GET", "/epcis/eventTypes", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     json_t *m = json_object_get(r.json, "member");
     assert_int_equal(json_array_size(m), 5);
@@ -577,13 +577,13 @@ static void test_epcis_rest__event_types_discovery(void **state)
     assert_int_not_equal(px_test_run_on(OPENAPI_SCHEMA("EventTypeCollection"), r.body, r.len, 0),
                          0);
     px_http_resp_free(&r);
-    px_http(&f->env, &r, "GET", "/epcis/eventTypes/AggregationEvent", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/AggregationEvent", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "member"), 0)),
                         "events");
     assert_int_equal(px_test_run_on(OPENAPI_SCHEMA("ResourceCollection"), r.body, r.len, 0), 0);
     px_http_resp_free(&r);
-    px_http(&f->env, &r, "GET", "/epcis/eventTypes/FooEvent", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/epcis/eventTypes/FooEvent", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 404);
     assert_string_equal(px_test_str(r.json, "type"), "epcisException:NoSuchResourceException");
     px_http_resp_free(&r);
@@ -619,7 +619,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
     px_http_resp r;
     char cmd[2048];
     for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
-        px_http(&f->env, &r, "GET", whole[i].path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", whole[i].path, f->mah.key, NULL, NULL);
         if (r.status != 200 || ci_find(r.headers, "\nLink:"))
             fail_msg("%s:%d: %s: %ld", __FILE__, whole[i].line, whole[i].path, r.status);
         snprintf(cmd, sizeof(cmd), "%s %s", OPENAPI_SCHEMA(""), whole[i].schema);
@@ -634,7 +634,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
     char path[512] = "/epcis/bizSteps", seen[4096] = "";
     int pages = 0, members = 0;
     while (path[0]) {
-        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
         assert_int_equal(r.status, 200);
         json_t *m = json_object_get(r.json, "member");
         assert_true(json_array_size(m) <= 30);
@@ -672,7 +672,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
         {__LINE__, "/epcis/dispositions?nextPageToken=c1.0", 400},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_http(&f->env, &r, "GET", v[i].path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", v[i].path, f->mah.key, NULL, NULL);
         if (r.status != v[i].status)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
                      r.body ? r.body : "");
@@ -733,13 +733,13 @@ static void test_epcis_rest__known_values_collections(void **state)
         const char *key, *path, *field;
         size_t want; /* values expected, as a floor check on the oracle */
     } v[] = {
-        {__LINE__, f->mah_key, "/epcis/epcs?perPage=1", "epcList", 4},
-        {__LINE__, f->mah_key, "/epcis/epcs?perPage=3", "epcList", 4},
-        {__LINE__, f->mah_key, "/epcis/epcs", "epcList", 4},
-        {__LINE__, f->mah2_key, "/epcis/epcs?perPage=1", "epcList", 1},
+        {__LINE__, f->mah.key, "/epcis/epcs?perPage=1", "epcList", 4},
+        {__LINE__, f->mah.key, "/epcis/epcs?perPage=3", "epcList", 4},
+        {__LINE__, f->mah.key, "/epcis/epcs", "epcList", 4},
+        {__LINE__, f->mah2.key, "/epcis/epcs?perPage=1", "epcList", 1},
         {__LINE__, f->reg_key, "/epcis/epcs?perPage=1", "epcList", 1},
-        {__LINE__, f->mah_key, "/epcis/readPoints?perPage=1", "readPoint", 1},
-        {__LINE__, f->mah_key, "/epcis/bizLocations?perPage=1", "bizLocation", 1},
+        {__LINE__, f->mah.key, "/epcis/readPoints?perPage=1", "readPoint", 1},
+        {__LINE__, f->mah.key, "/epcis/bizLocations?perPage=1", "bizLocation", 1},
         {__LINE__, f->reg_key, "/epcis/readPoints", "readPoint", 1},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -796,7 +796,7 @@ static void test_epcis_rest__known_values_collections(void **state)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         px_http_resp r;
-        px_http(&f->env, &r, "GET", bad[i].path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
         if (r.status != 400 || !r.json ||
             strcmp(px_test_str(r.json, "type"), "epcisException:QueryParameterException") != 0)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
@@ -841,7 +841,7 @@ static void test_epcis_rest__epc_format_header(void **state)
     };
     char urn_ids[4096];
     px_http_resp u;
-    get(f, &u, f->mah_key, "", NULL, 200, __FILE__, __LINE__);
+    get(f, &u, f->mah.key, "", NULL, 200, __FILE__, __LINE__);
     json_ids(&u, urn_ids, sizeof(urn_ids));
     px_http_resp_free(&u);
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -851,7 +851,7 @@ static void test_epcis_rest__epc_format_header(void **state)
         snprintf(applied, sizeof(applied), "GS1-EPC-Format: %s\r", v[i].applied);
         const char *h[] = {acc, v[i].value ? fmt : NULL, NULL};
         px_http_resp r;
-        get_h(f, &r, f->mah_key, "/epcis/events", h, 200, __FILE__, v[i].line);
+        get_h(f, &r, f->mah.key, "/epcis/events", h, 200, __FILE__, v[i].line);
         if (!ci_find(r.headers, applied))
             fail_msg("%s:%d: no %s in %s", __FILE__, v[i].line, applied, r.headers);
         int xml = strstr(v[i].accept, "xml") != NULL;
@@ -885,13 +885,13 @@ static void test_epcis_rest__epc_format_header(void **state)
     /* The collections of values list EPCs in the same form. */
     const char *dl[] = {"GS1-EPC-Format: Always_GS1_Digital_Link", NULL};
     px_http_resp r;
-    get_h(f, &r, f->mah_key, "/epcis/epcs?perPage=1000", dl, 200, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, "/epcis/epcs?perPage=1000", dl, 200, __FILE__, __LINE__);
     assert_non_null(strstr(r.body, want_epc));
     assert_null(strstr(r.body, "urn:epc:id:"));
     assert_non_null(ci_find(r.headers, "GS1-EPC-Format: Always_GS1_Digital_Link"));
     px_http_resp_free(&r);
     const char *bad[] = {"GS1-EPC-Format: Always_Barcode", NULL};
-    get_h(f, &r, f->mah_key, "/epcis/events", bad, 400, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, "/epcis/events", bad, 400, __FILE__, __LINE__);
     assert_string_equal(px_test_str(r.json, "type"), "epcisException:ValidationException");
     px_http_resp_free(&r);
 }
@@ -935,7 +935,7 @@ static void test_epcis_rest__version_negotiation(void **state)
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         const char *h[] = {v[i].h1, v[i].h2, NULL};
         px_http_resp r;
-        get_h(f, &r, f->mah_key, v[i].path, h, v[i].want, __FILE__, v[i].line);
+        get_h(f, &r, f->mah.key, v[i].path, h, v[i].want, __FILE__, v[i].line);
         if (v[i].want == 200) {
             if (!ci_find(r.headers, "GS1-EPCIS-Version: 2.0.0"))
                 fail_msg("%s:%d: %s", __FILE__, v[i].line, r.headers);
@@ -993,7 +993,7 @@ static void test_epcis_rest__options_discovery(void **state)
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         for (int keyed = 0; keyed < 2; keyed++) {
             px_http_resp r;
-            px_http(&f->env, &r, "OPTIONS", v[i].path, keyed ? f->mah_key : NULL, NULL, NULL);
+            px_http(&f->env, &r, "OPTIONS", v[i].path, keyed ? f->mah.key : NULL, NULL, NULL);
             if (r.status != 204 || !ci_find(r.headers, v[i].allow))
                 fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.headers);
             for (size_t k = 0; k < sizeof(told) / sizeof(told[0]); k++)
@@ -1005,7 +1005,7 @@ static void test_epcis_rest__options_discovery(void **state)
         }
     }
     px_http_resp c;
-    px_http(&f->env, &c, "OPTIONS", "/epcis/capture", f->mah_key, NULL, NULL);
+    px_http(&f->env, &c, "OPTIONS", "/epcis/capture", f->mah.key, NULL, NULL);
     assert_int_equal(c.status, 204);
     assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-Limit: "));
     assert_non_null(ci_find(c.headers, "GS1-EPCIS-Capture-File-Size-Limit: "));
@@ -1022,7 +1022,7 @@ static void test_epcis_rest__options_discovery(void **state)
     };
     for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
         px_http_resp r;
-        px_http(&f->env, &r, "OPTIONS", other[i].path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "OPTIONS", other[i].path, f->mah.key, NULL, NULL);
         if (r.status != other[i].want)
             fail_msg("%s:%d: %ld %s", __FILE__, other[i].line, r.status, r.body);
         px_http_resp_free(&r);
@@ -1041,7 +1041,7 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     char e_urn[320], e_dl[320], e_idpat[320], e_dl_gtin[320], e_dl_lot[400];
     /* RS1's URN as packid writes it (the shipping event names only RS1). */
     px_http_resp s;
-    get(f, &s, f->mah_key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    get(f, &s, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
     snprintf(urn, sizeof(urn), "%s",
              json_string_value(
                  json_array_get(json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
@@ -1082,14 +1082,14 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
         char ids_urn[4096], ids_dl[4096], ids_other[4096];
         px_http_resp r;
         snprintf(path, sizeof(path), "%s%s%s", pairs[i].before, pairs[i].urn_arg, pairs[i].after);
-        get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, pairs[i].line);
+        get_h(f, &r, f->mah.key, path, NULL, 200, __FILE__, pairs[i].line);
         json_ids(&r, ids_urn, sizeof(ids_urn));
         px_http_resp_free(&r);
         snprintf(path, sizeof(path), "%s%s%s", pairs[i].before, pairs[i].dl_arg, pairs[i].after);
-        get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, pairs[i].line);
+        get_h(f, &r, f->mah.key, path, NULL, 200, __FILE__, pairs[i].line);
         json_ids(&r, ids_dl, sizeof(ids_dl));
         px_http_resp_free(&r);
-        get_h(f, &r, f->mah2_key, path, NULL, 200, __FILE__, pairs[i].line);
+        get_h(f, &r, f->mah2.key, path, NULL, 200, __FILE__, pairs[i].line);
         json_ids(&r, ids_other, sizeof(ids_other));
         px_http_resp_free(&r);
         if (!ids_urn[0] || strcmp(ids_urn, ids_dl) != 0 || ids_other[0])
@@ -1099,18 +1099,18 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     /* RS1: its commissioning and its release; the GTIN: every event of the MAH's GTIN. */
     snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", e_dl);
     px_http_resp r;
-    get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, path, NULL, 200, __FILE__, __LINE__);
     assert_int_equal(json_array_size(event_list(&r)), 2);
     px_http_resp_free(&r);
     snprintf(path, sizeof(path), "/epcis/epcs/%s", e_dl);
-    get_h(f, &r, f->mah_key, path, NULL, 200, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, path, NULL, 200, __FILE__, __LINE__);
     px_http_resp_free(&r);
     snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", e_dl_lot);
-    get_h(f, &r, f->mah_key, path, NULL, 400, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, path, NULL, 400, __FILE__, __LINE__);
     assert_string_equal(px_test_str(r.json, "type"), "epcisException:QueryParameterException");
     px_http_resp_free(&r);
     snprintf(path, sizeof(path), "/epcis/epcs/%s/events", e_dl_lot);
-    get_h(f, &r, f->mah_key, path, NULL, 404, __FILE__, __LINE__);
+    get_h(f, &r, f->mah.key, path, NULL, 404, __FILE__, __LINE__);
     px_http_resp_free(&r);
 }
 

@@ -26,8 +26,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
+    px_test_party mah, cmo;
 } fixture;
 
 static int setup(void **state)
@@ -35,21 +34,21 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_mah_gln(&f->env, "Roundtrip MAH", MAH_GLN, f->mah_org, f->mah_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "EU pack", "EU");
-    px_test_product(&f->env, f->mah_key, GTIN_US, "US pack", "US");
+    px_test_mah_gln(&f->env, "Roundtrip MAH", MAH_GLN, f->mah.org, f->mah.key);
+    px_test_product(&f->env, f->mah.key, GTIN, "EU pack", "EU");
+    px_test_product(&f->env, f->mah.key, GTIN_US, "US pack", "US");
     json_t *o =
-        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
                      "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7,"
                      "\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}",
                      201);
-    snprintf(f->cmo_org, sizeof(f->cmo_org), "%s", px_test_str(o, "org_id"));
-    snprintf(f->cmo_key, sizeof(f->cmo_key), "%s", px_test_str(o, "api_key"));
+    snprintf(f->cmo.org, sizeof(f->cmo.org), "%s", px_test_str(o, "org_id"));
+    snprintf(f->cmo.key, sizeof(f->cmo.key), "%s", px_test_str(o, "api_key"));
     json_decref(o);
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, GTIN_US);
-    px_test_idle_endpoint(&f->env, f->mah_key, "DE");
-    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    px_test_idle_endpoint(&f->env, f->mah.key, "DE");
+    px_test_idle_endpoint(&f->env, f->mah.key, "US");
     *state = f;
     return 0;
 }
@@ -60,33 +59,33 @@ static int setup(void **state)
  * dispositions), recall. */
 static void make_every_kind(fixture *f)
 {
-    px_test_commission(&f->env, f->cmo_key, GTIN, "RT-1", "301231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-1", "301231",
                        "[\"RT-A1\",\"RT-A2\",\"RT-A3\",\"RT-A4\",\"RT-A5\"]");
-    px_test_commission(&f->env, f->cmo_key, GTIN, "RT-2", "301231", "[\"RT-B1\",\"RT-B2\"]");
-    px_test_commission(&f->env, f->cmo_key, GTIN_US, "RT-US", "301231", "[\"US-1\",\"US-2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-2", "301231", "[\"RT-B1\",\"RT-B2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN_US, "RT-US", "301231", "[\"US-1\",\"US-2\"]");
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/decommissions", f->cmo_key,
+        &f->env, "POST", "/v1/decommissions", f->cmo.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A1\"],\"reason\":\"damaged\"}", 200));
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-1\",\"market\":\"DE\","
                              "\"serials\":[\"RT-A2\",\"RT-A3\"]}",
                              201));
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                      "{\"gtin\":\"" GTIN_US "\",\"batch\":\"RT-US\",\"market\":\"US\","
                      "\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"
                      "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\","
                      "\"id\":\"PO 4711/x\"}}",
                      201));
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
                              "\"sample\"}",
                              200));
-    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A2\",\"RT-A4\"],\"reason\":"
                              "\"kept \\\"é\\\" in error\"}",
                              200));
-    json_decref(px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"RT-2\",\"reason\":\"recalled\"}",
                              201));
 }
@@ -123,7 +122,7 @@ static void check_all(fixture *f, check_ctx *c)
     memset(c, 0, sizeof(*c));
     px_epcis_filter flt;
     memset(&flt, 0, sizeof(flt));
-    flt.tenant_id = f->mah_org;
+    flt.tenant_id = f->mah.org;
     px_test_each_event(&f->env, &flt, check_row, c);
 }
 

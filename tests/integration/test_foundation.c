@@ -14,9 +14,7 @@
 
 typedef struct {
     px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
+    px_test_party admin, mah, cmo;
     char auditor_key[64];
 } fixture;
 
@@ -25,10 +23,10 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_MAX_BODY=4096");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Test operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Test MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "cmo", "Test CMO", "cmo", f->cmo_org, f->cmo_key);
-    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
+    px_test_org_key(&f->env, "operator", "Test operator", "admin", f->admin.org, f->admin.key);
+    px_test_org_key(&f->env, "mah", "Test MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "cmo", "Test CMO", "cmo", f->cmo.org, f->cmo.key);
+    px_test_key(&f->env, f->mah.org, "auditor", f->auditor_key);
     *state = f;
     return 0;
 }
@@ -77,7 +75,7 @@ static void test_foundation__x_access_token_alias(void **state)
 {
     fixture *f = *state;
     char h[128];
-    snprintf(h, sizeof(h), "x-access-token: %s", f->mah_key);
+    snprintf(h, sizeof(h), "x-access-token: %s", f->mah.key);
     const char *headers[] = {h, NULL};
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/whoami", NULL, NULL, headers);
@@ -137,11 +135,11 @@ static void test_foundation__key_revoked_during_a_write(void **state)
 static void test_foundation__forbidden_role(void **state)
 {
     fixture *f = *state;
-    px_test_expect(&f->env, "GET", "/v1/audit", f->cmo_key, NULL, 403, "forbidden_role");
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->mah_key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
+    px_test_expect(&f->env, "GET", "/v1/audit", f->cmo.key, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->mah.key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
                    403, "forbidden_role");
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->cmo_key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->cmo.key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
                    403, "forbidden_role");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 }
@@ -149,18 +147,18 @@ static void test_foundation__forbidden_role(void **state)
 static void test_foundation__unknown_route_and_method(void **state)
 {
     fixture *f = *state;
-    px_test_expect(&f->env, "GET", "/v1/no-such-thing", f->mah_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "POST", "/v1/audit", f->mah_key, "{}", 405, "method_not_allowed");
+    px_test_expect(&f->env, "GET", "/v1/no-such-thing", f->mah.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/audit", f->mah.key, "{}", 405, "method_not_allowed");
 }
 
 static void test_foundation__malformed_json(void **state)
 {
     fixture *f = *state;
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, "{\"kind\": \"mah\", ", 400,
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, "{\"kind\": \"mah\", ", 400,
                    "malformed_json");
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, "[1,2]", 400, "bad_request");
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key,
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, "[1,2]", 400, "bad_request");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key,
                    "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}", 422, "validation_error");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
 }
@@ -174,19 +172,20 @@ static void test_foundation__first_refusal_is_the_answer(void **state)
     long long before = px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
                                              "(SELECT count(*) FROM audit_log)");
     /* label (a number) is read before mode (not live or test) is checked */
-    px_test_expect_field(&f->env, "POST", "/v1/keys", f->admin_key,
+    px_test_expect_field(&f->env, "POST", "/v1/keys", f->admin.key,
                          "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\","
                          "\"label\":7,\"mode\":\"x\"}",
                          "label", "invalid_value");
     /* dry_run (not a boolean) is read before the transaction's missing id is looked for */
-    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah.key,
                          "{\"gtin\":\"09506000134352\",\"batch\":\"L1\",\"market\":\"US\","
                          "\"transaction\":{\"type\":\"po\"},\"dry_run\":\"yes\"}",
                          "dry_run", "invalid_type");
     /* the first of two members that cannot be null (an endpoint that does not exist: the
      * body is refused before the endpoint is looked up) */
-    px_test_expect_field(&f->env, "PATCH", "/v1/regulator-endpoints/00000000-0000-4000-8000-000000000000",
-                         f->mah_key, "{\"url\":null,\"format\":null}", "url", "invalid_value");
+    px_test_expect_field(&f->env, "PATCH",
+                         "/v1/regulator-endpoints/00000000-0000-4000-8000-000000000000", f->mah.key,
+                         "{\"url\":null,\"format\":null}", "url", "invalid_value");
     assert_int_equal(px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
                                            "(SELECT count(*) FROM audit_log)"),
                      before);
@@ -201,7 +200,7 @@ static void test_foundation__body_over_cap(void **state)
     body[0] = '{';
     body[n - 1] = '}';
     body[n] = '\0';
-    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin_key, body, 413, "payload_too_large");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, body, 413, "payload_too_large");
     free(body);
 }
 
@@ -209,21 +208,21 @@ static void test_foundation__admin_creates_org_and_key(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
             "{\"kind\":\"mah\",\"name\":\"Via HTTP\",\"gln\":\"9506000000022\"}", NULL);
     assert_int_equal(r.status, 201);
     char body[200];
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}",
              json_string_value(json_object_get(r.json, "org_id")));
     px_http_resp_free(&r);
-    px_http(&f->env, &r, "POST", "/v1/keys", f->admin_key, body, NULL);
+    px_http(&f->env, &r, "POST", "/v1/keys", f->admin.key, body, NULL);
     assert_int_equal(r.status, 201);
     char key[64];
     snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "api_key")));
     px_http_resp_free(&r);
     px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 200, NULL);
     /* A GLN with a wrong check digit is refused, naming the field. */
-    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
             "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
     assert_int_equal(r.status, 422);
     assert_string_equal(
@@ -232,10 +231,10 @@ static void test_foundation__admin_creates_org_and_key(void **state)
         "gln");
     px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah_org);
-    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, body, 422, "validation_error");
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah.org);
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin.key, body, 422, "validation_error");
     /* Another tenant's or a malformed id: not found. */
-    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin.key,
                    "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\"}", 404,
                    "not_found");
 }
@@ -252,7 +251,7 @@ static void test_foundation__org_key_roles(void **state)
     static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator", "verifier"};
     int taken = 0;
     for (size_t o = 0; o < sizeof(orgs) / sizeof(orgs[0]); o++) {
-        json_t *org = px_test_call(&f->env, "POST", "/v1/orgs", f->admin_key, orgs[o], 201);
+        json_t *org = px_test_call(&f->env, "POST", "/v1/orgs", f->admin.key, orgs[o], 201);
         json_t *fits = json_object_get(org, "key_roles");
         assert_true(json_array_size(fits) >= 1);
         for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
@@ -263,7 +262,7 @@ static void test_foundation__org_key_roles(void **state)
             char body[200];
             snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"%s\"}",
                      px_test_str(org, "org_id"), roles[r]);
-            px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, body, listed ? 201 : 422,
+            px_test_expect(&f->env, "POST", "/v1/keys", f->admin.key, body, listed ? 201 : 422,
                            NULL);
             taken += listed;
         }
@@ -279,12 +278,12 @@ static void test_foundation__keys_stored_hashed(void **state)
     /* The secret appears nowhere in the database, only its SHA-256. */
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM api_key WHERE secret_hash = sha256(convert_to('%s','UTF8'))",
-             f->mah_key);
+             f->mah.key);
     assert_int_equal(px_sql_count(&f->env, q), 1);
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM api_key WHERE position(convert_to('%s','UTF8') IN "
              "secret_hash) > 0 OR label LIKE '%%%s%%'",
-             f->mah_key + 3, f->mah_key + 3);
+             f->mah.key + 3, f->mah.key + 3);
     assert_int_equal(px_sql_count(&f->env, q), 0);
 }
 
@@ -297,17 +296,17 @@ static void test_foundation__audit_chain(void **state)
     assert_true(json_is_true(json_object_get(r.json, "ok")));
     /* The auditor sees its MAH's part of the chain: the count and head of its entries. */
     char q[256], head[80];
-    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE tenant_id = '%s'", f->mah_org);
+    snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     assert_int_equal(json_integer_value(json_object_get(r.json, "entries")),
                      px_sql_count(&f->env, q));
     snprintf(q, sizeof(q),
              "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
-             f->mah_org);
+             f->mah.org);
     px_sql_text(&f->env, q, head, sizeof(head));
     assert_string_equal(px_test_str(r.json, "head"), head);
     px_http_resp_free(&r);
-    char other_org[40], other_key[64];
-    px_test_org_key(&f->env, "mah", "Another MAH", "mah", other_org, other_key);
+    px_test_party other;
+    px_test_org_key(&f->env, "mah", "Another MAH", "mah", other.org, other.key);
 
     /* The application cannot edit the log. */
     assert_int_not_equal(px_sql_exec(&f->env, "UPDATE audit_log SET action = 'x' WHERE seq = 2"),
@@ -315,7 +314,7 @@ static void test_foundation__audit_chain(void **state)
     /* A superuser who bypasses the trigger is caught by the chain. */
     char original[512], sql[1024];
     /* The MAH's first entry (the server's first start wrote the demo organizations before). */
-    snprintf(q, sizeof(q), "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah_org);
+    snprintf(q, sizeof(q), "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     long long seq = px_sql_count(&f->env, q);
     assert_true(seq > 0);
     snprintf(q, sizeof(q), "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
@@ -326,13 +325,13 @@ static void test_foundation__audit_chain(void **state)
              "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
              seq);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
     assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), seq);
     px_http_resp_free(&r);
     /* Another MAH learns that the chain is broken, not where in someone else's history. */
-    px_http(&f->env, &r, "GET", "/v1/audit/verify", other_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", other.key, NULL, NULL);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
     assert_null(json_object_get(r.json, "broken_at"));
     px_http_resp_free(&r);
@@ -343,7 +342,7 @@ static void test_foundation__audit_chain(void **state)
     assert_true(json_is_false(json_object_get(o, "ok")));
     assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq);
     /* The operator's API verdict and the command line's are one shape, one verdict. */
-    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->admin_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->admin.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     if (!json_equal(r.json, o)) {
         char *a_txt = json_dumps(r.json, JSON_SORT_KEYS), *c_txt = json_dumps(o, JSON_SORT_KEYS);
@@ -358,7 +357,7 @@ static void test_foundation__audit_chain(void **state)
              "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
              original, seq);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
     px_http_resp_free(&r);
     /* Deleting a row is caught too: the entry is missing. */
@@ -368,7 +367,7 @@ static void test_foundation__audit_chain(void **state)
              "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
              seq + 1);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
     /* A tenant learns that its chain is broken, not where: whose the missing entry was is
      * unknowable, and it may have been another organization's. The operator sees where. */
@@ -390,7 +389,7 @@ static void test_foundation__audit_paging(void **state)
     int pages = 0;
     for (;;) {
         px_http_resp r;
-        px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
         assert_int_equal(r.status, 200);
         json_t *items = json_object_get(r.json, "items");
         assert_true(json_array_size(items) <= 1);
@@ -413,7 +412,7 @@ static void test_foundation__audit_paging(void **state)
     static const char *const bad[][2] = {{"/v1/audit?after=not*a*cursor", "after"},
                                          {"/v1/audit?first=0", "first"}};
     for (size_t i = 0; i < 2; i++) {
-        json_t *j = px_test_call(&f->env, "GET", bad[i][0], f->mah_key, NULL, 400);
+        json_t *j = px_test_call(&f->env, "GET", bad[i][0], f->mah.key, NULL, 400);
         json_t *e = json_object_get(j, "error");
         assert_string_equal(px_test_str(e, "code"), "bad_request");
         assert_string_equal(px_test_str(json_array_get(json_object_get(e, "details"), 0), "field"),
@@ -441,7 +440,7 @@ static void test_foundation__restart_keeps_data(void **state)
     fixture *f = *state;
     assert_int_equal(px_test_server_stop(&f->env), 0);
     px_test_server_start(&f->env);
-    px_test_expect(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", f->mah.key, NULL, 200, NULL);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

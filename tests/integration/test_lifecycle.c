@@ -23,11 +23,9 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
+    px_test_party mah, mah2;
     char auditor_key[64], regulator_key[64];
-    char cmo_org[40], cmo_key[64];
-    char cmo2_org[40], cmo2_key[64];
+    px_test_party cmo, cmo2;
 } fixture;
 
 static void set_now(fixture *f, const char *rfc3339)
@@ -46,26 +44,26 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     set_now(f, T0);
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Lifecycle MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "mah", "Lifecycle MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     char reg_org[40];
     px_test_org_key(&f->env, "regulator", "Regulator", "regulator", reg_org, f->regulator_key);
-    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "Amoxil 500 mg", "EU");
-    px_test_product(&f->env, f->mah_key, GTIN_US, "US pack", "US");
-    json_decref(px_test_partner(&f->env, f->mah_key, "CMO one", "[\"" GTIN "\",\"" GTIN_US "\"]",
-                                f->cmo_org, f->cmo_key));
-    json_decref(px_test_partner(&f->env, f->mah_key, "CMO two", "[\"" GTIN "\"]", f->cmo2_org,
-                                f->cmo2_key));
+    px_test_key(&f->env, f->mah.org, "auditor", f->auditor_key);
+    px_test_product(&f->env, f->mah.key, GTIN, "Amoxil 500 mg", "EU");
+    px_test_product(&f->env, f->mah.key, GTIN_US, "US pack", "US");
+    json_decref(px_test_partner(&f->env, f->mah.key, "CMO one", "[\"" GTIN "\",\"" GTIN_US "\"]",
+                                f->cmo.org, f->cmo.key));
+    json_decref(px_test_partner(&f->env, f->mah.key, "CMO two", "[\"" GTIN "\"]", f->cmo2.org,
+                                f->cmo2.key));
     /* Everything a market's report needs, so releases are reportable (the preconditions
      * themselves are test_report_preconditions'). */
-    px_test_org_gln(&f->env, f->mah_org, "9506000000008");
-    px_test_org_gln(&f->env, f->cmo_org, "9506000000015");
-    px_test_org_gln(&f->env, f->cmo2_org, "9506000000022");
+    px_test_org_gln(&f->env, f->mah.org, "9506000000008");
+    px_test_org_gln(&f->env, f->cmo.org, "9506000000015");
+    px_test_org_gln(&f->env, f->cmo2.org, "9506000000022");
     px_test_product_master(&f->env, GTIN);
     px_test_product_master(&f->env, GTIN_US);
-    px_test_idle_endpoint(&f->env, f->mah_key, "EU");
-    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    px_test_idle_endpoint(&f->env, f->mah.key, "EU");
+    px_test_idle_endpoint(&f->env, f->mah.key, "US");
     *state = f;
     return 0;
 }
@@ -104,10 +102,10 @@ static void allocate_sql(fixture *f, const char *gtin, const char *org, const ch
 static void test_lifecycle__commission_allocated_and_external(void **state)
 {
     fixture *f = *state;
-    allocate_sql(f, GTIN, f->cmo_org, "A", 0, 2);
+    allocate_sql(f, GTIN, f->cmo.org, "A", 0, 2);
     char *b = px_test_commission_body(GTIN, "B-ALLOC", "271231",
                                       "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     assert_true(json_is_true(json_object_get(j, "success")));
     assert_string_equal(px_test_str(j, "message"), "Serials commissioned");
@@ -126,7 +124,7 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND state = "
                     "'commissioned' AND commission_id = '%s' AND batch = 'B-ALLOC' AND "
                     "expiry = '271231' AND commissioned_by = '%s'",
-                    cid, f->cmo_org),
+                    cid, f->cmo.org),
         4);
     assert_int_equal(
         px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
@@ -142,13 +140,13 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
                     "= 7 AND serial_set = 'commission' AND tz_offset_min = 0 AND "
                     "event_time = '" T0 "' AND event_hash LIKE 'ni:///sha-256;%%?ver=CBV2.0' "
                     "AND tenant_id = '%s' AND org_id = '%s'",
-                    eid, cid, f->mah_org, f->cmo_org),
+                    eid, cid, f->mah.org, f->cmo.org),
         1);
     assert_int_equal(
         px_count_of(&f->env,
                     "SELECT count(*) FROM audit_log WHERE action = 'commission.create' "
                     "AND subject = '%s' AND tenant_id = '%s'",
-                    cid, f->mah_org),
+                    cid, f->mah.org),
         1);
     assert_int_equal(
         px_count_of(&f->env,
@@ -161,32 +159,32 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
         px_count_of(&f->env, "SELECT issued_count FROM product WHERE gtin = '" GTIN "'"), 2);
     json_decref(j);
     /* GET the pack: state, origin, who, history. */
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo.key, NULL, 200);
     assert_string_equal(px_test_str(j, "state"), "commissioned");
     assert_string_equal(px_test_str(j, "origin"), "external");
-    assert_string_equal(px_test_str(j, "commissioned_by"), f->cmo_org);
+    assert_string_equal(px_test_str(j, "commissioned_by"), f->cmo.org);
     assert_int_equal(json_array_size(json_object_get(j, "events")), 1);
     assert_string_equal(px_test_str(json_array_get(json_object_get(j, "events"), 0), "biz_step"),
                         "commissioning");
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/A000000", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/A000000", f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "origin"), "generated");
-    assert_string_equal(px_test_str(j, "allocated_to"), f->cmo_org);
+    assert_string_equal(px_test_str(j, "allocated_to"), f->cmo.org);
     json_decref(j);
 }
 
 static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **state)
 {
     fixture *f = *state;
-    allocate_sql(f, GTIN, f->cmo2_org, "OTHER", 0, 1); /* another CMO's serial */
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-DUP", "271231", "[\"DUP-1\"]");
+    allocate_sql(f, GTIN, f->cmo2.org, "OTHER", 0, 1); /* another CMO's serial */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DUP", "271231", "[\"DUP-1\"]");
     /* index 0 good, 1 already commissioned, 2 allocated to another organization */
     char *b = px_test_commission_body(GTIN, "B-DUP", "271231",
                                       "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 409,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
                     "duplicate_serial");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo_key, b, NULL);
+    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
     json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
     assert_int_equal(json_array_size(d), 2);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 1);
@@ -200,7 +198,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
      * rejected with their code. */
     b = px_test_commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
                                 1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(px_test_str(json_array_get(data, 0), "status"), "commissioned");
@@ -225,14 +223,14 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
 static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]");
     /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
     char *b = px_test_commission_body(GTIN, "B-MIX", "271231",
                                       "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
                     "validation_error");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo_key, b, NULL);
+    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
     free(b);
     json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
     if (json_array_size(d) != 3)
@@ -253,7 +251,7 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
                      0);
     /* Only syntax errors: unchanged, 422 with those. */
     b = px_test_commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
                     "validation_error");
     free(b);
 }
@@ -262,7 +260,7 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 {
     fixture *f = *state;
     char *b = px_test_commission_body(GTIN, "B-PART", "271231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(px_test_str(json_array_get(data, 1), "code"), "invalid_character");
@@ -275,13 +273,13 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 static void test_lifecycle__commission_batch_expiry_mismatch(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-EXP", "271231", "[\"E-1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-EXP", "271231", "[\"E-1\"]");
     char *b = px_test_commission_body(GTIN, "B-EXP", "271130", "[\"E-2\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 409,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
                     "batch_expiry_mismatch");
     free(b);
     /* The same expiry is fine. */
-    px_test_commission(&f->env, f->cmo2_key, GTIN, "B-EXP", "271231", "[\"E-2\"]");
+    px_test_commission(&f->env, f->cmo2.key, GTIN, "B-EXP", "271231", "[\"E-2\"]");
 }
 
 static void test_lifecycle__commission_idempotent_replay(void **state)
@@ -290,11 +288,11 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     char *b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-1\",\"I-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-4711", NULL};
     px_http_resp r1, r2;
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 200);
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r2.status, 200);
     assert_string_equal(r1.body, r2.body); /* the first response, byte for byte */
     px_test_rows_same(&rows, "the request");
@@ -306,13 +304,13 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     /* Same key, another body: 409 idempotency_conflict, nothing changed. */
     b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-3\"]", 0);
     px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 409);
     assert_string_equal(px_http_error_code(&r1), "idempotency_conflict");
     px_http_resp_free(&r1);
     px_test_rows_same(&rows, "the request");
     /* Keys are per organization: CMO two may use the same key for its own request. */
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo2_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo2.key, b, h);
     assert_int_equal(r1.status, 200);
     px_http_resp_free(&r1);
     free(b);
@@ -328,13 +326,13 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     char *b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-1\",\"I2-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-expiring", NULL};
     px_http_resp r1, r2;
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 200);
     /* Twenty days later the expiry is past: the replay is still the first response. */
     restart_at(f, "2026-03-21T10:00:00Z");
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo.key, b, h);
     if (r2.status != 200 || strcmp(r1.body, r2.body) != 0)
         fail_msg("replay after expiry: %ld %s", r2.status, r2.body);
     px_test_rows_same(&rows, "the request");
@@ -343,20 +341,20 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     free(b);
     /* Without the key the same body is now refused: the expiry is past. */
     b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-3\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo_key, b, NULL, 422,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
                     "validation_error");
     free(b);
     restart_at(f, T0);
     /* Same key, another body that breaks the field rules: the key decides first. */
     b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
     px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
         fail_msg("invalid body, used key: %ld %s", r1.status, r1.body);
     px_http_resp_free(&r1);
     free(b);
     b = px_test_commission_body("12345", "B-IDEM2", "260310", "[\"I2-1\"]", 0);
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     if (r1.status != 409 || strcmp(px_http_error_code(&r1), "idempotency_conflict") != 0)
         fail_msg("bad GTIN, used key: %ld %s", r1.status, r1.body);
     px_http_resp_free(&r1);
@@ -365,7 +363,7 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     /* A key never used with an invalid body: the field rules answer (422). */
     const char *h2[] = {"Idempotency-Key: never-used", NULL};
     b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h2);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h2);
     assert_int_equal(r1.status, 422);
     px_http_resp_free(&r1);
     free(b);
@@ -373,7 +371,7 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     /* A key with a byte above 0x7f (not UTF-8) is refused in its field, nothing stored. */
     const char *h3[] = {"Idempotency-Key: order-\xff", NULL};
     b = px_test_commission_body(GTIN, "B-IDEM3", "260310", "[\"I3\"]", 0);
-    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo_key, b, h3);
+    px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h3);
     assert_int_equal(r1.status, 422);
     assert_non_null(strstr(r1.body, "\"field\":\"Idempotency-Key\""));
     px_http_resp_free(&r1);
@@ -385,16 +383,16 @@ static void test_lifecycle__idempotency_before_validation(void **state)
 static void test_lifecycle__external_then_allocation_never_reissues(void **state)
 {
     fixture *f = *state;
-    json_decref(px_test_call(&f->env, "PUT", "/v1/products/" GTIN_US "/serial-settings", f->mah_key,
+    json_decref(px_test_call(&f->env, "PUT", "/v1/products/" GTIN_US "/serial-settings", f->mah.key,
                              "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":6}", 201));
     /* Sequential serials start at 000000: commission the first five as external serials. */
     char *b = px_test_commission_body(
         GTIN_US, "B-US", "271231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "external")), 5);
     json_decref(j);
     free(b);
-    j = px_test_call(&f->env, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo_key,
+    j = px_test_call(&f->env, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo.key,
                      "{\"count\":10}", 202);
     char job[64], alloc[64], path[160];
     snprintf(job, sizeof(job), "%s", json_string_value(json_object_get(j, "job_id")));
@@ -402,7 +400,7 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     for (int i = 0; i < 200; i++) {
-        j = px_test_call(&f->env, "GET", path, f->cmo_key, NULL, 200);
+        j = px_test_call(&f->env, "GET", path, f->cmo.key, NULL, 200);
         int done = strcmp(json_string_value(json_object_get(j, "status")), "completed") == 0;
         json_decref(j);
         if (done)
@@ -430,9 +428,9 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
 static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-HASH", "271231", "[\"H-0\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-HASH", "271231", "[\"H-0\"]");
     char *b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-2\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     char h1[128];
     snprintf(h1, sizeof(h1), "%s", json_string_value(json_object_get(j, "event_hash")));
@@ -440,7 +438,7 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
     assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"), 0);
     /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
     b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
-    j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo_key, b, 200);
+    j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 1);
     assert_string_equal(px_test_str(j, "event_hash"), h1);
@@ -472,8 +470,8 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         char *s1 = serial_range(prefix, 0, 600), *s2 = serial_range(prefix, 300, 600);
         char *body_a = px_test_commission_body(GTIN, batch, "271231", s1, 0);
         char *body_b = px_test_commission_body(GTIN, batch, "271231", s2, 0);
-        px_test_race_req a = {"POST", "/v1/commissions", f->cmo_key, body_a, 0, ""};
-        px_test_race_req b = {"POST", "/v1/commissions", f->cmo2_key, body_b, 0, ""};
+        px_test_race_req a = {"POST", "/v1/commissions", f->cmo.key, body_a, 0, ""};
+        px_test_race_req b = {"POST", "/v1/commissions", f->cmo2.key, body_b, 0, ""};
         px_test_race2(&f->env, &a, &b);
         /* Exactly one wins; the loser gets duplicate_serial and stores nothing. */
         px_test_race_req *loser = px_test_race_loser(&a, &b, 200, round);
@@ -507,10 +505,10 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
 static void test_lifecycle__release_mah_only(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-REL", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-REL", "271231",
                        "[\"REL-1\",\"REL-2\",\"REL-3\"]");
     const char *rel = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\"}";
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->cmo_key, rel, NULL, 403,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->cmo.key, rel, NULL, 403,
                     "forbidden_role");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->auditor_key, rel, NULL, 403,
                     "forbidden_role");
@@ -521,22 +519,22 @@ static void test_lifecycle__release_mah_only(void **state)
                                  "'commissioned'"),
                      3);
     /* Another MAH: the product is not its own. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah2_key, rel, NULL, 404,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah2.key, rel, NULL, 404,
                     "product_not_found");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"batch\":\"NO-SUCH\",\"market\":\"EU\"}", NULL, 404,
                     "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"europe\"}", NULL, 422,
                     "validation_error");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN
                     "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":[\"REL-1\","
                     "\"NOPE\"]}",
                     NULL, 409, "invalid_state");
     /* Listed serials only. */
     json_t *j =
-        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":"
                      "[\"REL-1\"]}",
                      201);
@@ -544,7 +542,7 @@ static void test_lifecycle__release_mah_only(void **state)
     assert_true(json_is_string(json_object_get(j, "report_id"))); /* the EU endpoint's report */
     json_decref(j);
     /* The rest of the batch. */
-    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, rel, 201);
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, rel, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     char rid[64];
     snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "release_id")));
@@ -552,7 +550,7 @@ static void test_lifecycle__release_mah_only(void **state)
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
                                  "'released' AND market = 'EU' AND released_by = '%s'",
-                                 f->mah_org),
+                                 f->mah.org),
                      3);
     assert_int_equal(
         px_count_of(&f->env,
@@ -563,29 +561,29 @@ static void test_lifecycle__release_mah_only(void **state)
         1);
     assert_int_equal(px_audit_count(&f->env, "release.create", rid), 1);
     /* Nothing left to release: invalid_state. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah_key, rel, NULL, 409,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key, rel, NULL, 409,
                     "invalid_state");
     /* Visibility: the CMO no longer sees released packs; the MAH and its auditor do, with the
      * whole history; another tenant never. */
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo_key, NULL,
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo.key, NULL,
                     NULL, 404, "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->mah2_key, NULL,
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->mah2.key, NULL,
                     NULL, 404, "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo2_key, NULL,
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo2.key, NULL,
                     NULL, 404, "not_found");
     px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->regulator_key,
                     NULL, NULL, 403, "forbidden_role");
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->auditor_key, NULL, 200);
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "state"), "released");
     assert_non_null(json_string_value(json_object_get(j, "released_at")));
     json_t *ev = json_object_get(j, "events");
     assert_int_equal(json_array_size(ev), 2);
     assert_string_equal(px_test_str(json_array_get(ev, 1), "biz_step"), "shipping");
-    assert_string_equal(px_test_str(json_array_get(ev, 1), "by"), f->mah_org);
+    assert_string_equal(px_test_str(json_array_get(ev, 1), "by"), f->mah.org);
     json_decref(j);
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/NO-SUCH-PACK", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/NO-SUCH-PACK", f->mah.key,
                     NULL, NULL, 404, "not_found");
 }
 
@@ -601,29 +599,29 @@ static void restart_at(fixture *f, const char *now)
 static void test_lifecycle__decommission_and_reactivation_window(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-DEC", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DEC", "271231",
                        "[\"D-1\",\"D-2\",\"D-3\",\"D-4\",\"D-5\"]");
     /* A CMO decommissions at the line: damaged is fine, dispensed is not its reason. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"dispensed\"}", NULL,
                     403, "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"recalled\"}", NULL,
                     403, "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"lost\"}", NULL, 422,
                     "validation_error");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo2_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo2.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"damaged\"}", NULL,
                     404, "not_found");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->cmo_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->cmo.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\",\"D-2\"],\"reason\":"
                              "\"damaged\"}",
                              200);
     assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
     json_decref(j);
     /* "ssccs": null counts as absent (docs/api.md "Requests"): a decommission by serials. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"],\"reason\":"
                              "\"destroyed\",\"ssccs\":null}",
                              200));
@@ -637,19 +635,19 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
                                  "serials @> ARRAY['D-1','D-2'] AND disposition = 'damaged'"),
                      1);
     /* Decommissioning twice: invalid_state, every refused pack in details. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-4\",\"D-1\"],\"reason\":\"damaged\"}",
                     NULL, 409, "invalid_state");
     /* Destroyed is never reactivated. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"]}", NULL, 409, "invalid_state");
     /* Art. 13(1)(a): only the organization that decommissioned. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"]}", NULL, 409, "invalid_state");
     /* Day 10: allowed. */
     restart_at(f, "2026-03-11T10:00:00Z");
     j = px_test_call(
-        &f->env, "POST", "/v1/reactivations", f->cmo_key,
+        &f->env, "POST", "/v1/reactivations", f->cmo.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"label re-checked\"}", 200);
     assert_int_equal(json_integer_value(json_object_get(j, "reactivated")), 1);
     json_decref(j);
@@ -659,11 +657,11 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
                      1);
     /* Day 11: refused. */
     restart_at(f, "2026-03-12T10:00:00Z");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->cmo_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-2\"]}", NULL, 409, "invalid_state");
     restart_at(f, T0);
     /* The pack's history: commissioning, decommissioning, reactivation. */
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D-1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D-1", f->mah.key, NULL, 200);
     json_t *ev = json_object_get(j, "events");
     assert_int_equal(json_array_size(ev), 3);
     assert_string_equal(px_test_str(json_array_get(ev, 2), "op"), "reactivate");
@@ -673,23 +671,23 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
 static void test_lifecycle__batch_recall(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-RCL", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RCL", "271231",
                        "[\"C-1\",\"C-2\",\"C-3\",\"C-4\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN
                              "\",\"batch\":\"B-RCL\",\"market\":\"EU\",\"serials\":"
                              "[\"C-1\",\"C-2\"]}",
                              201));
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-3\"],\"reason\":\"dispensed\"}", 200));
     const char *rc = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"reason\":\"recalled\"}";
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->cmo_key, rc, NULL, 403,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->cmo.key, rc, NULL, 403,
                     "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-RCL\",\"reason\":\"damaged\"}", NULL, 422,
                     "validation_error");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah_key, rc, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, rc, 201);
     /* C-1, C-2 (released), C-4 (commissioned); C-3 was dispensed and stays so. */
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
     json_decref(j);
@@ -704,9 +702,9 @@ static void test_lifecycle__batch_recall(void **state)
     assert_int_equal(
         px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'"), 1);
     /* Irreversible; nothing left to recall. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah_key,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-4\"]}", NULL, 409, "invalid_state");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah_key, rc, NULL, 409,
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah.key, rc, NULL, 409,
                     "invalid_state");
 }
 
@@ -719,7 +717,7 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
 {
     fixture *f = *state;
     json_t *j =
-        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
                      "{\"name\":\"CMO three\",\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 201);
     char key[64], ps[40], path[96];
     snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
@@ -733,29 +731,29 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     json_decref(px_test_call(&f->env, "GET", carrier, key, NULL, 200));
     json_decref(
-        px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}", 200));
+        px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"status\":\"suspended\"}", 200));
     px_test_refused(&f->env, lifecycle_rows, "GET", pack, key, NULL, NULL, 403,
                     "partnership_suspended");
     px_test_refused(&f->env, lifecycle_rows, "GET", carrier, key, NULL, NULL, 403,
                     "partnership_suspended");
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"status\":\"active\"}", 200));
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"status\":\"active\"}", 200));
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     json_decref(px_test_call(&f->env, "GET", carrier, key, NULL, 200));
     /* The GTIN taken out of the partnership. */
     json_decref(
-        px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"gtins\":[\"" GTIN_US "\"]}", 200));
+        px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"gtins\":[\"" GTIN_US "\"]}", 200));
     px_test_refused(&f->env, lifecycle_rows, "GET", pack, key, NULL, NULL, 404, "not_found");
     px_test_refused(&f->env, lifecycle_rows, "GET", carrier, key, NULL, NULL, 404, "not_found");
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 200));
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     /* gtins null counts as absent (docs/api.md "Requests"): the products stay granted. */
-    j = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"gtins\":null}", 200);
+    j = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"gtins\":null}", 200);
     assert_int_equal(json_array_size(json_object_get(j, "gtins")), 2);
     json_decref(j);
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     /* The MAH reads it throughout. */
-    json_decref(px_test_call(&f->env, "GET", pack, f->mah_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", pack, f->mah.key, NULL, 200));
 }
 
 /* A new CMO partnered on GTIN by the MAH: its first key and the partnership's id. */
@@ -763,7 +761,7 @@ static void new_partner(fixture *f, const char *name, char key[64], char ps[40])
 {
     char body[128];
     snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":[\"" GTIN "\"]}", name);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, body, 201);
     snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
     snprintf(ps, 40, "%s", json_string_value(json_object_get(j, "partnership_id")));
     json_decref(j);
@@ -784,7 +782,7 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
     px_test_async commission = {&f->env, "POST", "/v1/commissions", key, b, 0, 0};
     px_test_async_start(&commission);
     px_test_wait_row_lock_waiters(&f->env, 1);
-    px_test_async suspend = {&f->env, "PATCH", path, f->mah_key, "{\"status\":\"suspended\"}",
+    px_test_async suspend = {&f->env, "PATCH", path, f->mah.key, "{\"status\":\"suspended\"}",
                              0,       0};
     px_test_async_start(&suspend);
     px_test_wait_row_lock_waiters(&f->env, 2); /* the suspension waits on the partnership */
@@ -846,7 +844,7 @@ static void *release_main(void *arg)
 {
     release_call *c = arg;
     px_http_resp r;
-    px_http(&c->f->env, &r, "POST", "/v1/releases", c->f->mah_key, c->body, NULL);
+    px_http(&c->f->env, &r, "POST", "/v1/releases", c->f->mah.key, c->body, NULL);
     c->status = r.status;
     c->resp = strdup(r.body ? r.body : "");
     px_http_resp_free(&r);
@@ -861,7 +859,7 @@ static void *release_main(void *arg)
 static void test_lifecycle__release_listed_serials_race_decommission(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo_key, GTIN, "B-RRACE", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RRACE", "271231",
                        "[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]");
     PGconn *c = PQconnectdb(f->env.conninfo);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
@@ -870,7 +868,7 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
              "BEGIN; UPDATE serial SET state = 'decommissioned', reason = 'damaged', "
              "prior_state = 'commissioned', decommissioned_by = '%s', decommissioned_at = now() "
              "WHERE gtin = '" GTIN "' AND serial = 'RR-3'",
-             f->cmo_org);
+             f->cmo.org);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         fail_msg("%s", PQresultErrorMessage(r));

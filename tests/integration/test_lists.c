@@ -17,10 +17,9 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64], auditor_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];
-    char cmo2_org[40], cmo2_key[64];
+    px_test_party mah;
+    char auditor_key[64];
+    px_test_party mah2, cmo, cmo2;
     char gtin[15], gtin2[15];
 } fixture;
 
@@ -98,54 +97,54 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=100000");
     px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=100000");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "mah", "List MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     json_t *k =
-        px_test_call(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201);
+        px_test_call(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"auditor\"}", 201);
     snprintf(f->auditor_key, sizeof(f->auditor_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
     px_test_gtin(f->gtin, 801);
     px_test_gtin(f->gtin2, 802);
-    product(f, f->mah_key, f->gtin);
-    product(f, f->mah2_key, f->gtin2);
+    product(f, f->mah.key, f->gtin);
+    product(f, f->mah2.key, f->gtin2);
     char gtins[32];
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
-    json_decref(px_test_partner(&f->env, f->mah_key, "List CMO", gtins, f->cmo_org, f->cmo_key));
+    json_decref(px_test_partner(&f->env, f->mah.key, "List CMO", gtins, f->cmo.org, f->cmo.key));
     json_decref(
-        px_test_partner(&f->env, f->mah_key, "List CMO 2", gtins, f->cmo2_org, f->cmo2_key));
+        px_test_partner(&f->env, f->mah.key, "List CMO 2", gtins, f->cmo2.org, f->cmo2.key));
     /* What a release's report needs (docs/api.md "report_precondition"). */
-    set_gln(f, f->mah_key, f->mah_org, "401234500101");
-    set_gln(f, f->mah_key, f->cmo_org, "401234500102");
-    set_gln(f, f->mah_key, f->cmo2_org, "401234500103");
-    set_gln(f, f->mah2_key, f->mah2_org, "401234500104");
+    set_gln(f, f->mah.key, f->mah.org, "401234500101");
+    set_gln(f, f->mah.key, f->cmo.org, "401234500102");
+    set_gln(f, f->mah.key, f->cmo2.org, "401234500103");
+    set_gln(f, f->mah2.key, f->mah2.org, "401234500104");
     px_test_product_master(&f->env, f->gtin);
     px_test_product_master(&f->env, f->gtin2);
-    px_test_idle_endpoint(&f->env, f->mah_key, "EU");
-    px_test_idle_endpoint(&f->env, f->mah2_key, "EU");
+    px_test_idle_endpoint(&f->env, f->mah.key, "EU");
+    px_test_idle_endpoint(&f->env, f->mah2.key, "EU");
 
     /* The MAH's rows, its CMOs' rows, the other MAH's rows. */
     char a1[40], a2[40], c1[40], c2[40], b1[40];
-    allocate(f, f->mah_key, f->gtin, NULL, a1);
-    allocate(f, f->mah_key, f->gtin, f->cmo_org, a2);
-    allocate(f, f->cmo_key, f->gtin, NULL, c1);
-    allocate(f, f->cmo_key, f->gtin, NULL, NULL);
-    allocate(f, f->cmo2_key, f->gtin, NULL, c2);
-    allocate(f, f->mah2_key, f->gtin2, NULL, b1);
-    export_alloc(f, f->mah_key, a1);
-    export_alloc(f, f->mah_key, a1);
-    export_alloc(f, f->cmo_key, c1);
-    export_alloc(f, f->cmo_key, c1);
-    export_alloc(f, f->cmo2_key, c2);
-    export_alloc(f, f->mah2_key, b1);
-    commission(f, f->cmo_key, f->gtin, "LC1");
-    commission(f, f->cmo_key, f->gtin, "LC2");
-    commission(f, f->cmo2_key, f->gtin, "LC3");
-    commission(f, f->mah_key, f->gtin, "LM1");
-    commission(f, f->mah2_key, f->gtin2, "LB1");
-    release(f, f->mah_key, f->gtin, "LC1");
-    release(f, f->mah_key, f->gtin, "LC3");
-    release(f, f->mah_key, f->gtin, "LM1");
-    release(f, f->mah2_key, f->gtin2, "LB1");
+    allocate(f, f->mah.key, f->gtin, NULL, a1);
+    allocate(f, f->mah.key, f->gtin, f->cmo.org, a2);
+    allocate(f, f->cmo.key, f->gtin, NULL, c1);
+    allocate(f, f->cmo.key, f->gtin, NULL, NULL);
+    allocate(f, f->cmo2.key, f->gtin, NULL, c2);
+    allocate(f, f->mah2.key, f->gtin2, NULL, b1);
+    export_alloc(f, f->mah.key, a1);
+    export_alloc(f, f->mah.key, a1);
+    export_alloc(f, f->cmo.key, c1);
+    export_alloc(f, f->cmo.key, c1);
+    export_alloc(f, f->cmo2.key, c2);
+    export_alloc(f, f->mah2.key, b1);
+    commission(f, f->cmo.key, f->gtin, "LC1");
+    commission(f, f->cmo.key, f->gtin, "LC2");
+    commission(f, f->cmo2.key, f->gtin, "LC3");
+    commission(f, f->mah.key, f->gtin, "LM1");
+    commission(f, f->mah2.key, f->gtin2, "LB1");
+    release(f, f->mah.key, f->gtin, "LC1");
+    release(f, f->mah.key, f->gtin, "LC3");
+    release(f, f->mah.key, f->gtin, "LM1");
+    release(f, f->mah2.key, f->gtin2, "LB1");
     *state = f;
     return 0;
 }
@@ -223,25 +222,25 @@ typedef struct {
 static const char *key_of(fixture *f, const char *name)
 {
     if (strcmp(name, "mah") == 0)
-        return f->mah_key;
+        return f->mah.key;
     if (strcmp(name, "auditor") == 0)
         return f->auditor_key;
     if (strcmp(name, "mah2") == 0)
-        return f->mah2_key;
+        return f->mah2.key;
     if (strcmp(name, "cmo") == 0)
-        return f->cmo_key;
-    return f->cmo2_key;
+        return f->cmo.key;
+    return f->cmo2.key;
 }
 
 static const char *org_of(fixture *f, const char *name)
 {
     if (strcmp(name, "mah") == 0 || strcmp(name, "auditor") == 0)
-        return f->mah_org;
+        return f->mah.org;
     if (strcmp(name, "mah2") == 0)
-        return f->mah2_org;
+        return f->mah2.org;
     if (strcmp(name, "cmo") == 0)
-        return f->cmo_org;
-    return f->cmo2_org;
+        return f->cmo.org;
+    return f->cmo2.org;
 }
 
 #define MAH_ALLOC "gtin IN (SELECT gtin FROM product WHERE mah_id = 'ORG')"
@@ -324,25 +323,25 @@ static void test_lists__paging_and_visibility(void **state)
 static void test_lists__items_and_errors(void **state)
 {
     fixture *f = *state;
-    json_t *j = px_test_call(&f->env, "GET", "/v1/jobs?first=1", f->mah_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/jobs?first=1", f->mah.key, NULL, 200);
     json_t *it = json_array_get(json_object_get(j, "items"), 0);
     assert_non_null(json_object_get(it, "total"));
     assert_non_null(json_object_get(it, "done"));
     assert_non_null(json_object_get(it, "status"));
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/commissions?first=1000", f->cmo_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/commissions?first=1000", f->cmo.key, NULL, 200);
     json_t *items = json_object_get(j, "items");
     for (size_t i = 0; i < json_array_size(items); i++)
-        assert_string_equal(px_test_str(json_array_get(items, i), "org_id"), f->cmo_org);
+        assert_string_equal(px_test_str(json_array_get(items, i), "org_id"), f->cmo.org);
     json_decref(j);
-    j = px_test_call(&f->env, "GET", "/v1/exports?first=1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/exports?first=1", f->mah.key, NULL, 200);
     it = json_array_get(json_object_get(j, "items"), 0);
     assert_true(json_is_null(json_object_get(it, "url")));
     json_decref(j);
     /* A cursor no list issued, or another list's (a seq cursor of /v1/audit, a UUID given to
      * the GTIN-keyed product list): 400 bad_request naming "after", the same on every list. */
     char audit_cursor[256] = "";
-    j = px_test_call(&f->env, "GET", "/v1/audit?first=1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/audit?first=1", f->mah.key, NULL, 200);
     snprintf(audit_cursor, sizeof(audit_cursor), "%s", px_test_str(j, "next_cursor"));
     json_decref(j);
     static const char *const lists[] = {
@@ -355,7 +354,7 @@ static void test_lists__items_and_errors(void **state)
             char path[512];
             snprintf(path, sizeof(path), "%s?after=%s", lists[i], afters[k]);
             px_http_resp r;
-            px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+            px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
             json_t *e = json_object_get(r.json, "error");
             json_t *d = json_array_get(json_object_get(e, "details"), 0);
             if (r.status != 400 || strcmp(px_test_str(e, "code"), "bad_request") != 0 || !d ||
@@ -374,7 +373,7 @@ static void test_lists__items_and_errors(void **state)
 static void query_try(fixture *f, const char *method, const char *path, const char *field, int want)
 {
     px_http_resp r;
-    px_http(&f->env, &r, method, path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, method, path, f->mah.key, NULL, NULL);
     json_t *e = json_object_get(r.json, "error");
     json_t *d = json_array_get(json_object_get(e, "details"), 0);
     int refused = r.status == 400 && e && strcmp(px_test_str(e, "code"), "bad_request") == 0 && d &&
@@ -452,19 +451,19 @@ static void test_lists__query_names(void **state)
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Q\",\"market\":\"EU\"}",
              gtin);
-    json_decref(px_http_expect(&f->env, "POST", "/v1/products?dry_run=1", f->mah_key, body, NULL,
+    json_decref(px_http_expect(&f->env, "POST", "/v1/products?dry_run=1", f->mah.key, body, NULL,
                                400, "bad_request"));
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM product"), before);
     /* A typo of a filter is refused, the name it meant is taken. */
-    json_decref(px_http_expect(&f->env, "GET", "/v1/jobs?staus=failed", f->mah_key, NULL, NULL, 400,
+    json_decref(px_http_expect(&f->env, "GET", "/v1/jobs?staus=failed", f->mah.key, NULL, NULL, 400,
                                "bad_request"));
     json_decref(
-        px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=5", f->mah_key, NULL, 200));
+        px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=5", f->mah.key, NULL, 200));
     /* Empty pairs name nothing and are skipped (the URL Standard's form parser); a value
      * without a name is refused, named by field "query". */
     json_decref(
-        px_test_call(&f->env, "GET", "/v1/jobs?&status=failed&&first=5&", f->mah_key, NULL, 200));
-    json_t *j = px_http_expect(&f->env, "GET", "/v1/jobs?first=5&=failed", f->mah_key, NULL, NULL,
+        px_test_call(&f->env, "GET", "/v1/jobs?&status=failed&&first=5&", f->mah.key, NULL, 200));
+    json_t *j = px_http_expect(&f->env, "GET", "/v1/jobs?first=5&=failed", f->mah.key, NULL, NULL,
                                400, "bad_request");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "field"), "query");

@@ -23,10 +23,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo2_org[40], cmo2_key[64];
+    px_test_party mah, cmo, mah2, cmo2;
     char alloc_id[40];
     char tmp[128];
 } fixture;
@@ -47,25 +44,25 @@ static int setup(void **state)
     snprintf(ttl, sizeof(ttl), "PACKID_EXPORT_LINK_TTL=%d", LINK_TTL);
     px_test_setenv(&f->env, ttl);
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Print MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "cmo", "Print CMO", "cmo", f->cmo_org, f->cmo_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    px_test_org_key(&f->env, "cmo", "Other CMO", "cmo", f->cmo2_org, f->cmo2_key);
+    px_test_org_key(&f->env, "mah", "Print MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "cmo", "Print CMO", "cmo", f->cmo.org, f->cmo.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
+    px_test_org_key(&f->env, "cmo", "Other CMO", "cmo", f->cmo2.org, f->cmo2.key);
     px_sqlf(&f->env,
             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
             "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-            GTIN, f->mah_org);
-    px_test_partnership_sql(&f->env, f->mah_org, f->cmo_org, GTIN);
-    px_test_partnership_sql(&f->env, f->mah_org, f->cmo2_org, GTIN);
+            GTIN, f->mah.org);
+    px_test_partnership_sql(&f->env, f->mah.org, f->cmo.org, GTIN);
+    px_test_partnership_sql(&f->env, f->mah.org, f->cmo2.org, GTIN);
     /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the
      * CSV-hostile characters of set 82. */
-    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "SER", 4, 20, f->cmo_org);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "SER", 4, 20, f->cmo.org);
     px_sqlf(
         &f->env,
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
         "'261115', '%s', now())",
-        GTIN, f->cmo_org, f->cmo_org);
+        GTIN, f->cmo.org, f->cmo.org);
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
             "gtin = '%s' AND serial = 'SER0020'",
@@ -75,18 +72,18 @@ static int setup(void **state)
     snprintf(sql, sizeof(sql),
              "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
              "('allocation', 'completed', 5, 5, '%s') RETURNING id) SELECT id FROM j",
-             f->mah_org);
+             f->mah.org);
     px_sql_text(&f->env, sql, f->tmp, sizeof(f->tmp));
     snprintf(sql, sizeof(sql),
              "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
              "'%s', '%s', 5, '%s') RETURNING id",
-             GTIN, f->cmo_org, f->mah_org, f->tmp);
+             GTIN, f->cmo.org, f->mah.org, f->tmp);
     px_sql_text(&f->env, sql, f->alloc_id, sizeof(f->alloc_id));
     assert_true(strlen(f->alloc_id) == 36);
     px_sqlf(&f->env,
             "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
             "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
-            GTIN, f->alloc_id, f->cmo_org);
+            GTIN, f->alloc_id, f->cmo.org);
     px_test_tmpdir(f->tmp, sizeof(f->tmp), "print");
     *state = f;
     return 0;
@@ -104,7 +101,7 @@ static void test_print__carrier_json(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17261115"
                                                                "10BATCH002\x1d"
@@ -116,17 +113,17 @@ static void test_print__carrier_json(void **state)
     assert_string_equal(px_test_str(r.json, "epc"), "urn:epc:id:sgtin:4012345.000001.SER0001");
     px_http_resp_free(&r);
     /* The pack visibility rule: the CMO that commissioned it sees it until release. */
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo_key, NULL, 200,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->cmo.key, NULL, 200,
                    NULL);
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->cmo_key, NULL, 404,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->cmo.key, NULL, 404,
                    "not_found");
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->mah_key, NULL, 200,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0020/carrier", f->mah.key, NULL, 200,
                    NULL);
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2_key, NULL,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2.key, NULL,
                    404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2_key, NULL, 404,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2.key, NULL, 404,
                    "not_found");
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah_key, NULL, 404,
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah.key, NULL, 404,
                    "not_found");
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/carrier", NULL, NULL, 401,
                    "missing_token");
@@ -138,10 +135,9 @@ static void test_print__carrier_json(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char path[160];
         snprintf(path, sizeof(path), "/v1/packs/" GTIN "/SER0001/datamatrix.png?%s", bad[i].query);
-        px_test_expect_field(&f->env, "GET", path, f->mah_key, NULL, bad[i].field,
-                             "invalid_value");
+        px_test_expect_field(&f->env, "GET", path, f->mah.key, NULL, bad[i].field, "invalid_value");
     }
-    px_test_expect_field(&f->env, "GET", "/v1/print-jobs?gtin=123456789012345", f->mah_key, NULL,
+    px_test_expect_field(&f->env, "GET", "/v1/print-jobs?gtin=123456789012345", f->mah.key, NULL,
                          "gtin", "invalid_value");
 }
 
@@ -149,7 +145,7 @@ static void fetch_decode(fixture *f, const char *path, int svg, const char *want
                          const char *want)
 {
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->cmo_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->cmo.key, NULL, NULL);
     if (r.status != 200)
         fail_msg("GET %s: %ld %s", path, r.status, r.body);
     assert_string_equal(r.content_type, svg ? "image/svg+xml" : "image/png");
@@ -229,7 +225,7 @@ static int count_lines(const char *s, size_t len)
 static void test_print__export_batch_csv(void **state)
 {
     fixture *f = *state;
-    json_t *e = export_done(f, f->cmo_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
+    json_t *e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
     /* The CMO's batch manifest: the packs it commissioned and that are not released (20 of
      * 21), as the pack visibility rule has it. */
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 20);
@@ -268,12 +264,12 @@ static void test_print__export_refused_fails_after_tries(void **state)
 {
     fixture *f = *state;
     px_test_refuse_rows(&f->env, "export_item", "true", "XX000");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/exports", f->cmo_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/exports", f->cmo.key,
                              "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}", 202);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "export_id"));
     json_decref(j);
-    j = export_end(f, f->cmo_key, id);
+    j = export_end(f, f->cmo.key, id);
     px_test_refuse_end(&f->env, "export_item");
     assert_string_equal(px_test_str(j, "status"), "failed");
     json_decref(j);
@@ -288,7 +284,7 @@ static void test_print__export_refused_fails_after_tries(void **state)
 static void test_print__export_links_tampered_and_expired(void **state)
 {
     fixture *f = *state;
-    json_t *e = export_done(f, f->mah_key,
+    json_t *e = export_done(f, f->mah.key,
                             "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\", \"gs\": \"tag\"}");
     char path[512], bad[512];
     snprintf(path, sizeof(path), "%s", link_path(json_string_value(json_object_get(e, "url"))));
@@ -298,8 +294,8 @@ static void test_print__export_links_tampered_and_expired(void **state)
     /* Visibility of the export itself. */
     char get[80];
     snprintf(get, sizeof(get), "/v1/exports/%s", id);
-    px_test_expect(&f->env, "GET", get, f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", get, f->cmo2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", get, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", get, f->cmo2.key, NULL, 404, "not_found");
     /* The untouched link works, and shows GS as <GS>. */
     px_http_resp r;
     px_http(&f->env, &r, "GET", path, NULL, NULL, NULL);
@@ -331,7 +327,7 @@ static void test_print__export_links_tampered_and_expired(void **state)
     sleep(LINK_TTL + 2);
     px_test_expect(&f->env, "GET", path, NULL, NULL, 403, "link_expired");
     /* A fresh GET mints a fresh link. */
-    px_http(&f->env, &r, "GET", get, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", get, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     snprintf(path, sizeof(path), "%s",
              link_path(json_string_value(json_object_get(r.json, "url"))));
@@ -345,27 +341,27 @@ static void test_print__export_allocation_jsonl(void **state)
     char body[200];
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"jsonl\": true}", f->alloc_id);
     /* Only the CMO the allocation was made to (and the MAH) may export it. */
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo2_key, body, 404, "not_found");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->mah2_key, body, 404, "not_found");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo2.key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->mah2.key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"allocation_id\": \"x\", \"gtin\": \"1\"}", 422, "validation_error");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}", 404, "not_found");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
-    json_t *e = export_done(f, f->cmo_key, body);
+    json_t *e = export_done(f, f->cmo.key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     /* A CMO reads its export through its partnership, as its jobs: suspended, 403 and no
      * fresh link, and the list leaves it out; active again, it is back. */
     char get[80];
     snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo_org);
-    px_test_expect(&f->env, "GET", get, f->cmo_key, NULL, 403, "partnership_suspended");
-    json_t *l = px_test_call(&f->env, "GET", "/v1/exports", f->cmo_key, NULL, 200);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 403, "partnership_suspended");
+    json_t *l = px_test_call(&f->env, "GET", "/v1/exports", f->cmo.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
     json_decref(l);
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo_org);
-    px_test_expect(&f->env, "GET", get, f->cmo_key, NULL, 200, NULL);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 200, NULL);
     px_http_resp r;
     px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
             NULL);
@@ -398,10 +394,10 @@ static void test_print__export_allocation_jsonl(void **state)
             "UPDATE serial SET state = 'released', released_at = now() WHERE gtin = '%s' AND "
             "serial = 'AL5'",
             GTIN);
-    e = export_done(f, f->cmo_key, body);
+    e = export_done(f, f->cmo.key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 4);
     json_decref(e);
-    e = export_done(f, f->mah_key, body);
+    e = export_done(f, f->mah.key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     json_decref(e);
     px_sqlf(&f->env,
@@ -419,16 +415,16 @@ static void test_print__export_allocation_with_run_batch(void **state)
     char body[256];
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM export");
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\"}", f->alloc_id);
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"200101\"}",
              f->alloc_id);
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"R~N\", \"expiry\": \"301231\"}",
              f->alloc_id);
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 422, "validation_error");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key,
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 422, "validation_error");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
                    "validation_error");
     px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')",
@@ -436,14 +432,14 @@ static void test_print__export_allocation_with_run_batch(void **state)
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
              f->alloc_id);
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 409, "batch_expiry_mismatch");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 409, "batch_expiry_mismatch");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM export"), before);
 
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"301200\", "
              "\"jsonl\": true}",
              f->alloc_id);
-    json_t *e = export_done(f, f->cmo_key, body);
+    json_t *e = export_done(f, f->cmo.key, body);
     px_http_resp r;
     px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
             NULL);
@@ -488,7 +484,7 @@ static long long printed(fixture *f, const char *serial)
 static void test_print__duplicate_refused_reprint_recorded(void **state)
 {
     fixture *f = *state;
-    json_t *j = print_job(f, f->cmo_key,
+    json_t *j = print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0005\", \"SER0006\"], "
                           "\"line\": \"L3\", \"operator\": \"j.doe\", \"reprint\": false}",
                           201, NULL);
@@ -500,7 +496,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     json_decref(j);
 
     /* A duplicate print is refused, names the serial, and prints nothing (SER0007 too). */
-    j = print_job(f, f->cmo_key,
+    j = print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0007\", \"SER0006\"], "
                   "\"line\": \"L4\", \"operator\": \"a.smith\"}",
                   409, "already_printed");
@@ -511,7 +507,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     json_decref(j);
     assert_int_equal(printed(f, "SER0007"), 0);
     /* The MAH cannot print it a second time either. */
-    json_decref(print_job(f, f->mah_key,
+    json_decref(print_job(f, f->mah.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], "
                           "\"line\": \"L1\", \"operator\": \"m\"}",
                           409, "already_printed"));
@@ -524,7 +520,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_int_not_equal(px_sql_exec(&f->env, sql), 0);
 
     /* A reprint of a damaged label is accepted and recorded as a reprint. */
-    j = print_job(f, f->cmo_key,
+    j = print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"reprint\": true, \"reason\": \"label torn\"}",
                   201, NULL);
@@ -533,14 +529,14 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     json_decref(j);
     assert_int_equal(printed(f, "SER0006"), 2);
     /* A reprint of a serial never printed is refused. */
-    json_decref(print_job(f, f->cmo_key,
+    json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0008\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"reprint\": true}",
                           409, "not_printed"));
 
     /* The trail: SKU + serial -> jobs with operator, line, time, reprint flag. */
     px_http_resp r;
-    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN "&serial=SER0006", f->mah_key, NULL,
+    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN "&serial=SER0006", f->mah.key, NULL,
             NULL);
     assert_int_equal(r.status, 200);
     json_t *items = json_object_get(r.json, "items");
@@ -554,16 +550,16 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_non_null(json_string_value(json_object_get(a, "key_id")));
     px_http_resp_free(&r);
     /* Another tenant sees none of it; a job id of another tenant is not found. */
-    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN, f->mah2_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/print-jobs?gtin=" GTIN, f->mah2.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
     px_http_resp_free(&r);
     char path[120];
     snprintf(path, sizeof(path), "/v1/print-jobs/%s", first_id);
-    px_test_expect(&f->env, "GET", path, f->cmo2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", path, f->cmo2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
     snprintf(path, sizeof(path), "/v1/print-jobs/%s/serials", first_id);
-    px_http(&f->env, &r, "GET", path, f->cmo_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->cmo.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     px_http_resp_free(&r);
@@ -581,7 +577,7 @@ static void test_print__missing_values_refused(void **state)
     fixture *f = *state;
     /* Allocated serials have no batch or expiry yet: printing them without one is refused
      * before anything is printed. */
-    json_t *j = print_job(f, f->cmo_key,
+    json_t *j = print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], "
                           "\"line\": \"L3\", \"operator\": \"j.doe\"}",
                           422, "validation_error");
@@ -591,17 +587,17 @@ static void test_print__missing_values_refused(void **state)
     assert_int_equal(printed(f, "AL1"), 0);
     /* A batch with another expiry than the one recorded is refused. */
     json_decref(
-        print_job(f, f->cmo_key,
+        print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"270101\"}",
                   409, "batch_expiry_mismatch"));
     /* A new batch needs its expiry. */
-    json_decref(print_job(f, f->cmo_key,
+    json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"batch\": \"NEWBATCH\"}",
                           422, "validation_error"));
     /* With the batch (its expiry known), the print is accepted. */
-    j = print_job(f, f->cmo_key,
+    j = print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
                   201, NULL);
@@ -609,11 +605,11 @@ static void test_print__missing_values_refused(void **state)
     json_decref(j);
     /* A new batch printed with its expiry takes that expiry: a later print or commission of it
      * with another is refused (labels and packs never disagree). */
-    json_decref(print_job(f, f->cmo_key,
+    json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL3\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"280131\"}",
                           201, NULL));
-    json_decref(print_job(f, f->cmo_key,
+    json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL4\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"290131\"}",
                           409, "batch_expiry_mismatch"));
@@ -622,7 +618,7 @@ static void test_print__missing_values_refused(void **state)
                                  "' AND batch = 'NEWB2' AND expiry = '280131'"),
                      1);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
-    const char *cmo = f->cmo_key, *cmo2 = f->cmo2_key, *mah2 = f->mah2_key;
+    const char *cmo = f->cmo.key, *cmo2 = f->cmo2.key, *mah2 = f->mah2.key;
     const struct {
         const char *key, *body;
         long status;
@@ -683,7 +679,7 @@ static void test_print__concurrent_first_print(void **state)
                      "\"line\": \"L%d\", \"operator\": \"racer\"}",
                      i);
             px_http_resp r;
-            px_http(&f->env, &r, "POST", "/v1/print-jobs", f->cmo_key, body, NULL);
+            px_http(&f->env, &r, "POST", "/v1/print-jobs", f->cmo.key, body, NULL);
             int code = r.status == 201                                          ? 0
                        : strcmp(px_http_error_code(&r), "already_printed") == 0 ? 1
                                                                                 : 2;
@@ -769,8 +765,8 @@ static void test_print__export_million_bounded(void **state)
     const char *e = getenv("PX_TEST_EXPORT_N"); /* a smaller run for quick iterations */
     if (e && *e)
         n = strtol(e, NULL, 10);
-    px_test_commissioned_sql(&f->env, GTIN, "BIG", "270630", "B", 9, n, f->mah_org);
-    json_t *ex = export_done(f, f->mah_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
+    px_test_commissioned_sql(&f->env, GTIN, "BIG", "270630", "B", 9, n, f->mah.org);
+    json_t *ex = export_done(f, f->mah.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
     assert_int_equal(json_integer_value(json_object_get(ex, "count")), n);
     char url[1024];
     snprintf(url, sizeof(url), "%s%s", f->env.base_url,
@@ -806,22 +802,22 @@ static void test_print__export_of_failed_allocation(void **state)
              "WITH j AS (INSERT INTO job (kind, status, total, done, org_id, not_before) VALUES "
              "('allocation', 'running', 5, 0, '%s', now() + interval '1 hour') RETURNING id) "
              "SELECT id FROM j",
-             f->mah_org);
+             f->mah.org);
     /* not_before: no worker claims this job (it would fail it at once, for the product has no
      * serial settings, before the export below is queued). */
     px_sql_text(&f->env, sql, job, sizeof(job));
     snprintf(sql, sizeof(sql),
              "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
              "'%s', '%s', 5, '%s') RETURNING id",
-             GTIN, f->cmo_org, f->mah_org, job);
+             GTIN, f->cmo.org, f->mah.org, job);
     px_sql_text(&f->env, sql, alloc, sizeof(alloc));
     px_sqlf(&f->env,
             "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
             "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
-            f->mah_org);
+            f->mah.org);
     /* Queued while the allocation runs; the allocation then fails. */
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\"}", alloc);
-    json_t *e = px_test_call(&f->env, "POST", "/v1/exports", f->cmo_key, body, 202);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/exports", f->cmo.key, body, 202);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(e, "export_id"));
     json_decref(e);
@@ -835,13 +831,13 @@ static void test_print__export_of_failed_allocation(void **state)
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
                                  "event = 'job.failed' AND body LIKE '%%%s%%'",
-                                 f->mah_org, id),
+                                 f->mah.org, id),
                      1);
     /* Known now: refused, nothing queued. */
     long long exports = px_count_of(&f->env, "SELECT count(*) FROM export");
-    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo_key, body, 409, "allocation_failed");
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 409, "allocation_failed");
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM export"), exports);
-    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah_org);
+    px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah.org);
 }
 
 /* A row whose data no longer formats (changed under the export) cuts the download there, with
@@ -850,7 +846,7 @@ static void test_print__export_of_failed_allocation(void **state)
 static void test_print__export_row_that_does_not_format_cuts(void **state)
 {
     fixture *f = *state;
-    json_t *ex = export_done(f, f->mah_key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
+    json_t *ex = export_done(f, f->mah.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
     char url[1024];
     snprintf(url, sizeof(url), "%s%s", f->env.base_url,
              link_path(json_string_value(json_object_get(ex, "url"))));

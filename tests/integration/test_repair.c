@@ -15,11 +15,9 @@
 
 typedef struct {
     px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];   /* the MAH's partner (key handed over at partnering) */
-    char cmo2_org[40], cmo2_key[64]; /* nobody's partner */
+    px_test_party admin, mah, mah2;
+    px_test_party cmo;  /* the MAH's partner (key handed over at partnering) */
+    px_test_party cmo2; /* nobody's partner */
     char gtin[15];
     int next_gtin;
 } fixture;
@@ -82,15 +80,15 @@ static int setup(void **state)
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "operator", "Operator", "admin", f->admin_org, f->admin_key);
-    px_test_org_key(&f->env, "mah", "Repair MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
-    px_test_org_key(&f->env, "cmo", "Lonely CMO", "cmo", f->cmo2_org, f->cmo2_key);
+    px_test_org_key(&f->env, "operator", "Operator", "admin", f->admin.org, f->admin.key);
+    px_test_org_key(&f->env, "mah", "Repair MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
+    px_test_org_key(&f->env, "cmo", "Lonely CMO", "cmo", f->cmo2.org, f->cmo2.key);
     px_test_gtin(f->gtin, 700);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Repair 10 mg", "EU");
+    px_test_product(&f->env, f->mah.key, f->gtin, "Repair 10 mg", "EU");
     char gtins[32];
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
-    json_decref(px_test_partner(&f->env, f->mah_key, "Repair CMO", gtins, f->cmo_org, f->cmo_key));
+    json_decref(px_test_partner(&f->env, f->mah.key, "Repair CMO", gtins, f->cmo.org, f->cmo.key));
     *state = f;
     return 0;
 }
@@ -101,16 +99,16 @@ static void test_repair__org_patch(void **state)
 {
     fixture *f = *state;
     char path[96], where[96], g1[14], g2[14], body[256];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
-    snprintf(where, sizeof(where), "id = '%s'", f->mah_org);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    snprintf(where, sizeof(where), "id = '%s'", f->mah.org);
     px_test_gln(g1, "401234500001");
     px_test_gln(g2, "401234500002");
-    long long audits = px_audit_count(&f->env, "org.update", f->mah_org);
+    long long audits = px_audit_count(&f->env, "org.update", f->mah.org);
 
     /* happy path: the MAH's own organization */
     snprintf(body, sizeof(body),
              "{\"name\":\"Repair MAH GmbH\",\"gln\":\"%s\",\"gln_prefix_length\":7}", g1);
-    json_t *o = call(f, "PATCH", path, f->mah_key, body, 200, NULL);
+    json_t *o = call(f, "PATCH", path, f->mah.key, body, 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair MAH GmbH");
     assert_string_equal(px_test_str(o, "gln"), g1);
     assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
@@ -120,26 +118,26 @@ static void test_repair__org_patch(void **state)
     snprintf(sql, sizeof(sql),
              "SELECT name || '|' || gln || '|' || gln_prefix_length "
              "FROM organization WHERE id = '%s'",
-             f->mah_org);
+             f->mah.org);
     px_sql_text(&f->env, sql, v, sizeof(v));
     char want[160];
     snprintf(want, sizeof(want), "Repair MAH GmbH|%s|7", g1);
     assert_string_equal(v, want);
     /* audited with the old and the new values */
-    assert_int_equal(px_audit_count(&f->env, "org.update", f->mah_org), audits + 1);
+    assert_int_equal(px_audit_count(&f->env, "org.update", f->mah.org), audits + 1);
     snprintf(sql, sizeof(sql),
              "SELECT details->>'old_name' || '|' || (details->>'name') || '|' || "
              "coalesce(details->>'old_gln', 'null') || '|' || (details->>'gln') || '|' || "
              "(details->>'gln_prefix_length') FROM audit_log WHERE action = 'org.update' "
              "AND subject = '%s' ORDER BY seq DESC LIMIT 1",
-             f->mah_org);
+             f->mah.org);
     char det[256];
     px_sql_text(&f->env, sql, det, sizeof(det));
     snprintf(want, sizeof(want), "Repair MAH|Repair MAH GmbH|null|%s|7", g1);
     assert_string_equal(det, want);
     /* the same GLN sent again keeps the prefix length given by hand (no prefix list here) */
     snprintf(body, sizeof(body), "{\"name\":\"Repair MAH AG\",\"gln\":\"%s\"}", g1);
-    o = call(f, "PATCH", path, f->mah_key, body, 200, NULL);
+    o = call(f, "PATCH", path, f->mah.key, body, 200, NULL);
     assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
     json_decref(o);
 
@@ -165,7 +163,7 @@ static void test_repair__org_patch(void **state)
         {"{\"market\":\"EU\"}", "market", __LINE__},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "organization", where);
+        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "organization", where);
     /* The name and GLN rules are one at creation and at a change: the all-zero GLN is a GS1
      * key of zeros only (invalid_key), a name with a control character invalid_name, each with
      * its field. */
@@ -184,7 +182,7 @@ static void test_repair__org_patch(void **state)
         snapshot before;
         snap(f, &before, "organization", where);
         json_t *j = call(f, same[i].method, post ? "/v1/orgs" : path,
-                         post ? f->admin_key : f->mah_key, same[i].body, 422, "validation_error");
+                         post ? f->admin.key : f->mah.key, same[i].body, 422, "validation_error");
         json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
         const char *code = json_string_value(json_object_get(d, "code"));
         const char *field = json_string_value(json_object_get(d, "field"));
@@ -198,34 +196,34 @@ static void test_repair__org_patch(void **state)
 
     /* a prefix length for an organization without a GLN */
     char p2[96], w2[96];
-    snprintf(p2, sizeof(p2), "/v1/orgs/%s", f->mah2_org);
-    snprintf(w2, sizeof(w2), "id = '%s'", f->mah2_org);
+    snprintf(p2, sizeof(p2), "/v1/orgs/%s", f->mah2.org);
+    snprintf(w2, sizeof(w2), "id = '%s'", f->mah2.org);
     const bad_case no_gln = {"{\"gln_prefix_length\":8}", "gln_prefix_length", __LINE__};
-    expect_bad(f, "PATCH", p2, f->mah2_key, &no_gln, "organization", w2);
+    expect_bad(f, "PATCH", p2, f->mah2.key, &no_gln, "organization", w2);
 
     /* its CMO partner: yes; another MAH, a CMO that is not its partner, nonsense: 404 */
     snprintf(body, sizeof(body), "{\"gln\":\"%s\"}", g2);
     char cp[96];
-    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
-    o = call(f, "PATCH", cp, f->mah_key, body, 200, NULL);
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo.org);
+    o = call(f, "PATCH", cp, f->mah.key, body, 200, NULL);
     assert_string_equal(px_test_str(o, "gln"), g2);
     /* no prefix list configured: unknown */
     assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
     json_decref(o);
-    assert_int_equal(px_audit_count(&f->env, "org.update", f->cmo_org), 1);
+    assert_int_equal(px_audit_count(&f->env, "org.update", f->cmo.org), 1);
     snapshot s;
     snap(f, &s, "organization", w2);
-    px_test_expect(&f->env, "PATCH", p2, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", p2, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found");
     unchanged(f, &s, "organization", w2, __LINE__);
-    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo2_org);
-    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
-    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->admin_org);
-    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Taken over\"}", 404, "not_found");
-    px_test_expect(&f->env, "PATCH", "/v1/orgs/not-a-uuid", f->mah_key, "{\"name\":\"x\"}", 404,
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo2.org);
+    px_test_expect(&f->env, "PATCH", cp, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->admin.org);
+    px_test_expect(&f->env, "PATCH", cp, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", "/v1/orgs/not-a-uuid", f->mah.key, "{\"name\":\"x\"}", 404,
                    "not_found");
     /* the CMO itself may not (policy), the operator may change anyone */
-    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"name\":\"x\"}", 403, "forbidden_role");
-    o = call(f, "PATCH", p2, f->admin_key, "{\"name\":\"Other MAH AG\"}", 200, NULL);
+    px_test_expect(&f->env, "PATCH", path, f->cmo.key, "{\"name\":\"x\"}", 403, "forbidden_role");
+    o = call(f, "PATCH", p2, f->admin.key, "{\"name\":\"Other MAH AG\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Other MAH AG");
     json_decref(o);
 
@@ -237,18 +235,18 @@ static void test_repair__org_patch(void **state)
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Other 5 mg\","
              "\"market\":\"US\"}",
              g3);
-    px_test_expect(&f->env, "POST", "/v1/products", f->mah2_key, body, 201, NULL);
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", f->cmo_org, g3);
-    json_decref(call(f, "POST", "/v1/partners", f->mah2_key, body, 201, NULL));
-    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo_org);
-    snprintf(cw, sizeof(cw), "id = '%s'", f->cmo_org);
+    px_test_expect(&f->env, "POST", "/v1/products", f->mah2.key, body, 201, NULL);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"gtins\":[\"%s\"]}", f->cmo.org, g3);
+    json_decref(call(f, "POST", "/v1/partners", f->mah2.key, body, 201, NULL));
+    snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo.org);
+    snprintf(cw, sizeof(cw), "id = '%s'", f->cmo.org);
     snap(f, &s, "organization", cw);
-    px_test_expect(&f->env, "PATCH", cp, f->mah_key, "{\"name\":\"Mine alone\"}", 403,
+    px_test_expect(&f->env, "PATCH", cp, f->mah.key, "{\"name\":\"Mine alone\"}", 403,
                    "shared_organization");
-    px_test_expect(&f->env, "PATCH", cp, f->mah2_key, "{\"name\":\"Mine alone\"}", 403,
+    px_test_expect(&f->env, "PATCH", cp, f->mah2.key, "{\"name\":\"Mine alone\"}", 403,
                    "shared_organization");
     unchanged(f, &s, "organization", cw, __LINE__);
-    o = call(f, "PATCH", cp, f->admin_key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
+    o = call(f, "PATCH", cp, f->admin.key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair CMO Ltd");
     json_decref(o);
 }
@@ -263,14 +261,14 @@ static void test_repair__org_patch_meets_a_new_partnership(void **state)
     fixture *f = *state;
     char gtins[32], cmo[40], cmo_key[64], sql[512], path[96];
     snprintf(gtins, sizeof(gtins), "[\"%s\"]", f->gtin);
-    json_decref(px_test_partner(&f->env, f->mah_key, "Skew CMO", gtins, cmo, cmo_key));
+    json_decref(px_test_partner(&f->env, f->mah.key, "Skew CMO", gtins, cmo, cmo_key));
     snprintf(sql, sizeof(sql),
              "SELECT 1 FROM organization WHERE id = '%s' FOR SHARE; INSERT INTO partnership "
              "(mah_id, cmo_id) VALUES ('%s', '%s')",
-             cmo, f->mah2_org, cmo);
+             cmo, f->mah2.org, cmo);
     PGconn *held = px_test_hold(&f->env, sql);
     snprintf(path, sizeof(path), "/v1/orgs/%s", cmo);
-    px_test_async patch = {&f->env, "PATCH", path, f->mah_key, "{\"name\":\"Mine alone\"}", 0, 0};
+    px_test_async patch = {&f->env, "PATCH", path, f->mah.key, "{\"name\":\"Mine alone\"}", 0, 0};
     px_test_async_start(&patch);
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
@@ -302,15 +300,15 @@ static void test_repair__product_patch(void **state)
     long long v0 = product_version(f);
     long long audits = px_audit_count(&f->env, "product.update", f->gtin);
 
-    json_t *o = call(f, "GET", path, f->mah_key, NULL, 200, NULL);
+    json_t *o = call(f, "GET", path, f->mah.key, NULL, 200, NULL);
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0);
     json_decref(o);
 
-    o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
+    o = call(f, "PATCH", path, f->mah.key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair 10 mg tablets");
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 1);
     json_decref(o);
-    o = call(f, "PATCH", path, f->mah_key,
+    o = call(f, "PATCH", path, f->mah.key,
              "{\"master_data\":{\"dosage_form\":\"TABLET\",\"strength\":\"10 mg\"},"
              "\"nhrn\":{\"ai\":\"714\",\"value\":\"1234567\"}}",
              200, NULL);
@@ -320,11 +318,11 @@ static void test_repair__product_patch(void **state)
     assert_string_equal(px_test_str(json_object_get(o, "nhrn"), "ai"), "714");
     json_decref(o);
     /* the same values again: nothing changed, no new version, nothing audited */
-    o = call(f, "PATCH", path, f->mah_key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
+    o = call(f, "PATCH", path, f->mah.key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
     json_decref(o);
     /* nhrn null removes it */
-    o = call(f, "PATCH", path, f->mah_key, "{\"nhrn\":null}", 200, NULL);
+    o = call(f, "PATCH", path, f->mah.key, "{\"nhrn\":null}", 200, NULL);
     assert_null(json_object_get(o, "nhrn"));
     assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 3);
     json_decref(o);
@@ -356,16 +354,16 @@ static void test_repair__product_patch(void **state)
         {"{\"gtin\":\"09506000134352\"}", "gtin", __LINE__},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "product", where);
+        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "product", where);
 
     /* another MAH: 404; the partnered CMO: policy says no; an unknown GTIN: 404 */
     snapshot s;
     snap(f, &s, "product", where);
-    px_test_expect(&f->env, "PATCH", path, f->mah2_key, "{\"name\":\"Mine now\"}", 404,
+    px_test_expect(&f->env, "PATCH", path, f->mah2.key, "{\"name\":\"Mine now\"}", 404,
                    "product_not_found");
-    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"name\":\"Mine now\"}", 403,
+    px_test_expect(&f->env, "PATCH", path, f->cmo.key, "{\"name\":\"Mine now\"}", 403,
                    "forbidden_role");
-    px_test_expect(&f->env, "PATCH", "/v1/products/12345", f->mah_key, "{\"name\":\"x\"}", 404,
+    px_test_expect(&f->env, "PATCH", "/v1/products/12345", f->mah.key, "{\"name\":\"x\"}", 404,
                    "product_not_found");
     unchanged(f, &s, "product", where, __LINE__);
 }
@@ -378,7 +376,7 @@ static void test_repair__product_patch(void **state)
 static void test_repair__endpoint_patch(void **state)
 {
     fixture *f = *state;
-    json_t *e = call(f, "POST", "/v1/regulator-endpoints", f->mah_key,
+    json_t *e = call(f, "POST", "/v1/regulator-endpoints", f->mah.key,
                      "{\"market\":\"EU\",\"url\":\"http://127.0.0.1:9/hub\","
                      "\"auth_header\":\"Bearer one\",\"hmac_secret\":\"" EP_SECRET "\"}",
                      201, NULL);
@@ -389,7 +387,7 @@ static void test_repair__endpoint_patch(void **state)
     snprintf(where, sizeof(where), "id = '%s'", id);
 
     px_http_resp r;
-    px_http(&f->env, &r, "PATCH", path, f->mah_key,
+    px_http(&f->env, &r, "PATCH", path, f->mah.key,
             "{\"url\":\"http://127.0.0.1:9/hub2?token=abc\",\"active\":false,"
             "\"auth_header\":null,\"hmac_secret\":\"" EP_SECRET2 "\"}",
             NULL);
@@ -410,7 +408,7 @@ static void test_repair__endpoint_patch(void **state)
     px_sql_text(&f->env, sql, v, sizeof(v));
     assert_string_equal(v, "http://127.0.0.1:9/hub2?token=abc|none|" EP_SECRET2 "|false");
     /* a new auth header; other fields kept */
-    json_decref(call(f, "PATCH", path, f->mah_key,
+    json_decref(call(f, "PATCH", path, f->mah.key,
                      "{\"auth_header\":\"Bearer two\",\"active\":true}", 200, NULL));
     px_sql_text(&f->env, sql, v, sizeof(v));
     assert_string_equal(v, "http://127.0.0.1:9/hub2?token=abc|Bearer two|" EP_SECRET2 "|true");
@@ -440,14 +438,14 @@ static void test_repair__endpoint_patch(void **state)
         {"{\"market\":\"US\"}", "market", __LINE__},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        expect_bad(f, "PATCH", path, f->mah_key, &cases[i], "regulator_endpoint", where);
+        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "regulator_endpoint", where);
 
     snapshot s;
     snap(f, &s, "regulator_endpoint", where);
-    px_test_expect(&f->env, "PATCH", path, f->mah2_key, "{\"active\":false}", 404, "not_found");
-    px_test_expect(&f->env, "PATCH", "/v1/regulator-endpoints/nope", f->mah_key,
+    px_test_expect(&f->env, "PATCH", path, f->mah2.key, "{\"active\":false}", 404, "not_found");
+    px_test_expect(&f->env, "PATCH", "/v1/regulator-endpoints/nope", f->mah.key,
                    "{\"active\":false}", 404, "not_found");
-    px_test_expect(&f->env, "PATCH", path, f->cmo_key, "{\"active\":false}", 403, "forbidden_role");
+    px_test_expect(&f->env, "PATCH", path, f->cmo.key, "{\"active\":false}", 403, "forbidden_role");
     unchanged(f, &s, "regulator_endpoint", where, __LINE__);
 }
 
@@ -457,14 +455,14 @@ static void test_repair__mah_keys(void **state)
 {
     fixture *f = *state;
     /* REQ-KEY-1: a mah key and an auditor key for its own organization, usable at once */
-    json_t *k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\",\"label\":\"line 2\"}",
+    json_t *k = call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"mah\",\"label\":\"line 2\"}",
                      201, NULL);
     char mk[64], mk_id[40];
     snprintf(mk, sizeof(mk), "%s", px_test_str(k, "api_key"));
     snprintf(mk_id, sizeof(mk_id), "%s", px_test_str(k, "key_id"));
-    assert_string_equal(px_test_str(k, "org_id"), f->mah_org);
+    assert_string_equal(px_test_str(k, "org_id"), f->mah.org);
     json_decref(k);
-    k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\"}", 201, NULL);
+    k = call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"auditor\"}", 201, NULL);
     char ak[64];
     snprintf(ak, sizeof(ak), "%s", px_test_str(k, "api_key"));
     json_decref(k);
@@ -475,7 +473,7 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "POST", "/v1/keys", ak, "{\"role\":\"auditor\"}", 403,
                    "forbidden_role");
     char body[160];
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah_org);
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah.org);
     json_decref(call(f, "POST", "/v1/keys", mk, body, 201, NULL));
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
                                            "'key.create' AND details->>'role' = 'auditor'"),
@@ -485,54 +483,54 @@ static void test_repair__mah_keys(void **state)
      * organization (404); nothing written */
     long long keys = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
     json_t *j =
-        call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
+        call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "field"), "role");
     json_decref(j);
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"admin\"}", 403,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"admin\"}", 403,
                    "forbidden_role");
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"regulator\"}", 403,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"regulator\"}", 403,
                    "forbidden_role");
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"boss\"}", 422,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"boss\"}", 422,
                    "validation_error");
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah2_org);
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
-    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->cmo_org);
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, body, 404, "not_found");
-    px_test_expect(&f->env, "POST", "/v1/keys", f->cmo_key, "{\"role\":\"cmo\"}", 403,
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah2.org);
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, body, 404, "not_found");
+    snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->cmo.org);
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, body, 404, "not_found");
+    px_test_expect(&f->env, "POST", "/v1/keys", f->cmo.key, "{\"role\":\"cmo\"}", 403,
                    "forbidden_role");
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys);
     /* the operator still names the organization */
-    px_test_expect(&f->env, "POST", "/v1/keys", f->admin_key, "{\"role\":\"mah\"}", 422,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->admin.key, "{\"role\":\"mah\"}", 422,
                    "validation_error");
 
     /* REQ-KEY-2: revoking its own key stops it at once; another's keys are not found */
     char path[96];
     snprintf(path, sizeof(path), "/v1/keys/%s", mk_id);
-    px_test_expect(&f->env, "DELETE", path, f->mah2_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "DELETE", path, f->mah2.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 200, NULL);
-    px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 200, NULL);
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
     assert_int_equal(px_audit_count(&f->env, "key.revoke", mk_id), 1);
     char sql[200], cmo_key_id[40];
-    snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo_org);
+    snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo.org);
     px_sql_text(&f->env, sql, cmo_key_id, sizeof(cmo_key_id));
     snprintf(path, sizeof(path), "/v1/keys/%s", cmo_key_id);
-    px_test_expect(&f->env, "DELETE", path, f->mah_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/products", f->cmo_key, NULL, 200, NULL);
-    px_test_expect(&f->env, "DELETE", "/v1/keys/garbage", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/products", f->cmo.key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", "/v1/keys/garbage", f->mah.key, NULL, 404, "not_found");
     /* Another organization's key and a key that does not exist answer alike, to the byte:
      * nothing says which ids exist. */
     px_http_resp foreign, unknown;
-    px_http(&f->env, &foreign, "DELETE", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &foreign, "DELETE", path, f->mah.key, NULL, NULL);
     px_http(&f->env, &unknown, "DELETE", "/v1/keys/00000000-0000-4000-8000-000000000000",
-            f->mah_key, NULL, NULL);
+            f->mah.key, NULL, NULL);
     assert_int_equal(foreign.status, 404);
     assert_string_equal(foreign.body, unknown.body);
     px_http_resp_free(&foreign);
     px_http_resp_free(&unknown);
     /* a MAH may revoke the key it calls with (docs/api.md says so) */
-    k = call(f, "POST", "/v1/keys", f->mah_key, "{\"role\":\"mah\"}", 201, NULL);
+    k = call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"mah\"}", 201, NULL);
     char self[64], self_id[40];
     snprintf(self, sizeof(self), "%s", px_test_str(k, "api_key"));
     snprintf(self_id, sizeof(self_id), "%s", px_test_str(k, "key_id"));
@@ -585,14 +583,14 @@ static void listed_keys(fixture *f, const char *query, const char *key, const ch
 static void test_repair__key_list(void **state)
 {
     fixture *f = *state;
-    json_t *k = call(f, "POST", "/v1/keys", f->mah2_key,
+    json_t *k = call(f, "POST", "/v1/keys", f->mah2.key,
                      "{\"role\":\"auditor\",\"label\":\"desk\"}", 201, NULL);
     char path[128];
     snprintf(path, sizeof(path), "/v1/keys/%s", px_test_str(k, "key_id"));
     json_decref(k);
-    json_decref(call(f, "POST", "/v1/keys", f->mah2_key, "{\"role\":\"mah\"}", 201, NULL));
-    json_decref(call(f, "DELETE", path, f->mah2_key, NULL, 200, NULL));
-    k = call(f, "POST", "/v1/keys", f->mah2_key, "{\"role\":\"mah\",\"mode\":\"test\"}", 201, NULL);
+    json_decref(call(f, "POST", "/v1/keys", f->mah2.key, "{\"role\":\"mah\"}", 201, NULL));
+    json_decref(call(f, "DELETE", path, f->mah2.key, NULL, 200, NULL));
+    k = call(f, "POST", "/v1/keys", f->mah2.key, "{\"role\":\"mah\",\"mode\":\"test\"}", 201, NULL);
     char test_key[64];
     snprintf(test_key, sizeof(test_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
@@ -602,47 +600,47 @@ static void test_repair__key_list(void **state)
     "SELECT string_agg(id::text || ':' || role || ':' || coalesce(label, '') || ':' || "           \
     "(revoked_at IS NOT NULL)::int, ',' ORDER BY created_at, id) FROM " schema                     \
     "api_key WHERE org_id = '%s'"
-    snprintf(sql, sizeof(sql), ROWS(""), f->mah2_org);
+    snprintf(sql, sizeof(sql), ROWS(""), f->mah2.org);
     px_sql_text(&f->env, sql, want, sizeof(want));
     assert_non_null(strstr(want, ":auditor:desk:1"));
-    listed_keys(f, "", f->mah2_key, "live", got, sizeof(got));
+    listed_keys(f, "", f->mah2.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
     /* The operator reads it by org_id; with none, its own organization's. */
     char q[80];
-    snprintf(q, sizeof(q), "org_id=%s", f->mah2_org);
-    listed_keys(f, q, f->admin_key, "live", got, sizeof(got));
+    snprintf(q, sizeof(q), "org_id=%s", f->mah2.org);
+    listed_keys(f, q, f->admin.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
-    snprintf(sql, sizeof(sql), ROWS(""), f->admin_org);
+    snprintf(sql, sizeof(sql), ROWS(""), f->admin.org);
     px_sql_text(&f->env, sql, want, sizeof(want));
-    listed_keys(f, "", f->admin_key, "live", got, sizeof(got));
+    listed_keys(f, "", f->admin.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
     /* A test key: the sandbox's keys of its organization. */
-    snprintf(sql, sizeof(sql), ROWS("sandbox."), f->mah2_org);
+    snprintf(sql, sizeof(sql), ROWS("sandbox."), f->mah2.org);
     px_sql_text(&f->env, sql, want, sizeof(want));
     assert_int_equal(strchr(want, ',') == NULL, 1); /* the one test key */
     listed_keys(f, "", test_key, "test", got, sizeof(got));
     assert_string_equal(got, want);
     /* A UUID in capitals names the same organization. */
     char upper[40];
-    snprintf(upper, sizeof(upper), "%s", f->mah2_org);
+    snprintf(upper, sizeof(upper), "%s", f->mah2.org);
     for (char *p = upper; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     snprintf(q, sizeof(q), "org_id=%s", upper);
-    snprintf(sql, sizeof(sql), ROWS(""), f->mah2_org);
+    snprintf(sql, sizeof(sql), ROWS(""), f->mah2.org);
     px_sql_text(&f->env, sql, want, sizeof(want));
-    listed_keys(f, q, f->mah2_key, "live", got, sizeof(got));
+    listed_keys(f, q, f->mah2.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
 #undef ROWS
     /* Another organization's keys answer as an unknown organization's, and so does one that
      * does not exist, to the operator too; a CMO may not list. */
-    snprintf(q, sizeof(q), "/v1/keys?org_id=%s", f->mah_org);
-    px_test_expect(&f->env, "GET", q, f->mah2_key, NULL, 404, "not_found");
+    snprintf(q, sizeof(q), "/v1/keys?org_id=%s", f->mah.org);
+    px_test_expect(&f->env, "GET", q, f->mah2.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/keys?org_id=00000000-0000-4000-8000-000000000000",
-                   f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/keys?org_id=garbage", f->admin_key, NULL, 404, "not_found");
+                   f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys?org_id=garbage", f->admin.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/keys?org_id=00000000-0000-4000-8000-000000000000",
-                   f->admin_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/keys", f->cmo_key, NULL, 403, NULL);
+                   f->admin.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/keys", f->cmo.key, NULL, 403, NULL);
 }
 
 /* ---- the webhook's configuration ------------------------------------------------------------ */
@@ -652,9 +650,9 @@ static void test_repair__key_list(void **state)
 static void test_repair__webhook_config(void **state)
 {
     fixture *f = *state;
-    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah.key, NULL, 404, "not_found");
     px_http_resp r;
-    px_http(&f->env, &r, "PUT", "/v1/webhook", f->mah_key,
+    px_http(&f->env, &r, "PUT", "/v1/webhook", f->mah.key,
             "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"" WH_SECRET "\","
             "\"events\":[\"report.failed\",\"report.dead\"]}",
             NULL);
@@ -664,19 +662,19 @@ static void test_repair__webhook_config(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "events")), 2);
     assert_non_null(json_object_get(r.json, "updated_at"));
     px_http_resp_free(&r);
-    px_http(&f->env, &r, "GET", "/v1/webhook", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/webhook", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, WH_SECRET));
     assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "events"), 1)),
                         "report.dead");
     px_http_resp_free(&r);
     /* replaced whole */
-    json_decref(call(f, "PUT", "/v1/webhook", f->mah_key,
+    json_decref(call(f, "PUT", "/v1/webhook", f->mah.key,
                      "{\"url\":\"http://127.0.0.1:9/hook2\",\"secret\":\"" WH_SECRET "\","
                      "\"events\":[\"clone.suspected\"]}",
                      200, NULL));
     char where[96];
-    snprintf(where, sizeof(where), "tenant_id = '%s'", f->mah_org);
+    snprintf(where, sizeof(where), "tenant_id = '%s'", f->mah.org);
     const bad_case cases[] = {
         {"{\"url\":\"ftp://127.0.0.1/x\",\"secret\":\"" WH_SECRET "\",\"events\":"
          "[\"report.dead\"]}",
@@ -694,16 +692,16 @@ static void test_repair__webhook_config(void **state)
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\"}", "events", __LINE__},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        expect_bad(f, "PUT", "/v1/webhook", f->mah_key, &cases[i], "webhook", where);
+        expect_bad(f, "PUT", "/v1/webhook", f->mah.key, &cases[i], "webhook", where);
     /* another MAH has its own (none); a CMO and an auditor may not */
-    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/v1/webhook", f->cmo_key, NULL, 403, "forbidden_role");
-    assert_int_equal(px_audit_count(&f->env, "webhook.put", f->mah_org), 2);
-    px_test_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah_key, NULL, 200, NULL);
-    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 200, NULL);
-    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, 404, "not_found");
-    assert_int_equal(px_audit_count(&f->env, "webhook.delete", f->mah_org), 1);
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->cmo.key, NULL, 403, "forbidden_role");
+    assert_int_equal(px_audit_count(&f->env, "webhook.put", f->mah.org), 2);
+    px_test_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah.key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/webhook", f->mah.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, 404, "not_found");
+    assert_int_equal(px_audit_count(&f->env, "webhook.delete", f->mah.org), 1);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

@@ -23,7 +23,7 @@
 typedef struct fixture {
     px_test_env env;
     px_receiver rv;
-    char mah_org[40], mah_key[64];
+    px_test_party mah;
     char gtin[15];
 } fixture;
 
@@ -34,7 +34,7 @@ static void endpoint(fixture *f, const char *market, const char *format)
              "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:%d/epcis/capture\","
              "\"format\":\"%s\"}",
              market, f->rv.port, format);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
     assert_string_equal(px_test_str(j, "format"), format);
     json_decref(j);
 }
@@ -52,9 +52,9 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     px_test_server_start(&f->env);
-    px_test_mah_gln(&f->env, "Format MAH", MAH_GLN, f->mah_org, f->mah_key);
+    px_test_mah_gln(&f->env, "Format MAH", MAH_GLN, f->mah.org, f->mah.key);
     px_test_gtin(f->gtin, 7301);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Format product", "DE");
+    px_test_product(&f->env, f->mah.key, f->gtin, "Format product", "DE");
     px_test_product_master(&f->env, f->gtin);
     endpoint(f, "DE", "epcis-2.0-jsonld");
     endpoint(f, "FR", "epcis-2.0-xml");
@@ -69,13 +69,13 @@ static px_received *release_delivered(fixture *f, const char *batch, const char 
     px_receiver_reset(&f->rv, 0, 0);
     char serials[256], body[256];
     px_test_serials(serials, sizeof(serials), prefix, 1, 3);
-    px_test_commission(&f->env, f->mah_key, f->gtin, batch, "301231", serials);
+    px_test_commission(&f->env, f->mah.key, f->gtin, batch, "301231", serials);
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"%s\"}", f->gtin,
              batch, market);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     snprintf(id, 40, "%s", px_test_str(j, "report_id"));
     json_decref(j);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100));
     return &f->rv.req[0];
 }
 
@@ -84,7 +84,7 @@ static void query_ids(fixture *f, const char *serial_epc, char *out, size_t cap)
 {
     char path[256];
     snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", serial_epc);
-    json_t *j = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     json_t *l = json_object_get(
         json_object_get(json_object_get(json_object_get(j, "epcisBody"), "queryResults"),
                         "resultsBody"),
@@ -136,7 +136,7 @@ static void test_report_formats__jsonld_delivered_and_read_back(void **state)
     char path[96];
     snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "application/ld+json");
     assert_int_equal(r.len, got->len);
@@ -373,16 +373,16 @@ static void test_report_formats__patch_changes_format(void **state)
     char body[256], path[96];
     snprintf(body, sizeof(body), "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:%d/x\"}",
              f->rv.port);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
     assert_string_equal(px_test_str(j, "format"), "epcis-1.2-xml");
     snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", px_test_str(j, "endpoint_id"));
     json_decref(j);
-    j = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"epcis-2.0-xml\"}", 200);
+    j = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"format\":\"epcis-2.0-xml\"}", 200);
     assert_string_equal(px_test_str(j, "format"), "epcis-2.0-xml");
     json_decref(j);
-    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":null}", "format",
+    px_test_expect_field(&f->env, "PATCH", path, f->mah.key, "{\"format\":null}", "format",
                          "invalid_value");
-    px_test_expect_field(&f->env, "PATCH", path, f->mah_key, "{\"format\":\"xml\"}", "format",
+    px_test_expect_field(&f->env, "PATCH", path, f->mah.key, "{\"format\":\"xml\"}", "format",
                          "invalid_value");
     char id[40];
     px_received *got = release_delivered(f, "F-IT-1", "FI", "IT", id);
@@ -394,7 +394,7 @@ static void test_report_formats__patch_changes_format(void **state)
 static void test_report_formats__unknown_format_refused(void **state)
 {
     fixture *f = *state;
-    px_test_expect_field(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key,
+    px_test_expect_field(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key,
                          "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:9/x\","
                          "\"format\":\"epcis-3.0-yaml\"}",
                          "format", "invalid_value");
@@ -423,10 +423,10 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
              "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
              "document, document_sha256) VALUES ('11111111-2222-4333-8444-5555555555a1', '%s', "
              "'%s', 'DE', '%s', '11111111-2222-4333-8444-5555555555a1', '%s', repeat('0', 64))",
-             f->mah_org, ep, f->gtin, doc);
+             f->mah.org, ep, f->gtin, doc);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     const char *why[] = {"epcis_schema", "/epcisBody/eventList/0", "eventTime", NULL};
-    px_receiver_expect_unsent(&f->env, &f->rv, f->mah_key, "11111111-2222-4333-8444-5555555555a1",
+    px_receiver_expect_unsent(&f->env, &f->rv, f->mah.key, "11111111-2222-4333-8444-5555555555a1",
                               why);
 }
 

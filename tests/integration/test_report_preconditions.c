@@ -25,8 +25,7 @@ typedef struct {
     px_test_env env;
     px_receiver rv;
     px_receiver hook; /* the MAH's webhook */
-    char mah_org[40], mah_key[64];
-    char cmo_org[40], cmo_key[64];
+    px_test_party mah, cmo;
 } fixture;
 
 static int setup(void **state)
@@ -45,11 +44,11 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* A MAH without a GLN, a product without master data, a CMO site without a GLN: each a
      * piece a report will miss. */
-    px_test_org_key(&f->env, "mah", "Bare MAH", "mah", f->mah_org, f->mah_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "Bare pack", "EU");
+    px_test_org_key(&f->env, "mah", "Bare MAH", "mah", f->mah.org, f->mah.key);
+    px_test_product(&f->env, f->mah.key, GTIN, "Bare pack", "EU");
     /* The partnership is made, and says at once what the CMO's events will lack. */
     json_t *p =
-        px_test_partner(&f->env, f->mah_key, "Bare CMO", "[\"" GTIN "\"]", f->cmo_org, f->cmo_key);
+        px_test_partner(&f->env, f->mah.key, "Bare CMO", "[\"" GTIN "\"]", f->cmo.org, f->cmo.key);
     json_t *w = json_array_get(json_object_get(p, "warnings"), 0);
     assert_string_equal(px_test_str(w, "code"), "missing_read_point");
     json_decref(p);
@@ -71,7 +70,7 @@ static void commission(fixture *f, const char *batch, const char *prefix, int n)
 {
     char serials[512];
     px_test_serials(serials, sizeof(serials), prefix, 1, n);
-    px_test_commission(&f->env, f->cmo_key, GTIN, batch, "301231", serials);
+    px_test_commission(&f->env, f->cmo.key, GTIN, batch, "301231", serials);
 }
 
 /* Row counts of everything a release (or a status change) may change. */
@@ -105,7 +104,7 @@ static void refused(fixture *f, const char *path, const char *body, const char *
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, release_rows);
     px_http_resp r;
-    px_http(&f->env, &r, "POST", path, f->mah_key, body, NULL);
+    px_http(&f->env, &r, "POST", path, f->mah.key, body, NULL);
     detail_codes(&r, got, sizeof(got));
     if (r.status != 422 || strcmp(px_http_error_code(&r), "report_precondition") != 0 ||
         strcmp(got, codes) != 0)
@@ -133,7 +132,7 @@ static void endpoint(fixture *f)
              "{\"market\":\"DE\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
              "\"}",
              f->rv.port);
-    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201));
 }
 
 static const char *report_of(json_t *j, char out[40])
@@ -153,15 +152,15 @@ static void release_until(fixture *f, const char *batch, const char *prefix, int
     char body[128];
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"DE\"}",
              batch);
-    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201), id);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, state, 50));
+    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201), id);
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, state, 50));
 }
 
 static void test_report_preconditions__named_then_repaired(void **state)
 {
     fixture *f = *state;
     /* Registration already says what an EU report will need from the master data. */
-    json_t *w = px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
+    json_t *w = px_test_call(&f->env, "POST", "/v1/products", f->mah.key,
                              "{\"gtin\":\"09506001000021\",\"company_prefix_length\":7,"
                              "\"name\":\"Bare pack 2\",\"market\":\"DE\"}",
                              201);
@@ -178,7 +177,7 @@ static void test_report_preconditions__named_then_repaired(void **state)
     /* A dry run says the same, with what would move, and changes nothing either. */
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, release_rows);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\","
                              "\"dry_run\":true}",
                              200);
@@ -191,7 +190,7 @@ static void test_report_preconditions__named_then_repaired(void **state)
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"CH\"}",
             "unknown_market");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key,
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key,
             "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"XX\"}", NULL);
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "unknown_market"));
@@ -200,13 +199,13 @@ static void test_report_preconditions__named_then_repaired(void **state)
     /* The repair, through the API: the MAH's GLN and its CMO partner's site GLN with their
      * prefix lengths, the product's master data, an endpoint. */
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah_org);
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"9506000000008\",\"gln_prefix_length\":7}", 200));
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"9506000000015\",\"gln_prefix_length\":7}", 200));
-    json_decref(px_test_call(&f->env, "PATCH", "/v1/products/" GTIN, f->mah_key,
+    json_decref(px_test_call(&f->env, "PATCH", "/v1/products/" GTIN, f->mah.key,
                              "{\"master_data\":{\"dosage_form\":\"CAPSULE\",\"strength\":"
                              "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\","
                              "\"manufacturer\":\"Bare MAH\"}}",
@@ -221,12 +220,12 @@ static void test_report_preconditions__named_then_repaired(void **state)
     char id[40];
     commission(f, "P-1", "PL", 2);
     px_receiver_reset(&f->rv, 0, 0);
-    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                            "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\","
                            "\"serials\":[\"PL1\",\"PL2\"]}",
                            201),
               id);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, "delivered", 50));
     last_document_valid(f, ".PL2</epc>");
     if (strstr(f->rv.req[px_receiver_count(&f->rv) - 1].body, ".PA1</epc>"))
         fail_msg("the report of PL1, PL2 carries the commissioning of PA1");
@@ -251,18 +250,18 @@ static void test_report_preconditions__endpoint_switched_off_during_a_release(vo
     snprintf(sql, sizeof(sql),
              "SELECT id::text FROM regulator_endpoint WHERE tenant_id = '%s' AND market = 'DE' "
              "AND active",
-             f->mah_org);
+             f->mah.org);
     px_sql_text(&f->env, sql, ep, sizeof(ep));
     long long reports = px_count_of(&f->env, "SELECT count(*) FROM report");
     snprintf(sql, sizeof(sql),
              "SELECT pg_advisory_xact_lock(7103, hashtext('%s')); UPDATE regulator_endpoint SET "
              "active = false WHERE id = '%s'",
-             f->mah_org, ep);
+             f->mah.org, ep);
     PGconn *held = px_test_hold(&f->env, sql);
     px_test_async rel = {&f->env,
                          "POST",
                          "/v1/releases",
-                         f->mah_key,
+                         f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"batch\":\"P-9\",\"market\":\"DE\"}",
                          0,
                          0};
@@ -299,14 +298,14 @@ static void test_report_preconditions__status_changes_reported(void **state)
     };
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
         char id[40];
-        px_test_expect(&f->env, "POST", changes[i].path, f->mah_key, changes[i].body,
+        px_test_expect(&f->env, "POST", changes[i].path, f->mah.key, changes[i].body,
                        changes[i].want, NULL);
         px_sql_text(&f->env,
                     "SELECT id FROM report WHERE op_id IS NOT NULL ORDER BY created_at DESC "
                     "LIMIT 1",
                     id, sizeof(id));
         assert_int_equal(strlen(id), 36);
-        json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+        json_decref(px_test_wait_report(&f->env, f->mah.key, id, "delivered", 50));
         last_document_valid(f, changes[i].disposition);
     }
 }
@@ -319,12 +318,12 @@ static void reports_walk(fixture *f, const char *base, const char *cond)
     snprintf(sql, sizeof(sql),
              "SELECT coalesce(string_agg(id::text, ',' ORDER BY created_at DESC, id DESC), '') "
              "FROM report WHERE tenant_id = '%s' AND %s",
-             f->mah_org, cond);
+             f->mah.org, cond);
     px_sql_text(&f->env, sql, want, sizeof(want));
     snprintf(path, sizeof(path), "%s", base);
     int pages = 0;
     for (;;) {
-        json_t *page = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+        json_t *page = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
         size_t i;
         json_t *it;
         json_array_foreach(json_object_get(page, "items"), i, it)
@@ -356,7 +355,7 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
              "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
              "\"events\":[\"report.dead\"]}",
              f->hook.port);
-    json_decref(px_test_call(&f->env, "PUT", "/v1/webhook", f->mah_key, body, 200));
+    json_decref(px_test_call(&f->env, "PUT", "/v1/webhook", f->mah.key, body, 200));
     /* The receiver refuses every try: after PACKID_DELIVERY_MAX_ATTEMPTS the report is dead. */
     char id[40];
     release_until(f, "P-3", "PC", 2, 1000, "dead", id);
@@ -371,7 +370,7 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     snprintf(want, sizeof(want), "sha256=%s", hex);
     assert_string_equal(h->signature, want);
     /* Listed, counted, logged at error level. */
-    json_t *l = px_test_call(&f->env, "GET", "/v1/reports?state=dead", f->mah_key, NULL, 200);
+    json_t *l = px_test_call(&f->env, "GET", "/v1/reports?state=dead", f->mah.key, NULL, 200);
     json_t *items = json_object_get(l, "items");
     assert_int_equal(json_array_size(items), 1);
     assert_string_equal(px_test_str(json_array_get(items, 0), "report_id"), id);
@@ -384,24 +383,24 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     px_receiver_reset(&f->rv, 0, 0);
     char path[128], retry_id[40];
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
-    json_t *rr = px_test_call(&f->env, "POST", path, f->mah_key, NULL, 202);
+    json_t *rr = px_test_call(&f->env, "POST", path, f->mah.key, NULL, 202);
     assert_string_equal(px_test_str(rr, "retry_of"), id);
     report_of(rr, retry_id);
     assert_string_not_equal(retry_id, id);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, retry_id, "delivered", 50));
+    json_decref(px_test_wait_report(&f->env, f->mah.key, retry_id, "delivered", 50));
     /* The dead one names its retry (retried_by), the retry none. */
-    json_t *dead = px_test_wait_report(&f->env, f->mah_key, id, "dead", 50);
+    json_t *dead = px_test_wait_report(&f->env, f->mah.key, id, "dead", 50);
     assert_string_equal(px_test_str(dead, "retried_by"), retry_id);
     json_decref(dead);
     snprintf(path, sizeof(path), "/v1/reports/%s", retry_id);
-    json_t *fresh = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *fresh = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_true(json_is_null(json_object_get(fresh, "retried_by")));
     json_decref(fresh);
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
     last_document_valid(f, "P-3");
     /* A report is retried once: the second retry names the first and queues nothing. */
     long long reports_before = px_count_of(&f->env, "SELECT count(*) FROM report");
-    json_t *again = px_test_call(&f->env, "POST", path, f->mah_key, NULL, 409);
+    json_t *again = px_test_call(&f->env, "POST", path, f->mah.key, NULL, 409);
     json_t *e = json_object_get(again, "error");
     assert_string_equal(px_test_str(e, "code"), "already_retried");
     assert_non_null(strstr(px_test_str(e, "message"), retry_id));
@@ -409,13 +408,13 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM report"), reports_before);
     /* Only failed or dead reports are retried; another tenant's is not found. */
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", retry_id);
-    json_decref(px_test_call(&f->env, "POST", path, f->mah_key, NULL, 409));
-    char other_org[40], other_key[64];
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, other_key);
+    json_decref(px_test_call(&f->env, "POST", path, f->mah.key, NULL, 409));
+    px_test_party other;
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", other.org, other.key);
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
-    json_decref(px_test_call(&f->env, "POST", path, other_key, NULL, 404));
-    json_decref(px_test_call(&f->env, "GET", "/v1/reports?state=bogus", f->mah_key, NULL, 422));
-    l = px_test_call(&f->env, "GET", "/v1/reports?first=1", f->mah_key, NULL, 200);
+    json_decref(px_test_call(&f->env, "POST", path, other.key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", "/v1/reports?state=bogus", f->mah.key, NULL, 422));
+    l = px_test_call(&f->env, "GET", "/v1/reports?first=1", f->mah.key, NULL, 200);
     assert_true(json_is_true(json_object_get(l, "has_next_page")));
     json_decref(l);
     /* Pages of one, newest first, each list whole and in order, filtered or not (the
@@ -437,23 +436,23 @@ static void test_report_preconditions__recall_tells_the_recalled_packs_markets(v
              "{\"market\":\"FR\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
              "\"}",
              f->rv.port);
-    json_t *e = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
     char fr[96];
     snprintf(fr, sizeof(fr), "/v1/regulator-endpoints/%s", px_test_str(e, "endpoint_id"));
     json_decref(e);
-    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah.key,
                    "{\"gtin\":\"" GTIN
                    "\",\"batch\":\"P-5\",\"serials\":[\"PE1\"],\"market\":\"DE\"}",
                    201, NULL);
-    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah.key,
                    "{\"gtin\":\"" GTIN
                    "\",\"batch\":\"P-5\",\"serials\":[\"PE2\"],\"market\":\"FR\"}",
                    201, NULL);
-    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"PE2\"],\"reason\":\"dispensed\"}", 200,
                    NULL);
-    px_test_expect(&f->env, "PATCH", fr, f->mah_key, "{\"active\":false}", 200, NULL);
-    px_test_expect(&f->env, "POST", "/v1/recalls", f->mah_key,
+    px_test_expect(&f->env, "PATCH", fr, f->mah.key, "{\"active\":false}", 200, NULL);
+    px_test_expect(&f->env, "POST", "/v1/recalls", f->mah.key,
                    "{\"gtin\":\"" GTIN "\",\"batch\":\"P-5\",\"reason\":\"recalled\"}", 201, NULL);
     char markets[64];
     px_sql_text(&f->env,
@@ -474,18 +473,18 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
     commission(f, "P-6", "PF", 2);
-    px_test_expect(&f->env, "POST", "/v1/releases", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah.key,
                    "{\"gtin\":\"" GTIN
                    "\",\"batch\":\"P-6\",\"serials\":[\"PF1\"],\"market\":\"DE\"}",
                    201, NULL);
-    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"PF1\",\"PF2\"],\"reason\":\"damaged\"}",
                    200, NULL);
     char id[40];
     px_sql_text(&f->env,
                 "SELECT id FROM report WHERE op_id IS NOT NULL ORDER BY created_at DESC LIMIT 1",
                 id, sizeof(id));
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 50));
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, "delivered", 50));
     /* The decommission's document (the batch's earlier reports may arrive after it). */
     const px_received *q = NULL;
     for (int i = px_receiver_count(&f->rv) - 1; i >= 0 && !q; i--)

@@ -44,8 +44,7 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
+    px_test_party mah, mah2;
     char auditor_key[64];
     char reg_eu_key[64], reg_us_key[64];
     char ep_eu[40], ep_dead[40], ep_crash[40];
@@ -59,7 +58,7 @@ static void endpoint(fixture *f, const char *market, int port, char *id)
              "{\"market\":\"%s\",\"url\":\"http://127.0.0.1:%d/epcis/capture\","
              "\"auth_header\":\"" AUTH "\",\"hmac_secret\":\"" SECRET "\"}",
              market, port);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
     snprintf(id, 40, "%s", json_string_value(json_object_get(j, "endpoint_id")));
     assert_null(json_object_get(j, "hmac_secret"));
     assert_null(json_object_get(j, "auth_header"));
@@ -88,14 +87,14 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* The MAH's GLN with its company prefix length (DOMAIN.md §1.5): the source SGLN of its
      * shipping events whatever the product's prefix. */
-    px_test_mah_gln(&f->env, "Report MAH", MAH_GLN, f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_mah_gln(&f->env, "Report MAH", MAH_GLN, f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     char reg[40];
     px_test_regulator(&f->env, "EU hub", "EU", reg, f->reg_eu_key);
     px_test_regulator(&f->env, "FDA", "US", reg, f->reg_us_key);
-    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
+    px_test_key(&f->env, f->mah.org, "auditor", f->auditor_key);
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/products", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"Amoxil "
                      "500 mg\",\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":"
                      "\"Amoxil 500 mg\",\"dosage_form\":\"CAPSULE\",\"strength\":\"500 mg\","
@@ -126,10 +125,10 @@ static void commission_release(fixture *f, const char *batch, const char *prefix
     char body[256], serials[1024], first[32];
     snprintf(first, sizeof(first), "%s-", prefix);
     px_test_serials(serials, sizeof(serials), first, 1, n);
-    px_test_commission(&f->env, f->mah_key, GTIN, batch, "301231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "301231", serials);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"%s\"}",
              batch, market);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     json_t *rid = json_object_get(j, "report_id");
     snprintf(report_id, 40, "%s", json_is_string(rid) ? json_string_value(rid) : "");
     json_decref(j);
@@ -152,7 +151,7 @@ static void test_reports__delivered_after_three_failures(void **state)
     fixture *f = *state;
     char id[40];
     reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
     assert_string_equal(px_test_str(j, "market"), "EU");
     json_t *att = json_object_get(j, "delivery_attempts");
@@ -202,7 +201,7 @@ static void test_reports__delivered_after_three_failures(void **state)
     char path[128];
     snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "application/xml"));
     assert_int_equal(r.len, rv->req[0].len);
@@ -215,14 +214,14 @@ static void test_reports__delivered_after_three_failures(void **state)
  * later test's receiver sees it. Caller frees. */
 static char *release_document(fixture *f, const char *body, int *events)
 {
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, body, 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     char id[40], path[128];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "report_id"));
     json_decref(j);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100));
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100));
     snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", path, f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     px_test_xsd_valid(r.body, r.len);
     *events = px_occurrences(r.body, "<ObjectEvent>");
@@ -245,26 +244,26 @@ static void test_reports__scoping(void **state)
     json_decref(px_test_call(&f->env, "GET", path, f->reg_eu_key, NULL, 200));
     json_decref(px_test_call(&f->env, "GET", doc, f->reg_eu_key, NULL, 200));
     /* another tenant, another market's regulator: 404, nothing leaks */
-    json_decref(px_test_call(&f->env, "GET", path, f->mah2_key, NULL, 404));
-    json_decref(px_test_call(&f->env, "GET", doc, f->mah2_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", path, f->mah2.key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", doc, f->mah2.key, NULL, 404));
     json_decref(px_test_call(&f->env, "GET", path, f->reg_us_key, NULL, 404));
-    json_decref(px_test_call(&f->env, "GET", "/v1/reports/not-a-uuid", f->mah_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", "/v1/reports/not-a-uuid", f->mah.key, NULL, 404));
     /* endpoints: listed without secrets; only a MAH writes them */
     px_http_resp r;
-    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
     assert_null(strstr(r.body, SECRET));
     assert_null(strstr(r.body, "regulator-token"));
     px_http_resp_free(&r);
-    json_t *j = px_test_call(&f->env, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/regulator-endpoints", f->mah2.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
     /* a token in the URL's query is never shown back */
-    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah2_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah2.key,
                              "{\"market\":\"DE\",\"url\":\"https://example.org/x?token=s3cr3t\"}",
                              201));
-    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah2_key, NULL, NULL);
+    px_http(&f->env, &r, "GET", "/v1/regulator-endpoints", f->mah2.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "s3cr3t"));
     assert_non_null(strstr(r.body, "https://example.org/x?<redacted>"));
@@ -292,7 +291,7 @@ static void test_reports__endpoint_checks(void **state)
         NULL};
     for (int i = 0; bad[i]; i++) {
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah_key, bad[i], NULL);
+        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah.key, bad[i], NULL);
         if (r.status != 422)
             fail_msg("%s: got %ld %s", bad[i], r.status, r.body);
         px_http_resp_free(&r);
@@ -314,13 +313,13 @@ static void test_reports__no_endpoint_refused(void **state)
 {
     fixture *f = *state;
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/commissions", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/commissions", f->mah.key,
                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
                      "\"batch\":\"B-IT-1\",\"expiry_date\":\"301231\",\"serials\":[\"IT1-1\","
                      "\"IT1-2\"]}",
                      200));
     long long before = release_rows(f);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
     json_t *d = json_object_get(json_object_get(j, "error"), "details");
     assert_int_equal(json_array_size(d), 1);
@@ -345,10 +344,10 @@ static void test_reports__invalid_document_is_never_sent(void **state)
              "<EventList><ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime>"
              "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList/></ObjectEvent>"
              "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
-             f->mah_org, f->ep_eu);
+             f->mah.org, f->ep_eu);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     const char *why[] = {"epcis_schema", "action", NULL};
-    px_receiver_expect_unsent(&f->env, &f->rv, f->mah_key, "11111111-2222-4333-8444-555555555555",
+    px_receiver_expect_unsent(&f->env, &f->rv, f->mah.key, "11111111-2222-4333-8444-555555555555",
                               why);
 }
 
@@ -358,7 +357,7 @@ static void test_reports__max_attempts_then_dead(void **state)
     char id[40];
     commission_release(f, "B-DE-1", "DE1", 3, "DE", id);
     assert_int_equal(strlen(id), 36);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);
+    json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "dead", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
     assert_non_null(json_string_value(json_object_get(j, "last_error")));
@@ -366,7 +365,7 @@ static void test_reports__max_attempts_then_dead(void **state)
         px_test_str(json_array_get(json_object_get(j, "delivery_attempts"), 4), "outcome"), "dead");
     json_decref(j);
     px_sleep_ms(500);
-    j = px_test_wait_report(&f->env, f->mah_key, id, "dead", 100);
+    j = px_test_wait_report(&f->env, f->mah.key, id, "dead", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
     json_decref(j);
 }
@@ -412,7 +411,7 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     px_sql_text(&f->env, sql, st, sizeof(st));
     assert_string_equal(st, "sending");
     px_test_server_start(&f->env);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
     json_t *a0 = json_array_get(json_object_get(j, "delivery_attempts"), 0);
     assert_true(json_is_null(json_object_get(a0, "finished_at"))); /* the lost attempt */
@@ -453,7 +452,7 @@ static px_http_resp query(fixture *f, const char *key, const char *qs, long want
 static void test_reports__epcis_query(void **state)
 {
     fixture *f = *state;
-    const char *mah = f->mah_key, *auditor = f->auditor_key, *mah2 = f->mah2_key;
+    const char *mah = f->mah.key, *auditor = f->auditor_key, *mah2 = f->mah2.key;
     const char *reg_eu = f->reg_eu_key, *reg_us = f->reg_us_key;
     const struct {
         int line;
@@ -583,7 +582,7 @@ static void test_reports__release_in_parts_carries_its_commissioning(void **stat
     for (int i = 0; i < 4; i++) {
         char serials[256];
         px_test_serials(serials, sizeof(serials), part[i], 1, i + 1);
-        px_test_commission(&f->env, f->mah_key, GTIN, "B-PARTS", "301231", serials);
+        px_test_commission(&f->env, f->mah.key, GTIN, "B-PARTS", "301231", serials);
     }
     /* A's packs alone: commissioning A and the release. */
     int events = 0;
@@ -630,15 +629,15 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     px_receiver_reset(&f->rv, 0, 0);
     /* bad prefix lengths: 422, nothing created */
     long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
                              "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
                              "\",\"gln_prefix_length\":5,"
                              "\"gtins\":[\"" GTIN "\"]}",
                              422));
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/partners", f->mah_key,
+        &f->env, "POST", "/v1/partners", f->mah.key,
         "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}", 422));
-    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
                              "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
                              "\",\"gln_prefix_length\":\"8\","
                              "\"gtins\":[\"" GTIN "\"]}",
@@ -646,21 +645,21 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
 
     json_t *j =
-        px_test_call(&f->env, "POST", "/v1/partners", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
                      "{\"name\":\"Site CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":8,"
                      "\"gtins\":[\"" GTIN "\"]}",
                      201);
-    char cmo_key[64], cmo_org[40];
-    snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
-    snprintf(cmo_org, sizeof(cmo_org), "%s", json_string_value(json_object_get(j, "org_id")));
+    px_test_party cmo;
+    snprintf(cmo.key, sizeof(cmo.key), "%s", json_string_value(json_object_get(j, "api_key")));
+    snprintf(cmo.org, sizeof(cmo.org), "%s", json_string_value(json_object_get(j, "org_id")));
     json_decref(j);
     char sql[512], v[256];
     snprintf(sql, sizeof(sql), "SELECT gln_prefix_length FROM organization WHERE id = '%s'",
-             cmo_org);
+             cmo.org);
     px_sql_text(&f->env, sql, v, sizeof(v));
     assert_string_equal(v, "8");
 
-    j = px_test_call(&f->env, "POST", "/v1/commissions", cmo_key,
+    j = px_test_call(&f->env, "POST", "/v1/commissions", cmo.key,
                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
                      "\"B-CMO-EU\",\"expiry_date\":\"301231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
                      200);
@@ -678,12 +677,12 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
                         "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 " CMO_GLN);
 
     json_t *rel =
-        px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CMO-EU\",\"market\":\"EU\"}", 201);
     char id[40];
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(rel, "report_id")));
     json_decref(rel);
-    j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
     json_decref(j);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     const char *doc = f->rv.req[0].body;
@@ -701,7 +700,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
         {"{\"name\":\"Unlisted CMO\",\"gln\":\"1234567000008\",\"gtins\":[\"" GTIN "\"]}", "null"},
     };
     for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
-        j = px_test_call(&f->env, "POST", "/v1/partners", f->mah_key, listed[i].body, 201);
+        j = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, listed[i].body, 201);
         snprintf(sql, sizeof(sql),
                  "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = "
                  "'%s'",
@@ -751,7 +750,7 @@ static void test_reports__us_release_with_shipping(void **state)
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/products", f->mah.key,
                      "{\"gtin\":\"" US_GTIN "\",\"company_prefix_length\":7,\"name\":\"Examplamab "
                      "50 mg\",\"market\":\"US\",\"master_data\":{\"regulated_product_name\":"
                      "\"Examplamab\",\"dosage_form\":\"TABLET\",\"strength\":\"50 mg\","
@@ -761,7 +760,7 @@ static void test_reports__us_release_with_shipping(void **state)
     char ep_us[40];
     endpoint(f, "US", f->rv.port, ep_us);
     json_decref(
-        px_test_call(&f->env, "POST", "/v1/commissions", f->mah_key,
+        px_test_call(&f->env, "POST", "/v1/commissions", f->mah.key,
                      "{\"product_code\":\"" US_GTIN "\",\"product_code_schema\":\"GTIN\","
                      "\"batch\":\"B-US-1\",\"expiry_date\":\"301231\",\"serials\":[\"US1-1\","
                      "\"US1-2\",\"US1-3\"]}",
@@ -798,7 +797,7 @@ static void test_reports__us_release_with_shipping(void **state)
     long long before = release_rows(f);
     for (int i = 0; bad[i].body; i++) {
         px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, bad[i].body, NULL);
+        px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, bad[i].body, NULL);
         if (r.status != 422)
             fail_msg("%s: got %ld %s", bad[i].body, r.status, r.body);
         assert_string_equal(px_http_error_code(&r), "validation_error");
@@ -812,7 +811,7 @@ static void test_reports__us_release_with_shipping(void **state)
     }
 
     /* ship_to GLNs without prefix_length: GS1's prefix list (0614141 → 7). */
-    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah_key, REL SHIP TX "}", 201);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, REL SHIP TX "}", 201);
     char id[40], release_id[40], event_id[40];
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "report_id")));
     snprintf(release_id, sizeof(release_id), "%s",
@@ -823,7 +822,7 @@ static void test_reports__us_release_with_shipping(void **state)
 #undef REL
 #undef SHIP
 #undef TX
-    j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
     json_decref(j);
     assert_int_equal(px_receiver_count(&f->rv), 1);
     const char *doc = f->rv.req[0].body;
@@ -908,12 +907,12 @@ static void test_reports__regulator_sees_only_its_markets_release(void **state)
 {
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
-    px_test_commission(&f->env, f->mah_key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    px_test_commission(&f->env, f->mah.key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
                              "\"serials\":[\"TWO-EU\"]}",
                              201));
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"DE\","
                              "\"serials\":[\"TWO-DE\"]}",
                              201));
@@ -958,7 +957,7 @@ static void test_reports__late_delivered_counts(void **state)
     rv->release_answers = 1;
     pthread_mutex_unlock(&rv->mu);
     release_hang(rv);
-    json_t *j = px_test_wait_report(&f->env, f->mah_key, id, "delivered", 100);
+    json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
     json_decref(j);
     assert_int_equal(px_receiver_count(rv), 1);

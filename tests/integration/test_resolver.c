@@ -26,7 +26,8 @@
 typedef struct fixture {
     px_test_env env;
     px_receiver rv;
-    char mah_org[40], mah_key[64], other_key[64];
+    px_test_party mah;
+    char other_key[64];
     char gtin[15];
 } fixture;
 
@@ -164,11 +165,11 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_TRUSTED_PROXY=127.0.0.1");
     px_test_setenv(&f->env, "PACKID_ENUM_LIMIT=5");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Resolver MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Resolver MAH", "mah", f->mah.org, f->mah.key);
     char other_org[40];
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, f->other_key);
     px_test_gtin(f->gtin, 777);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Examplamab 50 mg tablets", "DE");
+    px_test_product(&f->env, f->mah.key, f->gtin, "Examplamab 50 mg tablets", "DE");
     char sql[2048];
     snprintf(sql, sizeof(sql),
              "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"form\": \"tablet\", "
@@ -184,12 +185,12 @@ static int setup(void **state)
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
-    json_decref(px_http_expect(&f->env, "PUT", path, f->mah_key,
+    json_decref(px_http_expect(&f->env, "PUT", path, f->mah.key,
                                "{\"public_fields\":[\"strength\",\"form\"]}", NULL, 200, NULL));
     /* Asked as a GTIN-13, answered in 14 digits, as every GTIN in an answer. */
     assert_int_equal(f->gtin[0], '0');
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin + 1);
-    json_t *pp = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    json_t *pp = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
     assert_string_equal(px_test_str(pp, "gtin"), f->gtin);
     json_decref(pp);
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
@@ -197,7 +198,7 @@ static int setup(void **state)
              "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
              "\"events\":[\"clone.suspected\"]}",
              f->rv.port);
-    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah_key, body, NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah.key, body, NULL, 200, NULL));
     *state = f;
     return 0;
 }
@@ -635,7 +636,7 @@ static void test_resolver__clone_one_webhook(void **state)
     snprintf(alert_id, sizeof(alert_id), "%s", px_test_str(data, "alert_id"));
     json_decref(hook);
     /* The MAH lists it; another MAH neither sees nor closes it. */
-    json_t *page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
+    json_t *page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah.key, NULL, 200);
     json_t *al = alert_of(page, "CLN1");
     assert_non_null(al);
     assert_string_equal(px_test_str(al, "alert_id"), alert_id);
@@ -649,16 +650,16 @@ static void test_resolver__clone_one_webhook(void **state)
     char close[128];
     snprintf(close, sizeof(close), "/v1/alerts/%s/close", alert_id);
     px_test_expect(&f->env, "POST", close, f->other_key, "{\"reason\":\"mine\"}", 404, "not_found");
-    px_test_expect_field(&f->env, "POST", close, f->mah_key, "{}", "reason", NULL);
+    px_test_expect_field(&f->env, "POST", close, f->mah.key, "{}", "reason", NULL);
     /* Free text without control characters, as every other (docs/api.md "Limits"). */
-    px_test_expect_field(&f->env, "POST", close, f->mah_key, "{\"reason\":\"line\\nbreak\"}",
+    px_test_expect_field(&f->env, "POST", close, f->mah.key, "{\"reason\":\"line\\nbreak\"}",
                          "reason", "invalid_value");
-    json_t *closed = px_test_call(&f->env, "POST", close, f->mah_key,
+    json_t *closed = px_test_call(&f->env, "POST", close, f->mah.key,
                                   "{\"reason\":\"traveller confirmed by phone\"}", 200);
     assert_string_equal(px_test_str(closed, "state"), "closed");
     assert_string_equal(px_test_str(closed, "close_reason"), "traveller confirmed by phone");
     json_decref(closed);
-    px_test_expect(&f->env, "POST", close, f->mah_key, "{\"reason\":\"again\"}", 409,
+    px_test_expect(&f->env, "POST", close, f->mah.key, "{\"reason\":\"again\"}", 409,
                    "invalid_state");
     /* Closed: the scans before the close no longer count. */
     snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=40.64&lon=-73.78", f->gtin);
@@ -673,14 +674,14 @@ static void test_resolver__clone_one_webhook(void **state)
                      scans + 2);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE serial = 'CLN1'"),
                      1);
-    page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah_key, NULL, 200);
+    page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah.key, NULL, 200);
     assert_null(alert_of(page, "CLN1"));
     json_decref(page);
-    page = px_test_call(&f->env, "GET", "/v1/alerts?state=closed", f->mah_key, NULL, 200);
+    page = px_test_call(&f->env, "GET", "/v1/alerts?state=closed", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
     assert_non_null(alert_of(page, "CLN1"));
     json_decref(page);
-    px_test_expect(&f->env, "GET", "/v1/alerts?state=maybe", f->mah_key, NULL, 422, NULL);
+    px_test_expect(&f->env, "GET", "/v1/alerts?state=maybe", f->mah.key, NULL, 422, NULL);
     assert_int_equal(deliveries_for(f, "CLN1"), 1);
     /* REQ-CLONE-3: the stolen pack scanned earlier raised its own lifecycle alert. */
     assert_int_equal(deliveries_for(f, "STO1"), 1);
@@ -822,7 +823,7 @@ static void test_resolver__mah_links(void **state)
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     /* REQ-LINKS-1: the MAH sets them (any spelling of a type), reads them back as gs1:… */
     json_t *j = px_http_expect(
-        &f->env, "PUT", path, f->mah_key,
+        &f->env, "PUT", path, f->mah.key,
         "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example.com/examplamab/"
         "\","
         "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"},"
@@ -838,7 +839,7 @@ static void test_resolver__mah_links(void **state)
     assert_string_equal(px_test_str(json_array_get(ls, 2), "link_type"), "gs1:epil");
     assert_null(json_object_get(json_array_get(ls, 2), "lang"));
     json_decref(j);
-    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    j = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(j, "links")), 3);
     json_decref(j);
     /* REQ-LINKS-2: the linkset lists them under their types, valid against GS1's schema. */
@@ -911,28 +912,28 @@ static void test_resolver__mah_links(void **state)
     assert_null(strstr(a.body, "id=\"links\""));
     answer_free(&a);
     /* REQ-LINKS-1: each rule refuses with its member named; nothing is changed. */
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:nosuchlt\",\"href\":\"https://a.example/\","
                       "\"title\":\"t\"}]}",
                       422, "unknown_link_type", "links[0].link_type");
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
                       "\"title\":\"t\"},{\"link_type\":\"gs1:verificationService\","
                       "\"href\":\"https://a.example/\",\"title\":\"t\"}]}",
                       422, "reserved_link_type", "links[1].link_type");
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://a.example/\","
                       "\"title\":\"t\"}]}",
                       422, "invalid_url", "links[0].href");
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
                       "\"title\":\"t\",\"lang\":\"english\"}]}",
                       422, "invalid_value", "links[0].lang");
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
                       "\"title\":\"t\",\"colour\":\"red\"}]}",
                       422, "unknown_field", "links[0].colour");
-    expect_link_error(f, f->mah_key,
+    expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://a.example/\","
                       "\"title\":\"t\"},{\"link_type\":\"pip\",\"href\":\"https://a.example/\","
                       "\"title\":\"u\"}]}",
@@ -945,16 +946,16 @@ static void test_resolver__mah_links(void **state)
                  i ? "," : "", i);
     }
     strcat(many, "]}");
-    expect_link_error(f, f->mah_key, many, 422, "too_many", "links");
+    expect_link_error(f, f->mah.key, many, 422, "too_many", "links");
     /* Another MAH's product is not there for it. */
     expect_link_error(f, f->other_key, "{\"links\":[]}", 404, NULL, NULL);
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
-    j = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    j = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(j, "links")), 3); /* unchanged */
     json_decref(j);
     json_decref(px_http_expect(&f->env, "GET", path, f->other_key, NULL, NULL, 404, NULL));
     json_decref(
-        px_http_expect(&f->env, "PUT", path, f->mah_key, "{\"links\":[]}", NULL, 200, NULL));
+        px_http_expect(&f->env, "PUT", path, f->mah.key, "{\"links\":[]}", NULL, 200, NULL));
 }
 
 /* ---- browsers on other origins (CORS) -------------------------------------------------- */

@@ -29,8 +29,10 @@
 typedef struct {
     px_test_env env;
     px_receiver rv;
-    char mah_org[40], mah_key[64], test_key[64];
-    char cmo_org[40], cmo_key[64], partnership[40];
+    px_test_party mah;
+    char test_key[64];
+    px_test_party cmo;
+    char partnership[40];
     char alloc[40], job[40], report[40], endpoint[40], live_key_id[40];
 } fixture;
 
@@ -93,28 +95,28 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* The MAH's own organization row is copied into the sandbox when its first test key is
      * made (docs/sandbox.md): its name is the one live value a test key may read. */
-    px_test_mah_gln(&f->env, "Sandbox MAH", MAH_GLN, f->mah_org, f->mah_key);
-    json_t *w = px_test_call(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200);
+    px_test_mah_gln(&f->env, "Sandbox MAH", MAH_GLN, f->mah.org, f->mah.key);
+    json_t *w = px_test_call(&f->env, "GET", "/v1/whoami", f->mah.key, NULL, 200);
     copy(f->live_key_id, sizeof(f->live_key_id), w, "key_id");
     json_decref(w);
 
     /* Live data, all marked. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"name\":\"" MARK
                              " Amoxil\",\"market\":\"EU\"," MASTER "}",
                              201));
-    endpoint(f, f->mah_key, f->endpoint);
+    endpoint(f, f->mah.key, f->endpoint);
     json_t *p =
-        px_test_partner(&f->env, f->mah_key, MARK " CMO", "[\"" GTIN "\"]", f->cmo_org, f->cmo_key);
+        px_test_partner(&f->env, f->mah.key, MARK " CMO", "[\"" GTIN "\"]", f->cmo.org, f->cmo.key);
     copy(f->partnership, sizeof(f->partnership), p, "partnership_id");
     json_decref(p);
-    allocate(f, f->mah_key, MARK " label", f->job, f->alloc);
-    commission_release(f, f->mah_key, "LIVEB", "[\"ZL-1\",\"ZL-2\",\"ZL-3\"]", f->report);
-    json_decref(px_test_wait_report(&f->env, f->mah_key, f->report, "delivered", 100));
+    allocate(f, f->mah.key, MARK " label", f->job, f->alloc);
+    commission_release(f, f->mah.key, "LIVEB", "[\"ZL-1\",\"ZL-2\",\"ZL-3\"]", f->report);
+    json_decref(px_test_wait_report(&f->env, f->mah.key, f->report, "delivered", 100));
     assert_int_equal(px_receiver_count(&f->rv), 1);
 
     /* The MAH's own test key. */
-    json_t *k = px_test_call(&f->env, "POST", "/v1/keys", f->mah_key,
+    json_t *k = px_test_call(&f->env, "POST", "/v1/keys", f->mah.key,
                              "{\"role\":\"mah\",\"mode\":\"test\"}", 201);
     copy(f->test_key, sizeof(f->test_key), k, "api_key");
     assert_string_equal(px_test_str(k, "mode"), "test");
@@ -129,14 +131,14 @@ static int setup(void **state)
 static void test_sandbox__separate(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(strncmp(f->mah_key, "pk_live_", 8), 0);
+    assert_int_equal(strncmp(f->mah.key, "pk_live_", 8), 0);
     assert_int_equal(strncmp(f->test_key, "pk_test_", 8), 0);
     assert_int_equal(strlen(f->test_key), 51);
     json_t *w = px_test_call(&f->env, "GET", "/v1/whoami", f->test_key, NULL, 200);
     assert_string_equal(px_test_str(w, "mode"), "test");
-    assert_string_equal(px_test_str(w, "org_id"), f->mah_org);
+    assert_string_equal(px_test_str(w, "org_id"), f->mah.org);
     json_decref(w);
-    w = px_test_call(&f->env, "GET", "/v1/whoami", f->mah_key, NULL, 200);
+    w = px_test_call(&f->env, "GET", "/v1/whoami", f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(w, "mode"), "live");
     json_decref(w);
 
@@ -170,14 +172,14 @@ static void test_sandbox__separate(void **state)
     assert_int_equal(px_sql_count(&f->env, sql), 1);
 
     /* Each side keeps its own. */
-    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/ZL-1", f->mah_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/ZL-1", f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "batch"), "LIVEB");
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/ZL-1", f->test_key, NULL, 200);
     assert_string_equal(px_test_str(j, "batch"), "SBX");
     json_decref(j);
-    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SBXONLY-1", f->mah_key, NULL, 404, NULL);
-    j = px_test_call(&f->env, "GET", "/v1/reports", f->mah_key, NULL, 200);
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SBXONLY-1", f->mah.key, NULL, 404, NULL);
+    j = px_test_call(&f->env, "GET", "/v1/reports", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
 
@@ -190,7 +192,7 @@ static void test_sandbox__separate(void **state)
     json_decref(j);
     j = px_test_wait_for(&f->env, f->test_key, epath, "status", "completed", 600, 50);
     assert_non_null(j);
-    px_test_expect(&f->env, "GET", epath, f->mah_key, NULL, 404, NULL);
+    px_test_expect(&f->env, "GET", epath, f->mah.key, NULL, 404, NULL);
     const char *link = strstr(px_test_str(j, "url"), "/v1/exports/");
     assert_non_null(link);
     px_http_resp dl;
@@ -218,7 +220,7 @@ static void test_sandbox__separate(void **state)
     j = px_test_call(&f->env, "POST", "/v1/keys", f->test_key, "{\"role\":\"auditor\"}", 201);
     assert_int_equal(strncmp(px_test_str(j, "api_key"), "pk_test_", 8), 0);
     json_decref(j);
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"auditor\",\"mode\":\"x\"}",
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"auditor\",\"mode\":\"x\"}",
                    422, "validation_error");
     /* The console signs in with live keys only: refused at sign-in, not at the next click. */
     char body[128];
@@ -252,7 +254,7 @@ static const char *live_param(fixture *f, const char *name)
     if (!strcmp(name, "job_id"))
         return f->job;
     if (!strcmp(name, "org_id"))
-        return f->cmo_org;
+        return f->cmo.org;
     if (!strcmp(name, "key_id"))
         return f->live_key_id;
     if (!strcmp(name, "partnership_id"))

@@ -21,11 +21,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char mah3_org[40], mah3_key[64];
-    char cmo_org[40], cmo_key[64];
-    char cmo2_org[40], cmo2_key[64];
+    px_test_party mah, mah2, mah3, cmo, cmo2;
 } fixture;
 
 static int setup(void **state)
@@ -34,19 +30,19 @@ static int setup(void **state)
     /* A US endpoint that never answers: releases are reportable, the reports stay queued. */
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1:9");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Owner MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Second MAH", "mah", f->mah2_org, f->mah2_key);
-    px_test_org_key(&f->env, "mah", "Unpartnered MAH", "mah", f->mah3_org, f->mah3_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "US pack", "US");
-    px_test_product(&f->env, f->mah2_key, OTHER, "Other pack", "EU");
-    px_test_product(&f->env, f->mah3_key, THIRD, "Third pack", "EU");
+    px_test_org_key(&f->env, "mah", "Owner MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Second MAH", "mah", f->mah2.org, f->mah2.key);
+    px_test_org_key(&f->env, "mah", "Unpartnered MAH", "mah", f->mah3.org, f->mah3.key);
+    px_test_product(&f->env, f->mah.key, GTIN, "US pack", "US");
+    px_test_product(&f->env, f->mah2.key, OTHER, "Other pack", "EU");
+    px_test_product(&f->env, f->mah3.key, THIRD, "Third pack", "EU");
     px_test_product_master(&f->env, GTIN);
-    json_decref(px_test_partner(&f->env, f->mah_key, "Two-MAH CMO", "[\"" GTIN "\"]", f->cmo_org,
-                                f->cmo_key));
-    json_decref(px_test_partner(&f->env, f->mah_key, "Second CMO", "[\"" GTIN "\"]", f->cmo2_org,
-                                f->cmo2_key));
-    px_test_org_gln(&f->env, f->mah_org, "0355154000001");
-    px_test_idle_endpoint(&f->env, f->mah_key, "US");
+    json_decref(px_test_partner(&f->env, f->mah.key, "Two-MAH CMO", "[\"" GTIN "\"]", f->cmo.org,
+                                f->cmo.key));
+    json_decref(px_test_partner(&f->env, f->mah.key, "Second CMO", "[\"" GTIN "\"]", f->cmo2.org,
+                                f->cmo2.key));
+    px_test_org_gln(&f->env, f->mah.org, "0355154000001");
+    px_test_idle_endpoint(&f->env, f->mah.key, "US");
     *state = f;
     return 0;
 }
@@ -128,45 +124,45 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     fixture *f = *state;
     char a1[40], a2[40], a3[40], a4[40], body[256], first[19];
     /* Before the CMO has a GLN with its prefix length, the prefix is nobody's. */
-    alloc_refused(f, f->cmo_key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 404,
+    alloc_refused(f, f->cmo.key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 404,
                   "unknown_company_prefix");
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo_org);
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah_key,
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
     /* Then the same CMO serves a second MAH too (its data now the operator's to change). */
-    px_test_partnership_sql(&f->env, f->mah2_org, f->cmo_org, OTHER);
+    px_test_partnership_sql(&f->env, f->mah2.org, f->cmo.org, OTHER);
     /* It serves two MAHs: which one is to be named. */
-    alloc_refused(f, f->cmo_key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 422,
+    alloc_refused(f, f->cmo.key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 422,
                   "validation_error");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/sscc-allocations", f->cmo_key,
+    px_http(&f->env, &r, "POST", "/v1/sscc-allocations", f->cmo.key,
             "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", NULL);
     json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "code"), "mah_ambiguous");
     assert_string_equal(px_test_str(d, "field"), "mah_id");
     px_http_resp_free(&r);
-    alloc_ok(f, f->cmo_key,
-             "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", f->mah_org,
+    alloc_ok(f, f->cmo.key,
+             "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", f->mah.org,
              CMO_GCP, a1);
     /* A MAH's id in upper case is the same id. */
     char upper[40];
     for (size_t i = 0; i < sizeof(upper); i++)
-        upper[i] = (char)toupper((unsigned char)f->mah2_org[i]);
-    alloc_ok(f, f->cmo_key, own_for(body, 2, upper, ""), f->mah2_org, CMO_GCP, a2);
-    alloc_ok(f, f->cmo_key, own_for(body, 4, f->mah2_org, ",\"strategy\":\"random\""), f->mah2_org,
+        upper[i] = (char)toupper((unsigned char)f->mah2.org[i]);
+    alloc_ok(f, f->cmo.key, own_for(body, 2, upper, ""), f->mah2.org, CMO_GCP, a2);
+    alloc_ok(f, f->cmo.key, own_for(body, 4, f->mah2.org, ",\"strategy\":\"random\""), f->mah2.org,
              CMO_GCP, a3);
     /* One sequence per prefix across both MAHs: the second MAH's block follows the first's. */
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
                                  "substr(sscc, 9, 9)::int IN (0, 1, 2) AND tenant_id = '%s' AND "
                                  "org_id = '%s' AND company_prefix = '" CMO_GCP "'",
-                                 a1, f->mah_org, f->cmo_org),
+                                 a1, f->mah.org, f->cmo.org),
                      3);
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
                                  "substr(sscc, 9, 9)::int IN (3, 4) AND tenant_id = '%s'",
-                                 a2, f->mah2_org),
+                                 a2, f->mah2.org),
                      2);
     assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
                                           "company_prefix = '" CMO_GCP "'"),
@@ -175,59 +171,59 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
                                  "SELECT count(*) FROM sscc_allocation WHERE org_id = '%s' AND "
                                  "company_prefix = '" CMO_GCP "' AND strategy = 'random' AND "
                                  "tenant_id = '%s'",
-                                 f->cmo_org, f->mah2_org),
+                                 f->cmo.org, f->mah2.org),
                      1);
     /* Without company_prefix a CMO still allocates under its MAH's prefix: the MAH named. */
-    snprintf(body, sizeof(body), "{\"count\":1,\"mah_id\":\"%s\"}", f->mah_org);
-    alloc_ok(f, f->cmo_key, body, f->mah_org, "0355154", a4);
-    alloc_refused(f, f->cmo_key, "{\"count\":1}", 422, "validation_error");
+    snprintf(body, sizeof(body), "{\"count\":1,\"mah_id\":\"%s\"}", f->mah.org);
+    alloc_ok(f, f->cmo.key, body, f->mah.org, "0355154", a4);
+    alloc_refused(f, f->cmo.key, "{\"count\":1}", 422, "validation_error");
     /* Read by the CMO and by the MAH it was allocated for; not by the other MAH. */
-    assert_int_equal(listed(f, f->cmo_key, a1, first), 3);
-    assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
-    assert_int_equal(listed(f, f->mah2_key, a1, NULL), -1);
-    assert_int_equal(listed(f, f->mah2_key, a3, NULL), 4);
+    assert_int_equal(listed(f, f->cmo.key, a1, first), 3);
+    assert_int_equal(listed(f, f->mah.key, a1, NULL), 3);
+    assert_int_equal(listed(f, f->mah2.key, a1, NULL), -1);
+    assert_int_equal(listed(f, f->mah2.key, a3, NULL), 4);
     /* A released container leaves the CMO's list (DESIGN.md: a CMO never sees what is
      * released), not the MAH's. */
     px_sqlf(&f->env, "UPDATE sscc SET state = 'released' WHERE sscc = '%s'", first);
-    assert_int_equal(listed(f, f->cmo_key, a1, NULL), 2);
-    assert_int_equal(listed(f, f->mah_key, a1, NULL), 3);
+    assert_int_equal(listed(f, f->cmo.key, a1, NULL), 2);
+    assert_int_equal(listed(f, f->mah.key, a1, NULL), 3);
     px_sqlf(&f->env, "UPDATE sscc SET state = 'allocated' WHERE sscc = '%s'", first);
     /* Listed, newest first: the CMO all four it allocated; each MAH those for it. */
     char newest[40];
-    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations", newest), 4);
+    assert_int_equal(page_items(f, f->cmo.key, "/v1/sscc-allocations", newest), 4);
     assert_string_equal(newest, a4);
-    assert_int_equal(page_items(f, f->mah_key, "/v1/sscc-allocations", newest), 2);
+    assert_int_equal(page_items(f, f->mah.key, "/v1/sscc-allocations", newest), 2);
     assert_string_equal(newest, a4);
-    assert_int_equal(page_items(f, f->mah2_key, "/v1/sscc-allocations", newest), 2);
+    assert_int_equal(page_items(f, f->mah2.key, "/v1/sscc-allocations", newest), 2);
     assert_string_equal(newest, a3);
-    assert_int_equal(page_items(f, f->mah3_key, "/v1/sscc-allocations", NULL), 0);
-    assert_int_equal(page_items(f, f->cmo_key, "/v1/sscc-allocations?first=3", NULL), 3);
+    assert_int_equal(page_items(f, f->mah3.key, "/v1/sscc-allocations", NULL), 0);
+    assert_int_equal(page_items(f, f->cmo.key, "/v1/sscc-allocations?first=3", NULL), 3);
     snprintf(path, sizeof(path), "/v1/sscc-allocations/%s", a2);
-    json_t *one = px_test_call(&f->env, "GET", path, f->mah2_key, NULL, 200);
-    assert_string_equal(px_test_str(one, "mah_id"), f->mah2_org);
-    assert_string_equal(px_test_str(one, "org_id"), f->cmo_org);
+    json_t *one = px_test_call(&f->env, "GET", path, f->mah2.key, NULL, 200);
+    assert_string_equal(px_test_str(one, "mah_id"), f->mah2.org);
+    assert_string_equal(px_test_str(one, "org_id"), f->cmo.org);
     assert_string_equal(px_test_str(one, "company_prefix"), CMO_GCP);
     json_decref(one);
-    json_decref(px_test_call(&f->env, "GET", path, f->mah_key, NULL, 404));
+    json_decref(px_test_call(&f->env, "GET", path, f->mah.key, NULL, 404));
     /* Refused, nothing changed: the MAH (the prefix is not its own), even naming itself; a
      * second CMO of the same MAH; a MAH the CMO does not serve, by id or by its product; a
      * malformed or doubled MAH. */
-    alloc_refused(f, f->mah_key, "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\"}", 404,
+    alloc_refused(f, f->mah.key, "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\"}", 404,
                   "unknown_company_prefix");
-    alloc_refused(f, f->mah_key, own_for(body, 1, f->mah_org, ""), 404, "unknown_company_prefix");
-    alloc_refused(f, f->cmo2_key,
+    alloc_refused(f, f->mah.key, own_for(body, 1, f->mah.org, ""), 404, "unknown_company_prefix");
+    alloc_refused(f, f->cmo2.key,
                   "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" GTIN "\"}", 404,
                   "unknown_company_prefix");
-    alloc_refused(f, f->cmo_key, own_for(body, 1, f->mah3_org, ""), 404, "not_partnered");
-    alloc_refused(f, f->cmo_key,
+    alloc_refused(f, f->cmo.key, own_for(body, 1, f->mah3.org, ""), 404, "not_partnered");
+    alloc_refused(f, f->cmo.key,
                   "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" THIRD "\"}", 404,
                   "product_not_found");
-    alloc_refused(f, f->cmo_key, own_for(body, 1, "nobody", ""), 422, "validation_error");
-    alloc_refused(f, f->cmo_key, own_for(body, 1, f->mah_org, ",\"gtin\":\"" GTIN "\""), 422,
+    alloc_refused(f, f->cmo.key, own_for(body, 1, "nobody", ""), 422, "validation_error");
+    alloc_refused(f, f->cmo.key, own_for(body, 1, f->mah.org, ",\"gtin\":\"" GTIN "\""), 422,
                   "validation_error");
     /* Packing into an SSCC allocated under the CMO's prefix: like any allocated SSCC. */
-    px_test_commissioned_sql(&f->env, GTIN, "LA1", "271231", "AP", 3, 3, f->cmo_org);
-    px_test_commissioned_sql(&f->env, OTHER, "LA2", "271231", "AX", 3, 1, f->cmo_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LA1", "271231", "AP", 3, 3, f->cmo.org);
+    px_test_commissioned_sql(&f->env, OTHER, "LA2", "271231", "AX", 3, 1, f->cmo.org);
     static const char *const pack_rows[] = {"sscc WHERE state = 'commissioned'",
                                             "serial WHERE parent_sscc IS NOT NULL",
                                             "aggregation",
@@ -238,24 +234,24 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" OTHER
              "\",\"serial\":\"AX001\"}]}",
              first);
-    px_test_refused(&f->env, pack_rows, "POST", "/v1/aggregations", f->cmo_key, body, NULL, 409,
+    px_test_refused(&f->env, pack_rows, "POST", "/v1/aggregations", f->cmo.key, body, NULL, 409,
                     "aggregation_refused");
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
              "\",\"serial\":\"AP001\"},{\"gtin\":\"" GTIN "\",\"serial\":\"AP002\"}]}",
              first);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, body, 201));
     assert_int_equal(px_count_of(&f->env,
                                  "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
                                  "'commissioned' AND origin = 'generated' AND tenant_id = '%s'",
-                                 first, f->mah_org),
+                                 first, f->mah.org),
                      1);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
                                           "'ObjectEvent' AND epcs = "
                                           "'{urn:epc:id:sscc:" CMO_GCP ".0000000000}'"),
                      1);
     snprintf(path, sizeof(path), "/v1/containers/%s", first);
-    json_t *t = px_test_call(&f->env, "GET", path, f->mah_key, NULL, 200);
+    json_t *t = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
     json_decref(t);
 }
@@ -275,7 +271,7 @@ static void pack_ok(fixture *f, const char *parent, const char *children)
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
              children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah_key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
 }
 
 static long long containers_in(fixture *f, const char *state)
@@ -293,7 +289,7 @@ static long long containers_in(fixture *f, const char *state)
 static void test_sscc_owner__reactivated_container_keeps_state(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LP1", "271231", "P", 3, 4, f->mah_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LP1", "271231", "P", 3, 4, f->mah.org);
     pack_ok(f, P_CASE_A,
             "[{\"gtin\":\"" GTIN "\",\"serial\":\"P001\"},{\"gtin\":\"" GTIN "\",\"serial\":"
             "\"P002\"}]");
@@ -302,20 +298,20 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
             "\"P004\"}]");
     pack_ok(f, P_PALLET, "[{\"sscc\":\"" P_CASE_A "\"},{\"sscc\":\"" P_CASE_B "\"}]");
     json_t *j = px_test_call(
-        &f->env, "POST", "/v1/releases", f->mah_key,
+        &f->env, "POST", "/v1/releases", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"batch\":\"LP1\",\"ssccs\":[\"" P_PALLET "\"]" SHIP_TX, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 4);
     json_decref(j);
     assert_int_equal(containers_in(f, "released"), 3);
     json_decref(px_test_call(
-        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"reason\":\"locked\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
     assert_int_equal(containers_in(f, "decommissioned"), 3);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state = "
                                           "'released'"),
                      3);
     long long events = px_count_of(&f->env, "SELECT count(*) FROM container_event");
-    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
     assert_int_equal(containers_in(f, "released"), 3);
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state IS NOT "
@@ -329,13 +325,13 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
     /* The whole unit came back together: no container left another (no new DELETE). */
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event"), events);
     /* Decommissioned while commissioned, a case comes back commissioned. */
-    px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah_org);
+    px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah.org);
     pack_ok(f, "003551540000007048", "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":["
                              "\"003551540000007048\"]}",
                              200));
-    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah_key,
+    json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000007048\"]}", 200));
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
                                           "'003551540000007048' AND state = 'commissioned'"),
@@ -351,9 +347,9 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
 static void patch_cmo2(fixture *f, const char *body, long status, const char *code)
 {
     char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2.org);
     static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
-    px_test_refused(&f->env, rows, "PATCH", path, f->mah_key, body, NULL, status, code);
+    px_test_refused(&f->env, rows, "PATCH", path, f->mah.key, body, NULL, status, code);
 }
 
 /* REQ-SSCC-8: a CMO lists company prefixes beyond its GLN's (PATCH /v1/orgs by its MAH, the
@@ -365,8 +361,8 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
 {
     fixture *f = *state;
     char path[96], id[40];
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2_org);
-    json_t *o = px_test_call(&f->env, "PATCH", path, f->mah_key,
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2.org);
+    json_t *o = px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"company_prefixes\":[\"" XP2 "\",\"" XP1 "\"]}", 200);
     json_t *list = json_object_get(o, "company_prefixes");
     assert_int_equal(json_array_size(list), 2);
@@ -381,7 +377,7 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     json_t *item, *found = NULL;
     json_array_foreach(json_object_get(cli, "items"), i, item)
     {
-        if (strcmp(json_string_value(json_object_get(item, "org_id")), f->cmo2_org) == 0)
+        if (strcmp(json_string_value(json_object_get(item, "org_id")), f->cmo2.org) == 0)
             found = item;
     }
     assert_non_null(found);
@@ -393,9 +389,9 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                                  "details->>'company_prefixes' = '" XP2 "," XP1 "'"),
                      1);
     /* Allocated under one (it serves one MAH: no need to name it), packed under the other. */
-    alloc_ok(f, f->cmo2_key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah_org, XP1, id);
-    px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2_org);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo2_key,
+    alloc_ok(f, f->cmo2.key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah.org, XP1, id);
+    px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2.org);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo2.key,
                              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" XP2_SSCC
                              "\"},\"children\":[{\"gtin\":\"" GTIN "\",\"serial\":\"BP001\"}]}",
                              201));
@@ -403,7 +399,7 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                                  "SELECT count(*) FROM sscc WHERE sscc = '" XP2_SSCC "' AND "
                                  "company_prefix = '" XP2 "' AND origin = 'external' AND "
                                  "tenant_id = '%s' AND org_id = '%s'",
-                                 f->mah_org, f->cmo2_org),
+                                 f->mah.org, f->cmo2.org),
                      1);
     /* Someone else's, malformed, doubled, too many for a MAH: refused, nothing changed. */
     patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" CMO_GCP "\"]}", 409,
@@ -416,29 +412,29 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     patch_cmo2(f, "{\"company_prefixes\":[\"12345\"]}", 422, "validation_error");
     patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" XP1 "\"]}", 422, "validation_error");
     char mah_path[96];
-    snprintf(mah_path, sizeof(mah_path), "/v1/orgs/%s", f->mah_org);
+    snprintf(mah_path, sizeof(mah_path), "/v1/orgs/%s", f->mah.org);
     static const char *const rows[] = {"org_company_prefix", "audit_log", NULL};
-    px_test_refused(&f->env, rows, "PATCH", mah_path, f->mah_key,
+    px_test_refused(&f->env, rows, "PATCH", mah_path, f->mah.key,
                     "{\"company_prefixes\":[\"0614170\"]}", NULL, 422, "validation_error");
     /* Listed, the prefixes are taken for later registrations too: a MAH's product numbered
      * under one, the MAH's own GLN under one (its prefix length naming it). */
     static const char *const products[] = {"product", "audit_log", NULL};
-    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah_key,
+    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah.key,
                     "{\"gtin\":\"00614150123450\",\"company_prefix_length\":7,\"name\":"
                     "\"Taken 1 mg\",\"market\":\"DE\",\"nhrn\":{\"ai\":\"710\",\"value\":"
                     "\"PZN1234567\"}}",
                     NULL, 409, "company_prefix_taken");
     static const char *const orgs[] = {"organization", "audit_log", NULL};
-    px_test_refused(&f->env, orgs, "PATCH", mah_path, f->mah_key,
+    px_test_refused(&f->env, orgs, "PATCH", mah_path, f->mah.key,
                     "{\"gln\":\"0614160001236\",\"gln_prefix_length\":9}", NULL, 409,
                     "company_prefix_taken");
     /* The list is as it was. */
     assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM org_company_prefix"), 2);
     /* Cleared: nobody's again. */
-    o = px_test_call(&f->env, "PATCH", path, f->mah_key, "{\"company_prefixes\":[]}", 200);
+    o = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"company_prefixes\":[]}", 200);
     assert_int_equal(json_array_size(json_object_get(o, "company_prefixes")), 0);
     json_decref(o);
-    alloc_refused(f, f->cmo2_key, "{\"count\":1,\"company_prefix\":\"" XP1 "\"}", 404,
+    alloc_refused(f, f->cmo2.key, "{\"count\":1,\"company_prefix\":\"" XP1 "\"}", 404,
                   "unknown_company_prefix");
 }
 

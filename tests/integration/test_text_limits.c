@@ -105,7 +105,7 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     char text[1024];
     json_t *j;
     /* An organization's name: 200 bytes. */
-    at_limit(f, f->admin_key, "/v1/orgs", "{\"kind\":\"cmo\",\"name\":%s}", 200, 201, text, &j);
+    at_limit(f, f->admin.key, "/v1/orgs", "{\"kind\":\"cmo\",\"name\":%s}", 200, 201, text, &j);
     assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "org.create", "name", text);
@@ -113,15 +113,15 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     char fmt[256];
     snprintf(fmt, sizeof(fmt), "%s",
              "{\"gtin\":\"" GTIN "\",\"company_prefix_length\":7,\"market\":\"EU\",\"name\":%s}");
-    at_limit(f, f->mah_key, "/v1/products", fmt, 200, 201, text, &j);
+    at_limit(f, f->mah.key, "/v1/products", fmt, 200, 201, text, &j);
     json_decref(j);
-    j = px_http_expect(&f->env, "GET", "/v1/products/" GTIN, f->mah_key, NULL, NULL, 200, NULL);
+    j = px_http_expect(&f->env, "GET", "/v1/products/" GTIN, f->mah.key, NULL, NULL, 200, NULL);
     assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "product.create", "name", text);
     /* A partner's name: 200 bytes; the CMO's key shows it whole. */
     snprintf(fmt, sizeof(fmt), "%s", "{\"gtins\":[\"" GTIN "\"],\"name\":%s}");
-    at_limit(f, f->mah_key, "/v1/partners", fmt, 200, 201, text, &j);
+    at_limit(f, f->mah.key, "/v1/partners", fmt, 200, 201, text, &j);
     char cmo_key[64];
     snprintf(cmo_key, sizeof(cmo_key), "%s", json_string_value(json_object_get(j, "api_key")));
     json_decref(j);
@@ -133,19 +133,19 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
 static void test_text_limits__reactivation_reason_whole(void **state)
 {
     fixture *f = *state;
-    json_decref(px_http_expect(&f->env, "POST", "/v1/commissions", f->mah_key,
+    json_decref(px_http_expect(&f->env, "POST", "/v1/commissions", f->mah.key,
                                "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
                                "\"batch\":\"L-1\",\"expiry_date\":\"301231\",\"serials\":[\"R1\"]}",
                                NULL, 200, NULL));
     json_decref(px_http_expect(
-        &f->env, "POST", "/v1/decommissions", f->mah_key,
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
     char text[1024];
     json_t *j;
-    at_limit(f, f->mah_key, "/v1/reactivations",
+    at_limit(f, f->mah.key, "/v1/reactivations",
              "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":%s}", 200, 200, text, &j);
     json_decref(j);
-    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah_key, NULL, NULL, 200, NULL);
+    j = px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/R1", f->mah.key, NULL, NULL, 200, NULL);
     json_t *events = json_object_get(j, "events");
     json_t *last = json_array_get(events, json_array_size(events) - 1);
     assert_string_equal(px_test_str(last, "reason"), text);
@@ -158,7 +158,7 @@ static void test_text_limits__invalid_utf8_refused(void **state)
     fixture *f = *state;
     long long before = rows(f);
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin_key,
+    px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
             "{\"kind\":\"cmo\",\"name\":\"bad \xC3\x28 byte\"}", NULL);
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "invalid_utf8"));
@@ -176,7 +176,7 @@ static void test_text_limits__error_texts_cut_whole_characters(void **state)
     char body[512];
     snprintf(body, sizeof(body), "{\"kind\":\"cmo\",\"name\":\"x\",\"%.59s\xc3\xa9\":1}",
              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-    json_t *j = px_http_expect(&f->env, "POST", "/v1/orgs", f->admin_key, body, NULL, 422,
+    json_t *j = px_http_expect(&f->env, "POST", "/v1/orgs", f->admin.key, body, NULL, 422,
                                "validation_error");
     json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "code"), "unknown_field");
@@ -189,7 +189,7 @@ static void test_text_limits__error_texts_cut_whole_characters(void **state)
              "\"prefix_length\":7},\"transaction\":{\"type\":\"%.39s\xc3\xa9\",\"id\":\"1\"}}",
              "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
     px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/releases", f->mah_key, body, NULL);
+    px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
     assert_int_equal(r.status, 422);
     px_http_resp_free(&r);
     assert_int_equal(rows(f), before);

@@ -23,10 +23,9 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64], auditor_key[64];
-    char mah2_org[40], mah2_key[64];
-    char ver_org[40], ver_key[64];
-    char ver2_org[40], ver2_key[64];
+    px_test_party mah;
+    char auditor_key[64];
+    px_test_party mah2, ver, ver2;
     char gtin2[15];
 } fixture;
 
@@ -39,18 +38,18 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&f->env, "PACKID_TEST_NOW=" TS);
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Responder MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_gln(&f->env, f->mah_org, MAH_GLN);
-    px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
-    px_test_product(&f->env, f->mah_key, GTIN, "Example 10 mg", "US");
+    px_test_org_key(&f->env, "mah", "Responder MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_gln(&f->env, f->mah.org, MAH_GLN);
+    px_test_key(&f->env, f->mah.org, "auditor", f->auditor_key);
+    px_test_product(&f->env, f->mah.key, GTIN, "Example 10 mg", "US");
     const char *m2[] = {"--kind", "mah", "--name", "Other MAH", "--gln", "0950600000002", NULL};
-    px_test_org_args_key(&f->env, m2, "mah", f->mah2_org, f->mah2_key);
+    px_test_org_args_key(&f->env, m2, "mah", f->mah2.org, f->mah2.key);
     px_test_gtin(f->gtin2, 7);
-    px_test_product(&f->env, f->mah2_key, f->gtin2, "Other 5 mg", "US");
+    px_test_product(&f->env, f->mah2.key, f->gtin2, "Other 5 mg", "US");
     const char *v1[] = {"--kind", "verifier", "--name", "Wholesaler", "--gln", REQ_GLN, NULL};
-    px_test_org_args_key(&f->env, v1, "verifier", f->ver_org, f->ver_key);
+    px_test_org_args_key(&f->env, v1, "verifier", f->ver.org, f->ver.key);
     const char *v2[] = {"--kind", "verifier", "--name", "Pharmacy", "--gln", REQ2_GLN, NULL};
-    px_test_org_args_key(&f->env, v2, "verifier", f->ver2_org, f->ver2_key);
+    px_test_org_args_key(&f->env, v2, "verifier", f->ver2.org, f->ver2.key);
     /* Packs in every state, written directly: the lifecycle endpoints are tested elsewhere. */
     char sql[2048];
     snprintf(sql, sizeof(sql),
@@ -94,7 +93,7 @@ static void test_vrs__example_pair(void **state)
 {
     fixture *f = *state;
     static char raw[8192];
-    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&" Q, f->ver_key, raw,
+    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&" Q, f->ver.key, raw,
             sizeof(raw));
     assert_non_null(strstr(raw, "HTTP/1.1 200 OK\r\n"));
     assert_non_null(strstr(raw, "\r\nContent-Type: application/json\r\n"));
@@ -102,18 +101,18 @@ static void test_vrs__example_pair(void **state)
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":true},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT9/ser/SN1001?exp=261231&" Q, f->ver_key, raw,
+    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT9/ser/SN1001?exp=261231&" Q, f->ver.key, raw,
             sizeof(raw));
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":false,\"verificationFailureReason\":"
                         "\"No_match_GTIN_Serial_Lot\"},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&" Q, f->ver_key, raw,
+    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&" Q, f->ver.key, raw,
             sizeof(raw));
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":true},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261230&" Q, f->ver_key, raw,
+    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261230&" Q, f->ver.key, raw,
             sizeof(raw));
     assert_non_null(strstr(body_of(raw), "\"No_match_GTIN_Serial_Expiry\""));
 }
@@ -149,7 +148,7 @@ static void test_vrs__every_reason(void **state)
         char path[512];
         snprintf(path, sizeof(path), "/vrs/verify/gtin/" GTIN "/%s%s", v[i].path_tail, Q);
         px_http_resp r;
-        px_http(&f->env, &r, "GET", path, f->ver_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", path, f->ver.key, NULL, NULL);
         if (r.status != 200)
             fail_msg("line %d: %ld %s", v[i].line, r.status, r.body);
         json_t *d = json_object_get(r.json, "data");
@@ -172,24 +171,24 @@ static void test_vrs__check_connectivity(void **state)
 {
     fixture *f = *state;
     static char raw[8192];
-    raw_get(f, "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN, f->ver_key, raw,
+    raw_get(f, "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN, f->ver.key, raw,
             sizeof(raw));
     assert_non_null(strstr(raw, "HTTP/1.1 200 OK\r\n"));
     assert_string_equal(body_of(raw), "{\"responderGLN\":\"" MAH_GLN "\"}");
     json_decref(px_test_call(&f->env, "GET",
                              "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN
                              "&context=dscsaSaleableReturn",
-                             f->ver_key, NULL, 200));
+                             f->ver.key, NULL, 200));
     px_test_expect(&f->env, "GET",
                    "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN "&context=other",
-                   f->ver_key, NULL, 400, "bad_request");
+                   f->ver.key, NULL, 400, "bad_request");
     /* A GTIN this responder does not serve: 404 (§11.7). */
     px_test_expect(&f->env, "GET", "/vrs/checkConnectivity?gtin=09506000134352&reqGLN=" REQ_GLN,
-                   f->ver_key, NULL, 404, "not_found");
-    px_test_expect(&f->env, "GET", "/vrs/checkConnectivity?reqGLN=" REQ_GLN, f->ver_key, NULL, 400,
+                   f->ver.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", "/vrs/checkConnectivity?reqGLN=" REQ_GLN, f->ver.key, NULL, 400,
                    "bad_request");
     px_test_expect(&f->env, "GET", "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ2_GLN,
-                   f->ver_key, NULL, 403, "gln_mismatch");
+                   f->ver.key, NULL, 403, "gln_mismatch");
     px_test_expect(&f->env, "GET", "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN, NULL,
                    NULL, 401, "missing_token");
 }
@@ -228,7 +227,7 @@ static void test_vrs__bad_parameters(void **state)
         px_http_resp r;
         px_test_rows rows;
         px_test_rows_begin(&rows, &f->env, counted);
-        px_http(&f->env, &r, "GET", bad[i].path, f->ver_key, NULL, NULL);
+        px_http(&f->env, &r, "GET", bad[i].path, f->ver.key, NULL, NULL);
         if (r.status != 400 || strcmp(px_http_error_code(&r), "bad_request") != 0)
             fail_msg("line %d: %ld %s", bad[i].line, r.status, r.body);
         px_http_resp_free(&r);
@@ -245,14 +244,14 @@ static void test_vrs__authentication(void **state)
     px_test_expect(&f->env, "GET", path, "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
                    401, "invalid_token");
     /* A key of another role: the responder is for trading partners (policy). */
-    px_test_expect(&f->env, "GET", path, f->mah_key, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 403, "forbidden_role");
     /* Another verifier cannot speak for this GLN, and this one not for the other's. */
-    px_test_expect(&f->env, "GET", path, f->ver2_key, NULL, 403, "gln_mismatch");
+    px_test_expect(&f->env, "GET", path, f->ver2.key, NULL, 403, "gln_mismatch");
     /* An unknown GTIN: not served here (§11.7 404). */
-    px_test_expect(&f->env, "GET", "/vrs/verify/gtin/09506000134352/lot/L/ser/S?" Q, f->ver_key,
+    px_test_expect(&f->env, "GET", "/vrs/verify/gtin/09506000134352/lot/L/ser/S?" Q, f->ver.key,
                    NULL, 404, "not_found");
     /* The operator mints verifier keys; a MAH may not (REQ-KEY-1). */
-    px_test_expect(&f->env, "POST", "/v1/keys", f->mah_key, "{\"role\":\"verifier\"}", 403,
+    px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"verifier\"}", 403,
                    "forbidden_role");
     /* A verifier organization has a GLN, or it could never be answered. */
     int rc = 0;
@@ -262,13 +261,13 @@ static void test_vrs__authentication(void **state)
     json_decref(j);
     /* A revoked verifier key is refused like an unknown one. */
     char key[64];
-    px_test_key(&f->env, f->ver_org, "verifier", key);
+    px_test_key(&f->env, f->ver.org, "verifier", key);
     json_decref(px_test_call(&f->env, "GET", path, key, NULL, 200));
     char kid[64];
     char sql[256];
     snprintf(sql, sizeof(sql),
              "SELECT id FROM api_key WHERE org_id = '%s' ORDER BY created_at DESC LIMIT 1",
-             f->ver_org);
+             f->ver.org);
     px_sql_text(&f->env, sql, kid, sizeof(kid));
     const char *revoke[] = {"key", "revoke", kid, NULL};
     json_decref(px_test_cli(&f->env, &rc, revoke));
@@ -283,7 +282,7 @@ static void test_vrs__corr_uuid_made(void **state)
     json_t *j = px_test_call(&f->env, "GET",
                              "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?linkType="
                              "verificationService&context=dscsaSaleableReturn&reqGLN=" REQ_GLN,
-                             f->ver_key, NULL, 200);
+                             f->ver.key, NULL, 200);
     const char *u = px_test_str(j, "corrUUID");
     assert_int_equal(strlen(u), 36);
     assert_int_equal(u[8], '-');
@@ -328,29 +327,29 @@ static void test_vrs__request_log(void **state)
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, counted);
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM vrs_request");
-    json_decref(px_test_call(&f->env, "GET", path, f->ver2_key, NULL, 200));
+    json_decref(px_test_call(&f->env, "GET", path, f->ver2.key, NULL, 200));
     assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM vrs_request"), before + 1);
     px_test_rows_same(&rows, "a verification writes its log row and nothing else");
 
     long long mah_rows =
-        px_count_of(&f->env, "SELECT count(*) FROM vrs_request WHERE tenant_id = '%s'", f->mah_org);
+        px_count_of(&f->env, "SELECT count(*) FROM vrs_request WHERE tenant_id = '%s'", f->mah.org);
     assert_true(mah_rows >= 10);
-    assert_int_equal(page_count(f, f->mah_key, GTIN), mah_rows);
+    assert_int_equal(page_count(f, f->mah.key, GTIN), mah_rows);
     assert_int_equal(page_count(f, f->auditor_key, GTIN), mah_rows);
-    assert_int_equal(page_count(f, f->mah2_key, f->gtin2), 1);
+    assert_int_equal(page_count(f, f->mah2.key, f->gtin2), 1);
     /* Verifiers: their own requests only; the second sees its one, never the first's. */
-    assert_int_equal(page_count(f, f->ver2_key, f->gtin2), 1);
-    assert_int_equal(page_count(f, f->ver_key, GTIN),
+    assert_int_equal(page_count(f, f->ver2.key, f->gtin2), 1);
+    assert_int_equal(page_count(f, f->ver.key, GTIN),
                      px_count_of(&f->env,
                                  "SELECT count(*) FROM vrs_request WHERE requester_id = '%s'",
-                                 f->ver_org));
+                                 f->ver.org));
     /* What one row says: who, when, what, the answer. */
     json_t *page =
-        px_test_call(&f->env, "GET", "/v1/verification-requests?first=1", f->mah2_key, NULL, 200);
+        px_test_call(&f->env, "GET", "/v1/verification-requests?first=1", f->mah2.key, NULL, 200);
     json_t *it = json_array_get(json_object_get(page, "items"), 0);
     assert_string_equal(px_test_str(it, "kind"), "verify");
     assert_string_equal(px_test_str(it, "at"), TS);
-    assert_string_equal(px_test_str(it, "requester_org_id"), f->ver2_org);
+    assert_string_equal(px_test_str(it, "requester_org_id"), f->ver2.org);
     assert_string_equal(px_test_str(it, "req_gln"), REQ2_GLN);
     assert_string_equal(px_test_str(it, "responder_gln"), "0950600000002");
     assert_string_equal(px_test_str(it, "lot"), "LOT1");
@@ -359,19 +358,19 @@ static void test_vrs__request_log(void **state)
     assert_true(json_is_true(json_object_get(json_object_get(it, "answer"), "verified")));
     json_decref(page);
     /* Other roles: forbidden; a bad cursor: 400. */
-    char cmo_org[40], cmo_key[64];
-    px_test_org_key(&f->env, "cmo", "Some CMO", "cmo", cmo_org, cmo_key);
-    px_test_expect(&f->env, "GET", "/v1/verification-requests", cmo_key, NULL, 403,
+    px_test_party cmo;
+    px_test_org_key(&f->env, "cmo", "Some CMO", "cmo", cmo.org, cmo.key);
+    px_test_expect(&f->env, "GET", "/v1/verification-requests", cmo.key, NULL, 403,
                    "forbidden_role");
     px_test_expect(&f->env, "GET", "/v1/verification-requests", NULL, NULL, 401, "missing_token");
-    px_test_expect(&f->env, "GET", "/v1/verification-requests?after=zzz", f->mah_key, NULL, 400,
+    px_test_expect(&f->env, "GET", "/v1/verification-requests?after=zzz", f->mah.key, NULL, 400,
                    "bad_request");
 }
 
 /* The answer's data object of a verify of path (200 expected); the caller json_decref()s. */
 static json_t *data_of(fixture *f, const char *path)
 {
-    json_t *j = px_test_call(&f->env, "GET", path, f->ver_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", path, f->ver.key, NULL, 200);
     json_t *d = json_incref(json_object_get(j, "data"));
     json_decref(j);
     return d;
@@ -383,11 +382,11 @@ static void test_vrs__settings(void **state)
     fixture *f = *state;
     const char *rec = "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/REC1?" Q;
     const char *old = "/vrs/verify/gtin/" GTIN "/lot/LOT0/ser/OLD1?" Q;
-    json_t *j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah_key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "recalled"), "B2");
     assert_string_equal(px_test_str(j, "expired"), "B1");
     json_decref(j);
-    j = px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B1\"}", 200);
+    j = px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"recalled\":\"B1\"}", 200);
     assert_string_equal(px_test_str(j, "recalled"), "B1");
     assert_string_equal(px_test_str(j, "expired"), "B1");
     json_decref(j);
@@ -397,27 +396,27 @@ static void test_vrs__settings(void **state)
     assert_null(json_object_get(d, "verificationFailureReason"));
     json_decref(d);
     json_decref(
-        px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"expired\":\"B2\"}", 200));
+        px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"expired\":\"B2\"}", 200));
     d = data_of(f, old); /* B2-Expiration */
     assert_true(json_is_false(json_object_get(d, "verified")));
     assert_string_equal(px_test_str(d, "verificationFailureReason"), "Manufacturer_policy");
     assert_string_equal(px_test_str(d, "additionalInfo"), "Expired");
     json_decref(d);
-    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key,
+    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah.key,
                              "{\"expired\":\"default\"}", 200));
     d = data_of(f, old); /* Default: the expiry is not looked at */
     assert_true(json_is_true(json_object_get(d, "verified")));
     assert_int_equal(json_object_size(d), 1);
     json_decref(d);
     /* Another MAH's settings are its own: its GTIN still answers by the defaults. */
-    j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2_key, NULL, 200);
+    j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2.key, NULL, 200);
     assert_string_equal(px_test_str(j, "recalled"), "B2");
     json_decref(j);
-    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"recalled\":\"B3\"}",
+    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"recalled\":\"B3\"}",
                          "recalled", NULL);
-    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah_key, "{\"other\":1}", "other",
+    px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"other\":1}", "other",
                          NULL);
-    px_test_expect(&f->env, "PUT", "/v1/vrs-settings", f->ver_key, "{\"recalled\":\"B1\"}", 403,
+    px_test_expect(&f->env, "PUT", "/v1/vrs-settings", f->ver.key, "{\"recalled\":\"B1\"}", 403,
                    "forbidden_role");
     px_test_expect(&f->env, "GET", "/v1/vrs-settings", f->auditor_key, NULL, 403, "forbidden_role");
     /* Each change is audited, old and new. */
@@ -425,10 +424,10 @@ static void test_vrs__settings(void **state)
                                  "SELECT count(*) FROM audit_log WHERE action = 'vrs.settings' "
                                  "AND tenant_id = '%s' AND details->>'old_expired' = 'B2' AND "
                                  "details->>'expired' = 'default'",
-                                 f->mah_org),
+                                 f->mah.org),
                      1);
     /* Back to the defaults for the tests after this one. */
-    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah_key,
+    json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah.key,
                              "{\"recalled\":\"B2\",\"expired\":\"B1\"}", 200));
     d = data_of(f, rec);
     assert_string_equal(px_test_str(d, "verificationFailureReason"), "Manufacturer_policy");

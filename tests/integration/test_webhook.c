@@ -27,8 +27,7 @@ typedef struct {
     px_test_env env;
     px_receiver rv;
     px_db *db; /* the test's own connection to the server's database */
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
+    px_test_party mah, mah2;
 } fixture;
 
 static void put_webhook(fixture *f, int port)
@@ -38,7 +37,7 @@ static void put_webhook(fixture *f, int port)
              "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
              "\"events\":[\"report.dead\",\"clone.suspected\"]}",
              port);
-    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah_key, body, NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah.key, body, NULL, 200, NULL));
 }
 
 static int setup(void **state)
@@ -55,8 +54,8 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
     px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=3");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah_org, f->mah_key);
-    px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2_org, f->mah2_key);
+    px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2.org, f->mah2.key);
     px_err err;
     px_err_clear(&err);
     assert_int_equal(px_db_connect(&f->db, f->env.conninfo, &err), PX_OK);
@@ -141,15 +140,15 @@ static void test_webhook__delivered_once_signed(void **state)
     px_receiver_reset(&f->rv, 0, 0);
     long long before = deliveries(f, "true");
     /* not subscribed, no webhook, not an event, not an object: nothing queued */
-    assert_int_equal(enqueue(f, f->mah_org, "report.failed", "{}"), PX_OK);
-    assert_int_equal(enqueue(f, f->mah2_org, "report.dead", "{}"), PX_OK);
-    assert_int_equal(enqueue(f, f->mah_org, "pack.eaten", "{}"), PX_EINVALID);
-    assert_int_equal(enqueue(f, f->mah_org, "report.dead", "[1]"), PX_EINVALID);
+    assert_int_equal(enqueue(f, f->mah.org, "report.failed", "{}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah2.org, "report.dead", "{}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah.org, "pack.eaten", "{}"), PX_EINVALID);
+    assert_int_equal(enqueue(f, f->mah.org, "report.dead", "[1]"), PX_EINVALID);
     /* text that is not JSON is the caller's bug: its transaction fails, nothing is queued */
-    assert_int_not_equal(enqueue(f, f->mah_org, "report.dead", "{\"x\":"), PX_OK);
+    assert_int_not_equal(enqueue(f, f->mah.org, "report.dead", "{\"x\":"), PX_OK);
     assert_int_equal(deliveries(f, "true"), before);
 
-    assert_int_equal(enqueue(f, f->mah_org, "report.dead",
+    assert_int_equal(enqueue(f, f->mah.org, "report.dead",
                              "{\"report_id\":\"r-1\",\"market\":\"DE\",\"note\":\"caf\\u00e9\"}"),
                      PX_OK);
     char id[40];
@@ -179,7 +178,7 @@ static void test_webhook__delivered_once_signed(void **state)
     assert_int_equal(px_sql_count(&f->env, sql), 1);
     /* a later event still goes out while the delivered one stays delivered: when the second
      * has arrived the worker has passed over the first again and did not send it */
-    assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":1}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah.org, "clone.suspected", "{\"n\":1}"), PX_OK);
     char id2[40];
     wait_state(f, "clone.suspected", "delivered", id2);
     assert_int_equal(px_receiver_count(&f->rv), 2);
@@ -192,7 +191,7 @@ static void test_webhook__retried_after_500(void **state)
 {
     fixture *f = *state;
     px_receiver_reset(&f->rv, 1, 0);
-    assert_int_equal(enqueue(f, f->mah_org, "clone.suspected", "{\"n\":2}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah.org, "clone.suspected", "{\"n\":2}"), PX_OK);
     char id[40];
     wait_state(f, "clone.suspected", "delivered", id);
     assert_int_equal(px_receiver_count(&f->rv), 2);
@@ -208,7 +207,7 @@ static void test_webhook__retried_after_500(void **state)
     px_sql_text(&f->env, sql, got, sizeof(got));
     assert_string_equal(got, "500:retry,200:delivered");
     /* the list shows it: state, attempts */
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah.key, NULL,
                                NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(px_test_str(d, "delivery_id"), id);
@@ -223,10 +222,10 @@ static void test_webhook__dead_after_max_attempts(void **state)
 {
     fixture *f = *state;
     put_webhook(f, 1); /* port 1 on loopback: nothing listens */
-    assert_int_equal(enqueue(f, f->mah_org, "report.dead", "{\"n\":3}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah.org, "report.dead", "{\"n\":3}"), PX_OK);
     char id[40];
     wait_state(f, "report.dead", "dead", id);
-    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah_key, NULL,
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?first=1", f->mah.key, NULL,
                                NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(px_test_str(d, "delivery_id"), id);
@@ -244,12 +243,13 @@ static void test_webhook__dead_after_max_attempts(void **state)
      * with one, a new delivery sends the same body, the dead one stays; once only. */
     char path[160];
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", id);
-    json_decref(px_http_expect(&f->env, "POST", path, f->mah2_key, NULL, NULL, 404, "not_found"));
-    json_decref(px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah_key, NULL, NULL, 200, NULL));
-    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "no_webhook"));
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah2.key, NULL, NULL, 404, "not_found"));
+    json_decref(
+        px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "no_webhook"));
     put_webhook(f, f->rv.port);
     px_receiver_reset(&f->rv, 0, 0);
-    json_t *rt = px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 202, NULL);
+    json_t *rt = px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 202, NULL);
     assert_string_equal(px_test_str(rt, "retry_of"), id);
     assert_string_equal(px_test_str(rt, "state"), "queued");
     char retry_id[40];
@@ -272,11 +272,12 @@ static void test_webhook__dead_after_max_attempts(void **state)
                                  "= 'dead'",
                                  id),
                      1);
-    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409,
-                               "already_retried"));
+    json_decref(
+        px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "already_retried"));
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", retry_id);
-    json_decref(px_http_expect(&f->env, "POST", path, f->mah_key, NULL, NULL, 409, "invalid_state"));
-    json_decref(px_http_expect(&f->env, "POST", "/v1/webhook/deliveries/nope/retry", f->mah_key,
+    json_decref(
+        px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "invalid_state"));
+    json_decref(px_http_expect(&f->env, "POST", "/v1/webhook/deliveries/nope/retry", f->mah.key,
                                NULL, NULL, 404, "not_found"));
     assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
@@ -289,14 +290,14 @@ static void test_webhook__deliveries_paging(void **state)
     assert_true(total >= 4);
     char path[512];
     snprintf(path, sizeof(path), "/v1/webhook/deliveries?first=%lld", total - 1);
-    json_t *p1 = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    json_t *p1 = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
     json_t *items = json_object_get(p1, "items");
     assert_int_equal((long long)json_array_size(items), total - 1);
     assert_true(json_is_true(json_object_get(p1, "has_next_page")));
     const char *cur = json_string_value(json_object_get(p1, "next_cursor"));
     assert_non_null(cur);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries?first=%lld&after=%s", total, cur);
-    json_t *p2 = px_http_expect(&f->env, "GET", path, f->mah_key, NULL, NULL, 200, NULL);
+    json_t *p2 = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 200, NULL);
     json_t *items2 = json_object_get(p2, "items");
     assert_int_equal(json_array_size(items2), 1);
     assert_true(json_is_false(json_object_get(p2, "has_next_page")));
@@ -312,11 +313,11 @@ static void test_webhook__deliveries_paging(void **state)
     assert_string_equal(px_test_str(json_array_get(items, 0), "delivery_id"), want);
     json_decref(p1);
     json_decref(p2);
-    json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2_key, NULL,
+    json_t *other = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah2.key, NULL,
                                    NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(other, "items")), 0);
     json_decref(other);
-    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage", f->mah_key,
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?after=garbage", f->mah.key,
                                NULL, NULL, 400, "bad_request"));
     /* Another tenant's delivery id is no cursor of this tenant's list: a page after it is
      * empty, never "this tenant's rows older than that row" (which would tell that the id
@@ -324,11 +325,11 @@ static void test_webhook__deliveries_paging(void **state)
     px_sqlf(&f->env,
             "INSERT INTO webhook_delivery (tenant_id, event, body, state, created_at) VALUES "
             "('%s', 'report.dead', '{}', 'delivered', now() - interval '1 day')",
-            f->mah2_org);
+            f->mah2.org);
     char cursor[80];
     assert_int_equal(px_cursor_encode(cursor, sizeof(cursor), want), 0); /* the MAH's newest */
     snprintf(path, sizeof(path), "/v1/webhook/deliveries?after=%s", cursor);
-    json_t *foreign = px_http_expect(&f->env, "GET", path, f->mah2_key, NULL, NULL, 200, NULL);
+    json_t *foreign = px_http_expect(&f->env, "GET", path, f->mah2.key, NULL, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(foreign, "items")), 0);
     json_decref(foreign);
 }
@@ -340,11 +341,11 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
 {
     fixture *f = *state;
     char dead[40], sql[256], path[128];
-    px_test_dead_webhook_delivery(&f->env, f->mah_org, dead);
+    px_test_dead_webhook_delivery(&f->env, f->mah.org, dead);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
     snprintf(sql, sizeof(sql), "SELECT 1 FROM webhook_delivery WHERE id = '%s' FOR UPDATE", dead);
     PGconn *held = px_test_hold(&f->env, sql);
-    px_test_async a = {&f->env, "POST", path, f->mah_key, NULL, 0, 0};
+    px_test_async a = {&f->env, "POST", path, f->mah.key, NULL, 0, 0};
     px_test_async b = a;
     px_test_async_start(&a);
     px_test_async_start(&b);

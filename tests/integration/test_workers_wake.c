@@ -20,7 +20,7 @@
 
 typedef struct {
     px_test_env env;
-    char mah_org[40], mah_key[64];
+    px_test_party mah;
 } fixture;
 
 static int setup(void **state)
@@ -30,12 +30,12 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_WORKER_POLL_MS=60000");
     px_test_setenv(&f->env, "PACKID_WORKERS=1");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah_org, f->mah_key);
+    px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah.org, f->mah.key);
     char sql[256];
     snprintf(sql, sizeof(sql),
              "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
              "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-             GTIN, f->mah_org);
+             GTIN, f->mah.org);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
     return 0;
 }
@@ -45,7 +45,7 @@ static int setup(void **state)
  * poll, the workers were not woken). Returns the body. */
 static json_t *until_done(fixture *f, const char *path, const char *key)
 {
-    return px_test_wait_for(&f->env, f->mah_key, path, key, "completed|failed", 300, 100);
+    return px_test_wait_for(&f->env, f->mah.key, path, key, "completed|failed", 300, 100);
 }
 
 /* A carrier batch (and then a second one, so the wake also reaches a worker that went back to
@@ -55,7 +55,7 @@ static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
     fixture *f = *state;
     for (int round = 0; round < 2; round++) {
         json_t *j = px_test_call(
-            &f->env, "POST", "/v1/carrier-batches", f->mah_key,
+            &f->env, "POST", "/v1/carrier-batches", f->mah.key,
             "{\"items\":[{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN
             "/21/W1\"}},{\"target\":{\"destination\":\"https://id.gs1.org/01/" GTIN "/21/W2\"}}]}",
             202);
@@ -74,9 +74,9 @@ static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
 static void test_workers_wake__allocation_and_export_start_without_poll(void **state)
 {
     fixture *f = *state;
-    px_test_expect(&f->env, "PUT", "/v1/serial-settings", f->mah_key,
+    px_test_expect(&f->env, "PUT", "/v1/serial-settings", f->mah.key,
                    "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/products/" GTIN "/allocations", f->mah_key,
+    json_t *j = px_test_call(&f->env, "POST", "/v1/products/" GTIN "/allocations", f->mah.key,
                              "{\"count\":10}", 202);
     char path[128], body[128];
     snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(j, "job_id"));
@@ -86,7 +86,7 @@ static void test_workers_wake__allocation_and_export_start_without_poll(void **s
     assert_string_equal(px_test_str(j, "status"), "completed");
     json_decref(j);
 
-    j = px_test_call(&f->env, "POST", "/v1/exports", f->mah_key, body, 202);
+    j = px_test_call(&f->env, "POST", "/v1/exports", f->mah.key, body, 202);
     snprintf(path, sizeof(path), "/v1/exports/%s", px_test_str(j, "export_id"));
     json_decref(j);
     j = until_done(f, path, "status");

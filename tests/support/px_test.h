@@ -77,6 +77,12 @@ void px_test_teardown(px_test_env *env);
 /* Runs `packid <args…> --json` against env's database; returns the parsed JSON output (the
  * caller json_decref()s) and the exit code in *exit_code. */
 json_t *px_test_cli(px_test_env *env, int *exit_code, const char *const *args);
+/* An organization and one API key of it: a party of a test (a MAH, a CMO, the operator). */
+typedef struct px_test_party {
+    char org[40]; /* its id */
+    char key[64]; /* the key, in full */
+} px_test_party;
+
 /* Convenience: creates an organization and a key; returns the key (static storage per call
  * site is the caller's: out must hold 64 bytes) and the org id (40 bytes). */
 void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
@@ -311,8 +317,8 @@ px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, l
  * program that needs no more (its px_test_env first, as px_test_fixture_new wants). */
 typedef struct px_test_tenants {
     px_test_env env;
-    char mah_org[40], mah_key[64];   /* the MAH under test, with a GLN */
-    char mah2_org[40], mah2_key[64]; /* another MAH */
+    px_test_party mah;               /* the MAH under test, with a GLN */
+    px_test_party mah2;              /* another MAH */
     char reg_key[64];                /* the regulator of the market */
     char gtin[15], gtin2[15];        /* the MAH's product, the other MAH's */
 } px_test_tenants;
@@ -326,8 +332,7 @@ void px_test_tenants_make(px_test_tenants *t, const char *name, const char *gln,
  * fixture of a program that needs no more. */
 typedef struct px_test_operated {
     px_test_env env;
-    char admin_org[40], admin_key[64];
-    char mah_org[40], mah_key[64];
+    px_test_party admin, mah;
 } px_test_operated;
 /* On a running server: the operator and the MAH, named "<name> operator" and "<name> MAH". */
 void px_test_operated_make(px_test_operated *o, const char *name);
@@ -338,9 +343,7 @@ void px_test_operated_make(px_test_operated *o, const char *name);
 #define PX_TEST_OTHER_GTIN "09506001000014"
 typedef struct px_test_packers {
     px_test_env env;
-    char mah_org[40], mah_key[64];
-    char mah2_org[40], mah2_key[64];
-    char cmo_org[40], cmo_key[64];
+    px_test_party mah, mah2, cmo;
 } px_test_packers;
 /* On a running server: the MAH called name with its US product gtin, the other MAH with
  * its product, and the CMO called cmo_name partnered on gtin. */
