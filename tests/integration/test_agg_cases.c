@@ -86,19 +86,17 @@ static void test_agg_cases__cmo_own_prefix(void **state)
                              "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
     pack_ok(f, f->cmo.key, CMO_CASE, kids);
     /* The container: the CMO's prefix, held by the CMO, owned by the partnered MAH. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
-                                 "company_prefix = '0614141' AND origin = 'external' AND "
-                                 "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
-                                 f->mah.org, f->cmo.org),
-                     1);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CMO_CASE "'"), 2);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
+                    "company_prefix = '0614141' AND origin = 'external' AND "
+                    "state = 'commissioned' AND tenant_id = '%s' AND org_id = '%s'",
+                    f->mah.org, f->cmo.org);
+    px_expect_count(&f->env, 2, "SELECT count(*) FROM serial WHERE parent_sscc = '" CMO_CASE "'");
     /* Its EPC URI splits at the CMO's prefix (TDS: the GCP length is the builder's). */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
-                                          "'ObjectEvent' AND epcs = "
-                                          "'{urn:epc:id:sscc:0614141.0000000001}'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'ObjectEvent' AND epcs = "
+                    "'{urn:epc:id:sscc:0614141.0000000001}'");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
     json_decref(t);
@@ -106,11 +104,10 @@ static void test_agg_cases__cmo_own_prefix(void **state)
     pack_ok(f, f->cmo.key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
     pack_ok(f, f->cmo.key, CMO_PALLET,
             "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
-                                 "tenant_id = '%s' AND company_prefix = '0614141'",
-                                 f->mah.org),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
+                    "tenant_id = '%s' AND company_prefix = '0614141'",
+                    f->mah.org);
     /* Refused, nothing changed: a prefix nobody registered; the CMO's prefix used by the MAH
      * (it is not the MAH's); the CMO's prefix for a product of a MAH it is not partnered
      * with (that MAH's pack). */
@@ -171,38 +168,36 @@ static void test_agg_cases__reactivate_packed(void **state)
     assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'decommissioned' AND "
                                       "parent_sscc = '" R_CASE_A "'"),
                      1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
-                                          "' AND state = 'decommissioned'"),
-                     1);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
-                             "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '" R_CASE_A
-                             "' AND epcs = '{" R_SGTIN("R001") "}'"),
-        1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                          "'pack.reactivate' AND details->>'unpacked' = '1'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
+                    "' AND state = 'decommissioned'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '" R_CASE_A
+                    "' AND epcs = '{" R_SGTIN("R001") "}'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'pack.reactivate' AND details->>'unpacked' = '1'");
     /* A case alone: it and its packs come back, the packs in it, the case off the pallet. */
     post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
     assert_int_equal(serials_where(f, "serial IN ('R003', 'R004') AND state = 'commissioned' AND "
                                       "parent_sscc = '" R_CASE_B "'"),
                      2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_B
-                                          "' AND state = 'commissioned' AND parent_sscc IS NULL"),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND parent_sscc = '" R_PALLET "' AND epcs = "
-                                 "'{urn:epc:id:sscc:0355154.0000000502}'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_B
+                    "' AND state = 'commissioned' AND parent_sscc IS NULL");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND parent_sscc = '" R_PALLET "' AND epcs = "
+                    "'{urn:epc:id:sscc:0355154.0000000502}'");
     /* The pallet: it, its case and the pack still in it come back together. */
     post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
     assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'commissioned' AND "
                                       "parent_sscc = '" R_CASE_A "'"),
                      1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET
-                                          "', '" R_CASE_A "') AND state = 'commissioned'"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET "', '" R_CASE_A
+                    "') AND state = 'commissioned'");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
     json_decref(t);

@@ -130,19 +130,18 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
     /* The next block follows on; the CMO allocates from its MAH's prefix. */
     j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
                      "{\"count\":2,\"extension_digit\":3}", 202);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
-                                 "sscc IN ('303551540000000057', '303551540000000064') AND "
-                                 "org_id = '%s' AND tenant_id = '%s'",
-                                 px_test_str(j, "allocation_id"), f->cmo.org, f->mah.org),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                    "sscc IN ('303551540000000057', '303551540000000064') AND "
+                    "org_id = '%s' AND tenant_id = '%s'",
+                    px_test_str(j, "allocation_id"), f->cmo.org, f->mah.org);
     /* Another MAH's CMO-less allocation never reads it. */
     snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs", px_test_str(j, "allocation_id"));
     px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
-                                          "sscc LIKE '3%%'"),
-                     7);
+    px_expect_count(&f->env, 7,
+                    "SELECT count(DISTINCT sscc) FROM sscc WHERE "
+                    "sscc LIKE '3%%'");
 }
 
 static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
@@ -150,11 +149,10 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
     fixture *f = *state;
     json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                              "{\"count\":200,\"extension_digit\":7,\"strategy\":\"random\"}", 202);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND sscc "
-                                 "LIKE '70355154%%'",
-                                 px_test_str(j, "allocation_id")),
-                     200);
+    px_expect_count(&f->env, 200,
+                    "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND sscc "
+                    "LIKE '70355154%%'",
+                    px_test_str(j, "allocation_id"));
     json_decref(j);
     /* A prefix that is not the caller's: 404; a bad count or digit: 422. */
     px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2.key,
@@ -216,31 +214,26 @@ static void test_aggregation__worked_example_events(void **state)
         px_sql_text(&f->env, sql, got, sizeof(got));
         assert_string_equal(got, want[i]);
     }
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE id = '%s' AND "
                     "event_hash LIKE 'ni:///sha-256;%%' AND aggregation_id IS NOT NULL",
-                    ev1),
-        1);
+                    ev1);
     /* Each SSCC commissioned once, by an ObjectEvent that names it alone. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE type = 'ObjectEvent' "
-                                 "AND action = 'ADD' AND biz_step = 'commissioning' AND "
-                                 "disposition = 'active' AND cardinality(epcs) = 1 AND epcs[1] IN "
-                                 "('urn:epc:id:sscc:0355154.0000000101', "
-                                 "'urn:epc:id:sscc:0355154.0000000102', "
-                                 "'urn:epc:id:sscc:0355154.1000000201')"),
-                     3);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM container_event WHERE type = 'ObjectEvent' "
+                    "AND action = 'ADD' AND biz_step = 'commissioning' AND "
+                    "disposition = 'active' AND cardinality(epcs) = 1 AND epcs[1] IN "
+                    "('urn:epc:id:sscc:0355154.0000000101', "
+                    "'urn:epc:id:sscc:0355154.0000000102', "
+                    "'urn:epc:id:sscc:0355154.1000000201')");
     /* The links, and the external SSCCs registered at their first use (REQ-SSCC-5). */
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '" CASE1 "'"), 3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE parent_sscc = '" PALLET "' AND "
-                                 "origin = 'external' AND state = 'commissioned'"),
-                     2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                          "'aggregation.pack'"),
-                     3);
+    px_expect_count(&f->env, 3, "SELECT count(*) FROM serial WHERE parent_sscc = '" CASE1 "'");
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM sscc WHERE parent_sscc = '" PALLET "' AND "
+                    "origin = 'external' AND state = 'commissioned'");
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'aggregation.pack'");
 }
 
 /* REQ-AGG-7: the tree of §10.8's pallet, its counts, a pack's parents, and who may see it. */
@@ -419,15 +412,14 @@ static void test_aggregation__shipping_a_pallet(void **state)
     assert_int_equal(px_occurrences(doc.body, "<epc>urn:epc:id:sscc:0355154.0000000102</epc>"),
                      2); /* its commissioning, and the pallet's childEPCs */
     px_http_resp_free(&doc);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released' "
-                                          "AND serial LIKE 'SN100%%' AND parent_sscc IS NOT NULL"),
-                     6);
+    px_expect_count(&f->env, 6,
+                    "SELECT count(*) FROM serial WHERE state = 'released' "
+                    "AND serial LIKE 'SN100%%' AND parent_sscc IS NOT NULL");
     /* Nothing else: SN1007 of the same batch, outside the pallet, stays. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE state = 'released'"),
-                     6);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE state = 'released' "
-                                          "AND sscc IN ('" PALLET "', '" CASE1 "', '" CASE2 "')"),
-                     3);
+    px_expect_count(&f->env, 6, "SELECT count(*) FROM serial WHERE state = 'released'");
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM sscc WHERE state = 'released' "
+                    "AND sscc IN ('" PALLET "', '" CASE1 "', '" CASE2 "')");
     /* Released: the pallet cannot take more packs. */
     px_test_expect(&f->env, "POST", "/v1/aggregations", f->mah.key,
                    "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" PALLET
@@ -457,13 +449,13 @@ static void test_aggregation__decommission_a_case(void **state)
                              200);
     assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial IN ('D1', "
-                                          "'D2') AND state = 'decommissioned' AND reason = "
-                                          "'destroyed'"),
-                     2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
-                                          "'003551540000010017' AND state = 'decommissioned'"),
-                     1);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE serial IN ('D1', "
+                    "'D2') AND state = 'decommissioned' AND reason = "
+                    "'destroyed'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = "
+                    "'003551540000010017' AND state = 'decommissioned'");
 }
 
 /* REQ-AGG-1: at most 100,000 children per request, one parent or several; one more is
@@ -552,9 +544,9 @@ static void test_aggregation__unpack_then_repack(void **state)
     json_t *j = pack(f, f->mah.key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = "
-                                          "'003551540000006010'"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE parent_sscc = "
+                    "'003551540000006010'");
     /* U2 is no longer in it: unpacking it again is refused. */
     refused_detail(f, f->mah.key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 409,
                    "unpack_refused", 0, "not_in_parent");
@@ -583,15 +575,14 @@ static void test_aggregation__unpack_then_repack(void **state)
     j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000006010\"}}", 201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE id = '%s' AND action "
-                                 "= 'DELETE' AND cardinality(epcs) = 0",
-                                 px_test_str(j, "event_id")),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE id = '%s' AND action "
+                    "= 'DELETE' AND cardinality(epcs) = 0",
+                    px_test_str(j, "event_id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = "
-                                          "'003551540000006010'"),
-                     0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM serial WHERE parent_sscc = "
+                    "'003551540000006010'");
 }
 
 /* ---- many parents in one request ------------------------------------------------------- */
@@ -652,15 +643,14 @@ static void test_aggregation__many_parents_in_one_request(void **state)
             json_string_value(json_object_get(json_object_get(it, "parent"), "sscc")), parents[i]);
         assert_int_equal(json_integer_value(json_object_get(it, "children")), counts[i]);
         /* Its event is the ADD of its own parent, in its own aggregation. */
-        assert_int_equal(px_count_of(&f->env,
-                                     "SELECT count(*) FROM container_event e JOIN aggregation a "
-                                     "ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
-                                     "a.id = '%s' AND e.type = 'AggregationEvent' AND "
-                                     "e.action = 'ADD' AND e.parent_sscc = '%s' AND "
-                                     "a.parent_sscc = '%s' AND a.children = %ld",
-                                     px_test_str(it, "event_id"), px_test_str(it, "aggregation_id"),
-                                     parents[i], parents[i], counts[i]),
-                         1);
+        px_expect_count(&f->env, 1,
+                        "SELECT count(*) FROM container_event e JOIN aggregation a "
+                        "ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
+                        "a.id = '%s' AND e.type = 'AggregationEvent' AND "
+                        "e.action = 'ADD' AND e.parent_sscc = '%s' AND "
+                        "a.parent_sscc = '%s' AND a.children = %ld",
+                        px_test_str(it, "event_id"), px_test_str(it, "aggregation_id"), parents[i],
+                        parents[i], counts[i]);
     }
     json_decref(j);
     /* The events in order: each container's commissioning, then its packing. */
@@ -682,14 +672,13 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                         "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.1000001201;"
                         "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.1000001201|"
                         "urn:epc:id:sscc:0355154.0000001101,urn:epc:id:sscc:0355154.0000001102");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                          "'aggregation.pack' AND details->>'parents' = '3' AND "
-                                          "details->>'children' = '7'"),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE parent_sscc IN ('" BATCH_CASE_A
-                                 "', '" BATCH_CASE_B "')"),
-                     5);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'aggregation.pack' AND details->>'parents' = '3' AND "
+                    "details->>'children' = '7'");
+    px_expect_count(&f->env, 5,
+                    "SELECT count(*) FROM serial WHERE parent_sscc IN ('" BATCH_CASE_A
+                    "', '" BATCH_CASE_B "')");
     /* The pallet ships what it holds, and its report lets the receiver infer that. */
     px_http_resp doc;
     release_report(
@@ -754,9 +743,9 @@ static void test_aggregation__many_parents_refused_whole(void **state)
                          "003551540000014015\"}}",
                          "aggregations", "invalid_value");
     /* Nothing of the refused requests stayed: the first parents are still unknown. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc IN "
-                                          "('003551540000014015', '003551540000015012')"),
-                     0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM sscc WHERE sscc IN "
+                    "('003551540000014015', '003551540000015012')");
 }
 
 /* ---- cases that carry their own GTIN -------------------------------------------------- */
@@ -795,9 +784,9 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
                              "urn:epc:id:sgtin:0355154.094495.K1,"
                              "urn:epc:id:sgtin:0355154.094495.K2|" CASE_GTIN "|C1|none");
     /* The case was commissioned as a pack: nothing more is commissioned for it. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE "
-                                          "epcs[1] LIKE '%%.194495.C1'"),
-                     0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM container_event WHERE "
+                    "epcs[1] LIKE '%%.194495.C1'");
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/K1", f->mah.key, NULL, 200);
     json_t *c = json_object_get(j, "case");
     assert_string_equal(px_test_str(c, "gtin"), CASE_GTIN);
@@ -931,17 +920,15 @@ static void test_aggregation__unpack_a_case(void **state)
                              "urn:epc:id:sgtin:0355154.094495.CU2|"
                              "urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN
                              "|C5|none|unpack|" CASE_GTIN "|C5|none|1");
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = "
-                                 "'aggregation.unpack' AND subject = '%s' AND "
-                                 "details->>'parent_serial' = 'C5' AND details->>'children' = '1'",
-                                 px_test_str(j, "aggregation_id")),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'aggregation.unpack' AND subject = '%s' AND "
+                    "details->>'parent_serial' = 'C5' AND details->>'children' = '1'",
+                    px_test_str(j, "aggregation_id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
-                                 "' AND parent_serial = 'C5'"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
+                    "' AND parent_serial = 'C5'");
     /* Refused, nothing changed: a pack no longer in the case, another MAH's case, an unknown
      * one, a GTIN with a wrong check digit. */
     refused_body_detail(f, f->mah.key,
@@ -1010,7 +997,7 @@ static void test_aggregation__two_packers_race(void **state)
                  "SELECT count(*) FROM serial WHERE serial = '%s' AND "
                  "parent_sscc IS NOT NULL",
                  serial);
-        assert_int_equal(px_sql_count(&f->env, sql), 1);
+        px_expect_count(&f->env, 1, "%s", sql);
     }
 }
 

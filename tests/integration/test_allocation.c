@@ -155,8 +155,7 @@ static void test_alloc__settings_immutable(void **state)
     j = px_test_call(f, "GET", "/v1/serial-settings", key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "length")), 20);
     json_decref(j);
-    assert_int_equal(
-        px_count_of(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org), 1);
+    px_expect_count(f, 1, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org);
 }
 
 /* REQ-POOL-3: symbols outside set 82, fewer than 3 distinct, bad length or strategy: 422 with
@@ -218,8 +217,7 @@ static void test_alloc__settings_validation(void **state)
         "invalid_character");
     /* Rejected requests change nothing. */
     assert_gtin_rows(f, "product", g, "serial_strategy IS NOT NULL", 0);
-    assert_int_equal(
-        px_count_of(f, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org), 0);
+    px_expect_count(f, 0, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org);
     /* Exactly at the edges: 3 distinct symbols, length 6 and 20 are fine. */
     put_product_settings(f, key, g,
                          "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":20,\"symbols\":\"!%z\"}",
@@ -266,9 +264,9 @@ static void test_alloc__settings_missing(void **state)
     mah_product(f, org, key, "EU", g);
     long long jobs = px_sql_count(f, "SELECT count(*) FROM job");
     allocate(f, key, g, "{\"count\":10}", 422, "settings_missing", NULL, NULL);
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM job"), jobs);
-    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 0);
-    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
+    px_expect_count(f, jobs, "SELECT count(*) FROM job");
+    px_expect_count(f, 0, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g);
+    px_expect_count(f, 0, "SELECT issued_count FROM product WHERE gtin = '%s'", g);
 }
 
 /* REQ-POOL-5: Delegated Regulation (EU) 2016/161 Art. 4(b)(ii): EU serials are randomised —
@@ -298,7 +296,7 @@ static void test_alloc__eu_sequential_refused(void **state)
     px_test_expect_field(f, "POST", p2, key, "{\"count\":10}", "strategy",
                          "sequential_not_allowed");
     assert_gtin_rows(f, "product", eu, "serial_strategy IS NULL AND issued_count = 0", 1);
-    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu), 0);
+    px_expect_count(f, 0, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu);
     /* A US product takes it: sequential, zero-padded. */
     char job[40], alloc[40];
     allocate(f, key, us, "{\"count\":30}", 202, NULL, job, alloc);
@@ -329,8 +327,7 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
     assert_non_null(json_object_get(j, "error"));
     json_decref(j);
     px_test_refuse_end(f, "serial");
-    assert_int_equal(
-        px_count_of(f, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad), 1);
+    px_expect_count(f, 1, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad);
     assert_gtin_rows(f, "product", bad, "issued_count = 0", 1);
     assert_gtin_rows(f, "serial", bad, "true", 0);
     assert_int_equal(px_audit_count(f, "allocation.fail", alloc_bad), 1);
@@ -345,7 +342,7 @@ static void test_alloc__space_boundary(void **state)
     char org[40], key[64], g[15], job[40];
     mah_product_settings(f, org, key, "EU", g, RANDOM6);
     allocate(f, key, g, "{\"count\":101}", 409, "serial_space_exhausted", NULL, NULL);
-    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 0);
+    px_expect_count(f, 0, "SELECT issued_count FROM product WHERE gtin = '%s'", g);
     allocate(f, key, g, "{\"count\":60}", 202, NULL, job, NULL);
     allocate(f, key, g, "{\"count\":41}", 409, "serial_space_exhausted", NULL, NULL);
     allocate(f, key, g, "{\"count\":40}", 202, NULL, NULL, NULL);
@@ -357,11 +354,10 @@ static void test_alloc__space_boundary(void **state)
             break;
         usleep(100 * 1000);
     }
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
-                                 "AND serial ~ '^[0-9]{6}$'",
-                                 g),
-                     100);
+    px_expect_count(f, 100,
+                    "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
+                    "AND serial ~ '^[0-9]{6}$'",
+                    g);
     /* Non-EU market: the whole space may be used (no 10,000x rule). */
     char us[15];
     product(f, key, "US", us);
@@ -412,8 +408,7 @@ static void test_alloc__cmo_access(void **state)
     /* for_org must be a CMO partnered on the product. */
     allocate(f, key, b, body, 422, "validation_error", NULL, NULL);
     allocate(f, key, a, "{\"count\":10,\"for_org\":\"nope\"}", 422, "validation_error", NULL, NULL);
-    assert_int_equal(px_count_of(f, "SELECT count(*) FROM serial WHERE allocated_to = '%s'", cmo2),
-                     10);
+    px_expect_count(f, 10, "SELECT count(*) FROM serial WHERE allocated_to = '%s'", cmo2);
 
     char path[160];
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
@@ -457,7 +452,7 @@ static void test_alloc__cmo_access(void **state)
     allocate(f, cmo_key, a, "{\"count\":10}", 403, "partnership_suspended", NULL, NULL);
     snprintf(body, sizeof(body), "{\"count\":10,\"for_org\":\"%s\"}", cmo);
     allocate(f, key, a, body, 403, "partnership_suspended", NULL, NULL);
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM job"), jobs);
+    px_expect_count(f, jobs, "SELECT count(*) FROM job");
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials", alloc);
     px_test_expect(f, "GET", path, cmo_key, NULL, 403, "partnership_suspended");
     /* … also to its jobs, one by one and in the list, and to its allocations' list. */
@@ -687,11 +682,10 @@ static void test_alloc__paging_10000(void **state)
     }
     assert_int_equal(n, 10000);
     assert_true(pages == 10 || pages == 11);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(DISTINCT serial) FROM serial WHERE "
-                                 "allocation_id = '%s'",
-                                 alloc),
-                     10000);
+    px_expect_count(f, 10000,
+                    "SELECT count(DISTINCT serial) FROM serial WHERE "
+                    "allocation_id = '%s'",
+                    alloc);
     free(seen);
     /* A cursor this API did not issue is a 400; first is capped. */
     snprintf(path, sizeof(path), "/v1/allocations/%s/serials?after=%%%%%%", alloc);
@@ -729,11 +723,10 @@ static void test_alloc__collisions_never_surface(void **state)
     assert_int_equal(px_sql_exec(f, sql), 0);
     allocate(f, key, g, "{\"count\":20000}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 20000);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND "
-                                 "serial >= '900000'",
-                                 alloc),
-                     20000);
+    px_expect_count(f, 20000,
+                    "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND "
+                    "serial >= '900000'",
+                    alloc);
     assert_gtin_rows(f, "serial", g, "origin = 'external' AND allocation_id IS NULL", 900000);
 
     /* Sequential: ranges are disjoint across allocations (two CMOs never collide), and
@@ -753,11 +746,10 @@ static void test_alloc__collisions_never_surface(void **state)
     allocate(f, key, s, body, 202, NULL, j2, a2);
     wait_completed(f, key, j1, 20);
     wait_completed(f, key, j2, 20);
-    assert_int_equal(px_count_of(f,
-                                 "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
-                                 "AND allocation_id IS NOT NULL",
-                                 s),
-                     40);
+    px_expect_count(f, 40,
+                    "SELECT count(DISTINCT serial) FROM serial WHERE gtin = '%s' "
+                    "AND allocation_id IS NOT NULL",
+                    s);
     /* 42 numbers used: 40 allocated + the 2 external ones skipped. */
     assert_gtin_rows(f, "serial", s, "serial <= '00000041'", 42);
 }
@@ -783,8 +775,8 @@ static void test_alloc__concurrent_gate(void **state)
             assert_int_equal(b.status, 409);
         }
     }
-    assert_int_equal(px_count_of(f, "SELECT issued_count FROM product WHERE gtin = '%s'", g), 60);
-    assert_int_equal(px_count_of(f, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g), 1);
+    px_expect_count(f, 60, "SELECT issued_count FROM product WHERE gtin = '%s'", g);
+    px_expect_count(f, 1, "SELECT count(*) FROM allocation WHERE gtin = '%s'", g);
     char us[15];
     product(f, key, "US", us);
     put_product_settings(f, key, us, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);

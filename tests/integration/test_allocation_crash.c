@@ -134,16 +134,15 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     json_decref(j);
 
     snprintf(q, sizeof(q), "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc);
-    assert_int_equal(px_sql_count(&f->env, q), TOTAL);
+    px_expect_count(&f->env, TOTAL, "%s", q);
     snprintf(q, sizeof(q), "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = '%s'",
              alloc);
-    assert_int_equal(px_sql_count(&f->env, q), TOTAL);
+    px_expect_count(&f->env, TOTAL, "%s", q);
     /* Nothing outside the allocation was written for the GTIN. */
-    assert_int_equal(
-        px_sql_count(&f->env, "SELECT count(*) FROM serial WHERE gtin = '04012345999990'"), TOTAL);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM serial WHERE gtin = "
-                                           "'04012345999990' AND serial !~ '^[0-9A-Z]{20}$'"),
-                     0);
+    px_expect_count(&f->env, TOTAL, "SELECT count(*) FROM serial WHERE gtin = '04012345999990'");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM serial WHERE gtin = "
+                    "'04012345999990' AND serial !~ '^[0-9A-Z]{20}$'");
     /* Completion audited once. */
     assert_int_equal(px_audit_count(&f->env, "allocation.complete", alloc), 1);
 }

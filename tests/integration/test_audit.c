@@ -523,10 +523,10 @@ static void test_audit__key_file_private(void **state)
              "SELECT count(*) FROM audit_log l WHERE position('%s' IN l::text) > 0 OR "
              "position('PRIVATE KEY' IN l::text) > 0",
              body);
-    assert_int_equal(px_sql_count(&f->env, q), 0);
+    px_expect_count(&f->env, 0, "%s", q);
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM audit_checkpoint c WHERE position('%s' IN c::text) > 0", body);
-    assert_int_equal(px_sql_count(&f->env, q), 0);
+    px_expect_count(&f->env, 0, "%s", q);
     /* ... nor in the server's log. */
     assert_false(px_test_log_has(&f->env, body, NULL) || px_test_log_has(&f->env, "PRIVATE", NULL));
     /* A key file others may read is refused: packid will not sign with a shared secret. */
@@ -550,9 +550,9 @@ static void test_audit__attacker_hash_is_the_documented_one(void **state)
     /* The attacker's SQL recomputation matches every stored hash: the forged rows below carry
      * hashes as valid as packid's own. */
     fixture *f = *state;
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
-                                           "NULL AND hash <> " HASH_SQL("a")),
-                     0);
+    px_expect_count(&f->env, 0, "%s",
+                    "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
+                    "NULL AND hash <> " HASH_SQL("a"));
     assert_true(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE chain IS NOT NULL") >
                 10);
 }
@@ -665,7 +665,7 @@ static void test_audit__forged_append_detected(void **state)
     int refused;
     checkpoint_cli(f, &refused);
     assert_int_equal(refused, 1);
-    assert_int_equal(px_sql_count(&f->env, cq), before);
+    px_expect_count(&f->env, before, "%s", cq);
     /* Without any seal, the same. */
     attack(f, "UPDATE audit_log SET mac = NULL, mac_key = NULL WHERE subject = 'forged'");
     expect_broken(f, NULL, forged, "carries no seal");
@@ -711,9 +711,9 @@ static void test_audit__rechained_history_detected(void **state)
                       "UPDATE audit_head h SET last_hash = prev WHERE chain = '%s'; END $$",
              victim, f->a.org, f->a.org);
     attack(f, q);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
-                                           "NULL AND hash <> " HASH_SQL("a")),
-                     0);
+    px_expect_count(&f->env, 0, "%s",
+                    "SELECT count(*) FROM audit_log a WHERE chain IS NOT "
+                    "NULL AND hash <> " HASH_SQL("a"));
     expect_broken(f, NULL, victim, "forged seal");
     /* The signed checkpoint of A's head is a second, independent witness: the head entry is no
      * longer what was signed. An auditor needs no seal key for this, only the public key, the
@@ -723,7 +723,7 @@ static void test_audit__rechained_history_detected(void **state)
              "SELECT count(*) FROM audit_checkpoint c JOIN audit_log l ON l.seq = c.seq "
              "WHERE c.chain = '%s' AND c.seq = %lld AND c.head <> l.hash",
              f->a.org, head);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    px_expect_count(&f->env, 1, "%s", q);
     restore(f);
 }
 
@@ -761,12 +761,12 @@ static void test_audit__key_rotation(void **state)
              "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
              "('%s', '%s')",
              old_id, new_id);
-    assert_int_equal(px_sql_count(&f->env, q), 2);
+    px_expect_count(&f->env, 2, "%s", q);
     snprintf(q, sizeof(q),
              "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
              "('%s', '%s')",
              old_id, new_id);
-    assert_int_equal(px_sql_count(&f->env, q), 2);
+    px_expect_count(&f->env, 2, "%s", q);
     json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->a_auditor, NULL, 200);
     json_t *items = json_object_get(page, "items");
     json_t *first = json_array_get(items, 0);

@@ -153,14 +153,14 @@ static void test_audit_detach__cut_while_busy_writes_nothing(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(json_integer_value(json_object_get(o, "made")), 0);
     json_decref(o);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM audit_checkpoint");
     PQfinish(held);
     /* Not vacuous: without the other session, the heads that moved are signed. */
     o = run(f, &rc, "audit", "checkpoint", NULL);
     assert_int_equal(rc, 0);
     assert_true(json_integer_value(json_object_get(o, "made")) >= 1);
     json_decref(o);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint WHERE cut"), 0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM audit_checkpoint WHERE cut");
 }
 
 /* A cut row someone with database access inserted, with packid's key id and any signature,
@@ -223,12 +223,11 @@ static void test_audit_detach__month_goes_after_its_cut(void **state)
     json_decref(run(f, &rc, "partitions", "detach", f->month));
     assert_int_equal(rc, 0);
     assert_false(attached(f));
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM %s", f->month), rows);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE tableoid = "
-                                 "'%s'::regclass",
-                                 f->month),
-                     0);
+    px_expect_count(&f->env, rows, "SELECT count(*) FROM %s", f->month);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM audit_log WHERE tableoid = "
+                    "'%s'::regclass",
+                    f->month);
     verify_ok(f);
     /* The chain goes on from its cut (its month gone, the entry lands in the default). */
     commission(f);

@@ -342,7 +342,7 @@ static void test_carrier_batch__template_overrides(void **state)
     long long templates = px_count_of(&f->env, "SELECT count(*) FROM carrier_template");
     px_test_expect_field(&f->env, "POST", "/v1/carrier-templates", f->mah.key,
                          "{\"name\":\"A\\u009b2J\"}", "name", "invalid_character");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier_template"), templates);
+    px_expect_count(&f->env, templates, "SELECT count(*) FROM carrier_template");
     snprintf(path, sizeof(path), "/v1/carrier-templates/%s", tid);
     json_decref(px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200));
     px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
@@ -448,18 +448,16 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     json_decref(body);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
     /* Only the item that can render is charged to the allotment (docs/allotments.md). */
-    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
+    px_expect_count(&f->env, used + 1, USED, f->mah.org);
 #undef USED
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM carrier_batch WHERE id = '%s' AND "
                     "item_errors ? '1' AND item_errors ? '2' AND item_errors->'3'->>'c' = "
                     "'not_found' AND NOT item_errors ? '0'",
-                    id),
-        1);
+                    id);
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
@@ -514,11 +512,10 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     assert_true(json_is_null(json_object_get(j, "download_url")));
     json_decref(j);
     /* Refused by the job, not on arrival: failed and told the same way (its tenant's audit). */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = "
-                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
-                                 id, f->mah2.org),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
+                    id, f->mah2.org);
 
     static const struct {
         const char *file;
@@ -638,17 +635,13 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
         assert_null(json_object_get(it, "error"));
     }
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id),
-                     500);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s' AND idx >= 500",
-                    id),
-        0);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM carrier_batch_item WHERE batch_id = '%s' "
-                                 "AND error_code IS NOT NULL",
-                                 id),
-                     0);
+    px_expect_count(&f->env, 500, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM carrier WHERE batch_id = '%s' AND idx >= 500",
+                    id);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM carrier_batch_item WHERE batch_id = '%s' "
+                    "AND error_code IS NOT NULL",
+                    id);
     /* Repaired: the retried chunk completes the batch, each item once. */
     px_test_refuse_end(&f->env, "carrier");
     j = batch_done(f, f->mah.key, id);
@@ -656,19 +649,16 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
     json_decref(j);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(DISTINCT idx) FROM carrier WHERE batch_id = '%s'", id),
-        N_ITEMS);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id),
-                     N_ITEMS);
+    px_expect_count(&f->env, N_ITEMS,
+                    "SELECT count(DISTINCT idx) FROM carrier WHERE batch_id = '%s'", id);
+    px_expect_count(&f->env, N_ITEMS, "SELECT count(*) FROM carrier WHERE batch_id = '%s'", id);
     /* The failed tries are forgotten once a try did its work (they count in a row), and
      * their error with them: a completed job shows none. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM job j JOIN carrier_batch b ON b.job_id = "
-                                 "j.id WHERE b.id = '%s' AND j.failures = 0 AND j.error IS NULL "
-                                 "AND j.not_before IS NULL",
-                                 id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM job j JOIN carrier_batch b ON b.job_id = "
+                    "j.id WHERE b.id = '%s' AND j.failures = 0 AND j.error IS NULL "
+                    "AND j.not_before IS NULL",
+                    id);
 }
 
 /* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch
@@ -694,7 +684,7 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     json_decref(body);
     snprintf(good, sizeof(good), "%s", px_test_str(j, "id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 3);
+    px_expect_count(&f->env, used + 3, USED, f->mah.org);
     j = batch_done(f, f->mah.key, good);
     assert_string_equal(px_test_str(j, "status"), "completed");
     json_decref(j);
@@ -715,14 +705,12 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "failed");
     json_decref(j);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job), 1);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = "
-                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
-                                 bad, f->mah.org),
-                     1);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job);
+    px_expect_count(&f->env, used + 1, USED, f->mah.org);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
+                    bad, f->mah.org);
     assert_true(px_test_log_has(&f->env, "failed after 5 tries", bad));
 #undef USED
 }
@@ -762,7 +750,7 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
     assert_string_equal(item_error(json_object_get(j, "items"), 1), "not_found");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, USED, f->mah.org), used + 1);
+    px_expect_count(&f->env, used + 1, USED, f->mah.org);
 #undef USED
 }
 
@@ -790,17 +778,15 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     assert_string_equal(px_test_str(j, "status"), "failed");
     assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = "
-                                 "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s' "
-                                 "AND details->>'items_failed' = '2'",
-                                 id, f->mah.org),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
-                                 "event = 'job.failed' AND body LIKE '%%%s%%'",
-                                 f->mah.org, id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s' "
+                    "AND details->>'items_failed' = '2'",
+                    id, f->mah.org);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
+                    "event = 'job.failed' AND body LIKE '%%%s%%'",
+                    f->mah.org, id);
     assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
     char sql[128], job_path[80], job_id[40];
     snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);

@@ -177,7 +177,7 @@ static void test_catalog__gtin_taken(void **state)
     snprintf(q, sizeof(q), "SELECT count(*) FROM product WHERE gtin = '%s' AND mah_id = '%s' "
                            "AND name LIKE 'Catalog%%'",
              g, org1);
-    assert_int_equal(px_sql_count(f, q), 1);
+    px_expect_count(f, 1, "%s", q);
 }
 
 /* Another tenant's product answers 404 (DESIGN.md "Security"), in GET and in lists. */
@@ -295,7 +295,7 @@ static void test_catalog__cmo_partnered_and_suspend(void **state)
      * also reaches the CMO's work for the first MAH. The CMO keeps using its own key. */
     assert_true(json_is_null(json_object_get(j, "api_key")));
     json_decref(j);
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM api_key"), keys_before);
+    px_expect_count(f, keys_before, "SELECT count(*) FROM api_key");
     (void)cmo2_key;
     assert_string_equal(cmo2, cmo);
     j = px_test_call(f, "GET", "/v1/products", cmo_key, NULL, 200);
@@ -344,9 +344,9 @@ static void test_catalog__partner_errors(void **state)
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", org2);
     px_test_expect(f, "POST", "/v1/partners", key, body, 404, "not_found");
     px_test_expect(f, "POST", "/v1/partners", key, "{\"org_id\":\"not-a-uuid\"}", 404, "not_found");
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM partnership"), ps_before);
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM organization"), org_before);
-    assert_int_equal(px_sql_count(f, "SELECT count(*) FROM api_key"), key_before);
+    px_expect_count(f, ps_before, "SELECT count(*) FROM partnership");
+    px_expect_count(f, org_before, "SELECT count(*) FROM organization");
+    px_expect_count(f, key_before, "SELECT count(*) FROM api_key");
 
     char cmo[40], cmo_key[64], ps[40], q[160];
     snprintf(body, sizeof(body),
@@ -355,7 +355,7 @@ static void test_catalog__partner_errors(void **state)
     /* The CMO's site GLN is kept: its events' readPoint (EU profile). */
     snprintf(q, sizeof(q), "SELECT count(*) FROM organization WHERE id = '%s' AND gln = "
                            "'9506000000015'", cmo);
-    assert_int_equal(px_sql_count(f, q), 1);
+    px_expect_count(f, 1, "%s", q);
     /* The same CMO twice: 409, PATCH instead. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", cmo);
     px_test_expect(f, "POST", "/v1/partners", key, body, 409, "partnership_exists");

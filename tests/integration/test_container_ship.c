@@ -138,40 +138,34 @@ static void test_container_ship__recall_a_pallet(void **state)
     char recall_id[40];
     snprintf(recall_id, sizeof(recall_id), "%s", px_test_str(j, "recall_id"));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND batch = "
-                                 "'LOTR' AND state = 'decommissioned' AND reason = 'recalled' AND "
-                                 "serial IN ('R1', 'R2', 'R3', 'R4', 'R5')"),
-                     5);
+    px_expect_count(&f->env, 5,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND batch = "
+                    "'LOTR' AND state = 'decommissioned' AND reason = 'recalled' AND "
+                    "serial IN ('R1', 'R2', 'R3', 'R4', 'R5')");
     /* Nothing else: the case outside the pallet and the loose pack of the same batch stay. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
-                                          "' AND batch = 'LOTR' AND state = 'commissioned'"),
-                     2);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE state = 'decommissioned' AND "
-                                 "sscc IN ('%s', '%s', '%s')",
-                                 p, b1, b2),
-                     3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
-                                 "'commissioned'",
-                                 b3),
-                     1);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                    "' AND batch = 'LOTR' AND state = 'commissioned'");
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM sscc WHERE state = 'decommissioned' AND "
+                    "sscc IN ('%s', '%s', '%s')",
+                    p, b1, b2);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
+                    "'commissioned'",
+                    b3);
     /* A recall moves the pallet as a whole: the packs stay in their cases. */
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1), 3);
+    px_expect_count(&f->env, 3, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1);
     /* One operation, one recall event naming the five packs, one audit entry. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM pack_op WHERE id = '%s' AND kind = "
-                                 "'recall' AND count = 5",
-                                 recall_id),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND op = "
-                                 "'recall' AND disposition = 'recalled' AND cardinality(serials) "
-                                 "= 5",
-                                 recall_id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM pack_op WHERE id = '%s' AND kind = "
+                    "'recall' AND count = 5",
+                    recall_id);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND op = "
+                    "'recall' AND disposition = 'recalled' AND cardinality(serials) "
+                    "= 5",
+                    recall_id);
     assert_int_equal(px_audit_count(&f->env, "pack.recall", recall_id), 1);
 }
 
@@ -292,19 +286,17 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 1);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
-                                 "NULL AND (SELECT count(*) FROM serial WHERE parent_sscc = '%s') "
-                                 "= 1",
-                                 b3, b3),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND parent_sscc = '%s' AND parent_id = "
-                                 "'urn:epc:id:sscc:0355154.1000000531' AND epcs = "
-                                 "ARRAY['urn:epc:id:sscc:0355154.0000000522']",
-                                 p2),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
+                    "NULL AND (SELECT count(*) FROM serial WHERE parent_sscc = '%s') "
+                    "= 1",
+                    b3, b3);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND parent_sscc = '%s' AND parent_id = "
+                    "'urn:epc:id:sscc:0355154.1000000531' AND epcs = "
+                    "ARRAY['urn:epc:id:sscc:0355154.0000000522']",
+                    p2);
 }
 
 /* ---- a pack leaving its container --------------------------------------------------------- */
@@ -362,36 +354,32 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
                         "urn:epc:id:sgtin:0355154.094495.D2|urn:epc:id:sgln:0355154.00000.0;"
                         "AggregationEvent|DELETE|unpacking|-|urn:epc:id:sscc:0355154.0000000541|"
                         "urn:epc:id:sgtin:0355154.094495.D4|urn:epc:id:sgln:0355154.00000.0");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                          "'pack.decommission' AND details::text LIKE "
-                                          "'%%\"unpacked\"%%'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'pack.decommission' AND details::text LIKE "
+                    "'%%\"unpacked\"%%'");
     /* A pack recalled on its own leaves its case too. */
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D3\"],"
                              "\"reason\":\"recalled\"}",
                              200));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND parent_id = 'urn:epc:id:sscc:0355154.0000000540' AND "
-                                 "epcs = ARRAY['urn:epc:id:sgtin:0355154.094495.D3']"),
-                     1);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1), 1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND parent_id = 'urn:epc:id:sscc:0355154.0000000540' AND "
+                    "epcs = ARRAY['urn:epc:id:sgtin:0355154.094495.D3']");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", b1);
     /* A case decommissioned by its SSCC keeps what it holds: no DELETE. */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b2);
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE serial = 'D5' AND "
-                                 "parent_sscc = '%s'",
-                                 b2),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND %s",
-                                 mine),
-                     3);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'D5' AND "
+                    "parent_sscc = '%s'",
+                    b2);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND %s",
+                    mine);
     /* REQ-AGG-12: a case destroyed off its pallet leaves the pallet, with what it holds. */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"destroyed\"}", b1);
@@ -407,11 +395,10 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 0);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE serial = 'D1' AND "
-                                 "parent_sscc = '%s' AND state = 'decommissioned'",
-                                 b1),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'D1' AND "
+                    "parent_sscc = '%s' AND state = 'decommissioned'",
+                    b1);
 }
 
 /* ---- the shipping event ------------------------------------------------------------------- */
@@ -540,16 +527,14 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
                "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\",\"" CASE1
                "\"]" SHIP_TX,
                6, release_id);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE state = 'released' "
-                                 "AND release_id = '%s'",
-                                 release_id),
-                     6);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
-                                 "epcs = ARRAY['" SC_PALLET "'] AND epc_count = 1",
-                                 release_id),
-                     1);
+    px_expect_count(&f->env, 6,
+                    "SELECT count(*) FROM serial WHERE state = 'released' "
+                    "AND release_id = '%s'",
+                    release_id);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
+                    "epcs = ARRAY['" SC_PALLET "'] AND epc_count = 1",
+                    release_id);
     /* The shipping event read back from its row (as reports, exports and queries write it)
      * names the pallet, and hashes to the ID stored when it was written; a row that names
      * another unit does not (the check can fail). */
@@ -558,18 +543,16 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     assert_int_equal(rc.rows, 2);
     assert_int_equal(rc.mismatches, 0);
     assert_string_equal(rc.shipped, SC_PALLET);
-    assert_int_equal(px_count_of(&f->env,
-                                 "UPDATE epcis_event SET epcs = ARRAY['" SC_CASE1 "'] WHERE "
-                                 "release_id = '%s' RETURNING 1",
-                                 release_id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "UPDATE epcis_event SET epcs = ARRAY['" SC_CASE1 "'] WHERE "
+                    "release_id = '%s' RETURNING 1",
+                    release_id);
     rehash(f, release_id, &rc);
     assert_int_equal(rc.mismatches, 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "UPDATE epcis_event SET epcs = ARRAY['" SC_PALLET "'] WHERE "
-                                 "release_id = '%s' RETURNING 1",
-                                 release_id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "UPDATE epcis_event SET epcs = ARRAY['" SC_PALLET "'] WHERE "
+                    "release_id = '%s' RETURNING 1",
+                    release_id);
     static const char want[] =
         "ObjectEvent|ADD|commissioning||" SG("SN1001") "," SG("SN1002") "," SG("SN1003") "," SG(
             "SN"
@@ -645,11 +628,10 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
     assert_int_equal(json_integer_value(json_object_get(r, "recalled")), 6);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
-                                 "'US' AND event_count = 1",
-                                 px_test_str(r, "recall_id")),
-                     3);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
+                    "'US' AND event_count = 1",
+                    px_test_str(r, "recall_id"));
     json_decref(r);
 }
 
@@ -687,17 +669,15 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
     char release_id[40];
     release_ok(f, body, 1, release_id);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                                 "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
-                                 "= ARRAY['urn:epc:id:sscc:0355154.0000000560']"),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE parent_sscc = '%s' AND sscc = "
-                                 "'%s' AND (SELECT state FROM sscc WHERE sscc = '%s') = "
-                                 "'commissioned'",
-                                 p, b2, p),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND parent_id = 'urn:epc:id:sscc:0355154.1000000565' AND epcs "
+                    "= ARRAY['urn:epc:id:sscc:0355154.0000000560']");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE parent_sscc = '%s' AND sscc = "
+                    "'%s' AND (SELECT state FROM sscc WHERE sscc = '%s') = "
+                    "'commissioned'",
+                    p, b2, p);
     char got[4096];
     release_doc_events(f, release_id, got, sizeof(got));
     assert_string_equal(
@@ -755,11 +735,10 @@ static void test_container_ship__eu_reports_packs(void **state)
              b);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
-                                 "epcs IS NULL AND epc_count = 2",
-                                 px_test_str(j, "release_id")),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
+                    "epcs IS NULL AND epc_count = 2",
+                    px_test_str(j, "release_id"));
     eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E1", "E2", NULL);
     json_decref(j);
 }
@@ -805,10 +784,10 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                 got, sizeof(got));
     assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|" SG_CASE("G") "|" SG(
                                  "G2") "|urn:epc:id:sgln:0355154.00000.0|" CASE_GTIN "|G|none");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
-                                          "' AND serial = 'G2' AND parent_gtin IS NULL AND "
-                                          "parent_serial IS NULL AND parent_sscc IS NULL"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                    "' AND serial = 'G2' AND parent_gtin IS NULL AND "
+                    "parent_serial IS NULL AND parent_sscc IS NULL");
     j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah.key, NULL, 200);
     json_t *kids = json_object_get(j, "children");
     assert_int_equal(json_array_size(kids), 2);
@@ -825,14 +804,12 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
                              "\"reason\":\"recalled\"}",
                              200));
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
-                             "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3") "']"),
-        1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
-                                 "' AND parent_serial = 'G'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
+                    "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3") "']");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE parent_gtin = '" CASE_GTIN
+                    "' AND parent_serial = 'G'");
     /* The release of the pack left in the case: its report replays the case's contents. */
     char release_id[40];
     release_ok(f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTG\",\"serials\":[\"G1\"]" SHIP_TX, 1,
@@ -891,13 +868,12 @@ static void test_container_ship__pallet_of_cases(void **state)
                              201));
     char release_id[40];
     release_ok(f, body, 4, release_id);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE state = 'released' AND "
-                                 "release_id = '%s' AND market = 'US' AND released_at IS NOT "
-                                 "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('" CASE_GTIN
-                                 "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
-                                 release_id),
-                     4);
+    px_expect_count(&f->env, 4,
+                    "SELECT count(*) FROM serial WHERE state = 'released' AND "
+                    "release_id = '%s' AND market = 'US' AND released_at IS NOT "
+                    "NULL AND (gtin, serial) IN (('" CASE_GTIN "', 'P1'), ('" CASE_GTIN
+                    "', 'P2'), ('" GTIN "', 'Q1'), ('" GTIN "', 'Q4'))",
+                    release_id);
     char got[4096], want[2048], sc[64];
     snprintf(sc, sizeof(sc), "urn:epc:id:sscc:0355154.1%.9s", p + 8);
     release_doc_events(f, release_id, got, sizeof(got));
@@ -933,11 +909,11 @@ static void test_container_ship__pallet_of_cases(void **state)
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
-                                          "' AND serial IN ('P1', 'P2') AND state = "
-                                          "'decommissioned' AND reason = 'recalled' AND "
-                                          "prior_state = 'released'"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
+                    "' AND serial IN ('P1', 'P2') AND state = "
+                    "'decommissioned' AND reason = 'recalled' AND "
+                    "prior_state = 'released'");
 }
 
 /* REQ-AGG-14: the EU profile lists packs only: a pallet of cases that carry their own GTIN
@@ -968,11 +944,10 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
-                                 "'EC1' AND state = 'released' AND market = 'DE'",
-                                 cg),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
+                    "'EC1' AND state = 'released' AND market = 'DE'",
+                    cg);
 }
 
 /* A pack packed into a box while a recall of that box runs: the recall read the box's packs
@@ -998,9 +973,9 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
              "' AND serial = 'M3'", b);
     px_test_hold_end(held, sql);
     assert_int_equal(px_test_async_join(&recall), 409);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
-                                          "' AND serial LIKE 'M_' AND state = 'commissioned'"),
-                     3);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                    "' AND serial LIKE 'M_' AND state = 'commissioned'");
     /* Asked again, the recall takes the box as it is now: all three packs. */
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);

@@ -296,7 +296,7 @@ static void test_edge__body_budget(void **state)
     snprintf(small, sizeof(small), "{\"kind\":\"mah\",\"name\":\"Edge budget\"}%2000s", "");
     json_decref(
         px_http_expect(&f->env, "POST", "/v1/orgs", f->admin.key, small, NULL, 503, "overloaded"));
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM organization");
 
     for (int i = 0; i < HOLDERS; i++)
         close(fds[i]);

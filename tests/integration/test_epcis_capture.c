@@ -223,9 +223,8 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-1"), 3);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'", f->gtin),
-        commissions);
+    px_expect_count(&f->env, commissions, "SELECT count(*) FROM commission WHERE gtin = '%s'",
+                    f->gtin);
     free(doc);
 }
 
@@ -243,11 +242,11 @@ static void test_epcis_capture__event_id_kept_to_the_letter(void **state)
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
 #define STORED "SELECT count(*) FROM epcis_captured_event WHERE event_id = 'urn:x:packid:cap\\t9'"
-    assert_int_equal(px_count_of(&f->env, STORED), 1);
+    px_expect_count(&f->env, 1, STORED);
     j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, STORED), 1);
+    px_expect_count(&f->env, 1, STORED);
 #undef STORED
     assert_int_equal(packs(f, "L-CAP-BS"), 1);
     free(doc);
@@ -323,12 +322,11 @@ static void test_epcis_capture__failed_transaction_ends_its_job(void **state)
     px_test_refuse_end(&f->env, "commission");
     free(doc);
     assert_int_equal(packs(f, "L-FAIL"), 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture WHERE running"), 0);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_capture WHERE NOT success AND "
-                                 "applied_count = 0 AND errors->0->>'status' = '500' AND "
-                                 "created_at > now() - interval '1 minute'"),
-                     1);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM epcis_capture WHERE running");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_capture WHERE NOT success AND "
+                    "applied_count = 0 AND errors->0->>'status' = '500' AND "
+                    "created_at > now() - interval '1 minute'");
 }
 
 /* A capture's job row is written in the transaction that applies its events, with its
@@ -349,13 +347,13 @@ static void test_epcis_capture__job_commits_with_its_events(void **state)
     px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah.key, doc, 0, 0};
     px_test_async_start(&cap);
     px_test_wait_row_lock_waiters(&f->env, 1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM epcis_capture");
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&cap), 202);
     free(doc);
     assert_int_equal(packs(f, "L-JOB"), 1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture WHERE running"), 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_capture"), before + 1);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM epcis_capture WHERE running");
+    px_expect_count(&f->env, before + 1, "SELECT count(*) FROM epcis_capture");
 }
 
 /* Under proceed an event about another MAH's product is refused (the commission's own
@@ -377,8 +375,7 @@ static void test_epcis_capture__other_tenants_product_refused(void **state)
     assert_non_null(strstr(px_test_str(json_array_get(errs, 0), "detail"), "events[0]"));
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-3"), 1);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin2), 0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin2);
     /* The other MAH cannot read the job. */
     json_decref(job_get(f, f->mah2.key, job, 404));
     free(doc);
@@ -505,10 +502,9 @@ static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packs(f, "L-BIG"), 2 * per);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM commission WHERE batch = 'L-BIG' AND "
-                                 "count <= 100000"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM commission WHERE batch = 'L-BIG' AND "
+                    "count <= 100000");
 }
 
 /* An SSCC of the fixture's company prefix (extension digit 0, serial reference ref) and its
@@ -547,19 +543,17 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     json_decref(j);
     assert_int_equal(packs(f, "L-AGG-1"), 3);
     assert_int_equal(packed_in(f, sscc), 3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
-                                 "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
-                                 "a.parent_sscc = '%s' AND a.action = 'pack' AND a.children = 3",
-                                 add_id, sscc),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
+                    "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
+                    "a.parent_sscc = '%s' AND a.action = 'pack' AND a.children = 3",
+                    add_id, sscc);
     /* packid's own AggregationEvent, as for POST /v1/aggregations. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE type = "
-                                 "'AggregationEvent' AND action = 'ADD' AND parent_sscc = '%s' "
-                                 "AND cardinality(epcs) = 3",
-                                 sscc),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'AggregationEvent' AND action = 'ADD' AND parent_sscc = '%s' "
+                    "AND cardinality(epcs) = 3",
+                    sscc);
     const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
                              "aggregation",
                              "container_event",
@@ -579,12 +573,11 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     assert_int_equal(packed_in(f, sscc), 0);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
-                                 "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
-                                 "a.action = 'unpack'",
-                                 del_id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
+                    "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
+                    "a.action = 'unpack'",
+                    del_id);
     free(doc);
 }
 
@@ -684,38 +677,34 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
     free(doc);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
-                                 "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
-                                 "a.parent_gtin = '%s' AND a.parent_serial = 'CS1' AND "
-                                 "a.action = 'pack' AND a.children = 3",
-                                 add_id, case_gtin),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE type = "
-                                 "'AggregationEvent' AND action = 'ADD' AND parent_id = '%s' "
-                                 "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
-                                 case_uri, case_gtin),
-                     1);
+    px_expect_count(&f->env, 3, IN_CASE, f->gtin, case_gtin);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
+                    "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
+                    "a.parent_gtin = '%s' AND a.parent_serial = 'CS1' AND "
+                    "a.action = 'pack' AND a.children = 3",
+                    add_id, case_gtin);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'AggregationEvent' AND action = 'ADD' AND parent_id = '%s' "
+                    "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
+                    case_uri, case_gtin);
     ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", case_uri, "CP2");
     doc = ld_doc(e1, NULL, NULL);
     j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     free(doc);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env, IN_CASE, f->gtin, case_gtin), 2);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
-                                 "'CP2' AND parent_gtin IS NULL",
-                                 f->gtin),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM container_event WHERE type = "
-                                 "'AggregationEvent' AND action = 'DELETE' AND parent_id = '%s' "
-                                 "AND cardinality(epcs) = 1",
-                                 case_uri),
-                     1);
+    px_expect_count(&f->env, 2, IN_CASE, f->gtin, case_gtin);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
+                    "'CP2' AND parent_gtin IS NULL",
+                    f->gtin);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'AggregationEvent' AND action = 'DELETE' AND parent_id = '%s' "
+                    "AND cardinality(epcs) = 1",
+                    case_uri);
 }
 
 /* Two events of one document with one eventID: the later is refused (an eventID names one

@@ -78,9 +78,7 @@ static int setup(void **state)
              "FROM epcis_event e, generate_series(1, %ld) g WHERE e.gtin = '%s'",
              f->n - 1, f->gtin);
     assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE gtin = '%s'",
-                                 f->gtin),
-                     f->n);
+    px_expect_count(&f->env, f->n, "SELECT count(*) FROM epcis_event WHERE gtin = '%s'", f->gtin);
     assert_int_equal(px_sql_exec(&f->env, "ANALYZE epcis_event"), 0);
     return 0;
 }
@@ -137,11 +135,9 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ctx)
             /* The server's database connection dies under the stream: the one backend inside
              * a transaction whose last statement read the events. */
             rc->killed = 1;
-            assert_int_equal(
-                px_count_of(&rc->f->env,
+            px_expect_count(&rc->f->env, 1,
                             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                            "WHERE " IN_ANSWER),
-                1);
+                            "WHERE " IN_ANSWER);
         }
     }
     return n;
@@ -260,9 +256,7 @@ static void test_epcis_stream__client_leaves_connection_returns(void **state)
             px_sleep_ms(50);
     }
     assert_int_equal(in_use, 0);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM pg_stat_activity WHERE " IN_ANSWER),
-                     0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM pg_stat_activity WHERE " IN_ANSWER);
     px_test_expect(&f->env, "GET", "/epcis/events?perPage=1", f->key, NULL, 200, NULL);
 }
 

@@ -154,9 +154,9 @@ static void test_event_roundtrip__every_kind_rehashes(void **state)
     assert_true(has_kind(&c, "OBSERVE/decommissioning/recalled"));
     assert_true(has_kind(&c, "active") && has_kind(&c, "in_transit"));
     /* The US release carries its shipping data: it is part of what was re-hashed. */
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM epcis_event WHERE biz_tx "
-                                           "LIKE 'urn:epcglobal:cbv:bt:0614141000005:PO%'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE biz_tx "
+                    "LIKE 'urn:epcglobal:cbv:bt:0614141000005:PO%%'");
 
     /* The check fails when a stored field differs from what was hashed. */
     assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET dest_location = "

@@ -36,13 +36,13 @@ static void test_foundation__no_demo_data_on_a_real_database(void **state)
     fixture *f = *state;
     /* With PACKID_DATABASE_URL (a real deployment) the first start creates the operator and
      * its admin key only: no demo organizations or product. */
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization WHERE kind = "
-                                           "'operator' AND name = 'packid operator'"),
-                     1);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization WHERE name LIKE "
-                                           "'Demo %'"),
-                     0);
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM product"), 0);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM organization WHERE kind = "
+                    "'operator' AND name = 'packid operator'");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM organization WHERE name LIKE "
+                    "'Demo %%'");
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM product");
 }
 
 static void test_foundation__healthz(void **state)
@@ -128,8 +128,7 @@ static void test_foundation__key_revoked_during_a_write(void **state)
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&w), 401);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org),
-                     keys);
+    px_expect_count(&f->env, keys, "SELECT count(*) FROM api_key WHERE org_id = '%s'", org);
 }
 
 static void test_foundation__forbidden_role(void **state)
@@ -141,7 +140,7 @@ static void test_foundation__forbidden_role(void **state)
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
     px_test_expect(&f->env, "POST", "/v1/orgs", f->cmo.key, "{\"kind\":\"cmo\",\"name\":\"X\"}",
                    403, "forbidden_role");
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM organization");
 }
 
 static void test_foundation__unknown_route_and_method(void **state)
@@ -160,7 +159,7 @@ static void test_foundation__malformed_json(void **state)
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, "[1,2]", 400, "bad_request");
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key,
                    "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}", 422, "validation_error");
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM organization");
 }
 
 /* A body with several bad members is answered once, about the first one read (docs/api.md
@@ -186,9 +185,9 @@ static void test_foundation__first_refusal_is_the_answer(void **state)
     px_test_expect_field(&f->env, "PATCH",
                          "/v1/regulator-endpoints/00000000-0000-4000-8000-000000000000", f->mah.key,
                          "{\"url\":null,\"format\":null}", "url", "invalid_value");
-    assert_int_equal(px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
-                                           "(SELECT count(*) FROM audit_log)"),
-                     before);
+    px_expect_count(&f->env, before,
+                    "SELECT (SELECT count(*) FROM api_key) * 1000 + "
+                    "(SELECT count(*) FROM audit_log)");
 }
 
 static void test_foundation__body_over_cap(void **state)
@@ -279,12 +278,12 @@ static void test_foundation__keys_stored_hashed(void **state)
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM api_key WHERE secret_hash = sha256(convert_to('%s','UTF8'))",
              f->mah.key);
-    assert_int_equal(px_sql_count(&f->env, q), 1);
+    px_expect_count(&f->env, 1, "%s", q);
     snprintf(q, sizeof(q),
              "SELECT count(*) FROM api_key WHERE position(convert_to('%s','UTF8') IN "
              "secret_hash) > 0 OR label LIKE '%%%s%%'",
              f->mah.key + 3, f->mah.key + 3);
-    assert_int_equal(px_sql_count(&f->env, q), 0);
+    px_expect_count(&f->env, 0, "%s", q);
 }
 
 static void test_foundation__audit_chain(void **state)

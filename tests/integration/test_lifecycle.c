@@ -119,20 +119,16 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     const char *eid = json_string_value(json_object_get(j, "event_id"));
     assert_non_null(cid);
     assert_non_null(eid);
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 4,
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND state = "
                     "'commissioned' AND commission_id = '%s' AND batch = 'B-ALLOC' AND "
                     "expiry = '271231' AND commissioned_by = '%s'",
-                    cid, f->cmo.org),
-        4);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
-                             "('EXT-1', 'EXT-2') AND origin = 'external' AND allocated_to IS NULL"),
-        2);
+                    cid, f->cmo.org);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
+                    "('EXT-1', 'EXT-2') AND origin = 'external' AND allocated_to IS NULL");
     /* One EPCIS commissioning event with everything the writer needs, and one audit entry. */
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_event WHERE id = '%s' AND commission_id "
                     "= '%s' AND op = 'commission' AND type = 'ObjectEvent' AND action = "
                     "'ADD' AND biz_step = 'commissioning' AND disposition = 'active' AND "
@@ -140,23 +136,17 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
                     "= 7 AND serial_set = 'commission' AND tz_offset_min = 0 AND "
                     "event_time = '" T0 "' AND event_hash LIKE 'ni:///sha-256;%%?ver=CBV2.0' "
                     "AND tenant_id = '%s' AND org_id = '%s'",
-                    eid, cid, f->mah.org, f->cmo.org),
-        1);
-    assert_int_equal(
-        px_count_of(&f->env,
+                    eid, cid, f->mah.org, f->cmo.org);
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = 'commission.create' "
                     "AND subject = '%s' AND tenant_id = '%s'",
-                    cid, f->mah.org),
-        1);
-    assert_int_equal(
-        px_count_of(&f->env,
+                    cid, f->mah.org);
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM commission WHERE id = '%s' AND count = 4 AND "
                     "allocated = 2 AND external = 2",
-                    cid),
-        1);
+                    cid);
     /* The external serials entered the pool's count (the 10,000x rule counts them). */
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT issued_count FROM product WHERE gtin = '" GTIN "'"), 2);
+    px_expect_count(&f->env, 2, "SELECT issued_count FROM product WHERE gtin = '" GTIN "'");
     json_decref(j);
     /* GET the pack: state, origin, who, history. */
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/EXT-1", f->cmo.key, NULL, 200);
@@ -192,8 +182,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     assert_string_equal(px_test_str(json_array_get(d, 1), "code"), "duplicate_serial");
     px_http_resp_free(&r);
     free(b);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'"),
-                     0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'");
     /* The same serials with partial: the good one is commissioned, the others come back
      * rejected with their code. */
     b = px_test_commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
@@ -206,14 +195,12 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     assert_string_equal(px_test_str(json_array_get(data, 2), "code"), "duplicate_serial");
     assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 2);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW' AND state = "
-                                 "'commissioned'"),
-                     1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE serial = 'OTHER000000' AND "
-                                 "state = 'allocated'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW' AND state = "
+                    "'commissioned'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'OTHER000000' AND "
+                    "state = 'allocated'");
 }
 
 /* with partial false, a request whose serials break both the syntax rules and
@@ -247,8 +234,7 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
         assert_string_equal(px_test_str(e, "field"), field);
     }
     px_http_resp_free(&r);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'"),
-                     0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'");
     /* Only syntax errors: unchanged, 422 with those. */
     b = px_test_commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
@@ -298,8 +284,7 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     px_test_rows_same(&rows, "the request");
     px_http_resp_free(&r1);
     px_http_resp_free(&r2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'"),
-                     1);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'");
     free(b);
     /* Same key, another body: 409 idempotency_conflict, nothing changed. */
     b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-3\"]", 0);
@@ -407,20 +392,15 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
             break;
         usleep(50000);
     }
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc), 10);
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 10, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc);
+    px_expect_count(&f->env, 0,
                     "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND serial "
                     "IN ('000000', '000001', '000002', '000003', '000004')",
-                    alloc),
-        0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "'"),
-                     15);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "' AND "
-                                 "origin = 'external' AND state = 'commissioned'"),
-                     5);
+                    alloc);
+    px_expect_count(&f->env, 15, "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "'");
+    px_expect_count(&f->env, 5,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN_US "' AND "
+                    "origin = 'external' AND state = 'commissioned'");
 }
 
 /* The event hash is computed ahead (on another thread, from the candidates) when every serial
@@ -477,22 +457,17 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         px_test_race_req *loser = px_test_race_loser(&a, &b, 200, round);
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "duplicate_serial");
-        assert_int_equal(
-            px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial LIKE '%s%%'", prefix),
-            600);
-        assert_int_equal(
-            px_count_of(&f->env,
+        px_expect_count(&f->env, 600, "SELECT count(*) FROM serial WHERE serial LIKE '%s%%'",
+                        prefix);
+        px_expect_count(&f->env, 1,
                         "SELECT count(DISTINCT commissioned_by) FROM serial WHERE serial "
                         "LIKE '%s%%'",
-                        prefix),
-            1);
-        assert_int_equal(
-            px_count_of(&f->env, "SELECT count(*) FROM commission WHERE batch = '%s'", batch), 1);
-        assert_int_equal(px_count_of(&f->env,
-                                     "SELECT count(*) FROM epcis_event e JOIN commission c ON "
-                                     "c.id = e.commission_id WHERE c.batch = '%s'",
-                                     batch),
-                         1);
+                        prefix);
+        px_expect_count(&f->env, 1, "SELECT count(*) FROM commission WHERE batch = '%s'", batch);
+        px_expect_count(&f->env, 1,
+                        "SELECT count(*) FROM epcis_event e JOIN commission c ON "
+                        "c.id = e.commission_id WHERE c.batch = '%s'",
+                        batch);
         free(body_a);
         free(body_b);
         free(s1);
@@ -514,10 +489,9 @@ static void test_lifecycle__release_mah_only(void **state)
                     "forbidden_role");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->regulator_key, rel, NULL,
                     403, "forbidden_role");
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
-                                 "'commissioned'"),
-                     3);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
+                    "'commissioned'");
     /* Another MAH: the product is not its own. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah2.key, rel, NULL, 404,
                     "product_not_found");
@@ -547,18 +521,15 @@ static void test_lifecycle__release_mah_only(void **state)
     char rid[64];
     snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "release_id")));
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
-                                 "'released' AND market = 'EU' AND released_by = '%s'",
-                                 f->mah.org),
-                     3);
-    assert_int_equal(
-        px_count_of(&f->env,
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
+                    "'released' AND market = 'EU' AND released_by = '%s'",
+                    f->mah.org);
+    px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND action "
                     "= 'OBSERVE' AND biz_step = 'shipping' AND disposition = 'in_transit' "
                     "AND market = 'EU' AND epc_count = 2",
-                    rid),
-        1);
+                    rid);
     assert_int_equal(px_audit_count(&f->env, "release.create", rid), 1);
     /* Nothing left to release: invalid_state. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key, rel, NULL, 409,
@@ -625,15 +596,13 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-3\"],\"reason\":"
                              "\"destroyed\",\"ssccs\":null}",
                              200));
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE serial IN ('D-1','D-2') AND "
-                             "state = 'decommissioned' AND reason = 'damaged' AND prior_state = "
-                             "'commissioned'"),
-        2);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_event WHERE op = 'decommission' AND "
-                                 "serials @> ARRAY['D-1','D-2'] AND disposition = 'damaged'"),
-                     1);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE serial IN ('D-1','D-2') AND "
+                    "state = 'decommissioned' AND reason = 'damaged' AND prior_state = "
+                    "'commissioned'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op = 'decommission' AND "
+                    "serials @> ARRAY['D-1','D-2'] AND disposition = 'damaged'");
     /* Decommissioning twice: invalid_state, every refused pack in details. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-4\",\"D-1\"],\"reason\":\"damaged\"}",
@@ -651,10 +620,9 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"label re-checked\"}", 200);
     assert_int_equal(json_integer_value(json_object_get(j, "reactivated")), 1);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE serial = 'D-1' AND state = "
-                                 "'commissioned' AND reason IS NULL"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'D-1' AND state = "
+                    "'commissioned' AND reason IS NULL");
     /* Day 11: refused. */
     restart_at(f, "2026-03-12T10:00:00Z");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->cmo.key,
@@ -691,16 +659,13 @@ static void test_lifecycle__batch_recall(void **state)
     /* C-1, C-2 (released), C-4 (commissioned); C-3 was dispensed and stays so. */
     assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "
-                                 "'recalled' AND state = 'decommissioned'"),
-                     3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND "
-                                 "disposition = 'recalled' AND epc_count = 3"),
-                     1);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'"), 1);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "
+                    "'recalled' AND state = 'decommissioned'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND "
+                    "disposition = 'recalled' AND epc_count = 3");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'");
     /* Irreversible; nothing left to recall. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-4\"]}", NULL, 409, "invalid_state");
@@ -791,13 +756,12 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
     assert_int_equal(px_test_async_join(&suspend), 200);
     free(b);
     /* The tenant's audit chain is the commit order. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log c, audit_log s WHERE "
-                                 "c.action = 'commission.create' AND c.details->>'batch' = "
-                                 "'B-SWAIT' AND s.action = 'partner.update' AND s.subject = '%s' "
-                                 "AND c.chain = s.chain AND c.chain_seq < s.chain_seq",
-                                 ps),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log c, audit_log s WHERE "
+                    "c.action = 'commission.create' AND c.details->>'batch' = "
+                    "'B-SWAIT' AND s.action = 'partner.update' AND s.subject = '%s' "
+                    "AND c.chain = s.chain AND c.chain_seq < s.chain_seq",
+                    ps);
     b = px_test_commission_body(GTIN, "B-SWAIT", "271231", "[\"SWAIT-2\"]", 0);
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", key, b, NULL, 403,
                     "partnership_suspended");
@@ -828,9 +792,9 @@ static void test_lifecycle__decommission_meets_a_suspension(void **state)
     snprintf(sql, sizeof(sql), "UPDATE partnership SET status = 'suspended' WHERE id = '%s'", ps);
     px_test_hold_end(held, sql);
     assert_int_equal(px_test_async_join(&dec), 403);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN
-                                          "' AND serial = 'DSUS-1' AND state = 'commissioned'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN
+                    "' AND serial = 'DSUS-1' AND state = 'commissioned'");
 }
 
 typedef struct {
@@ -897,12 +861,10 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
     if (rc.status != 409 || !strstr(rc.resp, "invalid_state"))
         fail_msg("release during a decommission: %ld %s", rc.status, rc.resp);
     free(rc.resp);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE batch = 'B-RRACE' AND state = "
-                                 "'released'"),
-                     0);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'"), 0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM serial WHERE batch = 'B-RRACE' AND state = "
+                    "'released'");
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'");
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

@@ -453,7 +453,7 @@ static void test_lists__query_names(void **state)
              gtin);
     json_decref(px_http_expect(&f->env, "POST", "/v1/products?dry_run=1", f->mah.key, body, NULL,
                                400, "bad_request"));
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM product"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM product");
     /* A typo of a filter is refused, the name it meant is taken. */
     json_decref(px_http_expect(&f->env, "GET", "/v1/jobs?staus=failed", f->mah.key, NULL, NULL, 400,
                                "bad_request"));

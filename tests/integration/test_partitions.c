@@ -86,16 +86,16 @@ static void detach_refused(fixture *f, const char *name)
 static void test_partitions__events_land_in_their_month(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_class WHERE relname = "
-                                          "'epcis_event' AND relkind = 'p' AND relnamespace = "
-                                          "'public'::regnamespace"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM pg_class WHERE relname = "
+                    "'epcis_event' AND relkind = 'p' AND relnamespace = "
+                    "'public'::regnamespace");
     px_test_commission(&f->env, f->mah_key, GTIN, "P-NOW", "491231", "[\"N-1\",\"N-2\"]");
     char home[128], want[64];
     home_of(f, "lot = 'P-NOW'", home, sizeof(home));
     px_sql_text(&f->env, "SELECT 'epcis_event_p' || to_char(now(), 'YYYYMM')", want, sizeof(want));
     assert_string_equal(home, want);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_default"), 0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM epcis_event_default");
     /* The runner made this month and PACKID_PARTITIONS_AHEAD (3) more at start, and says so. */
     px_http_resp m;
     px_http(&f->env, &m, "GET", "/metrics", NULL, NULL, NULL);
@@ -128,12 +128,11 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(json_integer_value(json_object_get(j, "created")), 0);
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM pg_class WHERE relname = 'epcis_event_p' "
-                                 "|| to_char(now() + interval '7 months', 'YYYYMM') AND "
-                                 "relnamespace IN ('public'::regnamespace, "
-                                 "'sandbox'::regnamespace)"),
-                     2);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM pg_class WHERE relname = 'epcis_event_p' "
+                    "|| to_char(now() + interval '7 months', 'YYYYMM') AND "
+                    "relnamespace IN ('public'::regnamespace, "
+                    "'sandbox'::regnamespace)");
 }
 
 /* A row that found no month waits in the default partition; creating its month moves it. */
@@ -147,13 +146,13 @@ static void test_partitions__default_rows_move_to_their_month(void **state)
     char home[128];
     home_of(f, "lot = 'P-LATE'", home, sizeof(home));
     assert_string_equal(home, "epcis_event_default");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FILTER (WHERE "
-                                          "epcis_event_add_partition('2041-05-01')) FROM "
-                                          "generate_series(1, 1)"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FILTER (WHERE "
+                    "epcis_event_add_partition('2041-05-01')) FROM "
+                    "generate_series(1, 1)");
     home_of(f, "lot = 'P-LATE'", home, sizeof(home));
     assert_string_equal(home, "epcis_event_p204105");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_default"), 0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM epcis_event_default");
     /* Not vacuous: the month's primary key and indexes came with it. */
     assert_true(px_count_of(&f->env, "SELECT count(*) FROM pg_indexes WHERE tablename = "
                                      "'epcis_event_p204105'") >= 5);
@@ -170,10 +169,10 @@ static void test_partitions__audit_months_stay_append_only(void **state)
                                           "'2041-06-10T00:00:00Z', 'late', 'L', repeat('0', 64), "
                                           "repeat('1', 64))"),
                      0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_default"), 1);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM audit_log_default");
     px_sqlf(&f->env, "SELECT partition_add_month('audit_log', '2041-06-01')");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_default"), 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_p204106"), 1);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM audit_log_default");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM audit_log_p204106");
     const char *refused[] = {
         "UPDATE audit_log SET subject = 'x' WHERE action = 'late'",
         "DELETE FROM audit_log_p204106",
@@ -184,13 +183,13 @@ static void test_partitions__audit_months_stay_append_only(void **state)
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
         if (px_sql_exec(&f->env, refused[i]) == 0)
             fail_msg("the audit log allowed: %s", refused[i]);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM audit_log_p204106 WHERE "
-                                          "subject = 'L'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log_p204106 WHERE "
+                    "subject = 'L'");
     /* The moving trigger was switched on again. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_trigger WHERE tgrelid = "
-                                          "'audit_log_default'::regclass AND tgenabled = 'D'"),
-                     0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM pg_trigger WHERE tgrelid = "
+                    "'audit_log_default'::regclass AND tgenabled = 'D'");
 }
 
 /* REQ-SCALE-3: a month of events leaves the table only when both retentions have passed: its
@@ -236,9 +235,9 @@ static void test_partitions__detach_only_after_retention(void **state)
     detach_refused(f, "epcis_event_p201901");
     json_decref(cli(f, &rc, "detach", NULL));
     assert_int_equal(rc, 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                                          "'epcis_event_p201901'::regclass"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                    "'epcis_event_p201901'::regclass");
 
     /* The commissioned pack expired long ago, the decommissioned one (named by the list
      * event only) not yet: still held, by that pack alone. */
@@ -267,13 +266,13 @@ static void test_partitions__detach_only_after_retention(void **state)
                         "epcis_event_p201901");
     json_decref(j);
     /* Out of epcis_event, kept as a table for the operator to archive; the rest stays. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                                          "'epcis_event_p201901'::regclass"),
-                     0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event_p201901"), 2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = "
-                                          "'P-OLD' OR serials @> ARRAY['O-2']"),
-                     0);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                    "'epcis_event_p201901'::regclass");
+    px_expect_count(&f->env, 2, "SELECT count(*) FROM epcis_event_p201901");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM epcis_event WHERE lot = "
+                    "'P-OLD' OR serials @> ARRAY['O-2']");
     assert_true(px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE lot = 'P-NOW'") > 0);
 }
 
@@ -401,16 +400,13 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
         }
         json_decref(cli(f, &rc, "detach", old));
         assert_int_equal(rc, 0);
-        assert_int_equal(px_count_of(&f->env,
-                                     "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                                     "'%s'::regclass",
-                                     old),
-                         0);
+        px_expect_count(&f->env, 0,
+                        "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                        "'%s'::regclass",
+                        old);
         assert_true(px_count_of(&f->env, "SELECT count(*) FROM %s", old) >= 1);
-        assert_int_equal(px_count_of(&f->env,
-                                     "SELECT count(*) FROM %s WHERE tableoid = '%s'::regclass",
-                                     table, old),
-                         0);
+        px_expect_count(&f->env, 0, "SELECT count(*) FROM %s WHERE tableoid = '%s'::regclass",
+                        table, old);
     }
 }
 
@@ -478,7 +474,7 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
                      0);
     json_decref(cli(f, &rc, "detach", "webhook_delivery_p201803"));
     assert_int_equal(rc, 0);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery_p201803"), 1);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery_p201803");
 }
 
 /* A partition maintenance pass that fails (a plain table already holds the name of a month it

@@ -273,11 +273,10 @@ static void test_print__export_refused_fails_after_tries(void **state)
     px_test_refuse_end(&f->env, "export_item");
     assert_string_equal(px_test_str(j, "status"), "failed");
     json_decref(j);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM job j JOIN export e ON e.job_id = j.id "
-                                 "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
-                                 id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM job j JOIN export e ON e.job_id = j.id "
+                    "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
+                    id);
     assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
 }
 
@@ -433,7 +432,7 @@ static void test_print__export_allocation_with_run_batch(void **state)
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
              f->alloc_id);
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 409, "batch_expiry_mismatch");
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM export"), before);
+    px_expect_count(&f->env, before, "SELECT count(*) FROM export");
 
     snprintf(body, sizeof(body),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN1\", \"expiry\": \"301200\", "
@@ -564,9 +563,9 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     px_http_resp_free(&r);
     /* Each job is in the audit log. */
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                           "'print_job.reprint'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'print_job.reprint'");
     assert_true(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
                                       "'print_job.create'") >= 1);
 }
@@ -613,10 +612,9 @@ static void test_print__missing_values_refused(void **state)
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL4\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"290131\"}",
                           409, "batch_expiry_mismatch"));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM batch WHERE gtin = '" GTIN
-                                 "' AND batch = 'NEWB2' AND expiry = '280131'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM batch WHERE gtin = '" GTIN
+                    "' AND batch = 'NEWB2' AND expiry = '280131'");
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
     const char *cmo = f->cmo.key, *cmo2 = f->cmo2.key, *mah2 = f->mah2.key;
     const struct {
@@ -828,15 +826,14 @@ static void test_print__export_of_failed_allocation(void **state)
                                    id),
                      1);
     assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
-                                 "event = 'job.failed' AND body LIKE '%%%s%%'",
-                                 f->mah.org, id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE tenant_id = '%s' AND "
+                    "event = 'job.failed' AND body LIKE '%%%s%%'",
+                    f->mah.org, id);
     /* Known now: refused, nothing queued. */
     long long exports = px_count_of(&f->env, "SELECT count(*) FROM export");
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 409, "allocation_failed");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM export"), exports);
+    px_expect_count(&f->env, exports, "SELECT count(*) FROM export");
     px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah.org);
 }
 

@@ -190,7 +190,7 @@ static void test_repair__org_patch(void **state)
             fail_msg("%s %s: %s at %s, want %s at %s", same[i].method, same[i].body,
                      code ? code : "(none)", field ? field : "(none)", same[i].code, same[i].field);
         json_decref(j);
-        assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
+        px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
         unchanged(f, &before, "organization", where, __LINE__);
     }
 
@@ -273,11 +273,10 @@ static void test_repair__org_patch_meets_a_new_partnership(void **state)
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&patch), 403);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM organization WHERE id = '%s' AND name = "
-                                 "'Skew CMO'",
-                                 cmo),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM organization WHERE id = '%s' AND name = "
+                    "'Skew CMO'",
+                    cmo);
 }
 
 /* ---- PATCH /v1/products/{gtin} ------------------------------------------------------------ */
@@ -419,13 +418,13 @@ static void test_repair__endpoint_patch(void **state)
              "'%s' AND (details::text LIKE '%%secret-%%' OR details::text LIKE '%%Bearer%%' OR "
              "details::text LIKE '%%hub2%%')",
              id);
-    assert_int_equal(px_sql_count(&f->env, sql), 0);
+    px_expect_count(&f->env, 0, "%s", sql);
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM audit_log WHERE action = 'endpoint.update' AND subject = "
              "'%s' AND (details->>'secret_rotated')::boolean AND "
              "NOT (details->>'active')::boolean",
              id);
-    assert_int_equal(px_sql_count(&f->env, sql), 1);
+    px_expect_count(&f->env, 1, "%s", sql);
 
     const bad_case cases[] = {
         {"{\"url\":\"ftp://127.0.0.1/x\"}", "url", __LINE__},
@@ -475,9 +474,9 @@ static void test_repair__mah_keys(void **state)
     char body[160];
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"mah\"}", f->mah.org);
     json_decref(call(f, "POST", "/v1/keys", mk, body, 201, NULL));
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE action = "
-                                           "'key.create' AND details->>'role' = 'auditor'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = "
+                    "'key.create' AND details->>'role' = 'auditor'");
 
     /* roles a MAH may not mint (403 forbidden_role, field role), a bad role (422), another
      * organization (404); nothing written */
@@ -499,7 +498,7 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, body, 404, "not_found");
     px_test_expect(&f->env, "POST", "/v1/keys", f->cmo.key, "{\"role\":\"cmo\"}", 403,
                    "forbidden_role");
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM api_key"), keys);
+    px_expect_count(&f->env, keys, "SELECT count(*) FROM api_key");
     /* the operator still names the organization */
     px_test_expect(&f->env, "POST", "/v1/keys", f->admin.key, "{\"role\":\"mah\"}", 422,
                    "validation_error");

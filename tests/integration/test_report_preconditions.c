@@ -269,11 +269,10 @@ static void test_report_preconditions__endpoint_switched_off_during_a_release(vo
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&rel), 422);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM report"), reports);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM serial WHERE batch = 'P-9' AND state = "
-                                 "'commissioned'"),
-                     2);
+    px_expect_count(&f->env, reports, "SELECT count(*) FROM report");
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM serial WHERE batch = 'P-9' AND state = "
+                    "'commissioned'");
     px_sqlf(&f->env, "UPDATE regulator_endpoint SET active = true WHERE id = '%s'", ep);
 }
 
@@ -405,7 +404,7 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     assert_string_equal(px_test_str(e, "code"), "already_retried");
     assert_non_null(strstr(px_test_str(e, "message"), retry_id));
     json_decref(again);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM report"), reports_before);
+    px_expect_count(&f->env, reports_before, "SELECT count(*) FROM report");
     /* Only failed or dead reports are retried; another tenant's is not found. */
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", retry_id);
     json_decref(px_test_call(&f->env, "POST", path, f->mah.key, NULL, 409));
@@ -496,10 +495,10 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
         fail_msg("the DE report lacks PF1");
     if (strstr(q->body, "PF2"))
         fail_msg("the DE report carries PF2, a pack never released to DE");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM epcis_event e JOIN pack_op o ON "
-                                          "o.id = e.op_id WHERE o.kind = 'decommission' AND "
-                                          "'PF2' = ANY (e.serials) AND e.market IS NULL"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event e JOIN pack_op o ON "
+                    "o.id = e.op_id WHERE o.kind = 'decommission' AND "
+                    "'PF2' = ANY (e.serials) AND e.market IS NULL");
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

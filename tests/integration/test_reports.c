@@ -271,10 +271,10 @@ static void test_reports__scoping(void **state)
     json_decref(px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->reg_eu_key,
                              "{\"market\":\"EU\",\"url\":\"https://example.org/x\"}", 403));
     /* the secrets are not in the audit log either */
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM audit_log WHERE details::text "
-                                           "LIKE '%" SECRET "%' OR details::text LIKE "
-                                           "'%regulator-token%'"),
-                     0);
+    px_expect_count(&f->env, 0, "%s",
+                    "SELECT count(*) FROM audit_log WHERE details::text "
+                    "LIKE '%" SECRET "%' OR details::text LIKE "
+                    "'%regulator-token%'");
 }
 
 static void test_reports__endpoint_checks(void **state)
@@ -429,11 +429,10 @@ static void stall_then_take_over(fixture *f, const char *batch, const char *pref
 {
     reported_release(f, 0, 1, batch, prefix, 2, "FR", id);
     wait_hung(&f->rv);
-    assert_int_equal(px_count_of(&f->env,
-                                 "WITH u AS (UPDATE report SET attempts = 2, %s WHERE id = '%s' "
-                                 "AND attempts = 1 RETURNING 1) SELECT count(*) FROM u",
-                                 set, id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "WITH u AS (UPDATE report SET attempts = 2, %s WHERE id = '%s' "
+                    "AND attempts = 1 RETURNING 1) SELECT count(*) FROM u",
+                    set, id);
 }
 
 /* ---- the EPCIS query ------------------------------------------------------------------ */
@@ -642,7 +641,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
                              "\",\"gln_prefix_length\":\"8\","
                              "\"gtins\":[\"" GTIN "\"]}",
                              422));
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM organization"), orgs);
+    px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
 
     json_t *j =
         px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
@@ -885,17 +884,15 @@ static void test_reports__superseded_attempt_changes_nothing(void **state)
                   "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND n = 1 AND "
                   "finished_at IS NOT NULL",
                   id);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
-                                 "n = 1 AND outcome = 'retry'",
-                                 id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM report_attempt WHERE report_id = '%s' AND "
+                    "n = 1 AND outcome = 'retry'",
+                    id);
     px_sleep_ms(600); /* past the backoff (100-400 ms): a queued report would be sent again */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM report WHERE id = '%s' AND state = "
-                                 "'delivered' AND attempts = 2",
-                                 id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM report WHERE id = '%s' AND state = "
+                    "'delivered' AND attempts = 2",
+                    id);
     assert_int_equal(px_receiver_count(rv), 1);
     assert_true(px_test_log_has(&f->env, "superseded", id));
 }

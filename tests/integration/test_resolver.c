@@ -556,14 +556,12 @@ static void test_resolver__buffered_scans(void **state)
         px_sleep_ms(50);
     }
     assert_int_equal(n, before + 4);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM clone_alert WHERE serial = 'BUF1' AND "
-                                 "state = 'open'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM clone_alert WHERE serial = 'BUF1' AND "
+                    "state = 'open'");
     /* The first three scans were hashed in the process (a thread's last client hash is kept),
      * the fourth in SQL with the stored salt: one client, one hash. */
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'"), 1);
+    px_expect_count(&f->env, 1, "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'");
 }
 
 /* REQ-CLONE-2 across months: the one-read path names the month partitions of the window once
@@ -590,9 +588,9 @@ static void test_resolver__history_by_month(void **state)
     px_sleep_ms(1100); /* the server's connections ask for the months again (once a second) */
     snprintf(path, sizeof(path), "/v1/verify/%s/MON1?country=us", f->gtin);
     assert_string_equal(verdict_of(f, path), "suspect");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE serial = "
-                                          "'MON1' AND state = 'open'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM clone_alert WHERE serial = "
+                    "'MON1' AND state = 'open'");
 }
 
 /* REQ-CLONE-1, REQ-CLONE-4, REQ-CLONE-5: one serial scanned in Frankfurt and, ten minutes
@@ -670,10 +668,8 @@ static void test_resolver__clone_one_webhook(void **state)
     long long scans = px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'CLN1'");
     for (int i = 0; i < 2; i++)
         assert_string_equal(verdict_of(f, path), "genuine");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'CLN1'"),
-                     scans + 2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE serial = 'CLN1'"),
-                     1);
+    px_expect_count(&f->env, scans + 2, "SELECT count(*) FROM scan WHERE serial = 'CLN1'");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM clone_alert WHERE serial = 'CLN1'");
     page = px_test_call(&f->env, "GET", "/v1/alerts?state=open", f->mah.key, NULL, 200);
     assert_null(alert_of(page, "CLN1"));
     json_decref(page);
@@ -686,13 +682,10 @@ static void test_resolver__clone_one_webhook(void **state)
     /* REQ-CLONE-3: the stolen pack scanned earlier raised its own lifecycle alert. */
     assert_int_equal(deliveries_for(f, "STO1"), 1);
     /* The address is kept only as a salted hash. */
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM scan WHERE client LIKE '%%127.0%%'"), 0);
-    assert_int_equal(
-        px_count_of(
-            &f->env,
-            "SELECT count(*) FROM scan WHERE client = encode(sha256('127.0.0.1'::bytea), 'hex')"),
-        0);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM scan WHERE client LIKE '%%127.0%%'");
+    px_expect_count(
+        &f->env, 0,
+        "SELECT count(*) FROM scan WHERE client = encode(sha256('127.0.0.1'::bytea), 'hex')");
     /* Bad positions are refused with the field. */
     snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?lat=91&lon=0", f->gtin);
     px_test_expect_field(&f->env, "GET", path, NULL, NULL, "lat", NULL);
@@ -723,9 +716,9 @@ static void test_resolver__enumeration(void **state)
     answer_free(&a);
     snprintf(path, sizeof(path), "/v1/verify/%s/GEN1", f->gtin);
     assert_string_equal(verdict_of(f, path), "genuine");
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM clone_alert WHERE kind = "
-                                          "'enumeration' AND state = 'open'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM clone_alert WHERE kind = "
+                    "'enumeration' AND state = 'open'");
     /* A last entry that is no IP address (here bytes that are not even UTF-8) names no client:
      * the proxy's own address is the client, and the hit is answered (the scan of an unknown
      * serial, written at once with its client, was a 422). */

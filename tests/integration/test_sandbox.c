@@ -169,7 +169,7 @@ static void test_sandbox__separate(void **state)
              "SELECT count(*) FROM sandbox.report_attempt WHERE report_id = '%s' AND error "
              "LIKE 'sandbox:%%'",
              report);
-    assert_int_equal(px_sql_count(&f->env, sql), 1);
+    px_expect_count(&f->env, 1, "%s", sql);
 
     /* Each side keeps its own. */
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/ZL-1", f->mah.key, NULL, 200);

@@ -153,26 +153,23 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     alloc_ok(f, f->cmo.key, own_for(body, 4, f->mah2.org, ",\"strategy\":\"random\""), f->mah2.org,
              CMO_GCP, a3);
     /* One sequence per prefix across both MAHs: the second MAH's block follows the first's. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
-                                 "substr(sscc, 9, 9)::int IN (0, 1, 2) AND tenant_id = '%s' AND "
-                                 "org_id = '%s' AND company_prefix = '" CMO_GCP "'",
-                                 a1, f->mah.org, f->cmo.org),
-                     3);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
-                                 "substr(sscc, 9, 9)::int IN (3, 4) AND tenant_id = '%s'",
-                                 a2, f->mah2.org),
-                     2);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(DISTINCT sscc) FROM sscc WHERE "
-                                          "company_prefix = '" CMO_GCP "'"),
-                     9);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc_allocation WHERE org_id = '%s' AND "
-                                 "company_prefix = '" CMO_GCP "' AND strategy = 'random' AND "
-                                 "tenant_id = '%s'",
-                                 f->cmo.org, f->mah2.org),
-                     1);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                    "substr(sscc, 9, 9)::int IN (0, 1, 2) AND tenant_id = '%s' AND "
+                    "org_id = '%s' AND company_prefix = '" CMO_GCP "'",
+                    a1, f->mah.org, f->cmo.org);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                    "substr(sscc, 9, 9)::int IN (3, 4) AND tenant_id = '%s'",
+                    a2, f->mah2.org);
+    px_expect_count(&f->env, 9,
+                    "SELECT count(DISTINCT sscc) FROM sscc WHERE "
+                    "company_prefix = '" CMO_GCP "'");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc_allocation WHERE org_id = '%s' AND "
+                    "company_prefix = '" CMO_GCP "' AND strategy = 'random' AND "
+                    "tenant_id = '%s'",
+                    f->cmo.org, f->mah2.org);
     /* Without company_prefix a CMO still allocates under its MAH's prefix: the MAH named. */
     snprintf(body, sizeof(body), "{\"count\":1,\"mah_id\":\"%s\"}", f->mah.org);
     alloc_ok(f, f->cmo.key, body, f->mah.org, "0355154", a4);
@@ -241,15 +238,14 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
              "\",\"serial\":\"AP001\"},{\"gtin\":\"" GTIN "\",\"serial\":\"AP002\"}]}",
              first);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, body, 201));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
-                                 "'commissioned' AND origin = 'generated' AND tenant_id = '%s'",
-                                 first, f->mah.org),
-                     1);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event WHERE type = "
-                                          "'ObjectEvent' AND epcs = "
-                                          "'{urn:epc:id:sscc:" CMO_GCP ".0000000000}'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
+                    "'commissioned' AND origin = 'generated' AND tenant_id = '%s'",
+                    first, f->mah.org);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE type = "
+                    "'ObjectEvent' AND epcs = "
+                    "'{urn:epc:id:sscc:" CMO_GCP ".0000000000}'");
     snprintf(path, sizeof(path), "/v1/containers/%s", first);
     json_t *t = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
@@ -307,23 +303,22 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
         &f->env, "POST", "/v1/decommissions", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"reason\":\"locked\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
     assert_int_equal(containers_in(f, "decommissioned"), 3);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state = "
-                                          "'released'"),
-                     3);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM sscc WHERE prior_state = "
+                    "'released'");
     long long events = px_count_of(&f->env, "SELECT count(*) FROM container_event");
     json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" P_PALLET "\"]}", 200));
     assert_int_equal(containers_in(f, "released"), 3);
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE prior_state IS NOT "
-                                          "NULL"),
-                     0);
-    assert_int_equal(
-        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial "
-                             "LIKE 'P00%%' AND state = 'released' AND parent_sscc IN ('" P_CASE_A
-                             "', '" P_CASE_B "')"),
-        4);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM sscc WHERE prior_state IS NOT "
+                    "NULL");
+    px_expect_count(&f->env, 4,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial "
+                    "LIKE 'P00%%' AND state = 'released' AND parent_sscc IN ('" P_CASE_A
+                    "', '" P_CASE_B "')");
     /* The whole unit came back together: no container left another (no new DELETE). */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM container_event"), events);
+    px_expect_count(&f->env, events, "SELECT count(*) FROM container_event");
     /* Decommissioned while commissioned, a case comes back commissioned. */
     px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah.org);
     pack_ok(f, "003551540000007048", "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
@@ -333,9 +328,9 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
                              200));
     json_decref(px_test_call(&f->env, "POST", "/v1/reactivations", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000007048\"]}", 200));
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE sscc = "
-                                          "'003551540000007048' AND state = 'commissioned'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = "
+                    "'003551540000007048' AND state = 'commissioned'");
 }
 
 /* ---- a CMO's company prefixes beyond its GLN's ---------------------------------------------- */
@@ -384,10 +379,9 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     assert_true(json_equal(found, o));
     json_decref(cli);
     json_decref(o);
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'org.update' AND "
-                                 "details->>'company_prefixes' = '" XP2 "," XP1 "'"),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'org.update' AND "
+                    "details->>'company_prefixes' = '" XP2 "," XP1 "'");
     /* Allocated under one (it serves one MAH: no need to name it), packed under the other. */
     alloc_ok(f, f->cmo2.key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah.org, XP1, id);
     px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2.org);
@@ -395,12 +389,11 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" XP2_SSCC
                              "\"},\"children\":[{\"gtin\":\"" GTIN "\",\"serial\":\"BP001\"}]}",
                              201));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM sscc WHERE sscc = '" XP2_SSCC "' AND "
-                                 "company_prefix = '" XP2 "' AND origin = 'external' AND "
-                                 "tenant_id = '%s' AND org_id = '%s'",
-                                 f->mah.org, f->cmo2.org),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '" XP2_SSCC "' AND "
+                    "company_prefix = '" XP2 "' AND origin = 'external' AND "
+                    "tenant_id = '%s' AND org_id = '%s'",
+                    f->mah.org, f->cmo2.org);
     /* Someone else's, malformed, doubled, too many for a MAH: refused, nothing changed. */
     patch_cmo2(f, "{\"company_prefixes\":[\"" XP1 "\",\"" CMO_GCP "\"]}", 409,
                "company_prefix_taken");
@@ -429,7 +422,7 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                     "{\"gln\":\"0614160001236\",\"gln_prefix_length\":9}", NULL, 409,
                     "company_prefix_taken");
     /* The list is as it was. */
-    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM org_company_prefix"), 2);
+    px_expect_count(&f->env, 2, "SELECT count(*) FROM org_company_prefix");
     /* Cleared: nobody's again. */
     o = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"company_prefixes\":[]}", 200);
     assert_int_equal(json_array_size(json_object_get(o, "company_prefixes")), 0);

@@ -249,8 +249,7 @@ static void test_standby__verify_reads_from_standby(void **state)
             break;
         px_sleep_ms(10);
     }
-    assert_int_equal(px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'P300'"),
-                     scans + tries);
+    px_expect_count(&env, scans + tries, "SELECT count(*) FROM scan WHERE serial = 'P300'");
 }
 
 /* REQ-SCALE-1: an export's download reads its pages on the standby, fenced at the position

@@ -383,7 +383,7 @@ static void test_verify__scans_lost_are_counted(void **state)
     assert_int_not_equal(c.rc, PX_OK); /* the refusal, as the worker's pass reports it */
     assert_int_equal(px_scan_buffer_lost(c.b), 1);
     assert_int_equal(px_scan_buffer_count(c.b), PX_SCAN_BUFFER_MAX);
-    assert_int_equal(px_count_of(&env, "SELECT count(*) FROM scan WHERE serial = 'LOST1'"), 0);
+    px_expect_count(&env, 0, "SELECT count(*) FROM scan WHERE serial = 'LOST1'");
     px_test_refuse_end(&env, "scan");
     px_scan_buffer_free(c.b);
     px_db_close(c.db);

@@ -328,7 +328,7 @@ static void test_vrs__request_log(void **state)
     px_test_rows_begin(&rows, &f->env, counted);
     long long before = px_sql_count(&f->env, "SELECT count(*) FROM vrs_request");
     json_decref(px_test_call(&f->env, "GET", path, f->ver2.key, NULL, 200));
-    assert_int_equal(px_sql_count(&f->env, "SELECT count(*) FROM vrs_request"), before + 1);
+    px_expect_count(&f->env, before + 1, "SELECT count(*) FROM vrs_request");
     px_test_rows_same(&rows, "a verification writes its log row and nothing else");
 
     long long mah_rows =
@@ -420,12 +420,11 @@ static void test_vrs__settings(void **state)
                    "forbidden_role");
     px_test_expect(&f->env, "GET", "/v1/vrs-settings", f->auditor_key, NULL, 403, "forbidden_role");
     /* Each change is audited, old and new. */
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM audit_log WHERE action = 'vrs.settings' "
-                                 "AND tenant_id = '%s' AND details->>'old_expired' = 'B2' AND "
-                                 "details->>'expired' = 'default'",
-                                 f->mah.org),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'vrs.settings' "
+                    "AND tenant_id = '%s' AND details->>'old_expired' = 'B2' AND "
+                    "details->>'expired' = 'default'",
+                    f->mah.org);
     /* Back to the defaults for the tests after this one. */
     json_decref(px_test_call(&f->env, "PUT", "/v1/vrs-settings", f->mah.key,
                              "{\"recalled\":\"B2\",\"expired\":\"B1\"}", 200));

@@ -175,7 +175,7 @@ static void test_webhook__delivered_once_signed(void **state)
              "SELECT count(*) FROM webhook_attempt WHERE delivery_id = '%s' AND "
              "outcome = 'delivered' AND http_status = 200",
              id);
-    assert_int_equal(px_sql_count(&f->env, sql), 1);
+    px_expect_count(&f->env, 1, "%s", sql);
     /* a later event still goes out while the delivered one stays delivered: when the second
      * has arrived the worker has passed over the first again and did not send it */
     assert_int_equal(enqueue(f, f->mah.org, "clone.suspected", "{\"n\":1}"), PX_OK);
@@ -267,11 +267,10 @@ static void test_webhook__dead_after_max_attempts(void **state)
     px_sql_text(&f->env, sql, body, sizeof(body));
     assert_int_equal(f->rv.req[0].len, strlen(body));
     assert_memory_equal(f->rv.req[0].body, body, strlen(body));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
-                                 "= 'dead'",
-                                 id),
-                     1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
+                    "= 'dead'",
+                    id);
     json_decref(
         px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "already_retried"));
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", retry_id);
@@ -354,10 +353,8 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
     px_test_async_join(&a);
     px_test_async_join(&b);
     assert_true((a.status == 202 && b.status == 409) || (a.status == 409 && b.status == 202));
-    assert_int_equal(px_count_of(&f->env,
-                                 "SELECT count(*) FROM webhook_delivery WHERE retry_of = '%s'",
-                                 dead),
-                     1);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery WHERE retry_of = '%s'",
+                    dead);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

@@ -799,6 +799,21 @@ long long px_count_of(px_test_env *env, const char *fmt, ...)
     return px_sql_count(env, sql);
 }
 
+void px_expect_count_at(const char *file, int line, px_test_env *env, long long want,
+                        const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        fail_msg("%s:%d: the query is longer than %zu bytes", file, line, sizeof(sql));
+    long long got = px_sql_count(env, sql);
+    if (got != want)
+        fail_msg("%s:%d: %lld, want %lld: %s", file, line, got, want, sql);
+}
+
 long long px_test_metric(px_test_env *env, const char *series)
 {
     px_http_resp r;

@@ -213,6 +213,12 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fails the test unless the printf-formatted query counts want: the failure names the calling
+ * line, both numbers and the query. */
+#define px_expect_count(env, want, ...)                                                            \
+    px_expect_count_at(__FILE__, __LINE__, (env), (want), __VA_ARGS__)
+void px_expect_count_at(const char *file, int line, px_test_env *env, long long want,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The value of series (a metric's name with its labels, as its line begins) in GET /metrics
  * (200); -1 when no line begins with it. */
 long long px_test_metric(px_test_env *env, const char *series);
