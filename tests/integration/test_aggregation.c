@@ -70,7 +70,7 @@ static void refused_body_detail(fixture *f, const char *key, const char *b, long
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/aggregations", key, b, NULL);
-    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(r.json), 0);
     if (!d || json_integer_value(json_object_get(d, "index")) != index ||
         strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
         fail_msg("want detail %ld %s: %s", index, detail_code, r.body);
@@ -392,7 +392,7 @@ static void test_aggregation__shipping_a_pallet(void **state)
                         bad[i].status, bad[i].code);
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
-        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(r.json), 0);
         if (!d || strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0)
             fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
         px_http_resp_free(&r);
@@ -480,7 +480,7 @@ static void test_aggregation__too_many_children(void **state)
                         "too_many_children");
         json_t *j = px_http_expect(&f->env, "POST", "/v1/aggregations", f->mah.key, b, NULL, 413,
                                    "too_many_children");
-        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(j), 0);
         assert_string_equal(px_test_str(d, "field"), "children");
         json_decref(j);
     }
@@ -601,7 +601,7 @@ static void batch_refused(fixture *f, const char *body, long status, const char 
         return;
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, body, NULL);
-    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(r.json), 0);
     char field[64];
     snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
     if (!d || json_integer_value(json_object_get(d, "parent_index")) != parent_index ||
@@ -849,7 +849,7 @@ static void test_aggregation__case_refusals(void **state)
                         NULL, 409, "aggregation_refused");
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, bad[i].body, NULL);
-        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(r.json), 0);
         if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
             strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
             fail_msg("%zu: want %ld %s: %s", i, bad[i].index, bad[i].code, r.body);

@@ -557,9 +557,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah.key, bad[i].body, NULL);
-        json_t *d0 =
-            r.json ? json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0)
-                   : NULL;
+        json_t *d0 = r.json ? json_array_get(px_test_details(r.json), 0) : NULL;
         const char *field = d0 ? json_string_value(json_object_get(d0, "field")) : NULL;
         if (r.status != 422 || !field || strcmp(field, bad[i].field) != 0)
             fail_msg("%s:%d: %ld %s, want 422 on %s", bad[i].file, bad[i].line, r.status,
@@ -835,7 +833,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     json_decref(j);
     px_sqlf(&f->env, "UPDATE job SET status = 'failed' WHERE id = '%s'", first_job);
     j = px_test_call(&f->env, "GET", "/v1/jobs?status=done", f->mah.key, NULL, 422);
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "field"), "status");
     assert_string_equal(px_test_str(d, "code"), "invalid_value");
     json_decref(j);

@@ -326,7 +326,7 @@ static void test_catalog__partner_errors(void **state)
              theirs);
     json_t *j =
         px_http_expect(f, "POST", "/v1/partners", key, body, NULL, 404, "product_not_found");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "field"), "gtins[1]");
     assert_int_equal(json_integer_value(json_object_get(d, "index")), 1); /* docs/api.md details */
     json_decref(j);

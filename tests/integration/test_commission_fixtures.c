@@ -151,7 +151,7 @@ static void test_commission_fixtures__corpus(void **state)
                 key_of(f, json_string_value(json_object_get(e, "as"))), body, headers);
         px_sql_text(&f->env, rows.sql, after, sizeof(after));
         const char *got_detail = "";
-        json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+        json_t *d = px_test_details(r.json);
         if (json_array_size(d))
             got_detail = json_string_value(json_object_get(json_array_get(d, 0), "code"));
         int ok = r.status == status && strcmp(px_http_error_code(&r), code) == 0 &&

@@ -218,7 +218,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                         bad[i].status, bad[i].code);
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/recalls", f->mah.key, path_body, NULL);
-        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(r.json), 0);
         const char *msg = d ? json_string_value(json_object_get(d, "message")) : NULL;
         if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
             strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0 || !msg ||
@@ -274,7 +274,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b3, p);
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/recalls", f->mah.key, body, NULL);
-    json_t *details = json_object_get(json_object_get(r.json, "error"), "details");
+    json_t *details = px_test_details(r.json);
     assert_int_equal(json_array_size(details), 3);
     for (size_t i = 0; i < 3; i++)
         assert_string_equal(px_test_str(json_array_get(details, i), "field"), "ssccs[1]");
@@ -856,7 +856,7 @@ static void test_container_ship__pallet_of_cases(void **state)
                     "invalid_state");
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
-    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    json_t *d = px_test_details(r.json);
     assert_int_equal(json_array_size(d), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 0);
     assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "other_batch");

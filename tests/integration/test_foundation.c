@@ -224,10 +224,7 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
             "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
     assert_int_equal(r.status, 422);
-    assert_string_equal(
-        px_test_str(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0),
-                    "field"),
-        "gln");
+    assert_string_equal(px_test_str(json_array_get(px_test_details(r.json), 0), "field"), "gln");
     px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah.org);

@@ -175,7 +175,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
                     "duplicate_serial");
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
-    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    json_t *d = px_test_details(r.json);
     assert_int_equal(json_array_size(d), 2);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 1), "index")), 2);
@@ -219,7 +219,7 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
     free(b);
-    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    json_t *d = px_test_details(r.json);
     if (json_array_size(d) != 3)
         fail_msg("want 3 details: %s", r.body);
     static const char *const codes[] = {"duplicate_serial", "invalid_character",

@@ -465,7 +465,7 @@ static void test_lists__query_names(void **state)
         px_test_call(&f->env, "GET", "/v1/jobs?&status=failed&&first=5&", f->mah.key, NULL, 200));
     json_t *j = px_http_expect(&f->env, "GET", "/v1/jobs?first=5&=failed", f->mah.key, NULL, NULL,
                                400, "bad_request");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "field"), "query");
     assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "no name"));
     json_decref(j);

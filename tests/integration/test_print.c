@@ -499,10 +499,10 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0007\", \"SER0006\"], "
                   "\"line\": \"L4\", \"operator\": \"a.smith\"}",
                   409, "already_printed");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "serial"), "SER0006");
     assert_int_equal(json_integer_value(json_object_get(d, "index")), 1);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "error"), "details")), 1);
+    assert_int_equal(json_array_size(px_test_details(j)), 1);
     json_decref(j);
     assert_int_equal(printed(f, "SER0007"), 0);
     /* The MAH cannot print it a second time either. */
@@ -580,7 +580,7 @@ static void test_print__missing_values_refused(void **state)
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], "
                           "\"line\": \"L3\", \"operator\": \"j.doe\"}",
                           422, "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "code"), "missing_batch");
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);

@@ -66,7 +66,7 @@ static void expect_bad(fixture *f, const char *method, const char *path, const c
     snapshot s;
     snap(f, &s, table, where);
     json_t *j = call(f, method, path, key, c->body, 422, "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     const char *got = json_string_value(json_object_get(d, "field"));
     if (!got || strcmp(got, c->field) != 0)
         fail_msg("line %d: %s: field %s, want %s", c->line, c->body, got ? got : "(none)",
@@ -183,7 +183,7 @@ static void test_repair__org_patch(void **state)
         snap(f, &before, "organization", where);
         json_t *j = call(f, same[i].method, post ? "/v1/orgs" : path,
                          post ? f->admin.key : f->mah.key, same[i].body, 422, "validation_error");
-        json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(j), 0);
         const char *code = json_string_value(json_object_get(d, "code"));
         const char *field = json_string_value(json_object_get(d, "field"));
         if (!code || strcmp(code, same[i].code) != 0 || !field || strcmp(field, same[i].field) != 0)
@@ -483,7 +483,7 @@ static void test_repair__mah_keys(void **state)
     long long keys = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
     json_t *j =
         call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "field"), "role");
     json_decref(j);
     px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"admin\"}", 403,

@@ -86,7 +86,7 @@ static const char *const release_rows[] = {"serial WHERE state = 'released'",
 /* The codes of an error's details, in order, joined by ','. */
 static void detail_codes(const px_http_resp *r, char *out, size_t cap)
 {
-    json_t *d = json_object_get(json_object_get(r->json, "error"), "details");
+    json_t *d = px_test_details(r->json);
     size_t o = 0, i;
     json_t *v;
     out[0] = '\0';

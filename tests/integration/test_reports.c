@@ -321,7 +321,7 @@ static void test_reports__no_endpoint_refused(void **state)
     long long before = release_rows(f);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
-    json_t *d = json_object_get(json_object_get(j, "error"), "details");
+    json_t *d = px_test_details(j);
     assert_int_equal(json_array_size(d), 1);
     assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "no_endpoint");
     json_decref(j);
@@ -800,7 +800,7 @@ static void test_reports__us_release_with_shipping(void **state)
         if (r.status != 422)
             fail_msg("%s: got %ld %s", bad[i].body, r.status, r.body);
         assert_string_equal(px_http_error_code(&r), "validation_error");
-        json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+        json_t *d = json_array_get(px_test_details(r.json), 0);
         const char *field = json_string_value(json_object_get(d, "field"));
         if (!field || strcmp(field, bad[i].field) != 0)
             fail_msg("%s: field %s, want %s (%s)", bad[i].body, field ? field : "-", bad[i].field,

@@ -138,7 +138,7 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/sscc-allocations", f->cmo.key,
             "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", NULL);
-    json_t *d = json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(r.json), 0);
     assert_string_equal(px_test_str(d, "code"), "mah_ambiguous");
     assert_string_equal(px_test_str(d, "field"), "mah_id");
     px_http_resp_free(&r);

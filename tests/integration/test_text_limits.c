@@ -178,7 +178,7 @@ static void test_text_limits__error_texts_cut_whole_characters(void **state)
              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     json_t *j = px_http_expect(&f->env, "POST", "/v1/orgs", f->admin.key, body, NULL, 422,
                                "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     assert_string_equal(px_test_str(d, "code"), "unknown_field");
     assert_int_equal(strlen(px_test_str(d, "field")), 59); /* the cut character left out */
     json_decref(j);

@@ -674,13 +674,18 @@ void px_test_expect_field(px_test_env *env, const char *method, const char *path
                           const char *body, const char *field, const char *detail_code)
 {
     json_t *j = px_http_expect(env, method, path, key, body, NULL, 422, "validation_error");
-    json_t *d = json_array_get(json_object_get(json_object_get(j, "error"), "details"), 0);
+    json_t *d = json_array_get(px_test_details(j), 0);
     const char *got = json_string_value(json_object_get(d, "field"));
     if (!got || strcmp(got, field) != 0)
         fail_msg("%s: field %s, want %s", body, got ? got : "(none)", field);
     if (detail_code)
         assert_string_equal(px_test_str(d, "code"), detail_code);
     json_decref(j);
+}
+
+json_t *px_test_details(json_t *answer)
+{
+    return json_object_get(json_object_get(answer, "error"), "details");
 }
 
 const char *px_test_str(json_t *o, const char *k)

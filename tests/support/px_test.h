@@ -155,6 +155,8 @@ void px_test_expect(px_test_env *env, const char *method, const char *path, cons
  * detail_code is not NULL, has that code). */
 void px_test_expect_field(px_test_env *env, const char *method, const char *path, const char *key,
                           const char *body, const char *field, const char *detail_code);
+/* The details array of an error answer (docs/api.md "Errors"), or NULL when it has none. */
+json_t *px_test_details(json_t *answer);
 /* The string member k of o; fails the test when there is none. */
 const char *px_test_str(json_t *o, const char *k);
 
