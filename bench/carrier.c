@@ -19,23 +19,16 @@
 
 #include "carrier.h"
 #include "gs1.h"
+#include "px_splitmix.h"
 
 static const char SET82[] = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
                             "abcdefghijklmnopqrstuvwxyz";
 
 static uint64_t rng_state = 20160161u;
 
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static int rng_below(int n)
 {
-    return (int)(rng_next() % (uint64_t)n);
+    return (int)(px_splitmix64(&rng_state) % (uint64_t)n);
 }
 
 static double now(void)

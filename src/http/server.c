@@ -20,6 +20,7 @@
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_log.h"
+#include "px_splitmix.h"
 #include "px_str.h"
 #include "request.h"
 #include "scans.h"
@@ -64,10 +65,7 @@ static void request_id(char rid[65], struct MHD_Connection *conn)
         px_random_bytes(&state, sizeof(state));
         seeded = 1;
     }
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    uint64_t z = px_splitmix64(&state);
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(z >> (8 * i));

@@ -190,6 +190,53 @@ static void test_foundation__first_refusal_is_the_answer(void **state)
                     "(SELECT count(*) FROM audit_log)");
 }
 
+/* The answer's X-Request-Id of a GET /healthz sent with given (NULL: none) into rid. */
+static void request_id_of(fixture *f, const char *given, char rid[128])
+{
+    char h[160];
+    const char *headers[] = {h, NULL};
+    snprintf(h, sizeof(h), "X-Request-Id: %s", given ? given : "");
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/healthz", NULL, NULL, given ? headers : NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(px_http_header(&r, "X-Request-Id", rid, 128), 0);
+    px_http_resp_free(&r);
+}
+
+/* 16 lowercase hexadecimal digits: an id packid made. */
+static int made_id(const char *rid)
+{
+    return strlen(rid) == 16 && strspn(rid, "0123456789abcdef") == 16;
+}
+
+/* Every answer carries X-Request-Id (docs/api.md "Conventions"): the client's own when it is
+ * 1 to 64 characters of [A-Za-z0-9._:-] (so the log line and the header can carry it as it
+ * is), else one packid makes, a new one each time. */
+static void test_foundation__request_ids(void **state)
+{
+    fixture *f = *state;
+    char a[128], b[128];
+    request_id_of(f, NULL, a);
+    request_id_of(f, NULL, b);
+    if (!made_id(a) || !made_id(b) || strcmp(a, b) == 0)
+        fail_msg("made ids: %s, %s", a, b);
+    request_id_of(f, "trace-42.a_b:C", a);
+    assert_string_equal(a, "trace-42.a_b:C");
+    char longest[65];
+    memset(longest, 'x', 64);
+    longest[64] = '\0';
+    request_id_of(f, longest, a);
+    assert_string_equal(a, longest);
+    static const char *const refused[] = {
+        "two words", "semi;colon", "quote\"d",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        request_id_of(f, refused[i], a);
+        if (!made_id(a))
+            fail_msg("X-Request-Id %s answered %s", refused[i], a);
+    }
+}
+
 static void test_foundation__body_over_cap(void **state)
 {
     fixture *f = *state;

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "px_str.h"
+
 extern char **environ;
 
 #define ZXING "ZXingReader"
@@ -217,17 +219,6 @@ static int rasterise_alone(size_t i)
     return run(argv, NULL) == 0 ? 0 : -1;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Reads ZXingReader's report: blocks starting "File: <path>", then per symbol "Bytes: 30 31
  * …" (the exact bytes) and "Identifier: ]d2"; "No barcode found" when none. */
 static int parse_report(oracle_item *items, size_t n, const char *path, size_t only)
@@ -257,7 +248,8 @@ static int parse_report(oracle_item *items, size_t n, const char *path, size_t o
                     p++;
                 if (!*p)
                     break;
-                int hi = hexval((unsigned char)p[0]), lo = p[1] ? hexval((unsigned char)p[1]) : -1;
+                int hi = px_hexval((unsigned char)p[0]),
+                    lo = p[1] ? px_hexval((unsigned char)p[1]) : -1;
                 if (hi < 0 || lo < 0 || it->got_len >= sizeof(it->got) - 1)
                     break;
                 it->got[it->got_len++] = (char)(hi * 16 + lo);

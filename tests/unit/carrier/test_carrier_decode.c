@@ -17,6 +17,7 @@
 #include "carrier.h"
 #include "gs1.h"
 #include "oracle.h"
+#include "px_splitmix.h"
 
 #define GS "\x1D"
 
@@ -69,17 +70,9 @@ static const dm_size *smallest(const dm_size *t, size_t n, int cw)
 
 static uint64_t rng_state;
 
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static int rng_below(int n)
 {
-    return (int)(rng_next() % (uint64_t)n); /* n ≤ 100: bias < 1e-17 */
+    return (int)(px_splitmix64(&rng_state) % (uint64_t)n); /* n ≤ 100: bias < 1e-17 */
 }
 
 static void random_set82(char *out, int len)

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "px_splitmix.h"
 #include "serial_gen.h"
 
 #define SET82 "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
@@ -157,10 +158,7 @@ static px_rc splitmix_fill(void *ctx, unsigned char *buf, size_t len)
 {
     splitmix *s = ctx;
     for (size_t i = 0; i < len; i += 8) {
-        uint64_t z = (s->x += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        uint64_t z = px_splitmix64(&s->x);
         for (size_t k = 0; k < 8 && i + k < len; k++)
             buf[i + k] = (unsigned char)(z >> (8 * k));
     }
