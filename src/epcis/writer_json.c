@@ -17,6 +17,7 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_jsonw.h"
 
 #define XFIELD_DEPTH_MAX 8
 #define NS_MAX 8 /* distinct extension namespaces in one event */
@@ -60,34 +61,17 @@ static px_rc lit(px_epcis_writer *w, const char *s)
  * (the model's strings are UTF-8, as the XML writers assume). */
 static px_rc str(px_epcis_writer *w, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     if (raw(w, "\"", 1) != PX_OK)
         return w->failed;
     const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\')
+    for (const char *p = s; *p; p++) {
+        char esc[6];
+        size_t n = px_json_escape_byte((unsigned char)*p, esc);
+        if (!n)
             continue;
-        if (raw(w, run, (size_t)((const char *)p - run)) != PX_OK)
+        if (raw(w, run, (size_t)(p - run)) != PX_OK || raw(w, esc, n) != PX_OK)
             return w->failed;
-        char esc[7] = {'\\', (char)*p, 0};
-        size_t n = 2;
-        switch (*p) {
-        case '"':
-        case '\\': break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[*p >> 4];
-            esc[5] = hex[*p & 15];
-            n = 6;
-        }
-        if (raw(w, esc, n) != PX_OK)
-            return w->failed;
-        run = (const char *)p + 1;
+        run = p + 1;
     }
     if (raw(w, run, strlen(run)) != PX_OK)
         return w->failed;

@@ -18,6 +18,7 @@
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
+#include "px_jsonw.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "signed_link.h"
@@ -357,16 +358,8 @@ static px_rc csv_field(px_buf *b, const char *v, int last)
  * escape of the real character); with the tag style it was replaced by <GS> already. */
 static px_rc json_member(px_buf *b, const char *name, const char *v, int first)
 {
-    px_rc rc = px_buf_printf(b, "%s\"%s\":\"", first ? "{" : ",", name);
-    for (const unsigned char *p = (const unsigned char *)v; *p && rc == PX_OK; p++) {
-        if (*p == '"' || *p == '\\')
-            rc = px_buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            rc = px_buf_printf(b, "\\u%04x", *p);
-        else
-            rc = px_buf_add(b, p, 1);
-    }
-    return rc == PX_OK ? px_buf_puts(b, "\"") : rc;
+    px_rc rc = px_buf_printf(b, "%s\"%s\":", first ? "{" : ",", name);
+    return rc == PX_OK ? px_jsonw_string(b, v) : rc;
 }
 
 typedef struct {

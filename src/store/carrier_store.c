@@ -9,6 +9,7 @@
 #include "carrier_store.h"
 #include "px_buf.h"
 #include "px_crypto.h"
+#include "px_jsonw.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -96,24 +97,6 @@ static void batch_row(px_carrier_batch *b, const PGresult *r, int i)
     px_strlcpy(b->finished_at, px__val(r, i, 18), sizeof(b->finished_at));
 }
 
-/* A JSON string of s: items are printable ASCII; carrier data may hold GS (0x1D), written
- * \u001d like any control character. */
-static px_rc json_str(px_buf *b, const char *s)
-{
-    px_rc rc = px_buf_add(b, "\"", 1);
-    for (; *s && rc == PX_OK; s++) {
-        if ((unsigned char)*s < 0x20) {
-            rc = px_buf_printf(b, "\\u%04x", (unsigned)(unsigned char)*s);
-            continue;
-        }
-        if (*s == '"' || *s == '\\')
-            rc = px_buf_add(b, "\\", 1);
-        if (rc == PX_OK)
-            rc = px_buf_add(b, s, 1);
-    }
-    return rc == PX_OK ? px_buf_add(b, "\"", 1) : rc;
-}
-
 /* The items as the batch row's one array (migration 0180), index = position; an item
  * refused as it arrives is {} there and its error is in the errors object. *n_refused counts
  * those; the buffers say whether they overflowed (sticky px_buf). */
@@ -127,19 +110,19 @@ static void items_json(px_buf *js, px_buf *errs, const px_carrier_item_in *items
         px_buf_puts(js, i ? ",{" : "{");
         if (items[i].error) {
             px_buf_printf(errs, "%s\"%zu\":{\"c\":", *n_refused ? "," : "", i);
-            json_str(errs, items[i].error_code ? items[i].error_code : "invalid_item");
+            px_jsonw_string(errs, items[i].error_code ? items[i].error_code : "invalid_item");
             px_buf_puts(errs, ",\"m\":");
-            json_str(errs, items[i].error);
+            px_jsonw_string(errs, items[i].error);
             px_buf_puts(errs, "}");
             (*n_refused)++;
         } else if (items[i].target) {
             px_buf_puts(js, "\"t\":");
-            json_str(js, items[i].target);
+            px_jsonw_string(js, items[i].target);
         } else {
             px_buf_puts(js, "\"g\":");
-            json_str(js, items[i].gtin ? items[i].gtin : "");
+            px_jsonw_string(js, items[i].gtin ? items[i].gtin : "");
             px_buf_puts(js, ",\"s\":");
-            json_str(js, items[i].serial ? items[i].serial : "");
+            px_jsonw_string(js, items[i].serial ? items[i].serial : "");
         }
         px_buf_puts(js, "}");
     }
@@ -506,9 +489,9 @@ static px_rc errors_json(px_buf *b, const px_carrier_outcome *out, size_t n)
         if (out[i].row)
             continue;
         px_buf_printf(b, "%s\"%d\":{\"c\":", first ? "" : ",", out[i].idx);
-        json_str(b, out[i].code);
+        px_jsonw_string(b, out[i].code);
         px_buf_puts(b, ",\"m\":");
-        json_str(b, out[i].message);
+        px_jsonw_string(b, out[i].message);
         px_buf_puts(b, "}");
         first = 0;
     }

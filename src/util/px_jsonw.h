@@ -5,9 +5,13 @@
 
 #include "px_buf.h"
 
-/* Appends s as a JSON string with its quotes. RFC 8259 §7: '"', '\\' and U+0000..U+001F are
- * escaped, every other byte (UTF-8 sequences included) is copied as it is, so text is never
- * cut or altered. */
+/* The JSON escape of byte c (RFC 8259 §7) into esc, and its length; 0 when c stands for
+ * itself. '"' and '\\' follow a backslash, \b \f \n \r \t are written short, any other byte
+ * below U+0020 as \u00XX (capital hex digits): the spelling jansson (the API's answers) writes, so
+ * every JSON text packid writes spells a string one way. Every other byte (UTF-8 sequences
+ * included) stands for itself, so text is never cut or altered. */
+size_t px_json_escape_byte(unsigned char c, char esc[6]);
+/* Appends s as a JSON string with its quotes (px_json_escape_byte). */
 px_rc px_jsonw_string(px_buf *b, const char *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "px_clock.h"
+#include "px_jsonw.h"
 
 static const char *level_name(px_log_level l)
 {
@@ -23,14 +24,13 @@ void px_json_escape(char *out, size_t cap, const char *s)
     if (cap == 0)
         return;
     for (; s && *s && o + 7 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)c;
-        } else if (c < 0x20) {
-            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        char esc[6];
+        size_t n = px_json_escape_byte((unsigned char)*s, esc);
+        if (n) {
+            memcpy(out + o, esc, n);
+            o += n;
         } else {
-            out[o++] = (char)c;
+            out[o++] = *s;
         }
     }
     out[o] = '\0';
