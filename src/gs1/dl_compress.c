@@ -24,6 +24,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_str.h"
 
 #define BITS_MAX (8 * 4096)
 
@@ -508,9 +509,10 @@ static size_t pct_value(char *v, size_t n, size_t cap)
         if (c <= 0x20 || strchr("&#\"<>\\^`{|}[]%", c)) {
             if (m + 3 >= sizeof(tmp))
                 return 0;
-            tmp[m++] = '%';
-            tmp[m++] = hexu[c >> 4];
-            tmp[m++] = hexu[c & 15];
+            char e[4];
+            px_pct_byte(e, c);
+            memcpy(tmp + m, e, 3);
+            m += 3;
         } else {
             if (m + 1 >= sizeof(tmp))
                 return 0;

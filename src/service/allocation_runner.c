@@ -60,9 +60,7 @@ static void cand_reset(cand *c)
 /* 1 when s was added, 0 when it was already in the set. */
 static int cand_add(cand *c, const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *q = s; *q; q++)
-        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    uint64_t h = px_fnv1a(s);
     size_t mask = c->nslots - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         uint32_t v = c->slots[i];

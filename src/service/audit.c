@@ -53,10 +53,7 @@ typedef struct {
 
 static size_t hash_str(const char *s)
 {
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return (size_t)px_fnv1a(s);
 }
 
 static size_t hash_seq(long long v)

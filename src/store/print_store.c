@@ -6,6 +6,7 @@
 
 #include "print_store.h"
 #include "px_buf.h"
+#include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -45,12 +46,7 @@ px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const ui
                           px_err *err)
 {
     char hex[65];
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[proposal[i] >> 4];
-        hex[2 * i + 1] = digits[proposal[i] & 15];
-    }
-    hex[64] = '\0';
+    px_hex_encode(hex, proposal, 32);
     const char *p[] = {name, hex};
     /* Two statements: the SELECT takes a fresh snapshot, so it sees the row of a process that
      * won the race to insert first. */
@@ -67,15 +63,8 @@ px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const ui
         return err->rc;
     px_rc rc = PX_OK;
     const char *v = PQntuples(r) ? px__val(r, 0, 0) : "";
-    if (strlen(v) < 64 || strspn(v, digits) < 64) {
+    if (px_hex_decode(out, 32, v) != 0)
         rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    } else {
-        for (int i = 0; i < 32; i++) {
-            unsigned hi = (unsigned)(strchr(digits, v[2 * i]) - digits);
-            unsigned lo = (unsigned)(strchr(digits, v[2 * i + 1]) - digits);
-            out[i] = (uint8_t)(hi << 4 | lo);
-        }
-    }
     /* The hex text of the secret lives in libpq's result: wipe it before freeing. */
     if (PQntuples(r))
         memset(PQgetvalue(r, 0, 0), 0, strlen(v));

@@ -68,6 +68,14 @@ void px_pct_byte(char out[4], unsigned char c)
     out[3] = '\0';
 }
 
+uint64_t px_fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ull; /* the 64-bit offset basis */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull; /* the 64-bit FNV prime */
+    return h;
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)

@@ -3,6 +3,7 @@
 #define PX_STR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
@@ -36,6 +37,10 @@ int px_uri_unreserved(unsigned char c);
 /* The byte c percent-encoded (RFC 3986 §2.1, upper-case hex as §2.1 asks of producers):
  * "%XX" and a NUL in out. */
 void px_pct_byte(char out[4], unsigned char c);
+/* FNV-1a, 64 bits (Fowler, Noll, Vo), of the C string s: the hash of the in-memory tables
+ * keyed by text (the audit verifier's chains, an allocation's candidate serials). Fast and
+ * well spread, and guards nothing: never for a key or a digest. */
+uint64_t px_fnv1a(const char *s);
 
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather

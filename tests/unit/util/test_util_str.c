@@ -214,3 +214,12 @@ static void test_util__err_one_line(void **state)
     px_err_set_field(&err, PX_EINVALID, "c", longf, "m");
     assert_int_equal(strlen(err.field), PX_ERR_FIELD_MAX - 1);
 }
+
+/* FNV-1a 64: the published test vectors of its authors (Landon Curt Noll's FNV page). */
+static void test_util__str_fnv1a(void **state)
+{
+    (void)state;
+    assert_true(px_fnv1a("") == 0xcbf29ce484222325ull);
+    assert_true(px_fnv1a("a") == 0xaf63dc4c8601ec8cull);
+    assert_true(px_fnv1a("foobar") == 0x85944171f73967e8ull);
+}
