@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "links.h"
 #include "px_buf.h"
+#include "px_crypto.h"
 #include "resolver_page.h"
 #include "scans.h"
 
@@ -403,8 +404,7 @@ static int link_shape(const char *url)
     size_t seg = strcspn(p, "/");
     if (digits >= 2 && digits <= 4 && p[digits] == '/')
         return 1;
-    if (seg >= 8 && p[seg] == '\0' &&
-        strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == seg)
+    if (seg >= 8 && p[seg] == '\0' && px_base64url_span(p) == seg)
         return 2;
     return 0;
 }

@@ -46,12 +46,7 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
         body = PREFIX_LEN;
         mode = PX_KEY_TEST;
     }
-    for (size_t i = body; shape_ok && i < n; i++) {
-        char c = api_key[i];
-        shape_ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                   (c >= '0' && c <= '9') || c == '-' || c == '_';
-    }
-    if (!shape_ok)
+    if (!shape_ok || px_base64url_span(api_key + body) != n - body)
         return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
     uint8_t hash[PX_SHA256_LEN];
     px_sha256(hash, api_key, n);

@@ -98,10 +98,23 @@ void px_secret_free(char *s)
     free(s);
 }
 
+/* RFC 4648 §5, Table 2: the URL- and filename-safe alphabet. */
+static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int px_base64url_value(int c)
+{
+    const char *p = c > 0 && c < 128 ? strchr(base64url, c) : NULL;
+    return p ? (int)(p - base64url) : -1;
+}
+
+size_t px_base64url_span(const char *s)
+{
+    return strspn(s, base64url);
+}
+
 void px_base64url_encode(char *out, const uint8_t *in, size_t len)
 {
-    static const char al[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *al = base64url;
     size_t o = 0, i = 0;
     for (; i + 2 < len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];

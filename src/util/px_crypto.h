@@ -36,6 +36,10 @@ void px_hex_encode(char *out, const uint8_t *in, size_t len);
 int px_hex_decode(uint8_t *out, size_t len, const char *hex);
 /* base64url without padding of len bytes into out (4*ceil(len/3)+1 bytes is enough). */
 void px_base64url_encode(char *out, const uint8_t *in, size_t len);
+/* The value (0..63) of the base64url character c (RFC 4648 §5: A-Z a-z 0-9 - _), or -1. */
+int px_base64url_value(int c);
+/* The length of the run of base64url characters s starts with. */
+size_t px_base64url_span(const char *s);
 /* Random RFC 4122 version-4 UUID, 36 characters + NUL. */
 px_rc px_uuid_v4(char out[37]);
 

@@ -14,21 +14,6 @@ int px_cursor_encode(char *out, size_t cap, const char *raw)
     return 0;
 }
 
-static int b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
 int px_cursor_decode(char *raw, size_t cap, const char *cursor)
 {
     size_t n = strlen(cursor), o = 0;
@@ -37,7 +22,7 @@ int px_cursor_decode(char *raw, size_t cap, const char *cursor)
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < n; i++) {
-        int v = b64val(cursor[i]);
+        int v = px_base64url_value((unsigned char)cursor[i]);
         if (v < 0)
             return -1;
         acc = acc << 6 | (uint32_t)v;

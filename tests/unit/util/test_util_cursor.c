@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "px_crypto.h"
 #include "px_cursor.h"
 
 static void test_util__cursor_vectors(void **state)
@@ -89,4 +90,24 @@ static void test_util__cursor_malformed(void **state)
     assert_int_equal(px_cursor_decode(tiny, 3, "YWJj"), -1); /* "abc" and its NUL need 4 */
     assert_int_equal(px_cursor_decode(tiny, sizeof(tiny), "YWJj"), 0);
     assert_string_equal(tiny, "abc");
+}
+
+/* RFC 4648 §5 Table 2, stated here by ranges: every byte's base64url value, and the run of
+ * base64url characters a text starts with. */
+static void test_util__base64url_values(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        int want = c >= 'A' && c <= 'Z'   ? c - 'A'
+                   : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                   : c >= '0' && c <= '9' ? c - '0' + 52
+                   : c == '-'             ? 62
+                   : c == '_'             ? 63
+                                          : -1;
+        if (px_base64url_value(c) != want)
+            fail_msg("byte 0x%02x: %d, want %d", c, px_base64url_value(c), want);
+    }
+    assert_int_equal(px_base64url_span("pk_live_Ab-9"), 12);
+    assert_int_equal(px_base64url_span("Ab-9/x"), 4);
+    assert_int_equal(px_base64url_span("=pad"), 0);
 }
