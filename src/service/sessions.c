@@ -13,15 +13,8 @@
 static int token_shape_ok(const char *t)
 {
     size_t n = strlen(t);
-    if (n != PX_SESSION_TOKEN_LEN || strncmp(t, "ps_", 3) != 0)
-        return 0;
-    for (size_t i = 3; i < n; i++) {
-        char c = t[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
+    return n == PX_SESSION_TOKEN_LEN && strncmp(t, "ps_", 3) == 0 &&
+           px_base64url_span(t + 3) == n - 3;
 }
 
 void px_session_csrf(char out[PX_CSRF_TOKEN_LEN + 1], const char *token)
