@@ -196,22 +196,6 @@ int px_pack_move_allowed(px_pack_state state, px_decom_reason current, px_pack_a
     return find_move(state, current, action, requested) != NULL;
 }
 
-static int org_equal(const char *a, const char *b)
-{
-    /* uuid text: compare hex case-insensitively */
-    for (;; a++, b++) {
-        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-        if (!x)
-            return 1;
-    }
-}
-
 static px_rc refuse(px_err *err, const px_pack_status *from, px_pack_action action)
 {
     /* REQ-STATE-2: every move not in the table; the message names from-state and action */
@@ -229,7 +213,7 @@ static px_rc refuse(px_err *err, const px_pack_status *from, px_pack_action acti
 static px_rc check_art13(const px_pack_status *from, const px_transition_req *req, px_err *err)
 {
     /* REQ-STATE-7: Art. 13(1)(a): by the same organization that decommissioned */
-    if (!from->decommissioned_by[0] || !org_equal(req->org_id, from->decommissioned_by))
+    if (!from->decommissioned_by[0] || !px_uuid_same(req->org_id, from->decommissioned_by))
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "cannot reactivate: the pack was decommissioned by another "
                           "organization (Art. 13(1)(a))");

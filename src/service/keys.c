@@ -222,9 +222,7 @@ px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key
 {
     const char *given = org_id && *org_id ? org_id : by->org_id;
     char org[PX_ID_LEN + 1];
-    px_strlcpy(org, given, sizeof(org));
-    for (char *p = org; *p; p++) /* a UUID in either case names one organization */
-        *p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+    px_uuid_lower(org, given);
     /* REQ-KEY-2: a MAH sees its own organization's keys, as it revokes them; another
      * organization's, or one that does not exist, answers as unknown (as POST /v1/keys). */
     px_org o;

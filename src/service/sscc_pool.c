@@ -1,6 +1,5 @@
 /* SSCC pools: allocating SSCCs of a company prefix, reading an allocation and its SSCCs
  * (packing.h, docs/aggregation.md, DOMAIN-2.md §10.1–10.2). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,9 +80,7 @@ static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c
     char mah[PX_ID_LEN + 1] = "";
     px_rc rc = PX_OK;
     if (req->mah_id) {
-        /* Compared as the database writes a uuid: in lower case. */
-        for (size_t i = 0; req->mah_id[i] && i < PX_ID_LEN; i++)
-            mah[i] = (char)tolower((unsigned char)req->mah_id[i]);
+        px_uuid_lower(mah, req->mah_id); /* compared as the database writes a uuid */
     } else if (c->gtin[0]) {
         rc = px_store_sscc_product_mah(db, mah, c->gtin, by->org_id, err);
     }

@@ -76,6 +76,29 @@ uint64_t px_fnv1a(const char *s)
     return h;
 }
 
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+void px_uuid_lower(char out[37], const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i < 36; i++)
+        out[i] = (char)ascii_lower((unsigned char)s[i]);
+    out[i] = '\0';
+}
+
+int px_uuid_same(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+            return 0;
+        if (!*a)
+            return 1;
+    }
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)

@@ -46,5 +46,11 @@ uint64_t px_fnv1a(const char *s);
  * checked before they reach SQL, where a malformed uuid would be an internal error rather
  * than "not found". */
 int px_uuid_valid(const char *s);
+/* A UUID's text as PostgreSQL writes it, letters in lower case, into out (at most 36 bytes of
+ * s and a NUL): a UUID names one object in either case (RFC 9562 §4: its hex digits are read
+ * case-insensitively), and packid compares ids as text. */
+void px_uuid_lower(char out[37], const char *s);
+/* 1 when a and b are the same text but for the case of letters: the same UUID. */
+int px_uuid_same(const char *a, const char *b);
 
 #endif

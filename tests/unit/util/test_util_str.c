@@ -223,3 +223,20 @@ static void test_util__str_fnv1a(void **state)
     assert_true(px_fnv1a("a") == 0xaf63dc4c8601ec8cull);
     assert_true(px_fnv1a("foobar") == 0x85944171f73967e8ull);
 }
+
+/* A UUID in either case is one id: lowered as PostgreSQL writes it, and compared so. */
+static void test_util__str_uuid_case(void **state)
+{
+    (void)state;
+    char out[37];
+    px_uuid_lower(out, "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D");
+    assert_string_equal(out, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+    px_uuid_lower(out, "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D-and-more");
+    assert_int_equal(strlen(out), 36); /* never more than a UUID's length */
+    assert_true(px_uuid_same("0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D",
+                             "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"));
+    assert_false(px_uuid_same("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                              "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e"));
+    assert_false(px_uuid_same("0a1b", "0a1b2c"));
+    assert_true(px_uuid_same("", ""));
+}
