@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_image.h"
 #include "gs1.h"
+#include "px_str.h"
 
 #define DM_USAGE                                                                                   \
     "datamatrix <HRI | element string | Digital Link> -o out.png|out.svg [--rect | --auto]\n"      \
@@ -65,9 +66,8 @@ static int int_opt(int argc, char **argv, const char *name, int def)
     const char *v = px_cli_opt(argc, argv, name);
     if (!v)
         return def;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end || n < 0 || n > 1000)
+    long n;
+    if (px_parse_long(v, 0, 1000, &n) != 0)
         return -1;
     return (int)n;
 }

@@ -14,6 +14,7 @@
 #include "carrier.h"
 #include "cli.h"
 #include "cli_image.h"
+#include "px_str.h"
 
 #define LABEL_USAGE                                                                                \
     "label <SSCC> -o out.png|out.svg [--datamatrix] [--module N] [--no-hri] [--json]"
@@ -45,9 +46,8 @@ int px_cmd_label(px_cli *cli, int argc, char **argv)
         o.show_hri = 0;
     const char *module = px_cli_opt(argc, argv, "module");
     if (module) {
-        char *end;
-        long n = strtol(module, &end, 10);
-        if (end == module || *end || n < 1 || n > 32)
+        long n;
+        if (px_parse_long(module, 1, 32, &n) != 0)
             return px_cli_usage(LABEL_USAGE);
         o.module_px = (int)n;
     }

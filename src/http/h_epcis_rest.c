@@ -9,9 +9,10 @@
 #include <strings.h>
 
 #include "epcis_headers.h"
-#include "gs1.h"
 #include "epcis_rest.h"
+#include "gs1.h"
 #include "handlers.h"
+#include "px_str.h"
 #include "request.h"
 #include "stream.h"
 
@@ -385,15 +386,14 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     size_t from = 0;
     const char *bad = NULL;
     for (size_t i = 0; !bad && i < a.n; i++) {
-        char *end = NULL;
         const char *v = a.p[i].value;
+        long o;
         if (strcmp(a.p[i].name, "perPage") == 0) {
-            per_page = strtol(v, &end, 10);
-            if (!v[0] || *end || per_page < 1 || per_page > 1000)
+            if (px_parse_long(v, 1, 1000, &per_page) != 0)
                 bad = "perPage: an integer from 1 to 1000 is expected";
         } else if (strcmp(a.p[i].name, "nextPageToken") == 0) {
-            long long o = strncmp(v, VOCAB_TOKEN, 3) == 0 ? strtoll(v + 3, &end, 10) : -1;
-            if (o <= 0 || !end || *end || (size_t)o >= n)
+            if (strncmp(v, VOCAB_TOKEN, 3) != 0 || n < 2 ||
+                px_parse_long(v + 3, 1, (long)n - 1, &o) != 0)
                 bad = "nextPageToken: not a token this server gave out";
             else
                 from = (size_t)o;

@@ -286,9 +286,8 @@ px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kin
             if (strcmp(name, params[j].name) == 0)
                 return px__epcis_rest_bad_param(err, name, "given twice");
         if (strcmp(name, "perPage") == 0) {
-            char *end = NULL;
-            long n = strtol(v, &end, 10);
-            if (!v[0] || *end || n < 1 || n > PX_EPCIS_VALUES_PER_PAGE_MAX)
+            long n;
+            if (px_parse_long(v, 1, PX_EPCIS_VALUES_PER_PAGE_MAX, &n) != 0)
                 return px__epcis_rest_bad_param(err, name, "an integer from 1 to 1000 is expected");
             *per_page = n;
         } else if (strcmp(name, "nextPageToken") == 0) {

@@ -393,9 +393,8 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
             return px__epcis_rest_bad_param(err, name, "one event ID is expected");
         f->event_hash = v;
     } else if (strcmp(name, "perPage") == 0) {
-        char *end = NULL;
-        long n = strtol(v, &end, 10);
-        if (!v[0] || *end || n < 1 || n > PX_EPCIS_REST_PER_PAGE_MAX)
+        long n;
+        if (px_parse_long(v, 1, PX_EPCIS_REST_PER_PAGE_MAX, &n) != 0)
             return px__epcis_rest_bad_param(err, name, "an integer from 1 to 1000000 is expected");
         q->per_page = n;
     } else if (strcmp(name, "nextPageToken") == 0) {

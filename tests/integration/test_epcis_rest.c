@@ -288,6 +288,8 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "?GE_eventTime=yesterday", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=0", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=1000001", NULL, 400, "epcisException:QueryParameterException"},
+        /* a number is digits, nothing before (strtol alone would skip the space) */
+        {__LINE__, "?perPage=%205", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?nextPageToken=xyz", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?orderBy=eventTime", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
@@ -669,6 +671,8 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
         {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
         {__LINE__, "/epcis/bizSteps?colour=blue", 400},
         {__LINE__, "/epcis/dispositions?perPage=0", 400},
+        {__LINE__, "/epcis/dispositions?perPage=%205", 400},
+        {__LINE__, "/epcis/dispositions?nextPageToken=c1.%201", 400},
         {__LINE__, "/epcis/dispositions?nextPageToken=c1.0", 400},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -791,6 +795,7 @@ static void test_epcis_rest__known_values_collections(void **state)
         {__LINE__, "/epcis/epcs?nextPageToken=p1.3"},
         {__LINE__, "/epcis/epcs?nextPageToken=v1.zz"},
         {__LINE__, "/epcis/readPoints?perPage=1001"},
+        {__LINE__, "/epcis/readPoints?perPage=%205"},
         {__LINE__, "/epcis/bizLocations?EQ_bizStep=shipping"},
         {__LINE__, "/epcis/epcs?perPage=1&perPage=2"},
     };
