@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "px_buf.h"
+#include "px_crypto.h"
 #include "px_str.h"
 #include "scan_store.h"
 #include "store_internal.h"
@@ -606,16 +607,10 @@ px_rc px_store_scan_salt(px_db *db, unsigned char *out, size_t cap, size_t *len,
     px_rc rc = PX_OK;
     const char *h = PQntuples(r) == 1 ? px__val(r, 0, 0) : "";
     size_t hn = strlen(h);
-    if (hn == 0 || hn % 2 || hn / 2 > cap) {
+    if (hn == 0 || hn % 2 || hn / 2 > cap || px_hex_decode(out, hn / 2, h) != 0)
         rc = px_err_set(err, PX_EINTERNAL, "internal", "no scan salt");
-    } else {
-        for (size_t i = 0; i < hn / 2; i++) {
-            unsigned v = 0;
-            sscanf(h + 2 * i, "%2x", &v);
-            out[i] = (unsigned char)v;
-        }
+    else
         *len = hn / 2;
-    }
     PQclear(r);
     return rc;
 }
