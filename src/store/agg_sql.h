@@ -5,16 +5,16 @@
 /* REQ-AGG-5: whether the caller may use a child: the tenant's packs and containers; a CMO
  * only the packs it commissioned and the containers it holds, unreleased, on products it is
  * actively partnered on. child is the alias of the request's row (its sscc NULL for a pack),
- * s, p and x those of its serial, product and sscc rows; tenant and cmo the parameters. */
+ * s, p and x those of its serial, product and sscc rows; tenant and cmo the parameters. The
+ * SQL is laid out as it reads (clang-format would break it at the macro). */
+/* clang-format off */
 #define PX_AGG_SEEN(child, tenant, cmo)                                                            \
     "CASE WHEN " child ".sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = " tenant              \
     "::uuid AND (" cmo "::uuid IS NULL OR (s.commissioned_by = " cmo "::uuid AND "                 \
-    "s.released_at IS NULL AND " PX__CMO_PARTNERED(                                                \
-        cmo "::uuid", "s.gtin") ")) ELSE "                                                         \
-                                "x.sscc IS NOT NULL AND "                                          \
-                                "x.tenant_id = " tenant "::uuid AND (" cmo                         \
-                                "::uuid IS NULL OR (x.org_id = " cmo                               \
-                                "::uuid AND x.state <> 'released')) END"
+    "s.released_at IS NULL AND " PX__CMO_PARTNERED(cmo "::uuid", "s.gtin") ")) "                  \
+    "ELSE x.sscc IS NOT NULL AND x.tenant_id = " tenant "::uuid AND (" cmo "::uuid IS NULL OR "   \
+    "(x.org_id = " cmo "::uuid AND x.state <> 'released')) END"
+/* clang-format on */
 
 /* The recursive step of a walk up the containers, in a CTE a(s, d): the parent of each
  * container reached, one deeper. A hierarchy is acyclic (REQ-AGG-3): the depth bound only

@@ -391,16 +391,13 @@ done:
 
 /* The listed cases with what the use case decides on: state, MAH, who commissioned them and
  * whether that CMO is actively partnered on the product, whether they are inside a case. */
+#define COMMISSIONER_PARTNERED PX__CMO_PARTNERED("s.commissioned_by", "s.gtin")
 static const char CASES_LOCK[] =
     "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
-    "s.released_at IS NOT NULL, " PX__CMO_PARTNERED(
-        "s.commissioned_by", "s.gtin") ", "
-                                       "s.parent_gtin IS NOT NULL, "
-                                       "p.company_prefix_length FROM unnest($1::text[], "
-                                       "$2::text[]) WITH ORDINALITY AS l(g, se, o) "
-                                       "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN "
-                                       "product p ON p.gtin = s.gtin "
-                                       "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
+    "s.released_at IS NOT NULL, " COMMISSIONER_PARTNERED ", s.parent_gtin IS NOT NULL, "
+    "p.company_prefix_length FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
+    "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN product p ON p.gtin = s.gtin "
+    "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
 
 px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
                               size_t n, px_case_parent *out, px_err *err)

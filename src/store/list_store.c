@@ -21,65 +21,59 @@
  * always a MAH or a CMO (lists.c), so ($2 OR $3) only says so. Every query returns: id,
  * created_at, org_id, tenant_id, gtin, batch, expiry,
  * market, count, allocated, external, rejected, partial, report_id, at. */
+/* clang-format off */
 static const char *const k_sql[] = {
     /* REQ-POOL-6 as px_svc_allocation_get: a MAH (and its auditors) the allocations of its
      * products; a CMO its own allocations of products it is actively partnered on. */
     [PX_LIST_ALLOCATIONS] = PAGE(
-        "SELECT a.id, " TS("a.created_at") ", a.org_id, p.mah_id, "
-                                           "a.gtin, '', '', '', a.count, 0, 0, 0, false, '', "
-                                           "a.created_at AS at FROM allocation a JOIN product p ON "
-                                           "p.gtin = a.gtin WHERE (($2::bool AND p.mah_id = "
-                                           "$1::uuid) OR ($3::bool AND "
-                                           "a.org_id = $1::uuid AND " CMO_PARTNERED("a.gtin") "))"),
+        "SELECT a.id, " TS("a.created_at") ", a.org_id, p.mah_id, a.gtin, '', '', '', a.count, "
+        "0, 0, 0, false, '', a.created_at AS at "
+        "FROM allocation a JOIN product p ON p.gtin = a.gtin "
+        "WHERE ($2::bool AND p.mah_id = $1::uuid) "
+        "OR ($3::bool AND a.org_id = $1::uuid AND " CMO_PARTNERED("a.gtin") ")"),
     /* As px_svc_job_get: the job's creator, its tenant, or the organization it allocates to;
      * for a CMO, only while it is actively partnered on the job's product (a job of an
      * allocation or an export names one). */
     [PX_LIST_JOBS] = PX__PAGE(
-        "SELECT j.id, " TS(
-            "j.created_at") ", j.org_id, "
-                            "coalesce(j.tenant_id::text, ''), '', '', '', '', "
-                            "j.total, 0, 0, 0, false, '', j.created_at AS at, "
-                            "j.status FROM job j "
-                            "WHERE ($2::bool OR $3::bool) AND " PX__JOB_VISIBLE(
-                                "$1::uuid") " AND (NOT $3::bool OR NOT "
-                                            "EXISTS (SELECT 1 FROM (SELECT a.gtin FROM allocation "
-                                            "a "
-                                            "WHERE a.job_id = j.id UNION ALL "
-                                            "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
-                                            "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
+        "SELECT j.id, " TS("j.created_at") ", j.org_id, coalesce(j.tenant_id::text, ''), "
+        "'', '', '', '', j.total, 0, 0, 0, false, '', j.created_at AS at, j.status "
+        "FROM job j "
+        "WHERE ($2::bool OR $3::bool) AND " PX__JOB_VISIBLE("$1::uuid") " "
+        "AND (NOT $3::bool OR NOT EXISTS (SELECT 1 FROM ("
+        "SELECT a.gtin FROM allocation a WHERE a.job_id = j.id UNION ALL "
+        "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
+        "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
         "$4::text IS NULL OR v.status = $4::text", "$5", "$6"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only
      * while actively partnered on the product. */
-    [PX_LIST_EXPORTS] = PAGE("SELECT e.id, " TS(
-        "e.created_at") ", e.org_id, e.tenant_id, "
-                        "e.gtin, coalesce(e.batch, ''), '', '', coalesce(e.count, -1), 0, 0, 0, "
-                        "false, '', "
-                        "e.created_at AS at FROM export e WHERE ($2::bool OR $3::bool) AND "
-                        "(e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid)) "
-                        "AND (NOT $3::bool OR " CMO_PARTNERED("e.gtin") ")"),
+    [PX_LIST_EXPORTS] = PAGE(
+        "SELECT e.id, " TS("e.created_at") ", e.org_id, e.tenant_id, e.gtin, "
+        "coalesce(e.batch, ''), '', '', coalesce(e.count, -1), 0, 0, 0, false, '', "
+        "e.created_at AS at FROM export e "
+        "WHERE ($2::bool OR $3::bool) "
+        "AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid)) "
+        "AND (NOT $3::bool OR " CMO_PARTNERED("e.gtin") ")"),
     /* A MAH the commissions of its products; a CMO those it made. */
-    [PX_LIST_COMMISSIONS] =
-        PAGE("SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, "
-                                                "c.gtin, c.batch, c.expiry, '', c.count, "
-                                                "c.allocated, c.external, c.rejected, "
-                                                "c.partial, '', c.created_at AS at FROM commission "
-                                                "c WHERE (($2::bool AND c.tenant_id = $1::uuid) OR "
-                                                "($3::bool AND c.org_id = $1::uuid))"),
+    [PX_LIST_COMMISSIONS] = PAGE(
+        "SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, c.gtin, c.batch, c.expiry, "
+        "'', c.count, c.allocated, c.external, c.rejected, c.partial, '', c.created_at AS at "
+        "FROM commission c "
+        "WHERE ($2::bool AND c.tenant_id = $1::uuid) OR ($3::bool AND c.org_id = $1::uuid)"),
     /* A MAH its releases; a CMO none (DESIGN.md: a CMO never sees packs after release). */
-    [PX_LIST_RELEASES] = PAGE("SELECT r.id, " TS(
-        "r.created_at") ", r.org_id, r.tenant_id, "
-                        "r.gtin, r.batch, '', r.market, r.count, 0, 0, 0, false, "
-                        "coalesce(r.report_id::text, ''), r.created_at AS at FROM market_release r "
-                        "WHERE $2::bool AND "
-                        "NOT $3::bool AND r.tenant_id = $1::uuid"),
+    [PX_LIST_RELEASES] = PAGE(
+        "SELECT r.id, " TS("r.created_at") ", r.org_id, r.tenant_id, r.gtin, r.batch, '', "
+        "r.market, r.count, 0, 0, 0, false, coalesce(r.report_id::text, ''), r.created_at AS at "
+        "FROM market_release r "
+        "WHERE $2::bool AND NOT $3::bool AND r.tenant_id = $1::uuid"),
     /* As px_svc_sscc_allocation_get: a MAH those for it (of its prefixes, or of a CMO's own
      * prefix for it, REQ-SSCC-7); a CMO those it asked for. */
     [PX_LIST_SSCC_ALLOCATIONS] = PAGE(
         "SELECT a.id, " TS("a.created_at") ", a.org_id, a.tenant_id, '', '', '', '', a.count, "
-                                           "0, 0, 0, false, '', a.created_at AS at FROM "
-                                           "sscc_allocation a WHERE (($2::bool AND a.tenant_id = "
-                                           "$1::uuid) OR ($3::bool AND a.org_id = $1::uuid))"),
+        "0, 0, 0, false, '', a.created_at AS at "
+        "FROM sscc_allocation a "
+        "WHERE ($2::bool AND a.tenant_id = $1::uuid) OR ($3::bool AND a.org_id = $1::uuid)"),
 };
+/* clang-format on */
 
 static void list_row(px_list_row *o, const PGresult *r, int i)
 {
@@ -96,8 +90,7 @@ static void list_row(px_list_row *o, const PGresult *r, int i)
 }
 
 px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scope,
-                         const char *after_id, long limit, px_list_fn fn, void *ctx,
-                         px_err *err)
+                         const char *after_id, long limit, px_list_fn fn, void *ctx, px_err *err)
 {
     if ((int)kind < 0 || kind > PX_LIST_SSCC_ALLOCATIONS)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");

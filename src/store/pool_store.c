@@ -145,14 +145,16 @@ px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
     return PX_OK;
 }
 
+/* The organization of $2 (NULL: none) sees the job. */
+#define ORG_2_SEES_JOB PX__JOB_VISIBLE("nullif($2, '')::uuid")
+
 px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_id,
                        int all_orgs, px_err *err)
 {
     const char *p[] = {id, org_id, all_orgs ? "true" : "false"};
     PGresult *r = px__exec(db,
                            "SELECT " JOB_COLS
-                           " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR " PX__JOB_VISIBLE(
-                               "nullif($2, '')::uuid") ")",
+                           " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR " ORG_2_SEES_JOB ")",
                            3, p, err);
     px_rc rc = px__one(r, err, "not_found", "job %s not found", id);
     if (rc == PX_OK)

@@ -107,6 +107,9 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
     return rc;
 }
 
+/* The CMO of $2 is actively partnered on the product. */
+#define CMO_2_PARTNERED PX__CMO_PARTNERED("$2::uuid", "product.gtin")
+
 px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
                             const char *after, long limit, px_product_fn fn, void *ctx,
                             px_err *err)
@@ -114,13 +117,11 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
     const char *p[] = {mah_id, cmo_id, after ? after : "", lim};
-    PGresult *r = px__exec(
-        db,
-        "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
-        "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
-        "AND " PX__CMO_PARTNERED("$2::uuid", "product.gtin") ")) "
-                                                             "ORDER BY gtin LIMIT $4::bigint",
-        4, p, err);
+    PGresult *r = px__exec(db,
+                           "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
+                           "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
+                           "AND " CMO_2_PARTNERED ")) ORDER BY gtin LIMIT $4::bigint",
+                           4, p, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_product, product_row, fn, ctx);

@@ -91,7 +91,7 @@ px_rc px__copy_text(px_buf *b, const char *s);
 const char *px__val(const PGresult *res, int r, int c);
 
 /* The CMO cmo is actively partnered on the product of GTIN gtin (both SQL expressions): the
- * product access of px_svc_product_access (service/products.c) as SQL, for the reads that apply
+ * product access of px_svc_product_access (service/catalog.c) as SQL, for the reads that apply
  * it to many rows at once. A partnership grants only its MAH's own products (partners.c checks
  * each GTIN when it is granted), so the MAH need not be named. */
 #define PX__CMO_PARTNERED(cmo, gtin)                                                               \
