@@ -246,17 +246,17 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
     return PX_OK;
 }
 
+#define CARRIER_JOB_CLAIMABLE PX__JOB_CLAIMABLE("carrier_batch")
+
 px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found, px_err *err)
 {
     *found = 0;
     /* The claim and the batch's row in one round trip: a batch pays one per chunk. */
-    PGresult *r =
-        px__exec_cached(db, PX__Q_CARRIER_CLAIM,
-                        "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
-                        "WHERE j.kind = 'carrier_batch' AND j.status IN ('queued', 'running') "
-                        "AND (j.not_before IS NULL OR j.not_before <= now()) "
-                        "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
-                        0, NULL, err);
+    PGresult *r = px__exec_cached(
+        db, PX__Q_CARRIER_CLAIM,
+        "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
+        "WHERE " CARRIER_JOB_CLAIMABLE " ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+        0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) > 0) {
@@ -267,6 +267,8 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
     return PX_OK;
 }
 
+#define JOB_1_FAIL PX__JOB_FAIL("$1::uuid", "$2")
+
 px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const char *why,
                                   int *changed, long long *undone, px_err *err)
 {
@@ -276,11 +278,7 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
     /* The job first, under its row lock: a chunk another worker is writing commits before.
      * Then the batch in a statement of its own, whose snapshot (READ COMMITTED) sees that
      * chunk's carriers as rendered. */
-    PGresult *r = px__exec(db,
-                           "UPDATE job SET status = 'failed', error = $2, finished_at = now(), "
-                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', "
-                           "'running') RETURNING id",
-                           2, pj, err);
+    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING id", 2, pj, err);
     if (!r)
         return err->rc;
     *changed = PQntuples(r) == 1;

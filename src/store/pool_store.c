@@ -183,17 +183,15 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
     return PX_OK;
 }
 
+#define JOB_1_FAIL PX__JOB_FAIL("$1::uuid", "$2")
+
 px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
                        long long *undone, px_err *err)
 {
     const char *p[] = {job_id, error};
     /* What is left undone is read in this statement, under the row's lock: a chunk another
      * worker committed since the caller's claim is counted as done. */
-    PGresult *r = px__exec(db,
-                           "UPDATE job SET status = 'failed', error = $2, finished_at = now(), "
-                           "heartbeat_at = now() WHERE id = $1::uuid AND status IN ('queued', 'running') "
-                           "RETURNING greatest(total - done, 0)",
-                           2, p, err);
+    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING greatest(total - done, 0)", 2, p, err);
     if (!r)
         return err->rc;
     *changed = PQntuples(r) == 1;
@@ -335,6 +333,8 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
 
 /* ---- the allocation runner ------------------------------------------------------------------ */
 
+#define ALLOCATION_JOB_CLAIMABLE PX__JOB_CLAIMABLE("allocation")
+
 px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *err)
 {
     *found = 0;
@@ -344,9 +344,8 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
      * lock lasts until the caller's COMMIT/ROLLBACK, or until the connection dies. */
     PGresult *r = px__exec_cached(
         db, PX__Q_ALLOC_CLAIM,
-        "WITH c AS (SELECT id FROM job WHERE kind = 'allocation' AND status IN "
-        "('queued', 'running') AND (not_before IS NULL OR not_before <= now()) "
-        "ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "WITH c AS (SELECT j.id FROM job j WHERE " ALLOCATION_JOB_CLAIMABLE
+        " ORDER BY j.created_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "
         "heartbeat_at = now() FROM c, allocation a, product p "
         "WHERE j.id = c.id AND a.job_id = j.id AND p.gtin = a.gtin "

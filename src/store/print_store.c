@@ -179,6 +179,8 @@ px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err
     return rc;
 }
 
+#define EXPORT_JOB_CLAIMABLE PX__JOB_CLAIMABLE("export")
+
 px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed, px_err *err)
 {
     *found = 0;
@@ -191,8 +193,7 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
                         "JOIN export e ON e.job_id = j.id "
                         "LEFT JOIN allocation a ON a.id = e.allocation_id "
                         "LEFT JOIN job aj ON aj.id = a.job_id "
-                        "WHERE j.kind = 'export' AND j.status IN ('queued', 'running') "
-                        "AND (j.not_before IS NULL OR j.not_before <= now()) "
+                        "WHERE " EXPORT_JOB_CLAIMABLE " "
                         "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed')) "
                         "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
                         0, NULL, err);
@@ -247,14 +248,15 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
     return PX_OK;
 }
 
+#define EXPORT_JOB_FAIL PX__JOB_FAIL("$2::uuid", "$3")
+
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
 {
     const char *p[] = {e->id, e->job_id, message};
     return px__exec_cmd(db,
-                        "WITH j AS (UPDATE job SET status = 'failed', error = $3, "
-                        "finished_at = now() WHERE id = $2) "
+                        "WITH j AS (" EXPORT_JOB_FAIL " RETURNING id) "
                         "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
-                        "WHERE id = $1",
+                        "WHERE id = $1 AND EXISTS (SELECT 1 FROM j)",
                         3, p, err);
 }
 

@@ -104,6 +104,18 @@ const char *px__val(const PGresult *res, int r, int c);
     "(j.org_id = " org " OR j.tenant_id = " org " OR EXISTS (SELECT 1 FROM allocation a WHERE "    \
     "a.job_id = j.id AND a.org_id = " org "))"
 
+/* A job of kind the workers may claim now (alias j): queued, or running (its worker's
+ * transaction ended without finishing it: the next try takes it up), its pause (not_before,
+ * between failed tries) over. The claims of allocation, export and carrier batch jobs. */
+#define PX__JOB_CLAIMABLE(kind)                                                                    \
+    "j.kind = '" kind "' AND j.status IN ('queued', 'running') AND (j.not_before IS NULL OR "      \
+    "j.not_before <= now())"
+/* Fails job ID (an SQL expression of its uuid) with message ERROR, unless it has ended already:
+ * a runner that lost its job to a newer outcome changes nothing (RETURNING tells the caller). */
+#define PX__JOB_FAIL(ID, ERROR)                                                                    \
+    "UPDATE job SET status = 'failed', error = " ERROR ", finished_at = now(), heartbeat_at = "    \
+    "now() WHERE id = " ID " AND status IN ('queued', 'running')"
+
 /* Keyset paging, newest first, as every list of the API pages (docs/api.md "Paging"): the rows
  * of visible (a query of the rows the caller may see, each with its `id` and its raw time as
  * `at`) that pass filter, after the cursor row (CURSOR: the "$N" of the last row's id, NULL on
