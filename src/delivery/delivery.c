@@ -30,14 +30,7 @@ void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, c
 
 static int visible_ascii(const char *s, size_t max, int allow_space)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
-        if (n >= max)
-            return 0;
-        if (*p > 0x7e || *p < 0x20 || (*p == ' ' && !allow_space))
-            return 0;
-    }
-    return n > 0;
+    return px_ascii_printable(s, max) && (allow_space || !strchr(s, ' '));
 }
 
 px_rc px_delivery_header_check(const char *value, px_err *err)

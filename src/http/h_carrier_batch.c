@@ -118,15 +118,6 @@ static json_t *batch_json(const px_carrier_batch *b)
     return o;
 }
 
-/* Only printable ASCII travels to the job (JSON escaping in the store is '"' and '\'). */
-static int printable(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
-            return 0;
-    return 1;
-}
-
 /* One item of the request: a pack {"gtin", "serial"} or a target {"target": {"destination"}}.
  * A malformed item is not a 422 for the whole batch: it becomes that item's error, the rest
  * is still rendered (API.md "Carriers in bulk"). */
@@ -158,8 +149,9 @@ static void read_item(json_t *v, px_carrier_item_in *it)
             return;
         }
         const char *d = json_string_value(dest);
-        if (json_string_length(dest) < 1 || json_string_length(dest) > PX_CARRIER_TARGET_MAX ||
-            strlen(d) != json_string_length(dest) || !printable(d)) {
+        /* Only printable ASCII travels to the job (no NUL inside: the lengths agree). */
+        if (strlen(d) != json_string_length(dest) ||
+            !px_ascii_printable(d, PX_CARRIER_TARGET_MAX)) {
             it->error = "target.destination must be 1 to 1024 printable ASCII characters";
             return;
         }
@@ -171,10 +163,8 @@ static void read_item(json_t *v, px_carrier_item_in *it)
         return;
     }
     const char *g = json_string_value(gtin), *s = json_string_value(serial);
-    if (json_string_length(gtin) < 1 || json_string_length(gtin) > 14 ||
-        strlen(g) != json_string_length(gtin) || !printable(g) || json_string_length(serial) < 1 ||
-        json_string_length(serial) > 20 || strlen(s) != json_string_length(serial) ||
-        !printable(s)) {
+    if (strlen(g) != json_string_length(gtin) || !px_ascii_printable(g, 14) ||
+        strlen(s) != json_string_length(serial) || !px_ascii_printable(s, 20)) {
         it->error = "gtin is 1 to 14 digits and serial 1 to 20 characters of GS1 set 82";
         return;
     }

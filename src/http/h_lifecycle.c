@@ -139,11 +139,7 @@ void h_commission_create(px_req *r)
     const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (key) {
         /* Printable ASCII: header bytes above 0x7f need not be UTF-8, and the key is stored. */
-        size_t kl = strlen(key);
-        int ascii = kl >= 1 && kl <= 200;
-        for (size_t i = 0; ascii && i < kl; i++)
-            ascii = key[i] >= 0x20 && key[i] < 0x7f;
-        if (!ascii) {
+        if (!px_ascii_printable(key, 200)) {
             free(serials);
             px_reply_field(r, "Idempotency-Key", "invalid_value",
                            "Idempotency-Key must be 1 to 200 printable ASCII characters");

@@ -175,6 +175,15 @@ int px_utf8_valid(const char *s)
     return 1;
 }
 
+int px_ascii_printable(const char *s, size_t maxlen)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= maxlen || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7E)
+            return 0;
+    return n > 0;
+}
+
 int px_str_printable(const char *s, size_t maxlen)
 {
     size_t n = 0;

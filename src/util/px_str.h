@@ -22,6 +22,9 @@ int px_utf8_valid(const char *s);
  * and no U+FFFE or U+FFFF (names, labels, free text). GS1 data fields use gs1's character-set
  * checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
+/* 1 when s is 1..maxlen bytes of printable ASCII (0x20..0x7E): what may travel as an HTTP header
+ * value or a URL as it is, and what a stored key of ours is made of. */
+int px_ascii_printable(const char *s, size_t maxlen);
 
 /* 1 when the n bytes at s are all ASCII digits 0-9 (so when n is 0): the numeric fields of GS1
  * (GenSpecs §7.11, character set N), dates and URI segments. A caller that needs at least one

@@ -240,3 +240,16 @@ static void test_util__str_uuid_case(void **state)
     assert_false(px_uuid_same("0a1b", "0a1b2c"));
     assert_true(px_uuid_same("", ""));
 }
+
+/* Printable ASCII is 0x20..0x7E, 1 to maxlen bytes: every byte value tried alone. */
+static void test_util__str_ascii_printable(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 256; c++) {
+        char s[2] = {(char)c, 0};
+        assert_int_equal(px_ascii_printable(s, 1), c >= 0x20 && c <= 0x7E);
+    }
+    assert_false(px_ascii_printable("", 10));
+    assert_true(px_ascii_printable("abc", 3));
+    assert_false(px_ascii_printable("abcd", 3));
+}
