@@ -12,6 +12,7 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_str.h"
 
 #define NS_EPCIS EPCIS__NS_EPCIS_1
 #define NS_EPCIS_QUERY "urn:epcglobal:epcis-query:xsd:1"
@@ -214,11 +215,7 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
         }
         if (p->ndc_required) {
             /* DSCSA: FDA NDC in 11-digit HIPAA form (DOMAIN.md §6.5, Appendix A). */
-            size_t n = pr->ndc ? strlen(pr->ndc) : 0;
-            int ok = n == 11;
-            for (size_t k = 0; ok && k < n; k++)
-                ok = pr->ndc[k] >= '0' && pr->ndc[k] <= '9';
-            if (!ok) {
+            if (!pr->ndc || strlen(pr->ndc) != 11 || !px_digits(pr->ndc, 11)) {
                 px_err_set(err, PX_EINVALID, "profile_violation",
                            "%s profile: product %s needs an 11-digit NDC", p->name,
                            pr->gtin ? pr->gtin : "");

@@ -56,10 +56,7 @@ void h_sscc_allocation_ssccs(px_req *r)
         return;
     /* A cursor of this list is an SSCC: 18 digits. */
     size_t n = strlen(l.after);
-    int ok = n == 0 || n == 18;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = l.after[i] >= '0' && l.after[i] <= '9';
-    if (!ok) {
+    if (n != 0 && (n != 18 || !px_digits(l.after, n))) {
         json_decref(l.items);
         px_reply_bad_cursor(r);
         return;

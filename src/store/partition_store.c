@@ -100,10 +100,7 @@ int px_partition_table_of(const char *s)
         if (strncmp(s, px_partitioned_tables[t], k) != 0 || strncmp(s + k, "_p", 2) != 0 ||
             strlen(s) != k + 8)
             continue;
-        int digits = 1;
-        for (size_t i = k + 2; i < k + 8; i++)
-            digits &= s[i] >= '0' && s[i] <= '9';
-        if (digits)
+        if (px_digits(s + k + 2, 6))
             return t;
     }
     return -1;
