@@ -274,10 +274,7 @@ void h_carrier_batch_download(px_req *r)
                                  px_req_query(r, "sig"), &out, filename, sizeof(filename), &err);
     if (px_reply_rendered(r, rc, &err, &out, "application/zip") != 0)
         return;
-    char cd[128];
-    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
-    MHD_add_response_header(r->response, "Content-Disposition", cd);
-    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+    px_reply_download_headers(r, filename);
 }
 
 static void carrier_symbol(px_req *r, px_carrier_format fmt)

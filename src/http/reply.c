@@ -34,6 +34,14 @@ int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out, const
     return 0;
 }
 
+void px_reply_download_headers(px_req *r, const char *filename)
+{
+    char cd[300];
+    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
+    MHD_add_response_header(r->response, "Content-Disposition", cd);
+    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+}
+
 const char *px_image_type(int png)
 {
     return png ? "image/png" : "image/svg+xml";

@@ -160,6 +160,10 @@ int px_reply_failed(px_req *r, px_rc rc, const px_err *err);
  * add headers), -1 when err did. */
 int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out,
                       const char *content_type);
+/* The headers of an answer that is a file to keep (an export, a carrier batch's ZIP): saved
+ * as filename (packid's own: no quote or path in it), never kept by a cache on the way (the
+ * tenant's data). */
+void px_reply_download_headers(px_req *r, const char *filename);
 /* The media type of a rendered symbol or label: PNG or SVG. */
 const char *px_image_type(int png);
 /* px_req_db with err cleared. */

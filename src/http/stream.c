@@ -91,11 +91,9 @@ void px_reply_stream(px_req *r, int status, const char *content_type, const char
     }
     MHD_add_response_header(r->response, "Content-Type", content_type);
     MHD_add_response_header(r->response, "X-Request-Id", r->rid);
-    MHD_add_response_header(r->response, "Cache-Control", "no-store");
-    if (filename) {
-        char cd[300];
-        snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
-        MHD_add_response_header(r->response, "Content-Disposition", cd);
-    }
+    if (filename)
+        px_reply_download_headers(r, filename);
+    else
+        MHD_add_response_header(r->response, "Cache-Control", "no-store");
     r->status = status;
 }

@@ -75,6 +75,8 @@ static size_t fetch(fixture *f, const char *path, const char *key, const char *n
     if (r.status != 200)
         fail_msg("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
     assert_string_equal(r.content_type, want_type);
+    if (strcmp(want_type, "application/zip") == 0)
+        px_test_is_download(&r, ".zip");
     snprintf(file, cap, "%s/%s", f->tmp, name);
     assert_int_equal(px_test_write_file(file, r.body, r.len), 0);
     size_t n = r.len;

@@ -299,6 +299,7 @@ static void test_print__export_links_tampered_and_expired(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", path, NULL, NULL, NULL);
     assert_int_equal(r.status, 200);
+    px_test_is_download(&r, ".csv");
     assert_non_null(strstr(r.body, "10BATCH002<GS>21SER0001,"));
     assert_int_equal(count_lines(r.body, r.len), 22);
     px_http_resp_free(&r);

@@ -683,6 +683,19 @@ void px_test_expect_field(px_test_env *env, const char *method, const char *path
     json_decref(j);
 }
 
+void px_test_is_download(const px_http_resp *r, const char *suffix)
+{
+    char cd[320], cc[64];
+    if (px_http_header(r, "Content-Disposition", cd, sizeof(cd)) != 0 ||
+        px_http_header(r, "Cache-Control", cc, sizeof(cc)) != 0)
+        fail_msg("a download without its headers: %.500s", r->headers);
+    size_t n = strlen(cd), k = strlen(suffix);
+    if (strncmp(cd, "attachment; filename=\"", 22) != 0 || n < 24 + k ||
+        strncmp(cd + n - k - 1, suffix, k) != 0 || cd[n - 1] != '"')
+        fail_msg("Content-Disposition: %s (want attachment, a file name ending in %s)", cd, suffix);
+    assert_string_equal(cc, "private, no-store");
+}
+
 json_t *px_test_details(json_t *answer)
 {
     return json_object_get(json_object_get(answer, "error"), "details");

@@ -102,6 +102,9 @@ typedef struct px_http_resp {
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers);
 void px_http_resp_free(px_http_resp *r);
+/* Fails the test unless r is a file to keep (docs/api.md): Content-Disposition attachment with
+ * a file name ending in suffix, Cache-Control private, no-store. */
+void px_test_is_download(const px_http_resp *r, const char *suffix);
 /* The value of response header name (case-insensitive) into out; 0 found, -1 absent. */
 int px_http_header(const px_http_resp *r, const char *name, char *out, size_t cap);
 /* Performs the request and fails the test unless the status is want and, when code is not
