@@ -89,6 +89,12 @@ px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
 px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_t i,
                            char idpat[GS1_EPC_URI_MAX]);
 
+/* A member the writers write: given, and not empty (the model's absent text is NULL or ""). */
+static inline int epcis__nonempty(const char *s)
+{
+    return s && s[0];
+}
+
 /* Rounds us to milliseconds, half-up (CBV 2.0 §8.9 rule 9), and formats it in UTC:
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL). The writer and the hash both use this, so
  * a receiver recomputing the hash from the document gets the stored eventID. */

@@ -8,6 +8,7 @@
 #include "epcis_internal.h"
 #include "gs1.h"
 #include "px_crypto.h"
+#include "px_str.h"
 
 #define PREHASH_MAX ((size_t)64 << 20)
 #define XFIELD_DEPTH_MAX 8
@@ -69,12 +70,6 @@ static px_rc sl_close(strlist *l, px_err *err)
     return PX_OK;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    /* Case-sensitive, byte-wise (UTF-8 code unit) order: rule 10. */
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Appends the sorted items to out. */
 static px_rc sl_flush(strlist *l, px_buf *out, px_err *err)
 {
@@ -85,7 +80,7 @@ static px_rc sl_flush(strlist *l, px_buf *out, px_err *err)
         return px_err_oom(err);
     for (size_t i = 0; i < l->n; i++)
         v[i] = l->arena.data + l->off[i];
-    qsort(v, l->n, sizeof(*v), cmp_str);
+    qsort(v, l->n, sizeof(*v), px_strp_cmp); /* byte-wise (UTF-8 code unit) order: rule 10 */
     px_rc rc = PX_OK;
     for (size_t i = 0; i < l->n && rc == PX_OK; i++)
         rc = px_buf_puts(out, v[i]);

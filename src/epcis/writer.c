@@ -168,21 +168,16 @@ static px_rc end_ok(px_epcis_writer *w)
 
 /* ---- header ----------------------------------------------------------------------- */
 
-static int nonempty(const char *s)
-{
-    return s && s[0];
-}
-
 px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
                           int sbdh_required, px_err *err)
 {
     px_rc rc;
-    int parties = nonempty(h->sender_gln) || nonempty(h->receiver_gln);
+    int parties = epcis__nonempty(h->sender_gln) || epcis__nonempty(h->receiver_gln);
     /* packid's 1.2 documents always carry the SBDH, whose schema requires Sender and Receiver
      * (DOMAIN.md §6.2); a market profile needs them in every syntax. In 2.0 they are
      * optional (DOMAIN-2.md §14.7), but given one needs the other. */
     if (sbdh_required || p->id != PX_EPCIS_PROFILE_NONE || parties) {
-        if (!nonempty(h->sender_gln) || !nonempty(h->receiver_gln))
+        if (!epcis__nonempty(h->sender_gln) || !epcis__nonempty(h->receiver_gln))
             return px_err_set(err, PX_EINVALID, "invalid_header",
                               "an EPCIS document needs sender and receiver GLNs");
         if ((rc = gs1_gln_validate(h->sender_gln, err)) != PX_OK) {
@@ -193,7 +188,7 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
             px_err_field(err, "receiver_gln");
             return rc;
         }
-        if (!nonempty(h->instance_id) || !xml_safe(h->instance_id))
+        if (!epcis__nonempty(h->instance_id) || !xml_safe(h->instance_id))
             return px_err_set(err, PX_EINVALID, "invalid_header",
                               "an EPCIS document needs an SBDH instance identifier");
     }
@@ -203,9 +198,10 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
     for (size_t i = 0; i < h->n_products; i++) {
         const px_epcis_product *pr = &h->products[i];
         if (p->masterdata_required &&
-            !(nonempty(pr->regulated_product_name) && nonempty(pr->dosage_form_type) &&
-              nonempty(pr->strength_description) && nonempty(pr->net_content_description) &&
-              nonempty(pr->manufacturer_name))) {
+            !(epcis__nonempty(pr->regulated_product_name) &&
+              epcis__nonempty(pr->dosage_form_type) && epcis__nonempty(pr->strength_description) &&
+              epcis__nonempty(pr->net_content_description) &&
+              epcis__nonempty(pr->manufacturer_name))) {
             px_err_set(err, PX_EINVALID, "profile_violation",
                        "%s profile: product %s needs name, dosage form, strength, net content "
                        "and manufacturer",
@@ -229,7 +225,7 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
 
 static px_rc write_attribute(px_epcis_writer *w, const char *id, const char *value)
 {
-    if (!nonempty(value))
+    if (!epcis__nonempty(value))
         return PX_OK;
     if (put_attr_elem(w->xw, "attribute", "id", id, value) < 0)
         return xml_failed(w);
@@ -251,11 +247,11 @@ size_t epcis__product_attrs(const px_epcis_product *pr, const px_epcis_profile_i
 {
     size_t n = 0;
     const char *id_type = NULL, *id = NULL;
-    if (nonempty(pr->ndc)) {
+    if (epcis__nonempty(pr->ndc)) {
         /* GS1 US R1.2: NDC as additional identification, type FDA_NDC_11 (Appendix A). */
         id = pr->ndc;
         id_type = "FDA_NDC_11";
-    } else if (p->nhrn_masterdata && nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
+    } else if (p->nhrn_masterdata && epcis__nonempty(pr->nhrn) && epcis__nhrn_type(pr->nhrn_ai)) {
         /* EU FMD Art 4(b)(iii): national reimbursement number where a market needs it. */
         id = pr->nhrn;
         id_type = epcis__nhrn_type(pr->nhrn_ai);
@@ -379,7 +375,8 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
     if (document_attrs(w, h->creation_us) < 0)
         return xml_failed(w);
     px_rc rc;
-    int sbdh = nonempty(h->sender_gln); /* checked: always in 1.2 and under a market profile */
+    int sbdh =
+        epcis__nonempty(h->sender_gln); /* checked: always in 1.2 and under a market profile */
     if (sbdh || h->n_products > 0 || statement) {
         if (start(xw, "EPCISHeader") < 0)
             return xml_failed(w);
@@ -600,7 +597,7 @@ px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
     px_rc rc = format_known(format, err);
     if (rc != PX_OK)
         return rc;
-    if (!nonempty(query_name))
+    if (!epcis__nonempty(query_name))
         return px_err_set(err, PX_EINVALID, "invalid_argument", "a query result needs a name");
     px_epcis_writer *w = NULL;
     rc = writer_alloc(&w, format, sink, ctx, PX_EPCIS_PROFILE_NONE, creation_us, indent, err);
@@ -633,7 +630,7 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
     if (depth >= XFIELD_DEPTH_MAX)
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event", "extension nested deeper than %d",
                     XFIELD_DEPTH_MAX);
-    if (!ncname(f->name) || !nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
+    if (!ncname(f->name) || !epcis__nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
         !xml_safe(f->ns))
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                     "extension element \"%s\" needs an XML name and a foreign namespace",
@@ -698,9 +695,9 @@ static px_rc write_quantities(px_epcis_writer *w, const px_epcis_event *ev, cons
         /* EPCIS 1.2 QuantityElementType: epcClass, (quantity, uom?)? */
         if (start(xw, "quantityElement") < 0 || put_elem(xw, "epcClass", q->epc_class) < 0)
             return xml_failed(w);
-        if (nonempty(q->quantity)) {
+        if (epcis__nonempty(q->quantity)) {
             if (put_elem(xw, "quantity", q->quantity) < 0 ||
-                (nonempty(q->uom) && put_elem(xw, "uom", q->uom) < 0))
+                (epcis__nonempty(q->uom) && put_elem(xw, "uom", q->uom) < 0))
                 return xml_failed(w);
         }
         if (end(xw) < 0)
@@ -723,7 +720,7 @@ static px_rc write_parties(px_epcis_writer *w, const char *list, const char *ele
 
 static px_rc write_location(px_epcis_writer *w, const char *elem, const char *id)
 {
-    if (!nonempty(id))
+    if (!epcis__nonempty(id))
         return PX_OK;
     if (start(w->xw, elem) < 0 || put_elem(w->xw, "id", id) < 0 || end(w->xw) < 0)
         return xml_failed(w);
@@ -736,9 +733,10 @@ static px_rc write_ilmd(px_epcis_writer *w, const px_epcis_event *ev)
     xmlTextWriterPtr xw = w->xw;
     px_rc rc;
     /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2 / LIBRARY-NOTES). */
-    if (start(xw, "ilmd") < 0 || (nonempty(ev->lot) && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
+    if (start(xw, "ilmd") < 0 ||
+        (epcis__nonempty(ev->lot) && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
         return xml_failed(w);
-    if (nonempty(ev->expiry)) {
+    if (epcis__nonempty(ev->expiry)) {
         char iso[11];
         if ((rc = epcis__expiry_iso(iso, ev->expiry, ev->event_time_us, &w->err)) != PX_OK) {
             px_err_field(&w->err, "expiry");
@@ -767,7 +765,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (start(xw, obj ? "ObjectEvent" : "AggregationEvent") < 0 ||
         put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)
         return xml_failed(w);
-    if (nonempty(ev->event_id)) {
+    if (epcis__nonempty(ev->event_id)) {
         /* EPCIS 1.2 baseExtension/eventID, 2.0 eventID directly after eventTimeZoneOffset
          * (DOMAIN-2.md §14.7): packid writes the CBV 2.0 event hash ID. */
         if (v2 ? put_elem(xw, "eventID", ev->event_id) < 0
@@ -775,7 +773,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
                   end(xw) < 0))
             return xml_failed(w);
     }
-    if (!obj && nonempty(ev->parent_id) && put_elem(xw, "parentID", ev->parent_id) < 0)
+    if (!obj && epcis__nonempty(ev->parent_id) && put_elem(xw, "parentID", ev->parent_id) < 0)
         return xml_failed(w);
     /* epcList / childEPCs are required by the 1.2 XSD even when empty; optional in 2.0. */
     if ((!v2 || ev->n_epcs + ev->n_serials > 0) &&
@@ -801,7 +799,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         if (end(xw) < 0)
             return xml_failed(w);
     }
-    int ilmd = obj && (nonempty(ev->lot) || nonempty(ev->expiry) || ev->n_ilmd);
+    int ilmd = obj && (epcis__nonempty(ev->lot) || epcis__nonempty(ev->expiry) || ev->n_ilmd);
     int wrapped = !v2 && (ev->n_quantities || ev->n_sources || ev->n_destinations || ilmd);
     /* EPCIS 1.2 moved these into <extension> (ObjectEventExtensionType: quantityList,
      * sourceList, destinationList, ilmd; AggregationEventExtensionType: childQuantityList,

@@ -86,11 +86,6 @@ static px_rc kv(px_epcis_writer *w, const char *key_with_quotes_colon, const cha
     return str(w, value);
 }
 
-static int nonempty(const char *s)
-{
-    return s && s[0];
-}
-
 /* An xsd:decimal that is also a JSON number (the schema's "decimal" is a JSON number):
  * -?digits(.digits)? is written as is. */
 static int json_number(const char *s)
@@ -118,7 +113,7 @@ static int json_number(const char *s)
 
 static px_rc attribute(px_epcis_writer *w, int *first, const char *id, const char *value)
 {
-    if (!nonempty(value))
+    if (!epcis__nonempty(value))
         return PX_OK;
     if (lit(w, *first ? "{\"id\":" : ",{\"id\":") || str(w, id) || lit(w, ",\"attribute\":") ||
         str(w, value) || lit(w, "}"))
@@ -172,9 +167,9 @@ px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
         return w->failed;
     /* No SBDH in JSON: its identification moves to instanceIdentifier, sender, receiver
      * (DOMAIN-2.md §14.7). packid writes the parties' GLNs. */
-    if (nonempty(h->instance_id) && kv(w, ",\"instanceIdentifier\":", h->instance_id))
+    if (epcis__nonempty(h->instance_id) && kv(w, ",\"instanceIdentifier\":", h->instance_id))
         return w->failed;
-    if (nonempty(h->sender_gln) &&
+    if (epcis__nonempty(h->sender_gln) &&
         (kv(w, ",\"sender\":", h->sender_gln) || kv(w, ",\"receiver\":", h->receiver_gln)))
         return w->failed;
     if (h->n_products > 0 || p->transaction_statement) {
@@ -228,7 +223,7 @@ static px_rc collect_ns(px_epcis_writer *w, ns_table *t, const px_epcis_xfield *
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                                   "extension nested deeper than %d", XFIELD_DEPTH_MAX);
     for (size_t i = 0; i < n; i++) {
-        if (!nonempty(f[i].ns) || !nonempty(f[i].name))
+        if (!epcis__nonempty(f[i].ns) || !epcis__nonempty(f[i].name))
             return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                                       "extension element needs a name and a namespace");
         char pfx[32];
@@ -343,13 +338,13 @@ static px_rc quantities_json(px_epcis_writer *w, const px_epcis_event *ev, int o
         const px_epcis_quantity *q = &ev->quantities[i];
         if (lit(w, i ? ",{" : "{") || kv(w, "\"epcClass\":", q->epc_class))
             return w->failed;
-        if (nonempty(q->quantity)) {
+        if (epcis__nonempty(q->quantity)) {
             if (!json_number(q->quantity))
                 return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                                           "quantity \"%s\" is not a decimal number", q->quantity);
             if (lit(w, ",\"quantity\":") || lit(w, q->quantity))
                 return w->failed;
-            if (nonempty(q->uom) && kv(w, ",\"uom\":", q->uom))
+            if (epcis__nonempty(q->uom) && kv(w, ",\"uom\":", q->uom))
                 return w->failed;
         }
         if (lit(w, "}"))
@@ -361,7 +356,7 @@ static px_rc quantities_json(px_epcis_writer *w, const px_epcis_event *ev, int o
 /* An ObjectEvent's "ilmd": lot, expiry and the instance/lot master data extensions. */
 static px_rc ilmd_json(px_epcis_writer *w, const ns_table *t, const px_epcis_event *ev)
 {
-    int has_lot = nonempty(ev->lot), has_exp = nonempty(ev->expiry);
+    int has_lot = epcis__nonempty(ev->lot), has_exp = epcis__nonempty(ev->expiry);
     if (!has_lot && !has_exp && !ev->n_ilmd)
         return PX_OK;
     if (lit(w, ",\"ilmd\":{"))
@@ -403,9 +398,9 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (kv(w, ",\"eventTime\":", when) || kv(w, ",\"eventTimeZoneOffset\":", tz))
         return w->failed;
     /* REQ-EPCIS2-3: the eventID of the model (its hash), the same as in the XML syntaxes. */
-    if (nonempty(ev->event_id) && kv(w, ",\"eventID\":", ev->event_id))
+    if (epcis__nonempty(ev->event_id) && kv(w, ",\"eventID\":", ev->event_id))
         return w->failed;
-    if (!obj && nonempty(ev->parent_id) && kv(w, ",\"parentID\":", ev->parent_id))
+    if (!obj && epcis__nonempty(ev->parent_id) && kv(w, ",\"parentID\":", ev->parent_id))
         return w->failed;
     /* epcList / childEPCs are optional in 2.0; an empty list is left out (a DELETE of every
      * child simply has none, DOMAIN-2.md §14.6). */
@@ -418,10 +413,10 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         return w->failed;
     if (ev->disposition && kv(w, ",\"disposition\":", px_cbv_disp_name(ev->disposition)))
         return w->failed;
-    if (nonempty(ev->read_point) &&
+    if (epcis__nonempty(ev->read_point) &&
         (lit(w, ",\"readPoint\":{\"id\":") || str(w, ev->read_point) || lit(w, "}")))
         return w->failed;
-    if (nonempty(ev->biz_location) &&
+    if (epcis__nonempty(ev->biz_location) &&
         (lit(w, ",\"bizLocation\":{\"id\":") || str(w, ev->biz_location) || lit(w, "}")))
         return w->failed;
     if (biz_transactions_json(w, ev) || quantities_json(w, ev, obj))

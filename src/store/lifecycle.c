@@ -172,11 +172,6 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
     return rc;
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* A statement without parameters whose result is not read. */
 static px_rc simple(px_db *db, const char *sql, px_err *err)
 {
@@ -250,8 +245,8 @@ static px_rc not_taken(const PGresult *r, const px_commission_rows *in, const ch
     for (size_t i = 0; i < n_taken; i++)
         taken[i] = PQgetvalue(r, (int)i, 0);
     memcpy(rest, in->serials, in->n * sizeof(*rest));
-    qsort(taken, n_taken, sizeof(*taken), cmp_str);
-    qsort(rest, in->n, sizeof(*rest), cmp_str);
+    qsort(taken, n_taken, sizeof(*taken), px_strp_cmp);
+    qsort(rest, in->n, sizeof(*rest), px_strp_cmp);
     *n_rest = 0;
     for (size_t i = 0, k = 0; i < in->n; i++) {
         while (k < n_taken && strcmp(taken[k], rest[i]) < 0)

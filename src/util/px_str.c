@@ -99,6 +99,11 @@ int px_uuid_same(const char *a, const char *b)
     }
 }
 
+int px_strp_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)

@@ -44,6 +44,9 @@ void px_pct_byte(char out[4], unsigned char c);
  * keyed by text (the audit verifier's chains, an allocation's candidate serials). Fast and
  * well spread, and guards nothing: never for a key or a digest. */
 uint64_t px_fnv1a(const char *s);
+/* qsort's comparator of an array of C strings (char * elements): byte order, the order strcmp
+ * gives (UTF-8 code unit order; the EPCIS event hash sorts its lists so, rule 10). */
+int px_strp_cmp(const void *a, const void *b);
 
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather

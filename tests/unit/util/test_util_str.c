@@ -253,3 +253,15 @@ static void test_util__str_ascii_printable(void **state)
     assert_true(px_ascii_printable("abc", 3));
     assert_false(px_ascii_printable("abcd", 3));
 }
+
+/* qsort with px_strp_cmp puts C strings in byte order: upper case before lower, a prefix before
+ * its extensions, UTF-8 by its code units. */
+static void test_util__str_strp_cmp_sorts(void **state)
+{
+    (void)state;
+    const char *v[] = {"b", "a\xc3\xa9", "B", "ab", "a", "a\x7f"};
+    qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), px_strp_cmp);
+    static const char *const want[] = {"B", "a", "ab", "a\x7f", "a\xc3\xa9", "b"};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        assert_string_equal(v[i], want[i]);
+}
