@@ -97,6 +97,20 @@ int px_cli_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
+const char *px_cli_positional(int argc, char **argv, int first, const char *const *valued)
+{
+    for (int i = first; i < argc; i++) {
+        int takes_value = 0;
+        for (size_t k = 0; valued[k] && !takes_value; k++)
+            takes_value = strcmp(argv[i], valued[k]) == 0;
+        if (takes_value)
+            i++;
+        else if (argv[i][0] != '-' || argv[i][1] == '\0')
+            return argv[i];
+    }
+    return NULL;
+}
+
 int px_cli_main(int argc, char **argv)
 {
     /* The conventions operators expect: help on stdout with exit 0, usage mistakes on

@@ -36,6 +36,10 @@ int px_cli_usage(const char *usage);
 const char *px_cli_opt(int argc, char **argv, const char *name);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
+/* The first argument from argv[first] on that is neither an option ("-x", "--name", "--name=v";
+ * "-" alone is an argument) nor the value after one of the options valued names (NULL-ended,
+ * spelled as typed: "-o", "--to"); NULL when there is none. */
+const char *px_cli_positional(int argc, char **argv, int first, const char *const *valued);
 
 /* What a command that reads or writes the database works with: the service context (embedded
  * cluster started when needed, migrations applied), one connection, the command line's actor

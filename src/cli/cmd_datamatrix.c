@@ -27,30 +27,9 @@
 #define OUT_MAX (64u * 1024 * 1024)
 #define DL_DOMAIN "https://id.gs1.org"
 
-static int is_valued(const char *a)
-{
-    static const char *const with_value[] = {"-o",      "--output", "--module",
-                                             "--quiet", "--domain", "--gs-char"};
-    for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
-        if (strcmp(a, with_value[k]) == 0)
-            return 1;
-    return 0;
-}
-
-/* The first argument that is neither an option nor an option's value. */
-static const char *positional(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (is_valued(argv[i])) {
-            i++;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            continue;
-        return argv[i];
-    }
-    return NULL;
-}
+/* The options that take a value (the next argument). */
+static const char *const valued[] = {"-o",       "--output",  "--module", "--quiet",
+                                     "--domain", "--gs-char", NULL};
 
 static const char *output_path(int argc, char **argv)
 {
@@ -117,7 +96,7 @@ static int render_opts(const char *out, int argc, char **argv, px_carrier_opts *
 
 int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
 {
-    const char *raw = positional(argc, argv);
+    const char *raw = px_cli_positional(argc, argv, 1, valued);
     const char *out = output_path(argc, argv);
     const char *gsc = px_cli_opt(argc, argv, "gs-char");
     int qr = px_cli_flag(argc, argv, "qr");

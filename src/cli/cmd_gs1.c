@@ -24,25 +24,8 @@
 #define GCP_LIST_MAX (64u * 1024 * 1024)
 #define IN_MAX 2048
 
-/* The first argument after argv[1] that is neither an option nor an option's value. */
-static const char *positional(int argc, char **argv)
-{
-    static const char *const with_value[] = {"--to", "--domain", "--gcp-length", "--gs-char"};
-    for (int i = 2; i < argc; i++) {
-        int skip = 0;
-        for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
-            if (strcmp(argv[i], with_value[k]) == 0)
-                skip = 1;
-        if (skip) {
-            i++;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) == 0)
-            continue;
-        return argv[i];
-    }
-    return NULL;
-}
+/* The options that take a value (the next argument). */
+static const char *const valued[] = {"--to", "--domain", "--gcp-length", "--gs-char", NULL};
 
 static int current_year(void)
 {
@@ -96,7 +79,7 @@ static int fail_at(const px_cli *cli, const px_err *err, const char *in)
 /* Reads the input, mapping --gs-char to GS. */
 static int get_input(char *in, int argc, char **argv, const char **gsc)
 {
-    const char *raw = positional(argc, argv);
+    const char *raw = px_cli_positional(argc, argv, 2, valued); /* after the subcommand */
     *gsc = px_cli_opt(argc, argv, "gs-char");
     if (!raw || (*gsc && strlen(*gsc) != 1))
         return 0;
