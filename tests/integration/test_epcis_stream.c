@@ -186,21 +186,6 @@ static size_t stream_checked(fixture *f, const char *path, const char *accept,
     return rc.bytes;
 }
 
-/* The value of metric name in the server's /metrics. */
-static long metric(fixture *f, const char *name)
-{
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    char want[128];
-    snprintf(want, sizeof(want), "\n%s ", name);
-    const char *p = strstr(r.body, want);
-    assert_non_null(p);
-    long v = atol(p + strlen(want));
-    px_http_resp_free(&r);
-    return v;
-}
-
 /* REQ-EPCISREST-10: a 1,000,000-event answer, as one page, streams in 2.0 XML and in JSON-LD
  * with the server's peak RSS flat; both documents are complete and valid. */
 static void test_epcis_stream__million_events_flat_memory(void **state)
@@ -251,7 +236,7 @@ static void test_epcis_stream__client_leaves_connection_returns(void **state)
     /* The server sees the closed socket on its next write; then the connection is back. */
     int in_use = -1;
     for (int i = 0; i < 100 && in_use != 0; i++) {
-        in_use = (int)metric(f, "packid_db_pool_in_use");
+        in_use = (int)px_test_metric_of(&f->env, "packid_db_pool_in_use");
         if (in_use != 0)
             px_sleep_ms(50);
     }
@@ -267,7 +252,7 @@ static void test_epcis_stream__client_leaves_connection_returns(void **state)
 static void test_epcis_stream__failure_after_headers_truncates(void **state)
 {
     fixture *f = *state;
-    long cut0 = metric(f, "packid_http_streams_cut_total");
+    long cut0 = px_test_metric_of(&f->env, "packid_http_streams_cut_total");
     char path[128];
     snprintf(path, sizeof(path), "/epcis/events?perPage=%ld", f->n);
     received r = {.needle = "</ObjectEvent>", .stop_after = 64 * 1024, .f = f};
@@ -277,7 +262,7 @@ static void test_epcis_stream__failure_after_headers_truncates(void **state)
     assert_int_not_equal(res, CURLE_OK);
     assert_int_equal(r.killed, 1);
     assert_true(r.count < f->n);
-    assert_int_equal(metric(f, "packid_http_streams_cut_total"), cut0 + 1);
+    assert_int_equal(px_test_metric_of(&f->env, "packid_http_streams_cut_total"), cut0 + 1);
     assert_true(px_test_log_has(&f->env, "streamed response cut", NULL));
     /* The pool replaces the dead connection: the next query is answered. */
     px_test_expect(&f->env, "GET", "/epcis/events?perPage=1", f->key, NULL, 200, NULL);

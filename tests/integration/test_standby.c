@@ -55,21 +55,6 @@ static void standby_text(const char *sql, char *out, size_t cap)
     PQfinish(c);
 }
 
-static long metric(const char *name)
-{
-    px_http_resp r;
-    px_http(&env, &r, "GET", "/metrics", NULL, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    char needle[128];
-    snprintf(needle, sizeof(needle), "\n%s ", name);
-    const char *p = strstr(r.body, needle);
-    if (!p)
-        fail_msg("no metric %s", name);
-    long v = strtol(p + strlen(needle), NULL, 10);
-    px_http_resp_free(&r);
-    return v;
-}
-
 /* GET <route>/<gtin>/<serial> (as key, or without one when NULL): the status, and the string
  * member field of the answer into out ("" when none). */
 static long get_field(const char *route, const char *serial, const char *k, const char *field,
@@ -186,9 +171,9 @@ static int teardown(void **state)
 static int until_standby_reads(long want, void (*read)(void *), void *ctx)
 {
     for (int t = 1; t <= STANDBY_TRIES; t++) {
-        long before = metric("packid_db_standby_reads_total");
+        long before = px_test_metric_of(&env, "packid_db_standby_reads_total");
         read(ctx);
-        if (metric("packid_db_standby_reads_total") >= before + want)
+        if (px_test_metric_of(&env, "packid_db_standby_reads_total") >= before + want)
             return t;
     }
     fail_msg("the standby answered none of %d tries", STANDBY_TRIES);
@@ -303,12 +288,12 @@ static void test_standby__paused_replay_never_answers_stale(void **state)
     /* The outside oracle: the standby itself holds the stale state. */
     standby_text("SELECT state FROM serial WHERE serial = 'P301'", s, sizeof(s));
     assert_string_equal(s, "commissioned");
-    long fallbacks = metric("packid_db_standby_fallbacks_total");
+    long fallbacks = px_test_metric_of(&env, "packid_db_standby_fallbacks_total");
     assert_string_equal(pack_verdict("P301", v, sizeof(v)), "decommissioned");
-    assert_true(metric("packid_db_standby_fallbacks_total") >= fallbacks + 1);
-    fallbacks = metric("packid_db_standby_fallbacks_total");
+    assert_true(px_test_metric_of(&env, "packid_db_standby_fallbacks_total") >= fallbacks + 1);
+    fallbacks = px_test_metric_of(&env, "packid_db_standby_fallbacks_total");
     assert_string_equal(verify_verdict("P301", v, sizeof(v)), "decommissioned");
-    assert_true(metric("packid_db_standby_fallbacks_total") >= fallbacks + 1);
+    assert_true(px_test_metric_of(&env, "packid_db_standby_fallbacks_total") >= fallbacks + 1);
 
     standby_text("SELECT pg_wal_replay_resume()::text", s, sizeof(s));
     for (int i = 0; i < 500; i++) {
@@ -318,10 +303,10 @@ static void test_standby__paused_replay_never_answers_stale(void **state)
         px_sleep_ms(10);
     }
     assert_string_equal(s, "decommissioned");
-    long reads = metric("packid_db_standby_reads_total");
+    long reads = px_test_metric_of(&env, "packid_db_standby_reads_total");
     assert_string_equal(pack_verdict("P301", v, sizeof(v)), "decommissioned");
     assert_string_equal(verify_verdict("P301", v, sizeof(v)), "decommissioned");
-    assert_true(metric("packid_db_standby_reads_total") >= reads + 1);
+    assert_true(px_test_metric_of(&env, "packid_db_standby_reads_total") >= reads + 1);
 }
 
 typedef struct client {
@@ -382,8 +367,8 @@ static void *client_loop(void *arg)
 static void test_standby__tight_loop_zero_stale(void **state)
 {
     (void)state;
-    long reads = metric("packid_db_standby_reads_total");
-    long fallbacks = metric("packid_db_standby_fallbacks_total");
+    long reads = px_test_metric_of(&env, "packid_db_standby_reads_total");
+    long fallbacks = px_test_metric_of(&env, "packid_db_standby_fallbacks_total");
     pthread_t t[2];
     for (int i = 0; i < 2; i++) {
         memset(&clients[i], 0, sizeof(clients[i]));
@@ -400,8 +385,8 @@ static void test_standby__tight_loop_zero_stale(void **state)
         stale += atomic_load(&clients[i].stale);
         failed += atomic_load(&clients[i].failed);
     }
-    long on_standby = metric("packid_db_standby_reads_total") - reads;
-    long on_primary = metric("packid_db_standby_fallbacks_total") - fallbacks;
+    long on_standby = px_test_metric_of(&env, "packid_db_standby_reads_total") - reads;
+    long on_primary = px_test_metric_of(&env, "packid_db_standby_fallbacks_total") - fallbacks;
     print_message("verifications %d, stale %d, failed %d; standby answered %ld, primary %ld\n",
                   verified, stale, failed, on_standby, on_primary);
     assert_int_equal(failed, 0);

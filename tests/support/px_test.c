@@ -845,6 +845,14 @@ long long px_test_metric(px_test_env *env, const char *series)
     return v;
 }
 
+long long px_test_metric_of(px_test_env *env, const char *series)
+{
+    long long v = px_test_metric(env, series);
+    if (v < 0)
+        fail_msg("no metric %s", series);
+    return v;
+}
+
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
 {
     char sql[1024];
