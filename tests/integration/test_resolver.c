@@ -9,11 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <pthread.h>
 
 #include "gs1.h"
@@ -33,72 +31,24 @@ typedef struct fixture {
 
 /* ---- a request that keeps the answer's headers (Location, CSP, Link, Retry-After) ------- */
 
-typedef struct answer {
-    long status;
-    char headers[8192];
-    size_t hlen;
-    char *body;
-    size_t len;
-} answer;
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    answer *a = ud;
-    size_t len = size * n;
-    if (a->hlen + len < sizeof(a->headers)) {
-        memcpy(a->headers + a->hlen, p, len);
-        a->hlen += len;
-        a->headers[a->hlen] = '\0';
-    }
-    return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    answer *a = ud;
-    size_t len = size * n;
-    char *grown = realloc(a->body, a->len + len + 1);
-    assert_non_null(grown);
-    a->body = grown;
-    memcpy(a->body + a->len, p, len);
-    a->len += len;
-    a->body[a->len] = '\0';
-    return len;
-}
+typedef px_http_resp answer;
 
 /* method path with optional Accept and extra headers (a NULL-terminated list), from source
- * address `from` (NULL: the default, 127.0.0.1); redirects are not followed. */
+ * address `from` (NULL: the default, 127.0.0.1). */
 static void request(px_test_env *env, answer *a, const char *method, const char *path,
                     const char *accept, const char *const *extra, const char *from)
 {
-    memset(a, 0, sizeof(*a));
-    a->body = calloc(1, 1);
-    CURL *c = curl_easy_init();
-    char url[2048], acc[256];
-    snprintf(url, sizeof(url), "%s%s", env->base_url, path);
-    struct curl_slist *h = NULL;
+    const char *h[12];
+    char acc[256];
+    size_t n = 0;
     if (accept) {
         snprintf(acc, sizeof(acc), "Accept: %s", accept);
-        h = curl_slist_append(h, acc);
+        h[n++] = acc;
     }
-    for (int i = 0; extra && extra[i]; i++)
-        h = curl_slist_append(h, extra[i]);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    if (from)
-        curl_easy_setopt(c, CURLOPT_INTERFACE, from);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
-        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    for (int i = 0; extra && extra[i] && n + 1 < sizeof(h) / sizeof(h[0]); i++)
+        h[n++] = extra[i];
+    h[n] = NULL;
+    px_http_from(env, a, method, path, NULL, NULL, h, from);
 }
 
 /* GET path with optional Accept and one extra header, from source address `from`. */
@@ -112,26 +62,12 @@ static void get(px_test_env *env, answer *a, const char *path, const char *accep
 /* The value of header name (case-insensitive) into out, "" when absent. */
 static void header(const answer *a, const char *name, char *out, size_t cap)
 {
-    out[0] = '\0';
-    size_t n = strlen(name);
-    for (const char *p = a->headers; *p;) {
-        const char *eol = strstr(p, "\r\n");
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
-            const char *v = p + n + 1;
-            while (*v == ' ')
-                v++;
-            snprintf(out, cap, "%.*s", (int)(len - (size_t)(v - p)), v);
-            return;
-        }
-        p += len + (eol ? 2 : 0);
-    }
+    (void)px_http_header(a, name, out, cap);
 }
 
 static void answer_free(answer *a)
 {
-    free(a->body);
-    a->body = NULL;
+    px_http_resp_free(a);
 }
 
 static void expect_page(fixture *f, const char *path, const char *verdict)

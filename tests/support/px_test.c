@@ -371,6 +371,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers)
 {
+    px_http_from(env, out, method, path, key, body, headers, NULL);
+}
+
+void px_http_from(px_test_env *env, px_http_resp *out, const char *method, const char *path,
+                  const char *key, const char *body, const char *const *headers, const char *from)
+{
     memset(out, 0, sizeof(*out));
     CURL *c = curl_easy_init();
     char url[4096];
@@ -400,6 +406,8 @@ void px_http(px_test_env *env, px_http_resp *out, const char *method, const char
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
+    if (from)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, from);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
@@ -428,6 +436,8 @@ void px_http_resp_free(px_http_resp *r)
 
 int px_http_header(const px_http_resp *r, const char *name, char *out, size_t cap)
 {
+    if (cap)
+        out[0] = '\0';
     size_t n = strlen(name);
     for (const char *line = r->headers; line && *line;) {
         const char *end = strchr(line, '\n');

@@ -94,18 +94,23 @@ typedef struct px_http_resp {
     size_t len;
     json_t *json; /* parsed when the body is JSON, else NULL */
     char content_type[128];
-    char headers[4096]; /* the answer's header lines as received (truncated) */
+    char headers[8192]; /* the answer's header lines as received (truncated) */
 } px_http_resp;
 
 /* Performs method path with an optional key (sent as Authorization: Bearer) and body.
  * headers: NULL-terminated extra "Name: value" lines or NULL. */
 void px_http(px_test_env *env, px_http_resp *out, const char *method, const char *path,
              const char *key, const char *body, const char *const *headers);
+/* px_http from source address from (NULL: the default, 127.0.0.1; another loopback address is
+ * another client to the server's per-client limits). Redirects are never followed. */
+void px_http_from(px_test_env *env, px_http_resp *out, const char *method, const char *path,
+                  const char *key, const char *body, const char *const *headers, const char *from);
 void px_http_resp_free(px_http_resp *r);
 /* Fails the test unless r is a file to keep (docs/api.md): Content-Disposition attachment with
  * a file name ending in suffix, Cache-Control private, no-store. */
 void px_test_is_download(const px_http_resp *r, const char *suffix);
-/* The value of response header name (case-insensitive) into out; 0 found, -1 absent. */
+/* The value of response header name (case-insensitive) into out; 0 found, -1 absent ("" in
+ * out). */
 int px_http_header(const px_http_resp *r, const char *name, char *out, size_t cap);
 /* Performs the request and fails the test unless the status is want and, when code is not
  * NULL, the error code is code. Returns the JSON body (caller json_decref()s; NULL when the
