@@ -220,20 +220,6 @@ static void test_edge__strict_http(void **state)
     }
 }
 
-static long rss_kib(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    long kib = -1;
-    while (fgets(line, sizeof(line), fp))
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-            break;
-    fclose(fp);
-    return kib;
-}
-
 /* REQ-EDGE-2: many clients each holding a nearly complete body. The server holds at most
  * PACKID_BODY_BUDGET of them, refuses the rest at once with 503 overloaded (unread), keeps
  * answering /healthz, and a write refused for the budget changes nothing; when the holders
@@ -246,7 +232,7 @@ static void test_edge__body_budget(void **state)
     char *filler = malloc(body_len);
     assert_non_null(filler);
     memset(filler, ' ', body_len);
-    long rss0 = rss_kib(f->env.server_pid);
+    long rss0 = px_test_proc_kb(f->env.server_pid, "VmRSS");
 
     int fds[HOLDERS];
     for (int i = 0; i < HOLDERS; i++) {
@@ -271,7 +257,7 @@ static void test_edge__body_budget(void **state)
     }
     long peak = 0;
     for (int k = 0; k < 10; k++) {
-        long r = rss_kib(f->env.server_pid);
+        long r = px_test_proc_kb(f->env.server_pid, "VmRSS");
         if (r > peak)
             peak = r;
         usleep(100 * 1000);

@@ -83,19 +83,10 @@ static int setup(void **state)
     return 0;
 }
 
-/* A kB figure of the server's /proc/<pid>/status ("VmHWM", "VmRSS"). */
+/* A kB figure of the server's /proc/<pid>/status ("VmHWM", "VmRSS"), which it must have. */
 static long proc_kb(pid_t pid, const char *name)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    long kb = -1;
-    size_t nl = strlen(name);
-    while (fgets(line, sizeof(line), fp))
-        if (strncmp(line, name, nl) == 0 && line[nl] == ':')
-            kb = atol(line + nl + 1);
-    fclose(fp);
+    long kb = px_test_proc_kb(pid, name);
     assert_true(kb > 0);
     return kb;
 }

@@ -711,21 +711,6 @@ typedef struct {
     long long next_probe;
 } big_sink;
 
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-    FILE *fp = fopen(path, "r");
-    long kb = -1;
-    if (!fp)
-        return -1;
-    while (fgets(line, sizeof(line), fp))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    fclose(fp);
-    return kb;
-}
-
 static size_t on_big(char *data, size_t size, size_t n, void *ctx)
 {
     big_sink *s = ctx;
@@ -734,7 +719,7 @@ static size_t on_big(char *data, size_t size, size_t n, void *ctx)
         s->lines += data[i] == '\n';
     s->bytes += (long long)len;
     if (s->bytes >= s->next_probe) {
-        long kb = rss_kb(s->pid);
+        long kb = px_test_proc_kb(s->pid, "VmRSS");
         if (kb > s->rss_max_kb)
             s->rss_max_kb = kb;
         s->next_probe += 4 << 20;
@@ -772,7 +757,7 @@ static void test_print__export_million_bounded(void **state)
              link_path(json_string_value(json_object_get(ex, "url"))));
     json_decref(ex);
     big_sink s = {.pid = f->env.server_pid};
-    long before = rss_kb(s.pid);
+    long before = px_test_proc_kb(s.pid, "VmRSS");
     long status;
     CURLcode rc = download(url, &s, &status);
     assert_int_equal(rc, CURLE_OK);

@@ -842,6 +842,22 @@ void px_expect_count_at(const char *file, int line, px_test_env *env, long long 
         fail_msg("%s:%d: %lld, want %lld: %s", file, line, got, want, sql);
 }
 
+long px_test_proc_kb(pid_t pid, const char *name)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    long kb = -1;
+    size_t nl = strlen(name);
+    while (fgets(line, sizeof(line), fp))
+        if (strncmp(line, name, nl) == 0 && line[nl] == ':')
+            kb = strtol(line + nl + 1, NULL, 10);
+    fclose(fp);
+    return kb;
+}
+
 long long px_test_metric(px_test_env *env, const char *series)
 {
     px_http_resp r;

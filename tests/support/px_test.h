@@ -221,6 +221,8 @@ void px_test_refused(px_test_env *env, const char *const *counted, const char *m
  * path of the next one (base, then &after=<next_cursor>) into path and 1; else 0. */
 int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 
+/* A kB figure of process pid's /proc/<pid>/status ("VmRSS", "VmHWM"), -1 when it has none. */
+long px_test_proc_kb(pid_t pid, const char *name);
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fails the test unless the printf-formatted query counts want: the failure names the calling
