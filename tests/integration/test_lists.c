@@ -55,12 +55,10 @@ static void allocate(fixture *f, const char *key, const char *gtin, const char *
 
 static void commission(fixture *f, const char *key, const char *gtin, const char *batch)
 {
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"%s\","
-             "\"expiry_date\":\"291231\",\"serials\":[\"%s-1\",\"%s-2\"]}",
-             gtin, batch, batch, batch);
-    json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, body, 200));
+    char serials[80], prefix[40];
+    snprintf(prefix, sizeof(prefix), "%s-", batch);
+    px_test_serials(serials, sizeof(serials), prefix, 1, 2);
+    px_test_commission(&f->env, key, gtin, batch, "291231", serials);
 }
 
 static void release(fixture *f, const char *key, const char *gtin, const char *batch)
