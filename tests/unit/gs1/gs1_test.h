@@ -27,6 +27,25 @@
         }                                                                                          \
     } while (0)
 
+/* What every refusal vector asserts: input (named in a failure) was refused (rc PX_EINVALID)
+ * with code (NULL: not checked), at byte pos (-1: not checked) spanning len bytes (-1: not
+ * checked). file and line are the vector's. */
+static inline void check_refused(const char *file, int line, const char *input, px_rc rc,
+                                 const px_err *err, const char *code, int pos, int len)
+{
+    struct {
+        const char *file;
+        int line;
+    } at = {file, line}, *v = &at;
+    VCHECK(v, rc == PX_EINVALID, "%s accepted (rc %d)", input, (int)rc);
+    VCHECK(v, !code || strcmp(err->code, code) == 0, "%s: code %s, want %s (%s)", input, err->code,
+           code, err->message);
+    VCHECK(v, pos < 0 || err->pos == pos, "%s: position %d, want %d (%s)", input, err->pos, pos,
+           err->message);
+    VCHECK(v, len < 0 || err->len == len, "%s: length %d, want %d (%s)", input, err->len, len,
+           err->message);
+}
+
 /* "<GS>" in vectors stands for the 0x1D byte. */
 static inline void gs_expand(char *out, size_t cap, const char *in)
 {
@@ -79,11 +98,7 @@ static inline void check_element_parse(const element_vec *v)
         VCHECK(v, strcmp(got, v->hri) == 0, "%s -> %s", v->in, got);
         return;
     }
-    VCHECK(v, rc != PX_OK, "%s accepted", v->in);
-    VCHECK(v, strcmp(err.code, v->code) == 0, "%s: code %s (%s)", v->in, err.code, err.message);
-    if (v->pos >= 0)
-        VCHECK(v, err.pos == v->pos && (v->len < 0 || err.len == v->len), "%s: span %d+%d (%s)",
-               v->in, err.pos, err.len, err.message);
+    check_refused(v->file, v->line, v->in, rc, &err, v->code, v->pos, v->pos < 0 ? -1 : v->len);
 }
 
 #endif

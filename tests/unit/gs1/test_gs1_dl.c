@@ -140,10 +140,7 @@ static void test_gs1__dl_parse(void **state)
             /* gs1_parse dispatches URIs to the DL parser */
             VCHECK(v, gs1_parse(&e, v->uri, &err) == PX_OK, "gs1_parse: %s", err.message);
         } else {
-            VCHECK(v, rc != PX_OK, "%s accepted", v->uri);
-            VCHECK(v, strcmp(err.code, v->code) == 0, "%s: %s (%s)", v->uri, err.code, err.message);
-            if (v->pos >= 0)
-                VCHECK(v, err.pos == v->pos, "%s: pos %d (%s)", v->uri, err.pos, err.message);
+            check_refused(v->file, v->line, v->uri, rc, &err, v->code, v->pos, -1);
         }
     }
 }
