@@ -65,10 +65,10 @@ static px_rc str(px_epcis_writer *w, const char *s)
         return w->failed;
     const char *run = s;
     for (const char *p = s; *p; p++) {
+        if (px_json_plain((unsigned char)*p))
+            continue;
         char esc[6];
         size_t n = px_json_escape_byte((unsigned char)*p, esc);
-        if (!n)
-            continue;
         if (raw(w, run, (size_t)(p - run)) != PX_OK || raw(w, esc, n) != PX_OK)
             return w->failed;
         run = p + 1;

@@ -7,7 +7,7 @@ size_t px_json_escape_byte(unsigned char c, char esc[6])
 {
     static const char hex[] = "0123456789ABCDEF";
     static const char shorts[] = "btn\0fr"; /* \b \t \n (\v has none) \f \r: 0x08..0x0d */
-    if (c >= 0x20 && c != '"' && c != '\\')
+    if (px_json_plain(c))
         return 0;
     esc[0] = '\\';
     if (c == '"' || c == '\\') {
@@ -29,10 +29,10 @@ px_rc px_jsonw_string(px_buf *b, const char *s)
     px_rc rc = px_buf_add(b, "\"", 1);
     const char *run = s;
     for (const char *p = s; rc == PX_OK && *p; p++) {
+        if (px_json_plain((unsigned char)*p))
+            continue;
         char esc[6];
         size_t n = px_json_escape_byte((unsigned char)*p, esc);
-        if (!n)
-            continue;
         rc = px_buf_add(b, run, (size_t)(p - run));
         if (rc == PX_OK)
             rc = px_buf_add(b, esc, n);
