@@ -31,11 +31,9 @@ typedef struct fixture {
 
 /* ---- a request that keeps the answer's headers (Location, CSP, Link, Retry-After) ------- */
 
-typedef px_http_resp answer;
-
 /* method path with optional Accept and extra headers (a NULL-terminated list), from source
  * address `from` (NULL: the default, 127.0.0.1). */
-static void request(px_test_env *env, answer *a, const char *method, const char *path,
+static void request(px_test_env *env, px_http_resp *a, const char *method, const char *path,
                     const char *accept, const char *const *extra, const char *from)
 {
     const char *h[12];
@@ -52,37 +50,26 @@ static void request(px_test_env *env, answer *a, const char *method, const char 
 }
 
 /* GET path with optional Accept and one extra header, from source address `from`. */
-static void get(px_test_env *env, answer *a, const char *path, const char *accept,
+static void get(px_test_env *env, px_http_resp *a, const char *path, const char *accept,
                 const char *extra, const char *from)
 {
     const char *const hs[] = {extra, NULL};
     request(env, a, "GET", path, accept, hs, from);
 }
 
-/* The value of header name (case-insensitive) into out, "" when absent. */
-static void header(const answer *a, const char *name, char *out, size_t cap)
-{
-    (void)px_http_header(a, name, out, cap);
-}
-
-static void answer_free(answer *a)
-{
-    px_http_resp_free(a);
-}
-
 static void expect_page(fixture *f, const char *path, const char *verdict)
 {
-    answer a;
+    px_http_resp a;
     get(&f->env, &a, path, "text/html,application/xhtml+xml,*/*;q=0.8", NULL, NULL);
     if (a.status != 200)
         fail_msg("%s: %ld %s", path, a.status, a.body);
     char want[96], ct[128];
-    header(&a, "Content-Type", ct, sizeof(ct));
+    px_http_header(&a, "Content-Type", ct, sizeof(ct));
     assert_non_null(strstr(ct, "text/html"));
     snprintf(want, sizeof(want), "data-verdict=\"%s\"", verdict);
     if (!strstr(a.body, want))
         fail_msg("%s: no %s in %s", path, want, a.body);
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 /* ---- fixture ------------------------------------------------------------------------- */
@@ -155,7 +142,7 @@ static void test_resolver__page(void **state)
 {
     fixture *f = *state;
     char path[256], got[512], hash[128], want[256], ct[128];
-    answer a;
+    px_http_resp a;
     snprintf(path, sizeof(path), "/01/%s/21/GEN1", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);
@@ -169,7 +156,7 @@ static void test_resolver__page(void **state)
     assert_null(strstr(a.body, "12.40"));
     /* No script at all, and a policy that would block one; the inline style by its hash. */
     assert_null(strstr(a.body, "<script"));
-    header(&a, "Content-Security-Policy", got, sizeof(got));
+    px_http_header(&a, "Content-Security-Policy", got, sizeof(got));
     assert_non_null(strstr(got, "default-src 'none'"));
     assert_null(strstr(got, "unsafe-inline"));
     style_hash(a.body, hash, sizeof(hash));
@@ -177,9 +164,9 @@ static void test_resolver__page(void **state)
     if (!strstr(got, want))
         fail_msg("CSP %s does not allow the page's style (%s)", got, want);
     /* §12.1 item 9: a link to the linkset even on the page. */
-    header(&a, "Link", got, sizeof(got));
+    px_http_header(&a, "Link", got, sizeof(got));
     assert_non_null(strstr(got, "rel=\"linkset\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
 
     /* Every verdict is a page; unknown packs and unknown GTINs too, never an error. */
     snprintf(path, sizeof(path), "/01/%s/21/NOPE1", f->gtin);
@@ -215,44 +202,44 @@ static void test_resolver__page(void **state)
              f->gtin);
     if (!strstr(a.headers, want))
         fail_msg("no %s in %s", want, a.headers);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_null(strstr(a.body, "2030-12-31"));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* §12.1 item 2: a syntax error is 400 (a wrong check digit): in the error shape to a
      * machine, as a page in words to a person's browser (docs/resolver.md "The page"). */
     get(&f->env, &a, "/01/09506000134353/21/GEN1", "application/json", NULL, NULL);
     assert_int_equal(a.status, 400);
     assert_non_null(strstr(a.body, "\"code\":\"bad_request\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
     get(&f->env, &a, "/01/09506000134353/21/GEN1", "text/html", NULL, NULL);
     assert_int_equal(a.status, 400);
-    header(&a, "Content-Type", ct, sizeof(ct));
+    px_http_header(&a, "Content-Type", ct, sizeof(ct));
     assert_non_null(strstr(ct, "text/html"));
     assert_non_null(strstr(a.body, "data-verdict=\"\">not checked</h1>"));
     assert_non_null(strstr(a.body, "misprinted"));
     assert_null(strstr(a.body, "\"code\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* A link of another key (an SSCC, DOMAIN-2.md's worked example): 404, as a page too. */
     get(&f->env, &a, "/00/003551540000001015", "text/html", NULL, NULL);
     assert_int_equal(a.status, 404);
     assert_non_null(strstr(a.body, "not a code this service checks"));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* A path shaped like a compressed link that is none (a mistyped route) is an unknown
      * route, in the error shape, whatever the client accepts. */
     get(&f->env, &a, "/healthzzz", "*/*", NULL, NULL);
     assert_int_equal(a.status, 404);
     assert_non_null(strstr(a.body, "\"code\":\"not_found\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* A product's own code: no "do not use the pack" for a known product. */
     snprintf(path, sizeof(path), "/01/%s", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, ">product</h1>"));
     assert_null(strstr(a.body, "Do not use"));
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 /* A phone's browser: headless Chromium loads the page from the server and the test reads the
@@ -285,7 +272,7 @@ static void test_resolver__chromium_reads_the_verdict(void **state)
 
 /* ---- machines: the linkset, JSON, redirects, the well-known file ----------------------- */
 
-static void check_linkset(fixture *f, const answer *a, const char *anchor_path)
+static void check_linkset(fixture *f, const px_http_resp *a, const char *anchor_path)
 {
     json_t *j = json_loadb(a->body, a->len, 0, NULL);
     assert_non_null(j);
@@ -313,33 +300,33 @@ static void test_resolver__linkset(void **state)
 {
     fixture *f = *state;
     char path[256], got[512], anchor_path[128];
-    answer a;
+    px_http_resp a;
     snprintf(anchor_path, sizeof(anchor_path), "/01/%s/21/GEN1", f->gtin);
     /* §12.1 item 6: by media type (Content-Type exactly that) ... */
     get(&f->env, &a, anchor_path, "application/linkset+json", NULL, NULL);
     assert_int_equal(a.status, 200);
-    header(&a, "Content-Type", got, sizeof(got));
+    px_http_header(&a, "Content-Type", got, sizeof(got));
     assert_string_equal(got, "application/linkset+json");
-    header(&a, "Link", got, sizeof(got));
+    px_http_header(&a, "Link", got, sizeof(got));
     assert_non_null(strstr(got, "json-ld#context"));
     check_linkset(f, &a, anchor_path);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* ... or by linkType=linkset and its old spelling all, whatever the Accept. */
     snprintf(path, sizeof(path), "%s?linkType=linkset", anchor_path);
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);
     check_linkset(f, &a, anchor_path);
-    answer_free(&a);
+    px_http_resp_free(&a);
     snprintf(path, sizeof(path), "%s?linkType=all", anchor_path);
     get(&f->env, &a, path, NULL, NULL, NULL);
     check_linkset(f, &a, anchor_path);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* The anchor is the request's uncompressed link without its attributes. */
     snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1?17=301231&linkType=linkset", f->gtin);
     get(&f->env, &a, path, NULL, NULL, NULL);
     snprintf(anchor_path, sizeof(anchor_path), "/01/%s/10/B1/21/GEN1", f->gtin);
     check_linkset(f, &a, anchor_path);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* The verification link names lot and serial as values: a '%' of a lot (set 82 has it)
      * is sent escaped, never read by the VRS as an escape of its own. */
     px_sqlf(&f->env,
@@ -351,18 +338,18 @@ static void test_resolver__linkset(void **state)
     assert_int_equal(a.status, 200);
     if (!strstr(a.body, "/10/P%2541/21/PCT1"))
         fail_msg("the verification link does not carry lot P%%41 escaped: %s", a.body);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* An unknown GTIN has no links. */
     get(&f->env, &a, "/01/09506000134352/21/GEN1?linkType=linkset", NULL, NULL, NULL);
     assert_int_equal(a.status, 404);
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 static void test_resolver__redirects_json_well_known(void **state)
 {
     fixture *f = *state;
     char path[512], got[1024], want[1024];
-    answer a;
+    px_http_resp a;
     /* A Digital Link path whose bytes are not UTF-8 names nothing: 404, before the resolver
      * parses it (docs/api.md "Errors"). */
     snprintf(path, sizeof(path), "/01/%s/21/AB%%FF", f->gtin);
@@ -375,17 +362,17 @@ static void test_resolver__redirects_json_well_known(void **state)
              f->gtin);
     get(&f->env, &a, path, NULL, NULL, NULL);
     assert_int_equal(a.status, 307);
-    header(&a, "Location", got, sizeof(got));
+    px_http_header(&a, "Location", got, sizeof(got));
     snprintf(want, sizeof(want),
              "%s/vrs/verify/01/%s/10/B1/21/GEN1?linkType=gs1:verificationService&context="
              "dscsaSaleableReturn&reqGLN=0614141000005",
              f->env.base_url, f->gtin);
     assert_string_equal(got, want);
-    answer_free(&a);
+    px_http_resp_free(&a);
     snprintf(path, sizeof(path), "/01/%s/21/GEN1?linkType=gs1:nosuchlt", f->gtin);
     get(&f->env, &a, path, NULL, NULL, NULL);
     assert_int_equal(a.status, 404);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* A link type echoed in that 404 is cut between characters, never inside one (the answer
      * stays JSON, not a 500), and a query value that is not UTF-8 is 400 on every path form the
      * resolver takes, here a trailing slash, which no route names (docs/api.md "Errors"). */
@@ -399,7 +386,7 @@ static void test_resolver__redirects_json_well_known(void **state)
     get(&f->env, &a, path, "application/json", NULL, NULL);
     assert_int_equal(a.status, 200);
     assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* §12.1 item 11. */
     get(&f->env, &a, "/.well-known/gs1resolver", NULL, NULL, NULL);
     assert_int_equal(a.status, 200);
@@ -410,7 +397,7 @@ static void test_resolver__redirects_json_well_known(void **state)
     json_t *lt = json_array_get(json_object_get(j, "supportedLinkType"), 0);
     assert_string_equal(px_test_str(lt, "prefix"), "gs1:");
     json_decref(j);
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 /* ---- clone detection ------------------------------------------------------------------ */
@@ -548,10 +535,10 @@ static void test_resolver__clone_one_webhook(void **state)
     assert_int_equal(px_sql_exec(&f->env, sql), 0); /* Frankfurt again */
     assert_string_equal(verdict_of(f, path), "suspect");
     snprintf(path, sizeof(path), "/01/%s/21/CLN1?lat=40.64&lon=-73.78", f->gtin);
-    answer a;
+    px_http_resp a;
     get(&f->env, &a, path, "application/json", NULL, NULL);
     assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* The one delivery arrives; after more time than several retry rounds, no second. (The
      * stolen pack STO1 scanned by the tests before raised its own.) */
     for (int i = 0; i < 200 && deliveries_for(f, "CLN1") < 1; i++)
@@ -635,21 +622,21 @@ static void test_resolver__enumeration(void **state)
 {
     fixture *f = *state;
     char path[256];
-    answer a;
+    px_http_resp a;
     for (int i = 0; i < 6; i++) {
         snprintf(path, sizeof(path), "/v1/verify/%s/GUESS%d", f->gtin, i);
         get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7", NULL);
         assert_int_equal(a.status, 200);
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
     snprintf(path, sizeof(path), "/v1/verify/%s/GUESS9", f->gtin);
     get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7", NULL);
     assert_int_equal(a.status, 429);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* The same client with the port a proxy may append is the same client (and bucket). */
     get(&f->env, &a, path, NULL, "X-Forwarded-For: 198.51.100.1, 203.0.113.7:4711", NULL);
     assert_int_equal(a.status, 429);
-    answer_free(&a);
+    px_http_resp_free(&a);
     snprintf(path, sizeof(path), "/v1/verify/%s/GEN1", f->gtin);
     assert_string_equal(verdict_of(f, path), "genuine");
     px_expect_count(&f->env, 1,
@@ -661,7 +648,7 @@ static void test_resolver__enumeration(void **state)
     snprintf(path, sizeof(path), "/v1/verify/%s/GUESSX", f->gtin);
     get(&f->env, &a, path, NULL, "X-Forwarded-For: 203.0.113.7, \xff\xfe", NULL);
     assert_int_equal(a.status, 200);
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 /* ---- the public routes' token bucket, on a server of its own ---------------------------- */
@@ -683,20 +670,20 @@ static void test_resolver__burst_429(void **state)
 {
     fixture *f = *state;
     char path[128], got[64];
-    answer a;
+    px_http_resp a;
     snprintf(path, sizeof(path), "/v1/verify/%s/X1", f->gtin);
     int limited = 0;
     for (int i = 0; i < 12 && !limited; i++) {
         get(&f->env, &a, i % 2 ? path : "/.well-known/gs1resolver", NULL, NULL, "127.0.0.1");
         if (a.status == 429) {
             limited = 1;
-            header(&a, "Retry-After", got, sizeof(got));
+            px_http_header(&a, "Retry-After", got, sizeof(got));
             assert_true(strtol(got, NULL, 10) >= 1);
             assert_non_null(strstr(a.body, "\"code\":\"rate_limited\""));
         } else {
             assert_int_equal(a.status, 200);
         }
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
     assert_true(limited);
     /* A person's browser from that client: the refusal as a page, Retry-After kept. */
@@ -707,23 +694,23 @@ static void test_resolver__burst_429(void **state)
         get(&f->env, &a, dl, "text/html", NULL, "127.0.0.1");
         if (a.status == 429) {
             limited = 1;
-            header(&a, "Retry-After", got, sizeof(got));
+            px_http_header(&a, "Retry-After", got, sizeof(got));
             assert_true(strtol(got, NULL, 10) >= 1);
             assert_non_null(strstr(a.body, "Too many checks"));
             assert_null(strstr(a.body, "\"code\""));
         } else {
             assert_int_equal(a.status, 200);
         }
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
     assert_true(limited);
     get(&f->env, &a, path, NULL, NULL, "127.0.0.2");
     assert_int_equal(a.status, 200);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* Routes with a key are not under the public bucket. */
     get(&f->env, &a, "/v1/whoami", NULL, NULL, "127.0.0.1");
     assert_int_equal(a.status, 401);
-    answer_free(&a);
+    px_http_resp_free(&a);
 }
 
 /* ---- the MAH's links --------------------------------------------------------------------- */
@@ -772,7 +759,7 @@ static void test_resolver__mah_links(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "links")), 3);
     json_decref(j);
     /* REQ-LINKS-2: the linkset lists them under their types, valid against GS1's schema. */
-    answer a;
+    px_http_resp a;
     char anchor_path[128];
     snprintf(anchor_path, sizeof(anchor_path), "/01/%s/21/GEN1", f->gtin);
     snprintf(path, sizeof(path), "%s?linkType=linkset", anchor_path);
@@ -792,14 +779,14 @@ static void test_resolver__mah_links(void **state)
     assert_string_equal(px_test_str(epil, "type"), "application/pdf");
     assert_string_equal(px_test_str(epil, "title"), "Patient <leaflet> & more");
     json_decref(j);
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* ?linkType= redirects to the first link of the type, the query passed on. */
     snprintf(path, sizeof(path), "%s?linkType=gs1:epil&x=1", anchor_path);
     get(&f->env, &a, path, NULL, NULL, NULL);
     assert_int_equal(a.status, 307);
-    header(&a, "Location", got, sizeof(got));
+    px_http_header(&a, "Location", got, sizeof(got));
     assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1");
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* REQ-LINKS-3: among links of one type, the language the reader asks for most; the
      * MAH's order when no language asked for is offered. */
     static const struct {
@@ -818,14 +805,14 @@ static void test_resolver__mah_links(void **state)
         get(&f->env, &a, path, NULL, pick[i].accept_language, NULL);
         assert_int_equal(a.status, 307);
         char vary[64];
-        header(&a, "Vary", vary, sizeof(vary));
+        px_http_header(&a, "Vary", vary, sizeof(vary));
         assert_string_equal(vary, "Accept, Accept-Language");
-        header(&a, "Location", got, sizeof(got));
+        px_http_header(&a, "Location", got, sizeof(got));
         if (strcmp(got, pick[i].want) != 0)
             fail_msg("%s: Location %s, want %s",
                      pick[i].accept_language ? pick[i].accept_language : "(none)", got,
                      pick[i].want);
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
     /* The page lists them, escaped; an unknown code's page does not. */
     get(&f->env, &a, anchor_path, "text/html", NULL, NULL);
@@ -834,12 +821,12 @@ static void test_resolver__mah_links(void **state)
     assert_non_null(strstr(a.body, "href=\"https://pharma.example.com/pil.pdf?v=2\""));
     assert_non_null(strstr(a.body, ">Patient &lt;leaflet&gt; &amp; more</a>"));
     assert_non_null(strstr(a.body, "hreflang=\"es\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
     snprintf(path, sizeof(path), "/01/%s/21/NOSUCH9", f->gtin);
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);
     assert_null(strstr(a.body, "id=\"links\""));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* REQ-LINKS-1: each rule refuses with its member named; nothing is changed. */
     expect_link_error(f, f->mah.key,
                       "{\"links\":[{\"link_type\":\"gs1:nosuchlt\",\"href\":\"https://a.example/\","
@@ -901,46 +888,46 @@ static void test_resolver__preflight(void **state)
     snprintf(page, sizeof(page), "/01/%s/21/GEN1", f->gtin);
     snprintf(fallback, sizeof(fallback), "/01/%s/21/GEN1/", f->gtin); /* no route: a DL path */
     const char *const cors[] = {verify, page, fallback, "/.well-known/gs1resolver"};
-    answer a;
+    px_http_resp a;
     for (size_t i = 0; i < sizeof(cors) / sizeof(cors[0]); i++) {
         /* REQ-CORS-1: 204, any origin, the methods, the header asked for, a cache time. */
         request(&f->env, &a, "OPTIONS", cors[i], NULL, pre, NULL);
         if (a.status != 204 || a.len != 0)
             fail_msg("OPTIONS %s: %ld %s", cors[i], a.status, a.body);
-        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
         assert_string_equal(got, "*");
-        header(&a, "Access-Control-Allow-Methods", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Allow-Methods", got, sizeof(got));
         assert_string_equal(got, "GET, HEAD");
-        header(&a, "Access-Control-Allow-Headers", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Allow-Headers", got, sizeof(got));
         assert_non_null(strstr(got, "X-Request-Id"));
         assert_null(strstr(got, "Authorization"));
-        header(&a, "Access-Control-Max-Age", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Max-Age", got, sizeof(got));
         assert_string_equal(got, "7200");
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
     /* The answers themselves are readable from any origin, their Retry-After and request id
      * included. */
     get(&f->env, &a, verify, NULL, "Origin: https://pharmacy.example", NULL);
     assert_int_equal(a.status, 200);
-    header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+    px_http_header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
     assert_string_equal(got, "*");
-    header(&a, "Access-Control-Expose-Headers", got, sizeof(got));
+    px_http_header(&a, "Access-Control-Expose-Headers", got, sizeof(got));
     assert_non_null(strstr(got, "Retry-After"));
     assert_non_null(strstr(got, "X-Request-Id"));
-    answer_free(&a);
+    px_http_resp_free(&a);
     /* REQ-CORS-2: a keyed route keeps its 405 and says nothing to another origin. */
     const char *const keyed[] = {"/v1/whoami", "/vrs/checkConnectivity", "/v1/products"};
     for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
         request(&f->env, &a, "OPTIONS", keyed[i], NULL, pre, NULL);
         assert_int_equal(a.status, 405);
-        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
         assert_string_equal(got, "");
-        answer_free(&a);
+        px_http_resp_free(&a);
         get(&f->env, &a, keyed[i], NULL, "Origin: https://pharmacy.example", NULL);
         assert_int_equal(a.status, 401);
-        header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
+        px_http_header(&a, "Access-Control-Allow-Origin", got, sizeof(got));
         assert_string_equal(got, "");
-        answer_free(&a);
+        px_http_resp_free(&a);
     }
 }
 
