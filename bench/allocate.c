@@ -45,8 +45,7 @@ typedef struct {
 
 static void product(bench *b, char gtin[15])
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_product p;
     memset(&p, 0, sizeof(p));
     bench_gtin(gtin, b->next_item++);
@@ -73,8 +72,7 @@ static double run_copy(bench *b)
 {
     char gtin[15];
     product(b, gtin);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     /* An allocation row so the copied rows carry a real allocation id, like the job's. */
     px_alloc_request req = {gtin, 1, "raw copy", NULL};
     px_alloc_result res;
@@ -138,8 +136,7 @@ static double run_job(bench *b, int *chunks)
 {
     char gtin[15];
     product(b, gtin);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     double t0 = bench_now_s();
     px_alloc_request req = {gtin, b->n, "bench", NULL};
     px_alloc_result res;

@@ -8,8 +8,7 @@
 
 void bench_app_open(bench_app *b)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_config cfg;
     if (px_config_load(&cfg, &err) != PX_OK)
         bench_die_err("config", &err);

@@ -295,8 +295,7 @@ int main(int argc, char **argv)
 
     long parsed = 0;
     px_epcis_read_cb cb = {.on_event = count_event, .ctx = &parsed};
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     double t0 = bench_now_s();
     if (px_epcis_read_buffer(docs[0].data, docs[0].len, &cb, &err) != PX_OK || parsed != n) {
         fprintf(stderr, "bench_capture: parse: %s\n", err.message);

@@ -140,8 +140,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_carrier_batch [N 1..1000] [ROUNDS]\n");
         return 2;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     bench_app ba;
     bench_app_open(&ba);
     px_db *db = ba.db;

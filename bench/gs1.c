@@ -14,6 +14,7 @@
 
 #include "bench.h"
 #include "gs1.h"
+#include "px_array.h"
 
 static const struct {
     const char *name, *in;
@@ -37,10 +38,9 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 200000;
     if (n <= 0)
         n = 200000;
-    for (size_t k = 0; k < sizeof(inputs) / sizeof(inputs[0]); k++) {
+    for (size_t k = 0; k < PX_COUNT(inputs); k++) {
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         if (gs1_parse(&e, inputs[k].in, &err) != PX_OK) {
             fprintf(stderr, "%s: %s\n", inputs[k].name, err.message);
             return 1;

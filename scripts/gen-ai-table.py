@@ -118,6 +118,7 @@ def emit(release, rows):
     o.append(" *       ../shared/reference/gs1-syntax/gs1-syntax-dictionary.txt src/gs1/ai_table_gen.c")
     o.append(" * test_gs1__table_generated fails when this file and the dictionary disagree. */")
     o.append('#include "gs1_ai.h"')
+    o.append('#include "px_array.h"')
     o.append("")
     o.append("const char gs1__ai_dictionary_release[] = %s;" % c_str(release))
     o.append("")
@@ -141,7 +142,7 @@ def emit(release, rows):
     o.append("};")
     o.append("/* clang-format on */")
     o.append("")
-    o.append("const size_t gs1__ai_table_len = sizeof(gs1__ai_table) / sizeof(gs1__ai_table[0]);")
+    o.append("const size_t gs1__ai_table_len = PX_COUNT(gs1__ai_table);")
     o.append("")
     # Every AI is digits, two to four of them, and the rows are in lexical order: the rows of
     # one two-digit prefix are contiguous (gs1_ai_lookup searches only those).

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_log.h"
 
@@ -23,7 +24,7 @@ static void print_help(FILE *out)
 {
     fprintf(out, "usage: packid <command> [options] [--json]\n"
                  "       packid --version | help | <command> --help\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(commands); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nconfiguration: PACKID_LISTEN, PACKID_DATA_DIR, PACKID_DATABASE_URL, … "
                  "(README \"Configuration\")\n");
@@ -127,7 +128,7 @@ int px_cli_main(int argc, char **argv)
         printf("packid %s\n", PX_VERSION);
         return PX_EXIT_OK;
     }
-    for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+    for (size_t i = 0; argc > 2 && i < PX_COUNT(commands); i++)
         if (strcmp(argv[1], commands[i].name) == 0 && is_help(argv[2])) {
             printf("usage: packid %s …\n  %s\n", commands[i].name, commands[i].summary);
             return PX_EXIT_OK;
@@ -144,14 +145,13 @@ int px_cli_main(int argc, char **argv)
     }
     argc = n;
     argv[argc] = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_config_load(&cli.cfg, &err) != PX_OK)
         return px_cli_fail(&cli, &err);
     px_log_set_level((px_log_level)cli.cfg.log_level);
     if (cli.cfg.test_now_us)
         px_clock_set(cli.cfg.test_now_us);
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(commands); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(&cli, argc - 1, argv + 1);
     fprintf(stderr, "packid: unknown command \"%s\"\n", argv[1]);

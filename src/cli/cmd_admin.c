@@ -14,8 +14,7 @@ int px_cmd_migrate(px_cli *cli, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_app app;
     char conninfo[1024];
     int started = 0;
@@ -43,8 +42,7 @@ int px_cmd_migrate(px_cli *cli, int argc, char **argv)
 int px_cmd_db(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (cli->cfg.database_url[0] && strcmp(sub, "url") != 0) {
         px_err_set(&err, PX_EINVALID, "not_embedded",
                    "PACKID_DATABASE_URL is set: packid does not manage that server");

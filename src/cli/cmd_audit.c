@@ -79,8 +79,7 @@ done:
 
 static int audit_verify(px_cli *cli, int argc, char **argv)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_audit_checkpoint *held = NULL;
     int n_held = 0;
     const char *file = px_cli_opt(argc, argv, "checkpoint");
@@ -134,8 +133,7 @@ static int audit_checkpoint(px_cli *cli, int argc, char **argv)
 
 static int audit_rotate(px_cli *cli)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     char old_id[PX_SIGN_ID_LEN + 1], new_id[PX_SIGN_ID_LEN + 1];
     if (px_sign_ring_rotate(cli->cfg.audit_key_file, old_id, new_id, &err) != PX_OK)
         return px_cli_fail(cli, &err);

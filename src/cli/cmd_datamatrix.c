@@ -107,8 +107,7 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
     if (render_opts(out, argc, argv, &o) != 0)
         return px_cli_usage(DM_USAGE);
 
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     char in[IN_MAX];
     if (strlen(raw) >= sizeof(in)) {
         px_err_set(&err, PX_ETOOBIG, "payload_too_large", "input longer than %d characters",

@@ -57,8 +57,7 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     const char *dir = px_cli_opt(argc, argv, "xsd-dir");
     const char *format = px_cli_opt(argc, argv, "format");
     px_epcis_format fmt = PX_EPCIS_FORMAT_XML_1_2;
-    px_err ferr;
-    px_err_clear(&ferr);
+    px_err ferr = PX_ERR_INIT;
     if (format && px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
         return px_cli_fail(cli, &ferr);
     /* The schema of the format: the XSD folders, or for JSON-LD the JSON schema file (an
@@ -90,8 +89,7 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     if (nfiles == 0)
         return px_cli_usage(USAGE);
 
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_epcis_validator *v = NULL;
     if (px_epcis_validator_open(&v, fmt, dir, &err) != PX_OK)
         return px_cli_fail(cli, &err);
@@ -162,8 +160,7 @@ static int sink_counted(void *ctx, const char *data, size_t len)
 static int export_finish(px_cli *cli, px_epcis_validator *v, const char *tmp, const char *out,
                          int beside, px_err *err)
 {
-    px_err verr;
-    px_err_clear(&verr);
+    px_err verr = PX_ERR_INIT;
     if (v && px_epcis_validate_file(v, tmp, &verr) != PX_OK) {
         remove(tmp);
         px_err_set(err, verr.rc, verr.code[0] ? verr.code : "epcis_schema",
@@ -230,8 +227,7 @@ static int export_args_read(const px_cli *cli, int argc, char **argv, export_arg
     /* REQ-EPCISREST-8: the export's syntax, as a regulator endpoint's. */
     a->format = PX_EPCIS_FORMAT_XML_1_2;
     if (format_name) {
-        px_err ferr;
-        px_err_clear(&ferr);
+        px_err ferr = PX_ERR_INIT;
         if (px_epcis_api_format_parse(&a->format, format_name, &ferr) != PX_OK &&
             px_epcis_format_parse(&a->format, format_name, &ferr) != PX_OK) {
             fprintf(stderr, "packid: --format: %s\n", ferr.message);
@@ -298,8 +294,7 @@ static int cmd_export(px_cli *cli, int argc, char **argv)
     int done = export_args_read(cli, argc, argv, &a);
     if (done != PX_EXIT_OK)
         return done;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     /* REQ-EPCISREST-14: the export checks its own document against the schema of its syntax
      * (as a report is checked before it is sent) when that schema is configured; the schema
      * is compiled before the database is read, so a bad schema costs no export. */
@@ -419,8 +414,7 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     }
     if (!in || !to)
         return px_cli_usage(USAGE);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_epcis_format_parse(&c.to, to, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     if (cli->json && !out) {

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "gs1.h"
 #include "gs1_ai.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_file.h"
 #include "px_str.h"
@@ -209,7 +210,7 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
         const char *ai;
         int pos;
     } keys[] = {{"00", 2}, {"01", 2}, {"414", 1}};
-    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && !key; k++)
+    for (size_t k = 0; k < PX_COUNT(keys) && !key; k++)
         for (int i = 0; i < e->count; i++)
             if (strcmp(e->items[i].ai, keys[k].ai) == 0) {
                 key = e->items[i].value;

@@ -51,8 +51,7 @@ int px_cmd_label(px_cli *cli, int argc, char **argv)
             return px_cli_usage(LABEL_USAGE);
         o.module_px = (int)n;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_buf b;
     px_buf_init(&b, OUT_MAX);
     px_rc rc = px_carrier_label_sscc(&b, sscc, &o, &err);

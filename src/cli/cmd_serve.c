@@ -50,8 +50,7 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_app app;
     /* A cluster that a killed `packid serve` left running in this data folder is taken
      * over, so this server's clean stop stops it (it would otherwise run until `packid db

@@ -135,8 +135,7 @@ static curl_socket_t open_guarded(void *clientp, curlsocktype purpose, struct cu
     guard_ctx *g = clientp;
     if (purpose != CURLSOCKTYPE_IPCXN)
         return CURL_SOCKET_BAD;
-    px_err e;
-    px_err_clear(&e);
+    px_err e = PX_ERR_INIT;
     if (px_outbound_check_addr(g->allow, g->host, &addr->addr, &e) != PX_OK) {
         g->refused = 1;
         snprintf(g->why, sizeof(g->why), "%s", e.message);

@@ -13,6 +13,7 @@
 
 #include "delivery.h"
 #include "delivery_int.h"
+#include "px_array.h"
 #include "px_str.h"
 
 /* ---- the allow list ------------------------------------------------------------------- */
@@ -243,7 +244,7 @@ static const char *internal_kind(const norm_addr *n)
         {AF_INET6, {0xfe, 0xc0}, 10, "private"},          /* deprecated site-local */
         {AF_INET6, {0xff}, 8, "multicast"},
     };
-    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(blocks); i++)
         if (blocks[i].family == n->family && in_net(n->a, blocks[i].net, blocks[i].bits))
             return blocks[i].kind;
     return NULL;
@@ -339,8 +340,7 @@ px_rc px_outbound_check_url(const char *url, px_err *err)
         return PX_OK; /* not resolvable now: the connect-time check decides */
     rc = PX_OK;
     for (struct addrinfo *p = ai; p && rc == PX_OK; p = p->ai_next) {
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         if (px_outbound_check_addr(allow, host, p->ai_addr, &e) != PX_OK) {
             rc = px_err_set(err, PX_EINVALID, "invalid_url",
                             "url host %.80s is an internal address (%s) packid may not reach; "

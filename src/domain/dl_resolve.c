@@ -2,13 +2,14 @@
 
 #include <string.h>
 
+#include "px_array.h"
 #include "px_str.h"
 
 const char *px_link_type_suffix(const char *t)
 {
     static const char *const ns[] = {"gs1:", "https://ref.gs1.org/voc/", "https://gs1.org/voc/",
                                      "https://www.gs1.org/voc/", "http://gs1.org/voc/"};
-    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(ns); i++) {
         size_t n = strlen(ns[i]);
         if (strncmp(t, ns[i], n) == 0)
             return t + n;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_array.h"
 
 /* Where Delegated Regulation (EU) 2016/161 applies — the EU member states and, through the
  * EEA Agreement, Iceland, Liechtenstein and Norway. Not the UK (GB; Northern Ireland left the
@@ -12,8 +13,6 @@ static const char k_fmd_markets[][3] = {
     "EU", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE",
     "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
 };
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static int upper2(const char *s)
 {
@@ -62,7 +61,7 @@ int px_market_is_eu_fmd(const char *market)
 {
     /* REQ-SERIAL-4 */
     char up[3];
-    return fold2(up, market) && in_list(k_fmd_markets, COUNT(k_fmd_markets), up);
+    return fold2(up, market) && in_list(k_fmd_markets, PX_COUNT(k_fmd_markets), up);
 }
 
 px_market_regime px_market_regime_of(const char *market)
@@ -71,7 +70,7 @@ px_market_regime px_market_regime_of(const char *market)
     char up[3];
     if (!fold2(up, market))
         return PX_MARKET_REGIME_NONE;
-    if (in_list(k_fmd_markets, COUNT(k_fmd_markets), up))
+    if (in_list(k_fmd_markets, PX_COUNT(k_fmd_markets), up))
         return PX_MARKET_REGIME_EU_FMD;
     if (strcmp(up, "US") == 0)
         return PX_MARKET_REGIME_US_DSCSA;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pack_identity.h"
+#include "px_array.h"
 #include "px_str.h"
 
 #define R(x) (1u << PX_REASON_##x)
@@ -173,7 +174,7 @@ px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *e
 static const move *find_move(px_pack_state state, px_decom_reason current, px_pack_action action,
                              px_decom_reason requested)
 {
-    for (size_t i = 0; i < sizeof(k_moves) / sizeof(k_moves[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(k_moves); i++) {
         const move *m = &k_moves[i];
         if (m->from != state || m->action != action)
             continue;

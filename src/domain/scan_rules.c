@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "px_array.h"
+
 #define US_PER_HOUR 3600000000.0
 
 void px_clone_rules_default(px_clone_rules *r)
@@ -102,7 +104,7 @@ void px_clone_flag_names(char *out, unsigned cap, unsigned flags)
     if (!cap)
         return;
     out[0] = '\0';
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (unsigned i = 0; i < PX_COUNT(names); i++) {
         if (!(flags & names[i].bit))
             continue;
         unsigned len = (unsigned)strlen(names[i].name);

@@ -3,6 +3,7 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_calendar.h"
 #include "px_clock.h"
 #include "px_str.h"
@@ -14,9 +15,8 @@ static const char *const btt_names[] = {NULL, PX_CBV_BTTS(NAME_)};
 static const char *const sdt_names[] = {NULL, PX_CBV_SDTS(NAME_)};
 #undef NAME_
 
-_Static_assert(sizeof(bizstep_names) / sizeof(bizstep_names[0]) == PX_BIZSTEP__COUNT,
-               "bizstep table");
-_Static_assert(sizeof(disp_names) / sizeof(disp_names[0]) == PX_DISP__COUNT, "disp table");
+_Static_assert(PX_COUNT(bizstep_names) == PX_BIZSTEP__COUNT, "bizstep table");
+_Static_assert(PX_COUNT(disp_names) == PX_DISP__COUNT, "disp table");
 
 const char *px_cbv_bizstep_name(px_cbv_bizstep v)
 {

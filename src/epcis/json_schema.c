@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "json_schema.h"
+#include "px_array.h"
 #include "px_str.h"
 
 #define MAX_DEPTH 96 /* nested schemas while checking: far above the EPCIS schema's own */
@@ -54,7 +55,7 @@ static const char *const k_known[] = {
 
 static int known(const char *k)
 {
-    for (size_t i = 0; i < sizeof(k_known) / sizeof(k_known[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(k_known); i++)
         if (strcmp(k, k_known[i]) == 0)
             return 1;
     return 0;

@@ -189,8 +189,7 @@ px_rc epcis__check_event(const px_epcis_event *ev, char id[PX_EPCIS_EVENT_ID_MAX
     px_rc rc = px_epcis_event_check(ev, PX_EPCIS_PROFILE_NONE, err);
     if (rc != PX_OK)
         return rc;
-    px_err herr;
-    px_err_clear(&herr);
+    px_err herr = PX_ERR_INIT;
     if (px_epcis_event_hash(id, ev, &herr) != PX_OK)
         return px_err_set(err, PX_EINVALID, "epcis_unsupported", "no hash ID: %s", herr.message);
     return PX_OK;

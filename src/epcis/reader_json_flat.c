@@ -201,8 +201,7 @@ int epcis__json_flat_event(epcis__arena *a, const char *text, size_t len,
     if (f.p != f.end || !f.v[F_TYPE].p || !key_is(&f.v[F_TYPE], "ObjectEvent"))
         return 0;
     /* Every value through the same parsers as the general reader; a refusal is left to it. */
-    px_err scratch;
-    px_err_clear(&scratch);
+    px_err scratch = PX_ERR_INIT;
     ev->type = PX_EPCIS_OBJECT_EVENT;
     char buf[128];
 #define FLAT_PARSE(field, call)                                                                    \

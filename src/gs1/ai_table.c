@@ -8,6 +8,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_array.h"
 
 const char *gs1_ai_dictionary_release(void)
 {
@@ -90,7 +91,7 @@ int gs1_ai_prefix_length(const char *ai)
         {"18", 6},  {"19", 6},  {"20", 2},  {"31", 6},  {"32", 6},  {"33", 6},
         {"34", 6},  {"35", 6},  {"36", 6},  {"41", 13},
     };
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(fixed); i++)
         if (ai[0] == fixed[i].prefix[0] && ai[0] && ai[1] == fixed[i].prefix[1])
             return fixed[i].len;
     return -1;

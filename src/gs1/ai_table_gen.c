@@ -4,6 +4,7 @@
  *       ../shared/reference/gs1-syntax/gs1-syntax-dictionary.txt src/gs1/ai_table_gen.c
  * test_gs1__table_generated fails when this file and the dictionary disagree. */
 #include "gs1_ai.h"
+#include "px_array.h"
 
 const char gs1__ai_dictionary_release[] = "2026-01-27";
 
@@ -553,7 +554,7 @@ const gs1_ai_def gs1__ai_table[] = {
 };
 /* clang-format on */
 
-const size_t gs1__ai_table_len = sizeof(gs1__ai_table) / sizeof(gs1__ai_table[0]);
+const size_t gs1__ai_table_len = PX_COUNT(gs1__ai_table);
 
 /* The rows whose AI starts with the two digits p: [gs1__ai_by_prefix[p],
  * gs1__ai_by_prefix[p + 1]). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 static const short iso3166_numeric[] = {
     4,   8,   10,  12,  16,  20,  24,  28,  31,  32,  36,  40,  44,  48,  50,  51,  52,  56,
@@ -100,16 +101,16 @@ int gs1__iso3166_numeric(int code)
 {
     short k = (short)code;
     return code >= 0 && code <= 999 &&
-           bsearch(&k, iso3166_numeric, sizeof(iso3166_numeric) / sizeof(iso3166_numeric[0]),
-                   sizeof(short), cmp_short) != NULL;
+           bsearch(&k, iso3166_numeric, PX_COUNT(iso3166_numeric), sizeof(short), cmp_short) !=
+               NULL;
 }
 
 int gs1__iso4217_numeric(int code)
 {
     short k = (short)code;
     return code >= 0 && code <= 999 &&
-           bsearch(&k, iso4217_numeric, sizeof(iso4217_numeric) / sizeof(iso4217_numeric[0]),
-                   sizeof(short), cmp_short) != NULL;
+           bsearch(&k, iso4217_numeric, PX_COUNT(iso4217_numeric), sizeof(short), cmp_short) !=
+               NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -120,8 +121,8 @@ static int cmp_str(const void *a, const void *b)
 int gs1__iso3166_alpha2(const char *cc)
 {
     char k[3] = {cc[0], cc[1], 0};
-    return bsearch(k, iso3166_alpha2, sizeof(iso3166_alpha2) / sizeof(iso3166_alpha2[0]),
-                   sizeof(iso3166_alpha2[0]), cmp_str) != NULL;
+    return bsearch(k, iso3166_alpha2, PX_COUNT(iso3166_alpha2), sizeof(iso3166_alpha2[0]),
+                   cmp_str) != NULL;
 }
 
 int gs1__packagetype(const char *s, size_t len)
@@ -130,8 +131,8 @@ int gs1__packagetype(const char *s, size_t len)
         return 0;
     char k[4] = {0};
     memcpy(k, s, len);
-    return bsearch(k, package_types, sizeof(package_types) / sizeof(package_types[0]),
-                   sizeof(package_types[0]), cmp_str) != NULL;
+    return bsearch(k, package_types, PX_COUNT(package_types), sizeof(package_types[0]), cmp_str) !=
+           NULL;
 }
 
 int gs1_iso3166_alpha2(const char *cc)

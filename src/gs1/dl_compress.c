@@ -24,6 +24,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_array.h"
 #include "px_str.h"
 
 #define BITS_MAX (8 * 4096)
@@ -335,7 +336,7 @@ static int best_optimisation(const gs1_elements *e, const int *order, const int 
 {
     int best = -1;
     size_t best_len = 0;
-    for (size_t k = 0; k < sizeof(optimisations) / sizeof(optimisations[0]); k++) {
+    for (size_t k = 0; k < PX_COUNT(optimisations); k++) {
         size_t chars = 0;
         int all = 1;
         for (const char *a = optimisations[k].ais; *a && all;) {
@@ -615,10 +616,9 @@ static px_rc read_group(bits *r, size_t *pos, const char *key, gs1_elements *out
                         size_t len, px_err *err)
 {
     size_t k = 0;
-    while (k < sizeof(optimisations) / sizeof(optimisations[0]) &&
-           memcmp(optimisations[k].code, key, 2) != 0)
+    while (k < PX_COUNT(optimisations) && memcmp(optimisations[k].code, key, 2) != 0)
         k++;
-    if (k == sizeof(optimisations) / sizeof(optimisations[0]))
+    if (k == PX_COUNT(optimisations))
         return bad(err, base, len, "unknown optimisation code");
     for (const char *a = optimisations[k].ais; *a;) {
         size_t alen = strcspn(a, " ");

@@ -4,6 +4,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_array.h"
 
 px_rc gs1_elements_add(gs1_elements *e, const char *ai, const char *value, px_err *err)
 {
@@ -177,7 +178,7 @@ px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err)
         static const char *const fields[][2] = {
             {"(01)", "gtin"}, {"(17)", "expiry"}, {"(10)", "batch"}, {"(21)", "serial"}};
         int named = 0;
-        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        for (size_t i = 0; i < PX_COUNT(fields); i++)
             if (strcmp(err->field, fields[i][0]) == 0) {
                 px_err_field(err, "%s", fields[i][1]);
                 named = 1;

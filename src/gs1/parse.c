@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gs1_internal.h"
+#include "px_array.h"
 
 static int starts_with(const char *s, size_t len, const char *p)
 {
@@ -48,11 +49,11 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
         return PX_ETOOBIG;
     }
     size_t skip = 0;
-    if (symid_in(input, len, gs1_symids, sizeof(gs1_symids) / sizeof(gs1_symids[0]))) {
+    if (symid_in(input, len, gs1_symids, PX_COUNT(gs1_symids))) {
         skip = 3;
         return gs1__element_string_parse(out, input + skip, len - skip, skip, 1, err);
     }
-    if (symid_in(input, len, plain_symids, sizeof(plain_symids) / sizeof(plain_symids[0])))
+    if (symid_in(input, len, plain_symids, PX_COUNT(plain_symids)))
         skip = 3;
     const char *s = input + skip;
     size_t n = len - skip;

@@ -7,10 +7,11 @@
 
 #include "allocation.h"
 #include "handlers.h"
-#include "workers.h"
 #include "list_reply.h"
 #include "paging.h"
+#include "px_array.h"
 #include "px_str.h"
+#include "workers.h"
 
 void h_allocation_create(px_req *r)
 {
@@ -127,12 +128,11 @@ void h_allocation_serials(px_req *r)
     const char *order = px_req_query(r, "order");
     sl.tag = 0;
     if (order) {
-        size_t i = 0, n = sizeof(serial_orders) / sizeof(serial_orders[0]);
+        size_t i = 0, n = PX_COUNT(serial_orders);
         while (i < n && strcmp(order, serial_orders[i].name) != 0)
             i++;
         if (i == n) {
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             px_err_set_field(&err, PX_EINVALID, "invalid_value", "order",
                              "order must be CREATED_ASC, CREATED_DESC, MODIFIED_ASC or "
                              "MODIFIED_DESC");

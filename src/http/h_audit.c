@@ -50,8 +50,7 @@ void h_audit_list(px_req *r)
     /* The serial listings' words for the two orders (h_allocations.c). */
     if (order && strcmp(order, "CREATED_ASC") != 0) {
         if (strcmp(order, "CREATED_DESC") != 0) {
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             px_err_set_field(&err, PX_EINVALID, "invalid_value", "order",
                              "order must be CREATED_ASC or CREATED_DESC");
             px_reply_error(r, &err);

@@ -12,6 +12,7 @@
 #include "epcis_rest.h"
 #include "gs1.h"
 #include "handlers.h"
+#include "px_array.h"
 #include "px_str.h"
 #include "request.h"
 #include "stream.h"
@@ -78,7 +79,7 @@ static const char *negotiate(const char *accept, px_epcis_format *format)
             size_t bl = strlen(b);
             while (bl > 0 && (b[bl - 1] == ' ' || b[bl - 1] == '\t'))
                 b[--bl] = '\0';
-            for (size_t i = 0; !q0 && i < sizeof(k) / sizeof(k[0]); i++)
+            for (size_t i = 0; !q0 && i < PX_COUNT(k); i++)
                 if (strcasecmp(b, k[i].range) == 0) {
                     *format = k[i].format;
                     return k[i].type;
@@ -315,7 +316,7 @@ BY_PATH_VALUE(h_epcis2_disposition_events, "dispositions", "EQ_disposition")
  * (packid records the first two; the others answer no events). */
 static const char *const event_types[] = {"ObjectEvent", "AggregationEvent", "TransactionEvent",
                                           "TransformationEvent", "AssociationEvent"};
-#define N_EVENT_TYPES (sizeof(event_types) / sizeof(event_types[0]))
+#define N_EVENT_TYPES (PX_COUNT(event_types))
 
 /* A JSON-LD Collection (the binding's discovery answers) of members; consumes members. */
 static void collection(px_req *r, json_t *members, const px_epcis_prefs *prefs)
@@ -456,8 +457,7 @@ static int add_member(void *ctx, const char *value)
 {
     members *c = ctx;
     char dl[GS1_DL_MAX];
-    px_err ignored;
-    px_err_clear(&ignored);
+    px_err ignored = PX_ERR_INIT;
     if (c->epc_dl && gs1_epc_to_dl(dl, sizeof(dl), value, &ignored) == PX_OK)
         value = dl;
     return json_array_append_new(c->m, json_string(value)) == 0 ? 0 : -1;
@@ -479,8 +479,7 @@ static void known_values(px_req *r, const char *collection_path, px_epcis_value_
         px_reply_oom(r);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     long per_page = 0;
     char token[PX_EPCIS_VALUES_TOKEN_MAX];
     members c = {.m = m, .epc_dl = prefs.epc_dl};

@@ -157,8 +157,7 @@ void h_commission_create(px_req *r)
     }
     px_commission_req req = {gtin, schema, batch, expiry, serials, n, partial};
     px_commission_result res;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = px_svc_commission(db, &r->actor, &req, key ? &idem : NULL, &res, &err);
     if (rc != PX_OK) {
         reply_items(r, &err, res.errors, res.n_errors, "serials");
@@ -256,8 +255,7 @@ void h_release_create(px_req *r)
     req.n_ssccs = n_ssccs;
     req.dry_run = dry_run;
     px_release_result res;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_svc_release(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
         if (ssccs && res.n_errors)
             reply_items(r, &err, res.errors, res.n_errors, "ssccs");
@@ -307,8 +305,7 @@ static void pack_op(px_req *r, int reactivate)
     }
     px_pack_op_req req = {gtin, serials, n, reason, ssccs, n_ssccs};
     px_pack_op_result res;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = reactivate ? px_svc_reactivate(db, r->app, &r->actor, &req, &res, &err)
                           : px_svc_decommission(db, r->app, &r->actor, &req, &res, &err);
     if (rc != PX_OK) {
@@ -360,8 +357,7 @@ void h_recall_create(px_req *r)
     }
     px_recall_req req = {gtin, batch, reason, ssccs, n_ssccs};
     px_pack_op_result res;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
         if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
             reply_items(r, &err, res.errors, res.n_errors, "ssccs");

@@ -12,8 +12,7 @@
 
 void h_healthz(px_req *r)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_db *db = px_pool_acquire(r->app->pool, &err);
     int ok = db && px_db_ping(db, &err) == PX_OK;
     if (db)
@@ -76,8 +75,7 @@ static int render_reports(px_req *r, px_buf *b)
                   "packid_verify_read_requests_total %lu\n",
                   reads, served);
     px_db *db = px_req_db(r);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_buf_puts(b, "# HELP packid_reports Reports by state.\n# TYPE packid_reports gauge\n");
     int ok = db && px_svc_report_counts(db, add_report_count, b, &err) == PX_OK;
     px_buf_puts(b, "# HELP packid_jobs Background jobs queued, running or failed, by kind and "
@@ -91,8 +89,7 @@ static int render_allotments(px_req *r, px_buf *b)
 {
     static const char *const kinds[PX_ALLOT__COUNT] = {"serials", "carriers"};
     long long used[PX_ALLOT__COUNT], exhausted[PX_ALLOT__COUNT];
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_db *db = px_req_db(r);
     if (!db || px_svc_allotment_totals(db, used, exhausted, &err) != PX_OK)
         return 0;
@@ -112,8 +109,7 @@ static int render_allotments(px_req *r, px_buf *b)
  * answers and carries this build's schema (a rolling upgrade's new process waits here). */
 void h_readyz(px_req *r)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_db *db = px_pool_acquire(r->app->pool, &err);
     int ok = db && px_svc_ready(db, &err) == PX_OK;
     if (db)

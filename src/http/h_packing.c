@@ -61,8 +61,7 @@ void h_sscc_allocation_ssccs(px_req *r)
         px_reply_bad_cursor(r);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_list_end(&l, px_svc_sscc_list(db, &r->actor, px_req_param(r, 0), l.after, l.first + 1,
                                      add_sscc, &l, &err),
                 &err);
@@ -213,8 +212,7 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         json_t *kids = json_object_get(json_array_get(list, g), "children");
         total += json_is_array(kids) ? json_array_size(kids) : 0;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_svc_agg_children_check(total, &err) != PX_OK) {
         px_reply_error(r, &err); /* before the children are read: a bounded allocation */
         return;
@@ -279,8 +277,7 @@ static void aggregation_one(px_req *r, px_agg_request *req)
         return;
     }
     size_t n = json_is_array(kids) ? json_array_size(kids) : 0;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_svc_agg_children_check(n, &err) != PX_OK) {
         px_reply_error(r, &err); /* before the children are read: a bounded allocation */
         return;
@@ -414,8 +411,7 @@ void h_container_get(px_req *r)
     const char *sscc = px_req_param(r, 0);
     json_t *top = json_array();
     tree_ctx c = {json_object(), json_object(), json_array(), 0, 0, 0};
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_container box;
     px_rc rc = PX_EINTERNAL;
     if (!top || !c.arrays || !c.levels || !c.by_batch)

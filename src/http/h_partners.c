@@ -28,8 +28,7 @@ static int take_one(void *ctx, const px_partnership *p)
 /* Answers the partnership id as it is now (after a change: as committed). */
 static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     json_t *o = NULL;
     if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &err), &err))
         return;

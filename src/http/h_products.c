@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "handlers.h"
-#include "reports.h"
 #include "paging.h"
+#include "px_array.h"
 #include "px_str.h"
+#include "reports.h"
 
 /* The master data's members (store.h) with where each is kept and its buffer's size. */
 typedef struct md_field {
@@ -20,7 +21,7 @@ static const md_field md_fields[] = {PX_MASTER_DATA_FIELDS(MD_FIELD)};
 #define MD_KEY(name, member) name,
 static const char *const md_keys[] = {PX_MASTER_DATA_FIELDS(MD_KEY) NULL};
 #undef MD_KEY
-#define N_MD (sizeof(md_fields) / sizeof(md_fields[0]))
+#define N_MD (PX_COUNT(md_fields))
 
 static char *md_member(px_master_data *m, size_t i)
 {

@@ -321,8 +321,7 @@ static void resolve_reply(px_req *r, const resolve_found *f)
 
 void h_resolve(px_req *r)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     gs1_elements e;
     if (r->kept) {
         e = *(const gs1_elements *)r->kept; /* parsed before the park */
@@ -427,8 +426,7 @@ int px__resolver_fallback(px_req *r)
         return 1;
     if (shape == 2) {
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         if (request_link(r, &e, &err) != PX_OK) {
             r->page = 0; /* not a link: an unknown route, answered as every one */
             return 0;

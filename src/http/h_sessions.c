@@ -23,8 +23,7 @@ static int safe_method(const char *m)
 
 int px__session_auth(px_req *r, px_db *db, const char *cookie)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_svc_session_authenticate(db, cookie, &r->actor, &r->session, &err) != PX_OK) {
         px_reply_error(r, &err);
         return -1;

@@ -8,8 +8,7 @@
 
 void h_verify(px_req *r)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_scan_where w = {px_req_query(r, "country"),
                        px_req_query(r, "lat"),
                        px_req_query(r, "lon"),

@@ -103,8 +103,7 @@ void h_vrs_requests(px_req *r)
     px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_list_end(&l, px_svc_vrs_log_page(db, &r->actor, l.after, l.first + 1, add_row, &l, &err),
                 &err);
 }

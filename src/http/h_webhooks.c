@@ -40,8 +40,7 @@ void h_webhook_put(px_req *r)
         free(events);
         return;
     }
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_webhook w;
     px_rc rc = px_svc_webhook_put(db, &r->actor, &rq, &w, &err);
     free(events);

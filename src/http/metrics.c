@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "px_array.h"
 #include "request.h"
 #include "stream.h"
 
@@ -12,7 +13,7 @@
 
 static atomic_ulong counts[MAX_ROUTES + 1][STATUS_HI - STATUS_LO];
 static const double bucket_ms[] = {1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000};
-#define NBUCKETS (sizeof(bucket_ms) / sizeof(bucket_ms[0]))
+#define NBUCKETS (PX_COUNT(bucket_ms))
 static atomic_ulong buckets[NBUCKETS + 1];
 static atomic_ulong total_us;
 static atomic_ulong total_n;

@@ -185,8 +185,7 @@ void px_reply_error_items(px_req *r, const px_err *err, json_t *details)
 __attribute__((format(printf, 5, 0))) static void
 reply_vfail(px_req *r, px_rc rc, const char *code, const char *field, const char *fmt, va_list ap)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     err.rc = rc;
     snprintf(err.code, sizeof(err.code), "%s", code);
     snprintf(err.field, sizeof(err.field), "%s", field);
@@ -220,8 +219,7 @@ void px_reply_fail(px_req *r, px_rc rc, const char *code, const char *fmt, ...)
 
 void px_reply_oom(px_req *r)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_err_oom(&err);
     px_reply_error(r, &err);
 }

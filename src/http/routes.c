@@ -3,6 +3,7 @@
 
 #include "handlers.h"
 #include "http.h"
+#include "px_array.h"
 #include "request.h"
 
 const px_route px_routes[] = {
@@ -10,7 +11,7 @@ const px_route px_routes[] = {
 #include "routes.def"
 #undef PX_ROUTE
 };
-const int px_route_total = (int)(sizeof(px_routes) / sizeof(px_routes[0]));
+const int px_route_total = (int)(PX_COUNT(px_routes));
 
 int px_http_route_count(void)
 {

@@ -103,8 +103,7 @@ static int authenticate(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return -1;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (cookie) {
         if (px__session_auth(r, db, cookie) != 0)
             return -1;
@@ -262,8 +261,7 @@ static void dispatch(px_req *r)
 static int at_headers(px_http_server *srv, px_req *r)
 {
     px_app *app = srv->app;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_edge_framing f;
     /* REQ-EDGE-3: before routing and authentication. */
     if (px__edge_check(r->conn, &f, &err) != PX_OK) {

@@ -37,8 +37,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
             return MHD_CONTENT_READER_END_OF_STREAM;
         px_buf_reset(&s->buf);
         s->off = 0;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         if (s->next(s->ctx, &s->buf, &s->eof, &err) != PX_OK) {
             char fields[PX_ERR_MSG_MAX * 2 + 64], msg[PX_ERR_MSG_MAX * 2];
             px_json_escape(msg, sizeof(msg), err.message);

@@ -329,8 +329,7 @@ void px__agg_children_syntax(px_item_error *errs, size_t *groups, size_t *bad, s
 {
     for (size_t i = 0; i < n; i++) {
         const px_agg_child *ch = &children[i];
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         int ok;
         if (ch->sscc)
             ok = !ch->gtin && !ch->serial && gs1_sscc_validate(ch->sscc, &e) == PX_OK;
@@ -375,8 +374,7 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
         /* Packing one parent is packing a set of one (the set-based path). */
         return px__agg_pack_single(db, by, req, out, err);
     }
-    px_err e;
-    px_err_clear(&e);
+    px_err e = PX_ERR_INIT;
     if (req->parent_gtin) {
         /* REQ-AGG-13: a case that carries its own GTIN is unpacked like a container. */
         if ((rc = px__agg_case_syntax_single(req, err)) != PX_OK)

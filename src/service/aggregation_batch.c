@@ -201,8 +201,7 @@ static int parent_ref_cmp(const void *x, const void *y)
 static px_rc case_syntax(const batch *b, size_t g, const px_agg_group *gr, px_err *err)
 {
     char field[64], norm[GS1_GTIN_LEN + 1];
-    px_err e;
-    px_err_clear(&e);
+    px_err e = PX_ERR_INIT;
     field_of(field, sizeof(field), b, g, "parent.gtin");
     if (!gr->parent_gtin || gs1_gtin_normalize(norm, gr->parent_gtin, &e) != PX_OK ||
         strcmp(norm, gr->parent_gtin) != 0) {
@@ -229,8 +228,7 @@ static px_rc batch_check(batch *b, px_err *err)
     size_t total = 0;
     for (size_t g = 0; g < b->n_groups; g++) {
         const px_agg_group *gr = &b->groups[g];
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         if (gr->parent_gtin || gr->parent_serial) {
             px_rc rc = case_syntax(b, g, gr, err);
             if (rc != PX_OK)

@@ -10,6 +10,7 @@
 #include "events.h"
 #include "gs1.h"
 #include "packing.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -232,7 +233,7 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
     if (owned)
         b->owned = owned;
     int oom = !scratch || !agg_ids || !counts || !owned;
-    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cols); i++)
         oom |= !(*cols[i] = calloc(cap, sizeof(char *)));
     if (oom) {
         rc = px_err_oom(err);
@@ -279,7 +280,7 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
     px_audit_int(d, "children", ap->moved);
     px_audit_str(d, "event_id", b->out->done[0].event_id);
 done:
-    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cols); i++)
         free(*cols[i]);
     free(scratch);
     free(agg_ids);

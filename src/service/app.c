@@ -119,8 +119,7 @@ void px_app_close(px_app *app)
 {
     /* The scans still buffered are written before the pool goes (scan_buffer.h). */
     if (app->scans && app->pool) {
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         size_t n = 0;
         px_db *db = px_pool_acquire(app->pool, &err);
         if (!db || px_scan_buffer_flush(app->scans, db, &n, &err) != PX_OK)

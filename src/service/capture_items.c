@@ -115,8 +115,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     }
     gs1_elements el;
     gs1_epc_kind kind;
-    px_err e2;
-    px_err_clear(&e2);
+    px_err e2 = PX_ERR_INIT;
     const char *sscc = NULL, *cg = NULL, *cs = NULL;
     if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) == PX_OK) {
         if (kind == GS1_EPC_SSCC)
@@ -192,8 +191,7 @@ static int take_event(item *it, const px_epcis_event *ev)
     for (size_t i = 0; i < ev->n_epcs; i++) {
         char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
         int gcp = 0;
-        px_err e2;
-        px_err_clear(&e2);
+        px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
             px__capture_refuse(it, 400, "epcisException:ValidationException",
                                "%s is not an SGTIN URI", ev->epcs[i]);
@@ -281,8 +279,7 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
     } else if (ev->hash_id) {
         px_strlcpy(it->event_id, ev->hash_id, sizeof(it->event_id)); /* hashed once, on reading */
     } else {
-        px_err e2;
-        px_err_clear(&e2);
+        px_err e2 = PX_ERR_INIT;
         if (px_epcis_event_hash(it->event_id, ev, &e2) != PX_OK)
             px__capture_refuse(it, 400, "epcisException:ValidationException", "%s", e2.message);
     }

@@ -228,8 +228,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
         it->error_code = NULL;
         if (strcmp(gtin, last) != 0) {
             px_product prod;
-            px_err nf;
-            px_err_clear(&nf);
+            px_err nf = PX_ERR_INIT;
             px_rc rc = px_store_product_get(db, &prod, gtin, 0, &nf);
             if (rc != PX_OK && rc != PX_ENOTFOUND) {
                 *err = nf;

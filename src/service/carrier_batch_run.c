@@ -99,8 +99,7 @@ static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row,
     if (rc != PX_OK)
         return rc;
     px_product prod;
-    px_err nf;
-    px_err_clear(&nf);
+    px_err nf = PX_ERR_INIT;
     rc = px_store_product_get(c->db, &prod, gtin, 0, &nf);
     if (rc != PX_OK && rc != PX_ENOTFOUND) {
         *err = nf;

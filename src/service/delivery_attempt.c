@@ -11,8 +11,7 @@ void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_deliver
     long timeout = cfg->delivery_timeout_ms;
     rq->connect_timeout_ms = timeout < 10000 ? timeout : 10000;
     rq->timeout_ms = timeout;
-    px_err derr;
-    px_err_clear(&derr);
+    px_err derr = PX_ERR_INIT;
     if (px_delivery_post(rq, res, &derr) != PX_OK) {
         res->http_status = 0;
         snprintf(res->error, sizeof(res->error), "%s", derr.message);

@@ -36,8 +36,7 @@ static void unsendable_reason(claim_ctx *c)
         c->app, px_epcis_document_format(c->job.document, c->job.document_len));
     if (!v)
         return;
-    px_err verr;
-    px_err_clear(&verr);
+    px_err verr = PX_ERR_INIT;
     if (px_epcis_validate_buffer(v, c->job.document, c->job.document_len, &verr) != PX_OK)
         snprintf(c->reason, sizeof(c->reason), "%s: %s", verr.code, verr.message);
 }

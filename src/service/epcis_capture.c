@@ -329,8 +329,7 @@ static px_rc capture_read(capture_ctx *c, const char *body, size_t len, px_err *
 {
     px_epcis_read_cb cb = {
         .on_header = px__capture_on_header, .on_event = px__capture_on_event, .ctx = c};
-    px_err rerr;
-    px_err_clear(&rerr);
+    px_err rerr = PX_ERR_INIT;
     px_rc rc = px_epcis_read_buffer(body, len, &cb, &rerr);
     if (c->rc != PX_OK)
         return px_err_oom(err);
@@ -388,8 +387,7 @@ static void job_failed(px_db *db, const px_capture_new *job, px_rc why, const px
                   status);
     px_jsonw_string(&b, err->message);
     px_buf_puts(&b, "}]");
-    px_err e2;
-    px_err_clear(&e2);
+    px_err e2 = PX_ERR_INIT;
     if (!b.data || px_store_capture_record(db, job, 0, 0, b.data, &e2) != PX_OK)
         px_logf(PX_LOG_ERROR, "capture %s: not applied (%s) and not recorded failed: %s", job->id,
                 err->message, e2.message);

@@ -60,8 +60,7 @@ static px_rc put(px__event_dl *d, const char *uri, px_err *err)
     if (!uri)
         return note(d, NO_URI, err);
     char dl[GS1_DL_MAX];
-    px_err ignored;
-    px_err_clear(&ignored);
+    px_err ignored = PX_ERR_INIT;
     const char *v = gs1_epc_to_dl(dl, sizeof(dl), uri, &ignored) == PX_OK ? dl : uri;
     size_t off = d->text.len;
     if (px_buf_add(&d->text, v, strlen(v) + 1) != PX_OK)

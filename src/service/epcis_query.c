@@ -28,8 +28,7 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
     char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
     if (q->match_epc) {
         int gcp = 0;
-        px_err e2;
-        px_err_clear(&e2);
+        px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, q->match_epc, &e2) == PX_OK) {
             f.gtin = gtin;
             f.epc_serial = serial;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "epcis_dl.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_str.h"
 
@@ -89,12 +90,12 @@ static int item_event_type(char *out, const char *item)
     static const char *const stored[] = {"ObjectEvent", "AggregationEvent"};
     static const char *const other[] = {"TransactionEvent", "TransformationEvent",
                                         "AssociationEvent"};
-    for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(stored); i++)
         if (strcmp(item, stored[i]) == 0) {
             px_strlcpy(out, item, 64);
             return 0;
         }
-    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(other); i++)
         if (strcmp(item, other[i]) == 0) {
             out[0] = '\0';
             return 0;
@@ -213,8 +214,7 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
                                   const char *opt_ai, const char **key, const char **opt,
                                   const char *name, const char *what, px_err *err)
 {
-    px_err e2;
-    px_err_clear(&e2);
+    px_err e2 = PX_ERR_INIT;
     int other = 0;
     *key = *opt = NULL;
     if (gs1_dl_parse(el, uri, &e2) != PX_OK)
@@ -312,8 +312,7 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
         return px__epcis_rest_bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
     q->match_epc = value;
     int gcp = 0;
-    px_err e2;
-    px_err_clear(&e2);
+    px_err e2 = PX_ERR_INIT;
     if (gs1_epc_sgtin_parse(q->gtin, q->serial, &gcp, value, &e2) == PX_OK) {
         q->f.gtin = q->gtin;
         q->f.epc_serial = q->serial;
@@ -411,8 +410,7 @@ int px_epcis_rest_value_valid(const char *param, const char *value)
     rest_query *q = calloc(1, sizeof(*q));
     if (!q)
         return 0;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     int ok = value && value[0] && !strchr(value, '|') && strlen(value) <= 512 &&
              parse_one(q, param, value, &err) == PX_OK;
     free(q);

@@ -255,8 +255,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     *out = NULL;
     long exp_s = 0;
     px_export e;
-    px_err ignore;
-    px_err_clear(&ignore);
+    px_err ignore = PX_ERR_INIT;
     if (!id || check_uuid(id, "export", &ignore) != PX_OK || !px__link_shape(expires, sig, &exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
     px_rc rc = px_store_export_get(db, &e, id, &ignore);
@@ -381,8 +380,7 @@ static int render_row(void *ctx, const px_export_row *row)
     gs1_pack_set(&pk, e->gtin, row->serial, row->batch, row->expiry, e->nhrn_ai, e->nhrn_value);
     char es[256] = "", shown[512] = "", hri[256] = "", dl[GS1_DL_MAX + 1] = "";
     gs1_elements el;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     /* The rows were validated when they entered the pool; a row that no longer formats (its
      * data changed under the export) stops the file there: a manifest row with blank carrier
      * columns would print a blank label. The download is cut (logged at error level and

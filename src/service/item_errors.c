@@ -69,8 +69,7 @@ px_rc px__serials_check(px__errlist *errs, unsigned char *bad, const char *const
     }
     px_commission_mark_duplicates(dup, serials, n, scratch);
     for (size_t i = 0; i < n && rc == PX_OK; i++) {
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         px_rc bad_rc = px_commission_serial_check(serials[i], (long)i, &e);
         if (bad_rc == PX_OK && dup[i])
             bad_rc = px_commission_duplicate_error(&e, serials[i], i);

@@ -226,8 +226,7 @@ px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key
     /* REQ-KEY-2: a MAH sees its own organization's keys, as it revokes them; another
      * organization's, or one that does not exist, answers as unknown (as POST /v1/keys). */
     px_org o;
-    px_err nf;
-    px_err_clear(&nf);
+    px_err nf = PX_ERR_INIT;
     if (strlen(given) >= sizeof(org) || !px_uuid_valid(org) ||
         (by->role != PX_ROLE_ADMIN && strcmp(org, by->org_id) != 0))
         return px_err_set_field(err, PX_ENOTFOUND, "not_found", "org_id", "organization not found");

@@ -70,8 +70,7 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
         px__market_set_add(&c->markets, row->market);
         px_strlcpy(c->market_of[i], row->market, sizeof(c->market_of[i]));
     }
-    px_err e;
-    px_err_clear(&e);
+    px_err e = PX_ERR_INIT;
     px_pack_status from;
     px_rc rc = status_of(&from, row, &e);
     px_transition_req t = c->treq;

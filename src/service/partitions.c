@@ -34,8 +34,7 @@ px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, 
     if ((rc = px_db_set_sandbox(db, 1, err)) != PX_OK)
         return rc;
     rc = px_store_partitions_ensure(db, month, ahead, &sandbox, err);
-    px_err back;
-    px_err_clear(&back);
+    px_err back = PX_ERR_INIT;
     if (px_db_set_sandbox(db, 0, &back) != PX_OK && rc == PX_OK) {
         *err = back;
         rc = back.rc;

@@ -235,8 +235,7 @@ static px_rc check_serials(check_ctx *c, px_err *err)
     px_commission_mark_duplicates(dup, req->serials, req->n_serials,
                                   scratch);
     for (size_t i = 0; i < req->n_serials; i++) {
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         if (gs1_cset82_validate(req->serials[i], GS1_SERIAL_MAX, &e) != PX_OK) {
             if (add_error(c, i, e.code, "%s", e.message))
                 break;

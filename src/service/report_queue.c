@@ -39,8 +39,7 @@ static px_rc queue_document(queue_ctx *q, const px_endpoint *e, const px_report 
                          .market = s->op_id ? s->market : NULL};
     px_buf doc;
     px_buf_init(&doc, PX__REPORT_DOC_MAX);
-    px_err berr;
-    px_err_clear(&berr);
+    px_err berr = PX_ERR_INIT;
     /* The endpoint's syntax (migrations/0041; the default is EPCIS 1.2 XML). */
     px_epcis_format format = PX_EPCIS_FORMAT_XML_1_2;
     px_rc rc = e->format[0] ? px_epcis_api_format_parse(&format, e->format, &berr) : PX_OK;

@@ -44,8 +44,7 @@ static void read_batch(px_verify_batch *vb, px_verify_prefetch **ps, int n)
     px_scan_lookup *items[PX_SCAN_LOOKUP_MAX];
     for (int i = 0; i < n; i++)
         items[i] = &ps[i]->lookup;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     int64_t now = px_now_us(), since = now - vb->window_us;
     for (int i = 0; i < n; i++) {
         ps[i]->nbuffered = 0;

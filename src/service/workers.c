@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "pool_store.h"
+#include "px_array.h"
 #include "px_log.h"
 #include "workers.h"
 
@@ -33,12 +34,12 @@ struct px_workers {
     pthread_cond_t cv;
 };
 
-_Static_assert(sizeof(runners) / sizeof(runners[0]) - 1 <= PX_RUNNERS_MAX,
+_Static_assert(PX_COUNT(runners) - 1 <= PX_RUNNERS_MAX,
                "runners.def has more runners than PX_RUNNERS_MAX");
 
 const char *px_workers_runner_name(int i)
 {
-    return i >= 0 && (size_t)i < sizeof(runners) / sizeof(runners[0]) ? runners[i].name : NULL;
+    return i >= 0 && (size_t)i < PX_COUNT(runners) ? runners[i].name : NULL;
 }
 
 /* One pass over every runner; *any is set when one had work. A runner that fails (a job that
@@ -52,8 +53,7 @@ static px_rc pass(px_app *app, px_db *db, int *any, px_err *err)
     px_rc first = PX_OK;
     for (int i = 0; runners[i].fn; i++) {
         int did = 0;
-        px_err e;
-        px_err_clear(&e);
+        px_err e = PX_ERR_INIT;
         px_rc rc = runners[i].fn(app, db, &did, &e);
         if (rc != PX_OK) {
             app->runner_errors[i]++;
@@ -99,8 +99,7 @@ static void *loop(void *arg)
         pthread_mutex_lock(&w->mu);
         unsigned long seen = w->wakes;
         pthread_mutex_unlock(&w->mu);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         int any = 0;
         px_db *db = px_pool_acquire(w->app->pool, &err);
         if (db) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "partition_store.h"
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "store_internal.h"
@@ -287,7 +288,7 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
      * new ones) between this check of their signatures and the store's count of them. */
     static const char *const locks[] = {"LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
                                         "LOCK TABLE audit_checkpoint IN SHARE MODE"};
-    for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(locks); i++) {
         PGresult *l = px__exec(db, locks[i], 0, NULL, err);
         if (!l)
             return err->rc;

@@ -296,8 +296,7 @@ static px_rc commission_external(px_db *db, const px_commission_rows *in, const 
     px_rc rc = simple(db, "SAVEPOINT commission_copy", err);
     if (rc != PX_OK)
         return rc;
-    px_err cerr;
-    px_err_clear(&cerr);
+    px_err cerr = PX_ERR_INIT;
     if (copy_external(db, in, rest, n_rest, &cerr) == PX_OK) {
         if ((rc = simple(db, "RELEASE SAVEPOINT commission_copy", err)) == PX_OK)
             *inserted = (long)n_rest;

@@ -363,8 +363,7 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
         out->total = ll(r, 0, 7);
         out->done = ll(r, 0, 8);
         out->issued_count = ll(r, 0, 9);
-        px_err e2;
-        px_err_clear(&e2);
+        px_err e2 = PX_ERR_INIT;
         out->settings_ok = settings_from_text(&out->settings, px__val(r, 0, 10),
                                               (int)strtol(px__val(r, 0, 11), NULL, 10), px__val(r, 0, 12),
                                               &e2) == PX_OK;

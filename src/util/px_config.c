@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -58,7 +59,7 @@ static px_rc network_load(px_config *cfg, px_err *err)
         {"PACKID_PUBLIC_BURST", 30, 1, 1000000, offsetof(px_config, public_burst)},
         {"PACKID_ENUM_LIMIT", 20, 1, 1000000, offsetof(px_config, enum_limit)},
     };
-    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(ints); i++) {
         long v;
         px_rc rc = env_int(ints[i].name, ints[i].dflt, ints[i].min, ints[i].max, &v, err);
         if (rc != PX_OK)

@@ -42,6 +42,12 @@ typedef struct px_err {
     long long quota_limit, quota_used, quota_requested;
 } px_err;
 
+/* No error: a px_err declared with it is as px_err_clear leaves one. */
+#define PX_ERR_INIT                                                                                \
+    {                                                                                              \
+        .pos = -1                                                                                  \
+    }
+
 /* Clears err (NULL-safe). */
 void px_err_clear(px_err *err);
 

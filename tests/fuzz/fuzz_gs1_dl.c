@@ -2,6 +2,7 @@
  * compressed forms: gs1_dl_compress_elements (fully, partially) -> gs1_dl_parse, and
  * gs1_dl_decompress of the input -> gs1_dl_parse. */
 #include "fuzz_common.h"
+#include "px_array.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -9,8 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_cstr(in, data, size))
         return 0;
     gs1_elements a, b;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (gs1_dl_parse(&a, in, &err) != PX_OK) {
         if (err.pos > (int)size || err.len < 0)
             abort();
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_same_set(&a, &b, "Digital Link", out); /* a compressed input is in AI order */
     static const unsigned modes[] = {0, GS1_DL_PARTIAL, GS1_DL_OPTIMISE,
                                      GS1_DL_PARTIAL | GS1_DL_OPTIMISE};
-    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    for (size_t m = 0; m < PX_COUNT(modes); m++) {
         fuzz_must(gs1_dl_compress_elements(out, sizeof(out), NULL, &a, modes[m], &err), &err,
                   "dl compress", in);
         fuzz_must(gs1_dl_parse(&b, out, &err), &err, "compressed dl reparse", out);

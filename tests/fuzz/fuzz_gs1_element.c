@@ -7,8 +7,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_cstr(in, data, size))
         return 0;
     gs1_elements a, b;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (gs1_parse(&a, in, &err) != PX_OK) {
         /* errors must point inside the input */
         if (err.pos > (int)size || err.len < 0 || err.pos + err.len > (int)size + 1)

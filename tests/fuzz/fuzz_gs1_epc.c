@@ -10,8 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gs1_elements a, b;
     gs1_epc_kind ka, kb;
     int la = 0, lb = 0;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (gs1_epc_parse(&a, &ka, &la, in, &err) != PX_OK) {
         if (err.pos > (int)size || err.len < 0)
             abort();

@@ -11,8 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_cstr(in + 1, data, size))
         return 0;
     gs1_elements a, b;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (gs1_parse(&a, in, &err) != PX_OK) {
         if (err.pos > (int)size + 1 || err.len < 0)
             abort();

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
@@ -384,7 +385,7 @@ static void test_aggregation__shipping_a_pallet(void **state)
         {"[\"" PALLET "\",\"003551540000008021\"]", "invalid_state", "other_batch", 409},
         {"[\"" PALLET "\",\"003551540000009011\"]", "not_found", "not_found", 404},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         char body[512];
         snprintf(body, sizeof(body),
                  "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":%s" SHIP_TX, bad[i].ssccs);
@@ -844,7 +845,7 @@ static void test_aggregation__case_refusals(void **state)
              CASE_PALLET) "]}",
          "invalid_child", 1},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, bad[i].body,
                         NULL, 409, "aggregation_refused");
         px_http_resp r;

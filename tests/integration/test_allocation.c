@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 /* One server and database for the group (px_test_fixture_setup). */
@@ -571,7 +572,7 @@ static void test_alloc__ordered_listing(void **state)
         {"MODIFIED_ASC", "modified_seq"},
         {"MODIFIED_DESC", "modified_seq DESC"},
     };
-    for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(orders); i++) {
         walk_order(f, key, alloc, orders[i].order, 37, NULL, got, sizeof(got));
         sorted_by(f, alloc, orders[i].sql, want, sizeof(want));
         assert_string_equal(got, want);

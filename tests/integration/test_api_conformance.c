@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_test.h"
 
@@ -366,7 +367,7 @@ static void packs_and_carriers(fixture *f, char serials[6][24])
     expect(f, "GET", path, f->mah.key, NULL, 200);
     snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH", f->gtin);
     expect(f, "GET", path, f->mah.key, NULL, 404);
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    for (size_t k = 0; k < PX_COUNT(kinds); k++) {
         snprintf(path, sizeof(path), "/v1/packs/%s/%s/%s", f->gtin, serials[0], kinds[k]);
         expect(f, "GET", path, f->cmo_key, NULL, 200);
         snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH/%s", f->gtin, kinds[k]);
@@ -595,7 +596,7 @@ static void release_and_reports(fixture *f, char serials[6][24])
             {__LINE__, "/epcis/bizLocations", 200},
             {__LINE__, "/epcis/bizLocations?colour=blue", 400},
         };
-        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        for (size_t i = 0; i < PX_COUNT(v); i++)
             json_decref(call_h(f, "GET", v[i].path, f->mah.key, NULL, epcis_json, v[i].status));
         /* The collection of event types has no value to refuse: its 4xx is the key's. */
         json_decref(call_h(f, "GET", "/epcis/eventTypes", NULL, NULL, epcis_json, 401));

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <png.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "04012345000016"
@@ -172,7 +173,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
     /* A sample decoded over HTTP: item i holds pack CB<n> with n = i + 1 before index 17,
      * i after it (one bad item before), i - 1 after 500. */
     static const int sample[] = {0, 16, 18, 499, 501, 998};
-    for (size_t s = 0; s < sizeof(sample) / sizeof(sample[0]); s++) {
+    for (size_t s = 0; s < PX_COUNT(sample); s++) {
         int i = sample[s];
         int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
         json_t *it = json_array_get(its, (size_t)i);
@@ -205,7 +206,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
              zip, dir);
     assert_int_equal(px_test_shell(cmd), 0);
     static const int zsample[] = {0, 18, 998};
-    for (size_t s = 0; s < sizeof(zsample) / sizeof(zsample[0]); s++) {
+    for (size_t s = 0; s < PX_COUNT(zsample); s++) {
         int i = zsample[s];
         int n = i < 17 ? i + 1 : i < 500 ? i : i - 1;
         char file[400], want[128], ec[4];
@@ -556,7 +557,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
          "\"design\":{\"module_px\":0}}",
          "design.module_px"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah.key, bad[i].body, NULL);
         json_t *d0 = r.json ? json_array_get(px_test_details(r.json), 0) : NULL;
@@ -852,7 +853,7 @@ static void test_carrier_batch__cli_label(void **state)
         const char *ext;
         int dm;
     } v[] = {{"png", 0}, {"svg", 0}, {"png", 1}, {"svg", 1}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char file[300], ec[4];
         snprintf(file, sizeof(file), "%s/label%zu.%s", f->tmp, i, v[i].ext);
         const char *args[] = {

@@ -16,6 +16,7 @@
 
 #include "events.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_test.h"
 
 /* docs/api.md "Limits": containers per request. */
@@ -206,7 +207,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
         {__LINE__, "LOTX", "invalid_state", "other_batch", "S4", 409, 0},
     };
     sscc(unknown, 0, 599);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         char list[128], path_body[512];
         snprintf(list, sizeof(list), "[\"%s\",\"%s\"]", b3, p);
         if (bad[i].batch)

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 /* Small limits so the budget test moves megabytes, not gigabytes. */
@@ -168,7 +169,7 @@ static void test_edge__strict_http(void **state)
         {"Transfer-Encoding: chunked\r\n", 0, "", 0, 1, 201, "", __LINE__},
         {"X-Note: a\tb \r\n%L", 0, "", 0, 0, 201, "", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
         char req[2048];
         size_t n = (size_t)snprintf(req, sizeof(req),
@@ -330,7 +331,7 @@ static void test_edge__endpoint_inside(void **state)
         {"https://0x7f000001/in", 422, __LINE__},
         {"https://203.0.113.7/in", 201, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         long long before = px_sql_count(&f->env, "SELECT count(*) FROM regulator_endpoint");
         char body[256];
         snprintf(body, sizeof(body), "{\"market\":\"EU\",\"url\":\"%s\"}", v[i].url);
@@ -420,7 +421,7 @@ static void test_edge__manifest_formulas(void **state)
     static const char *const want[] = {"\"'=1+2\",", "\"'+41\",",
                                        "\"'-3-4\",", "\"'=HYPERLINK(\"\"x\"\")\",",
                                        "\nPLAIN1,",  ",\"'-B7\",261115,"};
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(want); i++)
         if (!strstr(csv.body, want[i]))
             fail_msg("%s not in:\n%s", want[i], csv.body);
     px_http_resp_free(&csv);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_test.h"
 
 #define MAH_GLN "4012345000009"
@@ -425,7 +426,7 @@ static void test_epcis_capture__refusals(void **state)
         {__LINE__, "application/ld+json", "sometimes", "{}", 400,
          "epcisException:ValidationException"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         json_t *j = capture(f, f->mah.key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL, 0,
                             __FILE__, v[i].line);
         if (!j || strcmp(px_test_str(j, "type"), v[i].type) != 0)
@@ -637,7 +638,7 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         {__LINE__, "ADD", "urn:epc:id:sgln:4012345.00000.0", "a container's SSCC"},
         {__LINE__, "ADD", long_parent, "a container's SSCC"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         ld_agg_event(ev, sizeof(ev), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
                      v[i].action, v[i].parent, "AR1");
         char *doc = ld_doc(ev, NULL, NULL);
@@ -766,7 +767,7 @@ static void test_epcis_capture__official_aggregation_examples(void **state)
     size_t cap = (size_t)1 << 20;
     char *doc = malloc(cap);
     assert_non_null(doc);
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char path[512], job[128];
         snprintf(path, sizeof(path), PX_SHARED_DIR "/reference/epcis-2.0/examples/%s", v[i].file);
         px_test_read(path, 0, doc, cap);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define MAH_GLN "4012345000009"
@@ -261,7 +262,7 @@ static void test_epcis_rest__parameters_select(void **state)
         {__LINE__, q_any, 2},
         {__LINE__, q_class, 5},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         get(f, &r, f->mah.key, v[i].qs, "application/json", 200, __FILE__, v[i].line);
         size_t n = json_array_size(event_list(&r));
         if (n != v[i].events)
@@ -300,7 +301,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "", "text/html", 406, "epcisException:NotAcceptableException"},
         {__LINE__, "", "application/xml;q=0", 406, "epcisException:NotAcceptableException"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_http_resp r;
         get(f, &r, f->mah.key, v[i].qs, v[i].accept, v[i].status, __FILE__, v[i].line);
         assert_string_equal(r.content_type, "application/problem+json");
@@ -332,7 +333,7 @@ static void test_epcis_rest__tenant_and_market_scoping(void **state)
         {__LINE__, f->mah2.key, 1},
         {__LINE__, f->reg_key, 2},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_http_resp r;
         get(f, &r, v[i].key, "", NULL, 200, __FILE__, v[i].line);
         size_t n = json_array_size(event_list(&r));
@@ -395,7 +396,7 @@ static void test_epcis_rest__one_event_by_id(void **state)
         {__LINE__, f->mah2.key, path},
         {__LINE__, f->mah.key, "/epcis/events/urn%3Auuid%3Anot-stored"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);
         if (r.status != 404)
             fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.body);
@@ -493,7 +494,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
         /* Another tenant's EPC: nothing (visibility as /epcis/events). */
         {__LINE__, f->mah2.key, epc_path, epc_qs, 0},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char got[4096], want[4096];
         browse_all(f, v[i].key, v[i].path, got, sizeof(got), __FILE__, v[i].line);
         get(f, &r, v[i].key, v[i].qs, "application/ld+json", 200, __FILE__, v[i].line);
@@ -527,7 +528,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
         {__LINE__, "/epcis/eventTypes/ObjectEvent/events?perPage=0", 400,
          "epcisException:QueryParameterException"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
         if (r.status != bad[i].status || !r.json ||
             strcmp(px_test_str(r.json, "type"), bad[i].type) != 0)
@@ -620,7 +621,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
     };
     px_http_resp r;
     char cmd[2048];
-    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(whole); i++) {
         px_http(&f->env, &r, "GET", whole[i].path, f->mah.key, NULL, NULL);
         if (r.status != 200 || ci_find(r.headers, "\nLink:"))
             fail_msg("%s:%d: %s: %ld", __FILE__, whole[i].line, whole[i].path, r.status);
@@ -675,7 +676,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
         {__LINE__, "/epcis/dispositions?nextPageToken=c1.%201", 400},
         {__LINE__, "/epcis/dispositions?nextPageToken=c1.0", 400},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_http(&f->env, &r, "GET", v[i].path, f->mah.key, NULL, NULL);
         if (r.status != v[i].status)
             fail_msg("%s:%d: %s: %ld %.300s", __FILE__, v[i].line, v[i].path, r.status,
@@ -746,7 +747,7 @@ static void test_epcis_rest__known_values_collections(void **state)
         {__LINE__, f->mah.key, "/epcis/bizLocations?perPage=1", "bizLocation", 1},
         {__LINE__, f->reg_key, "/epcis/readPoints", "readPoint", 1},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char want[8192], got[8192] = "", path[2048], cmd[2048];
         size_t n_want = values_of_events(f, v[i].key, v[i].field, want, sizeof(want));
         if (n_want != v[i].want)
@@ -799,7 +800,7 @@ static void test_epcis_rest__known_values_collections(void **state)
         {__LINE__, "/epcis/bizLocations?EQ_bizStep=shipping"},
         {__LINE__, "/epcis/epcs?perPage=1&perPage=2"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_http_resp r;
         px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
         if (r.status != 400 || !r.json ||
@@ -849,7 +850,7 @@ static void test_epcis_rest__epc_format_header(void **state)
     get(f, &u, f->mah.key, "", NULL, 200, __FILE__, __LINE__);
     json_ids(&u, urn_ids, sizeof(urn_ids));
     px_http_resp_free(&u);
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char fmt[80], acc[80], applied[96], ids[4096];
         snprintf(fmt, sizeof(fmt), "GS1-EPC-Format: %s", v[i].value ? v[i].value : "");
         snprintf(acc, sizeof(acc), "Accept: %s", v[i].accept);
@@ -937,7 +938,7 @@ static void test_epcis_rest__version_negotiation(void **state)
         {__LINE__, "/epcis/events", "GS1-CBV-XML-Format: Sometimes", NULL, 400,
          "epcisException:ValidationException", NULL},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         const char *h[] = {v[i].h1, v[i].h2, NULL};
         px_http_resp r;
         get_h(f, &r, f->mah.key, v[i].path, h, v[i].want, __FILE__, v[i].line);
@@ -995,13 +996,13 @@ static void test_epcis_rest__options_discovery(void **state)
         "GS1-CBV-Max: 2.0.0",
         "GS1-EPC-Format: Always_EPC_URN, Always_GS1_Digital_Link",
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         for (int keyed = 0; keyed < 2; keyed++) {
             px_http_resp r;
             px_http(&f->env, &r, "OPTIONS", v[i].path, keyed ? f->mah.key : NULL, NULL, NULL);
             if (r.status != 204 || !ci_find(r.headers, v[i].allow))
                 fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.headers);
-            for (size_t k = 0; k < sizeof(told) / sizeof(told[0]); k++)
+            for (size_t k = 0; k < PX_COUNT(told); k++)
                 if (!ci_find(r.headers, told[k]))
                     fail_msg("%s:%d: no %s in %s", __FILE__, v[i].line, told[k], r.headers);
             /* Not a CORS preflight answer: the EPCIS routes take keys, not other origins. */
@@ -1025,7 +1026,7 @@ static void test_epcis_rest__options_discovery(void **state)
         {__LINE__, "/epcis/events/a/b/c", 404},
         {__LINE__, "/v1/products", 405},
     };
-    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(other); i++) {
         px_http_resp r;
         px_http(&f->env, &r, "OPTIONS", other[i].path, f->mah.key, NULL, NULL);
         if (r.status != other[i].want)
@@ -1083,7 +1084,7 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
         {__LINE__, "/epcis/events?EQ_bizLocation=", e_rp, e_rp_dl, ""},
         {__LINE__, "/epcis/readPoints/", e_rp, e_rp_dl, "/events"},
     };
-    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(pairs); i++) {
         char ids_urn[4096], ids_dl[4096], ids_other[4096];
         px_http_resp r;
         snprintf(path, sizeof(path), "%s%s%s", pairs[i].before, pairs[i].urn_arg, pairs[i].after);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 typedef struct {
@@ -230,7 +231,7 @@ static void test_foundation__request_ids(void **state)
     static const char *const refused[] = {
         "two words", "semi;colon", "quote\"d",
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"};
-    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
         request_id_of(f, refused[i], a);
         if (!made_id(a))
             fail_msg("X-Request-Id %s answered %s", refused[i], a);
@@ -293,11 +294,11 @@ static void test_foundation__org_key_roles(void **state)
         "{\"kind\":\"verifier\",\"name\":\"Roles wholesaler\",\"gln\":\"0614141000012\"}"};
     static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator", "verifier"};
     int taken = 0;
-    for (size_t o = 0; o < sizeof(orgs) / sizeof(orgs[0]); o++) {
+    for (size_t o = 0; o < PX_COUNT(orgs); o++) {
         json_t *org = px_test_call(&f->env, "POST", "/v1/orgs", f->admin.key, orgs[o], 201);
         json_t *fits = json_object_get(org, "key_roles");
         assert_true(json_array_size(fits) >= 1);
-        for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+        for (size_t r = 0; r < PX_COUNT(roles); r++) {
             int listed = 0;
             size_t i;
             json_t *v;

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_cursor.h"
 #include "px_test.h"
 
@@ -276,7 +277,7 @@ static void test_lists__paging_and_visibility(void **state)
         {"/v1/releases", "release_id", "market_release", "mah2", "tenant_id = 'ORG'", 1, __LINE__},
         {"/v1/releases", "release_id", "market_release", "cmo", "false", 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
         const list_case *c = &cases[i];
         const char *org = org_of(f, c->key_name);
         char where[512], want[8192], got[8192];
@@ -346,7 +347,7 @@ static void test_lists__items_and_errors(void **state)
         "/v1/allocations",        "/v1/jobs",       "/v1/exports",   "/v1/commissions",
         "/v1/releases",           "/v1/products",   "/v1/alerts",    "/v1/reports",
         "/v1/webhook/deliveries", "/v1/print-jobs", "/v1/allotments"};
-    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(lists); i++) {
         const char *afters[] = {"nonsense", audit_cursor};
         for (size_t k = 0; k < 2; k++) {
             char path[512];

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "partition_store.h"
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "04012345000016"
@@ -180,7 +181,7 @@ static void test_partitions__audit_months_stay_append_only(void **state)
         "TRUNCATE audit_log_p204106",
         "TRUNCATE audit_log_default",
     };
-    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(refused); i++)
         if (px_sql_exec(&f->env, refused[i]) == 0)
             fail_msg("the audit log allowed: %s", refused[i]);
     px_expect_count(&f->env, 1,
@@ -329,7 +330,7 @@ static const expiry_rule rules[] = {
 
 static const expiry_rule *rule_of(const char *table)
 {
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(rules); i++)
         if (strcmp(rules[i].table, table) == 0)
             return &rules[i];
     return NULL;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "04012345000016" /* not the demo product of the first start */
@@ -132,7 +133,7 @@ static void test_print__carrier_json(void **state)
         const char *query, *field;
     } bad[] = {{"module=0", "module"}, {"shape=round", "shape"}, {"quiet=99", "quiet"},
                {"depth=2", "depth"}};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         char path[160];
         snprintf(path, sizeof(path), "/v1/packs/" GTIN "/SER0001/datamatrix.png?%s", bad[i].query);
         px_test_expect_field(&f->env, "GET", path, f->mah.key, NULL, bad[i].field, "invalid_value");
@@ -650,7 +651,7 @@ static void test_print__missing_values_refused(void **state)
          "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",
          404, "product_not_found"},
     };
-    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(refused); i++)
         json_decref(
             print_job(f, refused[i].key, refused[i].body, refused[i].status, refused[i].code));
     assert_int_equal(printed(f, "SER0009"), 0);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 typedef struct {
@@ -162,7 +163,7 @@ static void test_repair__org_patch(void **state)
         {"{\"kind\":\"cmo\"}", "kind", __LINE__},
         {"{\"market\":\"EU\"}", "market", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cases); i++)
         expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "organization", where);
     /* The name and GLN rules are one at creation and at a change: the all-zero GLN is a GS1
      * key of zeros only (invalid_key), a name with a control character invalid_name, each with
@@ -176,7 +177,7 @@ static void test_repair__org_patch(void **state)
         {"PATCH", "{\"name\":\"a\\u0001b\"}", "name", "invalid_name"},
         {"POST", "{\"kind\":\"mah\",\"name\":\"a\\u0001b\"}", "name", "invalid_name"},
     };
-    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(same); i++) {
         int post = same[i].method[1] == 'O';
         long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
         snapshot before;
@@ -352,7 +353,7 @@ static void test_repair__product_patch(void **state)
         {"{\"market\":\"US\"}", "market", __LINE__},
         {"{\"gtin\":\"09506000134352\"}", "gtin", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cases); i++)
         expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "product", where);
 
     /* another MAH: 404; the partnered CMO: policy says no; an unknown GTIN: 404 */
@@ -436,7 +437,7 @@ static void test_repair__endpoint_patch(void **state)
         {"{\"active\":\"yes\"}", "active", __LINE__},
         {"{\"market\":\"US\"}", "market", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cases); i++)
         expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "regulator_endpoint", where);
 
     snapshot s;
@@ -690,7 +691,7 @@ static void test_repair__webhook_config(void **state)
          "events", __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\"}", "events", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(cases); i++)
         expect_bad(f, "PUT", "/v1/webhook", f->mah.key, &cases[i], "webhook", where);
     /* another MAH has its own (none); a CMO and an auditor may not */
     px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2.key, NULL, 404, "not_found");

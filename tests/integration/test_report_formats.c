@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_receiver.h"
 #include "px_test.h"
 
@@ -278,7 +279,7 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
         {__LINE__, "epcis-2.0-jsonld", "PACKID_EPCIS2_JSON_SCHEMA", json_schema, 1},
         {__LINE__, "epcis-2.0-xml", "PACKID_EPCIS2_XSD_DIR", sdir, 1},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         if (v[i].schema)
             swap_setting(f, v[i].setting, v[i].schema, old, sizeof(old));
         int rc;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_receiver.h"
 #include "px_test.h"
@@ -295,7 +296,7 @@ static void test_report_preconditions__status_changes_reported(void **state)
         {"/v1/recalls", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-2\",\"reason\":\"recalled\"}", 201,
          "urn:epcglobal:cbv:disp:recalled"},
     };
-    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(changes); i++) {
         char id[40];
         px_test_expect(&f->env, "POST", changes[i].path, f->mah.key, changes[i].body,
                        changes[i].want, NULL);

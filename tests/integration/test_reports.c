@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_receiver.h"
 #include "px_test.h"
@@ -514,7 +515,7 @@ static void test_reports__epcis_query(void **state)
         {__LINE__, mah, "?EQ_bizStep=flying", 422, 0, 0, {NULL}, {NULL}},
         {__LINE__, mah, "?GE_eventTime=yesterday", 422, 0, 0, {NULL}, {NULL}},
     };
-    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(q); i++) {
         px_http_resp r = query(f, q[i].key, q[i].qs, q[i].want);
         if (q[i].want == 200) {
             assert_non_null(strstr(r.content_type, "application/xml"));
@@ -698,7 +699,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
          * applies. */
         {"{\"name\":\"Unlisted CMO\",\"gln\":\"1234567000008\",\"gtins\":[\"" GTIN "\"]}", "null"},
     };
-    for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(listed); i++) {
         j = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, listed[i].body, 201);
         snprintf(sql, sizeof(sql),
                  "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = "

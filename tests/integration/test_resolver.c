@@ -15,6 +15,7 @@
 #include <pthread.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_receiver.h"
 #include "px_test.h"
 
@@ -43,7 +44,7 @@ static void request(px_test_env *env, px_http_resp *a, const char *method, const
         snprintf(acc, sizeof(acc), "Accept: %s", accept);
         h[n++] = acc;
     }
-    for (int i = 0; extra && extra[i] && n + 1 < sizeof(h) / sizeof(h[0]); i++)
+    for (int i = 0; extra && extra[i] && n + 1 < PX_COUNT(h); i++)
         h[n++] = extra[i];
     h[n] = NULL;
     px_http_from(env, a, method, path, NULL, NULL, h, from);
@@ -188,8 +189,7 @@ static void test_resolver__page(void **state)
     /* A compressed link (GS1 Digital Link compression) resolves too, and names its
      * uncompressed form (§12.1 item 3). */
     gs1_elements e = {0};
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(gs1_elements_add(&e, "01", f->gtin, &err), PX_OK);
     assert_int_equal(gs1_elements_add(&e, "21", "GEN1", &err), PX_OK);
     char uri[512];
@@ -801,7 +801,7 @@ static void test_resolver__mah_links(void **state)
         {"Accept-Language: fr, *;q=0.1", "https://pharma.example.com/examplamab/?linkType=gs1:pip"},
     };
     snprintf(path, sizeof(path), "%s?linkType=gs1:pip", anchor_path);
-    for (size_t i = 0; i < sizeof(pick) / sizeof(pick[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(pick); i++) {
         get(&f->env, &a, path, NULL, pick[i].accept_language, NULL);
         assert_int_equal(a.status, 307);
         char vary[64];
@@ -889,7 +889,7 @@ static void test_resolver__preflight(void **state)
     snprintf(fallback, sizeof(fallback), "/01/%s/21/GEN1/", f->gtin); /* no route: a DL path */
     const char *const cors[] = {verify, page, fallback, "/.well-known/gs1resolver"};
     px_http_resp a;
-    for (size_t i = 0; i < sizeof(cors) / sizeof(cors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cors); i++) {
         /* REQ-CORS-1: 204, any origin, the methods, the header asked for, a cache time. */
         request(&f->env, &a, "OPTIONS", cors[i], NULL, pre, NULL);
         if (a.status != 204 || a.len != 0)
@@ -917,7 +917,7 @@ static void test_resolver__preflight(void **state)
     px_http_resp_free(&a);
     /* REQ-CORS-2: a keyed route keeps its 405 and says nothing to another origin. */
     const char *const keyed[] = {"/v1/whoami", "/vrs/checkConnectivity", "/v1/products"};
-    for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(keyed); i++) {
         request(&f->env, &a, "OPTIONS", keyed[i], NULL, pre, NULL);
         assert_int_equal(a.status, 405);
         px_http_header(&a, "Access-Control-Allow-Origin", got, sizeof(got));

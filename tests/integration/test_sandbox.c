@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_receiver.h"
 #include "px_test.h"
 
@@ -282,7 +283,7 @@ static const char *body_for(const char *method, const char *pattern)
         {"PATCH", "/v1/products/{gtin}", "{\"name\":\"renamed\"}"},
         {"PUT", "/v1/orgs/{org_id}/allotments", "{\"serials_per_month\":0}"},
     };
-    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(bodies); i++)
         if (!strcmp(bodies[i].method, method) && !strcmp(bodies[i].pattern, pattern))
             return bodies[i].body;
     return strcmp(method, "GET") && strcmp(method, "DELETE") ? "{}" : NULL;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 static px_test_env env;
@@ -73,7 +74,7 @@ static void test_schema_rule__gtin_first_in_every_unique_index(void **state)
                 checked, sizeof(checked));
     print_message("checked: %s\n", checked);
     const char *must[] = {"serial", "print_job_serial", "export_item", "epcis_event", "batch"};
-    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(must); i++) {
         char quoted[64];
         snprintf(quoted, sizeof(quoted), ",%s,", must[i]);
         char padded[2100];

@@ -24,8 +24,7 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     px_test_db_create(&f->env);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_db_connect(&f->db, f->env.conninfo, &err), PX_OK);
     *state = f;
     return 0;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 #include "scan_buffer.h"
 #include "scan_store.h"
@@ -91,7 +92,7 @@ static const struct {
     {"/v1/verify/04012345123456/A%2FB%251?batch=L%2F2", "mismatch"},
     {"/v1/verify/04012345123456/A%2FB%2510", "unknown"},
 };
-#define N_VERDICTS (int)(sizeof(verdicts) / sizeof(verdicts[0]))
+#define N_VERDICTS (int)(PX_COUNT(verdicts))
 
 static void test_verify__verdicts(void **state)
 {
@@ -236,7 +237,7 @@ static void test_verify__batch_read_as_one(void **state)
               {"04012345123456", "HIS1", 1},  {"04012345123456", "ALR1", 0},
               {"04012345123456", "HIS1", 0},  {"04012345123456", "A/B%1", 1},
               {"04012345123456", "Q,\"1", 0}, {"04012345123456", "NULL", 1}};
-    enum { N = sizeof(in) / sizeof(in[0]) };
+    enum { N = PX_COUNT(in) };
     px_scan_lookup *many = calloc(N, sizeof(*many)), *one = calloc(1, sizeof(*one));
     assert_non_null(many);
     assert_non_null(one);

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "00355154944954"
@@ -144,7 +145,7 @@ static void test_vrs__every_reason(void **state)
         /* Set 82's '/' and '%' escaped in the path are the values' own characters. */
         {__LINE__, "lot/L%2F2/ser/A%2FB%251?", 1, NULL, NULL},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char path[512];
         snprintf(path, sizeof(path), "/vrs/verify/gtin/" GTIN "/%s%s", v[i].path_tail, Q);
         px_http_resp r;
@@ -223,7 +224,7 @@ static void test_vrs__bad_parameters(void **state)
         {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S?17=991332&" Q},
     };
     const char *counted[] = {"vrs_request", NULL};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_http_resp r;
         px_test_rows rows;
         px_test_rows_begin(&rows, &f->env, counted);

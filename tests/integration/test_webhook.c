@@ -56,8 +56,7 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah.org, f->mah.key);
     px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2.org, f->mah2.key);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_db_connect(&f->db, f->env.conninfo, &err), PX_OK);
     put_webhook(f, f->rv.port);
     *state = f;
@@ -85,8 +84,7 @@ static px_rc enqueue_body(px_tx *tx, void *vc, px_err *err)
 static px_rc enqueue(fixture *f, const char *tenant, const char *event, const char *data)
 {
     enqueue_ctx c = {tenant, event, data};
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     return px_tx_run(f->db, NULL, enqueue_body, &c, &err);
 }
 

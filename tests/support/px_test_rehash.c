@@ -13,8 +13,7 @@
 void px_test_each_event(px_test_env *env, const px_epcis_filter *flt, px_epcis_row_fn fn, void *ctx)
 {
     px_db *db = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_db_connect(&db, env->conninfo, &err), PX_OK);
     assert_int_equal(px_store_epcis_events_each(db, flt, fn, ctx, &err), PX_OK);
     px_db_close(db);
@@ -22,8 +21,7 @@ void px_test_each_event(px_test_env *env, const px_epcis_filter *flt, px_epcis_r
 
 int px_test_rehash_same(const px_epcis_row *row, px_epcis_event *ev, px__row_lists *lists)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     char hash[PX_EPCIS_EVENT_ID_MAX];
     if (px__event_from_row(ev, lists, row, &err) != PX_OK)
         fail_msg("row %s: %s", row->id, err.message);

@@ -17,6 +17,7 @@
 #include "carrier.h"
 #include "gs1.h"
 #include "oracle.h"
+#include "px_array.h"
 #include "px_splitmix.h"
 
 #define GS "\x1D"
@@ -220,8 +221,8 @@ static void dm_item(oracle_item *it, const char *es, size_t len, px_carrier_opts
     px_buf b;
     px_buf_init(&b, 1u << 22);
     int cw = ascii_codewords(es, len);
-    const dm_size *rect = smallest(RECTS, sizeof(RECTS) / sizeof(RECTS[0]), cw);
-    const dm_size *square = smallest(SQUARES, sizeof(SQUARES) / sizeof(SQUARES[0]), cw);
+    const dm_size *rect = smallest(RECTS, PX_COUNT(RECTS), cw);
+    const dm_size *square = smallest(SQUARES, PX_COUNT(SQUARES), cw);
     if (o.shape == PX_CARRIER_RECT && !rect) {
         assert_int_equal(px_carrier_datamatrix(&b, es, len, &o, &err), PX_ETOOBIG);
         assert_string_equal(err.code, "payload_too_large");
@@ -316,7 +317,7 @@ static void test_carrier__worked_payloads_decode(void **state)
     };
     static const px_carrier_shape shapes[] = {PX_CARRIER_SQUARE, PX_CARRIER_RECT,
                                               PX_CARRIER_AUTO};
-    size_t np = sizeof(payloads) / sizeof(payloads[0]), n = 0;
+    size_t np = PX_COUNT(payloads), n = 0;
     oracle_item *items = calloc(np * 3 * 3, sizeof(*items));
     assert_non_null(items);
     for (size_t i = 0; i < np; i++) {
@@ -349,7 +350,7 @@ static void test_carrier__digital_link_qr_decode(void **state)
         "https://id.gs1.org/01/09506000134352/10/X%2BY/21/A%2FB%251?17=251200",
         "https://id.gs1.org/01/09506000134352/21/12345?714=1234567",
     };
-    size_t nu = sizeof(uris) / sizeof(uris[0]), n = 0;
+    size_t nu = PX_COUNT(uris), n = 0;
     oracle_item *items = calloc(nu * 2, sizeof(*items));
     assert_non_null(items);
     for (size_t i = 0; i < nu; i++) {

@@ -12,6 +12,7 @@
 
 #include "carrier.h"
 #include "oracle.h"
+#include "px_array.h"
 
 /* The mod-10 check digit of the first 17 digits, computed from the rule (DOMAIN.md §1.1:
  * weights 3 and 1 alternating from the rightmost digit), not with src/gs1. */
@@ -33,8 +34,7 @@ static void label_item(oracle_item *it, const char *sscc, px_label_symbology sym
     o.module_px = module_px;
     px_buf b;
     px_buf_init(&b, 4u << 20);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_carrier_label_sscc(&b, sscc, &o, &err) != PX_OK)
         fail_msg("label of %s: %s", sscc, err.message);
     memset(it, 0, sizeof(*it));
@@ -121,15 +121,14 @@ static void test_carrier_label__bad_input(void **state)
         {__FILE__, __LINE__, "106141411234567897", 0, PX_EINVALID}, /* module size */
         {__FILE__, __LINE__, "106141411234567897", 33, PX_EINVALID},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_carrier_label_opts o;
         px_carrier_label_opts_init(&o);
         o.module_px = bad[i].module_px;
         px_buf b;
         px_buf_init(&b, 1u << 20);
         px_buf_puts(&b, "kept");
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_carrier_label_sscc(&b, bad[i].sscc, &o, &err);
         if (rc != bad[i].rc || strcmp(b.data, "kept") != 0)
             fail_msg("%s:%d: rc %d (%s), buffer '%s'", bad[i].file, bad[i].line, (int)rc,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "carrier.h"
+#include "px_array.h"
 
 #define GS "\x1D"
 #define WORKED "0109506000134352" "17201225" "10ABC123" GS "2112345"
@@ -58,7 +59,7 @@ static void test_carrier__rejects_bad_element_strings(void **state)
          PX_CARRIER_RECT, PX_ETOOBIG, "payload_too_large", -1},
         {__LINE__, WORKED, 0, (px_carrier_shape)9, PX_EINVALID, "invalid_option", -1},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
         const bad_input *c = &cases[i];
         px_carrier_opts o;
         px_carrier_opts_init(&o);
@@ -66,8 +67,7 @@ static void test_carrier__rejects_bad_element_strings(void **state)
         px_buf b;
         px_buf_init(&b, 1u << 20);
         px_buf_puts(&b, "keep");
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         size_t len = c->len ? c->len : c->s ? strlen(c->s) : 0;
         px_rc rc = px_carrier_datamatrix(&b, c->s, len, &o, &err);
         if (rc != c->rc || strcmp(err.code, c->code) != 0 || (c->pos >= 0 && err.pos != c->pos))
@@ -102,7 +102,7 @@ static void test_carrier__rejects_bad_options(void **state)
         {__LINE__, 5, 1, 7, PX_CARRIER_PNG_1BIT},
         {__LINE__, 5, 1, PX_CARRIER_PNG, 5},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
         px_carrier_opts o;
         px_carrier_opts_init(&o);
         o.module_px = cases[i].module_px;
@@ -111,8 +111,7 @@ static void test_carrier__rejects_bad_options(void **state)
         o.png_depth = (px_carrier_png_depth)cases[i].depth;
         px_buf b;
         px_buf_init(&b, 1u << 20);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_carrier_datamatrix(&b, WORKED, strlen(WORKED), &o, &err);
         if (rc != PX_EINVALID || strcmp(err.code, "invalid_option") != 0)
             fail_msg("%s:%d: got %s/%s", __FILE__, cases[i].line, px_rc_name(rc), err.code);
@@ -137,13 +136,12 @@ static void test_carrier__rejects_bad_qr_text(void **state)
         {__LINE__, "https://id.gs1.org/01/0950\t6000134352", PX_EINVALID, "invalid_character"},
         {__LINE__, big, PX_ETOOBIG, "payload_too_large"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
         px_carrier_opts o;
         px_carrier_opts_init(&o);
         px_buf b;
         px_buf_init(&b, 1u << 20);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_carrier_qr(&b, cases[i].s, &o, &err);
         if (rc != cases[i].rc || strcmp(err.code, cases[i].code) != 0)
             fail_msg("%s:%d: got %s/%s (%s)", __FILE__, cases[i].line, px_rc_name(rc), err.code,
@@ -353,10 +351,10 @@ static void test_carrier__drawable_as_render(void **state)
     static const int depth[] = {PX_CARRIER_PNG_1BIT, PX_CARRIER_PNG_GRAY8, 9};
     int drawn = 0, refused = 0;
     for (size_t k = 0; k < 4; k++)
-        for (size_t a = 0; a < sizeof(mpx) / sizeof(mpx[0]); a++)
-            for (size_t b = 0; b < sizeof(quiet) / sizeof(quiet[0]); b++)
-                for (size_t c = 0; c < sizeof(fmt) / sizeof(fmt[0]); c++)
-                    for (size_t d = 0; d < sizeof(depth) / sizeof(depth[0]); d++) {
+        for (size_t a = 0; a < PX_COUNT(mpx); a++)
+            for (size_t b = 0; b < PX_COUNT(quiet); b++)
+                for (size_t c = 0; c < PX_COUNT(fmt); c++)
+                    for (size_t d = 0; d < PX_COUNT(depth); d++) {
                         /* The largest images only as 1-bit PNGs: the check is the same. */
                         if (mpx[a] == PX_CARRIER_MODULE_PX_MAX &&
                             (fmt[c] != PX_CARRIER_PNG || depth[d] != PX_CARRIER_PNG_1BIT))
@@ -422,8 +420,7 @@ static void test_carrier__check_as_render(void **state)
     px_buf_init(&out, 64u << 20);
     for (int qr = 0; qr < 2; qr++) {
         const size_t *lens = qr ? qr_lens : dm_lens;
-        size_t nlens =
-            qr ? sizeof(qr_lens) / sizeof(qr_lens[0]) : sizeof(dm_lens) / sizeof(dm_lens[0]);
+        size_t nlens = qr ? PX_COUNT(qr_lens) : PX_COUNT(dm_lens);
         for (size_t l = 0; l < nlens; l++)
             for (int kind = 0; kind < 4; kind++)
                 for (int v = 0; v < 8; v++) {

@@ -12,6 +12,7 @@
 
 #include "delivery.h"
 #include "outbound.h"
+#include "px_array.h"
 
 static void test_delivery__url_check(void **state)
 {
@@ -38,9 +39,8 @@ static void test_delivery__url_check(void **state)
         {"example.org/in", 0, __LINE__},
         {"", 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_delivery_url_check(v[i].url, &err);
         if ((rc == PX_OK) != v[i].ok)
             fail_msg("%s:%d: %s: got %d (%s)", __FILE__, v[i].line, v[i].url, rc, err.message);
@@ -87,7 +87,7 @@ static void test_delivery__backoff(void **state)
         long lo, hi;
     } v[] = {{1, 500, 1000},    {2, 1000, 2000},   {3, 2000, 4000},
              {6, 16000, 32000}, {7, 30000, 60000}, {30, 30000, 60000}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         assert_int_equal(px_delivery_backoff_ms(v[i].n, 1000, 60000, 0), v[i].lo);
         long top = px_delivery_backoff_ms(v[i].n, 1000, 60000, (unsigned)(v[i].hi - v[i].lo));
         assert_int_equal(top, v[i].hi);
@@ -106,8 +106,7 @@ static void test_delivery__nobody_listening(void **state)
                               .hmac_secret = "0123456789abcdef", .body = body,
                               .len = sizeof(body) - 1, .timeout_ms = 2000};
     px_delivery_result res;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_delivery_post(&rq, &res, &err), PX_OK);
     assert_int_equal(res.http_status, 0);
     /* classified, in packid's words only: nothing of libcurl's "Connection refused" or

@@ -18,6 +18,7 @@
 
 #include "delivery.h"
 #include "outbound.h"
+#include "px_array.h"
 
 /* Two listeners on 127.0.0.1: `allowed` is named in the process's list (configured by the group
  * set-up, before the process's list is first read), `other` is not. */
@@ -78,10 +79,9 @@ static void test_outbound__allow_parse(void **state)
         {"http://host", 0, 0, __LINE__},
         {"h_st", 0, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_outbound_allow a;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_outbound_allow_parse(&a, v[i].list, &err);
         if ((rc == PX_OK) != v[i].ok || (rc == PX_OK && a.n != v[i].n))
             fail_msg("%s:%d: \"%s\": rc %d n %d (%s)", __FILE__, v[i].line, v[i].list, rc, a.n,
@@ -181,7 +181,7 @@ static void test_outbound__check_addr(void **state)
         {"RELAY.internal", "192.168.0.9", 80, "private", 1, __LINE__},
         {"other.internal", "10.9.9.9", 443, "private", 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         struct sockaddr_storage ss;
         sa_of(&ss, v[i].ip, v[i].port);
         const char *kind = px_outbound_internal((struct sockaddr *)&ss);
@@ -230,9 +230,8 @@ static void test_outbound__check_url(void **state)
         {"https://0xa9fea9fe/in", 0, __LINE__},       /* 169.254.169.254 as one hex number */
         {"https://017700000001/in", 0, __LINE__},     /* 127.0.0.1 as one octal number */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_outbound_check_url(v[i].url, &err);
         if ((rc == PX_OK) != v[i].ok)
             fail_msg("%s:%d: %s: got %d (%s)", __FILE__, v[i].line, v[i].url, rc, err.message);
@@ -258,13 +257,12 @@ static void test_outbound__connect_time(void **state)
     const char body[] = "<x/>";
     char url[64];
     const char *hosts[] = {"127.0.0.1", "localhost", "2130706433", "[::ffff:127.0.0.1]"};
-    for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(hosts); i++) {
         snprintf(url, sizeof(url), "https://%s:%d/in", hosts[i], other_port);
         px_delivery_request rq = {.url = url, .auth_header = "Bearer secret-token",
                                   .body = body, .len = sizeof(body) - 1, .timeout_ms = 2000};
         px_delivery_result res;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_delivery_post(&rq, &res, &err);
         assert_int_equal(rc, PX_OK);
         assert_int_equal(res.http_status, 0);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "market.h"
+#include "px_array.h"
 
 /* REQ-MARKET-1: syntax first ("invalid_market"), then the code must name a country or the EU
  * ("unknown_market"); both carry field "market". */
@@ -47,9 +48,8 @@ static void test_domain__market_check(void **state)
         {"D ", PX_EINVALID, "invalid_market", __LINE__},
         {NULL, PX_EINVALID, "invalid_market", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_market_check(v[i].market, &err);
         if (rc != v[i].rc || strcmp(err.code, v[i].code) != 0 ||
             strcmp(err.field, v[i].rc == PX_OK ? "" : "market") != 0)
@@ -125,7 +125,7 @@ static void test_domain__market_regime(void **state)
         {"DEU", PX_MARKET_REGIME_NONE, __LINE__},    {"D E", PX_MARKET_REGIME_NONE, __LINE__},
         {"E1", PX_MARKET_REGIME_NONE, __LINE__},     {NULL, PX_MARKET_REGIME_NONE, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         const char *m = v[i].market;
         int fmd = v[i].regime == PX_MARKET_REGIME_EU_FMD;
         if (px_market_regime_of(m) != v[i].regime || px_market_is_eu_fmd(m) != fmd ||

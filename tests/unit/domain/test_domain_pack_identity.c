@@ -11,6 +11,7 @@
 
 #include "pack_identity.h"
 #include "pack_state.h"
+#include "px_array.h"
 
 #define DAY_US (86400LL * 1000000)
 
@@ -62,9 +63,8 @@ static void test_domain__commission_batch_and_serial(void **state)
         {"AB\x1d" "C", PX_EINVALID, "invalid_character", 2, __LINE__},
         {"\xc3\xa9", PX_EINVALID, "invalid_character", 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_commission_batch_check(v[i].value, &err);
         if (rc != v[i].rc || strcmp(err.code, v[i].code) || err.pos != v[i].pos)
             fail_msg("line %d: batch rc %d code %s pos %d", v[i].line, rc, err.code, err.pos);
@@ -110,10 +110,9 @@ static void test_domain__commission_expiry(void **state)
         {"770101", at(2026, 3, 15, 0), PX_EINVALID, "expiry_in_past", 0, 0, 0, __LINE__},
         {NULL, at(2026, 3, 15, 0), PX_EINVALID, "invalid_length", 0, 0, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         gs1_date d = {0};
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_commission_expiry_check(&d, v[i].yymmdd, v[i].now, &err);
         if (rc != v[i].rc || strcmp(err.code, v[i].code))
             fail_msg("line %d: rc %d code '%s' (%s)", v[i].line, rc, err.code, err.message);

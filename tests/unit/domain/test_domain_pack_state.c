@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "pack_state.h"
+#include "px_array.h"
 
 #define DAY_US (86400LL * 1000000)
 #define ORG_A "7f1c7a52-0d4e-4b7e-9a59-2f3f1f0c9a01"
@@ -46,7 +47,7 @@ static const reason_fact k_facts[] = {
     {PX_REASON_CHECKED_OUT, "checked_out", 1, 0, 1, "decommissioning", "inactive",
      PX_EPCIS_OBSERVE},
 };
-#define NFACTS (sizeof(k_facts) / sizeof(k_facts[0]))
+#define NFACTS (PX_COUNT(k_facts))
 
 static const reason_fact *fact(px_decom_reason r)
 {
@@ -142,8 +143,7 @@ static void test_domain__pack_every_transition(void **state)
                     px_pack_status to;
                     memset(&to, 0xAB, sizeof(to));
                     px_pack_status untouched = to;
-                    px_err err;
-                    px_err_clear(&err);
+                    px_err err = PX_ERR_INIT;
                     px_rc rc = px_pack_transition(&from, &req, &to, &err);
                     outcome want = expect((px_pack_state)st, (px_decom_reason)cur,
                                           (px_pack_action)act, (px_decom_reason)rq);
@@ -264,7 +264,7 @@ static void test_domain__pack_art13_ten_days(void **state)
         {11 * DAY_US, PX_ESTATE, __LINE__},
         {400 * DAY_US, PX_ESTATE, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_pack_status from = status_in(PX_PACK_DECOMMISSIONED, PX_REASON_DAMAGED), to;
         from.decommissioned_at_us = NOW_US - v[i].elapsed_us;
         px_transition_req req = base_req(PX_PACK_REACTIVATE, PX_REASON_NONE);
@@ -328,7 +328,7 @@ static void test_domain__pack_art13_expired(void **state)
         {1775001600000000LL, {0, 0, 0, 0}, PX_ESTATE, __LINE__}, /* unknown: fail closed */
         {1775001600000000LL, {2026, 13, 1, 0}, PX_ESTATE, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_pack_status from = status_in(PX_PACK_DECOMMISSIONED, PX_REASON_SAMPLE), to;
         from.decommissioned_at_us = v[i].now_us - DAY_US;
         px_transition_req req = base_req(PX_PACK_REACTIVATE, PX_REASON_NONE);
@@ -351,7 +351,7 @@ static void test_domain__pack_art13_irreversible(void **state)
                                             PX_REASON_RECALLED,  PX_REASON_WITHDRAWN,
                                             PX_REASON_EXPORTED,  PX_REASON_DISPENSED,
                                             PX_REASON_EXPIRED};
-    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(never); i++) {
         px_pack_status from = status_in(PX_PACK_DECOMMISSIONED, never[i]), to;
         from.decommissioned_at_us = NOW_US; /* just now, same org, not expired */
         px_transition_req req = base_req(PX_PACK_REACTIVATE, PX_REASON_NONE);
@@ -365,7 +365,7 @@ static void test_domain__pack_art13_irreversible(void **state)
     static const px_decom_reason undoable[] = {PX_REASON_DAMAGED, PX_REASON_SAMPLE,
                                                PX_REASON_FREE_SAMPLE, PX_REASON_LOCKED,
                                                PX_REASON_CHECKED_OUT};
-    for (size_t i = 0; i < sizeof(undoable) / sizeof(undoable[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(undoable); i++)
         assert_false(px_decom_reason_irreversible(undoable[i]));
     assert_false(px_decom_reason_irreversible(PX_REASON_NONE));
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "px_array.h"
 
 /* The expected permissions, written independently of policy.c from DESIGN.md / docs/api.md:
  * one line per role listing what it may do. Everything not listed is forbidden. */
@@ -61,7 +62,7 @@ static const allowed k_expected[] = {
 
 static const allowed *expected_cell(px_role r, px_action a)
 {
-    for (size_t i = 0; i < sizeof(k_expected) / sizeof(k_expected[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(k_expected); i++)
         if (k_expected[i].role == r && k_expected[i].action == a)
             return &k_expected[i];
     return NULL;
@@ -75,8 +76,7 @@ static void test_domain__policy_every_cell(void **state)
     for (int r = 0; r < PX_ROLE__COUNT; r++) {
         for (int a = 0; a < PX_ACTION__COUNT; a++) {
             const allowed *e = expected_cell((px_role)r, (px_action)a);
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             px_rc rc = px_policy_check((px_role)r, (px_action)a, &err);
             px_scope s = px_policy_scope((px_role)r, (px_action)a);
             if (e) {
@@ -107,7 +107,7 @@ static void test_domain__policy_cmo_never(void **state)
                                       PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
                                       PX_ACT_ENDPOINT_WRITE, PX_ACT_AUDIT_READ,
                                       PX_ACT_ORG_ADMIN};
-    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(never); i++)
         assert_int_equal(px_policy_check(PX_ROLE_CMO, never[i], NULL), PX_EFORBIDDEN);
 }
 
@@ -131,7 +131,7 @@ static void test_domain__policy_readers_write_nothing(void **state)
         PX_ACT_ALLOCATE, PX_ACT_COMMISSION, PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_DECOMMISSION,
         PX_ACT_REACTIVATE, PX_ACT_ENDPOINT_WRITE, PX_ACT_EXPORT, PX_ACT_PRINT,
         PX_ACT_ORG_WRITE, PX_ACT_KEY_WRITE, PX_ACT_WEBHOOK};
-    for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(writes); i++) {
         assert_int_equal(px_policy_check(PX_ROLE_AUDITOR, writes[i], NULL), PX_EFORBIDDEN);
         assert_int_equal(px_policy_check(PX_ROLE_REGULATOR, writes[i], NULL), PX_EFORBIDDEN);
     }
@@ -168,7 +168,7 @@ static void test_domain__policy_role_fits_org(void **state)
         {PX_ORG_REGULATOR, " regulator "},
         {PX_ORG_VERIFIER, " verifier "},
     };
-    for (size_t k = 0; k < sizeof(fits) / sizeof(fits[0]); k++) {
+    for (size_t k = 0; k < PX_COUNT(fits); k++) {
         for (int r = 0; r < PX_ROLE__COUNT; r++) {
             char needle[32];
             snprintf(needle, sizeof(needle), " %s ", px_role_name((px_role)r));

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "product_link.h"
+#include "px_array.h"
 
 /* REQ-LINKS-1: a settable GS1 link type (any of its spellings), an https URL with a host and no
  * user name, a title of 1..200 characters of text, an optional xx / xx-XX language and media
@@ -89,9 +90,8 @@ static void test_domain__product_link_check(void **state)
         {"pip", ok_url, "t", NULL, "text/", "invalid_value", "media_type", "", __LINE__},
         {"pip", ok_url, "t", NULL, "/html", "invalid_value", "media_type", "", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_product_link l;
         px_rc rc = px_link_check(&l, v[i].type, v[i].href, v[i].title, v[i].lang, v[i].media,
                                  &err);
@@ -120,10 +120,10 @@ static void test_domain__product_link_types(void **state)
                                       "brandHomepageClinical"};
     static const char *const no[] = {"defaultLink", "defaultLinkMulti", "handledBy",
                                      "verificationService", "linkset", "all", "", "gs1:pip"};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(yes); i++)
         if (!px_link_type_settable(yes[i]))
             fail_msg("%s should be settable", yes[i]);
-    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(no); i++)
         if (px_link_type_settable(no[i]))
             fail_msg("%s should not be settable", no[i]);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "dl_resolve.h"
+#include "px_array.h"
 #include "scan_rules.h"
 
 #define MIN_US (60LL * 1000000)
@@ -39,7 +40,7 @@ static const dist_vector dists[] = {
 static void test_scan_rules__distance(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(dists) / sizeof(dists[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(dists); i++) {
         const dist_vector *v = &dists[i];
         double d = px_geo_distance_km(v->lat1, v->lon1, v->lat2, v->lon2);
         if (fabs(d - v->km) > v->tol)
@@ -101,7 +102,7 @@ static void test_scan_rules__clone_rules(void **state)
     (void)state;
     px_clone_rules r;
     px_clone_rules_default(&r);
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(rules); i++) {
         const rule_vector *v = &rules[i];
         px_scan h = v->before, now = v->now;
         h.at_us += 100 * DAY_US;
@@ -196,7 +197,7 @@ static const choose_vector chooses[] = {
 static void test_scan_rules__resolver_choice(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(chooses) / sizeof(chooses[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(chooses); i++) {
         const choose_vector *v = &chooses[i];
         char suffix[64];
         px_resolve_answer a = px_resolve_choose(v->accept, v->link_type, suffix, sizeof(suffix));
@@ -237,7 +238,7 @@ static const lang_vector langs[] = {
 static void test_scan_rules__language_q(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(langs); i++) {
         int q = px_resolve_language_q(langs[i].accept_language, langs[i].lang);
         if (q != langs[i].want_q)
             fail_msg("'%s' for '%s': q %d, want %d",

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_splitmix.h"
 #include "serial_gen.h"
 
@@ -73,10 +74,9 @@ static void test_domain__serial_settings_validate(void **state)
         {PX_SERIAL_RANDOM_ALPHANUMERIC, 10, SET82 SET82, PX_EINVALID, "duplicate_symbol",
          "symbols", 82, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_serial_settings s;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_serial_settings_init(&s, v[i].strategy, v[i].length, v[i].symbols, &err);
         if (rc != v[i].rc || strcmp(err.code, v[i].code) || strcmp(err.field, v[i].field) ||
             err.pos != v[i].pos)
@@ -258,7 +258,7 @@ static void test_domain__serial_chi_square(void **state)
 {
     (void)state;
     static const char *const alphabets[] = {"ABC", "0123456789", ALNUM36, SET82};
-    for (size_t a = 0; a < sizeof(alphabets) / sizeof(alphabets[0]); a++) {
+    for (size_t a = 0; a < PX_COUNT(alphabets); a++) {
         px_serial_settings s;
         assert_int_equal(
             px_serial_settings_init(&s, PX_SERIAL_RANDOM_ALPHANUMERIC, 20, alphabets[a], NULL),
@@ -416,7 +416,7 @@ static void test_domain__serial_space(void **state)
         /* 82^20 / 10^4 still exceeds 2^64: saturates */
         {PX_SERIAL_RANDOM_ALPHANUMERIC, 20, SET82, UINT64_MAX, UINT64_MAX, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_serial_settings s;
         assert_int_equal(px_serial_settings_init(&s, v[i].st, v[i].len, v[i].sym, NULL), PX_OK);
         uint64_t sp = px_serial_space(&s), mr = px_serial_space_max_issued(&s, 1),
@@ -491,10 +491,10 @@ static void test_domain__serial_markets(void **state)
                                       "CZ", "RO", "BG", "IS", "LI", "NO", "de"};
     static const char *const no[] = {"US", "GB", "UK", "XI", "CH", "RU", "CN", "BR", "",
                                      "E",  "EUR", "DEU", "D E", NULL};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(yes); i++)
         if (!px_market_requires_randomisation(yes[i]))
             fail_msg("%s should require randomisation", yes[i]);
-    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(no); i++)
         if (px_market_requires_randomisation(no[i]))
             fail_msg("%s should not require randomisation", no[i] ? no[i] : "(null)");
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain_test.h"
+#include "px_array.h"
 #include "verify.h"
 
 /* The pack as found and the batch and expiry asked (facts), asked at now. */
@@ -63,7 +64,7 @@ static const vector vectors[] = {
 static void test_domain__verify_verdicts(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(vectors); i++) {
         const vector *v = &vectors[i];
         px_verdict got = px_verify_verdict(&v->facts, at(v->now));
         if (got != v->want)

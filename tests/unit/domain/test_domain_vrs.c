@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain_test.h"
+#include "px_array.h"
 #include "vrs.h"
 
 /* The pack as found and the lot and expiry asked (facts), asked at now. */
@@ -84,7 +85,7 @@ static const vector k_vectors[] = {
 static void test_domain_vrs__decide(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(k_vectors) / sizeof(k_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(k_vectors); i++) {
         const vector *v = &k_vectors[i];
         px_vrs_answer a = px_vrs_decide(&v->facts, NULL, at(v->now));
         const char *rn = px_vrs_reason_name(a.reason), *in = px_vrs_info_name(a.info);
@@ -113,8 +114,8 @@ static void test_domain_vrs__names(void **state)
                                           "Manufacturer_policy"};
     static const char *const infos[] = {NULL,       "Expired", "ExpirationExtended",
                                         "Recalled", "Suspect", "Illegitimate"};
-    assert_int_equal(sizeof(reasons) / sizeof(reasons[0]), PX_VRS_REASON__COUNT);
-    assert_int_equal(sizeof(infos) / sizeof(infos[0]), PX_VRS_INFO__COUNT);
+    assert_int_equal(PX_COUNT(reasons), PX_VRS_REASON__COUNT);
+    assert_int_equal(PX_COUNT(infos), PX_VRS_INFO__COUNT);
     for (int i = 1; i < PX_VRS_REASON__COUNT; i++)
         assert_string_equal(px_vrs_reason_name((px_vrs_reason)i), reasons[i]);
     for (int i = 1; i < PX_VRS_INFO__COUNT; i++)
@@ -211,10 +212,9 @@ static const pvector k_params[] = {
 static void test_domain_vrs__params(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(k_params) / sizeof(k_params[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(k_params); i++) {
         const pvector *v = &k_params[i];
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         char g[15] = "";
         px_rc rc = px_vrs_params_check(&v->p, v->verify, g, &err);
         if (!v->bad_field) {
@@ -261,7 +261,7 @@ static void test_domain_vrs__policy(void **state)
         {__LINE__, PX_VRS_RECALL_B1, PX_VRS_EXPIRY_DEFAULT, PX_REASON_EXPIRED, 0,
          PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_vrs_policy pol = {v[i].recalled, v[i].expired};
         px_verify_facts f = {.found = 1,
                              .state = v[i].reason == PX_REASON_NONE ? PX_PACK_RELEASED

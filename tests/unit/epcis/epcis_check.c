@@ -42,8 +42,7 @@ int ck_xsd_valid(const px_buf *doc)
 
 void ck_sticky_first_error(px_epcis_writer *w, const px_epcis_event *ok, const px_epcis_event *bad)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_writer_event(w, ok), PX_OK);
     assert_int_equal(px_epcis_writer_event(w, bad), PX_EINVALID);
     assert_int_equal(px_epcis_writer_event(w, ok), PX_EINVALID);
@@ -56,8 +55,7 @@ void ck_sticky_first_error(px_epcis_writer *w, const px_epcis_event *ok, const p
 
 void ck_sink_refusal(px_epcis_writer *w, const px_epcis_event *ok, int by_event)
 {
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = PX_OK;
     for (int i = 0; i < 1000 && rc == PX_OK; i++)
         rc = px_epcis_writer_event(w, ok);

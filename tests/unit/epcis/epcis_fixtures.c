@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_clock.h"
 
 typedef struct fx_data {
@@ -66,7 +67,7 @@ static const fx_data k_eu = {
 };
 
 static const char *const k_serials[] = {"100000001", "100000002", "A/B%1"};
-#define NSERIALS (sizeof(k_serials) / sizeof(k_serials[0]))
+#define NSERIALS (PX_COUNT(k_serials))
 
 static const char *const k_names[FX__COUNT] = {
     "commissioning", "packing", "shipping", "dispensing",

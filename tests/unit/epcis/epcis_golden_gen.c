@@ -15,8 +15,7 @@ int main(int argc, char **argv)
         const px_epcis_profile_info *info = px_epcis_profile_get((px_epcis_profile)p);
         px_buf doc;
         px_buf_init(&doc, 1 << 22);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         if (fx_write_document(&doc, (px_epcis_profile)p, -1, &err) != PX_OK) {
             fprintf(stderr, "epcis_golden_gen: %s: %s\n", info->name, err.message);
             px_buf_dispose(&doc);

@@ -25,8 +25,7 @@ static void assert_prehash(const px_epcis_event *ev, const char *expect)
 {
     px_buf b;
     px_buf_init(&b, 1 << 20);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_event_prehash(&b, ev, &err), PX_OK);
     assert_string_equal(b.data, expect);
     px_buf_dispose(&b);
@@ -35,8 +34,7 @@ static void assert_prehash(const px_epcis_event *ev, const char *expect)
 static void assert_hash(const px_epcis_event *ev, const char *expect)
 {
     char id[PX_EPCIS_EVENT_ID_MAX];
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_event_hash(id, ev, &err), PX_OK);
     assert_string_equal(id, expect);
 }
@@ -310,8 +308,7 @@ static void test_epcis__hash_rejects_bad_epc(void **state)
     ev.epcs = bad;
     ev.n_epcs = 1;
     char id[PX_EPCIS_EVENT_ID_MAX];
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_not_equal(px_epcis_event_hash(id, &ev, &err), PX_OK);
     assert_true(err.message[0] != '\0');
 }

@@ -16,6 +16,7 @@
 #include "epcis.h"
 #include "epcis_check.h"
 #include "epcis_fixtures.h"
+#include "px_array.h"
 
 #define EXAMPLES PX_SHARED_DIR "/reference/epcis-2.0/examples"
 /* The one place the oracle and packid may differ: Debian's python3-jsonschema checks "format":
@@ -28,8 +29,7 @@
 static int setup(void **state)
 {
     px_epcis_validator *v = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, CK_SCHEMA_GS1, &err);
     return ck_validator_state(state, rc, v, &err);
 }
@@ -83,8 +83,7 @@ static void test_epcis_json_schema__agrees_on_official_examples(void **state)
     oracle_each(paths, n, want);
     size_t valid = 0, invalid = 0, disagree = 0;
     for (size_t i = 0; i < n; i++) {
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         int got = px_epcis_validate_file(v, paths[i], &err) == PX_OK;
         if (strstr(paths[i], DEBIAN_DATE_TIME)) {
             if (got || !strstr(err.message, "is not an RFC 3339 date-time"))
@@ -154,8 +153,7 @@ static void test_epcis_json_schema__own_documents_and_corruptions(void **state)
     const px_epcis_validator *v = *state;
     px_buf doc;
     px_buf_init(&doc, 1 << 22);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     for (int pr = 0; pr < PX_EPCIS_PROFILE__COUNT; pr++) {
         px_buf_reset(&doc);
         assert_int_equal(
@@ -181,7 +179,7 @@ static void test_epcis_json_schema__own_documents_and_corruptions(void **state)
         {__LINE__, NULL, "\"schemaVersion\":", "\"schemaVersion\":2.0,\"x\":", "/schemaVersion", 0},
         {__LINE__, NULL, "\"type\":\"EPCISDocument\"", "\"type\":\"EPCISDoc\"", "/", 0},
     };
-    for (size_t i = 0; i < sizeof(v2) / sizeof(v2[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v2); i++) {
         px_buf_reset(&doc);
         assert_int_equal(
             fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_EU, -1, &err),
@@ -233,8 +231,7 @@ static void test_epcis_json_schema__unknown_keyword_refused(void **state)
     char path[64];
     ck_keep(path, &s, ".json");
     px_epcis_validator *v = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_validator_open(&v, PX_EPCIS_FORMAT_JSONLD_2_0, path, &err),
                      PX_EINVALID);
     assert_non_null(strstr(err.message, "dependentRequired"));

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "epcis.h"
+#include "px_array.h"
 
 static int flag_of(const px_epcis_profile_info *p, const char *key)
 {
@@ -106,7 +107,7 @@ static void test_epcis__profile_for_market(void **state)
         {"JP", PX_EPCIS_PROFILE_NONE, __LINE__}, {"", PX_EPCIS_PROFILE_NONE, __LINE__},
         {NULL, PX_EPCIS_PROFILE_NONE, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px_epcis_profile_for_market(v[i].market) != v[i].profile)
             fail_msg("%s:%d: market '%s'", __FILE__, v[i].line,
                      v[i].market ? v[i].market : "(null)");

@@ -123,8 +123,7 @@ static int refuse(void *ctx, const char *data, size_t len)
 static void test_epcis_query__sink_refusal_is_reported(void **state)
 {
     (void)state;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_epcis_writer *w = NULL;
     px_rc rc = px_epcis_query_writer_new(&w, refuse, NULL, "SimpleEventQuery", T0, 0, &err);
     if (rc == PX_OK) {

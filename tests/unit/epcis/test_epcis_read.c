@@ -18,6 +18,7 @@
 #include "epcis.h"
 #include "epcis_check.h"
 #include "epcis_fixtures.h"
+#include "px_array.h"
 
 #define EX20 PX_SHARED_DIR "/reference/epcis-2.0/examples"
 #define GOLDEN PX_SOURCE_DIR "/epcis/examples"
@@ -301,7 +302,7 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"resultsBody\":{\"eventList\":[" DUP_EV "]}},\"eventList\":[]}}",
          "epcis_json"},
     };
-    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(vectors); i++) {
         read_result r;
         px_err err;
         px_rc rc = read_doc(&r, vectors[i].doc, strlen(vectors[i].doc), NULL, 0, &err);
@@ -659,7 +660,7 @@ static void test_epcis_read__doctype_refused(void **state)
         "creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody><EventList/></EPCISBody>"
         "</epcis:EPCISDocument>",
     };
-    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(docs); i++) {
         read_result r;
         px_err err;
         assert_int_equal(read_doc(&r, docs[i], strlen(docs[i]), NULL, 0, &err), PX_EINVALID);

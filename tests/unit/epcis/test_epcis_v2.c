@@ -17,13 +17,14 @@
 #include "epcis.h"
 #include "epcis_check.h"
 #include "epcis_fixtures.h"
+#include "px_array.h"
 
 #define SCHEMA_201                                                                                 \
     PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/epcis-json-schema.json"
 
 static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
                                               PX_EPCIS_PROFILE_US_DSCSA};
-#define NPROFILES (sizeof(k_profiles) / sizeof(k_profiles[0]))
+#define NPROFILES (PX_COUNT(k_profiles))
 #define NDOCS (NPROFILES * (FX__COUNT + 1))
 
 typedef struct tmpfiles {
@@ -56,8 +57,7 @@ static void write_all(tmpfiles *t, px_epcis_format fmt, const char *suffix)
         for (int k = -1; k < FX__COUNT; k++) {
             px_buf doc;
             px_buf_init(&doc, 1 << 20);
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             if (fx_write_document_as(&doc, fmt, k_profiles[p], k, &err) != PX_OK)
                 fail_msg("%s, profile %s, %s: %s", px_epcis_format_name(fmt),
                          px_epcis_profile_get(k_profiles[p])->name,
@@ -275,8 +275,7 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
     px_buf_init(&doc, 1 << 20);
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
     px_epcis_writer *w = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(
         px_epcis_writer_open(&w, PX_EPCIS_FORMAT_JSONLD_2_0, px_epcis_sink_buf, &doc, &h, &err),
         PX_OK);
@@ -338,8 +337,7 @@ static void test_epcis_v2__libxml2_validator_2_0(void **state)
 {
     (void)state;
     px_epcis_validator *v = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     if (px_epcis_validator_open(&v, PX_EPCIS_FORMAT_XML_2_0,
                                 PX_SHARED_DIR "/reference/epcis-2.0/xsd", &err) != PX_OK)
         fail_msg("%s", err.message);

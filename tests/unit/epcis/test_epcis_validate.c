@@ -14,6 +14,7 @@
 #include "epcis.h"
 #include "epcis_check.h"
 #include "epcis_fixtures.h"
+#include "px_array.h"
 
 #define XSD_DIR PX_SHARED_DIR "/reference/epcis-1.2/xsd"
 #define EX12 PX_SHARED_DIR "/reference/epcis-1.2/examples"
@@ -21,8 +22,7 @@
 static int setup(void **state)
 {
     px_epcis_validator *v = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = px_epcis_validator_new(&v, XSD_DIR, &err);
     return ck_validator_state(state, rc, v, &err);
 }
@@ -33,8 +33,7 @@ static void test_epcis__validates_own_documents(void **state)
     for (int p = 0; p < PX_EPCIS_PROFILE__COUNT; p++) {
         px_buf doc;
         px_buf_init(&doc, 1 << 22);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         assert_int_equal(fx_write_document(&doc, (px_epcis_profile)p, -1, &err), PX_OK);
         if (px_epcis_validate_buffer(v, doc.data, doc.len, &err) != PX_OK)
             fail_msg("profile %d: %s", p, err.message);
@@ -50,9 +49,8 @@ static void test_epcis__validates_gs1_examples(void **state)
         EX12 "/gs1-epcis/AggregationEvent.xml",
         EX12 "/openepcis/EPCIS/XML/Capture/Documents/GS1_US_Pharma_Example_2_2_1_1.xml",
     };
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(files); i++) {
+        px_err err = PX_ERR_INIT;
         if (px_epcis_validate_file(v, files[i], &err) != PX_OK)
             fail_msg("%s: %s", files[i], err.message);
     }
@@ -64,8 +62,7 @@ static void test_epcis__rejects_invalid_with_reason(void **state)
     const px_epcis_validator *v = *state;
     px_buf doc;
     px_buf_init(&doc, 1 << 22);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(fx_write_document(&doc, PX_EPCIS_PROFILE_US_DSCSA, FX_DISPENSING, &err),
                      PX_OK);
     char *epc = strstr(doc.data, "<epcList>");
@@ -89,8 +86,7 @@ static void test_epcis__rejects_invalid_with_reason(void **state)
 static void test_epcis__rejects_external_invalid(void **state)
 {
     const px_epcis_validator *v = *state;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     /* SOURCES/VALIDATION.md: invalid on purpose (extension before eventTime). */
     assert_int_equal(
         px_epcis_validate_file(
@@ -104,8 +100,7 @@ static void test_epcis__rejects_external_invalid(void **state)
 static void test_epcis__rejects_not_xml(void **state)
 {
     const px_epcis_validator *v = *state;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     const char *s = "this is not XML";
     assert_int_equal(px_epcis_validate_buffer(v, s, strlen(s), &err), PX_EINVALID);
     assert_string_equal(err.code, "epcis_xml");
@@ -117,8 +112,7 @@ static void test_epcis__bad_xsd_dir(void **state)
 {
     (void)state;
     px_epcis_validator *v = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_validator_new(&v, "/nonexistent", &err), PX_EINVALID);
     assert_null(v);
     assert_string_equal(err.code, "bad_config"); /* a setting, as px_config's refusals */

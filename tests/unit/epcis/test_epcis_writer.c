@@ -15,6 +15,7 @@
 #include "epcis.h"
 #include "epcis_check.h"
 #include "epcis_fixtures.h"
+#include "px_array.h"
 #include "px_clock.h"
 
 static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
@@ -23,12 +24,11 @@ static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PR
 static void test_epcis__every_event_every_profile_validates(void **state)
 {
     (void)state;
-    for (size_t p = 0; p < sizeof(k_profiles) / sizeof(k_profiles[0]); p++) {
+    for (size_t p = 0; p < PX_COUNT(k_profiles); p++) {
         for (int k = -1; k < FX__COUNT; k++) {
             px_buf doc;
             px_buf_init(&doc, 1 << 20);
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             px_rc rc = fx_write_document(&doc, k_profiles[p], k, &err);
             if (rc != PX_OK)
                 fail_msg("profile %s, %s: %s", px_epcis_profile_get(k_profiles[p])->name,
@@ -256,8 +256,7 @@ static void test_epcis__opening_failures(void **state)
     size_t none = 0; /* refuse_after with nothing left: every byte is refused */
     px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
     px_epcis_writer *w = NULL;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(
         px_epcis_writer_open(&w, PX_EPCIS_FORMAT__COUNT, refuse_after, &none, &h, &err),
         PX_EINVALID);
@@ -331,11 +330,11 @@ static void test_epcis__cbv_names(void **state)
     /* Every bare word domain/'s transition table uses maps to an enum (pack_state.h). */
     static const char *const steps[] = {"commissioning", "shipping", "dispensing",
                                         "destroying", "decommissioning", "other"};
-    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(steps); i++)
         assert_int_not_equal(px_cbv_bizstep_lookup(steps[i]), PX_BIZSTEP_NONE);
     static const char *const disps[] = {"active", "in_transit", "dispensed", "destroyed",
                                         "damaged", "inactive", "stolen", "recalled", "expired"};
-    for (size_t i = 0; i < sizeof(disps) / sizeof(disps[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(disps); i++)
         assert_int_not_equal(px_cbv_disp_lookup(disps[i]), PX_DISP_NONE);
     assert_int_equal(px_cbv_bizstep_lookup("release"), PX_BIZSTEP_NONE);
 }

@@ -89,8 +89,7 @@ static inline void check_element_parse(const element_vec *v)
     char in[256], got[512];
     gs_expand(in, sizeof(in), v->in);
     gs1_elements e;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     px_rc rc = gs1_parse(&e, in, &err);
     if (!v->code) {
         VCHECK(v, rc == PX_OK, "%s: %s", v->in, err.message);

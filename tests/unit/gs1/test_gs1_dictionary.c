@@ -10,6 +10,7 @@
 #include "gs1_test.h"
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 #define DICT PX_SHARED_DIR "/reference/gs1-syntax/gs1-syntax-dictionary.txt"
 
@@ -74,9 +75,9 @@ static uint64_t lint_mask(const char *names, int *unknown)
     char *save = NULL;
     for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         size_t k = 0;
-        while (k < sizeof(lint_bits) / sizeof(lint_bits[0]) && strcmp(lint_bits[k].name, t))
+        while (k < PX_COUNT(lint_bits) && strcmp(lint_bits[k].name, t))
             k++;
-        if (k == sizeof(lint_bits) / sizeof(lint_bits[0]))
+        if (k == PX_COUNT(lint_bits))
             *unknown = 1;
         else
             m |= lint_bits[k].bit;
@@ -297,7 +298,7 @@ static void test_gs1__table_coverage(void **state)
         "417",  "7003", "710",  "711",  "712",  "713",  "714",  "715", "716", "717",  "90",
         "91",   "92",   "93",   "94",   "95",   "96",   "97",   "98",  "99",  "8013", "8007",
         "8110", "7250", "4307", "3103", "8200", "8030", "8040", "423"};
-    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(required); i++) {
         if (!gs1_ai_lookup(required[i], strlen(required[i])))
             print_error("AI (%s) missing\n", required[i]);
         assert_non_null(gs1_ai_lookup(required[i], strlen(required[i])));

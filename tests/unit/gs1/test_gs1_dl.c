@@ -1,5 +1,6 @@
 /* GS1 Digital Link: DOMAIN.md §4 vectors (build table §4.3, parse, error cases §4.1–4.2). */
 #include "gs1_test.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -31,11 +32,10 @@ static const build_vec build_vectors[] = {
 static void test_gs1__dl_build(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(build_vectors) / sizeof(build_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(build_vectors); i++) {
         const build_vec *v = &build_vectors[i];
         gs1_elements e, e2;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         char dl[GS1_DL_MAX], a[512], b[512];
         VCHECK(v, gs1_parse(&e, v->hri, &err) == PX_OK, "%s: %s", v->hri, err.message);
         VCHECK(v, gs1_dl_format(dl, sizeof(dl), v->domain, &e, &err) == PX_OK, "%s", err.message);
@@ -126,11 +126,10 @@ static const parse_vec parse_vectors[] = {
 static void test_gs1__dl_parse(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(parse_vectors) / sizeof(parse_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(parse_vectors); i++) {
         const parse_vec *v = &parse_vectors[i];
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_dl_parse(&e, v->uri, &err);
         if (v->hri) {
             char got[512];

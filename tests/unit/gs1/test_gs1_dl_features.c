@@ -21,6 +21,7 @@
 #include "gs1_test.h"
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 unsigned gs1__dl_value_bits(unsigned n); /* dl_compress.c */
 
@@ -202,7 +203,7 @@ static int short_names(const char *uri)
         "gtin",   "itip",          "cpv",     "lot",  "ser",  "sscc",  "ginc",    "gsin",  "shipTo",
         "billTo", "purchasedFrom", "shipFor", "gln",  "glnx", "payTo", "glnProd", "party", "gdti",
         "gcn",    "grai",          "giai",    "cpid", "cpsn", "gmn",   "gsrnp",   "gsrn",  "srin"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(names); i++) {
         char pat[32];
         snprintf(pat, sizeof(pat), "/%s/", names[i]);
         if (strstr(uri, pat))
@@ -606,7 +607,7 @@ static void run_case(const char *file, int nlines, int first, int last, int exam
         v = run_step(&st, &sp, table, nt, why, sizeof(why));
     }
     int listed = -1;
-    for (size_t d = 0; d < sizeof(divergences) / sizeof(divergences[0]); d++)
+    for (size_t d = 0; d < PX_COUNT(divergences); d++)
         if (strstr(case_text, divergences[d].text))
             listed = (int)d;
     if (v == V_SKIP) {
@@ -683,7 +684,7 @@ static void test_gs1__dl_feature_files(void **state)
 {
     (void)state;
     totals all = {0, 0, 0, 0};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(files); i++) {
         totals t = {0, 0, 0, 0};
         run_file(files[i], &t);
         print_message("%-52s passed %3d, divergent %d, not packid features %3d, failed %d\n",
@@ -711,6 +712,6 @@ static void test_gs1__dl_compress_bits(void **state)
         160, 163, 167, 170, 173, 177, 180, 183, 187, 190, 193, 197, 200, 203, 206, 210,
         213, 216, 220, 223, 226, 230, 233, 236, 240, 243, 246, 250, 253, 256, 260, 263,
         266, 270, 273, 276, 280, 283, 286, 290, 293, 296, 299};
-    for (unsigned n = 0; n < sizeof(want) / sizeof(want[0]); n++)
+    for (unsigned n = 0; n < PX_COUNT(want); n++)
         assert_int_equal(gs1__dl_value_bits(n), want[n]);
 }

@@ -4,6 +4,7 @@
 #include "gs1_test.h"
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 static const element_vec edges[] = {
     /* REQ-GS1-2: after ]d2/]Q3/]C1/]e0/]J1 the first FNC1 is implied; a GS there is refused */
@@ -57,7 +58,7 @@ static const element_vec edges[] = {
 static void test_gs1__edges(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(edges); i++)
         check_element_parse(&edges[i]);
 }
 
@@ -67,11 +68,10 @@ static void test_gs1__hri_escape_round_trip(void **state)
 {
     (void)state;
     static const char *const values[] = {"(", "A(B", "(10)X", "((", "(21)(", "X)(", "()"};
-    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(values); i++) {
         gs1_elements e, back;
         memset(&e, 0, sizeof(e));
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
         assert_int_equal(gs1_elements_add(&e, "10", values[i], &err), PX_OK);
         assert_int_equal(gs1_elements_add(&e, "21", values[i], &err), PX_OK);
@@ -119,7 +119,7 @@ static void test_gs1__limits(void **state)
                                       "90",  "91",  "92",   "93",   "94",   "95",   "96",   "97",
                                       "98",  "99",  "7020", "7021", "7022", "7023", "710",  "711",
                                       "712", "713", "714",  "715",  "716",  "717",  "8200", "7240"};
-    for (size_t i = 0; i < sizeof(ais) / sizeof(ais[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(ais); i++)
         n += (size_t)snprintf(in + n, sizeof(in) - n, "(%s)1234", ais[i]);
     px_err_clear(&err);
     px_rc rc = gs1_parse(&e, in, &err);
@@ -153,11 +153,10 @@ static void test_gs1__dl_compress_round_trip(void **state)
     };
     static const unsigned modes[] = {0, GS1_DL_PARTIAL, GS1_DL_OPTIMISE,
                                      GS1_DL_PARTIAL | GS1_DL_OPTIMISE};
-    for (size_t i = 0; i < sizeof(hri) / sizeof(hri[0]); i++)
-        for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    for (size_t i = 0; i < PX_COUNT(hri); i++)
+        for (size_t m = 0; m < PX_COUNT(modes); m++) {
             gs1_elements e, back;
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             if (gs1_parse(&e, hri[i], &err) != PX_OK)
                 print_error("%s: %s\n", hri[i], err.message);
             assert_int_equal(gs1_parse(&e, hri[i], &err), PX_OK);
@@ -186,8 +185,7 @@ static void test_gs1__dl_compress_optimise(void **state)
 {
     (void)state;
     gs1_elements e;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(gs1_parse(&e, "(01)09506000134352(10)L1(21)S1(17)261231", &err), PX_OK);
     char dl[256];
     assert_int_equal(gs1_dl_compress_elements(dl, sizeof(dl), NULL, &e, GS1_DL_OPTIMISE, &err),
@@ -207,11 +205,10 @@ static void test_gs1__dl_compress_other(void **state)
         "https://example.com/stem/01/09506000134352/10/L1?17=261231&k=v%26w#frag",
         "https://id.gs1.org/01/09506000134352?n=0012345678901234567890",
     };
-    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(uris); i++)
         for (unsigned partial = 0; partial <= 1; partial++) {
             char c[512], d[512];
-            px_err err;
-            px_err_clear(&err);
+            px_err err = PX_ERR_INIT;
             unsigned flags = GS1_DL_COMPRESS_OTHER | (partial ? GS1_DL_PARTIAL : 0);
             assert_int_equal(gs1_dl_compress(c, sizeof(c), uris[i], flags, &err), PX_OK);
             assert_null(strchr(c, '=')); /* every key=value went into the data */
@@ -230,8 +227,7 @@ static void test_gs1__dl_decompress_bound(void **state)
 {
     (void)state;
     char c[512], uri[1024], d[1024];
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(gs1_dl_compress(c, sizeof(c),
                                      "https://example.com/01/09506000134352/10/L1/21/S1", 0, &err),
                      PX_OK);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "gs1_test.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -60,13 +61,12 @@ static const epc_vec epc_vectors[] = {
 static void test_gs1__epc_vectors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(epc_vectors) / sizeof(epc_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(epc_vectors); i++) {
         const epc_vec *v = &epc_vectors[i];
         gs1_elements e;
         gs1_epc_kind kind;
         int L = 0;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         char got[512], uri[GS1_EPC_URI_MAX], dl[GS1_DL_MAX];
         VCHECK(v, gs1_epc_parse(&e, &kind, &L, v->uri, &err) == PX_OK, "%s: %s", v->uri,
                err.message);
@@ -90,7 +90,7 @@ static void test_gs1__sgtin_to_dl_matches_dl_format(void **state)
                                           "12345678901234567890"};
     char direct[GS1_DL_MAX], general[GS1_DL_MAX];
     px_err err;
-    for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(serials); i++) {
         gs1_elements e = {0};
         assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
         assert_int_equal(gs1_elements_add(&e, "21", serials[i], &err), PX_OK);
@@ -211,11 +211,10 @@ static const epc_bad_vec epc_bad[] = {
 static void test_gs1__epc_errors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(epc_bad) / sizeof(epc_bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(epc_bad); i++) {
         const epc_bad_vec *v = &epc_bad[i];
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_epc_parse(&e, NULL, NULL, v->uri, &err);
         if (!v->code) {
             VCHECK(v, rc == PX_OK, "%s: %s", v->uri, err.message);
@@ -281,7 +280,7 @@ static void test_gs1__gcp_lookup(void **state)
     size_t len = 0;
     char *xml = read_all(PX_SHARED_DIR "/reference/gcp/GCPPrefixFormatList.xml", &len);
     assert_non_null(xml);
-    for (size_t i = 0; i < sizeof(gcp_vectors) / sizeof(gcp_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(gcp_vectors); i++) {
         const gcp_vec *v = &gcp_vectors[i];
         int got = gs1_gcp_length_lookup(xml, len, v->key, v->gcppos);
         VCHECK(v, got == v->want, "%s: %d", v->key, got);

@@ -1,5 +1,6 @@
 /* Keys, character sets and dates: DOMAIN.md §1 and §2.2, §2.4 vectors. */
 #include "gs1_test.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -36,10 +37,9 @@ static const key_vec key_vectors[] = {
 static void test_gs1__key_validate(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(key_vectors) / sizeof(key_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(key_vectors); i++) {
         const key_vec *v = &key_vectors[i];
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_key_validate(v->in, strlen(v->in), &err);
         VCHECK(v, (rc == PX_OK) == v->ok, "\"%s\": rc %d", v->in, rc);
         if (!v->ok && v->pos >= 0)
@@ -65,7 +65,7 @@ static const cd_vec cd_vectors[] = {
 static void test_gs1__check_digit(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(cd_vectors) / sizeof(cd_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(cd_vectors); i++) {
         const cd_vec *v = &cd_vectors[i];
         int cd = gs1_check_digit(v->data, strlen(v->data));
         VCHECK(v, cd == v->check, "\"%s\": got %d", v->data, cd);
@@ -95,11 +95,10 @@ static const gtin_vec gtin_vectors[] = {
 static void test_gs1__gtin_normalize(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(gtin_vectors) / sizeof(gtin_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(gtin_vectors); i++) {
         const gtin_vec *v = &gtin_vectors[i];
         char out[GS1_GTIN_LEN + 1];
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_gtin_normalize(out, v->in, &err);
         if (v->out) {
             VCHECK(v, rc == PX_OK, "\"%s\": %s", v->in, err.message);
@@ -224,11 +223,10 @@ static const date_vec date_vectors[] = {
 static void test_gs1__dates(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(date_vectors) / sizeof(date_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(date_vectors); i++) {
         const date_vec *v = &date_vectors[i];
         gs1_date d;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_date_parse(&d, v->in, v->day00, v->year, &err);
         if (v->iso) {
             VCHECK(v, rc == PX_OK, "\"%s\": %s", v->in, err.message);

@@ -4,6 +4,7 @@
 #include "gs1_test.h"
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -128,12 +129,11 @@ static const lint_vec lint_vectors[] = {
 static void test_gs1__linters(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(lint_vectors) / sizeof(lint_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(lint_vectors); i++) {
         const lint_vec *v = &lint_vectors[i];
         const gs1_ai_def *d = gs1_ai_lookup(v->ai, strlen(v->ai));
         VCHECK(v, d != NULL, "AI (%s) not in the table", v->ai);
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_ai_value_validate(d, v->value, strlen(v->value), &err);
         if (!v->code) {
             VCHECK(v, rc == PX_OK, "(%s)%s: %s", v->ai, v->value, err.message);
@@ -178,11 +178,10 @@ static const pair_vec pair_vectors[] = {
 static void test_gs1__pairing_rules(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(pair_vectors) / sizeof(pair_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(pair_vectors); i++) {
         const pair_vec *v = &pair_vectors[i];
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_parse(&e, v->hri, &err);
         if (!v->code)
             VCHECK(v, rc == PX_OK, "%s: %s", v->hri, err.message);

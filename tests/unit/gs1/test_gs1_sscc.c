@@ -3,6 +3,7 @@
  * reference + mod-10 check digit, its EPC URI drops the check digit and moves the extension
  * digit in front of the serial reference. */
 #include "gs1_test.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -35,7 +36,7 @@ static const sscc_vec build_vectors[] = {
 static void test_gs1__sscc_build_vectors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(build_vectors) / sizeof(build_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(build_vectors); i++) {
         const sscc_vec *v = &build_vectors[i];
         char out[GS1_SSCC_LEN + 1], uri[GS1_EPC_URI_MAX];
         px_err err;
@@ -101,11 +102,10 @@ static const sscc_bad bad_builds[] = {
 static void test_gs1__sscc_build_errors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(bad_builds) / sizeof(bad_builds[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad_builds); i++) {
         const sscc_bad *v = &bad_builds[i];
         char out[GS1_SSCC_LEN + 1];
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_sscc_build(out, v->ext, v->gcp, v->ref, &err);
         VCHECK(v, rc == v->rc, "rc %d, want %d", (int)rc, (int)v->rc);
         VCHECK(v, strcmp(err.code, v->code) == 0, "code %s, want %s", err.code, v->code);

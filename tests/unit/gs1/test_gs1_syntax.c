@@ -2,6 +2,7 @@
 #include "gs1_test.h"
 
 #include "gs1_ai.h"
+#include "px_array.h"
 
 typedef struct {
     const char *file;
@@ -33,11 +34,10 @@ static const payload_vec payloads[] = {
 static void test_gs1__worked_payloads(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(payloads); i++) {
         const payload_vec *v = &payloads[i];
         gs1_elements e, e2, e3;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         VCHECK(v, gs1_parse(&e, v->hri, &err) == PX_OK, "%s: %s", v->hri, err.message);
         char es[256], want[256], hri[256], back[256];
         VCHECK(v, gs1_element_string_format(es, sizeof(es), &e, &err) == PX_OK, "%s", err.message);
@@ -112,7 +112,7 @@ static const element_vec parse_vectors[] = {
 static void test_gs1__parse(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(parse_vectors) / sizeof(parse_vectors[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(parse_vectors); i++)
         check_element_parse(&parse_vectors[i]);
 }
 
@@ -201,11 +201,10 @@ static const pack_vec pack_vectors[] = {
 static void test_gs1__pack_elements(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(pack_vectors) / sizeof(pack_vectors[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(pack_vectors); i++) {
         const pack_vec *v = &pack_vectors[i];
         gs1_elements e;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = gs1_pack_elements(&e, &v->pack, &err);
         if (v->scan) {
             char want[128], out[128];

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "request.h"
 
 static void test_http_edge__budget(void **state)
@@ -36,7 +37,7 @@ static void test_http_edge__body_cap(void **state)
     } v[] = {{0, 256, __LINE__},       {255, 256, __LINE__},   {256, 512, __LINE__},
              {1000, 1024, __LINE__},   {1023, 1024, __LINE__}, {1024, 2048, __LINE__},
              {(1u << 20) - 1, 1u << 20, __LINE__}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px__body_cap(v[i].need) != v[i].cap)
             fail_msg("%s:%d: %zu -> %zu", __FILE__, v[i].line, v[i].need,
                      px__body_cap(v[i].need));
@@ -56,9 +57,8 @@ static void test_http_edge__statuses(void **state)
         {PX_EUNAVAIL, "overloaded", 503},
         {PX_EINVALID, "invalid_value", 422}, /* unchanged */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        px_err err;
-        px_err_clear(&err);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
         px_err_set(&err, v[i].rc, v[i].code, "x");
         assert_int_equal(px_http_status(&err), v[i].status);
     }

@@ -76,8 +76,7 @@ static void test_audit_details__overflow_is_an_error(void **state)
     px_audit_details_init(&d);
     px_audit_str(&d, "a", big);
     px_audit_str(&d, "b", "small"); /* sticky: no-op after the failure */
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_null(px_audit_details_finish(&d, &err));
     assert_int_equal(err.rc, PX_EINTERNAL);
     px_audit_details_dispose(&d);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "delivery_attempt.h"
+#include "px_array.h"
 
 static void test_delivery_attempt__judge(void **state)
 {
@@ -38,7 +39,7 @@ static void test_delivery_attempt__judge(void **state)
         {__FILE__, __LINE__, 404, 9, 8, PX_DELIVERY_DEAD, 0, 0},
         {__FILE__, __LINE__, 0, 1, 0, PX_DELIVERY_DEAD, 0, 0}, /* nothing left to try */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         long retry = -1;
         px_delivery_outcome got = px__delivery_judge(&cfg, v[i].status, v[i].n, v[i].max, &retry);
         if (got != v[i].want || retry < v[i].retry_min || retry > v[i].retry_max)

@@ -18,6 +18,7 @@
 
 #include "../epcis/epcis_check.h"
 #include "epcis_dl.h"
+#include "px_array.h"
 
 static const char *const k_children[] = {"urn:epc:id:sgtin:0614141.812345.400",
                                          "urn:epc:id:sscc:0614141.1234567890"};
@@ -68,8 +69,7 @@ static void test_epcis_dl__every_identifier_translated(void **state)
     px_epcis_event in = aggregation(), out;
     px__event_dl d;
     px__event_dl_init(&d);
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px__event_to_dl(&out, &in, &d, &err), PX_OK);
     const struct {
         int line;
@@ -87,7 +87,7 @@ static void test_epcis_dl__every_identifier_translated(void **state)
         {__LINE__, out.sources[1].id, "https://id.gs1.org/414/0614141123452/254/400"},
         {__LINE__, out.destinations[0].id, "https://id.gs1.org/414/0614141123452"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (!v[i].got || strcmp(v[i].got, v[i].want) != 0)
             fail_msg("%s:%d: got %s, want %s", __FILE__, v[i].line, v[i].got ? v[i].got : "NULL",
                      v[i].want);
@@ -149,13 +149,12 @@ static void test_epcis_dl__documents_valid(void **state)
          "/usr/bin/python3 '" CK_JSON_VALIDATE "' '" CK_SCHEMA_GS1 "'"},
         {PX_EPCIS_FORMAT_XML_2_0, ".xml", "'" CK_XSD_VALIDATE "' --v2"},
     };
-    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(f); i++) {
         px_buf doc;
         px_buf_init(&doc, 1 << 20);
         px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
         px_epcis_writer *w = NULL;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         assert_int_equal(px_epcis_writer_open(&w, f[i].format, px_epcis_sink_buf, &doc, &h, &err),
                          PX_OK);
         px__event_dl d;

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "scan_buffer.h"
 
 #define SCANS 12000
@@ -51,7 +52,7 @@ static void test_service__scan_buffer_history(void **state)
         {"04012345000009", "S5000", 0, 64, __LINE__}, /* never pushed */
         {"04012345000023", "S1", 0, 64, __LINE__},
     };
-    for (size_t t = 0; t < sizeof(v) / sizeof(v[0]); t++) {
+    for (size_t t = 0; t < PX_COUNT(v); t++) {
         px_scan_row got[64];
         int n = 0;
         px_scan_buffer_history(b, v[t].gtin, v[t].serial, v[t].since, got, &n, v[t].max);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "signed_link.h"
 
 #define ID "3f2a9c1e-8b7d-4e6f-9a01-23456789abcd"
@@ -100,7 +101,7 @@ static void test_signed_link__format_is_signed(void **state)
         const char *format, *gs_style;
         int ok;
     } v[] = {{"csv", "escape", 1}, {"jsonl", "escape", 0}, {"csv", "tag", 0}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         int ok = -1;
         assert_int_equal(px__link_sig_check(NULL, &f.app, "export", ID, exp_s, v[i].format,
                                             v[i].gs_style, f.sig, &ok, &f.err),
@@ -149,7 +150,7 @@ static void test_signed_link__shape(void **state)
         {NULL, hex64, 0, __LINE__},
         {"1790000000", NULL, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         long exp_s = 0;
         if (px__link_shape(v[i].expires, v[i].sig, &exp_s) != v[i].ok)
             fail_msg("%s:%d: shape %s", __FILE__, v[i].line, v[i].ok ? "refused" : "taken");
@@ -158,8 +159,7 @@ static void test_signed_link__shape(void **state)
     px_app app;
     app_init(&app, 900);
     app.cfg.link_secret[0] = '\0';
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_svc_link_check(NULL, &app, "export", ID, "x", hex64, &err), PX_EFORBIDDEN);
     assert_string_equal(err.code, "forbidden");
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_buf.h"
 
 static void test_util__buf_grows(void **state)
@@ -49,7 +50,7 @@ static void test_util__buf_maximum(void **state)
         {3, "abc", "d", PX_ETOOBIG, "abc", __LINE__},
         {1000, "abc", "", PX_OK, "abc", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_buf b;
         px_buf_init(&b, v[i].max);
         px_rc rc1 = px_buf_puts(&b, v[i].first);
@@ -147,7 +148,7 @@ static void test_util__buf_put_markup(void **state)
         {"&amp;", "&amp;amp;", __LINE__}, /* text, not markup: a reference is escaped again */
         {"Z\xc3\xbcrich \xe2\x80\x94 ok", "Z\xc3\xbcrich \xe2\x80\x94 ok", __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_buf b;
         px_buf_init(&b, 1024);
         assert_int_equal(px_buf_put_markup(&b, v[i].in), PX_OK);
@@ -173,7 +174,7 @@ static void test_util__buf_put_pct(void **state)
     static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                      "0123456789-._~";
     static const char *const also[] = {"", "!$'()*,;:@", "%/"};
-    for (size_t k = 0; k < sizeof(also) / sizeof(also[0]); k++)
+    for (size_t k = 0; k < PX_COUNT(also); k++)
         for (int c = 1; c < 256; c++) {
             char in[2] = {(char)c, '\0'};
             px_buf b;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_calendar.h"
 
 static void test_util__calendar_known_dates(void **state)
@@ -29,7 +30,7 @@ static void test_util__calendar_known_dates(void **state)
         {1, 1, 1, -719162, __LINE__},   {9999, 12, 31, 2932896, __LINE__},
         {2038, 1, 19, 24855, __LINE__}, {1582, 10, 15, -141427, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         int64_t days = px_civil_days(v[i].y, v[i].m, v[i].d);
         int64_t y;
         int m, d;
@@ -53,7 +54,7 @@ static void test_util__calendar_leap_years(void **state)
         {1, 0, __LINE__},    {0, 1, __LINE__},    {-4, 1, __LINE__},   {-100, 0, __LINE__},
         {9996, 1, __LINE__}, {9999, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         if (px_leap_year(v[i].year) != v[i].leap ||
             px_days_in_month(v[i].year, 2) != (v[i].leap ? 29 : 28))
             fail_msg("%s:%d: year %lld", __FILE__, v[i].line, (long long)v[i].year);
@@ -108,7 +109,7 @@ static void test_util__calendar_from_us(void **state)
         int line;
     } v[] = {{1970, 1, 1, __LINE__},  {1969, 12, 31, __LINE__}, {2000, 2, 29, __LINE__},
              {2026, 3, 15, __LINE__}, {2100, 3, 1, __LINE__},   {1600, 1, 1, __LINE__}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         /* the first and the last microsecond of the day */
         int64_t first = px_civil_days(v[i].y, v[i].m, v[i].d) * PX_DAY_US;
         int64_t at[2] = {first, first + PX_DAY_US - 1};
@@ -136,7 +137,7 @@ static void test_util__calendar_floor_div(void **state)
              {-8, 2, -4, __LINE__},         {0, 5, 0, __LINE__},
              {-1, 86400, -1, __LINE__},     {86399, 86400, 0, __LINE__},
              {-86400, 86400, -1, __LINE__}, {-86401, 86400, -2, __LINE__}};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px_floor_div(v[i].a, v[i].b) != v[i].q)
             fail_msg("%s:%d", __FILE__, v[i].line);
 }

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_clock.h"
 
 static void test_util__clock_format(void **state)
@@ -30,7 +31,7 @@ static void test_util__clock_format(void **state)
         {253402300799999000, "9999-12-31T23:59:59.999Z", __LINE__},
         {253402300800000000, "10000-01-01T00:00:00.000Z", __LINE__}, /* year widens */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char out[32];
         memset(out, 'x', sizeof(out));
         px_time_format(out, v[i].us);
@@ -84,7 +85,7 @@ static void test_util__clock_parse(void **state)
         {"", 0, 0, __LINE__},
         {NULL, 0, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         int64_t us = 42;
         int rc = px_time_parse(v[i].text, &us);
         if ((rc == 0) != v[i].ok || (v[i].ok && us != v[i].us) || (!v[i].ok && us != 42))

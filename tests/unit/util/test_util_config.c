@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_config.h"
 
 /* Every setting a vector below sets, unset before each. */
@@ -27,7 +28,7 @@ static const char *const names[] = {
 
 static void clear(void)
 {
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(names); i++)
         unsetenv(names[i]);
 }
 
@@ -46,8 +47,7 @@ static void check_settings(const setting *v, size_t n, const char *code)
         clear();
         setenv(v[i].name, v[i].value, 1);
         px_config cfg;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         px_rc rc = px_config_load(&cfg, &err);
         if ((rc == PX_OK) != v[i].ok || (!v[i].ok && code && strcmp(err.code, code) != 0))
             fail_msg("%s:%d: %s=%s -> %d %s", __FILE__, v[i].line, v[i].name, v[i].value, (int)rc,
@@ -64,8 +64,7 @@ static void test_util__config_scale_defaults(void **state)
     (void)state;
     clear();
     px_config cfg;
-    px_err err;
-    px_err_clear(&err);
+    px_err err = PX_ERR_INIT;
     assert_int_equal(px_config_load(&cfg, &err), PX_OK);
     assert_int_equal(cfg.retention_months, 72); /* DSCSA: six years */
     assert_int_equal(cfg.retention_after_expiry_months, 12);
@@ -91,7 +90,7 @@ static void test_util__config_scale_bounds(void **state)
         {"PACKID_VERIFY_ON_STANDBY", "1", 1, __LINE__},
         {"PACKID_VERIFY_ON_STANDBY", "2", 0, __LINE__},
     };
-    check_settings(v, sizeof(v) / sizeof(v[0]), NULL);
+    check_settings(v, PX_COUNT(v), NULL);
 }
 
 /* The readers' default follows the cores this process may run on (a container's CPUs, not
@@ -136,7 +135,7 @@ static void test_util__config_numbers(void **state)
         {"PACKID_LISTEN", "8080", 0, __LINE__},
         {"PACKID_DEMO", "2", 0, __LINE__},
     };
-    check_settings(v, sizeof(v) / sizeof(v[0]), "bad_config");
+    check_settings(v, PX_COUNT(v), "bad_config");
     px_config cfg;
     assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
     assert_int_equal(cfg.threads, 4);
@@ -164,15 +163,14 @@ static void test_util__config_test_clock(void **state)
         {"1", "2026-03-01 10:00", PX_EINVALID, 0, "PACKID_TEST_NOW"},
         {"2", "2026-03-01T10:00:00Z", PX_EINVALID, 0, "PACKID_ALLOW_TEST_CLOCK"},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         clear();
         if (v[i].allow)
             setenv("PACKID_ALLOW_TEST_CLOCK", v[i].allow, 1);
         if (v[i].now)
             setenv("PACKID_TEST_NOW", v[i].now, 1);
         px_config cfg;
-        px_err err;
-        px_err_clear(&err);
+        px_err err = PX_ERR_INIT;
         assert_int_equal(px_config_load(&cfg, &err), v[i].rc);
         if (v[i].rc == PX_OK) {
             assert_true(cfg.test_now_us == v[i].us);
@@ -204,5 +202,5 @@ static void test_util__config_text_whole(void **state)
         {"PACKID_GCP_LIST", path511, 1, __LINE__},    {"PACKID_GCP_LIST", path512, 0, __LINE__},
         {"PACKID_EPCIS_XSD_DIR", path511, 1, __LINE__}, {"PACKID_EPCIS_XSD_DIR", path512, 0, __LINE__},
     };
-    check_settings(v, sizeof(v) / sizeof(v[0]), "bad_config");
+    check_settings(v, PX_COUNT(v), "bad_config");
 }

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_cursor.h"
 
@@ -26,7 +27,7 @@ static void test_util__cursor_vectors(void **state)
         {"~~~", "fn5-", __LINE__}, /* '-' where base64 has '+' */
         {"???", "Pz8_", __LINE__}, /* '_' where base64 has '/' */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char c[PX_CURSOR_MAX + 1], raw[160];
         if (px_cursor_encode(c, sizeof(c), v[i].raw) != 0 || strcmp(c, v[i].cursor) != 0)
             fail_msg("%s:%d: encode '%s' -> '%s'", __FILE__, v[i].line, v[i].raw, c);
@@ -76,7 +77,7 @@ static void test_util__cursor_malformed(void **state)
         {"_w", __LINE__},   /* 0xFF: not UTF-8, nothing we issue */
         {"w6k", __LINE__},  /* "é": cursors we issue are ASCII */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char raw[160];
         if (px_cursor_decode(raw, sizeof(raw), v[i].cursor) != -1)
             fail_msg("%s:%d: '%s' accepted", __FILE__, v[i].line, v[i].cursor);

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_sign.h"
 
@@ -44,7 +45,7 @@ static void test_util__sign_rfc8032_vectors(void **state)
          "984dc6594a7c15e9716ed28dc027beceea1ec40a",
          __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         uint8_t seed[32], pub[32], msg[8], want[64], sig[64];
         size_t mlen = strlen(v[i].msg) / 2;
         hex(seed, 32, v[i].seed);
@@ -137,7 +138,7 @@ static void test_util__sign_key_file_mode(void **state)
     assert_int_equal(px_sign_key_save(&r.keys[0], path, &err), PX_EEXISTS);
     /* Readable or writable by group or others: refused, whatever the bits. */
     static const mode_t bad[] = {0640, 0604, 0620, 0602, 0660};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
         assert_int_equal(chmod(path, bad[i]), 0);
         assert_int_equal(px_sign_ring_open(&again, path, 1, &err), PX_EFORBIDDEN);
         assert_non_null(strstr(err.message, "may be read by others"));

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_config.h"
 #include "px_err.h"
 #include "px_str.h"
@@ -46,7 +47,7 @@ static void test_util__str_parse_long(void **state)
         {"", 0, 10, 0, 0, __LINE__},
         {NULL, 0, 10, 0, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         long out = -42;
         int rc = px_parse_long(v[i].s, v[i].min, v[i].max, &out);
         if ((rc == 0) != v[i].ok || (v[i].ok && out != v[i].v) || (!v[i].ok && out != -42))
@@ -93,7 +94,7 @@ static void test_util__str_uuid(void **state)
         {"", 0, __LINE__},
         {NULL, 0, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px_uuid_valid(v[i].s) != v[i].ok)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s ? v[i].s : "(null)");
 }
@@ -125,7 +126,7 @@ static void test_util__str_printable(void **state)
         {"X\xef\xbf\xbf", 200, 0, __LINE__}, /* U+FFFF: nor is this */
         {"X\xef\xbf\xbd", 200, 1, __LINE__}, /* U+FFFD, the replacement character, is */
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
 }
@@ -167,7 +168,7 @@ static void test_util__str_utf8_scrub(void **state)
         {"\x80\xbfok", "ok", 2, __LINE__},       /* stray continuations */
         {"\xffok", "ok", 1, __LINE__},
     };
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
         char buf[32]; /* copied by hand: px_strlcpy would not keep ill-formed input as is */
         memcpy(buf, v[i].in, strlen(v[i].in) + 1);
         if (px_utf8_valid(v[i].in) != (v[i].dropped == 0))
@@ -260,8 +261,8 @@ static void test_util__str_strp_cmp_sorts(void **state)
 {
     (void)state;
     const char *v[] = {"b", "a\xc3\xa9", "B", "ab", "a", "a\x7f"};
-    qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), px_strp_cmp);
+    qsort(v, PX_COUNT(v), sizeof(v[0]), px_strp_cmp);
     static const char *const want[] = {"B", "a", "ab", "a\x7f", "a\xc3\xa9", "b"};
-    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    for (size_t i = 0; i < PX_COUNT(v); i++)
         assert_string_equal(v[i], want[i]);
 }
