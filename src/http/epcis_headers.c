@@ -52,8 +52,7 @@ static const char *header(px_req *r, const char *name)
 
 static void bad_header(px_req *r, const char *detail)
 {
-    px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid request header",
-                     detail);
+    px_reply_problem(r, PX_EPCIS_EX_VALIDATION, detail);
 }
 
 /* REQ-EPCISREST-16: a client's range [min, max] (either end may be absent) must hold the one
@@ -78,8 +77,7 @@ static int version_check(px_req *r, const char *what, const char *ours)
         snprintf(detail, sizeof(detail),
                  "packid supports %s %s only, outside the range the request accepts", what,
                  ours);
-        px_reply_problem(r, 406, "epcisException:NotAcceptableException",
-                         "Conflicting request and response headers", detail);
+        px_reply_problem(r, PX_EPCIS_EX_NOT_ACCEPTABLE, detail);
         MHD_add_response_header(r->response, min_name, ours);
         MHD_add_response_header(r->response, max_name, ours);
         return -1;
@@ -119,8 +117,7 @@ int px__epcis_prefs(px_req *r, int xml, px_epcis_prefs *p)
         return 0;
     }
     if (xml && c && strcmp(c, "Always_Web_URI") == 0) {
-        px_reply_problem(r, 406, "epcisException:NotAcceptableException",
-                         "Conflicting request and response headers",
+        px_reply_problem(r, PX_EPCIS_EX_NOT_ACCEPTABLE,
                          "packid's XML answers carry CBV values as URNs (GS1-CBV-XML-Format: "
                          "Always_URN)");
         MHD_add_response_header(r->response, "GS1-CBV-XML-Format", "Always_URN");

@@ -38,8 +38,7 @@ void h_epcis_capture(px_req *r)
     int json = ct && (media_is(ct, "application/ld+json") || media_is(ct, "application/json"));
     int xml = ct && (media_is(ct, "application/xml") || media_is(ct, "text/xml"));
     if (!json && !xml) {
-        px_reply_problem(r, 415, "epcisException:UnsupportedMediaTypeException",
-                         "Unsupported Media Type",
+        px_reply_problem(r, PX_EPCIS_EX_UNSUPPORTED_MEDIA_TYPE,
                          "send application/ld+json, application/json or application/xml");
         return;
     }
@@ -50,7 +49,7 @@ void h_epcis_capture(px_req *r)
            (body[lead] == ' ' || body[lead] == '\t' || body[lead] == '\r' || body[lead] == '\n'))
         lead++;
     if (lead == len || (body[lead] == '{') != json) {
-        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid document",
+        px_reply_problem(r, PX_EPCIS_EX_VALIDATION,
                          lead == len ? "the body is empty"
                                      : "the body's syntax does not match its Content-Type");
         return;
@@ -61,7 +60,7 @@ void h_epcis_capture(px_req *r)
     if (beh && strcasecmp(beh, "proceed") == 0) {
         proceed = 1;
     } else if (beh && strcasecmp(beh, "rollback") != 0) {
-        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid header",
+        px_reply_problem(r, PX_EPCIS_EX_VALIDATION,
                          "GS1-Capture-Error-Behaviour is rollback or proceed");
         return;
     }
@@ -72,18 +71,16 @@ void h_epcis_capture(px_req *r)
     char id[PX_ID_LEN + 1];
     px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &err);
     if (rc == PX_EINVALID && strcmp(err.code, "epcis_validation") == 0) {
-        px_reply_problem(r, 400, "epcisException:ValidationException", "Invalid document",
-                         err.message);
+        px_reply_problem(r, PX_EPCIS_EX_VALIDATION, err.message);
         return;
     }
     if (rc == PX_ETOOBIG && strcmp(err.code, "capture_limit") == 0) {
-        px_reply_problem(r, 413, "epcisException:CaptureLimitExceededException",
-                         "Capture limit exceeded", err.message);
+        px_reply_problem(r, PX_EPCIS_EX_CAPTURE_LIMIT_EXCEEDED, err.message);
         px__epcis_capture_limits(r);
         return;
     }
     if (rc == PX_EFORBIDDEN) {
-        px_reply_problem(r, 403, "epcisException:SecurityException", "Forbidden", err.message);
+        px_reply_problem(r, PX_EPCIS_EX_SECURITY, err.message);
         return;
     }
     if (rc != PX_OK) {
@@ -107,8 +104,7 @@ void h_epcis_capture_get(px_req *r)
     px_capture_row c;
     px_rc rc = px_svc_epcis_capture_get(db, &r->actor, px_req_param(r, 0), &c, &err);
     if (rc == PX_ENOTFOUND) {
-        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                         "no such capture job");
+        px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE, "no such capture job");
         return;
     }
     if (px_reply_failed(r, rc, &err))

@@ -128,7 +128,7 @@ static int collect_all(px_req *r, args *a)
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect, a);
     if (!a->bad && a->n <= PX_EPCIS_REST_PARAMS_MAX)
         return 1;
-    px_reply_problem(r, 400, "epcisException:QueryParameterException", "Invalid query parameter",
+    px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER,
                      a->bad ? "a query parameter without a name" : "too many query parameters");
     return 0;
 }
@@ -176,13 +176,11 @@ static int path_value(const args *a, const px_err *err)
 static void query_failed(px_req *r, px_rc rc, const px_err *err, int path_value_bad)
 {
     if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0 && path_value_bad)
-        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
-                         err->message);
+        px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE, err->message);
     else if (rc == PX_EINVALID && strcmp(err->code, "query_parameter") == 0)
-        px_reply_problem(r, 400, "epcisException:QueryParameterException",
-                         "Invalid query parameter", err->message);
+        px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER, err->message);
     else if (rc == PX_EFORBIDDEN)
-        px_reply_problem(r, 403, "epcisException:SecurityException", "Forbidden", err->message);
+        px_reply_problem(r, PX_EPCIS_EX_SECURITY, err->message);
     else
         px_reply_error(r, err);
 }
@@ -195,7 +193,7 @@ static void answer(px_req *r, args *a, int one_event)
     const char *type = negotiate(
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT), &format);
     if (!type) {
-        px_reply_problem(r, 406, "epcisException:NotAcceptableException", "Not Acceptable",
+        px_reply_problem(r, PX_EPCIS_EX_NOT_ACCEPTABLE,
                          "packid answers application/ld+json, application/json or application/xml");
         return;
     }
@@ -215,7 +213,7 @@ static void answer(px_req *r, args *a, int one_event)
     }
     if (one_event && page.count == 0) {
         px_epcis_rest_stream_free(st);
-        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+        px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE,
                          "no event with this eventID that the key may see");
         return;
     }
@@ -280,7 +278,7 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
         return;
     if (strchr(a.p[0].value, '|')) {
         /* One resource is one value: a list belongs in /epcis/events' query string. */
-        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+        px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE,
                          "one value names one resource: lists go in GET /epcis/events");
         return;
     }
@@ -352,7 +350,7 @@ static void sub_resource(px_req *r, const char *param)
     if (!px__epcis_prefs(r, 0, &prefs))
         return;
     if (!px_epcis_rest_value_valid(param, px_req_param(r, 0))) {
-        px_reply_problem(r, 404, "epcisException:NoSuchResourceException", "Not Found",
+        px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE,
                          "no such resource: the value is not one of this collection's kind");
         return;
     }
@@ -403,8 +401,7 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
         }
     }
     if (bad) {
-        px_reply_problem(r, 400, "epcisException:QueryParameterException",
-                         "Invalid query parameter", bad);
+        px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER, bad);
         return;
     }
     size_t to = from + (size_t)per_page < n ? from + (size_t)per_page : n;

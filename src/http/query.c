@@ -114,8 +114,7 @@ int px__query_refused(px_req *r, const px_route *rt)
         char detail[200];
         snprintf(detail, sizeof(detail), "query parameter '%.64s' %s", q.bad, q.why);
         px_utf8_scrub(detail);
-        px_reply_problem(r, 400, "epcisException:QueryParameterException",
-                         "Invalid query parameter", detail);
+        px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER, detail);
         return 1;
     }
     px_err err;

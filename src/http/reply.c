@@ -261,10 +261,11 @@ px_db *px_req_begin(px_req *r, px_err *err)
     return px_req_db(r);
 }
 
-void px_reply_problem(px_req *r, int status, const char *type, const char *title,
-                      const char *detail)
+void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail)
 {
-    json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status", status);
+    const px_epcis_ex_def *d = px_epcis_ex_get(ex);
+    json_t *o =
+        json_pack("{s:s, s:s, s:i}", "type", d->type, "title", d->title, "status", d->status);
     if (o && detail && detail[0])
         json_object_set_new(o, "detail", json_string(detail));
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -273,5 +274,5 @@ void px_reply_problem(px_req *r, int status, const char *type, const char *title
         px_reply_oom(r);
         return;
     }
-    px_reply_take(r, status, "application/problem+json", s, strlen(s));
+    px_reply_take(r, d->status, "application/problem+json", s, strlen(s));
 }

@@ -25,10 +25,9 @@ void px__capture_items_free(capture_ctx *c)
     free(c->items);
 }
 
-void px__capture_refuse(item *it, int status, const char *type, const char *fmt, ...)
+void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
 {
-    it->status = status;
-    it->type = type;
+    it->ex = ex;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
@@ -110,7 +109,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     else if (!ev->parent_id || !ev->parent_id[0])
         why = "an AggregationEvent ADD or DELETE needs its parentID";
     if (why) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException", "%s", why);
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", why);
         return 0;
     }
     gs1_elements el;
@@ -126,7 +125,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
         }
     }
     if (!sscc && !(cg && cs)) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "parentID %.120s: a parent is a container's SSCC (urn:epc:id:sscc:…) "
                            "or a case's SGTIN (urn:epc:id:sgtin:…)",
                            ev->parent_id);
@@ -151,7 +150,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
             }
         }
         if (!(g && s) && !x) {
-            px__capture_refuse(it, 400, "epcisException:ValidationException",
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "childEPCs[%zu] %.120s is neither an SGTIN nor an SSCC URI", i,
                                ev->epcs[i]);
             return 0;
@@ -161,7 +160,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     for (size_t i = 0; ev->sgtin_gtin && i < ev->n_serials; i++)
         add_child(it, ev->sgtin_gtin, ev->serials[i], NULL);
     if (it->n_children == 0 && it->kind == ITEM_PACK) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "an AggregationEvent ADD needs at least one child%s", "");
         return 0;
     }
@@ -177,14 +176,14 @@ static int take_event(item *it, const px_epcis_event *ev)
     if (ev->type != PX_EPCIS_OBJECT_EVENT || ev->action != PX_EPCIS_ADD ||
         ev->biz_step != PX_BIZSTEP_COMMISSIONING) {
         px__capture_refuse(
-            it, 400, "epcisException:ValidationException", "%s",
+            it, PX_EPCIS_EX_VALIDATION, "%s",
             "packid captures commissioning ObjectEvents (action ADD, bizStep commissioning) "
             "and AggregationEvents (ADD, DELETE); other events have no effect on packid's "
             "state");
         return 0;
     }
     if (ev->n_quantities > 0) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "class-level quantities cannot be commissioned: list the SGTINs%s", "");
         return 0;
     }
@@ -193,12 +192,11 @@ static int take_event(item *it, const px_epcis_event *ev)
         int gcp = 0;
         px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
-            px__capture_refuse(it, 400, "epcisException:ValidationException",
-                               "%s is not an SGTIN URI", ev->epcs[i]);
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s is not an SGTIN URI", ev->epcs[i]);
             return 0;
         }
         if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {
-            px__capture_refuse(it, 400, "epcisException:ValidationException",
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "one commissioning event holds packs of one GTIN (also %s)", gtin);
             return 0;
         }
@@ -208,7 +206,7 @@ static int take_event(item *it, const px_epcis_event *ev)
     }
     if (ev->sgtin_gtin && ev->n_serials > 0) {
         if (it->gtin[0] && strcmp(it->gtin, ev->sgtin_gtin) != 0) {
-            px__capture_refuse(it, 400, "epcisException:ValidationException",
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "one commissioning event holds packs of one GTIN (also %s)",
                                ev->sgtin_gtin);
             return 0;
@@ -219,19 +217,18 @@ static int take_event(item *it, const px_epcis_event *ev)
                 return -1;
     }
     if (it->n_serials == 0) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
-                           "no SGTIN to commission%s", "");
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "no SGTIN to commission%s", "");
         return 0;
     }
     /* A commission names its batch and expiry (docs/api.md "Commissioning"). */
     if (!ev->lot || !ev->lot[0] || strlen(ev->lot) >= sizeof(it->lot)) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "the ILMD needs cbvmda:lotNumber (1 to 20 characters)%s", "");
         return 0;
     }
     px_strlcpy(it->lot, ev->lot, sizeof(it->lot));
     if (!ev->expiry || expiry_yymmdd(it->expiry, ev->expiry) != 0) {
-        px__capture_refuse(it, 400, "epcisException:ValidationException",
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "the ILMD needs cbvmda:itemExpirationDate: YYYY-MM-DD (or YYMMDD) "
                            "in the years AI (17) can carry (GenSpecs 7.12)%s",
                            "");
@@ -273,7 +270,7 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
         px_strlcpy(it->event_id, ev->event_id, sizeof(it->event_id));
         if (strlen(ev->event_id) >= sizeof(it->event_id) ||
             !px_str_printable(ev->event_id, sizeof(it->event_id) - 1))
-            px__capture_refuse(it, 400, "epcisException:ValidationException",
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "an eventID of at most %zu printable characters is expected",
                                sizeof(it->event_id) - 1);
     } else if (ev->hash_id) {
@@ -281,7 +278,7 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
     } else {
         px_err e2 = PX_ERR_INIT;
         if (px_epcis_event_hash(it->event_id, ev, &e2) != PX_OK)
-            px__capture_refuse(it, 400, "epcisException:ValidationException", "%s", e2.message);
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", e2.message);
     }
     if (!it->detail[0] && take_event(it, ev) != 0) {
         c->rc = PX_EINTERNAL;

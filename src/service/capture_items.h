@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "epcis.h"
+#include "exceptions.h"
 #include "gs1.h"
 
 /* What packid makes of an event. */
@@ -42,8 +43,7 @@ typedef struct item {
     int applied;
     int refused_applying; /* detail set by the use case (reset when the transaction
                              reruns) rather than by reading the event */
-    int status;           /* refused: the problem's status */
-    const char *type;     /* refused: the problem's type */
+    px_epcis_ex ex;       /* refused: the problem */
     char detail[256];     /* refused: why ("" when the event is good) */
 } item;
 
@@ -57,9 +57,9 @@ typedef struct capture_ctx {
 
 /* Frees every item's serials and children and the items. */
 void px__capture_items_free(capture_ctx *c);
-/* Marks it refused with the problem's status, type and detail. */
-void px__capture_refuse(item *it, int status, const char *type, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Marks it refused with the problem and its detail. */
+void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The reader's callbacks (px_epcis_read_cb): each event becomes an item, refused with its
  * reason when packid cannot act on it; ctx is a capture_ctx. */
 int px__capture_on_header(void *ctx, px_epcis_format format, const px_epcis_doc_header *h);

@@ -32,13 +32,12 @@
 #include "tx.h"
 
 /* The capture's problem for a use case's refusal. */
-static void problem_of(px_rc rc, int *status, const char **type)
+static px_epcis_ex problem_of(px_rc rc)
 {
-    *status = rc == PX_EEXISTS ? 409 : rc == PX_ENOTFOUND ? 404 : rc == PX_EFORBIDDEN ? 403 : 400;
-    *type = rc == PX_EEXISTS      ? "epcisException:ResourceAlreadyExistsException"
-            : rc == PX_ENOTFOUND  ? "epcisException:NoSuchResourceException"
-            : rc == PX_EFORBIDDEN ? "epcisException:SecurityException"
-                                  : "epcisException:ValidationException";
+    return rc == PX_EEXISTS      ? PX_EPCIS_EX_RESOURCE_EXISTS
+           : rc == PX_ENOTFOUND  ? PX_EPCIS_EX_NO_SUCH_RESOURCE
+           : rc == PX_EFORBIDDEN ? PX_EPCIS_EX_SECURITY
+                                 : PX_EPCIS_EX_VALIDATION;
 }
 
 /* A failure of the capture itself rather than a refusal of its events: out of memory, or a
@@ -51,8 +50,8 @@ static int capture_fails(px_rc rc, const px_err *e)
 /* Applies the commission of serials (of items' GTIN, lot, expiry); refuses the items it
  * stands for with the commission's reason. */
 static px_rc commission(px_db *db, const px_actor *by, const item *it, const char *const *serials,
-                        size_t n, char commission_id[PX_ID_LEN + 1], int *status, const char **type,
-                        char *detail, size_t detail_cap, px_err *err)
+                        size_t n, char commission_id[PX_ID_LEN + 1], px_epcis_ex *ex, char *detail,
+                        size_t detail_cap, px_err *err)
 {
     px_commission_req req = {
         .product_code = it->gtin,
@@ -69,7 +68,7 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
     if (rc == PX_OK) {
         px_strlcpy(commission_id, res.commission_id, PX_ID_LEN + 1);
     } else if (!capture_fails(rc, err)) {
-        problem_of(rc, status, type);
+        *ex = problem_of(rc);
         /* A long reason is cut to the detail's size (the return value says by how much). */
         int n_out = res.n_errors > 0
                         ? snprintf(detail, detail_cap, "%s: %s (serial %s)", err->code,
@@ -121,11 +120,9 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
         for (size_t s = 0; !c->items[i].duplicate && s < c->items[i].n_serials; s++)
             all[k++] = c->items[i].serials[s];
     char cid[PX_ID_LEN + 1] = "";
-    int status = 0;
-    const char *type = NULL;
+    px_epcis_ex ex = PX_EPCIS_EX_VALIDATION;
     char detail[256] = "";
-    rc = commission(db, by, &c->items[from], all, total, cid, &status, &type, detail,
-                    sizeof(detail), err);
+    rc = commission(db, by, &c->items[from], all, total, cid, &ex, detail, sizeof(detail), err);
     if (rc != PX_OK && capture_fails(rc, err))
         goto done;
     for (size_t i = from; i < to; i++) {
@@ -133,7 +130,7 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
         if (it->duplicate)
             continue;
         if (rc != PX_OK) {
-            px__capture_refuse(it, status, type, "%s", detail);
+            px__capture_refuse(it, ex, "%s", detail);
             it->refused_applying = 1;
             continue;
         }
@@ -178,15 +175,12 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
         rc = px_store_captured_events_add(db, by->org_id, one, 1, a->job->id, NULL,
                                           res.aggregation_id, err);
     } else if (!capture_fails(rc, err)) {
-        int status;
-        const char *type;
-        problem_of(rc, &status, &type);
+        px_epcis_ex ex = problem_of(rc);
         if (res.n_errors > 0)
-            px__capture_refuse(it, status, type, "%s: %s (childEPCs[%zu]: %s: %s)", err->code,
-                               err->message, res.errors[0].index, res.errors[0].code,
-                               res.errors[0].message);
+            px__capture_refuse(it, ex, "%s: %s (childEPCs[%zu]: %s: %s)", err->code, err->message,
+                               res.errors[0].index, res.errors[0].code, res.errors[0].message);
         else
-            px__capture_refuse(it, status, type, "%s: %s", err->code, err->message);
+            px__capture_refuse(it, ex, "%s: %s", err->code, err->message);
         it->refused_applying = 1;
         *refused = 1;
         rc = PX_OK;
@@ -267,6 +261,18 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
     return rc;
 }
 
+/* An RFC 7807 problem's members (epcis/exceptions.h), the braces left to the caller. */
+static void problem_json(px_buf *b, px_epcis_ex ex, const char *detail)
+{
+    const px_epcis_ex_def *d = px_epcis_ex_get(ex);
+    px_buf_puts(b, "\"type\":");
+    px_jsonw_string(b, d->type);
+    px_buf_puts(b, ",\"title\":");
+    px_jsonw_string(b, d->title);
+    px_buf_printf(b, ",\"status\":%d,\"detail\":", d->status);
+    px_jsonw_string(b, detail);
+}
+
 /* The job's errors: one RFC 7807 object per refused event (instance = its eventID). */
 static px_rc errors_json(px_buf *b, const capture_ctx *c)
 {
@@ -278,12 +284,9 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
             continue;
         char d[320];
         snprintf(d, sizeof(d), "events[%zu]: %s", it->index, it->detail);
-        px_buf_puts(b, first ? "{\"type\":" : ",{\"type\":");
+        px_buf_puts(b, first ? "{" : ",{");
         first = 0;
-        px_jsonw_string(b, it->type);
-        px_buf_puts(b, ",\"title\":\"Event not captured\",");
-        px_buf_printf(b, "\"status\":%d,\"detail\":", it->status);
-        px_jsonw_string(b, d);
+        problem_json(b, it->ex, d);
         if (it->event_id[0]) {
             px_buf_puts(b, ",\"instance\":");
             px_jsonw_string(b, it->event_id);
@@ -316,7 +319,7 @@ static px_rc refuse_repeated_ids(capture_ctx *c, px_err *err)
     for (size_t i = 1; i < c->n; i++)
         if (v[i]->event_id[0] && !v[i]->detail[0] &&
             strcmp(v[i]->event_id, v[i - 1]->event_id) == 0)
-            px__capture_refuse(v[i], 400, "epcisException:ValidationException",
+            px__capture_refuse(v[i], PX_EPCIS_EX_VALIDATION,
                                "the eventID of events[%zu] again: an eventID names one event",
                                v[i - 1]->index);
     free(v);
@@ -377,15 +380,12 @@ static int none_refused(const capture_ctx *c)
  * Location names a job that says why. Logged at error level when even that fails. */
 static void job_failed(px_db *db, const px_capture_new *job, px_rc why, const px_err *err)
 {
-    int status = why == PX_EUNAVAIL                          ? 503
-                 : why == PX_EEXISTS || why == PX_ECONFLICT ? 409
-                                                            : 500;
+    /* An eventID another capture took meanwhile; anything else is packid's failure. */
+    px_epcis_ex ex = why == PX_EEXISTS ? PX_EPCIS_EX_RESOURCE_EXISTS : PX_EPCIS_EX_IMPLEMENTATION;
     px_buf b;
     px_buf_init(&b, 4096);
-    px_buf_printf(&b, "[{\"type\":\"epcisException:ImplementationException\",\"title\":"
-                      "\"Capture not applied\",\"status\":%d,\"detail\":",
-                  status);
-    px_jsonw_string(&b, err->message);
+    px_buf_puts(&b, "[{");
+    problem_json(&b, ex, err->message);
     px_buf_puts(&b, "}]");
     px_err e2 = PX_ERR_INIT;
     if (!b.data || px_store_capture_record(db, job, 0, 0, b.data, &e2) != PX_OK)

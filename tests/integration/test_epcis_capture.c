@@ -408,7 +408,8 @@ static void test_epcis_capture__xml_document(void **state)
     assert_int_equal(packs(f, "L-CAP-4"), 2);
 }
 
-/* Refusals of the whole request: RFC 7807 problems. */
+/* Refusals of the whole request: RFC 7807 problems. A problem type's title is the same at
+ * every occurrence (RFC 7807 §3.1); its detail says what this one was. */
 static void test_epcis_capture__refusals(void **state)
 {
     fixture *f = *state;
@@ -426,11 +427,21 @@ static void test_epcis_capture__refusals(void **state)
         {__LINE__, "application/ld+json", "sometimes", "{}", 400,
          "epcisException:ValidationException"},
     };
+    char title[128] = "", detail[512] = "";
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         json_t *j = capture(f, f->mah.key, v[i].ct, v[i].behaviour, v[i].body, v[i].status, NULL, 0,
                             __FILE__, v[i].line);
         if (!j || strcmp(px_test_str(j, "type"), v[i].type) != 0)
             fail_msg("%s:%d: not a %s problem", __FILE__, v[i].line, v[i].type);
+        if (i > 1) { /* the ValidationExceptions after the first */
+            if (strcmp(px_test_str(j, "title"), title) != 0 ||
+                strcmp(px_test_str(j, "detail"), detail) == 0)
+                fail_msg("%s:%d: title \"%s\" after \"%s\", detail \"%s\"", __FILE__, v[i].line,
+                         px_test_str(j, "title"), title, px_test_str(j, "detail"));
+        } else if (i == 1) {
+            snprintf(title, sizeof(title), "%s", px_test_str(j, "title"));
+            snprintf(detail, sizeof(detail), "%s", px_test_str(j, "detail"));
+        }
         json_decref(j);
     }
     json_decref(job_get(f, f->mah.key, "/epcis/capture/00000000-0000-4000-8000-000000000000", 404));
