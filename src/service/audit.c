@@ -152,13 +152,8 @@ static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_r
         snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
         return 1;
     }
-    px_buf_reset(text);
-    px_buf_printf(text, "2|%lld|%lld|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld", e->seq, e->at_us,
-                  e->org_id, e->key_id, e->tenant_id, e->action, e->subject, e->details,
-                  e->prev_hash, e->chain, e->chain_seq, e->prev_seq);
     char h[65];
-    px_sha256_hex(h, text->data, text->len);
-    if (strcmp(h, e->hash) != 0) {
+    if (px_audit_entry_hash(h, text, e) != PX_OK || strcmp(h, e->hash) != 0) {
         snprintf(reason, cap, "entry %lld was altered: its content does not match its hash",
                  e->seq);
         return 1;
@@ -228,12 +223,8 @@ static int verify_legacy(verify_state *s, const px_audit_entry *e, int own)
         snprintf(why, sizeof(why), "entry %lld does not link to the entry before", e->seq);
         return fail(s, own, e->seq, why);
     }
-    px_buf_reset(&s->text);
-    px_buf_printf(&s->text, "%lld|%lld|%s|%s|%s|%s|%s|%s|%s", e->seq, e->at_us, e->org_id,
-                  e->key_id, e->tenant_id, e->action, e->subject, e->details, e->prev_hash);
     char h[65];
-    px_sha256_hex(h, s->text.data, s->text.len);
-    if (strcmp(h, e->hash) != 0) {
+    if (px_audit_entry_hash(h, &s->text, e) != PX_OK || strcmp(h, e->hash) != 0) {
         snprintf(why, sizeof(why), "entry %lld was altered: its content does not match its hash",
                  e->seq);
         return fail(s, own, e->seq, why);

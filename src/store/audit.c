@@ -10,17 +10,21 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-long px_audit_entry_canonical(char *out, size_t cap, const px_audit_entry *e)
+px_rc px_audit_entry_hash(char out[65], px_buf *text, const px_audit_entry *e)
 {
-    int n;
+    px_buf_reset(text);
+    px_rc rc;
     if (!e->chain[0])
-        n = snprintf(out, cap, "%lld|%lld|%s|%s|%s|%s|%s|%s|%s", e->seq, e->at_us, e->org_id,
-                     e->key_id, e->tenant_id, e->action, e->subject, e->details, e->prev_hash);
+        rc =
+            px_buf_printf(text, "%lld|%lld|%s|%s|%s|%s|%s|%s|%s", e->seq, e->at_us, e->org_id,
+                          e->key_id, e->tenant_id, e->action, e->subject, e->details, e->prev_hash);
     else
-        n = snprintf(out, cap, "2|%lld|%lld|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld", e->seq, e->at_us,
-                     e->org_id, e->key_id, e->tenant_id, e->action, e->subject, e->details,
-                     e->prev_hash, e->chain, e->chain_seq, e->prev_seq);
-    return n < 0 || (size_t)n >= cap ? -1 : n;
+        rc = px_buf_printf(text, "2|%lld|%lld|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld", e->seq, e->at_us,
+                           e->org_id, e->key_id, e->tenant_id, e->action, e->subject, e->details,
+                           e->prev_hash, e->chain, e->chain_seq, e->prev_seq);
+    if (rc == PX_OK)
+        px_sha256_hex(out, text->data, text->len);
+    return rc;
 }
 
 void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash)
@@ -54,7 +58,8 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
         return px_err_set(err, PX_EINTERNAL, "internal",
                           "no audit key: audit entries are sealed by packid's key");
     px_rc rc = PX_OK;
-    char *text = NULL;
+    px_buf text;
+    px_buf_init(&text, 0);
     PGresult *r = NULL;
     px_audit_entry e;
     memset(&e, 0, sizeof(e));
@@ -77,17 +82,11 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
     px_strlcpy(e.at, px__val(r, 0, 5), sizeof(e.at));
     /* The details as jsonb prints them: the text the verifier reads back and hashes. */
     e.details = px__val(r, 0, 6);
-    size_t cap = strlen(e.details) + 1024;
-    if (!(text = malloc(cap))) {
+    px_buf_init(&text, strlen(e.details) + 1024);
+    if (px_audit_entry_hash(e.hash, &text, &e) != PX_OK) {
         rc = px_err_oom(err);
         goto done;
     }
-    long n = px_audit_entry_canonical(text, cap, &e);
-    if (n < 0) {
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "audit entry too long");
-        goto done;
-    }
-    px_sha256_hex(e.hash, text, (size_t)n);
     /* REQ-AUDIT-2: the seal is made here, with a key the database never holds: a row written
      * by anyone else carries no valid seal. */
     px_audit_entry_seal(e.mac, db->seal, e.hash);
@@ -116,7 +115,7 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
         rc = err->rc;
     PQclear(r2);
 done:
-    free(text);
+    px_buf_dispose(&text);
     PQclear(r);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "px_buf.h"
 #include "px_config.h"
 #include "px_err.h"
 #include "px_sign.h"
@@ -225,12 +226,12 @@ typedef struct px_audit_entry {
     char mac_key[PX_SIGN_ID_LEN + 1];
 } px_audit_entry;
 
-/* The canonical text an entry's hash covers. The old single chain (chain "") uses migration
- * 0001's audit_canonical; a chained entry adds its chain, position and link:
+/* The entry's hash: hex SHA-256 of the canonical text it covers, the one rule the append and
+ * the verifier share. The old single chain (chain "") uses migration 0001's audit_canonical; a
+ * chained entry adds its chain, position and link:
  *   2|seq|at_us|org|key|tenant|action|subject|details|prev_hash|chain|chain_seq|prev_seq
- * Returns the number of bytes written to out (cap bytes, NUL-terminated) or -1 when it does
- * not fit. */
-long px_audit_entry_canonical(char *out, size_t cap, const px_audit_entry *e);
+ * text is the caller's scratch buffer; PX_OK, or its failure when the text does not fit. */
+px_rc px_audit_entry_hash(char out[65], px_buf *text, const px_audit_entry *e);
 /* The entry's seal: hex HMAC-SHA256 of its hash under the key's derived seal key. */
 void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash);
 
