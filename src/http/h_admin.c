@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "handlers.h"
 #include "json_shapes.h"
 #include "paging.h"
@@ -68,7 +69,7 @@ void h_org_update(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     px_org_patch rq = {.id = px_req_param(r, 0)};
-    rq.name = px_json_str(r, r->json, "name", 200, 0);
+    rq.name = px_json_str(r, r->json, "name", PX_NAME_MAX, 0);
     rq.gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); a new gln without it: GS1's list. */
     rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
@@ -94,7 +95,7 @@ void h_org_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     const char *kind = px_json_str(r, r->json, "kind", 15, 1);
-    const char *name = px_json_str(r, r->json, "name", 200, 1);
+    const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, 1);
     const char *gln = px_json_str(r, r->json, "gln", 13, 0);
     const char *market = px_json_str(r, r->json, "market", 2, 0);
     /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */

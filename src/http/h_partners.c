@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "handlers.h"
 #include "paging.h"
 #include "px_crypto.h"
@@ -47,7 +48,7 @@ void h_partner_create(px_req *r)
         return;
     int n = 0;
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 0);
-    const char *name = px_json_str(r, r->json, "name", 200, !org_id);
+    const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, !org_id);
     const char *gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
     long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "handlers.h"
 #include "paging.h"
 #include "px_array.h"
@@ -128,7 +129,7 @@ void h_product_update(px_req *r)
         return;
     px_product_patch rq;
     memset(&rq, 0, sizeof(rq));
-    rq.name = px_json_str(r, r->json, "name", 200, 0);
+    rq.name = px_json_str(r, r->json, "name", PX_NAME_MAX, 0);
     /* nhrn: an object replaces it, null removes it. */
     json_t *nv = json_object_get(r->json, "nhrn");
     rq.set_nhrn = nv != NULL;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "gs1.h"
 #include "market.h"
 #include "px_cursor.h"
@@ -70,12 +71,8 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
         px_err_field(err, "company_prefix_length");
         return PX_EINVALID;
     }
-    if (!px_str_printable(p->name, 200)) {
-        px_err_set(err, PX_EINVALID, "invalid_value",
-                   "name must be 1 to 200 characters without control characters");
-        px_err_field(err, "name");
-        return PX_EINVALID;
-    }
+    if ((rc = px_display_name_check(p->name, "invalid_value", err)) != PX_OK)
+        return rc;
     if ((rc = px_market_check(p->market, err)) != PX_OK)
         return rc;
     if (p->nhrn_ai[0] || p->nhrn_value[0]) {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "gs1.h"
 #include "market.h"
 #include "px_str.h"
@@ -32,9 +33,8 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
  * alike; prefix_given: a GLN prefix length was sent. */
 static px_rc check_name_gln(const char *name, const char *gln, int prefix_given, px_err *err)
 {
-    if (!px_str_printable(name, 200))
-        return px_err_set_field(err, PX_EINVALID, "invalid_name", "name",
-                                "name must be 1 to 200 characters without control characters");
+    if (px_display_name_check(name, "invalid_name", err) != PX_OK)
+        return PX_EINVALID;
     /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen zeros
      * pass the check digit yet identify nobody, refused there as invalid_key (REQ-GS1-ZERO). */
     if (gln[0] && gs1_gln_validate(gln, err) != PX_OK) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "epcis.h"
 #include "gs1.h"
 #include "px_crypto.h"
@@ -75,9 +76,8 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no CMO organization %s", c->org_id);
         return rc;
     }
-    if (!c->name || !px_str_printable(c->name, 200))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
-                                "name must be 1 to 200 characters without control characters");
+    if (px_display_name_check(c->name, "invalid_value", err) != PX_OK)
+        return PX_EINVALID;
     /* GLN: 13 digits with a valid mod-10 check digit (GS1 General Specifications). */
     if (c->gln && gs1_gln_validate(c->gln, err) != PX_OK) {
         px_err_field(err, "gln");

@@ -1,0 +1,12 @@
+#include "display_name.h"
+
+#include "px_str.h"
+
+px_rc px_display_name_check(const char *name, const char *code, px_err *err)
+{
+    if (name && px_str_printable(name, PX_NAME_MAX))
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, code, "name",
+                            "name must be 1 to %d characters without control characters",
+                            PX_NAME_MAX);
+}

@@ -1,0 +1,15 @@
+/* display_name — the name a person gives an organization, a product or a partnership: shown in
+ * lists, reports and the console, never parsed. One rule for all three (docs/api.md). */
+#ifndef PX_DISPLAY_NAME_H
+#define PX_DISPLAY_NAME_H
+
+#include "px_err.h"
+
+/* The most bytes of UTF-8 a name has; the HTTP readers take no more. */
+#define PX_NAME_MAX 200
+
+/* 1 to PX_NAME_MAX bytes of text without control characters (px_str_printable); else
+ * PX_EINVALID with code, field "name". */
+px_rc px_display_name_check(const char *name, const char *code, px_err *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* Unit tests for domain/display_name: the one rule for the names of organizations, products and
+ * partnerships. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "display_name.h"
+#include "px_array.h"
+
+static void test_domain__display_name(void **state)
+{
+    (void)state;
+    char longest[PX_NAME_MAX + 2];
+    memset(longest, 'n', sizeof(longest));
+    longest[PX_NAME_MAX] = '\0';
+    char over[PX_NAME_MAX + 2];
+    memset(over, 'n', sizeof(over));
+    over[PX_NAME_MAX + 1] = '\0';
+    static const char *const good[] = {"Acme Pharma GmbH", "Ωmega Labs", "N"};
+    for (size_t i = 0; i < PX_COUNT(good); i++)
+        assert_int_equal(px_display_name_check(good[i], "invalid_name", NULL), PX_OK);
+    assert_int_equal(px_display_name_check(longest, "invalid_name", NULL), PX_OK);
+    const char *const bad[] = {NULL,     "",        over,         "tab\there",
+                               "bell\a", "del\x7f", "c1\xc2\x85", "\xff not UTF-8"};
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
+        px_err err = PX_ERR_INIT;
+        assert_int_equal(px_display_name_check(bad[i], "invalid_name", &err), PX_EINVALID);
+        assert_string_equal(err.code, "invalid_name");
+        assert_string_equal(err.field, "name");
+    }
+}
