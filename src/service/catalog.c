@@ -113,14 +113,9 @@ px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by,
     px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
     /* A company prefix is one licensee's: a GTIN under a prefix a CMO listed as its own
      * (docs/aggregation.md "One organization per prefix") is not this MAH's to number. */
-    char gcp[16];
-    snprintf(gcp, sizeof(gcp), "%.*s", p->company_prefix_length, p->gtin + 1);
-    int listed = 0;
-    if ((rc = px_store_org_prefix_listed(px_tx_db(tx), &listed, by->org_id, gcp, err)) != PX_OK)
+    if ((rc = px__prefix_not_taken(px_tx_db(tx), by->org_id, p->gtin, 1, p->company_prefix_length,
+                                   "gtin", err)) != PX_OK)
         return rc;
-    if (listed)
-        return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", "gtin",
-                                "company prefix %s is another organization's", gcp);
     if ((rc = px_store_product_insert(px_tx_db(tx), p, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit_as(tx, by, by->org_id, "product.create", p->gtin);

@@ -31,6 +31,19 @@ px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_
     return PX_OK;
 }
 
+px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int skip, int prefix_len,
+                           const char *field, px_err *err)
+{
+    char gcp[16];
+    snprintf(gcp, sizeof(gcp), "%.*s", prefix_len, key + skip);
+    int listed = 0;
+    px_rc rc = px_store_org_prefix_listed(db, &listed, org_id, gcp, err);
+    if (rc == PX_OK && listed)
+        rc = px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", field,
+                              "company prefix %s is another organization's", gcp);
+    return rc;
+}
+
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
                            px_audit_details *d, px_err *err)
 {

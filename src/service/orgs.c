@@ -176,16 +176,10 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     }
     /* A GLN's company prefix is one licensee's too: not one another organization listed. */
     if (o->gln[0] && o->gln_prefix_length &&
-        (strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length)) {
-        char gcp[16];
-        snprintf(gcp, sizeof(gcp), "%.*s", o->gln_prefix_length, o->gln);
-        int listed = 0;
-        if ((rc = px_store_org_prefix_listed(db, &listed, o->id, gcp, err)) != PX_OK)
-            return rc;
-        if (listed)
-            return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", "gln",
-                                    "company prefix %s is another organization's", gcp);
-    }
+        (strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
+        (rc = px__prefix_not_taken(db, o->id, o->gln, 0, o->gln_prefix_length, "gln", err)) !=
+            PX_OK)
+        return rc;
     /* The new prefixes' own rules before the organization's row is written (a refusal changes
      * nothing, not even inside this transaction). */
     if (rq->company_prefixes && (rc = px__org_prefixes_check(o, rq->company_prefixes,

@@ -19,6 +19,11 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
  * far as they are checked without the database (a CMO's, at most PX_ORG_GCP_MAX, 6 to 12
  * digits, none twice). */
 px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_t n, px_err *err);
+/* docs/aggregation.md "One organization per prefix": the company prefix of key (its first
+ * prefix_len characters after skip) is not one another organization than org_id listed as its
+ * own; else PX_ECONFLICT "company_prefix_taken" naming field. */
+px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int skip, int prefix_len,
+                           const char *field, px_err *err);
 /* Checks them (px__org_prefixes_check, then none another organization's), writes them, and
  * records the old and new lists in d (may be NULL). */
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
