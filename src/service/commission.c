@@ -135,24 +135,28 @@ static px_rc add_duplicates(commission_ctx *c, const px_commission_outcome *out,
 
 /* Access, the batch's one expiry (docs/api.md "batch_expiry_mismatch"; NMVS_FE_LOT_12) and the
  * pool: the candidates are commissioned (allocated ones claimed, external ones inserted) and
- * the refused ones become duplicate_serial items. *expiry_ok = 0 when the batch has another
- * expiry (then nothing was written). */
-static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commission_id,
-                             px_product *prod, px_commission_outcome *out, int *expiry_ok,
-                             px_err *err)
+ * the refused ones become duplicate_serial items. A batch with another expiry writes nothing. */
+px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, const char *expiry,
+                             const char *field, px_err *err)
 {
     char stored[7];
+    px_rc rc = px_store_batch_claim(db, stored, gtin, batch, expiry, err);
+    if (rc == PX_OK && strcmp(stored, expiry) != 0)
+        rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", field,
+                              "batch '%s' has expiry %s, not %s", batch, stored, expiry);
+    return rc;
+}
+
+static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commission_id,
+                             px_product *prod, px_commission_outcome *out, px_err *err)
+{
     px_rc rc = px_svc_product_access(db, c->by, c->res->gtin, 0, prod, err);
-    if (rc == PX_OK)
-        rc =
-            px_store_batch_claim(db, stored, c->res->gtin, c->req->batch, c->req->expiry_date, err);
     if (rc != PX_OK)
         return rc;
-    *expiry_ok = strcmp(stored, c->req->expiry_date) == 0;
-    if (!*expiry_ok)
-        return px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry_date",
-                                "batch '%s' has expiry %s, not %s", c->req->batch, stored,
-                                c->req->expiry_date);
+    rc = px__batch_expiry_claim(db, c->res->gtin, c->req->batch, c->req->expiry_date, "expiry_date",
+                                err);
+    if (rc != PX_OK)
+        return rc;
     px_commission_rows rows = {c->res->gtin,  c->req->batch, c->req->expiry_date,
                                c->by->org_id, commission_id, c->now,
                                c->cand,       c->n_cand};
@@ -178,10 +182,8 @@ static px_rc check_pool_body(px_tx *tx, void *vc, px_err *err)
     px_commission_outcome out;
     memset(&out, 0, sizeof(out));
     char id[PX_ID_LEN + 1];
-    int expiry_ok = 0;
-    px_rc rc = px_uuid_v4(id) == PX_OK
-                   ? commission_rows(c, px_tx_db(tx), id, &prod, &out, &expiry_ok, err)
-                   : px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+    px_rc rc = px_uuid_v4(id) == PX_OK ? commission_rows(c, px_tx_db(tx), id, &prod, &out, err)
+                                       : px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
     px_commission_outcome_dispose(&out);
     /* Access and batch refusals yield to the field rules; the database's own failures (and
      * the conflicts the helper reruns) do not. */
@@ -281,8 +283,7 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     px_product prod;
     px_commission_outcome out;
     memset(&out, 0, sizeof(out));
-    int expiry_ok = 0;
-    if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, &expiry_ok, err)))
+    if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, err)))
         goto done;
     res->allocated = out.allocated;
     res->external = out.external;

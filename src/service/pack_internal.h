@@ -1,5 +1,6 @@
 /* Shared by the pack lifecycle files of service/ (commission.c, release.c, pack_ops.c,
- * recall.c, pack_read.c, shipping.c, events.c, item_errors.c) only. */
+ * recall.c, pack_read.c, shipping.c, events.c, item_errors.c) and the label print (print.c)
+ * only. */
 #ifndef PX_PACK_INTERNAL_H
 #define PX_PACK_INTERNAL_H
 
@@ -81,5 +82,14 @@ px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_produ
 
 /* Release and recall act on a batch that was commissioned: another answers not_found. */
 px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err);
+
+/* ---- batches (commission.c) ----------------------------------------------------------- */
+
+/* A batch has one expiry (docs/api.md "batch_expiry_mismatch"): claims expiry for the batch of
+ * gtin when the batch is new (a concurrent claim with another expiry waits and then sees it),
+ * else compares it with the batch's; PX_ECONFLICT "batch_expiry_mismatch" naming field (NULL:
+ * none) when they differ. */
+px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, const char *expiry,
+                             const char *field, px_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "allotments.h"
 #include "lifecycle.h"
 #include "pack_identity.h"
+#include "pack_internal.h"
 #include "print.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -260,30 +261,16 @@ static px_rc check_serials(check_ctx *c, px_err *err)
 static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, char expiry[7],
                                 px_err *err)
 {
-    char known[7];
+    /* Given, the expiry is claimed with the labels printed for it (as a commission claims it),
+     * so a concurrent print or commission with another expiry is refused, never both kept. */
+    if (expiry[0])
+        return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, err);
     int found = 0;
-    px_rc rc = px_store_print_batch_expiry(db, known, &found, gtin, batch, err);
-    if (rc != PX_OK)
-        return rc;
-    if (found && expiry[0] && strcmp(known, expiry) != 0)
-        return px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
-                          "batch '%s' has expiry %s, not %s", batch, known, expiry);
-    if (found) {
-        px_strlcpy(expiry, known, 7);
-        return PX_OK;
-    }
-    if (!expiry[0])
-        return px_err_set_field(err, PX_EINVALID, "required", "expiry",
-                                "batch '%s' is not known yet: give its expiry", batch);
-    /* A new batch: its expiry is claimed with the labels printed for it (as a commission
-     * claims it), so a concurrent print or commission with another expiry is refused, never
-     * both kept. */
-    if ((rc = px_store_batch_claim(db, known, gtin, batch, expiry, err)) != PX_OK)
-        return rc;
-    if (strcmp(known, expiry) != 0)
-        return px_err_set(err, PX_ECONFLICT, "batch_expiry_mismatch",
-                          "batch '%s' has expiry %s, not %s", batch, known, expiry);
-    return PX_OK;
+    px_rc rc = px_store_print_batch_expiry(db, expiry, &found, gtin, batch, err);
+    if (rc == PX_OK && !found)
+        rc = px_err_set_field(err, PX_EINVALID, "required", "expiry",
+                              "batch '%s' is not known yet: give its expiry", batch);
+    return rc;
 }
 
 /* Nothing is printed when any serial is refused; the status says the worst kind. */
