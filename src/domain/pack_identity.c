@@ -94,8 +94,11 @@ px_rc px_commission_count_check(size_t count, px_err *err)
     return px_pack_count_check(count, "serials", err);
 }
 
-px_rc px_sscc_list_check(const char *const *ssccs, size_t n, px_err *err)
+px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err)
 {
+    if (with_serials)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
+                                "give serials or ssccs, not both");
     if (n == 0)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
                                 "ssccs lists at least one container");

@@ -42,12 +42,13 @@ px_rc px_pack_count_check(size_t count, const char *field, px_err *err);
 /* px_pack_count_check of a serial list (field "serials"). */
 px_rc px_commission_count_check(size_t count, px_err *err);
 
-/* Containers named by SSCC in one release, decommission, reactivation or recall: 1 to
- * PX_CONTAINERS_MAX of them (docs/api.md "Limits"), each an SSCC (GS1 GenSpecs §3.3.1: 18
- * digits with their check digit). Field "ssccs"; codes "too_many_containers" and the SSCC
- * check's own, with the index of the first bad one. */
+/* Containers named by SSCC in one release, decommission, reactivation or recall, in place of
+ * serials (with_serials: the request listed serials too, refused): 1 to PX_CONTAINERS_MAX of
+ * them (docs/api.md "Limits"), each an SSCC (GS1 GenSpecs §3.3.1: 18 digits with their check
+ * digit). Field "ssccs"; codes "invalid_value", "too_many_containers" and the SSCC check's
+ * own, with the index of the first bad one. */
 #define PX_CONTAINERS_MAX 10000
-px_rc px_sscc_list_check(const char *const *ssccs, size_t n, px_err *err);
+px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err);
 
 /* Scratch entry for px_commission_mark_duplicates (caller-owned, count entries). */
 typedef struct px_serial_ref {

@@ -280,10 +280,8 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (req->serials && (rc = px__serial_list_check(req->serials, req->n_serials, &res->errors,
                                                     &res->n_errors, err)) != PX_OK)
         return rc;
-    if (req->serials && req->ssccs)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "ssccs",
-                                "give serials or ssccs, not both");
-    if (req->ssccs && (rc = px_sscc_list_check(req->ssccs, req->n_ssccs, err)) != PX_OK)
+    if (req->ssccs &&
+        (rc = px_sscc_list_check(req->ssccs, req->n_ssccs, req->serials != NULL, err)) != PX_OK)
         return rc;
     rc = px_tx_run(db, by, release_body, &c, err);
     free(c.released);

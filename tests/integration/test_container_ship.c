@@ -255,6 +255,21 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                              "too_many_containers");
     }
     free(many);
+    /* Packs are named by serials or by containers, never both, on every route that takes
+     * both: nothing changes. */
+    static const struct {
+        const char *route, *more;
+    } both[] = {{"/v1/decommissions", ",\"reason\":\"destroyed\"}"},
+                {"/v1/reactivations", "}"},
+                {"/v1/releases", ",\"batch\":\"LOTS\"" SHIP_TX}};
+    for (size_t r = 0; r < PX_COUNT(both); r++) {
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"serials\":[\"S1\"],\"ssccs\":[\"%s\"]%s", b1,
+                 both[r].more);
+        px_test_refused(&f->env, rows, "POST", both[r].route, f->mah.key, body, NULL, 422, NULL);
+        px_test_expect_field(&f->env, "POST", both[r].route, f->mah.key, body, "ssccs",
+                             "invalid_value");
+    }
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b1);
     px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->cmo.key, body, NULL, 403, NULL);
     /* Containers that hold more packs than one request moves (100,000, as a list of serials):
