@@ -324,6 +324,17 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
 /* Syntax of each child before any SQL: an 18-digit SSCC with its check digit, or a GTIN and a
  * serial of set 82 (the same rules as commissioning). Each bad child goes to errs[*bad] (room
  * for every child) with its index and, when groups, its group. */
+px_rc px__agg_parent_sscc_syntax(const char *sscc, const char *field, px_err *err)
+{
+    px_err e = PX_ERR_INIT;
+    if (sscc && gs1_sscc_validate(sscc, &e) == PX_OK)
+        return PX_OK;
+    px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value", field,
+                                "the parent is not a valid SSCC");
+    px_err_span(err, e.pos, e.len);
+    return rc;
+}
+
 void px__agg_children_syntax(px_item_error *errs, size_t *groups, size_t *bad, size_t group,
                              const px_agg_child *children, size_t n)
 {
@@ -374,17 +385,11 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
         /* Packing one parent is packing a set of one (the set-based path). */
         return px__agg_pack_single(db, by, req, out, err);
     }
-    px_err e = PX_ERR_INIT;
-    if (req->parent_gtin) {
-        /* REQ-AGG-13: a case that carries its own GTIN is unpacked like a container. */
-        if ((rc = px__agg_case_syntax_single(req, err)) != PX_OK)
-            return rc;
-    } else if (!req->parent_sscc || gs1_sscc_validate(req->parent_sscc, &e) != PX_OK) {
-        rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value", "parent.sscc",
-                              "the parent is not a valid SSCC");
-        px_err_span(err, e.pos, e.len);
+    /* REQ-AGG-13: a case that carries its own GTIN is unpacked like a container. */
+    rc = req->parent_gtin ? px__agg_case_syntax_single(req, err)
+                          : px__agg_parent_sscc_syntax(req->parent_sscc, "parent.sscc", err);
+    if (rc != PX_OK)
         return rc;
-    }
     if (req->n > 0 && !(out->errors = calloc(req->n, sizeof(*out->errors))))
         return px_err_oom(err);
     px__agg_children_syntax(out->errors, NULL, &out->n_errors, 0, req->children, req->n);

@@ -228,18 +228,12 @@ static px_rc batch_check(batch *b, px_err *err)
     size_t total = 0;
     for (size_t g = 0; g < b->n_groups; g++) {
         const px_agg_group *gr = &b->groups[g];
-        px_err e = PX_ERR_INIT;
-        if (gr->parent_gtin || gr->parent_serial) {
-            px_rc rc = case_syntax(b, g, gr, err);
-            if (rc != PX_OK)
-                return rc;
-        } else if (field_of(field, sizeof(field), b, g, "parent.sscc"),
-                   !gr->parent_sscc || gs1_sscc_validate(gr->parent_sscc, &e) != PX_OK) {
-            px_rc rc = px_err_set_field(err, PX_EINVALID, e.code[0] ? e.code : "invalid_value",
-                                        field, "the parent is not a valid SSCC");
-            px_err_span(err, e.pos, e.len);
+        field_of(field, sizeof(field), b, g, "parent.sscc");
+        px_rc rc = gr->parent_gtin || gr->parent_serial
+                       ? case_syntax(b, g, gr, err)
+                       : px__agg_parent_sscc_syntax(gr->parent_sscc, field, err);
+        if (rc != PX_OK)
             return rc;
-        }
         field_of(field, sizeof(field), b, g, "children");
         if (gr->n == 0)
             return px_err_set_field(err, PX_EINVALID, "invalid_value", field,

@@ -29,6 +29,9 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
 /* REQ-AGG-11: a case that carries its own GTIN as a parent, usable by the caller. */
 px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err);
+/* A parent container's SSCC (GS1 GenSpecs §3.3.1), refused on field with the SSCC check's code
+ * and span. */
+px_rc px__agg_parent_sscc_syntax(const char *sscc, const char *field, px_err *err);
 /* The children's syntax: each bad child an error of group with its index; counts them. */
 void px__agg_children_syntax(px_item_error *errs, size_t *groups, size_t *bad, size_t group,
                              const px_agg_child *children, size_t n);
