@@ -38,6 +38,22 @@ const char *px_cbv_sdt_name(px_cbv_sdt v)
     return (unsigned)v < PX_SDT__COUNT ? sdt_names[v] : NULL;
 }
 
+const char *px_cbv_word(px_cbv_vocab vocab, const char *value)
+{
+    static const char *const prefix[][2] = {
+        [PX_CBV_VOCAB_BIZSTEP] = {EPCIS__URN_BIZSTEP, EPCIS__WEB_BIZSTEP},
+        [PX_CBV_VOCAB_DISP] = {EPCIS__URN_DISP, EPCIS__WEB_DISP},
+        [PX_CBV_VOCAB_BTT] = {EPCIS__URN_BTT, EPCIS__WEB_BTT},
+        [PX_CBV_VOCAB_SDT] = {EPCIS__URN_SDT, EPCIS__WEB_SDT},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(prefix[vocab][i]);
+        if (strncmp(value, prefix[vocab][i], n) == 0)
+            return value + n;
+    }
+    return strchr(value, ':') ? NULL : value;
+}
+
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name)
 {
     for (int i = 1; name && i < PX_BIZSTEP__COUNT; i++)

@@ -93,6 +93,18 @@ const char *px_cbv_bizstep_name(px_cbv_bizstep v);
 const char *px_cbv_disp_name(px_cbv_disp v);
 const char *px_cbv_btt_name(px_cbv_btt v);
 const char *px_cbv_sdt_name(px_cbv_sdt v);
+/* The four CBV vocabularies a value may be spelled in. */
+typedef enum {
+    PX_CBV_VOCAB_BIZSTEP,
+    PX_CBV_VOCAB_DISP,
+    PX_CBV_VOCAB_BTT,
+    PX_CBV_VOCAB_SDT
+} px_cbv_vocab;
+/* A CBV value's bare word: value as the CBV 1.x URN ("urn:epcglobal:cbv:bizstep:shipping"),
+ * the CBV 2.0 Web URI ("https://ref.gs1.org/cbv/BizStep-shipping") or the bare word itself
+ * (JSON-LD), its prefix taken off; NULL for any other URI (a custom value, not the CBV's).
+ * Whether the word is one of the vocabulary's is the lookups' question. */
+const char *px_cbv_word(px_cbv_vocab vocab, const char *value);
 /* Inverse of the above (bare word); PX_…_NONE when unknown. */
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name);
 px_cbv_disp px_cbv_disp_lookup(const char *name);

@@ -87,22 +87,9 @@ px_rc epcis__unsupported(px_err *err, const char *what, const char *name)
                       what, name);
 }
 
-/* A CBV value as URN (CBV 1.x), Web URI (CBV 2.0) or bare word (JSON), to its bare word. */
-static const char *cbv_word(const char *v, const char *urn, const char *web)
-{
-    size_t nu = strlen(urn), nw = strlen(web);
-    if (strncmp(v, urn, nu) == 0)
-        return v + nu;
-    if (strncmp(v, web, nw) == 0)
-        return v + nw;
-    if (strchr(v, ':'))
-        return NULL; /* some other URI: not a CBV value */
-    return v;
-}
-
 px_rc epcis__parse_bizstep(px_cbv_bizstep *out, const char *v, px_err *err)
 {
-    const char *w = cbv_word(v, EPCIS__URN_BIZSTEP, EPCIS__WEB_BIZSTEP);
+    const char *w = px_cbv_word(PX_CBV_VOCAB_BIZSTEP, v);
     if (!w || (*out = px_cbv_bizstep_lookup(w)) == PX_BIZSTEP_NONE)
         return epcis__unsupported(err, "bizStep", v);
     return PX_OK;
@@ -110,7 +97,7 @@ px_rc epcis__parse_bizstep(px_cbv_bizstep *out, const char *v, px_err *err)
 
 px_rc epcis__parse_disp(px_cbv_disp *out, const char *v, px_err *err)
 {
-    const char *w = cbv_word(v, EPCIS__URN_DISP, EPCIS__WEB_DISP);
+    const char *w = px_cbv_word(PX_CBV_VOCAB_DISP, v);
     if (!w || (*out = px_cbv_disp_lookup(w)) == PX_DISP_NONE)
         return epcis__unsupported(err, "disposition", v);
     return PX_OK;
@@ -118,7 +105,7 @@ px_rc epcis__parse_disp(px_cbv_disp *out, const char *v, px_err *err)
 
 px_rc epcis__parse_btt(px_cbv_btt *out, const char *v, px_err *err)
 {
-    const char *w = cbv_word(v, EPCIS__URN_BTT, EPCIS__WEB_BTT);
+    const char *w = px_cbv_word(PX_CBV_VOCAB_BTT, v);
     if (!w || (*out = px_cbv_btt_lookup(w)) == PX_BTT_NONE)
         return epcis__unsupported(err, "bizTransaction type", v);
     return PX_OK;
@@ -126,7 +113,7 @@ px_rc epcis__parse_btt(px_cbv_btt *out, const char *v, px_err *err)
 
 px_rc epcis__parse_sdt(px_cbv_sdt *out, const char *v, px_err *err)
 {
-    const char *w = cbv_word(v, EPCIS__URN_SDT, EPCIS__WEB_SDT);
+    const char *w = px_cbv_word(PX_CBV_VOCAB_SDT, v);
     for (int i = 1; w && i < PX_SDT__COUNT; i++)
         if (strcmp(px_cbv_sdt_name((px_cbv_sdt)i), w) == 0) {
             *out = (px_cbv_sdt)i;

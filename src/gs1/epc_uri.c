@@ -479,6 +479,27 @@ px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_
     return PX_OK;
 }
 
+px_rc gs1_epc_sgtin_match(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
+                          const char *uri, px_err *err)
+{
+    gs1_elements e;
+    gs1_epc_kind k;
+    px_rc rc = gs1_epc_parse(&e, &k, NULL, uri, err);
+    if (rc == PX_OK && k == GS1_EPC_SGTIN) {
+        memcpy(serial, e.items[1].value, strlen(e.items[1].value) + 1);
+    } else if (rc == PX_OK && k == GS1_EPC_IDPAT_SGTIN) {
+        serial[0] = '\0';
+    } else {
+        return at(err,
+                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                             "not an SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
+                             "(urn:epc:idpat:sgtin:….*)"),
+                  0, strlen(uri));
+    }
+    memcpy(gtin14, e.items[0].value, GS1_GTIN_LEN + 1);
+    return PX_OK;
+}
+
 /* What gs1_dl_format writes for the two checked elements (01)(21) on the canonical domain:
  * the key, then its qualifier 21, no query (DOMAIN.md §4.3-4.4). Written directly because the
  * EPCIS event hash takes one per EPC, and the AI-table walk of gs1_dl_format was a tenth of

@@ -153,6 +153,11 @@ px_rc gs1_epc_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_le
                            const char *serial, px_err *err);
 px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
                           int *gcp_len, const char *uri, px_err *err);
+/* What an EPCIS query's MATCH_epc takes (EPCIS 1.2 §8.2.7.1): an SGTIN URI, one instance
+ * (gtin14 and serial), or an SGTIN pattern urn:epc:idpat:sgtin:CP.IIR.*, every instance of
+ * the GTIN (serial ""). PX_EINVALID "invalid_epc_uri" for anything else. */
+px_rc gs1_epc_sgtin_match(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
+                          const char *uri, px_err *err);
 /* urn:epc:idpat:sgtin:CP.IIR.* */
 px_rc gs1_epc_idpat_sgtin_format(char *out, size_t cap, const char *gtin14, int gcp_len,
                                  px_err *err);
@@ -171,7 +176,7 @@ px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err);
  * without an EPC URI between them. */
 px_rc gs1_sgtin_to_dl(char *out, size_t cap, const char *gtin14, const char *serial, px_err *err);
 
-/* Additions (gs1 module): any supported EPC URI <-> elements. */
+/* Any supported EPC URI <-> elements. */
 typedef enum gs1_epc_kind {
     GS1_EPC_SGTIN,        /* urn:epc:id:sgtin:    -> (01)(21) */
     GS1_EPC_LGTIN,        /* urn:epc:class:lgtin: -> (01)(10) */

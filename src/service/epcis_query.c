@@ -27,32 +27,14 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
     }
     char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
     if (q->match_epc) {
-        int gcp = 0;
         px_err e2 = PX_ERR_INIT;
-        if (gs1_epc_sgtin_parse(gtin, serial, &gcp, q->match_epc, &e2) == PX_OK) {
-            f.gtin = gtin;
-            f.epc_serial = serial;
-        } else {
-            gs1_elements el;
-            gs1_epc_kind kind;
-            if (gs1_epc_parse(&el, &kind, &gcp, q->match_epc, &e2) != PX_OK ||
-                kind != GS1_EPC_IDPAT_SGTIN || el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
-                return bad_param(err, "MATCH_epc",
-                                 "an SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
-                                 "(urn:epc:idpat:sgtin:….*) is expected");
-            px_strlcpy(gtin, el.items[0].value, sizeof(gtin));
-            f.gtin = gtin;
-        }
+        if (gs1_epc_sgtin_match(gtin, serial, q->match_epc, &e2) != PX_OK)
+            return bad_param(err, "MATCH_epc", e2.message);
+        f.gtin = gtin;
+        f.epc_serial = serial[0] ? serial : NULL;
     }
     if (q->eq_biz_step) {
-        const char *w = q->eq_biz_step;
-        static const char urn[] = "urn:epcglobal:cbv:bizstep:";
-        static const char web[] = "https://ref.gs1.org/cbv/BizStep-";
-        if (strncmp(w, urn, sizeof(urn) - 1) == 0)
-            w += sizeof(urn) - 1;
-        else if (strncmp(w, web, sizeof(web) - 1) == 0)
-            w += sizeof(web) - 1;
-        px_cbv_bizstep b = px_cbv_bizstep_lookup(w);
+        px_cbv_bizstep b = px_cbv_bizstep_lookup(px_cbv_word(PX_CBV_VOCAB_BIZSTEP, q->eq_biz_step));
         if (b == PX_BIZSTEP_NONE)
             return bad_param(err, "EQ_bizStep", "not a CBV business step");
         f.biz_step = px_cbv_bizstep_name(b);

@@ -25,38 +25,18 @@ px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what)
  * valid value packid never stores; -1 when invalid. */
 typedef int (*item_fn)(char *out, const char *item);
 
-static int strip_cbv(const char **w, const char *urn, const char *web)
-{
-    size_t lu = strlen(urn), lw = strlen(web);
-    if (strncmp(*w, urn, lu) == 0) {
-        *w += lu;
-        return 1;
-    }
-    if (strncmp(*w, web, lw) == 0) {
-        *w += lw;
-        return 1;
-    }
-    return 0;
-}
-
 /* CBV values are bare words, or the CBV URN / Web URI of one; any other URI is a custom
  * value (valid, never stored by packid). canonical gives a bare word's stored name, or NULL
  * when it is not one of the vocabulary's. */
-static int cbv_item(char *out, const char *item, const char *urn, const char *web,
+static int cbv_item(char *out, const char *item, px_cbv_vocab vocab,
                     const char *(*canonical)(const char *word))
 {
-    const char *w = item;
-    int cbv = strip_cbv(&w, urn, web);
-    const char *name = canonical(w);
-    if (name) {
-        px_strlcpy(out, name, 64);
-        return 0;
-    }
-    if (!cbv && strchr(item, ':')) {
-        out[0] = '\0';
-        return 0;
-    }
-    return -1;
+    const char *w = px_cbv_word(vocab, item);
+    const char *name = w ? canonical(w) : "";
+    if (!name)
+        return -1;
+    px_strlcpy(out, name, 64);
+    return 0;
 }
 
 static const char *bizstep_name(const char *word)
@@ -73,14 +53,12 @@ static const char *disp_name(const char *word)
 
 static int item_bizstep(char *out, const char *item)
 {
-    return cbv_item(out, item, "urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-",
-                    bizstep_name);
+    return cbv_item(out, item, PX_CBV_VOCAB_BIZSTEP, bizstep_name);
 }
 
 static int item_disp(char *out, const char *item)
 {
-    return cbv_item(out, item, "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-",
-                    disp_name);
+    return cbv_item(out, item, PX_CBV_VOCAB_DISP, disp_name);
 }
 
 /* Every event type of EPCIS 2.0 is a valid value; packid records Object and Aggregation
@@ -311,24 +289,13 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
     if (q->match_epc && strcmp(q->match_epc, value) != 0)
         return px__epcis_rest_bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
     q->match_epc = value;
-    int gcp = 0;
-    px_err e2 = PX_ERR_INIT;
-    if (gs1_epc_sgtin_parse(q->gtin, q->serial, &gcp, value, &e2) == PX_OK) {
-        q->f.gtin = q->gtin;
-        q->f.epc_serial = q->serial;
-        return PX_OK;
-    }
-    gs1_elements el;
     if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
         return match_epc_dl(q, name, value, err);
-    gs1_epc_kind kind;
-    if (gs1_epc_parse(&el, &kind, &gcp, value, &e2) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
-        el.count < 1 || strcmp(el.items[0].ai, "01") != 0)
-        return px__epcis_rest_bad_param(err, name,
-                                        "one SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
-                                        "(urn:epc:idpat:sgtin:….*) is expected");
-    px_strlcpy(q->gtin, el.items[0].value, sizeof(q->gtin));
+    px_err e2 = PX_ERR_INIT;
+    if (gs1_epc_sgtin_match(q->gtin, q->serial, value, &e2) != PX_OK)
+        return px__epcis_rest_bad_param(err, name, e2.message);
     q->f.gtin = q->gtin;
+    q->f.epc_serial = q->serial[0] ? q->serial : NULL;
     return PX_OK;
 }
 

@@ -4,6 +4,33 @@
 #include "gs1_test.h"
 #include "px_array.h"
 
+/* MATCH_epc's two forms (EPCIS 1.2 §8.2.7.1): one instance, or every instance of a GTIN; any
+ * other EPC, or a pattern that leaves the GTIN open, is refused. */
+static void test_gs1__epc_sgtin_match(void **state)
+{
+    (void)state;
+    char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(
+        gs1_epc_sgtin_match(gtin, serial, "urn:epc:id:sgtin:9506000.013435.A%2FB", &err), PX_OK);
+    assert_string_equal(gtin, "09506000134352");
+    assert_string_equal(serial, "A/B");
+    assert_int_equal(
+        gs1_epc_sgtin_match(gtin, serial, "urn:epc:idpat:sgtin:4012345.098765.*", &err), PX_OK);
+    assert_string_equal(gtin, "04012345987652");
+    assert_string_equal(serial, "");
+    static const char *const refused[] = {
+        "urn:epc:class:lgtin:4012345.012345.998877", "urn:epc:id:sscc:0355154.0000000017",
+        "urn:epc:idpat:sgtin:4012345.*.*",           "urn:epc:id:sgtin:9506000.013435",
+        "https://id.gs1.org/01/09506000134352/21/1", ""};
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
+        px_err_clear(&err);
+        if (gs1_epc_sgtin_match(gtin, serial, refused[i], &err) != PX_EINVALID)
+            fail_msg("%s: taken", refused[i]);
+        assert_string_equal(err.code, "invalid_epc_uri");
+    }
+}
+
 typedef struct {
     const char *file;
     int line;
