@@ -16,11 +16,15 @@
     "(x.org_id = " cmo "::uuid AND x.state <> 'released')) END"
 /* clang-format on */
 
+/* How many levels a walk of the containers, up or down, goes at most. A hierarchy is acyclic
+ * (REQ-AGG-3) and a few levels deep (pack, case, pallet): the bound only guards against a
+ * damaged table. */
+#define PX_AGG_DEPTH_GUARD "64"
+
 /* The recursive step of a walk up the containers, in a CTE a(s, d): the parent of each
- * container reached, one deeper. A hierarchy is acyclic (REQ-AGG-3): the depth bound only
- * guards against a damaged table. */
+ * container reached, one deeper. */
 #define PX_AGG_UP_STEP                                                                             \
     "SELECT x.parent_sscc, a.d + 1 FROM sscc x JOIN a ON x.sscc = a.s WHERE x.parent_sscc IS "     \
-    "NOT NULL AND a.d < 64"
+    "NOT NULL AND a.d < " PX_AGG_DEPTH_GUARD
 
 #endif

@@ -128,7 +128,7 @@ static const char APPLY_CHECKS[] =
     "  UNION ALL SELECT up.i, up.child, coalesce(n.target, x.parent_sscc), up.d + 1 FROM up "
     "  LEFT JOIN k n ON n.sscc = up.node AND n.rn = 1 "
     "  LEFT JOIN sscc x ON n.sscc IS NULL AND x.sscc = up.node "
-    "  WHERE up.node <> up.child AND up.d < 64), "
+    "  WHERE up.node <> up.child AND up.d < " PX_AGG_DEPTH_GUARD "), "
     "cyc AS (SELECT DISTINCT i FROM up WHERE node = child), "
     /* REQ-AGG-2: DOMAIN-2.md §10.4 ordering rules 1 and 2. A container listed as a parent in
      * the same request is commissioned by it before it is packed onto its own parent. */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "agg_sql.h"
 #include "lifecycle_store.h"
 #include "px_buf.h"
 #include "store_internal.h"
@@ -70,13 +71,14 @@ px_rc px_store_packs_leave_containers(px_db *db, const char *gtin, const char *c
 
 /* The listed containers ($1) not below another listed one (top: r, o = first position): walks
  * up from each; one with a listed ancestor travels inside it. */
-#define TOP_LISTED                                                                          \
-    "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM unnest($1::char(18)[]) WITH "      \
-    "ORDINALITY AS q(r, o) GROUP BY q.r), up(sscc, anc, d) AS (SELECT x.sscc, "             \
-    "x.parent_sscc, 1 FROM sscc x JOIN l ON x.sscc = l.r WHERE x.parent_sscc IS NOT NULL "   \
-    "UNION ALL SELECT up.sscc, x.parent_sscc, up.d + 1 FROM up JOIN sscc x ON x.sscc = "     \
-    "up.anc WHERE x.parent_sscc IS NOT NULL AND up.d < 64), top AS (SELECT l.r, l.o FROM l " \
-    "WHERE NOT EXISTS (SELECT 1 FROM up JOIN l AS l2 ON l2.r = up.anc WHERE up.sscc = "     \
+#define TOP_LISTED                                                                                 \
+    "WITH RECURSIVE l AS (SELECT q.r, min(q.o) AS o FROM unnest($1::char(18)[]) WITH "             \
+    "ORDINALITY AS q(r, o) GROUP BY q.r), up(sscc, anc, d) AS (SELECT x.sscc, "                    \
+    "x.parent_sscc, 1 FROM sscc x JOIN l ON x.sscc = l.r WHERE x.parent_sscc IS NOT NULL "         \
+    "UNION ALL SELECT up.sscc, x.parent_sscc, up.d + 1 FROM up JOIN sscc x ON x.sscc = "           \
+    "up.anc WHERE x.parent_sscc IS NOT NULL AND up.d < " PX_AGG_DEPTH_GUARD                        \
+    "), top AS (SELECT l.r, l.o FROM l "                                                           \
+    "WHERE NOT EXISTS (SELECT 1 FROM up JOIN l AS l2 ON l2.r = up.anc WHERE up.sscc = "            \
     "l.r)) "
 
 px_rc px_store_containers_leave_parents(px_db *db, const char *const *ssccs, size_t n,

@@ -398,12 +398,13 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 /* The containers below $1 with their depth (the container itself at 0). */
 #define SUBTREE                                                                                    \
     "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "           \
-    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
+    ") "
 
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
                                    void *ctx, px_err *err)
 {
-    const char *p[] = {sscc, all ? "64" : "1"};
+    const char *p[] = {sscc, all ? PX_AGG_DEPTH_GUARD : "1"};
     PGresult *r = px__exec(
         db,
         SUBTREE
@@ -473,7 +474,8 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
     "WITH RECURSIVE roots AS (SELECT r, o - 1 AS idx FROM unnest($1::char(18)[]) WITH "            \
     "ORDINALITY AS q(r, o)), t(sscc, root, depth) AS (SELECT x.sscc, roots.idx, 0 "                \
     "FROM roots JOIN sscc x ON x.sscc = roots.r UNION ALL SELECT x.sscc, t.root, "                 \
-    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < 64) "
+    "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
+    ") "
 
 px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *const *ssccs,
                                   size_t n, long **idx, size_t *n_idx, px_err *err)
