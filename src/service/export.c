@@ -68,7 +68,7 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     if (!alloc_id) {
         rc = px_svc_product_access(db, by, e->gtin, 0, prod, err);
         if (rc == PX_OK)
-            rc = px_store_print_batch_expiry(db, expiry, &found, e->gtin, e->batch, err);
+            rc = px_store_batch_expiry(db, expiry, &found, e->gtin, e->batch, err);
         if (rc == PX_OK && !found)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e->batch,
                             e->gtin);

@@ -160,16 +160,25 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
     if (!r)
         return err->rc;
     PQclear(r);
-    r = px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    int found = 0;
+    px_rc rc = px_store_batch_expiry(db, out, &found, gtin, batch, err);
+    if (rc == PX_OK && !found)
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    return rc;
+}
+
+px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
+                            const char *batch, px_err *err)
+{
+    const char *p[] = {gtin, batch};
+    PGresult *r =
+        px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
     if (!r)
         return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) != 1)
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    else
-        px_strlcpy(out, px__val(r, 0, 0), 7);
+    *found = PQntuples(r) > 0;
+    px_strlcpy(expiry, *found ? px__val(r, 0, 0) : "", 7);
     PQclear(r);
-    return rc;
+    return PX_OK;
 }
 
 /* A statement without parameters whose result is not read. */

@@ -88,20 +88,6 @@ static void pack_row(px_print_pack *p, const PGresult *r, int i)
     p->released = px__val(r, i, 7)[0] == '1';
 }
 
-px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
-                                  const char *batch, px_err *err)
-{
-    const char *p[] = {gtin, batch};
-    PGresult *r =
-        px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
-    if (!r)
-        return err->rc;
-    *found = PQntuples(r) > 0;
-    px_strlcpy(expiry, *found ? px__val(r, 0, 0) : "", 7);
-    PQclear(r);
-    return PX_OK;
-}
-
 /* ---- exports --------------------------------------------------------------------------- */
 
 #define EXPORT_COLS                                                                                \

@@ -27,10 +27,6 @@ typedef struct px_print_pack {
     int released; /* released_at is set */
 } px_print_pack;
 
-/* The expiry of (gtin, batch) into expiry[7]; *found = 0 when the batch is unknown. */
-px_rc px_store_print_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
-                                  const char *batch, px_err *err);
-
 /* ---- exports -------------------------------------------------------------------------- */
 
 typedef struct px_export {
