@@ -252,11 +252,11 @@ px_rc px_store_carrier_batch_claim(px_db *db, px_carrier_batch *out, int *found,
 {
     *found = 0;
     /* The claim and the batch's row in one round trip: a batch pays one per chunk. */
-    PGresult *r = px__exec_cached(
-        db, PX__Q_CARRIER_CLAIM,
-        "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
-        "WHERE " CARRIER_JOB_CLAIMABLE " ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
-        0, NULL, err);
+    PGresult *r =
+        px__exec_cached(db, PX__Q_CARRIER_CLAIM,
+                        "SELECT " BATCH_COLS " FROM job j JOIN carrier_batch b ON b.job_id = j.id "
+                        "WHERE " CARRIER_JOB_CLAIMABLE PX__JOB_CLAIM_NEXT,
+                        0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) > 0) {

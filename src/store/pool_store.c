@@ -339,13 +339,9 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
 {
     *found = 0;
     memset(out, 0, sizeof(*out));
-    /* REQ-POOL-7: FOR UPDATE SKIP LOCKED — a job being worked on by another transaction (this
-     * process's other worker, or another packid process) is skipped, never waited for. The
-     * lock lasts until the caller's COMMIT/ROLLBACK, or until the connection dies. */
     PGresult *r = px__exec_cached(
         db, PX__Q_ALLOC_CLAIM,
-        "WITH c AS (SELECT j.id FROM job j WHERE " ALLOCATION_JOB_CLAIMABLE
-        " ORDER BY j.created_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "WITH c AS (SELECT j.id FROM job j WHERE " ALLOCATION_JOB_CLAIMABLE PX__JOB_CLAIM_NEXT ") "
         "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "
         "heartbeat_at = now() FROM c, allocation a, product p "
         "WHERE j.id = c.id AND a.job_id = j.id AND p.gtin = a.gtin "

@@ -173,16 +173,15 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
     *alloc_failed = 0;
     /* An allocation export waits for its allocation's job: until then the allocation has
      * not all its serials. */
-    PGresult *r =
-        px__exec_cached(db, PX__Q_EXPORT_CLAIM,
-                        "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
-                        "JOIN export e ON e.job_id = j.id "
-                        "LEFT JOIN allocation a ON a.id = e.allocation_id "
-                        "LEFT JOIN job aj ON aj.id = a.job_id "
-                        "WHERE " EXPORT_JOB_CLAIMABLE " "
-                        "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed')) "
-                        "ORDER BY j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
-                        0, NULL, err);
+    PGresult *r = px__exec_cached(
+        db, PX__Q_EXPORT_CLAIM,
+        "SELECT e.id, coalesce(aj.status = 'failed', false)::int FROM job j "
+        "JOIN export e ON e.job_id = j.id "
+        "LEFT JOIN allocation a ON a.id = e.allocation_id "
+        "LEFT JOIN job aj ON aj.id = a.job_id "
+        "WHERE " EXPORT_JOB_CLAIMABLE " "
+        "AND (aj.id IS NULL OR aj.status IN ('completed', 'failed'))" PX__JOB_CLAIM_NEXT,
+        0, NULL, err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 0) {

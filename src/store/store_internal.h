@@ -110,6 +110,10 @@ const char *px__val(const PGresult *res, int r, int c);
 #define PX__JOB_CLAIMABLE(kind)                                                                    \
     "j.kind = '" kind "' AND j.status IN ('queued', 'running') AND (j.not_before IS NULL OR "      \
     "j.not_before <= now())"
+/* Which claimable job a worker takes: the oldest (REQ-POOL-7), skipping one another
+ * transaction (this process's other worker, another packid process) holds: never waited for.
+ * The lock lasts until the claiming transaction ends or its connection dies. */
+#define PX__JOB_CLAIM_NEXT " ORDER BY j.created_at, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
 /* Fails job ID (an SQL expression of its uuid) with message ERROR, unless it has ended already:
  * a runner that lost its job to a newer outcome changes nothing (RETURNING tells the caller). */
 #define PX__JOB_FAIL(ID, ERROR)                                                                    \
