@@ -31,13 +31,16 @@
     "NOT NULL UNION SELECT x.company_prefix FROM org_company_prefix x WHERE x.org_id = o.id) og "  \
     "ON true "
 
-/* REQ-SSCC-7: a CMO's own prefixes, once per MAH it is actively partnered with; only when
- * named ($2), so a CMO that registers its GLN keeps allocating under its one MAH prefix
- * without naming it. */
-#define OWN_ALLOC_PREFIXES                                                                         \
-    "SELECT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "            \
-    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
-    "'cmo' AND $2::text <> ''"
+/* The CMO $1's own prefixes (og.gcp), once per MAH it is actively partnered with (ps), as
+ * mah and gcp; the statement's own condition follows. */
+#define CMO_OWN_PREFIXES(distinct)                                                                 \
+    "SELECT " distinct " ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps "  \
+    "ON ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "  \
+    "'cmo' AND "
+
+/* REQ-SSCC-7: only when named ($2), so a CMO that registers its GLN keeps allocating under its
+ * one MAH prefix without naming it. */
+#define OWN_ALLOC_PREFIXES CMO_OWN_PREFIXES("") "$2::text <> ''"
 
 px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char *org_id,
                                  const char *prefix, const char *mah, px_err *err)
@@ -102,12 +105,10 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
  * is packed for: one the CMO is actively partnered with on a listed pack child's GTIN ($3), or
  * the MAH of a listed container child ($4). */
 #define OWN_PREFIXES                                                                               \
-    "SELECT DISTINCT ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps ON "   \
-    "ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "     \
-    "'cmo' AND ("                                                                                  \
-    "EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = ps.id AND "            \
-    "pp.gtin = ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) "   \
-    "AND x.tenant_id = ps.mah_id AND x.org_id = o.id))"
+    CMO_OWN_PREFIXES("DISTINCT")                                                                   \
+    "(EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = ps.id AND pp.gtin = " \
+    "ANY($3::text[])) OR EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = ANY($4::text[]) AND "         \
+    "x.tenant_id = ps.mah_id AND x.org_id = o.id))"
 
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
                                       const px_agg_child *kids, size_t n_kids,
