@@ -93,18 +93,19 @@ void epcis__time_ms(char out[32], int64_t us)
     px_time_format(out, px_floor_div(us + 500, 1000) * 1000);
 }
 
-int epcis__tz_format(char out[8], int minutes)
+px_rc epcis__tz_format(char out[8], int minutes, px_err *err)
 {
     /* EPCIS 1.2 §7.4.1 / 2.0 pattern: [+-]hh:mm within -14:00..+14:00. */
     if (minutes < -14 * 60 || minutes > 14 * 60)
-        return -1;
+        return px_err_set(err, PX_EINVALID, "invalid_event",
+                          "eventTimeZoneOffset %d min is outside -14:00..+14:00", minutes);
     unsigned a = (unsigned)(minutes < 0 ? -minutes : minutes);
     out[0] = minutes < 0 ? '-' : '+';
     put2(out + 1, a / 60);
     out[3] = ':';
     put2(out + 4, a % 60);
     out[6] = '\0';
-    return 0;
+    return PX_OK;
 }
 
 px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err)

@@ -99,8 +99,10 @@ static inline int epcis__nonempty(const char *s)
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL). The writer and the hash both use this, so
  * a receiver recomputing the hash from the document gets the stored eventID. */
 void epcis__time_ms(char out[32], int64_t us);
-/* eventTimeZoneOffset "+hh:mm" / "-hh:mm" (EPCIS 1.2 §7.4.1); -1 when outside -14:00..+14:00. */
-int epcis__tz_format(char out[8], int minutes);
+/* eventTimeZoneOffset "+hh:mm" / "-hh:mm" (EPCIS 1.2 §7.4.1); PX_EINVALID "invalid_event" (err
+ * may be NULL) when outside -14:00..+14:00. The writers call it after the event's checks
+ * (px_epcis_event_check), which refuse such an offset. */
+px_rc epcis__tz_format(char out[8], int minutes, px_err *err);
 /* Initialises libxml2 once per process (pthread_once around xmlInitParser). */
 void epcis__xml_init(void);
 /* Routes libxml2's thread-local structured errors to handler/ctx (NULL handler: swallow them)

@@ -382,17 +382,12 @@ px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
     char when[32], tz[8], expiry[11];
     epcis__time_ms(when, ev->event_time_us); /* rules 8-9: UTC, 'Z', 3 digits half-up */
-    if (epcis__tz_format(tz, ev->tz_offset_min) != 0)
-        return px_err_set(err, PX_EINVALID, "invalid_event",
-                          "eventTimeZoneOffset %d min is outside -14:00..+14:00",
-                          ev->tz_offset_min);
+    px_rc rc = epcis__tz_format(tz, ev->tz_offset_min, err);
+    if (rc != PX_OK)
+        return rc;
     int has_exp = ev->expiry && ev->expiry[0];
-    if (has_exp) {
-        px_rc rc = epcis__expiry_iso(expiry, ev->expiry, ev->event_time_us, err);
-        if (rc != PX_OK)
-            return rc;
-    }
-    px_rc rc;
+    if (has_exp && (rc = epcis__expiry_iso(expiry, ev->expiry, ev->event_time_us, err)) != PX_OK)
+        return rc;
     /* Canonical property order (rule 1): eventType, eventTime, eventTimeZoneOffset, epcList,
      * parentID, inputEPCList, childEPCs, quantityList, childQuantityList, …, action,
      * transformationID, bizStep, disposition, persistentDisposition, readPoint, bizLocation,

@@ -163,10 +163,9 @@ static px_rc model_check(const px_epcis_event *ev, px_err *err)
         return px_err_set(err, PX_EINVALID, "invalid_event", "unknown disposition %d",
                           (int)ev->disposition);
     char tz[8];
-    if (epcis__tz_format(tz, ev->tz_offset_min) != 0)
-        return px_err_set(err, PX_EINVALID, "invalid_event",
-                          "eventTimeZoneOffset %d min is outside -14:00..+14:00",
-                          ev->tz_offset_min);
+    px_rc rc = epcis__tz_format(tz, ev->tz_offset_min, err);
+    if (rc != PX_OK)
+        return rc;
     if (ev->n_serials && (!ev->sgtin_gtin || !ev->serials))
         return px_err_set(err, PX_EINVALID, "invalid_event", "serials need sgtin_gtin");
     for (size_t i = 0; i < ev->n_epcs; i++)
@@ -176,8 +175,7 @@ static px_rc model_check(const px_epcis_event *ev, px_err *err)
         if (!ev->quantities[i].epc_class || !ev->quantities[i].epc_class[0])
             return px_err_set(err, PX_EINVALID, "invalid_event",
                               "quantity element %zu needs an epcClass", i);
-    px_rc rc = type_check(ev, err);
-    if (rc != PX_OK)
+    if ((rc = type_check(ev, err)) != PX_OK)
         return rc;
     for (size_t i = 0; i < ev->n_biz_transactions; i++)
         if (!ev->biz_transactions[i].id || !ev->biz_transactions[i].id[0] ||

@@ -760,7 +760,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     char when[32], tz[8];
     px_rc rc;
     epcis__time_ms(when, ev->event_time_us);
-    epcis__tz_format(tz, ev->tz_offset_min);
+    (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
     /* EPCIS 1.2 §7.4.1 common fields; XSD order per DOMAIN.md §6.2. */
     if (start(xw, obj ? "ObjectEvent" : "AggregationEvent") < 0 ||
         put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)

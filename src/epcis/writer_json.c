@@ -387,7 +387,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
     char when[32], tz[8];
     epcis__time_ms(when, ev->event_time_us);
-    epcis__tz_format(tz, ev->tz_offset_min);
+    (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
     ns_table t = {.n = 0};
     if (collect_ns(w, &t, ev->ilmd, ev->n_ilmd, 0) != PX_OK ||
         collect_ns(w, &t, ev->extensions, ev->n_extensions, 0) != PX_OK)
