@@ -25,6 +25,17 @@ px_rc carrier__qr_text_check(const char *text, px_carrier_ec ec, px_err *err);
 px_rc carrier__geometry(const px_carrier_matrix *m, const px_carrier_opts *o, int *quiet,
                         int *width_px, int *height_px, px_err *err);
 
+/* An image that could not be written leaves the caller's buffer as it was: out cut back to
+ * len (render.c). */
+void carrier__out_cut(px_buf *out, size_t len);
+/* The buffer's failure why while writing an image (what: "rendered image", "label"):
+ * payload_too_large with out's limit, or out of memory (render.c). */
+px_rc carrier__out_error(px_rc why, const px_buf *out, const char *what, px_err *err);
+/* The opening of an SVG of w x h pixels over a viewBox of vw x vh units (its own: modules, or
+ * pixels): the background rectangle and the start of the one path of dark areas, whose data
+ * the caller writes next and closes with "\"/>" (render.c). */
+px_rc carrier__svg_open(px_buf *out, int w, int h, int vw, int vh, const char *bg, const char *fg);
+
 /* A PNG written into a px_buf (render.c): rc says why the write callback gave up. */
 typedef struct carrier__png_sink {
     px_buf *out;

@@ -67,19 +67,14 @@ static px_rc png_write(px_buf *out, const struct zint_symbol *z, px_err *err)
         goto done;
     }
     if (png_emit(png, info, &s, row, z) != 0)
-        rc = s.rc == PX_ETOOBIG
-                 ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                              "label exceeds the output limit of %zu bytes", out->max)
-                 : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
+        rc = s.rc != PX_OK ? carrier__out_error(s.rc, out, "label", err)
+                           : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
 done:
     if (png)
         png_destroy_write_struct(&png, &info);
     free(row);
-    if (rc != PX_OK) {
-        out->len = start;
-        if (out->data)
-            out->data[start] = '\0';
-    }
+    if (rc != PX_OK)
+        carrier__out_cut(out, start);
     return rc;
 }
 
@@ -114,12 +109,7 @@ static px_rc svg_write(px_buf *out, const struct zint_symbol *z, const char *hri
     w = (float)(int)(w + 0.999f);
     h = (float)(int)(h + 0.999f);
     float dx = (float)(int)((w - v->width) / 2.0f);
-    px_buf_printf(out,
-                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                  "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-                  "height=\"%d\" viewBox=\"0 0 %.2f %.2f\" shape-rendering=\"crispEdges\">"
-                  "<rect width=\"%.2f\" height=\"%.2f\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-                  (int)(w + 0.5f), (int)(h + 0.5f), (double)w, (double)h, (double)w, (double)h);
+    carrier__svg_open(out, (int)w, (int)h, (int)w, (int)h, "#fff", "#000");
     for (const struct zint_vector_rect *r = v->rectangles; r; r = r->next)
         if (r->colour == -1)
             px_buf_printf(out, "M%.2f %.2fh%.2fv%.2fh-%.2fz", (double)(r->x + dx), (double)r->y,
@@ -135,13 +125,8 @@ static px_rc svg_write(px_buf *out, const struct zint_symbol *z, const char *hri
         svg_text(out, w / 2.0f, v->height + 1.2f * fs, fs, "middle", (const unsigned char *)hri);
     px_rc rc = px_buf_puts(out, "</svg>\n");
     if (rc != PX_OK) {
-        out->len = start;
-        if (out->data)
-            out->data[start] = '\0';
-        return rc == PX_ETOOBIG
-                   ? px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                                "label exceeds the output limit of %zu bytes", out->max)
-                   : px_err_oom(err);
+        carrier__out_cut(out, start);
+        return carrier__out_error(rc, out, "label", err);
     }
     return PX_OK;
 }

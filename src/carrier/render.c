@@ -107,20 +107,19 @@ px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, 
 }
 
 /* Maps a px_buf failure (which sets no px_err) to an error. */
-static px_rc buf_fail(px_rc rc, const px_buf *out, px_err *err)
-{
-    if (rc == PX_ETOOBIG)
-        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                          "rendered image exceeds the output limit of %zu bytes", out->max);
-    return px_err_oom(err);
-}
-
-/* On failure the caller's buffer is put back as it was. */
-static void buf_truncate(px_buf *out, size_t len)
+void carrier__out_cut(px_buf *out, size_t len)
 {
     out->len = len;
     if (out->data)
         out->data[len] = '\0';
+}
+
+px_rc carrier__out_error(px_rc why, const px_buf *out, const char *what, px_err *err)
+{
+    if (why == PX_ETOOBIG)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "%s exceeds the output limit of %zu bytes", what, out->max);
+    return px_err_oom(err);
 }
 
 px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
@@ -252,7 +251,7 @@ px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_car
         goto done;
     }
     if (png_emit(png, info, &sink, row, rowbytes, m, o, quiet, w, h) != 0) {
-        rc = sink.rc != PX_OK ? buf_fail(sink.rc, out, err)
+        rc = sink.rc != PX_OK ? carrier__out_error(sink.rc, out, "rendered image", err)
                               : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
         goto done;
     }
@@ -262,11 +261,21 @@ done:
         png_destroy_write_struct(&png, &info);
     free(row);
     if (rc != PX_OK)
-        buf_truncate(out, start);
+        carrier__out_cut(out, start);
     return rc;
 }
 
 /* ---- SVG ------------------------------------------------------------------------------ */
+
+px_rc carrier__svg_open(px_buf *out, int w, int h, int vw, int vh, const char *bg, const char *fg)
+{
+    return px_buf_printf(out,
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+                         "height=\"%d\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+                         "<rect width=\"%d\" height=\"%d\" fill=\"%s\"/><path fill=\"%s\" d=\"",
+                         w, h, vw, vh, vw, vh, bg, fg);
+}
 
 /* One <path> of horizontal runs, one subpath per run of dark modules ("M x y h n v1 h-n z"),
  * in module units (the viewBox), scaled to module_px by width/height; crispEdges keeps module
@@ -285,12 +294,7 @@ px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_car
         snprintf(bg, sizeof(bg), "#%06x", (unsigned)(o->bg_rgb & 0xFFFFFFu));
         snprintf(fg, sizeof(fg), "#%06x", (unsigned)(o->fg_rgb & 0xFFFFFFu));
     }
-    rc = px_buf_printf(out,
-                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-                       "height=\"%d\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
-                       "<rect width=\"%d\" height=\"%d\" fill=\"%s\"/><path fill=\"%s\" d=\"",
-                       w, h, vw, vh, vw, vh, bg, fg);
+    rc = carrier__svg_open(out, w, h, vw, vh, bg, fg);
     for (int y = 0; y < m->height && rc == PX_OK; y++) {
         int x = 0;
         while (x < m->width && rc == PX_OK) {
@@ -307,8 +311,8 @@ px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_car
     if (rc == PX_OK)
         rc = px_buf_puts(out, "\"/></svg>\n");
     if (rc != PX_OK) {
-        buf_truncate(out, start);
-        return buf_fail(rc, out, err);
+        carrier__out_cut(out, start);
+        return carrier__out_error(rc, out, "rendered image", err);
     }
     return PX_OK;
 }
