@@ -200,13 +200,23 @@ px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const c
     return db;
 }
 
+/* REQ-EDGE-2: the bodies in flight have spent the server's budget. */
+static void reply_overloaded(px_req *r)
+{
+    px_reply_fail(r, PX_EUNAVAIL, "overloaded",
+                  "the server is receiving too many request bodies, try again");
+}
+
+static void reply_too_large(px_req *r)
+{
+    px_reply_fail(r, PX_ETOOBIG, "payload_too_large", "the request body is larger than %ld bytes",
+                  r->app->cfg.max_body);
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
-        px_err err;
-        px_err_set(&err, PX_EUNAVAIL, "overloaded",
-                   "the server is receiving too many request bodies, try again");
-        px_reply_error(r, &err);
+        reply_overloaded(r);
         return;
     }
     /* A browser's CORS preflight of a public route (cors.c); other OPTIONS keep their 405. */
@@ -244,8 +254,7 @@ static void dispatch(px_req *r)
     if (px__query_refused(r, r->route))
         return;
     if (r->body_too_big) {
-        px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
-                      "the request body is larger than %ld bytes", r->app->cfg.max_body);
+        reply_too_large(r);
         return;
     }
     if (!(r->route->flags & PX_PUBLIC) && authenticate(r) != 0)
@@ -270,8 +279,7 @@ static int at_headers(px_http_server *srv, px_req *r)
     }
     if (f.has_length && f.length > (unsigned long long)app->cfg.max_body) {
         r->body_too_big = 1;
-        px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
-                      "the request body is larger than %ld bytes", app->cfg.max_body);
+        reply_too_large(r);
         return 1;
     }
     if (f.has_length && f.length > 0) {
@@ -279,9 +287,7 @@ static int at_headers(px_http_server *srv, px_req *r)
          * it is read; when the budget is spent the request is refused unread. */
         size_t need = (size_t)f.length + 1; /* and px_buf's NUL */
         if (px__budget_take(&srv->budget, need) != 0) {
-            px_err_set(&err, PX_EUNAVAIL, "overloaded",
-                       "the server is receiving too many request bodies, try again");
-            px_reply_error(r, &err);
+            reply_overloaded(r);
             return 1;
         }
         r->reserved = need;
