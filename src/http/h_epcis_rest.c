@@ -381,29 +381,21 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
     args a = {.r = r, .n = 0, .bad = 0};
     if (!collect_all(r, &a))
         return;
-    long per_page = PX_EPCIS_REST_PER_PAGE;
-    size_t from = 0;
-    const char *bad = NULL;
-    for (size_t i = 0; !bad && i < a.n; i++) {
-        const char *v = a.p[i].value;
-        long o;
-        if (strcmp(a.p[i].name, "perPage") == 0) {
-            if (px_parse_long(v, 1, 1000, &per_page) != 0)
-                bad = "perPage: an integer from 1 to 1000 is expected";
-        } else if (strcmp(a.p[i].name, "nextPageToken") == 0) {
-            if (strncmp(v, VOCAB_TOKEN, 3) != 0 || n < 2 ||
-                px_parse_long(v + 3, 1, (long)n - 1, &o) != 0)
-                bad = "nextPageToken: not a token this server gave out";
-            else
-                from = (size_t)o;
-        } else {
-            bad = "only perPage and nextPageToken page a collection";
-        }
-    }
-    if (bad) {
-        px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER, bad);
+    long per_page, o = 0;
+    const char *token;
+    px_err err = PX_ERR_INIT;
+    px_rc rc = px_epcis_rest_collection_paging(a.p, a.n, &per_page, &token, &err);
+    if (rc != PX_OK) {
+        query_failed(r, rc, &err, 0);
         return;
     }
+    if (token && (strncmp(token, VOCAB_TOKEN, 3) != 0 || n < 2 ||
+                  px_parse_long(token + 3, 1, (long)n - 1, &o) != 0)) {
+        px_reply_problem(r, PX_EPCIS_EX_QUERY_PARAMETER,
+                         "nextPageToken: not a token this server gave out");
+        return;
+    }
+    size_t from = (size_t)o;
     size_t to = from + (size_t)per_page < n ? from + (size_t)per_page : n;
     json_t *m = json_array();
     for (size_t i = from; m && i < to; i++)

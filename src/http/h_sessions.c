@@ -89,23 +89,28 @@ void h_session_create(px_req *r)
     px_cleanse(s.token, sizeof(s.token));
 }
 
+/* The session routes answer about the request's own console session; 1 (answered 404) when
+ * the request was signed by an API key instead. */
+static int no_session(px_req *r)
+{
+    if (r->via_session)
+        return 0;
+    px_reply_fail(r, PX_ENOTFOUND, "not_found",
+                  "no console session: this request is signed by an API key");
+    return 1;
+}
+
 void h_session_get(px_req *r)
 {
-    if (!r->via_session) {
-        px_reply_fail(r, PX_ENOTFOUND, "not_found",
-                      "no console session: this request is signed by an API key");
+    if (no_session(r))
         return;
-    }
     px_reply_json(r, 200, session_json(r, &r->actor, &r->session));
 }
 
 void h_session_delete(px_req *r)
 {
-    if (!r->via_session) {
-        px_reply_fail(r, PX_ENOTFOUND, "not_found",
-                      "no console session: this request is signed by an API key");
+    if (no_session(r))
         return;
-    }
     px_err err;
     px_db *db = px_req_begin(r, &err);
     if (!db)

@@ -265,6 +265,32 @@ static int values_row(void *vctx, int ph, const char *gtin, int gcp_len, const c
     return 0;
 }
 
+px_rc px_epcis_rest_collection_paging(const px_epcis_rest_param *params, size_t n_params,
+                                      long *per_page, const char **token, px_err *err)
+{
+    *per_page = PX_EPCIS_REST_PER_PAGE;
+    *token = NULL;
+    for (size_t i = 0; i < n_params; i++) {
+        const char *name = params[i].name, *v = params[i].value;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(name, params[j].name) == 0)
+                return px__epcis_rest_bad_param(err, name, "given twice");
+        if (strcmp(name, "perPage") == 0) {
+            char what[48];
+            snprintf(what, sizeof(what), "an integer from 1 to %d is expected",
+                     PX_EPCIS_VALUES_PER_PAGE_MAX);
+            if (px_parse_long(v, 1, PX_EPCIS_VALUES_PER_PAGE_MAX, per_page) != 0)
+                return px__epcis_rest_bad_param(err, name, what);
+        } else if (strcmp(name, "nextPageToken") == 0) {
+            *token = v;
+        } else {
+            return px__epcis_rest_bad_param(err, name,
+                                            "only perPage and nextPageToken page a collection");
+        }
+    }
+    return PX_OK;
+}
+
 px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kind kind,
                                const px_epcis_rest_param *params, size_t n_params,
                                px_epcis_rest_value_fn fn, void *ctx, long *per_page,
@@ -279,25 +305,11 @@ px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kin
         return rc;
     char raw[PX_EPCIS_VALUES_TOKEN_MAX / 2];
     int ph = 0;
-    const char *k1 = "", *k2 = "";
-    for (size_t i = 0; i < n_params; i++) {
-        const char *name = params[i].name, *v = params[i].value;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(name, params[j].name) == 0)
-                return px__epcis_rest_bad_param(err, name, "given twice");
-        if (strcmp(name, "perPage") == 0) {
-            long n;
-            if (px_parse_long(v, 1, PX_EPCIS_VALUES_PER_PAGE_MAX, &n) != 0)
-                return px__epcis_rest_bad_param(err, name, "an integer from 1 to 1000 is expected");
-            *per_page = n;
-        } else if (strcmp(name, "nextPageToken") == 0) {
-            if (values_token_parse(v, raw, &ph, &k1, &k2) != 0)
-                return px__epcis_rest_bad_param(err, name, "not a token this server gave out");
-        } else {
-            return px__epcis_rest_bad_param(err, name,
-                                            "only perPage and nextPageToken page a collection");
-        }
-    }
+    const char *k1 = "", *k2 = "", *token = NULL;
+    if ((rc = px_epcis_rest_collection_paging(params, n_params, per_page, &token, err)) != PX_OK)
+        return rc;
+    if (token && values_token_parse(token, raw, &ph, &k1, &k2) != 0)
+        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
     values_ctx c = {.fn = fn, .ctx = ctx, .per_page = *per_page, .err = err};
     /* One row past the page says whether another follows. */
     if ((rc = px_store_epcis_values(db, &f, kind, ph, k1, k2, *per_page + 1, values_row, &c,

@@ -64,6 +64,12 @@ void px_epcis_rest_stream_free(px_epcis_rest_stream *s);
  * parameter is PX_EINVALID, code "query_parameter". */
 #define PX_EPCIS_VALUES_PER_PAGE_MAX 1000
 #define PX_EPCIS_VALUES_TOKEN_MAX 1400
+/* A collection's paging parameters (these and the CBV vocabularies): perPage, 1 to
+ * PX_EPCIS_VALUES_PER_PAGE_MAX (*per_page; PX_EPCIS_REST_PER_PAGE when not given), and
+ * nextPageToken (*token; NULL when not given), nothing else and neither twice; else PX_EINVALID
+ * "query_parameter" naming it. */
+px_rc px_epcis_rest_collection_paging(const px_epcis_rest_param *params, size_t n_params,
+                                      long *per_page, const char **token, px_err *err);
 typedef int (*px_epcis_rest_value_fn)(void *ctx, const char *value);
 px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kind kind,
                                const px_epcis_rest_param *params, size_t n_params,
