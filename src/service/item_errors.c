@@ -87,11 +87,8 @@ done:
 px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
                             size_t *n_errors, px_err *err)
 {
-    if (n == 0)
-        return px_err_set_field(err, PX_EINVALID, "serials_required", "serials",
-                                "at least one serial is required");
-    if (n > PX_COMMISSION_MAX_SERIALS)
-        return px_commission_count_check(n, err);
+    if (px_commission_count_check(n, err) != PX_OK)
+        return err->rc;
     unsigned char *bad = calloc(n, 1);
     px__errlist errs = {0};
     px_rc rc = bad ? px__serials_check(&errs, bad, serials, n, err) : px_err_oom(err);

@@ -355,11 +355,11 @@ static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *g
         return PX_EINVALID;
     }
     if (w->country && *w->country) {
-        if (strlen(w->country) != 2)
-            return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
-        c->country[0] = (char)(w->country[0] & ~0x20);
-        c->country[1] = (char)(w->country[1] & ~0x20);
-        if (!gs1_iso3166_alpha2(c->country))
+        if (strlen(w->country) == 2) {
+            c->country[0] = (char)(w->country[0] & ~0x20);
+            c->country[1] = (char)(w->country[1] & ~0x20);
+        }
+        if (!c->country[0] || !gs1_iso3166_alpha2(c->country))
             return bad(err, "country", "invalid_value", "country must be ISO 3166-1 alpha-2");
     }
     if ((w->lat && *w->lat) || (w->lon && *w->lon)) {
