@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "gs1.h"
 #include "gs1_ai.h"
-#include "px_array.h"
 #include "px_clock.h"
 #include "px_file.h"
 #include "px_str.h"
@@ -204,25 +203,14 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
         return px_err_set(err, PX_EINVALID, "gcp_length_unknown",
                           "the GS1 Company Prefix length is needed: give --gcp-length N or set "
                           "PACKID_GCP_LIST to GS1's GCP prefix format list");
-    const char *key = NULL;
-    int gcppos = 2;
-    static const struct {
-        const char *ai;
-        int pos;
-    } keys[] = {{"00", 2}, {"01", 2}, {"414", 1}};
-    for (size_t k = 0; k < PX_COUNT(keys) && !key; k++)
-        for (int i = 0; i < e->count; i++)
-            if (strcmp(e->items[i].ai, keys[k].ai) == 0) {
-                key = e->items[i].value;
-                gcppos = keys[k].pos;
-                break;
-            }
-    if (!key)
-        return px_err_set(err, PX_EINVALID, "no_epc_key",
-                          "no AI (00), (01) or (414) to build an EPC URI from");
+    int k = 0, gcppos = 0;
+    px_rc rc = gs1_epc_key(e, &k, &gcppos, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *key = e->items[k].value;
     char *xml = NULL;
     size_t len = 0;
-    px_rc rc = px_file_read(cli->cfg.gcp_list, GCP_LIST_MAX, &xml, &len, err);
+    rc = px_file_read(cli->cfg.gcp_list, GCP_LIST_MAX, &xml, &len, err);
     if (rc != PX_OK)
         return rc;
     int n = gs1_gcp_length_lookup(xml, len, key, gcppos);

@@ -4,6 +4,7 @@
 
 #include "gs1_ai.h"
 #include "gs1_internal.h"
+#include "px_array.h"
 #include "px_str.h"
 
 #define SGTIN "urn:epc:id:sgtin:"
@@ -218,28 +219,41 @@ px_rc gs1_epc_sscc_format(char *out, size_t cap, const char *sscc18, int gcp_len
     return gs1__out_done(&o, err);
 }
 
-px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, px_err *err)
+px_rc gs1_epc_key(const gs1_elements *e, int *index, int *gcppos, px_err *err)
 {
-    int i00 = gs1__find(e, "00"), i01 = gs1__find(e, "01"), i414 = gs1__find(e, "414");
-    if (i00 >= 0)
-        return gs1_epc_sscc_format(out, cap, e->items[i00].value, gcp_len, err);
-    if (i01 >= 0) {
-        int i21 = gs1__find(e, "21"), i10 = gs1__find(e, "10");
-        if (i21 >= 0)
-            return gs1_epc_sgtin_format(out, cap, e->items[i01].value, gcp_len, e->items[i21].value,
-                                        err);
-        if (i10 >= 0)
-            return gs1_epc_lgtin_format(out, cap, e->items[i01].value, gcp_len, e->items[i10].value,
-                                        err);
-        return gs1_epc_idpat_sgtin_format(out, cap, e->items[i01].value, gcp_len, err);
-    }
-    if (i414 >= 0) {
-        int i254 = gs1__find(e, "254");
-        return gs1_epc_sgln_format(out, cap, e->items[i414].value, gcp_len,
-                                   i254 >= 0 ? e->items[i254].value : NULL, err);
-    }
+    static const struct {
+        const char *ai;
+        int gcppos;
+    } keys[] = {{"00", 2}, {"01", 2}, {"414", 1}};
+    for (size_t k = 0; k < PX_COUNT(keys); k++)
+        if ((*index = gs1__find(e, keys[k].ai)) >= 0) {
+            if (gcppos)
+                *gcppos = keys[k].gcppos;
+            return PX_OK;
+        }
     return px_err_set(err, PX_EINVALID, "no_epc_key",
                       "no AI (00), (01) or (414) to build an EPC URI from");
+}
+
+px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, px_err *err)
+{
+    int key;
+    px_rc rc = gs1_epc_key(e, &key, NULL, err);
+    if (rc != PX_OK)
+        return rc;
+    const char *ai = e->items[key].ai, *v = e->items[key].value;
+    if (strcmp(ai, "00") == 0)
+        return gs1_epc_sscc_format(out, cap, v, gcp_len, err);
+    if (strcmp(ai, "01") == 0) {
+        int i21 = gs1__find(e, "21"), i10 = gs1__find(e, "10");
+        if (i21 >= 0)
+            return gs1_epc_sgtin_format(out, cap, v, gcp_len, e->items[i21].value, err);
+        if (i10 >= 0)
+            return gs1_epc_lgtin_format(out, cap, v, gcp_len, e->items[i10].value, err);
+        return gs1_epc_idpat_sgtin_format(out, cap, v, gcp_len, err);
+    }
+    int i254 = gs1__find(e, "254"); /* (414): a GLN */
+    return gs1_epc_sgln_format(out, cap, v, gcp_len, i254 >= 0 ? e->items[i254].value : NULL, err);
 }
 
 /* ---- parsing ------------------------------------------------------------------------- */

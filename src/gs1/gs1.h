@@ -188,6 +188,10 @@ typedef enum gs1_epc_kind {
 /* Parses any supported EPC URI into elements (validated); kind and gcp_len may be NULL. */
 px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const char *uri,
                     px_err *err);
+/* The element an EPC URI of e is built on: (00), else (01), else (414); its index, and in
+ * *gcppos where its GS1 Company Prefix starts as gs1_gcp_length_lookup takes it (2 for an SSCC
+ * and a GTIN, 1 for a GLN; may be NULL). PX_EINVALID "no_epc_key" when e has none. */
+px_rc gs1_epc_key(const gs1_elements *e, int *index, int *gcppos, px_err *err);
 /* Builds the EPC URI for elements: (00) -> sscc; (01)+(21) -> sgtin; (01)+(10) -> lgtin;
  * (01) alone -> idpat:sgtin; (414)[+(254)] -> sgln. */
 px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, px_err *err);

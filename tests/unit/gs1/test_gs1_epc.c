@@ -4,6 +4,41 @@
 #include "gs1_test.h"
 #include "px_array.h"
 
+/* The key an EPC URI is built on: (00) before (01) before (414), with where its company
+ * prefix starts for the GCP list (gcppos 2 for an SSCC or GTIN, 1 for a GLN). */
+static void test_gs1__epc_key(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *hri;
+        const char *ai; /* NULL: refused */
+        int gcppos;
+        int line;
+    } v[] = {
+        {"(00)003551540000000179(01)09506000134352", "00", 2, __LINE__},
+        {"(01)09506000134352(21)A1", "01", 2, __LINE__},
+        {"(414)0355154000001(254)7", "414", 1, __LINE__},
+        {"(01)09506000134352(414)0355154000001", "01", 2, __LINE__},
+        {"(400)PO123", NULL, 0, __LINE__},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        gs1_elements e;
+        px_err err = PX_ERR_INIT;
+        if (gs1_parse(&e, v[i].hri, &err) != PX_OK)
+            fail_msg("line %d: %s", v[i].line, err.message);
+        int k = -1, pos = 0;
+        px_rc rc = gs1_epc_key(&e, &k, &pos, &err);
+        if (!v[i].ai) {
+            assert_int_equal(rc, PX_EINVALID);
+            assert_string_equal(err.code, "no_epc_key");
+            continue;
+        }
+        if (rc != PX_OK || strcmp(e.items[k].ai, v[i].ai) != 0 || pos != v[i].gcppos)
+            fail_msg("line %d: key %s gcppos %d", v[i].line, rc == PX_OK ? e.items[k].ai : "-",
+                     pos);
+    }
+}
+
 /* MATCH_epc's two forms (EPCIS 1.2 §8.2.7.1): one instance, or every instance of a GTIN; any
  * other EPC, or a pattern that leaves the GTIN open, is refused. */
 static void test_gs1__epc_sgtin_match(void **state)
