@@ -17,10 +17,7 @@ static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'sel
 static void serve(px_req *r, const px_console_asset *a, int immutable)
 {
     px_reply_bytes(r, 200, a->type, a->data, a->len);
-    MHD_add_response_header(r->response, "Content-Security-Policy", csp);
-    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
+    px_reply_page_headers(r, csp);
     /* REQ-CONSOLE-6: a hashed asset never changes under its name (a year, immutable); the
      * page that names them is revalidated on every load, so a new build is seen at once. */
     MHD_add_response_header(r->response, "Cache-Control",

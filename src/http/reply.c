@@ -42,6 +42,14 @@ void px_reply_download_headers(px_req *r, const char *filename)
     MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 
+void px_reply_page_headers(px_req *r, const char *csp)
+{
+    MHD_add_response_header(r->response, "Content-Security-Policy", csp);
+    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
+}
+
 const char *px_image_type(int png)
 {
     return png ? "image/png" : "image/svg+xml";

@@ -165,6 +165,10 @@ int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out,
  * as filename (packid's own: no quote or path in it), never kept by a cache on the way (the
  * tenant's data). */
 void px_reply_download_headers(px_req *r, const char *filename);
+/* The headers of a page a browser shows (the console, the public verification page): its
+ * Content-Security-Policy csp, no MIME sniffing, no Referer sent on, and no framing by another
+ * site (X-Frame-Options for the browsers that predate CSP's frame-ancestors). */
+void px_reply_page_headers(px_req *r, const char *csp);
 /* The media type of a rendered symbol or label: PNG or SVG. */
 const char *px_image_type(int png);
 /* px_req_db with err cleared. */

@@ -113,9 +113,7 @@ static void page_send(px_req *r, int status, px_buf *b)
     px_reply_take(r, status, "text/html; charset=utf-8", px_buf_take(b), len);
     char policy[256];
     csp(policy, sizeof(policy));
-    MHD_add_response_header(r->response, "Content-Security-Policy", policy);
-    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    px_reply_page_headers(r, policy);
     MHD_add_response_header(r->response, "Cache-Control", "no-store");
 }
 

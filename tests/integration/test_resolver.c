@@ -164,6 +164,15 @@ static void test_resolver__page(void **state)
     snprintf(want, sizeof(want), "style-src 'sha256-%s'", hash);
     if (!strstr(got, want))
         fail_msg("CSP %s does not allow the page's style (%s)", got, want);
+    /* The headers of every page packid shows (the console's too): not framed, not sniffed,
+     * no Referer sent on. */
+    static const char *const page[][2] = {{"X-Frame-Options", "DENY"},
+                                          {"X-Content-Type-Options", "nosniff"},
+                                          {"Referrer-Policy", "no-referrer"}};
+    for (size_t i = 0; i < PX_COUNT(page); i++) {
+        px_http_header(&a, page[i][0], got, sizeof(got));
+        assert_string_equal(got, page[i][1]);
+    }
     /* §12.1 item 9: a link to the linkset even on the page. */
     px_http_header(&a, "Link", got, sizeof(got));
     assert_non_null(strstr(got, "rel=\"linkset\""));
