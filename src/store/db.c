@@ -13,6 +13,14 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
+px_rc px__session_init(PGconn *conn, px_err *err)
+{
+    PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'");
+    px_rc rc = PQresultStatus(r) == PGRES_COMMAND_OK ? PX_OK : px__sqlstate_map(r, conn, err);
+    PQclear(r);
+    return rc;
+}
+
 px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
 {
     *out = NULL;
@@ -22,16 +30,14 @@ px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
         PQfinish(conn);
         return PX_EUNAVAIL;
     }
-    px_db *db = calloc(1, sizeof(*db));
+    PQsetNoticeProcessor(conn, quiet_notice, NULL);
+    px_rc rc = px__session_init(conn, err);
+    px_db *db = rc == PX_OK ? calloc(1, sizeof(*db)) : NULL;
     if (!db) {
         PQfinish(conn);
-        return px_err_oom(err);
+        return rc != PX_OK ? rc : px_err_oom(err);
     }
     db->conn = conn;
-    PQsetNoticeProcessor(conn, quiet_notice, NULL);
-    /* UTC everywhere: API times are RFC 3339 UTC (docs/api.md). */
-    PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'");
-    PQclear(r);
     *out = db;
     return PX_OK;
 }

@@ -80,13 +80,11 @@ px_db *px_pool_acquire(px_pool *p, px_err *err)
     /* A connection broken by a server restart is re-established, not handed out dead. */
     if (PQstatus(db->conn) != CONNECTION_OK) {
         PQreset(db->conn);
-        if (PQstatus(db->conn) != CONNECTION_OK) {
+        if (PQstatus(db->conn) != CONNECTION_OK || px__session_init(db->conn, err) != PX_OK) {
             px_pool_release(p, db);
             px_err_set(err, PX_EUNAVAIL, "unavailable", "the database is unavailable");
             return NULL;
         }
-        PGresult *r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
-        PQclear(r);
         db->sandbox = 0;  /* a new session starts on its own search_path */
         db->prepared = 0; /* … and with no prepared statement */
     }

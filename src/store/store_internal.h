@@ -80,6 +80,9 @@ px_rc px__uncache(px_db *db, px__cached id, px_err *err);
 /* Maps a failed result to a px_rc: 23505 -> EXISTS, 40001/40P01 -> CONFLICT, 08xxx ->
  * UNAVAIL, 22xxx/23xxx -> INVALID, else INTERNAL. Internals go to the log, never to err. */
 px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err);
+/* A new session's settings (db.c), after a connect and after a reset: UTC everywhere (API
+ * times are RFC 3339 UTC, docs/api.md). A session it cannot set up is not handed out. */
+px_rc px__session_init(PGconn *conn, px_err *err);
 /* COPY … FROM STDIN (sql) of the COPY text data built in b, in one round; a failure (a unique
  * key: PX_EEXISTS) is mapped like any statement's. A b whose building failed copies nothing:
  * over its maximum it is payload_too_large, "too many <what>"; else out of memory. */
