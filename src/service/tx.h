@@ -4,7 +4,7 @@
  *
  *     BEGIN; body; the audit entries the body asked for, appended last; COMMIT
  *
- * A serialization failure or deadlock (store/db.c maps SQLSTATE 40001 and 40P01 to
+ * A serialization failure or deadlock (store/sqlstate.c maps SQLSTATE 40001 and 40P01 to
  * PX_ECONFLICT "conflict") reruns the whole body from BEGIN, at most PX_TX_ATTEMPTS times
  * (STYLE.md "Errors": a bounded retry); any other failure rolls back and is returned. A body
  * is therefore written to be rerun: it resets whatever it filled on an earlier attempt.

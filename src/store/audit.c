@@ -389,10 +389,9 @@ px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_au
 
 px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err)
 {
-    /* 'packid' + 0060 (the migration's number): a key of its own, so only checkpointers
-     * contend for it. */
-    PGresult *r =
-        px__exec(db, "SELECT pg_try_advisory_xact_lock(x'7061636b69640060'::bigint)", 0, NULL, err);
+    /* A key of its own, so only checkpointers contend for it. */
+    PGresult *r = px__exec(db, "SELECT pg_try_advisory_xact_lock(" PX__LOCK_AUDIT_CHECKPOINT ")", 0,
+                           NULL, err);
     if (!r)
         return err->rc;
     *got = strcmp(px__val(r, 0, 0), "t") == 0;

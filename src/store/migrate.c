@@ -10,8 +10,6 @@
 #include "px_log.h"
 #include "store_internal.h"
 
-#define MIGRATION_LOCK "7061636b69640001" /* "packid" + 1: a fixed advisory lock key */
-
 static const char *const create_table =
     "CREATE TABLE IF NOT EXISTS schema_migration ("
     "  name text PRIMARY KEY,"
@@ -74,7 +72,7 @@ px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
     int sandbox_applied = 0;
     rep->applied = 0;
     rep->total = px__migration_count;
-    if ((rc = px_db_exec(db, "SELECT pg_advisory_lock(x'" MIGRATION_LOCK "'::bigint)", err)))
+    if ((rc = px_db_exec(db, "SELECT pg_advisory_lock(" PX__LOCK_MIGRATIONS ")", err)))
         return rc;
     /* The live schema, then the sandbox schema with the same migrations (docs/sandbox.md): the
      * two can never differ in shape, and every table a migration adds exists in both. */
@@ -85,7 +83,7 @@ px_rc px_migrate(px_db *db, px_migration_report *rep, px_err *err)
     rc = apply_all(db, &sandbox_applied, err);
     px_db_set_sandbox(db, 0, NULL);
 done:
-    px_db_exec(db, "SELECT pg_advisory_unlock(x'" MIGRATION_LOCK "'::bigint)", NULL);
+    px_db_exec(db, "SELECT pg_advisory_unlock(" PX__LOCK_MIGRATIONS ")", NULL);
     return rc;
 }
 

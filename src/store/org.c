@@ -99,7 +99,7 @@ px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)
 
 px_rc px_store_first_start_lock(px_db *db, px_err *err)
 {
-    return px_db_exec(db, "SELECT pg_advisory_xact_lock(x'7061636b69640003'::bigint)", err);
+    return px_db_exec(db, "SELECT pg_advisory_xact_lock(" PX__LOCK_FIRST_START ")", err);
 }
 
 px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
