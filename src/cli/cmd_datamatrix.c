@@ -25,7 +25,6 @@
     "       [--module N] [--quiet N] [--gray] [--gs-char C] [--qr [--domain URL]] [--json]"
 #define IN_MAX 2048
 #define OUT_MAX (64u * 1024 * 1024)
-#define DL_DOMAIN "https://id.gs1.org"
 
 /* The options that take a value (the next argument). */
 static const char *const valued[] = {"-o",       "--output",  "--module", "--quiet",
@@ -130,7 +129,8 @@ int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
         gs1_hri_format(hri, sizeof(hri), &el, &err) != PX_OK)
         return px_cli_fail(cli, &err);
     /* Not every element string has a Digital Link (e.g. no primary key); only --qr needs one. */
-    int has_dl = gs1_dl_format(dl, sizeof(dl), domain ? domain : DL_DOMAIN, &el, &err) == PX_OK;
+    int has_dl =
+        gs1_dl_format(dl, sizeof(dl), domain ? domain : GS1_DL_CANONICAL, &el, &err) == PX_OK;
     if (qr && !has_dl)
         return px_cli_fail(cli, &err);
     px_err_clear(&err);

@@ -6,7 +6,6 @@
 #include "gs1_internal.h"
 #include "px_str.h"
 
-#define DL_CANONICAL "https://id.gs1.org"
 #define DL_MAX_SEGMENTS GS1__DL_MAX_SEGMENTS
 
 /* ---- building ------------------------------------------------------------------------ */
@@ -128,7 +127,7 @@ int gs1__dl_key_index(const gs1_elements *e)
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
 {
     if (!domain || !*domain)
-        domain = DL_CANONICAL;
+        domain = GS1_DL_CANONICAL;
     if (!valid_domain(domain))
         return px_err_set(err, PX_EINVALID, "invalid_domain",
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "

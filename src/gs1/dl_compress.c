@@ -735,7 +735,7 @@ px_rc gs1_dl_compress_elements(char *out, size_t cap, const char *domain, const 
                                unsigned flags, px_err *err)
 {
     if (!domain || !*domain)
-        domain = "https://id.gs1.org";
+        domain = GS1_DL_CANONICAL;
     gs1__out o;
     gs1__out_init(&o, out, cap);
     px_rc rc = compress_core(&o, domain, strlen(domain), e, flags, NULL, 0, NULL, 0, err);

@@ -522,7 +522,7 @@ static px_rc sgtin_dl(char *out, size_t cap, const char *gtin14, const char *ser
 {
     gs1__out o;
     gs1__out_init(&o, out, cap);
-    gs1__out_puts(&o, "https://id.gs1.org/01/");
+    gs1__out_puts(&o, GS1_DL_CANONICAL "/01/");
     gs1__out_puts(&o, gtin14);
     gs1__out_puts(&o, "/21/");
     gs1__out_pct(&o, serial);
@@ -548,5 +548,5 @@ px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err)
         return rc;
     if (kind == GS1_EPC_SGTIN) /* validated by gs1_epc_parse: (01) then (21) */
         return sgtin_dl(out, cap, e.items[0].value, e.items[1].value, err);
-    return gs1_dl_format(out, cap, "https://id.gs1.org", &e, err);
+    return gs1_dl_format(out, cap, GS1_DL_CANONICAL, &e, err);
 }

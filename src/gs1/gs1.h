@@ -125,7 +125,11 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
 
 /* ---- Digital Link (§4) --------------------------------------------------------------- */
 
-/* domain: "https://id.gs1.org" (canonical) or another "scheme://host[/stem]" without a
+/* The canonical GS1 Digital Link domain (GS1 Digital Link URI Syntax §4.2): the one EPCIS 2.0
+ * writes an EPC under, and the default of a pack's link. */
+#define GS1_DL_CANONICAL "https://id.gs1.org"
+
+/* domain: GS1_DL_CANONICAL (also for NULL or "") or another "scheme://host[/stem]" without a
  * trailing slash. */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
                     px_err *err);

@@ -77,7 +77,7 @@ static px_rc put_serial(px__event_dl *d, const char *gtin, const char *serial, p
     px_rc rc;
     if ((rc = gs1_elements_add(&e, "01", gtin, err)) != PX_OK ||
         (rc = gs1_elements_add(&e, "21", serial, err)) != PX_OK ||
-        (rc = gs1_dl_format(dl, sizeof(dl), "https://id.gs1.org", &e, err)) != PX_OK)
+        (rc = gs1_dl_format(dl, sizeof(dl), GS1_DL_CANONICAL, &e, err)) != PX_OK)
         return rc;
     size_t off = d->text.len;
     if (px_buf_add(&d->text, dl, strlen(dl) + 1) != PX_OK)
