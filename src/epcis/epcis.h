@@ -1,4 +1,4 @@
-/* epcis — packid's EPCIS adapter (DESIGN.md "Outputs", DOMAIN.md §6–7, DOMAIN-2.md §14).
+/* epcis — packid's EPCIS adapter (docs/epcis.md: EPCIS 1.2 and 2.0, CBV, the 2.0 REST binding).
  *
  *  - streaming document writers for EPCIS 1.2 XML, EPCIS 2.0 XML and EPCIS 2.0 JSON-LD, all
  *    fed the same px_epcis_event (libxml2 xmlTextWriter, or packid's own JSON output, behind a
@@ -9,8 +9,8 @@
  *  - the EPCIS 2.0 / CBV 2.0 event hash ID, the eventID packid stores with each event;
  *  - validation against the official EPCIS 1.2 XSD.
  *
- * This header exposes plain C types only: libxml2 belongs to this layer (STYLE.md "Shape of
- * the tree"). Strings are borrowed: the writer and the hash never keep a pointer past the call.
+ * This header exposes plain C types only: libxml2 belongs to this layer (docs/architecture.md
+ * "Layers"). Strings are borrowed: the writer and the hash never keep a pointer past the call.
  * CBV values (bizStep, disposition, source/destination and business transaction types) are
  * enums; the service layer fills them from domain/'s transition mapping (px_epcis_vocab_for
  * gives bare CBV words: px_cbv_bizstep_lookup / px_cbv_disp_lookup turn them into these). */
@@ -25,7 +25,7 @@
 #include "px_buf.h"
 #include "px_err.h"
 
-/* ---- CBV vocabularies (DOMAIN.md §6.4; CBV 1.2 §7.1–7.4 URN form, CBV 2.0 Web URI form) --- */
+/* ---- CBV vocabularies (CBV 1.2 §7.1–7.4 URN form, CBV 2.0 Web URI form) ------------------ */
 
 /* Business steps: urn:epcglobal:cbv:bizstep:NAME == https://ref.gs1.org/cbv/BizStep-NAME. */
 #define PX_CBV_BIZSTEPS(X)                                                                      \
@@ -147,7 +147,7 @@ px_rc px_epcis_profile_parse(px_epcis_profile *out, const char *name, px_err *er
 
 /* ---- document and events ------------------------------------------------------------- */
 
-/* One EPCClass vocabulary element (master data, CBV §8 / DOMAIN.md §6.5). */
+/* One EPCClass vocabulary element (master data, CBV §8). */
 typedef struct px_epcis_product {
     const char *gtin;                    /* 14 digits */
     int gcp_len;                         /* GS1 Company Prefix length, 6..12 */
@@ -157,7 +157,7 @@ typedef struct px_epcis_product {
     const char *net_content_description; /* cbvmda#netContentDescription */
     const char *manufacturer_name;       /* cbvmda#manufacturerOfTradeItemPartyName */
     const char *ndc;                     /* US: NDC-11, written with TypeCode FDA_NDC_11 */
-    const char *nhrn_ai;                 /* EU: "710".."717" (DOMAIN.md §2.1) or NULL */
+    const char *nhrn_ai;                 /* EU: "710".."717" (the NHRN AIs) or NULL */
     const char *nhrn;                    /* EU: the national number */
 } px_epcis_product;
 
@@ -207,8 +207,8 @@ typedef struct px_epcis_xfield {
 } px_epcis_xfield;
 
 /* One event. EPCs come either as ready URIs (epcs) or as serials of one GTIN that the writer
- * formats as SGTIN URIs on the fly (sgtin_*: no per-event formatting by the caller, DOMAIN.md
- * §5.2 escaping by gs1_epc_sgtin_format); both may be given, URIs first. */
+ * formats as SGTIN URIs on the fly (sgtin_*: no per-event formatting by the caller, EPC Tag
+ * Data Standard escaping by gs1_epc_sgtin_format); both may be given, URIs first. */
 typedef struct px_epcis_event {
     px_epcis_event_type type;
     px_epcis_action action;
@@ -255,9 +255,9 @@ typedef struct px_epcis_writer px_epcis_writer;
 /* The syntax and version of a document. The order is the wire-compatible history: a stored
  * value never changes meaning. */
 typedef enum px_epcis_format {
-    PX_EPCIS_FORMAT_XML_1_2 = 0, /* EPCIS 1.2 XML, urn:epcglobal:epcis:xsd:1 (DOMAIN.md §6.2) */
-    PX_EPCIS_FORMAT_XML_2_0,     /* EPCIS 2.0 XML, urn:epcglobal:epcis:xsd:2 (DOMAIN-2.md §14.7) */
-    PX_EPCIS_FORMAT_JSONLD_2_0,  /* EPCIS 2.0 JSON-LD (DOMAIN-2.md §14.6) */
+    PX_EPCIS_FORMAT_XML_1_2 = 0, /* EPCIS 1.2 XML, urn:epcglobal:epcis:xsd:1 */
+    PX_EPCIS_FORMAT_XML_2_0,     /* EPCIS 2.0 XML, urn:epcglobal:epcis:xsd:2 */
+    PX_EPCIS_FORMAT_JSONLD_2_0,  /* EPCIS 2.0 JSON-LD */
     PX_EPCIS_FORMAT__COUNT
 } px_epcis_format;
 
@@ -265,11 +265,11 @@ typedef enum px_epcis_format {
 const char *px_epcis_format_name(px_epcis_format f);
 px_rc px_epcis_format_parse(px_epcis_format *out, const char *name, px_err *err);
 
-/* Starts a document of the given format: the XML declaration / JSON-LD @context, the header
- * (SBDH in XML; sender, receiver, instanceIdentifier in JSON-LD), master data and the
- * profile's header extensions. Checks the header against the profile. The 1.2 XSD needs the
- * SBDH's sender and receiver; in 2.0 they are optional (DOMAIN-2.md §14.7) unless a market
- * profile asks for them. Events, finish and free are the same calls for every format. */
+/* Starts a document of the given format: the XML declaration / JSON-LD @context, the header (SBDH
+ * in XML; sender, receiver, instanceIdentifier in JSON-LD), master data and the profile's header
+ * extensions. Checks the header against the profile. The 1.2 XSD needs the SBDH's sender and
+ * receiver; in 2.0 they are optional unless a market profile asks for them. Events, finish and free
+ * are the same calls for every format. */
 px_rc px_epcis_writer_open(px_epcis_writer **out, px_epcis_format format, px_epcis_sink sink,
                            void *ctx, const px_epcis_doc_header *h, px_err *err);
 /* Same as px_epcis_writer_open with PX_EPCIS_FORMAT_XML_1_2. */
@@ -285,11 +285,11 @@ px_rc px_epcis_query_writer_new(px_epcis_writer **out, px_epcis_sink sink, void 
 /* The same query response in any format: PX_EPCIS_FORMAT_XML_2_0 writes the 2.0 query
  * document (urn:epcglobal:epcis-query:xsd:2, schemaVersion 2.0, 2.0 events),
  * PX_EPCIS_FORMAT_JSONLD_2_0 the JSON-LD EPCISQueryDocument of the REST binding
- * (epcisBody.queryResults.resultsBody.eventList, DOMAIN-2.md §14.4). */
+ * (epcisBody.queryResults.resultsBody.eventList). */
 px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
                                  px_epcis_sink sink, void *ctx, const char *query_name,
                                  int64_t creation_us, int indent, px_err *err);
-/* Appends one event. Sticky failure (STYLE.md "Errors"): after the first error every call is
+/* Appends one event. Sticky failure (docs/epcis.md "Writer"): after the first error every call is
  * a no-op returning that error, and finish reports it. */
 px_rc px_epcis_writer_event(px_epcis_writer *w, const px_epcis_event *ev);
 /* Closes the document and flushes the sink; returns the first error of the writer's life. */
@@ -301,8 +301,8 @@ void px_epcis_writer_free(px_epcis_writer *w);
 /* A sink appending to a px_buf (ctx = px_buf *); fails when the buffer's max is hit. */
 int px_epcis_sink_buf(void *ctx, const char *data, size_t len);
 
-/* Checks an event against EPCIS 1.2 / CBV rules (DOMAIN.md §6.3) and the profile; the writer
- * calls it for every event. */
+/* Checks an event against EPCIS 1.2 / CBV rules and the profile; the writer calls it for every
+ * event. */
 px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err);
 
 /* ---- reader (reader*.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
@@ -330,7 +330,7 @@ px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb 
                            px_err *err);
 px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *err);
 
-/* ---- event hash ID (event_hash.c; DOMAIN.md §6.6, CBV 2.0 §8.9) ----------------------- */
+/* ---- event hash ID (event_hash.c; CBV 2.0 §8.9) -------------------------------------- */
 
 /* "ni:///sha-256;" + 64 hex + "?ver=CBV2.0" + NUL */
 #define PX_EPCIS_EVENT_ID_MAX 96

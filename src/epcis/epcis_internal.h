@@ -1,5 +1,5 @@
-/* epcis layer-internal helpers shared by writer.c, event_hash.c and profile.c (STYLE.md
- * "Names": <module>__fn for layer-internal functions). Not part of the public interface. */
+/* epcis layer-internal helpers shared by writer.c, event_hash.c and profile.c (named
+ * <module>__fn, as layer-internal functions are). Not part of the public interface. */
 #ifndef PX_EPCIS_INTERNAL_H
 #define PX_EPCIS_INTERNAL_H
 
@@ -20,9 +20,9 @@
 #define EPCIS__WEB_BTT "https://ref.gs1.org/cbv/BTT-"
 #define EPCIS__WEB_SDT "https://ref.gs1.org/cbv/SDT-"
 
-/* CBV master data namespace used for ILMD in EPCIS 1.2 XML (DOMAIN.md §6.1, §6.5). It is
- * also the namespace the event hash uses for the model's lot and expiry in every syntax
- * (docs/epcis.md "One eventID in every syntax"). */
+/* CBV master data namespace used for ILMD in EPCIS 1.2 XML. It is also the namespace the event hash
+ * uses for the model's lot and expiry in every syntax (docs/epcis.md "One eventID in every
+ * syntax"). */
 #define EPCIS__NS_CBVMDA "urn:epcglobal:cbv:mda"
 /* The same vocabulary as the EPCIS 2.0 JSON-LD context spells it (prefix "cbvmda"). */
 #define EPCIS__NS_CBVMDA_LD "urn:epcglobal:cbv:mda:"
@@ -33,7 +33,7 @@
 
 /* One writer for every format (px_epcis_format): the XML formats drive xmlTextWriter
  * (writer.c), the JSON-LD format writes into out and flushes it to the sink in chunks
- * (writer_json.c). Sticky first error for all (STYLE.md "Errors"). */
+ * (writer_json.c). Sticky first error for all (docs/epcis.md "Writer"). */
 struct px_epcis_writer {
     px_epcis_format format;
     xmlTextWriterPtr xw;       /* XML formats */
@@ -116,7 +116,7 @@ void epcis__xml_errors_push(epcis__err_hook *saved, xmlStructuredErrorFunc handl
 void epcis__xml_errors_restore(const epcis__err_hook *saved);
 /* ILMD itemExpirationDate as xsd:date: "YYYY-MM-DD" is checked and copied; an AI (17) YYMMDD
  * is converted with gs1_date_parse (GenSpecs §7.12 century relative to ref_us's year — the
- * event time, so writer and hash agree — DD=00 = last day of the month, DOMAIN.md §2.4). */
+ * event time, so writer and hash agree — DD=00 = last day of the month). */
 px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err);
 
 #endif

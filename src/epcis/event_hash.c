@@ -1,4 +1,4 @@
-/* EPCIS 2.0 Event Hash ID (CBV 2.0 §8.9 "EPCIS Event Hash ID"; DOMAIN.md §6.6), computed
+/* EPCIS 2.0 Event Hash ID (CBV 2.0 §8.9 "EPCIS Event Hash ID"; docs/epcis.md), computed
  * from the same px_epcis_event the writer serialises, so the stored eventID and the document
  * agree. Rule numbers below are those of the reference implementation's README
  * (RalphTro/epcis-event-hash-generator), which restates the CBV text. */
@@ -125,9 +125,8 @@ static px_rc sl_finish(strlist *l, px_rc rc, px_buf *out, const char *name, px_e
     return rc;
 }
 
-/* An identifier: EPC pure identity / class / pattern URIs become the constrained canonical
- * GS1 Digital Link (rules 17-18, DOMAIN.md §4.4, gs1_epc_to_dl); anything else is taken as
- * is (trimmed). */
+/* An identifier: EPC pure identity / class / pattern URIs become the constrained canonical GS1
+ * Digital Link (rules 17-18, gs1_epc_to_dl); anything else is taken as is (trimmed). */
 static px_rc put_id(px_buf *b, const char *id, px_err *err)
 {
     while (is_space(*id))
@@ -266,8 +265,8 @@ static px_rc quantity_list(px_buf *b, const char *name, const px_epcis_event *ev
     return sl_finish(&l, rc, b, name, err);
 }
 
-/* bizTransactionList / sourceList / destinationList: "type=<web URI>" first, then
- * "<elem>=<value>", as the reference output has it (DOMAIN.md §6.6 note), sorted (rule 13). */
+/* bizTransactionList / sourceList / destinationList: "type=<web URI>" first, then "<elem>=<value>",
+ * as the reference output has it (not the README's prose), sorted (rule 13). */
 static px_rc typed_list(px_buf *b, const char *list, const char *elem, size_t n,
                         const char *(*type_of)(const px_epcis_event *, size_t),
                         const char *(*id_of)(const px_epcis_event *, size_t),

@@ -1,8 +1,8 @@
 /* exceptions — the problem types of the EPCIS 2.0 REST binding (EPCIS 2.0 §12, its OpenAPI
- * "epcisException:…" types; DOMAIN-2.md's list), each with the one HTTP status the binding gives
- * it and one title. RFC 7807 §3.1: a problem type's title does not change from occurrence to
- * occurrence; what this occurrence was goes in its detail. The REST answers (http/) and a
- * capture job's refused events (service/) both take them from here. */
+ * "epcisException:…" types; the table in docs/epcis.md "EPCIS 2.0 REST query"), each with the one
+ * HTTP status the binding gives it and one title. RFC 7807 §3.1: a problem type's title does not
+ * change from occurrence to occurrence; what this occurrence was goes in its detail. The REST
+ * answers (http/) and a capture job's refused events (service/) both take them from here. */
 #ifndef PX_EPCIS_EXCEPTIONS_H
 #define PX_EPCIS_EXCEPTIONS_H
 

@@ -15,7 +15,7 @@ static const px_epcis_profile_info profiles[PX_EPCIS_PROFILE__COUNT] = {
     /* EU FMD, Delegated Regulation (EU) 2016/161: Art 4(b) unique identifier = product code,
      * serial, NHRN if required, batch, expiry; Art 33(2)(a)-(c) master data uploaded to the
      * repositories system: name, common name, pharmaceutical form, strength, pack type and
-     * size (DOMAIN.md §8). */
+     * size. */
     [PX_EPCIS_PROFILE_EU] =
         {
             .id = PX_EPCIS_PROFILE_EU,
@@ -26,10 +26,11 @@ static const px_epcis_profile_info profiles[PX_EPCIS_PROFILE__COUNT] = {
             .commissioning_ilmd = 1,
             .read_point_required = 1,
         },
-    /* US DSCSA, GS1 US Implementation Guideline R1.2 as reflected in implementations
-     * (DOMAIN.md §7 [T]; Appendix A): transaction statement in the header, EPCClass with the
-     * NDC, commissioning ILMD lot + expiry, shipping with owning_party + location source and
-     * destination and a business transaction (FD&C Act §581(26) transaction information). */
+    /* US DSCSA, GS1 US Implementation Guideline R1.2 as reflected in implementations (the
+     * guideline's text was not read; docs/epcis.md "Profiles"): transaction statement in the
+     * header, EPCClass with the NDC, commissioning ILMD lot + expiry, shipping with owning_party +
+     * location source and destination and a business transaction (FD&C Act §581(26) transaction
+     * information). */
     [PX_EPCIS_PROFILE_US_DSCSA] =
         {
             .id = PX_EPCIS_PROFILE_US_DSCSA,
@@ -106,8 +107,8 @@ static int ilmd_present(const px_epcis_event *ev)
 }
 
 /* An event that commissions only logistic units (SSCCs) carries no ILMD: a case or pallet has
- * no lot or expiry of its own (DOMAIN-2.md §10.4, GS1 US practice: "commission case/pallet ID
- * ... no ILMD"). */
+ * no lot or expiry of its own (GS1 US practice: a case or pallet ID is commissioned with no
+ * ILMD). */
 static int logistic_units_only(const px_epcis_event *ev)
 {
     if (ev->n_serials || ev->n_quantities || !ev->n_epcs)
@@ -123,11 +124,11 @@ static px_rc type_check(const px_epcis_event *ev, px_err *err)
 {
     size_t n_epc = ev->n_epcs + ev->n_serials;
     if (ev->type == PX_EPCIS_OBJECT_EVENT) {
-        /* DOMAIN.md §6.3: an ObjectEvent identifies objects by EPCs or quantities. */
+        /* An ObjectEvent identifies objects by EPCs or quantities (EPCIS 2.0 JSON Schema). */
         if (n_epc == 0 && ev->n_quantities == 0)
             return px_err_set(err, PX_EINVALID, "invalid_event",
                               "ObjectEvent needs EPCs or a quantity list");
-        /* DOMAIN.md §6.3 (EPCIS 1.2 §7.4.2): ILMD only when action is ADD. */
+        /* EPCIS 1.2 §7.4.2: ILMD only when action is ADD. */
         if (ilmd_present(ev) && ev->action != PX_EPCIS_ADD)
             return px_err_set(err, PX_EINVALID, "invalid_event",
                               "ILMD is only allowed on an ADD ObjectEvent");
@@ -135,8 +136,9 @@ static px_rc type_check(const px_epcis_event *ev, px_err *err)
             return px_err_set(err, PX_EINVALID, "invalid_event", "ObjectEvent has no parentID");
         return PX_OK;
     }
-    /* DOMAIN.md §6.3: parentID required for ADD and DELETE; children required unless
-     * DELETE (disaggregate everything). ILMD does not exist on AggregationEvent. */
+    /* EPCIS 2.0 (AggregationEvent in its ontology, EPCIS.ttl): parentID required for ADD and
+     * DELETE; children required unless DELETE (disaggregate everything). ILMD does not exist on
+     * AggregationEvent. */
     if (ev->action != PX_EPCIS_OBSERVE && (!ev->parent_id || !ev->parent_id[0]))
         return px_err_set(err, PX_EINVALID, "invalid_event", "AggregationEvent %s needs a parentID",
                           ev->action == PX_EPCIS_ADD ? "ADD" : "DELETE");

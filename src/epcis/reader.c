@@ -1,7 +1,8 @@
 /* EPCIS reader: 1.2 XML, 2.0 XML and 2.0 JSON-LD into the one event model (px_epcis_event)
  * that the writers take, so a document read and written again, in any syntax, yields the
  * same events and the same hash IDs (the reader beside its writer: libgit2's parse/write
- * pairs). The mapping is DOMAIN-2.md §14.7 read backwards.
+ * pairs). The mapping is GS1's EPCIS 1.2 to 2.0 conversion (convert-1.2-to-2.0.xsl) read
+ * backwards.
  *
  * Nothing is dropped silently: a field the model cannot carry would change the event's hash
  * (or its meaning) without anyone noticing, so it fails with "epcis_unsupported" and the
@@ -144,7 +145,7 @@ px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err)
     return PX_OK;
 }
 
-/* "+hh:mm" / "-hh:mm" within ±14:00 (EPCIS 2.0 pattern, DOMAIN.md §6.2). */
+/* "+hh:mm" / "-hh:mm" within ±14:00 (the pattern of the EPCIS 2.0 XSD and JSON Schema). */
 px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err)
 {
     if (strlen(v) == 6 && (v[0] == '+' || v[0] == '-') && v[3] == ':') {
@@ -165,9 +166,9 @@ int epcis__digits13(const char *s)
     return s && strlen(s) == 13 && px_digits(s, 13);
 }
 
-/* The model's rules, and the hash: an event whose identifiers packid cannot bring to the
- * canonical Digital Link form (DOMAIN.md §4.4: an EPC scheme gs1_epc_to_dl does not know)
- * has no packid hash ID, so it is outside the model like an unknown event type. */
+/* The model's rules, and the hash: an event whose identifiers packid cannot bring to the canonical
+ * Digital Link form (an EPC scheme gs1_epc_to_dl does not know) has no packid hash ID, so it is
+ * outside the model like an unknown event type. */
 /* REQ-EPCIS2-5: what is handed over is a valid, hashable model event, so writing it again in
  * any syntax gives the same hash ID. REQ-EPCIS2-6: what the model lacks is refused. */
 px_rc epcis__check_event(const px_epcis_event *ev, char id[PX_EPCIS_EVENT_ID_MAX],
@@ -219,7 +220,7 @@ px_rc epcis__send_event(epcis__reader *st, const px_epcis_event *ev, px_err *err
     return PX_OK;
 }
 
-/* ---- master data: the EPCClass attributes packid writes (CBV §8, DOMAIN.md §6.5) ------ */
+/* ---- master data: the EPCClass attributes packid writes (CBV §8) --------------------- */
 
 /* A new product for an EPCClass element id "urn:epc:idpat:sgtin:CP.IIR.*"; NULL when the id
  * is another kind of class (master data is not hashed: such elements are simply not kept). */

@@ -1,6 +1,6 @@
-/* EPCIS 2.0 JSON-LD into the event model (the reader beside writer_json.c; DOMAIN-2.md §14.6
- * shapes). Prefixed keys are resolved through the event's and the document's @context (the
- * standard context's cbvmda is known without fetching it). Streamed: see "JSON-LD, streamed"
+/* EPCIS 2.0 JSON-LD into the event model (the reader beside writer_json.c; the shapes of the EPCIS
+ * 2.0 JSON Schema). Prefixed keys are resolved through the event's and the document's @context
+ * (the standard context's cbvmda is known without fetching it). Streamed: see "JSON-LD, streamed"
  * below. */
 #include <jansson.h>
 #include <stdio.h>
@@ -703,7 +703,7 @@ static px_rc visit_body(void *ctx, jstream *s, const char *key, px_err *err)
 {
     if (strcmp(key, "eventList") == 0)
         return event_list(ctx, s, err);
-    if (strcmp(key, "queryResults") == 0) /* EPCISQueryDocument (DOMAIN-2.md §14.4) */
+    if (strcmp(key, "queryResults") == 0) /* EPCISQueryDocument (EPCIS 2.0 REST binding) */
         return js_object(s, visit_results, ctx, err);
     return js_value(s, NULL, 0, err);
 }

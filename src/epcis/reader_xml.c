@@ -1,7 +1,7 @@
-/* EPCIS 1.2 and 2.0 XML into the event model (the reader beside writer.c; DOMAIN.md §6.2 and
- * DOMAIN-2.md §14.7 read backwards). libxml2's streaming xmlTextReader finds each event; its
- * subtree is expanded, converted, handed over and freed before the next, so memory is bounded
- * by the largest event. The 1.2 <extension>/<baseExtension> wrappers and the 2.0 direct
+/* EPCIS 1.2 and 2.0 XML into the event model (the reader beside writer.c: the XSDs' element order
+ * and GS1's convert-1.2-to-2.0.xsl read backwards). libxml2's streaming xmlTextReader finds each
+ * event; its subtree is expanded, converted, handed over and freed before the next, so memory is
+ * bounded by the largest event. The 1.2 <extension>/<baseExtension> wrappers and the 2.0 direct
  * children are both accepted. */
 #include <libxml/xmlreader.h>
 #include <stdio.h>
@@ -194,7 +194,7 @@ static px_rc x_ilmd(x_ctx *x, const xmlNode *n, px_err *err)
         const char *ns = ns_of(c);
         /* The model's lot and expiry are CBV master data in the XML namespace exactly; the
          * JSON-LD spelling with a trailing colon stays a field of its own, hashed literally
-         * (DOMAIN.md §6.6, docs/epcis.md). */
+         * (docs/epcis.md "One eventID in every syntax"). */
         if (ns && strcmp(ns, EPCIS__NS_CBVMDA) == 0 && strcmp(lname(c), "lotNumber") == 0 &&
             !x->ev->lot && count_el(c, NULL) == 0) {
             x->ev->lot = text(x->a, c);
@@ -348,8 +348,7 @@ static void x_masterdata(epcis__reader *st, const xmlNode *vocab_list)
     st->h.n_products = st->n_products;
 }
 
-/* SBDH sender/receiver/instance identifier (DOMAIN.md §6.2), when they are GLNs; EPCClass
- * master data. */
+/* SBDH sender/receiver/instance identifier, when they are GLNs; EPCClass master data. */
 static void x_header(epcis__reader *st, const xmlNode *n)
 {
     for (const xmlNode *c = n->children; c; c = c->next) {

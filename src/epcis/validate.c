@@ -1,5 +1,5 @@
-/* Validation against the official GS1 EPCIS 1.2 and 2.0 XSDs (DESIGN.md "Outputs": every emitted
- * document must validate; with PACKID_EPCIS_XSD_DIR set, a report is validated
+/* Validation against the official GS1 EPCIS 1.2 and 2.0 XSDs (docs/epcis.md "Validation":
+ * every emitted document must validate; with PACKID_EPCIS_XSD_DIR set, a report is validated
  * before it is sent and never sent when invalid).
  *
  * Thread safety (libxml2 2.9): xmlInitParser runs once (pthread_once, epcis__xml_init). The

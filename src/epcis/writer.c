@@ -1,8 +1,8 @@
-/* Streaming EPCIS XML writer, 1.2 and 2.0 (DESIGN.md "Outputs"; DOMAIN.md §6.2 element order,
- * Appendix A shape; DOMAIN-2.md §14.7 for what 2.0 moves). libxml2's xmlTextWriter writes into
- * an xmlOutputBuffer whose only backend is the caller's sink, so memory stays bounded whatever
- * the number of events. The two versions differ only in where a few elements sit, so one file
- * writes both (the reader of both is reader_xml.c); JSON-LD is writer_json.c. */
+/* Streaming EPCIS XML writer, 1.2 and 2.0 (docs/epcis.md "Writer"; element order of the official
+ * 1.2 and 2.0 XSDs; what 2.0 moves as GS1's convert-1.2-to-2.0.xsl moves it). libxml2's
+ * xmlTextWriter writes into an xmlOutputBuffer whose only backend is the caller's sink, so memory
+ * stays bounded whatever the number of events. The two versions differ only in where a few elements
+ * sit, so one file writes both (the reader of both is reader_xml.c); JSON-LD is writer_json.c. */
 #include <libxml/xmlwriter.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -118,7 +118,7 @@ static px_rc xml_failed(px_epcis_writer *w)
 }
 
 /* Text that needs no XML escaping (no '<', '>', '&', '"', '\'' nor control characters) is
- * written raw: EPC URIs are already %-escaped for these (DOMAIN.md §5.2), and timestamps,
+ * written raw: EPC URIs are already %-escaped for these (EPC Tag Data Standard), and timestamps,
  * offsets and CBV URNs never contain them. Anything else goes through libxml2's escaping. */
 static int xml_safe(const char *s)
 {
@@ -173,9 +173,9 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
 {
     px_rc rc;
     int parties = epcis__nonempty(h->sender_gln) || epcis__nonempty(h->receiver_gln);
-    /* packid's 1.2 documents always carry the SBDH, whose schema requires Sender and Receiver
-     * (DOMAIN.md §6.2); a market profile needs them in every syntax. In 2.0 they are
-     * optional (DOMAIN-2.md §14.7), but given one needs the other. */
+    /* packid's 1.2 documents always carry the SBDH, whose schema requires Sender and Receiver;
+     * a market profile needs them in every syntax. In 2.0 they are optional, but given one
+     * needs the other. */
     if (sbdh_required || p->id != PX_EPCIS_PROFILE_NONE || parties) {
         if (!epcis__nonempty(h->sender_gln) || !epcis__nonempty(h->receiver_gln))
             return px_err_set(err, PX_EINVALID, "invalid_header",
@@ -210,7 +210,7 @@ px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_i
             return PX_EINVALID;
         }
         if (p->ndc_required) {
-            /* DSCSA: FDA NDC in 11-digit HIPAA form (DOMAIN.md §6.5, Appendix A). */
+            /* DSCSA: FDA NDC in 11-digit HIPAA form (TypeCode FDA_NDC_11, GS1 US R1.2). */
             if (!pr->ndc || strlen(pr->ndc) != 11 || !px_digits(pr->ndc, 11)) {
                 px_err_set(err, PX_EINVALID, "profile_violation",
                            "%s profile: product %s needs an 11-digit NDC", p->name,
@@ -232,7 +232,8 @@ static px_rc write_attribute(px_epcis_writer *w, const char *id, const char *val
     return PX_OK;
 }
 
-/* The NHRN's name by AI (DOMAIN.md §2.1), used as additionalTradeItemIdentificationTypeCode.
+/* The NHRN's name by AI (the Syntax Dictionary's titles of AIs 710-717), used as
+ * additionalTradeItemIdentificationTypeCode.
  * GS1 publishes no code list entry verified here for these: packid's convention [T]. */
 const char *epcis__nhrn_type(const char *ai)
 {
@@ -282,7 +283,7 @@ px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_
 px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
                         char uri[GS1_EPC_URI_MAX])
 {
-    /* SGTIN pure identity URI, serial escaped per TDS / DOMAIN.md §5.2 (gs1 layer). */
+    /* SGTIN pure identity URI, serial escaped per the EPC Tag Data Standard (gs1 layer). */
     px_rc rc = gs1_epc_sgtin_format(uri, GS1_EPC_URI_MAX, ev->sgtin_gtin, ev->sgtin_gcp_len,
                                     ev->serials[i], &w->err);
     if (rc == PX_OK)
@@ -333,8 +334,8 @@ static int root_start(xmlTextWriterPtr xw, const char *root, const char *xmlns_a
     return xmlTextWriterWriteAttribute(xw, BAD_CAST xmlns_attr, BAD_CAST ns);
 }
 
-/* EPCglobal Document: schemaVersion (by the syntax) and creationDate are required (DOMAIN.md
- * §6.1), in documents and query documents alike. */
+/* EPCglobal Document: schemaVersion (by the syntax) and creationDate are required
+ * (EPCglobal.xsd, urn:epcglobal:xsd:1), in documents and query documents alike. */
 static int document_attrs(px_epcis_writer *w, int64_t creation_us)
 {
     char created[32];
@@ -382,7 +383,7 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
             return xml_failed(w);
     }
     if (sbdh) {
-        /* EPCISHeader / SBDH (DOMAIN.md §6.2; GS1 conventional values [T]). */
+        /* EPCISHeader / SBDH in the XSD's order; the values are GS1's conventional ones. */
         if (start(xw, "sbdh:StandardBusinessDocumentHeader") < 0 ||
             put_elem(xw, "sbdh:HeaderVersion", "1.0") < 0)
             return xml_failed(w);
@@ -401,7 +402,7 @@ static px_rc write_header(px_epcis_writer *w, const px_epcis_doc_header *h,
         return rc;
     if (statement) {
         /* GS1 US DSCSA guideline: the seller affirms the transaction statement of FD&C Act
-         * §581(27); allowed by the header's ##other wildcard (DOMAIN.md §7, Appendix A). */
+         * §581(27); allowed by the 1.2 XSD's ##other wildcard in the header. */
         if (start(xw, "gs1ushc:dscsaTransactionStatement") < 0 ||
             put_elem(xw, "gs1ushc:affirmTransactionStatement", "true") < 0 || end(xw) < 0)
             return xml_failed(w);
@@ -755,19 +756,19 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
 {
     xmlTextWriterPtr xw = w->xw;
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
-    /* REQ-EPCIS2-2: the 2.0 XSD's element order (DOMAIN-2.md §14.7). */
+    /* REQ-EPCIS2-2: the 2.0 XSD's element order. */
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
     char when[32], tz[8];
     px_rc rc;
     epcis__time_ms(when, ev->event_time_us);
     (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
-    /* EPCIS 1.2 §7.4.1 common fields; XSD order per DOMAIN.md §6.2. */
+    /* EPCIS 1.2 §7.4.1 common fields, in the XSD's order. */
     if (start(xw, obj ? "ObjectEvent" : "AggregationEvent") < 0 ||
         put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)
         return xml_failed(w);
     if (epcis__nonempty(ev->event_id)) {
-        /* EPCIS 1.2 baseExtension/eventID, 2.0 eventID directly after eventTimeZoneOffset
-         * (DOMAIN-2.md §14.7): packid writes the CBV 2.0 event hash ID. */
+        /* EPCIS 1.2 baseExtension/eventID, 2.0 eventID directly after eventTimeZoneOffset:
+         * packid writes the CBV 2.0 event hash ID. */
         if (v2 ? put_elem(xw, "eventID", ev->event_id) < 0
                : (start(xw, "baseExtension") < 0 || put_elem(xw, "eventID", ev->event_id) < 0 ||
                   end(xw) < 0))

@@ -1,4 +1,4 @@
-/* Streaming EPCIS 2.0 JSON-LD writer (DOMAIN-2.md §14.6 shapes, §14.7 mapping from 1.2).
+/* Streaming EPCIS 2.0 JSON-LD writer (the shapes of the EPCIS 2.0 JSON Schema; docs/epcis.md).
  *
  * packid writes the JSON text itself into a fixed 64 KiB chunk that is handed to the sink
  * when full, so a document of any size needs the same memory: no jansson tree, not even per
@@ -6,7 +6,7 @@
  * JSON library would add). Keys are written in the order of the JSON schema's properties;
  * the eventID is the hash of the same px_epcis_event the XML writers get (event_hash.c).
  *
- * Vocabulary (DOMAIN-2.md §14.6): CBV values are bare words ("commissioning"), since the
+ * Vocabulary (EPCIS 2.0 JSON Schema): CBV values are bare words ("commissioning"), since the
  * schema rejects urn:epcglobal:cbv URNs in JSON. ILMD lot and expiry are "cbvmda:lotNumber"
  * and "cbvmda:itemExpirationDate" of the standard context; other extension namespaces get a
  * prefix declared in the event's own "@context" (allowed by the schema's
@@ -125,8 +125,8 @@ static px_rc attribute(px_epcis_writer *w, int *first, const char *id, const cha
 static px_rc masterdata(px_epcis_writer *w, const px_epcis_doc_header *h,
                         const px_epcis_profile_info *p)
 {
-    /* epcisHeader.epcisMasterData.vocabularyList (DOMAIN-2.md §14.6), the same EPCClass
-     * attributes as the XML header (CBV §8, DOMAIN.md §6.5). */
+    /* epcisHeader.epcisMasterData.vocabularyList, the same EPCClass attributes as the XML
+     * header (CBV §8). */
     if (lit(w, "\"epcisMasterData\":{\"vocabularyList\":[{\"type\":"
                "\"urn:epcglobal:epcis:vtype:EPCClass\",\"vocabularyElementList\":["))
         return w->failed;
@@ -154,7 +154,7 @@ px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
 {
     char created[32];
     epcis__time_ms(created, h->creation_us);
-    /* The standard context by its URL (DOMAIN-2.md §14.8); gs1ushc added for the DSCSA
+    /* The standard EPCIS 2.0 context by its URL (never fetched); gs1ushc added for the DSCSA
      * statement. Its IRI ends in '/' so that "gs1ushc:x" expands to a usable IRI (a JSON-LD
      * prefix is concatenated as is); packid's convention, the GS1 US guideline for 2.0 was
      * not available [T]. */
@@ -166,7 +166,7 @@ px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
         kv(w, ",\"creationDate\":", created))
         return w->failed;
     /* No SBDH in JSON: its identification moves to instanceIdentifier, sender, receiver
-     * (DOMAIN-2.md §14.7). packid writes the parties' GLNs. */
+     * (as GS1's 1.2 to 2.0 conversion moves it). packid writes the parties' GLNs. */
     if (epcis__nonempty(h->instance_id) && kv(w, ",\"instanceIdentifier\":", h->instance_id))
         return w->failed;
     if (epcis__nonempty(h->sender_gln) &&
@@ -178,7 +178,7 @@ px_rc epcis__json_start(px_epcis_writer *w, const px_epcis_doc_header *h,
         if (h->n_products > 0 && masterdata(w, h, p) != PX_OK)
             return w->failed;
         /* epcisHeader allows namespaced keys (schema: propertyNames vocab-uri); the GS1 US
-         * DSCSA transaction statement as in the 1.2 header (DOMAIN.md §7). */
+         * DSCSA transaction statement as in the 1.2 header. */
         if (p->transaction_statement &&
             lit(w, h->n_products > 0 ? ",\"gs1ushc:dscsaTransactionStatement\":"
                                        "{\"gs1ushc:affirmTransactionStatement\":\"true\"}"
@@ -403,7 +403,7 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (!obj && epcis__nonempty(ev->parent_id) && kv(w, ",\"parentID\":", ev->parent_id))
         return w->failed;
     /* epcList / childEPCs are optional in 2.0; an empty list is left out (a DELETE of every
-     * child simply has none, DOMAIN-2.md §14.6). */
+     * child simply has none, as the EPCIS 2.0 JSON Schema allows). */
     if (ev->n_epcs + ev->n_serials &&
         epc_array(w, obj ? ",\"epcList\":[" : ",\"childEPCs\":[", ev) != PX_OK)
         return w->failed;
@@ -444,7 +444,7 @@ px_rc epcis__json_query_start(px_epcis_writer *w, const char *query_name)
 {
     char created[32];
     epcis__time_ms(created, w->creation_us);
-    /* The query answer of the REST binding (DOMAIN-2.md §14.4): an EPCISQueryDocument whose
+    /* The query answer of the EPCIS 2.0 REST binding: an EPCISQueryDocument whose
      * queryResults carry queryName and resultsBody.eventList; the events are the same as in
      * an EPCISDocument. */
     if (lit(w, "{\"@context\":[\"" EPCIS__LD_CONTEXT "\"],\"type\":\"EPCISQueryDocument\","

@@ -1,10 +1,11 @@
-/* GS1 identification keys: mod-10 check digit, GTIN/GLN/SSCC validation (DOMAIN.md §1). */
+/* GS1 identification keys: mod-10 check digit, GTIN/GLN/SSCC validation (GS1 General
+ * Specifications). */
 #include <string.h>
 
 #include "gs1.h"
 
-/* GenSpecs §7.9 "Standard check digit calculations" (DOMAIN.md §1.1): weights 3,1,3,… from the
- * right, starting with the digit next to the check digit. */
+/* GenSpecs §7.9 "Standard check digit calculations": weights 3,1,3,… from the right,
+ * starting with the digit next to the check digit. */
 int gs1_check_digit(const char *digits, size_t len)
 {
     int sum = 0;
@@ -81,8 +82,8 @@ static px_rc fixed_key(const char *key, size_t want, const char *what, px_err *e
     return key_check(key, len, what, err);
 }
 
-/* DOMAIN.md §1.2: GTIN-8/12/13 are left-padded with '0'; the check digit is unchanged because
- * the weighting is anchored at the right. */
+/* GTIN-8/12/13 are left-padded with '0'; the check digit is unchanged because the weighting
+ * is anchored at the right. */
 px_rc gs1_gtin_normalize(char out[GS1_GTIN_LEN + 1], const char *in, px_err *err)
 {
     size_t len = in ? strlen(in) : 0;

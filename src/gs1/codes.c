@@ -1,7 +1,7 @@
-/* Code lists the dictionary's linters check against (DOMAIN.md §2.2): ISO 3166-1 numeric and
- * alpha-2 country codes, ISO 4217 numeric currency codes and UN/ECE Recommendation 21 package
- * type codes, as assigned at the dictionary release the AI table was generated from (GS1's
- * 2026-01-27 linters use the same lists). Sorted; looked up by binary search. */
+/* Code lists the dictionary's linters check against: ISO 3166-1 numeric and alpha-2 country codes,
+ * ISO 4217 numeric currency codes and UN/ECE Recommendation 21 package type codes, as assigned at
+ * the dictionary release the AI table was generated from (GS1's 2026-01-27 linters use the same
+ * lists). Sorted; looked up by binary search. */
 #include <stdlib.h>
 #include <string.h>
 

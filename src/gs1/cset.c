@@ -1,4 +1,4 @@
-/* GS1 AI character sets 82 and 39 (DOMAIN.md §2.2; GenSpecs §7.11 figure 7.11-1 and -2). */
+/* GS1 AI character sets 82 and 39 (GenSpecs §7.11 figure 7.11-1 and -2). */
 #include "gs1.h"
 
 /* CSET 82 as GS1's linter stores it: two 64-bit words read MSB-first, bit (c % 64) of word

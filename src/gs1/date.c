@@ -1,4 +1,4 @@
-/* GS1 dates YYMMDD / YYMMD0 (DOMAIN.md §2.4; GenSpecs §7.12). */
+/* GS1 dates YYMMDD / YYMMD0 (GenSpecs §7.12). */
 #include <string.h>
 
 #include "gs1.h"
@@ -46,8 +46,8 @@ px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int cur
     }
     int year = gs1__century_year(yy, current_year);
     int last = px_days_in_month(year, mm);
-    /* DOMAIN.md §2.4: for the yymmd0 AIs (11, 13, 15, 16, 17) DD=00 means "no day specified",
-     * read as the last day of the month. */
+    /* GS1 General Specifications and the dictionary's yymmd0 linter: for the yymmd0 AIs
+     * (11, 13, 15, 16, 17) DD=00 means "no day specified", read as the last day of the month. */
     if ((dd == 0 && !allow_day00) || dd > last) {
         px_err_set(err, PX_EINVALID, "invalid_date", "illegal day %02d for %04d-%02d", dd, year,
                    mm);

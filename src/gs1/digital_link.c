@@ -1,5 +1,5 @@
-/* GS1 Digital Link URIs: building and parsing (DOMAIN.md §4; GS1 Digital Link URI Syntax 1.2+,
- * as implemented by gs1-syntax-engine dl.c). */
+/* GS1 Digital Link URIs: building and parsing (GS1 Digital Link URI Syntax 1.2+, as
+ * implemented by gs1-syntax-engine dl.c). */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -10,7 +10,8 @@
 
 /* ---- building ------------------------------------------------------------------------ */
 
-/* DOMAIN.md §4.2: escape everything except RFC 3986 unreserved characters, uppercase hex. */
+/* As GS1's syntax engine: escape everything except RFC 3986 unreserved characters, uppercase
+ * hex. */
 void gs1__out_pct(gs1__out *o, const char *v)
 {
     for (; *v; v++) {
@@ -122,8 +123,9 @@ int gs1__dl_key_index(const gs1_elements *e)
     return -1;
 }
 
-/* DOMAIN.md §4.3: the first AI that is a DL primary key goes first, then its qualifiers present
- * in the data in the prescribed order, then every other AI as a query attribute. */
+/* Element string to Digital Link (GS1 Digital Link URI Syntax; docs/gs1.md "Digital Link
+ * build"): the first AI that is a DL primary key goes first, then its qualifiers present in the
+ * data in the prescribed order, then every other AI as a query attribute. */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e, px_err *err)
 {
     if (!domain || !*domain)
@@ -227,8 +229,8 @@ static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
     return rc;
 }
 
-/* DOMAIN.md §4.2: %XX (either case) decodes, an invalid % sequence stays literal, %00 is
- * rejected; in the query "+" is a space. */
+/* As GS1's syntax engine reads a Digital Link: %XX (either case) decodes, an invalid %
+ * sequence stays literal, %00 is rejected; in the query "+" is a space. */
 static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int query, size_t base,
                         px_err *err)
 {
@@ -280,8 +282,8 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
     px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
     if (rc != PX_OK)
         return rc;
-    /* GS1 Digital Link URI Syntax §4.5 (DOMAIN.md §4.1): a GTIN-8, -12 or -13 in a Digital
-     * Link stands for its 14-digit form with leading zeros. */
+    /* GS1 Digital Link URI Syntax §4.5: a GTIN-8, -12 or -13 in a Digital Link stands for its
+     * 14-digit form with leading zeros. */
     if (strcmp(d->ai, "01") == 0 && (vlen == 8 || vlen == 12 || vlen == 13) &&
         all_digits(value, vlen)) {
         size_t pad = GS1_GTIN_LEN - vlen;
@@ -332,8 +334,8 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
     return 1;
 }
 
-/* Uncompressed path (DOMAIN.md §4.1): anything before the primary key is an opaque stem; walk
- * (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
+/* Uncompressed path (GS1 Digital Link URI Syntax): anything before the primary key is an opaque
+ * stem; walk (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
  * sequence, add the values. */
 static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int nseg, size_t p,
                         size_t qmark, size_t base, const gs1_ai_def **kdp, unsigned *compatible,
@@ -482,7 +484,7 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
  * the path (or query, or fragment) starts. */
 static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path, px_err *err)
 {
-    /* DOMAIN.md §4.2: characters outside the URI character set are errors. */
+    /* RFC 3986: characters outside the URI character set are errors. */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
@@ -491,7 +493,8 @@ static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path,
                                  "character at position %zu is not allowed in a URI", base + i + 1),
                       base + i, 1);
     }
-    /* DOMAIN.md §4.1: scheme http or https, all lower or all upper case. */
+    /* Scheme http or https, all lower or all upper case (GS1's syntax engine refuses mixed
+     * case). */
     size_t p;
     if (len >= 8 && (memcmp(s, "https://", 8) == 0 || memcmp(s, "HTTPS://", 8) == 0))
         p = 8;

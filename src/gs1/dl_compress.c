@@ -1,5 +1,5 @@
 /* Compressed GS1 Digital Link: the binary encoding of AI data carried as one base64url path
- * segment (GS1 Digital Link URI Syntax, "compression"; DOMAIN.md §4).
+ * segment (GS1 Digital Link URI Syntax, "compression").
  *
  * The bit string is a sequence of entries. An entry starts with four bits per character of its
  * key: an AI's digits ("01" is 0000 0001), an optimisation code of two hex characters that

@@ -1,5 +1,5 @@
-/* GS1 element strings: concatenated AI + data with GS (0x1D) separators (DOMAIN.md §2.3, §3;
- * GenSpecs §7.8.4 "Element string concatenation"). */
+/* GS1 element strings: concatenated AI + data with GS (0x1D) separators (GenSpecs §7.8.4
+ * "Element string concatenation"). */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -96,9 +96,9 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
 {
     memset(out, 0, sizeof(*out));
     size_t pos = 0;
-    /* REQ-GS1-2: DOMAIN.md §3: in raw data an FNC1 in first position may be transmitted as a
-     * leading GS. After ]d2/]Q3/… the identifier already is that FNC1, so a GS there is an error
-     * (as in GS1's syntax engine). */
+    /* REQ-GS1-2: in raw data an FNC1 in first position may be transmitted as a leading GS. After
+     * ]d2/]Q3/… the identifier already is that FNC1, so a GS there is an error (as in GS1's syntax
+     * engine). */
     if (pos < len && s[pos] == GS1_GS) {
         if (fnc1_implied)
             return at(err,
@@ -137,7 +137,7 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
         it->value[vlen] = '\0';
         pos = vstart + vlen;
         /* A separator ends a variable-length value; one after a predefined-length value
-         * "should not" be there but is tolerated, as is a trailing one (DOMAIN.md §3). */
+         * "should not" be there (GenSpecs §7.8.4) but is tolerated, as is a trailing one. */
         if (pos < len && s[pos] == GS1_GS)
             pos++;
     }

@@ -1,5 +1,5 @@
-/* Element lists: adding, validating (AI table + pairing rules) and building a pack's elements
- * (DOMAIN.md §2.5, §3). */
+/* Element lists: adding, validating (AI table + the req=/ex= pairing rules of GS1's Barcode
+ * Syntax Dictionary) and building a pack's elements. */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -71,8 +71,8 @@ static int req_group_ok(const gs1_elements *e, const char *g, size_t glen, const
     return 0;
 }
 
-/* DOMAIN.md §2.5: req= alternatives must be satisfied, ex= AIs must not co-occur ("an AI is
- * not exclusive of itself"). */
+/* GS1 Barcode Syntax Dictionary: req= alternatives must be satisfied, ex= AIs must not
+ * co-occur ("an AI is not exclusive of itself"). */
 static px_rc pairing(const gs1_elements *e, int i, const gs1_ai_def *d, px_err *err)
 {
     const char *self = e->items[i].ai;
@@ -145,8 +145,9 @@ void gs1_pack_set(gs1_pack *p, const char *gtin, const char *serial, const char 
     px_strlcpy(p->nhrn, nhrn ? nhrn : "", sizeof(p->nhrn));
 }
 
-/* DOMAIN.md §3 "Recommended order for pharma": predefined-length AIs first, variable-length
- * last, so (01)(17)(10)(21) needs exactly one separator; NHRN (71x) last. */
+/* Recommended order for pharma (industry practice; any order is valid GS1 syntax):
+ * predefined-length AIs first, variable-length last, so (01)(17)(10)(21) needs exactly one
+ * separator; NHRN (71x) last. */
 px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err)
 {
     memset(out, 0, sizeof(*out));

@@ -1,5 +1,5 @@
 /* EPC Tag Data Standard pure-identity and class URIs: SGTIN, LGTIN, idpat SGTIN, SSCC, SGLN
- * (DOMAIN.md §5; EPC TDS §6 "EPC URI", §7 "Correspondence between EPCs and GS1 keys"). */
+ * (GS1 EPC Tag Data Standard §6 "EPC URI", §7 "Correspondence between EPCs and GS1 keys"). */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -13,7 +13,7 @@
 #define SSCC "urn:epc:id:sscc:"
 #define SGLN "urn:epc:id:sgln:"
 
-/* ---- GS3A3 escaping (DOMAIN.md §5.2) -------------------------------------------------- */
+/* ---- GS3A3 escaping (GS1 EPC Tag Data Standard) -------------------------------------- */
 
 /* The seven set-82 characters that must be escaped in an EPC URI; every other set-82
  * character is written raw. */
@@ -514,10 +514,10 @@ px_rc gs1_epc_sgtin_match(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_
     return PX_OK;
 }
 
-/* What gs1_dl_format writes for the two checked elements (01)(21) on the canonical domain:
- * the key, then its qualifier 21, no query (DOMAIN.md §4.3-4.4). Written directly because the
- * EPCIS event hash takes one per EPC, and the AI-table walk of gs1_dl_format was a tenth of
- * reading a capture document (docs/epcis.md "Capture speed"). */
+/* What gs1_dl_format writes for the two checked elements (01)(21) on the canonical domain: the key,
+ * then its qualifier 21, no query. Written directly because the EPCIS event hash takes one per EPC,
+ * and the AI-table walk of gs1_dl_format was a tenth of reading a capture document (docs/epcis.md
+ * "Capture speed"). */
 static px_rc sgtin_dl(char *out, size_t cap, const char *gtin14, const char *serial, px_err *err)
 {
     gs1__out o;
@@ -537,8 +537,9 @@ px_rc gs1_sgtin_to_dl(char *out, size_t cap, const char *gtin14, const char *ser
     return rc == PX_OK ? sgtin_dl(out, cap, gtin14, serial, err) : rc;
 }
 
-/* DOMAIN.md §4.4: the constrained canonical DL of the EPC (canonical domain, the key and its
- * finest qualifier only, no query), as the EPCIS event hash uses. */
+/* The constrained canonical DL of the EPC (canonical domain, the key and its finest qualifier
+ * only, no query), as the EPCIS event hash uses (GS1 Digital Link URI Syntax 1.2 §4.11;
+ * CBV 2.0 §8.9). */
 px_rc gs1_epc_to_dl(char *out, size_t cap, const char *uri, px_err *err)
 {
     gs1_elements e;

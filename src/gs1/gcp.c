@@ -1,4 +1,4 @@
-/* GS1 Company Prefix length from GS1's GCP prefix format list (DOMAIN.md §1.5).
+/* GS1 Company Prefix length from GS1's GCP prefix format list.
  *
  * The caller reads the XML file (gs1 does no I/O); this scans the buffer without allocating:
  * every <entry prefix="…" gcpLength="…"/> is compared with the key, and the longest matching

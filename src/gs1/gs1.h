@@ -1,7 +1,8 @@
 /* gs1 — pure GS1 syntax: keys, Application Identifiers, element strings, dates, Digital Link,
- * EPC URIs (DOMAIN.md §1–5). No I/O, no heap, no third-party headers: every value type is
- * fixed-size and callers pass output buffers. Errors go into px_err with the position (0-based)
- * and length of the offending characters.
+ * EPC URIs (GS1 General Specifications, GS1 Barcode Syntax Dictionary, GS1 Digital Link URI
+ * Syntax, GS1 EPC Tag Data Standard; docs/gs1.md). No I/O, no heap, no third-party headers:
+ * every value type is fixed-size and callers pass output buffers. Errors go into px_err with
+ * the position (0-based) and length of the offending characters.
  *
  * This header is the contract other layers code against; keep these signatures. */
 #ifndef PX_GS1_H
@@ -41,7 +42,7 @@ px_rc gs1_gln_validate(const char *gln, px_err *err);
 int gs1_iso3166_alpha2(const char *cc);
 px_rc gs1_sscc_validate(const char *sscc, px_err *err);
 
-/* SSCC construction (DOMAIN-2.md §10.1): extension digit 0..9, a company prefix of
+/* SSCC construction (GS1 General Specifications §3.3.1): extension digit 0..9, a company prefix of
  * GS1_SSCC_GCP_MIN..MAX digits, and a serial reference below gs1_sscc_capacity(L), written
  * right-aligned with leading zeros; out gets the 18 digits with the check digit.
  * PX_EINVALID for a bad part, PX_EEXHAUSTED "sscc_exhausted" when ref does not fit. */

@@ -1,4 +1,4 @@
-/* gs1_ai — packid's Application Identifier table (DOMAIN.md §2.1, §2.3, §2.5, §4.1).
+/* gs1_ai — packid's Application Identifier table (GS1 Barcode Syntax Dictionary).
  *
  * Each entry mirrors one line of GS1's Barcode Syntax Dictionary (gs1-syntax-dictionary.txt):
  * flags, the component specification with its linters, req=/ex= pairing rules, the Digital Link
@@ -94,7 +94,7 @@ const gs1_ai_def *gs1_ai_match(const char *data, size_t len);
 /* Minimum / maximum value length over all components. */
 size_t gs1_ai_min_len(const gs1_ai_def *d);
 size_t gs1_ai_max_len(const gs1_ai_def *d);
-/* GenSpecs §7.8.4 predefined-length table keyed on the AI's first two digits (DOMAIN.md §2.3):
+/* GenSpecs §7.8.4 predefined-length table keyed on the AI's first two digits:
  * the data length after the AI, or -1 when the prefix is not in the table. */
 int gs1_ai_prefix_length(const char *ai);
 /* Checks a value against the entry's components and every linter of the dictionary.

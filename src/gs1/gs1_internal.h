@@ -1,4 +1,4 @@
-/* Helpers shared between the files of gs1/ only (STYLE.md: <module>__fn). */
+/* Helpers shared between the files of gs1/ only (named <module>__fn). */
 #ifndef PX_GS1_INTERNAL_H
 #define PX_GS1_INTERNAL_H
 
@@ -9,8 +9,8 @@
 
 int gs1__century_year(int yy, int current_year);
 
-/* Bounded output writer with a sticky overflow flag (STYLE.md "Builders carry a sticky failed
- * flag"): after an overflow every put is a no-op and gs1__out_done reports it once. */
+/* Bounded output writer with a sticky overflow flag: after an overflow every put is a no-op
+ * and gs1__out_done reports it once. */
 typedef struct gs1__out {
     char *p;
     size_t cap, len;

@@ -1,4 +1,4 @@
-/* Bracketed human-readable interpretation "(01)09506000134352(21)…" (DOMAIN.md §3 "HRI").
+/* Bracketed human-readable interpretation "(01)09506000134352(21)…" (docs/gs1.md).
  *
  * Parentheses are part of set 82, so a "(" in a value could read as the start of the next AI.
  * GS1's bracketed syntax (as its syntax engine reads it) writes every "(" inside data as "\(";

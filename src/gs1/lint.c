@@ -1,7 +1,6 @@
-/* The content checks ("linters") GS1's Barcode Syntax Dictionary names per AI component
- * (DOMAIN.md §2.1). Each one here follows the rule the dictionary's name stands for; the table
- * (ai_table_gen.c) says which apply to which component. Positions are relative to the
- * component. */
+/* The content checks ("linters") GS1's Barcode Syntax Dictionary names per AI component. Each one
+ * here follows the rule the dictionary's name stands for; the table (ai_table_gen.c) says which
+ * apply to which component. Positions are relative to the component. */
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -357,7 +356,7 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
 {
     px_rc rc = PX_OK;
     if (m & GS1_LINT_CSUM) {
-        /* GenSpecs §7.9 standard mod-10 check digit (DOMAIN.md §1.1). */
+        /* GenSpecs §7.9 standard mod-10 check digit. */
         if (len < 2 || gs1_check_digit(s, len - 1) != s[len - 1])
             return fail(err, "invalid_check_digit", len ? len - 1 : 0, 1, ai,
                         "incorrect check digit");
@@ -365,8 +364,8 @@ px_rc gs1__lint(const char *ai, uint64_t m, const char *s, size_t len, px_err *e
     if ((m & GS1_LINT_CSUMALPHA) && (rc = lint_csumalpha(ai, s, len, err)) != PX_OK)
         return rc;
     if (m & (GS1_LINT_GCPPOS1 | GS1_LINT_GCPPOS2)) {
-        /* The GS1 Company Prefix (at least 4 digits, DOMAIN.md §1.5) starts at the 1st / 2nd
-         * character of the key. */
+        /* The GS1 Company Prefix (at least 4 digits, the minimum of GS1's gcppos linters)
+         * starts at the 1st / 2nd character of the key. */
         size_t start = (m & GS1_LINT_GCPPOS2) ? 1 : 0;
         for (size_t i = start; i < start + 4; i++)
             if (i >= len || !is_digit(s[i]))

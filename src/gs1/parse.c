@@ -1,7 +1,6 @@
-/* gs1_parse: one entry point for every textual form a pack's data arrives in (DOMAIN.md §3,
- * §4): scanner output with an AIM symbology identifier, raw GS1 data with GS separators,
- * bracketed HRI, or a GS1 Digital Link URI. Input longer than GS1_INPUT_MAX is refused
- * (input_too_long) before any parsing. */
+/* gs1_parse: one entry point for every textual form a pack's data arrives in: scanner output with
+ * an AIM symbology identifier, raw GS1 data with GS separators, bracketed HRI, or a GS1 Digital
+ * Link URI. Input longer than GS1_INPUT_MAX is refused (input_too_long) before any parsing. */
 #include <string.h>
 
 #include "gs1_internal.h"
@@ -19,9 +18,9 @@ static int is_uri(const char *s, size_t len)
            starts_with(s, len, "HTTP://") || starts_with(s, len, "HTTPS://");
 }
 
-/* AIM symbology identifiers (DOMAIN.md §3; ISO/IEC 15424): these carry GS1 element strings,
- * the leading FNC1 being implied by the identifier itself — ]d2 GS1 DataMatrix, ]Q3 GS1 QR,
- * ]C1 GS1-128, ]e0 GS1 DataBar, ]J1 GS1 DotCode. */
+/* AIM symbology identifiers (ISO/IEC 15424): these carry GS1 element strings, the leading FNC1
+ * being implied by the identifier itself — ]d2 GS1 DataMatrix, ]Q3 GS1 QR, ]C1 GS1-128, ]e0 GS1
+ * DataBar, ]J1 GS1 DotCode. */
 static const char *const gs1_symids[] = {"]d2", "]Q3", "]C1", "]e0", "]J1"};
 /* REQ-GS1-5: plain data of the same carriers (]d1 DataMatrix, ]Q1 QR, ]J0 DotCode) may carry
  * a Digital Link URI (GS1 DotCode is read exactly like DataMatrix). */

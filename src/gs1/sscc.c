@@ -1,5 +1,5 @@
 /* SSCC, AI (00): building one from its parts and checking it belongs to a company prefix
- * (DOMAIN-2.md §10.1, DOMAIN.md §1.4). Pure: no heap, no I/O. */
+ * (GS1 General Specifications §3.3.1). Pure: no heap, no I/O. */
 #include <string.h>
 
 #include "gs1.h"
@@ -16,8 +16,8 @@ static uint64_t pow10u(int n)
 static px_rc gcp_check(const char *gcp, size_t *len, px_err *err)
 {
     size_t n = gcp ? strlen(gcp) : 0;
-    /* The EPC URI partitions of TDS §14 (DOMAIN.md §5.1) span 6 to 12 digits; an SSCC's serial
-     * reference then has 16 - L digits, 4 to 10. */
+    /* The EPC URI partitions of TDS §14 span 6 to 12 digits; an SSCC's serial reference then
+     * has 16 - L digits, 4 to 10. */
     if (n < GS1_SSCC_GCP_MIN || n > GS1_SSCC_GCP_MAX) {
         px_err_set(err, PX_EINVALID, "invalid_length",
                    "company prefix must have 6 to 12 digits, got %zu", n);
@@ -40,7 +40,7 @@ uint64_t gs1_sscc_capacity(int gcp_len)
 {
     if (gcp_len < GS1_SSCC_GCP_MIN || gcp_len > GS1_SSCC_GCP_MAX)
         return 0;
-    /* DOMAIN-2.md §10.1: 10^(16-L) serial references per extension digit. */
+    /* 16 - L digits: 10^(16-L) serial references per extension digit. */
     return pow10u(16 - gcp_len);
 }
 
@@ -66,8 +66,8 @@ px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint6
         return px_err_set(err, PX_EEXHAUSTED, "sscc_exhausted",
                           "serial reference %llu does not fit in %d digits",
                           (unsigned long long)ref, 16 - (int)l);
-    /* REQ-SSCC-1: GenSpecs §3.3.1 (DOMAIN-2.md §10.1): N1 extension digit, N2..N(1+L) company prefix,
-     * then the serial reference right-aligned in 16 - L digits, N18 the check digit. */
+    /* REQ-SSCC-1: GenSpecs §3.3.1: N1 extension digit, N2..N(1+L) company prefix, then the
+     * serial reference right-aligned in 16 - L digits, N18 the check digit. */
     out[0] = (char)('0' + ext);
     memcpy(out + 1, gcp, l);
     for (size_t i = 16; i > l; i--) {

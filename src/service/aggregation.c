@@ -1,5 +1,5 @@
 /* Packing, unpacking and repacking containers, with their EPCIS events (packing.h,
- * docs/aggregation.md, DOMAIN-2.md §10.3–10.4). */
+ * docs/aggregation.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +129,9 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     return px_store_container_event_insert(db, &rec, err);
 }
 
-/* DOMAIN-2.md §10.4: packing is ADD / packing / in_progress, unpacking DELETE / unpacking
- * without disposition; one event per parent (REQ-AGG-4: one AggregationEvent per nesting
- * level and request). An empty DELETE takes every child out (§10.3). */
+/* docs/aggregation.md "Events": packing is ADD / packing / in_progress, unpacking DELETE /
+ * unpacking without disposition; one event per parent (REQ-AGG-4: one AggregationEvent per
+ * nesting level and request). An empty DELETE takes every child out (EPCIS 2.0 §7.4.3). */
 void px__agg_event_init(px_epcis_event *ev, px_epcis_action act, const char *parent_uri,
                         const char *const *epcs, size_t n)
 {
@@ -154,8 +154,8 @@ static px_rc aggregation_event(px_db *db, agg_ctx *c, const px_actor *by, px_epc
     return record(db, c, by, &ev, parent_sscc, c->out->event_id, err);
 }
 
-/* REQ-AGG-2: a child that cannot move, as the answer's detail (DOMAIN-2.md §10.4 "ordering
- * rules"). */
+/* REQ-AGG-2: a child that cannot move, as the answer's detail (docs/aggregation.md "Packing,
+ * unpacking, repacking": the rules per child). */
 void px__agg_misfit_error(px_item_error *e, size_t index, const px_agg_misfit *f)
 {
     e->index = index;
@@ -244,7 +244,7 @@ static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[4
     return PX_OK;
 }
 
-/* Unpacking: the listed children out of the parent, or every child (DOMAIN-2.md §10.3: an
+/* Unpacking: the listed children out of the parent, or every child (EPCIS 2.0 §7.4.3: an
  * empty DELETE takes every child out). */
 static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
 {

@@ -1,7 +1,6 @@
 /* Packing and repacking many parents at once, set-based (packing.h, docs/aggregation.md
- * "Many parents per request", DOMAIN-2.md §10.3): the parents locked in one statement, every
- * rule and change of every child in one more, the aggregations and their events in one
- * multi-row insert. */
+ * "Packing, unpacking, repacking"): the parents locked in one statement, every rule and change
+ * of every child in one more, the aggregations and their events in one multi-row insert. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +30,10 @@ const char *px__agg_tenant_of(const batch *b, size_t g)
     return b->pgtins[g][0] ? b->cpar[g].tenant_id : b->par[g].tenant_id;
 }
 
-/* REQ-AGG-11: a case that carries its own GTIN as a parent (DOMAIN-2.md §10.4 "case
- * SGTIN"): a pack the caller may use as a child (its MAH's; a CMO's own commissioning,
- * unreleased, partnered), commissioned, and not itself inside a case (cases are one level
- * deep). */
+/* REQ-AGG-11: a case that carries its own GTIN as a parent (docs/aggregation.md "Cases that
+ * carry their own GTIN"): a pack the caller may use as a child (its MAH's; a CMO's own
+ * commissioning, unreleased, partnered), commissioned, and not itself inside a case (cases are
+ * one level deep). */
 px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err)
 {

@@ -1,6 +1,7 @@
 /* The events of a set-based packing (aggregation_internal.h): one AggregationEvent per parent
- * (DOMAIN-2.md §10.3), the DELETE events of a repacking's children leaving their old parents,
- * the SSCCs' own commissioning, written with the aggregations in one multi-row insert. */
+ * (EPCIS: an AggregationEvent has one parentID), the DELETE events of a repacking's children
+ * leaving their old parents, the SSCCs' own commissioning, written with the aggregations in one
+ * multi-row insert. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,10 +150,10 @@ static px_rc repack_deletes(batch *b, event_cols *e, size_t g, const px_agg_appl
 }
 
 /* The events of group g: the container's commissioning at its first packing (ObjectEvent ADD
- * commissioning active, the SSCC alone, no ILMD: DOMAIN-2.md §10.4, GS1 US practice); for a
- * repack one DELETE unpacking per container the children leave (§10.4 "repack"); then the
- * group's AggregationEvent ADD packing in_progress with its direct children in request order
- * (REQ-AGG-4: one AggregationEvent per parent and nesting level, §10.3). */
+ * commissioning active, the SSCC alone, no ILMD: GS1 US DSCSA practice); for a repack one
+ * DELETE unpacking per container the children leave; then the group's AggregationEvent ADD
+ * packing in_progress with its direct children in request order (REQ-AGG-4: one
+ * AggregationEvent per parent and nesting level; docs/aggregation.md "Events"). */
 static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applied *ap,
                           const char **scratch, px_err *err)
 {
@@ -160,8 +161,7 @@ static px_rc group_events(batch *b, event_cols *e, size_t g, const px_agg_applie
     const char *agg_id = b->out->done[g].aggregation_id;
     char uri[GS1_EPC_URI_MAX], sgln[64], prefix[13];
     int is_case = b->pgtins[g][0] != '\0';
-    /* EPCIS parentID: the pure-identity URI of the container's SSCC or of the case's SGTIN
-     * (DOMAIN-2.md §10.3). */
+    /* EPCIS parentID: the pure-identity URI of the container's SSCC or of the case's SGTIN. */
     px_rc rc = is_case ? gs1_epc_sgtin_format(uri, sizeof(uri), b->pgtins[g], b->cpar[g].gcp_len,
                                               b->pserials[g], err)
                        : gs1_epc_sscc_format(uri, sizeof(uri), p->sscc,

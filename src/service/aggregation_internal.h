@@ -16,7 +16,7 @@ extern const char *const px__agg_action_names[];
 /* The SGLN a container event names as its read point: the actor's organization under prefix. */
 void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix);
 /* An AggregationEvent (ADD or DELETE) of parent_uri over epcs, bizStep and disposition by
- * action (DOMAIN-2.md §10.3). */
+ * action (docs/aggregation.md "Events"). */
 void px__agg_event_init(px_epcis_event *ev, px_epcis_action act, const char *parent_uri,
                         const char *const *epcs, size_t n);
 /* A child's refusal by the store's rules as a per-item error with its index. */

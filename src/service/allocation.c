@@ -191,8 +191,8 @@ px_rc px_svc_allocation_serials_each(px_db *db, const px_actor *by, const char *
     px_rc rc = px_svc_allocation_get(db, by, id, &a, err);
     if (rc != PX_OK)
         return rc;
-    /* A CMO never sees packs after release (DESIGN.md), not even their state here: a released
-     * serial leaves its allocation's listing, as it answers 404 on GET /v1/packs. */
+    /* A CMO never sees packs after release, not even their state here: a released serial
+     * leaves its allocation's listing, as it answers 404 on GET /v1/packs. */
     return px_store_allocation_serials_each(db, a.id, page, by->org_kind == PX_ORG_CMO, fn, ctx,
                                             err);
 }

@@ -27,7 +27,7 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
     } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK ||
                px_policy_scope(by->role, PX_ACT_PACK_READ) != PX_SCOPE_ORG ||
                strcmp(prod.mah_id, by->org_id) != 0) {
-        /* Another tenant's batch answers 404, never 403 (DESIGN.md "Security"). */
+        /* Another tenant's batch answers 404, never 403 (docs/architecture.md "Requests"). */
         return px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found");
     }
     rc = px_store_batch_summary(db, out, g, batch, cmo ? by->org_id : NULL, err);

@@ -47,7 +47,7 @@ static px_rc bootstrap_body(px_tx *tx, void *vc, px_err *err)
     /* Demo GLNs are in GS1's 950 "demo" range (GS1 General Specifications: prefixes 950 and
      * 951 are for GS1 Global Office use; 0950600 is the prefix of GS1's own examples). Their
      * company prefix is 9506000 — 7 digits, the demo product's — given explicitly, since a
-     * GLN's prefix length is not derivable from it (DOMAIN.md §1.5). */
+     * GLN's prefix length is not derivable from it. */
     if ((rc = bootstrap_org(tx, cli, &op, "operator", "packid operator", "", 0, "admin",
                             out->admin_key, err)) != PX_OK)
         return rc;

@@ -93,11 +93,12 @@ static void add_child(item *it, const char *gtin, const char *serial, const char
 }
 
 /* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
- * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (DOMAIN-2.md §10.4;
- * a DELETE with no children empties the parent, EPCIS 2.0 §7.4.3). OBSERVE changes nothing
- * packid holds; class-level children are not packid's hierarchy (docs/aggregation.md).
- * REQ-AGG-17: an SGTIN parentID is a case that carries its own GTIN (DOMAIN-2.md §10.4:
- * "parent SSCC or case SGTIN"), packed or unpacked by the same use case. */
+ * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (docs/aggregation.md
+ * "Packing, unpacking, repacking"; a DELETE with no children empties the parent, EPCIS 2.0
+ * §7.4.3). OBSERVE changes nothing packid holds; class-level children are not packid's
+ * hierarchy (docs/aggregation.md). REQ-AGG-17: an SGTIN parentID is a case that carries its
+ * own GTIN (docs/aggregation.md "Cases that carry their own GTIN"), packed or unpacked by the
+ * same use case. */
 static int take_aggregation(item *it, const px_epcis_event *ev)
 {
     const char *why = NULL;
@@ -264,8 +265,9 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
     item *it = &c->items[c->n++];
     memset(it, 0, sizeof(*it));
     it->index = c->n - 1;
-    /* A captured event keeps the eventID it arrived with; one without gets its hash ID
-     * (DOMAIN-2.md §14.3), the reader having checked that it hashes. */
+    /* A captured event keeps the eventID it arrived with; one without gets its hash ID (the
+     * EPCIS 2.0 REST Bindings' capture leaves eventID optional), the reader having checked
+     * that it hashes. */
     if (ev->event_id && ev->event_id[0]) {
         px_strlcpy(it->event_id, ev->event_id, sizeof(it->event_id));
         if (strlen(ev->event_id) >= sizeof(it->event_id) ||

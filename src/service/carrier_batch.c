@@ -327,7 +327,8 @@ px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by,
     if (!id || !px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     px_rc rc = px_store_carrier_batch_get(db, out, id, err);
-    /* REQ-CBATCH-3: another organization's batch is not found (DESIGN.md: nothing leaks). */
+    /* REQ-CBATCH-3: another organization's batch is not found, so nothing leaks
+     * (docs/architecture.md "Requests"). */
     if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)

@@ -21,7 +21,8 @@ static px_rc text_field(const char *v, size_t max, const char *field, px_err *er
 }
 
 /* US NDC as printed: 10 digits in a 4-4-2, 5-3-2 or 5-4-1 layout, or the 11-digit HIPAA
- * form 5-4-2 (DOMAIN.md §1.2); hyphens optional. */
+ * form 5-4-2 (GS1 US implementation guideline, "Integrating NDCs into GTINs"); hyphens
+ * optional. */
 static int ndc_ok(const char *s)
 {
     int digits = 0, hyphens = 0;
@@ -46,8 +47,8 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
     }
     memcpy(p->gtin, gtin, sizeof(gtin));
     if (p->company_prefix_length == 0) {
-        /* GS1 Company Prefix length is not derivable from the GTIN itself (DOMAIN.md §1.5):
-         * it comes from the brand owner or, failing that, GS1's prefix format list. */
+        /* GS1 Company Prefix length is not derivable from the GTIN itself: it comes from the
+         * brand owner or, failing that, GS1's prefix format list. */
         int len = app && app->gcp_xml
                       ? gs1_gcp_length_lookup(app->gcp_xml, app->gcp_xml_len, gtin, 2)
                       : -1;
@@ -76,7 +77,8 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
     if ((rc = px_market_check(p->market, err)) != PX_OK)
         return rc;
     if (p->nhrn_ai[0] || p->nhrn_value[0]) {
-        /* NHRN: AIs 710–717, X..20 (DOMAIN.md §2.1; Delegated Regulation 2016/161 Art. 4(b)(iii)). */
+        /* NHRN: AIs 710–717, X..20 (GS1 Barcode Syntax Dictionary; Delegated Regulation (EU)
+         * 2016/161 Art. 4(b)(iii)). */
         if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 ||
             p->nhrn_ai[2] < '0' || p->nhrn_ai[2] > '7') {
             return px_err_set_field(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai",
@@ -166,7 +168,7 @@ px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, i
     default:
         break;
     }
-    /* Another tenant's object answers 404, never 403 (DESIGN.md "Security"). */
+    /* Another tenant's object answers 404, never 403 (docs/architecture.md "Requests"). */
     return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin14);
 }
 

@@ -61,8 +61,8 @@ static int note_left(void *vc, const px_left_child *p)
 }
 
 /* One AggregationEvent DELETE unpacking, parentID the container or the case's SGTIN (pgtin
- * not ""), childEPCs the packs that left it (DOMAIN-2.md §10.4 "unpack partly"; EPCIS 1.2
- * needs parentID with DELETE, §10.3). */
+ * not ""), childEPCs the packs that left it (docs/aggregation.md "Packs leaving their
+ * container"; EPCIS 1.2 needs parentID with DELETE). */
 static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod, const char *sgln,
                           int64_t now_us, const char *pgtin, const char *parent,
                           const char *prefix, const char *const *epcs, size_t n, px_err *err)

@@ -18,8 +18,8 @@ typedef struct read_ctx {
     const px_actor *by;
 } read_ctx;
 
-/* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (DESIGN.md:
- * a CMO never sees packs after release); the MAH and its auditors see all of theirs. */
+/* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (as a CMO
+ * never sees packs after release); the MAH and its auditors see all of theirs. */
 static int container_visible(const px_actor *by, const px_container *box)
 {
     return by->org_kind == PX_ORG_MAH   ? strcmp(box->tenant_id, by->org_id) == 0

@@ -1,7 +1,7 @@
-/* EPCIS 2.0 capture (POST /epcis/capture, DOMAIN-2.md §14.3; docs/epcis.md "EPCIS 2.0
- * capture"): an EPCIS document (2.0 JSON-LD, 2.0 XML or 1.2 XML) whose commissioning
- * ObjectEvents become commissions of the caller, processed while the request is open, the
- * outcome stored as a capture job. */
+/* EPCIS 2.0 capture (POST /epcis/capture, the capture of the EPCIS 2.0 REST Bindings;
+ * docs/epcis.md "EPCIS 2.0 capture"): an EPCIS document (2.0 JSON-LD, 2.0 XML or 1.2 XML)
+ * whose commissioning ObjectEvents become commissions of the caller, processed while the
+ * request is open, the outcome stored as a capture job. */
 #ifndef PX_EPCIS_CAPTURE_H
 #define PX_EPCIS_CAPTURE_H
 

@@ -1,5 +1,5 @@
 /* An event's identifiers as GS1 Digital Link URIs (epcis_dl.h): the EPCIS 2.0 REST binding's
- * GS1-EPC-Format: Always_GS1_Digital_Link (DOMAIN-2.md §14.2). packid stores EPC URNs; the
+ * GS1-EPC-Format: Always_GS1_Digital_Link (EPCIS 2.0 REST Bindings). packid stores EPC URNs; the
  * answer translates each one while it is written, one event at a time, so memory stays
  * bounded by the largest event, as the streamed answer's (docs/epcis.md). */
 #include "epcis_dl.h"

@@ -1,5 +1,5 @@
 /* An event's identifiers as GS1 Digital Link URIs, for the EPCIS 2.0 REST answers asked for
- * with GS1-EPC-Format: Always_GS1_Digital_Link (DOMAIN-2.md §14.2, docs/epcis.md). */
+ * with GS1-EPC-Format: Always_GS1_Digital_Link (EPCIS 2.0 REST Bindings, docs/epcis.md). */
 #ifndef PX_EPCIS_DL_H
 #define PX_EPCIS_DL_H
 
@@ -25,9 +25,10 @@ void px__event_dl_dispose(px__event_dl *d);
 
 /* out = in with every EPC (epcList / childEPCs, also those given as serials of one GTIN),
  * parentID, the quantities' epcClass, readPoint, bizLocation and the source / destination
- * ids in the constrained canonical Digital Link form (gs1_epc_to_dl, DOMAIN.md §4.4); a URI
- * with no Digital Link form (a PGLN, a custom URI) is kept as it is. out points into d and
- * into in's other fields. */
+ * ids in the constrained canonical Digital Link form (gs1_epc_to_dl; GS1 Digital Link URI
+ * Syntax 1.2 §4.11, constrained as the EPCIS 2.0 event hash ID wants it); a URI with no Digital
+ * Link form (a PGLN, a custom URI) is kept as it is. out points into d and into in's other
+ * fields. */
 px_rc px__event_to_dl(px_epcis_event *out, const px_epcis_event *in, px__event_dl *d,
                       px_err *err);
 

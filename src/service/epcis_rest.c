@@ -1,4 +1,4 @@
-/* The EPCIS 2.0 REST query (epcis_rest.h; DOMAIN-2.md §14.4). The parameters map onto the
+/* The EPCIS 2.0 REST query (epcis_rest.h; EPCIS 2.0 REST Bindings). The parameters map onto the
  * same store filter as the 1.2 query (px_epcis_filter); paging is a keyset on the events'
  * write order (seq), so a page costs the same wherever it starts. */
 #include "epcis_rest_params.h"
@@ -245,7 +245,7 @@ static int values_row(void *vctx, int ph, const char *gtin, int gcp_len, const c
     char uri[512];
     const char *v = value;
     if (gtin[0]) {
-        /* A pack: its SGTIN URI (TDS escaping of the serial, DOMAIN.md §5.2). */
+        /* A pack: its SGTIN URI (the serial escaped as the EPC Tag Data Standard says). */
         if ((c->rc = gs1_epc_sgtin_format(uri, sizeof(uri), gtin, gcp_len, value, c->err)) != PX_OK)
             return 1;
         v = uri;

@@ -1,6 +1,6 @@
-/* The EPCIS 2.0 REST query (GET /epcis/events, DOMAIN-2.md §14.4): the standard URL
- * parameters packid's data can answer, paged with perPage / nextPageToken, written as a 2.0
- * JSON-LD or 2.0 XML EPCISQueryDocument (docs/epcis.md "EPCIS 2.0 REST query"). */
+/* The EPCIS 2.0 REST query (GET /epcis/events; EPCIS 2.0 REST Bindings, query by URL): the
+ * standard URL parameters packid's data can answer, paged with perPage / nextPageToken, written
+ * as a 2.0 JSON-LD or 2.0 XML EPCISQueryDocument (docs/epcis.md "EPCIS 2.0 REST query"). */
 #ifndef PX_EPCIS_REST_H
 #define PX_EPCIS_REST_H
 
@@ -12,7 +12,7 @@
 
 /* At most this many query parameters in one request (more: 400). */
 #define PX_EPCIS_REST_PARAMS_MAX 24
-/* perPage: default (DOMAIN-2.md §14.4: 30) and packid's maximum (pages stream, so a page's
+/* perPage: default (EPCIS 2.0 REST Bindings: 30) and packid's maximum (pages stream, so a page's
  * size costs no memory: a million events is one answer). */
 #define PX_EPCIS_REST_PER_PAGE 30
 #define PX_EPCIS_REST_PER_PAGE_MAX 1000000

@@ -1,6 +1,6 @@
-/* The EPCIS 2.0 REST query's parameters (DOMAIN-2.md §14.4), read into the same store filter
- * as the 1.2 query (px_epcis_filter): the standard's names, pipe lists of CBV words, locations
- * and EPCs in URN or Digital Link form, times and the page token. */
+/* The EPCIS 2.0 REST query's parameters (EPCIS 2.0 REST Bindings, query by URL), read into the
+ * same store filter as the 1.2 query (px_epcis_filter): the standard's names, pipe lists of CBV
+ * words, locations and EPCs in URN or Digital Link form, times and the page token. */
 #include "epcis_rest_params.h"
 
 #include <stdio.h>
@@ -98,9 +98,9 @@ static int item_location(char *out, const char *item)
     return 0;
 }
 
-/* The next value of the pipe list at *p into item (DOMAIN-2.md §14.4: multi-valued parameters
- * are pipe-delimited): non-empty, shorter than LIST_ITEM_MAX, at most LIST_ITEMS of them
- * (*items counts). *p moves past it; NULL after the last. */
+/* The next value of the pipe list at *p into item (EPCIS 2.0 REST Bindings: multi-valued
+ * parameters are pipe-delimited): non-empty, shorter than LIST_ITEM_MAX, at most LIST_ITEMS of
+ * them (*items counts). *p moves past it; NULL after the last. */
 #define LIST_ITEM_MAX 256
 static px_rc list_item(const char **p, int *items, char item[LIST_ITEM_MAX], const char *name,
                        px_err *err)
@@ -257,8 +257,8 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
     return PX_OK;
 }
 
-/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (DOMAIN-2.md §14.2: the binding's
- * default EPC form) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
+/* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (the default EPC form of the EPCIS
+ * 2.0 REST Bindings) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
  * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*). Any other
  * qualifier would narrow the match in a way packid's index cannot, so it is refused, not
  * ignored. */
@@ -312,7 +312,7 @@ static px_rc parse_token(rest_query *q, const char *value, px_err *err)
     return PX_OK;
 }
 
-/* REQ-EPCISREST-4: the standard parameters packid's data can answer (DOMAIN-2.md §14.4);
+/* REQ-EPCISREST-4: the standard parameters packid's data can answer (EPCIS 2.0 REST Bindings);
  * any other is refused, never ignored: an ignored filter would widen the answer. */
 static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *err)
 {

@@ -6,7 +6,7 @@
 #include "epcis_rest.h"
 #include "gs1.h"
 
-/* A pipe list normalised to bare values, ≤ 16 values (DOMAIN-2.md §14.4: multi-valued
+/* A pipe list normalised to bare values, ≤ 16 values (EPCIS 2.0 REST Bindings: multi-valued
  * parameters are pipe-delimited). */
 #define LIST_MAX 512
 #define LIST_ITEMS 16

@@ -8,11 +8,10 @@
 #include "px_str.h"
 
 /* The organization's location as SGLN (read point and business location;
- * urn:epc:id:sgln:CP.LOCREF.EXT, DOMAIN.md §5.1). The GLN's company prefix length is not
- * derivable from the GLN (DOMAIN.md §1.5): it is the organization's gln_prefix_length (given
- * at creation or found in GS1's prefix list); failing that, when the GLN starts with the
- * product's company prefix, that length; otherwise the event keeps the bare GLN
- * (location_gln) and no SGLN. */
+ * urn:epc:id:sgln:CP.LOCREF.EXT, EPC Tag Data Standard). The GLN's company prefix length is
+ * not derivable from the GLN: it is the organization's gln_prefix_length (given at creation or
+ * found in GS1's prefix list); failing that, when the GLN starts with the product's company
+ * prefix, that length; otherwise the event keeps the bare GLN (location_gln) and no SGLN. */
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
 {
     out[0] = '\0';
@@ -169,7 +168,7 @@ static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_ro
 }
 
 /* The ILMD (lot, expiry) goes with commissioning only (EPCIS 1.2: ilmd only when action =
- * ADD, DOMAIN.md §6.3). */
+ * ADD). */
 px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
                          px_err *err)
 {

@@ -57,8 +57,8 @@ px_rc px__event_build(px_epcis_event *ev, px_epcis_vocab *vocab, char sgln[64],
                       const px__event_in *in, px_err *err);
 
 /* Writes the event row of in with its EPCIS 2.0 event hash ID computed from exactly the
- * event px__event_build gives (DOMAIN.md §6.6). precomputed: that hash computed ahead, or
- * NULL. hash_out may be NULL. */
+ * event px__event_build gives (docs/epcis.md "Event hash ID"). precomputed: that hash
+ * computed ahead, or NULL. hash_out may be NULL. */
 px_rc px__event_record(px_db *db, const px__event_in *in, const char *precomputed,
                        char event_id[PX_ID_LEN + 1], char hash_out[PX_EPCIS_EVENT_ID_MAX],
                        px_err *err);

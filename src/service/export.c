@@ -112,7 +112,7 @@ static px_rc export_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     /* A CMO's manifest — of a batch or of its allocation — holds only its own serials and
-     * never a pack already released (DESIGN.md: a CMO never sees packs after release). */
+     * never a pack already released (a CMO never sees packs after release). */
     if (by->org_kind == PX_ORG_CMO)
         px_strlcpy(e->scope_org, by->org_id, sizeof(e->scope_org));
     px_strlcpy(e->tenant_id, prod.mah_id, sizeof(e->tenant_id));

@@ -1,4 +1,4 @@
-/* API keys: authentication, creation, revocation (service.h; DESIGN.md "Security"). */
+/* API keys: authentication, creation, revocation (service.h). */
 #include <string.h>
 
 #include "px_crypto.h"
@@ -16,8 +16,7 @@ const char *px_key_mode_name(px_key_mode mode)
 
 /* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The
  * prefix says the mode to the one holding the key, and to the server before any lookup.
- * Only its SHA-256 is stored, so a database dump reveals no usable key (DESIGN.md
- * "Security"). */
+ * Only its SHA-256 is stored, so a database dump reveals no usable key. */
 static px_rc new_secret(char out[PX_API_KEY_LEN + 1], uint8_t hash[PX_SHA256_LEN],
                         px_key_mode mode)
 {

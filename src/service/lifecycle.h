@@ -82,8 +82,8 @@ void px_commission_result_dispose(px_commission_result *res);
 
 /* Where a release ships to (docs/lifecycle.md "Release: shipping data"): the destination
  * of the shipping event, owning party and location, as GLNs. Their SGLNs need each GLN's
- * GS1 Company Prefix length (DOMAIN.md §1.5): prefix_length (owning_party, and location
- * unless location_prefix_length is given), else GS1's prefix list, else 422. */
+ * GS1 Company Prefix length, not derivable from the GLN: prefix_length (owning_party, and
+ * location unless location_prefix_length is given), else GS1's prefix list, else 422. */
 typedef struct px_ship_to {
     const char *owning_party;     /* GLN, 13 digits with check digit */
     const char *location;         /* GLN */

@@ -54,7 +54,8 @@ px_rc px_svc_links_put(px_db *db, const px_actor *by, const char *gtin, const px
             px_err_field(err, "links[%d].%s", i, member);
             break;
         }
-        /* Two links a client could not tell apart (§12.1 item 8 would need 300). */
+        /* Two links a client could not tell apart (a GS1-Conformant Resolver would need 300
+         * Multiple Choices). */
         for (int j = 0; j < i; j++)
             if (strcmp(v[i].type, v[j].type) == 0 && strcmp(v[i].href, v[j].href) == 0 &&
                 strcmp(v[i].lang, v[j].lang) == 0) {

@@ -12,7 +12,7 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
 {
     *out = 0;
     if (given) {
-        /* EPC Tag Data Standard: an SGLN's company prefix has 6 to 12 digits (DOMAIN.md §5.1). */
+        /* EPC Tag Data Standard: an SGLN's company prefix has 6 to 12 digits. */
         if (given < 6 || given > 12)
             return px_err_set(err, PX_EINVALID, "invalid_value",
                               "the GLN's company prefix length must be from 6 to 12");
@@ -21,8 +21,9 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
     }
     if (!gln || !gln[0] || !app || !app->gcp_xml)
         return PX_OK;
-    /* GS1's prefix format list; a GLN's prefix starts at its first digit (gcppos1, DOMAIN.md
-     * §1.5). Lengths 4 and 5 exist in the list but no EPC URI can carry them. */
+    /* GS1's prefix format list; a GLN's prefix starts at its first digit (gcppos1 in the GS1
+     * Barcode Syntax Dictionary). Lengths 4 and 5 exist in the list but no EPC URI can carry
+     * them. */
     int len = gs1_gcp_length_lookup(app->gcp_xml, app->gcp_xml_len, gln, 1);
     if (len >= 6 && len <= 12)
         *out = len;
@@ -35,8 +36,9 @@ static px_rc check_name_gln(const char *name, const char *gln, int prefix_given,
 {
     if (px_display_name_check(name, "invalid_name", err) != PX_OK)
         return PX_EINVALID;
-    /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (DOMAIN.md §1.3); thirteen zeros
-     * pass the check digit yet identify nobody, refused there as invalid_key (REQ-GS1-ZERO). */
+    /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (GS1 General Specifications
+     * §7.9); thirteen zeros pass the check digit yet identify nobody, refused there as
+     * invalid_key (REQ-GS1-ZERO). */
     if (gln[0] && gs1_gln_validate(gln, err) != PX_OK) {
         px_err_field(err, "gln");
         return PX_EINVALID;
@@ -54,8 +56,9 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
         return PX_EINVALID;
     if (check_name_gln(org->name, org->gln, org->gln_prefix_length, err) != PX_OK)
         return PX_EINVALID;
-    /* REQ-VRS-1: a verifier's keys speak for its GLN (the reqGLN of DOMAIN-2.md §11.2), so
-     * a verifier organization without one could never be answered. */
+    /* REQ-VRS-1: a verifier's keys speak for its GLN (the reqGLN of the GS1 Lightweight
+     * Messaging Standard's verify request), so a verifier organization without one could never
+     * be answered. */
     if (kind == PX_ORG_VERIFIER && !org->gln[0])
         return px_err_set_field(err, PX_EINVALID, "missing_gln", "gln",
                                 "a verifier organization needs a gln");
@@ -112,9 +115,9 @@ typedef struct org_patch_ctx {
 } org_patch_ctx;
 
 /* Operator: any organization. MAH (REQ-POLICY-6): its own and its CMO partners'; anything
- * else is not found (DESIGN.md "Security": 404, never 403). A CMO that also works for other
- * MAHs is theirs too: its GLN is the read point of what it packs for them, so only the
- * operator changes it (403 shared_organization: the MAH knows this CMO). */
+ * else is not found (404, never 403: docs/architecture.md "Requests"). A CMO that also works
+ * for other MAHs is theirs too: its GLN is the read point of what it packs for them, so only
+ * the operator changes it (403 shared_organization: the MAH knows this CMO). */
 static px_rc org_reachable(px_db *db, const px_actor *by, const px_org *org, px_err *err)
 {
     if (by->role == PX_ROLE_ADMIN || strcmp(org->id, by->org_id) == 0)

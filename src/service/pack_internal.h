@@ -67,9 +67,9 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
 /* REQ-AGG-10: the listed packs of prod (decommissioned or recalled on their own, in the
  * caller's transaction) leave the containers they were in: the links are cleared in one
  * statement and one AggregationEvent DELETE per container names the packs that left it,
- * parentID the container (DOMAIN-2.md §10.4 rule 4). *left counts them (container_leave.c).
- * With dead_only, only packs whose container (or case) is decommissioned leave it
- * (REQ-AGG-15: a pack reactivated without its container). */
+ * parentID the container (docs/aggregation.md "Packs leaving their container"). *left counts
+ * them (container_leave.c). With dead_only, only packs whose container (or case) is
+ * decommissioned leave it (REQ-AGG-15: a pack reactivated without its container). */
 px_rc px__packs_leave_containers(px_db *db, const px_actor *by, const px_product *prod,
                                  const char *const *serials, size_t n, int dead_only,
                                  int64_t now_us, long *left, px_err *err);

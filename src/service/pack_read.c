@@ -6,7 +6,7 @@
 #include "pack_internal.h"
 #include "px_str.h"
 
-/* DESIGN.md: a CMO "may never ... see packs after release". */
+/* A CMO never sees packs after release: only the unreleased packs it commissioned. */
 int px__cmo_sees(const px_actor *by, const px_pack_row *row)
 {
     return strcmp(row->commissioned_by, by->org_id) == 0 && row->released_at[0] == '\0';
@@ -52,8 +52,8 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
         /* A CMO reads through its partnership, like every other access of its: suspended ->
          * 403 partnership_suspended, as its allocations and commissions get; the GTIN not (or
          * no longer) granted -> the pack is outside its view: 404 not_found, the answer for
-         * another tenant's pack (DESIGN.md "Security"). The carrier routes read through
-         * here. */
+         * another tenant's pack (docs/architecture.md "Requests"). The carrier routes read
+         * through here. */
         if ((rc = px_svc_product_access(db, by, g, 0, &prod, err)) != PX_OK)
             return rc == PX_ENOTFOUND ? px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found")
                                       : rc;
@@ -73,7 +73,7 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
         break;
     default: break;
     }
-    /* Another tenant's pack answers 404, never 403 (DESIGN.md "Security"). */
+    /* Another tenant's pack answers 404, never 403 (docs/architecture.md "Requests"). */
     if (!visible)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     return fn ? px_store_pack_events_each(db, out, fn, ctx, err) : PX_OK;

@@ -1,5 +1,5 @@
 /* packing — the packing hierarchy's use cases: SSCC pools, packing and unpacking containers,
- * reading a container's tree (docs/aggregation.md, DOMAIN-2.md §10). */
+ * reading a container's tree (docs/aggregation.md). */
 #ifndef PX_PACKING_H
 #define PX_PACKING_H
 
@@ -149,7 +149,7 @@ void px__held_errors_sort(px_item_error *v, size_t n);
 
 /* REQ-AGG-11: the top-level units of a shipment by containers, as the shipping event names
  * them: each listed SSCC not inside another listed one, once, as its EPC URI, in the order
- * listed (DOMAIN-2.md §10.4 "ship": top-level IDs only). */
+ * listed (top-level IDs only, as in the GS1 US DSCSA guideline R1.3 §2.2.1.1 example). */
 typedef struct px__top_units {
     char (*uri)[GS1_EPC_URI_MAX];
     const char **ptr; /* uri[i], the event's EPC list */
@@ -162,12 +162,13 @@ px_rc px__top_units_collect(px_db *db, const char *const *ssccs, size_t n, px__t
 void px__top_units_dispose(px__top_units *u);
 /* Whether a market's profile carries the packing events with a shipment, so that its shipping
  * event names the top-level units rather than the packs (us-dscsa; the EU Hub takes no
- * aggregation, DOMAIN-2.md §10.6, so the EU profile reports packs). */
+ * aggregation, so the EU profile reports packs). */
 int px__profile_ships_units(px_epcis_profile profile);
 
 /* REQ-AGG-9: a DSCSA report of a release carries the commissioning and aggregation events of
- * every container above the released packs, so a receiver can infer a pallet's contents
- * (DOMAIN-2.md §10.5); the EU profile never does (the EU Hub takes no aggregation, §10.6). */
+ * every container above the released packs, so a receiver can infer a pallet's contents (as in
+ * the GS1 US DSCSA guideline R1.3 §2.2.1.1 example); the EU profile never does (the EU Hub
+ * takes no aggregation). */
 px_rc px__container_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w,
                                  px_err *err);
 

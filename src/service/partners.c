@@ -61,7 +61,7 @@ typedef struct partner_ctx {
 } partner_ctx;
 
 /* The CMO of a new partnership: an existing CMO organization (org_id), or a new one with its
- * site GLN, which its EPCIS events carry as read point (DOMAIN.md §1.5, §5.1). */
+ * site GLN, which its EPCIS events carry as read point (an SGLN, EPC Tag Data Standard). */
 static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
 {
     memset(cmo, 0, sizeof(*cmo));
@@ -124,8 +124,8 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
     px_audit_int(d, "gtins", c->n);
     /* A new CMO gets its key in the same transaction: no partnership without its key. A CMO
      * that already exists (org_id) keeps using its own keys: minting one here would hand this
-     * MAH a credential that also reaches the CMO's work for other MAHs (DESIGN.md "Security":
-     * tenant isolation). */
+     * MAH a credential that also reaches the CMO's work for other MAHs, breaking tenant
+     * isolation. */
     px_key_info key;
     memset(&key, 0, sizeof(key));
     /* On a sandbox connection the key is a test key (keys.c): a sandbox partner's CMO. */

@@ -56,8 +56,8 @@ static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_produc
     gs1_pack p;
     gs1_pack_set(&p, pk->gtin, pk->serial, pk->batch, pk->expiry, prod->nhrn_ai, prod->nhrn_value);
     gs1_elements el;
-    /* GS1 General Specifications / DOMAIN.md §3: 01, 17, 10, 21, then NHRN — one GS, after
-     * the batch, when everything is present. */
+    /* GS1 General Specifications §7.8.4 (no separator after a predefined-length AI): 01, 17,
+     * 10, 21, then NHRN — one GS, after the batch, when everything is present. */
     px_rc rc = gs1_pack_elements(&el, &p, err);
     if (rc == PX_OK)
         rc = gs1_element_string_format(out->element_string, sizeof(out->element_string), &el, err);

@@ -186,8 +186,9 @@ static px_rc release_event(release_ctx *c, px_db *db, px_err *err)
         .ship = &c->ship,
     };
     /* REQ-AGG-11: shipped by containers to a market whose report carries their packing
-     * events, the shipping event names the top-level units, not every pack (DOMAIN-2.md
-     * §10.4 "ship", §10.5); the packs still all move (release_rows). */
+     * events, the shipping event names the top-level units, not every pack
+     * (docs/aggregation.md "The shipping event of containers"); the packs still all move
+     * (release_rows). */
     px__top_units top;
     memset(&top, 0, sizeof(top));
     px_rc rc = PX_OK;

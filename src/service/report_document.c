@@ -162,8 +162,8 @@ px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis
         return rc;
     if (px__profile_ships_units(profile) && f->release_id) {
         /* The batch's commissioning, the containers' commissioning and packing, then the
-         * shipping event: the order in which they happened, as in the GS1 US example (the
-         * shipment's top-level units last, DOMAIN-2.md §10.5; packing.h, REQ-AGG-9). */
+         * shipping event: the order in which they happened, as in the GS1 US DSCSA guideline's
+         * example (R1.3 §2.2.1.1: the shipment's top-level units last; packing.h, REQ-AGG-9). */
         write_ctx c = {w, err, PX_OK};
         px_epcis_filter made = *f, shipped = *f;
         made.biz_step = "commissioning";

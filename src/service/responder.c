@@ -17,17 +17,17 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
     px_rc rc = px_vrs_params_check(p, verify, gtin, err);
     if (rc != PX_OK)
         return rc;
-    /* REQ-VRS-6: reqGLN is the requester's identity inside the message (DOMAIN-2.md §11.8); a
-     * verifier key speaks for its own organization's GLN only, so any other reqGLN is a
-     * requester not permitted (§11.7: 403). */
+    /* REQ-VRS-6: reqGLN is the requester's identity inside the message (docs/verification.md
+     * "reqGLN must be the key's GLN"); a verifier key speaks for its own organization's GLN
+     * only, so any other reqGLN is a requester not permitted (403). */
     if (by->role != PX_ROLE_VERIFIER || strcmp(p->req_gln, by->org_gln) != 0)
         return px_err_set_field(err, PX_EFORBIDDEN, "gln_mismatch", "reqGLN",
                                 "reqGLN '%s' is not the GLN of this key's organization",
                                 p->req_gln);
     if ((rc = px_store_vrs_lookup(db, row, gtin, verify ? p->serial : NULL, err)) != PX_OK)
         return rc;
-    /* §11.3 / §11.7: a GTIN this responder does not serve is 404; a MAH without a GLN cannot
-     * be named as responder, so its GTINs are not served either. */
+    /* A GTIN this responder does not serve is 404 (docs/verification.md); a MAH without a GLN
+     * cannot be named as responder, so its GTINs are not served either. */
     if (!row->product_found || !row->responder_gln[0])
         return px_err_set(err, PX_ENOTFOUND, "not_found", "GTIN %s is not served by this responder",
                           gtin);
@@ -85,7 +85,8 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
         if (row.reason[0] && px_decom_reason_parse(&f.reason, row.reason, err) != PX_OK)
             f.reason = PX_REASON_NONE;
     }
-    /* Decided at the instant the answer names (verificationTimestamp, §11.4). */
+    /* Decided at the instant the answer names (verificationTimestamp, docs/verification.md
+     * "The answer"). */
     int64_t now = out->decided_us;
     /* The MAH's scenario choices came with the lookup; a value the CHECK allows always parses. */
     px_vrs_policy pol = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};

@@ -1,5 +1,6 @@
-/* The DSCSA lightweight verification responder (DOMAIN-2.md §11, docs/verification.md): the
- * verify and checkConnectivity use cases and the request log. */
+/* The DSCSA lightweight verification responder (GS1 Lightweight Messaging Standard for
+ * Verification of Product Identifiers; docs/verification.md): the verify and checkConnectivity
+ * use cases and the request log. */
 #ifndef PX_SERVICE_RESPONDER_H
 #define PX_SERVICE_RESPONDER_H
 
@@ -22,7 +23,8 @@ typedef struct px_vrs_result {
  * request and its answer with one INSERT. by must be a verifier (policy PX_ACT_VRS_VERIFY). */
 px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, px_vrs_result *out,
                         px_err *err);
-/* The same checks for checkConnectivity (DOMAIN-2.md §11.3); logged too. */
+/* The same checks for checkConnectivity (docs/verification.md, GET /vrs/checkConnectivity);
+ * logged too. */
 px_rc px_svc_vrs_connectivity(px_db *db, const px_actor *by, const px_vrs_params *p,
                               px_vrs_result *out, px_err *err);
 

@@ -317,7 +317,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     /* REQ-ABUSE-2: enumeration — many unknown serials of one MAH from one client in an hour
-     * (DOMAIN-2.md §13.3 rule 1): the client is slowed (the face drains its bucket) and the
+     * (docs/resolver.md "Abuse limits"): the client is slowed (the face drains its bucket) and the
      * MAH gets one open alert per client. */
     long unknown = 0;
     if ((rc = px_store_scan_unknown_count(px_tx_db(tx), &unknown, o->pub.mah_id, client, now_us,

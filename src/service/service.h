@@ -1,7 +1,7 @@
 /* service — use cases: one function per operation, one database transaction each. Faces
  * (http/, cli/) authenticate, call px_policy_check, then call a use case with C structs; the
  * use case changes state, records its EPCIS event, outbox row and audit entry in the same
- * transaction (DESIGN.md). */
+ * transaction (docs/architecture.md "Transactions"). */
 #ifndef PX_SERVICE_H
 #define PX_SERVICE_H
 
@@ -145,9 +145,10 @@ typedef struct px_org_patch {
 px_rc px_svc_org_update(px_db *db, const px_app *app, const px_actor *by, const px_org_patch *rq,
                         px_org *out, px_err *err);
 
-/* The GS1 Company Prefix length of a GLN (DOMAIN.md §1.5): given (1..: checked to be 6..12,
- * PX_EINVALID otherwise, field not set), else GS1's prefix list (gcppos1), else 0 (unknown).
- * A list entry outside 6..12 (no EPC URI can carry it) also counts as unknown. */
+/* The GS1 Company Prefix length of a GLN (not derivable from the GLN itself): given (1..:
+ * checked to be 6..12, PX_EINVALID otherwise, field not set), else GS1's prefix list (gcppos1),
+ * else 0 (unknown). A list entry outside 6..12 (no EPC URI can carry it) also counts as
+ * unknown. */
 px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int given,
                                px_err *err);
 

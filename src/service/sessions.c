@@ -1,4 +1,4 @@
-/* Console sessions (session.h, docs/console.md; DESIGN.md "Security"). */
+/* Console sessions (session.h, docs/console.md). */
 #include <stdio.h>
 #include <string.h>
 
@@ -72,7 +72,8 @@ px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key
     memcpy(out->token, "ps_", 3);
     px_base64url_encode(out->token + 3, raw, sizeof(raw));
     px_cleanse(raw, sizeof(raw));
-    /* REQ-CONSOLE-2: only the token's SHA-256 is stored (DESIGN.md "Security"). */
+    /* REQ-CONSOLE-2: only the token's SHA-256 is stored, so a database dump reveals no usable
+     * session. */
     px_sha256(hash, out->token, strlen(out->token));
     create_ctx c = {cfg, hash, out};
     rc = px_tx_run(db, actor, create_body, &c, err);

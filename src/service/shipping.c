@@ -8,8 +8,9 @@
 #include "px_str.h"
 #include "reports.h"
 
-/* A ship_to GLN as SGLN: the GLN checked as a GS1 key (mod-10 check digit, DOMAIN.md §1.1),
- * its company prefix length given, else from GS1's prefix list (gcppos1, §1.5), else 422. */
+/* A ship_to GLN as SGLN: the GLN checked as a GS1 key (mod-10 check digit, GS1 General
+ * Specifications §7.9), its company prefix length given, else from GS1's prefix list (gcppos1
+ * in the GS1 Barcode Syntax Dictionary), else 422. */
 static px_rc ship_sgln(char out[64], char gln_out[14], const px_app *app, const char *gln,
                        const char *field, int given, const char *len_field, px_err *err)
 {
@@ -122,9 +123,10 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
 }
 
 /* A market whose EPCIS profile requires source/destination and a bizTransaction (US: GS1 US
- * DSCSA guideline, DOMAIN.md §7) refuses a release without them: FD&C Act §581(26),(27)
- * transaction information and statement accompany the change of ownership, so the shipping
- * event is not recorded (and its report not queued) without them. */
+ * Implementation Guideline "Applying GS1 Standards for DSCSA and Traceability") refuses a
+ * release without them: FD&C Act §581(26),(27) transaction information and statement
+ * accompany the change of ownership, so the shipping event is not recorded (and its report not
+ * queued) without them. */
 px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *by,
                            const px_product *prod, const px_release_req *req, px_err *err)
 {

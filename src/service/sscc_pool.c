@@ -1,5 +1,5 @@
 /* SSCC pools: allocating SSCCs of a company prefix, reading an allocation and its SSCCs
- * (packing.h, docs/aggregation.md, DOMAIN-2.md §10.1–10.2). */
+ * (packing.h, docs/aggregation.md "SSCC pools"; the SSCC: GS1 General Specifications §3.3.1). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +43,9 @@ static px_rc generate(px_db *db, sscc_alloc_ctx *c, long need, long *added, px_e
     px_rc rc;
     if (!c->random) {
         /* REQ-SSCC-4: sequential serial references come from one counter per prefix and
-         * extension digit, a block per request (DOMAIN-2.md §10.2: sequential is allowed for
-         * SSCCs; FMD randomisation covers pack serials only). */
+         * extension digit, a block per request (sequential is allowed for SSCCs: the
+         * randomisation of Delegated Regulation (EU) 2016/161 Art. 4 covers pack serials
+         * only). */
         if ((rc = px_store_sscc_sequence_take(db, &first, a->company_prefix,
                                               a->extension_digit, need, err)) != PX_OK)
             return rc;
@@ -225,7 +226,7 @@ px_rc px_svc_sscc_allocation_get(px_db *db, const px_actor *by, const char *id,
     if (rc != PX_OK)
         return rc;
     /* The MAH (mah and auditor keys) reads its prefix's allocations; a CMO its own. Anyone
-     * else: 404, nothing leaks (DESIGN.md "Security"). */
+     * else: 404, nothing leaks (docs/architecture.md "Requests"). */
     if ((by->org_kind == PX_ORG_MAH && strcmp(out->tenant_id, by->org_id) == 0) ||
         (by->org_kind == PX_ORG_CMO && strcmp(out->org_id, by->org_id) == 0))
         return PX_OK;
@@ -239,6 +240,6 @@ px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char
     px_rc rc = px_svc_sscc_allocation_get(db, by, id, &a, err);
     if (rc != PX_OK)
         return rc;
-    /* A CMO never sees a container after its release (DESIGN.md), as its packs. */
+    /* A CMO never sees a container after its release, as its packs. */
     return px_store_sscc_each(db, a.id, after, limit, by->org_kind == PX_ORG_CMO, fn, ctx, err);
 }

@@ -1,13 +1,14 @@
-/* tx — the one shape of a use case that writes (DESIGN.md: "a use case runs in one
- * transaction: what it changes, the EPCIS event it records, the outbox row for delivery and
- * the audit entry commit together or not at all").
+/* tx — the one shape of a use case that writes (docs/architecture.md "Transactions"): a use
+ * case runs in one transaction, so what it changes, the EPCIS event it records, the outbox row
+ * for delivery and the audit entry commit together or not at all.
  *
  *     BEGIN; body; the audit entries the body asked for, appended last; COMMIT
  *
  * A serialization failure or deadlock (store/sqlstate.c maps SQLSTATE 40001 and 40P01 to
  * PX_ECONFLICT "conflict") reruns the whole body from BEGIN, at most PX_TX_ATTEMPTS times
- * (STYLE.md "Errors": a bounded retry); any other failure rolls back and is returned. A body
- * is therefore written to be rerun: it resets whatever it filled on an earlier attempt.
+ * (a bounded retry, docs/architecture.md "Transactions"); any other failure rolls back and is
+ * returned. A body is therefore written to be rerun: it resets whatever it filled on an
+ * earlier attempt.
  *
  * Audit entries go last because appending one locks the tenant's audit chain head (migration
  * 0060, store/audit.c) until COMMIT: the tenant's other writers wait on it (other tenants

@@ -1,6 +1,7 @@
-/* workers — background work in threads of the same process (DESIGN.md): allocation jobs,
- * exports, outbox delivery. Each runner claims its rows with SELECT … FOR UPDATE SKIP LOCKED,
- * so several packid processes can share one database without doing the same work twice. */
+/* workers — background work in threads of the same process (docs/architecture.md "Background
+ * work"): allocation jobs, exports, outbox delivery. Each runner claims its rows with SELECT …
+ * FOR UPDATE SKIP LOCKED, so several packid processes can share one database without doing the
+ * same work twice. */
 #ifndef PX_WORKERS_H
 #define PX_WORKERS_H
 
