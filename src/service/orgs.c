@@ -30,11 +30,10 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
     return PX_OK;
 }
 
-/* The rules of an organization's name and GLN ("" for none), at its creation and at a change
- * alike; prefix_given: a GLN prefix length was sent. */
-static px_rc check_name_gln(const char *name, const char *gln, int prefix_given, px_err *err)
+px_rc px__org_name_gln_check(const char *name, const char *name_code, const char *gln,
+                             int prefix_given, px_err *err)
 {
-    if (px_display_name_check(name, "invalid_name", err) != PX_OK)
+    if (px_display_name_check(name, name_code, err) != PX_OK)
         return PX_EINVALID;
     /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (GS1 General Specifications
      * §7.9); thirteen zeros pass the check digit yet identify nobody, refused there as
@@ -54,7 +53,8 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
     px_org_kind kind;
     if (px_org_kind_parse(&kind, org->kind, err) != PX_OK)
         return PX_EINVALID;
-    if (check_name_gln(org->name, org->gln, org->gln_prefix_length, err) != PX_OK)
+    if (px__org_name_gln_check(org->name, "invalid_name", org->gln, org->gln_prefix_length, err) !=
+        PX_OK)
         return PX_EINVALID;
     /* REQ-VRS-1: a verifier's keys speak for its GLN (the reqGLN of the GS1 Lightweight
      * Messaging Standard's verify request), so a verifier organization without one could never
@@ -161,8 +161,8 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     px_org *o = c->out;
     *o = old;
-    if (check_name_gln(rq->name ? rq->name : old.name, rq->gln ? rq->gln : old.gln,
-                       rq->gln_prefix_length, err) != PX_OK)
+    if (px__org_name_gln_check(rq->name ? rq->name : old.name, "invalid_name",
+                               rq->gln ? rq->gln : old.gln, rq->gln_prefix_length, err) != PX_OK)
         return PX_EINVALID;
     if (rq->name)
         px_strlcpy(o->name, rq->name, sizeof(o->name));

@@ -76,16 +76,9 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no CMO organization %s", c->org_id);
         return rc;
     }
-    if (px_display_name_check(c->name, "invalid_value", err) != PX_OK)
+    if (px__org_name_gln_check(c->name, "invalid_value", c->gln ? c->gln : "", c->gln_prefix_length,
+                               err) != PX_OK)
         return PX_EINVALID;
-    /* GLN: 13 digits with a valid mod-10 check digit (GS1 General Specifications). */
-    if (c->gln && gs1_gln_validate(c->gln, err) != PX_OK) {
-        px_err_field(err, "gln");
-        return PX_EINVALID;
-    }
-    if (c->gln_prefix_length && !c->gln)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gln_prefix_length",
-                                "gln_prefix_length needs a gln");
     if (px_svc_gln_prefix_length(&cmo->gln_prefix_length, c->app, c->gln, c->gln_prefix_length,
                                  err) != PX_OK) {
         px_err_field(err, "gln_prefix_length");

@@ -19,6 +19,12 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
  * far as they are checked without the database (a CMO's, at most PX_ORG_GCP_MAX, 6 to 12
  * digits, none twice). */
 px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_t n, px_err *err);
+/* The rules of an organization's name and GLN ("" for none), at its creation, at a change and
+ * for the CMO a partnership creates (orgs.c); name_code: the refusal's code for the name
+ * (organizations say invalid_name, the partnership route invalid_value); prefix_given: a GLN
+ * prefix length was sent. */
+px_rc px__org_name_gln_check(const char *name, const char *name_code, const char *gln,
+                             int prefix_given, px_err *err);
 /* docs/aggregation.md "One organization per prefix": the company prefix of key (its first
  * prefix_len characters after skip) is not one another organization than org_id listed as its
  * own; else PX_ECONFLICT "company_prefix_taken" naming field. */
