@@ -39,14 +39,9 @@ static int add_child(void *ctx, const px_agg_row *row)
     if (l->n == l->cap)
         return 1; /* the request's count: never more rows than children */
     char *u = l->uri[l->n];
-    px_err e;
-    px_rc rc = row->sscc[0] ? gs1_epc_sscc_format(u, GS1_EPC_URI_MAX, row->sscc, row->gcp_len, &e)
-                            : gs1_epc_sgtin_format(u, GS1_EPC_URI_MAX, row->gtin, row->gcp_len,
-                                                   row->serial, &e);
-    if (rc != PX_OK) {
-        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+    if ((l->rc = px__child_epc(u, row->sscc, row->gtin, row->serial, row->gcp_len, l->err)) !=
+        PX_OK)
         return 1;
-    }
     px_strlcpy(l->was_in[l->n], row->parent, sizeof(l->was_in[l->n]));
     l->ptr[l->n] = u;
     l->n++;

@@ -203,12 +203,9 @@ px_rc px__agg_child_uris(batch *b, const px_agg_applied *ap, px_err *err)
 {
     for (size_t i = 0; i < b->n; i++) {
         const px_agg_child *c = &b->kids[i];
-        px_rc rc =
-            c->sscc ? gs1_epc_sscc_format(b->uri[i], GS1_EPC_URI_MAX, c->sscc, ap->gcp_len[i], err)
-                    : gs1_epc_sgtin_format(b->uri[i], GS1_EPC_URI_MAX, c->gtin, ap->gcp_len[i],
-                                           c->serial, err);
+        px_rc rc = px__child_epc(b->uri[i], c->sscc, c->gtin, c->serial, ap->gcp_len[i], err);
         if (rc != PX_OK)
-            return px_err_set(err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+            return rc;
     }
     return PX_OK;
 }

@@ -46,15 +46,13 @@ static int note_left(void *vc, const px_left_child *p)
     px_strlcpy(l->parent[l->n], p->parent, sizeof(l->parent[l->n]));
     px_strlcpy(l->pgtin[l->n], p->parent_gtin, sizeof(l->pgtin[l->n]));
     px_strlcpy(l->prefix[l->n], p->prefix, sizeof(l->prefix[l->n]));
-    px_rc rc = p->child_prefix[0]
-                   ? gs1_epc_sscc_format(l->uri[l->n], GS1_EPC_URI_MAX, p->child,
-                                         (int)strlen(p->child_prefix), l->err)
-                   : gs1_epc_sgtin_format(l->uri[l->n], GS1_EPC_URI_MAX, l->prod->gtin,
-                                          l->prod->company_prefix_length, p->child, l->err);
-    if (rc != PX_OK) {
-        l->rc = px_err_set(l->err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+    /* A container child is named by its SSCC (its own prefix), a pack by its serial. */
+    int container = p->child_prefix[0] != '\0';
+    if ((l->rc = px__child_epc(
+             l->uri[l->n], container ? p->child : NULL, l->prod->gtin, p->child,
+             container ? (int)strlen(p->child_prefix) : l->prod->company_prefix_length, l->err)) !=
+        PX_OK)
         return 1;
-    }
     l->ptr[l->n] = l->uri[l->n];
     l->n++;
     return 0;

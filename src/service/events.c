@@ -12,6 +12,17 @@
  * not derivable from the GLN: it is the organization's gln_prefix_length (given at creation or
  * found in GS1's prefix list); failing that, when the GLN starts with the product's company
  * prefix, that length; otherwise the event keeps the bare GLN (location_gln) and no SGLN. */
+px_rc px__child_epc(char out[GS1_EPC_URI_MAX], const char *sscc, const char *gtin,
+                    const char *serial, int gcp_len, px_err *err)
+{
+    px_err e;
+    px_rc rc = sscc && sscc[0]
+                   ? gs1_epc_sscc_format(out, GS1_EPC_URI_MAX, sscc, gcp_len, &e)
+                   : gs1_epc_sgtin_format(out, GS1_EPC_URI_MAX, gtin, gcp_len, serial, &e);
+    return rc == PX_OK ? PX_OK
+                       : px_err_set(err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
+}
+
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
 {
     out[0] = '\0';

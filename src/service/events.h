@@ -51,6 +51,12 @@ typedef struct px__event_in {
  * its GLN's company prefix length is not known. */
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p);
 
+/* A stored child's EPC in an AggregationEvent: the SSCC's URI for a container (sscc not ""),
+ * else the pack's SGTIN; gcp_len its company prefix length. A child that has none is a
+ * damaged row: PX_EINTERNAL. */
+px_rc px__child_epc(char out[GS1_EPC_URI_MAX], const char *sscc, const char *gtin,
+                    const char *serial, int gcp_len, px_err *err);
+
 /* The event the exporter will write for in, and that is hashed (sgln: its read point's
  * storage, which the event points to). */
 px_rc px__event_build(px_epcis_event *ev, px_epcis_vocab *vocab, char sgln[64],
