@@ -36,14 +36,13 @@ px_rc carrier__out_error(px_rc why, const px_buf *out, const char *what, px_err 
  * the caller writes next and closes with "\"/>" (render.c). */
 px_rc carrier__svg_open(px_buf *out, int w, int h, int vw, int vh, const char *bg, const char *fg);
 
-/* A PNG written into a px_buf (render.c): rc says why the write callback gave up. */
-typedef struct carrier__png_sink {
-    px_buf *out;
-    px_rc rc;
-} carrier__png_sink;
-/* A libpng writer whose errors longjmp back to the caller's setjmp and are reported through
- * px_err (libpng's own handlers print to stderr); NULL when out of memory. */
-png_structp carrier__png_new(void);
-/* Sends png's output into s->out. */
-void carrier__png_to_sink(png_structp png, carrier__png_sink *s);
+/* Writes the image's header (png_set_IHDR and what goes with it, png_write_info) and its rows
+ * through row (a buffer of the caller's rowbytes); libpng's errors are caught around it. */
+typedef void (*carrier__png_rows)(png_structp png, png_infop info, unsigned char *row,
+                                  const void *ctx);
+/* A PNG appended to out (render.c): libpng's writer set up and torn down, its output into out,
+ * its errors reported through err (libpng's own handlers print to stderr), out as it was on
+ * any failure (what names the image in a refusal: carrier__out_error). */
+px_rc carrier__png_write(px_buf *out, size_t rowbytes, carrier__png_rows rows, const void *ctx,
+                         const char *what, px_err *err);
 #endif

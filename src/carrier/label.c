@@ -30,13 +30,10 @@ void px_carrier_label_opts_init(px_carrier_label_opts *o)
 
 /* ---- PNG from zint's raster ------------------------------------------------------------------ */
 
-/* Everything after setjmp lives here (C11 7.13.2.1), as in render.c. */
-static int png_emit(png_structp png, png_infop info, carrier__png_sink *s,
-                    unsigned char *row, const struct zint_symbol *z)
+/* zint's raster as an 8-bit gray PNG (a carrier__png_rows). */
+static void label_rows(png_structp png, png_infop info, unsigned char *row, const void *ctx)
 {
-    if (setjmp(png_jmpbuf(png)))
-        return -1;
-    carrier__png_to_sink(png, s);
+    const struct zint_symbol *z = ctx;
     png_set_IHDR(png, info, (png_uint_32)z->bitmap_width, (png_uint_32)z->bitmap_height, 8,
                  PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
@@ -50,32 +47,6 @@ static int png_emit(png_structp png, png_infop info, carrier__png_sink *s,
         }
         png_write_row(png, row);
     }
-    png_write_end(png, NULL);
-    return 0;
-}
-
-static px_rc png_write(px_buf *out, const struct zint_symbol *z, px_err *err)
-{
-    size_t start = out->len;
-    px_rc rc = PX_OK;
-    carrier__png_sink s = {out, PX_OK};
-    unsigned char *row = malloc((size_t)z->bitmap_width);
-    png_structp png = carrier__png_new();
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!row || !png || !info) {
-        rc = px_err_oom(err);
-        goto done;
-    }
-    if (png_emit(png, info, &s, row, z) != 0)
-        rc = s.rc != PX_OK ? carrier__out_error(s.rc, out, "label", err)
-                           : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
-done:
-    if (png)
-        png_destroy_write_struct(&png, &info);
-    free(row);
-    if (rc != PX_OK)
-        carrier__out_cut(out, start);
-    return rc;
 }
 
 /* ---- SVG from zint's vector ------------------------------------------------------------------ */
@@ -175,8 +146,9 @@ px_rc px_carrier_label_sscc(px_buf *out, const char *sscc, const px_carrier_labe
         rc = px_err_set(err, PX_EINTERNAL, "internal", "zint: %s", z->errtxt);
         goto done;
     }
-    rc = o->format == PX_CARRIER_PNG ? png_write(out, z, err)
-                                     : svg_write(out, z, hri, dm && o->show_hri, err);
+    rc = o->format == PX_CARRIER_PNG
+             ? carrier__png_write(out, (size_t)z->bitmap_width, label_rows, z, "label", err)
+             : svg_write(out, z, hri, dm && o->show_hri, err);
 done:
     ZBarcode_Delete(z);
     return rc;

@@ -134,9 +134,15 @@ px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrie
 
 /* ---- PNG ------------------------------------------------------------------------------ */
 
+/* Where libpng's output goes: rc says why the write callback gave up. */
+typedef struct png_sink {
+    px_buf *out;
+    px_rc rc;
+} png_sink;
+
 static void sink_write(png_structp png, png_bytep data, size_t n)
 {
-    carrier__png_sink *s = png_get_io_ptr(png);
+    png_sink *s = png_get_io_ptr(png);
     px_rc rc = px_buf_add(s->out, data, n);
     if (rc != PX_OK) {
         s->rc = rc;
@@ -162,14 +168,42 @@ static void png_warn(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
-png_structp carrier__png_new(void)
+/* Everything between setjmp and the end lives here, so no local of the caller is modified
+ * after setjmp (C11 7.13.2.1: such locals would need volatile). Returns 0, or -1 after a
+ * libpng error. */
+static int png_run(png_structp png, png_infop info, png_sink *sink, unsigned char *row,
+                   carrier__png_rows rows, const void *ctx)
 {
-    return png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+    if (setjmp(png_jmpbuf(png)))
+        return -1;
+    png_set_write_fn(png, sink, sink_write, sink_flush);
+    rows(png, info, row, ctx);
+    png_write_end(png, NULL);
+    return 0;
 }
 
-void carrier__png_to_sink(png_structp png, carrier__png_sink *s)
+px_rc carrier__png_write(px_buf *out, size_t rowbytes, carrier__png_rows rows, const void *ctx,
+                         const char *what, px_err *err)
 {
-    png_set_write_fn(png, s, sink_write, sink_flush);
+    size_t start = out->len;
+    png_sink sink = {out, PX_OK};
+    unsigned char *row = malloc(rowbytes ? rowbytes : 1);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_warn);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    px_rc rc;
+    if (!row || !png || !info)
+        rc = px_err_oom(err);
+    else if (png_run(png, info, &sink, row, rows, ctx) == 0)
+        rc = PX_OK;
+    else
+        rc = sink.rc != PX_OK ? carrier__out_error(sink.rc, out, what, err)
+                              : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
+    if (png)
+        png_destroy_write_struct(&png, &info);
+    free(row);
+    if (rc != PX_OK)
+        carrier__out_cut(out, start);
+    return rc;
 }
 
 /* One image row of module row y (y < 0 or >= height: a quiet-zone row). 1-bit gray: bit 1 is
@@ -194,18 +228,20 @@ static void png_row(unsigned char *row, size_t rowbytes, const px_carrier_matrix
     }
 }
 
-/* Everything between setjmp and the end lives here, so no local of the caller is modified
- * after setjmp (C11 7.13.2.1: such locals would need volatile). Returns 0, or -1 after a
- * libpng error. */
-static int png_emit(png_structp png, png_infop info, carrier__png_sink *sink,
-                    unsigned char *row, size_t rowbytes, const px_carrier_matrix *m,
-                    const px_carrier_opts *o, int quiet, int w, int h)
+/* The matrix's PNG (render.c's carrier__png_rows). */
+typedef struct matrix_png {
+    const px_carrier_matrix *m;
+    const px_carrier_opts *o;
+    size_t rowbytes;
+    int quiet, w, h;
+} matrix_png;
+
+static void matrix_rows(png_structp png, png_infop info, unsigned char *row, const void *ctx)
 {
-    if (setjmp(png_jmpbuf(png)))
-        return -1;
+    const matrix_png *c = ctx;
+    const px_carrier_opts *o = c->o;
     int gray8 = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8;
-    carrier__png_to_sink(png, sink);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, gray8 ? 8 : 1,
+    png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, gray8 ? 8 : 1,
                  o->colors ? PNG_COLOR_TYPE_PALETTE : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (o->colors) {
@@ -223,46 +259,23 @@ static int png_emit(png_structp png, png_infop info, carrier__png_sink *sink,
     /* Two-level images compress best unfiltered (and libpng's adaptive filter costs time). */
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_write_info(png, info);
-    for (int y = -quiet; y < m->height + quiet; y++) {
-        png_row(row, rowbytes, m, y, quiet, o->module_px, gray8);
+    for (int y = -c->quiet; y < c->m->height + c->quiet; y++) {
+        png_row(row, c->rowbytes, c->m, y, c->quiet, o->module_px, gray8);
         for (int r = 0; r < o->module_px; r++)
             png_write_row(png, row);
     }
-    png_write_end(png, NULL);
-    return 0;
 }
 
 px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err)
 {
-    int quiet = 0, w = 0, h = 0;
-    px_rc rc = carrier__geometry(m, o, &quiet, &w, &h, err);
+    matrix_png c = {.m = m, .o = o};
+    px_rc rc = carrier__geometry(m, o, &c.quiet, &c.w, &c.h, err);
     if (rc != PX_OK)
         return rc;
-    size_t start = out->len;
-    size_t rowbytes = !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)w
-                                                                         : ((size_t)w + 7) / 8;
-    carrier__png_sink sink = {out, PX_OK};
-    unsigned char *row = malloc(rowbytes);
-    png_structp png = carrier__png_new();
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!row || !png || !info) {
-        rc = px_err_oom(err);
-        goto done;
-    }
-    if (png_emit(png, info, &sink, row, rowbytes, m, o, quiet, w, h) != 0) {
-        rc = sink.rc != PX_OK ? carrier__out_error(sink.rc, out, "rendered image", err)
-                              : px_err_set(err, PX_EINTERNAL, "internal", "libpng failed");
-        goto done;
-    }
-    rc = PX_OK;
-done:
-    if (png)
-        png_destroy_write_struct(&png, &info);
-    free(row);
-    if (rc != PX_OK)
-        carrier__out_cut(out, start);
-    return rc;
+    c.rowbytes =
+        !o->colors && o->png_depth == PX_CARRIER_PNG_GRAY8 ? (size_t)c.w : ((size_t)c.w + 7) / 8;
+    return carrier__png_write(out, c.rowbytes, matrix_rows, &c, "rendered image", err);
 }
 
 /* ---- SVG ------------------------------------------------------------------------------ */
