@@ -196,20 +196,9 @@ static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to)
     ship_to->location_prefix_length =
         px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12);
     req->ship_to = ship ? ship_to : NULL;
+    req->transaction_given = tx != NULL;
     req->transaction_type = px_json_member_str(r, tx, "transaction", "type", 16);
     req->transaction_id = px_json_member_str(r, tx, "transaction", "id", 100);
-}
-
-/* A transaction, when given, names both its type and its id (after every shape is read, so
- * a shape error is the one reported). */
-static void require_transaction(px_req *r, const px_release_req *req)
-{
-    if (!json_is_object(json_object_get(r->json, "transaction")))
-        return;
-    if (!req->transaction_type)
-        px_reply_field(r, "transaction.type", "required", "transaction.type is required");
-    if (!req->transaction_id)
-        px_reply_field(r, "transaction.id", "required", "transaction.id is required");
 }
 
 void h_release_create(px_req *r)
@@ -230,7 +219,6 @@ void h_release_create(px_req *r)
     px_ship_to ship_to;
     read_shipping(r, &req, &ship_to);
     int dry_run = px_json_bool(r, r->json, "dry_run");
-    require_transaction(r, &req);
     if (px_req_answered(r)) {
         free(serials);
         free(ssccs);

@@ -105,6 +105,8 @@ typedef struct px_release_req {
      * ownership). Required when the market's EPCIS profile requires them (US); optional
      * elsewhere. The source is the releasing organization (its GLN's SGLN). */
     const px_ship_to *ship_to;    /* NULL: none */
+    int transaction_given;        /* the request named a transaction (its type and id then
+                                     required), even one with neither member */
     const char *transaction_type; /* CBV business transaction type word (po, desadv, inv, …);
                                      NULL together with transaction_id: none */
     const char *transaction_id;   /* 1..100 printable ASCII characters */

@@ -146,7 +146,7 @@ px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *
     px_rc rc;
     if (req->ship_to && (rc = parties_prepare(sh, app, by, prod, req->ship_to, err)) != PX_OK)
         return rc;
-    if ((req->transaction_type || req->transaction_id) &&
+    if ((req->transaction_given || req->transaction_type || req->transaction_id) &&
         (rc = transaction_prepare(sh, by, req, err)) != PX_OK)
         return rc;
     return PX_OK;

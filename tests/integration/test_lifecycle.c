@@ -501,6 +501,11 @@ static void test_lifecycle__release_mah_only(void **state)
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"europe\"}", NULL, 422,
                     "validation_error");
+    /* A transaction named, even where the market needs none, has its type and id. */
+    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah.key,
+                         "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\","
+                         "\"transaction\":{}}",
+                         "transaction.type", "required");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN
                     "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":[\"REL-1\","

@@ -793,6 +793,7 @@ static void test_reports__us_release_with_shipping(void **state)
         {REL SHIP ",\"transaction\":{\"type\":\"po\"}}", "transaction.id"},
         {REL SHIP ",\"transaction\":{\"type\":\"po\",\"id\":\"PO\\u0007\"}}", "transaction.id"},
         {REL SHIP ",\"transaction\":\"po\"}", "transaction"},
+        {REL SHIP ",\"transaction\":{}}", "transaction"}, /* named, but neither type nor id */
         {NULL, NULL}};
     long long before = release_rows(f);
     for (int i = 0; bad[i].body; i++) {
