@@ -164,8 +164,8 @@ static void test_foundation__malformed_json(void **state)
 }
 
 /* A body with several bad members is answered once, about the first one read (docs/api.md
- * "Errors"): a later check of the handler's own (a key's mode, a release's transaction) does not
- * replace that answer, and nothing is written. */
+ * "Errors"): a later check of the handler's own (a key's mode) or of the use case (a release's
+ * transaction) does not replace that answer, and nothing is written. */
 static void test_foundation__first_refusal_is_the_answer(void **state)
 {
     fixture *f = *state;
@@ -176,7 +176,8 @@ static void test_foundation__first_refusal_is_the_answer(void **state)
                          "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\","
                          "\"label\":7,\"mode\":\"x\"}",
                          "label", "invalid_value");
-    /* dry_run (not a boolean) is read before the transaction's missing id is looked for */
+    /* dry_run (not a boolean) is refused by the handler; the transaction's missing id, the use
+     * case's rule, is never looked for */
     px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah.key,
                          "{\"gtin\":\"09506000134352\",\"batch\":\"L1\",\"market\":\"US\","
                          "\"transaction\":{\"type\":\"po\"},\"dry_run\":\"yes\"}",
