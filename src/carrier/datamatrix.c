@@ -23,7 +23,8 @@ px_rc carrier__element_string_check(const char *s, size_t len, px_err *err)
         unsigned char c = (unsigned char)s[i];
         if (c == CARRIER_GS) {
             /* The leading FNC1 is added here; a separator is never first, last or doubled
-             * (DOMAIN.md §3: encoders do not emit a trailing FNC1). */
+             * (GS1 General Specifications, GS1 DataMatrix: encoders do not emit a trailing FNC1).
+             */
             if (i == 0 || i + 1 == len || (unsigned char)s[i + 1] == CARRIER_GS) {
                 px_err_set(err, PX_EINVALID, "invalid_separator",
                            "GS separator at position %zu is %s", i + 1,

@@ -1,7 +1,7 @@
-/* QR Code of a pack's GS1 Digital Link URI (DOMAIN.md §4), for MAHs who want consumers to scan
- * to a verification page. ISO/IEC 18004 with libqrencode: level M (15 % recovery, the usual
- * choice for printed URIs), 8-bit byte mode, the smallest version that fits. A plain QR Code
- * (scanners transmit ]Q1 and the URI), not GS1 QR (]Q3): a Digital Link is read as a URI. */
+/* QR Code of a pack's GS1 Digital Link URI (the GS1 Digital Link URI Syntax), for MAHs who want
+ * consumers to scan to a verification page. ISO/IEC 18004 with libqrencode: level M (15 % recovery,
+ * the usual choice for printed URIs), 8-bit byte mode, the smallest version that fits. A plain QR
+ * Code (scanners transmit ]Q1 and the URI), not GS1 QR (]Q3): a Digital Link is read as a URI. */
 #include <errno.h>
 #include <qrencode.h>
 #include <string.h>

@@ -101,9 +101,9 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         const char *cpl = px_cli_opt(argc, argv, "gln-prefix-length");
         if (!kind || !name)
             return px_cli_usage(usage);
-        /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list
-         * (PACKID_GCP_LIST), else unknown. Its range and its need of a GLN are the use case's
-         * rules, as for POST /v1/orgs; here only whether it is a number. */
+        /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's
+         * prefix list (PACKID_GCP_LIST), else unknown. Its range and its need of a GLN are the use
+         * case's rules, as for POST /v1/orgs; here only whether it is a number. */
         long v = 0;
         if (cpl && px_parse_long(cpl, 1, 99, &v) != 0) {
             px_err e;

@@ -114,7 +114,7 @@ static int read_input(const px_cli *cli, int argc, char **argv, gs1_input *g)
 }
 
 /* ISO date of a date AI (YYMMDD first: 11, 13, 15, 16, 17, 7003), for EPCIS-minded readers;
- * DD=00 resolves to the month's last day (DOMAIN.md §2.4). */
+ * DD=00 resolves to the month's last day (the GS1 General Specifications). */
 static int element_date(char iso[11], const gs1_ai_def *d, const char *value, int year)
 {
     const char *l = d->comp[0].linters;
@@ -186,7 +186,8 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
     return PX_EXIT_OK;
 }
 
-/* --gcp-length N, else the GCP prefix format list named by PACKID_GCP_LIST (DOMAIN.md §1.5). */
+/* --gcp-length N, else the GCP prefix format list named by PACKID_GCP_LIST (the GS1 General
+ * Specifications). */
 static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elements *e, int *out,
                         px_err *err)
 {

@@ -1,4 +1,4 @@
-/* epcis_vocab — the EPCIS ObjectEvent each pack transition records (DOMAIN.md §6.4, CBV).
+/* epcis_vocab — the EPCIS ObjectEvent each pack transition records (the CBV).
  *
  * Choices (REQ-EPCIS-VOCAB-1), documented in docs/domain.md:
  * - commission: ADD / commissioning / active — CBV: first association of the identifier.

@@ -9,7 +9,7 @@
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err)
 {
-    /* API.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
+    /* docs/api.md: product_code_schema "GTIN" (the only coding scheme packid issues) */
     if (!product_code_schema || strcmp(product_code_schema, "GTIN") != 0) {
         return px_err_set_field(err, PX_EINVALID, "invalid_schema", "product_code_schema",
                                 "product_code_schema '%s' is not 'GTIN'",
@@ -23,7 +23,7 @@ px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_c
 
 px_rc px_commission_batch_check(const char *batch, px_err *err)
 {
-    /* REQ-COMMISSION-1: AI 10 is X..20 (DOMAIN.md §2.1) */
+    /* REQ-COMMISSION-1: AI 10 is X..20 (the GS1 General Specifications) */
     px_rc rc = gs1_cset82_validate(batch ? batch : "", GS1_BATCH_MAX, err);
     if (rc != PX_OK)
         px_err_field(err, "batch");
@@ -46,7 +46,8 @@ px_rc px_commission_serial_check(const char *serial, long index, px_err *err)
 
 int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
 {
-    /* API.md "not already past", DOMAIN.md Art. 13(1)(c): usable through the expiry day */
+    /* docs/api.md "not already past", Delegated Regulation (EU) 2016/161 Art. 13(1)(c): usable
+     * through the expiry day */
     return px_floor_div(now_us, PX_DAY_US) >
            px_civil_days(expiry->year, expiry->month, expiry->day);
 }

@@ -16,7 +16,7 @@ typedef struct action_row {
     px_scope by[PX_ROLE__COUNT];
 } action_row;
 
-/* REQ-POLICY-1: one table decides every request (DESIGN.md "Security": "Every request is
+/* REQ-POLICY-1: one table decides every request ("Every request is
  * authorised by domain/ policy, not by ad-hoc checks in handlers").
  *
  * Columns: admin, mah, cmo, auditor, regulator, verifier.
@@ -26,7 +26,7 @@ typedef struct action_row {
  * - cmo (REQ-POLICY-2): allocates for partnered products, commissions, decommissions (damaged at
  *   the line), reads its own unreleased packs, allocations, jobs; exports/prints/renders its own
  *   serials. Never releases or recalls, never writes products, settings, partners, endpoints,
- *   never reads the audit log (DESIGN.md "may never").
+ *   never reads the audit log.
  *   REACTIVATE is allowed with PARTNER scope: Delegated Regulation (EU) 2016/161 Art. 13(1)(a)
  *   lets only the organization that decommissioned revert it, so without this a CMO's mistaken
  *   "damaged" at the line could never be undone. pack_state enforces the same-organization rule.
@@ -72,9 +72,10 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_ALLOTMENT_READ] = {"allotment_read", "read allotments", {SYS, ORG, ORG, ORG, NO, NO}},
     /* The sixth column (verifier) is DENY in every row above: a verifier key reads nothing of
      * packid but the responder's answers.
-     * REQ-VRS-1: a verifier asks the DSCSA responder (DOMAIN-2.md §11) about any GTIN packid
-     * serves; the request log is read by the MAH whose products were asked about (and its
-     * auditors), and by a verifier for its own organization's requests only. */
+     * REQ-VRS-1: a verifier asks the DSCSA responder (the GS1 Lightweight Messaging Standard)
+     * about any GTIN packid serves; the request log is read by the MAH whose products were
+     * asked about (and its auditors), and by a verifier for its own organization's requests
+     * only. */
     [PX_ACT_VRS_VERIFY] = {"vrs_verify", "ask the verification responder",
                            {NO, NO, NO, NO, NO, ORG}},
     [PX_ACT_VRS_LOG_READ] = {"vrs_log_read", "read verification requests",

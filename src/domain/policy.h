@@ -1,4 +1,4 @@
-/* policy — who may do what (DESIGN.md "The users and what each one does", docs/api.md roles).
+/* policy — who may do what (docs/api.md roles).
  *
  * Every request is authorised here and nowhere else: the face (http/, cli/) authenticates a key,
  * learns its role, and calls px_policy_check(role, action) before any use case runs. The whole
@@ -64,10 +64,11 @@ typedef enum px_action {
     PX_ACT_KEY_WRITE,       /* GET/POST/DELETE /v1/keys (operator: any org; MAH: its own) */
     PX_ACT_WEBHOOK,         /* PUT/GET/DELETE /v1/webhook, GET /v1/webhook/deliveries, retry */
     PX_ACT_ALLOTMENT_READ,  /* GET /v1/allotments, /v1/orgs/{id}/allotments (its own) */
-    PX_ACT_VRS_VERIFY,      /* GET /vrs/verify/…, /vrs/checkConnectivity (DOMAIN-2.md §11) */
-    PX_ACT_VRS_LOG_READ,    /* GET /v1/verification-requests */
-    PX_ACT_VRS_SETTINGS,    /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
-    PX_ACT_ALERT,           /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
+    PX_ACT_VRS_VERIFY, /* GET /vrs/verify/…, /vrs/checkConnectivity (the GS1 Lightweight Messaging
+                          Standard) */
+    PX_ACT_VRS_LOG_READ, /* GET /v1/verification-requests */
+    PX_ACT_VRS_SETTINGS, /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
+    PX_ACT_ALERT,        /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
     PX_ACTION__COUNT
 } px_action;
 

@@ -5,7 +5,7 @@
 #include "dl_resolve.h"
 #include "px_str.h"
 
-/* GS1 Web Vocabulary link types a MAH may point to (DOMAIN-2.md §12.2; namespace
+/* GS1 Web Vocabulary link types a MAH may point to (the GS1 Web Vocabulary; namespace
  * https://ref.gs1.org/voc/). The healthcare ones first, then the general product ones. */
 static const char *const k_settable[] = {
     "pip", "epil", "smpc", "eifu", "recallStatus", "epcis", "traceability", "masterData",
@@ -17,7 +17,8 @@ static const char *const k_settable[] = {
 
 /* Answered by the resolver itself: the default link is packid's verification page
  * (docs/resolver.md), the verification service is packid's /vrs (§11), defaultLinkMulti and
- * handledBy are restricted to resolvers (§12.2), linkset and all name the linkset (§12.1). */
+ * handledBy are restricted to resolvers (the GS1 Web Vocabulary), linkset and all name the linkset
+ * (the resolver standard). */
 static const char *const k_reserved[] = {"defaultLink", "defaultLinkMulti", "handledBy",
                                          "verificationService", "linkset", "all", NULL};
 

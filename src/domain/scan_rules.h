@@ -1,8 +1,8 @@
-/* scan_rules — what the scans of one pack say about clones (DOMAIN-2.md §13), and the token
- * bucket that keeps one client from flooding the public routes.
+/* scan_rules — what the scans of one pack say about clones (docs/resolver.md "Scans and clone
+ * detection"), and the token bucket that keeps one client from flooding the public routes.
  *
  * Pure: the caller reads the scans of a serial and passes "now". No rule here is a standard
- * (DOMAIN-2.md Appendix C item 12): the thresholds are configuration with §13.3's defaults. */
+ * (none is published): the thresholds are configuration with the defaults of docs/resolver.md. */
 #ifndef PX_SCAN_RULES_H
 #define PX_SCAN_RULES_H
 
@@ -30,7 +30,7 @@ typedef struct px_clone_rules {
     int64_t dispersion_window_us; /* ... within this window (30 days) */
 } px_clone_rules;
 
-/* The defaults of DOMAIN-2.md §13.3. */
+/* The defaults of docs/resolver.md "Scans and clone detection". */
 void px_clone_rules_default(px_clone_rules *r);
 
 /* Flags (bits): which rule fired. */
@@ -38,7 +38,8 @@ void px_clone_rules_default(px_clone_rules *r);
 #define PX_CLONE_DISPERSION 2u /* too many countries or clients in the window */
 #define PX_CLONE_LIFECYCLE 4u  /* a scan of a pack that must no longer circulate */
 
-/* Great-circle distance in km (haversine, R = 6371.0088 km, DOMAIN-2.md §13.2). */
+/* Great-circle distance in km (haversine, R = 6371.0088 km, docs/resolver.md "Scans and clone
+ * detection"). */
 double px_geo_distance_km(double lat1, double lon1, double lat2, double lon2);
 
 /* The rules that fire for scan `now` given the earlier scans of the same serial (any order;

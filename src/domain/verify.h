@@ -1,5 +1,5 @@
 /* verify — the verdict a person with a pack in hand gets (docs/api.md "Verification"), and nothing
- * else about the pack (DESIGN.md: "learn anything beyond the verdict").
+ * else about the pack (a public answer must not "learn anything beyond the verdict").
  *
  * Pure: the caller looks the pack up and passes "now". */
 #ifndef PX_VERIFY_H

@@ -1,5 +1,6 @@
-/* vrs — the answer of the DSCSA lightweight verification responder (DOMAIN-2.md §11): the
- * decision and the spelling of its enumerations, and the syntax of the request's parameters.
+/* vrs — the answer of the DSCSA lightweight verification responder (the GS1 Lightweight Messaging
+ * Standard): the decision and the spelling of its enumerations, and the syntax of the request's
+ * parameters.
  *
  * Pure: the caller looks the pack up and passes "now". */
 #ifndef PX_VRS_H
@@ -10,7 +11,7 @@
 #include "px_err.h"
 #include "verify.h"
 
-/* verificationFailureReason (DOMAIN-2.md §11.5). */
+/* verificationFailureReason (the GS1 Lightweight Messaging Standard). */
 typedef enum px_vrs_reason {
     PX_VRS_REASON_NONE = 0,        /* verified: no reason is sent */
     PX_VRS_NO_MATCH_GTIN_SERIAL,   /* GTIN + serial unknown; lot and expiry not checked */
@@ -23,7 +24,7 @@ typedef enum px_vrs_reason {
     PX_VRS_REASON__COUNT
 } px_vrs_reason;
 
-/* additionalInfo (DOMAIN-2.md §11.5, the capitalised R1.3 values). */
+/* additionalInfo (the GS1 Lightweight Messaging Standard, the capitalised R1.3 values). */
 typedef enum px_vrs_info {
     PX_VRS_INFO_NONE = 0,
     PX_VRS_INFO_EXPIRED,
@@ -40,7 +41,8 @@ typedef struct px_vrs_answer {
     px_vrs_info info;
 } px_vrs_answer;
 
-/* The MAH's responder configuration (DOMAIN-2.md §11.6, the GS1 US scenarios). */
+/* The MAH's responder configuration (the GS1 Lightweight Messaging Standard, the GS1 US scenarios).
+ */
 typedef enum px_vrs_recall_rule {
     PX_VRS_RECALL_B2 = 0, /* default: not verified, Manufacturer_policy, Recalled */
     PX_VRS_RECALL_B1,     /* verified, Recalled */
@@ -66,10 +68,10 @@ const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r);
 px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err);
 px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err);
 
-/* The decision (DOMAIN-2.md §11.6 order): unknown GTIN+serial, then lot/expiry mismatch, then
- * the pack's status (as policy configures; NULL: the defaults), else verified. f->asked_batch
- * is the lot of the request (required), f->asked_expiry its exp (NULL when not sent: expiry is
- * then not compared). */
+/* The decision (the GS1 Lightweight Messaging Standard order): unknown GTIN+serial, then lot/expiry
+ * mismatch, then the pack's status (as policy configures; NULL: the defaults), else verified.
+ * f->asked_batch is the lot of the request (required), f->asked_expiry its exp (NULL when not sent:
+ * expiry is then not compared). */
 px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us);
 
 /* "No_match_GTIN_Serial", …; NULL for NONE and out of range. */

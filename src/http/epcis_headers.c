@@ -1,8 +1,7 @@
-/* The EPCIS 2.0 REST binding's GS1 request headers and its OPTIONS discovery (DOMAIN-2.md
- * §14.1–14.2, docs/epcis.md "Version, EPC format and discovery headers"): version
- * negotiation by GS1-EPCIS-Min / -Max and GS1-CBV-Min / -Max, the EPC form by GS1-EPC-Format,
- * the CBV form of XML answers by GS1-CBV-XML-Format; the answer's headers say what was
- * applied. */
+/* The EPCIS 2.0 REST binding's GS1 request headers and its OPTIONS discovery (the EPCIS 2.0 REST
+ * bindings, docs/epcis.md "Version, EPC format and discovery headers"): version negotiation by
+ * GS1-EPCIS-Min / -Max and GS1-CBV-Min / -Max, the EPC form by GS1-EPC-Format, the CBV form of XML
+ * answers by GS1-CBV-XML-Format; the answer's headers say what was applied. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +140,8 @@ void px__epcis_applied(px_req *r, const px_epcis_prefs *p)
 /* REQ-EPCISREST-17: OPTIONS on an EPCIS path packid serves: 204 with Allow (OPTIONS and the
  * path's methods, as routes.def has them) and the headers the binding's discovery answers
  * name — the versions packid speaks as a range, the EPC and CBV forms it can answer, the
- * capture limits and error behaviours on /epcis/capture. No key is needed: it says nothing about any tenant's
- * data. Paths outside /epcis/ keep their behaviour (CORS preflight or 405). */
+ * capture limits and error behaviours on /epcis/capture. No key is needed: it says nothing
+ * about any tenant's data. Paths outside /epcis/ keep their behaviour (CORS preflight or 405). */
 int px__epcis_discovery(px_req *r)
 {
     if (strncmp(r->url, "/epcis/", 7) != 0)
@@ -165,7 +164,7 @@ int px__epcis_discovery(px_req *r)
     MHD_add_response_header(r->response, "GS1-CBV-XML-Format", "Always_URN");
     MHD_add_response_header(r->response, "GS1-Vendor-Version", "packid");
     /* The capture endpoint's discovery also names its limits and both error behaviours
-     * (DOMAIN-2.md §14.2: "all" announces rollback and proceed). */
+     * (the EPCIS 2.0 REST bindings: "all" announces rollback and proceed). */
     if (strcmp(r->url, "/epcis/capture") == 0) {
         px__epcis_capture_limits(r);
         MHD_add_response_header(r->response, "GS1-Capture-Error-Behaviour", "all");

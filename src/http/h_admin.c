@@ -71,7 +71,8 @@ void h_org_update(px_req *r)
     px_org_patch rq = {.id = px_req_param(r, 0)};
     rq.name = px_json_str(r, r->json, "name", PX_NAME_MAX, 0);
     rq.gln = px_json_str(r, r->json, "gln", 13, 0);
-    /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); a new gln without it: GS1's list. */
+    /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); a new gln without it:
+     * GS1's list. */
     rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
     /* REQ-SSCC-8: a CMO's company prefixes beyond its GLN's, the whole list ([] clears it);
      * their digits and count are the use case's rules. */
@@ -98,7 +99,8 @@ void h_org_create(px_req *r)
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, 1);
     const char *gln = px_json_str(r, r->json, "gln", 13, 0);
     const char *market = px_json_str(r, r->json, "market", 2, 0);
-    /* The GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
+    /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's prefix
+     * list. */
     long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
     if (px_req_answered(r))
         return;

@@ -120,7 +120,7 @@ static json_t *batch_json(const px_carrier_batch *b)
 
 /* One item of the request: a pack {"gtin", "serial"} or a target {"target": {"destination"}}.
  * A malformed item is not a 422 for the whole batch: it becomes that item's error, the rest
- * is still rendered (API.md "Carriers in bulk"). */
+ * is still rendered (docs/api.md "Carriers in bulk"). */
 static void read_item(json_t *v, px_carrier_item_in *it)
 {
     memset(it, 0, sizeof(*it));

@@ -1,6 +1,6 @@
 /* The EPCIS 2.0 REST binding's capture (POST /epcis/capture, GET /epcis/capture/{id};
- * DOMAIN-2.md §14.3, docs/epcis.md "EPCIS 2.0 capture"). The document is processed while the
- * request is open; the 202 points at the finished job. Errors of the binding are RFC 7807
+ * the EPCIS 2.0 REST bindings, docs/epcis.md "EPCIS 2.0 capture"). The document is processed while
+ * the request is open; the 202 points at the finished job. Errors of the binding are RFC 7807
  * problems; the key and role checks before the handler keep docs/api.md's envelope. */
 #include <jansson.h>
 #include <stdio.h>

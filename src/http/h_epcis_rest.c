@@ -1,4 +1,4 @@
-/* The EPCIS 2.0 REST binding's query (GET /epcis/events; DOMAIN-2.md §14.2–14.5,
+/* The EPCIS 2.0 REST binding's query (GET /epcis/events; the EPCIS 2.0 REST bindings,
  * docs/epcis.md "EPCIS 2.0 REST query"): content negotiation between 2.0 JSON-LD and 2.0 XML,
  * the version headers, paging by perPage / nextPageToken with a Link rel="next", and errors in
  * the standard's RFC 7807 form (only on /epcis/…; the key and role checks before the handler
@@ -133,8 +133,8 @@ static int collect_all(px_req *r, args *a)
     return 0;
 }
 
-/* Link: <next page>; rel="next" — the same parameters with the next token (DOMAIN-2.md
- * §14.2). */
+/* Link: <next page>; rel="next" — the same parameters with the next token (the EPCIS 2.0 REST
+ * bindings). */
 static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
 {
     px_buf b;
@@ -237,7 +237,7 @@ static void answer(px_req *r, args *a, int one_event)
     px_reply_stream(r, 200, type, NULL, stream_next, stream_free, rs);
     if (r->status != 200)
         return;
-    /* The version headers (DOMAIN-2.md §14.2): EPCIS 2.0.0 / CBV 2.0.0 and the EPC form
+    /* The version headers (the EPCIS 2.0 REST bindings): EPCIS 2.0.0 / CBV 2.0.0 and the EPC form
      * applied. */
     px__epcis_applied(r, &prefs);
     if (page.more)
@@ -252,9 +252,9 @@ void h_epcis2_events(px_req *r)
     answer(r, &a, 0);
 }
 
-/* REQ-EPCISREST-9: GET /epcis/events/{eventID} (DOMAIN-2.md §14.1): the one event, wrapped in
- * an EPCISQueryDocument, with the visibility of the query; the ID is URL-encoded in the path
- * (packid's hash IDs hold '/', ';', '?', '='). */
+/* REQ-EPCISREST-9: GET /epcis/events/{eventID} (the EPCIS 2.0 REST bindings): the one event,
+ * wrapped in an EPCISQueryDocument, with the visibility of the query; the ID is URL-encoded in the
+ * path (packid's hash IDs hold '/', ';', '?', '='). */
 void h_epcis2_event(px_req *r)
 {
     args a = {.r = r, .n = 1, .bad = 0};

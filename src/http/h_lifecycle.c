@@ -432,7 +432,7 @@ void h_pack_get(px_req *r)
         json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));
         json_object_set_new(o, "decommissioned_at", str_or_null(p.decommissioned_at));
     }
-    /* API.md "Packing hierarchy": the containers the pack is in, innermost first. */
+    /* docs/api.md "Packing hierarchy": the containers the pack is in, innermost first. */
     char parents[PX_PARENTS_MAX][19];
     size_t n_parents = 0;
     if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &err) != PX_OK) {

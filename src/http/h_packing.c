@@ -31,7 +31,7 @@ void h_sscc_allocation_create(px_req *r)
     px_sscc_alloc_result res;
     if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &err), &err))
         return;
-    /* API.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
+    /* docs/api.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
      * the request, so the job is already completed. */
     px_reply_json(r, 202,
                   json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s, s:s}", "job_id", res.job.id,
@@ -436,7 +436,7 @@ void h_container_get(px_req *r)
         px_reply_error(r, &err);
         return;
     }
-    /* API.md "Packing hierarchy": {"sscc", "parent", "children", "counts"}; the state, the
+    /* docs/api.md "Packing hierarchy": {"sscc", "parent", "children", "counts"}; the state, the
      * counts per level and per GTIN and batch extend it. */
     px_reply_json(r, 200,
                   json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "sscc", box.sscc,

@@ -50,7 +50,8 @@ void h_partner_create(px_req *r)
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 0);
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, !org_id);
     const char *gln = px_json_str(r, r->json, "gln", 13, 0);
-    /* The site GLN's GS1 Company Prefix length (DOMAIN.md §1.5); absent: GS1's prefix list. */
+    /* The site GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's
+     * prefix list. */
     long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
     const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
     px_err err;

@@ -1,4 +1,5 @@
-/* The GS1 Digital Link resolver (docs/resolver.md, DOMAIN-2.md §12): GET /01/{gtin}[/10/{lot}]
+/* The GS1 Digital Link resolver (docs/resolver.md, the GS1-Conformant Resolver Standard): GET
+ * /01/{gtin}[/10/{lot}]
  * [/21/{serial}] and the other Digital Link forms gs1/ parses, answered by content negotiation
  * (domain/dl_resolve): a phone's browser gets packid's own verification page, a machine the
  * RFC 9264 linkset or the verdict as JSON, ?linkType=… a 307 to that link; and
@@ -69,7 +70,7 @@ static int query_string(px_req *r, px_buf *b, int ais_only)
 }
 
 /* Parses the request as a Digital Link on any domain: the path (a trailing '/' tolerated,
- * §12.1 item 12) and the AI attributes of the query. */
+ * resolver conformance item 12) and the AI attributes of the query. */
 static px_rc request_link(px_req *r, gs1_elements *e, px_err *err)
 {
     px_buf b;
@@ -104,8 +105,8 @@ static const char *element(const gs1_elements *e, const char *ai)
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-/* Headers every resolver answer carries beside CORS for any origin (§12.1 item 1, cors.c):
- * the linkset's location (§12.1 item 9), and Vary. */
+/* Headers every resolver answer carries beside CORS for any origin (resolver conformance item 1,
+ * cors.c): the linkset's location (resolver conformance item 9), and Vary. */
 static void resolver_headers(px_req *r, const char *anchor)
 {
     if (!r->response)
@@ -122,7 +123,7 @@ static void resolver_headers(px_req *r, const char *anchor)
     }
 }
 
-/* The links packid knows for the item (DOMAIN-2.md §12.2): its own verification page is the
+/* The links packid knows for the item (the GS1 Web Vocabulary): its own verification page is the
  * default link; with a serial and a batch, the DSCSA verification service (§11) at /vrs. */
 static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
                      const char *serial, const px_product_link *ext, int next)
@@ -148,7 +149,7 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
         px_buf_dispose(&b);
     }
     /* REQ-LINKS-2: the MAH's links under their link types, in the MAH's order (the first of a
-     * type is the one ?linkType= redirects to); the members §12.3 allows. */
+     * type is the one ?linkType= redirects to); the members the GS1 linkset schema allows. */
     for (int i = 0; i < next; i++) {
         char rel[64];
         snprintf(rel, sizeof(rel), VOC "%s", ext[i].type);
@@ -179,20 +180,21 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    /* §12.1 item 6: exactly application/linkset+json, however the linkset was asked for. */
+    /* resolver conformance item 6: exactly application/linkset+json, however the linkset was asked
+     * for. */
     px_reply_take(r, 200, "application/linkset+json", s, strlen(s));
-    /* §12.1 item 10: the JSON-LD context of a linkset. */
+    /* resolver conformance item 10: the JSON-LD context of a linkset. */
     MHD_add_response_header(r->response, "Link",
                             "<https://ref.gs1.org/standards/resolver/linkset-context>; "
                             "rel=\"http://www.w3.org/ns/json-ld#context\"; "
                             "type=\"application/ld+json\"");
 }
 
-/* REQ-LINKS-3, §12.1 item 8: among the links of one type, the one whose language the request's
- * Accept-Language wants most; on equal wants (or no header, or no language that matches) the
- * MAH's order decides — the MAH lists its preferred link of a type first, so candidates are
- * never indistinguishable and no 300 is needed. A link without hreflang suits every reader a
- * little: above a link in a language not asked for, below any language asked for. */
+/* REQ-LINKS-3, the resolver standard item 8: among the links of one type, the one whose language
+ * the request's Accept-Language wants most; on equal wants (or no header, or no language that
+ * matches) the MAH's order decides — the MAH lists its preferred link of a type first, so
+ * candidates are never indistinguishable and no 300 is needed. A link without hreflang suits every
+ * reader a little: above a link in a language not asked for, below any language asked for. */
 static json_t *choose_link(px_req *r, json_t *candidates)
 {
     const char *al = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept-Language");
@@ -214,9 +216,9 @@ static json_t *choose_link(px_req *r, json_t *candidates)
     return best;
 }
 
-/* §12.1 items 5 and 7: 307 to the item's link of link_type (choose_link), every query pair
- * passed on (§12.1 notes: linkType unchanged, a VRS wants it as sent); a link type the item
- * does not have is 404. */
+/* the resolver standard items 5 and 7: 307 to the item's link of link_type (choose_link), every
+ * query pair passed on (the resolver standard notes: linkType unchanged, a VRS wants it as sent); a
+ * link type the item does not have is 404. */
 static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
 {
     char full[96];
@@ -247,7 +249,7 @@ static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
 }
 
 /* The anchor: the uncompressed link of the request on this resolver, its key and key
- * qualifiers only (§12.1 items 3, 6); key receives those elements. */
+ * qualifiers only (the resolver standard items 3, 6); key receives those elements. */
 static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
                             char anchor[GS1_DL_MAX], px_err *err)
 {
@@ -261,7 +263,7 @@ static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
     return gs1_dl_format(anchor, GS1_DL_MAX, base, key, err);
 }
 
-/* §12.1 item 3: a compressed request names its uncompressed form. */
+/* resolver conformance item 3: a compressed request names its uncompressed form. */
 static void same_as_header(px_req *r, const char *anchor)
 {
     size_t digits = strspn(r->url + 1, "0123456789");
@@ -326,7 +328,7 @@ void h_resolve(px_req *r)
     if (r->kept) {
         e = *(const gs1_elements *)r->kept; /* parsed before the park */
     } else if (request_link(r, &e, &err) != PX_OK) {
-        /* §12.1 item 2: a syntax error is 400, never 200 with an error body. */
+        /* resolver conformance item 2: a syntax error is 400, never 200 with an error body. */
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         return;
     }
@@ -439,7 +441,7 @@ int px__resolver_fallback(px_req *r)
 
 void h_gs1resolver(px_req *r)
 {
-    /* DOMAIN-2.md §12.4: the resolver description file. */
+    /* the GS1-Conformant Resolver Standard: the resolver description file. */
     char base[256];
     px_app_public_base(r->app, base, sizeof(base));
     json_t *d = json_pack(

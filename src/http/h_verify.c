@@ -1,5 +1,5 @@
 /* GET /v1/verify/{gtin}/{serial}?batch=&expiry=&country=&lat=&lon= — no key; the answer is the
- * verdict and nothing else about the pack (DESIGN.md "The users"). The hit is a scan
+ * verdict and nothing else about the pack. The hit is a scan
  * (docs/resolver.md): where it happened feeds the clone rules, and a flagged serial is
  * `suspect`. */
 #include "handlers.h"

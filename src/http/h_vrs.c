@@ -1,12 +1,13 @@
-/* The DSCSA lightweight verification responder (DOMAIN-2.md §11, docs/verification.md):
- * GET /vrs/verify/gtin/{gtin}/lot/{lot}/ser/{serial}, its canonical Digital Link form
- * /vrs/verify/01/{gtin}/10/{lot}/21/{serial}, GET /vrs/checkConnectivity, and the request log
- * GET /v1/verification-requests. */
+/* The DSCSA lightweight verification responder (the GS1 Lightweight Messaging Standard,
+ * docs/verification.md): GET /vrs/verify/gtin/{gtin}/lot/{lot}/ser/{serial}, its canonical Digital
+ * Link form /vrs/verify/01/{gtin}/10/{lot}/21/{serial}, GET /vrs/checkConnectivity, and the request
+ * log GET /v1/verification-requests. */
 #include "handlers.h"
 #include "paging.h"
 #include "responder.h"
 
-/* §11.7: quartet sends it on verify answers; an intermediary must not keep a verdict. */
+/* the Lightweight Messaging Standard: quartet sends it on verify answers; an intermediary must not
+ * keep a verdict. */
 static void no_cache(px_req *r)
 {
     if (r->response)
@@ -25,7 +26,8 @@ static void params_of(px_req *r, px_vrs_params *p, const char *exp_name)
     p->exp = exp_name ? px_req_query(r, exp_name) : NULL;
 }
 
-/* §11.4: the fields in the standard's order; reason and info only when there is one. */
+/* the Lightweight Messaging Standard: the fields in the standard's order; reason and info only when
+ * there is one. */
 static json_t *answer_json(const px_vrs_result *v)
 {
     json_t *data = json_pack("{s:b}", "verified", v->answer.verified);
@@ -60,7 +62,8 @@ void h_vrs_verify(px_req *r)
     verify(r, "exp");
 }
 
-/* DOMAIN-2.md §11.2: the numeric AI form, accepted as a tolerance; AI 17 is the expiry. */
+/* the GS1 Lightweight Messaging Standard: the numeric AI form, accepted as a tolerance; AI 17 is
+ * the expiry. */
 void h_vrs_verify_dl(px_req *r)
 {
     verify(r, "17");

@@ -109,8 +109,8 @@ int px__query_refused(px_req *r, const px_route *rt)
     if (!q.bad)
         return 0;
     if (rt && strncmp(rt->pattern, "/epcis/", 7) == 0) {
-        /* The EPCIS 2.0 binding's routes answer in its problem shape (DOMAIN-2.md §14.5), as
-         * its query routes refuse an unknown parameter themselves. */
+        /* The EPCIS 2.0 binding's routes answer in its problem shape (the EPCIS 2.0 REST bindings),
+         * as its query routes refuse an unknown parameter themselves. */
         char detail[200];
         snprintf(detail, sizeof(detail), "query parameter '%.64s' %s", q.bad, q.why);
         px_utf8_scrub(detail);

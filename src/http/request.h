@@ -149,8 +149,8 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);
 /* An RFC 7807 problem (application/problem+json): the error body of the EPCIS 2.0 REST binding
- * (DOMAIN-2.md §14.5), its type, status and title as epcis/exceptions.h gives them; detail,
- * what this occurrence was, is left out when NULL or "". */
+ * (the EPCIS 2.0 REST bindings), its type, status and title as epcis/exceptions.h gives them;
+ * detail, what this occurrence was, is left out when NULL or "". */
 void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail);
 /* Answers err and returns 1 when rc is not PX_OK, so a handler fails in one line:
  *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &err), &err))

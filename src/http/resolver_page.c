@@ -1,6 +1,5 @@
 /* The resolver's page for a person and its refusals as pages (resolver_page.h). What the page
- * shows is the API's verdict, never more than the verdict vouches for (DESIGN.md "learn
- * nothing beyond the verdict"). */
+ * shows is the API's verdict, never more than the verdict vouches for. */
 #include <stdio.h>
 #include <string.h>
 
@@ -174,8 +173,7 @@ void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, con
     if (serial[0])
         row(&b, "serial", "Serial number", serial);
     /* The pack's own data only when the verdict vouches for the pack: a mismatch or a suspect
-     * pack must not teach a counterfeiter the genuine batch and expiry (DESIGN.md "learn
-     * nothing beyond the verdict"). */
+     * pack must not teach a counterfeiter the genuine batch and expiry. */
     int vouched = v->verdict == PX_VERDICT_GENUINE || v->verdict == PX_VERDICT_EXPIRED ||
                   v->verdict == PX_VERDICT_DECOMMISSIONED;
     if (vouched && p->pack.found) {

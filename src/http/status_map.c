@@ -1,5 +1,4 @@
-/* The one table from px_rc (and a few codes) to HTTP status (STYLE.md "detect low, decide
- * high"). */
+/* The one table from px_rc (and a few codes) to HTTP status. */
 #include <string.h>
 
 #include "request.h"

@@ -1,5 +1,5 @@
 /* allotments — per-organization monthly allotments of serials and carriers (docs/allotments.md,
- * API.md "Carriers in bulk, sandbox, allotments"). */
+ * docs/api.md "Carriers in bulk, sandbox, allotments"). */
 #ifndef PX_ALLOTMENTS_H
 #define PX_ALLOTMENTS_H
 

@@ -254,7 +254,8 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     const px_actor *by = px_tx_actor(tx);
     px_rc rc;
     if (c->req->template_id) {
-        /* REQ-CBATCH-4: a saved design overrides the inline one (API.md "Carriers in bulk"). */
+        /* REQ-CBATCH-4: a saved design overrides the inline one (docs/api.md "Carriers in bulk").
+         */
         px_carrier_template t;
         rc = px_svc_carrier_template_get(db, by, c->req->template_id, &t, err);
         if (rc != PX_OK) {

@@ -12,7 +12,7 @@
 #include "print.h"
 #include "service.h"
 
-#define PX_CARRIER_BATCH_MAX 1000 /* items per batch (API.md "Carriers in bulk") */
+#define PX_CARRIER_BATCH_MAX 1000 /* items per batch (docs/api.md "Carriers in bulk") */
 #define PX_CARRIER_TARGET_MAX 1024
 #define PX_CARRIER_RENDER_THREADS_MAX 64 /* PACKID_WORKERS' upper bound */
 

@@ -1,4 +1,4 @@
-/* The EPCIS document formats of the API (API.md "EPCIS 2.0": "format": "epcis-1.2-xml" |
+/* The EPCIS document formats of the API (docs/api.md "EPCIS 2.0": "format": "epcis-1.2-xml" |
  * "epcis-2.0-xml" | "epcis-2.0-jsonld") and what a stored document is. */
 #ifndef PX_EPCIS_FORMAT_H
 #define PX_EPCIS_FORMAT_H

@@ -59,7 +59,7 @@ static const char *const k_sql[] = {
         "'', c.count, c.allocated, c.external, c.rejected, c.partial, '', c.created_at AS at "
         "FROM commission c "
         "WHERE ($2::bool AND c.tenant_id = $1::uuid) OR ($3::bool AND c.org_id = $1::uuid)"),
-    /* A MAH its releases; a CMO none (DESIGN.md: a CMO never sees packs after release). */
+    /* A MAH its releases; a CMO none (a CMO never sees packs after release). */
     [PX_LIST_RELEASES] = PAGE(
         "SELECT r.id, " TS("r.created_at") ", r.org_id, r.tenant_id, r.gtin, r.batch, '', "
         "r.market, r.count, 0, 0, 0, false, coalesce(r.report_id::text, ''), r.created_at AS at "

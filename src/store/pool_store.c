@@ -376,7 +376,8 @@ static px_rc simple(px_db *db, const char *sql, px_err *err)
 }
 
 /* One COPY text line: gtin \t serial \t allocation \t org \n. No escaping is needed: set 82
- * has no backslash, tab or newline (DOMAIN.md §2.2), and the other fields are digits/uuids. */
+ * has no backslash, tab or newline (the GS1 General Specifications), and the other fields are
+ * digits/uuids. */
 px_rc px_store_serials_copy(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
                             px_err *err)
 {

@@ -286,7 +286,7 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
-     * at the same time (DESIGN.md "Background work"). A 'sending' row is due again only when
+     * at the same time. A 'sending' row is due again only when
      * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
     PGresult *r = px__exec_cached(
         db, PX__Q_REPORT_CLAIM,
@@ -452,7 +452,7 @@ static void qb_param(qb *q, const char *before, const char *after, const char *v
 }
 
 /* column is one of the pipe-delimited values v, when v is given: the EPCIS 2.0 REST query's
- * lists (DOMAIN-2.md §14.4). */
+ * lists (the EPCIS 2.0 REST bindings). */
 static void qb_pipe_list(qb *q, const char *column, const char *v)
 {
     if (!v)

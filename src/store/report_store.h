@@ -174,7 +174,7 @@ typedef struct px_epcis_filter {
     const char *biz_location;         /* SGLN URI */
     int has_ge, has_lt;
     int64_t ge_time_us, lt_time_us;   /* GE_eventTime <= event_time < LT_eventTime */
-    /* The EPCIS 2.0 REST query (GET /epcis/events, DOMAIN-2.md §14.4). A "list" is the
+    /* The EPCIS 2.0 REST query (GET /epcis/events, the EPCIS 2.0 REST bindings). A "list" is the
      * parameter's pipe-delimited values, already checked by the service (bare words). */
     const char *event_types;          /* ObjectEvent|AggregationEvent */
     const char *actions;              /* ADD|OBSERVE|DELETE */

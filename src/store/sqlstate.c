@@ -1,4 +1,4 @@
-/* The one place SQLSTATEs become px_rc (STYLE.md "Errors"). Details of the server's message go
+/* The one place SQLSTATEs become px_rc. Details of the server's message go
  * to the log; the error the client sees never carries SQL or internals. */
 #include <stdio.h>
 #include <string.h>

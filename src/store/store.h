@@ -125,7 +125,7 @@ typedef struct px_org {
     char name[201];
     char gln[14];           /* "" if none */
     int gln_prefix_length;  /* GS1 Company Prefix length of gln, 6..12; 0 = unknown
-                               (DOMAIN.md §1.5: not derivable from the GLN) */
+                               (the GS1 General Specifications: not derivable from the GLN) */
     char market[3];         /* regulator's market, "" if none */
     char created_at[32];
     /* Its GS1 Company Prefixes beyond its GLN's (org_company_prefix, REQ-SSCC-8), in order,

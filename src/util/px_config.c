@@ -135,8 +135,8 @@ static px_rc audit_settings_load(px_config *cfg, px_err *err)
 
 /* The settings of docs/scaling.md. The retention of the monthly partitions ("Partitioning")
  * has the law's floors, so no setting can shorten it below them: EU FMD keeps a pack's records
- * at least one year after its expiry and at least five years after release (DOMAIN.md), DSCSA
- * six years (DOMAIN-2.md); the default serves both markets. */
+ * at least one year after its expiry and at least five years after release (Delegated Regulation
+ * (EU) 2016/161), DSCSA six years (FD&C Act §582); the default serves both markets. */
 static px_rc scale_settings_load(px_config *cfg, px_err *err)
 {
     long v;

@@ -1,5 +1,5 @@
 /* px_crypto — the few OpenSSL primitives packid needs, behind plain C types so no other layer
- * includes an OpenSSL header (DESIGN.md "Security"). */
+ * includes an OpenSSL header. */
 #ifndef PX_CRYPTO_H
 #define PX_CRYPTO_H
 

@@ -1,7 +1,7 @@
 /* px_err — the one error type of packid.
  *
  * A function that can fail returns a px_rc; the detail goes into a caller-owned px_err that
- * never allocates: a machine code (API.md's `code`), a message, the JSON field it concerns and
+ * never allocates: a machine code (docs/api.md's `code`), a message, the JSON field it concerns and
  * the position/length of the offending characters. Lower layers set and return; only http/
  * maps px_rc to an HTTP status (http/status_map.c). */
 #ifndef PX_ERR_H
@@ -30,7 +30,7 @@ typedef enum px_rc {
 
 typedef struct px_err {
     px_rc rc;
-    char code[PX_ERR_CODE_MAX];     /* API.md error code, e.g. "invalid_character" */
+    char code[PX_ERR_CODE_MAX];     /* docs/api.md error code, e.g. "invalid_character" */
     char message[PX_ERR_MSG_MAX];   /* short lower-case primary message */
     char field[PX_ERR_FIELD_MAX];   /* JSON path of the bad field, "" if none */
     int pos;                        /* 0-based position of the bad character, -1 if none */

@@ -1,5 +1,5 @@
 /* px_log — one JSON object per line on stderr. Callers never pass secrets: API keys, HMAC
- * secrets and auth headers are not logged anywhere (DESIGN.md "Security"). */
+ * secrets and auth headers are not logged anywhere. */
 #ifndef PX_LOG_H
 #define PX_LOG_H
 
