@@ -57,6 +57,9 @@ struct px_epcis_writer {
 /* Records the first error of w (sticky) and returns it. */
 px_rc epcis__writer_fail(px_epcis_writer *w, px_rc rc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The sink refused the data (a full disk, a client gone): the writer's sticky failure,
+ * PX_EUNAVAIL "epcis_sink", whatever the syntax (writer.c). */
+px_rc epcis__sink_refused(px_epcis_writer *w);
 /* Adopts an error already written into w->err by a callee. */
 px_rc epcis__writer_adopt(px_epcis_writer *w, px_rc rc);
 /* The header checks shared by every format (GLNs, instance id, profile's master data). */

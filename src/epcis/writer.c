@@ -110,10 +110,17 @@ px_rc epcis__writer_adopt(px_epcis_writer *w, px_rc rc)
     return w->failed;
 }
 
+px_rc epcis__sink_refused(px_epcis_writer *w)
+{
+    w->sink_failed = 1;
+    return epcis__writer_fail(w, PX_EUNAVAIL, "epcis_sink",
+                              "the EPCIS output sink refused the data");
+}
+
 static px_rc xml_failed(px_epcis_writer *w)
 {
     if (w->sink_failed)
-        return epcis__writer_fail(w, PX_EUNAVAIL, "epcis_sink", "the EPCIS output sink refused the data");
+        return epcis__sink_refused(w);
     return epcis__writer_fail(w, PX_EINTERNAL, "epcis_xml", "libxml2 xmlTextWriter failed");
 }
 

@@ -27,11 +27,8 @@
 /* REQ-EPCIS2-4: bounded memory — one fixed chunk, handed to the sink whenever it is full. */
 static px_rc flush(px_epcis_writer *w)
 {
-    if (w->out_len && w->sink(w->ctx, w->out, w->out_len) != 0) {
-        w->sink_failed = 1;
-        return epcis__writer_fail(w, PX_EUNAVAIL, "epcis_sink",
-                                  "the EPCIS output sink refused the data");
-    }
+    if (w->out_len && w->sink(w->ctx, w->out, w->out_len) != 0)
+        return epcis__sink_refused(w);
     w->out_len = 0;
     return PX_OK;
 }
