@@ -389,8 +389,7 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
         return px_err_oom(err);
     px__agg_children_syntax(out->errors, NULL, &out->n_errors, 0, req->children, req->n);
     if (out->n_errors)
-        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu children are invalid",
-                          out->n_errors, req->n);
+        return px__items_invalid(err, out->n_errors, req->n, "children");
     agg_ctx c;
     memset(&c, 0, sizeof(c));
     c.req = req;

@@ -269,8 +269,7 @@ static px_rc batch_check(batch *b, px_err *err)
         px__agg_children_syntax(out->errors, out->error_group, &out->n_errors, g,
                                 b->groups[g].children, b->groups[g].n);
     if (out->n_errors)
-        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu children are invalid",
-                          out->n_errors, total);
+        return px__items_invalid(err, out->n_errors, total, "children");
     b->n = total;
     return PX_OK;
 }

@@ -202,8 +202,7 @@ static px_rc commission_refusal(commission_ctx *c, px_err *err)
                           "%zu of %zu serials are invalid and %zu already commissioned or "
                           "allocated to another organization",
                           n_invalid, c->req->n_serials, n_dup);
-    return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
-                      n_invalid, c->req->n_serials);
+    return px__items_invalid(err, n_invalid, c->req->n_serials, "serials");
 }
 
 /* The event's EPCs: the commissioned serials, in request order. */
@@ -394,8 +393,7 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
     if ((rc = px__serials_check(&errs, res->status, req->serials, req->n_serials, err)))
         goto done;
     if (errs.n == req->n_serials) {
-        rc = px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
-                        errs.n, req->n_serials);
+        rc = px__items_invalid(err, errs.n, req->n_serials, "serials");
         goto done;
     }
     /* All-or-nothing with invalid serials: the request fails (422), but docs/api.md

@@ -84,6 +84,12 @@ done:
     return rc;
 }
 
+px_rc px__items_invalid(px_err *err, size_t bad, size_t n, const char *what)
+{
+    return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu %s are invalid", bad, n,
+                      what);
+}
+
 px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
                             size_t *n_errors, px_err *err)
 {
@@ -95,8 +101,7 @@ px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error 
     free(bad);
     if (rc == PX_OK && errs.n) {
         px__errlist_take(&errs, errors, n_errors);
-        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
-                          *n_errors, n);
+        return px__items_invalid(err, *n_errors, n, "serials");
     }
     free(errs.v);
     return rc;

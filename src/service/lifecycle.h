@@ -195,6 +195,9 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by,
                     const px_recall_req *req, px_pack_op_result *res, px_err *err);
 
 void px_item_errors_free(px_item_error *e);
+/* The answer of a list with bad items (docs/api.md "Errors": every bad item in details):
+ * PX_EINVALID "validation_error", "<bad> of <n> <what> are invalid" (item_errors.c). */
+px_rc px__items_invalid(px_err *err, size_t bad, size_t n, const char *what);
 
 /* ---- reading a pack ---------------------------------------------------------------------- */
 

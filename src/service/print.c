@@ -251,8 +251,7 @@ static px_rc check_serials(check_ctx *c, px_err *err)
     if (c->rc != PX_OK)
         return px_err_oom(err);
     if (c->res->n_errors)
-        return px_err_set(err, PX_EINVALID, "validation_error", "%zu of %zu serials are invalid",
-                          c->res->n_errors, req->n_serials);
+        return px__items_invalid(err, c->res->n_errors, req->n_serials, "serials");
     return PX_OK;
 }
 
