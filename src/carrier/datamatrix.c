@@ -1,4 +1,4 @@
-/* GS1 DataMatrix encoding with libdmtx (LIBRARY-NOTES.md "libdmtx").
+/* GS1 DataMatrix encoding with libdmtx.
  *
  * ISO/IEC 16022 ECC 200; GS1 General Specifications, GS1 DataMatrix: FNC1 (codeword 232) in the
  * first position marks the symbol as GS1 (scanners transmit ]d2), and FNC1 separates an element
@@ -23,8 +23,7 @@ px_rc carrier__element_string_check(const char *s, size_t len, px_err *err)
         unsigned char c = (unsigned char)s[i];
         if (c == CARRIER_GS) {
             /* The leading FNC1 is added here; a separator is never first, last or doubled
-             * (GS1 General Specifications, GS1 DataMatrix: encoders do not emit a trailing FNC1).
-             */
+             * (GS1 General Specifications §7.8.4: no separator after the last element string). */
             if (i == 0 || i + 1 == len || (unsigned char)s[i + 1] == CARRIER_GS) {
                 px_err_set(err, PX_EINVALID, "invalid_separator",
                            "GS separator at position %zu is %s", i + 1,

@@ -52,8 +52,8 @@ static int int_opt(int argc, char **argv, const char *name, int def)
 
 /* packid's element order (gs1_pack_elements): 01, 17, 10, 21, NHRN (710..717), then any other
  * AI as given. Predefined-length AIs first and variable-length ones last minimise separators
- * (GS1 General Specifications, GS1 DataMatrix); a Digital Link, whose query comes after its path,
- * is reordered the same way. */
+ * (GS1 General Specifications §7.8.4: no separator after a predefined-length AI); a Digital Link,
+ * whose query comes after its path, is reordered the same way. */
 static int rank(const char *ai)
 {
     static const char *const order[] = {"01", "17", "10", "21"};

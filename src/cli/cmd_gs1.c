@@ -186,8 +186,8 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
     return PX_EXIT_OK;
 }
 
-/* --gcp-length N, else the GCP prefix format list named by PACKID_GCP_LIST (the GS1 General
- * Specifications). */
+/* --gcp-length N, else the GCP prefix format list named by PACKID_GCP_LIST (GS1's
+ * gcpprefixformatlist.xml or .json). */
 static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elements *e, int *out,
                         px_err *err)
 {

@@ -1,5 +1,5 @@
-/* delivery — outbound HTTP for reports and webhooks: one POST with
- * libcurl, TLS verification on, connect and total timeouts, the body signed with HMAC-SHA256.
+/* delivery — outbound HTTP for reports and webhooks: one POST with libcurl, TLS verification
+ * on, connect and total timeouts, the body signed with HMAC-SHA256.
  * libcurl belongs to this layer only. No retries here: the outbox (service/reports.c) decides
  * when to try again. docs/delivery.md. */
 #ifndef PX_DELIVERY_H

@@ -89,8 +89,8 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
         suffix[0] = '\0';
     if (link_type && link_type[0]) {
         const char *s = px_link_type_suffix(link_type);
-        /* resolver conformance item 6: linkset, or its older spelling "all", answers the linkset
-         * and never redirects. The default link is packid's own page. */
+        /* The GS1-Conformant Resolver Standard: linkset, or its older spelling "all", answers
+         * the linkset and never redirects. The default link is packid's own page. */
         if (strcmp(s, "linkset") == 0 || strcmp(s, "all") == 0)
             return PX_RESOLVE_LINKSET;
         if (strcmp(s, "defaultLink") == 0)
@@ -103,8 +103,8 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
     if (!accept)
         return PX_RESOLVE_PAGE;
     /* The best of the three media types packid serves; on equal q the linkset (asked for by
-     * name, the resolver standard item 6), then the page (a browser's Accept lists text/html), then
-     * JSON. */
+     * name, the GS1-Conformant Resolver Standard), then the page (a browser's Accept lists
+     * text/html), then JSON. */
     int q_set = -1, q_html = -1, q_json = -1, q_any = -1;
     const char *p = accept, *name;
     size_t n;

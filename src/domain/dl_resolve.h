@@ -1,6 +1,6 @@
-/* dl_resolve — what a GS1 Digital Link resolver answers to one request (the GS1-Conformant Resolver
- * Standard): the verification page, the linkset, the verdict as JSON, or a redirect to one link
- * type. Pure: the caller passes the request's linkType and Accept header. */
+/* dl_resolve — what a GS1 Digital Link resolver answers to one request (the GS1-Conformant
+ * Resolver Standard): the verification page, the linkset, the verdict as JSON, or a redirect to
+ * one link type. Pure: the caller passes the request's linkType and Accept header. */
 #ifndef PX_DL_RESOLVE_H
 #define PX_DL_RESOLVE_H
 
@@ -23,12 +23,13 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
  * itself, a range that is a prefix of it ("en" for "en-GB", RFC 4647 §3.3.1), a range it is
  * a prefix of ("es-ES" for "es", as §3.4's lookup truncates), "*" — letters in any case;
  * -1 when no range matches, the header is absent or lang is empty. Used to choose among
- * links of one type (resolver conformance item 8). */
+ * links of one type (the GS1-Conformant Resolver Standard). */
 int px_resolve_language_q(const char *accept_language, const char *lang);
 
 /* The link type without the GS1 Web Vocabulary namespace: "gs1:pip", "pip",
  * "https://ref.gs1.org/voc/pip", "https://gs1.org/voc/pip" and "https://www.gs1.org/voc/pip"
- * all give "pip" (the GS1 Web Vocabulary: "compare link types after normalising to the suffix"). */
+ * all give "pip" (the three namespaces of the GS1 Web Vocabulary are equivalent, so link types
+ * are compared by their suffix). */
 const char *px_link_type_suffix(const char *link_type);
 
 #endif

@@ -3,8 +3,9 @@
  * Choices (REQ-EPCIS-VOCAB-1), documented in docs/domain.md:
  * - commission: ADD / commissioning / active — CBV: first association of the identifier.
  * - release: OBSERVE / shipping / in_transit — release to a market is the pack leaving the
- *   MAH's control into distribution; it is the event DSCSA-style reports consist of (§7), and
- *   CBV has no "release" step. (sellable_not_accessible was considered; in_transit is what the
+ *   MAH's control into distribution; it is the event DSCSA-style reports consist of (GS1 US
+ *   Implementation Guideline "Applying GS1 Standards for DSCSA and Traceability"), and CBV has
+ *   no "release" step. (sellable_not_accessible was considered; in_transit is what the
  *   market profiles expect.)
  * - decommission and recall: OBSERVE / decommissioning / the CBV disposition that names the
  *   reason when one exists (damaged, stolen, recalled, expired), else inactive. OBSERVE, not

@@ -163,7 +163,7 @@ px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *e
     px_rc rc = px_policy_check(role, act, err);
     if (rc != PX_OK)
         return rc;
-    /* REQ-POLICY-2: a CMO decommissions at the line only */
+    /* REQ-POLICY-2: a CMO decommissions at the line only (docs/domain.md "Role policy") */
     if (role == PX_ROLE_CMO && !(bit(reason) & (R(DAMAGED) | R(DESTROYED))))
         return px_err_set(err, PX_EFORBIDDEN, "forbidden_role",
                           "role 'cmo' may not decommission packs as '%s'",

@@ -117,8 +117,8 @@ int px_decom_reason_irreversible(px_decom_reason reason);
 px_pack_action px_decom_reason_action(px_decom_reason reason);
 
 /* Which reasons a role may decommission with. A CMO decommissions at the line only: damaged
- * and destroyed (it "decommissions damaged packs at the line"); MAH any reason;
- * others none. PX_EFORBIDDEN "forbidden_role" otherwise. */
+ * and destroyed (docs/domain.md "Role policy"); MAH any reason; others none. PX_EFORBIDDEN
+ * "forbidden_role" otherwise. */
 px_rc px_decom_reason_check_role(px_role role, px_decom_reason reason, px_err *err);
 
 /* Names: "allocated", "commissioned", "released", "decommissioned"; "commission",

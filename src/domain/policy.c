@@ -16,8 +16,8 @@ typedef struct action_row {
     px_scope by[PX_ROLE__COUNT];
 } action_row;
 
-/* REQ-POLICY-1: one table decides every request ("Every request is
- * authorised by domain/ policy, not by ad-hoc checks in handlers").
+/* REQ-POLICY-1: one table decides every request: each is authorised by domain/ policy, not by
+ * ad-hoc checks in handlers (docs/architecture.md "Requests").
  *
  * Columns: admin, mah, cmo, auditor, regulator, verifier.
  * - admin (operator): organizations and keys; may verify any audit chain. Touches no pack data.

@@ -5,8 +5,8 @@
 #include "dl_resolve.h"
 #include "px_str.h"
 
-/* GS1 Web Vocabulary link types a MAH may point to (the GS1 Web Vocabulary; namespace
- * https://ref.gs1.org/voc/). The healthcare ones first, then the general product ones. */
+/* GS1 Web Vocabulary link types a MAH may point to (namespace https://ref.gs1.org/voc/). The
+ * healthcare ones first, then the general product ones. */
 static const char *const k_settable[] = {
     "pip", "epil", "smpc", "eifu", "recallStatus", "epcis", "traceability", "masterData",
     "safetyInfo", "brandHomepagePatient", "brandHomepageClinical", "support",
@@ -16,9 +16,9 @@ static const char *const k_settable[] = {
     NULL};
 
 /* Answered by the resolver itself: the default link is packid's verification page
- * (docs/resolver.md), the verification service is packid's /vrs (§11), defaultLinkMulti and
- * handledBy are restricted to resolvers (the GS1 Web Vocabulary), linkset and all name the linkset
- * (the resolver standard). */
+ * (docs/resolver.md), the verification service is packid's /vrs (docs/verification.md),
+ * defaultLinkMulti and handledBy are restricted to resolvers (the GS1 Web Vocabulary), linkset
+ * and all name the linkset (the GS1-Conformant Resolver Standard). */
 static const char *const k_reserved[] = {"defaultLink", "defaultLinkMulti", "handledBy",
                                          "verificationService", "linkset", "all", NULL};
 

@@ -9,7 +9,8 @@
 
 void px_clone_rules_default(px_clone_rules *r)
 {
-    /* docs/resolver.md "Scans and clone detection" rules 4 and 5, and its clock-skew allowance. */
+    /* docs/resolver.md "Scans and clone detection": impossible travel and dispersion
+     * (REQ-CLONE-1, REQ-CLONE-2), and the clock-skew allowance. */
     r->travel_min_km = 500.0;
     r->travel_max_kmh = 900.0;
     r->travel_window_us = 48LL * 3600 * 1000000;
@@ -35,9 +36,8 @@ static int64_t gap(int64_t a, int64_t b)
     return a > b ? a - b : b - a;
 }
 
-/* REQ-CLONE-1: impossible travel — the distance less both accuracy radii over the time
- * between the scans (docs/resolver.md "Scans and clone detection": "subtract both positions'
- * accuracy radii"). */
+/* REQ-CLONE-1: impossible travel — the distance less both positions' accuracy radii over the
+ * time between the scans (docs/resolver.md "Scans and clone detection"). */
 static int travel(const px_clone_rules *r, const px_scan *a, const px_scan *b)
 {
     if (!a->has_pos || !b->has_pos)
@@ -85,8 +85,8 @@ unsigned px_clone_evaluate(const px_clone_rules *r, const px_scan *history, int 
         distinct(history, n, now, r->dispersion_window_us, 1) > r->dispersion_clients)
         flags |= PX_CLONE_DISPERSION;
     /* REQ-CLONE-3: a destroyed or stolen pack must not be in anyone's hand (EMVS A24 logic,
-     * docs/resolver.md "Scans and clone detection" rule 3). A dispensed pack in a consumer's hand
-     * is expected, and an expired, recalled or withdrawn one gives its status without an alert. */
+     * docs/resolver.md "Scans and clone detection"). A dispensed pack in a consumer's hand is
+     * expected, and an expired, recalled or withdrawn one gives its status without an alert. */
     if (found && state == PX_PACK_DECOMMISSIONED &&
         (reason == PX_REASON_DESTROYED || reason == PX_REASON_STOLEN))
         flags |= PX_CLONE_LIFECYCLE;

@@ -1,5 +1,6 @@
 /* verify — the verdict a person with a pack in hand gets (docs/api.md "Verification"), and nothing
- * else about the pack (a public answer must not "learn anything beyond the verdict").
+ * else about the pack (a public answer teaches nothing beyond the verdict: docs/resolver.md "The
+ * page").
  *
  * Pure: the caller looks the pack up and passes "now". */
 #ifndef PX_VERIFY_H

@@ -106,16 +106,16 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *polic
     static const px_vrs_policy k_defaults = {PX_VRS_RECALL_B2, PX_VRS_EXPIRY_B1};
     if (!policy)
         policy = &k_defaults;
-    /* REQ-VRS-2: the Lightweight Messaging Standard step 1 — GTIN + serial unknown (an allocated
-     * serial never reached a pack): No_match_GTIN_Serial, and lot and expiry are not checked (the
-     * Lightweight Messaging Standard). */
+    /* REQ-VRS-2: step 1 of docs/verification.md "The decision" — GTIN + serial unknown (an
+     * allocated serial never reached a pack): No_match_GTIN_Serial, and lot and expiry are not
+     * checked (the GS1 Lightweight Messaging Standard). */
     if (!f->found || f->state == PX_PACK_ALLOCATED)
         return answer(0, PX_VRS_NO_MATCH_GTIN_SERIAL, PX_VRS_INFO_NONE);
     /* REQ-VRS-3: step 2 — the product identifier is GTIN, serial, lot and expiry (DSCSA
      * §581(14)); a lot or expiry that differs from the commissioned one is a mismatch. */
     int lot_bad = f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0;
-    /* The AI 17 text is compared as printed, as for the public verify (the GS1 General
-     * Specifications: the format must be identical; "261231" asked of a pack printed "261200" is a
+    /* The AI 17 text is compared as printed, as for the public verify (docs/verification.md "The
+     * decision": the format must be identical; "261231" asked of a pack printed "261200" is a
      * mismatch). */
     int exp_bad = f->asked_expiry && strcmp(f->asked_expiry, f->expiry ? f->expiry : "") != 0;
     if (lot_bad || exp_bad)
@@ -124,8 +124,8 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *polic
                       : lot_bad          ? PX_VRS_NO_MATCH_LOT
                                          : PX_VRS_NO_MATCH_EXPIRY,
                       PX_VRS_INFO_NONE);
-    /* REQ-VRS-4: step 3 — the pack's status picks the GS1 US scenario of the Lightweight Messaging
-     * Standard. */
+    /* REQ-VRS-4: step 3 — the pack's status picks the GS1 US response scenario the MAH chose
+     * (docs/verification.md "The MAH's scenarios"). */
     if (f->state == PX_PACK_DECOMMISSIONED) {
         switch (f->reason) {
         case PX_REASON_STOLEN:
@@ -189,15 +189,15 @@ static int all_digits(const char *s, size_t n)
 px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err)
 {
     /* REQ-VRS-5: every parameter's length and character set before anything is looked up
-     * (the GS1 Lightweight Messaging Standard); a bad one is 400 (its HTTP statuses) naming the
-     * parameter. */
+     * (the GS1 Lightweight Messaging Standard); a bad one is 400 naming the parameter
+     * (docs/verification.md "Parameters"). */
     if (!p->gtin || !all_digits(p->gtin, 14) || gs1_key_validate(p->gtin, 14, NULL) != PX_OK)
         return bad(err, "gtin", p->gtin, "a GTIN-14 (14 digits with its check digit)");
     memcpy(gtin14, p->gtin, 15);
     if (!p->req_gln || !all_digits(p->req_gln, 13) ||
         gs1_key_validate(p->req_gln, 13, NULL) != PX_OK)
         return bad(err, "reqGLN", p->req_gln, "a GLN (13 digits with its check digit)");
-    /* checkConnectivity defaults context to dscsaSaleableReturn (the Lightweight Messaging
+    /* checkConnectivity defaults context to dscsaSaleableReturn (the GS1 Lightweight Messaging
      * Standard); verify requires it, and it is the only context the standard enumerates. */
     if ((verify || p->context) && (!p->context || strcmp(p->context, "dscsaSaleableReturn")))
         return bad(err, "context", p->context, "dscsaSaleableReturn");
@@ -217,8 +217,8 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
     /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
     if (p->exp && (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, 2000, NULL)))
         return bad(err, "exp", p->exp, "a YYMMDD date");
-    /* R1.3 additions (the Lightweight Messaging Standard): an attestation flag and the requester's
-     * contact. */
+    /* R1.3 additions (the GS1 US implementation guideline R1.3): an attestation flag and the
+     * requester's contact. */
     if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&
         strcmp(p->ctrl_possess_att, "false") != 0)
         return bad(err, "ctrlPossessAtt", p->ctrl_possess_att, "true or false");

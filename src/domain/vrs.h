@@ -24,7 +24,8 @@ typedef enum px_vrs_reason {
     PX_VRS_REASON__COUNT
 } px_vrs_reason;
 
-/* additionalInfo (the GS1 Lightweight Messaging Standard, the capitalised R1.3 values). */
+/* additionalInfo (the GS1 Lightweight Messaging Standard; the capitalised values of the GS1 US
+ * implementation guideline R1.3). */
 typedef enum px_vrs_info {
     PX_VRS_INFO_NONE = 0,
     PX_VRS_INFO_EXPIRED,
@@ -41,8 +42,8 @@ typedef struct px_vrs_answer {
     px_vrs_info info;
 } px_vrs_answer;
 
-/* The MAH's responder configuration (the GS1 Lightweight Messaging Standard, the GS1 US scenarios).
- */
+/* The MAH's responder configuration: the GS1 US response scenarios (docs/verification.md "The
+ * MAH's scenarios"). */
 typedef enum px_vrs_recall_rule {
     PX_VRS_RECALL_B2 = 0, /* default: not verified, Manufacturer_policy, Recalled */
     PX_VRS_RECALL_B1,     /* verified, Recalled */
@@ -68,7 +69,7 @@ const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r);
 px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err);
 px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err);
 
-/* The decision (the GS1 Lightweight Messaging Standard order): unknown GTIN+serial, then lot/expiry
+/* The decision (docs/verification.md "The decision"): unknown GTIN+serial, then lot/expiry
  * mismatch, then the pack's status (as policy configures; NULL: the defaults), else verified.
  * f->asked_batch is the lot of the request (required), f->asked_expiry its exp (NULL when not sent:
  * expiry is then not compared). */

@@ -740,7 +740,7 @@ static px_rc write_ilmd(px_epcis_writer *w, const px_epcis_event *ev)
 {
     xmlTextWriterPtr xw = w->xw;
     px_rc rc;
-    /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2 / LIBRARY-NOTES). */
+    /* ILMD children must be in a foreign namespace (cbvmda, CBV §8.2). */
     if (start(xw, "ilmd") < 0 ||
         (epcis__nonempty(ev->lot) && put_elem(xw, "cbvmda:lotNumber", ev->lot) < 0))
         return xml_failed(w);

@@ -6,8 +6,8 @@
  * values holding NUL or control characters (a C string then ends early: "Bearer <key>\0junk"
  * authenticates as "Bearer <key>"), and waits for the end of a body framed by a transfer
  * coding it does not know. Two parsers that disagree on where a request ends are a
- * request-smuggling hazard (RFC 9112 §6.3, the Lightweight Messaging Standard), so packid refuses
- * every such request itself. */
+ * request-smuggling hazard (RFC 9112 §6.3, §11.2), so packid refuses every such request
+ * itself. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

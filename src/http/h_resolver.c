@@ -1,9 +1,8 @@
-/* The GS1 Digital Link resolver (docs/resolver.md, the GS1-Conformant Resolver Standard): GET
- * /01/{gtin}[/10/{lot}]
- * [/21/{serial}] and the other Digital Link forms gs1/ parses, answered by content negotiation
- * (domain/dl_resolve): a phone's browser gets packid's own verification page, a machine the
- * RFC 9264 linkset or the verdict as JSON, ?linkType=… a 307 to that link; and
- * /.well-known/gs1resolver. */
+/* The GS1 Digital Link resolver (docs/resolver.md, the GS1-Conformant Resolver Standard):
+ * GET /01/{gtin}[/10/{lot}][/21/{serial}] and the other Digital Link forms gs1/ parses, answered
+ * by content negotiation (domain/dl_resolve): a phone's browser gets packid's own verification
+ * page, a machine the RFC 9264 linkset or the verdict as JSON, ?linkType=… a 307 to that link;
+ * and /.well-known/gs1resolver. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +68,8 @@ static int query_string(px_req *r, px_buf *b, int ais_only)
     return q.n;
 }
 
-/* Parses the request as a Digital Link on any domain: the path (a trailing '/' tolerated,
- * resolver conformance item 12) and the AI attributes of the query. */
+/* Parses the request as a Digital Link on any domain: the path (a trailing '/' tolerated, as
+ * the GS1-Conformant Resolver Standard asks) and the AI attributes of the query. */
 static px_rc request_link(px_req *r, gs1_elements *e, px_err *err)
 {
     px_buf b;
@@ -105,8 +104,8 @@ static const char *element(const gs1_elements *e, const char *ai)
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-/* Headers every resolver answer carries beside CORS for any origin (resolver conformance item 1,
- * cors.c): the linkset's location (resolver conformance item 9), and Vary. */
+/* Headers every resolver answer carries beside CORS for any origin (cors.c): the linkset's
+ * location, even on a redirect (the GS1-Conformant Resolver Standard), and Vary. */
 static void resolver_headers(px_req *r, const char *anchor)
 {
     if (!r->response)
@@ -124,7 +123,8 @@ static void resolver_headers(px_req *r, const char *anchor)
 }
 
 /* The links packid knows for the item (the GS1 Web Vocabulary): its own verification page is the
- * default link; with a serial and a batch, the DSCSA verification service (§11) at /vrs. */
+ * default link; with a serial and a batch, the DSCSA verification service (the GS1 Lightweight
+ * Messaging Standard, docs/verification.md) at /vrs. */
 static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
                      const char *serial, const px_product_link *ext, int next)
 {
@@ -180,19 +180,19 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    /* resolver conformance item 6: exactly application/linkset+json, however the linkset was asked
-     * for. */
+    /* The GS1-Conformant Resolver Standard: exactly application/linkset+json, however the linkset
+     * was asked for. */
     px_reply_take(r, 200, "application/linkset+json", s, strlen(s));
-    /* resolver conformance item 10: the JSON-LD context of a linkset. */
+    /* The GS1-Conformant Resolver Standard: the JSON-LD context of a linkset. */
     MHD_add_response_header(r->response, "Link",
                             "<https://ref.gs1.org/standards/resolver/linkset-context>; "
                             "rel=\"http://www.w3.org/ns/json-ld#context\"; "
                             "type=\"application/ld+json\"");
 }
 
-/* REQ-LINKS-3, the resolver standard item 8: among the links of one type, the one whose language
- * the request's Accept-Language wants most; on equal wants (or no header, or no language that
- * matches) the MAH's order decides — the MAH lists its preferred link of a type first, so
+/* REQ-LINKS-3 (the GS1-Conformant Resolver Standard): among the links of one type, the one whose
+ * language the request's Accept-Language wants most; on equal wants (or no header, or no language
+ * that matches) the MAH's order decides — the MAH lists its preferred link of a type first, so
  * candidates are never indistinguishable and no 300 is needed. A link without hreflang suits every
  * reader a little: above a link in a language not asked for, below any language asked for. */
 static json_t *choose_link(px_req *r, json_t *candidates)
@@ -216,9 +216,9 @@ static json_t *choose_link(px_req *r, json_t *candidates)
     return best;
 }
 
-/* the resolver standard items 5 and 7: 307 to the item's link of link_type (choose_link), every
- * query pair passed on (the resolver standard notes: linkType unchanged, a VRS wants it as sent); a
- * link type the item does not have is 404. */
+/* The GS1-Conformant Resolver Standard: 307 to the item's link of link_type (choose_link), every
+ * query pair passed on (linkType unchanged: a VRS wants it as sent, docs/resolver.md "Content
+ * negotiation"); a link type the item does not have is 404. */
 static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
 {
     char full[96];
@@ -249,7 +249,7 @@ static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
 }
 
 /* The anchor: the uncompressed link of the request on this resolver, its key and key
- * qualifiers only (the resolver standard items 3, 6); key receives those elements. */
+ * qualifiers only (the GS1-Conformant Resolver Standard); key receives those elements. */
 static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
                             char anchor[GS1_DL_MAX], px_err *err)
 {
@@ -263,7 +263,7 @@ static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
     return gs1_dl_format(anchor, GS1_DL_MAX, base, key, err);
 }
 
-/* resolver conformance item 3: a compressed request names its uncompressed form. */
+/* The GS1-Conformant Resolver Standard: a compressed request names its uncompressed form. */
 static void same_as_header(px_req *r, const char *anchor)
 {
     size_t digits = strspn(r->url + 1, "0123456789");
@@ -328,7 +328,8 @@ void h_resolve(px_req *r)
     if (r->kept) {
         e = *(const gs1_elements *)r->kept; /* parsed before the park */
     } else if (request_link(r, &e, &err) != PX_OK) {
-        /* resolver conformance item 2: a syntax error is 400, never 200 with an error body. */
+        /* The GS1-Conformant Resolver Standard: a syntax error is 400, never 200 with an error
+         * body. */
         px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
         return;
     }
@@ -441,7 +442,7 @@ int px__resolver_fallback(px_req *r)
 
 void h_gs1resolver(px_req *r)
 {
-    /* the GS1-Conformant Resolver Standard: the resolver description file. */
+    /* The GS1-Conformant Resolver Standard: the resolver description file. */
     char base[256];
     px_app_public_base(r->app, base, sizeof(base));
     json_t *d = json_pack(

@@ -1,7 +1,6 @@
 /* GET /v1/verify/{gtin}/{serial}?batch=&expiry=&country=&lat=&lon= — no key; the answer is the
- * verdict and nothing else about the pack. The hit is a scan
- * (docs/resolver.md): where it happened feeds the clone rules, and a flagged serial is
- * `suspect`. */
+ * verdict and nothing else about the pack. The hit is a scan (docs/resolver.md): where it
+ * happened feeds the clone rules, and a flagged serial is `suspect`. */
 #include "handlers.h"
 #include "scans.h"
 #include "verification.h"

@@ -6,8 +6,8 @@
 #include "paging.h"
 #include "responder.h"
 
-/* the Lightweight Messaging Standard: quartet sends it on verify answers; an intermediary must not
- * keep a verdict. */
+/* Sent on verify answers, as the quartet-vrs responder does (docs/verification.md): an
+ * intermediary must not keep a verdict. */
 static void no_cache(px_req *r)
 {
     if (r->response)
@@ -26,8 +26,8 @@ static void params_of(px_req *r, px_vrs_params *p, const char *exp_name)
     p->exp = exp_name ? px_req_query(r, exp_name) : NULL;
 }
 
-/* the Lightweight Messaging Standard: the fields in the standard's order; reason and info only when
- * there is one. */
+/* The GS1 Lightweight Messaging Standard's answer: the fields in the standard's order; reason and
+ * info only when there is one. */
 static json_t *answer_json(const px_vrs_result *v)
 {
     json_t *data = json_pack("{s:b}", "verified", v->answer.verified);
@@ -62,8 +62,8 @@ void h_vrs_verify(px_req *r)
     verify(r, "exp");
 }
 
-/* the GS1 Lightweight Messaging Standard: the numeric AI form, accepted as a tolerance; AI 17 is
- * the expiry. */
+/* The canonical numeric Digital Link form, accepted as a tolerance (docs/verification.md); AI 17
+ * is the expiry. */
 void h_vrs_verify_dl(px_req *r)
 {
     verify(r, "17");

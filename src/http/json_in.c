@@ -1,9 +1,9 @@
 /* The one JSON dialect of request bodies (docs/api.md "Errors"): every reader checks one member
  * and, on a bad one, answers 422 validation_error with a detail naming the field (through px_err
- * and status_map.c, like every other error). The readers are sticky, and the flag is the request's
- * own answer: once r is answered (px_req_answered) every reader returns at once and px_req_begin
- * hands out no database, so a handler reads its fields in a row and goes on to px_req_begin; a
- * second answer is never made. */
+ * and status_map.c, like every other error). The readers are sticky (docs/architecture.md
+ * "Requests"), and the flag is the request's own answer: once r is answered (px_req_answered)
+ * every reader returns at once and px_req_begin hands out no database, so a handler reads its
+ * fields in a row and goes on to px_req_begin; a second answer is never made. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

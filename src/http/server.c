@@ -2,7 +2,7 @@
  * and a global budget, routing, authentication, policy, dispatch, one log line per request
  * (debug for an answered public hit).
  *
- * Keep-alive needs the two-call pattern (LIBRARY-NOTES.md): the first call for a request only
+ * Keep-alive needs the two-call pattern: the first call for a request only
  * sets *req_cls; the response is queued on a later call. The exceptions are the refusals
  * decided from the headers alone (a malformed request, a declared body over the cap, the
  * body budget spent): answering at once (and closing) is better than reading the body. */

@@ -1,4 +1,5 @@
-/* The one table from px_rc (and a few codes) to HTTP status. */
+/* The one table from px_rc (and a few codes) to HTTP status: lower layers detect and describe,
+ * this table decides (docs/architecture.md "Errors"). */
 #include <string.h>
 
 #include "request.h"

@@ -8,7 +8,7 @@
 #include "service.h"
 
 /* Serials per chunk: one transaction generates, inserts and records the progress of this
- * many (LIBRARY-NOTES.md: COPY's cost is the primary key's growth, not the statement). */
+ * many (COPY's cost is the primary key's growth, not the statement). */
 #define PX_ALLOC_CHUNK 50000
 #define PX_ALLOC_MAX 1000000   /* docs/api.md: up to 1,000,000 serials per job */
 

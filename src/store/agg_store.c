@@ -85,8 +85,8 @@ px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, p
 /* One row per child (k) with its first broken rule (bad); when no child breaks one, the
  * parent links of packs (us) and containers (ux) are set, and first packings commission their
  * containers, in the same statement. The WHEN arms are in the order of the answer: a child
- * the caller may not see is not_found whatever else is wrong with it (nothing
- * leaks).
+ * the caller may not see is not_found whatever else is wrong with it (nothing leaks:
+ * docs/architecture.md "Requests").
  *
  * REQ-AGG-6: the rules read the statement's snapshot; the updates re-read each row they
  * change and take it only if it is still commissioned and still in the container the rules
@@ -130,8 +130,9 @@ static const char APPLY_CHECKS[] =
     "  LEFT JOIN sscc x ON n.sscc IS NULL AND x.sscc = up.node "
     "  WHERE up.node <> up.child AND up.d < " PX_AGG_DEPTH_GUARD "), "
     "cyc AS (SELECT DISTINCT i FROM up WHERE node = child), "
-    /* REQ-AGG-2: docs/aggregation.md ordering rules 1 and 2. A container listed as a parent in
-     * the same request is commissioned by it before it is packed onto its own parent. */
+    /* REQ-AGG-2: a child is commissioned before it is packed, and has at most one current
+     * parent (docs/aggregation.md "Packing, unpacking, repacking"). A container listed as a
+     * parent in the same request is commissioned by it before it is packed onto its own parent. */
     "bad AS MATERIALIZED (SELECT i, code, state, coalesce(was_in, was_gtin || ' ' || "
     "  was_serial, '') AS was_in FROM (SELECT k.i, k.state, k.was_in, k.was_gtin, "
     "  k.was_serial, CASE "

@@ -5,7 +5,7 @@
  *   <data>/run/       its socket directory (mode 0700: only that user and root connect)
  *   <data>/pg.log     the server log (initdb.log: the first creation's output)
  *
- * PostgreSQL refuses to run as root (LIBRARY-NOTES.md): as root, initdb and pg_ctl run as
+ * PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as
  * the unprivileged `postgres` user (created by Debian's package; `useradd --system` otherwise)
  * through runuser, the folders are chowned to it, and the data folder's parents are made
  * traversable. Clients may stay root and connect through the socket. */

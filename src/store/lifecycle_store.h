@@ -1,8 +1,8 @@
 /* lifecycle_store — SQL of the pack lifecycle (docs/lifecycle.md): commissioning,
  * release, decommission / reactivation / recall, EPCIS event rows, idempotent replays.
  *
- * Bulk paths are set-based: a serial list travels as one text[]
- * parameter and is joined with unnest(), so a 100,000-serial commission is a handful of
+ * Bulk paths are set-based (docs/lifecycle.md "Set-based SQL"): a serial list travels as one
+ * text[] parameter and is joined with unnest(), so a 100,000-serial commission is a handful of
  * statements, never a round trip per serial. Times are µs since the Unix epoch (UTC). */
 #ifndef PX_LIFECYCLE_STORE_H
 #define PX_LIFECYCLE_STORE_H

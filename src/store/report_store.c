@@ -286,8 +286,9 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
     /* SKIP LOCKED: several packid processes share the outbox without sending a report twice
-     * at the same time. A 'sending' row is due again only when
-     * its lease (next_attempt_at) ran out: its sender crashed between send and mark-sent. */
+     * at the same time (docs/architecture.md "Background work"). A 'sending' row is due again
+     * only when its lease (next_attempt_at) ran out: its sender crashed between send and
+     * mark-sent. */
     PGresult *r = px__exec_cached(
         db, PX__Q_REPORT_CLAIM,
         "SELECT " REPORT_COLS ", e.url, coalesce(e.receiver_gln, ''), e.auth_header, "

@@ -1,5 +1,5 @@
-/* The one place SQLSTATEs become px_rc. Details of the server's message go
- * to the log; the error the client sees never carries SQL or internals. */
+/* The one place SQLSTATEs become px_rc (docs/architecture.md "Errors"). Details of the server's
+ * message go to the log; the error the client sees never carries SQL or internals. */
 #include <stdio.h>
 #include <string.h>
 

@@ -19,7 +19,7 @@
 #define MAY_USE(p) "(" p ".mah_id = $1::uuid OR " PX__CMO_PARTNERED("$1::uuid", p ".gtin") ")"
 
 /* The company prefixes org_id may use: those of its own products, and of the products it is
- * actively partnered on (docs/aggregation.md: a CMO may build units with the MAH's SSCCs). */
+ * actively partnered on (docs/aggregation.md "SSCC pools": a MAH may hand its SSCCs to a CMO). */
 #define PREFIXES                                                                                   \
     "SELECT DISTINCT p.mah_id::text AS mah, substr(p.gtin, 2, p.company_prefix_length) AS gcp "    \
     "FROM product p WHERE " MAY_USE("p")
@@ -100,8 +100,9 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
 
 /* REQ-SSCC-6: a CMO's own company prefix is the GS1 Company Prefix of its GLN (organization.gln
  * and gln_prefix_length, the prefix it registered with GS1), or one it lists beyond it
- * (REQ-SSCC-8): a line that numbers its own SSCCs builds them under it (docs/aggregation.md: the
- * SSCC carries the prefix of whoever builds the unit). Such a container belongs to the MAH it
+ * (REQ-SSCC-8): a line that numbers its own SSCCs builds them under it (the GS1 General
+ * Specifications: the SSCC carries the prefix of whoever builds the unit; docs/aggregation.md
+ * "SSCC pools"). Such a container belongs to the MAH it
  * is packed for: one the CMO is actively partnered with on a listed pack child's GTIN ($3), or
  * the MAH of a listed container child ($4). */
 #define OWN_PREFIXES                                                                               \
@@ -715,7 +716,7 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
         goto done;
     }
     /* A temporary table per transaction: the checks, the locks and the update below are each
-     * one statement over all children. */
+     * one statement over all children (docs/aggregation.md "Speed"). */
     if ((rc = px__exec_cmd(db,
                            "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
                            "char(14), serial text, sscc char(18)) ON COMMIT DROP",
@@ -759,8 +760,8 @@ done:
 }
 
 /* One row per loaded child that cannot come out of the container, with its first broken rule:
- * a child the caller may not see is not_found whatever else is wrong with it (nothing
- * leaks). Packing's rules are agg_store.c's. */
+ * a child the caller may not see is not_found whatever else is wrong with it (nothing leaks:
+ * docs/architecture.md "Requests"). Packing's rules are agg_store.c's. */
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "

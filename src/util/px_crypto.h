@@ -1,5 +1,5 @@
 /* px_crypto — the few OpenSSL primitives packid needs, behind plain C types so no other layer
- * includes an OpenSSL header. */
+ * includes an OpenSSL header (docs/architecture.md "Layers"). */
 #ifndef PX_CRYPTO_H
 #define PX_CRYPTO_H
 
