@@ -276,11 +276,12 @@ px_rc px_epcis_rest_collection_paging(const px_epcis_rest_param *params, size_t 
             if (strcmp(name, params[j].name) == 0)
                 return px__epcis_rest_bad_param(err, name, "given twice");
         if (strcmp(name, "perPage") == 0) {
-            char what[48];
-            snprintf(what, sizeof(what), "an integer from 1 to %d is expected",
-                     PX_EPCIS_VALUES_PER_PAGE_MAX);
-            if (px_parse_long(v, 1, PX_EPCIS_VALUES_PER_PAGE_MAX, per_page) != 0)
+            if (px_parse_long(v, 1, PX_EPCIS_VALUES_PER_PAGE_MAX, per_page) != 0) {
+                char what[48];
+                snprintf(what, sizeof(what), "an integer from 1 to %d is expected",
+                         PX_EPCIS_VALUES_PER_PAGE_MAX);
                 return px__epcis_rest_bad_param(err, name, what);
+            }
         } else if (strcmp(name, "nextPageToken") == 0) {
             *token = v;
         } else {

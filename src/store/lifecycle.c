@@ -45,6 +45,7 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
 {
     px_buf_init(b, 64u << 20);
     if (px_store_text_array(b, v, n) != PX_OK) {
+        px_buf_dispose(b);
         px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many %s", what);
         return NULL;
     }
@@ -275,10 +276,8 @@ static px_rc insert_external(px_db *db, const px_commission_rows *in, const char
 {
     px_buf restarr;
     const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
-    if (!ra) {
-        px_buf_dispose(&restarr);
+    if (!ra)
         return err->rc;
-    }
     const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id};
     PGresult *ri = px__exec(
         db,
@@ -454,13 +453,8 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     px_buf arr;
     const char *a = NULL;
     px_buf_init(&arr, 1);
-    if (n) {
-        px_buf_dispose(&arr);
-        if (!(a = px__text_array(&arr, serials, n, "serials", err))) {
-            px_buf_dispose(&arr);
-            return err->rc;
-        }
-    }
+    if (n && !(a = px__text_array(&arr, serials, n, "serials", err)))
+        return err->rc;
     char now[24];
     us_text(now, rel->now_us);
     const char *p[] = {rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a};
@@ -487,10 +481,8 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     *n_idx = 0;
     px_buf arr;
     const char *a = px__text_array(&arr, serials, n, "serials", err);
-    if (!a) {
-        px_buf_dispose(&arr);
+    if (!a)
         return err->rc;
-    }
     const char *p[] = {gtin, batch, a};
     /* The listed rows are locked (FOR UPDATE, in key order like px_store_packs_lock, so two
      * requests over overlapping packs cannot deadlock) before they are judged: a
@@ -566,10 +558,8 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
 {
     px_buf arr;
     const char *a = NULL;
-    if (n && !(a = px__text_array(&arr, serials, n, "serials", err))) {
-        px_buf_dispose(&arr);
+    if (n && !(a = px__text_array(&arr, serials, n, "serials", err)))
         return err->rc;
-    }
     const char *p[] = {gtin, batch, a};
     PGresult *r = px__exec(db,
                            "SELECT count(*) FROM serial WHERE gtin = $1 AND batch = $2 AND "
@@ -591,10 +581,8 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
 {
     px_buf arr;
     const char *a = serials ? px__text_array(&arr, serials, n, "serials", err) : NULL;
-    if (serials && !a) {
-        px_buf_dispose(&arr);
+    if (serials && !a)
         return err->rc;
-    }
     const char *p[] = {gtin, batch, a};
     /* Only the gaps' events ask which packs they name (serial_commission, migration 0203):
      * a batch whose commissionings all carry a read point costs one read of its events. */
@@ -656,10 +644,8 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
 {
     px_buf arr;
     const char *a = px__text_array(&arr, serials, n, "serials", err);
-    if (!a) {
-        px_buf_dispose(&arr);
+    if (!a)
         return err->rc;
-    }
     const char *p[] = {gtin, a};
     /* Locks in key order, so two requests over overlapping packs cannot deadlock. */
     PGresult *r = px__exec(db,
@@ -686,13 +672,10 @@ static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size
                         px_buf *b2, const char **s2, const char *const *v2, size_t n2,
                         px_err *err)
 {
-    if (!(*s1 = px__text_array(b1, v1, n1, "serials", err))) {
-        px_buf_dispose(b1);
+    if (!(*s1 = px__text_array(b1, v1, n1, "serials", err)))
         return err->rc;
-    }
     if (!(*s2 = px__text_array(b2, v2, n2, "serials", err))) {
         px_buf_dispose(b1);
-        px_buf_dispose(b2);
         return err->rc;
     }
     return PX_OK;

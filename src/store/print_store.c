@@ -14,32 +14,6 @@
 #define ISO(col) PX__SQL_ISO(col)
 #define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
-/* A PostgreSQL text[] literal of v[0..n): every element double-quoted, '"' and '\' escaped.
- * Serials are set 82 (no control characters), so this is the whole escaping needed. */
-static const char *text_array(px_buf *b, const char *const *v, size_t n, px_err *err)
-{
-    px_buf_init(b, 64u << 20);
-    px_rc rc = px_buf_puts(b, "{");
-    for (size_t i = 0; i < n && rc == PX_OK; i++) {
-        rc = px_buf_puts(b, i ? ",\"" : "\"");
-        for (const char *s = v[i]; *s && rc == PX_OK; s++) {
-            if (*s == '"' || *s == '\\')
-                rc = px_buf_add(b, "\\", 1);
-            if (rc == PX_OK)
-                rc = px_buf_add(b, s, 1);
-        }
-        if (rc == PX_OK)
-            rc = px_buf_puts(b, "\"");
-    }
-    if (rc == PX_OK)
-        rc = px_buf_puts(b, "}");
-    if (rc != PX_OK) {
-        px_err_set(err, PX_ETOOBIG, "payload_too_large", "too many serials");
-        return NULL;
-    }
-    return b->data;
-}
-
 /* ---- server secret ----------------------------------------------------------------------- */
 
 px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
@@ -282,11 +256,9 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
                                 px_print_pack_fn fn, void *ctx, px_err *err)
 {
     px_buf arr;
-    const char *a = text_array(&arr, serials, n, err);
-    if (!a) {
-        px_buf_dispose(&arr);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
+    if (!a)
         return err->rc;
-    }
     const char *p[] = {gtin, a};
     /* FOR SHARE in key order: a commission cannot change a pack's batch under the job, and
      * two jobs over the same packs do not deadlock. The unique index on first prints is what
@@ -359,11 +331,9 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
         return err->rc;
     PQclear(r);
     px_buf arr;
-    const char *a = text_array(&arr, serials, n, err);
-    if (!a) {
-        px_buf_dispose(&arr);
+    const char *a = px__text_array(&arr, serials, n, "serials", err);
+    if (!a)
         return err->rc;
-    }
     const char *q[] = {j->gtin, a, j->id, j->reprint ? "t" : "f"};
     r = px__exec(db,
                  "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) "

@@ -463,12 +463,12 @@ static void qb_pipe_list(qb *q, const char *column, const char *v)
     qb_param(q, before, ", '|'))", v);
 }
 
-/* e.event_time op the time us (µs since the epoch, exact: no float), written into text[24]. */
-static void qb_event_time(qb *q, const char *op, char *text, int64_t us)
+/* column op the time us (µs since the epoch, exact: no float), written into text[24]. */
+static void qb_time(qb *q, const char *column, const char *op, char *text, int64_t us)
 {
     char before[64];
     snprintf(text, 24, "%lld", (long long)us);
-    snprintf(before, sizeof(before), " AND e.event_time %s 'epoch'::timestamptz + ", op);
+    snprintf(before, sizeof(before), " AND %s %s 'epoch'::timestamptz + ", column, op);
     qb_param(q, before, "::bigint * interval '1 microsecond'", text);
 }
 
@@ -533,9 +533,9 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
     if (f->biz_location)
         qb_param(q, " AND e.biz_location = ", "", f->biz_location);
     if (f->has_ge)
-        qb_event_time(q, ">=", ge, f->ge_time_us);
+        qb_time(q, "e.event_time", ">=", ge, f->ge_time_us);
     if (f->has_lt)
-        qb_event_time(q, "<", lt, f->lt_time_us);
+        qb_time(q, "e.event_time", "<", lt, f->lt_time_us);
     qb_pipe_list(q, "e.type", f->event_types);
     qb_pipe_list(q, "e.action", f->actions);
     qb_pipe_list(q, "e.biz_step", f->biz_steps);
@@ -550,16 +550,10 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
  * number buffers. */
 static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *lt)
 {
-    if (f->has_ge_record) {
-        snprintf(ge, 24, "%lld", (long long)f->ge_record_us);
-        qb_param(q, " AND e.created_at >= 'epoch'::timestamptz + ",
-                 "::bigint * interval '1 microsecond'", ge);
-    }
-    if (f->has_lt_record) {
-        snprintf(lt, 24, "%lld", (long long)f->lt_record_us);
-        qb_param(q, " AND e.created_at < 'epoch'::timestamptz + ",
-                 "::bigint * interval '1 microsecond'", lt);
-    }
+    if (f->has_ge_record)
+        qb_time(q, "e.created_at", ">=", ge, f->ge_record_us);
+    if (f->has_lt_record)
+        qb_time(q, "e.created_at", "<", lt, f->lt_record_us);
 }
 
 /* Runs q's statement and frees its text: the result, or NULL with err set. */

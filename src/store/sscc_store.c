@@ -922,10 +922,8 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
 {
     px_buf b;
     const char *a = px__text_array(&b, e->epcs, e->n_epcs, "children", err);
-    if (!a) {
-        px_buf_dispose(&b);
+    if (!a)
         return err->rc;
-    }
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
     const char *p[] = {e->id,

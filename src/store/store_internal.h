@@ -197,8 +197,8 @@ void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32]);
 const char *px__nz(const char *s);
 /* A text[] parameter of v[0..n) (px_store_text_array) in b, which it initialises with a 64 MiB
  * bound (100,000 items of a request, quoted and escaped, stay well under it); the caller
- * disposes of b. NULL with PX_ETOOBIG "payload_too_large" ("too many <what>") past the bound
- * (lifecycle.c). */
+ * disposes of b. NULL with PX_ETOOBIG "payload_too_large" ("too many <what>") past the bound,
+ * b then already disposed (disposing it again is harmless) (lifecycle.c). */
 const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
                            px_err *err);
 
