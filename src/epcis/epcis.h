@@ -198,6 +198,10 @@ typedef struct px_epcis_quantity {
 } px_epcis_quantity;
 
 /* A user extension or extra ILMD element: {ns}name, with a value or with children. */
+/* The levels an extension may nest (the element itself is level 0): the readers refuse a
+ * deeper one, so the writers and the event hash, which recurse over children, never meet one
+ * deeper than they check. */
+#define PX_EPCIS_XFIELD_DEPTH_MAX 8
 typedef struct px_epcis_xfield {
     const char *ns;               /* namespace URI, never the EPCIS one */
     const char *name;             /* local name */

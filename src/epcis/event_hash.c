@@ -11,7 +11,6 @@
 #include "px_str.h"
 
 #define PREHASH_MAX ((size_t)64 << 20)
-#define XFIELD_DEPTH_MAX 8
 
 /* CBV 2.0 Web URIs of the vocabulary values (rule 14). */
 #define BIZ_(id, name) , EPCIS__WEB_BIZSTEP name
@@ -167,8 +166,9 @@ static px_rc put_decimal(px_buf *b, const char *s)
 /* {ns}name[=value][children, sorted] (rules 19-20). */
 static px_rc put_xfield(px_buf *b, const px_epcis_xfield *f, int depth, px_err *err)
 {
-    if (depth >= XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "invalid_event", "extension nested too deep");
+    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
+        return px_err_set(err, PX_EINVALID, "invalid_event",
+                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
     TRY(put(b, "{"));
     TRY(put(b, f->ns ? f->ns : ""));
     TRY(put(b, "}"));

@@ -10,8 +10,6 @@
 #include "px_clock.h"
 #include "reader_internal.h"
 
-#define XFIELD_DEPTH_MAX 8
-
 typedef struct j_ctx {
     epcis__arena *a;
     const json_t *doc_ctx; /* the document's @context */
@@ -129,8 +127,9 @@ static const char *j_str(j_ctx *j, const json_t *o, const char *key, px_err *err
 static px_rc j_xfield(j_ctx *j, px_epcis_xfield *f, const char *key, const json_t *v, int depth,
                       px_err *err)
 {
-    if (depth >= XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "epcis_invalid", "extension nested too deep");
+    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
+        return px_err_set(err, PX_EINVALID, "epcis_invalid",
+                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
     px_rc rc = j_qname(j, key, &f->ns, &f->name, err);
     if (rc != PX_OK)
         return rc;

@@ -11,8 +11,6 @@
 #include "px_clock.h"
 #include "reader_internal.h"
 
-#define XFIELD_DEPTH_MAX 8
-
 static int is_el(const xmlNode *n)
 {
     return n && n->type == XML_ELEMENT_NODE;
@@ -65,8 +63,9 @@ static char *attr(epcis__arena *a, const xmlNode *n, const char *name)
 
 static px_rc x_xfield(epcis__arena *a, px_epcis_xfield *f, const xmlNode *n, int depth, px_err *err)
 {
-    if (depth >= XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "epcis_invalid", "extension nested too deep");
+    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
+        return px_err_set(err, PX_EINVALID, "epcis_invalid",
+                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
     const char *ns = ns_of(n);
     if (!ns)
         return epcis__unsupported(err, "element", lname(n));

@@ -20,7 +20,6 @@
 #define NS_SBDH "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 #define NS_GS1USHC EPCIS__NS_GS1USHC
 #define MDA "urn:epcglobal:cbv:mda#"
-#define XFIELD_DEPTH_MAX 8
 
 /* Full CBV 1.2 URNs, built at compile time from the vocabulary lists (CBV 1.2 §7). */
 #define BIZ_(id, name) , EPCIS__URN_BIZSTEP name
@@ -635,9 +634,10 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
                           const char *parent_prefix, int depth)
 {
     xmlTextWriterPtr xw = w->xw;
-    if (depth >= XFIELD_DEPTH_MAX)
-        return epcis__writer_fail(w, PX_EINVALID, "invalid_event", "extension nested deeper than %d",
-                    XFIELD_DEPTH_MAX);
+    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
+        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
+                                  "extension nested deeper than %d levels",
+                                  PX_EPCIS_XFIELD_DEPTH_MAX);
     if (!ncname(f->name) || !epcis__nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
         !xml_safe(f->ns))
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",

@@ -19,7 +19,6 @@
 #include "gs1.h"
 #include "px_jsonw.h"
 
-#define XFIELD_DEPTH_MAX 8
 #define NS_MAX 8 /* distinct extension namespaces in one event */
 
 /* ---- output -------------------------------------------------------------------------- */
@@ -216,9 +215,12 @@ static int ns_prefix(char out[32], const ns_table *t, const char *ns)
 static px_rc collect_ns(px_epcis_writer *w, ns_table *t, const px_epcis_xfield *f, size_t n,
                         int depth)
 {
-    if (depth >= XFIELD_DEPTH_MAX)
+    /* depth is the level of f's elements: an empty list of children below the deepest level
+     * allowed is no deeper element. */
+    if (n && depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
-                                  "extension nested deeper than %d", XFIELD_DEPTH_MAX);
+                                  "extension nested deeper than %d levels",
+                                  PX_EPCIS_XFIELD_DEPTH_MAX);
     for (size_t i = 0; i < n; i++) {
         if (!epcis__nonempty(f[i].ns) || !epcis__nonempty(f[i].name))
             return epcis__writer_fail(w, PX_EINVALID, "invalid_event",

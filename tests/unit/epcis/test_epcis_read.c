@@ -669,3 +669,107 @@ static void test_epcis_read__doctype_refused(void **state)
         result_dispose(&r);
     }
 }
+
+/* An extension nested `levels` deep, ex:n inside ex:n (each with a leaf ex:m beside), the
+ * innermost holding ex:v, in an
+ * ObjectEvent of a JSON-LD (json) or EPCIS 2.0 XML document. */
+static void nested_doc(px_buf *b, int json, int levels)
+{
+    px_buf_init(b, 1 << 16);
+    if (json)
+        px_buf_puts(b,
+                    "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context."
+                    "jsonld\",{\"ex\":\"https://ns.example.com/x/\"}],\"type\":\"EPCISDocument\","
+                    "\"schemaVersion\":\"2.0\",\"creationDate\":\"2025-01-01T00:00:00Z\","
+                    "\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\",\"eventTime\":"
+                    "\"2025-01-01T00:00:00Z\",\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":"
+                    "[\"urn:epc:id:sgtin:0355154.094495.1\"],\"action\":\"OBSERVE\"");
+    else
+        px_buf_puts(b, "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
+                       "xmlns:ex=\"https://ns.example.com/x/\" schemaVersion=\"2.0\" "
+                       "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
+                       "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
+                       "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc>"
+                       "</epcList><action>OBSERVE</action>");
+    for (int i = 0; i < levels; i++)
+        px_buf_puts(b, json ? ",\"ex:n\":{\"ex:m\":\"w\"" : "<ex:n><ex:m>w</ex:m>");
+    px_buf_puts(b, json ? ",\"ex:v\":\"v\"" : "<ex:v>v</ex:v>");
+    for (int i = 0; i < levels; i++)
+        px_buf_puts(b, json ? "}" : "</ex:n>");
+    px_buf_puts(b, json ? "}]}}" : "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>");
+    assert_int_equal(b->failed, PX_OK);
+}
+
+/* An extension may nest PX_EPCIS_XFIELD_DEPTH_MAX levels (the element itself the first): the
+ * readers take that deep and every writer and the event hash handle what they took; one level
+ * more is refused by the reader, and by the writers and the hash when an event is built so. */
+static void test_epcis_read__extension_depth_bound(void **state)
+{
+    (void)state;
+    for (int json = 0; json < 2; json++) {
+        /* ex:n levels deep holding ex:v: levels + 1 levels in all. */
+        for (int levels = PX_EPCIS_XFIELD_DEPTH_MAX - 1; levels <= PX_EPCIS_XFIELD_DEPTH_MAX;
+             levels++) {
+            px_buf doc;
+            nested_doc(&doc, json, levels);
+            read_result r;
+            px_err err;
+            px_rc rc = read_doc(&r, doc.data, doc.len, NULL, 1, &err);
+            if (levels < PX_EPCIS_XFIELD_DEPTH_MAX) {
+                if (rc != PX_OK)
+                    fail_msg("%s levels %d: %s (%s)", json ? "json" : "xml", levels, err.message,
+                             err.code);
+                assert_int_equal(r.n, 1);
+                assert_non_null(strstr(r.prehash[0], "{https://ns.example.com/x/}v=v"));
+            } else {
+                assert_int_equal(rc, PX_EINVALID);
+                assert_string_equal(err.code, "epcis_invalid");
+                assert_non_null(strstr(err.message, "nested deeper than 8 levels"));
+                assert_int_equal(r.n, 0);
+            }
+            result_dispose(&r);
+            px_buf_dispose(&doc);
+        }
+    }
+    /* Built by hand one level deeper than a reader gives. */
+    px_epcis_xfield chain[PX_EPCIS_XFIELD_DEPTH_MAX + 1];
+    for (int i = PX_EPCIS_XFIELD_DEPTH_MAX; i >= 0; i--) {
+        int leaf = i == PX_EPCIS_XFIELD_DEPTH_MAX;
+        chain[i] = (px_epcis_xfield){.ns = "https://ns.example.com/x/",
+                                     .name = leaf ? "v" : "n",
+                                     .value = leaf ? "v" : NULL,
+                                     .children = leaf ? NULL : &chain[i + 1],
+                                     .n_children = leaf ? 0 : 1};
+    }
+    static const char *const epcs[] = {"urn:epc:id:sgtin:0355154.094495.1"};
+    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
+                         .action = PX_EPCIS_OBSERVE,
+                         .event_time_us = 1735689600LL * 1000000,
+                         .epcs = epcs,
+                         .n_epcs = 1,
+                         .extensions = chain,
+                         .n_extensions = 1};
+    px_err err;
+    char hash[PX_EPCIS_EVENT_ID_MAX];
+    assert_int_equal(px_epcis_event_hash(hash, &ev, &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_event");
+    assert_non_null(strstr(err.message, "nested deeper than 8 levels"));
+    px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
+                             .sender_gln = "0355154000001",
+                             .receiver_gln = "0614141000005",
+                             .instance_id = "deep",
+                             .creation_us = 1740823200LL * 1000000};
+    for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
+        px_buf out;
+        px_buf_init(&out, 1 << 20);
+        px_epcis_writer *w = NULL;
+        assert_int_equal(
+            px_epcis_writer_open(&w, (px_epcis_format)f, px_epcis_sink_buf, &out, &h, &err), PX_OK);
+        assert_int_equal(px_epcis_writer_event(w, &ev), PX_EINVALID);
+        assert_int_equal(px_epcis_writer_finish(w, &err), PX_EINVALID);
+        assert_string_equal(err.code, "invalid_event");
+        assert_non_null(strstr(err.message, "nested deeper than 8 levels"));
+        px_epcis_writer_free(w);
+        px_buf_dispose(&out);
+    }
+}
