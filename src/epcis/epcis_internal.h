@@ -62,6 +62,10 @@ px_rc epcis__writer_fail(px_epcis_writer *w, px_rc rc, const char *code, const c
 px_rc epcis__sink_refused(px_epcis_writer *w);
 /* Adopts an error already written into w->err by a callee. */
 px_rc epcis__writer_adopt(px_epcis_writer *w, px_rc rc);
+/* An event of a type and an action the model has (ObjectEvent or AggregationEvent; ADD,
+ * OBSERVE or DELETE): the first of the event checks (profile.c), and all the event hash needs
+ * before it reads the event. PX_EINVALID "invalid_event" otherwise. */
+px_rc epcis__event_kind_check(const px_epcis_event *ev, px_err *err);
 /* The header checks shared by every format (GLNs, instance id, profile's master data). */
 px_rc epcis__check_header(const px_epcis_doc_header *h, const px_epcis_profile_info *p,
                           int sbdh_required, px_err *err);

@@ -373,15 +373,13 @@ static px_rc xfield_block(px_buf *b, const char *name, const char *lot, const ch
  * place, a line or a call per property, and TRY's one overflow exit stays with it. */
 px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
 {
-    if (ev->type != PX_EPCIS_OBJECT_EVENT && ev->type != PX_EPCIS_AGGREGATION_EVENT)
-        return px_err_set(err, PX_EINVALID, "invalid_event", "unsupported event type %d",
-                          (int)ev->type);
-    if ((unsigned)ev->action > (unsigned)PX_EPCIS_DELETE)
-        return px_err_set(err, PX_EINVALID, "invalid_event", "event needs an action");
+    px_rc rc = epcis__event_kind_check(ev, err);
+    if (rc != PX_OK)
+        return rc;
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
     char when[32], tz[8], expiry[11];
     epcis__time_ms(when, ev->event_time_us); /* rules 8-9: UTC, 'Z', 3 digits half-up */
-    px_rc rc = epcis__tz_format(tz, ev->tz_offset_min, err);
+    rc = epcis__tz_format(tz, ev->tz_offset_min, err);
     if (rc != PX_OK)
         return rc;
     int has_exp = ev->expiry && ev->expiry[0];

@@ -150,14 +150,22 @@ static px_rc type_check(const px_epcis_event *ev, px_err *err)
     return PX_OK;
 }
 
-/* The model's own rules: known vocabulary, a valid offset, non-empty identifiers. */
-static px_rc model_check(const px_epcis_event *ev, px_err *err)
+px_rc epcis__event_kind_check(const px_epcis_event *ev, px_err *err)
 {
     if (ev->type != PX_EPCIS_OBJECT_EVENT && ev->type != PX_EPCIS_AGGREGATION_EVENT)
         return px_err_set(err, PX_EINVALID, "invalid_event", "unsupported event type %d",
                           (int)ev->type);
     if ((unsigned)ev->action > (unsigned)PX_EPCIS_DELETE)
         return px_err_set(err, PX_EINVALID, "invalid_event", "event needs an action");
+    return PX_OK;
+}
+
+/* The model's own rules: known vocabulary, a valid offset, non-empty identifiers. */
+static px_rc model_check(const px_epcis_event *ev, px_err *err)
+{
+    px_rc rc = epcis__event_kind_check(ev, err);
+    if (rc != PX_OK)
+        return rc;
     if (ev->biz_step != PX_BIZSTEP_NONE && !px_cbv_bizstep_name(ev->biz_step))
         return px_err_set(err, PX_EINVALID, "invalid_event", "unknown bizStep %d",
                           (int)ev->biz_step);
@@ -165,7 +173,7 @@ static px_rc model_check(const px_epcis_event *ev, px_err *err)
         return px_err_set(err, PX_EINVALID, "invalid_event", "unknown disposition %d",
                           (int)ev->disposition);
     char tz[8];
-    px_rc rc = epcis__tz_format(tz, ev->tz_offset_min, err);
+    rc = epcis__tz_format(tz, ev->tz_offset_min, err);
     if (rc != PX_OK)
         return rc;
     if (ev->n_serials && (!ev->sgtin_gtin || !ev->serials))

@@ -130,6 +130,17 @@ static cp_slot *cp_find(tables *t, long long seq, int add)
 
 /* ---- one entry against its chain --------------------------------------------------------- */
 
+/* 1 with why in reason when e's content does not give its hash (an altered entry), in either
+ * chain form. */
+static int entry_altered(const px_audit_entry *e, px_buf *text, char *reason, size_t cap)
+{
+    char h[65];
+    if (px_audit_entry_hash(h, text, e) == PX_OK && strcmp(h, e->hash) == 0)
+        return 0;
+    snprintf(reason, cap, "entry %lld was altered: its content does not match its hash", e->seq);
+    return 1;
+}
+
 /* Checks e against the state of its chain (links, position, hash, seal) and advances the
  * state. Returns 0 when it holds; otherwise writes why into reason and the seq to report into
  * *at (the missing entry's for a cut link). Shared by the verifier and the checkpointer. */
@@ -137,27 +148,20 @@ static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_r
                        px_buf *text, char *reason, size_t cap, long long *at)
 {
     *at = e->seq;
-    if (e->prev_seq != st->last_seq) {
-        if (e->prev_seq > st->last_seq) {
-            /* REQ-AUDIT-3: the link names the entry before it in the chain: a deleted entry
-             * leaves a link to a seq that is not there. */
-            snprintf(reason, cap, "entry %lld is missing", e->prev_seq);
-            *at = e->prev_seq;
-        } else {
-            snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
-        }
+    if (e->prev_seq > st->last_seq) {
+        /* REQ-AUDIT-3: the link names the entry before it in the chain: a deleted entry
+         * leaves a link to a seq that is not there. */
+        snprintf(reason, cap, "entry %lld is missing", e->prev_seq);
+        *at = e->prev_seq;
         return 1;
     }
-    if (e->chain_seq != st->chain_seq + 1 || strcmp(e->prev_hash, st->last_hash) != 0) {
+    if (e->prev_seq != st->last_seq || e->chain_seq != st->chain_seq + 1 ||
+        strcmp(e->prev_hash, st->last_hash) != 0) {
         snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
         return 1;
     }
-    char h[65];
-    if (px_audit_entry_hash(h, text, e) != PX_OK || strcmp(h, e->hash) != 0) {
-        snprintf(reason, cap, "entry %lld was altered: its content does not match its hash",
-                 e->seq);
+    if (entry_altered(e, text, reason, cap))
         return 1;
-    }
     /* REQ-AUDIT-2: only packid holds the seal key: a row added with database access alone,
      * however well it is hashed and linked, carries no valid seal. */
     const px_sign_key *k = e->mac_key[0] ? px_sign_ring_find(keys, e->mac_key) : NULL;
@@ -223,12 +227,8 @@ static int verify_legacy(verify_state *s, const px_audit_entry *e, int own)
         snprintf(why, sizeof(why), "entry %lld does not link to the entry before", e->seq);
         return fail(s, own, e->seq, why);
     }
-    char h[65];
-    if (px_audit_entry_hash(h, &s->text, e) != PX_OK || strcmp(h, e->hash) != 0) {
-        snprintf(why, sizeof(why), "entry %lld was altered: its content does not match its hash",
-                 e->seq);
+    if (entry_altered(e, &s->text, why, sizeof(why)))
         return fail(s, own, e->seq, why);
-    }
     s->legacy_seq = e->seq;
     memcpy(s->legacy_hash, e->hash, sizeof(s->legacy_hash));
     return 0;
