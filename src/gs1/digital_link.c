@@ -223,12 +223,6 @@ typedef struct seg {
     size_t off, len;
 } seg;
 
-static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
-{
-    px_err_span(err, (int)pos, (int)len);
-    return rc;
-}
-
 /* As GS1's syntax engine reads a Digital Link: %XX (either case) decodes, an invalid %
  * sequence stays literal, %00 is rejected; in the query "+" is a space. */
 static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int query, size_t base,
@@ -241,20 +235,20 @@ static px_rc pct_decode(char *dst, size_t *dlen, const char *s, size_t len, int 
             px_hexval((unsigned char)s[i + 2]) >= 0) {
             int v = px_hexval((unsigned char)s[i + 1]) * 16 + px_hexval((unsigned char)s[i + 2]);
             if (v == 0)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_escape",
-                                     "\"%%00\" is not allowed at position %zu", base + i + 1),
-                          base + i, 3);
+                return gs1__at(err,
+                               px_err_set(err, PX_EINVALID, "invalid_escape",
+                                          "\"%%00\" is not allowed at position %zu", base + i + 1),
+                               base + i, 3);
             c = (char)v;
             i += 2;
         } else if (c == '+' && query) {
             c = ' ';
         }
         if (n >= GS1_AI_VALUE_MAX)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_length",
-                                 "value is longer than %d characters", GS1_AI_VALUE_MAX),
-                      base, len);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "value is longer than %d characters", GS1_AI_VALUE_MAX),
+                           base, len);
         dst[n++] = c;
     }
     dst[n] = '\0';
@@ -275,10 +269,11 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
     char value[GS1_AI_VALUE_MAX + 1];
     size_t vlen = 0;
     if (len == 0)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "empty_value",
-                             "AI (%s) has an empty value at position %zu", d->ai, base + off + 1),
-                  base + off, 0);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "empty_value",
+                                  "AI (%s) has an empty value at position %zu", d->ai,
+                                  base + off + 1),
+                       base + off, 0);
     px_rc rc = pct_decode(value, &vlen, s + off, len, query, base + off, err);
     if (rc != PX_OK)
         return rc;
@@ -292,7 +287,7 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
         vlen = GS1_GTIN_LEN;
     }
     if (gs1__find(out, d->ai) >= 0)
-        return at(
+        return gs1__at(
             err,
             px_err_set(err, PX_EINVALID, "duplicate_ai", "AI (%s) appears more than once", d->ai),
             base + off, len);
@@ -303,10 +298,10 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
         return rc;
     }
     if (out->count >= GS1_MAX_ELEMENTS)
-        return at(err,
-                  px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                             GS1_MAX_ELEMENTS),
-                  base + off, len);
+        return gs1__at(err,
+                       px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                  GS1_MAX_ELEMENTS),
+                       base + off, len);
     gs1_element *it = &out->items[out->count++];
     memcpy(it->ai, d->ai, strlen(d->ai) + 1);
     memcpy(it->value, value, vlen + 1);
@@ -349,10 +344,11 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
             break;
         const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
         if (!d)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the path",
-                                 (int)(a->len > 8 ? 8 : a->len), s + a->off),
-                      base + a->off, a->len);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "unknown_ai",
+                                      "unknown AI (%.*s) in the path",
+                                      (int)(a->len > 8 ? 8 : a->len), s + a->off),
+                           base + a->off, a->len);
         if (d->dlpkey) {
             key = i;
             kd = d;
@@ -360,10 +356,10 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         }
     }
     if (key < 0)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "no_dl_key",
-                             "no GS1 Digital Link primary key in the path"),
-                  base + p, qmark - p);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "no_dl_key",
+                                  "no GS1 Digital Link primary key in the path"),
+                       base + p, qmark - p);
     seg quals[DL_MAX_SEGMENTS / 2];
     int m = 0;
     for (int i = key + 2; i < nseg; i += 2)
@@ -376,10 +372,10 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         if (alt_accepts(alt, alen, s, quals, m))
             ok |= 1u << a;
     if (!ok)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
-                             "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
-                  base + segs[key].off - 1, qmark - segs[key].off + 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_key_qualifiers",
+                                  "path is not a valid key-qualifier sequence for AI (%s)", kd->ai),
+                       base + segs[key].off - 1, qmark - segs[key].off + 1);
     for (int i = key; i < nseg; i += 2) {
         const gs1_ai_def *d = gs1_ai_lookup(s + segs[i].off, segs[i].len);
         px_rc rc = add_value(out, d, s, segs[i + 1].off, segs[i + 1].len, 0, base, err);
@@ -440,10 +436,10 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
     if (rc != PX_OK)
         return rc;
     if (out->count == before && nother == 0)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_compressed_dl",
-                             "compressed Digital Link: the segment holds no data"),
-                  base + last->off, last->len);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_compressed_dl",
+                                  "compressed Digital Link: the segment holds no data"),
+                       base + last->off, last->len);
     if (parts)
         parts->nother += nother;
     /* The compressed data may hold any AI in any order: the key is the first primary key
@@ -469,15 +465,15 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
         }
     }
     if (first_key)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "not_dl_attribute",
-                             "AI (%s) is not permitted in a Digital Link with key (%s)", bad_ai,
-                             first_key->ai),
-                  base + last->off, last->len);
-    return at(err,
-              px_err_set(err, PX_EINVALID, "no_dl_key",
-                         "no GS1 Digital Link primary key in the compressed data"),
-              base + last->off, last->len);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                                  "AI (%s) is not permitted in a Digital Link with key (%s)",
+                                  bad_ai, first_key->ai),
+                       base + last->off, last->len);
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "no_dl_key",
+                              "no GS1 Digital Link primary key in the compressed data"),
+                   base + last->off, last->len);
 }
 
 /* The URI up to its path: URI characters only, the scheme, and the authority; *path is where
@@ -488,10 +484,11 @@ static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path,
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_character",
-                                 "character at position %zu is not allowed in a URI", base + i + 1),
-                      base + i, 1);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_character",
+                                      "character at position %zu is not allowed in a URI",
+                                      base + i + 1),
+                           base + i, 1);
     }
     /* Scheme http or https, all lower or all upper case (GS1's syntax engine refuses mixed
      * case). */
@@ -501,33 +498,33 @@ static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path,
     else if (len >= 7 && (memcmp(s, "http://", 7) == 0 || memcmp(s, "HTTP://", 7) == 0))
         p = 7;
     else
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_scheme",
-                             "Digital Link must start with http:// or https://"),
-                  base, len < 8 ? len : 8);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_scheme",
+                                  "Digital Link must start with http:// or https://"),
+                       base, len < 8 ? len : 8);
     size_t host = p;
     while (p < len && s[p] != '/' && s[p] != '?' && s[p] != '#')
         p++;
     if (p == host)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
-                  base + host, 0);
+        return gs1__at(err, px_err_set(err, PX_EINVALID, "invalid_domain", "missing domain"),
+                       base + host, 0);
     /* REQ-GS1-4: DL URI syntax (GS1 Digital Link grammar, RFC 3986 authority): the host is a
      * name or an IP literal with an optional port; userinfo ("user@") and an IPv6 zone
      * ("%25eth0") are not part of it. */
     if (!authority_ok(s + host, p - host))
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_domain",
-                             "Digital Link host must be a name or [IP] with an optional port, "
-                             "without userinfo or IPv6 zone"),
-                  base + host, p - host);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_domain",
+                                  "Digital Link host must be a name or [IP] with an optional port, "
+                                  "without userinfo or IPv6 zone"),
+                       base + host, p - host);
     /* RFC 3986 / DL grammar: "[" and "]" delimit an IP literal host and appear nowhere else. */
     for (size_t i = p; i < len; i++)
         if (s[i] == '[' || s[i] == ']')
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_character",
-                                 "character at position %zu is not allowed outside the host",
-                                 base + i + 1),
-                      base + i, 1);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_character",
+                                      "character at position %zu is not allowed outside the host",
+                                      base + i + 1),
+                           base + i, 1);
     *path = p;
     return PX_OK;
 }
@@ -537,23 +534,24 @@ static px_rc path_segments(const char *s, size_t p, size_t qmark, size_t base,
                            seg segs[DL_MAX_SEGMENTS], int *nseg, px_err *err)
 {
     if (p >= qmark || s[p] != '/')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "no_dl_key",
-                             "no GS1 Digital Link primary key in the path"),
-                  base + p, 0);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "no_dl_key",
+                                  "no GS1 Digital Link primary key in the path"),
+                       base + p, 0);
     if (s[qmark - 1] == '/')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_path",
-                             "Digital Link path must not end with \"/\""),
-                  base + qmark - 1, 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_path",
+                                  "Digital Link path must not end with \"/\""),
+                       base + qmark - 1, 1);
     *nseg = 0;
     for (size_t i = p; i < qmark;) {
         size_t st = i + 1, k = st;
         while (k < qmark && s[k] != '/')
             k++;
         if (*nseg == DL_MAX_SEGMENTS)
-            return at(err, px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
-                      base + st, k - st);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_path", "too many path segments"),
+                           base + st, k - st);
         segs[*nseg].off = st;
         segs[*nseg].len = k - st;
         (*nseg)++;
@@ -605,27 +603,27 @@ static px_rc query_ai(gs1_elements *out, const char *s, size_t i, size_t eq, siz
 {
     const gs1_ai_def *d = eq - i <= 4 ? gs1_ai_lookup(s + i, eq - i) : NULL;
     if (!d)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the query",
-                             (int)(eq - i > 8 ? 8 : eq - i), s + i),
-                  base + i, eq - i);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) in the query",
+                                  (int)(eq - i > 8 ? 8 : eq - i), s + i),
+                       base + i, eq - i);
     if (!(d->flags & GS1_AI_DL_ATTR))
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "not_dl_attribute",
-                             "AI (%s) is not permitted as a Digital Link "
-                             "attribute",
-                             d->ai),
-                  base + i, eq - i);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "not_dl_attribute",
+                                  "AI (%s) is not permitted as a Digital Link "
+                                  "attribute",
+                                  d->ai),
+                       base + i, eq - i);
     /* §4.1: a qualifier of the path's key belongs in the path, unless the path used
      * an alternative sequence that does not include it. */
     const char *alt;
     size_t alen;
     for (int a = 0; alt_get(kd->dlpkey, a, &alt, &alen); a++)
         if ((compatible & (1u << a)) && alt_has(alt, alen, d->ai))
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "qualifier_in_query",
-                                 "AI (%s) should be in the path info", d->ai),
-                      base + i, k - i);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "qualifier_in_query",
+                                      "AI (%s) should be in the path info", d->ai),
+                           base + i, k - i);
     return add_value(out, d, s, eq + 1, k - eq - 1, 1, base, err);
 }
 
@@ -637,10 +635,10 @@ static px_rc query_other(gs1__dl_parts *parts, const char *s, size_t i, size_t e
     size_t vlen = eq < k ? k - eq - 1 : 0;
     if (parts->nother >= GS1__DL_MAX_OTHER || eq - i >= sizeof(parts->other[0].key) ||
         vlen >= sizeof(parts->other[0].value))
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_query",
-                             "too many or too long non-GS1 query parameters"),
-                  base + i, k - i);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_query",
+                                  "too many or too long non-GS1 query parameters"),
+                       base + i, k - i);
     gs1__dl_pair *o = &parts->other[parts->nother++];
     memcpy(o->key, s + i, eq - i);
     o->klen = eq - i;
@@ -694,10 +692,11 @@ px_rc gs1__dl_parse_parts(gs1_elements *out, gs1__dl_parts *parts, const char *s
         /* REQ-GS1-4: DL grammar: a query parameter is key=value with a non-empty key ("?=1" is
          * not). */
         if (eq == i && eq < k)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_query",
-                                 "query parameter without a name at position %zu", base + i + 1),
-                      base + i, k - i);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_query",
+                                      "query parameter without a name at position %zu",
+                                      base + i + 1),
+                           base + i, k - i);
         if (eq < k && all_digits(s + i, eq - i))
             rc = query_ai(out, s, i, eq, k, base, kd, compatible, err);
         else if (eq > i && parts)

@@ -24,10 +24,12 @@ px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px
     return gs1__out_done(&o, err);
 }
 
-static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
+px_rc gs1__unknown_ai(px_err *err, const char *s, size_t digits, size_t pos)
 {
-    px_err_span(err, (int)pos, (int)len);
-    return rc;
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) at position %zu",
+                              (int)(digits > 8 ? 8 : digits), s, pos + 1),
+                   pos, digits);
 }
 
 /* The AI that starts at s[pos] (*d), or the error of what stands there instead. */
@@ -41,19 +43,16 @@ static px_rc ai_at(const char *s, size_t len, size_t pos, size_t base, const gs1
     if (*d)
         return PX_OK;
     if (s[pos] == GS1_GS)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "unexpected_separator",
-                             "unexpected separator at position %zu", base + pos + 1),
-                  base + pos, 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "unexpected_separator",
+                                  "unexpected separator at position %zu", base + pos + 1),
+                       base + pos, 1);
     if (digits < 2)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_ai", "expected an AI at position %zu",
-                             base + pos + 1),
-                  base + pos, digits ? digits : 1);
-    return at(err,
-              px_err_set(err, PX_EINVALID, "unknown_ai", "unknown AI (%.*s) at position %zu",
-                         (int)digits, s + pos, base + pos + 1),
-              base + pos, digits);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_ai", "expected an AI at position %zu",
+                                  base + pos + 1),
+                       base + pos, digits ? digits : 1);
+    return gs1__unknown_ai(err, s + pos, digits, base + pos);
 }
 
 /* The length of AI d's value at s[vstart]: its fixed length, or up to the next separator;
@@ -67,12 +66,12 @@ static px_rc value_len(const gs1_ai_def *d, const char *s, size_t len, size_t vs
             size_t gs = vstart;
             while (gs < len && s[gs] != GS1_GS)
                 gs++;
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_length",
-                                 "AI (%s): value is too short (%zu characters, needs "
-                                 "%zu)",
-                                 d->ai, gs - vstart, gs1_ai_max_len(d)),
-                      base + vstart, gs - vstart);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "AI (%s): value is too short (%zu characters, needs "
+                                      "%zu)",
+                                      d->ai, gs - vstart, gs1_ai_max_len(d)),
+                           base + vstart, gs - vstart);
         }
     } else {
         *vlen = 0;
@@ -80,12 +79,12 @@ static px_rc value_len(const gs1_ai_def *d, const char *s, size_t len, size_t vs
             (*vlen)++;
     }
     if (*vlen > gs1_ai_max_len(d))
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_length",
-                             "AI (%s): value is too long (%zu characters, at most "
-                             "%zu)",
-                             d->ai, *vlen, gs1_ai_max_len(d)),
-                  base + vstart + gs1_ai_max_len(d), *vlen - gs1_ai_max_len(d));
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_length",
+                                  "AI (%s): value is too long (%zu characters, at most "
+                                  "%zu)",
+                                  d->ai, *vlen, gs1_ai_max_len(d)),
+                       base + vstart + gs1_ai_max_len(d), *vlen - gs1_ai_max_len(d));
     return PX_OK;
 }
 
@@ -101,12 +100,12 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
      * engine). */
     if (pos < len && s[pos] == GS1_GS) {
         if (fnc1_implied)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "unexpected_separator",
-                                 "separator right after the symbology identifier at position "
-                                 "%zu (the first FNC1 is implied)",
-                                 base + pos + 1),
-                      base + pos, 1);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "unexpected_separator",
+                                      "separator right after the symbology identifier at position "
+                                      "%zu (the first FNC1 is implied)",
+                                      base + pos + 1),
+                           base + pos, 1);
         pos++;
     }
     while (pos < len) {
@@ -127,10 +126,10 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
             return rc;
         }
         if (out->count >= GS1_MAX_ELEMENTS)
-            return at(err,
-                      px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                 GS1_MAX_ELEMENTS),
-                      base + ai_pos, alen);
+            return gs1__at(err,
+                           px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                      GS1_MAX_ELEMENTS),
+                           base + ai_pos, alen);
         gs1_element *it = &out->items[out->count++];
         memcpy(it->ai, d->ai, alen + 1);
         memcpy(it->value, s + vstart, vlen);
@@ -142,7 +141,7 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
             pos++;
     }
     if (out->count == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"), base,
-                  len);
+        return gs1__at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
+                       base, len);
     return gs1_elements_validate(out, err);
 }

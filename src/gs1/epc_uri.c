@@ -42,12 +42,6 @@ static void put_gs3a3(gs1__out *o, const char *v)
     }
 }
 
-static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
-{
-    px_err_span(err, (int)pos, (int)len);
-    return rc;
-}
-
 /* Decodes s[0..len) (a GS3A3 component starting at offset off of the URI) into dst, at most
  * max characters. Accepts %XX for any set-82 character, rejects other escapes (§5.2). */
 static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t off,
@@ -55,7 +49,8 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
 {
     size_t n = 0;
     if (len == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri", "empty %s", what), off, 0);
+        return gs1__at(err, px_err_set(err, PX_EINVALID, "invalid_epc_uri", "empty %s", what), off,
+                       0);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         size_t pos = off + i;
@@ -63,12 +58,12 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
             int h = i + 2 < len ? px_hexval((unsigned char)s[i + 1]) : -1;
             int l = h >= 0 ? px_hexval((unsigned char)s[i + 2]) : -1;
             if (l < 0 || !gs1_cset82_char((unsigned char)(h * 16 + l)))
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_escape",
-                                     "%s: bad escape at position %zu (only %%XX of a GS1 "
-                                     "set-82 character)",
-                                     what, pos + 1),
-                          pos, i + 2 < len ? 3 : len - i);
+                return gs1__at(err,
+                               px_err_set(err, PX_EINVALID, "invalid_escape",
+                                          "%s: bad escape at position %zu (only %%XX of a GS1 "
+                                          "set-82 character)",
+                                          what, pos + 1),
+                               pos, i + 2 < len ? 3 : len - i);
             c = (unsigned char)(h * 16 + l);
             i += 2;
         } else if (!raw_ok(c)) {
@@ -79,13 +74,13 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
             else
                 px_err_set(err, PX_EINVALID, "invalid_character",
                            "%s: byte 0x%02X at position %zu is not allowed", what, c, pos + 1);
-            return at(err, PX_EINVALID, pos, 1);
+            return gs1__at(err, PX_EINVALID, pos, 1);
         }
         if (n >= max)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_length",
-                                 "%s is longer than %zu characters", what, max),
-                      pos, len - i);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_length",
+                                      "%s is longer than %zu characters", what, max),
+                           pos, len - i);
         dst[n++] = (char)c;
     }
     dst[n] = '\0';
@@ -114,10 +109,10 @@ static px_rc check_key(const char *key, size_t want, const char *what, px_err *e
 {
     size_t len = key ? strlen(key) : 0;
     if (len != want)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_length", "%s must be %zu digits, got %zu",
-                             what, want, len),
-                  0, len);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_length",
+                                  "%s must be %zu digits, got %zu", what, want, len),
+                       0, len);
     return gs1_key_validate(key, len, err);
 }
 
@@ -275,21 +270,21 @@ static px_rc cp_ref(const char *s, size_t *p, size_t total, size_t *cp, size_t *
     *cp = *p;
     size_t n = digits_at(s, p);
     if (n < 6 || n > 12 || s[*p] != '.')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "company prefix must be 6..12 digits followed by \".\""),
-                  *cp, n ? n : 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "company prefix must be 6..12 digits followed by \".\""),
+                       *cp, n ? n : 1);
     *L = (int)n;
     (*p)++;
     *ref = *p;
     size_t r = digits_at(s, p);
     if (r != total - n)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "reference after a %zu-digit company prefix must have %zu "
-                             "digits, got %zu",
-                             n, total - n, r),
-                  *ref, r ? r : 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "reference after a %zu-digit company prefix must have %zu "
+                                  "digits, got %zu",
+                                  n, total - n, r),
+                       *ref, r ? r : 1);
     return PX_OK;
 }
 
@@ -323,10 +318,10 @@ static void key_lead_digit_first(char *key, const char *uri, size_t cp, size_t r
 static px_rc expect_dot(const char *uri, size_t *p, px_err *err)
 {
     if (uri[*p] != '.')
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri", "expected \".\" at position %zu",
-                             *p + 1),
-                  *p, 1);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "expected \".\" at position %zu", *p + 1),
+                       *p, 1);
     (*p)++;
     return PX_OK;
 }
@@ -337,7 +332,7 @@ static px_rc expect_dot(const char *uri, size_t *p, px_err *err)
 static px_rc key_allocatable(const char *key, size_t cp, size_t end, px_err *err)
 {
     px_rc rc = gs1_key_validate(key, strlen(key), err);
-    return rc == PX_OK ? PX_OK : at(err, rc, cp, end - cp);
+    return rc == PX_OK ? PX_OK : gs1__at(err, rc, cp, end - cp);
 }
 
 static int starts(const char *s, const char *p)
@@ -364,11 +359,11 @@ static px_rc epc_gtin(gs1_elements *out, gs1_epc_kind k, const char *uri, size_t
     add(out, "01", key);
     if (k == GS1_EPC_IDPAT_SGTIN) {
         if (strcmp(uri + p, "*") != 0)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                 "only the pattern \"*\" is supported after the item "
-                                 "reference"),
-                      p, len - p);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                      "only the pattern \"*\" is supported after the item "
+                                      "reference"),
+                           p, len - p);
         return PX_OK;
     }
     rc = get_gs3a3(val, GS1_SERIAL_MAX, uri + p, len - p, p, k == GS1_EPC_SGTIN ? "serial" : "lot",
@@ -388,10 +383,10 @@ static px_rc epc_sscc(gs1_elements *out, const char *uri, size_t len, size_t p, 
     if (rc != PX_OK)
         return rc;
     if (p != len)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "unexpected characters after the serial reference"),
-                  p, len - p);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "unexpected characters after the serial reference"),
+                       p, len - p);
     key_lead_digit_first(key, uri, cp, ref, *L, 17);
     if ((rc = key_allocatable(key, cp, p, err)) != PX_OK)
         return rc;
@@ -450,11 +445,11 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
         size_t n = 0;
         while (n < len && n < 20 && uri[n] != '.')
             n++;
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "not a supported EPC URI (sgtin, lgtin, idpat:sgtin, sscc, "
-                             "sgln)"),
-                  0, n);
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "not a supported EPC URI (sgtin, lgtin, idpat:sgtin, sscc, "
+                                  "sgln)"),
+                       0, n);
     }
     if (rc != PX_OK)
         return rc;
@@ -482,10 +477,10 @@ px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_
     if (rc != PX_OK)
         return rc;
     if (k != GS1_EPC_SGTIN)
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "not an SGTIN URI (urn:epc:id:sgtin:…)"),
-                  0, strlen(uri));
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "not an SGTIN URI (urn:epc:id:sgtin:…)"),
+                       0, strlen(uri));
     memcpy(gtin14, e.items[0].value, GS1_GTIN_LEN + 1);
     memcpy(serial, e.items[1].value, strlen(e.items[1].value) + 1);
     if (gcp_len)
@@ -504,11 +499,11 @@ px_rc gs1_epc_sgtin_match(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_
     } else if (rc == PX_OK && k == GS1_EPC_IDPAT_SGTIN) {
         serial[0] = '\0';
     } else {
-        return at(err,
-                  px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                             "not an SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
-                             "(urn:epc:idpat:sgtin:….*)"),
-                  0, strlen(uri));
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "not an SGTIN URI (urn:epc:id:sgtin:…) or SGTIN pattern "
+                                  "(urn:epc:idpat:sgtin:….*)"),
+                       0, strlen(uri));
     }
     memcpy(gtin14, e.items[0].value, GS1_GTIN_LEN + 1);
     return PX_OK;

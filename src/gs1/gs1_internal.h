@@ -9,6 +9,16 @@
 
 int gs1__century_year(int yy, int current_year);
 
+/* rc, with err's span set to the len bad characters at pos (0-based) of the parsed input. */
+static inline px_rc gs1__at(px_err *err, px_rc rc, size_t pos, size_t len)
+{
+    px_err_span(err, (int)pos, (int)len);
+    return rc;
+}
+/* PX_EINVALID "unknown_ai": the digits at s[pos] (pos 0-based in the parsed input) are no AI
+ * of the table; the message shows at most 8 of them. */
+px_rc gs1__unknown_ai(px_err *err, const char *s, size_t digits, size_t pos);
+
 /* Bounded output writer with a sticky overflow flag: after an overflow every put is a no-op
  * and gs1__out_done reports it once. */
 typedef struct gs1__out {

@@ -46,19 +46,13 @@ px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
     return gs1__out_done(&o, err);
 }
 
-static px_rc at(px_err *err, px_rc rc, size_t pos, size_t len)
-{
-    px_err_span(err, (int)pos, (int)len);
-    return rc;
-}
-
 /* REQ-GS1-3: a space in HRI input is reported where it stands, never skipped or trimmed. */
 static px_rc space_at(px_err *err, size_t pos)
 {
-    return at(err,
-              px_err_set(err, PX_EINVALID, "invalid_character",
-                         "space at position %zu: HRI input must not contain spaces", pos + 1),
-              pos, 1);
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "invalid_character",
+                              "space at position %zu: HRI input must not contain spaces", pos + 1),
+                   pos, 1);
 }
 
 px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, px_err *err)
@@ -69,20 +63,16 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
         if (s[pos] == ' ' || s[pos] == '\t')
             return space_at(err, base + pos);
         if (!ai_bracket_at(s, len, pos))
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "invalid_ai",
-                                 "expected \"(AI)\" at position %zu", base + pos + 1),
-                      base + pos, 1);
+            return gs1__at(err,
+                           px_err_set(err, PX_EINVALID, "invalid_ai",
+                                      "expected \"(AI)\" at position %zu", base + pos + 1),
+                           base + pos, 1);
         size_t ai_pos = pos + 1, digits = 0;
         while (s[ai_pos + digits] != ')')
             digits++;
         const gs1_ai_def *d = digits <= 4 ? gs1_ai_lookup(s + ai_pos, digits) : NULL;
         if (!d)
-            return at(err,
-                      px_err_set(err, PX_EINVALID, "unknown_ai",
-                                 "unknown AI (%.*s) at position %zu",
-                                 (int)(digits > 8 ? 8 : digits), s + ai_pos, base + ai_pos + 1),
-                      base + ai_pos, digits);
+            return gs1__unknown_ai(err, s + ai_pos, digits, base + ai_pos);
         pos = ai_pos + digits + 1;
         char value[GS1_AI_VALUE_MAX + 1];
         size_t map[GS1_AI_VALUE_MAX + 1];
@@ -95,11 +85,11 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             if (s[pos] == '\\' && pos + 1 < len && s[pos + 1] == '(')
                 pos++;
             if (vlen >= GS1_AI_VALUE_MAX)
-                return at(err,
-                          px_err_set(err, PX_EINVALID, "invalid_length",
-                                     "AI (%s): value is too long (at most %zu)", d->ai,
-                                     gs1_ai_max_len(d)),
-                          base + src, 1);
+                return gs1__at(err,
+                               px_err_set(err, PX_EINVALID, "invalid_length",
+                                          "AI (%s): value is too long (at most %zu)", d->ai,
+                                          gs1_ai_max_len(d)),
+                               base + src, 1);
             map[vlen] = src;
             value[vlen++] = s[pos++];
         }
@@ -114,16 +104,16 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             return rc;
         }
         if (out->count >= GS1_MAX_ELEMENTS)
-            return at(err,
-                      px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                 GS1_MAX_ELEMENTS),
-                      base + ai_pos, digits);
+            return gs1__at(err,
+                           px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                      GS1_MAX_ELEMENTS),
+                           base + ai_pos, digits);
         gs1_element *it = &out->items[out->count++];
         memcpy(it->ai, d->ai, strlen(d->ai) + 1);
         memcpy(it->value, value, vlen + 1);
     }
     if (out->count == 0)
-        return at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"), base,
-                  len);
+        return gs1__at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
+                       base, len);
     return gs1_elements_validate(out, err);
 }
