@@ -415,7 +415,7 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
                                px_err *err)
 {
     if (!id || !px_uuid_valid(id))
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     px_rc rc = px_svc_link_check(db, app, "carrier-batch", id, expires, sig, err);
     if (rc != PX_OK)
         return rc;
@@ -423,7 +423,7 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
     px_err ignore;
     if (px_store_carrier_batch_get(db, &b, id, &ignore) != PX_OK ||
         strcmp(b.status, "completed") != 0)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
     zip_ctx z = {.err = err, .rc = PX_OK};
     px_buf_init(&z.img, 8u << 20);

@@ -257,7 +257,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     px_export e;
     px_err ignore = PX_ERR_INIT;
     if (!id || check_uuid(id, "export", &ignore) != PX_OK || !px__link_shape(expires, sig, &exp_s))
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     px_rc rc = px_store_export_get(db, &e, id, &ignore);
     /* The link carries no mode: an export not found live may be the sandbox's (docs/sandbox.md).
      * Ids are random UUIDs, so at most one of the two has it; the sandbox's own link secret
@@ -278,7 +278,7 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     if (rc != PX_OK)
         return rc;
     if (!sig_ok || !found || strcmp(e.status, "completed") != 0)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired",
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);

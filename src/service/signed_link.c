@@ -90,6 +90,11 @@ int px__link_expired(long exp_s)
     return px_now_us() / 1000000 > (int64_t)exp_s;
 }
 
+px_rc px__link_refused(px_err *err)
+{
+    return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+}
+
 px_rc px_svc_link_mint(px_db *db, const px_app *app, const char *tag, const char *id,
                        const char *path, px_export_link *link, px_err *err)
 {
@@ -102,12 +107,12 @@ px_rc px_svc_link_check(px_db *db, const px_app *app, const char *tag, const cha
     long exp_s = 0;
     int ok = 0;
     if (!id || !px__link_shape(expires, sig, &exp_s))
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     px_rc rc = px__link_sig_check(db, app, tag, id, exp_s, "", "", sig, &ok, err);
     if (rc != PX_OK)
         return rc;
     if (!ok)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden", "the link is not valid");
+        return px__link_refused(err);
     if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired", "the link has expired");
     return PX_OK;

@@ -32,6 +32,10 @@ int px__link_shape(const char *expires, const char *sig, long *exp_s);
 px_rc px__link_sig_check(px_db *db, const px_app *app, const char *tag, const char *id, long exp_s,
                          const char *format, const char *gs_style, const char *sig, int *ok,
                          px_err *err);
+/* The one answer to a link that is malformed, not signed by packid, or for an object that
+ * cannot be downloaded: PX_EFORBIDDEN "forbidden", the same for every cause, so the answer
+ * says nothing about which objects exist. */
+px_rc px__link_refused(px_err *err);
 /* 1 when a link of expiry exp_s has expired. */
 int px__link_expired(long exp_s);
 
