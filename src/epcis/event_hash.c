@@ -12,6 +12,12 @@
 
 #define PREHASH_MAX ((size_t)64 << 20)
 
+/* A pre-hash past PREHASH_MAX (or memory refused on the way): the event is refused whole. */
+static px_rc prehash_too_big(px_err *err)
+{
+    return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
+}
+
 /* CBV 2.0 Web URIs of the vocabulary values (rule 14). */
 #define BIZ_(id, name) , EPCIS__WEB_BIZSTEP name
 #define DISP_(id, name) , EPCIS__WEB_DISP name
@@ -65,7 +71,7 @@ static px_rc sl_open(strlist *l, px_err *err)
 static px_rc sl_close(strlist *l, px_err *err)
 {
     if (px_buf_add(&l->arena, "", 1) != PX_OK)
-        return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
+        return prehash_too_big(err);
     return PX_OK;
 }
 
@@ -85,7 +91,7 @@ static px_rc sl_flush(strlist *l, px_buf *out, px_err *err)
         rc = px_buf_puts(out, v[i]);
     free(v);
     if (rc != PX_OK)
-        return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
+        return prehash_too_big(err);
     return PX_OK;
 }
 
@@ -197,7 +203,7 @@ static px_rc put_xfield(px_buf *b, const px_epcis_xfield *f, int depth, px_err *
     }
     return PX_OK;
 too_big:
-    return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
+    return prehash_too_big(err);
 }
 
 static px_rc epc_list(px_buf *b, const char *name, const px_epcis_event *ev, px_err *err)
@@ -443,7 +449,7 @@ px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
         return rc;
     return PX_OK;
 too_big:
-    return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
+    return prehash_too_big(err);
 }
 
 px_rc px_epcis_event_hash(char out[PX_EPCIS_EVENT_ID_MAX], const px_epcis_event *ev, px_err *err)
