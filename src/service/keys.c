@@ -46,10 +46,15 @@ px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err 
         mode = PX_KEY_TEST;
     }
     if (!shape_ok || px_base64url_span(api_key + body) != n - body)
-        return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+        return px__key_refused(err);
     uint8_t hash[PX_SHA256_LEN];
     px_sha256(hash, api_key, n);
     return px__actor_of_key_hash(db, out, hash, mode, err);
+}
+
+px_rc px__key_refused(px_err *err)
+{
+    return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
 }
 
 px_rc px__actor_of_key_hash(px_db *db, px_actor *out, const uint8_t hash[PX_SHA256_LEN],
@@ -64,7 +69,7 @@ px_rc px__actor_of_key_hash(px_db *db, px_actor *out, const uint8_t hash[PX_SHA2
         return rc;
     rc = px_store_key_lookup(db, &key, &org, hash, err);
     if (rc == PX_ENOTFOUND || (rc == PX_OK && key.revoked_at[0]))
-        return px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+        return px__key_refused(err);
     if (rc != PX_OK)
         return rc;
     memset(out, 0, sizeof(*out));

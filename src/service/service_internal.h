@@ -39,6 +39,9 @@ px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefix
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
                                px_err *err);
 
+/* The one answer to an API key that is malformed, unknown or revoked, at sign-in or when a
+ * writing transaction finds it revoked (keys.c): PX_EAUTH "invalid_token", whatever the cause. */
+px_rc px__key_refused(px_err *err);
 /* The actor of the (unrevoked) key whose secret hashes to hash (keys.c): px_svc_authenticate
  * after its shape check, and a console session, which acts as its key (sessions.c). A test
  * key is looked up in the sandbox, and the connection stays there (docs/sandbox.md). */

@@ -86,26 +86,33 @@ px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key
     return PX_OK;
 }
 
+/* The one answer to a session token that is malformed, unknown, past its end or revoked, or
+ * whose key is revoked: PX_EAUTH "invalid_session", whatever the cause. */
+static px_rc session_refused(px_err *err)
+{
+    return px_err_set(err, PX_EAUTH, "invalid_session", "the session is not valid");
+}
+
 px_rc px_svc_session_authenticate(px_db *db, const char *token, px_actor *actor, px_session *out,
                                   px_err *err)
 {
     memset(out, 0, sizeof(*out));
     if (!token_shape_ok(token))
-        return px_err_set(err, PX_EAUTH, "invalid_session", "the session is not valid");
+        return session_refused(err);
     uint8_t hash[PX_SHA256_LEN], key_hash[PX_SHA256_LEN];
     px_sha256(hash, token, strlen(token));
     /* REQ-CONSOLE-3: a session past its idle or absolute end, or revoked, authenticates
      * nothing. */
     px_rc rc = px_store_session_touch(db, hash, key_hash, out->expires_at, err);
     if (rc == PX_ENOTFOUND)
-        return px_err_set(err, PX_EAUTH, "invalid_session", "the session is not valid");
+        return session_refused(err);
     if (rc != PX_OK)
         return rc;
     /* The session acts as its key, checked again on every request: a revoked key's sessions
      * end with it. */
     rc = px__actor_of_key_hash(db, actor, key_hash, PX_KEY_LIVE, err);
     if (rc == PX_EAUTH)
-        return px_err_set(err, PX_EAUTH, "invalid_session", "the session is not valid");
+        return session_refused(err);
     if (rc != PX_OK)
         return rc;
     px_session_csrf(out->csrf, token);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "px_str.h"
+#include "service_internal.h"
 #include "tx.h"
 
 typedef struct audit_entry {
@@ -210,7 +211,7 @@ static px_rc hold_actor(px_tx *tx, px_err *err)
     int key_ok = 0;
     px_rc rc = px_store_actor_hold(tx->db, key, cmo, &key_ok, err);
     if (rc == PX_OK && key && !key_ok)
-        rc = px_err_set(err, PX_EAUTH, "invalid_token", "the API key is not valid");
+        rc = px__key_refused(err);
     return rc;
 }
 
