@@ -310,7 +310,7 @@ px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kin
     if ((rc = px_epcis_rest_collection_paging(params, n_params, per_page, &token, err)) != PX_OK)
         return rc;
     if (token && values_token_parse(token, raw, &ph, &k1, &k2) != 0)
-        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+        return px__epcis_rest_bad_token(err);
     values_ctx c = {.fn = fn, .ctx = ctx, .per_page = *per_page, .err = err};
     /* One row past the page says whether another follows. */
     if ((rc = px_store_epcis_values(db, &f, kind, ph, k1, k2, *per_page + 1, values_row, &c,

@@ -21,6 +21,11 @@ px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what)
     return px_err_set_field(err, PX_EINVALID, "query_parameter", name, "%s: %s", name, what);
 }
 
+px_rc px__epcis_rest_bad_token(px_err *err)
+{
+    return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+}
+
 /* Maps one list item to the bare word stored (out, ≤ 64 bytes) or "" when the item is a
  * valid value packid never stores; -1 when invalid. */
 typedef int (*item_fn)(char *out, const char *item);
@@ -304,10 +309,10 @@ static px_rc parse_token(rest_query *q, const char *value, px_err *err)
     size_t lp = strlen(TOKEN_PREFIX);
     char *end = NULL;
     if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' || value[lp] > '9')
-        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+        return px__epcis_rest_bad_token(err);
     long long seq = strtoll(value + lp, &end, 10);
     if (*end || seq <= 0)
-        return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
+        return px__epcis_rest_bad_token(err);
     q->f.after_seq = seq;
     return PX_OK;
 }

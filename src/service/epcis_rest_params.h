@@ -28,6 +28,8 @@ typedef struct rest_query {
 
 /* A refused parameter: 400 query_parameter naming it. */
 px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what);
+/* A nextPageToken this server did not give out (an event page's or a collection's). */
+px_rc px__epcis_rest_bad_token(px_err *err);
 
 /* Reads the request's parameters into q (q->per_page and q->f's scope set by the caller):
  * each parameter once, 1 to 512 characters, one of those packid answers. */
