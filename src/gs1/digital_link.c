@@ -297,12 +297,9 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
         px_err_span(err, (int)(base + off), (int)len);
         return rc;
     }
-    if (out->count >= GS1_MAX_ELEMENTS)
-        return gs1__at(err,
-                       px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                  GS1_MAX_ELEMENTS),
-                       base + off, len);
-    gs1_element *it = &out->items[out->count++];
+    gs1_element *it = gs1__element_next(out, base + off, len, err);
+    if (!it)
+        return PX_ETOOBIG;
     memcpy(it->ai, d->ai, strlen(d->ai) + 1);
     memcpy(it->value, value, vlen + 1);
     return PX_OK;

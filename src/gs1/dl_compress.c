@@ -547,12 +547,9 @@ static px_rc add(gs1_elements *out, const gs1_ai_def *d, const char *v, size_t v
         px_err_span(err, (int)base, (int)len);
         return rc;
     }
-    if (out->count >= GS1_MAX_ELEMENTS) {
-        px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements", GS1_MAX_ELEMENTS);
-        px_err_span(err, (int)base, (int)len);
+    gs1_element *it = gs1__element_next(out, base, len, err);
+    if (!it)
         return PX_ETOOBIG;
-    }
-    gs1_element *it = &out->items[out->count++];
     memcpy(it->ai, d->ai, strlen(d->ai) + 1);
     memcpy(it->value, v, vlen + 1);
     return PX_OK;

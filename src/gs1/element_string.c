@@ -125,12 +125,9 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
                 err->pos += (int)(base + vstart);
             return rc;
         }
-        if (out->count >= GS1_MAX_ELEMENTS)
-            return gs1__at(err,
-                           px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                      GS1_MAX_ELEMENTS),
-                           base + ai_pos, alen);
-        gs1_element *it = &out->items[out->count++];
+        gs1_element *it = gs1__element_next(out, base + ai_pos, alen, err);
+        if (!it)
+            return PX_ETOOBIG;
         memcpy(it->ai, d->ai, alen + 1);
         memcpy(it->value, s + vstart, vlen);
         it->value[vlen] = '\0';

@@ -6,6 +6,18 @@
 #include "gs1_internal.h"
 #include "px_array.h"
 
+gs1_element *gs1__element_next(gs1_elements *out, size_t pos, size_t len, px_err *err)
+{
+    if (out->count >= GS1_MAX_ELEMENTS) {
+        gs1__at(err,
+                px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                           GS1_MAX_ELEMENTS),
+                pos, len);
+        return NULL;
+    }
+    return &out->items[out->count++];
+}
+
 px_rc gs1_elements_add(gs1_elements *e, const char *ai, const char *value, px_err *err)
 {
     size_t alen = strlen(ai), vlen = strlen(value);

@@ -103,12 +103,9 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             }
             return rc;
         }
-        if (out->count >= GS1_MAX_ELEMENTS)
-            return gs1__at(err,
-                           px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                                      GS1_MAX_ELEMENTS),
-                           base + ai_pos, digits);
-        gs1_element *it = &out->items[out->count++];
+        gs1_element *it = gs1__element_next(out, base + ai_pos, digits, err);
+        if (!it)
+            return PX_ETOOBIG;
         memcpy(it->ai, d->ai, strlen(d->ai) + 1);
         memcpy(it->value, value, vlen + 1);
     }

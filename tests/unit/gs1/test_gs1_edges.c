@@ -121,12 +121,40 @@ static void test_gs1__limits(void **state)
                                       "712", "713", "714",  "715",  "716",  "717",  "8200", "7240"};
     for (size_t i = 0; i < PX_COUNT(ais); i++)
         n += (size_t)snprintf(in + n, sizeof(in) - n, "(%s)1234", ais[i]);
-    px_err_clear(&err);
-    px_rc rc = gs1_parse(&e, in, &err);
-    if (rc != PX_ETOOBIG)
-        print_error("%s: %s\n", in, err.message);
-    assert_int_equal(rc, PX_ETOOBIG);
-    assert_string_equal(err.code, "too_many_elements");
+    /* The same 33 elements as an element string (]d2, GS after each variable-length value)
+     * and as a Digital Link (the qualifiers in the path, the others as query attributes): each
+     * parser refuses them with the span on the 33rd element. */
+    char es[1024], dl[1024];
+    size_t m = (size_t)snprintf(es, sizeof(es), "]d20109506000134352");
+    /* 10, 21 and 22 are the GTIN's key qualifiers: in the path, in their order. */
+    size_t k = (size_t)snprintf(dl, sizeof(dl),
+                                "https://id.gs1.org/01/09506000134352/22/1234/10/1234/21/1234?");
+    size_t last[3] = {0, 0, 0}; /* hri, element string, Digital Link */
+    for (size_t i = 0; i < PX_COUNT(ais); i++) {
+        if (i + 1 == PX_COUNT(ais)) {
+            last[0] = n - strlen(ais[i]) - 6 + 1; /* after "(" */
+            last[1] = m;
+            last[2] = k + strlen(ais[i]) + 1; /* a Digital Link attribute: at its value */
+        }
+        m += (size_t)snprintf(es + m, sizeof(es) - m, "%s1234\x1d", ais[i]);
+        /* 8200 (a product URL) is no Digital Link attribute: 3100 stands in for it there. */
+        int url = strcmp(ais[i], "8200") == 0;
+        if (i >= 3)
+            k += (size_t)snprintf(dl + k, sizeof(dl) - k, "%s=%s&", url ? "3100" : ais[i],
+                                  url ? "123456" : "1234");
+    }
+    es[m - 1] = '\0'; /* no GS after the last */
+    dl[k - 1] = '\0'; /* no trailing '&' */
+    const char *const forms[] = {in, es, dl};
+    for (size_t f = 0; f < PX_COUNT(forms); f++) {
+        px_err_clear(&err);
+        px_rc rc = gs1_parse(&e, forms[f], &err);
+        if (rc != PX_ETOOBIG)
+            print_error("%s: %s\n", forms[f], err.message);
+        assert_int_equal(rc, PX_ETOOBIG);
+        assert_string_equal(err.code, "too_many_elements");
+        assert_int_equal(err.pos, (int)last[f]);
+    }
 }
 
 /* Compressed Digital Links keep every value exactly, whichever encoding the value takes: digits
