@@ -16,7 +16,7 @@ static inline px_rc gs1__at(px_err *err, px_rc rc, size_t pos, size_t len)
     return rc;
 }
 /* PX_EINVALID "unknown_ai": the digits at s[pos] (pos 0-based in the parsed input) are no AI
- * of the table; the message shows at most 8 of them. */
+ * of the table; the message shows at most 8 of them (element_string.c). */
 px_rc gs1__unknown_ai(px_err *err, const char *s, size_t digits, size_t pos);
 /* The next element of out for a parser, or NULL with PX_ETOOBIG "too_many_elements" and the span
  * pos/len of the input when out already holds GS1_MAX_ELEMENTS (elements.c). */

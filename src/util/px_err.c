@@ -14,27 +14,33 @@ void px_err_clear(px_err *err)
     err->pos = -1;
 }
 
-static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+/* The whole error anew: rc, code (px_rc_name(rc) when NULL), the message, and the field when
+ * one is given (NULL: none). A NULL err takes nothing. */
+static void err_vset(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+                     va_list ap) __attribute__((format(printf, 5, 0)));
 
-static px_rc err_vset(px_err *err, px_rc rc, const char *code, const char *fmt, va_list ap)
+static void err_vset(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
+                     va_list ap)
 {
+    if (!err)
+        return;
     px_err_clear(err);
     err->rc = rc;
     snprintf(err->code, sizeof(err->code), "%s", code ? code : px_rc_name(rc));
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     /* Cut at the buffer's end or by a "%.Ns" inside a character: still valid UTF-8. */
     px_utf8_scrub(err->message);
-    return rc;
+    if (field) {
+        snprintf(err->field, sizeof(err->field), "%s", field);
+        px_utf8_scrub(err->field);
+    }
 }
 
 px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
 {
-    if (!err)
-        return rc;
     va_list ap;
     va_start(ap, fmt);
-    err_vset(err, rc, code, fmt, ap);
+    err_vset(err, rc, code, NULL, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -42,14 +48,10 @@ px_rc px_err_set(px_err *err, px_rc rc, const char *code, const char *fmt, ...)
 px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *field, const char *fmt,
                        ...)
 {
-    if (!err)
-        return rc;
     va_list ap;
     va_start(ap, fmt);
-    err_vset(err, rc, code, fmt, ap);
+    err_vset(err, rc, code, field ? field : "", fmt, ap);
     va_end(ap);
-    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-    px_utf8_scrub(err->field);
     return rc;
 }
 
