@@ -130,6 +130,18 @@ static cp_slot *cp_find(tables *t, long long seq, int add)
 
 /* ---- one entry against its chain --------------------------------------------------------- */
 
+/* The verdict's words for a chain cut where entry seq should stand, and for an entry whose
+ * link names another entry before it: one sentence each, whichever check finds it. */
+static void entry_missing(char *reason, size_t cap, long long seq)
+{
+    snprintf(reason, cap, "entry %lld is missing", seq);
+}
+
+static void entry_unlinked(char *reason, size_t cap, long long seq)
+{
+    snprintf(reason, cap, "entry %lld does not link to the entry before", seq);
+}
+
 /* 1 with why in reason when e's content does not give its hash (an altered entry), in either
  * chain form. */
 static int entry_altered(const px_audit_entry *e, px_buf *text, char *reason, size_t cap)
@@ -151,13 +163,13 @@ static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_r
     if (e->prev_seq > st->last_seq) {
         /* REQ-AUDIT-3: the link names the entry before it in the chain: a deleted entry
          * leaves a link to a seq that is not there. */
-        snprintf(reason, cap, "entry %lld is missing", e->prev_seq);
+        entry_missing(reason, cap, e->prev_seq);
         *at = e->prev_seq;
         return 1;
     }
     if (e->prev_seq != st->last_seq || e->chain_seq != st->chain_seq + 1 ||
         strcmp(e->prev_hash, st->last_hash) != 0) {
-        snprintf(reason, cap, "entry %lld does not link to the entry before", e->seq);
+        entry_unlinked(reason, cap, e->seq);
         return 1;
     }
     if (entry_altered(e, text, reason, cap))
@@ -220,11 +232,11 @@ static int verify_legacy(verify_state *s, const px_audit_entry *e, int own)
 {
     char why[160];
     if (e->seq != s->legacy_seq + 1) {
-        snprintf(why, sizeof(why), "entry %lld is missing", s->legacy_seq + 1);
+        entry_missing(why, sizeof(why), s->legacy_seq + 1);
         return fail(s, 0, s->legacy_seq + 1, why);
     }
     if (strcmp(e->prev_hash, s->legacy_hash) != 0) {
-        snprintf(why, sizeof(why), "entry %lld does not link to the entry before", e->seq);
+        entry_unlinked(why, sizeof(why), e->seq);
         return fail(s, own, e->seq, why);
     }
     if (entry_altered(e, &s->text, why, sizeof(why)))
@@ -349,7 +361,7 @@ static int check_head(void *ctx, const px_audit_head *h)
     long long have = st ? st->last_seq : 0;
     if (h->last_seq > have) {
         char why[160];
-        snprintf(why, sizeof(why), "entry %lld is missing", h->last_seq);
+        entry_missing(why, sizeof(why), h->last_seq);
         hc->stop = fail(s, s->tenant && strcmp(h->chain, s->tenant) == 0, h->last_seq, why);
         return 1;
     }

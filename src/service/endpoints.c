@@ -7,6 +7,9 @@
 #include "epcis_format.h"
 #include "reports_internal.h"
 
+/* The store keeps whatever URL px_delivery_url_check admits, uncut. */
+_Static_assert(PX_ENDPOINT_URL_MAX == PX_DELIVERY_URL_MAX, "an endpoint's URL column");
+
 /* Every field checked before anything is written: length, charset, GLN check digit; the URL
  * (when given) against the outbound policy, which resolves its host, so callers check it
  * before their transaction opens. */

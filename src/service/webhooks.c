@@ -8,6 +8,9 @@
 #include "px_str.h"
 #include "webhook.h"
 
+/* The store keeps whatever URL px_delivery_url_check admits, uncut. */
+_Static_assert(PX_WEBHOOK_URL_MAX == PX_DELIVERY_URL_MAX, "a webhook's URL column");
+
 int px_webhook_event_known(const char *name)
 {
 #define KNOWN(e) if (strcmp(name, e) == 0) return 1;

@@ -47,12 +47,8 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
                            "applied_count, errors::text FROM epcis_capture WHERE id = $1::uuid "
                            "AND ($2::uuid IS NULL OR org_id = $2::uuid)",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) != 1) {
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
-    } else {
+    px_rc rc = px__one(r, err, "not_found", "no such capture job");
+    if (rc == PX_OK) {
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->created_at),
                   PX__TEXT(out->finished_at), NULL);
         out->running = px__val(r, 0, 4)[0] == 't';

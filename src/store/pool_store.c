@@ -488,12 +488,8 @@ px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long l
                            "UPDATE product SET next_sequence = next_sequence + $2::bigint "
                            "WHERE gtin = $1 RETURNING next_sequence - $2::bigint",
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) != 1)
-        rc = px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin);
-    else
+    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
+    if (rc == PX_OK)
         *first = ll(r, 0, 0);
     PQclear(r);
     return rc;

@@ -69,14 +69,11 @@ px_rc px_store_sscc_product_mah(px_db *db, char mah[PX_ID_LEN + 1], const char *
     const char *p[] = {org_id, gtin14};
     PGresult *r = px__exec(db, "SELECT p.mah_id FROM product p WHERE p.gtin = $2 AND " MAY_USE("p"),
                            2, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 0)
-        rc = px_err_set_field(err, PX_ENOTFOUND, "product_not_found", "gtin",
-                              "product %s not found", gtin14);
-    else
+    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin14);
+    if (rc == PX_OK)
         px_strlcpy(mah, px__val(r, 0, 0), PX_ID_LEN + 1);
+    else if (rc == PX_ENOTFOUND)
+        px_err_field(err, "gtin");
     PQclear(r);
     return rc;
 }

@@ -215,6 +215,13 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     alloc_refused(f, f->cmo.key,
                   "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" THIRD "\"}", 404,
                   "product_not_found");
+    /* The unknown product's refusal names the member that named it. */
+    json_t *e = px_test_call(
+        &f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
+        "{\"count\":1,\"company_prefix\":\"" CMO_GCP "\",\"gtin\":\"" THIRD "\"}", 404);
+    json_t *refusal = json_object_get(json_object_get(e, "error"), "details");
+    assert_string_equal(px_test_str(json_array_get(refusal, 0), "field"), "gtin");
+    json_decref(e);
     alloc_refused(f, f->cmo.key, own_for(body, 1, "nobody", ""), 422, "validation_error");
     alloc_refused(f, f->cmo.key, own_for(body, 1, f->mah.org, ",\"gtin\":\"" GTIN "\""), 422,
                   "validation_error");
