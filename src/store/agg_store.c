@@ -435,11 +435,10 @@ px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *
                          const char *pack_serial, px_err *err)
 {
     gtin[0] = serial[0] = '\0';
-    const char *p[] = {pack_gtin, pack_serial};
     PGresult *r = px__exec(db,
                            "SELECT parent_gtin, parent_serial FROM serial WHERE gtin = $1 AND "
                            "serial = $2 AND parent_gtin IS NOT NULL",
-                           2, p, err);
+                           PX__ARGS(pack_gtin, pack_serial), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) > 0) {
@@ -455,12 +454,11 @@ px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *seria
 {
     char l[24];
     snprintf(l, sizeof(l), "%ld", limit);
-    const char *p[] = {gtin, serial, l};
     PGresult *r = px__exec(db,
                            "SELECT gtin, serial, state, coalesce(batch, '') FROM serial WHERE "
                            "parent_gtin = $1 AND parent_serial = $2 ORDER BY gtin, serial "
                            "LIMIT $3::bigint",
-                           3, p, err);
+                           PX__ARGS(gtin, serial, l), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

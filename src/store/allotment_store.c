@@ -34,16 +34,11 @@ static void row_allotment(px_allotment *out, const PGresult *r, int i)
 
 px_rc px_store_allotment_get(px_db *db, const char *org_id, px_allotment *out, px_err *err)
 {
-    const char *p[] = {org_id};
     PGresult *r = px__exec(db, "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM " WHERE o.id = $1::uuid",
-                           1, p, err);
-    if (!r)
-        return err->rc;
-    px_rc rc = PX_OK;
-    if (PQntuples(r) == 1)
+                           PX__ARGS(org_id), err);
+    px_rc rc = px__one(r, err, "not_found", "organization not found");
+    if (rc == PX_OK)
         row_allotment(out, r, 0);
-    else
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
     PQclear(r);
     return rc;
 }
@@ -60,16 +55,17 @@ px_rc px_store_allotment_put(px_db *db, const char *org_id, const long long limi
                              px_allotment *out, px_err *err)
 {
     char s[24], c[24];
-    const char *p[] = {org_id, limit_param(s, sizeof(s), limit[PX_ALLOT_SERIALS]),
-                       limit_param(c, sizeof(c), limit[PX_ALLOT_CARRIERS])};
     /* The organization is checked in the same statement: no row inserted, no such org. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO allotment (org_id, serials_per_month, carriers_per_month) "
-                           "SELECT id, $2::bigint, $3::bigint FROM organization WHERE id = $1::uuid "
-                           "ON CONFLICT (org_id) DO UPDATE SET serials_per_month = "
-                           "EXCLUDED.serials_per_month, carriers_per_month = "
-                           "EXCLUDED.carriers_per_month, updated_at = now()",
-                           3, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO allotment (org_id, serials_per_month, carriers_per_month) "
+                 "SELECT id, $2::bigint, $3::bigint FROM organization WHERE id = $1::uuid "
+                 "ON CONFLICT (org_id) DO UPDATE SET serials_per_month = "
+                 "EXCLUDED.serials_per_month, carriers_per_month = "
+                 "EXCLUDED.carriers_per_month, updated_at = now()",
+                 PX__ARGS(org_id, limit_param(s, sizeof(s), limit[PX_ALLOT_SERIALS]),
+                          limit_param(c, sizeof(c), limit[PX_ALLOT_CARRIERS])),
+                 err);
     if (!r)
         return err->rc;
     long n = strtol(PQcmdTuples(r), NULL, 10);
@@ -84,8 +80,6 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
 {
     char amount[24];
     snprintf(amount, sizeof(amount), "%lld", n);
-    const char *p[] = {org_id, kind == PX_ALLOT_SERIALS ? amount : "0",
-                       kind == PX_ALLOT_CARRIERS ? amount : "0"};
     /* REQ-ALLOT-2: under READ COMMITTED the conflicting row is locked and re-read at its latest committed
      * version, so the sum never misses a concurrent charge that committed first. */
     PGresult *r = px__exec(db,
@@ -93,7 +87,9 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
                            "VALUES ($1::uuid, " THIS_MONTH ", $2::bigint, $3::bigint) "
                            "ON CONFLICT (org_id, period) DO UPDATE SET serials = u.serials + "
                            "EXCLUDED.serials, carriers = u.carriers + EXCLUDED.carriers",
-                           3, p, err);
+                           PX__ARGS(org_id, kind == PX_ALLOT_SERIALS ? amount : "0",
+                                    kind == PX_ALLOT_CARRIERS ? amount : "0"),
+                           err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -113,8 +109,7 @@ static px_rc refund(px_db *db, const char *column, const char *table, const char
              "o.created_at AT TIME ZONE 'UTC'))::date",
              column, column, table, by_col);
     snprintf(amount, sizeof(amount), "%lld", n);
-    const char *p[] = {id, amount};
-    return px__exec_cmd(db, sql, 2, p, err);
+    return px__exec_cmd(db, sql, PX__ARGS(id, amount), err);
 }
 
 px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
@@ -134,13 +129,13 @@ px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *afte
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {only_org, px__nz(after), lim};
-    PGresult *r = px__exec(db,
-                           "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM
-                           " WHERE (a.org_id IS NOT NULL OR u.org_id IS NOT NULL) "
-                           "AND ($1::uuid IS NULL OR o.id = $1::uuid) "
-                           "AND ($2::uuid IS NULL OR o.id > $2::uuid) ORDER BY o.id LIMIT $3::bigint",
-                           3, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM
+                 " WHERE (a.org_id IS NOT NULL OR u.org_id IS NOT NULL) "
+                 "AND ($1::uuid IS NULL OR o.id = $1::uuid) "
+                 "AND ($2::uuid IS NULL OR o.id > $2::uuid) ORDER BY o.id LIMIT $3::bigint",
+                 PX__ARGS(only_org, px__nz(after), lim), err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_allotment, row_allotment, fn, ctx);

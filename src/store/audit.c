@@ -69,8 +69,9 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
     px_strlcpy(e.chain, e.tenant_id[0] ? e.tenant_id : PX_AUDIT_NIL_CHAIN, sizeof(e.chain));
     px_strlcpy(e.action, action, sizeof(e.action));
     px_strlcpy(e.subject, subject, sizeof(e.subject));
-    const char *p1[] = {e.chain, details_json && *details_json ? details_json : "{}"};
-    if (!(r = px__exec(db, reserve_sql, 2, p1, err))) {
+    if (!(r = px__exec(db, reserve_sql,
+                       PX__ARGS(e.chain, details_json && *details_json ? details_json : "{}"),
+                       err))) {
         rc = err->rc;
         goto done;
     }
@@ -95,22 +96,12 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
     snprintf(seq, sizeof(seq), "%lld", e.seq);
     snprintf(cseq, sizeof(cseq), "%lld", e.chain_seq);
     snprintf(pseq, sizeof(pseq), "%lld", e.prev_seq);
-    const char *p2[] = {seq,
-                        e.at,
-                        e.org_id[0] ? e.org_id : NULL,
-                        e.key_id[0] ? e.key_id : NULL,
-                        e.tenant_id[0] ? e.tenant_id : NULL,
-                        e.action,
-                        e.subject,
-                        e.details,
-                        e.prev_hash,
-                        e.hash,
-                        e.chain,
-                        cseq,
-                        pseq,
-                        e.mac,
-                        e.mac_key};
-    PGresult *r2 = px__exec(db, insert_sql, 15, p2, err);
+    PGresult *r2 =
+        px__exec(db, insert_sql,
+                 PX__ARGS(seq, e.at, e.org_id[0] ? e.org_id : NULL, e.key_id[0] ? e.key_id : NULL,
+                          e.tenant_id[0] ? e.tenant_id : NULL, e.action, e.subject, e.details,
+                          e.prev_hash, e.hash, e.chain, cseq, pseq, e.mac, e.mac_key),
+                 err);
     if (!r2)
         rc = err->rc;
     PQclear(r2);
@@ -265,12 +256,11 @@ px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long af
     char after[24], lim[24];
     snprintf(after, sizeof(after), "%lld", after_id);
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {chain, after, limit > 0 ? lim : NULL};
     PGresult *r = px__exec(db,
                            "SELECT " CHECKPOINT_COLUMNS " FROM audit_checkpoint c "
                            "WHERE ($1::text IS NULL OR c.chain = $1::uuid) AND c.id > $2::bigint "
                            "ORDER BY c.id LIMIT $3::bigint",
-                           3, p, err);
+                           PX__ARGS(chain, after, limit > 0 ? lim : NULL), err);
     return checkpoint_rows(r, fn, ctx, err);
 }
 
@@ -314,13 +304,13 @@ px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err
     char cseq[24], seq[24];
     snprintf(cseq, sizeof(cseq), "%lld", c->chain_seq);
     snprintf(seq, sizeof(seq), "%lld", c->seq);
-    const char *p[] = {c->chain, cseq, seq,          c->head,
-                       c->at,    c->key_id, c->signature, c->cut ? "t" : "f"};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
-                           "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
-                           "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
-                           8, p, err);
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
+        "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
+        "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
+        PX__ARGS(c->chain, cseq, seq, c->head, c->at, c->key_id, c->signature, c->cut ? "t" : "f"),
+        err);
     if (!r)
         return err->rc;
     c->id = strtoll(px__val(r, 0, 0), NULL, 10);
@@ -368,7 +358,6 @@ px_rc px_store_audit_stale_heads(px_db *db, char at[32], px_audit_stale_fn fn, v
 px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_audit_stale_fn fn,
                                void *ctx, px_err *err)
 {
-    const char *p[] = {before};
     /* The entries of the old single chain (no chain) are never cut: they keep their months.
      * Each chain's last entry before the cut is one backward probe per month before it (the
      * months after it pruned), not a scan of every month before it: a chain has a head row
@@ -376,14 +365,18 @@ px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_au
     PGresult *r = px__exec(
         db,
         "WITH b AS (SELECT date_trunc('milliseconds', $1::timestamptz) AS t) "
-        "SELECT h.chain::text, h.chain_seq, h.seq, h.hash, " CHECKPOINT_COLUMNS ", "
-        PX__SQL_ISO("b.t") " FROM b, audit_head a, LATERAL (SELECT chain, chain_seq, seq, hash "
-        "FROM audit_log WHERE chain = a.chain AND at < b.t ORDER BY chain, seq DESC LIMIT 1) h "
-        "LEFT JOIN LATERAL (SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain AND "
-        "k.seq <= h.seq ORDER BY k.seq DESC, k.id DESC LIMIT 1) c ON true WHERE NOT EXISTS "
-        "(SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = h.chain AND x.seq >= h.seq) "
-        "ORDER BY h.chain",
-        1, p, err);
+        "SELECT h.chain::text, h.chain_seq, h.seq, h.hash, " CHECKPOINT_COLUMNS ", " PX__SQL_ISO(
+            "b.t") " FROM b, audit_head a, LATERAL (SELECT chain, chain_seq, seq, hash "
+                   "FROM audit_log WHERE chain = a.chain AND at < b.t ORDER BY chain, seq DESC "
+                   "LIMIT 1) h "
+                   "LEFT JOIN LATERAL (SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain "
+                   "AND "
+                   "k.seq <= h.seq ORDER BY k.seq DESC, k.id DESC LIMIT 1) c ON true WHERE NOT "
+                   "EXISTS "
+                   "(SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = h.chain AND x.seq "
+                   ">= h.seq) "
+                   "ORDER BY h.chain",
+        PX__ARGS(before), err);
     return heads_rows(r, at, fn, ctx, err);
 }
 

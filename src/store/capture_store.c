@@ -23,15 +23,14 @@ px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success,
     char n[24], m[24];
     snprintf(n, sizeof(n), "%ld", job->event_count);
     snprintf(m, sizeof(m), "%ld", applied);
-    const char *p[] = {job->id,     job->org_id, job->error_behaviour,
-                       job->format, n,           success ? "true" : "false",
-                       m,           errors_json};
     return px__exec_cmd(db,
                         "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
                         "format, event_count, applied_count, errors, finished_at) VALUES "
                         "($1::uuid, $2::uuid, false, $6::boolean, $3, $4, $5::integer, "
                         "$7::integer, $8::jsonb, clock_timestamp())",
-                        8, p, err);
+                        PX__ARGS(job->id, job->org_id, job->error_behaviour, job->format, n,
+                                 success ? "true" : "false", m, errors_json),
+                        err);
 }
 
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
@@ -40,13 +39,13 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
     memset(out, 0, sizeof(*out));
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
-    const char *p[] = {id, org_id};
-    PGresult *r = px__exec(db,
-                           "SELECT id, org_id, " TS("created_at") ", coalesce(" TS("finished_at")
-                           ", ''), running, success, error_behaviour, format, event_count, "
+    PGresult *r = px__exec(
+        db,
+        "SELECT id, org_id, " TS("created_at") ", coalesce(" TS(
+            "finished_at") ", ''), running, success, error_behaviour, format, event_count, "
                            "applied_count, errors::text FROM epcis_capture WHERE id = $1::uuid "
                            "AND ($2::uuid IS NULL OR org_id = $2::uuid)",
-                           2, p, err);
+        PX__ARGS(id, org_id), err);
     px_rc rc = px__one(r, err, "not_found", "no such capture job");
     if (rc == PX_OK) {
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->created_at),
@@ -91,12 +90,11 @@ px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *
         px_buf_dispose(&b);
         return rc;
     }
-    const char *p[] = {org_id, b.data};
     PGresult *r = px__exec(db,
                            "SELECT t.i FROM unnest(string_to_array($2, chr(29))) WITH ORDINALITY "
                            "AS t(id, i) JOIN epcis_captured_event e ON e.org_id = $1::uuid AND "
                            "e.event_id = t.id",
-                           2, p, err);
+                           PX__ARGS(org_id, b.data), err);
     px_buf_dispose(&b);
     if (!r)
         return err->rc;

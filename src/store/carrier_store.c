@@ -40,13 +40,13 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 {
     char quiet[12], mpx[12];
     design_params(&t->design, quiet, mpx);
-    const char *p[] = {t->id,        t->org_id,    t->name,       t->design.ec,
-                       t->design.fg, t->design.bg, px__nz(quiet), mpx};
     PGresult *r =
         px__exec(db,
                  "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
                  "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                 8, p, err);
+                 PX__ARGS(t->id, t->org_id, t->name, t->design.ec, t->design.fg, t->design.bg,
+                          px__nz(quiet), mpx),
+                 err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -56,11 +56,10 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const char *id,
                                     const char *org_id, px_err *err)
 {
-    const char *p[] = {id, org_id};
     PGresult *r = px__exec(db,
                            "SELECT id, org_id, name, ec, fg, bg, quiet_zone, module_px, " ISO(
                                "created_at") " FROM carrier_template WHERE id = $1 AND org_id = $2",
-                           2, p, err);
+                           PX__ARGS(id, org_id), err);
     px_rc rc = px__one(r, err, "not_found", "carrier template not found");
     if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));
@@ -150,15 +149,6 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
     snprintf(refused, sizeof(refused), "%zu", n_refused);
     snprintf(role, sizeof(role), "%d", b->role);
     design_params(&b->design, quiet, mpx);
-    const char *p[] = {b->id,        b->job_id,
-                       b->org_id,    b->org_kind,
-                       role,         px__nz(b->key_id),
-                       b->symbology, px__nz(b->template_id),
-                       b->design.ec, b->design.fg,
-                       b->design.bg, px__nz(quiet),
-                       mpx,          total,
-                       js.data,      refused,
-                       errs.data};
     /* The job and the batch with its items in one statement, the batch read back from it.
      * An error message is cut to 199 characters, as every item error is. */
     r = px__exec_cached(
@@ -175,7 +165,10 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         "'m', left(v->>'m', 199))) FROM jsonb_each($17::jsonb) e(k, v)), '{}') "
         "FROM j RETURNING *) "
         "SELECT " BATCH_COLS " FROM b",
-        17, p, err);
+        PX__ARGS(b->id, b->job_id, b->org_id, b->org_kind, role, px__nz(b->key_id), b->symbology,
+                 px__nz(b->template_id), b->design.ec, b->design.fg, b->design.bg, px__nz(quiet),
+                 mpx, total, js.data, refused, errs.data),
+        err);
     if (!r) {
         rc = err->rc;
         goto done;
@@ -193,9 +186,8 @@ done:
 
 px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r =
-        px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1", 1, p, err);
+    PGresult *r = px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1",
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "carrier batch not found");
     if (rc == PX_OK)
         batch_row(out, r, 0);
@@ -208,7 +200,6 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit > 0 ? limit : 1000000L);
-    const char *p[] = {batch_id, pending_only ? "1" : "0", lim};
     /* The items of the batch row's array (migration 0180), each with its error from the
      * errors object and its carrier by a lookup on both keys of UNIQUE (batch_id, idx): as a
      * join, the planner, which estimates a new batch at one row, scanned all the batch's
@@ -224,7 +215,7 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
         "FROM carrier_batch b, jsonb_array_elements(b.items) WITH ORDINALITY x(e, n) "
         "WHERE b.id = $1) t "
         "WHERE $2 = '0' OR (carrier IS NULL AND error_code = '') ORDER BY idx LIMIT $3::bigint",
-        3, p, err);
+        PX__ARGS(batch_id, pending_only ? "1" : "0", lim), err);
     if (!r)
         return err->rc;
     px_carrier_item *it = malloc(sizeof(*it));
@@ -274,11 +265,10 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
 {
     *changed = 0;
     *undone = 0;
-    const char *pj[] = {b->job_id, why};
     /* The job first, under its row lock: a chunk another worker is writing commits before.
      * Then the batch in a statement of its own, whose snapshot (READ COMMITTED) sees that
      * chunk's carriers as rendered. */
-    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING id", 2, pj, err);
+    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING id", PX__ARGS(b->job_id, why), err);
     if (!r)
         return err->rc;
     *changed = PQntuples(r) == 1;
@@ -350,13 +340,12 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
         px_strlcpy(lo, id, sizeof(lo));
         px_strlcpy(hi, id, sizeof(hi));
     }
-    const char *p[] = {id, lo, hi, idx};
     PGresult *r = px__exec(db,
                            "(SELECT " CARRIER_COLS " FROM carrier WHERE batch_id BETWEEN $2::uuid "
                            "AND $3::uuid AND idx = $4::int AND id = $1::uuid) UNION ALL "
                            "(SELECT " CARRIER_COLS " FROM carrier WHERE id = $1::uuid "
                            "AND legacy_id) LIMIT 1",
-                           4, p, err);
+                           PX__ARGS(id, lo, hi, idx), err);
     px_rc rc = px__one(r, err, "not_found", "carrier not found");
     if (rc == PX_OK)
         carrier_row(out, r, 0);
@@ -367,9 +356,9 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
 px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,
                              px_err *err)
 {
-    const char *p[] = {batch_id};
-    PGresult *r = px__exec(
-        db, "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx", 1, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx",
+                 PX__ARGS(batch_id), err);
     if (!r)
         return err->rc;
     px_carrier_row *c = malloc(sizeof(*c));
@@ -525,7 +514,6 @@ px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrie
     }
     char ok[24];
     snprintf(ok, sizeof(ok), "%lld", copied);
-    const char *p[] = {errs.data, b->id, ok, b->job_id};
     /* The refused items' errors and the counters moved by exactly the rows the chunk wrote, in
      * its transaction (the errors merged into the batch row's errors object, migration 0180):
      * a chunk that is rolled back takes its counts with it. An error already recorded for an
@@ -549,7 +537,7 @@ px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrie
         "status = CASE WHEN s.pending > 0 THEN 'processing' WHEN s.ok > 0 THEN 'completed' "
         "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN now() END "
         "FROM s WHERE b.id = $2 RETURNING " BATCH_COLS,
-        4, p, err);
+        PX__ARGS(errs.data, b->id, ok, b->job_id), err);
     px_buf_dispose(&errs);
     if (!r)
         return err->rc;

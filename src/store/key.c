@@ -21,8 +21,8 @@ static px_rc key_insert(px_db *db, const char *sql, px_key_info *key, const uint
 {
     char hex[67];
     px__bytea_hex(hex, hash);
-    const char *p[] = {key->org_id, key->role, hex, key->label[0] ? key->label : NULL};
-    PGresult *r = px__exec(db, sql, 4, p, err);
+    PGresult *r = px__exec(
+        db, sql, PX__ARGS(key->org_id, key->role, hex, key->label[0] ? key->label : NULL), err);
     if (!r)
         return err->rc;
     key_row(key, r, 0);
@@ -45,11 +45,10 @@ px_rc px_store_key_insert_sandbox(px_db *db, px_key_info *key, const uint8_t has
     /* The organization's row is copied into the sandbox first (once; later changes of it in
      * the sandbox are the sandbox's own): the sandbox's foreign keys need it there. The only
      * statements of packid that name the sandbox schema: they run on a live connection. */
-    const char *p[] = {key->org_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO " PX_SANDBOX_SCHEMA ".organization SELECT * FROM "
                            "organization WHERE id = $1::uuid ON CONFLICT (id) DO NOTHING",
-                           1, p, err);
+                           PX__ARGS(key->org_id), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -61,12 +60,12 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
 {
     char hex[67];
     px__bytea_hex(hex, hash);
-    const char *p[] = {hex};
-    PGresult *r = px__exec_cached(db, PX__Q_KEY_LOOKUP,
-                           "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "
-                           "coalesce(o.market, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
-                           "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",
-                           1, p, err);
+    PGresult *r =
+        px__exec_cached(db, PX__Q_KEY_LOOKUP,
+                        "SELECT " KEY_COLS ", o.kind, o.name, coalesce(o.gln, ''), "
+                        "coalesce(o.market, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
+                        "JOIN organization o ON o.id = k.org_id WHERE k.secret_hash = $1",
+                        PX__ARGS(hex), err);
     px_rc rc = px__one(r, err, "invalid_token", "unknown key");
     if (rc == PX_OK) {
         key_row(key, r, 0);
@@ -82,9 +81,8 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
 
 px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", 1,
-                           p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "key not found"); /* as a foreign key's */
     if (rc == PX_OK)
         key_row(key, r, 0);
@@ -94,7 +92,6 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
 
 px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
 {
-    const char *p[] = {id};
     /* The key's writes in flight end first; those that start later see it revoked. */
     px_rc rc0 = px_uuid_valid(id) ? px_store_actor_block(db, id, NULL, err) : PX_OK;
     if (rc0 != PX_OK)
@@ -102,7 +99,7 @@ px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
     PGresult *r = px__exec(db,
                            "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) "
                            "WHERE id::text = $1",
-                           1, p, err);
+                           PX__ARGS(id), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -114,12 +111,11 @@ px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
 
 px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err)
 {
-    const char *p[] = {org_id};
     PGresult *r = px__exec(db,
                            "SELECT " KEY_COLS " FROM api_key k "
                            "WHERE $1::uuid IS NULL OR k.org_id = $1::uuid "
                            "ORDER BY k.created_at, k.id",
-                           1, p, err);
+                           PX__ARGS(org_id), err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_key_info, key_row, fn, ctx);
@@ -158,6 +154,5 @@ px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int
 
 px_rc px_store_actor_block(px_db *db, const char *key_id, const char *cmo_id, px_err *err)
 {
-    const char *p[] = {key_id, cmo_id};
-    return px__exec_cmd(db, HOLD_LOCKS("pg_advisory_xact_lock"), 2, p, err);
+    return px__exec_cmd(db, HOLD_LOCKS("pg_advisory_xact_lock"), PX__ARGS(key_id, cmo_id), err);
 }

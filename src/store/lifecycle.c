@@ -66,12 +66,11 @@ static px_rc idem_read(px_db *db, px_idem_row *out, int *found, const char *org_
                        const char *key, const char *route, const char *request_hash,
                        px_err *err)
 {
-    const char *p[] = {org_id, key};
     PGresult *r = px__exec(db,
                            "SELECT route, request_hash, coalesce(status, 0), "
                            "coalesce(response, '') FROM idempotency WHERE org_id = $1 AND "
                            "key = $2",
-                           2, p, err);
+                           PX__ARGS(org_id, key), err);
     if (!r)
         return err->rc;
     *found = PQntuples(r) == 1;
@@ -110,14 +109,13 @@ px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const
                           const char *route, const char *request_hash, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *p[] = {org_id, key, route, request_hash};
     /* A concurrent request with the same key blocks on the uncommitted row until the first
      * one commits (then DO NOTHING) or rolls back (then this one inserts). */
     PGresult *r = px__exec(db,
                            "INSERT INTO idempotency (org_id, key, route, request_hash) "
                            "VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, key) DO NOTHING "
                            "RETURNING 1",
-                           4, p, err);
+                           PX__ARGS(org_id, key, route, request_hash), err);
     if (!r)
         return err->rc;
     int inserted = PQntuples(r) == 1;
@@ -139,11 +137,10 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
 {
     char st[12];
     snprintf(st, sizeof(st), "%d", status);
-    const char *p[] = {org_id, key, st, response};
     return px__exec_cmd(db,
                         "UPDATE idempotency SET status = $3::smallint, response = $4 "
                         "WHERE org_id = $1 AND key = $2",
-                        4, p, err);
+                        PX__ARGS(org_id, key, st, response), err);
 }
 
 /* ---- commissioning --------------------------------------------------------------------- */
@@ -151,13 +148,12 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
 px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
                            const char *expiry, px_err *err)
 {
-    const char *p[] = {gtin, batch, expiry};
     /* Two statements on purpose: under READ COMMITTED the SELECT takes a new snapshot and sees
      * a batch another transaction committed while the INSERT waited on it. */
     PGresult *r = px__exec(db,
                            "INSERT INTO batch (gtin, batch, expiry) VALUES ($1, $2, $3) "
                            "ON CONFLICT (gtin, batch) DO NOTHING",
-                           3, p, err);
+                           PX__ARGS(gtin, batch, expiry), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -171,9 +167,8 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
 px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
                             const char *batch, px_err *err)
 {
-    const char *p[] = {gtin, batch};
-    PGresult *r =
-        px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    PGresult *r = px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2",
+                           PX__ARGS(gtin, batch), err);
     if (!r)
         return err->rc;
     *found = PQntuples(r) > 0;
@@ -278,15 +273,15 @@ static px_rc insert_external(px_db *db, const px_commission_rows *in, const char
     const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
     if (!ra)
         return err->rc;
-    const char *q[] = {in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id};
     PGresult *ri = px__exec(
         db,
         "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
         "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
-        "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
-        "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
-        "RETURNING 1) SELECT count(*) FROM ins",
-        7, q, err);
+        "'commissioned', 'external', $3, $4, $5::uuid, " TS(
+            "$6") ", $7::uuid FROM "
+                  "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+                  "RETURNING 1) SELECT count(*) FROM ins",
+        PX__ARGS(in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id), err);
     px_buf_dispose(&restarr);
     if (!ri)
         return err->rc;
@@ -324,11 +319,10 @@ static px_rc count_issued(px_db *db, const char *gtin, long external, px_err *er
 {
     char ext[24];
     snprintf(ext, sizeof(ext), "%ld", external);
-    const char *q[] = {gtin, ext};
     return px__exec_cmd(db,
                         "UPDATE product SET issued_count = issued_count + $2::bigint "
                         "WHERE gtin = $1",
-                        2, q, err);
+                        PX__ARGS(gtin, ext), err);
 }
 
 /* Step 4, on the error path only: which candidates were not taken (each looked up on the
@@ -336,14 +330,13 @@ static px_rc count_issued(px_db *db, const char *gtin, long external, px_err *er
 static px_rc rejected_indices(px_db *db, px_commission_outcome *out, const px_commission_rows *in,
                               const char *a, size_t n_rej, px_err *err)
 {
-    const char *q[] = {in->gtin, a, in->commission_id};
     PGresult *rj = px__exec(
         db,
         "SELECT coalesce(string_agg((t.o - 1)::text, ',' ORDER BY t.o), '') "
         "FROM unnest($2::text[]) WITH ORDINALITY AS t(s, o) WHERE NOT EXISTS (SELECT 1 "
         "FROM serial x WHERE x.gtin = $1 AND x.serial = t.s AND x.commission_id = $3::uuid "
         "OFFSET 0)",
-        3, q, err);
+        PX__ARGS(in->gtin, a, in->commission_id), err);
     if (!rj)
         return err->rc;
     out->rejected = malloc(n_rej * sizeof(size_t));
@@ -411,13 +404,13 @@ px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *
     snprintf(ext, sizeof(ext), "%ld", c->external);
     snprintf(rej, sizeof(rej), "%ld", c->rejected);
     us_text(now, c->now_us);
-    const char *p[] = {c->id,  c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
-                       count,  alloc,     ext,          rej,     c->partial ? "t" : "f", now};
     return px__exec_cmd(db,
                         "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
                         "count, allocated, external, rejected, partial, created_at) VALUES "
                         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " TS("$12") ")",
-                        12, p, err);
+                        PX__ARGS(c->id, c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
+                                 count, alloc, ext, rej, c->partial ? "t" : "f", now),
+                        err);
 }
 
 /* ---- release ----------------------------------------------------------------------------- */
@@ -457,14 +450,14 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
         return err->rc;
     char now[24];
     us_text(now, rel->now_us);
-    const char *p[] = {rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a};
-    PGresult *r = px__exec(
-        db,
-        "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS("$4")
-        ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
-        "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY ($7::text[])) "
-        "RETURNING serial",
-        7, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS(
+                     "$4") ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
+                           "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY "
+                           "($7::text[])) "
+                           "RETURNING serial",
+                 PX__ARGS(rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a), err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -483,20 +476,19 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a)
         return err->rc;
-    const char *p[] = {gtin, batch, a};
     /* The listed rows are locked (FOR UPDATE, in key order like px_store_packs_lock, so two
      * requests over overlapping packs cannot deadlock) before they are judged: a
      * decommission committing between this check and the release's UPDATE would otherwise
      * make the release skip a listed pack and still answer 201. Under READ COMMITTED a row
      * another transaction holds is waited for and then read in its committed state. */
-    PGresult *r = px__exec(
-        db,
-        "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
-        "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
-        "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
-        "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
-        "AND l.state = 'commissioned') ORDER BY o",
-        3, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
+                 "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
+                 "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
+                 "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
+                 "AND l.state = 'commissioned') ORDER BY o",
+                 PX__ARGS(gtin, batch, a), err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -520,32 +512,23 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, 
     char c[24], now[24];
     snprintf(c, sizeof(c), "%ld", count);
     us_text(now, rel->now_us);
-    const char *p[] = {rel->id,
-                       rel->org_id,
-                       rel->tenant_id,
-                       rel->gtin,
-                       rel->batch,
-                       rel->market,
-                       c,
-                       now,
-                       rel->ship_from_gln,
-                       rel->ship_to_party_gln,
-                       rel->ship_to_location_gln,
-                       rel->transaction_type,
-                       rel->transaction_id};
     return px__exec_cmd(db,
                         "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
                         "market, count, created_at, ship_from_gln, ship_to_party_gln, "
                         "ship_to_location_gln, transaction_type, transaction_id) VALUES ($1, "
                         "$2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, $11, $12, $13)",
-                        13, p, err);
+                        PX__ARGS(rel->id, rel->org_id, rel->tenant_id, rel->gtin, rel->batch,
+                                 rel->market, c, now, rel->ship_from_gln, rel->ship_to_party_gln,
+                                 rel->ship_to_location_gln, rel->transaction_type,
+                                 rel->transaction_id),
+                        err);
 }
 
 px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
                             px_err *err)
 {
-    const char *p[] = {gtin, batch};
-    PGresult *r = px__exec(db, "SELECT 1 FROM batch WHERE gtin = $1 AND batch = $2", 2, p, err);
+    PGresult *r = px__exec(db, "SELECT 1 FROM batch WHERE gtin = $1 AND batch = $2",
+                           PX__ARGS(gtin, batch), err);
     if (!r)
         return err->rc;
     *exists = PQntuples(r) > 0;
@@ -560,12 +543,11 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
     const char *a = NULL;
     if (n && !(a = px__text_array(&arr, serials, n, "serials", err)))
         return err->rc;
-    const char *p[] = {gtin, batch, a};
     PGresult *r = px__exec(db,
                            "SELECT count(*) FROM serial WHERE gtin = $1 AND batch = $2 AND "
                            "state = 'commissioned' AND ($3::text[] IS NULL OR serial = "
                            "ANY ($3::text[]))",
-                           3, p, err);
+                           PX__ARGS(gtin, batch, a), err);
     if (n)
         px_buf_dispose(&arr);
     if (!r)
@@ -583,7 +565,6 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
     const char *a = serials ? px__text_array(&arr, serials, n, "serials", err) : NULL;
     if (serials && !a)
         return err->rc;
-    const char *p[] = {gtin, batch, a};
     /* Only the gaps' events ask which packs they name (serial_commission, migration 0203):
      * a batch whose commissionings all carry a read point costs one read of its events. */
     PGresult *r = px__exec(db,
@@ -594,7 +575,7 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
                            "e.commission_id AND s.gtin = $1 AND s.batch = $2 AND s.state = "
                            "'commissioned' AND ($3::text[] IS NULL OR s.serial = ANY($3::text[]))) "
                            "ORDER BY o.name, o.id",
-                           3, p, err);
+                           PX__ARGS(gtin, batch, a), err);
     if (serials)
         px_buf_dispose(&arr);
     return px__each_pair(r, fn, ctx, err);
@@ -629,9 +610,8 @@ static void pack_row(px_pack_row *p, const PGresult *r, int i)
 px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const char *serial,
                         px_err *err)
 {
-    const char *p[] = {gtin, serial};
     PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
-                           2, p, err);
+                           PX__ARGS(gtin, serial), err);
     px_rc rc = px__one(r, err, "not_found", "pack not found");
     if (rc == PX_OK)
         pack_row(out, r, 0);
@@ -646,14 +626,13 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
     const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a)
         return err->rc;
-    const char *p[] = {gtin, a};
     /* Locks in key order, so two requests over overlapping packs cannot deadlock. */
     PGresult *r = px__exec(db,
                            "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN unnest($2::text[]) "
                            "WITH ORDINALITY AS t(s, o) ON serial.serial = t.s "
                            "WHERE serial.gtin = $1 AND serial.serial = ANY ($2::text[]) "
                            "ORDER BY serial.serial FOR UPDATE OF serial",
-                           2, p, err);
+                           PX__ARGS(gtin, a), err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -737,16 +716,17 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
         return err->rc;
     char now[24];
     us_text(now, now_us);
-    const char *p[] = {gtin, batch, reason, s1, s2, org_id, now};
     PGresult *r = px__exec(
         db,
         "UPDATE serial SET prior_state = CASE WHEN state = 'decommissioned' THEN prior_state "
         "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
-        "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
-        "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
-        "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
-        "ELSE '' END",
-        7, p, err);
+        "decommissioned_at = " TS(
+            "$7") " WHERE gtin = $1 AND batch = $2 AND "
+                  "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY "
+                  "($5::text[]))) "
+                  "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
+                  "ELSE '' END",
+        PX__ARGS(gtin, batch, reason, s1, s2, org_id, now), err);
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     if (!r)
@@ -764,13 +744,13 @@ px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
     char c[24], now[24];
     snprintf(c, sizeof(c), "%ld", op->count);
     us_text(now, op->now_us);
-    const char *p[] = {op->id,    op->kind,   op->org_id, op->tenant_id, op->gtin,
-                       op->batch, op->reason, c,          now};
-    return px__exec_cmd(db,
-                        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
-                        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                        TS("$9") ")",
-                        9, p, err);
+    return px__exec_cmd(
+        db,
+        "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
+        "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS("$9") ")",
+        PX__ARGS(op->id, op->kind, op->org_id, op->tenant_id, op->gtin, op->batch, op->reason, c,
+                 now),
+        err);
 }
 
 /* ---- events ------------------------------------------------------------------------------ */
@@ -796,48 +776,26 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
     snprintf(tz, sizeof(tz), "%d", e->tz_offset_min);
     snprintf(gcp, sizeof(gcp), "%d", e->gcp_len);
     snprintf(cnt, sizeof(cnt), "%ld", e->epc_count);
-    const char *p[] = {e->id,
-                       e->tenant_id,
-                       e->org_id,
-                       e->op,
-                       e->action,
-                       e->biz_step,
-                       px__nz(e->disposition),
-                       t,
-                       tz,
-                       e->gtin,
-                       gcp,
-                       e->serial_set,
-                       px__nz(e->commission_id),
-                       px__nz(e->release_id),
-                       px__nz(e->op_id),
-                       a,
-                       cnt,
-                       px__nz(e->lot),
-                       px__nz(e->expiry),
-                       px__nz(e->reason),
-                       px__nz(e->market),
-                       px__nz(e->location_gln),
-                       px__nz(e->read_point),
-                       px__nz(e->biz_location),
-                       e->event_hash,
-                       px__nz(e->source_party),
-                       px__nz(e->source_location),
-                       px__nz(e->dest_party),
-                       px__nz(e->dest_location),
-                       px__nz(e->biz_tx_type),
-                       px__nz(e->biz_tx),
-                       ea};
     px_rc rc = px__exec_cmd(
         db,
         "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
         "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
-        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
-        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
-        "$26, $27, $28, $29, $30, $31, $32::text[])",
-        32, p, err);
+        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
+            "$8") ", $9, $10, "
+                  "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, "
+                  "$25, "
+                  "$26, $27, $28, $29, $30, $31, $32::text[])",
+        PX__ARGS(e->id, e->tenant_id, e->org_id, e->op, e->action, e->biz_step,
+                 px__nz(e->disposition), t, tz, e->gtin, gcp, e->serial_set,
+                 px__nz(e->commission_id), px__nz(e->release_id), px__nz(e->op_id), a, cnt,
+                 px__nz(e->lot), px__nz(e->expiry), px__nz(e->reason), px__nz(e->market),
+                 px__nz(e->location_gln), px__nz(e->read_point), px__nz(e->biz_location),
+                 e->event_hash, px__nz(e->source_party), px__nz(e->source_location),
+                 px__nz(e->dest_party), px__nz(e->dest_location), px__nz(e->biz_tx_type),
+                 px__nz(e->biz_tx), ea),
+        err);
     px_buf_dispose(&arr);
     px_buf_dispose(&earr);
     return rc;
@@ -846,15 +804,15 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
                                 void *ctx, px_err *err)
 {
-    const char *p[] = {pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
-                       pack->serial};
     PGresult *r = px__exec(
         db,
-        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
-        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
-        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
-        4, p, err);
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO(
+            "event_time") ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM "
+                          "epcis_event "
+                          "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
+                          "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        PX__ARGS(pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id), pack->serial),
+        err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

@@ -10,12 +10,11 @@
  * its links are replaced. */
 static px_rc owned(px_db *db, const char *tenant_id, const char *gtin, int lock, px_err *err)
 {
-    const char *p[] = {gtin, tenant_id};
     PGresult *r = px__exec(db,
                            lock ? "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid "
                                   "FOR SHARE"
                                 : "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid",
-                           2, p, err);
+                           PX__ARGS(gtin, tenant_id), err);
     if (!r)
         return err->rc;
     int found = PQntuples(r) == 1;
@@ -29,8 +28,7 @@ px_rc px_store_links_put(px_db *db, const char *tenant_id, const char *gtin,
     px_rc rc = owned(db, tenant_id, gtin, 1, err);
     if (rc != PX_OK)
         return rc;
-    const char *g[] = {gtin};
-    PGresult *r = px__exec(db, "DELETE FROM product_link WHERE gtin = $1", 1, g, err);
+    PGresult *r = px__exec(db, "DELETE FROM product_link WHERE gtin = $1", PX__ARGS(gtin), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -38,14 +36,13 @@ px_rc px_store_links_put(px_db *db, const char *tenant_id, const char *gtin,
     for (int i = 0; i < n; i++) {
         char ord[16];
         snprintf(ord, sizeof(ord), "%d", i);
-        const char *p[] = {gtin,        ord,
-                           v[i].type,   v[i].href,
-                           v[i].title,  v[i].lang[0] ? v[i].lang : NULL,
-                           v[i].media_type[0] ? v[i].media_type : NULL};
         r = px__exec(db,
                      "INSERT INTO product_link (gtin, ord, link_type, href, title, lang, "
                      "media_type) VALUES ($1, $2::smallint, $3, $4, $5, $6, $7)",
-                     7, p, err);
+                     PX__ARGS(gtin, ord, v[i].type, v[i].href, v[i].title,
+                              v[i].lang[0] ? v[i].lang : NULL,
+                              v[i].media_type[0] ? v[i].media_type : NULL),
+                     err);
         if (!r)
             return err->rc;
         PQclear(r);
@@ -60,12 +57,11 @@ px_rc px_store_links_get(px_db *db, const char *tenant_id, const char *gtin, px_
     px_rc rc = tenant_id ? owned(db, tenant_id, gtin, 0, err) : PX_OK;
     if (rc != PX_OK)
         return rc;
-    const char *p[] = {gtin};
     PGresult *r = px__exec(db,
                            "SELECT link_type, href, title, coalesce(lang, ''), "
                            "coalesce(media_type, '') FROM product_link WHERE gtin = $1 "
                            "ORDER BY ord",
-                           1, p, err);
+                           PX__ARGS(gtin), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r) && *n < max; i++) {

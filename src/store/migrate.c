@@ -27,9 +27,8 @@ static px_rc apply_all(px_db *db, int *applied, px_err *err)
         const px__migration *m = &px__migrations[i];
         char sum[PX_SHA256_HEX_LEN + 1];
         px_sha256_hex(sum, m->sql, strlen(m->sql));
-        const char *p[] = {m->name};
-        PGresult *r = px__exec(db, "SELECT checksum FROM schema_migration WHERE name = $1", 1,
-                               p, err);
+        PGresult *r = px__exec(db, "SELECT checksum FROM schema_migration WHERE name = $1",
+                               PX__ARGS(m->name), err);
         if (!r)
             return err->rc;
         int done = PQntuples(r) > 0;
@@ -49,9 +48,8 @@ static px_rc apply_all(px_db *db, int *applied, px_err *err)
             err->rc = rc;
             return rc;
         }
-        const char *ins[] = {m->name, sum};
-        r = px__exec(db, "INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)", 2, ins,
-                     err);
+        r = px__exec(db, "INSERT INTO schema_migration (name, checksum) VALUES ($1, $2)",
+                     PX__ARGS(m->name, sum), err);
         if (!r) {
             px_db_rollback(db);
             return err->rc;

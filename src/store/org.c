@@ -39,12 +39,11 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
 {
     gln_params g;
     gln_params_set(&g, org);
-    const char *p[] = {org->kind, org->name, g.gln, px__nz(org->market), g.len};
     PGresult *r = px__exec(db,
                            "INSERT INTO organization (kind, name, gln, market, "
                            "gln_prefix_length) VALUES ($1, $2, $3, $4, $5::smallint) "
                            "RETURNING " ORG_COLS,
-                           5, p, err);
+                           PX__ARGS(org->kind, org->name, g.gln, px__nz(org->market), g.len), err);
     if (!r)
         return err->rc;
     org_row(org, r, 0);
@@ -54,21 +53,18 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
 
 px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err)
 {
-    const char *p[] = {id};
     return px__exec_cmd(db,
                         exclusive ? "SELECT 1 FROM organization WHERE id::text = $1 FOR NO KEY "
                                     "UPDATE"
                                   : "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
-                        1, p, err);
+                        PX__ARGS(id), err);
 }
 
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
-    PGresult *r = px__exec(db,
-                           "SELECT " ORG_COLS " FROM organization WHERE id::text = $1", 1, p,
-                           err);
+    PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization WHERE id::text = $1",
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "organization not found"); /* as a foreign one's */
     if (rc == PX_OK)
         org_row(out, r, 0);
@@ -78,8 +74,8 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
 
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err)
 {
-    const char *p[] = {kind};
-    PGresult *r = px__exec(db, "SELECT count(*) FROM organization WHERE kind = $1", 1, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT count(*) FROM organization WHERE kind = $1", PX__ARGS(kind), err);
     if (!r)
         return err->rc;
     *out = strtol(px__val(r, 0, 0), NULL, 10);
@@ -106,12 +102,11 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
 {
     gln_params g;
     gln_params_set(&g, org);
-    const char *p[] = {org->id, org->name, g.gln, g.len};
     PGresult *r = px__exec(db,
                            "UPDATE organization SET name = $2, gln = $3, "
                            "gln_prefix_length = $4::smallint WHERE id = $1::uuid "
                            "RETURNING " ORG_COLS,
-                           4, p, err);
+                           PX__ARGS(org->id, org->name, g.gln, g.len), err);
     px_rc rc = px__one(r, err, "not_found", "organization not found");
     if (rc == PX_OK)
         org_row(org, r, 0);
@@ -122,12 +117,11 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
 px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,
                              px_err *err)
 {
-    const char *p[] = {mah_id, cmo_id};
     PGresult *r = px__exec(db,
                            "SELECT coalesce(bool_or(mah_id = $1::uuid), false), "
                            "coalesce(bool_or(mah_id <> $1::uuid), false) FROM partnership "
                            "WHERE cmo_id::text = $2",
-                           2, p, err);
+                           PX__ARGS(mah_id, cmo_id), err);
     if (!r)
         return err->rc;
     *out = px__val(r, 0, 0)[0] != 't' ? PX_PARTNER_NONE

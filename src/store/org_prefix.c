@@ -11,8 +11,7 @@ static PGresult *with_prefixes(px_db *db, const char *sql, const char *org_id,
 {
     px_buf b;
     const char *a = px__text_array(&b, prefixes, n, "company_prefixes", err);
-    const char *p[] = {org_id, a};
-    PGresult *r = a ? px__exec(db, sql, 2, p, err) : NULL;
+    PGresult *r = a ? px__exec(db, sql, PX__ARGS(org_id, a), err) : NULL;
     px_buf_dispose(&b);
     return r;
 }

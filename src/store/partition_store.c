@@ -52,7 +52,6 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
     *created = 0;
     char n[16];
     snprintf(n, sizeof(n), "%d", ahead);
-    const char *p[] = {month, n};
     /* One statement: partition_add_month (migration 0150) is idempotent per month. */
     PGresult *r = px__exec(db,
                            "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
@@ -61,7 +60,7 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
                            "current_date)), date_trunc('month', coalesce($1::date, "
                            "current_date)) + make_interval(months => $2::int), "
                            "interval '1 month') AS m",
-                           2, p, err);
+                           PX__ARGS(month, n), err);
     if (!r)
         return err->rc;
     *created = atoi(px__val(r, 0, 0));
@@ -282,8 +281,7 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
     *n = 0;
     char m[16];
     snprintf(m, sizeof(m), "%d", retention_months);
-    const char *p[] = {m};
-    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY t.k, c.relname", 1, p, err);
+    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY t.k, c.relname", PX__ARGS(m), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -326,8 +324,7 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     PQclear(r);
     char m[16];
     snprintf(m, sizeof(m), "%d", retention_months);
-    const char *p[] = {m, name};
-    if (!(r = px__exec(db, MONTHS_SQL " AND c.relname = $2", 2, p, err)))
+    if (!(r = px__exec(db, MONTHS_SQL " AND c.relname = $2", PX__ARGS(m, name), err)))
         return err->rc;
     px_rc rc = PX_OK;
     px_partition_row row;

@@ -27,11 +27,10 @@ static px_rc one(PGresult *r, px_partnership *out, px_err *err)
 
 px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err)
 {
-    const char *params[] = {p->mah_id, p->cmo_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO partnership AS s (mah_id, cmo_id) VALUES ($1, $2) "
                            "ON CONFLICT (mah_id, cmo_id) DO NOTHING RETURNING " PS_COLS,
-                           2, params, err);
+                           PX__ARGS(p->mah_id, p->cmo_id), err);
     if (r && PQntuples(r) == 0) {
         PQclear(r);
         return px_err_set(err, PX_EEXISTS, "partnership_exists",
@@ -43,32 +42,29 @@ px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err)
 px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
                                const char *mah_id, px_err *err)
 {
-    const char *params[] = {id, mah_id};
     return one(px__exec(db,
                         "SELECT " PS_COLS " FROM partnership s WHERE s.id::text = $1 "
                         "AND s.mah_id = $2::uuid",
-                        2, params, err),
+                        PX__ARGS(id, mah_id), err),
                out, err);
 }
 
 px_rc px_store_partnership_lock(px_db *db, px_partnership *out, const char *id, px_err *err)
 {
-    const char *params[] = {id};
     return one(px__exec(db,
                         "SELECT " PS_COLS " FROM partnership s WHERE s.id = $1::uuid FOR NO KEY "
                         "UPDATE",
-                        1, params, err),
+                        PX__ARGS(id), err),
                out, err);
 }
 
 px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *status,
                                       px_err *err)
 {
-    const char *params[] = {p->id, status};
     return one(px__exec(db,
                         "UPDATE partnership s SET status = $2, updated_at = now() "
                         "WHERE s.id = $1::uuid RETURNING " PS_COLS,
-                        2, params, err),
+                        PX__ARGS(p->id, status), err),
                p, err);
 }
 
@@ -120,14 +116,13 @@ px_rc px_store_partnership_each(px_db *db, const char *mah_id, const char *id, p
                                 void *ctx, px_err *err)
 {
     /* The granted GTINs come with each row (one statement for the whole list). */
-    const char *params[] = {mah_id, id};
     PGresult *r = px__exec(db,
                            "SELECT " PS_COLS ", (SELECT coalesce(json_agg(pp.gtin ORDER BY "
                            "pp.gtin), '[]')::text FROM partnership_product pp "
                            "WHERE pp.partnership_id = s.id) FROM partnership s "
                            "WHERE s.mah_id = $1::uuid AND ($2::text IS NULL OR s.id::text = $2) "
                            "ORDER BY s.created_at, s.id",
-                           2, params, err);
+                           PX__ARGS(mah_id, id), err);
     if (!r)
         return err->rc;
     if (id && PQntuples(r) == 0) {

@@ -30,11 +30,10 @@ static px_rc settings_from_text(px_serial_settings *out, const char *strategy, i
 px_rc px_store_org_settings_get(px_db *db, px_serial_settings *out, const char *org_id,
                                 px_err *err)
 {
-    const char *p[] = {org_id};
     PGresult *r = px__exec(db,
                            "SELECT strategy, length, coalesce(symbols, '') "
                            "FROM org_serial_settings WHERE org_id = $1::uuid",
-                           1, p, err);
+                           PX__ARGS(org_id), err);
     px_rc rc = px__one(r, err, "settings_missing", "the organization has no serial settings");
     if (rc == PX_OK)
         rc = settings_from_text(out, px__val(r, 0, 0), (int)strtol(px__val(r, 0, 1), NULL, 10),
@@ -55,8 +54,8 @@ static px_rc settings_write_once(px_db *db, const char *sql, const char *key,
 {
     char len[8];
     snprintf(len, sizeof(len), "%d", s->length);
-    const char *p[] = {key, px_serial_strategy_name(s->strategy), len, symbols_param(s)};
-    PGresult *r = px__exec(db, sql, 4, p, err);
+    PGresult *r = px__exec(
+        db, sql, PX__ARGS(key, px_serial_strategy_name(s->strategy), len, symbols_param(s)), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -103,11 +102,10 @@ px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, 
 {
     char d[24];
     snprintf(d, sizeof(d), "%lld", delta);
-    const char *p[] = {gtin, d};
     return px__exec_cmd(db,
                         "UPDATE product SET issued_count = greatest(issued_count + "
                         "$2::bigint, 0) WHERE gtin = $1",
-                        2, p, err);
+                        PX__ARGS(gtin, d), err);
 }
 
 /* ---- jobs ------------------------------------------------------------------------------- */
@@ -133,11 +131,10 @@ px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
 {
     char total[24];
     snprintf(total, sizeof(total), "%lld", j->total);
-    const char *p[] = {j->kind, total, j->org_id, px__nz(j->tenant_id)};
     PGresult *r = px__exec(db,
                            "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
                            "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
-                           4, p, err);
+                           PX__ARGS(j->kind, total, j->org_id, px__nz(j->tenant_id)), err);
     if (!r)
         return err->rc;
     job_row(j, r, 0);
@@ -151,11 +148,10 @@ px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
 px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_id,
                        int all_orgs, px_err *err)
 {
-    const char *p[] = {id, org_id, all_orgs ? "true" : "false"};
     PGresult *r = px__exec(db,
                            "SELECT " JOB_COLS
                            " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR " ORG_2_SEES_JOB ")",
-                           3, p, err);
+                           PX__ARGS(id, org_id, all_orgs ? "true" : "false"), err);
     px_rc rc = px__one(r, err, "not_found", "job %s not found", id);
     if (rc == PX_OK)
         job_row(out, r, 0);
@@ -168,14 +164,13 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
 {
     char add[24];
     snprintf(add, sizeof(add), "%lld", n);
-    const char *p[] = {job_id, add};
     PGresult *r = px__exec(
         db,
         "UPDATE job SET done = done + $2::bigint, heartbeat_at = now(), "
         "status = CASE WHEN done + $2::bigint >= total THEN 'completed' ELSE 'running' END, "
         "finished_at = CASE WHEN done + $2::bigint >= total THEN now() END "
         "WHERE id = $1::uuid RETURNING status",
-        2, p, err);
+        PX__ARGS(job_id, add), err);
     if (!r)
         return err->rc;
     *completed = PQntuples(r) == 1 && strcmp(px__val(r, 0, 0), "completed") == 0;
@@ -188,10 +183,10 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
 px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *changed,
                        long long *undone, px_err *err)
 {
-    const char *p[] = {job_id, error};
     /* What is left undone is read in this statement, under the row's lock: a chunk another
      * worker committed since the caller's claim is counted as done. */
-    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING greatest(total - done, 0)", 2, p, err);
+    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING greatest(total - done, 0)",
+                           PX__ARGS(job_id, error), err);
     if (!r)
         return err->rc;
     *changed = PQntuples(r) == 1;
@@ -204,13 +199,12 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
                               px_err *err)
 {
     *tries = 0;
-    const char *p[] = {job_id, why};
     PGresult *r = px__exec(db,
                            "UPDATE job SET failures = failures + 1, error = $2, not_before = "
                            "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
                            "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
                            "failures",
-                           2, p, err);
+                           PX__ARGS(job_id, why), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1)
@@ -221,11 +215,10 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
 
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err)
 {
-    const char *p[] = {job_id};
     return px__exec_cmd(db,
                         "UPDATE job SET failures = 0, not_before = NULL, error = NULL WHERE id = "
                         "$1::uuid AND failures > 0",
-                        1, p, err);
+                        PX__ARGS(job_id), err);
 }
 
 /* ---- allocations ---------------------------------------------------------------------- */
@@ -315,8 +308,8 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
         snprintf(seq, sizeof(seq), "%lld", page->after_seq);
         after = seq;
     }
-    const char *p[] = {allocation_id, after, lim, hide_released ? "1" : NULL};
-    PGresult *r = px__exec(db, serials_sql[page->order], 4, p, err);
+    PGresult *r = px__exec(db, serials_sql[page->order],
+                           PX__ARGS(allocation_id, after, lim, hide_released ? "1" : NULL), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -459,7 +452,6 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
         len += sl;
     }
     text[len] = '\0';
-    const char *p[] = {c->gtin, c->allocation_id, c->org_id, text};
     /* REQ-POOL-4: the primary key (gtin, serial) is the final guard; a serial already known
      * for the GTIN (generated earlier, allocated to another CMO, or external) is skipped,
      * and the caller generates another. */
@@ -467,7 +459,7 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
                            "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) "
                            "SELECT $1, s, $2::uuid, $3::uuid FROM "
                            "unnest(string_to_array($4, E'\\n')) AS s ON CONFLICT DO NOTHING",
-                           4, p, err);
+                           PX__ARGS(c->gtin, c->allocation_id, c->org_id, text), err);
     free(text);
     if (!r)
         return err->rc;
@@ -481,13 +473,12 @@ px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long l
 {
     char add[24];
     snprintf(add, sizeof(add), "%lld", n);
-    const char *p[] = {gtin, add};
     /* REQ-POOL-4: disjoint ranges — the counter moves under the product row lock, so two
      * allocations (two CMOs) never get the same numbers (the "vendor split" problem). */
     PGresult *r = px__exec(db,
                            "UPDATE product SET next_sequence = next_sequence + $2::bigint "
                            "WHERE gtin = $1 RETURNING next_sequence - $2::bigint",
-                           2, p, err);
+                           PX__ARGS(gtin, add), err);
     px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
     if (rc == PX_OK)
         *first = ll(r, 0, 0);
@@ -515,6 +506,6 @@ px_rc px_store_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err)
 
 px_rc px_store_job_error_set(px_db *db, const char *job_id, const char *error, px_err *err)
 {
-    const char *p[] = {job_id, error};
-    return px__exec_cmd(db, "UPDATE job SET error = $2 WHERE id = $1::uuid", 2, p, err);
+    return px__exec_cmd(db, "UPDATE job SET error = $2 WHERE id = $1::uuid",
+                        PX__ARGS(job_id, error), err);
 }

@@ -92,25 +92,10 @@ static void export_row(px_export *e, const PGresult *r, int i)
 
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
 {
-    const char *p[] = {e->id,
-                       e->job_id,
-                       e->org_id,
-                       px__nz(e->key_id),
-                       e->tenant_id,
-                       e->gtin,
-                       px__nz(e->allocation_id),
-                       px__nz(e->batch),
-                       px__nz(e->scope_org),
-                       e->format,
-                       e->gs_style,
-                       e->filename,
-                       px__nz(e->run_batch),
-                       px__nz(e->run_expiry)};
-    const char *jp[] = {e->id, e->job_id, e->org_id, e->tenant_id};
     PGresult *r = px__exec(db,
                            "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
                            "($2, 'export', $3, $4, jsonb_build_object('export_id', $1::text))",
-                           4, jp, err);
+                           PX__ARGS(e->id, e->job_id, e->org_id, e->tenant_id), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -118,7 +103,11 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
                  "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
                  "batch, scope_org, format, gs_style, filename, run_batch, run_expiry) VALUES "
                  "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                 14, p, err);
+                 PX__ARGS(e->id, e->job_id, e->org_id, px__nz(e->key_id), e->tenant_id, e->gtin,
+                          px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org),
+                          e->format, e->gs_style, e->filename, px__nz(e->run_batch),
+                          px__nz(e->run_expiry)),
+                 err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -174,8 +163,6 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
 
 px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 {
-    const char *p[] = {e->id, e->gtin, px__nz(e->allocation_id), px__nz(e->batch),
-                       px__nz(e->scope_org)};
     /* File order is serial order; n numbers the rows so the download pages by n. */
     PGresult *r = px__exec(
         db,
@@ -185,21 +172,21 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         "ELSE s.batch = $4 AND s.commissioned_by IS NOT NULL END "
         "AND ($5::uuid IS NULL OR ((s.commissioned_by = $5::uuid OR s.allocated_to = $5::uuid) "
         "AND s.released_at IS NULL))",
-        5, p, err);
+        PX__ARGS(e->id, e->gtin, px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org)),
+        err);
     if (!r)
         return err->rc;
     e->count = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     char n[24];
     snprintf(n, sizeof(n), "%lld", e->count);
-    const char *q[] = {e->id, e->job_id, n};
     r = px__exec(db,
                  "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
                  "started_at = coalesce(started_at, now()), finished_at = now(), "
                  "heartbeat_at = now() WHERE id = $2) "
                  "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
                  "WHERE id = $1",
-                 3, q, err);
+                 PX__ARGS(e->id, e->job_id, n), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -211,12 +198,11 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
 {
-    const char *p[] = {e->id, e->job_id, message};
     return px__exec_cmd(db,
                         "WITH j AS (" EXPORT_JOB_FAIL " RETURNING id) "
                         "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
                         "WHERE id = $1 AND EXISTS (SELECT 1 FROM j)",
-                        3, p, err);
+                        PX__ARGS(e->id, e->job_id, message), err);
 }
 
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
@@ -225,17 +211,17 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     char after[24], lim[24];
     snprintf(after, sizeof(after), "%lld", after_n);
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {e->id, e->gtin, after, lim, px__nz(e->run_batch), px__nz(e->run_expiry)};
     /* Keyset page on the primary key of export_item (the GTIN first: one shard when the
      * schema is distributed, docs/scaling.md), then the pack by its primary key. A pack
      * not yet commissioned takes the production run's batch and expiry, when given. */
-    PGresult *r = px__exec(db,
-                           "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
-                           "coalesce(s.expiry, $6, '') "
-                           "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
-                           "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
-                           "ORDER BY i.n LIMIT $4",
-                           6, p, err);
+    PGresult *r = px__exec(
+        db,
+        "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
+        "coalesce(s.expiry, $6, '') "
+        "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
+        "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
+        "ORDER BY i.n LIMIT $4",
+        PX__ARGS(e->id, e->gtin, after, lim, px__nz(e->run_batch), px__nz(e->run_expiry)), err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);
@@ -259,7 +245,6 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
     const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a)
         return err->rc;
-    const char *p[] = {gtin, a};
     /* FOR SHARE in key order: a commission cannot change a pack's batch under the job, and
      * two jobs over the same packs do not deadlock. The unique index on first prints is what
      * finally refuses a second print (the "printed" flag here makes the error precise). */
@@ -269,7 +254,7 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
                            "AND NOT ps.reprint)::int FROM serial s JOIN unnest($2::text[]) WITH "
                            "ORDINALITY AS t(v, o) ON s.serial = t.v WHERE s.gtin = $1 "
                            "ORDER BY s.serial FOR SHARE OF s",
-                           2, p, err);
+                           PX__ARGS(gtin, a), err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -309,24 +294,15 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
     char count[24], at[24];
     snprintf(count, sizeof(count), "%zu", n);
     snprintf(at, sizeof(at), "%lld", (long long)j->created_at_us);
-    const char *p[] = {j->id,
-                       j->org_id,
-                       px__nz(j->key_id),
-                       j->tenant_id,
-                       j->gtin,
-                       j->line,
-                       j->operator_name,
-                       j->reprint ? "t" : "f",
-                       px__nz(j->reason),
-                       px__nz(j->batch),
-                       px__nz(j->expiry),
-                       count,
-                       at};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
-                           "operator, reprint, reason, batch, expiry, count, created_at) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
-                           13, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
+                 "operator, reprint, reason, batch, expiry, count, created_at) VALUES "
+                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
+                 PX__ARGS(j->id, j->org_id, px__nz(j->key_id), j->tenant_id, j->gtin, j->line,
+                          j->operator_name, j->reprint ? "t" : "f", px__nz(j->reason),
+                          px__nz(j->batch), px__nz(j->expiry), count, at),
+                 err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -334,11 +310,10 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
     const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a)
         return err->rc;
-    const char *q[] = {j->gtin, a, j->id, j->reprint ? "t" : "f"};
     r = px__exec(db,
                  "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) "
                  "SELECT $1, v, $3, $4 FROM unnest($2::text[]) AS t(v)",
-                 4, q, err);
+                 PX__ARGS(j->gtin, a, j->id, j->reprint ? "t" : "f"), err);
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -348,8 +323,8 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
 
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", 1, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "print job not found");
     if (rc == PX_OK)
         job_row(out, r, 0);
@@ -364,13 +339,6 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
     snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
     snprintf(lim, sizeof(lim), "%ld", f->limit);
     int keyset = f->after_id && *f->after_id;
-    const char *p[] = {px__nz(f->tenant_id),
-                       px__nz(f->org_id),
-                       px__nz(f->gtin),
-                       px__nz(f->serial),
-                       keyset ? after_us : NULL,
-                       keyset ? f->after_id : NULL,
-                       lim};
     PGresult *r = px__exec(
         db,
         "SELECT " JOB_COLS " FROM print_job pj WHERE ($1::uuid IS NULL OR pj.tenant_id = $1) "
@@ -380,7 +348,9 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
         "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS(
             "$5") ", $6::uuid)) "
                   "ORDER BY pj.created_at, pj.id LIMIT $7",
-        7, p, err);
+        PX__ARGS(px__nz(f->tenant_id), px__nz(f->org_id), px__nz(f->gtin), px__nz(f->serial),
+                 keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim),
+        err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_print_job, job_row, fn, ctx);
@@ -392,11 +362,10 @@ px_rc px_store_print_job_serials(px_db *db, const char *job_id, const char *afte
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {job_id, after ? after : "", lim};
     PGresult *r = px__exec(db,
                            "SELECT serial FROM print_job_serial WHERE print_job_id = $1 AND "
                            "serial > $2 ORDER BY serial LIMIT $3",
-                           3, p, err);
+                           PX__ARGS(job_id, after ? after : "", lim), err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -94,12 +94,11 @@ px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
 px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
                            px_err *err)
 {
-    const char *p[] = {gtin};
-    PGresult *r = px__exec(db,
-                           for_update ? "SELECT " PRODUCT_COLS
-                                        " FROM product WHERE gtin = $1 FOR UPDATE"
-                                      : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
-                           1, p, err);
+    PGresult *r =
+        px__exec(db,
+                 for_update ? "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1 FOR UPDATE"
+                            : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
+                 PX__ARGS(gtin), err);
     px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
     if (rc == PX_OK)
         product_row(out, r, 0);
@@ -116,12 +115,11 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {mah_id, cmo_id, after ? after : "", lim};
     PGresult *r = px__exec(db,
                            "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
                            "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
                            "AND " CMO_2_PARTNERED ")) ORDER BY gtin LIMIT $4::bigint",
-                           4, p, err);
+                           PX__ARGS(mah_id, cmo_id, after ? after : "", lim), err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_product, product_row, fn, ctx);

@@ -33,15 +33,15 @@ static void endpoint_row(px_endpoint *e, const PGresult *r, int i)
 px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
-    const char *p[] = {e->tenant_id,        e->market,           e->url,
-                       px__nz(auth_header), px__nz(hmac_secret), px__nz(e->receiver_gln),
-                       px__nz(e->format)};
-    PGresult *r = px__exec(db,
-                           "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
-                           "hmac_secret, receiver_gln, format) VALUES ($1, $2, $3, $4, $5, $6, "
-                           "coalesce($7, 'epcis-1.2-xml')) "
-                           "RETURNING " ENDPOINT_COLS,
-                           7, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO regulator_endpoint (tenant_id, market, url, auth_header, "
+                 "hmac_secret, receiver_gln, format) VALUES ($1, $2, $3, $4, $5, $6, "
+                 "coalesce($7, 'epcis-1.2-xml')) "
+                 "RETURNING " ENDPOINT_COLS,
+                 PX__ARGS(e->tenant_id, e->market, e->url, px__nz(auth_header), px__nz(hmac_secret),
+                          px__nz(e->receiver_gln), px__nz(e->format)),
+                 err);
     if (!r)
         return err->rc;
     endpoint_row(e, r, 0);
@@ -108,20 +108,15 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
 px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const char *auth_header,
                                const char *hmac_secret, px_err *err)
 {
-    const char *p[] = {e->id,
-                       e->url,
-                       set_auth ? "t" : "f",
-                       px__nz(auth_header),
-                       px__nz(hmac_secret),
-                       e->active ? "t" : "f",
-                       px__nz(e->format)};
     PGresult *r = px__exec(db,
                            "UPDATE regulator_endpoint SET url = $2, auth_header = CASE WHEN "
                            "$3::boolean THEN $4 ELSE auth_header END, hmac_secret = "
                            "coalesce($5, hmac_secret), active = $6::boolean, "
                            "format = coalesce($7, format) WHERE id = $1::uuid "
                            "RETURNING " ENDPOINT_COLS,
-                           7, p, err);
+                           PX__ARGS(e->id, e->url, set_auth ? "t" : "f", px__nz(auth_header),
+                                    px__nz(hmac_secret), e->active ? "t" : "f", px__nz(e->format)),
+                           err);
     return endpoint_one(e, r, err);
 }
 
@@ -166,25 +161,17 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
     char maxa[16], mv[16];
     snprintf(maxa, sizeof(maxa), "%d", rep->max_attempts > 0 ? rep->max_attempts : 8);
     snprintf(mv, sizeof(mv), "%d", rep->master_version);
-    const char *p[] = {rep->id,
-                       rep->tenant_id,
-                       rep->endpoint_id,
-                       rep->market,
-                       px__nz(rep->release_id),
-                       rep->gtin,
-                       px__nz(rep->batch),
-                       rep->document_id,
-                       maxa,
-                       px__nz(rep->op_id),
-                       px__nz(rep->retry_of),
-                       rep->master_version ? mv : NULL};
     PGresult *r = px__exec(db,
                            "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
                            "release_id, gtin, batch, document_id, max_attempts, op_id, "
                            "retry_of, master_version) VALUES "
                            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
                            "RETURNING " REPORT_COLS,
-                           12, p, err);
+                           PX__ARGS(rep->id, rep->tenant_id, rep->endpoint_id, rep->market,
+                                    px__nz(rep->release_id), rep->gtin, px__nz(rep->batch),
+                                    rep->document_id, maxa, px__nz(rep->op_id),
+                                    px__nz(rep->retry_of), rep->master_version ? mv : NULL),
+                           err);
     if (!r)
         return err->rc;
     report_row(rep, r, 0);
@@ -200,8 +187,8 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char *tenant_id,
                           const char *market, px_err *err)
 {
-    const char *p[] = {id, px__nz(tenant_id), px__nz(market)};
-    PGresult *r = px__exec(db, "SELECT " REPORT_COLS " FROM report r" SCOPE_WHERE, 3, p, err);
+    PGresult *r = px__exec(db, "SELECT " REPORT_COLS " FROM report r" SCOPE_WHERE,
+                           PX__ARGS(id, px__nz(tenant_id), px__nz(market)), err);
     px_rc rc = px__one(r, err, "not_found", "no report %s", id);
     if (rc == PX_OK)
         report_row(out, r, 0);
@@ -212,8 +199,8 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
 px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
                                  px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r = px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", 1, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", PX__ARGS(id), err);
     if (!r)
         return err->rc;
     px_strlcpy(out, PQntuples(r) ? px__val(r, 0, 0) : "", PX_ID_LEN + 1);
@@ -226,8 +213,8 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
 {
     *doc = NULL;
     *len = 0;
-    const char *p[] = {id, px__nz(tenant_id), px__nz(market)};
-    PGresult *r = px__exec(db, "SELECT r.document FROM report r" SCOPE_WHERE, 3, p, err);
+    PGresult *r = px__exec(db, "SELECT r.document FROM report r" SCOPE_WHERE,
+                           PX__ARGS(id, px__nz(tenant_id), px__nz(market)), err);
     px_rc rc = px__one(r, err, "not_found", "no report %s", id);
     if (rc == PX_OK && !px__isnull(r, 0, 0)) {
         size_t n = (size_t)PQgetlength(r, 0, 0);
@@ -247,13 +234,13 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
 px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_attempt_fn fn,
                                     void *ctx, px_err *err)
 {
-    const char *p[] = {report_id};
-    PGresult *r = px__exec(db,
-                           "SELECT n, " TS("started_at") ", coalesce(" TS("finished_at")
-                           ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
+    PGresult *r = px__exec(
+        db,
+        "SELECT n, " TS("started_at") ", coalesce(" TS(
+            "finished_at") ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
                            "coalesce(error, '') FROM report_attempt WHERE report_id = $1::uuid "
                            "ORDER BY n",
-                           1, p, err);
+        PX__ARGS(report_id), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -332,11 +319,10 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
     (void)len; /* text parameter: NUL-terminated, XML never contains NUL */
     char cnt[16];
     snprintf(cnt, sizeof(cnt), "%d", event_count);
-    const char *p[] = {id, doc, sha256_hex, cnt};
     return px__exec_cmd(db,
                         "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
                         "WHERE id = $1::uuid AND document IS NULL",
-                        4, p, err);
+                        PX__ARGS(id, doc, sha256_hex, cnt), err);
 }
 
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
@@ -344,23 +330,21 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
 {
     char lease[24];
     snprintf(lease, sizeof(lease), "%ld", lease_ms);
-    const char *p[] = {id, lease};
     PGresult *r = px__exec(db,
                            "UPDATE report SET state = 'sending', attempts = attempts + 1, "
                            "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
-                           "RETURNING attempts",
-                           2, p, err);
+                                                                          "RETURNING attempts",
+                           PX__ARGS(id, lease), err);
     if (!r)
         return err->rc;
     *n = PQntuples(r) ? (int)strtol(px__val(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
     char num[16];
     snprintf(num, sizeof(num), "%d", *n);
-    const char *q[] = {id, num};
     return px__exec_cmd(db,
                         "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
                         "($1::uuid, $2::int, clock_timestamp())",
-                        2, q, err);
+                        PX__ARGS(id, num), err);
 }
 
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
@@ -370,7 +354,6 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
     *current = 0;
     px__attempt_text t;
     px__attempt_text_set(&t, n, http_status, retry_ms);
-    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry};
     /* The attempt's own row always gets its outcome (what happened to that POST); the report
      * only while attempt n is its latest and still sending: a sender that stalled past its
      * lease (docs/delivery.md) may answer after another sender claimed the report again, and
@@ -383,13 +366,17 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
         "http_status = $3::int, outcome = $4, error = $5 "
         "WHERE report_id = $1::uuid AND n = $2::int) "
         "UPDATE report SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", "
-        "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
-        "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = 'delivered' AND state IN "
-        "('queued', 'sending'))) RETURNING 1",
-        6, p, err);
+        "state = " PX__SQL_STATE_AFTER(
+            "$4") ", "
+                  "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
+                  "delivered_at = " PX__SQL_DELIVERED_AT(
+                      "$4") ", "
+                            "next_attempt_at = " PX__SQL_MS_FROM_NOW(
+                                "$6") " WHERE id = $1::uuid "
+                                      "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = "
+                                      "'delivered' AND state IN "
+                                      "('queued', 'sending'))) RETURNING 1",
+        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry), err);
     if (!r)
         return err->rc;
     *current = PQntuples(r) == 1;
@@ -399,9 +386,9 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
 
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)
 {
-    const char *p[] = {id, error};
-    return px__exec_cmd(
-        db, "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid", 2, p, err);
+    return px__exec_cmd(db,
+                        "UPDATE report SET state = 'failed', last_error = $2 WHERE id = $1::uuid",
+                        PX__ARGS(id, error), err);
 }
 
 /* ---- releases ------------------------------------------------------------------------- */
@@ -410,11 +397,10 @@ px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release
                             px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *p[] = {release_id};
     PGresult *r = px__exec(db,
                            "SELECT id, tenant_id, gtin, batch, market FROM market_release "
                            "WHERE id = $1::uuid",
-                           1, p, err);
+                           PX__ARGS(release_id), err);
     px_rc rc = px__one(r, err, "not_found", "no release %s", release_id);
     if (rc == PX_OK) {
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->tenant_id), PX__TEXT(out->gtin),
@@ -427,9 +413,8 @@ px_rc px_store_release_info(px_db *db, px_release_info *out, const char *release
 px_rc px_store_release_set_report(px_db *db, const char *release_id, const char *report_id,
                                   px_err *err)
 {
-    const char *p[] = {release_id, report_id};
-    return px__exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid", 2,
-                        p, err);
+    return px__exec_cmd(db, "UPDATE market_release SET report_id = $2::uuid WHERE id = $1::uuid",
+                        PX__ARGS(release_id, report_id), err);
 }
 
 /* ---- EPCIS events --------------------------------------------------------------------- */

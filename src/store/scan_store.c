@@ -81,8 +81,8 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
                            px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *p[] = {gtin, serial};
-    PGresult *r = px__exec(db, "SELECT " PACK_PUBLIC_COLS PACK_PUBLIC_FROM, 2, p, err);
+    PGresult *r =
+        px__exec(db, "SELECT " PACK_PUBLIC_COLS PACK_PUBLIC_FROM, PX__ARGS(gtin, serial), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1)
@@ -151,8 +151,7 @@ static px_rc scan_months_resolve(px_db *db, struct px__scan_months *m, int64_t s
     char since[24], until[24];
     snprintf(since, sizeof(since), "%" PRId64, since_us);
     snprintf(until, sizeof(until), "%" PRId64, until_us);
-    const char *p[] = {since, until};
-    PGresult *r = px__exec(db, MONTHS_SQL, 2, p, err);
+    PGresult *r = px__exec(db, MONTHS_SQL, PX__ARGS(since, until), err);
     if (!r)
         return err->rc;
     int months = PQntuples(r), ok = months >= 1 && months <= 3;
@@ -329,14 +328,13 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
     snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
     snprintf(until, sizeof(until), "%" PRId64, now_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
-    const char *p[] = {gtin, serial, since, lim, until};
     PGresult *r = px__exec(
         db,
         "SELECT " US(
             "s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
                     "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
                     " ORDER BY s.at DESC LIMIT $4::int",
-        5, p, err);
+        PX__ARGS(gtin, serial, since, lim, until), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r) && i < PX_SCAN_HISTORY_MAX; i++) {
@@ -359,17 +357,6 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
     snprintf(at, sizeof(at), "%" PRId64, s->at_us);
     snprintf(lat, sizeof(lat), "%.7f", s->lat);
     snprintf(lon, sizeof(lon), "%.7f", s->lon);
-    const char *p[] = {s->gtin,
-                       s->serial,
-                       at,
-                       s->country,
-                       s->has_pos ? lat : NULL,
-                       s->has_pos ? lon : NULL,
-                       s->client_addr,
-                       s->known ? "t" : "f",
-                       s->verdict,
-                       s->source,
-                       s->durable ? "on" : "off"};
     /* The address is hashed here with the salt that never leaves the database; only the
      * hash is stored (docs/resolver.md "Privacy"). set_config(…, true) in RETURNING (one row)
      * chooses, in the same round trip, whether this transaction's COMMIT waits for the WAL
@@ -384,7 +371,10 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
                   "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
                   "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
                   "set_config('synchronous_commit', $11, true)",
-        11, p, err);
+        PX__ARGS(s->gtin, s->serial, at, s->country, s->has_pos ? lat : NULL,
+                 s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f", s->verdict,
+                 s->source, s->durable ? "on" : "off"),
+        err);
     if (!r)
         return err->rc;
     px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", 65);
@@ -419,7 +409,6 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
     id[0] = '\0';
     char at[24];
     snprintf(at, sizeof(at), "%" PRId64, at_us);
-    const char *p[] = {tenant_id, gtin, serial, client, kind, rules, at};
     /* The partial unique indexes of migration 0035 make "one open alert" hold across
      * processes: a second flag of the same serial inserts nothing. */
     PGresult *r = px__exec(db,
@@ -427,7 +416,7 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
                            "opened_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT(
                                "$7") ") "
                                      "ON CONFLICT DO NOTHING RETURNING id",
-                           7, p, err);
+                           PX__ARGS(tenant_id, gtin, serial, client, kind, rules, at), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {

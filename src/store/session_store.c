@@ -28,12 +28,11 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
     if (!r)
         return err->rc;
     PQclear(r);
-    const char *p[] = {key_id, hex, idle, abs_s};
     r = px__exec(db,
                  "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
                  "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
                  "RETURNING " TS("expires_at"),
-                 4, p, err);
+                 PX__ARGS(key_id, hex, idle, abs_s), err);
     if (!r)
         return err->rc;
     px_strlcpy(expires_at, px__val(r, 0, 0), 32);
@@ -46,7 +45,6 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
 {
     char hex[67];
     px__bytea_hex(hex, token_hash);
-    const char *p[] = {hex};
     /* One statement reads the row, decides whether it is live and, only then, marks it seen.
      * The test is made on the row as it was before this request (s, locked), never on the
      * new last_seen_at: a request after the idle end cannot revive the session. */
@@ -60,7 +58,7 @@ px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t ke
                            "SELECT s.live, encode(k.secret_hash, 'hex'), " C_EXPIRES
                            " FROM s JOIN console_session c ON c.id = s.id "
                            "JOIN api_key k ON k.id = c.key_id",
-                           1, p, err);
+                           PX__ARGS(hex), err);
     px_rc rc = px__one(r, err, "not_found", "no such session");
     if (rc == PX_OK && strcmp(px__val(r, 0, 0), "t") != 0)
         rc = px_err_set(err, PX_EAUTH, "session_expired", "the session has expired");
@@ -77,9 +75,8 @@ px_rc px_store_session_revoke(px_db *db, const uint8_t token_hash[32], px_err *e
 {
     char hex[67];
     px__bytea_hex(hex, token_hash);
-    const char *p[] = {hex};
     return px__exec_cmd(db,
                         "UPDATE console_session SET revoked_at = coalesce(revoked_at, now()) "
                         "WHERE token_hash = $1",
-                        1, p, err);
+                        PX__ARGS(hex), err);
 }

@@ -45,13 +45,12 @@
 px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char *org_id,
                                  const char *prefix, const char *mah, px_err *err)
 {
-    const char *p[] = {org_id, prefix, mah};
     PGresult *r = px__exec(db,
                            "SELECT coalesce(min(mah), ''), coalesce(min(gcp), ''), "
                            "count(DISTINCT gcp), count(DISTINCT mah) FROM (" PREFIXES
                            " UNION " OWN_ALLOC_PREFIXES ") g WHERE ($2::text = '' OR gcp = "
                            "$2::text) AND ($3::text = '' OR mah = $3::text)",
-                           3, p, err);
+                           PX__ARGS(org_id, prefix, mah), err);
     if (!r)
         return err->rc;
     memset(out, 0, sizeof(*out));
@@ -81,11 +80,10 @@ px_rc px_store_sscc_product_mah(px_db *db, char mah[PX_ID_LEN + 1], const char *
 px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char prefix[13],
                              const char *sscc, const char *org_id, px_err *err)
 {
-    const char *p[] = {org_id, sscc};
     PGresult *r = px__exec(db,
                            "SELECT mah, gcp FROM (" PREFIXES ") g WHERE substr($2, 2, "
                            "length(gcp)) = gcp ORDER BY length(gcp) DESC LIMIT 1",
-                           2, p, err);
+                           PX__ARGS(org_id, sscc), err);
     px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
     if (rc == PX_OK) {
         px_strlcpy(tenant_id, px__val(r, 0, 0), PX_ID_LEN + 1);
@@ -134,7 +132,6 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
         rc = err->rc;
     PGresult *r = NULL;
     if (rc == PX_OK) {
-        const char *p[] = {org_id, a, ag, as};
         /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one
          * the caller may use (the longest that matches) and it is new; its check digit was
          * checked before any SQL. Of a CMO's own prefix partnered with several MAHs, the one
@@ -142,10 +139,11 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
         r = px__exec(db,
                      "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
                      "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
-                     "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES " UNION "
-                     OWN_PREFIXES ") g ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
+                     "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES
+                     " UNION " OWN_PREFIXES
+                     ") g ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
                      "length(g.gcp) DESC, g.mah ON CONFLICT (sscc) DO NOTHING",
-                     4, p, err);
+                     PX__ARGS(org_id, a, ag, as), err);
         if (!r)
             rc = err->rc;
     }
@@ -167,7 +165,6 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
     char e[4], c[24];
     snprintf(e, sizeof(e), "%d", ext);
     snprintf(c, sizeof(c), "%ld", n);
-    const char *p[] = {prefix, e, c};
     /* The row lock of the upsert orders concurrent allocations of one sequence: each takes a
      * block the other never sees. */
     PGresult *r = px__exec(db,
@@ -175,7 +172,7 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
                            "next_ref) VALUES ($1, $2::smallint, $3::bigint) ON CONFLICT "
                            "(company_prefix, extension_digit) DO UPDATE SET next_ref = "
                            "q.next_ref + $3::bigint RETURNING next_ref - $3::bigint",
-                           3, p, err);
+                           PX__ARGS(prefix, e, c), err);
     if (!r)
         return err->rc;
     *first = strtoull(px__val(r, 0, 0), NULL, 10);
@@ -204,14 +201,13 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
     char e[4], c[24];
     snprintf(e, sizeof(e), "%d", a->extension_digit);
     snprintf(c, sizeof(c), "%ld", a->count);
-    const char *p[] = {a->org_id, a->tenant_id,     a->company_prefix, e, a->strategy,
-                       c,         px__nz(a->job_id)};
-    PGresult *r =
-        px__exec(db,
-                 "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
-                 "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
-                 "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
-                 7, p, err);
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
+        "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
+        "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
+        PX__ARGS(a->org_id, a->tenant_id, a->company_prefix, e, a->strategy, c, px__nz(a->job_id)),
+        err);
     if (!r)
         return err->rc;
     alloc_row(a, r, 0);
@@ -221,9 +217,8 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
 
 px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
-    PGresult *r =
-        px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid", 1, p, err);
+    PGresult *r = px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid",
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
     if (rc == PX_OK)
         alloc_row(out, r, 0);
@@ -286,11 +281,10 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
 
 px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 {
-    const char *p[] = {job_id};
     return px__exec_cmd(db,
                         "UPDATE job SET status = 'completed', done = total, started_at = "
                         "now(), finished_at = now() WHERE id = $1::uuid",
-                        1, p, err);
+                        PX__ARGS(job_id), err);
 }
 
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
@@ -298,12 +292,12 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
 {
     char l[24];
     snprintf(l, sizeof(l), "%ld", limit);
-    const char *p[] = {allocation_id, after ? after : "", l, hide_released ? "t" : "f"};
-    PGresult *r = px__exec(db,
-                           "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
-                           "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
-                           "LIMIT $3::bigint",
-                           4, p, err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
+                 "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
+                 "LIMIT $3::bigint",
+                 PX__ARGS(allocation_id, after ? after : "", l, hide_released ? "t" : "f"), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -320,7 +314,6 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
 px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
                              px_err *err)
 {
-    const char *p[] = {sscc};
     PGresult *r =
         px__exec(db,
                  for_update ? "SELECT sscc, company_prefix, tenant_id, org_id, state, "
@@ -328,7 +321,7 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
                               "FOR UPDATE"
                             : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
                               "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
-                 1, p, err);
+                 PX__ARGS(sscc), err);
     px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
     if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));
@@ -342,11 +335,10 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
 
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err)
 {
-    const char *p[] = {sscc};
     return px__exec_cmd(db,
                         "UPDATE sscc SET state = 'commissioned', commissioned_at = now() "
                         "WHERE sscc = $1 AND state = 'allocated'",
-                        1, p, err);
+                        PX__ARGS(sscc), err);
 }
 
 static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, char (*out)[19],
@@ -403,7 +395,6 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
                                    void *ctx, px_err *err)
 {
-    const char *p[] = {sscc, all ? PX_AGG_DEPTH_GUARD : "1"};
     PGresult *r = px__exec(
         db,
         SUBTREE
@@ -414,7 +405,7 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
         "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
         "sscc FROM t WHERE depth < $2::int))) n "
         "ORDER BY depth, sscc = '', sscc, gtin, serial",
-        2, p, err);
+        PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1"), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -435,7 +426,6 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
 px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
                                      px_err *err)
 {
-    const char *p[] = {sscc};
     /* REQ-AGG-16: a case that carries its own GTIN (a serial that has been the parent of a
      * packing: its events name it, container_event_case) is a container of its level, not a
      * pack of the case GTIN, whether it holds packs or none; the packs in it count one level
@@ -445,15 +435,20 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
         SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
-                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") ") "
-                "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
-                "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
-                "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE NOT is_case "
-                "GROUP BY 1, 2, 3 "
-                "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
-                "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
-                "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        1, p, err);
+                "s.parent_sscc = t.sscc WHERE" IN_T(
+                    "s.parent_sscc") ") "
+                                     "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t "
+                                     "WHERE depth > 0 UNION "
+                                     "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
+                                     "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE "
+                                     "NOT is_case "
+                                     "GROUP BY 1, 2, 3 "
+                                     "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), "
+                                     "count(*) FROM k "
+                                     "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial "
+                                     "= k.serial WHERE "
+                                     "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        PX__ARGS(sscc), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -635,7 +630,6 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
                                              const char *release_id, px_container_event_fn fn,
                                              void *ctx, px_err *err)
 {
-    const char *p[] = {gtin, batch, release_id};
     PGresult *r = px__exec(
         db,
         /* the released packs, the cases (carrying their own GTIN) they are in, and every
@@ -652,7 +646,7 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
         "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
         "event_hash FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
         "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
-        3, p, err);
+        PX__ARGS(gtin, batch, release_id), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -782,8 +776,8 @@ px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *ou
 {
     out->items = NULL;
     out->n = 0;
-    const char *p[] = {sc->parent, sc->tenant_id, px__nz(sc->cmo_org)};
-    PGresult *r = px__exec(db, MISFITS, 3, p, err);
+    PGresult *r =
+        px__exec(db, MISFITS, PX__ARGS(sc->parent, sc->tenant_id, px__nz(sc->cmo_org)), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -881,7 +875,6 @@ px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, i
                               long *moved, px_err *err)
 {
     *moved = 0;
-    const char *p[] = {gtin, serial};
     return count_cmd(
         px__exec(db,
                  listed ? "UPDATE serial s SET parent_gtin = NULL, parent_serial = NULL FROM "
@@ -889,7 +882,7 @@ px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, i
                           "c.serial AND s.parent_gtin = $1 AND s.parent_serial = $2"
                         : "UPDATE serial SET parent_gtin = NULL, parent_serial = NULL WHERE "
                           "parent_gtin = $1 AND parent_serial = $2",
-                 2, p, err),
+                 PX__ARGS(gtin, serial), err),
         moved, err);
 }
 
@@ -898,21 +891,14 @@ px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err
     char n[24], t[24];
     snprintf(n, sizeof(n), "%ld", a->children);
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
-    const char *p[] = {a->id,
-                       a->org_id,
-                       a->tenant_id,
-                       a->action,
-                       px__nz(a->parent_sscc),
-                       n,
-                       t,
-                       px__nz(a->parent_gtin),
-                       px__nz(a->parent_serial)};
     return px__exec_cmd(
         db,
         "INSERT INTO aggregation (id, org_id, tenant_id, action, "
         "parent_sscc, children, created_at, parent_gtin, parent_serial) "
         "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS("$7") ", $8, $9)",
-        9, p, err);
+        PX__ARGS(a->id, a->org_id, a->tenant_id, a->action, px__nz(a->parent_sscc), n, t,
+                 px__nz(a->parent_gtin), px__nz(a->parent_serial)),
+        err);
 }
 
 px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e, px_err *err)
@@ -923,23 +909,6 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
         return err->rc;
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
-    const char *p[] = {e->id,
-                       e->tenant_id,
-                       e->org_id,
-                       px__nz(e->aggregation_id),
-                       e->type,
-                       e->action,
-                       e->biz_step,
-                       px__nz(e->disposition),
-                       t,
-                       px__nz(e->parent_id),
-                       px__nz(e->parent_sscc),
-                       a,
-                       px__nz(e->read_point),
-                       px__nz(e->biz_location),
-                       e->event_hash,
-                       px__nz(e->parent_gtin),
-                       px__nz(e->parent_serial)};
     px_rc rc = px__exec_cmd(db,
                             "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
                             "type, action, biz_step, disposition, event_time, parent_id, "
@@ -947,7 +916,12 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
                             "parent_gtin, parent_serial) VALUES "
                             "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS(
                                 "$9") ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
-                            17, p, err);
+                            PX__ARGS(e->id, e->tenant_id, e->org_id, px__nz(e->aggregation_id),
+                                     e->type, e->action, e->biz_step, px__nz(e->disposition), t,
+                                     px__nz(e->parent_id), px__nz(e->parent_sscc), a,
+                                     px__nz(e->read_point), px__nz(e->biz_location), e->event_hash,
+                                     px__nz(e->parent_gtin), px__nz(e->parent_serial)),
+                            err);
     px_buf_dispose(&b);
     return rc;
 }

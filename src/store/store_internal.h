@@ -24,6 +24,17 @@ struct px_db {
     } scan_months[2];
 };
 
+/* A statement's text parameters as px__exec's nparams and params: PX__ARGS(a, b) is
+ * "2, (const char *const[]){a, b}". The count is the compiler's, so it cannot drift from the
+ * list: a count written by hand above the list's length makes libpq read past the array, one
+ * below it is refused by PostgreSQL only when the statement runs. A list two statements share
+ * (whole, or the first values of it) stays a named array. */
+#define PX__ARGS(...)                                                                              \
+    (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)),                      \
+        (const char *const[])                                                                      \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
 /* Executes sql with text parameters; returns the result (caller PQclear()s) or NULL with err
  * set from the SQLSTATE (sqlstate.c). */
 PGresult *px__exec(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);

@@ -8,11 +8,10 @@ px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
                              const char *serial, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *p[] = {gtin, serial};
     PGresult *r = px__exec(db,
                            "SELECT state, coalesce(reason, ''), coalesce(batch, ''), "
                            "coalesce(expiry, '') FROM serial WHERE gtin = $1 AND serial = $2",
-                           2, p, err);
+                           PX__ARGS(gtin, serial), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {
@@ -27,11 +26,10 @@ px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
 px_rc px_store_verify_in_sandbox(px_db *db, const char *gtin, const char *serial, int *found,
                                  px_err *err)
 {
-    const char *p[] = {gtin, serial};
     PGresult *r = px__exec(db,
                            "SELECT 1 FROM " PX_SANDBOX_SCHEMA ".serial WHERE gtin = $1 AND "
                            "serial = $2",
-                           2, p, err);
+                           PX__ARGS(gtin, serial), err);
     if (!r)
         return err->rc;
     *found = PQntuples(r) == 1;

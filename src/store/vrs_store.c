@@ -38,9 +38,8 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
 px_rc px_store_vrs_settings_get(px_db *db, const char *tenant_id, char recalled[8], char expired[8],
                                 px_err *err)
 {
-    const char *p[] = {tenant_id};
-    PGresult *r =
-        px__exec(db, "SELECT recalled, expired FROM vrs_settings WHERE tenant_id = $1", 1, p, err);
+    PGresult *r = px__exec(db, "SELECT recalled, expired FROM vrs_settings WHERE tenant_id = $1",
+                           PX__ARGS(tenant_id), err);
     if (!r)
         return err->rc;
     int found = PQntuples(r) == 1;
@@ -53,28 +52,26 @@ px_rc px_store_vrs_settings_get(px_db *db, const char *tenant_id, char recalled[
 px_rc px_store_vrs_settings_put(px_db *db, const char *tenant_id, const char *recalled,
                                 const char *expired, px_err *err)
 {
-    const char *p[] = {tenant_id, recalled, expired};
     return px__exec_cmd(db,
                         "INSERT INTO vrs_settings (tenant_id, recalled, expired) VALUES ($1, "
                         "$2, $3) ON CONFLICT (tenant_id) DO UPDATE SET recalled = "
                         "EXCLUDED.recalled, expired = EXCLUDED.expired, updated_at = now()",
-                        3, p, err);
+                        PX__ARGS(tenant_id, recalled, expired), err);
 }
 
 px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
 {
     const char *verified = l->verified < 0 ? NULL : l->verified ? "t" : "f";
-    const char *p[] = {l->at,        l->kind,    l->tenant_id,     l->requester_id,
-                       l->key_id,    l->req_gln, l->responder_gln, l->gtin,
-                       l->lot,       l->serial,  l->exp,           l->context,
-                       l->corr_uuid, verified,   l->reason,        l->info};
     PGresult *r = px__exec_cached(
         db, PX__Q_VRS_LOG,
         "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, req_gln, "
         "responder_gln, gtin, lot, serial, exp, context, corr_uuid, verified, failure_reason, "
         "additional_info) VALUES ($1::timestamptz, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, "
         "$9, $10, $11, $12, $13, $14::bool, $15, $16)",
-        16, p, err);
+        PX__ARGS(l->at, l->kind, l->tenant_id, l->requester_id, l->key_id, l->req_gln,
+                 l->responder_gln, l->gtin, l->lot, l->serial, l->exp, l->context, l->corr_uuid,
+                 verified, l->reason, l->info),
+        err);
     if (!r)
         return err->rc;
     PQclear(r);

@@ -45,14 +45,13 @@ px_rc px_store_webhook_put(px_db *db, px_webhook *w, const char *secret, px_err 
     for (int i = 0; i < w->n_events; i++)
         off += (size_t)snprintf(events + off, sizeof(events) - off, "%s%s", i ? "\n" : "",
                                 w->events[i]);
-    const char *p[] = {w->tenant_id, w->url, secret, events};
     PGresult *r = px__exec(db,
                            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES "
                            "($1::uuid, $2, $3, string_to_array($4, E'\\n')) "
                            "ON CONFLICT (tenant_id) DO UPDATE SET url = EXCLUDED.url, "
                            "secret = EXCLUDED.secret, events = EXCLUDED.events, "
                            "updated_at = now() RETURNING " WEBHOOK_COLS,
-                           4, p, err);
+                           PX__ARGS(w->tenant_id, w->url, secret, events), err);
     if (!r)
         return err->rc;
     webhook_row(w, r, 0);
@@ -62,9 +61,8 @@ px_rc px_store_webhook_put(px_db *db, px_webhook *w, const char *secret, px_err 
 
 px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px_err *err)
 {
-    const char *p[] = {tenant_id};
     PGresult *r = px__exec(db, "SELECT " WEBHOOK_COLS " FROM webhook WHERE tenant_id = $1::uuid",
-                           1, p, err);
+                           PX__ARGS(tenant_id), err);
     px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
     if (rc == PX_OK)
         webhook_row(out, r, 0);
@@ -74,9 +72,8 @@ px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px
 
 px_rc px_store_webhook_delete(px_db *db, const char *tenant_id, px_err *err)
 {
-    const char *p[] = {tenant_id};
-    PGresult *r = px__exec(db, "DELETE FROM webhook WHERE tenant_id = $1::uuid RETURNING 1", 1,
-                           p, err);
+    PGresult *r = px__exec(db, "DELETE FROM webhook WHERE tenant_id = $1::uuid RETURNING 1",
+                           PX__ARGS(tenant_id), err);
     px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
     PQclear(r);
     return rc;
@@ -85,7 +82,6 @@ px_rc px_store_webhook_delete(px_db *db, const char *tenant_id, px_err *err)
 px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, const char *event,
                                const char *data_json, px_err *err)
 {
-    const char *p[] = {tenant_id, event, data_json};
     *queued = 0;
     /* One statement: the subscription test and the insert see the same webhook row. The body
      * is built here once (json_build_object keeps data's text as it is), so every retry sends
@@ -95,10 +91,11 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
         "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
         "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
         "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
-        "'created_at', " PX__SQL_ISO("n.at") ", "
-        "'data', $3::json)::text, n.at FROM n, webhook w "
-        "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
-        3, p, err);
+        "'created_at', " PX__SQL_ISO(
+            "n.at") ", "
+                    "'data', $3::json)::text, n.at FROM n, webhook w "
+                    "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
+        PX__ARGS(tenant_id, event, data_json), err);
     if (!r)
         return err->rc;
     *queued = PQntuples(r) > 0;
@@ -205,7 +202,6 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
     memset(out, 0, sizeof(*out));
     char lease[24];
     snprintf(lease, sizeof(lease), "%ld", lease_ms);
-    const char *p[] = {lease};
     /* The lease: while one sender holds the delivery in 'sending', no other claims it; if it
      * dies between send and mark-sent, the delivery is due again when the lease runs out
      * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead
@@ -215,13 +211,16 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
         "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
         "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$1") " FROM c "
-        "WHERE d.id = c.id RETURNING d.*), "
-        "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
-        "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
-        "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
-        "w.tenant_id = d.tenant_id",
-        1, p, err);
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW(
+            "$1") " FROM c "
+                  "WHERE d.id = c.id RETURNING d.*), "
+                  "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, "
+                  "started_at) "
+                  "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
+                  "SELECT " DELIVERY_COLS
+                  ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
+                  "w.tenant_id = d.tenant_id",
+        PX__ARGS(lease), err);
     px_rc rc = px__one(r, err, "not_found", "no webhook delivery is due");
     if (rc == PX_OK) {
         delivery_row(&out->d, r, 0);
@@ -244,15 +243,20 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
 {
     px__attempt_text t;
     px__attempt_text_set(&t, n, http_status, retry_ms);
-    const char *p[] = {id, t.n, http_status ? t.status : NULL, outcome, error, t.retry};
-    return px__exec_cmd(
-        db,
-        "WITH d AS (UPDATE webhook_delivery SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", last_error = $5, last_http_status = $3::int, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "
-        "WHERE id = $1::uuid AND state = 'sending' AND attempts = $2::int RETURNING id) "
-        "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
-        "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",
-        6, p, err);
+    return px__exec_cmd(db,
+                        "WITH d AS (UPDATE webhook_delivery SET "
+                        "state = " PX__SQL_STATE_AFTER(
+                            "$4") ", last_error = $5, last_http_status = $3::int, "
+                                  "delivered_at = " PX__SQL_DELIVERED_AT(
+                                      "$4") ", "
+                                            "next_attempt_at = " PX__SQL_MS_FROM_NOW(
+                                                "$6") " "
+                                                      "WHERE id = $1::uuid AND state = 'sending' "
+                                                      "AND attempts = $2::int RETURNING id) "
+                                                      "UPDATE webhook_attempt a SET finished_at = "
+                                                      "clock_timestamp(), http_status = $3::int, "
+                                                      "outcome = $4, error = $5 FROM d WHERE "
+                                                      "a.delivery_id = d.id AND a.n = $2::int",
+                        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, error, t.retry),
+                        err);
 }
