@@ -81,10 +81,10 @@ void h_org_update(px_req *r)
         px_json_str_array(r, r->json, "company_prefixes", 12, PX_ORG_GCP_MAX, 0, &n);
     rq.company_prefixes = prefixes; /* [] is a vector of none: clears the list */
     rq.n_company_prefixes = (size_t)n;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     px_org org;
-    if (db && !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &err), &err))
+    if (db &&
+        !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &r->err), &r->err))
         px_reply_json(r, 200, px_json_org(&org));
     free(prefixes);
 }
@@ -111,11 +111,10 @@ void h_org_create(px_req *r)
     px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln));
     px_strlcpy(org.market, market ? market : "", sizeof(org.market));
     org.gln_prefix_length = (int)cpl;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &err), &err))
+    if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &r->err), &r->err))
         return;
     px_reply_json(r, 201, px_json_org(&org));
 }
@@ -139,14 +138,14 @@ void h_key_create(px_req *r)
         return;
     px_key_mode m = !mode ? r->actor.mode
                           : strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     char secret[PX_API_KEY_LEN + 1];
     px_key_info info;
     if (px_reply_failed(
-            r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &err), &err))
+            r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &r->err),
+            &r->err))
         return;
     px_reply_json(r, 201, px_json_key_created(&info, secret, m));
     px_cleanse(secret, sizeof(secret));
@@ -170,11 +169,10 @@ void h_key_list(px_req *r)
 
 void h_key_revoke(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &err), &err))
+    if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &r->err), &r->err))
         return;
     px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
 }

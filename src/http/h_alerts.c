@@ -47,13 +47,12 @@ void h_alert_close(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     const char *reason = px_json_str(r, r->json, "reason", 500, 1);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_alert a;
-    if (px_reply_failed(r, px_svc_alert_close(db, &r->actor, px_req_param(r, 0), reason, &a, &err),
-                        &err))
+    if (px_reply_failed(
+            r, px_svc_alert_close(db, &r->actor, px_req_param(r, 0), reason, &a, &r->err), &r->err))
         return;
     px_reply_json(r, 200, alert_json(&a));
 }
@@ -83,31 +82,29 @@ void h_passport_put(px_req *r)
         free(fields);
         return;
     }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     char got[PX_PASSPORT_FIELDS_MAX][65];
     int m = 0;
     if (db &&
         !px_reply_failed(r,
                          px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
-                                             (const char *const *)fields, n, &err),
-                         &err) &&
-        !px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &err),
-                         &err))
+                                             (const char *const *)fields, n, &r->err),
+                         &r->err) &&
+        !px_reply_failed(
+            r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err), &r->err))
         reply_passport(r, px_req_param(r, 0), got, m);
     free(fields);
 }
 
 void h_passport_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     char got[PX_PASSPORT_FIELDS_MAX][65];
     int m = 0;
-    if (px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &err),
-                        &err))
+    if (px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err),
+                        &r->err))
         return;
     reply_passport(r, px_req_param(r, 0), got, m);
 }

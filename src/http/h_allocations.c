@@ -25,12 +25,11 @@ void h_allocation_create(px_req *r)
     req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1);
     req.label = px_json_str(r, r->json, "label", 200, 0);
     req.for_org = px_json_str(r, r->json, "for_org", 36, 0);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_alloc_result res;
-    if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &err), &err))
+    if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &r->err), &r->err))
         return;
     px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202,
@@ -63,13 +62,12 @@ void h_allocation_list(px_req *r)
 
 void h_allocation_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_allocation a;
-    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &err),
-                        &err))
+    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, allocation_json(&a));
 }

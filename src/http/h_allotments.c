@@ -42,25 +42,25 @@ void h_allotment_put(px_req *r)
         px_json_int(r, r->json, "serials_per_month", 0, ALLOTMENT_MAX, -1, 0);
     limit[PX_ALLOT_CARRIERS] =
         px_json_int(r, r->json, "carriers_per_month", 0, ALLOTMENT_MAX, -1, 0);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_allotment a;
-    if (px_reply_failed(r, px_svc_allotment_put(db, &r->actor, px_req_param(r, 0), limit, &a, &err),
-                        &err))
+    if (px_reply_failed(r,
+                        px_svc_allotment_put(db, &r->actor, px_req_param(r, 0), limit, &a, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, allotment_json(&a));
 }
 
 void h_allotment_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_allotment a;
-    if (px_reply_failed(r, px_svc_allotment_get(db, &r->actor, px_req_param(r, 0), &a, &err), &err))
+    if (px_reply_failed(r, px_svc_allotment_get(db, &r->actor, px_req_param(r, 0), &a, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, allotment_json(&a));
 }

@@ -79,13 +79,13 @@ void h_audit_list(px_req *r)
 
 void h_audit_verify(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_audit_verdict v;
     if (px_reply_failed(
-            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &err), &err))
+            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &r->err),
+            &r->err))
         return;
     px_reply_json(r, 200, px_json_audit_verdict(&v));
 }

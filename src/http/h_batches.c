@@ -5,14 +5,13 @@
 
 void h_batch_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_batch_summary s;
     if (px_reply_failed(
-            r, px_svc_batch_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &s, &err),
-            &err))
+            r, px_svc_batch_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &s, &r->err),
+            &r->err))
         return;
     json_t *packs = json_pack("{s:I}", "commissioned", (json_int_t)s.commissioned);
     if (s.released >= 0) {

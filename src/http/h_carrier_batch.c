@@ -77,25 +77,25 @@ void h_carrier_template_create(px_req *r)
     px_carrier_design_request d;
     if (read_design(r, r->json, &d, &present) != 0)
         return;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_carrier_template t;
-    if (px_reply_failed(r, px_svc_carrier_template_create(db, &r->actor, name, &d, &t, &err), &err))
+    if (px_reply_failed(r, px_svc_carrier_template_create(db, &r->actor, name, &d, &t, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 201, template_json(&t));
 }
 
 void h_carrier_template_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_carrier_template t;
-    if (px_reply_failed(r, px_svc_carrier_template_get(db, &r->actor, px_req_param(r, 0), &t, &err),
-                        &err))
+    if (px_reply_failed(r,
+                        px_svc_carrier_template_get(db, &r->actor, px_req_param(r, 0), &t, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, template_json(&t));
 }
@@ -201,11 +201,11 @@ void h_carrier_batch_create(px_req *r)
     for (size_t i = 0; i < n; i++)
         read_item(json_array_get(items, i), &in[i]);
     px_carrier_batch_request req = {sym, in, n, template_id, present ? &d : NULL};
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (db) {
         px_carrier_batch b;
-        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &err), &err)) {
+        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &r->err),
+                             &r->err)) {
             /* Committed: a worker starts the job now, not at its next poll. */
             px_workers_wake(r->app);
             px_reply_json(r, 202, batch_json(&b));
@@ -234,18 +234,19 @@ static int add_item(void *ctx, const px_carrier_item *it)
 
 void h_carrier_batch_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_carrier_batch b;
     px_export_link link;
     if (px_reply_failed(
-            r, px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b, &link, &err),
-            &err))
+            r,
+            px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b, &link, &r->err),
+            &r->err))
         return;
     json_t *items = json_array();
-    if (px_reply_failed(r, px_svc_carrier_batch_items(db, b.id, add_item, items, &err), &err)) {
+    if (px_reply_failed(r, px_svc_carrier_batch_items(db, b.id, add_item, items, &r->err),
+                        &r->err)) {
         json_decref(items);
         return;
     }
@@ -262,8 +263,7 @@ void h_carrier_batch_get(px_req *r)
 
 void h_carrier_batch_download(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_buf out;
@@ -271,22 +271,21 @@ void h_carrier_batch_download(px_req *r)
     char filename[64];
     px_rc rc =
         px_svc_carrier_batch_zip(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
-                                 px_req_query(r, "sig"), &out, filename, sizeof(filename), &err);
-    if (px_reply_rendered(r, rc, &err, &out, "application/zip") != 0)
+                                 px_req_query(r, "sig"), &out, filename, sizeof(filename), &r->err);
+    if (px_reply_rendered(r, rc, &r->err, &out, "application/zip") != 0)
         return;
     px_reply_download_headers(r, filename);
 }
 
 static void carrier_symbol(px_req *r, px_carrier_format fmt)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &err);
-    if (px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
+    px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &r->err);
+    if (px_reply_rendered(r, rc, &r->err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
         MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 

@@ -64,27 +64,26 @@ void h_epcis_capture(px_req *r)
                          "GS1-Capture-Error-Behaviour is rollback or proceed");
         return;
     }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     char id[PX_ID_LEN + 1];
-    px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &err);
-    if (rc == PX_EINVALID && strcmp(err.code, "epcis_validation") == 0) {
-        px_reply_problem(r, PX_EPCIS_EX_VALIDATION, err.message);
+    px_rc rc = px_svc_epcis_capture(db, &r->actor, body, len, proceed, id, &r->err);
+    if (rc == PX_EINVALID && strcmp(r->err.code, "epcis_validation") == 0) {
+        px_reply_problem(r, PX_EPCIS_EX_VALIDATION, r->err.message);
         return;
     }
-    if (rc == PX_ETOOBIG && strcmp(err.code, "capture_limit") == 0) {
-        px_reply_problem(r, PX_EPCIS_EX_CAPTURE_LIMIT_EXCEEDED, err.message);
+    if (rc == PX_ETOOBIG && strcmp(r->err.code, "capture_limit") == 0) {
+        px_reply_problem(r, PX_EPCIS_EX_CAPTURE_LIMIT_EXCEEDED, r->err.message);
         px__epcis_capture_limits(r);
         return;
     }
     if (rc == PX_EFORBIDDEN) {
-        px_reply_problem(r, PX_EPCIS_EX_SECURITY, err.message);
+        px_reply_problem(r, PX_EPCIS_EX_SECURITY, r->err.message);
         return;
     }
     if (rc != PX_OK) {
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     char loc[64];
@@ -97,17 +96,16 @@ void h_epcis_capture(px_req *r)
 
 void h_epcis_capture_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_capture_row c;
-    px_rc rc = px_svc_epcis_capture_get(db, &r->actor, px_req_param(r, 0), &c, &err);
+    px_rc rc = px_svc_epcis_capture_get(db, &r->actor, px_req_param(r, 0), &c, &r->err);
     if (rc == PX_ENOTFOUND) {
         px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE, "no such capture job");
         return;
     }
-    if (px_reply_failed(r, rc, &err))
+    if (px_reply_failed(r, rc, &r->err))
         return;
     json_t *errors = json_loads(c.errors ? c.errors : "[]", 0, NULL);
     json_t *o =

@@ -200,15 +200,14 @@ static void answer(px_req *r, args *a, int one_event)
     px_epcis_prefs prefs;
     if (!px__epcis_prefs(r, format == PX_EPCIS_FORMAT_XML_2_0, &prefs))
         return;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_epcis_rest_page page;
     px_epcis_rest_stream *st = NULL;
-    px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &err);
+    px_rc rc = px_svc_epcis_rest_open(db, &r->actor, format, a->p, a->n, &st, &page, &r->err);
     if (rc != PX_OK) {
-        query_failed(r, rc, &err, path_value(a, &err));
+        query_failed(r, rc, &r->err, path_value(a, &r->err));
         return;
     }
     if (one_event && page.count == 0) {

@@ -39,12 +39,11 @@ void h_job_list(px_req *r)
 
 void h_job_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_job j;
-    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &err), &err))
+    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err), &r->err))
         return;
     px_reply_json(r, 200, job_json(&j));
 }

@@ -94,19 +94,17 @@ void h_links_put(px_req *r)
             return;
         in[i] = (px_link_in){v[0], v[1], v[2], v[3], v[4]};
     }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db ||
-        px_reply_failed(r, px_svc_links_put(db, &r->actor, px_req_param(r, 0), in, (int)n, &err),
-                        &err))
+        px_reply_failed(r, px_svc_links_put(db, &r->actor, px_req_param(r, 0), in, (int)n, &r->err),
+                        &r->err))
         return;
-    reply_links(r, db, &err);
+    reply_links(r, db, &r->err);
 }
 
 void h_links_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (db)
-        reply_links(r, db, &err);
+        reply_links(r, db, &r->err);
 }

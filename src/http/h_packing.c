@@ -24,12 +24,11 @@ void h_sscc_allocation_create(px_req *r)
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0);
     req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0);
     req.gtin = px_json_str(r, r->json, "gtin", 14, 0);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_sscc_alloc_result res;
-    if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &err), &err))
+    if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &r->err), &r->err))
         return;
     /* docs/api.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
      * the request, so the job is already completed. */
@@ -226,7 +225,7 @@ static void aggregation_batch(px_req *r, px_agg_action action, json_t *list)
         group_read(r, json_array_get(list, g), g, &groups[g], c + at);
         at += groups[g].n;
     }
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (db) {
         px_agg_batch_result res;
         px_rc rc = px_svc_aggregate_batch(db, &r->actor, action, groups, ng, &res, &err);
@@ -290,7 +289,7 @@ static void aggregation_one(px_req *r, px_agg_request *req)
     children_read(c, kids, n);
     req->children = c;
     req->n = n;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db) {
         free(c);
         return;
@@ -469,14 +468,13 @@ static void container_label(px_req *r, px_carrier_format fmt)
     }
     if (mpx)
         o.module_px = (int)m;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
-    px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &err);
-    px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG));
+    px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &r->err);
+    px_reply_rendered(r, rc, &r->err, &out, px_image_type(fmt == PX_CARRIER_PNG));
 }
 
 void h_container_label_png(px_req *r)

@@ -54,17 +54,16 @@ void h_partner_create(px_req *r)
      * prefix list. */
     long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
     const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db) {
         free(gtins);
         return;
     }
     px_partner_result res;
-    px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins,
-                                     n, &res, &err);
+    px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins, n,
+                                     &res, &r->err);
     free(gtins);
-    if (px_reply_failed(r, rc, &err))
+    if (px_reply_failed(r, rc, &r->err))
         return;
     /* api_key is null when an existing CMO was linked: it keeps its own keys. */
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
@@ -97,18 +96,17 @@ void h_partner_update(px_req *r)
     /* Null counts as absent (docs/api.md "Requests"): only a list replaces the products. */
     int has_gtins = px_json_present(r->json, "gtins");
     const char *empty[1] = {NULL};
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db) {
         free(gtins);
         return;
     }
     px_partnership p;
-    px_rc rc = px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
-                                     has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,
-                                     &err);
+    px_rc rc =
+        px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
+                              has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p, &r->err);
     free(gtins);
-    if (px_reply_failed(r, rc, &err))
+    if (px_reply_failed(r, rc, &r->err))
         return;
     reply_partnership(r, db, p.id, 200);
 }

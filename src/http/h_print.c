@@ -169,12 +169,11 @@ void h_export_create(px_req *r)
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
     req.gs = px_json_str(r, r->json, "gs", 16, 0);
     req.jsonl = px_json_bool(r, r->json, "jsonl");
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_export e;
-    if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &err), &err))
+    if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &r->err), &r->err))
         return;
     px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202, export_json(&e, NULL));
@@ -182,14 +181,14 @@ void h_export_create(px_req *r)
 
 void h_export_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_export e;
     px_export_link link;
     if (px_reply_failed(
-            r, px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &err), &err))
+            r, px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &r->err),
+            &r->err))
         return;
     px_reply_json(r, 200, export_json(&e, &link));
 }
@@ -206,16 +205,15 @@ static void stream_free(void *ctx)
 
 void h_export_download(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_export_stream *s = NULL;
     if (px_reply_failed(r,
                         px_svc_export_open(db, r->app, px_req_param(r, 0),
                                            px_req_query(r, "expires"), px_req_query(r, "sig"), &s,
-                                           &err),
-                        &err))
+                                           &r->err),
+                        &r->err))
         return;
     /* The download takes its pages on connections of its own, one page at a time: give the
      * request's connection back now rather than hold it for the whole transfer. */
@@ -261,14 +259,13 @@ void h_print_job_create(px_req *r)
         return;
     req.serials = serials;
     req.n_serials = (size_t)n;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db) {
         free(serials);
         return;
     }
     px_print_result res;
-    if (px_svc_print_job_create(db, &r->actor, &req, &res, &err) != PX_OK) {
+    if (px_svc_print_job_create(db, &r->actor, &req, &res, &r->err) != PX_OK) {
         if (res.n_errors) {
             json_t *details = json_array();
             for (size_t i = 0; i < res.n_errors; i++) {
@@ -280,9 +277,9 @@ void h_print_job_create(px_req *r)
                                                          "serial", serials[e->index], "code",
                                                          e->code, "message", e->message));
             }
-            px_reply_error_items(r, &err, details);
+            px_reply_error_items(r, &r->err, details);
         } else {
-            px_reply_error(r, &err);
+            px_reply_error(r, &r->err);
         }
         px_print_result_dispose(&res);
         free(serials);
@@ -295,12 +292,12 @@ void h_print_job_create(px_req *r)
 
 void h_print_job_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_print_job j;
-    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &err), &err))
+    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, job_json(&j));
 }

@@ -101,16 +101,15 @@ void h_product_create(px_req *r)
             if (copy_str(r, md, md_fields[i].key, md_member(&p.master, i), md_fields[i].cap, 0))
                 return;
     }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &err), &err))
+    if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &r->err), &r->err))
         return;
     /* Accepted, and told now what its market's reports will need (docs/api.md). */
     json_t *o = product_json(&p);
     px_missing_list l = {0};
-    if (px_svc_product_warnings(&p, &l, &err) == PX_OK && l.n) {
+    if (px_svc_product_warnings(&p, &l, &r->err) == PX_OK && l.n) {
         json_t *w = json_array();
         for (size_t i = 0; i < l.n; i++)
             json_array_append_new(w, json_pack("{s:s, s:s, s:s}", "code", l.v[i].code, "field",
@@ -153,25 +152,24 @@ void h_product_update(px_req *r)
         }
         rq.master = &md;
     }
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_product p;
-    if (px_reply_failed(r, px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &err),
-                        &err))
+    if (px_reply_failed(
+            r, px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &r->err), &r->err))
         return;
     px_reply_json(r, 200, product_json(&p));
 }
 
 void h_product_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_product p;
-    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &err), &err))
+    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, product_json(&p));
 }

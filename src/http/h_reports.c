@@ -41,12 +41,11 @@ void h_endpoint_create(px_req *r)
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0);
     rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0);
     rq.format = px_json_str(r, r->json, "format", 32, 0);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_endpoint e;
-    if (px_reply_failed(r, px_svc_endpoint_create(db, &r->actor, &rq, &e, &err), &err))
+    if (px_reply_failed(r, px_svc_endpoint_create(db, &r->actor, &rq, &e, &r->err), &r->err))
         return;
     px_reply_json(r, 201, endpoint_json(&e));
 }
@@ -75,13 +74,13 @@ void h_endpoint_update(px_req *r)
     json_t *av = json_object_get(r->json, "active");
     if (av && !json_is_null(av))
         rq.active = px_json_bool(r, r->json, "active");
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_endpoint e;
-    if (px_reply_failed(r, px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &err),
-                        &err))
+    if (px_reply_failed(r,
+                        px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &r->err),
+                        &r->err))
         return;
     px_reply_json(r, 200, endpoint_json(&e));
 }
@@ -143,17 +142,18 @@ static json_t *report_json(const px_report *rep)
 
 void h_report_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_report rep;
-    if (px_reply_failed(r, px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &err), &err))
+    if (px_reply_failed(r, px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &r->err),
+                        &r->err))
         return;
     json_t *attempts = json_array();
-    if (px_svc_report_attempts_each(db, &r->actor, rep.id, add_attempt, attempts, &err) != PX_OK) {
+    if (px_svc_report_attempts_each(db, &r->actor, rep.id, add_attempt, attempts, &r->err) !=
+        PX_OK) {
         json_decref(attempts);
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     json_t *o = report_json(&rep);
@@ -163,14 +163,14 @@ void h_report_get(px_req *r)
 
 void h_report_document(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     char *doc = NULL;
     size_t len = 0;
     if (px_reply_failed(
-            r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &err), &err))
+            r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &r->err),
+            &r->err))
         return;
     /* The report's own syntax (its endpoint's format when it was queued). */
     px_reply_take(r, 200, px_epcis_media_type(px_epcis_document_format(doc, len)), doc, len);
@@ -235,13 +235,13 @@ void h_report_list(px_req *r)
 
 void h_report_retry(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_report rep;
     if (px_reply_failed(
-            r, px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &err), &err))
+            r, px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &r->err),
+            &r->err))
         return;
     px_reply_json(r, 202, json_pack("{s:s, s:s, s:s}", "report_id", rep.id, "retry_of",
                                     rep.retry_of, "state", rep.state));

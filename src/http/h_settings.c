@@ -38,14 +38,13 @@ static void settings_put(px_req *r, const char *gtin)
     px_settings_input in;
     if (read_input(r, &in) != 0)
         return;
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_serial_settings s;
-    px_rc rc = gtin ? px_svc_product_settings_put(db, &r->actor, gtin, &in, &s, &err)
-                    : px_svc_org_settings_put(db, &r->actor, &in, &s, &err);
-    if (px_reply_failed(r, rc, &err))
+    px_rc rc = gtin ? px_svc_product_settings_put(db, &r->actor, gtin, &in, &s, &r->err)
+                    : px_svc_org_settings_put(db, &r->actor, &in, &s, &r->err);
+    if (px_reply_failed(r, rc, &r->err))
         return;
     if (gtin)
         settings_reply(r, 201, &s, "source", "product");
@@ -65,27 +64,26 @@ void h_product_settings_put(px_req *r)
 
 void h_org_settings_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_serial_settings s;
-    if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &err), &err))
+    if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &r->err), &r->err))
         return;
     settings_reply(r, 200, &s, "org_id", r->actor.org_id);
 }
 
 void h_product_settings_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_serial_settings s;
     int from_org = 0;
     if (px_reply_failed(
-            r, px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &err),
-            &err))
+            r,
+            px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &r->err),
+            &r->err))
         return;
     /* "organization": the default this product would copy at its first allocation. */
     settings_reply(r, 200, &s, "source", from_org ? "organization" : "product");

@@ -44,15 +44,14 @@ static json_t *answer_json(const px_vrs_result *v)
 /* exp_name: the query name of the expiry, "exp" (convenience alphas) or "17" (canonical). */
 static void verify(px_req *r, const char *exp_name)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_vrs_params p = {
         .gtin = px_req_param(r, 0), .lot = px_req_param(r, 1), .serial = px_req_param(r, 2)};
     params_of(r, &p, exp_name);
     px_vrs_result v;
-    if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &err), &err))
+    if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &r->err), &r->err))
         px_reply_json(r, 200, answer_json(&v));
     no_cache(r);
 }
@@ -71,14 +70,13 @@ void h_vrs_verify_dl(px_req *r)
 
 void h_vrs_connectivity(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_vrs_params p = {.gtin = px_req_query(r, "gtin")};
     params_of(r, &p, NULL);
     px_vrs_result v;
-    if (!px_reply_failed(r, px_svc_vrs_connectivity(db, &r->actor, &p, &v, &err), &err))
+    if (!px_reply_failed(r, px_svc_vrs_connectivity(db, &r->actor, &p, &v, &r->err), &r->err))
         px_reply_json(r, 200, json_pack("{s:s}", "responderGLN", v.responder_gln));
     no_cache(r);
 }
@@ -121,12 +119,11 @@ static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol, const 
 
 void h_vrs_settings_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_vrs_policy pol;
-    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &err), &pol, &err);
+    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &r->err), &pol, &r->err);
 }
 
 void h_vrs_settings_put(px_req *r)
@@ -136,11 +133,10 @@ void h_vrs_settings_put(px_req *r)
         return;
     const char *recalled = px_json_str(r, r->json, "recalled", 7, 0);
     const char *expired = px_json_str(r, r->json, "expired", 7, 0);
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_vrs_policy pol;
-    settings_reply(r, px_svc_vrs_settings_put(db, &r->actor, recalled, expired, &pol, &err), &pol,
-                   &err);
+    settings_reply(r, px_svc_vrs_settings_put(db, &r->actor, recalled, expired, &pol, &r->err),
+                   &pol, &r->err);
 }

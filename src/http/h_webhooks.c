@@ -51,23 +51,21 @@ void h_webhook_put(px_req *r)
 
 void h_webhook_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_webhook w;
-    if (px_reply_failed(r, px_svc_webhook_get(db, &r->actor, &w, &err), &err))
+    if (px_reply_failed(r, px_svc_webhook_get(db, &r->actor, &w, &r->err), &r->err))
         return;
     px_reply_json(r, 200, webhook_json(&w));
 }
 
 void h_webhook_delete(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_webhook_delete(db, &r->actor, &err), &err))
+    if (px_reply_failed(r, px_svc_webhook_delete(db, &r->actor, &r->err), &r->err))
         return;
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
@@ -91,13 +89,12 @@ static int add_delivery(void *ctx, const px_webhook_delivery *d)
 
 void h_webhook_delivery_retry(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (!db)
         return;
     px_webhook_delivery d;
-    if (px_reply_failed(r, px_svc_webhook_retry(db, &r->actor, px_req_param(r, 0), &d, &err),
-                        &err))
+    if (px_reply_failed(r, px_svc_webhook_retry(db, &r->actor, px_req_param(r, 0), &d, &r->err),
+                        &r->err))
         return;
     px_workers_wake(r->app);
     px_reply_json(r, 202, delivery_json(&d));

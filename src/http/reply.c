@@ -263,9 +263,9 @@ int px_reply_failed(px_req *r, px_rc rc, const px_err *err)
     return 1;
 }
 
-px_db *px_req_begin(px_req *r, px_err *err)
+px_db *px_req_begin(px_req *r)
 {
-    px_err_clear(err);
+    px_err_clear(&r->err);
     return px_req_db(r);
 }
 

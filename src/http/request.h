@@ -57,6 +57,7 @@ struct px_req {
     px_session session;        /* its CSRF token and end, when via_session */
     px_db *db;                 /* acquired on first use, released when the request ends */
     px_db *rdb;                /* a fenced standby's connection (px_req_read_db), or NULL */
+    px_err err;                /* what the handler's use cases refused (px_req_begin clears it) */
     px_pool *rpool;            /* the standby pool rdb goes back to */
     char rid[65];              /* the client's X-Request-Id when sane, else a new one */
     char allow[64];            /* 405: the methods the path takes (Allow header) */
@@ -153,7 +154,7 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
  * detail, what this occurrence was, is left out when NULL or "". */
 void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail);
 /* Answers err and returns 1 when rc is not PX_OK, so a handler fails in one line:
- *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &err), &err))
+ *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &r->err), &r->err))
  *         return; */
 int px_reply_failed(px_req *r, px_rc rc, const px_err *err);
 /* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
@@ -171,8 +172,8 @@ void px_reply_download_headers(px_req *r, const char *filename);
 void px_reply_page_headers(px_req *r, const char *csp);
 /* The media type of a rendered symbol or label: PNG or SVG. */
 const char *px_image_type(int png);
-/* px_req_db with err cleared. */
-px_db *px_req_begin(px_req *r, px_err *err);
+/* px_req_db with r->err cleared: a handler's use cases then fill r->err. */
+px_db *px_req_begin(px_req *r);
 /* 1 when a request of the resolver asks for the verification page (resolver_page.c). */
 int px__resolver_wants_page(px_req *r);
 /* The page of a refusal of such a request: err's status, in words for a person. */

@@ -194,7 +194,7 @@ px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const c
     px_err err;
     if ((*parked = verify_park(r, gtin, serial, batch, expiry, w)) != 0)
         return NULL;
-    px_db *db = px_req_begin(r, &err);
+    px_db *db = px_req_begin(r);
     if (db && r->app->cfg.verify_on_standby && !(w->lookup_db = px_req_read_db_durable(r, &err)))
         return NULL;
     return db;
