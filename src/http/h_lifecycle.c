@@ -407,16 +407,15 @@ static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *
 
 void h_pack_get(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_read_db(r, &err);
+    px_db *db = px_req_read_db(r);
     if (!db)
         return;
     px_pack_row p;
     json_t *events = json_array();
     if (px_svc_pack_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &p, add_event,
-                        events, &err) != PX_OK) {
+                        events, &r->err) != PX_OK) {
         json_decref(events);
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     json_t *o = json_pack(
@@ -435,18 +434,18 @@ void h_pack_get(px_req *r)
     /* docs/api.md "Packing hierarchy": the containers the pack is in, innermost first. */
     char parents[PX_PARENTS_MAX][19];
     size_t n_parents = 0;
-    if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &err) != PX_OK) {
+    if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &r->err) != PX_OK) {
         json_decref(o);
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     json_t *pa = json_array();
     for (size_t i = 0; i < n_parents; i++)
         json_array_append_new(pa, json_string(parents[i]));
     json_object_set_new(o, "parents", pa);
-    if (pack_case_json(db, o, &p, &err) != PX_OK) {
+    if (pack_case_json(db, o, &p, &r->err) != PX_OK) {
         json_decref(o);
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     px_reply_json(r, 200, o);

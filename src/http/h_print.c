@@ -69,15 +69,14 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     px_carrier_opts o;
     if (symbol_opts(r, &o, fmt, kind == PX_SYMBOL_DATAMATRIX) != 0)
         return;
-    px_err err;
-    px_db *db = px_req_read_db(r, &err);
+    px_db *db = px_req_read_db(r);
     if (!db)
         return;
     px_buf out;
     px_buf_init(&out, 8u << 20);
     px_rc rc = px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1),
-                                  kind, &o, &out, &err);
-    if (px_reply_rendered(r, rc, &err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
+                                  kind, &o, &out, &r->err);
+    if (px_reply_rendered(r, rc, &r->err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
         MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 
@@ -103,15 +102,14 @@ void h_pack_qr_svg(px_req *r)
 
 void h_pack_carrier(px_req *r)
 {
-    px_err err;
-    px_db *db = px_req_read_db(r, &err);
+    px_db *db = px_req_read_db(r);
     if (!db)
         return;
     px_pack_carrier c;
     if (px_reply_failed(r,
                         px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0),
-                                            px_req_param(r, 1), &c, &err),
-                        &err))
+                                            px_req_param(r, 1), &c, &r->err),
+                        &r->err))
         return;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
                           "element_string", c.element_string, "hri", c.hri, "digital_link",

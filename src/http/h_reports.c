@@ -193,23 +193,22 @@ void h_epcis_events(px_req *r)
         if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
             px_reply_fieldf(r, names[i], "invalid_parameter",
                             "%s must be 1 to 512 characters", names[i]);
-    px_err err;
-    px_db *db = px_req_read_db(r, &err);
+    px_db *db = px_req_read_db(r);
     if (!db)
         return;
     px_buf out;
     px_buf_init(&out, (size_t)EPCIS_QUERY_MAX);
     size_t count = 0;
-    px_rc rc = px_svc_epcis_query(db, &r->actor, &q, px_epcis_sink_buf, &out, &count, &err);
+    px_rc rc = px_svc_epcis_query(db, &r->actor, &q, px_epcis_sink_buf, &out, &count, &r->err);
     if (rc != PX_OK) {
         px_buf_dispose(&out);
-        if (rc == PX_EUNAVAIL && strcmp(err.code, "epcis_sink") == 0) {
+        if (rc == PX_EUNAVAIL && strcmp(r->err.code, "epcis_sink") == 0) {
             px_reply_fail(r, PX_ETOOBIG, "payload_too_large",
                           "the query result exceeds %ld MiB: narrow the query",
                           EPCIS_QUERY_MAX / (1024 * 1024));
             return;
         }
-        px_reply_error(r, &err);
+        px_reply_error(r, &r->err);
         return;
     }
     size_t len = out.len;

@@ -323,14 +323,13 @@ static void resolve_reply(px_req *r, const resolve_found *f)
 
 void h_resolve(px_req *r)
 {
-    px_err err = PX_ERR_INIT;
     gs1_elements e;
     if (r->kept) {
         e = *(const gs1_elements *)r->kept; /* parsed before the park */
-    } else if (request_link(r, &e, &err) != PX_OK) {
+    } else if (request_link(r, &e, &r->err) != PX_OK) {
         /* The GS1-Conformant Resolver Standard: a syntax error is 400, never 200 with an error
          * body. */
-        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
+        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", r->err.message);
         return;
     }
     const char *gtin = element(&e, "01");
@@ -365,15 +364,15 @@ void h_resolve(px_req *r)
     px_product_link *ext = NULL;
     if (px_reply_failed(r,
                         px_svc_public_verify(r->app, db, gtin, f.serial, f.lot, element(&e, "17"),
-                                             &w, r->pre, v, &err),
-                        &err))
+                                             &w, r->pre, v, &r->err),
+                        &r->err))
         goto done;
     if (v->enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
     char anchor[GS1_DL_MAX];
     gs1_elements key;
-    if (request_anchor(r, &e, &key, anchor, &err) != PX_OK) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", err.message);
+    if (request_anchor(r, &e, &key, anchor, &r->err) != PX_OK) {
+        px_reply_fail(r, PX_EINVALID, "bad_request", "not a GS1 Digital Link: %s", r->err.message);
         goto done;
     }
     /* The MAH's links, for every answer that shows links (not the verdict's JSON). */
@@ -383,8 +382,8 @@ void h_resolve(px_req *r)
             px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
             goto done;
         }
-        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &err),
-                            &err))
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &r->err),
+                            &r->err))
             goto done;
     }
     f.gtin = key.items[0].value;

@@ -7,7 +7,6 @@
 
 void h_verify(px_req *r)
 {
-    px_err err = PX_ERR_INIT;
     px_scan_where w = {px_req_query(r, "country"),
                        px_req_query(r, "lat"),
                        px_req_query(r, "lon"),
@@ -23,8 +22,9 @@ void h_verify(px_req *r)
         return; /* parked, or refused */
     px_public_view v;
     if (px_reply_failed(
-            r, px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre, &v, &err),
-            &err))
+            r,
+            px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre, &v, &r->err),
+            &r->err))
         return;
     if (v.enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
@@ -33,7 +33,7 @@ void h_verify(px_req *r)
     /* REQ-SANDBOX-4: a test pack scanned in the field answers unknown, and says it is a
      * sandbox pack (no live pack is ever made by a test key). */
     if (v.verdict == PX_VERDICT_UNKNOWN &&
-        px_svc_verify_in_sandbox(db, gtin, serial, &in_sandbox, &err) == PX_OK && in_sandbox)
+        px_svc_verify_in_sandbox(db, gtin, serial, &in_sandbox, &r->err) == PX_OK && in_sandbox)
         json_object_set_new(body, "sandbox", json_true());
     px_reply_json(r, 200, body);
 }

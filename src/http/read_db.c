@@ -5,9 +5,9 @@
 
 typedef px_rc (*fence_fn)(px_db *primary, uint64_t *lsn, px_err *err);
 
-static px_db *read_db(px_req *r, fence_fn fence_of, px_err *err)
+static px_db *read_db(px_req *r, fence_fn fence_of)
 {
-    px_err_clear(err);
+    px_err_clear(&r->err);
     if (px_req_answered(r))
         return NULL;
     if (r->rdb)
@@ -39,14 +39,14 @@ static px_db *read_db(px_req *r, fence_fn fence_of, px_err *err)
     return db;
 }
 
-px_db *px_req_read_db(px_req *r, px_err *err)
+px_db *px_req_read_db(px_req *r)
 {
-    return read_db(r, px_db_wal_fence, err);
+    return read_db(r, px_db_wal_fence);
 }
 
-px_db *px_req_read_db_durable(px_req *r, px_err *err)
+px_db *px_req_read_db_durable(px_req *r)
 {
-    return read_db(r, px_db_wal_fence_durable, err);
+    return read_db(r, px_db_wal_fence_durable);
 }
 
 void px_req_read_release(px_req *r)

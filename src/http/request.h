@@ -57,7 +57,7 @@ struct px_req {
     px_session session;        /* its CSRF token and end, when via_session */
     px_db *db;                 /* acquired on first use, released when the request ends */
     px_db *rdb;                /* a fenced standby's connection (px_req_read_db), or NULL */
-    px_err err;                /* what the handler's use cases refused (px_req_begin clears it) */
+    px_err err; /* what the handler's use cases refused (px_req_begin, px_req_read_db clear it) */
     px_pool *rpool;            /* the standby pool rdb goes back to */
     char rid[65];              /* the client's X-Request-Id when sane, else a new one */
     char allow[64];            /* 405: the methods the path takes (Allow header) */
@@ -113,13 +113,13 @@ size_t px__body_cap(size_t need);
 px_db *px_req_db(px_req *r);
 /* The connection of a read that need not see this request's own writes (verification, pack
  * reads, EPCIS queries): a standby that has replayed every commit answered before the request
- * began, or the primary (no standby configured, or none caught up in time), err cleared; NULL
+ * began, or the primary (no standby configured, or none caught up in time), r->err cleared; NULL
  * when the request is answered (as px_req_db). Released when the request ends (read_db.c). */
-px_db *px_req_read_db(px_req *r, px_err *err);
+px_db *px_req_read_db(px_req *r);
 /* The same for a read that needs to see only durable commits (every write but the
  * verification's own scans, which commit without waiting for the WAL flush): fenced at the
  * primary's flush position, which a standby reaches without waiting for those scans. */
-px_db *px_req_read_db_durable(px_req *r, px_err *err);
+px_db *px_req_read_db_durable(px_req *r);
 void px_req_read_release(px_req *r);
 /* ---- the query string and the path's escapes (query.c) ---------------------------- */
 

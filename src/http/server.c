@@ -191,11 +191,10 @@ static int verify_park(px_req *r, const char *gtin, const char *serial, const ch
 px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const char *batch,
                         const char *expiry, px_scan_where *w, int *parked)
 {
-    px_err err;
     if ((*parked = verify_park(r, gtin, serial, batch, expiry, w)) != 0)
         return NULL;
     px_db *db = px_req_begin(r);
-    if (db && r->app->cfg.verify_on_standby && !(w->lookup_db = px_req_read_db_durable(r, &err)))
+    if (db && r->app->cfg.verify_on_standby && !(w->lookup_db = px_req_read_db_durable(r)))
         return NULL;
     return db;
 }
