@@ -347,6 +347,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->url = url;
         r->route_index = -1;
+        px_err_clear(&r->err);
         r->limiter = srv->limiter;
         r->parked_live = &srv->parked_live;
         r->t0 = px_mono_ms();
