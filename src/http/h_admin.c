@@ -83,8 +83,7 @@ void h_org_update(px_req *r)
     rq.n_company_prefixes = (size_t)n;
     px_db *db = px_req_begin(r);
     px_org org;
-    if (db &&
-        !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &r->err), &r->err))
+    if (db && !px_reply_failed(r, px_svc_org_update(db, r->app, &r->actor, &rq, &org, &r->err)))
         px_reply_json(r, 200, px_json_org(&org));
     free(prefixes);
 }
@@ -114,7 +113,7 @@ void h_org_create(px_req *r)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_org_create(db, r->app, &r->actor, &org, &r->err)))
         return;
     px_reply_json(r, 201, px_json_org(&org));
 }
@@ -144,8 +143,7 @@ void h_key_create(px_req *r)
     char secret[PX_API_KEY_LEN + 1];
     px_key_info info;
     if (px_reply_failed(
-            r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &r->err),
-            &r->err))
+            r, px_svc_key_create(db, &r->actor, org_id, role, label, m, secret, &info, &r->err)))
         return;
     px_reply_json(r, 201, px_json_key_created(&info, secret, m));
     px_cleanse(secret, sizeof(secret));
@@ -172,7 +170,7 @@ void h_key_revoke(px_req *r)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &r->err)))
         return;
     px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
 }

@@ -51,8 +51,8 @@ void h_alert_close(px_req *r)
     if (!db)
         return;
     px_alert a;
-    if (px_reply_failed(
-            r, px_svc_alert_close(db, &r->actor, px_req_param(r, 0), reason, &a, &r->err), &r->err))
+    if (px_reply_failed(r,
+                        px_svc_alert_close(db, &r->actor, px_req_param(r, 0), reason, &a, &r->err)))
         return;
     px_reply_json(r, 200, alert_json(&a));
 }
@@ -86,12 +86,10 @@ void h_passport_put(px_req *r)
     char got[PX_PASSPORT_FIELDS_MAX][65];
     int m = 0;
     if (db &&
+        !px_reply_failed(r, px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
+                                                (const char *const *)fields, n, &r->err)) &&
         !px_reply_failed(r,
-                         px_svc_passport_put(db, &r->actor, px_req_param(r, 0),
-                                             (const char *const *)fields, n, &r->err),
-                         &r->err) &&
-        !px_reply_failed(
-            r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err), &r->err))
+                         px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err)))
         reply_passport(r, px_req_param(r, 0), got, m);
     free(fields);
 }
@@ -103,8 +101,8 @@ void h_passport_get(px_req *r)
         return;
     char got[PX_PASSPORT_FIELDS_MAX][65];
     int m = 0;
-    if (px_reply_failed(r, px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err),
-                        &r->err))
+    if (px_reply_failed(r,
+                        px_svc_passport_get(db, &r->actor, px_req_param(r, 0), got, &m, &r->err)))
         return;
     reply_passport(r, px_req_param(r, 0), got, m);
 }

@@ -29,7 +29,7 @@ void h_allocation_create(px_req *r)
     if (!db)
         return;
     px_alloc_result res;
-    if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_allocate(db, &r->actor, &req, &res, &r->err)))
         return;
     px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202,
@@ -66,8 +66,7 @@ void h_allocation_get(px_req *r)
     if (!db)
         return;
     px_allocation a;
-    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
         return;
     px_reply_json(r, 200, allocation_json(&a));
 }

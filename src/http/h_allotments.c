@@ -46,9 +46,8 @@ void h_allotment_put(px_req *r)
     if (!db)
         return;
     px_allotment a;
-    if (px_reply_failed(r,
-                        px_svc_allotment_put(db, &r->actor, px_req_param(r, 0), limit, &a, &r->err),
-                        &r->err))
+    if (px_reply_failed(
+            r, px_svc_allotment_put(db, &r->actor, px_req_param(r, 0), limit, &a, &r->err)))
         return;
     px_reply_json(r, 200, allotment_json(&a));
 }
@@ -59,8 +58,7 @@ void h_allotment_get(px_req *r)
     if (!db)
         return;
     px_allotment a;
-    if (px_reply_failed(r, px_svc_allotment_get(db, &r->actor, px_req_param(r, 0), &a, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_allotment_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
         return;
     px_reply_json(r, 200, allotment_json(&a));
 }

@@ -84,8 +84,7 @@ void h_audit_verify(px_req *r)
         return;
     px_audit_verdict v;
     if (px_reply_failed(
-            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &r->err),
-            &r->err))
+            r, px_svc_audit_verify(db, &r->app->audit_keys, &r->actor, NULL, 0, &v, &r->err)))
         return;
     px_reply_json(r, 200, px_json_audit_verdict(&v));
 }

@@ -9,9 +9,8 @@ void h_batch_get(px_req *r)
     if (!db)
         return;
     px_batch_summary s;
-    if (px_reply_failed(
-            r, px_svc_batch_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1), &s, &r->err),
-            &r->err))
+    if (px_reply_failed(r, px_svc_batch_get(db, &r->actor, px_req_param(r, 0), px_req_param(r, 1),
+                                            &s, &r->err)))
         return;
     json_t *packs = json_pack("{s:I}", "commissioned", (json_int_t)s.commissioned);
     if (s.released >= 0) {

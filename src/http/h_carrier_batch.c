@@ -81,8 +81,7 @@ void h_carrier_template_create(px_req *r)
     if (!db)
         return;
     px_carrier_template t;
-    if (px_reply_failed(r, px_svc_carrier_template_create(db, &r->actor, name, &d, &t, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_carrier_template_create(db, &r->actor, name, &d, &t, &r->err)))
         return;
     px_reply_json(r, 201, template_json(&t));
 }
@@ -93,9 +92,8 @@ void h_carrier_template_get(px_req *r)
     if (!db)
         return;
     px_carrier_template t;
-    if (px_reply_failed(r,
-                        px_svc_carrier_template_get(db, &r->actor, px_req_param(r, 0), &t, &r->err),
-                        &r->err))
+    if (px_reply_failed(
+            r, px_svc_carrier_template_get(db, &r->actor, px_req_param(r, 0), &t, &r->err)))
         return;
     px_reply_json(r, 200, template_json(&t));
 }
@@ -204,8 +202,7 @@ void h_carrier_batch_create(px_req *r)
     px_db *db = px_req_begin(r);
     if (db) {
         px_carrier_batch b;
-        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &r->err),
-                             &r->err)) {
+        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &r->err))) {
             /* Committed: a worker starts the job now, not at its next poll. */
             px_workers_wake(r->app);
             px_reply_json(r, 202, batch_json(&b));
@@ -239,14 +236,11 @@ void h_carrier_batch_get(px_req *r)
         return;
     px_carrier_batch b;
     px_export_link link;
-    if (px_reply_failed(
-            r,
-            px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b, &link, &r->err),
-            &r->err))
+    if (px_reply_failed(r, px_svc_carrier_batch_get(db, r->app, &r->actor, px_req_param(r, 0), &b,
+                                                    &link, &r->err)))
         return;
     json_t *items = json_array();
-    if (px_reply_failed(r, px_svc_carrier_batch_items(db, b.id, add_item, items, &r->err),
-                        &r->err)) {
+    if (px_reply_failed(r, px_svc_carrier_batch_items(db, b.id, add_item, items, &r->err))) {
         json_decref(items);
         return;
     }

@@ -105,7 +105,7 @@ void h_epcis_capture_get(px_req *r)
         px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE, "no such capture job");
         return;
     }
-    if (px_reply_failed(r, rc, &r->err))
+    if (px_reply_failed(r, rc))
         return;
     json_t *errors = json_loads(c.errors ? c.errors : "[]", 0, NULL);
     json_t *o =

@@ -43,7 +43,7 @@ void h_job_get(px_req *r)
     if (!db)
         return;
     px_job j;
-    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err)))
         return;
     px_reply_json(r, 200, job_json(&j));
 }

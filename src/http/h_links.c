@@ -20,7 +20,7 @@ static json_t *link_json(const px_product_link *l)
     return o;
 }
 
-static void reply_links(px_req *r, px_db *db, px_err *err)
+static void reply_links(px_req *r, px_db *db)
 {
     px_product_link *v = calloc(PX_LINKS_MAX, sizeof(*v));
     int n = 0;
@@ -28,8 +28,7 @@ static void reply_links(px_req *r, px_db *db, px_err *err)
         px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
         return;
     }
-    if (!px_reply_failed(r, px_svc_links_get(db, &r->actor, px_req_param(r, 0), v, &n, err),
-                         err)) {
+    if (!px_reply_failed(r, px_svc_links_get(db, &r->actor, px_req_param(r, 0), v, &n, &r->err))) {
         json_t *a = json_array();
         for (int i = 0; i < n; i++)
             json_array_append_new(a, link_json(&v[i]));
@@ -95,16 +94,15 @@ void h_links_put(px_req *r)
         in[i] = (px_link_in){v[0], v[1], v[2], v[3], v[4]};
     }
     px_db *db = px_req_begin(r);
-    if (!db ||
-        px_reply_failed(r, px_svc_links_put(db, &r->actor, px_req_param(r, 0), in, (int)n, &r->err),
-                        &r->err))
+    if (!db || px_reply_failed(
+                   r, px_svc_links_put(db, &r->actor, px_req_param(r, 0), in, (int)n, &r->err)))
         return;
-    reply_links(r, db, &r->err);
+    reply_links(r, db);
 }
 
 void h_links_get(px_req *r)
 {
     px_db *db = px_req_begin(r);
     if (db)
-        reply_links(r, db, &r->err);
+        reply_links(r, db);
 }

@@ -28,7 +28,7 @@ void h_sscc_allocation_create(px_req *r)
     if (!db)
         return;
     px_sscc_alloc_result res;
-    if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_sscc_allocate(db, &r->actor, &req, &res, &r->err)))
         return;
     /* docs/api.md "Packing hierarchy": the job shape of an allocation; the SSCCs are generated in
      * the request, so the job is already completed. */

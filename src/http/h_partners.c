@@ -29,9 +29,8 @@ static int take_one(void *ctx, const px_partnership *p)
 /* Answers the partnership id as it is now (after a change: as committed). */
 static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
 {
-    px_err err = PX_ERR_INIT;
     json_t *o = NULL;
-    if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &err), &err))
+    if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &r->err)))
         return;
     if (!o) {
         px_reply_oom(r);
@@ -63,7 +62,7 @@ void h_partner_create(px_req *r)
     px_rc rc = px_svc_partner_create(db, r->app, &r->actor, name, gln, (int)cpl, org_id, gtins, n,
                                      &res, &r->err);
     free(gtins);
-    if (px_reply_failed(r, rc, &r->err))
+    if (px_reply_failed(r, rc))
         return;
     /* api_key is null when an existing CMO was linked: it keeps its own keys. */
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
@@ -106,7 +105,7 @@ void h_partner_update(px_req *r)
         px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
                               has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p, &r->err);
     free(gtins);
-    if (px_reply_failed(r, rc, &r->err))
+    if (px_reply_failed(r, rc))
         return;
     reply_partnership(r, db, p.id, 200);
 }

@@ -106,10 +106,8 @@ void h_pack_carrier(px_req *r)
     if (!db)
         return;
     px_pack_carrier c;
-    if (px_reply_failed(r,
-                        px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0),
-                                            px_req_param(r, 1), &c, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0),
+                                               px_req_param(r, 1), &c, &r->err)))
         return;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
                           "element_string", c.element_string, "hri", c.hri, "digital_link",
@@ -171,7 +169,7 @@ void h_export_create(px_req *r)
     if (!db)
         return;
     px_export e;
-    if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_export_create(db, &r->actor, &req, &e, &r->err)))
         return;
     px_workers_wake(r->app); /* committed: a worker starts the job now, not at its next poll */
     px_reply_json(r, 202, export_json(&e, NULL));
@@ -185,8 +183,7 @@ void h_export_get(px_req *r)
     px_export e;
     px_export_link link;
     if (px_reply_failed(
-            r, px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &r->err),
-            &r->err))
+            r, px_svc_export_get(db, r->app, &r->actor, px_req_param(r, 0), &e, &link, &r->err)))
         return;
     px_reply_json(r, 200, export_json(&e, &link));
 }
@@ -207,11 +204,9 @@ void h_export_download(px_req *r)
     if (!db)
         return;
     px_export_stream *s = NULL;
-    if (px_reply_failed(r,
-                        px_svc_export_open(db, r->app, px_req_param(r, 0),
-                                           px_req_query(r, "expires"), px_req_query(r, "sig"), &s,
-                                           &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_export_open(db, r->app, px_req_param(r, 0),
+                                              px_req_query(r, "expires"), px_req_query(r, "sig"),
+                                              &s, &r->err)))
         return;
     /* The download takes its pages on connections of its own, one page at a time: give the
      * request's connection back now rather than hold it for the whole transfer. */
@@ -294,8 +289,7 @@ void h_print_job_get(px_req *r)
     if (!db)
         return;
     px_print_job j;
-    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err)))
         return;
     px_reply_json(r, 200, job_json(&j));
 }

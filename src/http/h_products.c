@@ -104,7 +104,7 @@ void h_product_create(px_req *r)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &r->err)))
         return;
     /* Accepted, and told now what its market's reports will need (docs/api.md). */
     json_t *o = product_json(&p);
@@ -156,8 +156,8 @@ void h_product_update(px_req *r)
     if (!db)
         return;
     px_product p;
-    if (px_reply_failed(
-            r, px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &r->err), &r->err))
+    if (px_reply_failed(r,
+                        px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &r->err)))
         return;
     px_reply_json(r, 200, product_json(&p));
 }
@@ -168,8 +168,7 @@ void h_product_get(px_req *r)
     if (!db)
         return;
     px_product p;
-    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &r->err)))
         return;
     px_reply_json(r, 200, product_json(&p));
 }

@@ -45,7 +45,7 @@ void h_endpoint_create(px_req *r)
     if (!db)
         return;
     px_endpoint e;
-    if (px_reply_failed(r, px_svc_endpoint_create(db, &r->actor, &rq, &e, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_endpoint_create(db, &r->actor, &rq, &e, &r->err)))
         return;
     px_reply_json(r, 201, endpoint_json(&e));
 }
@@ -78,9 +78,8 @@ void h_endpoint_update(px_req *r)
     if (!db)
         return;
     px_endpoint e;
-    if (px_reply_failed(r,
-                        px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &r->err),
-                        &r->err))
+    if (px_reply_failed(
+            r, px_svc_endpoint_update(db, &r->actor, px_req_param(r, 0), &rq, &e, &r->err)))
         return;
     px_reply_json(r, 200, endpoint_json(&e));
 }
@@ -146,8 +145,7 @@ void h_report_get(px_req *r)
     if (!db)
         return;
     px_report rep;
-    if (px_reply_failed(r, px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_report_get(db, &r->actor, px_req_param(r, 0), &rep, &r->err)))
         return;
     json_t *attempts = json_array();
     if (px_svc_report_attempts_each(db, &r->actor, rep.id, add_attempt, attempts, &r->err) !=
@@ -169,8 +167,7 @@ void h_report_document(px_req *r)
     char *doc = NULL;
     size_t len = 0;
     if (px_reply_failed(
-            r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &r->err),
-            &r->err))
+            r, px_svc_report_document(db, &r->actor, px_req_param(r, 0), &doc, &len, &r->err)))
         return;
     /* The report's own syntax (its endpoint's format when it was queued). */
     px_reply_take(r, 200, px_epcis_media_type(px_epcis_document_format(doc, len)), doc, len);
@@ -239,8 +236,7 @@ void h_report_retry(px_req *r)
         return;
     px_report rep;
     if (px_reply_failed(
-            r, px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &r->err),
-            &r->err))
+            r, px_svc_report_retry(db, r->app, &r->actor, px_req_param(r, 0), &rep, &r->err)))
         return;
     px_reply_json(r, 202, json_pack("{s:s, s:s, s:s}", "report_id", rep.id, "retry_of",
                                     rep.retry_of, "state", rep.state));

@@ -362,10 +362,8 @@ void h_resolve(px_req *r)
         return;
     }
     px_product_link *ext = NULL;
-    if (px_reply_failed(r,
-                        px_svc_public_verify(r->app, db, gtin, f.serial, f.lot, element(&e, "17"),
-                                             &w, r->pre, v, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_public_verify(r->app, db, gtin, f.serial, f.lot,
+                                                element(&e, "17"), &w, r->pre, v, &r->err)))
         goto done;
     if (v->enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
@@ -382,8 +380,7 @@ void h_resolve(px_req *r)
             px_reply_fail(r, PX_EINTERNAL, "internal", "internal error");
             goto done;
         }
-        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &r->err),
-                            &r->err))
+        if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &r->err)))
             goto done;
     }
     f.gtin = key.items[0].value;

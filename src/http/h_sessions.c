@@ -80,8 +80,7 @@ void h_session_create(px_req *r)
     if (!db)
         return;
     px_session s;
-    if (px_reply_failed(r, px_svc_session_create(db, &r->app->cfg, key, &r->actor, &s, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_session_create(db, &r->app->cfg, key, &r->actor, &s, &r->err)))
         return;
     r->authenticated = 1;
     px_reply_json(r, 201, session_json(r, &r->actor, &s));
@@ -114,8 +113,7 @@ void h_session_delete(px_req *r)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_session_revoke(db, &r->actor, r->session_token, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_session_revoke(db, &r->actor, r->session_token, &r->err)))
         return;
     px_reply_json(r, 200, json_pack("{s:b}", "signed_out", 1));
     set_cookie(r, "", 0);

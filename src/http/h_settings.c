@@ -44,7 +44,7 @@ static void settings_put(px_req *r, const char *gtin)
     px_serial_settings s;
     px_rc rc = gtin ? px_svc_product_settings_put(db, &r->actor, gtin, &in, &s, &r->err)
                     : px_svc_org_settings_put(db, &r->actor, &in, &s, &r->err);
-    if (px_reply_failed(r, rc, &r->err))
+    if (px_reply_failed(r, rc))
         return;
     if (gtin)
         settings_reply(r, 201, &s, "source", "product");
@@ -68,7 +68,7 @@ void h_org_settings_get(px_req *r)
     if (!db)
         return;
     px_serial_settings s;
-    if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_org_settings_get(db, &r->actor, &s, &r->err)))
         return;
     settings_reply(r, 200, &s, "org_id", r->actor.org_id);
 }
@@ -80,10 +80,8 @@ void h_product_settings_get(px_req *r)
         return;
     px_serial_settings s;
     int from_org = 0;
-    if (px_reply_failed(
-            r,
-            px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s, &from_org, &r->err),
-            &r->err))
+    if (px_reply_failed(r, px_svc_product_settings_get(db, &r->actor, px_req_param(r, 0), &s,
+                                                       &from_org, &r->err)))
         return;
     /* "organization": the default this product would copy at its first allocation. */
     settings_reply(r, 200, &s, "source", from_org ? "organization" : "product");

@@ -29,8 +29,8 @@ void h_sscc_allocation_get(px_req *r)
     if (!db)
         return;
     px_sscc_allocation a;
-    if (px_reply_failed(
-            r, px_svc_sscc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err), &r->err))
+    if (px_reply_failed(r,
+                        px_svc_sscc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
         return;
     px_reply_json(r, 200, sscc_allocation_json(&a));
 }

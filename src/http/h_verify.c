@@ -21,10 +21,8 @@ void h_verify(px_req *r)
     if (!db)
         return; /* parked, or refused */
     px_public_view v;
-    if (px_reply_failed(
-            r,
-            px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre, &v, &r->err),
-            &r->err))
+    if (px_reply_failed(r, px_svc_public_verify(r->app, db, gtin, serial, batch, expiry, &w, r->pre,
+                                                &v, &r->err)))
         return;
     if (v.enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);

@@ -51,7 +51,7 @@ static void verify(px_req *r, const char *exp_name)
         .gtin = px_req_param(r, 0), .lot = px_req_param(r, 1), .serial = px_req_param(r, 2)};
     params_of(r, &p, exp_name);
     px_vrs_result v;
-    if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &r->err), &r->err))
+    if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &r->err)))
         px_reply_json(r, 200, answer_json(&v));
     no_cache(r);
 }
@@ -76,7 +76,7 @@ void h_vrs_connectivity(px_req *r)
     px_vrs_params p = {.gtin = px_req_query(r, "gtin")};
     params_of(r, &p, NULL);
     px_vrs_result v;
-    if (!px_reply_failed(r, px_svc_vrs_connectivity(db, &r->actor, &p, &v, &r->err), &r->err))
+    if (!px_reply_failed(r, px_svc_vrs_connectivity(db, &r->actor, &p, &v, &r->err)))
         px_reply_json(r, 200, json_pack("{s:s}", "responderGLN", v.responder_gln));
     no_cache(r);
 }
@@ -109,9 +109,9 @@ void h_vrs_requests(px_req *r)
                 &err);
 }
 
-static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol, const px_err *err)
+static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol)
 {
-    if (!px_reply_failed(r, rc, err))
+    if (!px_reply_failed(r, rc))
         px_reply_json(r, 200,
                       json_pack("{s:s, s:s}", "recalled", px_vrs_recall_rule_name(pol->recalled),
                                 "expired", px_vrs_expiry_rule_name(pol->expired)));
@@ -123,7 +123,7 @@ void h_vrs_settings_get(px_req *r)
     if (!db)
         return;
     px_vrs_policy pol;
-    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &r->err), &pol, &r->err);
+    settings_reply(r, px_svc_vrs_settings_get(db, &r->actor, &pol, &r->err), &pol);
 }
 
 void h_vrs_settings_put(px_req *r)
@@ -138,5 +138,5 @@ void h_vrs_settings_put(px_req *r)
         return;
     px_vrs_policy pol;
     settings_reply(r, px_svc_vrs_settings_put(db, &r->actor, recalled, expired, &pol, &r->err),
-                   &pol, &r->err);
+                   &pol);
 }

@@ -40,11 +40,10 @@ void h_webhook_put(px_req *r)
         free(events);
         return;
     }
-    px_err err = PX_ERR_INIT;
     px_webhook w;
-    px_rc rc = px_svc_webhook_put(db, &r->actor, &rq, &w, &err);
+    px_rc rc = px_svc_webhook_put(db, &r->actor, &rq, &w, &r->err);
     free(events);
-    if (px_reply_failed(r, rc, &err))
+    if (px_reply_failed(r, rc))
         return;
     px_reply_json(r, 200, webhook_json(&w));
 }
@@ -55,7 +54,7 @@ void h_webhook_get(px_req *r)
     if (!db)
         return;
     px_webhook w;
-    if (px_reply_failed(r, px_svc_webhook_get(db, &r->actor, &w, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_webhook_get(db, &r->actor, &w, &r->err)))
         return;
     px_reply_json(r, 200, webhook_json(&w));
 }
@@ -65,7 +64,7 @@ void h_webhook_delete(px_req *r)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    if (px_reply_failed(r, px_svc_webhook_delete(db, &r->actor, &r->err), &r->err))
+    if (px_reply_failed(r, px_svc_webhook_delete(db, &r->actor, &r->err)))
         return;
     px_reply_json(r, 200, json_pack("{s:b}", "deleted", 1));
 }
@@ -93,8 +92,7 @@ void h_webhook_delivery_retry(px_req *r)
     if (!db)
         return;
     px_webhook_delivery d;
-    if (px_reply_failed(r, px_svc_webhook_retry(db, &r->actor, px_req_param(r, 0), &d, &r->err),
-                        &r->err))
+    if (px_reply_failed(r, px_svc_webhook_retry(db, &r->actor, px_req_param(r, 0), &d, &r->err)))
         return;
     px_workers_wake(r->app);
     px_reply_json(r, 202, delivery_json(&d));

@@ -255,11 +255,11 @@ const char *px_req_param(px_req *r, int i)
     return i < r->nparams ? r->params[i] : "";
 }
 
-int px_reply_failed(px_req *r, px_rc rc, const px_err *err)
+int px_reply_failed(px_req *r, px_rc rc)
 {
     if (rc == PX_OK)
         return 0;
-    px_reply_error(r, err);
+    px_reply_error(r, &r->err);
     return 1;
 }
 

@@ -153,10 +153,11 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
  * (the EPCIS 2.0 REST bindings), its type, status and title as epcis/exceptions.h gives them;
  * detail, what this occurrence was, is left out when NULL or "". */
 void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail);
-/* Answers err and returns 1 when rc is not PX_OK, so a handler fails in one line:
- *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &r->err), &r->err))
+/* Answers the request's error (r->err, which the use case filled) and returns 1 when rc is
+ * not PX_OK, so a handler fails in one line:
+ *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &r->err)))
  *         return; */
-int px_reply_failed(px_req *r, px_rc rc, const px_err *err);
+int px_reply_failed(px_req *r, px_rc rc);
 /* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
  * content_type, or out dropped and err answered. 0 when the body went out (the caller may
  * add headers), -1 when err did. */
