@@ -160,9 +160,8 @@ void h_key_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 0); /* an organization has few keys: the window skips */
     if (db)
-        px_list_end(&l,
-                    px_svc_keys_each(db, &r->actor, px_req_query(r, "org_id"), add_key, &l, &l.err),
-                    &l.err);
+        px_list_end(
+            &l, px_svc_keys_each(db, &r->actor, px_req_query(r, "org_id"), add_key, &l, &r->err));
 }
 
 void h_key_revoke(px_req *r)

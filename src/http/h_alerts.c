@@ -35,10 +35,8 @@ void h_alert_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
-        px_list_end(&l,
-                    px_svc_alerts_each(db, &r->actor, px_req_query(r, "state"), l.after,
-                                       l.first + 1, add_alert, &l, &l.err),
-                    &l.err);
+        px_list_end(&l, px_svc_alerts_each(db, &r->actor, px_req_query(r, "state"), l.after,
+                                           l.first + 1, add_alert, &l, &r->err));
 }
 
 void h_alert_close(px_req *r)

@@ -152,8 +152,6 @@ void h_allocation_serials(px_req *r)
     }
     page.after_serial = sl.list.after;
     page.limit = sl.list.first + 1;
-    px_list_end(&sl.list,
-                px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), &page, add_serial,
-                                               &sl, &sl.list.err),
-                &sl.list.err);
+    px_list_end(&sl.list, px_svc_allocation_serials_each(db, &r->actor, px_req_param(r, 0), &page,
+                                                         add_serial, &sl, &r->err));
 }

@@ -73,8 +73,6 @@ void h_allotment_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1); /* keyset on org_id: the store applies the cursor */
     if (db)
-        px_list_end(
-            &l,
-            px_svc_allotments_each(db, &r->actor, l.after, l.first + 1, add_allotment, &l, &l.err),
-            &l.err);
+        px_list_end(&l, px_svc_allotments_each(db, &r->actor, l.after, l.first + 1, add_allotment,
+                                               &l, &r->err));
 }

@@ -71,10 +71,8 @@ void h_audit_list(px_req *r)
     }
     if (!al.newest_first)
         after_seq = plain;
-    px_list_end(l,
-                px_svc_audit_each(db, &r->actor, after_seq, al.newest_first, l->first + 1,
-                                  add_entry, &al, &l->err),
-                &l->err);
+    px_list_end(l, px_svc_audit_each(db, &r->actor, after_seq, al.newest_first, l->first + 1,
+                                     add_entry, &al, &l->r->err));
 }
 
 void h_audit_verify(px_req *r)
@@ -126,8 +124,6 @@ void h_audit_checkpoints(px_req *r)
         px_list_refuse_cursor(&l);
         return;
     }
-    px_list_end(&l,
-                px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1, add_checkpoint,
-                                              &l, &l.err),
-                &l.err);
+    px_list_end(&l, px_svc_audit_checkpoints_each(db, &r->actor, after_id, l.first + 1,
+                                                  add_checkpoint, &l, &r->err));
 }

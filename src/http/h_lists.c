@@ -23,10 +23,8 @@ void px_list_reply(px_req *r, px_list_kind kind, px_list_render render)
         return;
     c.render = render;
     const char *status = kind == PX_LIST_JOBS ? px_req_query(r, "status") : NULL;
-    px_list_end(&c.list,
-                px_svc_list(db, &r->actor, kind, status, c.list.after, c.list.first + 1, add_item,
-                            &c, &c.list.err),
-                &c.list.err);
+    px_list_end(&c.list, px_svc_list(db, &r->actor, kind, status, c.list.after, c.list.first + 1,
+                                     add_item, &c, &r->err));
 }
 
 static json_t *commission_json(const px_list_item *it)

@@ -60,10 +60,8 @@ void h_sscc_allocation_ssccs(px_req *r)
         px_reply_bad_cursor(r);
         return;
     }
-    px_err err = PX_ERR_INIT;
     px_list_end(&l, px_svc_sscc_list(db, &r->actor, px_req_param(r, 0), l.after, l.first + 1,
-                                     add_sscc, &l, &err),
-                &err);
+                                     add_sscc, &l, &r->err));
 }
 
 /* ---- aggregations ---------------------------------------------------------------------- */

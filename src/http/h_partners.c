@@ -128,5 +128,5 @@ void h_partner_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 0); /* a MAH has few partners: the window skips */
     if (db)
-        px_list_end(&l, px_svc_partners_each(db, &r->actor, NULL, add_partner, &l, &l.err), &l.err);
+        px_list_end(&l, px_svc_partners_each(db, &r->actor, NULL, add_partner, &l, &r->err));
 }

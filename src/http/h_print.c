@@ -314,10 +314,8 @@ void h_print_job_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
-        px_list_end(&l,
-                    px_svc_print_jobs_each(db, &r->actor, gtin, serial, l.after, l.first + 1,
-                                           add_job, &l, &l.err),
-                    &l.err);
+        px_list_end(&l, px_svc_print_jobs_each(db, &r->actor, gtin, serial, l.after, l.first + 1,
+                                               add_job, &l, &r->err));
 }
 
 static int add_serial(void *ctx, const char *serial)
@@ -330,8 +328,6 @@ void h_print_job_serials(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
-        px_list_end(&l,
-                    px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), l.after,
-                                             l.first + 1, add_serial, &l, &l.err),
-                    &l.err);
+        px_list_end(&l, px_svc_print_job_serials(db, &r->actor, px_req_param(r, 0), l.after,
+                                                 l.first + 1, add_serial, &l, &r->err));
 }

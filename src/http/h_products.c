@@ -183,7 +183,6 @@ void h_product_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
-        px_list_end(
-            &l, px_svc_products_each(db, &r->actor, l.after, l.first + 1, add_product, &l, &l.err),
-            &l.err);
+        px_list_end(&l, px_svc_products_each(db, &r->actor, l.after, l.first + 1, add_product, &l,
+                                             &r->err));
 }

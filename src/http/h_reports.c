@@ -94,7 +94,7 @@ void h_endpoint_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 0); /* a MAH has few endpoints: the window skips */
     if (db)
-        px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &l.err), &l.err);
+        px_list_end(&l, px_svc_endpoints_each(db, &r->actor, add_endpoint, &l, &r->err));
 }
 
 static int add_attempt(void *ctx, const px_report_attempt *a)
@@ -222,11 +222,9 @@ void h_report_list(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
-        px_list_end(&l,
-                    px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
-                                        px_req_query(r, "market"), l.after[0] ? l.after : NULL,
-                                        l.first + 1, add_report, &l, &l.err),
-                    &l.err);
+        px_list_end(&l, px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
+                                            px_req_query(r, "market"), l.after[0] ? l.after : NULL,
+                                            l.first + 1, add_report, &l, &r->err));
 }
 
 void h_report_retry(px_req *r)

@@ -104,9 +104,7 @@ void h_vrs_requests(px_req *r)
     px_db *db = px_list_begin(&l, r, 1);
     if (!db)
         return;
-    px_err err = PX_ERR_INIT;
-    px_list_end(&l, px_svc_vrs_log_page(db, &r->actor, l.after, l.first + 1, add_row, &l, &err),
-                &err);
+    px_list_end(&l, px_svc_vrs_log_page(db, &r->actor, l.after, l.first + 1, add_row, &l, &r->err));
 }
 
 static void settings_reply(px_req *r, px_rc rc, const px_vrs_policy *pol)

@@ -65,11 +65,10 @@ int px_page_window_take(px_page_window *w, const char *id)
 px_db *px_list_begin(px_list *l, px_req *r, int keyset)
 {
     memset(l, 0, sizeof(*l));
-    px_err_clear(&l->err);
     l->r = r;
     if (px_page_params(r, &l->first, l->after, sizeof(l->after)) != 0)
         return NULL;
-    px_db *db = px_req_db(r);
+    px_db *db = px_req_begin(r);
     if (!db)
         return NULL;
     l->items = json_array();
@@ -98,7 +97,7 @@ void px_list_refuse_cursor(px_list *l)
     px_reply_bad_cursor(l->r);
 }
 
-void px_list_end(px_list *l, px_rc rc, const px_err *err)
+void px_list_end(px_list *l, px_rc rc)
 {
     /* A windowed list met every item without the cursor's: not a cursor it issued (or one of
      * another caller's list). */
@@ -109,7 +108,7 @@ void px_list_end(px_list *l, px_rc rc, const px_err *err)
     if (rc != PX_OK || l->oom) {
         json_decref(l->items);
         if (rc != PX_OK)
-            px_reply_error(l->r, err);
+            px_reply_error(l->r, &l->r->err);
         else
             px_reply_oom(l->r);
         return;

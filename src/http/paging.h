@@ -34,8 +34,7 @@ int px_page_window_take(px_page_window *w, const char *id);
  *     px_list l;
  *     px_db *db = px_list_begin(&l, r, 1);      (NULL: already answered)
  *     if (db)
- *         px_list_end(&l, px_svc_x_each(db, …, l.after, l.first + 1, add_x, &l, &l.err),
- *                     &l.err);
+ *         px_list_end(&l, px_svc_x_each(db, …, l.after, l.first + 1, add_x, &l, &r->err));
  * with a store callback that returns px_list_add(ctx, key, json). */
 typedef struct px_list {
     px_req *r;
@@ -44,12 +43,12 @@ typedef struct px_list {
     long first;                /* the page size asked for */
     char after[160];           /* the decoded cursor, "" for the first page */
     int oom;
-    px_err err; /* the read's error (cleared by px_list_begin) */
 } px_list;
 
-/* Reads first and after (a malformed one answers 400) and the request's database connection;
- * NULL when the request is already answered. keyset: the store applies the cursor itself
- * (keyset SQL returning first + 1 rows); otherwise the window skips the whole list up to it. */
+/* Reads first and after (a malformed one answers 400) and the request's database connection
+ * (px_req_begin: r->err cleared); NULL when the request is already answered. keyset: the store
+ * applies the cursor itself (keyset SQL returning first + 1 rows); otherwise the window skips
+ * the whole list up to it. */
 px_db *px_list_begin(px_list *l, px_req *r, int keyset);
 /* Adds item (stolen; NULL counts as out of memory) under its cursor key; returns 1 when the
  * caller's loop should stop. */
@@ -63,8 +62,8 @@ int px_seq_cursor_parse(const char *s, char tag, long long *seq);
 /* Answers 400 bad_request for a cursor the list cannot have issued (the handler checked its
  * form) and drops the page. */
 void px_list_refuse_cursor(px_list *l);
-/* Answers the page, or err when rc is not PX_OK; 400 bad_request when a windowed list never
- * met its cursor's item. */
-void px_list_end(px_list *l, px_rc rc, const px_err *err);
+/* Answers the page, or the request's error (r->err) when rc is not PX_OK; 400 bad_request
+ * when a windowed list never met its cursor's item. */
+void px_list_end(px_list *l, px_rc rc);
 
 #endif
