@@ -266,7 +266,7 @@ void h_carrier_batch_download(px_req *r)
     px_rc rc =
         px_svc_carrier_batch_zip(db, r->app, px_req_param(r, 0), px_req_query(r, "expires"),
                                  px_req_query(r, "sig"), &out, filename, sizeof(filename), &r->err);
-    if (px_reply_rendered(r, rc, &r->err, &out, "application/zip") != 0)
+    if (px_reply_rendered(r, rc, &out, "application/zip") != 0)
         return;
     px_reply_download_headers(r, filename);
 }
@@ -279,7 +279,7 @@ static void carrier_symbol(px_req *r, px_carrier_format fmt)
     px_buf out;
     px_buf_init(&out, 8u << 20);
     px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &r->err);
-    if (px_reply_rendered(r, rc, &r->err, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
+    if (px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
         MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
 }
 

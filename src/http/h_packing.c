@@ -472,7 +472,7 @@ static void container_label(px_req *r, px_carrier_format fmt)
     px_buf out;
     px_buf_init(&out, 8u << 20);
     px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &r->err);
-    px_reply_rendered(r, rc, &r->err, &out, px_image_type(fmt == PX_CARRIER_PNG));
+    px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG));
 }
 
 void h_container_label_png(px_req *r)

@@ -22,11 +22,11 @@ void px_reply_take(px_req *r, int status, const char *content_type, char *data, 
     r->status = status;
 }
 
-int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out, const char *content_type)
+int px_reply_rendered(px_req *r, px_rc rc, px_buf *out, const char *content_type)
 {
     if (rc != PX_OK) {
         px_buf_dispose(out);
-        px_reply_error(r, err);
+        px_reply_error(r, &r->err);
         return -1;
     }
     size_t len = out->len;

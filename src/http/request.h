@@ -159,10 +159,9 @@ void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail);
  *         return; */
 int px_reply_failed(px_req *r, px_rc rc);
 /* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
- * content_type, or out dropped and err answered. 0 when the body went out (the caller may
- * add headers), -1 when err did. */
-int px_reply_rendered(px_req *r, px_rc rc, const px_err *err, px_buf *out,
-                      const char *content_type);
+ * content_type, or out dropped and the request's error (r->err) answered. 0 when the body went
+ * out (the caller may add headers), -1 when the error did. */
+int px_reply_rendered(px_req *r, px_rc rc, px_buf *out, const char *content_type);
 /* The headers of an answer that is a file to keep (an export, a carrier batch's ZIP): saved
  * as filename (packid's own: no quote or path in it), never kept by a cache on the way (the
  * tenant's data). */
