@@ -251,32 +251,35 @@ static void test_resolver__page(void **state)
     px_http_resp_free(&a);
 }
 
+static void need_chromium(void)
+{
+    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
+        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
+}
+
+/* Headless Chromium loads the page of the pack GTIN/serial; the verdict its DOM shows is want. */
+static void chromium_verdict(fixture *f, const char *serial, const char *want)
+{
+    char cmd[1024], dom[65536], verdict[64];
+    snprintf(cmd, sizeof(cmd),
+             "HOME=$(mktemp -d) timeout 120 chromium --headless --no-sandbox --disable-gpu "
+             "--no-first-run --dump-dom '%s/01/%s/21/%s' 2>/dev/null",
+             f->env.base_url, f->gtin, serial);
+    px_test_read(cmd, 1, dom, sizeof(dom));
+    px_between(dom, "id=\"verdict\"", "</h1>", verdict, sizeof(verdict));
+    const char *text = strchr(verdict, '>');
+    if (!text || strcmp(text + 1, want) != 0)
+        fail_msg("chromium's DOM has no %s verdict: %.400s", want, dom);
+}
+
 /* A phone's browser: headless Chromium loads the page from the server and the test reads the
  * verdict from the DOM it built. */
 static void test_resolver__chromium_reads_the_verdict(void **state)
 {
     fixture *f = *state;
-    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
-        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
-    char cmd[1024], dom[65536], verdict[64];
-    snprintf(cmd, sizeof(cmd),
-             "HOME=$(mktemp -d) timeout 120 chromium --headless --no-sandbox --disable-gpu "
-             "--no-first-run --dump-dom '%s/01/%s/21/GEN1' 2>/dev/null",
-             f->env.base_url, f->gtin);
-    px_test_read(cmd, 1, dom, sizeof(dom));
-    px_between(dom, "id=\"verdict\"", "</h1>", verdict, sizeof(verdict));
-    const char *text = strchr(verdict, '>');
-    if (!text || strcmp(text + 1, "genuine") != 0)
-        fail_msg("chromium's DOM has no genuine verdict: %.400s", dom);
-    snprintf(cmd, sizeof(cmd),
-             "HOME=$(mktemp -d) timeout 120 chromium --headless --no-sandbox --disable-gpu "
-             "--no-first-run --dump-dom '%s/01/%s/21/STO1' 2>/dev/null",
-             f->env.base_url, f->gtin);
-    px_test_read(cmd, 1, dom, sizeof(dom));
-    px_between(dom, "id=\"verdict\"", "</h1>", verdict, sizeof(verdict));
-    text = strchr(verdict, '>');
-    if (!text || strcmp(text + 1, "suspect") != 0)
-        fail_msg("chromium's DOM has no suspect verdict: %.400s", dom);
+    need_chromium();
+    chromium_verdict(f, "GEN1", "genuine");
+    chromium_verdict(f, "STO1", "suspect");
 }
 
 /* ---- machines: the linkset, JSON, redirects, the well-known file ----------------------- */
@@ -945,8 +948,7 @@ static void test_resolver__preflight(void **state)
 static void test_resolver__chromium_cross_origin(void **state)
 {
     fixture *f = *state;
-    if (px_test_shell("command -v chromium >/dev/null 2>&1") != 0)
-        fail_msg("chromium is not installed (scripts/setup.sh installs it)");
+    need_chromium();
     char cmd[1024], out[4096], want[256];
     snprintf(cmd, sizeof(cmd),
              "python3 '" PX_SOURCE_DIR "/tests/integration/cors_page.py' '%s' "
