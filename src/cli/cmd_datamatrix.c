@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_image.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_str.h"
 
 #define DM_USAGE                                                                                   \
@@ -57,9 +58,9 @@ static int int_opt(int argc, char **argv, const char *name, int def)
 static int rank(const char *ai)
 {
     static const char *const order[] = {"01", "17", "10", "21"};
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < PX_COUNT(order); i++)
         if (strcmp(ai, order[i]) == 0)
-            return i;
+            return (int)i;
     if (strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
         return 4;
     return 5;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_str.h"
 #include "reader_internal.h"
@@ -126,7 +127,7 @@ px_rc epcis__parse_sdt(px_cbv_sdt *out, const char *v, px_err *err)
 px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err)
 {
     static const px_epcis_action all[] = {PX_EPCIS_ADD, PX_EPCIS_OBSERVE, PX_EPCIS_DELETE};
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < PX_COUNT(all); i++)
         if (strcmp(px_epcis_action_name(all[i]), v) == 0) {
             *out = all[i];
             return PX_OK;
@@ -287,7 +288,7 @@ void epcis__md_settle(px_epcis_product *p, const char *type_code)
         p->ndc = number;
         return;
     }
-    for (size_t i = 0; i < 8; i++)
+    for (size_t i = 0; i < PX_COUNT(ais); i++)
         if (strcmp(epcis__nhrn_type(ais[i]), type_code) == 0) {
             p->nhrn_ai = ais[i];
             p->nhrn = number;

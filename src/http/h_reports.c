@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epcis_format.h"
 #include "handlers.h"
 #include "paging.h"
-#include "epcis_format.h"
+#include "px_array.h"
 #include "reports.h"
 
 /* A query answer is built in memory before it is sent (so an error can still be a clean
@@ -186,7 +187,8 @@ void h_epcis_events(px_req *r)
                            "EQ_bizLocation"};
     const char *vals[] = {q.match_epc, q.eq_biz_step, q.ge_event_time, q.lt_event_time,
                           q.eq_biz_location};
-    for (int i = 0; i < 5; i++)
+    _Static_assert(PX_COUNT(names) == PX_COUNT(vals), "a name per value");
+    for (size_t i = 0; i < PX_COUNT(vals); i++)
         if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
             px_reply_fieldf(r, names[i], "invalid_parameter",
                             "%s must be 1 to 512 characters", names[i]);
