@@ -362,21 +362,19 @@ px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_au
      * Each chain's last entry before the cut is one backward probe per month before it (the
      * months after it pruned), not a scan of every month before it: a chain has a head row
      * from its first append on (px_store_audit_append). */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "WITH b AS (SELECT date_trunc('milliseconds', $1::timestamptz) AS t) "
-        "SELECT h.chain::text, h.chain_seq, h.seq, h.hash, " CHECKPOINT_COLUMNS ", " PX__SQL_ISO(
-            "b.t") " FROM b, audit_head a, LATERAL (SELECT chain, chain_seq, seq, hash "
-                   "FROM audit_log WHERE chain = a.chain AND at < b.t ORDER BY chain, seq DESC "
-                   "LIMIT 1) h "
-                   "LEFT JOIN LATERAL (SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain "
-                   "AND "
-                   "k.seq <= h.seq ORDER BY k.seq DESC, k.id DESC LIMIT 1) c ON true WHERE NOT "
-                   "EXISTS "
-                   "(SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = h.chain AND x.seq "
-                   ">= h.seq) "
-                   "ORDER BY h.chain",
+        "SELECT h.chain::text, h.chain_seq, h.seq, h.hash, " CHECKPOINT_COLUMNS ", "
+        PX__SQL_ISO("b.t") " FROM b, audit_head a, LATERAL (SELECT chain, chain_seq, seq, hash "
+        "FROM audit_log WHERE chain = a.chain AND at < b.t ORDER BY chain, seq DESC LIMIT 1) h "
+        "LEFT JOIN LATERAL (SELECT * FROM audit_checkpoint k WHERE k.chain = h.chain AND "
+        "k.seq <= h.seq ORDER BY k.seq DESC, k.id DESC LIMIT 1) c ON true WHERE NOT EXISTS "
+        "(SELECT 1 FROM audit_checkpoint x WHERE x.cut AND x.chain = h.chain AND x.seq >= h.seq) "
+        "ORDER BY h.chain",
         PX__ARGS(before), err);
+    /* clang-format on */
     return heads_rows(r, at, fn, ctx, err);
 }
 

@@ -11,24 +11,22 @@ px_rc px_store_batch_summary(px_db *db, px_batch_summary *out, const char *gtin,
 {
     memset(out, 0, sizeof(*out));
     /* serial_batch (gtin, batch) serves both the counts and the per-market totals. */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
-        "SELECT b.expiry, " PX__SQL_ISO(
-            "b.created_at") ", "
-                            "  count(s.serial) FILTER (WHERE s.state = 'commissioned' AND "
-                            "    ($3::uuid IS NULL OR s.commissioned_by = $3::uuid)), "
-                            "  count(s.serial) FILTER (WHERE s.state = 'released'), "
-                            "  count(s.serial) FILTER (WHERE s.state = 'decommissioned'), "
-                            "  count(s.serial) FILTER (WHERE s.commissioned_by = $3::uuid), "
-                            "  (SELECT coalesce(json_object_agg(m.market, m.n ORDER BY m.market), "
-                            "'{}')::text FROM "
-                            "    (SELECT market, count(*) AS n FROM serial WHERE gtin = $1 AND "
-                            "batch = $2 AND "
-                            "     state = 'released' AND market IS NOT NULL GROUP BY market) m) "
-                            "FROM batch b LEFT JOIN serial s ON s.gtin = b.gtin AND s.batch = "
-                            "b.batch "
-                            "WHERE b.gtin = $1 AND b.batch = $2 GROUP BY b.expiry, b.created_at",
+        "SELECT b.expiry, " PX__SQL_ISO("b.created_at") ", "
+        "  count(s.serial) FILTER (WHERE s.state = 'commissioned' AND "
+        "    ($3::uuid IS NULL OR s.commissioned_by = $3::uuid)), "
+        "  count(s.serial) FILTER (WHERE s.state = 'released'), "
+        "  count(s.serial) FILTER (WHERE s.state = 'decommissioned'), "
+        "  count(s.serial) FILTER (WHERE s.commissioned_by = $3::uuid), "
+        "  (SELECT coalesce(json_object_agg(m.market, m.n ORDER BY m.market), '{}')::text FROM "
+        "    (SELECT market, count(*) AS n FROM serial WHERE gtin = $1 AND batch = $2 AND "
+        "     state = 'released' AND market IS NOT NULL GROUP BY market) m) "
+        "FROM batch b LEFT JOIN serial s ON s.gtin = b.gtin AND s.batch = b.batch "
+        "WHERE b.gtin = $1 AND b.batch = $2 GROUP BY b.expiry, b.created_at",
         PX__ARGS(gtin, batch, cmo_org), err);
+    /* clang-format on */
     px_rc rc = px__one(r, err, "not_found", "batch not found");
     if (rc == PX_OK) {
         px_strlcpy(out->gtin, gtin, sizeof(out->gtin));

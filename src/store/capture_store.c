@@ -39,13 +39,14 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
     memset(out, 0, sizeof(*out));
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "no such capture job");
-    PGresult *r = px__exec(
-        db,
-        "SELECT id, org_id, " TS("created_at") ", coalesce(" TS(
-            "finished_at") ", ''), running, success, error_behaviour, format, event_count, "
+    /* clang-format off */
+    PGresult *r = px__exec(db,
+                           "SELECT id, org_id, " TS("created_at") ", coalesce(" TS("finished_at")
+                           ", ''), running, success, error_behaviour, format, event_count, "
                            "applied_count, errors::text FROM epcis_capture WHERE id = $1::uuid "
                            "AND ($2::uuid IS NULL OR org_id = $2::uuid)",
-        PX__ARGS(id, org_id), err);
+                           PX__ARGS(id, org_id), err);
+    /* clang-format on */
     px_rc rc = px__one(r, err, "not_found", "no such capture job");
     if (rc == PX_OK) {
         px__texts(r, 0, 0, PX__TEXT(out->id), PX__TEXT(out->org_id), PX__TEXT(out->created_at),

@@ -273,15 +273,16 @@ static px_rc insert_external(px_db *db, const px_commission_rows *in, const char
     const char *ra = px__text_array(&restarr, rest, n_rest, "serials", err);
     if (!ra)
         return err->rc;
+    /* clang-format off */
     PGresult *ri = px__exec(
         db,
         "WITH ins AS (INSERT INTO serial (gtin, serial, state, origin, batch, expiry, "
         "commissioned_by, commissioned_at, commission_id) SELECT $1, t.s, "
-        "'commissioned', 'external', $3, $4, $5::uuid, " TS(
-            "$6") ", $7::uuid FROM "
-                  "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
-                  "RETURNING 1) SELECT count(*) FROM ins",
+        "'commissioned', 'external', $3, $4, $5::uuid, " TS("$6") ", $7::uuid FROM "
+        "unnest($2::text[]) AS t(s) ORDER BY t.s ON CONFLICT (gtin, serial) DO NOTHING "
+        "RETURNING 1) SELECT count(*) FROM ins",
         PX__ARGS(in->gtin, ra, in->batch, in->expiry, in->org_id, now, in->commission_id), err);
+    /* clang-format on */
     px_buf_dispose(&restarr);
     if (!ri)
         return err->rc;
@@ -450,14 +451,15 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
         return err->rc;
     char now[24];
     us_text(now, rel->now_us);
-    PGresult *r =
-        px__exec(db,
-                 "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS(
-                     "$4") ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
-                           "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY "
-                           "($7::text[])) "
-                           "RETURNING serial",
-                 PX__ARGS(rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a), err);
+    /* clang-format off */
+    PGresult *r = px__exec(
+        db,
+        "UPDATE serial SET state = 'released', released_by = $3::uuid, released_at = " TS("$4")
+        ", release_id = $5::uuid, market = $6 WHERE gtin = $1 AND batch = $2 "
+        "AND state = 'commissioned' AND ($7::text[] IS NULL OR serial = ANY ($7::text[])) "
+        "RETURNING serial",
+        PX__ARGS(rel->gtin, rel->batch, rel->org_id, now, rel->id, rel->market, a), err);
+    /* clang-format on */
     px_buf_dispose(&arr);
     if (!r)
         return err->rc;
@@ -716,17 +718,17 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
         return err->rc;
     char now[24];
     us_text(now, now_us);
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "UPDATE serial SET prior_state = CASE WHEN state = 'decommissioned' THEN prior_state "
         "ELSE state END, state = 'decommissioned', reason = $3, decommissioned_by = $6::uuid, "
-        "decommissioned_at = " TS(
-            "$7") " WHERE gtin = $1 AND batch = $2 AND "
-                  "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY "
-                  "($5::text[]))) "
-                  "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
-                  "ELSE '' END",
+        "decommissioned_at = " TS("$7") " WHERE gtin = $1 AND batch = $2 AND "
+        "(state = ANY ($4::text[]) OR (state = 'decommissioned' AND reason = ANY ($5::text[]))) "
+        "RETURNING serial, CASE WHEN released_at IS NOT NULL THEN coalesce(market, '') "
+        "ELSE '' END",
         PX__ARGS(gtin, batch, reason, s1, s2, org_id, now), err);
+    /* clang-format on */
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     if (!r)
@@ -776,17 +778,16 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
     snprintf(tz, sizeof(tz), "%d", e->tz_offset_min);
     snprintf(gcp, sizeof(gcp), "%d", e->gcp_len);
     snprintf(cnt, sizeof(cnt), "%ld", e->epc_count);
+    /* clang-format off */
     px_rc rc = px__exec_cmd(
         db,
         "INSERT INTO epcis_event (id, tenant_id, org_id, op, action, biz_step, disposition, "
         "event_time, tz_offset_min, gtin, gcp_len, serial_set, commission_id, release_id, op_id, "
         "serials, epc_count, lot, expiry, reason, market, location_gln, read_point, "
         "biz_location, event_hash, source_party, source_location, dest_party, dest_location, "
-        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS(
-            "$8") ", $9, $10, "
-                  "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, "
-                  "$25, "
-                  "$26, $27, $28, $29, $30, $31, $32::text[])",
+        "biz_tx_type, biz_tx, epcs) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, "
+        "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
+        "$26, $27, $28, $29, $30, $31, $32::text[])",
         PX__ARGS(e->id, e->tenant_id, e->org_id, e->op, e->action, e->biz_step,
                  px__nz(e->disposition), t, tz, e->gtin, gcp, e->serial_set,
                  px__nz(e->commission_id), px__nz(e->release_id), px__nz(e->op_id), a, cnt,
@@ -794,8 +795,8 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
                  px__nz(e->location_gln), px__nz(e->read_point), px__nz(e->biz_location),
                  e->event_hash, px__nz(e->source_party), px__nz(e->source_location),
                  px__nz(e->dest_party), px__nz(e->dest_location), px__nz(e->biz_tx_type),
-                 px__nz(e->biz_tx), ea),
-        err);
+                 px__nz(e->biz_tx), ea), err);
+    /* clang-format on */
     px_buf_dispose(&arr);
     px_buf_dispose(&earr);
     return rc;
@@ -804,15 +805,16 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
                                 void *ctx, px_err *err)
 {
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
-        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO(
-            "event_time") ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM "
-                          "epcis_event "
-                          "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-                          "OR serials @> ARRAY[$4::text]) ORDER BY seq",
-        PX__ARGS(pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id), pack->serial),
-        err);
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
+        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
+        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
+        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        PX__ARGS(pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
+                 pack->serial), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

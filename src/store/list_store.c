@@ -96,7 +96,8 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     const char *p[] = {scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f",
                        scope->status};
-    PGresult *r = px__page(db, k_sql[kind], p, kind == PX_LIST_JOBS ? 4 : 3, after_id, limit, err);
+    /* status is a parameter of the jobs' statement only */
+    PGresult *r = px__page(db, k_sql[kind], kind == PX_LIST_JOBS ? 4 : 3, p, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_list_row, list_row, fn, ctx);

@@ -3,7 +3,7 @@
 
 #include "store_internal.h"
 
-PGresult *px__page(px_db *db, const char *sql, const char *const *params, int n,
+PGresult *px__page(px_db *db, const char *sql, int n, const char *const *params,
                    const char *after_id, long limit, px_err *err)
 {
     const char *p[10];

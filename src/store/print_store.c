@@ -339,18 +339,18 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
     snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
     snprintf(lim, sizeof(lim), "%ld", f->limit);
     int keyset = f->after_id && *f->after_id;
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "SELECT " JOB_COLS " FROM print_job pj WHERE ($1::uuid IS NULL OR pj.tenant_id = $1) "
         "AND ($2::uuid IS NULL OR pj.org_id = $2) AND ($3::text IS NULL OR pj.gtin = $3) "
         "AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM print_job_serial ps WHERE "
         "ps.gtin = pj.gtin AND ps.serial = $4 AND ps.print_job_id = pj.id)) "
-        "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS(
-            "$5") ", $6::uuid)) "
-                  "ORDER BY pj.created_at, pj.id LIMIT $7",
+        "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "
+        "ORDER BY pj.created_at, pj.id LIMIT $7",
         PX__ARGS(px__nz(f->tenant_id), px__nz(f->org_id), px__nz(f->gtin), px__nz(f->serial),
-                 keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim),
-        err);
+                 keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_print_job, job_row, fn, ctx);

@@ -234,13 +234,14 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
 px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_attempt_fn fn,
                                     void *ctx, px_err *err)
 {
-    PGresult *r = px__exec(
-        db,
-        "SELECT n, " TS("started_at") ", coalesce(" TS(
-            "finished_at") ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
+    /* clang-format off */
+    PGresult *r = px__exec(db,
+                           "SELECT n, " TS("started_at") ", coalesce(" TS("finished_at")
+                           ", ''), coalesce(http_status, 0), coalesce(outcome, ''), "
                            "coalesce(error, '') FROM report_attempt WHERE report_id = $1::uuid "
                            "ORDER BY n",
-        PX__ARGS(report_id), err);
+                           PX__ARGS(report_id), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -360,23 +361,21 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
      * its late outcome must not undo the newer one (a delivered report queued again, or a
      * false report.dead). A late "delivered" still counts while the report is not finished:
      * the receiver has the document, whatever the newer attempts meet. */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "WITH a AS (UPDATE report_attempt SET finished_at = clock_timestamp(), "
         "http_status = $3::int, outcome = $4, error = $5 "
         "WHERE report_id = $1::uuid AND n = $2::int) "
         "UPDATE report SET "
-        "state = " PX__SQL_STATE_AFTER(
-            "$4") ", "
-                  "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
-                  "delivered_at = " PX__SQL_DELIVERED_AT(
-                      "$4") ", "
-                            "next_attempt_at = " PX__SQL_MS_FROM_NOW(
-                                "$6") " WHERE id = $1::uuid "
-                                      "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = "
-                                      "'delivered' AND state IN "
-                                      "('queued', 'sending'))) RETURNING 1",
+        "state = " PX__SQL_STATE_AFTER("$4") ", "
+        "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
+        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
+        "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = 'delivered' AND state IN "
+        "('queued', 'sending'))) RETURNING 1",
         PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     *current = PQntuples(r) == 1;
@@ -870,7 +869,6 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
                            const char *state, const char *market, const char *after_id,
                            long limit, px_report_fn fn, void *ctx, px_err *err)
 {
-    const char *p[] = {tenant_id, scope_market, state, market};
     /* Visible: the tenant's (or, for a regulator, its market's); the filter: state and market. */
     PGresult *r = px__page(
         db,
@@ -878,7 +876,7 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
                  "NULL OR r.tenant_id = $1::uuid) AND ($2::text IS NULL OR r.market = $2)",
                  "($3::text IS NULL OR v.state = $3) AND ($4::text IS NULL OR v.market = $4)", "$5",
                  "$6"),
-        p, 4, after_id, limit, err);
+        PX__ARGS(tenant_id, scope_market, state, market), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_report, report_row, fn, ctx);

@@ -363,18 +363,18 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
      * flush: a scan that opened no alert is an observation, and a PostgreSQL crash may lose
      * the last ~0.6 s of those (never a committed alert or webhook; a killed packid loses
      * none, the server still flushes them). */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, source) "
-        "VALUES ($1, $2, " AT(
-            "$3") ", $4, $5::double precision, $6::double precision, "
-                  "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
-                  "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
-                  "set_config('synchronous_commit', $11, true)",
+        "VALUES ($1, $2, " AT("$3") ", $4, $5::double precision, $6::double precision, "
+        "encode(sha256((SELECT secret FROM server_secret WHERE name = 'scan_salt') || "
+        "convert_to($7, 'UTF8')), 'hex'), $8::boolean, $9, $10) RETURNING client, "
+        "set_config('synchronous_commit', $11, true)",
         PX__ARGS(s->gtin, s->serial, at, s->country, s->has_pos ? lat : NULL,
                  s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f", s->verdict,
-                 s->source, s->durable ? "on" : "off"),
-        err);
+                 s->source, s->durable ? "on" : "off"), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", 65);
@@ -411,12 +411,13 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
     snprintf(at, sizeof(at), "%" PRId64, at_us);
     /* The partial unique indexes of migration 0035 make "one open alert" hold across
      * processes: a second flag of the same serial inserts nothing. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO clone_alert (tenant_id, gtin, serial, client, kind, rules, "
-                           "opened_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT(
-                               "$7") ") "
-                                     "ON CONFLICT DO NOTHING RETURNING id",
-                           PX__ARGS(tenant_id, gtin, serial, client, kind, rules, at), err);
+    /* clang-format off */
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO clone_alert (tenant_id, gtin, serial, client, kind, rules, opened_at) "
+        "VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT("$7") ") ON CONFLICT DO NOTHING RETURNING id",
+        PX__ARGS(tenant_id, gtin, serial, client, kind, rules, at), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {
@@ -442,12 +443,11 @@ static void alert_row(px_alert *a, const PGresult *r, int i)
 px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
                            const char *after_id, long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
-    const char *p[] = {tenant_id, state};
     PGresult *r = px__page(db,
                            PX__PAGE("SELECT " ALERT_COLS ", a.opened_at AS at FROM clone_alert a "
                                     "WHERE a.tenant_id = $1::uuid",
                                     "$2::text IS NULL OR v.state = $2", "$3", "$4"),
-                           p, 2, after_id, limit, err);
+                           PX__ARGS(tenant_id, state), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_alert, alert_row, fn, ctx);

@@ -430,25 +430,22 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
      * packing: its events name it, container_event_case) is a container of its level, not a
      * pack of the case GTIN, whether it holds packs or none; the packs in it count one level
      * below. */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
-                "s.parent_sscc = t.sscc WHERE" IN_T(
-                    "s.parent_sscc") ") "
-                                     "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t "
-                                     "WHERE depth > 0 UNION "
-                                     "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
-                                     "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE "
-                                     "NOT is_case "
-                                     "GROUP BY 1, 2, 3 "
-                                     "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), "
-                                     "count(*) FROM k "
-                                     "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial "
-                                     "= k.serial WHERE "
-                                     "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") ") "
+                "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
+                "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
+                "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE NOT is_case "
+                "GROUP BY 1, 2, 3 "
+                "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
+                "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
+                "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         PX__ARGS(sscc), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

@@ -155,9 +155,9 @@ const char *px__val(const PGresult *res, int r, int c);
     "WITH v AS NOT MATERIALIZED (" visible ") SELECT * FROM v WHERE (" filter ") AND (" CURSOR     \
     "::uuid IS NULL OR (v.at, v.id) < (SELECT k.at, k.id FROM v k WHERE k.id = " CURSOR            \
     "::uuid)) ORDER BY v.at DESC, v.id DESC LIMIT " LIMIT "::bigint"
-/* Runs a PX__PAGE statement: params are its first n parameters (at most 8), the cursor (after_id,
- * "" or NULL: the first page) and the limit follow as $n+1 and $n+2. */
-PGresult *px__page(px_db *db, const char *sql, const char *const *params, int n,
+/* Runs a PX__PAGE statement: n params (PX__ARGS, at most 8) are its first parameters, the
+ * cursor (after_id, "" or NULL: the first page) and the limit follow as $n+1 and $n+2. */
+PGresult *px__page(px_db *db, const char *sql, int n, const char *const *params,
                    const char *after_id, long limit, px_err *err);
 
 /* The loop of every "each" read: maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and

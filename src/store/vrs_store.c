@@ -93,22 +93,18 @@ static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
 px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, const char *after_id,
                             long limit, px_vrs_log_fn fn, void *ctx, px_err *err)
 {
-    const char *p[] = {org_id, as_requester ? "t" : "f"};
+    /* clang-format off */
     PGresult *r = px__page(
         db,
-        PX__PAGE(
-            "SELECT q.id, " PX__SQL_ISO(
-                "q.at") ", q.kind, q.requester_id, q.key_id, "
-                        "q.req_gln, q.responder_gln, q.gtin, coalesce(q.lot, ''), "
-                        "coalesce(q.serial, ''), "
-                        "coalesce(q.exp, ''), q.context, coalesce(q.corr_uuid, ''), q.verified, "
-                        "coalesce(q.failure_reason, ''), coalesce(q.additional_info, ''), q.at "
-                        "FROM "
-                        "vrs_request q WHERE ($2::bool AND q.requester_id = $1::uuid) OR (NOT "
-                        "$2::bool "
-                        "AND q.tenant_id = $1::uuid)",
-            "true", "$3", "$4"),
-        p, 2, after_id, limit, err);
+        PX__PAGE("SELECT q.id, " PX__SQL_ISO("q.at") ", q.kind, q.requester_id, q.key_id, "
+                 "q.req_gln, q.responder_gln, q.gtin, coalesce(q.lot, ''), coalesce(q.serial, ''), "
+                 "coalesce(q.exp, ''), q.context, coalesce(q.corr_uuid, ''), q.verified, "
+                 "coalesce(q.failure_reason, ''), coalesce(q.additional_info, ''), q.at "
+                 "FROM vrs_request q WHERE ($2::bool AND q.requester_id = $1::uuid) OR "
+                 "(NOT $2::bool AND q.tenant_id = $1::uuid)",
+                 "true", "$3", "$4"),
+        PX__ARGS(org_id, as_requester ? "t" : "f"), after_id, limit, err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_vrs_log_row, log_row, fn, ctx);

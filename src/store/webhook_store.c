@@ -86,16 +86,17 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
     /* One statement: the subscription test and the insert see the same webhook row. The body
      * is built here once (json_build_object keeps data's text as it is), so every retry sends
      * the same bytes. */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
         "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
         "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
-        "'created_at', " PX__SQL_ISO(
-            "n.at") ", "
-                    "'data', $3::json)::text, n.at FROM n, webhook w "
-                    "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
+        "'created_at', " PX__SQL_ISO("n.at") ", "
+        "'data', $3::json)::text, n.at FROM n, webhook w "
+        "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
         PX__ARGS(tenant_id, event, data_json), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     *queued = PQntuples(r) > 0;
@@ -180,7 +181,7 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
                            PX__PAGE("SELECT " DELIVERY_COLS ", d.created_at AS at FROM "
                                     "webhook_delivery d WHERE d.tenant_id = $1::uuid",
                                     "true", "$2", "$3"),
-                           &tenant_id, 1, after_id, limit, err);
+                           PX__ARGS(tenant_id), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);
@@ -206,21 +207,20 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
      * dies between send and mark-sent, the delivery is due again when the lease runs out
      * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead
      * row is never claimed again. */
+    /* clang-format off */
     PGresult *r = px__exec_cached(
         db, PX__Q_WEBHOOK_CLAIM,
         "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
         "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
         "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW(
-            "$1") " FROM c "
-                  "WHERE d.id = c.id RETURNING d.*), "
-                  "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, "
-                  "started_at) "
-                  "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
-                  "SELECT " DELIVERY_COLS
-                  ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
-                  "w.tenant_id = d.tenant_id",
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$1") " FROM c "
+        "WHERE d.id = c.id RETURNING d.*), "
+        "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
+        "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
+        "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
+        "w.tenant_id = d.tenant_id",
         PX__ARGS(lease), err);
+    /* clang-format on */
     px_rc rc = px__one(r, err, "not_found", "no webhook delivery is due");
     if (rc == PX_OK) {
         delivery_row(&out->d, r, 0);
@@ -243,20 +243,16 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
 {
     px__attempt_text t;
     px__attempt_text_set(&t, n, http_status, retry_ms);
-    return px__exec_cmd(db,
-                        "WITH d AS (UPDATE webhook_delivery SET "
-                        "state = " PX__SQL_STATE_AFTER(
-                            "$4") ", last_error = $5, last_http_status = $3::int, "
-                                  "delivered_at = " PX__SQL_DELIVERED_AT(
-                                      "$4") ", "
-                                            "next_attempt_at = " PX__SQL_MS_FROM_NOW(
-                                                "$6") " "
-                                                      "WHERE id = $1::uuid AND state = 'sending' "
-                                                      "AND attempts = $2::int RETURNING id) "
-                                                      "UPDATE webhook_attempt a SET finished_at = "
-                                                      "clock_timestamp(), http_status = $3::int, "
-                                                      "outcome = $4, error = $5 FROM d WHERE "
-                                                      "a.delivery_id = d.id AND a.n = $2::int",
-                        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, error, t.retry),
-                        err);
+    /* clang-format off */
+    return px__exec_cmd(
+        db,
+        "WITH d AS (UPDATE webhook_delivery SET "
+        "state = " PX__SQL_STATE_AFTER("$4") ", last_error = $5, last_http_status = $3::int, "
+        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
+        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "
+        "WHERE id = $1::uuid AND state = 'sending' AND attempts = $2::int RETURNING id) "
+        "UPDATE webhook_attempt a SET finished_at = clock_timestamp(), http_status = $3::int, "
+        "outcome = $4, error = $5 FROM d WHERE a.delivery_id = d.id AND a.n = $2::int",
+        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, error, t.retry), err);
+    /* clang-format on */
 }
