@@ -56,10 +56,12 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const char *id,
                                     const char *org_id, px_err *err)
 {
+    /* clang-format off */
     PGresult *r = px__exec(db,
-                           "SELECT id, org_id, name, ec, fg, bg, quiet_zone, module_px, " ISO(
-                               "created_at") " FROM carrier_template WHERE id = $1 AND org_id = $2",
+                           "SELECT id, org_id, name, ec, fg, bg, quiet_zone, module_px, "
+                           ISO("created_at") " FROM carrier_template WHERE id = $1 AND org_id = $2",
                            PX__ARGS(id, org_id), err);
+    /* clang-format on */
     px_rc rc = px__one(r, err, "not_found", "carrier template not found");
     if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));

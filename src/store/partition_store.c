@@ -130,15 +130,11 @@ static const char *const referrers_sql[PX_PARTITIONED_N] = {
  * NULL, before migration 0060) are never cut: they hold their month for good. A few index probes
  * per chain (PX__AUDIT_MONTH_CHAINS), asked only of a month whose age has passed. */
 static const char *const uncut_sql[PX_PARTITIONED_N] = {
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    "SELECT e.chain FROM " PX__AUDIT_MONTH_CHAINS(
-        "{p}") " WHERE e.chain IS NULL OR NOT EXISTS "
-               "(SELECT 1 FROM audit_checkpoint x WHERE " PX__AUDIT_CUT_COVERS("x") ")",
+    NULL, NULL, NULL, NULL, NULL, NULL,
+    /* clang-format off */
+    "SELECT e.chain FROM " PX__AUDIT_MONTH_CHAINS("{p}") " WHERE e.chain IS NULL OR NOT EXISTS "
+    "(SELECT 1 FROM audit_checkpoint x WHERE " PX__AUDIT_CUT_COVERS("x") ")",
+    /* clang-format on */
 };
 
 /* Runs head || body (with {p} replaced by partition `name`) || tail, with $1 = months when

@@ -328,13 +328,14 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
     snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
     snprintf(until, sizeof(until), "%" PRId64, now_us);
     snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
-        "SELECT " US(
-            "s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
-                    "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
-                    " ORDER BY s.at DESC LIMIT $4::int",
+        "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
+        "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
+        " ORDER BY s.at DESC LIMIT $4::int",
         PX__ARGS(gtin, serial, since, lim, until), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r) && i < PX_SCAN_HISTORY_MAX; i++) {
@@ -460,13 +461,13 @@ px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, cons
     char at[24];
     snprintf(at, sizeof(at), "%" PRId64, at_us);
     const char *p[] = {tenant_id, id, reason, at};
-    PGresult *r =
-        px__exec(db,
-                 "UPDATE clone_alert a SET state = 'closed', closed_at = " AT(
-                     "$4") ", "
+    /* clang-format off */
+    PGresult *r = px__exec(db,
+                           "UPDATE clone_alert a SET state = 'closed', closed_at = " AT("$4") ", "
                            "close_reason = $3 WHERE a.tenant_id = $1::uuid AND a.id = $2::uuid "
                            "AND a.state = 'open' RETURNING " ALERT_COLS,
-                 4, p, err);
+                           4, p, err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     int n = PQntuples(r);

@@ -263,15 +263,15 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
                            const char *allocation_id, const char *origin, px_err *err)
 {
     *inserted = 0;
-    const char *p[] = {prefix, tenant_id, org_id, px__nz(allocation_id), origin};
     /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
      * another allocation) is never inserted again; the caller makes up the shortfall. */
-    PGresult *r = exec_on_ssccs(db,
-                                "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
-                                "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
-                                "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
-                                "ON CONFLICT (sscc) DO NOTHING",
-                                ssccs, n, 5, p, err);
+    PGresult *r = exec_on_ssccs(
+        db,
+        "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
+        "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
+        "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
+        "ON CONFLICT (sscc) DO NOTHING",
+        ssccs, n, PX__ARGS(prefix, tenant_id, org_id, px__nz(allocation_id), origin), err);
     if (!r)
         return err->rc;
     *inserted = strtol(PQcmdTuples(r), NULL, 10);
@@ -477,7 +477,7 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
                                 "SELECT o - 1 FROM unnest($1::char(18)[]) WITH ORDINALITY AS "
                                 "q(r, o) WHERE NOT EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = "
                                 "q.r AND x.tenant_id = $2::uuid) ORDER BY o",
-                                ssccs, n, 1, &tenant_id, err);
+                                ssccs, n, PX__ARGS(tenant_id), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -514,26 +514,23 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {lim};
     /* Read, not locked here: a use case that moves them locks the containers and their packs
      * first (px_store_containers_lock) in its own transaction. */
+    /* clang-format off */
     PGresult *r = exec_on_ssccs(
         db,
         BELOW_LISTED
         ", d AS (SELECT t.root, s.gtin, s.serial, s.batch, s.state FROM t JOIN "
-        "serial s ON s.parent_sscc = t.sscc WHERE" IN_T(
-            "s.parent_sscc") "), "
-                             "h AS (SELECT d.*, EXISTS (SELECT 1 "
-                             "FROM serial k WHERE k.parent_gtin = d.gtin AND k.parent_serial = "
-                             "d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, "
-                             "k.serial, "
-                             "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = "
-                             "d.gtin "
-                             "AND k.parent_serial = d.serial) "
-                             "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
-                             "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
-                             "ORDER BY gtin, serial LIMIT $2::bigint",
-        ssccs, n, 1, p, err);
+        "serial s ON s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "), "
+        "h AS (SELECT d.*, EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = d.gtin AND "
+        "k.parent_serial = d.serial) AS is_case FROM d UNION ALL SELECT d.root, k.gtin, k.serial, "
+        "k.batch, k.state, false FROM d JOIN serial k ON k.parent_gtin = d.gtin "
+        "AND k.parent_serial = d.serial) "
+        "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
+        "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
+        "ORDER BY gtin, serial LIMIT $2::bigint",
+        ssccs, n, PX__ARGS(lim), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -561,7 +558,7 @@ px_rc px_store_containers_set_state(px_db *db, const char *const *ssccs, size_t 
                                      "<> 'decommissioned' THEN NULL WHEN x.state = "
                                      "'decommissioned' THEN x.prior_state ELSE x.state END FROM "
                                      "t WHERE x.sscc = t.sscc",
-                        ssccs, n, 1, &state, err);
+                        ssccs, n, PX__ARGS(state), err);
 }
 
 px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t n, px_err *err)
@@ -580,31 +577,28 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
 {
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, m->now_us);
-    const char *p[] = {m->state,         m->by, t, px__nz(m->release_id), px__nz(m->market),
-                       px__nz(m->reason)};
     /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
      * reads as any released or decommissioned pack. */
+    /* clang-format off */
     return cmd_on_ssccs(
         db,
         BELOW_LISTED
         "UPDATE serial c SET state = $2, "
         "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
-        "released_at = CASE WHEN $2 = 'released' THEN " TSUS(
-            "$4") " ELSE "
-                  "released_at END, release_id = coalesce($5::uuid, release_id), "
-                  "market = coalesce($6, market), "
-                  "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state "
-                  "END, reason = coalesce($7, reason), "
-                  "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
-                  "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
-                  "THEN " TSUS("$4") " ELSE decommissioned_at END "
-                                     "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T(
-                                         "c.parent_sscc") "AND c.state <> $2 AND EXISTS "
-                                                          "(SELECT "
-                                                          "1 FROM serial k WHERE k.parent_gtin = "
-                                                          "c.gtin AND k.parent_serial = "
-                                                          "c.serial)",
-        ssccs, n, 6, p, err);
+        "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE released_at END, "
+        "release_id = coalesce($5::uuid, release_id), market = coalesce($6, market), "
+        "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state END, "
+        "reason = coalesce($7, reason), "
+        "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
+        "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
+        "THEN " TSUS("$4") " ELSE decommissioned_at END "
+        "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T("c.parent_sscc") "AND c.state <> $2 "
+        "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = c.gtin AND "
+        "k.parent_serial = c.serial)",
+        ssccs, n,
+        PX__ARGS(m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason)),
+        err);
+    /* clang-format on */
 }
 
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
@@ -750,24 +744,24 @@ done:
 /* One row per loaded child that cannot come out of the container, with its first broken rule:
  * a child the caller may not see is not_found whatever else is wrong with it (nothing leaks:
  * docs/architecture.md "Requests"). Packing's rules are agg_store.c's. */
+/* clang-format off */
 static const char MISFITS[] =
     "WITH d AS (SELECT idx, row_number() OVER (PARTITION BY gtin, serial, sscc ORDER BY idx) "
     "AS rn FROM agg_child), "
-    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN(
-        "c", "$2",
-        "$3") " AS seen, "
-              "  coalesce(s.state, x.state, '') AS state, "
-              "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
-              "  x.parent_sscc::text, '') AS parent "
-              "  FROM agg_child c JOIN d USING (idx) "
-              "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
-              "  LEFT JOIN product p ON p.gtin = s.gtin "
-              "  LEFT JOIN sscc x ON x.sscc = c.sscc) "
-              "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
-              "  WHEN rn > 1 THEN 'duplicate' "
-              "  WHEN NOT seen THEN 'not_found' "
-              "  WHEN parent <> $1::text THEN 'not_in_parent' "
-              "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
+    "k AS (SELECT c.idx, d.rn, " PX_AGG_SEEN("c", "$2", "$3") " AS seen, "
+    "  coalesce(s.state, x.state, '') AS state, "
+    "  coalesce(s.parent_sscc::text, s.parent_gtin || ' ' || s.parent_serial, "
+    "  x.parent_sscc::text, '') AS parent "
+    "  FROM agg_child c JOIN d USING (idx) "
+    "  LEFT JOIN serial s ON c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial "
+    "  LEFT JOIN product p ON p.gtin = s.gtin "
+    "  LEFT JOIN sscc x ON x.sscc = c.sscc) "
+    "SELECT idx, code, state, parent FROM (SELECT idx, state, parent, CASE "
+    "  WHEN rn > 1 THEN 'duplicate' "
+    "  WHEN NOT seen THEN 'not_found' "
+    "  WHEN parent <> $1::text THEN 'not_in_parent' "
+    "  END AS code FROM k) m WHERE code IS NOT NULL ORDER BY idx";
+/* clang-format on */
 
 px_rc px_store_agg_misfits(px_db *db, const px_agg_scope *sc, px_agg_misfits *out, px_err *err)
 {
@@ -906,19 +900,19 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
         return err->rc;
     char t[24];
     snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
-    px_rc rc = px__exec_cmd(db,
-                            "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, "
-                            "type, action, biz_step, disposition, event_time, parent_id, "
-                            "parent_sscc, epcs, read_point, biz_location, event_hash, "
-                            "parent_gtin, parent_serial) VALUES "
-                            "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS(
-                                "$9") ", $10, $11, $12::text[], $13, $14, $15, $16, $17)",
-                            PX__ARGS(e->id, e->tenant_id, e->org_id, px__nz(e->aggregation_id),
-                                     e->type, e->action, e->biz_step, px__nz(e->disposition), t,
-                                     px__nz(e->parent_id), px__nz(e->parent_sscc), a,
-                                     px__nz(e->read_point), px__nz(e->biz_location), e->event_hash,
-                                     px__nz(e->parent_gtin), px__nz(e->parent_serial)),
-                            err);
+    /* clang-format off */
+    px_rc rc = px__exec_cmd(
+        db,
+        "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
+        "biz_step, disposition, event_time, parent_id, parent_sscc, epcs, read_point, "
+        "biz_location, event_hash, parent_gtin, parent_serial) VALUES "
+        "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9") ", $10, $11, "
+        "$12::text[], $13, $14, $15, $16, $17)",
+        PX__ARGS(e->id, e->tenant_id, e->org_id, px__nz(e->aggregation_id), e->type, e->action,
+                 e->biz_step, px__nz(e->disposition), t, px__nz(e->parent_id),
+                 px__nz(e->parent_sscc), a, px__nz(e->read_point), px__nz(e->biz_location),
+                 e->event_hash, px__nz(e->parent_gtin), px__nz(e->parent_serial)), err);
+    /* clang-format on */
     px_buf_dispose(&b);
     return rc;
 }
