@@ -1,6 +1,7 @@
 /* store/rows.c: a row mapper's run of text columns (px__texts) copies each column, in order
  * from the one named, into its own field, cut at that field's size as px_strlcpy cuts, and
- * SQL NULL as ""; the results are built with libpq's PQmakeEmptyPGresult / PQsetvalue. */
+ * SQL NULL as ""; the results are built with libpq's PQmakeEmptyPGresult / PQsetvalue. And a
+ * statement's parameters (PX__ARGS) are counted as they are listed, in their order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,4 +60,29 @@ static void test_store_rows__texts_bounded_by_each_field(void **state)
     assert_string_equal(null_field, "");
     assert_string_equal(exact, "12345");
     PQclear(r);
+}
+
+/* What PX__ARGS hands px__exec: the number of values and the values, in the order listed
+ * (a NULL among them is SQL NULL and still counts). */
+static void args_seen(int n, const char *const *p, int want_n, const char *const *want)
+{
+    assert_int_equal(n, want_n);
+    for (int i = 0; i < n; i++) {
+        if (want[i])
+            assert_string_equal(p[i], want[i]);
+        else
+            assert_null(p[i]);
+    }
+}
+
+static void test_store_rows__args_counted_in_order(void **state)
+{
+    (void)state;
+    const char *gtin = "09506000134352", *none = NULL;
+    args_seen(PX__ARGS(gtin), 1, (const char *const[]){"09506000134352"});
+    args_seen(PX__ARGS(gtin, none, "t"), 3, (const char *const[]){"09506000134352", NULL, "t"});
+    args_seen(PX__ARGS("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"),
+              14,
+              (const char *const[]){"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+                                    "13", "14"});
 }
