@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "px_str.h"
+
 /* Short cell names so that each row of the table reads as one line. */
 #define NO PX_SCOPE_DENY
 #define ORG PX_SCOPE_ORG
@@ -131,16 +133,15 @@ const char *px_role_name(px_role role)
 
 px_rc px_role_parse(px_role *out, const char *s, px_err *err)
 {
-    for (int i = 0; s && i < PX_ROLE__COUNT; i++) {
-        if (strcmp(s, k_role_names[i]) == 0) {
-            *out = (px_role)i;
-            return PX_OK;
-        }
+    int i = px_name_index(k_role_names, PX_ROLE__COUNT, s);
+    if (i >= 0) {
+        *out = (px_role)i;
+        return PX_OK;
     }
-    return px_err_set_field(err, PX_EINVALID, "invalid_role", "role",
-                            "role '%s' is not one of admin, mah, cmo, auditor, regulator, "
-                            "verifier",
-                            s ? s : "");
+    char choices[96];
+    px_name_choices(choices, sizeof(choices), k_role_names, PX_ROLE__COUNT);
+    return px_err_set_field(err, PX_EINVALID, "invalid_role", "role", "role '%s' is not one of %s",
+                            s ? s : "", choices);
 }
 
 const char *px_org_kind_name(px_org_kind kind)
@@ -150,16 +151,15 @@ const char *px_org_kind_name(px_org_kind kind)
 
 px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err)
 {
-    for (int i = 0; s && i < PX_ORG_KIND__COUNT; i++) {
-        if (strcmp(s, k_org_kind_names[i]) == 0) {
-            *out = (px_org_kind)i;
-            return PX_OK;
-        }
+    int i = px_name_index(k_org_kind_names, PX_ORG_KIND__COUNT, s);
+    if (i >= 0) {
+        *out = (px_org_kind)i;
+        return PX_OK;
     }
+    char choices[96];
+    px_name_choices(choices, sizeof(choices), k_org_kind_names, PX_ORG_KIND__COUNT);
     return px_err_set_field(err, PX_EINVALID, "invalid_org_kind", "kind",
-                            "organization kind '%s' is not one of operator, mah, cmo, regulator, "
-                            "verifier",
-                            s ? s : "");
+                            "organization kind '%s' is not one of %s", s ? s : "", choices);
 }
 
 const char *px_action_name(px_action action)

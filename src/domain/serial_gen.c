@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_str.h"
 
 static const char *const k_strategy_names[PX_SERIAL_STRATEGY__COUNT] = {
     [PX_SERIAL_RANDOM_ALPHANUMERIC] = "RANDOM_ALPHANUMERIC",
@@ -35,16 +36,15 @@ const char *px_serial_strategy_name(px_serial_strategy s)
 
 px_rc px_serial_strategy_parse(px_serial_strategy *out, const char *s, px_err *err)
 {
-    for (int i = 0; s && i < PX_SERIAL_STRATEGY__COUNT; i++) {
-        if (strcmp(s, k_strategy_names[i]) == 0) {
-            *out = (px_serial_strategy)i;
-            return PX_OK;
-        }
+    int i = px_name_index(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s);
+    if (i >= 0) {
+        *out = (px_serial_strategy)i;
+        return PX_OK;
     }
+    char choices[96];
+    px_name_choices(choices, sizeof(choices), k_strategy_names, PX_SERIAL_STRATEGY__COUNT);
     return px_err_set_field(err, PX_EINVALID, "invalid_strategy", "strategy",
-                            "strategy '%s' is not one of RANDOM_ALPHANUMERIC, RANDOM_NUMERIC, "
-                            "SEQUENTIAL_NUMERIC",
-                            s ? s : "");
+                            "strategy '%s' is not one of %s", s ? s : "", choices);
 }
 
 static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)

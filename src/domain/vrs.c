@@ -81,24 +81,28 @@ const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r)
 
 px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err)
 {
-    for (int i = 0; s && i < PX_VRS_RECALL__COUNT; i++)
-        if (strcmp(s, k_recall_rule[i]) == 0) {
-            *out = (px_vrs_recall_rule)i;
-            return PX_OK;
-        }
-    return px_err_set_field(err, PX_EINVALID, "invalid_value", "recalled",
-                            "recalled must be B1 or B2");
+    int i = px_name_index(k_recall_rule, PX_VRS_RECALL__COUNT, s);
+    if (i >= 0) {
+        *out = (px_vrs_recall_rule)i;
+        return PX_OK;
+    }
+    char choices[32];
+    px_name_choices(choices, sizeof(choices), k_recall_rule, PX_VRS_RECALL__COUNT);
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "recalled", "recalled must be %s",
+                            choices);
 }
 
 px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err)
 {
-    for (int i = 0; s && i < PX_VRS_EXPIRY__COUNT; i++)
-        if (strcmp(s, k_expiry_rule[i]) == 0) {
-            *out = (px_vrs_expiry_rule)i;
-            return PX_OK;
-        }
-    return px_err_set_field(err, PX_EINVALID, "invalid_value", "expired",
-                            "expired must be B1, B2 or default");
+    int i = px_name_index(k_expiry_rule, PX_VRS_EXPIRY__COUNT, s);
+    if (i >= 0) {
+        *out = (px_vrs_expiry_rule)i;
+        return PX_OK;
+    }
+    char choices[32];
+    px_name_choices(choices, sizeof(choices), k_expiry_rule, PX_VRS_EXPIRY__COUNT);
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "expired", "expired must be %s",
+                            choices);
 }
 
 px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us)

@@ -56,26 +56,21 @@ const char *px_cbv_word(px_cbv_vocab vocab, const char *value)
 
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name)
 {
-    for (int i = 1; name && i < PX_BIZSTEP__COUNT; i++)
-        if (strcmp(bizstep_names[i], name) == 0)
-            return (px_cbv_bizstep)i;
-    return PX_BIZSTEP_NONE;
+    /* index 0 is the NONE value's NULL: no name */
+    int i = px_name_index(bizstep_names + 1, PX_BIZSTEP__COUNT - 1, name);
+    return i < 0 ? PX_BIZSTEP_NONE : (px_cbv_bizstep)(i + 1);
 }
 
 px_cbv_disp px_cbv_disp_lookup(const char *name)
 {
-    for (int i = 1; name && i < PX_DISP__COUNT; i++)
-        if (strcmp(disp_names[i], name) == 0)
-            return (px_cbv_disp)i;
-    return PX_DISP_NONE;
+    int i = px_name_index(disp_names + 1, PX_DISP__COUNT - 1, name);
+    return i < 0 ? PX_DISP_NONE : (px_cbv_disp)(i + 1);
 }
 
 px_cbv_btt px_cbv_btt_lookup(const char *name)
 {
-    for (int i = 1; name && i < PX_BTT__COUNT; i++)
-        if (strcmp(btt_names[i], name) == 0)
-            return (px_cbv_btt)i;
-    return PX_BTT_NONE;
+    int i = px_name_index(btt_names + 1, PX_BTT__COUNT - 1, name);
+    return i < 0 ? PX_BTT_NONE : (px_cbv_btt)(i + 1);
 }
 
 /* ---- time --------------------------------------------------------------------------- */

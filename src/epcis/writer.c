@@ -478,18 +478,19 @@ const char *px_epcis_format_name(px_epcis_format f)
 
 px_rc px_epcis_format_parse(px_epcis_format *out, const char *name, px_err *err)
 {
-    for (int i = 0; name && i < PX_EPCIS_FORMAT__COUNT; i++)
-        if (strcmp(name, k_format_names[i]) == 0) {
-            *out = (px_epcis_format)i;
-            return PX_OK;
-        }
+    int i = px_name_index(k_format_names, PX_EPCIS_FORMAT__COUNT, name);
+    if (i >= 0) {
+        *out = (px_epcis_format)i;
+        return PX_OK;
+    }
     if (name && strcmp(name, "2.0-jsonld") == 0) {
         *out = PX_EPCIS_FORMAT_JSONLD_2_0;
         return PX_OK;
     }
-    return px_err_set(err, PX_EINVALID, "invalid_format",
-                      "unknown EPCIS format \"%s\" (1.2-xml, 2.0-xml or 2.0-json)",
-                      name ? name : "");
+    char choices[48];
+    px_name_choices(choices, sizeof(choices), k_format_names, PX_EPCIS_FORMAT__COUNT);
+    return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format \"%s\" (%s)",
+                      name ? name : "", choices);
 }
 
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "px_str.h"
 #include "service.h"
 
 const struct px_epcis_validator *px_svc_report_validator(const struct px_app *app,
@@ -24,13 +25,15 @@ static const char *const k_names[PX_EPCIS_FORMAT__COUNT] = {
 
 px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err)
 {
-    for (int i = 0; i < PX_EPCIS_FORMAT__COUNT; i++)
-        if (name && strcmp(name, k_names[i]) == 0) {
-            *out = (px_epcis_format)i;
-            return PX_OK;
-        }
-    return px_err_set_field(err, PX_EINVALID, "invalid_value", "format",
-                            "format must be epcis-1.2-xml, epcis-2.0-xml or epcis-2.0-jsonld");
+    int i = px_name_index(k_names, PX_EPCIS_FORMAT__COUNT, name);
+    if (i >= 0) {
+        *out = (px_epcis_format)i;
+        return PX_OK;
+    }
+    char choices[64];
+    px_name_choices(choices, sizeof(choices), k_names, PX_EPCIS_FORMAT__COUNT);
+    return px_err_set_field(err, PX_EINVALID, "invalid_value", "format", "format must be %s",
+                            choices);
 }
 
 const char *px_epcis_api_format_name(px_epcis_format f)

@@ -1,6 +1,7 @@
 #include "px_str.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,28 @@ int px_uuid_same(const char *a, const char *b)
 int px_strp_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int px_name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void px_name_choices(char *out, size_t cap, const char *const *names, int n)
+{
+    size_t at = 0;
+    if (cap)
+        out[0] = '\0';
+    for (int i = 0; i < n && at < cap; i++) {
+        const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+        int w = snprintf(out + at, cap - at, "%s%s", sep, names[i]);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+    }
 }
 
 int px_uuid_valid(const char *s)

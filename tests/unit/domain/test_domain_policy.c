@@ -211,9 +211,14 @@ static void test_domain__policy_names_round_trip(void **state)
     assert_int_equal(px_role_parse(&r, "MAH", &err), PX_EINVALID);
     assert_string_equal(err.code, "invalid_role");
     assert_string_equal(err.field, "role");
+    /* the refusal names every role the table has */
+    assert_string_equal(err.message,
+                        "role 'MAH' is not one of admin, mah, cmo, auditor, regulator or verifier");
     assert_int_equal(px_role_parse(&r, "", &err), PX_EINVALID);
     assert_int_equal(px_role_parse(&r, NULL, &err), PX_EINVALID);
     px_org_kind k;
     assert_int_equal(px_org_kind_parse(&k, "auditor", &err), PX_EINVALID);
     assert_string_equal(err.code, "invalid_org_kind");
+    assert_string_equal(err.message, "organization kind 'auditor' is not one of operator, mah, "
+                                     "cmo, regulator or verifier");
 }

@@ -266,3 +266,30 @@ static void test_util__str_strp_cmp_sorts(void **state)
     for (size_t i = 0; i < PX_COUNT(v); i++)
         assert_string_equal(v[i], want[i]);
 }
+
+/* A name table's look-up (exact, NULL never found) and its names in words, cut like
+ * px_strlcpy when the buffer is short. */
+static void test_util__str_name_table(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"B1", "B2", "default"};
+    assert_int_equal(px_name_index(names, 3, "B1"), 0);
+    assert_int_equal(px_name_index(names, 3, "default"), 2);
+    assert_int_equal(px_name_index(names, 3, "b1"), -1);
+    assert_int_equal(px_name_index(names, 3, "B"), -1);
+    assert_int_equal(px_name_index(names, 3, ""), -1);
+    assert_int_equal(px_name_index(names, 3, NULL), -1);
+    assert_int_equal(px_name_index(names, 2, "default"), -1); /* only the first n */
+    char out[32];
+    px_name_choices(out, sizeof(out), names, 3);
+    assert_string_equal(out, "B1, B2 or default");
+    px_name_choices(out, sizeof(out), names, 2);
+    assert_string_equal(out, "B1 or B2");
+    px_name_choices(out, sizeof(out), names, 1);
+    assert_string_equal(out, "B1");
+    px_name_choices(out, sizeof(out), names, 0);
+    assert_string_equal(out, "");
+    char small[8];
+    px_name_choices(small, sizeof(small), names, 3);
+    assert_string_equal(small, "B1, B2 "); /* cut, terminated */
+}
