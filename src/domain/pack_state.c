@@ -121,14 +121,11 @@ const char *px_decom_reason_name(px_decom_reason reason)
 px_rc px_pack_state_parse(px_pack_state *out, const char *s, px_err *err)
 {
     int i = px_name_index(k_state_names, PX_PACK_STATE__COUNT, s);
-    if (i >= 0) {
-        *out = (px_pack_state)i;
-        return PX_OK;
-    }
-    char choices[96];
-    px_name_choices(choices, sizeof(choices), k_state_names, PX_PACK_STATE__COUNT);
-    return px_err_set_field(err, PX_EINVALID, "invalid_state", "state",
-                            "'%s' is not a pack state (%s)", s ? s : "", choices);
+    if (i < 0)
+        return px_name_refused(err, "invalid_state", "state", "pack state", s, k_state_names,
+                               PX_PACK_STATE__COUNT);
+    *out = (px_pack_state)i;
+    return PX_OK;
 }
 
 px_rc px_decom_reason_parse(px_decom_reason *out, const char *s, px_err *err)

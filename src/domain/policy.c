@@ -134,14 +134,11 @@ const char *px_role_name(px_role role)
 px_rc px_role_parse(px_role *out, const char *s, px_err *err)
 {
     int i = px_name_index(k_role_names, PX_ROLE__COUNT, s);
-    if (i >= 0) {
-        *out = (px_role)i;
-        return PX_OK;
-    }
-    char choices[96];
-    px_name_choices(choices, sizeof(choices), k_role_names, PX_ROLE__COUNT);
-    return px_err_set_field(err, PX_EINVALID, "invalid_role", "role", "role '%s' is not one of %s",
-                            s ? s : "", choices);
+    if (i < 0)
+        return px_name_refused(err, "invalid_role", "role", "role", s, k_role_names,
+                               PX_ROLE__COUNT);
+    *out = (px_role)i;
+    return PX_OK;
 }
 
 const char *px_org_kind_name(px_org_kind kind)
@@ -152,14 +149,11 @@ const char *px_org_kind_name(px_org_kind kind)
 px_rc px_org_kind_parse(px_org_kind *out, const char *s, px_err *err)
 {
     int i = px_name_index(k_org_kind_names, PX_ORG_KIND__COUNT, s);
-    if (i >= 0) {
-        *out = (px_org_kind)i;
-        return PX_OK;
-    }
-    char choices[96];
-    px_name_choices(choices, sizeof(choices), k_org_kind_names, PX_ORG_KIND__COUNT);
-    return px_err_set_field(err, PX_EINVALID, "invalid_org_kind", "kind",
-                            "organization kind '%s' is not one of %s", s ? s : "", choices);
+    if (i < 0)
+        return px_name_refused(err, "invalid_org_kind", "kind", "organization kind", s,
+                               k_org_kind_names, PX_ORG_KIND__COUNT);
+    *out = (px_org_kind)i;
+    return PX_OK;
 }
 
 const char *px_action_name(px_action action)

@@ -37,14 +37,11 @@ const char *px_serial_strategy_name(px_serial_strategy s)
 px_rc px_serial_strategy_parse(px_serial_strategy *out, const char *s, px_err *err)
 {
     int i = px_name_index(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s);
-    if (i >= 0) {
-        *out = (px_serial_strategy)i;
-        return PX_OK;
-    }
-    char choices[96];
-    px_name_choices(choices, sizeof(choices), k_strategy_names, PX_SERIAL_STRATEGY__COUNT);
-    return px_err_set_field(err, PX_EINVALID, "invalid_strategy", "strategy",
-                            "strategy '%s' is not one of %s", s ? s : "", choices);
+    if (i < 0)
+        return px_name_refused(err, "invalid_strategy", "strategy", "strategy", s, k_strategy_names,
+                               PX_SERIAL_STRATEGY__COUNT);
+    *out = (px_serial_strategy)i;
+    return PX_OK;
 }
 
 static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)

@@ -487,10 +487,8 @@ px_rc px_epcis_format_parse(px_epcis_format *out, const char *name, px_err *err)
         *out = PX_EPCIS_FORMAT_JSONLD_2_0;
         return PX_OK;
     }
-    char choices[48];
-    px_name_choices(choices, sizeof(choices), k_format_names, PX_EPCIS_FORMAT__COUNT);
-    return px_err_set(err, PX_EINVALID, "invalid_format", "unknown EPCIS format \"%s\" (%s)",
-                      name ? name : "", choices);
+    return px_name_refused(err, "invalid_format", NULL, "EPCIS format", name, k_format_names,
+                           PX_EPCIS_FORMAT__COUNT);
 }
 
 px_rc px_epcis_writer_new(px_epcis_writer **out, px_epcis_sink sink, void *ctx,

@@ -127,6 +127,15 @@ void px_name_choices(char *out, size_t cap, const char *const *names, int n)
     }
 }
 
+px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
+                      const char *s, const char *const *names, int n)
+{
+    char choices[160];
+    px_name_choices(choices, sizeof(choices), names, n);
+    return px_err_set_field(err, PX_EINVALID, code, field, "%s '%s' is not one of %s", what,
+                            s ? s : "", choices);
+}
+
 int px_uuid_valid(const char *s)
 {
     if (!s || strlen(s) != 36)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "px_err.h"
+
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
@@ -54,6 +56,10 @@ int px_name_index(const char *const *names, int n, const char *s);
 /* The names of the table in words, "a, b or c", into out (cap bytes, cut as px_strlcpy cuts):
  * a refusal lists the names it takes from the table that decides, so the two cannot part. */
 void px_name_choices(char *out, size_t cap, const char *const *names, int n);
+/* The refusal of s, which is not a name of the table: PX_EINVALID with code, on field (NULL:
+ * none), "<what> '<s>' is not one of a, b or c". Returns PX_EINVALID. */
+px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
+                      const char *s, const char *const *names, int n);
 
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather

@@ -292,4 +292,13 @@ static void test_util__str_name_table(void **state)
     char small[8];
     px_name_choices(small, sizeof(small), names, 3);
     assert_string_equal(small, "B1, B2 "); /* cut, terminated */
+    px_err err;
+    assert_int_equal(px_name_refused(&err, "invalid_value", "expired", "expired", "B3", names, 3),
+                     PX_EINVALID);
+    assert_string_equal(err.code, "invalid_value");
+    assert_string_equal(err.field, "expired");
+    assert_string_equal(err.message, "expired 'B3' is not one of B1, B2 or default");
+    px_name_refused(&err, "invalid_format", NULL, "EPCIS format", NULL, names, 2);
+    assert_string_equal(err.field, "");
+    assert_string_equal(err.message, "EPCIS format '' is not one of B1 or B2");
 }
