@@ -163,7 +163,8 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
     const char *mode = px_cli_opt(argc, argv, "mode");
     if (strcmp(sub, "create") == 0 && (!org || !role))
         return px_cli_usage(usage);
-    if (mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
+    px_key_mode m = PX_KEY_LIVE;
+    if (mode && px_key_mode_parse(&m, mode, NULL) != PX_OK)
         return px_cli_usage(usage);
     if (strcmp(sub, "revoke") == 0 && (argc < 3 || argv[2][0] == '-'))
         return px_cli_usage(usage);
@@ -177,7 +178,6 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
     if (strcmp(sub, "create") == 0) {
         char secret[PX_API_KEY_LEN + 1];
         px_key_info info;
-        px_key_mode m = mode && strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
         rc = px_svc_key_create(s.db, &s.me, org, role, label, m, secret, &info, &s.err);
         if (rc == PX_OK) {
             out = px_json_key_created(&info, secret, m);

@@ -131,12 +131,11 @@ void h_key_create(px_req *r)
     /* docs/sandbox.md: "test" makes a pk_test_ key acting on the sandbox; a test key's own
      * request makes test keys only. Default: the caller's own mode. */
     const char *mode = px_json_str(r, r->json, "mode", 4, 0);
-    if (mode && strcmp(mode, "live") != 0 && strcmp(mode, "test") != 0)
-        px_reply_field(r, "mode", "invalid_value", "mode must be live or test");
+    px_key_mode m = r->actor.mode;
+    if (mode && !px_req_answered(r) && px_key_mode_parse(&m, mode, &r->err) != PX_OK)
+        px_reply_error(r, &r->err);
     if (px_req_answered(r))
         return;
-    px_key_mode m = !mode ? r->actor.mode
-                          : strcmp(mode, "test") == 0 ? PX_KEY_TEST : PX_KEY_LIVE;
     px_db *db = px_req_begin(r);
     if (!db)
         return;

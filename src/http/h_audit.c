@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "json_shapes.h"
 #include "paging.h"
+#include "px_array.h"
 #include "px_str.h"
 
 /* A page of the log: its cursor is the last entry's seq oldest first (as ever), and a
@@ -47,16 +48,17 @@ void h_audit_list(px_req *r)
 {
     audit_list al = {.newest_first = 0};
     const char *order = px_req_query(r, "order");
-    /* The serial listings' words for the two orders (h_allocations.c). */
-    if (order && strcmp(order, "CREATED_ASC") != 0) {
-        if (strcmp(order, "CREATED_DESC") != 0) {
-            px_err err = PX_ERR_INIT;
-            px_err_set_field(&err, PX_EINVALID, "invalid_value", "order",
-                             "order must be CREATED_ASC or CREATED_DESC");
-            px_reply_error(r, &err);
+    /* The serial listings' words for the two orders (h_allocations.c); index 1 is newest first. */
+    static const char *const orders[] = {"CREATED_ASC", "CREATED_DESC"};
+    if (order) {
+        int i = px_name_index(orders, PX_COUNT(orders), order);
+        if (i < 0) {
+            px_name_refused(&r->err, "invalid_value", "order", "order", order, orders,
+                            PX_COUNT(orders));
+            px_reply_error(r, &r->err);
             return;
         }
-        al.newest_first = 1;
+        al.newest_first = i;
     }
     px_list *l = &al.list;
     px_db *db = px_list_begin(l, r, 1);

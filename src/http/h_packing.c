@@ -240,14 +240,8 @@ static int action_read(px_req *r, px_agg_action *out)
     const char *action = px_json_str(r, r->json, "action", 16, 1);
     if (px_req_answered(r))
         return -1;
-    if (strcmp(action, "pack") == 0)
-        *out = PX_AGG_PACK;
-    else if (strcmp(action, "unpack") == 0)
-        *out = PX_AGG_UNPACK;
-    else if (strcmp(action, "repack") == 0)
-        *out = PX_AGG_REPACK;
-    else {
-        px_reply_field(r, "action", "invalid_value", "action must be pack, unpack or repack");
+    if (px_agg_action_parse(out, action, &r->err) != PX_OK) {
+        px_reply_error(r, &r->err);
         return -1;
     }
     return 0;

@@ -4,12 +4,13 @@
 #include <string.h>
 
 #include "handlers.h"
-#include "workers.h"
 #include "list_reply.h"
 #include "paging.h"
 #include "print.h"
+#include "px_array.h"
 #include "px_str.h"
 #include "stream.h"
+#include "workers.h"
 
 /* ---- carriers --------------------------------------------------------------------------- */
 
@@ -24,16 +25,16 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
     const char *depth = px_req_query(r, "depth");
     long v;
     if (shape && dm) {
-        if (strcmp(shape, "square") == 0)
-            o->shape = PX_CARRIER_SQUARE;
-        else if (strcmp(shape, "rect") == 0)
-            o->shape = PX_CARRIER_RECT;
-        else if (strcmp(shape, "auto") == 0)
-            o->shape = PX_CARRIER_AUTO;
-        else {
-            px_reply_field(r, "shape", "invalid_value", "shape must be square, rect or auto");
+        static const char *const shapes[] = {
+            [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
+        int i = px_name_index(shapes, PX_COUNT(shapes), shape);
+        if (i < 0) {
+            px_name_refused(&r->err, "invalid_value", "shape", "shape", shape, shapes,
+                            PX_COUNT(shapes));
+            px_reply_error(r, &r->err);
             return -1;
         }
+        o->shape = (px_carrier_shape)i;
     }
     if (module) {
         if (px_parse_long(module, 1, PX_CARRIER_MODULE_PX_MAX, &v) != 0) {

@@ -200,7 +200,18 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
     return PX_OK;
 }
 
-const char *const px__agg_action_names[] = {"pack", "unpack", "repack"};
+const char *const px__agg_action_names[] = {
+    [PX_AGG_PACK] = "pack", [PX_AGG_UNPACK] = "unpack", [PX_AGG_REPACK] = "repack"};
+
+px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
+{
+    int i = px_name_index(px__agg_action_names, PX_AGG_REPACK + 1, s);
+    if (i < 0)
+        return px_name_refused(err, "invalid_value", "action", "action", s, px__agg_action_names,
+                               PX_AGG_REPACK + 1);
+    *out = (px_agg_action)i;
+    return PX_OK;
+}
 
 /* The parent of an unpacking, locked and checked: a container (px__agg_parent_check), or a case
  * that carries its own GTIN (px__agg_case_check: the rules of packing into it). Sets the parent's

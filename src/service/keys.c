@@ -9,9 +9,20 @@
 #define TEST_PREFIX "pk_test_"
 #define PREFIX_LEN 8
 
+static const char *const k_mode_names[] = {[PX_KEY_LIVE] = "live", [PX_KEY_TEST] = "test"};
+
 const char *px_key_mode_name(px_key_mode mode)
 {
     return mode == PX_KEY_TEST ? "test" : "live";
+}
+
+px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err)
+{
+    int i = px_name_index(k_mode_names, 2, s);
+    if (i < 0)
+        return px_name_refused(err, "invalid_value", "mode", "mode", s, k_mode_names, 2);
+    *out = (px_key_mode)i;
+    return PX_OK;
 }
 
 /* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "lists.h"
+#include "px_array.h"
 #include "px_cursor.h"
 #include "px_str.h"
 
@@ -52,23 +53,17 @@ static int on_row(void *vc, const px_list_row *row)
 }
 
 /* A job's status (migration 0002's CHECK on job.status). */
-static int job_status(const char *s)
-{
-    static const char *const statuses[] = {"queued", "running", "completed", "failed", NULL};
-    for (int i = 0; statuses[i]; i++)
-        if (strcmp(s, statuses[i]) == 0)
-            return 1;
-    return 0;
-}
+static const char *const k_job_statuses[] = {"queued", "running", "completed", "failed"};
 
 px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
                   const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err)
 {
     if (after && *after && !px_uuid_valid(after))
         return px_cursor_refuse(err);
-    if (status && (kind != PX_LIST_JOBS || !job_status(status)))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "status",
-                                "status must be queued, running, completed or failed");
+    if (status && (kind != PX_LIST_JOBS ||
+                   px_name_index(k_job_statuses, PX_COUNT(k_job_statuses), status) < 0))
+        return px_name_refused(err, "invalid_value", "status", "status", status, k_job_statuses,
+                               PX_COUNT(k_job_statuses));
     /* mah and auditor keys belong to the MAH (REQ-POLICY-5): both see the tenant's rows. */
     px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO,
                            status};

@@ -48,6 +48,9 @@ px_rc px_svc_sscc_list(px_db *db, const px_actor *by, const char *id, const char
                        long limit, px_sscc_item_fn fn, void *ctx, px_err *err);
 
 typedef enum px_agg_action { PX_AGG_PACK = 0, PX_AGG_UNPACK, PX_AGG_REPACK } px_agg_action;
+/* The action named s ("pack", "unpack" or "repack"); PX_EINVALID "invalid_value" on "action"
+ * otherwise. */
+px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err);
 
 typedef struct px_agg_request {
     px_agg_action action;

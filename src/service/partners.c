@@ -5,6 +5,7 @@
 #include "display_name.h"
 #include "epcis.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "service_internal.h"
@@ -196,9 +197,10 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             const char *const *gtins, int n, const char *status,
                             px_partnership *out, px_err *err)
 {
-    if (status && strcmp(status, "active") != 0 && strcmp(status, "suspended") != 0)
-        return px_err_set_field(err, PX_EINVALID, "invalid_status", "status",
-                                "status must be active or suspended");
+    static const char *const statuses[] = {"active", "suspended"};
+    if (status && px_name_index(statuses, PX_COUNT(statuses), status) < 0)
+        return px_name_refused(err, "invalid_status", "status", "status", status, statuses,
+                               PX_COUNT(statuses));
     partner_ctx c = {NULL, NULL, NULL, NULL, 0, gtins, n, NULL, NULL, NULL, id, status, out};
     px_rc rc = gtins_alloc(&c, n, err);
     if (rc == PX_OK)

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "market.h"
+#include "px_array.h"
 #include "px_cursor.h"
 #include "px_str.h"
 #include "reports_internal.h"
@@ -67,18 +68,14 @@ px_rc px_svc_report_document(px_db *db, const px_actor *by, const char *id, char
 px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
                           const char *after, long limit, px_report_fn fn, void *ctx, px_err *err)
 {
-    static const char *const states[] = {"queued", "sending", "delivered", "failed", "dead",
-                                         NULL};
+    static const char *const states[] = {"queued", "sending", "delivered", "failed", "dead"};
     const char *tenant, *scope_market;
     px_rc rc = report_scope(by, &tenant, &scope_market, err);
     if (rc != PX_OK)
         return rc;
-    int known = !state;
-    for (int i = 0; !known && states[i]; i++)
-        known = strcmp(state, states[i]) == 0;
-    if (!known)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "state",
-                                "state must be queued, sending, delivered, failed or dead");
+    if (state && px_name_index(states, PX_COUNT(states), state) < 0)
+        return px_name_refused(err, "invalid_value", "state", "state", state, states,
+                               PX_COUNT(states));
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
     if (after && !px_uuid_valid(after))

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_cursor.h"
 #include "px_str.h"
@@ -439,8 +440,10 @@ px_rc px_svc_public_verify(const px_app *app, px_db *db, const char *gtin, const
 px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const char *cursor,
                          long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
-    if (state && *state && strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
-        return bad(err, "state", "invalid_value", "state must be open or closed");
+    static const char *const states[] = {"open", "closed"};
+    if (state && *state && px_name_index(states, PX_COUNT(states), state) < 0)
+        return px_name_refused(err, "invalid_value", "state", "state", state, states,
+                               PX_COUNT(states));
     if (cursor && *cursor && !px_uuid_valid(cursor))
         return px_cursor_refuse(err);
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,

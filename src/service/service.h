@@ -117,6 +117,8 @@ void px_actor_cli(px_actor *a);
 
 /* "live" or "test". */
 const char *px_key_mode_name(px_key_mode mode);
+/* The mode named s ("live" or "test"); PX_EINVALID "invalid_value" on "mode" otherwise. */
+px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err);
 
 /* Resolves a presented key to its actor; PX_EAUTH "invalid_token" for unknown or revoked. */
 px_rc px_svc_authenticate(px_db *db, px_actor *out, const char *api_key, px_err *err);

@@ -6,6 +6,7 @@
 #include "allotments.h"
 #include "gs1.h"
 #include "packing.h"
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "tx.h"
@@ -186,12 +187,11 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
     if (req->extension_digit < 0 || req->extension_digit > 9)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "extension_digit",
                                 "extension_digit must be from 0 to 9");
-    int random = 0;
-    if (req->strategy && strcmp(req->strategy, "random") == 0)
-        random = 1;
-    else if (req->strategy && strcmp(req->strategy, "sequential") != 0)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "strategy",
-                                "strategy must be sequential or random");
+    static const char *const strategies[] = {"sequential", "random"}; /* random: 1 */
+    int random = req->strategy ? px_name_index(strategies, PX_COUNT(strategies), req->strategy) : 0;
+    if (random < 0)
+        return px_name_refused(err, "invalid_value", "strategy", "strategy", req->strategy,
+                               strategies, PX_COUNT(strategies));
     if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
                                 "company_prefix must be 6 to 12 digits");

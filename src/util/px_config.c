@@ -99,8 +99,8 @@ static px_rc settings_load(px_config *cfg, px_err *err)
     cfg->delivery_max_attempts = (int)v;
     const char *lvl = env_or("PACKID_LOG_LEVEL", "info");
     if ((cfg->log_level = px_log_level_parse(lvl)) < 0)
-        return px_err_set(err, PX_EINVALID, "bad_config",
-                          "PACKID_LOG_LEVEL must be debug, info, warn or error");
+        return px_name_refused(err, "bad_config", NULL, "PACKID_LOG_LEVEL", lvl, px_log_level_names,
+                               PX_LOG_ERROR + 1);
     if ((rc = env_text("PACKID_OUTBOUND_ALLOW", "", cfg->outbound_allow,
                        sizeof(cfg->outbound_allow), err)) != PX_OK)
         return rc;

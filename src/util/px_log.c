@@ -6,16 +6,16 @@
 
 #include "px_clock.h"
 #include "px_jsonw.h"
+#include "px_str.h"
+
+const char *const px_log_level_names[PX_LOG_ERROR + 1] = {[PX_LOG_DEBUG] = "debug",
+                                                          [PX_LOG_INFO] = "info",
+                                                          [PX_LOG_WARN] = "warn",
+                                                          [PX_LOG_ERROR] = "error"};
 
 static const char *level_name(px_log_level l)
 {
-    switch (l) {
-    case PX_LOG_DEBUG: return "debug";
-    case PX_LOG_INFO: return "info";
-    case PX_LOG_WARN: return "warn";
-    case PX_LOG_ERROR: return "error";
-    }
-    return "info";
+    return (unsigned)l <= PX_LOG_ERROR ? px_log_level_names[l] : "info";
 }
 
 void px_json_escape(char *out, size_t cap, const char *s)
@@ -50,10 +50,7 @@ int px_log_enabled(px_log_level lvl)
 
 int px_log_level_parse(const char *name)
 {
-    for (int l = PX_LOG_DEBUG; l <= PX_LOG_ERROR; l++)
-        if (name && strcmp(name, level_name((px_log_level)l)) == 0)
-            return l;
-    return -1;
+    return px_name_index(px_log_level_names, PX_LOG_ERROR + 1, name);
 }
 
 void px_log(px_log_level lvl, const char *msg, const char *fields)

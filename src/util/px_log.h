@@ -15,6 +15,8 @@ void px_log_set_level(px_log_level lvl);
 /* 1 when a line at lvl is written: lets a caller skip formatting what would be dropped. */
 int px_log_enabled(px_log_level lvl);
 /* "debug", "info", "warn", "error" → level; -1 for anything else. */
+/* The levels' names, by level: "debug", "info", "warn", "error". */
+extern const char *const px_log_level_names[PX_LOG_ERROR + 1];
 int px_log_level_parse(const char *name);
 void px_logf(px_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes s as a JSON string body (without quotes) into out (cap bytes), truncating. */

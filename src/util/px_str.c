@@ -105,20 +105,20 @@ int px_strp_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int px_name_index(const char *const *names, int n, const char *s)
+int px_name_index(const char *const *names, size_t n, const char *s)
 {
-    for (int i = 0; s && i < n; i++)
+    for (size_t i = 0; s && i < n; i++)
         if (strcmp(s, names[i]) == 0)
-            return i;
+            return (int)i;
     return -1;
 }
 
-void px_name_choices(char *out, size_t cap, const char *const *names, int n)
+void px_name_choices(char *out, size_t cap, const char *const *names, size_t n)
 {
     size_t at = 0;
     if (cap)
         out[0] = '\0';
-    for (int i = 0; i < n && at < cap; i++) {
+    for (size_t i = 0; i < n && at < cap; i++) {
         const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
         int w = snprintf(out + at, cap - at, "%s%s", sep, names[i]);
         if (w < 0)
@@ -128,7 +128,7 @@ void px_name_choices(char *out, size_t cap, const char *const *names, int n)
 }
 
 px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
-                      const char *s, const char *const *names, int n)
+                      const char *s, const char *const *names, size_t n)
 {
     char choices[160];
     px_name_choices(choices, sizeof(choices), names, n);

@@ -52,14 +52,14 @@ int px_strp_cmp(const void *a, const void *b);
 /* The index of s in the name table names[0..n) (an exact match), or -1 (always for s NULL):
  * the one look-up of a name an enum's table spells (roles, organization kinds, pack states,
  * formats, CBV words). */
-int px_name_index(const char *const *names, int n, const char *s);
+int px_name_index(const char *const *names, size_t n, const char *s);
 /* The names of the table in words, "a, b or c", into out (cap bytes, cut as px_strlcpy cuts):
  * a refusal lists the names it takes from the table that decides, so the two cannot part. */
-void px_name_choices(char *out, size_t cap, const char *const *names, int n);
+void px_name_choices(char *out, size_t cap, const char *const *names, size_t n);
 /* The refusal of s, which is not a name of the table: PX_EINVALID with code, on field (NULL:
  * none), "<what> '<s>' is not one of a, b or c". Returns PX_EINVALID. */
 px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
-                      const char *s, const char *const *names, int n);
+                      const char *s, const char *const *names, size_t n);
 
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather

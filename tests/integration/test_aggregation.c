@@ -164,6 +164,15 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
                          "{\"count\":1,\"extension_digit\":10}", "extension_digit", NULL);
     px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                    "{\"count\":1,\"strategy\":\"odd\"}", 422, "validation_error");
+    /* An aggregation's action is one of its table's, and the refusal lists them. */
+    json_t *e =
+        px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
+                     "{\"action\":\"move\",\"parent\":{\"sscc\":\"003551540000010017\"}}", 422);
+    json_t *d = json_array_get(px_test_details(e), 0);
+    assert_string_equal(px_test_str(d, "field"), "action");
+    assert_string_equal(px_test_str(d, "message"),
+                        "action 'move' is not one of pack, unpack or repack");
+    json_decref(e);
 }
 
 /* ---- packing --------------------------------------------------------------------------- */

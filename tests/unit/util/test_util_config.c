@@ -24,7 +24,8 @@ static const char *const names[] = {
     "PACKID_LISTEN",           "PACKID_DEMO",
     "PACKID_ALLOW_TEST_CLOCK", "PACKID_TEST_NOW",
     "PACKID_DL_DOMAIN",        "PACKID_PUBLIC_URL",
-    "PACKID_GCP_LIST",         "PACKID_EPCIS_XSD_DIR"};
+    "PACKID_GCP_LIST",         "PACKID_EPCIS_XSD_DIR",
+    "PACKID_LOG_LEVEL"};
 
 static void clear(void)
 {
@@ -134,6 +135,9 @@ static void test_util__config_numbers(void **state)
         {"PACKID_LISTEN", "127.0.0.1:http", 0, __LINE__},
         {"PACKID_LISTEN", "8080", 0, __LINE__},
         {"PACKID_DEMO", "2", 0, __LINE__},
+        {"PACKID_LOG_LEVEL", "warn", 1, __LINE__},
+        {"PACKID_LOG_LEVEL", "WARN", 0, __LINE__},
+        {"PACKID_LOG_LEVEL", "trace", 0, __LINE__},
     };
     check_settings(v, PX_COUNT(v), "bad_config");
     px_config cfg;
