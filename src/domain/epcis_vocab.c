@@ -48,14 +48,12 @@ static const char *const k_state_disposition[PX_PACK_STATE__COUNT] = {
     [PX_PACK_DECOMMISSIONED] = NULL,
 };
 
+const char *const px_epcis_action_names[PX_EPCIS_ACTIONS] = {
+    [PX_EPCIS_ADD] = "ADD", [PX_EPCIS_OBSERVE] = "OBSERVE", [PX_EPCIS_DELETE] = "DELETE"};
+
 const char *px_epcis_action_name(px_epcis_action action)
 {
-    switch (action) {
-    case PX_EPCIS_ADD: return "ADD";
-    case PX_EPCIS_OBSERVE: return "OBSERVE";
-    case PX_EPCIS_DELETE: return "DELETE";
-    }
-    return "?";
+    return (unsigned)action < PX_EPCIS_ACTIONS ? px_epcis_action_names[action] : "?";
 }
 
 static px_rc none(px_err *err, px_pack_action action)

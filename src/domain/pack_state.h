@@ -140,6 +140,7 @@ typedef enum px_epcis_action {
     PX_EPCIS_OBSERVE,
     PX_EPCIS_DELETE
 } px_epcis_action;
+#define PX_EPCIS_ACTIONS 3
 
 /* What an accepted transition records: an ObjectEvent with this action, bizStep and
  * disposition. Names are the bare CBV words; the URN forms are
@@ -158,5 +159,8 @@ px_rc px_epcis_vocab_for(px_epcis_vocab *out, px_pack_action action, const px_pa
                          px_err *err);
 /* "ADD", "OBSERVE", "DELETE". */
 const char *px_epcis_action_name(px_epcis_action action);
+/* The actions' words by px_epcis_action (EPCIS 1.2 §7.3.2: ADD, OBSERVE, DELETE): what a
+ * document or a query may name (px_name_index). */
+extern const char *const px_epcis_action_names[PX_EPCIS_ACTIONS];
 
 #endif

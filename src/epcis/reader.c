@@ -126,14 +126,12 @@ px_rc epcis__parse_sdt(px_cbv_sdt *out, const char *v, px_err *err)
 
 px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err)
 {
-    static const px_epcis_action all[] = {PX_EPCIS_ADD, PX_EPCIS_OBSERVE, PX_EPCIS_DELETE};
-    for (size_t i = 0; i < PX_COUNT(all); i++)
-        if (strcmp(px_epcis_action_name(all[i]), v) == 0) {
-            *out = all[i];
-            return PX_OK;
-        }
-    return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                      "action \"%s\" is not ADD, OBSERVE or DELETE", v);
+    int i = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, v);
+    if (i < 0)
+        return px_name_refused(err, "epcis_invalid", NULL, "action", v, px_epcis_action_names,
+                               PX_EPCIS_ACTIONS);
+    *out = (px_epcis_action)i;
+    return PX_OK;
 }
 
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err)

@@ -9,6 +9,7 @@
 
 #include "allotments.h"
 #include "carrier_batch.h"
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "tx.h"
@@ -290,10 +291,11 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
 {
     px_carrier_batch b;
     memset(&b, 0, sizeof(b));
+    static const char *const symbologies[] = {"datamatrix", "qr"};
     const char *sym = req->symbology ? req->symbology : "datamatrix";
-    if (strcmp(sym, "datamatrix") != 0 && strcmp(sym, "qr") != 0)
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "symbology",
-                                "symbology must be \"datamatrix\" or \"qr\"");
+    if (px_name_index(symbologies, PX_COUNT(symbologies), sym) < 0)
+        return px_name_refused(err, "invalid_value", "symbology", "symbology", sym, symbologies,
+                               PX_COUNT(symbologies));
     if (req->n_items < 1 || req->n_items > PX_CARRIER_BATCH_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "items",
                                 "items must hold 1 to %d entries", PX_CARRIER_BATCH_MAX);

@@ -88,7 +88,7 @@ static int item_event_type(char *out, const char *item)
 
 static int item_action(char *out, const char *item)
 {
-    if (strcmp(item, "ADD") != 0 && strcmp(item, "OBSERVE") != 0 && strcmp(item, "DELETE") != 0)
+    if (px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, item) < 0)
         return -1;
     px_strlcpy(out, item, 64);
     return 0;
@@ -327,7 +327,9 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
         rc = parse_list(q->types, name, v, item_event_type, "an EPCIS 2.0 event type", err);
         f->event_types = q->types;
     } else if (strcmp(name, "EQ_action") == 0) {
-        rc = parse_list(q->actions, name, v, item_action, "ADD, OBSERVE or DELETE", err);
+        char actions[32];
+        px_name_choices(actions, sizeof(actions), px_epcis_action_names, PX_EPCIS_ACTIONS);
+        rc = parse_list(q->actions, name, v, item_action, actions, err);
         f->actions = q->actions;
     } else if (strcmp(name, "EQ_bizStep") == 0) {
         rc =

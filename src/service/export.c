@@ -16,6 +16,7 @@
 #include "lifecycle.h"
 #include "pack_identity.h"
 #include "print.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
@@ -168,11 +169,11 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         px_strlcpy(e.run_batch, req->batch, sizeof(e.run_batch));
         px_strlcpy(e.run_expiry, req->expiry, sizeof(e.run_expiry));
     }
+    static const char *const gs_styles[] = {"escape", "tag"};
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
-    if (strcmp(gs, "escape") != 0 && strcmp(gs, "tag") != 0) {
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "gs",
-                                "gs must be \"escape\" or \"tag\"");
-    }
+    if (px_name_index(gs_styles, PX_COUNT(gs_styles), gs) < 0)
+        return px_name_refused(err, "invalid_value", "gs", "gs", gs, gs_styles,
+                               PX_COUNT(gs_styles));
     if (!by_alloc) {
         if (!req->gtin || !req->batch) {
             return px_err_set_field(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",

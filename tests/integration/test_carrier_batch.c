@@ -346,6 +346,11 @@ static void test_carrier_batch__template_overrides(void **state)
     px_test_expect_field(&f->env, "POST", "/v1/carrier-templates", f->mah.key,
                          "{\"name\":\"A\\u009b2J\"}", "name", "invalid_character");
     px_expect_count(&f->env, templates, "SELECT count(*) FROM carrier_template");
+    /* A batch renders DataMatrix or QR symbols, nothing else. */
+    px_test_expect_field(&f->env, "POST", "/v1/carrier-batches", f->mah.key,
+                         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0200\"}],"
+                         "\"symbology\":\"pdf417\"}",
+                         "symbology", "invalid_value");
     snprintf(path, sizeof(path), "/v1/carrier-templates/%s", tid);
     json_decref(px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200));
     px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");

@@ -309,8 +309,12 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         assert_int_equal(json_integer_value(json_object_get(r.json, "status")), v[i].status);
         px_http_resp_free(&r);
     }
-    /* Ranges in order, q=0 skipped: XML refused, JSON taken. */
+    /* An action outside EPCIS's three is refused with the three named. */
     px_http_resp r;
+    get(f, &r, f->mah.key, "?EQ_action=MOVE", NULL, 400, __FILE__, __LINE__);
+    assert_non_null(strstr(px_test_str(r.json, "detail"), "ADD, OBSERVE or DELETE"));
+    px_http_resp_free(&r);
+    /* Ranges in order, q=0 skipped: XML refused, JSON taken. */
     get(f, &r, f->mah.key, "", "application/xml;q=0, application/json", 200, __FILE__, __LINE__);
     assert_string_equal(r.content_type, "application/json");
     px_http_resp_free(&r);

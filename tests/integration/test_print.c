@@ -350,6 +350,9 @@ static void test_print__export_allocation_jsonl(void **state)
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"NOPE\"}", 404, "not_found");
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"x\": 1}", 422, "validation_error");
+    px_test_expect_field(&f->env, "POST", "/v1/exports", f->cmo.key,
+                         "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"gs\": \"caret\"}", "gs",
+                         "invalid_value");
     json_t *e = export_done(f, f->cmo.key, body);
     assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
     /* A CMO reads its export through its partnership, as its jobs: suspended, 403 and no
