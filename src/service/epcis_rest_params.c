@@ -26,21 +26,24 @@ px_rc px__epcis_rest_bad_token(px_err *err)
     return px__epcis_rest_bad_param(err, "nextPageToken", "not a token this server gave out");
 }
 
-/* Maps one list item to the bare word stored (out, ≤ 64 bytes) or "" when the item is a
- * valid value packid never stores; -1 when invalid. */
-typedef int (*item_fn)(char *out, const char *item);
+/* A list item's stored word, its NUL included. */
+#define WORD_MAX 64
+
+/* Maps one list item to the bare word stored (out) or "" when the item is a valid value
+ * packid never stores; -1 when invalid. */
+typedef int (*item_fn)(char out[WORD_MAX], const char *item);
 
 /* CBV values are bare words, or the CBV URN / Web URI of one; any other URI is a custom
  * value (valid, never stored by packid). canonical gives a bare word's stored name, or NULL
  * when it is not one of the vocabulary's. */
-static int cbv_item(char *out, const char *item, px_cbv_vocab vocab,
+static int cbv_item(char out[WORD_MAX], const char *item, px_cbv_vocab vocab,
                     const char *(*canonical)(const char *word))
 {
     const char *w = px_cbv_word(vocab, item);
     const char *name = w ? canonical(w) : "";
     if (!name)
         return -1;
-    px_strlcpy(out, name, 64);
+    px_strlcpy(out, name, WORD_MAX);
     return 0;
 }
 
@@ -56,50 +59,48 @@ static const char *disp_name(const char *word)
     return d != PX_DISP_NONE ? px_cbv_disp_name(d) : NULL;
 }
 
-static int item_bizstep(char *out, const char *item)
+static int item_bizstep(char out[WORD_MAX], const char *item)
 {
     return cbv_item(out, item, PX_CBV_VOCAB_BIZSTEP, bizstep_name);
 }
 
-static int item_disp(char *out, const char *item)
+static int item_disp(char out[WORD_MAX], const char *item)
 {
     return cbv_item(out, item, PX_CBV_VOCAB_DISP, disp_name);
 }
 
 /* Every event type of EPCIS 2.0 is a valid value; packid records Object and Aggregation
  * events only. */
-static int item_event_type(char *out, const char *item)
+static int item_event_type(char out[WORD_MAX], const char *item)
 {
     static const char *const stored[] = {"ObjectEvent", "AggregationEvent"};
     static const char *const other[] = {"TransactionEvent", "TransformationEvent",
                                         "AssociationEvent"};
-    for (size_t i = 0; i < PX_COUNT(stored); i++)
-        if (strcmp(item, stored[i]) == 0) {
-            px_strlcpy(out, item, 64);
-            return 0;
-        }
-    for (size_t i = 0; i < PX_COUNT(other); i++)
-        if (strcmp(item, other[i]) == 0) {
-            out[0] = '\0';
-            return 0;
-        }
+    if (px_name_index(stored, PX_COUNT(stored), item) >= 0) {
+        px_strlcpy(out, item, WORD_MAX);
+        return 0;
+    }
+    if (px_name_index(other, PX_COUNT(other), item) >= 0) {
+        out[0] = '\0';
+        return 0;
+    }
     return -1;
 }
 
-static int item_action(char *out, const char *item)
+static int item_action(char out[WORD_MAX], const char *item)
 {
     if (px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, item) < 0)
         return -1;
-    px_strlcpy(out, item, 64);
+    px_strlcpy(out, item, WORD_MAX);
     return 0;
 }
 
 /* A location (readPoint / bizLocation) is any URI: packid stores SGLN URIs. */
-static int item_location(char *out, const char *item)
+static int item_location(char out[WORD_MAX], const char *item)
 {
-    if (!strchr(item, ':') || strlen(item) >= 64 || !px_str_printable(item, 63))
+    if (!strchr(item, ':') || strlen(item) >= WORD_MAX || !px_str_printable(item, WORD_MAX - 1))
         return -1;
-    px_strlcpy(out, item, 64);
+    px_strlcpy(out, item, WORD_MAX);
     return 0;
 }
 
@@ -165,7 +166,7 @@ static px_rc parse_items(item_list *l, const char *value,
 
 static px_rc add_word(item_list *l, const char *item, px_err *err)
 {
-    char word[64];
+    char word[WORD_MAX];
     if (l->fn(word, item) != 0)
         return px__epcis_rest_bad_param(err, l->name, l->what);
     return word[0] ? append_item(l, word, err) : PX_OK;
@@ -237,7 +238,7 @@ static px_rc location_dl(item_list *l, const char *item, px_err *err)
 
 static px_rc add_location(item_list *l, const char *item, px_err *err)
 {
-    char word[64];
+    char word[WORD_MAX];
     if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
         return location_dl(l, item, err);
     if (item_location(word, item) != 0)
