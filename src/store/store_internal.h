@@ -28,7 +28,8 @@ struct px_db {
  * "2, (const char *const[]){a, b}". The count is the compiler's, so it cannot drift from the
  * list: a count written by hand above the list's length makes libpq read past the array, one
  * below it is refused by PostgreSQL only when the statement runs. A list two statements share
- * (whole, or the first values of it) stays a named array. */
+ * (whole, or the first values of it) stays a named array; a statement with no parameter passes
+ * 0, NULL (ISO C has no empty initializer list). */
 #define PX__ARGS(...)                                                                              \
     (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)),                      \
         (const char *const[])                                                                      \
