@@ -280,7 +280,7 @@ static void carrier_symbol(px_req *r, px_carrier_format fmt)
     px_buf_init(&out, 8u << 20);
     px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &r->err);
     if (px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
-        MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+        px_reply_private(r);
 }
 
 void h_carrier_png(px_req *r)

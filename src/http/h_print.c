@@ -78,7 +78,7 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     px_rc rc = px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1),
                                   kind, &o, &out, &r->err);
     if (px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
-        MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+        px_reply_private(r);
 }
 
 void h_pack_datamatrix_png(px_req *r)

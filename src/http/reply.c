@@ -34,12 +34,17 @@ int px_reply_rendered(px_req *r, px_rc rc, px_buf *out, const char *content_type
     return 0;
 }
 
+void px_reply_private(px_req *r)
+{
+    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+}
+
 void px_reply_download_headers(px_req *r, const char *filename)
 {
     char cd[300];
     snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", filename);
     MHD_add_response_header(r->response, "Content-Disposition", cd);
-    MHD_add_response_header(r->response, "Cache-Control", "private, no-store");
+    px_reply_private(r);
 }
 
 void px_reply_page_headers(px_req *r, const char *csp)

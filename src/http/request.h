@@ -162,6 +162,9 @@ int px_reply_failed(px_req *r, px_rc rc);
  * content_type, or out dropped and the request's error (r->err) answered. 0 when the body went
  * out (the caller may add headers), -1 when the error did. */
 int px_reply_rendered(px_req *r, px_rc rc, px_buf *out, const char *content_type);
+/* An answer of the tenant's own data (a symbol of its pack, a download) that no cache on the
+ * way may keep: Cache-Control private, no-store. */
+void px_reply_private(px_req *r);
 /* The headers of an answer that is a file to keep (an export, a carrier batch's ZIP): saved
  * as filename (packid's own: no quote or path in it), never kept by a cache on the way (the
  * tenant's data). */

@@ -412,6 +412,9 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
         px_http_resp r;
         px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
         assert_int_equal(r.status, 200);
+        char cache[64]; /* the tenant's carrier: no cache on the way keeps it */
+        assert_int_equal(px_http_header(&r, "Cache-Control", cache, sizeof(cache)), 0);
+        assert_string_equal(cache, "private, no-store");
         px_http_resp_free(&r);
     }
     json_decref(j);

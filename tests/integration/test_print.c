@@ -150,6 +150,10 @@ static void fetch_decode(fixture *f, const char *path, int svg, const char *want
     if (r.status != 200)
         fail_msg("GET %s: %ld %s", path, r.status, r.body);
     assert_string_equal(r.content_type, svg ? "image/svg+xml" : "image/png");
+    /* the tenant's pack: no cache on the way keeps it */
+    char cache[64];
+    assert_int_equal(px_http_header(&r, "Cache-Control", cache, sizeof(cache)), 0);
+    assert_string_equal(cache, "private, no-store");
     char file[256];
     static int k;
     snprintf(file, sizeof(file), "%s/sym%d.%s", f->tmp, ++k, svg ? "svg" : "png");
