@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "packing.h"
+#include "px_str.h"
 
 typedef struct cev_ctx {
     px_epcis_writer *w;
@@ -10,16 +11,17 @@ typedef struct cev_ctx {
     px_rc rc;
 } cev_ctx;
 
-static px_epcis_action action_of(const char *a)
-{
-    return strcmp(a, "ADD") == 0      ? PX_EPCIS_ADD
-           : strcmp(a, "DELETE") == 0 ? PX_EPCIS_DELETE
-                                      : PX_EPCIS_OBSERVE;
-}
-
 static int write_container_event(void *vc, const px_container_event_row *row)
 {
     cev_ctx *c = vc;
+    /* The column admits the three actions only (migration 0020): another word is a row packid
+     * did not write, refused rather than reported as some other action. */
+    int action = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, row->action);
+    if (action < 0) {
+        c->rc = px_err_set(c->err, PX_EINTERNAL, "internal", "container event action '%s'",
+                           row->action);
+        return 1;
+    }
     size_t len = strlen(row->epcs), n = len ? 1 : 0;
     for (size_t i = 0; i < len; i++)
         n += row->epcs[i] == ' ';
@@ -44,7 +46,7 @@ static int write_container_event(void *vc, const px_container_event_row *row)
     memset(&ev, 0, sizeof(ev));
     ev.type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
                                                          : PX_EPCIS_OBJECT_EVENT;
-    ev.action = action_of(row->action);
+    ev.action = (px_epcis_action)action;
     ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);
     ev.disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
     ev.event_time_us = row->event_time_us;
