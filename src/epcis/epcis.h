@@ -176,6 +176,10 @@ typedef enum px_epcis_event_type {
     PX_EPCIS_OBJECT_EVENT = 0,    /* EPCIS 1.2 §7.4.2 */
     PX_EPCIS_AGGREGATION_EVENT    /* EPCIS 1.2 §7.4.3 */
 } px_epcis_event_type;
+#define PX_EPCIS_EVENT_TYPES 2
+/* The event types' names by px_epcis_event_type ("ObjectEvent", "AggregationEvent"): the
+ * element of XML, the "type" of JSON-LD, the stored column (px_name_index reads them). */
+extern const char *const px_epcis_event_type_names[PX_EPCIS_EVENT_TYPES];
 
 /* px_epcis_action (PX_EPCIS_ADD, PX_EPCIS_OBSERVE, PX_EPCIS_DELETE) comes from domain/'s
  * pack_state.h, which maps each pack transition to its action, bizStep and disposition. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "px_clock.h"
+#include "px_str.h"
 #include "reader_internal.h"
 
 typedef struct j_ctx {
@@ -317,12 +318,10 @@ static px_rc j_event(epcis__reader *st, const json_t *o, const json_t *doc_ctx, 
     const char *type = json_string_value(json_object_get(o, "type"));
     if (!type)
         return px_err_set(err, PX_EINVALID, "epcis_invalid", "an event needs a type");
-    if (strcmp(type, "ObjectEvent") == 0)
-        ev.type = PX_EPCIS_OBJECT_EVENT;
-    else if (strcmp(type, "AggregationEvent") == 0)
-        ev.type = PX_EPCIS_AGGREGATION_EVENT;
-    else
+    int t = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, type);
+    if (t < 0)
         return epcis__unsupported(err, "event type", type);
+    ev.type = (px_epcis_event_type)t;
     int obj = ev.type == PX_EPCIS_OBJECT_EVENT;
     epcis__xlist ilmd = {0}, ext = {0};
     px_rc rc = PX_OK;

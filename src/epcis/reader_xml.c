@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "px_clock.h"
+#include "px_str.h"
 #include "reader_internal.h"
 
 static int is_el(const xmlNode *n)
@@ -295,12 +296,10 @@ static px_rc x_event(epcis__reader *st, const xmlNode *n, px_err *err)
     px_epcis_event ev;
     memset(&ev, 0, sizeof(ev));
     const char *name = lname(n);
-    if (strcmp(name, "ObjectEvent") == 0)
-        ev.type = PX_EPCIS_OBJECT_EVENT;
-    else if (strcmp(name, "AggregationEvent") == 0)
-        ev.type = PX_EPCIS_AGGREGATION_EVENT;
-    else
+    int t = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, name);
+    if (t < 0)
         return epcis__unsupported(err, "event type", name);
+    ev.type = (px_epcis_event_type)t;
     ev.action = (px_epcis_action)-1;
     ev.tz_offset_min = 99 * 60; /* "absent": the event check rejects it */
     x_ctx x = {.a = &st->a, .ev = &ev};

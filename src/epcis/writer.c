@@ -769,8 +769,8 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     epcis__time_ms(when, ev->event_time_us);
     (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
     /* EPCIS 1.2 §7.4.1 common fields, in the XSD's order. */
-    if (start(xw, obj ? "ObjectEvent" : "AggregationEvent") < 0 ||
-        put_elem(xw, "eventTime", when) < 0 || put_elem(xw, "eventTimeZoneOffset", tz) < 0)
+    if (start(xw, px_epcis_event_type_names[ev->type]) < 0 || put_elem(xw, "eventTime", when) < 0 ||
+        put_elem(xw, "eventTimeZoneOffset", tz) < 0)
         return xml_failed(w);
     if (epcis__nonempty(ev->event_id)) {
         /* EPCIS 1.2 baseExtension/eventID, 2.0 eventID directly after eventTimeZoneOffset:

@@ -107,7 +107,7 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     rec.tenant_id = c->parent.tenant_id;
     rec.org_id = by->org_id;
     rec.aggregation_id = c->out->aggregation_id;
-    rec.type = ev->type == PX_EPCIS_AGGREGATION_EVENT ? "AggregationEvent" : "ObjectEvent";
+    rec.type = px_epcis_event_type_names[ev->type];
     rec.action = px_epcis_action_name(ev->action);
     rec.biz_step = px_cbv_bizstep_name(ev->biz_step);
     rec.disposition = px_cbv_disp_name(ev->disposition);

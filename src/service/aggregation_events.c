@@ -79,7 +79,7 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
     size_t i = e->c.n;
     e->c.id[i] = own(b, strdup(id));
     e->c.aggregation_id[i] = agg_id;
-    e->c.type[i] = ev->type == PX_EPCIS_AGGREGATION_EVENT ? "AggregationEvent" : "ObjectEvent";
+    e->c.type[i] = px_epcis_event_type_names[ev->type];
     e->c.action[i] = px_epcis_action_name(ev->action);
     e->c.biz_step[i] = px_cbv_bizstep_name(ev->biz_step);
     e->c.disposition[i] = ev->disposition == PX_DISP_NONE ? "" : px_cbv_disp_name(ev->disposition);

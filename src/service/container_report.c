@@ -14,12 +14,13 @@ typedef struct cev_ctx {
 static int write_container_event(void *vc, const px_container_event_row *row)
 {
     cev_ctx *c = vc;
-    /* The column admits the three actions only (migration 0020): another word is a row packid
-     * did not write, refused rather than reported as some other action. */
+    /* The columns admit these words only (migration 0020): another is a row packid did not
+     * write, refused rather than reported as some other event. */
+    int type = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, row->type);
     int action = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, row->action);
-    if (action < 0) {
-        c->rc = px_err_set(c->err, PX_EINTERNAL, "internal", "container event action '%s'",
-                           row->action);
+    if (type < 0 || action < 0) {
+        c->rc = px_err_set(c->err, PX_EINTERNAL, "internal",
+                           "container event %s has an unknown type or action", row->event_hash);
         return 1;
     }
     size_t len = strlen(row->epcs), n = len ? 1 : 0;
@@ -44,8 +45,7 @@ static int write_container_event(void *vc, const px_container_event_row *row)
     }
     px_epcis_event ev;
     memset(&ev, 0, sizeof(ev));
-    ev.type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
-                                                         : PX_EPCIS_OBJECT_EVENT;
+    ev.type = (px_epcis_event_type)type;
     ev.action = (px_epcis_action)action;
     ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);
     ev.disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;

@@ -73,10 +73,9 @@ static int item_disp(char out[WORD_MAX], const char *item)
  * events only. */
 static int item_event_type(char out[WORD_MAX], const char *item)
 {
-    static const char *const stored[] = {"ObjectEvent", "AggregationEvent"};
     static const char *const other[] = {"TransactionEvent", "TransformationEvent",
                                         "AssociationEvent"};
-    if (px_name_index(stored, PX_COUNT(stored), item) >= 0) {
+    if (px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, item) >= 0) {
         px_strlcpy(out, item, WORD_MAX);
         return 0;
     }

@@ -184,14 +184,15 @@ px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epci
                          px_err *err)
 {
     memset(ev, 0, sizeof(*ev));
-    ev->type = strcmp(row->type, "AggregationEvent") == 0 ? PX_EPCIS_AGGREGATION_EVENT
-                                                          : PX_EPCIS_OBJECT_EVENT;
-    if (strcmp(row->action, "ADD") == 0)
-        ev->action = PX_EPCIS_ADD;
-    else if (strcmp(row->action, "DELETE") == 0)
-        ev->action = PX_EPCIS_DELETE;
-    else
-        ev->action = PX_EPCIS_OBSERVE;
+    /* The columns admit these words only (migration 0004); another is a row packid did not
+     * write, refused rather than rebuilt as some other event. */
+    int type = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, row->type);
+    int action = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, row->action);
+    if (type < 0 || action < 0)
+        return px_err_set(err, PX_EINTERNAL, "internal",
+                          "stored event %s has an unknown type or action", row->id);
+    ev->type = (px_epcis_event_type)type;
+    ev->action = (px_epcis_action)action;
     ev->biz_step = px_cbv_bizstep_lookup(row->biz_step);
     ev->disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
     if (ev->biz_step == PX_BIZSTEP_NONE)
