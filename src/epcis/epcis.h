@@ -177,9 +177,12 @@ typedef enum px_epcis_event_type {
     PX_EPCIS_AGGREGATION_EVENT    /* EPCIS 1.2 §7.4.3 */
 } px_epcis_event_type;
 #define PX_EPCIS_EVENT_TYPES 2
-/* The event types' names by px_epcis_event_type ("ObjectEvent", "AggregationEvent"): the
- * element of XML, the "type" of JSON-LD, the stored column (px_name_index reads them). */
-extern const char *const px_epcis_event_type_names[PX_EPCIS_EVENT_TYPES];
+/* Every event type of EPCIS 2.0 (the REST binding's EPCISEventTypes), packid's own first, by
+ * px_epcis_event_type ("ObjectEvent", "AggregationEvent": the element of XML, the "type" of
+ * JSON-LD, the stored column); the other three are names a query may use, of which packid
+ * records nothing. px_name_index reads them. */
+#define PX_EPCIS2_EVENT_TYPES 5
+extern const char *const px_epcis_event_type_names[PX_EPCIS2_EVENT_TYPES];
 
 /* px_epcis_action (PX_EPCIS_ADD, PX_EPCIS_OBSERVE, PX_EPCIS_DELETE) comes from domain/'s
  * pack_state.h, which maps each pack transition to its action, bizStep and disposition. */

@@ -150,8 +150,12 @@ static px_rc type_check(const px_epcis_event *ev, px_err *err)
     return PX_OK;
 }
 
-const char *const px_epcis_event_type_names[PX_EPCIS_EVENT_TYPES] = {
-    [PX_EPCIS_OBJECT_EVENT] = "ObjectEvent", [PX_EPCIS_AGGREGATION_EVENT] = "AggregationEvent"};
+const char *const px_epcis_event_type_names[PX_EPCIS2_EVENT_TYPES] = {
+    [PX_EPCIS_OBJECT_EVENT] = "ObjectEvent",
+    [PX_EPCIS_AGGREGATION_EVENT] = "AggregationEvent",
+    "TransactionEvent",
+    "TransformationEvent",
+    "AssociationEvent"};
 
 px_rc epcis__event_kind_check(const px_epcis_event *ev, px_err *err)
 {

@@ -309,12 +309,6 @@ BY_PATH_VALUE(h_epcis2_bizlocation_events, "bizLocations", "EQ_bizLocation")
 BY_PATH_VALUE(h_epcis2_readpoint_events, "readPoints", "EQ_readPoint")
 BY_PATH_VALUE(h_epcis2_disposition_events, "dispositions", "EQ_disposition")
 
-/* The event types of EPCIS 2.0 (the REST binding's EPCISEventTypes): every one is a resource
- * (packid records the first two; the others answer no events). */
-static const char *const event_types[] = {"ObjectEvent", "AggregationEvent", "TransactionEvent",
-                                          "TransformationEvent", "AssociationEvent"};
-#define N_EVENT_TYPES (PX_COUNT(event_types))
-
 /* A JSON-LD Collection (the binding's discovery answers) of members; consumes members. */
 static void collection(px_req *r, json_t *members, const px_epcis_prefs *prefs)
 {
@@ -336,8 +330,9 @@ void h_epcis2_event_types(px_req *r)
     if (!px__epcis_prefs(r, 0, &prefs))
         return;
     json_t *m = json_array();
-    for (size_t i = 0; m && i < N_EVENT_TYPES; i++)
-        json_array_append_new(m, json_string(event_types[i]));
+    /* every EPCIS 2.0 event type is a resource; packid's own two have events */
+    for (size_t i = 0; m && i < PX_EPCIS2_EVENT_TYPES; i++)
+        json_array_append_new(m, json_string(px_epcis_event_type_names[i]));
     collection(r, m, &prefs);
 }
 

@@ -73,17 +73,14 @@ static int item_disp(char out[WORD_MAX], const char *item)
  * events only. */
 static int item_event_type(char out[WORD_MAX], const char *item)
 {
-    static const char *const other[] = {"TransactionEvent", "TransformationEvent",
-                                        "AssociationEvent"};
-    if (px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, item) >= 0) {
+    int t = px_name_index(px_epcis_event_type_names, PX_EPCIS2_EVENT_TYPES, item);
+    if (t < 0)
+        return -1;
+    if (t < PX_EPCIS_EVENT_TYPES)
         px_strlcpy(out, item, WORD_MAX);
-        return 0;
-    }
-    if (px_name_index(other, PX_COUNT(other), item) >= 0) {
+    else
         out[0] = '\0';
-        return 0;
-    }
-    return -1;
+    return 0;
 }
 
 static int item_action(char out[WORD_MAX], const char *item)
