@@ -132,8 +132,8 @@ void h_key_create(px_req *r)
      * request makes test keys only. Default: the caller's own mode. */
     const char *mode = px_json_str(r, r->json, "mode", 4, 0);
     px_key_mode m = r->actor.mode;
-    if (mode && !px_req_answered(r) && px_key_mode_parse(&m, mode, &r->err) != PX_OK)
-        px_reply_error(r, &r->err);
+    if (mode && !px_req_answered(r))
+        px_reply_failed(r, px_key_mode_parse(&m, mode, &r->err));
     if (px_req_answered(r))
         return;
     px_db *db = px_req_begin(r);

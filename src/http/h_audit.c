@@ -52,12 +52,9 @@ void h_audit_list(px_req *r)
     static const char *const orders[] = {"CREATED_ASC", "CREATED_DESC"};
     if (order) {
         int i = px_name_index(orders, PX_COUNT(orders), order);
-        if (i < 0) {
-            px_name_refused(&r->err, "invalid_value", "order", "order", order, orders,
-                            PX_COUNT(orders));
-            px_reply_error(r, &r->err);
+        if (i < 0 && px_reply_failed(r, px_name_refused(&r->err, "invalid_value", "order", "order",
+                                                        order, orders, PX_COUNT(orders))))
             return;
-        }
         al.newest_first = i;
     }
     px_list *l = &al.list;

@@ -240,11 +240,7 @@ static int action_read(px_req *r, px_agg_action *out)
     const char *action = px_json_str(r, r->json, "action", 16, 1);
     if (px_req_answered(r))
         return -1;
-    if (px_agg_action_parse(out, action, &r->err) != PX_OK) {
-        px_reply_error(r, &r->err);
-        return -1;
-    }
-    return 0;
+    return px_reply_failed(r, px_agg_action_parse(out, action, &r->err)) ? -1 : 0;
 }
 
 /* The form with one parent: {"action", "parent", "children"}. */

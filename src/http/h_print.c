@@ -28,12 +28,9 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
         static const char *const shapes[] = {
             [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
         int i = px_name_index(shapes, PX_COUNT(shapes), shape);
-        if (i < 0) {
-            px_name_refused(&r->err, "invalid_value", "shape", "shape", shape, shapes,
-                            PX_COUNT(shapes));
-            px_reply_error(r, &r->err);
+        if (i < 0 && px_reply_failed(r, px_name_refused(&r->err, "invalid_value", "shape", "shape",
+                                                        shape, shapes, PX_COUNT(shapes))))
             return -1;
-        }
         o->shape = (px_carrier_shape)i;
     }
     if (module) {

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "gs1.h"
 #include "packing.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -205,10 +206,10 @@ const char *const px__agg_action_names[] = {
 
 px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
 {
-    int i = px_name_index(px__agg_action_names, PX_AGG_REPACK + 1, s);
+    int i = px_name_index(px__agg_action_names, PX_COUNT(px__agg_action_names), s);
     if (i < 0)
         return px_name_refused(err, "invalid_value", "action", "action", s, px__agg_action_names,
-                               PX_AGG_REPACK + 1);
+                               PX_COUNT(px__agg_action_names));
     *out = (px_agg_action)i;
     return PX_OK;
 }

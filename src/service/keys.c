@@ -1,6 +1,7 @@
 /* API keys: authentication, creation, revocation (service.h). */
 #include <string.h>
 
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "service_internal.h"
@@ -13,14 +14,15 @@ static const char *const k_mode_names[] = {[PX_KEY_LIVE] = "live", [PX_KEY_TEST]
 
 const char *px_key_mode_name(px_key_mode mode)
 {
-    return mode == PX_KEY_TEST ? "test" : "live";
+    return k_mode_names[mode == PX_KEY_TEST ? PX_KEY_TEST : PX_KEY_LIVE];
 }
 
 px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_mode_names, 2, s);
+    int i = px_name_index(k_mode_names, PX_COUNT(k_mode_names), s);
     if (i < 0)
-        return px_name_refused(err, "invalid_value", "mode", "mode", s, k_mode_names, 2);
+        return px_name_refused(err, "invalid_value", "mode", "mode", s, k_mode_names,
+                               PX_COUNT(k_mode_names));
     *out = (px_key_mode)i;
     return PX_OK;
 }
