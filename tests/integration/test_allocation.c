@@ -480,6 +480,20 @@ static void test_alloc__cmo_access(void **state)
     json_t *k = px_test_cli(f, &rc, args);
     snprintf(aud_key, sizeof(aud_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
+    /* The command line takes a key's mode by the same words as the API; another is a usage
+     * error, and no key is made. */
+    const char *test_args[] = {"key",     "create", "--org", org, "--role",
+                               "auditor", "--mode", "test",  NULL};
+    k = px_test_cli(f, &rc, test_args);
+    assert_int_equal(rc, 0);
+    assert_int_equal(strncmp(px_test_str(k, "api_key"), "pk_test_", 8), 0);
+    json_decref(k);
+    long long keys = px_count_of(f, "SELECT count(*) FROM api_key");
+    const char *bad_args[] = {"key",     "create", "--org",   org, "--role",
+                              "auditor", "--mode", "sandbox", NULL};
+    json_decref(px_test_cli(f, &rc, bad_args));
+    assert_int_equal(rc, 2); /* usage */
+    px_expect_count(f, keys, "SELECT count(*) FROM api_key");
     allocate(f, aud_key, a, "{\"count\":10}", 403, "forbidden_role", NULL, NULL);
     snprintf(path, sizeof(path), "/v1/jobs/%s", job);
     px_test_expect(f, "GET", path, aud_key, NULL, 200, NULL);
