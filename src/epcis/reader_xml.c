@@ -369,11 +369,12 @@ static void x_header(epcis__reader *st, const xmlNode *n)
     }
 }
 
+/* An element that is an event: EPCIS 2.0's types, and EPCIS 1.2's QuantityEvent (deprecated,
+ * still an event an XML document may hold). */
 static int is_event_name(const char *n)
 {
-    return strcmp(n, "ObjectEvent") == 0 || strcmp(n, "AggregationEvent") == 0 ||
-           strcmp(n, "TransactionEvent") == 0 || strcmp(n, "TransformationEvent") == 0 ||
-           strcmp(n, "AssociationEvent") == 0 || strcmp(n, "QuantityEvent") == 0;
+    return px_name_index(px_epcis_event_type_names, PX_EPCIS2_EVENT_TYPES, n) >= 0 ||
+           strcmp(n, "QuantityEvent") == 0;
 }
 
 static void x_swallow(void *ctx, xmlErrorPtr e)
