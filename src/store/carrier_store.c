@@ -277,7 +277,6 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
     PQclear(r);
     if (!*changed)
         return PX_OK;
-    const char *p[] = {b->id, why};
     r = px__exec(
         db,
         "WITH p AS (SELECT i FROM carrier_batch b, generate_series(0, b.total_count - 1) i "
@@ -288,7 +287,7 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
         "(SELECT coalesce(jsonb_object_agg(p.i::text, jsonb_build_object('c', "
         "'batch_failed', 'm', left($2, 199))), '{}') FROM p) WHERE b.id = $1::uuid "
         "RETURNING (SELECT count(*) FROM p)",
-        2, p, err);
+        PX__ARGS(b->id, why), err);
     if (!r)
         return err->rc;
     *undone = PQntuples(r) == 1 ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
@@ -383,7 +382,6 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
 {
     char lim[24];
     snprintf(lim, sizeof(lim), "%ld", limit);
-    const char *p[] = {batch_id, lim};
     /* Pending: an item of the batch row's array (migration 0180) with no error and no
      * carrier. The carriers are a hashed NOT IN list: as an
      * anti-join, the planner (a new batch estimated at one row) scanned all the batch's
@@ -407,7 +405,7 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
         "AND s.serial = i.serial "
         "ORDER BY i.idx",
-        2, p, err);
+        PX__ARGS(batch_id, lim), err);
     if (!r)
         return err->rc;
     px_carrier_chunk_row *row = malloc(sizeof(*row));

@@ -241,14 +241,14 @@ px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
 {
     char count[24];
     snprintf(count, sizeof(count), "%lld", a->count);
-    const char *p[] = {a->gtin,          a->org_id, a->requested_by,
-                       px__nz(a->label), count,     px__nz(a->job_id)};
-    PGresult *r = px__exec(db,
-                           "WITH a AS (INSERT INTO allocation (gtin, org_id, requested_by, label, "
-                           "count, job_id) VALUES ($1, $2::uuid, $3::uuid, $4, $5::integer, "
-                           "$6::uuid) RETURNING *) "
-                           "SELECT " ALLOC_COLS " FROM a JOIN product p ON p.gtin = a.gtin",
-                           6, p, err);
+    PGresult *r = px__exec(
+        db,
+        "WITH a AS (INSERT INTO allocation (gtin, org_id, requested_by, label, "
+        "count, job_id) VALUES ($1, $2::uuid, $3::uuid, $4, $5::integer, "
+        "$6::uuid) RETURNING *) "
+        "SELECT " ALLOC_COLS " FROM a JOIN product p ON p.gtin = a.gtin",
+        PX__ARGS(a->gtin, a->org_id, a->requested_by, px__nz(a->label), count, px__nz(a->job_id)),
+        err);
     if (!r)
         return err->rc;
     alloc_row(a, r, 0);
@@ -258,11 +258,10 @@ px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
 
 px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
     PGresult *r = px__exec(db,
                            "SELECT " ALLOC_COLS " FROM allocation a JOIN product p "
                            "ON p.gtin = a.gtin WHERE a.id = $1::uuid",
-                           1, p, err);
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
     if (rc == PX_OK)
         alloc_row(out, r, 0);

@@ -116,11 +116,10 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
 
 px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err)
 {
-    const char *p[] = {id};
     PGresult *r = px__exec(db,
                            "SELECT " EXPORT_COLS " FROM export e JOIN product p ON p.gtin = e.gtin "
                            "WHERE e.id = $1",
-                           1, p, err);
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "export not found");
     if (rc == PX_OK)
         export_row(out, r, 0);

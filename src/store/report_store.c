@@ -89,19 +89,18 @@ static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)
 px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const char *tenant_id,
                             px_err *err)
 {
-    const char *p[] = {id, tenant_id};
     /* A change of an endpoint waits for the tenant's writes that are queueing reports (and
      * those that start later wait for it): the tenant's endpoints lock, exclusive. */
     px_rc rc =
         px__exec_cmd(db, "SELECT pg_advisory_xact_lock(" PX__LOCK_ENDPOINTS ", hashtext($1::text))",
-                     1, p + 1, err);
+                     PX__ARGS(tenant_id), err);
     if (rc != PX_OK)
         return rc;
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
     PGresult *r = px__exec(db,
                            "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = $1 "
                            "AND tenant_id = $2::uuid FOR UPDATE",
-                           2, p, err);
+                           PX__ARGS(id, tenant_id), err);
     return endpoint_one(out, r, err);
 }
 

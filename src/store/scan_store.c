@@ -389,12 +389,11 @@ px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, cons
     *out = 0;
     char since[24];
     snprintf(since, sizeof(since), "%" PRId64, now_us - (int64_t)3600 * 1000000);
-    const char *p[] = {mah_id, client, since};
     PGresult *r = px__exec(db,
                            "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product p "
                            "ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 AND "
                            "NOT s.known AND s.at >= " AT("$3"),
-                           3, p, err);
+                           PX__ARGS(mah_id, client, since), err);
     if (!r)
         return err->rc;
     *out = strtol(px__val(r, 0, 0), NULL, 10);
@@ -501,7 +500,6 @@ px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
         memcpy(joined + o, fields[i], len + 1);
         o += len;
     }
-    const char *p[] = {tenant_id, gtin, n ? joined : NULL};
     /* The fields travel as one newline-joined text (keys hold no newline: the service
      * checks), split in SQL: no array literal to quote. */
     PGresult *r =
@@ -510,7 +508,7 @@ px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
                  "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = $2 AND "
                  "p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
                  "excluded.public_fields, updated_at = now() RETURNING gtin",
-                 3, p, err);
+                 PX__ARGS(tenant_id, gtin, n ? joined : NULL), err);
     if (!r)
         return err->rc;
     int found = PQntuples(r);
@@ -522,13 +520,12 @@ px_rc px_store_passport_get(px_db *db, const char *tenant_id, const char *gtin, 
                             int *n, int max, px_err *err)
 {
     *n = 0;
-    const char *p[] = {tenant_id, gtin};
     PGresult *r = px__exec(db,
                            "SELECT f.key FROM product p LEFT JOIN product_passport pp ON "
                            "pp.gtin = p.gtin LEFT JOIN LATERAL unnest(pp.public_fields) WITH "
                            "ORDINALITY AS f(key, ord) ON true WHERE p.gtin = $2 AND "
                            "p.mah_id = $1::uuid ORDER BY f.ord",
-                           2, p, err);
+                           PX__ARGS(tenant_id, gtin), err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -65,9 +65,8 @@ px_rc px_store_sscc_alloc_prefix(px_db *db, px_sscc_prefix_pick *out, const char
 px_rc px_store_sscc_product_mah(px_db *db, char mah[PX_ID_LEN + 1], const char *gtin14,
                                 const char *org_id, px_err *err)
 {
-    const char *p[] = {org_id, gtin14};
     PGresult *r = px__exec(db, "SELECT p.mah_id FROM product p WHERE p.gtin = $2 AND " MAY_USE("p"),
-                           2, p, err);
+                           PX__ARGS(org_id, gtin14), err);
     px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin14);
     if (rc == PX_OK)
         px_strlcpy(mah, px__val(r, 0, 0), PX_ID_LEN + 1);
@@ -362,21 +361,19 @@ static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, cha
 px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
                                    const char *sscc, px_err *err)
 {
-    const char *p[] = {sscc};
-    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), 1, p, out, max,
-                 n, err);
+    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), PX__ARGS(sscc),
+                 out, max, n, err);
 }
 
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
                             const char *serial, px_err *err)
 {
-    const char *p[] = {gtin, serial};
     return chain(db,
                  /* a pack in a case that carries its own GTIN: the case's containers */
                  ANCESTORS_OF("(SELECT coalesce(s.parent_sscc, c.parent_sscc) FROM serial s "
                               "LEFT JOIN serial c ON c.gtin = s.parent_gtin AND c.serial = "
                               "s.parent_serial WHERE s.gtin = $1 AND s.serial = $2)"),
-                 2, p, out, max, n, err);
+                 PX__ARGS(gtin, serial), out, max, n, err);
 }
 
 /* Packs whose container is one of t's, found through serial_parent by t's list: the planner
