@@ -221,16 +221,17 @@ static PGresult *commission_allocated(px_db *db, const px_commission_rows *in, c
      * this GTIN. It names no row of p, so the planner runs it once and gates the scan on it
      * (a one-time filter): when the caller holds none, no serial of the request can be its
      * allocated one and the primary key is not read at all (docs/scaling.md "Growth"). */
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         "UPDATE serial p SET state = 'commissioned', batch = $3, expiry = $4, "
-        "commissioned_by = $5::uuid, commissioned_at = " TS(
-            "$6") ", commission_id = "
-                  "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
-                  "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
-                  "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
-                  "RETURNING p.serial",
+        "commissioned_by = $5::uuid, commissioned_at = " TS("$6") ", commission_id = "
+        "$7::uuid WHERE p.gtin = $1 AND p.serial = ANY ($2::text[]) AND p.state = "
+        "'allocated' AND p.allocated_to = $5::uuid AND EXISTS (SELECT 1 FROM serial h "
+        "WHERE h.gtin = $1 AND h.state = 'allocated' AND h.allocated_to = $5::uuid) "
+        "RETURNING p.serial",
         PX__ARGS(in->gtin, a, in->batch, in->expiry, in->org_id, now, in->commission_id), err);
+    /* clang-format on */
     if (r && simple(db, "SET LOCAL enable_seqscan = on", err) != PX_OK) {
         PQclear(r);
         return NULL;
@@ -672,15 +673,15 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
         return err->rc;
     char now[24];
     us_text(now, now_us);
-    px_rc rc =
-        px__exec_cmd(db,
-                     "UPDATE serial p SET state = 'decommissioned', reason = $4, "
-                     "prior_state = t.prior, decommissioned_by = $5::uuid, "
-                     "decommissioned_at = " TS(
-                         "$6") " FROM unnest($2::text[], "
-                               "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
-                               "AND p.serial = ANY ($2::text[])",
-                     PX__ARGS(gtin, s1, s2, reason, org_id, now), err);
+    /* clang-format off */
+    px_rc rc = px__exec_cmd(db,
+                            "UPDATE serial p SET state = 'decommissioned', reason = $4, "
+                            "prior_state = t.prior, decommissioned_by = $5::uuid, "
+                            "decommissioned_at = " TS("$6") " FROM unnest($2::text[], "
+                            "$3::text[]) AS t(s, prior) WHERE p.gtin = $1 AND p.serial = t.s "
+                            "AND p.serial = ANY ($2::text[])",
+                            PX__ARGS(gtin, s1, s2, reason, org_id, now), err);
+    /* clang-format on */
     px_buf_dispose(&a1);
     px_buf_dispose(&a2);
     return rc;

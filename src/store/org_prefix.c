@@ -64,11 +64,14 @@ px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, con
     if (!r)
         return err->rc;
     PQclear(r);
-    if (!(r = px__exec(db,
-                       "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t, "
-                       "org_company_prefix x WHERE x.org_id <> $1::uuid AND " OVERLAPS(
-                           "x.company_prefix") ")",
-                       PX__ARGS(org_id, prefix), err)))
+    /* clang-format off */
+    r = px__exec(db,
+                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t, "
+                 "org_company_prefix x WHERE x.org_id <> $1::uuid AND "
+                 OVERLAPS("x.company_prefix") ")",
+                 PX__ARGS(org_id, prefix), err);
+    /* clang-format on */
+    if (!r)
         return err->rc;
     *listed = strcmp(px__val(r, 0, 0), "t") == 0;
     PQclear(r);
