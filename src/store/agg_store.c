@@ -452,13 +452,11 @@ px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *
 px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
                                   px_case_child_fn fn, void *ctx, px_err *err)
 {
-    char l[24];
-    snprintf(l, sizeof(l), "%ld", limit);
     PGresult *r = px__exec(db,
                            "SELECT gtin, serial, state, coalesce(batch, '') FROM serial WHERE "
                            "parent_gtin = $1 AND parent_serial = $2 ORDER BY gtin, serial "
                            "LIMIT $3::bigint",
-                           PX__ARGS(gtin, serial, l), err);
+                           PX__ARGS(gtin, serial, PX__INT(limit)), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

@@ -78,8 +78,7 @@ px_rc px_store_allotment_put(px_db *db, const char *org_id, const long long limi
 px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kind, long long n,
                                 px_allotment *out, px_err *err)
 {
-    char amount[24];
-    snprintf(amount, sizeof(amount), "%lld", n);
+    const char *amount = PX__INT(n);
     /* REQ-ALLOT-2: under READ COMMITTED the conflicting row is locked and re-read at its latest committed
      * version, so the sum never misses a concurrent charge that committed first. */
     PGresult *r = px__exec(db,
@@ -102,14 +101,13 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
 static px_rc refund(px_db *db, const char *column, const char *table, const char *by_col,
                     const char *id, long long n, px_err *err)
 {
-    char sql[512], amount[24];
+    char sql[512];
     snprintf(sql, sizeof(sql),
              "UPDATE allotment_usage u SET %s = greatest(u.%s - $2::bigint, 0) FROM %s o WHERE "
              "o.id = $1::uuid AND u.org_id = o.%s AND u.period = (date_trunc('month', "
              "o.created_at AT TIME ZONE 'UTC'))::date",
              column, column, table, by_col);
-    snprintf(amount, sizeof(amount), "%lld", n);
-    return px__exec_cmd(db, sql, PX__ARGS(id, amount), err);
+    return px__exec_cmd(db, sql, PX__ARGS(id, PX__INT(n)), err);
 }
 
 px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
@@ -127,15 +125,13 @@ px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, l
 px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *after, long limit,
                                px_allotment_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
     PGresult *r =
         px__exec(db,
                  "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM
                  " WHERE (a.org_id IS NOT NULL OR u.org_id IS NOT NULL) "
                  "AND ($1::uuid IS NULL OR o.id = $1::uuid) "
                  "AND ($2::uuid IS NULL OR o.id > $2::uuid) ORDER BY o.id LIMIT $3::bigint",
-                 PX__ARGS(only_org, px__nz(after), lim), err);
+                 PX__ARGS(only_org, px__nz(after), PX__INT(limit)), err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_allotment, row_allotment, fn, ctx);

@@ -92,16 +92,12 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
      * by anyone else carries no valid seal. */
     px_audit_entry_seal(e.mac, db->seal, e.hash);
     px_strlcpy(e.mac_key, db->seal->id, sizeof(e.mac_key));
-    char seq[24], cseq[24], pseq[24];
-    snprintf(seq, sizeof(seq), "%lld", e.seq);
-    snprintf(cseq, sizeof(cseq), "%lld", e.chain_seq);
-    snprintf(pseq, sizeof(pseq), "%lld", e.prev_seq);
-    PGresult *r2 =
-        px__exec(db, insert_sql,
-                 PX__ARGS(seq, e.at, e.org_id[0] ? e.org_id : NULL, e.key_id[0] ? e.key_id : NULL,
-                          e.tenant_id[0] ? e.tenant_id : NULL, e.action, e.subject, e.details,
-                          e.prev_hash, e.hash, e.chain, cseq, pseq, e.mac, e.mac_key),
-                 err);
+    PGresult *r2 = px__exec(
+        db, insert_sql,
+        PX__ARGS(PX__INT(e.seq), e.at, e.org_id[0] ? e.org_id : NULL, e.key_id[0] ? e.key_id : NULL,
+                 e.tenant_id[0] ? e.tenant_id : NULL, e.action, e.subject, e.details, e.prev_hash,
+                 e.hash, e.chain, PX__INT(e.chain_seq), PX__INT(e.prev_seq), e.mac, e.mac_key),
+        err);
     if (!r2)
         rc = err->rc;
     PQclear(r2);
@@ -141,10 +137,7 @@ static px_rc entries_each(px_db *db, const char *sql, const char *filter, const 
     long remaining = limit > 0 ? limit : -1;
     for (;;) {
         long n = remaining < 0 || remaining > chunk ? chunk : remaining;
-        char after[24], lim[24];
-        snprintf(after, sizeof(after), "%lld", after_seq);
-        snprintf(lim, sizeof(lim), "%ld", n);
-        const char *p[] = {filter, after, lim, upto};
+        const char *p[] = {filter, PX__INT(after_seq), PX__INT(n), upto};
         PGresult *r = px__exec(db, sql, upto ? 4 : 3, p, err);
         if (!r)
             return err->rc;
@@ -185,12 +178,10 @@ px_rc px_store_audit_each(px_db *db, const char *tenant_id, long long after_seq,
 px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_seq, long long upto,
                                 px_audit_fn fn, void *ctx, px_err *err)
 {
-    char last[24];
-    snprintf(last, sizeof(last), "%lld", upto);
     return entries_each(db,
                         ENTRY_COLUMNS "WHERE chain = $1::uuid AND seq > $2::bigint AND "
                                       "seq <= $4::bigint ORDER BY chain, seq LIMIT $3::bigint",
-                        chain, last, after_seq, 0, fn, ctx, err);
+                        chain, PX__INT(upto), after_seq, 0, fn, ctx, err);
 }
 
 px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err)
@@ -253,14 +244,12 @@ static px_rc checkpoint_rows(PGresult *r, px_audit_checkpoint_fn fn, void *ctx, 
 px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id, long limit,
                                       px_audit_checkpoint_fn fn, void *ctx, px_err *err)
 {
-    char after[24], lim[24];
-    snprintf(after, sizeof(after), "%lld", after_id);
-    snprintf(lim, sizeof(lim), "%ld", limit);
-    PGresult *r = px__exec(db,
-                           "SELECT " CHECKPOINT_COLUMNS " FROM audit_checkpoint c "
-                           "WHERE ($1::text IS NULL OR c.chain = $1::uuid) AND c.id > $2::bigint "
-                           "ORDER BY c.id LIMIT $3::bigint",
-                           PX__ARGS(chain, after, limit > 0 ? lim : NULL), err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " CHECKPOINT_COLUMNS " FROM audit_checkpoint c "
+                 "WHERE ($1::text IS NULL OR c.chain = $1::uuid) AND c.id > $2::bigint "
+                 "ORDER BY c.id LIMIT $3::bigint",
+                 PX__ARGS(chain, PX__INT(after_id), limit > 0 ? PX__INT(limit) : NULL), err);
     return checkpoint_rows(r, fn, ctx, err);
 }
 
@@ -301,16 +290,14 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
 
 px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err)
 {
-    char cseq[24], seq[24];
-    snprintf(cseq, sizeof(cseq), "%lld", c->chain_seq);
-    snprintf(seq, sizeof(seq), "%lld", c->seq);
-    PGresult *r = px__exec(
-        db,
-        "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
-        "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
-        "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
-        PX__ARGS(c->chain, cseq, seq, c->head, c->at, c->key_id, c->signature, c->cut ? "t" : "f"),
-        err);
+    const char *seq = PX__INT(c->seq);
+    PGresult *r = px__exec(db,
+                           "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
+                           "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
+                           "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
+                           PX__ARGS(c->chain, PX__INT(c->chain_seq), seq, c->head, c->at, c->key_id,
+                                    c->signature, c->cut ? "t" : "f"),
+                           err);
     if (!r)
         return err->rc;
     c->id = strtoll(px__val(r, 0, 0), NULL, 10);

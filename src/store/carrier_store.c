@@ -146,10 +146,8 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         goto done;
     }
     /* Items refused as they arrive are counted now; the job's writes add to the counters. */
-    char total[24], refused[24], role[12], quiet[12], mpx[12];
-    snprintf(total, sizeof(total), "%zu", n);
-    snprintf(refused, sizeof(refused), "%zu", n_refused);
-    snprintf(role, sizeof(role), "%d", b->role);
+    const char *total = PX__INT(n), *role = PX__INT(b->role);
+    char quiet[12], mpx[12];
     design_params(&b->design, quiet, mpx);
     /* The job and the batch with its items in one statement, the batch read back from it.
      * An error message is cut to 199 characters, as every item error is. */
@@ -169,7 +167,7 @@ px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_car
         "SELECT " BATCH_COLS " FROM b",
         PX__ARGS(b->id, b->job_id, b->org_id, b->org_kind, role, px__nz(b->key_id), b->symbology,
                  px__nz(b->template_id), b->design.ec, b->design.fg, b->design.bg, px__nz(quiet),
-                 mpx, total, js.data, refused, errs.data),
+                 mpx, total, js.data, PX__INT(n_refused), errs.data),
         err);
     if (!r) {
         rc = err->rc;
@@ -200,8 +198,6 @@ px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *i
 px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
                                   px_carrier_item_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit > 0 ? limit : 1000000L);
     /* The items of the batch row's array (migration 0180), each with its error from the
      * errors object and its carrier by a lookup on both keys of UNIQUE (batch_id, idx): as a
      * join, the planner, which estimates a new batch at one row, scanned all the batch's
@@ -217,7 +213,7 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
         "FROM carrier_batch b, jsonb_array_elements(b.items) WITH ORDINALITY x(e, n) "
         "WHERE b.id = $1) t "
         "WHERE $2 = '0' OR (carrier IS NULL AND error_code = '') ORDER BY idx LIMIT $3::bigint",
-        PX__ARGS(batch_id, pending_only ? "1" : "0", lim), err);
+        PX__ARGS(batch_id, pending_only ? "1" : "0", PX__INT(limit > 0 ? limit : 1000000L)), err);
     if (!r)
         return err->rc;
     px_carrier_item *it = malloc(sizeof(*it));
@@ -380,8 +376,6 @@ px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn 
 px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
                              void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
     /* Pending: an item of the batch row's array (migration 0180) with no error and no
      * carrier. The carriers are a hashed NOT IN list: as an
      * anti-join, the planner (a new batch estimated at one row) scanned all the batch's
@@ -405,7 +399,7 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "LEFT JOIN serial s ON length(i.gtin) = 14 AND s.gtin = i.gtin::char(14) "
         "AND s.serial = i.serial "
         "ORDER BY i.idx",
-        PX__ARGS(batch_id, lim), err);
+        PX__ARGS(batch_id, PX__INT(limit)), err);
     if (!r)
         return err->rc;
     px_carrier_chunk_row *row = malloc(sizeof(*row));
@@ -512,8 +506,7 @@ px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrie
         px_buf_dispose(&errs);
         return px_err_set(err, PX_ETOOBIG, "payload_too_large", "chunk too large");
     }
-    char ok[24];
-    snprintf(ok, sizeof(ok), "%lld", copied);
+    const char *ok = PX__INT(copied);
     /* The refused items' errors and the counters moved by exactly the rows the chunk wrote, in
      * its transaction (the errors merged into the batch row's errors object, migration 0180):
      * a chunk that is rolled back takes its counts with it. An error already recorded for an

@@ -52,11 +52,6 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
     return b->data;
 }
 
-static void us_text(char out[24], int64_t us)
-{
-    snprintf(out, 24, "%lld", (long long)us);
-}
-
 /* ---- idempotency ----------------------------------------------------------------------- */
 
 /* The stored row of (org_id, key): *found 0 when none is visible; PX_ECONFLICT
@@ -135,12 +130,10 @@ px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const
 px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int status,
                            const char *response, px_err *err)
 {
-    char st[12];
-    snprintf(st, sizeof(st), "%d", status);
     return px__exec_cmd(db,
                         "UPDATE idempotency SET status = $3::smallint, response = $4 "
                         "WHERE org_id = $1 AND key = $2",
-                        PX__ARGS(org_id, key, st, response), err);
+                        PX__ARGS(org_id, key, PX__INT(status), response), err);
 }
 
 /* ---- commissioning --------------------------------------------------------------------- */
@@ -319,12 +312,10 @@ static px_rc commission_external(px_db *db, const px_commission_rows *in, const 
 /* Step 3: external serials count as issued for the product (the 10,000x rule). */
 static px_rc count_issued(px_db *db, const char *gtin, long external, px_err *err)
 {
-    char ext[24];
-    snprintf(ext, sizeof(ext), "%ld", external);
     return px__exec_cmd(db,
                         "UPDATE product SET issued_count = issued_count + $2::bigint "
                         "WHERE gtin = $1",
-                        PX__ARGS(gtin, ext), err);
+                        PX__ARGS(gtin, PX__INT(external)), err);
 }
 
 /* Step 4, on the error path only: which candidates were not taken (each looked up on the
@@ -368,8 +359,7 @@ px_rc px_store_commission_serials(px_db *db, px_commission_outcome *out,
     size_t n_rest = 0;
     PGresult *r = NULL;
     px_rc rc = a ? PX_OK : err->rc;
-    char now[24];
-    us_text(now, in->now_us);
+    const char *now = PX__INT(in->now_us);
     if (rc == PX_OK && !(r = commission_allocated(db, in, a, now, err)))
         rc = err->rc;
     if (rc == PX_OK) {
@@ -400,18 +390,14 @@ void px_commission_outcome_dispose(px_commission_outcome *o)
 
 px_rc px_store_commission_insert(px_db *db, const px_commission_rec *c, px_err *err)
 {
-    char count[24], alloc[24], ext[24], rej[24], now[24];
-    snprintf(count, sizeof(count), "%ld", c->count);
-    snprintf(alloc, sizeof(alloc), "%ld", c->allocated);
-    snprintf(ext, sizeof(ext), "%ld", c->external);
-    snprintf(rej, sizeof(rej), "%ld", c->rejected);
-    us_text(now, c->now_us);
+    const char *count = PX__INT(c->count), *now = PX__INT(c->now_us);
     return px__exec_cmd(db,
                         "INSERT INTO commission (id, org_id, tenant_id, gtin, batch, expiry, "
                         "count, allocated, external, rejected, partial, created_at) VALUES "
                         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " TS("$12") ")",
                         PX__ARGS(c->id, c->org_id, c->tenant_id, c->gtin, c->batch, c->expiry,
-                                 count, alloc, ext, rej, c->partial ? "t" : "f", now),
+                                 count, PX__INT(c->allocated), PX__INT(c->external),
+                                 PX__INT(c->rejected), c->partial ? "t" : "f", now),
                         err);
 }
 
@@ -450,8 +436,7 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
     px_buf_init(&arr, 1);
     if (n && !(a = px__text_array(&arr, serials, n, "serials", err)))
         return err->rc;
-    char now[24];
-    us_text(now, rel->now_us);
+    const char *now = PX__INT(rel->now_us);
     /* clang-format off */
     PGresult *r = px__exec(
         db,
@@ -512,18 +497,16 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
 
 px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, px_err *err)
 {
-    char c[24], now[24];
-    snprintf(c, sizeof(c), "%ld", count);
-    us_text(now, rel->now_us);
+    const char *now = PX__INT(rel->now_us);
     return px__exec_cmd(db,
                         "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, "
                         "market, count, created_at, ship_from_gln, ship_to_party_gln, "
                         "ship_to_location_gln, transaction_type, transaction_id) VALUES ($1, "
                         "$2, $3, $4, $5, $6, $7, " TS("$8") ", $9, $10, $11, $12, $13)",
                         PX__ARGS(rel->id, rel->org_id, rel->tenant_id, rel->gtin, rel->batch,
-                                 rel->market, c, now, rel->ship_from_gln, rel->ship_to_party_gln,
-                                 rel->ship_to_location_gln, rel->transaction_type,
-                                 rel->transaction_id),
+                                 rel->market, PX__INT(count), now, rel->ship_from_gln,
+                                 rel->ship_to_party_gln, rel->ship_to_location_gln,
+                                 rel->transaction_type, rel->transaction_id),
                         err);
 }
 
@@ -671,8 +654,7 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
     const char *s1, *s2;
     if (two_arrays(&a1, &s1, serials, n, &a2, &s2, prior_states, n, err) != PX_OK)
         return err->rc;
-    char now[24];
-    us_text(now, now_us);
+    const char *now = PX__INT(now_us);
     /* clang-format off */
     px_rc rc = px__exec_cmd(db,
                             "UPDATE serial p SET state = 'decommissioned', reason = $4, "
@@ -717,8 +699,7 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
     const char *s1, *s2;
     if (two_arrays(&a1, &s1, from_states, n_states, &a2, &s2, from_reasons, n_reasons, err))
         return err->rc;
-    char now[24];
-    us_text(now, now_us);
+    const char *now = PX__INT(now_us);
     /* clang-format off */
     PGresult *r = px__exec(
         db,
@@ -744,15 +725,13 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
 
 px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)
 {
-    char c[24], now[24];
-    snprintf(c, sizeof(c), "%ld", op->count);
-    us_text(now, op->now_us);
+    const char *now = PX__INT(op->now_us);
     return px__exec_cmd(
         db,
         "INSERT INTO pack_op (id, kind, org_id, tenant_id, gtin, batch, "
         "reason, count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " TS("$9") ")",
-        PX__ARGS(op->id, op->kind, op->org_id, op->tenant_id, op->gtin, op->batch, op->reason, c,
-                 now),
+        PX__ARGS(op->id, op->kind, op->org_id, op->tenant_id, op->gtin, op->batch, op->reason,
+                 PX__INT(op->count), now),
         err);
 }
 
@@ -774,11 +753,7 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         px_buf_dispose(&earr);
         return err->rc;
     }
-    char t[24], tz[12], gcp[12], cnt[24];
-    us_text(t, e->event_time_us);
-    snprintf(tz, sizeof(tz), "%d", e->tz_offset_min);
-    snprintf(gcp, sizeof(gcp), "%d", e->gcp_len);
-    snprintf(cnt, sizeof(cnt), "%ld", e->epc_count);
+    const char *t = PX__INT(e->event_time_us);
     /* clang-format off */
     px_rc rc = px__exec_cmd(
         db,
@@ -790,8 +765,8 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
         "$26, $27, $28, $29, $30, $31, $32::text[])",
         PX__ARGS(e->id, e->tenant_id, e->org_id, e->op, e->action, e->biz_step,
-                 px__nz(e->disposition), t, tz, e->gtin, gcp, e->serial_set,
-                 px__nz(e->commission_id), px__nz(e->release_id), px__nz(e->op_id), a, cnt,
+                 px__nz(e->disposition), t, PX__INT(e->tz_offset_min), e->gtin, PX__INT(e->gcp_len), e->serial_set,
+                 px__nz(e->commission_id), px__nz(e->release_id), px__nz(e->op_id), a, PX__INT(e->epc_count),
                  px__nz(e->lot), px__nz(e->expiry), px__nz(e->reason), px__nz(e->market),
                  px__nz(e->location_gln), px__nz(e->read_point), px__nz(e->biz_location),
                  e->event_hash, px__nz(e->source_party), px__nz(e->source_location),

@@ -34,8 +34,7 @@ px_rc px_store_links_put(px_db *db, const char *tenant_id, const char *gtin,
     PQclear(r);
     /* At most PX_LINKS_MAX rows: one statement each is simpler than an array literal. */
     for (int i = 0; i < n; i++) {
-        char ord[16];
-        snprintf(ord, sizeof(ord), "%d", i);
+        const char *ord = PX__INT(i);
         r = px__exec(db,
                      "INSERT INTO product_link (gtin, ord, link_type, href, title, lang, "
                      "media_type) VALUES ($1, $2::smallint, $3, $4, $5, $6, $7)",

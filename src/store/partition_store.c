@@ -50,8 +50,6 @@ static const char *const packs_sql[PX_PARTITIONED_N] = {
 px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *created, px_err *err)
 {
     *created = 0;
-    char n[16];
-    snprintf(n, sizeof(n), "%d", ahead);
     /* One statement: partition_add_month (migration 0150) is idempotent per month. */
     PGresult *r = px__exec(db,
                            "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
@@ -60,7 +58,7 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
                            "current_date)), date_trunc('month', coalesce($1::date, "
                            "current_date)) + make_interval(months => $2::int), "
                            "interval '1 month') AS m",
-                           PX__ARGS(month, n), err);
+                           PX__ARGS(month, PX__INT(ahead)), err);
     if (!r)
         return err->rc;
     *created = atoi(px__val(r, 0, 0));
@@ -150,9 +148,7 @@ static px_rc value_of(px_db *db, const char *head, const char *body, const char 
     px_buf_printf(&sql, "%s", head);
     px__sql_month(&sql, body, name);
     px_buf_printf(&sql, "%s", tail);
-    char m[16];
-    snprintf(m, sizeof(m), "%d", months);
-    const char *p[] = {m};
+    const char *p[] = {PX__INT(months)};
     PGresult *r = NULL;
     if (px_buf_failed(&sql) != PX_OK)
         px_err_set(err, PX_EINTERNAL, "internal", "the retention query of %s does not fit", name);
@@ -275,9 +271,8 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
 {
     *rows = NULL;
     *n = 0;
-    char m[16];
-    snprintf(m, sizeof(m), "%d", retention_months);
-    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY t.k, c.relname", PX__ARGS(m), err);
+    PGresult *r = px__exec(db, MONTHS_SQL " ORDER BY t.k, c.relname",
+                           PX__ARGS(PX__INT(retention_months)), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -318,9 +313,8 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     if (!r)
         return err->rc;
     PQclear(r);
-    char m[16];
-    snprintf(m, sizeof(m), "%d", retention_months);
-    if (!(r = px__exec(db, MONTHS_SQL " AND c.relname = $2", PX__ARGS(m, name), err)))
+    if (!(r = px__exec(db, MONTHS_SQL " AND c.relname = $2",
+                       PX__ARGS(PX__INT(retention_months), name), err)))
         return err->rc;
     px_rc rc = PX_OK;
     px_partition_row row;

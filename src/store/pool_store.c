@@ -52,10 +52,10 @@ static const char *symbols_param(const px_serial_settings *s)
 static px_rc settings_write_once(px_db *db, const char *sql, const char *key,
                                  const px_serial_settings *s, const char *what, px_err *err)
 {
-    char len[8];
-    snprintf(len, sizeof(len), "%d", s->length);
     PGresult *r = px__exec(
-        db, sql, PX__ARGS(key, px_serial_strategy_name(s->strategy), len, symbols_param(s)), err);
+        db, sql,
+        PX__ARGS(key, px_serial_strategy_name(s->strategy), PX__INT(s->length), symbols_param(s)),
+        err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -100,12 +100,10 @@ px_rc px_store_product_settings_parse(px_serial_settings *out, const px_product 
 
 px_rc px_store_product_issued_add(px_db *db, const char *gtin, long long delta, px_err *err)
 {
-    char d[24];
-    snprintf(d, sizeof(d), "%lld", delta);
     return px__exec_cmd(db,
                         "UPDATE product SET issued_count = greatest(issued_count + "
                         "$2::bigint, 0) WHERE gtin = $1",
-                        PX__ARGS(gtin, d), err);
+                        PX__ARGS(gtin, PX__INT(delta)), err);
 }
 
 /* ---- jobs ------------------------------------------------------------------------------- */
@@ -129,8 +127,7 @@ static void job_row(px_job *j, const PGresult *r, int i)
 
 px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
 {
-    char total[24];
-    snprintf(total, sizeof(total), "%lld", j->total);
+    const char *total = PX__INT(j->total);
     PGresult *r = px__exec(db,
                            "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
                            "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
@@ -162,15 +159,13 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
 px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed,
                            px_err *err)
 {
-    char add[24];
-    snprintf(add, sizeof(add), "%lld", n);
     PGresult *r = px__exec(
         db,
         "UPDATE job SET done = done + $2::bigint, heartbeat_at = now(), "
         "status = CASE WHEN done + $2::bigint >= total THEN 'completed' ELSE 'running' END, "
         "finished_at = CASE WHEN done + $2::bigint >= total THEN now() END "
         "WHERE id = $1::uuid RETURNING status",
-        PX__ARGS(job_id, add), err);
+        PX__ARGS(job_id, PX__INT(n)), err);
     if (!r)
         return err->rc;
     *completed = PQntuples(r) == 1 && strcmp(px__val(r, 0, 0), "completed") == 0;
@@ -239,8 +234,7 @@ static void alloc_row(px_allocation *a, const PGresult *r, int i)
 
 px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
 {
-    char count[24];
-    snprintf(count, sizeof(count), "%lld", a->count);
+    const char *count = PX__INT(a->count);
     PGresult *r = px__exec(
         db,
         "WITH a AS (INSERT INTO allocation (gtin, org_id, requested_by, label, "
@@ -298,8 +292,7 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
                                        const px_serial_page *page, int hide_released,
                                        px_serial_item_fn fn, void *ctx, px_err *err)
 {
-    char lim[24], seq[24];
-    snprintf(lim, sizeof(lim), "%ld", page->limit);
+    char seq[24];
     const char *after = NULL;
     if (page->order == PX_SERIAL_BY_SERIAL) {
         after = page->after_serial;
@@ -307,8 +300,9 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
         snprintf(seq, sizeof(seq), "%lld", page->after_seq);
         after = seq;
     }
-    PGresult *r = px__exec(db, serials_sql[page->order],
-                           PX__ARGS(allocation_id, after, lim, hide_released ? "1" : NULL), err);
+    PGresult *r = px__exec(
+        db, serials_sql[page->order],
+        PX__ARGS(allocation_id, after, PX__INT(page->limit), hide_released ? "1" : NULL), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -470,14 +464,12 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
 px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long long *first,
                                 px_err *err)
 {
-    char add[24];
-    snprintf(add, sizeof(add), "%lld", n);
     /* REQ-POOL-4: disjoint ranges — the counter moves under the product row lock, so two
      * allocations (two CMOs) never get the same numbers (the "vendor split" problem). */
     PGresult *r = px__exec(db,
                            "UPDATE product SET next_sequence = next_sequence + $2::bigint "
                            "WHERE gtin = $1 RETURNING next_sequence - $2::bigint",
-                           PX__ARGS(gtin, add), err);
+                           PX__ARGS(gtin, PX__INT(n)), err);
     px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
     if (rc == PX_OK)
         *first = ll(r, 0, 0);

@@ -177,15 +177,13 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         return err->rc;
     e->count = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    char n[24];
-    snprintf(n, sizeof(n), "%lld", e->count);
     r = px__exec(db,
                  "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
                  "started_at = coalesce(started_at, now()), finished_at = now(), "
                  "heartbeat_at = now() WHERE id = $2) "
                  "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
                  "WHERE id = $1",
-                 PX__ARGS(e->id, e->job_id, n), err);
+                 PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err);
     if (!r)
         return err->rc;
     PQclear(r);
@@ -207,20 +205,19 @@ px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, p
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
                            px_export_row_fn fn, void *ctx, px_err *err)
 {
-    char after[24], lim[24];
-    snprintf(after, sizeof(after), "%lld", after_n);
-    snprintf(lim, sizeof(lim), "%ld", limit);
     /* Keyset page on the primary key of export_item (the GTIN first: one shard when the
      * schema is distributed, docs/scaling.md), then the pack by its primary key. A pack
      * not yet commissioned takes the production run's batch and expiry, when given. */
-    PGresult *r = px__exec(
-        db,
-        "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
-        "coalesce(s.expiry, $6, '') "
-        "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
-        "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
-        "ORDER BY i.n LIMIT $4",
-        PX__ARGS(e->id, e->gtin, after, lim, px__nz(e->run_batch), px__nz(e->run_expiry)), err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
+                 "coalesce(s.expiry, $6, '') "
+                 "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
+                 "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
+                 "ORDER BY i.n LIMIT $4",
+                 PX__ARGS(e->id, e->gtin, PX__INT(after_n), PX__INT(limit), px__nz(e->run_batch),
+                          px__nz(e->run_expiry)),
+                 err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);
@@ -290,9 +287,7 @@ static void job_row(px_print_job *j, const PGresult *r, int i)
 px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials, size_t n,
                                 px_err *err)
 {
-    char count[24], at[24];
-    snprintf(count, sizeof(count), "%zu", n);
-    snprintf(at, sizeof(at), "%lld", (long long)j->created_at_us);
+    const char *count = PX__INT(n);
     PGresult *r =
         px__exec(db,
                  "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
@@ -300,7 +295,7 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
                  "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
                  PX__ARGS(j->id, j->org_id, px__nz(j->key_id), j->tenant_id, j->gtin, j->line,
                           j->operator_name, j->reprint ? "t" : "f", px__nz(j->reason),
-                          px__nz(j->batch), px__nz(j->expiry), count, at),
+                          px__nz(j->batch), px__nz(j->expiry), count, PX__INT(j->created_at_us)),
                  err);
     if (!r)
         return err->rc;
@@ -334,9 +329,6 @@ px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_er
 px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print_job_fn fn,
                                void *ctx, px_err *err)
 {
-    char after_us[24], lim[24];
-    snprintf(after_us, sizeof(after_us), "%lld", (long long)f->after_us);
-    snprintf(lim, sizeof(lim), "%ld", f->limit);
     int keyset = f->after_id && *f->after_id;
     /* clang-format off */
     PGresult *r = px__exec(
@@ -348,7 +340,7 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
         "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "
         "ORDER BY pj.created_at, pj.id LIMIT $7",
         PX__ARGS(px__nz(f->tenant_id), px__nz(f->org_id), px__nz(f->gtin), px__nz(f->serial),
-                 keyset ? after_us : NULL, keyset ? f->after_id : NULL, lim), err);
+                 keyset ? PX__INT(f->after_us) : NULL, keyset ? f->after_id : NULL, PX__INT(f->limit)), err);
     /* clang-format on */
     if (!r)
         return err->rc;
@@ -359,12 +351,10 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
 px_rc px_store_print_job_serials(px_db *db, const char *job_id, const char *after, long limit,
                                  px_print_serial_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
     PGresult *r = px__exec(db,
                            "SELECT serial FROM print_job_serial WHERE print_job_id = $1 AND "
                            "serial > $2 ORDER BY serial LIMIT $3",
-                           PX__ARGS(job_id, after ? after : "", lim), err);
+                           PX__ARGS(job_id, after ? after : "", PX__INT(limit)), err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -47,9 +47,8 @@ static void optional_params(const char *out[8], const px_product *p)
 
 px_rc px_store_product_insert(px_db *db, px_product *p, px_err *err)
 {
-    char gcp[8];
-    snprintf(gcp, sizeof(gcp), "%d", p->company_prefix_length);
-    const char *params[13] = {p->gtin, p->mah_id, gcp, p->name, p->market};
+    const char *params[13] = {p->gtin, p->mah_id, PX__INT(p->company_prefix_length), p->name,
+                              p->market};
     optional_params(params + 5, p);
     /* ON CONFLICT DO NOTHING + no row back = the GTIN is taken (by this or another MAH). */
     PGresult *r = px__exec(
@@ -113,13 +112,11 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
                             const char *after, long limit, px_product_fn fn, void *ctx,
                             px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
     PGresult *r = px__exec(db,
                            "SELECT " PRODUCT_COLS " FROM product WHERE gtin > $3 AND "
                            "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
                            "AND " CMO_2_PARTNERED ")) ORDER BY gtin LIMIT $4::bigint",
-                           PX__ARGS(mah_id, cmo_id, after ? after : "", lim), err);
+                           PX__ARGS(mah_id, cmo_id, after ? after : "", PX__INT(limit)), err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_product, product_row, fn, ctx);

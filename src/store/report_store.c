@@ -157,20 +157,18 @@ static void report_row(px_report *o, const PGresult *r, int i)
 
 px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 {
-    char maxa[16], mv[16];
-    snprintf(maxa, sizeof(maxa), "%d", rep->max_attempts > 0 ? rep->max_attempts : 8);
-    snprintf(mv, sizeof(mv), "%d", rep->master_version);
-    PGresult *r = px__exec(db,
-                           "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
-                           "release_id, gtin, batch, document_id, max_attempts, op_id, "
-                           "retry_of, master_version) VALUES "
-                           "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
-                           "RETURNING " REPORT_COLS,
-                           PX__ARGS(rep->id, rep->tenant_id, rep->endpoint_id, rep->market,
-                                    px__nz(rep->release_id), rep->gtin, px__nz(rep->batch),
-                                    rep->document_id, maxa, px__nz(rep->op_id),
-                                    px__nz(rep->retry_of), rep->master_version ? mv : NULL),
-                           err);
+    PGresult *r = px__exec(
+        db,
+        "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
+        "release_id, gtin, batch, document_id, max_attempts, op_id, "
+        "retry_of, master_version) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
+        "RETURNING " REPORT_COLS,
+        PX__ARGS(rep->id, rep->tenant_id, rep->endpoint_id, rep->market, px__nz(rep->release_id),
+                 rep->gtin, px__nz(rep->batch), rep->document_id,
+                 PX__INT(rep->max_attempts > 0 ? rep->max_attempts : 8), px__nz(rep->op_id),
+                 px__nz(rep->retry_of), rep->master_version ? PX__INT(rep->master_version) : NULL),
+        err);
     if (!r)
         return err->rc;
     report_row(rep, r, 0);
@@ -317,34 +315,28 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
                                    const char *sha256_hex, int event_count, px_err *err)
 {
     (void)len; /* text parameter: NUL-terminated, XML never contains NUL */
-    char cnt[16];
-    snprintf(cnt, sizeof(cnt), "%d", event_count);
     return px__exec_cmd(db,
                         "UPDATE report SET document = $2, document_sha256 = $3, event_count = $4 "
                         "WHERE id = $1::uuid AND document IS NULL",
-                        PX__ARGS(id, doc, sha256_hex, cnt), err);
+                        PX__ARGS(id, doc, sha256_hex, PX__INT(event_count)), err);
 }
 
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
                                     px_err *err)
 {
-    char lease[24];
-    snprintf(lease, sizeof(lease), "%ld", lease_ms);
     PGresult *r = px__exec(db,
                            "UPDATE report SET state = 'sending', attempts = attempts + 1, "
                            "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
                                                                           "RETURNING attempts",
-                           PX__ARGS(id, lease), err);
+                           PX__ARGS(id, PX__INT(lease_ms)), err);
     if (!r)
         return err->rc;
     *n = PQntuples(r) ? (int)strtol(px__val(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
-    char num[16];
-    snprintf(num, sizeof(num), "%d", *n);
     return px__exec_cmd(db,
                         "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
                         "($1::uuid, $2::int, clock_timestamp())",
-                        PX__ARGS(id, num), err);
+                        PX__ARGS(id, PX__INT(*n)), err);
 }
 
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
@@ -582,11 +574,9 @@ static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long aft
     qb q;
     memset(&q, 0, sizeof(q));
     px_buf_init(&q.sql, 16384);
-    char after_s[24], n_s[24], ge[24], lt[24], gr[24], lr[24];
-    snprintf(after_s, sizeof(after_s), "%lld", after);
-    snprintf(n_s, sizeof(n_s), "%lld", n);
-    q.params[q.n++] = after_s; /* $1 */
-    q.params[q.n++] = n_s;     /* $2 */
+    char ge[24], lt[24], gr[24], lr[24];
+    q.params[q.n++] = PX__INT(after); /* $1 */
+    q.params[q.n++] = PX__INT(n);     /* $2 */
     px_buf_puts(&q.sql, head);
     filter_where(&q, f, ge, lt);
     filter_record_time(&q, f, gr, lr);

@@ -13,6 +13,12 @@ const char *px__nz(const char *s)
     return s && *s ? s : NULL;
 }
 
+const char *px__int_text(char out[PX__INT_LEN], long long v)
+{
+    snprintf(out, PX__INT_LEN, "%lld", v);
+    return out;
+}
+
 void px__texts(const PGresult *res, int r, int c, ...)
 {
     va_list ap;

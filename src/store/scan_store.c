@@ -282,10 +282,9 @@ px_rc px_store_scan_lookup_many(px_db *db, px_scan_lookup *const *items, int n, 
     }
     if (n < 1 || n > PX_SCAN_LOOKUP_MAX)
         return n < 1 ? PX_OK : px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    char since[24], until[24], lim[8];
+    char since[24], until[24];
     snprintf(since, sizeof(since), "%" PRId64, since_us);
     snprintf(until, sizeof(until), "%" PRId64, until_us);
-    snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
     px_buf g, s;
     px_buf_init(&g, 0);
     px_buf_init(&s, 0);
@@ -293,7 +292,7 @@ px_rc px_store_scan_lookup_many(px_db *db, px_scan_lookup *const *items, int n, 
     px_rc rc = lookup_arrays(&g, &s, wide, items, n, err);
     PGresult *r = NULL;
     if (rc == PX_OK && (rc = scan_months(db, since_us, until_us, 0, err)) == PX_OK) {
-        const char *params[] = {g.data, s.data, since, lim, until, wide};
+        const char *params[] = {g.data, s.data, since, PX__INT(PX_SCAN_HISTORY_MAX), until, wide};
         r = lookup_exec(db, params, err);
         if (!r && db->scan_months[db->sandbox ? 1 : 0].n &&
             (rc = scan_months(db, since_us, until_us, 1, err)) == PX_OK)
@@ -324,17 +323,16 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err)
 {
     *n = 0;
-    char since[24], until[24], lim[8];
+    char since[24], until[24];
     snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
     snprintf(until, sizeof(until), "%" PRId64, now_us);
-    snprintf(lim, sizeof(lim), "%d", PX_SCAN_HISTORY_MAX);
     /* clang-format off */
     PGresult *r = px__exec(
         db,
         "SELECT " US("s.at") ", s.lat IS NOT NULL, coalesce(s.lat, 0), coalesce(s.lon, 0), "
         "coalesce(s.country, ''), left(s.client, 16) FROM scan s WHERE " HISTORY_WHERE
         " ORDER BY s.at DESC LIMIT $4::int",
-        PX__ARGS(gtin, serial, since, lim, until), err);
+        PX__ARGS(gtin, serial, since, PX__INT(PX_SCAN_HISTORY_MAX), until), err);
     /* clang-format on */
     if (!r)
         return err->rc;

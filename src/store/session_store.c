@@ -14,10 +14,8 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
                               int idle_seconds, int absolute_seconds, char expires_at[32],
                               px_err *err)
 {
-    char hex[67], idle[16], abs_s[16];
+    char hex[67];
     px__bytea_hex(hex, token_hash);
-    snprintf(idle, sizeof(idle), "%d", idle_seconds);
-    snprintf(abs_s, sizeof(abs_s), "%d", absolute_seconds);
     /* The table would otherwise only grow: each sign-in clears what ended a week ago (kept
      * that long so a support question about a recent sign-out can still be answered; the
      * audit log keeps every sign-in and sign-out for good). */
@@ -32,7 +30,7 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
                  "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
                  "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
                  "RETURNING " TS("expires_at"),
-                 PX__ARGS(key_id, hex, idle, abs_s), err);
+                 PX__ARGS(key_id, hex, PX__INT(idle_seconds), PX__INT(absolute_seconds)), err);
     if (!r)
         return err->rc;
     px_strlcpy(expires_at, px__val(r, 0, 0), 32);

@@ -161,9 +161,6 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
 px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix, int ext, long n,
                                   px_err *err)
 {
-    char e[4], c[24];
-    snprintf(e, sizeof(e), "%d", ext);
-    snprintf(c, sizeof(c), "%ld", n);
     /* The row lock of the upsert orders concurrent allocations of one sequence: each takes a
      * block the other never sees. */
     PGresult *r = px__exec(db,
@@ -171,7 +168,7 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
                            "next_ref) VALUES ($1, $2::smallint, $3::bigint) ON CONFLICT "
                            "(company_prefix, extension_digit) DO UPDATE SET next_ref = "
                            "q.next_ref + $3::bigint RETURNING next_ref - $3::bigint",
-                           PX__ARGS(prefix, e, c), err);
+                           PX__ARGS(prefix, PX__INT(ext), PX__INT(n)), err);
     if (!r)
         return err->rc;
     *first = strtoull(px__val(r, 0, 0), NULL, 10);
@@ -197,16 +194,14 @@ static void alloc_row(px_sscc_allocation *a, const PGresult *r, int i)
 
 px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *err)
 {
-    char e[4], c[24];
-    snprintf(e, sizeof(e), "%d", a->extension_digit);
-    snprintf(c, sizeof(c), "%ld", a->count);
-    PGresult *r = px__exec(
-        db,
-        "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
-        "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
-        "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
-        PX__ARGS(a->org_id, a->tenant_id, a->company_prefix, e, a->strategy, c, px__nz(a->job_id)),
-        err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO sscc_allocation (org_id, tenant_id, company_prefix, "
+                 "extension_digit, strategy, count, job_id) VALUES ($1::uuid, "
+                 "$2::uuid, $3, $4::smallint, $5, $6::integer, $7::uuid) RETURNING " ALLOC_COLS,
+                 PX__ARGS(a->org_id, a->tenant_id, a->company_prefix, PX__INT(a->extension_digit),
+                          a->strategy, PX__INT(a->count), px__nz(a->job_id)),
+                 err);
     if (!r)
         return err->rc;
     alloc_row(a, r, 0);
@@ -289,14 +284,13 @@ px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
                          int hide_released, px_sscc_item_fn fn, void *ctx, px_err *err)
 {
-    char l[24];
-    snprintf(l, sizeof(l), "%ld", limit);
-    PGresult *r =
-        px__exec(db,
-                 "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
-                 "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
-                 "LIMIT $3::bigint",
-                 PX__ARGS(allocation_id, after ? after : "", l, hide_released ? "t" : "f"), err);
+    PGresult *r = px__exec(
+        db,
+        "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
+        "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
+        "LIMIT $3::bigint",
+        PX__ARGS(allocation_id, after ? after : "", PX__INT(limit), hide_released ? "t" : "f"),
+        err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -509,8 +503,6 @@ px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px
 px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t n, long limit,
                                     px_held_pack_fn fn, void *ctx, px_err *err)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit);
     /* Read, not locked here: a use case that moves them locks the containers and their packs
      * first (px_store_containers_lock) in its own transaction. */
     /* clang-format off */
@@ -526,7 +518,7 @@ px_rc px_store_container_packs_each(px_db *db, const char *const *ssccs, size_t 
         "SELECT min(root), gtin, serial, coalesce(batch, ''), state, "
         "bool_or(is_case) FROM h GROUP BY gtin, serial, batch, state "
         "ORDER BY gtin, serial LIMIT $2::bigint",
-        ssccs, n, PX__ARGS(lim), err);
+        ssccs, n, PX__ARGS(PX__INT(limit)), err);
     /* clang-format on */
     if (!r)
         return err->rc;
@@ -876,16 +868,15 @@ px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, i
 
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err)
 {
-    char n[24], t[24];
-    snprintf(n, sizeof(n), "%ld", a->children);
+    char t[24];
     snprintf(t, sizeof(t), "%" PRId64, a->created_us);
     return px__exec_cmd(
         db,
         "INSERT INTO aggregation (id, org_id, tenant_id, action, "
         "parent_sscc, children, created_at, parent_gtin, parent_serial) "
         "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::integer, " TSUS("$7") ", $8, $9)",
-        PX__ARGS(a->id, a->org_id, a->tenant_id, a->action, px__nz(a->parent_sscc), n, t,
-                 px__nz(a->parent_gtin), px__nz(a->parent_serial)),
+        PX__ARGS(a->id, a->org_id, a->tenant_id, a->action, px__nz(a->parent_sscc),
+                 PX__INT(a->children), t, px__nz(a->parent_gtin), px__nz(a->parent_serial)),
         err);
 }
 

@@ -205,6 +205,12 @@ px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 /* A 32-byte hash as a bytea parameter's text: "\\x" and 64 hex digits (rows.c). */
 void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32]);
+/* A whole number as a statement's text parameter, in a buffer that lives to the end of the
+ * enclosing block (a compound literal): px__exec(db, sql, PX__ARGS(id, PX__INT(limit)), err).
+ * PX__INT_LEN holds any long long, its sign and the NUL (rows.c). */
+enum { PX__INT_LEN = 21 };
+#define PX__INT(v) px__int_text((char[PX__INT_LEN]){""}, (long long)(v))
+const char *px__int_text(char out[PX__INT_LEN], long long v);
 /* An optional text parameter: NULL (SQL NULL) for NULL or "" (rows.c). */
 const char *px__nz(const char *s);
 /* A text[] parameter of v[0..n) (px_store_text_array) in b, which it initialises with a 64 MiB

@@ -201,8 +201,7 @@ void px_webhook_job_dispose(px_webhook_job *j)
 px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    char lease[24];
-    snprintf(lease, sizeof(lease), "%ld", lease_ms);
+    const char *lease = PX__INT(lease_ms);
     /* The lease: while one sender holds the delivery in 'sending', no other claims it; if it
      * dies between send and mark-sent, the delivery is due again when the lease runs out
      * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead

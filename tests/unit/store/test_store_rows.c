@@ -1,10 +1,13 @@
 /* store/rows.c: a row mapper's run of text columns (px__texts) copies each column, in order
  * from the one named, into its own field, cut at that field's size as px_strlcpy cuts, and
  * SQL NULL as ""; the results are built with libpq's PQmakeEmptyPGresult / PQsetvalue. And a
- * statement's parameters (PX__ARGS) are counted as they are listed, in their order. */
+ * statement's parameters (PX__ARGS) are counted as they are listed, in their order, and a
+ * whole number among them (PX__INT) is its decimal text, each in its own buffer. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -85,4 +88,21 @@ static void test_store_rows__args_counted_in_order(void **state)
               14,
               (const char *const[]){"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
                                     "13", "14"});
+}
+
+static void test_store_rows__numbers_as_text(void **state)
+{
+    (void)state;
+    long limit = 500;
+    /* Each PX__INT has its buffer: two in one list do not overwrite each other. */
+    args_seen(PX__ARGS(PX__INT(limit), PX__INT(-1), PX__INT(0)), 3,
+              (const char *const[]){"500", "-1", "0"});
+    /* The extremes fit PX__INT_LEN, sign and all. */
+    args_seen(PX__ARGS(PX__INT(LLONG_MIN), PX__INT(LLONG_MAX)), 2,
+              (const char *const[]){"-9223372036854775808", "9223372036854775807"});
+    /* size_t and int64_t counts go through long long unchanged below LLONG_MAX. */
+    size_t n = 100000;
+    int64_t us = INT64_C(1798761600000000);
+    args_seen(PX__ARGS(PX__INT(n), PX__INT(us)), 2,
+              (const char *const[]){"100000", "1798761600000000"});
 }
