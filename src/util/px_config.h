@@ -3,6 +3,7 @@
 #ifndef PX_CONFIG_H
 #define PX_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "px_err.h"
@@ -73,6 +74,7 @@ typedef struct px_config {
                                         * after the latest expiry of a pack it names, 12..1200,
                                         * default 12 (EU FMD: one year after expiry) */
     int partitions_ahead;      /* PACKID_PARTITIONS_AHEAD months created ahead, 1..24, default 3 */
+    int test_clock_allowed;    /* PACKID_ALLOW_TEST_CLOCK: 1 lets PACKID_TEST_NOW pin the clock */
     int64_t test_now_us;       /* PACKID_TEST_NOW (RFC 3339) as us since the epoch, read only
                                 * with PACKID_ALLOW_TEST_CLOCK=1 so a stray variable cannot move
                                 * production's clock; 0 = the real clock (src/util/px_clock.h) */
@@ -83,6 +85,9 @@ typedef struct px_config {
 
 /* Fills cfg from the environment; PX_EINVALID with a message naming the bad variable. */
 px_rc px_config_load(px_config *cfg, px_err *err);
+/* The name of the i-th setting packid reads, in the order it reads them; NULL past the last
+ * (the tests unset them all, and hold README "Configuration" to naming each). */
+const char *px_config_setting_name(size_t i);
 /* PACKID_VERIFY_READERS's default: half the cores this process may run on, 2 to
  * PX_VERIFY_READERS_MAX. */
 int px_config_verify_readers_default(void);

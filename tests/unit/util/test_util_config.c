@@ -3,10 +3,12 @@
  * retention of the monthly partitions (EU FMD: five years after release, one year after
  * expiry), so a setting below them is refused, never quietly used. */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_COUNT */
+#include <ctype.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,22 +17,11 @@
 #include "px_array.h"
 #include "px_config.h"
 
-/* Every setting a vector below sets, unset before each. */
-static const char *const names[] = {
-    "PACKID_RETENTION_MONTHS", "PACKID_RETENTION_AFTER_EXPIRY_MONTHS",
-    "PACKID_PARTITIONS_AHEAD", "PACKID_VERIFY_ON_STANDBY",
-    "PACKID_THREADS",          "PACKID_WORKERS",
-    "PACKID_VERIFY_READERS",   "PACKID_MAX_BODY",
-    "PACKID_LISTEN",           "PACKID_DEMO",
-    "PACKID_ALLOW_TEST_CLOCK", "PACKID_TEST_NOW",
-    "PACKID_DL_DOMAIN",        "PACKID_PUBLIC_URL",
-    "PACKID_GCP_LIST",         "PACKID_EPCIS_XSD_DIR",
-    "PACKID_LOG_LEVEL"};
-
+/* Every setting packid reads, unset before each vector: none leaks from the environment. */
 static void clear(void)
 {
-    for (size_t i = 0; i < PX_COUNT(names); i++)
-        unsetenv(names[i]);
+    for (size_t i = 0; px_config_setting_name(i); i++)
+        unsetenv(px_config_setting_name(i));
 }
 
 /* One setting and whether the configuration takes it. */
@@ -58,6 +49,34 @@ static void check_settings(const setting *v, size_t n, const char *code)
                      err.message);
     }
     clear();
+}
+
+/* README "Configuration" names every setting packid reads, each in full (a reader who
+ * greps for one finds it), and the table has no name twice. */
+static void test_util__config_every_setting_documented(void **state)
+{
+    (void)state;
+    FILE *f = fopen(PX_SOURCE_DIR "/README.md", "rb");
+    assert_non_null(f);
+    static char readme[1 << 18];
+    size_t n = fread(readme, 1, sizeof(readme) - 1, f);
+    fclose(f);
+    assert_true(n < sizeof(readme) - 1);
+    readme[n] = '\0';
+    size_t count = 0;
+    for (size_t i = 0; px_config_setting_name(i); i++, count++) {
+        const char *name = px_config_setting_name(i);
+        const char *at = readme;
+        size_t len = strlen(name);
+        while ((at = strstr(at, name)) != NULL &&
+               (isalnum((unsigned char)at[len]) || at[len] == '_'))
+            at += len;
+        if (!at)
+            fail_msg("README.md does not name %s", name);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(px_config_setting_name(j), name);
+    }
+    assert_true(count >= 40);
 }
 
 static void test_util__config_scale_defaults(void **state)
