@@ -256,6 +256,16 @@ const char *px_config_setting_name(size_t i)
     return i < PX_COUNT(k_settings) ? k_settings[i].name : NULL;
 }
 
+int px_config_setting_bounds(size_t i, long *dflt, long *min, long *max)
+{
+    if (i >= PX_COUNT(k_settings) || k_settings[i].kind != KIND_NUMBER)
+        return 0;
+    *dflt = k_settings[i].dflt;
+    *min = k_settings[i].min;
+    *max = k_settings[i].max;
+    return 1;
+}
+
 /* A number into its field, an int or a long (the bounds keep an int's in range). */
 static void number_set(px_config *cfg, const setting *s, long v)
 {

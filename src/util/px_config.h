@@ -88,6 +88,9 @@ px_rc px_config_load(px_config *cfg, px_err *err);
 /* The name of the i-th setting packid reads, in the order it reads them; NULL past the last
  * (the tests unset them all, and hold README "Configuration" to naming each). */
 const char *px_config_setting_name(size_t i);
+/* 1 with the i-th setting's default and bounds when it is a whole number of a fixed default
+ * (those the tests take to their bounds and hold README's defaults to), else 0. */
+int px_config_setting_bounds(size_t i, long *dflt, long *min, long *max);
 /* PACKID_VERIFY_READERS's default: half the cores this process may run on, 2 to
  * PX_VERIFY_READERS_MAX. */
 int px_config_verify_readers_default(void);

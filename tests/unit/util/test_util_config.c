@@ -79,6 +79,112 @@ static void test_util__config_every_setting_documented(void **state)
     assert_true(count >= 40);
 }
 
+/* Loads the configuration with name=value (and the two body settings at values that agree
+ * with any value of the other); PX_OK or the refusal in err. */
+static px_rc load_with(const char *name, long value, px_err *err)
+{
+    clear();
+    if (strcmp(name, "PACKID_MAX_BODY") != 0)
+        setenv("PACKID_MAX_BODY", "1024", 1);
+    if (strcmp(name, "PACKID_BODY_BUDGET") != 0)
+        setenv("PACKID_BODY_BUDGET", "68719476736", 1);
+    char v[24];
+    snprintf(v, sizeof(v), "%ld", value);
+    setenv(name, v, 1);
+    px_config cfg;
+    px_rc rc = px_config_load(&cfg, err);
+    clear();
+    return rc;
+}
+
+/* Every whole-number setting takes its bounds and refuses one past either, naming itself and
+ * its range. */
+static void test_util__config_number_bounds(void **state)
+{
+    (void)state;
+    size_t numbers = 0;
+    long dflt, min, max;
+    for (size_t i = 0; px_config_setting_name(i); i++) {
+        if (!px_config_setting_bounds(i, &dflt, &min, &max))
+            continue;
+        numbers++;
+        const char *name = px_config_setting_name(i);
+        assert_in_range(dflt, min, max);
+        px_err err = PX_ERR_INIT;
+        if (load_with(name, min, &err) != PX_OK || load_with(name, max, &err) != PX_OK)
+            fail_msg("%s at a bound: %s", name, err.message);
+        char range[64];
+        snprintf(range, sizeof(range), "from %ld to %ld", min, max);
+        const long past[] = {min - 1, max + 1};
+        for (size_t j = 0; j < PX_COUNT(past); j++) {
+            err = (px_err)PX_ERR_INIT;
+            if (load_with(name, past[j], &err) != PX_EINVALID ||
+                strcmp(err.code, "bad_config") != 0 || !strstr(err.message, name) ||
+                !strstr(err.message, range))
+                fail_msg("%s=%ld: %s", name, past[j], err.message);
+        }
+    }
+    assert_true(numbers >= 25);
+}
+
+/* The README's default of every whole-number setting is the one packid uses, and a range it
+ * gives is the one packid takes: a row names one setting or several ("`A` / `B`"), its
+ * defaults in the same order ("`1` / `2`"). */
+static void test_util__config_readme_defaults(void **state)
+{
+    (void)state;
+    FILE *f = fopen(PX_SOURCE_DIR "/README.md", "rb");
+    assert_non_null(f);
+    char line[4096];
+    size_t checked = 0, ranges = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "| `PACKID_", 10) != 0)
+            continue;
+        char *cells = line + 2, *sep = strstr(cells, " | ");
+        assert_non_null(sep);
+        *sep = '\0';
+        char *defaults = sep + 3, *end = strstr(defaults, " | ");
+        assert_non_null(end);
+        *end = '\0';
+        /* A row of one setting may give its range, "(min–max" (an en dash), in its meaning. */
+        const char *range = strchr(cells, '/') ? NULL : strstr(end + 3, "\u2013");
+        while (range && range > end + 3 && range[-1] >= '0' && range[-1] <= '9')
+            range--;
+        long rmin = 0, rmax = 0;
+        int ranged = range && range[-1] == '(' && sscanf(range, "%ld\u2013%ld", &rmin, &rmax) == 2;
+        char *np = NULL, *dp = NULL;
+        for (char *n = strtok_r(cells, "/", &np), *d = strtok_r(defaults, "/", &dp); n;
+             n = strtok_r(NULL, "/", &np), d = d ? strtok_r(NULL, "/", &dp) : NULL) {
+            char name[64], value[64];
+            if (sscanf(n, " `%63[A-Z0-9_]`", name) != 1)
+                fail_msg("README: a row names no setting: %s", n);
+            for (size_t i = 0; px_config_setting_name(i); i++) {
+                long dflt, min, max;
+                if (strcmp(px_config_setting_name(i), name) != 0 ||
+                    !px_config_setting_bounds(i, &dflt, &min, &max))
+                    continue;
+                char want[24];
+                snprintf(want, sizeof(want), "%ld", dflt);
+                if (!d || sscanf(d, " `%63[0-9]`", value) != 1 || strcmp(value, want) != 0)
+                    fail_msg("README gives %s the default %s; packid uses %s", name, d ? d : "none",
+                             want);
+                if (ranged && (rmin != min || rmax != max))
+                    fail_msg("README gives %s the range %ld-%ld; packid takes %ld-%ld", name, rmin,
+                             rmax, min, max);
+                ranges += ranged;
+                checked++;
+            }
+        }
+    }
+    fclose(f);
+    long dflt, min, max;
+    size_t numbers = 0;
+    for (size_t i = 0; px_config_setting_name(i); i++)
+        numbers += (size_t)px_config_setting_bounds(i, &dflt, &min, &max);
+    assert_int_equal(checked, numbers);
+    assert_true(ranges >= 15);
+}
+
 static void test_util__config_scale_defaults(void **state)
 {
     (void)state;
