@@ -75,6 +75,73 @@ int px_cli_usage(const char *usage)
     return PX_EXIT_USAGE;
 }
 
+/* The entry of options that argv word a names ("--name" or "--name=v" for a long one, the
+ * whole word for a short one), -1 when none; *valued whether it takes a value, *inline whether
+ * a carries it ("--name=v"). */
+static int option_of(const char *const *options, const char *a, int *valued, int *inline_value)
+{
+    size_t len = a[1] == '-' ? strcspn(a, "=") : strlen(a);
+    for (int k = 0; options[k]; k++) {
+        size_t n = strcspn(options[k], "=");
+        if (n == len && strncmp(options[k], a, n) == 0) {
+            *valued = options[k][n] == '=';
+            *inline_value = a[len] == '=';
+            return k;
+        }
+    }
+    return -1;
+}
+
+static int is_option(const char *a)
+{
+    return a[0] == '-' && a[1] != '\0';
+}
+
+const char *const px_cli_no_options[] = {NULL};
+
+/* Whether option k stands among argv[first..i) as an option (not as another's value). */
+static int given_before(char **argv, int first, int i, const char *const *options, int k)
+{
+    for (int j = first; j < i; j++) {
+        int valued = 0, inline_value = 0;
+        int kj = is_option(argv[j]) ? option_of(options, argv[j], &valued, &inline_value) : -1;
+        if (kj == k)
+            return 1;
+        j += kj >= 0 && valued && !inline_value;
+    }
+    return 0;
+}
+
+int px_cli_check(int argc, char **argv, int first, const char *const *options, int max_args,
+                 const char *usage)
+{
+    int args = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        int valued = 0, inline_value = 0;
+        int k = is_option(a) ? option_of(options, a, &valued, &inline_value) : -2;
+        int name_len = (int)strcspn(a, "=");
+        if (k == -2) {
+            if (++args <= max_args)
+                continue;
+            fprintf(stderr, "packid: unexpected argument %s\n", a);
+        } else if (k < 0) {
+            fprintf(stderr, "packid: unknown option %.*s\n", name_len, a);
+        } else if (given_before(argv, first, i, options, k)) {
+            fprintf(stderr, "packid: %.*s given twice\n", name_len, a);
+        } else if (valued && !inline_value && i + 1 >= argc) {
+            fprintf(stderr, "packid: %s needs a value\n", a);
+        } else if (!valued && inline_value) {
+            fprintf(stderr, "packid: %.*s takes no value\n", name_len, a);
+        } else {
+            i += valued && !inline_value;
+            continue;
+        }
+        return px_cli_usage(usage);
+    }
+    return PX_EXIT_OK;
+}
+
 const char *px_cli_opt(int argc, char **argv, const char *name)
 {
     size_t n = strlen(name);
@@ -90,6 +157,14 @@ const char *px_cli_opt(int argc, char **argv, const char *name)
     return NULL;
 }
 
+const char *px_cli_output(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "-o") == 0)
+            return argv[i + 1];
+    return px_cli_opt(argc, argv, "output");
+}
+
 int px_cli_flag(int argc, char **argv, const char *name)
 {
     for (int i = 1; i < argc; i++)
@@ -98,18 +173,22 @@ int px_cli_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
-const char *px_cli_positional(int argc, char **argv, int first, const char *const *valued)
+int px_cli_next_arg(int argc, char **argv, int i, const char *const *options)
 {
-    for (int i = first; i < argc; i++) {
-        int takes_value = 0;
-        for (size_t k = 0; valued[k] && !takes_value; k++)
-            takes_value = strcmp(argv[i], valued[k]) == 0;
-        if (takes_value)
+    for (; i < argc; i++) {
+        int valued = 0, inline_value = 0;
+        if (!is_option(argv[i]))
+            return i;
+        if (option_of(options, argv[i], &valued, &inline_value) >= 0 && valued && !inline_value)
             i++;
-        else if (argv[i][0] != '-' || argv[i][1] == '\0')
-            return argv[i];
     }
-    return NULL;
+    return argc;
+}
+
+const char *px_cli_positional(int argc, char **argv, int first, const char *const *options)
+{
+    int i = px_cli_next_arg(argc, argv, first, options);
+    return i < argc ? argv[i] : NULL;
 }
 
 int px_cli_main(int argc, char **argv)

@@ -32,14 +32,29 @@ int px_cli_fail(const px_cli *cli, const px_err *err);
 int px_cli_print_json(json_t *o, size_t flags);
 /* Prints a usage line to stderr and returns PX_EXIT_USAGE. */
 int px_cli_usage(const char *usage);
+/* A command's words. Each command names its options once, NULL-ended: "--name" a flag,
+ * "--name=" an option with a value (the next argument, or after "="), "-o=" a one-letter
+ * option with a value (the next argument). --json is every command's (px_cli_main takes it). */
+
+/* Checks argv[first..] against options before the command reads anything: every option known
+ * and given once, each valued one with its value, a flag without one, and at most max_args
+ * other arguments ("-" alone is one). PX_EXIT_OK, or the mistake and the usage on stderr and
+ * PX_EXIT_USAGE: a mistyped option never runs the command with the option left out. */
+int px_cli_check(int argc, char **argv, int first, const char *const *options, int max_args,
+                 const char *usage);
+/* The options of a command that has none. */
+extern const char *const px_cli_no_options[];
 /* Value of "--name VALUE" or "--name=VALUE" in argv, or NULL. */
 const char *px_cli_opt(int argc, char **argv, const char *name);
+/* The output file: "-o FILE" or "--output FILE" ("--output=FILE"), or NULL. */
+const char *px_cli_output(int argc, char **argv);
 /* 1 when the flag "--name" is present. */
 int px_cli_flag(int argc, char **argv, const char *name);
-/* The first argument from argv[first] on that is neither an option ("-x", "--name", "--name=v";
- * "-" alone is an argument) nor the value after one of the options valued names (NULL-ended,
- * spelled as typed: "-o", "--to"); NULL when there is none. */
-const char *px_cli_positional(int argc, char **argv, int first, const char *const *valued);
+/* The index of the first argument from argv[i] on that is neither one of options nor the
+ * value of a valued one; argc when there is none. */
+int px_cli_next_arg(int argc, char **argv, int i, const char *const *options);
+/* That argument (from argv[first] on), or NULL. */
+const char *px_cli_positional(int argc, char **argv, int first, const char *const *options);
 
 /* What a command that reads or writes the database works with: the service context (embedded
  * cluster started when needed, migrations applied), one connection, the command line's actor

@@ -12,8 +12,9 @@
 
 int px_cmd_migrate(px_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int ex = px_cli_check(argc, argv, 1, px_cli_no_options, 0, "migrate [--json]");
+    if (ex != PX_EXIT_OK)
+        return ex;
     px_err err = PX_ERR_INIT;
     px_app app;
     char conninfo[1024];
@@ -39,9 +40,14 @@ int px_cmd_migrate(px_cli *cli, int argc, char **argv)
     return PX_EXIT_OK;
 }
 
+#define DB_USAGE "db start | stop | status | url [--json]"
+
 int px_cmd_db(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
+    int ex = px_cli_check(argc, argv, 2, px_cli_no_options, 0, DB_USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
     px_err err = PX_ERR_INIT;
     if (cli->cfg.database_url[0] && strcmp(sub, "url") != 0) {
         px_err_set(&err, PX_EINVALID, "not_embedded",
@@ -75,7 +81,7 @@ int px_cmd_db(px_cli *cli, int argc, char **argv)
             printf("%s\n", running ? "running" : "stopped");
         return running ? PX_EXIT_OK : PX_EXIT_FAIL;
     }
-    return px_cli_usage("db start | stop | status | url [--json]");
+    return px_cli_usage(DB_USAGE);
 }
 
 static int add_org(void *ctx, const px_org *o)
@@ -89,8 +95,14 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
     const char *sub = argc > 1 ? argv[1] : "";
     const char *usage = "org create --kind mah|cmo|regulator|verifier|operator --name NAME "
                         "[--gln GLN [--gln-prefix-length 6..12]] [--market CC] | org list";
+    static const char *const create_options[] = {
+        "--kind=", "--name=", "--gln=", "--market=", "--gln-prefix-length=", NULL};
     if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0)
         return px_cli_usage(usage);
+    int ex = px_cli_check(
+        argc, argv, 2, strcmp(sub, "create") == 0 ? create_options : px_cli_no_options, 0, usage);
+    if (ex != PX_EXIT_OK)
+        return ex;
     px_org org;
     memset(&org, 0, sizeof(org));
     if (strcmp(sub, "create") == 0) {
@@ -157,25 +169,33 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
     const char *usage = "key create --org ORG_ID --role admin|mah|cmo|auditor|regulator|"
                         "verifier [--label L] [--mode live|test] | key revoke KEY_ID | key list "
                         "[--org ORG_ID]";
+    static const char *const create_options[] = {"--org=", "--role=", "--label=", "--mode=", NULL};
+    static const char *const list_options[] = {"--org=", NULL};
+    int create = strcmp(sub, "create") == 0, revoke = strcmp(sub, "revoke") == 0;
+    if (!create && !revoke && strcmp(sub, "list") != 0)
+        return px_cli_usage(usage);
+    const char *const *options = create   ? create_options
+                                 : revoke ? px_cli_no_options
+                                          : list_options;
+    int ex = px_cli_check(argc, argv, 2, options, revoke, usage);
+    if (ex != PX_EXIT_OK)
+        return ex;
     const char *org = px_cli_opt(argc, argv, "org");
     const char *role = px_cli_opt(argc, argv, "role");
     const char *label = px_cli_opt(argc, argv, "label");
     const char *mode = px_cli_opt(argc, argv, "mode");
-    if (strcmp(sub, "create") == 0 && (!org || !role))
+    const char *key_id = px_cli_positional(argc, argv, 2, options);
+    if ((create && (!org || !role)) || (revoke && !key_id))
         return px_cli_usage(usage);
     px_key_mode m = PX_KEY_LIVE;
     if (mode && px_key_mode_parse(&m, mode, NULL) != PX_OK)
-        return px_cli_usage(usage);
-    if (strcmp(sub, "revoke") == 0 && (argc < 3 || argv[2][0] == '-'))
-        return px_cli_usage(usage);
-    if (strcmp(sub, "create") != 0 && strcmp(sub, "revoke") != 0 && strcmp(sub, "list") != 0)
         return px_cli_usage(usage);
     px_cli_session s;
     if (px_cli_open(cli, &s) != PX_OK)
         return px_cli_fail(cli, &s.err);
     px_rc rc;
     json_t *out = NULL;
-    if (strcmp(sub, "create") == 0) {
+    if (create) {
         char secret[PX_API_KEY_LEN + 1];
         px_key_info info;
         rc = px_svc_key_create(s.db, &s.me, org, role, label, m, secret, &info, &s.err);
@@ -183,10 +203,10 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
             out = px_json_key_created(&info, secret, m);
             px_cleanse(secret, sizeof(secret));
         }
-    } else if (strcmp(sub, "revoke") == 0) {
-        rc = px_svc_key_revoke(s.db, &s.me, argv[2], &s.err);
+    } else if (revoke) {
+        rc = px_svc_key_revoke(s.db, &s.me, key_id, &s.err);
         if (rc == PX_OK)
-            out = json_pack("{s:s, s:b}", "key_id", argv[2], "revoked", 1);
+            out = json_pack("{s:s, s:b}", "key_id", key_id, "revoked", 1);
     } else {
         json_t *list = json_array();
         rc = px_store_key_each(s.db, org, add_key, list, &s.err);
@@ -199,7 +219,7 @@ int px_cmd_key(px_cli *cli, int argc, char **argv)
     }
     if (cli->json) {
         px_cli_print_json(out, JSON_COMPACT);
-    } else if (strcmp(sub, "create") == 0) {
+    } else if (create) {
         printf("key %s (role %s) created. The key is shown only now:\n%s\n",
                json_string_value(json_object_get(out, "key_id")), role,
                json_string_value(json_object_get(out, "api_key")));

@@ -147,15 +147,27 @@ static int audit_rotate(px_cli *cli)
     return PX_EXIT_OK;
 }
 
+#define AUDIT_USAGE                                                                                \
+    "audit verify [--checkpoint FILE] | checkpoint [--cut-before TIME] | rotate-key [--json]"
+
 int px_cmd_audit(px_cli *cli, int argc, char **argv)
 {
+    static const char *const verify_options[] = {"--checkpoint=", NULL};
+    static const char *const checkpoint_options[] = {"--cut-before=", NULL};
     const char *sub = argc > 1 ? argv[1] : "";
-    if (strcmp(sub, "verify") == 0)
+    int verify = strcmp(sub, "verify") == 0, checkpoint = strcmp(sub, "checkpoint") == 0;
+    if (!verify && !checkpoint && strcmp(sub, "rotate-key") != 0)
+        return px_cli_usage(AUDIT_USAGE);
+    int ex = px_cli_check(argc, argv, 2,
+                          verify       ? verify_options
+                          : checkpoint ? checkpoint_options
+                                       : px_cli_no_options,
+                          0, AUDIT_USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
+    if (verify)
         return audit_verify(cli, argc, argv);
-    if (strcmp(sub, "checkpoint") == 0)
+    if (checkpoint)
         return audit_checkpoint(cli, argc, argv);
-    if (strcmp(sub, "rotate-key") == 0)
-        return audit_rotate(cli);
-    return px_cli_usage(
-        "audit verify [--checkpoint FILE] | checkpoint [--cut-before TIME] | rotate-key [--json]");
+    return audit_rotate(cli);
 }

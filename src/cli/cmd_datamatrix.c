@@ -27,17 +27,9 @@
 #define IN_MAX 2048
 #define OUT_MAX (64u * 1024 * 1024)
 
-/* The options that take a value (the next argument). */
-static const char *const valued[] = {"-o",       "--output",  "--module", "--quiet",
-                                     "--domain", "--gs-char", NULL};
-
-static const char *output_path(int argc, char **argv)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "-o") == 0)
-            return argv[i + 1];
-    return px_cli_opt(argc, argv, "output");
-}
+static const char *const k_options[] = {"-o=",       "--output=", "--rect", "--auto",
+                                        "--module=", "--quiet=",  "--gray", "--gs-char=",
+                                        "--qr",      "--domain=", NULL};
 
 /* A small non-negative integer option; def when absent, -1 when malformed. */
 static int int_opt(int argc, char **argv, const char *name, int def)
@@ -97,8 +89,11 @@ static int render_opts(const char *out, int argc, char **argv, px_carrier_opts *
 
 int px_cmd_datamatrix(px_cli *cli, int argc, char **argv)
 {
-    const char *raw = px_cli_positional(argc, argv, 1, valued);
-    const char *out = output_path(argc, argv);
+    int ex = px_cli_check(argc, argv, 1, k_options, 1, DM_USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
+    const char *raw = px_cli_positional(argc, argv, 1, k_options);
+    const char *out = px_cli_output(argc, argv);
     const char *gsc = px_cli_opt(argc, argv, "gs-char");
     int qr = px_cli_flag(argc, argv, "qr");
     if (!raw || !out || (gsc && strlen(gsc) != 1))

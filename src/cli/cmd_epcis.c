@@ -32,6 +32,7 @@
  * manufacturer, NDC or NHRN); other master data is not carried over. */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@
 
 static int cmd_validate(px_cli *cli, int argc, char **argv)
 {
+    static const char *const options[] = {"--xsd-dir=", "--format=", NULL};
+    int ex = px_cli_check(argc, argv, 2, options, INT_MAX, USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
     const char *dir = px_cli_opt(argc, argv, "xsd-dir");
     const char *format = px_cli_opt(argc, argv, "format");
     px_epcis_format fmt = PX_EPCIS_FORMAT_XML_1_2;
@@ -72,22 +77,8 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
                         "PACKID_EPCIS2_JSON_SCHEMA\n");
         return px_cli_usage(USAGE);
     }
-    int nfiles = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
-            i++;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) == 0) {
-            if (strncmp(argv[i], "--xsd-dir=", 10) == 0 || strncmp(argv[i], "--format=", 9) == 0)
-                continue;
-            fprintf(stderr, "packid: unknown option %s\n", argv[i]);
-            return px_cli_usage(USAGE);
-        }
-        nfiles++;
-    }
-    if (nfiles == 0)
-        return px_cli_usage(USAGE);
+    if (px_cli_next_arg(argc, argv, 2, options) == argc)
+        return px_cli_usage(USAGE); /* no file */
 
     px_err err = PX_ERR_INIT;
     px_epcis_validator *v = NULL;
@@ -95,13 +86,8 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
         return px_cli_fail(cli, &err);
     int status = PX_EXIT_OK;
     json_t *results = cli->json ? json_array() : NULL;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--xsd-dir") == 0 || strcmp(argv[i], "--format") == 0) {
-            i++;
-            continue;
-        }
-        if (strncmp(argv[i], "--", 2) == 0)
-            continue;
+    for (int i = px_cli_next_arg(argc, argv, 2, options); i < argc;
+         i = px_cli_next_arg(argc, argv, i + 1, options)) {
         px_err_clear(&err);
         px_rc rc = px_epcis_validate_file(v, argv[i], &err);
         if (rc != PX_OK)
@@ -203,25 +189,16 @@ typedef struct export_args {
 /* The command line of `epcis export`: PX_EXIT_OK, or the usage exit. */
 static int export_args_read(const px_cli *cli, int argc, char **argv, export_args *a)
 {
+    static const char *const options[] = {
+        "--gtin=", "--batch=", "--profile=", "--format=", "-o=", "--output=", NULL};
+    int ex = px_cli_check(argc, argv, 2, options, 0, USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
     a->gtin = px_cli_opt(argc, argv, "gtin");
     a->batch = px_cli_opt(argc, argv, "batch");
     a->profile = px_cli_opt(argc, argv, "profile");
-    a->out = px_cli_opt(argc, argv, "output");
+    a->out = px_cli_output(argc, argv);
     const char *format_name = px_cli_opt(argc, argv, "format");
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            a->out = argv[++i];
-        else if (strcmp(argv[i], "--gtin") == 0 || strcmp(argv[i], "--batch") == 0 ||
-                 strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--output") == 0 ||
-                 strcmp(argv[i], "--format") == 0)
-            i++;
-        else if (strcmp(argv[i], "--json") != 0 && strncmp(argv[i], "--gtin=", 7) != 0 &&
-                 strncmp(argv[i], "--batch=", 8) != 0 && strncmp(argv[i], "--profile=", 10) != 0 &&
-                 strncmp(argv[i], "--output=", 9) != 0 && strncmp(argv[i], "--format=", 9) != 0) {
-            fprintf(stderr, "packid: unexpected argument %s\n", argv[i]);
-            return px_cli_usage(USAGE);
-        }
-    }
     if (!a->gtin || !a->gtin[0])
         return px_cli_usage(USAGE);
     /* REQ-EPCISREST-8: the export's syntax, as a regulator endpoint's. */
@@ -385,33 +362,19 @@ static int convert_event(void *ctx, const px_epcis_event *ev)
 
 static int cmd_convert(px_cli *cli, int argc, char **argv)
 {
+    static const char *const options[] = {
+        "--to=", "-o=", "--output=", "--sender=", "--receiver=", "--instance-id=", NULL};
+    int ex = px_cli_check(argc, argv, 2, options, 1, USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
     const char *to = px_cli_opt(argc, argv, "to");
-    const char *out = px_cli_opt(argc, argv, "output");
-    const char *in = NULL;
+    const char *out = px_cli_output(argc, argv);
+    const char *in = px_cli_positional(argc, argv, 2, options);
     convert_state c;
     memset(&c, 0, sizeof(c));
     c.sender = px_cli_opt(argc, argv, "sender");
     c.receiver = px_cli_opt(argc, argv, "receiver");
     c.instance_id = px_cli_opt(argc, argv, "instance-id");
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(argv[i], "--to") == 0 || strcmp(argv[i], "--output") == 0 ||
-                   strcmp(argv[i], "--sender") == 0 || strcmp(argv[i], "--receiver") == 0 ||
-                   strcmp(argv[i], "--instance-id") == 0) {
-            i++;
-        } else if (strncmp(argv[i], "--", 2) == 0) {
-            if (strcmp(argv[i], "--json") != 0 && !strchr(argv[i], '=')) {
-                fprintf(stderr, "packid: unknown option %s\n", argv[i]);
-                return px_cli_usage(USAGE);
-            }
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "packid: unexpected argument %s\n", argv[i]);
-            return px_cli_usage(USAGE);
-        }
-    }
     if (!in || !to)
         return px_cli_usage(USAGE);
     px_err err = PX_ERR_INIT;

@@ -24,8 +24,9 @@
 #define GCP_LIST_MAX (64u * 1024 * 1024)
 #define IN_MAX 2048
 
-/* The options that take a value (the next argument). */
-static const char *const valued[] = {"--to", "--domain", "--gcp-length", "--gs-char", NULL};
+static const char *const k_check_options[] = {"--gs-char=", NULL};
+static const char *const k_convert_options[] = {
+    "--to=", "--domain=", "--gcp-length=", "--gs-char=", NULL};
 
 static int current_year(void)
 {
@@ -77,9 +78,9 @@ static int fail_at(const px_cli *cli, const px_err *err, const char *in)
 }
 
 /* Reads the input, mapping --gs-char to GS. */
-static int get_input(char *in, int argc, char **argv, const char **gsc)
+static int get_input(char *in, int argc, char **argv, const char *const *options, const char **gsc)
 {
-    const char *raw = px_cli_positional(argc, argv, 2, valued); /* after the subcommand */
+    const char *raw = px_cli_positional(argc, argv, 2, options); /* after the subcommand */
     *gsc = px_cli_opt(argc, argv, "gs-char");
     if (!raw || (*gsc && strlen(*gsc) != 1))
         return 0;
@@ -102,11 +103,15 @@ typedef struct gs1_input {
 
 /* Reads and parses the command's input into g: PX_EXIT_OK, or the usage error or the parse's
  * failure, told. */
-static int read_input(const px_cli *cli, int argc, char **argv, gs1_input *g)
+static int read_input(const px_cli *cli, int argc, char **argv, const char *const *options,
+                      gs1_input *g)
 {
     g->format = "";
     px_err_clear(&g->err);
-    if (!get_input(g->in, argc, argv, &g->gsc))
+    int ex = px_cli_check(argc, argv, 2, options, 1, GS1_USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
+    if (!get_input(g->in, argc, argv, options, &g->gsc))
         return px_cli_usage(GS1_USAGE);
     if (parse_any(&g->e, g->in, &g->err, &g->format) != PX_OK)
         return fail_at(cli, &g->err, g->in);
@@ -133,7 +138,7 @@ static int element_date(char iso[11], const gs1_ai_def *d, const char *value, in
 static int cmd_check(px_cli *cli, int argc, char **argv)
 {
     gs1_input g;
-    int ex = read_input(cli, argc, argv, &g);
+    int ex = read_input(cli, argc, argv, k_check_options, &g);
     if (ex != PX_EXIT_OK)
         return ex;
     int year = current_year();
@@ -226,11 +231,13 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
 
 static int cmd_convert(px_cli *cli, int argc, char **argv)
 {
+    gs1_input g;
+    int ex = read_input(cli, argc, argv, k_convert_options, &g);
+    if (ex != PX_EXIT_OK)
+        return ex;
     const char *to = px_cli_opt(argc, argv, "to");
     if (!to)
         return px_cli_usage(GS1_USAGE);
-    gs1_input g;
-    int ex = read_input(cli, argc, argv, &g);
     if (ex != PX_EXIT_OK)
         return ex;
     char out[2048];

@@ -22,18 +22,12 @@
 
 int px_cmd_label(px_cli *cli, int argc, char **argv)
 {
-    const char *sscc = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        int valued = strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0 ||
-                     strcmp(argv[i], "--module") == 0;
-        if (valued && i + 1 < argc) {
-            if (strcmp(argv[i], "--module") != 0)
-                out = argv[i + 1];
-            i++;
-        } else if (argv[i][0] != '-' && !sscc) {
-            sscc = argv[i];
-        }
-    }
+    static const char *const options[] = {"-o=",       "--output=", "--datamatrix",
+                                          "--module=", "--no-hri",  NULL};
+    int ex = px_cli_check(argc, argv, 1, options, 1, LABEL_USAGE);
+    if (ex != PX_EXIT_OK)
+        return ex;
+    const char *sscc = px_cli_positional(argc, argv, 1, options), *out = px_cli_output(argc, argv);
     if (!sscc || !out)
         return px_cli_usage(LABEL_USAGE);
     px_carrier_label_opts o;

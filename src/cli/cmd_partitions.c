@@ -123,19 +123,25 @@ int px_cmd_partitions(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
     const char *usage = "partitions list | ensure [--ahead N] | detach [NAME] [--json]";
-    if (strcmp(sub, "list") != 0 && strcmp(sub, "ensure") != 0 && strcmp(sub, "detach") != 0)
+    static const char *const ensure_options[] = {"--ahead=", NULL};
+    int ensure = strcmp(sub, "ensure") == 0, detach = strcmp(sub, "detach") == 0;
+    if (strcmp(sub, "list") != 0 && !ensure && !detach)
         return px_cli_usage(usage);
+    int ex =
+        px_cli_check(argc, argv, 2, ensure ? ensure_options : px_cli_no_options, detach, usage);
+    if (ex != PX_EXIT_OK)
+        return ex;
     px_cli_session s;
     if (px_cli_open(cli, &s) != PX_OK)
         return px_cli_fail(cli, &s.err);
     int rc;
-    if (strcmp(sub, "list") == 0)
-        rc = partitions_list(cli, s.db, &s.app, &s.err);
-    else if (strcmp(sub, "ensure") == 0)
+    if (ensure)
         rc = partitions_ensure(cli, s.db, &s.app, argc, argv, &s.err);
-    else
+    else if (detach)
         rc = partitions_detach(cli, s.db, &s.app,
-                               argc > 2 && strncmp(argv[2], "--", 2) != 0 ? argv[2] : NULL, &s.err);
+                               px_cli_positional(argc, argv, 2, px_cli_no_options), &s.err);
+    else
+        rc = partitions_list(cli, s.db, &s.app, &s.err);
     px_cli_close(&s);
     return rc;
 }

@@ -39,8 +39,9 @@ static void print_first_start(const px_bootstrap *b, const px_config *cfg)
 
 int px_cmd_serve(px_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    int ex = px_cli_check(argc, argv, 1, px_cli_no_options, 0, "serve");
+    if (ex != PX_EXIT_OK)
+        return ex;
     /* Block the stop signals before any thread starts, so every thread inherits the mask and
      * this thread alone receives them in sigwait. */
     sigset_t stop;

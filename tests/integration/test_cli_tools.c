@@ -11,9 +11,10 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
-static px_test_env env; /* no database: these commands are pure */
+static px_test_env env; /* no database (setup): these commands are pure */
 
 static json_t *cli(int *rc, const char *const *args)
 {
@@ -156,11 +157,60 @@ static void test_cli__file_errors(void **state)
     px_test_shell(cmd);
 }
 
+/* Every command checks its words before it does anything: an unknown or mistyped option, an
+ * option given twice, a value missing or given to a flag, an argument too many are usage
+ * errors (exit 2, nothing on stdout). This environment has no database (setup), so a command
+ * that got past its words and tried to reach one fails with 1: the 2s below were refused
+ * before. The same commands spelled right get past (1 where they need the database, 0 where
+ * pure). */
+static void test_cli__words_checked_first(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args[10];
+        int rc;
+    } v[] = {
+        {{"partitions", "ensure", "--ahaed", "5"}, 2}, /* mistyped: never the default */
+        {{"partitions", "ensure", "--ahead", "5"}, 1},
+        {{"partitions", "ensure", "--ahead"}, 2}, /* no value */
+        {{"partitions", "detach", "a", "b"}, 2},  /* one NAME at most */
+        {{"partitions", "list", "--bogus"}, 2},
+        {{"audit", "verify", "--checkpiont", "f.json"}, 2},
+        {{"audit", "checkpoint", "--checkpoint", "f.json"}, 2}, /* verify's, not checkpoint's */
+        {{"org", "create", "--kind", "mah", "--name", "A", "--name", "B"}, 2}, /* twice */
+        {{"org", "create", "--kind", "mah", "--name", "A", "--market=FR"}, 1},
+        {{"key", "create", "--org", "x", "--role", "mah", "--mode", "live", "extra"}, 2},
+        {{"key", "revoke", "k1", "k2"}, 2},
+        {{"key", "revoke", "k1"}, 1},
+        {{"migrate", "now"}, 2},
+        {{"serve", "--port", "80"}, 2},
+        {{"db", "status", "--verbose"}, 2},
+        {{"gs1", "check", "--gs-char=^", "(01)09506000134352"}, 0},
+        {{"gs1", "check", "(01)09506000134352", "(21)1"}, 2},
+        {{"gs1", "check", "--to", "hri", "(01)09506000134352"}, 2}, /* convert's option */
+        {{"datamatrix", "(01)09506000134352", "-o", "/dev/null/x.png", "--gray=yes"}, 2},
+        {{"label", "--no-hri=1", "-o", "x.png", "000000000000000000"}, 2},
+        {{"epcis", "convert", "--to", "2.0-json", "--bogus=1", "in.xml"}, 2},
+        {{"epcis", "export", "--gtin", "09506000134352", "-o", "a.xml", "-o", "b.xml"}, 2},
+        {{"epcis", "validate", "--xsd-dir"}, 2},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        int rc;
+        json_t *o = cli(&rc, v[i].args);
+        if (rc != v[i].rc || (rc == 2 && o))
+            fail_msg("%s %s …: exit %d, wanted %d", v[i].args[0], v[i].args[1], rc, v[i].rc);
+        json_decref(o);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
     memset(&env, 0, sizeof(env));
-    snprintf(env.data_dir, sizeof(env.data_dir), "/nonexistent/packid-cli-test");
+    /* No database: a server at a socket folder that cannot exist (not even for root), so a
+     * command that needs one fails to connect (exit 1) and none is ever made. */
+    snprintf(env.data_dir, sizeof(env.data_dir), "/proc/packid-cli-test");
+    snprintf(env.conninfo, sizeof(env.conninfo), "host=/proc/packid-cli-test dbname=packid");
     return 0;
 }
 
