@@ -293,14 +293,45 @@ static px_rc setting_read(px_config *cfg, const setting *s, px_err *err)
     return s->read(cfg, s->name, err);
 }
 
+static int setting_named(const char *name)
+{
+    for (size_t i = 0; i < PX_COUNT(k_settings); i++)
+        if (strcmp(name, k_settings[i].name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A variable named like a setting but not one (a letter off, two swapped, another case) is a
+ * typo: refused, so the setting meant is never quietly left at its default. Other variables,
+ * PACKID_ or not, are not packid's to judge. */
+static px_rc no_misspelt_setting(px_err *err)
+{
+    for (char **e = environ; *e; e++) {
+        char name[72];
+        size_t n = strcspn(*e, "=");
+        if (n >= sizeof(name))
+            continue;
+        memcpy(name, *e, n);
+        name[n] = '\0';
+        if (setting_named(name))
+            continue;
+        for (size_t i = 0; i < PX_COUNT(k_settings); i++)
+            if (px_edit_distance(name, k_settings[i].name, 2) <= 2)
+                return px_err_set(err, PX_EINVALID, "bad_config", "%s is not a setting; is it %s?",
+                                  name, k_settings[i].name);
+    }
+    return PX_OK;
+}
+
 px_rc px_config_load(px_config *cfg, px_err *err)
 {
     memset(cfg, 0, sizeof(*cfg));
-    for (size_t i = 0; i < PX_COUNT(k_settings); i++) {
-        px_rc rc = setting_read(cfg, &k_settings[i], err);
-        if (rc != PX_OK)
+    px_rc rc = no_misspelt_setting(err);
+    if (rc != PX_OK)
+        return rc;
+    for (size_t i = 0; i < PX_COUNT(k_settings); i++)
+        if ((rc = setting_read(cfg, &k_settings[i], err)) != PX_OK)
             return rc;
-    }
     /* Settings that must agree with each other. A body buffer grows by doubling, so the
      * largest body needs up to twice its size. */
     if (cfg->body_budget < 2 * cfg->max_body)

@@ -1,5 +1,6 @@
 #include "px_str.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,46 @@ int px_uuid_same(const char *a, const char *b)
 int px_strp_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#define EDIT_MAX_LEN 64
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    size_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+size_t px_edit_distance(const char *a, const char *b, size_t max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > EDIT_MAX_LEN || lb > EDIT_MAX_LEN)
+        return max + 1;
+    /* Three rows of the table: d[i][j] is the distance of a's first i and b's first j. */
+    size_t rows[3][EDIT_MAX_LEN + 1];
+    size_t *before = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            int ai = toupper((unsigned char)a[i - 1]), bj = toupper((unsigned char)b[j - 1]);
+            cur[j] = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai != bj));
+            if (i > 1 && j > 1 && ai == toupper((unsigned char)b[j - 2]) &&
+                toupper((unsigned char)a[i - 2]) == bj && before[j - 2] + 1 < cur[j])
+                cur[j] = before[j - 2] + 1;
+            if (cur[j] < best)
+                best = cur[j];
+        }
+        if (best > max) /* every later row is at least as far */
+            return max + 1;
+        size_t *t = before;
+        before = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb] > max ? max + 1 : prev[lb];
 }
 
 int px_name_index(const char *const *names, size_t n, const char *s)

@@ -61,6 +61,12 @@ void px_name_choices(char *out, size_t cap, const char *const *names, size_t n);
 px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
                       const char *s, const char *const *names, size_t n);
 
+/* The edit distance of a and b, letters compared without case (a letter inserted, deleted or
+ * changed, or two neighbours swapped, count one each: the optimal string alignment
+ * distance), up to max; max + 1 when it is more, or when either is longer than 64 bytes. It
+ * tells a mistyped name from another name (a setting spelled "PACKID_RETENTON_MONTHS"). */
+size_t px_edit_distance(const char *a, const char *b, size_t max);
+
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather
  * than "not found". */

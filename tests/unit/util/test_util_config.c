@@ -185,6 +185,43 @@ static void test_util__config_readme_defaults(void **state)
     assert_true(ranges >= 15);
 }
 
+/* A variable named a letter or two off a setting (or in another case) stops the start and
+ * names the setting meant; the setting spelled right, or a variable far from every setting
+ * (another tool's), passes. */
+static void test_util__config_misspelt_setting(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *meant; /* meant NULL: taken */
+    } v[] = {
+        {"PACKID_RETENTON_MONTHS", "PACKID_RETENTION_MONTHS"},
+        {"PACKID_TRHEADS", "PACKID_THREADS"},
+        {"packid_demo", "PACKID_DEMO"},
+        {"PAKCID_LOG_LEVEL", "PACKID_LOG_LEVEL"},
+        {"PACKID_EPCIS3_XSD_DIR", "PACKID_EPCIS_XSD_DIR"},
+        {"PACKID_EPCIS2_XSD_DIR", NULL}, /* one letter from PACKID_EPCIS_XSD_DIR, and a setting */
+        {"PACKID_BIN", NULL},
+        {"PACKID_TEST_DATABASE_URL", NULL},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        clear();
+        setenv(v[i].name, "/tmp", 1);
+        px_config cfg;
+        px_err err = PX_ERR_INIT;
+        px_rc rc = px_config_load(&cfg, &err);
+        unsetenv(v[i].name);
+        if (!v[i].meant) {
+            if (rc != PX_OK)
+                fail_msg("%s: %s", v[i].name, err.message);
+            continue;
+        }
+        if (rc != PX_EINVALID || strcmp(err.code, "bad_config") != 0 ||
+            !strstr(err.message, v[i].name) || !strstr(err.message, v[i].meant))
+            fail_msg("%s -> %d %s", v[i].name, (int)rc, err.message);
+    }
+    clear();
+}
+
 static void test_util__config_scale_defaults(void **state)
 {
     (void)state;

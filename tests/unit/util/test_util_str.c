@@ -302,3 +302,43 @@ static void test_util__str_name_table(void **state)
     assert_string_equal(err.field, "");
     assert_string_equal(err.message, "EPCIS format '' is not one of B1 or B2");
 }
+
+/* The optimal string alignment distance, checked against hand-counted pairs: one edit of each
+ * kind, letters compared without case, the bound. */
+static void test_util__str_edit_distance(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        size_t d; /* with max 3 */
+    } v[] = {
+        {"", "", 0},
+        {"PACKID_DEMO", "PACKID_DEMO", 0},
+        {"packid_demo", "PACKID_DEMO", 0},                        /* case */
+        {"PACKID_RETENTON_MONTHS", "PACKID_RETENTION_MONTHS", 1}, /* a letter left out */
+        {"PACKID_THREADSS", "PACKID_THREADS", 1},                 /* one too many */
+        {"PACKID_THREADZ", "PACKID_THREADS", 1},                  /* one changed */
+        {"PACKID_TRHEADS", "PACKID_THREADS", 1},                  /* two swapped */
+        {"PACKID_TRHEADZ", "PACKID_THREADS", 2},
+        {"ab", "ba", 1},
+        {"abc", "ca", 3}, /* OSA: no edit of a swapped pair */
+        {"kitten", "sitting", 3},
+        {"", "abc", 3},
+        {"PACKID_BIN", "PACKID_DEMO", 4}, /* past the bound: 3 + 1 */
+        {"PACKID_TEST_DATABASE_URL", "PACKID_READ_DATABASE_URL", 3},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        size_t d = px_edit_distance(v[i].a, v[i].b, 3);
+        if (d != v[i].d || px_edit_distance(v[i].b, v[i].a, 3) != d)
+            fail_msg("%s ~ %s: %zu, wanted %zu", v[i].a, v[i].b, d, v[i].d);
+    }
+    /* The bound: 1 past it whatever the distance; longer than 64 bytes is always far. */
+    assert_int_equal(px_edit_distance("kitten", "sitting", 2), 3);
+    assert_int_equal(px_edit_distance("kitten", "sitting", 0), 1);
+    char long_a[70];
+    memset(long_a, 'a', 65);
+    long_a[65] = '\0';
+    assert_int_equal(px_edit_distance(long_a, long_a, 2), 3);
+    long_a[64] = '\0';
+    assert_int_equal(px_edit_distance(long_a, long_a, 2), 0);
+}
