@@ -29,6 +29,9 @@
 /* Seconds a keep-alive connection may sit idle between requests (and while its headers
  * arrive). Inside a body the shorter PACKID_BODY_IDLE_TIMEOUT applies. */
 #define PX_HTTP_IDLE_TIMEOUT 120u
+/* The connections the server holds at once (PACKID_CONNECTIONS_PER_CLIENT bounds one
+ * address's share). */
+#define PX_HTTP_CONNECTIONS 1024u
 
 struct px_http_server {
     struct MHD_Daemon *daemon;
@@ -468,13 +471,17 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return rc;
     }
-    srv->daemon =
-        MHD_start_daemon(flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv,
-                         MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-                         MHD_OPTION_CONNECTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT,
-                         MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-                         MHD_OPTION_UNESCAPE_CALLBACK, px__unescape, NULL, MHD_OPTION_END);
+    /* One address's share of the connections; behind a trusted proxy every client comes from
+     * the proxy's address, so the proxy bounds each client's instead. */
+    unsigned per_client =
+        app->cfg.trusted_proxy[0] ? 0u : (unsigned)app->cfg.connections_per_client;
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)app->cfg.listen_port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        PX_HTTP_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, PX_HTTP_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_client, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_UNESCAPE_CALLBACK, px__unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
         px_verify_batch_stop(app->verify_batch);

@@ -246,6 +246,9 @@ static const setting k_settings[] = {
     NUM("PACKID_PUBLIC_BURST", public_burst, 30, 1, 1000000),
     NUM("PACKID_ENUM_LIMIT", enum_limit, 20, 1, 1000000),
     TXT("PACKID_TRUSTED_PROXY", trusted_proxy, ""),
+    /* Of the server's 1,024 connections, an idle one held up to two minutes: one address
+     * holding them all would shut every other client out. 128 leaves a load test's 64 room. */
+    NUM("PACKID_CONNECTIONS_PER_CLIENT", connections_per_client, 128, 0, 1024),
     NUM("PACKID_SESSION_IDLE", session_idle, 1800, 60, 86400),
     NUM("PACKID_SESSION_MAX", session_max, 43200, 60, 604800),
     TXT("PACKID_PG_BINDIR", pg_bindir, ""),

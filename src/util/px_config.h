@@ -57,6 +57,8 @@ typedef struct px_config {
     int public_rate;           /* PACKID_PUBLIC_RATE: public requests/s per client, default 10 */
     int public_burst;          /* PACKID_PUBLIC_BURST: bucket size per client, default 30 */
     int enum_limit;            /* PACKID_ENUM_LIMIT: unknown serials/hour per client, default 20 */
+    int connections_per_client; /* PACKID_CONNECTIONS_PER_CLIENT: open connections one address
+                                 * may hold, default 128; 0 = no limit (docs/resolver.md) */
     char trusted_proxy[64];    /* PACKID_TRUSTED_PROXY: the address whose X-Forwarded-For names
                                 * the client; "" = the peer address is the client */
     int session_idle;          /* PACKID_SESSION_IDLE seconds a console session may go unused,

@@ -466,6 +466,54 @@ static void test_edge__body_idle_timeout(void **state)
         fail_msg("the connection was not closed (poll %d, recv %zd)", ready, r);
 }
 
+/* GET /healthz on fd: the status, 0 when the server closed the connection instead. */
+static int healthz(int fd)
+{
+    const char *req = "GET /healthz HTTP/1.1\r\nHost: edge\r\n\r\n";
+    send_all(fd, req, strlen(req));
+    char body[1024];
+    return read_answer(fd, 10000, body, sizeof(body));
+}
+
+/* The connections one address may hold (PACKID_CONNECTIONS_PER_CLIENT, 4 here): a fifth is
+ * closed as soon as it is accepted while the four are served; one of them closed, a new one
+ * is served. Behind a trusted proxy (every client then has the proxy's address) the limit is
+ * the proxy's: a fifth is served. Restarts the server, after the idle timeout's test. */
+static void test_edge__connections_per_client(void **state)
+{
+    fixture *f = *state;
+    for (int proxied = 0; proxied < 2; proxied++) {
+        px_test_server_stop(&f->env);
+        px_test_setenv(&f->env, "PACKID_CONNECTIONS_PER_CLIENT=4");
+        px_test_setenv(&f->env,
+                       proxied ? "PACKID_TRUSTED_PROXY=127.0.0.1" : "PACKID_TRUSTED_PROXY=");
+        px_test_server_start(&f->env);
+        int held[4];
+        for (int i = 0; i < 4; i++) {
+            held[i] = connect_server(f);
+            assert_int_equal(healthz(held[i]), 200); /* accepted and kept alive */
+        }
+        int fifth = connect_server(f);
+        int status = healthz(fifth);
+        close(fifth);
+        if (status != (proxied ? 200 : 0))
+            fail_msg("proxied %d: the fifth connection got %d", proxied, status);
+        assert_int_equal(healthz(held[1]), 200); /* the four are still served */
+        close(held[0]);
+        /* The server notices the close on its next poll: a new connection is served then. */
+        for (int tries = 0; tries < 100 && status != 200; tries++) {
+            int fd = connect_server(f);
+            status = healthz(fd);
+            close(fd);
+            if (status != 200)
+                usleep(100 * 1000);
+        }
+        assert_int_equal(status, 200);
+        for (int i = 1; i < 4; i++)
+            close(held[i]);
+    }
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
