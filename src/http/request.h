@@ -16,6 +16,7 @@
 #define PX_BODY 2
 #define PX_LIMITED 4 /* a public route under the per-client token bucket */
 #define PX_PAGE 8    /* answers a person's browser with a page (the resolver): refusals too */
+#define PX_IDEMPOTENT 16 /* keeps its answers by Idempotency-Key; another /v1/ route refuses it */
 #define PX_MAX_PARAMS 4
 
 typedef struct px_req px_req;

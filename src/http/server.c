@@ -215,6 +215,20 @@ static void reply_too_large(px_req *r)
                   r->app->cfg.max_body);
 }
 
+/* A client that sends Idempotency-Key expects a retry to be recognised; only a PX_IDEMPOTENT
+ * route does that, so on another of packid's own routes the header is refused rather than
+ * ignored (the EPCIS binding's routes keep their own rules). 1 when refused. */
+static int idempotency_refused(px_req *r)
+{
+    if ((r->route->flags & PX_IDEMPOTENT) || strncmp(r->route->pattern, "/v1/", 4) != 0 ||
+        !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key"))
+        return 0;
+    px_reply_field(r, "Idempotency-Key", "bad_request",
+                   "this route does not take Idempotency-Key: a retry of it would not be "
+                   "recognised (only POST /v1/commissions keeps its answers by key)");
+    return 1;
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
@@ -253,7 +267,7 @@ static void dispatch(px_req *r)
     r->page = (r->route->flags & PX_PAGE) != 0;
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
-    if (px__query_refused(r, r->route))
+    if (px__query_refused(r, r->route) || idempotency_refused(r))
         return;
     if (r->body_too_big) {
         reply_too_large(r);

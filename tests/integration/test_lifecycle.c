@@ -364,6 +364,24 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     px_test_rows_same(&rows, "the request");
 }
 
+/* Only POST /v1/commissions keeps its answers by Idempotency-Key: another /v1/ route refuses
+ * the header (400 bad_request on it, nothing changed) rather than let a client believe its
+ * retry would be recognised; the same request without it is served. */
+static void test_lifecycle__idempotency_key_elsewhere_refused(void **state)
+{
+    fixture *f = *state;
+    static const char *const rows[] = {"allocation", "job", "serial", "audit_log", NULL};
+    const char *h[] = {"Idempotency-Key: alloc-1", NULL};
+    px_test_refused(&f->env, rows, "POST", "/v1/products/" GTIN "/allocations", f->mah.key,
+                    "{\"count\":10}", h, 400, "bad_request");
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/products", f->mah.key, NULL, h);
+    if (r.status != 400 || !strstr(r.body, "\"field\":\"Idempotency-Key\""))
+        fail_msg("GET with the key: %ld %s", r.status, r.body);
+    px_http_resp_free(&r);
+    json_decref(px_test_call(&f->env, "GET", "/v1/products", f->mah.key, NULL, 200));
+}
+
 /* REQ-POOL: an external serial, once known, is never issued by a later allocation. */
 static void test_lifecycle__external_then_allocation_never_reissues(void **state)
 {
