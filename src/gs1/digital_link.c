@@ -90,7 +90,7 @@ static int authority_ok(const char *a, size_t n)
     return port <= 65535;
 }
 
-static int valid_domain(const char *d)
+int gs1_dl_domain_valid(const char *d)
 {
     size_t n = strlen(d);
     const char *host;
@@ -130,7 +130,7 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
 {
     if (!domain || !*domain)
         domain = GS1_DL_CANONICAL;
-    if (!valid_domain(domain))
+    if (!gs1_dl_domain_valid(domain))
         return px_err_set(err, PX_EINVALID, "invalid_domain",
                           "Digital Link domain \"%.100s\" must be scheme://host[/stem] without "
                           "a trailing slash",

@@ -130,8 +130,13 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
  * writes an EPC under, and the default of a pack's link. */
 #define GS1_DL_CANONICAL "https://id.gs1.org"
 
+/* 1 when domain is a Digital Link domain as gs1_dl_format takes it: "scheme://host[/stem]",
+ * http or https, the host a name or [IP] with an optional port (RFC 3986 authority, without
+ * userinfo), visible ASCII without "?", "#" and the characters RFC 3986 excludes, no trailing
+ * slash. */
+int gs1_dl_domain_valid(const char *domain);
 /* domain: GS1_DL_CANONICAL (also for NULL or "") or another "scheme://host[/stem]" without a
- * trailing slash. */
+ * trailing slash (gs1_dl_domain_valid). */
 px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_elements *e,
                     px_err *err);
 /* Parses an uncompressed, partially compressed or fully compressed Digital Link. */

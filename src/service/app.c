@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "epcis.h"
+#include "gs1.h"
 #include "outbound.h"
 #include "px_buf.h"
 #include "px_log.h"
@@ -37,12 +38,30 @@ static px_rc load_gcp_list(px_app *app, px_err *err)
     return PX_OK;
 }
 
+/* The domain printed in every pack's Digital Link and the root of every signed link and
+ * resolver answer: a malformed one stops the start, not the first print job or download. */
+static px_rc urls_check(const px_app *app, px_err *err)
+{
+    if (app->cfg.dl_domain[0] && !gs1_dl_domain_valid(app->cfg.dl_domain))
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_DL_DOMAIN \"%.100s\" must be http(s)://host[/stem] without a "
+                          "trailing slash",
+                          app->cfg.dl_domain);
+    char base[sizeof(app->cfg.public_url)];
+    px_app_public_base(app, base, sizeof(base));
+    if (app->cfg.public_url_set && !gs1_dl_domain_valid(base))
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "PACKID_PUBLIC_URL \"%.100s\" must be http(s)://host[:port][/path]",
+                          app->cfg.public_url);
+    return PX_OK;
+}
+
 px_rc px_app_open(px_app *app, const px_config *cfg, int pool_size, px_err *err)
 {
     memset(app, 0, sizeof(*app));
     app->cfg = *cfg;
-    px_rc rc = load_gcp_list(app, err);
-    if (rc != PX_OK)
+    px_rc rc = urls_check(app, err);
+    if (rc != PX_OK || (rc = load_gcp_list(app, err)) != PX_OK)
         return rc;
     /* Where deliveries may connect: a malformed list stops the start, not the first delivery. */
     if ((rc = px_outbound_configure(cfg->outbound_allow, err)) != PX_OK)

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "px_config.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -158,6 +160,23 @@ static px_rc test_now_read(px_config *cfg, const char *name, px_err *err)
     return PX_OK;
 }
 
+/* The reverse proxy's address, an IPv4 or IPv6 literal kept in the form a peer's address is
+ * compared in (inet_ntop's, as getnameinfo writes it): a host name or a typo would match no
+ * peer, and every client would share the proxy's token bucket unnoticed. */
+static px_rc trusted_proxy_read(px_config *cfg, const char *name, px_err *err)
+{
+    const char *v = env_or(name, "");
+    unsigned char addr[sizeof(struct in6_addr)];
+    int af = strchr(v, ':') ? AF_INET6 : AF_INET;
+    if (!v[0])
+        return PX_OK;
+    if (inet_pton(af, v, addr) != 1 ||
+        !inet_ntop(af, addr, cfg->trusted_proxy, sizeof(cfg->trusted_proxy)))
+        return px_err_set(err, PX_EINVALID, "bad_config",
+                          "%s must be an IPv4 or IPv6 address, got \"%.64s\"", name, v);
+    return PX_OK;
+}
+
 /* One setting: a number in [min, max] (default dflt), a text that must fit its field whole
  * (default text), or a setting read by its own function. */
 typedef struct setting {
@@ -245,7 +264,7 @@ static const setting k_settings[] = {
     NUM("PACKID_PUBLIC_RATE", public_rate, 10, 1, 1000000),
     NUM("PACKID_PUBLIC_BURST", public_burst, 30, 1, 1000000),
     NUM("PACKID_ENUM_LIMIT", enum_limit, 20, 1, 1000000),
-    TXT("PACKID_TRUSTED_PROXY", trusted_proxy, ""),
+    OWN("PACKID_TRUSTED_PROXY", trusted_proxy_read),
     /* Of the server's 1,024 connections, an idle one held up to two minutes: one address
      * holding them all would shut every other client out. 128 leaves a load test's 64 room. */
     NUM("PACKID_CONNECTIONS_PER_CLIENT", connections_per_client, 128, 0, 1024),

@@ -203,6 +203,39 @@ static void test_cli__words_checked_first(void **state)
     }
 }
 
+/* The Digital Link domain (printed in every pack's link) and the public URL (the root of
+ * signed links) are checked when a command opens packid's context, before the database: a
+ * malformed one is bad_config at once, not a failure of the first print job. The same
+ * command with both well formed gets as far as the database (not there here). */
+static void test_cli__urls_checked_at_start(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *setting, *code;
+    } v[] = {
+        {"PACKID_DL_DOMAIN=id.example.com", "bad_config"},          /* no scheme */
+        {"PACKID_DL_DOMAIN=https://id.example.com/", "bad_config"}, /* trailing slash */
+        {"PACKID_PUBLIC_URL=packid.example.com", "bad_config"},
+        {"PACKID_PUBLIC_URL=https://packid example.com", "bad_config"},
+        {"PACKID_DL_DOMAIN=https://id.example.com/stem", NULL},
+        {"PACKID_PUBLIC_URL=https://packid.example.com:8443/", NULL},
+    };
+    const char *a[] = {"org", "list", NULL};
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_test_setenv(&env, v[i].setting);
+        int rc;
+        json_t *o = cli(&rc, a);
+        const char *code = px_test_str(json_object_get(o, "error"), "code");
+        int refused = rc == 1 && code && strcmp(code, "bad_config") == 0;
+        if (refused != (v[i].code != NULL))
+            fail_msg("%s: exit %d %s", v[i].setting, rc, code ? code : "");
+        json_decref(o);
+        char unset[64];
+        snprintf(unset, sizeof(unset), "%.*s=", (int)strcspn(v[i].setting, "="), v[i].setting);
+        px_test_setenv(&env, unset);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;

@@ -222,6 +222,33 @@ static void test_util__config_misspelt_setting(void **state)
     clear();
 }
 
+/* PACKID_TRUSTED_PROXY is an address literal, kept as getnameinfo writes a peer's (so the two
+ * compare): a name or an address with a port would match no peer and is refused. */
+static void test_util__config_trusted_proxy(void **state)
+{
+    (void)state;
+    static const setting v[] = {
+        {"PACKID_TRUSTED_PROXY", "127.0.0.1", 1, __LINE__},
+        {"PACKID_TRUSTED_PROXY", "2001:db8::1", 1, __LINE__},
+        {"PACKID_TRUSTED_PROXY", "localhost", 0, __LINE__},
+        {"PACKID_TRUSTED_PROXY", "10.0.0.1:8080", 0, __LINE__},
+        {"PACKID_TRUSTED_PROXY", "10.0.0.256", 0, __LINE__},
+        {"PACKID_TRUSTED_PROXY", " 10.0.0.1", 0, __LINE__},
+    };
+    check_settings(v, PX_COUNT(v), "bad_config");
+    static const struct {
+        const char *given, *kept;
+    } forms[] = {{"0:0:0:0:0:0:0:1", "::1"}, {"2001:DB8:0::1", "2001:db8::1"}, {"", ""}};
+    for (size_t i = 0; i < PX_COUNT(forms); i++) {
+        clear();
+        setenv("PACKID_TRUSTED_PROXY", forms[i].given, 1);
+        px_config cfg;
+        assert_int_equal(px_config_load(&cfg, NULL), PX_OK);
+        assert_string_equal(cfg.trusted_proxy, forms[i].kept);
+    }
+    clear();
+}
+
 static void test_util__config_scale_defaults(void **state)
 {
     (void)state;
